@@ -1,0 +1,48 @@
+"""glassnet: neural networks you can see through, that train fast.
+
+>>> import glassnet as gn
+>>> gn.__version__
+'0.1.0'
+"""
+
+from . import functional
+from .gradcheck import GradcheckError, GradcheckReport, gradcheck
+from .tensor import (
+    AnomalyError,
+    Tensor,
+    as_tensor,
+    concatenate,
+    detect_anomaly,
+    enable_grad,
+    get_default_dtype,
+    is_grad_enabled,
+    maximum,
+    minimum,
+    no_grad,
+    set_default_dtype,
+    stack,
+    where,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AnomalyError",
+    "GradcheckError",
+    "GradcheckReport",
+    "Tensor",
+    "as_tensor",
+    "concatenate",
+    "detect_anomaly",
+    "enable_grad",
+    "functional",
+    "get_default_dtype",
+    "gradcheck",
+    "is_grad_enabled",
+    "maximum",
+    "minimum",
+    "no_grad",
+    "set_default_dtype",
+    "stack",
+    "where",
+]
