@@ -5,7 +5,7 @@
 '0.1.0'
 """
 
-from . import functional
+from . import functional, nn
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .tensor import (
     AnomalyError,
@@ -41,6 +41,7 @@ __all__ = [
     "is_grad_enabled",
     "maximum",
     "minimum",
+    "nn",
     "no_grad",
     "set_default_dtype",
     "stack",

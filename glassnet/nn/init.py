@@ -1,0 +1,114 @@
+"""Weight initializers. Each takes a shape ``(inputs, neurons)``, a seed or Generator and a dtype.
+
+fan_in = inputs, fan_out = neurons (the lecture's layout W: (inputs, neurons)).
+
+>>> from glassnet.nn import init
+>>> init.xavier_uniform((2, 3), rng=0).shape
+(2, 3)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .._validation import as_rng
+
+__all__ = [
+    "xavier_uniform",
+    "xavier_normal",
+    "he_uniform",
+    "he_normal",
+    "normal",
+    "uniform",
+    "zeros",
+    "constant",
+    "INITIALIZERS",
+    "get_initializer",
+]
+
+
+def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    return shape[0], shape[1]
+
+
+def xavier_uniform(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32,
+                   gain: float = 1.0) -> np.ndarray:
+    """Glorot/Xavier uniform: W ~ U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out))."""
+    fi, fo = _fans(shape)
+    a = gain * np.sqrt(6.0 / (fi + fo))
+    return as_rng(rng).uniform(-a, a, size=shape).astype(dtype)
+
+
+def xavier_normal(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32,
+                  gain: float = 1.0) -> np.ndarray:
+    """Glorot/Xavier normal: W ~ N(0, s^2), s = gain * sqrt(2 / (fan_in + fan_out))."""
+    fi, fo = _fans(shape)
+    return (as_rng(rng).standard_normal(shape) * gain * np.sqrt(2.0 / (fi + fo))).astype(dtype)
+
+
+def he_uniform(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32) -> np.ndarray:
+    """He/Kaiming uniform (for ReLU): W ~ U(-a, a), a = sqrt(6 / fan_in)."""
+    fi, _ = _fans(shape)
+    a = np.sqrt(6.0 / fi)
+    return as_rng(rng).uniform(-a, a, size=shape).astype(dtype)
+
+
+def he_normal(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32) -> np.ndarray:
+    """He/Kaiming normal (for ReLU): W ~ N(0, 2 / fan_in)."""
+    fi, _ = _fans(shape)
+    return (as_rng(rng).standard_normal(shape) * np.sqrt(2.0 / fi)).astype(dtype)
+
+
+def normal(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32,
+           mean: float = 0.0, std: float = 0.01) -> np.ndarray:
+    """W ~ N(mean, std^2)."""
+    return (mean + std * as_rng(rng).standard_normal(shape)).astype(dtype)
+
+
+def uniform(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32,
+            low: float = -0.05, high: float = 0.05) -> np.ndarray:
+    """W ~ U(low, high)."""
+    return as_rng(rng).uniform(low, high, size=shape).astype(dtype)
+
+
+def zeros(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32) -> np.ndarray:
+    """W = 0 (every neuron of a layer then learns the same thing: use for biases)."""
+    return np.zeros(shape, dtype=dtype)
+
+
+def constant(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32,
+             value: float = 0.0) -> np.ndarray:
+    """W = value everywhere."""
+    return np.full(shape, value, dtype=dtype)
+
+
+INITIALIZERS: dict[str, Callable[..., np.ndarray]] = {
+    "xavier_uniform": xavier_uniform,
+    "glorot_uniform": xavier_uniform,
+    "xavier_normal": xavier_normal,
+    "glorot_normal": xavier_normal,
+    "he_uniform": he_uniform,
+    "kaiming_uniform": he_uniform,
+    "he_normal": he_normal,
+    "kaiming_normal": he_normal,
+    "normal": normal,
+    "uniform": uniform,
+    "zeros": zeros,
+    "constant": constant,
+}
+
+
+def get_initializer(name: str | Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+    """Look up an initializer by name, or pass a callable ``f(shape, rng, dtype)`` through."""
+    if callable(name):
+        return name
+    if name not in INITIALIZERS:
+        raise ValueError(
+            f"Unknown initializer {name!r}. Valid names: {', '.join(sorted(INITIALIZERS))}."
+        )
+    return INITIALIZERS[name]

@@ -1,0 +1,406 @@
+"""Layers: the fully-connected layer, activation modules, dropout, containers, MLP, Neuron.
+
+Modules are thin: each ``forward`` calls one function of :mod:`glassnet.functional`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import functional as F
+from .._validation import as_rng
+from ..tensor import Tensor
+from . import init as initializers
+from .module import Module, Parameter
+
+__all__ = [
+    "Linear",
+    "Sigmoid",
+    "Tanh",
+    "ReLU",
+    "LeakyReLU",
+    "Identity",
+    "Softmax",
+    "Dropout",
+    "Sequential",
+    "MLP",
+    "Neuron",
+    "ActivationModule",
+    "activation_module",
+    "from_config",
+]
+
+
+def _check_dtype(dtype: Any, owner: str) -> np.dtype:
+    dt = np.dtype(dtype)
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"The 'dtype' parameter of {owner} must be float32 or float64. Got {dt}.")
+    return dt
+
+
+def _check_width(name: str, value: Any, owner: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"The {name!r} parameter of {owner} must be an int >= 1. Got {value!r}.")
+    return int(value)
+
+
+class Linear(Module):
+    """A fully-connected layer: Z = X @ W + b.
+
+    Parameters
+    ----------
+    inputs : int
+        Features per sample (the slides' d).
+    neurons : int
+        Neurons in the layer; column i of ``W`` holds neuron i's weights.
+    bias : bool
+        Learn ``b`` (the slides' w_0 with x_0 = 1).
+    init : str or callable
+        Initializer for ``W`` (``glassnet.nn.init``); ``b`` starts at 0.
+        Default ``'xavier_uniform'``: W ~ U(-a, a), a = sqrt(6 / (inputs + neurons)).
+    rng : int or numpy.random.Generator, optional
+    dtype : float32 (default) or float64
+
+    Shapes: X (N, inputs) -> Z (N, neurons); W (inputs, neurons); b (neurons,).
+
+    >>> import glassnet as gn
+    >>> layer = gn.nn.Linear(2, 3, rng=0)
+    >>> layer
+    Linear(inputs=2, neurons=3)
+    >>> layer(np.ones((5, 2))).shape
+    (5, 3)
+    """
+
+    def __init__(
+        self,
+        inputs: int,
+        neurons: int,
+        bias: bool = True,
+        init: str | Callable[..., np.ndarray] = "xavier_uniform",
+        rng: Any = None,
+        dtype: Any = np.float32,
+    ) -> None:
+        self.inputs = _check_width("inputs", inputs, "Linear")
+        self.neurons = _check_width("neurons", neurons, "Linear")
+        dt = _check_dtype(dtype, "Linear")
+        self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
+        self.W = Parameter(initializers.get_initializer(init)((self.inputs, self.neurons),
+                                                              as_rng(rng), dt), dtype=dt)
+        self.b = Parameter(np.zeros(self.neurons, dtype=dt), dtype=dt) if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.linear(x, self.W, self.b)
+
+    def extra_repr(self) -> str:
+        return f"inputs={self.inputs}, neurons={self.neurons}" + (
+            "" if self.b is not None else ", bias=False"
+        )
+
+    def config(self) -> dict[str, Any]:
+        return {"type": "Linear", "inputs": self.inputs, "neurons": self.neurons,
+                "bias": self.b is not None, "dtype": str(self.W.dtype)}
+
+
+class ActivationModule(Module):
+    """An activation g applied elementwise (softmax: along the last axis)."""
+
+    name = "identity"
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.activation(x, self.name)
+
+    @property
+    def activation(self) -> F.Activation:
+        """The function and its derivative, from :data:`glassnet.functional.ACTIVATIONS`."""
+        return F.ACTIVATIONS[self.name]
+
+    def config(self) -> dict[str, Any]:
+        return {"type": type(self).__name__}
+
+
+class Sigmoid(ActivationModule):
+    """a = 1 / (1 + e^-z)."""
+
+    name = "sigmoid"
+
+
+class Tanh(ActivationModule):
+    """a = tanh(z)."""
+
+    name = "tanh"
+
+
+class ReLU(ActivationModule):
+    """a = max(0, z)."""
+
+    name = "relu"
+
+
+class Identity(ActivationModule):
+    """a = z."""
+
+    name = "identity"
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x
+
+
+class Softmax(ActivationModule):
+    """a_i = e^{z_i} / sum_j e^{z_j} over the last axis."""
+
+    name = "softmax"
+
+
+class LeakyReLU(ActivationModule):
+    """a = max(alpha z, z), 0 <= alpha < 1."""
+
+    name = "leaky_relu"
+
+    def __init__(self, alpha: float = 0.01) -> None:
+        if not (isinstance(alpha, (int, float)) and 0 <= alpha < 1):
+            raise ValueError(f"The 'alpha' parameter of LeakyReLU must be in [0, 1). Got {alpha!r}.")
+        self.alpha = float(alpha)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.leaky_relu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+    def config(self) -> dict[str, Any]:
+        return {"type": "LeakyReLU", "alpha": self.alpha}
+
+
+_ACT_MODULES: dict[str, type[ActivationModule]] = {
+    "sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "leaky_relu": LeakyReLU,
+    "identity": Identity, "softmax": Softmax,
+}
+
+
+def activation_module(name: str | Module) -> Module:
+    """The activation module for a name from :data:`glassnet.functional.ACTIVATIONS`."""
+    if isinstance(name, Module):
+        return name
+    return _ACT_MODULES[F.get_activation(name).name]()
+
+
+class Dropout(Module):
+    """Inverted dropout: in training, zero each value with probability p, scale the rest
+    by 1 / (1 - p); in eval mode, the identity."""
+
+    def __init__(self, p: float = 0.5, rng: Any = None) -> None:
+        if not (isinstance(p, (int, float)) and 0 <= p < 1):
+            raise ValueError(f"The 'p' parameter of Dropout must be in [0, 1). Got {p!r}.")
+        self.p = float(p)
+        self.rng = as_rng(rng)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout(x, self.p, self.rng, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+    def config(self) -> dict[str, Any]:
+        return {"type": "Dropout", "p": self.p}
+
+
+class Sequential(Module):
+    """Layers applied one after another: ``Sequential(l1, l2)(x) == l2(l1(x))``."""
+
+    def __init__(self, *layers: Module) -> None:
+        if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
+            layers = tuple(layers[0])
+        for i, m in enumerate(layers):
+            if not isinstance(m, Module):
+                raise TypeError(
+                    f"Sequential: layer {i} must be a glassnet Module. Got {type(m).__name__}."
+                )
+        self.layers: list[Module] = list(layers)
+
+    def forward(self, x: Tensor) -> Tensor:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return Sequential(*self.layers[i])
+        return self.layers[i]
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self.layers)
+
+    def __repr__(self) -> str:
+        body = "\n".join(f"  ({i}): {m!r}" for i, m in enumerate(self.layers))
+        return f"{type(self).__name__}(\n{body}\n)"
+
+    def config(self) -> dict[str, Any]:
+        return {"type": "Sequential", "layers": [m.config() for m in self.layers]}
+
+
+class MLP(Sequential):
+    """A multi-layer perceptron: fully-connected layers with activations between them.
+
+    ``MLP([d, h1, ..., hk, c])`` builds ``Linear(d, h1), g, ..., Linear(hk, c), g_out``.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Widths from input to output, at least two entries.
+    activation : str or list of str
+        Hidden activation(s): one name for all hidden layers or one per hidden layer.
+    output_activation : str
+        Activation of the output layer: ``'identity'`` (regression), ``'sigmoid'``
+        (binary), ``'softmax'`` (multi-class), ``'tanh'``.
+    init : str
+        ``'auto'`` (He-uniform before ReLU-like, Xavier-uniform otherwise) or an
+        initializer name.
+    dropout : float
+        Dropout probability after each hidden activation (0: none).
+    rng : int or Generator; dtype : float32 (default) or float64.
+
+    >>> import glassnet as gn
+    >>> gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    MLP(
+      (0): Linear(inputs=2, neurons=2)
+      (1): Sigmoid()
+      (2): Linear(inputs=2, neurons=1)
+      (3): Sigmoid()
+    )
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: str | Sequence[str] = "relu",
+        output_activation: str = "identity",
+        init: str = "auto",
+        dropout: float = 0.0,
+        rng: Any = None,
+        dtype: Any = np.float32,
+        leaky_alpha: float = 0.01,
+    ) -> None:
+        sizes = list(sizes) if isinstance(sizes, (list, tuple)) else sizes
+        if not isinstance(sizes, list) or len(sizes) < 2:
+            raise ValueError(
+                f"The 'sizes' parameter of MLP must list at least an input and an output width, "
+                f"e.g. [2, 2, 1]. Got {sizes!r}."
+            )
+        for s in sizes:
+            _check_width("sizes", s, "MLP")
+        n_hidden = len(sizes) - 2
+        acts = [activation] * n_hidden if isinstance(activation, str) else list(activation)
+        if len(acts) != n_hidden:
+            raise ValueError(
+                f"MLP: {n_hidden} hidden layers but {len(acts)} activations were given; "
+                "pass one name, or one per hidden layer."
+            )
+        acts = [F.get_activation(a).name for a in acts]
+        out_act = F.get_activation(output_activation).name
+        gen = as_rng(rng)
+        dt = _check_dtype(dtype, "MLP")
+        layers: list[Module] = []
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            act = acts[i] if i < n_hidden else out_act
+            ini = init
+            if init == "auto":
+                ini = "he_uniform" if act in ("relu", "leaky_relu") else "xavier_uniform"
+            layers.append(Linear(n_in, n_out, init=ini, rng=gen, dtype=dt))
+            if act == "leaky_relu":
+                layers.append(LeakyReLU(leaky_alpha))
+            elif act != "identity":
+                layers.append(activation_module(act))
+            if i < n_hidden and dropout > 0:
+                layers.append(Dropout(dropout, rng=gen))
+        super().__init__(*layers)
+        self.sizes = [int(s) for s in sizes]
+        self.activations = acts
+        self.output_activation = out_act
+        self.init = init
+        self.dropout = float(dropout)
+        self.leaky_alpha = float(leaky_alpha)
+        for j, lin in enumerate(m for m in self.layers if isinstance(m, Linear)):
+            lin.W.label, lin.b.label = f"W{j + 1}", f"b{j + 1}"  # type: ignore[union-attr]
+
+    def config(self) -> dict[str, Any]:
+        return {"type": "MLP", "sizes": self.sizes, "activation": self.activations,
+                "output_activation": self.output_activation, "dropout": self.dropout,
+                "leaky_alpha": self.leaky_alpha, "dtype": str(self.layers[0].W.dtype)}
+
+
+class Neuron(Sequential):
+    """One neuron: z = w_0 + sum_j w_j x_j, y_hat = g(z).
+
+    With ``activation='sigmoid'`` it is logistic regression, with ``'identity'``
+    linear regression (the lecture's first slides).
+
+    >>> import glassnet as gn
+    >>> n = gn.nn.Neuron(2, "sigmoid", rng=0)
+    >>> n.set_weights([1.0, 1.0], -1.5)        # the slide's AND neuron: z = -1.5 + x1 + x2
+    >>> (n.predict([[0, 0], [0, 1], [1, 0], [1, 1]]) > 0.5).ravel()
+    array([False, False, False,  True])
+    """
+
+    def __init__(self, inputs: int, activation: str = "sigmoid", rng: Any = None,
+                 dtype: Any = np.float32) -> None:
+        lin = Linear(inputs, 1, init="xavier_uniform", rng=rng, dtype=dtype)
+        lin.W.label, lin.b.label = "w", "w0"  # type: ignore[union-attr]
+        act = F.get_activation(activation).name
+        super().__init__(lin, activation_module(act))
+        self.activation_name = act
+
+    @property
+    def weights(self) -> np.ndarray:
+        """w_1..w_d as a vector of shape (inputs,)."""
+        return self.layers[0].W.data[:, 0]
+
+    @property
+    def bias(self) -> float:
+        """w_0."""
+        return float(self.layers[0].b.data[0])
+
+    def set_weights(self, w: Sequence[float], w0: float) -> None:
+        """Set w_1..w_d and w_0 (in place)."""
+        lin = self.layers[0]
+        w = np.asarray(w, dtype=lin.W.dtype).reshape(-1)
+        if w.shape != (lin.inputs,):
+            raise ValueError(f"Neuron.set_weights: expected {lin.inputs} weights. Got {w.shape[0]}.")
+        lin.W.data[:, 0] = w
+        lin.b.data[0] = w0
+
+    def config(self) -> dict[str, Any]:
+        return {"type": "Neuron", "inputs": self.layers[0].inputs,
+                "activation": self.activation_name, "dtype": str(self.layers[0].W.dtype)}
+
+
+def from_config(cfg: dict[str, Any]) -> Module:
+    """Rebuild a module from :meth:`Module.config` (weights are zero/random: load them next)."""
+    if not isinstance(cfg, dict) or "type" not in cfg:
+        raise ValueError(f"from_config: expected a dict with a 'type' key. Got {cfg!r:.80}.")
+    t = cfg["type"]
+    if t == "Linear":
+        return Linear(cfg["inputs"], cfg["neurons"], bias=cfg.get("bias", True),
+                      dtype=cfg.get("dtype", "float32"), rng=0)
+    if t == "Sequential":
+        return Sequential(*[from_config(c) for c in cfg["layers"]])
+    if t == "MLP":
+        return MLP(cfg["sizes"], activation=cfg["activation"],
+                   output_activation=cfg["output_activation"], dropout=cfg.get("dropout", 0.0),
+                   leaky_alpha=cfg.get("leaky_alpha", 0.01), dtype=cfg.get("dtype", "float32"),
+                   rng=0)
+    if t == "Neuron":
+        return Neuron(cfg["inputs"], cfg["activation"], dtype=cfg.get("dtype", "float32"), rng=0)
+    if t == "Dropout":
+        return Dropout(cfg["p"])
+    if t == "LeakyReLU":
+        return LeakyReLU(cfg.get("alpha", 0.01))
+    mods = {c.__name__: c for c in _ACT_MODULES.values()}
+    if t in mods:
+        return mods[t]()
+    raise ValueError(f"from_config: unknown module type {t!r}.")

@@ -1,0 +1,162 @@
+"""``Module`` and ``Parameter``: the building blocks of networks.
+
+A module's parameters are discovered by walking its attributes (Parameters,
+sub-Modules, and lists of Modules), in the order they were set, and named with
+dots: ``layers.0.W``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor, no_grad
+
+__all__ = ["Module", "Parameter"]
+
+
+class Parameter(Tensor):
+    """A Tensor that a model learns: ``requires_grad=True``, found by ``parameters()``.
+
+    Its ``.data`` is updated in place by optimizers (which may move it into a
+    shared flat buffer); to set values use ``p.data[...] = values``.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, label: str | None = None, dtype: Any = None) -> None:
+        super().__init__(data, requires_grad=True, dtype=dtype, label=label)
+
+    def __repr__(self) -> str:
+        return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype}, label={self.label!r})"
+
+
+class Module:
+    """Base class: subclasses set Parameters / Modules as attributes and define ``forward``."""
+
+    training: bool = True
+
+    def forward(self, x: Tensor) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} must define forward(x).")
+
+    def __call__(self, x: Any) -> Tensor:
+        return self.forward(x if isinstance(x, Tensor) else Tensor(x))
+
+    # --------------------------------------------------------------- discovery
+    def _children(self) -> Iterator[tuple[str, Any]]:
+        for name, value in vars(self).items():
+            if isinstance(value, (Parameter, Module)):
+                yield name, value
+            elif isinstance(value, (list, tuple)) and value and all(
+                isinstance(v, Module) for v in value
+            ):
+                for i, v in enumerate(value):
+                    yield f"{name}.{i}", v
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """Yield ``(dotted_name, parameter)`` pairs, e.g. ``('layers.0.W', W)``; a shared
+        parameter is yielded once. Unlabelled parameters take their name as label."""
+        seen: set[int] = set()
+
+        def walk(mod: Module, pre: str) -> Iterator[tuple[str, Parameter]]:
+            for name, value in mod._children():
+                full = f"{pre}.{name}" if pre else name
+                if isinstance(value, Parameter):
+                    if id(value) not in seen:
+                        seen.add(id(value))
+                        if value.label is None:
+                            value.label = full
+                        yield full, value
+                else:
+                    yield from walk(value, full)
+
+        yield from walk(self, prefix)
+
+    def parameters(self) -> list[Parameter]:
+        """The list of this module's parameters (each once)."""
+        return [p for _, p in self.named_parameters()]
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every sub-module, depth first."""
+        yield self
+        for _, value in self._children():
+            if isinstance(value, Module):
+                yield from value.modules()
+
+    def num_parameters(self) -> int:
+        """The number of learned values."""
+        return int(sum(p.data.size for p in self.parameters()))
+
+    # ------------------------------------------------------------------ modes
+    def train(self, mode: bool = True) -> Module:
+        """Training mode (dropout active); returns self."""
+        for m in self.modules():
+            m.training = mode
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode (dropout off); returns self."""
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to zero (in place when it exists)."""
+        for p in self.parameters():
+            p.zero_grad()
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Forward pass without recording a graph, in eval mode; returns a NumPy array."""
+        was = self.training
+        self.eval()
+        try:
+            with no_grad():
+                return self(X).data
+        finally:
+            self.train(was)
+
+    # ------------------------------------------------------------------- state
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter's values by dotted name."""
+        return {name: p.data.copy() for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> None:
+        """Copy values into the parameters (in place), checking names and shapes.
+
+        With ``strict=True`` a missing or unexpected name is an error; a shape
+        mismatch is always an error. Both list the offending names.
+        """
+        params = dict(self.named_parameters())
+        missing = sorted(set(params) - set(state))
+        unexpected = sorted(set(state) - set(params))
+        if strict and (missing or unexpected):
+            raise ValueError(
+                f"load_state_dict: names do not match {type(self).__name__}'s parameters. "
+                f"Missing: {missing or 'none'}. Unexpected: {unexpected or 'none'}."
+            )
+        bad = []
+        for name, p in params.items():
+            if name in state:
+                v = np.asarray(state[name])
+                if v.shape != p.data.shape:
+                    bad.append(f"{name}: expected {p.data.shape}, got {v.shape}")
+        if bad:
+            raise ValueError("load_state_dict: shape mismatch for " + "; ".join(bad) + ".")
+        for name, p in params.items():
+            if name in state:
+                v = np.asarray(state[name])
+                if v.dtype.kind == "f" and not np.all(np.isfinite(v)):
+                    raise ValueError(f"load_state_dict: {name} contains NaN or inf.")
+                p.data[...] = v
+
+    # ----------------------------------------------------------------- config
+    def config(self) -> dict[str, Any]:
+        """A JSON-serializable description from which :func:`from_config` rebuilds the
+        module (weights excluded)."""
+        raise NotImplementedError(f"{type(self).__name__} does not describe itself (config()).")
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.extra_repr()})"
