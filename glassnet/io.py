@@ -1,0 +1,907 @@
+"""Model files: weights in safetensors, a JSON description, never pickle.
+
+A glassnet file (``.glassnet`` by convention) is a valid safetensors file, so any
+safetensors reader can open its weights::
+
+    [8 bytes: N, little-endian unsigned][N bytes: UTF-8 JSON header][data bytes]
+
+The header maps each tensor name to ``{"dtype", "shape", "data_offsets": [begin, end]}``
+(``begin`` and ``end`` count bytes from the start of the data) and holds
+``"__metadata__"``, a map of strings::
+
+    {"format": "glassnet", "format_version": "1", "kind": "arrays",
+     "order": "[\\"W\\", \\"b\\"]", "glassnet": "<the JSON description>"}
+
+``kind`` says what wrote the file (``"arrays"``, ``"checkpoint"`` or ``"model"``),
+``order`` lists the tensor names in the order they were given, and ``glassnet`` is
+the JSON description (your ``meta``). Loading never runs code from the file: the
+reader checks every number in the header (lengths, dtypes, shapes, byte ranges)
+before anything is allocated from it, and refuses malformed files with
+:class:`ModelFileError`.
+
+>>> import pathlib, tempfile
+>>> import numpy as np
+>>> from glassnet.io import load_arrays, save_arrays
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     path = save_arrays(pathlib.Path(tmp) / "xnor.glassnet",
+...                        {"W": np.eye(2, dtype=np.float32)}, {"task": "xnor"})
+...     arrays, meta = load_arrays(path)
+>>> arrays["W"]
+array([[1., 0.],
+       [0., 1.]], dtype=float32)
+>>> meta
+{'task': 'xnor'}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import stat
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "FORMAT_VERSION",
+    "SUPPORTED_FORMAT_VERSIONS",
+    "Checkpoint",
+    "ModelFileError",
+    "check_arrays_against",
+    "load_arrays",
+    "load_checkpoint",
+    "save_arrays",
+    "save_checkpoint",
+]
+
+FORMAT_NAME = "glassnet"
+FORMAT_VERSION = "1"
+SUPPORTED_FORMAT_VERSIONS = ("1",)
+KINDS = ("arrays", "checkpoint", "model")
+
+# The reference safetensors implementation refuses headers over 100 MB; so do we.
+MAX_HEADER_BYTES = 100_000_000
+MAX_NDIM = 32  # NumPy 1.x's limit on dimensions
+
+# safetensors dtype code -> NumPy dtype, for the dtypes glassnet stores.
+_DTYPES: dict[str, np.dtype] = {
+    "F16": np.dtype(np.float16),
+    "F32": np.dtype(np.float32),
+    "F64": np.dtype(np.float64),
+    "I32": np.dtype(np.int32),
+    "I64": np.dtype(np.int64),
+    "U8": np.dtype(np.uint8),
+    "BOOL": np.dtype(np.bool_),
+}
+# (kind, itemsize) -> code: matches a dtype whatever its byte order.
+_CODES = {(dt.kind, dt.itemsize): code for code, dt in _DTYPES.items()}
+_DTYPE_NAMES = "float16, float32, float64, int32, int64, uint8 or bool"
+
+MODEL_PREFIX = "model/"
+OPTIM_PREFIX = "optim/"
+# Tags in a checkpoint's JSON for values JSON cannot hold directly. A plain dict
+# never has a key starting with "__" (such dicts are stored as items), so the
+# tags cannot be confused with data.
+_TENSOR_TAG = "__tensor__"
+_TUPLE_TAG = "__tuple__"
+_ITEMS_TAG = "__items__"
+
+
+class ModelFileError(ValueError):
+    """A model file cannot be written, is malformed, or does not match the model."""
+
+
+class Checkpoint(NamedTuple):
+    """What :func:`load_checkpoint` returns: unpack it as ``model, optim, meta = ...``."""
+
+    model_state: dict[str, np.ndarray]
+    optimizer_state: dict[str, Any]
+    meta: dict[str, Any]
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _safetensors_numpy(verb: str) -> Any:
+    """Import ``safetensors.numpy`` (the ``io`` extra) or say how to install it."""
+    try:
+        import safetensors.numpy as st
+    except ImportError as exc:
+        raise ImportError(
+            f'{verb} glassnet models needs safetensors: pip install "glassnet[io]"'
+        ) from exc
+    return st
+
+
+def _as_path(path: Any, argname: str = "path") -> Path:
+    if isinstance(path, (str, os.PathLike)) and not isinstance(path, bytes):
+        return Path(path)
+    raise TypeError(
+        f"'{argname}' must be a str or os.PathLike, got {type(path).__name__}: "
+        f"pass a file path such as 'model.glassnet'"
+    )
+
+
+def _oneline(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _nonfinite_message(a: np.ndarray, what: str) -> str | None:
+    """Describe the NaN/inf values in a float array, or None when all are finite."""
+    if a.dtype.kind != "f" or a.size == 0:
+        return None
+    finite = np.isfinite(a)
+    if finite.all():
+        return None
+    bad = np.argwhere(~finite)
+    first = tuple(int(i) for i in bad[0])
+    return f"{what} holds {len(bad)} NaN or infinite value(s), the first at index {first}"
+
+
+def _clean_array(a: Any, what: str) -> np.ndarray:
+    """Check one array for storing; return it C-contiguous in native byte order."""
+    if not isinstance(a, np.ndarray):
+        raise TypeError(
+            f"{what} must be a numpy.ndarray, got {type(a).__name__}: convert it with numpy.asarray"
+        )
+    if (a.dtype.kind, a.dtype.itemsize) not in _CODES:
+        raise ValueError(
+            f"{what} has dtype {a.dtype}; glassnet files hold {_DTYPE_NAMES}: "
+            f"convert it, e.g. with .astype(numpy.float32)"
+        )
+    problem = _nonfinite_message(a, what)
+    if problem:
+        raise ValueError(f"{problem}; glassnet files hold finite numbers only: fix them first")
+    # (not np.ascontiguousarray: it turns 0-d arrays into shape (1,))
+    return a.astype(a.dtype.newbyteorder("="), order="C", copy=False)
+
+
+def _clean_arrays(arrays: Any, argname: str, prefix: str = "") -> dict[str, np.ndarray]:
+    if not isinstance(arrays, Mapping):
+        raise TypeError(
+            f"'{argname}' must be a dict mapping names to numpy arrays, got {type(arrays).__name__}"
+        )
+    out = {}
+    for name, a in arrays.items():
+        if not isinstance(name, str) or not name:
+            raise ValueError(
+                f"'{argname}' has the name {name!r}; array names must be non-empty strings"
+            )
+        if name == "__metadata__":
+            raise ValueError(
+                f"'{argname}' uses the name '__metadata__', which safetensors reserves: rename it"
+            )
+        out[prefix + name] = _clean_array(a, f"{argname}[{name!r}]")
+    return out
+
+
+def _to_json(value: Any, where: str) -> Any:
+    """A JSON-ready copy of ``value`` (tuples become lists, NumPy scalars Python ones)."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(
+                f"{where} is {number}; JSON holds finite numbers only: "
+                f"store it as a string or leave it out"
+            )
+        return number
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(
+                    f"{where} has the key {key!r} of type {type(key).__name__}; "
+                    f"JSON object keys must be str: convert it with str()"
+                )
+            out[key] = _to_json(item, f"{where}[{key!r}]")
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_to_json(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, np.ndarray):
+        raise TypeError(
+            f"{where} is a numpy array; the JSON description holds plain values only: "
+            f"store arrays as tensors, or convert small ones with .tolist()"
+        )
+    raise TypeError(
+        f"{where} is a {type(value).__name__}, which JSON cannot hold; use only dict "
+        f"(str keys), list, tuple, str, int, float, bool and None"
+    )
+
+
+def _describe(meta: Any, argname: str = "meta") -> dict[str, Any]:
+    if meta is None:
+        return {}
+    if not isinstance(meta, Mapping):
+        raise TypeError(f"'{argname}' must be a dict of JSON values, got {type(meta).__name__}")
+    try:
+        return _to_json(meta, argname)
+    except RecursionError:
+        raise ValueError(
+            f"'{argname}' is nested too deeply or contains itself; JSON needs a finite tree"
+        ) from None
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {_short(key)}")
+        out[key] = value
+    return out
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _strict_json(text: str) -> Any:
+    """``json.loads`` that refuses duplicate keys and NaN/Infinity (as safetensors does)."""
+    return json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+
+
+def _file_mode(target: Path) -> int:
+    """Permission bits for a new file: the old file's, else the umask's default."""
+    with contextlib.suppress(OSError):
+        return stat.S_IMODE(os.stat(target).st_mode)
+    # Reading the umask means setting it; set it straight back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable (POSIX; a no-op where directories cannot be opened)."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write_atomic(target: Path, data: bytes) -> Path:
+    """Write ``data`` to ``target`` so that a reader sees the old file or the new one.
+
+    1) write a temporary file in the same directory, 2) flush and fsync it,
+    3) ``os.replace`` it onto ``target`` (atomic on POSIX and Windows). On any
+    failure the temporary file is removed and ``target`` is untouched.
+    """
+    directory = target.parent
+    if target.is_dir():
+        raise ModelFileError(
+            f"cannot write '{target}': it is a directory; give a file path such as "
+            f"'{target / 'model.glassnet'}'"
+        )
+    if not directory.is_dir():
+        what = "is not a directory" if directory.exists() else "does not exist"
+        raise ModelFileError(
+            f"cannot write '{target}': the directory '{directory}' {what}; "
+            f"create it first or choose another path"
+        )
+    try:
+        tmp = tempfile.NamedTemporaryFile(
+            dir=directory, prefix=f".{target.name}.", suffix=".tmp", delete=False
+        )
+    except OSError as exc:
+        raise ModelFileError(
+            f"cannot write '{target}': cannot create a file in '{directory}' "
+            f"({exc.strerror or _oneline(exc)}); choose a writable directory"
+        ) from exc
+    try:
+        with tmp:
+            tmp.write(data)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.chmod(tmp.name, _file_mode(target))
+        os.replace(tmp.name, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp.name)
+        if isinstance(exc, OSError):
+            raise ModelFileError(
+                f"cannot write '{target}' ({exc.strerror or _oneline(exc)}); "
+                f"any previous file there is untouched"
+            ) from exc
+        raise
+    _fsync_directory(directory)
+    return target
+
+
+def _save(
+    path: Any,
+    st: Any,
+    arrays: dict[str, np.ndarray],
+    description: dict[str, Any],
+    kind: str,
+) -> Path:
+    target = _as_path(path)
+    metadata = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "kind": kind,
+        "order": json.dumps(list(arrays)),
+        "glassnet": json.dumps(description, allow_nan=False),
+    }
+    try:
+        data = st.save(arrays, metadata=metadata)
+    except Exception as exc:
+        raise ModelFileError(
+            f"cannot write '{target}': safetensors could not serialize the arrays ({_oneline(exc)})"
+        ) from exc
+    return _write_atomic(target, data)
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def _read_bytes(path: Any) -> tuple[bytes, str]:
+    p = _as_path(path)
+    source = f"'{p}'"
+    try:
+        info = os.stat(p)
+        # Checked before opening: opening a FIFO or a device could block or never end.
+        if stat.S_ISDIR(info.st_mode):
+            raise ModelFileError(f"{source} is a directory, not a model file")
+        if not stat.S_ISREG(info.st_mode):
+            raise ModelFileError(f"{source} is not a regular file, so it is not a model file")
+        with open(p, "rb") as f:
+            return f.read(), source
+    except FileNotFoundError:
+        raise ModelFileError(
+            f"{source}: no such file (the working directory is '{os.getcwd()}'); check the path"
+        ) from None
+    except PermissionError:
+        raise ModelFileError(f"{source} cannot be read: permission denied") from None
+    except OSError as exc:
+        raise ModelFileError(f"{source} cannot be read ({_oneline(exc)})") from exc
+
+
+def _is_count(x: Any) -> bool:
+    return type(x) is int and x >= 0
+
+
+class _Entry(NamedTuple):
+    begin: int
+    end: int
+    name: str
+    dtype: np.dtype
+    shape: tuple[int, ...]
+
+
+def _parse_header(data: bytes, source: str) -> tuple[list[_Entry], dict[str, str] | None]:
+    """Check the safetensors structure of ``data``; return the entries and ``__metadata__``.
+
+    Every size in the header is checked against the real length of ``data`` before
+    anything is allocated from it.
+    """
+
+    def bad(message: str) -> ModelFileError:
+        return ModelFileError(f"{source}: {message}")
+
+    size = len(data)
+    if size == 0:
+        raise bad("the file is empty, so it is not a model file (was its writing cut short?)")
+    if size < 8:
+        raise bad(
+            f"the file is {size} bytes long, shorter than the 8-byte header length "
+            f"that starts every safetensors file"
+        )
+    n = int.from_bytes(data[:8], "little")  # (the header's length in bytes)
+    if n > MAX_HEADER_BYTES:
+        raise bad(
+            f"the header length field says {n} bytes, more than the {MAX_HEADER_BYTES} "
+            f"glassnet accepts; the file is corrupt or not a safetensors file"
+        )
+    if 8 + n > size:
+        raise bad(
+            f"the header length field says {n} bytes but only {size - 8} follow it; "
+            f"the file is truncated or corrupt"
+        )
+    raw = data[8 : 8 + n]
+    if raw[:1] != b"{":
+        raise bad(
+            "the header is not a JSON object (it does not start with '{'), "
+            "so this is not a safetensors file"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise bad(f"the header is not valid UTF-8 (at byte {exc.start})") from None
+    try:
+        header = _strict_json(text)
+    except (ValueError, RecursionError) as exc:
+        raise bad(f"the header is not valid JSON ({_oneline(exc)})") from None
+    if not isinstance(header, dict):
+        raise bad(f"the header is a JSON {type(header).__name__}, not an object")
+
+    metadata = header.pop("__metadata__", None)
+    if metadata is not None and not (
+        isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values())
+    ):
+        raise bad("'__metadata__' must be a JSON object whose values are strings")
+
+    data_len = size - 8 - n
+    entries = []
+    for name, info in header.items():
+        where = f"tensor {_short(name)}"
+        if not name:
+            raise bad("a tensor has an empty name")
+        if not isinstance(info, dict):
+            raise bad(f"{where}: its entry is a JSON {type(info).__name__}, not an object")
+        if set(info) != {"dtype", "shape", "data_offsets"}:
+            raise bad(
+                f"{where}: its entry must have exactly 'dtype', 'shape' and 'data_offsets', "
+                f"found {_short(sorted(info))}"
+            )
+        code, shape, offsets = info["dtype"], info["shape"], info["data_offsets"]
+        if not isinstance(code, str) or code not in _DTYPES:
+            raise bad(f"{where}: unknown dtype {_short(code)}; glassnet reads {', '.join(_DTYPES)}")
+        if not (isinstance(shape, list) and len(shape) <= MAX_NDIM and all(map(_is_count, shape))):
+            raise bad(
+                f"{where}: shape must be a list of at most {MAX_NDIM} non-negative integers, "
+                f"found {_short(shape)}"
+            )
+        if not (isinstance(offsets, list) and len(offsets) == 2 and all(map(_is_count, offsets))):
+            raise bad(
+                f"{where}: data_offsets must be two non-negative integers [begin, end], "
+                f"found {_short(offsets)}"
+            )
+        begin, end = offsets
+        if begin > end:
+            raise bad(f"{where}: data_offsets [{begin}, {end}] end before they begin")
+        if end > data_len:
+            raise bad(
+                f"{where}: data_offsets [{begin}, {end}] run past the end of the data "
+                f"({data_len} bytes); the file is truncated or corrupt"
+            )
+        dtype = _DTYPES[code]
+        nbytes = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+        if end - begin != nbytes:
+            raise bad(
+                f"{where}: shape {tuple(shape)} of {code} needs {nbytes} bytes but "
+                f"data_offsets [{begin}, {end}] hold {end - begin}"
+            )
+        entries.append(_Entry(begin, end, name, dtype, tuple(shape)))
+
+    # The byte ranges must tile the data exactly: no overlaps, no gaps, nothing after.
+    position = 0
+    for entry in sorted(entries):
+        if entry.begin < position:
+            raise bad(
+                f"tensor {_short(entry.name)}: data_offsets [{entry.begin}, {entry.end}] "
+                f"overlap another tensor's bytes (which end at {position})"
+            )
+        if entry.begin > position:
+            raise bad(
+                f"{entry.begin - position} data bytes before tensor {_short(entry.name)} "
+                f"belong to no tensor; the file is corrupt"
+            )
+        position = entry.end
+    if position != data_len:
+        raise bad(
+            f"{data_len - position} bytes after the last tensor belong to no tensor; "
+            f"the file is corrupt or was appended to"
+        )
+    return entries, metadata
+
+
+def _read_description(
+    metadata: dict[str, str] | None,
+    names: list[str],
+    source: str,
+    expect_format: bool,
+) -> tuple[dict[str, Any], str, list[str]]:
+    """Check the glassnet ``__metadata__``; return (description, kind, tensor order)."""
+
+    def bad(message: str) -> ModelFileError:
+        return ModelFileError(f"{source}: {message}")
+
+    hint = "; to read any safetensors file use load_arrays(path, expect_format=False)"
+    if metadata is None or metadata.get("format") != FORMAT_NAME:
+        if not expect_format:  # a plain safetensors file: its metadata as it is
+            return dict(metadata or {}), "arrays", names
+        if metadata is None:
+            raise bad(f"not a glassnet model file: the header has no '__metadata__'{hint}")
+        if "glassnet" not in metadata:
+            raise bad(
+                f"not a glassnet model file: '__metadata__' has no 'glassnet' description{hint}"
+            )
+        raise bad(
+            f"not a glassnet model file: '__metadata__' says format "
+            f"{_short(metadata.get('format'))}, not 'glassnet'{hint}"
+        )
+    version = metadata.get("format_version")
+    if version not in SUPPORTED_FORMAT_VERSIONS:
+        found = "has no format_version" if version is None else f"has format_version {version!r}"
+        raise bad(
+            f"the file {found}; this glassnet reads format version(s) "
+            f"{', '.join(SUPPORTED_FORMAT_VERSIONS)}: a newer glassnet may read it"
+        )
+    if "glassnet" not in metadata:
+        raise bad("not a glassnet model file: '__metadata__' has no 'glassnet' description")
+    kind = metadata.get("kind", "arrays")
+    if kind not in KINDS:
+        raise bad(f"unknown kind {_short(kind)}; glassnet files are of kind {', '.join(KINDS)}")
+    try:
+        description = _strict_json(metadata["glassnet"])
+    except (ValueError, RecursionError) as exc:
+        raise bad(f"the glassnet description is not valid JSON ({_oneline(exc)})") from None
+    if not isinstance(description, dict):
+        raise bad(f"the glassnet description is a JSON {type(description).__name__}, not an object")
+    order = names
+    if "order" in metadata:
+        try:
+            order = _strict_json(metadata["order"])
+        except (ValueError, RecursionError) as exc:
+            raise bad(f"the tensor order is not valid JSON ({_oneline(exc)})") from None
+        if not (
+            isinstance(order, list)
+            and len(order) == len(names)
+            and all(isinstance(x, str) for x in order)
+            and set(order) == set(names)
+        ):
+            raise bad("the tensor order in '__metadata__' does not list the file's tensors")
+    return description, kind, order
+
+
+def _load(path: Any, expect_format: bool, verb: str = "loading") -> tuple[dict, dict, str]:
+    st = _safetensors_numpy(verb)
+    data, source = _read_bytes(path)
+    # 1) the structure, checked here so that hostile sizes never reach an allocation
+    entries, metadata = _parse_header(data, source)
+    by_offset = [e.name for e in sorted(entries)]
+    description, kind, order = _read_description(metadata, by_offset, source, expect_format)
+    # 2) the tensors, read by safetensors
+    try:
+        loaded = st.load(data)
+    except Exception as exc:
+        raise ModelFileError(f"{source}: safetensors cannot read it ({_oneline(exc)})") from exc
+    expected = {e.name: e for e in entries}
+    arrays = {}
+    for name in order:
+        a = loaded.get(name)
+        e = expected[name]
+        if not isinstance(a, np.ndarray) or a.dtype != e.dtype or a.shape != e.shape:
+            raise ModelFileError(f"{source}: tensor {_short(name)} did not read back as declared")
+        problem = _nonfinite_message(a, f"tensor {_short(name)}")
+        if problem:
+            raise ModelFileError(f"{source}: {problem}; the file is corrupt")
+        arrays[name] = a if a.flags.writeable and a.flags.c_contiguous else np.array(a)
+    return arrays, description, kind
+
+
+# ----------------------------------------------------------------------------- public API
+
+
+def save_arrays(
+    path: str | os.PathLike[str],
+    arrays: Mapping[str, np.ndarray],
+    meta: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write named arrays and a JSON description to a glassnet file, atomically.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write (``.glassnet`` by convention); its directory must exist.
+        An existing file is replaced only once the new one is completely on disk.
+    arrays : dict of str to numpy.ndarray
+        Each array of dtype float16, float32, float64, int32, int64, uint8 or bool,
+        any shape (0-d and empty included), finite. Names are non-empty strings,
+        e.g. the dotted names of a state dict (``"layers.0.W"``, shape ``(inputs, neurons)``).
+    meta : dict, optional
+        JSON values (dict with str keys, list, tuple, str, int, float, bool, None)
+        describing the arrays; :func:`load_arrays` returns it (tuples as lists).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    ModelFileError
+        When the file cannot be written (missing or unwritable directory, ...).
+    TypeError, ValueError
+        When ``arrays`` or ``meta`` hold something a glassnet file cannot.
+    """
+    st = _safetensors_numpy("saving")
+    clean = _clean_arrays(arrays, "arrays")
+    return _save(path, st, clean, _describe(meta), kind="arrays")
+
+
+def load_arrays(
+    path: str | os.PathLike[str], *, expect_format: bool = True
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Read and check a glassnet file; return ``(arrays, meta)``.
+
+    Every structural fact is checked before anything is allocated from the
+    header: the header's length against the file's, its JSON, each tensor's
+    dtype, shape and ``data_offsets`` (within the data, ``end - begin`` equal to
+    ``prod(shape) * itemsize``, together covering the data with no overlap or
+    gap), the glassnet description and its format version. Float arrays must be
+    finite.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by :func:`save_arrays` (or :func:`save_checkpoint`, whose
+        arrays carry the prefixes ``"model/"`` and ``"optim/"``).
+    expect_format : bool, default True
+        With False, any safetensors file of the supported dtypes is read; when it
+        is not a glassnet file, ``meta`` is its ``__metadata__`` strings (or ``{}``).
+
+    Returns
+    -------
+    arrays : dict of str to numpy.ndarray
+        In the order they were saved; writeable arrays owning their memory.
+    meta : dict
+        The JSON description.
+
+    Raises
+    ------
+    ModelFileError
+        When the file is missing, unreadable, malformed or not a glassnet file;
+        the one-line message says which and where.
+    """
+    arrays, description, _ = _load(path, expect_format)
+    return arrays, description
+
+
+def check_arrays_against(
+    arrays: Mapping[str, Any],
+    expected: Mapping[str, tuple[Sequence[int] | None, Any]],
+) -> None:
+    """Check that ``arrays`` has exactly the names, shapes and dtypes in ``expected``.
+
+    Parameters
+    ----------
+    arrays : dict of str to array
+        What was loaded.
+    expected : dict of str to (shape, dtype)
+        What the model needs, e.g. ``{"layers.0.W": ((2, 16), numpy.float32)}``;
+        ``None`` for a shape or dtype accepts any.
+
+    Raises
+    ------
+    ModelFileError
+        Listing every missing and unexpected name and every tensor whose shape
+        or dtype differs (naming what was expected and what was found).
+
+    >>> import numpy as np
+    >>> check_arrays_against({"W": np.zeros((2, 3), np.float32)}, {"W": ((2, 3), np.float32)})
+    >>> check_arrays_against({"W": np.zeros((3, 2), np.float32)}, {"W": ((2, 3), "float32")})
+    Traceback (most recent call last):
+    ...
+    glassnet.io.ModelFileError: ... 'W': expected shape (2, 3) float32, found (3, 2) float32
+    """
+    if not isinstance(arrays, Mapping):
+        raise TypeError(f"'arrays' must be a dict of arrays, got {type(arrays).__name__}")
+    if not isinstance(expected, Mapping):
+        raise TypeError(
+            f"'expected' must be a dict of name -> (shape, dtype), got {type(expected).__name__}"
+        )
+    problems = []
+    missing = [name for name in expected if name not in arrays]
+    unexpected = [name for name in arrays if name not in expected]
+    if missing:
+        problems.append("missing " + ", ".join(map(repr, missing)))
+    if unexpected:
+        problems.append("unexpected " + ", ".join(map(repr, unexpected)))
+    for name, spec in expected.items():
+        if not (isinstance(spec, tuple) and len(spec) == 2):
+            raise TypeError(f"expected[{name!r}] must be a (shape, dtype) pair, got {_short(spec)}")
+        if name not in arrays:
+            continue
+        shape, dtype = spec
+        want_shape = None if shape is None else tuple(int(d) for d in shape)
+        want_dtype = None if dtype is None else np.dtype(dtype)
+        a = arrays[name]
+        found_shape = tuple(np.shape(a))
+        found_dtype = a.dtype if isinstance(a, np.ndarray) else np.asarray(a).dtype
+        if (want_shape is not None and want_shape != found_shape) or (
+            want_dtype is not None and want_dtype != found_dtype
+        ):
+            shown_shape = "any" if want_shape is None else want_shape
+            shown_dtype = "any dtype" if want_dtype is None else want_dtype
+            problems.append(
+                f"{name!r}: expected shape {shown_shape} {shown_dtype}, "
+                f"found {found_shape} {found_dtype}"
+            )
+    if problems:
+        raise ModelFileError("the arrays do not match the model: " + "; ".join(problems))
+
+
+# ----------------------------------------------------------------------------- checkpoints
+
+
+def _encode_state(value: Any, where: str, parts: tuple[str, ...], tensors: dict) -> Any:
+    """JSON for optimizer state; arrays go to ``tensors`` under ``optim/<path>``."""
+    if isinstance(value, np.ndarray):
+        base = OPTIM_PREFIX + "/".join(parts)
+        name, i = base, 1
+        while name in tensors:  # keys holding "/" could make two paths meet
+            name, i = f"{base}#{i}", i + 1
+        tensors[name] = _clean_array(value, where)
+        return {_TENSOR_TAG: name}
+    if isinstance(value, Mapping):
+        if all(isinstance(k, str) and not k.startswith("__") for k in value):
+            return {
+                k: _encode_state(v, f"{where}[{k!r}]", (*parts, k), tensors)
+                for k, v in value.items()
+            }
+        items = []  # int keys (e.g. parameter indices) or keys that look like tags
+        for k, v in value.items():
+            if isinstance(k, (bool, np.bool_)) or not isinstance(k, (str, int, np.integer)):
+                raise TypeError(
+                    f"{where} has the key {k!r} of type {type(k).__name__}; "
+                    f"optimizer state keys must be str or int"
+                )
+            key = k if isinstance(k, str) else int(k)
+            items.append([key, _encode_state(v, f"{where}[{k!r}]", (*parts, str(key)), tensors)])
+        return {_ITEMS_TAG: items}
+    if isinstance(value, tuple):
+        return {
+            _TUPLE_TAG: [
+                _encode_state(v, f"{where}[{i}]", (*parts, str(i)), tensors)
+                for i, v in enumerate(value)
+            ]
+        }
+    if isinstance(value, list):
+        return [
+            _encode_state(v, f"{where}[{i}]", (*parts, str(i)), tensors)
+            for i, v in enumerate(value)
+        ]
+    return _to_json(value, where)
+
+
+def _decode_state(value: Any, tensors: dict[str, np.ndarray], used: set[str]) -> Any:
+    """Inverse of :func:`_encode_state`; raises ValueError on anything it did not write."""
+    if isinstance(value, list):
+        return [_decode_state(v, tensors, used) for v in value]
+    if not isinstance(value, dict):
+        return value
+    tags = [k for k in value if k.startswith("__")]
+    if not tags:
+        return {k: _decode_state(v, tensors, used) for k, v in value.items()}
+    if len(value) != 1:
+        raise ValueError(f"an object mixes the tag {_short(tags[0])} with other keys")
+    tag, inner = next(iter(value.items()))
+    if tag == _TENSOR_TAG:
+        if not (isinstance(inner, str) and inner.startswith(OPTIM_PREFIX) and inner in tensors):
+            raise ValueError(f"it refers to the tensor {_short(inner)}, which the file lacks")
+        used.add(inner)
+        return tensors[inner]
+    if tag == _TUPLE_TAG and isinstance(inner, list):
+        return tuple(_decode_state(v, tensors, used) for v in inner)
+    if tag == _ITEMS_TAG and isinstance(inner, list):
+        out = {}
+        for pair in inner:
+            if not (
+                isinstance(pair, list)
+                and len(pair) == 2
+                and isinstance(pair[0], (str, int))
+                and not isinstance(pair[0], bool)
+            ):
+                raise ValueError(f"an item {_short(pair)} is not a [key, value] pair")
+            out[pair[0]] = _decode_state(pair[1], tensors, used)
+        return out
+    raise ValueError(f"unknown tag {_short(tag)}")
+
+
+def save_checkpoint(
+    path: str | os.PathLike[str],
+    model_state: Mapping[str, np.ndarray],
+    optimizer_state: Mapping[Any, Any],
+    meta: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write a training checkpoint (model and optimizer state) atomically.
+
+    The model's arrays are stored as tensors ``"model/<name>"``; the optimizer's
+    arrays (e.g. Adam's moments ``m`` and ``v``, shaped like their parameters) as
+    tensors ``"optim/<path>"``; the optimizer's other values (step count, learning
+    rate, ...) and ``meta`` (epoch, history, ...) in the JSON description.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write (``.glassnet`` by convention).
+    model_state : dict of str to numpy.ndarray
+        The model's state dict, as for :func:`save_arrays`.
+    optimizer_state : dict
+        Arrays, JSON scalars, and lists, tuples and dicts (str or int keys) of them.
+    meta : dict, optional
+        JSON values.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
+    st = _safetensors_numpy("saving")
+    arrays = _clean_arrays(model_state, "model_state", prefix=MODEL_PREFIX)
+    if not isinstance(optimizer_state, Mapping):
+        raise TypeError(f"'optimizer_state' must be a dict, got {type(optimizer_state).__name__}")
+    optim_tensors: dict[str, np.ndarray] = {}
+    try:
+        encoded = _encode_state(optimizer_state, "optimizer_state", (), optim_tensors)
+    except RecursionError:
+        raise ValueError(
+            "'optimizer_state' is nested too deeply or contains itself; it must be a finite tree"
+        ) from None
+    arrays.update(optim_tensors)
+    description = {"meta": _describe(meta), "optimizer": encoded}
+    return _save(path, st, arrays, description, kind="checkpoint")
+
+
+def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
+    """Read a checkpoint written by :func:`save_checkpoint`.
+
+    Returns
+    -------
+    Checkpoint
+        ``(model_state, optimizer_state, meta)``: the model's arrays under their
+        own names, the optimizer state as it was given (tuples stay tuples, NumPy
+        scalars come back as Python numbers), and the JSON ``meta``.
+
+    Raises
+    ------
+    ModelFileError
+        For everything :func:`load_arrays` refuses, and for a glassnet file that
+        is not a checkpoint or whose optimizer state is inconsistent.
+    """
+    arrays, description, kind = _load(path, expect_format=True)
+    source = f"'{_as_path(path)}'"
+    if kind != "checkpoint":
+        raise ModelFileError(
+            f"{source} is a glassnet {kind} file, not a checkpoint: read it with load_arrays"
+        )
+    if set(description) != {"meta", "optimizer"} or not isinstance(description["meta"], dict):
+        raise ModelFileError(
+            f"{source}: the checkpoint description must hold exactly 'meta' (an object) "
+            f"and 'optimizer'"
+        )
+    model_state = {}
+    optim_tensors = {}
+    for name, a in arrays.items():
+        if name.startswith(MODEL_PREFIX):
+            model_state[name[len(MODEL_PREFIX) :]] = a
+        elif name.startswith(OPTIM_PREFIX):
+            optim_tensors[name] = a
+        else:
+            raise ModelFileError(
+                f"{source}: tensor {_short(name)} starts with neither 'model/' nor 'optim/'"
+            )
+    used: set[str] = set()
+    try:
+        optimizer_state = _decode_state(description["optimizer"], optim_tensors, used)
+    except (ValueError, RecursionError) as exc:
+        raise ModelFileError(
+            f"{source}: the optimizer state is inconsistent ({_oneline(exc)})"
+        ) from None
+    if not isinstance(optimizer_state, dict):
+        raise ModelFileError(f"{source}: the optimizer state is not an object")
+    unused = [name for name in optim_tensors if name not in used]
+    if unused:
+        raise ModelFileError(
+            f"{source}: tensor {_short(unused[0])} belongs to no optimizer state entry"
+        )
+    return Checkpoint(model_state, optimizer_state, description["meta"])

@@ -1,0 +1,776 @@
+"""Tests for glassnet.io: round trips, atomic writes, and refusing malformed files."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import struct
+import sys
+import tempfile
+
+import numpy as np
+import pytest
+import safetensors.numpy as stnp
+
+from glassnet import io as gio
+from glassnet.io import (
+    Checkpoint,
+    ModelFileError,
+    check_arrays_against,
+    load_arrays,
+    load_checkpoint,
+    save_arrays,
+    save_checkpoint,
+)
+
+ALLOWED = {np.dtype(t) for t in ("f2", "f4", "f8", "i4", "i8", "u1", "?")}
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def glassnet_metadata(description: object = None, **override: str) -> dict[str, str]:
+    meta = {
+        "format": "glassnet",
+        "format_version": "1",
+        "glassnet": json.dumps({} if description is None else description),
+    }
+    meta.update(override)
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+def raw_file(header: dict | bytes, data: bytes = b"", length: int | None = None) -> bytes:
+    """A safetensors file built by hand: length field, header, data."""
+    raw = header if isinstance(header, bytes) else json.dumps(header).encode()
+    return struct.pack("<Q", len(raw) if length is None else length) + raw + data
+
+
+def one_tensor_header(**entry: object) -> dict:
+    """A glassnet header with one float32 tensor 'W' of shape (2,) at [0, 8], edited."""
+    info = {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}
+    info.update(entry)
+    return {"__metadata__": glassnet_metadata(), "W": info}
+
+
+def write(tmp_path, content: bytes, name: str = "m.glassnet"):
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+def sample_arrays(seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return {
+        "layers.0.W": rng.standard_normal((2, 16)).astype(np.float32),
+        "layers.0.b": np.zeros(16, np.float32),
+        "layers.1.W": rng.standard_normal((16, 1)),
+        "layers.1.b": np.array([0.5]),
+        "steps": np.arange(5, dtype=np.int64),
+    }
+
+
+def assert_same(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> None:
+    assert list(a) == list(b)
+    for name in a:
+        assert a[name].dtype == b[name].dtype, name
+        assert a[name].shape == b[name].shape, name
+        np.testing.assert_array_equal(a[name], b[name])
+
+
+# ----------------------------------------------------------------------------- round trips
+
+
+def test_round_trip_mixed_dtypes_and_meta(tmp_path):
+    arrays = sample_arrays()
+    meta = {"task": "xnor", "sizes": [2, 16, 1], "lr": 0.1, "nested": {"ok": True, "x": None}}
+    path = save_arrays(tmp_path / "m.glassnet", arrays, meta)
+    assert path == tmp_path / "m.glassnet"
+    loaded, loaded_meta = load_arrays(path)
+    assert_same(arrays, loaded)
+    assert loaded_meta == meta
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int32", "int64", "uint8"])
+def test_round_trip_each_dtype(tmp_path, dtype):
+    a = (np.arange(24).reshape(2, 3, 4) % 7).astype(dtype)
+    loaded, meta = load_arrays(save_arrays(tmp_path / "a.glassnet", {"a": a}))
+    assert_same({"a": a}, loaded)
+    assert meta == {}
+
+
+def test_round_trip_bool_0d_empty_and_str_path(tmp_path):
+    arrays = {
+        "mask": np.array([True, False, True]),
+        "scalar": np.array(3.5, dtype=np.float32),
+        "empty": np.zeros((0, 3)),
+        "empty_int": np.zeros((4, 0), np.int32),
+    }
+    path = save_arrays(str(tmp_path / "z.glassnet"), arrays, {})
+    loaded, _ = load_arrays(str(path))
+    assert_same(arrays, loaded)
+    assert loaded["scalar"].shape == ()
+
+
+def test_round_trip_many_tensors_keeps_order(tmp_path):
+    rng = np.random.default_rng(1)
+    # names out of alphabetical order and dtypes mixed, so the file order differs
+    arrays = {
+        f"t{(i * 37) % 200}": rng.standard_normal(i % 5 + 1).astype(["f4", "f8", "f2"][i % 3])
+        for i in range(200)
+    }
+    loaded, _ = load_arrays(save_arrays(tmp_path / "many.glassnet", arrays, {"n": 200}))
+    assert_same(arrays, loaded)
+
+
+def test_loaded_arrays_are_writeable_and_independent(tmp_path):
+    arrays = sample_arrays()
+    loaded, _ = load_arrays(save_arrays(tmp_path / "m.glassnet", arrays))
+    for a in loaded.values():
+        assert a.flags.writeable and a.flags.c_contiguous
+    loaded["layers.0.b"] += 1.0
+    again, _ = load_arrays(tmp_path / "m.glassnet")
+    np.testing.assert_array_equal(again["layers.0.b"], np.zeros(16, np.float32))
+
+
+def test_noncontiguous_and_big_endian_inputs_are_stored_by_value(tmp_path):
+    base = np.arange(12, dtype=np.float64).reshape(3, 4)
+    arrays = {
+        "transposed": base.T,
+        "strided": base[:, ::2],
+        "big_endian": base.astype(">f4"),
+    }
+    loaded, _ = load_arrays(save_arrays(tmp_path / "v.glassnet", arrays))
+    for name, a in arrays.items():
+        np.testing.assert_array_equal(loaded[name], a)
+    assert loaded["big_endian"].dtype == np.dtype("float32")
+
+
+def test_meta_json_conversions(tmp_path):
+    meta = {"pair": (1, 2), "np_int": np.int64(3), "np_float": np.float32(0.5), "u": "héllo ✓"}
+    _, loaded = load_arrays(save_arrays(tmp_path / "m.glassnet", {"a": np.ones(1)}, meta))
+    assert loaded == {"pair": [1, 2], "np_int": 3, "np_float": 0.5, "u": "héllo ✓"}
+    assert type(loaded["np_int"]) is int
+
+
+def test_file_is_plain_safetensors_with_glassnet_metadata(tmp_path):
+    path = save_arrays(tmp_path / "m.glassnet", {"W": np.eye(2, dtype=np.float32)}, {"k": 1})
+    data = path.read_bytes()
+    assert b"pickle" not in data
+    n = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8 : 8 + n])
+    assert header["__metadata__"]["format"] == "glassnet"
+    assert header["__metadata__"]["format_version"] == "1"
+    assert json.loads(header["__metadata__"]["glassnet"]) == {"k": 1}
+    np.testing.assert_array_equal(stnp.load(data)["W"], np.eye(2))
+
+
+def test_plain_safetensors_file_needs_expect_format_false(tmp_path):
+    arrays = {"w": np.arange(3, dtype=np.float32)}
+    path = write(tmp_path, stnp.save(arrays, metadata={"format": "pt"}), "plain.safetensors")
+    with pytest.raises(ModelFileError, match="not a glassnet model file.*expect_format=False"):
+        load_arrays(path)
+    loaded, meta = load_arrays(path, expect_format=False)
+    assert_same(arrays, loaded)
+    assert meta == {"format": "pt"}
+    bare = write(tmp_path, stnp.save(arrays), "bare.safetensors")
+    assert load_arrays(bare, expect_format=False)[1] == {}
+
+
+def test_expect_format_false_still_checks_glassnet_files(tmp_path):
+    header = one_tensor_header()
+    header["__metadata__"]["format_version"] = "9"
+    path = write(tmp_path, raw_file(header, bytes(8)))
+    with pytest.raises(ModelFileError, match="format_version '9'"):
+        load_arrays(path, expect_format=False)
+
+
+def test_plain_safetensors_with_unsupported_dtype_is_refused(tmp_path):
+    path = write(tmp_path, stnp.save({"w": np.arange(3, dtype=np.int16)}))
+    with pytest.raises(ModelFileError, match="unknown dtype 'I16'"):
+        load_arrays(path, expect_format=False)
+
+
+# ----------------------------------------------------------------------------- bad input to save
+
+
+@pytest.mark.parametrize(
+    ("arrays", "error", "match"),
+    [
+        ([np.ones(2)], TypeError, "'arrays' must be a dict"),
+        ({"a": [1.0, 2.0]}, TypeError, r"arrays\['a'\] must be a numpy.ndarray.*numpy.asarray"),
+        ({"a": np.ones(2, np.complex64)}, ValueError, r"arrays\['a'\] has dtype complex64"),
+        ({"a": np.ones(2, np.int16)}, ValueError, "has dtype int16.*astype"),
+        ({"a": np.array(["x"])}, ValueError, "has dtype <U1"),
+        ({"a": np.array([None])}, ValueError, "has dtype object"),
+        ({"a": np.array([1.0, np.nan])}, ValueError, r"arrays\['a'\] holds 1 NaN.*index \(1,\)"),
+        ({"a": np.array([[np.inf]], np.float16)}, ValueError, "NaN or infinite"),
+        ({"": np.ones(1)}, ValueError, "non-empty strings"),
+        ({3: np.ones(1)}, ValueError, "non-empty strings"),
+        ({"__metadata__": np.ones(1)}, ValueError, "reserves"),
+    ],
+)
+def test_save_refuses_bad_arrays(tmp_path, arrays, error, match):
+    with pytest.raises(error, match=match):
+        save_arrays(tmp_path / "m.glassnet", arrays)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("meta", "error", "match"),
+    [
+        ([1, 2], TypeError, "'meta' must be a dict"),
+        ({"s": {1, 2}}, TypeError, r"meta\['s'\] is a set"),
+        ({"a": {"b": object()}}, TypeError, r"meta\['a'\]\['b'\] is a object"),
+        ({"w": np.ones(2)}, TypeError, r"meta\['w'\] is a numpy array.*tolist"),
+        ({"loss": float("nan")}, ValueError, r"meta\['loss'\] is nan"),
+        ({"x": [1, float("inf")]}, ValueError, r"meta\['x'\]\[1\] is inf"),
+        ({1: "a"}, TypeError, "key 1 of type int.*must be str"),
+    ],
+)
+def test_save_refuses_bad_meta(tmp_path, meta, error, match):
+    with pytest.raises(error, match=match):
+        save_arrays(tmp_path / "m.glassnet", {"a": np.ones(1)}, meta)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_refuses_self_referencing_meta(tmp_path):
+    meta: dict = {}
+    meta["self"] = meta
+    with pytest.raises(ValueError, match="contains itself"):
+        save_arrays(tmp_path / "m.glassnet", {"a": np.ones(1)}, meta)
+
+
+def test_path_must_be_a_path():
+    with pytest.raises(TypeError, match="'path' must be a str or os.PathLike, got int"):
+        save_arrays(3, {"a": np.ones(1)})
+    with pytest.raises(TypeError, match="'path' must be a str or os.PathLike, got bytes"):
+        load_arrays(b"m.glassnet")
+
+
+# ----------------------------------------------------------------------------- atomic writes
+
+
+def old_file(tmp_path):
+    path = save_arrays(tmp_path / "m.glassnet", {"a": np.zeros(3)}, {"version": "old"})
+    return path, path.read_bytes()
+
+
+def assert_old_file_intact(tmp_path, path, before):
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no temporary left
+    arrays, meta = load_arrays(path)
+    assert meta == {"version": "old"}
+
+
+@pytest.mark.parametrize("target", ["os.replace", "os.fsync", "os.chmod"])
+def test_failed_write_leaves_old_file_and_no_temporary(tmp_path, monkeypatch, target):
+    path, before = old_file(tmp_path)
+
+    def fail(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(target, fail)
+    with pytest.raises(ModelFileError, match="No space left on device.*untouched"):
+        save_arrays(path, {"a": np.ones(3)}, {"version": "new"})
+    monkeypatch.undo()
+    assert_old_file_intact(tmp_path, path, before)
+
+
+def test_interrupted_write_cleans_up_and_reraises(tmp_path, monkeypatch):
+    path, before = old_file(tmp_path)
+
+    def interrupt(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        save_arrays(path, {"a": np.ones(3)}, {"version": "new"})
+    monkeypatch.undo()
+    assert_old_file_intact(tmp_path, path, before)
+
+
+def test_serializer_failure_leaves_old_file(tmp_path, monkeypatch):
+    path, before = old_file(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("serializer broke")
+
+    monkeypatch.setattr(stnp, "save", broken)
+    with pytest.raises(ModelFileError, match="could not serialize.*serializer broke"):
+        save_arrays(path, {"a": np.ones(3)}, {"version": "new"})
+    monkeypatch.undo()
+    assert_old_file_intact(tmp_path, path, before)
+
+
+def test_overwrite_replaces_content_and_keeps_permissions(tmp_path):
+    path, _ = old_file(tmp_path)
+    os.chmod(path, 0o640)
+    save_arrays(path, {"b": np.ones(2, np.float32)}, {"version": "new"})
+    arrays, meta = load_arrays(path)
+    assert list(arrays) == ["b"] and meta == {"version": "new"}
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_new_file_gets_umask_permissions(tmp_path):
+    old = os.umask(0o027)
+    try:
+        path = save_arrays(tmp_path / "m.glassnet", {"a": np.ones(1)})
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+
+
+# ----------------------------------------------------------------------------- unwritable paths
+
+
+def test_missing_directory(tmp_path):
+    target = tmp_path / "no" / "such" / "m.glassnet"
+    with pytest.raises(ModelFileError, match=r"cannot write .*m\.glassnet.*does not exist"):
+        save_arrays(target, {"a": np.ones(1)})
+
+
+def test_parent_is_a_file(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ModelFileError, match="afile' is not a directory"):
+        save_arrays(tmp_path / "afile" / "m.glassnet", {"a": np.ones(1)})
+
+
+def test_target_is_a_directory(tmp_path):
+    with pytest.raises(ModelFileError, match="it is a directory"):
+        save_arrays(tmp_path, {"a": np.ones(1)})
+
+
+def test_unwritable_directory(tmp_path, monkeypatch):
+    # Simulated: permission bits do not stop a superuser, and tests may run as one.
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", denied)
+    with pytest.raises(ModelFileError, match=r"cannot write .*m\.glassnet.*Permission denied"):
+        save_arrays(tmp_path / "m.glassnet", {"a": np.ones(1)})
+
+
+# ----------------------------------------------------------------------------- safetensors missing
+
+
+def test_missing_safetensors_says_how_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "safetensors", None)
+    monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
+    expected = r'saving glassnet models needs safetensors: pip install "glassnet\[io\]"'
+    with pytest.raises(ImportError, match=expected):
+        save_arrays(tmp_path / "m.glassnet", {"a": np.ones(1)})
+    with pytest.raises(ImportError, match=r'pip install "glassnet\[io\]"'):
+        load_arrays(tmp_path / "m.glassnet")
+
+
+# ----------------------------------------------------------------------------- malformed files
+
+F32_2 = struct.pack("<2f", 1.0, 2.0)  # data for one float32 tensor of shape (2,)
+
+
+def with_metadata(**override):
+    header = one_tensor_header()
+    header["__metadata__"] = glassnet_metadata(**override)
+    return raw_file(header, F32_2)
+
+
+def with_entries(entries: dict, data: bytes) -> bytes:
+    return raw_file({"__metadata__": glassnet_metadata(), **entries}, data)
+
+
+MALFORMED = {
+    "empty": (b"", "the file is empty"),
+    "shorter than 8": (b"\x01\x00\x00", "3 bytes long, shorter than the 8-byte"),
+    "header longer than file": (raw_file(b'{"a": 1}', length=9), "says 9 bytes but only 8"),
+    "header absurdly large": (raw_file(b"{}", length=2**64 - 1), "more than the 100000000"),
+    "header length zero": (raw_file(b"{}", length=0), "not a JSON object"),
+    "header not utf-8": (raw_file(b'{"\xff": 1}'), "not valid UTF-8"),
+    "header not json": (raw_file(b"{not json"), "not valid JSON"),
+    "header a list": (raw_file(b"[1, 2]"), "not a JSON object"),
+    "header whitespace first": (raw_file(b" {}"), "not a JSON object"),
+    "header duplicate key": (
+        raw_file(b'{"W": {}, "W": {}}'),
+        "duplicate key 'W'",
+    ),
+    "header NaN": (raw_file(b'{"a": NaN}'), "NaN is not a JSON number"),
+    "header deeply nested": (
+        raw_file(b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
+        "not valid JSON",
+    ),
+    "metadata not an object": (
+        raw_file({"__metadata__": [1]}),
+        "'__metadata__' must be a JSON object",
+    ),
+    "metadata value not a string": (
+        raw_file({"__metadata__": {"format": 1}}),
+        "'__metadata__' must be a JSON object whose values are strings",
+    ),
+    "entry not an object": (raw_file({"W": [1, 2]}), "tensor 'W': its entry is a JSON list"),
+    "entry missing key": (
+        raw_file({"W": {"dtype": "F32", "shape": [0]}}),
+        "exactly 'dtype', 'shape' and 'data_offsets'",
+    ),
+    "entry extra key": (
+        raw_file(one_tensor_header(extra=1), F32_2),
+        "exactly 'dtype', 'shape' and 'data_offsets'",
+    ),
+    "empty name": (raw_file({"": {}}), "empty name"),
+    "dtype unknown": (raw_file(one_tensor_header(dtype="F8_E4M3"), F32_2), "unknown dtype"),
+    "dtype bf16": (raw_file(one_tensor_header(dtype="BF16"), F32_2), "unknown dtype 'BF16'"),
+    "dtype not string": (raw_file(one_tensor_header(dtype=4), F32_2), "unknown dtype 4"),
+    "shape negative": (raw_file(one_tensor_header(shape=[-2]), F32_2), "non-negative integers"),
+    "shape float": (raw_file(one_tensor_header(shape=[2.0]), F32_2), "non-negative integers"),
+    "shape bool": (raw_file(one_tensor_header(shape=[True, 2]), F32_2), "non-negative integers"),
+    "shape not list": (raw_file(one_tensor_header(shape=2), F32_2), "found 2"),
+    "shape too many dims": (raw_file(one_tensor_header(shape=[1] * 40), F32_2), "at most 32"),
+    "offsets one number": (
+        raw_file(one_tensor_header(data_offsets=[8]), F32_2),
+        "two non-negative integers",
+    ),
+    "offsets negative": (
+        raw_file(one_tensor_header(data_offsets=[-8, 0]), F32_2),
+        "two non-negative integers",
+    ),
+    "offsets reversed": (
+        raw_file(one_tensor_header(data_offsets=[8, 0]), F32_2),
+        "end before they begin",
+    ),
+    "offsets past the data": (
+        raw_file(one_tensor_header(data_offsets=[0, 8]), F32_2[:4]),
+        r"run past the end of the data \(4 bytes\)",
+    ),
+    "offsets huge": (
+        raw_file(one_tensor_header(shape=[2**40, 2**40], data_offsets=[0, 2**62]), F32_2),
+        "run past the end",
+    ),
+    "offsets size mismatch": (
+        raw_file(one_tensor_header(shape=[3]), F32_2),
+        r"shape \(3,\) of F32 needs 12 bytes but data_offsets \[0, 8\] hold 8",
+    ),
+    "offsets overlap": (
+        with_entries(
+            {
+                "a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+                "b": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]},
+            },
+            F32_2,
+        ),
+        "overlap another tensor",
+    ),
+    "offsets empty tensor inside another": (
+        with_entries(
+            {
+                "a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+                "b": {"dtype": "F32", "shape": [0], "data_offsets": [4, 4]},
+            },
+            F32_2,
+        ),
+        "overlap another tensor",
+    ),
+    "offsets leave a gap": (
+        with_entries({"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}, F32_2),
+        "4 data bytes before tensor 'a' belong to no tensor",
+    ),
+    "trailing bytes": (raw_file(one_tensor_header(), F32_2 + b"xx"), "2 bytes after the last"),
+    "no metadata": (raw_file({"W": one_tensor_header()["W"]}, F32_2), "no '__metadata__'"),
+    "no glassnet key": (
+        with_metadata(glassnet=None, format=None, format_version=None),
+        "'__metadata__' has no 'glassnet' description",
+    ),
+    "other format": (with_metadata(format="pt"), "says format 'pt', not 'glassnet'"),
+    "glassnet key missing": (with_metadata(glassnet=None), "has no 'glassnet' description"),
+    "version unknown": (
+        with_metadata(format_version="2"),
+        "format_version '2'; this glassnet reads format version.s. 1",
+    ),
+    "version missing": (with_metadata(format_version=None), "has no format_version"),
+    "kind unknown": (with_metadata(kind="pickle"), "unknown kind 'pickle'"),
+    "description not json": (with_metadata(glassnet="{oops"), "description is not valid JSON"),
+    "description a list": (with_metadata(glassnet="[1]"), "description is a JSON list"),
+    "description NaN": (with_metadata(glassnet='{"a": NaN}'), "description is not valid JSON"),
+    "order not json": (with_metadata(order="["), "tensor order is not valid JSON"),
+    "order wrong names": (with_metadata(order='["V"]'), "does not list the file's tensors"),
+    "order repeated": (with_metadata(order='["W", "W"]'), "does not list the file's tensors"),
+    "float data NaN": (
+        raw_file(one_tensor_header(), struct.pack("<2f", 1.0, float("nan"))),
+        r"tensor 'W' holds 1 NaN or infinite value.*index \(1,\)",
+    ),
+    "float data inf": (
+        raw_file(one_tensor_header(), struct.pack("<2f", float("-inf"), 0.0)),
+        "tensor 'W' holds 1 NaN or infinite",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_malformed_file_is_refused_with_a_clear_message(tmp_path, case):
+    content, match = MALFORMED[case]
+    path = write(tmp_path, content)
+    with pytest.raises(ModelFileError, match=match) as info:
+        load_arrays(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"'{path}'")
+
+
+def test_hand_built_valid_file_loads(tmp_path):
+    # the building blocks above make a valid file when left unedited
+    arrays, meta = load_arrays(write(tmp_path, with_metadata()))
+    np.testing.assert_array_equal(arrays["W"], np.array([1.0, 2.0], np.float32))
+    assert meta == {}
+
+
+def test_missing_file_and_not_a_file(tmp_path):
+    with pytest.raises(ModelFileError, match=r"nope\.glassnet': no such file"):
+        load_arrays(tmp_path / "nope.glassnet")
+    with pytest.raises(ModelFileError, match="is a directory, not a model file"):
+        load_arrays(tmp_path)
+    if hasattr(os, "mkfifo"):  # a FIFO would block a reader that opened it
+        fifo = tmp_path / "fifo"
+        os.mkfifo(fifo)
+        with pytest.raises(ModelFileError, match="not a regular file"):
+            load_arrays(fifo)
+
+
+def test_safetensors_errors_are_wrapped(tmp_path, monkeypatch):
+    path = save_arrays(tmp_path / "m.glassnet", {"a": np.ones(2)})
+
+    def broken(data):
+        raise RuntimeError("deserializer broke")
+
+    monkeypatch.setattr(stnp, "load", broken)
+    with pytest.raises(ModelFileError, match="safetensors cannot read it.*deserializer broke"):
+        load_arrays(path)
+
+
+# ----------------------------------------------------------------------------- fuzzing
+
+
+def mutate(data: bytes, rng: np.random.Generator) -> bytes:
+    """One seeded random corruption of ``data``."""
+    buf = bytearray(data)
+    n = struct.unpack("<Q", data[:8])[0]
+    kind = rng.integers(7)
+    if kind == 0:  # flip bits anywhere
+        for _ in range(rng.integers(1, 5)):
+            i = rng.integers(len(buf))
+            buf[i] ^= 1 << int(rng.integers(8))
+    elif kind == 1:  # flip a bit inside the JSON header
+        i = 8 + rng.integers(n)
+        buf[i] ^= 1 << int(rng.integers(8))
+    elif kind == 2:  # truncate
+        del buf[rng.integers(len(buf)) :]
+    elif kind == 3:  # insert random bytes
+        i = rng.integers(len(buf) + 1)
+        buf[i:i] = rng.integers(0, 256, rng.integers(1, 9), dtype=np.uint8).tobytes()
+    elif kind == 4:  # delete a few bytes
+        i = rng.integers(len(buf))
+        del buf[i : i + rng.integers(1, 9)]
+    elif kind == 5:  # edit the header length a little
+        buf[:8] = struct.pack("<Q", max(0, n + int(rng.integers(-16, 17))))
+    else:  # overwrite the header length with anything
+        buf[:8] = rng.integers(0, 256, 8, dtype=np.uint8).tobytes()
+    return bytes(buf)
+
+
+def fuzz(tmp_path, data: bytes, loader, rounds: int, seed: int) -> tuple[int, int]:
+    rng = np.random.default_rng(seed)
+    path = tmp_path / "fuzz.glassnet"
+    loaded = refused = 0
+    for _ in range(rounds):
+        path.write_bytes(mutate(data, rng))
+        try:
+            result = loader(path)
+        except ModelFileError as exc:
+            assert "\n" not in str(exc)
+            refused += 1
+            continue
+        loaded += 1
+        arrays = result[0]
+        for a in arrays.values():
+            assert isinstance(a, np.ndarray) and a.dtype in ALLOWED
+            if a.dtype.kind == "f":
+                assert np.isfinite(a).all()
+    return loaded, refused
+
+
+def test_fuzzed_files_load_or_raise_model_file_error(tmp_path):
+    arrays = sample_arrays()
+    arrays["mask"] = np.array([True, False])
+    path = save_arrays(tmp_path / "m.glassnet", arrays, {"task": "xnor", "sizes": [2, 16, 1]})
+    loaded, refused = fuzz(tmp_path, path.read_bytes(), load_arrays, rounds=400, seed=0)
+    assert refused > 100  # most corruptions must be caught...
+    assert loaded > 0  # ...while bit flips in the data still give valid arrays
+
+
+def test_fuzzed_checkpoints_load_or_raise_model_file_error(tmp_path):
+    path = save_checkpoint(tmp_path / "c.glassnet", *checkpoint_parts())
+    loaded, refused = fuzz(tmp_path, path.read_bytes(), load_checkpoint, rounds=200, seed=1)
+    assert refused > 50 and loaded > 0
+
+
+# ----------------------------------------------------------------------------- check_arrays_against
+
+
+def test_check_arrays_against_accepts_a_match():
+    arrays = sample_arrays()
+    expected = {name: (a.shape, a.dtype) for name, a in arrays.items()}
+    check_arrays_against(arrays, expected)
+    check_arrays_against(arrays, {name: (None, None) for name in arrays})
+
+
+def test_check_arrays_against_lists_every_problem():
+    arrays = {
+        "layers.0.W": np.zeros((3, 16), np.float32),
+        "layers.0.b": np.zeros(16, np.float64),
+        "extra": np.zeros(1),
+    }
+    expected = {
+        "layers.0.W": ((2, 16), np.float32),
+        "layers.0.b": ((16,), "float32"),
+        "layers.1.W": ((16, 1), np.float32),
+    }
+    with pytest.raises(ModelFileError) as info:
+        check_arrays_against(arrays, expected)
+    message = str(info.value)
+    assert "missing 'layers.1.W'" in message
+    assert "unexpected 'extra'" in message
+    assert "'layers.0.W': expected shape (2, 16) float32, found (3, 16) float32" in message
+    assert "'layers.0.b': expected shape (16,) float32, found (16,) float64" in message
+
+
+def test_check_arrays_against_wildcards_and_bad_spec():
+    arrays = {"W": np.zeros((2, 3), np.float32)}
+    check_arrays_against(arrays, {"W": (None, np.float32)})
+    with pytest.raises(ModelFileError, match="expected shape any float64"):
+        check_arrays_against(arrays, {"W": (None, np.float64)})
+    with pytest.raises(TypeError, match=r"expected\['W'\] must be a \(shape, dtype\) pair"):
+        check_arrays_against(arrays, {"W": (2, 3)[0:1]})
+
+
+# ----------------------------------------------------------------------------- checkpoints
+
+
+def checkpoint_parts():
+    rng = np.random.default_rng(2)
+    model = {
+        "layers.0.W": rng.standard_normal((2, 4)).astype(np.float32),
+        "layers.0.b": np.zeros(4),
+    }
+    optim = {
+        "step": 7,
+        "lr": 1e-3,
+        "betas": (0.9, 0.999),
+        "amsgrad": False,
+        "schedule": None,
+        "name": "adam",
+        "state": {
+            0: {"m": rng.standard_normal((2, 4)).astype(np.float32), "v": np.ones((2, 4))},
+            1: {"m": np.zeros(4), "v": np.zeros(4), "count": np.array(3)},
+        },
+        "velocity": {"layers.0.W": np.full((2, 4), 0.5)},
+        "__private": 1,
+        "history": [np.arange(3.0), 4],
+    }
+    meta = {"epoch": 12, "loss": [0.7, 0.3]}
+    return model, optim, meta
+
+
+def assert_state_equal(a, b):
+    assert type(a) is type(b), (a, b)
+    if isinstance(a, dict):
+        assert list(a) == list(b)
+        for key in a:
+            assert_state_equal(a[key], b[key])
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            assert_state_equal(x, y)
+    elif isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
+    else:
+        assert a == b
+
+
+def test_checkpoint_round_trip(tmp_path):
+    model, optim, meta = checkpoint_parts()
+    path = save_checkpoint(tmp_path / "c.glassnet", model, optim, meta)
+    checkpoint = load_checkpoint(path)
+    assert isinstance(checkpoint, Checkpoint)
+    model2, optim2, meta2 = checkpoint
+    assert_same(model, model2)
+    assert_state_equal(optim, optim2)
+    assert meta2 == meta
+    # it is an ordinary glassnet file: arrays under "model/" and "optim/"
+    arrays, _ = load_arrays(path)
+    assert {"model/layers.0.W", "optim/state/0/m", "optim/velocity/layers.0.W"} <= set(arrays)
+    assert all(name.startswith(("model/", "optim/")) for name in arrays)
+
+
+def test_checkpoint_colliding_paths_and_defaults(tmp_path):
+    optim = {"a/b": np.ones(1), "a": {"b": np.zeros(1)}}
+    model2, optim2, meta2 = load_checkpoint(save_checkpoint(tmp_path / "c.glassnet", {}, optim))
+    assert model2 == {} and meta2 == {}
+    assert_state_equal(optim, optim2)
+
+
+@pytest.mark.parametrize(
+    ("optim", "error", "match"),
+    [
+        ([1], TypeError, "'optimizer_state' must be a dict"),
+        ({"lr": float("nan")}, ValueError, r"optimizer_state\['lr'\] is nan"),
+        ({1.5: 1}, TypeError, "key 1.5 of type float.*str or int"),
+        ({"m": np.ones(2, np.complex128)}, ValueError, r"optimizer_state\['m'\] has dtype"),
+        ({"m": {0: np.array([np.nan])}}, ValueError, r"optimizer_state\['m'\]\[0\] holds 1 NaN"),
+        ({"f": print}, TypeError, "builtin_function_or_method, which JSON cannot hold"),
+    ],
+)
+def test_save_checkpoint_refuses_bad_state(tmp_path, optim, error, match):
+    with pytest.raises(error, match=match):
+        save_checkpoint(tmp_path / "c.glassnet", {"W": np.ones(1)}, optim)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_load_checkpoint_refuses_other_kinds(tmp_path):
+    path = save_arrays(tmp_path / "m.glassnet", {"a": np.ones(1)})
+    with pytest.raises(ModelFileError, match="is a glassnet arrays file, not a checkpoint"):
+        load_checkpoint(path)
+
+
+def raw_checkpoint(tmp_path, arrays: dict, description: object) -> os.PathLike:
+    metadata = glassnet_metadata(description, kind="checkpoint")
+    return write(tmp_path, stnp.save(arrays, metadata=metadata), "c.glassnet")
+
+
+@pytest.mark.parametrize(
+    ("arrays", "description", "match"),
+    [
+        ({}, {"optimizer": {}}, "must hold exactly 'meta'"),
+        ({}, {"meta": [], "optimizer": {}}, "must hold exactly 'meta'"),
+        ({}, {"meta": {}, "optimizer": [1]}, "not an object"),
+        ({"W": np.ones(1)}, {"meta": {}, "optimizer": {}}, "neither 'model/' nor 'optim/'"),
+        ({}, {"meta": {}, "optimizer": {"m": {"__tensor__": "optim/m"}}}, "lacks"),
+        (
+            {"model/W": np.ones(1)},
+            {"meta": {}, "optimizer": {"m": {"__tensor__": "model/W"}}},
+            "lacks",
+        ),
+        ({"optim/m": np.ones(1)}, {"meta": {}, "optimizer": {}}, "belongs to no optimizer"),
+        ({}, {"meta": {}, "optimizer": {"__eval__": "x"}}, "unknown tag"),
+        ({}, {"meta": {}, "optimizer": {"__tuple__": [], "x": 1}}, "mixes the tag"),
+        ({}, {"meta": {}, "optimizer": {"__items__": [[1]]}}, "not a .key, value. pair"),
+        ({}, {"meta": {}, "optimizer": {"__items__": [[True, 1]]}}, "not a .key, value. pair"),
+    ],
+)
+def test_load_checkpoint_refuses_inconsistent_state(tmp_path, arrays, description, match):
+    path = raw_checkpoint(tmp_path, arrays, description)
+    with pytest.raises(ModelFileError, match=match):
+        load_checkpoint(path)
+
+
+def test_module_exports():
+    for name in gio.__all__:
+        assert hasattr(gio, name)
