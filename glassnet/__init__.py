@@ -5,7 +5,7 @@
 '0.1.0'
 """
 
-from . import functional, nn
+from . import functional, nn, optim
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .tensor import (
     AnomalyError,
@@ -23,10 +23,17 @@ from .tensor import (
     stack,
     where,
 )
+from .train import Callback, DivergenceError, History, TrainState, fit
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Callback",
+    "DivergenceError",
+    "History",
+    "TrainState",
+    "fit",
+    "optim",
     "AnomalyError",
     "GradcheckError",
     "GradcheckReport",

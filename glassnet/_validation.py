@@ -20,22 +20,38 @@ def as_rng(seed: Any) -> np.random.Generator:
     )
 
 
-def check_positive(name: str, value: Any, owner: str, *, integer: bool = False,
-                   allow_zero: bool = False) -> Any:
+def check_positive(
+    name: str, value: Any, owner: str, *, integer: bool = False, allow_zero: bool = False
+) -> Any:
     """``The 'lr' parameter of fit must be a float > 0. Got -1.``"""
     kind = "an int" if integer else "a float"
     bound = ">= 0" if allow_zero else "> 0"
-    ok_type = isinstance(value, (int, np.integer)) if integer else isinstance(
-        value, (int, float, np.integer, np.floating))
-    if isinstance(value, bool) or not ok_type or not np.isfinite(value) or (
-        value < 0 if allow_zero else value <= 0
+    ok_type = (
+        isinstance(value, (int, np.integer))
+        if integer
+        else isinstance(value, (int, float, np.integer, np.floating))
+    )
+    if (
+        isinstance(value, bool)
+        or not ok_type
+        or not np.isfinite(value)
+        or (value < 0 if allow_zero else value <= 0)
     ):
-        raise ValueError(f"The {name!r} parameter of {owner} must be {kind} {bound}. Got {value!r}.")
+        raise ValueError(
+            f"The {name!r} parameter of {owner} must be {kind} {bound}. Got {value!r}."
+        )
     return value
 
 
-def check_array(name: str, value: Any, owner: str, *, ndim: tuple[int, ...] = (1, 2),
-                dtype: Any = None, allow_empty: bool = False) -> np.ndarray:
+def check_array(
+    name: str,
+    value: Any,
+    owner: str,
+    *,
+    ndim: tuple[int, ...] = (1, 2),
+    dtype: Any = None,
+    allow_empty: bool = False,
+) -> np.ndarray:
     """A finite numeric array of an allowed rank, or a ValueError naming ``name``."""
     if hasattr(value, "to_numpy") and not isinstance(value, np.ndarray):
         value = value.to_numpy()

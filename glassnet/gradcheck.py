@@ -31,8 +31,10 @@ class GradcheckReport:
     ok: bool = True
 
     def __str__(self) -> str:
-        lines = [f"{'input':>5}  {'shape':>12}  {'worst |err|':>12}  {'at':>10}  "
-                 f"{'autodiff':>12}  {'numeric':>12}  ok"]
+        lines = [
+            f"{'input':>5}  {'shape':>12}  {'worst |err|':>12}  {'at':>10}  "
+            f"{'autodiff':>12}  {'numeric':>12}  ok"
+        ]
         for r in self.rows:
             lines.append(
                 f"{r['input']:>5}  {str(r['shape']):>12}  {r['max_abs_err']:>12.3e}  "

@@ -87,8 +87,10 @@ class Linear(Module):
         self.neurons = _check_width("neurons", neurons, "Linear")
         dt = _check_dtype(dtype, "Linear")
         self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
-        self.W = Parameter(initializers.get_initializer(init)((self.inputs, self.neurons),
-                                                              as_rng(rng), dt), dtype=dt)
+        self.W = Parameter(
+            initializers.get_initializer(init)((self.inputs, self.neurons), as_rng(rng), dt),
+            dtype=dt,
+        )
         self.b = Parameter(np.zeros(self.neurons, dtype=dt), dtype=dt) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
@@ -100,8 +102,13 @@ class Linear(Module):
         )
 
     def config(self) -> dict[str, Any]:
-        return {"type": "Linear", "inputs": self.inputs, "neurons": self.neurons,
-                "bias": self.b is not None, "dtype": str(self.W.dtype)}
+        return {
+            "type": "Linear",
+            "inputs": self.inputs,
+            "neurons": self.neurons,
+            "bias": self.b is not None,
+            "dtype": str(self.W.dtype),
+        }
 
 
 class ActivationModule(Module):
@@ -161,7 +168,9 @@ class LeakyReLU(ActivationModule):
 
     def __init__(self, alpha: float = 0.01) -> None:
         if not (isinstance(alpha, (int, float)) and 0 <= alpha < 1):
-            raise ValueError(f"The 'alpha' parameter of LeakyReLU must be in [0, 1). Got {alpha!r}.")
+            raise ValueError(
+                f"The 'alpha' parameter of LeakyReLU must be in [0, 1). Got {alpha!r}."
+            )
         self.alpha = float(alpha)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -175,8 +184,12 @@ class LeakyReLU(ActivationModule):
 
 
 _ACT_MODULES: dict[str, type[ActivationModule]] = {
-    "sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "leaky_relu": LeakyReLU,
-    "identity": Identity, "softmax": Softmax,
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "identity": Identity,
+    "softmax": Softmax,
 }
 
 
@@ -329,9 +342,15 @@ class MLP(Sequential):
             lin.W.label, lin.b.label = f"W{j + 1}", f"b{j + 1}"  # type: ignore[union-attr]
 
     def config(self) -> dict[str, Any]:
-        return {"type": "MLP", "sizes": self.sizes, "activation": self.activations,
-                "output_activation": self.output_activation, "dropout": self.dropout,
-                "leaky_alpha": self.leaky_alpha, "dtype": str(self.layers[0].W.dtype)}
+        return {
+            "type": "MLP",
+            "sizes": self.sizes,
+            "activation": self.activations,
+            "output_activation": self.output_activation,
+            "dropout": self.dropout,
+            "leaky_alpha": self.leaky_alpha,
+            "dtype": str(self.layers[0].W.dtype),
+        }
 
 
 class Neuron(Sequential):
@@ -347,8 +366,9 @@ class Neuron(Sequential):
     array([False, False, False,  True])
     """
 
-    def __init__(self, inputs: int, activation: str = "sigmoid", rng: Any = None,
-                 dtype: Any = np.float32) -> None:
+    def __init__(
+        self, inputs: int, activation: str = "sigmoid", rng: Any = None, dtype: Any = np.float32
+    ) -> None:
         lin = Linear(inputs, 1, init="xavier_uniform", rng=rng, dtype=dtype)
         lin.W.label, lin.b.label = "w", "w0"  # type: ignore[union-attr]
         act = F.get_activation(activation).name
@@ -370,13 +390,19 @@ class Neuron(Sequential):
         lin = self.layers[0]
         w = np.asarray(w, dtype=lin.W.dtype).reshape(-1)
         if w.shape != (lin.inputs,):
-            raise ValueError(f"Neuron.set_weights: expected {lin.inputs} weights. Got {w.shape[0]}.")
+            raise ValueError(
+                f"Neuron.set_weights: expected {lin.inputs} weights. Got {w.shape[0]}."
+            )
         lin.W.data[:, 0] = w
         lin.b.data[0] = w0
 
     def config(self) -> dict[str, Any]:
-        return {"type": "Neuron", "inputs": self.layers[0].inputs,
-                "activation": self.activation_name, "dtype": str(self.layers[0].W.dtype)}
+        return {
+            "type": "Neuron",
+            "inputs": self.layers[0].inputs,
+            "activation": self.activation_name,
+            "dtype": str(self.layers[0].W.dtype),
+        }
 
 
 def from_config(cfg: dict[str, Any]) -> Module:
@@ -385,15 +411,25 @@ def from_config(cfg: dict[str, Any]) -> Module:
         raise ValueError(f"from_config: expected a dict with a 'type' key. Got {cfg!r:.80}.")
     t = cfg["type"]
     if t == "Linear":
-        return Linear(cfg["inputs"], cfg["neurons"], bias=cfg.get("bias", True),
-                      dtype=cfg.get("dtype", "float32"), rng=0)
+        return Linear(
+            cfg["inputs"],
+            cfg["neurons"],
+            bias=cfg.get("bias", True),
+            dtype=cfg.get("dtype", "float32"),
+            rng=0,
+        )
     if t == "Sequential":
         return Sequential(*[from_config(c) for c in cfg["layers"]])
     if t == "MLP":
-        return MLP(cfg["sizes"], activation=cfg["activation"],
-                   output_activation=cfg["output_activation"], dropout=cfg.get("dropout", 0.0),
-                   leaky_alpha=cfg.get("leaky_alpha", 0.01), dtype=cfg.get("dtype", "float32"),
-                   rng=0)
+        return MLP(
+            cfg["sizes"],
+            activation=cfg["activation"],
+            output_activation=cfg["output_activation"],
+            dropout=cfg.get("dropout", 0.0),
+            leaky_alpha=cfg.get("leaky_alpha", 0.01),
+            dtype=cfg.get("dtype", "float32"),
+            rng=0,
+        )
     if t == "Neuron":
         return Neuron(cfg["inputs"], cfg["activation"], dtype=cfg.get("dtype", "float32"), rng=0)
     if t == "Dropout":
