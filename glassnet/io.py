@@ -43,9 +43,12 @@ import stat
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .nn import Module
 
 __all__ = [
     "FORMAT_VERSION",
@@ -55,8 +58,10 @@ __all__ = [
     "check_arrays_against",
     "load_arrays",
     "load_checkpoint",
+    "load_model",
     "save_arrays",
     "save_checkpoint",
+    "save_model",
 ]
 
 FORMAT_NAME = "glassnet"
@@ -643,8 +648,9 @@ def load_arrays(
     Parameters
     ----------
     path : str or os.PathLike
-        A file written by :func:`save_arrays` (or :func:`save_checkpoint`, whose
-        arrays carry the prefixes ``"model/"`` and ``"optim/"``).
+        A file written by :func:`save_arrays`; files of :func:`save_model` (``meta``
+        is then ``{"config": ..., "meta": ...}``) and :func:`save_checkpoint` (arrays
+        prefixed ``"model/"`` and ``"optim/"``) read too.
     expect_format : bool, default True
         With False, any safetensors file of the supported dtypes is read; when it
         is not a glassnet file, ``meta`` is its ``__metadata__`` strings (or ``{}``).
@@ -905,3 +911,147 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
             f"{source}: tensor {_short(unused[0])} belongs to no optimizer state entry"
         )
     return Checkpoint(model_state, optimizer_state, description["meta"])
+
+
+# ----------------------------------------------------------------------------- models
+
+
+def _configured_weights(cfg: Any, depth: int = 0) -> int:
+    """A lower bound on the weight values a module config asks for.
+
+    Counts ``W`` of ``Linear``, ``MLP`` (``sum sizes[i] * sizes[i+1]``) and ``Neuron``
+    configs, through ``Sequential``; anything else counts 0. Every one of those
+    values must be in the file, so a config asking for more than the file holds
+    is refused before it is built (a 100-byte file must not allocate gigabytes).
+    """
+    if not isinstance(cfg, dict) or depth > 100:
+        return 0
+
+    def width(value: Any) -> int:
+        return value if type(value) is int and value > 0 else 0
+
+    kind = cfg.get("type")
+    if kind == "Linear":
+        return width(cfg.get("inputs")) * width(cfg.get("neurons"))
+    if kind == "Neuron":
+        return width(cfg.get("inputs"))
+    if kind == "MLP" and isinstance(cfg.get("sizes"), list):
+        sizes = [width(s) for s in cfg["sizes"]]
+        return sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    if kind == "Sequential" and isinstance(cfg.get("layers"), list):
+        return sum(_configured_weights(c, depth + 1) for c in cfg["layers"])
+    return 0
+
+
+def save_model(
+    model: Module,
+    path: str | os.PathLike[str],
+    *,
+    meta: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write a model (its ``config()`` and ``state_dict()``) to a glassnet file, atomically.
+
+    The weights are stored under their dotted names (``"layers.0.W"`` of shape
+    ``(inputs, neurons)``, ``"layers.0.b"`` of shape ``(neurons,)``, ...); the JSON
+    description is ``{"config": model.config(), "meta": meta}``.
+
+    Parameters
+    ----------
+    model : glassnet.nn.Module
+        A module that describes itself with ``config()`` (``Linear``, ``MLP``,
+        ``Neuron``, ``Sequential`` of those and of activations, ...).
+    path : str or os.PathLike
+        The file to write (``.glassnet`` by convention).
+    meta : dict, optional
+        JSON values to keep with the model (training data, scores, ...); read them
+        back with ``load_arrays(path)[1]["meta"]``.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    >>> import pathlib, tempfile
+    >>> import glassnet as gn
+    >>> net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = save_model(net, pathlib.Path(tmp) / "xnor.glassnet", meta={"task": "xnor"})
+    ...     same = load_model(path)
+    >>> bool((same.predict([[0.0, 1.0]]) == net.predict([[0.0, 1.0]])).all())
+    True
+    """
+    st = _safetensors_numpy("saving")
+    from .nn import Module
+
+    if not isinstance(model, Module):
+        raise TypeError(
+            f"'model' must be a glassnet.nn.Module, got {type(model).__name__}; "
+            f"for plain arrays use save_arrays"
+        )
+    try:
+        config = model.config()
+    except NotImplementedError as exc:
+        raise TypeError(
+            f"'model' ({type(model).__name__}) cannot describe itself ({_oneline(exc)}); "
+            f"save its weights with save_arrays(path, model.state_dict()) instead"
+        ) from None
+    description = {"config": _to_json(config, "model.config()"), "meta": _describe(meta)}
+    arrays = _clean_arrays(model.state_dict(), "model.state_dict()")
+    return _save(path, st, arrays, description, kind="model")
+
+
+def load_model(path: str | os.PathLike[str]) -> Module:
+    """Rebuild a model written by :func:`save_model`.
+
+    1) read and check the file as :func:`load_arrays` does, 2) build the module
+    from its config (``glassnet.nn.from_config``), 3) check that the file holds
+    exactly the module's parameters, with their shapes and dtypes, 4) copy them in.
+
+    Returns
+    -------
+    glassnet.nn.Module
+        The model, in training mode as a new module is; ``meta`` is in
+        ``load_arrays(path)[1]["meta"]``.
+
+    Raises
+    ------
+    ModelFileError
+        For everything :func:`load_arrays` refuses, and for a file that is not a
+        model file, whose config cannot be built, or whose weights do not fit it.
+    """
+    from .nn import from_config
+
+    arrays, description, kind = _load(path, expect_format=True)
+    source = f"'{_as_path(path)}'"
+    if kind != "model":
+        reader = "load_checkpoint" if kind == "checkpoint" else "load_arrays"
+        raise ModelFileError(
+            f"{source} is a glassnet {kind} file, not a model file: read it with {reader}"
+        )
+    config = description.get("config")
+    if set(description) != {"config", "meta"} or not (
+        isinstance(config, dict) and isinstance(description["meta"], dict)
+    ):
+        raise ModelFileError(
+            f"{source}: the model description must hold exactly 'config' and 'meta' (objects)"
+        )
+    needed = _configured_weights(config)
+    held = sum(a.size for a in arrays.values())
+    if needed > held:
+        raise ModelFileError(
+            f"{source}: the model config asks for at least {needed} weights but the file "
+            f"holds {held} values; the file is corrupt"
+        )
+    try:
+        model = from_config(config)
+    except Exception as exc:  # the config is untrusted data: any failure is the file's
+        raise ModelFileError(
+            f"{source}: the model config cannot be built ({type(exc).__name__}: {_oneline(exc)})"
+        ) from None
+    expected = {name: (p.data.shape, p.data.dtype) for name, p in model.named_parameters()}
+    try:
+        check_arrays_against(arrays, expected)
+    except ModelFileError as exc:
+        raise ModelFileError(f"{source}: {exc}") from None
+    model.load_state_dict(arrays)
+    return model

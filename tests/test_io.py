@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import safetensors.numpy as stnp
 
+import glassnet as gn
 from glassnet import io as gio
 from glassnet.io import (
     Checkpoint,
@@ -20,8 +21,10 @@ from glassnet.io import (
     check_arrays_against,
     load_arrays,
     load_checkpoint,
+    load_model,
     save_arrays,
     save_checkpoint,
+    save_model,
 )
 
 ALLOWED = {np.dtype(t) for t in ("f2", "f4", "f8", "i4", "i8", "u1", "?")}
@@ -575,7 +578,14 @@ def mutate(data: bytes, rng: np.random.Generator) -> bytes:
     return bytes(buf)
 
 
-def fuzz(tmp_path, data: bytes, loader, rounds: int, seed: int) -> tuple[int, int]:
+def check_arrays_result(result) -> None:
+    for a in result[0].values():
+        assert isinstance(a, np.ndarray) and a.dtype in ALLOWED
+        if a.dtype.kind == "f":
+            assert np.isfinite(a).all()
+
+
+def fuzz(tmp_path, data, loader, rounds, seed, check=check_arrays_result) -> tuple[int, int]:
     rng = np.random.default_rng(seed)
     path = tmp_path / "fuzz.glassnet"
     loaded = refused = 0
@@ -588,11 +598,7 @@ def fuzz(tmp_path, data: bytes, loader, rounds: int, seed: int) -> tuple[int, in
             refused += 1
             continue
         loaded += 1
-        arrays = result[0]
-        for a in arrays.values():
-            assert isinstance(a, np.ndarray) and a.dtype in ALLOWED
-            if a.dtype.kind == "f":
-                assert np.isfinite(a).all()
+        check(result)
     return loaded, refused
 
 
@@ -608,6 +614,18 @@ def test_fuzzed_files_load_or_raise_model_file_error(tmp_path):
 def test_fuzzed_checkpoints_load_or_raise_model_file_error(tmp_path):
     path = save_checkpoint(tmp_path / "c.glassnet", *checkpoint_parts())
     loaded, refused = fuzz(tmp_path, path.read_bytes(), load_checkpoint, rounds=200, seed=1)
+    assert refused > 50 and loaded > 0
+
+
+def test_fuzzed_model_files_load_or_raise_model_file_error(tmp_path):
+    net = gn.nn.MLP([3, 4, 2], activation="tanh", output_activation="softmax", rng=0)
+    path = save_model(net, tmp_path / "net.glassnet", meta={"classes": ["a", "b"]})
+
+    def check(model):
+        assert isinstance(model, gn.nn.Module)
+        assert np.isfinite(model.predict(np.ones((1, 3)))).all()
+
+    loaded, refused = fuzz(tmp_path, path.read_bytes(), load_model, 200, seed=2, check=check)
     assert refused > 50 and loaded > 0
 
 
@@ -769,6 +787,84 @@ def test_load_checkpoint_refuses_inconsistent_state(tmp_path, arrays, descriptio
     path = raw_checkpoint(tmp_path, arrays, description)
     with pytest.raises(ModelFileError, match=match):
         load_checkpoint(path)
+
+
+# ----------------------------------------------------------------------------- models
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: gn.nn.MLP([2, 5, 3], activation="relu", output_activation="softmax", rng=1),
+        lambda: gn.nn.MLP([4, 3, 3, 1], activation=["tanh", "leaky_relu"], rng=2, dtype="float64"),
+        lambda: gn.nn.Neuron(3, "sigmoid", rng=3),
+        lambda: gn.nn.Sequential(
+            gn.nn.Linear(2, 4, rng=4), gn.nn.Tanh(), gn.nn.Linear(4, 1, rng=5)
+        ),
+    ],
+    ids=["mlp", "mlp-float64", "neuron", "sequential"],
+)
+def test_model_round_trip(tmp_path, make):
+    net = make()
+    path = save_model(net, tmp_path / "net.glassnet", meta={"task": "demo"})
+    same = load_model(path)
+    assert type(same) is type(net)
+    assert same.config() == net.config()
+    assert_same(net.state_dict(), same.state_dict())
+    inputs = next(iter(net.state_dict().values())).shape[0]  # first W: (inputs, neurons)
+    X = np.random.default_rng(0).standard_normal((5, inputs))
+    np.testing.assert_array_equal(same.predict(X), net.predict(X))
+    _, description = load_arrays(path)
+    assert description == {"config": net.config(), "meta": {"task": "demo"}}
+
+
+def test_save_model_refuses_non_models(tmp_path):
+    with pytest.raises(TypeError, match="'model' must be a glassnet.nn.Module, got dict"):
+        save_model({"W": np.ones(1)}, tmp_path / "m.glassnet")
+
+    class Custom(gn.nn.Module):
+        def __init__(self):
+            self.W = gn.nn.Parameter(np.ones((2, 2), np.float32))
+
+    with pytest.raises(TypeError, match="cannot describe itself.*save_arrays"):
+        save_model(Custom(), tmp_path / "m.glassnet")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_load_model_refuses_other_kinds(tmp_path):
+    arrays_file = save_arrays(tmp_path / "a.glassnet", {"W": np.ones(1)})
+    with pytest.raises(ModelFileError, match="arrays file, not a model file.*load_arrays"):
+        load_model(arrays_file)
+    checkpoint = save_checkpoint(tmp_path / "c.glassnet", {"W": np.ones(1)}, {})
+    with pytest.raises(ModelFileError, match="checkpoint file, not a model file.*load_checkpoint"):
+        load_model(checkpoint)
+
+
+def raw_model(tmp_path, arrays: dict, description: object):
+    metadata = glassnet_metadata(description, kind="model")
+    return write(tmp_path, stnp.save(arrays, metadata=metadata), "net.glassnet")
+
+
+def test_load_model_refuses_inconsistent_files(tmp_path):
+    net = gn.nn.MLP([2, 3, 1], rng=0)
+    state, config = net.state_dict(), net.config()
+    cases = [
+        ({"config": config}, "exactly 'config' and 'meta'"),
+        ({"config": [1], "meta": {}}, "exactly 'config' and 'meta'"),
+        ({"config": {"type": "Pickle"}, "meta": {}}, "config cannot be built.*unknown module"),
+        ({"config": {"type": "MLP"}, "meta": {}}, "config cannot be built"),
+        # a tiny file asking for 10^12 weights is refused before anything is built
+        ({"config": {**config, "sizes": [10**6, 10**6]}, "meta": {}}, "asks for at least"),
+        ({"config": {**config, "sizes": [2, 4, 1]}, "meta": {}}, r"'layers.0.W': expected shape"),
+    ]
+    for description, match in cases:
+        path = raw_model(tmp_path, state, description)
+        with pytest.raises(ModelFileError, match=match):
+            load_model(path)
+    wrong_dtype = {name: a.astype(np.float64) for name, a in state.items()}
+    path = raw_model(tmp_path, wrong_dtype, {"config": config, "meta": {}})
+    with pytest.raises(ModelFileError, match="expected shape .2, 3. float32, found .2, 3. float64"):
+        load_model(path)
 
 
 def test_module_exports():
