@@ -5,7 +5,7 @@
 '0.1.0'
 """
 
-from . import functional, nn, optim
+from . import datasets, functional, io, nn, optim, preprocessing, tasks
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .tensor import (
     AnomalyError,
@@ -34,6 +34,10 @@ __all__ = [
     "TrainState",
     "fit",
     "optim",
+    "datasets",
+    "io",
+    "preprocessing",
+    "tasks",
     "AnomalyError",
     "GradcheckError",
     "GradcheckReport",

@@ -1,0 +1,425 @@
+"""The lecture's four tasks (plus multi-label), each as one object.
+
+A task knows its output layer (neurons and activation), its loss, how targets are
+encoded for training and how network outputs are decoded into predictions:
+
+===========================  ==============  ============  ======================
+task                         output layer    loss          prediction
+===========================  ==============  ============  ======================
+binary classification        1, sigmoid      binary CE     class of y_hat > 0.5
+multi-class classification   C, softmax      cross-entropy class of argmax y_hat
+single-output regression     1, identity*    MSE           y_hat
+multi-output regression      K, identity*    MSE           y_hat (K values)
+multi-label classification   K, sigmoid      binary CE     each y_hat_k > 0.5
+===========================  ==============  ============  ======================
+
+\\* or sigmoid / tanh, for targets in [0, 1] / [-1, 1].
+
+>>> import numpy as np
+>>> from glassnet.tasks import infer_task
+>>> infer_task(["cat", "dog", "bird", "dog"]).name
+'multiclass'
+>>> infer_task(np.array([0.5, 1.7, -2.0])).name
+'regression'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import functional as F
+from .nn.layers import MLP
+
+__all__ = [
+    "Task",
+    "BinaryClassification",
+    "MultiClassClassification",
+    "Regression",
+    "MultiOutputRegression",
+    "MultiLabelClassification",
+    "TASKS",
+    "infer_task",
+    "get_task",
+    "type_of_target",
+]
+
+
+def _as_target(y: Any) -> np.ndarray:
+    if hasattr(y, "to_numpy") and not isinstance(y, np.ndarray):
+        y = y.to_numpy()
+    arr = np.asarray(y)
+    if arr.ndim == 0 or arr.size == 0:
+        raise ValueError(f"y must hold at least one target. Got shape {arr.shape}.")
+    if arr.ndim > 2:
+        raise ValueError(f"y must be 1-D or 2-D. Got shape {arr.shape}.")
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise ValueError("y contains NaN or inf; remove or impute those targets.")
+    if arr.dtype.kind == "O":
+        if any(v is None or (isinstance(v, float) and not np.isfinite(v)) for v in arr.ravel()):
+            raise ValueError("y contains missing values (None/NaN); remove those rows.")
+    return arr
+
+
+def type_of_target(y: Any) -> str:
+    """Classify targets like scikit-learn's ``type_of_target``.
+
+    Returns ``'binary'``, ``'multiclass'``, ``'continuous'``,
+    ``'continuous-multioutput'``, ``'multilabel-indicator'`` or ``'multiclass-onehot'``.
+    """
+    arr = _as_target(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim == 2:
+        if arr.dtype.kind in "biuf" and np.isin(arr, (0, 1)).all():
+            if np.all(arr.sum(axis=1) == 1):
+                return "multiclass-onehot"
+            return "multilabel-indicator"
+        if arr.dtype.kind in "iuf":
+            return "continuous-multioutput"
+        raise ValueError(f"2-D y must be numeric. Got dtype {arr.dtype}.")
+    if arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
+        return "continuous"
+    if arr.dtype.kind == "c":
+        raise ValueError("y has complex values; targets must be real numbers or labels.")
+    n = len(np.unique(arr.astype(str) if arr.dtype.kind == "O" else arr))
+    return "binary" if n <= 2 else "multiclass"
+
+
+class Task:
+    """Base class. Subclasses set ``name``, ``loss`` and ``output_activation``."""
+
+    name = ""
+    loss = ""
+    output_activation = ""
+    is_classifier = False
+
+    def fit(self, y: Any) -> Task:
+        """Learn what the targets look like (classes, number of outputs); returns self."""
+        raise NotImplementedError
+
+    @property
+    def n_outputs(self) -> int:
+        """Neurons of the output layer."""
+        raise NotImplementedError
+
+    def encode(self, y: Any) -> np.ndarray:
+        """Targets as the loss expects them."""
+        raise NotImplementedError
+
+    def decode(self, output: np.ndarray) -> np.ndarray:
+        """Network outputs to predictions (labels or values)."""
+        raise NotImplementedError
+
+    def score(self, y_true: Any, y_pred: Any) -> float:
+        """Accuracy for classification, R^2 (mean over outputs) for regression."""
+        raise NotImplementedError
+
+    def build_model(
+        self,
+        n_features: int,
+        hidden: Sequence[int] = (100,),
+        activation: str | Sequence[str] = "relu",
+        *,
+        rng: Any = None,
+        dtype: Any = np.float32,
+        dropout: float = 0.0,
+    ) -> MLP:
+        """An MLP with this task's output layer: ``[n_features, *hidden, n_outputs]``."""
+        return MLP(
+            [n_features, *hidden, self.n_outputs],
+            activation=activation,
+            output_activation=self.output_activation,
+            rng=rng,
+            dtype=dtype,
+            dropout=dropout,
+        )
+
+    def config(self) -> dict[str, Any]:
+        """A JSON-serializable description (see :func:`get_task`)."""
+        return {"name": self.name}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class _Classification(Task):
+    is_classifier = True
+    classes_: np.ndarray
+
+    def _fit_classes(self, labels: np.ndarray) -> None:
+        classes = np.unique(labels)
+        if len(classes) < 2:
+            raise ValueError(
+                f"y has a single class ({classes[0]}); a classifier needs at least two. "
+                "Check the target column or use more data."
+            )
+        self.classes_ = classes
+
+    def _indices(self, y: Any) -> np.ndarray:
+        arr = _as_target(y)
+        if arr.ndim == 2 and arr.shape[1] == 1:
+            arr = arr[:, 0]
+        if arr.ndim != 1:
+            raise ValueError(f"expected 1-D class labels. Got shape {arr.shape}.")
+        idx = np.searchsorted(self.classes_, arr)
+        idx = np.clip(idx, 0, len(self.classes_) - 1)
+        unknown = self.classes_[idx] != arr
+        if unknown.any():
+            bad = sorted({str(v) for v in arr[unknown]})[:5]
+            raise ValueError(
+                f"y has labels not seen in training: {bad}. Known classes: "
+                f"{[str(c) for c in self.classes_]}."
+            )
+        return idx
+
+    def score(self, y_true: Any, y_pred: Any) -> float:
+        return float(np.mean(np.asarray(y_true).reshape(-1) == np.asarray(y_pred).reshape(-1)))
+
+    def config(self) -> dict[str, Any]:
+        return {"name": self.name, "classes": [c.item() if hasattr(c, "item") else c
+                                               for c in self.classes_]}
+
+
+class BinaryClassification(_Classification):
+    """Two classes: 1 sigmoid output, binary cross-entropy, predict the class of y_hat > 0.5."""
+
+    name = "binary"
+    loss = "binary_cross_entropy"
+    output_activation = "sigmoid"
+
+    def fit(self, y: Any) -> BinaryClassification:
+        arr = _as_target(y).reshape(-1)
+        self._fit_classes(arr)
+        if len(self.classes_) != 2:
+            raise ValueError(
+                f"binary classification needs exactly 2 classes. Got {len(self.classes_)}; "
+                "use MultiClassClassification."
+            )
+        return self
+
+    @property
+    def n_outputs(self) -> int:
+        return 1
+
+    def encode(self, y: Any) -> np.ndarray:
+        """Labels -> 0/1 of shape (N, 1) (the second class, sorted, is positive)."""
+        return self._indices(y).astype(np.float64).reshape(-1, 1)
+
+    def decode(self, output: np.ndarray) -> np.ndarray:
+        return self.classes_[(np.asarray(output).reshape(-1) > 0.5).astype(int)]
+
+    def proba(self, output: np.ndarray) -> np.ndarray:
+        """(N, 2) class probabilities [1 - y_hat, y_hat]."""
+        p = np.asarray(output).reshape(-1, 1)
+        return np.hstack([1 - p, p])
+
+
+class MultiClassClassification(_Classification):
+    """C classes: C softmax outputs, cross-entropy on one-hot targets, predict the argmax."""
+
+    name = "multiclass"
+    loss = "cross_entropy"
+    output_activation = "softmax"
+
+    def fit(self, y: Any) -> MultiClassClassification:
+        arr = _as_target(y)
+        if arr.ndim == 2 and arr.shape[1] > 1:  # one-hot rows
+            self._fit_classes(np.arange(arr.shape[1]))
+            self._onehot = True
+        else:
+            self._fit_classes(arr.reshape(-1))
+            self._onehot = False
+        return self
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.classes_)
+
+    def encode(self, y: Any) -> np.ndarray:
+        """Labels -> one-hot rows (N, C), the lecture's target vectors."""
+        arr = _as_target(y)
+        if arr.ndim == 2 and arr.shape[1] == len(self.classes_) and arr.shape[1] > 1:
+            return arr.astype(np.float64)
+        return F.one_hot(self._indices(arr), len(self.classes_), dtype=np.float64)
+
+    def decode(self, output: np.ndarray) -> np.ndarray:
+        return self.classes_[np.asarray(output).argmax(axis=1)]
+
+    def proba(self, output: np.ndarray) -> np.ndarray:
+        return np.asarray(output)
+
+
+class MultiLabelClassification(_Classification):
+    """K independent yes/no labels: K sigmoid outputs, binary cross-entropy, y_hat_k > 0.5."""
+
+    name = "multilabel"
+    loss = "binary_cross_entropy"
+    output_activation = "sigmoid"
+
+    def fit(self, y: Any) -> MultiLabelClassification:
+        arr = _as_target(y)
+        if arr.ndim != 2 or not np.isin(arr, (0, 1)).all():
+            raise ValueError("multi-label targets must be a 2-D 0/1 indicator matrix.")
+        self.classes_ = np.arange(arr.shape[1])
+        return self
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.classes_)
+
+    def encode(self, y: Any) -> np.ndarray:
+        arr = _as_target(y)
+        if arr.ndim != 2 or arr.shape[1] != len(self.classes_):
+            raise ValueError(
+                f"expected a (N, {len(self.classes_)}) indicator matrix. Got shape {arr.shape}."
+            )
+        return arr.astype(np.float64)
+
+    def decode(self, output: np.ndarray) -> np.ndarray:
+        return (np.asarray(output) > 0.5).astype(np.int64)
+
+    def proba(self, output: np.ndarray) -> np.ndarray:
+        return np.asarray(output)
+
+    def score(self, y_true: Any, y_pred: Any) -> float:
+        """Subset accuracy: a row counts only if every label is right."""
+        return float(np.mean(np.all(np.asarray(y_true) == np.asarray(y_pred), axis=1)))
+
+
+_RANGES = {"identity": None, "sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+
+class Regression(Task):
+    """Real-valued targets: identity (or sigmoid / tanh) outputs, MSE, predict y_hat.
+
+    Parameters
+    ----------
+    output_activation : ``'identity'`` (default), ``'sigmoid'`` (targets in [0, 1])
+        or ``'tanh'`` (targets in [-1, 1]).
+    """
+
+    name = "regression"
+    loss = "mse"
+
+    def __init__(self, output_activation: str = "identity") -> None:
+        act = F.get_activation(output_activation).name
+        if act not in _RANGES:
+            raise ValueError(
+                f"The 'output_activation' parameter of {type(self).__name__} must be "
+                f"'identity', 'sigmoid' or 'tanh'. Got {output_activation!r}."
+            )
+        self.output_activation = act
+        self._k = 1
+
+    def fit(self, y: Any) -> Regression:
+        arr = self._values(y)
+        self._k = 1 if arr.ndim == 1 else arr.shape[1]
+        return self
+
+    def _values(self, y: Any) -> np.ndarray:
+        arr = _as_target(y)
+        if arr.dtype.kind not in "biuf":
+            raise ValueError(f"regression targets must be numbers. Got dtype {arr.dtype}.")
+        arr = arr.astype(np.float64)
+        rng = _RANGES[self.output_activation]
+        if rng is not None and (arr.min() < rng[0] or arr.max() > rng[1]):
+            raise ValueError(
+                f"a {self.output_activation} output can only produce values in {list(rng)}, "
+                f"but y ranges over [{arr.min():.4g}, {arr.max():.4g}]. Rescale y or use "
+                "output_activation='identity'."
+            )
+        return arr
+
+    @property
+    def n_outputs(self) -> int:
+        return self._k
+
+    def encode(self, y: Any) -> np.ndarray:
+        arr = self._values(y)
+        return arr.reshape(-1, 1) if arr.ndim == 1 else arr
+
+    def decode(self, output: np.ndarray) -> np.ndarray:
+        out = np.asarray(output)
+        return out[:, 0] if out.ndim == 2 and out.shape[1] == 1 and self._k == 1 else out
+
+    def score(self, y_true: Any, y_pred: Any) -> float:
+        """R^2 = 1 - SS_res / SS_tot, averaged over outputs."""
+        yt = np.asarray(y_true, dtype=np.float64)
+        yp = np.asarray(y_pred, dtype=np.float64).reshape(yt.shape)
+        yt2, yp2 = yt.reshape(len(yt), -1), yp.reshape(len(yp), -1)
+        ss_res = ((yt2 - yp2) ** 2).sum(axis=0)
+        ss_tot = ((yt2 - yt2.mean(axis=0)) ** 2).sum(axis=0)
+        r2 = np.where(ss_tot > 0, 1 - ss_res / np.where(ss_tot > 0, ss_tot, 1), 0.0)
+        return float(r2.mean())
+
+    def config(self) -> dict[str, Any]:
+        return {"name": self.name, "output_activation": self.output_activation,
+                "n_outputs": self._k}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(output_activation={self.output_activation!r})"
+
+
+class MultiOutputRegression(Regression):
+    """K real-valued targets per sample: K outputs, MSE averaged over all of them."""
+
+    name = "multioutput_regression"
+
+    def fit(self, y: Any) -> MultiOutputRegression:
+        arr = self._values(y)
+        if arr.ndim != 2:
+            raise ValueError(f"multi-output regression needs y of shape (N, K). Got {arr.shape}.")
+        self._k = arr.shape[1]
+        return self
+
+
+TASKS: dict[str, type[Task]] = {
+    "binary": BinaryClassification,
+    "multiclass": MultiClassClassification,
+    "multilabel": MultiLabelClassification,
+    "regression": Regression,
+    "multioutput_regression": MultiOutputRegression,
+}
+
+
+def get_task(name: str | Task | dict[str, Any], **kw: Any) -> Task:
+    """A task by name (``'binary'``, ``'multiclass'``, ``'regression'``,
+    ``'multioutput_regression'``, ``'multilabel'``) or from :meth:`Task.config`."""
+    if isinstance(name, Task):
+        return name
+    if isinstance(name, dict):
+        cfg = dict(name)
+        key = cfg.pop("name")
+        task = get_task(key, **({"output_activation": cfg["output_activation"]}
+                                if "output_activation" in cfg else {}))
+        if "classes" in cfg:
+            task.classes_ = np.asarray(cfg["classes"])  # type: ignore[attr-defined]
+            task._onehot = False  # type: ignore[attr-defined]
+        if "n_outputs" in cfg:
+            task._k = int(cfg["n_outputs"])  # type: ignore[attr-defined]
+        return task
+    if name not in TASKS:
+        raise ValueError(f"Unknown task {name!r}. Valid names: {', '.join(TASKS)}.")
+    return TASKS[name](**kw)
+
+
+def infer_task(y: Any) -> Task:
+    """The task that fits targets ``y``, fitted to them (classes / outputs learned).
+
+    Text labels and integers are classes (2 -> binary, more -> multi-class);
+    non-integer numbers are regression; a 2-D float array is multi-output
+    regression; a 2-D 0/1 matrix is one-hot multi-class (rows sum to 1) or multi-label.
+    """
+    t = type_of_target(y)
+    task: Task = {
+        "binary": BinaryClassification,
+        "multiclass": MultiClassClassification,
+        "multiclass-onehot": MultiClassClassification,
+        "multilabel-indicator": MultiLabelClassification,
+        "continuous": Regression,
+        "continuous-multioutput": MultiOutputRegression,
+    }[t]()
+    return task.fit(y)
