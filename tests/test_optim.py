@@ -1,0 +1,890 @@
+"""Tests for glassnet.optim: update rules against NumPy transcriptions, flat buffers,
+state dicts, schedules, validation."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+from glassnet.optim import (
+    OPTIMIZERS,
+    SCHEDULES,
+    SGD,
+    Adam,
+    AdamW,
+    AdaptiveLR,
+    ConstantLR,
+    CosineAnnealingLR,
+    ExponentialLR,
+    GradientDescent,
+    InvScalingLR,
+    ParamView,
+    RMSprop,
+    StepLR,
+    get_optimizer,
+    get_schedule,
+)
+
+
+class P:
+    """Stand-in parameter: an object with .data and .grad."""
+
+    def __init__(self, data, grad=None):
+        self.data = data
+        self.grad = grad
+
+
+SHAPES = [(), (3,), (2, 3), (4, 1)]
+
+
+def make_params(rng, dtypes=(np.float64,), shapes=SHAPES):
+    """Parameters of the given shapes, dtypes cycling (so several dtype groups mix)."""
+    return [
+        P(rng.standard_normal(shape).astype(dtypes[i % len(dtypes)]))
+        for i, shape in enumerate(shapes)
+    ]
+
+
+# ---------------------------------------------------------------------------
+# reference transcriptions (one parameter at a time, written from the formulas)
+# ---------------------------------------------------------------------------
+
+
+def ref_sgd(
+    w, grads, lrs, momentum=0.0, nesterov=False, weight_decay=0.0, dampening=0.0, style="torch"
+):
+    w = w.copy()
+    buf = None
+    for g, lr in zip(grads, lrs, strict=True):
+        g = g + weight_decay * w
+        if style == "torch":
+            if momentum:
+                if buf is None:
+                    buf = g.copy()
+                else:
+                    buf = momentum * buf + (1 - dampening) * g
+                g = g + momentum * buf if nesterov else buf
+            w = w - lr * g
+        else:  # scikit-learn's SGDOptimizer._get_updates
+            if buf is None:
+                buf = np.zeros_like(w)
+            buf = momentum * buf - lr * g
+            update = momentum * buf - lr * g if nesterov else buf
+            w = w + update
+    return w
+
+
+def ref_adam(
+    w, grads, lrs, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, decoupled=False
+):
+    b1, b2 = betas
+    w = w.copy()
+    m = np.zeros_like(w)
+    v = np.zeros_like(w)
+    vmax = np.zeros_like(w)
+    for t, (g, lr) in enumerate(zip(grads, lrs, strict=True), start=1):
+        if decoupled:
+            w = w - lr * weight_decay * w
+        else:
+            g = g + weight_decay * w
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        vmax = np.maximum(vmax, v)
+        m_hat = m / (1 - b1**t)
+        v_hat = (vmax if amsgrad else v) / (1 - b2**t)
+        w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return w
+
+
+def ref_rmsprop(
+    w, grads, lrs, alpha=0.99, eps=1e-8, momentum=0.0, centered=False, weight_decay=0.0
+):
+    w = w.copy()
+    sq = np.zeros_like(w)
+    gbar = np.zeros_like(w)
+    buf = np.zeros_like(w)
+    for g, lr in zip(grads, lrs, strict=True):
+        g = g + weight_decay * w
+        sq = alpha * sq + (1 - alpha) * g**2
+        if centered:
+            gbar = alpha * gbar + (1 - alpha) * g
+            denom = np.sqrt(sq - gbar**2) + eps
+        else:
+            denom = np.sqrt(sq) + eps
+        if momentum > 0:
+            buf = momentum * buf + g / denom
+            w = w - lr * buf
+        else:
+            w = w - lr * g / denom
+    return w
+
+
+def ref_adamw(w, grads, lrs, weight_decay=1e-2, **kw):
+    return ref_adam(w, grads, lrs, weight_decay=weight_decay, decoupled=True, **kw)
+
+
+CASES = [
+    (SGD, ref_sgd, 0.1, {}),
+    (SGD, ref_sgd, 0.1, {"weight_decay": 0.1}),
+    (SGD, ref_sgd, 0.1, {"momentum": 0.9}),
+    (SGD, ref_sgd, 0.1, {"momentum": 0.8, "dampening": 0.3, "weight_decay": 0.05}),
+    (SGD, ref_sgd, 0.1, {"momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
+    (SGD, ref_sgd, 0.1, {"momentum": 0.9, "style": "sklearn"}),
+    (
+        SGD,
+        ref_sgd,
+        0.1,
+        {"momentum": 0.7, "nesterov": True, "style": "sklearn", "weight_decay": 0.1},
+    ),
+    (Adam, ref_adam, 0.01, {}),
+    (Adam, ref_adam, 0.01, {"weight_decay": 0.1, "betas": (0.5, 0.8)}),
+    (Adam, ref_adam, 0.01, {"amsgrad": True, "eps": 0.1}),
+    (AdamW, ref_adamw, 0.01, {}),
+    (AdamW, ref_adamw, 0.01, {"weight_decay": 0.3, "amsgrad": True, "eps": 1e-3}),
+    (RMSprop, ref_rmsprop, 0.01, {}),
+    (RMSprop, ref_rmsprop, 0.01, {"momentum": 0.9, "alpha": 0.9}),
+    (RMSprop, ref_rmsprop, 0.01, {"centered": True, "eps": 0.1}),
+    (RMSprop, ref_rmsprop, 0.01, {"centered": True, "momentum": 0.5, "weight_decay": 0.1}),
+]
+CASE_IDS = [
+    f"{c.__name__}-{'-'.join(f'{k}={v}' for k, v in kw.items()) or 'default'}"
+    for c, _, _, kw in CASES
+]
+N_STEPS = 5
+LR_FACTORS = [1.0, 1.0, 0.5, 0.5, 0.25]  # the lr changes mid-run (as a schedule would)
+
+
+def run_steps(opt, params, grads_per_step, lrs, mode):
+    for step, (grads, lr) in enumerate(zip(grads_per_step, lrs, strict=True)):
+        opt.lr = lr
+        for p, g in zip(params, grads, strict=True):
+            if mode == "inplace" or (mode == "mixed" and step % 2 == 0):
+                p.grad[...] = g  # as a backward pass accumulating into the view
+            else:
+                p.grad = g.astype(p.data.dtype)  # rebound: the optimizer copies it in
+        opt.step()
+
+
+@pytest.mark.parametrize("mode", ["inplace", "mixed"])
+@pytest.mark.parametrize(("cls", "ref", "lr", "kw"), CASES, ids=CASE_IDS)
+def test_update_matches_formula_float64(cls, ref, lr, kw, mode):
+    rng = np.random.default_rng(0)
+    params = make_params(rng)
+    w0 = [p.data.copy() for p in params]
+    grads = [[rng.standard_normal(w.shape) for w in w0] for _ in range(N_STEPS)]
+    lrs = [lr * f for f in LR_FACTORS]
+    opt = cls(params, lr=lr, **kw)
+    run_steps(opt, params, grads, lrs, mode)
+    assert opt.t == N_STEPS
+    for i, p in enumerate(params):
+        expected = ref(w0[i], [g[i] for g in grads], lrs, **kw)
+        assert p.data.shape == w0[i].shape
+        np.testing.assert_allclose(p.data, expected, rtol=1e-12, atol=1e-14)
+        assert not np.allclose(p.data, w0[i])  # it did move
+
+
+@pytest.mark.parametrize(("cls", "ref", "lr", "kw"), CASES, ids=CASE_IDS)
+def test_update_two_dtype_groups(cls, ref, lr, kw):
+    rng = np.random.default_rng(1)
+    params = make_params(rng, dtypes=(np.float64, np.float32), shapes=[(), (3,), (2, 3), (5,)])
+    w0 = [p.data.astype(np.float64) for p in params]
+    grads = [[rng.standard_normal(w.shape) for w in w0] for _ in range(N_STEPS)]
+    lrs = [lr * f for f in LR_FACTORS]
+    opt = cls(params, lr=lr, **kw)
+    assert opt.dtypes == [np.dtype(np.float64), np.dtype(np.float32)]
+    run_steps(opt, params, grads, lrs, "mixed")
+    for i, p in enumerate(params):
+        expected = ref(
+            w0[i], [g[i].astype(p.data.dtype).astype(np.float64) for g in grads], lrs, **kw
+        )
+        assert p.data.dtype == w0[i].dtype if i % 2 == 0 else p.data.dtype == np.float32
+        if p.data.dtype == np.float64:
+            np.testing.assert_allclose(p.data, expected, rtol=1e-12, atol=1e-14)
+        else:
+            np.testing.assert_allclose(p.data, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_gradient_descent_is_the_lecture_rule_bit_for_bit():
+    rng = np.random.default_rng(2)
+    w = P(rng.standard_normal((3, 2)))
+    w_before = w.data.copy()
+    assert GradientDescent is SGD
+    opt = GradientDescent([w], lr=0.3)
+    g = rng.standard_normal((3, 2))
+    w.grad[...] = g
+    opt.step()
+    np.testing.assert_array_equal(w.data, w_before - 0.3 * g)
+    np.testing.assert_array_equal(w.grad, g)  # the gradient is not modified
+
+
+def test_sklearn_and_torch_momentum_agree_at_constant_lr_and_differ_when_it_changes():
+    rng = np.random.default_rng(3)
+    grads = [rng.standard_normal(4) for _ in range(4)]
+    w0 = rng.standard_normal(4)
+    results = {}
+    for lrs in ([0.1] * 4, [0.1, 0.1, 0.01, 0.01]):
+        for style in ("torch", "sklearn"):
+            p = P(w0.copy())
+            opt = SGD([p], lr=lrs[0], momentum=0.9, style=style)
+            run_steps(opt, [p], [[g] for g in grads], lrs, "inplace")
+            results[style, lrs[2]] = p.data.copy()
+    np.testing.assert_allclose(results["torch", 0.1], results["sklearn", 0.1], rtol=1e-12)
+    assert not np.allclose(results["torch", 0.01], results["sklearn", 0.01])
+
+
+def test_grad_is_not_modified_by_weight_decay():
+    rng = np.random.default_rng(4)
+    for cls in (SGD, Adam, RMSprop):
+        p = P(rng.standard_normal(5))
+        opt = cls([p], weight_decay=0.5)
+        g = rng.standard_normal(5)
+        p.grad[...] = g
+        opt.step()
+        np.testing.assert_array_equal(p.grad, g)
+
+
+# ---------------------------------------------------------------------------
+# flat buffers
+# ---------------------------------------------------------------------------
+
+
+def test_packing_shares_memory_and_preserves_values():
+    rng = np.random.default_rng(5)
+    params = make_params(
+        rng, dtypes=(np.float32, np.float64), shapes=[(2, 3), (), (4,), (3, 1), (0,)]
+    )
+    params[2].grad = rng.standard_normal(4)
+    values = [p.data.copy() for p in params]
+    grad2 = params[2].grad.astype(np.float32)  # cast into param 2's float32 group
+    opt = Adam(params)
+    data_bufs, grad_bufs = opt.flat_params(), opt.flat_grads()
+    assert len(data_bufs) == len(grad_bufs) == 2
+    assert opt.dtypes == [np.dtype(np.float32), np.dtype(np.float64)]
+    for d, g, dt in zip(data_bufs, grad_bufs, opt.dtypes, strict=True):
+        assert d.ndim == 1 and d.flags.c_contiguous and d.dtype == dt
+        assert g.shape == d.shape and g.dtype == dt
+    assert data_bufs[0].size == 6 + 4 + 0 and data_bufs[1].size == 1 + 3
+    assert opt.numel == 14
+    assert all(pair[0] is d for pair, d in zip(opt.flat_buffers(), data_bufs, strict=True))
+    for i, (p, view) in enumerate(zip(params, opt.param_views, strict=True)):
+        assert isinstance(view, ParamView)
+        assert p.data.shape == values[i].shape and p.grad.shape == values[i].shape
+        assert p.data.dtype == values[i].dtype
+        np.testing.assert_array_equal(p.data, values[i])
+        d, g = data_bufs[view.group], grad_bufs[view.group]
+        if p.data.size:  # (an empty array shares no memory)
+            assert np.shares_memory(p.data, d) and np.shares_memory(p.grad, g)
+        np.testing.assert_array_equal(d[view.start : view.stop].reshape(view.shape), p.data)
+    np.testing.assert_array_equal(params[2].grad, grad2)
+    assert not params[0].grad.any()  # None became a zero view
+    # writing a flat buffer writes the parameters, and the other way round
+    data_bufs[1][:] = 7.0
+    assert params[1].data == 7.0 and (params[3].data == 7.0).all()
+    params[0].data[0, 0] = -3.0
+    assert data_bufs[0][0] == -3.0
+
+
+def test_rebound_data_and_grad_are_recovered():
+    rng = np.random.default_rng(6)
+    a, b = P(rng.standard_normal((2, 2))), P(rng.standard_normal(3))
+    opt = SGD([a, b], lr=0.5)
+    view_a, gview_a, gview_b = a.data, a.grad, b.grad
+    new_a = np.full((2, 2), 2.0)
+    a.data = new_a  # the user rebinds the values
+    a.grad = np.ones((2, 2))  # and the gradient
+    b_before = b.data.copy()
+    b.grad = None  # no gradient computed: a zero gradient
+    opt.step()
+    assert a.data is view_a and a.grad is gview_a and b.grad is gview_b
+    np.testing.assert_array_equal(a.data, np.full((2, 2), 1.5))
+    np.testing.assert_array_equal(new_a, np.full((2, 2), 2.0))  # the user's array untouched
+    np.testing.assert_array_equal(b.data, b_before)
+    np.testing.assert_array_equal(opt.flat_params()[0][:4], 1.5)
+    # a scalar parameter rebound to a Python float
+    s = P(np.array(1.0))
+    opt = SGD([s], lr=1.0)
+    s.data, s.grad = 3.0, 0.5
+    opt.step()
+    assert isinstance(s.data, np.ndarray) and s.data.shape == () and s.data == 2.5
+
+
+def test_rebound_with_wrong_shape_raises():
+    p = P(np.zeros((2, 3)))
+    opt = SGD([p])
+    p.grad = np.zeros(6)
+    with pytest.raises(ValueError, match=r"\.grad rebound to an array of shape \(6,\).*\(2, 3\)"):
+        opt.step()
+    p.grad = np.zeros((2, 3))
+    p.data = np.zeros((3, 2))
+    with pytest.raises(ValueError, match=r"\.data rebound"):
+        opt.step()
+
+
+def test_zero_grad_fills_in_place_and_keeps_views():
+    rng = np.random.default_rng(7)
+    params = make_params(rng, dtypes=(np.float64, np.float32))
+    opt = RMSprop(params)
+    views = [p.grad for p in params]
+    for p in params:
+        p.grad[...] = 1.0
+    params[1].grad = None
+    params[2].grad = np.ones(params[2].data.shape)
+    opt.zero_grad()
+    for p, v in zip(params, views, strict=True):
+        assert p.grad is v
+        assert not p.grad.any()
+    assert all(not g.any() for g in opt.flat_grads())
+
+
+def test_step_keeps_buffers_and_state_identity():
+    rng = np.random.default_rng(8)
+    params = make_params(rng)
+    opt = Adam(params)
+    before = [id(b) for b in opt.flat_params() + opt.flat_grads()]
+    data_ids = [id(p.data) for p in params]
+    for _ in range(3):
+        for p in params:
+            p.grad[...] = rng.standard_normal(p.data.shape)
+        opt.step()
+    assert [id(b) for b in opt.flat_params() + opt.flat_grads()] == before
+    assert [id(p.data) for p in params] == data_ids
+
+
+def test_step_closure_is_called_and_its_value_returned():
+    p = P(np.array([1.0]))
+    opt = SGD([p], lr=0.1)
+
+    def closure():
+        p.grad[...] = 2.0
+        return 42.0
+
+    assert opt.step(closure) == 42.0
+    np.testing.assert_allclose(p.data, [0.8])
+
+
+class CopyingParam:
+    """A parameter whose .data setter stores a copy: cannot be bound to a buffer."""
+
+    def __init__(self, data):
+        self._data = data
+        self.grad = None
+
+    @property
+    def data(self):
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        self._data = np.array(value, copy=True)
+
+
+def test_bad_params_raise():
+    with pytest.raises(ValueError, match="'params' argument of SGD is empty"):
+        SGD([])
+    with pytest.raises(TypeError, match=r"single parameter\. Wrap it in a list"):
+        SGD(P(np.zeros(2)))
+    with pytest.raises(TypeError, match="iterable of parameters"):
+        SGD(3)
+    with pytest.raises(TypeError, match=r"Parameter 1 .* no \.data/\.grad"):
+        SGD([P(np.zeros(2)), object()])
+    with pytest.raises(TypeError, match="float32 or float64.*int64"):
+        SGD([P(np.zeros(2, dtype=np.int64))])
+    with pytest.raises(TypeError, match="float32 or float64.*list"):
+        SGD([P([1.0, 2.0])])
+    with pytest.raises(ValueError, match=r"shape \(2,\) but \.grad \(3,\)"):
+        SGD([P(np.zeros(2), np.zeros(3))])
+    p = P(np.zeros(2))
+    with pytest.raises(ValueError, match="same object"):
+        SGD([p, p])
+    arr = np.zeros(2)
+    with pytest.raises(ValueError, match="share one .data array"):
+        SGD([P(arr), P(arr)])
+    with pytest.raises(TypeError, match="setter copies"):
+        SGD([CopyingParam(np.zeros(2))])
+
+
+def test_failed_construction_leaves_params_untouched():
+    data = np.zeros(3)
+    p = P(data)
+    with pytest.raises(ValueError):
+        Adam([p], lr=-1)
+    with pytest.raises(ValueError):
+        SGD([p, P(np.zeros(2, dtype=np.float32), np.zeros(5))])
+    assert p.data is data and p.grad is None
+
+
+def test_module_like_object_is_accepted():
+    class Model:
+        def __init__(self):
+            self.w = P(np.ones(2))
+
+        def parameters(self):
+            yield self.w
+
+    model = Model()
+    opt = SGD(model, lr=0.5)
+    model.w.grad[...] = 1.0
+    opt.step()
+    np.testing.assert_array_equal(model.w.data, [0.5, 0.5])
+
+
+# ---------------------------------------------------------------------------
+# state dicts
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("cls", "ref", "lr", "kw"), CASES, ids=CASE_IDS)
+def test_state_dict_resumes_bit_identically(cls, ref, lr, kw):
+    rng = np.random.default_rng(9)
+    params = make_params(rng, dtypes=(np.float32, np.float64))
+    grads = [[rng.standard_normal(p.data.shape) for p in params] for _ in range(6)]
+    opt = cls(params, lr=lr, **kw)
+    run_steps(opt, params, grads[:3], [lr * 0.5] * 3, "inplace")
+    state = opt.state_dict()
+    saved = [p.data.copy() for p in params]
+    for value in state.values():
+        assert isinstance(value, (bool, int, float, str, np.ndarray))
+    run_steps(opt, params, grads[3:], [lr * 0.5] * 3, "inplace")
+    # a fresh optimizer, built with other settings, picks up the saved ones
+    params2 = [P(w.copy()) for w in saved]
+    opt2 = cls(params2)
+    opt2.load_state_dict(state)
+    assert opt2.t == 3 and opt2.lr == lr * 0.5
+    for name in cls._hyper_names:
+        assert getattr(opt2, name) == getattr(opt, name)
+    run_steps(opt2, params2, grads[3:], [lr * 0.5] * 3, "inplace")
+    for p, p2 in zip(params, params2, strict=True):
+        np.testing.assert_array_equal(p.data, p2.data)
+    after = opt.state_dict()
+    for key, value in opt2.state_dict().items():
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(value, after[key])
+        else:
+            assert value == after[key]
+
+
+def test_state_dict_arrays_are_copies():
+    p = P(np.zeros(3))
+    opt = Adam([p])
+    p.grad[...] = 1.0
+    opt.step()
+    state = opt.state_dict()
+    m_before = state["m.0"].copy()
+    state["m.0"][:] = 99.0
+    assert opt.state_dict()["m.0"][0] != 99.0
+    opt.step()
+    np.testing.assert_array_equal(opt.state_dict()["m.0"] != m_before, True)
+
+
+def test_load_state_dict_errors():
+    p = P(np.zeros(3))
+    adam = Adam([p])
+    state = adam.state_dict()
+    with pytest.raises(ValueError, match="saved from 'Adam', not SGD"):
+        SGD([P(np.zeros(3))]).load_state_dict(state)
+    with pytest.raises(ValueError, match="saved from 'Adam', not AdamW"):
+        AdamW([P(np.zeros(3))]).load_state_dict(state)
+    with pytest.raises(TypeError, match="expects the dict"):
+        adam.load_state_dict([1, 2])
+    with pytest.raises(ValueError, match="holds 3 float64 values but .* holds 4 float64"):
+        Adam([P(np.zeros(4))]).load_state_dict(state)
+    with pytest.raises(ValueError, match="holds 3 float64 values but .* holds 3 float32"):
+        Adam([P(np.zeros(3, dtype=np.float32))]).load_state_dict(state)
+    bad = dict(state)
+    del bad["m.0"]
+    with pytest.raises(ValueError, match=r"missing keys \['m\.0'\]"):
+        adam.load_state_dict(bad)
+    bad = dict(state, **{"v_max.0": np.zeros(3)})
+    with pytest.raises(ValueError, match=r"unexpected keys \['v_max\.0'\]"):
+        adam.load_state_dict(bad)
+    bad = dict(state, **{"m.0": np.zeros(4)})
+    with pytest.raises(ValueError, match=r"'m\.0' must be a float array of shape \(3,\)"):
+        adam.load_state_dict(bad)
+    bad = dict(state, eps=-1.0)
+    with pytest.raises(ValueError, match="The 'eps' parameter of Adam must be a float > 0"):
+        adam.load_state_dict(bad)
+    bad = dict(state)
+    del bad["beta1"]
+    with pytest.raises(ValueError, match="missing keys"):
+        adam.load_state_dict(bad)
+    # nothing changed by the failed loads
+    assert adam.state_dict()["eps"] == 1e-8
+
+
+def test_load_state_dict_changes_state_layout():
+    p = P(np.zeros(2))
+    sgd = SGD([p], lr=0.1, momentum=0.9)
+    p.grad[...] = 1.0
+    sgd.step()
+    state = sgd.state_dict()
+    assert "v.0" in state
+    q = P(np.zeros(2))
+    plain = SGD([q])  # no momentum, no state buffer
+    assert "v.0" not in plain.state_dict()
+    plain.load_state_dict(state)
+    assert plain.momentum == 0.9
+    np.testing.assert_array_equal(plain.state_dict()["v.0"], state["v.0"])
+
+
+def test_hyperparameters_are_read_only_and_lr_settable():
+    opt = SGD([P(np.zeros(1))], lr=0.1, momentum=0.5)
+    assert opt.momentum == 0.5
+    with pytest.raises(AttributeError, match="fixed when the optimizer is built"):
+        opt.momentum = 0.9
+    opt.lr = 0.0  # a schedule may anneal to 0
+    assert opt.lr == 0.0
+    with pytest.raises(
+        ValueError, match=re.escape("The 'lr' parameter of SGD must be a float >= 0. Got -0.1.")
+    ):
+        opt.lr = -0.1
+    assert "SGD(lr=0.0, momentum=0.5" in repr(opt)
+    assert "params=1, numel=1" in repr(opt)
+
+
+# ---------------------------------------------------------------------------
+# validation messages
+# ---------------------------------------------------------------------------
+
+BAD = [
+    (SGD, {"lr": -1}, "The 'lr' parameter of SGD must be a float > 0. Got -1."),
+    (SGD, {"lr": 0}, "The 'lr' parameter of SGD must be a float > 0. Got 0."),
+    (SGD, {"lr": float("nan")}, "The 'lr' parameter of SGD must be a float > 0. Got nan."),
+    (SGD, {"lr": "0.1"}, "The 'lr' parameter of SGD must be a float > 0. Got '0.1'."),
+    (SGD, {"momentum": 1.0}, "The 'momentum' parameter of SGD must be a float in [0, 1). Got 1.0."),
+    (
+        SGD,
+        {"momentum": -0.1},
+        "The 'momentum' parameter of SGD must be a float in [0, 1). Got -0.1.",
+    ),
+    (
+        SGD,
+        {"weight_decay": -1e-3},
+        "The 'weight_decay' parameter of SGD must be a float >= 0. Got -0.001.",
+    ),
+    (
+        SGD,
+        {"dampening": 1.5},
+        "The 'dampening' parameter of SGD must be a float in [0, 1]. Got 1.5.",
+    ),
+    (
+        SGD,
+        {"nesterov": "yes"},
+        "The 'nesterov' parameter of SGD must be a bool (True or False). Got 'yes'.",
+    ),
+    (
+        SGD,
+        {"style": "keras"},
+        "The 'style' parameter of SGD must be 'torch' or 'sklearn'. Got 'keras'.",
+    ),
+    (SGD, {"nesterov": True}, "SGD with nesterov=True needs momentum > 0 and dampening=0."),
+    (
+        SGD,
+        {"momentum": 0.9, "dampening": 0.1, "style": "sklearn"},
+        "The 'dampening' parameter of SGD applies to style='torch' only.",
+    ),
+    (Adam, {"lr": -1}, "The 'lr' parameter of Adam must be a float > 0. Got -1."),
+    (
+        Adam,
+        {"betas": (1.0, 0.999)},
+        "The 'betas' parameter of Adam must be a pair of floats in [0, 1). Got (1.0, 0.999).",
+    ),
+    (
+        Adam,
+        {"betas": 0.9},
+        "The 'betas' parameter of Adam must be a pair of floats in [0, 1). Got 0.9.",
+    ),
+    (Adam, {"eps": 0.0}, "The 'eps' parameter of Adam must be a float > 0. Got 0.0."),
+    (
+        Adam,
+        {"weight_decay": -1},
+        "The 'weight_decay' parameter of Adam must be a float >= 0. Got -1.",
+    ),
+    (
+        Adam,
+        {"amsgrad": 1},
+        "The 'amsgrad' parameter of Adam must be a bool (True or False). Got 1.",
+    ),
+    (
+        AdamW,
+        {"betas": (0.9, -0.1)},
+        "The 'betas' parameter of AdamW must be a pair of floats in [0, 1). Got (0.9, -0.1).",
+    ),
+    (
+        RMSprop,
+        {"alpha": 1.0},
+        "The 'alpha' parameter of RMSprop must be a float in [0, 1). Got 1.0.",
+    ),
+    (RMSprop, {"eps": -1e-8}, "The 'eps' parameter of RMSprop must be a float > 0. Got -1e-08."),
+    (
+        RMSprop,
+        {"momentum": 2},
+        "The 'momentum' parameter of RMSprop must be a float in [0, 1). Got 2.",
+    ),
+    (
+        RMSprop,
+        {"centered": None},
+        "The 'centered' parameter of RMSprop must be a bool (True or False). Got None.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("cls", "kw", "message"), BAD)
+def test_invalid_hyperparameters_raise(cls, kw, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        cls([P(np.zeros(2))], **kw)
+
+
+def test_numpy_scalars_are_accepted_and_shown_plainly():
+    opt = SGD([P(np.zeros(2))], lr=np.float32(0.5), momentum=np.float64(0.25))
+    assert opt.lr == 0.5 and isinstance(opt.lr, float)
+    with pytest.raises(ValueError, match=re.escape("Got -1.0.")):
+        SGD([P(np.zeros(2))], lr=np.float64(-1))
+
+
+def test_get_optimizer():
+    p = P(np.zeros(2))
+    assert set(OPTIMIZERS) == {"sgd", "gd", "adam", "adamw", "rmsprop"}
+    opt = get_optimizer("AdamW", [p], lr=0.1)
+    assert isinstance(opt, AdamW) and opt.lr == 0.1 and opt.weight_decay == 1e-2
+    assert type(get_optimizer("gd", [P(np.zeros(1))])) is SGD
+    assert type(get_optimizer(RMSprop, [P(np.zeros(1))])) is RMSprop
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "Unknown optimizer 'adm'. Valid names: 'adam', 'adamw', 'gd', 'rmsprop', 'sgd'."
+        ),
+    ):
+        get_optimizer("adm", [P(np.zeros(1))])
+    with pytest.raises(TypeError, match=r"unexpected keyword arguments \['beta'\].*'betas'"):
+        get_optimizer("adam", [P(np.zeros(1))], beta=0.9)
+
+
+# ---------------------------------------------------------------------------
+# schedules
+# ---------------------------------------------------------------------------
+
+
+def lr_sequence(schedule, opt, n, **step_kw):
+    lrs = [opt.lr]
+    for _ in range(n):
+        assert schedule.step(**step_kw) is False
+        lrs.append(opt.lr)
+    return lrs
+
+
+def test_constant_step_exponential_cosine_schedules():
+    def fresh(lr=0.1):
+        return SGD([P(np.zeros(1))], lr=lr)
+
+    opt = fresh()
+    assert lr_sequence(ConstantLR(opt), opt, 5) == [0.1] * 6
+    opt = fresh()
+    np.testing.assert_allclose(
+        lr_sequence(StepLR(opt, step_size=3, gamma=0.5), opt, 9),
+        [0.1 * 0.5 ** (e // 3) for e in range(10)],
+        rtol=1e-15,
+    )
+    opt = fresh()
+    np.testing.assert_allclose(
+        lr_sequence(ExponentialLR(opt, gamma=0.9), opt, 8),
+        [0.1 * 0.9**e for e in range(9)],
+        rtol=1e-15,
+    )
+    opt = fresh()
+    got = lr_sequence(CosineAnnealingLR(opt, T_max=6, eta_min=0.01), opt, 12)
+    want = [0.01 + 0.09 * (1 + math.cos(math.pi * e / 6)) / 2 for e in range(13)]
+    np.testing.assert_allclose(got, want, rtol=1e-14)
+    assert got[6] == pytest.approx(0.01) and got[12] == pytest.approx(0.1)
+    opt = fresh()
+    got = lr_sequence(CosineAnnealingLR(opt, T_max=4), opt, 4)
+    assert got[-1] == pytest.approx(0.0, abs=1e-18)  # lr may reach 0
+
+
+def test_invscaling_matches_sklearn_formula():
+    opt = Adam([P(np.zeros(1))], lr=0.2)
+    sched = InvScalingLR(opt, power_t=0.25)
+    seen = 0
+    lrs = [opt.lr]
+    for _ in range(5):
+        seen += 37
+        assert sched.step(seen) is False
+        lrs.append(opt.lr)
+    assert lrs == [0.2] + [0.2 / (37 * k + 1) ** 0.25 for k in range(1, 6)]
+    with pytest.raises(TypeError, match="needs samples_seen"):
+        sched.step()
+    assert sched.epoch_end(samples_seen=999, metric=1.0) is False
+    assert opt.lr == 0.2 / 1000**0.25
+
+
+def sklearn_adaptive_reference(losses, lr, n_iter_no_change, tol, min_lr=1e-6):
+    """scikit-learn's _fit_stochastic / _update_no_improvement_count / trigger_stopping."""
+    best, count, out = np.inf, 0, []
+    for loss in losses:
+        if loss > best - tol:
+            count += 1
+        else:
+            count = 0
+        if loss < best:
+            best = loss
+        stop = False
+        if count > n_iter_no_change:
+            if lr <= min_lr:
+                stop = True
+            else:
+                lr /= 5.0
+                count = 0
+        out.append((lr, stop))
+        if stop:
+            break
+    return out
+
+
+@pytest.mark.parametrize("patience", [0, 2, 4])
+def test_adaptive_matches_sklearn_logic(patience):
+    rng = np.random.default_rng(10)
+    # improving, then noisy plateaus, then flat until the lr hits the floor
+    losses = list(np.linspace(1.0, 0.5, 6)) + list(0.5 + 1e-5 * rng.standard_normal(20))
+    losses += [0.4] + [0.4] * 200
+    opt = SGD([P(np.zeros(1))], lr=0.1)
+    sched = AdaptiveLR(opt, patience=patience, tol=1e-4)
+    got = []
+    for loss in losses:
+        stop = sched.step(loss)
+        got.append((opt.lr, stop))
+        if stop:
+            break
+    want = sklearn_adaptive_reference(losses, 0.1, patience, 1e-4)
+    assert got == want  # bit for bit, including the stopping epoch
+    assert got[-1][1] is True and got[-1][0] <= 1e-6
+    assert sum(1 for a, b in zip(got, got[1:]) if b[0] < a[0]) >= 5  # lr was cut repeatedly
+
+
+def test_adaptive_details():
+    opt = SGD([P(np.zeros(1))], lr=1.0)
+    sched = AdaptiveLR(opt, factor=0.5, patience=1, tol=1e-3, mode="max")
+    for score in [0.5, 0.6, 0.6, 0.6]:  # accuracy: higher is better
+        assert sched.epoch_end(metric=score) is False
+    assert opt.lr == 0.5  # two epochs without a better score, more than patience=1
+    with pytest.raises(TypeError, match="needs the epoch's training loss"):
+        sched.step()
+    with pytest.raises(
+        ValueError, match="The 'metric' parameter of AdaptiveLR must be a finite float. Got nan."
+    ):
+        sched.step(float("nan"))
+
+
+@pytest.mark.parametrize(
+    ("name", "kw", "step_kw"),
+    [
+        ("constant", {}, {}),
+        ("step", {"step_size": 2}, {}),
+        ("exponential", {"gamma": 0.8}, {}),
+        ("cosine", {"T_max": 10, "eta_min": 1e-3}, {}),
+        ("invscaling", {"power_t": 0.5}, {"samples_seen": 0}),
+        ("adaptive", {"patience": 1}, {"metric": 1.0}),
+    ],
+)
+def test_schedule_state_dict_round_trip(name, kw, step_kw):
+    opt = SGD([P(np.zeros(1))], lr=0.1)
+    sched = get_schedule(name, opt, **kw)
+    assert isinstance(sched, SCHEDULES[name])
+
+    def advance(s, o, n, start):
+        out = []
+        for k in range(start, start + n):
+            step = {
+                key: (v + 10 * k if key == "samples_seen" else v * 0.99**k)
+                for key, v in step_kw.items()
+            }
+            out.append((s.epoch_end(**step), o.lr))
+        return out
+
+    advance(sched, opt, 4, 0)
+    state, opt_state = sched.state_dict(), opt.state_dict()
+    for value in state.values():
+        assert isinstance(value, (bool, int, float, str))
+    cont = advance(sched, opt, 5, 4)
+    opt2 = SGD([P(np.zeros(1))], lr=0.5)
+    opt2.load_state_dict(opt_state)
+    sched2 = get_schedule(name, opt2, **kw)
+    sched2.load_state_dict(state)
+    assert sched2.state_dict() == state
+    assert advance(sched2, opt2, 5, 4) == cont
+    assert repr(sched2).startswith(SCHEDULES[name].__name__ + "(")
+
+
+def test_schedule_errors():
+    opt = SGD([P(np.zeros(1))], lr=0.1)
+    with pytest.raises(
+        ValueError,
+        match=re.escape("The 'step_size' parameter of StepLR must be an int >= 1. Got 0."),
+    ):
+        StepLR(opt, step_size=0)
+    with pytest.raises(
+        ValueError,
+        match=re.escape("The 'gamma' parameter of ExponentialLR must be a float > 0. Got -0.5."),
+    ):
+        ExponentialLR(opt, gamma=-0.5)
+    with pytest.raises(ValueError, match="'T_max' parameter of CosineAnnealingLR"):
+        CosineAnnealingLR(opt, T_max=2.5)
+    with pytest.raises(
+        ValueError,
+        match=re.escape("The 'factor' parameter of AdaptiveLR must be a float in (0, 1). Got 5."),
+    ):
+        AdaptiveLR(opt, factor=5)
+    with pytest.raises(ValueError, match="'power_t' parameter of InvScalingLR"):
+        InvScalingLR(opt, power_t=-1)
+    with pytest.raises(TypeError, match="needs an optimizer with an 'lr' attribute"):
+        ConstantLR(object())
+    with pytest.raises(
+        ValueError,
+        match="Unknown learning-rate schedule 'cosin'. Valid names: "
+        "'adaptive', 'constant', 'cosine'",
+    ):
+        get_schedule("cosin", opt)
+    with pytest.raises(ValueError, match="saved from 'StepLR', not ExponentialLR"):
+        ExponentialLR(opt, 0.5).load_state_dict(StepLR(opt, 2).state_dict())
+    assert opt.lr == 0.1  # building schedules does not change the lr
+
+
+# ---------------------------------------------------------------------------
+# optional peer check against PyTorch
+# ---------------------------------------------------------------------------
+
+TORCH_CASES = [
+    (SGD, "SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
+    (SGD, "SGD", {"lr": 0.1, "momentum": 0.8, "dampening": 0.2}),
+    (Adam, "Adam", {"lr": 0.01, "weight_decay": 0.1}),
+    (Adam, "Adam", {"lr": 0.01, "amsgrad": True, "eps": 1e-3}),
+    (AdamW, "AdamW", {"lr": 0.01, "weight_decay": 0.2}),
+    (RMSprop, "RMSprop", {"lr": 0.01, "momentum": 0.9, "centered": True, "weight_decay": 0.1}),
+    (RMSprop, "RMSprop", {"lr": 0.01}),
+]
+
+
+def test_matches_torch_optim():
+    torch = pytest.importorskip("torch")  # optional reference, not a dependency
+    rng = np.random.default_rng(11)
+    for cls, torch_name, kw in TORCH_CASES:
+        params = make_params(rng)
+        tparams = [torch.tensor(p.data.copy(), requires_grad=True) for p in params]
+        opt = cls(params, **kw)
+        topt = getattr(torch.optim, torch_name)(tparams, **kw)
+        for step in range(6):
+            for p, tp in zip(params, tparams, strict=True):
+                g = rng.standard_normal(p.data.shape)
+                p.grad[...] = g
+                tp.grad = torch.tensor(g)
+            if step == 3:  # a schedule changes the lr
+                opt.lr = kw["lr"] / 2
+                for group in topt.param_groups:
+                    group["lr"] = kw["lr"] / 2
+            opt.step()
+            topt.step()
+        for p, tp in zip(params, tparams, strict=True):
+            np.testing.assert_allclose(
+                p.data, tp.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg=f"{torch_name} {kw}"
+            )
