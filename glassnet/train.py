@@ -333,10 +333,10 @@ class _FusedStep:
         kind = self.kind
         if kind == "ce":
             if out_act == "softmax" or out_act == "identity":
-                m = Z.max(axis=1, keepdims=True)  # (n, 1)
+                m = np.maximum.reduce(Z, axis=1, keepdims=True)  # (n, 1)
                 np.subtract(Z, m, out=G)
                 np.exp(G, out=G)
-                s = G.sum(axis=1, keepdims=True)  # (n, 1)
+                s = np.add.reduce(G, axis=1, keepdims=True)  # (n, 1)
                 np.divide(G, s, out=G)  # softmax probabilities
                 logs = np.log(s)
                 logs += m
@@ -371,7 +371,7 @@ class _FusedStep:
             wr = w.reshape((-1,) + (1,) * (per.ndim - 1))
             per = per * wr
             G *= w.reshape(-1, 1)
-        loss = float(per.sum()) / count
+        loss = float(np.add.reduce(per, axis=None)) / count
         G *= 1.0 / count  # the mean over per-sample (ce) or per-element (bce, mse) losses
         # 3) backward through the layers: dL/dW = A_prev^T G, dL/db = sum_rows G
         l2 = self.l2
@@ -381,7 +381,7 @@ class _FusedStep:
             G = dbufs[i]
             np.matmul(a_prev.T, G, out=self._grad_array(lin.W))
             if lin.b is not None:
-                np.sum(G, axis=0, out=self._grad_array(lin.b))
+                np.add.reduce(G, axis=0, out=self._grad_array(lin.b))  # ufunc call: no wrapper
             if l2:
                 lin.W.grad += (l2 / n) * lin.W.data
                 loss += 0.5 * l2 / n * float(np.vdot(lin.W.data, lin.W.data))
