@@ -79,7 +79,13 @@ def check_array(
         raise ValueError(f"{owner}: {name} is empty (shape {arr.shape}); pass at least one sample.")
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
-    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+    # A sum is NaN/inf when any value is (a cheap first test that allocates no mask the
+    # size of X; a finite sum that overflowed falls through to the exact check).
+    if (
+        arr.dtype.kind == "f"
+        and not np.isfinite(np.add.reduce(arr, axis=None))
+        and not np.all(np.isfinite(arr))
+    ):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(
             f"{owner}: {name} contains NaN or inf (first at index {tuple(int(i) for i in bad)}). "
