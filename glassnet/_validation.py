@@ -81,9 +81,12 @@ def check_array(
         arr = arr.astype(dtype, copy=False)
     # A sum is NaN/inf when any value is (a cheap first test that allocates no mask the
     # size of X; a finite sum that overflowed falls through to the exact check).
+    if arr.dtype.kind == "f":
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = np.add.reduce(arr, axis=None)
     if (
         arr.dtype.kind == "f"
-        and not np.isfinite(np.add.reduce(arr, axis=None))
+        and not np.isfinite(total)
         and not np.all(np.isfinite(arr))
     ):
         bad = np.argwhere(~np.isfinite(arr))[0]
