@@ -344,8 +344,8 @@ class _FusedStep:
                     rows = np.arange(n)
                     per = logs[:, 0] - Z[rows, y]  # -log p_y
                     G[rows, y] -= 1.0
-                else:
-                    per = (logs * y.sum(axis=1, keepdims=True) - Z * y).sum(axis=1)
+                else:  # -sum_i y_i log p_i = logsumexp(z) sum_i y_i - sum_i y_i z_i
+                    per = logs[:, 0] * y.sum(axis=1) - (Z * y).sum(axis=1)
                     G *= y.sum(axis=1, keepdims=True)
                     G -= y
         elif kind == "bce" or kind == "bce_logits":
@@ -433,11 +433,30 @@ def _prepare_targets(
                     "(glassnet.preprocessing.LabelEncoder) or widen the output layer."
                 )
             return yi
+        _check_width(y, n_out, owner)
         return y.astype(dtype, copy=False)
     y = y.astype(dtype, copy=False)
     if y.ndim == 1:
         y = y.reshape(-1, 1)
+    if kind in ("bce", "bce_logits") and (y.min() < 0 or y.max() > 1):
+        raise ValueError(
+            f"{owner}: binary cross-entropy needs targets in [0, 1] (class labels 0 and 1). "
+            f"Got values from {y.min():.4g} to {y.max():.4g}; encode the two classes as 0/1 "
+            "(glassnet.preprocessing.LabelEncoder) or use cross_entropy for more classes."
+        )
+    if kind is not None:
+        _check_width(y, n_out, owner)
     return y
+
+
+def _check_width(y: np.ndarray, n_out: int | None, owner: str) -> None:
+    """Targets of shape (N, K) must match a model with K outputs (no silent broadcasting)."""
+    if n_out is not None and y.shape[1] != n_out:
+        raise ValueError(
+            f"{owner}: y has {y.shape[1]} value(s) per sample but the model has {n_out} "
+            f"outputs; build the output layer with {y.shape[1]} neurons or pass y of shape "
+            f"(n_samples, {n_out})."
+        )
 
 
 def _n_outputs(model: Module) -> int | None:
@@ -767,22 +786,24 @@ def fit(
                         wbt = (
                             None if w_arr is None else np.take(w_arr, idx, out=wb[:m], mode="clip")
                         )
-                # 2) forward + loss + 3) backward
-                if fused is not None:
-                    batch_loss = fused.step(xb, ybt, wbt)
-                else:
-                    optimizer.zero_grad()
-                    lt = graph_loss(Tensor(xb), ybt, wbt)
-                    if l2:
-                        m_ = xb.shape[0]
-                        for p in l2_params:
-                            lt = lt + (p * p).sum() * (0.5 * l2 / m_)
-                    lt.backward()
-                    batch_loss = float(lt.data)
-                if not math.isfinite(batch_loss):
-                    raise _Diverged(history.steps + 1, epoch, batch_loss)
-                # 4) update
-                optimizer.step()
+                # overflow on the way to a NaN/inf loss is reported once, as DivergenceError
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    # 2) forward + loss + 3) backward
+                    if fused is not None:
+                        batch_loss = fused.step(xb, ybt, wbt)
+                    else:
+                        optimizer.zero_grad()
+                        lt = graph_loss(Tensor(xb), ybt, wbt)
+                        if l2:
+                            m_ = xb.shape[0]
+                            for p in l2_params:
+                                lt = lt + (p * p).sum() * (0.5 * l2 / m_)
+                        lt.backward()
+                        batch_loss = float(lt.data)
+                    if not math.isfinite(batch_loss):
+                        raise _Diverged(history.steps + 1, epoch, batch_loss)
+                    # 4) update
+                    optimizer.step()
                 history.steps += 1
                 history.samples_seen += xb.shape[0]
                 total += batch_loss * xb.shape[0]
@@ -791,7 +812,7 @@ def fit(
                 state.batch_loss = batch_loss
                 for c in step_cbs:
                     c.on_step_end(state)
-                if history.steps % 64 == 0:
+                if history.steps % 64 == 0 and all(np.isfinite(p.data).all() for p in params):
                     for s, p in zip(snapshot, params):
                         np.copyto(s, p.data)
                 if (max_steps is not None and history.steps >= max_steps) or state.stop:
