@@ -55,6 +55,8 @@ def _as_target(y: Any) -> np.ndarray:
         raise ValueError(f"y must hold at least one target. Got shape {arr.shape}.")
     if arr.ndim > 2:
         raise ValueError(f"y must be 1-D or 2-D. Got shape {arr.shape}.")
+    if arr.dtype.kind == "c":
+        raise ValueError("y has complex values; targets must be real numbers or labels.")
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         raise ValueError("y contains NaN or inf; remove or impute those targets.")
     if arr.dtype.kind == "O":
@@ -63,8 +65,18 @@ def _as_target(y: Any) -> np.ndarray:
     return arr
 
 
+MAX_FLOAT_CLASSES = 20
+"""Whole-number floats with more distinct values than this are regression targets."""
+
+
 def type_of_target(y: Any) -> str:
     """Classify targets like scikit-learn's ``type_of_target``.
+
+    Integers, text and booleans are class labels. Floats are class labels only when
+    every value is a whole number and there are at most :data:`MAX_FLOAT_CLASSES`
+    distinct values (``[0., 1., 1.]`` is binary; a float target such as a disease
+    score that happens to be stored as whole numbers is continuous, where
+    scikit-learn would call it multiclass).
 
     Returns ``'binary'``, ``'multiclass'``, ``'continuous'``,
     ``'continuous-multioutput'``, ``'multilabel-indicator'`` or ``'multiclass-onehot'``.
@@ -79,12 +91,15 @@ def type_of_target(y: Any) -> str:
             return "multilabel-indicator"
         if arr.dtype.kind in "iuf":
             return "continuous-multioutput"
-        raise ValueError(f"2-D y must be numeric. Got dtype {arr.dtype}.")
+        raise ValueError(
+            f"2-D y must be numeric (a 0/1 matrix or real values). Got dtype {arr.dtype}; "
+            "pass one column of labels as a 1-D array."
+        )
     if arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
         return "continuous"
-    if arr.dtype.kind == "c":
-        raise ValueError("y has complex values; targets must be real numbers or labels.")
     n = len(np.unique(arr.astype(str) if arr.dtype.kind == "O" else arr))
+    if arr.dtype.kind == "f" and n > MAX_FLOAT_CLASSES:
+        return "continuous"  # whole-number measurements (counts, scores), not class labels
     return "binary" if n <= 2 else "multiclass"
 
 
@@ -150,7 +165,13 @@ class _Classification(Task):
     classes_: np.ndarray
 
     def _fit_classes(self, labels: np.ndarray) -> None:
-        classes = np.unique(labels)
+        try:
+            classes = np.unique(labels)
+        except TypeError:
+            raise TypeError(
+                "y mixes label types that cannot be sorted (e.g. str and int); convert the "
+                "labels to one type, e.g. np.asarray(y).astype(str)."
+            ) from None
         if len(classes) < 2:
             raise ValueError(
                 f"y has a single class ({classes[0]}); a classifier needs at least two. "
