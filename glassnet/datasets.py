@@ -853,7 +853,10 @@ class Table:
                 raise TypeError(
                     f"Column {name!r} of {self._src} must be a sequence of str, not one str."
                 )
-            raw[str(name)] = tuple(str(c).strip() for c in col)
+            try:  # str.strip in C when every cell is already a str
+                raw[str(name)] = tuple(map(str.strip, col))
+            except TypeError:
+                raw[str(name)] = tuple(str(c).strip() for c in col)
         lengths = {n: len(c) for n, c in raw.items()}
         n_rows = next(iter(lengths.values()))
         if any(v != n_rows for v in lengths.values()):
@@ -1204,7 +1207,7 @@ def read_csv(
     lines: list[int] = []
     try:
         for row in reader:
-            if not row or all(not c.strip() for c in row):
+            if not "".join(row).strip():  # blank line, or every cell empty
                 continue
             if header is None:
                 header = [c.strip() for c in row]

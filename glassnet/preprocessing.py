@@ -1,0 +1,903 @@
+"""Preprocessing: split data, standardize numbers, encode categories and labels.
+
+* :func:`train_test_split` shuffles row indices with a seed and splits any number
+  of arrays the same way (optionally keeping class proportions).
+* :class:`StandardScaler` maps each column to zero mean and unit variance.
+* :class:`OneHotEncoder` turns categorical string columns into 0/1 indicator
+  columns (the lecture's one-hot encoding of class labels, applied to inputs).
+* :class:`LabelEncoder` maps class labels of any type to ``0 .. C-1``.
+* :class:`Preprocessor` combines the two encoders for a :class:`~glassnet.datasets.Table`
+  read from a CSV file.
+
+Every fitted object has ``to_dict()`` / ``from_dict()`` that round-trip through
+``json.dumps`` / ``json.loads`` (plain lists, str, float, int: no pickle), so it
+can be stored in a model file and applied again at prediction time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from glassnet.datasets import SeedLike, Table, _rng
+
+__all__ = [
+    "LabelEncoder",
+    "NotFittedError",
+    "OneHotEncoder",
+    "Preprocessor",
+    "StandardScaler",
+    "train_test_split",
+]
+
+
+class NotFittedError(ValueError, AttributeError):
+    """Raised when a transformer is used before ``fit`` (a ValueError and an AttributeError,
+    like scikit-learn's)."""
+
+
+def _not_fitted(obj: object, call: str = "fit") -> NotFittedError:
+    name = type(obj).__name__
+    return NotFittedError(f"This {name} is not fitted yet: call {call} before using it.")
+
+
+def _check_dict(d: Any, cls: str, keys: Sequence[str]) -> Mapping[str, Any]:
+    """Validate the outer shape of a ``to_dict()`` payload."""
+    if not isinstance(d, Mapping):
+        raise TypeError(
+            f"{cls}.from_dict expects a dict made by {cls}.to_dict(). Got {type(d).__name__}."
+        )
+    if d.get("type") != cls:
+        raise ValueError(
+            f"{cls}.from_dict expects a dict with 'type': {cls!r}. Got 'type': {d.get('type')!r}."
+        )
+    missing = [k for k in keys if k not in d]
+    if missing:
+        raise ValueError(
+            f"{cls}.from_dict: the dict lacks the key(s) {missing}; it has {sorted(d)}."
+        )
+    return d
+
+
+def _as_float_2d(X: Any, name: str, where: str) -> np.ndarray:
+    """``X`` as a finite floating 2-D array (float32 kept, anything else float64)."""
+    arr = np.asarray(X)
+    if arr.dtype.kind not in "fiub":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"The '{name}' parameter of {where} must be numeric. Got an array of dtype "
+                f"{arr.dtype}: encode text columns first (OneHotEncoder, Preprocessor)."
+            ) from None
+    if arr.dtype != np.float32:
+        arr = arr.astype(np.float64)
+    if arr.ndim != 2:
+        hint = " Use X.reshape(-1, 1) for a single feature." if arr.ndim == 1 else ""
+        raise ValueError(
+            f"The '{name}' parameter of {where} must be 2-D, of shape (n_samples, n_features). "
+            f"Got shape {arr.shape}.{hint}"
+        )
+    if arr.shape[0] == 0:
+        raise ValueError(f"The '{name}' parameter of {where} has no rows (shape {arr.shape}).")
+    finite = np.isfinite(arr)
+    if not finite.all():
+        r, c = np.argwhere(~finite)[0]
+        raise ValueError(
+            f"The '{name}' parameter of {where} holds {int((~finite).sum())} NaN or inf value(s), "
+            f"the first at row {r}, column {c} ({arr[r, c]}). Remove or impute them first."
+        )
+    return arr
+
+
+# ---------------------------------------------------------------------------------------
+# train / test split
+# ---------------------------------------------------------------------------------------
+
+
+def _n_rows(a: Any) -> int:
+    if isinstance(a, Table):
+        return len(a)
+    if hasattr(a, "shape") and len(a.shape) > 0:
+        return int(a.shape[0])
+    try:
+        return len(a)
+    except TypeError:
+        raise TypeError(
+            f"train_test_split takes arrays, lists or Tables. Got {type(a).__name__}, which has "
+            f"no length."
+        ) from None
+
+
+def _take(a: Any, idx: np.ndarray) -> Any:
+    if isinstance(a, Table):
+        return a.take(idx)
+    if isinstance(a, np.ndarray):
+        return a[idx]
+    if isinstance(a, list | tuple):
+        return [a[i] for i in idx.tolist()]
+    if hasattr(a, "iloc"):  # pandas DataFrame / Series: rows by position
+        return a.iloc[idx]
+    return np.asarray(a)[idx]
+
+
+def train_test_split(
+    *arrays: Any,
+    test_size: float | int = 0.25,
+    seed: SeedLike = None,
+    stratify: Any = None,
+) -> list[Any]:
+    """Split arrays into shuffled train and test parts, the same rows for each array.
+
+    A permutation ``p`` of the row indices is drawn from ``seed``; the test rows are
+    ``p[:n_test]`` and the training rows ``p[n_test:]``. With ``stratify`` each class
+    gives its share of the test set (within one row of ``n_c * n_test / n``), the
+    largest remainders rounding up.
+
+    Parameters
+    ----------
+    *arrays : arrays, lists or Tables, all with the same number of rows ``n``
+    test_size : float in (0, 1) or int in [1, n - 1]
+        Fraction (rounded up: ``n_test = ceil(test_size * n)``) or number of test rows.
+    seed : int, numpy.random.Generator or None
+    stratify : array of shape (n,), optional
+        Class labels whose proportions both parts keep; each class needs >= 2 rows.
+
+    Returns
+    -------
+    list
+        ``[a_train, a_test, b_train, b_test, ...]``; NumPy arrays stay arrays, lists
+        and tuples become lists, Tables stay Tables, pandas objects are split by
+        position (``.iloc``).
+
+    Examples
+    --------
+    >>> X = np.arange(20).reshape(10, 2)
+    >>> y = np.arange(10)
+    >>> X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, seed=0)
+    >>> X_tr.shape, X_te.shape, bool(np.all(X_te[:, 0] == 2 * y_te))
+    ((7, 2), (3, 2), True)
+    """
+    if not arrays:
+        raise ValueError("train_test_split needs at least one array to split.")
+    lengths = [_n_rows(a) for a in arrays]
+    n = lengths[0]
+    if any(m != n for m in lengths):
+        raise ValueError(
+            f"train_test_split: the arrays have different numbers of rows {lengths}; they "
+            f"must all have the same."
+        )
+    if n < 2:
+        raise ValueError(f"train_test_split needs at least 2 rows to split. Got {n}.")
+    if isinstance(test_size, bool | np.bool_):
+        raise TypeError(f"The 'test_size' parameter must be a float or an int. Got {test_size!r}.")
+    if isinstance(test_size, int | np.integer):
+        if not 1 <= test_size <= n - 1:
+            raise ValueError(
+                f"The 'test_size' parameter, as an int, must be in [1, {n - 1}] for {n} rows. "
+                f"Got {test_size}."
+            )
+        n_test = int(test_size)
+    elif isinstance(test_size, float | np.floating):
+        if not 0.0 < test_size < 1.0:
+            raise ValueError(
+                f"The 'test_size' parameter, as a float, must be in (0, 1). Got {test_size}."
+            )
+        n_test = math.ceil(float(test_size) * n)
+        if n_test > n - 1:
+            raise ValueError(
+                f"The 'test_size' parameter {test_size} leaves no training rows out of {n}: "
+                f"use a smaller test_size."
+            )
+    else:
+        raise TypeError(
+            f"The 'test_size' parameter must be a float in (0, 1) or an int. "
+            f"Got {test_size!r} of type {type(test_size).__name__}."
+        )
+    rng = _rng(seed, "train_test_split")
+    if stratify is None:
+        perm = rng.permutation(n)
+        test_idx, train_idx = perm[:n_test], perm[n_test:]
+    else:
+        test_idx, train_idx = _stratified(stratify, n, n_test, rng)
+    out: list[Any] = []
+    for a in arrays:
+        out.append(_take(a, train_idx))
+        out.append(_take(a, test_idx))
+    return out
+
+
+def _stratified(
+    stratify: Any, n: int, n_test: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    labels = np.asarray(stratify)
+    if labels.ndim != 1 or labels.shape[0] != n:
+        raise ValueError(
+            f"The 'stratify' parameter must be a 1-D array of {n} labels, one per row. "
+            f"Got shape {labels.shape}."
+        )
+    try:
+        classes, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    except TypeError:
+        raise TypeError(
+            "The 'stratify' labels mix types that cannot be sorted (e.g. str and int): "
+            "use one type."
+        ) from None
+    small = classes[counts < 2]
+    if small.size:
+        raise ValueError(
+            f"The 'stratify' parameter has classes with a single row: {small.tolist()}. Each "
+            f"class needs >= 2 rows to appear in both parts; drop them or pass stratify=None."
+        )
+    ideal = counts * (n_test / n)  # (C,)
+    take = np.floor(ideal).astype(np.int64)
+    order = np.argsort(-(ideal - take), kind="stable")  # largest remainders first
+    take[order[: n_test - int(take.sum())]] += 1
+    test_parts, train_parts = [], []
+    for c in range(classes.size):
+        members = rng.permutation(np.flatnonzero(inverse == c))
+        test_parts.append(members[: take[c]])
+        train_parts.append(members[take[c] :])
+    test_idx = rng.permutation(np.concatenate(test_parts))
+    train_idx = rng.permutation(np.concatenate(train_parts))
+    return test_idx, train_idx
+
+
+# ---------------------------------------------------------------------------------------
+# StandardScaler
+# ---------------------------------------------------------------------------------------
+
+
+class StandardScaler:
+    """Standardize each column: ``Z = (X - mean_) / scale_``.
+
+    ``mean_`` is the column mean and ``scale_`` the column standard deviation
+    (``ddof = 0``) of the data passed to :meth:`fit`; a column with (numerically)
+    zero variance gets ``scale_ = 1`` so it maps to zeros instead of NaN.
+
+    Attributes
+    ----------
+    mean_ : float64 array of shape (n_features,)
+    scale_ : float64 array of shape (n_features,), all > 0
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> s = StandardScaler().fit(np.array([[1.0, 5.0], [3.0, 5.0]]))
+    >>> s.mean_.tolist(), s.scale_.tolist()
+    ([2.0, 5.0], [1.0, 1.0])
+    >>> s.transform(np.array([[3.0, 6.0]])).tolist()
+    [[1.0, 1.0]]
+    """
+
+    def __init__(self) -> None:
+        self.mean_: np.ndarray | None = None
+        self.scale_: np.ndarray | None = None
+        self.n_features_in_: int | None = None
+
+    def __repr__(self) -> str:
+        fitted = f"n_features_in={self.n_features_in_}" if self.mean_ is not None else "unfitted"
+        return f"StandardScaler({fitted})"
+
+    def fit(self, X: Any) -> StandardScaler:
+        """Learn ``mean_`` and ``scale_`` from ``X`` of shape (n_samples, n_features)."""
+        arr = _as_float_2d(X, "X", "StandardScaler.fit").astype(np.float64)
+        mean = arr.mean(axis=0)  # (n_features,)
+        std = arr.std(axis=0)  # (n_features,)
+        # a constant column has std 0 up to rounding: scale 1 keeps it finite (as scikit-learn)
+        tiny = 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))
+        self.mean_ = mean
+        self.scale_ = np.where(std < tiny, 1.0, std)
+        self.n_features_in_ = arr.shape[1]
+        return self
+
+    def _check(self, X: Any, where: str) -> np.ndarray:
+        if self.mean_ is None or self.scale_ is None:
+            raise _not_fitted(self, "fit(X)")
+        arr = _as_float_2d(X, "X", where)
+        if arr.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"The 'X' parameter of {where} has {arr.shape[1]} columns, but the scaler was "
+                f"fitted on {self.n_features_in_}."
+            )
+        return arr
+
+    def transform(self, X: Any) -> np.ndarray:
+        """``(X - mean_) / scale_``, shape (n_samples, n_features); float32 stays float32."""
+        arr = self._check(X, "StandardScaler.transform")
+        assert self.mean_ is not None and self.scale_ is not None
+        return ((arr - self.mean_) / self.scale_).astype(arr.dtype, copy=False)
+
+    def fit_transform(self, X: Any) -> np.ndarray:
+        """``fit(X)`` then ``transform(X)``."""
+        return self.fit(X).transform(X)
+
+    def inverse_transform(self, Z: Any) -> np.ndarray:
+        """``Z * scale_ + mean_``: back to the original units, shape (n_samples, n_features)."""
+        arr = self._check(Z, "StandardScaler.inverse_transform")
+        assert self.mean_ is not None and self.scale_ is not None
+        return (arr * self.scale_ + self.mean_).astype(arr.dtype, copy=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict: ``{"type", "mean", "scale"}`` with plain float lists."""
+        if self.mean_ is None or self.scale_ is None:
+            raise _not_fitted(self, "fit(X)")
+        return {
+            "type": "StandardScaler",
+            "mean": [float(v) for v in self.mean_],
+            "scale": [float(v) for v in self.scale_],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> StandardScaler:
+        """Rebuild a fitted scaler from :meth:`to_dict`'s output."""
+        d = _check_dict(d, "StandardScaler", ("mean", "scale"))
+        mean = np.asarray(d["mean"], dtype=np.float64)
+        scale = np.asarray(d["scale"], dtype=np.float64)
+        if mean.ndim != 1 or mean.shape != scale.shape or mean.size == 0:
+            raise ValueError(
+                f"StandardScaler.from_dict: 'mean' and 'scale' must be lists of the same length "
+                f">= 1. Got lengths {mean.shape} and {scale.shape}."
+            )
+        if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(scale)) and np.all(scale > 0)):
+            raise ValueError(
+                "StandardScaler.from_dict: 'mean' must be finite and 'scale' finite and > 0."
+            )
+        s = cls()
+        s.mean_, s.scale_, s.n_features_in_ = mean, scale, int(mean.size)
+        return s
+
+
+# ---------------------------------------------------------------------------------------
+# OneHotEncoder
+# ---------------------------------------------------------------------------------------
+
+
+def _as_str_columns(X: Any, where: str) -> list[np.ndarray]:
+    """``X`` (n_samples, n_columns), or (n_samples,) for one column, as str columns."""
+    arr = np.asarray(X, dtype=object)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise ValueError(
+            f"The 'X' parameter of {where} must be of shape (n_samples, n_columns) or "
+            f"(n_samples,) for one column. Got shape {arr.shape}."
+        )
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"The 'X' parameter of {where} is empty (shape {arr.shape}).")
+    return [np.array([str(v) for v in arr[:, j]], dtype=str) for j in range(arr.shape[1])]
+
+
+class OneHotEncoder:
+    """One-hot encode categorical columns: value ``v`` of column ``j`` becomes the
+    indicator vector ``[v == c_1, ..., v == c_k]`` over that column's categories.
+
+    Values are compared as strings. The output puts the columns' indicator blocks
+    side by side: shape ``(n_samples, sum_j k_j)``, dtype float64.
+
+    Attributes
+    ----------
+    categories_ : list of str arrays, one per column, each sorted
+    names_ : list of str, the column names (``x0, x1, ...`` when not given)
+
+    Examples
+    --------
+    >>> enc = OneHotEncoder().fit([["red"], ["blue"], ["red"]], names=["color"])
+    >>> enc.feature_names_out
+    ['color=blue', 'color=red']
+    >>> enc.transform([["red"], ["blue"]]).tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+
+    def __init__(self) -> None:
+        self.categories_: list[np.ndarray] | None = None
+        self.names_: list[str] | None = None
+
+    def __repr__(self) -> str:
+        if self.categories_ is None:
+            return "OneHotEncoder(unfitted)"
+        return f"OneHotEncoder(columns={self.names_})"
+
+    def fit(self, X: Any, names: Sequence[str] | None = None) -> OneHotEncoder:
+        """Learn each column's categories from ``X`` of shape (n_samples, n_columns).
+
+        ``names`` (one per column) label the outputs and error messages.
+        """
+        cols = _as_str_columns(X, "OneHotEncoder.fit")
+        self.names_ = self._check_names(names, len(cols))
+        self.categories_ = [np.unique(c) for c in cols]
+        return self
+
+    @staticmethod
+    def _check_names(names: Sequence[str] | None, n_cols: int) -> list[str]:
+        if names is None:
+            return [f"x{j}" for j in range(n_cols)]
+        if isinstance(names, str) or len(names) != n_cols:
+            raise ValueError(
+                f"The 'names' parameter of OneHotEncoder.fit must be a list of {n_cols} column "
+                f"names. Got {names!r}."
+            )
+        return [str(n) for n in names]
+
+    @property
+    def feature_names_out(self) -> list[str]:
+        """Output column names, ``"name=category"``, in output order."""
+        if self.categories_ is None or self.names_ is None:
+            raise _not_fitted(self, "fit(X)")
+        return [
+            f"{n}={c}" for n, cats in zip(self.names_, self.categories_, strict=True) for c in cats
+        ]
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Indicator matrix of shape (n_samples, sum of categories), float64.
+
+        A value not seen at fit raises ``ValueError`` naming the column, the value
+        and the known categories.
+        """
+        if self.categories_ is None or self.names_ is None:
+            raise _not_fitted(self, "fit(X)")
+        cols = _as_str_columns(X, "OneHotEncoder.transform")
+        if len(cols) != len(self.categories_):
+            raise ValueError(
+                f"The 'X' parameter of OneHotEncoder.transform has {len(cols)} columns, but the "
+                f"encoder was fitted on {len(self.categories_)} ({self.names_})."
+            )
+        n = cols[0].shape[0]
+        widths = [c.size for c in self.categories_]
+        out = np.zeros((n, sum(widths)), dtype=np.float64)  # (N, sum k_j)
+        offset = 0
+        for name, cats, col in zip(self.names_, self.categories_, cols, strict=True):
+            idx = np.minimum(np.searchsorted(cats, col), cats.size - 1)  # (N,)
+            known = cats[idx] == col
+            if not known.all():
+                unknown = list(dict.fromkeys(col[~known].tolist()))
+                raise ValueError(
+                    f"Column {name!r} has value(s) {unknown[:10]} not seen at fit; known "
+                    f"categories: {cats.tolist()}. Fix the values or refit on data that has them."
+                )
+            out[np.arange(n), offset + idx] = 1.0
+            offset += cats.size
+        return out
+
+    def fit_transform(self, X: Any, names: Sequence[str] | None = None) -> np.ndarray:
+        """``fit(X, names)`` then ``transform(X)``."""
+        return self.fit(X, names).transform(X)
+
+    def inverse_transform(self, Z: Any) -> np.ndarray:
+        """Categories back from indicator (or score) rows: the argmax of each block.
+
+        Returns an object array of str, shape (n_samples, n_columns).
+        """
+        if self.categories_ is None:
+            raise _not_fitted(self, "fit(X)")
+        arr = _as_float_2d(Z, "Z", "OneHotEncoder.inverse_transform")
+        width = sum(c.size for c in self.categories_)
+        if arr.shape[1] != width:
+            raise ValueError(
+                f"The 'Z' parameter of OneHotEncoder.inverse_transform must have {width} "
+                f"columns. Got {arr.shape[1]}."
+            )
+        out = np.empty((arr.shape[0], len(self.categories_)), dtype=object)
+        offset = 0
+        for j, cats in enumerate(self.categories_):
+            block = arr[:, offset : offset + cats.size]  # (N, k_j)
+            out[:, j] = cats[block.argmax(axis=1)]
+            offset += cats.size
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict: ``{"type", "names", "categories"}``."""
+        if self.categories_ is None or self.names_ is None:
+            raise _not_fitted(self, "fit(X)")
+        return {
+            "type": "OneHotEncoder",
+            "names": list(self.names_),
+            "categories": [[str(c) for c in cats] for cats in self.categories_],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> OneHotEncoder:
+        """Rebuild a fitted encoder from :meth:`to_dict`'s output."""
+        d = _check_dict(d, "OneHotEncoder", ("names", "categories"))
+        names, cats = d["names"], d["categories"]
+        if (
+            not isinstance(names, list)
+            or not isinstance(cats, list)
+            or len(names) != len(cats)
+            or not names
+            or not all(isinstance(c, list) and c for c in cats)
+        ):
+            raise ValueError(
+                "OneHotEncoder.from_dict: 'names' and 'categories' must be lists of the same "
+                "length >= 1, each category list non-empty."
+            )
+        enc = cls()
+        enc.names_ = [str(n) for n in names]
+        enc.categories_ = [np.unique(np.array([str(v) for v in c], dtype=str)) for c in cats]
+        return enc
+
+
+# ---------------------------------------------------------------------------------------
+# LabelEncoder
+# ---------------------------------------------------------------------------------------
+
+_LABEL_TYPES = {"str": str, "int": int, "float": float, "bool": bool}
+
+
+def _label_type(classes: np.ndarray) -> str:
+    kind = classes.dtype.kind
+    if kind == "b":
+        return "bool"
+    if kind in "iu":
+        return "int"
+    if kind == "f":
+        return "float"
+    if kind == "U":
+        return "str"
+    types = sorted({type(c).__name__ for c in classes.tolist()})
+    raise TypeError(f"LabelEncoder takes labels of one type: str, int, float or bool. Got {types}.")
+
+
+class LabelEncoder:
+    """Map class labels to integers ``0 .. C-1`` in sorted order of the labels.
+
+    ``classes_[i]`` is the label encoded as ``i``. Labels may be str, int, float or
+    bool (one type per encoder).
+
+    Attributes
+    ----------
+    classes_ : array of shape (C,), sorted
+
+    Examples
+    --------
+    >>> enc = LabelEncoder().fit(["dog", "cat", "bird", "cat"])
+    >>> enc.classes_.tolist(), enc.transform(["cat", "dog"]).tolist()
+    (['bird', 'cat', 'dog'], [1, 2])
+    >>> enc.inverse_transform([0, 2]).tolist()
+    ['bird', 'dog']
+    """
+
+    def __init__(self) -> None:
+        self.classes_: np.ndarray | None = None
+
+    def __repr__(self) -> str:
+        if self.classes_ is None:
+            return "LabelEncoder(unfitted)"
+        return f"LabelEncoder(classes={self.classes_.tolist()})"
+
+    @staticmethod
+    def _as_labels(y: Any, where: str) -> np.ndarray:
+        arr = np.asarray(y)
+        if arr.ndim != 1:
+            hint = " Use y.ravel() for a column vector." if arr.ndim == 2 and 1 in arr.shape else ""
+            raise ValueError(
+                f"The 'y' parameter of {where} must be 1-D, one label per sample. Got shape "
+                f"{arr.shape}.{hint}"
+            )
+        if arr.size == 0:
+            raise ValueError(f"The 'y' parameter of {where} is empty.")
+        if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+            raise ValueError(f"The 'y' parameter of {where} holds NaN or inf labels.")
+        if arr.dtype.kind == "O":
+            types = {type(v) for v in arr.tolist()}
+            if len(types) == 1 and types <= {str, int, float, bool}:
+                arr = np.array(arr.tolist())
+        return arr
+
+    def fit(self, y: Any) -> LabelEncoder:
+        """Learn the sorted set of labels in ``y`` of shape (n_samples,)."""
+        arr = self._as_labels(y, "LabelEncoder.fit")
+        try:
+            classes = np.unique(arr)
+        except TypeError:
+            types = sorted({type(v).__name__ for v in arr.tolist()})
+            raise TypeError(
+                f"LabelEncoder takes labels of one type; 'y' mixes {types}. Convert them to one "
+                f"type first."
+            ) from None
+        _label_type(classes)  # rejects mixed object arrays
+        self.classes_ = classes
+        return self
+
+    def transform(self, y: Any) -> np.ndarray:
+        """Class indices of ``y``: int64 array of shape (n_samples,).
+
+        A label not seen at fit raises ``ValueError`` naming it.
+        """
+        if self.classes_ is None:
+            raise _not_fitted(self, "fit(y)")
+        arr = self._as_labels(y, "LabelEncoder.transform")
+        classes = self.classes_
+        same_kind = (arr.dtype.kind == "U") == (classes.dtype.kind == "U") and arr.dtype.kind != "O"
+        if same_kind:
+            idx = np.minimum(np.searchsorted(classes, arr), classes.size - 1)
+            known = classes[idx] == arr
+        else:
+            lookup = {c: i for i, c in enumerate(classes.tolist())}
+            vals = arr.tolist()
+            idx = np.array([lookup.get(v, 0) for v in vals], dtype=np.int64)
+            known = np.array([v in lookup for v in vals], dtype=bool)
+        if not known.all():
+            unseen = list(dict.fromkeys(arr[~known].tolist()))
+            raise ValueError(
+                f"The 'y' parameter of LabelEncoder.transform holds labels not seen at fit: "
+                f"{unseen[:10]}. Known classes: {classes.tolist()}."
+            )
+        return idx.astype(np.int64)
+
+    def fit_transform(self, y: Any) -> np.ndarray:
+        """``fit(y)`` then ``transform(y)``."""
+        return self.fit(y).transform(y)
+
+    def inverse_transform(self, indices: Any) -> np.ndarray:
+        """Labels of class indices ``0 .. C-1``: array of shape (n_samples,)."""
+        if self.classes_ is None:
+            raise _not_fitted(self, "fit(y)")
+        idx = np.asarray(indices)
+        if idx.dtype.kind == "f" and np.all(idx == np.round(idx)):
+            idx = idx.astype(np.int64)
+        if idx.dtype.kind not in "iu" or idx.ndim != 1:
+            raise ValueError(
+                f"The 'indices' parameter of LabelEncoder.inverse_transform must be a 1-D array "
+                f"of ints. Got dtype {idx.dtype} and shape {idx.shape}."
+            )
+        bad = (idx < 0) | (idx >= self.classes_.size)
+        if bad.any():
+            raise ValueError(
+                f"The 'indices' parameter of LabelEncoder.inverse_transform must be in "
+                f"[0, {self.classes_.size - 1}]. Got {sorted(set(idx[bad].tolist()))[:10]}."
+            )
+        return self.classes_[idx]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict: the classes as str plus a type tag (``str int float bool``)."""
+        if self.classes_ is None:
+            raise _not_fitted(self, "fit(y)")
+        kind = _label_type(self.classes_)
+        # repr(float) round-trips exactly; str(True) == "True" reads back through the tag
+        as_text = repr if kind == "float" else str
+        return {
+            "type": "LabelEncoder",
+            "label_type": kind,
+            "classes": [as_text(c) for c in self.classes_.tolist()],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> LabelEncoder:
+        """Rebuild a fitted encoder from :meth:`to_dict`'s output (ints come back as ints)."""
+        d = _check_dict(d, "LabelEncoder", ("label_type", "classes"))
+        kind, texts = d["label_type"], d["classes"]
+        if kind not in _LABEL_TYPES:
+            raise ValueError(
+                f"LabelEncoder.from_dict: 'label_type' must be one of {list(_LABEL_TYPES)}. "
+                f"Got {kind!r}."
+            )
+        if not isinstance(texts, list) or not texts:
+            raise ValueError("LabelEncoder.from_dict: 'classes' must be a non-empty list.")
+        try:
+            if kind == "bool":
+                labels: list[Any] = [{"True": True, "False": False}[t] for t in texts]
+            else:
+                labels = [_LABEL_TYPES[kind](t) for t in texts]
+        except (KeyError, ValueError):
+            raise ValueError(
+                f"LabelEncoder.from_dict: 'classes' {texts[:10]} are not all of type {kind}."
+            ) from None
+        enc = cls()
+        enc.classes_ = np.unique(np.array(labels))
+        return enc
+
+
+# ---------------------------------------------------------------------------------------
+# Preprocessor
+# ---------------------------------------------------------------------------------------
+
+
+class Preprocessor:
+    """Turn a :class:`~glassnet.datasets.Table` into a float matrix a network can take.
+
+    Numeric columns are standardized (:class:`StandardScaler`), categorical columns
+    one-hot encoded (:class:`OneHotEncoder`). The output keeps the columns' order:
+    a numeric column gives one output column ``name``, a categorical one gives one
+    column ``name=category`` per category::
+
+        table (N rows, features f_1 .. f_m)  ->  X of shape (N, n_features_out)
+
+    The target column is not touched (encode it with :class:`LabelEncoder` or keep
+    ``table.y_float``).
+
+    Attributes
+    ----------
+    columns_ : list of str, the feature columns, in order
+    kinds_ : dict of column name to ``"numeric"`` or ``"categorical"``
+    scaler_ : StandardScaler or None (no numeric columns)
+    encoder_ : OneHotEncoder or None (no categorical columns)
+
+    Examples
+    --------
+    >>> from glassnet.datasets import Table
+    >>> t = Table({"size": ["1", "3"], "color": ["red", "blue"], "y": ["0", "1"]}, target="y")
+    >>> pre = Preprocessor().fit(t)
+    >>> pre.feature_names_out
+    ['size', 'color=blue', 'color=red']
+    >>> pre.transform(t).tolist()
+    [[-1.0, 0.0, 1.0], [1.0, 1.0, 0.0]]
+    """
+
+    def __init__(self) -> None:
+        self.columns_: list[str] | None = None
+        self.kinds_: dict[str, str] | None = None
+        self.scaler_: StandardScaler | None = None
+        self.encoder_: OneHotEncoder | None = None
+
+    def __repr__(self) -> str:
+        if self.columns_ is None:
+            return "Preprocessor(unfitted)"
+        return f"Preprocessor(columns={self.columns_}, n_features_out={self.n_features_out})"
+
+    def _numeric(self) -> list[str]:
+        assert self.columns_ is not None and self.kinds_ is not None
+        return [c for c in self.columns_ if self.kinds_[c] == "numeric"]
+
+    def _categorical(self) -> list[str]:
+        assert self.columns_ is not None and self.kinds_ is not None
+        return [c for c in self.columns_ if self.kinds_[c] == "categorical"]
+
+    def fit(self, table: Table, columns: Sequence[str] | None = None) -> Preprocessor:
+        """Learn the scaling and categories from ``table``.
+
+        ``columns`` are the feature columns to use; by default all but the target.
+        """
+        if not isinstance(table, Table):
+            raise TypeError(
+                f"The 'table' parameter of Preprocessor.fit must be a glassnet.datasets.Table "
+                f"(from read_csv). Got {type(table).__name__}."
+            )
+        if isinstance(columns, str):
+            columns = [columns]
+        cols = list(table.feature_names) if columns is None else [str(c) for c in columns]
+        if not cols:
+            raise ValueError(f"Preprocessor.fit: {table._src} has no feature columns to use.")
+        missing = [c for c in cols if c not in table.names]
+        if missing:
+            raise ValueError(
+                f"The 'columns' parameter of Preprocessor.fit names columns not in "
+                f"{table._src}: {missing}. Available columns: {list(table.names)}."
+            )
+        if table.target is not None and table.target in cols:
+            raise ValueError(
+                f"The 'columns' parameter of Preprocessor.fit includes the target column "
+                f"{table.target!r}: leave it out."
+            )
+        self.columns_ = cols
+        self.kinds_ = {c: table.kinds[c] for c in cols}
+        num, cat = self._numeric(), self._categorical()
+        self.scaler_ = StandardScaler().fit(table.to_array(num)) if num else None
+        self.encoder_ = (
+            OneHotEncoder().fit(np.stack([table.strings(c) for c in cat], axis=1), names=cat)
+            if cat
+            else None
+        )
+        return self
+
+    @property
+    def feature_names_out(self) -> list[str]:
+        """Names of the output columns, in order: ``name`` or ``name=category``."""
+        if self.columns_ is None:
+            raise _not_fitted(self, "fit(table)")
+        out: list[str] = []
+        for c in self.columns_:
+            if self.kinds_ is not None and self.kinds_[c] == "numeric":
+                out.append(c)
+            else:
+                assert self.encoder_ is not None and self.encoder_.categories_ is not None
+                j = self._categorical().index(c)
+                out.extend(f"{c}={v}" for v in self.encoder_.categories_[j])
+        return out
+
+    @property
+    def n_features_out(self) -> int:
+        """Number of output columns."""
+        return len(self.feature_names_out)
+
+    def transform(self, table: Table, *, extra: str = "error") -> np.ndarray:
+        """Apply the fitted scaling and encoding: float64 array of shape (N, n_features_out).
+
+        ``table`` must hold every column seen at fit (else ``ValueError`` listing the
+        missing ones). Feature columns not seen at fit raise ``ValueError`` too,
+        unless ``extra="ignore"``.
+        """
+        if self.columns_ is None or self.kinds_ is None:
+            raise _not_fitted(self, "fit(table)")
+        if not isinstance(table, Table):
+            raise TypeError(
+                f"The 'table' parameter of Preprocessor.transform must be a "
+                f"glassnet.datasets.Table (from read_csv). Got {type(table).__name__}."
+            )
+        if extra not in ("error", "ignore"):
+            raise ValueError(f"The 'extra' parameter must be 'error' or 'ignore'. Got {extra!r}.")
+        missing = [c for c in self.columns_ if c not in table.names]
+        if missing:
+            raise ValueError(
+                f"{table._src} lacks column(s) {missing} that the preprocessor was fitted on. "
+                f"Expected columns: {self.columns_}; it has: {list(table.names)}."
+            )
+        surplus = [c for c in table.feature_names if c not in self.columns_]
+        if surplus and extra == "error":
+            raise ValueError(
+                f"{table._src} has column(s) {surplus} not seen at fit. Expected columns: "
+                f"{self.columns_}. Drop them, read the file with target=..., or pass "
+                f'extra="ignore".'
+            )
+        num, cat = self._numeric(), self._categorical()
+        blocks: dict[str, np.ndarray] = {}
+        if num:
+            assert self.scaler_ is not None
+            Xn = self.scaler_.transform(np.stack([table.numbers(c) for c in num], axis=1))
+            blocks.update({c: Xn[:, [j]] for j, c in enumerate(num)})
+        if cat:
+            assert self.encoder_ is not None and self.encoder_.categories_ is not None
+            Xc = self.encoder_.transform(np.stack([table.strings(c) for c in cat], axis=1))
+            offset = 0
+            for c, cats in zip(cat, self.encoder_.categories_, strict=True):
+                blocks[c] = Xc[:, offset : offset + cats.size]
+                offset += cats.size
+        return np.concatenate([blocks[c] for c in self.columns_], axis=1)  # (N, n_features_out)
+
+    def fit_transform(self, table: Table, columns: Sequence[str] | None = None) -> np.ndarray:
+        """``fit(table, columns)`` then ``transform(table)``."""
+        return self.fit(table, columns).transform(table, extra="ignore")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict: ``{"type", "columns", "kinds", "scaler", "encoder"}``."""
+        if self.columns_ is None or self.kinds_ is None:
+            raise _not_fitted(self, "fit(table)")
+        return {
+            "type": "Preprocessor",
+            "columns": list(self.columns_),
+            "kinds": [self.kinds_[c] for c in self.columns_],
+            "scaler": self.scaler_.to_dict() if self.scaler_ is not None else None,
+            "encoder": self.encoder_.to_dict() if self.encoder_ is not None else None,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Preprocessor:
+        """Rebuild a fitted preprocessor from :meth:`to_dict`'s output."""
+        d = _check_dict(d, "Preprocessor", ("columns", "kinds", "scaler", "encoder"))
+        cols, kinds = d["columns"], d["kinds"]
+        if (
+            not isinstance(cols, list)
+            or not isinstance(kinds, list)
+            or len(cols) != len(kinds)
+            or not cols
+            or any(k not in ("numeric", "categorical") for k in kinds)
+        ):
+            raise ValueError(
+                "Preprocessor.from_dict: 'columns' and 'kinds' must be lists of the same length "
+                ">= 1, each kind 'numeric' or 'categorical'."
+            )
+        pre = cls()
+        pre.columns_ = [str(c) for c in cols]
+        pre.kinds_ = dict(zip(pre.columns_, kinds, strict=True))
+        num, cat = pre._numeric(), pre._categorical()
+        if bool(num) != (d["scaler"] is not None) or bool(cat) != (d["encoder"] is not None):
+            raise ValueError(
+                "Preprocessor.from_dict: 'scaler' must be given exactly when there are numeric "
+                "columns and 'encoder' exactly when there are categorical ones."
+            )
+        pre.scaler_ = StandardScaler.from_dict(d["scaler"]) if num else None
+        pre.encoder_ = OneHotEncoder.from_dict(d["encoder"]) if cat else None
+        if pre.scaler_ is not None and pre.scaler_.n_features_in_ != len(num):
+            raise ValueError(
+                f"Preprocessor.from_dict: the scaler has {pre.scaler_.n_features_in_} columns "
+                f"but there are {len(num)} numeric columns."
+            )
+        if pre.encoder_ is not None and pre.encoder_.names_ != cat:
+            raise ValueError(
+                f"Preprocessor.from_dict: the encoder's columns {pre.encoder_.names_} differ "
+                f"from the categorical columns {cat}."
+            )
+        return pre
