@@ -142,7 +142,9 @@ class _FunctionCallback(Callback):
         self.fn = fn
 
     def on_epoch_end(self, state: TrainState) -> None:
-        if self.fn(state) is True:
+        # True or numpy's True (``np.mean(...) < t``) stops; None and other values do not
+        result = self.fn(state)
+        if isinstance(result, (bool, np.bool_)) and result:
             state.stop = True
 
 

@@ -1,0 +1,625 @@
+"""Tests for glassnet.train: the fit loop, its two engines, termination criteria,
+validation, callbacks, divergence, interruption, reproducibility and bad input."""
+
+from __future__ import annotations
+
+import gc
+import math
+import re
+import weakref
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import functional as F
+from glassnet import nn
+from glassnet.optim import SGD, ExponentialLR, StepLR
+from glassnet.train import Callback, DivergenceError, History, evaluate_loss, fit
+
+
+# ------------------------------------------------------------------ data helpers
+def regression_data(n=64, d=3, k=1, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    W = rng.standard_normal((d, k))
+    Y = np.tanh(X @ W) + 0.1 * rng.standard_normal((n, k))
+    return X, (Y[:, 0] if k == 1 else Y)
+
+
+def classification_data(n=60, d=4, c=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    y = np.argmax(X @ rng.standard_normal((d, c)), axis=1)
+    return X, y
+
+
+def weights(model):
+    return [p.data.copy() for p in model.parameters()]
+
+
+class StepRecorder(Callback):
+    """Records each step's batch loss, gradients and weights."""
+
+    def __init__(self):
+        self.losses, self.grads, self.weights = [], [], []
+
+    def on_step_end(self, state):
+        self.losses.append(state.batch_loss)
+        self.grads.append([p.grad.copy() for p in state.model.parameters()])
+        self.weights.append(weights(state.model))
+
+
+# ------------------------------------------- fused engine == graph engine (float64)
+# (hidden activation, output activation, loss, target kind). The fused engine writes the
+# backward pass out by hand; the graph engine runs the autodiff graph. Same model, same
+# data, same batches: every gradient and every trained weight must agree.
+ENGINE_CASES = [
+    ("sigmoid", "identity", "mse", "real"),
+    ("tanh", "identity", "half_mse", "real"),
+    ("relu", "identity", "mse", "real"),
+    ("leaky_relu", "identity", "mse", "real"),
+    ("identity", "identity", "mse", "real"),
+    ("tanh", "sigmoid", "mse", "unit"),
+    ("relu", "tanh", "half_mse", "signed"),
+    ("sigmoid", "relu", "mse", "unit"),
+    ("tanh", "leaky_relu", "mse", "real"),
+    ("relu", "sigmoid", "binary_cross_entropy", "binary"),
+    ("tanh", "identity", "binary_cross_entropy_with_logits", "binary"),
+    ("relu", "softmax", "cross_entropy", "labels"),
+    ("sigmoid", "softmax", "cross_entropy", "onehot"),
+    ("leaky_relu", "identity", "cross_entropy", "labels"),
+]
+
+
+def engine_problem(target, n=40, seed=3):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 4))
+    labels = rng.integers(0, 3, n)
+    if target == "real":
+        return X, rng.standard_normal((n, 2)), 2
+    if target == "unit":
+        return X, rng.uniform(0, 1, (n, 2)), 2
+    if target == "signed":
+        return X, rng.uniform(-1, 1, (n, 2)), 2
+    if target == "binary":
+        return X, (labels > 0).astype(float), 1
+    if target == "labels":
+        return X, labels, 3
+    return X, F.one_hot(labels, 3, dtype=np.float64), 3  # onehot
+
+
+@pytest.mark.parametrize("extra", [{}, {"sample_weight": True, "l2": 0.3}])
+@pytest.mark.parametrize(("hidden", "out", "loss", "target"), ENGINE_CASES)
+def test_fused_and_graph_engines_agree(hidden, out, loss, target, extra):
+    X, y, k = engine_problem(target)
+    kw = {}
+    if extra:
+        kw["sample_weight"] = np.random.default_rng(7).uniform(0.2, 2.0, len(X))
+        kw["l2"] = extra["l2"]
+    runs = {}
+    for engine in ("fused", "graph"):
+        model = nn.MLP(
+            [4, 5, 3, k],
+            activation=hidden,
+            output_activation=out,
+            rng=11,
+            dtype=np.float64,
+            leaky_alpha=0.1,
+        )
+        rec = StepRecorder()
+        h = fit(
+            model,
+            X,
+            y,
+            loss=loss,
+            optimizer="sgd",
+            lr=0.2,
+            epochs=3,
+            batch_size=16,
+            seed=5,
+            verbose=0,
+            engine=engine,
+            callbacks=[rec],
+            **kw,
+        )
+        assert h.engine == engine
+        runs[engine] = (h, rec, weights(model))
+    (hf, rf, wf), (hg, rg, wg) = runs["fused"], runs["graph"]
+    assert hf.steps == hg.steps == 9  # ceil(40 / 16) = 3 steps per epoch
+    np.testing.assert_allclose(rf.losses, rg.losses, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(hf.loss, hg.loss, rtol=1e-10, atol=1e-12)
+    for gf, gg in zip(rf.grads, rg.grads):
+        for a, b in zip(gf, gg):
+            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    for a, b in zip(wf, wg):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    assert any(np.abs(g).max() > 1e-6 for g in rf.grads[0])  # not vacuously equal
+
+
+def test_engines_agree_full_batch_float32():
+    X, y = classification_data()
+    out = []
+    for engine in ("fused", "graph"):
+        model = nn.MLP([4, 8, 3], activation="relu", output_activation="softmax", rng=2)
+        fit(model, X, y, loss="cross_entropy", lr=0.5, epochs=20, verbose=0, engine=engine)
+        out.append(model.predict(X))
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-4, atol=1e-5)
+
+
+def test_fused_gradient_matches_hand_derivation():
+    # One sigmoid neuron, half MSE, one full batch: dL/dw = mean((y_hat - y) y_hat (1 - y_hat) x).
+    X, y = regression_data(n=10, d=2)
+    y = (y - y.min()) / (y.max() - y.min())
+    neuron = nn.Neuron(2, "sigmoid", rng=0, dtype=np.float64)
+    w, w0 = neuron.weights.copy(), neuron.bias
+    rec = StepRecorder()
+    fit(neuron, X, y, loss="half_mse", lr=0.1, epochs=1, verbose=0, callbacks=[rec])
+    a = 1 / (1 + np.exp(-(X @ w + w0)))
+    delta = (a - y) * a * (1 - a)  # dL/dz per sample
+    gW, gb = rec.grads[0]
+    np.testing.assert_allclose(gW[:, 0], X.T @ delta / len(X), rtol=1e-10)
+    np.testing.assert_allclose(gb, [delta.mean()], rtol=1e-10)
+
+
+def test_auto_picks_fused_and_dropout_uses_graph():
+    X, y = classification_data()
+    m = nn.MLP([4, 8, 3], output_activation="softmax", rng=0)
+    assert fit(m, X, y, loss="cross_entropy", epochs=1, verbose=0).engine == "fused"
+    d = nn.MLP([4, 8, 3], output_activation="softmax", rng=0, dropout=0.3)
+    assert fit(d, X, y, loss="cross_entropy", epochs=1, verbose=0).engine == "graph"
+
+
+@pytest.mark.parametrize(
+    ("model", "loss"),
+    [
+        (nn.MLP([4, 8, 3], output_activation="softmax", rng=0, dropout=0.3), "cross_entropy"),
+        (nn.Sequential(nn.Linear(4, 3, rng=0), nn.Softmax(), nn.Linear(3, 3, rng=0)), "mse"),
+        (nn.MLP([4, 3], rng=0), lambda out, y: F.mse(out, y)),
+        (nn.MLP([4, 3], output_activation="sigmoid", rng=0), "cross_entropy"),
+    ],
+)
+def test_fused_engine_refuses_unsupported_models(model, loss):
+    X, y = classification_data()
+    target = F.one_hot(y, 3, dtype=np.float64)
+    with pytest.raises(ValueError, match="engine='fused'.*engine='graph'"):
+        fit(model, X, target, loss=loss, epochs=1, verbose=0, engine="fused")
+
+
+def test_graph_engine_trains_a_custom_loss():
+    X, y = regression_data()
+    model = nn.MLP([3, 8, 1], activation="tanh", rng=0)
+    h = fit(
+        model,
+        X,
+        y.reshape(-1, 1),
+        loss=lambda out, t: F.mse(out, t, half=True),
+        optimizer="adam",
+        lr=0.01,
+        epochs=30,
+        verbose=0,
+    )
+    assert h.engine == "graph"
+    assert h.loss[-1] < 0.5 * h.loss[0]
+
+
+# ------------------------------------------------------------------ mini-batches
+def test_mini_batches_follow_the_documented_sgd_rule():
+    # A linear neuron with half MSE trained with shuffle=False: replay the lecture's
+    # update w <- w - lr * dL/dw batch by batch in NumPy and compare.
+    X, y = regression_data(n=23, d=3)
+    neuron = nn.Neuron(3, "identity", rng=4, dtype=np.float64)
+    w, b = neuron.weights.copy(), neuron.bias
+    h = fit(neuron, X, y, loss="half_mse", lr=0.05, epochs=3, batch_size=5, shuffle=False,
+            verbose=0)
+    for _ in range(3):
+        for s in range(0, 23, 5):
+            xb, yb = X[s : s + 5], y[s : s + 5]
+            err = xb @ w + b - yb  # (m,)
+            w = w - 0.05 * xb.T @ err / len(xb)
+            b = b - 0.05 * err.mean()
+    assert h.steps == 15  # 5 batches (the last of 3 rows) per epoch
+    assert h.samples_seen == 69
+    np.testing.assert_allclose(neuron.weights, w, rtol=1e-10)
+    np.testing.assert_allclose(neuron.bias, b, rtol=1e-10)
+
+
+def test_shuffle_draws_a_permutation_of_indices_from_seed():
+    X, y = regression_data(n=12, d=2)
+    neuron = nn.Neuron(2, "identity", rng=4, dtype=np.float64)
+    w, b = neuron.weights.copy(), neuron.bias
+    fit(neuron, X, y, loss="half_mse", lr=0.05, epochs=2, batch_size=4, seed=9, verbose=0)
+    rng = np.random.default_rng(9)
+    for _ in range(2):
+        order = rng.permutation(12)
+        for s in range(0, 12, 4):
+            idx = order[s : s + 4]
+            err = X[idx] @ w + b - y[idx]
+            w = w - 0.05 * X[idx].T @ err / 4
+            b = b - 0.05 * err.mean()
+    np.testing.assert_allclose(neuron.weights, w, rtol=1e-10)
+
+
+def test_full_batch_is_one_step_per_epoch_and_epoch_loss_weights_batches():
+    X, y = regression_data(n=50)
+    model = nn.MLP([3, 4, 1], rng=0)
+    h = fit(model, X, y, epochs=4, batch_size=None, verbose=0)
+    assert h.steps == 4 and len(h.loss) == 4
+    rec = StepRecorder()
+    model = nn.MLP([3, 4, 1], rng=0)
+    h = fit(model, X, y, epochs=2, batch_size=16, verbose=0, seed=0, callbacks=[rec])
+    sizes = [16, 16, 16, 2]
+    for e in range(2):
+        batch = rec.losses[4 * e : 4 * e + 4]
+        assert h.loss[e] == pytest.approx(np.dot(batch, sizes) / 50, rel=1e-12)
+
+
+@pytest.mark.parametrize("engine", ["fused", "graph"])
+def test_same_seed_gives_bit_identical_weights(engine):
+    X, y = classification_data(n=90)
+    runs = []
+    for seed in (0, 0, 1):
+        model = nn.MLP([4, 6, 3], output_activation="softmax", rng=3)
+        fit(model, X, y, loss="cross_entropy", optimizer="adam", lr=0.01, epochs=3,
+            batch_size=8, seed=seed, verbose=0, engine=engine)
+        runs.append(weights(model))
+    assert all(np.array_equal(a, b) for a, b in zip(runs[0], runs[1]))
+    assert not all(np.array_equal(a, b) for a, b in zip(runs[0], runs[2]))
+
+
+def test_same_seed_bit_identical_with_dropout():
+    X, y = classification_data(n=90)
+    runs = []
+    for _ in range(2):
+        model = nn.MLP([4, 16, 3], output_activation="softmax", rng=3, dropout=0.25)
+        fit(model, X, y, loss="cross_entropy", epochs=3, batch_size=8, seed=5, verbose=0)
+        runs.append(weights(model))
+    assert all(np.array_equal(a, b) for a, b in zip(*runs))
+
+
+@pytest.mark.parametrize("engine", ["fused", "graph"])
+def test_float32_stays_float32(engine):
+    X, y = regression_data()  # float64 data
+    model = nn.MLP([3, 8, 1], activation="tanh", rng=0)
+    fit(model, X, y, epochs=3, batch_size=16, verbose=0, engine=engine, optimizer="adam")
+    for p in model.parameters():
+        assert p.data.dtype == np.float32 and p.grad.dtype == np.float32
+    assert model.predict(X.astype(np.float32)).dtype == np.float32
+
+
+def test_no_graph_node_survives_a_step():
+    X, y = regression_data(n=40)
+    model = nn.MLP([3, 8, 1], rng=0)
+    refs = []
+
+    def loss(out, target):
+        t = F.mse(out, target)
+        refs.append((weakref.ref(t), weakref.ref(out)))
+        return t
+
+    class Check(Callback):
+        def on_step_end(self, state):
+            if len(refs) >= 2:  # the previous step's loss and output are gone
+                assert refs[-2][0]() is None and refs[-2][1]() is None
+
+    gc.collect()
+    gc.disable()  # freed by reference counting alone, not by a cycle collection
+    try:
+        fit(model, X, y.reshape(-1, 1), loss=loss, epochs=2, batch_size=10, verbose=0,
+            callbacks=[Check()])
+        assert len(refs) == 8
+        assert all(r() is None and o() is None for r, o in refs)
+    finally:
+        gc.enable()
+
+
+# ---------------------------------------------------------- termination criteria
+def test_max_epochs():
+    X, y = regression_data()
+    h = fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=5, batch_size=16, verbose=0)
+    assert (h.epochs, h.steps, len(h.loss), h.stop_reason) == (5, 20, 5, "max_epochs")
+    assert "5 epochs" in h.message and "maximum number of epochs" in h.message
+
+
+def test_max_steps_stops_mid_epoch():
+    X, y = regression_data(n=100)
+    h = fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=50, max_steps=25, batch_size=10, verbose=0)
+    assert (h.steps, h.epochs, h.stop_reason) == (25, 3, "max_steps")
+    assert h.samples_seen == 250
+
+
+def test_tol_stops_when_loss_stalls():
+    X, y = regression_data()
+    h = fit(nn.MLP([3, 8, 1], rng=0), X, y, optimizer="adam", lr=0.05, epochs=2000,
+            tol=1e-3, n_iter_no_change=5, verbose=0)
+    assert h.stop_reason == "tol" and h.epochs < 2000
+    # the rule: each of the last 5 epochs failed to beat the best loss before it by tol
+    for e in range(h.epochs - 5, h.epochs):
+        assert h.loss[e] >= min(h.loss[:e]) - 1e-3
+    assert h.loss[h.epochs - 6] < min(h.loss[: h.epochs - 6]) - 1e-3
+    h2 = fit(nn.MLP([3, 8, 1], rng=0), X, y, optimizer="adam", lr=0.05, epochs=60,
+             tol=None, verbose=0)
+    assert h2.stop_reason == "max_epochs" and h2.epochs == 60
+
+
+def test_early_stopping_restores_the_best_epochs_weights():
+    # Few noisy samples and a wide network: the validation loss turns up while training goes on.
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((40, 5))
+    y = X[:, 0] + rng.standard_normal(40)
+    Xv = rng.standard_normal((40, 5))
+    yv = Xv[:, 0] + rng.standard_normal(40)
+    model = nn.MLP([5, 64, 64, 1], activation="relu", rng=0)
+    seen = {}
+
+    def remember(state):
+        seen[state.epoch] = weights(state.model)
+
+    h = fit(model, X, y, optimizer="adam", lr=0.01, epochs=500, validation_data=(Xv, yv),
+            early_stopping=True, n_iter_no_change=10, tol=0.0, callbacks=[remember],
+            verbose=0)
+    assert h.stop_reason == "early_stopping"
+    assert h.epochs < 500 and len(h.val_loss) == h.epochs == len(h.val_metric)
+    best = int(np.argmin(h.val_loss)) + 1
+    assert h.best_epoch == best and best < h.epochs
+    assert all(np.array_equal(a, b) for a, b in zip(weights(model), seen[best]))
+    assert not all(np.array_equal(a, b) for a, b in zip(weights(model), seen[h.epochs]))
+    assert evaluate_loss(model, Xv, yv.reshape(-1, 1)) == pytest.approx(min(h.val_loss),
+                                                                         rel=1e-5)
+    assert "best weights restored" in h.message
+
+
+def test_early_stopping_on_a_validation_split():
+    X, y = classification_data(n=200)
+    model = nn.MLP([4, 16, 3], output_activation="softmax", rng=0)
+    h = fit(model, X, y, loss="cross_entropy", optimizer="adam", lr=0.05, epochs=300,
+            validation_split=0.25, early_stopping=True, n_iter_no_change=5, seed=0,
+            batch_size=16, verbose=0)
+    assert h.stop_reason == "early_stopping"
+    assert h.metric_name == "accuracy" and 0.8 <= h.val_metric[h.best_epoch - 1] <= 1.0
+    assert h.samples_seen == h.epochs * 150  # 25 % held out
+
+
+def test_validation_curves_match_evaluate_loss():
+    X, y = regression_data(n=80)
+    Xv, yv = regression_data(n=30, seed=1)
+    model = nn.MLP([3, 8, 1], rng=0)
+    h = fit(model, X, y, epochs=7, validation_data=(Xv, yv), verbose=0)
+    assert len(h.val_loss) == len(h.val_metric) == 7 and h.metric_name == "r2"
+    assert h.val_loss[-1] == pytest.approx(evaluate_loss(model, Xv, yv.reshape(-1, 1)),
+                                           rel=1e-6)
+    pred = model.predict(Xv)[:, 0]
+    r2 = 1 - ((yv - pred) ** 2).sum() / ((yv - yv.mean()) ** 2).sum()
+    assert h.val_metric[-1] == pytest.approx(r2, rel=1e-4)
+
+
+# --------------------------------------------------------------------- callbacks
+def test_function_callback_returning_true_stops():
+    X, y = regression_data()
+    calls = []
+
+    def cb(state):
+        calls.append((state.epoch, state.epoch_loss))
+        return state.epoch == 3
+
+    h = fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=10, callbacks=[cb], verbose=0)
+    assert h.stop_reason == "callback" and h.epochs == 3
+    assert [c[0] for c in calls] == [1, 2, 3]
+    assert [c[1] for c in calls] == h.loss
+
+
+def test_function_callback_numpy_true_stops_and_none_does_not():
+    X, y = regression_data()
+    h = fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=10, verbose=0,
+            callbacks=[lambda s: np.int64(s.epoch) >= 2])
+    assert h.stop_reason == "callback" and h.epochs == 2
+    h = fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=4, verbose=0, callbacks=[lambda s: None])
+    assert h.stop_reason == "max_epochs" and h.epochs == 4
+
+
+def test_callback_class_per_step_and_lifecycle():
+    X, y = regression_data(n=40)
+
+    class Counter(Callback):
+        def __init__(self):
+            self.events = []
+
+        def on_train_begin(self, state):
+            self.events.append("begin")
+
+        def on_step_end(self, state):
+            self.events.append(("step", state.step))
+            if state.step == 7:
+                state.stop = True
+
+        def on_epoch_end(self, state):
+            self.events.append(("epoch", state.epoch))
+
+        def on_train_end(self, state):
+            self.events.append("end")
+
+    c = Counter()
+    h = fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=10, batch_size=10, callbacks=[c], verbose=0)
+    assert h.stop_reason == "callback" and h.steps == 7 and h.epochs == 2
+    assert c.events[0] == "begin" and c.events[-1] == "end"
+    assert [e[1] for e in c.events if e[0] == "step"] == list(range(1, 8))
+    assert [e[1] for e in c.events if e[0] == "epoch"] == [1, 2]
+
+
+# ------------------------------------------------------------------- schedules
+def test_schedule_is_stepped_once_per_epoch():
+    X, y = regression_data()
+    model = nn.MLP([3, 4, 1], rng=0)
+    opt = SGD(model.parameters(), lr=0.2)
+    h = fit(model, X, y, optimizer=opt, schedule=StepLR(opt, step_size=2, gamma=0.5),
+            epochs=6, batch_size=8, verbose=0)
+    assert h.steps == 48
+    np.testing.assert_allclose(h.lr, [0.2, 0.2, 0.1, 0.1, 0.05, 0.05])
+    model = nn.MLP([3, 4, 1], rng=0)
+    opt = SGD(model.parameters(), lr=0.1)
+    h = fit(model, X, y, optimizer=opt, schedule=ExponentialLR(opt, gamma=0.9), epochs=4,
+            verbose=0)
+    np.testing.assert_allclose(h.lr, [0.1 * 0.9**e for e in range(4)])
+
+
+# ------------------------------------------------------------------ progress
+def test_verbose_2_shows_progress_on_stderr(capsys):
+    X, y = regression_data()
+    fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=3, verbose=2)
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "epoch 3/3" in err and "loss" in err
+    assert "Stopped after 3 epochs" in err
+
+
+def test_verbose_0_prints_nothing(capsys):
+    X, y = regression_data()
+    Xv, yv = regression_data(seed=1)
+    fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=3, verbose=0, validation_data=(Xv, yv))
+    assert capsys.readouterr() == ("", "")
+
+
+# ------------------------------------------------------------ divergence, Ctrl-C
+@pytest.mark.parametrize("engine", ["fused", "graph"])
+def test_divergence_raises_and_keeps_finite_weights(engine):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 5)) * 10
+    y = X @ rng.standard_normal(5) * 100
+    model = nn.MLP([5, 16, 1], activation="relu", rng=0)
+    rec = StepRecorder()
+    with pytest.raises(DivergenceError) as info:
+        fit(model, X, y, lr=1e3, epochs=50, batch_size=10, verbose=0, engine=engine,
+            callbacks=[rec])
+    msg = str(info.value)
+    step = info.value.history.steps + 1
+    assert re.search(rf"at step {step}\b", msg) and "smaller learning rate" in msg
+    assert info.value.history.stop_reason == "diverged"
+    assert isinstance(info.value, FloatingPointError)
+    now = weights(model)
+    assert all(np.isfinite(w).all() for w in now)
+    assert np.isfinite(model.predict(X)).all()
+    finite_states = [ws for ws in rec.weights if all(np.isfinite(w).all() for w in ws)]
+    assert any(all(np.array_equal(a, b) for a, b in zip(now, ws)) for ws in finite_states)
+
+
+@pytest.mark.parametrize("per_step", [False, True])
+def test_keyboard_interrupt_keeps_weights_and_history(per_step):
+    X, y = regression_data()
+    model = nn.MLP([3, 8, 1], rng=0)
+    start = weights(model)
+    seen = []
+
+    class Interrupt(Callback):
+        def on_step_end(self, state):
+            if per_step and state.step == 5:
+                seen.append(weights(state.model))
+                raise KeyboardInterrupt
+
+        def on_epoch_end(self, state):
+            if not per_step and state.epoch == 3:
+                seen.append(weights(state.model))
+                raise KeyboardInterrupt
+
+    h = fit(model, X, y, lr=0.1, epochs=10, batch_size=16, callbacks=[Interrupt()], verbose=0)
+    assert h.stop_reason == "interrupted" and "interrupted" in h.message
+    assert (h.epochs, h.steps) == ((1, 5) if per_step else (3, 12))
+    assert len(h.loss) == h.epochs
+    assert all(np.array_equal(a, b) for a, b in zip(weights(model), seen[0]))
+    assert not all(np.array_equal(a, b) for a, b in zip(weights(model), start))
+
+
+def test_history_repr_and_fields():
+    X, y = regression_data()
+    h = fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=2, verbose=0)
+    assert isinstance(h, History)
+    assert "History(epochs=2" in repr(h) and "stop_reason='max_epochs'" in repr(h)
+    assert h.best_loss == min(h.loss) and h.best_epoch in (1, 2)
+
+
+# --------------------------------------------------------------------- bad input
+def check_error(match, *args, **kw):
+    with pytest.raises(ValueError, match=match):
+        fit(*args, verbose=0, **kw)
+
+
+def test_bad_input_width():
+    X, y = regression_data(d=3)
+    check_error(r"X has 5 features.*expects 3.*inputs=5", nn.MLP([3, 4, 1], rng=0),
+                np.ones((10, 5)), np.ones(10))
+    with pytest.raises(ValueError, match=r"\(4, 5\).*expects inputs of shape \(N, 3\)"):
+        nn.Linear(3, 2, rng=0)(np.ones((4, 5)))
+
+
+def test_bad_labels_outside_known_classes():
+    X, y = classification_data(c=3)
+    model = nn.MLP([4, 3], output_activation="softmax", rng=0)
+    check_error(r"y has labels from 0 to 5.*3 outputs.*0\.\.2", model, X, np.where(y == 2, 5, y),
+                loss="cross_entropy")
+    check_error(r"labels from -1", model, X, y - 1, loss="cross_entropy")
+    check_error(r"non-integer", model, X, y + 0.5, loss="cross_entropy")
+    binary = nn.MLP([4, 1], output_activation="sigmoid", rng=0)
+    check_error(r"targets in \[0, 1\].*from 0 to 2", binary, X, y, loss="binary_cross_entropy")
+
+
+def test_bad_target_width():
+    X, y = regression_data(n=20, k=2)
+    check_error(r"y has 2 value\(s\) per sample but the model has 3 outputs",
+                nn.MLP([3, 3], rng=0), X, y)
+    check_error(r"y has 1 value\(s\) per sample but the model has 3 outputs",
+                nn.MLP([3, 3], rng=0), X, y[:, 0], engine="fused")
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_bad_nan_or_inf(bad):
+    X, y = regression_data(n=20)
+    Xb = X.copy()
+    Xb[3, 1] = bad
+    yb = y.copy()
+    yb[7] = bad
+    model = nn.MLP([3, 1], rng=0)
+    check_error(r"X contains NaN or inf.*\(3, 1\)", model, Xb, y)
+    check_error(r"y contains NaN or inf.*\(7,\)", model, X, yb)
+    check_error(r"validation_data\[0\] contains NaN", model, X, y,
+                validation_data=(Xb, y))
+
+
+def test_bad_empty_and_mismatched_lengths():
+    model = nn.MLP([3, 1], rng=0)
+    check_error(r"X is empty", model, np.empty((0, 3)), np.empty(0))
+    check_error(r"X has 10 samples but y has 9", model, np.ones((10, 3)), np.ones(9))
+    check_error(r"X must have 2 dimensions.*X.reshape\(-1, 1\)", model, np.ones(10),
+                np.ones(10))
+
+
+def test_bad_hyperparameters():
+    X, y = regression_data(n=20)
+    model = nn.MLP([3, 1], rng=0)
+    check_error(r"'batch_size'.*\(21\) is larger than the number of training samples \(20\)",
+                model, X, y, batch_size=21)
+    check_error(r"'batch_size' parameter of fit must be an int > 0. Got 0", model, X, y,
+                batch_size=0)
+    for lr in (0, -0.1, float("nan")):
+        check_error(r"'lr' parameter of fit must be a float > 0", model, X, y, lr=lr)
+    check_error(r"'epochs'.*Got 0", model, X, y, epochs=0)
+    check_error(r"'max_steps'", model, X, y, max_steps=-1)
+    check_error(r"'tol'.*>= 0", model, X, y, tol=-1.0)
+    check_error(r"'validation_split'.*\[0, 1\).*Got 1.5", model, X, y, validation_split=1.5)
+    check_error(r"'engine'.*'auto', 'fused' or 'graph'.*'fast'", model, X, y, engine="fast")
+    check_error(r"sample_weight must hold 20 non-negative", model, X, y,
+                sample_weight=-np.ones(20))
+    check_error(r"'l2'.*>= 0", model, X, y, l2=-1.0)
+
+
+def test_bad_loss_and_model():
+    X, y = regression_data(n=20)
+    check_error(r"'loss' parameter of fit must be a callable or one of .*'mse'.*Got 'hinge'",
+                nn.MLP([3, 1], rng=0), X, y, loss="hinge")
+    with pytest.raises(TypeError, match=r"model must be a glassnet Module. Got function"):
+        fit(lambda x: x, X, y)
+    with pytest.raises(ValueError, match="Unknown optimizer 'sgdd'"):
+        fit(nn.MLP([3, 1], rng=0), X, y, optimizer="sgdd", verbose=0)
+
+
+def test_glassnet_exports_fit():
+    assert gn.fit is fit and gn.DivergenceError is DivergenceError
+    assert math.isinf(History().best_loss)
