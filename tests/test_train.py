@@ -210,8 +210,9 @@ def test_mini_batches_follow_the_documented_sgd_rule():
     X, y = regression_data(n=23, d=3)
     neuron = nn.Neuron(3, "identity", rng=4, dtype=np.float64)
     w, b = neuron.weights.copy(), neuron.bias
-    h = fit(neuron, X, y, loss="half_mse", lr=0.05, epochs=3, batch_size=5, shuffle=False,
-            verbose=0)
+    h = fit(
+        neuron, X, y, loss="half_mse", lr=0.05, epochs=3, batch_size=5, shuffle=False, verbose=0
+    )
     for _ in range(3):
         for s in range(0, 23, 5):
             xb, yb = X[s : s + 5], y[s : s + 5]
@@ -260,8 +261,19 @@ def test_same_seed_gives_bit_identical_weights(engine):
     runs = []
     for seed in (0, 0, 1):
         model = nn.MLP([4, 6, 3], output_activation="softmax", rng=3)
-        fit(model, X, y, loss="cross_entropy", optimizer="adam", lr=0.01, epochs=3,
-            batch_size=8, seed=seed, verbose=0, engine=engine)
+        fit(
+            model,
+            X,
+            y,
+            loss="cross_entropy",
+            optimizer="adam",
+            lr=0.01,
+            epochs=3,
+            batch_size=8,
+            seed=seed,
+            verbose=0,
+            engine=engine,
+        )
         runs.append(weights(model))
     assert all(np.array_equal(a, b) for a, b in zip(runs[0], runs[1]))
     assert not all(np.array_equal(a, b) for a, b in zip(runs[0], runs[2]))
@@ -305,8 +317,16 @@ def test_no_graph_node_survives_a_step():
     gc.collect()
     gc.disable()  # freed by reference counting alone, not by a cycle collection
     try:
-        fit(model, X, y.reshape(-1, 1), loss=loss, epochs=2, batch_size=10, verbose=0,
-            callbacks=[Check()])
+        fit(
+            model,
+            X,
+            y.reshape(-1, 1),
+            loss=loss,
+            epochs=2,
+            batch_size=10,
+            verbose=0,
+            callbacks=[Check()],
+        )
         assert len(refs) == 8
         assert all(r() is None and o() is None for r, o in refs)
     finally:
@@ -330,15 +350,25 @@ def test_max_steps_stops_mid_epoch():
 
 def test_tol_stops_when_loss_stalls():
     X, y = regression_data()
-    h = fit(nn.MLP([3, 8, 1], rng=0), X, y, optimizer="adam", lr=0.05, epochs=2000,
-            tol=1e-3, n_iter_no_change=5, verbose=0)
+    h = fit(
+        nn.MLP([3, 8, 1], rng=0),
+        X,
+        y,
+        optimizer="adam",
+        lr=0.05,
+        epochs=2000,
+        tol=1e-3,
+        n_iter_no_change=5,
+        verbose=0,
+    )
     assert h.stop_reason == "tol" and h.epochs < 2000
     # the rule: each of the last 5 epochs failed to beat the best loss before it by tol
     for e in range(h.epochs - 5, h.epochs):
         assert h.loss[e] >= min(h.loss[:e]) - 1e-3
     assert h.loss[h.epochs - 6] < min(h.loss[: h.epochs - 6]) - 1e-3
-    h2 = fit(nn.MLP([3, 8, 1], rng=0), X, y, optimizer="adam", lr=0.05, epochs=60,
-             tol=None, verbose=0)
+    h2 = fit(
+        nn.MLP([3, 8, 1], rng=0), X, y, optimizer="adam", lr=0.05, epochs=60, tol=None, verbose=0
+    )
     assert h2.stop_reason == "max_epochs" and h2.epochs == 60
 
 
@@ -355,26 +385,48 @@ def test_early_stopping_restores_the_best_epochs_weights():
     def remember(state):
         seen[state.epoch] = weights(state.model)
 
-    h = fit(model, X, y, optimizer="adam", lr=0.01, epochs=500, validation_data=(Xv, yv),
-            early_stopping=True, n_iter_no_change=10, tol=0.0, callbacks=[remember],
-            verbose=0)
+    h = fit(
+        model,
+        X,
+        y,
+        optimizer="adam",
+        lr=0.01,
+        epochs=500,
+        validation_data=(Xv, yv),
+        early_stopping=True,
+        n_iter_no_change=10,
+        tol=0.0,
+        callbacks=[remember],
+        verbose=0,
+    )
     assert h.stop_reason == "early_stopping"
     assert h.epochs < 500 and len(h.val_loss) == h.epochs == len(h.val_metric)
     best = int(np.argmin(h.val_loss)) + 1
     assert h.best_epoch == best and best < h.epochs
     assert all(np.array_equal(a, b) for a, b in zip(weights(model), seen[best]))
     assert not all(np.array_equal(a, b) for a, b in zip(weights(model), seen[h.epochs]))
-    assert evaluate_loss(model, Xv, yv.reshape(-1, 1)) == pytest.approx(min(h.val_loss),
-                                                                         rel=1e-5)
+    assert evaluate_loss(model, Xv, yv.reshape(-1, 1)) == pytest.approx(min(h.val_loss), rel=1e-5)
     assert "best weights restored" in h.message
 
 
 def test_early_stopping_on_a_validation_split():
     X, y = classification_data(n=200)
     model = nn.MLP([4, 16, 3], output_activation="softmax", rng=0)
-    h = fit(model, X, y, loss="cross_entropy", optimizer="adam", lr=0.05, epochs=300,
-            validation_split=0.25, early_stopping=True, n_iter_no_change=5, seed=0,
-            batch_size=16, verbose=0)
+    h = fit(
+        model,
+        X,
+        y,
+        loss="cross_entropy",
+        optimizer="adam",
+        lr=0.05,
+        epochs=300,
+        validation_split=0.25,
+        early_stopping=True,
+        n_iter_no_change=5,
+        seed=0,
+        batch_size=16,
+        verbose=0,
+    )
     assert h.stop_reason == "early_stopping"
     assert h.metric_name == "accuracy" and 0.8 <= h.val_metric[h.best_epoch - 1] <= 1.0
     assert h.samples_seen == h.epochs * 150  # 25 % held out
@@ -386,8 +438,7 @@ def test_validation_curves_match_evaluate_loss():
     model = nn.MLP([3, 8, 1], rng=0)
     h = fit(model, X, y, epochs=7, validation_data=(Xv, yv), verbose=0)
     assert len(h.val_loss) == len(h.val_metric) == 7 and h.metric_name == "r2"
-    assert h.val_loss[-1] == pytest.approx(evaluate_loss(model, Xv, yv.reshape(-1, 1)),
-                                           rel=1e-6)
+    assert h.val_loss[-1] == pytest.approx(evaluate_loss(model, Xv, yv.reshape(-1, 1)), rel=1e-6)
     pred = model.predict(Xv)[:, 0]
     r2 = 1 - ((yv - pred) ** 2).sum() / ((yv - yv.mean()) ** 2).sum()
     assert h.val_metric[-1] == pytest.approx(r2, rel=1e-4)
@@ -410,8 +461,14 @@ def test_function_callback_returning_true_stops():
 
 def test_function_callback_numpy_true_stops_and_none_does_not():
     X, y = regression_data()
-    h = fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=10, verbose=0,
-            callbacks=[lambda s: np.int64(s.epoch) >= 2])
+    h = fit(
+        nn.MLP([3, 4, 1], rng=0),
+        X,
+        y,
+        epochs=10,
+        verbose=0,
+        callbacks=[lambda s: np.int64(s.epoch) >= 2],
+    )
     assert h.stop_reason == "callback" and h.epochs == 2
     h = fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=4, verbose=0, callbacks=[lambda s: None])
     assert h.stop_reason == "max_epochs" and h.epochs == 4
@@ -451,14 +508,21 @@ def test_schedule_is_stepped_once_per_epoch():
     X, y = regression_data()
     model = nn.MLP([3, 4, 1], rng=0)
     opt = SGD(model.parameters(), lr=0.2)
-    h = fit(model, X, y, optimizer=opt, schedule=StepLR(opt, step_size=2, gamma=0.5),
-            epochs=6, batch_size=8, verbose=0)
+    h = fit(
+        model,
+        X,
+        y,
+        optimizer=opt,
+        schedule=StepLR(opt, step_size=2, gamma=0.5),
+        epochs=6,
+        batch_size=8,
+        verbose=0,
+    )
     assert h.steps == 48
     np.testing.assert_allclose(h.lr, [0.2, 0.2, 0.1, 0.1, 0.05, 0.05])
     model = nn.MLP([3, 4, 1], rng=0)
     opt = SGD(model.parameters(), lr=0.1)
-    h = fit(model, X, y, optimizer=opt, schedule=ExponentialLR(opt, gamma=0.9), epochs=4,
-            verbose=0)
+    h = fit(model, X, y, optimizer=opt, schedule=ExponentialLR(opt, gamma=0.9), epochs=4, verbose=0)
     np.testing.assert_allclose(h.lr, [0.1 * 0.9**e for e in range(4)])
 
 
@@ -488,8 +552,9 @@ def test_divergence_raises_and_keeps_finite_weights(engine):
     model = nn.MLP([5, 16, 1], activation="relu", rng=0)
     rec = StepRecorder()
     with pytest.raises(DivergenceError) as info:
-        fit(model, X, y, lr=1e3, epochs=50, batch_size=10, verbose=0, engine=engine,
-            callbacks=[rec])
+        fit(
+            model, X, y, lr=1e3, epochs=50, batch_size=10, verbose=0, engine=engine, callbacks=[rec]
+        )
     msg = str(info.value)
     step = info.value.history.steps + 1
     assert re.search(rf"at step {step}\b", msg) and "smaller learning rate" in msg
@@ -544,8 +609,12 @@ def check_error(match, *args, **kw):
 
 def test_bad_input_width():
     X, y = regression_data(d=3)
-    check_error(r"X has 5 features.*expects 3.*inputs=5", nn.MLP([3, 4, 1], rng=0),
-                np.ones((10, 5)), np.ones(10))
+    check_error(
+        r"X has 5 features.*expects 3.*inputs=5",
+        nn.MLP([3, 4, 1], rng=0),
+        np.ones((10, 5)),
+        np.ones(10),
+    )
     with pytest.raises(ValueError, match=r"\(4, 5\).*expects inputs of shape \(N, 3\)"):
         nn.Linear(3, 2, rng=0)(np.ones((4, 5)))
 
@@ -553,8 +622,13 @@ def test_bad_input_width():
 def test_bad_labels_outside_known_classes():
     X, y = classification_data(c=3)
     model = nn.MLP([4, 3], output_activation="softmax", rng=0)
-    check_error(r"y has labels from 0 to 5.*3 outputs.*0\.\.2", model, X, np.where(y == 2, 5, y),
-                loss="cross_entropy")
+    check_error(
+        r"y has labels from 0 to 5.*3 outputs.*0\.\.2",
+        model,
+        X,
+        np.where(y == 2, 5, y),
+        loss="cross_entropy",
+    )
     check_error(r"labels from -1", model, X, y - 1, loss="cross_entropy")
     check_error(r"non-integer", model, X, y + 0.5, loss="cross_entropy")
     binary = nn.MLP([4, 1], output_activation="sigmoid", rng=0)
@@ -563,10 +637,16 @@ def test_bad_labels_outside_known_classes():
 
 def test_bad_target_width():
     X, y = regression_data(n=20, k=2)
-    check_error(r"y has 2 value\(s\) per sample but the model has 3 outputs",
-                nn.MLP([3, 3], rng=0), X, y)
-    check_error(r"y has 1 value\(s\) per sample but the model has 3 outputs",
-                nn.MLP([3, 3], rng=0), X, y[:, 0], engine="fused")
+    check_error(
+        r"y has 2 value\(s\) per sample but the model has 3 outputs", nn.MLP([3, 3], rng=0), X, y
+    )
+    check_error(
+        r"y has 1 value\(s\) per sample but the model has 3 outputs",
+        nn.MLP([3, 3], rng=0),
+        X,
+        y[:, 0],
+        engine="fused",
+    )
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
@@ -579,25 +659,29 @@ def test_bad_nan_or_inf(bad):
     model = nn.MLP([3, 1], rng=0)
     check_error(r"X contains NaN or inf.*\(3, 1\)", model, Xb, y)
     check_error(r"y contains NaN or inf.*\(7,\)", model, X, yb)
-    check_error(r"validation_data\[0\] contains NaN", model, X, y,
-                validation_data=(Xb, y))
+    check_error(r"validation_data\[0\] contains NaN", model, X, y, validation_data=(Xb, y))
 
 
 def test_bad_empty_and_mismatched_lengths():
     model = nn.MLP([3, 1], rng=0)
     check_error(r"X is empty", model, np.empty((0, 3)), np.empty(0))
     check_error(r"X has 10 samples but y has 9", model, np.ones((10, 3)), np.ones(9))
-    check_error(r"X must have 2 dimensions.*X.reshape\(-1, 1\)", model, np.ones(10),
-                np.ones(10))
+    check_error(r"X must have 2 dimensions.*X.reshape\(-1, 1\)", model, np.ones(10), np.ones(10))
 
 
 def test_bad_hyperparameters():
     X, y = regression_data(n=20)
     model = nn.MLP([3, 1], rng=0)
-    check_error(r"'batch_size'.*\(21\) is larger than the number of training samples \(20\)",
-                model, X, y, batch_size=21)
-    check_error(r"'batch_size' parameter of fit must be an int > 0. Got 0", model, X, y,
-                batch_size=0)
+    check_error(
+        r"'batch_size'.*\(21\) is larger than the number of training samples \(20\)",
+        model,
+        X,
+        y,
+        batch_size=21,
+    )
+    check_error(
+        r"'batch_size' parameter of fit must be an int > 0. Got 0", model, X, y, batch_size=0
+    )
     for lr in (0, -0.1, float("nan")):
         check_error(r"'lr' parameter of fit must be a float > 0", model, X, y, lr=lr)
     check_error(r"'epochs'.*Got 0", model, X, y, epochs=0)
@@ -605,15 +689,19 @@ def test_bad_hyperparameters():
     check_error(r"'tol'.*>= 0", model, X, y, tol=-1.0)
     check_error(r"'validation_split'.*\[0, 1\).*Got 1.5", model, X, y, validation_split=1.5)
     check_error(r"'engine'.*'auto', 'fused' or 'graph'.*'fast'", model, X, y, engine="fast")
-    check_error(r"sample_weight must hold 20 non-negative", model, X, y,
-                sample_weight=-np.ones(20))
+    check_error(r"sample_weight must hold 20 non-negative", model, X, y, sample_weight=-np.ones(20))
     check_error(r"'l2'.*>= 0", model, X, y, l2=-1.0)
 
 
 def test_bad_loss_and_model():
     X, y = regression_data(n=20)
-    check_error(r"'loss' parameter of fit must be a callable or one of .*'mse'.*Got 'hinge'",
-                nn.MLP([3, 1], rng=0), X, y, loss="hinge")
+    check_error(
+        r"'loss' parameter of fit must be a callable or one of .*'mse'.*Got 'hinge'",
+        nn.MLP([3, 1], rng=0),
+        X,
+        y,
+        loss="hinge",
+    )
     with pytest.raises(TypeError, match=r"model must be a glassnet Module. Got function"):
         fit(lambda x: x, X, y)
     with pytest.raises(ValueError, match="Unknown optimizer 'sgdd'"):
