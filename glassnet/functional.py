@@ -280,6 +280,8 @@ def linear(x: Any, W: Tensor, b: Tensor | None = None) -> Tensor:
 
 def dropout(x: Any, p: float, rng: np.random.Generator, training: bool = True) -> Tensor:
     """Zero each value with probability p and scale the rest by 1 / (1 - p) (inverted dropout)."""
+    if isinstance(p, bool) or not (isinstance(p, (int, float)) and 0 <= p < 1):
+        raise ValueError(f"The 'p' parameter of dropout must be in [0, 1). Got {p!r}.")
     x = as_tensor(x)
     if not training or p == 0:
         return x
@@ -375,6 +377,12 @@ def binary_cross_entropy(
     x = as_tensor(prob)
     y = _target_array(target, x.data, "binary_cross_entropy")
     _check_same_shape("binary_cross_entropy", x.data, y)
+    if not np.all((x.data >= 0) & (x.data <= 1)):  # also catches NaN
+        raise ValueError(
+            "op 'binary_cross_entropy': probabilities must lie in [0, 1]. Got values from "
+            f"{x.data.min()} to {x.data.max()}; for raw scores (logits) use "
+            "binary_cross_entropy_with_logits."
+        )
     eps = _prob_eps(x.dtype)
     p = np.clip(x.data, eps, 1 - eps)
     per = -(y * np.log(p) + (1 - y) * np.log1p(-p))
@@ -417,7 +425,9 @@ def cross_entropy(
     logp = z - _logsumexp(z, axis=1)
     p = np.exp(logp)
     if t.ndim == 1:
-        if t.dtype.kind not in "biu":
+        if t.dtype.kind == "b":
+            t = t.astype(np.int64)  # a bool array would index as a mask
+        if t.dtype.kind not in "iu":
             if t.dtype.kind == "f" and np.all(t == np.round(t)):
                 t = t.astype(np.int64)
             else:
@@ -427,7 +437,8 @@ def cross_entropy(
                 )
         if t.shape[0] != n:
             raise ValueError(
-                f"op 'cross_entropy': {n} rows of logits but {t.shape[0]} labels."
+                f"op 'cross_entropy': logits of shape {z.shape} but labels of shape {t.shape}; "
+                "pass one label per row."
             )
         if n and (t.min() < 0 or t.max() >= c):
             raise ValueError(

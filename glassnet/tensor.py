@@ -127,7 +127,7 @@ def detect_anomaly() -> Iterator[None]:
     ...     y = x.log()
     Traceback (most recent call last):
     ...
-    glassnet.tensor.AnomalyError: forward of op 'log' produced -inf...
+    glassnet.tensor.AnomalyError: forward of op 'log' (inputs 'x') produced -inf...
     """
     prev = _state.anomaly
     _state.anomaly = True
@@ -146,7 +146,12 @@ def _to_array(value: Any, dtype: Any = None) -> np.ndarray:
         dt = np.dtype(dtype)
         if dt.kind != "f":
             raise TypeError(f"Tensor dtype must be a float type (float32 or float64). Got {dt}.")
-        return np.asarray(value, dtype=dt)
+        try:
+            return np.asarray(value, dtype=dt)
+        except (TypeError, ValueError) as e:
+            raise TypeError(
+                f"Tensor data must be numbers (a NumPy array, list or scalar). Got {value!r:.60}."
+            ) from e
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
         if value.dtype == np.float16:
             return value.astype(np.float32)
@@ -179,10 +184,11 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return out.reshape(shape)
 
 
-def _check_finite(op: str, label: str | None, arr: np.ndarray, where: str) -> None:
+def _check_finite(op: str, who: str, arr: np.ndarray, where: str) -> None:
+    """Raise AnomalyError if ``arr`` holds NaN/inf; ``who`` names the node ("label 'z1'")."""
     if not np.all(np.isfinite(arr)):
         bad = "nan" if np.isnan(arr).any() else ("-inf" if np.isneginf(arr).any() else "inf")
-        name = f" (label {label!r})" if label else ""
+        name = f" ({who})" if who else ""
         raise AnomalyError(
             f"{where} of op {op!r}{name} produced {bad}. Check the inputs of this op, "
             "or lower the learning rate if the values grew during training."
@@ -235,7 +241,7 @@ class Tensor:
     ) -> Tensor:
         """Create the result of an op; record the graph node if any parent needs grad."""
         out = Tensor.__new__(Tensor)
-        out.data = data
+        out.data = np.asarray(data)  # NumPy returns scalars for 0-d results: keep an array
         out.grad = None
         out.label = None
         out._retain = False
@@ -250,7 +256,8 @@ class Tensor:
             out.parents = ()
             out._backward = None
         if _state.anomaly:
-            _check_finite(op, None, data, "forward")
+            labels = ", ".join(repr(p.label) for p in parents if p.label)
+            _check_finite(op, f"inputs {labels}" if labels else "", data, "forward")
         return out
 
     def named(self, label: str) -> Tensor:
@@ -327,13 +334,14 @@ class Tensor:
                 continue
             if node._backward is None or node._retain:
                 if node.grad is None:
-                    node.grad = g.copy() if g.dtype == node.data.dtype else g.astype(node.data.dtype)
+                    node.grad = np.array(g, dtype=node.data.dtype)  # an array, never aliasing g
                 else:
                     node.grad += g
             if node._backward is None:
                 continue
             if anomaly:
-                _check_finite(node.op, node.label, g, "backward (incoming gradient)")
+                who = f"label {node.label!r}" if node.label else ""
+                _check_finite(node.op, who, g, "backward (incoming gradient)")
             parent_grads = node._backward(g)
             for p, pg in zip(node.parents, parent_grads):
                 if pg is None or not p.requires_grad:
@@ -344,7 +352,7 @@ class Tensor:
                         f"for an input of shape {p.data.shape}"
                     )
                 if anomaly:
-                    _check_finite(node.op, node.label, pg, "backward")
+                    _check_finite(node.op, who, pg, "backward")
                 prev = grads.get(id(p))
                 grads[id(p)] = pg if prev is None else prev + pg
 
@@ -392,6 +400,8 @@ class Tensor:
     def astype(self, dtype: Any) -> Tensor:
         """Cast to another float dtype; the gradient is cast back."""
         dt = np.dtype(dtype)
+        if dt.kind != "f":
+            raise TypeError(f"astype: a Tensor's dtype must be float32 or float64. Got {dt}.")
         src = self.data.dtype
         return Tensor._make(self.data.astype(dt), "astype", (self,), lambda g: (g.astype(src),))
 
@@ -489,7 +499,7 @@ class Tensor:
         )
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return as_tensor(other, self.data.dtype) / self
+        return _operand(other, self) / self
 
     def __pow__(self, other: Any) -> Tensor:
         out, ot, p = self._binary(other, "pow", np.power)
@@ -509,7 +519,7 @@ class Tensor:
         return Tensor._make(out, "pow", (self, ot), backward)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return as_tensor(other, self.data.dtype) ** self
+        return _operand(other, self) ** self
 
     def __neg__(self) -> Tensor:
         return Tensor._make(-self.data, "neg", (self,), lambda g: (-g,))
@@ -518,7 +528,7 @@ class Tensor:
         return matmul(self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return matmul(as_tensor(other, self.data.dtype), self)
+        return matmul(_operand(other, self), self)
 
     # ------------------------------------------------------------ reductions
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
@@ -550,7 +560,10 @@ class Tensor:
             mask /= mask.sum(axis=axis, keepdims=True)
             return (mask * _expand(g, a.shape, axis, keepdims),)
 
-        out = out_k if keepdims else np.squeeze(out_k, axis=axis) if axis is not None else out_k.reshape(())
+        if keepdims:
+            out = out_k
+        else:
+            out = np.squeeze(out_k, axis=axis) if axis is not None else out_k.reshape(())
         return Tensor._make(np.asarray(out), "max", (self,), backward)
 
     def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
@@ -626,9 +639,9 @@ class Tensor:
 
     def __getitem__(self, index: Any) -> Tensor:
         if isinstance(index, Tensor):
-            index = index.data
+            index = _index_array(index)
         if isinstance(index, tuple):
-            index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+            index = tuple(_index_array(i) if isinstance(i, Tensor) else i for i in index)
         a = self.data
         out = a[index]
         advanced = _is_advanced(index)
@@ -642,6 +655,16 @@ class Tensor:
             return (full,)
 
         return Tensor._make(np.asarray(out), "index", (self,), backward)
+
+
+def _index_array(t: Tensor) -> np.ndarray:
+    """A Tensor used as an index: its (float) values must be whole numbers."""
+    if not np.all(t.data == np.round(t.data)):
+        raise IndexError(
+            "A Tensor used as an index must hold whole numbers. Got non-integer values; "
+            "index with an integer NumPy array instead."
+        )
+    return t.data.astype(np.intp)
 
 
 def _is_advanced(index: Any) -> bool:
@@ -659,6 +682,14 @@ def _expand(g: np.ndarray, shape: tuple[int, ...], axis: Any, keepdims: bool) ->
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
     axes = tuple(a % len(shape) for a in axes)
     return np.expand_dims(g, axes)
+
+
+def _operand(value: Any, like: Tensor) -> Tensor:
+    """The other operand of a reflected op: a Python number keeps ``like``'s dtype,
+    anything else follows the dtype rule (float32 with float64 gives float64)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Tensor(value, dtype=like.data.dtype)
+    return as_tensor(value)
 
 
 def as_tensor(value: Any, dtype: Any = None) -> Tensor:
@@ -693,11 +724,11 @@ def matmul(a: Any, b: Any) -> Tensor:
     B2 = B[:, None] if B.ndim == 1 else B
 
     def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        g2 = g
-        if A.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
+        g2 = g  # re-insert the axes NumPy dropped for 1-D operands: (..., n, m)
         if B.ndim == 1:
             g2 = np.expand_dims(g2, -1)
+        if A.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
         ga = unbroadcast(np.matmul(g2, np.swapaxes(B2, -1, -2)), A2.shape).reshape(A.shape)
         gb = unbroadcast(np.matmul(np.swapaxes(A2, -1, -2), g2), B2.shape).reshape(B.shape)
         return ga, gb
@@ -783,7 +814,7 @@ def _minmax(ta: Tensor, tb: Tensor, better: Callable, op: str) -> Tensor:
         ) from e
 
     def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        wa = better(A, B) + 0.5 * (A == B)  # share of the gradient going to A
+        wa = (better(A, B) + 0.5 * (A == B)).astype(g.dtype)  # share of the gradient to A
         return unbroadcast(g * wa, A.shape), unbroadcast(g * (1 - wa), B.shape)
 
     return Tensor._make(out, op, (ta, tb), backward)

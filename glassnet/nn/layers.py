@@ -307,6 +307,10 @@ class MLP(Sequential):
             )
         for s in sizes:
             _check_width("sizes", s, "MLP")
+        if isinstance(dropout, bool) or not (
+            isinstance(dropout, (int, float)) and 0 <= dropout < 1
+        ):
+            raise ValueError(f"The 'dropout' parameter of MLP must be in [0, 1). Got {dropout!r}.")
         n_hidden = len(sizes) - 2
         acts = [activation] * n_hidden if isinstance(activation, str) else list(activation)
         if len(acts) != n_hidden:

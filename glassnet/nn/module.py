@@ -140,14 +140,14 @@ class Module:
                 v = np.asarray(state[name])
                 if v.shape != p.data.shape:
                     bad.append(f"{name}: expected {p.data.shape}, got {v.shape}")
+                elif v.dtype.kind == "f" and not np.all(np.isfinite(v)):
+                    # checked before any value is copied, so a bad state leaves the model intact
+                    raise ValueError(f"load_state_dict: {name} contains NaN or inf.")
         if bad:
             raise ValueError("load_state_dict: shape mismatch for " + "; ".join(bad) + ".")
         for name, p in params.items():
             if name in state:
-                v = np.asarray(state[name])
-                if v.dtype.kind == "f" and not np.all(np.isfinite(v)):
-                    raise ValueError(f"load_state_dict: {name} contains NaN or inf.")
-                p.data[...] = v
+                p.data[...] = np.asarray(state[name])
 
     # ----------------------------------------------------------------- config
     def config(self) -> dict[str, Any]:

@@ -1,0 +1,511 @@
+"""Tests for glassnet.nn: parameters and their names, modes and dropout, state dicts,
+reprs, MLP and Neuron, initializers, the Linear layout, configs, and the lecture's
+networks (the 2-2-1 chain rule in matrix form, the XNOR table, the AND neuron)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import functional as F
+from glassnet import nn
+from glassnet.nn import init
+from glassnet.tensor import Tensor
+
+X4 = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+
+
+# --------------------------------------------------------------------------- Linear
+def test_linear_weight_layout_is_inputs_by_neurons():
+    layer = nn.Linear(3, 5, rng=0)
+    assert layer.W.shape == (3, 5) and layer.b.shape == (5,)
+    assert layer.W.dtype == np.float32 and layer.b.dtype == np.float32
+    layer.b.data[:] = np.arange(5)
+    X = np.random.default_rng(1).standard_normal((4, 3)).astype(np.float32)
+    Z = layer(X)
+    assert Z.shape == (4, 5)
+    np.testing.assert_allclose(Z.data, X @ layer.W.data + layer.b.data, rtol=1e-6)
+    np.testing.assert_array_equal(nn.Linear(3, 5, rng=0).b.data, np.zeros(5))
+
+
+def test_linear_without_bias_float64_and_custom_init():
+    layer = nn.Linear(2, 3, bias=False, dtype=np.float64,
+                      init=lambda shape, rng, dtype: np.full(shape, 0.5, dtype=dtype))
+    assert layer.b is None and layer.W.dtype == np.float64
+    np.testing.assert_array_equal(layer(np.ones((1, 2))).data, [[1.0, 1.0, 1.0]])
+    assert [n for n, _ in layer.named_parameters()] == ["W"]
+
+
+def test_linear_gradients():
+    layer = nn.Linear(2, 3, rng=0, dtype=np.float64)
+    X = np.array([[1.0, 2.0], [3.0, 4.0]])
+    gn.gradcheck(lambda x, w, b: F.linear(x, w, b), X, layer.W.data, layer.b.data)
+    layer(X).sum().backward()
+    np.testing.assert_allclose(layer.W.grad, X.T @ np.ones((2, 3)))
+    np.testing.assert_allclose(layer.b.grad, [2.0, 2.0, 2.0])
+
+
+def test_wrong_input_width_names_both_shapes():
+    model = nn.MLP([3, 4, 2], rng=0)
+    with pytest.raises(ValueError) as info:
+        model(np.ones((5, 7)))
+    msg = str(info.value)
+    assert "(5, 7)" in msg and "(3, 4)" in msg and "(N, 3)" in msg
+
+
+@pytest.mark.parametrize("kw,match", [
+    ({"inputs": 0, "neurons": 2}, "'inputs'"), ({"inputs": 2, "neurons": 1.5}, "'neurons'"),
+    ({"inputs": True, "neurons": 2}, "'inputs'"),
+    ({"inputs": 2, "neurons": 2, "dtype": np.int32}, "'dtype'"),
+    ({"inputs": 2, "neurons": 2, "init": "magic"}, "Unknown initializer 'magic'.*xavier"),
+])
+def test_linear_argument_errors(kw: dict[str, Any], match: str):
+    with pytest.raises(ValueError, match=match):
+        nn.Linear(**kw)
+
+
+# --------------------------------------------------------------------------- parameters
+def test_named_parameters_use_dotted_names_in_order():
+    model = nn.Sequential(nn.Linear(2, 3, rng=0), nn.Tanh(), nn.Linear(3, 1, bias=False, rng=1))
+    names = [n for n, _ in model.named_parameters()]
+    assert names == ["layers.0.W", "layers.0.b", "layers.2.W"]
+    assert model.parameters() == [p for _, p in model.named_parameters()]
+    assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in model.parameters())
+    assert model.num_parameters() == 2 * 3 + 3 + 3
+    assert [n for n, _ in model.named_parameters(prefix="net")][0] == "net.layers.0.W"
+
+
+def test_nested_modules_and_shared_parameters():
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            self.encoder = nn.Sequential(nn.Linear(2, 2, rng=0))
+            self.head = nn.Linear(2, 1, rng=1)
+            self.tied = self.head  # the same module twice: its parameters once
+            self.scale = nn.Parameter(np.ones(1))
+
+        def forward(self, x: Tensor) -> Tensor:
+            return self.head(self.encoder(x)) * self.scale
+
+    net = Net()
+    names = [n for n, _ in net.named_parameters()]
+    assert names == ["encoder.layers.0.W", "encoder.layers.0.b", "head.W", "head.b", "scale"]
+    assert len(net.parameters()) == 5
+    assert net.scale.label == "scale"  # unlabelled parameters take their name
+    assert net(np.ones((3, 2))).shape == (3, 1)
+    assert sum(isinstance(m, nn.Linear) for m in net.modules()) == 3  # head reached twice
+
+
+def test_mlp_labels_layers_like_the_slides():
+    model = nn.MLP([2, 3, 1], rng=0)
+    assert [p.label for p in model.parameters()] == ["W1", "b1", "W2", "b2"]
+
+
+def test_zero_grad_resets_every_parameter_in_place():
+    model = nn.MLP([2, 3, 1], activation="tanh", rng=0)
+    model(X4).sum().backward()
+    buffers = [p.grad for p in model.parameters()]
+    assert all(np.any(g != 0) for g in buffers)
+    model.zero_grad()
+    assert all(p.grad is g and not np.any(g) for p, g in zip(model.parameters(), buffers))
+
+
+def test_parameter_is_a_float_tensor_that_requires_grad():
+    p = nn.Parameter([1, 2], label="w")
+    assert p.requires_grad and p.dtype == np.float32 and p.label == "w"
+    assert repr(p) == "Parameter(shape=(2,), dtype=float32, label='w')"
+    assert nn.Parameter(np.ones(2), dtype=np.float32).dtype == np.float32
+
+
+# --------------------------------------------------------------------------- modes and Dropout
+def test_train_and_eval_reach_every_module():
+    model = nn.MLP([2, 4, 4, 1], dropout=0.5, rng=0)
+    assert all(m.training for m in model.modules())
+    assert model.eval() is model and not any(m.training for m in model.modules())
+    assert model.train() is model and all(m.training for m in model.modules())
+    model.train(False)
+    assert not any(m.training for m in model.modules())
+
+
+def test_dropout_scales_by_one_over_keep_probability():
+    drop = nn.Dropout(0.2, rng=0)
+    x = Tensor(np.ones((100, 100)), requires_grad=True)
+    y = drop(x)
+    kept = y.data != 0
+    assert abs(kept.mean() - 0.8) < 0.02
+    np.testing.assert_allclose(y.data[kept], 1 / 0.8)
+    assert abs(y.data.mean() - 1.0) < 0.03  # inverted dropout keeps the expectation
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, kept / 0.8)
+
+
+def test_dropout_is_the_identity_in_eval_mode():
+    drop = nn.Dropout(0.7, rng=0).eval()
+    x = Tensor(np.arange(6.0))
+    assert drop(x) is x
+
+
+def test_dropout_seeds_are_reproducible():
+    x = np.ones((20, 20))
+    a, b, c = nn.Dropout(0.5, rng=3), nn.Dropout(0.5, rng=3), nn.Dropout(0.5, rng=4)
+    first = a(x).data
+    np.testing.assert_array_equal(first, b(x).data)
+    assert not np.array_equal(first, c(x).data)
+    assert not np.array_equal(first, a(x).data)  # the next call draws a new mask
+    gen = np.random.default_rng(9)
+    d = nn.Dropout(0.5, rng=gen)
+    assert d.rng is gen
+
+
+@pytest.mark.parametrize("p", [1.0, -0.1, "0.5"])
+def test_dropout_probability_is_checked(p: Any):
+    with pytest.raises(ValueError, match="'p' parameter of Dropout"):
+        nn.Dropout(p)
+
+
+def test_mlp_dropout_is_active_in_training_only():
+    model = nn.MLP([4, 64, 2], dropout=0.5, rng=0)
+    assert any(isinstance(m, nn.Dropout) for m in model)
+    X = np.ones((3, 4))
+    assert not np.allclose(model(X).data, model(X).data)
+    out = model.predict(X)
+    np.testing.assert_array_equal(out, model.predict(X))
+    assert model.training  # predict() restores the mode
+    np.testing.assert_array_equal(model.eval()(X).data, out)
+
+
+# --------------------------------------------------------------------------- state dicts
+def test_state_dict_round_trip_copies_values():
+    a, b = nn.MLP([2, 3, 1], rng=0), nn.MLP([2, 3, 1], rng=1)
+    state = a.state_dict()
+    assert list(state) == ["layers.0.W", "layers.0.b", "layers.2.W", "layers.2.b"]
+    state["layers.0.W"][0, 0] = 100.0  # a copy: the model is unchanged
+    assert a.layers[0].W.data[0, 0] != 100.0
+    W_buffer = b.layers[0].W.data
+    b.load_state_dict(a.state_dict())
+    assert b.layers[0].W.data is W_buffer  # loaded in place
+    np.testing.assert_array_equal(a.predict(X4), b.predict(X4))
+
+
+def test_load_state_dict_strict_names_are_listed():
+    model = nn.MLP([2, 3, 1], rng=0)
+    state = model.state_dict()
+    del state["layers.2.b"]
+    state["layers.9.W"] = np.zeros((1, 1))
+    with pytest.raises(ValueError) as info:
+        model.load_state_dict(state)
+    msg = str(info.value)
+    assert "Missing: ['layers.2.b']" in msg and "Unexpected: ['layers.9.W']" in msg
+    model.load_state_dict(state, strict=False)  # loads what matches
+
+
+def test_load_state_dict_shape_errors_list_names_and_shapes():
+    model = nn.MLP([2, 3, 1], rng=0)
+    state = model.state_dict()
+    state["layers.0.W"] = np.zeros((3, 2))
+    state["layers.2.b"] = np.zeros(2)
+    with pytest.raises(ValueError, match=r"layers\.0\.W: expected \(2, 3\), got \(3, 2\); "
+                                         r"layers\.2\.b: expected \(1,\), got \(2,\)"):
+        model.load_state_dict(state, strict=False)
+
+
+def test_load_state_dict_refuses_nan_and_leaves_the_model_intact():
+    model = nn.MLP([2, 3, 1], rng=0)
+    before = model.state_dict()
+    state = {k: np.full_like(v, 7.0) for k, v in before.items()}
+    state["layers.2.b"] = np.array([np.nan])
+    with pytest.raises(ValueError, match=r"layers\.2\.b contains NaN"):
+        model.load_state_dict(state)
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(v, before[k])
+
+
+# --------------------------------------------------------------------------- repr
+def test_reprs():
+    assert repr(nn.Linear(2, 16, rng=0)) == "Linear(inputs=2, neurons=16)"
+    assert repr(nn.Linear(2, 1, bias=False, rng=0)) == "Linear(inputs=2, neurons=1, bias=False)"
+    assert repr(nn.Sigmoid()) == "Sigmoid()" and repr(nn.ReLU()) == "ReLU()"
+    assert repr(nn.LeakyReLU(0.2)) == "LeakyReLU(alpha=0.2)"
+    assert repr(nn.Dropout(0.25)) == "Dropout(p=0.25)"
+    assert repr(nn.Sequential(nn.Linear(2, 2, rng=0), nn.Tanh())) == (
+        "Sequential(\n  (0): Linear(inputs=2, neurons=2)\n  (1): Tanh()\n)"
+    )
+    assert repr(nn.MLP([3, 4, 2], activation="tanh", output_activation="softmax", rng=0)) == (
+        "MLP(\n  (0): Linear(inputs=3, neurons=4)\n  (1): Tanh()\n"
+        "  (2): Linear(inputs=4, neurons=2)\n  (3): Softmax()\n)"
+    )
+
+
+# --------------------------------------------------------------------------- activation modules
+@pytest.mark.parametrize("module,fn", [
+    (nn.Sigmoid(), F.sigmoid), (nn.Tanh(), F.tanh), (nn.ReLU(), F.relu),
+    (nn.LeakyReLU(0.3), lambda z: F.leaky_relu(z, 0.3)), (nn.Identity(), F.identity),
+    (nn.Softmax(), F.softmax),
+])
+def test_activation_modules_call_functional(module: nn.Module, fn: Any):
+    z = Tensor(np.array([[-2.0, 0.5, 3.0]]))
+    np.testing.assert_array_equal(module(z).data, fn(z).data)
+    assert module.parameters() == []
+    if isinstance(module, nn.ActivationModule):
+        assert module.activation is F.ACTIVATIONS[module.name]
+
+
+def test_activation_module_lookup():
+    assert isinstance(nn.activation_module("logistic"), nn.Sigmoid)
+    assert isinstance(nn.activation_module("leaky_relu"), nn.LeakyReLU)
+    relu = nn.ReLU()
+    assert nn.activation_module(relu) is relu
+    with pytest.raises(ValueError, match="Unknown activation"):
+        nn.activation_module("gelu")
+    with pytest.raises(ValueError, match="'alpha'"):
+        nn.LeakyReLU(1.0)
+
+
+def test_sequential_container():
+    layers = [nn.Linear(2, 3, rng=0), nn.ReLU(), nn.Linear(3, 1, rng=1)]
+    seq = nn.Sequential(layers)
+    assert len(seq) == 3 and list(seq) == layers and seq[1] is layers[1]
+    head = seq[:2]
+    assert isinstance(head, nn.Sequential) and head(X4).shape == (4, 3)
+    np.testing.assert_array_equal(seq(X4).data, layers[2](layers[1](layers[0](X4))).data)
+    with pytest.raises(TypeError, match="layer 1 must be a glassnet Module"):
+        nn.Sequential(nn.ReLU(), lambda x: x)
+
+
+# --------------------------------------------------------------------------- MLP
+def test_mlp_per_layer_activations():
+    model = nn.MLP([2, 4, 3, 1], activation=["tanh", "leaky_relu"],
+                   output_activation="logistic", leaky_alpha=0.1, rng=0)
+    kinds = [type(m) for m in model]
+    assert kinds == [nn.Linear, nn.Tanh, nn.Linear, nn.LeakyReLU, nn.Linear, nn.Sigmoid]
+    assert model[3].alpha == 0.1
+    assert model.activations == ["tanh", "leaky_relu"] and model.output_activation == "sigmoid"
+    assert [m.init for m in model if isinstance(m, nn.Linear)] == [
+        "xavier_uniform", "he_uniform", "xavier_uniform"]  # 'auto': He before ReLU-like
+    out = model(np.ones((5, 2)))
+    assert out.shape == (5, 1) and np.all((out.data > 0) & (out.data < 1))
+
+
+def test_mlp_identity_output_and_no_hidden_layer():
+    model = nn.MLP([3, 2], rng=0)
+    assert [type(m) for m in model] == [nn.Linear]
+    assert nn.MLP([3, 2], activation=[], rng=0).sizes == [3, 2]
+
+
+def test_mlp_same_seed_same_weights():
+    a, b = nn.MLP([2, 5, 1], rng=7), nn.MLP([2, 5, 1], rng=7)
+    for (na, pa), (nb, pb) in zip(a.named_parameters(), b.named_parameters()):
+        assert na == nb
+        np.testing.assert_array_equal(pa.data, pb.data)
+    assert not np.array_equal(a.layers[0].W.data, nn.MLP([2, 5, 1], rng=8).layers[0].W.data)
+    assert nn.MLP([2, 2], dtype=np.float64, rng=0).layers[0].W.dtype == np.float64
+
+
+@pytest.mark.parametrize("kw,exc,match", [
+    ({"sizes": [2]}, ValueError, "at least an input and an output"),
+    ({"sizes": 3}, ValueError, "'sizes'"),
+    ({"sizes": [2, 0, 1]}, ValueError, "'sizes'.*Got 0"),
+    ({"sizes": [2, 3.5, 1]}, ValueError, "'sizes'"),
+    ({"sizes": [2, 3, 3, 1], "activation": ["relu"]}, ValueError,
+     "2 hidden layers but 1 activations"),
+    ({"sizes": [2, 3, 1], "activation": "swish"}, ValueError,
+     "Unknown activation 'swish'. Valid names: .*leaky_relu.*relu.*sigmoid.*tanh"),
+    ({"sizes": [2, 3, 1], "activation": ["relu", "mystery"][1:]}, ValueError,
+     "Unknown activation 'mystery'"),
+    ({"sizes": [2, 3, 1], "output_activation": "soft"}, ValueError, "Unknown activation 'soft'"),
+    ({"sizes": [2, 3, 1], "dropout": -0.5}, ValueError, "'dropout'"),
+    ({"sizes": [2, 3, 1], "dropout": 1.0}, ValueError, "'dropout'"),
+    ({"sizes": [2, 3, 1], "dtype": np.float16}, ValueError, "'dtype'"),
+])
+def test_mlp_errors(kw: dict[str, Any], exc: type, match: str):
+    with pytest.raises(exc, match=match):
+        nn.MLP(**kw)
+
+
+# --------------------------------------------------------------------------- Neuron
+def test_neuron_is_logistic_regression():
+    neuron = nn.Neuron(3, "sigmoid", rng=0, dtype=np.float64)
+    w, w0 = np.array([0.5, -1.0, 2.0]), 0.25
+    neuron.set_weights(w, w0)
+    np.testing.assert_array_equal(neuron.weights, w)
+    assert neuron.bias == w0
+    X = np.random.default_rng(0).standard_normal((6, 3))
+    expected = 1 / (1 + np.exp(-(w0 + X @ w)))
+    np.testing.assert_allclose(neuron.predict(X).ravel(), expected)
+    assert [p.label for p in neuron.parameters()] == ["w", "w0"]
+
+
+def test_neuron_is_linear_regression_with_the_slides_gradient():
+    neuron = nn.Neuron(2, "identity", rng=0, dtype=np.float64)
+    neuron.set_weights([2.0, -3.0], 1.0)
+    X, y = np.array([[1.0, 2.0], [0.5, -1.0]]), np.array([[0.0], [1.0]])
+    y_hat = neuron(X)
+    np.testing.assert_allclose(y_hat.data.ravel(), 1.0 + X @ [2.0, -3.0])
+    F.mse(y_hat, y, half=True, reduction="sum").backward()
+    # dL/dw_j = sum_n (y_hat - y) g'(z) x_j with g' = 1; dL/dw_0 = sum_n (y_hat - y)
+    err = y_hat.data - y
+    np.testing.assert_allclose(neuron.layers[0].W.grad, X.T @ err)
+    np.testing.assert_allclose(neuron.layers[0].b.grad, err.sum(axis=0))
+
+
+def test_neuron_set_weights_checks_length():
+    with pytest.raises(ValueError, match="expected 2 weights. Got 3"):
+        nn.Neuron(2).set_weights([1.0, 2.0, 3.0], 0.0)
+
+
+def test_the_slides_and_neuron():
+    neuron = nn.Neuron(2, "sigmoid", rng=0)
+    neuron.set_weights([1.0, 1.0], -1.5)  # z = -1.5 + x1 + x2
+    pred = (neuron.predict(X4) > 0.5).ravel().astype(int)
+    np.testing.assert_array_equal(pred, [0, 0, 0, 1])
+
+
+# --------------------------------------------------------------------------- the XNOR network
+def _xnor_hidden() -> nn.Sequential:
+    layer = nn.Linear(2, 2, dtype=np.float64, rng=0)
+    layer.W.data[...] = [[4.0, -4.0], [4.0, -4.0]]  # column i: neuron i's weights
+    layer.b.data[...] = [-6.0, 2.0]
+    return nn.Sequential(layer, nn.Sigmoid())
+
+
+def test_the_slides_xnor_hidden_table():
+    hidden = _xnor_hidden()
+    A = hidden.predict(X4)
+    np.testing.assert_array_equal(np.round(A, 3), [[0.002, 0.881], [0.119, 0.119],
+                                                   [0.119, 0.119], [0.881, 0.002]])
+    out = nn.Neuron(2, "sigmoid", rng=0, dtype=np.float64)
+    out.set_weights([1.0, 1.0], -0.5)  # z = -0.5 + a1 + a2
+    pred = (nn.Sequential(hidden, out).predict(X4) > 0.5).ravel().astype(int)
+    np.testing.assert_array_equal(pred, [1, 0, 0, 1])  # XNOR
+
+
+def test_xnor_as_an_mlp_with_loaded_weights():
+    model = nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    model.load_state_dict({"layers.0.W": [[4, -4], [4, -4]], "layers.0.b": [-6, 2],
+                           "layers.2.W": [[1], [1]], "layers.2.b": [-0.5]})
+    np.testing.assert_array_equal((model.predict(X4) > 0.5).ravel(), [True, False, False, True])
+
+
+# ------------------------------------------------------------- the 2-2-1 network as matrices
+@pytest.mark.parametrize("name", ["sigmoid", "identity", "tanh", "relu", "leaky_relu"])
+def test_lecture_2_2_1_network_matrix_form_matches_scalar_form(name: str):
+    w1, w2, w3, w4, w5, w6 = 0.8, -0.4, -0.3, 0.9, 1.2, 0.7
+    x1, x2, y = 0.5, -1.0, 0.2
+    # scalar form, as on the slides
+    s = {k: Tensor(v, requires_grad=True, dtype=np.float64, label=k)
+         for k, v in dict(w1=w1, w2=w2, w3=w3, w4=w4, w5=w5, w6=w6, x1=x1, x2=x2).items()}
+    a1 = F.activation(s["w1"] * s["x1"] + s["w3"] * s["x2"], name)
+    a2 = F.activation(s["w2"] * s["x1"] + s["w4"] * s["x2"], name)
+    y_hat_s = F.activation(s["w5"] * a1 + s["w6"] * a2, name)
+    L_s = (y_hat_s - y) ** 2 * 0.5
+    L_s.backward()
+    # matrix form: W1 column i holds hidden neuron i's weights, no bias (the slides have none)
+    act = nn.activation_module(name)
+    net = nn.Sequential(nn.Linear(2, 2, bias=False, dtype=np.float64, rng=0), act,
+                        nn.Linear(2, 1, bias=False, dtype=np.float64, rng=0), act)
+    net.load_state_dict({"layers.0.W": [[w1, w2], [w3, w4]], "layers.2.W": [[w5], [w6]]})
+    X = Tensor(np.array([[x1, x2]]), requires_grad=True)
+    y_hat = net(X)
+    L = F.mse(y_hat, [[y]], half=True, reduction="sum")
+    L.backward()
+    assert L.item() == pytest.approx(L_s.item(), abs=1e-15)
+    W1, W2 = net.layers[0].W.grad, net.layers[2].W.grad
+    np.testing.assert_allclose(W1, [[s["w1"].grad, s["w2"].grad], [s["w3"].grad, s["w4"].grad]],
+                               atol=1e-15)
+    np.testing.assert_allclose(W2.ravel(), [s["w5"].grad, s["w6"].grad], atol=1e-15)
+    np.testing.assert_allclose(X.grad.ravel(), [s["x1"].grad, s["x2"].grad], atol=1e-15)
+
+
+# --------------------------------------------------------------------------- initializers
+@pytest.mark.parametrize("name,bound", [
+    ("xavier_uniform", np.sqrt(6 / (300 + 200))), ("he_uniform", np.sqrt(6 / 300)),
+    ("uniform", 0.05),
+])
+def test_uniform_initializers_bounds_and_spread(name: str, bound: float):
+    W = init.get_initializer(name)((300, 200), rng=0)
+    assert W.shape == (300, 200) and W.dtype == np.float32
+    assert np.abs(W).max() <= bound and np.abs(W).max() > 0.99 * bound
+    assert abs(W.std() - bound / np.sqrt(3)) < 0.02 * bound
+    assert abs(W.mean()) < 0.01 * bound
+
+
+@pytest.mark.parametrize("name,std", [
+    ("xavier_normal", np.sqrt(2 / (300 + 200))), ("he_normal", np.sqrt(2 / 300)),
+    ("normal", 0.01),
+])
+def test_normal_initializers_std(name: str, std: float):
+    W = init.get_initializer(name)((300, 200), rng=1)
+    assert W.shape == (300, 200)
+    assert abs(W.std() - std) < 0.02 * std and abs(W.mean()) < 0.02 * std
+
+
+def test_initializer_options_and_constants():
+    W = init.xavier_uniform((10, 10), rng=0, gain=2.0)
+    assert np.abs(W).max() <= 2.0 * np.sqrt(6 / 20)
+    W = init.normal((200, 200), rng=0, mean=3.0, std=0.5, dtype=np.float64)
+    assert W.dtype == np.float64 and abs(W.mean() - 3.0) < 0.01 and abs(W.std() - 0.5) < 0.01
+    assert np.all(init.uniform((50,), rng=0, low=2.0, high=3.0) >= 2.0)
+    np.testing.assert_array_equal(init.zeros((2, 3)), np.zeros((2, 3)))
+    np.testing.assert_array_equal(init.constant((2,), value=1.5), [1.5, 1.5])
+    assert init.he_normal((4,), rng=0).shape == (4,)  # 1-D: fan_in = fan_out = size
+
+
+@pytest.mark.parametrize("name", sorted(init.INITIALIZERS))
+def test_initializers_are_reproducible_from_a_seed_or_generator(name: str):
+    fn = init.get_initializer(name)
+    np.testing.assert_array_equal(fn((4, 3), rng=5), fn((4, 3), rng=5))
+    gen = np.random.default_rng(5)
+    first, second = fn((4, 3), rng=gen), fn((4, 3), rng=gen)
+    np.testing.assert_array_equal(first, fn((4, 3), rng=5))  # a Generator is used as given
+    if name not in ("zeros", "constant"):
+        assert not np.array_equal(first, second)  # ... and advanced
+
+
+def test_initializer_lookup():
+    assert init.get_initializer("glorot_uniform") is init.xavier_uniform
+    assert init.get_initializer("kaiming_normal") is init.he_normal
+    custom = (lambda shape, rng, dtype: np.zeros(shape, dtype))  # noqa: E731
+    assert init.get_initializer(custom) is custom
+    with pytest.raises(ValueError, match="Unknown initializer 'magic'. Valid names: .*he_normal"):
+        init.get_initializer("magic")
+    with pytest.raises(TypeError, match="seed"):
+        init.xavier_uniform((2, 2), rng="zero")
+
+
+# --------------------------------------------------------------------------- configs
+CONFIG_MODELS = [
+    lambda: nn.MLP([3, 5, 4, 2], activation=["tanh", "leaky_relu"], output_activation="softmax",
+                   dropout=0.1, leaky_alpha=0.2, rng=0),
+    lambda: nn.MLP([3, 1], dtype=np.float64, rng=0),
+    lambda: nn.Neuron(3, "identity", rng=0),
+    lambda: nn.Linear(3, 2, bias=False, rng=0),
+    lambda: nn.Sequential(nn.Linear(3, 4, rng=0), nn.LeakyReLU(0.3), nn.Dropout(0.2),
+                          nn.Linear(4, 2, rng=1), nn.Sigmoid(), nn.Identity()),
+]
+
+
+@pytest.mark.parametrize("make", CONFIG_MODELS)
+def test_from_config_round_trip(make: Any):
+    model = make()
+    cfg = json.loads(json.dumps(model.config()))
+    rebuilt = nn.from_config(cfg)
+    assert type(rebuilt) is type(model)
+    assert rebuilt.config() == model.config()
+    assert repr(rebuilt) == repr(model)
+    rebuilt.load_state_dict(model.state_dict())
+    X = np.random.default_rng(0).standard_normal((4, 3))
+    np.testing.assert_array_equal(rebuilt.predict(X), model.predict(X))
+
+
+def test_from_config_errors():
+    with pytest.raises(ValueError, match="'type' key"):
+        nn.from_config({"sizes": [2, 1]})
+    with pytest.raises(ValueError, match="unknown module type 'Conv2d'"):
+        nn.from_config({"type": "Conv2d"})
+    with pytest.raises(NotImplementedError, match="config"):
+        nn.Module().config()
+    with pytest.raises(NotImplementedError, match="forward"):
+        nn.Module()(np.ones(2))

@@ -1,0 +1,715 @@
+"""Tests for glassnet.tensor: every op against NumPy and finite differences, the
+backward pass, the dtype rule, the lecture's 2-2-1 network, and bad input.
+
+The table ``OPS`` drives the generic tests (as tinygrad's ``test_ops`` and PyTorch's
+OpInfo do): each entry is a glassnet function, its NumPy reference and a hypothesis
+strategy that draws input shapes (broadcasting included) and keyword arguments.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import glassnet as gn
+from glassnet import functional as F
+from glassnet.tensor import AnomalyError, Tensor, unbroadcast
+
+FAST = settings(max_examples=25, deadline=None, database=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+Shapes = tuple[tuple[int, ...], ...]
+
+
+# --------------------------------------------------------------------------- strategies
+def _shape(min_dims: int = 0, max_dims: int = 3) -> st.SearchStrategy[tuple[int, ...]]:
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=3)
+
+
+def _unary(min_dims: int = 0) -> st.SearchStrategy[tuple[Shapes, dict[str, Any]]]:
+    return _shape(min_dims).map(lambda s: ((s,), {}))
+
+
+def _broadcast(n: int = 2) -> st.SearchStrategy[tuple[Shapes, dict[str, Any]]]:
+    return hnp.mutually_broadcastable_shapes(num_shapes=n, max_dims=3, min_side=1, max_side=3).map(
+        lambda b: (tuple(b.input_shapes), {})
+    )
+
+
+@st.composite
+def _reduction(draw: Any) -> tuple[Shapes, dict[str, Any]]:
+    shape = draw(_shape(min_dims=1))
+    nd = len(shape)
+    axis = draw(st.one_of(st.none(), st.integers(-nd, nd - 1),
+                          hnp.valid_tuple_axes(nd, min_size=1)))
+    return (shape,), {"axis": axis, "keepdims": draw(st.booleans())}
+
+
+@st.composite
+def _matmul(draw: Any) -> tuple[Shapes, dict[str, Any]]:
+    n, k, m = (draw(st.integers(1, 3)) for _ in range(3))
+    batch = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=2, max_side=2))
+    a = (k,) if draw(st.booleans()) else batch.input_shapes[0] + (n, k)
+    b = (k,) if draw(st.booleans()) else batch.input_shapes[1] + (k, m)
+    return (a, b), {}
+
+
+@st.composite
+def _transpose(draw: Any) -> tuple[Shapes, dict[str, Any]]:
+    shape = draw(_shape())
+    return (shape,), {"perm": tuple(draw(st.permutations(range(len(shape)))))}
+
+
+@st.composite
+def _reshape(draw: Any) -> tuple[Shapes, dict[str, Any]]:
+    shape = draw(_shape())
+    new = list(draw(st.permutations(shape))) + [1] * draw(st.integers(0, 1))
+    if new and draw(st.booleans()):
+        new[draw(st.integers(0, len(new) - 1))] = -1
+    return (shape,), {"new": tuple(new)}
+
+
+@st.composite
+def _concatenate(draw: Any) -> tuple[Shapes, dict[str, Any]]:
+    base = list(draw(_shape(min_dims=1)))
+    axis = draw(st.integers(-len(base), len(base) - 1))
+    shapes = []
+    for _ in range(draw(st.integers(1, 3))):
+        base[axis] = draw(st.integers(1, 3))
+        shapes.append(tuple(base))
+    return tuple(shapes), {"axis": axis}
+
+
+@st.composite
+def _stack(draw: Any) -> tuple[Shapes, dict[str, Any]]:
+    shape = draw(_shape())
+    axis = draw(st.integers(-len(shape) - 1, len(shape)))
+    return (shape,) * draw(st.integers(1, 3)), {"axis": axis}
+
+
+@st.composite
+def _where(draw: Any) -> tuple[Shapes, dict[str, Any]]:
+    b = draw(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3))
+    cond = draw(hnp.arrays(np.bool_, b.input_shapes[0]))
+    return tuple(b.input_shapes[1:]), {"cond": cond}
+
+
+@st.composite
+def _clip(draw: Any) -> tuple[Shapes, dict[str, Any]]:
+    low, high = draw(st.sampled_from([(-0.5, 0.5), (None, 0.3), (-0.2, None)]))
+    return (draw(_shape()),), {"low": low, "high": high}
+
+
+# --------------------------------------------------------------------------- the op table
+@dataclass(frozen=True)
+class Op:
+    """One differentiable op: glassnet ``fn`` and NumPy ``ref`` take the same arguments."""
+
+    name: str
+    fn: Callable[..., Tensor]
+    ref: Callable[..., np.ndarray]
+    case: st.SearchStrategy[tuple[Shapes, dict[str, Any]]]
+    domain: tuple[str, ...] = ("real",)  # per input: "real" or "positive" (the last repeats)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def _values(rng: np.random.Generator, shapes: Shapes, domain: tuple[str, ...]) -> list[np.ndarray]:
+    out = []
+    for i, s in enumerate(shapes):
+        kind = domain[min(i, len(domain) - 1)]
+        out.append(rng.uniform(0.5, 2.0, s) if kind == "positive" else rng.standard_normal(s))
+    return out
+
+
+P = ("positive",)
+OPS = [
+    # binary, broadcasting
+    Op("add", lambda a, b: a + b, np.add, _broadcast()),
+    Op("sub", lambda a, b: a - b, np.subtract, _broadcast()),
+    Op("mul", lambda a, b: a * b, np.multiply, _broadcast()),
+    Op("div", lambda a, b: a / b, np.divide, _broadcast(), P),
+    Op("pow_tensor", lambda a, b: a**b, np.power, _broadcast(), ("positive", "real")),
+    Op("maximum", gn.maximum, np.maximum, _broadcast()),
+    Op("minimum", gn.minimum, np.minimum, _broadcast()),
+    Op("matmul", lambda a, b: a @ b, np.matmul, _matmul()),
+    Op("where", lambda a, b, cond: gn.where(cond, a, b),
+       lambda a, b, cond: np.where(cond, a, b), _where()),
+    # with a Python number, on either side
+    Op("add_scalar", lambda a: a + 2.5, lambda a: a + 2.5, _unary()),
+    Op("radd_scalar", lambda a: 2.5 + a, lambda a: 2.5 + a, _unary()),
+    Op("sub_scalar", lambda a: a - 1.5, lambda a: a - 1.5, _unary()),
+    Op("rsub_scalar", lambda a: 1.5 - a, lambda a: 1.5 - a, _unary()),
+    Op("mul_scalar", lambda a: a * -2.0, lambda a: a * -2.0, _unary()),
+    Op("rmul_scalar", lambda a: 3 * a, lambda a: 3 * a, _unary()),
+    Op("div_scalar", lambda a: a / 4.0, lambda a: a / 4.0, _unary()),
+    Op("rdiv_scalar", lambda a: 3.0 / a, lambda a: 3.0 / a, _unary(), P),
+    Op("pow_int", lambda a: a**2, lambda a: a**2, _unary()),
+    Op("pow_cube", lambda a: a**3, lambda a: a**3, _unary()),
+    Op("pow_float", lambda a: a**2.5, lambda a: a**2.5, _unary(), P),
+    Op("pow_negative", lambda a: a**-1.5, lambda a: a**-1.5, _unary(), P),
+    Op("rpow_scalar", lambda a: 2.0**a, lambda a: 2.0**a, _unary()),
+    Op("neg", lambda a: -a, np.negative, _unary()),
+    # elementwise
+    Op("exp", Tensor.exp, np.exp, _unary()),
+    Op("log", Tensor.log, np.log, _unary(), P),
+    Op("sqrt", Tensor.sqrt, np.sqrt, _unary(), P),
+    Op("abs", Tensor.abs, np.abs, _unary()),
+    Op("clip", lambda a, low, high: a.clip(low, high),
+       lambda a, low, high: np.clip(a, low, high), _clip()),
+    Op("astype", lambda a: a.astype(np.float64), lambda a: a, _unary()),
+    # reductions
+    Op("sum", lambda a, axis, keepdims: a.sum(axis=axis, keepdims=keepdims), np.sum, _reduction()),
+    Op("mean", lambda a, axis, keepdims: a.mean(axis=axis, keepdims=keepdims), np.mean,
+       _reduction()),
+    Op("max", lambda a, axis, keepdims: a.max(axis=axis, keepdims=keepdims), np.max, _reduction()),
+    Op("min", lambda a, axis, keepdims: a.min(axis=axis, keepdims=keepdims), np.min, _reduction()),
+    Op("sum_all", lambda a: a.sum(), np.sum, _unary()),
+    Op("mean_all", lambda a: a.mean(), np.mean, _unary()),
+    # shape
+    Op("reshape", lambda a, new: a.reshape(new), lambda a, new: a.reshape(new), _reshape()),
+    Op("reshape_varargs", lambda a: a.reshape(-1, 1), lambda a: a.reshape(-1, 1), _unary()),
+    Op("transpose", lambda a, perm: a.transpose(*perm), lambda a, perm: np.transpose(a, perm),
+       _transpose()),
+    Op("T", lambda a: a.T, lambda a: a.T, _unary()),
+    Op("concatenate", lambda *ts, axis: gn.concatenate(ts, axis=axis),
+       lambda *arrs, axis: np.concatenate(arrs, axis=axis), _concatenate()),
+    Op("stack", lambda *ts, axis: gn.stack(ts, axis=axis),
+       lambda *arrs, axis: np.stack(arrs, axis=axis), _stack()),
+]
+
+
+@pytest.mark.parametrize("op", OPS, ids=repr)
+@FAST
+@given(data=st.data())
+def test_op_forward_matches_numpy_and_gradients_match_finite_differences(op: Op, data: Any):
+    shapes, kw = data.draw(op.case, label="shapes, kwargs")
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="seed"))
+    arrays = _values(rng, shapes, op.domain)
+    expected = np.asarray(op.ref(*arrays, **kw))
+    out = op.fn(*[Tensor(a, dtype=np.float64) for a in arrays], **kw)
+    assert out.dtype == np.float64
+    assert out.shape == expected.shape
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
+    report = gn.gradcheck(lambda *ts: op.fn(*ts, **kw), *arrays)
+    assert report.ok and len(report.rows) == len(arrays)
+
+
+@pytest.mark.parametrize("op", OPS, ids=repr)
+@settings(FAST, max_examples=5)
+@given(data=st.data())
+def test_op_keeps_float32(op: Op, data: Any):
+    shapes, kw = data.draw(op.case, label="shapes, kwargs")
+    rng = np.random.default_rng(0)
+    ts = [Tensor(a.astype(np.float32), requires_grad=True)
+          for a in _values(rng, shapes, op.domain)]
+    out = op.fn(*ts, **kw) if op.name != "astype" else ts[0].astype(np.float32)
+    assert out.dtype == np.float32
+    out.sum().backward()
+    for t in ts:
+        assert t.grad is not None and t.grad.dtype == np.float32 and t.grad.shape == t.shape
+
+
+# ---------------------------------------------------------------- ops needing fixed cases
+INDEXES = [
+    1, -1, slice(None), slice(1, None), slice(None, None, -1), (slice(None), 2),
+    (1, slice(0, 3, 2)), (Ellipsis, 0), (None, 1), np.array([0, 2, 2, 0]), [2, 2, 2],
+    (np.array([0, 0, 1]), np.array([1, 1, 3])), (slice(None), [3, 0, 3]),
+    np.array([[True, False, True, True], [False] * 4, [True] * 4]), np.array([True, False, True]),
+]
+
+
+@pytest.mark.parametrize("index", INDEXES, ids=[repr(i).replace("\n", "") for i in INDEXES])
+def test_indexing_forward_and_gradient(index: Any):
+    a = np.random.default_rng(1).standard_normal((3, 4))
+    out = Tensor(a)[index]
+    np.testing.assert_array_equal(out.data, a[index])
+    gn.gradcheck(lambda t: t[index], a)
+
+
+def test_repeated_indices_accumulate():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x[[0, 0, 2, 0]].sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 0.0, 1.0])
+    y = Tensor(np.zeros((2, 3)), requires_grad=True)
+    (y[[1, 1], [2, 2]] * Tensor([5.0, 7.0])).sum().backward()
+    np.testing.assert_array_equal(y.grad, [[0, 0, 0], [0, 0, 12.0]])
+
+
+def test_index_by_tensor():
+    x = Tensor(np.arange(5.0), requires_grad=True)
+    x[Tensor([1, 3])].sum().backward()
+    np.testing.assert_array_equal(x.grad, [0, 1, 0, 1, 0])
+    with pytest.raises(IndexError, match="whole numbers"):
+        x[Tensor([0.5])]
+
+
+@pytest.mark.parametrize("shapes", [((2, 3), (3, 4)), ((3,), (3,)), ((3,), (3, 2)),
+                                    ((2, 3), (3,)), ((4, 2, 3), (3, 2)), ((2, 3), (5, 3, 2)),
+                                    ((2, 1, 2, 3), (4, 3, 1)), ((3,), (2, 3, 4)),
+                                    ((2, 2, 3), (3,))])
+def test_matmul_cases(shapes: Shapes):
+    rng = np.random.default_rng(2)
+    a, b = (rng.standard_normal(s) for s in shapes)
+    np.testing.assert_allclose((Tensor(a) @ Tensor(b)).data, a @ b)
+    gn.gradcheck(lambda x, y: x @ y, a, b)
+
+
+def test_matmul_with_ndarray_on_either_side():
+    a = np.arange(6.0).reshape(2, 3)
+    w = Tensor(np.ones((3, 2)), requires_grad=True)
+    out = a @ w  # ndarray @ Tensor dispatches to Tensor.__rmatmul__
+    assert isinstance(out, Tensor)
+    out.sum().backward()
+    np.testing.assert_allclose(w.grad, a.T @ np.ones((2, 2)))
+    assert isinstance(w @ np.ones(2), Tensor)
+
+
+def test_max_ties_share_the_gradient():
+    x = Tensor([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]], requires_grad=True)
+    x.max(axis=1).sum().backward()
+    np.testing.assert_allclose(x.grad, [[0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]])
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([1.0, 1.0], requires_grad=True)
+    gn.maximum(a, b).sum().backward()
+    np.testing.assert_allclose(a.grad, [0.5, 1.0])
+    np.testing.assert_allclose(b.grad, [0.5, 0.0])
+
+
+def test_maximum_with_a_python_number_is_relu():
+    x = Tensor([-1.0, 2.0], requires_grad=True)
+    y = gn.maximum(x, 0.0)
+    np.testing.assert_array_equal(y.data, [0.0, 2.0])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0])
+
+
+def test_clip_gradient_passes_only_inside():
+    x = Tensor([-2.0, 0.0, 2.0], requires_grad=True)
+    x.clip(-1.0, 1.0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0, 0.0])
+
+
+def test_abs_gradient_is_zero_at_zero():
+    x = Tensor([-2.0, 0.0, 3.0], requires_grad=True)
+    x.abs().sum().backward()
+    np.testing.assert_array_equal(x.grad, [-1.0, 0.0, 1.0])
+
+
+def test_astype_casts_value_and_gradient():
+    x = Tensor(np.array([1.5, 2.5], dtype=np.float32), requires_grad=True)
+    y = x.astype(np.float64)
+    assert y.dtype == np.float64 and y.op == "astype"
+    (y * y).sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_allclose(x.grad, [3.0, 5.0])
+
+
+def test_unbroadcast_sums_broadcast_axes():
+    g = np.ones((4, 2, 3))
+    np.testing.assert_array_equal(unbroadcast(g, (2, 1)), np.full((2, 1), 12.0))
+    np.testing.assert_array_equal(unbroadcast(g, (3,)), np.full(3, 8.0))
+    np.testing.assert_array_equal(unbroadcast(g, ()), 24.0)
+    assert unbroadcast(g, (4, 2, 3)) is g
+
+
+# --------------------------------------------------------------------------- backward
+def test_backward_from_a_scalar_seeds_one():
+    x = Tensor([2.0, 3.0], requires_grad=True)
+    (x * x).sum().backward()
+    np.testing.assert_array_equal(x.grad, [4.0, 6.0])
+    s = Tensor(5.0, requires_grad=True)
+    s.backward()
+    assert s.grad == 1.0
+
+
+def test_backward_with_an_explicit_upstream_gradient():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 3.0
+    y.backward(np.array([1.0, -1.0, 0.5]))
+    np.testing.assert_allclose(x.grad, [3.0, -3.0, 1.5])
+    x2 = Tensor(np.ones((2, 2)), requires_grad=True)
+    (x2 * 2.0).backward(Tensor(np.full((2, 2), 0.25)))
+    np.testing.assert_allclose(x2.grad, np.full((2, 2), 0.5))
+
+
+def test_node_used_twice_gets_both_paths():
+    x = Tensor(1.5, requires_grad=True, dtype=np.float64)
+    c = x.exp()
+    (c * c + c).backward()  # d/dx (e^2x + e^x) = 2 e^2x + e^x
+    assert x.grad == pytest.approx(2 * np.exp(3.0) + np.exp(1.5))
+    y = Tensor([2.0], requires_grad=True)
+    (y * y * y).sum().backward()
+    np.testing.assert_allclose(y.grad, [12.0])
+
+
+def test_gradients_accumulate_across_backward_calls_until_zero_grad():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    buffer = None
+    for k in range(1, 4):
+        (x * x).sum().backward()
+        np.testing.assert_allclose(x.grad, k * 2 * x.data)
+        buffer = x.grad if buffer is None else buffer
+        assert x.grad is buffer  # accumulated in place
+    x.zero_grad()
+    assert x.grad is buffer
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0])
+    Tensor([1.0]).zero_grad()  # no gradient yet: nothing to do
+
+
+def test_zero_dimensional_results_and_gradients_are_arrays():
+    x = Tensor(5.0, requires_grad=True)
+    y = x * x + 1.0
+    assert isinstance(y.data, np.ndarray) and isinstance(x.exp().numpy(), np.ndarray)
+    y.backward()
+    assert isinstance(x.grad, np.ndarray) and x.grad == 10.0
+    x.zero_grad()  # must reset a 0-d gradient in place too
+    assert x.grad == 0.0
+    y.backward()
+    assert x.grad == 10.0
+
+
+def test_backward_of_a_graph_twice_gives_the_same_gradient():
+    x = Tensor([1.0, -2.0], requires_grad=True)
+    loss = (x.exp() * x).sum()
+    loss.backward()
+    first = x.grad.copy()
+    x.zero_grad()
+    loss.backward()
+    np.testing.assert_allclose(x.grad, first)
+
+
+def test_ten_thousand_node_chain_has_no_recursion_error():
+    x = Tensor(1.0, requires_grad=True, dtype=np.float64)
+    y = x
+    for _ in range(10_000):
+        y = y * 1.0001
+    y.backward()
+    assert x.grad == pytest.approx(1.0001**10_000, rel=1e-9)
+    z = x
+    for _ in range(10_000):
+        z = z + x  # x feeds every node: 10,001 paths
+    z.backward()
+    assert x.grad == pytest.approx(1.0001**10_000 + 10_001, rel=1e-9)
+
+
+def test_requires_grad_propagates():
+    a, b = Tensor([1.0]), Tensor([2.0], requires_grad=True)
+    assert not (a + a).requires_grad
+    assert (a + b).requires_grad and (b * 2).requires_grad and (3 - b).requires_grad
+    c = a * 5
+    assert c.parents == () and not c.requires_grad
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        c.sum().backward()
+
+
+def test_no_grad_records_nothing_and_enable_grad_restores():
+    w = Tensor([1.0], requires_grad=True)
+    assert gn.is_grad_enabled()
+    with gn.no_grad():
+        assert not gn.is_grad_enabled()
+        y = w * 2
+        with gn.enable_grad():
+            z = w * 2
+        assert not gn.is_grad_enabled()
+    assert gn.is_grad_enabled()
+    assert not y.requires_grad and y.parents == ()
+    assert z.requires_grad and z.parents == (w,)
+    with pytest.raises(ValueError), gn.no_grad():
+        raise ValueError("inside")
+    assert gn.is_grad_enabled()  # restored after an exception
+
+
+def test_detach_cuts_the_graph_and_shares_values():
+    x = Tensor([3.0, 4.0], requires_grad=True, label="x")
+    d = x.detach()
+    assert not d.requires_grad and d.parents == () and d.label == "x"
+    assert np.shares_memory(d.data, x.data)
+    (x * d).sum().backward()  # only the non-detached path counts
+    np.testing.assert_array_equal(x.grad, [3.0, 4.0])
+
+
+def test_numpy_and_item():
+    data = np.array([1.0, 2.0])
+    t = Tensor(data)
+    assert t.numpy() is data  # float64 array kept as is, not copied
+    assert Tensor([[2.5]]).item() == 2.5 and isinstance(Tensor(1).item(), float)
+    with pytest.raises(ValueError, match=r"\(2,\)"):
+        t.item()
+
+
+def test_labels_op_names_and_parents_are_recorded():
+    a = Tensor(2.0, requires_grad=True, label="a")
+    b = Tensor(3.0, requires_grad=True).named("b")
+    z = (a * b).named("z")
+    assert (a.label, b.label, z.label) == ("a", "b", "z")
+    assert z.op == "mul" and z.parents == (a, b)
+    assert a.op == "" and a.parents == ()
+    y = (z + a).exp()
+    assert y.op == "exp" and y.parents[0].op == "add" and y.parents[0].parents == (z, a)
+    for expr, name in [(a - b, "sub"), (a / b, "div"), (a**b, "pow"), (-a, "neg"),
+                       (a.reshape(1), "reshape"), (a.sum(), "sum"), (a.log(), "log"),
+                       (gn.stack([a, b]), "stack"), (F.sigmoid(a), "sigmoid")]:
+        assert expr.op == name
+    assert "label='z'" in repr(z) and "op='mul'" in repr(z) and "requires_grad=True" in repr(z)
+    assert repr(Tensor([1.0])) == "Tensor([1.], dtype=float32)"
+
+
+def test_retain_grad_keeps_intermediate_gradients():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3.0
+    k = (h * h).retain_grad()
+    k.sum().backward()
+    assert h.grad is None  # intermediates do not keep gradients by default
+    np.testing.assert_array_equal(k.grad, [1.0, 1.0])
+    np.testing.assert_array_equal(x.grad, 18.0 * x.data)
+
+
+def test_shape_accessors_and_len():
+    t = Tensor(np.zeros((2, 3)))
+    assert (t.shape, t.ndim, t.size, len(t)) == ((2, 3), 2, 6, 2)
+
+
+# --------------------------------------------------------------------------- dtype rule
+@pytest.mark.parametrize("value", [1, 2.5, True, [1, 2], [[1.0, 2.0]], np.arange(3),
+                                   np.array([True, False]), np.array([1, 2], dtype=np.uint8),
+                                   np.array([1.0], dtype=np.float16)])
+def test_non_float_inputs_become_float32(value: Any):
+    t = Tensor(value)
+    assert t.dtype == np.float32
+    np.testing.assert_array_equal(t.data, np.asarray(value, dtype=np.float32))
+
+
+def test_float64_stays_float64_and_float32_stays_float32():
+    assert Tensor(np.ones(2)).dtype == np.float64
+    assert Tensor(np.float64(2.0)).dtype == np.float64
+    assert Tensor(np.ones(2, dtype=np.float32)).dtype == np.float32
+    assert Tensor([1, 2], dtype=np.float64).dtype == np.float64
+
+
+@pytest.mark.parametrize("combine", [
+    lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / b,
+    lambda a, b: a**b, lambda a, b: a @ b, lambda a, b: gn.maximum(a, b),
+    lambda a, b: gn.concatenate([a, b]), lambda a, b: gn.where([True, False], a, b),
+    lambda a, b: a.data + b, lambda a, b: a.data / b, lambda a, b: a.data ** b,
+    lambda a, b: a.data @ b, lambda a, b: a + b.data, lambda a, b: a.data - b,
+])
+def test_float32_with_float64_gives_float64(combine: Callable):
+    a = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+    b = Tensor(np.array([3.0, 4.0]), requires_grad=True)
+    assert combine(a, b).dtype == np.float64
+    assert combine(b, a).dtype == np.float64
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("combine", [
+    lambda t: t + 1.5, lambda t: 1.5 + t, lambda t: t - 0.1, lambda t: 0.1 - t,
+    lambda t: t * 3, lambda t: 3 * t, lambda t: t / 7.0, lambda t: 7.0 / t, lambda t: t**2,
+    lambda t: t**0.5, lambda t: 2.0**t, lambda t: gn.maximum(t, 0.0),
+    lambda t: gn.where([True, False], t, 0.0),
+])
+def test_python_numbers_keep_the_tensor_dtype(dtype: Any, combine: Callable):
+    t = Tensor([1.0, 2.0], dtype=dtype, requires_grad=True)
+    out = combine(t)
+    assert out.dtype == dtype
+    out.sum().backward()
+    assert t.grad.dtype == dtype
+
+
+def test_reflected_python_number_keeps_float64_precision():
+    t = Tensor([3.0], dtype=np.float64)
+    assert (0.1 / t).item() == 0.1 / 3.0
+    assert (0.1**t).item() == 0.1**3.0
+
+
+def test_gradients_take_their_tensors_dtype():
+    a = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+    b = Tensor(np.array([3.0, 4.0]), requires_grad=True)
+    (a * b).sum().backward()
+    assert a.grad.dtype == np.float32 and b.grad.dtype == np.float64
+
+
+def test_set_default_dtype():
+    assert gn.get_default_dtype() == np.float32
+    gn.set_default_dtype(np.float64)
+    try:
+        assert Tensor(1).dtype == np.float64 and Tensor([1, 2]).dtype == np.float64
+    finally:
+        gn.set_default_dtype(np.float32)
+    assert Tensor(1).dtype == np.float32
+    with pytest.raises(ValueError, match="float32 or float64"):
+        gn.set_default_dtype(np.int32)
+
+
+def test_non_float_dtypes_are_refused():
+    with pytest.raises(TypeError, match="float"):
+        Tensor([1.0], dtype=np.int32)
+    with pytest.raises(TypeError, match="float32 or float64"):
+        Tensor([1.0]).astype(np.int64)
+
+
+# ------------------------------------------------------------- the lecture's 2-2-1 network
+LECTURE_ACTIVATIONS = ["sigmoid", "identity", "tanh", "relu", "leaky_relu"]
+
+
+def _net_values(seed: int) -> dict[str, float]:
+    if seed < 0:  # hand-picked so that z1 > 0, z2 < 0 and z3 > 0 (both branches of relu)
+        return dict(x1=0.5, x2=-1.0, w1=0.8, w2=-0.4, w3=-0.3, w4=0.9, w5=1.2, w6=0.7, y=0.2)
+    rng = np.random.default_rng(seed)
+    names = ["x1", "x2", "w1", "w2", "w3", "w4", "w5", "w6", "y"]
+    return dict(zip(names, rng.uniform(-1.5, 1.5, len(names)).tolist()))
+
+
+@pytest.mark.parametrize("seed", [-1, 0, 1, 2])
+@pytest.mark.parametrize("name", LECTURE_ACTIVATIONS)
+def test_lecture_2_2_1_network_matches_the_slides_formulas(name: str, seed: int):
+    v = _net_values(seed)
+    act = F.ACTIVATIONS[name]
+    T = {k: Tensor(x, requires_grad=True, dtype=np.float64, label=k) for k, x in v.items()}
+    x1, x2, w1, w2, w3, w4, w5, w6 = (T[k] for k in ["x1", "x2", "w1", "w2", "w3", "w4",
+                                                       "w5", "w6"])
+
+    def g(t: Tensor) -> Tensor:
+        return F.activation(t, name)
+
+    # forward, as on the slides
+    z1 = (w1 * x1 + w3 * x2).named("z1").retain_grad()
+    z2 = (w2 * x1 + w4 * x2).named("z2").retain_grad()
+    a1 = g(z1).named("a1").retain_grad()
+    a2 = g(z2).named("a2").retain_grad()
+    z3 = (w5 * a1 + w6 * a2).named("z3").retain_grad()
+    y_hat = g(z3).named("y_hat")
+    L = ((y_hat - v["y"]) ** 2 * 0.5).named("L")
+    L.backward()
+
+    def gp(z: Tensor) -> float:  # g'(z) from the ACTIVATIONS table
+        return float(act.grad(z.data, act.fn(z.data)))
+
+    err = y_hat.item() - v["y"]
+    dz3 = err * gp(z3)
+    dz1 = dz3 * v["w5"] * gp(z1)
+    dz2 = dz3 * v["w6"] * gp(z2)
+    assert z3.grad == pytest.approx(dz3, abs=1e-12)
+    assert a1.grad == pytest.approx(dz3 * v["w5"], abs=1e-12)
+    assert z1.grad == pytest.approx(dz1, abs=1e-12)
+    assert z2.grad == pytest.approx(dz2, abs=1e-12)
+    dx1 = err * gp(z3) * v["w5"] * gp(z1) * v["w1"] + err * gp(z3) * v["w6"] * gp(z2) * v["w2"]
+    dx2 = err * gp(z3) * v["w5"] * gp(z1) * v["w3"] + err * gp(z3) * v["w6"] * gp(z2) * v["w4"]
+    assert x1.grad == pytest.approx(dx1, abs=1e-12)
+    assert x2.grad == pytest.approx(dx2, abs=1e-12)
+    # dL/dw_j = dL/du_j * v_j: u_j the node w_j feeds, v_j the value it multiplies
+    expected_w = {"w1": dz1 * v["x1"], "w3": dz1 * v["x2"], "w2": dz2 * v["x1"],
+                  "w4": dz2 * v["x2"], "w5": dz3 * a1.item(), "w6": dz3 * a2.item()}
+    for k, expected in expected_w.items():
+        assert T[k].grad == pytest.approx(expected, abs=1e-12), k
+    # the slide's forward values
+    assert a1.item() == pytest.approx(float(act.fn(np.float64(z1.item()))))
+    assert L.item() == pytest.approx(0.5 * err**2)
+    if seed == -1 and name in ("relu", "leaky_relu"):
+        assert z1.item() > 0 > z2.item()  # both branches of g' are exercised
+
+
+# --------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize("op,fn", [
+    ("add", lambda a, b: a + b), ("sub", lambda a, b: a - b), ("mul", lambda a, b: a * b),
+    ("div", lambda a, b: a / b), ("pow", lambda a, b: a**b), ("matmul", lambda a, b: a @ b),
+    ("maximum", gn.maximum), ("minimum", gn.minimum),
+    ("concatenate", lambda a, b: gn.concatenate([a, b])),
+    ("stack", lambda a, b: gn.stack([a, b])),
+    ("where", lambda a, b: gn.where(np.ones((2, 3), dtype=bool), a, b)),
+])
+def test_mismatched_shapes_name_the_op_and_both_shapes(op: str, fn: Callable):
+    a, b = Tensor(np.ones((2, 3))), Tensor(np.ones((4, 5)))
+    with pytest.raises(ValueError) as info:
+        fn(a, b)
+    msg = str(info.value)
+    assert f"'{op}'" in msg and "(2, 3)" in msg and "(4, 5)" in msg
+
+
+def test_reshape_error_names_shapes():
+    with pytest.raises(ValueError, match=r"'reshape'.*\(2, 3\).*\(4,\)"):
+        Tensor(np.ones((2, 3))).reshape(4)
+
+
+def test_concatenate_and_stack_need_tensors():
+    with pytest.raises(ValueError, match="at least one"):
+        gn.concatenate([])
+    with pytest.raises(ValueError, match="at least one"):
+        gn.stack([])
+
+
+def test_backward_on_a_non_scalar_needs_a_gradient():
+    y = Tensor([1.0, 2.0], requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match=r"non-scalar.*\(2,\).*sum"):
+        y.backward()
+
+
+def test_backward_with_a_wrong_shape_gradient():
+    y = Tensor([1.0, 2.0], requires_grad=True) * 2
+    with pytest.raises(ValueError, match=r"\(3,\).*\(2,\)"):
+        y.backward(np.ones(3))
+
+
+def test_a_backward_function_with_a_wrong_shape_is_caught():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    bad = Tensor._make(x.data * 2, "broken", (x,), lambda g: (np.ones(3),))
+    with pytest.raises(ValueError, match=r"'broken'.*\(3,\).*\(2,\)"):
+        bad.sum().backward()
+
+
+def test_detect_anomaly_forward_names_op_and_label():
+    x = Tensor([1.0, 0.0], requires_grad=True, label="x")
+    with pytest.raises(AnomalyError, match=r"forward of op 'log' \(inputs 'x'\) produced -inf"):
+        with gn.detect_anomaly():
+            x.log()
+    with pytest.raises(AnomalyError, match=r"op 'sqrt'.*nan"), gn.detect_anomaly():
+        (x - 2.0).sqrt()
+    # outside the context the same ops do not raise (and log stays silent)
+    assert np.isneginf(x.log().data[1])
+
+
+def test_detect_anomaly_backward_names_op_and_label():
+    x = Tensor([4.0, 0.0], requires_grad=True, label="x")
+    with gn.detect_anomaly():
+        s = x.sqrt().named("s")  # forward is finite: sqrt(0) = 0
+        with pytest.raises(AnomalyError, match=r"backward of op 'sqrt' \(label 's'\) produced inf"):
+            s.sum().backward()
+    assert issubclass(AnomalyError, FloatingPointError)
+
+
+def test_detect_anomaly_is_off_outside_the_context():
+    with pytest.raises(AnomalyError), gn.detect_anomaly():
+        Tensor([0.0]).log()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Tensor([1.0]).log()  # state restored; finite values raise nothing
+    y = Tensor([-1.0, 4.0]).clip(0.0) * 2
+    np.testing.assert_array_equal(y.data, [0.0, 8.0])
+
+
+def test_bool_of_a_tensor_is_an_error():
+    with pytest.raises(TypeError, match="ambiguous"):
+        bool(Tensor([1.0]))
+    with pytest.raises(TypeError):
+        if Tensor(1.0):
+            pass
+
+
+@pytest.mark.parametrize("value", ["abc", ["a", "b"], [1, "a"], None, {"a": 1}, 1 + 2j,
+                                   np.array([1 + 1j])])
+def test_non_numeric_data_is_refused(value: Any):
+    with pytest.raises(TypeError, match="Tensor data must be"):
+        Tensor(value)
+
+
+def test_non_numeric_data_with_a_dtype_is_refused():
+    with pytest.raises(TypeError, match="Tensor data must be numbers"):
+        Tensor("abc", dtype=np.float64)
