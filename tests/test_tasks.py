@@ -1,0 +1,324 @@
+"""Tests for glassnet.tasks: the lecture's four tasks (output layer, loss, encoding,
+decoding, scoring), their config round trip and target inference."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import nn
+from glassnet.tasks import (
+    MAX_FLOAT_CLASSES,
+    TASKS,
+    BinaryClassification,
+    MultiClassClassification,
+    MultiLabelClassification,
+    MultiOutputRegression,
+    Regression,
+    Task,
+    get_task,
+    infer_task,
+    type_of_target,
+)
+
+
+def output_layers(model):
+    """(neurons of the last Linear, class name of the module after it, or None)."""
+    layers = list(model.layers)
+    i = max(j for j, m in enumerate(layers) if isinstance(m, nn.Linear))
+    after = type(layers[i + 1]).__name__ if i + 1 < len(layers) else None
+    return layers[i].neurons, after
+
+
+# --------------------------------------------------------------------- the four tasks
+def test_binary_classification():
+    y = np.array(["no", "yes", "yes", "no", "yes"])
+    task = infer_task(y)
+    assert isinstance(task, BinaryClassification) and task.is_classifier
+    assert (task.n_outputs, task.output_activation, task.loss) == (
+        1,
+        "sigmoid",
+        "binary_cross_entropy",
+    )
+    assert task.classes_.tolist() == ["no", "yes"]
+    enc = task.encode(y)
+    assert enc.shape == (5, 1) and enc[:, 0].tolist() == [0, 1, 1, 0, 1]
+    # threshold 0.5: y_hat > 0.5 is the positive (second) class; exactly 0.5 is not
+    out = np.array([[0.1], [0.5], [0.500001], [0.99]])
+    assert task.decode(out).tolist() == ["no", "no", "yes", "yes"]
+    assert task.decode(enc).tolist() == y.tolist()
+    np.testing.assert_allclose(task.proba(out)[:, 0], 1 - out[:, 0])
+    model = task.build_model(3, hidden=(4,), rng=0)
+    assert model.sizes == [3, 4, 1] and output_layers(model) == (1, "Sigmoid")
+
+
+def test_multiclass_classification_one_hot_and_argmax():
+    y = np.array(["cat", "dog", "bird", "dog"])
+    task = infer_task(y)
+    assert isinstance(task, MultiClassClassification)
+    assert (task.n_outputs, task.output_activation, task.loss) == (3, "softmax", "cross_entropy")
+    # the slide's one-hot vectors: each row has a single 1 at its class's position
+    enc = task.encode(["cat", "dog", "bird"])
+    cls = task.classes_.tolist()
+    for row, label in zip(enc, ["cat", "dog", "bird"]):
+        assert row.sum() == 1 and row[cls.index(label)] == 1
+    probs = np.array([[0.2, 0.5, 0.3], [0.7, 0.2, 0.1], [0.1, 0.1, 0.8]])
+    assert task.decode(probs).tolist() == [cls[1], cls[0], cls[2]]
+    assert task.decode(task.encode(y)).tolist() == y.tolist()
+    np.testing.assert_array_equal(task.proba(probs), probs)
+    model = task.build_model(5, hidden=(8, 6), activation="tanh", rng=0)
+    assert model.sizes == [5, 8, 6, 3] and output_layers(model) == (3, "Softmax")
+
+
+def test_multiclass_from_one_hot_targets():
+    Y = np.eye(4)[[0, 3, 2, 1, 3]]
+    task = infer_task(Y)
+    assert isinstance(task, MultiClassClassification) and task.n_outputs == 4
+    np.testing.assert_array_equal(task.encode(Y), Y)
+    assert task.decode(Y).tolist() == [0, 3, 2, 1, 3]
+
+
+@pytest.mark.parametrize(
+    ("act", "low", "high", "module"),
+    [
+        ("identity", -50.0, 80.0, None),
+        ("sigmoid", 0.0, 1.0, "Sigmoid"),
+        ("tanh", -1.0, 1.0, "Tanh"),
+    ],
+)
+def test_single_output_regression(act, low, high, module):
+    y = np.random.default_rng(0).uniform(low, high, 30)
+    task = Regression(act).fit(y)
+    assert (task.n_outputs, task.output_activation, task.loss) == (1, act, "mse")
+    assert not task.is_classifier
+    enc = task.encode(y)
+    assert enc.shape == (30, 1) and enc.dtype == np.float64
+    np.testing.assert_array_equal(task.decode(enc), y)
+    assert task.decode(enc).shape == (30,)
+    assert output_layers(task.build_model(2, hidden=(3,), rng=0)) == (1, module)
+
+
+def test_regression_activation_aliases_and_range_check():
+    assert Regression("logistic").output_activation == "sigmoid"
+    assert Regression("linear").output_activation == "identity"
+    with pytest.raises(ValueError, match=r"'output_activation'.*'identity', 'sigmoid' or 'tanh'"):
+        Regression("relu")
+    with pytest.raises(ValueError, match=r"sigmoid output.*\[0.0, 1.0\].*\[0.5, 2\].*Rescale"):
+        Regression("sigmoid").fit([0.5, 2.0])
+    with pytest.raises(ValueError, match=r"tanh output.*\[-1.0, 1.0\]"):
+        Regression("tanh").fit([-3.0, 0.5])
+    with pytest.raises(ValueError, match="regression targets must be numbers"):
+        Regression().fit(["a", "b"])
+
+
+def test_multi_output_regression():
+    Y = np.random.default_rng(1).standard_normal((20, 3))
+    task = infer_task(Y)
+    assert isinstance(task, MultiOutputRegression)
+    assert (task.n_outputs, task.output_activation, task.loss) == (3, "identity", "mse")
+    np.testing.assert_array_equal(task.encode(Y), Y)
+    assert task.decode(Y).shape == (20, 3)
+    model = task.build_model(4, hidden=(5,), rng=0)
+    assert model.sizes == [4, 5, 3] and output_layers(model) == (3, None)
+    with pytest.raises(ValueError, match=r"needs y of shape \(N, K\)"):
+        MultiOutputRegression().fit(Y[:, 0])
+
+
+def test_multilabel():
+    Y = np.array([[1, 0, 1], [0, 1, 1], [0, 0, 0], [1, 1, 0]])
+    task = infer_task(Y)
+    assert isinstance(task, MultiLabelClassification) and task.n_outputs == 3
+    assert task.decode(np.array([[0.9, 0.2, 0.6]])).tolist() == [[1, 0, 1]]
+    assert task.score(Y, np.array([[1, 0, 1], [0, 1, 0], [0, 0, 0], [1, 1, 0]])) == 0.75
+
+
+# ----------------------------------------------------------------------- scores
+def test_classification_score_is_accuracy():
+    task = infer_task([0, 1, 2, 1])
+    assert task.score([0, 1, 2, 1], [0, 2, 2, 1]) == 0.75
+
+
+def test_regression_score_is_r2_averaged_over_outputs():
+    rng = np.random.default_rng(2)
+    Y = rng.standard_normal((50, 2))
+    P = Y + rng.standard_normal((50, 2)) * [0.3, 0.9]
+    task = infer_task(Y)
+    r2 = [
+        1 - ((Y[:, k] - P[:, k]) ** 2).sum() / ((Y[:, k] - Y[:, k].mean()) ** 2).sum()
+        for k in range(2)
+    ]
+    assert task.score(Y, P) == pytest.approx(np.mean(r2), rel=1e-12)
+    assert task.score(Y, Y) == 1.0
+    single = infer_task(Y[:, 0])
+    assert single.score(Y[:, 0], P[:, 0]) == pytest.approx(r2[0], rel=1e-12)
+    assert single.score(Y[:, 0], np.full(50, Y[:, 0].mean())) == pytest.approx(0.0, abs=1e-12)
+
+
+# ------------------------------------------------------------ config round trip
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array(["b", "a", "c", "a"]),
+        np.array([3, 7, 7, 3]),
+        np.array([True, False, True]),
+        np.eye(3)[[0, 2, 1]],
+        np.array([0.5, 1.5, -2.25]),
+        np.random.default_rng(0).standard_normal((6, 4)),
+        np.array([[1, 0], [1, 1], [0, 0]]),
+    ],
+)
+def test_config_round_trip_through_json(y):
+    task = infer_task(y)
+    cfg = json.loads(json.dumps(task.config()))
+    again = get_task(cfg)
+    assert type(again) is type(task)
+    assert again.n_outputs == task.n_outputs
+    assert again.output_activation == task.output_activation and again.loss == task.loss
+    outputs = np.random.default_rng(1).uniform(0, 1, (3, task.n_outputs))
+    np.testing.assert_array_equal(again.decode(outputs), task.decode(outputs))
+    if task.is_classifier and not isinstance(task, MultiLabelClassification):
+        labels = task.decode(outputs)
+        np.testing.assert_array_equal(again.encode(labels), task.encode(labels))
+
+
+def test_regression_config_keeps_output_activation():
+    task = Regression("tanh").fit([0.1, -0.4, 0.9])
+    again = get_task(json.loads(json.dumps(task.config())))
+    assert (
+        again.output_activation == "tanh" and repr(again) == "Regression(output_activation='tanh')"
+    )
+
+
+def test_get_task_by_name():
+    assert set(TASKS) >= {"binary", "multiclass", "regression", "multioutput_regression"}
+    for name, cls in TASKS.items():
+        assert isinstance(get_task(name), cls) and get_task(name).name == name
+    assert get_task("regression", output_activation="sigmoid").output_activation == "sigmoid"
+    t = BinaryClassification()
+    assert get_task(t) is t
+    with pytest.raises(ValueError, match=r"Unknown task 'nope'. Valid names: binary, multiclass"):
+        get_task("nope")
+
+
+# ------------------------------------------------------------------ inference
+@pytest.mark.parametrize(
+    ("y", "kind", "task_cls", "n_out"),
+    [
+        (["yes", "no", "yes"], "binary", BinaryClassification, 1),
+        (np.array(["cat", "dog", "bird", "dog"]), "multiclass", MultiClassClassification, 3),
+        (np.array(["a", "b"], dtype=object), "binary", BinaryClassification, 1),
+        ([0, 1, 1, 0], "binary", BinaryClassification, 1),
+        (np.array([-1, 1, 1]), "binary", BinaryClassification, 1),
+        (np.array([3, 1, 2, 3], dtype=np.uint8), "multiclass", MultiClassClassification, 3),
+        (np.array([True, False]), "binary", BinaryClassification, 1),
+        (np.array([0.0, 1.0, 1.0]), "binary", BinaryClassification, 1),
+        (np.array([0.0, 1.0, 2.0, 1.0]), "multiclass", MultiClassClassification, 3),
+        (np.array([0.5, 1.7, -2.0]), "continuous", Regression, 1),
+        (np.arange(MAX_FLOAT_CLASSES + 1, dtype=float), "continuous", Regression, 1),
+        (np.array([[0.5], [1.5], [2.25]]), "continuous", Regression, 1),
+        (np.array([[1], [0], [1]]), "binary", BinaryClassification, 1),
+        ([[1.5, 2.5], [3.5, 4.5]], "continuous-multioutput", MultiOutputRegression, 2),
+        (np.array([[1, 2], [3, 4]]), "continuous-multioutput", MultiOutputRegression, 2),
+        (np.eye(3)[[0, 1, 2, 2]], "multiclass-onehot", MultiClassClassification, 3),
+        (np.array([[1, 1], [0, 1]]), "multilabel-indicator", MultiLabelClassification, 2),
+    ],
+)
+def test_infer_task(y, kind, task_cls, n_out):
+    assert type_of_target(y) == kind
+    task = infer_task(y)
+    assert type(task) is task_cls and task.n_outputs == n_out
+
+
+def test_infer_task_on_pandas_like_input():
+    class Column:  # anything with to_numpy(), as a pandas Series
+        def to_numpy(self):
+            return np.array(["x", "y", "x"])
+
+    assert infer_task(Column()).classes_.tolist() == ["x", "y"]
+
+
+def test_infer_task_on_bundled_targets():
+    assert infer_task(gn.datasets.load_diabetes()[1]).name == "regression"  # whole-number floats
+    assert infer_task(gn.datasets.load_iris()[1]).n_outputs == 3
+    assert infer_task(gn.datasets.xnor_gate()[1]).name == "binary"
+
+
+@pytest.mark.parametrize(
+    ("y", "error", "match"),
+    [
+        ([1, 1, 1], ValueError, r"single class \(1\).*at least two"),
+        (["a"], ValueError, r"single class"),
+        ([1.0, np.nan, 2.0], ValueError, r"NaN or inf"),
+        ([0.5, np.inf], ValueError, r"NaN or inf"),
+        (["a", None, "b"], ValueError, r"missing values"),
+        ([], ValueError, r"at least one target. Got shape \(0,\)"),
+        (3.0, ValueError, r"at least one target. Got shape \(\)"),
+        (np.zeros((2, 2, 2)), ValueError, r"1-D or 2-D. Got shape \(2, 2, 2\)"),
+        (np.array([1 + 2j, 3]), ValueError, r"complex"),
+        (np.array([[1 + 2j, 3], [1, 2]]), ValueError, r"complex"),
+        (np.array([["a", "b"], ["c", "d"]]), ValueError, r"2-D y must be numeric"),
+        (np.array(["a", 1], dtype=object), TypeError, r"mixes label types.*astype\(str\)"),
+    ],
+)
+def test_infer_task_errors(y, error, match):
+    with pytest.raises(error, match=match):
+        infer_task(y)
+
+
+def test_encode_rejects_unseen_labels():
+    task = infer_task(["a", "b", "c"])
+    with pytest.raises(ValueError, match=r"labels not seen in training: \['z'\].*Known classes"):
+        task.encode(["a", "z"])
+    binary = infer_task([0, 1])
+    with pytest.raises(ValueError, match=r"not seen in training: \['2'\]"):
+        binary.encode([2])
+    with pytest.raises(ValueError, match="exactly 2 classes. Got 3"):
+        BinaryClassification().fit([0, 1, 2])
+
+
+def test_task_base_is_abstract():
+    t = Task()
+    with pytest.raises(NotImplementedError):
+        t.fit([0, 1])
+    with pytest.raises(NotImplementedError):
+        _ = t.n_outputs
+
+
+# -------------------------------------------------------- tasks compose with fit
+@pytest.mark.parametrize(
+    ("make_y", "expected"),
+    [
+        (lambda X: np.where(X[:, 0] > 0, "pos", "neg"), "binary"),
+        (lambda X: np.array(["r", "g", "b"])[np.argmax(X[:, :3], axis=1)], "multiclass"),
+        (lambda X: np.tanh(X[:, 0] - X[:, 1]) * 1.5 + 0.25, "regression"),
+        (
+            lambda X: np.stack([X[:, 0] + 0.5, X[:, 1] * X[:, 2] + 0.5], axis=1),
+            "multioutput_regression",
+        ),
+    ],
+)
+def test_each_task_trains_with_fit(make_y, expected):
+    X = np.random.default_rng(0).standard_normal((120, 4))
+    y = make_y(X)
+    task = infer_task(y)
+    assert task.name == expected
+    model = task.build_model(4, hidden=(16,), activation="tanh", rng=0)
+    h = gn.fit(
+        model,
+        X,
+        task.encode(y),
+        loss=task.loss,
+        optimizer="adam",
+        lr=0.02,
+        epochs=60,
+        batch_size=32,
+        seed=0,
+        verbose=0,
+    )
+    assert h.engine == "fused" and h.loss[-1] < 0.5 * h.loss[0]
+    pred = task.decode(model.predict(X.astype(np.float32)))
+    assert pred.shape == np.shape(y)
+    assert task.score(y, pred) > 0.8
