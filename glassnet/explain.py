@@ -1,0 +1,1242 @@
+"""Every number of the lecture, on your own network: :func:`explain`.
+
+``explain(model, x, y)`` runs one data point (or a small batch) through a
+network of fully-connected layers *by hand*, in float64, exactly as the
+lecture's slides do, and keeps every intermediate number:
+
+1. **Forward.** For each neuron its weighted sum ``z = b + w1*x1 + ...`` (with the
+   numbers substituted) and its activation ``a = g(z)``; the prediction y_hat and
+   the loss (the lecture's ``L = 1/2 (y_hat - y)^2`` by default).
+2. **Backward**, in the slides' three steps: (1) dL/dy_hat; (2) the reversed
+   graph, each edge weighted by its local derivative: ``g'(z)`` on an activation
+   edge, the weight ``w`` on a weighted-sum edge (a softmax output has a
+   Jacobian ``y_hat_i (delta_ij - y_hat_j)`` instead of ``g'``); (3) dL/dz for
+   every neuron and dL/dx for every input, summing over the edges that leave a node.
+3. **Weight gradients** ``dL/dw = dL/du * v`` (u the neuron the weight feeds, v
+   the value it multiplies; a bias multiplies 1), both factors shown.
+4. **A gradient-descent step preview**: each weight before and after
+   ``w - lr * dL/dw``.
+5. **Chain-rule paths** (``paths=True`` or :meth:`Explanation.paths`): each
+   gradient as the sum over the paths of the reversed graph, as the slides
+   write it: ``(y_hat - y) g'(z3) w5 g'(z1) w1 + (y_hat - y) g'(z3) w6 g'(z2) w2``.
+
+Names
+-----
+``names="lecture"`` numbers the lecture's way: inputs ``x1..xd``; neurons
+``z1, z2, ...`` layer after layer (a 2-2-1 network has hidden ``z1, z2`` and
+output ``z3``), their activations ``a1, a2, ...`` and the output ``y_hat`` (``y_hat1,
+y_hat2, ...`` for several outputs); weights ``w1, w2, ...`` numbered along the
+rows of each ``W`` of shape (inputs, neurons), layer after layer, so that
+``z1 = w1*x1 + w3*x2`` and ``z2 = w2*x1 + w4*x2`` as on the slides; biases ``b1,
+b2, ...`` numbered like the neuron they belong to. A single neuron uses the
+slides' ``w0`` for its bias and ``z`` for its sum.
+
+``names="layered"`` names by layer, as the slides' matrices do: ``z[l]_j``,
+``a[l]_j``, ``w[l]_ij`` (row i = input i, column j = neuron j of ``W^[l]``) and
+``b[l]_j``, with l = 1 for the first weight layer. ``names="auto"`` (default)
+uses the lecture's numbering for networks with at most 24 weights, else the
+layered scheme.
+
+Losses
+------
+``'half_mse'`` (default; the lecture's ``1/2 (y_hat - y)^2``), ``'mse'``,
+``'binary_cross_entropy'``, ``'binary_cross_entropy_with_logits'`` and
+``'cross_entropy'`` (on a softmax output's probabilities, or on logits when the
+output is the identity). The loss is averaged the way :mod:`glassnet.functional`
+averages it: over every entry for the squared errors and binary cross-entropy,
+over the data points for cross-entropy. For one data point with one output this
+is the slides' loss.
+
+>>> import numpy as np, glassnet as gn
+>>> from glassnet.explain import explain
+>>> net = gn.nn.Sequential(gn.nn.Linear(2, 2, bias=False), gn.nn.Sigmoid(),
+...                        gn.nn.Linear(2, 1, bias=False), gn.nn.Sigmoid())
+>>> e = explain(net, [1.0, 0.0], 1.0)
+>>> print(e.paths("x1").symbolic)
+(y_hat - y) g'(z3) w5 g'(z1) w1 + (y_hat - y) g'(z3) w6 g'(z2) w2
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import functional as F
+from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
+from .nn.module import Module
+from .tensor import Tensor
+
+__all__ = ["explain", "Explanation", "PathSum", "LOSS_NAMES", "MAX_SAMPLES"]
+
+MAX_SAMPLES = 32  # explain shows every number of every data point: keep batches small
+_AUTO_LECTURE_MAX_WEIGHTS = 24
+
+# accepted loss names -> canonical kind
+LOSS_NAMES: dict[str, str] = {
+    "half_mse": "half_mse",
+    "lecture": "half_mse",
+    "mse": "mse",
+    "squared_error": "mse",
+    "binary_cross_entropy": "bce",
+    "bce": "bce",
+    "binary_cross_entropy_with_logits": "bce_logits",
+    "cross_entropy": "ce",
+    "ce": "ce",
+    "log_loss": "ce",
+}
+
+
+# =====================================================================================
+# The model as a list of layers (shared with glassnet.viz and glassnet.diagnostics)
+# =====================================================================================
+@dataclass
+class _Layer:
+    """One fully-connected layer and the activation after it: A = g(A_prev @ W + b)."""
+
+    linear: Linear
+    act: str = "identity"
+    alpha: float = 0.0  # leaky_relu slope
+
+    @property
+    def W(self) -> np.ndarray:  # (inputs, neurons)
+        return self.linear.W.data
+
+    @property
+    def b(self) -> np.ndarray | None:  # (neurons,)
+        return None if self.linear.b is None else self.linear.b.data
+
+    @property
+    def inputs(self) -> int:
+        return self.linear.inputs
+
+    @property
+    def neurons(self) -> int:
+        return self.linear.neurons
+
+
+def _flatten(model: Module) -> Iterator[Module]:
+    if isinstance(model, Sequential):
+        for m in model.layers:
+            yield from _flatten(m)
+    else:
+        yield model
+
+
+def _model_layers(model: Any, owner: str = "explain") -> list[_Layer]:
+    """Describe ``model`` as [Linear + activation] layers, or raise a clear TypeError.
+
+    Handles ``Linear``, ``Sequential``, ``MLP`` and ``Neuron`` (nested Sequentials are
+    flattened); ``Dropout`` is skipped (evaluation mode) and ``Identity`` is a no-op.
+    """
+    if not isinstance(model, Module):
+        raise TypeError(
+            f"{owner}: model must be a glassnet Module (e.g. glassnet.nn.MLP). "
+            f"Got {type(model).__name__}."
+        )
+    layers: list[_Layer] = []
+    for m in _flatten(model):
+        if isinstance(m, Linear):
+            layers.append(_Layer(m))
+        elif isinstance(m, (Dropout, Identity)):
+            continue
+        elif isinstance(m, ActivationModule):
+            if not layers:
+                raise TypeError(
+                    f"{owner}: the model starts with an activation ({type(m).__name__}); "
+                    "it needs a Linear layer first."
+                )
+            if layers[-1].act != "identity":
+                raise TypeError(
+                    f"{owner}: two activations follow one Linear layer ({layers[-1].act} then "
+                    f"{m.name}); combine them into one or insert a Linear layer."
+                )
+            layers[-1].act = m.name
+            layers[-1].alpha = float(getattr(m, "alpha", 0.0))
+        else:
+            raise TypeError(
+                f"{owner} handles networks of Linear layers and activations (Sequential, MLP, "
+                f"Neuron). Got a {type(m).__name__} inside the model."
+            )
+    if not layers:
+        raise TypeError(f"{owner}: the model has no Linear layer. Got {type(model).__name__}.")
+    for i, lay in enumerate(layers[:-1]):
+        if lay.neurons != layers[i + 1].inputs:
+            raise TypeError(
+                f"{owner}: layer {i + 1} has {lay.neurons} neurons but layer {i + 2} expects "
+                f"{layers[i + 1].inputs} inputs."
+            )
+    for i, lay in enumerate(layers[:-1]):
+        if lay.act == "softmax":
+            raise TypeError(
+                f"{owner}: softmax is only supported on the output layer; layer {i + 1} of "
+                f"{len(layers)} uses it."
+            )
+    return layers
+
+
+def _act_forward(act: str, alpha: float, Z: np.ndarray) -> np.ndarray:
+    """A = g(Z), (N, n) -> (N, n)."""
+    if act == "softmax":
+        return F.softmax_fn(Z, axis=-1)
+    if act == "leaky_relu":
+        return F.leaky_relu_fn(Z, alpha)
+    return F.ACTIVATIONS[act].fn(Z)
+
+
+def _act_grad(act: str, alpha: float, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+    """g'(Z) elementwise (N, n); for softmax the Jacobian (N, n, n)."""
+    if act == "softmax":
+        return F.softmax_jacobian(A)
+    if act == "leaky_relu":
+        return F.leaky_relu_grad(Z, A, alpha)
+    return np.asarray(F.ACTIVATIONS[act].grad(Z, A), dtype=Z.dtype)
+
+
+def _forward(
+    layers: Sequence[_Layer], X: np.ndarray, dtype: Any = np.float64
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """[(Z_l, A_l)] for each layer: Z = A_prev @ W + b, A = g(Z); shapes (N, neurons_l)."""
+    out = []
+    A = np.asarray(X, dtype=dtype)
+    for lay in layers:
+        Z = A @ lay.W.astype(dtype)  # (N, neurons)
+        if lay.b is not None:
+            Z = Z + lay.b.astype(dtype)
+        A = _act_forward(lay.act, lay.alpha, Z)
+        out.append((Z, A))
+    return out
+
+
+# =====================================================================================
+# Names
+# =====================================================================================
+@dataclass
+class _Names:
+    scheme: str
+    x: list[str]
+    z: list[list[str]]
+    a: list[list[str]]
+    w: list[list[list[str]]]  # [layer][input][neuron]
+    b: list[list[str] | None]
+    y: list[str]
+
+    def lookup(self) -> dict[str, tuple]:
+        table: dict[str, tuple] = {}
+        for i, n in enumerate(self.x):
+            table[n] = ("x", i)
+        for l, names in enumerate(self.z):
+            for k, n in enumerate(names):
+                table[n] = ("z", l, k)
+        for l, names in enumerate(self.a):
+            for k, n in enumerate(names):
+                table[n] = ("a", l, k)
+        for l, rows in enumerate(self.w):
+            for i, row in enumerate(rows):
+                for k, n in enumerate(row):
+                    table[n] = ("w", l, i, k)
+        for l, names in enumerate(self.b):
+            for k, n in enumerate(names or []):
+                table[n] = ("b", l, k)
+        return table
+
+
+def _make_names(layers: Sequence[_Layer], scheme: str) -> _Names:
+    n_weights = sum(lay.inputs * lay.neurons for lay in layers)
+    if scheme == "auto":
+        scheme = "lecture" if n_weights <= _AUTO_LECTURE_MAX_WEIGHTS else "layered"
+    d = layers[0].inputs
+    K = layers[-1].neurons
+    x = [f"x{i + 1}" for i in range(d)]
+    y = ["y"] if K == 1 else [f"y{k + 1}" for k in range(K)]
+    yhat = ["y_hat"] if K == 1 else [f"y_hat{k + 1}" for k in range(K)]
+    z: list[list[str]] = []
+    a: list[list[str]] = []
+    w: list[list[list[str]]] = []
+    b: list[list[str] | None] = []
+    L = len(layers)
+    if scheme == "lecture":
+        single = L == 1 and K == 1
+        k_neuron = 0
+        k_weight = 0
+        for l, lay in enumerate(layers):
+            zs, as_ = [], []
+            for _ in range(lay.neurons):
+                k_neuron += 1
+                zs.append("z" if single else f"z{k_neuron}")
+                as_.append(f"a{k_neuron}")
+            rows = []
+            for _i in range(lay.inputs):
+                row = []
+                for _j in range(lay.neurons):
+                    k_weight += 1
+                    row.append(f"w{k_weight}")
+                rows.append(row)
+            z.append(zs)
+            a.append(yhat if l == L - 1 else as_)
+            w.append(rows)
+            if lay.b is None:
+                b.append(None)
+            elif single:
+                b.append(["w0"])
+            else:
+                b.append([f"b{zn[1:]}" for zn in zs])
+    elif scheme == "layered":
+        for l, lay in enumerate(layers):
+            tag = f"[{l + 1}]"
+            z.append([f"z{tag}_{j + 1}" for j in range(lay.neurons)])
+            a.append(yhat if l == L - 1 else [f"a{tag}_{j + 1}" for j in range(lay.neurons)])
+            w.append(
+                [[f"w{tag}_{i + 1}{j + 1}" if max(lay.inputs, lay.neurons) < 10
+                  else f"w{tag}_{i + 1},{j + 1}" for j in range(lay.neurons)]
+                 for i in range(lay.inputs)]
+            )
+            b.append(None if lay.b is None else [f"b{tag}_{j + 1}" for j in range(lay.neurons)])
+    else:
+        raise ValueError(
+            f"The 'names' parameter of explain must be 'auto', 'lecture' or 'layered'. "
+            f"Got {scheme!r}."
+        )
+    return _Names(scheme, x, z, a, w, b, y)
+
+
+# =====================================================================================
+# Number formatting and rendering
+# =====================================================================================
+def _fmt(v: float, decimals: int = 3) -> str:
+    """A number as the slides print it: fixed decimals, integers without them, tiny or
+    huge values in scientific notation (so 0.0003 does not print as 0.000)."""
+    v = float(v)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if v == int(v) and abs(v) < 1e6:
+        return str(int(v))
+    if abs(v) < 0.5 * 10.0 ** (-decimals) or abs(v) >= 1e6:
+        return f"{v:.{max(decimals - 1, 1)}e}"
+    return f"{v:.{decimals}f}"
+
+
+def _par(v: float, decimals: int) -> str:
+    """A factor in a product: negative numbers in parentheses, as the slides write (-4) x 0."""
+    s = _fmt(v, decimals)
+    return f"({s})" if s.startswith("-") else s
+
+
+@dataclass
+class _Block:
+    kind: str  # "p" paragraph, "pre" preformatted lines, "table"
+    text: str = ""
+    headers: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class _Section:
+    title: str
+    blocks: list[_Block] = field(default_factory=list)
+
+    def p(self, text: str) -> None:
+        self.blocks.append(_Block("p", text))
+
+    def pre(self, text: str) -> None:
+        self.blocks.append(_Block("pre", text))
+
+    def table(self, headers: list[str], rows: list[list[str]]) -> None:
+        self.blocks.append(_Block("table", headers=headers, rows=rows))
+
+
+def _text_table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [len(h) for h in headers]
+    for r in rows:
+        for i, c in enumerate(r):
+            widths[i] = max(widths[i], len(c))
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(widths[i]) for i, c in enumerate(cells)).rstrip()
+    out = [line(headers), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+def _render_text(title: str, sections: list[_Section]) -> str:
+    out = [title, "=" * len(title)]
+    for s in sections:
+        if s.title:
+            out += ["", s.title, "-" * len(s.title)]
+        for b in s.blocks:
+            if b.kind == "table":
+                out.append(_text_table(b.headers, b.rows))
+            elif b.kind == "pre":
+                out.append(b.text)
+            else:
+                out.append(b.text)
+    return "\n".join(out) + "\n"
+
+
+def _md_cell(c: str) -> str:
+    return c.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_") if c else " "
+
+
+def _render_markdown(title: str, sections: list[_Section], level: int = 3) -> str:
+    h = "#" * level
+    out = [f"{h} {title}"]
+    for s in sections:
+        if s.title:
+            out += ["", f"{h}# {s.title}"]
+        for b in s.blocks:
+            out.append("")
+            if b.kind == "table":
+                out.append("| " + " | ".join(_md_cell(c) for c in b.headers) + " |")
+                out.append("|" + "|".join("---" for _ in b.headers) + "|")
+                out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in b.rows]
+            elif b.kind == "pre":
+                out += ["```text", b.text, "```"]
+            else:
+                out.append(_md_cell(b.text).replace("\\|", "|"))
+    return "\n".join(out) + "\n"
+
+
+_HTML_STYLE = (
+    "<style>.glassnet-explain table{border-collapse:collapse;margin:4px 0 10px 0}"
+    ".glassnet-explain td,.glassnet-explain th{border:1px solid #ccc;padding:2px 8px;"
+    "font-family:monospace;text-align:left}.glassnet-explain th{background:#f3f3f3}"
+    ".glassnet-explain pre{background:#f8f8f8;padding:6px}</style>"
+)
+
+
+def _render_html(title: str, sections: list[_Section], cls: str = "glassnet-explain") -> str:
+    e = html.escape
+    out = [_HTML_STYLE, f'<div class="{cls}">', f"<h3>{e(title)}</h3>"]
+    for s in sections:
+        if s.title:
+            out.append(f"<h4>{e(s.title)}</h4>")
+        for b in s.blocks:
+            if b.kind == "table":
+                out.append("<table><thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in b.headers)
+                           + "</tr></thead><tbody>")
+                out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in b.rows]
+                out.append("</tbody></table>")
+            elif b.kind == "pre":
+                out.append(f"<pre>{e(b.text)}</pre>")
+            else:
+                out.append(f"<p>{e(b.text)}</p>")
+    out.append("</div>")
+    return "\n".join(out) + "\n"
+
+
+# =====================================================================================
+# Chain-rule paths
+# =====================================================================================
+@dataclass
+class PathSum:
+    """A gradient written as a sum over the paths of the reversed graph.
+
+    Each term is a product of factors (symbol, value): the loss's derivative, then
+    ``g'(z)`` and ``w`` along the path, then the value ``v`` a weight multiplies.
+    The sum of the terms' products equals the gradient (for the data point shown).
+
+    Attributes
+    ----------
+    name : str
+        The quantity differentiated: ``'x1'``, ``'w5'``, ``'z1'``, ...
+    terms : list of list of (str, float)
+        The paths shown (at most ``max_terms``).
+    total_terms : int
+        The number of paths in all (may exceed ``len(terms)``).
+    value : float
+        dL/d(name) for this data point (the sum over *all* paths).
+    """
+
+    name: str
+    sample: int
+    terms: list[list[tuple[str, float]]]
+    total_terms: int
+    value: float
+    decimals: int = 3
+
+    @property
+    def symbolic(self) -> str:
+        """``(y_hat - y) g'(z3) w5 g'(z1) w1 + ...``"""
+        parts = [" ".join(s for s, _ in t) for t in self.terms]
+        more = self.total_terms - len(self.terms)
+        return " + ".join(parts) + (f" + ... ({more} more paths)" if more > 0 else "")
+
+    @property
+    def numeric(self) -> str:
+        """The same sum with the numbers substituted."""
+        d = self.decimals
+        parts = ["".join(f"({_fmt(v, d)})" for _, v in t) for t in self.terms]
+        more = self.total_terms - len(self.terms)
+        return " + ".join(parts) + (f" + ... ({more} more paths)" if more > 0 else "")
+
+    @property
+    def products(self) -> list[float]:
+        """Each shown path's product of factors."""
+        return [float(np.prod([v for _, v in t])) for t in self.terms]
+
+    def __str__(self) -> str:
+        return (
+            f"dL/d{self.name} = {self.symbolic}\n"
+            f"{' ' * (len(self.name) + 4)} = {self.numeric}\n"
+            f"{' ' * (len(self.name) + 4)} = {_fmt(self.value, self.decimals)}"
+        )
+
+    __repr__ = __str__
+
+
+# =====================================================================================
+# The explanation
+# =====================================================================================
+class Explanation:
+    """Every number of one forward and backward pass; see :func:`explain`.
+
+    Renders as a terminal table (``str``), Markdown (:meth:`to_markdown`) and HTML
+    (:meth:`to_html`, shown by notebooks). The numbers are attributes too:
+
+    Attributes
+    ----------
+    x : array (N, d); y, y_hat : arrays (N, K); loss : float; sample_loss : array (N,)
+    Z, A : list of arrays (N, neurons_l)
+        Weighted sums and activations of each layer (the last A is y_hat).
+    dL_dyhat : array (N, K); dL_dZ, dL_dA : lists of arrays (N, neurons_l); dL_dx : (N, d)
+        Gradients of the loss with respect to each value of the forward pass.
+    grad_W, grad_b : lists of arrays
+        dL/dW (inputs, neurons) and dL/db (neurons,) per layer (grad_b[l] is None
+        without a bias): what autodiff puts in each parameter's ``.grad``.
+    names : object with ``x, z, a, w, b, y`` lists of names.
+    """
+
+    def __init__(
+        self,
+        layers: list[_Layer],
+        X: np.ndarray,
+        Y: np.ndarray,
+        kind: str,
+        lr: float,
+        names: _Names,
+        decimals: int,
+        show_paths: bool | Sequence[str],
+        model_name: str,
+    ) -> None:
+        self._layers = layers
+        self.x = X
+        self.y = Y
+        self.kind = kind
+        self.lr = lr
+        self.names = names
+        self.decimals = decimals
+        self._show_paths = show_paths
+        self._model_name = model_name
+        self.W = [lay.W.astype(np.float64) for lay in layers]
+        self.b = [None if lay.b is None else lay.b.astype(np.float64) for lay in layers]
+        L = len(layers)
+        # 1) forward
+        fw = _forward(layers, X)
+        self.Z = [z for z, _ in fw]
+        self.A = [a for _, a in fw]
+        self.gprime = [_act_grad(lay.act, lay.alpha, z, a) for lay, (z, a) in zip(layers, fw)]
+        self.y_hat = self.A[-1]
+        # 2) loss, dL/dy_hat and dL/dz of the output layer
+        per, self.dL_dyhat, dz_out, self._count = _loss(kind, layers[-1].act, self.Z[-1],
+                                                        self.y_hat, Y)
+        self.sample_loss = per  # (N,) each data point's own loss L_n
+        self.loss = float(per.mean())  # L = mean over the data points of L_n
+        # 3) backward: dL/dz = (dL/da) g'(z); dL/da_prev = dL/dz @ W^T
+        self.dL_dZ: list[np.ndarray] = [np.empty(0)] * L
+        self.dL_dA: list[np.ndarray] = [np.empty(0)] * L
+        self.dL_dA[-1] = self.dL_dyhat
+        self.dL_dZ[-1] = dz_out
+        for l in range(L - 1, 0, -1):
+            self.dL_dA[l - 1] = self.dL_dZ[l] @ self.W[l].T  # (N, neurons_{l-1})
+            self.dL_dZ[l - 1] = self.dL_dA[l - 1] * self.gprime[l - 1]
+        self.dL_dx = self.dL_dZ[0] @ self.W[0].T  # (N, d)
+        # 4) weight gradients: dL/dW = A_prev^T dL/dZ (the sum over data points of v * dL/du)
+        self.grad_W = []
+        self.grad_b = []
+        for l in range(L):
+            prev = X if l == 0 else self.A[l - 1]
+            self.grad_W.append(prev.T @ self.dL_dZ[l])
+            self.grad_b.append(None if self.b[l] is None else self.dL_dZ[l].sum(axis=0))
+        self._lookup = names.lookup()
+
+    # ----------------------------------------------------------------- access
+    @property
+    def n_samples(self) -> int:
+        return self.x.shape[0]
+
+    def _kind_of(self, name: str) -> tuple:
+        if name not in self._lookup:
+            some = ", ".join(list(self._lookup)[:12])
+            raise KeyError(
+                f"Explanation has no quantity named {name!r}. Names here: {some}, ... "
+                f"(scheme {self.names.scheme!r}; see glassnet.explain's docstring)."
+            )
+        return self._lookup[name]
+
+    def value(self, name: str) -> float | np.ndarray:
+        """A weight's value (float) or a node's value per data point (array (N,))."""
+        k = self._kind_of(name)
+        if k[0] == "x":
+            return self.x[:, k[1]]
+        if k[0] == "z":
+            return self.Z[k[1]][:, k[2]]
+        if k[0] == "a":
+            return self.A[k[1]][:, k[2]]
+        if k[0] == "w":
+            return float(self.W[k[1]][k[2], k[3]])
+        return float(self.b[k[1]][k[2]])  # type: ignore[index]
+
+    def gradient(self, name: str) -> float | np.ndarray:
+        """dL/d(name): a float for a weight or bias; an array (N,) for a node (per data point)."""
+        k = self._kind_of(name)
+        if k[0] == "x":
+            return self.dL_dx[:, k[1]]
+        if k[0] == "z":
+            return self.dL_dZ[k[1]][:, k[2]]
+        if k[0] == "a":
+            return self.dL_dA[k[1]][:, k[2]]
+        if k[0] == "w":
+            return float(self.grad_W[k[1]][k[2], k[3]])
+        return float(self.grad_b[k[1]][k[2]])  # type: ignore[index]
+
+    def step(self) -> dict[str, tuple[float, float, float]]:
+        """The gradient-descent preview: ``{name: (w, dL/dw, w - lr * dL/dw)}``."""
+        out = {}
+        for name, l, i, k in self._weights():
+            w = self.W[l][i, k] if i >= 0 else self.b[l][k]  # type: ignore[index]
+            g = self.grad_W[l][i, k] if i >= 0 else self.grad_b[l][k]  # type: ignore[index]
+            out[name] = (float(w), float(g), float(w - self.lr * g))
+        return out
+
+    def _weights(self) -> Iterator[tuple[str, int, int, int]]:
+        """(name, layer, input i (-1 for a bias), neuron k): each layer's W row by row
+        (w1, w2, ... in the lecture's numbering), then its biases."""
+        for l in range(len(self._layers)):
+            for i in range(self._layers[l].inputs):
+                for k in range(self._layers[l].neurons):
+                    yield self.names.w[l][i][k], l, i, k
+            if self.names.b[l] is not None:
+                for k in range(self._layers[l].neurons):
+                    yield self.names.b[l][k], l, -1, k  # type: ignore[index]
+
+    # ------------------------------------------------------------------ paths
+    def _loss_symbol(self, k: int) -> str:
+        """dL/dy_hat_k for one data point, as a symbol (including the loss's averaging)."""
+        yh, y = self.names.a[-1][k], self.names.y[k]
+        core = {
+            "half_mse": f"({yh} - {y})",
+            "mse": f"2 ({yh} - {y})",
+            "bce": f"({yh} - {y}) / ({yh} (1 - {yh}))",
+            "bce_logits": f"(sigmoid({yh}) - {y})",
+            "ce": f"(-{y} / {yh})" if self._layers[-1].act == "softmax"
+            else f"(softmax({yh}) - {y})",
+        }[self.kind]
+        return f"{core}/{self._count}" if self._count > 1 else core
+
+    def _top_paths(self, k: int, n: int) -> list[list[tuple[str, float]]]:
+        """Paths from the loss to output neuron k's weighted sum z."""
+        lay = self._layers[-1]
+        zk = self.names.z[-1][k]
+        if lay.act == "softmax":
+            if self.kind == "ce":
+                div = self.n_samples
+                sym = f"({self.names.a[-1][k]} - {self.names.y[k]})" + (f"/{div}" if div > 1
+                                                                          else "")
+                return [[(sym, float(self.dL_dZ[-1][n, k]))]]
+            J = self.gprime[-1][n]  # (K, K)
+            return [
+                [(self._loss_symbol(i), float(self.dL_dyhat[n, i])),
+                 (f"d{self.names.a[-1][i]}/d{zk}", float(J[i, k]))]
+                for i in range(lay.neurons)
+            ]
+        if self.kind == "bce" and lay.act == "sigmoid":
+            # dL/dy_hat * g'(z), with dL/dy_hat taken so that the product is the stable
+            # dL/dz = (y_hat - y)/count that the backward pass uses
+            gp = float(self.gprime[-1][n, k])
+            top = float(self.dL_dZ[-1][n, k]) / gp if gp != 0 else float(self.dL_dyhat[n, k])
+            return [[(self._loss_symbol(k), top), (f"g'({zk})", gp)]]
+        return [[(self._loss_symbol(k), float(self.dL_dyhat[n, k])),
+                 (f"g'({zk})", float(self.gprime[-1][n, k]))]]
+
+    def _paths_z(self, l: int, k: int, n: int) -> Iterator[list[tuple[str, float]]]:
+        if l == len(self._layers) - 1:
+            yield from self._top_paths(k, n)
+            return
+        g = (f"g'({self.names.z[l][k]})", float(self.gprime[l][n, k]))
+        for nxt in range(self._layers[l + 1].neurons):
+            w = (self.names.w[l + 1][k][nxt], float(self.W[l + 1][k, nxt]))
+            for p in self._paths_z(l + 1, nxt, n):
+                yield p + [w, g]
+
+    def _count_z(self, l: int) -> int:
+        c = self._layers[-1].neurons if (self._layers[-1].act == "softmax"
+                                         and self.kind != "ce") else 1
+        for lay in self._layers[l + 1:]:
+            c *= lay.neurons
+        return c
+
+    def paths(self, name: str, sample: int = 0, max_terms: int = 32) -> PathSum:
+        """dL/d(name) for data point ``sample`` as a sum over the reversed graph's paths.
+
+        ``name`` is an input (``'x1'``), a neuron's sum or activation (``'z1'``,
+        ``'a1'``), a weight (``'w1'``) or a bias. Each path multiplies the loss's
+        derivative, ``g'(z)`` and ``w`` along the way (the slides' chain rule (2):
+        the paths' contributions add up).
+        """
+        k = self._kind_of(name)
+        if not (isinstance(sample, (int, np.integer)) and 0 <= sample < self.n_samples):
+            raise ValueError(
+                f"The 'sample' parameter of paths must be an int in [0, {self.n_samples}). "
+                f"Got {sample!r}."
+            )
+        L = len(self._layers)
+        n = int(sample)
+        gens: list[Iterator[list[tuple[str, float]]]] = []
+        total = 0
+        if k[0] == "x":
+            i = k[1]
+            for nxt in range(self._layers[0].neurons):
+                w = (self.names.w[0][i][nxt], float(self.W[0][i, nxt]))
+                gens.append(_extend(self._paths_z(0, nxt, n), [w]))
+            total = self._layers[0].neurons * self._count_z(0)
+            value = float(self.dL_dx[n, i])
+        elif k[0] == "z":
+            l, j = k[1], k[2]
+            gens.append(self._paths_z(l, j, n))
+            total = self._count_z(l) if l < L - 1 else len(self._top_paths(j, n))
+            value = float(self.dL_dZ[l][n, j])
+        elif k[0] == "a":
+            l, j = k[1], k[2]
+            if l == L - 1:
+                gens.append(iter([[(self._loss_symbol(j), float(self.dL_dyhat[n, j]))]]))
+                total = 1
+            else:
+                for nxt in range(self._layers[l + 1].neurons):
+                    w = (self.names.w[l + 1][j][nxt], float(self.W[l + 1][j, nxt]))
+                    gens.append(_extend(self._paths_z(l + 1, nxt, n), [w]))
+                total = self._layers[l + 1].neurons * self._count_z(l + 1)
+            value = float(self.dL_dA[l][n, j])
+        else:
+            l, j = k[1], k[-1]
+            if k[0] == "w":
+                i = k[2]
+                vname = self.names.x[i] if l == 0 else self.names.a[l - 1][i]
+                v = float(self.x[n, i] if l == 0 else self.A[l - 1][n, i])
+                gens.append(_extend(self._paths_z(l, j, n), [(vname, v)]))
+                value = float(self.dL_dZ[l][n, j] * v)
+            else:
+                gens.append(self._paths_z(l, j, n))
+                value = float(self.dL_dZ[l][n, j])
+            total = self._count_z(l) if l < L - 1 else len(self._top_paths(j, n))
+        terms = list(itertools.islice(itertools.chain(*gens), max(int(max_terms), 1)))
+        return PathSum(name, n, terms, total, value, self.decimals)
+
+    # -------------------------------------------------------------- rendering
+    def _title(self) -> str:
+        sizes = "-".join(str(s) for s in [self._layers[0].inputs]
+                         + [lay.neurons for lay in self._layers])
+        acts = ", ".join(lay.act for lay in self._layers)
+        pts = "1 data point" if self.n_samples == 1 else f"{self.n_samples} data points"
+        return f"glassnet.explain: {self._model_name} {sizes} ({acts}), {pts}"
+
+    def _loss_formula(self) -> str:
+        y, yh = ("y", "y_hat")
+        return {
+            "half_mse": f"L = 1/2 ({yh} - {y})^2",
+            "mse": f"L = ({yh} - {y})^2",
+            "bce": f"L = -({y} log {yh} + (1 - {y}) log(1 - {yh}))",
+            "bce_logits": f"L = -({y} log sigmoid({yh}) + (1 - {y}) log(1 - sigmoid({yh})))",
+            "ce": "L = -sum_k y_k log y_hat_k" if self._layers[-1].act == "softmax"
+            else "L = -sum_k y_k log softmax(y_hat)_k",
+        }[self.kind]
+
+    def _sum_text(self, l: int, k: int) -> tuple[str, str, list[tuple[str, str]]]:
+        """Weighted sum of neuron k in layer l: (symbolic, with numbers for sample 0, inputs)."""
+        d = self.decimals
+        ins = self.names.x if l == 0 else self.names.a[l - 1]
+        prev = self.x if l == 0 else self.A[l - 1]
+        sym, num, coef = [], [], []
+        if self.names.b[l] is not None:
+            sym.append(self.names.b[l][k])  # type: ignore[index]
+            num.append(_fmt(self.b[l][k], d))  # type: ignore[index]
+            coef.append(_fmt(self.b[l][k], d))  # type: ignore[index]
+        for i, nm in enumerate(ins):
+            sym.append(f"{self.names.w[l][i][k]}*{nm}")
+            num.append(f"{_par(self.W[l][i, k], d)}*{_par(prev[0, i], d)}")
+            coef.append(f"{_par(self.W[l][i, k], d)}*{nm}")
+        return " + ".join(sym), " + ".join(num), " + ".join(coef)  # type: ignore[return-value]
+
+    def _act_text(self, l: int, k: int) -> str:
+        lay = self._layers[l]
+        zs = self.names.z[l]
+        if lay.act == "softmax":
+            inner = ", ".join(zs) if len(zs) <= 4 else "z"
+            return f"softmax({inner})_{k + 1}"
+        if lay.act == "leaky_relu":
+            return f"leaky_relu({zs[k]}, {lay.alpha:g})"
+        return f"{lay.act}({zs[k]})"
+
+    def _sections(self) -> list[_Section]:
+        d = self.decimals
+        N = self.n_samples
+        nm = self.names
+        L = len(self._layers)
+        one = N == 1
+        secs: list[_Section] = []
+
+        # ------------------------------------------------------------ header
+        head = _Section("")
+        inputs = ", ".join(f"{n} = {_fmt(v, d)}" for n, v in zip(nm.x, self.x[0]))
+        target = ", ".join(f"{n} = {_fmt(v, d)}" for n, v in zip(nm.y, self.y[0]))
+        if one:
+            head.p(f"Data point: {inputs}; target {target}.")
+        head.p(f"Loss: {self._loss_formula()}"
+               + ("" if self._count == 1 else
+                  f", averaged over {self._count} "
+                  + ("data points" if self.kind == "ce" else "values (data points x outputs)"))
+               + f". Names: {nm.scheme} scheme.")
+        secs.append(head)
+
+        # ----------------------------------------------------------- forward
+        fw = _Section("1. Forward pass: z = weighted sum, a = g(z)")
+        if one:
+            rows = []
+            for l in range(L):
+                for k in range(self._layers[l].neurons):
+                    sym, num, _ = self._sum_text(l, k)
+                    rows.append([nm.z[l][k], sym, num, _fmt(self.Z[l][0, k], d),
+                                 f"{nm.a[l][k]} = {self._act_text(l, k)}",
+                                 _fmt(self.A[l][0, k], d)])
+            fw.table(["neuron", "z = weighted sum", "with numbers", "z", "a = g(z)", "a"], rows)
+            yh = ", ".join(f"{n} = {_fmt(v, d)}" for n, v in zip(nm.a[-1], self.y_hat[0]))
+            fw.p(f"Prediction {yh}; loss L = {_fmt(self.loss, d)}.")
+        else:
+            lines = []
+            for l in range(L):
+                for k in range(self._layers[l].neurons):
+                    sym, _, coef = self._sum_text(l, k)
+                    lines.append(f"{nm.z[l][k]} = {coef}   ({sym});  "
+                                 f"{nm.a[l][k]} = {self._act_text(l, k)}")
+            fw.pre("\n".join(lines))
+            headers = ["#"] + nm.x + nm.y
+            for l in range(L):
+                for k in range(self._layers[l].neurons):
+                    headers += [nm.z[l][k], nm.a[l][k]]
+            headers.append("L_n")
+            rows = []
+            for n in range(N):
+                r = [str(n + 1)] + [_fmt(v, d) for v in self.x[n]] + [_fmt(v, d)
+                                                                     for v in self.y[n]]
+                for l in range(L):
+                    for k in range(self._layers[l].neurons):
+                        r += [_fmt(self.Z[l][n, k], d), _fmt(self.A[l][n, k], d)]
+                r.append(_fmt(self.sample_loss[n], d))
+                rows.append(r)
+            fw.table(headers, rows)
+            fw.p(f"Loss L = mean over the data points = {_fmt(self.loss, d)}.")
+        secs.append(fw)
+
+        # ---------------------------------------------------------- backward
+        bw = _Section("2. Backward pass, in the lecture's three steps")
+        cols = ["value"] if one else [f"#{n + 1}" for n in range(N)]
+
+        def vals(arr: np.ndarray) -> list[str]:
+            return [_fmt(v, d) for v in arr]
+
+        # step 1
+        bw.p(f"Step 1. Gradient of the loss with respect to the prediction: "
+             f"dL/dy_hat = {self._dyhat_formula()}.")
+        bw.table(["node", "dL/dnode"] + ([] if one else cols),
+                 [[f"{nm.a[-1][k]}"] + ([_fmt(self.dL_dyhat[0, k], d)] if one
+                                        else ["dL/d" + nm.a[-1][k]] + vals(self.dL_dyhat[:, k]))
+                  for k in range(self._layers[-1].neurons)])
+        # step 2: edges of the reversed graph
+        bw.p("Step 2. Reverse the graph; each edge carries its local derivative: g'(z) "
+             "on the activation edge a <- z, the weight w on the weighted-sum edge z <- v.")
+        rows = []
+        for l in range(L - 1, -1, -1):
+            lay = self._layers[l]
+            for k in range(lay.neurons):
+                if lay.act == "softmax":
+                    for i in range(lay.neurons):
+                        rows.append([f"{nm.a[l][i]} -> {nm.z[l][k]}",
+                                     f"{nm.a[l][i]} (delta_{i + 1}{k + 1} - {nm.a[l][k]})"]
+                                    + vals(self.gprime[l][:, i, k]))
+                else:
+                    rows.append([f"{nm.a[l][k]} -> {nm.z[l][k]}", f"g'({nm.z[l][k]}) = "
+                                 + _gprime_formula(lay.act, nm.a[l][k], nm.z[l][k], lay.alpha)]
+                                + vals(self.gprime[l][:, k]))
+            ins = nm.x if l == 0 else nm.a[l - 1]
+            for k in range(lay.neurons):
+                for i, v in enumerate(ins):
+                    rows.append([f"{nm.z[l][k]} -> {v}", nm.w[l][i][k],
+                                 *([_fmt(self.W[l][i, k], d)] * len(cols))])
+        bw.table(["edge (reversed)", "local derivative"] + cols, rows)
+        # step 3
+        bw.p("Step 3. Walk the reversed graph: dL/dnode = sum over its edges of "
+             "(dL/d(edge source) x edge's local derivative).")
+        rows = []
+        for l in range(L - 1, -1, -1):
+            lay = self._layers[l]
+            for k in range(lay.neurons):
+                if lay.act == "softmax":
+                    parts = [(f"dL/d{nm.a[l][i]} * d{nm.a[l][i]}/d{nm.z[l][k]}",
+                              self.dL_dA[l][0, i], self.gprime[l][0, i, k])
+                             for i in range(lay.neurons)]
+                else:
+                    parts = [(f"dL/d{nm.a[l][k]} * g'({nm.z[l][k]})", self.dL_dA[l][0, k],
+                              self.gprime[l][0, k])]
+                rows.append(self._grad_row(f"{nm.z[l][k]}", parts, self.dL_dZ[l][:, k]))
+            below = nm.x if l == 0 else nm.a[l - 1]
+            grads = self.dL_dx if l == 0 else self.dL_dA[l - 1]
+            for i, v in enumerate(below):
+                parts = [(f"dL/d{nm.z[l][k]} * {nm.w[l][i][k]}", self.dL_dZ[l][0, k],
+                          self.W[l][i, k]) for k in range(lay.neurons)]
+                rows.append(self._grad_row(v, parts, grads[:, i]))
+        bw.table(["node", "dL/dnode ="] + (["with numbers", "value"] if one else cols), rows)
+        secs.append(bw)
+
+        # --------------------------------------------------- weight gradients
+        wg = _Section("3. Weight gradients: dL/dw = dL/du * v")
+        wg.p("u is the weighted sum the weight feeds, v the value it multiplies (1 for a "
+             "bias)." + ("" if one else " With several data points the products add up over "
+                         "the data points (the loss's average is inside dL/du)."))
+        rows = []
+        for name, l, i, k in self._weights():
+            u = nm.z[l][k]
+            if i < 0:
+                vname, v = "1", np.ones(N)
+            else:
+                vname = nm.x[i] if l == 0 else nm.a[l - 1][i]
+                v = self.x[:, i] if l == 0 else self.A[l - 1][:, i]
+            g = self.grad_W[l][i, k] if i >= 0 else self.grad_b[l][k]  # type: ignore[index]
+            du = self.dL_dZ[l][:, k]
+            if one:
+                rows.append([name, f"dL/d{u} * {vname}", _fmt(du[0], d), _fmt(v[0], d),
+                             _fmt(g, d)])
+            else:
+                prods = " + ".join(f"{_par(a, d)}*{_par(b, d)}" for a, b in zip(du, v))
+                rows.append([name, f"sum_n dL/d{u} * {vname}", prods, _fmt(g, d)])
+        if one:
+            wg.table(["weight", "dL/dw = dL/du * v", "dL/du", "v", "dL/dw"], rows)
+        else:
+            wg.table(["weight", "dL/dw =", "with numbers", "dL/dw"], rows)
+        secs.append(wg)
+
+        # ----------------------------------------------------- descent step
+        gd = _Section(f"4. Gradient-descent step: w <- w - lr * dL/dw (lr = {self.lr:g})")
+        gd.table(["weight", "w", "dL/dw", "w - lr * dL/dw"],
+                 [[name, _fmt(w, d), _fmt(g, d), _fmt(new, d)]
+                  for name, (w, g, new) in self.step().items()])
+        secs.append(gd)
+
+        # ------------------------------------------------------------ paths
+        if self._show_paths:
+            ps = _Section("5. Each gradient as a sum over the paths of the reversed graph")
+            if N > 1:
+                ps.p("For data point #1 (the batch gradient adds these over the data points).")
+            want = (list(self._show_paths) if not isinstance(self._show_paths, bool)
+                    else nm.x + [n for n, *_ in self._weights()])
+            ps.pre("\n\n".join(str(self.paths(n)) for n in want))
+            secs.append(ps)
+        return secs
+
+    def _dyhat_formula(self) -> str:
+        K = self._layers[-1].neurons
+        base = {
+            "half_mse": "y_hat - y",
+            "mse": "2 (y_hat - y)",
+            "bce": "(y_hat - y) / (y_hat (1 - y_hat))",
+            "bce_logits": "sigmoid(y_hat) - y",
+            "ce": "-y_k / y_hat_k" if self._layers[-1].act == "softmax"
+            else "softmax(y_hat)_k - y_k",
+        }[self.kind]
+        div = self._count if self.kind != "ce" else self.n_samples
+        text = base if div == 1 else f"({base}) / {div}"
+        if self.n_samples == 1 and K == 1:
+            d = self.decimals
+            yh, y = _fmt(self.y_hat[0, 0], d), _fmt(self.y[0, 0], d)
+            num = {
+                "half_mse": f"{yh} - {y}",
+                "mse": f"2 ({yh} - {y})",
+                "bce": f"({yh} - {y}) / ({yh} (1 - {yh}))",
+            }.get(self.kind)
+            if num:
+                text += f" = {num}"
+            text += f" = {_fmt(self.dL_dyhat[0, 0], d)}"
+        return text
+
+    def _grad_row(
+        self, node: str, parts: list[tuple[str, float, float]], values: np.ndarray
+    ) -> list[str]:
+        d = self.decimals
+        sym = " + ".join(p[0] for p in parts)
+        if self.n_samples == 1:
+            num = " + ".join(f"{_par(a, d)}*{_par(b, d)}" for _, a, b in parts)
+            return [node, sym, num, _fmt(values[0], d)]
+        return [node, sym] + [_fmt(v, d) for v in values]
+
+    def __str__(self) -> str:
+        return _render_text(self._title(), self._sections())
+
+    def __repr__(self) -> str:
+        return self.__str__()
+
+    def to_markdown(self, level: int = 3) -> str:
+        """The explanation as Markdown: headings and pipe tables (``level``: heading depth)."""
+        return _render_markdown(self._title(), self._sections(), level)
+
+    def to_html(self) -> str:
+        """The explanation as an HTML fragment (tables), as notebooks show it."""
+        return _render_html(self._title(), self._sections())
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def _extend(
+    paths: Iterator[list[tuple[str, float]]], tail: list[tuple[str, float]]
+) -> Iterator[list[tuple[str, float]]]:
+    """Append the factors ``tail`` to every path (a function, so ``tail`` binds now)."""
+    for p in paths:
+        yield p + tail
+
+
+def _gprime_formula(act: str, a: str, z: str, alpha: float) -> str:
+    return {
+        "sigmoid": f"{a} (1 - {a})",
+        "tanh": f"1 - {a}^2",
+        "relu": f"1 if {z} > 0 else 0",
+        "leaky_relu": f"1 if {z} > 0 else {alpha:g}",
+        "identity": "1",
+    }.get(act, F.ACTIVATIONS[act].derivative)
+
+
+# =====================================================================================
+# Losses: per-sample loss, dL/dy_hat, dL/dz of the output layer
+# =====================================================================================
+def _loss(
+    kind: str, act: str, Z: np.ndarray, P: np.ndarray, Y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Return (per-sample loss L_n (N,), dL/dy_hat (N, K), dL/dz (N, K), count).
+
+    L = mean_n L_n. The squared errors and BCE average over every entry (L_n is the
+    mean over the K outputs; count = N * K), cross-entropy over the data points
+    (count = N), as glassnet.functional does; dL/dy_hat carries the 1/count.
+    """
+    N, K = P.shape
+    if kind in ("half_mse", "mse"):
+        c = 0.5 if kind == "half_mse" else 1.0
+        diff = P - Y
+        count = N * K
+        dyhat = (2 * c) * diff / count
+        per = (c * diff * diff).mean(axis=1)
+        return per, dyhat, _through_act(act, Z, P, dyhat), count
+    if kind == "bce":
+        if not np.all((P >= 0) & (P <= 1)):
+            raise ValueError(
+                f"explain: loss='binary_cross_entropy' needs predictions in [0, 1] (a sigmoid "
+                f"output); this model's output ({act}) gives values from {P.min():.4g} to "
+                f"{P.max():.4g}. Use loss='binary_cross_entropy_with_logits' for raw scores."
+            )
+        eps = float(np.finfo(np.float64).eps)
+        p = np.clip(P, eps, 1 - eps)
+        count = N * K
+        per = -(Y * np.log(p) + (1 - Y) * np.log1p(-p)).mean(axis=1)
+        dyhat = (p - Y) / (p * (1 - p)) / count
+        if act == "sigmoid":
+            dz = (P - Y) / count  # dL/dy_hat * y_hat (1 - y_hat), without the cancellation
+        else:
+            dz = _through_act(act, Z, P, dyhat)
+        return per, dyhat, dz, count
+    if kind == "bce_logits":
+        count = N * K
+        per = (np.maximum(P, 0) - P * Y + np.log1p(np.exp(-np.abs(P)))).mean(axis=1)
+        dyhat = (F.sigmoid_fn(P) - Y) / count
+        return per, dyhat, _through_act(act, Z, P, dyhat), count
+    # cross-entropy
+    if act == "softmax":
+        eps = float(np.finfo(np.float64).eps)
+        logp = Z - (Z.max(axis=1, keepdims=True)
+                    + np.log(np.exp(Z - Z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)))
+        per = -(Y * logp).sum(axis=1)
+        dyhat = -Y / np.clip(P, eps, None) / N
+        dz = (P * Y.sum(axis=1, keepdims=True) - Y) / N  # softmax Jacobian applied exactly
+        return per, dyhat, dz, N
+    if act != "identity":
+        raise ValueError(
+            f"explain: loss='cross_entropy' needs a softmax output (probabilities) or an "
+            f"identity output (logits); this model's output activation is {act}."
+        )
+    m = P.max(axis=1, keepdims=True)
+    logp = P - (m + np.log(np.exp(P - m).sum(axis=1, keepdims=True)))
+    per = -(Y * logp).sum(axis=1)
+    dyhat = (np.exp(logp) * Y.sum(axis=1, keepdims=True) - Y) / N
+    return per, dyhat, dyhat.copy(), N
+
+
+def _through_act(act: str, Z: np.ndarray, A: np.ndarray, dA: np.ndarray) -> np.ndarray:
+    """dL/dz from dL/da: times g'(z), or the softmax Jacobian's transpose."""
+    if act == "softmax":
+        return A * (dA - (dA * A).sum(axis=1, keepdims=True))
+    return dA * _act_grad(act, 0.0, Z, A)
+
+
+# =====================================================================================
+# The public function
+# =====================================================================================
+def _as_inputs(x: Any, d: int) -> tuple[np.ndarray, bool]:
+    if isinstance(x, Tensor):
+        x = x.data
+    try:
+        X = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"explain: x must be numbers. Got {x!r:.60}.") from err
+    single = X.ndim <= 1
+    if X.ndim == 0:
+        X = X.reshape(1, 1)
+    elif X.ndim == 1:
+        X = X.reshape(1, -1)
+    if X.ndim != 2 or X.shape[1] != d:
+        raise ValueError(
+            f"explain: x must be one data point of shape ({d},) or a batch of shape (N, {d}) "
+            f"for this model's {d} inputs. Got shape {np.shape(x)}."
+        )
+    if X.shape[0] == 0 or X.shape[0] > MAX_SAMPLES:
+        raise ValueError(
+            f"explain shows every number of every data point: pass 1 to {MAX_SAMPLES} rows. "
+            f"Got {X.shape[0]}; take a few rows, e.g. x[:4], y[:4]."
+        )
+    if not np.all(np.isfinite(X)):
+        raise ValueError("explain: x contains NaN or inf; pass finite inputs.")
+    return X, single
+
+
+def _as_targets(y: Any, N: int, K: int, kind: str) -> np.ndarray:
+    if isinstance(y, Tensor):
+        y = y.data
+    try:
+        Y = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"explain: y must be numbers. Got {y!r:.60}.") from err
+    if not np.all(np.isfinite(Y)):
+        raise ValueError("explain: y contains NaN or inf; pass finite targets.")
+    labels = None
+    if kind == "ce" and K > 1 and (Y.size == N and (Y.ndim <= 1 or Y.shape[-1] != K)):
+        labels = Y.reshape(N)  # class labels 0..K-1
+    if labels is not None:
+        if not np.all(labels == np.round(labels)) or labels.min() < 0 or labels.max() >= K:
+            raise ValueError(
+                f"explain: cross_entropy targets must be class labels 0..{K - 1} or one-hot "
+                f"rows of length {K}. Got {y!r:.60}."
+            )
+        return F.one_hot(labels.astype(np.int64), K, dtype=np.float64)
+    if Y.size != N * K:
+        raise ValueError(
+            f"explain: y must hold {K} target value(s) per data point ({N} data point(s), "
+            f"{K} output(s)), i.e. shape ({N}, {K}) or ({N * K},). Got shape {Y.shape}."
+        )
+    return Y.reshape(N, K)
+
+
+def explain(
+    model: Module,
+    x: Any,
+    y: Any,
+    loss: str = "half_mse",
+    *,
+    lr: float = 0.1,
+    names: str = "auto",
+    paths: bool | Sequence[str] = False,
+    decimals: int = 3,
+) -> Explanation:
+    """Every number of one forward and backward pass, the lecture's way.
+
+    Parameters
+    ----------
+    model : Module
+        A ``Sequential``, ``MLP`` or ``Neuron`` of ``Linear`` layers and
+        activations (sigmoid, tanh, relu, leaky_relu, identity; softmax on the output).
+        It is not modified; its weights are read in float64. Dropout is skipped.
+    x : array of shape (d,) for one data point, or (N, d) with N <= 32
+    y : target(s): a number or shape (K,) per data point, i.e. (N,) or (N, K); for
+        ``'cross_entropy'`` also class labels 0..K-1 of shape (N,).
+    loss : str
+        ``'half_mse'`` (default, the lecture's ``L = 1/2 (y_hat - y)^2``), ``'mse'``,
+        ``'binary_cross_entropy'``, ``'binary_cross_entropy_with_logits'`` or
+        ``'cross_entropy'``.
+    lr : float
+        Learning rate of the previewed gradient-descent step ``w - lr * dL/dw``.
+    names : ``'auto'``, ``'lecture'`` or ``'layered'``
+        How neurons and weights are named (see the module docstring).
+    paths : bool or list of names
+        Add each gradient as its chain-rule sum of paths (all inputs and weights, or
+        the names listed) to the rendered output. :meth:`Explanation.paths` gives any
+        one on request.
+    decimals : int
+        Decimals shown (values below 0.5e-decimals switch to scientific notation).
+
+    Returns
+    -------
+    Explanation
+        ``str()`` gives a terminal table, ``.to_markdown()`` and ``.to_html()`` the
+        same in Markdown and HTML; the numbers are attributes (``Z``, ``A``,
+        ``dL_dZ``, ``grad_W``, ...).
+
+    >>> import glassnet as gn
+    >>> from glassnet.explain import explain
+    >>> net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid")
+    >>> net.layers[0].W.data[:] = [[4, -4], [4, -4]]; net.layers[0].b.data[:] = [-6, 2]
+    >>> e = explain(net, [[0, 0], [0, 1], [1, 0], [1, 1]], [1, 0, 0, 1])
+    >>> print(e.A[0].round(3))                      # the slides' XNOR table: a1, a2
+    [[0.002 0.881]
+     [0.119 0.119]
+     [0.119 0.119]
+     [0.881 0.002]]
+    """
+    layers = _model_layers(model)
+    if not isinstance(loss, str) or loss not in LOSS_NAMES:
+        raise ValueError(
+            f"The 'loss' parameter of explain must be one of {sorted(LOSS_NAMES)}. Got {loss!r}."
+        )
+    kind = LOSS_NAMES[loss]
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (
+        math.isfinite(lr) and lr > 0
+    ):
+        raise ValueError(f"The 'lr' parameter of explain must be a float > 0. Got {lr!r}.")
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12:
+        raise ValueError(
+            f"The 'decimals' parameter of explain must be an int in [0, 12]. Got {decimals!r}."
+        )
+    if kind == "ce" and layers[-1].act not in ("softmax", "identity"):
+        raise ValueError(
+            f"explain: loss='cross_entropy' needs a softmax output (probabilities) or an "
+            f"identity output (logits); this model's output activation is {layers[-1].act}."
+        )
+    X, _ = _as_inputs(x, layers[0].inputs)
+    Y = _as_targets(y, X.shape[0], layers[-1].neurons, kind)
+    nm = _make_names(layers, names) if isinstance(names, str) else None
+    if nm is None:
+        raise ValueError(
+            f"The 'names' parameter of explain must be 'auto', 'lecture' or 'layered'. "
+            f"Got {names!r}."
+        )
+    if not isinstance(paths, bool):
+        if isinstance(paths, str):
+            paths = [paths]
+        lookup = nm.lookup()
+        bad = [p for p in paths if p not in lookup]
+        if bad:
+            raise ValueError(
+                f"The 'paths' parameter of explain names unknown quantities {bad}; use names "
+                f"such as {', '.join(list(lookup)[:8])}."
+            )
+        paths = list(paths)
+    return Explanation(layers, X, Y, kind, float(lr), nm, decimals, paths,
+                       type(model).__name__)
