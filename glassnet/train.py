@@ -34,7 +34,7 @@ import numpy as np
 
 from . import functional as F
 from ._validation import as_rng, check_array, check_positive
-from .nn.layers import ActivationModule, Linear, Sequential
+from .nn.layers import ActivationModule, Dropout, Linear, Sequential
 from .nn.module import Module, Parameter
 from .tensor import Tensor, no_grad
 
@@ -462,8 +462,17 @@ def _check_width(y: np.ndarray, n_out: int | None, owner: str) -> None:
 
 
 def _n_outputs(model: Module) -> int | None:
-    lins = [m for m in model.modules() if isinstance(m, Linear)]
-    return lins[-1].neurons if lins else None
+    """The output width when the structure shows it (a Linear, or a Sequential whose last
+    Linear is followed only by activations and dropout); None for other modules."""
+    if isinstance(model, Linear):
+        return model.neurons
+    if isinstance(model, Sequential):
+        for m in reversed(model.layers):
+            if isinstance(m, (Linear, Sequential)):
+                return _n_outputs(m)
+            if not isinstance(m, (ActivationModule, Dropout)):
+                return None
+    return None
 
 
 def _model_dtype(model: Module) -> np.dtype:

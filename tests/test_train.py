@@ -186,6 +186,19 @@ def test_fused_engine_refuses_unsupported_models(model, loss):
         fit(model, X, target, loss=loss, epochs=1, verbose=0, engine="fused")
 
 
+def test_graph_engine_trains_a_custom_module():
+    class SumOfFour(nn.Module):  # output width 1, although its only Linear has 4 neurons
+        def __init__(self):
+            self.lin = nn.Linear(3, 4, rng=0)
+
+        def forward(self, x):
+            return self.lin(x).sum(axis=1, keepdims=True)
+
+    X, y = regression_data()
+    h = fit(SumOfFour(), X, y, lr=0.05, epochs=20, verbose=0)
+    assert h.engine == "graph" and h.loss[-1] < h.loss[0]
+
+
 def test_graph_engine_trains_a_custom_loss():
     X, y = regression_data()
     model = nn.MLP([3, 8, 1], activation="tanh", rng=0)
@@ -432,6 +445,12 @@ def test_early_stopping_on_a_validation_split():
     assert h.samples_seen == h.epochs * 150  # 25 % held out
 
 
+def test_early_stopping_holds_out_a_tenth_by_default():
+    X, y = regression_data(n=100)
+    h = fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=3, early_stopping=True, seed=0, verbose=0)
+    assert h.samples_seen == 3 * 90 and len(h.val_loss) == 3
+
+
 def test_validation_curves_match_evaluate_loss():
     X, y = regression_data(n=80)
     Xv, yv = regression_data(n=30, seed=1)
@@ -534,6 +553,33 @@ def test_verbose_2_shows_progress_on_stderr(capsys):
     assert out == ""
     assert "epoch 3/3" in err and "loss" in err
     assert "Stopped after 3 epochs" in err
+
+
+class FakeClock:
+    """Stands in for the time module inside glassnet.train: each reading advances by step."""
+
+    def __init__(self, step):
+        self.now, self.step = 0.0, step
+
+    def perf_counter(self):
+        self.now += self.step
+        return self.now
+
+
+def test_verbose_1_shows_progress_only_for_long_runs(capsys, monkeypatch):
+    import glassnet.train as train_module
+
+    X, y = regression_data()
+    Xv, yv = regression_data(seed=1)
+    monkeypatch.setattr(train_module, "time", FakeClock(step=1.0))  # every epoch "takes" 1 s
+    fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=5, verbose=1, validation_data=(Xv, yv))
+    err = capsys.readouterr().err
+    assert "epoch 5/5" in err and "val_loss" in err and "val_r2" in err
+    assert "epoch 1/5" not in err  # the first 2 s stay quiet
+    assert err.rstrip().endswith("reached the maximum number of epochs.")
+    monkeypatch.setattr(train_module, "time", FakeClock(step=0.0))  # a run that takes no time
+    fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=5, verbose=1)
+    assert capsys.readouterr() == ("", "")
 
 
 def test_verbose_0_prints_nothing(capsys):
