@@ -216,14 +216,21 @@ def _graph_loss(model: Module, kind: str | None, loss: Any) -> Callable[..., Ten
 def evaluate_loss(
     model: Module, X: Any, y: Any, loss: Any = "mse", sample_weight: Any = None
 ) -> float:
-    """The loss of ``model`` on (X, y) without recording a graph, in eval mode."""
+    """The loss of ``model`` on (X, y) without recording a graph, in eval mode.
+
+    ``y`` is checked and shaped as in :func:`fit` (1-D targets of one output are fine).
+    """
     kind = _loss_kind(loss)
     f = _graph_loss(model, kind, loss)
+    dtype = _model_dtype(model)
+    X = check_array("X", X, "evaluate_loss", ndim=(2,), dtype=dtype)
+    y = check_array("y", y, "evaluate_loss", ndim=(1, 2))
+    y = _prepare_targets(kind, y, dtype, _n_outputs(model), owner="evaluate_loss")
     was = model.training
     model.eval()
     try:
         with no_grad():
-            return float(f(Tensor(np.asarray(X)), np.asarray(y), sample_weight).data)
+            return float(f(Tensor(X), y, sample_weight).data)
     finally:
         model.train(was)
 
@@ -720,6 +727,12 @@ def fit(
             dtype,
             _n_outputs(model),
         )
+        if Xv.shape[1] != X.shape[1] or yv.shape[0] != Xv.shape[0]:
+            raise ValueError(
+                f"fit: validation_data must be (X_val, y_val) with {X.shape[1]} features like X "
+                f"and one target per row. Got X_val of shape {Xv.shape} and {yv.shape[0]} "
+                "targets."
+            )
     elif validation_split > 0 or early_stopping:
         frac = validation_split if validation_split > 0 else 0.1
         X, y_arr, w_arr, Xv, yv = _split_validation(X, y_arr, w_arr, frac, kind, rng)

@@ -708,6 +708,48 @@ def test_bad_nan_or_inf(bad):
     check_error(r"validation_data\[0\] contains NaN", model, X, y, validation_data=(Xb, y))
 
 
+def test_bad_validation_data():
+    X, y = regression_data(n=20)
+    model = nn.MLP([3, 1], rng=0)
+    check_error(
+        r"validation_data.*3 features.*shape \(5, 2\)",
+        model,
+        X,
+        y,
+        validation_data=(np.ones((5, 2)), np.ones(5)),
+    )
+    check_error(
+        r"validation_data.*Got X_val of shape \(5, 3\) and 4 targets",
+        model,
+        X,
+        y,
+        validation_data=(np.ones((5, 3)), np.ones(4)),
+    )
+    check_error(
+        r"validation_split=0.5 leaves no training samples out of 1",
+        model,
+        X[:1],
+        y[:1],
+        validation_split=0.5,
+    )
+
+
+def test_evaluate_loss_takes_targets_like_fit():
+    X, y = classification_data()
+    model = nn.MLP([4, 3], output_activation="softmax", rng=0, dtype=np.float64)
+    fit(model, X, y, loss="cross_entropy", epochs=3, verbose=0)
+    p = model.predict(X)
+    expected = -np.mean(np.log(p[np.arange(len(y)), y]))
+    assert evaluate_loss(model, X, y, loss="cross_entropy") == pytest.approx(expected, rel=1e-10)
+    Xr, yr = regression_data()
+    reg = nn.MLP([3, 1], rng=0)
+    assert evaluate_loss(reg, Xr, yr) == pytest.approx(
+        float(np.mean((reg.predict(Xr.astype(np.float32))[:, 0] - yr) ** 2)), rel=1e-5
+    )
+    with pytest.raises(ValueError, match=r"evaluate_loss: y has labels from 7 to 7.*3 outputs"):
+        evaluate_loss(model, X, np.full(len(X), 7), loss="cross_entropy")
+
+
 def test_bad_empty_and_mismatched_lengths():
     model = nn.MLP([3, 1], rng=0)
     check_error(r"X is empty", model, np.empty((0, 3)), np.empty(0))
