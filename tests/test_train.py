@@ -14,7 +14,7 @@ import pytest
 import glassnet as gn
 from glassnet import functional as F
 from glassnet import nn
-from glassnet.optim import SGD, ExponentialLR, StepLR
+from glassnet.optim import SGD, AdaptiveLR, ExponentialLR, StepLR
 from glassnet.train import Callback, DivergenceError, History, evaluate_loss, fit
 
 
@@ -543,6 +543,47 @@ def test_schedule_is_stepped_once_per_epoch():
     opt = SGD(model.parameters(), lr=0.1)
     h = fit(model, X, y, optimizer=opt, schedule=ExponentialLR(opt, gamma=0.9), epochs=4, verbose=0)
     np.testing.assert_allclose(h.lr, [0.1 * 0.9**e for e in range(4)])
+
+
+def test_adaptive_schedule_stops_at_min_lr():
+    X, y = regression_data()
+    model = nn.MLP([3, 4, 1], rng=0)
+    opt = SGD(model.parameters(), lr=0.05)
+    sched = AdaptiveLR(opt, factor=0.5, patience=0, tol=10.0, min_lr=0.01)
+    h = fit(model, X, y, optimizer=opt, schedule=sched, epochs=100, verbose=0)
+    # tol=10: after the first epoch no epoch counts as an improvement, so lr halves at the
+    # end of every epoch until an epoch ends with lr <= min_lr
+    assert h.stop_reason == "min_lr" and "minimum" in h.message
+    np.testing.assert_allclose(h.lr, [0.05, 0.05, 0.025, 0.0125, 0.00625])
+
+
+def test_engines_agree_without_biases():
+    # the slides' bias-free network: Linear(bias=False) layers, sigmoid, half MSE
+    X, y = regression_data(n=30, d=2)
+    out = []
+    for engine in ("fused", "graph"):
+        net = nn.Sequential(
+            nn.Linear(2, 2, bias=False, rng=1, dtype=np.float64),
+            nn.Sigmoid(),
+            nn.Linear(2, 1, bias=False, rng=2, dtype=np.float64),
+            nn.Sigmoid(),
+        )
+        h = fit(
+            net,
+            X,
+            (y > 0).astype(float),
+            loss="half_mse",
+            lr=0.5,
+            epochs=5,
+            batch_size=8,
+            seed=0,
+            engine=engine,
+            verbose=0,
+        )
+        out.append((h.loss, weights(net)))
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-10)
+    for a, b in zip(out[0][1], out[1][1]):
+        np.testing.assert_allclose(a, b, rtol=1e-10)
 
 
 # ------------------------------------------------------------------ progress
