@@ -709,6 +709,11 @@ def fit(
         )
     w_arr = None
     if sample_weight is not None:
+        if kind is None:
+            raise ValueError(
+                "fit: sample_weight works with the named losses; a callable loss f(output, y) "
+                "would ignore it. Weight the samples inside the callable, or use a named loss."
+            )
         w_arr = check_array("sample_weight", sample_weight, "fit", ndim=(1,), dtype=dtype)
         if w_arr.shape[0] != X.shape[0] or (w_arr < 0).any():
             raise ValueError(

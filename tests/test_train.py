@@ -820,6 +820,14 @@ def test_bad_hyperparameters():
     check_error(r"'engine'.*'auto', 'fused' or 'graph'.*'fast'", model, X, y, engine="fast")
     check_error(r"sample_weight must hold 20 non-negative", model, X, y, sample_weight=-np.ones(20))
     check_error(r"'l2'.*>= 0", model, X, y, l2=-1.0)
+    check_error(
+        r"sample_weight works with the named losses",
+        model,
+        X,
+        y,
+        loss=lambda out, t: F.mse(out, t),
+        sample_weight=np.ones(20),
+    )
 
 
 def test_bad_loss_and_model():
