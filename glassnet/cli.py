@@ -1,0 +1,1977 @@
+"""glassnet's command line: train on a CSV file, save a model, predict, evaluate, explain.
+
+::
+
+    glassnet demo                                    # the lecture's XNOR network, trained live
+    glassnet train data.csv --target label           # -> model.glassnet
+    glassnet predict model.glassnet new.csv --out preds.csv
+    glassnet evaluate model.glassnet test.csv
+    glassnet explain model.glassnet --row 3 test.csv
+    glassnet info model.glassnet
+
+Every subcommand has ``--help``; ``docs/cli.md`` walks through a session.
+
+How ``train`` works
+-------------------
+1) Read the data (:func:`glassnet.datasets.read_csv`, or a named data set) and
+   split off a test set (``--test-split``, stratified for classification).
+2) Fit a :class:`~glassnet.preprocessing.Preprocessor` on the training rows:
+   numeric columns standardized ``z = (x - mean) / scale`` (unless
+   ``--no-standardize``), categorical columns one-hot encoded. Class labels are
+   encoded ``0 .. C-1`` (:class:`~glassnet.preprocessing.LabelEncoder`);
+   regression targets are standardized too and mapped back at prediction time.
+3) Build ``task.build_model(n_inputs, hidden, activation)``: an MLP
+   ``[n_inputs, *hidden, n_outputs]`` with the task's output layer and loss.
+4) Train one epoch at a time with :func:`glassnet.fit`. Epoch ``e`` draws its
+   batches from ``numpy.random.default_rng([seed, 0, e])``, so the order of every
+   epoch depends only on the seed and the epoch number: a run stopped after a
+   checkpoint and resumed with ``--resume`` ends with bit-identical weights to a
+   run that was never stopped. Early stopping is done here (not by ``fit``) so its
+   state (best validation loss, patience counter, best weights) is checkpointed too.
+5) Score the test set, then write the model file (:func:`glassnet.io.save_model`):
+   the weights, plus a JSON description holding the task, the label names, the
+   fitted preprocessing, the training settings, the history and the test scores.
+
+``predict``, ``evaluate`` and ``explain`` apply the stored preprocessing to a new
+CSV file, so the file needs the same feature columns (in any order).
+
+Exit codes: 0 success, 1 training diverged / a missing optional package / an
+internal error, 2 a usage or data error, 130 interrupted. Errors print one line
+``glassnet: error: ...`` on stderr; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import hashlib
+import io as _io
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+
+from . import functional as F
+from . import optim as _optim
+from .datasets import DATASETS, Table, load_dataset, read_csv
+from .io import (
+    ModelFileError,
+    load_arrays,
+    load_checkpoint,
+    load_model,
+    save_checkpoint,
+    save_model,
+)
+from .preprocessing import LabelEncoder, Preprocessor, StandardScaler, train_test_split
+from .tasks import Task, get_task, infer_task
+from .train import DivergenceError, fit
+
+__all__ = [
+    "MODEL_FORMAT",
+    "MODEL_FORMAT_VERSION",
+    "build_parser",
+    "classification_metrics",
+    "main",
+    "regression_metrics",
+]
+
+#: ``"format"`` and ``"format_version"`` of the JSON description ``glassnet train`` writes.
+MODEL_FORMAT = "glassnet-cli-model"
+MODEL_FORMAT_VERSION = 1
+CHECKPOINT_FORMAT = "glassnet-cli-checkpoint"
+
+#: A numeric target with integer values is read as class labels when it has at most
+#: this many distinct values, else as a regression target (``--task`` overrides).
+MAX_INFERRED_CLASSES = 20
+
+_TASK_CHOICES = ("auto", "binary", "multiclass", "regression", "multioutput_regression")
+_ACTIVATION_CHOICES = tuple(sorted(n for n in F.ACTIVATIONS if n != "softmax"))
+_OPTIMIZER_CHOICES = tuple(sorted(_optim.OPTIMIZERS))
+_DEFAULT_LR = {"sgd": 0.1, "gd": 0.1}  # the adaptive optimizers default to 0.01
+_BEST = "best:"  # prefix of the early-stopping best weights in a checkpoint
+
+
+class CLIError(Exception):
+    """A user-facing error: printed as one line, exit status ``code`` (2: usage or data)."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# ======================================================================== formatting
+
+
+def _oneline(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _num(v: float, digits: int = 4) -> str:
+    """A number for a report: ``digits`` significant digits, 'n/a' for None/NaN."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "n/a"
+    return f"{float(v):.{digits}g}"
+
+
+def _render(rows: Sequence[Sequence[str]], align: str, indent: str = "  ") -> list[str]:
+    """Rows of cells as aligned text lines; ``align`` holds 'l', 'r' or 'c' per column."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(align))]
+    out = []
+    for r in rows:
+        cells = [
+            c.rjust(w) if a == "r" else c.center(w) if a == "c" else c.ljust(w)
+            for c, w, a in zip(r, widths, align)
+        ]
+        out.append((indent + "  ".join(cells)).rstrip())
+    return out
+
+
+class _Style:
+    """Bold/green/red for a terminal (off when not a TTY or when NO_COLOR is set)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        isatty = getattr(stream, "isatty", lambda: False)
+        self.on = bool(isatty()) and "NO_COLOR" not in os.environ
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.on else text
+
+    def bold(self, text: str) -> str:
+        return self._wrap("1", text)
+
+    def good(self, text: str) -> str:
+        return self._wrap("32", text)
+
+    def bad(self, text: str) -> str:
+        return self._wrap("31", text)
+
+    def dim(self, text: str) -> str:
+        return self._wrap("2", text)
+
+
+class _Progress:
+    """One progress line on stderr, redrawn at most 10 times a second (TTY only)."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        stream = sys.stderr
+        self.total = total
+        self.enabled = enabled and bool(getattr(stream, "isatty", lambda: False)())
+        self.t0 = self.last = time.perf_counter()
+        self.shown = False
+
+    def update(self, epoch: int, loss: float, extra: str) -> None:
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if now - self.last < 0.1 and epoch < self.total:
+            return
+        self.last = now
+        width = 24
+        done = int(width * epoch / max(self.total, 1))
+        bar = "#" * done + "-" * (width - done)
+        sys.stderr.write(f"\repoch {epoch}/{self.total} [{bar}] loss {loss:.4g}{extra}\x1b[K")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.shown = False
+
+
+# ======================================================================== metrics
+
+
+def classification_metrics(
+    y_true: np.ndarray, y_pred: np.ndarray, n_classes: int
+) -> dict[str, Any]:
+    """Accuracy, per-class precision/recall/F1, their macro averages and the confusion matrix.
+
+    With ``C[i, j]`` the number of rows of true class ``i`` predicted as ``j``::
+
+        precision_j = C[j, j] / sum_i C[i, j]     (of the rows predicted j, the right ones)
+        recall_j    = C[j, j] / sum_k C[j, k]     (of the rows of class j, the ones found)
+        F1_j        = 2 precision_j recall_j / (precision_j + recall_j)
+        accuracy    = trace(C) / N
+
+    A ratio with a zero denominator counts as 0. The macro averages are the plain
+    means over the classes that occur in ``y_true`` or ``y_pred``.
+
+    Parameters
+    ----------
+    y_true, y_pred : int arrays of shape (N,), class indices ``0 .. n_classes - 1``
+    n_classes : int
+
+    Returns
+    -------
+    dict
+        ``accuracy``, ``precision``, ``recall``, ``f1``, ``support`` (lists of
+        length ``n_classes``), ``macro_precision``, ``macro_recall``, ``macro_f1``
+        and ``confusion`` (``n_classes`` lists of ``n_classes`` ints).
+
+    >>> m = classification_metrics(np.array([0, 0, 1, 1]), np.array([0, 1, 1, 1]), 2)
+    >>> m["accuracy"], m["precision"], m["recall"], m["confusion"]
+    (0.75, [1.0, 0.6666666666666666], [0.5, 1.0], [[1, 1], [0, 2]])
+    """
+    t = np.asarray(y_true, dtype=np.int64).reshape(-1)
+    p = np.asarray(y_pred, dtype=np.int64).reshape(-1)
+    cm = np.zeros((n_classes, n_classes), dtype=np.int64)  # (C, C): rows true, columns predicted
+    np.add.at(cm, (t, p), 1)
+    tp = np.diag(cm).astype(np.float64)  # (C,)
+    predicted = cm.sum(axis=0).astype(np.float64)  # (C,)
+    support = cm.sum(axis=1).astype(np.float64)  # (C,)
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    recall = np.divide(tp, support, out=np.zeros_like(tp), where=support > 0)
+    denom = precision + recall
+    f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp), where=denom > 0)
+    present = (support > 0) | (predicted > 0)
+    if not present.any():
+        present[:] = True
+    return {
+        "accuracy": float(tp.sum() / max(t.size, 1)),
+        "precision": precision.tolist(),
+        "recall": recall.tolist(),
+        "f1": f1.tolist(),
+        "support": support.astype(np.int64).tolist(),
+        "macro_precision": float(precision[present].mean()),
+        "macro_recall": float(recall[present].mean()),
+        "macro_f1": float(f1[present].mean()),
+        "confusion": cm.tolist(),
+    }
+
+
+def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, list[float | None]]:
+    """MSE, MAE and R^2 for each output column.
+
+    For output ``k`` over ``N`` rows::
+
+        MSE_k = 1/N sum_i (y_ik - y_hat_ik)^2
+        MAE_k = 1/N sum_i |y_ik - y_hat_ik|
+        R^2_k = 1 - sum_i (y_ik - y_hat_ik)^2 / sum_i (y_ik - mean_k)^2
+
+    R^2 is None (undefined) for a constant column.
+
+    Parameters
+    ----------
+    y_true, y_pred : arrays of shape (N,) or (N, K)
+
+    Returns
+    -------
+    dict
+        ``mse``, ``mae``, ``r2``: lists of length ``K``.
+
+    >>> regression_metrics(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 4.0]))
+    {'mse': [0.3333333333333333], 'mae': [0.3333333333333333], 'r2': [0.5]}
+    """
+    yt = np.asarray(y_true, dtype=np.float64)
+    yt = yt.reshape(len(yt), -1)  # (N, K)
+    yp = np.asarray(y_pred, dtype=np.float64).reshape(yt.shape)  # (N, K)
+    err = yp - yt
+    mse = (err**2).mean(axis=0)  # (K,)
+    mae = np.abs(err).mean(axis=0)  # (K,)
+    ss_res = (err**2).sum(axis=0)
+    ss_tot = ((yt - yt.mean(axis=0)) ** 2).sum(axis=0)
+    r2: list[float | None] = [
+        None if tot <= 0 else float(1.0 - res / tot) for res, tot in zip(ss_res, ss_tot)
+    ]
+    return {"mse": mse.tolist(), "mae": mae.tolist(), "r2": r2}
+
+
+# ======================================================================== files
+
+
+def _check_writable(path: Path, what: str) -> None:
+    """Refuse, before any work is done, an output path that cannot be written."""
+    if path.is_dir():
+        raise CLIError(f"cannot write the {what} '{path}': it is a directory; give a file name")
+    parent = path.parent
+    if not parent.is_dir():
+        why = "is not a directory" if parent.exists() else "does not exist"
+        raise CLIError(
+            f"cannot write the {what} '{path}': the directory '{parent}' {why}; "
+            f"create it first or choose another path"
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise CLIError(f"cannot write the {what} '{path}': the directory '{parent}' is read-only")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise CLIError(f"cannot write the {what} '{path}': the file is read-only")
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``.
+
+    A reader sees the old file or the new one, never half of one; on failure the
+    temporary file is removed and ``path`` is untouched.
+    """
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise CLIError(f"cannot write '{path}': {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        with contextlib.suppress(OSError):  # keep an existing file's permissions
+            os.chmod(tmp, os.stat(path).st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise CLIError(f"cannot write '{path}': {exc.strerror or exc}") from None
+        raise
+
+
+def _peek_header(path: Path, delimiter: str | None) -> list[str] | None:
+    """The column names of a CSV file (its first non-blank row), or None if unreadable."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(65536)
+        text = head.decode("utf-8-sig", errors="replace")
+        if delimiter is None:
+            try:
+                delimiter = csv.Sniffer().sniff(text, delimiters=",;\t|").delimiter
+            except csv.Error:
+                delimiter = ","
+        for row in csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter):
+            if row and any(c.strip() for c in row):
+                return [c.strip() for c in row]
+    except (OSError, csv.Error):
+        return None
+    return None
+
+
+def _read_table(
+    path: str,
+    *,
+    target: str | None = None,
+    impute: str | None = None,
+    categorical: Sequence[str] = (),
+    delimiter: str | None = None,
+) -> Table:
+    """:func:`read_csv` with the file checks and the hints phrased for the command line."""
+    p = Path(path)
+    if not p.exists():
+        raise CLIError(f"no such file '{path}' (the working directory is '{os.getcwd()}')")
+    if p.is_dir():
+        raise CLIError(f"'{path}' is a directory, not a CSV file")
+    try:
+        return read_csv(
+            p, target=target, impute=impute, categorical=categorical, delimiter=delimiter
+        )
+    except ValueError as exc:
+        message = str(exc).replace('pass impute="mean"', "pass --impute mean")
+        raise CLIError(message) from None
+
+
+# ======================================================================== data
+
+
+@dataclass
+class _Data:
+    """Features (a Table) and targets for training or scoring."""
+
+    table: Table
+    features: list[str]
+    targets: list[str]
+    source: str
+    y_numeric: np.ndarray | None = None  # (N,) or (N, K) float64, when the targets are numbers
+    y_labels: np.ndarray | None = None  # (N,) labels (str, int or float), single target only
+    label_error: str | None = None  # why the target is not numeric, if it is not
+    task_hint: str | None = None  # a named data set's task
+
+
+def _labels_of(table: Table, name: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """A target column as class labels, and as float64 numbers when it is numeric.
+
+    Numeric columns with integer values give int64 labels (so ``1`` and ``1.0`` are
+    the same class); other numeric columns float labels; text columns str labels.
+    """
+    if table.kinds[name] == "numeric":
+        values = table.numbers(name)  # (N,)
+        if np.all(values == np.round(values)) and np.all(np.abs(values) < 2**53):
+            return values.astype(np.int64), values
+        return values, values
+    return np.array([str(v) for v in table.raw(name)], dtype=str), None
+
+
+def _csv_data(args: argparse.Namespace) -> _Data:
+    targets = _split_names(args.target)
+    if not targets:
+        raise CLIError("--target needs a column name, e.g. --target label")
+    categorical = _split_names(args.categorical)
+    single = targets[0] if len(targets) == 1 else None
+    table = _read_table(
+        args.data,
+        target=single,
+        impute=args.impute,
+        categorical=categorical,
+        delimiter=args.delimiter,
+    )
+    missing = [t for t in targets if t not in table.names]
+    if missing:
+        raise CLIError(
+            f"target column(s) {missing} are not in '{args.data}'; its columns are: "
+            f"{', '.join(table.names)}"
+        )
+    for t in targets:
+        if t in table.imputed:
+            line = table.imputed[t][0]
+            raise CLIError(
+                f"the target column '{t}' of '{args.data}' has a missing value at line {line}: "
+                f"targets are never imputed; fill it in or drop the row"
+            )
+    features = [n for n in table.names if n not in targets]
+    if not features:
+        raise CLIError(f"'{args.data}' has no feature columns besides the target {targets}")
+    data = _Data(table, features, targets, args.data)
+    if single is not None:
+        data.y_labels, data.y_numeric = _labels_of(table, single)
+        if data.y_numeric is None:
+            try:
+                table.numbers(single)
+            except ValueError as exc:
+                data.label_error = str(exc)
+    else:
+        cols = []
+        for t in targets:
+            try:
+                cols.append(table.numbers(t))
+            except ValueError as exc:
+                raise CLIError(
+                    f"several target columns make a multi-output regression, so each must be "
+                    f"numeric: {_oneline(str(exc))}"
+                ) from None
+        data.y_numeric = np.stack(cols, axis=1)  # (N, K)
+    return data
+
+
+def _dataset_data(name: str, seed: int) -> _Data:
+    ds = load_dataset(name, seed=seed)
+    source = f"--dataset {ds.name}"
+    names = list(ds.feature_names)
+    columns = {n: [repr(float(v)) for v in ds.X[:, j]] for j, n in enumerate(names)}
+    table = Table(columns, source=source)
+    if ds.task_hint in ("binary", "multiclass"):
+        labels = np.array(ds.target_names, dtype=str)[np.asarray(ds.y).astype(np.int64)]
+        return _Data(table, names, ["y"], source, y_labels=labels, task_hint=ds.task_hint)
+    y = np.asarray(ds.y, dtype=np.float64)
+    data = _Data(table, names, list(ds.target_names), source, y_numeric=y)
+    data.task_hint = ds.task_hint
+    if y.ndim == 1:  # (for --task binary / multiclass)
+        data.y_labels = y.astype(np.int64) if np.all(y == np.round(y)) else y
+    return data
+
+
+def _split_names(text: str | None) -> list[str]:
+    if not text:
+        return []
+    return [s.strip() for s in text.split(",") if s.strip()]
+
+
+# ======================================================================== the model bundle
+
+
+@dataclass
+class _Bundle:
+    """A model file written by ``glassnet train``: the network and what it needs to predict."""
+
+    path: str
+    model: Any
+    meta: dict[str, Any]
+    task: Task
+    pre: Preprocessor
+    labels: LabelEncoder | None
+    y_scaler: StandardScaler | None
+
+    @property
+    def targets(self) -> list[str]:
+        return list(self.meta["target"]["names"])
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.pre.columns_ or [])
+
+    @property
+    def categorical(self) -> list[str]:
+        kinds = self.pre.kinds_ or {}
+        return [c for c in self.columns if kinds.get(c) == "categorical"]
+
+    @property
+    def classes(self) -> list[str]:
+        if self.labels is None or self.labels.classes_ is None:
+            return []
+        return [str(c) for c in self.labels.classes_.tolist()]
+
+    def inputs(self, table: Table) -> np.ndarray:
+        """The table's features, preprocessed: (N, n_inputs) in the model's dtype."""
+        X = self.pre.transform(table, extra="ignore")  # (N, n_inputs)
+        return X.astype(_model_dtype(self.model), copy=False)
+
+    def outputs(self, X: np.ndarray) -> np.ndarray:
+        """The network's outputs (probabilities, or standardized values): (N, n_outputs)."""
+        return np.asarray(self.model.predict(X))
+
+    def decode(self, out: np.ndarray) -> np.ndarray:
+        """Class indices (N,) for classification; values in the target's units otherwise."""
+        if self.task.is_classifier:
+            return np.asarray(self.task.decode(out)).astype(np.int64)
+        values = out.astype(np.float64).reshape(len(out), -1)  # (N, K)
+        if self.y_scaler is not None:
+            values = self.y_scaler.inverse_transform(values)
+        return values
+
+
+def _model_dtype(model: Any) -> np.dtype:
+    params = model.parameters()
+    return params[0].dtype if params else np.dtype(np.float32)
+
+
+def _make_task(name: str, n_outputs: int) -> Task:
+    """A fitted Task whose classes are the indices ``0 .. C-1`` (or with ``n_outputs`` values)."""
+    task = get_task(name)
+    if task.is_classifier:
+        return task.fit(np.arange(max(n_outputs, 2)))
+    return task.fit(np.zeros((1, n_outputs)) if name == "multioutput_regression" else np.zeros(1))
+
+
+def _load_any(path: str) -> tuple[Any, dict[str, Any]]:
+    """A model file's network and JSON ``meta``."""
+    p = Path(path)
+    if not p.exists():
+        raise CLIError(f"no such model file '{path}' (the working directory is '{os.getcwd()}')")
+    model = load_model(p)
+    _, description = load_arrays(p)
+    meta = description.get("meta", {}) if isinstance(description, dict) else {}
+    return model, meta if isinstance(meta, dict) else {}
+
+
+def _load_bundle(path: str) -> _Bundle:
+    model, meta = _load_any(path)
+    if meta.get("format") != MODEL_FORMAT:
+        raise CLIError(
+            f"'{path}' holds a glassnet network but no description from 'glassnet train' "
+            f"(its preprocessing and labels are unknown); 'glassnet info' can still show it"
+        )
+    version = meta.get("format_version")
+    if not isinstance(version, int) or version > MODEL_FORMAT_VERSION:
+        raise CLIError(
+            f"'{path}' was written in description format {version!r}; this glassnet reads "
+            f"format {MODEL_FORMAT_VERSION} or older: upgrade glassnet"
+        )
+    try:
+        task_meta = meta["task"]
+        task = _make_task(task_meta["name"], int(task_meta["n_outputs"]))
+        pre = Preprocessor.from_dict(meta["preprocessing"]["preprocessor"])
+        target = meta["target"]
+        labels = LabelEncoder.from_dict(target["labels"]) if target.get("labels") else None
+        y_scaler = StandardScaler.from_dict(target["scaler"]) if target.get("scaler") else None
+        if not isinstance(target["names"], list) or not target["names"]:
+            raise ValueError("the target has no names")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(
+            f"'{path}': the model description is malformed ({type(exc).__name__}: "
+            f"{_oneline(str(exc))})"
+        ) from None
+    n_classes = len(getattr(task, "classes_", ()))
+    if task.is_classifier and (labels is None or len(labels.classes_) != n_classes):
+        raise ModelFileError(f"'{path}': the model description's class labels do not fit its task")
+    return _Bundle(path, model, meta, task, pre, labels, y_scaler)
+
+
+def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool) -> _Data:
+    """Read a CSV file to score with ``bundle``: the model's feature columns, checked."""
+    header = _peek_header(Path(args.data), args.delimiter) if Path(args.data).is_file() else None
+    targets = bundle.targets
+    if need_target and getattr(args, "target", None):
+        targets = _split_names(args.target)
+    present = [t for t in targets if header is not None and t in header]
+    if need_target and header is not None and len(present) < len(targets):
+        lacking = [t for t in targets if t not in present]
+        raise CLIError(
+            f"'{args.data}' has no target column {lacking[0]!r} to score against; its "
+            f"columns are: {', '.join(header)} (name the target with --target)"
+        )
+    single = present[0] if len(present) == 1 else None
+    categorical = [c for c in bundle.categorical if header is None or c in header]
+    table = _read_table(
+        args.data,
+        target=single,
+        impute=args.impute,
+        categorical=categorical,
+        delimiter=args.delimiter,
+    )
+    columns = bundle.columns
+    missing = [c for c in columns if c not in table.names]
+    extra = [c for c in table.names if c not in columns and c not in present]
+    if missing or extra:
+        have = [c for c in table.names if c not in present]
+        detail = []
+        if missing:
+            detail.append(f"missing: {', '.join(missing)}")
+        if extra:
+            detail.append(f"not in the model: {', '.join(extra)}")
+        raise CLIError(
+            f"'{args.data}' has {len(have)} feature column(s) but the model was trained on "
+            f"{len(columns)} ({', '.join(columns)}); {'; '.join(detail)}"
+        )
+    return _Data(table, columns, present, args.data)
+
+
+# ======================================================================== argument types
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number > 0, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number > 0, got {text!r}")
+    return value
+
+
+def _nonneg_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    return value
+
+
+def _nonneg_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text!r}") from None
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text!r}")
+    return value
+
+
+def _hidden(text: str) -> list[int]:
+    if text.strip().lower() in ("", "none", "0"):
+        return []
+    try:
+        sizes = [int(s) for s in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected layer widths separated by commas such as 64,32, got {text!r}"
+        ) from None
+    if any(s <= 0 for s in sizes):
+        raise argparse.ArgumentTypeError(f"layer widths must be > 0, got {text!r}")
+    return sizes
+
+
+def _dataset_name(text: str) -> str:
+    key = text.strip().lower().replace("-", "_")
+    if key not in DATASETS:
+        raise argparse.ArgumentTypeError(
+            f"unknown data set {text!r}; choose from {', '.join(DATASETS)}"
+        )
+    return key
+
+
+# ======================================================================== the parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as one line: ``glassnet: error: ...``."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        self.exit(2, f"glassnet: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``glassnet`` argument parser with its six subcommands."""
+    from . import __version__
+
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(
+        prog="glassnet",
+        description="glassnet: neural networks you can see through, that train fast.\n\n"
+        "  glassnet demo                                 the lecture's XNOR network, trained\n"
+        "  glassnet train data.csv --target label        train, write model.glassnet\n"
+        "  glassnet predict model.glassnet new.csv       predictions as CSV\n"
+        "  glassnet evaluate model.glassnet test.csv     scores and confusion matrix\n"
+        "  glassnet explain model.glassnet --row 1 test.csv   one row's backprop trace\n"
+        "  glassnet info model.glassnet                  what the model file holds",
+        formatter_class=fmt,
+        epilog="Run 'glassnet COMMAND --help' for a command's options. "
+        "Exit status: 0 ok, 1 training failed or internal error, 2 usage or data error.",
+    )
+    parser.add_argument("--version", action="version", version=f"glassnet {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show Python tracebacks instead of one-line errors"
+    )
+    debug = argparse.ArgumentParser(add_help=False)
+    debug.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    # -- demo ---------------------------------------------------------------------
+    p = sub.add_parser(
+        "demo",
+        parents=[debug],
+        help="train the lecture's XNOR network live and print its table",
+        description="Train the lecture's 2-2-1 sigmoid network on XNOR by full-batch gradient "
+        "descent (a fixed seed, so it converges) and print x1, x2, y, the hidden features "
+        "a1, a2, y_hat and the prediction, next to the slide's hand-set weights.",
+        formatter_class=fmt,
+    )
+    p.add_argument(
+        "--loss",
+        choices=("bce", "mse"),
+        default="bce",
+        help="binary cross-entropy (default) or mean squared error",
+    )
+    p.add_argument("--lr", type=_positive_float, help="learning rate (default: 5 bce, 10 mse)")
+    p.add_argument(
+        "--epochs",
+        type=_positive_int,
+        help="epochs of gradient descent (default: 1000 bce, 2000 mse)",
+    )
+    p.add_argument("--seed", type=_nonneg_int, default=0, help="initial weights' seed (default 0)")
+    p.set_defaults(func=_cmd_demo)
+
+    # -- train --------------------------------------------------------------------
+    p = sub.add_parser(
+        "train",
+        parents=[debug],
+        help="train a network on a CSV file (or a bundled data set) and save it",
+        description="Train an MLP on a CSV file with a header row and save it as a model file. "
+        "Numeric feature columns are standardized, text columns one-hot encoded, class labels "
+        "encoded; all of it is stored in the model file and applied again by predict.",
+        formatter_class=fmt,
+        epilog="examples:\n"
+        "  glassnet train iris.csv --target species\n"
+        "  glassnet train houses.csv --target price --hidden 64,32 --epochs 300\n"
+        "  glassnet train --dataset digits --out digits.glassnet --early-stopping\n"
+        "  glassnet train big.csv --target y --checkpoint-every 10   # then: ... --resume",
+    )
+    src = p.add_argument_group("data")
+    src.add_argument("data", nargs="?", metavar="DATA.csv", help="CSV file with a header row")
+    src.add_argument(
+        "--dataset",
+        type=_dataset_name,
+        metavar="NAME",
+        help=f"a bundled data set instead of a file: {', '.join(DATASETS)}",
+    )
+    src.add_argument(
+        "--target",
+        metavar="COL",
+        help="the column to predict (several, comma-separated: multi-output regression)",
+    )
+    src.add_argument(
+        "--task",
+        choices=_TASK_CHOICES,
+        default="auto",
+        help="default auto: text or small-integer targets are classes (binary / multiclass), "
+        f"other numbers regression (integers with more than {MAX_INFERRED_CLASSES} values too)",
+    )
+    src.add_argument(
+        "--categorical",
+        metavar="COLS",
+        help="comma-separated columns to one-hot encode even though they look numeric",
+    )
+    src.add_argument(
+        "--impute",
+        choices=("mean", "median"),
+        help="fill missing/NaN/inf feature cells with the column's mean or median "
+        "(text columns: the most frequent value); without it they are errors",
+    )
+    src.add_argument("--delimiter", metavar="CHAR", help="field separator (default: sniffed)")
+    src.add_argument(
+        "--no-standardize",
+        dest="standardize",
+        action="store_false",
+        help="feed numeric columns (and regression targets) unscaled",
+    )
+    src.add_argument(
+        "--test-split",
+        type=_fraction,
+        default=0.25,
+        metavar="F",
+        help="fraction of rows held out for the final scores (default 0.25; 0: none)",
+    )
+    net = p.add_argument_group("network and training")
+    net.add_argument(
+        "--hidden",
+        type=_hidden,
+        default=[64],
+        metavar="N,N",
+        help="hidden layer widths, e.g. 64,32 (default 64; 'none' for no hidden layer)",
+    )
+    net.add_argument(
+        "--activation",
+        choices=_ACTIVATION_CHOICES,
+        default="relu",
+        help="hidden activation (default relu)",
+    )
+    net.add_argument("--optimizer", choices=_OPTIMIZER_CHOICES, default="adam", help="default adam")
+    net.add_argument("--lr", type=_positive_float, help="learning rate (default 0.01; 0.1 for sgd)")
+    net.add_argument("--epochs", type=_positive_int, default=100, help="default 100")
+    net.add_argument(
+        "--batch-size",
+        type=_nonneg_int,
+        default=32,
+        metavar="N",
+        help="rows per gradient step (default 32; 0: the whole training set)",
+    )
+    net.add_argument("--l2", type=_nonneg_float, default=0.0, help="L2 penalty (default 0)")
+    net.add_argument(
+        "--val-split",
+        type=_fraction,
+        default=0.0,
+        metavar="F",
+        help="fraction of the training rows scored after each epoch (default 0)",
+    )
+    net.add_argument(
+        "--early-stopping",
+        action="store_true",
+        help="stop when the validation loss stops improving and keep the best weights "
+        "(uses --val-split, 0.1 if not given)",
+    )
+    net.add_argument(
+        "--patience",
+        type=_positive_int,
+        default=10,
+        metavar="N",
+        help="epochs without improvement before early stopping (default 10)",
+    )
+    net.add_argument(
+        "--seed",
+        type=_nonneg_int,
+        default=0,
+        help="seed of the splits, the initial weights and the batch order (default 0)",
+    )
+    out = p.add_argument_group("output")
+    out.add_argument(
+        "--out",
+        default="model.glassnet",
+        metavar="PATH",
+        help="model file to write (default model.glassnet)",
+    )
+    out.add_argument(
+        "--checkpoint-every",
+        type=_positive_int,
+        metavar="N",
+        help="write a checkpoint (weights, optimizer state, epoch, history) every N epochs",
+    )
+    out.add_argument(
+        "--checkpoint",
+        metavar="PATH",
+        help="checkpoint file (default: the --out path plus .ckpt)",
+    )
+    out.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue from the checkpoint; run the same command with --resume added",
+    )
+    out.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_train)
+
+    # -- predict ------------------------------------------------------------------
+    p = sub.add_parser(
+        "predict",
+        parents=[debug],
+        help="predict with a model file (CSV out, original label names)",
+        description="Predict every row of a CSV file. The file needs the model's feature "
+        "columns (a target column, if present, is ignored). Writes CSV: one column per "
+        "target, named after it, holding class names or values.",
+        formatter_class=fmt,
+    )
+    p.add_argument("model", metavar="MODEL", help="a model file written by glassnet train")
+    p.add_argument("data", metavar="DATA.csv", help="CSV file with the model's feature columns")
+    p.add_argument("--out", metavar="PATH", help="CSV file to write (default: standard output)")
+    p.add_argument(
+        "--proba",
+        action="store_true",
+        help="add one probability column per class, p(<label>) (classification only)",
+    )
+    _add_read_options(p)
+    p.set_defaults(func=_cmd_predict)
+
+    # -- evaluate -----------------------------------------------------------------
+    p = sub.add_parser(
+        "evaluate",
+        parents=[debug],
+        help="score a model on labelled data (metrics, confusion matrix)",
+        description="Score a model on a CSV file that holds the target. Classification: "
+        "accuracy, precision, recall and F1 per class and macro-averaged, and the confusion "
+        "matrix. Regression: MSE, MAE and R^2 per output.",
+        formatter_class=fmt,
+    )
+    p.add_argument("model", metavar="MODEL", help="a model file written by glassnet train")
+    p.add_argument("data", metavar="DATA.csv", help="CSV file with the features and the target")
+    p.add_argument(
+        "--target", metavar="COL", help="the target column (default: the one trained on)"
+    )
+    _add_read_options(p)
+    p.set_defaults(func=_cmd_evaluate)
+
+    # -- explain ------------------------------------------------------------------
+    p = sub.add_parser(
+        "explain",
+        parents=[debug],
+        help="print the forward and backward pass of one row",
+        description="Trace one row through the network, the lecture's way: every neuron's "
+        "weighted sum z and activation a on the way forward, the loss, every gradient on the "
+        "way back, and the gradient-descent step it leads to. The row needs its target.",
+        formatter_class=fmt,
+    )
+    p.add_argument("model", metavar="MODEL", help="a model file written by glassnet train")
+    p.add_argument(
+        "--row",
+        type=_positive_int,
+        required=True,
+        metavar="N",
+        help="the data row to explain, counted from 1 (the first row after the header)",
+    )
+    p.add_argument(
+        "data", metavar="DATA.csv", help="CSV file with the model's feature columns and target"
+    )
+    p.add_argument(
+        "--target", metavar="COL", help="the target column (default: the one trained on)"
+    )
+    p.add_argument(
+        "--lr",
+        type=_positive_float,
+        help="learning rate of the gradient-descent step shown (default: the training --lr)",
+    )
+    p.add_argument(
+        "--names",
+        choices=("auto", "lecture", "layered"),
+        default="auto",
+        help="lecture: z1, w1, ... numbered through the network; layered: z[l]_j, w[l]_ij; "
+        "auto (default): lecture for networks of at most 24 weights",
+    )
+    _add_read_options(p)
+    p.set_defaults(func=_cmd_explain)
+
+    # -- info ---------------------------------------------------------------------
+    p = sub.add_parser(
+        "info",
+        parents=[debug],
+        help="show a model file's layers, task, preprocessing and training history",
+        description="Show what a model file holds: layers, shapes, parameter counts and "
+        "activations; task and labels; preprocessing; training settings and history.",
+        formatter_class=fmt,
+    )
+    p.add_argument("model", metavar="MODEL", help="a glassnet model file")
+    p.add_argument("--json", action="store_true", help="print the JSON description instead")
+    p.set_defaults(func=_cmd_info)
+    return parser
+
+
+def _add_read_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--impute",
+        choices=("mean", "median"),
+        help="fill missing/NaN/inf feature cells from this file's column mean or median",
+    )
+    p.add_argument("--delimiter", metavar="CHAR", help="field separator (default: sniffed)")
+
+
+# ======================================================================== demo
+
+# The lecture's hand-set hidden layer for XNOR: a1 = sigmoid(-6 + 4 x1 + 4 x2),
+# a2 = sigmoid(2 - 4 x1 - 4 x2); the slide then separates the (a1, a2) points with
+# the line z = -0.5 + a1 + a2 = 0.
+_SLIDE_W1 = np.array([[4.0, -4.0], [4.0, -4.0]])  # (inputs, neurons)
+_SLIDE_B1 = np.array([-6.0, 2.0])  # (neurons,)
+_DEMO_DEFAULTS = {"bce": (5.0, 1000), "mse": (10.0, 2000)}
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return np.asarray(F.sigmoid_fn(np.asarray(z, dtype=np.float64)))
+
+
+def _affine(bias: float, weights: Sequence[float], names: Sequence[str]) -> str:
+    """``b + w1 x1 + w2 x2`` with signs written out: 'sigmoid(2 - 4 x1 - 4 x2)'."""
+    text = f"{bias:.3g}"
+    for w, n in zip(weights, names):
+        text += f" {'-' if w < 0 else '+'} {abs(w):.3g} {n}"
+    return f"sigmoid({text})"
+
+
+def _demo_table(
+    rows: list[list[str]], align: str, style: _Style, marks: Sequence[str] = ()
+) -> list[str]:
+    """A demo table: a bold header, a rule under it, an optional mark after each row."""
+    lines = _render(rows, align)
+    rule = "  " + "".join("+" if ch == "|" else "-" for ch in lines[0][2:])
+    out = [style.bold(lines[0]), rule]
+    for i, line in enumerate(lines[1:]):
+        out.append(f"{line}   {marks[i]}" if marks else line)
+    return out
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .datasets import xnor_gate
+    from .nn import MLP
+
+    out = sys.stdout
+    style = _Style(out)
+    default_lr, default_epochs = _DEMO_DEFAULTS[args.loss]
+    lr = args.lr if args.lr is not None else default_lr
+    epochs = args.epochs if args.epochs is not None else default_epochs
+    loss = "binary_cross_entropy" if args.loss == "bce" else "mse"
+
+    X, y = xnor_gate()  # (4, 2), (4,)
+    net = MLP(
+        [2, 2, 1],
+        activation="sigmoid",
+        output_activation="sigmoid",
+        rng=args.seed,
+        dtype=np.float64,
+    )
+    t0 = time.perf_counter()
+    history = fit(
+        net, X, y, loss=loss, optimizer="sgd", lr=lr, epochs=epochs, batch_size=None, verbose=0
+    )
+    seconds = time.perf_counter() - t0
+
+    lin1, lin2 = net.layers[0], net.layers[2]
+    W1, b1 = lin1.W.data, lin1.b.data  # (2, 2), (2,)
+    W2, b2 = lin2.W.data, lin2.b.data  # (2, 1), (1,)
+    A = _sigmoid(X @ W1 + b1)  # (4, 2): the hidden features a1, a2
+    y_hat = _sigmoid(A @ W2 + b2)[:, 0]  # (4,)
+    pred = (y_hat > 0.5).astype(int)
+    right = pred == y.astype(int)
+
+    loss_name = "binary cross-entropy" if args.loss == "bce" else "mean squared error"
+    lines = [
+        style.bold("glassnet demo: the lecture's XNOR network, trained live"),
+        "",
+        "  XNOR is 1 when x1 = x2. No single neuron separates it (no straight line splits",
+        "  the four corners), but two hidden neurons can build features a1, a2 that do.",
+        "",
+        "  network   2-2-1, sigmoid neurons: a = g(x W1 + b1), y_hat = g(a W2 + b2)",
+        f"  training  {loss_name}, full-batch gradient descent, lr {lr:g}, "
+        f"{history.epochs} epochs, seed {args.seed}",
+        f"  loss      {history.loss[0]:.4f} -> {history.loss[-1]:.4g}   ({seconds:.2f} s)",
+        "",
+    ]
+    rows = [["x1", "x2", "|", "y", "|", "a1", "a2", "|", "y_hat", "prediction"]]
+    for i in range(4):
+        rows.append([
+            f"{X[i, 0]:.0f}", f"{X[i, 1]:.0f}", "|", f"{y[i]:.0f}", "|",
+            f"{A[i, 0]:.3f}", f"{A[i, 1]:.3f}", "|", f"{y_hat[i]:.3f}", f"{pred[i]}",
+        ])  # fmt: skip
+    lines += _demo_table(rows, "rrcccrrcrc", style, marks=[
+        style.good("right") if ok else style.bad("wrong") for ok in right
+    ])  # fmt: skip
+    lines += [
+        "",
+        "  learned weights (W has shape (inputs, neurons), as on the slides):",
+        f"    a1    = {_affine(b1[0], W1[:, 0], ('x1', 'x2'))}",
+        f"    a2    = {_affine(b1[1], W1[:, 1], ('x1', 'x2'))}",
+        f"    y_hat = {_affine(b2[0], W2[:, 0], ('a1', 'a2'))}",
+        "",
+        style.bold("  the slide's hand-set weights:"),
+        "    a1 = sigmoid(-6 + 4 x1 + 4 x2)",
+        "    a2 = sigmoid( 2 - 4 x1 - 4 x2)",
+        "    and the line z = -0.5 + a1 + a2 = 0 splits the classes in the (a1, a2) plane",
+        "",
+    ]
+    A_slide = _sigmoid(X @ _SLIDE_W1 + _SLIDE_B1)  # (4, 2)
+    z_slide = -0.5 + A_slide.sum(axis=1)  # (4,): the slide's line z = -0.5 + a1 + a2
+    rows = [["x1", "x2", "|", "y", "|", "a1", "a2", "|", "z", "prediction"]]
+    for i in range(4):
+        rows.append([
+            f"{X[i, 0]:.0f}", f"{X[i, 1]:.0f}", "|", f"{y[i]:.0f}", "|",
+            f"{A_slide[i, 0]:.3f}", f"{A_slide[i, 1]:.3f}", "|", f"{z_slide[i]:+.3f}",
+            f"{int(z_slide[i] > 0)}",
+        ])  # fmt: skip
+    lines += _demo_table(rows, "rrcccrrcrc", style)
+    lines.append("")
+    if right.all():
+        lines.append(
+            "  Trained or hand-set, the hidden layer moves the four corners to points that\n"
+            "  one straight line splits: " + style.good("all 4 rows right.")
+        )
+    else:
+        lines.append(
+            style.bad(f"  {int((~right).sum())} of 4 rows wrong: ")
+            + "this start got stuck in a local minimum; try another --seed or more --epochs."
+        )
+    out.write("\n".join(lines) + "\n")
+    return 0
+
+
+# ======================================================================== train
+
+
+@dataclass
+class _RunState:
+    """What a checkpoint holds besides the weights and the optimizer state."""
+
+    epoch: int = 0
+    loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_metric: list[float] = field(default_factory=list)
+    metric_name: str = ""
+    best_val: float | None = None
+    best_epoch: int | None = None
+    bad_epochs: int = 0
+    stop_reason: str | None = None
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> _RunState:
+        keys = set(cls.__dataclass_fields__)
+        if not isinstance(d, dict) or set(d) != keys:
+            raise ValueError("the checkpoint's run state is malformed")
+        return cls(**d)
+
+
+def _resolve_task(args: argparse.Namespace, data: _Data) -> str:
+    """The task name: --task, else inferred from the targets."""
+    multi = data.y_numeric is not None and data.y_numeric.ndim == 2
+    task = args.task
+    if multi:
+        if task not in ("auto", "regression", "multioutput_regression"):
+            raise CLIError(
+                f"--task {task} needs one target column; several targets {data.targets} "
+                f"make a multi-output regression"
+            )
+        return "multioutput_regression"
+    if task == "multioutput_regression":
+        raise CLIError("--task multioutput_regression needs several --target columns, a,b")
+    if task == "regression":
+        if data.y_numeric is None:
+            raise CLIError(
+                f"--task regression needs a numeric target: {_oneline(data.label_error or '')}"
+            )
+        return "regression"
+    if task in ("binary", "multiclass"):
+        if data.y_labels is None:
+            raise CLIError(f"--task {task} needs one target column of class labels")
+        return task
+    if data.task_hint is not None:
+        return data.task_hint
+    labels = data.y_labels
+    assert labels is not None
+    distinct = np.unique(labels)
+    if len(distinct) < 2:
+        raise CLIError(
+            f"the target '{data.targets[0]}' of {data.source} has a single value "
+            f"({str(distinct[0])!r}) in all {len(labels)} rows: there is nothing to learn; "
+            f"a classifier needs at least two classes"
+        )
+    # auto: infer_task says text and integer labels are classes, other numbers regression
+    name = infer_task(labels).name
+    if (
+        name in ("binary", "multiclass")
+        and data.y_numeric is not None
+        and len(distinct) > MAX_INFERRED_CLASSES
+    ):
+        name = "regression"
+    return name
+
+
+def _classes_text(classes: Sequence[str], limit: int = 8) -> str:
+    shown = ", ".join(classes[:limit])
+    return shown + (f", ... ({len(classes)} in all)" if len(classes) > limit else "")
+
+
+def _settings(args: argparse.Namespace, data: _Data, task_name: str, lr: float) -> dict[str, Any]:
+    """The training settings: stored in the model, and checked on --resume."""
+    return {
+        "data": data.source,
+        "target": data.targets,
+        "task": task_name,
+        "hidden": list(args.hidden),
+        "activation": args.activation,
+        "optimizer": args.optimizer,
+        "lr": lr,
+        "batch_size": args.batch_size,
+        "l2": args.l2,
+        "val_split": args.val_split,
+        "early_stopping": bool(args.early_stopping),
+        "patience": args.patience,
+        "seed": args.seed,
+        "test_split": args.test_split,
+        "standardize": bool(args.standardize),
+        "impute": args.impute,
+        "categorical": _split_names(args.categorical),
+    }
+
+
+def _fingerprint(*arrays: np.ndarray | None) -> str:
+    h = hashlib.sha256()
+    for a in arrays:
+        if a is not None:
+            a = np.ascontiguousarray(a)
+            h.update(f"{a.dtype.str}{a.shape}".encode())
+            h.update(a.tobytes())
+    return h.hexdigest()[:32]
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from . import __version__
+
+    out = sys.stdout
+    say: Callable[[str], None] = lambda s: out.write(s + "\n")  # noqa: E731
+
+    # 0) arguments that argparse cannot check alone, and the output paths, first
+    if (args.data is None) == (args.dataset is None):
+        raise CLIError("give a CSV file (glassnet train DATA.csv --target COL) or --dataset NAME")
+    if args.dataset is not None and args.target:
+        raise CLIError("--target is for CSV files; a --dataset names its own target")
+    if args.data is not None and not args.target:
+        raise CLIError(f"name the column to predict: glassnet train {args.data} --target COL")
+    out_path = Path(args.out)
+    _check_writable(out_path, "model file")
+    ckpt_path = (
+        Path(args.checkpoint) if args.checkpoint else out_path.with_name(out_path.name + ".ckpt")
+    )
+    checkpointing = args.checkpoint_every is not None
+    if checkpointing:
+        _check_writable(ckpt_path, "checkpoint")
+    if args.resume and not ckpt_path.is_file():
+        raise CLIError(
+            f"--resume: no checkpoint at '{ckpt_path}'; train without --resume first "
+            f"(with --checkpoint-every N), or name the file with --checkpoint"
+        )
+
+    # 1) data, task, splits
+    data = _csv_data(args) if args.data is not None else _dataset_data(args.dataset, args.seed)
+    task_name = _resolve_task(args, data)
+    n = data.table.n_rows
+    labels_enc: LabelEncoder | None = None
+    if task_name in ("binary", "multiclass"):
+        assert data.y_labels is not None
+        labels_enc = LabelEncoder().fit(data.y_labels)
+        classes = [str(c) for c in labels_enc.classes_.tolist()]
+        if len(classes) < 2:
+            raise CLIError(
+                f"the target '{data.targets[0]}' of {data.source} has a single class "
+                f"({classes[0]!r}) in its {n} rows: a classifier needs at least two classes"
+            )
+        if task_name == "binary" and len(classes) > 2:
+            raise CLIError(
+                f"--task binary needs 2 classes but the target has {len(classes)}: "
+                f"{_classes_text(classes)}; use --task multiclass"
+            )
+        y_all: np.ndarray = labels_enc.transform(data.y_labels)  # (N,) class indices
+        n_outputs = 1 if task_name == "binary" else len(classes)
+    else:
+        assert data.y_numeric is not None
+        y_all = data.y_numeric.reshape(n, -1)  # (N, K)
+        n_outputs = y_all.shape[1]
+        classes = []
+    task = _make_task(task_name, n_outputs)
+    rows = np.arange(n)
+    if args.test_split > 0:
+        strat = None
+        if labels_enc is not None and np.bincount(y_all).min() >= 2:
+            strat = y_all
+        try:
+            train_rows, test_rows = train_test_split(
+                rows,
+                test_size=args.test_split,
+                seed=np.random.default_rng([args.seed, 2]),
+                stratify=strat,
+            )
+        except ValueError as exc:
+            raise CLIError(f"--test-split {args.test_split}: {_oneline(str(exc))}") from None
+    else:
+        train_rows, test_rows = rows, rows[:0]
+    val_split = args.val_split if args.val_split > 0 else (0.1 if args.early_stopping else 0.0)
+    val_rows = train_rows[:0]
+    if val_split > 0:
+        strat = None
+        if labels_enc is not None and np.bincount(y_all[train_rows]).min() >= 2:
+            strat = y_all[train_rows]
+        try:
+            train_rows, val_rows = train_test_split(
+                train_rows,
+                test_size=val_split,
+                seed=np.random.default_rng([args.seed, 3]),
+                stratify=strat,
+            )
+        except ValueError as exc:
+            raise CLIError(f"--val-split {val_split}: {_oneline(str(exc))}") from None
+
+    # 2) preprocessing, fitted on the training rows
+    train_table = data.table.take(train_rows)
+    pre = Preprocessor().fit(train_table, columns=data.features)
+    if not args.standardize and pre.scaler_ is not None:
+        k = int(pre.scaler_.n_features_in_ or 0)
+        pre.scaler_ = StandardScaler.from_dict(
+            {"type": "StandardScaler", "mean": [0.0] * k, "scale": [1.0] * k}
+        )
+    X_all = pre.transform(data.table, extra="ignore").astype(np.float32)  # (N, n_inputs)
+    y_scaler = None
+    if task.is_classifier:
+        Y_all = task.encode(y_all)  # (N, 1) 0/1 or (N, C) one-hot
+    else:
+        Y_all = y_all.astype(np.float64)
+        if args.standardize:
+            y_scaler = StandardScaler().fit(Y_all[train_rows])
+            Y_all = y_scaler.transform(Y_all)
+    X_tr, Y_tr = X_all[train_rows], Y_all[train_rows]
+    validation = (X_all[val_rows], Y_all[val_rows]) if len(val_rows) else None
+
+    # 3) model and optimizer
+    lr = args.lr if args.lr is not None else _DEFAULT_LR.get(args.optimizer, 0.01)
+    settings = _settings(args, data, task_name, lr)
+    model = task.build_model(
+        X_all.shape[1], args.hidden, args.activation, rng=np.random.default_rng([args.seed, 1])
+    )
+    optimizer = _optim.get_optimizer(args.optimizer, model.parameters(), lr=lr)
+    batch = None if args.batch_size == 0 or args.batch_size >= len(train_rows) else args.batch_size
+    fingerprint = _fingerprint(X_tr, Y_tr, *(validation or ()))
+    state = _RunState()
+    best_weights: dict[str, np.ndarray] | None = None
+    if args.resume:
+        state, best_weights = _resume(ckpt_path, model, optimizer, settings, fingerprint)
+
+    n_cat = len(pre._categorical())
+    say(
+        f"data      {data.source}: {n} rows, {len(data.features)} feature columns "
+        f"({len(data.features) - n_cat} numeric, {n_cat} categorical) -> "
+        f"{X_all.shape[1]} inputs"
+    )
+    if data.table.imputed:
+        cells = sum(len(v) for v in data.table.imputed.values())
+        say(
+            f"          imputed {cells} missing cell(s) with the column {args.impute}: "
+            + ", ".join(f"{c} ({len(v)})" for c, v in data.table.imputed.items())
+        )
+    how = "--task" if args.task != "auto" else "inferred" if data.task_hint is None else "data set"
+    if task.is_classifier:
+        say(
+            f"task      {task_name} classification of '{data.targets[0]}' ({how}), "
+            f"{len(classes)} classes: {_classes_text(classes)}"
+        )
+    else:
+        say(f"task      {task_name} of {', '.join(repr(t) for t in data.targets)} ({how})")
+    split = f"{len(train_rows)} train"
+    if len(val_rows):
+        split += f", {len(val_rows)} validation"
+    split += f", {len(test_rows)} test" if len(test_rows) else ", no test split"
+    say(f"split     {split} (seed {args.seed})")
+    sizes = " -> ".join(str(s) for s in model.sizes)
+    say(
+        f"model     MLP {sizes}, {args.activation} hidden, {task.output_activation} output, "
+        f"{model.num_parameters()} parameters, loss {task.loss}"
+    )
+    say(
+        f"training  {args.optimizer} lr {lr:g}, batch {batch or 'full'}, "
+        f"{args.epochs} epochs"
+        + (", early stopping" if args.early_stopping else "")
+        + (f"; resuming after epoch {state.epoch}" if args.resume else "")
+    )
+    out.flush()
+
+    # 4) train one epoch at a time: epoch e's batch order comes from rng([seed, 0, e])
+    progress = _Progress(args.epochs, not args.quiet)
+    t0 = time.perf_counter() - state.seconds
+    interrupted = False
+
+    def checkpoint() -> None:
+        state.seconds = time.perf_counter() - t0
+        weights = model.state_dict()
+        if best_weights is not None:
+            weights.update({_BEST + k: v for k, v in best_weights.items()})
+        meta = {
+            "format": CHECKPOINT_FORMAT,
+            "format_version": MODEL_FORMAT_VERSION,
+            "glassnet_version": __version__,
+            "settings": settings,
+            "fingerprint": fingerprint,
+            "state": state.to_json(),
+        }
+        save_checkpoint(ckpt_path, weights, optimizer.state_dict(), meta)
+
+    try:
+        epoch = state.epoch
+        while state.stop_reason is None and epoch < args.epochs:
+            epoch += 1
+            h = fit(
+                model,
+                X_tr,
+                Y_tr,
+                loss=task.loss,
+                optimizer=optimizer,
+                epochs=1,
+                batch_size=batch,
+                seed=np.random.default_rng([args.seed, 0, epoch]),
+                validation_data=validation,
+                l2=args.l2,
+                verbose=0,
+            )
+            if h.stop_reason == "interrupted":
+                raise KeyboardInterrupt
+            state.epoch = epoch
+            state.loss.append(h.loss[-1])
+            extra = ""
+            if validation is not None:
+                vl, vm = h.val_loss[-1], h.val_metric[-1]
+                state.val_loss.append(vl)
+                state.val_metric.append(vm)
+                state.metric_name = h.metric_name
+                extra = f"  val_loss {vl:.4g}  val_{h.metric_name} {vm:.4g}"
+                if args.early_stopping:
+                    if state.best_val is None or vl < state.best_val:
+                        state.best_val, state.best_epoch, state.bad_epochs = vl, epoch, 0
+                        best_weights = model.state_dict()
+                    else:
+                        state.bad_epochs += 1
+                        if state.bad_epochs >= args.patience:
+                            state.stop_reason = "early_stopping"
+            progress.update(epoch, state.loss[-1], extra)
+            if checkpointing and (epoch % args.checkpoint_every == 0 or state.stop_reason):
+                checkpoint()
+        if state.stop_reason is None:
+            state.stop_reason = "max_epochs"
+        if checkpointing and state.epoch % args.checkpoint_every != 0:
+            checkpoint()
+    except KeyboardInterrupt:
+        interrupted = True
+        state.stop_reason = "interrupted"
+    finally:
+        progress.close()
+    state.seconds = time.perf_counter() - t0
+    if state.stop_reason == "early_stopping" and best_weights is not None:
+        model.load_state_dict(best_weights)  # the best validation loss's weights
+    elif interrupted and args.early_stopping and best_weights is not None:
+        model.load_state_dict(best_weights)
+
+    stop = {
+        "max_epochs": f"reached --epochs {args.epochs}",
+        "early_stopping": f"the validation loss did not improve for --patience {args.patience} "
+        f"epochs (the best epoch's weights are kept)",
+        "interrupted": "interrupted (Ctrl-C); the weights so far are kept",
+    }.get(state.stop_reason or "", str(state.stop_reason))
+    say(f"stopped   after {state.epoch} epochs ({state.seconds:.2f} s): {stop}")
+    if state.loss:
+        last = f"final loss {state.loss[-1]:.4g}"
+        if state.val_loss:
+            last += f", validation loss {state.val_loss[-1]:.4g}"
+            last += f", validation {state.metric_name} {state.val_metric[-1]:.4g}"
+        if state.best_epoch is not None and args.early_stopping:
+            last += f"; best epoch {state.best_epoch}"
+        say(f"          {last}")
+
+    # 5) the held-out scores, then the model file
+    bundle = _Bundle(str(out_path), model, {}, task, pre, labels_enc, y_scaler)
+    test_metrics = None
+    if len(test_rows):
+        pred = bundle.decode(bundle.outputs(X_all[test_rows]))
+        if task.is_classifier:
+            test_metrics = classification_metrics(y_all[test_rows], pred, len(classes))
+            say(
+                f"test      {len(test_rows)} rows: accuracy {test_metrics['accuracy']:.4f}, "
+                f"macro F1 {test_metrics['macro_f1']:.4f}"
+            )
+        else:
+            test_metrics = regression_metrics(y_all[test_rows], pred)
+            for k, name in enumerate(data.targets):
+                say(
+                    f"test      {len(test_rows)} rows, {name}: R^2 {_num(test_metrics['r2'][k])}, "
+                    f"MAE {_num(test_metrics['mae'][k])}, MSE {_num(test_metrics['mse'][k])}"
+                )
+    meta = {
+        "format": MODEL_FORMAT,
+        "format_version": MODEL_FORMAT_VERSION,
+        "glassnet_version": __version__,
+        "task": {
+            "name": task_name,
+            "loss": task.loss,
+            "output_activation": task.output_activation,
+            "n_outputs": n_outputs,
+        },
+        "target": {
+            "names": data.targets,
+            "labels": labels_enc.to_dict() if labels_enc is not None else None,
+            "scaler": y_scaler.to_dict() if y_scaler is not None else None,
+        },
+        "preprocessing": {
+            "standardize": bool(args.standardize),
+            "impute": args.impute,
+            "inputs": pre.feature_names_out,
+            "preprocessor": pre.to_dict(),
+        },
+        "training": {
+            **settings,
+            "epochs": args.epochs,
+            "rows": {"train": len(train_rows), "validation": len(val_rows), "test": len(test_rows)},
+            "batch_order": "numpy.random.default_rng([seed, 0, epoch])",
+        },
+        "history": {**state.to_json(), "message": stop},
+        "test_metrics": test_metrics,
+    }
+    save_model(model, out_path, meta=meta)
+    say(f"saved     {out_path}")
+    if interrupted:
+        hint = ""
+        if checkpointing and ckpt_path.is_file():
+            hint = f"; continue from the checkpoint '{ckpt_path}' with --resume"
+        say(f"          training was interrupted: the model holds the weights so far{hint}")
+        return 130
+    return 0
+
+
+def _resume(
+    path: Path,
+    model: Any,
+    optimizer: Any,
+    settings: dict[str, Any],
+    fingerprint: str,
+) -> tuple[_RunState, dict[str, np.ndarray] | None]:
+    """Load a checkpoint into ``model`` and ``optimizer`` after checking it fits this run."""
+    ckpt = load_checkpoint(path)
+    meta = ckpt.meta
+    if meta.get("format") != CHECKPOINT_FORMAT:
+        raise CLIError(f"'{path}' is not a checkpoint written by glassnet train")
+    saved = meta.get("settings", {})
+    current = json.loads(json.dumps(settings))
+    changed = [
+        f"{k} {saved.get(k)!r} -> {current.get(k)!r}"
+        for k in sorted(set(saved) | set(current))
+        if saved.get(k) != current.get(k)
+    ]
+    if changed:
+        raise CLIError(
+            f"--resume: '{path}' was written with other settings ({'; '.join(changed)}); "
+            f"rerun the original command with --resume, or start afresh without it"
+        )
+    if meta.get("fingerprint") != fingerprint:
+        raise CLIError(
+            f"--resume: the training data differ from the data '{path}' was trained on; "
+            f"resume with the same data, or start afresh without --resume"
+        )
+    try:
+        state = _RunState.from_json(meta.get("state"))
+        weights = {k: v for k, v in ckpt.model_state.items() if not k.startswith(_BEST)}
+        best = {k[len(_BEST) :]: v for k, v in ckpt.model_state.items() if k.startswith(_BEST)}
+        model.load_state_dict(weights)
+        optimizer.load_state_dict(ckpt.optimizer_state)
+    except (TypeError, ValueError) as exc:
+        raise ModelFileError(
+            f"'{path}': the checkpoint does not fit this model ({_oneline(str(exc))})"
+        ) from None
+    if state.stop_reason == "interrupted":
+        state.stop_reason = None
+    elif state.stop_reason == "max_epochs":
+        state.stop_reason = None  # more epochs may have been asked for
+    return state, (best or None)
+
+
+# ======================================================================== predict
+
+
+def _fmt_value(v: float) -> str:
+    return f"{float(v):.7g}"
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    bundle = _load_bundle(args.model)
+    if args.proba and not bundle.task.is_classifier:
+        raise CLIError(f"--proba needs a classification model; '{args.model}' is a regression")
+    out_path = Path(args.out) if args.out else None
+    if out_path is not None:
+        _check_writable(out_path, "predictions file")
+    data = _read_for_model(bundle, args, need_target=False)
+    X = bundle.inputs(data.table)  # (N, n_inputs)
+    outputs = bundle.outputs(X)  # (N, n_outputs)
+    pred = bundle.decode(outputs)
+    buf = _io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    if bundle.task.is_classifier:
+        assert bundle.labels is not None
+        names = bundle.labels.inverse_transform(pred)
+        header = [bundle.targets[0]]
+        probs = None
+        if args.proba:
+            probs = np.asarray(bundle.task.proba(outputs))  # type: ignore[attr-defined]
+            header += [f"p({c})" for c in bundle.classes]
+        writer.writerow(header)
+        for i, label in enumerate(names.tolist()):
+            row = [str(label)]
+            if probs is not None:
+                row += [f"{p:.6g}" for p in probs[i]]
+            writer.writerow(row)
+    else:
+        writer.writerow(bundle.targets)
+        for row in pred:
+            writer.writerow([_fmt_value(v) for v in row])
+    if out_path is None:
+        sys.stdout.write(buf.getvalue())
+    else:
+        _write_text_atomic(out_path, buf.getvalue())
+        sys.stdout.write(f"wrote {len(pred)} predictions to {out_path}\n")
+    return 0
+
+
+# ======================================================================== evaluate
+
+
+def _target_indices(bundle: _Bundle, data: _Data) -> np.ndarray:
+    """The evaluation file's labels as the model's class indices, or an error naming unseen ones."""
+    name = data.targets[0]
+    raw = [str(v) for v in data.table.raw(name).tolist()]
+    kind = bundle.meta["target"]["labels"]["label_type"]
+    lookup = {c: i for i, c in enumerate(bundle.classes)}
+    if kind == "float":
+        lookup = {repr(float(c)): i for c, i in lookup.items()}
+
+    def key(cell: str) -> str:
+        if kind in ("int", "float"):
+            try:
+                v = float(cell)
+            except ValueError:
+                return cell
+            if kind == "int" and v == round(v) and math.isfinite(v):
+                return str(int(v))
+            return repr(v)
+        return cell
+
+    keys = [key(c) for c in raw]
+    unseen = list(dict.fromkeys(k for k in keys if k not in lookup))
+    if unseen:
+        first = next(i for i, k in enumerate(keys) if k not in lookup)
+        line = int(data.table.line_numbers[first])
+        raise CLIError(
+            f"the target column '{name}' of '{data.source}' holds label(s) the model was not "
+            f"trained on: {unseen[:10]} (first at line {line}); the model knows "
+            f"{_classes_text(bundle.classes, 20)}"
+        )
+    return np.array([lookup[k] for k in keys], dtype=np.int64)
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    bundle = _load_bundle(args.model)
+    data = _read_for_model(bundle, args, need_target=True)
+    if len(data.targets) != len(bundle.targets):
+        raise CLIError(
+            f"the model predicts {len(bundle.targets)} target(s) ({', '.join(bundle.targets)}) "
+            f"but --target names {len(data.targets)}"
+        )
+    # everything is checked and computed before anything is printed
+    if bundle.task.is_classifier:
+        truth = _target_indices(bundle, data)  # (N,)
+    else:
+        try:
+            truth = np.stack([data.table.numbers(t) for t in data.targets], axis=1)  # (N, K)
+        except ValueError as exc:
+            raise CLIError(_oneline(str(exc))) from None
+    X = bundle.inputs(data.table)
+    pred = bundle.decode(bundle.outputs(X))
+    n = data.table.n_rows
+    lines = [f"evaluate {args.model} on {args.data}: {n} rows, target {', '.join(data.targets)}"]
+    lines.append("")
+    if bundle.task.is_classifier:
+        m = classification_metrics(truth, pred, len(bundle.classes))
+        right = int(round(m["accuracy"] * n))
+        lines += [f"  accuracy  {m['accuracy']:.4f}  ({right} of {n} right)", ""]
+        rows = [["class", "precision", "recall", "f1", "support"]]
+        for i, c in enumerate(bundle.classes):
+            rows.append([c, f"{m['precision'][i]:.4f}", f"{m['recall'][i]:.4f}",
+                         f"{m['f1'][i]:.4f}", str(m["support"][i])])  # fmt: skip
+        rows.append(["macro avg", f"{m['macro_precision']:.4f}", f"{m['macro_recall']:.4f}",
+                     f"{m['macro_f1']:.4f}", str(n)])  # fmt: skip
+        lines += _render(rows, "lrrrr")
+        lines += ["", "  confusion matrix (rows: true class, columns: predicted class)"]
+        cm = m["confusion"]
+        rows = [["", *bundle.classes]]
+        rows += [[c, *(str(v) for v in cm[i])] for i, c in enumerate(bundle.classes)]
+        lines += _render(rows, "l" + "r" * len(bundle.classes))
+    else:
+        m = regression_metrics(truth, pred)
+        rows = [["target", "MSE", "MAE", "R^2"]]
+        for k, t in enumerate(data.targets):
+            rows.append([t, _num(m["mse"][k], 6), _num(m["mae"][k], 6), _num(m["r2"][k], 4)])
+        lines += _render(rows, "lrrr")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+# ======================================================================== explain
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    try:
+        from .explain import explain  # written alongside the CLI; imported only when asked for
+    except ImportError as exc:
+        raise CLIError(
+            f"'glassnet explain' needs the module glassnet.explain, which cannot be imported "
+            f"in this installation ({_oneline(str(exc))})",
+            code=1,
+        ) from None
+    bundle = _load_bundle(args.model)
+    data = _read_for_model(bundle, args, need_target=True)
+    n = data.table.n_rows
+    if args.row > n:
+        raise CLIError(f"--row {args.row}: '{args.data}' has {n} data rows (rows count from 1)")
+    i = args.row - 1
+    one = _Data(data.table.take(np.array([i])), data.features, data.targets, data.source)
+    X = bundle.inputs(one.table)  # (1, n_inputs), as the network sees them
+    if bundle.task.is_classifier:
+        y = bundle.task.encode(_target_indices(bundle, one))  # (1, 1) 0/1 or (1, C) one-hot
+    else:
+        try:
+            values = np.stack([one.table.numbers(t) for t in data.targets], axis=1)  # (1, K)
+        except ValueError as exc:
+            raise CLIError(_oneline(str(exc))) from None
+        y = bundle.y_scaler.transform(values) if bundle.y_scaler is not None else values
+    line = int(data.table.line_numbers[i])
+    cells = ", ".join(f"{c}={data.table.raw(c)[i]}" for c in bundle.columns)
+    sys.stdout.write(f"row {args.row} of {args.data} (line {line}): {cells}\n")
+    pred = bundle.decode(bundle.outputs(X))
+    if bundle.task.is_classifier and bundle.labels is not None:
+        shown = str(bundle.labels.inverse_transform(pred)[0])
+    else:
+        shown = ", ".join(_fmt_value(v) for v in np.asarray(pred)[0])
+    sys.stdout.write(f"prediction: {shown}\n\n")
+    lr = args.lr if args.lr is not None else float(bundle.meta["training"].get("lr", 0.1))
+    result = explain(bundle.model, X, y, loss=bundle.task.loss, lr=lr, names=args.names)
+    sys.stdout.write(str(result).rstrip("\n") + "\n")
+    return 0
+
+
+# ======================================================================== info
+
+
+def _layer_rows(model: Any) -> list[list[str]]:
+    """One row per Linear layer: index, shapes, parameter count, activation."""
+    from .nn import ActivationModule, Dropout, Linear
+
+    rows = [["layer", "inputs -> neurons", "W shape", "b shape", "parameters", "activation"]]
+    layers = list(getattr(model, "layers", [model]))
+    k = 0
+    for j, m in enumerate(layers):
+        if not isinstance(m, Linear):
+            continue
+        k += 1
+        act = "identity"
+        for nxt in layers[j + 1 :]:
+            if isinstance(nxt, Dropout):
+                continue
+            if isinstance(nxt, ActivationModule):
+                act = nxt.name
+            break
+        b = m.b.data.shape if m.b is not None else None
+        count = m.W.data.size + (m.b.data.size if m.b is not None else 0)
+        rows.append([
+            str(k), f"{m.inputs} -> {m.neurons}", str(tuple(m.W.data.shape)),
+            str(tuple(b)) if b is not None else "-", str(count), act,
+        ])  # fmt: skip
+    return rows
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    model, meta = _load_any(args.model)
+    if args.json:
+        sys.stdout.write(json.dumps({"config": model.config(), "meta": meta}, indent=2) + "\n")
+        return 0
+    say: Callable[[str], None] = lambda s: sys.stdout.write(s + "\n")  # noqa: E731
+    size = Path(args.model).stat().st_size
+    ours = meta.get("format") == MODEL_FORMAT
+    version = meta.get("glassnet_version", "?")
+    who = f"written by glassnet {version} train" if ours else "written with the Python API"
+    say(f"{args.model}: glassnet model file, {size} bytes, {who}")
+    say("")
+    cfg = model.config()
+    kind = cfg.get("type", type(model).__name__)
+    if "sizes" in cfg:
+        kind += " " + " -> ".join(str(s) for s in cfg["sizes"])
+    say(f"architecture  {kind}, {model.num_parameters()} parameters, dtype {_model_dtype(model)}")
+    rows = _layer_rows(model)
+    if len(rows) > 1:
+        for line in _render(rows, "rrrrrl", indent="    "):
+            say(line)
+    if not ours:
+        if meta:
+            say(f"description   {json.dumps(meta)[:200]}")
+        return 0
+    bundle = _load_bundle(args.model)
+    task = meta["task"]
+    say("")
+    say(f"task          {task['name']}, loss {task['loss']}, output {task['output_activation']}")
+    if bundle.classes:
+        say(
+            f"target        '{bundle.targets[0]}', {len(bundle.classes)} classes: "
+            f"{_classes_text(bundle.classes, 20)}"
+        )
+    else:
+        scaled = " (standardized for training)" if bundle.y_scaler is not None else ""
+        say(f"target        {', '.join(repr(t) for t in bundle.targets)}{scaled}")
+    prep = meta["preprocessing"]
+    pre = bundle.pre
+    say(
+        f"features      {len(bundle.columns)} columns -> {pre.n_features_out} inputs"
+        + (f", missing cells imputed ({prep['impute']})" if prep.get("impute") else "")
+    )
+    rows = [["column", "kind", "preprocessing"]]
+    num = pre._numeric()
+    cat = pre._categorical()
+    for c in bundle.columns:
+        if c in num and pre.scaler_ is not None:
+            j = num.index(c)
+            if prep.get("standardize", True):
+                how = f"(x - {_num(pre.scaler_.mean_[j])}) / {_num(pre.scaler_.scale_[j])}"
+            else:
+                how = "as is"
+            rows.append([c, "numeric", how])
+        elif c in cat and pre.encoder_ is not None and pre.encoder_.categories_ is not None:
+            cats = pre.encoder_.categories_[cat.index(c)].tolist()
+            rows.append([c, "categorical", f"one-hot: {_classes_text([str(v) for v in cats])}"])
+    shown = rows[:21]
+    for line in _render(shown, "lll", indent="    "):
+        say(line)
+    if len(rows) > 21:
+        say(f"    ... and {len(rows) - 21} more columns")
+    t = meta["training"]
+    say("")
+    hidden = ",".join(str(h) for h in t["hidden"]) or "none"
+    say(
+        f"training      data {t['data']}, rows {t['rows']['train']} train / "
+        f"{t['rows']['validation']} validation / {t['rows']['test']} test"
+    )
+    say(
+        f"              --hidden {hidden} --activation {t['activation']} --optimizer "
+        f"{t['optimizer']} --lr {t['lr']:g} --batch-size {t['batch_size']} --epochs "
+        f"{t['epochs']} --seed {t['seed']}"
+        + (f" --l2 {t['l2']:g}" if t.get("l2") else "")
+        + (" --early-stopping" if t.get("early_stopping") else "")
+        + ("" if t.get("standardize", True) else " --no-standardize")
+    )
+    h = meta["history"]
+    say(
+        f"history       {h['epoch']} epochs in "
+        f"{h['seconds']:.2f} s; stopped: {h.get('message', h.get('stop_reason'))}"
+    )
+    if h["loss"]:
+        line = f"              loss {h['loss'][0]:.4g} -> {h['loss'][-1]:.4g}"
+        if h["val_loss"]:
+            line += (
+                f"; validation loss {h['val_loss'][-1]:.4g}, "
+                f"{h['metric_name']} {h['val_metric'][-1]:.4g}"
+            )
+        if h.get("best_epoch") and t.get("early_stopping"):
+            line += f"; best epoch {h['best_epoch']}"
+        say(line)
+    tm = meta.get("test_metrics")
+    if tm:
+        if "accuracy" in tm:
+            say(f"test scores   accuracy {tm['accuracy']:.4f}, macro F1 {tm['macro_f1']:.4f}")
+        else:
+            for k, name in enumerate(bundle.targets):
+                say(f"test scores   {name}: R^2 {_num(tm['r2'][k])}, MAE {_num(tm['mae'][k])}")
+    return 0
+
+
+# ======================================================================== main
+
+
+def _exit_code(code: Any) -> int:
+    if code is None:
+        return 0
+    return code if isinstance(code, int) else 1
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"glassnet: error: {_oneline(message)}\n")
+    sys.stderr.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``glassnet`` command line; returns the exit status.
+
+    ``argv`` defaults to ``sys.argv[1:]``. Errors that come from the input
+    (``ValueError``, :class:`~glassnet.io.ModelFileError`, file-system errors) and
+    :class:`~glassnet.DivergenceError` print one line ``glassnet: error: ...`` on
+    stderr; anything else is a bug in glassnet, reported as one line too unless
+    ``--debug`` is given, which lets every traceback through.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors
+        return _exit_code(exc.code)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    if args.debug:
+        return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except CLIError as exc:
+        _error(str(exc))
+        return exc.code
+    except DivergenceError as exc:
+        _error(str(exc))
+        return 1
+    except BrokenPipeError:  # e.g. 'glassnet predict ... | head'
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 1
+    except (ModelFileError, ValueError) as exc:
+        _error(str(exc))
+        return 2
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+        where = f" '{exc.filename}'" if exc.filename else ""
+        _error(f"{exc.strerror or exc}{where}")
+        return 2
+    except ImportError as exc:
+        _error(str(exc))
+        return 1
+    except OSError as exc:
+        where = f" '{exc.filename}'" if exc.filename else ""
+        _error(f"{exc.strerror or exc}{where}")
+        return 1
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except Exception as exc:  # a bug in glassnet: one line, the traceback with --debug
+        _error(
+            f"internal error ({type(exc).__name__}: {exc}); this is a bug in glassnet: "
+            f"rerun with --debug to see the traceback and please report it"
+        )
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,795 @@
+"""Tests for glassnet.cli: the `glassnet` command, run in-process with main([...])."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import cli
+from glassnet.cli import classification_metrics, main, regression_metrics
+from glassnet.datasets import make_moons, read_csv
+from glassnet.io import load_arrays, load_checkpoint, load_model, save_model
+from glassnet.preprocessing import LabelEncoder, Preprocessor, StandardScaler
+
+SUBCOMMANDS = ("demo", "train", "predict", "evaluate", "explain", "info")
+FAST = ["--epochs", "8", "--hidden", "8", "--seed", "3", "-q"]
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def moons_rows(n: int = 120, seed: int = 0) -> list[list[object]]:
+    """Two moons plus a categorical column; labels are words."""
+    X, y = make_moons(n, noise=0.15, seed=seed)
+    rng = np.random.default_rng(seed)
+    colors = rng.choice(["red", "green", "blue"], size=n)
+    return [
+        [f"{a:.4f}", f"{b:.4f}", c, "right" if t else "left"] for (a, b), c, t in zip(X, colors, y)
+    ]
+
+
+@pytest.fixture
+def moons_csv(tmp_path: Path) -> Path:
+    return write_csv(tmp_path / "moons.csv", ["x1", "x2", "color", "side"], moons_rows())
+
+
+@pytest.fixture
+def reg_csv(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(150, 3))
+    y = 50 + 20 * X[:, 0] - 10 * X[:, 1] ** 2 + rng.normal(scale=0.5, size=150)
+    rows = [[f"{a:.5f}", f"{b:.5f}", f"{c:.5f}", f"{t:.5f}"] for (a, b, c), t in zip(X, y)]
+    return write_csv(tmp_path / "reg.csv", ["a", "b", "c", "price"], rows)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def train(capsys, data: Path, target: str, out: Path, *extra: object) -> str:
+    code, stdout, err = run(capsys, "train", data, "--target", target, "--out", out, *FAST, *extra)
+    assert code == 0, err
+    assert err == ""
+    return stdout
+
+
+def model_meta(path: Path) -> dict:
+    return load_arrays(path)[1]["meta"]
+
+
+def assert_one_line_error(err: str, *needles: str) -> None:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("glassnet: error: ")
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+
+
+def read_pred_csv(text: str) -> tuple[list[str], list[list[str]]]:
+    rows = list(csv.reader(io.StringIO(text)))
+    return rows[0], rows[1:]
+
+
+# ----------------------------------------------------------------------------- help
+
+
+def test_help_lists_every_subcommand(capsys):
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    for sub in SUBCOMMANDS:
+        assert sub in out
+
+
+@pytest.mark.parametrize("sub", SUBCOMMANDS)
+def test_every_subcommand_has_help(capsys, sub):
+    code, out, _ = run(capsys, sub, "--help")
+    assert code == 0
+    assert out.startswith(f"usage: glassnet {sub}")
+
+
+def test_version_and_no_command(capsys):
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.strip() == f"glassnet {gn.__version__}"
+    code, _, err = run(capsys)
+    assert code == 2 and "usage: glassnet" in err
+
+
+def test_usage_error_is_one_line_with_exit_2(capsys):
+    code, _, err = run(capsys, "train", "x.csv", "--target", "y", "--epochs", "-3")
+    assert code == 2
+    assert_one_line_error(err, "--epochs", "glassnet train --help")
+
+
+# ----------------------------------------------------------------------------- demo
+
+
+def demo_rows(out: str, marker: str) -> list[list[str]]:
+    """The four data rows of the demo table that follows the header line holding `marker`."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if marker in line and "x1" in line)
+    return [line.replace("|", " ").split() for line in lines[start + 2 : start + 6]]
+
+
+@pytest.mark.parametrize("loss", ["bce", "mse"])
+def test_demo_trains_xnor_and_prints_both_tables(capsys, loss):
+    code, out, err = run(capsys, "demo", "--loss", loss)
+    assert code == 0 and err == ""
+    learned = demo_rows(out, "y_hat")
+    assert [r[:3] for r in learned] == [
+        ["0", "0", "1"],
+        ["0", "1", "0"],
+        ["1", "0", "0"],
+        ["1", "1", "1"],
+    ]
+    for _x1, _x2, y, a1, a2, y_hat, pred, mark in learned:
+        assert 0 <= float(a1) <= 1 and 0 <= float(a2) <= 1
+        assert pred == str(int(float(y_hat) > 0.5)) == y
+        assert mark == "right"
+    # the slide's hand-set hidden features, exactly as printed on the slide
+    slide = demo_rows(out, "z")
+    assert [(r[3], r[4]) for r in slide] == [
+        ("0.002", "0.881"),
+        ("0.119", "0.119"),
+        ("0.119", "0.119"),
+        ("0.881", "0.002"),
+    ]
+    assert [r[6] for r in slide] == ["1", "0", "0", "1"]
+    assert "a1 = sigmoid(-6 + 4 x1 + 4 x2)" in out
+    assert "all 4 rows right" in out
+
+
+def test_demo_hidden_features_match_the_printed_weights(capsys):
+    code, out, _ = run(capsys, "demo")
+    assert code == 0
+    # a1 = sigmoid(b + w1 x1 + w2 x2) as printed, recomputed for the corner (1, 1)
+    line = next(ln for ln in out.splitlines() if ln.strip().startswith("a1    = sigmoid("))
+    terms = line.split("sigmoid(")[1].rstrip(")").replace("- ", "-").replace("+ ", "").split()
+    b, w1, w2 = float(terms[0]), float(terms[1]), float(terms[3])
+    a1 = 1 / (1 + np.exp(-(b + w1 + w2)))
+    assert demo_rows(out, "y_hat")[3][3] == f"{a1:.3f}"
+
+
+def test_demo_reports_a_stuck_start(capsys):
+    code, out, _ = run(capsys, "demo", "--epochs", "1", "--lr", "0.01")
+    assert code == 0
+    assert "wrong" in out and "--seed" in out
+
+
+# ------------------------------------------------------------------------ train, predict, evaluate
+
+
+def test_train_writes_a_self_describing_model(capsys, tmp_path, moons_csv):
+    out = tmp_path / "m.glassnet"
+    stdout = train(capsys, moons_csv, "side", out, "--hidden", "8,4")
+    assert "binary classification of 'side'" in stdout and f"saved     {out}" in stdout
+    meta = model_meta(out)
+    assert meta["format"] == cli.MODEL_FORMAT and meta["format_version"] == 1
+    assert meta["glassnet_version"] == gn.__version__
+    assert meta["task"]["name"] == "binary" and meta["task"]["loss"] == "binary_cross_entropy"
+    assert LabelEncoder.from_dict(meta["target"]["labels"]).classes_.tolist() == ["left", "right"]
+    assert meta["target"]["names"] == ["side"]
+    pre = meta["preprocessing"]
+    assert pre["standardize"] is True
+    assert pre["inputs"] == ["x1", "x2", "color=blue", "color=green", "color=red"]
+    t = meta["training"]
+    assert t["hidden"] == [8, 4] and t["seed"] == 3 and t["epochs"] == 8
+    assert t["rows"] == {"train": 90, "validation": 0, "test": 30}
+    h = meta["history"]
+    assert h["epoch"] == 8 and len(h["loss"]) == 8 and h["stop_reason"] == "max_epochs"
+    assert set(meta["test_metrics"]) >= {"accuracy", "macro_f1", "confusion"}
+    model = load_model(out)
+    assert model.config()["sizes"] == [5, 8, 4, 1]
+
+
+def test_predict_matches_the_stored_preprocessing_and_labels(capsys, tmp_path, moons_csv):
+    out = tmp_path / "m.glassnet"
+    train(capsys, moons_csv, "side", out)
+    code, stdout, err = run(capsys, "predict", out, moons_csv, "--proba")
+    assert code == 0 and err == ""
+    header, rows = read_pred_csv(stdout)
+    assert header == ["side", "p(left)", "p(right)"]
+    assert len(rows) == 120
+    # rebuild the prediction from the file's description alone
+    meta = model_meta(out)
+    pre = Preprocessor.from_dict(meta["preprocessing"]["preprocessor"])
+    labels = LabelEncoder.from_dict(meta["target"]["labels"])
+    X = pre.transform(read_csv(moons_csv, target="side")).astype(np.float32)
+    p = load_model(out).predict(X)[:, 0]
+    expected = labels.inverse_transform((p > 0.5).astype(int))
+    assert [r[0] for r in rows] == expected.tolist()
+    probs = np.array([[float(a), float(b)] for _, a, b in rows])
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(probs[:, 1], p, rtol=1e-5, atol=1e-6)
+
+
+def test_predict_out_file_and_evaluate_agree(capsys, tmp_path, moons_csv):
+    out = tmp_path / "m.glassnet"
+    train(capsys, moons_csv, "side", out, "--epochs", "30")
+    preds = tmp_path / "preds.csv"
+    preds.write_text("old content\n")
+    code, stdout, _ = run(capsys, "predict", out, moons_csv, "--out", preds)
+    assert code == 0 and "wrote 120 predictions" in stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.glassnet", "moons.csv", "preds.csv"]
+    header, rows = read_pred_csv(preds.read_text())
+    predicted = [r[0] for r in rows]
+    truth = [r[3] for r in moons_rows()]
+    accuracy = np.mean([a == b for a, b in zip(predicted, truth)])
+    assert accuracy > 0.8
+    code, stdout, _ = run(capsys, "evaluate", out, moons_csv)
+    assert code == 0
+    assert f"accuracy  {accuracy:.4f}" in stdout
+    assert "confusion matrix" in stdout and "macro avg" in stdout
+    # the confusion matrix rows, as printed, count the (true, predicted) pairs
+    lines = stdout.splitlines()
+    i = lines.index("  confusion matrix (rows: true class, columns: predicted class)")
+    printed = [[int(v) for v in line.split()[1:]] for line in lines[i + 2 : i + 4]]
+    pairs = [
+        [sum(t == a and p == b for t, p in zip(truth, predicted)) for b in ("left", "right")]
+        for a in ("left", "right")
+    ]
+    assert printed == pairs
+
+
+def test_regression_predicts_in_the_targets_units(capsys, tmp_path, reg_csv):
+    out = tmp_path / "r.glassnet"
+    stdout = train(capsys, reg_csv, "price", out, "--epochs", "60", "--hidden", "16")
+    assert "regression of 'price' (inferred)" in stdout
+    meta = model_meta(out)
+    assert meta["task"]["name"] == "regression" and meta["target"]["scaler"] is not None
+    code, stdout, _ = run(capsys, "predict", out, reg_csv)
+    assert code == 0
+    header, rows = read_pred_csv(stdout)
+    assert header == ["price"]
+    pred = np.array([float(r[0]) for r in rows])
+    truth = read_csv(reg_csv, target="price").y_float
+    m = regression_metrics(truth, pred)
+    assert m["r2"][0] > 0.8  # in the original units (the network saw standardized targets)
+    code, stdout, _ = run(capsys, "evaluate", out, reg_csv)
+    assert code == 0
+    row = next(line.split() for line in stdout.splitlines() if line.strip().startswith("price"))
+    assert float(row[1]) == pytest.approx(m["mse"][0], rel=1e-3)
+    assert float(row[2]) == pytest.approx(m["mae"][0], rel=1e-3)
+    assert float(row[3]) == pytest.approx(m["r2"][0], abs=1e-3)
+
+
+def test_no_standardize_is_stored_and_applied(capsys, tmp_path, reg_csv):
+    out = tmp_path / "r.glassnet"
+    train(capsys, reg_csv, "price", out, "--no-standardize", "--lr", "0.001")
+    meta = model_meta(out)
+    assert meta["preprocessing"]["standardize"] is False and meta["target"]["scaler"] is None
+    scaler = StandardScaler.from_dict(meta["preprocessing"]["preprocessor"]["scaler"])
+    assert scaler.mean_.tolist() == [0.0, 0.0, 0.0] and scaler.scale_.tolist() == [1.0] * 3
+    code, stdout, _ = run(capsys, "predict", out, reg_csv)
+    X = read_csv(reg_csv, target="price").to_array().astype(np.float32)
+    expected = load_model(out).predict(X)[:, 0]
+    got = np.array([float(r[0]) for r in read_pred_csv(stdout)[1]])
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+def test_task_inference_and_override(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    few = write_csv(
+        tmp_path / "few.csv", ["a", "b", "k"], [[*x, int(i % 3)] for i, x in enumerate(X)]
+    )
+    many = write_csv(
+        tmp_path / "many.csv", ["a", "b", "k"], [[*x, int(i)] for i, x in enumerate(X)]
+    )
+    out = tmp_path / "m.glassnet"
+    assert "multiclass classification" in train(capsys, few, "k", out)
+    classes = LabelEncoder.from_dict(model_meta(out)["target"]["labels"]).classes_
+    assert classes.tolist() == [0, 1, 2]
+    assert "regression of 'k' (inferred)" in train(capsys, many, "k", out)
+    assert "regression of 'k' (--task)" in train(capsys, few, "k", out, "--task", "regression")
+    code, _, err = run(
+        capsys,
+        "train",
+        moons_csv_path(tmp_path),
+        "--target",
+        "side",
+        "--task",
+        "regression",
+        "--out",
+        out,
+    )
+    assert code == 2
+    assert_one_line_error(err, "--task regression needs a numeric target")
+
+
+def moons_csv_path(tmp_path: Path) -> Path:
+    return write_csv(tmp_path / "moons2.csv", ["x1", "x2", "color", "side"], moons_rows())
+
+
+def test_multi_output_regression_from_csv(capsys, tmp_path):
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(80, 2))
+    rows = [[*x, x[0] + x[1], x[0] - x[1]] for x in X]
+    data = write_csv(tmp_path / "two.csv", ["a", "b", "s", "d"], rows)
+    out = tmp_path / "m.glassnet"
+    stdout = train(capsys, data, "s,d", out, "--epochs", "40")
+    assert "multioutput_regression of 's', 'd'" in stdout
+    code, stdout, _ = run(capsys, "predict", out, data)
+    header, pred = read_pred_csv(stdout)
+    assert code == 0 and header == ["s", "d"] and len(pred[0]) == 2
+    code, stdout, _ = run(capsys, "evaluate", out, data)
+    assert code == 0 and stdout.count("\n  s ") + stdout.count("\n  d ") == 2
+
+
+def test_named_dataset_and_info(capsys, tmp_path):
+    out = tmp_path / "moons.glassnet"
+    code, stdout, err = run(capsys, "train", "--dataset", "moons", "--out", out, *FAST)
+    assert code == 0, err
+    assert "--dataset moons: 200 rows" in stdout
+    code, stdout, _ = run(capsys, "info", out)
+    assert code == 0
+    assert "MLP 2 -> 8 -> 1, 33 parameters" in stdout
+    assert "(2, 8)" in stdout and "(8, 1)" in stdout and "sigmoid" in stdout and "relu" in stdout
+    assert "2 classes: 0, 1" in stdout
+    assert "stopped: reached --epochs 8" in stdout
+    code, stdout, _ = run(capsys, "info", out, "--json")
+    description = json.loads(stdout)
+    assert description["config"]["sizes"] == [2, 8, 1]
+    assert description["meta"]["history"]["epoch"] == 8
+
+
+def test_info_on_a_model_saved_from_python(capsys, tmp_path):
+    path = tmp_path / "plain.glassnet"
+    save_model(gn.nn.MLP([3, 4, 2], rng=0), path)
+    code, stdout, _ = run(capsys, "info", path)
+    assert code == 0 and "written with the Python API" in stdout and "(3, 4)" in stdout
+    code, _, err = run(capsys, "predict", path, "x.csv")
+    assert code == 2
+    assert_one_line_error(err, "no description from 'glassnet train'")
+
+
+def test_early_stopping_keeps_the_best_epoch(capsys, tmp_path, moons_csv):
+    out = tmp_path / "m.glassnet"
+    train(
+        capsys,
+        moons_csv,
+        "side",
+        out,
+        "--early-stopping",
+        "--patience",
+        "2",
+        "--epochs",
+        "200",
+        "--lr",
+        "0.05",
+    )
+    h = model_meta(out)["history"]
+    assert h["stop_reason"] == "early_stopping"
+    assert h["epoch"] - h["best_epoch"] == 2
+    assert h["best_val"] == min(h["val_loss"]) == h["val_loss"][h["best_epoch"] - 1]
+
+
+# ----------------------------------------------------------------------------- checkpoints
+
+
+def weights(path: Path) -> dict[str, np.ndarray]:
+    return load_model(path).state_dict()
+
+
+RESUMABLE = [
+    "--epochs",
+    "7",
+    "--hidden",
+    "6",
+    "--batch-size",
+    "16",
+    "--val-split",
+    "0.2",
+    "--early-stopping",
+    "--patience",
+    "50",
+    "--seed",
+    "5",
+    "-q",
+]
+
+
+def test_interrupted_and_resumed_run_is_bit_identical(capsys, tmp_path, moons_csv, monkeypatch):
+    a, b = tmp_path / "a.glassnet", tmp_path / "b.glassnet"
+    common = ["train", moons_csv, "--target", "side", *RESUMABLE, "--checkpoint-every", "2"]
+    code, _, err = run(capsys, *common, "--out", a)
+    assert code == 0, err
+
+    real_fit, calls = cli.fit, []
+
+    def interrupted_fit(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 6:  # during epoch 6: the last checkpoint holds epoch 4
+            raise KeyboardInterrupt
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "fit", interrupted_fit)
+    code, stdout, _ = run(capsys, *common, "--out", b)
+    assert code == 130 and "interrupted" in stdout and "--resume" in stdout
+    ckpt = load_checkpoint(tmp_path / "b.glassnet.ckpt")
+    assert ckpt.meta["state"]["epoch"] == 4 and ckpt.optimizer_state["t"] > 0
+    assert any(k.startswith("best:") for k in ckpt.model_state)
+    monkeypatch.setattr(cli, "fit", real_fit)
+
+    code, stdout, err = run(capsys, *common, "--out", b, "--resume")
+    assert code == 0, err
+    assert "resuming after epoch 4" in stdout
+    wa, wb = weights(a), weights(b)
+    assert wa.keys() == wb.keys()
+    for name in wa:
+        assert np.array_equal(wa[name], wb[name]), name
+    ha, hb = model_meta(a)["history"], model_meta(b)["history"]
+    assert ha["loss"] == hb["loss"] and ha["val_loss"] == hb["val_loss"]
+    assert ha["epoch"] == hb["epoch"] == 7
+
+
+def test_resume_continues_to_more_epochs(capsys, tmp_path, moons_csv):
+    a, b = tmp_path / "a.glassnet", tmp_path / "b.glassnet"
+    base = ["train", moons_csv, "--target", "side", "--hidden", "6", "--seed", "1", "-q"]
+    assert run(capsys, *base, "--epochs", "6", "--out", a)[0] == 0
+    assert run(capsys, *base, "--epochs", "3", "--out", b, "--checkpoint-every", "5")[0] == 0
+    assert load_checkpoint(tmp_path / "b.glassnet.ckpt").meta["state"]["epoch"] == 3
+    assert run(capsys, *base, "--epochs", "6", "--out", b, "--resume")[0] == 0
+    wa, wb = weights(a), weights(b)
+    assert all(np.array_equal(wa[k], wb[k]) for k in wa)
+
+
+def test_resume_refuses_other_settings_or_no_checkpoint(capsys, tmp_path, moons_csv):
+    out = tmp_path / "m.glassnet"
+    ck = tmp_path / "run.ckpt"
+    base = ["train", moons_csv, "--target", "side", "--out", out, "--checkpoint", ck, *FAST]
+    code, _, err = run(capsys, *base, "--resume")
+    assert code == 2
+    assert_one_line_error(err, "no checkpoint at", "run.ckpt")
+    assert run(capsys, *base, "--checkpoint-every", "4")[0] == 0
+    code, _, err = run(capsys, *base, "--resume", "--lr", "0.5")
+    assert code == 2
+    assert_one_line_error(err, "other settings", "lr")
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+@pytest.fixture
+def existing_out(tmp_path: Path) -> Path:
+    path = tmp_path / "keep.glassnet"
+    path.write_bytes(b"previous model")
+    return path
+
+
+def bad_train(capsys, tmp_path, existing_out, data: Path, *extra: object) -> str:
+    code, stdout, err = run(capsys, "train", data, "--target", "y", "--out", existing_out, *extra)
+    assert code == 2, (stdout, err)
+    assert existing_out.read_bytes() == b"previous model"  # untouched
+    assert [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    return err
+
+
+def test_bad_input_missing_file(capsys, tmp_path, existing_out):
+    err = bad_train(capsys, tmp_path, existing_out, tmp_path / "nope.csv")
+    assert_one_line_error(err, "no such file", "nope.csv")
+
+
+def test_bad_input_empty_file(capsys, tmp_path, existing_out):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert_one_line_error(bad_train(capsys, tmp_path, existing_out, empty), "empty")
+
+
+def test_bad_input_missing_target_column(capsys, tmp_path, existing_out):
+    data = write_csv(tmp_path / "d.csv", ["a", "label"], [[1, "x"], [2, "z"]])
+    err = bad_train(capsys, tmp_path, existing_out, data)
+    assert_one_line_error(err, "'y'", "not in", "a, label")
+
+
+def test_bad_input_text_in_a_numeric_column(capsys, tmp_path, existing_out):
+    data = write_csv(
+        tmp_path / "d.csv",
+        ["a", "b", "y"],
+        [[1, 2, "x"], [3, "oops", "z"], [4, 5, "x"], [6, 7, "z"]],
+    )
+    err = bad_train(capsys, tmp_path, existing_out, data)
+    assert_one_line_error(err, "'oops'", "line 3", "column 'b'", "--impute mean")
+
+
+@pytest.mark.parametrize("cell", ["nan", "inf", ""])
+def test_bad_input_nan_inf_or_missing(capsys, tmp_path, existing_out, cell):
+    rows = [[1, 2, "x"], [3, 4, "z"], [4, cell, "x"], [6, 7, "z"], [2, 2, "x"], [5, 5, "z"]]
+    data = write_csv(tmp_path / "d.csv", ["a", "b", "y"], rows)
+    err = bad_train(capsys, tmp_path, existing_out, data)
+    assert_one_line_error(err, "line 4", "column 'b'")
+    code, stdout, err = run(
+        capsys,
+        "train",
+        data,
+        "--target",
+        "y",
+        "--impute",
+        "mean",
+        "--out",
+        tmp_path / "ok.glassnet",
+        "--test-split",
+        "0",
+        *FAST,
+    )
+    assert code == 0, err
+    assert "imputed 1 missing cell(s) with the column mean: b (1)" in stdout
+    assert model_meta(tmp_path / "ok.glassnet")["preprocessing"]["impute"] == "mean"
+
+
+def test_bad_input_missing_target_value(capsys, tmp_path, existing_out):
+    rows = [[1, "x"], [3, ""], [4, "x"], [6, "z"]]
+    data = write_csv(tmp_path / "d.csv", ["a", "y"], rows)
+    err = bad_train(capsys, tmp_path, existing_out, data, "--impute", "mean")
+    assert_one_line_error(err, "line 3", "'y'")
+
+
+def test_bad_input_single_class(capsys, tmp_path, existing_out):
+    data = write_csv(tmp_path / "d.csv", ["a", "y"], [[1, "cat"], [2, "cat"], [3, "cat"]])
+    err = bad_train(capsys, tmp_path, existing_out, data)
+    assert_one_line_error(err, "single value", "'cat'", "two classes")
+
+
+def test_bad_input_non_csv_file(capsys, tmp_path, existing_out):
+    binary = tmp_path / "photo.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    err = bad_train(capsys, tmp_path, existing_out, binary)
+    assert_one_line_error(err, "not a CSV file")
+
+
+def test_bad_input_unwritable_output(capsys, tmp_path, moons_csv):
+    for out, needle in [
+        (tmp_path / "no" / "dir" / "m.glassnet", "does not exist"),
+        (tmp_path, "is a directory"),
+    ]:
+        code, _, err = run(capsys, "train", moons_csv, "--target", "side", "--out", out, *FAST)
+        assert code == 2
+        assert_one_line_error(err, "cannot write the model file", needle)
+    assert not (tmp_path / "no").exists()
+    model = tmp_path / "m.glassnet"
+    train(capsys, moons_csv, "side", model)
+    code, _, err = run(capsys, "predict", model, moons_csv, "--out", tmp_path / "x" / "p.csv")
+    assert code == 2
+    assert_one_line_error(err, "cannot write the predictions file")
+
+
+def test_bad_input_feature_columns_differ_at_predict(capsys, tmp_path, moons_csv):
+    model = tmp_path / "m.glassnet"
+    train(capsys, moons_csv, "side", model)
+    fewer = write_csv(tmp_path / "fewer.csv", ["x1", "color"], [[0.5, "red"], [1.0, "blue"]])
+    code, _, err = run(capsys, "predict", model, fewer)
+    assert code == 2
+    assert_one_line_error(err, "2 feature column(s)", "trained on 3", "missing: x2")
+    more = write_csv(tmp_path / "more.csv", ["x1", "x2", "color", "x9"], [[0.5, 1, "red", 2]])
+    preds = tmp_path / "p.csv"
+    code, _, err = run(capsys, "predict", model, more, "--out", preds)
+    assert code == 2
+    assert_one_line_error(err, "not in the model: x9")
+    assert not preds.exists()
+
+
+def test_bad_input_unseen_category_at_predict(capsys, tmp_path, moons_csv):
+    model = tmp_path / "m.glassnet"
+    train(capsys, moons_csv, "side", model)
+    data = write_csv(tmp_path / "new.csv", ["x1", "x2", "color"], [[0.5, 1, "purple"]])
+    code, _, err = run(capsys, "predict", model, data)
+    assert code == 2
+    assert_one_line_error(err, "'purple'", "color")
+
+
+def test_bad_input_unseen_labels_at_evaluate(capsys, tmp_path, moons_csv):
+    model = tmp_path / "m.glassnet"
+    train(capsys, moons_csv, "side", model)
+    rows = moons_rows(10)
+    rows[4][3] = "middle"
+    data = write_csv(tmp_path / "eval.csv", ["x1", "x2", "color", "side"], rows)
+    code, stdout, err = run(capsys, "evaluate", model, data)
+    assert code == 2 and stdout == ""
+    assert_one_line_error(err, "'middle'", "line 6", "left, right")
+    nolabel = write_csv(tmp_path / "nolabel.csv", ["x1", "x2", "color"], [[0.5, 1, "red"]])
+    code, _, err = run(capsys, "evaluate", model, nolabel)
+    assert code == 2
+    assert_one_line_error(err, "no target column 'side'")
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate", "info", "explain"])
+def test_bad_input_corrupt_model_file(capsys, tmp_path, moons_csv, command):
+    model = tmp_path / "m.glassnet"
+    train(capsys, moons_csv, "side", model)
+    corrupt = tmp_path / "corrupt.glassnet"
+    corrupt.write_bytes(model.read_bytes()[:200])
+    extra = {
+        "predict": [moons_csv],
+        "evaluate": [moons_csv],
+        "info": [],
+        "explain": ["--row", "1", moons_csv],
+    }[command]
+    code, stdout, err = run(capsys, command, corrupt, *extra)
+    assert code == 2 and stdout == ""
+    assert_one_line_error(err, "corrupt.glassnet", "truncated")
+    code, _, err = run(capsys, command, tmp_path / "missing.glassnet", *extra)
+    assert code == 2
+    assert_one_line_error(err, "no such model file")
+
+
+def test_divergence_is_a_clean_error_and_writes_nothing(capsys, tmp_path, reg_csv, existing_out):
+    code, _, err = run(
+        capsys,
+        "train",
+        reg_csv,
+        "--target",
+        "price",
+        "--out",
+        existing_out,
+        "--optimizer",
+        "sgd",
+        "--lr",
+        "1e30",
+        "--no-standardize",
+        *FAST,
+    )
+    assert code == 1
+    assert_one_line_error(err, "diverged")
+    assert existing_out.read_bytes() == b"previous model"
+
+
+def test_internal_errors_are_one_line_unless_debug(capsys, tmp_path, monkeypatch):
+    def broken(args):
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(cli, "_cmd_info", broken)
+    code, _, err = run(capsys, "info", "m.glassnet")
+    assert code == 1
+    assert_one_line_error(err, "internal error", "TypeError: a bug", "--debug")
+    with pytest.raises(TypeError, match="a bug"):
+        main(["--debug", "info", "m.glassnet"])
+    with pytest.raises(TypeError, match="a bug"):
+        main(["info", "m.glassnet", "--debug"])
+
+
+# ----------------------------------------------------------------------------- explain
+
+
+def test_explain_traces_one_row(capsys, tmp_path):
+    model = tmp_path / "xnor.glassnet"
+    code, _, err = run(
+        capsys,
+        "train",
+        "--dataset",
+        "xnor",
+        "--out",
+        model,
+        "--hidden",
+        "2",
+        "--activation",
+        "sigmoid",
+        "--test-split",
+        "0",
+        "--epochs",
+        "5",
+        "-q",
+    )
+    assert code == 0, err
+    data = write_csv(tmp_path / "xnor.csv", ["x1", "x2", "y"], [[0, 0, 1], [0, 1, 0]])
+    code, stdout, err = run(capsys, "explain", model, "--row", "2", data)
+    assert code == 0, err
+    assert stdout.startswith(f"row 2 of {data} (line 3): x1=0, x2=1")
+    assert "Forward pass" in stdout and "Backward pass" in stdout
+    assert "lr = 0.01" in stdout  # the training learning rate, for the step preview
+    code, _, err = run(capsys, "explain", model, "--row", "3", data)
+    assert code == 2
+    assert_one_line_error(err, "--row 3", "2 data rows")
+
+
+def test_explain_without_the_explain_module(capsys, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "glassnet.explain", None)  # makes the import fail
+    code, _, err = run(capsys, "explain", tmp_path / "m.glassnet", "--row", "1", "d.csv")
+    assert code == 1
+    assert_one_line_error(err, "glassnet.explain")
+
+
+# ----------------------------------------------------------------------------- metrics
+
+
+def test_classification_metrics_against_a_direct_count():
+    rng = np.random.default_rng(0)
+    t = rng.integers(0, 4, size=200)
+    p = np.where(rng.random(200) < 0.7, t, rng.integers(0, 4, size=200))
+    m = classification_metrics(t, p, 4)
+    for c in range(4):
+        tp = np.sum((t == c) & (p == c))
+        precision = tp / np.sum(p == c)
+        recall = tp / np.sum(t == c)
+        assert m["precision"][c] == pytest.approx(precision)
+        assert m["recall"][c] == pytest.approx(recall)
+        assert m["f1"][c] == pytest.approx(2 * precision * recall / (precision + recall))
+        assert m["confusion"][c] == [int(np.sum((t == c) & (p == k))) for k in range(4)]
+    assert m["accuracy"] == pytest.approx(np.mean(t == p))
+    assert m["macro_f1"] == pytest.approx(np.mean(m["f1"]))
+
+
+def test_classification_metrics_match_scikit_learn():
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    rng = np.random.default_rng(1)
+    t = rng.integers(0, 3, size=50)
+    p = rng.integers(0, 3, size=50)
+    m = classification_metrics(t, p, 3)
+    ps, rs, fs, ss = precision_recall_fscore_support(t, p, labels=[0, 1, 2], zero_division=0)
+    np.testing.assert_allclose(m["precision"], ps)
+    np.testing.assert_allclose(m["recall"], rs)
+    np.testing.assert_allclose(m["f1"], fs)
+    assert m["support"] == ss.tolist()
+    assert m["confusion"] == confusion_matrix(t, p, labels=[0, 1, 2]).tolist()
+
+
+def test_classification_metrics_zero_denominators():
+    m = classification_metrics(np.array([0, 0]), np.array([0, 0]), 3)
+    assert m["precision"] == [1.0, 0.0, 0.0] and m["recall"] == [1.0, 0.0, 0.0]
+    assert m["macro_f1"] == 1.0  # averaged over the classes that occur
+
+
+def test_regression_metrics_match_scikit_learn():
+    from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+
+    rng = np.random.default_rng(2)
+    t = rng.normal(size=(40, 2))
+    p = t + rng.normal(scale=0.3, size=(40, 2))
+    m = regression_metrics(t, p)
+    np.testing.assert_allclose(m["mse"], mean_squared_error(t, p, multioutput="raw_values"))
+    np.testing.assert_allclose(m["mae"], mean_absolute_error(t, p, multioutput="raw_values"))
+    np.testing.assert_allclose(m["r2"], r2_score(t, p, multioutput="raw_values"))
+    assert regression_metrics(np.ones(3), np.zeros(3))["r2"] == [None]
+
+
+# ----------------------------------------------------------------------------- real processes
+
+
+def test_python_dash_m_glassnet_demo():
+    proc = subprocess.run(
+        [sys.executable, "-m", "glassnet", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "0.002  0.881" in proc.stdout and "all 4 rows right" in proc.stdout
+
+
+def test_console_script_help_and_error_exit_code(tmp_path):
+    script = shutil.which("glassnet", path=sysconfig.get_path("scripts")) or shutil.which(
+        "glassnet"
+    )
+    assert script is not None, "the console script is missing: run pip install -e ."
+    proc = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "usage: glassnet" in proc.stdout
+    proc = subprocess.run(
+        [script, "predict", str(tmp_path / "none.glassnet"), "x.csv"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith("glassnet: error: no such model file")
