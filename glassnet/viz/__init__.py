@@ -1,0 +1,73 @@
+"""See-through drawings: computational graphs, network diagrams and plots.
+
+* :func:`draw_graph` - the graph behind any Tensor, forward or reversed (SVG or DOT).
+* :func:`draw_network` - an MLP's neurons and weights, with the activations for an input (SVG).
+* ``plot_*`` - matplotlib figures (optional extra ``glassnet[viz]``; imported only when
+  a plot is made): decision boundaries, hidden neurons over the input plane, the
+  hidden feature space, training curves, activations and their derivatives.
+* :func:`save` - write any of these to a file.
+
+The SVG and DOT drawings need nothing beyond NumPy.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ..tensor import Tensor
+from ._svg import write_text
+from .graph import draw_graph, graph_nodes, local_derivative
+from .network import draw_network
+from .plots import (
+    plot_activations,
+    plot_decision_boundary,
+    plot_hidden_space,
+    plot_history,
+    plot_neuron_outputs,
+)
+
+__all__ = [
+    "draw_graph",
+    "draw_network",
+    "graph_nodes",
+    "local_derivative",
+    "plot_activations",
+    "plot_decision_boundary",
+    "plot_hidden_space",
+    "plot_history",
+    "plot_neuron_outputs",
+    "save",
+]
+
+
+def save(drawing: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
+    """Write a drawing to ``path`` and return the path.
+
+    ``drawing`` is the SVG or DOT text of :func:`draw_graph` / :func:`draw_network`,
+    a matplotlib ``Figure`` from a ``plot_*`` function (saved with ``savefig``; the
+    file type follows the suffix, e.g. ``.png``), or a Tensor (drawn with
+    :func:`draw_graph` in the format of the suffix, ``.svg`` or ``.dot``/``.gv``;
+    ``kwargs`` go to draw_graph).
+    """
+    p = Path(path)
+    if isinstance(drawing, Tensor):
+        fmt = "dot" if p.suffix.lower() in (".dot", ".gv") else "svg"
+        if p.suffix.lower() not in (".svg", ".dot", ".gv"):
+            raise ValueError(
+                f"save: a Tensor is drawn as .svg or .dot/.gv. Got the path {str(path)!r}."
+            )
+        return write_text(p, draw_graph(drawing, fmt=fmt, **kwargs))
+    if isinstance(drawing, str):
+        if kwargs:
+            raise TypeError(f"save: options {sorted(kwargs)} apply only to Tensors and figures.")
+        return write_text(p, drawing)
+    if hasattr(drawing, "savefig"):
+        p.parent.mkdir(parents=True, exist_ok=True)
+        drawing.savefig(p, **kwargs)
+        return p
+    raise TypeError(
+        "save: expected SVG/DOT text, a matplotlib Figure or a Tensor. "
+        f"Got {type(drawing).__name__}."
+    )

@@ -1,0 +1,546 @@
+"""matplotlib plots of what a network learned (optional extra: ``pip install glassnet[viz]``).
+
+matplotlib is imported only when a plot is made, and figures are built on the
+non-interactive Agg canvas (``matplotlib.figure.Figure``, not ``pyplot``): no
+window opens, no global backend is changed, nothing needs a display. Each function
+returns the ``Figure``; save it with ``fig.savefig(path)`` or
+:func:`glassnet.viz.save`. The pixel size is ``figsize * dpi``.
+
+* :func:`plot_decision_boundary` - the regions a 2-D classifier assigns to each class,
+  with the data (binary and multi-class).
+* :func:`plot_neuron_outputs` - every hidden neuron's activation over the input plane:
+  the learned feature transformations.
+* :func:`plot_hidden_space` - the data in a hidden layer's coordinates (a1, a2), where
+  XNOR becomes linearly separable, with the output layer's boundary there.
+* :func:`plot_history` - training and validation curves from :class:`glassnet.History`.
+* :func:`plot_activations` - the activation functions g(z) and their derivatives g'(z).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import functional as F
+from ..explain import _act_forward, _forward, _make_names, _model_layers
+
+__all__ = [
+    "plot_decision_boundary",
+    "plot_neuron_outputs",
+    "plot_hidden_space",
+    "plot_history",
+    "plot_activations",
+]
+
+_CLASS_COLORS = ["#c53030", "#2b6cb0", "#2f855a", "#d69e2e", "#6b46c1", "#dd6b20",
+                 "#319795", "#b83280", "#4a5568", "#744210"]
+
+
+def _figure(figsize: tuple[float, float], dpi: int) -> Any:
+    """A Figure on the Agg canvas; a clear message when matplotlib is missing."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "glassnet's plots need matplotlib, an optional extra: pip install 'glassnet[viz]' "
+            "(or pip install matplotlib). The SVG drawings draw_graph and draw_network need "
+            "nothing extra."
+        ) from err
+    fig = Figure(figsize=figsize, dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _check_size(figsize: Any, dpi: Any, owner: str) -> tuple[tuple[float, float], int]:
+    ok = (isinstance(figsize, (tuple, list)) and len(figsize) == 2
+          and all(isinstance(v, (int, float)) and 0 < v <= 50 for v in figsize))
+    if not ok:
+        raise ValueError(
+            f"The 'figsize' parameter of {owner} must be (width, height) in inches, each in "
+            f"(0, 50]. Got {figsize!r}."
+        )
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or not 10 <= dpi <= 600:
+        raise ValueError(
+            f"The 'dpi' parameter of {owner} must be an int in [10, 600]. Got {dpi!r}."
+        )
+    return (float(figsize[0]), float(figsize[1])), dpi
+
+
+def _check_xy(X: Any, y: Any, owner: str, need_2d: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    Xa = np.asarray(X, dtype=np.float64)
+    if Xa.ndim != 2 or (need_2d and Xa.shape[1] != 2):
+        raise ValueError(
+            f"{owner}: X must have shape (N, 2) (points of the input plane). Got shape "
+            f"{Xa.shape}; plot two features, or use plot_hidden_space for other widths."
+        )
+    if not np.all(np.isfinite(Xa)):
+        raise ValueError(f"{owner}: X contains NaN or inf.")
+    ya = np.asarray(y)
+    if ya.ndim == 2 and ya.shape[1] > 1:
+        ya = ya.argmax(axis=1)  # one-hot rows
+    ya = ya.reshape(-1)
+    if ya.shape[0] != Xa.shape[0]:
+        raise ValueError(
+            f"{owner}: X has {Xa.shape[0]} rows but y has {ya.shape[0]} labels; they must match."
+        )
+    return Xa, ya
+
+
+def _labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Class labels as indices 0..C-1 (and the sorted classes)."""
+    classes = np.unique(y)
+    idx = np.searchsorted(classes, y)
+    if classes.dtype.kind == "f" and np.all(classes == np.round(classes)):
+        classes = classes.astype(np.int64)  # 0.0/1.0 labels shown as 0/1
+    return idx, classes
+
+
+def _extent(X: np.ndarray | None, padding: float, default: Sequence[float]) -> list[float]:
+    if X is None:
+        return [float(v) for v in default]
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    return [lo[0] - padding * span[0], hi[0] + padding * span[0],
+            lo[1] - padding * span[1], hi[1] + padding * span[1]]
+
+
+def _grid(ext: Sequence[float], resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    xs = np.linspace(ext[0], ext[1], resolution)
+    ys = np.linspace(ext[2], ext[3], resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    return gx, gy, np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def _decide(out: np.ndarray, head: str, threshold: float | None) -> tuple[np.ndarray, float]:
+    """Class index per row from network outputs: threshold for one output, else argmax."""
+    if out.shape[1] == 1:
+        t = threshold if threshold is not None else (0.0 if head == "tanh" else 0.5)
+        return (out[:, 0] > t).astype(int), t
+    return out.argmax(axis=1), float("nan")
+
+
+def _scatter(ax: Any, X: np.ndarray, idx: np.ndarray, classes: np.ndarray) -> None:
+    for c in range(len(classes)):
+        m = idx == c
+        ax.scatter(X[m, 0], X[m, 1], s=36 if len(X) > 16 else 80,
+                   c=_CLASS_COLORS[c % len(_CLASS_COLORS)], edgecolors="black", linewidths=0.8,
+                   label=f"class {classes[c]}", zorder=3)
+
+
+def _head(model: Any) -> str:
+    try:
+        return _model_layers(model, "plot").pop().act
+    except TypeError:
+        return ""
+
+
+def _check_res(resolution: Any, owner: str) -> int:
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or not (
+        10 <= resolution <= 2000
+    ):
+        raise ValueError(
+            f"The 'resolution' parameter of {owner} must be an int in [10, 2000]. "
+            f"Got {resolution!r}."
+        )
+    return resolution
+
+
+def plot_decision_boundary(
+    model: Any,
+    X: Any,
+    y: Any,
+    *,
+    ax: Any = None,
+    resolution: int = 200,
+    padding: float = 0.2,
+    threshold: float | None = None,
+    title: str = "",
+    figsize: tuple[float, float] = (5.0, 4.5),
+    dpi: int = 100,
+) -> Any:
+    """The regions a 2-D classifier assigns to each class, with the data points.
+
+    One output: class 1 where y_hat > ``threshold`` (0.5, or 0 for a tanh output),
+    the probability y_hat shaded and the boundary y_hat = threshold drawn; for a
+    sigmoid output this is the lecture's z = 0 line. Several outputs: class
+    argmax y_hat, each region in its class colour.
+
+    Parameters
+    ----------
+    model : a glassnet Module with 2 inputs (anything with ``predict(X)`` works)
+    X : array (N, 2); y : class labels (N,) or one-hot rows (N, C)
+    ax : matplotlib Axes to draw into (default: a new Figure)
+    resolution : grid points per axis; padding : margin around the data, as a fraction
+    threshold : decision threshold for one output
+    figsize, dpi : size of a new figure (pixels = figsize * dpi)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    owner = "plot_decision_boundary"
+    Xa, ya = _check_xy(X, y, owner)
+    res = _check_res(resolution, owner)
+    size, dpi = _check_size(figsize, dpi, owner)
+    fig = _figure(size, dpi) if ax is None else ax.figure
+    if ax is None:
+        ax = fig.add_subplot(1, 1, 1)
+    idx, classes = _labels(ya)
+    ext = _extent(Xa, padding, (0, 1, 0, 1))
+    gx, gy, pts = _grid(ext, res)
+    out = np.asarray(model.predict(pts), dtype=np.float64)
+    out = out.reshape(len(pts), -1)
+    head = _head(model)
+    pred, t = _decide(out, head, threshold)
+    from matplotlib.colors import ListedColormap
+
+    if out.shape[1] == 1:
+        from matplotlib.colors import Normalize, TwoSlopeNorm
+
+        v = out[:, 0]
+        lo, hi = float(v.min()), float(v.max())
+        if hi <= lo:
+            hi = lo + 1e-9
+        # colours span the values the model produces, white at the threshold
+        norm = TwoSlopeNorm(vcenter=t, vmin=lo, vmax=hi) if lo < t < hi else Normalize(lo, hi)
+        cf = ax.contourf(gx, gy, v.reshape(gx.shape), levels=np.linspace(lo, hi, 21),
+                         cmap="RdBu", alpha=0.6, norm=norm)
+        fig.colorbar(cf, ax=ax, label="y_hat", shrink=0.85, format="%.2f")
+        if lo < t < hi:
+            ax.contour(gx, gy, v.reshape(gx.shape), levels=[t], colors="black",
+                       linewidths=2.0)
+    else:
+        n = out.shape[1]
+        cmap = ListedColormap([_CLASS_COLORS[c % len(_CLASS_COLORS)] for c in range(n)])
+        ax.contourf(gx, gy, pred.reshape(gx.shape), levels=np.arange(n + 1) - 0.5, cmap=cmap,
+                    alpha=0.3)
+        ax.contour(gx, gy, pred.reshape(gx.shape), levels=np.arange(n) + 0.5, colors="black",
+                   linewidths=1.2)
+    _scatter(ax, Xa, idx, classes)
+    ax.set_xlim(ext[0], ext[1])
+    ax.set_ylim(ext[2], ext[3])
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.set_title(title or ("decision boundary" + (f" (y_hat = {t:g})" if out.shape[1] == 1
+                                                  else f" ({out.shape[1]} classes)")))
+    ax.legend(loc="best", fontsize=8, framealpha=0.8)
+    return fig
+
+
+def plot_neuron_outputs(
+    model: Any,
+    X: Any = None,
+    y: Any = None,
+    *,
+    layer: int | None = None,
+    resolution: int = 120,
+    extent: Sequence[float] = (-0.5, 1.5, -0.5, 1.5),
+    padding: float = 0.2,
+    ncols: int | None = None,
+    panel_size: float = 2.6,
+    dpi: int = 100,
+) -> Any:
+    """Every hidden neuron's activation a = g(z) over the input plane.
+
+    Each panel shades one neuron's output for every point (x1, x2) and draws its
+    line z = 0: the feature that neuron computes (for the slides' XNOR network, a1
+    is "x1 AND x2" and a2 is "NOR"). Needs a model with 2 inputs.
+
+    Parameters
+    ----------
+    model : Sequential / MLP / Neuron with 2 inputs
+    X, y : optional data drawn on every panel (then the plane spans the data)
+    layer : index of the hidden layer (0 = first); default every hidden layer (the
+        output layer for a network without one)
+    extent : (x1_min, x1_max, x2_min, x2_max) without data
+    ncols : panels per row; panel_size : inches per panel; dpi
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    owner = "plot_neuron_outputs"
+    layers = _model_layers(model, owner)
+    if layers[0].inputs != 2:
+        raise ValueError(
+            f"{owner}: the input plane needs a model with 2 inputs; this one has "
+            f"{layers[0].inputs}. Use plot_hidden_space to look at a hidden layer instead."
+        )
+    res = _check_res(resolution, owner)
+    hidden = list(range(len(layers) - 1)) or [0]
+    if layer is not None:
+        if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < len(layers):
+            raise ValueError(
+                f"The 'layer' parameter of {owner} must be an int in [0, {len(layers) - 1}]. "
+                f"Got {layer!r}."
+            )
+        hidden = [layer]
+    Xa = ya = None
+    if X is not None:
+        if y is None:
+            y = np.zeros(len(np.asarray(X)))
+        Xa, ya = _check_xy(X, y, owner)
+    ext = _extent(Xa, padding, extent)
+    gx, gy, pts = _grid(ext, res)
+    fw = _forward(layers, pts)
+    nm = _make_names(layers, "auto")
+    panels = [(l, k) for l in hidden for k in range(layers[l].neurons)]
+    nc = ncols or min(len(panels), 4)
+    nr = -(-len(panels) // nc)
+    size, dpi = _check_size((panel_size * nc + 0.4, panel_size * nr + 0.3), dpi, owner)
+    fig = _figure(size, dpi)
+    for p, (l, k) in enumerate(panels):
+        ax = fig.add_subplot(nr, nc, p + 1)
+        Z, A = fw[l]
+        a = A[:, k].reshape(gx.shape)
+        act = layers[l].act
+        lo, hi = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}.get(
+            act, (float(a.min()), float(a.max()) if a.max() > a.min() else float(a.min()) + 1))
+        ax.imshow(a, origin="lower", extent=ext, cmap="viridis", vmin=lo, vmax=hi,
+                  aspect="auto", interpolation="bilinear")
+        z = Z[:, k].reshape(gx.shape)
+        if z.min() < 0 < z.max():
+            ax.contour(gx, gy, z, levels=[0.0], colors="white", linewidths=1.2,
+                       linestyles="--")
+        if Xa is not None:
+            idx, classes = _labels(ya)
+            _scatter(ax, Xa, idx, classes)
+        ax.set_title(f"{nm.a[l][k]} = {act}({nm.z[l][k]})", fontsize=9)
+        ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def plot_hidden_space(
+    model: Any,
+    X: Any,
+    y: Any,
+    *,
+    layer: int = 0,
+    dims: tuple[int, int] = (0, 1),
+    ax: Any = None,
+    boundary: bool = True,
+    annotate: bool | None = None,
+    threshold: float | None = None,
+    title: str = "",
+    figsize: tuple[float, float] = (5.0, 4.5),
+    dpi: int = 100,
+) -> Any:
+    """The data in a hidden layer's coordinates (a_i, a_j): the learned feature space.
+
+    The slides' XNOR network maps the four corners to (0.002, 0.881), (0.119,
+    0.119), (0.119, 0.119), (0.881, 0.002): there the two classes are separated by
+    a straight line. When ``layer`` is the last hidden layer and has exactly two
+    neurons, the output layer's decision regions in that plane are shaded and
+    its boundary drawn (``boundary=True``).
+
+    Parameters
+    ----------
+    model : Sequential / MLP with at least one hidden layer
+    X : inputs (N, d); y : class labels (N,) or one-hot rows
+    layer : hidden layer index (0 = first); dims : the two neurons shown
+    annotate : write each point's input next to it (default: for at most 16 points)
+    threshold : decision threshold for one output (default 0.5; 0 for tanh)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    owner = "plot_hidden_space"
+    layers = _model_layers(model, owner)
+    if len(layers) < 2:
+        raise ValueError(f"{owner}: the model has no hidden layer; there is no feature space.")
+    if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < len(layers) - 1:
+        raise ValueError(
+            f"The 'layer' parameter of {owner} must be a hidden layer index in "
+            f"[0, {len(layers) - 2}]. Got {layer!r}."
+        )
+    width = layers[layer].neurons
+    ok = (isinstance(dims, (tuple, list)) and len(dims) == 2 and dims[0] != dims[1]
+          and all(isinstance(v, int) and 0 <= v < width for v in dims))
+    if not ok:
+        raise ValueError(
+            f"The 'dims' parameter of {owner} must be two different neuron indices in "
+            f"[0, {width - 1}]. Got {dims!r}."
+        )
+    Xa, ya = _check_xy(X, y, owner, need_2d=False)
+    if Xa.shape[1] != layers[0].inputs:
+        raise ValueError(
+            f"{owner}: X has {Xa.shape[1]} features but the model expects {layers[0].inputs}."
+        )
+    size, dpi = _check_size(figsize, dpi, owner)
+    fig = _figure(size, dpi) if ax is None else ax.figure
+    if ax is None:
+        ax = fig.add_subplot(1, 1, 1)
+    fw = _forward(layers, Xa)
+    H = fw[layer][1][:, list(dims)]
+    nm = _make_names(layers, "auto")
+    i, j = dims
+    act = layers[layer].act
+    if act == "sigmoid":
+        ext = [-0.05, 1.05, -0.05, 1.05]
+    elif act == "tanh":
+        ext = [-1.05, 1.05, -1.05, 1.05]
+    else:
+        ext = _extent(H, 0.15, (0, 1, 0, 1))
+    idx, classes = _labels(ya)
+    if boundary and layer == len(layers) - 2 and width == 2:
+        gx, gy, pts = _grid(ext, 200)
+        out_layer = layers[-1]
+        Z = pts[:, [0, 1]] @ out_layer.W.astype(np.float64)
+        if out_layer.b is not None:
+            Z = Z + out_layer.b
+        out = _act_forward(out_layer.act, out_layer.alpha, Z)
+        pred, t = _decide(out, out_layer.act, threshold)
+        from matplotlib.colors import ListedColormap
+
+        n = max(out.shape[1], 2)
+        cmap = ListedColormap([_CLASS_COLORS[c % len(_CLASS_COLORS)] for c in range(n)])
+        ax.contourf(gx, gy, pred.reshape(gx.shape), levels=np.arange(n + 1) - 0.5, cmap=cmap,
+                    alpha=0.18)
+        if len(np.unique(pred)) > 1:
+            ax.contour(gx, gy, pred.reshape(gx.shape), levels=np.arange(n - 1) + 0.5,
+                       colors="black", linewidths=2.0)
+    _scatter(ax, H, idx, classes)
+    if annotate is None:
+        annotate = len(Xa) <= 16
+    if annotate:
+        seen: dict[tuple[float, float], int] = {}
+        for p in range(len(Xa)):
+            key = (round(float(H[p, 0]), 3), round(float(H[p, 1]), 3))
+            k = seen.get(key, 0)
+            seen[key] = k + 1
+            txt = "x=(" + ", ".join(f"{v:g}" for v in Xa[p]) + ")"
+            ax.annotate(txt, (H[p, 0], H[p, 1]), xytext=(8, 6 - 12 * k),
+                        textcoords="offset points", fontsize=8)
+    ax.set_xlim(ext[0], ext[1])
+    ax.set_ylim(ext[2], ext[3])
+    ax.set_xlabel(f"{nm.a[layer][i]} = {act}({nm.z[layer][i]})")
+    ax.set_ylabel(f"{nm.a[layer][j]} = {act}({nm.z[layer][j]})")
+    ax.set_title(title or f"hidden feature space (layer {layer + 1})")
+    ax.legend(loc="best", fontsize=8, framealpha=0.8)
+    return fig
+
+
+def plot_history(
+    history: Any,
+    *,
+    log: bool | None = None,
+    title: str = "",
+    figsize: tuple[float, float] = (9.0, 3.5),
+    dpi: int = 100,
+) -> Any:
+    """Training and validation curves of :func:`glassnet.fit`'s History.
+
+    Left: the loss per epoch (training, and validation when there is one), on a
+    log scale when it spans more than two decades (``log``). Right, when validation
+    data was used: the validation metric (accuracy or R^2).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    owner = "plot_history"
+    loss = list(getattr(history, "loss", None) or [])
+    if not loss:
+        raise ValueError(
+            f"{owner}: the history has no recorded loss. Pass the History returned by "
+            "glassnet.fit after at least one epoch."
+        )
+    val = list(getattr(history, "val_loss", []) or [])
+    metric = list(getattr(history, "val_metric", []) or [])
+    size, dpi = _check_size(figsize, dpi, owner)
+    fig = _figure(size, dpi)
+    two = bool(metric)
+    ax = fig.add_subplot(1, 2 if two else 1, 1)
+    epochs = np.arange(1, len(loss) + 1)
+    ax.plot(epochs, loss, color=_CLASS_COLORS[1], label="training loss")
+    if val:
+        ax.plot(np.arange(1, len(val) + 1), val, color=_CLASS_COLORS[0], label="validation loss")
+    best = getattr(history, "best_epoch", None)
+    if best:
+        ax.axvline(best, color="#888", linestyle=":", linewidth=1, label=f"best epoch {best}")
+    values = np.array(loss + val, dtype=np.float64)
+    pos = values[values > 0]
+    if log is None:
+        log = pos.size == values.size and pos.size > 0 and pos.max() / pos.min() > 100
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    ax.set_title(title or "loss")
+    if two:
+        ax2 = fig.add_subplot(1, 2, 2)
+        name = getattr(history, "metric_name", "") or "metric"
+        ax2.plot(np.arange(1, len(metric) + 1), metric, color=_CLASS_COLORS[2],
+                 label=f"validation {name}")
+        ax2.set_xlabel("epoch")
+        ax2.set_ylabel(name)
+        ax2.legend(fontsize=8)
+        ax2.grid(alpha=0.3)
+        ax2.set_title(f"validation {name}")
+    msg = getattr(history, "message", "")
+    if msg:
+        fig.suptitle(msg, fontsize=8, y=0.02, va="bottom", color="#555")
+    fig.tight_layout(rect=(0, 0.05 if msg else 0, 1, 1))
+    return fig
+
+
+def plot_activations(
+    names: Sequence[str] = ("sigmoid", "tanh", "relu", "leaky_relu", "identity"),
+    *,
+    z_range: tuple[float, float] = (-5.0, 5.0),
+    ncols: int | None = None,
+    panel_size: float = 2.8,
+    dpi: int = 100,
+) -> Any:
+    """The lecture's activation functions g(z) (solid) and their derivatives g'(z) (dashed),
+    drawn from :data:`glassnet.functional.ACTIVATIONS` (softmax is not elementwise and is
+    left out).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    owner = "plot_activations"
+    if isinstance(names, str):
+        names = [names]
+    acts = [F.get_activation(n) for n in names]
+    if any(not a.elementwise for a in acts):
+        raise ValueError(
+            f"{owner}: softmax is not elementwise (its derivative is a Jacobian); plot the "
+            "elementwise activations: sigmoid, tanh, relu, leaky_relu, identity."
+        )
+    if not acts:
+        raise ValueError(f"{owner}: pass at least one activation name.")
+    lo, hi = z_range
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise ValueError(f"The 'z_range' parameter of {owner} must be (low, high) with low < "
+                         f"high. Got {z_range!r}.")
+    nc = ncols or min(len(acts), 5)
+    nr = -(-len(acts) // nc)
+    size, dpi = _check_size((panel_size * nc + 0.3, panel_size * nr + 0.2), dpi, owner)
+    fig = _figure(size, dpi)
+    z = np.linspace(lo, hi, 801)
+    for p, act in enumerate(acts):
+        ax = fig.add_subplot(nr, nc, p + 1)
+        kw = {"alpha": 0.1} if act.name == "leaky_relu" else {}
+        a = act.fn(z, **kw)
+        g = act.grad(z, a, **kw)
+        ax.plot(z, a, color=_CLASS_COLORS[1], linewidth=2, label="g(z)")
+        ax.plot(z, g, color=_CLASS_COLORS[0], linewidth=1.6, linestyle="--", label="g'(z)")
+        ax.axhline(0, color="#999", linewidth=0.6)
+        ax.axvline(0, color="#999", linewidth=0.6)
+        label = act.name + (" (a = 0.1)" if act.name == "leaky_relu" else "")
+        ax.set_title(f"{label}\ng(z) = {act.formula}", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.25)
+        if p == 0:
+            ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    return fig

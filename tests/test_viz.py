@@ -1,0 +1,281 @@
+"""glassnet.viz: graph and network drawings (SVG/DOT) and the matplotlib plots."""
+
+from __future__ import annotations
+
+import re
+import struct
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import functional as F
+from glassnet import viz
+from glassnet.viz.network import NEGATIVE, POSITIVE
+
+SVG = "{http://www.w3.org/2000/svg}"
+F64 = np.float64
+W6 = [0.5, -0.3, 0.8, 0.2, 1.0, -1.5]
+
+
+def lecture_graph():
+    """The slides' 2-2-1 network as scalar tensors; returns (loss, leaves by name)."""
+    x1 = gn.Tensor(1.0, requires_grad=True, dtype=F64, label="x1")
+    x2 = gn.Tensor(0.5, requires_grad=True, dtype=F64, label="x2")
+    w = [gn.Tensor(v, requires_grad=True, dtype=F64, label=f"w{i + 1}") for i, v in enumerate(W6)]
+    z1 = (w[0] * x1 + w[2] * x2).named("z1")
+    z2 = (w[1] * x1 + w[3] * x2).named("z2")
+    a1, a2 = F.sigmoid(z1).named("a1"), F.sigmoid(z2).named("a2")
+    z3 = (w[4] * a1 + w[5] * a2).named("z3")
+    yh = F.sigmoid(z3).named("y_hat")
+    L = (0.5 * (yh - 1.0) ** 2).named("L")
+    leaves = {"x1": x1, "x2": x2} | {f"w{i + 1}": t for i, t in enumerate(w)}
+    return L, leaves, {"z3": z3, "a1": a1}
+
+
+def svg_texts(svg: str) -> list[str]:
+    root = ET.fromstring(svg)
+    assert root.tag == f"{SVG}svg"
+    return [t.text or "" for t in root.iter(f"{SVG}text")]
+
+
+def node_blocks(svg: str) -> dict[str, list[str]]:
+    """Each node box's lines, keyed by its first (title) line."""
+    root = ET.fromstring(svg)
+    out = {}
+    for g in root.iter(f"{SVG}g"):
+        lines = [t.text for t in g.findall(f"{SVG}text")]
+        if g.find(f"{SVG}rect") is not None and lines:
+            out.setdefault(lines[0], lines)
+    return out
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    head = path.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", head[16:24])
+
+
+# ------------------------------------------------------------------------ draw_graph
+def test_graph_svg_shows_values_and_gradients_equal_to_autodiff() -> None:
+    L, leaves, _ = lecture_graph()
+    svg = viz.draw_graph(L, decimals=4)
+    assert all(t.grad is None for t in leaves.values())  # drawing leaves .grad untouched
+    L2, leaves2, _ = lecture_graph()
+    L2.backward()
+    blocks = node_blocks(svg)
+    for name, t in leaves2.items():
+        assert f"grad {float(t.grad):.4f}" in blocks[name], name
+        assert f"value {gn.explain._fmt(float(t.data), 4)}" in blocks[name]
+    assert "op sigmoid" in blocks["y_hat"] and "grad 1" in blocks["L"]
+    n_edges = sum(len(t.parents) for t in viz.graph_nodes(L))
+    paths = ET.fromstring(svg).findall(f".//{SVG}path")
+    assert len([p for p in paths if p.get("fill") == "none"]) == n_edges
+
+
+def test_backward_view_labels_edges_with_local_derivatives() -> None:
+    L, _, inner = lecture_graph()
+    svg = viz.draw_graph(L, backward=True)
+    texts = svg_texts(svg)
+    a1 = float(inner["a1"].data)
+    gz3 = float(F.sigmoid_fn(inner["z3"].data) * (1 - F.sigmoid_fn(inner["z3"].data)))
+    assert "w5 = 1" in texts and "w6 = -1.500" in texts  # product edges carry the weight
+    assert f"a1 = {a1:.3f}" in texts  # ... and the other factor for the weight's edge
+    assert f"g'(z3) = {gz3:.3f}" in texts  # activation edges carry g'(z)
+    assert "x1 = 1" in texts and "1 = 1" in texts
+    assert 'marker-start="url(#gn-arrow)"' in svg  # arrows point back to the inputs
+
+
+def test_graph_dot_text() -> None:
+    L, _, _ = lecture_graph()
+    nodes = viz.graph_nodes(L)
+    dot = viz.draw_graph(L, fmt="dot")
+    assert dot.startswith("digraph glassnet {") and dot.rstrip().endswith("}")
+    assert len(re.findall(r"^  n\d+ \[label=", dot, re.M)) == len(nodes)
+    assert len(re.findall(r"^  n\d+ -> n\d+", dot, re.M)) == sum(len(t.parents) for t in nodes)
+    back = viz.draw_graph(L, fmt="dot", backward=True)
+    assert back.count("dir=back") == sum(len(t.parents) for t in nodes)
+    assert 'label="g\'(z3) = 0.250"' in back
+
+
+def test_graph_of_a_matrix_computation() -> None:
+    model = gn.nn.MLP([2, 3, 1], rng=0, dtype=F64)
+    loss = F.mse(model(np.ones((4, 2))), np.zeros((4, 1)))
+    svg = viz.draw_graph(loss, backward=True, title="an MLP's loss")
+    blocks = node_blocks(svg)
+    assert "W1" in blocks and "shape (2, 3)" in blocks["W1"]
+    loss.backward()
+    g = model.layers[0].W.grad
+    assert f"grad [{gn.explain._fmt(g.min(), 3)} .. {gn.explain._fmt(g.max(), 3)}]" in blocks["W1"]
+    texts = svg_texts(svg)
+    assert "W1^T" in texts and "X^T" in texts and "an MLP's loss" in texts
+
+
+def test_graph_errors() -> None:
+    L, _, _ = lecture_graph()
+    with pytest.raises(TypeError, match="glassnet Tensor"):
+        viz.draw_graph(np.ones(3))
+    with pytest.raises(ValueError, match="'fmt' parameter"):
+        viz.draw_graph(L, fmt="png")
+    with pytest.raises(ValueError, match="max_nodes"):
+        viz.draw_graph(L, max_nodes=5)
+    with pytest.raises(ValueError, match="'decimals' parameter"):
+        viz.draw_graph(L, decimals=-1)
+
+
+# ---------------------------------------------------------------------- draw_network
+def xnor_net() -> gn.nn.MLP:
+    net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", dtype=F64)
+    net.layers[0].W.data[:] = [[4, -4], [4, -4]]
+    net.layers[0].b.data[:] = [-6, 2]
+    net.layers[2].W.data[:] = [[1], [1]]
+    net.layers[2].b.data[:] = [-0.5]
+    return net
+
+
+def test_network_diagram_shows_activations_and_weights() -> None:
+    svg = viz.draw_network(xnor_net(), x=[0, 0])
+    texts = svg_texts(svg)
+    assert "0.002" in texts and "0.881" in texts  # a1, a2 for x = (0, 0), as on the slide
+    assert "z1 = -6" in texts and "b2 = 2" in texts
+    assert "w1=4" in texts and "w2=-4" in texts
+    lines = ET.fromstring(svg).findall(f"{SVG}line")
+    edges = [ln for ln in lines if ln.find(f"{SVG}title") is not None]
+    assert len(edges) == 6
+    colors = {ln.find(f"{SVG}title").text.split(" = ")[0]: ln.get("stroke") for ln in edges}
+    assert colors == {"w1": POSITIVE, "w2": NEGATIVE, "w3": POSITIVE, "w4": NEGATIVE,
+                      "w5": POSITIVE, "w6": POSITIVE}
+    width = {ln.find(f"{SVG}title").text.split(" = ")[0]: float(ln.get("stroke-width"))
+             for ln in edges}
+    assert width["w1"] > width["w5"]  # thickness grows with |w|: |4| > |1|
+
+
+def test_network_diagram_truncates_wide_layers() -> None:
+    svg = viz.draw_network(gn.nn.MLP([64, 20, 10], rng=0), max_neurons=8)
+    texts = svg_texts(svg)
+    assert "... 56 more" in texts and "... 12 more" in texts and "... 2 more" in texts
+    assert "x64" in texts and "x9" not in texts
+    assert not any("=" in t and t.startswith("w") for t in texts)  # no labels: many weights
+
+
+def test_network_diagram_errors() -> None:
+    with pytest.raises(ValueError, match="shape \\(2,\\)"):
+        viz.draw_network(xnor_net(), x=[1, 2, 3])
+    with pytest.raises(ValueError, match="'max_neurons'"):
+        viz.draw_network(xnor_net(), max_neurons=1)
+    with pytest.raises(TypeError, match="glassnet Module"):
+        viz.draw_network(object())
+
+
+# ------------------------------------------------------------------------------- save
+def test_save_text_tensor_and_figure(tmp_path: Path) -> None:
+    L, _, _ = lecture_graph()
+    p = viz.save(viz.draw_network(xnor_net()), tmp_path / "net.svg")
+    ET.parse(p)
+    q = viz.save(L, tmp_path / "sub" / "graph.dot", backward=True)
+    assert q.read_text().startswith("digraph") and "dir=back" in q.read_text()
+    ET.parse(viz.save(L, tmp_path / "graph.svg"))
+    fig = viz.plot_activations(["sigmoid"], dpi=40)
+    r = viz.save(fig, tmp_path / "act.png")
+    assert png_size(r) == (round(fig.get_figwidth() * 40), round(fig.get_figheight() * 40))
+    with pytest.raises(TypeError, match="Figure"):
+        viz.save(123, tmp_path / "x.svg")
+    with pytest.raises(ValueError, match=".svg or .dot"):
+        viz.save(L, tmp_path / "graph.png")
+
+
+# ------------------------------------------------------------------------------ plots
+def test_decision_boundary_binary_and_multiclass(tmp_path: Path) -> None:
+    import matplotlib.image as mpimg
+
+    X, y = gn.datasets.xnor_gate()
+    fig = viz.plot_decision_boundary(xnor_net(), X, y, resolution=40, dpi=50)
+    path = viz.save(fig, tmp_path / "xnor.png")
+    assert png_size(path) == (250, 225)
+    assert mpimg.imread(path).shape[:2] == (225, 250)
+    ax = fig.axes[0]
+    pts = np.vstack([c.get_offsets() for c in ax.collections
+                     if type(c).__name__ == "PathCollection"])  # the scatter plots
+    assert sorted(map(tuple, pts)) == sorted(map(tuple, X))  # the data are drawn
+    rng = np.random.default_rng(0)
+    Xm = np.vstack([rng.normal(c, 0.3, (10, 2)) for c in ((0, 0), (3, 0), (0, 3))])
+    ym = np.repeat([0, 1, 2], 10)
+    model = gn.nn.MLP([2, 3], output_activation="softmax", rng=0, dtype=F64)
+    model.layers[0].W.data[:] = [[0, 3, 0], [0, 0, 3]]
+    model.layers[0].b.data[:] = [0, -4.5, -4.5]
+    fig = viz.plot_decision_boundary(model, Xm, ym, resolution=30, dpi=40)
+    assert "3 classes" in fig.axes[0].get_title()
+    assert png_size(viz.save(fig, tmp_path / "mc.png")) == (200, 180)
+
+
+def test_neuron_outputs_one_panel_per_hidden_neuron(tmp_path: Path) -> None:
+    X, y = gn.datasets.xnor_gate()
+    fig = viz.plot_neuron_outputs(xnor_net(), X, y, resolution=30, dpi=40)
+    assert [ax.get_title() for ax in fig.axes] == ["a1 = sigmoid(z1)", "a2 = sigmoid(z2)"]
+    img = fig.axes[0].images[0].get_array()
+    assert img.min() >= 0 and img.max() <= 1  # sigmoid outputs
+    # a1 = sigma(-6 + 4 x1 + 4 x2) is "AND": high at the top-right corner (1.2, 1.2)
+    assert img[-1, -1] == pytest.approx(F.sigmoid_fn(-6 + 4 * 2.4)) and img[0, 0] < 0.001
+    w, h = png_size(viz.save(fig, tmp_path / "n.png"))
+    assert (w, h) == (round(fig.get_figwidth() * 40), round(fig.get_figheight() * 40))
+    deep = gn.nn.MLP([2, 3, 2, 1], rng=0)
+    assert len(viz.plot_neuron_outputs(deep, resolution=20, dpi=30).axes) == 5
+
+
+def test_hidden_space_shows_the_slides_xnor_points() -> None:
+    X, y = gn.datasets.xnor_gate()
+    fig = viz.plot_hidden_space(xnor_net(), X, y, dpi=40)
+    ax = fig.axes[0]
+    offsets = np.vstack([c.get_offsets() for c in ax.collections
+                         if type(c).__name__ == "PathCollection"])
+    got = sorted(tuple(np.round(p, 3)) for p in offsets)
+    assert got == sorted([(0.002, 0.881), (0.119, 0.119), (0.119, 0.119), (0.881, 0.002)])
+    assert "a1 = sigmoid(z1)" in ax.get_xlabel()
+    # the output layer's boundary z3 = -0.5 + a1 + a2 = 0 is drawn: a line through
+    # (0.5, 0) and (0, 0.5) in the (a1, a2) plane
+    contour = [c for c in ax.collections if type(c).__name__ != "PathCollection"][-1]
+    verts = np.vstack([p.vertices for p in contour.get_paths() if len(p.vertices)])
+    np.testing.assert_allclose(verts.sum(axis=1), 0.5, atol=0.02)
+
+
+def test_history_and_activation_plots() -> None:
+    h = gn.History(loss=[1.0, 0.5, 0.25], val_loss=[1.1, 0.6, 0.4], val_metric=[0.5, 0.7, 0.9],
+                   metric_name="accuracy", epochs=3, steps=3, stop_reason="max_epochs")
+    fig = viz.plot_history(h, dpi=40)
+    ax1, ax2 = fig.axes
+    lines = {ln.get_label(): ln.get_ydata() for ln in ax1.get_lines()}
+    np.testing.assert_allclose(lines["training loss"], h.loss)
+    np.testing.assert_allclose(lines["validation loss"], h.val_loss)
+    np.testing.assert_allclose(ax2.get_lines()[0].get_ydata(), h.val_metric)
+    fig = viz.plot_activations(dpi=40)
+    assert len(fig.axes) == 5
+    sig_ax = fig.axes[0]
+    z = sig_ax.get_lines()[0].get_xdata()
+    np.testing.assert_allclose(sig_ax.get_lines()[0].get_ydata(), F.sigmoid_fn(z))
+    np.testing.assert_allclose(sig_ax.get_lines()[1].get_ydata(),
+                               F.sigmoid_fn(z) * (1 - F.sigmoid_fn(z)))
+
+
+def test_plot_errors() -> None:
+    X, y = gn.datasets.xnor_gate()
+    net = xnor_net()
+    with pytest.raises(ValueError, match="shape \\(N, 2\\)"):
+        viz.plot_decision_boundary(net, np.ones((4, 3)), y)
+    with pytest.raises(ValueError, match="4 rows but y has 3"):
+        viz.plot_decision_boundary(net, X, y[:3])
+    with pytest.raises(ValueError, match="'resolution'"):
+        viz.plot_decision_boundary(net, X, y, resolution=2)
+    with pytest.raises(ValueError, match="softmax is not elementwise"):
+        viz.plot_activations(["softmax"])
+    with pytest.raises(ValueError, match="'layer' parameter"):
+        viz.plot_hidden_space(net, X, y, layer=1)
+    with pytest.raises(ValueError, match="no hidden layer"):
+        viz.plot_hidden_space(gn.nn.MLP([2, 1]), X, y)
+    with pytest.raises(ValueError, match="2 inputs"):
+        viz.plot_neuron_outputs(gn.nn.MLP([3, 2, 1]))
+    with pytest.raises(ValueError, match="no recorded loss"):
+        viz.plot_history(gn.History())
+    with pytest.raises(ValueError, match="'figsize'"):
+        viz.plot_decision_boundary(net, X, y, figsize=(0, 1))
