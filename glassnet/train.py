@@ -47,7 +47,8 @@ STOP_REASONS = {
     "early_stopping": "validation loss did not improve for n_iter_no_change epochs "
     "(best weights restored)",
     "callback": "a callback asked to stop",
-    "interrupted": "interrupted by the user (KeyboardInterrupt); weights so far are kept",
+    "interrupted": "interrupted by the user (KeyboardInterrupt); the weights learned so far "
+    "are kept (the best ones, with early stopping)",
     "min_lr": "the adaptive learning rate reached its minimum",
 }
 
@@ -306,11 +307,14 @@ class _FusedStep:
         return p.grad
 
     def forward(self, X: np.ndarray) -> list[np.ndarray]:
-        """Each layer's activation a = g(X_prev @ W + b) for the batch X (the output layer's
-        softmax is left to the loss: its buffer holds logits)."""
+        """Each layer's activation a = g(X_prev @ W + b) for the batch X. A sigmoid or softmax
+        head fused with its cross-entropy is left to the loss: its buffer holds logits."""
         acts, _, _ = self._buffers(X.shape[0])
         a = X
-        for (lin, act, alpha), A in zip(self.layers, acts):
+        last = len(self.layers) - 1
+        for i, ((lin, act, alpha), A) in enumerate(zip(self.layers, acts)):
+            if i == last and self.kind in ("ce", "bce"):
+                act = "identity"  # the head: softmax / sigmoid is applied inside the loss
             np.matmul(a, lin.W.data, out=A)  # (n, neurons)
             if lin.b is not None:
                 np.add(A, lin.b.data, out=A)
@@ -337,7 +341,7 @@ class _FusedStep:
         # 2) loss and dL/dz of the output layer (the head fused with its loss)
         L = len(self.layers)
         out_act = self.layers[-1][1]
-        Z = acts[-1]  # output activation (for ce: still the logits, softmax is applied here)
+        Z = acts[-1]  # output activation; logits when the head is fused with ce / bce
         G = dbufs[-1]
         kind = self.kind
         if kind == "ce":
@@ -358,15 +362,9 @@ class _FusedStep:
                     G *= y.sum(axis=1, keepdims=True)
                     G -= y
         elif kind == "bce" or kind == "bce_logits":
-            # Z holds sigmoid(z) for "bce" (sigmoid head) and z for "bce_logits"
-            if kind == "bce":
-                eps = np.finfo(self.dtype).eps
-                p = np.clip(Z, eps, 1 - eps)
-                per = -(y * np.log(p) + (1 - y) * np.log1p(-p))
-                np.subtract(Z, y, out=G)
-            else:
-                per = np.maximum(Z, 0) - Z * y + np.log1p(np.exp(-np.abs(Z)))
-                np.subtract(F.sigmoid_fn(Z), y, out=G)
+            # Z holds the logits z (a sigmoid head is fused): stable at any z, dL/dz = sigma(z) - y
+            per = np.maximum(Z, 0) - Z * y + np.log1p(np.exp(-np.abs(Z)))
+            np.subtract(F.sigmoid_fn(Z), y, out=G)
         else:  # mse / half_mse on the output activation
             np.subtract(Z, y, out=G)
             per = G * G

@@ -107,6 +107,9 @@ class Module:
 
     def predict(self, X: Any) -> np.ndarray:
         """Forward pass without recording a graph, in eval mode; returns a NumPy array."""
+        ps = self.parameters()
+        if not isinstance(X, Tensor) and ps:
+            X = np.asarray(X, dtype=ps[0].dtype)  # the model's dtype, as fit does
         was = self.training
         self.eval()
         try:
