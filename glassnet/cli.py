@@ -338,7 +338,14 @@ def _peek_header(path: Path, delimiter: str | None) -> list[str] | None:
     try:
         with open(path, "rb") as f:
             head = f.read(65536)
-        text = head.decode("utf-8-sig", errors="replace")
+        if b"\x00" in head:
+            return None  # binary: read_csv says so
+        try:
+            text = head.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            if exc.start < len(head) - 3:
+                return None  # not UTF-8: read_csv says so
+            text = head[: exc.start].decode("utf-8-sig")  # a character cut at the chunk's end
         if delimiter is None:
             try:
                 delimiter = csv.Sniffer().sniff(text, delimiters=",;\t|").delimiter
@@ -603,6 +610,8 @@ def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool
             f"'{args.data}' has no target column {lacking[0]!r} to score against; its "
             f"columns are: {', '.join(header)} (name the target with --target)"
         )
+    if header is not None:  # the columns first, before any cell is parsed
+        _check_columns(bundle.columns, header, present, args.data)
     single = present[0] if len(present) == 1 else None
     categorical = [c for c in bundle.categorical if header is None or c in header]
     table = _read_table(
@@ -612,21 +621,26 @@ def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool
         categorical=categorical,
         delimiter=args.delimiter,
     )
+    _check_columns(bundle.columns, list(table.names), present, args.data)
     columns = bundle.columns
-    missing = [c for c in columns if c not in table.names]
-    extra = [c for c in table.names if c not in columns and c not in present]
+    return _Data(table, columns, present, args.data)
+
+
+def _check_columns(columns: list[str], names: list[str], targets: list[str], source: str) -> None:
+    """The file's feature columns must be the model's (in any order), no more, no fewer."""
+    missing = [c for c in columns if c not in names]
+    extra = [c for c in names if c not in columns and c not in targets]
     if missing or extra:
-        have = [c for c in table.names if c not in present]
+        have = [c for c in names if c not in targets]
         detail = []
         if missing:
             detail.append(f"missing: {', '.join(missing)}")
         if extra:
             detail.append(f"not in the model: {', '.join(extra)}")
         raise CLIError(
-            f"'{args.data}' has {len(have)} feature column(s) but the model was trained on "
+            f"'{source}' has {len(have)} feature column(s) but the model was trained on "
             f"{len(columns)} ({', '.join(columns)}); {'; '.join(detail)}"
         )
-    return _Data(table, columns, present, args.data)
 
 
 # ======================================================================== argument types
@@ -1333,10 +1347,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
             raise CLIError(f"--val-split {val_split}: {_oneline(str(exc))}") from None
 
     # 2) preprocessing, fitted on the training rows
-    train_table = data.table.take(train_rows)
-    pre = Preprocessor().fit(train_table, columns=data.features)
-    if not args.standardize and pre.scaler_ is not None:
-        k = int(pre.scaler_.n_features_in_ or 0)
+    # (the categories come from every row, so a category seen only in the test rows is
+    # known; the means and scales come from the training rows only)
+    pre = Preprocessor().fit(data.table, columns=data.features)
+    numeric = [c for c in data.features if data.table.kinds[c] == "numeric"]
+    if numeric and args.standardize:
+        pre.scaler_ = StandardScaler().fit(data.table.take(train_rows).to_array(numeric))
+    elif numeric:
+        k = len(numeric)
         pre.scaler_ = StandardScaler.from_dict(
             {"type": "StandardScaler", "mean": [0.0] * k, "scale": [1.0] * k}
         )
@@ -1567,10 +1585,10 @@ def _resume(
         raise CLIError(f"'{path}' is not a checkpoint written by glassnet train")
     saved = meta.get("settings", {})
     current = json.loads(json.dumps(settings))
-    changed = [
+    changed = [  # (the data's path may differ; the fingerprint checks the data themselves)
         f"{k} {saved.get(k)!r} -> {current.get(k)!r}"
         for k in sorted(set(saved) | set(current))
-        if saved.get(k) != current.get(k)
+        if k != "data" and saved.get(k) != current.get(k)
     ]
     if changed:
         raise CLIError(
@@ -1764,7 +1782,18 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         shown = str(bundle.labels.inverse_transform(pred)[0])
     else:
         shown = ", ".join(_fmt_value(v) for v in np.asarray(pred)[0])
-    sys.stdout.write(f"prediction: {shown}\n\n")
+    if bundle.task.is_classifier:
+        truth = str(data.table.raw(data.targets[0])[i])
+        coded = ", ".join(f"{v:g}" for v in np.asarray(y).reshape(-1))
+        sys.stdout.write(f"target: {truth} (y = {coded} for the network); prediction: {shown}\n")
+    else:
+        sys.stdout.write(f"prediction: {shown}\n")
+    if bundle.meta["preprocessing"].get("standardize", True):
+        sys.stdout.write(
+            "(the trace shows the inputs as the network sees them, "
+            "after the model's preprocessing)\n"
+        )
+    sys.stdout.write("\n")
     lr = args.lr if args.lr is not None else float(bundle.meta["training"].get("lr", 0.1))
     result = explain(bundle.model, X, y, loss=bundle.task.loss, lr=lr, names=args.names)
     sys.stdout.write(str(result).rstrip("\n") + "\n")

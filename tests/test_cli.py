@@ -364,6 +364,25 @@ def test_info_on_a_model_saved_from_python(capsys, tmp_path):
     assert_one_line_error(err, "no description from 'glassnet train'")
 
 
+def test_rare_category_and_scaler_fitted_on_training_rows(capsys, tmp_path):
+    rows = moons_rows(60)
+    rows[7][2] = "purple"  # one row: in the training or the test rows, its column is known
+    data = write_csv(tmp_path / "rare.csv", ["x1", "x2", "color", "side"], rows)
+    out = tmp_path / "m.glassnet"
+    for split in ("0.5", "0.3", "0.1"):
+        train(capsys, data, "side", out, "--test-split", split)
+        pre = model_meta(out)["preprocessing"]
+        assert "color=purple" in pre["inputs"]
+        mean = StandardScaler.from_dict(pre["preprocessor"]["scaler"]).mean_
+        all_rows = read_csv(data, target="side").to_array(["x1", "x2"]).mean(axis=0)
+        assert not np.allclose(mean, all_rows)  # the test rows are left out
+    train(capsys, data, "side", out, "--test-split", "0")
+    mean = StandardScaler.from_dict(
+        model_meta(out)["preprocessing"]["preprocessor"]["scaler"]
+    ).mean_
+    np.testing.assert_allclose(mean, all_rows)
+
+
 def test_early_stopping_keeps_the_best_epoch(capsys, tmp_path, moons_csv):
     out = tmp_path / "m.glassnet"
     train(
