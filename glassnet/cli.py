@@ -52,6 +52,7 @@ import math
 import os
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -729,6 +730,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"glassnet: error: {message} (see '{self.prog} --help')\n")
 
 
+def _wrap(text: str) -> str:
+    """A help paragraph wrapped for an 80-column terminal (argparse keeps it as written)."""
+    return textwrap.fill(text, width=79)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``glassnet`` argument parser with its six subcommands."""
     from . import __version__
@@ -737,14 +743,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="glassnet",
         description="glassnet: neural networks you can see through, that train fast.\n\n"
-        "  glassnet demo                                 the lecture's XNOR network, trained\n"
-        "  glassnet train data.csv --target label        train, write model.glassnet\n"
-        "  glassnet predict model.glassnet new.csv       predictions as CSV\n"
-        "  glassnet evaluate model.glassnet test.csv     scores and confusion matrix\n"
-        "  glassnet explain model.glassnet --row 1 test.csv   one row's backprop trace\n"
-        "  glassnet info model.glassnet                  what the model file holds",
+        "  glassnet demo                                     the lecture's XNOR network\n"
+        "  glassnet train data.csv --target label            train, write model.glassnet\n"
+        "  glassnet predict model.glassnet new.csv           predictions as CSV\n"
+        "  glassnet evaluate model.glassnet test.csv         scores, confusion matrix\n"
+        "  glassnet explain model.glassnet --row 1 test.csv  one row's backprop trace\n"
+        "  glassnet info model.glassnet                      what the model file holds",
         formatter_class=fmt,
-        epilog="Run 'glassnet COMMAND --help' for a command's options. "
+        epilog="Run 'glassnet COMMAND --help' for a command's options.\n"
         "Exit status: 0 ok, 1 training failed or internal error, 2 usage or data error.",
     )
     parser.add_argument("--version", action="version", version=f"glassnet {__version__}")
@@ -762,9 +768,11 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         parents=[debug],
         help="train the lecture's XNOR network live and print its table",
-        description="Train the lecture's 2-2-1 sigmoid network on XNOR by full-batch gradient "
-        "descent (a fixed seed, so it converges) and print x1, x2, y, the hidden features "
-        "a1, a2, y_hat and the prediction, next to the slide's hand-set weights.",
+        description=_wrap(
+            "Train the lecture's 2-2-1 sigmoid network on XNOR by full-batch gradient "
+            "descent (a fixed seed, so it converges) and print x1, x2, y, the hidden features "
+            "a1, a2, y_hat and the prediction, next to the slide's hand-set weights."
+        ),
         formatter_class=fmt,
     )
     p.add_argument(
@@ -787,9 +795,11 @@ def build_parser() -> argparse.ArgumentParser:
         "train",
         parents=[debug],
         help="train a network on a CSV file (or a bundled data set) and save it",
-        description="Train an MLP on a CSV file with a header row and save it as a model file. "
-        "Numeric feature columns are standardized, text columns one-hot encoded, class labels "
-        "encoded; all of it is stored in the model file and applied again by predict.",
+        description=_wrap(
+            "Train an MLP on a CSV file with a header row and save it as a model file. "
+            "Numeric feature columns are standardized, text columns one-hot encoded, class labels "
+            "encoded; all of it is stored in the model file and applied again by predict."
+        ),
         formatter_class=fmt,
         epilog="examples:\n"
         "  glassnet train iris.csv --target species\n"
@@ -924,9 +934,11 @@ def build_parser() -> argparse.ArgumentParser:
         "predict",
         parents=[debug],
         help="predict with a model file (CSV out, original label names)",
-        description="Predict every row of a CSV file. The file needs the model's feature "
-        "columns (a target column, if present, is ignored). Writes CSV: one column per "
-        "target, named after it, holding class names or values.",
+        description=_wrap(
+            "Predict every row of a CSV file. The file needs the model's feature "
+            "columns (a target column, if present, is ignored). Writes CSV: one column per "
+            "target, named after it, holding class names or values."
+        ),
         formatter_class=fmt,
     )
     p.add_argument("model", metavar="MODEL", help="a model file written by glassnet train")
@@ -945,9 +957,11 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluate",
         parents=[debug],
         help="score a model on labelled data (metrics, confusion matrix)",
-        description="Score a model on a CSV file that holds the target. Classification: "
-        "accuracy, precision, recall and F1 per class and macro-averaged, and the confusion "
-        "matrix. Regression: MSE, MAE and R^2 per output.",
+        description=_wrap(
+            "Score a model on a CSV file that holds the target. Classification: "
+            "accuracy, precision, recall and F1 per class and macro-averaged, and the confusion "
+            "matrix. Regression: MSE, MAE and R^2 per output."
+        ),
         formatter_class=fmt,
     )
     p.add_argument("model", metavar="MODEL", help="a model file written by glassnet train")
@@ -963,9 +977,11 @@ def build_parser() -> argparse.ArgumentParser:
         "explain",
         parents=[debug],
         help="print the forward and backward pass of one row",
-        description="Trace one row through the network, the lecture's way: every neuron's "
-        "weighted sum z and activation a on the way forward, the loss, every gradient on the "
-        "way back, and the gradient-descent step it leads to. The row needs its target.",
+        description=_wrap(
+            "Trace one row through the network, the lecture's way: every neuron's "
+            "weighted sum z and activation a on the way forward, the loss, every gradient on the "
+            "way back, and the gradient-descent step it leads to. The row needs its target."
+        ),
         formatter_class=fmt,
     )
     p.add_argument("model", metavar="MODEL", help="a model file written by glassnet train")
@@ -1002,8 +1018,10 @@ def build_parser() -> argparse.ArgumentParser:
         "info",
         parents=[debug],
         help="show a model file's layers, task, preprocessing and training history",
-        description="Show what a model file holds: layers, shapes, parameter counts and "
-        "activations; task and labels; preprocessing; training settings and history.",
+        description=_wrap(
+            "Show what a model file holds: layers, shapes, parameter counts and "
+            "activations; task and labels; preprocessing; training settings and history."
+        ),
         formatter_class=fmt,
     )
     p.add_argument("model", metavar="MODEL", help="a glassnet model file")
