@@ -1,0 +1,205 @@
+"""A table of a model's layers: shapes, parameter counts and activations.
+
+>>> import glassnet as gn
+>>> from glassnet.summary import summary
+>>> s = summary(gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid"))
+>>> s.total_parameters
+9
+>>> print(s)
+MLP 2-2-1: 9 parameters (float32, 36 bytes)
+===========================================
+#  layer computes                 activation  input   output  W       b     parameters
+-  -----------------------------  ----------  ------  ------  ------  ----  ----------
+1  A1 = sigmoid(X @ W1 + b1)      sigmoid     (N, 2)  (N, 2)  (2, 2)  (2,)  6
+2  y_hat = sigmoid(A1 @ W2 + b2)  sigmoid     (N, 2)  (N, 1)  (2, 1)  (1,)  3
+Total: 9 parameters, 9 trainable.
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .explain import _flatten, _render_html, _render_markdown, _render_text, _Section
+from .nn.layers import ActivationModule, Dropout, Identity, Linear
+from .nn.module import Module
+
+__all__ = ["summary", "ModelSummary", "LayerRow"]
+
+
+@dataclass
+class LayerRow:
+    """One row of the summary: a layer (a ``Linear`` with the activation after it, or
+    another module) and what it computes."""
+
+    index: int
+    layer: str
+    computes: str
+    input_shape: str
+    output_shape: str
+    activation: str
+    W_shape: str
+    b_shape: str
+    parameters: int
+
+
+class ModelSummary:
+    """The result of :func:`summary`: ``str()`` is a terminal table, :meth:`to_markdown`
+    and :meth:`to_html` the same table in Markdown and HTML.
+
+    Attributes
+    ----------
+    rows : list of LayerRow
+    total_parameters, trainable_parameters : int
+    dtype : str; nbytes : int (memory of the parameters)
+    """
+
+    def __init__(self, title: str, rows: list[LayerRow], total: int, trainable: int,
+                 dtype: str, nbytes: int) -> None:
+        self.title = title
+        self.rows = rows
+        self.total_parameters = total
+        self.trainable_parameters = trainable
+        self.dtype = dtype
+        self.nbytes = nbytes
+
+    def _sections(self) -> list[_Section]:
+        s = _Section("")
+        s.table(
+            ["#", "layer computes", "activation", "input", "output", "W", "b", "parameters"],
+            [[str(r.index), r.computes, r.activation, r.input_shape, r.output_shape, r.W_shape,
+              r.b_shape, f"{r.parameters:,}"] for r in self.rows],
+        )
+        s.p(f"Total: {self.total_parameters:,} parameters, "
+            f"{self.trainable_parameters:,} trainable.")
+        return [s]
+
+    def __str__(self) -> str:
+        return _render_text(self.title, self._sections())
+
+    def __repr__(self) -> str:
+        return self.__str__()
+
+    def to_markdown(self, level: int = 3) -> str:
+        """The summary as a Markdown heading and pipe table."""
+        return _render_markdown(self.title, self._sections(), level)
+
+    def to_html(self) -> str:
+        """The summary as an HTML fragment."""
+        return _render_html(self.title, self._sections(), cls="glassnet-explain")
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def _shape(n: Any, d: int | None) -> str:
+    return "?" if d is None else f"({n}, {d})"
+
+
+def _parse_input_shape(input_shape: Any, d: int | None) -> tuple[str, int | None]:
+    """``None``, ``d``, ``(d,)`` or ``(N, d)`` -> (batch symbol, width)."""
+    if input_shape is None:
+        return "N", d
+    shp = (input_shape,) if isinstance(input_shape, (int, np.integer)) else input_shape
+    ok = isinstance(shp, (tuple, list)) and len(shp) in (1, 2) and all(
+        (v is None or (isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1))
+        for v in shp
+    ) and shp[-1] is not None
+    if not ok:
+        raise ValueError(
+            "The 'input_shape' parameter of summary must be the number of features d, (d,) "
+            f"or (batch, d) with positive ints (batch may be None). Got {input_shape!r}."
+        )
+    width = int(shp[-1])
+    if d is not None and width != d:
+        raise ValueError(
+            f"summary: input_shape {tuple(shp)} gives {width} features per sample but the "
+            f"model's first layer expects {d}."
+        )
+    batch = "N" if len(shp) == 1 or shp[0] is None else str(int(shp[0]))
+    return batch, width
+
+
+def summary(model: Module, input_shape: Any = None) -> ModelSummary:
+    """Summarize ``model``: each layer, the shapes it maps, its parameters and activation.
+
+    A ``Linear`` layer and the activation (and dropout) after it form one row,
+    written as the lecture computes it: ``A1 = g(X @ W1 + b1)``, with W of shape
+    (inputs, neurons) and b of shape (neurons,); such a layer has
+    ``inputs * neurons + neurons`` parameters.
+
+    Parameters
+    ----------
+    model : Module
+    input_shape : int, (d,) or (batch, d), optional
+        Checked against the first layer; the batch size (``N`` by default) appears in
+        the shapes.
+
+    Returns
+    -------
+    ModelSummary
+    """
+    if not isinstance(model, Module):
+        raise TypeError(
+            f"summary: model must be a glassnet Module (e.g. glassnet.nn.MLP). "
+            f"Got {type(model).__name__}."
+        )
+    mods = list(_flatten(model))
+    first = next((m for m in mods if isinstance(m, Linear)), None)
+    batch, width = _parse_input_shape(input_shape, first.inputs if first else None)
+    rows: list[LayerRow] = []
+    outs: dict[int, tuple[str, str]] = {}  # row index -> (output name, weighted sum)
+    n_linear = sum(isinstance(m, Linear) for m in mods)
+    j = 0
+    prev_name = "X"
+    cur = width
+    for m in mods:
+        if isinstance(m, Linear):
+            j += 1
+            W = m.W.label or f"W{j}"
+            b = (m.b.label or f"b{j}") if m.b is not None else None
+            rows.append(LayerRow(
+                index=len(rows) + 1,
+                layer="Linear" if m.b is not None else "Linear (no bias)",
+                computes="",
+                input_shape=_shape(batch, cur if cur is not None else m.inputs),
+                output_shape=_shape(batch, m.neurons),
+                activation="identity",
+                W_shape=str(tuple(m.W.shape)),
+                b_shape=str(tuple(m.b.shape)) if m.b is not None else "-",
+                parameters=int(m.W.data.size + (m.b.data.size if m.b is not None else 0)),
+            ))
+            out = "y_hat" if j == n_linear else f"A{j}"
+            outs[len(rows) - 1] = (out, f"{prev_name} @ {W}" + (f" + {b}" if b else ""))
+            prev_name = out
+            cur = m.neurons
+        elif isinstance(m, (ActivationModule, Dropout, Identity)) and rows and (
+            len(rows) - 1 in outs
+        ):
+            if isinstance(m, Dropout):
+                rows[-1].activation += f", dropout {m.p:g}"
+            elif not isinstance(m, Identity):
+                act = rows[-1].activation
+                rows[-1].activation = m.name if act == "identity" else f"{act}, {m.name}"
+        else:  # another kind of module: counted, shapes unknown from here on
+            params = int(sum(p.data.size for p in m.parameters()))
+            rows.append(LayerRow(len(rows) + 1, repr(m), repr(m), _shape(batch, cur), "?", "-",
+                                 "-", "-", params))
+            cur = None
+            prev_name = f"H{len(rows)}"  # this module's output, shape unknown
+    for i, (out, inner) in outs.items():
+        act = rows[i].activation.split(",")[0]
+        rows[i].computes = f"{out} = {inner}" if act == "identity" else f"{out} = {act}({inner})"
+    params = model.parameters()
+    total = int(sum(p.data.size for p in params))
+    trainable = int(sum(p.data.size for p in params if p.requires_grad))
+    dtypes = sorted({str(p.dtype) for p in params}) or ["-"]
+    nbytes = int(sum(p.data.nbytes for p in params))
+    name = type(model).__name__
+    widths = [first.inputs] + [m.neurons for m in mods if isinstance(m, Linear)] if first else []
+    arch = ("-".join(str(w) for w in widths) + ": ") if widths else ": "
+    title = f"{name} {arch}{total:,} parameters ({', '.join(dtypes)}, {nbytes:,} bytes)"
+    return ModelSummary(title, rows, total, trainable, ", ".join(dtypes), nbytes)

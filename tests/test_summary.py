@@ -1,0 +1,92 @@
+"""glassnet.summary: layers, shapes, parameter counts, activations."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.summary import ModelSummary, summary
+
+
+def test_mlp_rows_shapes_and_counts() -> None:
+    sizes = [4, 16, 8, 3]
+    m = gn.nn.MLP(sizes, activation=["relu", "tanh"], output_activation="softmax",
+                  dropout=0.2, rng=0)
+    s = summary(m, input_shape=(32, 4))
+    assert isinstance(s, ModelSummary)
+    expected = [a * b + b for a, b in zip(sizes[:-1], sizes[1:])]
+    assert [r.parameters for r in s.rows] == expected
+    assert s.total_parameters == sum(expected) == m.num_parameters() == s.trainable_parameters
+    assert [r.input_shape for r in s.rows] == ["(32, 4)", "(32, 16)", "(32, 8)"]
+    assert [r.output_shape for r in s.rows] == ["(32, 16)", "(32, 8)", "(32, 3)"]
+    assert [r.W_shape for r in s.rows] == ["(4, 16)", "(16, 8)", "(8, 3)"]
+    assert [r.activation for r in s.rows] == ["relu, dropout 0.2", "tanh, dropout 0.2",
+                                              "softmax"]
+    assert [r.computes for r in s.rows] == [
+        "A1 = relu(X @ W1 + b1)", "A2 = tanh(A1 @ W2 + b2)", "y_hat = softmax(A2 @ W3 + b3)"
+    ]
+    assert s.nbytes == 4 * s.total_parameters and s.dtype == "float32"
+    text = str(s)
+    assert "MLP 4-16-8-3: 243 parameters" in text and "Total: 243 parameters" in text
+    assert repr(s) == text
+
+
+@pytest.mark.parametrize("shape,first", [(None, "(N, 2)"), (2, "(N, 2)"), ((2,), "(N, 2)"),
+                                          ((None, 2), "(N, 2)"), ((5, 2), "(5, 2)")])
+def test_input_shape_forms(shape, first) -> None:
+    s = summary(gn.nn.MLP([2, 3, 1], rng=0), input_shape=shape)
+    assert s.rows[0].input_shape == first
+
+
+def test_no_bias_float64_neuron_and_other_modules() -> None:
+    net = gn.nn.Sequential(gn.nn.Linear(2, 2, bias=False, dtype=np.float64), gn.nn.Sigmoid(),
+                           gn.nn.Linear(2, 1, bias=False, dtype=np.float64))
+    s = summary(net)
+    assert [r.parameters for r in s.rows] == [4, 2]
+    assert s.rows[0].b_shape == "-" and s.rows[0].computes == "A1 = sigmoid(X @ W1)"
+    assert s.rows[1].computes == "y_hat = A1 @ W2" and s.rows[1].activation == "identity"
+    assert s.nbytes == 8 * 6 and s.dtype == "float64"
+    n = summary(gn.nn.Neuron(3, "sigmoid"))
+    assert n.rows[0].computes == "y_hat = sigmoid(X @ w + w0)" and n.total_parameters == 4
+
+    class Scale(gn.nn.Module):
+        def __init__(self) -> None:
+            self.s = gn.nn.Parameter(np.ones(3))
+
+        def forward(self, x):
+            return x * self.s
+
+        def __repr__(self) -> str:
+            return "Scale()"
+
+    s2 = summary(gn.nn.Sequential(gn.nn.Linear(2, 3), Scale(), gn.nn.Linear(3, 1)))
+    assert [r.computes for r in s2.rows][1] == "Scale()"
+    assert s2.rows[1].parameters == 3 and s2.rows[1].output_shape == "?"
+    assert s2.rows[2].input_shape == "(N, 3)"  # what the next Linear layer expects
+    assert s2.rows[2].computes == "y_hat = H2 @ W2 + b2"
+    assert s2.total_parameters == 9 + 3 + 4
+
+
+def test_markdown_and_html() -> None:
+    s = summary(gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid"))
+    md = s.to_markdown()
+    table = [ln for ln in md.splitlines() if ln.startswith("|")]
+    assert len(table) == 2 + 2  # header, rule, two layers
+    assert "| 1 | A1 = sigmoid(X @ W1 + b1) | sigmoid |" in md
+    root = ET.fromstring(f"<root>{s.to_html()}</root>")
+    assert [td.text for td in root.iter("td")][-1] == "3"
+    assert s._repr_html_() == s.to_html()
+
+
+def test_errors() -> None:
+    with pytest.raises(TypeError, match="glassnet Module"):
+        summary([1, 2])
+    with pytest.raises(ValueError, match="expects 2"):
+        summary(gn.nn.MLP([2, 1]), input_shape=(10, 3))
+    with pytest.raises(ValueError, match="'input_shape' parameter"):
+        summary(gn.nn.MLP([2, 1]), input_shape="2")
+    with pytest.raises(ValueError, match="'input_shape' parameter"):
+        summary(gn.nn.MLP([2, 1]), input_shape=(0, 2))
