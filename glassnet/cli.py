@@ -46,6 +46,7 @@ import argparse
 import contextlib
 import csv
 import hashlib
+import importlib.util
 import io as _io
 import json
 import math
@@ -1291,6 +1292,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         raise CLIError("--target is for CSV files; a --dataset names its own target")
     if args.data is not None and not args.target:
         raise CLIError(f"name the column to predict: glassnet train {args.data} --target COL")
+    if importlib.util.find_spec("safetensors") is None:
+        raise CLIError('glassnet model files need safetensors: pip install "glassnet[io]"', code=1)
     out_path = Path(args.out)
     _check_writable(out_path, "model file")
     ckpt_path = (
