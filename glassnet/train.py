@@ -780,6 +780,7 @@ def fit(
 
     params = model.parameters()
     snapshot = [p.data.copy() for p in params]  # last known finite weights
+    diag_prev = [p.data.copy() for p in params] if diagnostics else None  # epoch-start weights
     best_state: list[np.ndarray] | None = None
     best_score = math.inf
     no_improve = 0
@@ -859,7 +860,10 @@ def fit(
             if diagnostics:
                 from .diagnostics import epoch_diagnostics  # noqa: PLC0415
 
-                history.diagnostics.append(epoch_diagnostics(model, X, history))
+                history.diagnostics.append(
+                    epoch_diagnostics(model, X, history, previous=diag_prev, verbose=verbose)
+                )
+                diag_prev = [p.data.copy() for p in params]
             progress.update(epoch, epoch_loss, extra)
             for c in cbs:
                 c.on_epoch_end(state)

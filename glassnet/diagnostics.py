@@ -1,0 +1,255 @@
+"""Training diagnostics: is the network still learning, and if not, why?
+
+``fit(..., diagnostics=True)`` calls :func:`epoch_diagnostics` after every epoch
+and appends its record to ``history.diagnostics``:
+
+* ``grad_norm`` - per layer, ||dL/dW||, the size of the last batch's gradient
+  (weights and bias together). Gradients that shrink layer after layer toward the
+  input *vanish*: the first layers stop learning.
+* ``update_ratio`` - per layer, ||W_now - W_before|| / ||W_before|| over the epoch.
+  Around 1e-3 per step is healthy; far below, training has stalled (learning rate
+  too small); near or above 1, the steps are too big.
+* ``dead_relu`` - per ReLU hidden layer, the fraction of units that output 0 for
+  every training sample: no gradient flows through them, they never recover.
+* ``saturated`` - per sigmoid/tanh hidden layer, the fraction of activations in the
+  flat tails (sigmoid below 0.01 or above 0.99, |tanh| above 0.99) where
+  g'(z) is nearly 0 and gradients vanish.
+
+When one of these stops training, a plain-language warning naming the layer and a
+fix is appended to ``history.warnings`` (once per run and kind) and, with
+``verbose``, printed. No Python warning is raised.
+
+>>> import numpy as np, glassnet as gn
+>>> from glassnet.diagnostics import activation_stats
+>>> net = gn.nn.MLP([2, 3, 1], activation="relu", rng=0)
+>>> net.layers[0].b.data[:] = -100.0           # every ReLU is off: all dead
+>>> activation_stats(net, np.random.default_rng(0).normal(size=(50, 2)))["dead_relu"]
+{'layer1': 1.0}
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .explain import _forward, _model_layers
+from .nn.module import Module
+
+__all__ = [
+    "epoch_diagnostics",
+    "activation_stats",
+    "gradient_norms",
+    "DEAD_RELU_WARN",
+    "SATURATION_WARN",
+    "VANISHING_RATIO",
+    "STALL_RATIO",
+]
+
+DEAD_RELU_WARN = 0.5  # warn when at least half of a layer's ReLUs are dead
+SATURATION_WARN = 0.5  # ... or half of its sigmoid/tanh outputs are saturated
+VANISHING_RATIO = 1e-3  # first layer's gradient norm below this fraction of the last's
+STALL_RATIO = 1e-6  # every layer's update/weight ratio over an epoch below this
+SIGMOID_TAIL = 0.01  # sigmoid outputs below 0.01 or above 0.99: g'(z) < 0.0099
+TANH_TAIL = 0.99  # |tanh| above 0.99: g'(z) < 0.0199
+_TINY = 1e-8  # a gradient norm this small counts as no gradient at all
+
+
+def _groups(model: Module) -> tuple[list[str], list[list[Any]], list[Any] | None]:
+    """Parameter groups by layer: names, [params], and the layers when the model is a
+    network of Linear layers (else one group per parameter, no layers)."""
+    try:
+        layers = _model_layers(model, "diagnostics")
+    except TypeError:
+        named = list(model.named_parameters())
+        return [n for n, _ in named], [[p] for _, p in named], None
+    names = [f"layer{j + 1}" for j in range(len(layers))]
+    groups = [[lay.linear.W] + ([lay.linear.b] if lay.linear.b is not None else [])
+              for lay in layers]
+    return names, groups, layers
+
+
+def gradient_norms(model: Module) -> dict[str, float]:
+    """||dL/dW|| per layer (weights and bias together) from the parameters' ``.grad``.
+
+    A parameter without a gradient counts as 0.
+    """
+    names, groups, _ = _groups(model)
+    out = {}
+    for name, ps in zip(names, groups):
+        sq = sum(float(np.vdot(p.grad, p.grad)) for p in ps if p.grad is not None)
+        out[name] = math.sqrt(sq)
+    return out
+
+
+def activation_stats(model: Module, X: Any, max_samples: int = 256) -> dict[str, dict[str, float]]:
+    """Dead ReLUs and saturated sigmoid/tanh units of each hidden layer on inputs ``X``.
+
+    Returns ``{"dead_relu": {layer: fraction of units}, "saturated": {layer: fraction of
+    activations}}``. At most ``max_samples`` rows of X, evenly spaced, are used.
+    """
+    try:
+        layers = _model_layers(model, "activation_stats")
+    except TypeError:
+        return {"dead_relu": {}, "saturated": {}}
+    Xa = np.asarray(X.data if hasattr(X, "grad") and hasattr(X, "data") else X)
+    if Xa.ndim != 2 or Xa.shape[1] != layers[0].inputs:
+        raise ValueError(
+            f"activation_stats: X must have shape (N, {layers[0].inputs}). Got {Xa.shape}."
+        )
+    n = Xa.shape[0]
+    if n > max_samples:
+        Xa = Xa[np.linspace(0, n - 1, max_samples).astype(np.int64)]
+    dtype = layers[0].W.dtype
+    fw = _forward(layers, Xa, dtype=dtype)
+    dead: dict[str, float] = {}
+    sat: dict[str, float] = {}
+    for j, (lay, (Z, A)) in enumerate(zip(layers[:-1], fw[:-1])):  # hidden layers only
+        name = f"layer{j + 1}"
+        if lay.act == "relu":
+            dead[name] = float(np.mean(np.all(Z <= 0, axis=0)))
+        elif lay.act == "sigmoid":
+            sat[name] = float(np.mean((A < SIGMOID_TAIL) | (A > 1 - SIGMOID_TAIL)))
+        elif lay.act == "tanh":
+            sat[name] = float(np.mean(np.abs(A) > TANH_TAIL))
+    return {"dead_relu": dead, "saturated": sat}
+
+
+def _update_ratios(
+    names: list[str], groups: list[list[Any]], model: Module,
+    previous: Sequence[np.ndarray] | None,
+) -> dict[str, float]:
+    if previous is None:
+        return {}
+    params = model.parameters()
+    if len(previous) != len(params):
+        raise ValueError(
+            f"epoch_diagnostics: previous holds {len(previous)} arrays but the model has "
+            f"{len(params)} parameters; pass [p.data.copy() for p in model.parameters()]."
+        )
+    where = {id(p): i for i, p in enumerate(params)}
+    out = {}
+    for name, ps in zip(names, groups):
+        num = den = 0.0
+        for p in ps:
+            before = np.asarray(previous[where[id(p)]], dtype=np.float64)
+            diff = p.data.astype(np.float64) - before
+            num += float(np.vdot(diff, diff))
+            den += float(np.vdot(before, before))
+        out[name] = math.sqrt(num) / math.sqrt(den) if den > 0 else (
+            0.0 if num == 0 else math.inf)
+    return out
+
+
+def _pct(f: float) -> str:
+    return f"{100 * f:.0f}%"
+
+
+def epoch_diagnostics(
+    model: Module,
+    X: Any,
+    history: Any,
+    previous: Sequence[np.ndarray] | None = None,
+    verbose: int = 0,
+    max_samples: int = 256,
+) -> dict[str, Any]:
+    """The diagnostics of the epoch that just ended (called by ``fit(diagnostics=True)``).
+
+    Parameters
+    ----------
+    model : Module
+        The model being trained; its parameters' ``.grad`` hold the last batch's gradient.
+    X : array of shape (N, d)
+        Training inputs (at most ``max_samples`` evenly spaced rows are used).
+    history : glassnet.History
+        Its ``epochs``, ``loss`` and ``diagnostics`` so far are read; warnings are
+        appended to ``history.warnings``.
+    previous : list of arrays, optional
+        The parameters' values at the start of the epoch, in ``model.parameters()``
+        order; without them ``update_ratio`` is empty.
+    verbose : int
+        Print new warnings to stderr when > 0.
+
+    Returns
+    -------
+    dict
+        ``{"epoch", "loss", "grad_norm", "update_ratio", "dead_relu", "saturated",
+        "warnings"}``; the per-layer entries are dicts keyed ``"layer1"``, ``"layer2"``...
+        (parameter names for models that are not a stack of Linear layers);
+        ``"warnings"`` lists the keys of the warnings raised this epoch.
+    """
+    names, groups, layers = _groups(model)
+    epoch = int(getattr(history, "epochs", 0) or len(getattr(history, "loss", [])))
+    losses = list(getattr(history, "loss", []) or [])
+    record: dict[str, Any] = {
+        "epoch": epoch,
+        "loss": losses[-1] if losses else math.nan,
+        "grad_norm": gradient_norms(model),
+        "update_ratio": _update_ratios(names, groups, model, previous),
+    }
+    stats = activation_stats(model, X, max_samples) if layers is not None else {
+        "dead_relu": {}, "saturated": {}}
+    record.update(stats)
+    # plain-language warnings, each kind once per run
+    fired = {k for d in getattr(history, "diagnostics", []) for k in d.get("warnings", [])}
+    new: list[tuple[str, str]] = []
+    for name, frac in stats["dead_relu"].items():
+        if frac >= DEAD_RELU_WARN:
+            new.append((f"dead_relu:{name}", (
+                f"epoch {epoch}: {_pct(frac)} of the ReLU units in {name} are dead: they output "
+                "0 for every training sample, so no gradient reaches their weights and they "
+                "stop learning. Lower the learning rate, or use leaky_relu, or He "
+                "initialization (init='he_uniform').")))
+    for name, frac in stats["saturated"].items():
+        if frac >= SATURATION_WARN:
+            act = layers[int(name[5:]) - 1].act if layers else "sigmoid/tanh"
+            new.append((f"saturated:{name}", (
+                f"epoch {epoch}: {_pct(frac)} of the {act} outputs in {name} are saturated "
+                "(near their limits, where g'(z) is almost 0), so the gradients through them "
+                "vanish and learning stalls. Standardize the inputs "
+                "(glassnet.preprocessing.StandardScaler), start from smaller weights, or use "
+                "relu.")))
+    gn_ = record["grad_norm"]
+    if layers is not None and len(gn_) >= 2:
+        first, last = gn_[names[0]], gn_[names[-1]]
+        if last > _TINY and first < VANISHING_RATIO * last:
+            new.append(("vanishing", (
+                f"epoch {epoch}: the gradients vanish toward the input: {names[0]}'s gradient "
+                f"norm ({first:.2g}) is below 1/{1 / VANISHING_RATIO:g} of {names[-1]}'s "
+                f"({last:.2g}), so the first layers barely learn. Use relu or leaky_relu "
+                "hidden layers, standardize the inputs, or use fewer layers.")))
+    if gn_ and all(v <= _TINY for v in gn_.values()):
+        new.append(("no_gradient", (
+            f"epoch {epoch}: no gradient reaches any weight (every gradient is about 0): the "
+            "network's output does not depend on its weights for this data. Check for dead "
+            "ReLUs, saturated outputs, or a loss that ignores the predictions.")))
+    ratios = record["update_ratio"]
+    if ratios and max(ratios.values()) < STALL_RATIO and not new:  # no other cause found
+        lr = (getattr(history, "lr", None) or [math.nan])[-1]
+        new.append(("stalled", (
+            f"epoch {epoch}: the weights changed by less than {STALL_RATIO:g} of their size "
+            f"this epoch (largest update/weight ratio {max(ratios.values()):.2g}): training "
+            f"has stalled. Raise the learning rate (now {lr:g}) or check the schedule.")))
+    if ratios and len(losses) >= 2 and losses[-1] > losses[-2]:
+        big = {k: v for k, v in ratios.items() if v > 1.0}
+        if big:
+            k = max(big, key=lambda n: big[n])
+            new.append((f"large_updates:{k}", (
+                f"epoch {epoch}: the loss went up while {k}'s weights changed by "
+                f"{big[k]:.2g} times their own size: the steps are too big. Lower the "
+                "learning rate.")))
+    record["warnings"] = []
+    for key, message in new:
+        if key in fired:
+            continue
+        record["warnings"].append(key)
+        warnings_list = getattr(history, "warnings", None)
+        if warnings_list is not None:
+            warnings_list.append(message)
+        if verbose:
+            sys.stderr.write("\n" + message + "\n")
+            sys.stderr.flush()
+    return record

@@ -1,0 +1,119 @@
+"""glassnet.diagnostics: gradient norms, update ratios, dead ReLUs, saturation, warnings."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.diagnostics import activation_stats, epoch_diagnostics, gradient_norms
+
+F64 = np.float64
+
+
+@pytest.fixture(scope="module")
+def moons():
+    return gn.datasets.make_moons(120, noise=0.1, seed=0)
+
+
+def test_records_per_epoch_match_the_weights_and_gradients(moons) -> None:
+    X, y = moons
+    m = gn.nn.MLP([2, 8, 1], activation="tanh", output_activation="sigmoid", rng=0, dtype=F64)
+    w0 = [p.data.copy() for p in m.parameters()]
+    h = gn.fit(m, X, y, loss="binary_cross_entropy", lr=0.5, epochs=1, diagnostics=True,
+               verbose=0)
+    (d,) = h.diagnostics
+    assert d["epoch"] == 1 and d["loss"] == h.loss[0]
+    assert set(d["grad_norm"]) == set(d["update_ratio"]) == {"layer1", "layer2"}
+    W1, b1, W2, b2 = m.parameters()
+    expect = math.sqrt(np.sum((W1.data - w0[0]) ** 2) + np.sum((b1.data - w0[1]) ** 2)) / (
+        math.sqrt(np.sum(w0[0] ** 2) + np.sum(w0[1] ** 2)))
+    assert d["update_ratio"]["layer1"] == pytest.approx(expect, rel=1e-9)
+    assert d["grad_norm"]["layer2"] == pytest.approx(
+        math.sqrt(np.sum(W2.grad ** 2) + np.sum(b2.grad ** 2)), rel=1e-9)
+    assert gradient_norms(m) == d["grad_norm"]
+    assert set(d["saturated"]) == {"layer1"} and d["dead_relu"] == {}
+    assert d["warnings"] == [] and h.warnings == []
+
+
+def test_dead_relus_warn_once_and_print_when_verbose(moons, capsys) -> None:
+    X, y = moons
+    m = gn.nn.MLP([2, 16, 1], activation="relu", output_activation="sigmoid", rng=0)
+    m.layers[0].b.data[:] = -50.0  # every hidden ReLU is off for every sample
+    h = gn.fit(m, X, y, loss="binary_cross_entropy", lr=0.1, epochs=3, diagnostics=True,
+               verbose=1)
+    assert [d["dead_relu"]["layer1"] for d in h.diagnostics] == [1.0, 1.0, 1.0]
+    dead = [w for w in h.warnings if "ReLU units in layer1 are dead" in w]
+    assert len(dead) == 1 and dead[0].startswith("epoch 1: 100% ")
+    assert "leaky_relu" in dead[0]
+    assert h.diagnostics[0]["warnings"][0] == "dead_relu:layer1"
+    assert not any("Raise the learning rate" in w for w in h.warnings)  # not the cause here
+    assert "ReLU units in layer1 are dead" in capsys.readouterr().err
+
+
+def test_saturated_sigmoids_warn(moons, capsys) -> None:
+    X, y = moons
+    m = gn.nn.MLP([2, 8, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    h = gn.fit(m, X * 100, y, loss="binary_cross_entropy", lr=0.1, epochs=2,
+               diagnostics=True, verbose=0)
+    frac = h.diagnostics[0]["saturated"]["layer1"]
+    assert frac >= 0.5
+    (msg,) = [w for w in h.warnings if "saturated" in w]
+    assert f"{100 * frac:.0f}% of the sigmoid outputs in layer1" in msg
+    assert "StandardScaler" in msg
+    assert capsys.readouterr().err == ""  # verbose=0 prints nothing
+
+
+def test_stalled_training_names_the_learning_rate(moons) -> None:
+    X, y = moons
+    m = gn.nn.MLP([2, 8, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    h = gn.fit(m, X, y, loss="binary_cross_entropy", lr=1e-9, epochs=2, diagnostics=True,
+               verbose=0)
+    assert max(h.diagnostics[0]["update_ratio"].values()) < 1e-6
+    (msg,) = h.warnings
+    assert "training has stalled" in msg and "now 1e-09" in msg
+
+
+def test_vanishing_gradients_in_a_deep_sigmoid_network(moons) -> None:
+    X, y = moons
+    m = gn.nn.MLP([2] + [8] * 8 + [1], activation="sigmoid", output_activation="sigmoid",
+                  rng=0)
+    h = gn.fit(m, X, y, loss="binary_cross_entropy", lr=0.1, epochs=1, diagnostics=True,
+               verbose=0)
+    norms = h.diagnostics[0]["grad_norm"]
+    assert norms["layer1"] < 1e-3 * norms["layer9"]
+    assert any("gradients vanish toward the input" in w for w in h.warnings)
+
+
+def test_activation_stats_counts_units_exactly() -> None:
+    net = gn.nn.MLP([1, 4, 1], activation="relu", rng=0, dtype=F64)
+    net.layers[0].W.data[:] = [[1.0, -1.0, 1.0, 0.0]]
+    net.layers[0].b.data[:] = [0.0, 0.0, -10.0, -1.0]  # units 3, 4 never fire for |x| <= 1
+    X = np.linspace(-1, 1, 11).reshape(-1, 1)
+    assert activation_stats(net, X)["dead_relu"] == {"layer1": 0.5}
+    tnet = gn.nn.MLP([1, 2, 1], activation="tanh", rng=0, dtype=F64)
+    tnet.layers[0].W.data[:] = [[100.0, 0.0]]
+    tnet.layers[0].b.data[:] = [0.0, 0.0]
+    Xt = np.array([[-1.0], [1.0], [0.0], [0.5]])  # unit 1: |tanh| > 0.99 except at x = 0
+    assert activation_stats(tnet, Xt)["saturated"] == {"layer1": pytest.approx(3 / 8)}
+    with pytest.raises(ValueError, match="shape \\(N, 1\\)"):
+        activation_stats(net, np.ones((3, 2)))
+
+
+def test_other_models_and_bad_previous() -> None:
+    class Scale(gn.nn.Module):
+        def __init__(self) -> None:
+            self.s = gn.nn.Parameter(np.ones(2))
+
+        def forward(self, x):
+            return (x * self.s).sum(axis=1, keepdims=True)
+
+    m = Scale()
+    h = gn.History(loss=[1.0], epochs=1)
+    d = epoch_diagnostics(m, np.ones((3, 2)), h, previous=[np.full(2, 2.0)])
+    assert d["grad_norm"] == {"s": 0.0} and d["dead_relu"] == {} and d["saturated"] == {}
+    assert d["update_ratio"]["s"] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="previous holds 2 arrays"):
+        epoch_diagnostics(m, np.ones((3, 2)), h, previous=[np.ones(2), np.ones(2)])
