@@ -1279,13 +1279,229 @@ def _fingerprint(*arrays: np.ndarray | None) -> str:
     return h.hexdigest()[:32]
 
 
+@dataclass
+class _Prepared:
+    """The data of a training run, split and preprocessed."""
+
+    data: _Data
+    task_name: str
+    task: Task
+    labels: LabelEncoder | None
+    y_all: np.ndarray  # (N,) class indices, or (N, K) target values
+    train_rows: np.ndarray
+    val_rows: np.ndarray
+    test_rows: np.ndarray
+    pre: Preprocessor
+    X_all: np.ndarray  # (N, n_inputs) float32, preprocessed
+    Y_all: np.ndarray  # (N, n_outputs) as the loss expects them
+    y_scaler: StandardScaler | None
+
+    @property
+    def classes(self) -> list[str]:
+        return [] if self.labels is None else [str(c) for c in self.labels.classes_.tolist()]
+
+
+def _split_rows(
+    args: argparse.Namespace, y_all: np.ndarray, classifier: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Train, validation and test row indices (stratified by class where every class can be)."""
+
+    def split(rows: np.ndarray, size: float, seed: np.random.Generator, flag: str) -> list:
+        strat = None
+        if classifier and np.bincount(y_all[rows]).min() >= 2:
+            strat = y_all[rows]
+        try:
+            return train_test_split(rows, test_size=size, seed=seed, stratify=strat)
+        except ValueError as exc:
+            raise CLIError(f"{flag} {size}: {_oneline(str(exc))}") from None
+
+    rows = np.arange(len(y_all))
+    train_rows, test_rows = rows, rows[:0]
+    if args.test_split > 0:
+        rng = np.random.default_rng([args.seed, 2])
+        train_rows, test_rows = split(rows, args.test_split, rng, "--test-split")
+    val_split = args.val_split if args.val_split > 0 else (0.1 if args.early_stopping else 0.0)
+    val_rows = train_rows[:0]
+    if val_split > 0:
+        rng = np.random.default_rng([args.seed, 3])
+        train_rows, val_rows = split(train_rows, val_split, rng, "--val-split")
+    return train_rows, val_rows, test_rows
+
+
+def _prepare(args: argparse.Namespace) -> _Prepared:
+    """Read the data, settle the task, split the rows, fit the preprocessing on them."""
+    # 1) data and task
+    data = _csv_data(args) if args.data is not None else _dataset_data(args.dataset, args.seed)
+    task_name = _resolve_task(args, data)
+    n = data.table.n_rows
+    labels = None
+    if task_name in ("binary", "multiclass"):
+        assert data.y_labels is not None
+        labels = LabelEncoder().fit(data.y_labels)
+        classes = [str(c) for c in labels.classes_.tolist()]
+        if len(classes) < 2:
+            raise CLIError(
+                f"the target '{data.targets[0]}' of {data.source} has a single class "
+                f"({classes[0]!r}) in its {n} rows: a classifier needs at least two classes"
+            )
+        if task_name == "binary" and len(classes) > 2:
+            raise CLIError(
+                f"--task binary needs 2 classes but the target has {len(classes)}: "
+                f"{_classes_text(classes)}; use --task multiclass"
+            )
+        y_all = labels.transform(data.y_labels)  # (N,) class indices
+        n_outputs = 1 if task_name == "binary" else len(classes)
+    else:
+        assert data.y_numeric is not None
+        y_all = data.y_numeric.reshape(n, -1)  # (N, K)
+        n_outputs = y_all.shape[1]
+    task = _make_task(task_name, n_outputs)
+
+    # 2) rows
+    train_rows, val_rows, test_rows = _split_rows(args, y_all, labels is not None)
+
+    # 3) preprocessing: the categories come from every row (a category seen only in the
+    # test rows is known), the means and scales from the training rows only
+    pre = Preprocessor().fit(data.table, columns=data.features)
+    numeric = [c for c in data.features if data.table.kinds[c] == "numeric"]
+    if numeric and args.standardize:
+        pre.scaler_ = StandardScaler().fit(data.table.take(train_rows).to_array(numeric))
+    elif numeric:
+        k = len(numeric)
+        pre.scaler_ = StandardScaler.from_dict(
+            {"type": "StandardScaler", "mean": [0.0] * k, "scale": [1.0] * k}
+        )
+    X_all = pre.transform(data.table, extra="ignore").astype(np.float32)  # (N, n_inputs)
+    y_scaler = None
+    if task.is_classifier:
+        Y_all = task.encode(y_all)  # (N, 1) 0/1 or (N, C) one-hot
+    else:
+        Y_all = y_all.astype(np.float64)  # (N, K)
+        if args.standardize:
+            y_scaler = StandardScaler().fit(Y_all[train_rows])
+            Y_all = y_scaler.transform(Y_all)
+    return _Prepared(
+        data, task_name, task, labels, y_all, train_rows, val_rows, test_rows,
+        pre, X_all, Y_all, y_scaler,
+    )  # fmt: skip
+
+
+def _describe_run(
+    args: argparse.Namespace, p: _Prepared, model: Any, lr: float, batch: int | None, resumed: int
+) -> list[str]:
+    """The lines ``train`` prints before training."""
+    data, kinds = p.data, p.pre.kinds_ or {}
+    n_cat = sum(kind == "categorical" for kind in kinds.values())
+    lines = [
+        f"data      {data.source}: {data.table.n_rows} rows, {len(data.features)} feature "
+        f"columns ({len(data.features) - n_cat} numeric, {n_cat} categorical) -> "
+        f"{p.X_all.shape[1]} inputs"
+    ]
+    if data.table.imputed:
+        cells = sum(len(v) for v in data.table.imputed.values())
+        lines.append(
+            f"          imputed {cells} missing cell(s) with the column {args.impute}: "
+            + ", ".join(f"{c} ({len(v)})" for c, v in data.table.imputed.items())
+        )
+    how = "--task" if args.task != "auto" else "inferred" if data.task_hint is None else "data set"
+    if p.task.is_classifier:
+        lines.append(
+            f"task      {p.task_name} classification of '{data.targets[0]}' ({how}), "
+            f"{len(p.classes)} classes: {_classes_text(p.classes)}"
+        )
+    else:
+        targets = ", ".join(repr(t) for t in data.targets)
+        lines.append(f"task      {p.task_name} of {targets} ({how})")
+    split = f"{len(p.train_rows)} train"
+    if len(p.val_rows):
+        split += f", {len(p.val_rows)} validation"
+    split += f", {len(p.test_rows)} test" if len(p.test_rows) else ", no test split"
+    lines.append(f"split     {split} (seed {args.seed})")
+    sizes = " -> ".join(str(s) for s in model.sizes)
+    lines.append(
+        f"model     MLP {sizes}, {args.activation} hidden, {p.task.output_activation} output, "
+        f"{model.num_parameters()} parameters, loss {p.task.loss}"
+    )
+    lines.append(
+        f"training  {args.optimizer} lr {lr:g}, batch {batch or 'full'}, {args.epochs} epochs"
+        + (", early stopping" if args.early_stopping else "")
+        + (f"; resuming after epoch {resumed}" if args.resume else "")
+    )
+    return lines
+
+
+def _run_epochs(
+    args: argparse.Namespace,
+    p: _Prepared,
+    model: Any,
+    optimizer: Any,
+    batch: int | None,
+    state: _RunState,
+    best_weights: dict[str, np.ndarray] | None,
+    checkpoint: Callable[[dict[str, np.ndarray] | None], None] | None,
+) -> dict[str, np.ndarray] | None:
+    """Train from ``state.epoch`` to ``args.epochs``, one :func:`fit` call per epoch.
+
+    Epoch ``e`` draws its batches from ``numpy.random.default_rng([seed, 0, e])``.
+    Early stopping watches the validation loss here; ``state`` is updated in place
+    (``stop_reason`` ``"interrupted"`` after Ctrl-C). Returns the best weights.
+    """
+    X_tr, Y_tr = p.X_all[p.train_rows], p.Y_all[p.train_rows]
+    validation = (p.X_all[p.val_rows], p.Y_all[p.val_rows]) if len(p.val_rows) else None
+    progress = _Progress(args.epochs, not args.quiet)
+    t0 = time.perf_counter() - state.seconds
+    saved = state.epoch
+    try:
+        while state.stop_reason is None and state.epoch < args.epochs:
+            epoch = state.epoch + 1
+            h = fit(
+                model, X_tr, Y_tr, loss=p.task.loss, optimizer=optimizer, epochs=1,
+                batch_size=batch, seed=np.random.default_rng([args.seed, 0, epoch]),
+                validation_data=validation, l2=args.l2, verbose=0,
+            )  # fmt: skip
+            if h.stop_reason == "interrupted":  # fit caught a Ctrl-C mid-epoch
+                raise KeyboardInterrupt
+            state.epoch = epoch
+            state.loss.append(h.loss[-1])
+            extra = ""
+            if validation is not None:
+                vl, vm = h.val_loss[-1], h.val_metric[-1]
+                state.val_loss.append(vl)
+                state.val_metric.append(vm)
+                state.metric_name = h.metric_name
+                extra = f"  val_loss {vl:.4g}  val_{h.metric_name} {vm:.4g}"
+                if args.early_stopping:
+                    if state.best_val is None or vl < state.best_val:
+                        state.best_val, state.best_epoch, state.bad_epochs = vl, epoch, 0
+                        best_weights = model.state_dict()
+                    else:
+                        state.bad_epochs += 1
+                        if state.bad_epochs >= args.patience:
+                            state.stop_reason = "early_stopping"
+            progress.update(epoch, state.loss[-1], extra)
+            if checkpoint is not None and epoch % args.checkpoint_every == 0:
+                state.seconds = time.perf_counter() - t0
+                checkpoint(best_weights)
+                saved = epoch
+        if state.stop_reason is None:
+            state.stop_reason = "max_epochs"
+        state.seconds = time.perf_counter() - t0
+        if checkpoint is not None and saved != state.epoch:  # the last epoch, once
+            checkpoint(best_weights)
+    except KeyboardInterrupt:
+        state.stop_reason = "interrupted"
+    finally:
+        progress.close()
+        state.seconds = time.perf_counter() - t0
+    return best_weights
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     from . import __version__
 
-    out = sys.stdout
-    say: Callable[[str], None] = lambda s: out.write(s + "\n")  # noqa: E731
+    say: Callable[[str], None] = lambda s: sys.stdout.write(s + "\n")  # noqa: E731
 
-    # 0) arguments that argparse cannot check alone, and the output paths, first
+    # 0) what argparse cannot check alone, and the output paths, before any work
     if (args.data is None) == (args.dataset is None):
         raise CLIError("give a CSV file (glassnet train DATA.csv --target COL) or --dataset NAME")
     if args.dataset is not None and args.target:
@@ -1308,151 +1524,32 @@ def _cmd_train(args: argparse.Namespace) -> int:
             f"(with --checkpoint-every N), or name the file with --checkpoint"
         )
 
-    # 1) data, task, splits
-    data = _csv_data(args) if args.data is not None else _dataset_data(args.dataset, args.seed)
-    task_name = _resolve_task(args, data)
-    n = data.table.n_rows
-    labels_enc: LabelEncoder | None = None
-    if task_name in ("binary", "multiclass"):
-        assert data.y_labels is not None
-        labels_enc = LabelEncoder().fit(data.y_labels)
-        classes = [str(c) for c in labels_enc.classes_.tolist()]
-        if len(classes) < 2:
-            raise CLIError(
-                f"the target '{data.targets[0]}' of {data.source} has a single class "
-                f"({classes[0]!r}) in its {n} rows: a classifier needs at least two classes"
-            )
-        if task_name == "binary" and len(classes) > 2:
-            raise CLIError(
-                f"--task binary needs 2 classes but the target has {len(classes)}: "
-                f"{_classes_text(classes)}; use --task multiclass"
-            )
-        y_all: np.ndarray = labels_enc.transform(data.y_labels)  # (N,) class indices
-        n_outputs = 1 if task_name == "binary" else len(classes)
-    else:
-        assert data.y_numeric is not None
-        y_all = data.y_numeric.reshape(n, -1)  # (N, K)
-        n_outputs = y_all.shape[1]
-        classes = []
-    task = _make_task(task_name, n_outputs)
-    rows = np.arange(n)
-    if args.test_split > 0:
-        strat = None
-        if labels_enc is not None and np.bincount(y_all).min() >= 2:
-            strat = y_all
-        try:
-            train_rows, test_rows = train_test_split(
-                rows,
-                test_size=args.test_split,
-                seed=np.random.default_rng([args.seed, 2]),
-                stratify=strat,
-            )
-        except ValueError as exc:
-            raise CLIError(f"--test-split {args.test_split}: {_oneline(str(exc))}") from None
-    else:
-        train_rows, test_rows = rows, rows[:0]
-    val_split = args.val_split if args.val_split > 0 else (0.1 if args.early_stopping else 0.0)
-    val_rows = train_rows[:0]
-    if val_split > 0:
-        strat = None
-        if labels_enc is not None and np.bincount(y_all[train_rows]).min() >= 2:
-            strat = y_all[train_rows]
-        try:
-            train_rows, val_rows = train_test_split(
-                train_rows,
-                test_size=val_split,
-                seed=np.random.default_rng([args.seed, 3]),
-                stratify=strat,
-            )
-        except ValueError as exc:
-            raise CLIError(f"--val-split {val_split}: {_oneline(str(exc))}") from None
+    # 1) data, task, rows, preprocessing
+    p = _prepare(args)
 
-    # 2) preprocessing, fitted on the training rows
-    # (the categories come from every row, so a category seen only in the test rows is
-    # known; the means and scales come from the training rows only)
-    pre = Preprocessor().fit(data.table, columns=data.features)
-    numeric = [c for c in data.features if data.table.kinds[c] == "numeric"]
-    if numeric and args.standardize:
-        pre.scaler_ = StandardScaler().fit(data.table.take(train_rows).to_array(numeric))
-    elif numeric:
-        k = len(numeric)
-        pre.scaler_ = StandardScaler.from_dict(
-            {"type": "StandardScaler", "mean": [0.0] * k, "scale": [1.0] * k}
-        )
-    X_all = pre.transform(data.table, extra="ignore").astype(np.float32)  # (N, n_inputs)
-    y_scaler = None
-    if task.is_classifier:
-        Y_all = task.encode(y_all)  # (N, 1) 0/1 or (N, C) one-hot
-    else:
-        Y_all = y_all.astype(np.float64)
-        if args.standardize:
-            y_scaler = StandardScaler().fit(Y_all[train_rows])
-            Y_all = y_scaler.transform(Y_all)
-    X_tr, Y_tr = X_all[train_rows], Y_all[train_rows]
-    validation = (X_all[val_rows], Y_all[val_rows]) if len(val_rows) else None
-
-    # 3) model and optimizer
+    # 2) model, optimizer, and the checkpoint to resume from
     lr = args.lr if args.lr is not None else _DEFAULT_LR.get(args.optimizer, 0.01)
-    settings = _settings(args, data, task_name, lr)
-    model = task.build_model(
-        X_all.shape[1], args.hidden, args.activation, rng=np.random.default_rng([args.seed, 1])
-    )
+    settings = _settings(args, p.data, p.task_name, lr)
+    rng = np.random.default_rng([args.seed, 1])
+    model = p.task.build_model(p.X_all.shape[1], args.hidden, args.activation, rng=rng)
     optimizer = _optim.get_optimizer(args.optimizer, model.parameters(), lr=lr)
-    batch = None if args.batch_size == 0 or args.batch_size >= len(train_rows) else args.batch_size
-    fingerprint = _fingerprint(X_tr, Y_tr, *(validation or ()))
+    n_train = len(p.train_rows)
+    batch = None if args.batch_size == 0 or args.batch_size >= n_train else args.batch_size
+    fingerprint = _fingerprint(
+        p.X_all[p.train_rows], p.Y_all[p.train_rows], p.X_all[p.val_rows], p.Y_all[p.val_rows]
+    )
     state = _RunState()
     best_weights: dict[str, np.ndarray] | None = None
     if args.resume:
         state, best_weights = _resume(ckpt_path, model, optimizer, settings, fingerprint)
+    for line in _describe_run(args, p, model, lr, batch, state.epoch):
+        say(line)
+    sys.stdout.flush()
 
-    n_cat = len(pre._categorical())
-    say(
-        f"data      {data.source}: {n} rows, {len(data.features)} feature columns "
-        f"({len(data.features) - n_cat} numeric, {n_cat} categorical) -> "
-        f"{X_all.shape[1]} inputs"
-    )
-    if data.table.imputed:
-        cells = sum(len(v) for v in data.table.imputed.values())
-        say(
-            f"          imputed {cells} missing cell(s) with the column {args.impute}: "
-            + ", ".join(f"{c} ({len(v)})" for c, v in data.table.imputed.items())
-        )
-    how = "--task" if args.task != "auto" else "inferred" if data.task_hint is None else "data set"
-    if task.is_classifier:
-        say(
-            f"task      {task_name} classification of '{data.targets[0]}' ({how}), "
-            f"{len(classes)} classes: {_classes_text(classes)}"
-        )
-    else:
-        say(f"task      {task_name} of {', '.join(repr(t) for t in data.targets)} ({how})")
-    split = f"{len(train_rows)} train"
-    if len(val_rows):
-        split += f", {len(val_rows)} validation"
-    split += f", {len(test_rows)} test" if len(test_rows) else ", no test split"
-    say(f"split     {split} (seed {args.seed})")
-    sizes = " -> ".join(str(s) for s in model.sizes)
-    say(
-        f"model     MLP {sizes}, {args.activation} hidden, {task.output_activation} output, "
-        f"{model.num_parameters()} parameters, loss {task.loss}"
-    )
-    say(
-        f"training  {args.optimizer} lr {lr:g}, batch {batch or 'full'}, "
-        f"{args.epochs} epochs"
-        + (", early stopping" if args.early_stopping else "")
-        + (f"; resuming after epoch {state.epoch}" if args.resume else "")
-    )
-    out.flush()
-
-    # 4) train one epoch at a time: epoch e's batch order comes from rng([seed, 0, e])
-    progress = _Progress(args.epochs, not args.quiet)
-    t0 = time.perf_counter() - state.seconds
-    interrupted = False
-
-    def checkpoint() -> None:
-        state.seconds = time.perf_counter() - t0
+    def checkpoint(best: dict[str, np.ndarray] | None) -> None:
         weights = model.state_dict()
-        if best_weights is not None:
-            weights.update({_BEST + k: v for k, v in best_weights.items()})
+        if best is not None:
+            weights.update({_BEST + k: v for k, v in best.items()})
         meta = {
             "format": CHECKPOINT_FORMAT,
             "format_version": MODEL_FORMAT_VERSION,
@@ -1463,66 +1560,22 @@ def _cmd_train(args: argparse.Namespace) -> int:
         }
         save_checkpoint(ckpt_path, weights, optimizer.state_dict(), meta)
 
-    try:
-        epoch = state.epoch
-        while state.stop_reason is None and epoch < args.epochs:
-            epoch += 1
-            h = fit(
-                model,
-                X_tr,
-                Y_tr,
-                loss=task.loss,
-                optimizer=optimizer,
-                epochs=1,
-                batch_size=batch,
-                seed=np.random.default_rng([args.seed, 0, epoch]),
-                validation_data=validation,
-                l2=args.l2,
-                verbose=0,
-            )
-            if h.stop_reason == "interrupted":
-                raise KeyboardInterrupt
-            state.epoch = epoch
-            state.loss.append(h.loss[-1])
-            extra = ""
-            if validation is not None:
-                vl, vm = h.val_loss[-1], h.val_metric[-1]
-                state.val_loss.append(vl)
-                state.val_metric.append(vm)
-                state.metric_name = h.metric_name
-                extra = f"  val_loss {vl:.4g}  val_{h.metric_name} {vm:.4g}"
-                if args.early_stopping:
-                    if state.best_val is None or vl < state.best_val:
-                        state.best_val, state.best_epoch, state.bad_epochs = vl, epoch, 0
-                        best_weights = model.state_dict()
-                    else:
-                        state.bad_epochs += 1
-                        if state.bad_epochs >= args.patience:
-                            state.stop_reason = "early_stopping"
-            progress.update(epoch, state.loss[-1], extra)
-            if checkpointing and (epoch % args.checkpoint_every == 0 or state.stop_reason):
-                checkpoint()
-        if state.stop_reason is None:
-            state.stop_reason = "max_epochs"
-        if checkpointing and state.epoch % args.checkpoint_every != 0:
-            checkpoint()
-    except KeyboardInterrupt:
-        interrupted = True
-        state.stop_reason = "interrupted"
-    finally:
-        progress.close()
-    state.seconds = time.perf_counter() - t0
-    if state.stop_reason == "early_stopping" and best_weights is not None:
-        model.load_state_dict(best_weights)  # the best validation loss's weights
-    elif interrupted and args.early_stopping and best_weights is not None:
-        model.load_state_dict(best_weights)
-
+    # 3) train; early stopping (and Ctrl-C with early stopping) keeps the best epoch's weights
+    best_weights = _run_epochs(
+        args, p, model, optimizer, batch, state, best_weights,
+        checkpoint if checkpointing else None,
+    )  # fmt: skip
+    interrupted = state.stop_reason == "interrupted"
+    if args.early_stopping and best_weights is not None:
+        if state.stop_reason == "early_stopping" or interrupted:
+            model.load_state_dict(best_weights)
+    kept = "the best epoch's weights" if args.early_stopping else "the weights so far"
     stop = {
         "max_epochs": f"reached --epochs {args.epochs}",
         "early_stopping": f"the validation loss did not improve for --patience {args.patience} "
         f"epochs (the best epoch's weights are kept)",
-        "interrupted": "interrupted (Ctrl-C); the weights so far are kept",
-    }.get(state.stop_reason or "", str(state.stop_reason))
+        "interrupted": f"interrupted (Ctrl-C); {kept} are kept",
+    }[state.stop_reason or "max_epochs"]
     say(f"stopped   after {state.epoch} epochs ({state.seconds:.2f} s): {stop}")
     if state.loss:
         last = f"final loss {state.loss[-1]:.4g}"
@@ -1533,49 +1586,52 @@ def _cmd_train(args: argparse.Namespace) -> int:
             last += f"; best epoch {state.best_epoch}"
         say(f"          {last}")
 
-    # 5) the held-out scores, then the model file
-    bundle = _Bundle(str(out_path), model, {}, task, pre, labels_enc, y_scaler)
+    # 4) the held-out scores, then the model file
     test_metrics = None
-    if len(test_rows):
-        pred = bundle.decode(bundle.outputs(X_all[test_rows]))
-        if task.is_classifier:
-            test_metrics = classification_metrics(y_all[test_rows], pred, len(classes))
+    if len(p.test_rows):
+        bundle = _Bundle(str(out_path), model, {}, p.task, p.pre, p.labels, p.y_scaler)
+        pred = bundle.decode(bundle.outputs(p.X_all[p.test_rows]))
+        truth, n_test = p.y_all[p.test_rows], len(p.test_rows)
+        if p.task.is_classifier:
+            test_metrics = classification_metrics(truth, pred, len(p.classes))
             say(
-                f"test      {len(test_rows)} rows: accuracy {test_metrics['accuracy']:.4f}, "
+                f"test      {n_test} rows: accuracy {test_metrics['accuracy']:.4f}, "
                 f"macro F1 {test_metrics['macro_f1']:.4f}"
             )
         else:
-            test_metrics = regression_metrics(y_all[test_rows], pred)
-            for k, name in enumerate(data.targets):
-                say(
-                    f"test      {len(test_rows)} rows, {name}: R^2 {_num(test_metrics['r2'][k])}, "
-                    f"MAE {_num(test_metrics['mae'][k])}, MSE {_num(test_metrics['mse'][k])}"
-                )
+            test_metrics = regression_metrics(truth, pred)
+            for k, name in enumerate(p.data.targets):
+                r2, mae, mse = (_num(test_metrics[m][k]) for m in ("r2", "mae", "mse"))
+                say(f"test      {n_test} rows, {name}: R^2 {r2}, MAE {mae}, MSE {mse}")
     meta = {
         "format": MODEL_FORMAT,
         "format_version": MODEL_FORMAT_VERSION,
         "glassnet_version": __version__,
         "task": {
-            "name": task_name,
-            "loss": task.loss,
-            "output_activation": task.output_activation,
-            "n_outputs": n_outputs,
+            "name": p.task_name,
+            "loss": p.task.loss,
+            "output_activation": p.task.output_activation,
+            "n_outputs": p.task.n_outputs,
         },
         "target": {
-            "names": data.targets,
-            "labels": labels_enc.to_dict() if labels_enc is not None else None,
-            "scaler": y_scaler.to_dict() if y_scaler is not None else None,
+            "names": p.data.targets,
+            "labels": p.labels.to_dict() if p.labels is not None else None,
+            "scaler": p.y_scaler.to_dict() if p.y_scaler is not None else None,
         },
         "preprocessing": {
             "standardize": bool(args.standardize),
             "impute": args.impute,
-            "inputs": pre.feature_names_out,
-            "preprocessor": pre.to_dict(),
+            "inputs": p.pre.feature_names_out,
+            "preprocessor": p.pre.to_dict(),
         },
         "training": {
             **settings,
             "epochs": args.epochs,
-            "rows": {"train": len(train_rows), "validation": len(val_rows), "test": len(test_rows)},
+            "rows": {
+                "train": len(p.train_rows),
+                "validation": len(p.val_rows),
+                "test": len(p.test_rows),
+            },
             "batch_order": "numpy.random.default_rng([seed, 0, epoch])",
         },
         "history": {**state.to_json(), "message": stop},
@@ -1587,7 +1643,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         hint = ""
         if checkpointing and ckpt_path.is_file():
             hint = f"; continue from the checkpoint '{ckpt_path}' with --resume"
-        say(f"          training was interrupted: the model holds the weights so far{hint}")
+        say(f"          training was interrupted: the model holds {kept}{hint}")
         return 130
     return 0
 
@@ -1895,8 +1951,9 @@ def _cmd_info(args: argparse.Namespace) -> int:
         + (f", missing cells imputed ({prep['impute']})" if prep.get("impute") else "")
     )
     rows = [["column", "kind", "preprocessing"]]
-    num = pre._numeric()
-    cat = pre._categorical()
+    kinds = pre.kinds_ or {}
+    num = [c for c in bundle.columns if kinds.get(c) == "numeric"]
+    cat = bundle.categorical
     for c in bundle.columns:
         if c in num and pre.scaler_ is not None:
             j = num.index(c)

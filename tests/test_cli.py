@@ -429,7 +429,10 @@ RESUMABLE = [
 ]
 
 
-def test_interrupted_and_resumed_run_is_bit_identical(capsys, tmp_path, moons_csv, monkeypatch):
+@pytest.mark.parametrize("where", ["between epochs", "inside fit"])
+def test_interrupted_and_resumed_run_is_bit_identical(
+    capsys, tmp_path, moons_csv, monkeypatch, where
+):
     a, b = tmp_path / "a.glassnet", tmp_path / "b.glassnet"
     common = ["train", moons_csv, "--target", "side", *RESUMABLE, "--checkpoint-every", "2"]
     code, _, err = run(capsys, *common, "--out", a)
@@ -437,10 +440,15 @@ def test_interrupted_and_resumed_run_is_bit_identical(capsys, tmp_path, moons_cs
 
     real_fit, calls = cli.fit, []
 
+    def ctrl_c(state):
+        raise KeyboardInterrupt
+
     def interrupted_fit(*args, **kwargs):
         calls.append(1)
         if len(calls) == 6:  # during epoch 6: the last checkpoint holds epoch 4
-            raise KeyboardInterrupt
+            if where == "between epochs":
+                raise KeyboardInterrupt
+            kwargs["callbacks"] = [ctrl_c]  # fit catches it and returns what it learned
         return real_fit(*args, **kwargs)
 
     monkeypatch.setattr(cli, "fit", interrupted_fit)
@@ -461,6 +469,23 @@ def test_interrupted_and_resumed_run_is_bit_identical(capsys, tmp_path, moons_cs
     ha, hb = model_meta(a)["history"], model_meta(b)["history"]
     assert ha["loss"] == hb["loss"] and ha["val_loss"] == hb["val_loss"]
     assert ha["epoch"] == hb["epoch"] == 7
+
+
+def test_resume_after_early_stopping_changes_nothing(capsys, tmp_path, moons_csv):
+    out = tmp_path / "m.glassnet"
+    cmd = ["train", moons_csv, "--target", "side", "--out", out, "--hidden", "6", "-q",
+           "--early-stopping", "--patience", "2", "--epochs", "300", "--lr", "0.05",
+           "--checkpoint-every", "7"]  # fmt: skip
+    assert run(capsys, *cmd)[0] == 0
+    first, h = weights(out), model_meta(out)["history"]
+    assert h["stop_reason"] == "early_stopping"
+    ckpt = load_checkpoint(tmp_path / "m.glassnet.ckpt")
+    assert ckpt.meta["state"]["epoch"] == h["epoch"]  # the last epoch is checkpointed too
+    code, stdout, _ = run(capsys, *cmd, "--resume")
+    assert code == 0 and f"resuming after epoch {h['epoch']}" in stdout
+    again = weights(out)
+    assert all(np.array_equal(first[k], again[k]) for k in first)
+    assert model_meta(out)["history"]["best_epoch"] == h["best_epoch"]
 
 
 def test_resume_continues_to_more_epochs(capsys, tmp_path, moons_csv):
