@@ -324,8 +324,14 @@ def _write_text_atomic(path: Path, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        with contextlib.suppress(OSError):  # keep an existing file's permissions
-            os.chmod(tmp, os.stat(path).st_mode & 0o777 if path.exists() else 0o644)
+        with contextlib.suppress(OSError):  # an existing file's permissions, else the umask's
+            if path.exists():
+                mode = os.stat(path).st_mode & 0o777
+            else:
+                umask = os.umask(0o022)  # (reading the umask means setting it: set it back)
+                os.umask(umask)
+                mode = 0o666 & ~umask
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -1542,6 +1548,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
     best_weights: dict[str, np.ndarray] | None = None
     if args.resume:
         state, best_weights = _resume(ckpt_path, model, optimizer, settings, fingerprint)
+        if state.epoch > args.epochs:
+            raise CLIError(
+                f"--resume: the checkpoint '{ckpt_path}' is at epoch {state.epoch}, past "
+                f"--epochs {args.epochs}; give --epochs {state.epoch} or more"
+            )
     for line in _describe_run(args, p, model, lr, batch, state.epoch):
         say(line)
     sys.stdout.flush()

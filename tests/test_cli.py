@@ -510,6 +510,9 @@ def test_resume_refuses_other_settings_or_no_checkpoint(capsys, tmp_path, moons_
     code, _, err = run(capsys, *base, "--resume", "--lr", "0.5")
     assert code == 2
     assert_one_line_error(err, "other settings", "lr")
+    code, _, err = run(capsys, *base, "--resume", "--epochs", "3")
+    assert code == 2
+    assert_one_line_error(err, "at epoch 8, past --epochs 3")
 
 
 # ----------------------------------------------------------------------------- bad input
