@@ -341,6 +341,7 @@ class _Block:
 class _Section:
     title: str
     blocks: list[_Block] = field(default_factory=list)
+    key: str = ""
 
     def p(self, text: str) -> None:
         self.blocks.append(_Block("p", text))
@@ -380,15 +381,24 @@ def _render_text(title: str, sections: list[_Section]) -> str:
 
 
 def _md_cell(c: str) -> str:
-    return c.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_") if c else " "
+    """A table cell: formulas (with * _ ^) as code spans, so nothing needs escaping."""
+    if not c:
+        return " "
+    c = c.replace("|", "\\|")
+    return f"`{c}`" if any(ch in c for ch in "*_^") else c
+
+
+def _md_text(t: str) -> str:
+    """Paragraph or heading text: escape the characters Markdown would interpret."""
+    return t.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
 
 
 def _render_markdown(title: str, sections: list[_Section], level: int = 3) -> str:
     h = "#" * level
-    out = [f"{h} {title}"]
+    out = [f"{h} {_md_text(title)}"]
     for s in sections:
         if s.title:
-            out += ["", f"{h}# {s.title}"]
+            out += ["", f"{h}# {_md_text(s.title)}"]
         for b in s.blocks:
             out.append("")
             if b.kind == "table":
@@ -398,7 +408,7 @@ def _render_markdown(title: str, sections: list[_Section], level: int = 3) -> st
             elif b.kind == "pre":
                 out += ["```text", b.text, "```"]
             else:
-                out.append(_md_cell(b.text).replace("\\|", "|"))
+                out.append(_md_text(b.text))
     return "\n".join(out) + "\n"
 
 
@@ -791,7 +801,7 @@ class Explanation:
         secs: list[_Section] = []
 
         # ------------------------------------------------------------ header
-        head = _Section("")
+        head = _Section("", key="header")
         inputs = ", ".join(f"{n} = {_fmt(v, d)}" for n, v in zip(nm.x, self.x[0]))
         target = ", ".join(f"{n} = {_fmt(v, d)}" for n, v in zip(nm.y, self.y[0]))
         if one:
@@ -804,7 +814,7 @@ class Explanation:
         secs.append(head)
 
         # ----------------------------------------------------------- forward
-        fw = _Section("1. Forward pass: z = weighted sum, a = g(z)")
+        fw = _Section("1. Forward pass: z = weighted sum, a = g(z)", key="forward")
         if one:
             rows = []
             for l in range(L):
@@ -843,7 +853,7 @@ class Explanation:
         secs.append(fw)
 
         # ---------------------------------------------------------- backward
-        bw = _Section("2. Backward pass, in the lecture's three steps")
+        bw = _Section("2. Backward pass, in the lecture's three steps", key="backward")
         cols = ["value"] if one else [f"#{n + 1}" for n in range(N)]
 
         def vals(arr: np.ndarray) -> list[str]:
@@ -903,7 +913,7 @@ class Explanation:
         secs.append(bw)
 
         # --------------------------------------------------- weight gradients
-        wg = _Section("3. Weight gradients: dL/dw = dL/du * v")
+        wg = _Section("3. Weight gradients: dL/dw = dL/du * v", key="weights")
         wg.p("u is the weighted sum the weight feeds, v the value it multiplies (1 for a "
              "bias)." + ("" if one else " With several data points the products add up over "
                          "the data points (the loss's average is inside dL/du)."))
@@ -930,7 +940,8 @@ class Explanation:
         secs.append(wg)
 
         # ----------------------------------------------------- descent step
-        gd = _Section(f"4. Gradient-descent step: w <- w - lr * dL/dw (lr = {self.lr:g})")
+        gd = _Section(f"4. Gradient-descent step: w <- w - lr * dL/dw (lr = {self.lr:g})",
+                      key="step")
         gd.table(["weight", "w", "dL/dw", "w - lr * dL/dw"],
                  [[name, _fmt(w, d), _fmt(g, d), _fmt(new, d)]
                   for name, (w, g, new) in self.step().items()])
@@ -938,7 +949,8 @@ class Explanation:
 
         # ------------------------------------------------------------ paths
         if self._show_paths:
-            ps = _Section("5. Each gradient as a sum over the paths of the reversed graph")
+            ps = _Section("5. Each gradient as a sum over the paths of the reversed graph",
+                          key="paths")
             if N > 1:
                 ps.p("For data point #1 (the batch gradient adds these over the data points).")
             want = (list(self._show_paths) if not isinstance(self._show_paths, bool)
@@ -982,19 +994,39 @@ class Explanation:
             return [node, sym, num, _fmt(values[0], d)]
         return [node, sym] + [_fmt(v, d) for v in values]
 
+    def _parts(self, parts: Sequence[str] | str | None) -> list[_Section]:
+        secs = self._sections()
+        if parts is None:
+            return secs
+        if isinstance(parts, str):
+            parts = [parts]
+        known = [sec.key for sec in secs] + ([] if self._show_paths else ["paths"])
+        bad = [p for p in parts if p not in known]
+        if bad:
+            raise ValueError(
+                f"The 'parts' parameter must list sections among {known}. Got {bad}."
+            )
+        return [sec for sec in secs if sec.key in parts]
+
+    def to_text(self, parts: Sequence[str] | str | None = None) -> str:
+        """The terminal table (``str(e)``); ``parts`` picks sections: ``'header'``,
+        ``'forward'``, ``'backward'``, ``'weights'``, ``'step'``, ``'paths'``."""
+        return _render_text(self._title(), self._parts(parts))
+
     def __str__(self) -> str:
-        return _render_text(self._title(), self._sections())
+        return self.to_text()
 
     def __repr__(self) -> str:
-        return self.__str__()
+        return self.to_text()
 
-    def to_markdown(self, level: int = 3) -> str:
-        """The explanation as Markdown: headings and pipe tables (``level``: heading depth)."""
-        return _render_markdown(self._title(), self._sections(), level)
+    def to_markdown(self, parts: Sequence[str] | str | None = None, level: int = 3) -> str:
+        """The explanation as Markdown: headings and pipe tables (``level``: heading depth;
+        ``parts`` as in :meth:`to_text`)."""
+        return _render_markdown(self._title(), self._parts(parts), level)
 
-    def to_html(self) -> str:
+    def to_html(self, parts: Sequence[str] | str | None = None) -> str:
         """The explanation as an HTML fragment (tables), as notebooks show it."""
-        return _render_html(self._title(), self._sections())
+        return _render_html(self._title(), self._parts(parts))
 
     def _repr_html_(self) -> str:
         return self.to_html()

@@ -159,8 +159,12 @@ def summary(model: Module, input_shape: Any = None) -> ModelSummary:
     for m in mods:
         if isinstance(m, Linear):
             j += 1
-            W = m.W.label or f"W{j}"
-            b = (m.b.label or f"b{j}") if m.b is not None else None
+            # a parameter's own short label (MLP's W1, Neuron's w) or the lecture's W_j;
+            # dotted names given by named_parameters ('layers.0.W') read worse in a formula
+            W = m.W.label if m.W.label and "." not in m.W.label else f"W{j}"
+            b = None
+            if m.b is not None:
+                b = m.b.label if m.b.label and "." not in m.b.label else f"b{j}"
             rows.append(LayerRow(
                 index=len(rows) + 1,
                 layer="Linear" if m.b is not None else "Linear (no bias)",

@@ -44,13 +44,13 @@ def md_table(md: str, first_header: str) -> list[dict[str, str]]:
     """Parse the Markdown pipe table whose first header cell is ``first_header``."""
     lines = md.splitlines()
     for i, line in enumerate(lines):
-        cells = [c.strip().replace("\\", "") for c in line.strip().strip("|").split("|")]
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
         if line.startswith("|") and cells[0] == first_header:
             rows = []
             for row in lines[i + 2:]:
                 if not row.startswith("|"):
                     break
-                vals = [c.strip().replace("\\", "") for c in row.strip().strip("|").split("|")]
+                vals = [c.strip().strip("`") for c in row.strip().strip("|").split("|")]
                 rows.append(dict(zip(cells, vals)))
             return rows
     raise AssertionError(f"no table starting with {first_header!r}")
@@ -395,3 +395,50 @@ def test_unsupported_models_and_losses() -> None:
     with pytest.raises(ValueError, match="'sample'"):
         e.paths("w1", sample=3)
     assert isinstance(e, Explanation)
+
+
+# ------------------------------------------------------------------ parts and the docs
+def test_parts_pick_sections() -> None:
+    e = explain(xnor_net(), [0, 1], 0)
+    fwd = e.to_text("forward")
+    assert "1. Forward pass" in fwd and "2. Backward pass" not in fwd
+    md = e.to_markdown(["backward", "weights"])
+    assert "Backward pass" in md and "Weight gradients" in md and "Forward pass" not in md
+    assert "Gradient-descent step" in e.to_html("step") and "<h4>" in e.to_html("step")
+    with pytest.raises(ValueError, match="'parts' parameter"):
+        e.to_text("everything")
+
+
+def _load_doc_script(name: str):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "docs" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"glassnet_docs_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module, path.parent
+
+
+def test_lecture_md_is_generated_and_up_to_date(tmp_path) -> None:
+    gen, docs = _load_doc_script("lecture_gen")
+    out = tmp_path / "lecture.md"
+    assert gen.main(["--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    committed = (docs / "lecture.md").read_text(encoding="utf-8")
+    assert text == committed, "docs/lecture.md is stale: run python docs/lecture_gen.py"
+    # the lecture's own numbers are in it
+    assert "1  0   0   1  -6  0.002  2   0.881" in text  # the XNOR table, row (0, 0)
+    assert "2  0   1   0  -2  0.119  -2  0.119" in text
+    assert "dL/dx1 = (y_hat - y) g'(z3) w5 g'(z1) w1 + (y_hat - y) g'(z3) w6 g'(z2) w2" in text
+    assert "AND z = -1.5 + x1 + x2:" in text and "class = [0 0 0 1]" in text
+    for topic in ("## 1. The neuron", "## 2. Activation functions", "## 3. Logic gates",
+                  "## 4. XNOR", "## 5. Forward propagation", "## 6. The four tasks",
+                  "## 7. Backpropagation", "## 8. Gradient descent"):
+        assert topic in text
+    images = {line.split("(img/")[1].rstrip(")") for line in text.splitlines()
+              if line.startswith("![") and "(img/" in line}
+    assert images and all((docs / "img" / name).exists() for name in images)
+    assert gen.main(["--out", str(out), "--check"]) == 0
+    out.write_text(text + "stale\n", encoding="utf-8")
+    assert gen.main(["--out", str(out), "--check"]) == 1

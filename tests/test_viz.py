@@ -279,3 +279,32 @@ def test_plot_errors() -> None:
         viz.plot_history(gn.History())
     with pytest.raises(ValueError, match="'figsize'"):
         viz.plot_decision_boundary(net, X, y, figsize=(0, 1))
+
+
+# ---------------------------------------------------------------------------- gallery
+def test_gallery_regenerates_every_picture(tmp_path: Path) -> None:
+    import importlib.util
+
+    import matplotlib.image as mpimg
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    spec = importlib.util.spec_from_file_location("glassnet_docs_gallery", docs / "gallery.py")
+    gallery = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gallery)
+    assert gallery.main(["--out", str(tmp_path)]) == 0
+    made = sorted(p.name for p in tmp_path.iterdir())
+    assert made == sorted(gallery.pictures()) == sorted(p.name for p in (docs / "img").iterdir())
+    for name in made:
+        new, old = tmp_path / name, docs / "img" / name
+        if name.endswith(".png"):
+            w, h = png_size(new)
+            assert (w, h) == png_size(old) and w >= 300 and h >= 200
+            assert mpimg.imread(new).shape[:2] == (h, w)
+        else:  # SVG, DOT and Markdown depend only on glassnet: the committed ones are current
+            assert new.read_text() == old.read_text(), f"docs/img/{name} is stale"
+            if name.endswith(".svg"):
+                ET.parse(new)
+    texts = svg_texts((tmp_path / "xnor_network.svg").read_text())
+    assert "0.002" in texts and "0.881" in texts
+    table = (tmp_path / "backprop_table.md").read_text()
+    assert "(y_hat - y) g'(z3) w5 g'(z1) w1 + (y_hat - y) g'(z3) w6 g'(z2) w2" in table

@@ -42,6 +42,12 @@ def arrow_marker(ident: str, color: str) -> str:
     )
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_text(path: str | os.PathLike[str], content: str) -> Path:
     """Write ``content`` to ``path`` atomically (temporary file, then rename)."""
     p = Path(path)
@@ -50,6 +56,7 @@ def write_text(path: str | os.PathLike[str], content: str) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(content)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, p)
     except BaseException:
         if os.path.exists(tmp):

@@ -207,7 +207,7 @@ def plot_decision_boundary(
         # colours span the values the model produces, white at the threshold
         norm = TwoSlopeNorm(vcenter=t, vmin=lo, vmax=hi) if lo < t < hi else Normalize(lo, hi)
         cf = ax.contourf(gx, gy, v.reshape(gx.shape), levels=np.linspace(lo, hi, 21),
-                         cmap="RdBu", alpha=0.6, norm=norm)
+                         cmap="RdBu", alpha=0.45, norm=norm)
         fig.colorbar(cf, ax=ax, label="y_hat", shrink=0.85, format="%.2f")
         if lo < t < hi:
             ax.contour(gx, gy, v.reshape(gx.shape), levels=[t], colors="black",
