@@ -1,0 +1,1463 @@
+"""scikit-learn's MLP, trained by glassnet: change one import, keep the code.
+
+>>> from glassnet.sklearn import MLPClassifier            # was: from sklearn.neural_network
+>>> from sklearn.datasets import load_iris
+>>> X, y = load_iris(return_X_y=True)
+>>> clf = MLPClassifier(hidden_layer_sizes=(16,), max_iter=2000, random_state=0).fit(X, y)
+>>> clf.score(X, y) > 0.9
+True
+>>> clf.coefs_[0].shape                                   # W1: (inputs, neurons), Z = X @ W + b
+(4, 16)
+
+:class:`MLPClassifier` and :class:`MLPRegressor` take every constructor parameter of
+scikit-learn's estimators of the same names, with the same defaults and meanings, and
+set the same fitted attributes. Training runs in glassnet (:func:`glassnet.fit` with
+the fused MLP engine for ``'sgd'`` and ``'adam'``; SciPy's L-BFGS-B on glassnet's
+loss and gradient for ``'lbfgs'``), following scikit-learn's conventions so results
+compare one to one:
+
+* the same initial weights (Glorot uniform drawn from ``random_state`` exactly as
+  scikit-learn draws them), the same early-stopping split, the same losses
+  (half squared error, log-loss summed over outputs, half Poisson deviance), the
+  same L2 penalty ``alpha / (2 n_batch) * sum ||W||^2``, the same stopping rules
+  (``tol``, ``n_iter_no_change``, ``early_stopping``, ``learning_rate='adaptive'``);
+* the differences are listed in ``docs/sklearn.md`` and in the class docstrings
+  (float32 by default, per-dataset instead of per-batch sample-weight
+  normalization, Adam's epsilon placement, the multi-output squared-error gradient).
+
+Beyond scikit-learn: ``activation='leaky_relu'`` or one activation per hidden layer,
+``dropout``, ``class_weight``, ``callbacks``, ``validation_loss_curve_``, ``dtype``,
+the regressor's ``output_activation``, ``stop_reason_``, ``model_`` and ``history_``.
+
+scikit-learn (>= 1.6) and SciPy are optional dependencies of glassnet, needed here
+only: ``pip install 'glassnet[sklearn]'``.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+try:
+    import scipy.optimize
+    from scipy.special import expit, xlogy
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.metrics import accuracy_score, r2_score
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import LabelBinarizer
+    from sklearn.utils import check_random_state, column_or_1d
+    from sklearn.utils.class_weight import compute_sample_weight
+    from sklearn.utils.metaestimators import available_if
+    from sklearn.utils.multiclass import check_classification_targets, unique_labels
+    from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+except ImportError as e:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "glassnet.sklearn needs scikit-learn >= 1.6 and SciPy "
+        f"({e}). Install them with: pip install 'glassnet[sklearn]'"
+    ) from e
+
+from . import optim
+from .nn.layers import MLP, ActivationModule, Dropout, Linear
+from .tensor import Tensor, no_grad
+from .train import Callback, DivergenceError, History, TrainState
+from .train import fit as _glassnet_fit
+
+__all__ = ["MLPClassifier", "MLPRegressor"]
+
+_SOLVERS = ("lbfgs", "sgd", "adam")
+_STOCHASTIC = ("sgd", "adam")
+_ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu")
+_ACT_TO_GLASSNET = {
+    "identity": "identity",
+    "logistic": "sigmoid",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "relu": "relu",
+    "leaky_relu": "leaky_relu",
+}
+_LEARNING_RATES = ("constant", "invscaling", "adaptive")
+_OUTPUT_ACTIVATIONS = ("identity", "logistic", "tanh")
+_SKLEARN_NAME = {"sigmoid": "logistic", "identity": "identity", "tanh": "tanh"}
+
+STOP_REASONS = {
+    "max_iter": "reached max_iter epochs (stochastic solvers) or iterations (lbfgs)",
+    "max_fun": "lbfgs reached max_fun loss evaluations",
+    "tol": "the training loss improved by less than tol for more than n_iter_no_change "
+    "epochs (stochastic solvers), or the projected gradient fell below tol (lbfgs)",
+    "early_stopping": "the validation score improved by less than tol for more than "
+    "n_iter_no_change epochs; the best weights were restored",
+    "min_lr": "learning_rate='adaptive' reached its minimum (1e-6) on a plateau",
+    "callback": "a callback asked to stop",
+    "interrupted": "interrupted by the user (KeyboardInterrupt); the weights so far are kept",
+    "partial_fit": "partial_fit runs one epoch",
+    "line_search": "lbfgs could not make progress along its search direction",
+}
+
+
+# ------------------------------------------------------------ parameter checks
+def _fail(owner: str, name: str, want: str, value: Any) -> ValueError:
+    return ValueError(f"The '{name}' parameter of {owner} must be {want}. Got {value!r}.")
+
+
+def _check_real(
+    owner: str,
+    name: str,
+    value: Any,
+    low: float,
+    high: float | None = None,
+    *,
+    low_closed: bool = True,
+    high_closed: bool = False,
+    integer: bool = False,
+    allow_inf: bool = False,
+) -> None:
+    if allow_inf and isinstance(value, (float, np.floating)) and value == np.inf:
+        return
+    kind = numbers.Integral if integer else numbers.Real
+    ok = isinstance(value, kind) and not isinstance(value, (bool, np.bool_))
+    if ok:
+        v = float(value)
+        ok = bool(np.isfinite(v)) and (v >= low if low_closed else v > low)
+        if ok and high is not None:
+            ok = v <= high if high_closed else v < high
+    if not ok:
+        lo = ("[" if low_closed else "(") + f"{low:g}"
+        if high is None:
+            rng = f">= {low:g}" if low_closed else f"> {low:g}"
+        else:
+            rng = f"in {lo}, {high:g}" + ("]" if high_closed else ")")
+        kind_s = "an int" if integer else "a float"
+        raise _fail(owner, name, f"{kind_s} {rng}" + (" or numpy.inf" if allow_inf else ""), value)
+
+
+def _check_choice(owner: str, name: str, value: Any, choices: Sequence[str]) -> None:
+    if not isinstance(value, str) or value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise _fail(owner, name, f"one of {listed}", value)
+
+
+def _check_bool(owner: str, name: str, value: Any) -> None:
+    if not isinstance(value, (bool, np.bool_)):
+        raise _fail(owner, name, "a bool (True or False)", value)
+
+
+def _as_dtype(owner: str, dtype: Any) -> np.dtype | None:
+    if dtype is None:
+        return None
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise _fail(owner, "dtype", "'float32', 'float64' or None (the dtype of X)", dtype)
+    return dt
+
+
+# ------------------------------------------------------------------ the losses
+def _sklearn_loss(kind: str, out: np.ndarray, Y: np.ndarray, w: np.ndarray | None) -> float:
+    """A data loss in scikit-learn's convention (no penalty), from outputs ``out`` (n, K).
+
+    * ``softmax``: log-loss ``-mean_i sum_k Y_ik log p_ik``
+    * ``logistic``: binary log-loss summed over outputs, averaged over samples
+    * ``squared_error``: ``1/2`` of the squared error, averaged over samples and outputs
+    * ``poisson``: half Poisson deviance ``y log(y / mu) - y + mu``, summed over outputs
+    """
+    out = out.astype(np.float64, copy=False)
+    if kind in ("softmax", "logistic"):
+        eps = np.finfo(np.float64).eps
+        p = np.clip(out, eps, 1 - eps)
+        per = xlogy(Y, p)
+        if kind == "logistic":
+            per = per + xlogy(1 - Y, 1 - p)
+        return float(-np.average(per, weights=w, axis=0).sum())
+    if kind == "poisson":
+        return float(np.average(xlogy(Y, Y / out) - Y + out, weights=w, axis=0).sum())
+    return float(0.5 * np.average((Y - out) ** 2, weights=w, axis=0).mean())
+
+
+class _PoissonLoss:
+    """Half Poisson deviance on the log-link outputs z (mu = e^z), summed over outputs.
+
+    ``L = 1/n sum_i w_i sum_k (e^{z_ik} - y_ik z_ik + y_ik log y_ik - y_ik)``, so
+    ``dL/dz = w (e^z - y) / n`` (scikit-learn's ``delta = mu - y``). The targets arrive
+    as ``[y, w]`` (n, K + 1): the weights ride along with y through glassnet's batches.
+    """
+
+    def __init__(self, n_outputs: int) -> None:
+        self.k = n_outputs
+
+    def __call__(self, z: Tensor, target: np.ndarray) -> Tensor:
+        Y, w = target[:, : self.k], target[:, self.k :]  # (n, K), (n, 1)
+        n = Y.shape[0]
+        const = float((w * (xlogy(Y, Y) - Y)).sum()) / n  # no gradient: the deviance's offset
+        return ((z.exp() - z * Y) * w).sum() / n + const
+
+
+# ------------------------------------------------- the sklearn rules, per epoch
+class _SklearnRules(Callback):
+    """scikit-learn's end-of-epoch bookkeeping and stopping rules, run inside glassnet.fit.
+
+    After each epoch (``BaseMultilayerPerceptron._fit_stochastic``): record ``loss_``,
+    ``loss_curve_``, ``t_``; score the validation set when early stopping; count epochs
+    without improvement by more than ``tol``; let ``invscaling`` set the next rate; when
+    the count exceeds ``n_iter_no_change``, divide an ``adaptive`` rate by 5 or stop.
+    """
+
+    def __init__(self, est: _BaseMLP, n_train: int, val: tuple[Any, ...] | None) -> None:
+        self.est, self.n_train, self.val = est, n_train, val
+        self.reason: str | None = None
+
+    def on_epoch_end(self, state: TrainState) -> None:
+        est = self.est
+        loss = float(state.epoch_loss)
+        est.n_iter_ += 1
+        est.t_ += self.n_train
+        est.loss_ = loss
+        est.loss_curve_.append(loss)
+        if est.verbose:
+            print(f"Iteration {est.n_iter_}, loss = {loss:.8f}")
+        tol = est.tol
+        # 1) the no-improvement count: validation score with early stopping, else train loss
+        if self.val is not None:
+            Xv, yv, Yv, wv = self.val
+            out = est._outputs(Xv)
+            score = est._score_outputs(out, yv, wv)
+            est.validation_scores_.append(score)
+            est.validation_loss_curve_.append(_sklearn_loss(est._loss_kind(), out, Yv, wv))
+            if est.verbose:
+                print(f"Validation score: {score:f}")
+            if not score >= est.best_validation_score_ + tol:  # NaN counts as no improvement
+                est._no_improvement_count += 1
+            else:
+                est._no_improvement_count = 0
+            if score > est.best_validation_score_:
+                est.best_validation_score_ = score
+                est._best_params = [p.data.copy() for p in est.model_.parameters()]
+        else:
+            if loss > est.best_loss_ - tol:
+                est._no_improvement_count += 1
+            else:
+                est._no_improvement_count = 0
+            est.best_loss_ = min(est.best_loss_, loss)
+        # 2) invscaling: lr = learning_rate_init / (t_ + 1)^power_t for the next epoch
+        if est._schedule is not None:
+            est._schedule.step(est.t_)
+        # 3) stop, or (adaptive) shrink the rate and carry on
+        if est._no_improvement_count > est.n_iter_no_change:
+            what = "Validation score" if self.val is not None else "Training loss"
+            msg = (
+                f"{what} did not improve more than tol={tol:f} for "
+                f"{est.n_iter_no_change} consecutive epochs."
+            )
+            opt = state.optimizer
+            if est.solver == "sgd" and est.learning_rate == "adaptive" and opt.lr > 1e-6:
+                opt.lr = opt.lr / 5.0
+                est._no_improvement_count = 0
+                if est.verbose:
+                    print(f"{msg} Setting learning rate to {opt.lr:f}")
+                return
+            if est.solver == "sgd" and est.learning_rate == "adaptive":
+                self.reason = "min_lr"
+            else:
+                self.reason = "early_stopping" if self.val is not None else "tol"
+            if est.verbose:
+                print(f"{msg} Stopping.")
+            state.stop = True
+
+
+def _as_callbacks(owner: str, callbacks: Any) -> list[Any]:
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, (Callback,)) or callable(callbacks):
+        callbacks = [callbacks]
+    if not isinstance(callbacks, (list, tuple)):
+        raise _fail(
+            owner, "callbacks", "None or a list of glassnet Callbacks / functions", callbacks
+        )
+    for c in callbacks:
+        if not (isinstance(c, Callback) or callable(c)):
+            raise _fail(owner, "callbacks", "a list of glassnet Callbacks or functions f(state)", c)
+    return list(callbacks)
+
+
+# ------------------------------------------------------------------- the base
+class _BaseMLP(BaseEstimator):
+    """Shared machinery of :class:`MLPClassifier` and :class:`MLPRegressor` (not public)."""
+
+    # -------------------------------------------------------------- parameters
+    def _check_params(self) -> None:
+        o = type(self).__name__
+        hls = self.hidden_layer_sizes
+        sizes = list(hls) if hasattr(hls, "__iter__") else [hls]
+        for s in sizes:
+            if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral) or s < 1:
+                raise ValueError(
+                    f"The 'hidden_layer_sizes' parameter of {o} must hold ints >= 1 (neurons "
+                    f"per hidden layer). Got {hls!r}; hidden_layer_sizes must be > 0."
+                )
+        acts = self.activation
+        if isinstance(acts, str):
+            if acts not in _ACT_TO_GLASSNET:
+                raise _fail(
+                    o,
+                    "activation",
+                    "one of "
+                    + ", ".join(map(repr, _ACTIVATIONS))
+                    + " or a list of those, one per hidden layer",
+                    acts,
+                )
+        else:
+            if not isinstance(acts, (list, tuple)) or len(acts) != len(sizes):
+                raise ValueError(
+                    f"The 'activation' parameter of {o} must be a name or a list of one name "
+                    f"per hidden layer ({len(sizes)} here). Got {acts!r}."
+                )
+            for a in acts:
+                if not isinstance(a, str) or a not in _ACT_TO_GLASSNET:
+                    raise _fail(
+                        o,
+                        "activation",
+                        "a list of names among " + ", ".join(map(repr, _ACTIVATIONS)),
+                        acts,
+                    )
+        _check_choice(o, "solver", self.solver, _SOLVERS)
+        _check_real(o, "alpha", self.alpha, 0.0)
+        if not (isinstance(self.batch_size, str) and self.batch_size == "auto"):
+            _check_real(o, "batch_size", self.batch_size, 1, integer=True)
+        _check_choice(o, "learning_rate", self.learning_rate, _LEARNING_RATES)
+        _check_real(o, "learning_rate_init", self.learning_rate_init, 0.0, low_closed=False)
+        _check_real(o, "power_t", self.power_t, 0.0)
+        _check_real(o, "max_iter", self.max_iter, 1, integer=True)
+        _check_bool(o, "shuffle", self.shuffle)
+        _check_real(o, "tol", self.tol, 0.0)
+        if not isinstance(self.verbose, (bool, np.bool_, numbers.Integral)):
+            raise _fail(o, "verbose", "a bool or an int", self.verbose)
+        _check_bool(o, "warm_start", self.warm_start)
+        _check_real(o, "momentum", self.momentum, 0.0, 1.0, high_closed=False)
+        _check_bool(o, "nesterovs_momentum", self.nesterovs_momentum)
+        _check_bool(o, "early_stopping", self.early_stopping)
+        _check_real(o, "validation_fraction", self.validation_fraction, 0.0, 1.0, low_closed=False)
+        _check_real(o, "beta_1", self.beta_1, 0.0, 1.0)
+        _check_real(o, "beta_2", self.beta_2, 0.0, 1.0)
+        _check_real(o, "epsilon", self.epsilon, 0.0, low_closed=False)
+        _check_real(o, "n_iter_no_change", self.n_iter_no_change, 1, integer=True, allow_inf=True)
+        _check_real(o, "max_fun", self.max_fun, 1, integer=True)
+        _check_real(o, "dropout", self.dropout, 0.0, 1.0)
+        _as_dtype(o, self.dtype)
+        _as_callbacks(o, self.callbacks)
+        if self.solver == "lbfgs" and self.dropout > 0:
+            raise ValueError(
+                f"{o}: dropout={self.dropout} needs a stochastic solver: L-BFGS needs the "
+                "same loss at every evaluation. Use solver='adam' or 'sgd', or dropout=0."
+            )
+        self._check_extra_params()
+
+    def _check_extra_params(self) -> None:
+        """Subclass hook for their own parameters."""
+
+    def _hidden(self) -> list[int]:
+        hls = self.hidden_layer_sizes
+        return [int(s) for s in (hls if hasattr(hls, "__iter__") else [hls])]
+
+    def _hidden_acts(self, n_hidden: int) -> list[str]:
+        acts = [self.activation] * n_hidden if isinstance(self.activation, str) else self.activation
+        return [_ACT_TO_GLASSNET[a] for a in acts]
+
+    # ------------------------------------------------------------- the network
+    def _build(self, n_features: int, n_outputs: int, dtype: np.dtype, rs: Any) -> None:
+        """The glassnet MLP, initialized as scikit-learn initializes (``_init_coef``).
+
+        W_l and b_l ~ U(-a, a) with a = sqrt(f / (fan_in + fan_out)), f = 2 for the
+        logistic activation and 6 otherwise, drawn from ``random_state`` in
+        scikit-learn's order (W1, b1, W2, b2, ...), so the same ``random_state`` gives
+        the same initial weights as scikit-learn's MLP.
+        """
+        hidden = self._hidden()
+        acts = self._hidden_acts(len(hidden))
+        sizes = [n_features, *hidden, n_outputs]
+        init = []
+        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            if isinstance(self.activation, str):
+                logistic = self.activation in ("logistic", "sigmoid")
+            else:
+                logistic = i < len(acts) and acts[i] == "sigmoid"
+            bound = np.sqrt((2.0 if logistic else 6.0) / (fan_in + fan_out))
+            W = rs.uniform(-bound, bound, (fan_in, fan_out))  # (inputs, neurons)
+            b = rs.uniform(-bound, bound, fan_out)  # (neurons,)
+            init.append((W, b))
+        model = MLP(
+            sizes,
+            activation=acts,
+            output_activation=self._model_head(),
+            dropout=float(self.dropout),
+            rng=0,  # the weights are overwritten below; dropout's rng is set at each fit
+            dtype=dtype,
+        )
+        for lin, (W, b) in zip((m for m in model.layers if isinstance(m, Linear)), init):
+            lin.W.data[...] = W
+            lin.b.data[...] = b  # type: ignore[union-attr]
+        self.model_ = model
+        self.n_layers_ = len(sizes)
+        self.n_outputs_ = n_outputs
+        self.n_iter_ = 0
+        self.t_ = 0
+        self._best_params = [p.data.copy() for p in model.parameters()]
+        self._optimizer: Any = None
+        self._schedule: Any = None
+        self.loss_curve_: list[float] = []
+        self._no_improvement_count = 0
+        if self.early_stopping:
+            self.validation_scores_: list[float] | None = []
+            self.validation_loss_curve_: list[float] | None = []
+            self.best_validation_score_: float | None = -np.inf
+            self.best_loss_: float | None = None
+        else:
+            self.best_loss_ = np.inf
+            self.validation_scores_ = None
+            self.validation_loss_curve_ = None
+            self.best_validation_score_ = None
+
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        """Weight matrices, ``coefs_[i]`` of shape (inputs, neurons) of layer i + 1.
+
+        Live views of ``model_``'s weights (writing into them changes the model), in the
+        training dtype. A fit that builds a new optimizer moves the weights into new
+        buffers: read ``coefs_`` again after fitting. Assigning a list copies its values in.
+        """
+        return [lin.W.data for lin in self._linears()]
+
+    @coefs_.setter
+    def coefs_(self, values: Sequence[Any]) -> None:
+        self._set_weights("coefs_", values, [lin.W for lin in self._linears()])
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        """Bias vectors, ``intercepts_[i]`` of shape (neurons,): live views, as ``coefs_``."""
+        return [lin.b.data for lin in self._linears()]  # type: ignore[union-attr]
+
+    @intercepts_.setter
+    def intercepts_(self, values: Sequence[Any]) -> None:
+        self._set_weights("intercepts_", values, [lin.b for lin in self._linears()])
+
+    def _linears(self) -> list[Linear]:
+        model = self.__dict__.get("model_")
+        if model is None:
+            raise AttributeError(
+                f"This {type(self).__name__} instance is not fitted yet: weights exist after fit."
+            )
+        return [m for m in model.layers if isinstance(m, Linear)]
+
+    def _set_weights(self, name: str, values: Sequence[Any], params: list[Any]) -> None:
+        values = list(values)
+        if len(values) != len(params):
+            raise ValueError(
+                f"{name} must be a list of {len(params)} arrays (one per layer). Got {len(values)}."
+            )
+        arrs = [np.asarray(v) for v in values]
+        for i, (v, p) in enumerate(zip(arrs, params)):
+            if v.shape != p.data.shape or not np.all(np.isfinite(v)):
+                raise ValueError(
+                    f"{name}[{i}] must be a finite array of shape {p.data.shape}. "
+                    f"Got shape {v.shape}."
+                )
+        for v, p in zip(arrs, params):
+            p.data[...] = v
+
+    def _model_head(self) -> str:
+        raise NotImplementedError
+
+    def _loss_kind(self) -> str:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------- forward
+    def _outputs(self, X: np.ndarray) -> np.ndarray:
+        """The network's outputs for validated X, in float64: probabilities for the
+        classifier, predictions for the regressor. The output activation is applied in
+        float64 to float64 copies of the logits (no float32 saturation at 0 or 1)."""
+        z = self._logits(X)
+        head = self.out_activation_
+        if head == "softmax":
+            z -= z.max(axis=1, keepdims=True)
+            np.exp(z, out=z)
+            z /= z.sum(axis=1, keepdims=True)
+        elif head == "logistic":
+            z = expit(z)  # 1 / (1 + e^-z), accurate in both tails
+        elif head == "tanh":
+            np.tanh(z, out=z)
+        elif head == "exp":
+            np.exp(z, out=z)
+        return z
+
+    def _logits(self, X: np.ndarray) -> np.ndarray:
+        """z of the output layer (before its activation), float64, (n, n_outputs)."""
+        model = self.model_
+        layers = model.layers
+        body = layers[:-1] if isinstance(layers[-1], ActivationModule) else layers
+        was = model.training
+        model.eval()
+        try:
+            with no_grad():
+                t = Tensor(np.asarray(X, dtype=self._dtype))
+                for layer in body:
+                    t = layer(t)
+        finally:
+            model.train(was)
+        return t.data.astype(np.float64)
+
+    def _check_X(self, X: Any) -> np.ndarray:
+        """Validate X at predict time (features, NaN/inf, dtype), densify sparse input."""
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
+        )
+        return _dense(X)
+
+    # ------------------------------------------------------------------ fit
+    def _fit(self, X: Any, y: Any, sample_weight: Any = None, incremental: bool = False) -> Any:
+        self._check_params()
+        first_pass = not hasattr(self, "model_") or (not self.warm_start and not incremental)
+        X, y_user, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        n, n_features = X.shape
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        w = self._combined_weights(y_user, sample_weight, incremental)
+        rs = check_random_state(self.random_state)
+        if first_pass:
+            dt = _as_dtype(type(self).__name__, self.dtype)
+            self._dtype = dt if dt is not None else np.dtype(X.dtype)
+            self._set_head(Y)
+            self._build(n_features, Y.shape[1], self._dtype, rs)
+        elif Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {Y.shape[1]} outputs but the fitted network has {self.n_outputs_}; "
+                "fit a new estimator (warm_start=False) for a different number of outputs."
+            )
+        X = np.ascontiguousarray(X, dtype=self._dtype)
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(X, Y, w)
+        else:
+            self._fit_stochastic(X, y_user, Y, w, sample_weight, rs, incremental)
+        if not all(np.all(np.isfinite(p.data)) for p in self.model_.parameters()):
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data may contain "
+                "large values and need to be preprocessed (e.g. StandardScaler)."
+            )
+        return self
+
+    def _combined_weights(
+        self, y: np.ndarray, sample_weight: np.ndarray | None, incremental: bool
+    ) -> np.ndarray | None:
+        return sample_weight
+
+    def _train_spec(
+        self, Y: np.ndarray, w: np.ndarray | None
+    ) -> tuple[Any, np.ndarray, Any, float]:
+        """(loss for glassnet.fit, targets, per-sample weights, l2) in scikit-learn's scale.
+
+        scikit-learn normalizes a weighted loss and its penalty by the sum of the weights,
+        ``L = sum_i w_i l_i / sum_i w_i + alpha ||W||^2 / (2 sum_i w_i)``; glassnet's fit
+        divides by the batch size. Weights scaled to mean 1 and ``l2 = alpha / mean(w)``
+        make the two equal for full batches (and on average for mini-batches).
+        """
+        alpha = float(self.alpha)
+        if w is not None:
+            mean = float(w.mean())
+            if not mean > 0:
+                raise ValueError(
+                    "sample_weight (times class_weight) is zero for every sample; give some "
+                    "samples a positive weight."
+                )
+            w = (w / mean).astype(self._dtype)
+            alpha = alpha / mean
+        kind = self._loss_kind()
+        k = Y.shape[1]
+        if kind == "poisson":
+            wcol = np.ones((Y.shape[0], 1)) if w is None else w.reshape(-1, 1)
+            target = np.hstack([Y, wcol]).astype(self._dtype)
+            return _PoissonLoss(k), target, None, alpha
+        if kind == "softmax":
+            return "cross_entropy", Y.argmax(axis=1).astype(np.int64), w, alpha
+        if kind == "logistic":
+            if k > 1:  # scikit-learn sums the binary log-loss over the labels; glassnet averages
+                w = np.full(Y.shape[0], float(k), self._dtype) if w is None else w * k
+            return "binary_cross_entropy", Y.astype(self._dtype), w, alpha
+        return "half_mse", Y.astype(self._dtype), w, alpha
+
+    def _batch_size(self, n: int) -> int:
+        if self.batch_size == "auto":
+            return min(200, n)
+        if self.batch_size > n:
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than sample size. It is going to be "
+                "clipped",
+                stacklevel=3,
+            )
+        return int(np.clip(self.batch_size, 1, n))
+
+    def _fit_stochastic(
+        self,
+        X: np.ndarray,
+        y_user: np.ndarray,
+        Y: np.ndarray,
+        w: np.ndarray | None,
+        sample_weight: np.ndarray | None,
+        rs: Any,
+        incremental: bool,
+    ) -> None:
+        model = self.model_
+        if not incremental or self._optimizer is None:
+            self._make_optimizer()
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        val = None
+        if self.early_stopping:
+            stratify = Y if (self._is_classifier() and Y.shape[1] == 1) else None
+            parts = [X, y_user, Y] + ([w] if w is not None else [])
+            split = train_test_split(
+                *parts, random_state=rs, test_size=self.validation_fraction, stratify=stratify
+            )
+            X, Xv = split[0], split[1]
+            y_user, yv = split[2], split[3]
+            Y, Yv = split[4], split[5]
+            w_val = None
+            if w is not None:
+                w, w_val = split[6], split[7]
+            if Xv.shape[0] < 2:
+                raise ValueError(
+                    "The validation set is too small. Increase 'validation_fraction' or the "
+                    "size of your dataset."
+                )
+            val = (Xv, yv, Yv, w_val)
+        loss, target, w_fit, l2 = self._train_spec(Y, w)
+        n = X.shape[0]
+        bs = self._batch_size(n)
+        rules = _SklearnRules(self, n, val)
+        self.n_iter_ = 0
+        # after scikit-learn's draws (init, split): batch order and dropout masks
+        seed = np.random.default_rng(rs.randint(np.iinfo(np.int32).max))
+        for m in model.modules():
+            if isinstance(m, Dropout):
+                m.rng = seed
+        try:
+            history = _glassnet_fit(
+                model,
+                X,
+                target,
+                loss=loss,
+                optimizer=self._optimizer,
+                epochs=1 if incremental else int(self.max_iter),
+                batch_size=None if bs >= n else bs,
+                shuffle=bool(self.shuffle),
+                seed=seed,
+                tol=None,
+                callbacks=[rules, *_as_callbacks(type(self).__name__, self.callbacks)],
+                sample_weight=w_fit,
+                l2=l2,
+                verbose=0,
+            )
+        except DivergenceError as e:
+            raise ValueError(f"{type(self).__name__}: {e}") from e
+        self.history_ = history
+        if rules.reason is not None:
+            self.stop_reason_ = rules.reason
+        elif history.stop_reason == "interrupted":
+            self.stop_reason_ = "interrupted"
+            warnings.warn("Training interrupted by user.", stacklevel=3)
+        elif history.stop_reason == "callback":
+            self.stop_reason_ = "callback"
+        elif incremental:
+            self.stop_reason_ = "partial_fit"
+        else:
+            self.stop_reason_ = "max_iter"
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
+                "optimization hasn't converged yet.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        if self.early_stopping:
+            for p, best in zip(model.parameters(), self._best_params):
+                p.data[...] = best
+
+    def _make_optimizer(self) -> None:
+        """scikit-learn's SGDOptimizer / AdamOptimizer as glassnet optimizers."""
+        params = self.model_.parameters()
+        if self.solver == "sgd":
+            self._optimizer = optim.SGD(
+                params,
+                lr=self.learning_rate_init,
+                momentum=self.momentum,
+                nesterov=self.nesterovs_momentum,
+                style="sklearn",
+            )
+            self._schedule = (
+                optim.InvScalingLR(self._optimizer, power_t=self.power_t)
+                if self.learning_rate == "invscaling"
+                else None
+            )
+        else:
+            self._optimizer = optim.Adam(
+                params,
+                lr=self.learning_rate_init,
+                betas=(self.beta_1, self.beta_2),
+                eps=self.epsilon,
+            )
+            self._schedule = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # An optimizer binds the weights to views of its flat buffers; pickling would cut
+        # those ties. Keep its state dict and rebuild it on load instead.
+        state = super().__getstate__()
+        opt = state.get("_optimizer")
+        if opt is not None and not isinstance(opt, dict):
+            sched = state.get("_schedule")
+            state["_optimizer"] = {"state_dict": opt.state_dict()}
+            state["_schedule"] = None if sched is None else {"state_dict": sched.state_dict()}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        opt, sched = self.__dict__.get("_optimizer"), self.__dict__.get("_schedule")
+        if isinstance(opt, dict):
+            self._make_optimizer()
+            self._optimizer.load_state_dict(opt["state_dict"])
+            if isinstance(sched, dict) and self._schedule is not None:
+                self._schedule.load_state_dict(sched["state_dict"])
+            else:
+                self._schedule = None
+
+    def _fit_lbfgs(self, X: np.ndarray, Y: np.ndarray, w: np.ndarray | None) -> None:
+        """Minimize the full-batch loss with SciPy's L-BFGS-B, as scikit-learn does.
+
+        glassnet gives the loss and its gradient: the parameters are packed into one flat
+        buffer (:meth:`glassnet.optim.Optimizer.flat_params`); SciPy's float64 vector is
+        copied into it, the fused engine's forward/backward fills the flat gradient.
+        """
+        from . import train as T  # the fused step: the same engine glassnet.fit replays
+
+        model = self.model_
+        loss, target, w_fit, l2 = self._train_spec(Y, w)
+        packer = optim.Optimizer(model.parameters(), lr=1.0)  # packs, never steps
+        (theta,) = packer.flat_params()
+        kind = T._loss_kind(loss)
+        layers = T._fused_layers(model, kind)
+        fused = T._FusedStep(layers, kind, l2) if layers is not None else None
+        lins = [m.W for m in model.modules() if isinstance(m, Linear)]
+        Xt = Tensor(X)
+        model.train()
+
+        def value_and_grad(x: np.ndarray) -> tuple[float, np.ndarray]:
+            theta[...] = x
+            if fused is not None:
+                value = fused.step(X, target, w_fit)
+            else:
+                packer.zero_grad()
+                lt = loss(model(Xt), target) if callable(loss) else None
+                if lt is None:  # pragma: no cover - every named loss here is fusable
+                    raise RuntimeError("no graph loss")
+                for W in lins:
+                    lt = lt + (W * W).sum() * (0.5 * l2 / X.shape[0])
+                lt.backward()
+                value = float(lt.data)
+            (g,) = packer.flat_grads()
+            return value, g.astype(np.float64)
+
+        cbs = [
+            c if isinstance(c, Callback) else T._FunctionCallback(c)
+            for c in _as_callbacks(type(self).__name__, self.callbacks)
+        ]
+        history = History(engine="fused" if fused is not None else "graph")
+        state = TrainState(model=model, optimizer=None, history=history)
+        curve: list[float] = []
+
+        def on_iteration(intermediate_result: Any) -> None:
+            curve.append(float(intermediate_result.fun))
+            history.loss.append(float(intermediate_result.fun))
+            history.epochs = len(curve)
+            if self.verbose:
+                print(f"Iteration {len(curve)}, loss = {curve[-1]:.8f}")
+            if cbs:
+                theta[...] = intermediate_result.x
+                state.epoch = len(curve)
+                state.epoch_loss = curve[-1]
+                for c in cbs:
+                    c.on_epoch_end(state)
+                if state.stop:
+                    raise StopIteration
+
+        for c in cbs:
+            c.on_train_begin(state)
+        with np.errstate(over="ignore"):
+            res = scipy.optimize.minimize(
+                value_and_grad,
+                theta.astype(np.float64),
+                method="L-BFGS-B",
+                jac=True,
+                callback=on_iteration,
+                options={
+                    "maxfun": int(self.max_fun),
+                    "maxiter": int(self.max_iter),
+                    "gtol": float(self.tol),
+                },
+            )
+        theta[...] = res.x
+        self.n_iter_ = min(int(res.nit), int(self.max_iter))
+        self.loss_ = float(res.fun)
+        self.loss_curve_ = curve
+        self.best_loss_ = min(curve) if curve else self.loss_
+        if state.stop:
+            self.stop_reason_ = "callback"
+        elif res.status == 0:
+            self.stop_reason_ = "tol"
+        elif res.status == 1:
+            self.stop_reason_ = "max_iter" if res.nit >= self.max_iter else "max_fun"
+        else:
+            self.stop_reason_ = "line_search"
+        history.steps = int(res.nfev)
+        history.stop_reason = self.stop_reason_
+        self.history_ = history
+        for c in cbs:
+            c.on_train_end(state)
+        if self.stop_reason_ in ("max_iter", "max_fun", "line_search"):
+            warnings.warn(
+                f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
+                f"(status={res.status}):\n{res.message}.\n\nIncrease the number of iterations "
+                f"(max_iter={self.max_iter}) or scale the data (e.g. StandardScaler).",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+    def _stochastic_only(self) -> bool:
+        if self.solver not in _STOCHASTIC:
+            raise AttributeError(
+                f"partial_fit is only available for stochastic optimizers. {self.solver} is "
+                "not stochastic."
+            )
+        return True
+
+    def _is_classifier(self) -> bool:
+        return False
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def _dense(X: Any) -> np.ndarray:
+    """Sparse input is densified: glassnet's engine multiplies dense arrays."""
+    return X.toarray() if hasattr(X, "toarray") else X
+
+
+_DOC_COMMON = """
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        Neurons in each hidden layer.
+    activation : str or list of str, default='relu'
+        Hidden activation g: 'identity' (z), 'logistic' (1 / (1 + e^-z)), 'tanh',
+        'relu' (max(0, z)), or, beyond scikit-learn, 'leaky_relu' (max(0.01 z, z)),
+        or a list with one of these per hidden layer.
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        'lbfgs' runs SciPy's L-BFGS-B on glassnet's full-batch loss and gradient.
+    alpha : float >= 0, default=0.0001
+        L2 penalty ``alpha / (2 n) * sum_l ||W_l||^2`` (weights only), n the batch size
+        (the sum of the batch's sample weights when weighted).
+    batch_size : int or 'auto', default='auto'
+        'auto' = min(200, n_samples); clipped to n_samples with a warning.
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        solver='sgd' only: 'invscaling' sets gamma = learning_rate_init / (t + 1)^power_t
+        after each epoch (t = samples seen); 'adaptive' divides gamma by 5 whenever
+        the loss (validation score with early stopping) stalls for more than
+        n_iter_no_change epochs, and stops once gamma <= 1e-6.
+    learning_rate_init : float > 0, default=0.001
+    power_t : float >= 0, default=0.5
+    max_iter : int >= 1, default=200
+        Epochs for 'sgd' / 'adam', iterations for 'lbfgs'.
+    shuffle : bool, default=True
+    random_state : int, RandomState instance or None, default=None
+        Drives the initial weights (the same draws as scikit-learn), the early-stopping
+        split, the batch order and dropout.
+    tol : float >= 0, default=1e-4
+    verbose : bool or int, default=False
+        Print the loss after each epoch (as scikit-learn).
+    warm_start : bool, default=False
+    momentum : float in [0, 1), default=0.9
+        solver='sgd': u <- momentum u - gamma g, w <- w + u (scikit-learn's form).
+    nesterovs_momentum : bool, default=True
+    early_stopping : bool, default=False
+        Hold out validation_fraction of the training data (stratified for single-output
+        classification), stop when its score stalls, restore the best weights.
+    validation_fraction : float in (0, 1), default=0.1
+    beta_1, beta_2 : float in [0, 1), default=0.9, 0.999
+    epsilon : float > 0, default=1e-8
+        Adam's epsilon. glassnet adds it as PyTorch does, ``sqrt(v_hat) + epsilon``;
+        scikit-learn adds it before the bias correction (equal up to a factor
+        sqrt(1 - beta_2^t) on epsilon, immaterial at 1e-8).
+    n_iter_no_change : int >= 1 or numpy.inf, default=10
+    max_fun : int >= 1, default=15000
+        solver='lbfgs': at most this many loss evaluations.
+    dropout : float in [0, 1), default=0.0
+        Beyond scikit-learn: inverted dropout after each hidden activation while
+        training ('sgd' / 'adam' only; runs glassnet's graph engine).
+    callbacks : list of glassnet.Callback or functions f(state), default=None
+        Beyond scikit-learn: called after each epoch (lbfgs: each iteration) with a
+        :class:`glassnet.TrainState`; return True or set ``state.stop`` to stop.
+    dtype : 'float32', 'float64' or None, default='float32'
+        Beyond scikit-learn: the training dtype. None follows X (float32 or float64)
+        as scikit-learn does; float32 is about twice as fast."""
+
+_DOC_ATTRIBUTES = """
+    loss_ : float
+        Last epoch's training loss (batch losses weighted by batch size, penalty
+        included), in scikit-learn's scale.
+    best_loss_ : float or None
+        Lowest training loss (None with early stopping).
+    loss_curve_ : list of float
+        Training loss per epoch (lbfgs: per iteration).
+    validation_scores_ : list of float or None
+        Validation accuracy / R^2 per epoch, with early stopping.
+    validation_loss_curve_ : list of float or None
+        Beyond scikit-learn: the validation loss per epoch (no penalty), with early stopping.
+    best_validation_score_ : float or None
+    t_ : int
+        Training samples seen (stochastic solvers).
+    coefs_ : list of ndarray
+        coefs_[i] of shape (inputs, neurons): W of layer i + 1, Z = X @ W + b. Live views
+        of ``model_``'s weights (writable), in the training dtype.
+    intercepts_ : list of ndarray
+        intercepts_[i] of shape (neurons,): b of layer i + 1 (live views).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Column names when X was a DataFrame with string column names.
+    n_iter_ : int
+        Epochs run by the last fit (lbfgs: iterations).
+    n_layers_ : int
+    n_outputs_ : int
+    model_ : glassnet.nn.MLP
+        Beyond scikit-learn: the network itself (inspect, explain, save with glassnet.io).
+    history_ : glassnet.History
+        Beyond scikit-learn: what the last fit did (curves, steps, engine).
+    stop_reason_ : str
+        Beyond scikit-learn: 'max_iter', 'tol', 'early_stopping', 'min_lr', 'max_fun',
+        'line_search', 'callback', 'interrupted' or 'partial_fit'."""
+
+
+# ------------------------------------------------------------------ classifier
+class MLPClassifier(ClassifierMixin, _BaseMLP):
+    """Multi-layer perceptron classifier: scikit-learn's ``MLPClassifier``, trained by glassnet.
+
+    The network is ``a_0 = X``, ``a_l = g(a_{l-1} @ W_l + b_l)`` for the hidden layers,
+    and an output layer of C softmax neurons (C > 2 classes), one logistic neuron (two
+    classes) or K logistic neurons (multi-label y, an (n, K) 0/1 matrix). Training
+    minimizes the log-loss
+
+        L = -1/n sum_i sum_k y_ik log p_ik  (+ (1 - y_ik) log(1 - p_ik) for logistic)
+            + alpha / (2 n) sum_l ||W_l||^2
+
+    (averaged over samples, summed over outputs: scikit-learn's convention).
+
+    Parameters
+    ----------
+    <common parameters>
+    class_weight : None, 'balanced' or dict, default=None
+        Beyond scikit-learn: weights per class, multiplied into the sample weights
+        ('balanced': n_samples / (n_classes * count(class))). A dict maps labels to
+        weights (a list of dicts, one per label, for multi-label y). partial_fit accepts
+        a dict only.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (any type), sorted; for multi-label y, 0..K-1.
+    out_activation_ : str
+        'logistic' (binary, multi-label) or 'softmax' (multi-class).
+    <common attributes>
+
+    Notes
+    -----
+    Differences from scikit-learn, all small: training runs in float32 unless
+    ``dtype`` says otherwise; weighted losses are normalized by the mean weight of the
+    whole training set instead of each batch's; Adam's epsilon placement (see
+    ``epsilon``). Outputs of predict_proba are float64 (the last activation is applied
+    in float64).
+
+    Examples
+    --------
+    >>> from glassnet.sklearn import MLPClassifier
+    >>> X = [[0., 0.], [0., 1.], [1., 0.], [1., 1.]]
+    >>> clf = MLPClassifier((8,), activation="tanh", solver="lbfgs", random_state=1)
+    >>> clf.fit(X, ["no", "yes", "yes", "no"]).predict(X).tolist()   # XOR
+    ['no', 'yes', 'yes', 'no']
+    """
+
+    loss = "log_loss"  # scikit-learn's attribute: the classifier's loss is fixed
+
+    def __init__(
+        self,
+        hidden_layer_sizes: Any = (100,),
+        activation: str | Sequence[str] = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: Any = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        max_fun: int = 15000,
+        dropout: float = 0.0,
+        class_weight: Any = None,
+        callbacks: Sequence[Callback | Callable[[TrainState], Any]] | None = None,
+        dtype: Any = "float32",
+    ) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.class_weight = class_weight
+        self.callbacks = callbacks
+        self.dtype = dtype
+
+    def _check_extra_params(self) -> None:
+        cw = self.class_weight
+        if not (cw is None or cw == "balanced" or isinstance(cw, (dict, list))):
+            raise _fail(
+                type(self).__name__,
+                "class_weight",
+                "None, 'balanced' or a dict {label: weight}",
+                cw,
+            )
+
+    def _is_classifier(self) -> bool:
+        return True
+
+    def _model_head(self) -> str:
+        return "softmax" if self.out_activation_ == "softmax" else "sigmoid"
+
+    def _loss_kind(self) -> str:
+        return self.out_activation_
+
+    def _set_head(self, Y: np.ndarray) -> None:
+        multiclass = self._label_binarizer.y_type_ == "multiclass"
+        self.out_activation_ = "softmax" if multiclass else "logistic"
+
+    def _validate_input(
+        self, X: Any, y: Any, incremental: bool, reset: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            lb = LabelBinarizer().fit(y)
+            if len(lb.classes_) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs at least two classes in y; it has one class "
+                    f"only ({lb.classes_[0]!r}). Check the target column, or use more data."
+                )
+            self._label_binarizer = lb
+            self.classes_ = lb.classes_
+        else:
+            classes = unique_labels(y)
+            if self.warm_start and not incremental:
+                if set(classes) != set(self.classes_):
+                    raise ValueError(
+                        "warm_start can only be used where `y` has the same classes as in the "
+                        f"previous call to fit. Previously got {self.classes_}, `y` has "
+                        f"{classes}."
+                    )
+            elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
+                raise ValueError(
+                    f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                    f"{self.classes_}. 'y' has {classes}."
+                )
+        Y = self._label_binarizer.transform(y).astype(np.float64)  # (n, K) 0/1
+        return _dense(X), y, Y
+
+    def _combined_weights(
+        self, y: np.ndarray, sample_weight: np.ndarray | None, incremental: bool
+    ) -> np.ndarray | None:
+        cw = self.class_weight
+        if cw is None:
+            return sample_weight
+        if incremental and cw == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit (a batch does not "
+                "show the class frequencies). Compute the weights once on all labels, e.g. "
+                "dict(zip(classes, sklearn.utils.class_weight.compute_class_weight("
+                "'balanced', classes=classes, y=y_all))), and pass that dict."
+            )
+        try:
+            cww = compute_sample_weight(cw, y)
+        except ValueError as e:
+            raise ValueError(f"The 'class_weight' parameter of MLPClassifier: {e}") from e
+        return cww if sample_weight is None else cww * sample_weight
+
+    def _score_outputs(self, out: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> float:
+        if not np.all(np.isfinite(out)):
+            return np.nan
+        return float(accuracy_score(y, self._decode(out), sample_weight=w))
+
+    def _decode(self, out: np.ndarray) -> np.ndarray:
+        return self._label_binarizer.inverse_transform(out.ravel() if out.shape[1] == 1 else out)
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPClassifier:
+        """Fit the network to X (n_samples, n_features) and labels y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Sparse input is densified.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels of any type, or a 0/1 indicator matrix for multi-label.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+    @available_if(lambda est: est._stochastic_only())
+    def partial_fit(
+        self, X: Any, y: Any, sample_weight: Any = None, classes: Any = None
+    ) -> MLPClassifier:
+        """One epoch over (X, y) ('sgd' / 'adam'). ``classes`` (all labels) is required on
+        the first call; y need not hold every class.
+
+        Returns
+        -------
+        self
+        """
+        if not hasattr(self, "classes_"):
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            lb = LabelBinarizer()
+            y_arr = y if not hasattr(y, "to_numpy") else y.to_numpy()
+            y_arr = np.asarray(y_arr)
+            if y_arr.ndim == 2 and y_arr.shape[1] > 1:
+                lb.fit(y_arr)
+            else:
+                lb.fit(unique_labels(classes))
+            if len(lb.classes_) < 2:
+                raise ValueError(
+                    f"partial_fit needs at least two classes in `classes`. Got {list(lb.classes_)}."
+                )
+            self._label_binarizer = lb
+            self.classes_ = lb.classes_
+        elif classes is not None and not np.array_equal(self.classes_, unique_labels(classes)):
+            raise ValueError(
+                f"`classes={classes!r}` is not the same as on last call to partial_fit, "
+                f"was: {self.classes_!r}"
+            )
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted labels: the most probable class (multi-class), p > 0.5 (binary and
+        multi-label, an (n, K) 0/1 matrix)."""
+        check_is_fitted(self)
+        return self._decode(self._outputs(self._check_X(X)))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order
+        ([1 - p, p] for two classes; per-label p for multi-label). float64; a probability
+        that would underflow is returned as 1e-308 (the smallest normal float64), so its
+        log stays finite."""
+        check_is_fitted(self)
+        X = self._check_X(X)
+        if self.n_outputs_ == 1 and self._label_binarizer.y_type_ != "multilabel-indicator":
+            z = self._logits(X)
+            p = np.hstack([expit(-z), expit(z)])  # [1 - p, p], both accurate near 0
+        else:
+            p = self._outputs(X)
+        return np.maximum(p, np.finfo(np.float64).tiny, out=p)
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """log of predict_proba, computed from the logits (log-softmax, -log(1 + e^-z)):
+        finite even where a probability rounds to 0."""
+        check_is_fitted(self)
+        z = self._logits(self._check_X(X))
+        if self.out_activation_ == "softmax":
+            m = z.max(axis=1, keepdims=True)
+            return z - (m + np.log(np.exp(z - m).sum(axis=1, keepdims=True)))
+        log_p = -np.logaddexp(0.0, -z)  # log sigmoid(z)
+        log_q = -np.logaddexp(0.0, z)  # log (1 - sigmoid(z))
+        if z.shape[1] == 1 and self._label_binarizer.y_type_ != "multilabel-indicator":
+            return np.hstack([log_q, log_p])
+        return log_p
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+# ------------------------------------------------------------------- regressor
+class MLPRegressor(RegressorMixin, _BaseMLP):
+    """Multi-layer perceptron regressor: scikit-learn's ``MLPRegressor``, trained by glassnet.
+
+    The hidden layers compute ``a_l = g(a_{l-1} @ W_l + b_l)``; the output layer has
+    one neuron per target with the identity (or ``output_activation``). Training
+    minimizes, in scikit-learn's scale,
+
+        'squared_error':  L = 1/(2 n K) sum_i sum_k (y_hat_ik - y_ik)^2
+        'poisson':        L = 1/n sum_i sum_k (y log(y / mu) - y + mu),  mu = e^z
+                          (half the Poisson deviance, log link)
+
+    plus ``alpha / (2 n) sum_l ||W_l||^2``.
+
+    Parameters
+    ----------
+    loss : {'squared_error', 'poisson'}, default='squared_error'
+        'poisson' needs y >= 0 and predicts mu = e^z (``model_`` outputs z).
+    <common parameters>
+    output_activation : {'identity', 'logistic', 'tanh'}, default='identity'
+        Beyond scikit-learn: squash the outputs into (0, 1) ('logistic') or (-1, 1)
+        ('tanh') for bounded targets (y must lie in that range); loss='squared_error' only.
+
+    Attributes
+    ----------
+    out_activation_ : str
+        'identity', 'logistic', 'tanh' or 'exp' (poisson).
+    <common attributes>
+
+    Notes
+    -----
+    For several targets scikit-learn reports the squared error averaged over outputs
+    but steps along the gradient of its sum over outputs (K times larger); glassnet
+    steps along the gradient of the loss it reports. With 'adam' this changes only the
+    relative weight of ``alpha`` (alpha / K in scikit-learn's terms); with 'sgd' the
+    step is K times smaller. Training runs in float32 unless ``dtype`` says otherwise;
+    predictions are float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassnet.sklearn import MLPRegressor
+    >>> X = np.linspace(-1, 1, 200).reshape(-1, 1)
+    >>> reg = MLPRegressor(hidden_layer_sizes=(32,), activation="tanh", solver="lbfgs")
+    >>> reg.set_params(random_state=0).fit(X, X[:, 0] ** 2).score(X, X[:, 0] ** 2) > 0.99
+    True
+    """
+
+    def __init__(
+        self,
+        loss: str = "squared_error",
+        hidden_layer_sizes: Any = (100,),
+        activation: str | Sequence[str] = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: Any = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        max_fun: int = 15000,
+        dropout: float = 0.0,
+        output_activation: str = "identity",
+        callbacks: Sequence[Callback | Callable[[TrainState], Any]] | None = None,
+        dtype: Any = "float32",
+    ) -> None:
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.output_activation = output_activation
+        self.callbacks = callbacks
+        self.dtype = dtype
+
+    def _check_extra_params(self) -> None:
+        o = type(self).__name__
+        _check_choice(o, "loss", self.loss, ("squared_error", "poisson"))
+        if self.output_activation == "sigmoid":
+            return
+        _check_choice(o, "output_activation", self.output_activation, _OUTPUT_ACTIVATIONS)
+        if self.loss == "poisson" and self.output_activation != "identity":
+            raise ValueError(
+                f"{o}: loss='poisson' has its own output, mu = e^z; leave "
+                f"output_activation='identity'. Got {self.output_activation!r}."
+            )
+
+    def _model_head(self) -> str:
+        return {"exp": "identity", "logistic": "sigmoid"}.get(
+            self.out_activation_, self.out_activation_
+        )
+
+    def _loss_kind(self) -> str:
+        return "poisson" if self.loss == "poisson" else "squared_error"
+
+    def _set_head(self, Y: np.ndarray) -> None:
+        if self.loss == "poisson":
+            self.out_activation_ = "exp"
+        else:
+            self.out_activation_ = _SKLEARN_NAME[_ACT_TO_GLASSNET[self.output_activation]]
+
+    def _validate_input(
+        self, X: Any, y: Any, incremental: bool, reset: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        y = y.astype(np.float64, copy=False)
+        o = type(self).__name__
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                f"{o}: loss='poisson' needs y >= 0 (counts, rates). Got a minimum of "
+                f"{y.min():g}; use loss='squared_error' for signed targets."
+            )
+        bounds = {"logistic": (0.0, 1.0), "sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}.get(
+            self.output_activation
+        )
+        if bounds is not None and (y.min() < bounds[0] or y.max() > bounds[1]):
+            raise ValueError(
+                f"{o}: output_activation={self.output_activation!r} produces values in "
+                f"{list(bounds)}, but y ranges over [{y.min():.4g}, {y.max():.4g}]. Rescale "
+                "y (e.g. MinMaxScaler) or use output_activation='identity'."
+            )
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        return _dense(X), y, Y
+
+    def _score_outputs(self, out: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> float:
+        if not np.all(np.isfinite(out)):
+            return np.nan
+        return float(r2_score(y, out.ravel() if out.shape[1] == 1 else out, sample_weight=w))
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
+        """Fit the network to X (n_samples, n_features) and targets y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Sparse input is densified.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+    @available_if(lambda est: est._stochastic_only())
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
+        """One epoch over (X, y) ('sgd' / 'adam').
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predictions, shape (n_samples,) for one target, (n_samples, n_targets) otherwise."""
+        check_is_fitted(self)
+        out = self._outputs(self._check_X(X))
+        return out.ravel() if out.shape[1] == 1 else out
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.positive_only = self.loss == "poisson"
+        return tags
+
+
+def _fill_doc(cls: type) -> None:
+    """Put the parameters and attributes both estimators share into the class docstring."""
+    doc = cls.__doc__ or ""
+    doc = doc.replace("\n    <common parameters>", _DOC_COMMON)
+    cls.__doc__ = doc.replace("\n    <common attributes>", _DOC_ATTRIBUTES)
+
+
+_fill_doc(MLPClassifier)
+_fill_doc(MLPRegressor)
