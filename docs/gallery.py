@@ -56,8 +56,10 @@ def xnor_network() -> gn.nn.MLP:
 def lecture_221() -> gn.nn.Sequential:
     """The slides' backpropagation network (no biases): z1 = w1 x1 + w3 x2, ..."""
     net = gn.nn.Sequential(
-        gn.nn.Linear(2, 2, bias=False, dtype=F64), gn.nn.Sigmoid(),
-        gn.nn.Linear(2, 1, bias=False, dtype=F64), gn.nn.Sigmoid(),
+        gn.nn.Linear(2, 2, bias=False, dtype=F64),
+        gn.nn.Sigmoid(),
+        gn.nn.Linear(2, 1, bias=False, dtype=F64),
+        gn.nn.Sigmoid(),
     )
     net.layers[0].W.data[:] = [[0.5, -0.3], [0.8, 0.2]]  # rows: x1 (w1, w2), x2 (w3, w4)
     net.layers[2].W.data[:] = [[1.0], [-1.5]]  # w5, w6
@@ -68,8 +70,10 @@ def lecture_graph() -> gn.Tensor:
     """The same network built from single-number tensors, labelled as on the slides."""
     x1 = gn.Tensor(1.0, requires_grad=True, label="x1", dtype=F64)
     x2 = gn.Tensor(0.5, requires_grad=True, label="x2", dtype=F64)
-    w = [gn.Tensor(v, requires_grad=True, label=f"w{i + 1}", dtype=F64)
-         for i, v in enumerate([0.5, -0.3, 0.8, 0.2, 1.0, -1.5])]
+    w = [
+        gn.Tensor(v, requires_grad=True, label=f"w{i + 1}", dtype=F64)
+        for i, v in enumerate([0.5, -0.3, 0.8, 0.2, 1.0, -1.5])
+    ]
     z1 = (w[0] * x1 + w[2] * x2).named("z1")
     z2 = (w[1] * x1 + w[3] * x2).named("z2")
     a1, a2 = F.sigmoid(z1).named("a1"), F.sigmoid(z2).named("a2")
@@ -81,8 +85,19 @@ def lecture_graph() -> gn.Tensor:
 def _moons() -> tuple[gn.nn.MLP, gn.History, np.ndarray, np.ndarray]:
     X, y = gn.datasets.make_moons(200, noise=0.15, seed=0)
     model = gn.nn.MLP([2, 16, 16, 1], activation="tanh", output_activation="sigmoid", rng=0)
-    history = gn.fit(model, X, y, loss="binary_cross_entropy", optimizer="adam", lr=0.01,
-                     epochs=500, tol=1e-4, validation_split=0.2, seed=0, verbose=0)
+    history = gn.fit(
+        model,
+        X,
+        y,
+        loss="binary_cross_entropy",
+        optimizer="adam",
+        lr=0.01,
+        epochs=500,
+        tol=1e-4,
+        validation_split=0.2,
+        seed=0,
+        verbose=0,
+    )
     return model, history, X, y
 
 
@@ -101,21 +116,31 @@ def pictures() -> dict[str, Callable[[], object]]:
         Xa, ya = gn.datasets.and_gate()
         neuron = gn.nn.Neuron(2, "sigmoid", dtype=F64)
         neuron.set_weights([1.0, 1.0], -1.5)
-        return viz.plot_decision_boundary(neuron, Xa, ya, title="AND: z = -1.5 + x1 + x2 = 0",
-                                          dpi=DPI)
+        return viz.plot_decision_boundary(
+            neuron, Xa, ya, title="AND: z = -1.5 + x1 + x2 = 0", dpi=DPI
+        )
 
     def multiclass():
         Xb, yb = gn.datasets.make_blobs(150, centers=3, seed=0)
         clf = gn.nn.MLP([2, 8, 3], activation="relu", output_activation="softmax", rng=0)
-        gn.fit(clf, Xb, yb, loss="cross_entropy", optimizer="adam", lr=0.05, epochs=60, seed=0,
-               verbose=0)
-        return viz.plot_decision_boundary(clf, Xb, yb, title="three classes, softmax output",
-                                          dpi=DPI)
+        gn.fit(
+            clf,
+            Xb,
+            yb,
+            loss="cross_entropy",
+            optimizer="adam",
+            lr=0.05,
+            epochs=60,
+            seed=0,
+            verbose=0,
+        )
+        return viz.plot_decision_boundary(
+            clf, Xb, yb, title="three classes, softmax output", dpi=DPI
+        )
 
     def moons_boundary():
         model, _, Xm, ym = trained_moons()
-        return viz.plot_decision_boundary(model, Xm, ym, title="two moons, 2-16-16-1 tanh",
-                                          dpi=DPI)
+        return viz.plot_decision_boundary(model, Xm, ym, title="two moons, 2-16-16-1 tanh", dpi=DPI)
 
     def curves():
         _, history, _, _ = trained_moons()
@@ -129,17 +154,23 @@ def pictures() -> dict[str, Callable[[], object]]:
         "activations.png": lambda: viz.plot_activations(dpi=DPI),
         "and_boundary.png": and_boundary,
         "xnor_network.svg": lambda: viz.draw_network(
-            xnor, x=[0, 0], title="XNOR, the slides' weights, for x = (0, 0)"),
+            xnor, x=[0, 0], title="XNOR, the slides' weights, for x = (0, 0)"
+        ),
         "xnor_hidden_neurons.png": lambda: viz.plot_neuron_outputs(xnor, X, y, dpi=DPI),
         "xnor_hidden_space.png": lambda: viz.plot_hidden_space(
-            xnor, X, y, title="XNOR in the hidden features (a1, a2)", dpi=DPI),
+            xnor, X, y, title="XNOR in the hidden features (a1, a2)", dpi=DPI
+        ),
         "xnor_decision_boundary.png": lambda: viz.plot_decision_boundary(
-            xnor, X, y, title="XNOR: the slides' 2-2-1 network", dpi=DPI),
+            xnor, X, y, title="XNOR: the slides' 2-2-1 network", dpi=DPI
+        ),
         "backprop_graph.svg": lambda: viz.draw_graph(
-            lecture_graph(), title="L = 1/2 (y_hat - y)^2 for x = (1, 0.5), y = 1"),
+            lecture_graph(), title="L = 1/2 (y_hat - y)^2 for x = (1, 0.5), y = 1"
+        ),
         "backprop_graph_backward.svg": lambda: viz.draw_graph(
-            lecture_graph(), backward=True,
-            title="the reversed graph: each edge carries its local derivative"),
+            lecture_graph(),
+            backward=True,
+            title="the reversed graph: each edge carries its local derivative",
+        ),
         "backprop_graph.dot": lambda: viz.draw_graph(lecture_graph(), backward=True, fmt="dot"),
         "backprop_table.md": backprop_table,
         "multiclass_boundary.png": multiclass,

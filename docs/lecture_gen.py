@@ -387,8 +387,11 @@ def generate() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate docs/lecture.md.")
     parser.add_argument("--out", default=str(HERE / "lecture.md"), help="output path")
-    parser.add_argument("--check", action="store_true",
-                        help="do not write; exit 1 if the file differs from the generated text")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="do not write; exit 1 if the file differs from the generated text",
+    )
     args = parser.parse_args(argv)
     text = generate()
     path = Path(args.out)

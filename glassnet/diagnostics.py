@@ -67,8 +67,9 @@ def _groups(model: Module) -> tuple[list[str], list[list[Any]], list[Any] | None
         named = list(model.named_parameters())
         return [n for n, _ in named], [[p] for _, p in named], None
     names = [f"layer{j + 1}" for j in range(len(layers))]
-    groups = [[lay.linear.W] + ([lay.linear.b] if lay.linear.b is not None else [])
-              for lay in layers]
+    groups = [
+        [lay.linear.W] + ([lay.linear.b] if lay.linear.b is not None else []) for lay in layers
+    ]
     return names, groups, layers
 
 
@@ -119,7 +120,9 @@ def activation_stats(model: Module, X: Any, max_samples: int = 256) -> dict[str,
 
 
 def _update_ratios(
-    names: list[str], groups: list[list[Any]], model: Module,
+    names: list[str],
+    groups: list[list[Any]],
+    model: Module,
     previous: Sequence[np.ndarray] | None,
 ) -> dict[str, float]:
     if previous is None:
@@ -139,8 +142,7 @@ def _update_ratios(
             diff = p.data.astype(np.float64) - before
             num += float(np.vdot(diff, diff))
             den += float(np.vdot(before, before))
-        out[name] = math.sqrt(num) / math.sqrt(den) if den > 0 else (
-            0.0 if num == 0 else math.inf)
+        out[name] = math.sqrt(num) / math.sqrt(den) if den > 0 else (0.0 if num == 0 else math.inf)
     return out
 
 
@@ -190,57 +192,15 @@ def epoch_diagnostics(
         "grad_norm": gradient_norms(model),
         "update_ratio": _update_ratios(names, groups, model, previous),
     }
-    stats = activation_stats(model, X, max_samples) if layers is not None else {
-        "dead_relu": {}, "saturated": {}}
+    stats = (
+        activation_stats(model, X, max_samples)
+        if layers is not None
+        else {"dead_relu": {}, "saturated": {}}
+    )
     record.update(stats)
     # plain-language warnings, each kind once per run
     fired = {k for d in getattr(history, "diagnostics", []) for k in d.get("warnings", [])}
-    new: list[tuple[str, str]] = []
-    for name, frac in stats["dead_relu"].items():
-        if frac >= DEAD_RELU_WARN:
-            new.append((f"dead_relu:{name}", (
-                f"epoch {epoch}: {_pct(frac)} of the ReLU units in {name} are dead: they output "
-                "0 for every training sample, so no gradient reaches their weights and they "
-                "stop learning. Lower the learning rate, or use leaky_relu, or He "
-                "initialization (init='he_uniform').")))
-    for name, frac in stats["saturated"].items():
-        if frac >= SATURATION_WARN:
-            act = layers[int(name[5:]) - 1].act if layers else "sigmoid/tanh"
-            new.append((f"saturated:{name}", (
-                f"epoch {epoch}: {_pct(frac)} of the {act} outputs in {name} are saturated "
-                "(near their limits, where g'(z) is almost 0), so the gradients through them "
-                "vanish and learning stalls. Standardize the inputs "
-                "(glassnet.preprocessing.StandardScaler), start from smaller weights, or use "
-                "relu.")))
-    gn_ = record["grad_norm"]
-    if layers is not None and len(gn_) >= 2:
-        first, last = gn_[names[0]], gn_[names[-1]]
-        if last > _TINY and first < VANISHING_RATIO * last:
-            new.append(("vanishing", (
-                f"epoch {epoch}: the gradients vanish toward the input: {names[0]}'s gradient "
-                f"norm ({first:.2g}) is below 1/{1 / VANISHING_RATIO:g} of {names[-1]}'s "
-                f"({last:.2g}), so the first layers barely learn. Use relu or leaky_relu "
-                "hidden layers, standardize the inputs, or use fewer layers.")))
-    if gn_ and all(v <= _TINY for v in gn_.values()):
-        new.append(("no_gradient", (
-            f"epoch {epoch}: no gradient reaches any weight (every gradient is about 0): the "
-            "network's output does not depend on its weights for this data. Check for dead "
-            "ReLUs, saturated outputs, or a loss that ignores the predictions.")))
-    ratios = record["update_ratio"]
-    if ratios and max(ratios.values()) < STALL_RATIO and not new:  # no other cause found
-        lr = (getattr(history, "lr", None) or [math.nan])[-1]
-        new.append(("stalled", (
-            f"epoch {epoch}: the weights changed by less than {STALL_RATIO:g} of their size "
-            f"this epoch (largest update/weight ratio {max(ratios.values()):.2g}): training "
-            f"has stalled. Raise the learning rate (now {lr:g}) or check the schedule.")))
-    if ratios and len(losses) >= 2 and losses[-1] > losses[-2]:
-        big = {k: v for k, v in ratios.items() if v > 1.0}
-        if big:
-            k = max(big, key=lambda n: big[n])
-            new.append((f"large_updates:{k}", (
-                f"epoch {epoch}: the loss went up while {k}'s weights changed by "
-                f"{big[k]:.2g} times their own size: the steps are too big. Lower the "
-                "learning rate.")))
+    new = _warnings(epoch, record, stats, names, layers, losses, history)
     record["warnings"] = []
     for key, message in new:
         if key in fired:
@@ -253,3 +213,75 @@ def epoch_diagnostics(
             sys.stderr.write("\n" + message + "\n")
             sys.stderr.flush()
     return record
+
+
+def _warnings(
+    epoch: int,
+    record: dict[str, Any],
+    stats: dict[str, dict[str, float]],
+    names: list[str],
+    layers: list[Any] | None,
+    losses: list[float],
+    history: Any,
+) -> list[tuple[str, str]]:
+    """(key, plain-language message) for each reason this epoch's training may stall."""
+    new: list[tuple[str, str]] = []
+    for name, frac in stats["dead_relu"].items():
+        if frac >= DEAD_RELU_WARN:
+            msg = (
+                f"epoch {epoch}: {_pct(frac)} of the ReLU units in {name} are dead: they "
+                "output 0 for every training sample, so no gradient reaches their weights "
+                "and they stop learning. Lower the learning rate, or use leaky_relu, or He "
+                "initialization (init='he_uniform')."
+            )
+            new.append((f"dead_relu:{name}", msg))
+    for name, frac in stats["saturated"].items():
+        if frac >= SATURATION_WARN:
+            act = layers[int(name[5:]) - 1].act if layers else "sigmoid/tanh"
+            msg = (
+                f"epoch {epoch}: {_pct(frac)} of the {act} outputs in {name} are saturated "
+                "(near their limits, where g'(z) is almost 0), so the gradients through "
+                "them vanish and learning stalls. Standardize the inputs "
+                "(glassnet.preprocessing.StandardScaler), start from smaller weights, or "
+                "use relu."
+            )
+            new.append((f"saturated:{name}", msg))
+    norms = record["grad_norm"]
+    if layers is not None and len(norms) >= 2:
+        first, last = norms[names[0]], norms[names[-1]]
+        if last > _TINY and first < VANISHING_RATIO * last:
+            msg = (
+                f"epoch {epoch}: the gradients vanish toward the input: {names[0]}'s "
+                f"gradient norm ({first:.2g}) is below 1/{1 / VANISHING_RATIO:g} of "
+                f"{names[-1]}'s ({last:.2g}), so the first layers barely learn. Use relu or "
+                "leaky_relu hidden layers, standardize the inputs, or use fewer layers."
+            )
+            new.append(("vanishing", msg))
+    if norms and all(v <= _TINY for v in norms.values()):
+        msg = (
+            f"epoch {epoch}: no gradient reaches any weight (every gradient is about 0): "
+            "the network's output does not depend on its weights for this data. Check for "
+            "dead ReLUs, saturated outputs, or a loss that ignores the predictions."
+        )
+        new.append(("no_gradient", msg))
+    ratios = record["update_ratio"]
+    if ratios and max(ratios.values()) < STALL_RATIO and not new:  # no other cause found
+        lr = (getattr(history, "lr", None) or [math.nan])[-1]
+        msg = (
+            f"epoch {epoch}: the weights changed by less than {STALL_RATIO:g} of their "
+            f"size this epoch (largest update/weight ratio {max(ratios.values()):.2g}): "
+            f"training has stalled. Raise the learning rate (now {lr:g}) or check the "
+            "schedule."
+        )
+        new.append(("stalled", msg))
+    if ratios and len(losses) >= 2 and losses[-1] > losses[-2]:
+        big = {k: v for k, v in ratios.items() if v > 1.0}
+        if big:
+            k = max(big, key=lambda n: big[n])
+            msg = (
+                f"epoch {epoch}: the loss went up while {k}'s weights changed by "
+                f"{big[k]:.2g} times their own size: the steps are too big. Lower the "
+                "learning rate."
+            )
+            new.append((f"large_updates:{k}", msg))
+    return new

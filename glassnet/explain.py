@@ -292,9 +292,15 @@ def _make_names(layers: Sequence[_Layer], scheme: str) -> _Names:
             z.append([f"z{tag}_{j + 1}" for j in range(lay.neurons)])
             a.append(yhat if l == L - 1 else [f"a{tag}_{j + 1}" for j in range(lay.neurons)])
             w.append(
-                [[f"w{tag}_{i + 1}{j + 1}" if max(lay.inputs, lay.neurons) < 10
-                  else f"w{tag}_{i + 1},{j + 1}" for j in range(lay.neurons)]
-                 for i in range(lay.inputs)]
+                [
+                    [
+                        f"w{tag}_{i + 1}{j + 1}"
+                        if max(lay.inputs, lay.neurons) < 10
+                        else f"w{tag}_{i + 1},{j + 1}"
+                        for j in range(lay.neurons)
+                    ]
+                    for i in range(lay.inputs)
+                ]
             )
             b.append(None if lay.b is None else [f"b{tag}_{j + 1}" for j in range(lay.neurons)])
     else:
@@ -358,8 +364,10 @@ def _text_table(headers: list[str], rows: list[list[str]]) -> str:
     for r in rows:
         for i, c in enumerate(r):
             widths[i] = max(widths[i], len(c))
+
     def line(cells: list[str]) -> str:
         return "  ".join(c.ljust(widths[i]) for i, c in enumerate(cells)).rstrip()
+
     out = [line(headers), "  ".join("-" * w for w in widths)]
     out += [line(r) for r in rows]
     return "\n".join(out)
@@ -428,8 +436,11 @@ def _render_html(title: str, sections: list[_Section], cls: str = "glassnet-expl
             out.append(f"<h4>{e(s.title)}</h4>")
         for b in s.blocks:
             if b.kind == "table":
-                out.append("<table><thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in b.headers)
-                           + "</tr></thead><tbody>")
+                out.append(
+                    "<table><thead><tr>"
+                    + "".join(f"<th>{e(c)}</th>" for c in b.headers)
+                    + "</tr></thead><tbody>"
+                )
                 out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in b.rows]
                 out.append("</tbody></table>")
             elif b.kind == "pre":
@@ -553,8 +564,9 @@ class Explanation:
         self.gprime = [_act_grad(lay.act, lay.alpha, z, a) for lay, (z, a) in zip(layers, fw)]
         self.y_hat = self.A[-1]
         # 2) loss, dL/dy_hat and dL/dz of the output layer
-        per, self.dL_dyhat, dz_out, self._count = _loss(kind, layers[-1].act, self.Z[-1],
-                                                        self.y_hat, Y)
+        per, self.dL_dyhat, dz_out, self._count = _loss(
+            kind, layers[-1].act, self.Z[-1], self.y_hat, Y
+        )
         self.sample_loss = per  # (N,) each data point's own loss L_n
         self.loss = float(per.mean())  # L = mean over the data points of L_n
         # 3) backward: dL/dz = (dL/da) g'(z); dL/da_prev = dL/dz @ W^T
@@ -644,7 +656,8 @@ class Explanation:
             "mse": f"2 ({yh} - {y})",
             "bce": f"({yh} - {y}) / ({yh} (1 - {yh}))",
             "bce_logits": f"(sigmoid({yh}) - {y})",
-            "ce": f"(-{y} / {yh})" if self._layers[-1].act == "softmax"
+            "ce": f"(-{y} / {yh})"
+            if self._layers[-1].act == "softmax"
             else f"(softmax({yh}) - {y})",
         }[self.kind]
         return f"{core}/{self._count}" if self._count > 1 else core
@@ -656,13 +669,16 @@ class Explanation:
         if lay.act == "softmax":
             if self.kind == "ce":
                 div = self.n_samples
-                sym = f"({self.names.a[-1][k]} - {self.names.y[k]})" + (f"/{div}" if div > 1
-                                                                          else "")
+                sym = f"({self.names.a[-1][k]} - {self.names.y[k]})" + (
+                    f"/{div}" if div > 1 else ""
+                )
                 return [[(sym, float(self.dL_dZ[-1][n, k]))]]
             J = self.gprime[-1][n]  # (K, K)
             return [
-                [(self._loss_symbol(i), float(self.dL_dyhat[n, i])),
-                 (f"d{self.names.a[-1][i]}/d{zk}", float(J[i, k]))]
+                [
+                    (self._loss_symbol(i), float(self.dL_dyhat[n, i])),
+                    (f"d{self.names.a[-1][i]}/d{zk}", float(J[i, k])),
+                ]
                 for i in range(lay.neurons)
             ]
         if self.kind == "bce" and lay.act == "sigmoid":
@@ -671,8 +687,12 @@ class Explanation:
             gp = float(self.gprime[-1][n, k])
             top = float(self.dL_dZ[-1][n, k]) / gp if gp != 0 else float(self.dL_dyhat[n, k])
             return [[(self._loss_symbol(k), top), (f"g'({zk})", gp)]]
-        return [[(self._loss_symbol(k), float(self.dL_dyhat[n, k])),
-                 (f"g'({zk})", float(self.gprime[-1][n, k]))]]
+        return [
+            [
+                (self._loss_symbol(k), float(self.dL_dyhat[n, k])),
+                (f"g'({zk})", float(self.gprime[-1][n, k])),
+            ]
+        ]
 
     def _paths_z(self, l: int, k: int, n: int) -> Iterator[list[tuple[str, float]]]:
         if l == len(self._layers) - 1:
@@ -685,9 +705,12 @@ class Explanation:
                 yield p + [w, g]
 
     def _count_z(self, l: int) -> int:
-        c = self._layers[-1].neurons if (self._layers[-1].act == "softmax"
-                                         and self.kind != "ce") else 1
-        for lay in self._layers[l + 1:]:
+        c = (
+            self._layers[-1].neurons
+            if (self._layers[-1].act == "softmax" and self.kind != "ce")
+            else 1
+        )
+        for lay in self._layers[l + 1 :]:
             c *= lay.neurons
         return c
 
@@ -749,8 +772,9 @@ class Explanation:
 
     # -------------------------------------------------------------- rendering
     def _title(self) -> str:
-        sizes = "-".join(str(s) for s in [self._layers[0].inputs]
-                         + [lay.neurons for lay in self._layers])
+        sizes = "-".join(
+            str(s) for s in [self._layers[0].inputs] + [lay.neurons for lay in self._layers]
+        )
         acts = ", ".join(lay.act for lay in self._layers)
         pts = "1 data point" if self.n_samples == 1 else f"{self.n_samples} data points"
         return f"glassnet.explain: {self._model_name} {sizes} ({acts}), {pts}"
@@ -762,7 +786,8 @@ class Explanation:
             "mse": f"L = ({yh} - {y})^2",
             "bce": f"L = -({y} log {yh} + (1 - {y}) log(1 - {yh}))",
             "bce_logits": f"L = -({y} log sigmoid({yh}) + (1 - {y}) log(1 - sigmoid({yh})))",
-            "ce": "L = -sum_k y_k log y_hat_k" if self._layers[-1].act == "softmax"
+            "ce": "L = -sum_k y_k log y_hat_k"
+            if self._layers[-1].act == "softmax"
             else "L = -sum_k y_k log softmax(y_hat)_k",
         }[self.kind]
 
@@ -806,11 +831,16 @@ class Explanation:
         target = ", ".join(f"{n} = {_fmt(v, d)}" for n, v in zip(nm.y, self.y[0]))
         if one:
             head.p(f"Data point: {inputs}; target {target}.")
-        head.p(f"Loss: {self._loss_formula()}"
-               + ("" if self._count == 1 else
-                  f", averaged over {self._count} "
-                  + ("data points" if self.kind == "ce" else "values (data points x outputs)"))
-               + f". Names: {nm.scheme} scheme.")
+        head.p(
+            f"Loss: {self._loss_formula()}"
+            + (
+                ""
+                if self._count == 1
+                else f", averaged over {self._count} "
+                + ("data points" if self.kind == "ce" else "values (data points x outputs)")
+            )
+            + f". Names: {nm.scheme} scheme."
+        )
         secs.append(head)
 
         # ----------------------------------------------------------- forward
@@ -820,9 +850,16 @@ class Explanation:
             for l in range(L):
                 for k in range(self._layers[l].neurons):
                     sym, num, _ = self._sum_text(l, k)
-                    rows.append([nm.z[l][k], sym, num, _fmt(self.Z[l][0, k], d),
-                                 f"{nm.a[l][k]} = {self._act_text(l, k)}",
-                                 _fmt(self.A[l][0, k], d)])
+                    rows.append(
+                        [
+                            nm.z[l][k],
+                            sym,
+                            num,
+                            _fmt(self.Z[l][0, k], d),
+                            f"{nm.a[l][k]} = {self._act_text(l, k)}",
+                            _fmt(self.A[l][0, k], d),
+                        ]
+                    )
             fw.table(["neuron", "z = weighted sum", "with numbers", "z", "a = g(z)", "a"], rows)
             yh = ", ".join(f"{n} = {_fmt(v, d)}" for n, v in zip(nm.a[-1], self.y_hat[0]))
             fw.p(f"Prediction {yh}; loss L = {_fmt(self.loss, d)}.")
@@ -831,8 +868,9 @@ class Explanation:
             for l in range(L):
                 for k in range(self._layers[l].neurons):
                     sym, _, coef = self._sum_text(l, k)
-                    lines.append(f"{nm.z[l][k]} = {coef}   ({sym});  "
-                                 f"{nm.a[l][k]} = {self._act_text(l, k)}")
+                    lines.append(
+                        f"{nm.z[l][k]} = {coef}   ({sym});  {nm.a[l][k]} = {self._act_text(l, k)}"
+                    )
             fw.pre("\n".join(lines))
             headers = ["#"] + nm.x + nm.y
             for l in range(L):
@@ -841,8 +879,7 @@ class Explanation:
             headers.append("L_n")
             rows = []
             for n in range(N):
-                r = [str(n + 1)] + [_fmt(v, d) for v in self.x[n]] + [_fmt(v, d)
-                                                                     for v in self.y[n]]
+                r = [str(n + 1)] + [_fmt(v, d) for v in self.x[n]] + [_fmt(v, d) for v in self.y[n]]
                 for l in range(L):
                     for k in range(self._layers[l].neurons):
                         r += [_fmt(self.Z[l][n, k], d), _fmt(self.A[l][n, k], d)]
@@ -860,63 +897,110 @@ class Explanation:
             return [_fmt(v, d) for v in arr]
 
         # step 1
-        bw.p(f"Step 1. Gradient of the loss with respect to the prediction: "
-             f"dL/dy_hat = {self._dyhat_formula()}.")
-        bw.table(["node", "dL/dnode"] + ([] if one else cols),
-                 [[f"{nm.a[-1][k]}"] + ([_fmt(self.dL_dyhat[0, k], d)] if one
-                                        else ["dL/d" + nm.a[-1][k]] + vals(self.dL_dyhat[:, k]))
-                  for k in range(self._layers[-1].neurons)])
+        bw.p(
+            f"Step 1. Gradient of the loss with respect to the prediction: "
+            f"dL/dy_hat = {self._dyhat_formula()}."
+        )
+        bw.table(
+            ["node", "dL/dnode"] + ([] if one else cols),
+            [
+                [f"{nm.a[-1][k]}"]
+                + (
+                    [_fmt(self.dL_dyhat[0, k], d)]
+                    if one
+                    else ["dL/d" + nm.a[-1][k]] + vals(self.dL_dyhat[:, k])
+                )
+                for k in range(self._layers[-1].neurons)
+            ],
+        )
         # step 2: edges of the reversed graph
-        bw.p("Step 2. Reverse the graph; each edge carries its local derivative: g'(z) "
-             "on the activation edge a <- z, the weight w on the weighted-sum edge z <- v.")
+        bw.p(
+            "Step 2. Reverse the graph; each edge carries its local derivative: g'(z) "
+            "on the activation edge a <- z, the weight w on the weighted-sum edge z <- v."
+        )
         rows = []
         for l in range(L - 1, -1, -1):
             lay = self._layers[l]
             for k in range(lay.neurons):
                 if lay.act == "softmax":
                     for i in range(lay.neurons):
-                        rows.append([f"{nm.a[l][i]} -> {nm.z[l][k]}",
-                                     f"{nm.a[l][i]} (delta_{i + 1}{k + 1} - {nm.a[l][k]})"]
-                                    + vals(self.gprime[l][:, i, k]))
+                        rows.append(
+                            [
+                                f"{nm.a[l][i]} -> {nm.z[l][k]}",
+                                f"{nm.a[l][i]} (delta_{i + 1}{k + 1} - {nm.a[l][k]})",
+                            ]
+                            + vals(self.gprime[l][:, i, k])
+                        )
                 else:
-                    rows.append([f"{nm.a[l][k]} -> {nm.z[l][k]}", f"g'({nm.z[l][k]}) = "
-                                 + _gprime_formula(lay.act, nm.a[l][k], nm.z[l][k], lay.alpha)]
-                                + vals(self.gprime[l][:, k]))
+                    rows.append(
+                        [
+                            f"{nm.a[l][k]} -> {nm.z[l][k]}",
+                            f"g'({nm.z[l][k]}) = "
+                            + _gprime_formula(lay.act, nm.a[l][k], nm.z[l][k], lay.alpha),
+                        ]
+                        + vals(self.gprime[l][:, k])
+                    )
             ins = nm.x if l == 0 else nm.a[l - 1]
             for k in range(lay.neurons):
                 for i, v in enumerate(ins):
-                    rows.append([f"{nm.z[l][k]} -> {v}", nm.w[l][i][k],
-                                 *([_fmt(self.W[l][i, k], d)] * len(cols))])
+                    rows.append(
+                        [
+                            f"{nm.z[l][k]} -> {v}",
+                            nm.w[l][i][k],
+                            *([_fmt(self.W[l][i, k], d)] * len(cols)),
+                        ]
+                    )
         bw.table(["edge (reversed)", "local derivative"] + cols, rows)
         # step 3
-        bw.p("Step 3. Walk the reversed graph: dL/dnode = sum over its edges of "
-             "(dL/d(edge source) x edge's local derivative).")
+        bw.p(
+            "Step 3. Walk the reversed graph: dL/dnode = sum over its edges of "
+            "(dL/d(edge source) x edge's local derivative)."
+        )
         rows = []
         for l in range(L - 1, -1, -1):
             lay = self._layers[l]
             for k in range(lay.neurons):
                 if lay.act == "softmax":
-                    parts = [(f"dL/d{nm.a[l][i]} * d{nm.a[l][i]}/d{nm.z[l][k]}",
-                              self.dL_dA[l][0, i], self.gprime[l][0, i, k])
-                             for i in range(lay.neurons)]
+                    parts = [
+                        (
+                            f"dL/d{nm.a[l][i]} * d{nm.a[l][i]}/d{nm.z[l][k]}",
+                            self.dL_dA[l][0, i],
+                            self.gprime[l][0, i, k],
+                        )
+                        for i in range(lay.neurons)
+                    ]
                 else:
-                    parts = [(f"dL/d{nm.a[l][k]} * g'({nm.z[l][k]})", self.dL_dA[l][0, k],
-                              self.gprime[l][0, k])]
+                    parts = [
+                        (
+                            f"dL/d{nm.a[l][k]} * g'({nm.z[l][k]})",
+                            self.dL_dA[l][0, k],
+                            self.gprime[l][0, k],
+                        )
+                    ]
                 rows.append(self._grad_row(f"{nm.z[l][k]}", parts, self.dL_dZ[l][:, k]))
             below = nm.x if l == 0 else nm.a[l - 1]
             grads = self.dL_dx if l == 0 else self.dL_dA[l - 1]
             for i, v in enumerate(below):
-                parts = [(f"dL/d{nm.z[l][k]} * {nm.w[l][i][k]}", self.dL_dZ[l][0, k],
-                          self.W[l][i, k]) for k in range(lay.neurons)]
+                parts = [
+                    (f"dL/d{nm.z[l][k]} * {nm.w[l][i][k]}", self.dL_dZ[l][0, k], self.W[l][i, k])
+                    for k in range(lay.neurons)
+                ]
                 rows.append(self._grad_row(v, parts, grads[:, i]))
         bw.table(["node", "dL/dnode ="] + (["with numbers", "value"] if one else cols), rows)
         secs.append(bw)
 
         # --------------------------------------------------- weight gradients
         wg = _Section("3. Weight gradients: dL/dw = dL/du * v", key="weights")
-        wg.p("u is the weighted sum the weight feeds, v the value it multiplies (1 for a "
-             "bias)." + ("" if one else " With several data points the products add up over "
-                         "the data points (the loss's average is inside dL/du)."))
+        wg.p(
+            "u is the weighted sum the weight feeds, v the value it multiplies (1 for a "
+            "bias)."
+            + (
+                ""
+                if one
+                else " With several data points the products add up over "
+                "the data points (the loss's average is inside dL/du)."
+            )
+        )
         rows = []
         for name, l, i, k in self._weights():
             u = nm.z[l][k]
@@ -928,8 +1012,7 @@ class Explanation:
             g = self.grad_W[l][i, k] if i >= 0 else self.grad_b[l][k]  # type: ignore[index]
             du = self.dL_dZ[l][:, k]
             if one:
-                rows.append([name, f"dL/d{u} * {vname}", _fmt(du[0], d), _fmt(v[0], d),
-                             _fmt(g, d)])
+                rows.append([name, f"dL/d{u} * {vname}", _fmt(du[0], d), _fmt(v[0], d), _fmt(g, d)])
             else:
                 prods = " + ".join(f"{_par(a, d)}*{_par(b, d)}" for a, b in zip(du, v))
                 rows.append([name, f"sum_n dL/d{u} * {vname}", prods, _fmt(g, d)])
@@ -940,21 +1023,30 @@ class Explanation:
         secs.append(wg)
 
         # ----------------------------------------------------- descent step
-        gd = _Section(f"4. Gradient-descent step: w <- w - lr * dL/dw (lr = {self.lr:g})",
-                      key="step")
-        gd.table(["weight", "w", "dL/dw", "w - lr * dL/dw"],
-                 [[name, _fmt(w, d), _fmt(g, d), _fmt(new, d)]
-                  for name, (w, g, new) in self.step().items()])
+        gd = _Section(
+            f"4. Gradient-descent step: w <- w - lr * dL/dw (lr = {self.lr:g})", key="step"
+        )
+        gd.table(
+            ["weight", "w", "dL/dw", "w - lr * dL/dw"],
+            [
+                [name, _fmt(w, d), _fmt(g, d), _fmt(new, d)]
+                for name, (w, g, new) in self.step().items()
+            ],
+        )
         secs.append(gd)
 
         # ------------------------------------------------------------ paths
         if self._show_paths:
-            ps = _Section("5. Each gradient as a sum over the paths of the reversed graph",
-                          key="paths")
+            ps = _Section(
+                "5. Each gradient as a sum over the paths of the reversed graph", key="paths"
+            )
             if N > 1:
                 ps.p("For data point #1 (the batch gradient adds these over the data points).")
-            want = (list(self._show_paths) if not isinstance(self._show_paths, bool)
-                    else nm.x + [n for n, *_ in self._weights()])
+            want = (
+                list(self._show_paths)
+                if not isinstance(self._show_paths, bool)
+                else nm.x + [n for n, *_ in self._weights()]
+            )
             ps.pre("\n\n".join(str(self.paths(n)) for n in want))
             secs.append(ps)
         return secs
@@ -966,7 +1058,8 @@ class Explanation:
             "mse": "2 (y_hat - y)",
             "bce": "(y_hat - y) / (y_hat (1 - y_hat))",
             "bce_logits": "sigmoid(y_hat) - y",
-            "ce": "-y_k / y_hat_k" if self._layers[-1].act == "softmax"
+            "ce": "-y_k / y_hat_k"
+            if self._layers[-1].act == "softmax"
             else "softmax(y_hat)_k - y_k",
         }[self.kind]
         div = self._count if self.kind != "ce" else self.n_samples
@@ -1003,9 +1096,7 @@ class Explanation:
         known = [sec.key for sec in secs] + ([] if self._show_paths else ["paths"])
         bad = [p for p in parts if p not in known]
         if bad:
-            raise ValueError(
-                f"The 'parts' parameter must list sections among {known}. Got {bad}."
-            )
+            raise ValueError(f"The 'parts' parameter must list sections among {known}. Got {bad}.")
         return [sec for sec in secs if sec.key in parts]
 
     def to_text(self, parts: Sequence[str] | str | None = None) -> str:
@@ -1095,8 +1186,10 @@ def _loss(
     # cross-entropy
     if act == "softmax":
         eps = float(np.finfo(np.float64).eps)
-        logp = Z - (Z.max(axis=1, keepdims=True)
-                    + np.log(np.exp(Z - Z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)))
+        logp = Z - (
+            Z.max(axis=1, keepdims=True)
+            + np.log(np.exp(Z - Z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True))
+        )
         per = -(Y * logp).sum(axis=1)
         dyhat = -Y / np.clip(P, eps, None) / N
         dz = (P * Y.sum(axis=1, keepdims=True) - Y) / N  # softmax Jacobian applied exactly
@@ -1238,8 +1331,10 @@ def explain(
             f"The 'loss' parameter of explain must be one of {sorted(LOSS_NAMES)}. Got {loss!r}."
         )
     kind = LOSS_NAMES[loss]
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (
-        math.isfinite(lr) and lr > 0
+    if (
+        isinstance(lr, bool)
+        or not isinstance(lr, (int, float))
+        or not (math.isfinite(lr) and lr > 0)
     ):
         raise ValueError(f"The 'lr' parameter of explain must be a float > 0. Got {lr!r}.")
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12:
@@ -1270,5 +1365,4 @@ def explain(
                 f"such as {', '.join(list(lookup)[:8])}."
             )
         paths = list(paths)
-    return Explanation(layers, X, Y, kind, float(lr), nm, decimals, paths,
-                       type(model).__name__)
+    return Explanation(layers, X, Y, kind, float(lr), nm, decimals, paths, type(model).__name__)

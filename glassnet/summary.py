@@ -57,8 +57,9 @@ class ModelSummary:
     dtype : str; nbytes : int (memory of the parameters)
     """
 
-    def __init__(self, title: str, rows: list[LayerRow], total: int, trainable: int,
-                 dtype: str, nbytes: int) -> None:
+    def __init__(
+        self, title: str, rows: list[LayerRow], total: int, trainable: int, dtype: str, nbytes: int
+    ) -> None:
         self.title = title
         self.rows = rows
         self.total_parameters = total
@@ -70,11 +71,23 @@ class ModelSummary:
         s = _Section("")
         s.table(
             ["#", "layer computes", "activation", "input", "output", "W", "b", "parameters"],
-            [[str(r.index), r.computes, r.activation, r.input_shape, r.output_shape, r.W_shape,
-              r.b_shape, f"{r.parameters:,}"] for r in self.rows],
+            [
+                [
+                    str(r.index),
+                    r.computes,
+                    r.activation,
+                    r.input_shape,
+                    r.output_shape,
+                    r.W_shape,
+                    r.b_shape,
+                    f"{r.parameters:,}",
+                ]
+                for r in self.rows
+            ],
         )
-        s.p(f"Total: {self.total_parameters:,} parameters, "
-            f"{self.trainable_parameters:,} trainable.")
+        s.p(
+            f"Total: {self.total_parameters:,} parameters, {self.trainable_parameters:,} trainable."
+        )
         return [s]
 
     def __str__(self) -> str:
@@ -104,10 +117,15 @@ def _parse_input_shape(input_shape: Any, d: int | None) -> tuple[str, int | None
     if input_shape is None:
         return "N", d
     shp = (input_shape,) if isinstance(input_shape, (int, np.integer)) else input_shape
-    ok = isinstance(shp, (tuple, list)) and len(shp) in (1, 2) and all(
-        (v is None or (isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1))
-        for v in shp
-    ) and shp[-1] is not None
+    ok = (
+        isinstance(shp, (tuple, list))
+        and len(shp) in (1, 2)
+        and all(
+            (v is None or (isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1))
+            for v in shp
+        )
+        and shp[-1] is not None
+    )
     if not ok:
         raise ValueError(
             "The 'input_shape' parameter of summary must be the number of features d, (d,) "
@@ -165,23 +183,27 @@ def summary(model: Module, input_shape: Any = None) -> ModelSummary:
             b = None
             if m.b is not None:
                 b = m.b.label if m.b.label and "." not in m.b.label else f"b{j}"
-            rows.append(LayerRow(
-                index=len(rows) + 1,
-                layer="Linear" if m.b is not None else "Linear (no bias)",
-                computes="",
-                input_shape=_shape(batch, cur if cur is not None else m.inputs),
-                output_shape=_shape(batch, m.neurons),
-                activation="identity",
-                W_shape=str(tuple(m.W.shape)),
-                b_shape=str(tuple(m.b.shape)) if m.b is not None else "-",
-                parameters=int(m.W.data.size + (m.b.data.size if m.b is not None else 0)),
-            ))
+            rows.append(
+                LayerRow(
+                    index=len(rows) + 1,
+                    layer="Linear" if m.b is not None else "Linear (no bias)",
+                    computes="",
+                    input_shape=_shape(batch, cur if cur is not None else m.inputs),
+                    output_shape=_shape(batch, m.neurons),
+                    activation="identity",
+                    W_shape=str(tuple(m.W.shape)),
+                    b_shape=str(tuple(m.b.shape)) if m.b is not None else "-",
+                    parameters=int(m.W.data.size + (m.b.data.size if m.b is not None else 0)),
+                )
+            )
             out = "y_hat" if j == n_linear else f"A{j}"
             outs[len(rows) - 1] = (out, f"{prev_name} @ {W}" + (f" + {b}" if b else ""))
             prev_name = out
             cur = m.neurons
-        elif isinstance(m, (ActivationModule, Dropout, Identity)) and rows and (
-            len(rows) - 1 in outs
+        elif (
+            isinstance(m, (ActivationModule, Dropout, Identity))
+            and rows
+            and (len(rows) - 1 in outs)
         ):
             if isinstance(m, Dropout):
                 rows[-1].activation += f", dropout {m.p:g}"
@@ -190,8 +212,11 @@ def summary(model: Module, input_shape: Any = None) -> ModelSummary:
                 rows[-1].activation = m.name if act == "identity" else f"{act}, {m.name}"
         else:  # another kind of module: counted, shapes unknown from here on
             params = int(sum(p.data.size for p in m.parameters()))
-            rows.append(LayerRow(len(rows) + 1, repr(m), repr(m), _shape(batch, cur), "?", "-",
-                                 "-", "-", params))
+            rows.append(
+                LayerRow(
+                    len(rows) + 1, repr(m), repr(m), _shape(batch, cur), "?", "-", "-", "-", params
+                )
+            )
             cur = None
             prev_name = f"H{len(rows)}"  # this module's output, shape unknown
     for i, (out, inner) in outs.items():

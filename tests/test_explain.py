@@ -18,8 +18,10 @@ def lecture_net(w: list[float]) -> gn.nn.Sequential:
     """The slides' 2-2-1 network without biases: z1 = w1 x1 + w3 x2, z2 = w2 x1 + w4 x2,
     z3 = w5 a1 + w6 a2 (W of shape (inputs, neurons), numbered row by row)."""
     net = gn.nn.Sequential(
-        gn.nn.Linear(2, 2, bias=False, dtype=F64), gn.nn.Sigmoid(),
-        gn.nn.Linear(2, 1, bias=False, dtype=F64), gn.nn.Sigmoid(),
+        gn.nn.Linear(2, 2, bias=False, dtype=F64),
+        gn.nn.Sigmoid(),
+        gn.nn.Linear(2, 1, bias=False, dtype=F64),
+        gn.nn.Sigmoid(),
     )
     net.layers[0].W.data[:] = [[w[0], w[1]], [w[2], w[3]]]
     net.layers[2].W.data[:] = [[w[4]], [w[5]]]
@@ -47,7 +49,7 @@ def md_table(md: str, first_header: str) -> list[dict[str, str]]:
         cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
         if line.startswith("|") and cells[0] == first_header:
             rows = []
-            for row in lines[i + 2:]:
+            for row in lines[i + 2 :]:
                 if not row.startswith("|"):
                     break
                 vals = [c.strip().strip("`") for c in row.strip().strip("|").split("|")]
@@ -73,13 +75,26 @@ def hand_221() -> dict[str, float]:
     dz1 = dz3 * w5 * g["z1"]
     dz2 = dz3 * w6 * g["z2"]
     return {
-        "z1": z1, "z2": z2, "z3": z3, "a1": a1, "a2": a2, "y_hat": yh,
-        "L": 0.5 * (yh - Y) ** 2, "dL/dy_hat": yh - Y, "dz3": dz3, "dz1": dz1, "dz2": dz2,
+        "z1": z1,
+        "z2": z2,
+        "z3": z3,
+        "a1": a1,
+        "a2": a2,
+        "y_hat": yh,
+        "L": 0.5 * (yh - Y) ** 2,
+        "dL/dy_hat": yh - Y,
+        "dz3": dz3,
+        "dz1": dz1,
+        "dz2": dz2,
         # dL/dx1 = (y_hat - y) g'(z3) w5 g'(z1) w1 + (y_hat - y) g'(z3) w6 g'(z2) w2
         "dx1": (yh - Y) * g["z3"] * w5 * g["z1"] * w1 + (yh - Y) * g["z3"] * w6 * g["z2"] * w2,
         "dx2": dz1 * w3 + dz2 * w4,
-        "w1": dz1 * X1, "w2": dz2 * X1, "w3": dz1 * X2, "w4": dz2 * X2,
-        "w5": dz3 * a1, "w6": dz3 * a2,
+        "w1": dz1 * X1,
+        "w2": dz2 * X1,
+        "w3": dz1 * X2,
+        "w4": dz2 * X2,
+        "w5": dz3 * a1,
+        "w6": dz3 * a2,
     }
 
 
@@ -96,8 +111,14 @@ def autodiff_221() -> dict[str, float]:
     L = 0.5 * (yh - Y) ** 2
     L.backward()
     out = {f"w{i + 1}": float(t.grad) for i, t in enumerate(w)}
-    out.update(dx1=float(x1.grad), dx2=float(x2.grad), dz1=float(z1.grad),
-               dz2=float(z2.grad), dz3=float(z3.grad), L=float(L.data))
+    out.update(
+        dx1=float(x1.grad),
+        dx2=float(x2.grad),
+        dz1=float(z1.grad),
+        dz2=float(z2.grad),
+        dz3=float(z3.grad),
+        L=float(L.data),
+    )
     return out
 
 
@@ -128,9 +149,7 @@ def test_221_gradients_match_hand_formulas_and_autodiff() -> None:
 def test_221_paths_are_the_slides_expression() -> None:
     e = explain(lecture_net(W6), [X1, X2], Y)
     p = e.paths("x1")
-    assert p.symbolic == (
-        "(y_hat - y) g'(z3) w5 g'(z1) w1 + (y_hat - y) g'(z3) w6 g'(z2) w2"
-    )
+    assert p.symbolic == ("(y_hat - y) g'(z3) w5 g'(z1) w1 + (y_hat - y) g'(z3) w6 g'(z2) w2")
     assert p.total_terms == 2
     assert sum(p.products) == pytest.approx(hand_221()["dx1"], rel=1e-12)
     assert e.paths("z1").symbolic == "(y_hat - y) g'(z3) w5 g'(z1)"
@@ -141,9 +160,17 @@ def test_221_paths_are_the_slides_expression() -> None:
     # the rendered output carries the expression, the numbers and each step
     text = str(explain(lecture_net(W6), [X1, X2], Y, paths=True))
     assert "dL/dx1 = (y_hat - y) g'(z3) w5 g'(z1) w1 + (y_hat - y) g'(z3) w6 g'(z2) w2" in text
-    for needle in ("w1*x1 + w3*x2", "0.500*1 + 0.800*0.500", "Step 1", "Step 2", "Step 3",
-                   "y_hat - y = 0.509 - 1 = -0.491", "g'(z3) = y_hat (1 - y_hat)",
-                   "dL/dz1 * w1 + dL/dz2 * w2", "dL/dz1 * x1"):
+    for needle in (
+        "w1*x1 + w3*x2",
+        "0.500*1 + 0.800*0.500",
+        "Step 1",
+        "Step 2",
+        "Step 3",
+        "y_hat - y = 0.509 - 1 = -0.491",
+        "g'(z3) = y_hat (1 - y_hat)",
+        "dL/dz1 * w1 + dL/dz2 * w2",
+        "dL/dz1 * x1",
+    ):
         assert needle in text, needle
 
 
@@ -175,13 +202,13 @@ def test_xnor_hidden_table_appears_in_every_rendering() -> None:
     )
     rows = md_table(e.to_markdown(), "#")
     got = [(r["a1"], r["a2"]) for r in rows]
-    assert got == [("0.002", "0.881"), ("0.119", "0.119"), ("0.119", "0.119"),
-                   ("0.881", "0.002")]
+    assert got == [("0.002", "0.881"), ("0.119", "0.119"), ("0.119", "0.119"), ("0.881", "0.002")]
     text = str(e)
     assert "z1 = -6 + 4*x1 + 4*x2" in text
     assert "z2 = 2 + (-4)*x1 + (-4)*x2" in text
-    for line, (a1, a2) in zip([ln for ln in text.splitlines() if ln[:2] in ("1 ", "2 ", "3 ",
-                                                                              "4 ")], got):
+    for line, (a1, a2) in zip(
+        [ln for ln in text.splitlines() if ln[:2] in ("1 ", "2 ", "3 ", "4 ")], got
+    ):
         assert a1 in line and a2 in line
     html = e.to_html()
     assert e._repr_html_() == html
@@ -269,8 +296,7 @@ def test_gradients_equal_autodiff(sizes, act, out, loss, n) -> None:
 
 def test_intermediate_gradients_equal_autodiff_retain_grad() -> None:
     rng = np.random.default_rng(0)
-    model = gn.nn.MLP([3, 4, 2], activation="tanh", output_activation="sigmoid", rng=rng,
-                      dtype=F64)
+    model = gn.nn.MLP([3, 4, 2], activation="tanh", output_activation="sigmoid", rng=rng, dtype=F64)
     X, Y = rng.normal(size=(3, 3)), rng.uniform(size=(3, 2))
     e = explain(model, X, Y)
     lin1, _, lin2, _ = model.layers
@@ -432,12 +458,22 @@ def test_lecture_md_is_generated_and_up_to_date(tmp_path) -> None:
     assert "2  0   1   0  -2  0.119  -2  0.119" in text
     assert "dL/dx1 = (y_hat - y) g'(z3) w5 g'(z1) w1 + (y_hat - y) g'(z3) w6 g'(z2) w2" in text
     assert "AND z = -1.5 + x1 + x2:" in text and "class = [0 0 0 1]" in text
-    for topic in ("## 1. The neuron", "## 2. Activation functions", "## 3. Logic gates",
-                  "## 4. XNOR", "## 5. Forward propagation", "## 6. The four tasks",
-                  "## 7. Backpropagation", "## 8. Gradient descent"):
+    for topic in (
+        "## 1. The neuron",
+        "## 2. Activation functions",
+        "## 3. Logic gates",
+        "## 4. XNOR",
+        "## 5. Forward propagation",
+        "## 6. The four tasks",
+        "## 7. Backpropagation",
+        "## 8. Gradient descent",
+    ):
         assert topic in text
-    images = {line.split("(img/")[1].rstrip(")") for line in text.splitlines()
-              if line.startswith("![") and "(img/" in line}
+    images = {
+        line.split("(img/")[1].rstrip(")")
+        for line in text.splitlines()
+        if line.startswith("![") and "(img/" in line
+    }
     assert images and all((docs / "img" / name).exists() for name in images)
     assert gen.main(["--out", str(out), "--check"]) == 0
     out.write_text(text + "stale\n", encoding="utf-8")

@@ -13,8 +13,9 @@ from glassnet.summary import ModelSummary, summary
 
 def test_mlp_rows_shapes_and_counts() -> None:
     sizes = [4, 16, 8, 3]
-    m = gn.nn.MLP(sizes, activation=["relu", "tanh"], output_activation="softmax",
-                  dropout=0.2, rng=0)
+    m = gn.nn.MLP(
+        sizes, activation=["relu", "tanh"], output_activation="softmax", dropout=0.2, rng=0
+    )
     s = summary(m, input_shape=(32, 4))
     assert isinstance(s, ModelSummary)
     expected = [a * b + b for a, b in zip(sizes[:-1], sizes[1:])]
@@ -23,10 +24,11 @@ def test_mlp_rows_shapes_and_counts() -> None:
     assert [r.input_shape for r in s.rows] == ["(32, 4)", "(32, 16)", "(32, 8)"]
     assert [r.output_shape for r in s.rows] == ["(32, 16)", "(32, 8)", "(32, 3)"]
     assert [r.W_shape for r in s.rows] == ["(4, 16)", "(16, 8)", "(8, 3)"]
-    assert [r.activation for r in s.rows] == ["relu, dropout 0.2", "tanh, dropout 0.2",
-                                              "softmax"]
+    assert [r.activation for r in s.rows] == ["relu, dropout 0.2", "tanh, dropout 0.2", "softmax"]
     assert [r.computes for r in s.rows] == [
-        "A1 = relu(X @ W1 + b1)", "A2 = tanh(A1 @ W2 + b2)", "y_hat = softmax(A2 @ W3 + b3)"
+        "A1 = relu(X @ W1 + b1)",
+        "A2 = tanh(A1 @ W2 + b2)",
+        "y_hat = softmax(A2 @ W3 + b3)",
     ]
     assert s.nbytes == 4 * s.total_parameters and s.dtype == "float32"
     text = str(s)
@@ -34,16 +36,21 @@ def test_mlp_rows_shapes_and_counts() -> None:
     assert repr(s) == text
 
 
-@pytest.mark.parametrize("shape,first", [(None, "(N, 2)"), (2, "(N, 2)"), ((2,), "(N, 2)"),
-                                          ((None, 2), "(N, 2)"), ((5, 2), "(5, 2)")])
+@pytest.mark.parametrize(
+    "shape,first",
+    [(None, "(N, 2)"), (2, "(N, 2)"), ((2,), "(N, 2)"), ((None, 2), "(N, 2)"), ((5, 2), "(5, 2)")],
+)
 def test_input_shape_forms(shape, first) -> None:
     s = summary(gn.nn.MLP([2, 3, 1], rng=0), input_shape=shape)
     assert s.rows[0].input_shape == first
 
 
 def test_no_bias_float64_neuron_and_other_modules() -> None:
-    net = gn.nn.Sequential(gn.nn.Linear(2, 2, bias=False, dtype=np.float64), gn.nn.Sigmoid(),
-                           gn.nn.Linear(2, 1, bias=False, dtype=np.float64))
+    net = gn.nn.Sequential(
+        gn.nn.Linear(2, 2, bias=False, dtype=np.float64),
+        gn.nn.Sigmoid(),
+        gn.nn.Linear(2, 1, bias=False, dtype=np.float64),
+    )
     s = summary(net)
     assert [r.parameters for r in s.rows] == [4, 2]
     assert s.rows[0].b_shape == "-" and s.rows[0].computes == "A1 = sigmoid(X @ W1)"

@@ -145,10 +145,17 @@ def test_network_diagram_shows_activations_and_weights() -> None:
     edges = [ln for ln in lines if ln.find(f"{SVG}title") is not None]
     assert len(edges) == 6
     colors = {ln.find(f"{SVG}title").text.split(" = ")[0]: ln.get("stroke") for ln in edges}
-    assert colors == {"w1": POSITIVE, "w2": NEGATIVE, "w3": POSITIVE, "w4": NEGATIVE,
-                      "w5": POSITIVE, "w6": POSITIVE}
-    width = {ln.find(f"{SVG}title").text.split(" = ")[0]: float(ln.get("stroke-width"))
-             for ln in edges}
+    assert colors == {
+        "w1": POSITIVE,
+        "w2": NEGATIVE,
+        "w3": POSITIVE,
+        "w4": NEGATIVE,
+        "w5": POSITIVE,
+        "w6": POSITIVE,
+    }
+    width = {
+        ln.find(f"{SVG}title").text.split(" = ")[0]: float(ln.get("stroke-width")) for ln in edges
+    }
     assert width["w1"] > width["w5"]  # thickness grows with |w|: |4| > |1|
 
 
@@ -196,8 +203,9 @@ def test_decision_boundary_binary_and_multiclass(tmp_path: Path) -> None:
     assert png_size(path) == (250, 225)
     assert mpimg.imread(path).shape[:2] == (225, 250)
     ax = fig.axes[0]
-    pts = np.vstack([c.get_offsets() for c in ax.collections
-                     if type(c).__name__ == "PathCollection"])  # the scatter plots
+    pts = np.vstack(
+        [c.get_offsets() for c in ax.collections if type(c).__name__ == "PathCollection"]
+    )  # the scatter plots
     assert sorted(map(tuple, pts)) == sorted(map(tuple, X))  # the data are drawn
     rng = np.random.default_rng(0)
     Xm = np.vstack([rng.normal(c, 0.3, (10, 2)) for c in ((0, 0), (3, 0), (0, 3))])
@@ -228,8 +236,9 @@ def test_hidden_space_shows_the_slides_xnor_points() -> None:
     X, y = gn.datasets.xnor_gate()
     fig = viz.plot_hidden_space(xnor_net(), X, y, dpi=40)
     ax = fig.axes[0]
-    offsets = np.vstack([c.get_offsets() for c in ax.collections
-                         if type(c).__name__ == "PathCollection"])
+    offsets = np.vstack(
+        [c.get_offsets() for c in ax.collections if type(c).__name__ == "PathCollection"]
+    )
     got = sorted(tuple(np.round(p, 3)) for p in offsets)
     assert got == sorted([(0.002, 0.881), (0.119, 0.119), (0.119, 0.119), (0.881, 0.002)])
     assert "a1 = sigmoid(z1)" in ax.get_xlabel()
@@ -241,8 +250,15 @@ def test_hidden_space_shows_the_slides_xnor_points() -> None:
 
 
 def test_history_and_activation_plots() -> None:
-    h = gn.History(loss=[1.0, 0.5, 0.25], val_loss=[1.1, 0.6, 0.4], val_metric=[0.5, 0.7, 0.9],
-                   metric_name="accuracy", epochs=3, steps=3, stop_reason="max_epochs")
+    h = gn.History(
+        loss=[1.0, 0.5, 0.25],
+        val_loss=[1.1, 0.6, 0.4],
+        val_metric=[0.5, 0.7, 0.9],
+        metric_name="accuracy",
+        epochs=3,
+        steps=3,
+        stop_reason="max_epochs",
+    )
     fig = viz.plot_history(h, dpi=40)
     ax1, ax2 = fig.axes
     lines = {ln.get_label(): ln.get_ydata() for ln in ax1.get_lines()}
@@ -254,8 +270,9 @@ def test_history_and_activation_plots() -> None:
     sig_ax = fig.axes[0]
     z = sig_ax.get_lines()[0].get_xdata()
     np.testing.assert_allclose(sig_ax.get_lines()[0].get_ydata(), F.sigmoid_fn(z))
-    np.testing.assert_allclose(sig_ax.get_lines()[1].get_ydata(),
-                               F.sigmoid_fn(z) * (1 - F.sigmoid_fn(z)))
+    np.testing.assert_allclose(
+        sig_ax.get_lines()[1].get_ydata(), F.sigmoid_fn(z) * (1 - F.sigmoid_fn(z))
+    )
 
 
 def test_plot_errors() -> None:

@@ -35,8 +35,13 @@ __all__ = ["draw_graph", "graph_nodes", "local_derivative"]
 
 _FORWARD_EDGE = "#555555"
 _BACKWARD_EDGE = "#c0392b"
-_FILL = {"param": "#fff4c2", "leaf": "#fff4c2", "const": "#eeeeee", "op": "#dcebfa",
-         "root": "#d5f5d5"}
+_FILL = {
+    "param": "#fff4c2",
+    "leaf": "#fff4c2",
+    "const": "#eeeeee",
+    "op": "#dcebfa",
+    "root": "#d5f5d5",
+}
 
 
 @dataclass
@@ -202,8 +207,9 @@ def _build(
             kind = "leaf"
         else:
             kind = "const"
-        title = t.label or (t.op if t.parents else {"param": "parameter", "leaf": "leaf",
-                                                    "const": "constant"}[kind])
+        title = t.label or (
+            t.op if t.parents else {"param": "parameter", "leaf": "leaf", "const": "constant"}[kind]
+        )
         lines = [title]
         if t.parents and t.label:
             lines.append(f"op {t.op}")
@@ -251,9 +257,11 @@ def _layout(
         seq = keys if sweep % 2 == 0 else list(reversed(keys))
         for r in seq:
             members = ranks[r]
+
             def bary(i: int) -> float:
                 nb = parents[i] + children[i]
                 return (sum(nodes[j].order for j in nb) / len(nb)) if nb else nodes[i].order
+
             members.sort(key=lambda i: (bary(i), nodes[i].order))
             for j, i in enumerate(members):
                 nodes[i].order = j
@@ -273,17 +281,21 @@ def _layout(
             y += nodes[i].h + 22
         x += col_w
         # room for the edge labels that start in this rank
-        widest = max((label_w[e] for e, (src, _, _) in enumerate(edges)
-                      if label_w and nodes[src].rank == r), default=0.0)
+        widest = max(
+            (label_w[e] for e, (src, _, _) in enumerate(edges) if label_w and nodes[src].rank == r),
+            default=0.0,
+        )
         x += max(70.0, widest + 50.0)
 
 
 def _svg(
-    nodes: list[_Node], edges: list[tuple[int, int, int]], backward: bool, decimals: int,
+    nodes: list[_Node],
+    edges: list[tuple[int, int, int]],
+    backward: bool,
+    decimals: int,
     title: str,
 ) -> str:
-    texts = [local_derivative(nodes[dst].t, k, decimals) if backward else ""
-             for _, dst, k in edges]
+    texts = [local_derivative(nodes[dst].t, k, decimals) if backward else "" for _, dst, k in edges]
     _layout(nodes, edges, [len(t) * CHAR_W * 11 / 12 for t in texts])
     width = max(nd.x + nd.w for nd in nodes) + 20
     height = max(nd.y + nd.h for nd in nodes) + 20 + (24 if title else 0)
@@ -306,8 +318,7 @@ def _svg(
         mx = (x1 + x2) / 2
         path = f"M{x1:.1f},{y1:.1f} C{mx:.1f},{y1:.1f} {mx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
         marker = 'marker-start="url(#gn-arrow)"' if backward else 'marker-end="url(#gn-arrow)"'
-        out.append(f'<path d="{path}" fill="none" stroke="{color}" stroke-width="1.3" '
-                   f"{marker}/>")
+        out.append(f'<path d="{path}" fill="none" stroke="{color}" stroke-width="1.3" {marker}/>')
         if backward:
             # the label sits near the input end (a quarter of the way), where edges that
             # cross in the middle have already parted
@@ -325,14 +336,18 @@ def _svg(
     out += labels
     for nd in nodes:
         fill = _FILL[nd.kind]
-        out.append(f'<g><rect x="{nd.x:.1f}" y="{nd.y:.1f}" width="{nd.w:.1f}" '
-                   f'height="{nd.h:.1f}" rx="6" fill="{fill}" stroke="#333" '
-                   f'stroke-width="1"/>')
+        out.append(
+            f'<g><rect x="{nd.x:.1f}" y="{nd.y:.1f}" width="{nd.w:.1f}" '
+            f'height="{nd.h:.1f}" rx="6" fill="{fill}" stroke="#333" '
+            f'stroke-width="1"/>'
+        )
         for j, line in enumerate(nd.lines):
             weight = ' font-weight="bold"' if j == 0 else ""
             fill_t = _BACKWARD_EDGE if (backward and line.startswith("grad ")) else "#111"
-            out.append(f'<text x="{nd.x + 8:.1f}" y="{nd.y + 17 + j * LINE_H:.1f}"{weight} '
-                       f'fill="{fill_t}">{esc(line)}</text>')
+            out.append(
+                f'<text x="{nd.x + 8:.1f}" y="{nd.y + 17 + j * LINE_H:.1f}"{weight} '
+                f'fill="{fill_t}">{esc(line)}</text>'
+            )
         out.append("</g>")
     out.append("</g></svg>")
     return "\n".join(out) + "\n"
@@ -343,12 +358,18 @@ def _dot_str(text: str) -> str:
 
 
 def _dot(
-    nodes: list[_Node], edges: list[tuple[int, int, int]], backward: bool, decimals: int,
+    nodes: list[_Node],
+    edges: list[tuple[int, int, int]],
+    backward: bool,
+    decimals: int,
     title: str,
 ) -> str:
-    out = ["digraph glassnet {", "  rankdir=LR;",
-           '  node [shape=box, style="rounded,filled", fontname="monospace", fontsize=10];',
-           '  edge [fontname="monospace", fontsize=9];']
+    out = [
+        "digraph glassnet {",
+        "  rankdir=LR;",
+        '  node [shape=box, style="rounded,filled", fontname="monospace", fontsize=10];',
+        '  edge [fontname="monospace", fontsize=9];',
+    ]
     if title:
         out.append(f"  label={_dot_str(title)}; labelloc=t;")
     for nd in nodes:
@@ -357,8 +378,10 @@ def _dot(
     for src, dst, k in edges:
         if backward:
             text = local_derivative(nodes[dst].t, k, decimals)
-            out.append(f"  n{src} -> n{dst} [dir=back, color=\"{_BACKWARD_EDGE}\", "
-                       f"fontcolor=\"{_BACKWARD_EDGE}\", label={_dot_str(text)}];")
+            out.append(
+                f'  n{src} -> n{dst} [dir=back, color="{_BACKWARD_EDGE}", '
+                f'fontcolor="{_BACKWARD_EDGE}", label={_dot_str(text)}];'
+            )
         else:
             out.append(f"  n{src} -> n{dst};")
     out.append("}")

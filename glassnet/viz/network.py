@@ -88,13 +88,11 @@ def draw_network(
     layers = _model_layers(model, "draw_network")
     if isinstance(max_neurons, bool) or not isinstance(max_neurons, int) or max_neurons < 2:
         raise ValueError(
-            f"The 'max_neurons' parameter of draw_network must be an int >= 2. "
-            f"Got {max_neurons!r}."
+            f"The 'max_neurons' parameter of draw_network must be an int >= 2. Got {max_neurons!r}."
         )
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12:
         raise ValueError(
-            f"The 'decimals' parameter of draw_network must be an int in [0, 12]. "
-            f"Got {decimals!r}."
+            f"The 'decimals' parameter of draw_network must be an int in [0, 12]. Got {decimals!r}."
         )
     nm = _make_names(layers, names)
     d = layers[0].inputs
@@ -141,8 +139,10 @@ def draw_network(
             cap = f"output ({widths[col]}, {layers[col - 1].act})"
         else:
             cap = f"hidden {col} ({widths[col]}, {layers[col - 1].act})"
-        out.append(f'<text x="{90 + col * _DX:.1f}" y="{top - 18:.1f}" text-anchor="middle" '
-                   f'font-size="12" fill="#444">{esc(cap)}</text>')
+        out.append(
+            f'<text x="{90 + col * _DX:.1f}" y="{top - 18:.1f}" text-anchor="middle" '
+            f'font-size="12" fill="#444">{esc(cap)}</text>'
+        )
     # edges (under the neurons)
     labels = []
     for l, lay in enumerate(layers):
@@ -185,17 +185,25 @@ def draw_network(
             else:
                 name = nm.a[col - 1][j]
                 fill = "#ffffff" if vals is None else _fill(float(vals[j]), vmax)
-            out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{_R:.0f}" fill="{fill}" '
-                       f'stroke="#222" stroke-width="1.4"/>')
+            out.append(
+                f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{_R:.0f}" fill="{fill}" '
+                f'stroke="#222" stroke-width="1.4"/>'
+            )
             if vals is None:
-                out.append(f'<text x="{cx:.1f}" y="{cy + 4:.1f}" text-anchor="middle" '
-                           f'font-size="12">{esc(name)}</text>')
+                out.append(
+                    f'<text x="{cx:.1f}" y="{cy + 4:.1f}" text-anchor="middle" '
+                    f'font-size="12">{esc(name)}</text>'
+                )
             else:
-                out.append(f'<text x="{cx:.1f}" y="{cy - 5:.1f}" text-anchor="middle" '
-                           f'font-size="10" fill="#333">{esc(name)}</text>')
-                out.append(f'<text x="{cx:.1f}" y="{cy + 11:.1f}" text-anchor="middle" '
-                           f'font-size="12" font-weight="bold">'
-                           f"{esc(_fmt(float(vals[j]), decimals))}</text>")
+                out.append(
+                    f'<text x="{cx:.1f}" y="{cy - 5:.1f}" text-anchor="middle" '
+                    f'font-size="10" fill="#333">{esc(name)}</text>'
+                )
+                out.append(
+                    f'<text x="{cx:.1f}" y="{cy + 11:.1f}" text-anchor="middle" '
+                    f'font-size="12" font-weight="bold">'
+                    f"{esc(_fmt(float(vals[j]), decimals))}</text>"
+                )
             if col > 0:
                 lay = layers[col - 1]
                 notes = []
@@ -204,21 +212,29 @@ def draw_network(
                 if lay.b is not None:
                     notes.append(f"{nm.b[col - 1][j]} = {_fmt(float(lay.b[j]), decimals)}")
                 for q, note in enumerate(notes):
-                    out.append(f'<text x="{cx:.1f}" y="{cy + _R + 13 + 12 * q:.1f}" '
-                               f'text-anchor="middle" font-size="10" fill="#555">'
-                               f"{esc(note)}</text>")
+                    out.append(
+                        f'<text x="{cx:.1f}" y="{cy + _R + 13 + 12 * q:.1f}" '
+                        f'text-anchor="middle" font-size="10" fill="#555">'
+                        f"{esc(note)}</text>"
+                    )
         if len(shown[col]) < widths[col]:
             cx, cy = pos(col, shown[col][-1])
             more = widths[col] - len(shown[col])
-            out.append(f'<text x="{cx:.1f}" y="{cy - _DY + 4:.1f}" text-anchor="middle" '
-                       f'font-size="11" fill="#555">... {more} more</text>')
+            out.append(
+                f'<text x="{cx:.1f}" y="{cy - _DY + 4:.1f}" text-anchor="middle" '
+                f'font-size="11" fill="#555">... {more} more</text>'
+            )
     # legend
     ly = height - 16
-    out.append(f'<line x1="20" y1="{ly - 4:.1f}" x2="50" y2="{ly - 4:.1f}" stroke="{POSITIVE}" '
-               f'stroke-width="3"/><text x="56" y="{ly:.1f}" font-size="11">w &gt; 0</text>')
-    out.append(f'<line x1="110" y1="{ly - 4:.1f}" x2="140" y2="{ly - 4:.1f}" '
-               f'stroke="{NEGATIVE}" stroke-width="3"/>'
-               f'<text x="146" y="{ly:.1f}" font-size="11">w &lt; 0   (thickness: |w|, '
-               f"largest {esc(_fmt(wmax, decimals))})</text>")
+    out.append(
+        f'<line x1="20" y1="{ly - 4:.1f}" x2="50" y2="{ly - 4:.1f}" stroke="{POSITIVE}" '
+        f'stroke-width="3"/><text x="56" y="{ly:.1f}" font-size="11">w &gt; 0</text>'
+    )
+    out.append(
+        f'<line x1="110" y1="{ly - 4:.1f}" x2="140" y2="{ly - 4:.1f}" '
+        f'stroke="{NEGATIVE}" stroke-width="3"/>'
+        f'<text x="146" y="{ly:.1f}" font-size="11">w &lt; 0   (thickness: |w|, '
+        f"largest {esc(_fmt(wmax, decimals))})</text>"
+    )
     out.append("</svg>")
     return "\n".join(out) + "\n"

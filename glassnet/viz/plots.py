@@ -34,8 +34,18 @@ __all__ = [
     "plot_activations",
 ]
 
-_CLASS_COLORS = ["#c53030", "#2b6cb0", "#2f855a", "#d69e2e", "#6b46c1", "#dd6b20",
-                 "#319795", "#b83280", "#4a5568", "#744210"]
+_CLASS_COLORS = [
+    "#c53030",
+    "#2b6cb0",
+    "#2f855a",
+    "#d69e2e",
+    "#6b46c1",
+    "#dd6b20",
+    "#319795",
+    "#b83280",
+    "#4a5568",
+    "#744210",
+]
 
 
 def _figure(figsize: tuple[float, float], dpi: int) -> Any:
@@ -55,8 +65,11 @@ def _figure(figsize: tuple[float, float], dpi: int) -> Any:
 
 
 def _check_size(figsize: Any, dpi: Any, owner: str) -> tuple[tuple[float, float], int]:
-    ok = (isinstance(figsize, (tuple, list)) and len(figsize) == 2
-          and all(isinstance(v, (int, float)) and 0 < v <= 50 for v in figsize))
+    ok = (
+        isinstance(figsize, (tuple, list))
+        and len(figsize) == 2
+        and all(isinstance(v, (int, float)) and 0 < v <= 50 for v in figsize)
+    )
     if not ok:
         raise ValueError(
             f"The 'figsize' parameter of {owner} must be (width, height) in inches, each in "
@@ -103,8 +116,12 @@ def _extent(X: np.ndarray | None, padding: float, default: Sequence[float]) -> l
         return [float(v) for v in default]
     lo, hi = X.min(axis=0), X.max(axis=0)
     span = np.where(hi > lo, hi - lo, 1.0)
-    return [lo[0] - padding * span[0], hi[0] + padding * span[0],
-            lo[1] - padding * span[1], hi[1] + padding * span[1]]
+    return [
+        lo[0] - padding * span[0],
+        hi[0] + padding * span[0],
+        lo[1] - padding * span[1],
+        hi[1] + padding * span[1],
+    ]
 
 
 def _grid(ext: Sequence[float], resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -125,9 +142,16 @@ def _decide(out: np.ndarray, head: str, threshold: float | None) -> tuple[np.nda
 def _scatter(ax: Any, X: np.ndarray, idx: np.ndarray, classes: np.ndarray) -> None:
     for c in range(len(classes)):
         m = idx == c
-        ax.scatter(X[m, 0], X[m, 1], s=36 if len(X) > 16 else 80,
-                   c=_CLASS_COLORS[c % len(_CLASS_COLORS)], edgecolors="black", linewidths=0.8,
-                   label=f"class {classes[c]}", zorder=3)
+        ax.scatter(
+            X[m, 0],
+            X[m, 1],
+            s=36 if len(X) > 16 else 80,
+            c=_CLASS_COLORS[c % len(_CLASS_COLORS)],
+            edgecolors="black",
+            linewidths=0.8,
+            label=f"class {classes[c]}",
+            zorder=3,
+        )
 
 
 def _head(model: Any) -> str:
@@ -138,8 +162,10 @@ def _head(model: Any) -> str:
 
 
 def _check_res(resolution: Any, owner: str) -> int:
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or not (
-        10 <= resolution <= 2000
+    if (
+        isinstance(resolution, bool)
+        or not isinstance(resolution, int)
+        or not (10 <= resolution <= 2000)
     ):
         raise ValueError(
             f"The 'resolution' parameter of {owner} must be an int in [10, 2000]. "
@@ -206,26 +232,44 @@ def plot_decision_boundary(
             hi = lo + 1e-9
         # colours span the values the model produces, white at the threshold
         norm = TwoSlopeNorm(vcenter=t, vmin=lo, vmax=hi) if lo < t < hi else Normalize(lo, hi)
-        cf = ax.contourf(gx, gy, v.reshape(gx.shape), levels=np.linspace(lo, hi, 21),
-                         cmap="RdBu", alpha=0.45, norm=norm)
+        cf = ax.contourf(
+            gx,
+            gy,
+            v.reshape(gx.shape),
+            levels=np.linspace(lo, hi, 21),
+            cmap="RdBu",
+            alpha=0.45,
+            norm=norm,
+        )
         fig.colorbar(cf, ax=ax, label="y_hat", shrink=0.85, format="%.2f")
         if lo < t < hi:
-            ax.contour(gx, gy, v.reshape(gx.shape), levels=[t], colors="black",
-                       linewidths=2.0)
+            ax.contour(gx, gy, v.reshape(gx.shape), levels=[t], colors="black", linewidths=2.0)
     else:
         n = out.shape[1]
         cmap = ListedColormap([_CLASS_COLORS[c % len(_CLASS_COLORS)] for c in range(n)])
-        ax.contourf(gx, gy, pred.reshape(gx.shape), levels=np.arange(n + 1) - 0.5, cmap=cmap,
-                    alpha=0.3)
-        ax.contour(gx, gy, pred.reshape(gx.shape), levels=np.arange(n) + 0.5, colors="black",
-                   linewidths=1.2)
+        ax.contourf(
+            gx, gy, pred.reshape(gx.shape), levels=np.arange(n + 1) - 0.5, cmap=cmap, alpha=0.3
+        )
+        ax.contour(
+            gx,
+            gy,
+            pred.reshape(gx.shape),
+            levels=np.arange(n) + 0.5,
+            colors="black",
+            linewidths=1.2,
+        )
     _scatter(ax, Xa, idx, classes)
     ax.set_xlim(ext[0], ext[1])
     ax.set_ylim(ext[2], ext[3])
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
-    ax.set_title(title or ("decision boundary" + (f" (y_hat = {t:g})" if out.shape[1] == 1
-                                                  else f" ({out.shape[1]} classes)")))
+    ax.set_title(
+        title
+        or (
+            "decision boundary"
+            + (f" (y_hat = {t:g})" if out.shape[1] == 1 else f" ({out.shape[1]} classes)")
+        )
+    )
     ax.legend(loc="best", fontsize=8, framealpha=0.8)
     return fig
 
@@ -298,13 +342,21 @@ def plot_neuron_outputs(
         a = A[:, k].reshape(gx.shape)
         act = layers[l].act
         lo, hi = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}.get(
-            act, (float(a.min()), float(a.max()) if a.max() > a.min() else float(a.min()) + 1))
-        ax.imshow(a, origin="lower", extent=ext, cmap="viridis", vmin=lo, vmax=hi,
-                  aspect="auto", interpolation="bilinear")
+            act, (float(a.min()), float(a.max()) if a.max() > a.min() else float(a.min()) + 1)
+        )
+        ax.imshow(
+            a,
+            origin="lower",
+            extent=ext,
+            cmap="viridis",
+            vmin=lo,
+            vmax=hi,
+            aspect="auto",
+            interpolation="bilinear",
+        )
         z = Z[:, k].reshape(gx.shape)
         if z.min() < 0 < z.max():
-            ax.contour(gx, gy, z, levels=[0.0], colors="white", linewidths=1.2,
-                       linestyles="--")
+            ax.contour(gx, gy, z, levels=[0.0], colors="white", linewidths=1.2, linestyles="--")
         if Xa is not None:
             idx, classes = _labels(ya)
             _scatter(ax, Xa, idx, classes)
@@ -359,8 +411,12 @@ def plot_hidden_space(
             f"[0, {len(layers) - 2}]. Got {layer!r}."
         )
     width = layers[layer].neurons
-    ok = (isinstance(dims, (tuple, list)) and len(dims) == 2 and dims[0] != dims[1]
-          and all(isinstance(v, int) and 0 <= v < width for v in dims))
+    ok = (
+        isinstance(dims, (tuple, list))
+        and len(dims) == 2
+        and dims[0] != dims[1]
+        and all(isinstance(v, int) and 0 <= v < width for v in dims)
+    )
     if not ok:
         raise ValueError(
             f"The 'dims' parameter of {owner} must be two different neuron indices in "
@@ -399,11 +455,18 @@ def plot_hidden_space(
 
         n = max(out.shape[1], 2)
         cmap = ListedColormap([_CLASS_COLORS[c % len(_CLASS_COLORS)] for c in range(n)])
-        ax.contourf(gx, gy, pred.reshape(gx.shape), levels=np.arange(n + 1) - 0.5, cmap=cmap,
-                    alpha=0.18)
+        ax.contourf(
+            gx, gy, pred.reshape(gx.shape), levels=np.arange(n + 1) - 0.5, cmap=cmap, alpha=0.18
+        )
         if len(np.unique(pred)) > 1:
-            ax.contour(gx, gy, pred.reshape(gx.shape), levels=np.arange(n - 1) + 0.5,
-                       colors="black", linewidths=2.0)
+            ax.contour(
+                gx,
+                gy,
+                pred.reshape(gx.shape),
+                levels=np.arange(n - 1) + 0.5,
+                colors="black",
+                linewidths=2.0,
+            )
     _scatter(ax, H, idx, classes)
     if annotate is None:
         annotate = len(Xa) <= 16
@@ -414,8 +477,13 @@ def plot_hidden_space(
             k = seen.get(key, 0)
             seen[key] = k + 1
             txt = "x=(" + ", ".join(f"{v:g}" for v in Xa[p]) + ")"
-            ax.annotate(txt, (H[p, 0], H[p, 1]), xytext=(8, 6 - 12 * k),
-                        textcoords="offset points", fontsize=8)
+            ax.annotate(
+                txt,
+                (H[p, 0], H[p, 1]),
+                xytext=(8, 6 - 12 * k),
+                textcoords="offset points",
+                fontsize=8,
+            )
     ax.set_xlim(ext[0], ext[1])
     ax.set_ylim(ext[2], ext[3])
     ax.set_xlabel(f"{nm.a[layer][i]} = {act}({nm.z[layer][i]})")
@@ -477,8 +545,12 @@ def plot_history(
     if two:
         ax2 = fig.add_subplot(1, 2, 2)
         name = getattr(history, "metric_name", "") or "metric"
-        ax2.plot(np.arange(1, len(metric) + 1), metric, color=_CLASS_COLORS[2],
-                 label=f"validation {name}")
+        ax2.plot(
+            np.arange(1, len(metric) + 1),
+            metric,
+            color=_CLASS_COLORS[2],
+            label=f"validation {name}",
+        )
         ax2.set_xlabel("epoch")
         ax2.set_ylabel(name)
         ax2.legend(fontsize=8)
@@ -520,8 +592,10 @@ def plot_activations(
         raise ValueError(f"{owner}: pass at least one activation name.")
     lo, hi = z_range
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"The 'z_range' parameter of {owner} must be (low, high) with low < "
-                         f"high. Got {z_range!r}.")
+        raise ValueError(
+            f"The 'z_range' parameter of {owner} must be (low, high) with low < "
+            f"high. Got {z_range!r}."
+        )
     nc = ncols or min(len(acts), 5)
     nr = -(-len(acts) // nc)
     size, dpi = _check_size((panel_size * nc + 0.3, panel_size * nr + 0.2), dpi, owner)
