@@ -527,9 +527,13 @@ class Explanation:
         Weighted sums and activations of each layer (the last A is y_hat).
     dL_dyhat : array (N, K); dL_dZ, dL_dA : lists of arrays (N, neurons_l); dL_dx : (N, d)
         Gradients of the loss with respect to each value of the forward pass.
+    gprime : list of arrays
+        g'(Z) per layer, (N, neurons_l); for a softmax output the Jacobian (N, K, K).
     grad_W, grad_b : lists of arrays
         dL/dW (inputs, neurons) and dL/db (neurons,) per layer (grad_b[l] is None
         without a bias): what autodiff puts in each parameter's ``.grad``.
+    W, b : lists of arrays
+        The weights used (float64 copies of the model's).
     names : object with ``x, z, a, w, b, y`` lists of names.
     """
 
