@@ -5,8 +5,10 @@
 '0.1.0'
 """
 
-from . import datasets, functional, io, nn, optim, preprocessing, tasks
+from . import datasets, functional, io, nn, optim, preprocessing, tasks, viz
+from .explain import explain
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
+from .summary import summary
 from .tensor import (
     AnomalyError,
     Tensor,
@@ -38,6 +40,9 @@ __all__ = [
     "io",
     "preprocessing",
     "tasks",
+    "explain",
+    "summary",
+    "viz",
     "AnomalyError",
     "GradcheckError",
     "GradcheckReport",
