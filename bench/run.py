@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-THREADS = 2
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))  # --threads sets it for the workers
 THREAD_VARS = (
     "OMP_NUM_THREADS",
     "OPENBLAS_NUM_THREADS",
@@ -116,7 +116,13 @@ def _error(exc: BaseException) -> str:
     return msg.splitlines()[0][:300] if msg else type(exc).__name__
 
 
-def _measure(mod, name: str, quick: bool) -> dict:
+def _measure(mod, name: str, quick: bool, min_time: float, max_repeats: int) -> dict:
+    """Time whole training runs of one framework on workload ``name``.
+
+    The run is repeated from the initial weights (``runner.reset()``) until ``min_time``
+    seconds of training have passed or ``max_repeats`` runs were made; the record holds the
+    median run time (a single short run is at the mercy of one hiccup).
+    """
     import workloads
 
     w = workloads.get(name, quick)
@@ -132,12 +138,20 @@ def _measure(mod, name: str, quick: bool) -> dict:
         runner = mod.Runner(w, data, init)
         runner.warmup()
         rec["warmup_s"] = time.perf_counter() - t0
-        gc.collect()
-        snap = _cpu_snapshot()
-        t0 = time.perf_counter()
-        runner.train()
-        seconds = time.perf_counter() - t0
-        rec["other_load"] = _other_load(snap, _cpu_snapshot())
+        times, loads = [], []
+        while True:
+            gc.collect()
+            snap = _cpu_snapshot()
+            t0 = time.perf_counter()
+            runner.train()
+            times.append(time.perf_counter() - t0)
+            loads.append(_other_load(snap, _cpu_snapshot()))
+            if sum(times) >= min_time or len(times) >= max_repeats:
+                break
+            runner.reset()
+        seconds = statistics.median(times)
+        rec["other_load"] = statistics.median(loads)
+        rec["repeats"] = len(times)
     except Exception as exc:  # a framework failing must not stop the suite
         return {**rec, "status": "error", "error": _error(exc)}
     rec["peak_mb"] = (_maxrss_kb() - base_kb) / 1024
@@ -159,6 +173,7 @@ def _measure(mod, name: str, quick: bool) -> dict:
 def worker(spec: dict) -> None:
     cpus = _pin_cpus()
     sys.path.insert(0, str(BENCH))
+    sys.path.insert(1, str(BENCH.parent))  # this checkout's glassnet, installed or not
     import peers
 
     fw, quick = spec["framework"], spec["quick"]
@@ -180,7 +195,11 @@ def worker(spec: dict) -> None:
             except Exception as exc:
                 rec.update(status="error", error=_error(exc))
         else:
-            rec = {"framework": fw, "job": job, **_measure(mod, job, quick)}
+            rec = {
+                "framework": fw,
+                "job": job,
+                **_measure(mod, job, quick, spec["min_time"], spec["max_repeats"]),
+            }
         _emit(rec)
 
 
@@ -201,8 +220,17 @@ def _worker_env(unset_openblas: bool) -> dict:
     return env
 
 
-def _run_worker(fw: str, jobs: list[str], quick: bool, env: dict, timeout: float) -> list[dict]:
-    spec = json.dumps({"framework": fw, "jobs": jobs, "quick": quick})
+def _run_worker(fw: str, jobs: list[str], args: argparse.Namespace, env: dict) -> list[dict]:
+    spec = json.dumps(
+        {
+            "framework": fw,
+            "jobs": jobs,
+            "quick": args.quick,
+            "min_time": args.min_time,
+            "max_repeats": args.max_repeats,
+        }
+    )
+    timeout = 300.0 if args.quick else args.timeout
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", spec]
     try:
         cp = subprocess.run(
@@ -250,7 +278,6 @@ def run_suite(args: argparse.Namespace) -> tuple[list[dict], dict[str, dict]]:
     import workloads
 
     env = _worker_env(args.unset_openblas_env)
-    timeout = 300.0 if args.quick else args.timeout
     records: list[dict] = []
     probes: dict[str, dict] = {}
     dead: dict[str, dict] = {}  # framework -> its 'unavailable' record
@@ -259,7 +286,7 @@ def run_suite(args: argparse.Namespace) -> tuple[list[dict], dict[str, dict]]:
         if fw in dead:
             recs = [{**dead[fw], "job": j} for j in jobs]
         else:
-            recs = _run_worker(fw, jobs, args.quick, env, timeout)
+            recs = _run_worker(fw, jobs, args, env)
         out = []
         for rec in recs:
             rec["round"] = r
@@ -439,6 +466,11 @@ def report(records: list[dict], probes: dict[str, dict], meta: dict) -> str:
             )
     elif blas:
         L.append(f"- numpy BLAS: {blas}")
+    L.append(
+        f"- timing: each measurement repeats the whole training run from the initial weights "
+        f"until {meta['min_time']:g} s of training (at most {meta['max_repeats']} runs) and keeps "
+        "the median run; the tables give the median over rounds"
+    )
     thr = meta["max_other_load"]
     timed = [r for r in records if "other_load" in r]
     busy = [r for r in timed if r["other_load"] > thr]
@@ -456,6 +488,13 @@ def report(records: list[dict], probes: dict[str, dict], meta: dict) -> str:
                 else ""
             )
         )
+        if len(busy) > len(timed) / 4 and THREADS >= (os.cpu_count() or 1):
+            L.append(
+                f"  - **warning**: other processes kept the CPUs busy and the {THREADS} threads "
+                f"per framework fill all {os.cpu_count()} CPUs; multi-threaded BLAS/OpenMP "
+                "loses far more than its share then. Rerun on an idle machine, or with "
+                "`--threads 1` for stable (single-threaded) ratios"
+            )
     vers = ", ".join(f"{fw} {probes[fw].get('version', '?')}" for fw in fws if fw in probes)
     L.append(f"- versions: {vers}")
     L.append("")
@@ -623,6 +662,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", default=None, help="also write the raw records here")
     p.add_argument("--timeout", type=float, default=1800.0, help="seconds per worker process")
     p.add_argument(
+        "--min-time",
+        type=float,
+        default=None,
+        help="repeat each training run (from the initial weights) until this many seconds "
+        "of training, and take the median run (default 1.0; 0 with --quick)",
+    )
+    p.add_argument("--max-repeats", type=int, default=20, help="cap on those repeats")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads per framework (default 2; 1 with --quick): BLAS/OpenMP variables, "
+        "torch.set_num_threads and the CPU affinity of each worker",
+    )
+    p.add_argument(
         "--max-other-load",
         type=float,
         default=0.25,
@@ -646,7 +700,16 @@ def main(argv: list[str] | None = None) -> int:
         worker(json.loads(args.worker))
         return 0
 
+    if args.threads is None:
+        args.threads = 1 if args.quick else 2
+    if args.threads < 1:
+        p.error(f"--threads must be >= 1; got {args.threads}")
+    global THREADS
+    THREADS = args.threads
+    os.environ["BENCH_THREADS"] = str(THREADS)  # read by the workers and the peer modules
     args.rounds = args.rounds or (1 if args.quick else 3)
+    if args.min_time is None:
+        args.min_time = 0.0 if args.quick else 1.0
     if args.retries is None:
         args.retries = 0 if args.quick else 2
     if args.rounds < 1:
@@ -694,6 +757,8 @@ def main(argv: list[str] | None = None) -> int:
         "load": (load0, os.getloadavg()[0]),
         "wall_s": time.time() - t0,
         "max_other_load": args.max_other_load,
+        "min_time": args.min_time,
+        "max_repeats": args.max_repeats,
     }
     text = report(records, probes, meta)
     print(text)

@@ -145,11 +145,11 @@ WORKLOADS: dict[str, Workload] = {
 }
 
 # --quick: the same networks on less data (sizes chosen to keep a partial last batch).
-_QUICK = {
-    "W1": {"n_samples": 4_000},
-    "W2": {"n_samples": 2_000, "epochs": 2},
+_QUICK: dict[str, dict] = {
+    "W1": {"n_samples": 2_000},
+    "W2": {"n_samples": 1_000, "epochs": 2},
     "W3": {"epochs": 200},
-    "W4": {"n_samples": 2_000, "epochs": 2},
+    "W4": {"n_samples": 1_000, "epochs": 2},
 }
 
 

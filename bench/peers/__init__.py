@@ -9,7 +9,8 @@ to ask ``unsupported``) and provides:
 - ``Runner(w, data, init)``: builds the model with the initial weights, then
   ``warmup()`` (runs every batch shape once, compiling where the framework compiles, and
   puts the initial weights and a fresh optimizer state back), ``train()`` (the timed
-  run: shuffling, every batch, every update) and ``weights()`` (the trained ``[(W, b)]``
+  run: shuffling, every batch, every update), ``reset()`` (initial weights and a fresh
+  optimizer state again, between repeated timed runs) and ``weights()`` (the trained ``[(W, b)]``
   in ``(inputs, neurons)`` layout, read after timing for the loss check); optionally
   ``info()`` (a dict of facts about the run, added to the record).
 """

@@ -31,7 +31,7 @@ def probe() -> dict:
     ]
     if missing:
         raise ImportError(f"glassnet lacks {', '.join(missing)}")
-    return {"version": getattr(glassnet, "__version__", "?")}
+    return {"version": getattr(glassnet, "__version__", "?"), "path": glassnet.__file__}
 
 
 def unsupported(w: Workload) -> str | None:

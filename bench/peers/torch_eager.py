@@ -5,17 +5,19 @@ loss.backward(); opt.step()``. The logits go to ``CrossEntropyLoss`` (fused log-
 and ``BCEWithLogitsLoss`` (fused sigmoid); W3 puts an ``nn.Sigmoid`` before ``MSELoss``;
 ``MSELoss`` is the mean over all elements, as glassnet's ``mse``. Batches are gathered
 with ``index_select`` from ``torch.from_numpy(X)`` (shares memory with the NumPy array),
-in the same epoch order as the NumPy runner. ``torch.set_num_threads(2)``.
+in the same epoch order as the NumPy runner. ``torch.set_num_threads(2)`` (``--threads``).
 ``nn.Linear`` stores ``weight`` as ``W.T`` (neurons, inputs), so the runner loads
 transposes.
 """
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from workloads import SHUFFLE_SEED, Data, Weights, Workload, epoch_order
 
-THREADS = 2
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))  # set by run.py --threads
 
 
 def probe() -> dict:
