@@ -543,7 +543,7 @@ class _BaseMLP(BaseEstimator):
         if self.solver == "lbfgs":
             self._fit_lbfgs(X, Y, w)
         else:
-            self._fit_stochastic(X, y_user, Y, w, sample_weight, rs, incremental)
+            self._fit_stochastic(X, y_user, Y, w, rs, incremental)
         if not all(np.all(np.isfinite(p.data)) for p in self.model_.parameters()):
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may contain "
@@ -607,7 +607,6 @@ class _BaseMLP(BaseEstimator):
         y_user: np.ndarray,
         Y: np.ndarray,
         w: np.ndarray | None,
-        sample_weight: np.ndarray | None,
         rs: Any,
         incremental: bool,
     ) -> None:
@@ -616,6 +615,11 @@ class _BaseMLP(BaseEstimator):
             self._make_optimizer()
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
+        if self.early_stopping and self.validation_scores_ is None:  # switched on, warm start
+            self.validation_scores_, self.validation_loss_curve_ = [], []
+            self.best_validation_score_, self.best_loss_ = -np.inf, None
+        if not self.early_stopping and self.best_loss_ is None:  # switched off, warm start
+            self.best_loss_ = np.inf
         val = None
         if self.early_stopping:
             stratify = Y if (self._is_classifier() and Y.shape[1] == 1) else None

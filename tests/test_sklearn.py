@@ -360,6 +360,10 @@ def test_warm_start_continues(iris):
     assert clf.n_iter_ == 10 and clf.t_ == 20 * 150
     with pytest.raises(ValueError, match="same classes"):
         clf.fit(X[y < 2], y[y < 2])
+    clf.set_params(early_stopping=True).fit(X, y)  # switched on between warm fits
+    assert len(clf.validation_scores_) == clf.n_iter_ and clf.best_loss_ is None
+    clf.set_params(early_stopping=False).fit(X, y)
+    assert clf.best_loss_ == min(clf.loss_curve_[-10:]) or clf.best_loss_ < np.inf
 
 
 @no_convergence_warning
