@@ -387,6 +387,21 @@ class Optimizer:
                 )
         self._scratch = [[np.empty_like(d) for d in self._data] for _ in range(self._n_scratch)]
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """After unpickling or deep-copying, views no longer share the flat buffers' memory
+        (each array is copied on its own): rebuild them and bind the parameters again."""
+        self.__dict__.update(state)
+        slots = []
+        for (p, _, _), (gi, start, stop, shape) in zip(self._slots, self.param_views):
+            dv = self._data[gi][start:stop].reshape(shape)
+            gv = self._grad[gi][start:stop].reshape(shape)
+            dv[...] = p.data
+            if p.grad is not None:
+                gv[...] = p.grad
+            p.data, p.grad = dv, gv
+            slots.append((p, dv, gv))
+        self._slots = slots
+
     def _sync(self) -> None:
         """Make sure each parameter still holds its views (one identity test each)."""
         for i, (p, dv, gv) in enumerate(self._slots):

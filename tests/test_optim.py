@@ -888,3 +888,28 @@ def test_matches_torch_optim():
             np.testing.assert_allclose(
                 p.data, tp.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg=f"{torch_name} {kw}"
             )
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_copied_optimizer_still_updates_its_own_parameters(how):
+    import copy
+    import pickle
+
+    from glassnet import nn
+
+    model = nn.MLP([3, 4, 1], rng=0)
+    opt = Adam(model.parameters(), lr=0.1)
+    pair = copy.deepcopy((model, opt)) if how == "deepcopy" else pickle.loads(
+        pickle.dumps((model, opt))
+    )
+    model2, opt2 = pair
+    original = [p.data.copy() for p in model.parameters()]
+    for p in model2.parameters():
+        p.grad[...] = 1.0
+    before = [p.data.copy() for p in model2.parameters()]
+    opt2.step()
+    # the copy's weights move, through views of the copy's own flat buffer
+    assert all(not np.array_equal(b, p.data) for b, p in zip(before, model2.parameters()))
+    assert all(np.shares_memory(p.data, opt2.flat_params()[0]) for p in model2.parameters())
+    # the original is untouched
+    assert all(np.array_equal(o, p.data) for o, p in zip(original, model.parameters()))
