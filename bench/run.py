@@ -272,7 +272,8 @@ def _describe(rec: dict) -> str:
     )
 
 
-def run_suite(args: argparse.Namespace) -> tuple[list[dict], dict[str, dict]]:
+def run_suite(args: argparse.Namespace, checkpoint=None) -> tuple[list[dict], dict[str, dict]]:
+    """Run every round; ``checkpoint(records, probes, rounds_done)`` after each round."""
     sys.path.insert(0, str(BENCH))
     import peers
     import workloads
@@ -368,6 +369,8 @@ def run_suite(args: argparse.Namespace) -> tuple[list[dict], dict[str, dict]]:
             if fw in args.frameworks:
                 records.extend(run(fw, ["overhead"], r))
         retry_contended(r)
+        if checkpoint is not None and r + 1 < args.rounds:
+            checkpoint(records, probes, r + 1)
     return records, probes
 
 
@@ -376,7 +379,8 @@ def run_suite(args: argparse.Namespace) -> tuple[list[dict], dict[str, dict]]:
 # ------------------------------------------------------------------------------------------
 
 
-def _median(records: list[dict], fw: str, job: str, key: str) -> tuple[float, float] | None:
+def _median(records: list[dict], fw: str, job: str, key: str) -> tuple[float, float | None] | None:
+    """(median, (max - min) / median or None for a single value) of ``key``, or None."""
     vals = [
         r[key]
         for r in records
@@ -385,7 +389,8 @@ def _median(records: list[dict], fw: str, job: str, key: str) -> tuple[float, fl
     if not vals:
         return None
     med = statistics.median(vals)
-    return med, ((max(vals) - min(vals)) / med if med else 0.0)
+    spread = (max(vals) - min(vals)) / med if med and len(vals) > 1 else None
+    return med, spread
 
 
 def _status(records: list[dict], fw: str, job: str, notes: list[str]) -> str:
@@ -509,7 +514,9 @@ def report(records: list[dict], probes: dict[str, dict], meta: dict) -> str:
         for fw in fws:
             m = _median(records, fw, name, "throughput")
             cells.append(
-                f"{_fmt_rate(m[0])} ±{m[1] * 100:.0f}%" if m else _status(records, fw, name, notes)
+                _fmt_rate(m[0]) + (f" ±{m[1] * 100:.0f}%" if m[1] is not None else "")
+                if m
+                else _status(records, fw, name, notes)
             )
         L.append(f"| {name} | {w.unit} | " + " | ".join(cells) + " |")
     L.append("")
@@ -658,7 +665,11 @@ def main(argv: list[str] | None = None) -> int:
         "(default: all but the opt-in glassnet.graph; --quick also leaves out "
         "torch.compile unless named)",
     )
-    p.add_argument("--out", default=str(BENCH / "results.md"), help="Markdown report path")
+    p.add_argument(
+        "--out",
+        default=None,
+        help="Markdown report path (default bench/results.md; bench/results-quick.md with --quick)",
+    )
     p.add_argument("--json", default=None, help="also write the raw records here")
     p.add_argument("--timeout", type=float, default=1800.0, help="seconds per worker process")
     p.add_argument(
@@ -738,7 +749,36 @@ def main(argv: list[str] | None = None) -> int:
         _log("  (these slow current NumPy; --unset-openblas-env removes them for the workers)")
     load0 = os.getloadavg()[0]
     t0 = time.time()
-    records, probes = run_suite(args)
+    out = Path(args.out or BENCH / ("results-quick.md" if args.quick else "results.md"))
+
+    def write(records: list[dict], probes: dict[str, dict], rounds_done: int) -> str:
+        meta = {
+            "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+            "quick": args.quick,
+            "rounds": rounds_done,
+            "frameworks": args.frameworks,
+            "workloads": args.workloads,
+            "openblas_env": openblas_env,
+            "unset_openblas": args.unset_openblas_env,
+            "load": (load0, os.getloadavg()[0]),
+            "wall_s": time.time() - t0,
+            "max_other_load": args.max_other_load,
+            "min_time": args.min_time,
+            "max_repeats": args.max_repeats,
+        }
+        text = report(records, probes, meta)
+        if rounds_done < args.rounds:
+            text += f"\n(partial: {rounds_done} of {args.rounds} rounds so far)\n"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(out.suffix + ".tmp")
+        tmp.write_text(text + "\n")
+        tmp.replace(out)
+        if args.json:
+            raw = {"meta": meta, "probes": probes, "records": records}
+            Path(args.json).write_text(json.dumps(raw, indent=1))
+        return text
+
+    records, probes = run_suite(args, checkpoint=write)
     blas = probes.get("numpy", {}).get("blas")
     if isinstance(blas, list):
         for d in blas:
@@ -746,32 +786,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"numpy BLAS in the workers: {d.get('internal_api')} {d.get('version')}, "
                 f"kernel {d.get('architecture')}, {d.get('num_threads')} threads"
             )
-    meta = {
-        "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
-        "quick": args.quick,
-        "rounds": args.rounds,
-        "frameworks": args.frameworks,
-        "workloads": args.workloads,
-        "openblas_env": openblas_env,
-        "unset_openblas": args.unset_openblas_env,
-        "load": (load0, os.getloadavg()[0]),
-        "wall_s": time.time() - t0,
-        "max_other_load": args.max_other_load,
-        "min_time": args.min_time,
-        "max_repeats": args.max_repeats,
-    }
-    text = report(records, probes, meta)
-    print(text)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    tmp.write_text(text + "\n")
-    tmp.replace(out)
+    print(write(records, probes, args.rounds))
     _log(f"wrote {out}")
-    if args.json:
-        Path(args.json).write_text(
-            json.dumps({"meta": meta, "probes": probes, "records": records}, indent=1)
-        )
     return 0
 
 
