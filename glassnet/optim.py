@@ -702,6 +702,24 @@ class SGD(Optimizer):
     def _state_names(hyper: Mapping[str, Any]) -> list[str]:
         return ["v"] if hyper["momentum"] > 0 else []
 
+    @property
+    def folds_lr(self) -> bool:
+        """True when the update is plain gradient descent, w <- w - lr g (no momentum, no
+        weight decay): a caller may then multiply the gradients by lr while computing them
+        and call :meth:`step_prescaled`."""
+        return self._hyper["momentum"] == 0 and self._hyper["weight_decay"] == 0
+
+    def step_prescaled(self) -> None:
+        """w <- w - g for gradients that already hold lr * dL/dw: one subtraction per dtype
+        group. Only valid when :attr:`folds_lr` is True; the fused training engine uses it
+        (the learning rate folded into the output gradient, as hand-written NumPy does)."""
+        if not self.folds_lr:
+            raise RuntimeError("step_prescaled() needs an SGD without momentum or weight decay.")
+        self._sync()
+        self.t += 1
+        for d, g in zip(self._data, self._grad):
+            np.subtract(d, g, out=d)
+
     def _update(self) -> None:
         lr = self._lr
         h = self._hyper

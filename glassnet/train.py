@@ -339,8 +339,11 @@ class _FusedStep:
             a = A
         return acts
 
-    def step(self, X: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> float:
-        """One forward + backward on a batch; fills the parameters' ``.grad``. Returns the loss."""
+    def step(self, X: np.ndarray, y: np.ndarray, w: np.ndarray | None,
+             scale: float = 1.0) -> float:
+        """One forward + backward on a batch; fills the parameters' ``.grad`` with
+        ``scale * dL/dparam`` (``scale`` = lr folds plain SGD's learning rate into the output
+        gradient, so the update is one subtraction). Returns the loss."""
         n = X.shape[0]
         _, dbufs, masks = self._buffers(n)
         # 1) forward, keeping each layer's activation (z is not needed: g' comes from a)
@@ -386,7 +389,7 @@ class _FusedStep:
             per = per * wr
             G *= w.reshape(-1, 1)
         loss = float(np.add.reduce(per, axis=None)) / count
-        G *= 1.0 / count  # the mean over per-sample (ce) or per-element (bce, mse) losses
+        G *= scale / count  # the mean over per-sample (ce) or per-element (bce, mse) losses
         # 3) backward through the layers: dL/dW = A_prev^T G, dL/db = sum_rows G
         l2 = self.l2
         for i in range(L - 1, -1, -1):
@@ -398,7 +401,7 @@ class _FusedStep:
                 # dL/db = 1ᵀ G as a matrix-vector product (BLAS, faster than a column sum)
                 np.matmul(self._ones(n), G, out=self._grad_array(lin.b))
             if l2:
-                lin.W.grad += (l2 / n) * lin.W.data
+                lin.W.grad += (scale * l2 / n) * lin.W.data
                 loss += 0.5 * l2 / n * float(np.vdot(lin.W.data, lin.W.data))
             if i > 0:
                 D = dbufs[i - 1]
@@ -769,6 +772,24 @@ def fit(
     graph_loss = None if fused else _graph_loss(model, kind, loss)
     l2_params = [p for lin in model.modules() if isinstance(lin, Linear) for p in (lin.W,)]
 
+    # Plain SGD on the fused engine: lr is folded into the output gradient and the update is
+    # one subtraction. The gradient buffers then hold lr * dL/dw until someone may look at
+    # them (a callback, diagnostics, the end of fit), where unscale() divides lr back out.
+    fold_lr = (
+        fused is not None
+        and isinstance(optimizer, optim_mod.SGD)
+        and optimizer.folds_lr
+        and type(optimizer).step is optim_mod.SGD.step
+    )
+    grad_scale = 1.0
+
+    def unscale() -> None:
+        nonlocal grad_scale
+        if grad_scale != 1.0:
+            for g in optimizer.flat_grads():
+                np.multiply(g, 1.0 / grad_scale, out=g)
+            grad_scale = 1.0
+
     history = History(engine="fused" if fused else "graph")
     if Xv is not None:
         history.metric_name = _metric(
@@ -828,7 +849,8 @@ def fit(
                         )
                 # 2) forward + loss + 3) backward
                 if fused is not None:
-                    batch_loss = fused.step(xb, ybt, wbt)
+                    grad_scale = optimizer.lr if (fold_lr and optimizer.lr > 0) else 1.0
+                    batch_loss = fused.step(xb, ybt, wbt, grad_scale)
                 else:
                     optimizer.zero_grad()
                     lt = graph_loss(Tensor(xb), ybt, wbt)
@@ -841,15 +863,20 @@ def fit(
                 if not math.isfinite(batch_loss):
                     raise _Diverged(history.steps + 1, epoch, batch_loss)
                 # 4) update
-                optimizer.step()
+                if grad_scale != 1.0:
+                    optimizer.step_prescaled()  # w <- w - (lr * dL/dw)
+                else:
+                    optimizer.step()
                 history.steps += 1
                 history.samples_seen += xb.shape[0]
                 total += batch_loss * xb.shape[0]
                 seen += xb.shape[0]
                 state.step = history.steps
                 state.batch_loss = batch_loss
-                for c in step_cbs:
-                    c.on_step_end(state)
+                if step_cbs:
+                    unscale()
+                    for c in step_cbs:
+                        c.on_step_end(state)
                 if history.steps % 64 == 0 and all(np.isfinite(p.data).all() for p in params):
                     for s, p in zip(snapshot, params):
                         np.copyto(s, p.data)
@@ -867,6 +894,8 @@ def fit(
                 history.val_loss.append(vl)
                 history.val_metric.append(vm)
                 extra = f"  val_loss {vl:.4g}  val_{history.metric_name} {vm:.4g}"
+            if diagnostics or cbs:
+                unscale()
             if diagnostics:
                 from .diagnostics import epoch_diagnostics  # noqa: PLC0415
 
@@ -927,6 +956,7 @@ def fit(
         ) from None
     finally:
         errstate.__exit__(None, None, None)
+        unscale()
     if early_stopping and best_state is not None:
         restore(best_state)
     for c in cbs:

@@ -851,3 +851,22 @@ def test_bad_loss_and_model():
 def test_glassnet_exports_fit():
     assert gn.fit is fit and gn.DivergenceError is DivergenceError
     assert math.isinf(History().best_loss)
+
+
+def test_plain_sgd_folds_lr_yet_leaves_true_gradients():
+    # The fused engine multiplies plain SGD's gradients by lr while computing them (the
+    # update is then one subtraction); fit must hand back dL/dw, not lr * dL/dw.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((16, 3))
+    y = rng.integers(0, 3, 16)
+    grads = {}
+    for engine in ("fused", "graph"):
+        model = nn.MLP([3, 5, 3], activation="tanh", output_activation="softmax",
+                       rng=0, dtype=np.float64)
+        opt = gn.optim.SGD(model.parameters(), lr=0.37)
+        fit(model, X, y, loss="cross_entropy", optimizer=opt, epochs=1, verbose=0,
+            engine=engine)
+        grads[engine] = [p.grad.copy() for p in model.parameters()]
+        assert opt.folds_lr
+    for a, b in zip(grads["fused"], grads["graph"]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
