@@ -385,7 +385,17 @@ class Optimizer:
                     f".data/.grad (its setter copies it), so the optimizer cannot bind it "
                     f"to its flat buffer. Store the assigned array as is."
                 )
-        self._scratch = [[np.empty_like(d) for d in self._data] for _ in range(self._n_scratch)]
+        self._scratch_bufs: list[list[np.ndarray]] | None = None
+
+    @property
+    def _scratch(self) -> list[list[np.ndarray]]:
+        """Work buffers shaped like the flat groups, allocated on first use (a training loop
+        that only calls :meth:`SGD.step_prescaled` never needs them)."""
+        if self._scratch_bufs is None:
+            self._scratch_bufs = [
+                [np.empty_like(d) for d in self._data] for _ in range(self._n_scratch)
+            ]
+        return self._scratch_bufs
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """After unpickling or deep-copying, views no longer share the flat buffers' memory

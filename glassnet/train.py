@@ -443,7 +443,7 @@ def _prepare_targets(
                         f"{owner}: cross_entropy needs integer class labels 0..C-1 or one-hot "
                         "rows. Got non-integer values in y."
                     )
-            yi = y.astype(np.int64)
+            yi = y.astype(np.int64, copy=False)
             if n_out is not None and yi.size and (yi.min() < 0 or yi.max() >= n_out):
                 raise ValueError(
                     f"{owner}: y has labels from {yi.min()} to {yi.max()}, but the model has "
