@@ -84,11 +84,7 @@ def check_array(
     if arr.dtype.kind == "f":
         with np.errstate(over="ignore", invalid="ignore"):
             total = np.add.reduce(arr, axis=None)
-    if (
-        arr.dtype.kind == "f"
-        and not np.isfinite(total)
-        and not np.all(np.isfinite(arr))
-    ):
+    if arr.dtype.kind == "f" and not np.isfinite(total) and not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(
             f"{owner}: {name} contains NaN or inf (first at index {tuple(int(i) for i in bad)}). "

@@ -141,9 +141,7 @@ class Activation:
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation(
-        "sigmoid", sigmoid_fn, sigmoid_grad, "1 / (1 + e^-z)", "g(z) (1 - g(z))"
-    ),
+    "sigmoid": Activation("sigmoid", sigmoid_fn, sigmoid_grad, "1 / (1 + e^-z)", "g(z) (1 - g(z))"),
     "tanh": Activation("tanh", tanh_fn, tanh_grad, "(e^z - e^-z) / (e^z + e^-z)", "1 - g(z)^2"),
     "relu": Activation("relu", relu_fn, relu_grad, "max(0, z)", "1 if z > 0 else 0"),
     "leaky_relu": Activation(
@@ -151,13 +149,22 @@ ACTIVATIONS: dict[str, Activation] = {
     ),
     "identity": Activation("identity", identity_fn, identity_grad, "z", "1"),
     "softmax": Activation(
-        "softmax", softmax_fn, lambda z, a: softmax_jacobian(a),
-        "e^{z_i} / sum_j e^{z_j}", "g_i (delta_ij - g_j)", elementwise=False,
+        "softmax",
+        softmax_fn,
+        lambda z, a: softmax_jacobian(a),
+        "e^{z_i} / sum_j e^{z_j}",
+        "g_i (delta_ij - g_j)",
+        elementwise=False,
     ),
 }
 # scikit-learn's and common spellings of the same functions
-_ALIASES = {"logistic": "sigmoid", "linear": "identity", "none": "identity",
-            "leakyrelu": "leaky_relu", "leaky-relu": "leaky_relu"}
+_ALIASES = {
+    "logistic": "sigmoid",
+    "linear": "identity",
+    "none": "identity",
+    "leakyrelu": "leaky_relu",
+    "leaky-relu": "leaky_relu",
+}
 
 
 def get_activation(name: str) -> Activation:
@@ -308,7 +315,11 @@ def _check_same_shape(op: str, pred: np.ndarray, target: np.ndarray) -> None:
 
 
 def _reduce(
-    op: str, x: Tensor, per: np.ndarray, dper: np.ndarray, reduction: str,
+    op: str,
+    x: Tensor,
+    per: np.ndarray,
+    dper: np.ndarray,
+    reduction: str,
     sample_weight: Any = None,
 ) -> Tensor:
     """Reduce per-sample (or per-element) losses ``per`` whose local gradients are ``dper``.
@@ -344,7 +355,10 @@ def _reduce(
 
 
 def mse(
-    pred: Any, target: Any, reduction: str = "mean", half: bool = False,
+    pred: Any,
+    target: Any,
+    reduction: str = "mean",
+    half: bool = False,
     sample_weight: Any = None,
 ) -> Tensor:
     """Mean squared error: L = mean((y_hat - y)^2); with ``half=True`` the lecture's
@@ -417,9 +431,7 @@ def cross_entropy(
     x = as_tensor(logits)
     z = x.data
     if z.ndim != 2:
-        raise ValueError(
-            f"op 'cross_entropy': logits must have shape (N, C). Got shape {z.shape}."
-        )
+        raise ValueError(f"op 'cross_entropy': logits must have shape (N, C). Got shape {z.shape}.")
     n, c = z.shape
     t = np.asarray(target.data if isinstance(target, Tensor) else target)
     logp = z - _logsumexp(z, axis=1)
@@ -493,8 +505,12 @@ LOSSES: dict[str, Callable[..., Tensor]] = {
     "binary_cross_entropy_with_logits": binary_cross_entropy_with_logits,
     "cross_entropy": cross_entropy,
 }
-_LOSS_ALIASES = {"squared_error": "mse", "bce": "binary_cross_entropy", "log_loss": "cross_entropy",
-                 "ce": "cross_entropy"}
+_LOSS_ALIASES = {
+    "squared_error": "mse",
+    "bce": "binary_cross_entropy",
+    "log_loss": "cross_entropy",
+    "ce": "cross_entropy",
+}
 
 
 def get_loss(name: str) -> Callable[..., Tensor]:

@@ -200,8 +200,10 @@ class _Classification(Task):
         return float(np.mean(np.asarray(y_true).reshape(-1) == np.asarray(y_pred).reshape(-1)))
 
     def config(self) -> dict[str, Any]:
-        return {"name": self.name, "classes": [c.item() if hasattr(c, "item") else c
-                                               for c in self.classes_]}
+        return {
+            "name": self.name,
+            "classes": [c.item() if hasattr(c, "item") else c for c in self.classes_],
+        }
 
 
 class BinaryClassification(_Classification):
@@ -377,8 +379,11 @@ class Regression(Task):
         return float(r2.mean())
 
     def config(self) -> dict[str, Any]:
-        return {"name": self.name, "output_activation": self.output_activation,
-                "n_outputs": self._k}
+        return {
+            "name": self.name,
+            "output_activation": self.output_activation,
+            "n_outputs": self._k,
+        }
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(output_activation={self.output_activation!r})"
@@ -414,8 +419,14 @@ def get_task(name: str | Task | dict[str, Any], **kw: Any) -> Task:
     if isinstance(name, dict):
         cfg = dict(name)
         key = cfg.pop("name")
-        task = get_task(key, **({"output_activation": cfg["output_activation"]}
-                                if "output_activation" in cfg else {}))
+        task = get_task(
+            key,
+            **(
+                {"output_activation": cfg["output_activation"]}
+                if "output_activation" in cfg
+                else {}
+            ),
+        )
         if "classes" in cfg:
             task.classes_ = np.asarray(cfg["classes"])  # type: ignore[attr-defined]
             task._onehot = False  # type: ignore[attr-defined]

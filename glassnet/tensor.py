@@ -210,8 +210,17 @@ class Tensor:
         A name shown by drawings and explanations (``"x1"``, ``"w5"``).
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "op", "parents", "label", "_backward",
-                 "_retain", "__weakref__")
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "op",
+        "parents",
+        "label",
+        "_backward",
+        "_retain",
+        "__weakref__",
+    )
     __array_priority__ = 1000  # make ndarray (op) Tensor dispatch to Tensor's reflected ops
 
     def __init__(
@@ -425,9 +434,9 @@ class Tensor:
     __hash__ = object.__hash__
 
     # ------------------------------------------------------------ arithmetic
-    def _binary(self, other: Any, op: str, fn: Callable[[np.ndarray, Any], np.ndarray]) -> tuple[
-        np.ndarray, Tensor | None, Any
-    ]:
+    def _binary(
+        self, other: Any, op: str, fn: Callable[[np.ndarray, Any], np.ndarray]
+    ) -> tuple[np.ndarray, Tensor | None, Any]:
         """Apply a broadcasting NumPy function; errors name the op and both shapes."""
         if isinstance(other, Tensor):
             o = other.data
@@ -536,7 +545,9 @@ class Tensor:
         a_shape = self.data.shape
         out = np.sum(self.data, axis=axis, keepdims=keepdims)
         return Tensor._make(
-            np.asarray(out), "sum", (self,),
+            np.asarray(out),
+            "sum",
+            (self,),
             lambda g: (np.broadcast_to(_expand(g, a_shape, axis, keepdims), a_shape).copy(),),
         )
 
@@ -546,7 +557,9 @@ class Tensor:
         out = np.mean(self.data, axis=axis, keepdims=keepdims)
         n = self.data.size // max(np.size(out), 1)  # values averaged into each output
         return Tensor._make(
-            np.asarray(out), "mean", (self,),
+            np.asarray(out),
+            "mean",
+            (self,),
             lambda g: (np.broadcast_to(_expand(g, a_shape, axis, keepdims) / n, a_shape).copy(),),
         )
 
@@ -767,7 +780,9 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
         ) from e
     n = len(ts)
     return Tensor._make(
-        out, "stack", tuple(ts),
+        out,
+        "stack",
+        tuple(ts),
         lambda g: tuple(np.squeeze(p, axis=axis) for p in np.split(g, n, axis=axis)),
     )
 
@@ -786,9 +801,13 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
         ) from e
     zero = np.zeros((), dtype=out.dtype)
     return Tensor._make(
-        out, "where", (ta, tb),
-        lambda g: (unbroadcast(np.where(cond, g, zero), ta.shape),
-                   unbroadcast(np.where(cond, zero, g), tb.shape)),
+        out,
+        "where",
+        (ta, tb),
+        lambda g: (
+            unbroadcast(np.where(cond, g, zero), ta.shape),
+            unbroadcast(np.where(cond, zero, g), tb.shape),
+        ),
     )
 
 

@@ -339,8 +339,7 @@ class _FusedStep:
             a = A
         return acts
 
-    def step(self, X: np.ndarray, y: np.ndarray, w: np.ndarray | None,
-             scale: float = 1.0) -> float:
+    def step(self, X: np.ndarray, y: np.ndarray, w: np.ndarray | None, scale: float = 1.0) -> float:
         """One forward + backward on a batch; fills the parameters' ``.grad`` with
         ``scale * dL/dparam`` (``scale`` = lr folds plain SGD's learning rate into the output
         gradient, so the update is one subtraction). Returns the loss."""

@@ -96,8 +96,12 @@ FUNCS = [
     Func("activation_tanh", lambda x: F.activation(x, "tanh"), np.tanh, _unary()),
     Func("activation_logistic", lambda x: F.activation(x, "logistic"), np_sigmoid, _unary()),
     Func("linear", F.linear, lambda x, w, b=0.0: x @ w + b, _linear()),
-    Func("dropout", lambda x: F.dropout(x, 0.3, np.random.default_rng(5)),
-         lambda z: z * (np.random.default_rng(5).random(z.shape) >= 0.3) / 0.7, _unary()),
+    Func(
+        "dropout",
+        lambda x: F.dropout(x, 0.3, np.random.default_rng(5)),
+        lambda z: z * (np.random.default_rng(5).random(z.shape) >= 0.3) / 0.7,
+        _unary(),
+    ),
 ]
 
 
@@ -171,8 +175,9 @@ def test_softmax_jacobian_matches_finite_differences():
     for j in range(3):
         dz = np.zeros_like(z)
         dz[:, j] = h
-        np.testing.assert_allclose(J[:, :, j], (act.fn(z + dz) - act.fn(z - dz)) / (2 * h),
-                                   atol=1e-8)
+        np.testing.assert_allclose(
+            J[:, :, j], (act.fn(z + dz) - act.fn(z - dz)) / (2 * h), atol=1e-8
+        )
 
 
 def test_xnor_hidden_values_of_the_slides():
@@ -181,9 +186,17 @@ def test_xnor_hidden_values_of_the_slides():
     np.testing.assert_array_equal(np.round(out, 3), [0.002, 0.119, 0.881, 0.998])
 
 
-@pytest.mark.parametrize("alias,name", [("logistic", "sigmoid"), ("linear", "identity"),
-                                        ("none", "identity"), ("ReLU", "relu"),
-                                        ("leaky-relu", "leaky_relu"), ("TANH", "tanh")])
+@pytest.mark.parametrize(
+    "alias,name",
+    [
+        ("logistic", "sigmoid"),
+        ("linear", "identity"),
+        ("none", "identity"),
+        ("ReLU", "relu"),
+        ("leaky-relu", "leaky_relu"),
+        ("TANH", "tanh"),
+    ],
+)
 def test_get_activation_aliases(alias: str, name: str):
     assert F.get_activation(alias) is F.ACTIVATIONS[name]
 
@@ -297,25 +310,42 @@ def _bce_ref(p: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 LOSS_CASES = [
     LossCase("mse", F.mse, lambda p, y: (p - y) ** 2, _normal, _normal, {}),
-    LossCase("mse_half", F.mse, lambda p, y: 0.5 * (p - y) ** 2, _normal, _normal,
-             {"half": True}),
+    LossCase("mse_half", F.mse, lambda p, y: 0.5 * (p - y) ** 2, _normal, _normal, {"half": True}),
     LossCase("bce", F.binary_cross_entropy, _bce_ref, _probs, _binary, {}),
     LossCase("bce_soft_targets", F.binary_cross_entropy, _bce_ref, _probs, _probs, {}),
-    LossCase("bce_with_logits", F.binary_cross_entropy_with_logits,
-             lambda z, y: _bce_ref(np_sigmoid(z), y), _normal, _binary, {}),
+    LossCase(
+        "bce_with_logits",
+        F.binary_cross_entropy_with_logits,
+        lambda z, y: _bce_ref(np_sigmoid(z), y),
+        _normal,
+        _binary,
+        {},
+    ),
     LossCase("cross_entropy_labels", F.cross_entropy, _ce_ref, _normal, _labels, {}),
-    LossCase("cross_entropy_one_hot", F.cross_entropy, _ce_ref, _normal,
-             lambda rng, n, c: F.one_hot(_labels(rng, n, c), c, dtype=np.float64), {}),
+    LossCase(
+        "cross_entropy_one_hot",
+        F.cross_entropy,
+        _ce_ref,
+        _normal,
+        lambda rng, n, c: F.one_hot(_labels(rng, n, c), c, dtype=np.float64),
+        {},
+    ),
     LossCase("cross_entropy_probabilities", F.cross_entropy, _ce_ref, _normal, _distribution, {}),
 ]
 
 
 @pytest.mark.parametrize("case", LOSS_CASES, ids=repr)
 @FAST
-@given(n=st.integers(1, 4), c=st.integers(1, 3), seed=st.integers(0, 2**32 - 1),
-       reduction=st.sampled_from(["mean", "sum", "none"]), weighted=st.booleans())
-def test_loss_forward_matches_numpy_and_gradcheck(case: LossCase, n: int, c: int, seed: int,
-                                                   reduction: str, weighted: bool):
+@given(
+    n=st.integers(1, 4),
+    c=st.integers(1, 3),
+    seed=st.integers(0, 2**32 - 1),
+    reduction=st.sampled_from(["mean", "sum", "none"]),
+    weighted=st.booleans(),
+)
+def test_loss_forward_matches_numpy_and_gradcheck(
+    case: LossCase, n: int, c: int, seed: int, reduction: str, weighted: bool
+):
     rng = np.random.default_rng(seed)
     if case.name.startswith("cross_entropy") and c == 1:
         c = 2
@@ -376,17 +406,28 @@ def test_sample_weight_mean_divides_by_n():
 
 def test_losses_keep_float32():
     z = Tensor(np.array([[0.3, -0.2]], dtype=np.float32), requires_grad=True)
-    for loss in [F.mse(z, [[1.0, 0.0]]), F.binary_cross_entropy_with_logits(z, [[1.0, 0.0]]),
-                 F.binary_cross_entropy(F.sigmoid(z), [[1.0, 0.0]]), F.cross_entropy(z, [1])]:
+    for loss in [
+        F.mse(z, [[1.0, 0.0]]),
+        F.binary_cross_entropy_with_logits(z, [[1.0, 0.0]]),
+        F.binary_cross_entropy(F.sigmoid(z), [[1.0, 0.0]]),
+        F.cross_entropy(z, [1]),
+    ]:
         assert loss.dtype == np.float32
         z.zero_grad()
         loss.backward()
         assert z.grad.dtype == np.float32
 
 
-@pytest.mark.parametrize("alias,name", [("squared_error", "mse"), ("bce", "binary_cross_entropy"),
-                                        ("log_loss", "cross_entropy"), ("ce", "cross_entropy"),
-                                        ("mse", "mse")])
+@pytest.mark.parametrize(
+    "alias,name",
+    [
+        ("squared_error", "mse"),
+        ("bce", "binary_cross_entropy"),
+        ("log_loss", "cross_entropy"),
+        ("ce", "cross_entropy"),
+        ("mse", "mse"),
+    ],
+)
 def test_get_loss(alias: str, name: str):
     assert F.get_loss(alias) is F.LOSSES[name]
 
@@ -405,20 +446,31 @@ def test_one_hot():
     assert F.one_hot(np.array([], dtype=int), 3).shape == (0, 3)
 
 
-@pytest.mark.parametrize("labels,num,exc,match", [
-    ([[0, 1]], None, ValueError, "1-D"), ([0.5, 1], None, TypeError, "integers"),
-    (["a", "b"], None, TypeError, "integers"), ([-1, 0], None, ValueError, ">= 0"),
-    ([0, 3], 3, ValueError, "num_classes=3"),
-])
+@pytest.mark.parametrize(
+    "labels,num,exc,match",
+    [
+        ([[0, 1]], None, ValueError, "1-D"),
+        ([0.5, 1], None, TypeError, "integers"),
+        (["a", "b"], None, TypeError, "integers"),
+        ([-1, 0], None, ValueError, ">= 0"),
+        ([0, 3], 3, ValueError, "num_classes=3"),
+    ],
+)
 def test_one_hot_errors(labels: Any, num: Any, exc: type, match: str):
     with pytest.raises(exc, match=match):
         F.one_hot(labels, num)
 
 
 # --------------------------------------------------------------------------- numerical stability
-ACTIVATION_FNS = [F.sigmoid, F.tanh, F.relu, F.leaky_relu, F.softmax, F.log_softmax,
-                  lambda x: F.identity(x) * 1.0] + [
-    (lambda x, n=name: F.activation(x, n)) for name in F.ACTIVATIONS if name != "identity"]
+ACTIVATION_FNS = [
+    F.sigmoid,
+    F.tanh,
+    F.relu,
+    F.leaky_relu,
+    F.softmax,
+    F.log_softmax,
+    lambda x: F.identity(x) * 1.0,
+] + [(lambda x, n=name: F.activation(x, n)) for name in F.ACTIVATIONS if name != "identity"]
 
 
 def _extreme(big: float, dtype: Any) -> Tensor:
@@ -444,10 +496,12 @@ def test_activations_are_finite_at_extremes(fn: Callable, big: float, dtype: Any
 def _losses(z: Tensor) -> list[Tensor]:
     y = np.array([[0.0, 1.0, 1.0, 0.0], [1.0, 0.0, 1.0, 0.0]])
     return [
-        F.mse(z, y), F.mse(z, y, half=True, reduction="sum"),
+        F.mse(z, y),
+        F.mse(z, y, half=True, reduction="sum"),
         F.binary_cross_entropy(F.sigmoid(z), y),  # a saturated sigmoid: p is exactly 0 or 1
         F.binary_cross_entropy_with_logits(z, y),
-        F.cross_entropy(z, [1, 2]), F.cross_entropy(z, y / y.sum(axis=1, keepdims=True)),
+        F.cross_entropy(z, [1, 2]),
+        F.cross_entropy(z, y / y.sum(axis=1, keepdims=True)),
         F.cross_entropy(z, [0, 3], reduction="none").sum(),
     ]
 
@@ -475,8 +529,9 @@ def test_bce_at_exact_zero_and_one_is_large_but_finite():
 
 
 # --------------------------------------------------------------------------- bad input
-@pytest.mark.parametrize("loss", [F.mse, F.binary_cross_entropy,
-                                  F.binary_cross_entropy_with_logits, F.cross_entropy])
+@pytest.mark.parametrize(
+    "loss", [F.mse, F.binary_cross_entropy, F.binary_cross_entropy_with_logits, F.cross_entropy]
+)
 def test_loss_shape_mismatch_names_op_and_both_shapes(loss: Callable):
     pred = Tensor(np.full((4, 3), 0.5))
     with pytest.raises(ValueError) as info:

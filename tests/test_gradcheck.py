@@ -46,8 +46,9 @@ def test_a_wrong_entry_is_caught_wherever_it_is(shape: tuple[int, ...], data: An
     with pytest.raises(GradcheckError) as info:  # non-scalar output: projected on a random r
         gn.gradcheck(lambda t: square_with_wrong_gradient(t, k), x)
     assert "NO" in str(info.value)
-    report = gn.gradcheck(lambda t: square_with_wrong_gradient(t, k).sum(), x,
-                          raise_exception=False)
+    report = gn.gradcheck(
+        lambda t: square_with_wrong_gradient(t, k).sum(), x, raise_exception=False
+    )
     assert not report.ok
     row = report.rows[0]
     assert row["at"] == tuple(int(i) for i in np.unravel_index(k, shape))
@@ -71,11 +72,16 @@ def test_the_failing_input_is_named():
 def test_relative_errors_scale_with_the_gradient():
     x = np.array([1000.0])
     # a 1e-5 relative error on a gradient of 2000 passes rtol=1e-4 ...
-    assert gn.gradcheck(lambda t: square_with_wrong_gradient(t, 0, 1 + 1e-5 - 0.1 / 2000).sum(),
-                        x, eps=1e-4).ok
+    assert gn.gradcheck(
+        lambda t: square_with_wrong_gradient(t, 0, 1 + 1e-5 - 0.1 / 2000).sum(), x, eps=1e-4
+    ).ok
     # ... and fails a tighter rtol
-    report = gn.gradcheck(lambda t: square_with_wrong_gradient(t, 0, 1 + 1e-3).sum(), x,
-                          eps=1e-4, raise_exception=False)
+    report = gn.gradcheck(
+        lambda t: square_with_wrong_gradient(t, 0, 1 + 1e-3).sum(),
+        x,
+        eps=1e-4,
+        raise_exception=False,
+    )
     assert not report.ok
 
 

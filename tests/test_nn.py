@@ -33,8 +33,13 @@ def test_linear_weight_layout_is_inputs_by_neurons():
 
 
 def test_linear_without_bias_float64_and_custom_init():
-    layer = nn.Linear(2, 3, bias=False, dtype=np.float64,
-                      init=lambda shape, rng, dtype: np.full(shape, 0.5, dtype=dtype))
+    layer = nn.Linear(
+        2,
+        3,
+        bias=False,
+        dtype=np.float64,
+        init=lambda shape, rng, dtype: np.full(shape, 0.5, dtype=dtype),
+    )
     assert layer.b is None and layer.W.dtype == np.float64
     np.testing.assert_array_equal(layer(np.ones((1, 2))).data, [[1.0, 1.0, 1.0]])
     assert [n for n, _ in layer.named_parameters()] == ["W"]
@@ -57,12 +62,16 @@ def test_wrong_input_width_names_both_shapes():
     assert "(5, 7)" in msg and "(3, 4)" in msg and "(N, 3)" in msg
 
 
-@pytest.mark.parametrize("kw,match", [
-    ({"inputs": 0, "neurons": 2}, "'inputs'"), ({"inputs": 2, "neurons": 1.5}, "'neurons'"),
-    ({"inputs": True, "neurons": 2}, "'inputs'"),
-    ({"inputs": 2, "neurons": 2, "dtype": np.int32}, "'dtype'"),
-    ({"inputs": 2, "neurons": 2, "init": "magic"}, "Unknown initializer 'magic'.*xavier"),
-])
+@pytest.mark.parametrize(
+    "kw,match",
+    [
+        ({"inputs": 0, "neurons": 2}, "'inputs'"),
+        ({"inputs": 2, "neurons": 1.5}, "'neurons'"),
+        ({"inputs": True, "neurons": 2}, "'inputs'"),
+        ({"inputs": 2, "neurons": 2, "dtype": np.int32}, "'dtype'"),
+        ({"inputs": 2, "neurons": 2, "init": "magic"}, "Unknown initializer 'magic'.*xavier"),
+    ],
+)
 def test_linear_argument_errors(kw: dict[str, Any], match: str):
     with pytest.raises(ValueError, match=match):
         nn.Linear(**kw)
@@ -208,8 +217,11 @@ def test_load_state_dict_shape_errors_list_names_and_shapes():
     state = model.state_dict()
     state["layers.0.W"] = np.zeros((3, 2))
     state["layers.2.b"] = np.zeros(2)
-    with pytest.raises(ValueError, match=r"layers\.0\.W: expected \(2, 3\), got \(3, 2\); "
-                                         r"layers\.2\.b: expected \(1,\), got \(2,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"layers\.0\.W: expected \(2, 3\), got \(3, 2\); "
+        r"layers\.2\.b: expected \(1,\), got \(2,\)",
+    ):
         model.load_state_dict(state, strict=False)
 
 
@@ -241,11 +253,17 @@ def test_reprs():
 
 
 # --------------------------------------------------------------------------- activation modules
-@pytest.mark.parametrize("module,fn", [
-    (nn.Sigmoid(), F.sigmoid), (nn.Tanh(), F.tanh), (nn.ReLU(), F.relu),
-    (nn.LeakyReLU(0.3), lambda z: F.leaky_relu(z, 0.3)), (nn.Identity(), F.identity),
-    (nn.Softmax(), F.softmax),
-])
+@pytest.mark.parametrize(
+    "module,fn",
+    [
+        (nn.Sigmoid(), F.sigmoid),
+        (nn.Tanh(), F.tanh),
+        (nn.ReLU(), F.relu),
+        (nn.LeakyReLU(0.3), lambda z: F.leaky_relu(z, 0.3)),
+        (nn.Identity(), F.identity),
+        (nn.Softmax(), F.softmax),
+    ],
+)
 def test_activation_modules_call_functional(module: nn.Module, fn: Any):
     z = Tensor(np.array([[-2.0, 0.5, 3.0]]))
     np.testing.assert_array_equal(module(z).data, fn(z).data)
@@ -278,14 +296,22 @@ def test_sequential_container():
 
 # --------------------------------------------------------------------------- MLP
 def test_mlp_per_layer_activations():
-    model = nn.MLP([2, 4, 3, 1], activation=["tanh", "leaky_relu"],
-                   output_activation="logistic", leaky_alpha=0.1, rng=0)
+    model = nn.MLP(
+        [2, 4, 3, 1],
+        activation=["tanh", "leaky_relu"],
+        output_activation="logistic",
+        leaky_alpha=0.1,
+        rng=0,
+    )
     kinds = [type(m) for m in model]
     assert kinds == [nn.Linear, nn.Tanh, nn.Linear, nn.LeakyReLU, nn.Linear, nn.Sigmoid]
     assert model[3].alpha == 0.1
     assert model.activations == ["tanh", "leaky_relu"] and model.output_activation == "sigmoid"
     assert [m.init for m in model if isinstance(m, nn.Linear)] == [
-        "xavier_uniform", "he_uniform", "xavier_uniform"]  # 'auto': He before ReLU-like
+        "xavier_uniform",
+        "he_uniform",
+        "xavier_uniform",
+    ]  # 'auto': He before ReLU-like
     out = model(np.ones((5, 2)))
     assert out.shape == (5, 1) and np.all((out.data > 0) & (out.data < 1))
 
@@ -305,22 +331,38 @@ def test_mlp_same_seed_same_weights():
     assert nn.MLP([2, 2], dtype=np.float64, rng=0).layers[0].W.dtype == np.float64
 
 
-@pytest.mark.parametrize("kw,exc,match", [
-    ({"sizes": [2]}, ValueError, "at least an input and an output"),
-    ({"sizes": 3}, ValueError, "'sizes'"),
-    ({"sizes": [2, 0, 1]}, ValueError, "'sizes'.*Got 0"),
-    ({"sizes": [2, 3.5, 1]}, ValueError, "'sizes'"),
-    ({"sizes": [2, 3, 3, 1], "activation": ["relu"]}, ValueError,
-     "2 hidden layers but 1 activations"),
-    ({"sizes": [2, 3, 1], "activation": "swish"}, ValueError,
-     "Unknown activation 'swish'. Valid names: .*leaky_relu.*relu.*sigmoid.*tanh"),
-    ({"sizes": [2, 3, 1], "activation": ["relu", "mystery"][1:]}, ValueError,
-     "Unknown activation 'mystery'"),
-    ({"sizes": [2, 3, 1], "output_activation": "soft"}, ValueError, "Unknown activation 'soft'"),
-    ({"sizes": [2, 3, 1], "dropout": -0.5}, ValueError, "'dropout'"),
-    ({"sizes": [2, 3, 1], "dropout": 1.0}, ValueError, "'dropout'"),
-    ({"sizes": [2, 3, 1], "dtype": np.float16}, ValueError, "'dtype'"),
-])
+@pytest.mark.parametrize(
+    "kw,exc,match",
+    [
+        ({"sizes": [2]}, ValueError, "at least an input and an output"),
+        ({"sizes": 3}, ValueError, "'sizes'"),
+        ({"sizes": [2, 0, 1]}, ValueError, "'sizes'.*Got 0"),
+        ({"sizes": [2, 3.5, 1]}, ValueError, "'sizes'"),
+        (
+            {"sizes": [2, 3, 3, 1], "activation": ["relu"]},
+            ValueError,
+            "2 hidden layers but 1 activations",
+        ),
+        (
+            {"sizes": [2, 3, 1], "activation": "swish"},
+            ValueError,
+            "Unknown activation 'swish'. Valid names: .*leaky_relu.*relu.*sigmoid.*tanh",
+        ),
+        (
+            {"sizes": [2, 3, 1], "activation": ["relu", "mystery"][1:]},
+            ValueError,
+            "Unknown activation 'mystery'",
+        ),
+        (
+            {"sizes": [2, 3, 1], "output_activation": "soft"},
+            ValueError,
+            "Unknown activation 'soft'",
+        ),
+        ({"sizes": [2, 3, 1], "dropout": -0.5}, ValueError, "'dropout'"),
+        ({"sizes": [2, 3, 1], "dropout": 1.0}, ValueError, "'dropout'"),
+        ({"sizes": [2, 3, 1], "dtype": np.float16}, ValueError, "'dtype'"),
+    ],
+)
 def test_mlp_errors(kw: dict[str, Any], exc: type, match: str):
     with pytest.raises(exc, match=match):
         nn.MLP(**kw)
@@ -375,8 +417,9 @@ def _xnor_hidden() -> nn.Sequential:
 def test_the_slides_xnor_hidden_table():
     hidden = _xnor_hidden()
     A = hidden.predict(X4)
-    np.testing.assert_array_equal(np.round(A, 3), [[0.002, 0.881], [0.119, 0.119],
-                                                   [0.119, 0.119], [0.881, 0.002]])
+    np.testing.assert_array_equal(
+        np.round(A, 3), [[0.002, 0.881], [0.119, 0.119], [0.119, 0.119], [0.881, 0.002]]
+    )
     out = nn.Neuron(2, "sigmoid", rng=0, dtype=np.float64)
     out.set_weights([1.0, 1.0], -0.5)  # z = -0.5 + a1 + a2
     pred = (nn.Sequential(hidden, out).predict(X4) > 0.5).ravel().astype(int)
@@ -385,8 +428,14 @@ def test_the_slides_xnor_hidden_table():
 
 def test_xnor_as_an_mlp_with_loaded_weights():
     model = nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
-    model.load_state_dict({"layers.0.W": [[4, -4], [4, -4]], "layers.0.b": [-6, 2],
-                           "layers.2.W": [[1], [1]], "layers.2.b": [-0.5]})
+    model.load_state_dict(
+        {
+            "layers.0.W": [[4, -4], [4, -4]],
+            "layers.0.b": [-6, 2],
+            "layers.2.W": [[1], [1]],
+            "layers.2.b": [-0.5],
+        }
+    )
     np.testing.assert_array_equal((model.predict(X4) > 0.5).ravel(), [True, False, False, True])
 
 
@@ -396,8 +445,10 @@ def test_lecture_2_2_1_network_matrix_form_matches_scalar_form(name: str):
     w1, w2, w3, w4, w5, w6 = 0.8, -0.4, -0.3, 0.9, 1.2, 0.7
     x1, x2, y = 0.5, -1.0, 0.2
     # scalar form, as on the slides
-    s = {k: Tensor(v, requires_grad=True, dtype=np.float64, label=k)
-         for k, v in dict(w1=w1, w2=w2, w3=w3, w4=w4, w5=w5, w6=w6, x1=x1, x2=x2).items()}
+    s = {
+        k: Tensor(v, requires_grad=True, dtype=np.float64, label=k)
+        for k, v in dict(w1=w1, w2=w2, w3=w3, w4=w4, w5=w5, w6=w6, x1=x1, x2=x2).items()
+    }
     a1 = F.activation(s["w1"] * s["x1"] + s["w3"] * s["x2"], name)
     a2 = F.activation(s["w2"] * s["x1"] + s["w4"] * s["x2"], name)
     y_hat_s = F.activation(s["w5"] * a1 + s["w6"] * a2, name)
@@ -405,8 +456,12 @@ def test_lecture_2_2_1_network_matrix_form_matches_scalar_form(name: str):
     L_s.backward()
     # matrix form: W1 column i holds hidden neuron i's weights, no bias (the slides have none)
     act = nn.activation_module(name)
-    net = nn.Sequential(nn.Linear(2, 2, bias=False, dtype=np.float64, rng=0), act,
-                        nn.Linear(2, 1, bias=False, dtype=np.float64, rng=0), act)
+    net = nn.Sequential(
+        nn.Linear(2, 2, bias=False, dtype=np.float64, rng=0),
+        act,
+        nn.Linear(2, 1, bias=False, dtype=np.float64, rng=0),
+        act,
+    )
     net.load_state_dict({"layers.0.W": [[w1, w2], [w3, w4]], "layers.2.W": [[w5], [w6]]})
     X = Tensor(np.array([[x1, x2]]), requires_grad=True)
     y_hat = net(X)
@@ -414,17 +469,22 @@ def test_lecture_2_2_1_network_matrix_form_matches_scalar_form(name: str):
     L.backward()
     assert L.item() == pytest.approx(L_s.item(), abs=1e-15)
     W1, W2 = net.layers[0].W.grad, net.layers[2].W.grad
-    np.testing.assert_allclose(W1, [[s["w1"].grad, s["w2"].grad], [s["w3"].grad, s["w4"].grad]],
-                               atol=1e-15)
+    np.testing.assert_allclose(
+        W1, [[s["w1"].grad, s["w2"].grad], [s["w3"].grad, s["w4"].grad]], atol=1e-15
+    )
     np.testing.assert_allclose(W2.ravel(), [s["w5"].grad, s["w6"].grad], atol=1e-15)
     np.testing.assert_allclose(X.grad.ravel(), [s["x1"].grad, s["x2"].grad], atol=1e-15)
 
 
 # --------------------------------------------------------------------------- initializers
-@pytest.mark.parametrize("name,bound", [
-    ("xavier_uniform", np.sqrt(6 / (300 + 200))), ("he_uniform", np.sqrt(6 / 300)),
-    ("uniform", 0.05),
-])
+@pytest.mark.parametrize(
+    "name,bound",
+    [
+        ("xavier_uniform", np.sqrt(6 / (300 + 200))),
+        ("he_uniform", np.sqrt(6 / 300)),
+        ("uniform", 0.05),
+    ],
+)
 def test_uniform_initializers_bounds_and_spread(name: str, bound: float):
     W = init.get_initializer(name)((300, 200), rng=0)
     assert W.shape == (300, 200) and W.dtype == np.float32
@@ -433,10 +493,14 @@ def test_uniform_initializers_bounds_and_spread(name: str, bound: float):
     assert abs(W.mean()) < 0.01 * bound
 
 
-@pytest.mark.parametrize("name,std", [
-    ("xavier_normal", np.sqrt(2 / (300 + 200))), ("he_normal", np.sqrt(2 / 300)),
-    ("normal", 0.01),
-])
+@pytest.mark.parametrize(
+    "name,std",
+    [
+        ("xavier_normal", np.sqrt(2 / (300 + 200))),
+        ("he_normal", np.sqrt(2 / 300)),
+        ("normal", 0.01),
+    ],
+)
 def test_normal_initializers_std(name: str, std: float):
     W = init.get_initializer(name)((300, 200), rng=1)
     assert W.shape == (300, 200)
@@ -468,7 +532,7 @@ def test_initializers_are_reproducible_from_a_seed_or_generator(name: str):
 def test_initializer_lookup():
     assert init.get_initializer("glorot_uniform") is init.xavier_uniform
     assert init.get_initializer("kaiming_normal") is init.he_normal
-    custom = (lambda shape, rng, dtype: np.zeros(shape, dtype))  # noqa: E731
+    custom = lambda shape, rng, dtype: np.zeros(shape, dtype)  # noqa: E731
     assert init.get_initializer(custom) is custom
     with pytest.raises(ValueError, match="Unknown initializer 'magic'. Valid names: .*he_normal"):
         init.get_initializer("magic")
@@ -478,13 +542,25 @@ def test_initializer_lookup():
 
 # --------------------------------------------------------------------------- configs
 CONFIG_MODELS = [
-    lambda: nn.MLP([3, 5, 4, 2], activation=["tanh", "leaky_relu"], output_activation="softmax",
-                   dropout=0.1, leaky_alpha=0.2, rng=0),
+    lambda: nn.MLP(
+        [3, 5, 4, 2],
+        activation=["tanh", "leaky_relu"],
+        output_activation="softmax",
+        dropout=0.1,
+        leaky_alpha=0.2,
+        rng=0,
+    ),
     lambda: nn.MLP([3, 1], dtype=np.float64, rng=0),
     lambda: nn.Neuron(3, "identity", rng=0),
     lambda: nn.Linear(3, 2, bias=False, rng=0),
-    lambda: nn.Sequential(nn.Linear(3, 4, rng=0), nn.LeakyReLU(0.3), nn.Dropout(0.2),
-                          nn.Linear(4, 2, rng=1), nn.Sigmoid(), nn.Identity()),
+    lambda: nn.Sequential(
+        nn.Linear(3, 4, rng=0),
+        nn.LeakyReLU(0.3),
+        nn.Dropout(0.2),
+        nn.Linear(4, 2, rng=1),
+        nn.Sigmoid(),
+        nn.Identity(),
+    ),
 ]
 
 

@@ -899,8 +899,10 @@ def test_copied_optimizer_still_updates_its_own_parameters(how):
 
     model = nn.MLP([3, 4, 1], rng=0)
     opt = Adam(model.parameters(), lr=0.1)
-    pair = copy.deepcopy((model, opt)) if how == "deepcopy" else pickle.loads(
-        pickle.dumps((model, opt))
+    pair = (
+        copy.deepcopy((model, opt))
+        if how == "deepcopy"
+        else pickle.loads(pickle.dumps((model, opt)))
     )
     model2, opt2 = pair
     original = [p.data.copy() for p in model.parameters()]

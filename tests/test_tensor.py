@@ -23,8 +23,12 @@ import glassnet as gn
 from glassnet import functional as F
 from glassnet.tensor import AnomalyError, Tensor, unbroadcast
 
-FAST = settings(max_examples=25, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 Shapes = tuple[tuple[int, ...], ...]
 
@@ -48,8 +52,9 @@ def _broadcast(n: int = 2) -> st.SearchStrategy[tuple[Shapes, dict[str, Any]]]:
 def _reduction(draw: Any) -> tuple[Shapes, dict[str, Any]]:
     shape = draw(_shape(min_dims=1))
     nd = len(shape)
-    axis = draw(st.one_of(st.none(), st.integers(-nd, nd - 1),
-                          hnp.valid_tuple_axes(nd, min_size=1)))
+    axis = draw(
+        st.one_of(st.none(), st.integers(-nd, nd - 1), hnp.valid_tuple_axes(nd, min_size=1))
+    )
     return (shape,), {"axis": axis, "keepdims": draw(st.booleans())}
 
 
@@ -142,8 +147,12 @@ OPS = [
     Op("maximum", gn.maximum, np.maximum, _broadcast()),
     Op("minimum", gn.minimum, np.minimum, _broadcast()),
     Op("matmul", lambda a, b: a @ b, np.matmul, _matmul()),
-    Op("where", lambda a, b, cond: gn.where(cond, a, b),
-       lambda a, b, cond: np.where(cond, a, b), _where()),
+    Op(
+        "where",
+        lambda a, b, cond: gn.where(cond, a, b),
+        lambda a, b, cond: np.where(cond, a, b),
+        _where(),
+    ),
     # with a Python number, on either side
     Op("add_scalar", lambda a: a + 2.5, lambda a: a + 2.5, _unary()),
     Op("radd_scalar", lambda a: 2.5 + a, lambda a: 2.5 + a, _unary()),
@@ -164,13 +173,21 @@ OPS = [
     Op("log", Tensor.log, np.log, _unary(), P),
     Op("sqrt", Tensor.sqrt, np.sqrt, _unary(), P),
     Op("abs", Tensor.abs, np.abs, _unary()),
-    Op("clip", lambda a, low, high: a.clip(low, high),
-       lambda a, low, high: np.clip(a, low, high), _clip()),
+    Op(
+        "clip",
+        lambda a, low, high: a.clip(low, high),
+        lambda a, low, high: np.clip(a, low, high),
+        _clip(),
+    ),
     Op("astype", lambda a: a.astype(np.float64), lambda a: a, _unary()),
     # reductions
     Op("sum", lambda a, axis, keepdims: a.sum(axis=axis, keepdims=keepdims), np.sum, _reduction()),
-    Op("mean", lambda a, axis, keepdims: a.mean(axis=axis, keepdims=keepdims), np.mean,
-       _reduction()),
+    Op(
+        "mean",
+        lambda a, axis, keepdims: a.mean(axis=axis, keepdims=keepdims),
+        np.mean,
+        _reduction(),
+    ),
     Op("max", lambda a, axis, keepdims: a.max(axis=axis, keepdims=keepdims), np.max, _reduction()),
     Op("min", lambda a, axis, keepdims: a.min(axis=axis, keepdims=keepdims), np.min, _reduction()),
     Op("sum_all", lambda a: a.sum(), np.sum, _unary()),
@@ -178,13 +195,25 @@ OPS = [
     # shape
     Op("reshape", lambda a, new: a.reshape(new), lambda a, new: a.reshape(new), _reshape()),
     Op("reshape_varargs", lambda a: a.reshape(-1, 1), lambda a: a.reshape(-1, 1), _unary()),
-    Op("transpose", lambda a, perm: a.transpose(*perm), lambda a, perm: np.transpose(a, perm),
-       _transpose()),
+    Op(
+        "transpose",
+        lambda a, perm: a.transpose(*perm),
+        lambda a, perm: np.transpose(a, perm),
+        _transpose(),
+    ),
     Op("T", lambda a: a.T, lambda a: a.T, _unary()),
-    Op("concatenate", lambda *ts, axis: gn.concatenate(ts, axis=axis),
-       lambda *arrs, axis: np.concatenate(arrs, axis=axis), _concatenate()),
-    Op("stack", lambda *ts, axis: gn.stack(ts, axis=axis),
-       lambda *arrs, axis: np.stack(arrs, axis=axis), _stack()),
+    Op(
+        "concatenate",
+        lambda *ts, axis: gn.concatenate(ts, axis=axis),
+        lambda *arrs, axis: np.concatenate(arrs, axis=axis),
+        _concatenate(),
+    ),
+    Op(
+        "stack",
+        lambda *ts, axis: gn.stack(ts, axis=axis),
+        lambda *arrs, axis: np.stack(arrs, axis=axis),
+        _stack(),
+    ),
 ]
 
 
@@ -210,8 +239,7 @@ def test_op_forward_matches_numpy_and_gradients_match_finite_differences(op: Op,
 def test_op_keeps_float32(op: Op, data: Any):
     shapes, kw = data.draw(op.case, label="shapes, kwargs")
     rng = np.random.default_rng(0)
-    ts = [Tensor(a.astype(np.float32), requires_grad=True)
-          for a in _values(rng, shapes, op.domain)]
+    ts = [Tensor(a.astype(np.float32), requires_grad=True) for a in _values(rng, shapes, op.domain)]
     out = op.fn(*ts, **kw) if op.name != "astype" else ts[0].astype(np.float32)
     assert out.dtype == np.float32
     out.sum().backward()
@@ -221,10 +249,21 @@ def test_op_keeps_float32(op: Op, data: Any):
 
 # ---------------------------------------------------------------- ops needing fixed cases
 INDEXES = [
-    1, -1, slice(None), slice(1, None), slice(None, None, -1), (slice(None), 2),
-    (1, slice(0, 3, 2)), (Ellipsis, 0), (None, 1), np.array([0, 2, 2, 0]), [2, 2, 2],
-    (np.array([0, 0, 1]), np.array([1, 1, 3])), (slice(None), [3, 0, 3]),
-    np.array([[True, False, True, True], [False] * 4, [True] * 4]), np.array([True, False, True]),
+    1,
+    -1,
+    slice(None),
+    slice(1, None),
+    slice(None, None, -1),
+    (slice(None), 2),
+    (1, slice(0, 3, 2)),
+    (Ellipsis, 0),
+    (None, 1),
+    np.array([0, 2, 2, 0]),
+    [2, 2, 2],
+    (np.array([0, 0, 1]), np.array([1, 1, 3])),
+    (slice(None), [3, 0, 3]),
+    np.array([[True, False, True, True], [False] * 4, [True] * 4]),
+    np.array([True, False, True]),
 ]
 
 
@@ -253,10 +292,20 @@ def test_index_by_tensor():
         x[Tensor([0.5])]
 
 
-@pytest.mark.parametrize("shapes", [((2, 3), (3, 4)), ((3,), (3,)), ((3,), (3, 2)),
-                                    ((2, 3), (3,)), ((4, 2, 3), (3, 2)), ((2, 3), (5, 3, 2)),
-                                    ((2, 1, 2, 3), (4, 3, 1)), ((3,), (2, 3, 4)),
-                                    ((2, 2, 3), (3,))])
+@pytest.mark.parametrize(
+    "shapes",
+    [
+        ((2, 3), (3, 4)),
+        ((3,), (3,)),
+        ((3,), (3, 2)),
+        ((2, 3), (3,)),
+        ((4, 2, 3), (3, 2)),
+        ((2, 3), (5, 3, 2)),
+        ((2, 1, 2, 3), (4, 3, 1)),
+        ((3,), (2, 3, 4)),
+        ((2, 2, 3), (3,)),
+    ],
+)
 def test_matmul_cases(shapes: Shapes):
     rng = np.random.default_rng(2)
     a, b = (rng.standard_normal(s) for s in shapes)
@@ -455,9 +504,17 @@ def test_labels_op_names_and_parents_are_recorded():
     assert a.op == "" and a.parents == ()
     y = (z + a).exp()
     assert y.op == "exp" and y.parents[0].op == "add" and y.parents[0].parents == (z, a)
-    for expr, name in [(a - b, "sub"), (a / b, "div"), (a**b, "pow"), (-a, "neg"),
-                       (a.reshape(1), "reshape"), (a.sum(), "sum"), (a.log(), "log"),
-                       (gn.stack([a, b]), "stack"), (F.sigmoid(a), "sigmoid")]:
+    for expr, name in [
+        (a - b, "sub"),
+        (a / b, "div"),
+        (a**b, "pow"),
+        (-a, "neg"),
+        (a.reshape(1), "reshape"),
+        (a.sum(), "sum"),
+        (a.log(), "log"),
+        (gn.stack([a, b]), "stack"),
+        (F.sigmoid(a), "sigmoid"),
+    ]:
         assert expr.op == name
     assert "label='z'" in repr(z) and "op='mul'" in repr(z) and "requires_grad=True" in repr(z)
     assert repr(Tensor([1.0])) == "Tensor([1.], dtype=float32)"
@@ -479,9 +536,20 @@ def test_shape_accessors_and_len():
 
 
 # --------------------------------------------------------------------------- dtype rule
-@pytest.mark.parametrize("value", [1, 2.5, True, [1, 2], [[1.0, 2.0]], np.arange(3),
-                                   np.array([True, False]), np.array([1, 2], dtype=np.uint8),
-                                   np.array([1.0], dtype=np.float16)])
+@pytest.mark.parametrize(
+    "value",
+    [
+        1,
+        2.5,
+        True,
+        [1, 2],
+        [[1.0, 2.0]],
+        np.arange(3),
+        np.array([True, False]),
+        np.array([1, 2], dtype=np.uint8),
+        np.array([1.0], dtype=np.float16),
+    ],
+)
 def test_non_float_inputs_become_float32(value: Any):
     t = Tensor(value)
     assert t.dtype == np.float32
@@ -495,13 +563,26 @@ def test_float64_stays_float64_and_float32_stays_float32():
     assert Tensor([1, 2], dtype=np.float64).dtype == np.float64
 
 
-@pytest.mark.parametrize("combine", [
-    lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / b,
-    lambda a, b: a**b, lambda a, b: a @ b, lambda a, b: gn.maximum(a, b),
-    lambda a, b: gn.concatenate([a, b]), lambda a, b: gn.where([True, False], a, b),
-    lambda a, b: a.data + b, lambda a, b: a.data / b, lambda a, b: a.data ** b,
-    lambda a, b: a.data @ b, lambda a, b: a + b.data, lambda a, b: a.data - b,
-])
+@pytest.mark.parametrize(
+    "combine",
+    [
+        lambda a, b: a + b,
+        lambda a, b: a - b,
+        lambda a, b: a * b,
+        lambda a, b: a / b,
+        lambda a, b: a**b,
+        lambda a, b: a @ b,
+        lambda a, b: gn.maximum(a, b),
+        lambda a, b: gn.concatenate([a, b]),
+        lambda a, b: gn.where([True, False], a, b),
+        lambda a, b: a.data + b,
+        lambda a, b: a.data / b,
+        lambda a, b: a.data**b,
+        lambda a, b: a.data @ b,
+        lambda a, b: a + b.data,
+        lambda a, b: a.data - b,
+    ],
+)
 def test_float32_with_float64_gives_float64(combine: Callable):
     a = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
     b = Tensor(np.array([3.0, 4.0]), requires_grad=True)
@@ -510,12 +591,24 @@ def test_float32_with_float64_gives_float64(combine: Callable):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("combine", [
-    lambda t: t + 1.5, lambda t: 1.5 + t, lambda t: t - 0.1, lambda t: 0.1 - t,
-    lambda t: t * 3, lambda t: 3 * t, lambda t: t / 7.0, lambda t: 7.0 / t, lambda t: t**2,
-    lambda t: t**0.5, lambda t: 2.0**t, lambda t: gn.maximum(t, 0.0),
-    lambda t: gn.where([True, False], t, 0.0),
-])
+@pytest.mark.parametrize(
+    "combine",
+    [
+        lambda t: t + 1.5,
+        lambda t: 1.5 + t,
+        lambda t: t - 0.1,
+        lambda t: 0.1 - t,
+        lambda t: t * 3,
+        lambda t: 3 * t,
+        lambda t: t / 7.0,
+        lambda t: 7.0 / t,
+        lambda t: t**2,
+        lambda t: t**0.5,
+        lambda t: 2.0**t,
+        lambda t: gn.maximum(t, 0.0),
+        lambda t: gn.where([True, False], t, 0.0),
+    ],
+)
 def test_python_numbers_keep_the_tensor_dtype(dtype: Any, combine: Callable):
     t = Tensor([1.0, 2.0], dtype=dtype, requires_grad=True)
     out = combine(t)
@@ -574,8 +667,9 @@ def test_lecture_2_2_1_network_matches_the_slides_formulas(name: str, seed: int)
     v = _net_values(seed)
     act = F.ACTIVATIONS[name]
     T = {k: Tensor(x, requires_grad=True, dtype=np.float64, label=k) for k, x in v.items()}
-    x1, x2, w1, w2, w3, w4, w5, w6 = (T[k] for k in ["x1", "x2", "w1", "w2", "w3", "w4",
-                                                       "w5", "w6"])
+    x1, x2, w1, w2, w3, w4, w5, w6 = (
+        T[k] for k in ["x1", "x2", "w1", "w2", "w3", "w4", "w5", "w6"]
+    )
 
     def g(t: Tensor) -> Tensor:
         return F.activation(t, name)
@@ -606,8 +700,14 @@ def test_lecture_2_2_1_network_matches_the_slides_formulas(name: str, seed: int)
     assert x1.grad == pytest.approx(dx1, abs=1e-12)
     assert x2.grad == pytest.approx(dx2, abs=1e-12)
     # dL/dw_j = dL/du_j * v_j: u_j the node w_j feeds, v_j the value it multiplies
-    expected_w = {"w1": dz1 * v["x1"], "w3": dz1 * v["x2"], "w2": dz2 * v["x1"],
-                  "w4": dz2 * v["x2"], "w5": dz3 * a1.item(), "w6": dz3 * a2.item()}
+    expected_w = {
+        "w1": dz1 * v["x1"],
+        "w3": dz1 * v["x2"],
+        "w2": dz2 * v["x1"],
+        "w4": dz2 * v["x2"],
+        "w5": dz3 * a1.item(),
+        "w6": dz3 * a2.item(),
+    }
     for k, expected in expected_w.items():
         assert T[k].grad == pytest.approx(expected, abs=1e-12), k
     # the slide's forward values
@@ -618,14 +718,22 @@ def test_lecture_2_2_1_network_matches_the_slides_formulas(name: str, seed: int)
 
 
 # --------------------------------------------------------------------------- bad input
-@pytest.mark.parametrize("op,fn", [
-    ("add", lambda a, b: a + b), ("sub", lambda a, b: a - b), ("mul", lambda a, b: a * b),
-    ("div", lambda a, b: a / b), ("pow", lambda a, b: a**b), ("matmul", lambda a, b: a @ b),
-    ("maximum", gn.maximum), ("minimum", gn.minimum),
-    ("concatenate", lambda a, b: gn.concatenate([a, b])),
-    ("stack", lambda a, b: gn.stack([a, b])),
-    ("where", lambda a, b: gn.where(np.ones((2, 3), dtype=bool), a, b)),
-])
+@pytest.mark.parametrize(
+    "op,fn",
+    [
+        ("add", lambda a, b: a + b),
+        ("sub", lambda a, b: a - b),
+        ("mul", lambda a, b: a * b),
+        ("div", lambda a, b: a / b),
+        ("pow", lambda a, b: a**b),
+        ("matmul", lambda a, b: a @ b),
+        ("maximum", gn.maximum),
+        ("minimum", gn.minimum),
+        ("concatenate", lambda a, b: gn.concatenate([a, b])),
+        ("stack", lambda a, b: gn.stack([a, b])),
+        ("where", lambda a, b: gn.where(np.ones((2, 3), dtype=bool), a, b)),
+    ],
+)
 def test_mismatched_shapes_name_the_op_and_both_shapes(op: str, fn: Callable):
     a, b = Tensor(np.ones((2, 3))), Tensor(np.ones((4, 5)))
     with pytest.raises(ValueError) as info:
@@ -703,8 +811,9 @@ def test_bool_of_a_tensor_is_an_error():
             pass
 
 
-@pytest.mark.parametrize("value", ["abc", ["a", "b"], [1, "a"], None, {"a": 1}, 1 + 2j,
-                                   np.array([1 + 1j])])
+@pytest.mark.parametrize(
+    "value", ["abc", ["a", "b"], [1, "a"], None, {"a": 1}, 1 + 2j, np.array([1 + 1j])]
+)
 def test_non_numeric_data_is_refused(value: Any):
     with pytest.raises(TypeError, match="Tensor data must be"):
         Tensor(value)

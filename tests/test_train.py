@@ -861,11 +861,11 @@ def test_plain_sgd_folds_lr_yet_leaves_true_gradients():
     y = rng.integers(0, 3, 16)
     grads = {}
     for engine in ("fused", "graph"):
-        model = nn.MLP([3, 5, 3], activation="tanh", output_activation="softmax",
-                       rng=0, dtype=np.float64)
+        model = nn.MLP(
+            [3, 5, 3], activation="tanh", output_activation="softmax", rng=0, dtype=np.float64
+        )
         opt = gn.optim.SGD(model.parameters(), lr=0.37)
-        fit(model, X, y, loss="cross_entropy", optimizer=opt, epochs=1, verbose=0,
-            engine=engine)
+        fit(model, X, y, loss="cross_entropy", optimizer=opt, epochs=1, verbose=0, engine=engine)
         grads[engine] = [p.grad.copy() for p in model.parameters()]
         assert opt.folds_lr
     for a, b in zip(grads["fused"], grads["graph"]):

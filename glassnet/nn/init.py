@@ -36,16 +36,18 @@ def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
     return shape[0], shape[1]
 
 
-def xavier_uniform(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32,
-                   gain: float = 1.0) -> np.ndarray:
+def xavier_uniform(
+    shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32, gain: float = 1.0
+) -> np.ndarray:
     """Glorot/Xavier uniform: W ~ U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out))."""
     fi, fo = _fans(shape)
     a = gain * np.sqrt(6.0 / (fi + fo))
     return as_rng(rng).uniform(-a, a, size=shape).astype(dtype)
 
 
-def xavier_normal(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32,
-                  gain: float = 1.0) -> np.ndarray:
+def xavier_normal(
+    shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32, gain: float = 1.0
+) -> np.ndarray:
     """Glorot/Xavier normal: W ~ N(0, s^2), s = gain * sqrt(2 / (fan_in + fan_out))."""
     fi, fo = _fans(shape)
     return (as_rng(rng).standard_normal(shape) * gain * np.sqrt(2.0 / (fi + fo))).astype(dtype)
@@ -64,14 +66,24 @@ def he_normal(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32) 
     return (as_rng(rng).standard_normal(shape) * np.sqrt(2.0 / fi)).astype(dtype)
 
 
-def normal(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32,
-           mean: float = 0.0, std: float = 0.01) -> np.ndarray:
+def normal(
+    shape: tuple[int, ...],
+    rng: Any = None,
+    dtype: Any = np.float32,
+    mean: float = 0.0,
+    std: float = 0.01,
+) -> np.ndarray:
     """W ~ N(mean, std^2)."""
     return (mean + std * as_rng(rng).standard_normal(shape)).astype(dtype)
 
 
-def uniform(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32,
-            low: float = -0.05, high: float = 0.05) -> np.ndarray:
+def uniform(
+    shape: tuple[int, ...],
+    rng: Any = None,
+    dtype: Any = np.float32,
+    low: float = -0.05,
+    high: float = 0.05,
+) -> np.ndarray:
     """W ~ U(low, high)."""
     return as_rng(rng).uniform(low, high, size=shape).astype(dtype)
 
@@ -81,8 +93,9 @@ def zeros(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32) -> n
     return np.zeros(shape, dtype=dtype)
 
 
-def constant(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32,
-             value: float = 0.0) -> np.ndarray:
+def constant(
+    shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32, value: float = 0.0
+) -> np.ndarray:
     """W = value everywhere."""
     return np.full(shape, value, dtype=dtype)
 

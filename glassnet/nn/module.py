@@ -49,8 +49,10 @@ class Module:
         for name, value in vars(self).items():
             if isinstance(value, (Parameter, Module)):
                 yield name, value
-            elif isinstance(value, (list, tuple)) and value and all(
-                isinstance(v, Module) for v in value
+            elif (
+                isinstance(value, (list, tuple))
+                and value
+                and all(isinstance(v, Module) for v in value)
             ):
                 for i, v in enumerate(value):
                     yield f"{name}.{i}", v
