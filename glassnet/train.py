@@ -780,7 +780,7 @@ def fit(
         and optimizer.folds_lr
         and type(optimizer).step is optim_mod.SGD.step
     )
-    grad_scale = 1.0
+    grad_scale, prescaled = 1.0, False
 
     def unscale() -> None:
         nonlocal grad_scale
@@ -848,7 +848,8 @@ def fit(
                         )
                 # 2) forward + loss + 3) backward
                 if fused is not None:
-                    grad_scale = optimizer.lr if (fold_lr and optimizer.lr > 0) else 1.0
+                    prescaled = fold_lr and optimizer.lr > 0
+                    grad_scale = optimizer.lr if prescaled else 1.0
                     batch_loss = fused.step(xb, ybt, wbt, grad_scale)
                 else:
                     optimizer.zero_grad()
@@ -862,7 +863,7 @@ def fit(
                 if not math.isfinite(batch_loss):
                     raise _Diverged(history.steps + 1, epoch, batch_loss)
                 # 4) update
-                if grad_scale != 1.0:
+                if prescaled:
                     optimizer.step_prescaled()  # w <- w - (lr * dL/dw)
                 else:
                     optimizer.step()
