@@ -568,6 +568,34 @@ def report(records: list[dict], probes: dict[str, dict], meta: dict) -> str:
         f"\nMethod: {method}; the peak covers building the model, warm-up (compilation) "
         "and training; data the framework copies (e.g. JAX moving X to its device) counts.\n"
     )
+    # whole-process peak (baseline, i.e. interpreter + imports + data, plus the training peak),
+    # and glassnet's against each framework's: the "memory while training" a user sees
+    if "glassnet" in fws:
+        L.append("Whole-process peak RSS in MB (baseline + training peak), and glassnet / other:\n")
+        L.append(
+            "| workload | "
+            + " | ".join(fws)
+            + " | "
+            + " | ".join(f"glassnet / {fw}" for fw in fws if fw != "glassnet")
+            + " |"
+        )
+        L.append("|---|" + "---:|" * (2 * len(fws) - 1))
+        for name in sorted(names, key=lambda n: n != MEMORY_WORKLOAD):
+            totals = {}
+            for fw in fws:
+                p = _median(records, fw, name, "peak_mb")
+                b = _median(records, fw, name, "baseline_mb")
+                totals[fw] = p[0] + b[0] if p and b else None
+            cells = [f"{totals[fw]:.0f}" if totals[fw] else "-" for fw in fws]
+            g = totals["glassnet"]
+            cells += [
+                f"{g / totals[fw]:.2f}×" if g and totals[fw] else "-"
+                for fw in fws
+                if fw != "glassnet"
+            ]
+            label = f"**{name}**" if name == MEMORY_WORKLOAD else name
+            L.append(f"| {label} | " + " | ".join(cells) + " |")
+        L.append("")
 
     # 4) warm-up
     L.append(
