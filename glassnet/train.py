@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
+from . import optim as optim_mod
 from ._validation import as_rng, check_array, check_positive
 from .nn.layers import ActivationModule, Dropout, Linear, Sequential
 from .nn.module import Module, Parameter
@@ -185,22 +186,23 @@ def _head(model: Module) -> str:
     return ""
 
 
-def _graph_loss(model: Module, kind: str | None, loss: Any) -> Callable[..., Tensor]:
-    """``f(x, y, w) -> scalar Tensor``. Fuses a sigmoid/softmax head into its loss: the
-    loss is computed from the logits (stable, and dL/dz = y_hat - y)."""
-    head = _head(model)
+def _loss_parts(
+    model: Module, kind: str | None, loss: Any
+) -> tuple[Callable[[Tensor], Tensor], Callable[..., Tensor], Module | None]:
+    """``(forward, loss_fn, head)`` for the graph engine.
+
+    ``loss_fn(forward(x), y, w)`` is the scalar loss. A sigmoid/softmax head is fused into
+    its cross-entropy: ``forward`` stops at the logits (stable, dL/dz = y_hat - y) and
+    ``head`` turns them into the model's output; otherwise ``forward`` is the model and
+    ``head`` is None.
+    """
     if kind is None:
-        return lambda x, y, w: loss(model(x), y)
+        return model, lambda out, y, w: loss(out, y), None
+    head = _head(model)
     if (kind == "ce" and head == "softmax") or (kind == "bce" and head == "sigmoid"):
-        body = model.layers[:-1]  # type: ignore[attr-defined]
         fn = F.cross_entropy if kind == "ce" else F.binary_cross_entropy_with_logits
-
-        def fused_head(x: Tensor, y: np.ndarray, w: np.ndarray | None) -> Tensor:
-            for layer in body:
-                x = layer(x)
-            return fn(x, y, sample_weight=w)
-
-        return fused_head
+        body = model[:-1]  # type: ignore[index]
+        return body, lambda z, y, w: fn(z, y, sample_weight=w), model.layers[-1]  # type: ignore[attr-defined]
     fns = {
         "mse": F.mse,
         "half_mse": lambda p, t, sample_weight=None: F.mse(
@@ -211,7 +213,13 @@ def _graph_loss(model: Module, kind: str | None, loss: Any) -> Callable[..., Ten
         "ce": F.cross_entropy,
     }
     f = fns[kind]
-    return lambda x, y, w: f(model(x), y, sample_weight=w)
+    return model, lambda out, y, w: f(out, y, sample_weight=w), None
+
+
+def _graph_loss(model: Module, kind: str | None, loss: Any) -> Callable[..., Tensor]:
+    """``f(x, y, w) -> scalar Tensor``: the loss of the model's forward pass (see _loss_parts)."""
+    forward, loss_fn, _ = _loss_parts(model, kind, loss)
+    return lambda x, y, w: loss_fn(forward(x), y, w)
 
 
 def evaluate_loss(
@@ -671,8 +679,6 @@ def fit(
     DivergenceError
         When a loss becomes NaN or inf; the model keeps finite weights.
     """
-    from . import optim as optim_mod  # optimizers are above training in the layer order
-
     # 0) validate at the boundary
     if not isinstance(model, Module):
         raise TypeError(f"fit: model must be a glassnet Module. Got {type(model).__name__}.")
@@ -890,7 +896,7 @@ def fit(
             state.epoch_loss = epoch_loss
             extra = ""
             if Xv is not None:
-                vl, vm = _validate(model, kind, graph_loss, fused, Xv, yv, loss)
+                vl, vm = _validate(model, kind, loss, Xv, yv)
                 history.val_loss.append(vl)
                 history.val_metric.append(vm)
                 extra = f"  val_loss {vl:.4g}  val_{history.metric_name} {vm:.4g}"
@@ -971,22 +977,17 @@ class _Diverged(Exception):
 
 
 def _validate(
-    model: Module,
-    kind: str | None,
-    graph_loss: Any,
-    fused: _FusedStep | None,
-    Xv: np.ndarray,
-    yv: np.ndarray,
-    loss: Any,
+    model: Module, kind: str | None, loss: Any, Xv: np.ndarray, yv: np.ndarray
 ) -> tuple[float, float]:
-    """Validation loss and metric, without a graph, in eval mode."""
+    """Validation loss and metric from one forward pass, without a graph, in eval mode."""
+    forward, loss_fn, head = _loss_parts(model, kind, loss)
     was = model.training
     model.eval()
     try:
         with no_grad():
-            out = model(Tensor(Xv)).data
-            f = graph_loss if graph_loss is not None else _graph_loss(model, kind, loss)
-            vl = float(f(Tensor(Xv), yv, None).data)
+            z = forward(Tensor(Xv))
+            vl = float(loss_fn(z, yv, None).data)
+            out = (head(z) if head is not None else z).data
     finally:
         model.train(was)
     return vl, _metric(kind, out, yv)[1]
