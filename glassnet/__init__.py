@@ -40,6 +40,7 @@ __all__ = [
     "io",
     "preprocessing",
     "tasks",
+    "metrics",
     "explain",
     "summary",
     "viz",

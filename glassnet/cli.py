@@ -73,6 +73,7 @@ from .io import (
     save_checkpoint,
     save_model,
 )
+from .metrics import r2_per_output
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler, train_test_split
 from .tasks import Task, get_task, infer_task
 from .train import DivergenceError, fit
@@ -281,11 +282,7 @@ def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, list
     err = yp - yt
     mse = (err**2).mean(axis=0)  # (K,)
     mae = np.abs(err).mean(axis=0)  # (K,)
-    ss_res = (err**2).sum(axis=0)
-    ss_tot = ((yt - yt.mean(axis=0)) ** 2).sum(axis=0)
-    r2: list[float | None] = [
-        None if tot <= 0 else float(1.0 - res / tot) for res, tot in zip(ss_res, ss_tot)
-    ]
+    r2: list[float | None] = [None if np.isnan(v) else float(v) for v in r2_per_output(yt, yp)]
     return {"mse": mse.tolist(), "mae": mae.tolist(), "r2": r2}
 
 

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
+from .metrics import r2_score
 from .nn.layers import MLP
 
 __all__ = [
@@ -370,13 +371,7 @@ class Regression(Task):
 
     def score(self, y_true: Any, y_pred: Any) -> float:
         """R^2 = 1 - SS_res / SS_tot, averaged over outputs."""
-        yt = np.asarray(y_true, dtype=np.float64)
-        yp = np.asarray(y_pred, dtype=np.float64).reshape(yt.shape)
-        yt2, yp2 = yt.reshape(len(yt), -1), yp.reshape(len(yp), -1)
-        ss_res = ((yt2 - yp2) ** 2).sum(axis=0)
-        ss_tot = ((yt2 - yt2.mean(axis=0)) ** 2).sum(axis=0)
-        r2 = np.where(ss_tot > 0, 1 - ss_res / np.where(ss_tot > 0, ss_tot, 1), 0.0)
-        return float(r2.mean())
+        return r2_score(y_true, y_pred)
 
     def config(self) -> dict[str, Any]:
         return {

@@ -35,6 +35,7 @@ import numpy as np
 from . import functional as F
 from . import optim as optim_mod
 from ._validation import as_rng, check_array, check_positive
+from .metrics import r2_score
 from .nn.layers import ActivationModule, Dropout, Linear, Sequential
 from .nn.module import Module, Parameter
 from .tensor import Tensor, no_grad
@@ -512,11 +513,7 @@ def _metric(kind: str | None, out: np.ndarray, y: np.ndarray) -> tuple[str, floa
     if kind in ("bce", "bce_logits"):
         thr = 0.5 if kind == "bce" else 0.0
         return "accuracy", float(np.mean((out > thr) == (y > 0.5)))
-    yy = y.reshape(out.shape)
-    ss_res = ((yy - out) ** 2).sum(axis=0)
-    ss_tot = ((yy - yy.mean(axis=0)) ** 2).sum(axis=0)
-    r2 = np.where(ss_tot > 0, 1 - ss_res / np.where(ss_tot > 0, ss_tot, 1), 0.0)
-    return "r2", float(np.mean(r2))
+    return "r2", r2_score(y.reshape(out.shape), out)
 
 
 class _Progress:

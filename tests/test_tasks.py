@@ -322,3 +322,20 @@ def test_each_task_trains_with_fit(make_y, expected):
     pred = task.decode(model.predict(X.astype(np.float32)))
     assert pred.shape == np.shape(y)
     assert task.score(y, pred) > 0.8
+
+
+def test_r2_is_one_definition_shared_by_tasks_training_and_cli():
+    from glassnet.cli import regression_metrics
+    from glassnet.metrics import r2_per_output, r2_score
+
+    rng = np.random.default_rng(0)
+    y = rng.standard_normal((50, 3))
+    pred = y + 0.3 * rng.standard_normal((50, 3))
+    y[:, 2] = 1.0  # a constant target: R^2 undefined
+    per = r2_per_output(y, pred)
+    ref = 1 - ((y - pred)[:, :2] ** 2).sum(0) / ((y[:, :2] - y[:, :2].mean(0)) ** 2).sum(0)
+    np.testing.assert_allclose(per[:2], ref[:2])
+    assert np.isnan(per[2])
+    assert r2_score(y, pred) == pytest.approx((ref[0] + ref[1]) / 3)
+    assert get_task("multioutput_regression").score(y, pred) == pytest.approx(r2_score(y, pred))
+    assert regression_metrics(y, pred)["r2"][2] is None
