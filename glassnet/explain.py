@@ -329,6 +329,19 @@ def _fmt(v: float, decimals: int = 3) -> str:
     return f"{v:.{decimals}f}"
 
 
+MAX_TERMS = 10
+"""Sums longer than this are shown with their first terms and a count of the rest, so a
+wide layer's table stays readable (the values are always computed from every term)."""
+
+
+def _join_terms(terms: Sequence[str], limit: int = MAX_TERMS) -> str:
+    """``a + b + c``; past ``limit`` terms: ``a + b + ... (+N more terms)``."""
+    terms = list(terms)
+    if len(terms) <= limit:
+        return " + ".join(terms)
+    return " + ".join(terms[:limit]) + f" + ... (+{len(terms) - limit} more terms)"
+
+
 def _par(v: float, decimals: int) -> str:
     """A factor in a product: negative numbers in parentheses, as the slides write (-4) x 0."""
     s = _fmt(v, decimals)
@@ -809,7 +822,7 @@ class Explanation:
             sym.append(f"{self.names.w[l][i][k]}*{nm}")
             num.append(f"{_par(self.W[l][i, k], d)}*{_par(prev[0, i], d)}")
             coef.append(f"{_par(self.W[l][i, k], d)}*{nm}")
-        return " + ".join(sym), " + ".join(num), " + ".join(coef)  # type: ignore[return-value]
+        return _join_terms(sym), _join_terms(num), _join_terms(coef)  # type: ignore[return-value]
 
     def _act_text(self, l: int, k: int) -> str:
         lay = self._layers[l]
@@ -1085,9 +1098,9 @@ class Explanation:
         self, node: str, parts: list[tuple[str, float, float]], values: np.ndarray
     ) -> list[str]:
         d = self.decimals
-        sym = " + ".join(p[0] for p in parts)
+        sym = _join_terms([p[0] for p in parts])
         if self.n_samples == 1:
-            num = " + ".join(f"{_par(a, d)}*{_par(b, d)}" for _, a, b in parts)
+            num = _join_terms([f"{_par(a, d)}*{_par(b, d)}" for _, a, b in parts])
             return [node, sym, num, _fmt(values[0], d)]
         return [node, sym] + [_fmt(v, d) for v in values]
 

@@ -478,3 +478,18 @@ def test_lecture_md_is_generated_and_up_to_date(tmp_path) -> None:
     assert gen.main(["--out", str(out), "--check"]) == 0
     out.write_text(text + "stale\n", encoding="utf-8")
     assert gen.main(["--out", str(out), "--check"]) == 1
+
+
+def test_wide_layers_elide_long_sums_but_keep_exact_values():
+    import glassnet as gn
+
+    model = gn.nn.MLP([30, 64, 3], activation="relu", output_activation="softmax", rng=0)
+    x = np.random.default_rng(0).standard_normal(30)
+    e = gn.explain(model, x, np.array([1]), loss="cross_entropy")
+    text = str(e)
+    assert "more terms)" in text
+    assert max(len(line) for line in text.splitlines()) < 600
+    # the elision is display only: z of the first hidden neuron is still the full sum
+    lin = model.layers[0]
+    z = float(x @ lin.W.data[:, 0].astype(np.float64) + lin.b.data[0])
+    assert e.Z[0][0, 0] == pytest.approx(z, rel=1e-5)
