@@ -250,11 +250,19 @@ class Tensor:
     ) -> Tensor:
         """Create the result of an op; record the graph node if any parent needs grad."""
         out = Tensor.__new__(Tensor)
-        out.data = np.asarray(data)  # NumPy returns scalars for 0-d results: keep an array
+        if type(data) is not np.ndarray:
+            data = np.asarray(data)  # NumPy returns scalars for 0-d results: keep an array
+        out.data = data
         out.grad = None
         out.label = None
         out._retain = False
-        if _state.grad_enabled and any(p.requires_grad for p in parents):
+        needs = False
+        if _state.grad_enabled:
+            for p in parents:  # a loop, not any(<generator>): this runs for every op
+                if p.requires_grad:
+                    needs = True
+                    break
+        if needs:
             out.requires_grad = True
             out.op = op
             out.parents = parents
@@ -543,9 +551,9 @@ class Tensor:
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """Sum over ``axis`` (all axes by default). The gradient is broadcast back."""
         a_shape = self.data.shape
-        out = np.sum(self.data, axis=axis, keepdims=keepdims)
+        out = np.add.reduce(self.data, axis=axis, keepdims=keepdims)  # np.sum minus its wrapper
         return Tensor._make(
-            np.asarray(out),
+            out,
             "sum",
             (self,),
             lambda g: (np.broadcast_to(_expand(g, a_shape, axis, keepdims), a_shape).copy(),),
