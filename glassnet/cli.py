@@ -76,7 +76,7 @@ from .io import (
 from .metrics import r2_per_output
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler, train_test_split
 from .tasks import Task, get_task, infer_task
-from .train import DivergenceError, fit
+from .train import DivergenceError, _Progress, fit
 
 __all__ = [
     "MODEL_FORMAT",
@@ -159,37 +159,6 @@ class _Style:
 
     def dim(self, text: str) -> str:
         return self._wrap("2", text)
-
-
-class _Progress:
-    """One progress line on stderr, redrawn at most 10 times a second (TTY only)."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        stream = sys.stderr
-        self.total = total
-        self.enabled = enabled and bool(getattr(stream, "isatty", lambda: False)())
-        self.t0 = self.last = time.perf_counter()
-        self.shown = False
-
-    def update(self, epoch: int, loss: float, extra: str) -> None:
-        if not self.enabled:
-            return
-        now = time.perf_counter()
-        if now - self.last < 0.1 and epoch < self.total:
-            return
-        self.last = now
-        width = 24
-        done = int(width * epoch / max(self.total, 1))
-        bar = "#" * done + "-" * (width - done)
-        sys.stderr.write(f"\repoch {epoch}/{self.total} [{bar}] loss {loss:.4g}{extra}\x1b[K")
-        sys.stderr.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-            self.shown = False
 
 
 # ======================================================================== metrics
@@ -1451,7 +1420,8 @@ def _run_epochs(
     """
     X_tr, Y_tr = p.X_all[p.train_rows], p.Y_all[p.train_rows]
     validation = (p.X_all[p.val_rows], p.Y_all[p.val_rows]) if len(p.val_rows) else None
-    progress = _Progress(args.epochs, not args.quiet)
+    # fit's progress line, drawn here because train calls fit one epoch at a time
+    progress = _Progress(args.epochs, 0 if args.quiet else 2, after=0.0, tty_only=True)
     t0 = time.perf_counter() - state.seconds
     saved = state.epoch
     try:

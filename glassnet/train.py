@@ -523,7 +523,11 @@ class _Progress:
     on NumPy only.
     """
 
-    def __init__(self, total: int, verbose: int, after: float = 2.0) -> None:
+    def __init__(
+        self, total: int, verbose: int, after: float = 2.0, tty_only: bool = False
+    ) -> None:
+        if tty_only and not getattr(sys.stderr, "isatty", lambda: False)():
+            verbose = 0  # the command line draws its bar on a terminal only
         self.total, self.verbose, self.after = total, verbose, after
         self.t0 = self.last = time.perf_counter()
         self.shown = False
@@ -542,16 +546,19 @@ class _Progress:
         bar = "#" * done + "-" * (width - done)
         rate = epoch / max(now - self.t0, 1e-9)
         sys.stderr.write(
-            f"\repoch {epoch}/{self.total} [{bar}] loss {loss:.4g}{extra} ({rate:.1f} epochs/s)"
+            f"\repoch {epoch}/{self.total} [{bar}] loss {loss:.4g}{extra} "
+            f"({rate:.1f} epochs/s)\x1b[K"  # erase what a longer previous line left
         )
         sys.stderr.flush()
         self.shown = True
 
-    def close(self, message: str) -> None:
-        if self.shown:
+    def close(self, message: str = "") -> None:
+        shown, self.shown = self.shown, False
+        if shown:
             sys.stderr.write("\n")
-        if self.verbose and (self.shown or self.verbose >= 2):
+        if message and self.verbose and (shown or self.verbose >= 2):
             sys.stderr.write(message + "\n")
+        sys.stderr.flush()
 
 
 def _split_validation(
