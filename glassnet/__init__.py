@@ -25,7 +25,7 @@ from .tensor import (
     stack,
     where,
 )
-from .train import Callback, DivergenceError, History, TrainState, fit
+from .train import Callback, DivergenceError, History, Objective, TrainState, fit
 
 __version__ = "0.1.0"
 
@@ -33,6 +33,7 @@ __all__ = [
     "Callback",
     "DivergenceError",
     "History",
+    "Objective",
     "TrainState",
     "fit",
     "optim",

@@ -64,7 +64,7 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
 from . import optim
 from .nn.layers import MLP, ActivationModule, Dropout, Linear
 from .tensor import Tensor, no_grad
-from .train import Callback, DivergenceError, History, TrainState
+from .train import Callback, DivergenceError, History, Objective, TrainState, as_callback
 from .train import fit as _glassnet_fit
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
@@ -744,40 +744,21 @@ class _BaseMLP(BaseEstimator):
         buffer (:meth:`glassnet.optim.Optimizer.flat_params`); SciPy's float64 vector is
         copied into it, the fused engine's forward/backward fills the flat gradient.
         """
-        from . import train as T  # the fused step: the same engine glassnet.fit replays
-
         model = self.model_
         loss, target, w_fit, l2 = self._train_spec(Y, w)
         packer = optim.Optimizer(model.parameters(), lr=1.0)  # packs, never steps
         (theta,) = packer.flat_params()
-        kind = T._loss_kind(loss)
-        layers = T._fused_layers(model, kind)
-        fused = T._FusedStep(layers, kind, l2) if layers is not None else None
-        lins = [m.W for m in model.modules() if isinstance(m, Linear)]
-        Xt = Tensor(X)
+        objective = Objective(model, X, target, loss, sample_weight=w_fit, l2=l2)
         model.train()
 
         def value_and_grad(x: np.ndarray) -> tuple[float, np.ndarray]:
             theta[...] = x
-            if fused is not None:
-                value = fused.step(X, target, w_fit)
-            else:
-                packer.zero_grad()
-                lt = loss(model(Xt), target) if callable(loss) else None
-                if lt is None:  # pragma: no cover - every named loss here is fusable
-                    raise RuntimeError("no graph loss")
-                for W in lins:
-                    lt = lt + (W * W).sum() * (0.5 * l2 / X.shape[0])
-                lt.backward()
-                value = float(lt.data)
+            value = objective()  # forward + backward: dL/dw lands in the flat gradient
             (g,) = packer.flat_grads()
             return value, g.astype(np.float64)
 
-        cbs = [
-            c if isinstance(c, Callback) else T._FunctionCallback(c)
-            for c in _as_callbacks(type(self).__name__, self.callbacks)
-        ]
-        history = History(engine="fused" if fused is not None else "graph")
+        cbs = [as_callback(c) for c in _as_callbacks(type(self).__name__, self.callbacks)]
+        history = History(engine=objective.engine)
         state = TrainState(model=model, optimizer=None, history=history)
         curve: list[float] = []
 

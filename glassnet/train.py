@@ -40,7 +40,16 @@ from .nn.layers import ActivationModule, Dropout, Linear, Sequential
 from .nn.module import Module, Parameter
 from .tensor import Tensor, no_grad
 
-__all__ = ["fit", "History", "Callback", "TrainState", "DivergenceError", "evaluate_loss"]
+__all__ = [
+    "fit",
+    "History",
+    "Callback",
+    "TrainState",
+    "DivergenceError",
+    "evaluate_loss",
+    "Objective",
+    "as_callback",
+]
 
 STOP_REASONS = {
     "max_epochs": "reached the maximum number of epochs",
@@ -439,6 +448,74 @@ class _FusedStep:
             D[~mask] *= alpha
 
 
+class Objective:
+    """The loss of ``model`` on fixed data, and its gradient, at the current weights.
+
+    For optimizers that drive training themselves (SciPy's L-BFGS behind
+    ``glassnet.sklearn``): each call runs one forward and one backward pass — on the fused
+    engine when the model and loss allow it, on the autodiff graph otherwise — returns
+    L(w) and leaves dL/dw in every parameter's ``.grad``. Buffers are reused across calls.
+
+    Parameters
+    ----------
+    model : Module
+    X : array of shape (n_samples, n_features); y : targets as :func:`fit` takes them
+    loss : a loss name of :func:`fit`, or ``f(output, y) -> scalar Tensor``
+    sample_weight : array of shape (n_samples,), optional (named losses only)
+    l2 : float
+        Adds ``l2 / (2 n_samples) * sum ||W||^2`` over weight matrices, as :func:`fit` does.
+    """
+
+    def __init__(
+        self,
+        model: Module,
+        X: Any,
+        y: Any,
+        loss: str | Callable[..., Tensor] = "mse",
+        *,
+        sample_weight: Any = None,
+        l2: float = 0.0,
+    ) -> None:
+        self.model = model
+        self.kind = _loss_kind(loss)
+        dtype = _model_dtype(model)
+        self.X = check_array("X", X, "Objective", ndim=(2,), dtype=dtype)
+        y = check_array("y", y, "Objective", ndim=(1, 2))
+        self.y = _prepare_targets(self.kind, y, dtype, _n_outputs(model), owner="Objective")
+        self.w = (
+            None
+            if sample_weight is None
+            else check_array("sample_weight", sample_weight, "Objective", ndim=(1,), dtype=dtype)
+        )
+        if self.w is not None and self.kind is None:
+            raise ValueError(
+                "Objective: sample_weight needs a named loss; a custom loss function "
+                "receives (output, y) only."
+            )
+        self.l2 = float(check_positive("l2", l2, "Objective", allow_zero=True))
+        layers = _fused_layers(model, self.kind)
+        self.fused = _FusedStep(layers, self.kind, self.l2) if layers is not None else None
+        self.engine = "fused" if self.fused is not None else "graph"
+        self._graph_loss = None if self.fused else _graph_loss(model, self.kind, loss)
+        self._weights = [m.W for m in model.modules() if isinstance(m, Linear)]
+
+    def __call__(self) -> float:
+        """L(w) for the current weights; dL/dw is left in each parameter's ``.grad``."""
+        if self.fused is not None:
+            return self.fused.step(self.X, self.y, self.w)
+        self.model.zero_grad()
+        lt = self._graph_loss(Tensor(self.X), self.y, self.w)  # type: ignore[misc]
+        for W in self._weights if self.l2 else ():
+            lt = lt + (W * W).sum() * (0.5 * self.l2 / self.X.shape[0])
+        lt.backward()
+        return float(lt.data)
+
+
+def as_callback(c: Callback | Callable[[TrainState], Any]) -> Callback:
+    """A :class:`Callback` as is; a function ``f(state)`` as an ``on_epoch_end`` callback."""
+    return c if isinstance(c, Callback) else _FunctionCallback(c)
+
+
 # ----------------------------------------------------------------- helpers
 def _prepare_targets(
     kind: str | None, y: np.ndarray, dtype: np.dtype, n_out: int | None, owner: str = "fit"
@@ -805,7 +882,7 @@ def fit(
             kind, np.zeros((1, _n_outputs(model) or 1)), np.zeros(1 if kind == "ce" else (1, 1))
         )[0]
     state = TrainState(model=model, optimizer=optimizer, history=history)
-    cbs = [c if isinstance(c, Callback) else _FunctionCallback(c) for c in callbacks]
+    cbs = [as_callback(c) for c in callbacks]
     step_cbs = [c for c in cbs if type(c).on_step_end is not Callback.on_step_end]
     progress = _Progress(epochs, verbose)
 

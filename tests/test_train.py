@@ -870,3 +870,37 @@ def test_plain_sgd_folds_lr_yet_leaves_true_gradients():
         assert opt.folds_lr
     for a, b in zip(grads["fused"], grads["graph"]):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("model_kind", ["fused", "graph"])
+def test_objective_gives_the_loss_and_its_gradient(model_kind):
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((20, 3))
+    y = rng.standard_normal(20)
+    model = nn.MLP([3, 4, 1], activation="tanh", rng=0, dtype=np.float64)
+    if model_kind == "graph":  # a custom loss keeps it on the autodiff graph
+        obj = gn.train.Objective(model, X, y, lambda out, t: ((out - t) ** 2).mean(), l2=0.3)
+    else:
+        obj = gn.train.Objective(model, X, y, "mse", l2=0.3)
+    assert obj.engine == model_kind
+    value = obj()
+    grads = [p.grad.copy() for p in model.parameters()]
+    # the same numbers by hand on the graph: mean squared error + l2/(2N) * sum ||W||^2
+    for p in model.parameters():
+        p.grad = None
+    out = model(gn.Tensor(X))
+    lt = ((out - y.reshape(-1, 1)) ** 2).mean()
+    for lin in (m for m in model.modules() if isinstance(m, nn.Linear)):
+        lt = lt + (lin.W * lin.W).sum() * (0.3 / (2 * len(X)))
+    lt.backward()
+    assert value == pytest.approx(float(lt.data), rel=1e-12)
+    for g, p in zip(grads, model.parameters()):
+        np.testing.assert_allclose(g, p.grad, rtol=1e-10, atol=1e-12)
+
+
+def test_objective_refuses_weights_with_a_custom_loss():
+    model = nn.MLP([2, 1], rng=0)
+    with pytest.raises(ValueError, match="sample_weight needs a named loss"):
+        gn.train.Objective(
+            model, np.ones((3, 2)), np.ones(3), lambda o, t: o.sum(), sample_weight=np.ones(3)
+        )
