@@ -843,6 +843,19 @@ def fit(
     if isinstance(optimizer, str):
         check_positive("lr", lr, "fit")
         optimizer = optim_mod.get_optimizer(optimizer, model.parameters(), lr=lr)
+    elif not (callable(getattr(optimizer, "step", None)) and hasattr(optimizer, "zero_grad")):
+        raise TypeError(
+            f"The 'optimizer' parameter of fit must be an optimizer name or an optimizer "
+            f"object (glassnet.optim). Got {type(optimizer).__name__}."
+        )
+    own = {id(p) for p in model.parameters()}
+    theirs = {id(p) for p in getattr(optimizer, "params", model.parameters())}
+    if theirs != own:
+        raise ValueError(
+            "fit: the optimizer was built on other parameters than the model's "
+            f"({len(theirs & own)} of its {len(theirs)} belong to the model, which has "
+            f"{len(own)}); build it with optim.SGD(model.parameters(), ...)."
+        )
 
     # engine
     layers = _fused_layers(model, kind) if engine != "graph" else None

@@ -904,3 +904,12 @@ def test_objective_refuses_weights_with_a_custom_loss():
         gn.train.Objective(
             model, np.ones((3, 2)), np.ones(3), lambda o, t: o.sum(), sample_weight=np.ones(3)
         )
+
+
+def test_an_optimizer_of_another_model_is_refused():
+    model, other = nn.MLP([2, 3, 1], rng=0), nn.MLP([2, 3, 1], rng=1)
+    opt = gn.optim.SGD(other.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="optimizer was built on other parameters"):
+        fit(model, np.ones((4, 2)), np.ones(4), optimizer=opt, epochs=1, verbose=0)
+    with pytest.raises(TypeError, match="'optimizer' parameter of fit"):
+        fit(model, np.ones((4, 2)), np.ones(4), optimizer=42, epochs=1, verbose=0)
