@@ -1,46 +1,173 @@
-"""Checks at the public boundary, with messages that name the argument and the fix."""
+"""Checks at the public boundary, with messages that name the argument and the fix.
+
+The one home of glassnet's argument checks (scikit-learn's parameter-validation style):
+
+* :func:`check_number`: an int or a float inside an interval,
+  ``The 'lr' parameter of SGD must be a float > 0. Got -1.``
+* :func:`check_choice` and :func:`check_bool`: one of some strings, a bool;
+* :func:`check_positive`: the common ``> 0`` / ``>= 0`` case of :func:`check_number`;
+* :func:`check_array`: a finite numeric array of an allowed rank;
+* :func:`as_rng`: a ``numpy.random.Generator`` from a seed.
+
+Every check raises :class:`ParameterError`, which is both a ``ValueError`` and a
+``TypeError`` (like scikit-learn's ``InvalidParameterError``): callers and tests that
+expect either keep working, whether the value had the wrong type or the wrong size.
+"""
 
 from __future__ import annotations
 
+import numbers
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["as_rng", "check_positive", "check_array"]
+__all__ = [
+    "ParameterError",
+    "as_rng",
+    "check_array",
+    "check_bool",
+    "check_choice",
+    "check_number",
+    "check_positive",
+]
 
 
-def as_rng(seed: Any) -> np.random.Generator:
-    """A ``numpy.random.Generator`` from ``None``, an int seed or a Generator."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
-        return np.random.default_rng(seed)
-    raise TypeError(
-        f"A seed must be None, an int or a numpy.random.Generator. Got {type(seed).__name__}."
-    )
+class ParameterError(ValueError, TypeError):
+    """An argument of the wrong type or outside its allowed values."""
+
+
+def _show(value: Any) -> str:
+    """repr() of a value for a message; NumPy scalars shown as plain numbers (0.5, not
+    np.float64(0.5))."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
+
+
+def _interval(low: Any, high: Any, low_open: bool, high_open: bool) -> str:
+    """``> 0``, ``>= 1``, ``<= 1`` or ``in [0, 1)``; bounds shown as the caller wrote them."""
+    if low is not None and high is not None:
+        return (
+            f"in {'(' if low_open else '['}{_show(low)}, {_show(high)}{')' if high_open else ']'}"
+        )
+    if low is not None:
+        return f"{'>' if low_open else '>='} {_show(low)}"
+    if high is not None:
+        return f"{'<' if high_open else '<='} {_show(high)}"
+    return ""
+
+
+def check_number(
+    value: Any,
+    name: str,
+    owner: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    integer: bool = False,
+    allow_inf: bool = False,
+) -> Any:
+    """``value`` as an int (``integer=True``) or a float, if it lies in the interval.
+
+    The interval is ``[low, high]``, each end open with ``low_open`` / ``high_open`` and
+    absent when None. NaN and +-inf are refused, except ``+inf`` with ``allow_inf``
+    (scikit-learn's ``n_iter_no_change=np.inf``). Bools are refused (``True`` is not a
+    learning rate); so are floats where an int is asked for (``2.0`` epochs).
+
+    Raises
+    ------
+    ParameterError
+        ``The 'lr' parameter of SGD must be a float > 0. Got -1.`` The bounds appear as
+        given: pass ``low=0`` to read ``> 0``, ``low=0.0`` to read ``> 0.0``.
+
+    >>> check_number(0.1, "lr", "SGD", low=0, low_open=True)
+    0.1
+    >>> check_number(-1, "lr", "SGD", low=0, low_open=True)
+    Traceback (most recent call last):
+    ...
+    glassnet._validation.ParameterError: The 'lr' parameter of SGD must be a float > 0. Got -1.
+    """
+    kind = numbers.Integral if integer else numbers.Real
+    ok = isinstance(value, kind) and not isinstance(value, (bool, np.bool_))
+    if ok:
+        x = int(value) if integer else float(value)
+        if allow_inf and x == np.inf:
+            return x
+        ok = bool(np.isfinite(x))
+        if ok and low is not None:
+            ok = x > low if low_open else x >= low
+        if ok and high is not None:
+            ok = x < high if high_open else x <= high
+    if not ok:
+        interval = _interval(low, high, low_open, high_open)
+        if integer:
+            want = f"an int {interval}".rstrip()
+        else:
+            want = f"a float {interval}" if interval else "a finite float"
+        if allow_inf:
+            want += " or numpy.inf"
+        raise ParameterError(
+            f"The {name!r} parameter of {owner} must be {want}. Got {_show(value)}."
+        )
+    return x
 
 
 def check_positive(
     name: str, value: Any, owner: str, *, integer: bool = False, allow_zero: bool = False
 ) -> Any:
-    """``The 'lr' parameter of fit must be a float > 0. Got -1.``"""
-    kind = "an int" if integer else "a float"
-    bound = ">= 0" if allow_zero else "> 0"
-    ok_type = (
-        isinstance(value, (int, np.integer))
-        if integer
-        else isinstance(value, (int, float, np.integer, np.floating))
-    )
-    if (
-        isinstance(value, bool)
-        or not ok_type
-        or not np.isfinite(value)
-        or (value < 0 if allow_zero else value <= 0)
-    ):
-        raise ValueError(
-            f"The {name!r} parameter of {owner} must be {kind} {bound}. Got {value!r}."
+    """``value`` unchanged if it is > 0 (>= 0 with ``allow_zero``), else
+    ``The 'lr' parameter of fit must be a float > 0. Got -1.``"""
+    check_number(value, name, owner, low=0, low_open=not allow_zero, integer=integer)
+    return value
+
+
+def check_choice(value: Any, name: str, owner: str, choices: Sequence[str]) -> str:
+    """``value`` if it is one of ``choices``, else
+    ``The 'names' parameter of explain must be 'auto', 'lecture' or 'layered'. Got 'x'.``"""
+    if not isinstance(value, str) or value not in choices:
+        quoted = [repr(c) for c in choices]
+        listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+        raise ParameterError(
+            f"The {name!r} parameter of {owner} must be {listed}. Got {_show(value)}."
         )
     return value
+
+
+def check_bool(value: Any, name: str, owner: str) -> bool:
+    """``bool(value)`` for a Python or NumPy bool, else
+    ``The 'shuffle' parameter of fit must be a bool (True or False). Got 1.``"""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ParameterError(
+            f"The {name!r} parameter of {owner} must be a bool (True or False). Got {_show(value)}."
+        )
+    return bool(value)
+
+
+def as_rng(seed: Any, owner: str | None = None, name: str = "seed") -> np.random.Generator:
+    """A ``numpy.random.Generator`` from ``None`` (fresh entropy), an int >= 0 or a Generator.
+
+    A Generator is returned as is (the caller's stream goes on); an int gives
+    ``numpy.random.default_rng(seed)``, so the same seed draws the same numbers.
+    ``owner`` and ``name`` name the argument in the message:
+    ``The 'seed' parameter of make_moons must be None, an int >= 0 or a
+    numpy.random.Generator. Got 'x'.``
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:
+        return np.random.default_rng()
+    whose = f"The {name!r} parameter of {owner}" if owner else f"The {name!r} argument"
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise ParameterError(
+            f"{whose} must be None, an int >= 0 or a numpy.random.Generator. "
+            f"Got {_show(seed)} of type {type(seed).__name__}."
+        )
+    if seed < 0:
+        raise ParameterError(f"{whose} must be an int >= 0. Got {_show(seed)}.")
+    return np.random.default_rng(int(seed))
 
 
 def check_array(

@@ -39,6 +39,8 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import as_rng, check_number
+
 __all__ = [
     "DATASETS",
     "TASK_HINTS",
@@ -66,70 +68,6 @@ __all__ = [
 ]
 
 SeedLike = int | np.random.Generator | None
-
-# ---------------------------------------------------------------------------------------
-# argument checks shared by the generators
-# ---------------------------------------------------------------------------------------
-
-
-def _rng(seed: SeedLike, func: str) -> np.random.Generator:
-    """Turn ``seed`` (None, an int >= 0 or a Generator) into a ``numpy.random.Generator``."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None:
-        return np.random.default_rng()
-    if isinstance(seed, bool | np.bool_) or not isinstance(seed, int | np.integer):
-        raise TypeError(
-            f"The 'seed' parameter of {func} must be None, an int >= 0 or a "
-            f"numpy.random.Generator. Got {seed!r} of type {type(seed).__name__}."
-        )
-    if seed < 0:
-        raise ValueError(f"The 'seed' parameter of {func} must be an int >= 0. Got {seed}.")
-    return np.random.default_rng(int(seed))
-
-
-def _check_int(value: Any, name: str, func: str, minimum: int) -> int:
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
-        raise TypeError(
-            f"The '{name}' parameter of {func} must be an int >= {minimum}. "
-            f"Got {value!r} of type {type(value).__name__}."
-        )
-    if value < minimum:
-        raise ValueError(
-            f"The '{name}' parameter of {func} must be an int >= {minimum}. Got {value}."
-        )
-    return int(value)
-
-
-def _check_float(
-    value: Any,
-    name: str,
-    func: str,
-    *,
-    low: float = 0.0,
-    high: float = math.inf,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> float:
-    if high == math.inf:
-        rng = f"> {low}" if low_open else f">= {low}"
-    else:
-        rng = f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
-        raise TypeError(
-            f"The '{name}' parameter of {func} must be a real number {rng}. "
-            f"Got {value!r} of type {type(value).__name__}."
-        )
-    v = float(value)
-    ok = math.isfinite(v) or (v == math.inf and high == math.inf and not high_open)
-    ok = ok and (v > low if low_open else v >= low)
-    ok = ok and (v < high if high_open else v <= high)
-    if not ok:
-        raise ValueError(
-            f"The '{name}' parameter of {func} must be a real number {rng}. Got {value}."
-        )
-    return v
-
 
 # ---------------------------------------------------------------------------------------
 # logic gates
@@ -282,10 +220,10 @@ def make_circles(
     ((100, 2), (100,), [0, 1])
     """
     func = "make_circles"
-    n_samples = _check_int(n_samples, "n_samples", func, 1)
-    noise = _check_float(noise, "noise", func)
-    factor = _check_float(factor, "factor", func, high=1.0, high_open=True)
-    rng = _rng(seed, func)
+    n_samples = check_number(n_samples, "n_samples", func, low=1, integer=True)
+    noise = check_number(noise, "noise", func, low=0.0)
+    factor = check_number(factor, "factor", func, low=0.0, high=1.0, high_open=True)
+    rng = as_rng(seed, func)
     n_out = n_samples // 2
     n_in = n_samples - n_out
     t_out = np.linspace(0.0, 2.0 * np.pi, n_out, endpoint=False)  # (n_out,)
@@ -332,9 +270,9 @@ def make_moons(
     ((10, 2), 5)
     """
     func = "make_moons"
-    n_samples = _check_int(n_samples, "n_samples", func, 1)
-    noise = _check_float(noise, "noise", func)
-    rng = _rng(seed, func)
+    n_samples = check_number(n_samples, "n_samples", func, low=1, integer=True)
+    noise = check_number(noise, "noise", func, low=0.0)
+    rng = as_rng(seed, func)
     n0 = n_samples // 2
     n1 = n_samples - n0
     t0 = np.linspace(0.0, np.pi, n0)
@@ -384,10 +322,10 @@ def make_spirals(
     ((90, 2), [30, 30, 30])
     """
     func = "make_spirals"
-    n_classes = _check_int(n_classes, "n_classes", func, 2)
-    n_samples = _check_int(n_samples, "n_samples", func, n_classes)
-    noise = _check_float(noise, "noise", func)
-    rng = _rng(seed, func)
+    n_classes = check_number(n_classes, "n_classes", func, low=2, integer=True)
+    n_samples = check_number(n_samples, "n_samples", func, low=n_classes, integer=True)
+    noise = check_number(noise, "noise", func, low=0.0)
+    rng = as_rng(seed, func)
     xs, ys = [], []
     for c, m in enumerate(_split_counts(n_samples, n_classes)):
         r = np.linspace(0.0, 1.0, m)  # (m,)
@@ -435,10 +373,10 @@ def make_blobs(
     ((6, 2), [3, 3])
     """
     func = "make_blobs"
-    rng = _rng(seed, func)
+    rng = as_rng(seed, func)
     if isinstance(centers, int | np.integer) and not isinstance(centers, bool | np.bool_):
-        n_centers = _check_int(centers, "centers", func, 1)
-        n_features = _check_int(n_features, "n_features", func, 1)
+        n_centers = check_number(centers, "centers", func, low=1, integer=True)
+        n_features = check_number(n_features, "n_features", func, low=1, integer=True)
         mu = None
     else:
         try:
@@ -456,9 +394,11 @@ def make_blobs(
         if not np.all(np.isfinite(mu)):
             raise ValueError(f"The 'centers' parameter of {func} holds NaN or inf: {mu.tolist()}.")
         n_centers, n_features = mu.shape
-    n_samples = _check_int(n_samples, "n_samples", func, n_centers)
+    n_samples = check_number(n_samples, "n_samples", func, low=n_centers, integer=True)
     if np.ndim(cluster_std) == 0:
-        stds = np.full(n_centers, _check_float(cluster_std, "cluster_std", func, low_open=True))
+        stds = np.full(
+            n_centers, check_number(cluster_std, "cluster_std", func, low=0.0, low_open=True)
+        )
     else:
         stds = np.asarray(cluster_std, dtype=np.float64)
         if stds.shape != (n_centers,) or not np.all(np.isfinite(stds)) or np.any(stds <= 0):
@@ -516,11 +456,11 @@ def make_regression_multi(
     ((50, 4), (50, 2))
     """
     func = "make_regression_multi"
-    n_samples = _check_int(n_samples, "n_samples", func, 1)
-    d = _check_int(n_features, "n_features", func, 1)
-    n_targets = _check_int(n_targets, "n_targets", func, 1)
-    noise = _check_float(noise, "noise", func)
-    rng = _rng(seed, func)
+    n_samples = check_number(n_samples, "n_samples", func, low=1, integer=True)
+    d = check_number(n_features, "n_features", func, low=1, integer=True)
+    n_targets = check_number(n_targets, "n_targets", func, low=1, integer=True)
+    noise = check_number(noise, "noise", func, low=0.0)
+    rng = as_rng(seed, func)
     X = rng.standard_normal((n_samples, d))  # (N, d)
     j = np.arange(d)[:, None]
     k = np.arange(n_targets)[None, :]

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.datasets import SeedLike, Table, _rng
+from ._validation import as_rng
+from .datasets import SeedLike, Table
 
 __all__ = [
     "LabelEncoder",
@@ -197,7 +198,7 @@ def train_test_split(
             f"The 'test_size' parameter must be a float in (0, 1) or an int. "
             f"Got {test_size!r} of type {type(test_size).__name__}."
         )
-    rng = _rng(seed, "train_test_split")
+    rng = as_rng(seed, "train_test_split")
     if stratify is None:
         perm = rng.permutation(n)
         test_idx, train_idx = perm[:n_test], perm[n_test:]
