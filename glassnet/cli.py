@@ -52,7 +52,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 import textwrap
 import time
 from collections.abc import Callable, Sequence
@@ -64,7 +63,9 @@ import numpy as np
 
 from . import functional as F
 from . import optim as _optim
+from ._validation import check_number
 from .datasets import DATASETS, Table, load_dataset, read_csv
+from .files import WriteError, atomic_write
 from .io import (
     ModelFileError,
     load_arrays,
@@ -273,38 +274,6 @@ def _check_writable(path: Path, what: str) -> None:
         raise CLIError(f"cannot write the {what} '{path}': the directory '{parent}' is read-only")
     if path.exists() and not os.access(path, os.W_OK):
         raise CLIError(f"cannot write the {what} '{path}': the file is read-only")
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``.
-
-    A reader sees the old file or the new one, never half of one; on failure the
-    temporary file is removed and ``path`` is untouched.
-    """
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise CLIError(f"cannot write '{path}': {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        with contextlib.suppress(OSError):  # an existing file's permissions, else the umask's
-            if path.exists():
-                mode = os.stat(path).st_mode & 0o777
-            else:
-                umask = os.umask(0o022)  # (reading the umask means setting it: set it back)
-                os.umask(umask)
-                mode = 0o666 & ~umask
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise CLIError(f"cannot write '{path}': {exc.strerror or exc}") from None
-        raise
 
 
 def _peek_header(path: Path, delimiter: str | None) -> list[str] | None:
@@ -620,54 +589,25 @@ def _check_columns(columns: list[str], names: list[str], targets: list[str], sou
 # ======================================================================== argument types
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number > 0, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number > 0, got {text!r}")
-    return value
+def _number_flag(want: str, *, integer: bool = False, **bounds: Any) -> Callable[[str], Any]:
+    """An argparse ``type``: the flag's text as a number that passes ``check_number``
+    with ``bounds``, else the usage error ``expected {want}, got '...'``."""
+
+    def convert(text: str) -> Any:
+        try:
+            value = int(text) if integer else float(text)
+            return check_number(value, "flag", "glassnet", integer=integer, **bounds)
+        except ValueError:  # not a number, or outside the bounds
+            raise argparse.ArgumentTypeError(f"expected {want}, got {text!r}") from None
+
+    return convert
 
 
-def _nonneg_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
-    return value
-
-
-def _nonneg_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return value
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text!r}") from None
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text!r}")
-    return value
+_positive_int = _number_flag("a whole number > 0", integer=True, low=0, low_open=True)
+_nonneg_int = _number_flag("a whole number >= 0", integer=True, low=0)
+_positive_float = _number_flag("a number > 0", low=0, low_open=True)
+_nonneg_float = _number_flag("a number >= 0", low=0)
+_fraction = _number_flag("a fraction in [0, 1)", low=0, high=1, high_open=True)
 
 
 def _hidden(text: str) -> list[int]:
@@ -1713,7 +1653,10 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if out_path is None:
         sys.stdout.write(buf.getvalue())
     else:
-        _write_text_atomic(out_path, buf.getvalue())
+        try:
+            atomic_write(out_path, buf.getvalue())
+        except WriteError as exc:
+            raise CLIError(str(exc)) from None
         sys.stdout.write(f"wrote {len(pred)} predictions to {out_path}\n")
     return 0
 

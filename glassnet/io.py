@@ -21,6 +21,7 @@ before anything is allocated from it, and refuses malformed files with
 
 >>> import pathlib, tempfile
 >>> import numpy as np
+
 >>> from glassnet.io import load_arrays, save_arrays
 >>> with tempfile.TemporaryDirectory() as tmp:
 ...     path = save_arrays(pathlib.Path(tmp) / "xnor.glassnet",
@@ -35,17 +36,17 @@ array([[1., 0.],
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
 import stat
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+
+from .files import WriteError, atomic_write
 
 if TYPE_CHECKING:
     from .nn import Module
@@ -260,76 +261,6 @@ def _strict_json(text: str) -> Any:
     return json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
 
 
-def _file_mode(target: Path) -> int:
-    """Permission bits for a new file: the old file's, else the umask's default."""
-    with contextlib.suppress(OSError):
-        return stat.S_IMODE(os.stat(target).st_mode)
-    # Reading the umask means setting it; set it straight back.
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename itself durable (POSIX; a no-op where directories cannot be opened)."""
-    if not hasattr(os, "O_DIRECTORY"):
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _write_atomic(target: Path, data: bytes) -> Path:
-    """Write ``data`` to ``target`` so that a reader sees the old file or the new one.
-
-    1) write a temporary file in the same directory, 2) flush and fsync it,
-    3) ``os.replace`` it onto ``target`` (atomic on POSIX and Windows). On any
-    failure the temporary file is removed and ``target`` is untouched.
-    """
-    directory = target.parent
-    if target.is_dir():
-        raise ModelFileError(
-            f"cannot write '{target}': it is a directory; give a file path such as "
-            f"'{target / 'model.glassnet'}'"
-        )
-    if not directory.is_dir():
-        what = "is not a directory" if directory.exists() else "does not exist"
-        raise ModelFileError(
-            f"cannot write '{target}': the directory '{directory}' {what}; "
-            f"create it first or choose another path"
-        )
-    try:
-        tmp = tempfile.NamedTemporaryFile(
-            dir=directory, prefix=f".{target.name}.", suffix=".tmp", delete=False
-        )
-    except OSError as exc:
-        raise ModelFileError(
-            f"cannot write '{target}': cannot create a file in '{directory}' "
-            f"({exc.strerror or _oneline(exc)}); choose a writable directory"
-        ) from exc
-    try:
-        with tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.chmod(tmp.name, _file_mode(target))
-        os.replace(tmp.name, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp.name)
-        if isinstance(exc, OSError):
-            raise ModelFileError(
-                f"cannot write '{target}' ({exc.strerror or _oneline(exc)}); "
-                f"any previous file there is untouched"
-            ) from exc
-        raise
-    _fsync_directory(directory)
-    return target
-
-
 def _save(
     path: Any,
     st: Any,
@@ -351,7 +282,10 @@ def _save(
         raise ModelFileError(
             f"cannot write '{target}': safetensors could not serialize the arrays ({_oneline(exc)})"
         ) from exc
-    return _write_atomic(target, data)
+    try:
+        return atomic_write(target, data)
+    except WriteError as exc:
+        raise ModelFileError(str(exc)) from exc
 
 
 # ----------------------------------------------------------------------------- reading
