@@ -44,12 +44,17 @@ __all__ = [
     "one_hot",
     "LOSSES",
     "get_loss",
+    "Loss",
+    "LOSS_ALIASES",
+    "logsumexp",
+    "INPLACE",
 ]
 
 
 # ---------------------------------------------------------------- activations
-# Each g(z) works on NumPy arrays; each g'(z, a) receives z and a = g(z) (computing
-# from a is cheaper where possible: sigmoid' = a(1 - a), tanh' = 1 - a^2).
+# Each g(z) works on NumPy arrays; each g'(z, a) receives z and a = g(z). Every built-in
+# derivative reads a only (sigmoid' = a(1 - a), tanh' = 1 - a^2, ReLU' = [a > 0]), which is
+# what lets the fast path apply activations in place and keep no copy of z.
 
 
 def sigmoid_fn(z: np.ndarray) -> np.ndarray:
@@ -59,10 +64,15 @@ def sigmoid_fn(z: np.ndarray) -> np.ndarray:
     warning) and costs one transcendental call. Its absolute error is one ulp;
     for z < -17 in float32 (-37 in float64) it returns exactly 0.
     """
-    a = np.tanh(z * 0.5)
-    a += 1.0
-    a *= 0.5
-    return a
+    return _sigmoid_(np.asarray(z * 0.5))
+
+
+def _sigmoid_(h: np.ndarray) -> np.ndarray:
+    """In place: h holds z / 2 and becomes (1 + tanh(z / 2)) / 2."""
+    np.tanh(h, out=h)
+    h += 1.0
+    h *= 0.5
+    return h
 
 
 def sigmoid_grad(z: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -86,8 +96,9 @@ def relu_fn(z: np.ndarray) -> np.ndarray:
 
 
 def relu_grad(z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """ReLU'(z) = 1 if z > 0 else 0 (0 at z = 0, as in PyTorch and scikit-learn)."""
-    return (z > 0).astype(z.dtype)
+    """ReLU'(z) = 1 if z > 0 else 0 (0 at z = 0, as in PyTorch and scikit-learn); a > 0
+    exactly when z > 0."""
+    return (a > 0).astype(a.dtype)
 
 
 def identity_fn(z: np.ndarray) -> np.ndarray:
@@ -97,7 +108,7 @@ def identity_fn(z: np.ndarray) -> np.ndarray:
 
 def identity_grad(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     """g'(z) = 1."""
-    return np.ones_like(z)
+    return np.ones_like(a)
 
 
 def leaky_relu_fn(z: np.ndarray, alpha: float = 0.01) -> np.ndarray:
@@ -106,8 +117,8 @@ def leaky_relu_fn(z: np.ndarray, alpha: float = 0.01) -> np.ndarray:
 
 
 def leaky_relu_grad(z: np.ndarray, a: np.ndarray, alpha: float = 0.01) -> np.ndarray:
-    """LeakyReLU'(z) = 1 if z > 0 else alpha."""
-    return np.where(z > 0, 1.0, alpha).astype(z.dtype)
+    """LeakyReLU'(z) = 1 if z > 0 else alpha (a > 0 exactly when z > 0, for alpha >= 0)."""
+    return np.where(a > 0, 1.0, alpha).astype(a.dtype)
 
 
 def softmax_fn(z: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -123,13 +134,20 @@ def softmax_jacobian(s: np.ndarray) -> np.ndarray:
     return s[..., :, None] * (np.eye(s.shape[-1], dtype=s.dtype) - s[..., None, :])
 
 
+def logsumexp(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    """log sum_j e^{z_j} along ``axis`` (kept as a size-1 axis), shifted by max(z): finite
+    for any finite z."""
+    m = np.max(z, axis=axis, keepdims=True)
+    return m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
+
+
 @dataclass(frozen=True)
 class Activation:
     """An activation function g beside its derivative g'.
 
-    ``fn(z) -> a`` and ``grad(z, a) -> g'(z)`` act on NumPy arrays. ``formula``
-    and ``derivative`` are the lecture's notation, used by explanations.
-    ``elementwise`` is False only for softmax (its derivative is a Jacobian).
+    ``fn(z) -> a`` and ``grad(z, a) -> g'(z)`` act on NumPy arrays (leaky ReLU takes
+    ``alpha=`` too). ``formula`` and ``derivative`` are the lecture's notation, used by
+    explanations. ``elementwise`` is False only for softmax (its derivative is a Jacobian).
     """
 
     name: str
@@ -138,6 +156,13 @@ class Activation:
     formula: str
     derivative: str
     elementwise: bool = True
+
+    def backward(self, g: np.ndarray, z: np.ndarray, a: np.ndarray, **kw: Any) -> np.ndarray:
+        """dL/dz from dL/da = g: ``g * g'(z)``; for softmax the Jacobian-vector product
+        ``a * (g - sum_j g_j a_j)`` along ``axis`` (the Jacobian is never formed)."""
+        if self.elementwise:
+            return g * self.grad(z, a, **kw)
+        return a * (g - np.sum(g * a, axis=kw.get("axis", -1), keepdims=True))
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -167,6 +192,55 @@ _ALIASES = {
 }
 
 
+# In-place forms of the built-in functions above, for the fast path (glassnet.fused).
+# ``forward_(A)`` turns a buffer holding z into g(z); ``backward_(D, A, T)`` multiplies D by
+# g'(z) read from a = g(z), with T a scratch buffer of A's shape (bool for the ReLUs).
+# They are keyed by the table's functions: an entry whose fn or grad is replaced has none,
+# and the fast path then calls its fn and grad, so every engine follows the table.
+def _times(D: np.ndarray, T: np.ndarray) -> None:
+    np.multiply(D, T, out=D)
+
+
+def _sigmoid_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> None:
+    np.subtract(1.0, A, out=T)
+    T *= A
+    _times(D, T)  # D *= a (1 - a)
+
+
+def _tanh_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> None:
+    np.multiply(A, A, out=T)
+    np.subtract(1.0, T, out=T)
+    _times(D, T)  # D *= 1 - a^2
+
+
+def _relu_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> None:
+    np.greater(A, 0, out=T)
+    _times(D, T)  # D *= [a > 0]
+
+
+def _leaky_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> None:
+    np.greater(A, 0, out=T)
+    D[~T] *= alpha  # D *= 1 if a > 0 else alpha
+
+
+INPLACE: dict[tuple[Callable[..., Any], Callable[..., Any]], tuple[Any, Any, Any]] = {
+    # (fn, grad): (forward_(A, alpha), backward_(D, A, T, alpha), scratch dtype or None)
+    (sigmoid_fn, sigmoid_grad): (
+        lambda A, al: _sigmoid_(np.multiply(A, 0.5, out=A)),
+        _sigmoid_bwd,
+        "f",
+    ),
+    (tanh_fn, tanh_grad): (lambda A, al: np.tanh(A, out=A), _tanh_bwd, "f"),
+    (relu_fn, relu_grad): (lambda A, al: np.maximum(A, 0, out=A), _relu_bwd, bool),
+    (leaky_relu_fn, leaky_relu_grad): (
+        lambda A, al: np.maximum(A, A * al, out=A),
+        _leaky_bwd,
+        bool,
+    ),
+    (identity_fn, identity_grad): (lambda A, al: A, lambda D, A, T, al: None, None),
+}
+
+
 def get_activation(name: str) -> Activation:
     """Look up an activation by name (``'sigmoid'``, ``'logistic'``, ``'relu'``, ...)."""
     if not isinstance(name, str):
@@ -178,34 +252,38 @@ def get_activation(name: str) -> Activation:
     return ACTIVATIONS[key]
 
 
-def _elementwise(x: Any, name: str, **kw: Any) -> Tensor:
+def activation(x: Any, name: str, **kw: Any) -> Tensor:
+    """a = g(z) for the activation called ``name`` (see :data:`ACTIVATIONS`); any shape
+    (softmax along ``axis=-1`` by default). Backward: :meth:`Activation.backward`."""
+    act = get_activation(name)
     x = as_tensor(x)
-    act = ACTIVATIONS[name]
+    if act.name == "identity" and act.fn is identity_fn:
+        return x
     z = x.data
     a = act.fn(z, **kw)
-    return Tensor._make(a, name, (x,), lambda g: (g * act.grad(z, a, **kw),))
+    return Tensor._make(a, act.name, (x,), lambda g: (act.backward(g, z, a, **kw),))
 
 
 def sigmoid(x: Any) -> Tensor:
     """a = sigma(z) = 1 / (1 + e^-z), elementwise; any shape. Backward: g * a (1 - a)."""
-    return _elementwise(x, "sigmoid")
+    return activation(x, "sigmoid")
 
 
 def tanh(x: Any) -> Tensor:
     """a = tanh(z), elementwise; any shape. Backward: g * (1 - a^2)."""
-    return _elementwise(x, "tanh")
+    return activation(x, "tanh")
 
 
 def relu(x: Any) -> Tensor:
     """a = max(0, z), elementwise; any shape. Backward: g * [z > 0]."""
-    return _elementwise(x, "relu")
+    return activation(x, "relu")
 
 
 def leaky_relu(x: Any, alpha: float = 0.01) -> Tensor:
     """a = max(alpha z, z), elementwise; any shape. Backward: g * (1 if z > 0 else alpha)."""
     if not (isinstance(alpha, (int, float)) and 0 <= alpha < 1):
         raise ValueError(f"The 'alpha' parameter of leaky_relu must be in [0, 1). Got {alpha!r}.")
-    return _elementwise(x, "leaky_relu", alpha=float(alpha))
+    return activation(x, "leaky_relu", alpha=float(alpha))
 
 
 def identity(x: Any) -> Tensor:
@@ -218,16 +296,7 @@ def softmax(x: Any, axis: int = -1) -> Tensor:
 
     Backward (fused Jacobian-vector product): dL/dz = a * (g - sum_j g_j a_j).
     """
-    x = as_tensor(x)
-    s = softmax_fn(x.data, axis=axis)
-    return Tensor._make(
-        s, "softmax", (x,), lambda g: (s * (g - np.sum(g * s, axis=axis, keepdims=True)),)
-    )
-
-
-def _logsumexp(z: np.ndarray, axis: int) -> np.ndarray:
-    m = np.max(z, axis=axis, keepdims=True)
-    return m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
+    return activation(x, "softmax", axis=axis)
 
 
 def log_softmax(x: Any, axis: int = -1) -> Tensor:
@@ -236,22 +305,12 @@ def log_softmax(x: Any, axis: int = -1) -> Tensor:
     Backward: dL/dz = g - softmax(z) * sum_j g_j.
     """
     x = as_tensor(x)
-    out = x.data - _logsumexp(x.data, axis)
+    out = x.data - logsumexp(x.data, axis)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)
 
     return Tensor._make(out, "log_softmax", (x,), backward)
-
-
-def activation(x: Any, name: str, **kw: Any) -> Tensor:
-    """Apply the activation called ``name`` (see :data:`ACTIVATIONS`)."""
-    act = get_activation(name)
-    if act.name == "identity":
-        return as_tensor(x)
-    if act.name == "softmax":
-        return softmax(x, **kw)
-    return _elementwise(x, act.name, **kw)
 
 
 def linear(x: Any, W: Tensor, b: Tensor | None = None) -> Tensor:
@@ -297,6 +356,85 @@ def dropout(x: Any, p: float, rng: np.random.Generator, training: bool = True) -
 
 
 # ---------------------------------------------------------------------- losses
+# Each loss is one object in LOSSES. Its kernel ``kernel(out, y, G) -> per`` writes the
+# unreduced dL/d(out) into the buffer G (out's shape) and returns the per-entry losses (out's
+# shape; (N,) for cross-entropy). The graph functions below and the fast path
+# (glassnet.fused) both call the kernel; _reduce applies sample weights and the mean.
+
+
+def _squared_kernel(c: float) -> Callable[..., np.ndarray]:
+    def kernel(P: np.ndarray, Y: np.ndarray, G: np.ndarray) -> np.ndarray:
+        np.subtract(P, Y, out=G)  # y_hat - y
+        per = G * G
+        if c != 1.0:
+            per *= c
+        G *= 2.0 * c  # dL/dy_hat = 2c (y_hat - y)
+        return per
+
+    return kernel
+
+
+def _bce_kernel(P: np.ndarray, Y: np.ndarray, G: np.ndarray) -> np.ndarray:
+    """-(y log p + (1 - y) log(1 - p)) on probabilities, p clipped to [eps, 1 - eps]."""
+    eps = float(np.finfo(P.dtype).eps)
+    p = np.clip(P, eps, 1 - eps)
+    np.divide(p - Y, p * (1 - p), out=G)  # dL/dp
+    return -(Y * np.log(p) + (1 - Y) * np.log1p(-p))
+
+
+def _bce_logits_kernel(Z: np.ndarray, Y: np.ndarray, G: np.ndarray) -> np.ndarray:
+    """max(z, 0) - z y + log(1 + e^-|z|), stable at any z; dL/dz = sigma(z) - y."""
+    np.subtract(sigmoid_fn(Z), Y, out=G)
+    return np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))
+
+
+def _ce_kernel(Z: np.ndarray, Y: np.ndarray, G: np.ndarray) -> np.ndarray:
+    """-sum_i y_i log softmax(z)_i per row, from logits Z (N, C); Y holds integer labels (N,)
+    or target rows (N, C). dL/dz = softmax(z) sum_i y_i - y (= p - y for one-hot rows)."""
+    m = np.maximum.reduce(Z, axis=1, keepdims=True)  # (N, 1)
+    np.subtract(Z, m, out=G)
+    np.exp(G, out=G)
+    s = np.add.reduce(G, axis=1, keepdims=True)  # (N, 1)
+    np.divide(G, s, out=G)  # softmax probabilities
+    lse = np.log(s)
+    lse += m  # logsumexp(z), (N, 1)
+    if Y.ndim == 1:
+        rows = np.arange(Y.shape[0])
+        G[rows, Y] -= 1.0
+        return lse[:, 0] - Z[rows, Y]  # -log p_y
+    t = Y.sum(axis=1, keepdims=True)  # (N, 1), 1 for one-hot rows
+    G *= t
+    G -= Y
+    return lse[:, 0] * t[:, 0] - np.add.reduce(Z * Y, axis=1)
+
+
+def _nll_kernel(P: np.ndarray, Y: np.ndarray, G: np.ndarray) -> np.ndarray:
+    """-sum_i y_i log p_i on probability rows P (N, C) and target rows Y; dL/dp = -y / p."""
+    p = np.clip(P, float(np.finfo(P.dtype).eps), None)
+    np.divide(-Y, p, out=G)
+    return -np.add.reduce(Y * np.log(p), axis=1)
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss L(y_hat, y): its kernel (value and gradient, see above) and its notation.
+
+    ``head`` names the output activation the loss is fused with: a model ending in it is
+    trained on its logits z with the loss ``on_logits`` (stable, dL/dz = y_hat - y).
+    ``on_probabilities`` is the same loss as a function of the head's output (what
+    explanations show as dL/dy_hat). Calling the object calls the graph function.
+    """
+
+    name: str
+    kernel: Callable[..., np.ndarray]
+    formula: str
+    fn: Callable[..., Tensor]
+    head: str = ""
+    on_logits: str = ""
+    on_probabilities: Callable[..., np.ndarray] | None = None
+
+    def __call__(self, *args: Any, **kw: Any) -> Tensor:
+        return self.fn(*args, **kw)
 
 
 def _target_array(target: Any, like: np.ndarray, name: str) -> np.ndarray:
@@ -354,6 +492,14 @@ def _reduce(
     )
 
 
+def _loss_op(
+    name: str, x: Tensor, y: np.ndarray, reduction: str, sample_weight: Any = None
+) -> Tensor:
+    G = np.empty_like(x.data)
+    per = LOSSES[name].kernel(x.data, y, G)
+    return _reduce(name, x, per, G, reduction, sample_weight)
+
+
 def mse(
     pred: Any,
     target: Any,
@@ -370,13 +516,7 @@ def mse(
     x = as_tensor(pred)
     y = _target_array(target, x.data, "mse")
     _check_same_shape("mse", x.data, y)
-    diff = x.data - y
-    c = 0.5 if half else 1.0
-    return _reduce("mse", x, c * diff * diff, (2.0 * c) * diff, reduction, sample_weight)
-
-
-def _prob_eps(dtype: np.dtype) -> float:
-    return float(np.finfo(dtype).eps)
+    return _loss_op("half_mse" if half else "mse", x, y, reduction, sample_weight)
 
 
 def binary_cross_entropy(
@@ -397,11 +537,7 @@ def binary_cross_entropy(
             f"{x.data.min()} to {x.data.max()}; for raw scores (logits) use "
             "binary_cross_entropy_with_logits."
         )
-    eps = _prob_eps(x.dtype)
-    p = np.clip(x.data, eps, 1 - eps)
-    per = -(y * np.log(p) + (1 - y) * np.log1p(-p))
-    dper = (p - y) / (p * (1 - p))
-    return _reduce("binary_cross_entropy", x, per, dper, reduction, sample_weight)
+    return _loss_op("binary_cross_entropy", x, y, reduction, sample_weight)
 
 
 def binary_cross_entropy_with_logits(
@@ -411,12 +547,9 @@ def binary_cross_entropy_with_logits(
     max(z, 0) - z y + log(1 + e^-|z|). Backward: dL/dz = sigma(z) - y.
     """
     x = as_tensor(logits)
-    z = x.data
-    y = _target_array(target, z, "binary_cross_entropy_with_logits")
-    _check_same_shape("binary_cross_entropy_with_logits", z, y)
-    per = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-    dper = sigmoid_fn(z) - y
-    return _reduce("binary_cross_entropy_with_logits", x, per, dper, reduction, sample_weight)
+    y = _target_array(target, x.data, "binary_cross_entropy_with_logits")
+    _check_same_shape("binary_cross_entropy_with_logits", x.data, y)
+    return _loss_op("binary_cross_entropy_with_logits", x, y, reduction, sample_weight)
 
 
 def cross_entropy(
@@ -434,8 +567,6 @@ def cross_entropy(
         raise ValueError(f"op 'cross_entropy': logits must have shape (N, C). Got shape {z.shape}.")
     n, c = z.shape
     t = np.asarray(target.data if isinstance(target, Tensor) else target)
-    logp = z - _logsumexp(z, axis=1)
-    p = np.exp(logp)
     if t.ndim == 1:
         if t.dtype.kind == "b":
             t = t.astype(np.int64)  # a bool array would index as a mask
@@ -457,16 +588,10 @@ def cross_entropy(
                 f"cross_entropy: labels must lie in [0, {c - 1}] for {c} classes. "
                 f"Got labels from {t.min()} to {t.max()}."
             )
-        rows = np.arange(n)
-        per = -logp[rows, t]
-        dper = p
-        dper[rows, t] -= 1.0
     else:
         t = t.astype(z.dtype, copy=False)
         _check_same_shape("cross_entropy", z, t)
-        per = -np.sum(t * logp, axis=1)
-        dper = p * t.sum(axis=1, keepdims=True) - t
-    return _reduce("cross_entropy", x, per, dper, reduction, sample_weight)
+    return _loss_op("cross_entropy", x, t, reduction, sample_weight)
 
 
 def one_hot(labels: Any, num_classes: int | None = None, dtype: Any = np.float32) -> np.ndarray:
@@ -499,23 +624,54 @@ def one_hot(labels: Any, num_classes: int | None = None, dtype: Any = np.float32
     return out
 
 
-LOSSES: dict[str, Callable[..., Tensor]] = {
-    "mse": mse,
-    "binary_cross_entropy": binary_cross_entropy,
-    "binary_cross_entropy_with_logits": binary_cross_entropy_with_logits,
-    "cross_entropy": cross_entropy,
+LOSSES: dict[str, Loss] = {
+    "mse": Loss("mse", _squared_kernel(1.0), "(y_hat - y)^2", mse),
+    "half_mse": Loss(
+        "half_mse",
+        _squared_kernel(0.5),
+        "1/2 (y_hat - y)^2",
+        lambda p, t, reduction="mean", sample_weight=None: mse(
+            p, t, reduction, True, sample_weight
+        ),
+    ),
+    "binary_cross_entropy": Loss(
+        "binary_cross_entropy",
+        _bce_kernel,
+        "-(y log y_hat + (1 - y) log(1 - y_hat))",
+        binary_cross_entropy,
+        head="sigmoid",
+        on_logits="binary_cross_entropy_with_logits",
+        on_probabilities=_bce_kernel,
+    ),
+    "binary_cross_entropy_with_logits": Loss(
+        "binary_cross_entropy_with_logits",
+        _bce_logits_kernel,
+        "-(y log sigma(z) + (1 - y) log(1 - sigma(z)))",
+        binary_cross_entropy_with_logits,
+    ),
+    "cross_entropy": Loss(
+        "cross_entropy",
+        _ce_kernel,
+        "-sum_i y_i log y_hat_i",
+        cross_entropy,
+        head="softmax",
+        on_logits="cross_entropy",
+        on_probabilities=_nll_kernel,
+    ),
 }
-_LOSS_ALIASES = {
+LOSS_ALIASES = {
     "squared_error": "mse",
+    "lecture": "half_mse",
     "bce": "binary_cross_entropy",
     "log_loss": "cross_entropy",
     "ce": "cross_entropy",
 }
 
 
-def get_loss(name: str) -> Callable[..., Tensor]:
-    """Look up a loss function by name (see :data:`LOSSES`)."""
-    key = _LOSS_ALIASES.get(name, name) if isinstance(name, str) else name
-    if key not in LOSSES:
-        raise ValueError(f"Unknown loss {name!r}. Valid names: {', '.join(sorted(LOSSES))}.")
+def get_loss(name: str) -> Loss:
+    """Look up a loss by name or alias (see :data:`LOSSES` and :data:`LOSS_ALIASES`)."""
+    key = LOSS_ALIASES.get(name, name) if isinstance(name, str) else name
+    if not isinstance(key, str) or key not in LOSSES:
+        valid = ", ".join(sorted(set(LOSSES) | set(LOSS_ALIASES)))
+        raise ValueError(f"Unknown loss {name!r}. Valid names: {valid}.")
     return LOSSES[key]

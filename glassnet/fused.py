@@ -1,0 +1,332 @@
+"""The fast path: the lecture's MLP, forward and backward on a whole batch, written once.
+
+A network of ``Linear`` layers, each followed by an activation, computes per layer
+``Z = A_prev @ W + b`` and ``A = g(Z)`` (shapes ``(N, neurons)``); backpropagation runs
+the slides' three steps backwards:
+
+    dL/dZ = dL/dA * g'(Z)        dL/dW = A_prevᵀ dL/dZ      dL/db = 1ᵀ dL/dZ
+    dL/dA_prev = dL/dZ Wᵀ
+
+Everything an activation or a loss *is* comes from :mod:`glassnet.functional`'s tables:
+:class:`FastMLP` looks each layer's activation up in ``ACTIVATIONS`` (and its in-place
+kernels in ``INPLACE``, which exist only while the table entry is the built-in one) and
+the loss in ``LOSSES``. It adds only the engineering: preallocated buffers per batch
+size, activations applied in place (each g'(z) is read from a = g(z)), and an output
+activation fused with its cross-entropy (``dL/dz = y_hat - y``).
+
+The same code, with ``record=`` given, is the see-through trace: every layer's Z, A,
+g'(Z), dL/dA, dL/dZ, dL/dW and dL/db for a batch (:meth:`FastMLP.trace`), which
+``explain``, ``viz``, ``diagnostics`` and ``summary`` read.
+
+>>> import numpy as np
+>>> from glassnet import nn
+>>> from glassnet.fused import FastMLP, layers_of
+>>> net = nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+>>> t = FastMLP(layers_of(net), "half_mse", dtype=np.float64).trace([[0.0, 1.0]], [[1.0]])
+>>> [sorted(layer) for layer in t.layers][0]
+['A', 'X', 'Z', 'dA', 'dW', 'dZ', 'db', 'gprime']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import functional as F
+from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
+from .nn.module import Module, Parameter
+
+__all__ = ["Layer", "layers_of", "FastMLP", "Trace", "add_l2"]
+
+
+@dataclass
+class Layer:
+    """One fully-connected layer and the activation after it: ``A = g(A_prev @ W + b)``."""
+
+    linear: Linear
+    act: str = "identity"
+    alpha: float = 0.0  # leaky_relu slope
+
+    @property
+    def activation(self) -> F.Activation:
+        return F.ACTIVATIONS[self.act]
+
+    @property
+    def W(self) -> np.ndarray:  # (inputs, neurons)
+        return self.linear.W.data
+
+    @property
+    def b(self) -> np.ndarray | None:  # (neurons,)
+        return None if self.linear.b is None else self.linear.b.data
+
+    @property
+    def inputs(self) -> int:
+        return self.linear.inputs
+
+    @property
+    def neurons(self) -> int:
+        return self.linear.neurons
+
+    @property
+    def kw(self) -> dict[str, float]:
+        return {"alpha": self.alpha} if self.act == "leaky_relu" else {}
+
+
+def _flatten(model: Module) -> Iterator[Module]:
+    if isinstance(model, Sequential):
+        for m in model.layers:
+            yield from _flatten(m)
+    else:
+        yield model
+
+
+def layers_of(model: Any, owner: str = "explain", training: bool = False) -> list[Layer]:
+    """Describe ``model`` as [Linear + activation] layers, or raise a clear TypeError.
+
+    Handles ``Linear``, ``Sequential``, ``MLP`` and ``Neuron`` (nested Sequentials are
+    flattened); ``Identity`` is a no-op, and so is ``Dropout`` except while training.
+    """
+    if not isinstance(model, Module):
+        raise TypeError(
+            f"{owner}: model must be a glassnet Module (e.g. glassnet.nn.MLP). "
+            f"Got {type(model).__name__}."
+        )
+    layers: list[Layer] = []
+    for m in _flatten(model):
+        if isinstance(m, Linear):
+            layers.append(Layer(m))
+        elif isinstance(m, Identity) or (isinstance(m, Dropout) and not (training and m.p > 0)):
+            continue
+        elif isinstance(m, ActivationModule):
+            if not layers:
+                raise TypeError(
+                    f"{owner}: the model starts with an activation ({type(m).__name__}); "
+                    "it needs a Linear layer first."
+                )
+            if layers[-1].act != "identity":
+                raise TypeError(
+                    f"{owner}: two activations follow one Linear layer ({layers[-1].act} then "
+                    f"{m.name}); combine them into one or insert a Linear layer."
+                )
+            layers[-1].act = m.name
+            layers[-1].alpha = float(getattr(m, "alpha", 0.0))
+        else:
+            raise TypeError(
+                f"{owner} handles networks of Linear layers and activations (Sequential, MLP, "
+                f"Neuron). Got a {type(m).__name__} inside the model."
+            )
+    if not layers:
+        raise TypeError(f"{owner}: the model has no Linear layer. Got {type(model).__name__}.")
+    for i, lay in enumerate(layers[:-1]):
+        if lay.neurons != layers[i + 1].inputs:
+            raise TypeError(
+                f"{owner}: layer {i + 1} has {lay.neurons} neurons but layer {i + 2} expects "
+                f"{layers[i + 1].inputs} inputs."
+            )
+        if lay.act == "softmax":
+            raise TypeError(
+                f"{owner}: softmax is only supported on the output layer; layer {i + 1} of "
+                f"{len(layers)} uses it."
+            )
+    return layers
+
+
+def add_l2(weights: list[Parameter], l2: float, n: int) -> float:
+    """Add the L2 penalty ``l2 / (2 n) * sum ||W||^2`` to the weights' ``.grad`` (its
+    gradient ``l2 / n * W``) and return its value: scikit-learn's ``alpha`` per batch."""
+    c = l2 / n
+    penalty = 0.0
+    for W in weights:
+        W.grad += c * W.data
+        penalty += 0.5 * c * float(np.vdot(W.data, W.data))
+    return penalty
+
+
+@dataclass
+class Trace:
+    """What one pass computed: ``layers[l]`` maps ``X`` (the layer's input), ``Z``, ``A``,
+    ``gprime`` (g'(Z); for softmax the Jacobian, (N, C, C)), ``dA``, ``dZ``, ``dW``,
+    ``db`` to arrays (the backward ones only when targets were given); ``per_sample`` holds
+    each entry's loss before the mean, ``loss`` the batch loss."""
+
+    layers: list[dict[str, np.ndarray]] = field(default_factory=list)
+    per_sample: np.ndarray | None = None
+    loss: float = float("nan")
+
+
+class FastMLP:
+    """Forward, loss and backward of ``layers`` with the loss ``loss``, replayed per batch.
+
+    Parameters
+    ----------
+    layers : list of Layer (see :func:`layers_of`)
+    loss : a name or alias from ``glassnet.functional.LOSSES``. A model whose output
+        activation is the loss's ``head`` is trained on its logits with ``on_logits``.
+    l2 : float
+        The penalty of :func:`add_l2` on every weight matrix.
+    dtype : the dtype of the buffers (default: the first layer's weights').
+    """
+
+    def __init__(
+        self, layers: list[Layer], loss: str, *, l2: float = 0.0, dtype: Any = None
+    ) -> None:
+        self.layers = layers
+        self.spec = spec = F.get_loss(loss)
+        self.fused = bool(spec.head) and layers[-1].act == spec.head
+        self.loss = F.LOSSES[spec.on_logits] if self.fused else spec
+        self.l2 = l2
+        self.dtype = np.dtype(dtype or layers[0].linear.W.dtype)
+        # each layer's activation, resolved from the table now: in-place kernels where the
+        # entry is a built-in one, else its fn and grad (keeping a copy of Z)
+        last = len(layers) - 1
+        self._acts = [
+            F.ACTIVATIONS["identity" if (i == last and self.fused) else lay.act]
+            for i, lay in enumerate(layers)
+        ]
+        self._kernels = [F.INPLACE.get((a.fn, a.grad)) for a in self._acts]
+        self._bufs: dict[int, tuple[list[np.ndarray], ...]] = {}
+        self._ones = np.ones(0, self.dtype)
+
+    def _buffers(self, n: int) -> tuple[list[np.ndarray], ...]:
+        b = self._bufs.get(n)
+        if b is None:
+            shapes = [(n, lay.neurons) for lay in self.layers]
+            acts = [np.empty(s, self.dtype) for s in shapes]  # A (Z before the activation)
+            grads = [np.empty(s, self.dtype) for s in shapes]  # dL/dZ
+            scratch = [  # g'(z) work space, or a copy of Z for an activation without kernels
+                np.empty(s, self.dtype if k is None or k[2] == "f" else k[2])
+                for s, k in zip(shapes, self._kernels)
+            ]
+            b = self._bufs[n] = (acts, grads, scratch)
+        return b
+
+    def forward(self, X: np.ndarray, record: list[dict] | None = None) -> list[np.ndarray]:
+        """Each layer's activation ``A = g(A_prev @ W + b)`` for the batch X (buffers reused
+        by the next call). An output fused with its loss is left as logits."""
+        acts, _, scratch = self._buffers(X.shape[0])
+        a = X
+        for lay, act, k, A, T in zip(self.layers, self._acts, self._kernels, acts, scratch):
+            np.matmul(a, lay.linear.W.data, out=A)  # (n, neurons)
+            if lay.linear.b is not None:
+                np.add(A, lay.linear.b.data, out=A)
+            if record is not None:
+                record.append({"X": a, "Z": A.copy()})
+            if k is not None:
+                k[0](A, lay.alpha)  # A <- g(Z) in place
+            else:
+                np.copyto(T, A)  # keep Z for g'(Z)
+                np.copyto(A, act.fn(T, **lay.kw))
+            a = A
+        return acts
+
+    def step(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        w: np.ndarray | None = None,
+        record: list[dict] | None = None,
+    ) -> float:
+        """One forward + backward on a batch; dL/dparam goes into each parameter's ``.grad``
+        (into ``record`` instead, when given). Returns the loss (mean over the batch,
+        weighted by ``w`` of shape (n,), plus the L2 penalty)."""
+        n = X.shape[0]
+        _, dbufs, scratch = self._buffers(n)
+        # 1) forward, keeping each layer's activation (g' is read from a)
+        acts = self.forward(X, record)
+        # 2) the loss and dL/dZ of the output layer: the table's kernel writes dL/d(out) to G
+        G = dbufs[-1]
+        per = self.loss.kernel(acts[-1], y, G)
+        count = per.size
+        if record is not None:
+            self._record_output(record[-1], acts[-1], y, G, count)
+            record[-1]["per_sample"] = per
+        self._times_gprime(-1, G, acts[-1], scratch[-1])
+        if w is not None:
+            per = per * w.reshape((-1,) + (1,) * (per.ndim - 1))
+            G *= w.reshape(-1, 1)
+        loss = float(np.add.reduce(per, axis=None)) / count
+        G *= 1.0 / count  # the mean over per-sample (ce) or per-entry (bce, mse) losses
+        # 3) backward through the layers: dL/dW = A_prevᵀ G, dL/db = 1ᵀ G, dL/dA_prev = G Wᵀ
+        for i in range(len(self.layers) - 1, -1, -1):
+            lin = self.layers[i].linear
+            a_prev = acts[i - 1] if i > 0 else X
+            G = dbufs[i]
+            if record is not None:
+                rec = record[i]
+                rec["dZ"] = G.copy()
+                rec["dW"], rec["db"] = a_prev.T @ G, G.sum(axis=0)
+            else:
+                np.matmul(a_prev.T, G, out=_grad_of(lin.W))
+                if lin.b is not None:  # a matrix-vector product (BLAS): faster than a sum
+                    np.matmul(self._ones_of(n), G, out=_grad_of(lin.b))
+            if i > 0:
+                D = dbufs[i - 1]
+                np.matmul(G, lin.W.data.T, out=D)  # dL/dA of the layer below
+                if record is not None:
+                    record[i - 1]["dA"] = D.copy()
+                self._times_gprime(i - 1, D, acts[i - 1], scratch[i - 1])
+        if self.l2 and record is None:
+            loss += add_l2([lay.linear.W for lay in self.layers], self.l2, n)
+        return loss
+
+    def _times_gprime(self, i: int, D: np.ndarray, A: np.ndarray, T: np.ndarray) -> None:
+        """D <- dL/dZ = D * g'(Z) for layer i (T: its scratch buffer)."""
+        k = self._kernels[i]
+        if k is not None:
+            k[1](D, A, T, self.layers[i].alpha)
+        else:
+            np.copyto(D, self._acts[i].backward(D, T, A, **self.layers[i].kw))
+
+    def _ones_of(self, n: int) -> np.ndarray:
+        if self._ones.shape[0] < n:
+            self._ones = np.ones(n, self.dtype)
+        return self._ones[:n]
+
+    def _record_output(
+        self, rec: dict, out: np.ndarray, y: np.ndarray, G: np.ndarray, count: int
+    ) -> None:
+        """The output layer's dL/dA (dL/dy_hat): the kernel's G, or, when the head is fused
+        with the loss, the loss's derivative with respect to the head's output."""
+        if self.fused:
+            lay = self.layers[-1]
+            P = lay.activation.fn(out, **lay.kw)
+            G = np.empty_like(P)
+            self.spec.on_probabilities(P, _rows(y, P), G)
+        rec["dA"] = G / count
+
+    def trace(self, X: Any, y: Any = None) -> Trace:
+        """Every number of one pass over the batch X (and the backward pass when targets
+        ``y`` are given, in the loss's form: integer labels or rows for cross-entropy,
+        (N, K) values otherwise), computed by this fast path in ``self.dtype``."""
+        X = np.asarray(X, dtype=self.dtype)
+        record: list[dict] = []
+        t = Trace(layers=record)
+        if y is None:
+            acts = self.forward(X, record)
+        else:
+            y = np.asarray(y)
+            t.loss = self.step(X, y if y.dtype.kind in "iu" else y.astype(self.dtype), None, record)
+            t.per_sample = record[-1].pop("per_sample")
+            acts = self._buffers(X.shape[0])[0]
+        for lay, rec, A in zip(self.layers, record, acts):
+            rec["A"] = A.copy()
+            rec["gprime"] = lay.activation.grad(rec["Z"], rec["A"], **lay.kw)
+        if self.fused:  # the buffer holds logits: the output is the head's
+            out, lay = record[-1], self.layers[-1]
+            out["A"] = lay.activation.fn(out["Z"], **lay.kw)
+            out["gprime"] = lay.activation.grad(out["Z"], out["A"], **lay.kw)
+        return t
+
+
+def _rows(y: np.ndarray, P: np.ndarray) -> np.ndarray:
+    """Targets as rows shaped like P: integer labels become one-hot rows."""
+    return F.one_hot(y, P.shape[1], dtype=P.dtype) if y.ndim == 1 else y
+
+
+def _grad_of(p: Parameter) -> np.ndarray:
+    if p.grad is None or p.grad.shape != p.data.shape:
+        p.grad = np.zeros_like(p.data)
+    return p.grad

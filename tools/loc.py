@@ -1,0 +1,74 @@
+"""Code lines per module: blank lines, comments and docstrings left out.
+
+    python tools/loc.py            # every module of the package, the core's total last
+    python tools/loc.py --check    # exit 1 when the core is over its budget
+
+The core is the engine a reader must understand to know how glassnet trains:
+tensor, functional, nn, tasks, the fast path, optim and train.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import sys
+import tokenize
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1] / "glassnet"
+CORE = ("tensor.py", "functional.py", "nn", "tasks.py", "fused.py", "optim.py", "train.py")
+BUDGET = 2200
+
+
+def code_lines(path: Path) -> int:
+    """Lines holding code: not blank, not only a comment, not part of a docstring."""
+    source = path.read_text(encoding="utf-8")
+    doc_lines: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        body = getattr(node, "body", None)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = body[0] if body else None
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                doc_lines.update(range(first.lineno, first.end_lineno + 1))
+    lines: set[int] = set()
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type in (
+            tokenize.COMMENT,
+            tokenize.NL,
+            tokenize.NEWLINE,
+            tokenize.INDENT,
+            tokenize.DEDENT,
+            tokenize.ENDMARKER,
+        ):
+            continue
+        lines.update(range(tok.start[0], tok.end[0] + 1))
+    return len(lines - doc_lines)
+
+
+def is_core(rel: Path) -> bool:
+    return rel.parts[0] in CORE
+
+
+def main(argv: list[str]) -> int:
+    rows = []
+    for f in sorted(ROOT.rglob("*.py")):
+        rel = f.relative_to(ROOT)
+        rows.append((str(rel), code_lines(f), is_core(rel)))
+    width = max(len(r[0]) for r in rows)
+    for name, n, core in rows:
+        print(f"{name:<{width}}  {n:>5}{'  core' if core else ''}")
+    core_total = sum(n for _, n, c in rows if c)
+    print(f"{'total':<{width}}  {sum(n for _, n, _ in rows):>5}")
+    print(f"{'core':<{width}}  {core_total:>5}  (budget {BUDGET})")
+    if "--check" in argv and core_total > BUDGET:
+        print(f"the core is {core_total - BUDGET} code lines over its budget", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
