@@ -58,24 +58,32 @@ is the slides' loss.
 
 from __future__ import annotations
 
-import html
 import itertools
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from . import functional as F
-from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
+from .nn.layers import ActivationModule, Dropout, Identity, Linear
 from .nn.module import Module
+from .report import (
+    Names,
+    Section,
+    flatten,
+    fmt,
+    make_names,
+    render_html,
+    render_markdown,
+    render_text,
+)
 from .tensor import Tensor
 
 __all__ = ["explain", "Explanation", "PathSum", "LOSS_NAMES", "MAX_SAMPLES"]
 
 MAX_SAMPLES = 32  # explain shows every number of every data point: keep batches small
-_AUTO_LECTURE_MAX_WEIGHTS = 24
 
 # accepted loss names -> canonical kind
 LOSS_NAMES: dict[str, str] = {
@@ -120,14 +128,6 @@ class _Layer:
         return self.linear.neurons
 
 
-def _flatten(model: Module) -> Iterator[Module]:
-    if isinstance(model, Sequential):
-        for m in model.layers:
-            yield from _flatten(m)
-    else:
-        yield model
-
-
 def _model_layers(model: Any, owner: str = "explain") -> list[_Layer]:
     """Describe ``model`` as [Linear + activation] layers, or raise a clear TypeError.
 
@@ -140,7 +140,7 @@ def _model_layers(model: Any, owner: str = "explain") -> list[_Layer]:
             f"Got {type(model).__name__}."
         )
     layers: list[_Layer] = []
-    for m in _flatten(model):
+    for m in flatten(model):
         if isinstance(m, Linear):
             layers.append(_Layer(m))
         elif isinstance(m, (Dropout, Identity)):
@@ -214,121 +214,8 @@ def _forward(
 
 
 # =====================================================================================
-# Names
-# =====================================================================================
-@dataclass
-class _Names:
-    scheme: str
-    x: list[str]
-    z: list[list[str]]
-    a: list[list[str]]
-    w: list[list[list[str]]]  # [layer][input][neuron]
-    b: list[list[str] | None]
-    y: list[str]
-
-    def lookup(self) -> dict[str, tuple]:
-        table: dict[str, tuple] = {}
-        for i, n in enumerate(self.x):
-            table[n] = ("x", i)
-        for l, names in enumerate(self.z):
-            for k, n in enumerate(names):
-                table[n] = ("z", l, k)
-        for l, names in enumerate(self.a):
-            for k, n in enumerate(names):
-                table[n] = ("a", l, k)
-        for l, rows in enumerate(self.w):
-            for i, row in enumerate(rows):
-                for k, n in enumerate(row):
-                    table[n] = ("w", l, i, k)
-        for l, names in enumerate(self.b):
-            for k, n in enumerate(names or []):
-                table[n] = ("b", l, k)
-        return table
-
-
-def _make_names(layers: Sequence[_Layer], scheme: str) -> _Names:
-    n_weights = sum(lay.inputs * lay.neurons for lay in layers)
-    if scheme == "auto":
-        scheme = "lecture" if n_weights <= _AUTO_LECTURE_MAX_WEIGHTS else "layered"
-    d = layers[0].inputs
-    K = layers[-1].neurons
-    x = [f"x{i + 1}" for i in range(d)]
-    y = ["y"] if K == 1 else [f"y{k + 1}" for k in range(K)]
-    yhat = ["y_hat"] if K == 1 else [f"y_hat{k + 1}" for k in range(K)]
-    z: list[list[str]] = []
-    a: list[list[str]] = []
-    w: list[list[list[str]]] = []
-    b: list[list[str] | None] = []
-    L = len(layers)
-    if scheme == "lecture":
-        single = L == 1 and K == 1
-        k_neuron = 0
-        k_weight = 0
-        for l, lay in enumerate(layers):
-            zs, as_ = [], []
-            for _ in range(lay.neurons):
-                k_neuron += 1
-                zs.append("z" if single else f"z{k_neuron}")
-                as_.append(f"a{k_neuron}")
-            rows = []
-            for _i in range(lay.inputs):
-                row = []
-                for _j in range(lay.neurons):
-                    k_weight += 1
-                    row.append(f"w{k_weight}")
-                rows.append(row)
-            z.append(zs)
-            a.append(yhat if l == L - 1 else as_)
-            w.append(rows)
-            if lay.b is None:
-                b.append(None)
-            elif single:
-                b.append(["w0"])
-            else:
-                b.append([f"b{zn[1:]}" for zn in zs])
-    elif scheme == "layered":
-        for l, lay in enumerate(layers):
-            tag = f"[{l + 1}]"
-            z.append([f"z{tag}_{j + 1}" for j in range(lay.neurons)])
-            a.append(yhat if l == L - 1 else [f"a{tag}_{j + 1}" for j in range(lay.neurons)])
-            w.append(
-                [
-                    [
-                        f"w{tag}_{i + 1}{j + 1}"
-                        if max(lay.inputs, lay.neurons) < 10
-                        else f"w{tag}_{i + 1},{j + 1}"
-                        for j in range(lay.neurons)
-                    ]
-                    for i in range(lay.inputs)
-                ]
-            )
-            b.append(None if lay.b is None else [f"b{tag}_{j + 1}" for j in range(lay.neurons)])
-    else:
-        raise ValueError(
-            f"The 'names' parameter of explain must be 'auto', 'lecture' or 'layered'. "
-            f"Got {scheme!r}."
-        )
-    return _Names(scheme, x, z, a, w, b, y)
-
-
-# =====================================================================================
 # Number formatting and rendering
 # =====================================================================================
-def _fmt(v: float, decimals: int = 3) -> str:
-    """A number as the slides print it: fixed decimals, integers without them, tiny or
-    huge values in scientific notation (so 0.0003 does not print as 0.000)."""
-    v = float(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if v == int(v) and abs(v) < 1e6:
-        return str(int(v))
-    if abs(v) < 0.5 * 10.0 ** (-decimals) or abs(v) >= 1e6:
-        return f"{v:.{max(decimals - 1, 1)}e}"
-    return f"{v:.{decimals}f}"
-
-
 MAX_TERMS = 10
 """Sums longer than this are shown with their first terms and a count of the rest, so a
 wide layer's table stays readable (the values are always computed from every term)."""
@@ -344,124 +231,8 @@ def _join_terms(terms: Sequence[str], limit: int = MAX_TERMS) -> str:
 
 def _par(v: float, decimals: int) -> str:
     """A factor in a product: negative numbers in parentheses, as the slides write (-4) x 0."""
-    s = _fmt(v, decimals)
+    s = fmt(v, decimals)
     return f"({s})" if s.startswith("-") else s
-
-
-@dataclass
-class _Block:
-    kind: str  # "p" paragraph, "pre" preformatted lines, "table"
-    text: str = ""
-    headers: list[str] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)
-
-
-@dataclass
-class _Section:
-    title: str
-    blocks: list[_Block] = field(default_factory=list)
-    key: str = ""
-
-    def p(self, text: str) -> None:
-        self.blocks.append(_Block("p", text))
-
-    def pre(self, text: str) -> None:
-        self.blocks.append(_Block("pre", text))
-
-    def table(self, headers: list[str], rows: list[list[str]]) -> None:
-        self.blocks.append(_Block("table", headers=headers, rows=rows))
-
-
-def _text_table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [len(h) for h in headers]
-    for r in rows:
-        for i, c in enumerate(r):
-            widths[i] = max(widths[i], len(c))
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(c.ljust(widths[i]) for i, c in enumerate(cells)).rstrip()
-
-    out = [line(headers), "  ".join("-" * w for w in widths)]
-    out += [line(r) for r in rows]
-    return "\n".join(out)
-
-
-def _render_text(title: str, sections: list[_Section]) -> str:
-    out = [title, "=" * len(title)]
-    for s in sections:
-        if s.title:
-            out += ["", s.title, "-" * len(s.title)]
-        for b in s.blocks:
-            if b.kind == "table":
-                out.append(_text_table(b.headers, b.rows))
-            elif b.kind == "pre":
-                out.append(b.text)
-            else:
-                out.append(b.text)
-    return "\n".join(out) + "\n"
-
-
-def _md_cell(c: str) -> str:
-    """A table cell: formulas (with * _ ^) as code spans, so nothing needs escaping."""
-    if not c:
-        return " "
-    c = c.replace("|", "\\|")
-    return f"`{c}`" if any(ch in c for ch in "*_^") else c
-
-
-def _md_text(t: str) -> str:
-    """Paragraph or heading text: escape the characters Markdown would interpret."""
-    return t.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
-
-
-def _render_markdown(title: str, sections: list[_Section], level: int = 3) -> str:
-    h = "#" * level
-    out = [f"{h} {_md_text(title)}"]
-    for s in sections:
-        if s.title:
-            out += ["", f"{h}# {_md_text(s.title)}"]
-        for b in s.blocks:
-            out.append("")
-            if b.kind == "table":
-                out.append("| " + " | ".join(_md_cell(c) for c in b.headers) + " |")
-                out.append("|" + "|".join("---" for _ in b.headers) + "|")
-                out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in b.rows]
-            elif b.kind == "pre":
-                out += ["```text", b.text, "```"]
-            else:
-                out.append(_md_text(b.text))
-    return "\n".join(out) + "\n"
-
-
-_HTML_STYLE = (
-    "<style>.glassnet-explain table{border-collapse:collapse;margin:4px 0 10px 0}"
-    ".glassnet-explain td,.glassnet-explain th{border:1px solid #ccc;padding:2px 8px;"
-    "font-family:monospace;text-align:left}.glassnet-explain th{background:#f3f3f3}"
-    ".glassnet-explain pre{background:#f8f8f8;padding:6px}</style>"
-)
-
-
-def _render_html(title: str, sections: list[_Section], cls: str = "glassnet-explain") -> str:
-    e = html.escape
-    out = [_HTML_STYLE, f'<div class="{cls}">', f"<h3>{e(title)}</h3>"]
-    for s in sections:
-        if s.title:
-            out.append(f"<h4>{e(s.title)}</h4>")
-        for b in s.blocks:
-            if b.kind == "table":
-                out.append(
-                    "<table><thead><tr>"
-                    + "".join(f"<th>{e(c)}</th>" for c in b.headers)
-                    + "</tr></thead><tbody>"
-                )
-                out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in b.rows]
-                out.append("</tbody></table>")
-            elif b.kind == "pre":
-                out.append(f"<pre>{e(b.text)}</pre>")
-            else:
-                out.append(f"<p>{e(b.text)}</p>")
-    out.append("</div>")
-    return "\n".join(out) + "\n"
 
 
 # =====================================================================================
@@ -505,7 +276,7 @@ class PathSum:
     def numeric(self) -> str:
         """The same sum with the numbers substituted."""
         d = self.decimals
-        parts = ["".join(f"({_fmt(v, d)})" for _, v in t) for t in self.terms]
+        parts = ["".join(f"({fmt(v, d)})" for _, v in t) for t in self.terms]
         more = self.total_terms - len(self.terms)
         return " + ".join(parts) + (f" + ... ({more} more paths)" if more > 0 else "")
 
@@ -518,7 +289,7 @@ class PathSum:
         return (
             f"dL/d{self.name} = {self.symbolic}\n"
             f"{' ' * (len(self.name) + 4)} = {self.numeric}\n"
-            f"{' ' * (len(self.name) + 4)} = {_fmt(self.value, self.decimals)}"
+            f"{' ' * (len(self.name) + 4)} = {fmt(self.value, self.decimals)}"
         )
 
     __repr__ = __str__
@@ -557,7 +328,7 @@ class Explanation:
         Y: np.ndarray,
         kind: str,
         lr: float,
-        names: _Names,
+        names: Names,
         decimals: int,
         show_paths: bool | Sequence[str],
         model_name: str,
@@ -816,8 +587,8 @@ class Explanation:
         sym, num, coef = [], [], []
         if self.names.b[l] is not None:
             sym.append(self.names.b[l][k])  # type: ignore[index]
-            num.append(_fmt(self.b[l][k], d))  # type: ignore[index]
-            coef.append(_fmt(self.b[l][k], d))  # type: ignore[index]
+            num.append(fmt(self.b[l][k], d))  # type: ignore[index]
+            coef.append(fmt(self.b[l][k], d))  # type: ignore[index]
         for i, nm in enumerate(ins):
             sym.append(f"{self.names.w[l][i][k]}*{nm}")
             num.append(f"{_par(self.W[l][i, k], d)}*{_par(prev[0, i], d)}")
@@ -834,18 +605,18 @@ class Explanation:
             return f"leaky_relu({zs[k]}, {lay.alpha:g})"
         return f"{lay.act}({zs[k]})"
 
-    def _sections(self) -> list[_Section]:
+    def _sections(self) -> list[Section]:
         d = self.decimals
         N = self.n_samples
         nm = self.names
         L = len(self._layers)
         one = N == 1
-        secs: list[_Section] = []
+        secs: list[Section] = []
 
         # ------------------------------------------------------------ header
-        head = _Section("", key="header")
-        inputs = ", ".join(f"{n} = {_fmt(v, d)}" for n, v in zip(nm.x, self.x[0]))
-        target = ", ".join(f"{n} = {_fmt(v, d)}" for n, v in zip(nm.y, self.y[0]))
+        head = Section("", key="header")
+        inputs = ", ".join(f"{n} = {fmt(v, d)}" for n, v in zip(nm.x, self.x[0]))
+        target = ", ".join(f"{n} = {fmt(v, d)}" for n, v in zip(nm.y, self.y[0]))
         if one:
             head.p(f"Data point: {inputs}; target {target}.")
         head.p(
@@ -861,7 +632,7 @@ class Explanation:
         secs.append(head)
 
         # ----------------------------------------------------------- forward
-        fw = _Section("1. Forward pass: z = weighted sum, a = g(z)", key="forward")
+        fw = Section("1. Forward pass: z = weighted sum, a = g(z)", key="forward")
         if one:
             rows = []
             for l in range(L):
@@ -872,14 +643,14 @@ class Explanation:
                             nm.z[l][k],
                             sym,
                             num,
-                            _fmt(self.Z[l][0, k], d),
+                            fmt(self.Z[l][0, k], d),
                             f"{nm.a[l][k]} = {self._act_text(l, k)}",
-                            _fmt(self.A[l][0, k], d),
+                            fmt(self.A[l][0, k], d),
                         ]
                     )
             fw.table(["neuron", "z = weighted sum", "with numbers", "z", "a = g(z)", "a"], rows)
-            yh = ", ".join(f"{n} = {_fmt(v, d)}" for n, v in zip(nm.a[-1], self.y_hat[0]))
-            fw.p(f"Prediction {yh}; loss L = {_fmt(self.loss, d)}.")
+            yh = ", ".join(f"{n} = {fmt(v, d)}" for n, v in zip(nm.a[-1], self.y_hat[0]))
+            fw.p(f"Prediction {yh}; loss L = {fmt(self.loss, d)}.")
         else:
             lines = []
             for l in range(L):
@@ -896,22 +667,22 @@ class Explanation:
             headers.append("L_n")
             rows = []
             for n in range(N):
-                r = [str(n + 1)] + [_fmt(v, d) for v in self.x[n]] + [_fmt(v, d) for v in self.y[n]]
+                r = [str(n + 1)] + [fmt(v, d) for v in self.x[n]] + [fmt(v, d) for v in self.y[n]]
                 for l in range(L):
                     for k in range(self._layers[l].neurons):
-                        r += [_fmt(self.Z[l][n, k], d), _fmt(self.A[l][n, k], d)]
-                r.append(_fmt(self.sample_loss[n], d))
+                        r += [fmt(self.Z[l][n, k], d), fmt(self.A[l][n, k], d)]
+                r.append(fmt(self.sample_loss[n], d))
                 rows.append(r)
             fw.table(headers, rows)
-            fw.p(f"Loss L = mean over the data points = {_fmt(self.loss, d)}.")
+            fw.p(f"Loss L = mean over the data points = {fmt(self.loss, d)}.")
         secs.append(fw)
 
         # ---------------------------------------------------------- backward
-        bw = _Section("2. Backward pass, in the lecture's three steps", key="backward")
+        bw = Section("2. Backward pass, in the lecture's three steps", key="backward")
         cols = ["value"] if one else [f"#{n + 1}" for n in range(N)]
 
         def vals(arr: np.ndarray) -> list[str]:
-            return [_fmt(v, d) for v in arr]
+            return [fmt(v, d) for v in arr]
 
         # step 1
         bw.p(
@@ -923,7 +694,7 @@ class Explanation:
             [
                 [f"{nm.a[-1][k]}"]
                 + (
-                    [_fmt(self.dL_dyhat[0, k], d)]
+                    [fmt(self.dL_dyhat[0, k], d)]
                     if one
                     else ["dL/d" + nm.a[-1][k]] + vals(self.dL_dyhat[:, k])
                 )
@@ -964,7 +735,7 @@ class Explanation:
                         [
                             f"{nm.z[l][k]} -> {v}",
                             nm.w[l][i][k],
-                            *([_fmt(self.W[l][i, k], d)] * len(cols)),
+                            *([fmt(self.W[l][i, k], d)] * len(cols)),
                         ]
                     )
         bw.table(["edge (reversed)", "local derivative"] + cols, rows)
@@ -1007,7 +778,7 @@ class Explanation:
         secs.append(bw)
 
         # --------------------------------------------------- weight gradients
-        wg = _Section("3. Weight gradients: dL/dw = dL/du * v", key="weights")
+        wg = Section("3. Weight gradients: dL/dw = dL/du * v", key="weights")
         wg.p(
             "u is the weighted sum the weight feeds, v the value it multiplies (1 for a "
             "bias)."
@@ -1029,10 +800,10 @@ class Explanation:
             g = self.grad_W[l][i, k] if i >= 0 else self.grad_b[l][k]  # type: ignore[index]
             du = self.dL_dZ[l][:, k]
             if one:
-                rows.append([name, f"dL/d{u} * {vname}", _fmt(du[0], d), _fmt(v[0], d), _fmt(g, d)])
+                rows.append([name, f"dL/d{u} * {vname}", fmt(du[0], d), fmt(v[0], d), fmt(g, d)])
             else:
                 prods = " + ".join(f"{_par(a, d)}*{_par(b, d)}" for a, b in zip(du, v))
-                rows.append([name, f"sum_n dL/d{u} * {vname}", prods, _fmt(g, d)])
+                rows.append([name, f"sum_n dL/d{u} * {vname}", prods, fmt(g, d)])
         if one:
             wg.table(["weight", "dL/dw = dL/du * v", "dL/du", "v", "dL/dw"], rows)
         else:
@@ -1040,13 +811,13 @@ class Explanation:
         secs.append(wg)
 
         # ----------------------------------------------------- descent step
-        gd = _Section(
+        gd = Section(
             f"4. Gradient-descent step: w <- w - lr * dL/dw (lr = {self.lr:g})", key="step"
         )
         gd.table(
             ["weight", "w", "dL/dw", "w - lr * dL/dw"],
             [
-                [name, _fmt(w, d), _fmt(g, d), _fmt(new, d)]
+                [name, fmt(w, d), fmt(g, d), fmt(new, d)]
                 for name, (w, g, new) in self.step().items()
             ],
         )
@@ -1054,7 +825,7 @@ class Explanation:
 
         # ------------------------------------------------------------ paths
         if self._show_paths:
-            ps = _Section(
+            ps = Section(
                 "5. Each gradient as a sum over the paths of the reversed graph", key="paths"
             )
             if N > 1:
@@ -1083,7 +854,7 @@ class Explanation:
         text = base if div == 1 else f"({base}) / {div}"
         if self.n_samples == 1 and K == 1:
             d = self.decimals
-            yh, y = _fmt(self.y_hat[0, 0], d), _fmt(self.y[0, 0], d)
+            yh, y = fmt(self.y_hat[0, 0], d), fmt(self.y[0, 0], d)
             num = {
                 "half_mse": f"{yh} - {y}",
                 "mse": f"2 ({yh} - {y})",
@@ -1091,7 +862,7 @@ class Explanation:
             }.get(self.kind)
             if num:
                 text += f" = {num}"
-            text += f" = {_fmt(self.dL_dyhat[0, 0], d)}"
+            text += f" = {fmt(self.dL_dyhat[0, 0], d)}"
         return text
 
     def _grad_row(
@@ -1101,10 +872,10 @@ class Explanation:
         sym = _join_terms([p[0] for p in parts])
         if self.n_samples == 1:
             num = _join_terms([f"{_par(a, d)}*{_par(b, d)}" for _, a, b in parts])
-            return [node, sym, num, _fmt(values[0], d)]
-        return [node, sym] + [_fmt(v, d) for v in values]
+            return [node, sym, num, fmt(values[0], d)]
+        return [node, sym] + [fmt(v, d) for v in values]
 
-    def _parts(self, parts: Sequence[str] | str | None) -> list[_Section]:
+    def _parts(self, parts: Sequence[str] | str | None) -> list[Section]:
         secs = self._sections()
         if parts is None:
             return secs
@@ -1119,7 +890,7 @@ class Explanation:
     def to_text(self, parts: Sequence[str] | str | None = None) -> str:
         """The terminal table (``str(e)``); ``parts`` picks sections: ``'header'``,
         ``'forward'``, ``'backward'``, ``'weights'``, ``'step'``, ``'paths'``."""
-        return _render_text(self._title(), self._parts(parts))
+        return render_text(self._title(), self._parts(parts))
 
     def __str__(self) -> str:
         return self.to_text()
@@ -1130,11 +901,11 @@ class Explanation:
     def to_markdown(self, parts: Sequence[str] | str | None = None, level: int = 3) -> str:
         """The explanation as Markdown: headings and pipe tables (``level``: heading depth;
         ``parts`` as in :meth:`to_text`)."""
-        return _render_markdown(self._title(), self._parts(parts), level)
+        return render_markdown(self._title(), self._parts(parts), level)
 
     def to_html(self, parts: Sequence[str] | str | None = None) -> str:
         """The explanation as an HTML fragment (tables), as notebooks show it."""
-        return _render_html(self._title(), self._parts(parts))
+        return render_html(self._title(), self._parts(parts))
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -1365,7 +1136,7 @@ def explain(
         )
     X, _ = _as_inputs(x, layers[0].inputs)
     Y = _as_targets(y, X.shape[0], layers[-1].neurons, kind)
-    nm = _make_names(layers, names) if isinstance(names, str) else None
+    nm = make_names(layers, names) if isinstance(names, str) else None
     if nm is None:
         raise ValueError(
             f"The 'names' parameter of explain must be 'auto', 'lecture' or 'layered'. "

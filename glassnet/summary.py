@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from .explain import _flatten, _render_html, _render_markdown, _render_text, _Section
 from .nn.layers import ActivationModule, Dropout, Identity, Linear
 from .nn.module import Module
+from .report import Section, flatten, render_html, render_markdown, render_text
 
 __all__ = ["summary", "ModelSummary", "LayerRow"]
 
@@ -67,8 +67,8 @@ class ModelSummary:
         self.dtype = dtype
         self.nbytes = nbytes
 
-    def _sections(self) -> list[_Section]:
-        s = _Section("")
+    def _sections(self) -> list[Section]:
+        s = Section("")
         s.table(
             ["#", "layer computes", "activation", "input", "output", "W", "b", "parameters"],
             [
@@ -91,18 +91,18 @@ class ModelSummary:
         return [s]
 
     def __str__(self) -> str:
-        return _render_text(self.title, self._sections())
+        return render_text(self.title, self._sections())
 
     def __repr__(self) -> str:
         return self.__str__()
 
     def to_markdown(self, level: int = 3) -> str:
         """The summary as a Markdown heading and pipe table."""
-        return _render_markdown(self.title, self._sections(), level)
+        return render_markdown(self.title, self._sections(), level)
 
     def to_html(self) -> str:
         """The summary as an HTML fragment."""
-        return _render_html(self.title, self._sections(), cls="glassnet-explain")
+        return render_html(self.title, self._sections(), cls="glassnet-explain")
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -165,7 +165,7 @@ def summary(model: Module, input_shape: Any = None) -> ModelSummary:
             f"summary: model must be a glassnet Module (e.g. glassnet.nn.MLP). "
             f"Got {type(model).__name__}."
         )
-    mods = list(_flatten(model))
+    mods = list(flatten(model))
     first = next((m for m in mods if isinstance(m, Linear)), None)
     batch, width = _parse_input_shape(input_shape, first.inputs if first else None)
     rows: list[LayerRow] = []

@@ -13,7 +13,7 @@ import pytest
 import glassnet as gn
 from glassnet import functional as F
 from glassnet import viz
-from glassnet.explain import _fmt
+from glassnet.report import fmt
 from glassnet.viz.network import NEGATIVE, POSITIVE
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -69,7 +69,7 @@ def test_graph_svg_shows_values_and_gradients_equal_to_autodiff() -> None:
     blocks = node_blocks(svg)
     for name, t in leaves2.items():
         assert f"grad {float(t.grad):.4f}" in blocks[name], name
-        assert f"value {_fmt(float(t.data), 4)}" in blocks[name]
+        assert f"value {fmt(float(t.data), 4)}" in blocks[name]
     assert "op sigmoid" in blocks["y_hat"] and "grad 1" in blocks["L"]
     n_edges = sum(len(t.parents) for t in viz.graph_nodes(L))
     paths = ET.fromstring(svg).findall(f".//{SVG}path")
@@ -109,7 +109,7 @@ def test_graph_of_a_matrix_computation() -> None:
     assert "W1" in blocks and "shape (2, 3)" in blocks["W1"]
     loss.backward()
     g = model.layers[0].W.grad
-    assert f"grad [{_fmt(g.min(), 3)} .. {_fmt(g.max(), 3)}]" in blocks["W1"]
+    assert f"grad [{fmt(g.min(), 3)} .. {fmt(g.max(), 3)}]" in blocks["W1"]
     texts = svg_texts(svg)
     assert "W1^T" in texts and "X^T" in texts and "an MLP's loss" in texts
 

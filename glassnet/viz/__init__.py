@@ -5,7 +5,7 @@
 * ``plot_*`` - matplotlib figures (optional extra ``glassnet[viz]``; imported only when
   a plot is made): decision boundaries, hidden neurons over the input plane, the
   hidden feature space, training curves, activations and their derivatives.
-* :func:`save` - write any of these to a file.
+* :func:`save` - write any of these to a file (text drawings atomically).
 
 The SVG and DOT drawings need nothing beyond NumPy.
 """
@@ -16,8 +16,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..files import atomic_write
 from ..tensor import Tensor
-from ._svg import write_text
 from .graph import draw_graph, graph_nodes, local_derivative
 from .network import draw_network
 from .plots import (
@@ -52,22 +52,25 @@ def save(drawing: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
     ``kwargs`` go to draw_graph).
     """
     p = Path(path)
+    if hasattr(drawing, "savefig"):
+        p.parent.mkdir(parents=True, exist_ok=True)
+        drawing.savefig(p, **kwargs)
+        return p
     if isinstance(drawing, Tensor):
         fmt = "dot" if p.suffix.lower() in (".dot", ".gv") else "svg"
         if p.suffix.lower() not in (".svg", ".dot", ".gv"):
             raise ValueError(
                 f"save: a Tensor is drawn as .svg or .dot/.gv. Got the path {str(path)!r}."
             )
-        return write_text(p, draw_graph(drawing, fmt=fmt, **kwargs))
-    if isinstance(drawing, str):
+        text = draw_graph(drawing, fmt=fmt, **kwargs)
+    elif isinstance(drawing, str):
         if kwargs:
             raise TypeError(f"save: options {sorted(kwargs)} apply only to Tensors and figures.")
-        return write_text(p, drawing)
-    if hasattr(drawing, "savefig"):
-        p.parent.mkdir(parents=True, exist_ok=True)
-        drawing.savefig(p, **kwargs)
-        return p
-    raise TypeError(
-        "save: expected SVG/DOT text, a matplotlib Figure or a Tensor. "
-        f"Got {type(drawing).__name__}."
-    )
+        text = drawing
+    else:
+        raise TypeError(
+            "save: expected SVG/DOT text, a matplotlib Figure or a Tensor. "
+            f"Got {type(drawing).__name__}."
+        )
+    p.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write(p, text)

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..explain import _fmt
 from ..nn.module import Parameter
+from ..report import fmt
 from ..tensor import Tensor
 from ._svg import CHAR_W, LINE_H, arrow_marker, esc, svg_open
 
@@ -159,7 +159,7 @@ def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
         elif other.label:
             sym = other.label
         elif other.data.size == 1:
-            sym = _fmt(float(other.data.reshape(())), decimals)
+            sym = fmt(float(other.data.reshape(())), decimals)
         else:
             sym = "b"
     elif op == "div":
@@ -178,16 +178,16 @@ def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
         except (ValueError, TypeError, IndexError):  # pragma: no cover - defensive
             vals = ()
         if k < len(vals) and vals[k] is not None:
-            return f"{sym} = {_fmt(float(np.asarray(vals[k]).reshape(())), decimals)}"
+            return f"{sym} = {fmt(float(np.asarray(vals[k]).reshape(())), decimals)}"
     return sym
 
 
 def _summary(a: np.ndarray, decimals: int) -> str:
     if a.size == 1:
-        return _fmt(float(a.reshape(())), decimals)
+        return fmt(float(a.reshape(())), decimals)
     if a.size <= 4:
-        return "[" + ", ".join(_fmt(v, decimals) for v in a.reshape(-1)) + "]"
-    return f"[{_fmt(a.min(), decimals)} .. {_fmt(a.max(), decimals)}]"
+        return "[" + ", ".join(fmt(v, decimals) for v in a.reshape(-1)) + "]"
+    return f"[{fmt(a.min(), decimals)} .. {fmt(a.max(), decimals)}]"
 
 
 def _build(

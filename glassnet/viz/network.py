@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from ..explain import _fmt, _forward, _make_names, _model_layers
+from ..explain import _forward, _model_layers
 from ..nn.module import Module
+from ..report import fmt, make_names
 from ._svg import esc, svg_open
 
 __all__ = ["draw_network"]
@@ -94,7 +95,7 @@ def draw_network(
         raise ValueError(
             f"The 'decimals' parameter of draw_network must be an int in [0, 12]. Got {decimals!r}."
         )
-    nm = _make_names(layers, names)
+    nm = make_names(layers, names)
     d = layers[0].inputs
     acts: list[np.ndarray] | None = None
     zs: list[np.ndarray] | None = None
@@ -159,12 +160,12 @@ def draw_network(
                     f'<line x1="{x1 + ux * _R:.1f}" y1="{y1 + uy * _R:.1f}" '
                     f'x2="{x2 - ux * _R:.1f}" y2="{y2 - uy * _R:.1f}" stroke="{color}" '
                     f'stroke-width="{sw:.2f}" stroke-opacity="0.85">'
-                    f"<title>{esc(name)} = {esc(_fmt(w, decimals))}</title></line>"
+                    f"<title>{esc(name)} = {esc(fmt(w, decimals))}</title></line>"
                 )
                 if edge_labels:
                     t = 0.3
                     lx, ly = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
-                    text = f"{name}={_fmt(w, decimals)}"
+                    text = f"{name}={fmt(w, decimals)}"
                     tw = len(text) * 6.6
                     labels.append(
                         f'<rect x="{lx - tw / 2 - 2:.1f}" y="{ly - 10:.1f}" width="{tw + 4:.1f}" '
@@ -202,15 +203,15 @@ def draw_network(
                 out.append(
                     f'<text x="{cx:.1f}" y="{cy + 11:.1f}" text-anchor="middle" '
                     f'font-size="12" font-weight="bold">'
-                    f"{esc(_fmt(float(vals[j]), decimals))}</text>"
+                    f"{esc(fmt(float(vals[j]), decimals))}</text>"
                 )
             if col > 0:
                 lay = layers[col - 1]
                 notes = []
                 if zs is not None:
-                    notes.append(f"{nm.z[col - 1][j]} = {_fmt(float(zs[col - 1][j]), decimals)}")
+                    notes.append(f"{nm.z[col - 1][j]} = {fmt(float(zs[col - 1][j]), decimals)}")
                 if lay.b is not None:
-                    notes.append(f"{nm.b[col - 1][j]} = {_fmt(float(lay.b[j]), decimals)}")
+                    notes.append(f"{nm.b[col - 1][j]} = {fmt(float(lay.b[j]), decimals)}")
                 for q, note in enumerate(notes):
                     out.append(
                         f'<text x="{cx:.1f}" y="{cy + _R + 13 + 12 * q:.1f}" '
@@ -234,7 +235,7 @@ def draw_network(
         f'<line x1="110" y1="{ly - 4:.1f}" x2="140" y2="{ly - 4:.1f}" '
         f'stroke="{NEGATIVE}" stroke-width="3"/>'
         f'<text x="146" y="{ly:.1f}" font-size="11">w &lt; 0   (thickness: |w|, '
-        f"largest {esc(_fmt(wmax, decimals))})</text>"
+        f"largest {esc(fmt(wmax, decimals))})</text>"
     )
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from ..explain import _act_forward, _forward, _make_names, _model_layers
+from ..explain import _act_forward, _forward, _model_layers
+from ..report import make_names
 
 __all__ = [
     "plot_decision_boundary",
@@ -330,7 +331,7 @@ def plot_neuron_outputs(
     ext = _extent(Xa, padding, extent)
     gx, gy, pts = _grid(ext, res)
     fw = _forward(layers, pts)
-    nm = _make_names(layers, "auto")
+    nm = make_names(layers, "auto")
     panels = [(l, k) for l in hidden for k in range(layers[l].neurons)]
     nc = ncols or min(len(panels), 4)
     nr = -(-len(panels) // nc)
@@ -433,7 +434,7 @@ def plot_hidden_space(
         ax = fig.add_subplot(1, 1, 1)
     fw = _forward(layers, Xa)
     H = fw[layer][1][:, list(dims)]
-    nm = _make_names(layers, "auto")
+    nm = make_names(layers, "auto")
     i, j = dims
     act = layers[layer].act
     if act == "sigmoid":

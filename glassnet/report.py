@@ -1,0 +1,300 @@
+"""Presenting numbers and reports: the one formatter and renderer behind glassnet's
+see-through tools.
+
+:func:`fmt` prints a number as the lecture's slides do. A report is a title and a list
+of :class:`Section` s (paragraphs, preformatted lines, tables) that
+:func:`render_text`, :func:`render_markdown` and :func:`render_html` turn into a
+terminal page, Markdown or an HTML fragment. :func:`make_names` gives every input,
+weighted sum, activation, weight and bias its symbol (``x1``, ``z1``, ``w1``, ...).
+``explain``, ``summary`` and ``viz`` all use these, so the same number reads the same
+everywhere.
+
+>>> s = Section("Weights")
+>>> s.table(["name", "value"], [["w1", fmt(0.5)], ["w2", fmt(-2.0)]])
+>>> print(render_text("Example", [s]), end="")
+Example
+=======
+<BLANKLINE>
+Weights
+-------
+name  value
+----  -----
+w1    0.500
+w2    -2
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._validation import check_choice
+from .nn.layers import Sequential
+from .nn.module import Module
+
+__all__ = [
+    "Block",
+    "Names",
+    "Section",
+    "flatten",
+    "fmt",
+    "make_names",
+    "render_html",
+    "render_markdown",
+    "render_text",
+]
+
+AUTO_LECTURE_MAX_WEIGHTS = 24
+"""``make_names(..., "auto")`` uses the lecture's flat names (w1, w2, ...) up to this many
+weights, and per-layer names (w[1]_12) above it."""
+
+
+def flatten(model: Module) -> Iterator[Module]:
+    """The modules of ``model`` in order, nested ``Sequential`` s opened up."""
+    if isinstance(model, Sequential):
+        for m in model.layers:
+            yield from flatten(m)
+    else:
+        yield model
+
+
+# =====================================================================================
+# Numbers
+# =====================================================================================
+def fmt(v: float, decimals: int = 3) -> str:
+    """A number as the slides print it: fixed decimals, integers without them, tiny or
+    huge values in scientific notation (so 0.0003 does not print as 0.000)."""
+    v = float(v)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if v == int(v) and abs(v) < 1e6:
+        return str(int(v))
+    if abs(v) < 0.5 * 10.0 ** (-decimals) or abs(v) >= 1e6:
+        return f"{v:.{max(decimals - 1, 1)}e}"
+    return f"{v:.{decimals}f}"
+
+
+# =====================================================================================
+# Symbols
+# =====================================================================================
+@dataclass
+class Names:
+    scheme: str
+    x: list[str]
+    z: list[list[str]]
+    a: list[list[str]]
+    w: list[list[list[str]]]  # [layer][input][neuron]
+    b: list[list[str] | None]
+    y: list[str]
+
+    def lookup(self) -> dict[str, tuple]:
+        table: dict[str, tuple] = {}
+        for i, n in enumerate(self.x):
+            table[n] = ("x", i)
+        for l, names in enumerate(self.z):
+            for k, n in enumerate(names):
+                table[n] = ("z", l, k)
+        for l, names in enumerate(self.a):
+            for k, n in enumerate(names):
+                table[n] = ("a", l, k)
+        for l, rows in enumerate(self.w):
+            for i, row in enumerate(rows):
+                for k, n in enumerate(row):
+                    table[n] = ("w", l, i, k)
+        for l, names in enumerate(self.b):
+            for k, n in enumerate(names or []):
+                table[n] = ("b", l, k)
+        return table
+
+
+def make_names(layers: Sequence[Any], scheme: str) -> Names:
+    """The symbol of every number in a network of ``layers`` (each with ``inputs``,
+    ``neurons`` and ``b``, None without a bias).
+
+    ``scheme``: ``'lecture'`` numbers neurons and weights through the whole network as
+    the slides do (z1, a1, w1, ...; a single neuron's bias is w0), ``'layered'`` tags
+    them by layer (z[1]_1, w[1]_12), ``'auto'`` picks 'lecture' for at most
+    ``AUTO_LECTURE_MAX_WEIGHTS`` weights. The output layer's activations are y_hat.
+    """
+    check_choice(scheme, "names", "explain", ("auto", "lecture", "layered"))
+    n_weights = sum(lay.inputs * lay.neurons for lay in layers)
+    if scheme == "auto":
+        scheme = "lecture" if n_weights <= AUTO_LECTURE_MAX_WEIGHTS else "layered"
+    d = layers[0].inputs
+    K = layers[-1].neurons
+    x = [f"x{i + 1}" for i in range(d)]
+    y = ["y"] if K == 1 else [f"y{k + 1}" for k in range(K)]
+    yhat = ["y_hat"] if K == 1 else [f"y_hat{k + 1}" for k in range(K)]
+    z: list[list[str]] = []
+    a: list[list[str]] = []
+    w: list[list[list[str]]] = []
+    b: list[list[str] | None] = []
+    L = len(layers)
+    if scheme == "lecture":
+        single = L == 1 and K == 1
+        k_neuron = 0
+        k_weight = 0
+        for l, lay in enumerate(layers):
+            zs, as_ = [], []
+            for _ in range(lay.neurons):
+                k_neuron += 1
+                zs.append("z" if single else f"z{k_neuron}")
+                as_.append(f"a{k_neuron}")
+            rows = []
+            for _i in range(lay.inputs):
+                row = []
+                for _j in range(lay.neurons):
+                    k_weight += 1
+                    row.append(f"w{k_weight}")
+                rows.append(row)
+            z.append(zs)
+            a.append(yhat if l == L - 1 else as_)
+            w.append(rows)
+            if lay.b is None:
+                b.append(None)
+            elif single:
+                b.append(["w0"])
+            else:
+                b.append([f"b{zn[1:]}" for zn in zs])
+    else:  # "layered"
+        for l, lay in enumerate(layers):
+            tag = f"[{l + 1}]"
+            z.append([f"z{tag}_{j + 1}" for j in range(lay.neurons)])
+            a.append(yhat if l == L - 1 else [f"a{tag}_{j + 1}" for j in range(lay.neurons)])
+            w.append(
+                [
+                    [
+                        f"w{tag}_{i + 1}{j + 1}"
+                        if max(lay.inputs, lay.neurons) < 10
+                        else f"w{tag}_{i + 1},{j + 1}"
+                        for j in range(lay.neurons)
+                    ]
+                    for i in range(lay.inputs)
+                ]
+            )
+            b.append(None if lay.b is None else [f"b{tag}_{j + 1}" for j in range(lay.neurons)])
+    return Names(scheme, x, z, a, w, b, y)
+
+
+# =====================================================================================
+# Sections and their renderers
+# =====================================================================================
+@dataclass
+class Block:
+    kind: str  # "p" paragraph, "pre" preformatted lines, "table"
+    text: str = ""
+    headers: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+    key: str = ""
+
+    def p(self, text: str) -> None:
+        self.blocks.append(Block("p", text))
+
+    def pre(self, text: str) -> None:
+        self.blocks.append(Block("pre", text))
+
+    def table(self, headers: list[str], rows: list[list[str]]) -> None:
+        self.blocks.append(Block("table", headers=headers, rows=rows))
+
+
+def _text_table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [len(h) for h in headers]
+    for r in rows:
+        for i, c in enumerate(r):
+            widths[i] = max(widths[i], len(c))
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(widths[i]) for i, c in enumerate(cells)).rstrip()
+
+    out = [line(headers), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+def render_text(title: str, sections: list[Section]) -> str:
+    out = [title, "=" * len(title)]
+    for s in sections:
+        if s.title:
+            out += ["", s.title, "-" * len(s.title)]
+        for b in s.blocks:
+            if b.kind == "table":
+                out.append(_text_table(b.headers, b.rows))
+            elif b.kind == "pre":
+                out.append(b.text)
+            else:
+                out.append(b.text)
+    return "\n".join(out) + "\n"
+
+
+def _md_cell(c: str) -> str:
+    """A table cell: formulas (with * _ ^) as code spans, so nothing needs escaping."""
+    if not c:
+        return " "
+    c = c.replace("|", "\\|")
+    return f"`{c}`" if any(ch in c for ch in "*_^") else c
+
+
+def _md_text(t: str) -> str:
+    """Paragraph or heading text: escape the characters Markdown would interpret."""
+    return t.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
+
+
+def render_markdown(title: str, sections: list[Section], level: int = 3) -> str:
+    h = "#" * level
+    out = [f"{h} {_md_text(title)}"]
+    for s in sections:
+        if s.title:
+            out += ["", f"{h}# {_md_text(s.title)}"]
+        for b in s.blocks:
+            out.append("")
+            if b.kind == "table":
+                out.append("| " + " | ".join(_md_cell(c) for c in b.headers) + " |")
+                out.append("|" + "|".join("---" for _ in b.headers) + "|")
+                out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in b.rows]
+            elif b.kind == "pre":
+                out += ["```text", b.text, "```"]
+            else:
+                out.append(_md_text(b.text))
+    return "\n".join(out) + "\n"
+
+
+_HTML_STYLE = (
+    "<style>.glassnet-explain table{border-collapse:collapse;margin:4px 0 10px 0}"
+    ".glassnet-explain td,.glassnet-explain th{border:1px solid #ccc;padding:2px 8px;"
+    "font-family:monospace;text-align:left}.glassnet-explain th{background:#f3f3f3}"
+    ".glassnet-explain pre{background:#f8f8f8;padding:6px}</style>"
+)
+
+
+def render_html(title: str, sections: list[Section], cls: str = "glassnet-explain") -> str:
+    e = html.escape
+    out = [_HTML_STYLE, f'<div class="{cls}">', f"<h3>{e(title)}</h3>"]
+    for s in sections:
+        if s.title:
+            out.append(f"<h4>{e(s.title)}</h4>")
+        for b in s.blocks:
+            if b.kind == "table":
+                out.append(
+                    "<table><thead><tr>"
+                    + "".join(f"<th>{e(c)}</th>" for c in b.headers)
+                    + "</tr></thead><tbody>"
+                )
+                out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in b.rows]
+                out.append("</tbody></table>")
+            elif b.kind == "pre":
+                out.append(f"<pre>{e(b.text)}</pre>")
+            else:
+                out.append(f"<p>{e(b.text)}</p>")
+    out.append("</div>")
+    return "\n".join(out) + "\n"
