@@ -1,4 +1,4 @@
-"""Optimizers and learning-rate schedules.
+"""Optimizers and learning-rate schedules: update rules, nothing more.
 
 The lecture learns weights by gradient descent,
 
@@ -13,15 +13,13 @@ between epochs.
 **Parameters** are duck-typed: any object with ``.data`` (a float32 or float64
 ``numpy.ndarray``) and ``.grad`` (an array of the same shape, or ``None``).
 
-**Flat buffers.** An optimizer packs its parameters, one group per dtype, into one
-contiguous data buffer and one gradient buffer, and rebinds every ``p.data`` and
-``p.grad`` to a reshaped *view* of them. An update is then a handful of whole-buffer
-NumPy calls with ``out=`` (no loop over parameters, no allocation), whatever the
-number of layers. Before each step the optimizer checks, with one identity test per
-parameter, that each ``p.data`` / ``p.grad`` is still its view; an array rebound by
-the user is copied into the view and the view rebound, a ``None`` gradient counts
-as zero. :meth:`Optimizer.flat_params`, :meth:`Optimizer.flat_grads` and
-:attr:`Optimizer.param_views` expose the buffers and the layout.
+**Memory.** An optimizer owns no parameter memory. It takes the parameters' flat
+buffers from :func:`glassnet.nn.flatten_parameters`: per dtype, one vector θ and one
+∂J/∂θ of shape ``(numel,)``, with every ``p.data`` / ``p.grad`` a view of them. An
+update is then a few whole-buffer NumPy calls with ``out=`` (no loop over layers, no
+allocation), and the optimizer's state (velocity, moments) is flat arrays shaped like
+θ. Before each step a ``.data`` or ``.grad`` the user rebound is copied back in; a
+``None`` gradient counts as zero.
 
 **Schedules** set ``optimizer.lr``. The training loop calls ``schedule.step()`` once
 at the end of every epoch (``step(samples_seen)`` for :class:`InvScalingLR`,
@@ -48,147 +46,94 @@ import inspect
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NamedTuple, Protocol
+from typing import Any
 
 import numpy as np
 
+from .nn.flat import flatten_parameters
+
+# fmt: off
 __all__ = [
-    "OPTIMIZERS",
-    "SCHEDULES",
-    "SGD",
-    "Adam",
-    "AdamW",
-    "AdaptiveLR",
-    "ConstantLR",
-    "CosineAnnealingLR",
-    "ExponentialLR",
-    "GradientDescent",
-    "InvScalingLR",
-    "LRSchedule",
-    "Optimizer",
-    "ParamLike",
-    "ParamView",
-    "RMSprop",
-    "StepLR",
-    "get_optimizer",
-    "get_schedule",
+    "OPTIMIZERS", "SCHEDULES", "SGD", "Adam", "AdamW", "AdaptiveLR", "ConstantLR",
+    "CosineAnnealingLR", "ExponentialLR", "GradientDescent", "InvScalingLR", "LRSchedule",
+    "Optimizer", "RMSprop", "StepLR", "get_optimizer", "get_schedule",
 ]
+# fmt: on
 
-_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_Spec = str | tuple[str, ...]
 
-
-class ParamLike(Protocol):
-    """What an optimizer needs from a parameter: its values and their gradient."""
-
-    data: np.ndarray
-    grad: np.ndarray | None
-
-
-class ParamView(NamedTuple):
-    """Where one parameter lives in the flat buffers.
-
-    ``optimizer.flat_params()[group][start:stop].reshape(shape)`` is the parameter's
-    ``.data`` (the same memory), and likewise for ``flat_grads()``.
-    """
-
-    group: int
-    start: int
-    stop: int
-    shape: tuple[int, ...]
-
+_SPECS: dict[str, _Spec] = {  # what each setting must be, in the words of the messages
+    **dict.fromkeys(("momentum", "beta1", "beta2", "alpha"), "float in [0, 1)"),
+    **dict.fromkeys(("nesterov", "amsgrad", "centered"), "bool (True or False)"),
+    **dict.fromkeys(("lr", "eps", "gamma"), "float > 0"),
+    **dict.fromkeys(("weight_decay", "eta_min", "power_t", "tol", "min_lr"), "float >= 0"),
+    **dict.fromkeys(("t", "epoch", "patience", "samples_seen", "bad_epochs"), "int >= 0"),
+    **dict.fromkeys(("step_size", "T_max"), "int >= 1"),
+    "base_lr": "float >= 0",
+    "dampening": "float in [0, 1]",
+    "factor": "float in (0, 1)",
+    "style": ("torch", "sklearn"),
+    "mode": ("min", "max"),
+    "best": "number",
+    "metric": "finite float",
+}
 
 # ---------------------------------------------------------------------------
-# validation helpers (messages in scikit-learn's style)
+# validation (messages in scikit-learn's style)
 # ---------------------------------------------------------------------------
 
 
 def _show(value: Any) -> str:
-    """repr() of a value for an error message, numpy scalars shown as plain numbers."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    return repr(value)
+    """repr() of a value for an error message, NumPy scalars shown as plain numbers."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
 
 
-def _num(x: float) -> str:
-    return f"{x:g}"
+def _check(value: Any, name: str, owner: str, spec: _Spec | None = None) -> Any:
+    """``value`` (as a bool, int or float) if it meets ``spec`` (default ``_SPECS[name]``),
+    else a ValueError: ``The 'lr' parameter of SGD must be a float > 0. Got -1.``
 
-
-def _check_float(
-    value: Any,
-    name: str,
-    owner: str,
-    low: float | None = None,
-    high: float | None = None,
-    low_closed: bool = True,
-    high_closed: bool = False,
-) -> float:
-    """Return ``float(value)`` if it is a finite real number in the given interval.
-
-    Raises ValueError ``The 'lr' parameter of SGD must be a float > 0. Got -1.``
+    ``spec`` says what is wanted in the message's words: ``"float > 0"``,
+    ``"float >= 0"``, ``"float in [0, 1)"``, ``"int >= 1"``, ``"finite float"``,
+    ``"number"`` (a real number, infinite allowed, not NaN), ``"bool (True or False)"``,
+    or a tuple of the allowed strings. Floats are always finite.
     """
-    if low is not None and high is not None:
-        want = (
-            f"in {'[' if low_closed else '('}{_num(low)}, {_num(high)}{']' if high_closed else ')'}"
-        )
-    elif low is not None:
-        want = f"{'>=' if low_closed else '>'} {_num(low)}"
-    else:
-        want = ""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if ok:
-        x = float(value)
-        ok = math.isfinite(x)
-        if ok and low is not None:
-            ok = x >= low if low_closed else x > low
-        if ok and high is not None:
-            ok = x <= high if high_closed else x < high
-    if not ok:
+    spec = _SPECS[name] if spec is None else spec
+    if isinstance(spec, tuple):
+        if isinstance(value, str) and value in spec:
+            return value
         raise ValueError(
-            f"The '{name}' parameter of {owner} must be a "
-            f"{'float ' + want if want else 'finite float'}. Got {_show(value)}."
-        )
-    return x
-
-
-def _check_int(value: Any, name: str, owner: str, low: int) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-        raise ValueError(
-            f"The '{name}' parameter of {owner} must be an int >= {low}. Got {_show(value)}."
-        )
-    return int(value)
-
-
-def _check_bool(value: Any, name: str, owner: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(
-            f"The '{name}' parameter of {owner} must be a bool (True or False). Got {_show(value)}."
-        )
-    return bool(value)
-
-
-def _check_choice(value: Any, name: str, owner: str, choices: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value not in choices:
-        listed = " or ".join(repr(c) for c in choices)
-        raise ValueError(f"The '{name}' parameter of {owner} must be {listed}. Got {_show(value)}.")
-    return value
-
-
-def _check_betas(value: Any, owner: str) -> tuple[float, float]:
-    try:
-        b1, b2 = value
-        return (
-            _check_float(b1, "betas", owner, 0.0, 1.0),
-            _check_float(b2, "betas", owner, 0.0, 1.0),
-        )
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"The 'betas' parameter of {owner} must be a pair of floats in [0, 1). "
+            f"The '{name}' parameter of {owner} must be {' or '.join(map(repr, spec))}. "
             f"Got {_show(value)}."
-        ) from None
+        )
+    kind, *rule = spec.removeprefix("finite ").split()
+    if kind == "bool" and isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    real = numbers.Integral if kind == "int" else numbers.Real
+    if kind != "bool" and isinstance(value, real) and not isinstance(value, (bool, np.bool_)):
+        x = int(value) if kind == "int" else float(value)
+        if (math.isfinite(x) or (kind == "number" and not math.isnan(x))) and _within(x, rule):
+            return x
+    article = "an" if kind == "int" else "a"
+    raise ValueError(
+        f"The '{name}' parameter of {owner} must be {article} {spec}. Got {_show(value)}."
+    )
 
 
-def _check_state_mapping(state: Any, owner: str) -> str:
-    """Check that ``state`` is a mapping whose "type" names ``owner``; return the type."""
+def _within(x: float, rule: list[str]) -> bool:
+    """Whether x meets ``> 0``, ``>= 1`` or ``in [0, 1)``, split into words (none: any)."""
+    if not rule:
+        return True
+    if rule[0] != "in":
+        return x > float(rule[1]) if rule[0] == ">" else x >= float(rule[1])
+    low, high = float(rule[1][1:-1]), float(rule[2][:-1])
+    return (x >= low if rule[1][0] == "[" else x > low) and (
+        x <= high if rule[2][-1] == "]" else x < high
+    )
+
+
+def _check_state(state: Any, owner: str, expected: Iterable[str], partial: bool = False) -> None:
+    """A state dict saved from ``owner``, with exactly the ``expected`` keys (at least them
+    with ``partial``)."""
     if not isinstance(state, Mapping):
         raise TypeError(
             f"{owner}.load_state_dict expects the dict returned by state_dict(). "
@@ -200,45 +145,49 @@ def _check_state_mapping(state: Any, owner: str) -> str:
             f"This state dict was saved from {kind!r}, not {owner}; "
             f"load it into a {kind} (build one with the same parameters) instead."
         )
-    return kind
-
-
-def _check_keys(state: Mapping, expected: Iterable[str], owner: str) -> None:
-    expected = set(expected)
-    missing = sorted(expected - set(state))
-    extra = sorted(set(state) - expected)
+    missing = sorted(set(expected) - set(state))
+    extra = [] if partial else sorted(set(state) - set(expected))
     if missing or extra:
-        parts = []
-        if missing:
-            parts.append(f"missing keys {missing}")
-        if extra:
-            parts.append(f"unexpected keys {extra}")
+        parts = [f"{w} keys {k}" for w, k in (("missing", missing), ("unexpected", extra)) if k]
         raise ValueError(
             f"{owner}.load_state_dict got a state dict with {' and '.join(parts)}; "
             f"pass the dict returned by {owner}.state_dict() with the same settings."
         )
 
 
-class _Hyper:
-    """A hyperparameter readable as ``opt.name``, fixed after construction.
+# ---------------------------------------------------------------------------
+# whole-buffer steps shared by the rules (every array has the flat shape (numel,))
+# ---------------------------------------------------------------------------
 
-    It changes only through ``load_state_dict`` (which revalidates it and resizes the
-    optimizer's state) or a new optimizer; the learning rate is the one exception
-    (``opt.lr`` is settable, see :attr:`Optimizer.lr`).
-    """
 
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
+def _descend(w: np.ndarray, d: np.ndarray, lr: float, out: np.ndarray) -> None:
+    """w ← w − γ d (γ d formed in ``out``; γ = 1 is one subtraction)."""
+    if lr != 1.0:
+        d = np.multiply(d, lr, out=out)
+    np.subtract(w, d, out=w)
 
-    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
-        return self if obj is None else obj._hyper[self.name]
 
-    def __set__(self, obj: Any, value: Any) -> None:
-        cls = type(obj).__name__
-        raise AttributeError(
-            f"{cls}.{self.name} is fixed when the optimizer is built; build a new {cls}"
-            f"(..., {self.name}={_show(value)}) or change it through load_state_dict."
-        )
+def _decayed(g: np.ndarray, w: np.ndarray, wd: float, out: np.ndarray) -> np.ndarray:
+    """g + λ w, formed in ``out`` so the parameter's own gradient is left alone (g if λ = 0)."""
+    if not wd:
+        return g
+    np.multiply(w, wd, out=out)
+    return np.add(g, out, out=out)
+
+
+def _average(m: np.ndarray, x: np.ndarray, beta: float, tmp: np.ndarray) -> None:
+    """m ← β m + (1 − β) x, computed as m + (1 − β)(x − m) (PyTorch's lerp)."""
+    np.subtract(x, m, out=tmp)
+    np.multiply(tmp, 1.0 - beta, out=tmp)
+    np.add(m, tmp, out=m)
+
+
+def _mean_square(v: np.ndarray, g: np.ndarray, beta: float, tmp: np.ndarray) -> None:
+    """v ← β v + (1 − β) g², elementwise."""
+    np.multiply(v, beta, out=v)
+    np.multiply(g, g, out=tmp)
+    np.multiply(tmp, 1.0 - beta, out=tmp)
+    np.add(v, tmp, out=v)
 
 
 # ---------------------------------------------------------------------------
@@ -246,8 +195,8 @@ class _Hyper:
 # ---------------------------------------------------------------------------
 
 
-def _collect_params(params: Any, owner: str) -> list[Any]:
-    """Turn ``params`` into a checked list of parameters (nothing is modified)."""
+def _param_list(params: Any, owner: str) -> list[Any]:
+    """``params`` as a list (a Module gives its parameters); flatten_parameters checks each."""
     if hasattr(params, "data") and hasattr(params, "grad"):
         raise TypeError(
             f"The 'params' argument of {owner} must be an iterable of parameters; got a "
@@ -268,184 +217,69 @@ def _collect_params(params: Any, owner: str) -> list[Any]:
             f"The 'params' argument of {owner} is empty; pass the parameters to "
             f"optimize, e.g. {owner}(model.parameters())."
         )
-    seen: dict[int, int] = {}
-    seen_data: dict[int, int] = {}
-    for i, p in enumerate(plist):
-        if not (hasattr(p, "data") and hasattr(p, "grad")):
-            raise TypeError(
-                f"Parameter {i} given to {owner} has no .data/.grad attributes "
-                f"(got {type(p).__name__}); pass parameters such as model.parameters()."
-            )
-        d = p.data
-        if not isinstance(d, np.ndarray) or d.dtype not in _FLOAT_DTYPES:
-            kind = d.dtype if isinstance(d, np.ndarray) else type(d).__name__
-            raise TypeError(
-                f"Parameter {i} given to {owner} must hold a float32 or float64 numpy "
-                f"array in .data; got {kind}. Convert it, e.g. p.data = "
-                f"p.data.astype(np.float32)."
-            )
-        g = p.grad
-        if g is not None and (not isinstance(g, np.ndarray) or g.shape != d.shape):
-            got = g.shape if isinstance(g, np.ndarray) else type(g).__name__
-            raise ValueError(
-                f"Parameter {i} given to {owner} has .data of shape {d.shape} but .grad "
-                f"{got}; a gradient must have its parameter's shape (or be None)."
-            )
-        if id(p) in seen:
-            raise ValueError(
-                f"Parameters {seen[id(p)]} and {i} given to {owner} are the same object; "
-                f"pass each parameter once."
-            )
-        if id(d) in seen_data:
-            raise ValueError(
-                f"Parameters {seen_data[id(d)]} and {i} given to {owner} share one .data "
-                f"array; the optimizer gives each parameter its own slot, which would "
-                f"untie them. Tie weights by reusing one parameter object instead."
-            )
-        seen[id(p)] = i
-        seen_data[id(d)] = i
     return plist
 
 
 class Optimizer:
-    """Base class: flat-buffer packing, the view check, ``zero_grad``, ``lr``, state dicts.
+    """Base class: ``lr``, ``t``, ``step``, ``zero_grad``, state dicts.
 
-    Subclasses define ``_update()`` (the rule, over whole flat buffers), the names of
-    their hyperparameters and of their state buffers.
+    A subclass names its hyperparameters in ``_hyper`` (what each must be is in
+    ``_SPECS``) and passes their values as ``settings`` (its constructor's
+    ``locals()``); it names the state buffers a setting needs in ``_buffers(hyper)``
+    and gives its rule as ``_rule(w, g, work, state)``: the update of one dtype group,
+    where ``w`` is θ, ``g`` is ∂J/∂θ, ``work`` two scratch arrays and ``state`` the
+    group's buffers by name, all of shape ``(numel,)``. Hyperparameters are read as
+    attributes (``opt.momentum``) and are fixed once built, since they size the state:
+    assigning one raises; ``load_state_dict`` changes them.
 
     Attributes
     ----------
     params : list
         The parameters, in the order given.
-    param_views : list of ParamView
-        ``param_views[i]`` says where ``params[i]`` lives in the flat buffers.
-    dtypes : list of numpy.dtype
-        The dtype of each group (in order of first appearance among ``params``).
     t : int
         Number of steps taken.
     """
 
-    _hyper_names: tuple[str, ...] = ()
-    _n_scratch: int = 1
+    _hyper: tuple[str, ...] = ()
 
-    def __init__(self, params: Iterable[ParamLike] | Any, lr: float) -> None:
+    def __init__(
+        self, params: Iterable[Any] | Any, lr: float, settings: Mapping[str, Any] | None = None
+    ) -> None:
         name = type(self).__name__
-        lr = _check_float(lr, "lr", name, 0.0, low_closed=False)
-        plist = _collect_params(params, name)  # checks everything before changing anything
-        self._lr = lr
-        self.t = 0
-        self._hyper: dict[str, Any] = {}
-        self._state: dict[str, list[np.ndarray]] = {}
-        self.params = plist
-        self._pack()
+        lr, hyper = _check(lr, "lr", name), self._validate(settings)
+        self.params = _param_list(params, name)
+        self._flat = flatten_parameters(self.params)  # checks every parameter, then binds
+        self._lr, self.t, self._work = lr, 0, None
+        self._install(hyper)
 
-    # -- packing ------------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self._hyper:
+            cls = type(self).__name__
+            raise AttributeError(
+                f"{cls}.{name} is fixed when the optimizer is built; build a new {cls}"
+                f"(..., {name}={_show(value)}) or change it through load_state_dict."
+            )
+        super().__setattr__(name, value)
 
-    def _pack(self) -> None:
-        name = type(self).__name__
-        self.dtypes: list[np.dtype] = []
-        members: dict[np.dtype, list[int]] = {}
-        for i, p in enumerate(self.params):
-            dt = p.data.dtype
-            if dt not in members:
-                members[dt] = []
-                self.dtypes.append(dt)
-            members[dt].append(i)
-        self._data: list[np.ndarray] = []
-        self._grad: list[np.ndarray] = []
-        views: list[ParamView | None] = [None] * len(self.params)
-        slots: list[tuple[Any, np.ndarray, np.ndarray] | None] = [None] * len(self.params)
-        for gi, dt in enumerate(self.dtypes):
-            total = sum(self.params[i].data.size for i in members[dt])
-            data = np.empty(total, dtype=dt)  # (numel,)
-            grad = np.zeros(total, dtype=dt)  # (numel,)
-            start = 0
-            for i in members[dt]:
-                p = self.params[i]
-                shape = tuple(p.data.shape)
-                stop = start + p.data.size
-                dv = data[start:stop].reshape(shape)  # a view: shares data's memory
-                gv = grad[start:stop].reshape(shape)
-                dv[...] = p.data
-                if p.grad is not None:
-                    gv[...] = p.grad
-                views[i] = ParamView(gi, start, stop, shape)
-                slots[i] = (p, dv, gv)
-                start = stop
-            self._data.append(data)
-            self._grad.append(grad)
-        self.param_views: list[ParamView] = views  # type: ignore[assignment]
-        self._slots: list[tuple[Any, np.ndarray, np.ndarray]] = slots  # type: ignore[assignment]
-        for i, (p, dv, gv) in enumerate(self._slots):
-            p.data = dv
-            p.grad = gv
-            if p.data is not dv or p.grad is not gv:
-                raise TypeError(
-                    f"Parameter {i} given to {name} does not keep the array assigned to "
-                    f".data/.grad (its setter copies it), so the optimizer cannot bind it "
-                    f"to its flat buffer. Store the assigned array as is."
-                )
-        self._scratch_bufs: list[list[np.ndarray]] | None = None
+    def _validate(self, settings: Any) -> dict[str, Any]:
+        return {k: _check(settings[k], k, type(self).__name__) for k in self._hyper}
 
-    @property
-    def _scratch(self) -> list[list[np.ndarray]]:
-        """Work buffers shaped like the flat groups, allocated on first use (a training loop
-        that only calls :meth:`SGD.step_prescaled` never needs them)."""
-        if self._scratch_bufs is None:
-            self._scratch_bufs = [
-                [np.empty_like(d) for d in self._data] for _ in range(self._n_scratch)
-            ]
-        return self._scratch_bufs
+    @staticmethod
+    def _buffers(hyper: Mapping[str, Any]) -> list[str]:
+        return []
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        """After unpickling or deep-copying, views no longer share the flat buffers' memory
-        (each array is copied on its own): rebuild them and bind the parameters again."""
-        self.__dict__.update(state)
-        slots = []
-        for (p, _, _), (gi, start, stop, shape) in zip(self._slots, self.param_views):
-            dv = self._data[gi][start:stop].reshape(shape)
-            gv = self._grad[gi][start:stop].reshape(shape)
-            dv[...] = p.data
-            if p.grad is not None:
-                gv[...] = p.grad
-            p.data, p.grad = dv, gv
-            slots.append((p, dv, gv))
-        self._slots = slots
+    def _install(self, hyper: dict[str, Any], state: Mapping[str, Any] | None = None) -> None:
+        """Set checked hyperparameters, and state buffers to match: zeros, or copies of a
+        checked state dict's."""
+        self.__dict__.update(hyper)
+        names, fresh = self._buffers(hyper), state is None
+        self._state = [
+            {k: np.zeros_like(d) if fresh else state[f"{k}.{g}"].astype(d.dtype) for k in names}
+            for g, d in enumerate(self._flat.data)
+        ]
 
-    def _sync(self) -> None:
-        """Make sure each parameter still holds its views (one identity test each)."""
-        for i, (p, dv, gv) in enumerate(self._slots):
-            if p.data is not dv or p.grad is not gv:
-                self._repair(i)
-
-    def _repair(self, i: int) -> None:
-        """Copy a rebound ``.data`` / ``.grad`` of parameter ``i`` into its view, rebind."""
-        p, dv, gv = self._slots[i]
-        name = type(self).__name__
-        for attr, view in (("data", dv), ("grad", gv)):
-            value = getattr(p, attr)
-            if value is view:
-                continue
-            if value is None:
-                if attr == "data":
-                    raise ValueError(
-                        f"Parameter {i} of {name} has .data None; give it an array of "
-                        f"shape {view.shape}."
-                    )
-                view.fill(0)  # no gradient computed: a zero gradient
-            else:
-                arr = np.asarray(value)
-                if arr.shape != view.shape:
-                    raise ValueError(
-                        f"Parameter {i} of {name} had .{attr} rebound to an array of shape "
-                        f"{arr.shape}, but the parameter has shape {view.shape}. An "
-                        f"optimizer's parameters keep their shapes; build a new {name} for "
-                        f"new shapes."
-                    )
-                view[...] = arr
-            setattr(p, attr, view)
-
-    # -- public API ---------------------------------------------------------
+    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict) -> None:
+        raise NotImplementedError  # pragma: no cover - abstract
 
     @property
     def lr(self) -> float:
@@ -455,154 +289,89 @@ class Optimizer:
     @lr.setter
     def lr(self, value: float) -> None:
         # >= 0, not > 0: a schedule such as cosine annealing may reach 0.
-        self._lr = _check_float(value, "lr", type(self).__name__, 0.0)
-
-    @property
-    def numel(self) -> int:
-        """Total number of parameter values."""
-        return sum(d.size for d in self._data)
+        self._lr = _check(value, "lr", type(self).__name__, "float >= 0")
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Take one update step from the current gradients.
+        """Take one update step from the current gradients ∂J/∂w.
 
         ``closure``, when given, is called first (it should recompute the loss and the
         gradients) and its return value is returned, as in PyTorch.
         """
         loss = closure() if closure is not None else None
-        self._sync()
+        flat = self._flat.sync()
+        if self._work is None:  # two scratch arrays per group, allocated on first use
+            self._work = [(np.empty_like(d), np.empty_like(d)) for d in flat.data]
         self.t += 1
-        self._update()
+        for w, g, work, state in zip(flat.data, flat.grad, self._work, self._state):
+            self._rule(w, g, work, state)
         return loss
 
     def zero_grad(self) -> None:
-        """Fill the flat gradient buffers with 0 in place; every ``p.grad`` stays its view."""
-        for g in self._grad:
-            g.fill(0)
-        for p, _, gv in self._slots:
-            if p.grad is not gv:
-                p.grad = gv
-
-    def flat_params(self) -> list[np.ndarray]:
-        """The flat data buffer of each dtype group, shape ``(numel_g,)``.
-
-        Writing into them writes the parameters (they are the same memory).
-        """
-        self._sync()
-        return list(self._data)
-
-    def flat_grads(self) -> list[np.ndarray]:
-        """The flat gradient buffer of each dtype group, shape ``(numel_g,)``."""
-        self._sync()
-        return list(self._grad)
-
-    def flat_buffers(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """``(data_buffer, grad_buffer)`` for each dtype group."""
-        self._sync()
-        return list(zip(self._data, self._grad, strict=True))
+        """∂J/∂w ← 0 in place for every parameter; every ``p.grad`` is its flat view."""
+        self._flat.zero_grad()
 
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to resume: plain Python scalars and copied arrays.
 
-        Keys: ``"type"``, ``"lr"``, ``"t"``, the hyperparameters, ``"numel.<g>"`` and
-        ``"dtype.<g>"`` for each group ``g``, and ``"<buffer>.<g>"`` for each state
-        buffer (for example ``"m.0"``), a 1-D array laid out as ``flat_params()[g]``.
-        The parameters' values are not included (save the model for those).
+        Keys: ``"type"``, ``"lr"``, ``"t"``, the hyperparameters, and for each dtype group
+        g ``"numel.<g>"``, ``"dtype.<g>"`` and ``"<buffer>.<g>"`` per state buffer (for
+        example ``"m.0"``), of shape ``(numel,)``, laid out as the group's θ in
+        :func:`glassnet.nn.flatten_parameters`. The parameters' values are not included
+        (save the model for those).
         """
-        state: dict[str, Any] = {"type": type(self).__name__, "lr": self._lr, "t": self.t}
-        state.update(self._hyper)
-        for g, d in enumerate(self._data):
-            state[f"numel.{g}"] = int(d.size)
-            state[f"dtype.{g}"] = str(d.dtype)
-        for key, bufs in self._state.items():
-            for g, b in enumerate(bufs):
-                state[f"{key}.{g}"] = b.copy()
+        state = {"type": type(self).__name__, "lr": self._lr, "t": self.t}
+        state.update({k: getattr(self, k) for k in self._hyper})
+        for g, (d, bufs) in enumerate(zip(self._flat.data, self._state)):
+            state.update({f"numel.{g}": int(d.size), f"dtype.{g}": str(d.dtype)})
+            state.update({f"{k}.{g}": b.copy() for k, b in bufs.items()})
         return state
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore what :meth:`state_dict` returned (hyperparameters, lr, t, buffers).
 
-        Everything is checked before anything changes: the type, the keys, the group
-        layout (sizes and dtypes) and each buffer's shape.
+        Everything is checked before anything changes: the type, the keys, the settings,
+        each group's size and dtype, and each buffer's shape.
         """
-        name = type(self).__name__
-        _check_state_mapping(state, name)
-        missing = [k for k in ("lr", "t", *self._hyper_names) if k not in state]
-        if missing:
-            _check_keys(state, set(state) | set(missing), name)
-        hyper = self._validate_hyper(name, **{k: state[k] for k in self._hyper_names})
-        lr = _check_float(state["lr"], "lr", name, 0.0)
-        t = _check_int(state["t"], "t", name, 0)
-        names = self._state_names(hyper)
-        expected = {"type", "lr", "t", *self._hyper_names}
-        for g in range(len(self._data)):
-            expected |= {f"numel.{g}", f"dtype.{g}"}
-            expected |= {f"{key}.{g}" for key in names}
-        _check_keys(state, expected, name)
-        arrays: dict[str, np.ndarray] = {}
-        for g, d in enumerate(self._data):
-            if state[f"numel.{g}"] != d.size or state[f"dtype.{g}"] != str(d.dtype):
+        name, keys = type(self).__name__, ["type", "lr", "t", *self._hyper]
+        _check_state(state, name, keys, partial=True)
+        hyper, lr = self._validate(state), _check(state["lr"], "lr", name, "float >= 0")
+        t, names = _check(state["t"], "t", name), self._buffers(hyper)
+        for g in range(len(self._flat.data)):
+            keys += [f"numel.{g}", f"dtype.{g}", *(f"{k}.{g}" for k in names)]
+        _check_state(state, name, keys)
+        for g, d in enumerate(self._flat.data):
+            have, want = f"{state[f'numel.{g}']} {state[f'dtype.{g}']}", f"{d.size} {d.dtype}"
+            if have != want:
                 raise ValueError(
-                    f"{name}.load_state_dict: group {g} of the state dict holds "
-                    f"{state[f'numel.{g}']} {state[f'dtype.{g}']} values but this "
-                    f"optimizer's group {g} holds {d.size} {d.dtype} values; load it into an "
+                    f"{name}.load_state_dict: group {g} of the state dict holds {have} values "
+                    f"but this optimizer's group {g} holds {want} values; load it into an "
                     f"optimizer over parameters of the same shapes and dtypes."
                 )
-            for key in names:
-                arr = state[f"{key}.{g}"]
-                if not isinstance(arr, np.ndarray) or arr.shape != d.shape or arr.dtype.kind != "f":
-                    got = (
-                        f"{arr.dtype} array of shape {arr.shape}"
-                        if isinstance(arr, np.ndarray)
-                        else type(arr).__name__
-                    )
+            for key in (f"{k}.{g}" for k in names):
+                arr = state[key]
+                if not (
+                    isinstance(arr, np.ndarray) and arr.shape == d.shape and arr.dtype.kind == "f"
+                ):
+                    got = getattr(arr, "shape", type(arr).__name__)
                     raise ValueError(
-                        f"{name}.load_state_dict: '{key}.{g}' must be a float array of "
-                        f"shape {d.shape}; got {got}."
+                        f"{name}.load_state_dict: '{key}' must be a float array of shape "
+                        f"{d.shape}; got {getattr(arr, 'dtype', '')} {got}."
                     )
-                arrays[f"{key}.{g}"] = arr
-        # all checked: commit
-        self._set_hyper(hyper)
-        self._lr = lr
-        self.t = t
-        for key, bufs in self._state.items():
-            for g, b in enumerate(bufs):
-                b[...] = arrays[f"{key}.{g}"]
+        self._install(hyper, state)  # all checked: commit
+        self._lr, self.t = lr, t
 
     def __repr__(self) -> str:
-        items = [f"lr={self._lr!r}"]
-        for k, v in self._hyper.items():
-            items.append(f"{k}={v!r}")
-        return (
-            f"{type(self).__name__}({', '.join(items)}; params={len(self.params)}, "
-            f"numel={self.numel})"
-        )
-
-    # -- subclass hooks -----------------------------------------------------
-
-    @staticmethod
-    def _validate_hyper(owner: str, **kw: Any) -> dict[str, Any]:
-        return {}
-
-    @staticmethod
-    def _state_names(hyper: Mapping[str, Any]) -> list[str]:
-        return []
-
-    def _set_hyper(self, hyper: dict[str, Any]) -> None:
-        """Install validated hyperparameters and zero state buffers to match them."""
-        self._hyper = dict(hyper)
-        self._state = {
-            key: [np.zeros_like(d) for d in self._data] for key in self._state_names(hyper)
-        }
-
-    def _update(self) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+        items = "".join(f", {k}={getattr(self, k)!r}" for k in self._hyper)
+        size = f"params={len(self.params)}, numel={sum(d.size for d in self._flat.data)}"
+        return f"{type(self).__name__}(lr={self._lr!r}{items}; {size})"
 
 
 class SGD(Optimizer):
     """Stochastic gradient descent, with optional momentum, Nesterov and weight decay.
 
     With the defaults this is the lecture's gradient descent, ``w ← w − γ g`` with
-    ``g = ∂J/∂w``: two NumPy calls per dtype group (``s = γ g``; ``w −= s``).
+    ``g = ∂J/∂w``: two NumPy calls per dtype group (``s = γ g``; ``w −= s``; one when
+    γ = 1).
 
     ``style="torch"`` (default), PyTorch's ``torch.optim.SGD`` (μ = momentum,
     τ = dampening, λ = weight_decay, v = velocity, one per parameter, starting at 0)::
@@ -640,7 +409,7 @@ class SGD(Optimizer):
     style : {"torch", "sklearn"}, default "torch"
 
     State: ``t`` (steps taken) and, when momentum > 0, ``v`` (the velocity: v in the
-    PyTorch style, u in the scikit-learn style), one flat buffer per dtype group.
+    PyTorch style, u in the scikit-learn style), of shape ``(numel,)`` per dtype group.
 
     Example
     -------
@@ -657,17 +426,11 @@ class SGD(Optimizer):
     array([-1.25, -1.25])
     """
 
-    _n_scratch = 2
-    momentum = _Hyper()
-    nesterov = _Hyper()
-    weight_decay = _Hyper()
-    dampening = _Hyper()
-    style = _Hyper()
-    _hyper_names = ("momentum", "nesterov", "weight_decay", "dampening", "style")
+    _hyper = ("momentum", "nesterov", "weight_decay", "dampening", "style")
 
     def __init__(
         self,
-        params: Iterable[ParamLike] | Any,
+        params: Iterable[Any] | Any,
         lr: float = 0.01,
         momentum: float = 0.0,
         nesterov: bool = False,
@@ -675,26 +438,10 @@ class SGD(Optimizer):
         dampening: float = 0.0,
         style: str = "torch",
     ) -> None:
-        hyper = self._validate_hyper(
-            type(self).__name__,
-            momentum=momentum,
-            nesterov=nesterov,
-            weight_decay=weight_decay,
-            dampening=dampening,
-            style=style,
-        )
-        super().__init__(params, lr)
-        self._set_hyper(hyper)
+        super().__init__(params, lr, locals())
 
-    @staticmethod
-    def _validate_hyper(owner: str, **kw: Any) -> dict[str, Any]:
-        h = {
-            "momentum": _check_float(kw["momentum"], "momentum", owner, 0.0, 1.0),
-            "nesterov": _check_bool(kw["nesterov"], "nesterov", owner),
-            "weight_decay": _check_float(kw["weight_decay"], "weight_decay", owner, 0.0),
-            "dampening": _check_float(kw["dampening"], "dampening", owner, 0.0, 1.0, True, True),
-            "style": _check_choice(kw["style"], "style", owner, ("torch", "sklearn")),
-        }
+    def _validate(self, settings: Any) -> dict[str, Any]:
+        h, owner = super()._validate(settings), type(self).__name__
         if h["style"] == "torch" and h["nesterov"] and (h["momentum"] <= 0 or h["dampening"]):
             raise ValueError(
                 f"{owner} with nesterov=True needs momentum > 0 and dampening=0. Got "
@@ -709,72 +456,33 @@ class SGD(Optimizer):
         return h
 
     @staticmethod
-    def _state_names(hyper: Mapping[str, Any]) -> list[str]:
+    def _buffers(hyper: Mapping[str, Any]) -> list[str]:
         return ["v"] if hyper["momentum"] > 0 else []
 
-    @property
-    def folds_lr(self) -> bool:
-        """True when the update is plain gradient descent, w <- w - lr g (no momentum, no
-        weight decay): a caller may then multiply the gradients by lr while computing them
-        and call :meth:`step_prescaled`."""
-        return self._hyper["momentum"] == 0 and self._hyper["weight_decay"] == 0
-
-    def step_prescaled(self) -> None:
-        """w <- w - g for gradients that already hold lr * dL/dw: one subtraction per dtype
-        group. Only valid when :attr:`folds_lr` is True; the fused training engine uses it
-        (the learning rate folded into the output gradient, as hand-written NumPy does)."""
-        if not self.folds_lr:
-            raise RuntimeError("step_prescaled() needs an SGD without momentum or weight decay.")
-        self._sync()
-        self.t += 1
-        for d, g in zip(self._data, self._grad):
-            np.subtract(d, g, out=d)
-
-    def _update(self) -> None:
-        lr = self._lr
-        h = self._hyper
-        mu, wd = h["momentum"], h["weight_decay"]
-        s1, s2 = self._scratch
-        if mu == 0:  # plain gradient descent (both styles coincide)
-            for w, g, s in zip(self._data, self._grad, s1, strict=True):
-                np.multiply(g, lr, out=s)
-                if wd:  # w − γ(g + λw) = w(1 − γλ) − γg
-                    np.multiply(w, 1.0 - lr * wd, out=w)
-                np.subtract(w, s, out=w)
+    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict) -> None:
+        lr, mu, wd = self._lr, self.momentum, self.weight_decay
+        a, b = work
+        if not mu:  # plain gradient descent (both styles): w ← w(1 − γλ) − γg
+            if wd:
+                np.multiply(w, 1.0 - lr * wd, out=w)
+            _descend(w, g, lr, a)
             return
-        nesterov = h["nesterov"]
-        torch_style = h["style"] == "torch"
-        # PyTorch starts the velocity at g itself (no dampening on the first step).
-        c = 1.0 if self.t == 1 else 1.0 - h["dampening"]
-        for w, g, v, a, b in zip(self._data, self._grad, self._state["v"], s1, s2, strict=True):
-            if wd:  # g ← g + λw, in scratch a (the user's grad is left alone)
-                np.multiply(w, wd, out=a)
-                np.add(g, a, out=a)
-                g = a
-            if torch_style:
-                np.multiply(v, mu, out=v)  # v ← μv + (1 − τ)g
-                if c == 1.0:
-                    np.add(v, g, out=v)
-                else:
-                    np.multiply(g, c, out=b)
-                    np.add(v, b, out=v)
-                if nesterov:  # d = g + μv
-                    np.multiply(v, mu, out=b)
-                    np.add(g, b, out=b)
-                    np.multiply(b, lr, out=b)
-                else:
-                    np.multiply(v, lr, out=b)
-                np.subtract(w, b, out=w)  # w ← w − γd
-            else:
-                np.multiply(g, lr, out=b)  # γg
-                np.multiply(v, mu, out=v)  # u ← μu − γg
-                np.subtract(v, b, out=v)
-                if nesterov:  # w ← w + (μu − γg)
-                    np.multiply(v, mu, out=a)
-                    np.subtract(a, b, out=a)
-                    np.add(w, a, out=w)
-                else:
-                    np.add(w, v, out=w)
+        g, v = _decayed(g, w, wd, a), state["v"]  # g ← g + λw
+        if self.style == "torch":  # v ← μv + (1 − τ)g, with v ← g on the first step
+            damp = 1.0 if self.t == 1 else 1.0 - self.dampening
+            np.multiply(v, mu, out=v)
+            np.add(v, g if damp == 1.0 else np.multiply(g, damp, out=b), out=v)
+            if self.nesterov:  # d = g + μv
+                v = np.add(g, np.multiply(v, mu, out=b), out=b)
+            _descend(w, v, lr, b)  # w ← w − γd
+            return
+        np.multiply(g, lr, out=b)  # u ← μu − γg
+        np.multiply(v, mu, out=v)
+        np.subtract(v, b, out=v)
+        if self.nesterov:  # w ← w + (μu − γg)
+            np.multiply(v, mu, out=a)
+            v = np.subtract(a, b, out=a)
+        np.add(w, v, out=w)
 
 
 GradientDescent = SGD
@@ -807,21 +515,16 @@ class Adam(Optimizer):
     weight_decay : float >= 0, default 0
     amsgrad : bool, default False
 
-    State: ``t``, ``m``, ``v`` and (amsgrad) ``v_max``: one flat buffer each per group.
+    State: ``t``, ``m``, ``v`` and (amsgrad) ``v_max``, each of shape ``(numel,)`` per
+    dtype group.
     """
 
-    _n_scratch = 2
+    _hyper = ("beta1", "beta2", "eps", "weight_decay", "amsgrad")
     _decoupled = False
-    beta1 = _Hyper()
-    beta2 = _Hyper()
-    eps = _Hyper()
-    weight_decay = _Hyper()
-    amsgrad = _Hyper()
-    _hyper_names = ("beta1", "beta2", "eps", "weight_decay", "amsgrad")
 
     def __init__(
         self,
-        params: Iterable[ParamLike] | Any,
+        params: Iterable[Any] | Any,
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
@@ -829,69 +532,40 @@ class Adam(Optimizer):
         amsgrad: bool = False,
     ) -> None:
         owner = type(self).__name__
-        b1, b2 = _check_betas(betas, owner)
-        hyper = self._validate_hyper(
-            owner, beta1=b1, beta2=b2, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad
-        )
-        super().__init__(params, lr)
-        self._set_hyper(hyper)
+        try:
+            beta1, beta2 = (_check(b, "betas", owner, "float in [0, 1)") for b in betas)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"The 'betas' parameter of {owner} must be a pair of floats in [0, 1). "
+                f"Got {_show(betas)}."
+            ) from None
+        super().__init__(params, lr, locals())
 
     @property
     def betas(self) -> tuple[float, float]:
         """(β₁, β₂)."""
-        return (self._hyper["beta1"], self._hyper["beta2"])
+        return (self.beta1, self.beta2)
 
     @staticmethod
-    def _validate_hyper(owner: str, **kw: Any) -> dict[str, Any]:
-        return {
-            "beta1": _check_float(kw["beta1"], "betas", owner, 0.0, 1.0),
-            "beta2": _check_float(kw["beta2"], "betas", owner, 0.0, 1.0),
-            "eps": _check_float(kw["eps"], "eps", owner, 0.0, low_closed=False),
-            "weight_decay": _check_float(kw["weight_decay"], "weight_decay", owner, 0.0),
-            "amsgrad": _check_bool(kw["amsgrad"], "amsgrad", owner),
-        }
-
-    @staticmethod
-    def _state_names(hyper: Mapping[str, Any]) -> list[str]:
+    def _buffers(hyper: Mapping[str, Any]) -> list[str]:
         return ["m", "v", "v_max"] if hyper["amsgrad"] else ["m", "v"]
 
-    def _update(self) -> None:
-        lr = self._lr
-        h = self._hyper
-        b1, b2, eps, wd = h["beta1"], h["beta2"], h["eps"], h["weight_decay"]
-        t = self.t
-        bc1 = 1.0 - b1**t
-        c2 = math.sqrt(1.0 - b2**t)
-        step_size = lr * c2 / bc1
-        eps_hat = eps * c2
-        amsgrad = h["amsgrad"]
-        st = self._state
-        vmaxes = st["v_max"] if amsgrad else st["v"]
-        s1, s2 = self._scratch
-        for w, g, m, v, vmax, a, b in zip(
-            self._data, self._grad, st["m"], st["v"], vmaxes, s1, s2, strict=True
-        ):
-            if wd:
-                if self._decoupled:  # AdamW: w ← w(1 − γλ)
-                    np.multiply(w, 1.0 - lr * wd, out=w)
-                else:  # g ← g + λw, in scratch b
-                    np.multiply(w, wd, out=b)
-                    np.add(g, b, out=b)
-                    g = b
-            np.subtract(g, m, out=a)  # m ← m + (1 − β₁)(g − m)  (PyTorch's lerp)
-            np.multiply(a, 1.0 - b1, out=a)
-            np.add(m, a, out=m)
-            np.multiply(v, b2, out=v)  # v ← β₂v + (1 − β₂)g²
-            np.multiply(g, g, out=a)
-            np.multiply(a, 1.0 - b2, out=a)
-            np.add(v, a, out=v)
-            if amsgrad:
-                np.maximum(vmax, v, out=vmax)
-            np.sqrt(vmax, out=a)  # √v̂ + ε√(1 − β₂ᵗ)
-            np.add(a, eps_hat, out=a)
-            np.divide(m, a, out=a)
-            np.multiply(a, step_size, out=a)
-            np.subtract(w, a, out=w)
+    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict) -> None:
+        lr, wd, t = self._lr, self.weight_decay, self.t
+        a, b = work
+        if self._decoupled and wd:  # AdamW: w ← w(1 − γλ)
+            np.multiply(w, 1.0 - lr * wd, out=w)
+        g = _decayed(g, w, 0.0 if self._decoupled else wd, b)  # Adam: g ← g + λw
+        m, v = state["m"], state["v"]
+        _average(m, g, self.beta1, a)  # m ← β₁m + (1 − β₁)g
+        _mean_square(v, g, self.beta2, a)  # v ← β₂v + (1 − β₂)g²
+        if self.amsgrad:
+            v = np.maximum(state["v_max"], v, out=state["v_max"])
+        c2 = math.sqrt(1.0 - self.beta2**t)
+        np.sqrt(v, out=a)  # s = √v̂ + ε√(1 − β₂ᵗ)
+        np.add(a, self.eps * c2, out=a)
+        np.divide(m, a, out=a)
+        _descend(w, a, lr * c2 / (1.0 - self.beta1**t), a)
 
 
 class AdamW(Adam):
@@ -909,7 +583,7 @@ class AdamW(Adam):
 
     def __init__(
         self,
-        params: Iterable[ParamLike] | Any,
+        params: Iterable[Any] | Any,
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
@@ -944,20 +618,15 @@ class RMSprop(Optimizer):
     centered : bool, default False
     weight_decay : float >= 0, default 0
 
-    State: ``t``, ``v``, and ``g_avg`` (centered), ``b`` (momentum > 0).
+    State: ``t``, ``v``, and ``g_avg`` (centered), ``b`` (momentum > 0), each of shape
+    ``(numel,)`` per dtype group.
     """
 
-    _n_scratch = 2
-    alpha = _Hyper()
-    eps = _Hyper()
-    momentum = _Hyper()
-    centered = _Hyper()
-    weight_decay = _Hyper()
-    _hyper_names = ("alpha", "eps", "momentum", "centered", "weight_decay")
+    _hyper = ("alpha", "eps", "momentum", "centered", "weight_decay")
 
     def __init__(
         self,
-        params: Iterable[ParamLike] | Any,
+        params: Iterable[Any] | Any,
         lr: float = 1e-2,
         alpha: float = 0.99,
         eps: float = 1e-8,
@@ -965,75 +634,28 @@ class RMSprop(Optimizer):
         centered: bool = False,
         weight_decay: float = 0.0,
     ) -> None:
-        hyper = self._validate_hyper(
-            type(self).__name__,
-            alpha=alpha,
-            eps=eps,
-            momentum=momentum,
-            centered=centered,
-            weight_decay=weight_decay,
-        )
-        super().__init__(params, lr)
-        self._set_hyper(hyper)
+        super().__init__(params, lr, locals())
 
     @staticmethod
-    def _validate_hyper(owner: str, **kw: Any) -> dict[str, Any]:
-        return {
-            "alpha": _check_float(kw["alpha"], "alpha", owner, 0.0, 1.0),
-            "eps": _check_float(kw["eps"], "eps", owner, 0.0, low_closed=False),
-            "momentum": _check_float(kw["momentum"], "momentum", owner, 0.0, 1.0),
-            "centered": _check_bool(kw["centered"], "centered", owner),
-            "weight_decay": _check_float(kw["weight_decay"], "weight_decay", owner, 0.0),
-        }
+    def _buffers(hyper: Mapping[str, Any]) -> list[str]:
+        return ["v"] + ["g_avg"] * hyper["centered"] + ["b"] * (hyper["momentum"] > 0)
 
-    @staticmethod
-    def _state_names(hyper: Mapping[str, Any]) -> list[str]:
-        names = ["v"]
-        if hyper["centered"]:
-            names.append("g_avg")
-        if hyper["momentum"] > 0:
-            names.append("b")
-        return names
-
-    def _update(self) -> None:
-        lr = self._lr
-        h = self._hyper
-        alpha, eps, mu, wd = h["alpha"], h["eps"], h["momentum"], h["weight_decay"]
-        st = self._state
-        n = len(self._data)
-        g_avgs = st.get("g_avg", [None] * n)
-        bufs = st.get("b", [None] * n)
-        s1, s2 = self._scratch
-        for w, g, v, ga, buf, a, b in zip(
-            self._data, self._grad, st["v"], g_avgs, bufs, s1, s2, strict=True
-        ):
-            if wd:  # g ← g + λw, in scratch b
-                np.multiply(w, wd, out=b)
-                np.add(g, b, out=b)
-                g = b
-            np.multiply(v, alpha, out=v)  # v ← αv + (1 − α)g²
-            np.multiply(g, g, out=a)
-            np.multiply(a, 1.0 - alpha, out=a)
-            np.add(v, a, out=v)
-            if ga is not None:  # ḡ ← ḡ + (1 − α)(g − ḡ);  s = √max(v − ḡ², 0)
-                np.subtract(g, ga, out=a)
-                np.multiply(a, 1.0 - alpha, out=a)
-                np.add(ga, a, out=ga)
-                np.multiply(ga, ga, out=a)
-                np.subtract(v, a, out=a)
-                np.maximum(a, 0.0, out=a)
-                np.sqrt(a, out=a)
-            else:
-                np.sqrt(v, out=a)
-            np.add(a, eps, out=a)
-            np.divide(g, a, out=a)  # g / s
-            if buf is not None:  # b ← μb + g/s;  w ← w − γb
-                np.multiply(buf, mu, out=buf)
-                np.add(buf, a, out=buf)
-                np.multiply(buf, lr, out=a)
-            else:
-                np.multiply(a, lr, out=a)
-            np.subtract(w, a, out=w)
+    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict) -> None:
+        a, b = work
+        g, v = _decayed(g, w, self.weight_decay, b), state["v"]  # g ← g + λw
+        _mean_square(v, g, self.alpha, a)  # v ← αv + (1 − α)g²
+        if self.centered:  # ḡ ← αḡ + (1 − α)g;  s = √max(v − ḡ², 0)
+            g_avg = state["g_avg"]
+            _average(g_avg, g, self.alpha, a)
+            np.multiply(g_avg, g_avg, out=a)
+            v = np.maximum(np.subtract(v, a, out=a), 0.0, out=a)
+        np.sqrt(v, out=a)
+        np.add(a, self.eps, out=a)
+        d = np.divide(g, a, out=a)  # g / s
+        if self.momentum:  # b ← μb + g/s;  w ← w − γb
+            np.multiply(state["b"], self.momentum, out=state["b"])
+            d = np.add(state["b"], a, out=state["b"])
+        _descend(w, d, self._lr, a)
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
@@ -1046,28 +668,30 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
 """Name → optimizer class, used by :func:`get_optimizer`, the estimators and the CLI."""
 
 
-def _check_kwargs(cls: type, kw: Mapping[str, Any], skip: int) -> None:
-    allowed = list(inspect.signature(cls.__init__).parameters)[skip:]
+def _build(
+    name: Any, table: Mapping[str, type], base: type, what: str, first: Any, kw: Mapping
+) -> Any:
+    """``table[name](first, **kw)`` (``name`` may be a class), with messages that list
+    the valid names and settings."""
+    if isinstance(name, str) and name.lower() in table:
+        cls = table[name.lower()]
+    elif isinstance(name, type) and issubclass(name, base):
+        cls = name
+    elif isinstance(name, str):
+        valid = ", ".join(repr(k) for k in sorted(table))
+        raise ValueError(f"Unknown {what} {_show(name)}. Valid names: {valid}.")
+    else:
+        raise TypeError(
+            f"The {what} must be given by name (one of {sorted(table)}) or class. "
+            f"Got {type(name).__name__}."
+        )
+    allowed = list(inspect.signature(cls.__init__).parameters)[2:]
     bad = sorted(set(kw) - set(allowed))
     if bad:
         raise TypeError(
             f"{cls.__name__} got unexpected keyword arguments {bad}; its settings are {allowed}."
         )
-
-
-def _lookup(name: Any, table: Mapping[str, type], what: str, base: type) -> type:
-    if isinstance(name, type) and issubclass(name, base):
-        return name
-    if not isinstance(name, str):
-        raise TypeError(
-            f"The {what} must be given by name (one of {sorted(table)}) or class. "
-            f"Got {type(name).__name__}."
-        )
-    key = name.lower()
-    if key not in table:
-        valid = ", ".join(repr(k) for k in sorted(table))
-        raise ValueError(f"Unknown {what} {_show(name)}. Valid names: {valid}.")
-    return table[key]
+    return cls(first, **kw)
 
 
 def get_optimizer(name: str | type[Optimizer], params: Any, **kw: Any) -> Optimizer:
@@ -1081,9 +705,7 @@ def get_optimizer(name: str | type[Optimizer], params: Any, **kw: Any) -> Optimi
     >>> type(opt).__name__, opt.lr, opt.betas
     ('Adam', 0.01, (0.9, 0.999))
     """
-    cls = _lookup(name, OPTIMIZERS, "optimizer", Optimizer)
-    _check_kwargs(cls, kw, skip=2)
-    return cls(params, **kw)
+    return _build(name, OPTIMIZERS, Optimizer, "optimizer", params, kw)
 
 
 # ---------------------------------------------------------------------------
@@ -1102,20 +724,22 @@ class LRSchedule:
     loop can call every schedule the same way.
 
     ``step`` returns True when training should stop (only :class:`AdaptiveLR` ever
-    does).
+    does). A subclass names its settings in ``_hyper`` (passing their values as its
+    constructor's ``locals()``) and what it tracks besides the epoch in ``_progress``;
+    what each must be is in ``_SPECS``.
     """
 
-    _hyper_names: tuple[str, ...] = ()
+    _hyper: tuple[str, ...] = ()
+    _progress: tuple[str, ...] = ()
 
-    def __init__(self, optimizer: Any) -> None:
+    def __init__(self, optimizer: Any, settings: Mapping[str, Any] | None = None) -> None:
+        name = type(self).__name__
+        self.__dict__.update({k: _check(settings[k], k, name) for k in self._hyper})
         if not hasattr(optimizer, "lr"):
             raise TypeError(
-                f"{type(self).__name__} needs an optimizer with an 'lr' attribute. "
-                f"Got {type(optimizer).__name__}."
+                f"{name} needs an optimizer with an 'lr' attribute. Got {type(optimizer).__name__}."
             )
-        self.optimizer = optimizer
-        self.base_lr = float(optimizer.lr)
-        self.epoch = 0
+        self.optimizer, self.base_lr, self.epoch = optimizer, float(optimizer.lr), 0
 
     def lr_at(self, epoch: int) -> float:
         """The learning rate for epoch ``epoch`` (0-based)."""
@@ -1141,46 +765,21 @@ class LRSchedule:
         """The optimizer's current learning rate."""
         return float(self.optimizer.lr)
 
-    def _extra_state(self) -> dict[str, Any]:
-        return {}
-
     def state_dict(self) -> dict[str, Any]:
         """Plain Python scalars: type, base_lr, epoch, settings and progress."""
-        state: dict[str, Any] = {
-            "type": type(self).__name__,
-            "base_lr": self.base_lr,
-            "epoch": self.epoch,
-        }
-        state.update({k: getattr(self, k) for k in self._hyper_names})
-        state.update(self._extra_state())
-        return state
+        keys = ("base_lr", "epoch", *self._hyper, *self._progress)
+        return {"type": type(self).__name__, **{k: getattr(self, k) for k in keys}}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore what :meth:`state_dict` returned (``optimizer.lr`` is not touched:
         load the optimizer's own state dict for that)."""
-        name = type(self).__name__
-        _check_state_mapping(state, name)
-        _check_keys(state, self.state_dict().keys(), name)
-        hyper = self._validate(**{k: state[k] for k in self._hyper_names})
-        base_lr = _check_float(state["base_lr"], "base_lr", name, 0.0)
-        epoch = _check_int(state["epoch"], "epoch", name, 0)
-        extra = self._validate_extra(state)
-        for k, v in hyper.items():
-            setattr(self, k, v)
-        self.base_lr = base_lr
-        self.epoch = epoch
-        for k, v in extra.items():
-            setattr(self, k, v)
-
-    def _validate(self, **kw: Any) -> dict[str, Any]:
-        return {}
-
-    def _validate_extra(self, state: Mapping[str, Any]) -> dict[str, Any]:
-        return {}
+        name, keys = type(self).__name__, list(self.state_dict())
+        _check_state(state, name, keys)
+        self.__dict__.update({k: _check(state[k], k, name) for k in keys[1:]})
 
     def __repr__(self) -> str:
-        items = [f"{k}={getattr(self, k)!r}" for k in self._hyper_names]
-        return f"{type(self).__name__}({', '.join(items)}; epoch={self.epoch}, lr={self.lr!r})"
+        items = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._hyper)
+        return f"{type(self).__name__}({items}; epoch={self.epoch}, lr={self.lr!r})"
 
 
 class ConstantLR(LRSchedule):
@@ -1199,19 +798,10 @@ class StepLR(LRSchedule):
     Computed in closed form (PyTorch multiplies repeatedly; equal up to rounding).
     """
 
-    _hyper_names = ("step_size", "gamma")
+    _hyper = ("step_size", "gamma")
 
     def __init__(self, optimizer: Any, step_size: int, gamma: float = 0.1) -> None:
-        h = self._validate(step_size=step_size, gamma=gamma)
-        super().__init__(optimizer)
-        self.step_size, self.gamma = h["step_size"], h["gamma"]
-
-    def _validate(self, **kw: Any) -> dict[str, Any]:
-        name = type(self).__name__
-        return {
-            "step_size": _check_int(kw["step_size"], "step_size", name, 1),
-            "gamma": _check_float(kw["gamma"], "gamma", name, 0.0, low_closed=False),
-        }
+        super().__init__(optimizer, locals())
 
     def lr_at(self, epoch: int) -> float:
         return self.base_lr * self.gamma ** (epoch // self.step_size)
@@ -1220,16 +810,10 @@ class StepLR(LRSchedule):
 class ExponentialLR(LRSchedule):
     """γₑ = γ₀ · gammaᵉ: decay by ``gamma`` every epoch."""
 
-    _hyper_names = ("gamma",)
+    _hyper = ("gamma",)
 
     def __init__(self, optimizer: Any, gamma: float) -> None:
-        h = self._validate(gamma=gamma)
-        super().__init__(optimizer)
-        self.gamma = h["gamma"]
-
-    def _validate(self, **kw: Any) -> dict[str, Any]:
-        name = type(self).__name__
-        return {"gamma": _check_float(kw["gamma"], "gamma", name, 0.0, low_closed=False)}
+        super().__init__(optimizer, locals())
 
     def lr_at(self, epoch: int) -> float:
         return self.base_lr * self.gamma**epoch
@@ -1243,19 +827,10 @@ class CosineAnnealingLR(LRSchedule):
     the number of epochs.
     """
 
-    _hyper_names = ("T_max", "eta_min")
+    _hyper = ("T_max", "eta_min")
 
     def __init__(self, optimizer: Any, T_max: int, eta_min: float = 0.0) -> None:
-        h = self._validate(T_max=T_max, eta_min=eta_min)
-        super().__init__(optimizer)
-        self.T_max, self.eta_min = h["T_max"], h["eta_min"]
-
-    def _validate(self, **kw: Any) -> dict[str, Any]:
-        name = type(self).__name__
-        return {
-            "T_max": _check_int(kw["T_max"], "T_max", name, 1),
-            "eta_min": _check_float(kw["eta_min"], "eta_min", name, 0.0),
-        }
+        super().__init__(optimizer, locals())
 
     def lr_at(self, epoch: int) -> float:
         cos = math.cos(math.pi * epoch / self.T_max)
@@ -1270,16 +845,11 @@ class InvScalingLR(LRSchedule):
     running count of samples (scikit-learn's ``t_``), so epoch 0 uses γ₀.
     """
 
-    _hyper_names = ("power_t",)
+    _hyper, _progress = ("power_t",), ("samples_seen",)
 
     def __init__(self, optimizer: Any, power_t: float = 0.5) -> None:
-        h = self._validate(power_t=power_t)
-        super().__init__(optimizer)
-        self.power_t = h["power_t"]
+        super().__init__(optimizer, locals())
         self.samples_seen = 0
-
-    def _validate(self, **kw: Any) -> dict[str, Any]:
-        return {"power_t": _check_float(kw["power_t"], "power_t", type(self).__name__, 0.0)}
 
     def lr_at(self, samples_seen: int) -> float:  # type: ignore[override]
         """The learning rate after ``samples_seen`` samples."""
@@ -1293,21 +863,13 @@ class InvScalingLR(LRSchedule):
                 f"{name}.step needs samples_seen, the number of training samples seen so "
                 f"far: call schedule.step(samples_seen) at the end of each epoch."
             )
-        self.samples_seen = _check_int(samples_seen, "samples_seen", name, 0)
+        self.samples_seen = _check(samples_seen, "samples_seen", name)
         self.epoch += 1
         self.optimizer.lr = self.lr_at(self.samples_seen)
         return False
 
     def epoch_end(self, *, metric: float | None = None, samples_seen: int | None = None) -> bool:
         return self.step(samples_seen)
-
-    def _extra_state(self) -> dict[str, Any]:
-        return {"samples_seen": self.samples_seen}
-
-    def _validate_extra(self, state: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "samples_seen": _check_int(state["samples_seen"], "samples_seen", "InvScalingLR", 0)
-        }
 
 
 class AdaptiveLR(LRSchedule):
@@ -1328,7 +890,8 @@ class AdaptiveLR(LRSchedule):
     scikit-learn, γ may end a little below ``min_lr`` (the check comes first).
     """
 
-    _hyper_names = ("factor", "patience", "tol", "min_lr", "mode")
+    _hyper = ("factor", "patience", "tol", "min_lr", "mode")
+    _progress = ("best", "bad_epochs")
 
     def __init__(
         self,
@@ -1339,22 +902,8 @@ class AdaptiveLR(LRSchedule):
         min_lr: float = 1e-6,
         mode: str = "min",
     ) -> None:
-        h = self._validate(factor=factor, patience=patience, tol=tol, min_lr=min_lr, mode=mode)
-        super().__init__(optimizer)
-        for k, v in h.items():
-            setattr(self, k, v)
-        self.best = math.inf
-        self.bad_epochs = 0
-
-    def _validate(self, **kw: Any) -> dict[str, Any]:
-        name = type(self).__name__
-        return {
-            "factor": _check_float(kw["factor"], "factor", name, 0.0, 1.0, low_closed=False),
-            "patience": _check_int(kw["patience"], "patience", name, 0),
-            "tol": _check_float(kw["tol"], "tol", name, 0.0),
-            "min_lr": _check_float(kw["min_lr"], "min_lr", name, 0.0),
-            "mode": _check_choice(kw["mode"], "mode", name, ("min", "max")),
-        }
+        super().__init__(optimizer, locals())
+        self.best, self.bad_epochs = math.inf, 0
 
     def lr_at(self, epoch: int) -> float:
         raise NotImplementedError("AdaptiveLR's learning rate depends on the losses seen.")
@@ -1366,16 +915,11 @@ class AdaptiveLR(LRSchedule):
             raise TypeError(
                 f"{name}.step needs the epoch's training loss: call schedule.step(loss)."
             )
-        x = _check_float(metric, "metric", name)  # a NaN loss is an error, not a plateau
-        if self.mode == "max":
-            x = -x
+        x = _check(metric, "metric", name)  # a NaN loss is an error, not a plateau
+        x = -x if self.mode == "max" else x
         self.epoch += 1
-        if x > self.best - self.tol:
-            self.bad_epochs += 1
-        else:
-            self.bad_epochs = 0
-        if x < self.best:
-            self.best = x
+        self.bad_epochs = self.bad_epochs + 1 if x > self.best - self.tol else 0
+        self.best = min(self.best, x)
         if self.bad_epochs > self.patience:
             lr = self.optimizer.lr
             if lr <= self.min_lr:
@@ -1386,18 +930,6 @@ class AdaptiveLR(LRSchedule):
 
     def epoch_end(self, *, metric: float | None = None, samples_seen: int | None = None) -> bool:
         return self.step(metric)
-
-    def _extra_state(self) -> dict[str, Any]:
-        return {"best": self.best, "bad_epochs": self.bad_epochs}
-
-    def _validate_extra(self, state: Mapping[str, Any]) -> dict[str, Any]:
-        best = state["best"]
-        if not isinstance(best, numbers.Real) or math.isnan(best):
-            raise ValueError(f"AdaptiveLR.load_state_dict: 'best' must be a number. Got {best!r}.")
-        return {
-            "best": float(best),
-            "bad_epochs": _check_int(state["bad_epochs"], "bad_epochs", "AdaptiveLR", 0),
-        }
 
 
 SCHEDULES: dict[str, type[LRSchedule]] = {
@@ -1423,6 +955,4 @@ def get_schedule(name: str | type[LRSchedule], optimizer: Any, **kw: Any) -> LRS
     >>> [(sched.step(), opt.lr)[1] for _ in range(4)]
     [0.1, 0.05, 0.05, 0.025]
     """
-    cls = _lookup(name, SCHEDULES, "learning-rate schedule", LRSchedule)
-    _check_kwargs(cls, kw, skip=2)
-    return cls(optimizer, **kw)
+    return _build(name, SCHEDULES, LRSchedule, "learning-rate schedule", optimizer, kw)

@@ -1,5 +1,6 @@
-"""Tests for glassnet.optim: update rules against NumPy transcriptions, flat buffers,
-state dicts, schedules, validation."""
+"""Tests for glassnet.optim: update rules against NumPy transcriptions, the flat buffers
+they update (glassnet.nn.flatten_parameters, tested on its own in test_flat.py), state
+dicts, schedules, validation."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import numpy as np
 import pytest
 
+from glassnet.nn import flatten_parameters
 from glassnet.optim import (
     OPTIMIZERS,
     SCHEDULES,
@@ -21,7 +23,6 @@ from glassnet.optim import (
     ExponentialLR,
     GradientDescent,
     InvScalingLR,
-    ParamView,
     RMSprop,
     StepLR,
     get_optimizer,
@@ -194,7 +195,7 @@ def test_update_two_dtype_groups(cls, ref, lr, kw):
     grads = [[rng.standard_normal(w.shape) for w in w0] for _ in range(N_STEPS)]
     lrs = [lr * f for f in LR_FACTORS]
     opt = cls(params, lr=lr, **kw)
-    assert opt.dtypes == [np.dtype(np.float64), np.dtype(np.float32)]
+    assert flatten_parameters(params).dtypes == [np.dtype(np.float64), np.dtype(np.float32)]
     run_steps(opt, params, grads, lrs, "mixed")
     for i, p in enumerate(params):
         expected = ref(
@@ -251,40 +252,39 @@ def test_grad_is_not_modified_by_weight_decay():
 # ---------------------------------------------------------------------------
 
 
-def test_packing_shares_memory_and_preserves_values():
+def test_optimizer_updates_the_shared_flat_buffers():
     rng = np.random.default_rng(5)
     params = make_params(
         rng, dtypes=(np.float32, np.float64), shapes=[(2, 3), (), (4,), (3, 1), (0,)]
     )
     params[2].grad = rng.standard_normal(4)
     values = [p.data.copy() for p in params]
-    grad2 = params[2].grad.astype(np.float32)  # cast into param 2's float32 group
     opt = Adam(params)
-    data_bufs, grad_bufs = opt.flat_params(), opt.flat_grads()
-    assert len(data_bufs) == len(grad_bufs) == 2
-    assert opt.dtypes == [np.dtype(np.float32), np.dtype(np.float64)]
-    for d, g, dt in zip(data_bufs, grad_bufs, opt.dtypes, strict=True):
-        assert d.ndim == 1 and d.flags.c_contiguous and d.dtype == dt
-        assert g.shape == d.shape and g.dtype == dt
-    assert data_bufs[0].size == 6 + 4 + 0 and data_bufs[1].size == 1 + 3
-    assert opt.numel == 14
-    assert all(pair[0] is d for pair, d in zip(opt.flat_buffers(), data_bufs, strict=True))
-    for i, (p, view) in enumerate(zip(params, opt.param_views, strict=True)):
-        assert isinstance(view, ParamView)
-        assert p.data.shape == values[i].shape and p.grad.shape == values[i].shape
-        assert p.data.dtype == values[i].dtype
-        np.testing.assert_array_equal(p.data, values[i])
-        d, g = data_bufs[view.group], grad_bufs[view.group]
-        if p.data.size:  # (an empty array shares no memory)
-            assert np.shares_memory(p.data, d) and np.shares_memory(p.grad, g)
-        np.testing.assert_array_equal(d[view.start : view.stop].reshape(view.shape), p.data)
-    np.testing.assert_array_equal(params[2].grad, grad2)
+    views = [(p.data, p.grad) for p in params]
+
+    def still_bound():
+        return all(p.data is d and p.grad is g for p, (d, g) in zip(params, views, strict=True))
+
+    flat = flatten_parameters(params)  # the optimizer's packing, not a new one
+    assert still_bound()
+    assert flat.dtypes == [np.dtype(np.float32), np.dtype(np.float64)]
+    assert [d.size for d in flat.data] == [6 + 4 + 0, 1 + 3]
+    for p, v in zip(params, values, strict=True):
+        np.testing.assert_array_equal(p.data, v)
+    np.testing.assert_array_equal(params[2].grad, params[2].grad.astype(np.float32))
     assert not params[0].grad.any()  # None became a zero view
-    # writing a flat buffer writes the parameters, and the other way round
-    data_bufs[1][:] = 7.0
-    assert params[1].data == 7.0 and (params[3].data == 7.0).all()
-    params[0].data[0, 0] = -3.0
-    assert data_bufs[0][0] == -3.0
+    flat.grad[0][:] = 1.0
+    flat.grad[1][:] = 1.0
+    before = [d.copy() for d in flat.data]
+    opt.step()  # Adam's first step moves every weight by lr (= 1e-3) against its gradient
+    for d, b in zip(flat.data, before, strict=True):
+        np.testing.assert_allclose(d, b - 1e-3, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(params[0].data, values[0] - 1e-3, rtol=1e-5, atol=1e-6)
+    # a second optimizer on the same parameters shares the packing: no repacking
+    sgd = SGD(params, lr=0.5)
+    assert still_bound()
+    sgd.step()
+    np.testing.assert_allclose(params[3].data.ravel(), before[1][1:] - 1e-3 - 0.5, rtol=1e-6)
 
 
 def test_rebound_data_and_grad_are_recovered():
@@ -302,7 +302,7 @@ def test_rebound_data_and_grad_are_recovered():
     np.testing.assert_array_equal(a.data, np.full((2, 2), 1.5))
     np.testing.assert_array_equal(new_a, np.full((2, 2), 2.0))  # the user's array untouched
     np.testing.assert_array_equal(b.data, b_before)
-    np.testing.assert_array_equal(opt.flat_params()[0][:4], 1.5)
+    np.testing.assert_array_equal(flatten_parameters([a, b]).data[0][:4], 1.5)
     # a scalar parameter rebound to a Python float
     s = P(np.array(1.0))
     opt = SGD([s], lr=1.0)
@@ -315,11 +315,11 @@ def test_rebound_with_wrong_shape_raises():
     p = P(np.zeros((2, 3)))
     opt = SGD([p])
     p.grad = np.zeros(6)
-    with pytest.raises(ValueError, match=r"\.grad rebound to an array of shape \(6,\).*\(2, 3\)"):
+    with pytest.raises(ValueError, match=r"\.grad of shape \(6,\) but its slot has shape \(2, 3\)"):
         opt.step()
     p.grad = np.zeros((2, 3))
     p.data = np.zeros((3, 2))
-    with pytest.raises(ValueError, match=r"\.data rebound"):
+    with pytest.raises(ValueError, match=r"\.data of shape \(3, 2\)"):
         opt.step()
 
 
@@ -336,20 +336,22 @@ def test_zero_grad_fills_in_place_and_keeps_views():
     for p, v in zip(params, views, strict=True):
         assert p.grad is v
         assert not p.grad.any()
-    assert all(not g.any() for g in opt.flat_grads())
+    assert all(not g.any() for g in flatten_parameters(params).grad)
 
 
 def test_step_keeps_buffers_and_state_identity():
     rng = np.random.default_rng(8)
     params = make_params(rng)
     opt = Adam(params)
-    before = [id(b) for b in opt.flat_params() + opt.flat_grads()]
+    flat = flatten_parameters(params)
+    before = [id(b) for b in flat.data + flat.grad]
     data_ids = [id(p.data) for p in params]
     for _ in range(3):
         for p in params:
             p.grad[...] = rng.standard_normal(p.data.shape)
         opt.step()
-    assert [id(b) for b in opt.flat_params() + opt.flat_grads()] == before
+    assert flatten_parameters(params) is flat
+    assert [id(b) for b in flat.data + flat.grad] == before
     assert [id(p.data) for p in params] == data_ids
 
 
@@ -388,13 +390,13 @@ def test_bad_params_raise():
         SGD(P(np.zeros(2)))
     with pytest.raises(TypeError, match="iterable of parameters"):
         SGD(3)
-    with pytest.raises(TypeError, match=r"Parameter 1 .* no \.data/\.grad"):
+    with pytest.raises(TypeError, match=r"Parameter 1 has no \.data/\.grad"):
         SGD([P(np.zeros(2)), object()])
     with pytest.raises(TypeError, match="float32 or float64.*int64"):
         SGD([P(np.zeros(2, dtype=np.int64))])
     with pytest.raises(TypeError, match="float32 or float64.*list"):
         SGD([P([1.0, 2.0])])
-    with pytest.raises(ValueError, match=r"shape \(2,\) but \.grad \(3,\)"):
+    with pytest.raises(ValueError, match=r"\.grad of shape \(3,\) but its slot has shape \(2,\)"):
         SGD([P(np.zeros(2), np.zeros(3))])
     p = P(np.zeros(2))
     with pytest.raises(ValueError, match="same object"):
@@ -453,7 +455,7 @@ def test_state_dict_resumes_bit_identically(cls, ref, lr, kw):
     opt2 = cls(params2)
     opt2.load_state_dict(state)
     assert opt2.t == 3 and opt2.lr == lr * 0.5
-    for name in cls._hyper_names:
+    for name in cls._hyper:
         assert getattr(opt2, name) == getattr(opt, name)
     run_steps(opt2, params2, grads[3:], [lr * 0.5] * 3, "inplace")
     for p, p2 in zip(params, params2, strict=True):
@@ -912,6 +914,8 @@ def test_copied_optimizer_still_updates_its_own_parameters(how):
     opt2.step()
     # the copy's weights move, through views of the copy's own flat buffer
     assert all(not np.array_equal(b, p.data) for b, p in zip(before, model2.parameters()))
-    assert all(np.shares_memory(p.data, opt2.flat_params()[0]) for p in model2.parameters())
+    (theta,) = flatten_parameters(model2.parameters()).data
+    assert all(np.shares_memory(p.data, theta) for p in model2.parameters())
+    assert not any(np.shares_memory(p.data, theta) for p in model.parameters())
     # the original is untouched
     assert all(np.array_equal(o, p.data) for o, p in zip(original, model.parameters()))

@@ -1,6 +1,7 @@
 """Layers and networks: ``Module``, ``Parameter``, ``Linear``, activations, ``MLP``, ``Neuron``."""
 
 from . import init
+from .flat import FlatParameters, flatten_parameters
 from .layers import (
     MLP,
     ActivationModule,
@@ -23,6 +24,7 @@ __all__ = [
     "MLP",
     "ActivationModule",
     "Dropout",
+    "FlatParameters",
     "Identity",
     "LeakyReLU",
     "Linear",
@@ -35,6 +37,7 @@ __all__ = [
     "Softmax",
     "Tanh",
     "activation_module",
+    "flatten_parameters",
     "from_config",
     "init",
 ]

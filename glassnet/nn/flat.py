@@ -1,0 +1,156 @@
+"""The flat-parameter helper: a model's parameters as one vector θ per dtype.
+
+:func:`flatten_parameters` packs parameters (objects with ``.data``, a float32 or
+float64 array, and ``.grad``, an array of the same shape or ``None``) into one
+contiguous data buffer θ and one gradient buffer ∂J/∂θ per dtype, shape
+``(numel_g,)``, and rebinds each ``p.data`` / ``p.grad`` to a reshaped *view* of
+them. The lecture's update ``w ← w − γ ∂J/∂w`` is then one whole-buffer NumPy call
+whatever the number of layers, and L-BFGS gets its vector without copies.
+
+Packing is shared: packing the same parameters again returns the existing packing,
+so several optimizers and an L-BFGS driver on one model use one memory.
+
+>>> import numpy as np
+>>> from glassnet import nn
+>>> model = nn.MLP([2, 3, 1], rng=0)
+>>> flat = flatten_parameters(model.parameters())
+>>> [d.shape for d in flat.data]            # W (2, 3), b (3,), W (3, 1), b (1,)
+[(13,)]
+>>> W = model.parameters()[0]
+>>> np.shares_memory(W.data, flat.data[0]), np.array_equal(flat.data[0][:6], W.data.ravel())
+(True, True)
+>>> flatten_parameters(model.parameters()) is flat
+True
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["FlatParameters", "flatten_parameters"]
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+_PACKED: weakref.WeakValueDictionary[int, FlatParameters] = weakref.WeakValueDictionary()
+"""id(parameter) → the packing that holds it (a packing keeps its parameters alive)."""
+
+
+class FlatParameters:
+    """Parameters packed into flat buffers; build it with :func:`flatten_parameters`.
+
+    Attributes
+    ----------
+    params : list
+        The parameters, in the order given.
+    dtypes : list of numpy.dtype
+        One per group, in order of first appearance among ``params``.
+    data, grad : list of ndarray of shape (numel_g,)
+        The flat data buffer θ_g and gradient buffer ∂J/∂θ_g of each group; within a
+        group the parameters follow each other in the order given.
+    """
+
+    def __init__(self, params: Iterable[Any]) -> None:
+        self.params = params = list(params)
+        seen: dict[int, int] = {}
+        for i, p in enumerate(params):  # 1) check everything before changing anything
+            if not (hasattr(p, "data") and hasattr(p, "grad")):
+                raise TypeError(
+                    f"Parameter {i} has no .data/.grad attributes (got {type(p).__name__}); "
+                    f"pass parameters such as model.parameters()."
+                )
+            d = p.data
+            if not isinstance(d, np.ndarray) or d.dtype not in _FLOATS:
+                got = d.dtype if isinstance(d, np.ndarray) else type(d).__name__
+                raise TypeError(
+                    f"Parameter {i} must hold a float32 or float64 numpy array in .data; got "
+                    f"{got}. Convert it, e.g. p.data = p.data.astype(np.float32)."
+                )
+            if id(d) in seen:
+                raise ValueError(
+                    f"Parameters {seen[id(d)]} and {i} are the same object or share one .data "
+                    f"array; each parameter gets its own slot, which would untie them. Pass "
+                    f"each parameter once (tie weights by reusing one parameter object)."
+                )
+            seen[id(d)] = i
+        sizes: dict[np.dtype, int] = {}
+        starts = []
+        for p in params:  # 2) lay the parameters out, one group per dtype
+            starts.append(sizes.get(p.data.dtype, 0))
+            sizes[p.data.dtype] = starts[-1] + p.data.size
+        self.dtypes = list(sizes)
+        self.data = [np.empty(n, dt) for dt, n in sizes.items()]  # (numel_g,)
+        self.grad = [np.zeros(n, dt) for dt, n in sizes.items()]  # (numel_g,)
+        self._slots = []
+        for p, a in zip(params, starts):  # (param, data view, grad view): the same memory
+            g, n = self.dtypes.index(p.data.dtype), p.data.size
+            dv, gv = (buf[g][a : a + n].reshape(p.data.shape) for buf in (self.data, self.grad))
+            self._slots.append((p, dv, gv))
+        for i in range(len(params)):  # 3) copy the values in, then bind the views
+            self._copy_in(i)
+        for p, dv, gv in self._slots:
+            p.data, p.grad = dv, gv
+            if p.data is not dv or p.grad is not gv:
+                raise TypeError(
+                    f"{type(p).__name__} does not keep the array assigned to .data/.grad (its "
+                    f"setter copies it), so it cannot be bound to a flat buffer."
+                )
+            _PACKED[id(p)] = self
+
+    def _copy_in(self, i: int) -> None:
+        """Copy parameter i's own ``.data`` / ``.grad`` into its views (None grad: zeros)."""
+        p, dv, gv = self._slots[i]
+        for attr, view in (("data", dv), ("grad", gv)):
+            value = getattr(p, attr)
+            if value is view:
+                continue
+            if value is None and attr == "grad":  # no gradient computed: a zero gradient
+                view.fill(0)
+                continue
+            if np.shape(value) != view.shape:
+                raise ValueError(
+                    f"Parameter {i} has .{attr} of shape {np.shape(value)} but its slot has "
+                    f"shape {view.shape}: a gradient has its parameter's shape (or is None), and "
+                    f"a parameter keeps its shape (pack again for new shapes)."
+                )
+            view[...] = value
+
+    def sync(self) -> FlatParameters:
+        """Rebind each parameter whose ``.data`` / ``.grad`` the user replaced (its new
+        values copied into its slot; a None ``.grad`` counts as 0). Returns self."""
+        for i, (p, dv, gv) in enumerate(self._slots):
+            if p.data is not dv or p.grad is not gv:  # one identity test per parameter
+                self._copy_in(i)
+                p.data, p.grad = dv, gv
+                _PACKED[id(p)] = self  # taken back from a packing that took it over
+        return self
+
+    def zero_grad(self) -> None:
+        """∂J/∂θ ← 0 in place; every ``p.grad`` is its view again."""
+        for g in self.grad:
+            g.fill(0)
+        for p, _, gv in self._slots:
+            p.grad = gv
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Views do not survive pickling or deepcopy (each array is copied on its own):
+        # pack the copied parameters again, from their copied values.
+        return (FlatParameters, (self.params,))
+
+
+def flatten_parameters(params: Iterable[Any]) -> FlatParameters:
+    """The packing of ``params``: the existing one (synced) when exactly these parameters
+    are already packed together, else a new :class:`FlatParameters`.
+
+    A parameter lives in one packing at a time: packing it anew takes it over, and a
+    previous packing copies it back the next time it is synced.
+    """
+    params = list(params)
+    ids = {id(p) for p in params}
+    old = _PACKED.get(id(params[0])) if params else None
+    if old is not None and len(ids) == len(params) == len(old.params):
+        if all(_PACKED.get(i) is old for i in ids):
+            return old.sync()
+    return FlatParameters(params)
