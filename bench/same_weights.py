@@ -8,7 +8,9 @@ lecture's XNOR network, a float64 network on the graph engine, a network with L2
 weights, and both scikit-learn estimators, all from fixed seeds, and stores or compares the
 trained weights. ``--compare`` prints the largest relative difference per run and exits 1
 when one exceeds ``--rtol`` (default 1e-6: room for floating-point reordering only).
-Point PYTHONPATH at a git worktree of the old commit to run the old version.
+Point PYTHONPATH at a git worktree of the old commit to run the old version. In float32 a
+change of summation order grows over thousands of steps; ``--float64`` separates a change of
+order (differences near 1e-12) from a change of arithmetic.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ def _workload(name: str) -> list[np.ndarray]:
 
     w = workloads.get(name, quick=True)
     data, init = workloads.make_data(w), workloads.init_weights(w)
-    model = nn.MLP(list(w.sizes), activation=w.activation, output_activation=w.output, rng=0)
+    model = nn.MLP(list(w.sizes), activation=w.activation, output_activation=w.output, rng=0,
+                   dtype=DTYPE)
     for lin, (W, b) in zip([m for m in model.modules() if isinstance(m, nn.Linear)], init):
         lin.W.data[...], lin.b.data[...] = W, b
     opt = (optim.Adam if w.optimizer == "adam" else optim.SGD)(model.parameters(), lr=w.lr)
@@ -47,9 +50,10 @@ def _lecture() -> list[np.ndarray]:
     from glassnet import nn
 
     X, y = gn.datasets.logic_gate("xnor")
-    net = nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    net = nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0,
+                 dtype=DTYPE)
     gn.fit(net, X, y, loss="mse", lr=1.0, epochs=3000, verbose=0)
-    neuron = nn.Neuron(2, "sigmoid", rng=0)
+    neuron = nn.Neuron(2, "sigmoid", rng=0, dtype=DTYPE)
     gn.fit(neuron, *gn.datasets.logic_gate("or"), loss="binary_cross_entropy", lr=1.0,
            epochs=500, verbose=0)
     return _weights(net) + _weights(neuron)
@@ -78,7 +82,8 @@ def _l2_weighted() -> list[np.ndarray]:
     y = (X @ np.arange(1, 5) > 0).astype(np.float32)
     out = []
     for engine in ("fused", "graph"):
-        net = nn.MLP([4, 8, 1], activation="relu", output_activation="sigmoid", rng=2)
+        net = nn.MLP([4, 8, 1], activation="relu", output_activation="sigmoid", rng=2,
+                     dtype=DTYPE)
         gn.fit(net, X, y, loss="binary_cross_entropy", optimizer="sgd", lr=0.1, batch_size=50,
                epochs=5, seed=4, verbose=0, l2=0.01, sample_weight=rng.uniform(0, 2, 300),
                engine=engine, early_stopping=True, n_iter_no_change=3)
@@ -102,6 +107,7 @@ def _sklearn() -> list[np.ndarray]:
     return out
 
 
+DTYPE = np.float32
 RUNS = {name: (lambda n=name: _workload(n)) for name in workloads.WORKLOADS}
 RUNS.update(lecture=_lecture, graph64=_graph64, l2_weighted=_l2_weighted, sklearn=_sklearn)
 
@@ -112,7 +118,11 @@ def main() -> int:
     group.add_argument("--save", type=Path)
     group.add_argument("--compare", type=Path)
     parser.add_argument("--rtol", type=float, default=1e-6)
+    parser.add_argument("--float64", action="store_true",
+                        help="train the glassnet networks in float64 (float32 by default)")
     args = parser.parse_args()
+    global DTYPE
+    DTYPE = np.float64 if args.float64 else np.float32
     import warnings
 
     warnings.simplefilter("ignore")  # convergence warnings of short scikit-learn runs

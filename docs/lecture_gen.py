@@ -330,15 +330,17 @@ for step in range(5):
         """\
 `glassnet.fit` runs the same loop on batches, with a termination criterion: here it
 stops when the training loss improves by less than `tol` for 10 epochs in a row.
-With `diagnostics=True` it also records gradient norms, update sizes, dead ReLUs
+With the `Diagnostics` callback it also records gradient norms, update sizes, dead ReLUs
 and saturated units, and explains in words when training stalls:
 """,
         """\
+from glassnet.diagnostics import Diagnostics
+
 Xm, ym = gn.datasets.make_moons(200, noise=0.15, seed=0)
 model = gn.nn.MLP([2, 16, 16, 1], activation="tanh", output_activation="sigmoid", rng=0)
 history = gn.fit(model, Xm, ym, loss="binary_cross_entropy", optimizer="adam", lr=0.01,
                  epochs=500, tol=1e-4, validation_split=0.2, seed=0, verbose=0,
-                 diagnostics=True)
+                 callbacks=[Diagnostics()])
 print(history.message)
 print(f"validation accuracy {history.val_metric[-1]:.2f}")
 last = history.diagnostics[-1]
@@ -347,7 +349,7 @@ print("gradient norm per layer:", {k: f"{v:.1e}" for k, v in last["grad_norm"].i
 dead = gn.nn.MLP([2, 16, 1], activation="relu", output_activation="sigmoid", rng=0)
 dead.layers[0].b.data[:] = -50.0                 # every hidden ReLU switched off
 history = gn.fit(dead, Xm, ym, loss="binary_cross_entropy", lr=0.1, epochs=3,
-                 diagnostics=True, verbose=0)
+                 callbacks=[Diagnostics()], verbose=0)
 print(history.warnings[0])
 """,
     ),

@@ -77,7 +77,7 @@ from .io import (
 from .metrics import r2_per_output
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler, train_test_split
 from .tasks import Task, get_task, infer_task
-from .train import DivergenceError, _Progress, fit
+from .train import DivergenceError, Progress, fit
 
 __all__ = [
     "MODEL_FORMAT",
@@ -1361,7 +1361,7 @@ def _run_epochs(
     X_tr, Y_tr = p.X_all[p.train_rows], p.Y_all[p.train_rows]
     validation = (p.X_all[p.val_rows], p.Y_all[p.val_rows]) if len(p.val_rows) else None
     # fit's progress line, drawn here because train calls fit one epoch at a time
-    progress = _Progress(args.epochs, 0 if args.quiet else 2, after=0.0, tty_only=True)
+    progress = Progress(args.epochs, 0 if args.quiet else 2, after=0.0, tty_only=True)
     t0 = time.perf_counter() - state.seconds
     saved = state.epoch
     try:

@@ -1,7 +1,7 @@
 """Training diagnostics: is the network still learning, and if not, why?
 
-``fit(..., diagnostics=True)`` calls :func:`epoch_diagnostics` after every epoch
-and appends its record to ``history.diagnostics``:
+``fit(..., callbacks=[Diagnostics()])`` calls :func:`epoch_diagnostics` after every
+epoch and appends its record to ``history.diagnostics``:
 
 * ``grad_norm`` - per layer, ||dL/dW||, the size of the last batch's gradient
   (weights and bias together). Gradients that shrink layer after layer toward the
@@ -36,10 +36,12 @@ from typing import Any
 
 import numpy as np
 
-from .explain import _forward, _model_layers
+from .fused import FastMLP, layers_of
+from .train import Callback, TrainState
 from .nn.module import Module
 
 __all__ = [
+    "Diagnostics",
     "epoch_diagnostics",
     "activation_stats",
     "gradient_norms",
@@ -62,7 +64,7 @@ def _groups(model: Module) -> tuple[list[str], list[list[Any]], list[Any] | None
     """Parameter groups by layer: names, [params], and the layers when the model is a
     network of Linear layers (else one group per parameter, no layers)."""
     try:
-        layers = _model_layers(model, "diagnostics")
+        layers = layers_of(model, "diagnostics")
     except TypeError:
         named = list(model.named_parameters())
         return [n for n, _ in named], [[p] for _, p in named], None
@@ -93,7 +95,7 @@ def activation_stats(model: Module, X: Any, max_samples: int = 256) -> dict[str,
     activations}}``. At most ``max_samples`` rows of X, evenly spaced, are used.
     """
     try:
-        layers = _model_layers(model, "activation_stats")
+        layers = layers_of(model, "activation_stats")
     except TypeError:
         return {"dead_relu": {}, "saturated": {}}
     Xa = np.asarray(X.data if hasattr(X, "grad") and hasattr(X, "data") else X)
@@ -104,14 +106,14 @@ def activation_stats(model: Module, X: Any, max_samples: int = 256) -> dict[str,
     n = Xa.shape[0]
     if n > max_samples:
         Xa = Xa[np.linspace(0, n - 1, max_samples).astype(np.int64)]
-    dtype = layers[0].W.dtype
-    fw = _forward(layers, Xa, dtype=dtype)
+    trace = FastMLP(layers, "mse").trace(Xa)  # the fast path's forward pass, every layer
     dead: dict[str, float] = {}
     sat: dict[str, float] = {}
-    for j, (lay, (Z, A)) in enumerate(zip(layers[:-1], fw[:-1])):  # hidden layers only
+    for j, (lay, rec) in enumerate(zip(layers[:-1], trace.layers[:-1])):  # hidden layers only
         name = f"layer{j + 1}"
+        A = rec["A"]
         if lay.act == "relu":
-            dead[name] = float(np.mean(np.all(Z <= 0, axis=0)))
+            dead[name] = float(np.mean(np.all(rec["Z"] <= 0, axis=0)))
         elif lay.act == "sigmoid":
             sat[name] = float(np.mean((A < SIGMOID_TAIL) | (A > 1 - SIGMOID_TAIL)))
         elif lay.act == "tanh":
@@ -158,7 +160,7 @@ def epoch_diagnostics(
     verbose: int = 0,
     max_samples: int = 256,
 ) -> dict[str, Any]:
-    """The diagnostics of the epoch that just ended (called by ``fit(diagnostics=True)``).
+    """The diagnostics of the epoch that just ended (called by :class:`Diagnostics`).
 
     Parameters
     ----------
@@ -285,3 +287,33 @@ def _warnings(
             )
             new.append((f"large_updates:{k}", msg))
     return new
+
+
+class Diagnostics(Callback):
+    """A training callback: :func:`epoch_diagnostics` after every epoch, its record
+    appended to ``history.diagnostics`` (warnings to ``history.warnings``, printed when
+    fit's ``verbose`` is on).
+
+    >>> import glassnet as gn
+    >>> X, y = gn.datasets.logic_gate("xor")
+    >>> net = gn.nn.MLP([2, 4, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    >>> h = gn.fit(net, X, y, loss="binary_cross_entropy", lr=0.5, epochs=3, verbose=0,
+    ...            callbacks=[Diagnostics()])
+    >>> sorted(h.diagnostics[-1])
+    ['dead_relu', 'epoch', 'grad_norm', 'loss', 'saturated', 'update_ratio', 'warnings']
+    """
+
+    def __init__(self, max_samples: int = 256) -> None:
+        self.max_samples = max_samples
+
+    def on_train_begin(self, state: TrainState) -> None:
+        self.previous = [p.data.copy() for p in state.model.parameters()]
+
+    def on_epoch_end(self, state: TrainState) -> None:
+        h = state.history
+        h.diagnostics.append(
+            epoch_diagnostics(
+                state.model, state.X, h, self.previous, state.verbose, self.max_samples
+            )
+        )
+        self.previous = [p.data.copy() for p in state.model.parameters()]

@@ -62,6 +62,7 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
     ) from e
 
 from . import optim
+from .nn import flatten_parameters
 from .nn.layers import MLP, ActivationModule, Dropout, Linear
 from .tensor import Tensor, no_grad
 from .train import Callback, DivergenceError, History, Objective, TrainState, as_callback
@@ -200,7 +201,8 @@ class _PoissonLoss:
 
 # ------------------------------------------------- the sklearn rules, per epoch
 class _SklearnRules(Callback):
-    """scikit-learn's end-of-epoch bookkeeping and stopping rules, run inside glassnet.fit.
+    """scikit-learn's end-of-epoch bookkeeping and stopping rules: glassnet.fit's stop rule
+    (``fit(stop_rules=[...])``) for the estimators.
 
     After each epoch (``BaseMultilayerPerceptron._fit_stochastic``): record ``loss_``,
     ``loss_curve_``, ``t_``; score the validation set when early stopping; count epochs
@@ -210,7 +212,6 @@ class _SklearnRules(Callback):
 
     def __init__(self, est: _BaseMLP, n_train: int, val: tuple[Any, ...] | None) -> None:
         self.est, self.n_train, self.val = est, n_train, val
-        self.reason: str | None = None
 
     def on_epoch_end(self, state: TrainState) -> None:
         est = self.est
@@ -262,9 +263,9 @@ class _SklearnRules(Callback):
                     print(f"{msg} Setting learning rate to {opt.lr:f}")
                 return
             if est.solver == "sgd" and est.learning_rate == "adaptive":
-                self.reason = "min_lr"
+                state.stop_reason = "min_lr"
             else:
-                self.reason = "early_stopping" if self.val is not None else "tol"
+                state.stop_reason = "early_stopping" if self.val is not None else "tol"
             if est.verbose:
                 print(f"{msg} Stopping.")
             state.stop = True
@@ -660,8 +661,8 @@ class _BaseMLP(BaseEstimator):
                 batch_size=None if bs >= n else bs,
                 shuffle=bool(self.shuffle),
                 seed=seed,
-                tol=None,
-                callbacks=[rules, *_as_callbacks(type(self).__name__, self.callbacks)],
+                stop_rules=[rules],
+                callbacks=_as_callbacks(type(self).__name__, self.callbacks),
                 sample_weight=w_fit,
                 l2=l2,
                 verbose=0,
@@ -669,13 +670,11 @@ class _BaseMLP(BaseEstimator):
         except DivergenceError as e:
             raise ValueError(f"{type(self).__name__}: {e}") from e
         self.history_ = history
-        if rules.reason is not None:
-            self.stop_reason_ = rules.reason
+        if history.stop_reason in ("min_lr", "early_stopping", "tol", "callback"):
+            self.stop_reason_ = history.stop_reason
         elif history.stop_reason == "interrupted":
             self.stop_reason_ = "interrupted"
             warnings.warn("Training interrupted by user.", stacklevel=3)
-        elif history.stop_reason == "callback":
-            self.stop_reason_ = "callback"
         elif incremental:
             self.stop_reason_ = "partial_fit"
         else:
@@ -741,21 +740,21 @@ class _BaseMLP(BaseEstimator):
         """Minimize the full-batch loss with SciPy's L-BFGS-B, as scikit-learn does.
 
         glassnet gives the loss and its gradient: the parameters are packed into one flat
-        buffer (:meth:`glassnet.optim.Optimizer.flat_params`); SciPy's float64 vector is
-        copied into it, the fused engine's forward/backward fills the flat gradient.
+        buffer (:func:`glassnet.nn.flatten_parameters`); SciPy's float64 vector is
+        copied into it, the fast path's forward/backward fills the flat gradient.
         """
         model = self.model_
         loss, target, w_fit, l2 = self._train_spec(Y, w)
-        packer = optim.Optimizer(model.parameters(), lr=1.0)  # packs, never steps
-        (theta,) = packer.flat_params()
+        flat = flatten_parameters(model.parameters())
+        (theta,), (grad,) = flat.data, flat.grad
         objective = Objective(model, X, target, loss, sample_weight=w_fit, l2=l2)
         model.train()
 
         def value_and_grad(x: np.ndarray) -> tuple[float, np.ndarray]:
             theta[...] = x
             value = objective()  # forward + backward: dL/dw lands in the flat gradient
-            (g,) = packer.flat_grads()
-            return value, g.astype(np.float64)
+            flat.sync()  # a graph engine may have rebound a .grad: copy it into its slot
+            return value, grad.astype(np.float64)
 
         cbs = [as_callback(c) for c in _as_callbacks(type(self).__name__, self.callbacks)]
         history = History(engine=objective.engine)

@@ -32,7 +32,8 @@ import numpy as np
 
 from . import functional as F
 from .metrics import r2_score
-from .nn.layers import MLP
+from .nn.layers import MLP, ActivationModule, Dropout, Linear, Sequential
+from .nn.module import Module
 
 __all__ = [
     "Task",
@@ -45,6 +46,10 @@ __all__ = [
     "infer_task",
     "get_task",
     "type_of_target",
+    "prepare_targets",
+    "metric",
+    "split_validation",
+    "n_outputs",
 ]
 
 
@@ -450,3 +455,109 @@ def infer_task(y: Any) -> Task:
         "continuous-multioutput": MultiOutputRegression,
     }[t]()
     return task.fit(y)
+
+
+# ------------------------------------------------- targets, metric and split for a loss
+# fit, Objective, evaluate_loss and the estimators train on a named loss (a key of
+# glassnet.functional.LOSSES); these say what its targets look like and how it is scored.
+def _is_ce(loss: F.Loss | None) -> bool:
+    return loss is not None and loss.name == "cross_entropy"
+
+
+def _is_bce(loss: F.Loss | None) -> bool:
+    return loss is not None and loss.name.startswith("binary_cross_entropy")
+
+
+def prepare_targets(
+    loss: F.Loss | None, y: np.ndarray, dtype: Any, n_out: int | None, owner: str = "fit"
+) -> np.ndarray:
+    """Targets as ``loss`` trains on them: int64 labels (N,) or rows (N, C) for
+    cross-entropy, (N, K) values of ``dtype`` otherwise; checked against the model's
+    ``n_out`` outputs (no silent broadcasting)."""
+    if _is_ce(loss) and y.ndim == 1:
+        if y.dtype.kind == "f" and not np.all(y == np.round(y)):
+            raise ValueError(
+                f"{owner}: cross_entropy needs integer class labels 0..C-1 or one-hot "
+                "rows. Got non-integer values in y."
+            )
+        yi = y.astype(np.int64, copy=False)
+        if n_out is not None and yi.size and (yi.min() < 0 or yi.max() >= n_out):
+            raise ValueError(
+                f"{owner}: y has labels from {yi.min()} to {yi.max()}, but the model has "
+                f"{n_out} outputs (classes 0..{n_out - 1}). Encode labels as 0..C-1 "
+                "(glassnet.preprocessing.LabelEncoder) or widen the output layer."
+            )
+        return yi
+    y = y.astype(dtype, copy=False)
+    if y.ndim == 1:
+        y = y.reshape(-1, 1)
+    if _is_bce(loss) and (y.min() < 0 or y.max() > 1):
+        raise ValueError(
+            f"{owner}: binary cross-entropy needs targets in [0, 1] (class labels 0 and 1). "
+            f"Got values from {y.min():.4g} to {y.max():.4g}; encode the two classes as 0/1 "
+            "(glassnet.preprocessing.LabelEncoder) or use cross_entropy for more classes."
+        )
+    if loss is not None and n_out is not None and y.shape[1] != n_out:
+        raise ValueError(
+            f"{owner}: y has {y.shape[1]} value(s) per sample but the model has {n_out} "
+            f"outputs; build the output layer with {y.shape[1]} neurons or pass y of shape "
+            f"(n_samples, {n_out})."
+        )
+    return y
+
+
+def metric(loss: F.Loss | None, out: np.ndarray, y: np.ndarray) -> tuple[str, float]:
+    """``("accuracy", a)`` for the classification losses (``out``: the model's output, or
+    logits for a loss with logits), ``("r2", R^2 averaged over outputs)`` otherwise."""
+    if _is_ce(loss):
+        truth = y if y.ndim == 1 else y.argmax(axis=1)
+        return "accuracy", float(np.mean(out.argmax(axis=1) == truth))
+    if _is_bce(loss):
+        thr = 0.0 if loss.name.endswith("logits") else 0.5  # type: ignore[union-attr]
+        return "accuracy", float(np.mean((out > thr) == (y > 0.5)))
+    return "r2", r2_score(y.reshape(out.shape), out)
+
+
+def split_validation(
+    X: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray | None,
+    frac: float,
+    loss: F.Loss | None,
+    rng: np.random.Generator,
+) -> tuple[Any, ...]:
+    """``(X, y, w, X_val, y_val)``: a fraction ``frac`` held out, the same fraction of each
+    class for the classification losses (stratified)."""
+    n = X.shape[0]
+    n_val = max(1, int(round(frac * n)))
+    if n - n_val < 1:
+        raise ValueError(
+            f"fit: validation_split={frac} leaves no training samples out of {n}; "
+            "use a smaller fraction or more data."
+        )
+    idx = rng.permutation(n)
+    val_idx = np.sort(idx[:n_val])
+    if (_is_ce(loss) and y.ndim == 1) or (_is_bce(loss) and y.shape[1] == 1):
+        labels = y.reshape(-1)
+        parts = [idx[labels[idx] == c] for c in np.unique(labels)]
+        strat = np.sort(np.concatenate([m[: int(round(frac * len(m)))] for m in parts]))
+        if len(strat):
+            val_idx = strat
+    keep = np.ones(n, bool)
+    keep[val_idx] = False
+    tr = np.flatnonzero(keep)
+    return X[tr], y[tr], None if w is None else w[tr], X[val_idx], y[val_idx]
+
+
+def n_outputs(model: Module) -> int | None:
+    """The output width when the structure shows it (a Linear, or a Sequential whose last
+    Linear is followed only by activations and dropout); None for other modules."""
+    if isinstance(model, Linear):
+        return model.neurons
+    if isinstance(model, Sequential):
+        for m in reversed(model.layers):
+            if isinstance(m, (Linear, Sequential)):
+                return n_outputs(m)
+            if not isinstance(m, (ActivationModule, Dropout)):
+                return None
+    return None

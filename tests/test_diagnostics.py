@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.diagnostics import activation_stats, epoch_diagnostics, gradient_norms
+from glassnet.diagnostics import Diagnostics, activation_stats, epoch_diagnostics, gradient_norms
 
 F64 = np.float64
 
@@ -22,7 +22,9 @@ def test_records_per_epoch_match_the_weights_and_gradients(moons) -> None:
     X, y = moons
     m = gn.nn.MLP([2, 8, 1], activation="tanh", output_activation="sigmoid", rng=0, dtype=F64)
     w0 = [p.data.copy() for p in m.parameters()]
-    h = gn.fit(m, X, y, loss="binary_cross_entropy", lr=0.5, epochs=1, diagnostics=True, verbose=0)
+    h = gn.fit(
+        m, X, y, loss="binary_cross_entropy", lr=0.5, epochs=1, callbacks=[Diagnostics()], verbose=0
+    )
     (d,) = h.diagnostics
     assert d["epoch"] == 1 and d["loss"] == h.loss[0]
     assert set(d["grad_norm"]) == set(d["update_ratio"]) == {"layer1", "layer2"}
@@ -43,7 +45,9 @@ def test_dead_relus_warn_once_and_print_when_verbose(moons, capsys) -> None:
     X, y = moons
     m = gn.nn.MLP([2, 16, 1], activation="relu", output_activation="sigmoid", rng=0)
     m.layers[0].b.data[:] = -50.0  # every hidden ReLU is off for every sample
-    h = gn.fit(m, X, y, loss="binary_cross_entropy", lr=0.1, epochs=3, diagnostics=True, verbose=1)
+    h = gn.fit(
+        m, X, y, loss="binary_cross_entropy", lr=0.1, epochs=3, callbacks=[Diagnostics()], verbose=1
+    )
     assert [d["dead_relu"]["layer1"] for d in h.diagnostics] == [1.0, 1.0, 1.0]
     dead = [w for w in h.warnings if "ReLU units in layer1 are dead" in w]
     assert len(dead) == 1 and dead[0].startswith("epoch 1: 100% ")
@@ -57,7 +61,14 @@ def test_saturated_sigmoids_warn(moons, capsys) -> None:
     X, y = moons
     m = gn.nn.MLP([2, 8, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
     h = gn.fit(
-        m, X * 100, y, loss="binary_cross_entropy", lr=0.1, epochs=2, diagnostics=True, verbose=0
+        m,
+        X * 100,
+        y,
+        loss="binary_cross_entropy",
+        lr=0.1,
+        epochs=2,
+        callbacks=[Diagnostics()],
+        verbose=0,
     )
     frac = h.diagnostics[0]["saturated"]["layer1"]
     assert frac >= 0.5
@@ -70,7 +81,16 @@ def test_saturated_sigmoids_warn(moons, capsys) -> None:
 def test_stalled_training_names_the_learning_rate(moons) -> None:
     X, y = moons
     m = gn.nn.MLP([2, 8, 1], activation="tanh", output_activation="sigmoid", rng=0)
-    h = gn.fit(m, X, y, loss="binary_cross_entropy", lr=1e-9, epochs=2, diagnostics=True, verbose=0)
+    h = gn.fit(
+        m,
+        X,
+        y,
+        loss="binary_cross_entropy",
+        lr=1e-9,
+        epochs=2,
+        callbacks=[Diagnostics()],
+        verbose=0,
+    )
     assert max(h.diagnostics[0]["update_ratio"].values()) < 1e-6
     (msg,) = h.warnings
     assert "training has stalled" in msg and "now 1e-09" in msg
@@ -79,7 +99,9 @@ def test_stalled_training_names_the_learning_rate(moons) -> None:
 def test_vanishing_gradients_in_a_deep_sigmoid_network(moons) -> None:
     X, y = moons
     m = gn.nn.MLP([2] + [8] * 8 + [1], activation="sigmoid", output_activation="sigmoid", rng=0)
-    h = gn.fit(m, X, y, loss="binary_cross_entropy", lr=0.1, epochs=1, diagnostics=True, verbose=0)
+    h = gn.fit(
+        m, X, y, loss="binary_cross_entropy", lr=0.1, epochs=1, callbacks=[Diagnostics()], verbose=0
+    )
     norms = h.diagnostics[0]["grad_norm"]
     assert norms["layer1"] < 1e-3 * norms["layer9"]
     assert any("gradients vanish toward the input" in w for w in h.warnings)

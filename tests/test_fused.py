@@ -1,0 +1,162 @@
+"""glassnet.fused: the fast path reads glassnet.functional's tables, agrees with the graph,
+and its trace is every number of one pass."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import glassnet as gn
+from glassnet import functional as F
+from glassnet import nn
+from glassnet.fused import FastMLP, layers_of
+
+F64 = np.float64
+
+
+def _grads(model: nn.Module, X, y, loss: str, engine: str) -> list[np.ndarray]:
+    """dL/dw after one full-batch step of lr 0 (the weights stay, the gradients remain)."""
+    opt = gn.optim.SGD(model.parameters(), lr=1e-300)
+    h = gn.fit(model, X, y, loss=loss, optimizer=opt, epochs=1, verbose=0, engine=engine)
+    assert h.engine == engine
+    return [p.grad.copy() for p in model.parameters()]
+
+
+def _net(act: str = "tanh", out: str = "identity", sizes=(3, 4, 2)) -> nn.MLP:
+    return nn.MLP(list(sizes), activation=act, output_activation=out, rng=0, dtype=F64)
+
+
+def _data(n: int = 6, k: int = 3, out: int = 2):
+    rng = np.random.default_rng(0)
+    return rng.standard_normal((n, k)), rng.standard_normal((n, out))
+
+
+def test_one_table_swapping_a_derivative_changes_graph_and_fast_path_together(monkeypatch):
+    X, y = _data()
+    before = {e: _grads(_net(), X, y, "mse", e) for e in ("fused", "graph")}
+    tanh = F.ACTIVATIONS["tanh"]
+    # a deliberately different derivative, through the public table only
+    odd = dataclasses.replace(tanh, grad=lambda z, a: 3.0 - a * a)
+    monkeypatch.setitem(F.ACTIVATIONS, "tanh", odd)
+    after = {e: _grads(_net(), X, y, "mse", e) for e in ("fused", "graph")}
+    for e in ("fused", "graph"):  # both engines follow the table ...
+        assert not np.allclose(before[e][0], after[e][0])
+        np.testing.assert_allclose(before[e][-1], after[e][-1])  # output layer: no tanh
+    for a, b in zip(after["fused"], after["graph"]):  # ... and still agree
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+def test_one_table_swapping_a_loss_kernel_changes_both_engines(monkeypatch):
+    X, y = _data()
+    mse = F.LOSSES["mse"]
+
+    def cubed(P, Y, G):  # L = (y_hat - y)^4 / 4 per entry, dL/dy_hat = (y_hat - y)^3
+        np.power(P - Y, 3, out=G)
+        return (P - Y) ** 4 / 4
+
+    monkeypatch.setitem(F.LOSSES, "mse", dataclasses.replace(mse, kernel=cubed))
+    g = {e: _grads(_net(), X, y, "mse", e) for e in ("fused", "graph")}
+    for a, b in zip(g["fused"], g["graph"]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+    net = _net()
+    out = net(X).data
+    dW2 = net.layers[-1].W  # Linear of the output layer
+    expected = np.tanh(X @ net.layers[0].W.data + net.layers[0].b.data).T @ (out - y) ** 3
+    np.testing.assert_allclose(g["fused"][2], expected / y.size, rtol=1e-12)
+    assert dW2.data.shape == expected.shape
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "identity"])
+@settings(max_examples=30, deadline=None, database=None)
+@given(z=hnp.arrays(F64, (3, 4), elements=st.floats(-30, 30)), alpha=st.floats(0, 0.9))
+def test_inplace_kernels_compute_the_tables_functions(name, z, alpha):
+    act = F.ACTIVATIONS[name]
+    fwd, bwd, scratch = F.INPLACE[(act.fn, act.grad)]
+    kw = {"alpha": alpha} if name == "leaky_relu" else {}
+    a = act.fn(z, **kw)
+    A = z.copy()
+    fwd(A, alpha)
+    np.testing.assert_allclose(A, a, rtol=1e-15, atol=1e-300)
+    D = np.linspace(-1, 1, z.size).reshape(z.shape)
+    expect = D * act.grad(z, a, **kw)
+    bwd(D, A, np.empty(z.shape, F64 if scratch in (None, "f") else scratch), alpha)
+    np.testing.assert_allclose(D, expect, rtol=1e-15, atol=1e-300)
+
+
+def test_an_activation_without_kernels_runs_on_its_fn_and_grad(monkeypatch):
+    softplus = F.Activation(
+        "relu", lambda z: np.logaddexp(0, z), lambda z, a: 1 / (1 + np.exp(-z)), "", ""
+    )
+    monkeypatch.setitem(F.ACTIVATIONS, "relu", softplus)
+    X, y = _data()
+    g = {e: _grads(_net("relu"), X, y, "mse", e) for e in ("fused", "graph")}
+    for a, b in zip(g["fused"], g["graph"]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("act", "out", "loss", "k"),
+    [
+        ("sigmoid", "sigmoid", "half_mse", 1),
+        ("tanh", "softmax", "cross_entropy", 3),
+        ("relu", "sigmoid", "binary_cross_entropy", 1),
+        ("leaky_relu", "identity", "mse", 2),
+    ],
+)
+def test_trace_is_what_autodiff_computes(act, out, loss, k):
+    net = _net(act, out, sizes=(3, 5, k))
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((4, 3))
+    if loss == "cross_entropy":
+        y = rng.integers(0, k, 4)
+    else:
+        y = (rng.random((4, k)) > 0.5).astype(F64)
+    lin1, lin2 = net.layers[0], net.layers[2]
+    x = gn.Tensor(X)
+    z1 = F.linear(x, lin1.W, lin1.b).retain_grad()
+    a1 = F.activation(z1, act).retain_grad()
+    z2 = F.linear(a1, lin2.W, lin2.b).retain_grad()
+    a2 = F.activation(z2, out).retain_grad()
+    spec = F.get_loss(loss)
+    L = F.cross_entropy(z2, y) if loss == "cross_entropy" else spec(a2, y)
+    L.backward()
+    t = FastMLP(layers_of(net), loss, dtype=F64).trace(X, y)
+    assert t.loss == pytest.approx(float(L.data), rel=1e-12)
+    first, second = t.layers
+    for rec, z, a in ((first, z1, a1), (second, z2, a2)):
+        np.testing.assert_allclose(rec["Z"], z.data, rtol=1e-12)
+        np.testing.assert_allclose(rec["A"], a.data, rtol=1e-12)
+        np.testing.assert_allclose(rec["dZ"], z.grad, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(first["dA"], a1.grad, rtol=1e-10, atol=1e-14)
+    if loss != "cross_entropy":  # dL/dy_hat; cross-entropy's graph starts at the logits
+        np.testing.assert_allclose(second["dA"], a2.grad, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(first["dW"], lin1.W.grad, rtol=1e-10)
+    np.testing.assert_allclose(second["db"], lin2.b.grad, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(first["gprime"] * first["dA"], first["dZ"], rtol=1e-10, atol=1e-14)
+
+
+def test_trace_without_targets_is_the_forward_pass():
+    net = _net("sigmoid", "softmax", sizes=(2, 3, 4))
+    X = np.array([[0.0, 1.0], [2.0, -1.0]])
+    t = FastMLP(layers_of(net), "cross_entropy", dtype=F64).trace(X)
+    np.testing.assert_allclose(t.layers[-1]["A"], net(X).data, rtol=1e-12)
+    assert t.layers[-1]["gprime"].shape == (2, 4, 4)  # the softmax Jacobian
+    assert "dZ" not in t.layers[0]
+
+
+def test_layers_of_explains_what_it_cannot_handle():
+    with pytest.raises(TypeError, match="starts with an activation"):
+        layers_of(nn.Sequential(nn.ReLU(), nn.Linear(2, 2)))
+    with pytest.raises(TypeError, match="softmax is only supported on the output layer"):
+        layers_of(nn.Sequential(nn.Linear(2, 2), nn.Softmax(), nn.Linear(2, 1)))
+    with pytest.raises(TypeError, match="must be a glassnet Module"):
+        layers_of("net")
+    drop = nn.MLP([2, 3, 1], rng=0, dropout=0.5)
+    assert len(layers_of(drop)) == 2  # evaluation: dropout is the identity
+    with pytest.raises(TypeError, match="Dropout"):
+        layers_of(drop, "fit", training=True)
