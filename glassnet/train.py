@@ -459,6 +459,7 @@ def fit(
     verbose: int = 1,
     engine: str = "auto",
     stop_rules: Sequence[Callback] | None = None,
+    initial_epoch: int = 0,
 ) -> History:
     """Train ``model`` on (X, y) by mini-batch gradient descent.
 
@@ -486,8 +487,10 @@ def fit(
         Termination: at most this many passes over the data / optimizer steps.
     batch_size : int or None
         ``None``: full-batch gradient descent, as on the slides.
-    shuffle : bool; seed : int or Generator
-        Batches are drawn from a permutation of indices made with ``seed``.
+    shuffle : bool; seed : int, Generator, or a function of the epoch
+        Batches are drawn from a permutation of indices made with ``seed``. A function
+        ``seed(epoch) -> int or Generator`` gives each epoch (1, 2, ...) its own stream,
+        so a run resumed at ``initial_epoch`` draws the same batches as an uninterrupted one.
     tol, n_iter_no_change :
         Stop when the training loss improves by less than ``tol`` for
         ``n_iter_no_change`` epochs (``tol=None``: off). With ``early_stopping``
@@ -506,6 +509,9 @@ def fit(
     verbose : int
         0 silent, 1 a progress line for runs longer than 2 s, 2 always.
     engine : ``'auto'``, ``'fused'`` or ``'graph'``.
+    initial_epoch : int
+        Epochs already done (a resumed run): training runs epochs ``initial_epoch + 1`` to
+        ``epochs``.
     stop_rules : callbacks that decide termination (they set ``state.stop`` and
         ``state.stop_reason``) in place of the :class:`Tolerance` / :class:`EarlyStopping`
         rule built from ``tol``, ``n_iter_no_change`` and ``early_stopping``.
@@ -581,7 +587,8 @@ def fit(
                 f"fit: sample_weight must hold {X.shape[0]} non-negative values. "
                 f"Got shape {w_arr.shape}."
             )
-    rng = as_rng(seed)
+    check_positive("initial_epoch", initial_epoch, "fit", integer=True, allow_zero=True)
+    rng = as_rng(None if callable(seed) else seed)
 
     # validation data
     Xv = yv = None
@@ -658,8 +665,10 @@ def fit(
     errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
     errstate.__enter__()
     try:
-        for epoch in range(1, epochs + 1):
+        for epoch in range(initial_epoch + 1, epochs + 1):
             state.epoch = epoch
+            if callable(seed):
+                rng = as_rng(seed(epoch))
             order = rng.permutation(n) if (shuffle and not full_batch) else None
             total, seen = 0.0, 0
             for start in range(0, n, bs):

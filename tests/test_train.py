@@ -912,3 +912,22 @@ def test_an_optimizer_of_another_model_is_refused():
         fit(model, np.ones((4, 2)), np.ones(4), optimizer=opt, epochs=1, verbose=0)
     with pytest.raises(TypeError, match="'optimizer' parameter of fit"):
         fit(model, np.ones((4, 2)), np.ones(4), optimizer=42, epochs=1, verbose=0)
+
+
+def test_a_run_resumed_at_initial_epoch_equals_an_uninterrupted_one():
+    X, y = gn.datasets.make_moons(100, seed=0)
+
+    def run(pieces: list[tuple[int, int]]) -> list[np.ndarray]:
+        m = nn.MLP([2, 8, 1], activation="tanh", output_activation="sigmoid", rng=0)
+        opt = gn.optim.Adam(m.parameters(), lr=0.01)
+        for start, stop in pieces:
+            h = fit(m, X, y, loss="binary_cross_entropy", optimizer=opt, epochs=stop,
+                    initial_epoch=start, batch_size=10, verbose=0,
+                    seed=lambda e: np.random.default_rng([3, 0, e]))  # fmt: skip
+            assert h.epochs == stop and len(h.loss) == stop - start
+        return [p.data.copy() for p in m.parameters()]
+
+    for a, b in zip(run([(0, 6)]), run([(0, 2), (2, 6)])):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="'initial_epoch' parameter of fit must be an int >= 0"):
+        fit(nn.MLP([2, 1]), X, y, initial_epoch=-1, verbose=0)

@@ -3,8 +3,9 @@
     python tools/loc.py            # every module of the package, the core's total last
     python tools/loc.py --check    # exit 1 when the core is over its budget
 
-The core is the engine a reader must understand to know how glassnet trains:
-tensor, functional, nn, tasks, the fast path, optim and train.
+The core is the engine a reader must understand to know how glassnet trains: tensor,
+functional, nn, the fast path (fused), optim and train. ``tasks`` sits between nn and the
+fast path in the layering but is counted outside the budget, as the issue that set it did.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "glassnet"
-CORE = ("tensor.py", "functional.py", "nn", "tasks.py", "fused.py", "optim.py", "train.py")
+CORE = ("tensor.py", "functional.py", "nn", "fused.py", "optim.py", "train.py")
 BUDGET = 2200
 
 
