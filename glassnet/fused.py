@@ -39,7 +39,7 @@ from . import functional as F
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
 from .nn.module import Module, Parameter
 
-__all__ = ["Layer", "layers_of", "FastMLP", "Trace", "add_l2"]
+__all__ = ["Layer", "layers_of", "flatten", "FastMLP", "Trace", "add_l2"]
 
 
 @dataclass
@@ -75,10 +75,11 @@ class Layer:
         return {"alpha": self.alpha} if self.act == "leaky_relu" else {}
 
 
-def _flatten(model: Module) -> Iterator[Module]:
+def flatten(model: Module) -> Iterator[Module]:
+    """The modules of ``model`` in order, nested Sequentials opened up."""
     if isinstance(model, Sequential):
         for m in model.layers:
-            yield from _flatten(m)
+            yield from flatten(m)
     else:
         yield model
 
@@ -95,7 +96,7 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
             f"Got {type(model).__name__}."
         )
     layers: list[Layer] = []
-    for m in _flatten(model):
+    for m in flatten(model):
         if isinstance(m, Linear):
             layers.append(Layer(m))
         elif isinstance(m, Identity) or (isinstance(m, Dropout) and not (training and m.p > 0)):
