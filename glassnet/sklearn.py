@@ -61,7 +61,9 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
         f"({e}). Install them with: pip install 'glassnet[sklearn]'"
     ) from e
 
+from . import functional as F
 from . import optim
+from ._validation import check_bool, check_choice, check_number
 from .nn import flatten_parameters
 from .nn.layers import MLP, ActivationModule, Dropout, Linear
 from .tensor import Tensor, no_grad
@@ -105,48 +107,6 @@ def _fail(owner: str, name: str, want: str, value: Any) -> ValueError:
     return ValueError(f"The '{name}' parameter of {owner} must be {want}. Got {value!r}.")
 
 
-def _check_real(
-    owner: str,
-    name: str,
-    value: Any,
-    low: float,
-    high: float | None = None,
-    *,
-    low_closed: bool = True,
-    high_closed: bool = False,
-    integer: bool = False,
-    allow_inf: bool = False,
-) -> None:
-    if allow_inf and isinstance(value, (float, np.floating)) and value == np.inf:
-        return
-    kind = numbers.Integral if integer else numbers.Real
-    ok = isinstance(value, kind) and not isinstance(value, (bool, np.bool_))
-    if ok:
-        v = float(value)
-        ok = bool(np.isfinite(v)) and (v >= low if low_closed else v > low)
-        if ok and high is not None:
-            ok = v <= high if high_closed else v < high
-    if not ok:
-        lo = ("[" if low_closed else "(") + f"{low:g}"
-        if high is None:
-            rng = f">= {low:g}" if low_closed else f"> {low:g}"
-        else:
-            rng = f"in {lo}, {high:g}" + ("]" if high_closed else ")")
-        kind_s = "an int" if integer else "a float"
-        raise _fail(owner, name, f"{kind_s} {rng}" + (" or numpy.inf" if allow_inf else ""), value)
-
-
-def _check_choice(owner: str, name: str, value: Any, choices: Sequence[str]) -> None:
-    if not isinstance(value, str) or value not in choices:
-        listed = ", ".join(repr(c) for c in choices)
-        raise _fail(owner, name, f"one of {listed}", value)
-
-
-def _check_bool(owner: str, name: str, value: Any) -> None:
-    if not isinstance(value, (bool, np.bool_)):
-        raise _fail(owner, name, "a bool (True or False)", value)
-
-
 def _as_dtype(owner: str, dtype: Any) -> np.dtype | None:
     if dtype is None:
         return None
@@ -167,18 +127,17 @@ def _sklearn_loss(kind: str, out: np.ndarray, Y: np.ndarray, w: np.ndarray | Non
     * ``logistic``: binary log-loss summed over outputs, averaged over samples
     * ``squared_error``: ``1/2`` of the squared error, averaged over samples and outputs
     * ``poisson``: half Poisson deviance ``y log(y / mu) - y + mu``, summed over outputs
+
+    The per-entry losses are glassnet.functional's (its loss table, on probabilities).
     """
     out = out.astype(np.float64, copy=False)
-    if kind in ("softmax", "logistic"):
-        eps = np.finfo(np.float64).eps
-        p = np.clip(out, eps, 1 - eps)
-        per = xlogy(Y, p)
-        if kind == "logistic":
-            per = per + xlogy(1 - Y, 1 - p)
-        return float(-np.average(per, weights=w, axis=0).sum())
     if kind == "poisson":
         return float(np.average(xlogy(Y, Y / out) - Y + out, weights=w, axis=0).sum())
-    return float(0.5 * np.average((Y - out) ** 2, weights=w, axis=0).mean())
+    name = {"softmax": "cross_entropy", "logistic": "binary_cross_entropy"}.get(kind, "half_mse")
+    loss = F.LOSSES[name]
+    per = (loss.on_probabilities or loss.kernel)(out, Y, np.empty_like(out))
+    per = np.average(per, weights=w, axis=0)  # (K,), or a number for the softmax rows
+    return float(per.mean() if name == "half_mse" else per.sum())
 
 
 class _PoissonLoss:
@@ -326,29 +285,39 @@ class _BaseMLP(BaseEstimator):
                         "a list of names among " + ", ".join(map(repr, _ACTIVATIONS)),
                         acts,
                     )
-        _check_choice(o, "solver", self.solver, _SOLVERS)
-        _check_real(o, "alpha", self.alpha, 0.0)
+        check_choice(self.solver, "solver", o, _SOLVERS)
+        check_number(self.alpha, "alpha", o, low=0)
         if not (isinstance(self.batch_size, str) and self.batch_size == "auto"):
-            _check_real(o, "batch_size", self.batch_size, 1, integer=True)
-        _check_choice(o, "learning_rate", self.learning_rate, _LEARNING_RATES)
-        _check_real(o, "learning_rate_init", self.learning_rate_init, 0.0, low_closed=False)
-        _check_real(o, "power_t", self.power_t, 0.0)
-        _check_real(o, "max_iter", self.max_iter, 1, integer=True)
-        _check_bool(o, "shuffle", self.shuffle)
-        _check_real(o, "tol", self.tol, 0.0)
+            check_number(self.batch_size, "batch_size", o, low=1, integer=True)
+        check_choice(self.learning_rate, "learning_rate", o, _LEARNING_RATES)
+        check_number(self.learning_rate_init, "learning_rate_init", o, low=0, low_open=True)
+        check_number(self.power_t, "power_t", o, low=0)
+        check_number(self.max_iter, "max_iter", o, low=1, integer=True)
+        check_bool(self.shuffle, "shuffle", o)
+        check_number(self.tol, "tol", o, low=0)
         if not isinstance(self.verbose, (bool, np.bool_, numbers.Integral)):
             raise _fail(o, "verbose", "a bool or an int", self.verbose)
-        _check_bool(o, "warm_start", self.warm_start)
-        _check_real(o, "momentum", self.momentum, 0.0, 1.0, high_closed=False)
-        _check_bool(o, "nesterovs_momentum", self.nesterovs_momentum)
-        _check_bool(o, "early_stopping", self.early_stopping)
-        _check_real(o, "validation_fraction", self.validation_fraction, 0.0, 1.0, low_closed=False)
-        _check_real(o, "beta_1", self.beta_1, 0.0, 1.0)
-        _check_real(o, "beta_2", self.beta_2, 0.0, 1.0)
-        _check_real(o, "epsilon", self.epsilon, 0.0, low_closed=False)
-        _check_real(o, "n_iter_no_change", self.n_iter_no_change, 1, integer=True, allow_inf=True)
-        _check_real(o, "max_fun", self.max_fun, 1, integer=True)
-        _check_real(o, "dropout", self.dropout, 0.0, 1.0)
+        check_bool(self.warm_start, "warm_start", o)
+        check_number(self.momentum, "momentum", o, low=0, high=1, high_open=True)
+        check_bool(self.nesterovs_momentum, "nesterovs_momentum", o)
+        check_bool(self.early_stopping, "early_stopping", o)
+        check_number(
+            self.validation_fraction,
+            "validation_fraction",
+            o,
+            low=0,
+            high=1,
+            low_open=True,
+            high_open=True,
+        )
+        check_number(self.beta_1, "beta_1", o, low=0, high=1, high_open=True)
+        check_number(self.beta_2, "beta_2", o, low=0, high=1, high_open=True)
+        check_number(self.epsilon, "epsilon", o, low=0, low_open=True)
+        check_number(
+            self.n_iter_no_change, "n_iter_no_change", o, low=1, integer=True, allow_inf=True
+        )
+        check_number(self.max_fun, "max_fun", o, low=1, integer=True)
+        check_number(self.dropout, "dropout", o, low=0, high=1, high_open=True)
         _as_dtype(o, self.dtype)
         _as_callbacks(o, self.callbacks)
         if self.solver == "lbfgs" and self.dropout > 0:
@@ -484,9 +453,7 @@ class _BaseMLP(BaseEstimator):
         z = self._logits(X)
         head = self.out_activation_
         if head == "softmax":
-            z -= z.max(axis=1, keepdims=True)
-            np.exp(z, out=z)
-            z /= z.sum(axis=1, keepdims=True)
+            z = F.softmax_fn(z, axis=1)
         elif head == "logistic":
             z = expit(z)  # 1 / (1 + e^-z), accurate in both tails
         elif head == "tanh":
@@ -1209,8 +1176,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         check_is_fitted(self)
         z = self._logits(self._check_X(X))
         if self.out_activation_ == "softmax":
-            m = z.max(axis=1, keepdims=True)
-            return z - (m + np.log(np.exp(z - m).sum(axis=1, keepdims=True)))
+            return z - F.logsumexp(z, axis=1)
         log_p = -np.logaddexp(0.0, -z)  # log sigmoid(z)
         log_q = -np.logaddexp(0.0, z)  # log (1 - sigmoid(z))
         if z.shape[1] == 1 and self._label_binarizer.y_type_ != "multilabel-indicator":
@@ -1334,10 +1300,10 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def _check_extra_params(self) -> None:
         o = type(self).__name__
-        _check_choice(o, "loss", self.loss, ("squared_error", "poisson"))
+        check_choice(self.loss, "loss", o, ("squared_error", "poisson"))
         if self.output_activation == "sigmoid":
             return
-        _check_choice(o, "output_activation", self.output_activation, _OUTPUT_ACTIVATIONS)
+        check_choice(self.output_activation, "output_activation", o, _OUTPUT_ACTIVATIONS)
         if self.loss == "poisson" and self.output_activation != "identity":
             raise ValueError(
                 f"{o}: loss='poisson' has its own output, mu = e^z; leave "

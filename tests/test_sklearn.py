@@ -523,7 +523,7 @@ def test_verbose_prints_sklearn_lines(iris, capsys):
 @pytest.mark.parametrize(
     "params, match",
     [
-        (dict(solver="newton"), r"'solver' parameter .* one of 'lbfgs', 'sgd', 'adam'"),
+        (dict(solver="newton"), r"'solver' parameter .* 'lbfgs', 'sgd' or 'adam'"),
         (dict(activation="swish"), r"'activation' .* 'logistic', .*'leaky_relu'"),
         (dict(learning_rate="cosine"), r"'learning_rate' .* 'constant'"),
         (dict(hidden_layer_sizes=(10, 0)), "hidden_layer_sizes must be > 0"),
