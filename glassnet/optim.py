@@ -45,6 +45,7 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -60,9 +61,7 @@ __all__ = [
 ]
 # fmt: on
 
-_Spec = str | tuple[str, ...]
-
-_SPECS: dict[str, _Spec] = {  # what each setting must be, in the words of the messages
+_SPECS: dict[str, Any] = {  # what each setting must be, in the words of the messages
     **dict.fromkeys(("momentum", "beta1", "beta2", "alpha"), "float in [0, 1)"),
     **dict.fromkeys(("nesterov", "amsgrad", "centered"), "bool (True or False)"),
     **dict.fromkeys(("lr", "eps", "gamma"), "float > 0"),
@@ -88,7 +87,7 @@ def _show(value: Any) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
-def _check(value: Any, name: str, owner: str, spec: _Spec | None = None) -> Any:
+def _check(value: Any, name: str, owner: str, spec: Any = None) -> Any:
     """``value`` (as a bool, int or float) if it meets ``spec`` (default ``_SPECS[name]``),
     else a ValueError: ``The 'lr' parameter of SGD must be a float > 0. Got -1.``
 
@@ -101,34 +100,30 @@ def _check(value: Any, name: str, owner: str, spec: _Spec | None = None) -> Any:
     if isinstance(spec, tuple):
         if isinstance(value, str) and value in spec:
             return value
-        raise ValueError(
-            f"The '{name}' parameter of {owner} must be {' or '.join(map(repr, spec))}. "
-            f"Got {_show(value)}."
-        )
-    kind, *rule = spec.removeprefix("finite ").split()
-    if kind == "bool" and isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    real = numbers.Integral if kind == "int" else numbers.Real
-    if kind != "bool" and isinstance(value, real) and not isinstance(value, (bool, np.bool_)):
-        x = int(value) if kind == "int" else float(value)
-        if (math.isfinite(x) or (kind == "number" and not math.isnan(x))) and _within(x, rule):
-            return x
-    article = "an" if kind == "int" else "a"
-    raise ValueError(
-        f"The '{name}' parameter of {owner} must be {article} {spec}. Got {_show(value)}."
-    )
+        want = " or ".join(map(repr, spec))
+    else:
+        kind, *rule = spec.removeprefix("finite ").split()
+        if kind == "bool" and isinstance(value, (bool, np.bool_)):
+            return bool(value)
+        real = numbers.Integral if kind == "int" else numbers.Real
+        if kind != "bool" and isinstance(value, real) and not isinstance(value, (bool, np.bool_)):
+            x = int(value) if kind == "int" else float(value)
+            if (math.isfinite(x) or (kind == "number" and not math.isnan(x))) and _within(x, rule):
+                return x
+        want = ("an " if kind == "int" else "a ") + spec
+    raise ValueError(f"The '{name}' parameter of {owner} must be {want}. Got {_show(value)}.")
+
+
+_OPS = {">": operator.gt, ">=": operator.ge, "[": operator.ge, "(": operator.gt}
+_OPS.update({"]": operator.le, ")": operator.lt})
 
 
 def _within(x: float, rule: list[str]) -> bool:
     """Whether x meets ``> 0``, ``>= 1`` or ``in [0, 1)``, split into words (none: any)."""
-    if not rule:
-        return True
-    if rule[0] != "in":
-        return x > float(rule[1]) if rule[0] == ">" else x >= float(rule[1])
-    low, high = float(rule[1][1:-1]), float(rule[2][:-1])
-    return (x >= low if rule[1][0] == "[" else x > low) and (
-        x <= high if rule[2][-1] == "]" else x < high
-    )
+    if rule[:1] == ["in"]:  # ["in", "[0,", "1)"]
+        low, high = rule[1], rule[2]
+        return _OPS[low[0]](x, float(low[1:-1])) and _OPS[high[-1]](x, float(high[:-1]))
+    return not rule or _OPS[rule[0]](x, float(rule[1]))
 
 
 def _check_state(state: Any, owner: str, expected: Iterable[str], partial: bool = False) -> None:
@@ -195,23 +190,34 @@ def _mean_square(v: np.ndarray, g: np.ndarray, beta: float, tmp: np.ndarray) -> 
 # ---------------------------------------------------------------------------
 
 
+def _frozen(name: str) -> property:
+    """The hyperparameter ``name``, read as ``opt.name``; assigning it raises, since it sizes
+    the state (a C-level getter: the rules read it on every step)."""
+
+    def refuse(self: Any, value: Any) -> None:
+        cls = type(self).__name__
+        raise AttributeError(
+            f"{cls}.{name} is fixed when the optimizer is built; build a new {cls}"
+            f"(..., {name}={_show(value)}) or change it through load_state_dict."
+        )
+
+    return property(operator.attrgetter("_" + name), refuse)
+
+
 def _param_list(params: Any, owner: str) -> list[Any]:
     """``params`` as a list (a Module gives its parameters); flatten_parameters checks each."""
-    if hasattr(params, "data") and hasattr(params, "grad"):
-        raise TypeError(
-            f"The 'params' argument of {owner} must be an iterable of parameters; got a "
-            f"single parameter. Wrap it in a list: {owner}([w], ...)."
-        )
     if callable(getattr(params, "parameters", None)):  # a Module: take its parameters
         params = params.parameters()
-    try:
-        plist = list(params)
+    try:  # (a single parameter is no list of them, even when it iterates)
+        plist = None if hasattr(params, "grad") else list(params)
     except TypeError:
+        plist = None
+    if plist is None:
         raise TypeError(
-            f"The 'params' argument of {owner} must be an iterable of parameters "
-            f"(objects with .data and .grad), such as model.parameters(). "
-            f"Got {type(params).__name__}."
-        ) from None
+            f"The 'params' argument of {owner} must be an iterable of parameters (objects with "
+            f".data and .grad) such as model.parameters(); wrap a single parameter in a list: "
+            f"{owner}([w], ...). Got {type(params).__name__}."
+        )
     if not plist:
         raise ValueError(
             f"The 'params' argument of {owner} is empty; pass the parameters to "
@@ -228,9 +234,9 @@ class Optimizer:
     ``locals()``); it names the state buffers a setting needs in ``_buffers(hyper)``
     and gives its rule as ``_rule(w, g, work, state)``: the update of one dtype group,
     where ``w`` is θ, ``g`` is ∂J/∂θ, ``work`` two scratch arrays and ``state`` the
-    group's buffers by name, all of shape ``(numel,)``. Hyperparameters are read as
-    attributes (``opt.momentum``) and are fixed once built, since they size the state:
-    assigning one raises; ``load_state_dict`` changes them.
+    group's buffers by name, all of shape ``(numel,)``. Each hyperparameter is a
+    read-only property (:func:`_frozen`): fixed once built, since it sizes the state;
+    ``load_state_dict`` changes it.
 
     Attributes
     ----------
@@ -242,24 +248,14 @@ class Optimizer:
 
     _hyper: tuple[str, ...] = ()
 
-    def __init__(
-        self, params: Iterable[Any] | Any, lr: float, settings: Mapping[str, Any] | None = None
-    ) -> None:
+    def __init__(self, params: Iterable[Any] | Any, lr: float, settings: Any = None) -> None:
         name = type(self).__name__
         lr, hyper = _check(lr, "lr", name), self._validate(settings)
         self.params = _param_list(params, name)
         self._flat = flatten_parameters(self.params)  # checks every parameter, then binds
-        self._lr, self.t, self._work = lr, 0, None
+        self._lr, self.t = lr, 0
+        self._work = [(np.empty_like(d), np.empty_like(d)) for d in self._flat.data]  # scratch
         self._install(hyper)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in self._hyper:
-            cls = type(self).__name__
-            raise AttributeError(
-                f"{cls}.{name} is fixed when the optimizer is built; build a new {cls}"
-                f"(..., {name}={_show(value)}) or change it through load_state_dict."
-            )
-        super().__setattr__(name, value)
 
     def _validate(self, settings: Any) -> dict[str, Any]:
         return {k: _check(settings[k], k, type(self).__name__) for k in self._hyper}
@@ -271,15 +267,12 @@ class Optimizer:
     def _install(self, hyper: dict[str, Any], state: Mapping[str, Any] | None = None) -> None:
         """Set checked hyperparameters, and state buffers to match: zeros, or copies of a
         checked state dict's."""
-        self.__dict__.update(hyper)
+        self.__dict__.update({"_" + k: v for k, v in hyper.items()})
         names, fresh = self._buffers(hyper), state is None
         self._state = [
             {k: np.zeros_like(d) if fresh else state[f"{k}.{g}"].astype(d.dtype) for k in names}
             for g, d in enumerate(self._flat.data)
         ]
-
-    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict) -> None:
-        raise NotImplementedError  # pragma: no cover - abstract
 
     @property
     def lr(self) -> float:
@@ -299,8 +292,6 @@ class Optimizer:
         """
         loss = closure() if closure is not None else None
         flat = self._flat.sync()
-        if self._work is None:  # two scratch arrays per group, allocated on first use
-            self._work = [(np.empty_like(d), np.empty_like(d)) for d in flat.data]
         self.t += 1
         for w, g, work, state in zip(flat.data, flat.grad, self._work, self._state):
             self._rule(w, g, work, state)
@@ -427,6 +418,7 @@ class SGD(Optimizer):
     """
 
     _hyper = ("momentum", "nesterov", "weight_decay", "dampening", "style")
+    momentum, nesterov, weight_decay, dampening, style = map(_frozen, _hyper)
 
     def __init__(
         self,
@@ -442,16 +434,16 @@ class SGD(Optimizer):
 
     def _validate(self, settings: Any) -> dict[str, Any]:
         h, owner = super()._validate(settings), type(self).__name__
-        if h["style"] == "torch" and h["nesterov"] and (h["momentum"] <= 0 or h["dampening"]):
+        mu, damp = h["momentum"], h["dampening"]
+        if h["style"] == "torch" and h["nesterov"] and (mu <= 0 or damp):
             raise ValueError(
                 f"{owner} with nesterov=True needs momentum > 0 and dampening=0. Got "
-                f"momentum={h['momentum']!r}, dampening={h['dampening']!r}; set momentum, "
-                f"e.g. momentum=0.9."
+                f"momentum={mu!r}, dampening={damp!r}; set momentum, e.g. momentum=0.9."
             )
-        if h["style"] == "sklearn" and h["dampening"]:
+        if h["style"] == "sklearn" and damp:
             raise ValueError(
                 f"The 'dampening' parameter of {owner} applies to style='torch' only. Got "
-                f"dampening={h['dampening']!r} with style='sklearn'; set dampening=0."
+                f"dampening={damp!r} with style='sklearn'; set dampening=0."
             )
         return h
 
@@ -468,21 +460,16 @@ class SGD(Optimizer):
             _descend(w, g, lr, a)
             return
         g, v = _decayed(g, w, wd, a), state["v"]  # g ← g + λw
-        if self.style == "torch":  # v ← μv + (1 − τ)g, with v ← g on the first step
-            damp = 1.0 if self.t == 1 else 1.0 - self.dampening
-            np.multiply(v, mu, out=v)
-            np.add(v, g if damp == 1.0 else np.multiply(g, damp, out=b), out=v)
-            if self.nesterov:  # d = g + μv
-                v = np.add(g, np.multiply(v, mu, out=b), out=b)
-            _descend(w, v, lr, b)  # w ← w − γd
-            return
-        np.multiply(g, lr, out=b)  # u ← μu − γg
         np.multiply(v, mu, out=v)
-        np.subtract(v, b, out=v)
-        if self.nesterov:  # w ← w + (μu − γg)
-            np.multiply(v, mu, out=a)
-            v = np.subtract(a, b, out=a)
-        np.add(w, v, out=w)
+        if self.style == "sklearn":  # u ← μu − γg;  w ← w + (μu − γg) if nesterov else w + u
+            np.subtract(v, np.multiply(g, lr, out=b), out=v)
+            d = np.subtract(np.multiply(v, mu, out=a), b, out=a) if self.nesterov else v
+            np.add(w, d, out=w)
+            return
+        damp = 1.0 if self.t == 1 else 1.0 - self.dampening  # v ← μv + (1 − τ)g; v ← g first
+        np.add(v, g if damp == 1.0 else np.multiply(g, damp, out=b), out=v)
+        d = np.add(g, np.multiply(v, mu, out=b), out=b) if self.nesterov else v  # g + μv or v
+        _descend(w, d, lr, b)  # w ← w − γd
 
 
 GradientDescent = SGD
@@ -520,6 +507,7 @@ class Adam(Optimizer):
     """
 
     _hyper = ("beta1", "beta2", "eps", "weight_decay", "amsgrad")
+    beta1, beta2, eps, weight_decay, amsgrad = map(_frozen, _hyper)
     _decoupled = False
 
     def __init__(
@@ -623,6 +611,7 @@ class RMSprop(Optimizer):
     """
 
     _hyper = ("alpha", "eps", "momentum", "centered", "weight_decay")
+    alpha, eps, momentum, centered, weight_decay = map(_frozen, _hyper)
 
     def __init__(
         self,
@@ -658,36 +647,21 @@ class RMSprop(Optimizer):
         _descend(w, d, self._lr, a)
 
 
-OPTIMIZERS: dict[str, type[Optimizer]] = {
-    "sgd": SGD,
-    "gd": SGD,
-    "adam": Adam,
-    "adamw": AdamW,
-    "rmsprop": RMSprop,
-}
+OPTIMIZERS = {"sgd": SGD, "gd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop}
 """Name → optimizer class, used by :func:`get_optimizer`, the estimators and the CLI."""
 
 
-def _build(
-    name: Any, table: Mapping[str, type], base: type, what: str, first: Any, kw: Mapping
-) -> Any:
+def _build(name: Any, table: Mapping, base: type, what: str, first: Any, kw: Mapping) -> Any:
     """``table[name](first, **kw)`` (``name`` may be a class), with messages that list
     the valid names and settings."""
-    if isinstance(name, str) and name.lower() in table:
-        cls = table[name.lower()]
-    elif isinstance(name, type) and issubclass(name, base):
-        cls = name
-    elif isinstance(name, str):
-        valid = ", ".join(repr(k) for k in sorted(table))
+    is_class = isinstance(name, type) and issubclass(name, base)
+    cls = name if is_class else table.get(name.lower() if isinstance(name, str) else name)
+    if cls is None:
+        valid = ", ".join(map(repr, sorted(table)))
         raise ValueError(f"Unknown {what} {_show(name)}. Valid names: {valid}.")
-    else:
-        raise TypeError(
-            f"The {what} must be given by name (one of {sorted(table)}) or class. "
-            f"Got {type(name).__name__}."
-        )
     allowed = list(inspect.signature(cls.__init__).parameters)[2:]
-    bad = sorted(set(kw) - set(allowed))
-    if bad:
+    if set(kw) - set(allowed):
+        bad = sorted(set(kw) - set(allowed))
         raise TypeError(
             f"{cls.__name__} got unexpected keyword arguments {bad}; its settings are {allowed}."
         )
@@ -732,7 +706,7 @@ class LRSchedule:
     _hyper: tuple[str, ...] = ()
     _progress: tuple[str, ...] = ()
 
-    def __init__(self, optimizer: Any, settings: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, optimizer: Any, settings: Any = None) -> None:
         name = type(self).__name__
         self.__dict__.update({k: _check(settings[k], k, name) for k in self._hyper})
         if not hasattr(optimizer, "lr"):
@@ -855,15 +829,9 @@ class InvScalingLR(LRSchedule):
         """The learning rate after ``samples_seen`` samples."""
         return self.base_lr / (samples_seen + 1) ** self.power_t
 
-    def step(self, samples_seen: int | None = None) -> bool:  # type: ignore[override]
+    def step(self, samples_seen: int) -> bool:  # type: ignore[override]
         """End of an epoch: ``samples_seen`` is the number of samples trained on so far."""
-        name = type(self).__name__
-        if samples_seen is None:
-            raise TypeError(
-                f"{name}.step needs samples_seen, the number of training samples seen so "
-                f"far: call schedule.step(samples_seen) at the end of each epoch."
-            )
-        self.samples_seen = _check(samples_seen, "samples_seen", name)
+        self.samples_seen = _check(samples_seen, "samples_seen", type(self).__name__)
         self.epoch += 1
         self.optimizer.lr = self.lr_at(self.samples_seen)
         return False
@@ -905,27 +873,18 @@ class AdaptiveLR(LRSchedule):
         super().__init__(optimizer, locals())
         self.best, self.bad_epochs = math.inf, 0
 
-    def lr_at(self, epoch: int) -> float:
-        raise NotImplementedError("AdaptiveLR's learning rate depends on the losses seen.")
-
-    def step(self, metric: float | None = None) -> bool:  # type: ignore[override]
+    def step(self, metric: float) -> bool:  # type: ignore[override]
         """End of an epoch with its training loss ``metric``; True means stop training."""
-        name = type(self).__name__
-        if metric is None:
-            raise TypeError(
-                f"{name}.step needs the epoch's training loss: call schedule.step(loss)."
-            )
-        x = _check(metric, "metric", name)  # a NaN loss is an error, not a plateau
+        x = _check(metric, "metric", type(self).__name__)  # a NaN loss is an error
         x = -x if self.mode == "max" else x
         self.epoch += 1
         self.bad_epochs = self.bad_epochs + 1 if x > self.best - self.tol else 0
         self.best = min(self.best, x)
-        if self.bad_epochs > self.patience:
-            lr = self.optimizer.lr
-            if lr <= self.min_lr:
-                return True
-            self.optimizer.lr = lr / (1.0 / self.factor)
-            self.bad_epochs = 0
+        if self.bad_epochs <= self.patience:
+            return False
+        if self.optimizer.lr <= self.min_lr:
+            return True
+        self.optimizer.lr, self.bad_epochs = self.optimizer.lr / (1.0 / self.factor), 0
         return False
 
     def epoch_end(self, *, metric: float | None = None, samples_seen: int | None = None) -> bool:

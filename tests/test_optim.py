@@ -386,11 +386,11 @@ class CopyingParam:
 def test_bad_params_raise():
     with pytest.raises(ValueError, match="'params' argument of SGD is empty"):
         SGD([])
-    with pytest.raises(TypeError, match=r"single parameter\. Wrap it in a list"):
+    with pytest.raises(TypeError, match=r"wrap a single parameter in a list"):
         SGD(P(np.zeros(2)))
     with pytest.raises(TypeError, match="iterable of parameters"):
         SGD(3)
-    with pytest.raises(TypeError, match=r"Parameter 1 has no \.data/\.grad"):
+    with pytest.raises(TypeError, match=r"Parameter 1 must have a \.grad"):
         SGD([P(np.zeros(2)), object()])
     with pytest.raises(TypeError, match="float32 or float64.*int64"):
         SGD([P(np.zeros(2, dtype=np.int64))])
@@ -715,8 +715,10 @@ def test_invscaling_matches_sklearn_formula():
         assert sched.step(seen) is False
         lrs.append(opt.lr)
     assert lrs == [0.2] + [0.2 / (37 * k + 1) ** 0.25 for k in range(1, 6)]
-    with pytest.raises(TypeError, match="needs samples_seen"):
+    with pytest.raises(TypeError, match="samples_seen"):
         sched.step()
+    with pytest.raises(ValueError, match="'samples_seen' parameter of InvScalingLR"):
+        sched.epoch_end(metric=1.0)
     assert sched.epoch_end(samples_seen=999, metric=1.0) is False
     assert opt.lr == 0.2 / 1000**0.25
 
@@ -770,8 +772,10 @@ def test_adaptive_details():
     for score in [0.5, 0.6, 0.6, 0.6]:  # accuracy: higher is better
         assert sched.epoch_end(metric=score) is False
     assert opt.lr == 0.5  # two epochs without a better score, more than patience=1
-    with pytest.raises(TypeError, match="needs the epoch's training loss"):
+    with pytest.raises(TypeError, match="metric"):
         sched.step()
+    with pytest.raises(ValueError, match="The 'metric' parameter of AdaptiveLR"):
+        sched.epoch_end(samples_seen=10)
     with pytest.raises(
         ValueError, match="The 'metric' parameter of AdaptiveLR must be a finite float. Got nan."
     ):

@@ -56,17 +56,12 @@ class FlatParameters:
         self.params = params = list(params)
         seen: dict[int, int] = {}
         for i, p in enumerate(params):  # 1) check everything before changing anything
-            if not (hasattr(p, "data") and hasattr(p, "grad")):
+            d = getattr(p, "data", None)
+            if not hasattr(p, "grad") or not isinstance(d, np.ndarray) or d.dtype not in _FLOATS:
                 raise TypeError(
-                    f"Parameter {i} has no .data/.grad attributes (got {type(p).__name__}); "
-                    f"pass parameters such as model.parameters()."
-                )
-            d = p.data
-            if not isinstance(d, np.ndarray) or d.dtype not in _FLOATS:
-                got = d.dtype if isinstance(d, np.ndarray) else type(d).__name__
-                raise TypeError(
-                    f"Parameter {i} must hold a float32 or float64 numpy array in .data; got "
-                    f"{got}. Convert it, e.g. p.data = p.data.astype(np.float32)."
+                    f"Parameter {i} must have a .grad and, in .data, a float32 or float64 numpy "
+                    f"array; got {type(p).__name__} with .data {getattr(d, 'dtype', type(d))}. "
+                    f"Pass parameters such as model.parameters() with float arrays."
                 )
             if id(d) in seen:
                 raise ValueError(
@@ -104,10 +99,9 @@ class FlatParameters:
         p, dv, gv = self._slots[i]
         for attr, view in (("data", dv), ("grad", gv)):
             value = getattr(p, attr)
-            if value is view:
-                continue
             if value is None and attr == "grad":  # no gradient computed: a zero gradient
-                view.fill(0)
+                value = np.zeros(view.shape, view.dtype)
+            if value is view:
                 continue
             if np.shape(value) != view.shape:
                 raise ValueError(
