@@ -42,6 +42,7 @@ array([0.9, 2.1])
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import numbers
@@ -564,21 +565,12 @@ class AdamW(Adam):
         w ← w (1 − γ λ)
         (then Adam's update of m, v and w with the raw gradient g)
 
-    Parameters and state as :class:`Adam`; ``weight_decay`` defaults to 1e-2.
+    Parameters and state as :class:`Adam`; ``weight_decay`` defaults to 1e-2 (and, with
+    ``amsgrad``, is given by keyword).
     """
 
     _decoupled = True
-
-    def __init__(
-        self,
-        params: Iterable[Any] | Any,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 1e-2,
-        amsgrad: bool = False,
-    ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+    __init__ = functools.partialmethod(Adam.__init__, weight_decay=1e-2)  # (keyword-only)
 
 
 class RMSprop(Optimizer):
