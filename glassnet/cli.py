@@ -77,7 +77,15 @@ from .io import (
 from .metrics import r2_per_output
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler, train_test_split
 from .tasks import Task, get_task, infer_task
-from .train import DivergenceError, Progress, fit
+from .train import (
+    Callback,
+    DivergenceError,
+    EarlyStopping,
+    History,
+    Progress,
+    TrainState,
+    fit,
+)
 
 __all__ = [
     "MODEL_FORMAT",
@@ -1342,71 +1350,112 @@ def _describe_run(
     return lines
 
 
+class _EarlyStopping(EarlyStopping):
+    """glassnet.train's early stopping, putting the best weights back only when it ended
+    the run or Ctrl-C did: a run that reaches --epochs keeps its last epoch's weights, as
+    ``glassnet train`` always has (``fit(early_stopping=True)`` restores them in any case)."""
+
+    def on_train_end(self, state: TrainState) -> None:
+        if state.history.stop_reason in ("early_stopping", "interrupted"):
+            super().on_train_end(state)
+
+
+class _Checkpoints(Callback):
+    """Writes the checkpoint every ``every`` epochs and after the run's last epoch (once).
+
+    Every write happens in on_epoch_end, the last one included: fit calls the stopping
+    rules' on_train_end before the callbacks', and early stopping puts the best weights
+    back there, while a checkpoint holds the last epoch's weights (and the best ones under
+    ``best:``). After Ctrl-C nothing is written: the last complete checkpoint stays.
+    """
+
+    def __init__(self, every: int, last: int, write: Callable[[TrainState], None]) -> None:
+        self.every, self.last, self.write = every, last, write
+
+    def on_epoch_end(self, state: TrainState) -> None:
+        if state.epoch % self.every == 0 or state.epoch == self.last or state.stop:
+            self.write(state)
+
+
+def _run_so_far(
+    before: _RunState, h: History, rule: EarlyStopping | None, stop_reason: str, t0: float
+) -> _RunState:
+    """The run state: a resumed run's earlier curves followed by this :func:`fit`'s."""
+    # complete epochs only (a Ctrl-C may land between an epoch's loss and its validation)
+    done = len(h.val_loss) if h.metric_name else len(h.loss)
+    return _RunState(
+        epoch=before.epoch + done,
+        loss=before.loss + h.loss[:done],
+        val_loss=before.val_loss + h.val_loss[:done],
+        val_metric=before.val_metric + h.val_metric[:done],
+        metric_name=h.metric_name or before.metric_name,
+        best_val=rule.best if rule is not None and rule.best < math.inf else None,
+        best_epoch=before.best_epoch if h.best_epoch is None else h.best_epoch,
+        bad_epochs=rule.bad if rule is not None else 0,
+        stop_reason=stop_reason or None,
+        seconds=time.perf_counter() - t0,
+    )
+
+
 def _run_epochs(
     args: argparse.Namespace,
     p: _Prepared,
     model: Any,
     optimizer: Any,
     batch: int | None,
-    state: _RunState,
-    best_weights: dict[str, np.ndarray] | None,
-    checkpoint: Callable[[dict[str, np.ndarray] | None], None] | None,
-) -> dict[str, np.ndarray] | None:
-    """Train from ``state.epoch`` to ``args.epochs``, one :func:`fit` call per epoch.
+    before: _RunState,
+    best: dict[str, np.ndarray] | None,
+    checkpoint: Callable[[_RunState, dict[str, np.ndarray] | None], None] | None,
+) -> _RunState:
+    """Train from ``before.epoch`` to ``args.epochs`` with one :func:`fit` call.
 
-    Epoch ``e`` draws its batches from ``numpy.random.default_rng([seed, 0, e])``.
-    Early stopping watches the validation loss here; ``state`` is updated in place
-    (``stop_reason`` ``"interrupted"`` after Ctrl-C). Returns the best weights.
+    Epoch ``e`` draws its batches from ``numpy.random.default_rng([seed, 0, e])``, so a
+    resumed run draws those of an uninterrupted one. With --early-stopping,
+    :class:`~glassnet.train.EarlyStopping` watches the validation loss, starting from the
+    resumed run's best loss, bad-epoch count and best weights (``best``); it puts the best
+    weights back when it stops the run or Ctrl-C does (stop reason ``"interrupted"``).
+    Returns the whole run's state.
     """
     X_tr, Y_tr = p.X_all[p.train_rows], p.Y_all[p.train_rows]
     validation = (p.X_all[p.val_rows], p.Y_all[p.val_rows]) if len(p.val_rows) else None
-    # fit's progress line, drawn here because train calls fit one epoch at a time
+    names = [name for name, _ in model.named_parameters()]
+    rule = None
+    if args.early_stopping and validation is not None:
+        rule = _EarlyStopping(tol=0.0, n_iter_no_change=args.patience)
+        rule.best = math.inf if before.best_val is None else before.best_val
+        rule.bad = before.bad_epochs
+        rule.weights = None if best is None else [best[name] for name in names]
+    if before.stop_reason == "early_stopping":  # a resumed run that had stopped: no epochs
+        if best is not None:
+            model.load_state_dict(best)
+        return before
+    t0 = time.perf_counter() - before.seconds
+
     progress = Progress(args.epochs, 0 if args.quiet else 2, after=0.0, tty_only=True)
-    t0 = time.perf_counter() - state.seconds
-    saved = state.epoch
+    callbacks: list[Callback] = [progress]
+    if checkpoint is not None:
+        save = checkpoint
+
+        def write(state: TrainState) -> None:
+            reason = state.stop_reason or ("max_epochs" if state.epoch == args.epochs else "")
+            kept = None if rule is None or rule.weights is None else rule.weights
+            save(
+                _run_so_far(before, state.history, rule, reason, t0),
+                None if kept is None else dict(zip(names, kept)),
+            )
+
+        callbacks.append(_Checkpoints(args.checkpoint_every, args.epochs, write))
     try:
-        while state.stop_reason is None and state.epoch < args.epochs:
-            epoch = state.epoch + 1
-            h = fit(
-                model, X_tr, Y_tr, loss=p.task.loss, optimizer=optimizer, epochs=1,
-                batch_size=batch, seed=np.random.default_rng([args.seed, 0, epoch]),
-                validation_data=validation, l2=args.l2, verbose=0,
-            )  # fmt: skip
-            if h.stop_reason == "interrupted":  # fit caught a Ctrl-C mid-epoch
-                raise KeyboardInterrupt
-            state.epoch = epoch
-            state.loss.append(h.loss[-1])
-            extra = ""
-            if validation is not None:
-                vl, vm = h.val_loss[-1], h.val_metric[-1]
-                state.val_loss.append(vl)
-                state.val_metric.append(vm)
-                state.metric_name = h.metric_name
-                extra = f"  val_loss {vl:.4g}  val_{h.metric_name} {vm:.4g}"
-                if args.early_stopping:
-                    if state.best_val is None or vl < state.best_val:
-                        state.best_val, state.best_epoch, state.bad_epochs = vl, epoch, 0
-                        best_weights = model.state_dict()
-                    else:
-                        state.bad_epochs += 1
-                        if state.bad_epochs >= args.patience:
-                            state.stop_reason = "early_stopping"
-            progress.update(epoch, state.loss[-1], extra)
-            if checkpoint is not None and epoch % args.checkpoint_every == 0:
-                state.seconds = time.perf_counter() - t0
-                checkpoint(best_weights)
-                saved = epoch
-        if state.stop_reason is None:
-            state.stop_reason = "max_epochs"
-        state.seconds = time.perf_counter() - t0
-        if checkpoint is not None and saved != state.epoch:  # the last epoch, once
-            checkpoint(best_weights)
-    except KeyboardInterrupt:
-        state.stop_reason = "interrupted"
+        h = fit(
+            model, X_tr, Y_tr, loss=p.task.loss, optimizer=optimizer, epochs=args.epochs,
+            initial_epoch=before.epoch, batch_size=batch,
+            seed=lambda e: np.random.default_rng([args.seed, 0, e]),
+            validation_data=validation, l2=args.l2, verbose=0,
+            stop_rules=[rule] if rule is not None else [], callbacks=callbacks,
+        )  # fmt: skip
     finally:
         progress.close()
-        state.seconds = time.perf_counter() - t0
-    return best_weights
+    return _run_so_far(before, h, rule, h.stop_reason, t0)
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -1464,7 +1513,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         say(line)
     sys.stdout.flush()
 
-    def checkpoint(best: dict[str, np.ndarray] | None) -> None:
+    def checkpoint(run: _RunState, best: dict[str, np.ndarray] | None) -> None:
         weights = model.state_dict()
         if best is not None:
             weights.update({_BEST + k: v for k, v in best.items()})
@@ -1474,19 +1523,16 @@ def _cmd_train(args: argparse.Namespace) -> int:
             "glassnet_version": __version__,
             "settings": settings,
             "fingerprint": fingerprint,
-            "state": state.to_json(),
+            "state": run.to_json(),
         }
         save_checkpoint(ckpt_path, weights, optimizer.state_dict(), meta)
 
     # 3) train; early stopping (and Ctrl-C with early stopping) keeps the best epoch's weights
-    best_weights = _run_epochs(
+    state = _run_epochs(
         args, p, model, optimizer, batch, state, best_weights,
         checkpoint if checkpointing else None,
     )  # fmt: skip
     interrupted = state.stop_reason == "interrupted"
-    if args.early_stopping and best_weights is not None:
-        if state.stop_reason == "early_stopping" or interrupted:
-            model.load_state_dict(best_weights)
     kept = "the best epoch's weights" if args.early_stopping else "the weights so far"
     stop = {
         "max_epochs": f"reached --epochs {args.epochs}",
@@ -1600,6 +1646,8 @@ def _resume(
         weights = {k: v for k, v in ckpt.model_state.items() if not k.startswith(_BEST)}
         best = {k[len(_BEST) :]: v for k, v in ckpt.model_state.items() if k.startswith(_BEST)}
         model.load_state_dict(weights)
+        if best and any(k not in best or best[k].shape != v.shape for k, v in weights.items()):
+            raise ValueError("its best weights do not match its weights")
         optimizer.load_state_dict(ckpt.optimizer_state)
     except (TypeError, ValueError) as exc:
         raise ModelFileError(

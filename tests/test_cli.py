@@ -21,6 +21,7 @@ from glassnet.cli import classification_metrics, main, regression_metrics
 from glassnet.datasets import make_moons, read_csv
 from glassnet.io import load_arrays, load_checkpoint, load_model, save_model
 from glassnet.preprocessing import LabelEncoder, Preprocessor, StandardScaler
+from glassnet.train import Callback
 
 SUBCOMMANDS = ("demo", "train", "predict", "evaluate", "explain", "info")
 FAST = ["--epochs", "8", "--hidden", "8", "--seed", "3", "-q"]
@@ -429,6 +430,21 @@ RESUMABLE = [
 ]
 
 
+class CtrlC(Callback):
+    """Presses Ctrl-C at the end of epoch 5 or during a step of epoch 6."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def on_epoch_end(self, state):
+        if self.where == "between epochs" and state.epoch == 5:
+            raise KeyboardInterrupt
+
+    def on_step_end(self, state):
+        if self.where == "inside fit" and state.epoch == 6:
+            raise KeyboardInterrupt
+
+
 @pytest.mark.parametrize("where", ["between epochs", "inside fit"])
 def test_interrupted_and_resumed_run_is_bit_identical(
     capsys, tmp_path, moons_csv, monkeypatch, where
@@ -440,20 +456,17 @@ def test_interrupted_and_resumed_run_is_bit_identical(
 
     real_fit, calls = cli.fit, []
 
-    def ctrl_c(state):
-        raise KeyboardInterrupt
-
     def interrupted_fit(*args, **kwargs):
         calls.append(1)
-        if len(calls) == 6:  # during epoch 6: the last checkpoint holds epoch 4
-            if where == "between epochs":
-                raise KeyboardInterrupt
-            kwargs["callbacks"] = [ctrl_c]  # fit catches it and returns what it learned
+        # the last checkpoint holds epoch 4; fit catches the Ctrl-C, returns what it learned
+        kwargs["callbacks"] = [*kwargs["callbacks"], CtrlC(where)]
         return real_fit(*args, **kwargs)
 
     monkeypatch.setattr(cli, "fit", interrupted_fit)
     code, stdout, _ = run(capsys, *common, "--out", b)
+    assert len(calls) == 1  # one fit call for the whole run
     assert code == 130 and "interrupted" in stdout and "--resume" in stdout
+    assert model_meta(b)["history"]["epoch"] == 5  # the epochs completed
     ckpt = load_checkpoint(tmp_path / "b.glassnet.ckpt")
     assert ckpt.meta["state"]["epoch"] == 4 and ckpt.optimizer_state["t"] > 0
     assert any(k.startswith("best:") for k in ckpt.model_state)
