@@ -1,8 +1,11 @@
 """Every number of the lecture, on your own network: :func:`explain`.
 
 ``explain(model, x, y)`` runs one data point (or a small batch) through a
-network of fully-connected layers *by hand*, in float64, exactly as the
-lecture's slides do, and keeps every intermediate number:
+network of fully-connected layers in float64 and lays out every intermediate
+number as the lecture's slides do. The numbers are the trace of the fast path
+that trains the network (:meth:`glassnet.fused.FastMLP.trace`), whose activations
+and losses come from :mod:`glassnet.functional`'s tables; explain adds the names,
+the formulas and the chain-rule bookkeeping:
 
 1. **Forward.** For each neuron its weighted sum ``z = b + w1*x1 + ...`` (with the
    numbers substituted) and its activation ``a = g(z)``; the prediction y_hat and
@@ -45,7 +48,8 @@ Losses
 output is the identity). The loss is averaged the way :mod:`glassnet.functional`
 averages it: over every entry for the squared errors and binary cross-entropy,
 over the data points for cross-entropy. For one data point with one output this
-is the slides' loss.
+is the slides' loss. Any alias of :data:`glassnet.functional.LOSS_ALIASES` works too
+(``'lecture'``, ``'bce'``, ``'ce'``, ...).
 
 >>> import numpy as np, glassnet as gn
 >>> from glassnet.explain import explain
@@ -67,12 +71,11 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from .nn.layers import ActivationModule, Dropout, Identity, Linear
+from .fused import FastMLP, Layer, layers_of
 from .nn.module import Module
 from .report import (
     Names,
     Section,
-    flatten,
     fmt,
     make_names,
     render_html,
@@ -81,136 +84,18 @@ from .report import (
 )
 from .tensor import Tensor
 
-__all__ = ["explain", "Explanation", "PathSum", "LOSS_NAMES", "MAX_SAMPLES"]
+__all__ = ["explain", "Explanation", "PathSum", "MAX_SAMPLES"]
 
 MAX_SAMPLES = 32  # explain shows every number of every data point: keep batches small
 
-# accepted loss names -> canonical kind
-LOSS_NAMES: dict[str, str] = {
-    "half_mse": "half_mse",
-    "lecture": "half_mse",
-    "mse": "mse",
-    "squared_error": "mse",
-    "binary_cross_entropy": "bce",
-    "bce": "bce",
-    "binary_cross_entropy_with_logits": "bce_logits",
-    "cross_entropy": "ce",
-    "ce": "ce",
-    "log_loss": "ce",
-}
-
-
-# =====================================================================================
-# The model as a list of layers (shared with glassnet.viz and glassnet.diagnostics)
-# =====================================================================================
-@dataclass
-class _Layer:
-    """One fully-connected layer and the activation after it: A = g(A_prev @ W + b)."""
-
-    linear: Linear
-    act: str = "identity"
-    alpha: float = 0.0  # leaky_relu slope
-
-    @property
-    def W(self) -> np.ndarray:  # (inputs, neurons)
-        return self.linear.W.data
-
-    @property
-    def b(self) -> np.ndarray | None:  # (neurons,)
-        return None if self.linear.b is None else self.linear.b.data
-
-    @property
-    def inputs(self) -> int:
-        return self.linear.inputs
-
-    @property
-    def neurons(self) -> int:
-        return self.linear.neurons
-
-
-def _model_layers(model: Any, owner: str = "explain") -> list[_Layer]:
-    """Describe ``model`` as [Linear + activation] layers, or raise a clear TypeError.
-
-    Handles ``Linear``, ``Sequential``, ``MLP`` and ``Neuron`` (nested Sequentials are
-    flattened); ``Dropout`` is skipped (evaluation mode) and ``Identity`` is a no-op.
-    """
-    if not isinstance(model, Module):
-        raise TypeError(
-            f"{owner}: model must be a glassnet Module (e.g. glassnet.nn.MLP). "
-            f"Got {type(model).__name__}."
-        )
-    layers: list[_Layer] = []
-    for m in flatten(model):
-        if isinstance(m, Linear):
-            layers.append(_Layer(m))
-        elif isinstance(m, (Dropout, Identity)):
-            continue
-        elif isinstance(m, ActivationModule):
-            if not layers:
-                raise TypeError(
-                    f"{owner}: the model starts with an activation ({type(m).__name__}); "
-                    "it needs a Linear layer first."
-                )
-            if layers[-1].act != "identity":
-                raise TypeError(
-                    f"{owner}: two activations follow one Linear layer ({layers[-1].act} then "
-                    f"{m.name}); combine them into one or insert a Linear layer."
-                )
-            layers[-1].act = m.name
-            layers[-1].alpha = float(getattr(m, "alpha", 0.0))
-        else:
-            raise TypeError(
-                f"{owner} handles networks of Linear layers and activations (Sequential, MLP, "
-                f"Neuron). Got a {type(m).__name__} inside the model."
-            )
-    if not layers:
-        raise TypeError(f"{owner}: the model has no Linear layer. Got {type(model).__name__}.")
-    for i, lay in enumerate(layers[:-1]):
-        if lay.neurons != layers[i + 1].inputs:
-            raise TypeError(
-                f"{owner}: layer {i + 1} has {lay.neurons} neurons but layer {i + 2} expects "
-                f"{layers[i + 1].inputs} inputs."
-            )
-    for i, lay in enumerate(layers[:-1]):
-        if lay.act == "softmax":
-            raise TypeError(
-                f"{owner}: softmax is only supported on the output layer; layer {i + 1} of "
-                f"{len(layers)} uses it."
-            )
-    return layers
-
-
-def _act_forward(act: str, alpha: float, Z: np.ndarray) -> np.ndarray:
-    """A = g(Z), (N, n) -> (N, n)."""
-    if act == "softmax":
-        return F.softmax_fn(Z, axis=-1)
-    if act == "leaky_relu":
-        return F.leaky_relu_fn(Z, alpha)
-    return F.ACTIVATIONS[act].fn(Z)
-
-
-def _act_grad(act: str, alpha: float, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
-    """g'(Z) elementwise (N, n); for softmax the Jacobian (N, n, n)."""
-    if act == "softmax":
-        return F.softmax_jacobian(A)
-    if act == "leaky_relu":
-        return F.leaky_relu_grad(Z, A, alpha)
-    return np.asarray(F.ACTIVATIONS[act].grad(Z, A), dtype=Z.dtype)
-
-
-def _forward(
-    layers: Sequence[_Layer], X: np.ndarray, dtype: Any = np.float64
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """[(Z_l, A_l)] for each layer: Z = A_prev @ W + b, A = g(Z); shapes (N, neurons_l)."""
-    out = []
-    A = np.asarray(X, dtype=dtype)
-    for lay in layers:
-        Z = A @ lay.W.astype(dtype)  # (N, neurons)
-        if lay.b is not None:
-            Z = Z + lay.b.astype(dtype)
-        A = _act_forward(lay.act, lay.alpha, Z)
-        out.append((Z, A))
-    return out
+# the losses explain writes out (their notation is below); any alias of functional's works
+_KINDS = (
+    "half_mse",
+    "mse",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+)
 
 
 # =====================================================================================
@@ -323,7 +208,7 @@ class Explanation:
 
     def __init__(
         self,
-        layers: list[_Layer],
+        layers: list[Layer],
         X: np.ndarray,
         Y: np.ndarray,
         kind: str,
@@ -344,35 +229,31 @@ class Explanation:
         self._model_name = model_name
         self.W = [lay.W.astype(np.float64) for lay in layers]
         self.b = [None if lay.b is None else lay.b.astype(np.float64) for lay in layers]
-        L = len(layers)
-        # 1) forward
-        fw = _forward(layers, X)
-        self.Z = [z for z, _ in fw]
-        self.A = [a for _, a in fw]
-        self.gprime = [_act_grad(lay.act, lay.alpha, z, a) for lay, (z, a) in zip(layers, fw)]
+        # every number of one pass, from the fast path's trace in float64:
+        # 1) forward Z = A_prev @ W + b, A = g(Z); 2) the loss; 3) backward dL/dZ = dL/dA g'(Z)
+        t = FastMLP(layers, kind, dtype=np.float64).trace(X, Y)
+        self.Z = [r["Z"] for r in t.layers]  # (N, neurons_l)
+        self.A = [r["A"] for r in t.layers]
+        self.gprime = [r["gprime"] for r in t.layers]  # softmax: (N, K, K)
         self.y_hat = self.A[-1]
-        # 2) loss, dL/dy_hat and dL/dz of the output layer
-        per, self.dL_dyhat, dz_out, self._count = _loss(
-            kind, layers[-1].act, self.Z[-1], self.y_hat, Y
-        )
-        self.sample_loss = per  # (N,) each data point's own loss L_n
-        self.loss = float(per.mean())  # L = mean over the data points of L_n
-        # 3) backward: dL/dz = (dL/da) g'(z); dL/da_prev = dL/dz @ W^T
-        self.dL_dZ: list[np.ndarray] = [np.empty(0)] * L
-        self.dL_dA: list[np.ndarray] = [np.empty(0)] * L
-        self.dL_dA[-1] = self.dL_dyhat
-        self.dL_dZ[-1] = dz_out
-        for l in range(L - 1, 0, -1):
-            self.dL_dA[l - 1] = self.dL_dZ[l] @ self.W[l].T  # (N, neurons_{l-1})
-            self.dL_dZ[l - 1] = self.dL_dA[l - 1] * self.gprime[l - 1]
+        if kind == "binary_cross_entropy" and not np.all((self.y_hat >= 0) & (self.y_hat <= 1)):
+            raise ValueError(
+                f"explain: loss='binary_cross_entropy' needs predictions in [0, 1] (a sigmoid "
+                f"output); this model's output ({layers[-1].act}) gives values from "
+                f"{self.y_hat.min():.4g} to {self.y_hat.max():.4g}. Use "
+                "loss='binary_cross_entropy_with_logits' for raw scores."
+            )
+        per = t.per_sample  # (N, K); (N,) for cross-entropy
+        self._count = per.size  # the loss averages over every entry (N for cross-entropy)
+        self.sample_loss = per if per.ndim == 1 else per.mean(axis=1)  # (N,) each L_n
+        self.loss = float(self.sample_loss.mean())  # L = mean over the data points of L_n
+        self.dL_dA = [r["dA"] for r in t.layers]
+        self.dL_dyhat = self.dL_dA[-1]  # (N, K)
+        self.dL_dZ = [r["dZ"] for r in t.layers]
         self.dL_dx = self.dL_dZ[0] @ self.W[0].T  # (N, d)
         # 4) weight gradients: dL/dW = A_prev^T dL/dZ (the sum over data points of v * dL/du)
-        self.grad_W = []
-        self.grad_b = []
-        for l in range(L):
-            prev = X if l == 0 else self.A[l - 1]
-            self.grad_W.append(prev.T @ self.dL_dZ[l])
-            self.grad_b.append(None if self.b[l] is None else self.dL_dZ[l].sum(axis=0))
+        self.grad_W = [r["dW"] for r in t.layers]
+        self.grad_b = [None if b is None else r["db"] for b, r in zip(self.b, t.layers)]
         self._lookup = names.lookup()
 
     # ----------------------------------------------------------------- access
@@ -442,9 +323,9 @@ class Explanation:
         core = {
             "half_mse": f"({yh} - {y})",
             "mse": f"2 ({yh} - {y})",
-            "bce": f"({yh} - {y}) / ({yh} (1 - {yh}))",
-            "bce_logits": f"(sigmoid({yh}) - {y})",
-            "ce": f"(-{y} / {yh})"
+            "binary_cross_entropy": f"({yh} - {y}) / ({yh} (1 - {yh}))",
+            "binary_cross_entropy_with_logits": f"(sigmoid({yh}) - {y})",
+            "cross_entropy": f"(-{y} / {yh})"
             if self._layers[-1].act == "softmax"
             else f"(softmax({yh}) - {y})",
         }[self.kind]
@@ -455,7 +336,7 @@ class Explanation:
         lay = self._layers[-1]
         zk = self.names.z[-1][k]
         if lay.act == "softmax":
-            if self.kind == "ce":
+            if self.kind == "cross_entropy":
                 div = self.n_samples
                 sym = f"({self.names.a[-1][k]} - {self.names.y[k]})" + (
                     f"/{div}" if div > 1 else ""
@@ -469,7 +350,7 @@ class Explanation:
                 ]
                 for i in range(lay.neurons)
             ]
-        if self.kind == "bce" and lay.act == "sigmoid":
+        if self.kind == "binary_cross_entropy" and lay.act == "sigmoid":
             # dL/dy_hat * g'(z), with dL/dy_hat taken so that the product is the stable
             # dL/dz = (y_hat - y)/count that the backward pass uses
             gp = float(self.gprime[-1][n, k])
@@ -495,7 +376,7 @@ class Explanation:
     def _count_z(self, l: int) -> int:
         c = (
             self._layers[-1].neurons
-            if (self._layers[-1].act == "softmax" and self.kind != "ce")
+            if (self._layers[-1].act == "softmax" and self.kind != "cross_entropy")
             else 1
         )
         for lay in self._layers[l + 1 :]:
@@ -572,9 +453,10 @@ class Explanation:
         return {
             "half_mse": f"L = 1/2 ({yh} - {y})^2",
             "mse": f"L = ({yh} - {y})^2",
-            "bce": f"L = -({y} log {yh} + (1 - {y}) log(1 - {yh}))",
-            "bce_logits": f"L = -({y} log sigmoid({yh}) + (1 - {y}) log(1 - sigmoid({yh})))",
-            "ce": "L = -sum_k y_k log y_hat_k"
+            "binary_cross_entropy": f"L = -({y} log {yh} + (1 - {y}) log(1 - {yh}))",
+            "binary_cross_entropy_with_logits": f"L = -({y} log sigmoid({yh}) "
+            f"+ (1 - {y}) log(1 - sigmoid({yh})))",
+            "cross_entropy": "L = -sum_k y_k log y_hat_k"
             if self._layers[-1].act == "softmax"
             else "L = -sum_k y_k log softmax(y_hat)_k",
         }[self.kind]
@@ -625,7 +507,11 @@ class Explanation:
                 ""
                 if self._count == 1
                 else f", averaged over {self._count} "
-                + ("data points" if self.kind == "ce" else "values (data points x outputs)")
+                + (
+                    "data points"
+                    if self.kind == "cross_entropy"
+                    else "values (data points x outputs)"
+                )
             )
             + f". Names: {nm.scheme} scheme."
         )
@@ -844,13 +730,13 @@ class Explanation:
         base = {
             "half_mse": "y_hat - y",
             "mse": "2 (y_hat - y)",
-            "bce": "(y_hat - y) / (y_hat (1 - y_hat))",
-            "bce_logits": "sigmoid(y_hat) - y",
-            "ce": "-y_k / y_hat_k"
+            "binary_cross_entropy": "(y_hat - y) / (y_hat (1 - y_hat))",
+            "binary_cross_entropy_with_logits": "sigmoid(y_hat) - y",
+            "cross_entropy": "-y_k / y_hat_k"
             if self._layers[-1].act == "softmax"
             else "softmax(y_hat)_k - y_k",
         }[self.kind]
-        div = self._count if self.kind != "ce" else self.n_samples
+        div = self._count if self.kind != "cross_entropy" else self.n_samples
         text = base if div == 1 else f"({base}) / {div}"
         if self.n_samples == 1 and K == 1:
             d = self.decimals
@@ -858,7 +744,7 @@ class Explanation:
             num = {
                 "half_mse": f"{yh} - {y}",
                 "mse": f"2 ({yh} - {y})",
-                "bce": f"({yh} - {y}) / ({yh} (1 - {yh}))",
+                "binary_cross_entropy": f"({yh} - {y}) / ({yh} (1 - {yh}))",
             }.get(self.kind)
             if num:
                 text += f" = {num}"
@@ -930,78 +816,6 @@ def _gprime_formula(act: str, a: str, z: str, alpha: float) -> str:
 
 
 # =====================================================================================
-# Losses: per-sample loss, dL/dy_hat, dL/dz of the output layer
-# =====================================================================================
-def _loss(
-    kind: str, act: str, Z: np.ndarray, P: np.ndarray, Y: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Return (per-sample loss L_n (N,), dL/dy_hat (N, K), dL/dz (N, K), count).
-
-    L = mean_n L_n. The squared errors and BCE average over every entry (L_n is the
-    mean over the K outputs; count = N * K), cross-entropy over the data points
-    (count = N), as glassnet.functional does; dL/dy_hat carries the 1/count.
-    """
-    N, K = P.shape
-    if kind in ("half_mse", "mse"):
-        c = 0.5 if kind == "half_mse" else 1.0
-        diff = P - Y
-        count = N * K
-        dyhat = (2 * c) * diff / count
-        per = (c * diff * diff).mean(axis=1)
-        return per, dyhat, _through_act(act, Z, P, dyhat), count
-    if kind == "bce":
-        if not np.all((P >= 0) & (P <= 1)):
-            raise ValueError(
-                f"explain: loss='binary_cross_entropy' needs predictions in [0, 1] (a sigmoid "
-                f"output); this model's output ({act}) gives values from {P.min():.4g} to "
-                f"{P.max():.4g}. Use loss='binary_cross_entropy_with_logits' for raw scores."
-            )
-        eps = float(np.finfo(np.float64).eps)
-        p = np.clip(P, eps, 1 - eps)
-        count = N * K
-        per = -(Y * np.log(p) + (1 - Y) * np.log1p(-p)).mean(axis=1)
-        dyhat = (p - Y) / (p * (1 - p)) / count
-        if act == "sigmoid":
-            dz = (P - Y) / count  # dL/dy_hat * y_hat (1 - y_hat), without the cancellation
-        else:
-            dz = _through_act(act, Z, P, dyhat)
-        return per, dyhat, dz, count
-    if kind == "bce_logits":
-        count = N * K
-        per = (np.maximum(P, 0) - P * Y + np.log1p(np.exp(-np.abs(P)))).mean(axis=1)
-        dyhat = (F.sigmoid_fn(P) - Y) / count
-        return per, dyhat, _through_act(act, Z, P, dyhat), count
-    # cross-entropy
-    if act == "softmax":
-        eps = float(np.finfo(np.float64).eps)
-        logp = Z - (
-            Z.max(axis=1, keepdims=True)
-            + np.log(np.exp(Z - Z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True))
-        )
-        per = -(Y * logp).sum(axis=1)
-        dyhat = -Y / np.clip(P, eps, None) / N
-        dz = (P * Y.sum(axis=1, keepdims=True) - Y) / N  # softmax Jacobian applied exactly
-        return per, dyhat, dz, N
-    if act != "identity":
-        raise ValueError(
-            f"explain: loss='cross_entropy' needs a softmax output (probabilities) or an "
-            f"identity output (logits); this model's output activation is {act}."
-        )
-    m = P.max(axis=1, keepdims=True)
-    logp = P - (m + np.log(np.exp(P - m).sum(axis=1, keepdims=True)))
-    per = -(Y * logp).sum(axis=1)
-    dyhat = (np.exp(logp) * Y.sum(axis=1, keepdims=True) - Y) / N
-    return per, dyhat, dyhat.copy(), N
-
-
-def _through_act(act: str, Z: np.ndarray, A: np.ndarray, dA: np.ndarray) -> np.ndarray:
-    """dL/dz from dL/da: times g'(z), or the softmax Jacobian's transpose."""
-    if act == "softmax":
-        return A * (dA - (dA * A).sum(axis=1, keepdims=True))
-    return dA * _act_grad(act, 0.0, Z, A)
-
-
-# =====================================================================================
 # The public function
 # =====================================================================================
 def _as_inputs(x: Any, d: int) -> tuple[np.ndarray, bool]:
@@ -1041,7 +855,7 @@ def _as_targets(y: Any, N: int, K: int, kind: str) -> np.ndarray:
     if not np.all(np.isfinite(Y)):
         raise ValueError("explain: y contains NaN or inf; pass finite targets.")
     labels = None
-    if kind == "ce" and K > 1 and (Y.size == N and (Y.ndim <= 1 or Y.shape[-1] != K)):
+    if kind == "cross_entropy" and K > 1 and (Y.size == N and (Y.ndim <= 1 or Y.shape[-1] != K)):
         labels = Y.reshape(N)  # class labels 0..K-1
     if labels is not None:
         if not np.all(labels == np.round(labels)) or labels.min() < 0 or labels.max() >= K:
@@ -1113,12 +927,11 @@ def explain(
      [0.119 0.119]
      [0.881 0.002]]
     """
-    layers = _model_layers(model)
-    if not isinstance(loss, str) or loss not in LOSS_NAMES:
-        raise ValueError(
-            f"The 'loss' parameter of explain must be one of {sorted(LOSS_NAMES)}. Got {loss!r}."
-        )
-    kind = LOSS_NAMES[loss]
+    layers = layers_of(model)
+    known = sorted(n for n in set(F.LOSSES) | set(F.LOSS_ALIASES) if F.get_loss(n).name in _KINDS)
+    if not isinstance(loss, str) or loss not in known:
+        raise ValueError(f"The 'loss' parameter of explain must be one of {known}. Got {loss!r}.")
+    kind = F.get_loss(loss).name
     if (
         isinstance(lr, bool)
         or not isinstance(lr, (int, float))
@@ -1129,7 +942,7 @@ def explain(
         raise ValueError(
             f"The 'decimals' parameter of explain must be an int in [0, 12]. Got {decimals!r}."
         )
-    if kind == "ce" and layers[-1].act not in ("softmax", "identity"):
+    if kind == "cross_entropy" and layers[-1].act not in ("softmax", "identity"):
         raise ValueError(
             f"explain: loss='cross_entropy' needs a softmax output (probabilities) or an "
             f"identity output (logits); this model's output activation is {layers[-1].act}."

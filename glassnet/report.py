@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._validation import check_choice
-from .nn.layers import Sequential
-from .nn.module import Module
+from .fused import flatten  # re-exported: the one walk over nested Sequentials
 
 __all__ = [
     "Block",
@@ -50,15 +49,6 @@ __all__ = [
 AUTO_LECTURE_MAX_WEIGHTS = 24
 """``make_names(..., "auto")`` uses the lecture's flat names (w1, w2, ...) up to this many
 weights, and per-layer names (w[1]_12) above it."""
-
-
-def flatten(model: Module) -> Iterator[Module]:
-    """The modules of ``model`` in order, nested ``Sequential`` s opened up."""
-    if isinstance(model, Sequential):
-        for m in model.layers:
-            yield from flatten(m)
-    else:
-        yield model
 
 
 # =====================================================================================

@@ -23,9 +23,10 @@ from typing import Any
 
 import numpy as np
 
+from .fused import flatten
 from .nn.layers import ActivationModule, Dropout, Identity, Linear
 from .nn.module import Module
-from .report import Section, flatten, render_html, render_markdown, render_text
+from .report import Section, render_html, render_markdown, render_text
 
 __all__ = ["summary", "ModelSummary", "LayerRow"]
 

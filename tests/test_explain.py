@@ -254,6 +254,7 @@ CASES = [
     ([4, 5, 3], "tanh", "softmax", "cross_entropy", 6),
     ([3, 4, 3], "sigmoid", "identity", "cross_entropy", 2),
     ([2, 3, 3], "relu", "softmax", "half_mse", 3),  # softmax Jacobian with a squared error
+    ([2, 3, 2], "tanh", "leaky_relu", "mse", 4),  # g'(z) = alpha on the output layer too
 ]
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..explain import _forward, _model_layers
+from ..fused import FastMLP, layers_of
 from ..nn.module import Module
 from ..report import fmt, make_names
 from ._svg import esc, svg_open
@@ -86,7 +86,7 @@ def draw_network(
     str
         The SVG document; save it with :func:`glassnet.viz.save`.
     """
-    layers = _model_layers(model, "draw_network")
+    layers = layers_of(model, "draw_network")
     if isinstance(max_neurons, bool) or not isinstance(max_neurons, int) or max_neurons < 2:
         raise ValueError(
             f"The 'max_neurons' parameter of draw_network must be an int >= 2. Got {max_neurons!r}."
@@ -106,9 +106,10 @@ def draw_network(
                 f"draw_network: x must be one finite input of shape ({d},). Got shape "
                 f"{xa.shape}" + ("" if np.all(np.isfinite(xa)) else " with NaN or inf") + "."
             )
-        fw = _forward(layers, xa.reshape(1, d))
-        acts = [xa.reshape(d)] + [a[0] for _, a in fw]
-        zs = [z[0] for z, _ in fw]
+        # the fast path's forward trace (no targets: the loss is never computed)
+        trace = FastMLP(layers, "mse", dtype=np.float64).trace(xa.reshape(1, d))
+        acts = [xa.reshape(d)] + [rec["A"][0] for rec in trace.layers]
+        zs = [rec["Z"][0] for rec in trace.layers]
     n_weights = sum(lay.inputs * lay.neurons for lay in layers)
     if edge_labels is None:
         edge_labels = n_weights <= 16

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from ..explain import _act_forward, _forward, _model_layers
+from ..fused import FastMLP, Layer, layers_of
 from ..report import make_names
 
 __all__ = [
@@ -132,6 +132,12 @@ def _grid(ext: Sequence[float], resolution: int) -> tuple[np.ndarray, np.ndarray
     return gx, gy, np.column_stack([gx.ravel(), gy.ravel()])
 
 
+def _trace(layers: list[Layer], X: np.ndarray) -> list[dict[str, np.ndarray]]:
+    """Each layer's ``Z`` and ``A`` (and g'(Z)) for the points X, (N, d): the fast path's
+    forward trace in float64 (without targets no loss is computed, so any loss name does)."""
+    return FastMLP(layers, "mse", dtype=np.float64).trace(X).layers
+
+
 def _decide(out: np.ndarray, head: str, threshold: float | None) -> tuple[np.ndarray, float]:
     """Class index per row from network outputs: threshold for one output, else argmax."""
     if out.shape[1] == 1:
@@ -157,7 +163,7 @@ def _scatter(ax: Any, X: np.ndarray, idx: np.ndarray, classes: np.ndarray) -> No
 
 def _head(model: Any) -> str:
     try:
-        return _model_layers(model, "plot").pop().act
+        return layers_of(model, "plot")[-1].act
     except TypeError:
         return ""
 
@@ -308,7 +314,7 @@ def plot_neuron_outputs(
     matplotlib.figure.Figure
     """
     owner = "plot_neuron_outputs"
-    layers = _model_layers(model, owner)
+    layers = layers_of(model, owner)
     if layers[0].inputs != 2:
         raise ValueError(
             f"{owner}: the input plane needs a model with 2 inputs; this one has "
@@ -330,7 +336,7 @@ def plot_neuron_outputs(
         Xa, ya = _check_xy(X, y, owner)
     ext = _extent(Xa, padding, extent)
     gx, gy, pts = _grid(ext, res)
-    fw = _forward(layers, pts)
+    fw = _trace(layers[: max(hidden) + 1], pts)
     nm = make_names(layers, "auto")
     panels = [(l, k) for l in hidden for k in range(layers[l].neurons)]
     nc = ncols or min(len(panels), 4)
@@ -339,7 +345,7 @@ def plot_neuron_outputs(
     fig = _figure(size, dpi)
     for p, (l, k) in enumerate(panels):
         ax = fig.add_subplot(nr, nc, p + 1)
-        Z, A = fw[l]
+        Z, A = fw[l]["Z"], fw[l]["A"]  # (resolution^2, neurons)
         a = A[:, k].reshape(gx.shape)
         act = layers[l].act
         lo, hi = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}.get(
@@ -403,7 +409,7 @@ def plot_hidden_space(
     matplotlib.figure.Figure
     """
     owner = "plot_hidden_space"
-    layers = _model_layers(model, owner)
+    layers = layers_of(model, owner)
     if len(layers) < 2:
         raise ValueError(f"{owner}: the model has no hidden layer; there is no feature space.")
     if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < len(layers) - 1:
@@ -432,8 +438,7 @@ def plot_hidden_space(
     fig = _figure(size, dpi) if ax is None else ax.figure
     if ax is None:
         ax = fig.add_subplot(1, 1, 1)
-    fw = _forward(layers, Xa)
-    H = fw[layer][1][:, list(dims)]
+    H = _trace(layers[: layer + 1], Xa)[layer]["A"][:, list(dims)]
     nm = make_names(layers, "auto")
     i, j = dims
     act = layers[layer].act
@@ -446,12 +451,8 @@ def plot_hidden_space(
     idx, classes = _labels(ya)
     if boundary and layer == len(layers) - 2 and width == 2:
         gx, gy, pts = _grid(ext, 200)
-        out_layer = layers[-1]
-        Z = pts[:, [0, 1]] @ out_layer.W.astype(np.float64)
-        if out_layer.b is not None:
-            Z = Z + out_layer.b
-        out = _act_forward(out_layer.act, out_layer.alpha, Z)
-        pred, t = _decide(out, out_layer.act, threshold)
+        out = _trace(layers[-1:], pts)[0]["A"]  # the output layer over the hidden plane
+        pred, t = _decide(out, layers[-1].act, threshold)
         from matplotlib.colors import ListedColormap
 
         n = max(out.shape[1], 2)
