@@ -684,17 +684,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    def command(
+        name: str,
+        func: Callable[[argparse.Namespace], int],
+        help: str,
+        description: str,
+        model: str | None = None,
+        epilog: str | None = None,
+    ) -> argparse.ArgumentParser:
+        """The subcommand ``name`` running ``func``; ``model``: the help of its MODEL argument
+        (the commands that read a model file)."""
+        q = sub.add_parser(
+            name, parents=[debug], help=help, description=_wrap(description),
+            formatter_class=fmt, epilog=epilog,
+        )  # fmt: skip
+        q.set_defaults(func=func)
+        if model is not None:
+            q.add_argument("model", metavar="MODEL", help=model)
+        return q
+
     # -- demo ---------------------------------------------------------------------
-    p = sub.add_parser(
+    p = command(
         "demo",
-        parents=[debug],
-        help="train the lecture's XNOR network live and print its table",
-        description=_wrap(
+        _cmd_demo,
+        "train the lecture's XNOR network live and print its table",
+        (
             "Train the lecture's 2-2-1 sigmoid network on XNOR by full-batch gradient "
             "descent (a fixed seed, so it converges) and print x1, x2, y, the hidden features "
             "a1, a2, y_hat and the prediction, next to the slide's hand-set weights."
         ),
-        formatter_class=fmt,
     )
     p.add_argument(
         "--loss",
@@ -709,19 +727,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="epochs of gradient descent (default: 1000 bce, 2000 mse)",
     )
     p.add_argument("--seed", type=_nonneg_int, default=0, help="initial weights' seed (default 0)")
-    p.set_defaults(func=_cmd_demo)
 
     # -- train --------------------------------------------------------------------
-    p = sub.add_parser(
+    p = command(
         "train",
-        parents=[debug],
-        help="train a network on a CSV file (or a bundled data set) and save it",
-        description=_wrap(
+        _cmd_train,
+        "train a network on a CSV file (or a bundled data set) and save it",
+        (
             "Train an MLP on a CSV file with a header row and save it as a model file. "
             "Numeric feature columns are standardized, text columns one-hot encoded, class labels "
             "encoded; all of it is stored in the model file and applied again by predict."
         ),
-        formatter_class=fmt,
         epilog="examples:\n"
         "  glassnet train iris.csv --target species\n"
         "  glassnet train houses.csv --target price --hidden 64,32 --epochs 300\n"
@@ -848,21 +864,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue from the checkpoint; run the same command with --resume added",
     )
     out.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=_cmd_train)
 
     # -- predict ------------------------------------------------------------------
-    p = sub.add_parser(
+    p = command(
         "predict",
-        parents=[debug],
-        help="predict with a model file (CSV out, original label names)",
-        description=_wrap(
+        _cmd_predict,
+        "predict with a model file (CSV out, original label names)",
+        (
             "Predict every row of a CSV file. The file needs the model's feature "
             "columns (a target column, if present, is ignored). Writes CSV: one column per "
             "target, named after it, holding class names or values."
         ),
-        formatter_class=fmt,
+        model="a model file written by glassnet train",
     )
-    p.add_argument("model", metavar="MODEL", help="a model file written by glassnet train")
     p.add_argument("data", metavar="DATA.csv", help="CSV file with the model's feature columns")
     p.add_argument("--out", metavar="PATH", help="CSV file to write (default: standard output)")
     p.add_argument(
@@ -871,41 +885,37 @@ def build_parser() -> argparse.ArgumentParser:
         help="add one probability column per class, p(<label>) (classification only)",
     )
     _add_read_options(p)
-    p.set_defaults(func=_cmd_predict)
 
     # -- evaluate -----------------------------------------------------------------
-    p = sub.add_parser(
+    p = command(
         "evaluate",
-        parents=[debug],
-        help="score a model on labelled data (metrics, confusion matrix)",
-        description=_wrap(
+        _cmd_evaluate,
+        "score a model on labelled data (metrics, confusion matrix)",
+        (
             "Score a model on a CSV file that holds the target. Classification: "
             "accuracy, precision, recall and F1 per class and macro-averaged, and the confusion "
             "matrix. Regression: MSE, MAE and R^2 per output."
         ),
-        formatter_class=fmt,
+        model="a model file written by glassnet train",
     )
-    p.add_argument("model", metavar="MODEL", help="a model file written by glassnet train")
     p.add_argument("data", metavar="DATA.csv", help="CSV file with the features and the target")
     p.add_argument(
         "--target", metavar="COL", help="the target column (default: the one trained on)"
     )
     _add_read_options(p)
-    p.set_defaults(func=_cmd_evaluate)
 
     # -- explain ------------------------------------------------------------------
-    p = sub.add_parser(
+    p = command(
         "explain",
-        parents=[debug],
-        help="print the forward and backward pass of one row",
-        description=_wrap(
+        _cmd_explain,
+        "print the forward and backward pass of one row",
+        (
             "Trace one row through the network, the lecture's way: every neuron's "
             "weighted sum z and activation a on the way forward, the loss, every gradient on the "
             "way back, and the gradient-descent step it leads to. The row needs its target."
         ),
-        formatter_class=fmt,
+        model="a model file written by glassnet train",
     )
-    p.add_argument("model", metavar="MODEL", help="a model file written by glassnet train")
     p.add_argument(
         "--row",
         type=_positive_int,
@@ -932,22 +942,19 @@ def build_parser() -> argparse.ArgumentParser:
         "auto (default): lecture for networks of at most 24 weights",
     )
     _add_read_options(p)
-    p.set_defaults(func=_cmd_explain)
 
     # -- info ---------------------------------------------------------------------
-    p = sub.add_parser(
+    p = command(
         "info",
-        parents=[debug],
-        help="show a model file's layers, task, preprocessing and training history",
-        description=_wrap(
+        _cmd_info,
+        "show a model file's layers, task, preprocessing and training history",
+        (
             "Show what a model file holds: layers, shapes, parameter counts and "
             "activations; task and labels; preprocessing; training settings and history."
         ),
-        formatter_class=fmt,
+        model="a glassnet model file",
     )
-    p.add_argument("model", metavar="MODEL", help="a glassnet model file")
     p.add_argument("--json", action="store_true", help="print the JSON description instead")
-    p.set_defaults(func=_cmd_info)
     return parser
 
 
