@@ -67,9 +67,9 @@ _SPECS: dict[str, Any] = {  # what each setting must be, in the words of the mes
     **dict.fromkeys(("nesterov", "amsgrad", "centered"), "bool (True or False)"),
     **dict.fromkeys(("lr", "eps", "gamma"), "float > 0"),
     **dict.fromkeys(("weight_decay", "eta_min", "power_t", "tol", "min_lr"), "float >= 0"),
+    "base_lr": "float >= 0",
     **dict.fromkeys(("t", "epoch", "patience", "samples_seen", "bad_epochs"), "int >= 0"),
     **dict.fromkeys(("step_size", "T_max"), "int >= 1"),
-    "base_lr": "float >= 0",
     "dampening": "float in [0, 1]",
     "factor": "float in (0, 1)",
     "style": ("torch", "sklearn"),
@@ -647,7 +647,7 @@ def _build(name: Any, table: Mapping, base: type, what: str, first: Any, kw: Map
     """``table[name](first, **kw)`` (``name`` may be a class), with messages that list
     the valid names and settings."""
     is_class = isinstance(name, type) and issubclass(name, base)
-    cls = name if is_class else table.get(name.lower() if isinstance(name, str) else name)
+    cls = name if is_class else table.get(name.lower()) if isinstance(name, str) else None
     if cls is None:
         valid = ", ".join(map(repr, sorted(table)))
         raise ValueError(f"Unknown {what} {_show(name)}. Valid names: {valid}.")
