@@ -77,15 +77,7 @@ from .io import (
 from .metrics import r2_per_output
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler, train_test_split
 from .tasks import Task, get_task, infer_task
-from .train import (
-    Callback,
-    DivergenceError,
-    EarlyStopping,
-    History,
-    Progress,
-    TrainState,
-    fit,
-)
+from .train import Callback, DivergenceError, EarlyStopping, History, Progress, TrainState, fit
 
 __all__ = [
     "MODEL_FORMAT",
@@ -708,11 +700,9 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         _cmd_demo,
         "train the lecture's XNOR network live and print its table",
-        (
-            "Train the lecture's 2-2-1 sigmoid network on XNOR by full-batch gradient "
-            "descent (a fixed seed, so it converges) and print x1, x2, y, the hidden features "
-            "a1, a2, y_hat and the prediction, next to the slide's hand-set weights."
-        ),
+        "Train the lecture's 2-2-1 sigmoid network on XNOR by full-batch gradient "
+        "descent (a fixed seed, so it converges) and print x1, x2, y, the hidden features "
+        "a1, a2, y_hat and the prediction, next to the slide's hand-set weights.",
     )
     p.add_argument(
         "--loss",
@@ -733,11 +723,9 @@ def build_parser() -> argparse.ArgumentParser:
         "train",
         _cmd_train,
         "train a network on a CSV file (or a bundled data set) and save it",
-        (
-            "Train an MLP on a CSV file with a header row and save it as a model file. "
-            "Numeric feature columns are standardized, text columns one-hot encoded, class labels "
-            "encoded; all of it is stored in the model file and applied again by predict."
-        ),
+        "Train an MLP on a CSV file with a header row and save it as a model file. "
+        "Numeric feature columns are standardized, text columns one-hot encoded, class labels "
+        "encoded; all of it is stored in the model file and applied again by predict.",
         epilog="examples:\n"
         "  glassnet train iris.csv --target species\n"
         "  glassnet train houses.csv --target price --hidden 64,32 --epochs 300\n"
@@ -870,11 +858,9 @@ def build_parser() -> argparse.ArgumentParser:
         "predict",
         _cmd_predict,
         "predict with a model file (CSV out, original label names)",
-        (
-            "Predict every row of a CSV file. The file needs the model's feature "
-            "columns (a target column, if present, is ignored). Writes CSV: one column per "
-            "target, named after it, holding class names or values."
-        ),
+        "Predict every row of a CSV file. The file needs the model's feature "
+        "columns (a target column, if present, is ignored). Writes CSV: one column per "
+        "target, named after it, holding class names or values.",
         model="a model file written by glassnet train",
     )
     p.add_argument("data", metavar="DATA.csv", help="CSV file with the model's feature columns")
@@ -891,16 +877,16 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluate",
         _cmd_evaluate,
         "score a model on labelled data (metrics, confusion matrix)",
-        (
-            "Score a model on a CSV file that holds the target. Classification: "
-            "accuracy, precision, recall and F1 per class and macro-averaged, and the confusion "
-            "matrix. Regression: MSE, MAE and R^2 per output."
-        ),
+        "Score a model on a CSV file that holds the target. Classification: "
+        "accuracy, precision, recall and F1 per class and macro-averaged, and the confusion "
+        "matrix. Regression: MSE, MAE and R^2 per output.",
         model="a model file written by glassnet train",
     )
     p.add_argument("data", metavar="DATA.csv", help="CSV file with the features and the target")
     p.add_argument(
-        "--target", metavar="COL", help="the target column (default: the one trained on)"
+        "--target",
+        metavar="COL",
+        help="the target column (default: the one trained on)",
     )
     _add_read_options(p)
 
@@ -909,11 +895,9 @@ def build_parser() -> argparse.ArgumentParser:
         "explain",
         _cmd_explain,
         "print the forward and backward pass of one row",
-        (
-            "Trace one row through the network, the lecture's way: every neuron's "
-            "weighted sum z and activation a on the way forward, the loss, every gradient on the "
-            "way back, and the gradient-descent step it leads to. The row needs its target."
-        ),
+        "Trace one row through the network, the lecture's way: every neuron's "
+        "weighted sum z and activation a on the way forward, the loss, every gradient on the "
+        "way back, and the gradient-descent step it leads to. The row needs its target.",
         model="a model file written by glassnet train",
     )
     p.add_argument(
@@ -924,10 +908,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the data row to explain, counted from 1 (the first row after the header)",
     )
     p.add_argument(
-        "data", metavar="DATA.csv", help="CSV file with the model's feature columns and target"
+        "data",
+        metavar="DATA.csv",
+        help="CSV file with the model's feature columns and target",
     )
     p.add_argument(
-        "--target", metavar="COL", help="the target column (default: the one trained on)"
+        "--target",
+        metavar="COL",
+        help="the target column (default: the one trained on)",
     )
     p.add_argument(
         "--lr",
@@ -948,10 +936,8 @@ def build_parser() -> argparse.ArgumentParser:
         "info",
         _cmd_info,
         "show a model file's layers, task, preprocessing and training history",
-        (
-            "Show what a model file holds: layers, shapes, parameter counts and "
-            "activations; task and labels; preprocessing; training settings and history."
-        ),
+        "Show what a model file holds: layers, shapes, parameter counts and "
+        "activations; task and labels; preprocessing; training settings and history.",
         model="a glassnet model file",
     )
     p.add_argument("--json", action="store_true", help="print the JSON description instead")
@@ -1368,40 +1354,33 @@ class _EarlyStopping(EarlyStopping):
 
 
 class _Checkpoints(Callback):
-    """Writes the checkpoint every ``every`` epochs and after the run's last epoch (once).
+    """Writes the checkpoint at ``path`` every ``every`` epochs and after the run's last
+    epoch (once): the weights, the early-stopping best weights under ``best:``, the
+    optimizer's state, and ``meta`` with the run state (``run_state(history, stop_reason)``).
 
     Every write happens in on_epoch_end, the last one included: fit calls the stopping
     rules' on_train_end before the callbacks', and early stopping puts the best weights
-    back there, while a checkpoint holds the last epoch's weights (and the best ones under
-    ``best:``). After Ctrl-C nothing is written: the last complete checkpoint stays.
+    back there, while a checkpoint holds the last epoch's. After Ctrl-C nothing is
+    written: the last complete checkpoint stays.
     """
 
-    def __init__(self, every: int, last: int, write: Callable[[TrainState], None]) -> None:
-        self.every, self.last, self.write = every, last, write
+    def __init__(
+        self, path: Path, every: int, last: int, meta: dict[str, Any],
+        run_state: Callable[[History, str], _RunState], rule: EarlyStopping | None,
+    ) -> None:  # fmt: skip
+        self.path, self.every, self.last, self.meta = path, every, last, meta
+        self.run_state, self.rule = run_state, rule
 
     def on_epoch_end(self, state: TrainState) -> None:
-        if state.epoch % self.every == 0 or state.epoch == self.last or state.stop:
-            self.write(state)
-
-
-def _run_so_far(
-    before: _RunState, h: History, rule: EarlyStopping | None, stop_reason: str, t0: float
-) -> _RunState:
-    """The run state: a resumed run's earlier curves followed by this :func:`fit`'s."""
-    # complete epochs only (a Ctrl-C may land between an epoch's loss and its validation)
-    done = len(h.val_loss) if h.metric_name else len(h.loss)
-    return _RunState(
-        epoch=before.epoch + done,
-        loss=before.loss + h.loss[:done],
-        val_loss=before.val_loss + h.val_loss[:done],
-        val_metric=before.val_metric + h.val_metric[:done],
-        metric_name=h.metric_name or before.metric_name,
-        best_val=rule.best if rule is not None and rule.best < math.inf else None,
-        best_epoch=before.best_epoch if h.best_epoch is None else h.best_epoch,
-        bad_epochs=rule.bad if rule is not None else 0,
-        stop_reason=stop_reason or None,
-        seconds=time.perf_counter() - t0,
-    )
+        last = state.epoch == self.last
+        if state.epoch % self.every == 0 or last or state.stop:
+            weights = state.model.state_dict()
+            if self.rule is not None and self.rule.weights is not None:
+                weights.update({_BEST + k: v for k, v in zip(weights, self.rule.weights)})
+            # the stop reason as fit will report it (it names max_epochs after the callbacks)
+            why = state.stop_reason or ("max_epochs" if last else "")
+            meta = {**self.meta, "state": self.run_state(state.history, why).to_json()}
+            save_checkpoint(self.path, weights, state.optimizer.state_dict(), meta)
 
 
 def _run_epochs(
@@ -1412,7 +1391,7 @@ def _run_epochs(
     batch: int | None,
     before: _RunState,
     best: dict[str, np.ndarray] | None,
-    checkpoint: Callable[[_RunState, dict[str, np.ndarray] | None], None] | None,
+    checkpoint: tuple[Path, dict[str, Any]] | None,
 ) -> _RunState:
     """Train from ``before.epoch`` to ``args.epochs`` with one :func:`fit` call.
 
@@ -1421,37 +1400,46 @@ def _run_epochs(
     :class:`~glassnet.train.EarlyStopping` watches the validation loss, starting from the
     resumed run's best loss, bad-epoch count and best weights (``best``); it puts the best
     weights back when it stops the run or Ctrl-C does (stop reason ``"interrupted"``).
-    Returns the whole run's state.
+    ``checkpoint``: the path and the description of the checkpoint to write every
+    --checkpoint-every epochs, or None. Returns the whole run's state.
     """
     X_tr, Y_tr = p.X_all[p.train_rows], p.Y_all[p.train_rows]
     validation = (p.X_all[p.val_rows], p.Y_all[p.val_rows]) if len(p.val_rows) else None
-    names = [name for name, _ in model.named_parameters()]
+    if before.stop_reason == "early_stopping":  # a resumed run that had stopped: no epochs
+        if best is not None:
+            model.load_state_dict(best)
+        return before
     rule = None
     if args.early_stopping and validation is not None:
         rule = _EarlyStopping(tol=0.0, n_iter_no_change=args.patience)
         rule.best = math.inf if before.best_val is None else before.best_val
         rule.bad = before.bad_epochs
-        rule.weights = None if best is None else [best[name] for name in names]
-    if before.stop_reason == "early_stopping":  # a resumed run that had stopped: no epochs
-        if best is not None:
-            model.load_state_dict(best)
-        return before
+        rule.weights = None if best is None else [best[k] for k, _ in model.named_parameters()]
     t0 = time.perf_counter() - before.seconds
+
+    def run_state(h: History, stop_reason: str) -> _RunState:
+        """The earlier run's curves (when resumed) followed by this fit's."""
+        # complete epochs only (a Ctrl-C may land between an epoch's loss and its validation)
+        done = len(h.val_loss) if h.metric_name else len(h.loss)
+        return _RunState(
+            epoch=before.epoch + done,
+            loss=before.loss + h.loss[:done],
+            val_loss=before.val_loss + h.val_loss[:done],
+            val_metric=before.val_metric + h.val_metric[:done],
+            metric_name=h.metric_name or before.metric_name,
+            best_val=rule.best if rule is not None and rule.best < math.inf else None,
+            best_epoch=before.best_epoch if h.best_epoch is None else h.best_epoch,
+            bad_epochs=rule.bad if rule is not None else 0,
+            stop_reason=stop_reason or None,
+            seconds=time.perf_counter() - t0,
+        )
 
     progress = Progress(args.epochs, 0 if args.quiet else 2, after=0.0, tty_only=True)
     callbacks: list[Callback] = [progress]
     if checkpoint is not None:
-        save = checkpoint
-
-        def write(state: TrainState) -> None:
-            reason = state.stop_reason or ("max_epochs" if state.epoch == args.epochs else "")
-            kept = None if rule is None or rule.weights is None else rule.weights
-            save(
-                _run_so_far(before, state.history, rule, reason, t0),
-                None if kept is None else dict(zip(names, kept)),
-            )
-
-        callbacks.append(_Checkpoints(args.checkpoint_every, args.epochs, write))
+        path, meta = checkpoint
+        every = args.checkpoint_every
+        callbacks.append(_Checkpoints(path, every, args.epochs, meta, run_state, rule))
     try:
         h = fit(
             model, X_tr, Y_tr, loss=p.task.loss, optimizer=optimizer, epochs=args.epochs,
@@ -1462,7 +1450,7 @@ def _run_epochs(
         )  # fmt: skip
     finally:
         progress.close()
-    return _run_so_far(before, h, rule, h.stop_reason, t0)
+    return run_state(h, h.stop_reason)
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -1520,24 +1508,18 @@ def _cmd_train(args: argparse.Namespace) -> int:
         say(line)
     sys.stdout.flush()
 
-    def checkpoint(run: _RunState, best: dict[str, np.ndarray] | None) -> None:
-        weights = model.state_dict()
-        if best is not None:
-            weights.update({_BEST + k: v for k, v in best.items()})
-        meta = {
-            "format": CHECKPOINT_FORMAT,
-            "format_version": MODEL_FORMAT_VERSION,
-            "glassnet_version": __version__,
-            "settings": settings,
-            "fingerprint": fingerprint,
-            "state": run.to_json(),
-        }
-        save_checkpoint(ckpt_path, weights, optimizer.state_dict(), meta)
+    checkpoint = {
+        "format": CHECKPOINT_FORMAT,
+        "format_version": MODEL_FORMAT_VERSION,
+        "glassnet_version": __version__,
+        "settings": settings,
+        "fingerprint": fingerprint,
+    }  # and "state", the run state, at each write
 
     # 3) train; early stopping (and Ctrl-C with early stopping) keeps the best epoch's weights
     state = _run_epochs(
         args, p, model, optimizer, batch, state, best_weights,
-        checkpoint if checkpointing else None,
+        (ckpt_path, checkpoint) if checkpointing else None,
     )  # fmt: skip
     interrupted = state.stop_reason == "interrupted"
     kept = "the best epoch's weights" if args.early_stopping else "the weights so far"
