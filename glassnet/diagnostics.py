@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 
 from .fused import FastMLP, layers_of
-from .train import Callback, TrainState
 from .nn.module import Module
+from .train import Callback, TrainState
 
 __all__ = [
     "Diagnostics",
