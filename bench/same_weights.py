@@ -35,13 +35,24 @@ def _workload(name: str) -> list[np.ndarray]:
 
     w = workloads.get(name, quick=True)
     data, init = workloads.make_data(w), workloads.init_weights(w)
-    model = nn.MLP(list(w.sizes), activation=w.activation, output_activation=w.output, rng=0,
-                   dtype=DTYPE)
+    model = nn.MLP(
+        list(w.sizes), activation=w.activation, output_activation=w.output, rng=0, dtype=DTYPE
+    )
     for lin, (W, b) in zip([m for m in model.modules() if isinstance(m, nn.Linear)], init):
         lin.W.data[...], lin.b.data[...] = W, b
     opt = (optim.Adam if w.optimizer == "adam" else optim.SGD)(model.parameters(), lr=w.lr)
-    gn.fit(model, data.X, data.y, loss=w.loss, optimizer=opt, batch_size=w.batch_size,
-           epochs=w.epochs, shuffle=w.shuffle, seed=0, verbose=0)
+    gn.fit(
+        model,
+        data.X,
+        data.y,
+        loss=w.loss,
+        optimizer=opt,
+        batch_size=w.batch_size,
+        epochs=w.epochs,
+        shuffle=w.shuffle,
+        seed=0,
+        verbose=0,
+    )
     return _weights(model)
 
 
@@ -50,12 +61,17 @@ def _lecture() -> list[np.ndarray]:
     from glassnet import nn
 
     X, y = gn.datasets.logic_gate("xnor")
-    net = nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0,
-                 dtype=DTYPE)
+    net = nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0, dtype=DTYPE)
     gn.fit(net, X, y, loss="mse", lr=1.0, epochs=3000, verbose=0)
     neuron = nn.Neuron(2, "sigmoid", rng=0, dtype=DTYPE)
-    gn.fit(neuron, *gn.datasets.logic_gate("or"), loss="binary_cross_entropy", lr=1.0,
-           epochs=500, verbose=0)
+    gn.fit(
+        neuron,
+        *gn.datasets.logic_gate("or"),
+        loss="binary_cross_entropy",
+        lr=1.0,
+        epochs=500,
+        verbose=0,
+    )
     return _weights(net) + _weights(neuron)
 
 
@@ -66,10 +82,22 @@ def _graph64() -> list[np.ndarray]:
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 5))
     y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)
-    net = nn.MLP([5, 16, 2], activation="tanh", output_activation="softmax", rng=1,
-                 dtype=np.float64)
-    gn.fit(net, X, y, loss="cross_entropy", optimizer="adam", lr=0.01, batch_size=32,
-           epochs=10, seed=3, verbose=0, engine="graph")
+    net = nn.MLP(
+        [5, 16, 2], activation="tanh", output_activation="softmax", rng=1, dtype=np.float64
+    )
+    gn.fit(
+        net,
+        X,
+        y,
+        loss="cross_entropy",
+        optimizer="adam",
+        lr=0.01,
+        batch_size=32,
+        epochs=10,
+        seed=3,
+        verbose=0,
+        engine="graph",
+    )
     return _weights(net)
 
 
@@ -82,11 +110,24 @@ def _l2_weighted() -> list[np.ndarray]:
     y = (X @ np.arange(1, 5) > 0).astype(np.float32)
     out = []
     for engine in ("fused", "graph"):
-        net = nn.MLP([4, 8, 1], activation="relu", output_activation="sigmoid", rng=2,
-                     dtype=DTYPE)
-        gn.fit(net, X, y, loss="binary_cross_entropy", optimizer="sgd", lr=0.1, batch_size=50,
-               epochs=5, seed=4, verbose=0, l2=0.01, sample_weight=rng.uniform(0, 2, 300),
-               engine=engine, early_stopping=True, n_iter_no_change=3)
+        net = nn.MLP([4, 8, 1], activation="relu", output_activation="sigmoid", rng=2, dtype=DTYPE)
+        gn.fit(
+            net,
+            X,
+            y,
+            loss="binary_cross_entropy",
+            optimizer="sgd",
+            lr=0.1,
+            batch_size=50,
+            epochs=5,
+            seed=4,
+            verbose=0,
+            l2=0.01,
+            sample_weight=rng.uniform(0, 2, 300),
+            engine=engine,
+            early_stopping=True,
+            n_iter_no_change=3,
+        )
         out += _weights(net)
     return out
 
@@ -100,8 +141,12 @@ def _sklearn() -> list[np.ndarray]:
     yr = X @ rng.normal(size=(6, 2))
     out = []
     for solver in ("adam", "sgd", "lbfgs"):
-        clf = MLPClassifier(hidden_layer_sizes=(10,), solver=solver, max_iter=30, random_state=0).fit(X, yc)
-        reg = MLPRegressor(hidden_layer_sizes=(10,), solver=solver, max_iter=30, random_state=0).fit(X, yr)
+        clf = MLPClassifier(
+            hidden_layer_sizes=(10,), solver=solver, max_iter=30, random_state=0
+        ).fit(X, yc)
+        reg = MLPRegressor(
+            hidden_layer_sizes=(10,), solver=solver, max_iter=30, random_state=0
+        ).fit(X, yr)
         out += [np.asarray(a, np.float64) for a in clf.coefs_ + clf.intercepts_]
         out += [np.asarray(a, np.float64) for a in reg.coefs_ + reg.intercepts_]
     return out
@@ -118,8 +163,11 @@ def main() -> int:
     group.add_argument("--save", type=Path)
     group.add_argument("--compare", type=Path)
     parser.add_argument("--rtol", type=float, default=1e-6)
-    parser.add_argument("--float64", action="store_true",
-                        help="train the glassnet networks in float64 (float32 by default)")
+    parser.add_argument(
+        "--float64",
+        action="store_true",
+        help="train the glassnet networks in float64 (float32 by default)",
+    )
     args = parser.parse_args()
     global DTYPE
     DTYPE = np.float64 if args.float64 else np.float32
