@@ -35,7 +35,7 @@ import numpy as np
 from . import functional as F
 from . import optim as optim_mod
 from . import tasks
-from ._validation import as_rng, check_array, check_positive
+from ._validation import as_rng, check_array, check_number, check_positive
 from .fused import FastMLP, add_l2, layers_of
 from .nn.layers import ActivationModule, Linear, Sequential
 from .nn.module import Module
@@ -96,7 +96,7 @@ class History:
     engine : str
         ``"fused"`` or ``"graph"``.
     diagnostics : list of dict
-        Per-epoch training diagnostics when ``diagnostics=True`` (see fit).
+        Per-epoch records of the ``glassnet.diagnostics.Diagnostics`` callback.
     """
 
     loss: list[float] = field(default_factory=list)
@@ -550,11 +550,10 @@ def fit(
             f"{n_in}; check the columns of X or build the model with inputs={X.shape[1]}."
         )
     y_arr = tasks.prepare_targets(spec, y_arr, dtype, n_out)
-    check_positive("epochs", epochs, "fit", integer=True)
-    if max_steps is not None:
-        check_positive("max_steps", max_steps, "fit", integer=True)
+    for name, value in (("epochs", epochs), ("max_steps", max_steps), ("batch_size", batch_size)):
+        if value is not None:
+            check_positive(name, value, "fit", integer=True)
     if batch_size is not None:
-        check_positive("batch_size", batch_size, "fit", integer=True)
         if batch_size > X.shape[0]:
             raise ValueError(
                 f"The 'batch_size' parameter of fit ({batch_size}) is larger than the number "
@@ -564,11 +563,7 @@ def fit(
     if tol is not None:
         check_positive("tol", tol, "fit", allow_zero=True)
     check_positive("n_iter_no_change", n_iter_no_change, "fit", integer=True)
-    if not (isinstance(validation_split, (int, float)) and 0 <= validation_split < 1):
-        raise ValueError(
-            f"The 'validation_split' parameter of fit must be a float in [0, 1). "
-            f"Got {validation_split!r}."
-        )
+    check_number(validation_split, "validation_split", "fit", low=0, high=1, high_open=True)
     check_positive("l2", l2, "fit", allow_zero=True)
     if engine not in ("auto", "fused", "graph"):
         raise ValueError(
