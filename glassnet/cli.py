@@ -884,9 +884,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("data", metavar="DATA.csv", help="CSV file with the features and the target")
     p.add_argument(
-        "--target",
-        metavar="COL",
-        help="the target column (default: the one trained on)",
+        "--target", metavar="COL", help="the target column (default: the one trained on)"
     )
     _add_read_options(p)
 
@@ -908,14 +906,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="the data row to explain, counted from 1 (the first row after the header)",
     )
     p.add_argument(
-        "data",
-        metavar="DATA.csv",
-        help="CSV file with the model's feature columns and target",
+        "data", metavar="DATA.csv", help="CSV file with the model's feature columns and target"
     )
     p.add_argument(
-        "--target",
-        metavar="COL",
-        help="the target column (default: the one trained on)",
+        "--target", metavar="COL", help="the target column (default: the one trained on)"
     )
     p.add_argument(
         "--lr",
