@@ -54,6 +54,9 @@ __all__ = [
 ]
 
 
+Backward = Callable[[np.ndarray], Sequence[np.ndarray | None]]  # dL/dout -> dL/dparents
+
+
 class _State:
     grad_enabled = True
     anomaly = False
@@ -87,7 +90,17 @@ def is_grad_enabled() -> bool:
 
 
 @contextlib.contextmanager
-def no_grad() -> Iterator[None]:
+def _switch(flag: str, value: bool) -> Iterator[None]:
+    """Set the global ``flag`` (``grad_enabled``, ``anomaly``) inside a with-block."""
+    prev = getattr(_state, flag)
+    setattr(_state, flag, value)
+    try:
+        yield
+    finally:
+        setattr(_state, flag, prev)
+
+
+def no_grad() -> contextlib.AbstractContextManager[None]:
     """Context manager: operations inside record no graph (inference, updates).
 
     >>> import glassnet as gn
@@ -97,23 +110,12 @@ def no_grad() -> Iterator[None]:
     >>> y.requires_grad
     False
     """
-    prev = _state.grad_enabled
-    _state.grad_enabled = False
-    try:
-        yield
-    finally:
-        _state.grad_enabled = prev
+    return _switch("grad_enabled", False)
 
 
-@contextlib.contextmanager
-def enable_grad() -> Iterator[None]:
+def enable_grad() -> contextlib.AbstractContextManager[None]:
     """Context manager: re-enable graph recording inside a :func:`no_grad` block."""
-    prev = _state.grad_enabled
-    _state.grad_enabled = True
-    try:
-        yield
-    finally:
-        _state.grad_enabled = prev
+    return _switch("grad_enabled", True)
 
 
 @contextlib.contextmanager
@@ -129,13 +131,8 @@ def detect_anomaly() -> Iterator[None]:
     ...
     glassnet.tensor.AnomalyError: forward of op 'log' (inputs 'x') produced -inf...
     """
-    prev = _state.anomaly
-    _state.anomaly = True
-    try:
-        with np.errstate(all="ignore"):
-            yield
-    finally:
-        _state.anomaly = prev
+    with _switch("anomaly", True), np.errstate(all="ignore"):
+        yield
 
 
 def _to_array(value: Any, dtype: Any = None) -> np.ndarray:
@@ -143,20 +140,15 @@ def _to_array(value: Any, dtype: Any = None) -> np.ndarray:
     if isinstance(value, Tensor):
         value = value.data
     if dtype is not None:
-        dt = np.dtype(dtype)
-        if dt.kind != "f":
-            raise TypeError(f"Tensor dtype must be a float type (float32 or float64). Got {dt}.")
+        dt = _float_dtype(dtype, "Tensor")
         try:
             return np.asarray(value, dtype=dt)
         except (TypeError, ValueError) as e:
             raise TypeError(
                 f"Tensor data must be numbers (a NumPy array, list or scalar). Got {value!r:.60}."
             ) from e
-    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
-        if value.dtype == np.float16:
-            return value.astype(np.float32)
-        return value
-    if isinstance(value, np.generic) and value.dtype.kind == "f":
+    if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind == "f":
+        # float32 and wider arrays are kept as they are (not copied); float16 widens
         return np.asarray(value, dtype=max(value.dtype, np.dtype(np.float32)))
     arr = np.asarray(value)
     if arr.dtype.kind in "biuf":
@@ -166,6 +158,13 @@ def _to_array(value: Any, dtype: Any = None) -> np.ndarray:
     raise TypeError(
         f"Tensor data must be numbers (a NumPy array, list or scalar). Got dtype {arr.dtype}."
     )
+
+
+def _float_dtype(dtype: Any, owner: str) -> np.dtype:
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        raise TypeError(f"{owner}: a Tensor's dtype must be float32 or float64. Got {dt}.")
+    return dt
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -180,8 +179,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     axes = tuple(range(extra)) + tuple(
         i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
     )
-    out = grad.sum(axis=axes, keepdims=False) if axes else grad
-    return out.reshape(shape)
+    return grad.sum(axis=axes).reshape(shape)
 
 
 def _check_finite(op: str, who: str, arr: np.ndarray, where: str) -> None:
@@ -224,11 +222,7 @@ class Tensor:
     __array_priority__ = 1000  # make ndarray (op) Tensor dispatch to Tensor's reflected ops
 
     def __init__(
-        self,
-        data: Any,
-        requires_grad: bool = False,
-        dtype: Any = None,
-        label: str | None = None,
+        self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str | None = None
     ) -> None:
         self.data: np.ndarray = _to_array(data, dtype)
         self.grad: np.ndarray | None = None
@@ -236,18 +230,12 @@ class Tensor:
         self.op = ""
         self.parents: tuple[Tensor, ...] = ()
         self.label = label
-        self._backward: Callable[[np.ndarray], Sequence[np.ndarray | None]] | None = None
+        self._backward: Backward | None = None
         self._retain = False
 
     # ------------------------------------------------------------------ graph
-    @classmethod
-    def _make(
-        cls,
-        data: np.ndarray,
-        op: str,
-        parents: tuple[Tensor, ...],
-        backward: Callable[[np.ndarray], Sequence[np.ndarray | None]],
-    ) -> Tensor:
+    @staticmethod  # not a classmethod: this runs for every op, and binding a class costs
+    def _make(data: np.ndarray, op: str, parents: tuple[Tensor, ...], backward: Backward) -> Tensor:
         """Create the result of an op; record the graph node if any parent needs grad."""
         out = Tensor.__new__(Tensor)
         if type(data) is not np.ndarray:
@@ -256,22 +244,16 @@ class Tensor:
         out.grad = None
         out.label = None
         out._retain = False
+        out.op = op
         needs = False
         if _state.grad_enabled:
             for p in parents:  # a loop, not any(<generator>): this runs for every op
                 if p.requires_grad:
                     needs = True
                     break
-        if needs:
-            out.requires_grad = True
-            out.op = op
-            out.parents = parents
-            out._backward = backward
-        else:
-            out.requires_grad = False
-            out.op = op
-            out.parents = ()
-            out._backward = None
+        out.requires_grad = needs
+        out.parents = parents if needs else ()
+        out._backward = backward if needs else None
         if _state.anomaly:
             labels = ", ".join(repr(p.label) for p in parents if p.label)
             _check_finite(op, f"inputs {labels}" if labels else "", data, "forward")
@@ -333,14 +315,12 @@ class Tensor:
             node, expanded = stack.pop()
             if expanded:
                 topo.append(node)
-                continue
-            if id(node) in visited:
-                continue
-            visited.add(id(node))
-            stack.append((node, True))
-            for p in node.parents:
-                if p.requires_grad and id(p) not in visited:
-                    stack.append((p, False))
+            elif id(node) not in visited:
+                visited.add(id(node))
+                stack.append((node, True))
+                for p in node.parents:
+                    if p.requires_grad and id(p) not in visited:
+                        stack.append((p, False))
 
         # 2) reverse sweep: each node passes dL/dnode to its parents (chain rule)
         grads: dict[int, np.ndarray] = {id(self): g}
@@ -416,23 +396,15 @@ class Tensor:
 
     def astype(self, dtype: Any) -> Tensor:
         """Cast to another float dtype; the gradient is cast back."""
-        dt = np.dtype(dtype)
-        if dt.kind != "f":
-            raise TypeError(f"astype: a Tensor's dtype must be float32 or float64. Got {dt}.")
+        dt = _float_dtype(dtype, "astype")
         src = self.data.dtype
         return Tensor._make(self.data.astype(dt), "astype", (self,), lambda g: (g.astype(src),))
 
     def __repr__(self) -> str:
-        extra = []
-        if self.label:
-            extra.append(f"label={self.label!r}")
-        if self.op:
-            extra.append(f"op={self.op!r}")
-        if self.requires_grad:
-            extra.append("requires_grad=True")
+        tags = {"label": self.label, "op": self.op, "requires_grad": self.requires_grad}
+        extra = "".join(f", {k}={v!r}" for k, v in tags.items() if v)
         body = np.array2string(self.data, precision=4, separator=", ", prefix="Tensor(")
-        tail = (", " + ", ".join(extra)) if extra else ""
-        return f"Tensor({body}, dtype={self.data.dtype}{tail})"
+        return f"Tensor({body}, dtype={self.data.dtype}{extra})"
 
     def __bool__(self) -> bool:
         raise TypeError(
@@ -442,98 +414,53 @@ class Tensor:
     __hash__ = object.__hash__
 
     # ------------------------------------------------------------ arithmetic
-    def _binary(
-        self, other: Any, op: str, fn: Callable[[np.ndarray, Any], np.ndarray]
-    ) -> tuple[np.ndarray, Tensor | None, Any]:
-        """Apply a broadcasting NumPy function; errors name the op and both shapes."""
-        if isinstance(other, Tensor):
-            o = other.data
-            ot: Tensor | None = other
-        elif isinstance(other, (int, float)) and not isinstance(other, bool):
-            o, ot = other, None  # Python number: keeps this tensor's dtype
-        else:
-            o = _to_array(other)
-            ot = None
-        try:
-            out = fn(self.data, o)
-        except ValueError as e:
-            oshape = np.shape(o)
-            raise ValueError(
-                f"op {op!r}: shapes {self.data.shape} and {oshape} cannot be broadcast together "
-                "(NumPy broadcasting compares shapes from the right; each pair must be equal or 1)."
-            ) from e
-        return out, ot, o
-
+    # A binary op is its forward (a broadcasting NumPy function) and its derivative
+    # d(g, a, b, y, wrt_b): dL/da, or dL/db when wrt_b. One function for both keeps
+    # the op at one closure (these run for every node); _binary sums each gradient
+    # back to its operand's shape.
     def __add__(self, other: Any) -> Tensor:
-        out, ot, o = self._binary(other, "add", np.add)
-        a_shape = self.data.shape
-        if ot is None:
-            return Tensor._make(out, "add", (self,), lambda g: (unbroadcast(g, a_shape),))
-        b_shape = ot.data.shape
-        return Tensor._make(
-            out, "add", (self, ot), lambda g: (unbroadcast(g, a_shape), unbroadcast(g, b_shape))
-        )
+        """y = a + b; dL/da = dL/db = g."""
+        return _binary(self, other, "add", np.add, lambda g, a, b, y, wrt_b: g)
 
     __radd__ = __add__
 
     def __sub__(self, other: Any) -> Tensor:
-        out, ot, o = self._binary(other, "sub", np.subtract)
-        a_shape = self.data.shape
-        if ot is None:
-            return Tensor._make(out, "sub", (self,), lambda g: (unbroadcast(g, a_shape),))
-        b_shape = ot.data.shape
-        return Tensor._make(
-            out, "sub", (self, ot), lambda g: (unbroadcast(g, a_shape), unbroadcast(-g, b_shape))
+        """y = a - b; dL/da = g, dL/db = -g."""
+        return _binary(
+            self, other, "sub", np.subtract, lambda g, a, b, y, wrt_b: -g if wrt_b else g
         )
 
     def __rsub__(self, other: Any) -> Tensor:
         return (-self) + other
 
     def __mul__(self, other: Any) -> Tensor:
-        out, ot, o = self._binary(other, "mul", np.multiply)
-        a = self.data
-        if ot is None:
-            return Tensor._make(out, "mul", (self,), lambda g: (unbroadcast(g * o, a.shape),))
-        return Tensor._make(
-            out,
-            "mul",
-            (self, ot),
-            lambda g: (unbroadcast(g * o, a.shape), unbroadcast(g * a, o.shape)),
+        """y = a * b; dL/da = g b, dL/db = g a."""
+        return _binary(
+            self, other, "mul", np.multiply, lambda g, a, b, y, wrt_b: g * a if wrt_b else g * b
         )
 
     __rmul__ = __mul__
 
     def __truediv__(self, other: Any) -> Tensor:
-        out, ot, o = self._binary(other, "div", np.divide)
-        a = self.data
-        if ot is None:
-            return Tensor._make(out, "div", (self,), lambda g: (unbroadcast(g / o, a.shape),))
-        return Tensor._make(
-            out,
-            "div",
-            (self, ot),
-            lambda g: (unbroadcast(g / o, a.shape), unbroadcast(-g * out / o, o.shape)),
+        """y = a / b; dL/da = g / b, dL/db = -g y / b."""
+        return _binary(
+            self, other, "div", np.divide, lambda g, a, b, y, wrt_b: -g * y / b if wrt_b else g / b
         )
 
     def __rtruediv__(self, other: Any) -> Tensor:
         return _operand(other, self) / self
 
     def __pow__(self, other: Any) -> Tensor:
-        out, ot, p = self._binary(other, "pow", np.power)
-        a = self.data
-        if ot is None:
-            return Tensor._make(
-                out, "pow", (self,), lambda g: (unbroadcast(g * p * a ** (p - 1), a.shape),)
-            )
-
-        def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            ga = unbroadcast(g * p * a ** (p - 1), a.shape)
-            # d(a^p)/dp = a^p log a, defined for a > 0 (0 where a == 0 and the power is 0)
-            safe = np.where(a > 0, a, 1)
-            gp = unbroadcast(g * out * np.log(safe), p.shape)
-            return ga, gp
-
-        return Tensor._make(out, "pow", (self, ot), backward)
+        """y = a^p; dL/da = g p a^(p-1), dL/dp = g y log a (log a taken as 0 where a <= 0)."""
+        return _binary(
+            self,
+            other,
+            "pow",
+            np.power,
+            lambda g, a, p, y, wrt_p: (
+                g * y * np.log(np.where(a > 0, a, 1)) if wrt_p else g * p * a ** (p - 1)
+            ),
+        )
 
     def __rpow__(self, other: Any) -> Tensor:
         return _operand(other, self) ** self
@@ -549,47 +476,38 @@ class Tensor:
 
     # ------------------------------------------------------------ reductions
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Sum over ``axis`` (all axes by default). The gradient is broadcast back."""
-        a_shape = self.data.shape
+        """Sum over ``axis`` (all axes by default); each input receives g."""
+        shape = self.data.shape
         out = np.add.reduce(self.data, axis=axis, keepdims=keepdims)  # np.sum minus its wrapper
-        return Tensor._make(
-            out,
-            "sum",
-            (self,),
-            lambda g: (np.broadcast_to(_expand(g, a_shape, axis, keepdims), a_shape).copy(),),
-        )
+        return Tensor._make(out, "sum", (self,), lambda g: (_spread(g, shape, axis, keepdims),))
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Mean over ``axis`` (all axes by default)."""
-        a_shape = self.data.shape
+        """Mean over ``axis`` (all axes by default); each input receives g / n."""
+        shape = self.data.shape
         out = np.mean(self.data, axis=axis, keepdims=keepdims)
         n = self.data.size // max(np.size(out), 1)  # values averaged into each output
         return Tensor._make(
-            np.asarray(out),
-            "mean",
-            (self,),
-            lambda g: (np.broadcast_to(_expand(g, a_shape, axis, keepdims) / n, a_shape).copy(),),
+            out, "mean", (self,), lambda g: (_spread(g / n, shape, axis, keepdims),)
         )
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Maximum over ``axis``. Ties share the gradient equally."""
-        a = self.data
-        out_k = np.max(a, axis=axis, keepdims=True)
-
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            mask = (a == out_k).astype(a.dtype)
-            mask /= mask.sum(axis=axis, keepdims=True)
-            return (mask * _expand(g, a.shape, axis, keepdims),)
-
-        if keepdims:
-            out = out_k
-        else:
-            out = np.squeeze(out_k, axis=axis) if axis is not None else out_k.reshape(())
-        return Tensor._make(np.asarray(out), "max", (self,), backward)
+        """Maximum over ``axis``; g goes to the maxima (ties share it equally)."""
+        return self._extreme(np.max, "max", axis, keepdims)
 
     def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Minimum over ``axis``. Ties share the gradient equally."""
-        return -((-self).max(axis=axis, keepdims=keepdims))
+        """Minimum over ``axis``; g goes to the minima (ties share it equally)."""
+        return self._extreme(np.min, "min", axis, keepdims)
+
+    def _extreme(self, fn: Callable, op: str, axis: Any, keepdims: bool) -> Tensor:
+        a = self.data
+        out = fn(a, axis=axis, keepdims=keepdims)
+
+        def backward(g: np.ndarray) -> tuple[np.ndarray]:
+            hits = (a == _spread(out, a.shape, axis, keepdims)).astype(a.dtype)
+            hits /= hits.sum(axis=axis, keepdims=True)
+            return (hits * _spread(g, a.shape, axis, keepdims),)
+
+        return Tensor._make(out, op, (self,), backward)
 
     # ------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
@@ -618,22 +536,12 @@ class Tensor:
         """Clamp to [low, high]; the gradient passes only where the value was inside."""
         a = self.data
         out = np.clip(a, low, high)
-
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            inside = np.ones(a.shape, dtype=bool)
-            if low is not None:
-                inside &= a >= low
-            if high is not None:
-                inside &= a <= high
-            return (g * inside,)
-
-        return Tensor._make(out, "clip", (self,), backward)
+        return Tensor._make(out, "clip", (self,), lambda g: (g * (out == a),))
 
     # ------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
         """Same values, new shape (``-1`` infers one axis)."""
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
+        shape = _unpack(shape)
         a_shape = self.data.shape
         try:
             out = self.data.reshape(shape)
@@ -646,8 +554,7 @@ class Tensor:
 
     def transpose(self, *axes: int) -> Tensor:
         """Permute axes (reverse them by default). ``.T`` is the 2-D transpose."""
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
+        axes = _unpack(axes)
         perm = axes if axes else tuple(reversed(range(self.data.ndim)))
         inv = tuple(np.argsort(perm))
         return Tensor._make(
@@ -659,12 +566,8 @@ class Tensor:
         return self.transpose()
 
     def __getitem__(self, index: Any) -> Tensor:
-        if isinstance(index, Tensor):
-            index = _index_array(index)
-        if isinstance(index, tuple):
-            index = tuple(_index_array(i) if isinstance(i, Tensor) else i for i in index)
+        index = tuple(map(_index, index)) if isinstance(index, tuple) else _index(index)
         a = self.data
-        out = a[index]
         advanced = _is_advanced(index)
 
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
@@ -675,11 +578,18 @@ class Tensor:
                 full[index] = g
             return (full,)
 
-        return Tensor._make(np.asarray(out), "index", (self,), backward)
+        return Tensor._make(a[index], "index", (self,), backward)
 
 
-def _index_array(t: Tensor) -> np.ndarray:
-    """A Tensor used as an index: its (float) values must be whole numbers."""
+def _unpack(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``f(2, 3)`` and ``f((2, 3))`` mean the same (NumPy's convention)."""
+    return tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+
+
+def _index(t: Any) -> Any:
+    """A Tensor used as an index becomes integers: its values must be whole numbers."""
+    if not isinstance(t, Tensor):
+        return t
     if not np.all(t.data == np.round(t.data)):
         raise IndexError(
             "A Tensor used as an index must hold whole numbers. Got non-integer values; "
@@ -696,13 +606,19 @@ def _is_advanced(index: Any) -> bool:
     )
 
 
-def _expand(g: np.ndarray, shape: tuple[int, ...], axis: Any, keepdims: bool) -> np.ndarray:
-    """Re-insert the reduced axes of ``g`` so it broadcasts against ``shape``."""
-    if keepdims or axis is None:
-        return g if keepdims else np.reshape(g, (1,) * len(shape))
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    axes = tuple(a % len(shape) for a in axes)
-    return np.expand_dims(g, axes)
+def _spread(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> np.ndarray:
+    """Broadcast the result ``g`` of a reduction over ``axis`` back to ``shape``.
+
+    The adjoint of a sum is a broadcast: every value summed into an output
+    receives that output's gradient.
+    """
+    if not keepdims:  # re-insert the reduced axes
+        if axis is None:
+            g = np.reshape(g, (1,) * len(shape))
+        else:
+            axes = (axis,) if isinstance(axis, int) else tuple(axis)
+            g = np.expand_dims(g, tuple(a % len(shape) for a in axes))
+    return np.broadcast_to(g, shape).copy()
 
 
 def _operand(value: Any, like: Tensor) -> Tensor:
@@ -711,6 +627,36 @@ def _operand(value: Any, like: Tensor) -> Tensor:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Tensor(value, dtype=like.data.dtype)
     return as_tensor(value)
+
+
+def _binary(a: Tensor, other: Any, op: str, fn: Callable, d: Callable) -> Tensor:
+    """The node of ``y = fn(a, b)`` with NumPy broadcasting.
+
+    ``d(g, a, b, y, wrt_b)`` is dL/da (dL/db when ``wrt_b``) before :func:`unbroadcast`
+    sums it to the operand's shape. A Python number ``b`` keeps ``a``'s dtype; a
+    non-Tensor ``b`` is a constant (no gradient). A shape mismatch names the op and
+    both shapes.
+    """
+    A = a.data
+    if isinstance(other, Tensor):
+        B, parents = other.data, (a, other)
+    elif isinstance(other, (int, float)) and not isinstance(other, bool):
+        B, parents = other, (a,)
+    else:
+        B, parents = _to_array(other), (a,)
+    try:
+        y = fn(A, B)
+    except ValueError as e:
+        raise ValueError(
+            f"op {op!r}: shapes {A.shape} and {np.shape(B)} cannot be broadcast together "
+            "(NumPy broadcasting compares shapes from the right; each pair must be equal or 1)."
+        ) from e
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray, ...]:
+        ga = unbroadcast(d(g, A, B, y, False), A.shape)
+        return (ga, unbroadcast(d(g, A, B, y, True), B.shape)) if len(parents) == 2 else (ga,)
+
+    return Tensor._make(y, op, parents, backward)
 
 
 def as_tensor(value: Any, dtype: Any = None) -> Tensor:
@@ -735,62 +681,52 @@ def matmul(a: Any, b: Any) -> Tensor:
             f"left ({A.shape[-1] if A.ndim else '-'}) must equal the "
             f"{'first' if B.ndim <= 2 else 'second-to-last'} axis of the right."
         ) from e
-    if A.ndim == 2 and B.ndim == 2:  # the common case: no copies, transposes are views
-
-        def backward2(g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-            return (g @ B.T if a.requires_grad else None, A.T @ g if b.requires_grad else None)
-
-        return Tensor._make(out, "matmul", (a, b), backward2)
-    A2 = A[None, :] if A.ndim == 1 else A
+    A2 = A[None, :] if A.ndim == 1 else A  # 1-D operands as (1, n) and (n, 1) matrices
     B2 = B[:, None] if B.ndim == 1 else B
 
-    def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def backward(g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         g2 = g  # re-insert the axes NumPy dropped for 1-D operands: (..., n, m)
         if B.ndim == 1:
             g2 = np.expand_dims(g2, -1)
         if A.ndim == 1:
             g2 = np.expand_dims(g2, -2)
-        ga = unbroadcast(np.matmul(g2, np.swapaxes(B2, -1, -2)), A2.shape).reshape(A.shape)
-        gb = unbroadcast(np.matmul(np.swapaxes(A2, -1, -2), g2), B2.shape).reshape(B.shape)
+        ga = gb = None  # an input that needs no gradient costs no product
+        if a.requires_grad:  # g @ Bᵀ (the transposes are views)
+            ga = unbroadcast(np.matmul(g2, np.swapaxes(B2, -1, -2)), A2.shape).reshape(A.shape)
+        if b.requires_grad:  # Aᵀ @ g
+            gb = unbroadcast(np.matmul(np.swapaxes(A2, -1, -2), g2), B2.shape).reshape(B.shape)
         return ga, gb
 
-    return Tensor._make(np.asarray(out), "matmul", (a, b), backward)
+    return Tensor._make(out, "matmul", (a, b), backward)
+
+
+def _join(tensors: Sequence[Any], fn: Callable, op: str, axis: int, rule: str) -> Any:
+    """``fn`` (np.concatenate or np.stack) over the values; errors list every shape."""
+    ts = tuple(as_tensor(t) for t in tensors)
+    if not ts:
+        raise ValueError(f"{op} needs at least one tensor. Got an empty sequence.")
+    try:
+        return ts, fn([t.data for t in ts], axis=axis)
+    except ValueError as e:
+        raise ValueError(f"op {op!r}: shapes {[t.shape for t in ts]} {rule}.") from e
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis; the gradient is split back."""
-    ts = [as_tensor(t) for t in tensors]
-    if not ts:
-        raise ValueError("concatenate needs at least one tensor. Got an empty sequence.")
-    try:
-        out = np.concatenate([t.data for t in ts], axis=axis)
-    except ValueError as e:
-        raise ValueError(
-            f"op 'concatenate': shapes {[t.shape for t in ts]} cannot be joined on axis {axis}; "
-            "all other axes must match."
-        ) from e
+    rule = f"cannot be joined on axis {axis}; all other axes must match"
+    ts, out = _join(tensors, np.concatenate, "concatenate", axis, rule)
     bounds = np.cumsum([t.data.shape[axis] for t in ts])[:-1]
-    return Tensor._make(
-        out, "concatenate", tuple(ts), lambda g: tuple(np.split(g, bounds, axis=axis))
-    )
+    return Tensor._make(out, "concatenate", ts, lambda g: tuple(np.split(g, bounds, axis=axis)))
 
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join same-shape tensors along a new axis."""
-    ts = [as_tensor(t) for t in tensors]
-    if not ts:
-        raise ValueError("stack needs at least one tensor. Got an empty sequence.")
-    try:
-        out = np.stack([t.data for t in ts], axis=axis)
-    except ValueError as e:
-        raise ValueError(
-            f"op 'stack': shapes {[t.shape for t in ts]} differ; stack needs equal shapes."
-        ) from e
+    """Join same-shape tensors along a new axis; the gradient is split back."""
+    ts, out = _join(tensors, np.stack, "stack", axis, "differ; stack needs equal shapes")
     n = len(ts)
     return Tensor._make(
         out,
         "stack",
-        tuple(ts),
+        ts,
         lambda g: tuple(np.squeeze(p, axis=axis) for p in np.split(g, n, axis=axis)),
     )
 
@@ -799,7 +735,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Elementwise ``a`` where ``condition`` holds, else ``b``; gradients follow the choice."""
     cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
     ta = as_tensor(a)
-    tb = as_tensor(b, ta.dtype if not isinstance(b, Tensor) else None)
+    tb = as_tensor(b, ta.dtype)  # a constant b takes a's dtype
     try:
         out = np.where(cond, ta.data, tb.data)
     except ValueError as e:
@@ -820,28 +756,20 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
 
 
 def maximum(a: Any, b: Any) -> Tensor:
-    """Elementwise maximum; at ties the gradient is split equally."""
-    ta, tb = as_tensor(a), as_tensor(b)
-    return _minmax(ta, tb, np.greater, "maximum")
+    """Elementwise maximum; g goes to the larger value, split equally at ties."""
+    return _pick(a, b, "maximum", np.maximum, np.greater)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
-    """Elementwise minimum; at ties the gradient is split equally."""
-    ta, tb = as_tensor(a), as_tensor(b)
-    return _minmax(ta, tb, np.less, "minimum")
+    """Elementwise minimum; g goes to the smaller value, split equally at ties."""
+    return _pick(a, b, "minimum", np.minimum, np.less)
 
 
-def _minmax(ta: Tensor, tb: Tensor, better: Callable, op: str) -> Tensor:
-    A, B = ta.data, tb.data
-    try:
-        out = np.maximum(A, B) if op == "maximum" else np.minimum(A, B)
-    except ValueError as e:
-        raise ValueError(
-            f"op {op!r}: shapes {A.shape} and {B.shape} cannot be broadcast together."
-        ) from e
+def _pick(a: Any, b: Any, op: str, fn: Callable, wins: Callable) -> Tensor:
+    """The operand ``fn`` picks gets g; at a tie each gets half."""
 
-    def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        wa = (better(A, B) + 0.5 * (A == B)).astype(g.dtype)  # share of the gradient to A
-        return unbroadcast(g * wa, A.shape), unbroadcast(g * (1 - wa), B.shape)
+    def d(g: np.ndarray, a: np.ndarray, b: np.ndarray, y: Any, wrt_b: bool) -> np.ndarray:
+        share = wins(b, a) if wrt_b else wins(a, b)
+        return g * (share + 0.5 * (a == b)).astype(g.dtype)
 
-    return Tensor._make(out, op, (ta, tb), backward)
+    return _binary(as_tensor(a), as_tensor(b), op, fn, d)

@@ -333,6 +333,41 @@ def test_max_ties_share_the_gradient():
     np.testing.assert_allclose(b.grad, [0.5, 0.0])
 
 
+def test_min_and_minimum_are_their_own_ops_and_share_ties():
+    x = Tensor([[1.0, 1.0, 3.0]], requires_grad=True)
+    y = x.min(axis=1)
+    assert y.op == "min" and y.parents == (x,)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, [[0.5, 0.5, 0.0]])
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([1.0, 1.0], requires_grad=True)
+    gn.minimum(a, b).sum().backward()
+    np.testing.assert_allclose(a.grad, [0.5, 0.0])
+    np.testing.assert_allclose(b.grad, [0.5, 1.0])
+
+
+def test_a_constant_operand_is_no_parent_and_keeps_the_tensor_dtype():
+    x = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+    for y in (x + 1.0, x - 1, x * 2.0, x / 2.0, x**2.0):
+        assert y.parents == (x,) and y.dtype == np.float32
+    (x**2.0 / 2.0 - 1.0).sum().backward()
+    np.testing.assert_allclose(x.grad, [1.0, 2.0])
+
+
+def test_matmul_computes_no_gradient_for_a_constant_operand():
+    w = Tensor(np.ones((2, 3)), requires_grad=True)
+    y = np.ones((4, 2)) @ w
+    ga, gb = y._backward(np.ones((4, 3)))
+    assert ga is None and gb.shape == (2, 3)
+
+
+def test_reshape_and_transpose_take_ints_or_one_tuple():
+    x = Tensor(np.arange(6.0))
+    assert x.reshape(2, 3).shape == x.reshape((2, 3)).shape == x.reshape([2, 3]).shape == (2, 3)
+    m = Tensor(np.ones((2, 3, 4)))
+    assert m.transpose(2, 0, 1).shape == m.transpose((2, 0, 1)).shape == (4, 2, 3)
+    assert m.transpose().shape == (4, 3, 2)
+
+
 def test_maximum_with_a_python_number_is_relu():
     x = Tensor([-1.0, 2.0], requires_grad=True)
     y = gn.maximum(x, 0.0)
