@@ -586,3 +586,27 @@ def test_from_config_errors():
         nn.Module().config()
     with pytest.raises(NotImplementedError, match="forward"):
         nn.Module()(np.ones(2))
+
+
+def test_from_config_refuses_an_argument_the_module_does_not_take():
+    with pytest.raises(ValueError, match="Linear cannot be built from .*'kernel'"):
+        nn.from_config({"type": "Linear", "inputs": 2, "neurons": 1, "kernel": 3})
+    assert repr(nn.from_config({"type": "LeakyReLU"})) == "LeakyReLU(alpha=0.01)"
+
+
+def test_activation_module_builds_leaky_relu_with_its_slope():
+    assert repr(nn.activation_module("leaky_relu", 0.2)) == "LeakyReLU(alpha=0.2)"
+    assert isinstance(nn.activation_module("tanh"), nn.Tanh)
+    relu = nn.ReLU()
+    assert nn.activation_module(relu) is relu
+
+
+def test_width_errors_read_as_before():
+    with pytest.raises(
+        ValueError, match=r"^The 'neurons' parameter of Linear must be an int >= 1\. Got 0\.$"
+    ):
+        nn.Linear(2, 0)
+    with pytest.raises(
+        ValueError, match=r"'sizes' parameter of MLP must be an int >= 1\. Got 2\.5"
+    ):
+        nn.MLP([2, 2.5, 1])

@@ -31,9 +31,8 @@ __all__ = [
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
-    if len(shape) == 1:
-        return shape[0], shape[0]
-    return shape[0], shape[1]
+    """(fan_in, fan_out): (inputs, neurons); a vector's one length counts as both."""
+    return shape[0], shape[1 if len(shape) > 1 else 0]
 
 
 def xavier_uniform(
@@ -42,7 +41,7 @@ def xavier_uniform(
     """Glorot/Xavier uniform: W ~ U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out))."""
     fi, fo = _fans(shape)
     a = gain * np.sqrt(6.0 / (fi + fo))
-    return as_rng(rng).uniform(-a, a, size=shape).astype(dtype)
+    return uniform(shape, rng, dtype, low=-a, high=a)
 
 
 def xavier_normal(
@@ -50,20 +49,18 @@ def xavier_normal(
 ) -> np.ndarray:
     """Glorot/Xavier normal: W ~ N(0, s^2), s = gain * sqrt(2 / (fan_in + fan_out))."""
     fi, fo = _fans(shape)
-    return (as_rng(rng).standard_normal(shape) * gain * np.sqrt(2.0 / (fi + fo))).astype(dtype)
+    return normal(shape, rng, dtype, std=gain * np.sqrt(2.0 / (fi + fo)))
 
 
 def he_uniform(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32) -> np.ndarray:
     """He/Kaiming uniform (for ReLU): W ~ U(-a, a), a = sqrt(6 / fan_in)."""
-    fi, _ = _fans(shape)
-    a = np.sqrt(6.0 / fi)
-    return as_rng(rng).uniform(-a, a, size=shape).astype(dtype)
+    a = np.sqrt(6.0 / _fans(shape)[0])
+    return uniform(shape, rng, dtype, low=-a, high=a)
 
 
 def he_normal(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32) -> np.ndarray:
     """He/Kaiming normal (for ReLU): W ~ N(0, 2 / fan_in)."""
-    fi, _ = _fans(shape)
-    return (as_rng(rng).standard_normal(shape) * np.sqrt(2.0 / fi)).astype(dtype)
+    return normal(shape, rng, dtype, std=np.sqrt(2.0 / _fans(shape)[0]))
 
 
 def normal(

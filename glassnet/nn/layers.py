@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from .._validation import as_rng
+from .._validation import as_rng, check_number
 from ..tensor import Tensor
 from . import init as initializers
 from .module import Module, Parameter
@@ -39,12 +39,6 @@ def _check_dtype(dtype: Any, owner: str) -> np.dtype:
     if dt not in (np.float32, np.float64):
         raise ValueError(f"The 'dtype' parameter of {owner} must be float32 or float64. Got {dt}.")
     return dt
-
-
-def _check_width(name: str, value: Any, owner: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"The {name!r} parameter of {owner} must be an int >= 1. Got {value!r}.")
-    return int(value)
 
 
 class Linear(Module):
@@ -83,14 +77,12 @@ class Linear(Module):
         rng: Any = None,
         dtype: Any = np.float32,
     ) -> None:
-        self.inputs = _check_width("inputs", inputs, "Linear")
-        self.neurons = _check_width("neurons", neurons, "Linear")
+        self.inputs = check_number(inputs, "inputs", "Linear", low=1, integer=True)
+        self.neurons = check_number(neurons, "neurons", "Linear", low=1, integer=True)
         dt = _check_dtype(dtype, "Linear")
         self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
-        self.W = Parameter(
-            initializers.get_initializer(init)((self.inputs, self.neurons), as_rng(rng), dt),
-            dtype=dt,
-        )
+        W = initializers.get_initializer(init)((self.inputs, self.neurons), as_rng(rng), dt)
+        self.W = Parameter(W, dtype=dt)  # a custom initializer may return another dtype
         self.b = Parameter(np.zeros(self.neurons, dtype=dt), dtype=dt) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
@@ -167,11 +159,7 @@ class LeakyReLU(ActivationModule):
     name = "leaky_relu"
 
     def __init__(self, alpha: float = 0.01) -> None:
-        if not (isinstance(alpha, (int, float)) and 0 <= alpha < 1):
-            raise ValueError(
-                f"The 'alpha' parameter of LeakyReLU must be in [0, 1). Got {alpha!r}."
-            )
-        self.alpha = float(alpha)
+        self.alpha = check_number(alpha, "alpha", "LeakyReLU", low=0, high=1, high_open=True)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.leaky_relu(x, self.alpha)
@@ -184,20 +172,17 @@ class LeakyReLU(ActivationModule):
 
 
 _ACT_MODULES: dict[str, type[ActivationModule]] = {
-    "sigmoid": Sigmoid,
-    "tanh": Tanh,
-    "relu": ReLU,
-    "leaky_relu": LeakyReLU,
-    "identity": Identity,
-    "softmax": Softmax,
+    m.name: m for m in (Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Softmax)
 }
 
 
-def activation_module(name: str | Module) -> Module:
-    """The activation module for a name from :data:`glassnet.functional.ACTIVATIONS`."""
+def activation_module(name: str | Module, alpha: float = 0.01) -> Module:
+    """The activation module for a name from :data:`glassnet.functional.ACTIVATIONS`
+    (``alpha``: the slope of ``'leaky_relu'`` for z < 0)."""
     if isinstance(name, Module):
         return name
-    return _ACT_MODULES[F.get_activation(name).name]()
+    module = _ACT_MODULES[F.get_activation(name).name]
+    return LeakyReLU(alpha) if module is LeakyReLU else module()
 
 
 class Dropout(Module):
@@ -205,9 +190,7 @@ class Dropout(Module):
     by 1 / (1 - p); in eval mode, the identity."""
 
     def __init__(self, p: float = 0.5, rng: Any = None) -> None:
-        if not (isinstance(p, (int, float)) and 0 <= p < 1):
-            raise ValueError(f"The 'p' parameter of Dropout must be in [0, 1). Got {p!r}.")
-        self.p = float(p)
+        self.p = check_number(p, "p", "Dropout", low=0, high=1, high_open=True)
         self.rng = as_rng(rng)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -305,12 +288,8 @@ class MLP(Sequential):
                 f"The 'sizes' parameter of MLP must list at least an input and an output width, "
                 f"e.g. [2, 2, 1]. Got {sizes!r}."
             )
-        for s in sizes:
-            _check_width("sizes", s, "MLP")
-        if isinstance(dropout, bool) or not (
-            isinstance(dropout, (int, float)) and 0 <= dropout < 1
-        ):
-            raise ValueError(f"The 'dropout' parameter of MLP must be in [0, 1). Got {dropout!r}.")
+        sizes = [check_number(s, "sizes", "MLP", low=1, integer=True) for s in sizes]
+        dropout = check_number(dropout, "dropout", "MLP", low=0, high=1, high_open=True)
         n_hidden = len(sizes) - 2
         acts = [activation] * n_hidden if isinstance(activation, str) else list(activation)
         if len(acts) != n_hidden:
@@ -329,18 +308,16 @@ class MLP(Sequential):
             if init == "auto":
                 ini = "he_uniform" if act in ("relu", "leaky_relu") else "xavier_uniform"
             layers.append(Linear(n_in, n_out, init=ini, rng=gen, dtype=dt))
-            if act == "leaky_relu":
-                layers.append(LeakyReLU(leaky_alpha))
-            elif act != "identity":
-                layers.append(activation_module(act))
+            if act != "identity":
+                layers.append(activation_module(act, leaky_alpha))
             if i < n_hidden and dropout > 0:
                 layers.append(Dropout(dropout, rng=gen))
         super().__init__(*layers)
-        self.sizes = [int(s) for s in sizes]
+        self.sizes = sizes
         self.activations = acts
         self.output_activation = out_act
         self.init = init
-        self.dropout = float(dropout)
+        self.dropout = dropout
         self.leaky_alpha = float(leaky_alpha)
         for j, lin in enumerate(m for m in self.layers if isinstance(m, Linear)):
             lin.W.label, lin.b.label = f"W{j + 1}", f"b{j + 1}"  # type: ignore[union-attr]
@@ -401,46 +378,34 @@ class Neuron(Sequential):
         lin.b.data[0] = w0
 
     def config(self) -> dict[str, Any]:
+        lin = self.layers[0]
         return {
             "type": "Neuron",
-            "inputs": self.layers[0].inputs,
+            "inputs": lin.inputs,
             "activation": self.activation_name,
-            "dtype": str(self.layers[0].W.dtype),
+            "dtype": str(lin.W.dtype),
         }
 
 
 def from_config(cfg: dict[str, Any]) -> Module:
-    """Rebuild a module from :meth:`Module.config` (weights are zero/random: load them next)."""
+    """Rebuild a module from :meth:`Module.config` (weights are zero/random: load them next).
+
+    A config holds the module's type and the arguments of its constructor.
+    """
     if not isinstance(cfg, dict) or "type" not in cfg:
         raise ValueError(f"from_config: expected a dict with a 'type' key. Got {cfg!r:.80}.")
-    t = cfg["type"]
-    if t == "Linear":
-        return Linear(
-            cfg["inputs"],
-            cfg["neurons"],
-            bias=cfg.get("bias", True),
-            dtype=cfg.get("dtype", "float32"),
-            rng=0,
-        )
-    if t == "Sequential":
-        return Sequential(*[from_config(c) for c in cfg["layers"]])
-    if t == "MLP":
-        return MLP(
-            cfg["sizes"],
-            activation=cfg["activation"],
-            output_activation=cfg["output_activation"],
-            dropout=cfg.get("dropout", 0.0),
-            leaky_alpha=cfg.get("leaky_alpha", 0.01),
-            dtype=cfg.get("dtype", "float32"),
-            rng=0,
-        )
-    if t == "Neuron":
-        return Neuron(cfg["inputs"], cfg["activation"], dtype=cfg.get("dtype", "float32"), rng=0)
-    if t == "Dropout":
-        return Dropout(cfg["p"])
-    if t == "LeakyReLU":
-        return LeakyReLU(cfg.get("alpha", 0.01))
-    mods = {c.__name__: c for c in _ACT_MODULES.values()}
-    if t in mods:
-        return mods[t]()
-    raise ValueError(f"from_config: unknown module type {t!r}.")
+    kwargs = {k: v for k, v in cfg.items() if k != "type"}
+    if cfg["type"] == "Sequential":
+        return Sequential(*[from_config(c) for c in kwargs["layers"]])
+    module = _BUILDABLE.get(cfg["type"])
+    if module is None:
+        raise ValueError(f"from_config: unknown module type {cfg['type']!r}.")
+    if module in (Linear, MLP, Neuron):
+        kwargs["rng"] = 0  # a fixed seed: rebuilding is deterministic (the weights come next)
+    try:
+        return module(**kwargs)
+    except TypeError as e:  # a key the constructor does not take
+        raise ValueError(f"from_config: {cfg['type']} cannot be built from {cfg!r:.80}: {e}") from e
+
+
+_BUILDABLE = {m.__name__: m for m in (Linear, MLP, Neuron, Dropout, *_ACT_MODULES.values())}

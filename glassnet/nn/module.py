@@ -139,20 +139,18 @@ class Module:
                 f"load_state_dict: names do not match {type(self).__name__}'s parameters. "
                 f"Missing: {missing or 'none'}. Unexpected: {unexpected or 'none'}."
             )
+        given = {name: np.asarray(state[name]) for name in params if name in state}
         bad = []
-        for name, p in params.items():
-            if name in state:
-                v = np.asarray(state[name])
-                if v.shape != p.data.shape:
-                    bad.append(f"{name}: expected {p.data.shape}, got {v.shape}")
-                elif v.dtype.kind == "f" and not np.all(np.isfinite(v)):
-                    # checked before any value is copied, so a bad state leaves the model intact
-                    raise ValueError(f"load_state_dict: {name} contains NaN or inf.")
+        for name, v in given.items():  # all checked before any value is copied, so a bad
+            shape = params[name].data.shape  # state leaves the model intact
+            if v.shape != shape:
+                bad.append(f"{name}: expected {shape}, got {v.shape}")
+            elif v.dtype.kind == "f" and not np.all(np.isfinite(v)):
+                raise ValueError(f"load_state_dict: {name} contains NaN or inf.")
         if bad:
             raise ValueError("load_state_dict: shape mismatch for " + "; ".join(bad) + ".")
-        for name, p in params.items():
-            if name in state:
-                p.data[...] = np.asarray(state[name])
+        for name, v in given.items():
+            params[name].data[...] = v
 
     # ----------------------------------------------------------------- config
     def config(self) -> dict[str, Any]:
