@@ -899,3 +899,20 @@ def test_copied_optimizer_still_updates_its_own_parameters(how):
     assert not any(np.shares_memory(p.data, theta) for p in model.parameters())
     # the original is untouched
     assert all(np.array_equal(o, p.data) for o, p in zip(original, model.parameters()))
+
+
+def test_plain_sgd_on_a_buffer_larger_than_one_block_matches_numpy():
+    # the update runs block by block past optim._BLOCK floats: every block must be updated
+    rng = np.random.default_rng(0)
+
+    class P:
+        def __init__(self, data):
+            self.data, self.grad = data, None
+
+    w0 = rng.standard_normal(3 * 65536 + 123).astype(np.float32)  # optim blocks 65536 floats
+    g = rng.standard_normal(w0.shape).astype(np.float32)
+    p = P(w0.copy())
+    opt = SGD([p], lr=0.3)
+    p.grad[...] = g
+    opt.step()
+    np.testing.assert_array_equal(p.data, w0 - np.float32(0.3) * g)
