@@ -170,6 +170,14 @@ class _Classification(Task):
     is_classifier = True
     classes_: np.ndarray
 
+    @property
+    def n_outputs(self) -> int:
+        return len(self.classes_)
+
+    def proba(self, output: np.ndarray) -> np.ndarray:
+        """Class probabilities: the network's outputs, (N, C)."""
+        return np.asarray(output)
+
     def _fit_classes(self, labels: np.ndarray) -> None:
         try:
             classes = np.unique(labels)
@@ -263,10 +271,6 @@ class MultiClassClassification(_Classification):
             self._onehot = False
         return self
 
-    @property
-    def n_outputs(self) -> int:
-        return len(self.classes_)
-
     def encode(self, y: Any) -> np.ndarray:
         """Labels -> one-hot rows (N, C), the lecture's target vectors."""
         arr = _as_target(y)
@@ -276,9 +280,6 @@ class MultiClassClassification(_Classification):
 
     def decode(self, output: np.ndarray) -> np.ndarray:
         return self.classes_[np.asarray(output).argmax(axis=1)]
-
-    def proba(self, output: np.ndarray) -> np.ndarray:
-        return np.asarray(output)
 
 
 class MultiLabelClassification(_Classification):
@@ -295,10 +296,6 @@ class MultiLabelClassification(_Classification):
         self.classes_ = np.arange(arr.shape[1])
         return self
 
-    @property
-    def n_outputs(self) -> int:
-        return len(self.classes_)
-
     def encode(self, y: Any) -> np.ndarray:
         arr = _as_target(y)
         if arr.ndim != 2 or arr.shape[1] != len(self.classes_):
@@ -309,9 +306,6 @@ class MultiLabelClassification(_Classification):
 
     def decode(self, output: np.ndarray) -> np.ndarray:
         return (np.asarray(output) > 0.5).astype(np.int64)
-
-    def proba(self, output: np.ndarray) -> np.ndarray:
-        return np.asarray(output)
 
     def score(self, y_true: Any, y_pred: Any) -> float:
         """Subset accuracy: a row counts only if every label is right."""
