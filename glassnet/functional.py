@@ -261,7 +261,7 @@ def activation(x: Any, name: str, **kw: Any) -> Tensor:
         return x
     z = x.data
     a = act.fn(z, **kw)
-    return Tensor._make(a, act.name, (x,), lambda g: (act.backward(g, z, a, **kw),))
+    return Tensor.from_op(a, act.name, (x,), lambda g: (act.backward(g, z, a, **kw),))
 
 
 def sigmoid(x: Any) -> Tensor:
@@ -310,7 +310,7 @@ def log_softmax(x: Any, axis: int = -1) -> Tensor:
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)
 
-    return Tensor._make(out, "log_softmax", (x,), backward)
+    return Tensor.from_op(out, "log_softmax", (x,), backward)
 
 
 def linear(x: Any, W: Tensor, b: Tensor | None = None) -> Tensor:
@@ -341,7 +341,7 @@ def linear(x: Any, W: Tensor, b: Tensor | None = None) -> Tensor:
             return gx, gw
         return gx, gw, g.sum(axis=0)
 
-    return Tensor._make(Z, "linear", parents, backward)
+    return Tensor.from_op(Z, "linear", parents, backward)
 
 
 def dropout(x: Any, p: float, rng: np.random.Generator, training: bool = True) -> Tensor:
@@ -352,7 +352,7 @@ def dropout(x: Any, p: float, rng: np.random.Generator, training: bool = True) -
     if not training or p == 0:
         return x
     keep = (rng.random(x.shape) >= p).astype(x.dtype) / (1.0 - p)
-    return Tensor._make(x.data * keep, "dropout", (x,), lambda g: (g * keep,))
+    return Tensor.from_op(x.data * keep, "dropout", (x,), lambda g: (g * keep,))
 
 
 # ---------------------------------------------------------------------- losses
@@ -477,16 +477,16 @@ def _reduce(
     if reduction == "mean":
         scale = 1.0 / max(per.size, 1)
         value = np.asarray(per.sum() * scale, dtype=x.dtype)
-        return Tensor._make(value, op, (x,), lambda g: (dper * (g * scale),))
+        return Tensor.from_op(value, op, (x,), lambda g: (dper * (g * scale),))
     if reduction == "sum":
-        return Tensor._make(np.asarray(per.sum(), dtype=x.dtype), op, (x,), lambda g: (dper * g,))
+        return Tensor.from_op(np.asarray(per.sum(), dtype=x.dtype), op, (x,), lambda g: (dper * g,))
     if reduction == "none":
         extra = dper.ndim - per.ndim
 
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
             return (dper * g.reshape(g.shape + (1,) * extra),)
 
-        return Tensor._make(per, op, (x,), backward)
+        return Tensor.from_op(per, op, (x,), backward)
     raise ValueError(
         f"The 'reduction' parameter of {op} must be 'mean', 'sum' or 'none'. Got {reduction!r}."
     )

@@ -215,7 +215,7 @@ class Tensor:
         "op",
         "parents",
         "label",
-        "_backward",
+        "backward_fn",
         "_retain",
         "__weakref__",
     )
@@ -230,13 +230,18 @@ class Tensor:
         self.op = ""
         self.parents: tuple[Tensor, ...] = ()
         self.label = label
-        self._backward: Backward | None = None
+        self.backward_fn: Backward | None = None
         self._retain = False
 
     # ------------------------------------------------------------------ graph
     @staticmethod  # not a classmethod: this runs for every op, and binding a class costs
-    def _make(data: np.ndarray, op: str, parents: tuple[Tensor, ...], backward: Backward) -> Tensor:
-        """Create the result of an op; record the graph node if any parent needs grad."""
+    def from_op(
+        data: np.ndarray, op: str, parents: tuple[Tensor, ...], backward: Backward
+    ) -> Tensor:
+        """The result of an op: ``data``, the op's name, its parents and ``backward(g)``, the
+        op's local chain rule (dL/dout -> one dL/dparent per parent, None where none is
+        needed), kept as ``backward_fn`` when a parent needs a gradient. This is how
+        glassnet.functional defines its ops on top of the Tensor."""
         out = Tensor.__new__(Tensor)
         if type(data) is not np.ndarray:
             data = np.asarray(data)  # NumPy returns scalars for 0-d results: keep an array
@@ -253,7 +258,7 @@ class Tensor:
                     break
         out.requires_grad = needs
         out.parents = parents if needs else ()
-        out._backward = backward if needs else None
+        out.backward_fn = backward if needs else None
         if _state.anomaly:
             labels = ", ".join(repr(p.label) for p in parents if p.label)
             _check_finite(op, f"inputs {labels}" if labels else "", data, "forward")
@@ -329,17 +334,17 @@ class Tensor:
             g = grads.pop(id(node), None)
             if g is None:
                 continue
-            if node._backward is None or node._retain:
+            if node.backward_fn is None or node._retain:
                 if node.grad is None:
                     node.grad = np.array(g, dtype=node.data.dtype)  # an array, never aliasing g
                 else:
                     node.grad += g
-            if node._backward is None:
+            if node.backward_fn is None:
                 continue
             if anomaly:
                 who = f"label {node.label!r}" if node.label else ""
                 _check_finite(node.op, who, g, "backward (incoming gradient)")
-            parent_grads = node._backward(g)
+            parent_grads = node.backward_fn(g)
             for p, pg in zip(node.parents, parent_grads):
                 if pg is None or not p.requires_grad:
                     continue
@@ -398,7 +403,7 @@ class Tensor:
         """Cast to another float dtype; the gradient is cast back."""
         dt = _float_dtype(dtype, "astype")
         src = self.data.dtype
-        return Tensor._make(self.data.astype(dt), "astype", (self,), lambda g: (g.astype(src),))
+        return Tensor.from_op(self.data.astype(dt), "astype", (self,), lambda g: (g.astype(src),))
 
     def __repr__(self) -> str:
         tags = {"label": self.label, "op": self.op, "requires_grad": self.requires_grad}
@@ -466,7 +471,7 @@ class Tensor:
         return _operand(other, self) ** self
 
     def __neg__(self) -> Tensor:
-        return Tensor._make(-self.data, "neg", (self,), lambda g: (-g,))
+        return Tensor.from_op(-self.data, "neg", (self,), lambda g: (-g,))
 
     def __matmul__(self, other: Any) -> Tensor:
         return matmul(self, other)
@@ -479,14 +484,14 @@ class Tensor:
         """Sum over ``axis`` (all axes by default); each input receives g."""
         shape = self.data.shape
         out = np.add.reduce(self.data, axis=axis, keepdims=keepdims)  # np.sum minus its wrapper
-        return Tensor._make(out, "sum", (self,), lambda g: (_spread(g, shape, axis, keepdims),))
+        return Tensor.from_op(out, "sum", (self,), lambda g: (_spread(g, shape, axis, keepdims),))
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """Mean over ``axis`` (all axes by default); each input receives g / n."""
         shape = self.data.shape
         out = np.mean(self.data, axis=axis, keepdims=keepdims)
         n = self.data.size // max(np.size(out), 1)  # values averaged into each output
-        return Tensor._make(
+        return Tensor.from_op(
             out, "mean", (self,), lambda g: (_spread(g / n, shape, axis, keepdims),)
         )
 
@@ -507,36 +512,36 @@ class Tensor:
             hits /= hits.sum(axis=axis, keepdims=True)
             return (hits * _spread(g, a.shape, axis, keepdims),)
 
-        return Tensor._make(out, op, (self,), backward)
+        return Tensor.from_op(out, op, (self,), backward)
 
     # ------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
         """e^x; d/dx = e^x."""
         out = np.exp(self.data)
-        return Tensor._make(out, "exp", (self,), lambda g: (g * out,))
+        return Tensor.from_op(out, "exp", (self,), lambda g: (g * out,))
 
     def log(self) -> Tensor:
         """Natural logarithm; d/dx = 1/x."""
         a = self.data
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.log(a)
-        return Tensor._make(out, "log", (self,), lambda g: (g / a,))
+        return Tensor.from_op(out, "log", (self,), lambda g: (g / a,))
 
     def sqrt(self) -> Tensor:
         """Square root; d/dx = 1 / (2 sqrt(x))."""
         out = np.sqrt(self.data)
-        return Tensor._make(out, "sqrt", (self,), lambda g: (g / (2 * out),))
+        return Tensor.from_op(out, "sqrt", (self,), lambda g: (g / (2 * out),))
 
     def abs(self) -> Tensor:
         """|x|; d/dx = sign(x) (0 at 0)."""
         a = self.data
-        return Tensor._make(np.abs(a), "abs", (self,), lambda g: (g * np.sign(a),))
+        return Tensor.from_op(np.abs(a), "abs", (self,), lambda g: (g * np.sign(a),))
 
     def clip(self, low: float | None = None, high: float | None = None) -> Tensor:
         """Clamp to [low, high]; the gradient passes only where the value was inside."""
         a = self.data
         out = np.clip(a, low, high)
-        return Tensor._make(out, "clip", (self,), lambda g: (g * (out == a),))
+        return Tensor.from_op(out, "clip", (self,), lambda g: (g * (out == a),))
 
     # ------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
@@ -550,14 +555,14 @@ class Tensor:
                 f"op 'reshape': cannot reshape a tensor of shape {a_shape} "
                 f"({self.data.size} values) into shape {shape}."
             ) from e
-        return Tensor._make(out, "reshape", (self,), lambda g: (g.reshape(a_shape),))
+        return Tensor.from_op(out, "reshape", (self,), lambda g: (g.reshape(a_shape),))
 
     def transpose(self, *axes: int) -> Tensor:
         """Permute axes (reverse them by default). ``.T`` is the 2-D transpose."""
         axes = _unpack(axes)
         perm = axes if axes else tuple(reversed(range(self.data.ndim)))
         inv = tuple(np.argsort(perm))
-        return Tensor._make(
+        return Tensor.from_op(
             np.transpose(self.data, perm), "transpose", (self,), lambda g: (np.transpose(g, inv),)
         )
 
@@ -578,7 +583,7 @@ class Tensor:
                 full[index] = g
             return (full,)
 
-        return Tensor._make(a[index], "index", (self,), backward)
+        return Tensor.from_op(a[index], "index", (self,), backward)
 
 
 def _unpack(args: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -656,7 +661,7 @@ def _binary(a: Tensor, other: Any, op: str, fn: Callable, d: Callable) -> Tensor
         ga = unbroadcast(d(g, A, B, y, False), A.shape)
         return (ga, unbroadcast(d(g, A, B, y, True), B.shape)) if len(parents) == 2 else (ga,)
 
-    return Tensor._make(y, op, parents, backward)
+    return Tensor.from_op(y, op, parents, backward)
 
 
 def as_tensor(value: Any, dtype: Any = None) -> Tensor:
@@ -697,7 +702,7 @@ def matmul(a: Any, b: Any) -> Tensor:
             gb = unbroadcast(np.matmul(np.swapaxes(A2, -1, -2), g2), B2.shape).reshape(B.shape)
         return ga, gb
 
-    return Tensor._make(out, "matmul", (a, b), backward)
+    return Tensor.from_op(out, "matmul", (a, b), backward)
 
 
 def _join(tensors: Sequence[Any], fn: Callable, op: str, axis: int, rule: str) -> Any:
@@ -716,14 +721,14 @@ def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     rule = f"cannot be joined on axis {axis}; all other axes must match"
     ts, out = _join(tensors, np.concatenate, "concatenate", axis, rule)
     bounds = np.cumsum([t.data.shape[axis] for t in ts])[:-1]
-    return Tensor._make(out, "concatenate", ts, lambda g: tuple(np.split(g, bounds, axis=axis)))
+    return Tensor.from_op(out, "concatenate", ts, lambda g: tuple(np.split(g, bounds, axis=axis)))
 
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join same-shape tensors along a new axis; the gradient is split back."""
     ts, out = _join(tensors, np.stack, "stack", axis, "differ; stack needs equal shapes")
     n = len(ts)
-    return Tensor._make(
+    return Tensor.from_op(
         out,
         "stack",
         ts,
@@ -744,7 +749,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
             "together."
         ) from e
     zero = np.zeros((), dtype=out.dtype)
-    return Tensor._make(
+    return Tensor.from_op(
         out,
         "where",
         (ta, tb),

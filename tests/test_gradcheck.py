@@ -25,7 +25,7 @@ def square_with_wrong_gradient(x: Tensor, wrong_at: int | None = None, factor: f
             grad.reshape(-1)[wrong_at] = grad.reshape(-1)[wrong_at] * factor + 0.1
         return (grad,)
 
-    return Tensor._make(x.data**2, "square", (x,), backward)
+    return Tensor.from_op(x.data**2, "square", (x,), backward)
 
 
 def test_correct_gradients_pass_and_report_each_input():

@@ -95,9 +95,9 @@ def _gradients(order: Sequence[Tensor], root: Tensor) -> dict[int, np.ndarray]:
     grads: dict[int, np.ndarray] = {id(root): np.ones_like(root.data)}
     for node in reversed(order):
         g = grads.get(id(node))
-        if g is None or node._backward is None:
+        if g is None or node.backward_fn is None:
             continue
-        for p, pg in zip(node.parents, node._backward(g)):
+        for p, pg in zip(node.parents, node.backward_fn(g)):
             if pg is None or not p.requires_grad:
                 continue
             prev = grads.get(id(p))
@@ -172,9 +172,9 @@ def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
         sym = {0: f"{_name(ps[1], 'W')}^T", 1: f"{_name(ps[0], 'X')}^T", 2: "sum over rows"}[k]
     elif sym is None:
         sym = f"d{op}/d{pname}"
-    if node.data.size == 1 and p.data.size == 1 and node._backward is not None:
+    if node.data.size == 1 and p.data.size == 1 and node.backward_fn is not None:
         try:
-            vals = node._backward(np.ones_like(node.data))
+            vals = node.backward_fn(np.ones_like(node.data))
         except (ValueError, TypeError, IndexError):  # pragma: no cover - defensive
             vals = ()
         if k < len(vals) and vals[k] is not None:
