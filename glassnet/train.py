@@ -221,6 +221,42 @@ def _fast_path(model: Module, spec: F.Loss | None, l2: float) -> FastMLP | None:
     return FastMLP(layers, spec.name, l2=l2)  # checks say what is wrong with it
 
 
+def _data(
+    model: Module, spec: F.Loss | None, X: Any, y: Any, w: Any, owner: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(X, y, sample_weight) checked at the boundary and shaped as ``spec`` trains on them:
+    X (N, features of the first layer) in the model's dtype, y by tasks.prepare_targets."""
+    dtype = _model_dtype(model)
+    X = check_array("X", X, owner, ndim=(2,), dtype=dtype)
+    y = check_array("y", y, owner, ndim=(1, 2))
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"{owner}: X has {X.shape[0]} samples but y has {y.shape[0]}; they must match."
+        )
+    n_in = next((m.inputs for m in model.modules() if isinstance(m, Linear)), None)
+    if n_in is not None and X.shape[1] != n_in:
+        raise ValueError(
+            f"{owner}: X has {X.shape[1]} features per sample but the model's first layer "
+            f"expects {n_in}; check the columns of X or build the model with "
+            f"inputs={X.shape[1]}."
+        )
+    y = tasks.prepare_targets(spec, y, dtype, tasks.n_outputs(model), owner=owner)
+    if w is not None:
+        if spec is None:
+            raise ValueError(
+                f"{owner}: sample_weight works with the named losses; a callable loss "
+                "f(output, y) would ignore it. Weight the samples inside the callable, or use "
+                "a named loss."
+            )
+        w = check_array("sample_weight", w, owner, ndim=(1,), dtype=dtype)
+        if w.shape[0] != X.shape[0] or (w < 0).any():
+            raise ValueError(
+                f"{owner}: sample_weight must hold {X.shape[0]} non-negative values. "
+                f"Got shape {w.shape}."
+            )
+    return X, y, w
+
+
 def evaluate_loss(
     model: Module, X: Any, y: Any, loss: Any = "mse", sample_weight: Any = None
 ) -> float:
@@ -229,11 +265,8 @@ def evaluate_loss(
     ``y`` is checked and shaped as in :func:`fit` (1-D targets of one output are fine).
     """
     spec = _loss_spec(loss)
-    dtype = _model_dtype(model)
-    X = check_array("X", X, "evaluate_loss", ndim=(2,), dtype=dtype)
-    y = check_array("y", y, "evaluate_loss", ndim=(1, 2))
-    y = tasks.prepare_targets(spec, y, dtype, tasks.n_outputs(model), owner="evaluate_loss")
-    return _validate(model, spec, loss, X, y, sample_weight)[0]
+    X, y, w = _data(model, spec, X, y, sample_weight, "evaluate_loss")
+    return _validate(model, spec, loss, X, y, w)[0]
 
 
 def _validate(
@@ -283,20 +316,7 @@ class Objective:
     ) -> None:
         self.model = model
         spec = _loss_spec(loss)
-        dtype = _model_dtype(model)
-        self.X = check_array("X", X, "Objective", ndim=(2,), dtype=dtype)
-        y = check_array("y", y, "Objective", ndim=(1, 2))
-        self.y = tasks.prepare_targets(spec, y, dtype, tasks.n_outputs(model), owner="Objective")
-        self.w = (
-            None
-            if sample_weight is None
-            else check_array("sample_weight", sample_weight, "Objective", ndim=(1,), dtype=dtype)
-        )
-        if self.w is not None and spec is None:
-            raise ValueError(
-                "Objective: sample_weight needs a named loss; a custom loss function "
-                "receives (output, y) only."
-            )
+        self.X, self.y, self.w = _data(model, spec, X, y, sample_weight, "Objective")
         self.l2 = float(check_positive("l2", l2, "Objective", allow_zero=True))
         self.fused = _fast_path(model, spec, self.l2)
         self.engine = "fused" if self.fused is not None else "graph"
@@ -537,19 +557,7 @@ def fit(
     spec = _loss_spec(loss)
     dtype = _model_dtype(model)
     n_out = tasks.n_outputs(model)
-    X = check_array("X", X, "fit", ndim=(2,), dtype=dtype)
-    y_arr = check_array("y", y, "fit", ndim=(1, 2))
-    if y_arr.shape[0] != X.shape[0]:
-        raise ValueError(
-            f"fit: X has {X.shape[0]} samples but y has {y_arr.shape[0]}; they must match."
-        )
-    n_in = next((m.inputs for m in model.modules() if isinstance(m, Linear)), None)
-    if n_in is not None and X.shape[1] != n_in:
-        raise ValueError(
-            f"fit: X has {X.shape[1]} features per sample but the model's first layer expects "
-            f"{n_in}; check the columns of X or build the model with inputs={X.shape[1]}."
-        )
-    y_arr = tasks.prepare_targets(spec, y_arr, dtype, n_out)
+    X, y_arr, w_arr = _data(model, spec, X, y, sample_weight, "fit")
     for name, value in (("epochs", epochs), ("max_steps", max_steps), ("batch_size", batch_size)):
         if value is not None:
             check_positive(name, value, "fit", integer=True)
@@ -569,19 +577,6 @@ def fit(
         raise ValueError(
             f"The 'engine' parameter of fit must be 'auto', 'fused' or 'graph'. Got {engine!r}."
         )
-    w_arr = None
-    if sample_weight is not None:
-        if spec is None:
-            raise ValueError(
-                "fit: sample_weight works with the named losses; a callable loss f(output, y) "
-                "would ignore it. Weight the samples inside the callable, or use a named loss."
-            )
-        w_arr = check_array("sample_weight", sample_weight, "fit", ndim=(1,), dtype=dtype)
-        if w_arr.shape[0] != X.shape[0] or (w_arr < 0).any():
-            raise ValueError(
-                f"fit: sample_weight must hold {X.shape[0]} non-negative values. "
-                f"Got shape {w_arr.shape}."
-            )
     check_positive("initial_epoch", initial_epoch, "fit", integer=True, allow_zero=True)
     rng = as_rng(None if callable(seed) else seed)
 

@@ -899,7 +899,7 @@ def test_objective_gives_the_loss_and_its_gradient(model_kind):
 
 def test_objective_refuses_weights_with_a_custom_loss():
     model = nn.MLP([2, 1], rng=0)
-    with pytest.raises(ValueError, match="sample_weight needs a named loss"):
+    with pytest.raises(ValueError, match="sample_weight works with the named losses"):
         gn.train.Objective(
             model, np.ones((3, 2)), np.ones(3), lambda o, t: o.sum(), sample_weight=np.ones(3)
         )
