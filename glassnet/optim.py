@@ -277,9 +277,7 @@ class Optimizer:
     def _validate(self, settings: Any) -> dict[str, Any]:
         return {k: _check(settings[k], k, type(self).__name__) for k in self._hyper}
 
-    @staticmethod
-    def _buffers(hyper: Mapping[str, Any]) -> list[str]:
-        return []
+    _buffers = staticmethod(lambda hyper: [])
 
     def _install(self, hyper: dict[str, Any], state: Mapping[str, Any] | None = None) -> None:
         """Set checked hyperparameters, and state buffers to match: zeros, or copies of a
@@ -357,9 +355,8 @@ class Optimizer:
                 )
             for key in (f"{k}.{g}" for k in names):
                 arr = state[key]
-                if not (
-                    isinstance(arr, np.ndarray) and arr.shape == d.shape and arr.dtype.kind == "f"
-                ):
+                ok = isinstance(arr, np.ndarray) and arr.shape == d.shape and arr.dtype.kind == "f"
+                if not ok:
                     got = getattr(arr, "shape", type(arr).__name__)
                     raise ValueError(
                         f"{name}.load_state_dict: '{key}' must be a float array of shape "
@@ -464,9 +461,7 @@ class SGD(Optimizer):
             )
         return h
 
-    @staticmethod
-    def _buffers(hyper: Mapping[str, Any]) -> list[str]:
-        return ["v"] if hyper["momentum"] > 0 else []
+    _buffers = staticmethod(lambda hyper: ["v"] if hyper["momentum"] > 0 else [])
 
     def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict) -> None:
         lr, mu, wd = self._lr, self.momentum, self.weight_decay
@@ -551,9 +546,7 @@ class Adam(Optimizer):
         """(β₁, β₂)."""
         return (self.beta1, self.beta2)
 
-    @staticmethod
-    def _buffers(hyper: Mapping[str, Any]) -> list[str]:
-        return ["m", "v", "v_max"] if hyper["amsgrad"] else ["m", "v"]
+    _buffers = staticmethod(lambda hyper: ["m", "v", "v_max"] if hyper["amsgrad"] else ["m", "v"])
 
     def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict) -> None:
         lr, wd, t = self._lr, self.weight_decay, self.t
@@ -633,9 +626,9 @@ class RMSprop(Optimizer):
     ) -> None:
         super().__init__(params, lr, locals())
 
-    @staticmethod
-    def _buffers(hyper: Mapping[str, Any]) -> list[str]:
-        return ["v"] + ["g_avg"] * hyper["centered"] + ["b"] * (hyper["momentum"] > 0)
+    _buffers = staticmethod(
+        lambda h: ["v"] + ["g_avg"] * h["centered"] + ["b"] * (h["momentum"] > 0)
+    )
 
     def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict) -> None:
         a, b = work
@@ -712,7 +705,8 @@ class LRSchedule:
     """
 
     _hyper: tuple[str, ...] = ()
-    _progress: tuple[str, ...] = ()
+    _progress: dict[str, Any] = {}  # name → starting value
+    _needs: tuple[str, ...] = ()  # the facts of epoch_end that step takes
 
     def __init__(self, optimizer: Any, settings: Any = None) -> None:
         name = type(self).__name__
@@ -722,6 +716,7 @@ class LRSchedule:
                 f"{name} needs an optimizer with an 'lr' attribute. Got {type(optimizer).__name__}."
             )
         self.optimizer, self.base_lr, self.epoch = optimizer, float(optimizer.lr), 0
+        self.__dict__.update(self._progress)
 
     def lr_at(self, epoch: int) -> float:
         """The learning rate for epoch ``epoch`` (0-based)."""
@@ -740,7 +735,8 @@ class LRSchedule:
         ``samples_seen`` the number of samples trained on so far (used by
         :class:`InvScalingLR`).
         """
-        return self.step()
+        facts = {"metric": metric, "samples_seen": samples_seen}
+        return self.step(*(facts[k] for k in self._needs))
 
     @property
     def lr(self) -> float:
@@ -827,11 +823,10 @@ class InvScalingLR(LRSchedule):
     running count of samples (scikit-learn's ``t_``), so epoch 0 uses γ₀.
     """
 
-    _hyper, _progress = ("power_t",), ("samples_seen",)
+    _hyper, _progress, _needs = ("power_t",), {"samples_seen": 0}, ("samples_seen",)
 
     def __init__(self, optimizer: Any, power_t: float = 0.5) -> None:
         super().__init__(optimizer, locals())
-        self.samples_seen = 0
 
     def lr_at(self, samples_seen: int) -> float:  # type: ignore[override]
         """The learning rate after ``samples_seen`` samples."""
@@ -843,9 +838,6 @@ class InvScalingLR(LRSchedule):
         self.epoch += 1
         self.optimizer.lr = self.lr_at(self.samples_seen)
         return False
-
-    def epoch_end(self, *, metric: float | None = None, samples_seen: int | None = None) -> bool:
-        return self.step(samples_seen)
 
 
 class AdaptiveLR(LRSchedule):
@@ -867,7 +859,7 @@ class AdaptiveLR(LRSchedule):
     """
 
     _hyper = ("factor", "patience", "tol", "min_lr", "mode")
-    _progress = ("best", "bad_epochs")
+    _progress, _needs = {"best": math.inf, "bad_epochs": 0}, ("metric",)
 
     def __init__(
         self,
@@ -879,7 +871,6 @@ class AdaptiveLR(LRSchedule):
         mode: str = "min",
     ) -> None:
         super().__init__(optimizer, locals())
-        self.best, self.bad_epochs = math.inf, 0
 
     def step(self, metric: float) -> bool:  # type: ignore[override]
         """End of an epoch with its training loss ``metric``; True means stop training."""
@@ -894,9 +885,6 @@ class AdaptiveLR(LRSchedule):
             return True
         self.optimizer.lr, self.bad_epochs = self.optimizer.lr / (1.0 / self.factor), 0
         return False
-
-    def epoch_end(self, *, metric: float | None = None, samples_seen: int | None = None) -> bool:
-        return self.step(metric)
 
 
 SCHEDULES: dict[str, type[LRSchedule]] = {
