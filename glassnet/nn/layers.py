@@ -68,6 +68,8 @@ class Linear(Module):
     (5, 3)
     """
 
+    _hparams = ("inputs", "neurons")
+
     def __init__(
         self,
         inputs: int,
@@ -89,24 +91,17 @@ class Linear(Module):
         return F.linear(x, self.W, self.b)
 
     def extra_repr(self) -> str:
-        return f"inputs={self.inputs}, neurons={self.neurons}" + (
-            "" if self.b is not None else ", bias=False"
-        )
+        return super().extra_repr() + ("" if self.b is not None else ", bias=False")
 
     def config(self) -> dict[str, Any]:
-        return {
-            "type": "Linear",
-            "inputs": self.inputs,
-            "neurons": self.neurons,
-            "bias": self.b is not None,
-            "dtype": str(self.W.dtype),
-        }
+        return {**super().config(), "bias": self.b is not None, "dtype": str(self.W.dtype)}
 
 
 class ActivationModule(Module):
     """An activation g applied elementwise (softmax: along the last axis)."""
 
     name = "identity"
+    _hparams = ()
 
     def forward(self, x: Tensor) -> Tensor:
         return F.activation(x, self.name)
@@ -115,9 +110,6 @@ class ActivationModule(Module):
     def activation(self) -> F.Activation:
         """The function and its derivative, from :data:`glassnet.functional.ACTIVATIONS`."""
         return F.ACTIVATIONS[self.name]
-
-    def config(self) -> dict[str, Any]:
-        return {"type": type(self).__name__}
 
 
 class Sigmoid(ActivationModule):
@@ -157,18 +149,13 @@ class LeakyReLU(ActivationModule):
     """a = max(alpha z, z), 0 <= alpha < 1."""
 
     name = "leaky_relu"
+    _hparams = ("alpha",)
 
     def __init__(self, alpha: float = 0.01) -> None:
         self.alpha = check_number(alpha, "alpha", "LeakyReLU", low=0, high=1, high_open=True)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.leaky_relu(x, self.alpha)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
-
-    def config(self) -> dict[str, Any]:
-        return {"type": "LeakyReLU", "alpha": self.alpha}
 
 
 _ACT_MODULES: dict[str, type[ActivationModule]] = {
@@ -189,18 +176,14 @@ class Dropout(Module):
     """Inverted dropout: in training, zero each value with probability p, scale the rest
     by 1 / (1 - p); in eval mode, the identity."""
 
+    _hparams = ("p",)
+
     def __init__(self, p: float = 0.5, rng: Any = None) -> None:
         self.p = check_number(p, "p", "Dropout", low=0, high=1, high_open=True)
         self.rng = as_rng(rng)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.rng, self.training)
-
-    def extra_repr(self) -> str:
-        return f"p={self.p}"
-
-    def config(self) -> dict[str, Any]:
-        return {"type": "Dropout", "p": self.p}
 
 
 class Sequential(Module):
@@ -222,9 +205,7 @@ class Sequential(Module):
         return x
 
     def __getitem__(self, i: int | slice) -> Any:
-        if isinstance(i, slice):
-            return Sequential(*self.layers[i])
-        return self.layers[i]
+        return Sequential(*self.layers[i]) if isinstance(i, slice) else self.layers[i]
 
     def __len__(self) -> int:
         return len(self.layers)
@@ -302,11 +283,9 @@ class MLP(Sequential):
         gen = as_rng(rng)
         dt = _check_dtype(dtype, "MLP")
         layers: list[Module] = []
-        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            act = acts[i] if i < n_hidden else out_act
-            ini = init
-            if init == "auto":
-                ini = "he_uniform" if act in ("relu", "leaky_relu") else "xavier_uniform"
+        for i, (n_in, n_out, act) in enumerate(zip(sizes[:-1], sizes[1:], [*acts, out_act])):
+            auto = "he_uniform" if act in ("relu", "leaky_relu") else "xavier_uniform"
+            ini = auto if init == "auto" else init
             layers.append(Linear(n_in, n_out, init=ini, rng=gen, dtype=dt))
             if act != "identity":
                 layers.append(activation_module(act, leaky_alpha))

@@ -37,6 +37,9 @@ class Module:
     """Base class: subclasses set Parameters / Modules as attributes and define ``forward``."""
 
     training: bool = True
+    # Constructor arguments, kept as attributes of the same name, that the default config()
+    # and repr show; None: the module does not describe itself.
+    _hparams: tuple[str, ...] | None = None
 
     def forward(self, x: Tensor) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} must define forward(x).")
@@ -156,10 +159,12 @@ class Module:
     def config(self) -> dict[str, Any]:
         """A JSON-serializable description from which :func:`from_config` rebuilds the
         module (weights excluded)."""
-        raise NotImplementedError(f"{type(self).__name__} does not describe itself (config()).")
+        if self._hparams is None:
+            raise NotImplementedError(f"{type(self).__name__} does not describe itself (config()).")
+        return {"type": type(self).__name__, **{k: getattr(self, k) for k in self._hparams}}
 
     def extra_repr(self) -> str:
-        return ""
+        return ", ".join(f"{k}={getattr(self, k)}" for k in self._hparams or ())
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.extra_repr()})"
