@@ -879,22 +879,19 @@ class AdaptiveLR(LRSchedule):
         self.epoch += 1
         self.bad_epochs = self.bad_epochs + 1 if x > self.best - self.tol else 0
         self.best = min(self.best, x)
-        if self.bad_epochs <= self.patience:
-            return False
-        if self.optimizer.lr <= self.min_lr:
-            return True
-        self.optimizer.lr, self.bad_epochs = self.optimizer.lr / (1.0 / self.factor), 0
+        if self.bad_epochs > self.patience:
+            if self.optimizer.lr <= self.min_lr:
+                return True
+            self.optimizer.lr, self.bad_epochs = self.optimizer.lr / (1.0 / self.factor), 0
         return False
 
 
+# fmt: off
 SCHEDULES: dict[str, type[LRSchedule]] = {
-    "constant": ConstantLR,
-    "step": StepLR,
-    "exponential": ExponentialLR,
-    "cosine": CosineAnnealingLR,
-    "invscaling": InvScalingLR,
-    "adaptive": AdaptiveLR,
+    "constant": ConstantLR, "step": StepLR, "exponential": ExponentialLR,
+    "cosine": CosineAnnealingLR, "invscaling": InvScalingLR, "adaptive": AdaptiveLR,
 }
+# fmt: on
 """Name → schedule class, used by :func:`get_schedule`."""
 
 
