@@ -312,13 +312,11 @@ class FastMLP:
             t.loss = self.step(X, y if y.dtype.kind in "iu" else y.astype(self.dtype), None, record)
             t.per_sample = record[-1].pop("per_sample")
             acts = self._buffers(X.shape[0])[0]
-        for lay, rec, A in zip(self.layers, record, acts):
-            rec["A"] = A.copy()
+        for i, (lay, rec, A) in enumerate(zip(self.layers, record, acts)):
+            # a head fused with its loss left logits in its buffer: its output is g(Z)
+            fused_head = self.fused and i == len(record) - 1
+            rec["A"] = lay.activation.fn(rec["Z"], **lay.kw) if fused_head else A.copy()
             rec["gprime"] = lay.activation.grad(rec["Z"], rec["A"], **lay.kw)
-        if self.fused:  # the buffer holds logits: the output is the head's
-            out, lay = record[-1], self.layers[-1]
-            out["A"] = lay.activation.fn(out["Z"], **lay.kw)
-            out["gprime"] = lay.activation.grad(out["Z"], out["A"], **lay.kw)
         return t
 
 
