@@ -15,6 +15,13 @@ multi-label classification   K, sigmoid      binary CE     each y_hat_k > 0.5
 
 \\* or sigmoid / tanh, for targets in [0, 1] / [-1, 1].
 
+Below the tasks sit what every training run needs to know about its loss and data, for
+``fit``, ``Objective``, ``evaluate_loss``, the estimators and the CLI alike:
+:func:`loss_spec` (a loss name to its table entry), :func:`loss_parts` (a model ending in
+its loss's head is scored on its logits), :func:`check_data` (X, y and sample_weight
+checked at the boundary and shaped for the loss) and :func:`score` (validation loss and
+metric).
+
 >>> import numpy as np
 >>> from glassnet.tasks import infer_task
 >>> infer_task(["cat", "dog", "bird", "dog"]).name
@@ -31,9 +38,11 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
+from ._validation import check_array
 from .metrics import r2_score
 from .nn.layers import MLP, ActivationModule, Dropout, Linear, Sequential
 from .nn.module import Module
+from .tensor import Tensor, no_grad
 
 __all__ = [
     "Task",
@@ -50,6 +59,11 @@ __all__ = [
     "metric",
     "split_validation",
     "n_outputs",
+    "loss_spec",
+    "loss_parts",
+    "model_dtype",
+    "check_data",
+    "score",
 ]
 
 
@@ -555,3 +569,98 @@ def n_outputs(model: Module) -> int | None:
             if not isinstance(m, (ActivationModule, Dropout)):
                 return None
     return None
+
+
+# ------------------------------------------- the loss and the data of a training run
+def loss_spec(loss: Any) -> F.Loss | None:
+    """The named loss from glassnet.functional's table; None for a callable."""
+    if loss is None or callable(loss) and not isinstance(loss, F.Loss):
+        return None
+    if isinstance(loss, F.Loss):
+        return loss
+    try:
+        return F.get_loss(loss)
+    except ValueError:
+        names = sorted(set(F.LOSSES) | set(F.LOSS_ALIASES))
+        raise ValueError(
+            f"The 'loss' parameter of fit must be a callable or one of {names}. Got {loss!r}."
+        ) from None
+
+
+def loss_parts(model: Module, spec: F.Loss | None, loss: Any) -> tuple[Any, Any, Any]:
+    """``(forward, loss_fn, head)`` for the graph engine: ``loss_fn(forward(x), y, w)`` is
+    the scalar loss. A model ending in the loss's head (softmax for cross-entropy, sigmoid
+    for binary cross-entropy) is scored on its logits with the loss's ``on_logits`` form,
+    and ``head`` turns logits into the model's output; otherwise ``head`` is None."""
+    if spec is None:
+        return model, lambda out, y, w: loss(out, y), None
+    last = model.layers[-1] if isinstance(model, Sequential) and model.layers else None
+    if spec.head and isinstance(last, ActivationModule) and last.name == spec.head:
+        fn = F.LOSSES[spec.on_logits]
+        return model[:-1], lambda z, y, w: fn(z, y, sample_weight=w), last  # type: ignore[index]
+    return model, lambda out, y, w: spec(out, y, sample_weight=w), None
+
+
+def model_dtype(model: Module) -> np.dtype:
+    ps = model.parameters()
+    return ps[0].dtype if ps else np.dtype(np.float32)
+
+
+def check_data(
+    model: Module,
+    spec: F.Loss | None,
+    X: Any,
+    y: Any,
+    w: Any,
+    owner: str,
+    names: Sequence[str] = "Xy",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(X, y, sample_weight) checked at the boundary and shaped as ``spec`` trains on them:
+    X (N, features of the first layer) in the model's dtype, y by prepare_targets."""
+    dtype = model_dtype(model)
+    X = check_array(names[0], X, owner, ndim=(2,), dtype=dtype)
+    y = check_array(names[1], y, owner, ndim=(1, 2))
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"{owner}: {names[0]} has {X.shape[0]} samples but {names[1]} has {y.shape[0]}; "
+            "they must match."
+        )
+    n_in = next((m.inputs for m in model.modules() if isinstance(m, Linear)), None)
+    if n_in is not None and X.shape[1] != n_in:
+        raise ValueError(
+            f"{owner}: {names[0]} has {X.shape[1]} features per sample but the model's first "
+            f"layer expects {n_in}; check its columns or build the model with "
+            f"inputs={X.shape[1]}."
+        )
+    y = prepare_targets(spec, y, dtype, n_outputs(model), owner=owner)
+    if w is not None:
+        if spec is None:
+            raise ValueError(
+                f"{owner}: sample_weight works with the named losses; a callable loss "
+                "f(output, y) would ignore it. Weight the samples inside the callable, or use "
+                "a named loss."
+            )
+        w = check_array("sample_weight", w, owner, ndim=(1,), dtype=dtype)
+        if w.shape[0] != X.shape[0] or (w < 0).any():
+            raise ValueError(
+                f"{owner}: sample_weight must hold {X.shape[0]} non-negative values. "
+                f"Got shape {w.shape}."
+            )
+    return X, y, w
+
+
+def score(
+    model: Module, spec: F.Loss | None, loss: Any, X: np.ndarray, y: np.ndarray, w: Any = None
+) -> tuple[float, float]:
+    """Loss and metric from one forward pass, without a graph, in eval mode."""
+    forward, loss_fn, head = loss_parts(model, spec, loss)
+    was = model.training
+    model.eval()
+    try:
+        with no_grad():
+            z = forward(Tensor(X))
+            value = float(loss_fn(z, y, w).data)
+            out = (head(z) if head is not None else z).data
+    finally:
+        model.train(was)
+    return value, metric(spec, out, y)[1]

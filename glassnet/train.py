@@ -18,7 +18,9 @@ Each step runs on one of two engines, which compute the same numbers:
 The termination criteria are small callbacks (:class:`Tolerance`,
 :class:`EarlyStopping`) that ``fit`` builds from its arguments; the scikit-learn
 estimators and the command line pass their own through ``stop_rules``. Progress
-(:class:`Progress`), diagnostics and checkpoints are callbacks too.
+(:class:`Progress`), diagnostics and checkpoints are callbacks too. Which loss a run
+trains on, the checks on its data and the validation score belong to :mod:`glassnet.tasks`
+(``loss_spec``, ``check_data``, ``score``), shared with the estimators and the CLI.
 """
 
 from __future__ import annotations
@@ -35,11 +37,11 @@ import numpy as np
 from . import functional as F
 from . import optim as optim_mod
 from . import tasks
-from ._validation import as_rng, check_array, check_number, check_positive
+from ._validation import as_rng, check_choice, check_number, check_positive
 from .fused import FastMLP, add_l2, layers_of
-from .nn.layers import ActivationModule, Linear, Sequential
+from .nn.layers import Linear, Sequential
 from .nn.module import Module
-from .tensor import Tensor, no_grad
+from .tensor import Tensor
 
 __all__ = [
     "fit",
@@ -168,41 +170,6 @@ class _FunctionCallback(Callback):
             state.stop = True
 
 
-# ------------------------------------------------------------------ the loss
-def _loss_spec(loss: Any) -> F.Loss | None:
-    """The named loss from glassnet.functional's table; None for a callable."""
-    if loss is None or callable(loss) and not isinstance(loss, F.Loss):
-        return None
-    if isinstance(loss, F.Loss):
-        return loss
-    try:
-        return F.get_loss(loss)
-    except ValueError:
-        names = sorted(set(F.LOSSES) | set(F.LOSS_ALIASES))
-        raise ValueError(
-            f"The 'loss' parameter of fit must be a callable or one of {names}. Got {loss!r}."
-        ) from None
-
-
-def _loss_parts(model: Module, spec: F.Loss | None, loss: Any) -> tuple[Any, Any, Any]:
-    """``(forward, loss_fn, head)`` for the graph engine: ``loss_fn(forward(x), y, w)`` is
-    the scalar loss. A model ending in the loss's head (softmax for cross-entropy, sigmoid
-    for binary cross-entropy) is scored on its logits with the loss's ``on_logits`` form,
-    and ``head`` turns logits into the model's output; otherwise ``head`` is None."""
-    if spec is None:
-        return model, lambda out, y, w: loss(out, y), None
-    last = model.layers[-1] if isinstance(model, Sequential) and model.layers else None
-    if spec.head and isinstance(last, ActivationModule) and last.name == spec.head:
-        fn = F.LOSSES[spec.on_logits]
-        return model[:-1], lambda z, y, w: fn(z, y, sample_weight=w), last  # type: ignore[index]
-    return model, lambda out, y, w: spec(out, y, sample_weight=w), None
-
-
-def _model_dtype(model: Module) -> np.dtype:
-    ps = model.parameters()
-    return ps[0].dtype if ps else np.dtype(np.float32)
-
-
 def _fast_path(model: Module, spec: F.Loss | None, l2: float) -> FastMLP | None:
     """The fused engine for ``model`` and the loss, or None when it needs the graph: a
     callable loss, a layer the fast path does not have, dropout, mixed dtypes, or a
@@ -221,42 +188,6 @@ def _fast_path(model: Module, spec: F.Loss | None, l2: float) -> FastMLP | None:
     return FastMLP(layers, spec.name, l2=l2)  # checks say what is wrong with it
 
 
-def _data(
-    model: Module, spec: F.Loss | None, X: Any, y: Any, w: Any, owner: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """(X, y, sample_weight) checked at the boundary and shaped as ``spec`` trains on them:
-    X (N, features of the first layer) in the model's dtype, y by tasks.prepare_targets."""
-    dtype = _model_dtype(model)
-    X = check_array("X", X, owner, ndim=(2,), dtype=dtype)
-    y = check_array("y", y, owner, ndim=(1, 2))
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(
-            f"{owner}: X has {X.shape[0]} samples but y has {y.shape[0]}; they must match."
-        )
-    n_in = next((m.inputs for m in model.modules() if isinstance(m, Linear)), None)
-    if n_in is not None and X.shape[1] != n_in:
-        raise ValueError(
-            f"{owner}: X has {X.shape[1]} features per sample but the model's first layer "
-            f"expects {n_in}; check the columns of X or build the model with "
-            f"inputs={X.shape[1]}."
-        )
-    y = tasks.prepare_targets(spec, y, dtype, tasks.n_outputs(model), owner=owner)
-    if w is not None:
-        if spec is None:
-            raise ValueError(
-                f"{owner}: sample_weight works with the named losses; a callable loss "
-                "f(output, y) would ignore it. Weight the samples inside the callable, or use "
-                "a named loss."
-            )
-        w = check_array("sample_weight", w, owner, ndim=(1,), dtype=dtype)
-        if w.shape[0] != X.shape[0] or (w < 0).any():
-            raise ValueError(
-                f"{owner}: sample_weight must hold {X.shape[0]} non-negative values. "
-                f"Got shape {w.shape}."
-            )
-    return X, y, w
-
-
 def evaluate_loss(
     model: Module, X: Any, y: Any, loss: Any = "mse", sample_weight: Any = None
 ) -> float:
@@ -264,26 +195,12 @@ def evaluate_loss(
 
     ``y`` is checked and shaped as in :func:`fit` (1-D targets of one output are fine).
     """
-    spec = _loss_spec(loss)
-    X, y, w = _data(model, spec, X, y, sample_weight, "evaluate_loss")
-    return _validate(model, spec, loss, X, y, w)[0]
+    spec = tasks.loss_spec(loss)
+    X, y, w = tasks.check_data(model, spec, X, y, sample_weight, "evaluate_loss")
+    return tasks.score(model, spec, loss, X, y, w)[0]
 
 
-def _validate(
-    model: Module, spec: F.Loss | None, loss: Any, X: np.ndarray, y: np.ndarray, w: Any = None
-) -> tuple[float, float]:
-    """Loss and metric from one forward pass, without a graph, in eval mode."""
-    forward, loss_fn, head = _loss_parts(model, spec, loss)
-    was = model.training
-    model.eval()
-    try:
-        with no_grad():
-            z = forward(Tensor(X))
-            value = float(loss_fn(z, y, w).data)
-            out = (head(z) if head is not None else z).data
-    finally:
-        model.train(was)
-    return value, tasks.metric(spec, out, y)[1]
+_VAL_NAMES = ("validation_data[0]", "validation_data[1]")
 
 
 class Objective:
@@ -315,8 +232,8 @@ class Objective:
         l2: float = 0.0,
     ) -> None:
         self.model = model
-        spec = _loss_spec(loss)
-        self.X, self.y, self.w = _data(model, spec, X, y, sample_weight, "Objective")
+        spec = tasks.loss_spec(loss)
+        self.X, self.y, self.w = tasks.check_data(model, spec, X, y, sample_weight, "Objective")
         self.l2 = float(check_positive("l2", l2, "Objective", allow_zero=True))
         self.fused = _fast_path(model, spec, self.l2)
         self.engine = "fused" if self.fused is not None else "graph"
@@ -332,7 +249,7 @@ class Objective:
 def _graph_step(model: Module, spec: F.Loss | None, loss: Any, l2: float) -> Callable[..., float]:
     """``step(X, y, w) -> L``: one forward and backward pass on the autodiff graph, with
     dL/dw in each parameter's ``.grad`` (the graph engine's counterpart of FastMLP.step)."""
-    forward, loss_fn, _ = _loss_parts(model, spec, loss)
+    forward, loss_fn, _ = tasks.loss_parts(model, spec, loss)
     weights = [m.W for m in model.modules() if isinstance(m, Linear)]
 
     def step(X: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> float:
@@ -410,33 +327,23 @@ class Progress(Callback):
         self.shown = False
 
     def on_epoch_end(self, state: TrainState) -> None:
-        h = state.history
+        now, h = time.perf_counter(), state.history
+        if not self.verbose or (self.verbose < 2 and now - self.t0 < self.after):
+            return
+        if now - self.last < 0.1 and state.epoch < self.total:
+            return
+        self.last, self.shown = now, True
+        done = int(24 * state.epoch / max(self.total, 1))
         extra = (
-            f"  val_loss {h.val_loss[-1]:.4g}  val_{h.metric_name} {h.val_metric[-1]:.4g}"
-            if h.val_loss
-            else ""
+            h.val_loss
+            and f"  val_loss {h.val_loss[-1]:.4g}  val_{h.metric_name} {h.val_metric[-1]:.4g}"
         )
-        self.update(state.epoch, state.epoch_loss, extra)
-
-    def update(self, epoch: int, loss: float, extra: str, force: bool = False) -> None:
-        if not self.verbose:
-            return
-        now = time.perf_counter()
-        if self.verbose < 2 and now - self.t0 < self.after and not force:
-            return
-        if now - self.last < 0.1 and not force and epoch < self.total:
-            return
-        self.last = now
-        width = 24
-        done = int(width * epoch / max(self.total, 1))
-        bar = "#" * done + "-" * (width - done)
-        rate = epoch / max(now - self.t0, 1e-9)
         sys.stderr.write(
-            f"\repoch {epoch}/{self.total} [{bar}] loss {loss:.4g}{extra} "
-            f"({rate:.1f} epochs/s)\x1b[K"  # erase what a longer previous line left
+            f"\repoch {state.epoch}/{self.total} [{'#' * done}{'-' * (24 - done)}] loss "
+            f"{state.epoch_loss:.4g}{extra or ''} "
+            f"({state.epoch / max(now - self.t0, 1e-9):.1f} epochs/s)\x1b[K"  # erase the rest
         )
         sys.stderr.flush()
-        self.shown = True
 
     def close(self, message: str = "") -> None:
         shown, self.shown = self.shown, False
@@ -554,44 +461,37 @@ def fit(
             "callbacks=[glassnet.diagnostics.Diagnostics()] (the records land in "
             "history.diagnostics as before)."
         )
-    spec = _loss_spec(loss)
-    dtype = _model_dtype(model)
-    n_out = tasks.n_outputs(model)
-    X, y_arr, w_arr = _data(model, spec, X, y, sample_weight, "fit")
-    for name, value in (("epochs", epochs), ("max_steps", max_steps), ("batch_size", batch_size)):
+    spec = tasks.loss_spec(loss)
+    dtype = tasks.model_dtype(model)
+    X, y_arr, w_arr = tasks.check_data(model, spec, X, y, sample_weight, "fit")
+    for name, value, zero in (
+        ("epochs", epochs, False),
+        ("max_steps", max_steps, False),
+        ("batch_size", batch_size, False),
+        ("n_iter_no_change", n_iter_no_change, False),
+        ("initial_epoch", initial_epoch, True),
+    ):
         if value is not None:
-            check_positive(name, value, "fit", integer=True)
-    if batch_size is not None:
-        if batch_size > X.shape[0]:
-            raise ValueError(
-                f"The 'batch_size' parameter of fit ({batch_size}) is larger than the number "
-                f"of training samples ({X.shape[0]}); use batch_size=None for full-batch "
-                "gradient descent or a smaller batch."
-            )
-    if tol is not None:
-        check_positive("tol", tol, "fit", allow_zero=True)
-    check_positive("n_iter_no_change", n_iter_no_change, "fit", integer=True)
-    check_number(validation_split, "validation_split", "fit", low=0, high=1, high_open=True)
-    check_positive("l2", l2, "fit", allow_zero=True)
-    if engine not in ("auto", "fused", "graph"):
+            check_positive(name, value, "fit", integer=True, allow_zero=zero)
+    if batch_size is not None and batch_size > X.shape[0]:
         raise ValueError(
-            f"The 'engine' parameter of fit must be 'auto', 'fused' or 'graph'. Got {engine!r}."
+            f"The 'batch_size' parameter of fit ({batch_size}) is larger than the number "
+            f"of training samples ({X.shape[0]}); use batch_size=None for full-batch "
+            "gradient descent or a smaller batch."
         )
-    check_positive("initial_epoch", initial_epoch, "fit", integer=True, allow_zero=True)
+    for name, value in (("tol", tol), ("l2", l2)):
+        if value is not None:
+            check_positive(name, value, "fit", allow_zero=True)
+    check_number(validation_split, "validation_split", "fit", low=0, high=1, high_open=True)
+    check_choice(engine, "engine", "fit", ("auto", "fused", "graph"))
     rng = as_rng(None if callable(seed) else seed)
 
     # validation data
     Xv = yv = None
     if validation_data is not None:
-        Xv = check_array("validation_data[0]", validation_data[0], "fit", ndim=(2,), dtype=dtype)
-        yv = check_array("validation_data[1]", validation_data[1], "fit", ndim=(1, 2))
-        yv = tasks.prepare_targets(spec, yv, dtype, n_out)
-        if Xv.shape[1] != X.shape[1] or yv.shape[0] != Xv.shape[0]:
-            raise ValueError(
-                f"fit: validation_data must be (X_val, y_val) with {X.shape[1]} features like X "
-                f"and one target per row. Got X_val of shape {Xv.shape} and {yv.shape[0]} "
-                "targets."
-            )
+        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+            raise ValueError("fit: validation_data must be a pair (X_val, y_val).")
+        Xv, yv, _ = tasks.check_data(model, spec, *validation_data, None, "fit", _VAL_NAMES)
     elif validation_split > 0 or early_stopping:
         frac = validation_split if validation_split > 0 else 0.1
         X, y_arr, w_arr, Xv, yv = tasks.split_validation(X, y_arr, w_arr, frac, spec, rng)
@@ -699,7 +599,7 @@ def fit(
             history.best_loss = min(history.best_loss, epoch_loss)
             state.epoch_loss = epoch_loss
             if Xv is not None:
-                vl, vm = _validate(model, spec, loss, Xv, yv)
+                vl, vm = tasks.score(model, spec, loss, Xv, yv)
                 history.val_loss.append(vl)
                 history.val_metric.append(vm)
             progress.on_epoch_end(state)

@@ -756,14 +756,14 @@ def test_bad_validation_data():
     X, y = regression_data(n=20)
     model = nn.MLP([3, 1], rng=0)
     check_error(
-        r"validation_data.*3 features.*shape \(5, 2\)",
+        r"validation_data\[0\] has 2 features per sample but the model's first layer expects 3",
         model,
         X,
         y,
         validation_data=(np.ones((5, 2)), np.ones(5)),
     )
     check_error(
-        r"validation_data.*Got X_val of shape \(5, 3\) and 4 targets",
+        r"validation_data\[0\] has 5 samples but validation_data\[1\] has 4",
         model,
         X,
         y,
