@@ -4,17 +4,29 @@
 the command line's predictions): a reader sees the old file or the new one, never
 half of one, even when the disk fills up or the process is interrupted mid-write.
 It uses the standard library only, so any layer may import it.
+
+A write that is killed outright (``kill -9``, a power cut) can leave its temporary
+file ``.NAME.PID.XXXXXXXX.tmp`` beside the target; the next :func:`atomic_write` to
+the same target removes such leftovers (see :func:`stale_temporaries`).
+:func:`same_file` tells whether two paths name one file, so that a command can
+refuse to write over its own input.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
+import time
 from pathlib import Path
 
-__all__ = ["WriteError", "atomic_write"]
+__all__ = ["WriteError", "atomic_write", "same_file", "stale_temporaries"]
+
+#: A temporary file whose writer cannot be shown to be alive is removed once it is this
+#: old (seconds), even when its name holds no process id (files of older glassnets).
+STALE_AFTER = 3600.0
 
 
 class WriteError(OSError):
@@ -47,6 +59,71 @@ def _fsync_directory(directory: Path) -> None:
             os.close(fd)
 
 
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether paths ``a`` and ``b`` name the same file.
+
+    Symbolic links are followed and hard links recognised: two existing paths are the
+    same file when they have the same device and inode (``os.stat``). A path that does
+    not exist yet (an output about to be written) is compared by its resolved absolute
+    path, so ``out.bin`` and ``./dir/../out.bin`` are the same too.
+
+    >>> same_file("a.csv", "./a.csv")
+    True
+    """
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (a process we may not signal does)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return pid < 2**22  # (OverflowError/OSError: no such pid can exist)
+    return True
+
+
+def stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
+    """The leftover temporary files of interrupted writes to ``path``.
+
+    :func:`atomic_write` names its temporary file ``.NAME.PID.XXXXXXXX.tmp`` in the
+    target's directory (``NAME`` the target's file name, ``PID`` the writer's process
+    id). Such a file is stale when that process no longer runs (it was killed before it
+    could clean up), or, whatever its name, when it was last modified more than
+    :data:`STALE_AFTER` seconds ago. The temporaries of other targets, and of a writer
+    still running, are never included.
+    """
+    target = Path(path)
+    pattern = re.compile(r"\." + re.escape(target.name) + r"\.(?:(\d+)\.)?[A-Za-z0-9_]{6,}\.tmp\Z")
+    stale = []
+    try:
+        candidates = list(os.scandir(target.parent))
+    except OSError:
+        return []
+    now = time.time()
+    for entry in candidates:
+        m = pattern.match(entry.name)
+        if m is None:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        dead = m.group(1) is not None and not _alive(int(m.group(1)))
+        if dead or now - info.st_mtime > STALE_AFTER:
+            stale.append(Path(entry.path))
+    return stale
+
+
 def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     """Write ``data`` to ``path`` so that a reader sees the old file or the new one.
 
@@ -54,7 +131,9 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     the old file's permissions (a new file: the umask's), 4) ``os.replace`` it onto
     ``path`` (atomic on POSIX and Windows), 5) fsync the directory. On any failure the
     temporary file is removed and ``path`` is untouched; a ``KeyboardInterrupt`` cleans
-    up the same way and propagates.
+    up the same way and propagates. Only ``kill -9`` (or a power cut) can leave the
+    temporary file ``.NAME.PID.XXXXXXXX.tmp`` behind: the next write to the same
+    ``path`` removes it (:func:`stale_temporaries`).
 
     Parameters
     ----------
@@ -90,9 +169,12 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
             f"cannot write '{target}': the directory '{directory}' {what}; "
             f"create it first or choose another path"
         )
+    for leftover in stale_temporaries(target):  # from writes killed before cleaning up
+        with contextlib.suppress(OSError):
+            os.unlink(leftover)
     try:
         tmp = tempfile.NamedTemporaryFile(
-            dir=directory, prefix=f".{target.name}.", suffix=".tmp", delete=False
+            dir=directory, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", delete=False
         )
     except OSError as exc:
         raise WriteError(

@@ -14,10 +14,13 @@ The header maps each tensor name to ``{"dtype", "shape", "data_offsets": [begin,
 
 ``kind`` says what wrote the file (``"arrays"``, ``"checkpoint"`` or ``"model"``),
 ``order`` lists the tensor names in the order they were given, and ``glassnet`` is
-the JSON description (your ``meta``). Loading never runs code from the file: the
-reader checks every number in the header (lengths, dtypes, shapes, byte ranges)
-before anything is allocated from it, and refuses malformed files with
-:class:`ModelFileError`.
+the JSON description (your ``meta``), and ``sha256``, a checksum of the tensors and
+the other metadata. Loading never runs code from the file: the reader reads the
+8-byte header length first and checks it against the file's size, then checks every
+number in the header (lengths, dtypes, shapes, byte ranges) before anything is
+allocated from it, reads each tensor into its own array, and verifies the checksum;
+malformed or corrupted files are refused with :class:`ModelFileError`. (Files without
+a checksum, from earlier glassnets or other writers, are read without that check.)
 
 >>> import pathlib, tempfile
 >>> import numpy as np
@@ -36,6 +39,7 @@ array([[1., 0.],
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -57,6 +61,7 @@ __all__ = [
     "Checkpoint",
     "ModelFileError",
     "check_arrays_against",
+    "file_kind",
     "load_arrays",
     "load_checkpoint",
     "load_model",
@@ -87,6 +92,9 @@ _DTYPES: dict[str, np.dtype] = {
 # (kind, itemsize) -> code: matches a dtype whatever its byte order.
 _CODES = {(dt.kind, dt.itemsize): code for code, dt in _DTYPES.items()}
 _DTYPE_NAMES = "float16, float32, float64, int32, int64, uint8 or bool"
+
+#: The ``__metadata__`` key holding the file's SHA-256 checksum (see :func:`_checksum`).
+CHECKSUM_KEY = "sha256"
 
 MODEL_PREFIX = "model/"
 OPTIM_PREFIX = "optim/"
@@ -276,6 +284,11 @@ def _save(
         "order": json.dumps(list(arrays)),
         "glassnet": json.dumps(description, allow_nan=False),
     }
+    digests = {}
+    for name, a in arrays.items():
+        little = a.astype(a.dtype.newbyteorder("<"), copy=False)
+        digests[name] = (_CODES[a.dtype.kind, a.dtype.itemsize], a.shape, _sha256(little))
+    metadata[CHECKSUM_KEY] = _checksum(digests, metadata)
     try:
         data = st.save(arrays, metadata=metadata)
     except Exception as exc:
@@ -291,7 +304,28 @@ def _save(
 # ----------------------------------------------------------------------------- reading
 
 
-def _read_bytes(path: Any) -> tuple[bytes, str]:
+def _sha256(a: np.ndarray) -> str:
+    """SHA-256 of an array's bytes (C order)."""
+    flat = np.ascontiguousarray(a).reshape(-1)  # (size,): a 1-d view casts to bytes
+    return hashlib.sha256(memoryview(flat).cast("B") if flat.size else b"").hexdigest()
+
+
+def _checksum(digests: Mapping[str, tuple[str, Sequence[int], str]], metadata: Mapping) -> str:
+    """The file's checksum: SHA-256 over every tensor's name, dtype, shape and bytes
+    (little-endian, each hashed on its own, ``digests[name] = (code, shape, sha256)``),
+    in name order, and over the ``__metadata__`` strings other than the checksum itself.
+    It covers the weights and the JSON description, whatever order the bytes are in."""
+    h = hashlib.sha256()
+    for name in sorted(digests):
+        code, shape, digest = digests[name]
+        h.update(json.dumps([name, code, [int(d) for d in shape], digest]).encode())
+    rest = sorted((k, v) for k, v in metadata.items() if k != CHECKSUM_KEY)
+    h.update(json.dumps(rest).encode())
+    return h.hexdigest()
+
+
+def _open(path: Any) -> tuple[Any, int, str]:
+    """Open a model file for reading: (binary file, its size in bytes, its quoted name)."""
     p = _as_path(path)
     source = f"'{p}'"
     try:
@@ -301,8 +335,8 @@ def _read_bytes(path: Any) -> tuple[bytes, str]:
             raise ModelFileError(f"{source} is a directory, not a model file")
         if not stat.S_ISREG(info.st_mode):
             raise ModelFileError(f"{source} is not a regular file, so it is not a model file")
-        with open(p, "rb") as f:
-            return f.read(), source
+        f = open(p, "rb")  # noqa: SIM115 - closed by the callers' with-blocks
+        return f, os.fstat(f.fileno()).st_size, source
     except FileNotFoundError:
         raise ModelFileError(
             f"{source}: no such file (the working directory is '{os.getcwd()}'); check the path"
@@ -325,17 +359,18 @@ class _Entry(NamedTuple):
     shape: tuple[int, ...]
 
 
-def _parse_header(data: bytes, source: str) -> tuple[list[_Entry], dict[str, str] | None]:
-    """Check the safetensors structure of ``data``; return the entries and ``__metadata__``.
+def _parse_header(f: Any, size: int, source: str) -> tuple[list[_Entry], dict[str, str] | None]:
+    """Read and check the safetensors header of the open file ``f`` of ``size`` bytes.
 
-    Every size in the header is checked against the real length of ``data`` before
-    anything is allocated from it.
+    Only the 8-byte length field and the header it announces are read: the length is
+    checked against the file's size first, and every size in the header against the
+    data that follows, before anything is allocated from it. Returns the entries and
+    ``__metadata__``; ``f`` is left at the start of the data.
     """
 
     def bad(message: str) -> ModelFileError:
         return ModelFileError(f"{source}: {message}")
 
-    size = len(data)
     if size == 0:
         raise bad("the file is empty, so it is not a model file (was its writing cut short?)")
     if size < 8:
@@ -343,7 +378,7 @@ def _parse_header(data: bytes, source: str) -> tuple[list[_Entry], dict[str, str
             f"the file is {size} bytes long, shorter than the 8-byte header length "
             f"that starts every safetensors file"
         )
-    n = int.from_bytes(data[:8], "little")  # (the header's length in bytes)
+    n = int.from_bytes(f.read(8), "little")  # (the header's length in bytes)
     if n > MAX_HEADER_BYTES:
         raise bad(
             f"the header length field says {n} bytes, more than the {MAX_HEADER_BYTES} "
@@ -354,7 +389,9 @@ def _parse_header(data: bytes, source: str) -> tuple[list[_Entry], dict[str, str
             f"the header length field says {n} bytes but only {size - 8} follow it; "
             f"the file is truncated or corrupt"
         )
-    raw = data[8 : 8 + n]
+    raw = f.read(n)
+    if len(raw) != n:
+        raise bad("the file became shorter while it was read; read it again once it is written")
     if raw[:1] != b"{":
         raise bad(
             "the header is not a JSON object (it does not start with '{'), "
@@ -501,30 +538,95 @@ def _read_description(
     return description, kind, order
 
 
+def _read_tensors(f: Any, entries: list[_Entry], source: str) -> dict[str, tuple]:
+    """Read each tensor into its own new array, in file order; return name -> (array, sha256).
+
+    The header has been checked, so the entries tile the data exactly and every size is
+    the file's own: nothing larger than the file is allocated.
+    """
+    out = {}
+    for e in sorted(entries):
+        a = np.empty(e.shape, dtype=e.dtype.newbyteorder("<"))
+        view = memoryview(a.reshape(-1)).cast("B") if a.size else bytearray()
+        if f.readinto(view) != e.end - e.begin:
+            raise ModelFileError(
+                f"{source}: the file became shorter while it was read; read it again once "
+                f"it is written"
+            )
+        digest = _sha256(a)
+        out[e.name] = (a.astype(e.dtype, copy=False), digest)  # native byte order
+    return out
+
+
 def _load(path: Any, expect_format: bool, verb: str = "loading") -> tuple[dict, dict, str]:
-    st = _safetensors_numpy(verb)
-    data, source = _read_bytes(path)
-    # 1) the structure, checked here so that hostile sizes never reach an allocation
-    entries, metadata = _parse_header(data, source)
-    by_offset = [e.name for e in sorted(entries)]
-    description, kind, order = _read_description(metadata, by_offset, source, expect_format)
-    # 2) the tensors, read by safetensors
-    try:
-        loaded = st.load(data)
-    except Exception as exc:
-        raise ModelFileError(f"{source}: safetensors cannot read it ({_oneline(exc)})") from exc
-    expected = {e.name: e for e in entries}
+    """Read a glassnet (or, with ``expect_format=False``, any safetensors) file.
+
+    1) the 8-byte header length, checked against the file's size; 2) the header and
+    the glassnet description, checked before anything is allocated from them; 3) the
+    tensors, each read into its own array; 4) the checksum, when the file has one
+    (every file glassnet writes does), against what was read.
+    """
+    f, size, source = _open(path)
+    with f:
+        # 1) and 2): hostile sizes never reach an allocation
+        entries, metadata = _parse_header(f, size, source)
+        by_offset = [e.name for e in sorted(entries)]
+        description, kind, order = _read_description(metadata, by_offset, source, expect_format)
+        try:
+            read = _read_tensors(f, entries, source)
+        except OSError as exc:
+            raise ModelFileError(f"{source} cannot be read ({_oneline(exc)})") from exc
+    stored = (metadata or {}).get(CHECKSUM_KEY)
+    if stored is not None and (metadata or {}).get("format") == FORMAT_NAME:
+        codes = {e.name: (_CODES[e.dtype.kind, e.dtype.itemsize], e.shape) for e in entries}
+        digests = {name: (*codes[name], digest) for name, (_, digest) in read.items()}
+        if _checksum(digests, metadata or {}) != stored:
+            raise ModelFileError(
+                f"{source}: the checksum does not match the contents (the weights or the "
+                f"description changed after glassnet wrote the file): the file is corrupt; "
+                f"use an intact copy or train again"
+            )
     arrays = {}
     for name in order:
-        a = loaded.get(name)
-        e = expected[name]
-        if not isinstance(a, np.ndarray) or a.dtype != e.dtype or a.shape != e.shape:
-            raise ModelFileError(f"{source}: tensor {_short(name)} did not read back as declared")
+        a = read[name][0]
         problem = _nonfinite_message(a, f"tensor {_short(name)}")
         if problem:
             raise ModelFileError(f"{source}: {problem}; the file is corrupt")
-        arrays[name] = a if a.flags.writeable and a.flags.c_contiguous else np.array(a)
+        arrays[name] = a
     return arrays, description, kind
+
+
+def file_kind(path: str | os.PathLike[str]) -> str:
+    """What an existing file is, judged from its first bytes and header only.
+
+    Returns ``"model"``, ``"checkpoint"`` or ``"arrays"`` for glassnet files of that
+    kind, ``"safetensors"`` for other safetensors files, ``"empty"``, ``"text"``
+    (UTF-8 without NUL bytes in its first 64 KiB: a CSV file, say) or ``"binary"``.
+    The command line uses it to refuse writing a model over a CSV file or a CSV file
+    over a model. Raises ``OSError`` when the file cannot be read.
+    """
+    p = _as_path(path)
+    with open(p, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size == 0:
+            return "empty"
+        try:
+            entries, metadata = _parse_header(f, size, f"'{p}'")
+        except ModelFileError:
+            f.seek(0)
+            head = f.read(65536)
+            if b"\x00" in head:
+                return "binary"
+            try:
+                head.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                if exc.start < len(head) - 3:  # (not a character cut at the chunk's end)
+                    return "binary"
+            return "text"
+    if not metadata or metadata.get("format") != FORMAT_NAME:
+        return "safetensors"
+    kind = metadata.get("kind", "arrays")
+    return kind if kind in KINDS else "safetensors"
 
 
 # ----------------------------------------------------------------------------- public API

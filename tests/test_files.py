@@ -1,0 +1,97 @@
+"""Tests for glassnet.files: atomic writes, leftovers of killed writes, same-file checks."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from glassnet.files import STALE_AFTER, atomic_write, same_file, stale_temporaries
+
+
+def test_atomic_write_names_its_temporary_after_target_and_process(tmp_path, monkeypatch):
+    seen = []
+    real_replace = os.replace
+
+    def spy(src, dst):
+        seen.append(Path(src).name)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", spy)
+    atomic_write(tmp_path / "m.glassnet", b"x")
+    assert seen and seen[0].startswith(f".m.glassnet.{os.getpid()}.") and seen[0].endswith(".tmp")
+
+
+def test_kill_9_leftover_is_removed_by_the_next_save(tmp_path):
+    """A writer killed with SIGKILL mid-write leaves its temporary; the next save cleans it."""
+    target = tmp_path / "m.glassnet"
+    script = (
+        "import os, sys, time, glassnet.files as f\n"
+        "real = os.fsync\n"
+        "def stall(fd):\n"
+        "    print('writing', flush=True); time.sleep(60)\n"
+        "os.fsync = stall\n"
+        f"f.atomic_write({str(target)!r}, b'x' * 1000)\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
+    ) as proc:
+        try:
+            assert proc.stdout.readline().strip() == "writing"
+            leftovers = list(tmp_path.glob(".m.glassnet.*.tmp"))
+            assert len(leftovers) == 1  # the killed writer's temporary...
+            assert stale_temporaries(target) == []  # ...is not stale while its writer runs
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+    assert stale_temporaries(target) == leftovers  # its writer is gone: stale
+    atomic_write(target, b"new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.glassnet"]
+    assert target.read_bytes() == b"new"
+
+
+def test_only_stale_temporaries_of_the_same_target_are_removed(tmp_path):
+    target = tmp_path / "m.glassnet"
+    keep = [
+        f".m.glassnet.{os.getpid()}.abcdefgh.tmp",  # a live writer (this process)
+        ".m.glassnet.ckpt.99999999.abcdefgh.tmp",  # another target's (m.glassnet.ckpt)
+        ".other.99999999.abcdefgh.tmp",
+        "m.glassnet.99999999.abcdefgh.tmp",  # not hidden: not ours
+    ]
+    dead = ".m.glassnet.99999999.abcdefgh.tmp"  # no process 99999999 can exist
+    old = ".m.glassnet.zyxwvuts.tmp"  # an older glassnet's name, untouched for 2 hours
+    for name in [*keep, dead, old]:
+        (tmp_path / name).write_text("partial")
+    two_hours_ago = time.time() - 2 * STALE_AFTER
+    os.utime(tmp_path / old, (two_hours_ago, two_hours_ago))
+    assert sorted(p.name for p in stale_temporaries(target)) == sorted([dead, old])
+    atomic_write(target, "done")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*keep, "m.glassnet"])
+
+
+def test_same_file_follows_symlinks_and_hard_links(tmp_path):
+    a = tmp_path / "a.csv"
+    a.write_text("x\n1\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(a)
+    hard = tmp_path / "hard.csv"
+    os.link(a, hard)
+    other = tmp_path / "b.csv"
+    other.write_text("x\n1\n")  # same contents, another file
+    assert same_file(a, link) and same_file(link, hard) and same_file(a, hard)
+    assert same_file(a, tmp_path / "sub" / ".." / "a.csv")
+    assert not same_file(a, other)
+    assert same_file(tmp_path / "new.bin", tmp_path / "." / "new.bin")  # neither exists yet
+    assert not same_file(tmp_path / "new.bin", tmp_path / "new2.bin")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks here")
+def test_same_file_through_a_dangling_symlink(tmp_path):
+    link = tmp_path / "out.csv"
+    link.symlink_to(tmp_path / "target.csv")  # dangling until written
+    assert same_file(link, tmp_path / "target.csv")
