@@ -188,10 +188,9 @@ class FastMLP:
             for i, lay in enumerate(layers)
         ]
         self._kernels = [F.INPLACE.get((a.fn, a.grad)) for a in self._acts]
-        self._bufs: dict[int, tuple[list[np.ndarray], ...]] = {}
-        self._ones = np.ones(0, self.dtype)
+        self._bufs: dict[int, tuple[Any, ...]] = {}
 
-    def _buffers(self, n: int) -> tuple[list[np.ndarray], ...]:
+    def _buffers(self, n: int) -> tuple[Any, ...]:
         b = self._bufs.get(n)
         if b is None:
             shapes = [(n, lay.neurons) for lay in self.layers]
@@ -201,13 +200,13 @@ class FastMLP:
                 np.empty(s, self.dtype if k is None or k[2] == "f" else k[2])
                 for s, k in zip(shapes, self._kernels)
             ]
-            b = self._bufs[n] = (acts, grads, scratch)
+            b = self._bufs[n] = (acts, grads, scratch, np.ones(n, self.dtype))
         return b
 
     def forward(self, X: np.ndarray, record: list[dict] | None = None) -> list[np.ndarray]:
         """Each layer's activation ``A = g(A_prev @ W + b)`` for the batch X (buffers reused
         by the next call). An output fused with its loss is left as logits."""
-        acts, _, scratch = self._buffers(X.shape[0])
+        acts, _, scratch, _ = self._buffers(X.shape[0])
         a = X
         for lay, act, k, A, T in zip(self.layers, self._acts, self._kernels, acts, scratch):
             np.matmul(a, lay.linear.W.data, out=A)  # (n, neurons)
@@ -234,7 +233,7 @@ class FastMLP:
         (into ``record`` instead, when given). Returns the loss (mean over the batch,
         weighted by ``w`` of shape (n,), plus the L2 penalty)."""
         n = X.shape[0]
-        _, dbufs, scratch = self._buffers(n)
+        _, dbufs, scratch, ones = self._buffers(n)
         # 1) forward, keeping each layer's activation (g' is read from a)
         acts = self.forward(X, record)
         # 2) the loss and dL/dZ of the output layer: the table's kernel writes dL/d(out) to G
@@ -262,7 +261,7 @@ class FastMLP:
             else:
                 np.matmul(a_prev.T, G, out=_grad_of(lin.W))
                 if lin.b is not None:  # a matrix-vector product (BLAS): faster than a sum
-                    np.matmul(self._ones_of(n), G, out=_grad_of(lin.b))
+                    np.matmul(ones, G, out=_grad_of(lin.b))
             if i > 0:
                 D = dbufs[i - 1]
                 np.matmul(G, lin.W.data.T, out=D)  # dL/dA of the layer below
@@ -281,11 +280,6 @@ class FastMLP:
         else:
             np.copyto(D, self._acts[i].backward(D, T, A, **self.layers[i].kw))
 
-    def _ones_of(self, n: int) -> np.ndarray:
-        if self._ones.shape[0] < n:
-            self._ones = np.ones(n, self.dtype)
-        return self._ones[:n]
-
     def _record_output(
         self, rec: dict, out: np.ndarray, y: np.ndarray, G: np.ndarray, count: int
     ) -> None:
@@ -295,7 +289,8 @@ class FastMLP:
             lay = self.layers[-1]
             P = lay.activation.fn(out, **lay.kw)
             G = np.empty_like(P)
-            self.spec.on_probabilities(P, _rows(y, P), G)
+            Y = F.one_hot(y, P.shape[1], dtype=P.dtype) if y.ndim == 1 else y  # labels: rows
+            self.spec.on_probabilities(P, Y, G)
         rec["dA"] = G / count
 
     def trace(self, X: Any, y: Any = None) -> Trace:
@@ -318,11 +313,6 @@ class FastMLP:
             rec["A"] = lay.activation.fn(rec["Z"], **lay.kw) if fused_head else A.copy()
             rec["gprime"] = lay.activation.grad(rec["Z"], rec["A"], **lay.kw)
         return t
-
-
-def _rows(y: np.ndarray, P: np.ndarray) -> np.ndarray:
-    """Targets as rows shaped like P: integer labels become one-hot rows."""
-    return F.one_hot(y, P.shape[1], dtype=P.dtype) if y.ndim == 1 else y
 
 
 def _grad_of(p: Parameter) -> np.ndarray:
