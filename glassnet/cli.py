@@ -65,9 +65,10 @@ from . import functional as F
 from . import optim as _optim
 from ._validation import check_number
 from .datasets import DATASETS, Table, load_dataset, read_csv
-from .files import WriteError, atomic_write
+from .files import WriteError, atomic_write, same_file
 from .io import (
     ModelFileError,
+    file_kind,
     load_arrays,
     load_checkpoint,
     load_model,
@@ -274,6 +275,54 @@ def _check_writable(path: Path, what: str) -> None:
         raise CLIError(f"cannot write the {what} '{path}': the directory '{parent}' is read-only")
     if path.exists() and not os.access(path, os.W_OK):
         raise CLIError(f"cannot write the {what} '{path}': the file is read-only")
+
+
+#: What may already be at an output path of each kind without --force ("empty": 0 bytes).
+_REPLACEABLE = {"model": ("empty", "model"), "checkpoint": ("empty", "checkpoint"),
+                "csv": ("empty", "text")}  # fmt: skip
+_KIND_NAMES = {
+    "model": "a glassnet model file", "checkpoint": "a glassnet checkpoint",
+    "arrays": "a glassnet arrays file", "safetensors": "a safetensors file",
+    "text": "a text (CSV) file", "binary": "a binary file", "csv": "a CSV file",
+}  # fmt: skip
+
+
+def _guard_paths(
+    reads: Sequence[tuple[str, Path]], writes: Sequence[tuple[str, Path, str]], force: bool
+) -> None:
+    """Refuse, before any work is done, the outputs that would destroy a file.
+
+    ``reads``: (what, path) of every input; ``writes``: (flag, path, kind) of every
+    output, kind ``"model"``, ``"checkpoint"`` or ``"csv"``. An output that is the same
+    file as an input or as another output (symbolic and hard links followed: the same
+    device and inode) is always refused; an existing output of another kind than the
+    one written (a model over a CSV file, a CSV file over a model) unless ``force``.
+    """
+    for i, (flag, path, kind) in enumerate(writes):
+        for what, source in reads:
+            if same_file(path, source):
+                raise CLIError(
+                    f"{flag} '{path}' is the same file as the {what} '{source}': writing it "
+                    f"would destroy the {what}; choose another path for {flag}"
+                )
+        for other_flag, other, _ in writes[:i]:
+            if same_file(path, other):
+                raise CLIError(
+                    f"{flag} '{path}' is the same file as {other_flag} '{other}': one would "
+                    f"overwrite the other; give them different paths"
+                )
+        if force or not path.is_file():
+            continue
+        try:
+            found = file_kind(path)
+        except OSError:
+            continue  # _check_writable or the write itself says what is wrong
+        if found not in _REPLACEABLE[kind]:
+            raise CLIError(
+                f"{flag} '{path}' exists and is {_KIND_NAMES[found]}, not "
+                f"{_KIND_NAMES[kind]}: writing would replace it; choose another path, or pass "
+                f"--force to replace it"
+            )
 
 
 def _peek_header(path: Path, delimiter: str | None) -> list[str] | None:
@@ -852,6 +901,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue from the checkpoint; run the same command with --resume added",
     )
     out.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    out.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing --out or --checkpoint file that is not a glassnet model "
+        "(or checkpoint); an output that is the same file as an input is always refused",
+    )
 
     # -- predict ------------------------------------------------------------------
     p = command(
@@ -865,6 +920,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("data", metavar="DATA.csv", help="CSV file with the model's feature columns")
     p.add_argument("--out", metavar="PATH", help="CSV file to write (default: standard output)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing --out file that is not a CSV file; an output that is the "
+        "same file as an input is always refused",
+    )
     p.add_argument(
         "--proba",
         action="store_true",
@@ -1469,6 +1530,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
     checkpointing = args.checkpoint_every is not None
     if checkpointing:
         _check_writable(ckpt_path, "checkpoint")
+    reads = [("training data", Path(args.data))] if args.data is not None else []
+    writes = [("--out", out_path, "model")]
+    if checkpointing:
+        writes.append(("--checkpoint", ckpt_path, "checkpoint"))
+    elif args.resume:
+        reads.append(("checkpoint", ckpt_path))
+    _guard_paths(reads, writes, args.force)
     if args.resume and not ckpt_path.is_file():
         raise CLIError(
             f"--resume: no checkpoint at '{ckpt_path}'; train without --resume first "
@@ -1651,12 +1719,14 @@ def _fmt_value(v: float) -> str:
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
+    out_path = Path(args.out) if args.out else None
+    if out_path is not None:  # before any work: the output must destroy nothing
+        _check_writable(out_path, "predictions file")
+        reads = [("model file", Path(args.model)), ("data file", Path(args.data))]
+        _guard_paths(reads, [("--out", out_path, "csv")], args.force)
     bundle = _load_bundle(args.model)
     if args.proba and not bundle.task.is_classifier:
         raise CLIError(f"--proba needs a classification model; '{args.model}' is a regression")
-    out_path = Path(args.out) if args.out else None
-    if out_path is not None:
-        _check_writable(out_path, "predictions file")
     data = _read_for_model(bundle, args, need_target=False)
     X = bundle.inputs(data.table)  # (N, n_inputs)
     outputs = bundle.outputs(X)  # (N, n_outputs)

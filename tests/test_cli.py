@@ -533,15 +533,15 @@ def test_resume_refuses_other_settings_or_no_checkpoint(capsys, tmp_path, moons_
 
 @pytest.fixture
 def existing_out(tmp_path: Path) -> Path:
-    path = tmp_path / "keep.glassnet"
-    path.write_bytes(b"previous model")
-    return path
+    """A model file that a failing command must leave as it is."""
+    return save_model(gn.nn.MLP([2, 1], rng=0), tmp_path / "keep.glassnet")
 
 
 def bad_train(capsys, tmp_path, existing_out, data: Path, *extra: object) -> str:
+    before = existing_out.read_bytes()
     code, stdout, err = run(capsys, "train", data, "--target", "y", "--out", existing_out, *extra)
     assert code == 2, (stdout, err)
-    assert existing_out.read_bytes() == b"previous model"  # untouched
+    assert existing_out.read_bytes() == before  # untouched
     assert [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     return err
 
@@ -694,6 +694,7 @@ def test_bad_input_corrupt_model_file(capsys, tmp_path, moons_csv, command):
 
 
 def test_divergence_is_a_clean_error_and_writes_nothing(capsys, tmp_path, reg_csv, existing_out):
+    before = existing_out.read_bytes()
     code, _, err = run(
         capsys,
         "train",
@@ -711,7 +712,7 @@ def test_divergence_is_a_clean_error_and_writes_nothing(capsys, tmp_path, reg_cs
     )
     assert code == 1
     assert_one_line_error(err, "diverged")
-    assert existing_out.read_bytes() == b"previous model"
+    assert existing_out.read_bytes() == before
 
 
 def test_internal_errors_are_one_line_unless_debug(capsys, tmp_path, monkeypatch):

@@ -1,0 +1,200 @@
+"""The bad-input battery of the command line: hostile and messy input, one case each.
+
+Every case runs ``glassnet ...`` in-process on a fresh copy of a small world of files
+(a training CSV, a model trained on it, a checkpoint, ...) and checks what a user of
+a broken input is owed: the documented exit status, exactly one line on stderr that
+names the problem, no traceback, no "internal error", and every file as it was (the
+bytes of each file, and no file added or removed). ``test_battery_totals`` counts
+the cases and the totals the closing note quotes.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from glassnet.cli import main
+from glassnet.datasets import make_moons
+
+FAST = ["--epochs", "3", "--hidden", "4", "-q"]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def moons_rows(n: int = 60) -> list[list[object]]:
+    X, y = make_moons(n, noise=0.15, seed=0)
+    colors = np.random.default_rng(0).choice(["red", "green", "blue"], size=n)
+    return [[f"{a:.4f}", f"{b:.4f}", c, "upper" if t else "lower"] for (a, b), c, t in
+            zip(X, colors, y)]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """data.csv (x1, x2, color, moon), new.csv (no target), model.glassnet, model.ckpt."""
+    d = tmp_path_factory.mktemp("world")
+    rows = moons_rows()
+    write_csv(d / "data.csv", ["x1", "x2", "color", "moon"], rows)
+    write_csv(d / "new.csv", ["x1", "x2", "color"], [r[:3] for r in rows[:5]])
+    cwd = os.getcwd()
+    os.chdir(d)
+    try:
+        code = main(["train", "data.csv", "--target", "moon", "--out", "model.glassnet",
+                     "--checkpoint-every", "3", "--checkpoint", "model.ckpt", *FAST])  # fmt: skip
+    finally:
+        os.chdir(cwd)
+    assert code == 0
+    return d
+
+
+def snapshot(d: Path) -> dict[str, bytes]:
+    out = {}
+    for p in sorted(d.rglob("*")):
+        if p.is_symlink():
+            out[str(p.relative_to(d))] = b"-> " + os.readlink(p).encode()
+        elif p.is_file():
+            out[str(p.relative_to(d))] = p.read_bytes()
+    return out
+
+
+@dataclass
+class Case:
+    """One bad input: ``argv`` run in a copy of the world after ``setup(dir)``."""
+
+    id: str
+    argv: list[str]
+    needles: tuple[str, ...] = ()
+    code: int = 2
+    setup: Callable[[Path], None] | None = None
+    changes: tuple[str, ...] = ()  # files the command may write (none: everything kept)
+    stdout: tuple[str, ...] = field(default=())  # expected on stdout as well
+
+
+def symlink(name: str, to: str) -> Callable[[Path], None]:
+    return lambda d: (d / name).symlink_to(d / to)
+
+
+def hardlink(name: str, to: str) -> Callable[[Path], None]:
+    return lambda d: os.link(d / to, d / name)
+
+
+TRAIN = ["train", "data.csv", "--target", "moon", *FAST]
+PREDICT = ["predict", "model.glassnet", "new.csv"]
+
+CASES: list[Case] = [
+    # -- 1. data loss: an output that is an input, or another output, is refused
+    Case("train-out-is-the-data", [*TRAIN, "--out", "data.csv"],
+         ("--out 'data.csv' is the same file as the training data 'data.csv'",)),
+    Case("train-out-is-the-data-via-dotdot", [*TRAIN, "--out", "sub/../data.csv"],
+         ("same file as the training data",), setup=lambda d: (d / "sub").mkdir()),
+    Case("train-out-is-a-symlink-to-the-data", [*TRAIN, "--out", "link.csv"],
+         ("same file as the training data",), setup=symlink("link.csv", "data.csv")),
+    Case("train-out-is-a-hard-link-to-the-data", [*TRAIN, "--out", "hard.csv"],
+         ("same file as the training data",), setup=hardlink("hard.csv", "data.csv")),
+    Case("train-data-is-a-symlink-to-the-out", ["train", "link.csv", "--target", "moon",
+         "--out", "data.csv", *FAST], ("same file as the training data",),
+         setup=symlink("link.csv", "data.csv")),
+    Case("train-checkpoint-is-the-data", [*TRAIN, "--out", "m2.glassnet", "--checkpoint",
+         "data.csv", "--checkpoint-every", "1"], ("--checkpoint 'data.csv' is the same file",)),
+    Case("train-checkpoint-is-the-out", [*TRAIN, "--out", "x.glassnet", "--checkpoint",
+         "x.glassnet", "--checkpoint-every", "1"],
+         ("--checkpoint 'x.glassnet' is the same file as --out 'x.glassnet'",)),
+    Case("train-checkpoint-is-a-link-to-the-out", [*TRAIN, "--out", "model.glassnet",
+         "--checkpoint", "ck", "--checkpoint-every", "1"], ("same file as --out",),
+         setup=symlink("ck", "model.glassnet")),
+    Case("train-resume-out-is-the-checkpoint", [*TRAIN, "--out", "model.ckpt", "--checkpoint",
+         "model.ckpt", "--resume"], ("same file as the checkpoint 'model.ckpt'",)),
+    Case("predict-out-is-the-data", [*PREDICT, "--out", "new.csv"],
+         ("--out 'new.csv' is the same file as the data file 'new.csv'",)),
+    Case("predict-out-is-the-model", [*PREDICT, "--out", "model.glassnet"],
+         ("same file as the model file 'model.glassnet'",)),
+    Case("predict-out-is-a-hard-link-to-the-model", [*PREDICT, "--out", "h.csv"],
+         ("same file as the model file",), setup=hardlink("h.csv", "model.glassnet")),
+    Case("predict-out-is-the-data-with-force", [*PREDICT, "--out", "new.csv", "--force"],
+         ("same file as the data file",)),
+    # -- 1. data loss: a file of another kind is never replaced without --force
+    Case("train-out-over-a-csv", [*TRAIN, "--out", "new.csv"],
+         ("--out 'new.csv' exists and is a text (CSV) file, not a glassnet model file",
+          "--force")),
+    Case("train-out-over-a-checkpoint", [*TRAIN, "--out", "model.ckpt"],
+         ("is a glassnet checkpoint, not a glassnet model file",)),
+    Case("train-checkpoint-over-a-model", [*TRAIN, "--out", "m3.glassnet", "--checkpoint",
+         "model.glassnet", "--checkpoint-every", "1"],
+         ("--checkpoint 'model.glassnet' exists and is a glassnet model file, not a glassnet "
+          "checkpoint",)),
+    Case("train-out-over-a-binary-file", [*TRAIN, "--out", "photo.png"],
+         ("is a binary file",), setup=lambda d: (d / "photo.png").write_bytes(b"\x89PNG\0\0")),
+    Case("predict-out-over-a-model", [*PREDICT, "--out", "other.glassnet"],
+         ("--out 'other.glassnet' exists and is a glassnet model file, not a CSV file",
+          "--force"), setup=lambda d: shutil.copy(d / "model.glassnet", d / "other.glassnet")),
+    Case("predict-out-over-a-checkpoint", [*PREDICT, "--out", "model.ckpt"],
+         ("is a glassnet checkpoint, not a CSV file",)),
+]  # fmt: skip
+
+
+def run_case(case: Case, world: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    d = tmp_path / "w"
+    shutil.copytree(world, d, symlinks=True)
+    if case.setup is not None:
+        case.setup(d)
+    before = snapshot(d)
+    cwd = os.getcwd()
+    os.chdir(d)
+    try:
+        code = main(case.argv)
+    finally:
+        os.chdir(cwd)
+    out, err = capsys.readouterr()
+    after = snapshot(d)
+    return code, out, err, before, after
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input(case: Case, world: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    code, out, err, before, after = run_case(case, world, tmp_path, capsys)
+    assert code == case.code, (code, out, err)
+    assert "Traceback" not in err and "internal error" not in err, err
+    lines = err.splitlines()
+    if case.code != 0:
+        assert len(lines) == 1 and lines[0].startswith("glassnet: error: "), err
+    for needle in case.needles:
+        assert needle in err, (needle, err)
+    for needle in case.stdout:
+        assert needle in out, (needle, out)
+    changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+    assert changed <= set(case.changes), sorted(changed)
+
+
+def test_force_replaces_a_file_of_another_kind(world, tmp_path, capsys):
+    ok = Case("force", [*TRAIN, "--out", "new.csv", "--force"], code=0, changes=("new.csv",))
+    code, _, err, before, after = run_case(ok, world, tmp_path, capsys)
+    assert code == 0, err
+    assert after["new.csv"][:8] != before["new.csv"][:8]  # now a model file
+    ok = Case("force", [*PREDICT, "--out", "other.glassnet", "--force"], code=0,
+              setup=lambda d: shutil.copy(d / "model.glassnet", d / "other.glassnet"))  # fmt: skip
+    code, _, err, before, after = run_case(ok, world, tmp_path / "2", capsys)
+    assert code == 0, err
+    assert after["other.glassnet"].startswith(b"x1") or after["other.glassnet"].startswith(b"moon")
+
+
+def test_a_model_or_csv_over_its_own_kind_needs_no_force(world, tmp_path, capsys):
+    ok = Case("same kind", [*TRAIN, "--out", "model.glassnet"], code=0)
+    code, _, err, before, after = run_case(ok, world, tmp_path, capsys)
+    assert code == 0, err
+    ok = Case("same kind", [*PREDICT, "--out", "old.csv"], code=0,
+              setup=lambda d: (d / "old.csv").write_text("moon\nupper\n"))  # fmt: skip
+    code, _, err, before, after = run_case(ok, world, tmp_path / "2", capsys)
+    assert code == 0, err
+    assert after["old.csv"].startswith(b"moon\n") and after["old.csv"] != before["old.csv"]
