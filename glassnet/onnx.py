@@ -1,0 +1,1177 @@
+"""ONNX: run glassnet models anywhere onnxruntime runs, and bring ONNX MLPs into glassnet.
+
+Export (:func:`export`) writes an ONNX model of
+
+* a network: ``nn.MLP``, ``nn.Neuron`` or a ``Sequential`` of ``Linear`` layers and
+  activations. Each layer is one ``Gemm`` node, ``Z = X @ W + b`` with ``W`` of shape
+  ``(inputs, neurons)`` stored as it is (``transB = 0``), then its activation
+  (``Sigmoid``, ``Tanh``, ``Relu``, ``LeakyRelu``, ``Softmax``; the identity adds none).
+  Input ``X`` (N, inputs), output ``Y`` (N, outputs), in the model's dtype.
+* a fitted :class:`glassnet.sklearn.MLPClassifier` or ``MLPRegressor``: the network and
+  its output head. A classifier has two outputs, as skl2onnx writes them: ``label``
+  (N,) (or (N, K) 0/1 for multi-label) and ``probabilities`` (N, C); a regressor one,
+  ``variable`` (N, K).
+* a model file written by ``glassnet train``: raw rows in, predictions out. One input
+  per feature column, named after it: a number column as double (N, 1), a text column
+  as string (N, 1). The graph imputes missing cells with the training statistics,
+  standardizes with the training mean and scale, one-hot encodes text (a category not
+  seen in training becomes all zeros, as scikit-learn's ``handle_unknown='ignore'``),
+  runs the network, and outputs ``label`` and ``probabilities`` (classification) or
+  ``variable`` in the target's units (regression).
+
+Every export uses opset :data:`DEFAULT_OPSET` (any of 17 to the installed onnx
+package's newest can be asked for) and ``ai.onnx.ml`` 3 for the text columns, has a
+dynamic batch dimension ``N``, and carries the model's description in its doc strings
+and in ``metadata_props`` (``glassnet.config``, ``glassnet.task``, ...).
+
+Import (:func:`load`) reads an ONNX MLP, a chain of ``Gemm`` (or ``MatMul`` + ``Add``)
+and ``Relu``, ``LeakyRelu``, ``Sigmoid``, ``Tanh``, ``Softmax``, ``Identity`` nodes,
+into a glassnet ``MLP`` (or ``Sequential``), which ``explain``, ``viz``, ``summary``
+and ``fit`` then take like any glassnet network. Anything else is refused with
+:class:`OnnxError` naming the first node that is not in that subset. Files are
+untrusted data: sizes are checked before anything is allocated, external data is
+never read, and cycles, truncation and wrong opsets are errors.
+
+``register_skl2onnx()`` teaches skl2onnx glassnet's estimators, so that
+``skl2onnx.to_onnx(pipeline, X[:1])`` converts a scikit-learn ``Pipeline`` ending in one.
+
+>>> import numpy as np
+>>> import onnxruntime as ort
+>>> from glassnet import nn
+>>> from glassnet.onnx import export, load
+>>> net = nn.MLP([2, 3, 1], activation="tanh", output_activation="sigmoid", rng=0)
+>>> proto = export(net)                                # or export(net, "net.onnx")
+>>> sess = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
+>>> X = np.array([[0.0, 1.0], [1.0, 1.0]], dtype=np.float32)
+>>> bool(np.allclose(sess.run(None, {"X": X})[0], net.predict(X), rtol=1e-5, atol=1e-6))
+True
+>>> load(proto)
+MLP(
+  (0): Linear(inputs=2, neurons=3)
+  (1): Tanh()
+  (2): Linear(inputs=3, neurons=1)
+  (3): Sigmoid()
+)
+
+The ``onnx`` extra installs what this module needs: ``pip install 'glassnet[onnx]'``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+try:
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+except ImportError as e:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        f"glassnet.onnx needs the onnx package ({e}). Install it with: pip install 'glassnet[onnx]'"
+    ) from e
+
+from . import functional as F
+from ._validation import check_number
+from .datasets import MISSING_TOKENS
+from .files import atomic_write
+from .fused import Layer, layers_of
+from .io import ModelFileError, load_arrays, load_model
+from .nn import MLP, Linear, Module, Sequential, activation_module
+from .preprocessing import LabelEncoder, Preprocessor, StandardScaler
+
+__all__ = [
+    "DEFAULT_OPSET",
+    "MIN_OPSET",
+    "ML_OPSET",
+    "MAX_WEIGHTS",
+    "OnnxError",
+    "export",
+    "load",
+    "register_skl2onnx",
+]
+
+DEFAULT_OPSET = 19
+"""The ``ai.onnx`` opset of an export: onnxruntime 1.14 and later run it."""
+MIN_OPSET = 17
+ML_OPSET = 3  # ai.onnx.ml: LabelEncoder with string keys (text columns)
+MAX_WEIGHTS = 200_000_000
+"""The most weights :func:`load` reads (800 MB in float32); pass ``max_weights`` for more."""
+MAX_FILE_BYTES = 2**31 - 1  # protobuf cannot parse more
+MAX_NODES = 100_000
+
+_ONNX_ACT = {
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "relu": "Relu",
+    "leaky_relu": "LeakyRelu",
+    "softmax": "Softmax",
+}
+_GLASSNET_ACT = {op: name for name, op in _ONNX_ACT.items()}
+_SUPPORTED = ("Gemm", "MatMul", "Add", *_GLASSNET_ACT, "Identity", "Constant")
+_FLOATS = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.float64): TensorProto.DOUBLE}
+# element types a constant may have (integer ones: shapes and the like, refused later)
+_READABLE = (TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16, TensorProto.INT64,
+             TensorProto.INT32)  # fmt: skip
+_READABLE_NAMES = {v: k for k, v in TensorProto.DataType.items()}
+
+
+class OnnxError(ModelFileError):
+    """An ONNX file glassnet cannot read (malformed, hostile, or not an MLP), or a model
+    that cannot be written as ONNX. A ``ValueError``, as every model-file error is."""
+
+
+# ================================================================ building graphs
+
+
+class _Graph:
+    """Nodes and constants of an ONNX graph, under unique names.
+
+    :func:`export` collects them into a ``GraphProto``; the skl2onnx converter
+    (:class:`_SklGraph`) sends the same calls into skl2onnx's container instead.
+    """
+
+    def __init__(self, reserved: Sequence[str] = ()) -> None:
+        self.nodes: list[onnx.NodeProto] = []
+        self.inits: list[onnx.TensorProto] = []
+        self._used = set(reserved)
+
+    def name(self, base: str) -> str:
+        if base not in self._used:
+            self._used.add(base)
+            return base
+        for i in itertools.count(1):
+            if f"{base}_{i}" not in self._used:
+                self._used.add(f"{base}_{i}")
+                return f"{base}_{i}"
+        raise AssertionError  # pragma: no cover
+
+    def const(self, base: str, value: Any) -> str:
+        name = self.name(base)
+        arr = np.asarray(value)
+        if arr.dtype.kind in "UO":
+            tensor = helper.make_tensor(
+                name, TensorProto.STRING, arr.shape, [str(v).encode() for v in arr.ravel()]
+            )
+        else:
+            tensor = numpy_helper.from_array(arr, name)
+        self.inits.append(tensor)
+        return name
+
+    def op(
+        self,
+        op_type: str,
+        inputs: Sequence[str],
+        base: str,
+        *,
+        out: str | None = None,
+        domain: str = "",
+        doc: str = "",
+        **attrs: Any,
+    ) -> str:
+        """Add one node; returns its output's name (``out`` when given)."""
+        output = out if out is not None else self.name(base)
+        node = helper.make_node(
+            op_type, list(inputs), [output], name=self.name(f"{base}_{op_type}"), domain=domain,
+            **attrs,
+        )  # fmt: skip
+        if doc:
+            node.doc_string = doc
+        self.nodes.append(node)
+        return output
+
+
+class _SklGraph(_Graph):
+    """The same calls, made on skl2onnx's scope and container (the converter's case)."""
+
+    def __init__(self, scope: Any, container: Any) -> None:
+        super().__init__()
+        self.scope, self.container = scope, container
+
+    def name(self, base: str) -> str:
+        return self.scope.get_unique_variable_name(base)
+
+    def const(self, base: str, value: Any) -> str:
+        name = self.name(base)
+        arr = np.asarray(value)
+        if arr.dtype.kind in "UO":
+            data = [str(v).encode() for v in arr.ravel()]
+            self.container.add_initializer(name, TensorProto.STRING, list(arr.shape), data)
+        else:
+            tensor = numpy_helper.from_array(arr, name)
+            self.container.add_initializer(name, tensor.data_type, list(arr.shape), tensor)
+        return name
+
+    def op(
+        self,
+        op_type: str,
+        inputs: Sequence[str],
+        base: str,
+        *,
+        out: str | None = None,
+        domain: str = "",
+        doc: str = "",
+        **attrs: Any,
+    ) -> str:
+        output = out if out is not None else self.name(base)
+        self.container.add_node(
+            op_type, list(inputs), [output], op_domain=domain,
+            name=self.scope.get_unique_operator_name(op_type), **attrs,
+        )  # fmt: skip
+        return output
+
+
+def _network(g: _Graph, layers: list[Layer], x: str, out: str | None = None) -> str:
+    """The layers as nodes: ``Z_l = A_{l-1} @ W_l + b_l`` (Gemm), ``A_l = g(Z_l)``."""
+    for i, lay in enumerate(layers, 1):
+        last = i == len(layers)
+        W = g.const(f"W{i}", lay.W)  # (inputs, neurons), as glassnet stores it
+        act = lay.act if lay.act in _ONNX_ACT else "identity"
+        z_out = out if last and act == "identity" else None
+        doc = f"layer {i}: Z{i} = A{i - 1} @ W{i} + b{i}, W{i}: ({lay.inputs}, {lay.neurons})"
+        if lay.b is not None:
+            b = g.const(f"b{i}", lay.b)  # (neurons,)
+            x = g.op("Gemm", [x, W, b], f"Z{i}", out=z_out, doc=doc)
+        else:
+            x = g.op("MatMul", [x, W], f"Z{i}", out=z_out, doc=doc + " (no bias)")
+        if act != "identity":
+            kw: dict[str, Any] = {"alpha": float(lay.alpha)} if act == "leaky_relu" else {}
+            if act == "softmax":
+                kw["axis"] = -1
+            formula = F.ACTIVATIONS[act].formula
+            x = g.op(
+                _ONNX_ACT[act], [x], f"A{i}", out=out if last else None,
+                doc=f"layer {i}: A{i} = g(Z{i}), g = {act}: {formula}", **kw,
+            )  # fmt: skip
+    return x
+
+
+def _network_layers(model: Module, owner: str) -> list[Layer]:
+    layers = layers_of(model, owner=owner)
+    for lay in layers:
+        if lay.act not in _ONNX_ACT and lay.act != "identity":
+            raise OnnxError(
+                f"{owner}: the activation {lay.act!r} has no ONNX operator here; glassnet "
+                f"exports {', '.join(sorted(_ONNX_ACT))} and identity."
+            )
+        if lay.W.dtype not in _FLOATS:
+            raise OnnxError(f"{owner}: weights must be float32 or float64. Got {lay.W.dtype}.")
+    dtypes = {lay.W.dtype for lay in layers} | {lay.b.dtype for lay in layers if lay.b is not None}
+    if len(dtypes) > 1:
+        raise OnnxError(
+            f"{owner}: the layers mix dtypes {sorted(str(d) for d in dtypes)}; ONNX needs one. "
+            "Convert the model to one dtype first."
+        )
+    return layers
+
+
+def _classes_const(g: _Graph, classes: np.ndarray) -> tuple[str, int]:
+    """The class labels as a constant and its ONNX element type: int64 for integers and
+    booleans, double for other numbers, string for text."""
+    kind = classes.dtype.kind
+    if kind in "iub":
+        return g.const("classes", classes.astype(np.int64)), TensorProto.INT64
+    if kind == "f":
+        return g.const("classes", classes.astype(np.float64)), TensorProto.DOUBLE
+    return g.const("classes", np.array([str(c) for c in classes], dtype=object)), TensorProto.STRING
+
+
+def _classifier_head(
+    g: _Graph, p: str, dt: np.dtype, classes: np.ndarray, kind: str, label: str, proba: str
+) -> int:
+    """From the network's output ``p`` to ``label`` and ``probabilities`` (skl2onnx's pair).
+
+    kind: ``'binary'`` (p: (N, 1), probabilities [1 - p, p], label of p > 0.5),
+    ``'multiclass'`` (argmax; the first of ties, as NumPy) or ``'multilabel'``
+    (label (N, K): 1 where p > 0.5). Returns the label's element type.
+    """
+    if kind == "multilabel":
+        g.op("Identity", [p], "probabilities", out=proba)
+        high = g.op("Greater", [p, g.const("half", np.array(0.5, dt))], "above_half")
+        g.op("Cast", [high], "label", out=label, to=TensorProto.INT64)
+        return TensorProto.INT64
+    cls, elem = _classes_const(g, classes)
+    if kind == "binary":
+        one = g.const("one", np.array(1.0, dt))
+        q = g.op("Sub", [one, p], "one_minus_p")
+        g.op("Concat", [q, p], "probabilities", out=proba, axis=1)
+        flat = g.op("Reshape", [p, g.const("flat", np.array([-1], np.int64))], "p_flat")
+        high = g.op("Greater", [flat, g.const("half", np.array(0.5, dt))], "above")
+        idx = g.op("Cast", [high], "class_index", to=TensorProto.INT64)
+    else:
+        g.op("Identity", [p], "probabilities", out=proba)
+        idx = g.op("ArgMax", [proba], "class_index", axis=1, keepdims=0)
+    g.op("Gather", [cls, idx], "label", out=label, axis=0)
+    return elem
+
+
+# ================================================================ export
+
+
+def export(
+    model: Any,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    opset: int = DEFAULT_OPSET,
+    impute_from: str | os.PathLike[str] | None = None,
+    doc: str | None = None,
+) -> onnx.ModelProto:
+    """Write ``model`` as an ONNX model (to ``path`` when given) and return it.
+
+    Parameters
+    ----------
+    model : glassnet.nn.Module, fitted glassnet.sklearn estimator, or path of a model file
+        A network (``MLP``, ``Neuron``, ``Sequential`` of ``Linear`` layers and
+        activations), an ``MLPClassifier``/``MLPRegressor``, or a ``.glassnet`` file
+        (a file from ``glassnet train`` exports with its preprocessing and labels).
+    path : str or PathLike, optional
+        Where to write; written atomically (a temporary file, then a rename).
+    opset : int
+        The ``ai.onnx`` opset, from 17 to the installed onnx package's newest
+        (default :data:`DEFAULT_OPSET`).
+    impute_from : str or PathLike, optional
+        For a ``glassnet train`` model trained with ``--impute``: the training CSV, from
+        which the imputation statistics are recomputed exactly as training computed them
+        (needed only while the model file does not store them).
+    doc : str, optional
+        Your own description, put before glassnet's in the model's doc string.
+
+    Returns
+    -------
+    onnx.ModelProto
+        Checked with ``onnx.checker`` (and shape inference) before it is written.
+    """
+    opset = int(check_number(opset, "opset", "export", low=MIN_OPSET, integer=True))
+    newest = onnx.defs.onnx_opset_version()
+    if opset > newest:
+        raise ValueError(
+            f"The 'opset' parameter of export must be in [{MIN_OPSET}, {newest}] (the "
+            f"installed onnx package's newest). Got {opset}."
+        )
+    if isinstance(model, (str, os.PathLike)):
+        proto = _export_file(Path(model), impute_from)
+    elif impute_from is not None:
+        raise ValueError(
+            "The 'impute_from' parameter of export applies to model files written by "
+            "'glassnet train'; a model object has no preprocessing."
+        )
+    elif isinstance(model, Module):
+        proto = _export_network(model)
+    elif _is_estimator(model):
+        proto = _export_estimator(model)
+    else:
+        raise TypeError(
+            f"export: 'model' must be a glassnet network (glassnet.nn.MLP, Sequential, ...), "
+            f"a fitted glassnet.sklearn estimator, or the path of a .glassnet file. Got "
+            f"{type(model).__name__}."
+        )
+    graph_doc, meta, graph = proto
+    return _finish(graph, graph_doc if doc is None else f"{doc}\n\n{graph_doc}", meta, opset, path)
+
+
+def _finish(
+    graph: onnx.GraphProto,
+    description: str,
+    meta: dict[str, Any],
+    opset: int,
+    path: str | os.PathLike[str] | None,
+) -> onnx.ModelProto:
+    from . import __version__
+
+    uses_ml = any(n.domain == "ai.onnx.ml" for n in graph.node)
+    imports = [helper.make_opsetid("", opset)]
+    if uses_ml:
+        imports.append(helper.make_opsetid("ai.onnx.ml", ML_OPSET))
+    proto = helper.make_model(
+        graph,
+        opset_imports=imports,
+        producer_name="glassnet",
+        producer_version=__version__,
+        doc_string=description,
+        # the IR version of the opset, so older runtimes read the file
+        ir_version=helper.find_min_ir_version_for(imports),
+    )
+    meta = {"glassnet.version": __version__, **meta}
+    helper.set_model_props(
+        proto, {k: v if isinstance(v, str) else json.dumps(v) for k, v in meta.items()}
+    )
+    try:
+        onnx.checker.check_model(proto, full_check=True)
+    except Exception as exc:  # an internal error: glassnet wrote a graph onnx refuses
+        raise OnnxError(f"export: the ONNX graph does not check: {exc}") from exc
+    if path is not None:
+        atomic_write(path, proto.SerializeToString())
+    return proto
+
+
+def _value(name: str, elem: int, shape: Sequence[Any], doc: str) -> onnx.ValueInfoProto:
+    info = helper.make_tensor_value_info(name, elem, list(shape))
+    info.doc_string = doc
+    return info
+
+
+def _describe_layers(layers: list[Layer]) -> str:
+    sizes = [layers[0].inputs] + [lay.neurons for lay in layers]
+    acts = ", ".join(f"layer {i}: {lay.act}" for i, lay in enumerate(layers, 1))
+    return f"{'-'.join(map(str, sizes))} network ({acts}), {layers[0].W.dtype}"
+
+
+def _export_network(model: Module) -> tuple[str, dict[str, Any], onnx.GraphProto]:
+    layers = _network_layers(model, "export")
+    dt = layers[0].W.dtype
+    g = _Graph(reserved=("X", "Y"))
+    _network(g, layers, "X", out="Y")
+    d, k = layers[0].inputs, layers[-1].neurons
+    what = f"glassnet {type(model).__name__}: {_describe_layers(layers)}"
+    graph = helper.make_graph(
+        g.nodes,
+        f"glassnet_{type(model).__name__}",
+        [_value("X", _FLOATS[dt], ["N", d], f"inputs: N rows of {d} features, {dt}")],
+        [_value("Y", _FLOATS[dt], ["N", k], f"the network's outputs A_L: (N, {k}), {dt}")],
+        g.inits,
+        doc_string=what,
+    )
+    meta: dict[str, Any] = {"glassnet.kind": "network"}
+    try:
+        meta["glassnet.config"] = model.config()
+    except NotImplementedError:
+        pass
+    return what, meta, graph
+
+
+# ---------------------------------------------------------------- the estimators
+
+
+def _is_estimator(model: Any) -> bool:
+    try:
+        from .sklearn import MLPClassifier, MLPRegressor
+    except ImportError:  # without scikit-learn there are no glassnet estimators
+        return False
+    return isinstance(model, (MLPClassifier, MLPRegressor))
+
+
+def _estimator_parts(est: Any) -> tuple[list[Layer], str, np.ndarray | None, str]:
+    """A fitted estimator's layers, head kind, classes and post-activation."""
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(est)  # sklearn's NotFittedError: "This MLPClassifier instance is not fitted"
+    layers = _network_layers(est.model_, f"export({type(est).__name__})")
+    if getattr(est, "_estimator_type", None) == "classifier" or hasattr(est, "classes_"):
+        classes = np.asarray(est.classes_)
+        multilabel = est._label_binarizer.y_type_ == "multilabel-indicator"
+        kind = "multilabel" if multilabel else ("binary" if est.n_outputs_ == 1 else "multiclass")
+        return layers, kind, classes, "identity"
+    post = "exp" if est.out_activation_ == "exp" else "identity"  # poisson: mu = e^z
+    return layers, "regression", None, post
+
+
+def _estimator_graph(
+    g: _Graph,
+    est: Any,
+    x: str,
+    outputs: Sequence[str],
+    in_dtype: np.dtype,
+    out_dtype: np.dtype,
+    int_labels: bool = False,
+) -> int:
+    """The estimator's nodes from input ``x`` to ``outputs``; returns the label's type.
+    ``int_labels``: number labels as int64 (skl2onnx's label types)."""
+    layers, kind, classes, post = _estimator_parts(est)
+    dt = layers[0].W.dtype
+    if in_dtype != dt:
+        x = g.op("Cast", [x], "X_cast", to=_FLOATS[dt])
+    out = _network(g, layers, x)
+    if post == "exp":
+        out = g.op("Exp", [out], "mu", doc="loss='poisson': mu = e^z")
+    if out_dtype != dt:
+        out = g.op("Cast", [out], "out_cast", to=_FLOATS[out_dtype])
+    if kind == "regression":
+        g.op("Identity", [out], "variable", out=outputs[0])
+        return TensorProto.UNDEFINED
+    assert classes is not None
+    if int_labels and classes.dtype.kind == "f":
+        classes = classes.astype(np.int64)
+    return _classifier_head(g, out, out_dtype, classes, kind, outputs[0], outputs[1])
+
+
+def _export_estimator(est: Any) -> tuple[str, dict[str, Any], onnx.GraphProto]:
+    layers, kind, classes, _ = _estimator_parts(est)
+    dt = layers[0].W.dtype
+    d = layers[0].inputs
+    name = type(est).__name__
+    outputs = ["variable"] if kind == "regression" else ["label", "probabilities"]
+    g = _Graph(reserved=("X", *outputs))
+    elem = _estimator_graph(g, est, "X", outputs, dt, dt)
+    k = est.n_outputs_
+    what = f"glassnet.sklearn.{name} ({kind}): {_describe_layers(layers)}"
+    if kind == "regression":
+        head = "e^z (loss='poisson')" if est.out_activation_ == "exp" else est.out_activation_
+        outs = [_value("variable", _FLOATS[dt], ["N", k], f"predictions (N, {k}); head {head}")]
+    else:
+        assert classes is not None
+        c = len(classes)
+        shown = ", ".join(map(str, classes[:20].tolist())) + (" ..." if c > 20 else "")
+        label_shape = ["N", c] if kind == "multilabel" else ["N"]
+        outs = [
+            _value("label", elem, label_shape, f"predicted labels ({kind}); classes: {shown}"),
+            _value("probabilities", _FLOATS[dt], ["N", c], "class probabilities, classes_ order"),
+        ]
+    graph = helper.make_graph(
+        g.nodes,
+        f"glassnet_{name}",
+        [_value("X", _FLOATS[dt], ["N", d], f"features: N rows of {d}, {dt}")],
+        outs,
+        g.inits,
+        doc_string=what,
+    )
+    meta = {
+        "glassnet.kind": name,
+        "glassnet.task": kind,
+        "glassnet.params": {k: repr(v) for k, v in est.get_params(deep=False).items()},
+    }
+    if classes is not None:
+        meta["glassnet.classes"] = [str(c) for c in classes.tolist()]
+    return what, meta, graph
+
+
+# ---------------------------------------------------------------- model files
+
+
+def _export_file(path: Path, impute_from: Any) -> tuple[str, dict[str, Any], onnx.GraphProto]:
+    if not path.is_file():
+        raise FileNotFoundError(f"export: no such model file '{path}'.")
+    network = load_model(path)
+    meta = load_arrays(path)[1].get("meta", {})
+    if not (isinstance(meta, dict) and meta.get("format") == "glassnet-cli-model"):
+        if impute_from is not None:
+            raise ValueError(
+                f"export: '{path}' holds a network without preprocessing (not from "
+                "'glassnet train'); 'impute_from' does not apply."
+            )
+        return _export_network(network)
+    return _export_cli_model(path, network, meta, impute_from)
+
+
+def _variants(token: str) -> list[str]:
+    """Every upper/lower-case spelling of ``token`` (the reader ignores case)."""
+    options = [(c.lower(), c.upper()) if c.isalpha() else (c,) for c in token]
+    return sorted({"".join(p) for p in itertools.product(*options)})
+
+
+def _fills_from_csv(
+    source: Any, pre: Preprocessor, mode: str, targets: list[str], categorical: list[str]
+) -> dict[str, Any]:
+    """Recompute the training run's imputation statistics from its CSV, as
+    ``glassnet.datasets.Table`` computed them: the mean or median of a number column's
+    finite cells, the most frequent value of a text column (ties: the first sorted)."""
+    from .datasets import read_csv
+
+    table = read_csv(
+        source,
+        target=targets[0] if len(targets) == 1 else None,
+        impute=mode,
+        categorical=categorical,
+    )
+    assert pre.columns_ is not None and pre.kinds_ is not None
+    missing = [c for c in pre.columns_ if c not in table.names]
+    if missing:
+        raise ValueError(
+            f"export: 'impute_from' {str(source)!r} lacks the model's column(s) {missing}; "
+            "pass the CSV the model was trained on."
+        )
+    row_of = {int(line): r for r, line in enumerate(table.line_numbers)}
+    fills: dict[str, Any] = {}
+    for c in pre.columns_:
+        keep = np.ones(table.n_rows, bool)
+        keep[[row_of[line] for line in table.imputed.get(c, ())]] = False
+        if pre.kinds_[c] == "numeric":
+            good = table.numbers(c)[keep]
+            fills[c] = float(np.mean(good) if mode == "mean" else np.median(good))
+        else:
+            counts = Counter(table.strings(c)[keep].tolist())
+            top = max(counts.values())
+            fills[c] = min(v for v, n in counts.items() if n == top)
+    return fills
+
+
+def _cli_fills(
+    meta: dict[str, Any], pre: Preprocessor, impute_from: Any, path: Path
+) -> dict[str, Any] | None:
+    """The imputation value of each feature column, or None (trained without --impute)."""
+    prep = meta.get("preprocessing", {})
+    mode = prep.get("impute")
+    stored = prep.get("imputation")
+    if mode is None and stored is None:
+        if impute_from is not None:
+            raise ValueError(
+                f"export: '{path}' was trained without --impute, so it has no imputation to "
+                "export; leave out 'impute_from'."
+            )
+        return None
+    if isinstance(stored, dict) and impute_from is None:
+        return {str(k): v for k, v in stored.items()}
+    if impute_from is None:
+        raise ValueError(
+            f"export: '{path}' was trained with --impute {mode} but its file does not store "
+            f"the training statistics. Pass the training CSV (impute_from=..., or "
+            f"--impute-from on the command line) to recompute them exactly."
+        )
+    training = meta.get("training", {})
+    return _fills_from_csv(
+        impute_from, pre, mode, list(meta["target"]["names"]), list(training.get("categorical", []))
+    )
+
+
+def _export_cli_model(
+    path: Path, network: Module, meta: dict[str, Any], impute_from: Any
+) -> tuple[str, dict[str, Any], onnx.GraphProto]:
+    try:
+        task = meta["task"]
+        pre = Preprocessor.from_dict(meta["preprocessing"]["preprocessor"])
+        target = meta["target"]
+        labels = LabelEncoder.from_dict(target["labels"]) if target.get("labels") else None
+        y_scaler = StandardScaler.from_dict(target["scaler"]) if target.get("scaler") else None
+        task_name = str(task["name"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise OnnxError(f"export: '{path}': the model description is malformed ({exc}).") from None
+    layers = _network_layers(network, "export")
+    dt = layers[0].W.dtype
+    fills = _cli_fills(meta, pre, impute_from, path)
+    assert pre.columns_ is not None and pre.kinds_ is not None
+    columns, kinds = pre.columns_, pre.kinds_
+    classifier = task_name in ("binary", "multiclass")
+    outputs = ["label", "probabilities"] if classifier else ["variable"]
+    g = _Graph(reserved=(*columns, *outputs))
+    blocks: dict[str, str] = {}
+    # 1) number columns: (N, n_num) double; impute NaN and +-inf; (x - mean) / scale
+    num = [c for c in columns if kinds[c] == "numeric"]
+    if num:
+        x = g.op("Concat", num, "numbers", axis=1) if len(num) > 1 else num[0]
+        if fills is not None:
+            fill = g.const("fill_values", np.array([float(fills[c]) for c in num]))
+            bad = g.op("Or", [g.op("IsNaN", [x], "is_nan"), g.op("IsInf", [x], "is_inf")], "bad")
+            x = g.op("Where", [bad, fill, x], "imputed", doc="missing cells: training statistic")
+        assert pre.scaler_ is not None and pre.scaler_.mean_ is not None
+        x = g.op("Sub", [x, g.const("mean", pre.scaler_.mean_)], "centered")
+        x = g.op("Div", [x, g.const("scale", pre.scaler_.scale_)], "standardized")
+        for j, c in enumerate(num):
+            blocks[c] = g.op(
+                "Slice",
+                [x, g.const("start", np.array([j], np.int64)),
+                 g.const("end", np.array([j + 1], np.int64)),
+                 g.const("axis1", np.array([1], np.int64))],
+                f"{c}_std",
+            )  # fmt: skip
+    # 2) text columns: category index (unknown: -1), then one-hot (unknown: all zeros)
+    if pre.encoder_ is not None:
+        assert pre.encoder_.categories_ is not None
+        for c, cats in zip(pre.encoder_.names_ or [], pre.encoder_.categories_, strict=True):
+            keys = [str(v) for v in cats.tolist()]
+            values = list(range(len(keys)))
+            if fills is not None:
+                at = keys.index(str(fills[c])) if str(fills[c]) in keys else -1
+                spellings = [t for tok in sorted(MISSING_TOKENS) for t in _variants(tok)]
+                extra = [t for t in spellings if t not in keys]
+                keys, values = keys + extra, values + [at] * len(extra)
+            idx = g.op(
+                "LabelEncoder", [c], f"{c}_index", domain="ai.onnx.ml",
+                keys_strings=keys, values_int64=values, default_int64=-1,
+            )  # fmt: skip
+            eq = g.op("Equal", [idx, g.const(f"{c}_codes", np.arange(len(cats)))], f"{c}_is")
+            blocks[c] = g.op("Cast", [eq], f"{c}_onehot", to=TensorProto.DOUBLE)
+    # 3) the network's inputs in the preprocessor's order, in the model's dtype
+    pieces = [blocks[c] for c in columns]
+    x = g.op("Concat", pieces, "features", axis=1) if len(pieces) > 1 else pieces[0]
+    x = g.op("Cast", [x], "inputs", to=_FLOATS[dt])
+    out = _network(g, layers, x)
+    # 4) the head
+    if classifier:
+        assert labels is not None and labels.classes_ is not None
+        kind = "binary" if task_name == "binary" else "multiclass"
+        elem = _classifier_head(g, out, dt, labels.classes_, kind, "label", "probabilities")
+        c = len(labels.classes_)
+        outs = [
+            _value("label", elem, ["N"], f"predicted {meta['target']['names'][0]}"),
+            _value("probabilities", _FLOATS[dt], ["N", c], "class probabilities, sorted labels"),
+        ]
+    else:
+        y = g.op("Cast", [out], "outputs64", to=TensorProto.DOUBLE)
+        if y_scaler is not None:
+            y = g.op("Mul", [y, g.const("y_scale", y_scaler.scale_)], "y_scaled")
+            y = g.op("Add", [y, g.const("y_mean", y_scaler.mean_)], "y_units")
+        g.op("Identity", [y], "variable", out="variable")
+        k = layers[-1].neurons
+        names = ", ".join(meta["target"]["names"])
+        outs = [_value("variable", TensorProto.DOUBLE, ["N", k], f"predicted {names}")]
+    inputs = [
+        _value(c, TensorProto.DOUBLE, ["N", 1], f"column {c!r}: numbers; NaN is a missing cell")
+        if kinds[c] == "numeric"
+        else _value(c, TensorProto.STRING, ["N", 1], f"column {c!r}: text")
+        for c in columns
+    ]
+    what = (
+        f"glassnet train model '{path.name}' ({task_name}; target "
+        f"{', '.join(meta['target']['names'])}): {_describe_layers(layers)}. Raw rows in: "
+        f"one input per column; numbers standardized, text one-hot encoded"
+        + (f", missing cells imputed ({meta['preprocessing'].get('impute')})" if fills else "")
+        + "."
+    )
+    graph = helper.make_graph(g.nodes, "glassnet_train_model", inputs, outs, g.inits, what)
+    keep = ("format", "format_version", "glassnet_version", "task", "target", "preprocessing")
+    props = {f"glassnet.{k}": meta[k] for k in keep if k in meta}
+    props["glassnet.kind"] = "glassnet-cli-model"
+    if fills is not None:
+        props["glassnet.imputation"] = fills
+    return what, props, graph
+
+
+# ================================================================ scikit-learn's converter
+
+
+def register_skl2onnx() -> None:
+    """Register glassnet's ``MLPClassifier`` and ``MLPRegressor`` with skl2onnx.
+
+    Afterwards ``skl2onnx.to_onnx(pipeline, X[:1])`` converts a scikit-learn
+    ``Pipeline`` that ends in one, as it converts scikit-learn's own MLP (options
+    ``zipmap`` and ``nocl`` work as for any skl2onnx classifier). Calling it again
+    does nothing new.
+    """
+    try:
+        from skl2onnx import update_registered_converter
+    except ImportError as e:
+        raise ImportError(
+            f"register_skl2onnx needs skl2onnx ({e}). Install it with: pip install 'glassnet[onnx]'"
+        ) from e
+    from .sklearn import MLPClassifier, MLPRegressor
+
+    update_registered_converter(
+        MLPClassifier,
+        "GlassnetMLPClassifier",
+        _skl_classifier_shapes,
+        _skl_convert,
+        options={"zipmap": [True, False, "columns"], "nocl": [True, False]},
+    )
+    update_registered_converter(
+        MLPRegressor, "GlassnetMLPRegressor", _skl_regressor_shapes, _skl_convert
+    )
+
+
+def _skl_float(operator: Any) -> tuple[Any, np.dtype]:
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+
+    if isinstance(operator.inputs[0].type, DoubleTensorType):
+        return DoubleTensorType, np.dtype(np.float64)
+    return FloatTensorType, np.dtype(np.float32)
+
+
+def _skl_classifier_shapes(operator: Any) -> None:
+    from skl2onnx.common.data_types import Int64TensorType, StringTensorType
+
+    est = operator.raw_operator
+    n = operator.inputs[0].get_first_dimension()
+    _, kind, classes, _ = _estimator_parts(est)
+    assert classes is not None
+    c = len(classes)
+    float_type, _ = _skl_float(operator)
+    if kind == "multilabel" or classes.dtype.kind in "iub" or _integral(classes):
+        label = Int64TensorType(shape=[n, c] if kind == "multilabel" else [n])
+    else:
+        label = StringTensorType(shape=[n])
+    operator.outputs[0].type = label
+    operator.outputs[1].type = float_type(shape=[n, c])
+
+
+def _integral(classes: np.ndarray) -> bool:
+    return classes.dtype.kind == "f" and bool(np.all(classes == np.round(classes)))
+
+
+def _skl_regressor_shapes(operator: Any) -> None:
+    est = operator.raw_operator
+    float_type, _ = _skl_float(operator)
+    operator.outputs[0].type = float_type(shape=[operator.inputs[0].get_first_dimension(),
+                                                 est.n_outputs_])  # fmt: skip
+
+
+def _skl_convert(scope: Any, operator: Any, container: Any) -> None:
+    """skl2onnx's converter: the nodes of :func:`export`, in skl2onnx's container."""
+    est = operator.raw_operator
+    g = _SklGraph(scope, container)
+    _, dt = _skl_float(operator)
+    in_type = operator.inputs[0].type
+    x = operator.inputs[0].full_name
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+
+    if not isinstance(in_type, (FloatTensorType, DoubleTensorType)):
+        x = g.op("Cast", [x], "X_float", to=_FLOATS[dt])
+    if hasattr(est, "classes_") and est.classes_.dtype.kind == "f" and not _integral(est.classes_):
+        raise OnnxError(
+            "skl2onnx takes integer or string class labels; this MLPClassifier has "
+            f"fractional ones {est.classes_[:5].tolist()}. Encode the labels first."
+        )
+    outputs = [o.full_name for o in operator.outputs]
+    _estimator_graph(g, est, x, outputs, dt, dt, int_labels=True)
+
+
+# ================================================================ import
+
+
+def _fail(message: str) -> OnnxError:
+    return OnnxError(message)
+
+
+def _read(source: Any) -> tuple[onnx.ModelProto, str]:
+    if isinstance(source, onnx.ModelProto):
+        return source, "the ONNX model"
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data, where = bytes(source), "the ONNX bytes"
+    elif isinstance(source, (str, os.PathLike)):
+        p = Path(source)
+        where = f"'{p}'"
+        if not p.is_file():
+            raise FileNotFoundError(f"load: no such ONNX file {where}.")
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _fail(f"load: {where} is {size} bytes, more than an ONNX file can be (2 GiB).")
+        data = p.read_bytes()
+    else:
+        raise TypeError(
+            f"load: 'source' must be a path, bytes or an onnx.ModelProto. Got "
+            f"{type(source).__name__}."
+        )
+    proto = onnx.ModelProto()
+    try:
+        proto.ParseFromString(data)
+    except Exception as exc:  # protobuf's DecodeError and friends: the file is damaged
+        raise _fail(f"load: {where} is not a valid ONNX file ({type(exc).__name__}).") from None
+    if not proto.HasField("graph"):
+        raise _fail(f"load: {where} is not an ONNX model: it has no graph (truncated?).")
+    return proto, where
+
+
+def _check_versions(proto: onnx.ModelProto, where: str) -> int:
+    if not 3 <= proto.ir_version <= onnx.IR_VERSION:
+        raise _fail(
+            f"load: {where} has IR version {proto.ir_version}; this onnx package reads 3 to "
+            f"{onnx.IR_VERSION}."
+        )
+    versions = {o.domain: o.version for o in proto.opset_import}
+    opset = versions.get("", versions.get("ai.onnx"))
+    newest = onnx.defs.onnx_opset_version()
+    if opset is None or not 1 <= opset <= newest:
+        raise _fail(
+            f"load: {where} declares ai.onnx opset {opset}; glassnet reads opsets 1 to {newest}."
+        )
+    return int(opset)
+
+
+def _tensor(t: onnx.TensorProto, where: str, budget: list[int]) -> np.ndarray:
+    """A constant as an array, its size checked against the data present and the budget."""
+    if t.data_location == TensorProto.EXTERNAL or t.external_data:
+        raise _fail(
+            f"load: {where}: the tensor {t.name!r} keeps its data in an external file; "
+            "glassnet reads only self-contained ONNX files (onnx.save(..., "
+            "save_as_external_data=False))."
+        )
+    if t.data_type not in _READABLE:
+        kind = _READABLE_NAMES.get(t.data_type, str(t.data_type))
+        raise _fail(
+            f"load: {where}: the tensor {t.name!r} has element type {kind}; glassnet reads "
+            "float32, float64 and float16 weights."
+        )
+    if any(d < 0 for d in t.dims) or len(t.dims) > 8:
+        raise _fail(f"load: {where}: the tensor {t.name!r} has shape {list(t.dims)}.")
+    n = int(np.prod([int(d) for d in t.dims], dtype=object)) if t.dims else 1
+    if n > budget[0]:
+        raise _fail(
+            f"load: {where}: the tensor {t.name!r} of shape {list(t.dims)} holds {n} values, "
+            f"more than the {budget[0]} left of max_weights; pass a larger max_weights if "
+            "the file is trusted."
+        )
+    size = np.dtype(helper.tensor_dtype_to_np_dtype(t.data_type)).itemsize
+    held = {
+        TensorProto.FLOAT: len(t.float_data),
+        TensorProto.DOUBLE: len(t.double_data),
+        TensorProto.FLOAT16: len(t.int32_data),
+        TensorProto.INT32: len(t.int32_data),
+        TensorProto.INT64: len(t.int64_data),
+    }[t.data_type]
+    if t.HasField("raw_data") or t.raw_data:
+        held = len(t.raw_data) // size if len(t.raw_data) % size == 0 else -1
+    if held != n:
+        raise _fail(
+            f"load: {where}: the tensor {t.name!r} of shape {list(t.dims)} should hold {n} "
+            f"values but its data holds {max(held, 0)} (truncated or corrupt)."
+        )
+    budget[0] -= n
+    try:
+        arr = numpy_helper.to_array(t)
+    except Exception as exc:
+        raise _fail(f"load: {where}: the tensor {t.name!r} cannot be read ({exc}).") from None
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise _fail(f"load: {where}: the tensor {t.name!r} holds NaN or inf.")
+    return arr
+
+
+def _attrs(node: onnx.NodeProto) -> dict[str, Any]:
+    return {a.name: helper.get_attribute_value(a) for a in node.attribute}
+
+
+def _topological(nodes: Sequence[onnx.NodeProto], where: str) -> list[onnx.NodeProto]:
+    """The nodes in an order where each comes after the producers of its inputs (Kahn);
+    a cycle is an error naming a node on it."""
+    producer: dict[str, int] = {}
+    for i, n in enumerate(nodes):
+        for o in n.output:
+            if o:
+                if o in producer:
+                    raise _fail(f"load: {where}: the value {o!r} is produced by two nodes.")
+                producer[o] = i
+    waiting = [0] * len(nodes)
+    users: dict[int, list[int]] = {}
+    for i, n in enumerate(nodes):
+        for name in set(n.input):
+            j = producer.get(name)
+            if j is not None:
+                waiting[i] += 1
+                users.setdefault(j, []).append(i)
+    ready = [i for i, w in enumerate(waiting) if w == 0]
+    order: list[int] = []
+    while ready:
+        i = ready.pop(0) if len(ready) < 64 else ready.pop()
+        order.append(i)
+        for k in users.get(i, ()):
+            waiting[k] -= 1
+            if waiting[k] == 0:
+                ready.append(k)
+    if len(order) < len(nodes):
+        stuck = nodes[next(i for i, w in enumerate(waiting) if w > 0)]
+        raise _fail(
+            f"load: {where}: the graph has a cycle through node {_node_name(stuck)}; an MLP "
+            "is a chain of layers."
+        )
+    return [nodes[i] for i in order]
+
+
+def _node_name(node: onnx.NodeProto) -> str:
+    return f"{node.name or '(unnamed)'!r} ({node.op_type})"
+
+
+def _unsupported(node: onnx.NodeProto, where: str, why: str = "") -> OnnxError:
+    return _fail(
+        f"load: {where}: node {_node_name(node)} is not supported{': ' + why if why else ''}. "
+        f"glassnet reads ONNX MLPs: a chain of Gemm (or MatMul + Add), Relu, LeakyRelu, "
+        f"Sigmoid, Tanh, Softmax and Identity nodes."
+    )
+
+
+def load(source: Any, *, max_weights: int = MAX_WEIGHTS) -> Module:
+    """Read an ONNX MLP into a glassnet network.
+
+    Parameters
+    ----------
+    source : path, bytes or onnx.ModelProto
+        One input (N, d), one output, and a chain of ``Gemm`` (any ``alpha``, ``beta``,
+        ``transB``; ``transA = 0``) or ``MatMul`` + ``Add`` layers, each optionally
+        followed by ``Relu``, ``LeakyRelu`` (0 <= alpha < 1), ``Sigmoid``, ``Tanh`` or
+        ``Softmax`` (over the last axis); ``Identity`` nodes are skipped. Weights come
+        from initializers or ``Constant`` nodes, float32 or float64 (float16 is read
+        as float32).
+    max_weights : int
+        The most values the file's tensors may hold together (default 2e8); checked
+        before anything is allocated.
+
+    Returns
+    -------
+    glassnet.nn.MLP, or a ``Sequential`` where an MLP cannot say it (a layer without a
+    bias, LeakyRelu slopes that differ, an activation that does not follow a layer).
+    ``W`` of each ``Linear`` is ``(inputs, neurons)``: a ``Gemm`` with ``transB = 1``
+    (PyTorch's ``nn.Linear``) is transposed on the way in.
+
+    Raises
+    ------
+    OnnxError
+        A damaged, hostile or unsupported file: the message names the first node
+        outside the subset, or what is wrong.
+    """
+    max_weights = int(check_number(max_weights, "max_weights", "load", low=1, integer=True))
+    proto, where = _read(source)
+    opset = _check_versions(proto, where)
+    graph = proto.graph
+    if len(graph.node) > MAX_NODES:
+        raise _fail(f"load: {where} has {len(graph.node)} nodes; an MLP has a few per layer.")
+    budget = [max_weights]
+    raw_consts = {t.name: t for t in graph.initializer}
+    consts: dict[str, np.ndarray] = {}
+
+    def const(name: str, node: onnx.NodeProto) -> np.ndarray:
+        if name not in consts:
+            if name not in raw_consts:
+                raise _unsupported(node, where, f"its input {name!r} is not a constant")
+            consts[name] = _tensor(raw_consts[name], where, budget)
+        return consts[name]
+
+    inputs = [i for i in graph.input if i.name not in raw_consts]
+    if len(inputs) != 1 or len(graph.output) != 1:
+        raise _fail(
+            f"load: {where} has {len(inputs)} input(s) and {len(graph.output)} output(s); an "
+            "MLP has one of each (a classifier's label output is not read: export the network)."
+        )
+    current = inputs[0].name
+    n_in = _input_width(inputs[0], where)
+    modules: list[Module] = []
+    pending: tuple[np.ndarray, onnx.NodeProto] | None = None  # a MatMul waiting for its Add
+    for node in _topological(list(graph.node), where):
+        if node.domain not in ("", "ai.onnx") or node.op_type not in _SUPPORTED:
+            raise _unsupported(node, where)
+        attrs = _attrs(node)
+        if node.op_type == "Constant":
+            if len(node.output) != 1 or "value" not in attrs:
+                raise _unsupported(node, where, "only tensor constants are read")
+            t = attrs["value"]
+            t.name = node.output[0]
+            raw_consts[node.output[0]] = t
+            continue
+        data = [i for i in node.input if i and i not in raw_consts]
+        if data != [current] or node.input[0] != current or len(node.output) != 1:
+            raise _unsupported(
+                node, where, f"it must take the previous layer's output {current!r} first"
+            )
+        if pending is not None and node.op_type != "Add":
+            modules.append(_linear(pending[0], None, pending[1], where))
+            pending = None
+        out = node.output[0]
+        op = node.op_type
+        if op == "Gemm":
+            if attrs.get("transA", 0):
+                raise _unsupported(node, where, "transA = 1 transposes the data, not a weight")
+            if len(node.input) < 2:
+                raise _unsupported(node, where, "it has no weight matrix")
+            B = const(node.input[1], node)
+            if B.ndim != 2:
+                raise _unsupported(node, where, f"its weight has shape {B.shape}")
+            W = (B.T if attrs.get("transB", 0) else B) * attrs.get("alpha", 1.0)
+            b = None
+            if len(node.input) > 2 and node.input[2]:
+                b = _bias(const(node.input[2], node), W.shape[1], node, where)
+                b = b * attrs.get("beta", 1.0)
+            modules.append(_linear(W, b, node, where))
+        elif op == "MatMul":
+            W = const(node.input[1], node) if len(node.input) == 2 else None
+            if W is None or W.ndim != 2:
+                raise _unsupported(node, where, "its second input must be a 2-D weight")
+            pending = (W, node)
+        elif op == "Add":
+            if pending is None:
+                raise _unsupported(node, where, "an Add must follow a MatMul (its bias)")
+            b = _bias(const(node.input[1], node), pending[0].shape[1], node, where)
+            modules.append(_linear(pending[0], b, pending[1], where))
+            pending = None
+        elif op in _GLASSNET_ACT:
+            modules.append(_activation(op, attrs, node, where, opset))
+        current = out  # Identity: nothing to add
+    if pending is not None:
+        modules.append(_linear(pending[0], None, pending[1], where))
+    if current != graph.output[0].name:
+        raise _fail(
+            f"load: {where}: the chain of layers ends at {current!r}, not at the graph's "
+            f"output {graph.output[0].name!r}."
+        )
+    return _assemble(modules, n_in, where)
+
+
+def _input_width(info: onnx.ValueInfoProto, where: str) -> int | None:
+    t = info.type.tensor_type
+    if not info.type.HasField("tensor_type") or t.elem_type not in (
+        TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16,
+    ):  # fmt: skip
+        raise _fail(f"load: {where}: the input {info.name!r} must be a float tensor (N, features).")
+    if not t.HasField("shape"):
+        return None
+    dims = t.shape.dim
+    if len(dims) != 2:
+        raise _fail(
+            f"load: {where}: the input {info.name!r} has {len(dims)} dimensions; an MLP takes "
+            "(N, features)."
+        )
+    return int(dims[1].dim_value) if dims[1].HasField("dim_value") else None
+
+
+def _bias(b: np.ndarray, n: int, node: onnx.NodeProto, where: str) -> np.ndarray:
+    if b.size == 1:
+        return np.full(n, b.reshape(()), dtype=b.dtype)
+    if b.shape not in ((n,), (1, n)):
+        raise _unsupported(node, where, f"its bias has shape {b.shape}, not ({n},)")
+    return b.reshape(n)
+
+
+def _linear(W: np.ndarray, b: np.ndarray | None, node: onnx.NodeProto, where: str) -> Linear:
+    dt = np.float32 if W.dtype == np.float16 else W.dtype
+    if dt not in _FLOATS:
+        raise _unsupported(node, where, f"its weights are {W.dtype}, not float32 or float64")
+    lin = Linear(W.shape[0], W.shape[1], bias=b is not None, rng=0, dtype=dt)
+    lin.W.data[...] = W
+    if b is not None:
+        lin.b.data[...] = b  # type: ignore[union-attr]
+    return lin
+
+
+def _activation(
+    op: str, attrs: dict[str, Any], node: onnx.NodeProto, where: str, opset: int
+) -> Module:
+    name = _GLASSNET_ACT[op]
+    if op == "Softmax":
+        axis = attrs.get("axis", -1 if opset >= 13 else 1)
+        if axis not in (-1, 1):
+            raise _unsupported(node, where, f"softmax over axis {axis}; glassnet's is the last")
+    alpha = float(attrs.get("alpha", 0.01))
+    if op == "LeakyRelu" and not 0 <= alpha < 1:
+        raise _unsupported(node, where, f"alpha {alpha}; glassnet's LeakyReLU takes [0, 1)")
+    return activation_module(name, alpha)
+
+
+def _assemble(modules: list[Module], n_in: int | None, where: str) -> Module:
+    """An ``MLP`` when the chain is one (each Linear with a bias, one activation after
+    it, one LeakyReLU slope), else a ``Sequential`` of the same modules."""
+    linears = [m for m in modules if isinstance(m, Linear)]
+    if not linears:
+        raise _fail(f"load: {where}: the graph has no Gemm or MatMul layer.")
+    for a, b in zip(linears, linears[1:]):
+        if a.neurons != b.inputs:
+            raise _fail(
+                f"load: {where}: a layer of {a.neurons} neurons feeds one of {b.inputs} inputs."
+            )
+    if n_in is not None and n_in not in (0, linears[0].inputs):
+        raise _fail(
+            f"load: {where}: the input has {n_in} features but the first layer takes "
+            f"{linears[0].inputs}."
+        )
+    if len({m.W.dtype for m in linears}) > 1:
+        raise _fail(f"load: {where}: the layers mix float32 and float64 weights.")
+    acts: list[str] = []
+    alphas = {float(m.alpha) for m in modules if hasattr(m, "alpha")}
+    mlp_like = isinstance(modules[0], Linear) and len(alphas) <= 1
+    for m in modules:
+        if isinstance(m, Linear):
+            mlp_like &= m.b is not None
+            acts.append("identity")
+        elif acts and acts[-1] == "identity":
+            acts[-1] = m.name  # type: ignore[attr-defined]
+        else:
+            mlp_like = False
+    mlp_like &= "softmax" not in acts[:-1]
+    if not mlp_like:
+        return Sequential(*modules)
+    sizes = [linears[0].inputs] + [m.neurons for m in linears]
+    mlp = MLP(
+        sizes, activation=acts[:-1], output_activation=acts[-1], rng=0,
+        dtype=linears[0].W.dtype, leaky_alpha=alphas.pop() if alphas else 0.01,
+    )  # fmt: skip
+    for mine, theirs in zip((m for m in mlp.layers if isinstance(m, Linear)), linears):
+        mine.W.data[...] = theirs.W.data
+        mine.b.data[...] = theirs.b.data  # type: ignore[union-attr]
+    return mlp
