@@ -14,6 +14,10 @@ xnor_network.svg               the slides' XNOR network, with its activations fo
 xnor_hidden_neurons.png        each hidden neuron's output over the input plane (AND, NOR)
 xnor_hidden_space.png          the four points in (a1, a2), where XNOR is linearly separable
 xnor_decision_boundary.png     the resulting decision boundary in the input plane
+backprop_network.svg           the slides' backpropagation picture: the 2-2-1 network reversed,
+                               w and g'(z) on the edges, dL/dz in the neurons (draw_network)
+wide_network.svg               a 4-6-6-3 softmax classifier's network diagram
+elided_network.svg             a 64-32-10 network, wide layers elided (the picture says so)
 backprop_graph.svg             the slides' 2-2-1 network as a computational graph
 backprop_graph_backward.svg    the same graph reversed, local derivatives on the edges
 backprop_graph.dot             the reversed graph as Graphviz DOT text
@@ -162,6 +166,23 @@ def pictures() -> dict[str, Callable[[], object]]:
         ),
         "xnor_decision_boundary.png": lambda: viz.plot_decision_boundary(
             xnor, X, y, title="XNOR: the slides' 2-2-1 network", dpi=DPI
+        ),
+        "backprop_network.svg": lambda: viz.draw_network(
+            lecture_221(),
+            [1.0, 0.5],
+            1.0,
+            backward=True,
+            title="Backpropagation, the slides' 2-2-1 network: x = (1, 0.5), y = 1",
+        ),
+        "wide_network.svg": lambda: viz.draw_network(
+            gn.nn.MLP([4, 6, 6, 3], output_activation="softmax", rng=0, dtype=F64),
+            [0.1, 0.2, 0.3, 0.4],
+            title="A 4-6-6-3 classifier for x = (0.1, 0.2, 0.3, 0.4)",
+        ),
+        "elided_network.svg": lambda: viz.draw_network(
+            gn.nn.MLP([64, 32, 10], activation="relu", output_activation="softmax", rng=0),
+            np.linspace(0, 1, 64),
+            title="A 64-32-10 classifier: wide layers elided",
         ),
         "backprop_graph.svg": lambda: viz.draw_graph(
             lecture_graph(), title="L = 1/2 (y_hat - y)^2 for x = (1, 0.5), y = 1"

@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -84,7 +85,7 @@ from .report import (
 )
 from .tensor import Tensor
 
-__all__ = ["explain", "Explanation", "PathSum", "MAX_SAMPLES"]
+__all__ = ["explain", "Explanation", "PathSum", "MAX_SAMPLES", "unicode_symbol"]
 
 MAX_SAMPLES = 32  # explain shows every number of every data point: keep batches small
 
@@ -96,6 +97,31 @@ _KINDS = (
     "binary_cross_entropy_with_logits",
     "cross_entropy",
 )
+
+
+# =====================================================================================
+# The slides' symbols in Unicode
+# =====================================================================================
+_SUB = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉,")
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def unicode_symbol(name: str) -> str:
+    """A glassnet name in the slides' typography, for terminals and pictures.
+
+    ``y_hat`` -> ``ŷ``, ``z1`` -> ``z₁``, ``w12`` -> ``w₁₂``, ``y_hat2`` -> ``ŷ₂``,
+    ``w[1]_12`` -> ``w⁽¹⁾₁₂`` (layer l as a superscript, as the slides' W⁽ˡ⁾); any other
+    name is returned unchanged.
+
+    >>> [unicode_symbol(n) for n in ("y_hat", "z3", "w[2]_1,10", "loss")]
+    ['ŷ', 'z₃', 'w⁽²⁾₁,₁₀', 'loss']
+    """
+    m = re.fullmatch(r"(y_hat|[a-zA-Z])(?:\[(\d+)\]_)?([\d,]*)", name)
+    if m is None:
+        return name
+    head = "ŷ" if m.group(1) == "y_hat" else m.group(1)
+    layer = f"⁽{m.group(2).translate(_SUP)}⁾" if m.group(2) else ""
+    return head + layer + m.group(3).translate(_SUB)
 
 
 # =====================================================================================

@@ -13,7 +13,9 @@ import pytest
 import glassnet as gn
 from glassnet import functional as F
 from glassnet import viz
+from glassnet.explain import explain, unicode_symbol
 from glassnet.report import fmt
+from glassnet.viz import overlapping_texts, text_boxes
 from glassnet.viz.network import NEGATIVE, POSITIVE
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -51,6 +53,25 @@ def node_blocks(svg: str) -> dict[str, list[str]]:
         if g.find(f"{SVG}rect") is not None and lines:
             out.setdefault(lines[0], lines)
     return out
+
+
+def network_nodes(svg: str) -> dict[str, list[str]]:
+    """Each neuron's texts (name, value, captions), keyed by its name."""
+    out = {}
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        if g.get("class") == "node":
+            texts = [t.text or "" for t in g.findall(f"{SVG}text")]
+            out[texts[0]] = texts
+    return out
+
+
+def label_texts(svg: str) -> list[list[str]]:
+    """Each edge label's lines."""
+    return [
+        [t.text or "" for t in g.findall(f"{SVG}text")]
+        for g in ET.fromstring(svg).iter(f"{SVG}g")
+        if g.get("class") == "label"
+    ]
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -140,32 +161,137 @@ def test_network_diagram_shows_activations_and_weights() -> None:
     svg = viz.draw_network(xnor_net(), x=[0, 0])
     texts = svg_texts(svg)
     assert "0.002" in texts and "0.881" in texts  # a1, a2 for x = (0, 0), as on the slide
-    assert "z1 = -6" in texts and "b2 = 2" in texts
-    assert "w1=4" in texts and "w2=-4" in texts
+    assert "z₁ = -6" in texts and "b₂ = 2" in texts  # the slides' typography
+    assert "w₁ = 4" in texts and "w₂ = -4" in texts
     lines = ET.fromstring(svg).findall(f"{SVG}line")
     edges = [ln for ln in lines if ln.find(f"{SVG}title") is not None]
     assert len(edges) == 6
     colors = {ln.find(f"{SVG}title").text.split(" = ")[0]: ln.get("stroke") for ln in edges}
     assert colors == {
-        "w1": POSITIVE,
-        "w2": NEGATIVE,
-        "w3": POSITIVE,
-        "w4": NEGATIVE,
-        "w5": POSITIVE,
-        "w6": POSITIVE,
+        "w₁": POSITIVE,
+        "w₂": NEGATIVE,
+        "w₃": POSITIVE,
+        "w₄": NEGATIVE,
+        "w₅": POSITIVE,
+        "w₆": POSITIVE,
     }
     width = {
         ln.find(f"{SVG}title").text.split(" = ")[0]: float(ln.get("stroke-width")) for ln in edges
     }
-    assert width["w1"] > width["w5"]  # thickness grows with |w|: |4| > |1|
+    assert width["w₁"] > width["w₅"]  # thickness grows with |w|: |4| > |1|
+    assert overlapping_texts(svg) == []
 
 
-def test_network_diagram_truncates_wide_layers() -> None:
+def test_network_diagram_elides_wide_layers_and_says_so() -> None:
     svg = viz.draw_network(gn.nn.MLP([64, 20, 10], rng=0), max_neurons=8)
     texts = svg_texts(svg)
-    assert "... 56 more" in texts and "... 12 more" in texts and "... 2 more" in texts
-    assert "x64" in texts and "x9" not in texts
-    assert not any("=" in t and t.startswith("w") for t in texts)  # no labels: many weights
+    assert {"56 more", "12 more", "2 more"} <= set(texts)
+    assert "x₆₄" in texts and "x₉" not in texts
+    assert not any(" = " in t and t.startswith("w") for t in texts)  # no labels: many weights
+    note = " ".join(t for t in texts if "elided" in t or "drawn" in t)
+    assert "input: 8 of 64" in note and "hidden 1: 8 of 20" in note and "output: 8 of 10" in note
+    lines = [
+        ln for ln in ET.fromstring(svg).iter(f"{SVG}line") if ln.find(f"{SVG}title") is not None
+    ]
+    assert len(lines) == 8 * 8 + 8 * 8  # only the edges between neurons drawn
+    assert overlapping_texts(svg) == []
+
+
+@pytest.mark.parametrize("sizes", [[4, 6, 6, 3], [64, 32, 10], [3, 12, 1]])
+def test_wider_networks_stay_legible(sizes: list[int]) -> None:
+    """No two texts overlap, every text is at least 12 px, and the picture fits a slide."""
+    net = gn.nn.MLP(sizes, rng=0, output_activation="softmax" if sizes[-1] > 1 else "sigmoid")
+    x = np.linspace(-1, 1, sizes[0])
+    for svg in (viz.draw_network(net, x), viz.draw_network(net, x, 0, backward=True, loss="mse")
+                if sizes[-1] == 1 else viz.draw_network(net, x)):  # fmt: skip
+        assert overlapping_texts(svg) == []
+        assert min(b.y1 - b.y0 for b in text_boxes(svg)) >= 12 * 1.05 - 1e-9
+        root = ET.fromstring(svg)
+        assert float(root.get("width")) <= 1280 and float(root.get("height")) <= 900
+
+
+def _lecture_221() -> gn.nn.Sequential:
+    net = gn.nn.Sequential(
+        gn.nn.Linear(2, 2, bias=False, dtype=F64), gn.nn.Sigmoid(),
+        gn.nn.Linear(2, 1, bias=False, dtype=F64), gn.nn.Sigmoid(),
+    )  # fmt: skip
+    net.layers[0].W.data[:] = [[0.5, -0.3], [0.8, 0.2]]
+    net.layers[2].W.data[:] = [[1.0], [-1.5]]
+    return net
+
+
+@pytest.mark.parametrize(
+    "net, x, y, loss",
+    [
+        (_lecture_221(), [1.0, 0.5], 1.0, "half_mse"),
+        (None, [0.0, 1.0], 1.0, "binary_cross_entropy"),  # the XNOR net, with biases
+        (gn.nn.MLP([2, 3, 3], activation="tanh", output_activation="softmax", rng=1,
+                   dtype=F64), [1.0, -0.5], 2, "cross_entropy"),
+    ],
+)  # fmt: skip
+def test_backward_network_numbers_are_explains(net, x, y, loss) -> None:
+    """The slides' backprop picture: every number on it is explain's, in the same place."""
+    net = net if net is not None else xnor_net()
+    svg = viz.draw_network(net, x, y, backward=True, loss=loss, decimals=3)
+    e = explain(net, x, y, loss, decimals=3)
+    u, nm, d = unicode_symbol, e.names, 3
+    nodes = network_nodes(svg)
+    for l in range(len(e.W)):
+        for k, zn in enumerate(nm.z[l]):
+            assert nodes[u(zn)][1] == fmt(e.dL_dZ[l][0, k], d)  # each neuron carries dL/dz
+            assert f"{u(zn)} = {fmt(e.Z[l][0, k], d)}" in nodes[u(zn)]
+            assert nodes[u(nm.a[l][k])][1] == fmt(e.dL_dA[l][0, k], d)
+            if e.b[l] is not None:
+                assert f"∂L/∂{u(nm.b[l][k])} = {fmt(e.grad_b[l][k], d)}" in nodes[u(zn)]
+    for i, xn in enumerate(nm.x):
+        assert nodes[u(xn)][1] == fmt(e.dL_dx[0, i], d)
+    labels = label_texts(svg)
+    for l in range(len(e.W)):
+        for i, row in enumerate(nm.w[l]):
+            for k, wn in enumerate(row):
+                assert [f"{u(wn)} = {fmt(e.W[l][i, k], d)}",
+                        f"∂L/∂{u(wn)} = {fmt(e.grad_W[l][i, k], d)}"] in labels  # fmt: skip
+        if e.gprime[l].ndim == 2:  # g'(z) on each activation edge
+            for k, zn in enumerate(nm.z[l]):
+                assert [f"g′({u(zn)}) = {fmt(e.gprime[l][0, k], d)}"] in labels
+        else:  # a softmax output: its Jacobian
+            assert [f"∂{u(nm.a[l][0])}/∂{u(nm.z[l][1])} = {fmt(e.gprime[l][0, 0, 1], d)}"] in labels
+    for k, yn in enumerate(nm.a[-1]):
+        assert [f"∂L/∂{u(yn)} = {fmt(e.dL_dyhat[0, k], d)}"] in labels
+    assert any(t.endswith(fmt(e.loss, d)) for t in nodes["L"])
+    assert 'marker-end="url(#gn-arrow-bw)"' in svg  # arrows point back to the inputs
+    assert overlapping_texts(svg) == []
+    # labels never sit on a node: no label box overlaps a neuron's circle
+    root = ET.fromstring(svg)
+    circles = [
+        (float(c.get("cx")), float(c.get("cy")), float(c.get("r")))
+        for c in root.iter(f"{SVG}circle")
+    ]
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") == "label":
+            r = g.find(f"{SVG}rect")
+            x0, y0 = float(r.get("x")), float(r.get("y"))
+            x1, y1 = x0 + float(r.get("width")), y0 + float(r.get("height"))
+            for cx, cy, rad in circles:
+                assert not (x0 < cx + rad and cx - rad < x1 and y0 < cy + rad and cy - rad < y1)
+
+
+def test_backward_network_of_the_lecture_fits_a_slide() -> None:
+    svg = viz.draw_network(_lecture_221(), [1.0, 0.5], 1.0, backward=True)
+    root = ET.fromstring(svg)
+    assert float(root.get("width")) <= 1280
+    assert min(b.y1 - b.y0 for b in text_boxes(svg)) >= 12 * 1.05 - 1e-9
+
+
+def test_backward_network_errors() -> None:
+    with pytest.raises(ValueError, match="pass its input x and target y"):
+        viz.draw_network(xnor_net(), [0, 0], backward=True)
+    with pytest.raises(ValueError, match="one data point"):
+        viz.draw_network(xnor_net(), [[0, 0], [1, 1]], [1, 1], backward=True)
+    with pytest.raises(ValueError, match="'loss'"):
+        viz.draw_network(xnor_net(), [0, 0], 1, backward=True, loss="hinge")
+    with pytest.raises(ValueError, match="'backward'"):
+        viz.draw_network(xnor_net(), [0, 0], 1, backward="yes")
 
 
 def test_network_diagram_errors() -> None:

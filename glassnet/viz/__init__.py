@@ -6,6 +6,8 @@
   a plot is made): decision boundaries, hidden neurons over the input plane, the
   hidden feature space, training curves, activations and their derivatives.
 * :func:`save` - write any of these to a file (text drawings atomically).
+* :func:`text_boxes`, :func:`overlapping_texts` - the box of every text of an SVG drawn
+  here, and the pairs that overlap (a layout check for tests and for your own figures).
 
 The SVG and DOT drawings need nothing beyond NumPy.
 """
@@ -18,6 +20,7 @@ from typing import Any
 
 from ..files import atomic_write
 from ..tensor import Tensor
+from ._svg import overlapping_texts, text_boxes
 from .graph import draw_graph, graph_nodes, local_derivative
 from .network import draw_network
 from .plots import (
@@ -33,12 +36,14 @@ __all__ = [
     "draw_network",
     "graph_nodes",
     "local_derivative",
+    "overlapping_texts",
     "plot_activations",
     "plot_decision_boundary",
     "plot_hidden_space",
     "plot_history",
     "plot_neuron_outputs",
     "save",
+    "text_boxes",
 ]
 
 

@@ -1,12 +1,27 @@
-"""A few helpers to write SVG by hand (no system dependency)."""
+"""A few helpers to write SVG by hand (no system dependency), and to lay its labels out.
+
+Every drawing uses one monospace font, so a text's box is known from its length:
+a character is 0.6 em wide (DejaVu Sans Mono, Menlo and Consolas all advance 0.6 em).
+:class:`Placer` puts each label at the first of its candidate positions whose box
+touches no box placed before (nodes, captions, other labels); :func:`text_boxes`
+reads the boxes back from a finished SVG, so tests check the picture itself.
+"""
 
 from __future__ import annotations
 
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
+CHAR_EM = 0.6  # advance of one monospace character, in em
 CHAR_W = 7.2  # width of one 12 px monospace character, in px
 LINE_H = 15.0  # line height for 12 px text
+FONT = "DejaVu Sans Mono, Menlo, Consolas, monospace"
+ASCENT, DESCENT = 0.8, 0.25  # of the em box above and below the baseline
+_NS = "{http://www.w3.org/2000/svg}"
 
 
 def esc(text: Any) -> str:
@@ -15,15 +30,14 @@ def esc(text: Any) -> str:
 
 
 def text_width(text: str, size: float = 12.0) -> float:
-    """Approximate width of monospace ``text`` at font size ``size``."""
-    return len(text) * CHAR_W * size / 12.0
+    """Width of monospace ``text`` at font size ``size`` (px)."""
+    return len(text) * CHAR_EM * size
 
 
-def svg_open(width: float, height: float, title: str = "") -> list[str]:
+def svg_open(width: float, height: float, title: str = "", size: float = 12.0) -> list[str]:
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="DejaVu Sans Mono, Menlo, '
-        f'Consolas, monospace" font-size="12">',
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}" font-size="{size:g}">',
     ]
     if title:
         out.append(f"<title>{esc(title)}</title>")
@@ -31,9 +45,211 @@ def svg_open(width: float, height: float, title: str = "") -> list[str]:
     return out
 
 
-def arrow_marker(ident: str, color: str) -> str:
+def arrow_marker(ident: str, color: str, size: float | None = None) -> str:
+    """An arrow head; with ``size`` (px) its size does not follow the line's width."""
+    dims = (
+        f'markerUnits="userSpaceOnUse" markerWidth="{size:g}" markerHeight="{size:g}"'
+        if size
+        else 'markerWidth="7" markerHeight="7"'
+    )
     return (
-        f'<marker id="{ident}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-        f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+        f'<marker id="{ident}" viewBox="0 0 10 10" refX="9" refY="5" {dims} '
+        f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
         f'fill="{color}"/></marker>'
     )
+
+
+# =====================================================================================
+# Boxes
+# =====================================================================================
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned rectangle (x0, y0) - (x1, y1), y downwards."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str = ""
+
+    def overlaps(self, other: Box, margin: float = 0.0) -> bool:
+        """Whether the two boxes share area (touching edges do not count)."""
+        return (
+            self.x0 < other.x1 + margin
+            and other.x0 < self.x1 + margin
+            and self.y0 < other.y1 + margin
+            and other.y0 < self.y1 + margin
+        )
+
+    def grown(self, m: float) -> Box:
+        return Box(self.x0 - m, self.y0 - m, self.x1 + m, self.y1 + m, self.text)
+
+
+def text_box(x: float, y: float, text: str, size: float, anchor: str = "start") -> Box:
+    """The box of ``text`` drawn at (x, y) (y the baseline) with ``text-anchor`` anchor."""
+    w = text_width(text, size)
+    x0 = {"start": x, "middle": x - w / 2, "end": x - w}[anchor]
+    return Box(x0, y - ASCENT * size, x0 + w, y + DESCENT * size, text)
+
+
+def text_el(
+    x: float,
+    y: float,
+    text: str,
+    size: float = 12.0,
+    anchor: str = "start",
+    fill: str = "#111",
+    bold: bool = False,
+    extra: str = "",
+) -> str:
+    """One ``<text>`` element (font size always written, so :func:`text_boxes` reads it)."""
+    weight = ' font-weight="bold"' if bold else ""
+    anch = f' text-anchor="{anchor}"' if anchor != "start" else ""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}"{anch}{weight} fill="{fill}"'
+        f"{extra}>{esc(text)}</text>"
+    )
+
+
+def label_el(lines: Sequence[tuple[str, str]], box: Box, size: float, pad: float) -> str:
+    """A label: white backing rectangle, then its lines (text, colour) centred in ``box``."""
+    cx = (box.x0 + box.x1) / 2
+    out = [
+        f'<g class="label"><rect x="{box.x0:.1f}" y="{box.y0:.1f}" width="{box.x1 - box.x0:.1f}" '
+        f'height="{box.y1 - box.y0:.1f}" rx="3" fill="white" fill-opacity="0.92"/>'
+    ]
+    lh = size * (ASCENT + DESCENT) + 1
+    for j, (text, color) in enumerate(lines):
+        out.append(text_el(cx, box.y0 + pad + ASCENT * size + j * lh, text, size, "middle", color))
+    out.append("</g>")
+    return "".join(out)
+
+
+def label_size(lines: Sequence[str], size: float, pad: float) -> tuple[float, float]:
+    """(width, height) of a label's box holding ``lines``."""
+    lh = size * (ASCENT + DESCENT) + 1
+    w = max(text_width(s, size) for s in lines) + 2 * pad
+    return w, len(lines) * lh - 1 + 2 * pad
+
+
+class Placer:
+    """Greedy label layout: each label takes its first candidate position whose box
+    overlaps no box taken before (node shapes and fixed text are taken up front).
+
+    ``failed`` counts the labels that found no free position (they took the candidate
+    with the least overlap); a drawing widens its gaps and tries again while it is > 0.
+    """
+
+    def __init__(self, taken: Iterable[Box] = (), margin: float = 2.0) -> None:
+        self.taken: list[Box] = list(taken)
+        self.margin = margin
+        self.failed = 0
+
+    def take(self, box: Box) -> None:
+        self.taken.append(box)
+
+    def place(
+        self,
+        w: float,
+        h: float,
+        centres: Iterable[tuple[float, float]],
+        penalty: Callable[[Box], float] | None = None,
+    ) -> Box:
+        """The first free candidate box of size (w, h) centred at one of ``centres``;
+        with ``penalty``, the free one of least penalty (ties: the earlier one)."""
+        best: Box | None = None
+        best_cost = float("inf")
+        free: list[tuple[float, int, Box]] = []
+        for j, (cx, cy) in enumerate(centres):
+            b = Box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            hits = [t for t in self.taken if b.overlaps(t, self.margin)]
+            if not hits:
+                if penalty is None:
+                    self.taken.append(b)
+                    return b
+                free.append((penalty(b), j, b))
+                continue
+            cost = sum(_area(b, t) for t in hits) + 1.0
+            if cost < best_cost:
+                best, best_cost = b, cost
+        if free:
+            b = min(free, key=lambda f: (f[0], f[1]))[2]
+            self.taken.append(b)
+            return b
+        assert best is not None, "Placer.place needs at least one candidate"
+        self.failed += 1
+        self.taken.append(best)
+        return best
+
+
+def _area(a: Box, b: Box) -> float:
+    return max(0.0, min(a.x1, b.x1) - max(a.x0, b.x0)) * max(0.0, min(a.y1, b.y1) - max(a.y0, b.y0))
+
+
+# =====================================================================================
+# Reading a finished SVG back
+# =====================================================================================
+def _num(v: str | None, default: float = 0.0) -> float:
+    if v is None:
+        return default
+    m = re.match(r"-?[\d.]+", v)
+    return float(m.group(0)) if m else default
+
+
+def text_boxes(svg: str) -> list[Box]:
+    """The box of every ``<text>`` in an SVG document drawn by glassnet (monospace font,
+    positions and font sizes written on each element or its ``<svg>``; translations of
+    enclosing groups applied)."""
+    root = ET.fromstring(svg)
+    base = _num(root.get("font-size"), 12.0)
+    out: list[Box] = []
+
+    def walk(el: ET.Element, dx: float, dy: float) -> None:
+        m = re.match(r"translate\(([-\d.]+)[ ,]+([-\d.]+)\)", el.get("transform", ""))
+        if m:
+            dx, dy = dx + float(m.group(1)), dy + float(m.group(2))
+        if el.tag == f"{_NS}text":
+            size = _num(el.get("font-size"), base)
+            text = "".join(el.itertext())
+            if text:
+                out.append(
+                    text_box(
+                        _num(el.get("x")) + dx,
+                        _num(el.get("y")) + dy,
+                        text,
+                        size,
+                        el.get("text-anchor", "start"),
+                    )
+                )
+            return
+        for child in el:
+            walk(child, dx, dy)
+
+    walk(root, 0.0, 0.0)
+    return out
+
+
+def overlapping_texts(svg: str) -> list[tuple[str, str]]:
+    """Pairs of texts whose boxes overlap in an SVG drawn by glassnet (empty when the
+    layout is clean)."""
+    boxes = text_boxes(svg)
+    return [(a.text, b.text) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
+
+
+def segment_hits_box(x1: float, y1: float, x2: float, y2: float, b: Box) -> bool:
+    """Whether the segment (x1, y1)-(x2, y2) passes through box ``b`` (Liang-Barsky)."""
+    t0, t1 = 0.0, 1.0
+    dx, dy = x2 - x1, y2 - y1
+    for p, q in ((-dx, x1 - b.x0), (dx, b.x1 - x1), (-dy, y1 - b.y0), (dy, b.y1 - y1)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        r = q / p
+        if p < 0:
+            t0 = max(t0, r)
+        else:
+            t1 = min(t1, r)
+        if t0 > t1:
+            return False
+    return True

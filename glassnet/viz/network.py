@@ -1,9 +1,22 @@
 """Draw a fully-connected network as the lecture's slides do: neurons in layers.
 
-Each weight is an edge whose colour is its sign (blue positive, red negative) and
-whose thickness is its magnitude; each neuron shows its name and, for a given
-input, its activation ``a = g(z)`` (with ``z`` and the bias written beneath).
-SVG, written by hand: no system dependency.
+Forward view (``draw_network(model, x)``): each weight is an edge whose colour is its
+sign (blue positive, red negative) and whose thickness is its magnitude; each neuron
+shows its name and, for a given input, its activation ``a = g(z)`` (with ``z`` and the
+bias written beneath).
+
+Backward view (``draw_network(model, x, y, backward=True)``): the slides'
+backpropagation picture. Each neuron is split into its weighted sum ``z`` and its
+activation ``a``; the graph is reversed (arrows point from the loss back to the
+inputs); each edge carries its local derivative, the weight ``w`` on a weighted-sum
+edge and ``g'(z)`` on an activation edge; each node carries ``dL/d(node)``, each weight
+edge ``dL/dw`` as well. Every number is :func:`glassnet.explain.explain`'s, for the same
+data point and loss.
+
+Layers wider than ``max_neurons`` show their first neurons and the last, a
+``⋮ N more`` marker in between, and a note on the picture says so. Labels are laid out
+so that no two overlap (:class:`glassnet.viz._svg.Placer`). SVG, written by hand: no
+system dependency.
 
 >>> import glassnet as gn
 >>> from glassnet.viz import draw_network
@@ -14,22 +27,67 @@ True
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from ..explain import Explanation, explain, unicode_symbol
 from ..fused import FastMLP, layers_of
 from ..nn.module import Module
 from ..report import fmt, make_names
-from ._svg import esc, svg_open
+from ._svg import (
+    Box,
+    Placer,
+    arrow_marker,
+    esc,
+    label_el,
+    label_size,
+    segment_hits_box,
+    svg_open,
+    text_box,
+    text_el,
+    text_width,
+)
 
-__all__ = ["draw_network"]
+__all__ = ["draw_network", "LOSS_FORMULAS"]
 
 POSITIVE = "#2b6cb0"
 NEGATIVE = "#c53030"
-_R = 27.0  # neuron radius
-_DY = 92.0  # vertical distance between neurons
-_DX = 210.0  # horizontal distance between layers
+BACKPROP = "#a5281b"  # gradients
+NEUTRAL = "#555555"
+HALO = ' stroke="white" stroke-width="3" paint-order="stroke"'  # edges never strike text
+_R = 28.0  # neuron radius
+_PAD = 3.0  # label padding
+
+LOSS_FORMULAS = {
+    "half_mse": "L = (ŷ − y)²/2",
+    "mse": "L = (ŷ − y)²",
+    "binary_cross_entropy": "L = −y log ŷ − (1 − y) log(1 − ŷ)",
+    "binary_cross_entropy_with_logits": "L = −y log σ(ŷ) − (1 − y) log(1 − σ(ŷ))",
+    "cross_entropy": "L = −Σₖ yₖ log ŷₖ",
+}
+"""The loss of each kind, as the backward picture writes it (one data point, one output)."""
+
+
+@dataclass
+class _Node:
+    name: str  # shown inside, small
+    value: str  # shown inside, bold ("" for none)
+    captions: list[str] = field(default_factory=list)  # beneath the circle
+    fill: str = "#ffffff"
+    x: float = 0.0
+    y: float = 0.0
+
+
+@dataclass
+class _Edge:
+    src: tuple[int, int]  # (column, row slot)
+    dst: tuple[int, int]
+    color: str
+    width: float
+    lines: list[tuple[str, str]]  # label lines (text, colour); empty: no label
+    tip: str = ""  # hover text
 
 
 def _shown(n: int, max_neurons: int) -> list[int]:
@@ -40,26 +98,36 @@ def _shown(n: int, max_neurons: int) -> list[int]:
 
 
 def _fill(v: float, vmax: float) -> str:
-    """Light shading by the activation's sign and size (white at 0)."""
+    """Light shading by the value's sign and size (white at 0)."""
     if not np.isfinite(v) or vmax <= 0:
         return "#ffffff"
-    t = min(abs(v) / vmax, 1.0) * 0.55
+    t = min(abs(v) / vmax, 1.0) * 0.5
     base = (43, 108, 176) if v >= 0 else (197, 48, 48)
     r, g, b = (round(255 - t * (255 - c)) for c in base)
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+def _check_int(v: Any, name: str, lo: int, hi: int | None = None) -> None:
+    if isinstance(v, bool) or not isinstance(v, int) or v < lo or (hi is not None and v > hi):
+        rng = f">= {lo}" if hi is None else f"in [{lo}, {hi}]"
+        raise ValueError(f"The '{name}' parameter of draw_network must be an int {rng}. Got {v!r}.")
+
+
 def draw_network(
     model: Module,
     x: Any = None,
+    y: Any = None,
     *,
+    backward: bool = False,
+    loss: str = "half_mse",
     names: str = "auto",
     decimals: int = 3,
-    max_neurons: int = 12,
+    max_neurons: int = 8,
     edge_labels: bool | None = None,
     title: str = "",
+    font_size: float = 13.0,
 ) -> str:
-    """An SVG diagram of a network of fully-connected layers.
+    """An SVG diagram of a network of fully-connected layers, forward or reversed.
 
     Parameters
     ----------
@@ -67,19 +135,34 @@ def draw_network(
         A ``Sequential``, ``MLP`` or ``Neuron`` of ``Linear`` layers and activations.
     x : array of shape (d,), optional
         One input; each neuron then shows its activation a = g(z) for it, with z
-        written beneath.
+        written beneath. Required with ``backward=True``.
+    y : target of that data point (a number, shape (K,), or a class label for
+        ``loss='cross_entropy'``); required with ``backward=True``.
+    backward : bool
+        Draw the slides' backpropagation picture: the reversed network, each neuron as
+        its weighted sum z and activation a, edges carrying ``w`` and ``g'(z)``, nodes
+        carrying dL/d(node), weight edges dL/dw too. The numbers are
+        ``explain(model, x, y, loss)``'s.
+    loss : str
+        The loss of the backward view, as in :func:`glassnet.explain.explain`
+        (default ``'half_mse'``, the lecture's L = 1/2 (y_hat - y)^2).
     names : ``'auto'``, ``'lecture'`` or ``'layered'``
-        Neuron and weight names, as in :func:`glassnet.explain.explain`.
+        Neuron and weight names, as in :func:`glassnet.explain.explain` (drawn with the
+        slides' typography: z₁, ŷ, w⁽¹⁾₁₂).
     decimals : int
         Decimals of the numbers written.
     max_neurons : int
         Layers wider than this show their first ``max_neurons - 1`` neurons and the
-        last one, with the count of those left out.
+        last; the picture says how many it leaves out. Edges of neurons not drawn are
+        not drawn either.
     edge_labels : bool, optional
-        Write each weight's name and value on its edge (default: when the network
-        has at most 16 weights).
+        Write each weight's name and value on its edge (default: when at most 16 weight
+        edges are drawn).
     title : str
         A title written above the drawing.
+    font_size : float
+        Size of the main text in px (captions are 1 px smaller); default 13, legible
+        at 100 % on a 1280-px slide.
 
     Returns
     -------
@@ -87,18 +170,104 @@ def draw_network(
         The SVG document; save it with :func:`glassnet.viz.save`.
     """
     layers = layers_of(model, "draw_network")
-    if isinstance(max_neurons, bool) or not isinstance(max_neurons, int) or max_neurons < 2:
+    _check_int(max_neurons, "max_neurons", 2)
+    _check_int(decimals, "decimals", 0, 12)
+    if isinstance(backward, bool) is False:
         raise ValueError(
-            f"The 'max_neurons' parameter of draw_network must be an int >= 2. Got {max_neurons!r}."
+            f"The 'backward' parameter of draw_network must be a bool. Got {backward!r}."
         )
-    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12:
+    if (
+        isinstance(font_size, bool)
+        or not isinstance(font_size, (int, float))
+        or not 8 <= font_size <= 40
+    ):
         raise ValueError(
-            f"The 'decimals' parameter of draw_network must be an int in [0, 12]. Got {decimals!r}."
+            "The 'font_size' parameter of draw_network must be a number in [8, 40]. "
+            f"Got {font_size!r}."
         )
-    nm = make_names(layers, names)
     d = layers[0].inputs
-    acts: list[np.ndarray] | None = None
-    zs: list[np.ndarray] | None = None
+    nm = make_names(layers, names)
+    widths = [d] + [lay.neurons for lay in layers]
+    shown = [_shown(n, max_neurons) for n in widths]
+    wmax = max(float(np.abs(lay.W).max()) for lay in layers) or 1.0
+    n_drawn = sum(len(shown[l]) * len(shown[l + 1]) for l in range(len(layers)))
+    if edge_labels is None:
+        edge_labels = n_drawn <= 16
+    fs = float(font_size)
+    if backward:
+        if x is None or y is None:
+            raise ValueError(
+                "draw_network(backward=True) draws the gradients of one data point: pass its "
+                "input x and target y, e.g. draw_network(model, [1.0, 0.5], 1.0, backward=True)."
+            )
+        e = explain(model, x, y, loss, names=names, decimals=decimals)
+        if e.n_samples != 1:
+            raise ValueError(
+                f"draw_network(backward=True) draws one data point; x has {e.n_samples} rows. "
+                "Pass one row, e.g. x[0], y[0]."
+            )
+        cols, edges, caps = _backward_picture(e, layers, shown, widths, wmax, edge_labels, decimals)
+        # a weight gap (even) starts at 250 px; an activation or loss gap (odd) holds its
+        # one-line labels side by side with the two circles
+        lab = [
+            max((text_width(ed.lines[0][0], font_size - 1) for ed in edges
+                 if min(ed.src[0], ed.dst[0]) == c and ed.lines), default=0.0)
+            for c in range(len(cols) - 1)
+        ]  # fmt: skip
+        dxs = [
+            250.0 if c % 2 == 0 and c < len(lab) - 1 else max(120.0, lab[c] + 2 * _R + 30)
+            for c in range(len(lab))
+        ]
+        dy = 132.0
+    else:
+        cols, edges, caps = _forward_picture(
+            x, layers, nm, shown, widths, wmax, edge_labels, decimals
+        )
+        dxs = [230.0] * (len(cols) - 1)
+        dy = 104.0
+    notes = _elision_note(widths, shown)
+    if n_drawn > 40 or max(len(s) for s in shown) > 6:  # dense: values only, rows closer
+        for col in cols:
+            for node in col:
+                node.captions = node.captions[:1] if backward else []
+        dy = 2 * _R + (22 if backward else 14)
+        notes.append(
+            "Weighted sums and biases are not written on a network this size; "
+            "explain(model, x, y) lists every number."
+        )
+    left_out = [w - len(s) for w, s in zip(widths, shown)]  # per layer
+    # per column: the backward view draws each layer twice (z and a), then the loss
+    more = (
+        left_out
+        if not backward
+        else [left_out[0]] + [m for m in left_out[1:] for _ in (0, 1)] + [0]
+    )
+    legend = _legend(backward, wmax, decimals, loss if backward else None)
+    for _attempt in range(12):  # widen the gaps until every label finds a free place
+        svg, failed, gap_failed = _render(
+            cols, edges, caps, more, dxs, dy, fs, title, notes, legend, backward
+        )
+        if not failed:
+            break
+        dxs = [g + (30.0 if gap_failed.get(c) else 0.0) for c, g in enumerate(dxs)]
+    return svg
+
+
+# =====================================================================================
+# What the two views show
+# =====================================================================================
+def _forward_picture(
+    x: Any,
+    layers: list,
+    nm: Any,
+    shown: list[list[int]],
+    widths: list[int],
+    wmax: float,
+    edge_labels: bool,
+    decimals: int,
+) -> tuple[list[list[_Node]], list[_Edge], list[str]]:
+    d = layers[0].inputs
+    acts = zs = None
     if x is not None:
         xa = np.asarray(x, dtype=np.float64)
         if xa.shape not in ((d,), (1, d)) or not np.all(np.isfinite(xa)):
@@ -110,133 +279,300 @@ def draw_network(
         trace = FastMLP(layers, "mse", dtype=np.float64).trace(xa.reshape(1, d))
         acts = [xa.reshape(d)] + [rec["A"][0] for rec in trace.layers]
         zs = [rec["Z"][0] for rec in trace.layers]
-    n_weights = sum(lay.inputs * lay.neurons for lay in layers)
-    if edge_labels is None:
-        edge_labels = n_weights <= 16
-    widths = [d] + [lay.neurons for lay in layers]
-    shown = [_shown(n, max_neurons) for n in widths]
-    rows = max(len(s) + (1 if len(s) < w else 0) for s, w in zip(shown, widths))
-    top = 56.0 + (26.0 if title else 0.0)
-    height = top + rows * _DY + 46
-    width = 90 + _DX * len(layers) + 90
-    wmax = max(float(np.abs(lay.W).max()) for lay in layers) or 1.0
-
-    def pos(col: int, j: int) -> tuple[float, float]:
-        s = shown[col]
-        slots = len(s) + (1 if len(s) < widths[col] else 0)
-        k = s.index(j)
-        if len(s) < widths[col] and k == len(s) - 1:
-            k += 1  # leave a slot for the "... more" marker
-        y0 = top + (rows - slots) * _DY / 2
-        return 90 + col * _DX, y0 + k * _DY + _DY / 2
-
-    out = svg_open(width, height, title or "glassnet network diagram")
-    if title:
-        out.append(f'<text x="20" y="22" font-size="15" font-weight="bold">{esc(title)}</text>')
-    # layer captions
-    for col in range(len(widths)):
-        if col == 0:
-            cap = f"input ({d})"
-        elif col == len(widths) - 1:
-            cap = f"output ({widths[col]}, {layers[col - 1].act})"
-        else:
-            cap = f"hidden {col} ({widths[col]}, {layers[col - 1].act})"
-        out.append(
-            f'<text x="{90 + col * _DX:.1f}" y="{top - 18:.1f}" text-anchor="middle" '
-            f'font-size="12" fill="#444">{esc(cap)}</text>'
-        )
-    # edges (under the neurons)
-    labels = []
-    for l, lay in enumerate(layers):
-        for i in shown[l]:
-            for k in shown[l + 1]:
-                w = float(lay.W[i, k])
-                (x1, y1), (x2, y2) = pos(l, i), pos(l + 1, k)
-                length = float(np.hypot(x2 - x1, y2 - y1))
-                ux, uy = (x2 - x1) / length, (y2 - y1) / length
-                sw = 0.6 + 5.4 * abs(w) / wmax
-                color = POSITIVE if w >= 0 else NEGATIVE
-                name = nm.w[l][i][k]
-                out.append(
-                    f'<line x1="{x1 + ux * _R:.1f}" y1="{y1 + uy * _R:.1f}" '
-                    f'x2="{x2 - ux * _R:.1f}" y2="{y2 - uy * _R:.1f}" stroke="{color}" '
-                    f'stroke-width="{sw:.2f}" stroke-opacity="0.85">'
-                    f"<title>{esc(name)} = {esc(fmt(w, decimals))}</title></line>"
-                )
-                if edge_labels:
-                    t = 0.3
-                    lx, ly = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
-                    text = f"{name}={fmt(w, decimals)}"
-                    tw = len(text) * 6.6
-                    labels.append(
-                        f'<rect x="{lx - tw / 2 - 2:.1f}" y="{ly - 10:.1f}" width="{tw + 4:.1f}" '
-                        f'height="13" fill="white" fill-opacity="0.85"/>'
-                        f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="middle" font-size="11" '
-                        f'fill="{color}">{esc(text)}</text>'
-                    )
-    out += labels
-    # neurons
-    for col in range(len(widths)):
-        vals = acts[col] if acts is not None else None
+    u = unicode_symbol
+    cols: list[list[_Node]] = []
+    for c, s in enumerate(shown):
+        vals = acts[c] if acts is not None else None
         vmax = float(np.abs(vals).max()) if vals is not None and vals.size else 0.0
-        for j in shown[col]:
-            cx, cy = pos(col, j)
-            if col == 0:
-                name = nm.x[j]
-                fill = "#eeeeee" if vals is None else _fill(float(vals[j]), vmax)
-            else:
-                name = nm.a[col - 1][j]
-                fill = "#ffffff" if vals is None else _fill(float(vals[j]), vmax)
-            out.append(
-                f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{_R:.0f}" fill="{fill}" '
-                f'stroke="#222" stroke-width="1.4"/>'
+        col = []
+        for j in s:
+            name = u(nm.x[j]) if c == 0 else u(nm.a[c - 1][j])
+            node = _Node(name, "" if vals is None else fmt(float(vals[j]), decimals))
+            node.fill = (
+                "#f2f2f2"
+                if vals is None and c == 0
+                else ("#ffffff" if vals is None else _fill(float(vals[j]), vmax))
             )
-            if vals is None:
-                out.append(
-                    f'<text x="{cx:.1f}" y="{cy + 4:.1f}" text-anchor="middle" '
-                    f'font-size="12">{esc(name)}</text>'
-                )
-            else:
-                out.append(
-                    f'<text x="{cx:.1f}" y="{cy - 5:.1f}" text-anchor="middle" '
-                    f'font-size="10" fill="#333">{esc(name)}</text>'
-                )
-                out.append(
-                    f'<text x="{cx:.1f}" y="{cy + 11:.1f}" text-anchor="middle" '
-                    f'font-size="12" font-weight="bold">'
-                    f"{esc(fmt(float(vals[j]), decimals))}</text>"
-                )
-            if col > 0:
-                lay = layers[col - 1]
-                notes = []
+            if c > 0:
+                lay = layers[c - 1]
                 if zs is not None:
-                    notes.append(f"{nm.z[col - 1][j]} = {fmt(float(zs[col - 1][j]), decimals)}")
-                if lay.b is not None:
-                    notes.append(f"{nm.b[col - 1][j]} = {fmt(float(lay.b[j]), decimals)}")
-                for q, note in enumerate(notes):
-                    out.append(
-                        f'<text x="{cx:.1f}" y="{cy + _R + 13 + 12 * q:.1f}" '
-                        f'text-anchor="middle" font-size="10" fill="#555">'
-                        f"{esc(note)}</text>"
+                    node.captions.append(
+                        f"{u(nm.z[c - 1][j])} = {fmt(float(zs[c - 1][j]), decimals)}"
                     )
-        if len(shown[col]) < widths[col]:
-            cx, cy = pos(col, shown[col][-1])
-            more = widths[col] - len(shown[col])
+                if lay.b is not None:
+                    node.captions.append(f"{u(nm.b[c - 1][j])} = {fmt(float(lay.b[j]), decimals)}")
+            col.append(node)
+        cols.append(col)
+    edges = []
+    for l, lay in enumerate(layers):
+        for r1, i in enumerate(shown[l]):
+            for r2, k in enumerate(shown[l + 1]):
+                w = float(lay.W[i, k])
+                color = POSITIVE if w >= 0 else NEGATIVE
+                text = f"{u(nm.w[l][i][k])} = {fmt(w, decimals)}"
+                edges.append(
+                    _Edge((l, r1), (l + 1, r2), color, 0.7 + 5.3 * abs(w) / wmax,
+                          [(text, color)] if edge_labels else [], text)
+                )  # fmt: skip
+    caps = ["input"] + [
+        ("output" if l == len(layers) - 1 else f"hidden {l + 1}") + f" · {lay.act}"
+        for l, lay in enumerate(layers)
+    ]
+    return cols, edges, caps
+
+
+def _backward_picture(
+    e: Explanation,
+    layers: list,
+    shown: list[list[int]],
+    widths: list[int],
+    wmax: float,
+    edge_labels: bool,
+    decimals: int,
+) -> tuple[list[list[_Node]], list[_Edge], list[str]]:
+    """Columns: x | z(1) a(1) | ... | z(L) y_hat | L. Every number from ``e``."""
+    nm, u, d = e.names, unicode_symbol, decimals
+    f = lambda v: fmt(float(v), d)  # noqa: E731
+    vmax = max(float(np.abs(g).max()) for g in e.dL_dZ + e.dL_dA + [e.dL_dx]) or 1.0
+    cols: list[list[_Node]] = []
+    # inputs: dL/dx
+    cols.append(
+        [
+            _Node(u(nm.x[i]), f(e.dL_dx[0, i]), [f"{u(nm.x[i])} = {f(e.x[0, i])}"],
+                  _fill(float(e.dL_dx[0, i]), vmax))
+            for i in shown[0]
+        ]
+    )  # fmt: skip
+    for l, lay in enumerate(layers):
+        zc, ac = [], []
+        for k in shown[l + 1]:
+            zn, an = nm.z[l][k], nm.a[l][k]
+            caps = [f"{u(zn)} = {f(e.Z[l][0, k])}"]
+            if lay.b is not None:
+                bn = nm.b[l][k]
+                caps.append(f"{u(bn)} = {f(e.b[l][k])}")
+                caps.append(f"∂L/∂{u(bn)} = {f(e.grad_b[l][k])}")
+            zc.append(_Node(u(zn), f(e.dL_dZ[l][0, k]), caps, _fill(float(e.dL_dZ[l][0, k]), vmax)))
+            ac.append(
+                _Node(u(an), f(e.dL_dA[l][0, k]), [f"{u(an)} = {f(e.A[l][0, k])}"],
+                      _fill(float(e.dL_dA[l][0, k]), vmax))
+            )  # fmt: skip
+        cols += [zc, ac]
+    loss_caps = [LOSS_FORMULAS[e.kind], f"= {f(e.loss)}"]
+    if widths[-1] == 1:
+        loss_caps.insert(1, f"y = {f(e.y[0, 0])}")
+    else:
+        loss_caps.insert(1, "y = [" + ", ".join(f(v) for v in e.y[0]) + "]")
+    cols.append([_Node("L", "1", loss_caps, "#f4e3e1")])
+    edges: list[_Edge] = []
+    nL = len(layers)
+    # L -> y_hat: step 1, dL/dy_hat
+    for r, k in enumerate(shown[-1]):
+        text = f"∂L/∂{u(nm.a[-1][k])} = {f(e.dL_dyhat[0, k])}"
+        edges.append(_Edge((2 * nL + 1, 0), (2 * nL, r), NEUTRAL, 1.6, [(text, BACKPROP)], text))
+    for l, lay in enumerate(layers):
+        zc, ac = 2 * l + 1, 2 * l + 2
+        # a -> z: step 2, g'(z) (a softmax output: its Jacobian d a_i / d z_k)
+        for r, k in enumerate(shown[l + 1]):
+            if lay.act == "softmax":
+                for r2, i in enumerate(shown[l + 1]):
+                    jac = float(e.gprime[l][0, i, k])
+                    text = f"∂{u(nm.a[l][i])}/∂{u(nm.z[l][k])} = {fmt(jac, d)}"
+                    lines = [(text, NEUTRAL)] if len(shown[l + 1]) <= 3 else []
+                    edges.append(_Edge((ac, r2), (zc, r), NEUTRAL, 1.3, lines, text))
+            else:
+                text = f"g′({u(nm.z[l][k])}) = {f(e.gprime[l][0, k])}"
+                edges.append(_Edge((ac, r), (zc, r), NEUTRAL, 1.6, [(text, NEUTRAL)], text))
+        # z -> the values below it: the weights, and dL/dw = dL/dz * v
+        for r2, k in enumerate(shown[l + 1]):
+            for r1, i in enumerate(shown[l]):
+                w = float(e.W[l][i, k])
+                wn = u(nm.w[l][i][k])
+                color = POSITIVE if w >= 0 else NEGATIVE
+                lines = [
+                    (f"{wn} = {fmt(w, d)}", color),
+                    (f"∂L/∂{wn} = {f(e.grad_W[l][i, k])}", BACKPROP),
+                ]
+                edges.append(
+                    _Edge((zc, r2), (zc - 1, r1), color, 0.7 + 5.3 * abs(w) / wmax,
+                          lines if edge_labels else [], " ; ".join(t for t, _ in lines))
+                )  # fmt: skip
+    caps = ["input"]
+    for l, lay in enumerate(layers):
+        name = "output" if l == nL - 1 else f"hidden {l + 1}"
+        caps += [f"{name}: z", f"{'ŷ' if l == nL - 1 else 'a'} = {lay.act}(z)"]
+    caps.append("loss")
+    return cols, edges, caps
+
+
+def _elision_note(widths: list[int], shown: list[list[int]]) -> list[str]:
+    parts = []
+    names = ["input"] + [f"hidden {c}" for c in range(1, len(widths) - 1)] + ["output"]
+    for c, (w, s) in enumerate(zip(widths, shown)):
+        if len(s) < w:
+            parts.append(f"{names[c]}: {len(s)} of {w}")
+    if not parts:
+        return []
+    return [
+        "Wide layers elided (first neurons and the last shown, ⋮ marks the rest; their "
+        "edges are not drawn):",
+        "  " + ", ".join(parts) + " neurons drawn.",
+    ]
+
+
+def _legend(backward: bool, wmax: float, decimals: int, loss: str | None) -> list[tuple[str, str]]:
+    if not backward:
+        return [
+            (f"blue: w > 0, red: w < 0, thickness: |w| (largest {fmt(wmax, decimals)})", NEUTRAL),
+        ]
+    return [
+        ("Arrows: the backward pass. Bold in a node: ∂L/∂(node); beneath: its forward value.",
+         BACKPROP),
+        ("An edge carries its local derivative (w, or g′(z)); ∂L/∂w = ∂L/∂z × (the value w "
+         "multiplies).", NEUTRAL),
+        (f"Blue: w > 0, red: w < 0, thickness: |w| (largest {fmt(wmax, decimals)}).", NEUTRAL),
+    ]  # fmt: skip
+
+
+# =====================================================================================
+# Layout and SVG
+# =====================================================================================
+def _render(
+    cols: list[list[_Node]],
+    edges: list[_Edge],
+    caps: list[str],
+    more: list[int],
+    dxs: list[float],
+    dy: float,
+    fs: float,
+    title: str,
+    notes: list[str],
+    legend: list[tuple[str, str]],
+    backward: bool,
+) -> tuple[str, int, dict[int, bool]]:
+    small = fs - 1
+    lh = small + 3
+    slots = [len(c) + (1 if m else 0) for c, m in zip(cols, more)]
+    rows = max(slots)
+    top = 24.0 + (fs + 16 if title else 0.0) + fs + 14  # title, column captions
+    x0 = 34.0 + max(text_width(c, small) for c in caps[:1]) / 2 + _R
+    xs = [x0]
+    for g in dxs:
+        xs.append(xs[-1] + g)
+    for c, col in enumerate(cols):
+        y0 = top + (rows - slots[c]) * dy / 2
+        for r, node in enumerate(col):
+            k = r + (1 if more[c] and r == len(col) - 1 else 0)  # skip the marker's slot
+            node.x, node.y = xs[c], y0 + k * dy + dy / 2
+    # boxes taken up front: circles, their texts, captions, column captions, title
+    taken: list[Box] = []
+    for col in cols:
+        for node in col:
+            taken.append(Box(node.x - _R, node.y - _R, node.x + _R, node.y + _R, node.name))
+            for q, cap in enumerate(node.captions):
+                yb = node.y + _R + 4 + small * 0.8 + q * lh
+                taken.append(text_box(node.x, yb, cap, small, "middle"))
+    for c, cap in enumerate(caps):
+        taken.append(text_box(xs[c], top - 14, cap, small, "middle"))
+    placer = Placer(taken)
+    labels: list[str] = []
+    lines_svg: list[str] = []
+    gap_failed: dict[int, bool] = {}
+    segs = []
+    for ed in edges:
+        a = cols[ed.src[0]][ed.src[1]]
+        b = cols[ed.dst[0]][ed.dst[1]]
+        segs.append((a.x, a.y, b.x, b.y))
+        length = float(np.hypot(b.x - a.x, b.y - a.y))
+        ux, uy = (b.x - a.x) / length, (b.y - a.y) / length
+        marker = ' marker-end="url(#gn-arrow-bw)"' if backward else ""
+        op = 0.9 if len(edges) <= 40 else 0.55
+        lines_svg.append(
+            f'<line x1="{a.x + ux * _R:.1f}" y1="{a.y + uy * _R:.1f}" '
+            f'x2="{b.x - ux * (_R + 1):.1f}" y2="{b.y - uy * (_R + 1):.1f}" stroke="{ed.color}" '
+            f'stroke-width="{ed.width:.2f}" stroke-opacity="{op}"{marker}>'
+            f"<title>{esc(ed.tip)}</title></line>"
+        )
+    # labels: the steepest edges first (they have the fewest free places), each on its
+    # own edge, where it covers the fewest other edges
+    ts = sorted(np.linspace(0.2, 0.8, 25), key=lambda t: abs(t - 0.5))
+    order = sorted(range(len(edges)), key=lambda j: -abs(segs[j][3] - segs[j][1]))
+    for j in order:
+        ed = edges[j]
+        if not ed.lines:
+            continue
+        ax, ay, bx, by = segs[j]
+        w, h = label_size([t for t, _ in ed.lines], small, _PAD)
+
+        def crossings(box: Box, j: int = j) -> float:
+            return sum(segment_hits_box(*s, box) for i, s in enumerate(segs) if i != j)
+
+        before = placer.failed
+        box = placer.place(w, h, [(ax + (bx - ax) * t, ay + (by - ay) * t) for t in ts], crossings)
+        if placer.failed > before:
+            gap_failed[min(ed.src[0], ed.dst[0])] = True
+        labels.append(label_el(ed.lines, box, small, _PAD))
+    # picture size
+    content_w = xs[-1] + _R + 34
+    foot = notes + [t for t, _ in legend]
+    foot_w = max((text_width(t, small) for t in foot), default=0.0) + 40
+    cap_w = max(xs[c] + text_width(cap, small) / 2 for c, cap in enumerate(caps)) + 20
+    width = max(content_w, foot_w, cap_w, text_width(title, fs + 2) + 40)
+    lowest = max(b.y1 for b in placer.taken)
+    height = lowest + 22 + len(foot) * lh + 10
+    out = svg_open(width, height, title or "glassnet network diagram", fs)
+    if backward:
+        out.append(f"<defs>{arrow_marker('gn-arrow-bw', '#333333', 11)}</defs>")
+    if title:
+        out.append(text_el(20, 24 + fs, title, fs + 2, bold=True))
+    for c, cap in enumerate(caps):
+        out.append(text_el(xs[c], top - 14, cap, small, "middle", "#444"))
+    out += lines_svg
+    for col in cols:
+        for node in col:
             out.append(
-                f'<text x="{cx:.1f}" y="{cy - _DY + 4:.1f}" text-anchor="middle" '
-                f'font-size="11" fill="#555">... {more} more</text>'
+                f'<g class="node"><circle cx="{node.x:.1f}" cy="{node.y:.1f}" r="{_R:.0f}" '
+                f'fill="{node.fill}" stroke="#222" stroke-width="1.4"/>'
             )
-    # legend
-    ly = height - 16
-    out.append(
-        f'<line x1="20" y1="{ly - 4:.1f}" x2="50" y2="{ly - 4:.1f}" stroke="{POSITIVE}" '
-        f'stroke-width="3"/><text x="56" y="{ly:.1f}" font-size="11">w &gt; 0</text>'
-    )
-    out.append(
-        f'<line x1="110" y1="{ly - 4:.1f}" x2="140" y2="{ly - 4:.1f}" '
-        f'stroke="{NEGATIVE}" stroke-width="3"/>'
-        f'<text x="146" y="{ly:.1f}" font-size="11">w &lt; 0   (thickness: |w|, '
-        f"largest {esc(fmt(wmax, decimals))})</text>"
-    )
+            if node.value:
+                out.append(text_el(node.x, node.y - 5, node.name, small, "middle", "#333"))
+                out.append(
+                    text_el(
+                        node.x,
+                        node.y + fs * 0.8 + 1,
+                        node.value,
+                        _fit(node.value, fs),
+                        "middle",
+                        "#000",
+                        bold=True,
+                    )
+                )
+            else:
+                out.append(text_el(node.x, node.y + fs * 0.35, node.name, fs, "middle"))
+            for q, cap in enumerate(node.captions):
+                yb = node.y + _R + 4 + small * 0.8 + q * lh
+                out.append(text_el(node.x, yb, cap, small, "middle", "#444", extra=HALO))
+            out.append("</g>")
+    out += labels
+    # elision markers, in the slot left free before the last neuron of an elided column
+    for c, col in enumerate(cols):
+        if more[c]:
+            mx, my = col[-1].x, col[-1].y - dy
+            out.append(text_el(mx, my - 2, "⋮", fs + 6, "middle", "#555", True, HALO))
+            out.append(
+                text_el(mx, my + small + 4, f"{more[c]} more", small, "middle", "#555", extra=HALO)
+            )
+    y = lowest + 22
+    for t in notes:
+        out.append(text_el(20, y, t, small, fill="#7a4d00"))
+        y += lh
+    for t, color in legend:
+        out.append(text_el(20, y, t, small, fill=color))
+        y += lh
     out.append("</svg>")
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n", placer.failed, gap_failed
+
+
+def _fit(text: str, fs: float) -> float:
+    """The bold value's size so that it fits inside the circle."""
+    return max(12.0, min(fs, (2 * _R - 6) / max(len(text) * 0.6, 1.0)))
