@@ -358,6 +358,7 @@ def _read_table(
     impute: str | None = None,
     categorical: Sequence[str] = (),
     delimiter: str | None = None,
+    multiline: bool = False,
 ) -> Table:
     """:func:`read_csv` with the file checks and the hints phrased for the command line."""
     p = Path(path)
@@ -367,10 +368,12 @@ def _read_table(
         raise CLIError(f"'{path}' is a directory, not a CSV file")
     try:
         return read_csv(
-            p, target=target, impute=impute, categorical=categorical, delimiter=delimiter
-        )
+            p, target=target, impute=impute, categorical=categorical, delimiter=delimiter,
+            multiline=multiline,
+        )  # fmt: skip
     except ValueError as exc:
         message = str(exc).replace('pass impute="mean"', "pass --impute mean")
+        message = message.replace("pass multiline=True", "pass --multiline-cells")
         raise CLIError(message) from None
 
 
@@ -417,6 +420,7 @@ def _csv_data(args: argparse.Namespace) -> _Data:
         impute=args.impute,
         categorical=categorical,
         delimiter=args.delimiter,
+        multiline=args.multiline_cells,
     )
     missing = [t for t in targets if t not in table.names]
     if missing:
@@ -612,6 +616,7 @@ def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool
         impute=args.impute,
         categorical=categorical,
         delimiter=args.delimiter,
+        multiline=args.multiline_cells,
     )
     _check_columns(bundle.columns, list(table.names), present, args.data)
     columns = bundle.columns
@@ -710,7 +715,9 @@ def build_parser() -> argparse.ArgumentParser:
         "  glassnet predict model.glassnet new.csv           predictions as CSV\n"
         "  glassnet evaluate model.glassnet test.csv         scores, confusion matrix\n"
         "  glassnet explain model.glassnet --row 1 test.csv  one row's backprop trace\n"
-        "  glassnet info model.glassnet                      what the model file holds",
+        "  glassnet info model.glassnet                      what the model file holds\n"
+        "  glassnet export model.glassnet model.onnx         ONNX, for onnxruntime\n"
+        "  glassnet playground                               watch a network learn, live",
         formatter_class=fmt,
         epilog="Run 'glassnet COMMAND --help' for a command's options.\n"
         "Exit status: 0 ok, 1 training failed or internal error, 2 usage or data error.",
@@ -813,6 +820,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(text columns: the most frequent value); without it they are errors",
     )
     src.add_argument("--delimiter", metavar="CHAR", help="field separator (default: sniffed)")
+    src.add_argument("--multiline-cells", action="store_true", help=_MULTILINE_HELP)
     src.add_argument(
         "--no-standardize",
         dest="standardize",
@@ -996,7 +1004,44 @@ def build_parser() -> argparse.ArgumentParser:
         model="a glassnet model file",
     )
     p.add_argument("--json", action="store_true", help="print the JSON description instead")
+
+    # -- export -------------------------------------------------------------------
+    p = command(
+        "export",
+        _cmd_export,
+        "write a model as ONNX, with its preprocessing, to run in onnxruntime",
+        "Write MODEL as an ONNX file (glassnet.onnx.export): raw rows in (one input per "
+        "feature column), predictions out, with the stored scaling, one-hot encoding, "
+        "imputation and labels. Needs the onnx extra: pip install 'glassnet[onnx]'.",
+        model="a glassnet model file",
+    )
+    p.add_argument("out", metavar="OUT.onnx", help="the ONNX file to write")
+    p.add_argument("--opset", type=_positive_int, default=None, help="ai.onnx opset (>= 17)")
+    p.add_argument(
+        "--impute-from",
+        metavar="CSV",
+        help="the training CSV of a model trained with --impute, whose file does not store "
+        "the imputation statistics: they are recomputed from it",
+    )
+
+    # -- playground ---------------------------------------------------------------
+    p = command(
+        "playground",
+        _cmd_playground,
+        "watch a network learn, live, in the browser",
+        "Start the playground: a local web app where glassnet trains a small network on 2-D "
+        "data while you watch (decision boundary, every neuron's output, the weights, the "
+        "slides' numbers). Prints its URL with a new access token and opens it.",
+    )
+    p.add_argument("--port", type=_nonneg_int, default=0, help="port (default 0: a free one)")
+    p.add_argument("--no-browser", action="store_true", help="print the URL only")
     return parser
+
+
+_MULTILINE_HELP = (
+    "accept quoted cells that hold line breaks (without it they are errors naming the "
+    "line: usually a stray quote)"
+)
 
 
 def _add_read_options(p: argparse.ArgumentParser) -> None:
@@ -1006,6 +1051,7 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
         help="fill missing/NaN/inf feature cells from this file's column mean or median",
     )
     p.add_argument("--delimiter", metavar="CHAR", help="field separator (default: sniffed)")
+    p.add_argument("--multiline-cells", action="store_true", help=_MULTILINE_HELP)
 
 
 # ======================================================================== demo
@@ -1365,6 +1411,8 @@ def _describe_run(
         f"columns ({len(data.features) - n_cat} numeric, {n_cat} categorical) -> "
         f"{p.X_all.shape[1]} inputs"
     ]
+    if data.table.line_notes:
+        lines.append(f"          read {data.table.line_notes}")
     if data.table.imputed:
         cells = sum(len(v) for v in data.table.imputed.values())
         lines.append(
@@ -1751,6 +1799,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         writer.writerow(bundle.targets)
         for row in pred:
             writer.writerow([_fmt_value(v) for v in row])
+    if data.table.line_notes:  # (on stderr: standard output holds the predictions)
+        _note(f"'{args.data}': {data.table.line_notes}")
     if out_path is None:
         sys.stdout.write(buf.getvalue())
     else:
@@ -1818,6 +1868,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     pred = bundle.decode(bundle.outputs(X))
     n = data.table.n_rows
     lines = [f"evaluate {args.model} on {args.data}: {n} rows, target {', '.join(data.targets)}"]
+    if data.table.line_notes:
+        lines.append(f"  read {data.table.line_notes}")
     lines.append("")
     if bundle.task.is_classifier:
         m = classification_metrics(truth, pred, len(bundle.classes))
@@ -1927,6 +1979,33 @@ def _layer_rows(model: Any) -> list[list[str]]:
             str(tuple(b)) if b is not None else "-", str(count), act,
         ])  # fmt: skip
     return rows
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    """``glassnet export MODEL OUT.onnx``: :func:`glassnet.onnx.export` of the model file."""
+    try:
+        from . import onnx as gn_onnx  # the onnx extra, imported only when asked for
+    except ImportError as exc:
+        raise CLIError(f"'glassnet export' needs the onnx extra: {_oneline(str(exc))}", 1) from None
+    out = Path(args.out)
+    _check_writable(out, "ONNX file")
+    for source in (args.model, args.impute_from):
+        if source is not None and same_file(source, out):
+            raise CLIError(f"the ONNX file '{out}' is an input ('{source}'); choose another path")
+    opset = gn_onnx.DEFAULT_OPSET if args.opset is None else args.opset
+    gn_onnx.export(args.model, out, opset=opset, impute_from=args.impute_from)
+    sys.stdout.write(f"wrote {out} (ONNX opset {opset})\n")
+    return 0
+
+
+def _cmd_playground(args: argparse.Namespace) -> int:
+    from .playground import serve
+
+    try:
+        serve(port=args.port, open_browser=not args.no_browser)
+    except OSError as exc:  # the port is taken, or not ours to bind
+        raise CLIError(f"cannot serve on port {args.port}: {exc.strerror or exc}") from None
+    return 0
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
@@ -2039,6 +2118,12 @@ def _exit_code(code: Any) -> int:
     if code is None:
         return 0
     return code if isinstance(code, int) else 1
+
+
+def _note(message: str) -> None:
+    """A one-line note on stderr (what the user should know; not an error)."""
+    sys.stderr.write(f"glassnet: note: {_oneline(message)}\n")
+    sys.stderr.flush()
 
 
 def _error(message: str) -> None:

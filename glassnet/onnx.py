@@ -92,6 +92,7 @@ __all__ = [
     "MAX_WEIGHTS",
     "OnnxError",
     "export",
+    "feeds",
     "load",
     "register_skl2onnx",
 ]
@@ -680,7 +681,7 @@ def _export_cli_model(
                 keys, values = keys + extra, values + [at] * len(extra)
             idx = g.op(
                 "LabelEncoder", [c], f"{c}_index", domain="ai.onnx.ml",
-                keys_strings=keys, values_int64=values, default_int64=-1,
+                keys_strings=keys, values_int64s=values, default_int64=-1,
             )  # fmt: skip
             eq = g.op("Equal", [idx, g.const(f"{c}_codes", np.arange(len(cats)))], f"{c}_is")
             blocks[c] = g.op("Cast", [eq], f"{c}_onehot", to=TensorProto.DOUBLE)
@@ -728,6 +729,71 @@ def _export_cli_model(
     if fills is not None:
         props["glassnet.imputation"] = fills
     return what, props, graph
+
+
+def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
+    """The inputs of an exported ``glassnet train`` model for ``rows``, typed as it wants.
+
+    Parameters
+    ----------
+    model : onnx.ModelProto, path of an ONNX file, or an onnxruntime InferenceSession
+    rows : pandas DataFrame, dict of column name to values, or glassnet.datasets.Table
+        The raw rows, as in the CSV file: a number column becomes float64 (N, 1), its
+        missing cells (empty, ``nan``, ``NA``, ``N/A``, ``null``; any case) NaN; a text
+        column str (N, 1). Columns the model does not take are ignored.
+
+    >>> # sess.run(None, glassnet.onnx.feeds(sess, pandas.read_csv("new.csv", dtype=str)))
+    """
+    if hasattr(model, "get_inputs"):  # an onnxruntime session
+        wanted = [(i.name, i.type == "tensor(string)") for i in model.get_inputs()]
+    else:
+        proto = model if isinstance(model, onnx.ModelProto) else onnx.load(os.fspath(model))
+        init = {t.name for t in proto.graph.initializer}
+        wanted = [
+            (i.name, i.type.tensor_type.elem_type == TensorProto.STRING)
+            for i in proto.graph.input
+            if i.name not in init
+        ]
+    if hasattr(rows, "raw") and hasattr(rows, "names"):  # a glassnet Table
+        columns = {n: rows.raw(n).tolist() for n in rows.names}
+    elif hasattr(rows, "columns") and hasattr(rows, "__getitem__"):  # a DataFrame
+        columns = {str(c): list(rows[c]) for c in rows.columns}
+    elif isinstance(rows, dict):
+        columns = {str(k): list(np.asarray(v, dtype=object).reshape(-1)) for k, v in rows.items()}
+    else:
+        raise TypeError(
+            "feeds: 'rows' must be a pandas DataFrame, a dict of columns or a glassnet Table. "
+            f"Got {type(rows).__name__}."
+        )
+    missing = [name for name, _ in wanted if name not in columns]
+    if missing:
+        raise ValueError(
+            f"feeds: the rows lack the model's input column(s) {missing}; they have "
+            f"{list(columns)}."
+        )
+    out: dict[str, np.ndarray] = {}
+    for name, text in wanted:
+        cells = columns[name]
+        if text:
+            out[name] = np.array([str(c) for c in cells], dtype=object).reshape(-1, 1)
+        else:
+            out[name] = np.array([_number(c, name) for c in cells], np.float64).reshape(-1, 1)
+    return out
+
+
+def _number(cell: Any, column: str) -> float:
+    if isinstance(cell, str):
+        text = cell.strip()
+        if text.lower() in MISSING_TOKENS:
+            return float("nan")
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(
+                f"feeds: column {column!r} is a number column of the model, but holds the "
+                f"text {cell!r}."
+            ) from None
+    return float("nan") if cell is None else float(cell)
 
 
 # ================================================================ scikit-learn's converter
@@ -1000,6 +1066,20 @@ def load(source: Any, *, max_weights: int = MAX_WEIGHTS) -> Module:
     """
     max_weights = int(check_number(max_weights, "max_weights", "load", low=1, integer=True))
     proto, where = _read(source)
+    at: list[onnx.NodeProto] = []  # the node being read, for the message below
+    try:
+        return _parse(proto, where, max_weights, at)
+    except OnnxError:
+        raise
+    except Exception as exc:  # a value of the wrong type or shape: the file is malformed
+        node = f" at node {_node_name(at[-1])}" if at else ""
+        raise _fail(
+            f"load: {where} is malformed{node} ({type(exc).__name__}: {str(exc)[:200]})."
+        ) from None
+
+
+def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Module:
+    """:func:`load`'s work on a parsed file; appends each node to ``at`` as it reads it."""
     opset = _check_versions(proto, where)
     graph = proto.graph
     if len(graph.node) > MAX_NODES:
@@ -1026,6 +1106,7 @@ def load(source: Any, *, max_weights: int = MAX_WEIGHTS) -> Module:
     modules: list[Module] = []
     pending: tuple[np.ndarray, onnx.NodeProto] | None = None  # a MatMul waiting for its Add
     for node in _topological(list(graph.node), where):
+        at.append(node)
         if node.domain not in ("", "ai.onnx") or node.op_type not in _SUPPORTED:
             raise _unsupported(node, where)
         attrs = _attrs(node)
@@ -1128,8 +1209,8 @@ def _activation(
         axis = attrs.get("axis", -1 if opset >= 13 else 1)
         if axis not in (-1, 1):
             raise _unsupported(node, where, f"softmax over axis {axis}; glassnet's is the last")
-    alpha = float(attrs.get("alpha", 0.01))
-    if op == "LeakyRelu" and not 0 <= alpha < 1:
+    alpha = attrs.get("alpha", 0.01)
+    if op == "LeakyRelu" and not (isinstance(alpha, float) and 0 <= alpha < 1):
         raise _unsupported(node, where, f"alpha {alpha}; glassnet's LeakyReLU takes [0, 1)")
     return activation_module(name, alpha)
 
