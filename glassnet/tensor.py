@@ -35,23 +35,13 @@ from typing import Any
 
 import numpy as np
 
+# fmt: off
 __all__ = [
-    "Tensor",
-    "AnomalyError",
-    "no_grad",
-    "enable_grad",
-    "is_grad_enabled",
-    "detect_anomaly",
-    "set_default_dtype",
-    "get_default_dtype",
-    "as_tensor",
-    "concatenate",
-    "stack",
-    "where",
-    "maximum",
-    "minimum",
-    "unbroadcast",
+    "Tensor", "AnomalyError", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+    "set_default_dtype", "get_default_dtype", "as_tensor", "concatenate", "stack", "where",
+    "maximum", "minimum", "unbroadcast", "axis_args",
 ]
+# fmt: on
 
 
 Backward = Callable[[np.ndarray], Sequence[np.ndarray | None]]  # dL/dout -> dL/dparents
@@ -61,6 +51,7 @@ class _State:
     grad_enabled = True
     anomaly = False
     default_dtype: np.dtype = np.dtype(np.float32)
+    version = 0  # in-place updates so far; a tensor's _version is this count when it was written
 
 
 _state = _State()
@@ -139,25 +130,20 @@ def _to_array(value: Any, dtype: Any = None) -> np.ndarray:
     """Convert input data to a float ndarray following the module's dtype rule."""
     if isinstance(value, Tensor):
         value = value.data
-    if dtype is not None:
-        dt = _float_dtype(dtype, "Tensor")
-        try:
-            return np.asarray(value, dtype=dt)
-        except (TypeError, ValueError) as e:
-            raise TypeError(
-                f"Tensor data must be numbers (a NumPy array, list or scalar). Got {value!r:.60}."
-            ) from e
-    if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind == "f":
-        # float32 and wider arrays are kept as they are (not copied); float16 widens
-        return np.asarray(value, dtype=max(value.dtype, np.dtype(np.float32)))
     arr = np.asarray(value)
-    if arr.dtype.kind in "biuf":
-        return arr.astype(_state.default_dtype)
-    if arr.dtype.kind == "c":
-        raise TypeError("Tensor data must be real numbers. Got complex values; take .real first.")
-    raise TypeError(
-        f"Tensor data must be numbers (a NumPy array, list or scalar). Got dtype {arr.dtype}."
-    )
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            "Tensor data must be real numbers. Got complex values; take .real first."
+            if arr.dtype.kind == "c"
+            else "Tensor data must be numbers (a NumPy array, list or scalar). "
+            f"Got dtype {arr.dtype}."
+        )
+    if dtype is not None:
+        return arr.astype(_float_dtype(dtype, "Tensor"), copy=False)
+    if arr.dtype.kind == "f" and isinstance(value, (np.ndarray, np.generic)):
+        # float32 and wider arrays are kept as they are (not copied); float16 widens
+        return arr.astype(max(arr.dtype, np.dtype(np.float32)), copy=False)
+    return arr.astype(_state.default_dtype)
 
 
 def _float_dtype(dtype: Any, owner: str) -> np.dtype:
@@ -180,6 +166,18 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
     )
     return grad.sum(axis=axes).reshape(shape)
+
+
+def axis_args(op: str, axis: Any, dim: Any, keepdims: Any = None, keepdim: Any = None) -> Any:
+    """NumPy's ``axis``/``keepdims`` or PyTorch's ``dim``/``keepdim``, whichever was given (a
+    list of axes becomes a tuple); giving both spellings of one argument is a TypeError."""
+    if (axis is not None and dim is not None) or (keepdims is not None and keepdim is not None):
+        raise TypeError(
+            f"{op}() got axis={axis!r}, keepdims={keepdims!r} (NumPy's names) and dim={dim!r}, "
+            f"keepdim={keepdim!r} (PyTorch's) for the same arguments: pass one of each pair."
+        )
+    axis = dim if axis is None else axis
+    return (tuple(axis) if isinstance(axis, list) else axis), bool(keepdims or keepdim)
 
 
 def _check_finite(op: str, who: str, arr: np.ndarray, where: str) -> None:
@@ -208,18 +206,19 @@ class Tensor:
         A name shown by drawings and explanations (``"x1"``, ``"w5"``).
     """
 
-    __slots__ = (
-        "data",
-        "grad",
-        "requires_grad",
-        "op",
-        "parents",
-        "label",
-        "backward_fn",
-        "_retain",
-        "__weakref__",
-    )
+    # fmt: off
+    __slots__ = ("data", "grad", "requires_grad", "op", "parents", "label", "backward_fn",
+                 "_retain", "_version", "__weakref__")
+    # fmt: on
     __array_priority__ = 1000  # make ndarray (op) Tensor dispatch to Tensor's reflected ops
+
+    # x.relu(), x.tanh(), x.sigmoid(), x.softmax(dim), x.log_softmax(dim) are the activations of
+    # glassnet.functional, which attaches them: their mathematics lives in its table, a layer up.
+    relu: Callable[..., Tensor]
+    tanh: Callable[..., Tensor]
+    sigmoid: Callable[..., Tensor]
+    softmax: Callable[..., Tensor]
+    log_softmax: Callable[..., Tensor]
 
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str | None = None
@@ -232,6 +231,7 @@ class Tensor:
         self.label = label
         self.backward_fn: Backward | None = None
         self._retain = False
+        self._version = 0
 
     # ------------------------------------------------------------------ graph
     @staticmethod  # not a classmethod: this runs for every op, and binding a class costs
@@ -249,6 +249,7 @@ class Tensor:
         out.grad = None
         out.label = None
         out._retain = False
+        out._version = _state.version
         out.op = op
         needs = False
         if _state.grad_enabled:
@@ -296,21 +297,18 @@ class Tensor:
                 "backward() was called on a tensor that does not require grad: no input of "
                 "the computation had requires_grad=True (or it ran inside no_grad())."
             )
-        if grad is None:
-            if self.data.size != 1:
-                raise RuntimeError(
-                    f"backward() needs a gradient argument for a non-scalar tensor of shape "
-                    f"{self.data.shape}: reduce it to a scalar first (e.g. .sum() or .mean()) "
-                    "or pass grad= of the same shape."
-                )
-            g = np.ones_like(self.data)
-        else:
-            g = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
-            if g.shape != self.data.shape:
-                raise ValueError(
-                    f"backward(): the gradient has shape {g.shape} but the tensor has shape "
-                    f"{self.data.shape}; pass a gradient of the tensor's shape."
-                )
+        if grad is None and self.data.size != 1:
+            raise RuntimeError(
+                f"backward() needs a gradient argument for a non-scalar tensor of shape "
+                f"{self.data.shape}: reduce it to a scalar first (e.g. .sum() or .mean()) "
+                "or pass grad= of the same shape."
+            )
+        g = np.ones_like(self.data) if grad is None else _to_array(grad, self.data.dtype)
+        if g.shape != self.data.shape:
+            raise ValueError(
+                f"backward(): the gradient has shape {g.shape} but the tensor has shape "
+                f"{self.data.shape}; pass a gradient of the tensor's shape."
+            )
 
         # 1) iterative topological sort (post-order DFS with an explicit stack)
         topo: list[Tensor] = []
@@ -323,13 +321,10 @@ class Tensor:
             elif id(node) not in visited:
                 visited.add(id(node))
                 stack.append((node, True))
-                for p in node.parents:
-                    if p.requires_grad and id(p) not in visited:
-                        stack.append((p, False))
+                stack.extend((p, False) for p in node.parents if p.requires_grad)
 
         # 2) reverse sweep: each node passes dL/dnode to its parents (chain rule)
         grads: dict[int, np.ndarray] = {id(self): g}
-        anomaly = _state.anomaly
         for node in reversed(topo):
             g = grads.pop(id(node), None)
             if g is None:
@@ -341,11 +336,16 @@ class Tensor:
                     node.grad += g
             if node.backward_fn is None:
                 continue
-            if anomaly:
-                who = f"label {node.label!r}" if node.label else ""
+            who = f"label {node.label!r}" if node.label else ""
+            if _state.anomaly:
                 _check_finite(node.op, who, g, "backward (incoming gradient)")
-            parent_grads = node.backward_fn(g)
-            for p, pg in zip(node.parents, parent_grads):
+            for p, pg in zip(node.parents, node.backward_fn(g)):
+                if p._version > node._version:
+                    raise RuntimeError(
+                        f"backward of op {node.op!r}: an input of shape {p.data.shape} was "
+                        "changed in place (-=, +=, *=, /=) after the op used it. Call backward() "
+                        "before the update, or run the forward pass again after it."
+                    )
                 if pg is None or not p.requires_grad:
                     continue
                 if pg.shape != p.data.shape:
@@ -353,7 +353,7 @@ class Tensor:
                         f"backward of op {node.op!r} produced a gradient of shape {pg.shape} "
                         f"for an input of shape {p.data.shape}"
                     )
-                if anomaly:
+                if _state.anomaly:
                     _check_finite(node.op, who, pg, "backward")
                 prev = grads.get(id(p))
                 grads[id(p)] = pg if prev is None else prev + pg
@@ -364,21 +364,10 @@ class Tensor:
             self.grad.fill(0)
 
     # ------------------------------------------------------------- accessors
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
-
-    @property
-    def ndim(self) -> int:
-        return self.data.ndim
-
-    @property
-    def size(self) -> int:
-        return self.data.size
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self.data.dtype
+    shape = property(lambda self: self.data.shape, doc="The shape of ``data``.")
+    ndim = property(lambda self: self.data.ndim, doc="The number of axes of ``data``.")
+    size = property(lambda self: self.data.size, doc="The number of values in ``data``.")
+    dtype = property(lambda self: self.data.dtype, doc="The dtype of ``data``.")
 
     def __len__(self) -> int:
         return len(self.data)
@@ -419,53 +408,35 @@ class Tensor:
     __hash__ = object.__hash__
 
     # ------------------------------------------------------------ arithmetic
-    # A binary op is its forward (a broadcasting NumPy function) and its derivative
-    # d(g, a, b, y, wrt_b): dL/da, or dL/db when wrt_b. One function for both keeps
-    # the op at one closure (these run for every node); _binary sums each gradient
-    # back to its operand's shape.
     def __add__(self, other: Any) -> Tensor:
         """y = a + b; dL/da = dL/db = g."""
-        return _binary(self, other, "add", np.add, lambda g, a, b, y, wrt_b: g)
+        return _binary("add", self, other)
 
     __radd__ = __add__
 
     def __sub__(self, other: Any) -> Tensor:
         """y = a - b; dL/da = g, dL/db = -g."""
-        return _binary(
-            self, other, "sub", np.subtract, lambda g, a, b, y, wrt_b: -g if wrt_b else g
-        )
+        return _binary("sub", self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
         return (-self) + other
 
     def __mul__(self, other: Any) -> Tensor:
         """y = a * b; dL/da = g b, dL/db = g a."""
-        return _binary(
-            self, other, "mul", np.multiply, lambda g, a, b, y, wrt_b: g * a if wrt_b else g * b
-        )
+        return _binary("mul", self, other)
 
     __rmul__ = __mul__
 
     def __truediv__(self, other: Any) -> Tensor:
         """y = a / b; dL/da = g / b, dL/db = -g y / b."""
-        return _binary(
-            self, other, "div", np.divide, lambda g, a, b, y, wrt_b: -g * y / b if wrt_b else g / b
-        )
+        return _binary("div", self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
         return _operand(other, self) / self
 
     def __pow__(self, other: Any) -> Tensor:
         """y = a^p; dL/da = g p a^(p-1), dL/dp = g y log a (log a taken as 0 where a <= 0)."""
-        return _binary(
-            self,
-            other,
-            "pow",
-            np.power,
-            lambda g, a, p, y, wrt_p: (
-                g * y * np.log(np.where(a > 0, a, 1)) if wrt_p else g * p * a ** (p - 1)
-            ),
-        )
+        return _binary("pow", self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
         return _operand(other, self) ** self
@@ -479,20 +450,67 @@ class Tensor:
     def __rmatmul__(self, other: Any) -> Tensor:
         return matmul(_operand(other, self), self)
 
-    # ------------------------------------------------------------ reductions
-    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Sum over ``axis`` (all axes by default); each input receives g."""
-        shape = self.data.shape
-        out = np.add.reduce(self.data, axis=axis, keepdims=keepdims)  # np.sum minus its wrapper
-        return Tensor.from_op(out, "sum", (self,), lambda g: (_spread(g, shape, axis, keepdims),))
+    # ------------------------------------------------------------ in place
+    # x -= y writes into x's array, as in PyTorch: the update of a parameter under no_grad()
+    # (p -= lr * p.grad), or of a tensor no graph needs. A node built from the old values
+    # refuses to run backward afterwards (its _version is older than its input's).
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._inplace("+=", np.add, other)
 
-    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Mean over ``axis`` (all axes by default); each input receives g / n."""
-        shape = self.data.shape
-        out = np.mean(self.data, axis=axis, keepdims=keepdims)
-        n = self.data.size // max(np.size(out), 1)  # values averaged into each output
+    def __isub__(self, other: Any) -> Tensor:
+        return self._inplace("-=", np.subtract, other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._inplace("*=", np.multiply, other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._inplace("/=", np.divide, other)
+
+    def __imatmul__(self, other: Any) -> Tensor:
+        raise TypeError("In-place matmul (a @= b) is not supported; write a = a @ b.")
+
+    def _inplace(self, sym: str, fn: Callable, other: Any) -> Tensor:
+        if self.backward_fn is not None:
+            raise RuntimeError(
+                f"x {sym} y on a tensor computed by op {self.op!r} that requires grad: the graph "
+                f"holds its values. Write x = x {sym[0]} y (a new node) instead."
+            )
+        if self.requires_grad and _state.grad_enabled:
+            raise RuntimeError(
+                f"x {sym} y on a leaf tensor that requires grad (a parameter): update it inside "
+                "`with glassnet.no_grad():`, as in PyTorch (p -= lr * p.grad), or write to p.data."
+            )
+        b = other.data if isinstance(other, Tensor) else other
+        try:
+            fn(self.data, b, out=self.data)
+        except (TypeError, ValueError) as e:
+            raise ValueError(
+                f"x {sym} y: x of shape {self.shape} cannot take y in place: {e}"
+            ) from e
+        _state.version += 1
+        self._version = _state.version
+        return self
+
+    # ------------------------------------------------------------ reductions
+    def sum(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None, keepdim: Any = None):
+        """Sum over ``axis`` (all axes by default); each input receives g. ``dim`` and
+        ``keepdim`` are PyTorch's names for ``axis`` and ``keepdims``."""
+        return self._sum_or_mean("sum", *axis_args("sum", axis, dim, keepdims, keepdim))
+
+    def mean(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None, keepdim: Any = None):
+        """Mean over ``axis`` (all axes by default); each input receives g / n. ``dim`` and
+        ``keepdim`` are PyTorch's names for ``axis`` and ``keepdims``."""
+        return self._sum_or_mean("mean", *axis_args("mean", axis, dim, keepdims, keepdim))
+
+    def _sum_or_mean(self, op: str, axis: Any, keepdims: bool) -> Tensor:
+        a = self.data
+        if op == "sum":
+            out, n = np.add.reduce(a, axis=axis, keepdims=keepdims), 1  # np.sum minus its wrapper
+        else:
+            out = np.mean(a, axis=axis, keepdims=keepdims)
+            n = a.size // max(np.size(out), 1)  # values averaged into each output
         return Tensor.from_op(
-            out, "mean", (self,), lambda g: (_spread(g / n, shape, axis, keepdims),)
+            out, op, (self,), lambda g: (_spread(g if n == 1 else g / n, a.shape, axis, keepdims),)
         )
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
@@ -545,7 +563,7 @@ class Tensor:
 
     # ------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
-        """Same values, new shape (``-1`` infers one axis)."""
+        """Same values, new shape (``-1`` infers one axis). ``view`` is PyTorch's name."""
         shape = _unpack(shape)
         a_shape = self.data.shape
         try:
@@ -556,6 +574,26 @@ class Tensor:
                 f"({self.data.size} values) into shape {shape}."
             ) from e
         return Tensor.from_op(out, "reshape", (self,), lambda g: (g.reshape(a_shape),))
+
+    view = reshape
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """Insert an axis of length 1 at position ``dim`` (NumPy's expand_dims)."""
+        shape = list(self.data.shape)
+        shape.insert(_dim("unsqueeze", dim, self.data.ndim + 1), 1)
+        return self.reshape(shape)
+
+    def squeeze(self, dim: int | tuple[int, ...] | None = None) -> Tensor:
+        """Remove the axes of length 1 (only those among ``dim`` when given, as in PyTorch)."""
+        n = self.data.ndim
+        dims = range(n) if dim is None else [_dim("squeeze", d, n) for d in np.atleast_1d(dim)]
+        return self.reshape([k for i, k in enumerate(self.data.shape) if k != 1 or i not in dims])
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge the axes ``start_dim`` to ``end_dim`` (both included) into one, as in PyTorch."""
+        shape, n = self.data.shape, max(self.data.ndim, 1)
+        s, e = _dim("flatten", start_dim, n), _dim("flatten", end_dim, n) + 1
+        return self.reshape(shape[:s] + (int(np.prod(shape[s:e])),) + shape[e:])
 
     def transpose(self, *axes: int) -> Tensor:
         """Permute axes (reverse them by default). ``.T`` is the 2-D transpose."""
@@ -573,14 +611,10 @@ class Tensor:
     def __getitem__(self, index: Any) -> Tensor:
         index = tuple(map(_index, index)) if isinstance(index, tuple) else _index(index)
         a = self.data
-        advanced = _is_advanced(index)
 
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
             full = np.zeros_like(a)
-            if advanced:
-                np.add.at(full, index, g)  # repeated indices accumulate
-            else:
-                full[index] = g
+            np.add.at(full, index, g)  # repeated indices accumulate
             return (full,)
 
         return Tensor.from_op(a[index], "index", (self,), backward)
@@ -591,24 +625,20 @@ def _unpack(args: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
 
 
+def _dim(op: str, dim: Any, ndim: int) -> int:
+    """``dim`` as an axis in [0, ndim): negative values count from the end."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool) or not -ndim <= dim < ndim:
+        raise IndexError(f"{op}: dim must be an integer in [{-ndim}, {ndim - 1}]. Got {dim!r}.")
+    return int(dim) % ndim
+
+
 def _index(t: Any) -> Any:
     """A Tensor used as an index becomes integers: its values must be whole numbers."""
     if not isinstance(t, Tensor):
         return t
     if not np.all(t.data == np.round(t.data)):
-        raise IndexError(
-            "A Tensor used as an index must hold whole numbers. Got non-integer values; "
-            "index with an integer NumPy array instead."
-        )
+        raise IndexError("A Tensor used as an index must hold whole numbers; use an integer array.")
     return t.data.astype(np.intp)
-
-
-def _is_advanced(index: Any) -> bool:
-    items = index if isinstance(index, tuple) else (index,)
-    return any(
-        isinstance(i, (list, np.ndarray)) and not (isinstance(i, np.ndarray) and i.ndim == 0)
-        for i in items
-    )
 
 
 def _spread(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> np.ndarray:
@@ -634,14 +664,39 @@ def _operand(value: Any, like: Tensor) -> Tensor:
     return as_tensor(value)
 
 
-def _binary(a: Tensor, other: Any, op: str, fn: Callable, d: Callable) -> Tensor:
-    """The node of ``y = fn(a, b)`` with NumPy broadcasting.
+def _ties(wins: Callable) -> Callable:
+    """dL/da (dL/db) of maximum or minimum: g to the operand picked, half each at a tie."""
+    return lambda g, a, b, y, wrt_b: (
+        g * ((wins(b, a) if wrt_b else wins(a, b)) + 0.5 * (a == b)).astype(g.dtype)
+    )
 
-    ``d(g, a, b, y, wrt_b)`` is dL/da (dL/db when ``wrt_b``) before :func:`unbroadcast`
-    sums it to the operand's shape. A Python number ``b`` keeps ``a``'s dtype; a
-    non-Tensor ``b`` is a constant (no gradient). A shape mismatch names the op and
-    both shapes.
+
+# A binary op is its forward (a broadcasting NumPy function) beside its derivative
+# d(g, a, b, y, wrt_b): dL/da, or dL/db when wrt_b. One function for both keeps each op at
+# one closure (these run for every node); _binary sums each gradient back to its operand's shape.
+BINARY_OPS: dict[str, tuple[Callable, Callable]] = {
+    "add": (np.add, lambda g, a, b, y, wrt_b: g),
+    "sub": (np.subtract, lambda g, a, b, y, wrt_b: -g if wrt_b else g),
+    "mul": (np.multiply, lambda g, a, b, y, wrt_b: g * a if wrt_b else g * b),
+    "div": (np.divide, lambda g, a, b, y, wrt_b: -g * y / b if wrt_b else g / b),
+    "pow": (
+        np.power,
+        lambda g, a, p, y, wrt_p: (
+            g * y * np.log(np.where(a > 0, a, 1)) if wrt_p else g * p * a ** (p - 1)
+        ),
+    ),
+    "maximum": (np.maximum, _ties(np.greater)),
+    "minimum": (np.minimum, _ties(np.less)),
+}
+
+
+def _binary(op: str, a: Tensor, other: Any) -> Tensor:
+    """The node of ``y = fn(a, b)`` for the op ``op`` of :data:`BINARY_OPS`, with broadcasting.
+
+    A Python number ``b`` keeps ``a``'s dtype; a non-Tensor ``b`` is a constant (no
+    gradient). A shape mismatch names the op and both shapes.
     """
+    fn, d = BINARY_OPS[op]
     A = a.data
     if isinstance(other, Tensor):
         B, parents = other.data, (a, other)
@@ -690,16 +745,13 @@ def matmul(a: Any, b: Any) -> Tensor:
     B2 = B[:, None] if B.ndim == 1 else B
 
     def backward(g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-        g2 = g  # re-insert the axes NumPy dropped for 1-D operands: (..., n, m)
-        if B.ndim == 1:
-            g2 = np.expand_dims(g2, -1)
-        if A.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
+        g = np.expand_dims(g, -1) if B.ndim == 1 else g  # re-insert the axes NumPy dropped
+        g = np.expand_dims(g, -2) if A.ndim == 1 else g  # for 1-D operands: (..., n, m)
         ga = gb = None  # an input that needs no gradient costs no product
         if a.requires_grad:  # g @ Bᵀ (the transposes are views)
-            ga = unbroadcast(np.matmul(g2, np.swapaxes(B2, -1, -2)), A2.shape).reshape(A.shape)
+            ga = unbroadcast(np.matmul(g, np.swapaxes(B2, -1, -2)), A2.shape).reshape(A.shape)
         if b.requires_grad:  # Aᵀ @ g
-            gb = unbroadcast(np.matmul(np.swapaxes(A2, -1, -2), g2), B2.shape).reshape(B.shape)
+            gb = unbroadcast(np.matmul(np.swapaxes(A2, -1, -2), g), B2.shape).reshape(B.shape)
         return ga, gb
 
     return Tensor.from_op(out, "matmul", (a, b), backward)
@@ -729,10 +781,7 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     ts, out = _join(tensors, np.stack, "stack", axis, "differ; stack needs equal shapes")
     n = len(ts)
     return Tensor.from_op(
-        out,
-        "stack",
-        ts,
-        lambda g: tuple(np.squeeze(p, axis=axis) for p in np.split(g, n, axis=axis)),
+        out, "stack", ts, lambda g: tuple(np.squeeze(p, axis=axis) for p in np.split(g, n, axis))
     )
 
 
@@ -744,37 +793,22 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     try:
         out = np.where(cond, ta.data, tb.data)
     except ValueError as e:
-        raise ValueError(
-            f"op 'where': shapes {cond.shape}, {ta.shape} and {tb.shape} cannot be broadcast "
-            "together."
-        ) from e
+        shapes = f"{cond.shape}, {ta.shape} and {tb.shape}"
+        raise ValueError(f"op 'where': shapes {shapes} cannot be broadcast together.") from e
     zero = np.zeros((), dtype=out.dtype)
-    return Tensor.from_op(
-        out,
-        "where",
-        (ta, tb),
-        lambda g: (
-            unbroadcast(np.where(cond, g, zero), ta.shape),
-            unbroadcast(np.where(cond, zero, g), tb.shape),
-        ),
-    )
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ga = unbroadcast(np.where(cond, g, zero), ta.shape)
+        return ga, unbroadcast(np.where(cond, zero, g), tb.shape)
+
+    return Tensor.from_op(out, "where", (ta, tb), backward)
 
 
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise maximum; g goes to the larger value, split equally at ties."""
-    return _pick(a, b, "maximum", np.maximum, np.greater)
+    return _binary("maximum", as_tensor(a), b)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise minimum; g goes to the smaller value, split equally at ties."""
-    return _pick(a, b, "minimum", np.minimum, np.less)
-
-
-def _pick(a: Any, b: Any, op: str, fn: Callable, wins: Callable) -> Tensor:
-    """The operand ``fn`` picks gets g; at a tie each gets half."""
-
-    def d(g: np.ndarray, a: np.ndarray, b: np.ndarray, y: Any, wrt_b: bool) -> np.ndarray:
-        share = wins(b, a) if wrt_b else wins(a, b)
-        return g * (share + 0.5 * (a == b)).astype(g.dtype)
-
-    return _binary(as_tensor(a), as_tensor(b), op, fn, d)
+    return _binary("minimum", as_tensor(a), b)
