@@ -1,0 +1,661 @@
+"""The playground's model of one run: its settings, its data, its network and its training.
+
+A run is a :class:`Run`: the settings of :func:`check_config` (every field checked, sizes
+capped), the data set of :func:`make_dataset` split into train and test points, the
+input features of :data:`FEATURES` computed from (x1, x2), a ``glassnet.nn.MLP`` in
+float64, and plain gradient descent on mini-batches done by glassnet itself:
+
+1) a batch's forward and backward pass: :class:`glassnet.fused.FastMLP` ``.step``,
+   which writes dL/dW, dL/db into every parameter's ``.grad``;
+2) the regularization's gradient added to each weight matrix (never to a bias):
+   ``λ·W`` for L2 (the penalty ``λ/2 Σ w²``), ``λ·sign(W)`` for L1 (``λ Σ |w|``);
+3) ``glassnet.optim.SGD`` takes the step ``w ← w − γ·dL/dw``.
+
+Epoch ``e`` visits the training points in the order
+``numpy.random.default_rng([seed, 2, e]).permutation(n_train)``, in batches of
+``batch_size``; a step is one batch, an epoch one pass. The numbers the page shows
+(losses, the output over the plane, every neuron's output, the weights, the explained
+numbers of one point) are computed here, by glassnet.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .. import datasets
+from .._validation import ParameterError, check_choice, check_number
+from ..explain import explain
+from ..fused import FastMLP, layers_of
+from ..nn import MLP
+from ..optim import SGD
+from ..report import make_names
+
+__all__ = [
+    "ACTIVATIONS",
+    "CLASSIFICATION_DATASETS",
+    "DEFAULTS",
+    "FEATURES",
+    "LECTURE",
+    "LIMITS",
+    "REGRESSION_DATASETS",
+    "Run",
+    "check_config",
+    "feature_matrix",
+    "make_dataset",
+    "previews",
+]
+
+#: The input features, each a function of the point (x1, x2), in the page's order.
+FEATURES: dict[str, Any] = {
+    "x1": lambda x1, x2: x1,
+    "x2": lambda x1, x2: x2,
+    "x1^2": lambda x1, x2: x1 * x1,
+    "x2^2": lambda x1, x2: x2 * x2,
+    "x1x2": lambda x1, x2: x1 * x2,
+    "sin_x1": lambda x1, x2: np.sin(x1),
+    "sin_x2": lambda x1, x2: np.sin(x2),
+}
+CLASSIFICATION_DATASETS = ("circle", "xor", "gauss", "spiral", "moons", "xnor")
+REGRESSION_DATASETS = ("reg-plane", "reg-gauss")
+#: The page's activation names and glassnet's (``functional.ACTIVATIONS``) for them.
+ACTIVATIONS = {
+    "relu": "relu",
+    "tanh": "tanh",
+    "sigmoid": "sigmoid",
+    "linear": "identity",
+    "leaky_relu": "leaky_relu",
+}
+REGULARIZATIONS = ("none", "L1", "L2")
+PROBLEMS = ("classification", "regression")
+PRESETS = ("none", "lecture")
+
+#: Caps on every size a request may ask for.
+LIMITS = {
+    "hidden_layers": 6,
+    "neurons": 8,
+    "samples": 2000,
+    "grid": 200,
+    "epochs_per_request": 200,
+    "history": 2000,
+}
+
+DEFAULTS: dict[str, Any] = {
+    "dataset": "circle",
+    "problem": "classification",
+    "features": ["x1", "x2"],
+    "hidden": [4, 2],
+    "activation": "tanh",
+    "lr": 0.03,
+    "regularization": "none",
+    "reg_rate": 0.0,
+    "noise": 0,
+    "train_ratio": 50,
+    "batch_size": 10,
+    "samples": 500,
+    "seed": 0,
+    "grid": 100,
+    "preset": "none",
+}
+
+#: The lecture's XNOR network: a 2-2-1 sigmoid network with the slide's weights,
+#: a1 = σ(-6 + 4 x1 + 4 x2), a2 = σ(2 - 4 x1 - 4 x2), y_hat = σ(-0.5 + a1 + a2).
+LECTURE: dict[str, Any] = {
+    "config": {
+        "dataset": "xnor",
+        "problem": "classification",
+        "features": ["x1", "x2"],
+        "hidden": [2],
+        "activation": "sigmoid",
+        "lr": 1.0,
+        "batch_size": 4,
+        "samples": 4,
+        "noise": 0,
+        "train_ratio": 100,
+    },
+    "W": [[[4.0, -4.0], [4.0, -4.0]], [[1.0], [1.0]]],
+    "b": [[-6.0, 2.0], [-0.5]],
+}
+
+_OWNER = "the playground"
+
+
+def _extent(dataset: str) -> float:
+    """Half the width of the square the data set lives in: points in [-e, e]² (the XNOR
+    corners in [-0.5, 1.5]²)."""
+    return 1.0 if dataset == "xnor" else 6.0
+
+
+def domain(dataset: str) -> tuple[float, float]:
+    """The (low, high) of both axes of the plane drawn for ``dataset``."""
+    return (-0.5, 1.5) if dataset == "xnor" else (-6.0, 6.0)
+
+
+# =====================================================================================
+# Settings
+# =====================================================================================
+def check_config(raw: Any) -> dict[str, Any]:
+    """The settings of a run, from a JSON object: :data:`DEFAULTS` for missing fields,
+    every given field checked (a name from its fixed list, a finite number in its range,
+    sizes capped by :data:`LIMITS`), unknown fields refused. Raises ``ParameterError``
+    naming the field, what was given and what is allowed."""
+    if not isinstance(raw, Mapping):
+        raise ParameterError(
+            f"The settings of {_OWNER} must be a JSON object. Got {type(raw).__name__}."
+        )
+    unknown = sorted(str(k) for k in raw if k not in DEFAULTS)
+    if unknown:
+        raise ParameterError(
+            f"Unknown setting(s) {', '.join(repr(u[:40]) for u in unknown[:5])}; the settings "
+            f"are {', '.join(DEFAULTS)}."
+        )
+    preset = check_choice(raw.get("preset", "none"), "preset", _OWNER, PRESETS)
+    base = {**DEFAULTS, **(LECTURE["config"] if preset == "lecture" else {})}
+    c = {**base, **raw} if preset == "none" else {**base, "preset": preset}
+    if preset == "lecture":  # the slide's network: only the training settings may change
+        for k in ("lr", "regularization", "reg_rate", "grid", "seed"):
+            if k in raw:
+                c[k] = raw[k]
+    out: dict[str, Any] = {"preset": preset}
+    out["problem"] = check_choice(c["problem"], "problem", _OWNER, PROBLEMS)
+    allowed = CLASSIFICATION_DATASETS if out["problem"] == "classification" else REGRESSION_DATASETS
+    out["dataset"] = check_choice(c["dataset"], "dataset", _OWNER, allowed)
+    feats = c["features"]
+    if (
+        not isinstance(feats, list)
+        or not feats
+        or len(feats) > len(FEATURES)
+        or len(set(map(str, feats))) != len(feats)
+    ):
+        raise ParameterError(
+            f"The 'features' parameter of {_OWNER} must be a list of distinct names from "
+            f"{', '.join(FEATURES)}, at least one. Got {str(feats)[:80]}."
+        )
+    for f in feats:
+        check_choice(f, "features", _OWNER, tuple(FEATURES))
+    out["features"] = [f for f in FEATURES if f in feats]  # the page's order
+    hidden = c["hidden"]
+    if not isinstance(hidden, list) or len(hidden) > LIMITS["hidden_layers"]:
+        raise ParameterError(
+            f"The 'hidden' parameter of {_OWNER} must be a list of at most "
+            f"{LIMITS['hidden_layers']} layer widths. Got {str(hidden)[:80]}."
+        )
+    out["hidden"] = [
+        check_number(h, "hidden", _OWNER, low=1, high=LIMITS["neurons"], integer=True)
+        for h in hidden
+    ]
+    out["activation"] = check_choice(c["activation"], "activation", _OWNER, tuple(ACTIVATIONS))
+    out["lr"] = check_number(c["lr"], "lr", _OWNER, low=0, low_open=True, high=10)
+    out["regularization"] = check_choice(
+        c["regularization"], "regularization", _OWNER, REGULARIZATIONS
+    )
+    out["reg_rate"] = check_number(c["reg_rate"], "reg_rate", _OWNER, low=0, high=10)
+    out["noise"] = check_number(c["noise"], "noise", _OWNER, low=0, high=50, integer=True)
+    out["train_ratio"] = check_number(
+        c["train_ratio"], "train_ratio", _OWNER, low=10, high=100, integer=True
+    )
+    out["samples"] = check_number(
+        c["samples"], "samples", _OWNER, low=4, high=LIMITS["samples"], integer=True
+    )
+    out["batch_size"] = check_number(
+        c["batch_size"], "batch_size", _OWNER, low=1, high=LIMITS["samples"], integer=True
+    )
+    out["seed"] = check_number(c["seed"], "seed", _OWNER, low=0, high=2**31 - 1, integer=True)
+    out["grid"] = check_number(c["grid"], "grid", _OWNER, low=10, high=LIMITS["grid"], integer=True)
+    return out
+
+
+# =====================================================================================
+# Data
+# =====================================================================================
+def make_dataset(config: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """The points (N, 2) and targets (N,) of ``config["dataset"]`` with its ``noise``
+    (0-50), ``samples`` and ``seed``: labels 0/1 for classification, values in [-1, 1]
+    for regression. The shapes come from :mod:`glassnet.datasets` where it has them
+    (circles, moons, spirals, blobs), scaled to the plane [-6, 6]²."""
+    name, n, noise = config["dataset"], int(config["samples"]), config["noise"] / 100.0
+    seed = np.random.default_rng([int(config["seed"]), 0])
+    e = _extent(name)
+    if name == "circle":
+        X, y = datasets.make_circles(n, noise=noise * 0.3, factor=0.4, seed=seed)
+        X, y = X * 5.0, y
+    elif name == "moons":
+        X, y = datasets.make_moons(n, noise=noise * 0.6, seed=seed)
+        X = (X - [0.5, 0.25]) * 3.2
+    elif name == "spiral":
+        X, y = datasets.make_spirals(n, n_classes=2, noise=noise * 1.5, seed=seed)
+        X = X * 5.5
+    elif name == "gauss":
+        std = 0.5 + 2.5 * noise
+        X, y = datasets.make_blobs(
+            n, centers=[[-2.0, -2.0], [2.0, 2.0]], cluster_std=std, seed=seed
+        )
+    elif name == "xor":
+        X = seed.uniform(-5, 5, size=(n, 2))
+        X += np.where(X > 0, 0.3, -0.3)  # a margin around the axes, as TF Playground has
+        flip = seed.random(n) < noise * 0.5
+        y = ((X[:, 0] * X[:, 1] > 0) ^ flip).astype(np.float64)
+    elif name == "xnor":  # the lecture's four points, n/4 copies each, with noise
+        Xg, yg = datasets.logic_gate("xnor")
+        reps = -(-n // 4)
+        X = np.tile(Xg, (reps, 1))[:n] + seed.normal(0, 0.5 * noise, size=(n, 2))
+        y = np.tile(yg, reps)[:n]
+    elif name == "reg-plane":
+        X = seed.uniform(-e, e, size=(n, 2))
+        y = (X[:, 0] + X[:, 1]) / (2 * e) + seed.normal(0, noise, size=n)
+    else:  # reg-gauss: bumps of alternating sign
+        X = seed.uniform(-e, e, size=(n, 2))
+        centers = [(-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1),
+                   (4, -2.5, -1)]  # fmt: skip
+        y = np.zeros(n)
+        for cx, cy, s in centers:
+            y += s * np.exp(-((X[:, 0] - cx) ** 2 + (X[:, 1] - cy) ** 2) / 2.0)
+        y = y + seed.normal(0, noise, size=n)
+    if name in REGRESSION_DATASETS:
+        y = np.clip(y, -1.0, 1.0)
+    return np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
+
+def previews(n: int = 120) -> dict[str, Any]:
+    """A few points of every data set (noise 0, seed 0) for the page's data-set buttons."""
+    out = {}
+    for name in CLASSIFICATION_DATASETS + REGRESSION_DATASETS:
+        problem = "classification" if name in CLASSIFICATION_DATASETS else "regression"
+        cfg = {**DEFAULTS, "dataset": name, "problem": problem, "samples": n, "noise": 0}
+        P, y = make_dataset(cfg)
+        out[name] = {"points": P.round(3).tolist(), "targets": y.round(3).tolist(),
+                     "domain": list(domain(name))}  # fmt: skip
+    return out
+
+
+def feature_matrix(points: np.ndarray, features: list[str]) -> np.ndarray:
+    """The network's inputs (N, len(features)) for points (N, 2): one column per feature."""
+    x1, x2 = points[:, 0], points[:, 1]
+    return np.stack([FEATURES[f](x1, x2) for f in features], axis=1).astype(np.float64)
+
+
+def _b64(a: np.ndarray) -> str:
+    """An array as base64 float32 bytes (the page reads it into a Float32Array)."""
+    return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode("ascii")
+
+
+def _num(v: float) -> float | None:
+    """A float for JSON (None for NaN or inf, which JSON has no word for)."""
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+# =====================================================================================
+# A run
+# =====================================================================================
+class Run:
+    """One playground run: data, network, optimizer and the training position.
+
+    Thread-safe: every public method holds the run's lock.
+    """
+
+    THUMB = 24  # the neurons' heat maps: THUMB x THUMB samples of the plane
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.lock = threading.RLock()
+        self.config = c = check_config(config)
+        self.initial = dict(c)  # the settings the run started with (the script's)
+        # 1) data: points, targets, the train/test split
+        P, y = make_dataset(c)
+        order = np.random.default_rng([c["seed"], 1]).permutation(len(y))
+        n_train = max(1, round(len(y) * c["train_ratio"] / 100))
+        self.train_idx, self.test_idx = order[:n_train], order[n_train:]
+        self.points, self.targets = P, y
+        self.X = feature_matrix(P, c["features"])  # (N, features)
+        self.Y = y.reshape(-1, 1)  # (N, 1)
+        # 2) the network: sigmoid + binary cross-entropy (trained on the logits) for
+        # classification, identity + the lecture's 1/2 (y_hat - y)^2 for regression
+        classify = c["problem"] == "classification"
+        self.loss_name = "binary_cross_entropy" if classify else "half_mse"
+        sizes = [len(c["features"]), *c["hidden"], 1]
+        self.model = MLP(
+            sizes,
+            activation=ACTIVATIONS[c["activation"]],
+            output_activation="sigmoid" if classify else "identity",
+            rng=np.random.default_rng([c["seed"], 3]),
+            dtype=np.float64,
+        )
+        self.layers = layers_of(self.model, owner="playground")
+        if c["preset"] == "lecture":
+            for lay, W, b in zip(self.layers, LECTURE["W"], LECTURE["b"]):
+                lay.linear.W.data[...] = W
+                lay.linear.b.data[...] = b  # type: ignore[union-attr]
+        self.names = make_names(self.layers, "auto")
+        self.opt = SGD(self.model.parameters(), lr=c["lr"])
+        self.engine = FastMLP(self.layers, self.loss_name, dtype=np.float64)
+        # forward only, with the output activation applied (no fused head)
+        self.viewer = FastMLP(self.layers, "half_mse", dtype=np.float64)
+        # 3) the plane the page draws: grid x grid points, row 0 at the top (x2 high)
+        lo, hi = domain(c["dataset"])
+        g = c["grid"]
+        xs = np.linspace(lo, hi, g)
+        gx, gy = np.meshgrid(xs, xs[::-1])
+        self.grid_inputs = feature_matrix(np.stack([gx.ravel(), gy.ravel()], axis=1), c["features"])
+        t = np.linspace(0, g - 1, self.THUMB).round().astype(int)
+        self.thumb_idx = (t[:, None] * g + t[None, :]).ravel()  # (THUMB*THUMB,)
+        # 4) the training position and the record of settings changed during the run
+        self.epoch = 0
+        self.step_count = 0
+        self._perm: np.ndarray | None = None
+        self._pos = 0
+        self.history: list[list[float | None]] = []
+        self.changes: list[dict[str, Any]] = []  # {"step", "lr", "regularization", "reg_rate"}
+        self.history.append([0, *self._losses()])
+
+    # ------------------------------------------------------------------ training
+    def _batch(self) -> np.ndarray:
+        """The next batch's row indices (into the whole data set)."""
+        if self._perm is None:
+            rng = np.random.default_rng([self.config["seed"], 2, self.epoch])
+            self._perm = rng.permutation(len(self.train_idx))
+            self._pos = 0
+        B = self.config["batch_size"]
+        rows = self.train_idx[self._perm[self._pos : self._pos + B]]
+        self._pos += B
+        if self._pos >= len(self._perm):
+            self._perm = None
+            self.epoch += 1
+        return rows
+
+    def _update(self) -> tuple[np.ndarray, ...]:
+        """One gradient-descent step on the next batch; returns the rows, and the flat
+        weights before, dL/dw (data + regularization) and after."""
+        rows = self._batch()
+        # 1) forward and backward: dL/dW, dL/db into each parameter's .grad
+        self.engine.step(self.X[rows], self.Y[rows])
+        # 2) the regularization's gradient on the weight matrices (not the biases)
+        lam, kind = self.config["reg_rate"], self.config["regularization"]
+        if lam and kind != "none":
+            for lay in self.layers:
+                W = lay.linear.W
+                W.grad += lam * (W.data if kind == "L2" else np.sign(W.data))
+        before = self.parameters()
+        grads = np.concatenate([p.grad.ravel() for p in self.model.parameters()])
+        # 3) w <- w - lr * dL/dw
+        self.opt.step()
+        self.step_count += 1
+        return rows, before, grads, self.parameters()
+
+    def parameters(self) -> np.ndarray:
+        """Every parameter, one flat vector in the order of :meth:`parameter_names`."""
+        return np.concatenate([p.data.ravel().copy() for p in self.model.parameters()])
+
+    def parameter_names(self) -> list[str]:
+        """The lecture's names of the parameters (``explain``'s), in the flat order:
+        each layer's W row by row, then its b."""
+        out: list[str] = []
+        for l, lay in enumerate(self.layers):
+            out += [self.names.w[l][i][k] for i in range(lay.inputs) for k in range(lay.neurons)]
+            out += list(self.names.b[l])  # type: ignore[arg-type]
+        return out
+
+    def train(self, epochs: int) -> None:
+        """Train ``epochs`` whole epochs (finishing the current one first counts as one)."""
+        with self.lock:
+            target = self.epoch + epochs
+            while self.epoch < target:
+                self._update()
+                if self._perm is None:
+                    self._record()
+
+    def step(self) -> dict[str, Any]:
+        """One gradient-descent step (one batch), and the update as the slides write it:
+        each weight's w, dL/dw and w − γ·dL/dw."""
+        with self.lock:
+            rows, before, grads, after = self._update()
+            self._record()
+            lr = self.opt.lr
+            return {
+                "lr": lr,
+                "batch": [int(r) for r in rows[:64]],
+                "batch_size": len(rows),
+                "rows": [
+                    [n, float(b), float(g), float(a)]
+                    for n, b, g, a in zip(self.parameter_names(), before, grads, after)
+                ],
+            }
+
+    def _record(self) -> None:
+        self.history.append([self.epoch + self._fraction(), *self._losses()])
+        if len(self.history) > LIMITS["history"]:  # keep every other point of the old half
+            half = len(self.history) // 2
+            self.history = self.history[:half:2] + self.history[half:]
+
+    def _fraction(self) -> float:
+        return 0.0 if self._perm is None else self._pos / len(self._perm)
+
+    def _losses(self) -> tuple[float | None, float | None]:
+        return self._loss(self.train_idx), self._loss(self.test_idx)
+
+    def _loss(self, rows: np.ndarray) -> float | None:
+        """The data loss (no regularization) over ``rows``, as training computes it."""
+        if len(rows) == 0:
+            return None
+        acts = self.engine.forward(self.X[rows])
+        G = np.empty_like(acts[-1])
+        per = self.engine.loss.kernel(acts[-1], self.Y[rows], G)
+        return _num(np.mean(per))
+
+    def set_training(self, changes: Mapping[str, Any]) -> None:
+        """Change the learning rate or the regularization mid-run (recorded, so that the
+        exported script replays them); any other change starts a new run."""
+        with self.lock:
+            new = check_config({**self._raw_config(), **changes})
+            for k in ("lr", "regularization", "reg_rate"):
+                self.config[k] = new[k]
+            self.opt.lr = new["lr"]
+            self.changes.append(
+                {
+                    "step": self.step_count,
+                    **{k: new[k] for k in ("lr", "regularization", "reg_rate")},
+                }
+            )
+
+    def _raw_config(self, initial: bool = False) -> dict[str, Any]:
+        c = dict(self.initial if initial else self.config)
+        if c["preset"] == "lecture":
+            c = {k: c[k] for k in ("preset", "lr", "regularization", "reg_rate", "grid", "seed")}
+        return c
+
+    # ------------------------------------------------------------------ the view
+    def data(self) -> dict[str, Any]:
+        """The points, once per run: train and test, with their targets."""
+        with self.lock:
+            lo, hi = domain(self.config["dataset"])
+            return {
+                "domain": [lo, hi],
+                "points": self.points.round(5).tolist(),
+                "targets": self.targets.round(5).tolist(),
+                "train": self.train_idx.tolist(),
+                "test": self.test_idx.tolist(),
+                "names": {
+                    "inputs": self.names.x,
+                    "neurons": self.names.a,
+                    "sums": self.names.z,
+                    "weights": self.names.w,
+                    "biases": self.names.b,
+                },
+            }
+
+    def frame(self) -> dict[str, Any]:
+        """Everything the page draws now: the counters, the losses, the output over the
+        plane, every neuron's output over the plane (a thumbnail), the weights."""
+        with self.lock:
+            acts = self.viewer.forward(self.grid_inputs)  # (grid*grid, neurons) per layer
+            ti = self.thumb_idx
+            train, test = self.history[-1][1], self.history[-1][2]
+            frame = {
+                "epoch": self.epoch,
+                "step": self.step_count,
+                "train_loss": train,
+                "test_loss": test,
+                "history": self.history,
+                "output": _b64(acts[-1][:, 0]),
+                "thumbs": [
+                    [_b64(self.grid_inputs[ti, j]) for j in range(self.grid_inputs.shape[1])]
+                ]
+                + [[_b64(A[ti, j]) for j in range(A.shape[1])] for A in acts],
+                "W": [lay.W.tolist() for lay in self.layers],
+                "b": [lay.b.tolist() for lay in self.layers],  # type: ignore[union-attr]
+            }
+            if self.config["problem"] == "classification":
+                frame["accuracy"] = [self._accuracy(self.train_idx), self._accuracy(self.test_idx)]
+            return frame
+
+    def _accuracy(self, rows: np.ndarray) -> float | None:
+        if len(rows) == 0:
+            return None
+        out = self.viewer.forward(self.X[rows])[-1][:, 0]
+        return float(np.mean((out >= 0.5) == (self.Y[rows, 0] >= 0.5)))
+
+    def hidden_space(self) -> dict[str, Any] | None:
+        """With two neurons in the last hidden layer: every point moved to (a1, a2), and
+        the output neuron's line there (its z = 0, the 0.5 threshold of a sigmoid)."""
+        with self.lock:
+            if not self.config["hidden"] or self.config["hidden"][-1] != 2:
+                return None
+            acts = self.viewer.forward(self.X)
+            A = acts[-2]  # (N, 2)
+            out = self.layers[-1]
+            return {
+                "points": A.round(6).tolist(),
+                "w": out.W[:, 0].tolist(),
+                "b": float(out.b[0]),  # type: ignore[index]
+                "names": self.names.a[-2],
+            }
+
+    def table(self, limit: int = 16) -> dict[str, Any]:
+        """The hidden-layer table of the slides: x, y, each hidden a and y_hat, for the
+        distinct points (the lecture's four) or the first ``limit`` points."""
+        with self.lock:
+            P, idx = np.unique(self.X.round(9), axis=0, return_index=True)
+            rows = np.sort(idx)[:limit] if len(idx) <= limit else np.arange(min(limit, len(self.X)))
+            acts = self.viewer.forward(self.X[rows])
+            cols = self.names.x + [n for layer in self.names.a[:-1] for n in layer] + ["y", "y_hat"]
+            values = np.concatenate(
+                [self.X[rows], *acts[:-1], self.Y[rows], acts[-1]], axis=1
+            )  # (rows, columns)
+            return {"columns": cols, "rows": values.round(6).tolist(), "index": rows.tolist()}
+
+    # ------------------------------------------------------------------ explain
+    def explain(self, point: int, target: Mapping[str, Any]) -> dict[str, Any]:
+        """The slides' numbers for data point ``point`` and the clicked ``target``
+        (``{"kind": "neuron", "layer": l, "index": j}`` with layer 0 the inputs, or
+        ``{"kind": "edge", "layer": l, "from": i, "to": j}`` for the weight from node i
+        of layer l-1 to neuron j of layer l), from :func:`glassnet.explain`."""
+        with self.lock:
+            n = len(self.targets)
+            point = check_number(point, "point", _OWNER, low=0, high=n - 1, integer=True)
+            if not isinstance(target, Mapping):
+                raise ParameterError(f"The 'target' of {_OWNER}'s explain must be an object.")
+            kind = check_choice(target.get("kind"), "kind", "explain", ("neuron", "edge"))
+            L = len(self.layers)
+            layer = check_number(
+                target.get("layer"), "layer", "explain", low=0, high=L, integer=True
+            )
+            e = explain(self.model, self.X[point], self.Y[point], self.loss_name, lr=self.opt.lr)
+            nm = self.names
+            out: dict[str, Any] = {
+                "point": point,
+                "x": [[nm.x[i], float(v)] for i, v in enumerate(e.x[0])],
+                "point_xy": self.points[point].tolist(),
+                "y": float(e.y[0, 0]),
+                "y_hat": float(e.y_hat[0, 0]),
+                "loss": float(e.loss),
+                "loss_name": self.loss_name,
+                "lr": self.opt.lr,
+                "features": self.config["features"],
+            }
+            if kind == "neuron":
+                if layer == 0:
+                    j = check_number(
+                        target.get("index"), "index", "explain", low=0,
+                        high=len(nm.x) - 1, integer=True,
+                    )  # fmt: skip
+                    out.update(kind="input", name=nm.x[j], value=float(e.x[0, j]))
+                    out["dL"] = float(e.dL_dx[0, j])
+                    out["path"] = _path(e.paths(nm.x[j], max_terms=12))
+                    return out
+                l = layer - 1
+                lay = self.layers[l]
+                j = check_number(
+                    target.get("index"), "index", "explain", low=0, high=lay.neurons - 1,
+                    integer=True,
+                )  # fmt: skip
+                inputs = nm.x if l == 0 else nm.a[l - 1]
+                v = e.x[0] if l == 0 else e.A[l - 1][0]
+                out.update(
+                    kind="neuron",
+                    z_name=nm.z[l][j],
+                    a_name=nm.a[l][j],
+                    activation=lay.act,
+                    bias=[nm.b[l][j], float(e.b[l][j])],  # type: ignore[index]
+                    terms=[
+                        [nm.w[l][i][j], float(e.W[l][i, j]), inputs[i], float(v[i])]
+                        for i in range(lay.inputs)
+                    ],  # fmt: skip
+                    z=float(e.Z[l][0, j]),
+                    a=float(e.A[l][0, j]),
+                    gprime=float(e.gprime[l][0, j]),
+                    dL_da=float(e.dL_dA[l][0, j]),
+                    dL_dz=float(e.dL_dZ[l][0, j]),
+                    path=_path(e.paths(nm.z[l][j], max_terms=12)),
+                )
+                return out
+            if layer == 0:
+                raise ParameterError(
+                    "explain: an edge's 'layer' is 1 or more (layer 0 is the inputs)."
+                )
+            l = layer - 1
+            lay = self.layers[l]
+            i = check_number(
+                target.get("from"), "from", "explain", low=0, high=lay.inputs - 1, integer=True
+            )
+            j = check_number(
+                target.get("to"), "to", "explain", low=0, high=lay.neurons - 1, integer=True
+            )
+            name = nm.w[l][i][j]
+            v_name = nm.x[i] if l == 0 else nm.a[l - 1][i]
+            v = float(e.x[0, i] if l == 0 else e.A[l - 1][0, i])
+            w, g, after = e.step()[name]
+            out.update(
+                kind="edge",
+                name=name,
+                w=w,
+                u_name=nm.z[l][j],
+                dL_du=float(e.dL_dZ[l][0, j]),
+                v_name=v_name,
+                v=v,
+                dL_dw=g,
+                after=after,
+                path=_path(e.paths(name, max_terms=12)),
+            )
+            return out
+
+    # ------------------------------------------------------------------ export
+    def script(self) -> str:
+        """A Python script that reproduces this run with glassnet's API, step for step."""
+        from .export import script
+
+        with self.lock:
+            return script(self._raw_config(initial=True), self.changes, self.step_count)
+
+
+def _path(p: Any) -> dict[str, Any]:
+    return {
+        "symbolic": p.symbolic,
+        "numeric": p.numeric,
+        "value": p.value,
+        "terms": len(p.terms),
+        "total": p.total_terms,
+    }

@@ -1,0 +1,436 @@
+"""The playground's web server: the standard library's ``http.server``, nothing else.
+
+Why the standard library: the page asks for one frame at a time (a POST answered with
+JSON) while it plays, so a plain threaded HTTP/1.1 server with keep-alive gives the
+frame rate the page needs (see ``docs/playground.md`` for the measurement) with no
+dependency at all; an ASGI stack would add two packages and buy nothing here.
+
+Security (a server that computes on request):
+
+* it binds to 127.0.0.1 by default;
+* every request needs the token, random and new at each start, either as ``?token=``
+  in the URL (the page and downloads) or in the ``X-Glassnet-Token`` header (the API
+  calls of the page); it is compared in constant time;
+* a request whose ``Host`` is not this server's loopback address (DNS rebinding) or
+  whose ``Origin`` is another site's is refused, and so is an API call that is not
+  ``application/json`` (a cross-site form cannot send one without asking first);
+* every field is checked by :func:`glassnet.playground.engine.check_config` and the
+  handlers here: names from fixed lists, finite numbers in range, sizes capped, bodies
+  at most 64 KiB. A bad request gets a 4xx answer with a one-line JSON message; an
+  unexpected error a 500 answer; the server keeps serving either way.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import math
+import secrets
+import sys
+import threading
+import webbrowser
+from collections import OrderedDict
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from .._validation import ParameterError, check_choice, check_number
+from .engine import LIMITS, Run, previews
+from .export import data_csv, model_bytes
+
+__all__ = ["Playground", "serve", "MAX_BODY", "MAX_RUNS"]
+
+MAX_BODY = 64 * 1024  # bytes of a request body
+MAX_RUNS = 32  # runs kept at once (the oldest unused one goes first)
+MAX_UPDATES = 50_000  # gradient-descent steps one request may ask for
+STATIC = {
+    "/": ("index.html", "text/html; charset=utf-8"),
+    "/static/app.js": ("app.js", "text/javascript; charset=utf-8"),
+    "/static/style.css": ("style.css", "text/css; charset=utf-8"),
+}
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
+class RequestError(Exception):
+    """A request the server refuses: an HTTP status and a message for the page."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _static(name: str) -> bytes:
+    return resources.files("glassnet.playground").joinpath("static", name).read_bytes()
+
+
+class Playground:
+    """A running playground server. ``url`` holds the token; :meth:`close` stops it.
+
+    Parameters
+    ----------
+    port : int
+        The port (0: a free one, chosen by the system).
+    host : str
+        The address to bind, ``'127.0.0.1'`` by default (only this computer can connect).
+    token : str or None
+        The access token; None draws a new random one (``secrets.token_urlsafe(24)``).
+    """
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", token: str | None = None) -> None:
+        port = check_number(port, "port", "playground", low=0, high=65535, integer=True)
+        if not isinstance(host, str) or not host:
+            raise ParameterError(f"The 'host' parameter of playground must be a str. Got {host!r}.")
+        self.token = token if token is not None else secrets.token_urlsafe(24)
+        if not isinstance(self.token, str) or len(self.token) < 16:
+            raise ParameterError(
+                "The 'token' parameter of playground must be a str of 16+ characters."
+            )
+        self.runs: OrderedDict[str, Run] = OrderedDict()
+        self._runs_lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        self.httpd.daemon_threads = True
+        self.host, self.port = host, int(self.httpd.server_address[1])
+        shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        self.url = f"http://{shown}:{self.port}/?token={self.token}"
+        self.allowed_hosts = {
+            f"{h}:{self.port}" for h in ("127.0.0.1", "localhost", "[::1]", shown)
+        }
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------ lifecycle
+    def start(self) -> Playground:
+        """Serve in a background thread (returns at once)."""
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve until Ctrl-C."""
+        try:
+            self.httpd.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.httpd.server_close()
+
+    def close(self) -> None:
+        """Stop serving and release the port."""
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> Playground:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ runs
+    def new_run(self, config: Any) -> tuple[str, Run]:
+        run = Run(config)
+        rid = secrets.token_urlsafe(9)
+        with self._runs_lock:
+            self.runs[rid] = run
+            while len(self.runs) > MAX_RUNS:
+                self.runs.popitem(last=False)
+        return rid, run
+
+    def run_of(self, rid: Any) -> Run:
+        if not isinstance(rid, str):
+            raise RequestError(400, f"'run' must be the id a POST /api/run gave. Got {rid!r:.40}.")
+        with self._runs_lock:
+            run = self.runs.get(rid)
+            if run is None:
+                raise RequestError(
+                    404,
+                    "unknown run (the server restarted or dropped it): reload the page",
+                )
+            self.runs.move_to_end(rid)
+            return run
+
+
+def serve(
+    port: int = 0,
+    *,
+    open_browser: bool = True,
+    host: str = "127.0.0.1",
+    block: bool = True,
+    out: Any = None,
+) -> Playground:
+    """Start the playground: a local web app where glassnet trains a network live.
+
+    Prints the URL with its token on one line, opens it in the browser unless
+    ``open_browser=False``, and serves until Ctrl-C (``block=True``) or returns the
+    running :class:`Playground` at once (``block=False``; call ``.close()`` to stop).
+    ``port=0`` picks a free port.
+    """
+    pg = Playground(port=port, host=host)
+    stream = out if out is not None else sys.stdout
+    print(f"glassnet playground: {pg.url}", file=stream, flush=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"glassnet playground: warning: listening on {host}, not only this computer",
+            file=sys.stderr,
+        )
+    if open_browser:
+        threading.Thread(target=webbrowser.open, args=(pg.url,), daemon=True).start()
+    if not block:
+        return pg.start()
+    print("glassnet playground: press Ctrl-C to stop", file=stream, flush=True)
+    pg.serve_forever()
+    return pg
+
+
+# =====================================================================================
+# The request handler
+# =====================================================================================
+def _handler_for(pg: Playground) -> type[BaseHTTPRequestHandler]:
+    class Handler(_Handler):
+        playground = pg
+
+    return Handler
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: the page's frame requests reuse one connection
+    server_version = "glassnet-playground"
+    sys_version = ""
+    timeout = 30  # seconds a connection may idle or dribble
+    playground: Playground
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+        pass  # quiet: the terminal shows the URL line only
+
+    # ------------------------------------------------------------ dispatch
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_PUT(self) -> None:
+        self._handle("PUT")
+
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
+    def do_HEAD(self) -> None:
+        self._handle("HEAD")
+
+    def do_OPTIONS(self) -> None:
+        self._handle("OPTIONS")
+
+    def _handle(self, method: str) -> None:
+        self._read_body = False
+        try:
+            parts = urlsplit(self.path)
+            query = parse_qs(parts.query, max_num_fields=20)
+            self._check_access(query)
+            route = ROUTES.get(parts.path)
+            if route is None:
+                raise RequestError(404, f"no such page {parts.path[:80]!r}")
+            want, func = route
+            if method != want:
+                raise RequestError(405, f"{parts.path} takes {want}, not {method}")
+            body = self._body() if method == "POST" else {}
+            func(self, query, body)
+        except RequestError as exc:
+            self._send_json({"error": str(exc)}, exc.status)
+        except ParameterError as exc:
+            self._send_json({"error": str(exc)}, 400)
+        except Exception as exc:  # a bug in glassnet: answer, log, keep serving
+            print(f"glassnet playground: internal error: {exc!r}", file=sys.stderr)
+            self._send_json({"error": f"internal error: {type(exc).__name__}: {exc}"}, 500)
+
+    def _check_access(self, query: dict[str, list[str]]) -> None:
+        host = self.headers.get("Host", "")
+        if host not in self.playground.allowed_hosts:
+            raise RequestError(
+                403, f"this server answers only as {self.playground.url.split('/?')[0]}"
+            )
+        origin = self.headers.get("Origin")
+        if (
+            origin is not None
+            and origin.removeprefix("http://") not in self.playground.allowed_hosts
+        ):
+            raise RequestError(403, "requests from another origin are refused")
+        given = self.headers.get("X-Glassnet-Token") or (query.get("token") or [""])[0]
+        if not hmac.compare_digest(given.encode(), self.playground.token.encode()):
+            raise RequestError(
+                403,
+                "missing or wrong token: open the URL that 'glassnet playground' printed "
+                "(it ends with ?token=...)",
+            )
+
+    def _body(self) -> dict[str, Any]:
+        ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        length = self.headers.get("Content-Length")
+        if length is None:
+            raise RequestError(411, "a POST needs a Content-Length")
+        try:
+            n = int(length)
+        except ValueError:
+            raise RequestError(400, f"bad Content-Length {length[:20]!r}") from None
+        if n < 0 or n > MAX_BODY:
+            self.close_connection = True
+            raise RequestError(413, f"the body must be at most {MAX_BODY} bytes; got {n}")
+        raw = self.rfile.read(n)
+        self._read_body = True
+        if ctype != "application/json":
+            raise RequestError(415, "the body must be JSON (Content-Type: application/json)")
+        try:
+            body = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
+            raise RequestError(400, f"the body is not valid JSON: {str(exc)[:100]}") from None
+        if not isinstance(body, dict):
+            raise RequestError(400, f"the body must be a JSON object, not {type(body).__name__}")
+        return body
+
+    # ------------------------------------------------------------ answers
+    def _send(
+        self, status: int, data: bytes, ctype: str, extra: dict[str, str] | None = None
+    ) -> None:
+        self.send_response(status)
+        if status >= 400 and not self._read_body and self.headers.get("Content-Length", "0") != "0":
+            self.close_connection = True  # its body is still unread: end the connection
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Content-Security-Policy", CSP)
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _send_json(self, obj: Any, status: int = 200) -> None:
+        data = json.dumps(obj, allow_nan=False, separators=(",", ":")).encode()
+        self._send(status, data, "application/json")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+# =====================================================================================
+# Routes
+# =====================================================================================
+def _page(h: _Handler, query: dict, body: dict) -> None:
+    name, ctype = STATIC[urlsplit(h.path).path]
+    data = _static(name)
+    if name == "index.html":
+        data = data.replace(b"{{TOKEN}}", h.playground.token.encode())
+    h._send(200, data, ctype)
+
+
+def _fields(body: dict, allowed: tuple[str, ...]) -> None:
+    unknown = [str(k)[:40] for k in body if k not in allowed]
+    if unknown:
+        raise RequestError(400, f"unknown field(s) {unknown[:5]}; this call takes {list(allowed)}")
+
+
+def _view(run: Run) -> dict[str, Any]:
+    return {"frame": run.frame(), "hidden_space": run.hidden_space(), "table": run.table()}
+
+
+def _api_run(h: _Handler, query: dict, body: dict) -> None:
+    _fields(body, ("config",))
+    rid, run = h.playground.new_run(body.get("config", {}))
+    h._send_json({"run": rid, "config": run.config, "data": run.data(), **_view(run)})
+
+
+def _api_train(h: _Handler, query: dict, body: dict) -> None:
+    _fields(body, ("run", "epochs"))
+    run = h.playground.run_of(body.get("run"))
+    epochs = check_number(
+        body.get("epochs", 1), "epochs", "train", low=1, high=LIMITS["epochs_per_request"],
+        integer=True,
+    )  # fmt: skip
+    per_epoch = math.ceil(len(run.train_idx) / run.config["batch_size"])
+    if epochs * per_epoch > MAX_UPDATES:
+        raise RequestError(
+            400, f"{epochs} epochs are {epochs * per_epoch} steps; ask for at most {MAX_UPDATES}"
+        )
+    run.train(epochs)
+    h._send_json(_view(run))
+
+
+def _api_step(h: _Handler, query: dict, body: dict) -> None:
+    _fields(body, ("run",))
+    run = h.playground.run_of(body.get("run"))
+    update = run.step()
+    h._send_json({"update": update, **_view(run)})
+
+
+def _api_settings(h: _Handler, query: dict, body: dict) -> None:
+    _fields(body, ("run", "lr", "regularization", "reg_rate"))
+    run = h.playground.run_of(body.get("run"))
+    run.set_training({k: v for k, v in body.items() if k != "run"})
+    h._send_json({"config": run.config})
+
+
+def _api_explain(h: _Handler, query: dict, body: dict) -> None:
+    _fields(body, ("run", "point", "target"))
+    run = h.playground.run_of(body.get("run"))
+    h._send_json(run.explain(body.get("point", 0), body.get("target")))
+
+
+def _api_state(h: _Handler, query: dict, body: dict) -> None:
+    run = h.playground.run_of((query.get("run") or [None])[0])
+    with run.lock:
+        h._send_json(
+            {
+                "config": run.config,
+                "epoch": run.epoch,
+                "step": run.step_count,
+                "names": run.parameter_names(),
+                "parameters": run.parameters().tolist(),
+                "W": [lay.W.tolist() for lay in run.layers],
+                "b": [lay.b.tolist() for lay in run.layers],  # type: ignore[union-attr]
+            }
+        )
+
+
+def _api_previews(h: _Handler, query: dict, body: dict) -> None:
+    h._send_json(previews())
+
+
+def _download(h: _Handler, data: bytes, ctype: str, filename: str) -> None:
+    h._send(200, data, ctype, {"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _api_export(h: _Handler, query: dict, body: dict) -> None:
+    run = h.playground.run_of((query.get("run") or [None])[0])
+    what = check_choice(
+        (query.get("what") or ["model"])[0], "what", "export", ("model", "script", "data")
+    )
+    with run.lock:
+        if what == "model":
+            _download(h, model_bytes(run), "application/octet-stream", "playground.glassnet")
+        elif what == "script":
+            _download(h, run.script().encode(), "text/x-python; charset=utf-8", "playground_run.py")
+        else:
+            _download(h, data_csv(run).encode(), "text/csv; charset=utf-8", "playground_data.csv")
+
+
+ROUTES: dict[str, tuple[str, Callable[[_Handler, dict, dict], None]]] = {
+    **{path: ("GET", _page) for path in STATIC},
+    "/api/run": ("POST", _api_run),
+    "/api/train": ("POST", _api_train),
+    "/api/step": ("POST", _api_step),
+    "/api/settings": ("POST", _api_settings),
+    "/api/explain": ("POST", _api_explain),
+    "/api/state": ("GET", _api_state),
+    "/api/previews": ("GET", _api_previews),
+    "/api/export": ("GET", _api_export),
+}

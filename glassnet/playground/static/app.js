@@ -1,0 +1,669 @@
+// glassnet playground: the view and the controls. Every number comes from the
+// glassnet process behind this page (the /api/* calls); nothing is computed here
+// except colours and positions.
+"use strict";
+
+const TOKEN = document.querySelector('meta[name="glassnet-token"]').content;
+const $ = (id) => document.getElementById(id);
+const SVGNS = "http://www.w3.org/2000/svg";
+
+const FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2"];
+const FEATURE_LABEL = { x1: "X\u2081", x2: "X\u2082", "x1^2": "X\u2081\u00b2", "x2^2": "X\u2082\u00b2",
+  x1x2: "X\u2081X\u2082", sin_x1: "sin(X\u2081)", sin_x2: "sin(X\u2082)" };
+const CLASSIFICATION = ["circle", "xor", "gauss", "spiral", "moons", "xnor"];
+const REGRESSION = ["reg-plane", "reg-gauss"];
+const DATASET_LABEL = { circle: "circle", xor: "xor", gauss: "gauss", spiral: "spiral", moons: "moons",
+  xnor: "xnor", "reg-plane": "plane", "reg-gauss": "gaussians" };
+const DEFAULTS = { dataset: "circle", problem: "classification", features: ["x1", "x2"], hidden: [4, 2],
+  activation: "tanh", lr: 0.03, regularization: "none", reg_rate: 0, noise: 0, train_ratio: 50,
+  batch_size: 10, seed: 0, preset: "none", show_test: false, discretize: false };
+const TRAINING_ONLY = ["lr", "regularization", "reg_rate"]; // changed without a new run
+const GRID = 100;
+
+// ---------------------------------------------------------------- state <-> URL
+let state = readHash();
+let run = null;       // {id, config, data}
+let frame = null;     // the latest frame
+let playing = false;
+let selected = { point: null, target: null };
+let busy = Promise.resolve();
+
+function readHash() {
+  const s = structuredClone(DEFAULTS);
+  const h = new URLSearchParams(location.hash.slice(1));
+  const num = (k) => { if (h.has(k) && h.get(k) !== "" && isFinite(+h.get(k))) s[k] = +h.get(k); };
+  for (const k of ["dataset", "problem", "activation", "regularization", "preset"]) if (h.has(k)) s[k] = h.get(k);
+  for (const k of ["lr", "reg_rate", "noise", "train_ratio", "batch_size", "seed"]) num(k);
+  if (h.has("features")) s.features = h.get("features").split(",").filter((f) => FEATURES.includes(f));
+  if (h.has("hidden")) s.hidden = h.get("hidden") === "" ? [] : h.get("hidden").split(",").map(Number);
+  for (const k of ["show_test", "discretize"]) if (h.has(k)) s[k] = h.get(k) === "true";
+  return s;
+}
+
+function writeHash() {
+  const h = new URLSearchParams();
+  for (const k of ["dataset", "problem", "activation", "lr", "regularization", "reg_rate", "noise",
+    "train_ratio", "batch_size", "seed", "preset", "show_test", "discretize"]) h.set(k, String(state[k]));
+  h.set("features", state.features.join(","));
+  h.set("hidden", state.hidden.join(","));
+  history.replaceState(null, "", location.pathname + location.search + "#" + h.toString());
+}
+
+function config() {
+  const c = {};
+  for (const k of ["dataset", "problem", "features", "hidden", "activation", "lr", "regularization",
+    "reg_rate", "noise", "train_ratio", "batch_size", "seed", "preset"]) c[k] = state[k];
+  c.grid = GRID;
+  if (state.preset === "lecture") return { preset: "lecture", lr: c.lr, regularization: c.regularization,
+    reg_rate: c.reg_rate, seed: c.seed, grid: GRID };
+  return c;
+}
+
+// ---------------------------------------------------------------- the server
+async function api(path, body) {
+  const opts = { headers: { "X-Glassnet-Token": TOKEN } };
+  if (body !== undefined) {
+    opts.method = "POST";
+    opts.headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(body);
+  }
+  const r = await fetch(path, opts);
+  const out = await r.json();
+  if (!r.ok) throw new Error(out.error || r.statusText);
+  return out;
+}
+
+function report(err) {
+  $("status").textContent = err ? String(err.message || err) : "";
+  if (err) console.error(err);
+}
+
+// one request at a time, in order
+function queue(fn) {
+  busy = busy.then(fn).catch((e) => { report(e); setPlaying(false); });
+  return busy;
+}
+
+async function newRun() {
+  const out = await api("/api/run", { config: config() });
+  run = { id: out.run, config: out.config, data: out.data };
+  // the server's checked settings win (the lecture preset fixes the network)
+  for (const k of Object.keys(out.config)) if (k in state && k !== "preset") state[k] = out.config[k];
+  state.preset = out.config.preset;
+  selected = { point: run.data.train[0] ?? 0, target: null };
+  writeHash();
+  syncControls();
+  buildNetwork();
+  exportLinks();
+  show(out);
+  $("update").innerHTML = '<p class="hint">Press the step button (\u25b6|) to take one gradient-descent step and see every weight before and after.</p>';
+  $("explain").innerHTML = '<p class="hint">Click a neuron, an input or an edge in the network.</p>';
+  report(null);
+}
+
+function restart() { return queue(newRun); }
+
+// ---------------------------------------------------------------- controls
+function syncControls() {
+  const fmtSel = (id, v) => {
+    const sel = $(id);
+    const want = String(v);
+    if (![...sel.options].some((o) => (o.value || o.text) === want)) sel.add(new Option(want, want));
+    sel.value = want;
+  };
+  fmtSel("lr", state.lr); fmtSel("reg_rate", state.reg_rate);
+  for (const id of ["activation", "regularization", "problem"]) $(id).value = state[id];
+  for (const id of ["train_ratio", "noise", "batch_size"]) {
+    $(id).value = state[id];
+    $(id + "_v").textContent = id === "train_ratio" ? state[id] + "%" : state[id];
+  }
+  $("seed_v").textContent = state.seed;
+  $("show_test").checked = state.show_test;
+  $("discretize").checked = state.discretize;
+  $("lecture").classList.toggle("selected", state.preset === "lecture");
+  for (const b of document.querySelectorAll("#datasets button"))
+    b.classList.toggle("selected", b.dataset.name === state.dataset);
+  for (const b of document.querySelectorAll("#datasets button"))
+    b.hidden = !(state.problem === "classification" ? CLASSIFICATION : REGRESSION).includes(b.dataset.name);
+  const n = state.hidden.length;
+  $("layers-title").textContent = n + (n === 1 ? " hidden layer" : " hidden layers");
+  $("add-layer").disabled = n >= 6;
+  $("remove-layer").disabled = n <= 0;
+  $("acc-row").hidden = state.problem !== "classification";
+}
+
+function change(key, value) {
+  state[key] = value;
+  if (TRAINING_ONLY.includes(key) && run) {
+    writeHash();
+    return queue(async () => {
+      const out = await api("/api/settings", { run: run.id, [key]: value });
+      run.config = out.config;
+      report(null);
+    });
+  }
+  if (key !== "seed" && !TRAINING_ONLY.includes(key)) state.preset = "none";
+  return restart();
+}
+
+function changeNetwork(mutate) {
+  state.preset = "none";
+  mutate(state.hidden);
+  return restart();
+}
+
+function setPlaying(on) {
+  playing = on;
+  $("play").classList.toggle("playing", on);
+  $("play").innerHTML = on ? "&#x275A;&#x275A;" : "&#x25B6;";
+  $("play").setAttribute("aria-label", on ? "pause" : "play");
+  if (on) loop();
+}
+
+function loop() {
+  if (!playing) return;
+  queue(async () => {
+    if (!playing || !run) return;
+    show(await api("/api/train", { run: run.id, epochs: 1 }));
+  }).then(() => { if (playing) requestAnimationFrame(loop); });
+}
+
+function wire() {
+  $("play").onclick = () => setPlaying(!playing);
+  $("step").onclick = () => { setPlaying(false); queue(async () => {
+    const out = await api("/api/step", { run: run.id });
+    show(out);
+    showUpdate(out.update);
+  }); };
+  $("reset").onclick = () => { setPlaying(false); restart(); };
+  $("regenerate").onclick = () => { setPlaying(false); change("seed", (state.seed + 1) % 2147483647); };
+  $("lr").onchange = (e) => change("lr", +e.target.value);
+  $("reg_rate").onchange = (e) => change("reg_rate", +e.target.value);
+  $("regularization").onchange = (e) => change("regularization", e.target.value);
+  $("activation").onchange = (e) => change("activation", e.target.value);
+  $("problem").onchange = (e) => {
+    state.dataset = e.target.value === "classification" ? "circle" : "reg-plane";
+    change("problem", e.target.value);
+  };
+  for (const id of ["train_ratio", "noise", "batch_size"]) {
+    $(id).oninput = (e) => { $(id + "_v").textContent = e.target.value + (id === "train_ratio" ? "%" : ""); };
+    $(id).onchange = (e) => change(id, +e.target.value);
+  }
+  $("show_test").onchange = (e) => { state.show_test = e.target.checked; writeHash(); drawBoundary(); };
+  $("discretize").onchange = (e) => { state.discretize = e.target.checked; writeHash(); drawBoundary(); };
+  $("add-layer").onclick = () => changeNetwork((h) => { if (h.length < 6) h.push(2); });
+  $("remove-layer").onclick = () => changeNetwork((h) => { h.pop(); });
+  $("lecture").onclick = () => { setPlaying(false); state.preset = "lecture"; restart(); };
+  $("boundary").onclick = pickPoint;
+  window.addEventListener("hashchange", () => { state = readHash(); setPlaying(false); restart(); });
+}
+
+// ---------------------------------------------------------------- colours
+const NEG = [245, 147, 34], MID = [232, 234, 235], POS = [8, 119, 189];
+function colour(v) {       // v in [-1, 1] -> [r, g, b]
+  v = Math.max(-1, Math.min(1, v));
+  const [a, b, t] = v < 0 ? [MID, NEG, -v] : [MID, POS, v];
+  return [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t];
+}
+const css = (v) => { const c = colour(v); return `rgb(${c[0] | 0},${c[1] | 0},${c[2] | 0})`; };
+
+function floats(b64) {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new Float32Array(bytes.buffer);
+}
+
+// the network's output on the colour scale [-1, 1]
+function shade(v) {
+  let s = state.problem === "classification" ? 2 * v - 1 : v;
+  if (state.discretize) s = s >= 0 ? 1 : -1;
+  return s;
+}
+
+function paint(canvas, values, n, scale) {   // values: n*n, row 0 at the top
+  const off = document.createElement("canvas");
+  off.width = off.height = n;
+  const ctx = off.getContext("2d");
+  const img = ctx.createImageData(n, n);
+  for (let i = 0; i < n * n; i++) {
+    const c = colour(scale(values[i]));
+    img.data[4 * i] = c[0]; img.data[4 * i + 1] = c[1]; img.data[4 * i + 2] = c[2]; img.data[4 * i + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  const dst = canvas.getContext("2d");
+  dst.imageSmoothingEnabled = true;
+  dst.drawImage(off, 0, 0, canvas.width, canvas.height);
+}
+
+// ---------------------------------------------------------------- network drawing
+const NODE = 40, COL0 = 100, LAYER_GAP = 0.82;
+let nodeEls = [];    // nodeEls[layer][j]: the node's div (layer 0: the inputs, all 7 features)
+let edgeEls = [];
+
+function layout() {
+  const net = $("network");
+  const width = net.clientWidth || 600;
+  const hidden = state.hidden;
+  const cols = hidden.length + 2;
+  const span = Math.max(1, cols - 1);
+  const xOf = (l) => COL0 + (width - COL0 - NODE - 40) * (l / span);
+  const yOf = (j) => 36 + j * 54;
+  return { xOf, yOf, cols, width };
+}
+
+function buildNetwork() {
+  const net = $("network");
+  for (const el of [...net.querySelectorAll(".node, .layer-ctl")]) el.remove();
+  const svg = $("edges");
+  svg.innerHTML = "";
+  nodeEls = [];
+  edgeEls = [];
+  const { xOf, yOf } = layout();
+  const sizes = [state.features.length, ...state.hidden, 1];
+  // inputs: every feature, the used ones lit; click toggles
+  nodeEls.push(FEATURES.map((f, j) => {
+    const el = node(xOf(0), yOf(j), "input" + (state.features.includes(f) ? "" : " off"));
+    el.dataset.feature = f;
+    const lab = document.createElement("span");
+    lab.className = "label"; lab.textContent = FEATURE_LABEL[f];
+    el.append(lab);
+    el.title = "Click to " + (state.features.includes(f) ? "remove" : "use") + " this feature";
+    el.onclick = (ev) => {
+      if (ev.shiftKey && state.features.includes(f)) { choose({ kind: "neuron", layer: 0, index: state.features.indexOf(f) }); return; }
+      const on = state.features.includes(f);
+      if (on && state.features.length === 1) return;
+      state.features = on ? state.features.filter((x) => x !== f) : FEATURES.filter((x) => x === f || state.features.includes(x));
+      state.preset = "none";
+      restart();
+    };
+    return el;
+  }));
+  // hidden layers and the output
+  for (let l = 1; l < sizes.length; l++) {
+    const isOut = l === sizes.length - 1;
+    nodeEls.push(Array.from({ length: sizes[l] }, (_, j) => {
+      const el = node(xOf(l), yOf(j), isOut ? "output" : "hidden");
+      el.dataset.layer = l; el.dataset.index = j;
+      const nm = document.createElement("span");
+      nm.className = "name";
+      el.append(nm);
+      el.onclick = () => choose({ kind: "neuron", layer: l, index: j });
+      return el;
+    }));
+    if (!isOut) {
+      const ctl = document.createElement("div");
+      ctl.className = "layer-ctl";
+      ctl.style.left = (xOf(l) + NODE / 2 - 35) + "px";
+      ctl.style.top = "-6px";
+      const btns = document.createElement("div");
+      btns.className = "btns";
+      const plus = roundTiny("+", "Add a neuron", () => changeNetwork((h) => { if (h[l - 1] < 8) h[l - 1]++; }));
+      const minus = roundTiny("\u2212", "Remove a neuron", () => changeNetwork((h) => { if (h[l - 1] > 1) h[l - 1]--; }));
+      plus.disabled = sizes[l] >= 8; minus.disabled = sizes[l] <= 1;
+      plus.classList.add("add-neuron"); minus.classList.add("remove-neuron");
+      btns.append(plus, minus);
+      const lab = document.createElement("span");
+      lab.textContent = sizes[l] + (sizes[l] === 1 ? " neuron" : " neurons");
+      ctl.append(btns, lab);
+      $("network").append(ctl);
+    }
+  }
+  // the output's label
+  // edges: from every used input / neuron to every neuron of the next layer
+  const used = (l) => (l === 0 ? state.features.map((f) => nodeEls[0][FEATURES.indexOf(f)]) : nodeEls[l]);
+  for (let l = 1; l < sizes.length; l++) {
+    const from = used(l - 1);
+    edgeEls.push(from.map((a, i) => nodeEls[l].map((b, j) => edge(a, b, l, i, j))));
+  }
+  const height = Math.max(...[FEATURES.length, ...sizes].map((n) => yOf(n - 1) + NODE + 24));
+  $("network").style.height = height + "px";
+  svg.setAttribute("height", height);
+}
+
+function roundTiny(text, title, onclick) {
+  const b = document.createElement("button");
+  b.className = "round tiny"; b.textContent = text; b.title = title; b.onclick = onclick;
+  return b;
+}
+
+function node(x, y, cls) {
+  const el = document.createElement("div");
+  el.className = "node " + cls;
+  el.style.left = x + "px"; el.style.top = y + "px";
+  const c = document.createElement("canvas");
+  c.width = c.height = 24;
+  el.append(c);
+  $("network").append(el);
+  return el;
+}
+
+function edge(a, b, l, i, j) {
+  const svg = $("edges");
+  const x1 = a.offsetLeft + NODE, y1 = a.offsetTop + NODE / 2;
+  const x2 = b.offsetLeft, y2 = b.offsetTop + NODE / 2;
+  const mx = (x1 + x2) / 2;
+  const d = `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`;
+  const hit = document.createElementNS(SVGNS, "path");
+  hit.setAttribute("d", d); hit.setAttribute("class", "hit");
+  const shown = document.createElementNS(SVGNS, "path");
+  shown.setAttribute("d", d); shown.setAttribute("class", "shown");
+  shown.dataset.layer = l; shown.dataset.from = i; shown.dataset.to = j;
+  hit.dataset.layer = l; hit.dataset.from = i; hit.dataset.to = j;
+  hit.onmousemove = (ev) => tooltip(ev, l, i, j);
+  hit.onmouseleave = () => { $("tooltip").hidden = true; shown.classList.remove("hover"); };
+  hit.onmouseenter = () => shown.classList.add("hover");
+  hit.onclick = () => choose({ kind: "edge", layer: l, from: i, to: j });
+  svg.append(shown, hit);   // the hit path is on top, the drawn one below it
+  return shown;
+}
+
+function tooltip(ev, l, i, j) {
+  if (!frame) return;
+  const w = frame.W[l - 1][i][j];
+  const names = run.data.names;
+  const from = l === 1 ? names.inputs[i] + " (" + FEATURE_LABEL[state.features[i]] + ")" : names.neurons[l - 2][i];
+  const t = $("tooltip");
+  t.textContent = `${names.weights[l - 1][i][j]} = ${fmt(w, 4)}   (${from} \u2192 ${names.sums[l - 1][j]})`;
+  t.style.left = ev.clientX + 12 + "px"; t.style.top = ev.clientY + 12 + "px";
+  t.hidden = false;
+}
+
+function drawNetwork() {
+  if (!frame) return;
+  // thumbnails: inputs (scaled by their largest value), neurons (clamped to [-1, 1])
+  const T = Math.round(Math.sqrt(floats(frame.thumbs[0][0]).length));
+  state.features.forEach((f, j) => {
+    const v = floats(frame.thumbs[0][j]);
+    let m = 0; for (const x of v) m = Math.max(m, Math.abs(x));
+    paint(nodeEls[0][FEATURES.indexOf(f)].querySelector("canvas"), v, T, (x) => x / (m || 1));
+  });
+  const L = frame.thumbs.length - 1;
+  for (let l = 1; l <= L; l++) {
+    frame.thumbs[l].forEach((b64, j) => {
+      const el = nodeEls[l][j];
+      if (!el) return;
+      paint(el.querySelector("canvas"), floats(b64), T, l === L ? shade : (x) => x);
+      el.querySelector(".name").textContent = run.data.names.neurons[l - 1][j];
+      el.title = `${run.data.names.sums[l - 1][j]}: bias ${run.data.names.biases[l - 1][j]} = ${fmt(frame.b[l - 1][j], 4)}`;
+    });
+  }
+  // edges: colour by sign, width by size
+  edgeEls.forEach((layer, l) => layer.forEach((row, i) => row.forEach((p, j) => {
+    const w = frame.W[l][i][j];
+    p.setAttribute("stroke", css(w >= 0 ? 1 : -1));
+    p.setAttribute("stroke-width", Math.min(10, 0.6 + 3 * Math.abs(w)).toFixed(2));
+  })));
+}
+
+// ---------------------------------------------------------------- frames
+function show(out) {
+  frame = out.frame;
+  const ep = String(frame.epoch).padStart(6, "0");
+  $("epoch").textContent = ep.slice(0, 3) + "," + ep.slice(3);
+  $("steps").textContent = frame.step + (frame.step === 1 ? " step" : " steps");
+  $("train-loss").textContent = fmt(frame.train_loss, 3);
+  $("test-loss").textContent = fmt(frame.test_loss, 3);
+  if (frame.accuracy) $("accuracy").textContent = `${pct(frame.accuracy[1])} test, ${pct(frame.accuracy[0])} train`;
+  drawNetwork();
+  drawBoundary();
+  drawLossCurve();
+  drawTable(out.table);
+  drawHiddenSpace(out.hidden_space);
+  if (selected.target) explainSelected();
+}
+
+const pct = (a) => (a === null || a === undefined ? "-" : (100 * a).toFixed(1) + "%");
+
+function drawBoundary() {
+  if (!frame || !run) return;
+  const canvas = $("boundary");
+  paint(canvas, floats(frame.output), GRID, shade);
+  const ctx = canvas.getContext("2d");
+  const [lo, hi] = run.data.domain;
+  const px = (v) => ((v - lo) / (hi - lo)) * canvas.width;
+  const py = (v) => canvas.height - ((v - lo) / (hi - lo)) * canvas.height;
+  const classify = state.problem === "classification";
+  const drawSet = (rows, stroke) => {
+    for (const r of rows) {
+      const [x, y] = run.data.points[r];
+      const t = run.data.targets[r];
+      ctx.beginPath();
+      ctx.arc(px(x), py(y), 3.5, 0, 2 * Math.PI);
+      ctx.fillStyle = css(classify ? 2 * t - 1 : t);
+      ctx.fill();
+      ctx.lineWidth = 1; ctx.strokeStyle = stroke; ctx.stroke();
+    }
+  };
+  drawSet(run.data.train, "#fff");
+  if (state.show_test) drawSet(run.data.test, "#000");
+  if (selected.point !== null && run.data.points[selected.point]) {
+    const [x, y] = run.data.points[selected.point];
+    ctx.beginPath(); ctx.arc(px(x), py(y), 7, 0, 2 * Math.PI);
+    ctx.lineWidth = 2; ctx.strokeStyle = "#000"; ctx.stroke();
+  }
+  $("ax-lo").textContent = lo; $("ax-hi").textContent = hi;
+}
+
+function pickPoint(ev) {
+  if (!run) return;
+  const canvas = $("boundary");
+  const r = canvas.getBoundingClientRect();
+  const [lo, hi] = run.data.domain;
+  const x = lo + ((ev.clientX - r.left) / r.width) * (hi - lo);
+  const y = hi - ((ev.clientY - r.top) / r.height) * (hi - lo);
+  const rows = state.show_test ? [...run.data.train, ...run.data.test] : run.data.train;
+  let best = null, bd = Infinity;
+  for (const i of rows) {
+    const [px, py] = run.data.points[i];
+    const d = (px - x) ** 2 + (py - y) ** 2;
+    if (d < bd) { bd = d; best = i; }
+  }
+  selected.point = best;
+  drawBoundary();
+  if (selected.target) queue(explainSelected);
+}
+
+function drawLossCurve() {
+  const c = $("loss-curve"), ctx = c.getContext("2d");
+  ctx.clearRect(0, 0, c.width, c.height);
+  const h = frame.history;
+  if (h.length < 2) return;
+  let max = 0;
+  for (const p of h) max = Math.max(max, p[1] || 0, p[2] || 0);
+  const x0 = h[0][0], x1 = h[h.length - 1][0] || 1;
+  const X = (e) => ((e - x0) / (x1 - x0 || 1)) * (c.width - 2) + 1;
+  const Y = (v) => c.height - 2 - (v / (max || 1)) * (c.height - 6);
+  for (const [k, col, w] of [[1, "#999", 1.2], [2, "#000", 1.5]]) {
+    ctx.beginPath();
+    h.forEach((p, i) => { if (p[k] !== null) (i ? ctx.lineTo(X(p[0]), Y(p[k])) : ctx.moveTo(X(p[0]), Y(p[k]))); });
+    ctx.strokeStyle = col; ctx.lineWidth = w; ctx.stroke();
+  }
+}
+
+function drawTable(t) {
+  if (!t) return;
+  const tbl = document.createElement("table");
+  const head = tbl.insertRow();
+  for (const c of t.columns) { const th = document.createElement("th"); th.textContent = c; head.append(th); }
+  for (const row of t.rows) {
+    const tr = tbl.insertRow();
+    for (const v of row) tr.insertCell().textContent = fmt(v, 3);
+  }
+  $("table").replaceChildren(tbl);
+}
+
+function drawHiddenSpace(hs) {
+  $("hidden-space-wrap").hidden = !hs;
+  if (!hs) return;
+  $("hs-names").textContent = `(${hs.names[0]}, ${hs.names[1]})`;
+  const c = $("hidden-space"), ctx = c.getContext("2d");
+  ctx.clearRect(0, 0, c.width, c.height);
+  let lo = Infinity, hi = -Infinity;
+  for (const [a, b] of hs.points) { lo = Math.min(lo, a, b); hi = Math.max(hi, a, b); }
+  const pad = (hi - lo) * 0.1 || 0.5; lo -= pad; hi += pad;
+  const X = (v) => ((v - lo) / (hi - lo)) * c.width, Y = (v) => c.height - ((v - lo) / (hi - lo)) * c.height;
+  // the output neuron's line: w1 a1 + w2 a2 + b = 0
+  const [w1, w2] = hs.w, b = hs.b;
+  ctx.beginPath();
+  if (Math.abs(w2) > 1e-12) { ctx.moveTo(X(lo), Y(-(b + w1 * lo) / w2)); ctx.lineTo(X(hi), Y(-(b + w1 * hi) / w2)); }
+  else if (Math.abs(w1) > 1e-12) { ctx.moveTo(X(-b / w1), Y(lo)); ctx.lineTo(X(-b / w1), Y(hi)); }
+  ctx.strokeStyle = "#444"; ctx.setLineDash([5, 4]); ctx.lineWidth = 1.5; ctx.stroke(); ctx.setLineDash([]);
+  const classify = state.problem === "classification";
+  hs.points.forEach(([a, bb], i) => {
+    if (!run.data.train.includes(i) && !state.show_test) return;
+    ctx.beginPath(); ctx.arc(X(a), Y(bb), 4, 0, 2 * Math.PI);
+    const t = run.data.targets[i];
+    ctx.fillStyle = css(classify ? 2 * t - 1 : t); ctx.fill();
+    ctx.strokeStyle = "#fff"; ctx.lineWidth = 1; ctx.stroke();
+  });
+  ctx.fillStyle = "#888"; ctx.font = "10px sans-serif";
+  ctx.fillText(hs.names[0] + " \u2192", c.width - 34, c.height - 4);
+  ctx.fillText("\u2191 " + hs.names[1], 3, 11);
+}
+
+// ---------------------------------------------------------------- the slides' numbers
+function fmt(v, d = 3) {
+  if (v === null || v === undefined) return "-";
+  if (v !== 0 && Math.abs(v) < 0.5 * 10 ** -d) return v.toExponential(2);
+  return v.toFixed(d);
+}
+const par = (v) => (v < 0 ? "(" + fmt(v) + ")" : fmt(v));
+function num(key, v, d = 3) {
+  const s = document.createElement("span");
+  s.className = "num"; s.dataset.key = key; s.dataset.value = String(v); s.textContent = fmt(v, d);
+  return s;
+}
+
+function choose(target) {
+  selected.target = target;
+  for (const el of document.querySelectorAll(".chosen")) el.classList.remove("chosen");
+  if (target.kind === "neuron") {
+    const el = target.layer === 0 ? nodeEls[0][FEATURES.indexOf(state.features[target.index])] : nodeEls[target.layer][target.index];
+    if (el) el.classList.add("chosen");
+  } else {
+    const p = edgeEls[target.layer - 1]?.[target.from]?.[target.to];
+    if (p) p.classList.add("chosen");
+  }
+  queue(explainSelected);
+}
+
+async function explainSelected() {
+  if (!run || !selected.target) return;
+  const e = await api("/api/explain", { run: run.id, point: selected.point ?? 0, target: selected.target });
+  renderExplain(e);
+}
+
+function eq(...parts) {
+  const d = document.createElement("div");
+  d.className = "eq";
+  for (const p of parts) d.append(typeof p === "string" ? document.createTextNode(p) : p);
+  return d;
+}
+function sec(text) { const d = document.createElement("div"); d.className = "sec"; d.textContent = text; return d; }
+
+const G = { sigmoid: "\u03c3", tanh: "tanh", relu: "ReLU", leaky_relu: "leakyReLU", identity: "id" };
+const LOSS = { binary_cross_entropy: "binary cross-entropy L = \u2212[y log \u0177 + (1\u2212y) log(1\u2212\u0177)]",
+  half_mse: "L = \u00bd(\u0177 \u2212 y)\u00b2" };
+
+function renderExplain(e) {
+  const box = $("explain");
+  box.replaceChildren();
+  const head = document.createElement("div");
+  head.className = "head";
+  const xs = e.x.map(([n, v], i) => `${n} = ${fmt(v)}` + (n !== e.features[i] ? ` (${FEATURE_LABEL[e.features[i]]})` : "")).join(", ");
+  head.append(`Point #${e.point}: ${xs}; y = ${fmt(e.y)}, \u0177 = `, num("y_hat", e.y_hat), ", L = ", num("loss", e.loss),
+    ` (${LOSS[e.loss_name] || e.loss_name}); current weights, this point alone.`);
+  box.append(head);
+  if (e.kind === "input") {
+    box.append(sec("Backward: the gradient reaching an input"));
+    box.append(eq(`dL/d${e.name} = `, num("dL", e.dL)));
+  } else if (e.kind === "neuron") {
+    box.append(sec("Forward: weighted sum, activation"));
+    const symbolic = `${e.z_name} = ${e.bias[0]} + ` + e.terms.slice(0, 8).map(([w, , v]) => `${w}\u00b7${v}`).join(" + ") + (e.terms.length > 8 ? " + \u2026" : "");
+    const numeric = `= ${fmt(e.bias[1])} + ` + e.terms.slice(0, 8).map(([, w, , v]) => `${par(w)}\u00b7${par(v)}`).join(" + ") + (e.terms.length > 8 ? " + \u2026" : "") + " = ";
+    box.append(eq(symbolic), eq(numeric, num("z", e.z)));
+    box.append(eq(`${e.a_name} = ${G[e.activation] || e.activation}(${e.z_name}) = `, num("a", e.a),
+      `     g'(${e.z_name}) = `, num("gprime", e.gprime)));
+    box.append(sec("Backward: the chain rule"));
+    box.append(eq(`dL/d${e.a_name} = `, num("dL_da", e.dL_da), `     dL/d${e.z_name} = dL/d${e.a_name} \u00b7 g'(${e.z_name}) = ${par(e.dL_da)}\u00b7${par(e.gprime)} = `, num("dL_dz", e.dL_dz)));
+  } else {
+    box.append(sec(`The weight ${e.name}: from ${e.v_name} into ${e.u_name}`));
+    box.append(eq(`${e.name} = `, num("w", e.w)));
+    box.append(eq(`dL/d${e.name} = dL/d${e.u_name} \u00b7 ${e.v_name} = ${par(e.dL_du)}\u00b7${par(e.v)} = `, num("dL_dw", e.dL_dw)));
+    box.append(sec("Gradient-descent step (this point alone)"));
+    box.append(eq(`${e.name} \u2212 \u03b3\u00b7dL/d${e.name} = ${fmt(e.w)} \u2212 ${e.lr}\u00b7${par(e.dL_dw)} = `, num("after", e.after)));
+  }
+  const p = e.path;
+  box.append(sec(`The chain rule, path by path (${p.total} path${p.total === 1 ? "" : "s"})`));
+  const name = e.kind === "edge" ? e.name : e.kind === "input" ? e.name : e.z_name;
+  const pe = eq(`dL/d${name} = ${p.symbolic}`); pe.classList.add("path");
+  const pn = eq(`= ${p.numeric} = `, num("path", p.value)); pn.classList.add("path");
+  box.append(pe, pn);
+}
+
+function showUpdate(u) {
+  const box = $("update");
+  box.replaceChildren();
+  const p = document.createElement("p");
+  p.className = "hint";
+  p.textContent = `One step on a batch of ${u.batch_size} point(s), \u03b3 = ${u.lr}; dL/dw is the batch's mean` +
+    (state.regularization !== "none" && state.reg_rate ? ` plus the ${state.regularization} penalty's gradient.` : ".");
+  const tbl = document.createElement("table");
+  const head = tbl.insertRow();
+  for (const c of ["weight", "w", "dL/dw", "w \u2212 \u03b3\u00b7dL/dw"]) { const th = document.createElement("th"); th.textContent = c; head.append(th); }
+  for (const [n, b, g, a] of u.rows) {
+    const tr = tbl.insertRow();
+    tr.dataset.name = n;
+    tr.insertCell().textContent = n;
+    for (const [k, v] of [["before", b], ["grad", g], ["after", a]]) {
+      const td = tr.insertCell();
+      td.append(num(k, v, 4));
+    }
+  }
+  box.append(p, tbl);
+}
+
+// ---------------------------------------------------------------- data-set buttons, export
+async function datasetButtons() {
+  const prev = await api("/api/previews");
+  const box = $("datasets");
+  for (const name of [...CLASSIFICATION, ...REGRESSION]) {
+    const b = document.createElement("button");
+    b.dataset.name = name; b.title = DATASET_LABEL[name];
+    const c = document.createElement("canvas");
+    c.width = c.height = 50;
+    const ctx = c.getContext("2d");
+    ctx.fillStyle = "#f3f3f3"; ctx.fillRect(0, 0, 50, 50);
+    const p = prev[name], [lo, hi] = p.domain;
+    const reg = REGRESSION.includes(name);
+    p.points.forEach(([x, y], i) => {
+      ctx.fillStyle = css(reg ? p.targets[i] : 2 * p.targets[i] - 1);
+      ctx.beginPath(); ctx.arc(((x - lo) / (hi - lo)) * 50, 50 - ((y - lo) / (hi - lo)) * 50, name === "xnor" ? 4 : 1.6, 0, 7); ctx.fill();
+    });
+    const lab = document.createElement("span"); lab.textContent = DATASET_LABEL[name];
+    b.append(c, lab);
+    b.onclick = () => { setPlaying(false); change("dataset", name); };
+    box.append(b);
+  }
+}
+
+function exportLinks() {
+  const q = (what) => `/api/export?run=${encodeURIComponent(run.id)}&what=${what}&token=${encodeURIComponent(TOKEN)}`;
+  $("export-model").href = q("model");
+  $("export-script").href = q("script");
+  $("export-data").href = q("data");
+}
+
+function legend() {
+  const c = $("legend"), ctx = c.getContext("2d");
+  for (let x = 0; x < c.width; x++) { ctx.fillStyle = css((2 * x) / (c.width - 1) - 1); ctx.fillRect(x, 0, 1, c.height); }
+}
+
+// ---------------------------------------------------------------- start
+wire();
+legend();
+syncControls();
+queue(datasetButtons).then(() => { syncControls(); });
+restart();
+window.addEventListener("resize", () => { if (run) { buildNetwork(); drawNetwork(); } });
