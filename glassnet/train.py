@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from . import distributed as dist_mod
 from . import functional as F
 from . import optim as optim_mod
 from . import tasks
@@ -387,6 +388,7 @@ def fit(
     engine: str = "auto",
     stop_rules: Sequence[Callback] | None = None,
     initial_epoch: int = 0,
+    distributed: Any = None,
 ) -> History:
     """Train ``model`` on (X, y) by mini-batch gradient descent.
 
@@ -442,6 +444,11 @@ def fit(
     stop_rules : callbacks that decide termination (they set ``state.stop`` and
         ``state.stop_reason``) in place of the :class:`Tolerance` / :class:`EarlyStopping`
         rule built from ``tol``, ``n_iter_no_change`` and ``early_stopping``.
+    distributed : None or ``'mpi'``
+        Data-parallel training over the ranks of ``mpiexec -n N`` (mpi4py): every rank
+        passes the same arguments, runs its shard of each global batch, and one Allreduce
+        per step gives every rank the global batch's gradient; callbacks and the progress
+        line run on rank 0 (see :mod:`glassnet.distributed`).
 
     Returns
     -------
@@ -452,6 +459,9 @@ def fit(
     DivergenceError
         When a loss becomes NaN or inf; the model keeps finite weights.
     """
+    if distributed is not None and not isinstance(distributed, dist_mod.DataParallel):
+        return dist_mod.run(fit, dict(locals()))  # reruns fit on a DataParallel, see there
+    dp = distributed
     # 0) validate at the boundary
     if not isinstance(model, Module):
         raise TypeError(f"fit: model must be a glassnet Module. Got {type(model).__name__}.")
@@ -517,14 +527,15 @@ def fit(
         )
 
     # engine: the fast path where it applies, else the graph
-    fast = _fast_path(model, spec, l2) if engine != "graph" else None
+    l2_step = l2 if dp is None else 0.0  # distributed: added once, to the summed gradient
+    fast = _fast_path(model, spec, l2_step) if engine != "graph" else None
     if engine == "fused" and fast is None:
         raise ValueError(
             "fit: engine='fused' handles a Sequential/MLP of Linear layers each followed by "
             "sigmoid, tanh, relu, leaky_relu or identity (softmax as the last layer) with a "
             "named loss; this model or loss needs engine='graph' (or 'auto')."
         )
-    train_step = fast.step if fast is not None else _graph_step(model, spec, loss, l2)
+    train_step = fast.step if fast is not None else _graph_step(model, spec, loss, l2_step)
 
     history = History(engine="fused" if fast else "graph")
     if Xv is not None:
@@ -532,6 +543,8 @@ def fit(
     state = TrainState(model=model, optimizer=optimizer, history=history, X=X, verbose=verbose)
     cbs = [as_callback(c) for c in callbacks]
     step_cbs = [c for c in cbs if type(c).on_step_end is not Callback.on_step_end]
+    if dp is not None and not dp.root:
+        cbs, verbose = [], 0  # rank 0 writes and prints; on_step_end runs on every rank
     if stop_rules is None:
         rule = Tolerance(tol, n_iter_no_change)
         stop_rules = [EarlyStopping(tol, n_iter_no_change) if early_stopping else rule]
@@ -545,6 +558,12 @@ def fit(
     wb = np.empty(bs, dtype) if (w_arr is not None and not full_batch) else w_arr
 
     params = model.parameters()
+    if dp is not None:  # rank 0's weights everywhere, one gradient sum per step
+        dp.start(
+            params, dist_mod.checks_of(X, y_arr, w_arr, None if callable(seed) else rng, optimizer)
+        )
+        weights = [m.W for m in model.modules() if isinstance(m, Linear)]
+        train_step = dp.wrap(train_step, weights, l2)
     snapshot = [p.data.copy() for p in params]  # last known finite weights
     model.train()
     for c in (*cbs, *stop_rules):
@@ -564,13 +583,14 @@ def fit(
             for start in range(0, n, bs):
                 # 1) the batch: gather rows by index into reused buffers
                 stop = min(start + bs, n)
-                if full_batch:
+                lo, hi = (start, stop) if dp is None else dp.shard(start, stop)  # this rank's
+                if full_batch and dp is None:
                     xb, ybt, wbt = X, y_arr, w_arr
                 elif order is None:
-                    xb, ybt = X[start:stop], y_arr[start:stop]
-                    wbt = None if w_arr is None else w_arr[start:stop]
+                    xb, ybt = X[lo:hi], y_arr[lo:hi]
+                    wbt = None if w_arr is None else w_arr[lo:hi]
                 else:
-                    m, idx = stop - start, order[start:stop]
+                    m, idx = hi - lo, order[lo:hi]
                     xb = np.take(X, idx, axis=0, out=Xb[:m], mode="clip")
                     ybt = np.take(y_arr, idx, axis=0, out=yb[:m], mode="clip")
                     wbt = None if w_arr is None else np.take(w_arr, idx, out=wb[:m], mode="clip")
@@ -580,9 +600,9 @@ def fit(
                     raise _Diverged(history.steps + 1, epoch, batch_loss)
                 optimizer.step()
                 history.steps += 1
-                history.samples_seen += xb.shape[0]
-                total += batch_loss * xb.shape[0]
-                seen += xb.shape[0]
+                history.samples_seen += stop - start
+                total += batch_loss * (stop - start)
+                seen += stop - start
                 state.step, state.batch_loss = history.steps, batch_loss
                 for c in step_cbs:
                     c.on_step_end(state)
@@ -615,6 +635,8 @@ def fit(
                 metric=epoch_loss, samples_seen=history.samples_seen
             ):
                 state.stop, state.stop_reason = True, "min_lr"
+            if dp is not None:
+                dp.agree(state)
             if state.stop:
                 history.stop_reason = state.stop_reason
                 break

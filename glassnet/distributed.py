@@ -1,0 +1,295 @@
+"""Data-parallel training over MPI: ``fit(..., distributed="mpi")`` under ``mpiexec -n N``.
+
+Every rank holds the same model and reads the same data (or memory-maps the same file).
+Each global mini-batch of ``fit`` (the rows ``order[start:stop]``, drawn from the same seed
+on every rank) is cut into N contiguous shards; rank r runs the forward and backward pass
+on its shard only, and one ``Allreduce`` on a flat buffer per step sums
+
+    g = sum_r (n_r / n) g_r           (n_r rows of the shard, n of the global batch)
+
+which is exactly the gradient of the global batch's mean loss: each engine's loss is
+``sum_i w_i l_i / n_r`` (the sample weights multiply, the row count divides), so the weight
+``n_r / n`` also covers uneven shards, empty shards and sample weights. The L2 penalty
+``l2 / (2 n) ||W||^2`` is added once, after the sum. Then every rank takes the same
+optimizer step, so the weights stay identical without being sent again.
+
+Only one kind of collective runs while training: the same ``Allreduce`` on the same
+buffer, which after the P gradient entries carries a few control slots (the loss, an error
+count, a "this rank has left" count, rank 0's stop flag and a 48-bit value rank 0
+broadcasts). A rank that fails anywhere inside ``fit`` joins the next collective with its
+error count set; every rank sees it, the error is gathered, the failing rank raises its
+own exception and the others raise :class:`DistributedError` naming that rank and its error.
+No rank is left waiting. A rank whose ``fit`` ends takes part in one last collective, so
+an error after the last step is caught too.
+
+Callbacks' ``on_train_begin``/``on_epoch_end``/``on_train_end`` (checkpoints, progress,
+diagnostics) and the progress line run on rank 0 only; ``on_step_end`` runs on every rank
+(keep it free of file writes); stop decisions are rank 0's, agreed at each epoch's end.
+
+mpi4py is imported only here and only when asked for (``pip install "glassnet[mpi]"``).
+"""
+
+from __future__ import annotations
+
+import traceback
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .fused import add_l2
+
+__all__ = ["DataParallel", "DistributedError", "run", "rank_and_size"]
+
+# control slots after the gradients
+_LOSS_HI, _LOSS_LO, _ERROR, _LEFT, _STOP, _HI, _LO = range(7)
+_CONTROL = 7
+_B24 = 1 << 24  # integers below 2**24 are exact in float32: a 48-bit value takes two slots
+
+
+class DistributedError(RuntimeError):
+    """Another rank failed during distributed training; ``.rank`` is that rank and
+    ``.error`` its exception as text (type, message and traceback)."""
+
+    def __init__(self, message: str, rank: int, error: str) -> None:
+        super().__init__(message)
+        self.rank, self.error = rank, error
+
+
+def _mpi() -> Any:
+    try:
+        from mpi4py import MPI
+    except ImportError as e:
+        raise ImportError(
+            "fit(distributed='mpi') needs mpi4py and an MPI library: "
+            'pip install "glassnet[mpi]" (mpi4py and the mpich wheel; no system MPI needed), '
+            "then launch with: mpiexec -n 4 python train.py"
+        ) from e
+    return MPI
+
+
+def rank_and_size(distributed: Any = "mpi") -> tuple[int, int]:
+    """This process's rank and the number of ranks (``(0, 1)`` without mpi4py)."""
+    try:
+        comm = _mpi().COMM_WORLD if distributed == "mpi" else distributed
+    except ImportError:
+        return 0, 1
+    return comm.Get_rank(), comm.Get_size()
+
+
+def _fingerprint(*parts: Any) -> int:
+    """A 32-bit checksum of ``parts`` (arrays by their bytes, the rest by repr)."""
+    crc = 0
+    for p in parts:
+        b = np.ascontiguousarray(p).tobytes() if isinstance(p, np.ndarray) else repr(p).encode()
+        crc = zlib.crc32(b, crc)
+    return crc
+
+
+class DataParallel:
+    """The communicator of one distributed ``fit`` and its flat buffer.
+
+    Parameters
+    ----------
+    comm : ``"mpi"`` (``MPI.COMM_WORLD``) or an mpi4py intra-communicator.
+    """
+
+    def __init__(self, comm: Any = "mpi") -> None:
+        if isinstance(comm, str) and comm != "mpi":
+            raise ValueError(
+                f"The 'distributed' parameter of fit must be None, 'mpi' or an mpi4py "
+                f"communicator. Got {comm!r}."
+            )
+        MPI = _mpi()
+        if isinstance(comm, str):
+            comm = MPI.COMM_WORLD
+        elif not isinstance(comm, MPI.Intracomm):
+            raise TypeError(
+                f"The 'distributed' parameter of fit must be None, 'mpi' or an mpi4py "
+                f"communicator. Got {type(comm).__name__}."
+            )
+        self.MPI, self.comm = MPI, comm
+        self.rank, self.size = comm.Get_rank(), comm.Get_size()
+        self.root = self.rank == 0
+        self.done = False  # this rank's last collective has run
+        self.n_global = 0
+        self.buf = np.zeros(_CONTROL, np.float64)
+        self.params: list[Any] = []
+        self.views: list[np.ndarray] = []
+
+    # ------------------------------------------------------------ the collective
+    def _collective(self, last: bool = False) -> np.ndarray:
+        """Allreduce-sum the buffer; raise when a rank failed or (mid-run) has left."""
+        ctl = self.buf[self.buf.size - _CONTROL :]
+        ctl[_LEFT] = 1.0 if last else 0.0
+        self.comm.Allreduce(self.MPI.IN_PLACE, self.buf, op=self.MPI.SUM)
+        ctl = self.buf[self.buf.size - _CONTROL :]
+        if ctl[_ERROR] > 0:
+            self._gather_error(None)
+        if ctl[_LEFT] > 0 and not last:
+            # another rank's fit has ended while this one expected a step: it was
+            # interrupted (Ctrl-C reaches every rank); this rank stops as interrupted too
+            self.done = True
+            raise KeyboardInterrupt
+        return ctl
+
+    def _gather_error(self, mine: BaseException | None) -> None:
+        self.done = True
+        text = None
+        if mine is not None:
+            text = "".join(traceback.format_exception(mine)).rstrip()
+            text = f"{type(mine).__name__}: {mine}\n{text}"
+        errors = [(r, t) for r, t in enumerate(self.comm.allgather(text)) if t is not None]
+        if mine is None:
+            r, t = errors[0]
+            head = t.splitlines()[0]
+            raise DistributedError(
+                f"distributed training stopped: rank {r} of {self.size} failed with {head} "
+                f"(that rank's traceback is in .error and on its stderr)",
+                r,
+                t,
+            )
+
+    def fail(self, error: BaseException) -> None:
+        """Tell the other ranks that this rank failed with ``error`` (at their next
+        collective), unless the failure is already known to every rank."""
+        if self.done or isinstance(error, DistributedError):
+            return
+        self.buf[self.buf.size - _CONTROL :] = 0.0
+        self.buf[self.buf.size - _CONTROL + _ERROR] = 1.0
+        self.comm.Allreduce(self.MPI.IN_PLACE, self.buf, op=self.MPI.SUM)
+        self._gather_error(error)
+
+    def finish(self) -> None:
+        """The last collective of a rank whose fit returned."""
+        if not self.done:
+            self.buf[self.buf.size - _CONTROL :] = 0.0
+            self._collective(last=True)
+            self.done = True
+
+    def broadcast_int(self, value: int) -> int:
+        """Rank 0's ``value`` (0 <= value < 2**48) on every rank."""
+        ctl = self.buf[self.buf.size - _CONTROL :]
+        ctl[:] = 0.0
+        if self.root:
+            ctl[_HI], ctl[_LO] = divmod(int(value), _B24)
+        ctl = self._collective()
+        return int(ctl[_HI]) * _B24 + int(ctl[_LO])
+
+    # ------------------------------------------------------------ training
+    def start(self, params: list[Any], checks: tuple[Any, ...]) -> None:
+        """Give every parameter rank 0's value and check that every rank trains on the same
+        data, seed and optimizer state (``checks``, compared by checksum)."""
+        self.params = params
+        dtypes = {p.data.dtype for p in params}
+        dtype = dtypes.pop() if len(dtypes) == 1 else np.dtype(np.float64)
+        sizes = [p.data.size for p in params]
+        P = sum(sizes)
+        self.buf = np.zeros(P + _CONTROL, dtype)
+        offsets = np.cumsum([0, *sizes])
+        self.views = [
+            self.buf[a:b].reshape(p.data.shape) for a, b, p in zip(offsets, offsets[1:], params)
+        ]
+        mine = _fingerprint(*checks)
+        if self.root:
+            for v, p in zip(self.views, params):
+                v[...] = p.data
+        ctl = self.buf[P:]
+        if self.root:
+            ctl[_HI], ctl[_LO] = divmod(mine, _B24)
+        self._collective()
+        for v, p in zip(self.views, params):
+            p.data[...] = v  # x + 0 + ... + 0 is x: rank 0's weights, exactly
+        if int(ctl[_HI]) * _B24 + int(ctl[_LO]) != mine:
+            raise ValueError(
+                f"fit(distributed='mpi'): rank {self.rank} has other training data, seed or "
+                "optimizer state than rank 0 (their checksums differ). Every rank must call "
+                "fit with the same X, y, sample_weight and seed, and the same optimizer "
+                "(resume: load the same checkpoint on every rank)."
+            )
+
+    def shard(self, start: int, stop: int) -> tuple[int, int]:
+        """This rank's rows [lo, hi) of the global batch [start, stop)."""
+        m = stop - start
+        self.n_global = m
+        return start + m * self.rank // self.size, start + m * (self.rank + 1) // self.size
+
+    def wrap(self, step: Callable[..., float], weights: list[Any], l2: float) -> Callable:
+        """``step(X, y, w) -> loss`` on this rank's shard, made the global batch's step: the
+        gradients of every rank summed with the weights n_r / n by one Allreduce, then the
+        L2 penalty of the global batch added (``step`` itself runs with l2 = 0)."""
+        P = self.buf.size - _CONTROL
+
+        def global_step(X: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> float:
+            m = X.shape[0]
+            # the gradients land in the flat buffer: each p.grad a view of it (the engines
+            # overwrite or zero it; the optimizer copies it into its own flat buffer)
+            for p, v in zip(self.params, self.views):
+                p.grad = v
+            loss = step(X, y, w) if m else 0.0  # an empty shard adds nothing
+            for p, v in zip(self.params, self.views):
+                if p.grad is not v:  # an engine that made new arrays: copy them in
+                    v[...] = 0.0 if p.grad is None else p.grad
+                    p.grad = v
+            if not m:
+                self.buf[:P] = 0.0
+            scale = m / self.n_global
+            self.buf[:P] *= scale
+            ctl = self.buf[P:]
+            ctl[:] = 0.0
+            part = loss * scale
+            ctl[_LOSS_HI] = part
+            ctl[_LOSS_LO] = part - float(ctl[_LOSS_HI])  # the rest float32 rounded off
+            ctl = self._collective()
+            total = float(ctl[_LOSS_HI]) + float(ctl[_LOSS_LO])
+            return total + (add_l2(weights, l2, self.n_global) if l2 else 0.0)
+
+        return global_step
+
+    def agree(self, state: Any) -> None:
+        """Make rank 0's stop decision (its callbacks and rules) every rank's."""
+        ctl = self.buf[self.buf.size - _CONTROL :]
+        ctl[:] = 0.0
+        if self.root:
+            ctl[_STOP] = float(state.stop)
+        ctl = self._collective()
+        state.stop = bool(ctl[_STOP] > 0)
+        if state.stop and not state.stop_reason:
+            state.stop_reason = "callback"
+
+
+def run(fit: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    """``fit(**kwargs)`` with ``kwargs["distributed"]`` (``"mpi"`` or a communicator) made a
+    :class:`DataParallel`: a missing seed drawn on rank 0 and sent to all, and every rank's
+    failure reported to every rank."""
+    dp = DataParallel(kwargs["distributed"])
+    seed = kwargs.get("seed")
+    try:
+        if seed is None:
+            entropy = np.random.SeedSequence().entropy if dp.root else 0
+            seed = dp.broadcast_int(int(entropy) % (1 << 48))  # type: ignore[arg-type]
+        history = fit(**{**kwargs, "seed": seed, "distributed": dp})
+    except BaseException as e:
+        dp.fail(e)
+        raise
+    dp.finish()
+    return history
+
+
+def checks_of(X: Any, y: Any, w: Any, rng: Any, optimizer: Any) -> tuple[Any, ...]:
+    """What every rank must agree on, cheaply: the data's shapes, its first and last rows,
+    the shuffling generator's state and the optimizer's state."""
+    parts: list[Any] = [X.shape, str(X.dtype), y.shape]
+    for a in (X, y, w):
+        if a is not None and len(a):
+            parts += [np.asarray(a[:1]), np.asarray(a[-1:])]
+    if rng is not None:
+        parts.append(rng.bit_generator.state)
+    state = getattr(optimizer, "state_dict", None)
+    if callable(state):
+        for k, v in sorted(state().items(), key=lambda kv: str(kv[0])):
+            parts.append((k, v if isinstance(v, (int, float, str)) else None))
+            if isinstance(v, np.ndarray):
+                parts.append(v)
+    return tuple(parts)

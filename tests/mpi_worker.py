@@ -1,0 +1,159 @@
+"""Training runs for tests/test_distributed.py, run once in the test process
+(``distributed=None``) and under ``mpiexec -n N python tests/mpi_worker.py OUT``
+(``distributed="mpi"``); each rank saves what it got to ``OUT/rank<r>.npz``.
+
+The data are chosen so that shards are uneven (53 rows, global batches of 10 and a last
+one of 3: with 4 ranks one shard is empty).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+from glassnet import nn, optim
+from glassnet.train import Callback, fit
+
+
+def data(n=53, d=5, c=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    y = np.argmax(X @ rng.standard_normal((d, c)), axis=1)
+    w = rng.uniform(0.2, 2.0, n)
+    return X, y, w
+
+
+def model(seed=1, sizes=(5, 16, 3), out="softmax"):
+    return nn.MLP(list(sizes), activation="tanh", output_activation=out, rng=seed, dtype=np.float64)
+
+
+def flat(m):
+    return np.concatenate([p.data.ravel() for p in m.parameters()])
+
+
+class Calls(Callback):
+    """Counts the hooks this rank ran."""
+
+    def __init__(self):
+        self.epochs = self.steps = 0
+
+    def on_epoch_end(self, state):
+        self.epochs += 1
+
+    def on_step_end(self, state):
+        self.steps += 1
+
+
+class FailAt(Callback):
+    """Raises on rank ``rank`` at step ``step`` (on_step_end runs on every rank)."""
+
+    def __init__(self, rank, step, my_rank):
+        self.rank, self.step, self.my_rank = rank, step, my_rank
+
+    def on_step_end(self, state):
+        if self.my_rank == self.rank and state.step == self.step:
+            raise ValueError(f"rank {self.my_rank} cannot go on at step {state.step}")
+
+
+class FailEpoch(Callback):
+    """Raises in on_epoch_end (which runs on rank 0 only), e.g. a checkpoint write failing."""
+
+    def on_epoch_end(self, state):
+        if state.epoch == 2:
+            raise OSError("No space left on device: 'model.ckpt'")
+
+
+def runs(distributed, rank=0):
+    """name -> dict of arrays, for every scenario."""
+    X, y, w = data()
+    out = {}
+
+    # 1) fused engine: Adam, shuffled batches, sample weights, L2, validation
+    m, calls = model(), Calls()
+    h = fit(
+        m, X, y, loss="cross_entropy", optimizer="adam", lr=0.01, epochs=4, batch_size=10,
+        seed=3, sample_weight=w, l2=0.1, validation_data=(X[:20], y[:20]), verbose=0,
+        callbacks=[calls], distributed=distributed,
+    )  # fmt: skip
+    out["fused"] = dict(
+        w=flat(m), loss=np.array(h.loss), val=np.array(h.val_loss),
+        calls=np.array([calls.epochs, calls.steps]), steps=np.array(h.steps),
+    )  # fmt: skip
+
+    # 2) graph engine, regression, full batch, no shuffling
+    Xr, yr = X[:, :3], np.tanh(X[:, :2])
+    m = model(2, (3, 8, 2), "identity")
+    h = fit(
+        m, Xr, yr, loss="mse", optimizer="sgd", lr=0.1, epochs=5, engine="graph",
+        verbose=0, distributed=distributed,
+    )  # fmt: skip
+    out["graph"] = dict(w=flat(m), loss=np.array(h.loss))
+
+    # 3) early stopping (the best weights restored), from a seed drawn on rank 0
+    m = model(4)
+    h = fit(
+        m, X, y, loss="cross_entropy", optimizer="sgd", lr=2.0, epochs=40, batch_size=8,
+        seed=5, early_stopping=True, n_iter_no_change=2, verbose=0, distributed=distributed,
+    )  # fmt: skip
+    out["early"] = dict(w=flat(m), epochs=np.array(h.epochs), reason=np.array(h.stop_reason))
+
+    # 4) resume: 2 epochs, a "checkpoint" (weights + optimizer state), then epochs 3..5
+    def seed(e):
+        return np.random.default_rng([7, e])
+
+    m = model(5)
+    opt = optim.Adam(m.parameters(), lr=0.01)
+    fit(m, X, y, loss="cross_entropy", optimizer=opt, epochs=2, batch_size=16, seed=seed,
+        verbose=0, distributed=distributed)  # fmt: skip
+    saved, state = m.state_dict(), opt.state_dict()
+    m = model(6)  # other starting weights: every rank loads the checkpoint
+    m.load_state_dict(saved)
+    opt = optim.Adam(m.parameters(), lr=0.01)
+    opt.load_state_dict(state)
+    fit(m, X, y, loss="cross_entropy", optimizer=opt, epochs=5, batch_size=16, seed=seed,
+        initial_epoch=2, verbose=0, distributed=distributed)  # fmt: skip
+    out["resume"] = dict(w=flat(m))
+
+    # 5) failures: a rank raising mid-training, rank 0's epoch callback raising, and ranks
+    # called with different data; each must end every rank with an error, not a hang
+    if distributed is not None:
+        for name, kw in (
+            ("fail_step", dict(callbacks=[FailAt(1, 4, rank)])),
+            ("fail_epoch", dict(callbacks=[FailEpoch()])),
+            ("fail_data", dict(X=X + (rank == 1))),
+        ):
+            try:
+                fit(m, **{"X": X, "y": y, "batch_size": 10, "epochs": 3, "verbose": 0,
+                          "loss": "cross_entropy", "distributed": distributed, **kw})  # fmt: skip
+                out[name] = dict(error=np.array(""))
+            except Exception as e:
+                out[name] = dict(
+                    error=np.array(f"{type(e).__name__}: {e}"),
+                    cause=np.array(str(getattr(e, "error", ""))),
+                )
+    return out
+
+
+def main(out_dir: str) -> None:
+    from mpi4py import MPI
+
+    comm = MPI.COMM_WORLD
+    rank = comm.Get_rank()
+    try:
+        res = runs("mpi", rank)
+    except BaseException:
+        traceback.print_exc()
+        comm.Abort(1)
+    # every rank's weights, gathered: they must be bitwise equal
+    same = {k: all(np.array_equal(v["w"], o) for o in comm.allgather(v["w"]))
+            for k, v in res.items() if "w" in v}  # fmt: skip
+    arrays = {f"{k}.{a}": v for k, d in res.items() for a, v in d.items()}
+    arrays.update({f"{k}.same": np.array(s) for k, s in same.items()})
+    np.savez(Path(out_dir) / f"rank{rank}.npz", **arrays)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
