@@ -21,34 +21,16 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import Tensor, as_tensor
+from .tensor import Tensor, as_tensor, axis_args
 
+# fmt: off
 __all__ = [
-    "Activation",
-    "ACTIVATIONS",
-    "get_activation",
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "identity",
-    "softmax",
-    "log_softmax",
-    "activation",
-    "linear",
-    "dropout",
-    "mse",
-    "binary_cross_entropy",
-    "binary_cross_entropy_with_logits",
-    "cross_entropy",
-    "one_hot",
-    "LOSSES",
-    "get_loss",
-    "Loss",
-    "LOSS_ALIASES",
-    "logsumexp",
-    "INPLACE",
+    "Activation", "ACTIVATIONS", "get_activation", "sigmoid", "tanh", "relu", "leaky_relu",
+    "identity", "softmax", "log_softmax", "activation", "linear", "dropout", "mse",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "one_hot",
+    "LOSSES", "get_loss", "Loss", "LOSS_ALIASES", "logsumexp", "INPLACE",
 ]
+# fmt: on
 
 
 # ---------------------------------------------------------------- activations
@@ -129,9 +111,10 @@ def softmax_fn(z: np.ndarray, axis: int = -1) -> np.ndarray:
     return e
 
 
-def softmax_jacobian(s: np.ndarray) -> np.ndarray:
-    """d softmax_i / d z_j = s_i (delta_ij - s_j): shape (..., C, C) for s of shape (..., C)."""
-    return s[..., :, None] * (np.eye(s.shape[-1], dtype=s.dtype) - s[..., None, :])
+def softmax_grad(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """The Jacobian d softmax_i / d z_j = a_i (delta_ij - a_j): shape (..., C, C) for a of
+    shape (..., C)."""
+    return a[..., :, None] * (np.eye(a.shape[-1], dtype=a.dtype) - a[..., None, :])
 
 
 def logsumexp(z: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -176,51 +159,44 @@ ACTIVATIONS: dict[str, Activation] = {
     "softmax": Activation(
         "softmax",
         softmax_fn,
-        lambda z, a: softmax_jacobian(a),
+        softmax_grad,
         "e^{z_i} / sum_j e^{z_j}",
         "g_i (delta_ij - g_j)",
-        elementwise=False,
+        False,
     ),
 }
-# scikit-learn's and common spellings of the same functions
+# scikit-learn's and common spellings of the same functions ("-" reads as "_")
 _ALIASES = {
     "logistic": "sigmoid",
     "linear": "identity",
     "none": "identity",
     "leakyrelu": "leaky_relu",
-    "leaky-relu": "leaky_relu",
 }
 
 
 # In-place forms of the built-in functions above, for the fast path (glassnet.fused).
-# ``forward_(A)`` turns a buffer holding z into g(z); ``backward_(D, A, T)`` multiplies D by
-# g'(z) read from a = g(z), with T a scratch buffer of A's shape (bool for the ReLUs).
-# They are keyed by the table's functions: an entry whose fn or grad is replaced has none,
-# and the fast path then calls its fn and grad, so every engine follows the table.
-def _times(D: np.ndarray, T: np.ndarray) -> None:
-    np.multiply(D, T, out=D)
-
-
+# ``forward_(A, alpha)`` turns a buffer holding z into g(z); ``backward_(D, A, T, alpha)``
+# multiplies D by g'(z) read from a = g(z), with T a scratch buffer of A's shape (bool for the
+# ReLUs). They are keyed by the table's functions: an entry whose fn or grad is replaced has
+# none, and the fast path then calls its fn and grad, so every engine follows the table.
 def _sigmoid_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> None:
     np.subtract(1.0, A, out=T)
     T *= A
-    _times(D, T)  # D *= a (1 - a)
+    D *= T  # D *= a (1 - a)
 
 
 def _tanh_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> None:
     np.multiply(A, A, out=T)
     np.subtract(1.0, T, out=T)
-    _times(D, T)  # D *= 1 - a^2
+    D *= T  # D *= 1 - a^2
 
 
 def _relu_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> None:
-    np.greater(A, 0, out=T)
-    _times(D, T)  # D *= [a > 0]
+    D *= np.greater(A, 0, out=T)  # D *= [a > 0]
 
 
 def _leaky_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> None:
-    np.greater(A, 0, out=T)
-    D[~T] *= alpha  # D *= 1 if a > 0 else alpha
+    D[~np.greater(A, 0, out=T)] *= alpha  # D *= 1 if a > 0 else alpha
 
 
 INPLACE: dict[tuple[Callable[..., Any], Callable[..., Any]], tuple[Any, Any, Any]] = {
@@ -245,11 +221,11 @@ def get_activation(name: str) -> Activation:
     """Look up an activation by name (``'sigmoid'``, ``'logistic'``, ``'relu'``, ...)."""
     if not isinstance(name, str):
         raise TypeError(f"An activation name must be a string. Got {name!r}.")
-    key = _ALIASES.get(name.lower(), name.lower())
-    if key not in ACTIVATIONS:
+    key = name.lower().replace("-", "_")
+    if _ALIASES.get(key, key) not in ACTIVATIONS:
         valid = ", ".join(sorted(set(ACTIVATIONS) | set(_ALIASES)))
         raise ValueError(f"Unknown activation {name!r}. Valid names: {valid}.")
-    return ACTIVATIONS[key]
+    return ACTIVATIONS[_ALIASES.get(key, key)]
 
 
 def activation(x: Any, name: str, **kw: Any) -> Tensor:
@@ -257,7 +233,7 @@ def activation(x: Any, name: str, **kw: Any) -> Tensor:
     (softmax along ``axis=-1`` by default). Backward: :meth:`Activation.backward`."""
     act = get_activation(name)
     x = as_tensor(x)
-    if act.name == "identity" and act.fn is identity_fn:
+    if act.fn is identity_fn and act.grad is identity_grad:
         return x
     z = x.data
     a = act.fn(z, **kw)
@@ -291,19 +267,24 @@ def identity(x: Any) -> Tensor:
     return as_tensor(x)
 
 
-def softmax(x: Any, axis: int = -1) -> Tensor:
-    """a_i = e^{z_i} / sum_j e^{z_j} along ``axis``; X of shape (N, C) -> (N, C).
+def softmax(x: Any, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """a_i = e^{z_i} / sum_j e^{z_j} along ``axis`` (``dim``, PyTorch's name; the last axis
+    when neither is given); X of shape (N, C) -> (N, C).
 
     Backward (fused Jacobian-vector product): dL/dz = a * (g - sum_j g_j a_j).
     """
-    return activation(x, "softmax", axis=axis)
+    axis = axis_args("softmax", axis, dim)[0]
+    return activation(x, "softmax", axis=-1 if axis is None else axis)
 
 
-def log_softmax(x: Any, axis: int = -1) -> Tensor:
-    """log softmax(z)_i = z_i - log sum_j e^{z_j}, stable for any z.
+def log_softmax(x: Any, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """log softmax(z)_i = z_i - log sum_j e^{z_j} along ``axis`` (``dim``; the last axis by
+    default), stable for any z.
 
     Backward: dL/dz = g - softmax(z) * sum_j g_j.
     """
+    axis = axis_args("log_softmax", axis, dim)[0]
+    axis = -1 if axis is None else axis
     x = as_tensor(x)
     out = x.data - logsumexp(x.data, axis)
 
@@ -311,6 +292,12 @@ def log_softmax(x: Any, axis: int = -1) -> Tensor:
         return (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)
 
     return Tensor.from_op(out, "log_softmax", (x,), backward)
+
+
+# PyTorch's tensor methods x.relu(), x.softmax(dim=1), ... are the functions above: attached
+# here because their mathematics is this module's table (tensor.py sits a layer below).
+Tensor.relu, Tensor.tanh, Tensor.sigmoid = relu, tanh, sigmoid
+Tensor.softmax, Tensor.log_softmax = softmax, log_softmax
 
 
 def linear(x: Any, W: Tensor, b: Tensor | None = None) -> Tensor:
@@ -330,18 +317,13 @@ def linear(x: Any, W: Tensor, b: Tensor | None = None) -> Tensor:
     Z = X @ Wd
     if b is not None:
         Z += b.data
-        parents: tuple[Tensor, ...] = (x, W, b)
-    else:
-        parents = (x, W)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:
         gx = g @ Wd.T if x.requires_grad else None
         gw = X.T @ g if W.requires_grad else None
-        if b is None:
-            return gx, gw
-        return gx, gw, g.sum(axis=0)
+        return (gx, gw) if b is None else (gx, gw, g.sum(axis=0))
 
-    return Tensor.from_op(Z, "linear", parents, backward)
+    return Tensor.from_op(Z, "linear", (x, W) if b is None else (x, W, b), backward)
 
 
 def dropout(x: Any, p: float, rng: np.random.Generator, training: bool = True) -> Tensor:
@@ -437,75 +419,51 @@ class Loss:
         return self.fn(*args, **kw)
 
 
-def _target_array(target: Any, like: np.ndarray, name: str) -> np.ndarray:
-    t = np.asarray(target.data if isinstance(target, Tensor) else target)
-    if t.dtype.kind not in "biuf":
-        raise TypeError(f"{name}: the target must be numeric. Got dtype {t.dtype}.")
-    return t.astype(like.dtype, copy=False)
+def _loss(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) -> Tensor:
+    """The loss ``name`` of ``x`` against the target ``y`` (of x's shape, or class labels for
+    cross-entropy): the table's kernel, then sample weights and the reduction.
 
-
-def _check_same_shape(op: str, pred: np.ndarray, target: np.ndarray) -> None:
-    if pred.shape != target.shape:
-        raise ValueError(
-            f"op {op!r}: prediction of shape {pred.shape} and target of shape {target.shape} "
-            "differ; reshape the target (e.g. y.reshape(-1, 1) for one output)."
-        )
-
-
-def _reduce(
-    op: str,
-    x: Tensor,
-    per: np.ndarray,
-    dper: np.ndarray,
-    reduction: str,
-    sample_weight: Any = None,
-) -> Tensor:
-    """Reduce per-sample (or per-element) losses ``per`` whose local gradients are ``dper``.
-
-    'mean' divides by the number of entries of ``per``; 'sum' adds them; 'none' keeps them.
+    'mean' divides by the number of per-entry losses; 'sum' adds them; 'none' keeps them.
     ``sample_weight`` (shape (N,)) scales each row's loss; 'mean' still divides by N.
     """
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(
+            f"The 'reduction' parameter of {name} must be 'mean', 'sum' or 'none'. "
+            f"Got {reduction!r}."
+        )
+    G = np.empty_like(x.data)
+    per = LOSSES[name].kernel(x.data, y, G)  # per-entry losses; G holds their dL/dx
     if sample_weight is not None:
         w = np.asarray(sample_weight, dtype=per.dtype)
         if w.shape != (per.shape[0],):
             raise ValueError(
-                f"op {op!r}: sample_weight has shape {w.shape}; expected ({per.shape[0]},)."
+                f"op {name!r}: sample_weight has shape {w.shape}; expected ({per.shape[0]},)."
             )
-        wper = w.reshape((-1,) + (1,) * (per.ndim - 1))
-        per = per * wper
-        dper = dper * wper.reshape((-1,) + (1,) * (dper.ndim - 1))
-    if reduction == "mean":
-        scale = 1.0 / max(per.size, 1)
-        value = np.asarray(per.sum() * scale, dtype=x.dtype)
-        return Tensor.from_op(value, op, (x,), lambda g: (dper * (g * scale),))
-    if reduction == "sum":
-        return Tensor.from_op(np.asarray(per.sum(), dtype=x.dtype), op, (x,), lambda g: (dper * g,))
+        per = per * w.reshape((-1,) + (1,) * (per.ndim - 1))
+        G = G * w.reshape((-1,) + (1,) * (G.ndim - 1))
     if reduction == "none":
-        extra = dper.ndim - per.ndim
-
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            return (dper * g.reshape(g.shape + (1,) * extra),)
-
-        return Tensor.from_op(per, op, (x,), backward)
-    raise ValueError(
-        f"The 'reduction' parameter of {op} must be 'mean', 'sum' or 'none'. Got {reduction!r}."
-    )
+        extra = (1,) * (G.ndim - per.ndim)  # cross-entropy: one loss per row of G
+        return Tensor.from_op(per, name, (x,), lambda g: (G * g.reshape(g.shape + extra),))
+    scale = 1.0 / max(per.size, 1) if reduction == "mean" else 1.0
+    value = np.asarray(per.sum() * scale, dtype=x.dtype)
+    return Tensor.from_op(value, name, (x,), lambda g: (G * (g * scale),))
 
 
-def _loss_op(
-    name: str, x: Tensor, y: np.ndarray, reduction: str, sample_weight: Any = None
-) -> Tensor:
-    G = np.empty_like(x.data)
-    per = LOSSES[name].kernel(x.data, y, G)
-    return _reduce(name, x, per, G, reduction, sample_weight)
+def _target(name: str, x: Tensor, target: Any) -> np.ndarray:
+    """A numeric target of the prediction's shape, in its dtype."""
+    y = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: the target must be numeric. Got dtype {y.dtype}.")
+    if y.shape != x.shape:
+        raise ValueError(
+            f"op {name!r}: prediction of shape {x.shape} and target of shape {y.shape} "
+            "differ; reshape the target (e.g. y.reshape(-1, 1) for one output)."
+        )
+    return y.astype(x.dtype, copy=False)
 
 
 def mse(
-    pred: Any,
-    target: Any,
-    reduction: str = "mean",
-    half: bool = False,
-    sample_weight: Any = None,
+    pred: Any, target: Any, reduction: str = "mean", half: bool = False, sample_weight: Any = None
 ) -> Tensor:
     """Mean squared error: L = mean((y_hat - y)^2); with ``half=True`` the lecture's
     L = 1/2 (y_hat - y)^2, whose derivative is dL/dy_hat = y_hat - y.
@@ -514,9 +472,9 @@ def mse(
     over every entry (N * K), as PyTorch's ``MSELoss`` does.
     """
     x = as_tensor(pred)
-    y = _target_array(target, x.data, "mse")
-    _check_same_shape("mse", x.data, y)
-    return _loss_op("half_mse" if half else "mse", x, y, reduction, sample_weight)
+    return _loss(
+        "half_mse" if half else "mse", x, _target("mse", x, target), reduction, sample_weight
+    )
 
 
 def binary_cross_entropy(
@@ -529,15 +487,14 @@ def binary_cross_entropy(
     :func:`binary_cross_entropy_with_logits`, which needs no clipping.
     """
     x = as_tensor(prob)
-    y = _target_array(target, x.data, "binary_cross_entropy")
-    _check_same_shape("binary_cross_entropy", x.data, y)
+    y = _target("binary_cross_entropy", x, target)
     if not np.all((x.data >= 0) & (x.data <= 1)):  # also catches NaN
         raise ValueError(
             "op 'binary_cross_entropy': probabilities must lie in [0, 1]. Got values from "
             f"{x.data.min()} to {x.data.max()}; for raw scores (logits) use "
             "binary_cross_entropy_with_logits."
         )
-    return _loss_op("binary_cross_entropy", x, y, reduction, sample_weight)
+    return _loss("binary_cross_entropy", x, y, reduction, sample_weight)
 
 
 def binary_cross_entropy_with_logits(
@@ -547,9 +504,8 @@ def binary_cross_entropy_with_logits(
     max(z, 0) - z y + log(1 + e^-|z|). Backward: dL/dz = sigma(z) - y.
     """
     x = as_tensor(logits)
-    y = _target_array(target, x.data, "binary_cross_entropy_with_logits")
-    _check_same_shape("binary_cross_entropy_with_logits", x.data, y)
-    return _loss_op("binary_cross_entropy_with_logits", x, y, reduction, sample_weight)
+    y = _target("binary_cross_entropy_with_logits", x, target)
+    return _loss("binary_cross_entropy_with_logits", x, y, reduction, sample_weight)
 
 
 def cross_entropy(
@@ -562,36 +518,40 @@ def cross_entropy(
     Backward: dL/dz_n = softmax(z_n) - y_n (fused; no Jacobian is formed).
     """
     x = as_tensor(logits)
-    z = x.data
-    if z.ndim != 2:
-        raise ValueError(f"op 'cross_entropy': logits must have shape (N, C). Got shape {z.shape}.")
-    n, c = z.shape
+    if x.ndim != 2:
+        raise ValueError(f"op 'cross_entropy': logits must have shape (N, C). Got shape {x.shape}.")
     t = np.asarray(target.data if isinstance(target, Tensor) else target)
-    if t.ndim == 1:
-        if t.dtype.kind == "b":
-            t = t.astype(np.int64)  # a bool array would index as a mask
-        if t.dtype.kind not in "iu":
-            if t.dtype.kind == "f" and np.all(t == np.round(t)):
-                t = t.astype(np.int64)
-            else:
-                raise TypeError(
-                    "cross_entropy: 1-D targets must be integer class labels. "
-                    f"Got dtype {t.dtype}; use one_hot(...) for probability targets."
-                )
-        if t.shape[0] != n:
-            raise ValueError(
-                f"op 'cross_entropy': logits of shape {z.shape} but labels of shape {t.shape}; "
-                "pass one label per row."
-            )
-        if n and (t.min() < 0 or t.max() >= c):
-            raise ValueError(
-                f"cross_entropy: labels must lie in [0, {c - 1}] for {c} classes. "
-                f"Got labels from {t.min()} to {t.max()}."
-            )
-    else:
-        t = t.astype(z.dtype, copy=False)
-        _check_same_shape("cross_entropy", z, t)
-    return _loss_op("cross_entropy", x, t, reduction, sample_weight)
+    if t.ndim != 1:
+        return _loss("cross_entropy", x, _target("cross_entropy", x, t), reduction, sample_weight)
+    if t.shape[0] != x.shape[0]:
+        raise ValueError(
+            f"op 'cross_entropy': logits of shape {x.shape} but labels of shape {t.shape}; "
+            "pass one label per row."
+        )
+    t = _class_labels("cross_entropy", t, x.shape[1])[0]
+    return _loss("cross_entropy", x, t, reduction, sample_weight)
+
+
+def _class_labels(who: str, labels: Any, classes: int | None) -> tuple[np.ndarray, int]:
+    """1-D integer labels in [0, classes) (whole-number floats and bools become integers)
+    and the number of classes (the largest label + 1 when ``classes`` is None)."""
+    y = np.asarray(labels)
+    if y.dtype.kind == "b" or (y.dtype.kind == "f" and np.all(y == np.round(y))):
+        y = y.astype(np.int64)  # (a bool array would index as a mask)
+    if y.dtype.kind not in "iu":
+        raise TypeError(
+            f"{who}: labels must be integer class labels (integers 0..C-1). Got dtype {y.dtype}; "
+            "encode strings with glassnet.preprocessing.LabelEncoder, or pass probability rows."
+        )
+    if y.ndim != 1:
+        raise ValueError(f"{who}: labels must be 1-D. Got shape {y.shape}.")
+    c = int(y.max()) + 1 if classes is None and y.size else int(classes or 0)
+    if y.size and (y.min() < 0 or y.max() >= c):
+        raise ValueError(
+            f"{who}: labels must lie in [0, {c - 1}] (>= 0 and < num_classes={c}). "
+            f"Got labels from {y.min()} to {y.max()}."
+        )
+    return y, c
 
 
 def one_hot(labels: Any, num_classes: int | None = None, dtype: Any = np.float32) -> np.ndarray:
@@ -602,38 +562,19 @@ def one_hot(labels: Any, num_classes: int | None = None, dtype: Any = np.float32
            [0., 0., 1.],
            [0., 1., 0.]], dtype=float32)
     """
-    y = np.asarray(labels)
-    if y.ndim != 1:
-        raise ValueError(f"one_hot: labels must be 1-D. Got shape {y.shape}.")
-    if y.dtype.kind == "f" and np.all(y == np.round(y)):
-        y = y.astype(np.int64)
-    if y.dtype.kind not in "iub":
-        raise TypeError(
-            f"one_hot: labels must be integers 0..C-1. Got dtype {y.dtype}; "
-            "encode string labels first (glassnet.preprocessing.LabelEncoder)."
-        )
-    if y.size and y.min() < 0:
-        raise ValueError(f"one_hot: labels must be >= 0. Got {y.min()}.")
-    c = int(y.max()) + 1 if num_classes is None and y.size else int(num_classes or 0)
-    if y.size and y.max() >= c:
-        raise ValueError(
-            f"one_hot: label {y.max()} does not fit num_classes={c}; labels must be < num_classes."
-        )
+    y, c = _class_labels("one_hot", labels, num_classes)
     out = np.zeros((y.shape[0], c), dtype=dtype)
     out[np.arange(y.shape[0]), y] = 1
     return out
 
 
+def _half_mse(pred: Any, target: Any, reduction: str = "mean", sample_weight: Any = None) -> Tensor:
+    return mse(pred, target, reduction, True, sample_weight)
+
+
 LOSSES: dict[str, Loss] = {
     "mse": Loss("mse", _squared_kernel(1.0), "(y_hat - y)^2", mse),
-    "half_mse": Loss(
-        "half_mse",
-        _squared_kernel(0.5),
-        "1/2 (y_hat - y)^2",
-        lambda p, t, reduction="mean", sample_weight=None: mse(
-            p, t, reduction, True, sample_weight
-        ),
-    ),
+    "half_mse": Loss("half_mse", _squared_kernel(0.5), "1/2 (y_hat - y)^2", _half_mse),
     "binary_cross_entropy": Loss(
         "binary_cross_entropy",
         _bce_kernel,
