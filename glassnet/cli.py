@@ -61,6 +61,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from . import distributed as _distributed
 from . import functional as F
 from . import optim as _optim
 from ._validation import check_number
@@ -1550,6 +1551,7 @@ def _run_epochs(
             seed=lambda e: np.random.default_rng([args.seed, 0, e]),
             validation_data=validation, l2=args.l2, verbose=0,
             stop_rules=[rule] if rule is not None else [], callbacks=callbacks,
+            distributed="mpi" if _distributed.launched()[1] > 1 else None,
         )  # fmt: skip
     finally:
         progress.close()
@@ -1560,6 +1562,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from . import __version__
 
     say: Callable[[str], None] = lambda s: sys.stdout.write(s + "\n")  # noqa: E731
+    if _distributed.launched()[0]:  # `mpiexec -n N glassnet train`: rank 0 prints
+        say = lambda s: None  # noqa: E731
 
     # 0) what argparse cannot check alone, and the output paths, before any work
     if (args.data is None) == (args.dataset is None):
@@ -1649,6 +1653,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
             last += f"; best epoch {state.best_epoch}"
         say(f"          {last}")
 
+    if _distributed.launched()[0]:
+        return 0  # under mpiexec, rank 0 scores the model and writes its file
     # 4) the held-out scores, then the model file
     test_metrics = None
     if len(p.test_rows):

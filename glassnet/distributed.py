@@ -31,6 +31,7 @@ mpi4py is imported only here and only when asked for (``pip install "glassnet[mp
 
 from __future__ import annotations
 
+import os
 import traceback
 import zlib
 from collections.abc import Callable
@@ -40,7 +41,7 @@ import numpy as np
 
 from .fused import add_l2
 
-__all__ = ["DataParallel", "DistributedError", "run", "rank_and_size"]
+__all__ = ["DataParallel", "DistributedError", "run", "launched", "checks_of"]
 
 # control slots after the gradients
 _LOSS_HI, _LOSS_LO, _ERROR, _LEFT, _STOP, _HI, _LO = range(7)
@@ -69,13 +70,13 @@ def _mpi() -> Any:
     return MPI
 
 
-def rank_and_size(distributed: Any = "mpi") -> tuple[int, int]:
-    """This process's rank and the number of ranks (``(0, 1)`` without mpi4py)."""
-    try:
-        comm = _mpi().COMM_WORLD if distributed == "mpi" else distributed
-    except ImportError:
-        return 0, 1
-    return comm.Get_rank(), comm.Get_size()
+def launched() -> tuple[int, int]:
+    """(rank, size) of a process started by ``mpiexec`` (MPICH's or Open MPI's), read from
+    the launcher's environment without starting MPI; ``(0, 1)`` otherwise."""
+    for rank, size in (("PMI_RANK", "PMI_SIZE"), ("OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE")):
+        if os.environ.get(size, "").isdigit():
+            return int(os.environ.get(rank, "0") or 0), int(os.environ[size])
+    return 0, 1
 
 
 def _fingerprint(*parts: Any) -> int:

@@ -102,3 +102,27 @@ def test_bad_distributed_argument():
     m = nn.MLP([5, 3], rng=0)
     with pytest.raises(ValueError, match="'distributed' parameter of fit must be None, 'mpi'"):
         fit(m, X, y, loss="cross_entropy", epochs=1, distributed="nccl")
+
+
+def test_command_line_under_mpiexec(tmp_path):
+    """`mpiexec -n 2 glassnet train`: rank 0 alone prints and writes the model file and the
+    checkpoints, and the weights are those of one process (float32 sums: to 1e-5)."""
+    pytest.importorskip("mpi4py")
+    pytest.importorskip("safetensors")
+    from glassnet.cli import main
+    from glassnet.io import load_arrays
+
+    args = ["train", "--dataset", "iris", "--epochs", "4", "--batch-size", "16", "--seed", "1"]
+    assert main([*args, "--out", str(tmp_path / "one.glassnet"), "--quiet"]) == 0
+    mpi = [*args, "--out", str(tmp_path / "mpi.glassnet"), "--checkpoint-every", "2"]
+    proc = subprocess.run(
+        [shutil.which("mpiexec") or "mpiexec", "-n", "2", sys.executable, "-m", "glassnet", *mpi],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.count("saved") == 1  # one rank reports
+    one, _ = load_arrays(tmp_path / "one.glassnet")
+    got, _ = load_arrays(tmp_path / "mpi.glassnet")
+    assert (tmp_path / "mpi.glassnet.ckpt").is_file()
+    for k in one:
+        np.testing.assert_allclose(got[k], one[k], rtol=0, atol=1e-5)
