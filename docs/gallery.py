@@ -83,7 +83,7 @@ def lecture_graph() -> gn.Tensor:
     a1, a2 = F.sigmoid(z1).named("a1"), F.sigmoid(z2).named("a2")
     z3 = (w[4] * a1 + w[5] * a2).named("z3")
     y_hat = F.sigmoid(z3).named("y_hat")
-    return (0.5 * (y_hat - 1.0) ** 2).named("L")
+    return F.mse(y_hat, 1.0, half=True).named("L")  # the lecture's L = 1/2 (y_hat - y)^2
 
 
 def _moons() -> tuple[gn.nn.MLP, gn.History, np.ndarray, np.ndarray]:
@@ -185,11 +185,12 @@ def pictures() -> dict[str, Callable[[], object]]:
             title="A 64-32-10 classifier: wide layers elided",
         ),
         "backprop_graph.svg": lambda: viz.draw_graph(
-            lecture_graph(), title="L = 1/2 (y_hat - y)^2 for x = (1, 0.5), y = 1"
+            lecture_graph(), decimals=2, title="L = (ŷ − y)²/2 for x = (1, 0.5), y = 1"
         ),
         "backprop_graph_backward.svg": lambda: viz.draw_graph(
             lecture_graph(),
             backward=True,
+            decimals=2,
             title="the reversed graph: each edge carries its local derivative",
         ),
         "backprop_graph.dot": lambda: viz.draw_graph(lecture_graph(), backward=True, fmt="dot"),

@@ -23,8 +23,9 @@ F64 = np.float64
 W6 = [0.5, -0.3, 0.8, 0.2, 1.0, -1.5]
 
 
-def lecture_graph():
-    """The slides' 2-2-1 network as scalar tensors; returns (loss, leaves by name)."""
+def lecture_graph(half_mse_op: bool = False):
+    """The slides' 2-2-1 network as scalar tensors; returns (loss, leaves by name). The
+    loss L = 1/2 (y_hat - y)^2 from three ops, or one (``half_mse_op``, as the gallery)."""
     x1 = gn.Tensor(1.0, requires_grad=True, dtype=F64, label="x1")
     x2 = gn.Tensor(0.5, requires_grad=True, dtype=F64, label="x2")
     w = [gn.Tensor(v, requires_grad=True, dtype=F64, label=f"w{i + 1}") for i, v in enumerate(W6)]
@@ -33,7 +34,8 @@ def lecture_graph():
     a1, a2 = F.sigmoid(z1).named("a1"), F.sigmoid(z2).named("a2")
     z3 = (w[4] * a1 + w[5] * a2).named("z3")
     yh = F.sigmoid(z3).named("y_hat")
-    L = (0.5 * (yh - 1.0) ** 2).named("L")
+    L = F.mse(yh, 1.0, half=True) if half_mse_op else 0.5 * (yh - 1.0) ** 2
+    L = L.named("L")
     leaves = {"x1": x1, "x2": x2} | {f"w{i + 1}": t for i, t in enumerate(w)}
     return L, leaves, {"z3": z3, "a1": a1}
 
@@ -50,7 +52,7 @@ def node_blocks(svg: str) -> dict[str, list[str]]:
     out = {}
     for g in root.iter(f"{SVG}g"):
         lines = [t.text for t in g.findall(f"{SVG}text")]
-        if g.find(f"{SVG}rect") is not None and lines:
+        if g.get("class") == "node" and lines:
             out.setdefault(lines[0], lines)
     return out
 
@@ -89,9 +91,13 @@ def test_graph_svg_shows_values_and_gradients_equal_to_autodiff() -> None:
     L2.backward()
     blocks = node_blocks(svg)
     for name, t in leaves2.items():
-        assert f"grad {float(t.grad):.4f}" in blocks[name], name
-        assert f"value {fmt(float(t.data), 4)}" in blocks[name]
-    assert "op sigmoid" in blocks["y_hat"] and "grad 1" in blocks["L"]
+        block = blocks[unicode_symbol(name)]
+        assert f"grad {float(t.grad):.4f}" in block, name
+        assert f"value {fmt(float(t.data), 4)}" in block
+    assert "= σ(z₃)" in blocks["ŷ"] and "grad 1" in blocks["L"]
+    assert "= w₅ a₁ + w₆ a₂" not in blocks["z₃"]  # a formula longer than the node's numbers
+    assert "w₁ x₁" in blocks  # an unnamed product is titled with its formula
+    assert not any("scalar" in line for lines in blocks.values() for line in lines)
     n_edges = sum(len(t.parents) for t in viz.graph_nodes(L))
     paths = ET.fromstring(svg).findall(f".//{SVG}path")
     assert len([p for p in paths if p.get("fill") == "none"]) == n_edges
@@ -100,14 +106,59 @@ def test_graph_svg_shows_values_and_gradients_equal_to_autodiff() -> None:
 def test_backward_view_labels_edges_with_local_derivatives() -> None:
     L, _, inner = lecture_graph()
     svg = viz.draw_graph(L, backward=True)
-    texts = svg_texts(svg)
+    labels = [" ".join(x) for x in label_texts(svg)]
     a1 = float(inner["a1"].data)
     gz3 = float(F.sigmoid_fn(inner["z3"].data) * (1 - F.sigmoid_fn(inner["z3"].data)))
-    assert "w5 = 1" in texts and "w6 = -1.500" in texts  # product edges carry the weight
-    assert f"a1 = {a1:.3f}" in texts  # ... and the other factor for the weight's edge
-    assert f"g'(z3) = {gz3:.3f}" in texts  # activation edges carry g'(z)
-    assert "x1 = 1" in texts and "1 = 1" in texts
+    assert "w₅ = 1" in labels and "w₆ = -1.500" in labels  # product edges carry the weight
+    assert f"a₁ = {a1:.3f}" in labels  # ... and the other factor for the weight's edge
+    assert f"g′(z₃) = {gz3:.3f}" in labels  # activation edges carry g'(z)
+    assert "x₁ = 1" in labels
+    # no redundant labels: an add's edges carry 1 and are left unlabelled (the legend says
+    # so), a label never repeats its value ("1 = 1")
+    ops = [t.op for t in viz.graph_nodes(L)]
+    n_unit = 2 * ops.count("add") + ops.count("sub")  # d(a + b)/da = d(a - c)/da = 1
+    n_labelled = sum(len(t.parents) for t in viz.graph_nodes(L)) - n_unit
+    assert len(labels) == n_labelled
+    assert not any(re.fullmatch(r"(\S+) = \1", lab) for lab in labels)
+    assert any("without a label carries 1" in t for t in svg_texts(svg))
     assert 'marker-start="url(#gn-arrow)"' in svg  # arrows point back to the inputs
+    assert overlapping_texts(svg) == []
+
+
+def test_log_edge_names_its_actual_input() -> None:
+    x = gn.Tensor(2.0, requires_grad=True, label="x", dtype=F64)
+    w = gn.Tensor(-0.5, requires_grad=True, label="w", dtype=F64)
+    yh = F.sigmoid(w * x).named("y_hat")
+    L = (-(yh.log()) - (1.0 - yh).log()).named("L")
+    labels = [" ".join(x) for x in label_texts(viz.draw_graph(L, backward=True))]
+    p = float(yh.data)
+    assert f"1/ŷ = {fmt(1 / p, 3)}" in labels
+    assert f"1/(1 − ŷ) = {fmt(1 / (1 - p), 3)}" in labels
+    assert not any(lab.startswith("1/x") for lab in labels)  # not a generic "x"
+
+
+def test_lecture_graph_fits_a_slide_without_overlaps() -> None:
+    """The slides' 2-2-1 graph (as the gallery draws it) at 100 % on a 1280-px slide:
+    at most 1280 px wide, no text under 12 px, no two texts or labels overlapping, and
+    no label over a node."""
+    L, _, _ = lecture_graph(half_mse_op=True)
+    for backward in (False, True):
+        svg = viz.draw_graph(L, backward=backward, decimals=2, title="the reversed graph")
+        root = ET.fromstring(svg)
+        assert float(root.get("width")) <= 1280
+        assert min(b.y1 - b.y0 for b in text_boxes(svg)) >= 12 * 1.05 - 1e-9
+        assert overlapping_texts(svg) == []
+        rects = {"node": [], "label": []}
+        for g in root.iter(f"{SVG}g"):
+            if g.get("class") in rects:
+                r = g.find(f"{SVG}rect")
+                x0, y0 = float(r.get("x")), float(r.get("y"))
+                rects[g.get("class")].append(
+                    (x0, y0, x0 + float(r.get("width")), y0 + float(r.get("height")))
+                )
+        for a in rects["label"]:
+            for b in rects["node"] + [r for r in rects["label"] if r is not a]:
+                assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
 
 
 def test_graph_dot_text() -> None:
@@ -119,7 +170,7 @@ def test_graph_dot_text() -> None:
     assert len(re.findall(r"^  n\d+ -> n\d+", dot, re.M)) == sum(len(t.parents) for t in nodes)
     back = viz.draw_graph(L, fmt="dot", backward=True)
     assert back.count("dir=back") == sum(len(t.parents) for t in nodes)
-    assert 'label="g\'(z3) = 0.250"' in back
+    assert 'label="g′(z₃) = 0.250"' in back
 
 
 def test_graph_of_a_matrix_computation() -> None:
@@ -127,12 +178,12 @@ def test_graph_of_a_matrix_computation() -> None:
     loss = F.mse(model(np.ones((4, 2))), np.zeros((4, 1)))
     svg = viz.draw_graph(loss, backward=True, title="an MLP's loss")
     blocks = node_blocks(svg)
-    assert "W1" in blocks and "shape (2, 3)" in blocks["W1"]
+    assert "W₁" in blocks and "shape (2, 3)" in blocks["W₁"]
     loss.backward()
     g = model.layers[0].W.grad
-    assert f"grad [{fmt(g.min(), 3)} .. {fmt(g.max(), 3)}]" in blocks["W1"]
-    texts = svg_texts(svg)
-    assert "W1^T" in texts and "X^T" in texts and "an MLP's loss" in texts
+    assert f"grad [{fmt(g.min(), 3)} .. {fmt(g.max(), 3)}]" in blocks["W₁"]
+    labels = [" ".join(x) for x in label_texts(svg)]
+    assert "W₁ᵀ" in labels and "Xᵀ" in labels and "an MLP's loss" in svg_texts(svg)
 
 
 def test_graph_errors() -> None:

@@ -26,12 +26,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..explain import unicode_symbol
 from ..nn.module import Parameter
 from ..report import fmt
 from ..tensor import Tensor
-from ._svg import CHAR_W, LINE_H, arrow_marker, esc, svg_open
+from ._svg import (
+    Box,
+    Placer,
+    arrow_marker,
+    label_el,
+    label_size,
+    segment_hits_box,
+    svg_open,
+    text_el,
+    text_width,
+)
 
-__all__ = ["draw_graph", "graph_nodes", "local_derivative"]
+__all__ = ["draw_graph", "expression", "graph_nodes", "local_derivative"]
 
 _FORWARD_EDGE = "#555555"
 _BACKWARD_EDGE = "#c0392b"
@@ -106,37 +117,116 @@ def _gradients(order: Sequence[Tensor], root: Tensor) -> dict[int, np.ndarray]:
 
 
 def _name(t: Tensor, fallback: str) -> str:
-    return t.label or fallback
+    return unicode_symbol(t.label) if t.label else fallback
+
+
+_INFIX = {"add": " + ", "sub": " − ", "mul": " ", "div": "/"}
+_FUNCS = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "exp": "exp", "log": "log"}
+
+
+def expression(
+    t: Tensor, decimals: int = 3, limit: int = 16, *, formula: bool = False
+) -> str | None:
+    """A short formula for an unlabelled node in terms of its inputs (``ŷ − 1``,
+    ``w₁ x₁``, ``log ŷ``), or its label, or a scalar constant's value; None when the
+    formula would be longer than ``limit`` characters. ``formula=True`` gives the formula
+    of a labelled node too (``z₁`` -> ``w₁ x₁ + w₃ x₂``)."""
+
+    def ex(u: Tensor, depth: int) -> str | None:
+        if u.label and not (formula and u is t):
+            return unicode_symbol(u.label)
+        if not u.parents:
+            return fmt(float(u.data.reshape(())), decimals) if u.data.size == 1 else None
+        if depth == 0:
+            return None
+        args = [ex(p, depth - 1) for p in u.parents]
+        if any(a is None for a in args):
+            return None
+        paren = [f"({a})" if (" " in a and u.op in ("mul", "div", "sub")) else a for a in args]
+        if u.op == "add" and len(args) == 2 and paren[0].startswith("−"):  # 1 - a as -a + 1
+            return paren[1] + " − " + paren[0][1:]
+        if u.op in _INFIX and len(args) == 2:
+            return paren[0] + _INFIX[u.op] + paren[1]
+        if u.op in _INFIX and len(args) == 1:  # with a Python number, kept in the closure
+            c = _constant(u)
+            if c is None:
+                return None
+            if u.op == "add" and paren[0].startswith("−"):  # 1 - a, built as -a + 1
+                return f"{c} − {paren[0][1:]}"
+            return (c + _INFIX[u.op] + paren[0]) if u.op == "mul" else (
+                paren[0] + _INFIX[u.op] + c)  # fmt: skip
+        if u.op == "neg":
+            return f"−{paren[0]}"
+        if u.op == "pow" and len(args) == 1 and u.data.size == 1 and u.parents[0].data.size == 1:
+            p = _exponent(u)
+            return None if p is None else f"{paren[0]}{_sup(p)}"
+        if u.op in ("half_mse", "mse") and u.data.size == 1 and u.parents[0].data.size == 1:
+            return f"({args[0]} − y)²" + ("/2" if u.op == "half_mse" else "")
+        if u.op in _FUNCS and len(args) == 1:
+            return f"{_FUNCS[u.op]}({args[0]})" if u.op != "log" else f"log {paren[0]}"
+        return None
+
+    s = ex(t, 2)
+    return s if s is not None and len(s) <= limit else None
+
+
+def _constant(node: Tensor) -> str | None:
+    """The Python number c of a scalar ``a + c``, ``a - c``, ``c * a`` or ``a / c`` node,
+    recovered from its value (it is not a parent)."""
+    if node.data.size != 1 or node.parents[0].data.size != 1:
+        return None
+    a = float(node.parents[0].data.reshape(()))
+    y = float(node.data.reshape(()))
+    c = {"add": y - a, "sub": a - y, "mul": y / a if a else None, "div": a / y if y else None}
+    v = c.get(node.op)
+    return None if v is None else fmt(round(v, 9), 3)
+
+
+def _sup(p: float) -> str:
+    text = fmt(p, 3)
+    return text.translate(str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")) if p != 1 else ""
+
+
+def _exponent(node: Tensor) -> float | None:
+    """The constant exponent p of a scalar ``a ** p`` node, from its local derivative:
+    d(a^p)/da = p a^(p-1) = p y / a."""
+    a = float(node.parents[0].data.reshape(()))
+    y = float(node.data.reshape(()))
+    if node.backward_fn is None or a == 0 or y == 0:
+        return None
+    d = float(np.asarray(node.backward_fn(np.ones_like(node.data))[0]).reshape(()))
+    return round(d * a / y, 9)
 
 
 def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
     """The local derivative d(node)/d(parent k) as the reversed edge's label.
 
-    Symbolic by op (``w5``, ``g'(z1)``, ``1``, ``-1``, ``W^T``...), with its value
-    when both ends hold a single number.
+    Symbolic by op, in terms of the actual input (``w₅``, ``g′(z₁)``, ``1/ŷ``,
+    ``2 (ŷ − 1)``, ``Wᵀ``...), with its value when both ends hold a single number
+    (``g′(z₃) = 0.250``).
     """
     op = node.op
     ps = node.parents
     p = ps[k]
     other = ps[1 - k] if len(ps) == 2 else None
-    act_ops = ("sigmoid", "tanh", "relu", "leaky_relu", "softmax")
-    pname = _name(p, "z" if op in act_ops else "x")
+    pname = expression(p, decimals) or ("z" if op in _ACT_OPS else "x")
+    par = f"({pname})" if " " in pname else pname
     sym = {
         "add": "1",
-        "sub": "1" if k == 0 else "-1",
-        "neg": "-1",
+        "sub": "1" if k == 0 else "−1",
+        "neg": "−1",
         "sum": "1",
         "mean": f"1/{max(p.data.size // max(node.data.size, 1), 1)}",
-        "exp": f"e^{pname}",
-        "log": f"1/{pname}",
-        "sqrt": f"1/(2 sqrt({pname}))",
+        "exp": f"e^{par}",
+        "log": f"1/{par}",
+        "sqrt": f"1/(2√{par})",
         "abs": f"sign({pname})",
-        "sigmoid": f"g'({pname})",
-        "tanh": f"g'({pname})",
-        "relu": f"g'({pname})",
-        "leaky_relu": f"g'({pname})",
+        "sigmoid": f"g′({pname})",
+        "tanh": f"g′({pname})",
+        "relu": f"g′({pname})",
+        "leaky_relu": f"g′({pname})",
         "softmax": f"softmax Jacobian at {pname}",
-        "log_softmax": "I - softmax",
+        "log_softmax": "I − softmax",
         "astype": "1",
         "reshape": "1 (reshaped)",
         "transpose": "1 (transposed)",
@@ -147,29 +237,35 @@ def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
         "maximum": "1 where larger",
         "minimum": "1 where smaller",
         "clip": "1 inside the range",
-        "dropout": "mask / (1 - p)",
-        "mse": "dL/dy_hat",
-        "binary_cross_entropy": "dL/dy_hat",
-        "binary_cross_entropy_with_logits": "sigmoid(z) - y",
-        "cross_entropy": "softmax(z) - y",
+        "dropout": "mask / (1 − p)",
+        "half_mse": f"{par} − y",
+        "mse": f"2 ({pname} − y)",
+        "binary_cross_entropy": f"∂L/∂{pname}",
+        "binary_cross_entropy_with_logits": f"σ({pname}) − y",
+        "cross_entropy": f"softmax({pname}) − y",
     }.get(op)
     if op == "mul":  # d(a b)/da = b: the other factor
         if other is None:
             sym = "c"  # times a Python number
-        elif other.label:
-            sym = other.label
-        elif other.data.size == 1:
-            sym = fmt(float(other.data.reshape(())), decimals)
+            if node.data.size == 1 and p.data.size == 1 and float(p.data.reshape(())) != 0:
+                sym = fmt(float(node.data.reshape(())) / float(p.data.reshape(())), decimals)
         else:
-            sym = "b"
+            sym = expression(other, decimals) or (
+                "b" if other.data.size > 1 else fmt(float(other.data.reshape(())), decimals)
+            )
     elif op == "div":
-        sym = f"1/{_name(other, 'b')}" if k == 0 else f"-a/{_name(ps[1], 'b')}^2"
+        oth = expression(ps[1], decimals) or "b"
+        sym = f"1/{oth}" if k == 0 else f"−a/{oth}²"
     elif op == "pow":
-        sym = "p a^(p-1)" if k == 0 else "a^p log a"
+        e = _exponent(node) if (k == 0 and node.data.size == 1 and len(ps) == 1) else None
+        if e is None:
+            sym = "p a^(p−1)" if k == 0 else "a^p log a"
+        else:
+            sym = f"{fmt(e, decimals)} {par}{_sup(e - 1)}"
     elif op == "matmul":
-        sym = f"@ {_name(other, 'B')}^T" if k == 0 else f"{_name(other, 'A')}^T @"
+        sym = f"@ {_name(other, 'B')}ᵀ" if k == 0 else f"{_name(other, 'A')}ᵀ @"
     elif op == "linear":
-        sym = {0: f"{_name(ps[1], 'W')}^T", 1: f"{_name(ps[0], 'X')}^T", 2: "sum over rows"}[k]
+        sym = {0: f"{_name(ps[1], 'W')}ᵀ", 1: f"{_name(ps[0], 'X')}ᵀ", 2: "sum over rows"}[k]
     elif sym is None:
         sym = f"d{op}/d{pname}"
     if node.data.size == 1 and p.data.size == 1 and node.backward_fn is not None:
@@ -178,8 +274,20 @@ def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
         except (ValueError, TypeError, IndexError):  # pragma: no cover - defensive
             vals = ()
         if k < len(vals) and vals[k] is not None:
-            return f"{sym} = {fmt(float(np.asarray(vals[k]).reshape(())), decimals)}"
+            value = fmt(float(np.asarray(vals[k]).reshape(())), decimals)
+            return value if value == sym.replace("−", "-") else f"{sym} = {value}"
     return sym
+
+
+_ACT_OPS = ("sigmoid", "tanh", "relu", "leaky_relu", "softmax")
+_UNIT = ("add", "sum", "astype")  # ops whose local derivative is 1 (left unlabelled)
+
+
+def _is_unit(node: Tensor, k: int) -> bool:
+    """Whether the edge's local derivative is exactly 1 everywhere (an add, say)."""
+    if node.op in _UNIT or (node.op == "sub" and k == 0):
+        return node.op != "sum" or node.data.size == 1
+    return False
 
 
 def _summary(a: np.ndarray, decimals: int) -> str:
@@ -207,16 +315,20 @@ def _build(
             kind = "leaf"
         else:
             kind = "const"
-        title = t.label or (
-            t.op if t.parents else {"param": "parameter", "leaf": "leaf", "const": "constant"}[kind]
-        )
+        if t.label:
+            title = unicode_symbol(t.label)
+        elif t.parents:
+            title = expression(t, decimals) or t.op
+        else:
+            title = {"param": "parameter", "leaf": "leaf", "const": "constant"}[kind]
         lines = [title]
-        if t.parents and t.label:
+        if t.parents and t.label:  # a named result: its formula (when short), else its op
+            f = expression(t, decimals, 12, formula=True)
+            lines.append(f"= {f}" if f else f"op {t.op}")
+        elif t.parents and title != t.op and expression(t, decimals) is None:
             lines.append(f"op {t.op}")
-        elif kind == "param":
-            lines.append("parameter")
-        shape = "scalar" if t.data.ndim == 0 else f"shape {tuple(t.data.shape)}"
-        lines.append(shape)
+        if t.data.ndim > 0:
+            lines.append(f"shape {tuple(t.data.shape)}")
         lines.append(f"value {_summary(t.data, decimals)}")
         g = gmap.get(id(t)) if use_sweep else t.grad
         if g is not None:
@@ -229,11 +341,16 @@ def _build(
     return nodes, edges, use_sweep
 
 
-def _layout(
-    nodes: list[_Node], edges: list[tuple[int, int, int]], label_w: list[float] | None = None
-) -> None:
+_FS = 13.0  # node text (px)
+_LS = 12.0  # edge labels (px)
+_LH = _FS + 4  # line height in a node
+_VGAP = 20.0  # between nodes of a rank
+
+
+def _layout(nodes: list[_Node], edges: list[tuple[int, int, int]], gaps: dict[int, float]) -> None:
     """Layered layout: a node's rank is 1 + its parents' highest rank; a leaf sits one
-    rank left of its first consumer. Within ranks, a few barycenter sweeps."""
+    rank left of its first consumer. Within ranks, a few barycenter sweeps. ``gaps``:
+    the horizontal room after each rank (for the edge labels)."""
     n = len(nodes)
     parents: list[list[int]] = [[] for _ in range(n)]
     children: list[list[int]] = [[] for _ in range(n)]
@@ -267,25 +384,33 @@ def _layout(
                 nodes[i].order = j
     # sizes and coordinates
     for nd in nodes:
-        nd.w = max(len(s) for s in nd.lines) * CHAR_W + 16
-        nd.h = len(nd.lines) * LINE_H + 10
-    x = 20.0
-    heights = {r: sum(nodes[i].h for i in ranks[r]) + 22 * (len(ranks[r]) - 1) for r in keys}
+        nd.w = max(text_width(s, _FS) for s in nd.lines) + 14
+        nd.h = len(nd.lines) * _LH + 8
+    x = 16.0
+    heights = {r: sum(nodes[i].h for i in ranks[r]) + _VGAP * (len(ranks[r]) - 1) for r in keys}
     total_h = max(heights.values())
     for r in keys:
         col_w = max(nodes[i].w for i in ranks[r])
-        y = 20.0 + (total_h - heights[r]) / 2
+        y = 16.0 + (total_h - heights[r]) / 2
         for i in ranks[r]:
             nodes[i].x = x + (col_w - nodes[i].w) / 2
             nodes[i].y = y
-            y += nodes[i].h + 22
-        x += col_w
-        # room for the edge labels that start in this rank
-        widest = max(
-            (label_w[e] for e, (src, _, _) in enumerate(edges) if label_w and nodes[src].rank == r),
-            default=0.0,
-        )
-        x += max(70.0, widest + 50.0)
+            y += nodes[i].h + _VGAP
+        x += col_w + gaps.get(r, 40.0)
+
+
+def _curve(nodes: list[_Node], src: int, dst: int, off: float) -> tuple[float, ...]:
+    a, b = nodes[src], nodes[dst]
+    return a.x + a.w, a.y + a.h / 2 + off, b.x, b.y + b.h / 2 + off
+
+
+def _bezier(c: tuple[float, ...], u: float) -> tuple[float, float]:
+    """The point at parameter u of the edge's cubic curve (control points at mid-x)."""
+    x1, y1, x2, y2 = c
+    mx = (x1 + x2) / 2
+    px = (1 - u) ** 3 * x1 + 3 * (1 - u) ** 2 * u * mx + 3 * (1 - u) * u * u * mx + u**3 * x2
+    py = ((1 - u) ** 3 + 3 * (1 - u) ** 2 * u) * y1 + (3 * (1 - u) * u * u + u**3) * y2
+    return px, py
 
 
 def _svg(
@@ -295,62 +420,143 @@ def _svg(
     decimals: int,
     title: str,
 ) -> str:
-    texts = [local_derivative(nodes[dst].t, k, decimals) if backward else "" for _, dst, k in edges]
-    _layout(nodes, edges, [len(t) * CHAR_W * 11 / 12 for t in texts])
-    width = max(nd.x + nd.w for nd in nodes) + 20
-    height = max(nd.y + nd.h for nd in nodes) + 20 + (24 if title else 0)
-    dy = 24 if title else 0
+    texts = [
+        ("" if _is_unit(nodes[dst].t, k) else local_derivative(nodes[dst].t, k, decimals))
+        if backward
+        else ""
+        for _, dst, k in edges
+    ]
+    label_lines = [_split(t) for t in texts]
+    sizes = [label_size(ls, _LS, 3) if ls else (0.0, 0.0) for ls in label_lines]
+    # the room after each rank: its widest label, then widen where a label finds no place
+    _layout(nodes, edges, {})
+    gaps: dict[int, float] = {}
+    for (src, _, _), (w, _) in zip(edges, sizes):
+        r = nodes[src].rank
+        gaps[r] = max(gaps.get(r, 36.0), w + 14.0)
+    for _attempt in range(12):
+        _layout(nodes, edges, gaps)
+        placed, failed_ranks = _place_labels(nodes, edges, label_lines, sizes)
+        if not failed_ranks:
+            break
+        for r in failed_ranks:
+            gaps[r] = gaps.get(r, 36.0) + 16.0
+    legend = (
+        [
+            "Arrows point back to the inputs; each edge carries its local derivative "
+            "d(node)/d(input);",
+            "an edge without a label carries 1. grad = dL/d(node) = the sum over the edges "
+            "into the node of (grad at the edge's start) × (its label).",
+        ]
+        if backward
+        else []
+    )
+    dy = _FS + 18 if title else 0.0
+    width = max(
+        max(nd.x + nd.w for nd in nodes) + 16,
+        max((text_width(t, _LS) for t in legend), default=0.0) + 32,
+        text_width(title, _FS + 1) + 32,
+    )
+    body_h = max(max(nd.y + nd.h for nd in nodes), max((b.y1 for b, _ in placed), default=0.0))
+    height = dy + body_h + 12 + len(legend) * (_LS + 5) + (8 if legend else 0)
     color = _BACKWARD_EDGE if backward else _FORWARD_EDGE
-    out = svg_open(width, height, title or "glassnet computational graph")
-    out.append(f"<defs>{arrow_marker('gn-arrow', color)}</defs>")
+    out = svg_open(width, height, title or "glassnet computational graph", _FS)
+    out.append(f"<defs>{arrow_marker('gn-arrow', color, 10)}</defs>")
     if title:
-        out.append(f'<text x="20" y="18" font-size="14" font-weight="bold">{esc(title)}</text>')
-    out.append(f'<g transform="translate(0,{dy})">')
+        out.append(text_el(16, _FS + 8, title, _FS + 1, bold=True))
+    out.append(f'<g transform="translate(0,{dy:g})">')
     seen_pair: dict[tuple[int, int], int] = {}
-    labels = []
-    for (src, dst, _k), text in zip(edges, texts):
-        a, b = nodes[src], nodes[dst]
+    for src, dst, _k in edges:
         rep = seen_pair.get((src, dst), 0)
         seen_pair[(src, dst)] = rep + 1
-        off = rep * 12.0
-        x1, y1 = a.x + a.w, a.y + a.h / 2 + off
-        x2, y2 = b.x, b.y + b.h / 2 + off
+        x1, y1, x2, y2 = _curve(nodes, src, dst, rep * 10.0)
         mx = (x1 + x2) / 2
         path = f"M{x1:.1f},{y1:.1f} C{mx:.1f},{y1:.1f} {mx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
         marker = 'marker-start="url(#gn-arrow)"' if backward else 'marker-end="url(#gn-arrow)"'
         out.append(f'<path d="{path}" fill="none" stroke="{color}" stroke-width="1.3" {marker}/>')
-        if backward:
-            # the label sits near the input end (a quarter of the way), where edges that
-            # cross in the middle have already parted
-            tw = len(text) * CHAR_W * 11 / 12
-            u = min(max((tw / 2 + 10) / max(x2 - x1, 1.0), 0.28), 0.5)
-            lx = x1 + (x2 - x1) * (1.5 * (1 - u) ** 2 * u + 1.5 * (1 - u) * u * u + u**3)
-            ly = ((1 - u) ** 3 + 3 * (1 - u) ** 2 * u) * y1 + (3 * (1 - u) * u * u + u**3) * y2
-            ly -= 3
-            labels.append(
-                f'<rect x="{lx - tw / 2 - 2:.1f}" y="{ly - 11:.1f}" width="{tw + 4:.1f}" '
-                f'height="14" fill="white" fill-opacity="0.85"/>'
-                f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="11" text-anchor="middle" '
-                f'fill="{_BACKWARD_EDGE}">{esc(text)}</text>'
-            )
-    out += labels
     for nd in nodes:
         fill = _FILL[nd.kind]
         out.append(
-            f'<g><rect x="{nd.x:.1f}" y="{nd.y:.1f}" width="{nd.w:.1f}" '
-            f'height="{nd.h:.1f}" rx="6" fill="{fill}" stroke="#333" '
-            f'stroke-width="1"/>'
+            f'<g class="node"><rect x="{nd.x:.1f}" y="{nd.y:.1f}" width="{nd.w:.1f}" '
+            f'height="{nd.h:.1f}" rx="6" fill="{fill}" stroke="#333" stroke-width="1"/>'
         )
         for j, line in enumerate(nd.lines):
-            weight = ' font-weight="bold"' if j == 0 else ""
-            fill_t = _BACKWARD_EDGE if (backward and line.startswith("grad ")) else "#111"
+            fill_t = _BACKWARD_EDGE if (backward and line.startswith("grad ")) else (
+                "#555" if line.startswith(("= ", "op ", "shape ")) else "#111"
+            )  # fmt: skip
             out.append(
-                f'<text x="{nd.x + 8:.1f}" y="{nd.y + 17 + j * LINE_H:.1f}"{weight} '
-                f'fill="{fill_t}">{esc(line)}</text>'
-            )
+                text_el(nd.x + 7, nd.y + 4 + 0.8 * _FS + 2 + j * _LH, line, _FS, fill=fill_t,
+                        bold=j == 0)
+            )  # fmt: skip
         out.append("</g>")
-    out.append("</g></svg>")
+    for box, lines in placed:
+        out.append(label_el([(t, _BACKWARD_EDGE) for t in lines], box, _LS, 3))
+    out.append("</g>")
+    y = dy + body_h + 12 + _LS
+    for t in legend:
+        out.append(text_el(16, y, t, _LS, fill="#444"))
+        y += _LS + 5
+    out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def _split(text: str) -> list[str]:
+    """An edge label as lines: the symbol, then its value (``g′(z₁)``, ``= 0.206``), so
+    that it fits a narrow gap."""
+    if not text:
+        return []
+    sym, sep, val = text.rpartition(" = ")
+    return [sym, f"= {val}"] if sep else [text]
+
+
+def _place_labels(
+    nodes: list[_Node],
+    edges: list[tuple[int, int, int]],
+    label_lines: list[list[str]],
+    sizes: list[tuple[float, float]],
+) -> tuple[list[tuple[Box, list[str]]], set[int]]:
+    """Each label on its own edge, free of the nodes and of the labels placed before,
+    where it covers the fewest other edges. Returns {box: lines} and the ranks whose
+    gap was too narrow."""
+    placer = Placer([Box(nd.x, nd.y, nd.x + nd.w, nd.y + nd.h) for nd in nodes], margin=2.0)
+    seen_pair: dict[tuple[int, int], int] = {}
+    curves = []
+    for src, dst, _ in edges:
+        rep = seen_pair.get((src, dst), 0)
+        seen_pair[(src, dst)] = rep + 1
+        curves.append(_curve(nodes, src, dst, rep * 10.0))
+    # each curve as 12 segments, to count the edges a label would cover
+    polys = [[_bezier(c, u) for u in np.linspace(0, 1, 13)] for c in curves]
+    us = sorted(np.linspace(0.04, 0.96, 47), key=lambda u: abs(u - 0.5))
+    order = sorted(
+        range(len(edges)), key=lambda j: -abs(curves[j][3] - curves[j][1])
+    )  # steepest first
+    placed: list[tuple[Box, list[str]]] = []
+    failed: set[int] = set()
+    for j in order:
+        if not label_lines[j]:
+            continue
+        w, h = sizes[j]
+
+        on = [_bezier(curves[j], u) for u in us]
+        # then beside the edge, touching it from above or below (a small extra cost)
+        beside = [(x, y + sgn * (h / 2 + 1)) for x, y in on for sgn in (-1, 1)]
+        extra = {(round(x, 3), round(y, 3)): 0.5 for x, y in beside}
+
+        def covered(box: Box, j: int = j, extra: dict = extra) -> float:
+            c = (round((box.x0 + box.x1) / 2, 3), round((box.y0 + box.y1) / 2, 3))
+            return extra.get(c, 0.0) + sum(
+                any(segment_hits_box(*p[q], *p[q + 1], box) for q in range(12))
+                for i, p in enumerate(polys)
+                if i != j
+            )
+
+        before = placer.failed
+        box = placer.place(w, h, on + beside, covered)
+        if placer.failed > before:
+            failed.add(nodes[edges[j][0]].rank)
+        placed.append((box, label_lines[j]))
+    return placed, failed
 
 
 def _dot_str(text: str) -> str:
