@@ -11,18 +11,26 @@ momentum and Nesterov momentum (PyTorch's and scikit-learn's forms), :class:`Ada
 between epochs.
 
 **Parameters** are duck-typed: any object with ``.data`` (a float32 or float64
-``numpy.ndarray``) and ``.grad`` (an array of the same shape, or ``None``).
+``numpy.ndarray``) and ``.grad`` (an array of the same shape, or ``None``). As in
+PyTorch, a step leaves alone every parameter whose ``.grad`` is ``None`` or whose
+``requires_grad`` is False: no weight decay, no leftover momentum, its state kept.
 
-**Memory.** An optimizer owns no parameter memory. It takes the parameters' flat
+**Param groups.** As in PyTorch, ``params`` may be a list of dicts, each with its
+``"params"`` and its own settings (``{"params": head, "lr": 0.1}``); settings a group
+does not give come from the constructor's arguments. ``optimizer.param_groups`` holds
+them (:class:`ParamGroup`); a schedule sets each group's ``"lr"``. ``optimizer.lr``
+and the other settings read as attributes are the first group's; assigning one sets
+it in every group.
+
+**Memory.** An optimizer owns no parameter memory. It takes each group's flat
 buffers from :func:`glassnet.nn.flatten_parameters`: per dtype, one vector θ and one
 ∂J/∂θ of shape ``(numel,)``, with every ``p.data`` / ``p.grad`` a view of them. An
 update is then a few whole-buffer NumPy calls with ``out=`` (no loop over layers, no
 allocation), and the optimizer's state (velocity, moments) is flat arrays shaped like
-θ. Before each step a ``.data`` or ``.grad`` the user rebound is copied back in; a
-``None`` gradient counts as zero.
+θ. Before each step a ``.data`` or ``.grad`` the user rebound is copied back in.
 
-**Schedules** set ``optimizer.lr``. The training loop calls ``schedule.step()`` once
-at the end of every epoch (``step(samples_seen)`` for :class:`InvScalingLR`,
+**Schedules** set each group's ``lr``. The training loop calls ``schedule.step()``
+once at the end of every epoch (``step(samples_seen)`` for :class:`InvScalingLR`,
 ``step(metric)`` for :class:`AdaptiveLR`), or :meth:`LRSchedule.epoch_end` with
 keywords, which every schedule accepts.
 
@@ -45,101 +53,79 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-import numbers
-import operator
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 import numpy as np
 
+from ._validation import ParameterError, check_bool, check_choice, check_number
 from .nn.flat import flatten_parameters
 
 # fmt: off
 __all__ = [
     "OPTIMIZERS", "SCHEDULES", "SGD", "Adam", "AdamW", "AdaptiveLR", "ConstantLR",
     "CosineAnnealingLR", "ExponentialLR", "GradientDescent", "InvScalingLR", "LRSchedule",
-    "Optimizer", "RMSprop", "StepLR", "get_optimizer", "get_schedule",
+    "Optimizer", "ParamGroup", "RMSprop", "StepLR", "get_optimizer", "get_schedule",
 ]
 # fmt: on
 
-_SPECS: dict[str, Any] = {  # what each setting must be, in the words of the messages
-    **dict.fromkeys(("momentum", "beta1", "beta2", "alpha"), "float in [0, 1)"),
-    **dict.fromkeys(("nesterov", "amsgrad", "centered"), "bool (True or False)"),
-    **dict.fromkeys(("lr", "eps", "gamma"), "float > 0"),
-    **dict.fromkeys(("weight_decay", "eta_min", "power_t", "tol", "min_lr"), "float >= 0"),
-    "base_lr": "float >= 0",
-    **dict.fromkeys(("t", "epoch", "patience", "samples_seen", "bad_epochs"), "int >= 0"),
-    **dict.fromkeys(("step_size", "T_max"), "int >= 1"),
-    "dampening": "float in [0, 1]",
-    "factor": "float in (0, 1)",
+# ---------------------------------------------------------------------------
+# validation (glassnet._validation's checks, messages in scikit-learn's style)
+# ---------------------------------------------------------------------------
+
+
+def _check_betas(betas: Any, owner: str) -> tuple[float, float]:
+    try:
+        b1, b2 = (check_number(b, "betas", owner, low=0, high=1, high_open=True) for b in betas)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"The 'betas' parameter of {owner} must be a pair of floats in [0, 1). Got {betas!r}."
+        ) from None
+    return b1, b2
+
+
+_UNIT = {"low": 0, "high": 1, "high_open": True}  # [0, 1)
+_RULES: dict[str, Any] = {  # what each setting must be: check_number's bounds, bool, choices
+    **dict.fromkeys(("momentum", "alpha"), _UNIT),
+    **dict.fromkeys(("nesterov", "amsgrad", "centered"), bool),
+    **dict.fromkeys(("lr", "eps", "gamma"), {"low": 0, "low_open": True}),
+    **dict.fromkeys(("weight_decay", "eta_min", "power_t", "tol", "min_lr"), {"low": 0}),
+    **dict.fromkeys(
+        ("t", "epoch", "patience", "samples_seen", "bad_epochs"), {"low": 0, "integer": True}
+    ),
+    **dict.fromkeys(("step_size", "T_max"), {"low": 1, "integer": True}),
+    "dampening": {"low": 0, "high": 1},
+    "factor": {"low": 0, "high": 1, "low_open": True, "high_open": True},
     "style": ("torch", "sklearn"),
     "mode": ("min", "max"),
-    "best": "number",
-    "metric": "finite float",
+    "best": {"allow_inf": True},
+    "metric": {},
+    "betas": _check_betas,
 }
-
-# ---------------------------------------------------------------------------
-# validation (messages in scikit-learn's style)
-# ---------------------------------------------------------------------------
+_RATE = {"low": 0}  # a learning rate once set: a schedule such as cosine annealing may reach 0
 
 
-def _show(value: Any) -> str:
-    """repr() of a value for an error message, NumPy scalars shown as plain numbers."""
-    return repr(value.item() if isinstance(value, np.generic) else value)
+def _check(value: Any, name: str, owner: str, rule: Any = None) -> Any:
+    """``value`` (as a bool, int, float, str or pair) if it is what ``rule`` (default
+    ``_RULES[name]``) asks, else a ParameterError (a ValueError):
+    ``The 'lr' parameter of SGD must be a float > 0. Got -1.``"""
+    rule = _RULES[name] if rule is None else rule
+    if rule is bool:
+        return check_bool(value, name, owner)
+    if isinstance(rule, tuple):
+        return check_choice(value, name, owner, rule)
+    if callable(rule):
+        return rule(value, owner)
+    return check_number(value, name, owner, **rule)
 
 
-def _check(value: Any, name: str, owner: str, spec: Any = None) -> Any:
-    """``value`` (as a bool, int or float) if it meets ``spec`` (default ``_SPECS[name]``),
-    else a ValueError: ``The 'lr' parameter of SGD must be a float > 0. Got -1.``
-
-    ``spec`` says what is wanted in the message's words: ``"float > 0"``,
-    ``"float >= 0"``, ``"float in [0, 1)"``, ``"int >= 1"``, ``"finite float"``,
-    ``"number"`` (a real number, infinite allowed, not NaN), ``"bool (True or False)"``,
-    or a tuple of the allowed strings. Floats are always finite.
-    """
-    spec = _SPECS[name] if spec is None else spec
-    if isinstance(spec, tuple):
-        if isinstance(value, str) and value in spec:
-            return value
-        want = " or ".join(map(repr, spec))
-    else:
-        kind, *rule = spec.removeprefix("finite ").split()
-        if kind == "bool" and isinstance(value, (bool, np.bool_)):
-            return bool(value)
-        real = numbers.Integral if kind == "int" else numbers.Real
-        if kind != "bool" and isinstance(value, real) and not isinstance(value, (bool, np.bool_)):
-            x = int(value) if kind == "int" else float(value)
-            if (math.isfinite(x) or (kind == "number" and not math.isnan(x))) and _within(x, rule):
-                return x
-        want = ("an " if kind == "int" else "a ") + spec
-    raise ValueError(f"The '{name}' parameter of {owner} must be {want}. Got {_show(value)}.")
-
-
-_OPS = {">": operator.gt, ">=": operator.ge, "[": operator.ge, "(": operator.gt}
-_OPS.update({"]": operator.le, ")": operator.lt})
-
-
-def _within(x: float, rule: list[str]) -> bool:
-    """Whether x meets ``> 0``, ``>= 1`` or ``in [0, 1)``, split into words (none: any)."""
-    if rule[:1] == ["in"]:  # ["in", "[0,", "1)"]
-        low, high = rule[1], rule[2]
-        return _OPS[low[0]](x, float(low[1:-1])) and _OPS[high[-1]](x, float(high[:-1]))
-    return not rule or _OPS[rule[0]](x, float(rule[1]))
-
-
-def _check_state(state: Any, owner: str, expected: Iterable[str], partial: bool = False) -> None:
-    """A state dict saved from ``owner``, with exactly the ``expected`` keys (at least them
-    with ``partial``)."""
+def _check_keys(state: Any, owner: str, expected: Iterable[str], partial: bool = False) -> None:
+    """A dict saved by ``owner``'s state_dict with exactly the ``expected`` keys (at least
+    them with ``partial``)."""
     if not isinstance(state, Mapping):
         raise TypeError(
             f"{owner}.load_state_dict expects the dict returned by state_dict(). "
             f"Got {type(state).__name__}."
-        )
-    kind = state.get("type")
-    if kind != owner:
-        raise ValueError(
-            f"This state dict was saved from {kind!r}, not {owner}; "
-            f"load it into a {kind} (build one with the same parameters) instead."
         )
     missing = sorted(set(expected) - set(state))
     extra = [] if partial else sorted(set(state) - set(expected))
@@ -151,11 +137,19 @@ def _check_state(state: Any, owner: str, expected: Iterable[str], partial: bool 
         )
 
 
+def _check_type(state: Any, owner: str) -> None:
+    """A state dict saved from an ``owner``."""
+    _check_keys(state, owner, ["type"], partial=True)
+    if state["type"] != owner:
+        raise ValueError(
+            f"This state dict was saved from {state['type']!r}, not {owner}; "
+            f"load it into a {state['type']} (build one with the same parameters) instead."
+        )
+
+
 # ---------------------------------------------------------------------------
 # whole-buffer steps shared by the rules (every array has the flat shape (numel,))
 # ---------------------------------------------------------------------------
-
-
 _BLOCK = 1 << 16  # floats per block of _descend (256 KiB in float32): γ d stays in the cache
 
 
@@ -207,22 +201,19 @@ def _mean_square(v: np.ndarray, g: np.ndarray, beta: float, tmp: np.ndarray) -> 
 # ---------------------------------------------------------------------------
 
 
-def _frozen(name: str) -> property:
-    """The hyperparameter ``name``, read as ``opt.name``; assigning it raises, since it sizes
-    the state (a C-level getter: the rules read it on every step)."""
+def _setting(name: str) -> property:
+    """``opt.<name>``: the first param group's setting; assigning it sets every group's."""
 
-    def refuse(self: Any, value: Any) -> None:
-        cls = type(self).__name__
-        raise AttributeError(
-            f"{cls}.{name} is fixed when the optimizer is built; build a new {cls}"
-            f"(..., {name}={_show(value)}) or change it through load_state_dict."
-        )
+    def set_all(self: Optimizer, value: Any) -> None:
+        for group in self.param_groups:
+            group[name] = value
 
-    return property(operator.attrgetter("_" + name), refuse)
+    doc = f"The {name!r} setting of the first param group; setting it sets every group's."
+    return property(lambda self: self.param_groups[0][name], set_all, doc=doc)
 
 
-def _param_list(params: Any, owner: str) -> list[Any]:
-    """``params`` as a list (a Module gives its parameters); flatten_parameters checks each."""
+def _as_list(params: Any, owner: str) -> list[Any]:
+    """``params`` as a non-empty list (a Module gives its parameters)."""
     if callable(getattr(params, "parameters", None)):  # a Module: take its parameters
         params = params.parameters()
     try:  # (a single parameter is no list of them, even when it iterates)
@@ -243,132 +234,247 @@ def _param_list(params: Any, owner: str) -> list[Any]:
     return plist
 
 
-class Optimizer:
-    """Base class: ``lr``, ``t``, ``step``, ``zero_grad``, state dicts.
+class ParamGroup(MutableMapping):
+    """One entry of ``optimizer.param_groups``, read and written like PyTorch's dicts:
+    ``group["params"]`` (its parameters, fixed) and its settings (``group["lr"]``, ...).
 
-    A subclass names its hyperparameters in ``_hyper`` (what each must be is in
-    ``_SPECS``) and passes their values as ``settings`` (its constructor's
-    ``locals()``); it names the state buffers a setting needs in ``_buffers(hyper)``
-    and gives its rule as ``_rule(w, g, work, state)``: the update of one dtype group,
-    where ``w`` is θ, ``g`` is ∂J/∂θ, ``work`` two scratch arrays and ``state`` the
-    group's buffers by name, all of shape ``(numel,)``. Each hyperparameter is a
-    read-only property (:func:`_frozen`): fixed once built, since it sizes the state;
-    ``load_state_dict`` changes it.
+    A setting is checked when it is set, as when the optimizer was built
+    (``group["lr"] = -1`` raises); there are no other keys.
+    """
+
+    def __init__(self, owner: type[Optimizer], params: list[Any], settings: dict) -> None:
+        self.owner, self.params, self.settings = owner, params, settings
+
+    def __getitem__(self, key: str) -> Any:
+        return self.params if key == "params" else self.settings[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key not in self.settings:
+            raise KeyError(
+                f"A param group of {self.owner.__name__} has the settings "
+                f"{list(self.settings)}; {key!r} is not one of them (and 'params' is fixed: "
+                f"use add_param_group for other parameters)."
+            )
+        self.settings = self.owner._validate({**self.settings, key: value})
+
+    def __delitem__(self, key: str) -> None:
+        raise KeyError(f"The keys of a param group are fixed; {key!r} cannot be deleted.")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("params", *self.settings))
+
+    def __len__(self) -> int:
+        return 1 + len(self.settings)
+
+    def __repr__(self) -> str:
+        items = ", ".join(f"{k}={v!r}" for k, v in self.settings.items())
+        return f"ParamGroup(params={len(self.params)}, {items})"
+
+
+class Optimizer:
+    """Base class: ``param_groups``, ``t``, ``step``, ``zero_grad``, state dicts.
+
+    A subclass names its settings besides ``lr`` in ``_hyper`` (what each must be is in
+    ``_RULES``) and passes their values as ``settings`` (its constructor's
+    ``locals()``); it names the state buffers a group's settings need in
+    ``_buffers(settings)`` and gives its rule as ``_rule(w, g, work, state, h)``: the
+    update of one group's parameters of one dtype, where ``w`` is θ, ``g`` is ∂J/∂θ,
+    ``work`` two scratch arrays and ``state`` the buffers by name, all of shape
+    ``(numel,)``, and ``h`` the group's settings.
 
     Attributes
     ----------
     params : list
-        The parameters, in the order given.
+        The parameters of every group, in the order given.
+    param_groups : list of ParamGroup
+        Each group's parameters and settings.
+    defaults : dict
+        The constructor's settings, which a group given as a dict overrides.
     t : int
         Number of steps taken.
     """
 
     _hyper: tuple[str, ...] = ()
+    lr = _setting("lr")  # the learning rate γ, >= 0 once set (a schedule may reach 0)
 
     def __init__(self, params: Iterable[Any] | Any, lr: float, settings: Any = None) -> None:
-        name = type(self).__name__
-        lr, hyper = _check(lr, "lr", name), self._validate(settings)
-        self.params = _param_list(params, name)
-        self._flat = flatten_parameters(self.params)  # checks every parameter, then binds
-        self._lr, self.t = lr, 0
-        self._work = [(np.empty_like(d), np.empty_like(d)) for d in self._flat.data]  # scratch
-        self._install(hyper)
+        name, settings = type(self).__name__, settings or {}
+        lr = _check(lr, "lr", name)
+        self.defaults = self._validate({"lr": lr, **{k: settings[k] for k in self._hyper}})
+        self.params: list[Any] = []
+        self.param_groups: list[ParamGroup] = []
+        self._packs: list[tuple[Any, list, list[dict]]] = []  # (packing, scratch, state)
+        self.t = 0
+        items = _as_list(params, name)
+        for group in items if all(isinstance(g, Mapping) for g in items) else [{"params": items}]:
+            self.add_param_group(group)
 
-    def _validate(self, settings: Any) -> dict[str, Any]:
-        return {k: _check(settings[k], k, type(self).__name__) for k in self._hyper}
+    @classmethod
+    def _validate(cls, settings: Mapping[str, Any]) -> dict[str, Any]:
+        """A group's settings (``lr`` and ``_hyper``), checked."""
+        name = cls.__name__
+        lr = _check(settings["lr"], "lr", name, _RATE)
+        return {"lr": lr, **{k: _check(settings[k], k, name) for k in cls._hyper}}
 
-    _buffers = staticmethod(lambda hyper: [])
+    _buffers = staticmethod(lambda settings: [])
 
-    def _install(self, hyper: dict[str, Any], state: Mapping[str, Any] | None = None) -> None:
-        """Set checked hyperparameters, and state buffers to match: zeros, or copies of a
-        checked state dict's."""
-        self.__dict__.update({"_" + k: v for k, v in hyper.items()})
-        names, fresh = self._buffers(hyper), state is None
-        self._state = [
-            {k: np.zeros_like(d) if fresh else state[f"{k}.{g}"].astype(d.dtype) for k in names}
-            for g, d in enumerate(self._flat.data)
-        ]
+    def add_param_group(self, group: Mapping[str, Any]) -> None:
+        """Add parameters with settings of their own (PyTorch's ``add_param_group``):
+        ``{"params": [...], "lr": 0.1}``; the settings not given are :attr:`defaults`."""
+        name, keys = type(self).__name__, {"params", *self.defaults}
+        if not isinstance(group, Mapping) or "params" not in group or set(group) - keys:
+            raise ValueError(
+                f"A param group of {name} is a dict with 'params' and any of the settings "
+                f"{list(self.defaults)}. Got {group!r:.200}."
+            )
+        if "lr" in group:  # as the constructor's lr: > 0
+            _check(group["lr"], "lr", name)
+        settings = self._validate({**self.defaults, **group})
+        plist = _as_list(group["params"], name)
+        if {id(p) for p in plist} & {id(p) for p in self.params}:
+            raise ValueError(
+                f"{name}: a parameter appears in more than one param group; give each "
+                f"parameter to one group."
+            )
+        flat = flatten_parameters(plist)  # checks every parameter, then binds
+        work = [(np.empty_like(d), np.empty_like(d)) for d in flat.data]
+        self._packs.append((flat, work, [{} for _ in flat.data]))
+        self.param_groups.append(ParamGroup(type(self), plist, settings))
+        self.params += plist
 
-    @property
-    def lr(self) -> float:
-        """The learning rate γ. Settable (schedules set it); must be a float >= 0."""
-        return self._lr
-
-    @lr.setter
-    def lr(self, value: float) -> None:
-        # >= 0, not > 0: a schedule such as cosine annealing may reach 0.
-        self._lr = _check(value, "lr", type(self).__name__, "float >= 0")
+    def _state(self, k: int) -> list[dict[str, np.ndarray]]:
+        """Group k's state buffers per dtype, made to match its settings (zeros at first)."""
+        flat, _, state = self._packs[k]
+        names = self._buffers(self.param_groups[k].settings)
+        for d, bufs in zip(flat.data, state):
+            if list(bufs) != names:  # first use, or a setting changed the buffers it needs
+                old = bufs.copy()
+                bufs.clear()
+                bufs.update({n: old[n] if n in old else np.zeros_like(d) for n in names})
+        return state
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Take one update step from the current gradients ∂J/∂w.
 
-        ``closure``, when given, is called first (it should recompute the loss and the
-        gradients) and its return value is returned, as in PyTorch.
+        A parameter whose ``.grad`` is None or that does not require grad is left as it
+        is, with its state. ``closure``, when given, is called first (it should recompute
+        the loss and the gradients) and its return value is returned, as in PyTorch.
         """
         loss = closure() if closure is not None else None
-        flat = self._flat.sync()
         self.t += 1
-        for w, g, work, state in zip(flat.data, flat.grad, self._work, self._state):
-            self._rule(w, g, work, state)
+        for k, (group, (flat, work, _)) in enumerate(zip(self.param_groups, self._packs)):
+            skip = [
+                (i, p.grad is None)
+                for i, p in enumerate(flat.params)
+                if p.grad is None or not getattr(p, "requires_grad", True)
+            ]
+            state = self._state(k)
+            flat.sync()
+            kept = []  # the skipped parameters' values and state, put back after the rule
+            for i, _ in skip:
+                c, s = flat.slots[i]
+                kept += [(a, s, a[s].copy()) for a in (flat.data[c], *state[c].values())]
+            for w, g, scratch, bufs in zip(flat.data, flat.grad, work, state):
+                self._rule(w, g, scratch, bufs, group.settings)
+            for a, s, values in kept:
+                a[s] = values
+            for i, none in skip:
+                if none:  # as PyTorch: no gradient before the step, none after it
+                    flat.params[i].grad = None
         return loss
 
-    def zero_grad(self) -> None:
-        """∂J/∂w ← 0 in place for every parameter; every ``p.grad`` is its flat view."""
-        self._flat.zero_grad()
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear ∂J/∂w: ``p.grad = None`` for every parameter (PyTorch's default: the next
+        step skips a parameter that gets no gradient), or, with ``set_to_none=False``,
+        ∂J/∂w ← 0 in place, every ``p.grad`` its flat view again."""
+        for flat, _, _ in self._packs:
+            flat.zero_grad()
+            for p in flat.params if set_to_none else ():
+                p.grad = None
 
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to resume: plain Python scalars and copied arrays.
 
-        Keys: ``"type"``, ``"lr"``, ``"t"``, the hyperparameters, and for each dtype group
-        g ``"numel.<g>"``, ``"dtype.<g>"`` and ``"<buffer>.<g>"`` per state buffer (for
-        example ``"m.0"``), of shape ``(numel,)``, laid out as the group's θ in
-        :func:`glassnet.nn.flatten_parameters`. The parameters' values are not included
-        (save the model for those).
+        ``{"type": ..., "t": ..., "param_groups": [...]}``; each group's entry holds its
+        settings and, for each dtype g of its parameters, ``"numel.<g>"``, ``"dtype.<g>"``
+        and ``"<buffer>.<g>"`` per state buffer (for example ``"m.0"``) of shape
+        ``(numel,)``, laid out as θ in :func:`glassnet.nn.flatten_parameters`. The
+        parameters' values are not included (save the model for those).
         """
-        state = {"type": type(self).__name__, "lr": self._lr, "t": self.t}
-        state.update({k: getattr(self, k) for k in self._hyper})
-        for g, (d, bufs) in enumerate(zip(self._flat.data, self._state)):
-            state.update({f"numel.{g}": int(d.size), f"dtype.{g}": str(d.dtype)})
-            state.update({f"{k}.{g}": b.copy() for k, b in bufs.items()})
-        return state
+        groups = []
+        for k, (group, (flat, _, _)) in enumerate(zip(self.param_groups, self._packs)):
+            entry = dict(group.settings)
+            for g, (d, bufs) in enumerate(zip(flat.data, self._state(k))):
+                entry.update({f"numel.{g}": int(d.size), f"dtype.{g}": str(d.dtype)})
+                entry.update({f"{n}.{g}": b.copy() for n, b in bufs.items()})
+            groups.append(entry)
+        return {"type": type(self).__name__, "t": self.t, "param_groups": groups}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Restore what :meth:`state_dict` returned (hyperparameters, lr, t, buffers).
+        """Restore what :meth:`state_dict` returned (settings, t, buffers); a state dict
+        of glassnet 0.1 (one group, its settings at the top level) loads too.
 
         Everything is checked before anything changes: the type, the keys, the settings,
-        each group's size and dtype, and each buffer's shape.
+        each group's sizes and dtypes, and each buffer's shape.
         """
-        name, keys = type(self).__name__, ["type", "lr", "t", *self._hyper]
-        _check_state(state, name, keys, partial=True)
-        hyper, lr = self._validate(state), _check(state["lr"], "lr", name, "float >= 0")
-        t, names = _check(state["t"], "t", name), self._buffers(hyper)
-        for g in range(len(self._flat.data)):
-            keys += [f"numel.{g}", f"dtype.{g}", *(f"{k}.{g}" for k in names)]
-        _check_state(state, name, keys)
-        for g, d in enumerate(self._flat.data):
-            have, want = f"{state[f'numel.{g}']} {state[f'dtype.{g}']}", f"{d.size} {d.dtype}"
-            if have != want:
-                raise ValueError(
-                    f"{name}.load_state_dict: group {g} of the state dict holds {have} values "
-                    f"but this optimizer's group {g} holds {want} values; load it into an "
-                    f"optimizer over parameters of the same shapes and dtypes."
-                )
-            for key in (f"{k}.{g}" for k in names):
-                arr = state[key]
-                ok = isinstance(arr, np.ndarray) and arr.shape == d.shape and arr.dtype.kind == "f"
-                if not ok:
-                    got = getattr(arr, "shape", type(arr).__name__)
+        name = type(self).__name__
+        _check_type(state, name)
+        if "param_groups" not in state:  # glassnet 0.1: one group, its settings at the top
+            group = {k: v for k, v in state.items() if k not in ("type", "t")}
+            if "beta1" in group:
+                group["betas"] = (group.pop("beta1"), group.pop("beta2", None))
+            state = {"type": name, "t": state.get("t"), "param_groups": [group]}
+        _check_keys(state, name, ["type", "t", "param_groups"])
+        t, saved = _check(state["t"], "t", name), state["param_groups"]
+        if not isinstance(saved, list) or len(saved) != len(self._packs):
+            raise ValueError(
+                f"{name}.load_state_dict: the state dict holds {len(saved)} param groups but "
+                f"this optimizer has {len(self._packs)}; build it with the same groups."
+            )
+        loaded = []
+        for k, (entry, (flat, _, _)) in enumerate(zip(saved, self._packs)):
+            _check_keys(entry, name, self.defaults, partial=True)
+            settings = self._validate(entry)
+            names, keys = self._buffers(settings), list(self.defaults)
+            for g in range(len(flat.data)):
+                keys += [f"numel.{g}", f"dtype.{g}", *(f"{n}.{g}" for n in names)]
+            _check_keys(entry, name, keys)
+            for g, d in enumerate(flat.data):
+                have, want = f"{entry[f'numel.{g}']} {entry[f'dtype.{g}']}", f"{d.size} {d.dtype}"
+                if have != want:
                     raise ValueError(
-                        f"{name}.load_state_dict: '{key}' must be a float array of shape "
-                        f"{d.shape}; got {getattr(arr, 'dtype', '')} {got}."
+                        f"{name}.load_state_dict: param group {k}, dtype {g} of the state dict "
+                        f"holds {have} values but this optimizer's holds {want} values; load "
+                        f"it into an optimizer over parameters of the same shapes and dtypes."
                     )
-        self._install(hyper, state)  # all checked: commit
-        self._lr, self.t = lr, t
+                for key in (f"{n}.{g}" for n in names):
+                    arr = entry[key]
+                    if (
+                        not (isinstance(arr, np.ndarray) and arr.shape == d.shape)
+                        or arr.dtype.kind != "f"
+                    ):
+                        got = getattr(arr, "shape", type(arr).__name__)
+                        raise ValueError(
+                            f"{name}.load_state_dict: '{key}' must be a float array of shape "
+                            f"{d.shape}; got {getattr(arr, 'dtype', '')} {got}."
+                        )
+            bufs = [
+                {n: entry[f"{n}.{g}"].astype(d.dtype) for n in names}
+                for g, d in enumerate(flat.data)
+            ]
+            loaded.append((settings, bufs))
+        for group, (flat, _, state), (settings, bufs) in zip(
+            self.param_groups, self._packs, loaded
+        ):
+            group.settings, state[:] = settings, bufs  # all checked: commit
+        self.t = t
 
     def __repr__(self) -> str:
-        items = "".join(f", {k}={getattr(self, k)!r}" for k in self._hyper)
-        size = f"params={len(self.params)}, numel={sum(d.size for d in self._flat.data)}"
-        return f"{type(self).__name__}(lr={self._lr!r}{items}; {size})"
+        groups = " | ".join(
+            ", ".join(f"{k}={v!r}" for k, v in g.settings.items()) for g in self.param_groups
+        )
+        numel = sum(d.size for flat, _, _ in self._packs for d in flat.data)
+        return f"{type(self).__name__}({groups}; params={len(self.params)}, numel={numel})"
 
 
 class SGD(Optimizer):
@@ -432,7 +538,7 @@ class SGD(Optimizer):
     """
 
     _hyper = ("momentum", "nesterov", "weight_decay", "dampening", "style")
-    momentum, nesterov, weight_decay, dampening, style = map(_frozen, _hyper)
+    momentum, nesterov, weight_decay, dampening, style = map(_setting, _hyper)
 
     def __init__(
         self,
@@ -446,8 +552,9 @@ class SGD(Optimizer):
     ) -> None:
         super().__init__(params, lr, locals())
 
-    def _validate(self, settings: Any) -> dict[str, Any]:
-        h, owner = super()._validate(settings), type(self).__name__
+    @classmethod
+    def _validate(cls, settings: Mapping[str, Any]) -> dict[str, Any]:
+        h, owner = super()._validate(settings), cls.__name__
         mu, damp = h["momentum"], h["dampening"]
         if h["style"] == "torch" and h["nesterov"] and (mu <= 0 or damp):
             raise ValueError(
@@ -463,8 +570,8 @@ class SGD(Optimizer):
 
     _buffers = staticmethod(lambda hyper: ["v"] if hyper["momentum"] > 0 else [])
 
-    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict) -> None:
-        lr, mu, wd = self._lr, self.momentum, self.weight_decay
+    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
+        lr, mu, wd = h["lr"], h["momentum"], h["weight_decay"]
         a, b = work
         if not mu:  # plain gradient descent (both styles): w ← w(1 − γλ) − γg
             if wd:
@@ -473,14 +580,14 @@ class SGD(Optimizer):
             return
         g, v = _decayed(g, w, wd, a), state["v"]  # g ← g + λw
         np.multiply(v, mu, out=v)
-        if self.style == "sklearn":  # u ← μu − γg;  w ← w + (μu − γg) if nesterov else w + u
+        if h["style"] == "sklearn":  # u ← μu − γg;  w ← w + (μu − γg) if nesterov else w + u
             np.subtract(v, np.multiply(g, lr, out=b), out=v)
-            d = np.subtract(np.multiply(v, mu, out=a), b, out=a) if self.nesterov else v
+            d = np.subtract(np.multiply(v, mu, out=a), b, out=a) if h["nesterov"] else v
             np.add(w, d, out=w)
             return
-        damp = 1.0 if self.t == 1 else 1.0 - self.dampening  # v ← μv + (1 − τ)g; v ← g first
+        damp = 1.0 if self.t == 1 else 1.0 - h["dampening"]  # v ← μv + (1 − τ)g; v ← g first
         np.add(v, g if damp == 1.0 else np.multiply(g, damp, out=b), out=v)
-        d = np.add(g, np.multiply(v, mu, out=b), out=b) if self.nesterov else v  # g + μv or v
+        d = np.add(g, np.multiply(v, mu, out=b), out=b) if h["nesterov"] else v  # g + μv or v
         _descend(w, d, lr, b)  # w ← w − γd
 
 
@@ -518,8 +625,10 @@ class Adam(Optimizer):
     dtype group.
     """
 
-    _hyper = ("beta1", "beta2", "eps", "weight_decay", "amsgrad")
-    beta1, beta2, eps, weight_decay, amsgrad = map(_frozen, _hyper)
+    _hyper = ("betas", "eps", "weight_decay", "amsgrad")
+    betas, eps, weight_decay, amsgrad = map(_setting, _hyper)
+    beta1 = property(lambda self: self.betas[0], doc="β₁ (the first group's).")
+    beta2 = property(lambda self: self.betas[1], doc="β₂ (the first group's).")
     _decoupled = False
 
     def __init__(
@@ -531,39 +640,26 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
         amsgrad: bool = False,
     ) -> None:
-        owner = type(self).__name__
-        try:
-            beta1, beta2 = (_check(b, "betas", owner, "float in [0, 1)") for b in betas)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"The 'betas' parameter of {owner} must be a pair of floats in [0, 1). "
-                f"Got {_show(betas)}."
-            ) from None
         super().__init__(params, lr, locals())
-
-    @property
-    def betas(self) -> tuple[float, float]:
-        """(β₁, β₂)."""
-        return (self.beta1, self.beta2)
 
     _buffers = staticmethod(lambda hyper: ["m", "v", "v_max"] if hyper["amsgrad"] else ["m", "v"])
 
-    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict) -> None:
-        lr, wd, t = self._lr, self.weight_decay, self.t
+    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
+        lr, wd, t, (b1, b2) = h["lr"], h["weight_decay"], self.t, h["betas"]
         a, b = work
         if self._decoupled and wd:  # AdamW: w ← w(1 − γλ)
             np.multiply(w, 1.0 - lr * wd, out=w)
         g = _decayed(g, w, 0.0 if self._decoupled else wd, b)  # Adam: g ← g + λw
         m, v = state["m"], state["v"]
-        _average(m, g, self.beta1, a)  # m ← β₁m + (1 − β₁)g
-        _mean_square(v, g, self.beta2, a)  # v ← β₂v + (1 − β₂)g²
-        if self.amsgrad:
+        _average(m, g, b1, a)  # m ← β₁m + (1 − β₁)g
+        _mean_square(v, g, b2, a)  # v ← β₂v + (1 − β₂)g²
+        if h["amsgrad"]:
             v = np.maximum(state["v_max"], v, out=state["v_max"])
-        c2 = math.sqrt(1.0 - self.beta2**t)
+        c2 = math.sqrt(1.0 - b2**t)
         np.sqrt(v, out=a)  # s = √v̂ + ε√(1 − β₂ᵗ)
-        np.add(a, self.eps * c2, out=a)
+        np.add(a, h["eps"] * c2, out=a)
         np.divide(m, a, out=a)
-        _descend(w, a, lr * c2 / (1.0 - self.beta1**t), a)
+        _descend(w, a, lr * c2 / (1.0 - b1**t), a)
 
 
 class AdamW(Adam):
@@ -612,7 +708,7 @@ class RMSprop(Optimizer):
     """
 
     _hyper = ("alpha", "eps", "momentum", "centered", "weight_decay")
-    alpha, eps, momentum, centered, weight_decay = map(_frozen, _hyper)
+    alpha, eps, momentum, centered, weight_decay = map(_setting, _hyper)
 
     def __init__(
         self,
@@ -630,22 +726,22 @@ class RMSprop(Optimizer):
         lambda h: ["v"] + ["g_avg"] * h["centered"] + ["b"] * (h["momentum"] > 0)
     )
 
-    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict) -> None:
+    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
         a, b = work
-        g, v = _decayed(g, w, self.weight_decay, b), state["v"]  # g ← g + λw
-        _mean_square(v, g, self.alpha, a)  # v ← αv + (1 − α)g²
-        if self.centered:  # ḡ ← αḡ + (1 − α)g;  s = √max(v − ḡ², 0)
+        g, v = _decayed(g, w, h["weight_decay"], b), state["v"]  # g ← g + λw
+        _mean_square(v, g, h["alpha"], a)  # v ← αv + (1 − α)g²
+        if h["centered"]:  # ḡ ← αḡ + (1 − α)g;  s = √max(v − ḡ², 0)
             g_avg = state["g_avg"]
-            _average(g_avg, g, self.alpha, a)
+            _average(g_avg, g, h["alpha"], a)
             np.multiply(g_avg, g_avg, out=a)
             v = np.maximum(np.subtract(v, a, out=a), 0.0, out=a)
         np.sqrt(v, out=a)
-        np.add(a, self.eps, out=a)
+        np.add(a, h["eps"], out=a)
         d = np.divide(g, a, out=a)  # g / s
-        if self.momentum:  # b ← μb + g/s;  w ← w − γb
-            np.multiply(state["b"], self.momentum, out=state["b"])
+        if h["momentum"]:  # b ← μb + g/s;  w ← w − γb
+            np.multiply(state["b"], h["momentum"], out=state["b"])
             d = np.add(state["b"], a, out=state["b"])
-        _descend(w, d, self._lr, a)
+        _descend(w, d, h["lr"], a)
 
 
 OPTIMIZERS = {"sgd": SGD, "gd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop}
@@ -659,7 +755,7 @@ def _build(name: Any, table: Mapping, base: type, what: str, first: Any, kw: Map
     cls = name if is_class else table.get(name.lower()) if isinstance(name, str) else None
     if cls is None:
         valid = ", ".join(map(repr, sorted(table)))
-        raise ValueError(f"Unknown {what} {_show(name)}. Valid names: {valid}.")
+        raise ValueError(f"Unknown {what} {name!r}. Valid names: {valid}.")
     allowed = list(inspect.signature(cls.__init__).parameters)[2:]
     if set(kw) - set(allowed):
         bad = sorted(set(kw) - set(allowed))
@@ -689,19 +785,20 @@ def get_optimizer(name: str | type[Optimizer], params: Any, **kw: Any) -> Optimi
 
 
 class LRSchedule:
-    """Base class: a schedule sets ``optimizer.lr`` once per epoch.
+    """Base class: a schedule sets every param group's ``lr`` once per epoch.
 
     The training loop calls ``schedule.step()`` at the end of every epoch (after the
-    epoch's optimizer steps); the schedule then sets the learning rate for the next
-    epoch to ``lr_at(epoch)``, where ``epoch`` counts the calls so far. Epoch 0 uses
-    ``base_lr``, the optimizer's lr when the schedule was built. :meth:`epoch_end`
-    takes the epoch's facts by keyword and passes each schedule what it needs, so a
-    loop can call every schedule the same way.
+    epoch's optimizer steps); the schedule then sets each group's learning rate for the
+    next epoch from that group's starting rate (``base_lrs``, the groups' lr when the
+    schedule was built; ``base_lr`` is the first's) and ``epoch``, the number of calls
+    so far: :meth:`lr_at` for the first group. :meth:`epoch_end` takes the epoch's
+    facts by keyword and passes each schedule what it needs, so a loop can call every
+    schedule the same way.
 
     ``step`` returns True when training should stop (only :class:`AdaptiveLR` ever
-    does). A subclass names its settings in ``_hyper`` (passing their values as its
-    constructor's ``locals()``) and what it tracks besides the epoch in ``_progress``;
-    what each must be is in ``_SPECS``.
+    does). A subclass gives its rule as ``_rate(base_lr, epoch)``, names its settings
+    in ``_hyper`` (passing their values as its constructor's ``locals()``) and what it
+    tracks besides the epoch in ``_progress``; what each must be is in ``_RULES``.
     """
 
     _hyper: tuple[str, ...] = ()
@@ -711,21 +808,32 @@ class LRSchedule:
     def __init__(self, optimizer: Any, settings: Any = None) -> None:
         name = type(self).__name__
         self.__dict__.update({k: _check(settings[k], k, name) for k in self._hyper})
-        if not hasattr(optimizer, "lr"):
+        if not (hasattr(optimizer, "lr") and hasattr(optimizer, "param_groups")):
             raise TypeError(
-                f"{name} needs an optimizer with an 'lr' attribute. Got {type(optimizer).__name__}."
+                f"{name} needs an optimizer with an 'lr' attribute and param_groups (a "
+                f"glassnet.optim optimizer). Got {type(optimizer).__name__}."
             )
-        self.optimizer, self.base_lr, self.epoch = optimizer, float(optimizer.lr), 0
+        self.optimizer, self.epoch = optimizer, 0
+        self.base_lrs = [float(g["lr"]) for g in optimizer.param_groups]
         self.__dict__.update(self._progress)
 
-    def lr_at(self, epoch: int) -> float:
-        """The learning rate for epoch ``epoch`` (0-based)."""
+    base_lr = property(lambda self: self.base_lrs[0], doc="The first group's starting lr.")
+
+    def _rate(self, base_lr: float, epoch: int) -> float:
         raise NotImplementedError
 
+    def lr_at(self, epoch: int) -> float:
+        """The first group's learning rate for epoch ``epoch`` (0-based)."""
+        return self._rate(self.base_lr, epoch)
+
+    def _set(self, x: Any) -> None:
+        for group, base in zip(self.optimizer.param_groups, self.base_lrs):
+            group["lr"] = self._rate(base, x)
+
     def step(self) -> bool:
-        """End of an epoch: set ``optimizer.lr`` for the next one. Returns False."""
+        """End of an epoch: set each group's lr for the next one. Returns False."""
         self.epoch += 1
-        self.optimizer.lr = self.lr_at(self.epoch)
+        self._set(self.epoch)
         return False
 
     def epoch_end(self, *, metric: float | None = None, samples_seen: int | None = None) -> bool:
@@ -744,16 +852,27 @@ class LRSchedule:
         return float(self.optimizer.lr)
 
     def state_dict(self) -> dict[str, Any]:
-        """Plain Python scalars: type, base_lr, epoch, settings and progress."""
-        keys = ("base_lr", "epoch", *self._hyper, *self._progress)
+        """Plain Python values: type, base_lrs (a list), epoch, settings and progress."""
+        keys = ("base_lrs", "epoch", *self._hyper, *self._progress)
         return {"type": type(self).__name__, **{k: getattr(self, k) for k in keys}}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore what :meth:`state_dict` returned (``optimizer.lr`` is not touched:
         load the optimizer's own state dict for that)."""
         name, keys = type(self).__name__, list(self.state_dict())
-        _check_state(state, name, keys)
-        self.__dict__.update({k: _check(state[k], k, name) for k in keys[1:]})
+        _check_type(state, name)
+        if "base_lr" in state:  # glassnet 0.1: one group
+            state = {"base_lrs": [state["base_lr"]], **state}
+            del state["base_lr"]
+        _check_keys(state, name, keys)
+        bases = state["base_lrs"]
+        if not isinstance(bases, list) or len(bases) != len(self.base_lrs):
+            raise ValueError(
+                f"{name}.load_state_dict: 'base_lrs' must list one lr per param group "
+                f"({len(self.base_lrs)}). Got {bases!r:.80}."
+            )
+        bases = [_check(b, "lr", name, _RATE) for b in bases]
+        self.__dict__.update({k: _check(state[k], k, name) for k in keys[2:]}, base_lrs=bases)
 
     def __repr__(self) -> str:
         items = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._hyper)
@@ -766,8 +885,8 @@ class ConstantLR(LRSchedule):
     (Unlike PyTorch's ``ConstantLR``, which scales γ for a first few epochs.)
     """
 
-    def lr_at(self, epoch: int) -> float:
-        return self.base_lr
+    def _rate(self, base_lr: float, epoch: int) -> float:
+        return base_lr
 
 
 class StepLR(LRSchedule):
@@ -781,8 +900,8 @@ class StepLR(LRSchedule):
     def __init__(self, optimizer: Any, step_size: int, gamma: float = 0.1) -> None:
         super().__init__(optimizer, locals())
 
-    def lr_at(self, epoch: int) -> float:
-        return self.base_lr * self.gamma ** (epoch // self.step_size)
+    def _rate(self, base_lr: float, epoch: int) -> float:
+        return base_lr * self.gamma ** (epoch // self.step_size)
 
 
 class ExponentialLR(LRSchedule):
@@ -793,8 +912,8 @@ class ExponentialLR(LRSchedule):
     def __init__(self, optimizer: Any, gamma: float) -> None:
         super().__init__(optimizer, locals())
 
-    def lr_at(self, epoch: int) -> float:
-        return self.base_lr * self.gamma**epoch
+    def _rate(self, base_lr: float, epoch: int) -> float:
+        return base_lr * self.gamma**epoch
 
 
 class CosineAnnealingLR(LRSchedule):
@@ -810,9 +929,9 @@ class CosineAnnealingLR(LRSchedule):
     def __init__(self, optimizer: Any, T_max: int, eta_min: float = 0.0) -> None:
         super().__init__(optimizer, locals())
 
-    def lr_at(self, epoch: int) -> float:
+    def _rate(self, base_lr: float, epoch: int) -> float:
         cos = math.cos(math.pi * epoch / self.T_max)
-        return self.eta_min + (self.base_lr - self.eta_min) * (1.0 + cos) / 2.0
+        return self.eta_min + (base_lr - self.eta_min) * (1.0 + cos) / 2.0
 
 
 class InvScalingLR(LRSchedule):
@@ -828,15 +947,18 @@ class InvScalingLR(LRSchedule):
     def __init__(self, optimizer: Any, power_t: float = 0.5) -> None:
         super().__init__(optimizer, locals())
 
-    def lr_at(self, samples_seen: int) -> float:  # type: ignore[override]
-        """The learning rate after ``samples_seen`` samples."""
-        return self.base_lr / (samples_seen + 1) ** self.power_t
+    def _rate(self, base_lr: float, samples_seen: int) -> float:
+        return base_lr / (samples_seen + 1) ** self.power_t
+
+    def lr_at(self, samples_seen: int) -> float:
+        """The first group's learning rate after ``samples_seen`` samples."""
+        return self._rate(self.base_lr, samples_seen)
 
     def step(self, samples_seen: int) -> bool:  # type: ignore[override]
         """End of an epoch: ``samples_seen`` is the number of samples trained on so far."""
         self.samples_seen = _check(samples_seen, "samples_seen", type(self).__name__)
         self.epoch += 1
-        self.optimizer.lr = self.lr_at(self.samples_seen)
+        self._set(self.samples_seen)
         return False
 
 
@@ -880,9 +1002,12 @@ class AdaptiveLR(LRSchedule):
         self.bad_epochs = self.bad_epochs + 1 if x > self.best - self.tol else 0
         self.best = min(self.best, x)
         if self.bad_epochs > self.patience:
-            if self.optimizer.lr <= self.min_lr:
+            groups = self.optimizer.param_groups
+            if all(g["lr"] <= self.min_lr for g in groups):
                 return True
-            self.optimizer.lr, self.bad_epochs = self.optimizer.lr / (1.0 / self.factor), 0
+            for g in groups:
+                g["lr"] = g["lr"] / (1.0 / self.factor)
+            self.bad_epochs = 0
         return False
 
 

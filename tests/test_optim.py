@@ -296,9 +296,9 @@ def test_rebound_data_and_grad_are_recovered():
     a.data = new_a  # the user rebinds the values
     a.grad = np.ones((2, 2))  # and the gradient
     b_before = b.data.copy()
-    b.grad = None  # no gradient computed: a zero gradient
+    b.grad = None  # no gradient computed: skipped, as in PyTorch, and still None after
     opt.step()
-    assert a.data is view_a and a.grad is gview_a and b.grad is gview_b
+    assert a.data is view_a and a.grad is gview_a and b.grad is None
     np.testing.assert_array_equal(a.data, np.full((2, 2), 1.5))
     np.testing.assert_array_equal(new_a, np.full((2, 2), 2.0))  # the user's array untouched
     np.testing.assert_array_equal(b.data, b_before)
@@ -332,11 +332,13 @@ def test_zero_grad_fills_in_place_and_keeps_views():
         p.grad[...] = 1.0
     params[1].grad = None
     params[2].grad = np.ones(params[2].data.shape)
-    opt.zero_grad()
+    opt.zero_grad(set_to_none=False)
     for p, v in zip(params, views, strict=True):
         assert p.grad is v
         assert not p.grad.any()
     assert all(not g.any() for g in flatten_parameters(params).grad)
+    opt.zero_grad()  # PyTorch's default: no gradient at all
+    assert all(p.grad is None for p in params)
 
 
 def test_step_keeps_buffers_and_state_identity():
@@ -423,8 +425,9 @@ def test_state_dict_resumes_bit_identically(cls, ref, lr, kw):
     run_steps(opt, params, grads[:3], [lr * 0.5] * 3, "inplace")
     state = opt.state_dict()
     saved = [p.data.copy() for p in params]
-    for value in state.values():
-        assert isinstance(value, (bool, int, float, str, np.ndarray))
+    assert set(state) == {"type", "t", "param_groups"} and len(state["param_groups"]) == 1
+    for value in state["param_groups"][0].values():
+        assert isinstance(value, (bool, int, float, str, tuple, np.ndarray))
     run_steps(opt, params, grads[3:], [lr * 0.5] * 3, "inplace")
     # a fresh optimizer, built with other settings, picks up the saved ones
     params2 = [P(w.copy()) for w in saved]
@@ -436,8 +439,8 @@ def test_state_dict_resumes_bit_identically(cls, ref, lr, kw):
     run_steps(opt2, params2, grads[3:], [lr * 0.5] * 3, "inplace")
     for p, p2 in zip(params, params2, strict=True):
         np.testing.assert_array_equal(p.data, p2.data)
-    after = opt.state_dict()
-    for key, value in opt2.state_dict().items():
+    after = opt.state_dict()["param_groups"][0]
+    for key, value in opt2.state_dict()["param_groups"][0].items():
         if isinstance(value, np.ndarray):
             np.testing.assert_array_equal(value, after[key])
         else:
@@ -449,12 +452,18 @@ def test_state_dict_arrays_are_copies():
     opt = Adam([p])
     p.grad[...] = 1.0
     opt.step()
-    state = opt.state_dict()
+    (state,) = opt.state_dict()["param_groups"]
     m_before = state["m.0"].copy()
     state["m.0"][:] = 99.0
-    assert opt.state_dict()["m.0"][0] != 99.0
+    assert opt.state_dict()["param_groups"][0]["m.0"][0] != 99.0
     opt.step()
-    np.testing.assert_array_equal(opt.state_dict()["m.0"] != m_before, True)
+    np.testing.assert_array_equal(opt.state_dict()["param_groups"][0]["m.0"] != m_before, True)
+
+
+def edited(state, drop=(), **changes):
+    """``state`` with its first param group's entry changed."""
+    group = {k: v for k, v in state["param_groups"][0].items() if k not in drop}
+    return dict(state, param_groups=[{**group, **changes}])
 
 
 def test_load_state_dict_errors():
@@ -471,25 +480,22 @@ def test_load_state_dict_errors():
         Adam([P(np.zeros(4))]).load_state_dict(state)
     with pytest.raises(ValueError, match="holds 3 float64 values but .* holds 3 float32"):
         Adam([P(np.zeros(3, dtype=np.float32))]).load_state_dict(state)
-    bad = dict(state)
-    del bad["m.0"]
     with pytest.raises(ValueError, match=r"missing keys \['m\.0'\]"):
-        adam.load_state_dict(bad)
-    bad = dict(state, **{"v_max.0": np.zeros(3)})
+        adam.load_state_dict(edited(state, drop=["m.0"]))
     with pytest.raises(ValueError, match=r"unexpected keys \['v_max\.0'\]"):
-        adam.load_state_dict(bad)
-    bad = dict(state, **{"m.0": np.zeros(4)})
+        adam.load_state_dict(edited(state, **{"v_max.0": np.zeros(3)}))
     with pytest.raises(ValueError, match=r"'m\.0' must be a float array of shape \(3,\)"):
-        adam.load_state_dict(bad)
-    bad = dict(state, eps=-1.0)
+        adam.load_state_dict(edited(state, **{"m.0": np.zeros(4)}))
     with pytest.raises(ValueError, match="The 'eps' parameter of Adam must be a float > 0"):
-        adam.load_state_dict(bad)
-    bad = dict(state)
-    del bad["beta1"]
+        adam.load_state_dict(edited(state, eps=-1.0))
+    with pytest.raises(ValueError, match="The 'betas' parameter of Adam must be a pair"):
+        adam.load_state_dict(edited(state, betas=(0.9,)))
     with pytest.raises(ValueError, match="missing keys"):
-        adam.load_state_dict(bad)
+        adam.load_state_dict(edited(state, drop=["betas"]))
+    with pytest.raises(ValueError, match="holds 2 param groups but this optimizer has 1"):
+        adam.load_state_dict(dict(state, param_groups=state["param_groups"] * 2))
     # nothing changed by the failed loads
-    assert adam.state_dict()["eps"] == 1e-8
+    assert adam.state_dict()["param_groups"][0]["eps"] == 1e-8
 
 
 def test_load_state_dict_changes_state_layout():
@@ -498,20 +504,36 @@ def test_load_state_dict_changes_state_layout():
     p.grad[...] = 1.0
     sgd.step()
     state = sgd.state_dict()
-    assert "v.0" in state
+    assert "v.0" in state["param_groups"][0]
     q = P(np.zeros(2))
     plain = SGD([q])  # no momentum, no state buffer
-    assert "v.0" not in plain.state_dict()
+    assert "v.0" not in plain.state_dict()["param_groups"][0]
     plain.load_state_dict(state)
     assert plain.momentum == 0.9
-    np.testing.assert_array_equal(plain.state_dict()["v.0"], state["v.0"])
+    got = plain.state_dict()["param_groups"][0]["v.0"]
+    np.testing.assert_array_equal(got, state["param_groups"][0]["v.0"])
 
 
-def test_hyperparameters_are_read_only_and_lr_settable():
-    opt = SGD([P(np.zeros(1))], lr=0.1, momentum=0.5)
+def test_settings_are_set_in_every_group_and_checked():
+    p = P(np.zeros(1))
+    opt = SGD([p], lr=0.1, momentum=0.5)
     assert opt.momentum == 0.5
-    with pytest.raises(AttributeError, match="fixed when the optimizer is built"):
-        opt.momentum = 0.9
+    opt.momentum = 0.9  # the velocity buffer follows the setting
+    assert opt.param_groups[0]["momentum"] == 0.9
+    with pytest.raises(
+        ValueError, match=r"'momentum' parameter of SGD must be a float in \[0, 1\)"
+    ):
+        opt.momentum = 1.5
+    opt.momentum = 0.0
+    p.grad[...] = 1.0
+    opt.step()
+    assert "v.0" not in opt.state_dict()["param_groups"][0] and p.data[0] == pytest.approx(-0.1)
+    opt.momentum = 0.5
+    opt.step()
+    assert "v.0" in opt.state_dict()["param_groups"][0] and p.data[0] == pytest.approx(-0.2)
+    with pytest.raises(ValueError, match="nesterov=True needs momentum > 0"):
+        SGD([P(np.zeros(1))], lr=0.1, momentum=0.5, nesterov=True).momentum = 0.0
+    opt.momentum = 0.5
     opt.lr = 0.0  # a schedule may anneal to 0
     assert opt.lr == 0.0
     with pytest.raises(
@@ -786,8 +808,8 @@ def test_schedule_state_dict_round_trip(name, kw, step_kw):
 
     advance(sched, opt, 4, 0)
     state, opt_state = sched.state_dict(), opt.state_dict()
-    for value in state.values():
-        assert isinstance(value, (bool, int, float, str))
+    for value in [*state.values(), *state["base_lrs"]]:
+        assert isinstance(value, (bool, int, float, str, list))
     cont = advance(sched, opt, 5, 4)
     opt2 = SGD([P(np.zeros(1))], lr=0.5)
     opt2.load_state_dict(opt_state)

@@ -50,6 +50,8 @@ class FlatParameters:
     data, grad : list of ndarray of shape (numel_g,)
         The flat data buffer θ_g and gradient buffer ∂J/∂θ_g of each group; within a
         group the parameters follow each other in the order given.
+    slots : list of (int, slice)
+        Where each parameter lives: its group g and its slice of ``data[g]`` / ``grad[g]``.
     """
 
     def __init__(self, params: Iterable[Any]) -> None:
@@ -71,21 +73,24 @@ class FlatParameters:
                 )
             seen[id(d)] = i
         sizes: dict[np.dtype, int] = {}
-        starts = []
+        ends = []
         for p in params:  # 2) lay the parameters out, one group per dtype
-            starts.append(sizes.get(p.data.dtype, 0))
-            sizes[p.data.dtype] = starts[-1] + p.data.size
+            sizes[p.data.dtype] = sizes.get(p.data.dtype, 0) + p.data.size
+            ends.append(sizes[p.data.dtype])
         self.dtypes = list(sizes)
         self.data = [np.empty(n, dt) for dt, n in sizes.items()]  # (numel_g,)
         self.grad = [np.zeros(n, dt) for dt, n in sizes.items()]  # (numel_g,)
-        self._slots = []
-        for p, a in zip(params, starts):  # (param, data view, grad view): the same memory
-            g, n = self.dtypes.index(p.data.dtype), p.data.size
-            dv, gv = (buf[g][a : a + n].reshape(p.data.shape) for buf in (self.data, self.grad))
-            self._slots.append((p, dv, gv))
+        self.slots = [
+            (self.dtypes.index(p.data.dtype), slice(end - p.data.size, end))
+            for p, end in zip(params, ends)
+        ]
+        self._views = [  # (data view, grad view) per parameter: the buffers' memory
+            tuple(buf[g][s].reshape(p.data.shape) for buf in (self.data, self.grad))
+            for p, (g, s) in zip(params, self.slots)
+        ]
         for i in range(len(params)):  # 3) copy the values in, then bind the views
             self._copy_in(i)
-        for p, dv, gv in self._slots:
+        for p, (dv, gv) in zip(params, self._views):
             p.data, p.grad = dv, gv
             if p.data is not dv or p.grad is not gv:
                 raise TypeError(
@@ -96,12 +101,13 @@ class FlatParameters:
 
     def _copy_in(self, i: int) -> None:
         """Copy parameter i's own ``.data`` / ``.grad`` into its views (None grad: zeros)."""
-        p, dv, gv = self._slots[i]
-        for attr, view in (("data", dv), ("grad", gv)):
+        p = self.params[i]
+        for attr, view in zip(("data", "grad"), self._views[i]):
             value = getattr(p, attr)
-            if value is None and attr == "grad":  # no gradient computed: a zero gradient
-                value = np.zeros(view.shape, view.dtype)
             if value is view:
+                continue
+            if value is None and attr == "grad":  # no gradient computed: a zero gradient
+                view.fill(0)
                 continue
             if np.shape(value) != view.shape:
                 raise ValueError(
@@ -109,12 +115,18 @@ class FlatParameters:
                     f"shape {view.shape}: a gradient has its parameter's shape (or is None), and "
                     f"a parameter keeps its shape (pack again for new shapes)."
                 )
+            if attr == "data" and getattr(value, "dtype", view.dtype) != view.dtype:
+                raise TypeError(
+                    f"Parameter {i} changed dtype from {view.dtype} to {value.dtype} (after "
+                    f"model.to(), .double() or .float()?); build the optimizer after "
+                    f"converting the model."
+                )
             view[...] = value
 
     def sync(self) -> FlatParameters:
         """Rebind each parameter whose ``.data`` / ``.grad`` the user replaced (its new
         values copied into its slot; a None ``.grad`` counts as 0). Returns self."""
-        for i, (p, dv, gv) in enumerate(self._slots):
+        for i, (p, (dv, gv)) in enumerate(zip(self.params, self._views)):
             if p.data is not dv or p.grad is not gv:  # one identity test per parameter
                 self._copy_in(i)
                 p.data, p.grad = dv, gv
@@ -125,7 +137,7 @@ class FlatParameters:
         """∂J/∂θ ← 0 in place; every ``p.grad`` is its view again."""
         for g in self.grad:
             g.fill(0)
-        for p, _, gv in self._slots:
+        for p, (_, gv) in zip(self.params, self._views):
             p.grad = gv
 
     def __reduce__(self) -> tuple[Any, ...]:
