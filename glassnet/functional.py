@@ -46,15 +46,16 @@ def sigmoid_fn(z: np.ndarray) -> np.ndarray:
     warning) and costs one transcendental call. Its absolute error is one ulp;
     for z < -17 in float32 (-37 in float64) it returns exactly 0.
     """
-    return _sigmoid_(np.asarray(z * 0.5))
+    return _sigmoid_(np.array(z, dtype=np.result_type(z, 0.5)))
 
 
-def _sigmoid_(h: np.ndarray) -> np.ndarray:
-    """In place: h holds z / 2 and becomes (1 + tanh(z / 2)) / 2."""
-    np.tanh(h, out=h)
-    h += 1.0
-    h *= 0.5
-    return h
+def _sigmoid_(A: np.ndarray, alpha: float = 0.0) -> np.ndarray:
+    """In place: A holds z and becomes (1 + tanh(z / 2)) / 2."""
+    A *= 0.5
+    np.tanh(A, out=A)
+    A += 1.0
+    A *= 0.5
+    return A
 
 
 def sigmoid_grad(z: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -111,7 +112,7 @@ def softmax_fn(z: np.ndarray, axis: int = -1) -> np.ndarray:
     return e
 
 
-def softmax_grad(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+def softmax_jac(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     """The Jacobian d softmax_i / d z_j = a_i (delta_ij - a_j): shape (..., C, C) for a of
     shape (..., C)."""
     return a[..., :, None] * (np.eye(a.shape[-1], dtype=a.dtype) - a[..., None, :])
@@ -157,21 +158,11 @@ ACTIVATIONS: dict[str, Activation] = {
     ),
     "identity": Activation("identity", identity_fn, identity_grad, "z", "1"),
     "softmax": Activation(
-        "softmax",
-        softmax_fn,
-        softmax_grad,
-        "e^{z_i} / sum_j e^{z_j}",
-        "g_i (delta_ij - g_j)",
-        False,
+        "softmax", softmax_fn, softmax_jac, "e^{z_i} / sum_j e^{z_j}", "g_i (delta_ij - g_j)", False
     ),
 }
 # scikit-learn's and common spellings of the same functions ("-" reads as "_")
-_ALIASES = {
-    "logistic": "sigmoid",
-    "linear": "identity",
-    "none": "identity",
-    "leakyrelu": "leaky_relu",
-}
+_ALIASES = dict(logistic="sigmoid", linear="identity", none="identity", leakyrelu="leaky_relu")
 
 
 # In-place forms of the built-in functions above, for the fast path (glassnet.fused).
@@ -201,18 +192,10 @@ def _leaky_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> Non
 
 INPLACE: dict[tuple[Callable[..., Any], Callable[..., Any]], tuple[Any, Any, Any]] = {
     # (fn, grad): (forward_(A, alpha), backward_(D, A, T, alpha), scratch dtype or None)
-    (sigmoid_fn, sigmoid_grad): (
-        lambda A, al: _sigmoid_(np.multiply(A, 0.5, out=A)),
-        _sigmoid_bwd,
-        "f",
-    ),
+    (sigmoid_fn, sigmoid_grad): (_sigmoid_, _sigmoid_bwd, "f"),
     (tanh_fn, tanh_grad): (lambda A, al: np.tanh(A, out=A), _tanh_bwd, "f"),
     (relu_fn, relu_grad): (lambda A, al: np.maximum(A, 0, out=A), _relu_bwd, bool),
-    (leaky_relu_fn, leaky_relu_grad): (
-        lambda A, al: np.maximum(A, A * al, out=A),
-        _leaky_bwd,
-        bool,
-    ),
+    (leaky_relu_fn, leaky_relu_grad): (lambda A, a: np.maximum(A, A * a, out=A), _leaky_bwd, bool),
     (identity_fn, identity_grad): (lambda A, al: A, lambda D, A, T, al: None, None),
 }
 
@@ -311,8 +294,7 @@ def linear(x: Any, W: Tensor, b: Tensor | None = None) -> Tensor:
     X, Wd = x.data, W.data
     if X.ndim != 2 or X.shape[1] != Wd.shape[0]:
         raise ValueError(
-            f"op 'linear': input of shape {X.shape} does not fit weights of shape {Wd.shape}; "
-            f"the layer expects inputs of shape (N, {Wd.shape[0]})."
+            f"op 'linear': input {X.shape} does not fit weights {Wd.shape}; expected (N, {len(Wd)})"
         )
     Z = X @ Wd
     if b is not None:
@@ -427,10 +409,7 @@ def _loss(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) -> T
     ``sample_weight`` (shape (N,)) scales each row's loss; 'mean' still divides by N.
     """
     if reduction not in ("mean", "sum", "none"):
-        raise ValueError(
-            f"The 'reduction' parameter of {name} must be 'mean', 'sum' or 'none'. "
-            f"Got {reduction!r}."
-        )
+        raise ValueError(f"{name}: 'reduction' must be 'mean', 'sum' or 'none'. Got {reduction!r}.")
     G = np.empty_like(x.data)
     per = LOSSES[name].kernel(x.data, y, G)  # per-entry losses; G holds their dL/dx
     if sample_weight is not None:
@@ -572,41 +551,24 @@ def _half_mse(pred: Any, target: Any, reduction: str = "mean", sample_weight: An
     return mse(pred, target, reduction, True, sample_weight)
 
 
+# fmt: off
 LOSSES: dict[str, Loss] = {
     "mse": Loss("mse", _squared_kernel(1.0), "(y_hat - y)^2", mse),
     "half_mse": Loss("half_mse", _squared_kernel(0.5), "1/2 (y_hat - y)^2", _half_mse),
     "binary_cross_entropy": Loss(
-        "binary_cross_entropy",
-        _bce_kernel,
-        "-(y log y_hat + (1 - y) log(1 - y_hat))",
-        binary_cross_entropy,
-        head="sigmoid",
-        on_logits="binary_cross_entropy_with_logits",
-        on_probabilities=_bce_kernel,
-    ),
+        "binary_cross_entropy", _bce_kernel, "-(y log y_hat + (1 - y) log(1 - y_hat))",
+        binary_cross_entropy, head="sigmoid", on_logits="binary_cross_entropy_with_logits",
+        on_probabilities=_bce_kernel),
     "binary_cross_entropy_with_logits": Loss(
-        "binary_cross_entropy_with_logits",
-        _bce_logits_kernel,
-        "-(y log sigma(z) + (1 - y) log(1 - sigma(z)))",
-        binary_cross_entropy_with_logits,
-    ),
+        "binary_cross_entropy_with_logits", _bce_logits_kernel,
+        "-(y log sigma(z) + (1 - y) log(1 - sigma(z)))", binary_cross_entropy_with_logits),
     "cross_entropy": Loss(
-        "cross_entropy",
-        _ce_kernel,
-        "-sum_i y_i log y_hat_i",
-        cross_entropy,
-        head="softmax",
-        on_logits="cross_entropy",
-        on_probabilities=_nll_kernel,
-    ),
+        "cross_entropy", _ce_kernel, "-sum_i y_i log y_hat_i", cross_entropy, head="softmax",
+        on_logits="cross_entropy", on_probabilities=_nll_kernel),
 }
-LOSS_ALIASES = {
-    "squared_error": "mse",
-    "lecture": "half_mse",
-    "bce": "binary_cross_entropy",
-    "log_loss": "cross_entropy",
-    "ce": "cross_entropy",
-}
+LOSS_ALIASES = {"squared_error": "mse", "lecture": "half_mse", "bce": "binary_cross_entropy",
+                "log_loss": "cross_entropy", "ce": "cross_entropy"}
+# fmt: on
 
 
 def get_loss(name: str) -> Loss:

@@ -65,9 +65,7 @@ def set_default_dtype(dtype: Any) -> None:
     """Set the float dtype given to Python numbers, lists, int and bool inputs."""
     dt = np.dtype(dtype)
     if dt not in (np.float32, np.float64):
-        raise ValueError(
-            f"The 'dtype' parameter of set_default_dtype must be float32 or float64. Got {dt}."
-        )
+        raise ValueError(f"set_default_dtype: dtype must be float32 or float64. Got {dt}.")
     _state.default_dtype = dt
 
 
@@ -131,13 +129,9 @@ def _to_array(value: Any, dtype: Any = None) -> np.ndarray:
     if isinstance(value, Tensor):
         value = value.data
     arr = np.asarray(value)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(
-            "Tensor data must be real numbers. Got complex values; take .real first."
-            if arr.dtype.kind == "c"
-            else "Tensor data must be numbers (a NumPy array, list or scalar). "
-            f"Got dtype {arr.dtype}."
-        )
+    if arr.dtype.kind not in "biuf":  # a NumPy array, list or scalar of numbers
+        kind = "real numbers (take .real first)" if arr.dtype.kind == "c" else "numbers"
+        raise TypeError(f"Tensor data must be {kind}. Got dtype {arr.dtype}.")
     if dtype is not None:
         return arr.astype(_float_dtype(dtype, "Tensor"), copy=False)
     if arr.dtype.kind == "f" and isinstance(value, (np.ndarray, np.generic)):
@@ -173,8 +167,7 @@ def axis_args(op: str, axis: Any, dim: Any, keepdims: Any = None, keepdim: Any =
     list of axes becomes a tuple); giving both spellings of one argument is a TypeError."""
     if (axis is not None and dim is not None) or (keepdims is not None and keepdim is not None):
         raise TypeError(
-            f"{op}() got axis={axis!r}, keepdims={keepdims!r} (NumPy's names) and dim={dim!r}, "
-            f"keepdim={keepdim!r} (PyTorch's) for the same arguments: pass one of each pair."
+            f"{op}(): pass axis or dim, keepdims or keepdim (PyTorch's names), not both."
         )
     axis = dim if axis is None else axis
     return (tuple(axis) if isinstance(axis, list) else axis), bool(keepdims or keepdim)
@@ -211,14 +204,8 @@ class Tensor:
                  "_retain", "_version", "__weakref__")
     # fmt: on
     __array_priority__ = 1000  # make ndarray (op) Tensor dispatch to Tensor's reflected ops
-
     # x.relu(), x.tanh(), x.sigmoid(), x.softmax(dim), x.log_softmax(dim) are the activations of
     # glassnet.functional, which attaches them: their mathematics lives in its table, a layer up.
-    relu: Callable[..., Tensor]
-    tanh: Callable[..., Tensor]
-    sigmoid: Callable[..., Tensor]
-    softmax: Callable[..., Tensor]
-    log_softmax: Callable[..., Tensor]
 
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str | None = None
@@ -294,20 +281,18 @@ class Tensor:
         """
         if not self.requires_grad:
             raise RuntimeError(
-                "backward() was called on a tensor that does not require grad: no input of "
-                "the computation had requires_grad=True (or it ran inside no_grad())."
+                "backward() on a tensor that does not require grad: no input had "
+                "requires_grad=True (or it ran inside no_grad())."
             )
         if grad is None and self.data.size != 1:
             raise RuntimeError(
-                f"backward() needs a gradient argument for a non-scalar tensor of shape "
-                f"{self.data.shape}: reduce it to a scalar first (e.g. .sum() or .mean()) "
-                "or pass grad= of the same shape."
+                f"backward() of a non-scalar tensor of shape {self.data.shape} needs grad= of that "
+                "shape; or reduce it to a scalar first (.sum() or .mean())."
             )
         g = np.ones_like(self.data) if grad is None else _to_array(grad, self.data.dtype)
         if g.shape != self.data.shape:
             raise ValueError(
-                f"backward(): the gradient has shape {g.shape} but the tensor has shape "
-                f"{self.data.shape}; pass a gradient of the tensor's shape."
+                f"backward(): grad has shape {g.shape}; pass one of the tensor's shape {self.shape}"
             )
 
         # 1) iterative topological sort (post-order DFS with an explicit stack)
@@ -379,9 +364,7 @@ class Tensor:
     def item(self) -> float:
         """The single value of a one-element tensor as a Python float."""
         if self.data.size != 1:
-            raise ValueError(
-                f"item() needs a tensor with exactly one value; this one has shape {self.shape}."
-            )
+            raise ValueError(f"item() needs a tensor of one value. Got shape {self.shape}.")
         return float(self.data.reshape(()))
 
     def detach(self) -> Tensor:
@@ -401,9 +384,7 @@ class Tensor:
         return f"Tensor({body}, dtype={self.data.dtype}{extra})"
 
     def __bool__(self) -> bool:
-        raise TypeError(
-            "The truth value of a Tensor is ambiguous; compare .data or use .item() for a scalar."
-        )
+        raise TypeError("A Tensor's truth value is ambiguous; compare .data, or .item() a scalar.")
 
     __hash__ = object.__hash__
 
@@ -570,8 +551,7 @@ class Tensor:
             out = self.data.reshape(shape)
         except ValueError as e:
             raise ValueError(
-                f"op 'reshape': cannot reshape a tensor of shape {a_shape} "
-                f"({self.data.size} values) into shape {shape}."
+                f"op 'reshape': cannot reshape {a_shape} ({self.data.size} values) into {shape}."
             ) from e
         return Tensor.from_op(out, "reshape", (self,), lambda g: (g.reshape(a_shape),))
 
@@ -648,11 +628,8 @@ def _spread(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> np.nda
     receives that output's gradient.
     """
     if not keepdims:  # re-insert the reduced axes
-        if axis is None:
-            g = np.reshape(g, (1,) * len(shape))
-        else:
-            axes = (axis,) if isinstance(axis, int) else tuple(axis)
-            g = np.expand_dims(g, tuple(a % len(shape) for a in axes))
+        axes = range(len(shape)) if axis is None else np.atleast_1d(axis)
+        g = np.expand_dims(g, tuple(int(a) % len(shape) for a in axes))
     return np.broadcast_to(g, shape).copy()
 
 
@@ -662,6 +639,11 @@ def _operand(value: Any, like: Tensor) -> Tensor:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Tensor(value, dtype=like.data.dtype)
     return as_tensor(value)
+
+
+def _pow_grad(g: np.ndarray, a: np.ndarray, p: Any, y: np.ndarray, wrt_p: bool) -> np.ndarray:
+    """dL/da = g p a^(p-1); dL/dp = g y log a (log a taken as 0 where a <= 0)."""
+    return g * y * np.log(np.where(a > 0, a, 1)) if wrt_p else g * p * a ** (p - 1)
 
 
 def _ties(wins: Callable) -> Callable:
@@ -679,12 +661,7 @@ BINARY_OPS: dict[str, tuple[Callable, Callable]] = {
     "sub": (np.subtract, lambda g, a, b, y, wrt_b: -g if wrt_b else g),
     "mul": (np.multiply, lambda g, a, b, y, wrt_b: g * a if wrt_b else g * b),
     "div": (np.divide, lambda g, a, b, y, wrt_b: -g * y / b if wrt_b else g / b),
-    "pow": (
-        np.power,
-        lambda g, a, p, y, wrt_p: (
-            g * y * np.log(np.where(a > 0, a, 1)) if wrt_p else g * p * a ** (p - 1)
-        ),
-    ),
+    "pow": (np.power, _pow_grad),
     "maximum": (np.maximum, _ties(np.greater)),
     "minimum": (np.minimum, _ties(np.less)),
 }
@@ -721,9 +698,7 @@ def _binary(op: str, a: Tensor, other: Any) -> Tensor:
 
 def as_tensor(value: Any, dtype: Any = None) -> Tensor:
     """Return ``value`` if it is a Tensor, else a constant Tensor of it."""
-    if isinstance(value, Tensor):
-        return value
-    return Tensor(value, dtype=dtype)
+    return value if isinstance(value, Tensor) else Tensor(value, dtype=dtype)
 
 
 def matmul(a: Any, b: Any) -> Tensor:
@@ -738,8 +713,7 @@ def matmul(a: Any, b: Any) -> Tensor:
     except ValueError as e:
         raise ValueError(
             f"op 'matmul': shapes {A.shape} and {B.shape} do not match: the last axis of the "
-            f"left ({A.shape[-1] if A.ndim else '-'}) must equal the "
-            f"{'first' if B.ndim <= 2 else 'second-to-last'} axis of the right."
+            "left must equal the second-to-last (a vector's only) axis of the right."
         ) from e
     A2 = A[None, :] if A.ndim == 1 else A  # 1-D operands as (1, n) and (n, 1) matrices
     B2 = B[:, None] if B.ndim == 1 else B
