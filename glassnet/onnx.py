@@ -98,7 +98,7 @@ __all__ = [
 ]
 
 DEFAULT_OPSET = 19
-"""The ``ai.onnx`` opset of an export: onnxruntime 1.14 and later run it."""
+"""The ``ai.onnx`` opset of an export: onnxruntime 1.15 and later run it."""
 MIN_OPSET = 17
 ML_OPSET = 3  # ai.onnx.ml: LabelEncoder with string keys (text columns)
 MAX_WEIGHTS = 200_000_000
@@ -114,7 +114,7 @@ _ONNX_ACT = {
     "softmax": "Softmax",
 }
 _GLASSNET_ACT = {op: name for name, op in _ONNX_ACT.items()}
-_SUPPORTED = ("Gemm", "MatMul", "Add", *_GLASSNET_ACT, "Identity", "Constant")
+_SUPPORTED = ("Gemm", "MatMul", "Add", *_GLASSNET_ACT, "Identity", "Constant", "Mul", "Max")
 _FLOATS = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.float64): TensorProto.DOUBLE}
 # element types a constant may have (integer ones: shapes and the like, refused later)
 _READABLE = (TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16, TensorProto.INT64,
@@ -240,7 +240,15 @@ def _network(g: _Graph, layers: list[Layer], x: str, out: str | None = None) -> 
             x = g.op("Gemm", [x, W, b], f"Z{i}", out=z_out, doc=doc)
         else:
             x = g.op("MatMul", [x, W], f"Z{i}", out=z_out, doc=doc + " (no bias)")
-        if act != "identity":
+        if act == "leaky_relu" and lay.W.dtype == np.float64:
+            # onnxruntime has no float64 LeakyRelu kernel; for 0 <= alpha < 1,
+            # max(z, alpha z) is the same function, bit for bit (load() reads it back)
+            az = g.op("Mul", [x, g.const(f"alpha{i}", np.array(lay.alpha))], f"alphaZ{i}")
+            x = g.op(
+                "Max", [x, az], f"A{i}", out=out if last else None,
+                doc=f"layer {i}: A{i} = g(Z{i}), g = leaky_relu: max(alpha z, z)",
+            )  # fmt: skip
+        elif act != "identity":
             kw: dict[str, Any] = {"alpha": float(lay.alpha)} if act == "leaky_relu" else {}
             if act == "softmax":
                 kw["axis"] = -1
@@ -1105,6 +1113,7 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
     n_in = _input_width(inputs[0], where)
     modules: list[Module] = []
     pending: tuple[np.ndarray, onnx.NodeProto] | None = None  # a MatMul waiting for its Add
+    leaky: tuple[float, str, onnx.NodeProto] | None = None  # a Mul waiting for its Max
     for node in _topological(list(graph.node), where):
         at.append(node)
         if node.domain not in ("", "ai.onnx") or node.op_type not in _SUPPORTED:
@@ -1118,10 +1127,20 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             raw_consts[node.output[0]] = t
             continue
         data = [i for i in node.input if i and i not in raw_consts]
-        if data != [current] or node.input[0] != current or len(node.output) != 1:
+        if leaky is not None:  # Mul(z, alpha) was read: only Max(z, alpha z) may follow
+            if node.op_type != "Max" or sorted(node.input) != sorted([current, leaky[1]]):
+                raise _unsupported(leaky[2], where, "a Mul must be half of max(z, alpha z)")
+            modules.append(_activation("LeakyRelu", {"alpha": leaky[0]}, node, where, opset))
+            current, leaky = node.output[0], None
+            continue
+        if len(node.output) != 1:
+            raise _unsupported(node, where, f"it has {len(node.output)} outputs")
+        if node.input[:1] != [current]:
             raise _unsupported(
-                node, where, f"it must take the previous layer's output {current!r} first"
+                node, where, f"its first input must be the previous layer's output {current!r}"
             )
+        if len(data) > 1:
+            raise _unsupported(node, where, f"its input {data[1]!r} is not a constant")
         if pending is not None and node.op_type != "Add":
             modules.append(_linear(pending[0], None, pending[1], where))
             pending = None
@@ -1154,9 +1173,19 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             pending = None
         elif op in _GLASSNET_ACT:
             modules.append(_activation(op, attrs, node, where, opset))
+        elif op == "Mul":  # leaky ReLU in float64 is written as max(z, alpha z)
+            alpha = const(node.input[1], node) if len(node.input) == 2 else None
+            if alpha is None or alpha.size != 1:
+                raise _unsupported(node, where, "a Mul must be half of max(z, alpha z)")
+            leaky = (float(alpha.reshape(())), out, node)
+            continue  # the Max that follows reads z and alpha z
+        elif op == "Max":
+            raise _unsupported(node, where, "a Max must be max(z, alpha z), after its Mul")
         current = out  # Identity: nothing to add
     if pending is not None:
         modules.append(_linear(pending[0], None, pending[1], where))
+    if leaky is not None:
+        raise _unsupported(leaky[2], where, "a Mul must be half of max(z, alpha z)")
     if current != graph.output[0].name:
         raise _fail(
             f"load: {where}: the chain of layers ends at {current!r}, not at the graph's "
