@@ -466,11 +466,12 @@ def _is_estimator(model: Any) -> bool:
 
 def _estimator_parts(est: Any) -> tuple[list[Layer], str, np.ndarray | None, str]:
     """A fitted estimator's layers, head kind, classes and post-activation."""
+    from sklearn.base import is_classifier
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(est)  # sklearn's NotFittedError: "This MLPClassifier instance is not fitted"
     layers = _network_layers(est.model_, f"export({type(est).__name__})")
-    if getattr(est, "_estimator_type", None) == "classifier" or hasattr(est, "classes_"):
+    if is_classifier(est):
         classes = np.asarray(est.classes_)
         multilabel = est._label_binarizer.y_type_ == "multilabel-indicator"
         kind = "multilabel" if multilabel else ("binary" if est.n_outputs_ == 1 else "multiclass")
