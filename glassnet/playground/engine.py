@@ -474,8 +474,8 @@ class Run:
             lo, hi = domain(self.config["dataset"])
             return {
                 "domain": [lo, hi],
-                "points": self.points.round(5).tolist(),
-                "targets": self.targets.round(5).tolist(),
+                "points": self.points.tolist(),
+                "targets": self.targets.tolist(),
                 "train": self.train_idx.tolist(),
                 "test": self.test_idx.tolist(),
                 "names": {
@@ -487,9 +487,10 @@ class Run:
                 },
             }
 
-    def frame(self) -> dict[str, Any]:
+    def frame(self, history: bool = True) -> dict[str, Any]:
         """Everything the page draws now: the counters, the losses, the output over the
-        plane, every neuron's output over the plane (a thumbnail), the weights."""
+        plane, every neuron's output over the plane (a thumbnail), the weights; the whole
+        loss history when ``history`` (else only its last point: the page appends it)."""
         with self.lock:
             acts = self.viewer.forward(self.grid_inputs)  # (grid*grid, neurons) per layer
             ti = self.thumb_idx
@@ -499,7 +500,7 @@ class Run:
                 "step": self.step_count,
                 "train_loss": train,
                 "test_loss": test,
-                "history": self.history,
+                "history": self.history if history else self.history[-1:],
                 "output": _b64(acts[-1][:, 0]),
                 "thumbs": [
                     [_b64(self.grid_inputs[ti, j]) for j in range(self.grid_inputs.shape[1])]

@@ -339,8 +339,12 @@ def _fields(body: dict, allowed: tuple[str, ...]) -> None:
         raise RequestError(400, f"unknown field(s) {unknown[:5]}; this call takes {list(allowed)}")
 
 
-def _view(run: Run) -> dict[str, Any]:
-    return {"frame": run.frame(), "hidden_space": run.hidden_space(), "table": run.table()}
+def _view(run: Run, history: bool = True) -> dict[str, Any]:
+    return {
+        "frame": run.frame(history),
+        "hidden_space": run.hidden_space(),
+        "table": run.table(),
+    }
 
 
 def _api_run(h: _Handler, query: dict, body: dict) -> None:
@@ -362,7 +366,7 @@ def _api_train(h: _Handler, query: dict, body: dict) -> None:
             400, f"{epochs} epochs are {epochs * per_epoch} steps; ask for at most {MAX_UPDATES}"
         )
     run.train(epochs)
-    h._send_json(_view(run))
+    h._send_json(_view(run, history=False))  # the page appends the new loss point
 
 
 def _api_step(h: _Handler, query: dict, body: dict) -> None:

@@ -164,8 +164,8 @@ function loop() {
   if (!playing) return;
   queue(async () => {
     if (!playing || !run) return;
-    show(await api("/api/train", { run: run.id, epochs: 1 }));
-  }).then(() => { if (playing) requestAnimationFrame(loop); });
+    show(await api("/api/train", { run: run.id, epochs: 1 }), true);
+  }).then(() => { if (playing) setTimeout(loop, 0); });
 }
 
 function wire() {
@@ -193,7 +193,7 @@ function wire() {
   $("discretize").onchange = (e) => { state.discretize = e.target.checked; writeHash(); drawBoundary(); };
   $("add-layer").onclick = () => changeNetwork((h) => { if (h.length < 6) h.push(2); });
   $("remove-layer").onclick = () => changeNetwork((h) => { h.pop(); });
-  $("lecture").onclick = () => { setPlaying(false); state.preset = "lecture"; restart(); };
+  $("lecture").onclick = () => { setPlaying(false); state.preset = "lecture"; state.lr = 1; restart(); };
   $("boundary").onclick = pickPoint;
   window.addEventListener("hashchange", () => { state = readHash(); setPlaying(false); restart(); });
 }
@@ -221,11 +221,15 @@ function shade(v) {
   return s;
 }
 
+const offscreen = new Map();   // n -> [canvas, context, ImageData], reused frame after frame
 function paint(canvas, values, n, scale) {   // values: n*n, row 0 at the top
-  const off = document.createElement("canvas");
-  off.width = off.height = n;
-  const ctx = off.getContext("2d");
-  const img = ctx.createImageData(n, n);
+  if (!offscreen.has(n)) {
+    const c = document.createElement("canvas");
+    c.width = c.height = n;
+    const x = c.getContext("2d");
+    offscreen.set(n, [c, x, x.createImageData(n, n)]);
+  }
+  const [off, ctx, img] = offscreen.get(n);
   for (let i = 0; i < n * n; i++) {
     const c = colour(scale(values[i]));
     img.data[4 * i] = c[0]; img.data[4 * i + 1] = c[1]; img.data[4 * i + 2] = c[2]; img.data[4 * i + 3] = 255;
@@ -397,20 +401,32 @@ function drawNetwork() {
 }
 
 // ---------------------------------------------------------------- frames
-function show(out) {
+let lossHistory = [];   // [epoch, train loss, test loss]: whole from a run or a step, appended while playing
+let lastSide = 0;       // when the table and the hidden space were last drawn
+
+function show(out, appended = false) {
   frame = out.frame;
+  if (!appended) lossHistory = frame.history.slice();
+  else {
+    for (const p of frame.history) if (!lossHistory.length || p[0] > lossHistory[lossHistory.length - 1][0]) lossHistory.push(p);
+    if (lossHistory.length > 2000) lossHistory = lossHistory.filter((p, i) => i % 2 === 0 || i >= 1000);
+  }
   const ep = String(frame.epoch).padStart(6, "0");
   $("epoch").textContent = ep.slice(0, 3) + "," + ep.slice(3);
   $("steps").textContent = frame.step + (frame.step === 1 ? " step" : " steps");
   $("train-loss").textContent = fmt(frame.train_loss, 3);
-  $("test-loss").textContent = fmt(frame.test_loss, 3);
+  $("test-loss").textContent = frame.test_loss === null ? "- (no test points)" : fmt(frame.test_loss, 3);
   if (frame.accuracy) $("accuracy").textContent = `${pct(frame.accuracy[1])} test, ${pct(frame.accuracy[0])} train`;
   drawNetwork();
   drawBoundary();
   drawLossCurve();
-  drawTable(out.table);
-  drawHiddenSpace(out.hidden_space);
-  if (selected.target) explainSelected();
+  const now = performance.now();
+  if (!playing || now - lastSide > 250) {   // the side panels: a few times a second while playing
+    lastSide = now;
+    drawTable(out.table);
+    drawHiddenSpace(out.hidden_space);
+    if (selected.target) explainSelected();
+  }
 }
 
 const pct = (a) => (a === null || a === undefined ? "-" : (100 * a).toFixed(1) + "%");
@@ -429,7 +445,7 @@ function drawBoundary() {
       const [x, y] = run.data.points[r];
       const t = run.data.targets[r];
       ctx.beginPath();
-      ctx.arc(px(x), py(y), 3.5, 0, 2 * Math.PI);
+      ctx.arc(px(x), py(y), run.data.points.length < 50 ? 6 : 3.5, 0, 2 * Math.PI);
       ctx.fillStyle = css(classify ? 2 * t - 1 : t);
       ctx.fill();
       ctx.lineWidth = 1; ctx.strokeStyle = stroke; ctx.stroke();
@@ -467,7 +483,7 @@ function pickPoint(ev) {
 function drawLossCurve() {
   const c = $("loss-curve"), ctx = c.getContext("2d");
   ctx.clearRect(0, 0, c.width, c.height);
-  const h = frame.history;
+  const h = lossHistory;
   if (h.length < 2) return;
   let max = 0;
   for (const p of h) max = Math.max(max, p[1] || 0, p[2] || 0);
@@ -586,7 +602,8 @@ function renderExplain(e) {
     box.append(eq(`${e.a_name} = ${G[e.activation] || e.activation}(${e.z_name}) = `, num("a", e.a),
       `     g'(${e.z_name}) = `, num("gprime", e.gprime)));
     box.append(sec("Backward: the chain rule"));
-    box.append(eq(`dL/d${e.a_name} = `, num("dL_da", e.dL_da), `     dL/d${e.z_name} = dL/d${e.a_name} \u00b7 g'(${e.z_name}) = ${par(e.dL_da)}\u00b7${par(e.gprime)} = `, num("dL_dz", e.dL_dz)));
+    box.append(eq(`dL/d${e.a_name} = `, num("dL_da", e.dL_da)));
+    box.append(eq(`dL/d${e.z_name} = dL/d${e.a_name} \u00b7 g'(${e.z_name}) = ${par(e.dL_da)}\u00b7${par(e.gprime)} = `, num("dL_dz", e.dL_dz)));
   } else {
     box.append(sec(`The weight ${e.name}: from ${e.v_name} into ${e.u_name}`));
     box.append(eq(`${e.name} = `, num("w", e.w)));

@@ -1,0 +1,276 @@
+"""The playground in a real browser: headless Chromium (Debian's ``chromium`` package)
+driven by Playwright.
+
+Skipped, with the reason, when Playwright or Chromium is missing; ``.ci/run`` installs
+Chromium so CI runs them. Screenshots go to a temporary folder; with
+``GLASSNET_UPDATE_SCREENSHOTS=1`` they are also copied to ``docs/img/`` (the README's).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from glassnet.explain import explain
+from glassnet.playground import Playground
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (the test extra)")
+
+CHROMIUM = os.environ.get("GLASSNET_CHROMIUM") or next(
+    (p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and Path(p).is_file()),
+    None,
+)
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="needs Chromium at /usr/bin/chromium (apt-get install -y chromium; .ci/run does it)",
+)
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
+
+
+@pytest.fixture(scope="module")
+def server():
+    pg = Playground().start()
+    yield pg
+    pg.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    # bypass_csp: Playwright's waits evaluate strings, which the page's policy forbids
+    context = browser.new_context(
+        viewport={"width": 1320, "height": 1000}, accept_downloads=True, bypass_csp=True
+    )
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.errors = errors
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+def _open(page, server, fragment=""):
+    page.goto(server.url + fragment)
+    page.wait_for_selector(".node.output canvas")
+    page.wait_for_function("document.querySelector('#train-loss').textContent !== '-'")
+
+
+def _state(server, page):
+    """The server's view of the page's run: settings, weights."""
+    rid = page.evaluate("run.id")
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{server.port}/api/state?run={rid}",
+        headers={"X-Glassnet-Token": server.token},
+    )
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def _screenshot(page, tmp_path, name):
+    path = tmp_path / name
+    page.screenshot(path=str(path), full_page=True)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    if os.environ.get("GLASSNET_UPDATE_SCREENSHOTS") == "1":
+        shutil.copy(path, DOCS_IMG / name)
+    return path
+
+
+def test_page_loads_with_the_network_and_the_boundary(page, server):
+    _open(page, server)
+    assert page.title() == "glassnet playground"
+    assert page.text_content("#epoch") == "000,000"
+    assert page.locator(".node.hidden").count() == 6  # 4 + 2
+    assert page.locator(".node.input").count() == 7  # every feature, two lit
+    assert page.locator(".node.input.off").count() == 5
+    assert page.locator("path.shown").count() == 2 * 4 + 4 * 2 + 2 * 1
+    assert page.locator("#datasets button").count() == 8
+
+
+def test_play_makes_the_test_loss_fall(page, server, tmp_path):
+    _open(page, server, "#lr=0.1&seed=1")
+    start = float(page.text_content("#test-loss"))
+    page.click("#play")
+    page.wait_for_function("frame && frame.epoch >= 25", timeout=60_000)
+    page.click("#play")
+    page.wait_for_timeout(300)
+    epoch = int(page.text_content("#epoch").replace(",", ""))
+    assert epoch >= 25
+    assert float(page.text_content("#test-loss")) < 0.7 * start
+    assert page.get_attribute("#play", "aria-label") == "play"  # paused again
+    page.click(".node.hidden >> nth=1")
+    page.wait_for_selector("#explain .num[data-key=z]")
+    _screenshot(page, tmp_path, "playground.png")
+
+
+def test_step_changes_the_weights_by_exactly_the_shown_update(page, server):
+    _open(page, server)
+    before = _state(server, page)["parameters"]
+    page.click("#step")
+    page.wait_for_selector("#update tr[data-name]")
+    rows = page.eval_on_selector_all(
+        "#update tr[data-name]",
+        "trs => trs.map(tr => [tr.dataset.name, ...[...tr.querySelectorAll('.num')]"
+        ".map(s => s.dataset.value)])",
+    )
+    lr = page.evaluate("run.config.lr")
+    state = _state(server, page)
+    assert [r[0] for r in rows] == state["names"]
+    shown_before = np.array([float(r[1]) for r in rows])
+    grad = np.array([float(r[2]) for r in rows])
+    after = np.array([float(r[3]) for r in rows])
+    np.testing.assert_array_equal(shown_before, before)
+    np.testing.assert_array_equal(after, shown_before - lr * grad)
+    np.testing.assert_array_equal(after, state["parameters"])
+    assert np.any(grad != 0)
+    assert page.text_content("#steps") == "1 step"
+    # the table shows the numbers rounded, as the slides do
+    first = page.locator("#update tr[data-name] >> nth=0").locator(".num").nth(2)
+    assert first.text_content() == f"{after[0]:.4f}"
+
+
+def test_add_and_remove_layers_and_neurons(page, server):
+    _open(page, server)
+    page.click("#add-layer")
+    page.wait_for_function("document.querySelectorAll('.node.hidden').length === 8")
+    assert page.text_content("#layers-title") == "3 hidden layers"
+    assert "hidden=4%2C2%2C2" in page.url
+    page.click(".add-neuron >> nth=2")
+    page.wait_for_function("document.querySelectorAll('.node.hidden').length === 9")
+    assert _state(server, page)["config"]["hidden"] == [4, 2, 3]
+    for _ in range(3):
+        page.click("#remove-layer")
+        page.wait_for_timeout(150)
+    page.wait_for_function("document.querySelectorAll('.node.hidden').length === 0")
+    assert page.text_content("#layers-title") == "0 hidden layers"
+    assert page.is_disabled("#remove-layer")
+    assert _state(server, page)["config"]["hidden"] == []
+    assert page.locator("path.shown").count() == 2  # x1, x2 straight to the output
+
+
+def test_the_url_state_round_trips(page, server, browser):
+    _open(page, server)
+    page.select_option("#activation", "relu")
+    page.wait_for_function("run.config.activation === 'relu'")
+    page.select_option("#lr", "0.1")
+    page.select_option("#regularization", "L2")
+    page.select_option("#reg_rate", "0.003")
+    page.click("#datasets button[data-name=xor]")
+    page.wait_for_function("run.config.dataset === 'xor'")
+    page.click(".node.input >> nth=4")  # x1·x2
+    page.wait_for_function("run.config.features.length === 3")
+    page.click("#show_test")
+    page.wait_for_function("run.config.reg_rate === 0.003")
+    url = page.url
+    assert "activation=relu" in url and "features=x1%2Cx2%2Cx1x2" in url
+    other = browser.new_page(bypass_csp=True)
+    try:
+        _open(other, server, "#" + url.split("#", 1)[1])
+        cfg = other.evaluate("run.config")
+        assert cfg["activation"] == "relu" and cfg["dataset"] == "xor"
+        assert cfg["features"] == ["x1", "x2", "x1x2"] and cfg["lr"] == 0.1
+        assert cfg["regularization"] == "L2" and cfg["reg_rate"] == 0.003
+        assert other.input_value("#activation") == "relu"
+        assert other.input_value("#lr") == "0.1"
+        assert other.is_checked("#show_test")
+        assert other.url == url  # the restored page writes the same state back
+    finally:
+        other.close()
+
+
+def test_clicking_a_neuron_shows_glassnets_explain(page, server):
+    _open(page, server, "#seed=3")
+    page.click("#play")
+    page.wait_for_function("frame && frame.epoch >= 3", timeout=30_000)
+    page.click("#play")
+    page.wait_for_timeout(300)
+    page.click(".node.hidden >> nth=4")  # layer 2, neuron 0
+    page.wait_for_selector("#explain .num[data-key=dL_dz]")
+    shown = page.eval_on_selector_all(
+        "#explain .num", "ss => Object.fromEntries(ss.map(s => [s.dataset.key, +s.dataset.value]))"
+    )
+    point = page.evaluate("selected.point")
+    state = _state(server, page)
+    # the same network with the weights the server reports, explained by glassnet
+    import glassnet as gn
+    from glassnet.playground.engine import feature_matrix
+
+    net = gn.nn.MLP([2, 4, 2, 1], activation="tanh", output_activation="sigmoid", dtype=np.float64)
+    for lin, W, b in zip(net.layers[::2], state["W"], state["b"]):
+        lin.W.data[...], lin.b.data[...] = W, b
+    pts = np.array(page.evaluate("run.data.points"))
+    y = page.evaluate("run.data.targets")[point]
+    e = explain(net, feature_matrix(pts[[point]], ["x1", "x2"])[0], y, "binary_cross_entropy")
+    assert shown["z"] == pytest.approx(e.Z[1][0, 0], abs=1e-12)
+    assert shown["a"] == pytest.approx(e.A[1][0, 0], abs=1e-12)
+    assert shown["gprime"] == pytest.approx(e.gprime[1][0, 0], abs=1e-12)
+    assert shown["dL_dz"] == pytest.approx(e.dL_dZ[1][0, 0], abs=1e-12)
+    assert shown["y_hat"] == pytest.approx(e.y_hat[0, 0], abs=1e-12)
+    assert shown["loss"] == pytest.approx(e.loss, abs=1e-12)
+    assert shown["path"] == pytest.approx(shown["dL_dz"], abs=1e-12)
+    text = page.text_content("#explain")
+    assert "z5 = b5 + w9\u00b7a1" in text and "g'(z5)" in text
+    # an edge: dL/dw = dL/du · v and the step preview
+    page.click("path.hit >> nth=0", force=True)  # a straight edge has a zero-height box
+    page.wait_for_selector("#explain .num[data-key=dL_dw]")
+    shown = page.eval_on_selector_all(
+        "#explain .num", "ss => Object.fromEntries(ss.map(s => [s.dataset.key, +s.dataset.value]))"
+    )
+    assert shown["dL_dw"] == pytest.approx(e.gradient("w1"), abs=1e-12)
+    assert shown["after"] == pytest.approx(e.W[0][0, 0] - 0.03 * e.gradient("w1"), abs=1e-12)
+
+
+def test_lecture_preset_and_export_for_glassnet_predict(page, server, tmp_path, capsys):
+    pytest.importorskip("safetensors")
+    from glassnet.cli import main
+
+    _open(page, server)
+    page.click("#lecture")
+    page.wait_for_function("run.config.preset === 'lecture'")
+    page.wait_for_selector("#hidden-space-wrap:not([hidden])")
+    cells = page.eval_on_selector_all("#table tr", "rs => rs.map(r => r.innerText.split('\\t'))")
+    assert cells[0] == ["x1", "x2", "a1", "a2", "y", "y_hat"]
+    assert [c[2:4] for c in cells[1:]] == [
+        ["0.002", "0.881"], ["0.119", "0.119"], ["0.119", "0.119"], ["0.881", "0.002"],
+    ]  # fmt: skip
+    assert "preset=lecture" in page.url
+    page.click(".node.output")
+    page.wait_for_selector("#explain .num[data-key=z]")
+    _screenshot(page, tmp_path, "playground_lecture.png")
+    # export: the model file and the data, read by `glassnet predict`
+    with page.expect_download() as d:
+        page.click("#export-model")
+    model = tmp_path / "xnor.glassnet"
+    d.value.save_as(model)
+    with page.expect_download() as d:
+        page.click("#export-data")
+    data = tmp_path / "xnor.csv"
+    d.value.save_as(data)
+    capsys.readouterr()
+    assert main(["predict", str(model), str(data)]) == 0
+    assert capsys.readouterr().out.split() == ["label", "1", "0", "0", "1"]
