@@ -1036,6 +1036,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--port", type=_nonneg_int, default=0, help="port (default 0: a free one)")
     p.add_argument("--no-browser", action="store_true", help="print the URL only")
+
+    # -- exercise -----------------------------------------------------------------
+    p = command(
+        "exercise",
+        _cmd_exercise,
+        "write a worked exercise sheet and its answer key; grade answers",
+        "Write a sheet of the lecture's exercises for one student's seed (forward pass, "
+        "backpropagation, a gradient-descent step, linear separability, softmax and "
+        "cross-entropy, one-hot encoding) with its answer key, as Markdown and HTML; the "
+        "same seed gives the same files. 'glassnet exercise check KEY ANSWERS' grades an "
+        "answers file and names each exercise's first wrong step.",
+        epilog="examples:\n"
+        "  glassnet exercise --seed 17 --out sheet17\n"
+        "  glassnet exercise check sheet17/key.json answers.txt",
+    )
+    p.add_argument("check", nargs="*", metavar="check KEY ANSWERS", help="grade an answers file")
+    p.add_argument("--seed", type=_nonneg_int, default=0, help="the student's seed (default 0)")
+    p.add_argument("--out", default="exercises", help="output folder (default ./exercises)")
+    p.add_argument("--kinds", help="comma-separated kinds (default: all)")
+    p.add_argument("--tol", type=float, default=0.01, help="tolerance of check (default 0.01)")
     return parser
 
 
@@ -2002,6 +2022,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
     gn_onnx.export(args.model, out, opset=opset, impute_from=args.impute_from)
     sys.stdout.write(f"wrote {out} (ONNX opset {opset})\n")
     return 0
+
+
+def _cmd_exercise(args: argparse.Namespace) -> int:
+    from .exercises import run_cli
+
+    return run_cli(args)
 
 
 def _cmd_playground(args: argparse.Namespace) -> int:

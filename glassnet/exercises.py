@@ -1,0 +1,847 @@
+"""Worked exercises from the lecture, with answer keys: one sheet per student seed.
+
+``generate(seed)`` makes a sheet of exercises, one of each kind in :data:`KINDS`:
+
+* ``forward`` - the forward pass through a small network (ReLU hidden layer);
+* ``backprop`` - the deltas dL/dz and every dL/dw, dL/db for one data point;
+* ``gd_step`` - one gradient-descent step of one neuron;
+* ``separable`` - is this logic gate linearly separable? If so, weights for one neuron;
+* ``softmax`` - the softmax and the cross-entropy of given logits, and dL/dz;
+* ``one_hot`` - one-hot encoding in a given class order.
+
+The given numbers are small integers or have one decimal, so a student can work by
+hand. Every number of the answer key is computed by glassnet itself: the networks'
+numbers by :func:`glassnet.explain.explain` (the trace of the fast path that trains
+networks), the softmax and cross-entropy and their gradient by the autodiff
+(:mod:`glassnet.functional` and ``Tensor.backward``), one-hot rows by
+:func:`glassnet.functional.one_hot`, and a gate's weights are checked by a
+:class:`glassnet.nn.Neuron`. Nothing in a key is typed by hand.
+
+``write(seed, out)`` writes the question sheet and the answer key as Markdown (with
+LaTeX mathematics, ``$\\hat{y}$``) and HTML (the slides' symbols in Unicode, ŷ, ∂L/∂z₁),
+the key as JSON, and a template of the answers file. The same seed gives the same
+files, byte for byte. :func:`check` grades a student's answers file against the key
+within a tolerance and says, for each exercise, which step went wrong first.
+
+From the command line::
+
+    glassnet exercise --seed 17 --out sheet17/
+    glassnet exercise check sheet17/key.json my_answers.txt
+
+>>> sheet = generate(3)
+>>> [ex.kind for ex in sheet]
+['forward', 'backprop', 'gd_step', 'separable', 'softmax', 'one_hot']
+>>> generate(3)[0].steps == sheet[0].steps       # the same seed, the same numbers
+True
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import functional as F
+from ._validation import check_choice
+from .explain import explain, unicode_symbol
+from .files import atomic_write
+from .fused import layers_of
+from .nn import MLP, Neuron
+from .report import fmt
+from .tensor import Tensor
+
+__all__ = [
+    "KINDS",
+    "Step",
+    "Exercise",
+    "CheckResult",
+    "generate",
+    "to_markdown",
+    "to_html",
+    "write",
+    "read_answers",
+    "check",
+    "DEFAULT_TOL",
+]
+
+KINDS = ("forward", "backprop", "gd_step", "separable", "softmax", "one_hot")
+DEFAULT_TOL = 0.01
+"""An answer counts as right when |answer - key| <= tol (the key is exact; students
+round to 2 or 3 decimals)."""
+
+GATES = {  # truth tables over (x1, x2) = (0,0), (0,1), (1,0), (1,1)
+    "AND": (0, 0, 0, 1),
+    "OR": (0, 1, 1, 1),
+    "NAND": (1, 1, 1, 0),
+    "NOR": (1, 0, 0, 0),
+    "XOR": (0, 1, 1, 0),
+    "XNOR": (1, 0, 0, 1),
+}
+_GATE_X = ((0, 0), (0, 1), (1, 0), (1, 1))
+ANIMALS = ("Cat", "Dog", "Bird", "Fish", "Horse")
+
+
+# =====================================================================================
+# What an exercise is
+# =====================================================================================
+@dataclass
+class Step:
+    """One answer of the key, in the order a student computes it.
+
+    ``id`` is what the answers file names (``z1``, ``dL/dw3``, ``g'(z2)``); ``value`` a
+    number, a list of numbers (a vector), or for ``check='separates'`` the weights of
+    one solution (any weights that separate the gate are right); ``how`` the formula
+    in the slides' symbols with the numbers substituted."""
+
+    id: str
+    value: Any
+    how: str = ""
+    check: str = "value"  # "value": within the tolerance; "separates": the weights work
+
+
+@dataclass
+class Exercise:
+    kind: str
+    number: int
+    title: str
+    question: list[tuple[str, Any]]  # blocks: ("p", text) or ("table", (headers, rows))
+    steps: list[Step]
+    data: dict[str, Any] = field(default_factory=dict)  # what the checker needs
+
+
+# =====================================================================================
+# Symbols: LaTeX for Markdown, Unicode for HTML and the terminal
+# =====================================================================================
+def _tex_name(name: str) -> str:
+    m = re.fullmatch(r"(y_hat|[a-zA-Z])(\d*)", name)
+    if m is None:
+        return rf"\mathrm{{{name}}}" if re.fullmatch(r"[A-Za-z]+\d*", name) else name
+    head = r"\hat{y}" if m.group(1) == "y_hat" else m.group(1)
+    return head + (f"_{{{m.group(2)}}}" if m.group(2) else "")
+
+
+def _tex(sym: str) -> str:
+    """An answer id (``dL/dw1``, ``g'(z2)``, ``y_hat``) in LaTeX."""
+    m = re.fullmatch(r"dL/d(.+)", sym)
+    if m:
+        return rf"\frac{{\partial L}}{{\partial {_tex_name(m.group(1))}}}"
+    m = re.fullmatch(r"g'\((.+)\)", sym)
+    if m:
+        return f"g'({_tex_name(m.group(1))})"
+    m = re.fullmatch(r"e\^(.+)", sym)
+    if m:
+        return f"e^{{{_tex_name(m.group(1))}}}"
+    m = re.fullmatch(r"new (.+)", sym)
+    if m:
+        return rf"{_tex_name(m.group(1))}^{{\text{{new}}}}"
+    return _tex_name(sym)
+
+
+def _uni(sym: str) -> str:
+    """An answer id in the slides' Unicode typography (``∂L/∂w₁``, ``g′(z₂)``)."""
+    m = re.fullmatch(r"dL/d(.+)", sym)
+    if m:
+        return f"∂L/∂{unicode_symbol(m.group(1))}"
+    m = re.fullmatch(r"g'\((.+)\)", sym)
+    if m:
+        return f"g′({unicode_symbol(m.group(1))})"
+    m = re.fullmatch(r"e\^(.+)", sym)
+    if m:
+        return f"e^{unicode_symbol(m.group(1))}"
+    m = re.fullmatch(r"new (.+)", sym)
+    if m:
+        return f"{unicode_symbol(m.group(1))} (new)"
+    return unicode_symbol(sym)
+
+
+def _num(v: Any, d: int = 3) -> str:
+    if v is None:
+        return "(none)"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_num(x, d) for x in v) + "]"
+    return fmt(float(v), d)
+
+
+# =====================================================================================
+# The generators (every number of a key computed by glassnet)
+# =====================================================================================
+def _choice(rng: np.random.Generator, values: Sequence[Any]) -> Any:
+    return values[int(rng.integers(len(values)))]
+
+
+def _small_net(rng: np.random.Generator) -> tuple[MLP, np.ndarray]:
+    """A 2-2-1 network, ReLU hidden layer, identity output, with integer weights chosen so
+    that every hidden weighted sum is nonzero and at least one is positive (the ReLU's
+    derivative is then unambiguous and some gradient flows)."""
+    while True:
+        net = MLP([2, 2, 1], activation="relu", output_activation="identity", dtype=np.float64)
+        W1 = rng.integers(-2, 3, size=(2, 2)).astype(float)
+        b1 = rng.integers(-2, 3, size=2).astype(float)
+        W2 = np.array(_choice(rng, [[1, 2], [2, -1], [-1, 2], [1, -2], [2, 1], [3, -1]]), float)
+        b2 = float(rng.integers(-1, 2))
+        x = np.array([_choice(rng, [0.0, 1.0, 2.0, 0.5, 1.5]) for _ in range(2)])
+        z = x @ W1 + b1
+        if np.all(z != 0) and np.any(z > 0) and np.all(W1 != 0):
+            net.layers[0].W.data[:] = W1
+            net.layers[0].b.data[:] = b1
+            net.layers[2].W.data[:] = W2.reshape(2, 1)
+            net.layers[2].b.data[:] = b2
+            return net, x
+
+
+def _net_question(e: Any, what: str) -> list[tuple[str, Any]]:
+    nm = e.names
+    rows = []
+    for l, W in enumerate(e.W):
+        ins = nm.x if l == 0 else nm.a[l - 1]
+        for i in range(W.shape[0]):
+            for k in range(W.shape[1]):
+                rows.append([nm.w[l][i][k], f"{ins[i]} -> {nm.z[l][k]}", _num(W[i, k])])
+        for k in range(W.shape[1]):
+            rows.append([nm.b[l][k], f"bias of {nm.z[l][k]}", _num(e.b[l][k])])
+    x = ", ".join(f"{n} = {_num(v)}" for n, v in zip(nm.x, e.x[0]))
+    return [
+        (
+            "p",
+            "A network with 2 inputs, one hidden layer of 2 ReLU neurons and one output "
+            "neuron with the identity activation (a regression output). Each neuron "
+            "computes z = b + sum of w * (its inputs), then a = g(z); the output is "
+            "y_hat = z3.",
+        ),
+        ("table", (["weight", "edge", "value"], rows)),
+        ("p", f"The input is {x}. {what}"),
+    ]
+
+
+def _net_data(e: Any) -> dict[str, Any]:
+    """The given numbers of a network exercise (weights W (inputs, neurons), biases, x)."""
+    return {
+        "W": [W.tolist() for W in e.W],
+        "b": [b.tolist() for b in e.b],
+        "x": e.x[0].tolist(),
+    }
+
+
+def _forward(rng: np.random.Generator, number: int) -> Exercise:
+    net, x = _small_net(rng)
+    acts = [lay.act for lay in layers_of(net)]
+    e = explain(net, x, 0.0, names="lecture")  # the forward numbers; y unused here
+    nm, steps = e.names, []
+    for l in range(len(e.W)):
+        ins = nm.x if l == 0 else nm.a[l - 1]
+        vals = e.x[0] if l == 0 else e.A[l - 1][0]
+        for k, zn in enumerate(nm.z[l]):
+            terms = " + ".join(
+                f"{nm.w[l][i][k]}*{ins[i]}" for i in range(len(ins))
+            )  # the slides' weighted sum
+            nums = " + ".join(f"({_num(e.W[l][i, k])})({_num(vals[i])})" for i in range(len(ins)))
+            steps.append(
+                Step(zn, float(e.Z[l][0, k]), f"{nm.b[l][k]} + {terms} = "
+                     f"{_num(e.b[l][k])} + {nums}")
+            )  # fmt: skip
+        for k, an in enumerate(nm.a[l]):
+            g = "ReLU" if acts[l] == "relu" else acts[l]
+            steps.append(Step(an, float(e.A[l][0, k]), f"{g}({nm.z[l][k]})"))
+    return Exercise(
+        "forward",
+        number,
+        "Forward pass",
+        _net_question(e, "Compute z1, a1, z2, a2, z3 and the output y_hat."),
+        steps,
+        _net_data(e),
+    )
+
+
+def _backprop(rng: np.random.Generator, number: int) -> Exercise:
+    net, x = _small_net(rng)
+    acts = [lay.act for lay in layers_of(net)]
+    y = float(rng.integers(-2, 4))
+    e = explain(net, x, y, "half_mse", names="lecture")
+    nm = e.names
+    steps = [
+        Step("y_hat", float(e.y_hat[0, 0]), "the forward pass"),
+        Step("L", e.loss, f"1/2 (y_hat - y)^2 = 1/2 ({_num(e.y_hat[0, 0])} - {_num(y)})^2"),
+        Step(
+            "dL/dy_hat", float(e.dL_dyhat[0, 0]), f"y_hat - y = {_num(e.y_hat[0, 0])} - {_num(y)}"
+        ),
+    ]
+    L = len(e.W)
+    for l in range(L - 1, -1, -1):
+        for k, zn in enumerate(nm.z[l]):
+            act = acts[l]
+            rule = "1 if z > 0 else 0" if act == "relu" else ("1" if act == "identity" else act)
+            zval = _num(e.Z[l][0, k])
+            steps.append(
+                Step(
+                    f"g'({zn})",
+                    float(e.gprime[l][0, k]),
+                    f"{act}'({zn}) with {zn} = {zval}: {rule}",
+                )
+            )
+            da, gp = e.dL_dA[l][0, k], e.gprime[l][0, k]
+            steps.append(
+                Step(f"dL/d{zn}", float(e.dL_dZ[l][0, k]),
+                     f"dL/d{nm.a[l][k]} * g'({zn}) = ({_num(da)})({_num(gp)})")
+            )  # fmt: skip
+        if l > 0:
+            for i, an in enumerate(nm.a[l - 1]):
+                ks = range(len(nm.z[l]))
+                sym = " + ".join(f"dL/d{nm.z[l][k]} * {nm.w[l][i][k]}" for k in ks)
+                nums = " + ".join(f"({_num(e.dL_dZ[l][0, k])})({_num(e.W[l][i, k])})" for k in ks)
+                steps.append(Step(f"dL/d{an}", float(e.dL_dA[l - 1][0, i]), f"{sym} = {nums}"))
+    for l in range(L):
+        ins = nm.x if l == 0 else nm.a[l - 1]
+        vals = e.x[0] if l == 0 else e.A[l - 1][0]
+        for i in range(len(ins)):
+            for k, zn in enumerate(nm.z[l]):
+                steps.append(
+                    Step(f"dL/d{nm.w[l][i][k]}", float(e.grad_W[l][i, k]),
+                         f"dL/d{zn} * {ins[i]} = ({_num(e.dL_dZ[l][0, k])})({_num(vals[i])})")
+                )  # fmt: skip
+        for k, zn in enumerate(nm.z[l]):
+            steps.append(Step(f"dL/d{nm.b[l][k]}", float(e.grad_b[l][k]), f"dL/d{zn} * 1"))
+    q = _net_question(
+        e,
+        f"The target is y = {_num(y)} and the loss L = 1/2 (y_hat - y)^2. Compute y_hat, "
+        "L, dL/dy_hat, then backwards g'(z) and dL/dz for every neuron (and dL/da for the "
+        "hidden activations), then dL/dw for every weight and dL/db for every bias.",
+    )
+    data = _net_data(e) | {"y": y}
+    return Exercise("backprop", number, "Backpropagation for one data point", q, steps, data)
+
+
+def _gd_step(rng: np.random.Generator, number: int) -> Exercise:
+    neuron = Neuron(2, "identity", dtype=np.float64)
+    w = [float(_choice(rng, [-2, -1, 1, 2, 3])) for _ in range(2)]
+    w0 = float(rng.integers(-2, 3))
+    neuron.set_weights(w, w0)
+    x = [float(_choice(rng, [0.5, 1.0, 2.0, -1.0, 1.5])) for _ in range(2)]
+    y = float(rng.integers(-2, 5))
+    lr = float(_choice(rng, [0.1, 0.05, 0.2]))
+    e = explain(neuron, x, y, "half_mse", lr=lr, names="lecture")
+    step = e.step()  # {name: (w, dL/dw, w - lr dL/dw)}
+    steps = [
+        Step("z", float(e.Z[0][0, 0]), f"w0 + w1*x1 + w2*x2 = {_num(w0)} + ({_num(w[0])})"
+             f"({_num(x[0])}) + ({_num(w[1])})({_num(x[1])})"),
+        Step("y_hat", float(e.y_hat[0, 0]), "g(z) = z (identity)"),
+        Step("L", e.loss, f"1/2 (y_hat - y)^2 = 1/2 ({_num(e.y_hat[0, 0])} - {_num(y)})^2"),
+        Step("dL/dy_hat", float(e.dL_dyhat[0, 0]),
+             f"y_hat - y = {_num(e.y_hat[0, 0])} - {_num(y)}"),
+    ]  # fmt: skip
+    for name, v in (("w1", x[0]), ("w2", x[1]), ("w0", 1.0)):
+        vn = "1" if name == "w0" else "x" + name[1]
+        steps.append(
+            Step(f"dL/d{name}", step[name][1],
+                 f"dL/dy_hat * g'(z) * {vn} = ({_num(e.dL_dyhat[0, 0])})(1)({_num(v)})")
+        )  # fmt: skip
+    for name in ("w1", "w2", "w0"):
+        old, g, new = step[name]
+        steps.append(
+            Step(
+                f"new {name}", new, f"{name} - lr * dL/d{name} = {_num(old)} - {lr:g} * ({_num(g)})"
+            )
+        )
+    q = [
+        (
+            "p",
+            "One neuron with the identity activation: y_hat = z = w0 + w1 x1 + w2 x2, and "
+            "the loss L = 1/2 (y_hat - y)^2.",
+        ),
+        (
+            "table",
+            (
+                ["w1", "w2", "w0", "x1", "x2", "y", "lr"],
+                [[_num(v) for v in (*w, w0, *x, y)] + [f"{lr:g}"]],
+            ),
+        ),
+        (
+            "p",
+            "Compute z, y_hat, L, dL/dy_hat, the gradients dL/dw1, dL/dw2, dL/dw0, and the "
+            "weights after one gradient-descent step w <- w - lr dL/dw.",
+        ),
+    ]
+    data = {"w": w, "w0": w0, "x": x, "y": y, "lr": lr}
+    return Exercise("gd_step", number, "One gradient-descent step", q, steps, data)
+
+
+def _separates(gate: Sequence[int], w1: float, w2: float, w0: float) -> bool:
+    """Whether one neuron with weights (w1, w2) and bias w0 computes the gate: output 1
+    exactly where z = w0 + w1 x1 + w2 x2 > 0, evaluated by a glassnet Neuron."""
+    n = Neuron(2, "identity", dtype=np.float64)
+    n.set_weights([w1, w2], w0)
+    z = n(Tensor(np.array(_GATE_X, dtype=np.float64))).data.reshape(-1)
+    return bool(np.all((z > 0).astype(int) == np.asarray(gate)))
+
+
+def _separable(rng: np.random.Generator, number: int) -> Exercise:
+    name = _choice(rng, list(GATES))
+    gate = GATES[name]
+    # the first weights (small integers, half-integer bias) that a Neuron checks to work
+    found = None
+    for w1 in (1, -1, 2, -2):
+        for w2 in (1, -1, 2, -2):
+            for w0 in (-0.5, 0.5, -1.5, 1.5, -2.5, 2.5):
+                if found is None and _separates(gate, w1, w2, w0):
+                    found = (float(w1), float(w2), float(w0))
+    steps = [Step("separable", 1.0 if found else 0.0, "1 = yes, 0 = no")]
+    if not found:
+        steps.append(Step("weights", None, "none exist: leave the answer empty", check="absent"))
+    if found:
+        steps.append(
+            Step("weights", list(found),
+                 f"one solution: w1 = {_num(found[0])}, w2 = {_num(found[1])}, w0 = "
+                 f"{_num(found[2])}; any w1, w2, w0 with output 1 exactly where "
+                 "w0 + w1 x1 + w2 x2 > 0 is right", check="separates")
+        )  # fmt: skip
+        why = "A straight line separates the 1s from the 0s."
+    else:
+        ones = [x for x, t in zip(_GATE_X, gate) if t]
+        zeros = [x for x, t in zip(_GATE_X, gate) if not t]
+        why = (
+            f"No straight line separates {ones} (output 1) from {zeros} (output 0): the two "
+            "pairs sit on crossing diagonals of the square. Adding the two inequalities of "
+            "one class and of the other gives 2 w0 + w1 + w2 > 0 and <= 0 at once. A hidden "
+            "layer is needed (the lecture's XNOR network)."
+        )
+    steps[0].how = why
+    rows = [[str(a), str(b), str(t)] for (a, b), t in zip(_GATE_X, gate)]
+    q = [
+        ("p", f"The {name} gate:"),
+        ("table", (["x1", "x2", "y"], rows)),
+        (
+            "p",
+            "Is it linearly separable, i.e. can one neuron with a step activation (output 1 "
+            "where z = w0 + w1 x1 + w2 x2 > 0, else 0) compute it? Answer separable = 1 "
+            "(yes) or 0 (no); if yes, give weights = [w1, w2, w0].",
+        ),
+    ]
+    return Exercise("separable", number, f"Linear separability: {name}", q, steps,
+                    {"gate": list(gate)})  # fmt: skip
+
+
+def _softmax(rng: np.random.Generator, number: int) -> Exercise:
+    K = 3
+    logits = np.array([float(_choice(rng, [-1, 0, 0.5, 1, 2, 3])) for _ in range(K)])
+    while len(set(logits)) < K:
+        logits[int(rng.integers(K))] = float(_choice(rng, [-1, 0, 0.5, 1, 2, 3]))
+    label = int(rng.integers(K))
+    # the autodiff: softmax, cross-entropy and dL/dz by Tensor.backward
+    z = Tensor(logits.reshape(1, K), requires_grad=True, dtype=np.float64)
+    p = F.softmax(z).data[0]
+    loss = F.cross_entropy(z, np.array([label]))
+    loss.backward()
+    steps = [
+        Step(f"e^z{k + 1}", float(np.exp(logits[k])), f"e^{_num(logits[k])}") for k in range(K)
+    ]
+    steps.append(Step("sum", float(np.exp(logits).sum()), "e^z1 + e^z2 + e^z3"))
+    steps += [Step(f"y_hat{k + 1}", float(p[k]), f"e^z{k + 1} / sum") for k in range(K)]
+    steps.append(
+        Step("L", float(loss.data), f"-log y_hat{label + 1} (y is one-hot: class {label + 1})")
+    )
+    steps += [
+        Step(f"dL/dz{k + 1}", float(z.grad[0, k]), f"y_hat{k + 1} - y{k + 1}") for k in range(K)
+    ]
+    q = [
+        ("p", "An output layer with softmax activation computed the logits"),
+        ("table", (["z1", "z2", "z3"], [[_num(v) for v in logits]])),
+        (
+            "p",
+            f"and the true class is class {label + 1} of 3. Compute e^z for each logit, "
+            "their sum, the probabilities y_hat_k = e^(z_k) / sum, the cross-entropy "
+            "L = -sum_k y_k log y_hat_k and its gradient dL/dz_k for each k.",
+        ),
+    ]
+    data = {"logits": logits.tolist(), "label": label}
+    return Exercise("softmax", number, "Softmax and cross-entropy", q, steps, data)
+
+
+def _one_hot(rng: np.random.Generator, number: int) -> Exercise:
+    C = int(_choice(rng, [3, 4]))
+    order = [str(a) for a in rng.permutation(ANIMALS)[:C]]
+    labels = [str(_choice(rng, order)) for _ in range(4)]
+    rows = F.one_hot(np.array([order.index(s) for s in labels]), C, dtype=np.float64)
+    steps = [
+        Step(
+            f"row{n + 1}",
+            [float(v) for v in rows[n]],
+            f"{lab}: 1 at position {order.index(lab) + 1}",
+        )
+        for n, lab in enumerate(labels)
+    ]
+    q = [
+        ("p", f"The classes, in this order: {', '.join(order)}."),
+        (
+            "p",
+            f"One-hot encode the targets {', '.join(labels)} (give each as a vector "
+            f"row1 .. row{len(labels)}, e.g. [0, 1, 0]).",
+        ),
+    ]
+    data = {"classes": order, "labels": labels}
+    return Exercise("one_hot", number, "One-hot encoding", q, steps, data)
+
+
+_MAKERS = {
+    "forward": _forward,
+    "backprop": _backprop,
+    "gd_step": _gd_step,
+    "separable": _separable,
+    "softmax": _softmax,
+    "one_hot": _one_hot,
+}
+
+
+def _check_seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(
+            f"The 'seed' parameter of glassnet.exercises must be an int >= 0 (one per "
+            f"student). Got {seed!r}."
+        )
+    return int(seed)
+
+
+def generate(seed: int, kinds: Sequence[str] = KINDS) -> list[Exercise]:
+    """A sheet of exercises, one per kind in ``kinds`` (in that order), for ``seed``.
+
+    Each kind draws its numbers from its own stream (seeded by ``seed`` and the kind),
+    so a sheet of some kinds has the same numbers as the full sheet for those kinds.
+    """
+    seed = _check_seed(seed)
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    for k in kinds:
+        check_choice(k, "kinds", "generate", KINDS)
+    if not kinds:
+        raise ValueError(f"generate: 'kinds' is empty; pick some of {list(KINDS)}.")
+    out = []
+    for number, kind in enumerate(kinds, start=1):
+        rng = np.random.default_rng([seed, KINDS.index(kind)])
+        out.append(_MAKERS[kind](rng, number))
+    return out
+
+
+# =====================================================================================
+# Rendering: Markdown (LaTeX) and HTML (Unicode)
+# =====================================================================================
+_MATH_WORDS = re.compile(r"(?<![\w/'^])(?:y_hat\d*|dL/d\w+|g'\(\w+\)|e\^z\d|[xzawby]\d+|y)(?!\w)")
+
+
+def _md_text(text: str) -> str:
+    """Prose with the symbols typeset: ``y_hat`` -> ``$\\hat{y}$``."""
+    return _MATH_WORDS.sub(lambda m: f"${_tex(m.group(0))}$", text)
+
+
+def _html_text(text: str) -> str:
+    return _MATH_WORDS.sub(lambda m: _uni(m.group(0)), html.escape(text, quote=False))
+
+
+def _key_rows(ex: Exercise, md: bool) -> list[list[str]]:
+    rows = []
+    for s in ex.steps:
+        sym = f"${_tex(s.id)}$" if md else html.escape(_uni(s.id))
+        how = _md_text(s.how) if md else _html_text(s.how)
+        rows.append(
+            [f"`{s.id}`" if md else f"<code>{html.escape(s.id)}</code>", sym, how, _num(s.value)]
+        )
+    return rows
+
+
+def _md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
+    return out
+
+
+def to_markdown(sheet: Sequence[Exercise], seed: int, key: bool = False) -> str:
+    """The question sheet (``key=False``) or the answer key, as Markdown with LaTeX."""
+    title = f"glassnet exercises, seed {seed}" + (": answer key" if key else "")
+    out = [f"# {title}", ""]
+    if not key:
+        out += [
+            "Work by hand (a calculator for e^x and log). Write each answer as "
+            "`<exercise>.<id> = <value>` in a text file (see `answers_template.txt`), "
+            "e.g. `1.z1 = 2.5`, a vector as `[0, 1, 0]`, and check it with "
+            "`glassnet exercise check key.json answers.txt`.",
+            "",
+        ]
+    for ex in sheet:
+        out += [f"## {ex.number}. {ex.title}", ""]
+        if not key:
+            for kind, body in ex.question:
+                if kind == "p":
+                    out += [_md_text(body), ""]
+                else:
+                    out += _md_table([_md_text(h) for h in body[0]], body[1]) + [""]
+            out += ["Answer ids: " + ", ".join(f"`{ex.number}.{s.id}`" for s in ex.steps), ""]
+        else:
+            out += _md_table(["id", "symbol", "how", "value"], _key_rows(ex, True)) + [""]
+    return "\n".join(out)
+
+
+_CSS = (
+    "body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;"
+    "line-height:1.45}table{border-collapse:collapse;margin:.6rem 0}td,th{border:1px solid "
+    "#bbb;padding:.25rem .6rem;text-align:left}th{background:#f3f3f3}code{background:#f5f5f5;"
+    "padding:0 .2rem}"
+)
+
+
+def to_html(sheet: Sequence[Exercise], seed: int, key: bool = False) -> str:
+    """The question sheet or the answer key as a standalone HTML page (Unicode maths)."""
+    title = f"glassnet exercises, seed {seed}" + (": answer key" if key else "")
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
+
+    def table(headers: list[str], rows: list[list[str]], raw: bool = False) -> None:
+        out.append("<table><tr>" + "".join(f"<th>{h}</th>" for h in headers) + "</tr>")
+        for r in rows:
+            cells = r if raw else [html.escape(c) for c in r]
+            out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        out.append("</table>")
+
+    if not key:
+        out.append(
+            "<p>Work by hand (a calculator for eˣ and log). Write each answer as "
+            "<code>&lt;exercise&gt;.&lt;id&gt; = &lt;value&gt;</code> in a text file "
+            "(see <code>answers_template.txt</code>) and check it with "
+            "<code>glassnet exercise check key.json answers.txt</code>.</p>"
+        )
+    for ex in sheet:
+        out.append(f"<h2>{ex.number}. {html.escape(ex.title)}</h2>")
+        if not key:
+            for kind, body in ex.question:
+                if kind == "p":
+                    out.append(f"<p>{_html_text(body)}</p>")
+                else:
+                    table(
+                        [_html_text(h) for h in body[0]],
+                        [[_html_text(c) for c in r] for r in body[1]],
+                        raw=True,
+                    )
+            ids = ", ".join(f"<code>{ex.number}.{html.escape(s.id)}</code>" for s in ex.steps)
+            out.append(f"<p>Answer ids: {ids}</p>")
+        else:
+            table(["id", "symbol", "how", "value"], _key_rows(ex, False), raw=True)
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def _key_json(sheet: Sequence[Exercise], seed: int) -> str:
+    doc = {
+        "format": "glassnet-exercise-key",
+        "version": 1,
+        "seed": seed,
+        "exercises": [
+            {
+                "number": ex.number,
+                "kind": ex.kind,
+                "title": ex.title,
+                "data": ex.data,
+                "steps": [
+                    {"id": s.id, "value": s.value, "check": s.check, "how": s.how} for s in ex.steps
+                ],
+            }
+            for ex in sheet
+        ],
+    }
+    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+
+
+def _template(sheet: Sequence[Exercise], seed: int) -> str:
+    out = [f"# glassnet exercises, seed {seed}: one answer per line, '<exercise>.<id> = <value>'"]
+    for ex in sheet:
+        out.append(f"# {ex.number}. {ex.title}")
+        out += [f"{ex.number}.{s.id} = " for s in ex.steps]
+    return "\n".join(out) + "\n"
+
+
+def write(seed: int, out: str | os.PathLike[str], kinds: Sequence[str] = KINDS) -> dict[str, Path]:
+    """Write the sheet for ``seed`` into the folder ``out`` and return {what: path}.
+
+    Files: ``questions.md``, ``questions.html``, ``answers.md``, ``answers.html`` (the
+    key), ``key.json`` (what :func:`check` reads) and ``answers_template.txt``. The
+    same seed gives the same bytes; each file is written atomically.
+    """
+    sheet = generate(seed, kinds)
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"write: 'out' must be a folder; {str(folder)!r} is a file.")
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "questions.md": to_markdown(sheet, seed),
+        "questions.html": to_html(sheet, seed),
+        "answers.md": to_markdown(sheet, seed, key=True),
+        "answers.html": to_html(sheet, seed, key=True),
+        "key.json": _key_json(sheet, seed),
+        "answers_template.txt": _template(sheet, seed),
+    }
+    return {name: atomic_write(folder / name, text) for name, text in files.items()}
+
+
+# =====================================================================================
+# Grading
+# =====================================================================================
+def read_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A student's answers: lines ``<exercise>.<id> = <value>`` (``#`` starts a comment;
+    a vector as ``[0, 1, 0]``), or a JSON object of the same keys. Empty answers are
+    left out."""
+    text = Path(path).read_text(encoding="utf-8")
+    if text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"read_answers: {str(path)!r} is not valid JSON ({err}).") from err
+        return {str(k): v for k, v in data.items()}
+    out: dict[str, Any] = {}
+    for n, line in enumerate(text.splitlines(), start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        key, sep, val = line.partition("=")
+        if not sep:
+            raise ValueError(
+                f"read_answers: line {n} of {str(path)!r} is not '<exercise>.<id> = <value>': "
+                f"{line!r}."
+            )
+        key, val = key.strip(), val.strip()
+        # ids may hold '=' nowhere, but 'dL/dw1' holds '/': split at the first ' = ' only
+        if val:
+            out[key] = _parse_value(val, n, path)
+    return out
+
+
+def _parse_value(val: str, n: int, path: Any) -> Any:
+    try:
+        if val.startswith("["):
+            v = json.loads(val)
+            return [float(x) for x in v]
+        return float(val)
+    except (ValueError, TypeError) as err:
+        raise ValueError(
+            f"read_answers: line {n} of {str(path)!r}: {val!r} is not a number or a vector "
+            "like [0, 1, 0]."
+        ) from err
+
+
+@dataclass
+class CheckResult:
+    """The grade of an answers file: per exercise, the steps right and the first wrong one."""
+
+    right: int
+    total: int
+    first_wrong: dict[int, str]  # exercise number -> message
+    lines: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return self.right == self.total
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _close(a: Any, b: Any, tol: float) -> bool:
+    if isinstance(b, list):
+        return (
+            isinstance(a, list)
+            and len(a) == len(b)
+            and all(_close(x, y, tol) for x, y in zip(a, b))
+        )
+    return not isinstance(a, list) and math.isfinite(float(a)) and abs(float(a) - float(b)) <= tol
+
+
+def check(
+    key: str | os.PathLike[str], answers: str | os.PathLike[str], tol: float = DEFAULT_TOL
+) -> CheckResult:
+    """Grade the answers file ``answers`` against ``key`` (a ``key.json``): an answer is
+    right within ``tol``; each exercise reports its first wrong or missing step."""
+    if (
+        isinstance(tol, bool)
+        or not isinstance(tol, (int, float))
+        or not (tol >= 0 and math.isfinite(tol))
+    ):
+        raise ValueError(f"The 'tol' parameter of check must be a number >= 0. Got {tol!r}.")
+    try:
+        doc = json.loads(Path(key).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ValueError(
+            f"check: {str(key)!r} is not a key.json written by glassnet ({err})."
+        ) from err
+    if not isinstance(doc, dict) or doc.get("format") != "glassnet-exercise-key":
+        raise ValueError(
+            f"check: {str(key)!r} is not a key.json written by 'glassnet exercise' (pass the "
+            "key first, the answers second)."
+        )
+    given = read_answers(answers)
+    right = total = 0
+    first: dict[int, str] = {}
+    lines = [f"glassnet exercise check: seed {doc['seed']}, tolerance {tol:g}"]
+    for ex in doc["exercises"]:
+        num = ex["number"]
+        ok = 0
+        for s in ex["steps"]:
+            total += 1
+            k = f"{num}.{s['id']}"
+            got = given.get(k)
+            if s["check"] == "absent":
+                good = got is None
+            elif s["check"] == "separates":
+                good = (
+                    isinstance(got, list) and len(got) == 3
+                    and _separates(ex["data"]["gate"], *got)
+                )  # fmt: skip
+            else:
+                good = got is not None and _close(got, s["value"], tol)
+            if good:
+                ok += 1
+                right += 1
+            elif num not in first:
+                if s["check"] == "absent":
+                    first[num] = f"{k} = {_num(got)}, but no weights exist ({s['how']})"
+                elif got is None:
+                    first[num] = f"{k} is missing (expected {_num(s['value'])}; {s['how']})"
+                elif s["check"] == "separates":
+                    first[num] = (
+                        f"{k} = {_num(got)} does not compute the gate (e.g. {_num(s['value'])})"
+                    )
+                else:
+                    first[num] = f"{k} = {_num(got)}, expected {_num(s['value'])} ({s['how']})"
+        n = len(ex["steps"])
+        status = "all right" if ok == n else f"first wrong step: {first[num]}"
+        lines.append(f"{num}. {ex['title']}: {ok}/{n} right; {status}")
+    lines.append(f"total: {right}/{total}")
+    return CheckResult(right, total, first, lines)
+
+
+# =====================================================================================
+# Command line (glassnet exercise ...)
+# =====================================================================================
+def run_cli(args: Any) -> int:
+    """``glassnet exercise --seed N --out DIR`` and ``glassnet exercise check KEY ANSWERS``
+    (``args``: the parsed options ``seed``, ``out``, ``kinds``, ``tol``, ``check``)."""
+    rest = list(getattr(args, "check", []) or [])
+    if rest:
+        if rest[0] != "check" or len(rest) != 3:
+            raise ValueError(
+                "usage: glassnet exercise --seed N --out DIR, or glassnet exercise check "
+                f"KEY.json ANSWERS.txt. Got the arguments {rest}."
+            )
+        result = check(rest[1], rest[2], args.tol)
+        print(result)
+        return 0 if result.passed else 1
+    kinds = KINDS if not args.kinds else [k.strip() for k in args.kinds.split(",") if k.strip()]
+    files = write(args.seed, args.out, kinds)
+    for path in files.values():
+        print(f"wrote {path}")
+    return 0
