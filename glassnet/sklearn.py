@@ -99,7 +99,14 @@ STOP_REASONS = {
     "interrupted": "interrupted by the user (KeyboardInterrupt); the weights so far are kept",
     "partial_fit": "partial_fit runs one epoch",
     "line_search": "lbfgs could not make progress along its search direction",
+    "diverged": "the loss became NaN or inf (early_stopping=True); the best weights were "
+    "restored and the last validation score is NaN",
 }
+
+_NONFINITE = (  # scikit-learn's message, which code may match on
+    "Solver produced non-finite parameter weights. The input data may contain large values "
+    "and need to be preprocessed (e.g. StandardScaler)."
+)
 
 
 # ------------------------------------------------------------ parameter checks
@@ -313,9 +320,11 @@ class _BaseMLP(BaseEstimator):
         check_number(self.beta_1, "beta_1", o, low=0, high=1, high_open=True)
         check_number(self.beta_2, "beta_2", o, low=0, high=1, high_open=True)
         check_number(self.epsilon, "epsilon", o, low=0, low_open=True)
-        check_number(
-            self.n_iter_no_change, "n_iter_no_change", o, low=1, integer=True, allow_inf=True
-        )
+        if not (isinstance(self.n_iter_no_change, float) and self.n_iter_no_change == np.inf):
+            # numpy.inf is a float: check_number's integer test would refuse it
+            check_number(
+                self.n_iter_no_change, "n_iter_no_change", o, low=1, integer=True, allow_inf=True
+            )
         check_number(self.max_fun, "max_fun", o, low=1, integer=True)
         check_number(self.dropout, "dropout", o, low=0, high=1, high_open=True)
         _as_dtype(o, self.dtype)
@@ -471,7 +480,7 @@ class _BaseMLP(BaseEstimator):
         model.eval()
         try:
             with no_grad():
-                t = Tensor(np.asarray(X, dtype=self._dtype))
+                t = Tensor(self._in_dtype(X))
                 for layer in body:
                     t = layer(t)
         finally:
@@ -507,17 +516,28 @@ class _BaseMLP(BaseEstimator):
                 f"y has {Y.shape[1]} outputs but the fitted network has {self.n_outputs_}; "
                 "fit a new estimator (warm_start=False) for a different number of outputs."
             )
-        X = np.ascontiguousarray(X, dtype=self._dtype)
+        X = self._in_dtype(X)
         if self.solver == "lbfgs":
             self._fit_lbfgs(X, Y, w)
         else:
             self._fit_stochastic(X, y_user, Y, w, rs, incremental)
         if not all(np.all(np.isfinite(p.data)) for p in self.model_.parameters()):
-            raise ValueError(
-                "Solver produced non-finite parameter weights. The input data may contain "
-                "large values and need to be preprocessed (e.g. StandardScaler)."
-            )
+            raise ValueError(_NONFINITE)
         return self
+
+    def _in_dtype(self, X: np.ndarray) -> np.ndarray:
+        """X (validated, finite) as a C-contiguous array of the training dtype; values beyond
+        that dtype's range (float64 X, dtype='float32') are an error, not infinities."""
+        with np.errstate(over="ignore"):
+            Xc = np.ascontiguousarray(X, dtype=self._dtype)
+        if Xc.dtype != X.dtype and not np.isfinite(Xc).all():
+            raise ValueError(
+                f"{type(self).__name__}: X has values up to {np.abs(X).max():.3g}, beyond "
+                f"the range of {self._dtype} ({np.finfo(self._dtype).max:.3g}) in which this "
+                f"estimator computes (dtype={self.dtype!r}). Scale X (e.g. StandardScaler) "
+                "or use dtype='float64'."
+            )
+        return Xc
 
     def _combined_weights(
         self, y: np.ndarray, sample_weight: np.ndarray | None, incremental: bool
@@ -590,11 +610,23 @@ class _BaseMLP(BaseEstimator):
             self.best_loss_ = np.inf
         val = None
         if self.early_stopping:
-            stratify = Y if (self._is_classifier() and Y.shape[1] == 1) else None
+            # scikit-learn stratifies single-output (binary) classification only; by the
+            # user's labels here (the same split as by their 0/1 codes), so an error names them
+            stratify = y_user if (self._is_classifier() and Y.shape[1] == 1) else None
             parts = [X, y_user, Y] + ([w] if w is not None else [])
-            split = train_test_split(
-                *parts, random_state=rs, test_size=self.validation_fraction, stratify=stratify
-            )
+            try:
+                split = train_test_split(
+                    *parts, random_state=rs, test_size=self.validation_fraction, stratify=stratify
+                )
+            except ValueError as e:
+                if stratify is None:
+                    raise
+                raise ValueError(
+                    f"{type(self).__name__}: early_stopping=True holds out "
+                    f"validation_fraction={self.validation_fraction} of the samples, stratified "
+                    f"by class: {e} Give each class at least 2 samples, or set "
+                    "early_stopping=False."
+                ) from e
             X, Xv = split[0], split[1]
             y_user, yv = split[2], split[3]
             Y, Yv = split[4], split[5]
@@ -617,6 +649,7 @@ class _BaseMLP(BaseEstimator):
         for m in model.modules():
             if isinstance(m, Dropout):
                 m.rng = seed
+        diverged = None
         try:
             history = _glassnet_fit(
                 model,
@@ -635,9 +668,32 @@ class _BaseMLP(BaseEstimator):
                 verbose=0,
             )
         except DivergenceError as e:
-            raise ValueError(f"{type(self).__name__}: {e}") from e
+            # scikit-learn trains on with non-finite weights and then raises, unless early
+            # stopping kept finite best weights; glassnet stops at the first non-finite loss
+            diverged, history = e, e.history
+            detail = str(e).removeprefix("fit: ")
+            if not (self.early_stopping and self.best_validation_score_ > -np.inf):
+                raise ValueError(f"{_NONFINITE} Details: {detail}") from e
+            # the diverged epoch, scored as scikit-learn scores it: NaN
+            self.n_iter_ += 1
+            self.t_ += history.samples_seen - len(history.loss) * n
+            self.loss_ = np.nan
+            self.loss_curve_.append(np.nan)
+            self.validation_scores_.append(np.nan)  # type: ignore[union-attr]
+            self.validation_loss_curve_.append(np.nan)  # type: ignore[union-attr]
         self.history_ = history
-        if history.stop_reason in ("min_lr", "early_stopping", "tol", "callback"):
+        if diverged is not None:
+            self.stop_reason_ = "diverged"
+            warnings.warn(
+                f"Stochastic Optimizer: {detail.split(':')[0]}: training diverged. The "
+                "validation score of that epoch is NaN; training stopped there and the "
+                "weights of the best validation score "
+                f"({self.best_validation_score_:.6g}) were restored. Try a smaller "
+                f"learning_rate_init (now {self.learning_rate_init}) or standardize X.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        elif history.stop_reason in ("min_lr", "early_stopping", "tol", "callback"):
             self.stop_reason_ = history.stop_reason
         elif history.stop_reason == "interrupted":
             self.stop_reason_ = "interrupted"
@@ -978,7 +1034,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         dropout: float = 0.0,
         class_weight: Any = None,
         callbacks: Sequence[Callback | Callable[[TrainState], Any]] | None = None,
-        dtype: Any = "float32",
+        dtype: Any = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -1047,12 +1103,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            # one class is fitted as scikit-learn fits it (one logistic output trained
+            # towards 0); predict returns that class and predict_proba a column of ones
             lb = LabelBinarizer().fit(y)
-            if len(lb.classes_) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs at least two classes in y; it has one class "
-                    f"only ({lb.classes_[0]!r}). Check the target column, or use more data."
-                )
             self._label_binarizer = lb
             self.classes_ = lb.classes_
         else:
@@ -1137,10 +1190,6 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 lb.fit(y_arr)
             else:
                 lb.fit(unique_labels(classes))
-            if len(lb.classes_) < 2:
-                raise ValueError(
-                    f"partial_fit needs at least two classes in `classes`. Got {list(lb.classes_)}."
-                )
             self._label_binarizer = lb
             self.classes_ = lb.classes_
         elif classes is not None and not np.array_equal(self.classes_, unique_labels(classes)):
@@ -1158,30 +1207,48 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order
-        ([1 - p, p] for two classes; per-label p for multi-label). float64; a probability
-        that would underflow is returned as 1e-308 (the smallest normal float64), so its
-        log stays finite."""
-        check_is_fitted(self)
-        X = self._check_X(X)
-        if self.n_outputs_ == 1 and self._label_binarizer.y_type_ != "multilabel-indicator":
-            z = self._logits(X)
-            p = np.hstack([expit(-z), expit(z)])  # [1 - p, p], both accurate near 0
-        else:
-            p = self._outputs(X)
-        return np.maximum(p, np.finfo(np.float64).tiny, out=p)
+        ([1 - p, p] for two classes; per-label p for multi-label; ones for a single class).
+
+        float64, ``exp`` of the log-probabilities of :meth:`predict_log_proba` (so both
+        rank the classes alike). A probability that would underflow is returned as 1e-308
+        (the smallest normal float64), so its log stays finite."""
+        return self._proba_and_log(X)[0]
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
-        """log of predict_proba, computed from the logits (log-softmax, -log(1 + e^-z)):
-        finite even where a probability rounds to 0."""
+        """Log-probabilities, shape (n_samples, n_classes), float64.
+
+        From the logits z (log-softmax; log-sigmoid ``-log(1 + e^-z)``): accurate and finite
+        where a probability rounds to 0. Where a probability is >= 1/e it is
+        ``log(predict_proba)`` exactly, so probabilities that round to the same value (1.0
+        for two saturated labels) get the same log and ``argmax`` agrees with
+        ``predict_proba``'s (for multi-label rows, unless every label's probability is
+        below predict_proba's floor, 1e-308)."""
+        return self._proba_and_log(X)[1]
+
+    def _proba_and_log(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(P, log P) from one set of log-probabilities L of the logits.
+
+        P = exp(L). Below L = -1 the float64 grid of L is coarser than that of P, so exp is
+        one-to-one and L is returned; above it P is the coarser one (it saturates at 1.0),
+        so log P is returned instead. Either way equal probabilities have equal logs and a
+        larger probability a larger log, which keeps the two argmaxes equal. The exception
+        is a probability below the 1e-308 floor of P (a multi-label row whose every label
+        has a logit below -708 has equal P, distinct L)."""
         check_is_fitted(self)
-        z = self._logits(self._check_X(X))
-        if self.out_activation_ == "softmax":
-            return z - F.logsumexp(z, axis=1)
-        log_p = -np.logaddexp(0.0, -z)  # log sigmoid(z)
-        log_q = -np.logaddexp(0.0, z)  # log (1 - sigmoid(z))
-        if z.shape[1] == 1 and self._label_binarizer.y_type_ != "multilabel-indicator":
-            return np.hstack([log_q, log_p])
-        return log_p
+        z = self._logits(self._check_X(X))  # (n, n_outputs)
+        if len(self.classes_) == 1:
+            L = np.zeros((z.shape[0], 1))
+        elif self.out_activation_ == "softmax":
+            z = z - z.max(axis=1, keepdims=True)  # first, so the row's largest L is exact
+            L = z - F.logsumexp(z, axis=1)
+        elif z.shape[1] == 1 and self._label_binarizer.y_type_ != "multilabel-indicator":
+            L = -np.logaddexp(0.0, np.hstack([z, -z]))  # [log(1 - p), log p]
+        else:
+            L = -np.logaddexp(0.0, -z)  # log p per label
+        P = np.maximum(np.exp(L), np.finfo(np.float64).tiny)
+        high = L >= -1.0
+        L[high] = np.log(P[high])
+        return P, L
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -1267,7 +1334,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         dropout: float = 0.0,
         output_activation: str = "identity",
         callbacks: Sequence[Callback | Callable[[TrainState], Any]] | None = None,
-        dtype: Any = "float32",
+        dtype: Any = None,
     ) -> None:
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -1390,9 +1457,12 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def predict(self, X: Any) -> np.ndarray:
-        """Predictions, shape (n_samples,) for one target, (n_samples, n_targets) otherwise."""
+        """Predictions, shape (n_samples,) for one target, (n_samples, n_targets) otherwise;
+        float32 when both X and the training dtype are float32, else float64."""
         check_is_fitted(self)
-        out = self._outputs(self._check_X(X))
+        X = self._check_X(X)
+        # the dtype NumPy would give X @ W: X's (float32 or float64) or the wider training one
+        out = self._outputs(X).astype(np.promote_types(X.dtype, self._dtype), copy=False)
         return out.ravel() if out.shape[1] == 1 else out
 
     def __sklearn_tags__(self) -> Any:

@@ -7,6 +7,7 @@ import inspect
 import pickle
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -70,21 +71,20 @@ def test_constructor_matches_sklearn_signature(ours, theirs):
 
 
 # ------------------------------------------------------- scikit-learn's checks
-# dtype=None trains in X's dtype (float64 for the checks' data), as scikit-learn's MLP does:
-# check_sample_weight_equivalence compares at rtol=1e-7, below float32's resolution. The
-# float32 default runs every other check just below. No check is marked as expected to fail.
+# The default dtype=None trains in X's dtype (float64 for the checks' data), as
+# scikit-learn's MLP does. dtype='float32' runs every check just below except the two whose
+# rtol=1e-7 is below float32's resolution. No check is marked as expected to fail.
 CHECKED = [
-    MLPClassifier(max_iter=100, dtype=None),
-    MLPRegressor(max_iter=100, dtype=None),
-    MLPClassifier(solver="lbfgs", max_iter=50, dtype=None),
-    MLPRegressor(solver="lbfgs", max_iter=50, dtype=None),
+    MLPClassifier(max_iter=100),
+    MLPRegressor(max_iter=100),
+    MLPClassifier(solver="lbfgs", max_iter=50),
+    MLPRegressor(solver="lbfgs", max_iter=50),
     MLPClassifier(
         solver="sgd",
         activation=["leaky_relu", "tanh"],
         hidden_layer_sizes=(20, 10),
         learning_rate_init=0.01,
         max_iter=100,
-        dtype=None,
     ),
 ]
 
@@ -107,7 +107,10 @@ def _name(check):
 
 FLOAT32_CHECKS = [
     pytest.param(est, check, id=f"{type(est).__name__}-{_name(check)}")
-    for template in (MLPClassifier(max_iter=100), MLPRegressor(max_iter=100))
+    for template in (
+        MLPClassifier(max_iter=100, dtype="float32"),
+        MLPRegressor(max_iter=100, dtype="float32"),
+    )
     for est, check in estimator_checks_generator(template, legacy=True, mark=None)
     if _name(check) not in _SW_EQUIVALENCE
     # not applicable here, scikit-learn skips them: array-API input, decision_function
@@ -118,7 +121,7 @@ FLOAT32_CHECKS = [
 
 @no_convergence_warning
 @pytest.mark.parametrize("estimator, check", FLOAT32_CHECKS)
-def test_sklearn_estimator_checks_float32_default(estimator, check):
+def test_sklearn_estimator_checks_float32(estimator, check):
     check(estimator)
 
 
@@ -130,8 +133,9 @@ def test_float32_sample_weight_equals_repetition_to_float32_precision(Est):
     X = rng.rand(15, 30)
     y = rng.randint(0, 3, size=15)
     sw = rng.randint(0, 5, size=15)
-    a = Est(max_iter=50, random_state=0).fit(X.repeat(sw, axis=0), y.repeat(sw))
-    b = Est(max_iter=50, random_state=0).fit(X, y, sample_weight=sw)
+    kw = dict(max_iter=50, random_state=0, dtype="float32")
+    a = Est(**kw).fit(X.repeat(sw, axis=0), y.repeat(sw))
+    b = Est(**kw).fit(X, y, sample_weight=sw)
     method = "predict_proba" if Est is MLPClassifier else "predict"
     np.testing.assert_allclose(getattr(a, method)(X), getattr(b, method)(X), rtol=1e-4)
 
@@ -257,7 +261,7 @@ def test_fitted_attributes(iris):
     clf = MLPClassifier(hidden_layer_sizes=(7, 5), max_iter=20, random_state=0).fit(X, y)
     assert [c.shape for c in clf.coefs_] == [(4, 7), (7, 5), (5, 3)]
     assert [b.shape for b in clf.intercepts_] == [(7,), (5,), (3,)]
-    assert clf.coefs_[0].dtype == np.float32
+    assert clf.coefs_[0].dtype == np.float64  # X's dtype
     assert (clf.n_layers_, clf.n_outputs_, clf.n_features_in_) == (4, 3, 4)
     assert clf.out_activation_ == "softmax"
     assert clf.n_iter_ == 20 and len(clf.loss_curve_) == 20 and clf.t_ == 20 * 150
@@ -440,7 +444,7 @@ def test_class_weight(iris):
     yb = np.where(y == 2, "rare", "common")
     keep = (yb == "common") | (np.arange(150) % 5 == 0)  # 10 'rare' vs 100 'common'
     X, yb = X[keep], yb[keep]
-    kw = dict(hidden_layer_sizes=(10,), solver="sgd", max_iter=30, random_state=0, dtype=None)
+    kw = dict(hidden_layer_sizes=(10,), solver="sgd", max_iter=30, random_state=0)
     plain = MLPClassifier(**kw).fit(X, yb)
     balanced = MLPClassifier(class_weight="balanced", **kw).fit(X, yb)
     rare = yb == "rare"
@@ -487,17 +491,140 @@ def test_early_stopping_restores_best_and_records_validation_loss(iris):
     assert clf.best_loss_ is None and all(np.isfinite(clf.validation_loss_curve_))
 
 
+@pytest.mark.parametrize("Est", [MLPClassifier, MLPRegressor])
 @pytest.mark.parametrize(
-    "dtype, expected", [("float64", np.float64), (None, np.float64), (np.float32, np.float32)]
+    "x_dtype, dtype, expected",
+    [
+        (np.float64, None, np.float64),  # the default follows X, as scikit-learn
+        (np.float32, None, np.float32),
+        (np.int64, None, np.float64),
+        (np.float64, "float32", np.float32),  # the faster option
+        (np.float32, np.float64, np.float64),
+    ],
 )
 @no_convergence_warning
-def test_dtype(iris, dtype, expected):
+def test_dtype(iris, Est, x_dtype, dtype, expected):
     X, y = iris
-    clf = MLPClassifier(max_iter=2, dtype=dtype, random_state=0).fit(X, y)
-    assert clf.coefs_[0].dtype == expected
-    assert clf.predict_proba(X).dtype == np.float64
+    X = (X * 10).astype(x_dtype)
+    est = Est(max_iter=2, dtype=dtype, random_state=0).fit(X, y)
+    assert all(c.dtype == expected for c in est.coefs_ + est.intercepts_)
+    if Est is MLPRegressor:
+        assert est.predict(X).dtype == np.promote_types(expected, X.dtype)
+        assert est.predict(X.astype(np.float64)).dtype == np.float64
+    else:
+        assert est.predict_proba(X).dtype == np.float64
+        assert est.predict_log_proba(X).dtype == np.float64
     with pytest.raises(ValueError, match="'dtype' parameter"):
-        MLPClassifier(dtype="int8").fit(X, y)
+        Est(dtype="int8").fit(X, y)
+
+
+@no_convergence_warning
+def test_dtype_float32_overflow_is_named(iris):
+    """float64 X beyond float32's range is not reported as 'X contains inf'."""
+    X, y = iris
+    huge = X * 1e38
+    msg = r"X has values up to 7.9e\+38, beyond the range of float32 .* dtype='float64'"
+    with pytest.raises(ValueError, match=msg):
+        MLPRegressor(dtype="float32").fit(huge, y)
+    reg = MLPRegressor(dtype="float32", max_iter=1, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="beyond the range of float32"):
+        reg.predict(huge)
+    assert np.all(np.isfinite(MLPRegressor(max_iter=1).fit(X, y).predict(huge)))  # float64
+
+
+def test_huge_finite_X_says_the_weights_became_non_finite():
+    X = np.finfo(np.float64).max * np.random.RandomState(0).uniform(size=(10, 2))
+    y = np.random.RandomState(1).standard_normal(10)
+    msg = r"^Solver produced non-finite parameter weights\. .* Details: the loss became"
+    with pytest.raises(ValueError, match=msg):
+        MLPRegressor().fit(X, y)
+
+
+def test_single_class_fits_and_predicts_it(iris):
+    X, _ = iris
+    y = np.full(150, "only")
+    for kw in (dict(), dict(early_stopping=True), dict(solver="lbfgs")):
+        clf = MLPClassifier(max_iter=20, random_state=0, **kw)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(X, y)
+        np.testing.assert_array_equal(clf.classes_, ["only"])
+        np.testing.assert_array_equal(clf.predict(X), y)
+        np.testing.assert_array_equal(clf.predict_proba(X), np.ones((150, 1)))
+        np.testing.assert_array_equal(clf.predict_log_proba(X), np.zeros((150, 1)))
+        assert clf.score(X, y) == 1.0
+    clf = MLPClassifier(random_state=0).partial_fit(X, y, classes=["only"])
+    np.testing.assert_array_equal(clf.predict(X), y)
+
+
+@pytest.mark.parametrize("kind", ["multilabel", "multiclass", "binary"])
+def test_proba_and_log_proba_rank_alike(kind):
+    """Logits from -800 to 800, saturated ones included: P = exp(L), and for every pair of
+    classes in a row, P orders them as log P does (ties included)."""
+    rng = np.random.RandomState(0)
+    Xm, Ym = make_multilabel_classification(n_samples=60, n_classes=4, random_state=0)
+    y = {"multilabel": Ym, "multiclass": Ym.argmax(axis=1), "binary": Ym[:, 0]}[kind]
+    clf = MLPClassifier(hidden_layer_sizes=(6,), max_iter=1, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(Xm, y)
+    X = rng.standard_normal((400, Xm.shape[1]))
+    for scale in (1e-3, 1.0, 40.0, 1e3):  # the output layer's scale sets the logits' range
+        clf.coefs_[-1][...] = rng.standard_normal(clf.coefs_[-1].shape) * scale
+        P, L = clf.predict_proba(X), clf.predict_log_proba(X)
+        assert np.all(np.isfinite(L)) and np.all(P > 0)
+        # below predict_proba's floor (1e-308: logits < -708, multi-label only) all P are
+        # equal while L stays exact; everywhere else the two order the classes alike
+        tiny = np.finfo(np.float64).tiny
+        row = P.max(axis=1) > tiny
+        assert row.all() or kind == "multilabel"
+        np.testing.assert_array_equal(P.argmax(axis=1)[row], L.argmax(axis=1)[row])
+        both = (P[:, :, None] > tiny) & (P[:, None, :] > tiny)
+        dP = np.sign(P[:, :, None] - P[:, None, :])
+        dL = np.sign(L[:, :, None] - L[:, None, :])
+        np.testing.assert_array_equal(dP[both], dL[both])
+        high = P >= np.exp(-1.0)
+        np.testing.assert_array_equal(L[high], np.log(P[high]))
+        np.testing.assert_allclose(np.exp(L[P > tiny]), P[P > tiny], rtol=1e-15)
+        if kind != "multilabel":
+            np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=1e-15)
+    assert (P == 1.0).any()  # the case scikit-learn's own test found: saturated labels
+
+
+def test_diverging_sgd_with_early_stopping_keeps_the_best_weights(iris):
+    X, y = iris
+    reg = MLPRegressor(
+        activation="identity",
+        solver="sgd",
+        learning_rate_init=1,
+        max_iter=20,
+        early_stopping=True,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match=r"the loss became nan .*: training diverged"):
+        reg.fit(X, y)
+    assert reg.stop_reason_ == "diverged" and reg.n_iter_ == reg.history_.epochs + 1
+    assert np.isnan(reg.validation_scores_[-1]) and isinstance(reg.validation_scores_[-1], float)
+    assert len(reg.validation_scores_) == len(reg.loss_curve_) == reg.n_iter_
+    assert np.isnan(reg.loss_) and np.isnan(reg.validation_loss_curve_[-1])
+    assert reg.best_validation_score_ == np.nanmax(reg.validation_scores_)
+    assert all(np.all(np.isfinite(c)) for c in reg.coefs_ + reg.intercepts_)
+    assert np.all(np.isfinite(reg.predict(X)))
+
+
+def test_n_iter_no_change_inf_runs_max_iter(iris):
+    X, y = iris
+    clf = MLPClassifier(solver="sgd", tol=1e9, n_iter_no_change=np.inf, max_iter=15)
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 15 and clf.stop_reason_ == "max_iter"
+    with pytest.raises(ValueError, match=r"'n_iter_no_change' .* an int >= 1 or numpy.inf"):
+        MLPClassifier(n_iter_no_change=0.5).fit(X, y)
+
+
+def test_early_stopping_split_error_names_the_labels():
+    X = [[1, 2], [2, 3], [3, 4], [4, 5]]
+    with pytest.raises(ValueError, match=r"stratified by class: .*too few members are: \['b'\]"):
+        MLPClassifier(early_stopping=True).fit(X, ["a", "a", "a", "b"])
 
 
 @no_convergence_warning
@@ -544,8 +671,6 @@ def test_bad_parameters_name_the_fix(iris, params, match):
 
 def test_bad_data(iris):
     X, y = iris
-    with pytest.raises(ValueError, match="one class"):
-        MLPClassifier().fit(X, np.zeros(150))
     with pytest.raises(NotFittedError):
         MLPClassifier().predict(X)
     clf = MLPClassifier(max_iter=1, random_state=0)
@@ -572,5 +697,5 @@ def test_bad_data(iris):
 def test_divergence_is_a_value_error():
     X = np.random.RandomState(0).randn(50, 3) * 1e3
     y = X.sum(axis=1) * 1e30
-    with pytest.raises(ValueError, match="diverged|non-finite"):
+    with pytest.raises(ValueError, match="^Solver produced non-finite parameter weights.*diverged"):
         MLPRegressor(solver="sgd", learning_rate_init=10.0, max_iter=50, random_state=0).fit(X, y)
