@@ -451,9 +451,8 @@ def mse(
     over every entry (N * K), as PyTorch's ``MSELoss`` does.
     """
     x = as_tensor(pred)
-    return _loss(
-        "half_mse" if half else "mse", x, _target("mse", x, target), reduction, sample_weight
-    )
+    y = _target("mse", x, target)
+    return _loss("half_mse" if half else "mse", x, y, reduction, sample_weight)
 
 
 def binary_cross_entropy(
@@ -469,9 +468,8 @@ def binary_cross_entropy(
     y = _target("binary_cross_entropy", x, target)
     if not np.all((x.data >= 0) & (x.data <= 1)):  # also catches NaN
         raise ValueError(
-            "op 'binary_cross_entropy': probabilities must lie in [0, 1]. Got values from "
-            f"{x.data.min()} to {x.data.max()}; for raw scores (logits) use "
-            "binary_cross_entropy_with_logits."
+            f"op 'binary_cross_entropy': probabilities must lie in [0, 1]. Got {x.data.min()} to "
+            f"{x.data.max()}; for raw scores (logits) use binary_cross_entropy_with_logits."
         )
     return _loss("binary_cross_entropy", x, y, reduction, sample_weight)
 
@@ -504,8 +502,7 @@ def cross_entropy(
         return _loss("cross_entropy", x, _target("cross_entropy", x, t), reduction, sample_weight)
     if t.shape[0] != x.shape[0]:
         raise ValueError(
-            f"op 'cross_entropy': logits of shape {x.shape} but labels of shape {t.shape}; "
-            "pass one label per row."
+            f"op 'cross_entropy': logits {x.shape} need one label per row; got labels {t.shape}."
         )
     t = _class_labels("cross_entropy", t, x.shape[1])[0]
     return _loss("cross_entropy", x, t, reduction, sample_weight)

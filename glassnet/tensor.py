@@ -327,9 +327,8 @@ class Tensor:
             for p, pg in zip(node.parents, node.backward_fn(g)):
                 if p._version > node._version:
                     raise RuntimeError(
-                        f"backward of op {node.op!r}: an input of shape {p.data.shape} was "
-                        "changed in place (-=, +=, *=, /=) after the op used it. Call backward() "
-                        "before the update, or run the forward pass again after it."
+                        f"backward of op {node.op!r}: an input of shape {p.data.shape} was changed "
+                        "in place (x -= ...) after the op used it; call backward() before that."
                     )
                 if pg is None or not p.requires_grad:
                     continue
@@ -465,31 +464,27 @@ class Tensor:
         try:
             fn(self.data, b, out=self.data)
         except (TypeError, ValueError) as e:
-            raise ValueError(
-                f"x {sym} y: x of shape {self.shape} cannot take y in place: {e}"
-            ) from e
+            raise ValueError(f"x {sym} y on x of shape {self.shape}: {e}") from e
         _state.version += 1
         self._version = _state.version
         return self
 
     # ------------------------------------------------------------ reductions
-    def sum(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None, keepdim: Any = None):
+    def sum(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
         """Sum over ``axis`` (all axes by default); each input receives g. ``dim`` and
         ``keepdim`` are PyTorch's names for ``axis`` and ``keepdims``."""
         return self._sum_or_mean("sum", *axis_args("sum", axis, dim, keepdims, keepdim))
 
-    def mean(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None, keepdim: Any = None):
+    def mean(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
         """Mean over ``axis`` (all axes by default); each input receives g / n. ``dim`` and
         ``keepdim`` are PyTorch's names for ``axis`` and ``keepdims``."""
         return self._sum_or_mean("mean", *axis_args("mean", axis, dim, keepdims, keepdim))
 
     def _sum_or_mean(self, op: str, axis: Any, keepdims: bool) -> Tensor:
         a = self.data
-        if op == "sum":
-            out, n = np.add.reduce(a, axis=axis, keepdims=keepdims), 1  # np.sum minus its wrapper
-        else:
-            out = np.mean(a, axis=axis, keepdims=keepdims)
-            n = a.size // max(np.size(out), 1)  # values averaged into each output
+        reduce = np.add.reduce if op == "sum" else np.mean  # np.add.reduce: np.sum minus a wrapper
+        out = reduce(a, axis=axis, keepdims=keepdims)
+        n = 1 if op == "sum" else a.size // max(np.size(out), 1)  # values averaged into an output
         return Tensor.from_op(
             out, op, (self,), lambda g: (_spread(g if n == 1 else g / n, a.shape, axis, keepdims),)
         )
@@ -584,9 +579,7 @@ class Tensor:
             np.transpose(self.data, perm), "transpose", (self,), lambda g: (np.transpose(g, inv),)
         )
 
-    @property
-    def T(self) -> Tensor:  # noqa: N802 - NumPy's name
-        return self.transpose()
+    T = property(lambda self: self.transpose(), doc="The transpose: all axes reversed.")
 
     def __getitem__(self, index: Any) -> Tensor:
         index = tuple(map(_index, index)) if isinstance(index, tuple) else _index(index)
