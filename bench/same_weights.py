@@ -142,10 +142,10 @@ def _sklearn() -> list[np.ndarray]:
     out = []
     for solver in ("adam", "sgd", "lbfgs"):
         clf = MLPClassifier(
-            hidden_layer_sizes=(10,), solver=solver, max_iter=30, random_state=0
+            hidden_layer_sizes=(10,), solver=solver, max_iter=30, random_state=0, dtype=DTYPE
         ).fit(X, yc)
         reg = MLPRegressor(
-            hidden_layer_sizes=(10,), solver=solver, max_iter=30, random_state=0
+            hidden_layer_sizes=(10,), solver=solver, max_iter=30, random_state=0, dtype=DTYPE
         ).fit(X, yr)
         out += [np.asarray(a, np.float64) for a in clf.coefs_ + clf.intercepts_]
         out += [np.asarray(a, np.float64) for a in reg.coefs_ + reg.intercepts_]

@@ -22,8 +22,8 @@ compare one to one:
   same L2 penalty ``alpha / (2 n_batch) * sum ||W||^2``, the same stopping rules
   (``tol``, ``n_iter_no_change``, ``early_stopping``, ``learning_rate='adaptive'``);
 * the differences are listed in ``docs/sklearn.md`` and in the class docstrings
-  (float32 by default, per-dataset instead of per-batch sample-weight
-  normalization, Adam's epsilon placement, the multi-output squared-error gradient).
+  (per-dataset instead of per-batch sample-weight normalization, Adam's epsilon
+  placement, the multi-output squared-error gradient, float64 probabilities).
 
 Beyond scikit-learn: ``activation='leaky_relu'`` or one activation per hidden layer,
 ``dropout``, ``class_weight``, ``callbacks``, ``validation_loss_curve_``, ``dtype``,
@@ -915,9 +915,10 @@ _DOC_COMMON = """
     callbacks : list of glassnet.Callback or functions f(state), default=None
         Beyond scikit-learn: called after each epoch (lbfgs: each iteration) with a
         :class:`glassnet.TrainState`; return True or set ``state.stop`` to stop.
-    dtype : 'float32', 'float64' or None, default='float32'
-        Beyond scikit-learn: the training dtype. None follows X (float32 or float64)
-        as scikit-learn does; float32 is about twice as fast."""
+    dtype : 'float32', 'float64' or None, default=None
+        Beyond scikit-learn: the training dtype. None follows X (float32 or float64,
+        other input becomes float64) as scikit-learn does; 'float32' trains about 1.2-1.6
+        times faster on float64 X (see docs/sklearn.md, Speed)."""
 
 _DOC_ATTRIBUTES = """
     loss_ : float
@@ -988,11 +989,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     Notes
     -----
-    Differences from scikit-learn, all small: training runs in float32 unless
-    ``dtype`` says otherwise; weighted losses are normalized by the mean weight of the
-    whole training set instead of each batch's; Adam's epsilon placement (see
-    ``epsilon``). Outputs of predict_proba are float64 (the last activation is applied
-    in float64).
+    Differences from scikit-learn, all small: weighted losses are normalized by the
+    mean weight of the whole training set instead of each batch's; Adam's epsilon
+    placement (see ``epsilon``); predict_proba and predict_log_proba are float64 (the
+    last activation is applied in float64) and a single class gets one column of ones.
+    Training runs in X's dtype, as in scikit-learn, unless ``dtype`` says otherwise.
 
     Examples
     --------
@@ -1291,8 +1292,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     but steps along the gradient of its sum over outputs (K times larger); glassnet
     steps along the gradient of the loss it reports. With 'adam' this changes only the
     relative weight of ``alpha`` (alpha / K in scikit-learn's terms); with 'sgd' the
-    step is K times smaller. Training runs in float32 unless ``dtype`` says otherwise;
-    predictions are float64.
+    step is K times smaller. Training runs in X's dtype unless ``dtype`` says otherwise;
+    predictions are float32 when X and the training dtype are, float64 otherwise.
 
     Examples
     --------
