@@ -327,27 +327,30 @@ def _guard_paths(
 
 
 def _peek_header(path: Path, delimiter: str | None) -> list[str] | None:
-    """The column names of a CSV file (its first non-blank row), or None if unreadable."""
+    """The column names of a CSV file (its first non-blank row), or None if unreadable.
+
+    Reads the file only up to the end of that row (however wide it is)."""
     try:
         with open(path, "rb") as f:
             head = f.read(65536)
         if b"\x00" in head:
             return None  # binary: read_csv says so
         try:
-            text = head.decode("utf-8-sig")
+            sample = head.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             if exc.start < len(head) - 3:
                 return None  # not UTF-8: read_csv says so
-            text = head[: exc.start].decode("utf-8-sig")  # a character cut at the chunk's end
+            sample = head[: exc.start].decode("utf-8-sig")  # a character cut at the chunk's end
         if delimiter is None:
             try:
-                delimiter = csv.Sniffer().sniff(text, delimiters=",;\t|").delimiter
+                delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
             except csv.Error:
                 delimiter = ","
-        for row in csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter):
-            if row and any(c.strip() for c in row):
-                return [c.strip() for c in row]
-    except (OSError, csv.Error):
+        with open(path, encoding="utf-8-sig", newline="") as text:
+            for row in csv.reader(text, delimiter=delimiter):
+                if row and any(c.strip() for c in row):
+                    return [c.strip() for c in row]
+    except (OSError, csv.Error, UnicodeDecodeError):
         return None
     return None
 
@@ -626,18 +629,19 @@ def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool
 
 def _check_columns(columns: list[str], names: list[str], targets: list[str], source: str) -> None:
     """The file's feature columns must be the model's (in any order), no more, no fewer."""
-    missing = [c for c in columns if c not in names]
-    extra = [c for c in names if c not in columns and c not in targets]
+    have, known, skip = set(names), set(columns), set(targets)  # (linear in the columns)
+    missing = [c for c in columns if c not in have]
+    extra = [c for c in names if c not in known and c not in skip]
     if missing or extra:
-        have = [c for c in names if c not in targets]
+        n_have = sum(c not in skip for c in names)
         detail = []
         if missing:
-            detail.append(f"missing: {', '.join(missing)}")
+            detail.append(f"missing: {_few(missing)}")
         if extra:
-            detail.append(f"not in the model: {', '.join(extra)}")
+            detail.append(f"not in the model: {_few(extra)}")
         raise CLIError(
-            f"'{source}' has {len(have)} feature column(s) but the model was trained on "
-            f"{len(columns)} ({', '.join(columns)}); {'; '.join(detail)}"
+            f"'{source}' has {n_have} feature column(s) but the model was trained on "
+            f"{len(columns)} ({_few(columns)}); {'; '.join(detail)}"
         )
 
 
@@ -1274,6 +1278,12 @@ def _resolve_task(args: argparse.Namespace, data: _Data) -> str:
     ):
         name = "regression"
     return name
+
+
+def _few(names: Sequence[str], limit: int = 8) -> str:
+    """At most ``limit`` names, comma-separated, then how many there are in all."""
+    shown = ", ".join(names[:limit])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
 
 
 def _classes_text(classes: Sequence[str], limit: int = 8) -> str:

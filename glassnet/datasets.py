@@ -814,6 +814,8 @@ class Table:
                     f"({n_rows}). Got shape {lines.shape}."
                 )
         self.line_numbers = lines
+        self.file_lines: int | None = None  # set by read_csv: the lines in the file
+        self.line_notes = ""  # set by read_csv: how rows and lines differ, if they do
         if target is not None and target not in raw:
             close = difflib.get_close_matches(str(target), self.names, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
@@ -1053,6 +1055,7 @@ class Table:
         out.impute = self.impute
         out.n_rows = int(idx.size)
         out.line_numbers = self.line_numbers[idx]
+        out.file_lines, out.line_notes = self.file_lines, ""
         out.kinds = dict(self.kinds)
         raw_arrays = {n: np.array(c, dtype=object) for n, c in self._raw.items()}
         out._raw = {n: tuple(a[idx].tolist()) for n, a in raw_arrays.items()}
@@ -1076,6 +1079,7 @@ def read_csv(
     delimiter: str | None = None,
     impute: str | None = None,
     categorical: Sequence[str] = (),
+    multiline: bool = False,
 ) -> Table:
     """Read a CSV file with a header row into a :class:`Table`.
 
@@ -1095,19 +1099,27 @@ def read_csv(
         See :class:`Table`.
     categorical : sequence of str
         Columns to keep categorical even if they look numeric.
+    multiline : bool, default False
+        Accept quoted cells that hold line breaks. Without it such a cell is an error
+        naming its line: far more often it is a stray quote that would swallow the
+        following lines into one cell.
 
     Returns
     -------
     Table
+        With ``file_lines`` (the lines in the file) and ``line_notes`` ('' when every
+        line after the header is one row, else e.g. ``"300 rows from 302 lines (1
+        header, 1 blank)"``).
 
     Raises
     ------
     FileNotFoundError, IsADirectoryError
         No such file, or a directory.
     ValueError
-        Not UTF-8 text (binary), empty, header only, no header, ragged row, unknown
-        target column, text in a numeric column, missing or non-finite cells. The
-        message names the file and, where it applies, the line and column.
+        Not UTF-8 text (binary), empty, header only, no header, ragged row, a quote
+        never closed, a quoted line break (without ``multiline``), unknown target
+        column, text in a numeric column, missing or non-finite cells. The message
+        names the file and, where it applies, the line and column.
     """
     p = Path(path)
     if not p.exists():
@@ -1141,33 +1153,59 @@ def read_csv(
             f"The 'delimiter' parameter of read_csv must be one character such as ',' or ';'. "
             f"Got {delimiter!r}."
         )
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote that is never closed is an error ("unexpected end of data"), not a
+    # cell that silently swallows the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
+    blank = 0  # lines skipped as blank
+    joined = 0  # lines read as part of a quoted cell that holds line breaks
+    end = 0  # the last line of the previous record
     try:
         for row in reader:
+            start, end = end + 1, reader.line_num  # this record's first and last line
             if not "".join(row).strip():  # blank line, or every cell empty
+                blank += end - start + 1
                 continue
+            if end > start:
+                if not multiline:
+                    raise ValueError(
+                        f"Line {start} of {src!r} opens a quoted cell that runs on to line "
+                        f"{end}, so {end - start + 1} lines would be read as one row: close "
+                        f"the quote on line {start} (or remove it); if the line breaks "
+                        f"inside quotes are meant, pass multiline=True."
+                    )
+                joined += end - start
             if header is None:
                 header = [c.strip() for c in row]
                 _check_header(header, src)
                 continue
             if len(row) != len(header):
                 raise ValueError(
-                    f"Line {reader.line_num} of {src!r} has {len(row)} field(s) but the header has "
-                    f"{len(header)} columns ({', '.join(header)}): fix that row (a missing or "
+                    f"Line {start} of {src!r} has {len(row)} field(s) but the header has "
+                    f"{len(header)} columns ({_names(header)}): fix that row (a missing or "
                     f"extra {delimiter!r}, or an unclosed quote?)."
                 )
             rows.append(row)
-            lines.append(reader.line_num)
+            lines.append(start)
     except csv.Error as exc:
-        raise ValueError(f"{src!r} is not valid CSV near line {reader.line_num}: {exc}.") from None
+        start = end + 1
+        if "unexpected end of data" in str(exc):
+            raise ValueError(
+                f"Line {start} of {src!r} opens a quote (\") that is never closed: the "
+                f"rest of the file ({reader.line_num - start + 1} lines) would be read as "
+                f"one cell. Close the quote or remove it."
+            ) from None
+        raise ValueError(
+            f"{src!r} is not valid CSV at line {reader.line_num}: {exc} (a quote inside a "
+            f"quoted cell must be doubled: \"\"). Fix that line."
+        ) from None
     assert header is not None  # the text is not blank
     if not rows:
-        raise ValueError(f"{src!r} has a header row ({', '.join(header)}) but no data rows.")
+        raise ValueError(f"{src!r} has a header row ({_names(header)}) but no data rows.")
     columns = {name: [r[j] for r in rows] for j, name in enumerate(header)}
-    return Table(
+    table = Table(
         columns,
         target=target,
         categorical=categorical,
@@ -1175,6 +1213,27 @@ def read_csv(
         source=src,
         line_numbers=lines,
     )
+    table.file_lines = end
+    table.line_notes = _line_notes(len(rows), end, blank, joined)
+    return table
+
+
+def _line_notes(n_rows: int, n_lines: int, blank: int, joined: int) -> str:
+    """'' when each line after the header is one row, else how the counts differ."""
+    if n_rows + 1 == n_lines:
+        return ""
+    why = ["1 header"]
+    if blank:
+        why.append(f"{blank} blank")
+    if joined:
+        why.append(f"{joined} inside quoted cells that hold line breaks")
+    return f"{n_rows} rows from {n_lines} lines ({', '.join(why)})"
+
+
+def _names(header: Sequence[str], limit: int = 8) -> str:
+    """At most ``limit`` column names, then how many more."""
+    shown = ", ".join(header[:limit])
+    return shown + (f", ... ({len(header)} in all)" if len(header) > limit else "")
 
 
 def _check_header(header: list[str], src: str) -> None:
@@ -1184,7 +1243,8 @@ def _check_header(header: list[str], src: str) -> None:
             f"The header row of {src!r} has no name for column(s) {empty}: give every column "
             f"a name in the first line."
         )
-    dup = sorted({h for h in header if header.count(h) > 1})
+    counts = Counter(header)  # (one pass: wide files have 10^5 columns)
+    dup = sorted(h for h, n in counts.items() if n > 1)
     if dup:
         raise ValueError(f"The header row of {src!r} repeats column names {dup}: make them unique.")
     if all(_classify(h) in (_NUM, _NONFINITE) for h in header):

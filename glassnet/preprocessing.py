@@ -45,6 +45,14 @@ def _not_fitted(obj: object, call: str = "fit") -> NotFittedError:
     return NotFittedError(f"This {name} is not fitted yet: call {call} before using it.")
 
 
+def _few(values: Sequence[Any], limit: int = 5) -> str:
+    """At most ``limit`` values, then how many there are: "['a', 'b', ...] (300 in all)"."""
+    values = list(values)
+    if len(values) <= limit:
+        return repr(values)
+    return repr(values[:limit])[:-1] + f", ...] ({len(values)} in all)"
+
+
 def _check_dict(d: Any, cls: str, keys: Sequence[str]) -> Mapping[str, Any]:
     """Validate the outer shape of a ``to_dict()`` payload."""
     if not isinstance(d, Mapping):
@@ -762,7 +770,8 @@ class Preprocessor:
         cols = list(table.feature_names) if columns is None else [str(c) for c in columns]
         if not cols:
             raise ValueError(f"Preprocessor.fit: {table._src} has no feature columns to use.")
-        missing = [c for c in cols if c not in table.names]
+        have = set(table.names)  # (sets: every pass is linear in the number of columns)
+        missing = [c for c in cols if c not in have]
         if missing:
             raise ValueError(
                 f"The 'columns' parameter of Preprocessor.fit names columns not in "
@@ -790,13 +799,14 @@ class Preprocessor:
         if self.columns_ is None:
             raise _not_fitted(self, "fit(table)")
         out: list[str] = []
+        block = {}
+        if self.encoder_ is not None and self.encoder_.categories_ is not None:
+            block = dict(zip(self._categorical(), self.encoder_.categories_, strict=True))
         for c in self.columns_:
             if self.kinds_ is not None and self.kinds_[c] == "numeric":
                 out.append(c)
             else:
-                assert self.encoder_ is not None and self.encoder_.categories_ is not None
-                j = self._categorical().index(c)
-                out.extend(f"{c}={v}" for v in self.encoder_.categories_[j])
+                out.extend(f"{c}={v}" for v in block[c])
         return out
 
     @property
@@ -820,33 +830,41 @@ class Preprocessor:
             )
         if extra not in ("error", "ignore"):
             raise ValueError(f"The 'extra' parameter must be 'error' or 'ignore'. Got {extra!r}.")
-        missing = [c for c in self.columns_ if c not in table.names]
+        have, known = set(table.names), set(self.columns_)  # (linear in the columns)
+        missing = [c for c in self.columns_ if c not in have]
         if missing:
             raise ValueError(
-                f"{table._src} lacks column(s) {missing} that the preprocessor was fitted on. "
-                f"Expected columns: {self.columns_}; it has: {list(table.names)}."
+                f"{table._src} lacks column(s) {_few(missing)} that the preprocessor was "
+                f"fitted on. Expected columns: {_few(self.columns_)}; it has: {_few(table.names)}."
             )
-        surplus = [c for c in table.feature_names if c not in self.columns_]
+        surplus = [c for c in table.feature_names if c not in known]
         if surplus and extra == "error":
             raise ValueError(
-                f"{table._src} has column(s) {surplus} not seen at fit. Expected columns: "
-                f"{self.columns_}. Drop them, read the file with target=..., or pass "
+                f"{table._src} has column(s) {_few(surplus)} not seen at fit. Expected columns: "
+                f"{_few(self.columns_)}. Drop them, read the file with target=..., or pass "
                 f'extra="ignore".'
             )
         num, cat = self._numeric(), self._categorical()
-        blocks: dict[str, np.ndarray] = {}
+        width = dict.fromkeys(num, 1)
+        if cat:
+            assert self.encoder_ is not None and self.encoder_.categories_ is not None
+            width.update(zip(cat, (k.size for k in self.encoder_.categories_), strict=True))
+        start, position = {}, 0  # each column's first output column
+        for c in self.columns_:
+            start[c], position = position, position + width[c]
+        out = np.empty((table.n_rows, position), dtype=np.float64)  # (N, n_features_out)
         if num:
             assert self.scaler_ is not None
             Xn = self.scaler_.transform(np.stack([table.numbers(c) for c in num], axis=1))
-            blocks.update({c: Xn[:, [j]] for j, c in enumerate(num)})
+            out[:, [start[c] for c in num]] = Xn
         if cat:
-            assert self.encoder_ is not None and self.encoder_.categories_ is not None
+            assert self.encoder_ is not None
             Xc = self.encoder_.transform(np.stack([table.strings(c) for c in cat], axis=1))
             offset = 0
-            for c, cats in zip(cat, self.encoder_.categories_, strict=True):
-                blocks[c] = Xc[:, offset : offset + cats.size]
-                offset += cats.size
-        return np.concatenate([blocks[c] for c in self.columns_], axis=1)  # (N, n_features_out)
+            for c in cat:
+                out[:, start[c] : start[c] + width[c]] = Xc[:, offset : offset + width[c]]
+                offset += width[c]
+        return out
 
     def fit_transform(self, table: Table, columns: Sequence[str] | None = None) -> np.ndarray:
         """``fit(table, columns)`` then ``transform(table)``."""

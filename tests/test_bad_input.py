@@ -90,6 +90,27 @@ def hardlink(name: str, to: str) -> Callable[[Path], None]:
     return lambda d: os.link(d / to, d / name)
 
 
+def edit_line(src: str, dst: str, line: int, text: str) -> Callable[[Path], None]:
+    """Write ``dst``: ``src`` with its line ``line`` (counted from 1) replaced by ``text``."""
+
+    def setup(d: Path) -> None:
+        lines = (d / src).read_text().splitlines()
+        lines[line - 1] = text
+        (d / dst).write_text("\n".join(lines) + "\n")
+
+    return setup
+
+
+def content(name: str, text: str | bytes) -> Callable[[Path], None]:
+    def setup(d: Path) -> None:
+        if isinstance(text, bytes):
+            (d / name).write_bytes(text)
+        else:
+            (d / name).write_text(text)
+
+    return setup
+
+
 TRAIN = ["train", "data.csv", "--target", "moon", *FAST]
 PREDICT = ["predict", "model.glassnet", "new.csv"]
 
@@ -141,6 +162,28 @@ CASES: list[Case] = [
           "--force"), setup=lambda d: shutil.copy(d / "model.glassnet", d / "other.glassnet")),
     Case("predict-out-over-a-checkpoint", [*PREDICT, "--out", "model.ckpt"],
          ("is a glassnet checkpoint, not a CSV file",)),
+    # -- 1. the CSV reader swallows no rows
+    Case("train-unclosed-quote-eats-the-rest", ["train", "q.csv", "--target", "moon", *FAST],
+         ("Line 8 of 'q.csv' opens a quote (\") that is never closed", "54 lines"),
+         setup=edit_line("data.csv", "q.csv", 8, '0.1,0.2,red,"upper')),
+    Case("train-unclosed-quote-in-a-feature", ["train", "q.csv", "--target", "moon", *FAST],
+         ("Line 3 of 'q.csv' opens a quote",),
+         setup=edit_line("data.csv", "q.csv", 3, '0.1,0.2,"red,upper')),
+    Case("train-quoted-line-break", ["train", "q.csv", "--target", "moon", *FAST],
+         ("Line 8 of 'q.csv' opens a quoted cell that runs on to line 9", "--multiline-cells"),
+         setup=edit_line("data.csv", "q.csv", 8, '0.1,0.2,red,"upper\nlower"')),
+    Case("train-stray-quote-after-a-quoted-cell", ["train", "q.csv", "--target", "moon", *FAST],
+         ("not valid CSV at line 5",),
+         setup=edit_line("data.csv", "q.csv", 5, '0.1,0.2,"red"dish,upper')),
+    Case("predict-unclosed-quote", ["predict", "model.glassnet", "q.csv"],
+         ("Line 4 of 'q.csv' opens a quote",),
+         setup=edit_line("new.csv", "q.csv", 4, '0.1,0.2,"red')),
+    Case("evaluate-quoted-line-break", ["evaluate", "model.glassnet", "q.csv"],
+         ("Line 2 of 'q.csv' opens a quoted cell",),
+         setup=edit_line("data.csv", "q.csv", 2, '0.1,0.2,"re\nd",upper')),
+    Case("explain-unclosed-quote", ["explain", "model.glassnet", "--row", "1", "q.csv"],
+         ("Line 30 of 'q.csv' opens a quote",),
+         setup=edit_line("data.csv", "q.csv", 30, '"0.1,0.2,red,upper')),
 ]  # fmt: skip
 
 
@@ -175,6 +218,32 @@ def test_bad_input(case: Case, world: Path, tmp_path: Path, capsys: pytest.Captu
         assert needle in out, (needle, out)
     changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
     assert changed <= set(case.changes), sorted(changed)
+
+
+def test_rows_read_are_reported_against_the_lines_in_the_file(world, tmp_path, capsys):
+    """Blank lines, or line breaks inside quotes (--multiline-cells), are not rows: train,
+    predict and evaluate say how many rows came from how many lines."""
+    rows = moons_rows()
+    text = "x1,x2,color,moon\n" + "".join(f"{a},{b},{c},{m}\n\n" for a, b, c, m in rows)
+    quoted = text.replace("upper", '"up\nper"')
+    case = Case("lines", ["train", "blank.csv", "--target", "moon", *FAST, "--out", "b.glassnet"],
+                code=0, setup=lambda d: (d / "blank.csv").write_text(text))  # fmt: skip
+    code, out, err, _, _ = run_case(case, world, tmp_path, capsys)
+    assert code == 0, err
+    assert "read 60 rows from 121 lines (1 header, 60 blank)" in out
+    n_upper = sum(r[3] == "upper" for r in rows)
+    case = Case("lines", ["train", "q.csv", "--target", "moon", *FAST, "--multiline-cells",
+                          "--out", "b.glassnet"], code=0,
+                setup=lambda d: (d / "q.csv").write_text(quoted))  # fmt: skip
+    code, out, err, _, _ = run_case(case, world, tmp_path / "2", capsys)
+    assert code == 0, err
+    assert "inside quoted cells that hold line breaks" in out
+    assert f"60 rows from {121 + n_upper} lines (1 header, 60 blank, {n_upper} inside" in out
+    case = Case("lines", ["predict", "model.glassnet", "blank.csv"], code=0,
+                setup=lambda d: (d / "blank.csv").write_text(text))  # fmt: skip
+    code, out, err, _, _ = run_case(case, world, tmp_path / "3", capsys)
+    assert code == 0 and len(out.splitlines()) == 61
+    assert err == "glassnet: note: 'blank.csv': 60 rows from 121 lines (1 header, 60 blank)\n"
 
 
 def test_force_replaces_a_file_of_another_kind(world, tmp_path, capsys):

@@ -512,3 +512,66 @@ def test_table_from_memory_and_json_friendly_values():
         Table({"x": []})
     with pytest.raises(ValueError, match="non-empty mapping"):
         Table({})
+
+
+# ----------------------------------------------------------------------------- read_csv: rows
+
+
+def test_read_csv_refuses_an_unclosed_quote_naming_its_line(tmp_path):
+    """A cell that opens a quote and never closes it would swallow the rest of the file."""
+    lines = ["x,label"] + [f"{i},{'upper' if i % 2 else 'lower'}" for i in range(300)]
+    lines[7] = '7,"upper'
+    path = tmp_path / "q.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=r"Line 8 of .* opens a quote .* never closed.*294 lines"):
+        read_csv(path, target="label")
+
+
+def test_read_csv_quoted_line_breaks_need_multiline(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text('x,note\n1,"two\nlines"\n2,plain\n')
+    with pytest.raises(ValueError, match=r"Line 2 .* runs on to line 3.*multiline=True"):
+        read_csv(path)
+    table = read_csv(path, multiline=True)
+    assert table.raw("note").tolist() == ["two\nlines", "plain"]
+    assert table.line_numbers.tolist() == [2, 4]  # where each row starts
+    assert (
+        table.line_notes
+        == "2 rows from 4 lines (1 header, 1 inside quoted cells that hold line breaks)"
+    )
+
+
+def test_read_csv_reports_rows_against_lines(tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text("\nx,y\n1,a\n\n2,b\n,\n")
+    table = read_csv(path)
+    assert (table.n_rows, table.file_lines) == (2, 6)
+    assert table.line_notes == "2 rows from 6 lines (1 header, 3 blank)"
+    plain = tmp_path / "p.csv"
+    plain.write_text("x,y\n1,a\n2,b")
+    assert read_csv(plain).line_notes == ""
+
+
+def test_read_csv_stray_quote_names_the_line(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text('x,y\n1,a\n2,"b"c\n')
+    with pytest.raises(ValueError, match="not valid CSV at line 3"):
+        read_csv(path)
+
+
+def test_read_csv_and_preprocessor_are_linear_in_the_columns(tmp_path):
+    """10^5 columns: every pass over the columns is linear (a quadratic one takes hours)."""
+    from glassnet.preprocessing import Preprocessor
+
+    n = 100_000
+    header = [f"c{i}" for i in range(n)] + ["y"]
+    rows = [",".join(str((i * 7 + r) % 13) for i in range(n)) + f",{'ab'[r % 2]}" for r in range(3)]
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(header) + "\n" + "\n".join(rows) + "\n")
+    table = read_csv(path, target="y")
+    X = Preprocessor().fit(table).transform(table)
+    assert X.shape == (3, n) and np.isfinite(X).all()
+    dup = tmp_path / "dup.csv"
+    dup.write_text(",".join(header[:-1] + ["c5"]) + "\n" + rows[0] + "\n")
+    with pytest.raises(ValueError, match=r"repeats column names \['c5'\]"):
+        read_csv(dup)
