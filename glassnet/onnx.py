@@ -487,10 +487,10 @@ def _estimator_graph(
     outputs: Sequence[str],
     in_dtype: np.dtype,
     out_dtype: np.dtype,
-    int_labels: bool = False,
+    labels: np.ndarray | None = None,
 ) -> int:
     """The estimator's nodes from input ``x`` to ``outputs``; returns the label's type.
-    ``int_labels``: number labels as int64 (skl2onnx's label types)."""
+    ``labels``: what the label output holds instead of ``classes_`` (skl2onnx's types)."""
     layers, kind, classes, post = _estimator_parts(est)
     dt = layers[0].W.dtype
     if in_dtype != dt:
@@ -504,8 +504,8 @@ def _estimator_graph(
         g.op("Identity", [out], "variable", out=outputs[0])
         return TensorProto.UNDEFINED
     assert classes is not None
-    if int_labels and classes.dtype.kind == "f":
-        classes = classes.astype(np.int64)
+    if labels is not None:
+        classes = labels
     return _classifier_head(g, out, out_dtype, classes, kind, outputs[0], outputs[1])
 
 
@@ -853,7 +853,8 @@ def _skl_classifier_shapes(operator: Any) -> None:
     assert classes is not None
     c = len(classes)
     float_type, _ = _skl_float(operator)
-    if kind == "multilabel" or classes.dtype.kind in "iub" or _integral(classes):
+    nocl = operator.scope_inst.get_options(est, {"nocl": False})["nocl"]
+    if nocl or kind == "multilabel" or classes.dtype.kind in "iub" or _integral(classes):
         label = Int64TensorType(shape=[n, c] if kind == "multilabel" else [n])
     else:
         label = StringTensorType(shape=[n])
@@ -883,13 +884,21 @@ def _skl_convert(scope: Any, operator: Any, container: Any) -> None:
 
     if not isinstance(in_type, (FloatTensorType, DoubleTensorType)):
         x = g.op("Cast", [x], "X_float", to=_FLOATS[dt])
-    if hasattr(est, "classes_") and est.classes_.dtype.kind == "f" and not _integral(est.classes_):
-        raise OnnxError(
-            "skl2onnx takes integer or string class labels; this MLPClassifier has "
-            f"fractional ones {est.classes_[:5].tolist()}. Encode the labels first."
-        )
+    labels = None
+    if hasattr(est, "classes_"):  # skl2onnx's label types: int64 or string
+        labels = est.classes_
+        if container.get_options(est, {"nocl": False})["nocl"]:
+            labels = np.arange(len(labels), dtype=np.int64)  # class indices
+        elif labels.dtype.kind == "f":
+            if not _integral(labels):
+                raise OnnxError(
+                    "skl2onnx takes integer or string class labels; this MLPClassifier has "
+                    f"fractional ones {labels[:5].tolist()}. Encode the labels first, or "
+                    "pass options={'nocl': True}."
+                )
+            labels = labels.astype(np.int64)
     outputs = [o.full_name for o in operator.outputs]
-    _estimator_graph(g, est, x, outputs, dt, dt, int_labels=True)
+    _estimator_graph(g, est, x, outputs, dt, dt, labels=labels)
 
 
 # ================================================================ import

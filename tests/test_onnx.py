@@ -283,6 +283,10 @@ def test_skl2onnx_converts_pipelines_ending_in_glassnet_estimators():
     label, _ = run(skl2onnx.to_onnx(pipe, X32[:1], options={"zipmap": False}), X32)
     assert label.dtype == np.int64
     np.testing.assert_array_equal(label, pipe.predict(X32))
+    _fit_quietly(pipe, X, np.where(X[:, 0] > 0, "up", "down"))  # nocl: indices, not names
+    onx = skl2onnx.to_onnx(pipe, X32[:1], options={id(pipe[-1]): {"zipmap": False, "nocl": True}})
+    label, _ = run(onx, X32)
+    np.testing.assert_array_equal(pipe[-1].classes_[label], pipe.predict(X32))
     pipe = _fit_quietly(
         make_pipeline(
             SkScaler(),
