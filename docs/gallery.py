@@ -25,6 +25,7 @@ backprop_table.md              the explain() table of that network (Markdown)
 multiclass_boundary.png        a three-class decision boundary (softmax output)
 moons_boundary.png             a two-moons classifier's decision boundary
 training_curves.png            its training and validation curves
+training_snapshots.png         its decision boundary after 0, 5, 50 and 300 epochs, one colour scale
 """
 
 from __future__ import annotations
@@ -198,6 +199,16 @@ def pictures() -> dict[str, Callable[[], object]]:
         "multiclass_boundary.png": multiclass,
         "moons_boundary.png": moons_boundary,
         "training_curves.png": curves,
+        "training_snapshots.png": lambda: viz.plot_training_snapshots(
+            gn.nn.MLP([2, 16, 16, 1], activation="tanh", output_activation="sigmoid", rng=0),
+            *gn.datasets.make_moons(200, noise=0.15, seed=0),
+            [0, 5, 50, 300],
+            loss="binary_cross_entropy",
+            optimizer="adam",
+            lr=0.01,
+            seed=0,
+            dpi=DPI,
+        ),
     }
 
 

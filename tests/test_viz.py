@@ -399,15 +399,24 @@ def test_decision_boundary_binary_and_multiclass(tmp_path: Path) -> None:
 def test_neuron_outputs_one_panel_per_hidden_neuron(tmp_path: Path) -> None:
     X, y = gn.datasets.xnor_gate()
     fig = viz.plot_neuron_outputs(xnor_net(), X, y, resolution=30, dpi=40)
-    assert [ax.get_title() for ax in fig.axes] == ["a1 = sigmoid(z1)", "a2 = sigmoid(z2)"]
+    panels, bar = fig.axes[:-1], fig.axes[-1]  # the last axes: the one colour bar
+    assert [ax.get_title() for ax in panels] == ["a1 = sigmoid(z1)", "a2 = sigmoid(z2)"]
+    assert bar.get_ylabel() == "a = g(z)"
+    assert {ax.images[0].get_clim() for ax in panels} == {(0.0, 1.0)}  # one scale
     img = fig.axes[0].images[0].get_array()
     assert img.min() >= 0 and img.max() <= 1  # sigmoid outputs
     # a1 = sigma(-6 + 4 x1 + 4 x2) is "AND": high at the top-right corner (1.2, 1.2)
     assert img[-1, -1] == pytest.approx(F.sigmoid_fn(-6 + 4 * 2.4)) and img[0, 0] < 0.001
     w, h = png_size(viz.save(fig, tmp_path / "n.png"))
     assert (w, h) == (round(fig.get_figwidth() * 40), round(fig.get_figheight() * 40))
-    deep = gn.nn.MLP([2, 3, 2, 1], rng=0)
-    assert len(viz.plot_neuron_outputs(deep, resolution=20, dpi=30).axes) == 5
+    deep = gn.nn.MLP([2, 3, 2, 1], rng=0)  # relu: unbounded, one scale over all 5 panels
+    fig = viz.plot_neuron_outputs(deep, resolution=20, dpi=30)
+    assert len(fig.axes) == 5 + 1
+    clims = {ax.images[0].get_clim() for ax in fig.axes[:-1]}
+    assert len(clims) == 1
+    lo, hi = clims.pop()
+    assert lo <= min(ax.images[0].get_array().min() for ax in fig.axes[:-1])
+    assert hi >= max(ax.images[0].get_array().max() for ax in fig.axes[:-1])
 
 
 def test_hidden_space_shows_the_slides_xnor_points() -> None:
@@ -451,6 +460,40 @@ def test_history_and_activation_plots() -> None:
     np.testing.assert_allclose(
         sig_ax.get_lines()[1].get_ydata(), F.sigmoid_fn(z) * (1 - F.sigmoid_fn(z))
     )
+    # the model's own leaky-ReLU slope, and only the activations the model uses
+    leaky = gn.nn.MLP([2, 4, 1], activation="leaky_relu", rng=0)
+    slope = leaky.layers[1].alpha
+    fig = viz.plot_activations(model=leaky, dpi=40)
+    assert [ax.get_title().split()[0] for ax in fig.axes] == ["leaky_relu", "identity"]
+    assert f"(a = {slope:g})" in fig.axes[0].get_title()
+    zl = fig.axes[0].get_lines()[0].get_xdata()
+    np.testing.assert_allclose(
+        fig.axes[0].get_lines()[0].get_ydata(), np.where(zl > 0, zl, slope * zl)
+    )
+    fig = viz.plot_activations(["leaky_relu"], alpha=0.3, dpi=40)
+    assert fig.axes[0].get_lines()[0].get_ydata()[0] == pytest.approx(0.3 * -5.0)
+
+
+def test_training_snapshots_share_one_colour_scale() -> None:
+    X, y = gn.datasets.make_moons(60, noise=0.1, seed=0)
+    model = gn.nn.MLP([2, 8, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    before = {k: v.copy() for k, v in model.state_dict().items()}
+    fig = viz.plot_training_snapshots(
+        model, X, y, [0, 3, 30], loss="binary_cross_entropy", optimizer="adam", lr=0.05,
+        seed=0, resolution=25, dpi=40,
+    )  # fmt: skip
+    panels = fig.axes[:-1]
+    assert [ax.get_title().split(",")[0] for ax in panels] == ["epoch 0", "epoch 3", "epoch 30"]
+    assert fig.axes[-1].get_ylabel() == "y_hat"  # one colour bar for the strip
+    assert {ax.collections[0].norm.vmin for ax in panels} == {0.0}
+    assert {ax.collections[0].norm.vmax for ax in panels} == {1.0}
+    # the snapshot at epoch 0 is the untrained model; the model keeps its final weights
+    assert fig.history.epochs == 30
+    assert not np.allclose(model.state_dict()["layers.0.W"], before["layers.0.W"])
+    loss30 = float(panels[2].get_title().split("loss ")[1])
+    assert loss30 == pytest.approx(fig.history.loss[-1], abs=5e-4)
+    with pytest.raises(ValueError, match="'epochs'"):
+        viz.plot_training_snapshots(model, X, y, [])
 
 
 def test_plot_errors() -> None:

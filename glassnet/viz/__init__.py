@@ -4,7 +4,8 @@
 * :func:`draw_network` - an MLP's neurons and weights, with the activations for an input (SVG).
 * ``plot_*`` - matplotlib figures (optional extra ``glassnet[viz]``; imported only when
   a plot is made): decision boundaries, hidden neurons over the input plane, the
-  hidden feature space, training curves, activations and their derivatives.
+  hidden feature space, training curves, activations and their derivatives, decision
+  boundaries at chosen epochs of a training run (:func:`plot_training_snapshots`).
 * :func:`save` - write any of these to a file (text drawings atomically).
 * :func:`text_boxes`, :func:`overlapping_texts` - the box of every text of an SVG drawn
   here, and the pairs that overlap (a layout check for tests and for your own figures).
@@ -29,6 +30,7 @@ from .plots import (
     plot_hidden_space,
     plot_history,
     plot_neuron_outputs,
+    plot_training_snapshots,
 )
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "plot_hidden_space",
     "plot_history",
     "plot_neuron_outputs",
+    "plot_training_snapshots",
     "save",
     "text_boxes",
 ]

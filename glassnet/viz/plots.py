@@ -343,15 +343,26 @@ def plot_neuron_outputs(
     nr = -(-len(panels) // nc)
     size, dpi = _check_size((panel_size * nc + 0.4, panel_size * nr + 0.3), dpi, owner)
     fig = _figure(size, dpi)
+    # one colour scale for every panel: the activations' full range (sigmoid [0, 1], tanh
+    # [-1, 1]) or, for unbounded ones, the range of all the panels' values
+    bounded = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+    los, his = [], []
+    for l, k in panels:
+        a = fw[l]["A"][:, k]
+        lo_, hi_ = bounded.get(layers[l].act, (float(a.min()), float(a.max())))
+        los.append(lo_)
+        his.append(hi_)
+    lo, hi = min(los), max(his)
+    if hi <= lo:
+        hi = lo + 1.0
+    axes, image = [], None
     for p, (l, k) in enumerate(panels):
         ax = fig.add_subplot(nr, nc, p + 1)
+        axes.append(ax)
         Z, A = fw[l]["Z"], fw[l]["A"]  # (resolution^2, neurons)
         a = A[:, k].reshape(gx.shape)
         act = layers[l].act
-        lo, hi = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}.get(
-            act, (float(a.min()), float(a.max()) if a.max() > a.min() else float(a.min()) + 1)
-        )
-        ax.imshow(
+        image = ax.imshow(
             a,
             origin="lower",
             extent=ext,
@@ -370,6 +381,7 @@ def plot_neuron_outputs(
         ax.set_title(f"{nm.a[l][k]} = {act}({nm.z[l][k]})", fontsize=9)
         ax.tick_params(labelsize=7)
     fig.tight_layout()
+    fig.colorbar(image, ax=axes, label="a = g(z)", shrink=0.9, pad=0.02)
     return fig
 
 
@@ -566,8 +578,10 @@ def plot_history(
 
 
 def plot_activations(
-    names: Sequence[str] = ("sigmoid", "tanh", "relu", "leaky_relu", "identity"),
+    names: Sequence[str] | None = None,
     *,
+    model: Any = None,
+    alpha: float | None = None,
     z_range: tuple[float, float] = (-5.0, 5.0),
     ncols: int | None = None,
     panel_size: float = 2.8,
@@ -577,11 +591,30 @@ def plot_activations(
     drawn from :data:`glassnet.functional.ACTIVATIONS` (softmax is not elementwise and is
     left out).
 
+    ``names`` default: every elementwise activation, or with ``model`` the activations that
+    model uses. The leaky ReLU's slope a is ``alpha``, else the model's own (its first
+    LeakyReLU's), else 0.1; the panel's title says which.
+
     Returns
     -------
     matplotlib.figure.Figure
     """
     owner = "plot_activations"
+    model_alpha = None
+    if model is not None:
+        layers = layers_of(model, owner)
+        used = [lay.act for lay in layers if F.get_activation(lay.act).elementwise]
+        leaky = [lay.alpha for lay in layers if lay.act == "leaky_relu"]
+        model_alpha = leaky[0] if leaky else None
+        if names is None:
+            names = list(dict.fromkeys(used)) or ["identity"]
+    if names is None:
+        names = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
+    if alpha is not None and (
+        isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not np.isfinite(alpha)
+    ):
+        raise ValueError(f"The 'alpha' parameter of {owner} must be a number. Got {alpha!r}.")
+    slope = float(alpha) if alpha is not None else (model_alpha if model_alpha is not None else 0.1)
     if isinstance(names, str):
         names = [names]
     acts = [F.get_activation(n) for n in names]
@@ -605,18 +638,130 @@ def plot_activations(
     z = np.linspace(lo, hi, 801)
     for p, act in enumerate(acts):
         ax = fig.add_subplot(nr, nc, p + 1)
-        kw = {"alpha": 0.1} if act.name == "leaky_relu" else {}
+        kw = {"alpha": slope} if act.name == "leaky_relu" else {}
         a = act.fn(z, **kw)
         g = act.grad(z, a, **kw)
         ax.plot(z, a, color=_CLASS_COLORS[1], linewidth=2, label="g(z)")
         ax.plot(z, g, color=_CLASS_COLORS[0], linewidth=1.6, linestyle="--", label="g'(z)")
         ax.axhline(0, color="#999", linewidth=0.6)
         ax.axvline(0, color="#999", linewidth=0.6)
-        label = act.name + (" (a = 0.1)" if act.name == "leaky_relu" else "")
+        label = act.name + (f" (a = {slope:g})" if act.name == "leaky_relu" else "")
         ax.set_title(f"{label}\ng(z) = {act.formula}", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.25)
         if p == 0:
             ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
+    return fig
+
+
+def plot_training_snapshots(
+    model: Any,
+    X: Any,
+    y: Any,
+    epochs: Sequence[int] = (0, 10, 50, 200),
+    *,
+    resolution: int = 120,
+    padding: float = 0.2,
+    panel_size: float = 3.0,
+    dpi: int = 100,
+    **fit_kwargs: Any,
+) -> Any:
+    """Train ``model`` on (X, y) with :func:`glassnet.fit` and draw its decision boundary
+    at the chosen epochs, side by side, on one colour scale.
+
+    ``epochs``: the epochs after which to take a snapshot (0 = before training); training
+    runs up to the largest. The model is trained in place and keeps its final weights.
+    ``fit_kwargs`` go to :func:`glassnet.fit` (``loss``, ``optimizer``, ``lr``, ``seed``,
+    ...; ``epochs`` is set here). One output: y_hat shaded on one scale shared by every
+    panel, the boundary y_hat = 0.5 (0 for a tanh output) in black; several outputs: each
+    class's region in its colour. Each panel's title gives its epoch and training loss.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from ..train import fit
+
+    owner = "plot_training_snapshots"
+    layers = layers_of(model, owner)
+    Xa, ya = _check_xy(X, y, owner)
+    res = _check_res(resolution, owner)
+    want = sorted({int(e) for e in epochs}) if len(epochs) else []
+    if not want or any(
+        isinstance(e, bool) or not isinstance(e, (int, np.integer)) or e < 0 for e in epochs
+    ):
+        raise ValueError(
+            f"The 'epochs' parameter of {owner} must be a non-empty list of ints >= 0. "
+            f"Got {epochs!r}."
+        )
+    if "epochs" in fit_kwargs:
+        raise TypeError(
+            f"{owner}: give the snapshot epochs as 'epochs'; training runs to the last."
+        )
+    snaps: dict[int, tuple[dict[str, np.ndarray], float]] = {}
+    if 0 in want:
+        snaps[0] = ({k: v.copy() for k, v in model.state_dict().items()}, float("nan"))
+
+    def snapshot(state: Any) -> None:
+        if state.epoch in want:
+            snaps[state.epoch] = (
+                {k: v.copy() for k, v in state.model.state_dict().items()},
+                float(state.epoch_loss),
+            )
+
+    fit_kwargs.setdefault("verbose", 0)
+    history = fit(model, Xa, ya, epochs=max(want), callbacks=[snapshot], **fit_kwargs)
+    final = {k: v.copy() for k, v in model.state_dict().items()}
+    ext = _extent(Xa, padding, (0, 1, 0, 1))
+    gx, gy, pts = _grid(ext, res)
+    head = layers[-1].act
+    outs = []
+    shown = [e for e in want if e in snaps]
+    try:
+        for e in shown:
+            model.load_state_dict(snaps[e][0])
+            outs.append(np.asarray(_trace(layers, pts)[-1]["A"], dtype=np.float64))
+    finally:
+        model.load_state_dict(final)
+    size, dpi = _check_size((panel_size * len(shown) + 0.8, panel_size + 0.4), dpi, owner)
+    fig = _figure(size, dpi)
+    idx, classes = _labels(ya)
+    from matplotlib.colors import ListedColormap, Normalize
+
+    one = outs[0].shape[1] == 1
+    lo = min(float(o.min()) for o in outs) if one else 0.0
+    hi = max(float(o.max()) for o in outs) if one else 1.0
+    if head == "sigmoid":
+        lo, hi = 0.0, 1.0  # probabilities: the scale of every panel
+    if hi <= lo:
+        hi = lo + 1e-9
+    norm = Normalize(lo, hi)
+    axes, mappable = [], None
+    for p, (e, out) in enumerate(zip(shown, outs)):
+        ax = fig.add_subplot(1, len(shown), p + 1)
+        axes.append(ax)
+        pred, t = _decide(out, head, None)
+        if one:
+            v = out[:, 0].reshape(gx.shape)
+            mappable = ax.contourf(
+                gx, gy, v, levels=np.linspace(lo, hi, 21), cmap="RdBu", alpha=0.5, norm=norm
+            )
+            if v.min() < t < v.max():
+                ax.contour(gx, gy, v, levels=[t], colors="black", linewidths=1.8)
+        else:
+            n = out.shape[1]
+            cmap = ListedColormap([_CLASS_COLORS[c % len(_CLASS_COLORS)] for c in range(n)])
+            ax.contourf(gx, gy, pred.reshape(gx.shape), levels=np.arange(n + 1) - 0.5,
+                        cmap=cmap, alpha=0.3)  # fmt: skip
+        _scatter(ax, Xa, idx, classes)
+        loss = snaps[e][1]
+        ax.set_title(f"epoch {e}" + ("" if np.isnan(loss) else f", loss {loss:.3f}"), fontsize=9)
+        ax.set_xlim(ext[0], ext[1])
+        ax.set_ylim(ext[2], ext[3])
+        ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    if one and mappable is not None:
+        fig.colorbar(mappable, ax=axes, label="y_hat", shrink=0.9, pad=0.02, format="%.2f")
+    fig.history = history  # the run's History, for the caller
     return fig
