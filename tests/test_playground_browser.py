@@ -110,6 +110,12 @@ def test_page_loads_with_the_network_and_the_boundary(page, server):
     assert page.locator(".node.input.off").count() == 5
     assert page.locator("path.shown").count() == 2 * 4 + 4 * 2 + 2 * 1
     assert page.locator("#datasets button").count() == 8
+    # hovering a neuron shows its output in the big plot, as TF Playground does
+    output = page.evaluate("document.querySelector('#boundary').toDataURL()")
+    page.hover(".node.hidden >> nth=0")
+    assert page.evaluate("document.querySelector('#boundary').toDataURL()") != output
+    page.mouse.move(5, 5)
+    assert page.evaluate("document.querySelector('#boundary').toDataURL()") == output
 
 
 def test_play_makes_the_test_loss_fall(page, server, tmp_path):

@@ -331,9 +331,16 @@ function roundTiny(text, title, onclick) {
   return b;
 }
 
+let hover = null;   // [layer, j]: the node whose output the big plot shows while hovered
 function node(x, y, cls) {
   const el = document.createElement("div");
   el.className = "node " + cls;
+  el.onmouseenter = () => {
+    const l = el.dataset.layer === undefined ? 0 : +el.dataset.layer;
+    const j = l === 0 ? state.features.indexOf(el.dataset.feature) : +el.dataset.index;
+    if (j >= 0) { hover = [l, j]; drawBoundary(); }
+  };
+  el.onmouseleave = () => { hover = null; drawBoundary(); };
   el.style.left = x + "px"; el.style.top = y + "px";
   const c = document.createElement("canvas");
   c.width = c.height = 24;
@@ -434,7 +441,13 @@ const pct = (a) => (a === null || a === undefined ? "-" : (100 * a).toFixed(1) +
 function drawBoundary() {
   if (!frame || !run) return;
   const canvas = $("boundary");
-  paint(canvas, floats(frame.output), GRID, shade);
+  const L = frame.thumbs.length - 1;
+  if (hover && hover[0] < L && frame.thumbs[hover[0]][hover[1]]) {   // a hovered input or hidden neuron
+    const v = floats(frame.thumbs[hover[0]][hover[1]]);
+    let m = 1;
+    if (hover[0] === 0) { m = 0; for (const x of v) m = Math.max(m, Math.abs(x)); }
+    paint(canvas, v, Math.round(Math.sqrt(v.length)), (x) => x / (m || 1));
+  } else paint(canvas, floats(frame.output), GRID, shade);
   const ctx = canvas.getContext("2d");
   const [lo, hi] = run.data.domain;
   const px = (v) => ((v - lo) / (hi - lo)) * canvas.width;
