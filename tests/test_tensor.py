@@ -113,6 +113,57 @@ def _clip(draw: Any) -> tuple[Shapes, dict[str, Any]]:
     return (draw(_shape()),), {"low": low, "high": high}
 
 
+@st.composite
+def _torch_reduction(draw: Any) -> tuple[Shapes, dict[str, Any]]:
+    """PyTorch's spelling: dim (an int, a tuple or a list of ints) and keepdim."""
+    (shape,), kw = draw(_reduction())
+    dim = list(kw["axis"]) if isinstance(kw["axis"], tuple) and draw(st.booleans()) else kw["axis"]
+    return (shape,), {"dim": dim, "keepdim": kw["keepdims"]}
+
+
+@st.composite
+def _with_dim(draw: Any, extra: int = 0) -> tuple[Shapes, dict[str, Any]]:
+    """A shape and a valid ``dim`` for it (``extra`` more positions, for unsqueeze)."""
+    shape = draw(_shape(min_dims=1 - extra))
+    nd = len(shape) + extra
+    return (shape,), {"dim": draw(st.integers(-nd, nd - 1))}
+
+
+@st.composite
+def _squeeze(draw: Any) -> tuple[Shapes, dict[str, Any]]:
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=2))
+    nd = len(shape)
+    dim = draw(st.one_of(st.none(), st.integers(-nd, nd - 1), hnp.valid_tuple_axes(nd)))
+    return (shape,), {"dim": dim}
+
+
+@st.composite
+def _flatten(draw: Any) -> tuple[Shapes, dict[str, Any]]:
+    shape = draw(_shape(min_dims=1, max_dims=4))
+    nd = len(shape)
+    start = draw(st.integers(0, nd - 1))
+    end = draw(st.integers(start, nd - 1)) - draw(
+        st.sampled_from([0, nd])
+    )  # or counted from the end
+    return (shape,), {"start_dim": start, "end_dim": end}
+
+
+def np_flatten(a: np.ndarray, start_dim: int, end_dim: int) -> np.ndarray:
+    end = end_dim % a.ndim + 1
+    return a.reshape(a.shape[:start_dim] + (-1,) + a.shape[end:])
+
+
+def np_squeeze(a: np.ndarray, dim: Any) -> np.ndarray:
+    """PyTorch's squeeze: only the axes of length 1 among ``dim`` go (others are kept)."""
+    dims = range(a.ndim) if dim is None else np.atleast_1d(dim) % a.ndim
+    return a.squeeze(tuple(d for d in dims if a.shape[d] == 1))
+
+
+def np_softmax(a: np.ndarray, dim: int) -> np.ndarray:
+    e = np.exp(a - a.max(axis=dim, keepdims=True))
+    return e / e.sum(axis=dim, keepdims=True)
+
+
 # --------------------------------------------------------------------------- the op table
 @dataclass(frozen=True)
 class Op:
@@ -192,6 +243,43 @@ OPS = [
     Op("min", lambda a, axis, keepdims: a.min(axis=axis, keepdims=keepdims), np.min, _reduction()),
     Op("sum_all", lambda a: a.sum(), np.sum, _unary()),
     Op("mean_all", lambda a: a.mean(), np.mean, _unary()),
+    # PyTorch's spellings: activation methods, dim/keepdim, view, unsqueeze, squeeze, flatten
+    Op("relu_method", Tensor.relu, lambda a: np.maximum(a, 0.0), _unary()),
+    Op("tanh_method", Tensor.tanh, np.tanh, _unary()),
+    Op("sigmoid_method", Tensor.sigmoid, lambda a: 1 / (1 + np.exp(-a)), _unary()),
+    Op("softmax_dim", lambda a, dim: a.softmax(dim=dim), np_softmax, _with_dim()),
+    Op("softmax_positional", lambda a, dim: a.softmax(dim), np_softmax, _with_dim()),
+    Op(
+        "log_softmax_dim",
+        lambda a, dim: a.log_softmax(dim=dim),
+        lambda a, dim: np.log(np_softmax(a, dim)),
+        _with_dim(),
+    ),
+    Op(
+        "sum_dim",
+        lambda a, dim, keepdim: a.sum(dim=dim, keepdim=keepdim),
+        lambda a, dim, keepdim: np.sum(
+            a, axis=tuple(dim) if isinstance(dim, list) else dim, keepdims=keepdim
+        ),
+        _torch_reduction(),
+    ),
+    Op(
+        "mean_dim",
+        lambda a, dim, keepdim: a.mean(dim=dim, keepdim=keepdim),
+        lambda a, dim, keepdim: np.mean(
+            a, axis=tuple(dim) if isinstance(dim, list) else dim, keepdims=keepdim
+        ),
+        _torch_reduction(),
+    ),
+    Op(
+        "sum_positional_dim", lambda a: a.sum(0, True), lambda a: a.sum(0, keepdims=True), _unary(1)
+    ),
+    Op("view", lambda a, new: a.view(new), lambda a, new: a.reshape(new), _reshape()),
+    Op("view_varargs", lambda a: a.view(-1, 1), lambda a: a.reshape(-1, 1), _unary()),
+    Op("unsqueeze", Tensor.unsqueeze, lambda a, dim: np.expand_dims(a, dim), _with_dim(extra=1)),
+    Op("squeeze", lambda a, dim: a.squeeze(dim), np_squeeze, _squeeze()),
+    Op("flatten", lambda a: a.flatten(), np.ravel, _unary()),
+    Op("flatten_dims", Tensor.flatten, np_flatten, _flatten()),
     # shape
     Op("reshape", lambda a, new: a.reshape(new), lambda a, new: a.reshape(new), _reshape()),
     Op("reshape_varargs", lambda a: a.reshape(-1, 1), lambda a: a.reshape(-1, 1), _unary()),

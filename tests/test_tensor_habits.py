@@ -1,0 +1,255 @@
+"""PyTorch habits on glassnet.Tensor: in-place updates, activation methods, dim/keepdim,
+view/unsqueeze/squeeze/flatten.
+
+Each snippet is written once and run on glassnet and, when torch is installed (the pinned
+torch==2.13.0 CPU build; optional), on PyTorch with the same float64 starting values: the
+numbers must agree to 1e-10. The glassnet half always runs, against a NumPy reference and
+central finite differences (``tests/test_tensor.py`` covers the ops over random shapes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import nn
+from glassnet.tensor import Tensor
+
+RNG = np.random.default_rng(7)
+X = RNG.standard_normal((3, 4))  # the starting values every snippet receives
+R = RNG.standard_normal((3, 4))  # a fixed upstream gradient for the backward pass
+
+
+def np_softmax(a: np.ndarray, axis: int) -> np.ndarray:
+    e = np.exp(a - a.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+# name: (snippet written with what both libraries spell the same, NumPy reference)
+SNIPPETS: dict[str, tuple[Callable[[Any], Any], Callable[[np.ndarray], np.ndarray]]] = {
+    "relu": (lambda x: x.relu(), lambda a: np.maximum(a, 0.0)),
+    "tanh": (lambda x: x.tanh(), np.tanh),
+    "sigmoid": (lambda x: x.sigmoid(), lambda a: 1 / (1 + np.exp(-a))),
+    "softmax(dim=1)": (lambda x: x.softmax(dim=1), lambda a: np_softmax(a, 1)),
+    "softmax(0)": (lambda x: x.softmax(0), lambda a: np_softmax(a, 0)),
+    "log_softmax(dim=-1)": (lambda x: x.log_softmax(dim=-1), lambda a: np.log(np_softmax(a, -1))),
+    "exp": (lambda x: x.exp(), np.exp),
+    "log": (lambda x: (x * x + 1.0).log(), lambda a: np.log(a * a + 1.0)),
+    "sum(dim=1)": (lambda x: x.sum(dim=1), lambda a: a.sum(axis=1)),
+    "sum(dim=(0, 1))": (lambda x: x.sum(dim=(0, 1)), lambda a: a.sum(axis=(0, 1))),
+    "sum(0, True)": (lambda x: x.sum(0, True), lambda a: a.sum(axis=0, keepdims=True)),
+    "mean(dim=0, keepdim=True)": (
+        lambda x: x.mean(dim=0, keepdim=True),
+        lambda a: a.mean(axis=0, keepdims=True),
+    ),
+    "mean(dim=[0, 1])": (lambda x: x.mean(dim=[0, 1]), lambda a: a.mean(axis=(0, 1))),
+    "view(6, 2)": (lambda x: x.view(6, 2), lambda a: a.reshape(6, 2)),
+    "view(-1)": (lambda x: x.view(-1), np.ravel),
+    "unsqueeze(1)": (lambda x: x.unsqueeze(1), lambda a: a[:, None]),
+    "unsqueeze(-1)": (lambda x: x.unsqueeze(-1), lambda a: a[..., None]),
+    "unsqueeze(0).squeeze()": (lambda x: x.unsqueeze(0).squeeze(), lambda a: a),
+    "view(3, 1, 4).squeeze(1)": (lambda x: x.view(3, 1, 4).squeeze(1), lambda a: a),
+    "squeeze(0) keeps a long axis": (lambda x: x.squeeze(0), lambda a: a),
+    "flatten()": (lambda x: x.flatten(), np.ravel),
+    "view(3, 2, 2).flatten(1)": (lambda x: x.view(3, 2, 2).flatten(1), lambda a: a),
+    "view(3, 2, 2).flatten(0, 1)": (
+        lambda x: x.view(3, 2, 2).flatten(0, 1),
+        lambda a: a.reshape(6, 2),
+    ),
+    "relu chain": (
+        lambda x: (x.tanh() * 2.0 - x.sigmoid()).relu().softmax(dim=1).sum(dim=0),
+        lambda a: np_softmax(np.maximum(np.tanh(a) * 2 - 1 / (1 + np.exp(-a)), 0), 1).sum(0),
+    ),
+}
+
+
+def _run(snippet: Callable, x: Any, make: Callable) -> tuple[np.ndarray, Any]:
+    """Forward, then backward with the fixed upstream gradient R (reshaped to the output)."""
+    out = snippet(x)
+    r = make(R.reshape(-1)[: int(np.prod(out.shape))].reshape(tuple(out.shape)))
+    (out * r).sum().backward()
+    return np.asarray(out.detach().numpy()), x.grad
+
+
+@pytest.mark.parametrize("name", SNIPPETS)
+def test_snippet_matches_numpy_and_finite_differences(name: str):
+    snippet, ref = SNIPPETS[name]
+    out, grad = _run(snippet, Tensor(X, requires_grad=True), Tensor)
+    np.testing.assert_allclose(out, ref(X), rtol=1e-12, atol=1e-12)
+    assert grad.shape == X.shape
+    assert gn.gradcheck(snippet, X).ok  # float64 central differences
+
+
+@pytest.mark.parametrize("name", SNIPPETS)
+def test_snippet_matches_pytorch(name: str):
+    torch = pytest.importorskip("torch")  # optional reference (torch==2.13.0), not a dependency
+    snippet, _ = SNIPPETS[name]
+    out, grad = _run(snippet, Tensor(X, requires_grad=True), Tensor)
+    out_t, grad_t = _run(snippet, torch.tensor(X, requires_grad=True), torch.tensor)
+    np.testing.assert_allclose(out, out_t, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(grad, grad_t.numpy(), rtol=1e-10, atol=1e-10)
+
+
+# --------------------------------------------------------------------------- in place
+def _sgd(lib: Any, make: Callable, as_update: Callable, steps: int = 5, lr: float = 0.3):
+    """A hand-written training loop as a PyTorch user writes it: y = tanh(x W + b)."""
+    W = make(X.T[:, :2].copy(), requires_grad=True)  # (4, 2)
+    b = make(np.array([0.1, -0.2]), requires_grad=True)
+    inputs, targets = make(X), make(np.array([[0.5, -0.5], [0.2, 0.1], [-0.3, 0.4]]))
+    for _ in range(steps):
+        loss = (((inputs @ W + b).tanh() - targets) ** 2).mean()
+        loss.backward()
+        with lib.no_grad():
+            W -= lr * as_update(W.grad)
+            b -= lr * as_update(b.grad)
+            W *= 0.99  # weight decay
+            b += 0.01
+            W /= 1.01
+        W.grad = None
+        b.grad = None
+    return W, b
+
+
+def _numpy_sgd(steps: int = 5, lr: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
+    """The same loop with the gradient worked out by hand."""
+    W, b = X.T[:, :2].copy(), np.array([0.1, -0.2])
+    targets = np.array([[0.5, -0.5], [0.2, 0.1], [-0.3, 0.4]])
+    for _ in range(steps):
+        a = np.tanh(X @ W + b)
+        dz = 2 * (a - targets) / a.size * (1 - a * a)  # dL/dz of the mean squared error
+        W, b = (W - lr * X.T @ dz) * 0.99 / 1.01, b - lr * dz.sum(axis=0) + 0.01
+    return W, b
+
+
+@pytest.mark.parametrize("as_update", [np.asarray, Tensor], ids=["grad_array", "grad_tensor"])
+def test_in_place_updates_move_the_weights_in_their_own_memory(as_update: Callable):
+    W, b = _sgd(gn, Tensor, as_update)
+    W_ref, b_ref = _numpy_sgd()
+    np.testing.assert_allclose(W.data, W_ref, rtol=1e-12)
+    np.testing.assert_allclose(b.data, b_ref, rtol=1e-12)
+    p = Tensor(np.ones(3), requires_grad=True)
+    memory, same = p.data, p
+    with gn.no_grad():
+        p -= 0.5 * np.ones(3)
+    assert p is same and p.data is memory  # updated where it is, not rebound
+    np.testing.assert_array_equal(memory, [0.5, 0.5, 0.5])
+
+
+def test_in_place_updates_match_pytorch():
+    torch = pytest.importorskip("torch")  # optional reference (torch==2.13.0), not a dependency
+    W, b = _sgd(gn, Tensor, np.asarray)
+    W_t, b_t = _sgd(torch, torch.tensor, lambda g: g)
+    np.testing.assert_allclose(W.data, W_t.detach().numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(b.data, b_t.detach().numpy(), rtol=1e-10, atol=1e-10)
+
+
+def test_in_place_update_of_model_parameters_moves_the_model():
+    model = nn.MLP([2, 3, 1], activation="tanh", rng=0, dtype=np.float64)
+    X2 = np.array([[0.0, 1.0], [1.0, 0.0]])
+    before = [p.data.copy() for p in model.parameters()]
+    loss = gn.functional.mse(model(X2), np.ones((2, 1)))
+    loss.backward()
+    with gn.no_grad():
+        for p in model.parameters():
+            p -= 0.1 * p.grad
+    for p, old in zip(model.parameters(), before):
+        np.testing.assert_allclose(p.data, old - 0.1 * p.grad)
+        assert not np.array_equal(p.data, old)
+
+
+def test_in_place_on_a_parameter_outside_no_grad_raises_as_in_pytorch():
+    p = nn.Parameter(np.ones(2))
+    p.grad = np.ones(2)
+    for update in (
+        lambda: p.__isub__(0.1 * p.grad),
+        lambda: p.__iadd__(1.0),
+        lambda: p.__imul__(2.0),
+        lambda: p.__itruediv__(2.0),
+    ):
+        with pytest.raises(RuntimeError, match=r"no_grad\(\).*p -= lr \* p.grad"):
+            update()
+    np.testing.assert_array_equal(p.data, [1.0, 1.0])  # nothing changed
+
+
+def test_in_place_on_a_graph_node_raises():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2.0
+    with pytest.raises(RuntimeError, match=r"op 'mul'.*x = x \+ y"):
+        y += 1.0
+    with gn.no_grad(), pytest.raises(RuntimeError, match="op 'mul'"):
+        y -= 1.0  # no_grad does not make it safe: the graph holds y's values
+    np.testing.assert_array_equal(y.data, [2.0, 4.0])
+
+
+def test_a_graph_that_used_the_old_values_refuses_backward():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    c = Tensor([3.0, 4.0])  # a constant the graph holds as well
+    loss = (w * c).sum()
+    with gn.no_grad():
+        w -= 1.0
+    with pytest.raises(RuntimeError, match=r"op 'mul'.*changed in place"):
+        loss.backward()
+    loss = (w * c).sum()  # a new forward pass sees the new values: fine
+    c += 1.0  # a tensor that requires no grad is updated outside no_grad too
+    with pytest.raises(RuntimeError, match="changed in place"):
+        loss.backward()
+    (w * c).sum().backward()
+    np.testing.assert_array_equal(w.grad, [4.0, 5.0])
+
+
+def test_in_place_with_a_bad_operand_names_the_shapes():
+    x = Tensor(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"x \+= y on x of shape \(2, 3\)"):
+        x += np.ones((4, 2, 3))  # would need a bigger x
+    with pytest.raises(ValueError, match=r"x -= y"):
+        x -= "a"
+    with pytest.raises(TypeError, match="a = a @ b"):
+        x @= np.eye(3)
+    np.testing.assert_array_equal(x.data, np.zeros((2, 3)))
+
+
+def test_in_place_keeps_the_dtype():
+    x = Tensor(np.ones(2, dtype=np.float32))
+    x -= np.array([0.1, 0.2])  # a float64 operand is rounded into the float32 array
+    assert x.dtype == np.float32
+    np.testing.assert_array_equal(x.data, np.float32(1.0) - np.array([0.1, 0.2], np.float32))
+
+
+# --------------------------------------------------------------------------- bad input
+def test_numpy_and_pytorch_names_of_one_argument_together_are_an_error():
+    x = Tensor(X)
+    with pytest.raises(TypeError, match="axis or dim"):
+        x.sum(axis=0, dim=0)
+    with pytest.raises(TypeError, match="keepdims or keepdim"):
+        x.mean(keepdims=True, keepdim=True)
+    with pytest.raises(TypeError, match="axis or dim"):
+        x.softmax(1, dim=1)
+    with pytest.raises(TypeError, match="axis or dim"):
+        gn.functional.log_softmax(x, axis=0, dim=0)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: x.unsqueeze(3),
+        lambda x: x.unsqueeze(-4),
+        lambda x: x.squeeze(2),
+        lambda x: x.flatten(0, 5),
+        lambda x: x.unsqueeze(1.0),
+        lambda x: x.squeeze(True),
+    ],
+)
+def test_a_dim_out_of_range_names_the_op_and_the_range(call: Callable):
+    with pytest.raises(IndexError, match=r"dim must be an integer in \["):
+        call(Tensor(X))
+
+
+def test_max_and_min_take_no_dim():
+    # PyTorch's x.max(dim=1) returns (values, indices); glassnet's returns values only, so it
+    # refuses the PyTorch spelling rather than unpack into something else
+    with pytest.raises(TypeError, match="dim"):
+        Tensor(X).max(dim=1)
