@@ -270,6 +270,12 @@ def _network_layers(model: Module, owner: str) -> list[Layer]:
             )
         if lay.W.dtype not in _FLOATS:
             raise OnnxError(f"{owner}: weights must be float32 or float64. Got {lay.W.dtype}.")
+        for name, w in (("W", lay.W), ("b", lay.b)):
+            if w is not None and not np.all(np.isfinite(w)):
+                raise OnnxError(
+                    f"{owner}: {name} of layer {layers.index(lay) + 1} holds NaN or inf (did "
+                    "training diverge?); an ONNX model of it would predict NaN."
+                )
     dtypes = {lay.W.dtype for lay in layers} | {lay.b.dtype for lay in layers if lay.b is not None}
     if len(dtypes) > 1:
         raise OnnxError(
@@ -756,7 +762,11 @@ def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
     if hasattr(model, "get_inputs"):  # an onnxruntime session
         wanted = [(i.name, i.type == "tensor(string)") for i in model.get_inputs()]
     else:
-        proto = model if isinstance(model, onnx.ModelProto) else onnx.load(os.fspath(model))
+        proto = (
+            model
+            if isinstance(model, onnx.ModelProto)
+            else onnx.load(os.fspath(model), load_external_data=False)
+        )
         init = {t.name for t in proto.graph.initializer}
         wanted = [
             (i.name, i.type.tensor_type.elem_type == TensorProto.STRING)

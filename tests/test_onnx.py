@@ -133,6 +133,10 @@ def test_export_refuses_what_it_cannot_write(tmp_path):
 
     with pytest.raises(TypeError, match="Got a Square inside the model"):
         export(nn.Sequential(nn.Linear(2, 2), Square()))
+    broken = nn.MLP([2, 3, 1], rng=0)
+    broken.layers[2].b.data[0] = np.nan
+    with pytest.raises(OnnxError, match="b of layer 2 holds NaN or inf"):
+        export(broken)
     with pytest.raises(TypeError, match="'model' must be a glassnet network"):
         export(np.eye(2))
     with pytest.raises(ValueError, match="'opset'"):
@@ -357,13 +361,19 @@ FAST = ("--hidden", "8", "--epochs", "15", "--seed", "0")
 
 
 @pytest.mark.parametrize(
-    ("target", "impute"),
-    [("yes", "mean"), ("level", "median"), ("value,other", "mean")],
+    ("target", "impute", "extra"),
+    [
+        ("yes", "mean", ()),
+        ("level", "median", ()),
+        ("value,other", "mean", ()),
+        ("value", "median", ("--no-standardize",)),
+    ],
 )
-def test_train_model_raw_rows_in_predictions_out(tmp_path, capsys, target, impute):
+def test_train_model_raw_rows_in_predictions_out(tmp_path, capsys, target, impute, extra):
     data = write_mixed_csv(tmp_path / "mixed.csv")
     model, out = tmp_path / "m.glassnet", tmp_path / "m.onnx"
-    assert cli("train", data, "--target", target, "--impute", impute, "--out", model, *FAST) == 0
+    args = ("train", data, "--target", target, "--impute", impute, "--out", model, *FAST, *extra)
+    assert cli(*args) == 0
     # the file stores no imputation statistics (yet): export says so, then recomputes them
     assert cli("export", model, out) == 2
     assert "--impute-from" in capsys.readouterr().err
@@ -378,9 +388,9 @@ def test_train_model_raw_rows_in_predictions_out(tmp_path, capsys, target, imput
     assert {o.domain for o in proto.opset_import} == {"", "ai.onnx.ml"}
     outputs = session(out).run(None, feeds(proto, read_csv(data, impute=impute)))  # raw cells
     expected = glassnet_predictions(model, data, impute)
-    if target == "value,other":
+    if target.startswith("value"):
         (values,) = outputs
-        assert values.dtype == np.float64 and values.shape == (150, 2)
+        assert values.dtype == np.float64 and values.shape == (150, target.count(",") + 1)
         close(values, expected, np.float32)  # the network runs in float32
     else:
         (label, proba), (labels, probs) = outputs, expected
