@@ -564,7 +564,17 @@ def _load_any(path: str) -> tuple[Any, dict[str, Any]]:
     return model, meta if isinstance(meta, dict) else {}
 
 
+def _widths(model: Any) -> tuple[int, int] | None:
+    """The network's input and output widths, from its weight matrices (None: no 2-d W)."""
+    Ws = [p.data for name, p in model.named_parameters() if name.split(".")[-1] == "W"]
+    Ws = [W for W in Ws if W.ndim == 2]
+    return (int(Ws[0].shape[0]), int(Ws[-1].shape[1])) if Ws else None
+
+
 def _load_bundle(path: str) -> _Bundle:
+    """The network and its description, every number of the description checked against
+    the weights actually in the file before anything is built from it (a 6 KB file that
+    claims 300 million outputs is refused at once, not after allocating 20 GB)."""
     model, meta = _load_any(path)
     if meta.get("format") != MODEL_FORMAT:
         raise CLIError(
@@ -574,27 +584,66 @@ def _load_bundle(path: str) -> _Bundle:
     version = meta.get("format_version")
     if not isinstance(version, int) or version > MODEL_FORMAT_VERSION:
         raise CLIError(
-            f"'{path}' was written in description format {version!r}; this glassnet reads "
-            f"format {MODEL_FORMAT_VERSION} or older: upgrade glassnet"
+            f"'{path}' was written in description format {_short(version)}; this glassnet "
+            f"reads format {MODEL_FORMAT_VERSION} or older: upgrade glassnet"
         )
+
+    def bad(message: str) -> ModelFileError:
+        return ModelFileError(f"'{path}': the model description is malformed ({message})")
+
+    widths = _widths(model)
+    if widths is None:
+        raise bad("the network has no weight matrix")
+    n_in, n_out = widths
     try:
-        task_meta = meta["task"]
-        task = _make_task(task_meta["name"], int(task_meta["n_outputs"]))
-        pre = Preprocessor.from_dict(meta["preprocessing"]["preprocessor"])
-        target = meta["target"]
+        task_meta, target = meta["task"], meta["target"]
+        name, n_outputs = task_meta["name"], task_meta["n_outputs"]
+        pre_meta = meta["preprocessing"]["preprocessor"]
+        names = target["names"]
+    except KeyError as exc:
+        raise bad(f"it lacks {_short(exc.args[0] if exc.args else '?')}") from None
+    except TypeError:
+        raise bad("task, target and preprocessing must be JSON objects") from None
+    if name not in _TASK_CHOICES[1:]:
+        raise bad(f"unknown task {_short(name)}")
+    # 1) every size against the weights, before anything is built from it
+    want = 1 if name in ("binary", "regression") else max(n_out, 2)
+    if type(n_outputs) is not int or n_outputs != want or n_out != want:
+        raise bad(
+            f"task.n_outputs is {_short(n_outputs)} but the network has {n_out} output(s) "
+            f"and a {name} task needs {want}"
+        )
+    if not isinstance(names, list) or not names or not all(isinstance(t, str) for t in names):
+        raise bad("target.names must be a non-empty list of column names")
+    if (
+        name != "multioutput_regression"
+        and len(names) != 1
+        or (name == "multioutput_regression" and len(names) != n_out)
+    ):
+        raise bad(f"{len(names)} target name(s) for {n_out} output(s) of a {name} task")
+    try:
+        pre = Preprocessor.from_dict(pre_meta)
         labels = LabelEncoder.from_dict(target["labels"]) if target.get("labels") else None
         y_scaler = StandardScaler.from_dict(target["scaler"]) if target.get("scaler") else None
-        if not isinstance(target["names"], list) or not target["names"]:
-            raise ValueError("the target has no names")
     except (KeyError, TypeError, ValueError) as exc:
-        raise ModelFileError(
-            f"'{path}': the model description is malformed ({type(exc).__name__}: "
-            f"{_oneline(str(exc))})"
-        ) from None
-    n_classes = len(getattr(task, "classes_", ()))
-    if task.is_classifier and (labels is None or len(labels.classes_) != n_classes):
-        raise ModelFileError(f"'{path}': the model description's class labels do not fit its task")
+        raise bad(f"{type(exc).__name__}: {_oneline(str(exc))}") from None
+    if pre.n_features_out != n_in:
+        raise bad(f"the preprocessing makes {pre.n_features_out} inputs; the network takes {n_in}")
+    if name in ("binary", "multiclass"):
+        n_classes = max(n_out, 2)
+        if labels is None or len(labels.classes_) != n_classes:
+            found = "no" if labels is None else len(labels.classes_)
+            raise bad(f"{found} class labels for a {name} network of {n_out} output(s)")
+    elif y_scaler is not None and y_scaler.n_features_in_ != n_out:
+        raise bad(f"the target scaler has {y_scaler.n_features_in_} columns for {n_out} outputs")
+    # 2) now that the sizes are the file's own, build
+    task = _make_task(name, n_outputs)
     return _Bundle(path, model, meta, task, pre, labels, y_scaler)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool) -> _Data:
@@ -1855,7 +1904,8 @@ def _target_indices(bundle: _Bundle, data: _Data) -> np.ndarray:
     """The evaluation file's labels as the model's class indices, or an error naming unseen ones."""
     name = data.targets[0]
     raw = [str(v) for v in data.table.raw(name).tolist()]
-    kind = bundle.meta["target"]["labels"]["label_type"]
+    assert bundle.labels is not None  # (a classifier's bundle has its labels)
+    kind = bundle.labels.to_dict()["label_type"]
     lookup = {c: i for i, c in enumerate(bundle.classes)}
     if kind == "float":
         lookup = {repr(float(c)): i for c, i in lookup.items()}
@@ -1975,13 +2025,15 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         sys.stdout.write(f"target: {truth} (y = {coded} for the network); prediction: {shown}\n")
     else:
         sys.stdout.write(f"prediction: {shown}\n")
-    if bundle.meta["preprocessing"].get("standardize", True):
+    if _dig(bundle.meta, "preprocessing", "standardize") is not False:
         sys.stdout.write(
             "(the trace shows the inputs as the network sees them, "
             "after the model's preprocessing)\n"
         )
     sys.stdout.write("\n")
-    lr = args.lr if args.lr is not None else float(bundle.meta["training"].get("lr", 0.1))
+    lr = args.lr if args.lr is not None else _dig(bundle.meta, "training", "lr", kind=(int, float))
+    if lr is None or not 0 < lr < math.inf:
+        lr = 0.1  # (the description does not say: a hand-written or older file)
     result = explain(bundle.model, X, y, loss=bundle.task.loss, lr=lr, names=args.names)
     sys.stdout.write(str(result).rstrip("\n") + "\n")
     return 0
@@ -2076,81 +2128,127 @@ def _cmd_info(args: argparse.Namespace) -> int:
             say(f"description   {json.dumps(meta)[:200]}")
         return 0
     bundle = _load_bundle(args.model)
-    task = meta["task"]
-    say("")
-    say(f"task          {task['name']}, loss {task['loss']}, output {task['output_activation']}")
+    for line in _info_lines(bundle, meta):
+        say(line)
+    return 0
+
+
+def _dig(meta: Any, *keys: str | int, kind: type | tuple[type, ...] = object) -> Any:
+    """``meta[k1][k2]...`` when every key is there and the value is a ``kind``; else None.
+
+    Everything in a description but what predict needs is optional: a file written by
+    hand, or by another version, may lack any of it."""
+    for key in keys:
+        if isinstance(key, int):
+            if not isinstance(meta, list) or not -len(meta) <= key < len(meta):
+                return None
+        elif not isinstance(meta, dict) or key not in meta:
+            return None
+        meta = meta[key]
+    if kind is not object and (not isinstance(meta, kind) or isinstance(meta, bool)):
+        return None
+    return meta
+
+
+def _g(value: Any, spec: str = ".4g") -> str:
+    """A number for ``info``: formatted with ``spec``, '?' when it is not a number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "?"
+    return format(value, spec)
+
+
+def _info_lines(bundle: _Bundle, meta: dict[str, Any]) -> list[str]:
+    """The lines ``info`` prints about a ``glassnet train`` model; each optional part of the
+    description that is absent (or of the wrong type) is left out or shown as '?'."""
+    out = [""]
+    task = bundle.task
+    loss = _dig(meta, "task", "loss", kind=str) or task.loss
+    act = _dig(meta, "task", "output_activation", kind=str) or task.output_activation
+    out.append(f"task          {task.name}, loss {loss}, output {act}")
     if bundle.classes:
-        say(
+        out.append(
             f"target        '{bundle.targets[0]}', {len(bundle.classes)} classes: "
             f"{_classes_text(bundle.classes, 20)}"
         )
     else:
         scaled = " (standardized for training)" if bundle.y_scaler is not None else ""
-        say(f"target        {', '.join(repr(t) for t in bundle.targets)}{scaled}")
-    prep = meta["preprocessing"]
+        out.append(f"target        {', '.join(repr(t) for t in bundle.targets)}{scaled}")
     pre = bundle.pre
-    say(
+    impute = _dig(meta, "preprocessing", "impute", kind=str)
+    standardize = _dig(meta, "preprocessing", "standardize", kind=bool)
+    out.append(
         f"features      {len(bundle.columns)} columns -> {pre.n_features_out} inputs"
-        + (f", missing cells imputed ({prep['impute']})" if prep.get("impute") else "")
+        + (f", missing cells imputed ({impute})" if impute else "")
     )
     rows = [["column", "kind", "preprocessing"]]
     kinds = pre.kinds_ or {}
-    num = [c for c in bundle.columns if kinds.get(c) == "numeric"]
-    cat = bundle.categorical
-    for c in bundle.columns:
+    num = {c: j for j, c in enumerate(c for c in bundle.columns if kinds.get(c) == "numeric")}
+    cat = {c: j for j, c in enumerate(bundle.categorical)}
+    for c in bundle.columns[:20]:
         if c in num and pre.scaler_ is not None:
-            j = num.index(c)
-            if prep.get("standardize", True):
+            j = num[c]
+            if standardize is not False:
                 how = f"(x - {_num(pre.scaler_.mean_[j])}) / {_num(pre.scaler_.scale_[j])}"
             else:
                 how = "as is"
             rows.append([c, "numeric", how])
         elif c in cat and pre.encoder_ is not None and pre.encoder_.categories_ is not None:
-            cats = pre.encoder_.categories_[cat.index(c)].tolist()
+            cats = pre.encoder_.categories_[cat[c]].tolist()
             rows.append([c, "categorical", f"one-hot: {_classes_text([str(v) for v in cats])}"])
-    shown = rows[:21]
-    for line in _render(shown, "lll", indent="    "):
-        say(line)
-    if len(rows) > 21:
-        say(f"    ... and {len(rows) - 21} more columns")
-    t = meta["training"]
-    say("")
-    hidden = ",".join(str(h) for h in t["hidden"]) or "none"
-    say(
-        f"training      data {t['data']}, rows {t['rows']['train']} train / "
-        f"{t['rows']['validation']} validation / {t['rows']['test']} test"
-    )
-    say(
-        f"              --hidden {hidden} --activation {t['activation']} --optimizer "
-        f"{t['optimizer']} --lr {t['lr']:g} --batch-size {t['batch_size']} --epochs "
-        f"{t['epochs']} --seed {t['seed']}"
-        + (f" --l2 {t['l2']:g}" if t.get("l2") else "")
-        + (" --early-stopping" if t.get("early_stopping") else "")
-        + ("" if t.get("standardize", True) else " --no-standardize")
-    )
-    h = meta["history"]
-    say(
-        f"history       {h['epoch']} epochs in "
-        f"{h['seconds']:.2f} s; stopped: {h.get('message', h.get('stop_reason'))}"
-    )
-    if h["loss"]:
-        line = f"              loss {h['loss'][0]:.4g} -> {h['loss'][-1]:.4g}"
-        if h["val_loss"]:
-            line += (
-                f"; validation loss {h['val_loss'][-1]:.4g}, "
-                f"{h['metric_name']} {h['val_metric'][-1]:.4g}"
-            )
-        if h.get("best_epoch") and t.get("early_stopping"):
-            line += f"; best epoch {h['best_epoch']}"
-        say(line)
-    tm = meta.get("test_metrics")
+    out += _render(rows, "lll", indent="    ")
+    if len(bundle.columns) > 20:
+        out.append(f"    ... and {len(bundle.columns) - 20} more columns")
+    t = _dig(meta, "training", kind=dict)
+    if t is not None:
+        out.append("")
+        rows_of = [_g(_dig(t, "rows", k), "d") for k in ("train", "validation", "test")]
+        out.append(
+            f"training      data {_dig(t, 'data', kind=str) or '?'}, rows {rows_of[0]} train "
+            f"/ {rows_of[1]} validation / {rows_of[2]} test"
+        )
+        hidden = _dig(t, "hidden", kind=list)
+        hidden_text = "?" if hidden is None else ",".join(str(h) for h in hidden) or "none"
+        out.append(
+            f"              --hidden {hidden_text} --activation {_dig(t, 'activation') or '?'} "
+            f"--optimizer {_dig(t, 'optimizer') or '?'} --lr {_g(_dig(t, 'lr'), 'g')} "
+            f"--batch-size {_g(_dig(t, 'batch_size'), 'd')} --epochs {_g(_dig(t, 'epochs'), 'd')} "
+            f"--seed {_g(_dig(t, 'seed'), 'd')}"
+            + (f" --l2 {_g(t['l2'], 'g')}" if _dig(t, "l2", kind=(int, float)) else "")
+            + (" --early-stopping" if _dig(t, "early_stopping") is True else "")
+            + (" --no-standardize" if _dig(t, "standardize") is False else "")
+        )
+    h = _dig(meta, "history", kind=dict)
+    if h is not None:
+        why = _dig(h, "message", kind=str) or _dig(h, "stop_reason", kind=str) or "?"
+        out.append(
+            f"history       {_g(_dig(h, 'epoch'), 'd')} epochs in "
+            f"{_g(_dig(h, 'seconds'), '.2f')} s; stopped: {why}"
+        )
+        losses = _dig(h, "loss", kind=list)
+        if losses:
+            line = f"              loss {_g(losses[0])} -> {_g(losses[-1])}"
+            val_loss, val_metric = _dig(h, "val_loss", -1), _dig(h, "val_metric", -1)
+            if val_loss is not None:
+                line += (
+                    f"; validation loss {_g(val_loss)}, "
+                    f"{_dig(h, 'metric_name', kind=str) or 'metric'} {_g(val_metric)}"
+                )
+            best = _dig(h, "best_epoch", kind=int)
+            if best and t is not None and _dig(t, "early_stopping") is True:
+                line += f"; best epoch {best}"
+            out.append(line)
+    tm = _dig(meta, "test_metrics", kind=dict)
     if tm:
         if "accuracy" in tm:
-            say(f"test scores   accuracy {tm['accuracy']:.4f}, macro F1 {tm['macro_f1']:.4f}")
+            out.append(
+                f"test scores   accuracy {_g(tm.get('accuracy'), '.4f')}, "
+                f"macro F1 {_g(tm.get('macro_f1'), '.4f')}"
+            )
         else:
-            for k, name in enumerate(bundle.targets):
-                say(f"test scores   {name}: R^2 {_num(tm['r2'][k])}, MAE {_num(tm['mae'][k])}")
-    return 0
+            for k, target in enumerate(bundle.targets):
+                r2, mae = _dig(tm, "r2", k), _dig(tm, "mae", k)
+                out.append(f"test scores   {target}: R^2 {_g(r2)}, MAE {_g(mae)}")
+    return out
 
 
 # ======================================================================== main

@@ -952,31 +952,47 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
 # ----------------------------------------------------------------------------- models
 
 
-def _configured_weights(cfg: Any, depth: int = 0) -> int:
+#: How deeply a model config may nest modules (Sequential in Sequential ...).
+MAX_CONFIG_DEPTH = 64
+
+
+def _configured_weights(cfg: Any) -> int:
     """A lower bound on the weight values a module config asks for.
 
-    Counts ``W`` of ``Linear``, ``MLP`` (``sum sizes[i] * sizes[i+1]``) and ``Neuron``
-    configs, through ``Sequential``; anything else counts 0. Every one of those
-    values must be in the file, so a config asking for more than the file holds
-    is refused before it is built (a 100-byte file must not allocate gigabytes).
+    Counts ``W`` of every ``Linear``, ``MLP`` (``sum sizes[i] * sizes[i+1]``) and
+    ``Neuron`` config at any depth (anything else counts 0). Every one of those values
+    must be in the file, so a config asking for more than the file holds is refused
+    before it is built (a 100-byte file must not allocate gigabytes). Raises
+    ``ValueError`` for a config nested more than :data:`MAX_CONFIG_DEPTH` deep.
     """
-    if not isinstance(cfg, dict) or depth > 100:
-        return 0
 
     def width(value: Any) -> int:
         return value if type(value) is int and value > 0 else 0
 
-    kind = cfg.get("type")
-    if kind == "Linear":
-        return width(cfg.get("inputs")) * width(cfg.get("neurons"))
-    if kind == "Neuron":
-        return width(cfg.get("inputs"))
-    if kind == "MLP" and isinstance(cfg.get("sizes"), list):
-        sizes = [width(s) for s in cfg["sizes"]]
-        return sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
-    if kind == "Sequential" and isinstance(cfg.get("layers"), list):
-        return sum(_configured_weights(c, depth + 1) for c in cfg["layers"])
-    return 0
+    total = 0
+    stack = [(cfg, 0)]
+    while stack:  # (iterative: a hostile config cannot exhaust the call stack)
+        node, depth = stack.pop()
+        if depth > MAX_CONFIG_DEPTH:
+            raise ValueError(
+                f"the model config nests more than {MAX_CONFIG_DEPTH} levels deep; "
+                f"glassnet builds models of at most that depth"
+            )
+        if isinstance(node, list):
+            stack.extend((item, depth) for item in node)  # (a list is no level of its own)
+            continue
+        if not isinstance(node, dict):
+            continue
+        kind = node.get("type")
+        if kind == "Linear":
+            total += width(node.get("inputs")) * width(node.get("neurons"))
+        elif kind == "Neuron":
+            total += width(node.get("inputs"))
+        elif kind == "MLP" and isinstance(node.get("sizes"), list):
+            sizes = [width(v) for v in node["sizes"]]
+            total += sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+        stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
+    return total
 
 
 def save_model(
@@ -1071,7 +1087,10 @@ def load_model(path: str | os.PathLike[str]) -> Module:
         raise ModelFileError(
             f"{source}: the model description must hold exactly 'config' and 'meta' (objects)"
         )
-    needed = _configured_weights(config)
+    try:
+        needed = _configured_weights(config)
+    except ValueError as exc:
+        raise ModelFileError(f"{source}: {exc}; the file is corrupt or hostile") from None
     held = sum(a.size for a in arrays.values())
     if needed > held:
         raise ModelFileError(
@@ -1090,4 +1109,76 @@ def load_model(path: str | os.PathLike[str]) -> Module:
     except ModelFileError as exc:
         raise ModelFileError(f"{source}: {exc}") from None
     model.load_state_dict(arrays)
+    return model
+
+
+def load_torch_state_dict(model: Module, source: Any) -> Module:
+    """Copy the weights of a PyTorch ``nn.Sequential`` of ``nn.Linear`` layers into
+    ``model`` (a glassnet ``MLP`` or ``Sequential`` with as many ``Linear`` layers), so a
+    network trained in PyTorch can be explained with glassnet's tools. Returns ``model``.
+
+    ``source`` is a ``state_dict`` (a dict of arrays or CPU tensors, e.g.
+    ``torch_model.state_dict()``) or the path of a safetensors file holding one
+    (``safetensors.torch.save_file(torch_model.state_dict(), path)``). PyTorch's
+    ``<layer>.weight`` (neurons, inputs) becomes ``W`` (inputs, neurons), its transpose
+    (the lecture's layout), and ``<layer>.bias`` becomes ``b``; the layers are matched in
+    order (``0``, ``2``, ``10``: numbered names sort as numbers). The activations are the
+    glassnet model's own: build it with PyTorch's. Every shape and key is checked before
+    any weight changes.
+
+    >>> import numpy as np
+    >>> from glassnet import nn
+    >>> state = {"0.weight": np.ones((3, 2)), "0.bias": np.zeros(3),
+    ...          "2.weight": np.ones((1, 3)), "2.bias": np.zeros(1)}
+    >>> model = load_torch_state_dict(nn.MLP([2, 3, 1], dtype=np.float64), state)
+    >>> model.predict(np.ones((1, 2)))
+    array([[6.]])
+    """
+    from .nn import Linear
+
+    if isinstance(source, (str, os.PathLike)):
+        source = load_arrays(source, expect_format=False)[0]
+    if not isinstance(source, Mapping):
+        raise TypeError(
+            f"load_torch_state_dict: 'source' must be a state_dict (a dict of arrays) or the "
+            f"path of a safetensors file. Got {type(source).__name__}."
+        )
+    arrays = {  # CPU tensors (detached) or arrays, by name
+        str(k): np.asarray(v.detach().cpu().numpy() if hasattr(v, "cpu") else v)
+        for k, v in source.items()
+    }
+    odd = sorted(k for k in arrays if not k.endswith((".weight", ".bias")))
+    if odd:
+        raise ValueError(
+            f"load_torch_state_dict: only Linear layers' 'weight' and 'bias' can be loaded; "
+            f"the state_dict also holds {odd[:5]} (another kind of layer?)."
+        )
+
+    def order(name: str) -> list[tuple[int, Any]]:  # "10" after "2": numbers sort as numbers
+        return [(0, int(p)) if p.isdigit() else (1, p) for p in name.split(".")]
+
+    prefixes = sorted({k.rsplit(".", 1)[0] for k in arrays}, key=order)
+    linears = [m for m in model.modules() if isinstance(m, Linear)]
+    names = {id(p): name for name, p in model.named_parameters()}
+    if len(prefixes) != len(linears):
+        raise ValueError(
+            f"load_torch_state_dict: the state_dict holds {len(prefixes)} Linear layers "
+            f"({prefixes}) but the model has {len(linears)}; build the model with the "
+            f"PyTorch network's layer sizes."
+        )
+    state = {}
+    for prefix, lin in zip(prefixes, linears):
+        weight, bias = arrays.get(f"{prefix}.weight"), arrays.get(f"{prefix}.bias")
+        want = (lin.neurons, lin.inputs)
+        if weight is None or weight.shape != want or (bias is None) != (lin.b is None):
+            raise ValueError(
+                f"load_torch_state_dict: layer {prefix!r} holds weight "
+                f"{getattr(weight, 'shape', None)} and bias {getattr(bias, 'shape', None)}, but "
+                f"the matching glassnet layer {lin!r} needs weight {want} (PyTorch's (out, in)) "
+                f"and {'a bias' if lin.b is not None else 'no bias'}."
+            )
+        state[names[id(lin.W)]] = weight.T
+        if bias is not None:
+            state[names[id(lin.b)]] = bias
+    model.load_state_dict(state)  # checks the names, shapes and values, then copies
     return model

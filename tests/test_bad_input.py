@@ -22,6 +22,7 @@ import pytest
 
 from glassnet.cli import main
 from glassnet.datasets import make_moons
+from glassnet.io import load_arrays, load_model, save_model
 
 FAST = ["--epochs", "3", "--hidden", "4", "-q"]
 
@@ -111,79 +112,359 @@ def content(name: str, text: str | bytes) -> Callable[[Path], None]:
     return setup
 
 
+def remeta(edit: Callable[[dict], object], name: str = "m.glassnet") -> Callable[[Path], None]:
+    """Write ``name``: model.glassnet with its description edited by ``edit(meta)``, saved
+    by glassnet itself (so its checksum is right: only the description is hostile)."""
+
+    def setup(d: Path) -> None:
+        meta = load_arrays(d / "model.glassnet")[1]["meta"]
+        edit(meta)
+        save_model(load_model(d / "model.glassnet"), d / name, meta=meta)
+
+    return setup
+
+
+def drop(*keys: str) -> Callable[[dict], None]:
+    def edit(meta: dict) -> None:
+        for key in keys[:-1]:
+            meta = meta[key]
+        del meta[keys[-1]]
+
+    return edit
+
+
+def put(value: object, *keys: str) -> Callable[[dict], None]:
+    def edit(meta: dict) -> None:
+        for key in keys[:-1]:
+            meta = meta[key]
+        meta[keys[-1]] = value
+
+    return edit
+
+
+def flip_byte(name: str, offset: int) -> Callable[[Path], None]:
+    def setup(d: Path) -> None:
+        data = bytearray((d / name).read_bytes())
+        data[offset] ^= 0x01
+        (d / name).write_bytes(bytes(data))
+
+    return setup
+
+
 TRAIN = ["train", "data.csv", "--target", "moon", *FAST]
+M = ["m.glassnet"]
+OPTIONAL = [  # every part of a description that predict does not need
+    ("glassnet_version",), ("task", "loss"), ("task", "output_activation"),
+    ("preprocessing", "standardize"), ("preprocessing", "impute"), ("preprocessing", "inputs"),
+    ("training",), ("training", "rows"), ("training", "hidden"), ("training", "lr"),
+    ("training", "data"), ("training", "epochs"), ("history",), ("history", "loss"),
+    ("history", "message"), ("history", "epoch"), ("history", "seconds"),
+    ("history", "val_loss"), ("test_metrics",), ("target", "scaler"),
+]  # fmt: skip
+WRONG_TYPES = [  # optional parts of the wrong type: shown as '?' or left out
+    ("abc", "history", "loss"), ([], "history"), ("fast", "training", "lr"),
+    (None, "training", "rows"), ({"x": 1}, "test_metrics"), (7, "glassnet_version"),
+    ([1, "a"], "history", "loss"), ("x", "training", "hidden"),
+]  # fmt: skip
 PREDICT = ["predict", "model.glassnet", "new.csv"]
 
 CASES: list[Case] = [
     # -- 1. data loss: an output that is an input, or another output, is refused
-    Case("train-out-is-the-data", [*TRAIN, "--out", "data.csv"],
-         ("--out 'data.csv' is the same file as the training data 'data.csv'",)),
-    Case("train-out-is-the-data-via-dotdot", [*TRAIN, "--out", "sub/../data.csv"],
-         ("same file as the training data",), setup=lambda d: (d / "sub").mkdir()),
-    Case("train-out-is-a-symlink-to-the-data", [*TRAIN, "--out", "link.csv"],
-         ("same file as the training data",), setup=symlink("link.csv", "data.csv")),
-    Case("train-out-is-a-hard-link-to-the-data", [*TRAIN, "--out", "hard.csv"],
-         ("same file as the training data",), setup=hardlink("hard.csv", "data.csv")),
-    Case("train-data-is-a-symlink-to-the-out", ["train", "link.csv", "--target", "moon",
-         "--out", "data.csv", *FAST], ("same file as the training data",),
-         setup=symlink("link.csv", "data.csv")),
-    Case("train-checkpoint-is-the-data", [*TRAIN, "--out", "m2.glassnet", "--checkpoint",
-         "data.csv", "--checkpoint-every", "1"], ("--checkpoint 'data.csv' is the same file",)),
-    Case("train-checkpoint-is-the-out", [*TRAIN, "--out", "x.glassnet", "--checkpoint",
-         "x.glassnet", "--checkpoint-every", "1"],
-         ("--checkpoint 'x.glassnet' is the same file as --out 'x.glassnet'",)),
-    Case("train-checkpoint-is-a-link-to-the-out", [*TRAIN, "--out", "model.glassnet",
-         "--checkpoint", "ck", "--checkpoint-every", "1"], ("same file as --out",),
-         setup=symlink("ck", "model.glassnet")),
-    Case("train-resume-out-is-the-checkpoint", [*TRAIN, "--out", "model.ckpt", "--checkpoint",
-         "model.ckpt", "--resume"], ("same file as the checkpoint 'model.ckpt'",)),
-    Case("predict-out-is-the-data", [*PREDICT, "--out", "new.csv"],
-         ("--out 'new.csv' is the same file as the data file 'new.csv'",)),
-    Case("predict-out-is-the-model", [*PREDICT, "--out", "model.glassnet"],
-         ("same file as the model file 'model.glassnet'",)),
-    Case("predict-out-is-a-hard-link-to-the-model", [*PREDICT, "--out", "h.csv"],
-         ("same file as the model file",), setup=hardlink("h.csv", "model.glassnet")),
-    Case("predict-out-is-the-data-with-force", [*PREDICT, "--out", "new.csv", "--force"],
-         ("same file as the data file",)),
+    Case(
+        "train-out-is-the-data",
+        [*TRAIN, "--out", "data.csv"],
+        ("--out 'data.csv' is the same file as the training data 'data.csv'",),
+    ),
+    Case(
+        "train-out-is-the-data-via-dotdot",
+        [*TRAIN, "--out", "sub/../data.csv"],
+        ("same file as the training data",),
+        setup=lambda d: (d / "sub").mkdir(),
+    ),
+    Case(
+        "train-out-is-a-symlink-to-the-data",
+        [*TRAIN, "--out", "link.csv"],
+        ("same file as the training data",),
+        setup=symlink("link.csv", "data.csv"),
+    ),
+    Case(
+        "train-out-is-a-hard-link-to-the-data",
+        [*TRAIN, "--out", "hard.csv"],
+        ("same file as the training data",),
+        setup=hardlink("hard.csv", "data.csv"),
+    ),
+    Case(
+        "train-data-is-a-symlink-to-the-out",
+        ["train", "link.csv", "--target", "moon", "--out", "data.csv", *FAST],
+        ("same file as the training data",),
+        setup=symlink("link.csv", "data.csv"),
+    ),
+    Case(
+        "train-checkpoint-is-the-data",
+        [*TRAIN, "--out", "m2.glassnet", "--checkpoint", "data.csv", "--checkpoint-every", "1"],
+        ("--checkpoint 'data.csv' is the same file",),
+    ),
+    Case(
+        "train-checkpoint-is-the-out",
+        [*TRAIN, "--out", "x.glassnet", "--checkpoint", "x.glassnet", "--checkpoint-every", "1"],
+        ("--checkpoint 'x.glassnet' is the same file as --out 'x.glassnet'",),
+    ),
+    Case(
+        "train-checkpoint-is-a-link-to-the-out",
+        [*TRAIN, "--out", "model.glassnet", "--checkpoint", "ck", "--checkpoint-every", "1"],
+        ("same file as --out",),
+        setup=symlink("ck", "model.glassnet"),
+    ),
+    Case(
+        "train-resume-out-is-the-checkpoint",
+        [*TRAIN, "--out", "model.ckpt", "--checkpoint", "model.ckpt", "--resume"],
+        ("same file as the checkpoint 'model.ckpt'",),
+    ),
+    Case(
+        "predict-out-is-the-data",
+        [*PREDICT, "--out", "new.csv"],
+        ("--out 'new.csv' is the same file as the data file 'new.csv'",),
+    ),
+    Case(
+        "predict-out-is-the-model",
+        [*PREDICT, "--out", "model.glassnet"],
+        ("same file as the model file 'model.glassnet'",),
+    ),
+    Case(
+        "predict-out-is-a-hard-link-to-the-model",
+        [*PREDICT, "--out", "h.csv"],
+        ("same file as the model file",),
+        setup=hardlink("h.csv", "model.glassnet"),
+    ),
+    Case(
+        "predict-out-is-the-data-with-force",
+        [*PREDICT, "--out", "new.csv", "--force"],
+        ("same file as the data file",),
+    ),
     # -- 1. data loss: a file of another kind is never replaced without --force
-    Case("train-out-over-a-csv", [*TRAIN, "--out", "new.csv"],
-         ("--out 'new.csv' exists and is a text (CSV) file, not a glassnet model file",
-          "--force")),
-    Case("train-out-over-a-checkpoint", [*TRAIN, "--out", "model.ckpt"],
-         ("is a glassnet checkpoint, not a glassnet model file",)),
-    Case("train-checkpoint-over-a-model", [*TRAIN, "--out", "m3.glassnet", "--checkpoint",
-         "model.glassnet", "--checkpoint-every", "1"],
-         ("--checkpoint 'model.glassnet' exists and is a glassnet model file, not a glassnet "
-          "checkpoint",)),
-    Case("train-out-over-a-binary-file", [*TRAIN, "--out", "photo.png"],
-         ("is a binary file",), setup=lambda d: (d / "photo.png").write_bytes(b"\x89PNG\0\0")),
-    Case("predict-out-over-a-model", [*PREDICT, "--out", "other.glassnet"],
-         ("--out 'other.glassnet' exists and is a glassnet model file, not a CSV file",
-          "--force"), setup=lambda d: shutil.copy(d / "model.glassnet", d / "other.glassnet")),
-    Case("predict-out-over-a-checkpoint", [*PREDICT, "--out", "model.ckpt"],
-         ("is a glassnet checkpoint, not a CSV file",)),
+    Case(
+        "train-out-over-a-csv",
+        [*TRAIN, "--out", "new.csv"],
+        ("--out 'new.csv' exists and is a text (CSV) file, not a glassnet model file", "--force"),
+    ),
+    Case(
+        "train-out-over-a-checkpoint",
+        [*TRAIN, "--out", "model.ckpt"],
+        ("is a glassnet checkpoint, not a glassnet model file",),
+    ),
+    Case(
+        "train-checkpoint-over-a-model",
+        [
+            *TRAIN,
+            "--out",
+            "m3.glassnet",
+            "--checkpoint",
+            "model.glassnet",
+            "--checkpoint-every",
+            "1",
+        ],
+        (
+            "--checkpoint 'model.glassnet' exists and is a glassnet model file, not a glassnet "
+            "checkpoint",
+        ),
+    ),
+    Case(
+        "train-out-over-a-binary-file",
+        [*TRAIN, "--out", "photo.png"],
+        ("is a binary file",),
+        setup=lambda d: (d / "photo.png").write_bytes(b"\x89PNG\0\0"),
+    ),
+    Case(
+        "predict-out-over-a-model",
+        [*PREDICT, "--out", "other.glassnet"],
+        ("--out 'other.glassnet' exists and is a glassnet model file, not a CSV file", "--force"),
+        setup=lambda d: shutil.copy(d / "model.glassnet", d / "other.glassnet"),
+    ),
+    Case(
+        "predict-out-over-a-checkpoint",
+        [*PREDICT, "--out", "model.ckpt"],
+        ("is a glassnet checkpoint, not a CSV file",),
+    ),
     # -- 1. the CSV reader swallows no rows
-    Case("train-unclosed-quote-eats-the-rest", ["train", "q.csv", "--target", "moon", *FAST],
-         ("Line 8 of 'q.csv' opens a quote (\") that is never closed", "54 lines"),
-         setup=edit_line("data.csv", "q.csv", 8, '0.1,0.2,red,"upper')),
-    Case("train-unclosed-quote-in-a-feature", ["train", "q.csv", "--target", "moon", *FAST],
-         ("Line 3 of 'q.csv' opens a quote",),
-         setup=edit_line("data.csv", "q.csv", 3, '0.1,0.2,"red,upper')),
-    Case("train-quoted-line-break", ["train", "q.csv", "--target", "moon", *FAST],
-         ("Line 8 of 'q.csv' opens a quoted cell that runs on to line 9", "--multiline-cells"),
-         setup=edit_line("data.csv", "q.csv", 8, '0.1,0.2,red,"upper\nlower"')),
-    Case("train-stray-quote-after-a-quoted-cell", ["train", "q.csv", "--target", "moon", *FAST],
-         ("not valid CSV at line 5",),
-         setup=edit_line("data.csv", "q.csv", 5, '0.1,0.2,"red"dish,upper')),
-    Case("predict-unclosed-quote", ["predict", "model.glassnet", "q.csv"],
-         ("Line 4 of 'q.csv' opens a quote",),
-         setup=edit_line("new.csv", "q.csv", 4, '0.1,0.2,"red')),
-    Case("evaluate-quoted-line-break", ["evaluate", "model.glassnet", "q.csv"],
-         ("Line 2 of 'q.csv' opens a quoted cell",),
-         setup=edit_line("data.csv", "q.csv", 2, '0.1,0.2,"re\nd",upper')),
-    Case("explain-unclosed-quote", ["explain", "model.glassnet", "--row", "1", "q.csv"],
-         ("Line 30 of 'q.csv' opens a quote",),
-         setup=edit_line("data.csv", "q.csv", 30, '"0.1,0.2,red,upper')),
+    Case(
+        "train-unclosed-quote-eats-the-rest",
+        ["train", "q.csv", "--target", "moon", *FAST],
+        ("Line 8 of 'q.csv' opens a quote (\") that is never closed", "54 lines"),
+        setup=edit_line("data.csv", "q.csv", 8, '0.1,0.2,red,"upper'),
+    ),
+    Case(
+        "train-unclosed-quote-in-a-feature",
+        ["train", "q.csv", "--target", "moon", *FAST],
+        ("Line 3 of 'q.csv' opens a quote",),
+        setup=edit_line("data.csv", "q.csv", 3, '0.1,0.2,"red,upper'),
+    ),
+    Case(
+        "train-quoted-line-break",
+        ["train", "q.csv", "--target", "moon", *FAST],
+        ("Line 8 of 'q.csv' opens a quoted cell that runs on to line 9", "--multiline-cells"),
+        setup=edit_line("data.csv", "q.csv", 8, '0.1,0.2,red,"upper\nlower"'),
+    ),
+    Case(
+        "train-stray-quote-after-a-quoted-cell",
+        ["train", "q.csv", "--target", "moon", *FAST],
+        ("not valid CSV at line 5",),
+        setup=edit_line("data.csv", "q.csv", 5, '0.1,0.2,"red"dish,upper'),
+    ),
+    Case(
+        "predict-unclosed-quote",
+        ["predict", "model.glassnet", "q.csv"],
+        ("Line 4 of 'q.csv' opens a quote",),
+        setup=edit_line("new.csv", "q.csv", 4, '0.1,0.2,"red'),
+    ),
+    Case(
+        "evaluate-quoted-line-break",
+        ["evaluate", "model.glassnet", "q.csv"],
+        ("Line 2 of 'q.csv' opens a quoted cell",),
+        setup=edit_line("data.csv", "q.csv", 2, '0.1,0.2,"re\nd",upper'),
+    ),
+    Case(
+        "explain-unclosed-quote",
+        ["explain", "model.glassnet", "--row", "1", "q.csv"],
+        ("Line 30 of 'q.csv' opens a quote",),
+        setup=edit_line("data.csv", "q.csv", 30, '"0.1,0.2,red,upper'),
+    ),
+    # -- 1. a corrupted model file is refused, never predicts other numbers
+    Case(
+        "predict-flipped-weight-bit",
+        PREDICT,
+        ("checksum does not match",),
+        setup=flip_byte("model.glassnet", -3),
+    ),
+    Case(
+        "info-flipped-weight-bit",
+        ["info", "model.glassnet"],
+        ("checksum does not match",),
+        setup=flip_byte("model.glassnet", -30),
+    ),
+    Case(
+        "train-resume-flipped-checkpoint-bit",
+        [
+            *TRAIN,
+            "--out",
+            "model.glassnet",
+            "--checkpoint",
+            "model.ckpt",
+            "--checkpoint-every",
+            "3",
+            "--epochs",
+            "6",
+            "--resume",
+        ],
+        ("checksum does not match",),
+        setup=flip_byte("model.ckpt", -5),
+    ),
+    # -- 2. every number of the description checked against the weights, before building
+    Case(
+        "predict-n-outputs-300-million",
+        ["predict", *M, "new.csv"],
+        ("task.n_outputs is 300000000 but the network has 1 output(s)",),
+        setup=remeta(put(300_000_000, "task", "n_outputs")),
+    ),
+    Case(
+        "info-n-outputs-300-million",
+        ["info", *M],
+        ("task.n_outputs is 300000000",),
+        setup=remeta(put(300_000_000, "task", "n_outputs")),
+    ),
+    Case(
+        "predict-n-outputs-a-string",
+        ["predict", *M, "new.csv"],
+        ("task.n_outputs is '1'",),
+        setup=remeta(put("1", "task", "n_outputs")),
+    ),
+    Case(
+        "predict-unknown-task",
+        ["predict", *M, "new.csv"],
+        ("unknown task 'ranking'",),
+        setup=remeta(put("ranking", "task", "name")),
+    ),
+    Case(
+        "predict-task-regression-on-a-classifier",
+        ["predict", *M, "new.csv"],
+        ("malformed",),
+        setup=remeta(put("multiclass", "task", "name")),
+    ),
+    Case(
+        "predict-three-labels-for-one-output",
+        ["predict", *M, "new.csv"],
+        ("3 class labels for a binary network",),
+        setup=remeta(put(["a", "b", "c"], "target", "labels", "classes")),
+    ),
+    Case(
+        "predict-no-labels",
+        ["predict", *M, "new.csv"],
+        ("no class labels",),
+        setup=remeta(put(None, "target", "labels")),
+    ),
+    Case(
+        "predict-no-task", ["predict", *M, "new.csv"], ("lacks 'task'",), setup=remeta(drop("task"))
+    ),
+    Case(
+        "predict-no-preprocessor",
+        ["predict", *M, "new.csv"],
+        ("malformed",),
+        setup=remeta(drop("preprocessing", "preprocessor")),
+    ),
+    Case(
+        "predict-target-names-empty",
+        ["predict", *M, "new.csv"],
+        ("target.names",),
+        setup=remeta(put([], "target", "names")),
+    ),
+    Case(
+        "predict-preprocessor-one-column-more",
+        ["predict", *M, "new.csv"],
+        ("the preprocessing makes",),
+        setup=remeta(
+            lambda m: m["preprocessing"]["preprocessor"]["encoder"]["categories"][0].append(
+                "violet"
+            )
+        ),
+    ),
+    Case(
+        "predict-format-version-from-the-future",
+        ["predict", *M, "new.csv"],
+        ("description format 99", "upgrade glassnet"),
+        setup=remeta(put(99, "format_version")),
+    ),
+    Case(
+        "predict-format-version-a-huge-string",
+        ["predict", *M, "new.csv"],
+        ("description format",),
+        setup=remeta(put("9" * 5000, "format_version")),
+    ),
+]
+CASES += [  # -- 3. every optional key is optional (info and predict still work)
+    Case(f"info-without-{'.'.join(keys)}", ["info", *M], code=0, setup=remeta(drop(*keys)))
+    for keys in OPTIONAL
+]
+CASES += [
+    Case(
+        f"predict-without-{'.'.join(keys)}",
+        ["predict", *M, "new.csv"],
+        code=0,
+        setup=remeta(drop(*keys)),
+    )
+    for keys in OPTIONAL[::3]
+]
+CASES += [
+    Case(
+        f"info-{'.'.join(keys)}-of-type-{type(value).__name__}",
+        ["info", *M],
+        code=0,
+        setup=remeta(put(value, *keys)),
+    )
+    for value, *keys in WRONG_TYPES
+]
+CASES += [
+    Case("explain-without-training-and-preprocessing-flags", ["explain", *M, "--row", "2",
+         "data.csv"], code=0, setup=remeta(lambda m: (m.pop("training"),
+                                                      m["preprocessing"].pop("standardize")))),
 ]  # fmt: skip
 
 

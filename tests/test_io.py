@@ -960,3 +960,46 @@ def test_file_kind_reads_the_header_only(tmp_path):
     assert gio.file_kind(tmp_path / "e") == "empty"
     (tmp_path / "b").write_bytes(b"\x89PNG\r\n\x1a\n\0\0")
     assert gio.file_kind(tmp_path / "b") == "binary"
+
+
+def hand_model_file(tmp_path, config: dict, arrays: dict) -> object:
+    """A model file written by hand (no checksum, as another writer might), for hostile configs."""
+    header: dict = {}
+    data = b""
+    for name, a in arrays.items():
+        raw = np.ascontiguousarray(a, dtype="<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(a.shape),
+                        "data_offsets": [len(data), len(data) + len(raw)]}  # fmt: skip
+        data += raw
+    description = {"config": config, "meta": {}}
+    header["__metadata__"] = glassnet_metadata(description, kind="model")
+    return write(tmp_path, raw_file(header, data))
+
+
+@pytest.mark.parametrize("depth", [5, 101])
+def test_a_nested_config_asking_for_more_weights_than_the_file_holds_is_refused(tmp_path, depth):
+    """The weight count is taken at every depth: Linear(12000, 12000) inside 101 Sequentials
+    (1.7 GB) is refused as surely as inside 5, before anything is built."""
+    import tracemalloc
+
+    cfg: dict = {"type": "Linear", "inputs": 12000, "neurons": 12000, "bias": True}
+    for _ in range(depth):
+        cfg = {"type": "Sequential", "layers": [cfg]}
+    path = hand_model_file(tmp_path, cfg, {"layers.0.W": np.ones((2, 2))})
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError, match="asks for at least 144000000 weights|levels deep"):
+            load_model(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**22
+
+
+def test_a_config_nested_past_the_limit_is_refused_even_when_small(tmp_path):
+    cfg: dict = {"type": "ReLU"}
+    for _ in range(gio.MAX_CONFIG_DEPTH + 1):
+        cfg = {"type": "Sequential", "layers": [cfg]}
+    path = hand_model_file(tmp_path, cfg, {})
+    with pytest.raises(ModelFileError, match="nests more than 64 levels deep"):
+        load_model(path)
