@@ -70,6 +70,13 @@ def test_every_setting_is_checked(bad, word):
         check_config(bad)
 
 
+def test_the_lecture_preset_fixes_its_network_but_not_its_training():
+    assert check_config({"preset": "lecture", "lr": 0.5})["lr"] == 0.5
+    assert check_config({"preset": "lecture", "hidden": [2]})["hidden"] == [2]
+    with pytest.raises(ParameterError, match="lecture preset fixes 'hidden'"):
+        check_config({"preset": "lecture", "hidden": [3]})
+
+
 def test_settings_must_be_an_object():
     with pytest.raises(ParameterError, match="JSON object"):
         check_config([1, 2])
@@ -185,6 +192,16 @@ def test_explain_numbers_are_glassnet_explains():
     assert e.paths(name).symbolic == edge["path"]["symbolic"]
     inp = run.explain(7, {"kind": "neuron", "layer": 0, "index": 1})
     assert inp["dL"] == e.dL_dx[0, 1]
+
+
+def test_explain_in_a_regression_run_uses_the_lectures_loss():
+    run = Run({"dataset": "reg-gauss", "problem": "regression", "hidden": [3]})
+    n = run.explain(2, {"kind": "neuron", "layer": 2, "index": 0})
+    e = explain(run.model, run.X[2], run.Y[2], "half_mse", lr=run.opt.lr)
+    assert n["loss_name"] == "half_mse" and n["loss"] == pytest.approx(e.loss)
+    assert n["loss"] == pytest.approx(0.5 * (n["y_hat"] - n["y"]) ** 2)
+    assert n["dL_da"] == pytest.approx(n["y_hat"] - n["y"])  # dL/dy_hat = y_hat - y
+    assert n["activation"] == "identity" and n["gprime"] == 1.0
 
 
 @pytest.mark.parametrize(

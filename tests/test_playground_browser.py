@@ -209,6 +209,28 @@ def test_the_url_state_round_trips(page, server, browser):
         other.close()
 
 
+def test_regression_test_points_and_discretized_output(page, server):
+    _open(page, server)
+    page.select_option("#problem", "regression")
+    page.wait_for_function("run.config.problem === 'regression'")
+    assert page.evaluate("run.config.dataset") == "reg-plane"
+    assert page.is_hidden("#acc-row")
+    visible = page.eval_on_selector_all(
+        "#datasets button:not([hidden])", "bs => bs.map(b => b.dataset.name)"
+    )
+    assert visible == ["reg-plane", "reg-gauss"]
+    page.select_option("#problem", "classification")
+    page.wait_for_function("run.config.problem === 'classification'")
+    pixels = "document.querySelector('#boundary').toDataURL()"
+    before = page.evaluate(pixels)
+    page.click("#show_test")
+    with_test = page.evaluate(pixels)
+    page.click("#discretize")
+    discrete = page.evaluate(pixels)
+    assert len({before, with_test, discrete}) == 3
+    assert "show_test=true" in page.url and "discretize=true" in page.url
+
+
 def test_clicking_a_neuron_shows_glassnets_explain(page, server):
     _open(page, server, "#seed=3")
     page.click("#play")

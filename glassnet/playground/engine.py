@@ -156,11 +156,14 @@ def check_config(raw: Any) -> dict[str, Any]:
         )
     preset = check_choice(raw.get("preset", "none"), "preset", _OWNER, PRESETS)
     base = {**DEFAULTS, **(LECTURE["config"] if preset == "lecture" else {})}
-    c = {**base, **raw} if preset == "none" else {**base, "preset": preset}
     if preset == "lecture":  # the slide's network: only the training settings may change
-        for k in ("lr", "regularization", "reg_rate", "grid", "seed"):
-            if k in raw:
-                c[k] = raw[k]
+        fixed = [k for k in raw if k in LECTURE["config"] and k != "lr" and raw[k] != base[k]]
+        if fixed:
+            raise ParameterError(
+                f"The lecture preset fixes {', '.join(repr(k) for k in fixed)} (its value is "
+                f"{', '.join(repr(base[k]) for k in fixed)}); leave it out, or set preset 'none'."
+            )
+    c = {**base, **raw}
     out: dict[str, Any] = {"preset": preset}
     out["problem"] = check_choice(c["problem"], "problem", _OWNER, PROBLEMS)
     allowed = CLASSIFICATION_DATASETS if out["problem"] == "classification" else REGRESSION_DATASETS
