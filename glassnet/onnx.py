@@ -478,10 +478,12 @@ def _estimator_parts(est: Any) -> tuple[list[Layer], str, np.ndarray | None, str
     check_is_fitted(est)  # sklearn's NotFittedError: "This MLPClassifier instance is not fitted"
     layers = _network_layers(est.model_, f"export({type(est).__name__})")
     if is_classifier(est):
-        classes = np.asarray(est.classes_)
-        multilabel = est._label_binarizer.y_type_ == "multilabel-indicator"
-        kind = "multilabel" if multilabel else ("binary" if est.n_outputs_ == 1 else "multiclass")
-        return layers, kind, classes, "identity"
+        # softmax: multi-class; sigmoid outputs: one (binary) or one per label (multi-label)
+        if est.out_activation_ == "softmax":
+            kind = "multiclass"
+        else:
+            kind = "binary" if est.n_outputs_ == 1 else "multilabel"
+        return layers, kind, np.asarray(est.classes_), "identity"
     post = "exp" if est.out_activation_ == "exp" else "identity"  # poisson: mu = e^z
     return layers, "regression", None, post
 
@@ -655,6 +657,12 @@ def _export_cli_model(
         task_name = str(task["name"])
     except (KeyError, TypeError, ValueError) as exc:
         raise OnnxError(f"export: '{path}': the model description is malformed ({exc}).") from None
+    known = ("binary", "multiclass", "regression", "multioutput_regression")
+    if task_name not in known:
+        raise OnnxError(
+            f"export: '{path}' holds a {task_name!r} model; glassnet exports the tasks "
+            f"{', '.join(known)} of 'glassnet train'. Upgrade glassnet."
+        )
     layers = _network_layers(network, "export")
     dt = layers[0].W.dtype
     fills = _cli_fills(meta, pre, impute_from, path)
@@ -877,10 +885,9 @@ def _integral(classes: np.ndarray) -> bool:
 
 
 def _skl_regressor_shapes(operator: Any) -> None:
-    est = operator.raw_operator
+    n = operator.inputs[0].get_first_dimension()
     float_type, _ = _skl_float(operator)
-    operator.outputs[0].type = float_type(shape=[operator.inputs[0].get_first_dimension(),
-                                                 est.n_outputs_])  # fmt: skip
+    operator.outputs[0].type = float_type(shape=[n, operator.raw_operator.n_outputs_])
 
 
 def _skl_convert(scope: Any, operator: Any, container: Any) -> None:
