@@ -381,6 +381,65 @@ def _read_table(
         raise CLIError(message) from None
 
 
+# ======================================================================== memory
+
+#: Optimizer state per parameter, in copies of the weights (Adam keeps two moments).
+_STATE_COPIES = {"adam": 2, "adamw": 2, "rmsprop": 1, "sgd": 1, "gd": 0}
+
+
+def _bytes_text(n: float) -> str:
+    for unit, size in (("TB", 2**40), ("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{int(n)} bytes"
+
+
+def _memory_limit() -> tuple[int | None, str]:
+    """The bytes a command may use, and what says so: ``GLASSNET_MEMORY_LIMIT`` (bytes,
+    or with a K, M, G or T suffix), else the memory available now (Linux's MemAvailable),
+    else no limit (None)."""
+    text = os.environ.get("GLASSNET_MEMORY_LIMIT", "").strip()
+    if text:
+        units = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+        scale = units.get(text[-1].upper(), 1)
+        try:
+            limit = float(text[:-1] if text[-1].upper() in units else text) * scale
+        except ValueError:
+            raise CLIError(
+                f"GLASSNET_MEMORY_LIMIT={text!r} is not a size; give bytes, e.g. 8G or 500M"
+            ) from None
+        if not math.isfinite(limit) or limit <= 0:
+            raise CLIError(f"GLASSNET_MEMORY_LIMIT={text!r} must be a size > 0, e.g. 8G")
+        return int(limit), f"GLASSNET_MEMORY_LIMIT={text}"
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024, "the memory available now"
+    return None, ""
+
+
+def _check_memory(what: str, nbytes: float, fix: str) -> None:
+    """Refuse, before allocating, work whose arrays need more bytes than may be used."""
+    limit, source = _memory_limit()
+    if limit is not None and nbytes > limit:
+        raise CLIError(
+            f"{what} needs about {_bytes_text(nbytes)} of memory, more than {source} "
+            f"({_bytes_text(limit)}): {fix}"
+        )
+
+
+def _training_bytes(sizes: Sequence[int], rows: int, batch: int, optimizer: str, best: bool) -> int:
+    """The bytes ``glassnet train`` allocates for an MLP with layer widths ``sizes`` (float32):
+    weights, gradients, the optimizer's state and early stopping's best copy, per parameter;
+    for ``batch`` rows at a time, each layer's Z, A, g'(Z) and dL/dZ; and the outputs of
+    a forward pass over ``rows`` rows (the validation and test scores)."""
+    params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+    copies = 2 + _STATE_COPIES.get(optimizer, 2) + (1 if best else 0)
+    activations = batch * sum(sizes) * 4 + rows * max(sizes)
+    return 4 * (copies * params + activations)
+
+
 # ======================================================================== data
 
 
@@ -523,6 +582,12 @@ class _Bundle:
 
     def inputs(self, table: Table) -> np.ndarray:
         """The table's features, preprocessed: (N, n_inputs) in the model's dtype."""
+        n_out = max(_widths(self.model) or (1, 1))
+        _check_memory(
+            f"scoring {table.n_rows} rows with {self.pre.n_features_out} inputs",
+            table.n_rows * (self.pre.n_features_out * 12 + n_out * 16),
+            "split the file and predict it in parts",
+        )
         X = self.pre.transform(table, extra="ignore")  # (N, n_inputs)
         return X.astype(_model_dtype(self.model), copy=False)
 
@@ -1465,6 +1530,11 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
         pre.scaler_ = StandardScaler.from_dict(
             {"type": "StandardScaler", "mean": [0.0] * k, "scale": [1.0] * k}
         )
+    _check_memory(
+        f"preprocessing {n} rows into {pre.n_features_out} inputs",
+        n * pre.n_features_out * 12,  # (the float64 transform and its float32 copy)
+        "drop the columns with many distinct values (--drop) or use fewer rows",
+    )
     X_all = pre.transform(data.table, extra="ignore").astype(np.float32)  # (N, n_inputs)
     y_scaler = None
     if task.is_classifier:
@@ -1681,9 +1751,18 @@ def _cmd_train(args: argparse.Namespace) -> int:
     lr = args.lr if args.lr is not None else _DEFAULT_LR.get(args.optimizer, 0.01)
     settings = _settings(args, p.data, p.task_name, lr)
     rng = np.random.default_rng([args.seed, 1])
+    sizes = [p.X_all.shape[1], *args.hidden, p.task.n_outputs]
+    n_train = len(p.train_rows)
+    _check_memory(
+        f"training an MLP {' -> '.join(map(str, sizes))} "
+        f"({sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])):,} parameters)",
+        _training_bytes(sizes, max(len(p.val_rows), len(p.test_rows)),
+                        min(args.batch_size or n_train, n_train), args.optimizer,
+                        args.early_stopping),
+        "use smaller --hidden widths (or a smaller --batch-size)",
+    )  # fmt: skip
     model = p.task.build_model(p.X_all.shape[1], args.hidden, args.activation, rng=rng)
     optimizer = _optim.get_optimizer(args.optimizer, model.parameters(), lr=lr)
-    n_train = len(p.train_rows)
     batch = None if args.batch_size == 0 or args.batch_size >= n_train else args.batch_size
     fingerprint = _fingerprint(
         p.X_all[p.train_rows], p.Y_all[p.train_rows], p.X_all[p.val_rows], p.Y_all[p.val_rows]
@@ -2319,6 +2398,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
+    except MemoryError:  # what the estimates before each allocation did not foresee
+        _error(
+            f"out of memory running 'glassnet {args.command}': use smaller --hidden widths, "
+            f"a smaller --batch-size or fewer rows (GLASSNET_MEMORY_LIMIT sets a cap)"
+        )
+        return 1
     except Exception as exc:  # a bug in glassnet: one line, the traceback with --debug
         _error(
             f"internal error ({type(exc).__name__}: {exc}); this is a bug in glassnet: "

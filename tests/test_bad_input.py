@@ -81,6 +81,7 @@ class Case:
     setup: Callable[[Path], None] | None = None
     changes: tuple[str, ...] = ()  # files the command may write (none: everything kept)
     stdout: tuple[str, ...] = field(default=())  # expected on stdout as well
+    env: dict[str, str] = field(default_factory=dict)  # environment variables to set
 
 
 def symlink(name: str, to: str) -> Callable[[Path], None]:
@@ -439,6 +440,36 @@ CASES: list[Case] = [
         setup=remeta(put("9" * 5000, "format_version")),
     ),
 ]
+CASES += [  # -- 2. sizes refused before anything is allocated
+    Case(
+        "train-hidden-a-billion",
+        [*TRAIN, "--hidden", "1000000000"],
+        ("training an MLP 5 -> 1000000000 -> 1", "parameters) needs about", "--hidden"),
+    ),
+    Case(
+        "train-hidden-two-layers-of-a-million",
+        [*TRAIN, "--hidden", "1000000,1000000"],
+        ("needs about", "TB of memory"),
+    ),
+    Case(
+        "train-over-the-memory-limit",
+        [*TRAIN, "--hidden", "100000"],
+        ("needs about 1", "more than GLASSNET_MEMORY_LIMIT=2M (2 MB)"),
+        env={"GLASSNET_MEMORY_LIMIT": "2M"},
+    ),
+    Case(
+        "train-memory-limit-not-a-size",
+        TRAIN,
+        ("GLASSNET_MEMORY_LIMIT='lots' is not a size",),
+        env={"GLASSNET_MEMORY_LIMIT": "lots"},
+    ),
+    Case(
+        "predict-over-the-memory-limit",
+        PREDICT,
+        ("scoring 5 rows", "GLASSNET_MEMORY_LIMIT"),
+        env={"GLASSNET_MEMORY_LIMIT": "100"},
+    ),
+]
 CASES += [  # -- 3. every optional key is optional (info and predict still work)
     Case(f"info-without-{'.'.join(keys)}", ["info", *M], code=0, setup=remeta(drop(*keys)))
     for keys in OPTIONAL
@@ -475,11 +506,18 @@ def run_case(case: Case, world: Path, tmp_path: Path, capsys: pytest.CaptureFixt
         case.setup(d)
     before = snapshot(d)
     cwd = os.getcwd()
+    saved = {k: os.environ.get(k) for k in case.env}
     os.chdir(d)
+    os.environ.update(case.env)
     try:
         code = main(case.argv)
     finally:
         os.chdir(cwd)
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
     out, err = capsys.readouterr()
     after = snapshot(d)
     return code, out, err, before, after
