@@ -5,7 +5,8 @@
 '0.1.0'
 """
 
-from . import datasets, functional, io, nn, optim, preprocessing, tasks, viz
+from . import data, datasets, functional, io, nn, optim, preprocessing, tasks, viz
+from ._validation import manual_seed
 from .explain import explain
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .summary import summary
@@ -37,6 +38,7 @@ __all__ = [
     "TrainState",
     "fit",
     "optim",
+    "data",
     "datasets",
     "io",
     "preprocessing",
@@ -57,6 +59,7 @@ __all__ = [
     "get_default_dtype",
     "gradcheck",
     "is_grad_enabled",
+    "manual_seed",
     "maximum",
     "minimum",
     "nn",

@@ -25,6 +25,7 @@ import numpy as np
 __all__ = [
     "ParameterError",
     "as_rng",
+    "manual_seed",
     "check_array",
     "check_bool",
     "check_choice",
@@ -147,7 +148,8 @@ def check_bool(value: Any, name: str, owner: str) -> bool:
 
 
 def as_rng(seed: Any, owner: str | None = None, name: str = "seed") -> np.random.Generator:
-    """A ``numpy.random.Generator`` from ``None`` (fresh entropy), an int >= 0 or a Generator.
+    """A ``numpy.random.Generator`` from ``None`` (glassnet's default generator, seeded
+    from fresh entropy or by :func:`manual_seed`), an int >= 0 or a Generator.
 
     A Generator is returned as is (the caller's stream goes on); an int gives
     ``numpy.random.default_rng(seed)``, so the same seed draws the same numbers.
@@ -158,7 +160,7 @@ def as_rng(seed: Any, owner: str | None = None, name: str = "seed") -> np.random
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is None:
-        return np.random.default_rng()
+        return _DEFAULT_RNG[0]
     whose = f"The {name!r} parameter of {owner}" if owner else f"The {name!r} argument"
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
         raise ParameterError(
@@ -218,3 +220,21 @@ def check_array(
             "Remove or impute those values."
         )
     return arr
+
+
+_DEFAULT_RNG = [np.random.default_rng()]
+"""The generator behind ``seed=None`` (one stream, like PyTorch's default generator)."""
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Seed glassnet's default generator, which every ``seed=None`` / ``rng=None`` draws
+    from (initial weights, dropout, shuffles), as PyTorch's ``torch.manual_seed``; returns
+    it. An explicit seed or Generator, the reproducible choice, is not affected.
+
+    >>> import glassnet as gn
+    >>> _ = gn.manual_seed(0); a = gn.nn.Linear(2, 2).W.data
+    >>> _ = gn.manual_seed(0); bool((gn.nn.Linear(2, 2).W.data == a).all())
+    True
+    """
+    _DEFAULT_RNG[0] = as_rng(seed, "manual_seed")
+    return _DEFAULT_RNG[0]

@@ -1,43 +1,25 @@
-"""Layers and networks: ``Module``, ``Parameter``, ``Linear``, activations, ``MLP``, ``Neuron``."""
+"""Layers and networks: ``Module``, ``Parameter``, ``Linear``, activations, ``MLP``, ``Neuron``,
+loss modules (``MSELoss``, ``CrossEntropyLoss``, ...), and ``nn.utils`` (gradient clipping)."""
 
-from . import init
+# The names are listed as rows of data (isort and the formatter would give each a line).
+# isort: off
+from . import init, utils
 from .flat import FlatParameters, flatten_parameters
 from .layers import (
-    MLP,
-    ActivationModule,
-    Dropout,
-    Identity,
-    LeakyReLU,
-    Linear,
-    Neuron,
-    ReLU,
-    Sequential,
-    Sigmoid,
-    Softmax,
-    Tanh,
-    activation_module,
-    from_config,
-)
+    MLP, ActivationModule, Dropout, Identity, LeakyReLU, Linear, Neuron, ReLU, Sequential,
+    Sigmoid, Softmax, Tanh, activation_module, from_config,
+)  # fmt: skip
+from .losses import (
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
+)  # fmt: skip
 from .module import Module, Parameter
+# isort: on
 
+# fmt: off
 __all__ = [
-    "MLP",
-    "ActivationModule",
-    "Dropout",
-    "FlatParameters",
-    "Identity",
-    "LeakyReLU",
-    "Linear",
-    "Module",
-    "Neuron",
-    "Parameter",
-    "ReLU",
-    "Sequential",
-    "Sigmoid",
-    "Softmax",
-    "Tanh",
-    "activation_module",
-    "flatten_parameters",
-    "from_config",
-    "init",
+    "MLP", "ActivationModule", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout",
+    "FlatParameters", "HuberLoss", "Identity", "L1Loss", "LeakyReLU", "Linear", "MSELoss",
+    "Module", "NLLLoss", "Neuron", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax",
+    "Tanh", "activation_module", "flatten_parameters", "from_config", "init", "utils",
 ]
+# fmt: on

@@ -1,6 +1,8 @@
 """Weight initializers. Each takes a shape ``(inputs, neurons)``, a seed or Generator and a dtype.
 
-fan_in = inputs, fan_out = neurons (the lecture's layout W: (inputs, neurons)).
+fan_in = inputs, fan_out = neurons (the lecture's layout W: (inputs, neurons)); a
+vector's one length counts as both. ``rng=None`` draws from glassnet's default
+generator (:func:`glassnet.manual_seed`).
 
 >>> from glassnet.nn import init
 >>> init.xavier_uniform((2, 3), rng=0).shape
@@ -16,101 +18,73 @@ import numpy as np
 
 from .._validation import as_rng
 
-__all__ = [
-    "xavier_uniform",
-    "xavier_normal",
-    "he_uniform",
-    "he_normal",
-    "normal",
-    "uniform",
-    "zeros",
-    "constant",
-    "INITIALIZERS",
-    "get_initializer",
-]
-
-
-def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
-    """(fan_in, fan_out): (inputs, neurons); a vector's one length counts as both."""
-    return shape[0], shape[1 if len(shape) > 1 else 0]
-
-
-def xavier_uniform(
-    shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32, gain: float = 1.0
-) -> np.ndarray:
-    """Glorot/Xavier uniform: W ~ U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out))."""
-    fi, fo = _fans(shape)
-    a = gain * np.sqrt(6.0 / (fi + fo))
-    return uniform(shape, rng, dtype, low=-a, high=a)
-
-
-def xavier_normal(
-    shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32, gain: float = 1.0
-) -> np.ndarray:
-    """Glorot/Xavier normal: W ~ N(0, s^2), s = gain * sqrt(2 / (fan_in + fan_out))."""
-    fi, fo = _fans(shape)
-    return normal(shape, rng, dtype, std=gain * np.sqrt(2.0 / (fi + fo)))
-
-
-def he_uniform(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32) -> np.ndarray:
-    """He/Kaiming uniform (for ReLU): W ~ U(-a, a), a = sqrt(6 / fan_in)."""
-    a = np.sqrt(6.0 / _fans(shape)[0])
-    return uniform(shape, rng, dtype, low=-a, high=a)
-
-
-def he_normal(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32) -> np.ndarray:
-    """He/Kaiming normal (for ReLU): W ~ N(0, 2 / fan_in)."""
-    return normal(shape, rng, dtype, std=np.sqrt(2.0 / _fans(shape)[0]))
-
-
-def normal(
-    shape: tuple[int, ...],
-    rng: Any = None,
-    dtype: Any = np.float32,
-    mean: float = 0.0,
-    std: float = 0.01,
-) -> np.ndarray:
-    """W ~ N(mean, std^2)."""
-    return (mean + std * as_rng(rng).standard_normal(shape)).astype(dtype)
+Shape = tuple[int, ...]
+F32 = np.float32  # the default dtype of every initializer
 
 
 def uniform(
-    shape: tuple[int, ...],
-    rng: Any = None,
-    dtype: Any = np.float32,
-    low: float = -0.05,
-    high: float = 0.05,
+    shape: Shape, rng: Any = None, dtype: Any = F32, low: float = -0.05, high: float = 0.05
 ) -> np.ndarray:
     """W ~ U(low, high)."""
     return as_rng(rng).uniform(low, high, size=shape).astype(dtype)
 
 
-def zeros(shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32) -> np.ndarray:
+def normal(
+    shape: Shape, rng: Any = None, dtype: Any = F32, mean: float = 0.0, std: float = 0.01
+) -> np.ndarray:
+    """W ~ N(mean, std^2)."""
+    return (mean + std * as_rng(rng).standard_normal(shape)).astype(dtype)
+
+
+def xavier_uniform(
+    shape: Shape, rng: Any = None, dtype: Any = F32, gain: float = 1.0
+) -> np.ndarray:
+    """Glorot/Xavier uniform: W ~ U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out))."""
+    a = gain * np.sqrt(6.0 / (shape[0] + shape[-1]))
+    return uniform(shape, rng, dtype, low=-a, high=a)
+
+
+def xavier_normal(shape: Shape, rng: Any = None, dtype: Any = F32, gain: float = 1.0) -> np.ndarray:
+    """Glorot/Xavier normal: W ~ N(0, s^2), s = gain * sqrt(2 / (fan_in + fan_out))."""
+    return normal(shape, rng, dtype, std=gain * np.sqrt(2.0 / (shape[0] + shape[-1])))
+
+
+def he_uniform(shape: Shape, rng: Any = None, dtype: Any = F32) -> np.ndarray:
+    """He/Kaiming uniform (for ReLU): W ~ U(-a, a), a = sqrt(6 / fan_in)."""
+    a = np.sqrt(6.0 / shape[0])
+    return uniform(shape, rng, dtype, low=-a, high=a)
+
+
+def he_normal(shape: Shape, rng: Any = None, dtype: Any = F32) -> np.ndarray:
+    """He/Kaiming normal (for ReLU): W ~ N(0, 2 / fan_in)."""
+    return normal(shape, rng, dtype, std=np.sqrt(2.0 / shape[0]))
+
+
+def zeros(shape: Shape, rng: Any = None, dtype: Any = F32) -> np.ndarray:
     """W = 0 (every neuron of a layer then learns the same thing: use for biases)."""
     return np.zeros(shape, dtype=dtype)
 
 
-def constant(
-    shape: tuple[int, ...], rng: Any = None, dtype: Any = np.float32, value: float = 0.0
-) -> np.ndarray:
+def constant(shape: Shape, rng: Any = None, dtype: Any = F32, value: float = 0.0) -> np.ndarray:
     """W = value everywhere."""
     return np.full(shape, value, dtype=dtype)
 
 
 INITIALIZERS: dict[str, Callable[..., np.ndarray]] = {
-    "xavier_uniform": xavier_uniform,
-    "glorot_uniform": xavier_uniform,
-    "xavier_normal": xavier_normal,
-    "glorot_normal": xavier_normal,
-    "he_uniform": he_uniform,
-    "kaiming_uniform": he_uniform,
-    "he_normal": he_normal,
-    "kaiming_normal": he_normal,
-    "normal": normal,
-    "uniform": uniform,
-    "zeros": zeros,
-    "constant": constant,
+    f.__name__: f
+    for f in (
+        xavier_uniform,
+        xavier_normal,
+        he_uniform,
+        he_normal,
+        normal,
+        uniform,
+        zeros,
+        constant,
+    )
 }
+INITIALIZERS.update(glorot_uniform=xavier_uniform, glorot_normal=xavier_normal)
+INITIALIZERS.update(kaiming_uniform=he_uniform, kaiming_normal=he_normal)
 
 
 def get_initializer(name: str | Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:

@@ -14,7 +14,21 @@ import numpy as np
 
 from ..tensor import Tensor, no_grad
 
-__all__ = ["Module", "Parameter"]
+__all__ = ["Module", "Parameter", "float_dtype"]
+
+
+def float_dtype(dtype: Any, owner: str) -> np.dtype:
+    """``dtype`` (a NumPy dtype or its name, or PyTorch's ``torch.float64``) if it is
+    float32 or float64, else a ValueError naming ``owner``."""
+    try:
+        dt = np.dtype(str(dtype).removeprefix("torch.") if "torch." in str(dtype) else dtype)
+    except TypeError:
+        dt = None
+    if dt not in (np.float32, np.float64):
+        raise ValueError(
+            f"The 'dtype' parameter of {owner} must be float32 or float64. Got {dtype!r}."
+        )
+    return dt
 
 
 class Parameter(Tensor):
@@ -105,10 +119,14 @@ class Module:
         """Evaluation mode (dropout off); returns self."""
         return self.train(False)
 
-    def zero_grad(self) -> None:
-        """Set every parameter's gradient to zero (in place when it exists)."""
+    def zero_grad(self, set_to_none: bool = False) -> None:
+        """Set every parameter's gradient to zero, in place where it exists (so an
+        optimizer's flat views stay bound); ``set_to_none=True``: to None, as PyTorch's
+        default, so that an optimizer skips a parameter that gets no gradient."""
         for p in self.parameters():
             p.zero_grad()
+            if set_to_none:
+                p.grad = None
 
     def predict(self, X: Any) -> np.ndarray:
         """Forward pass without recording a graph, in eval mode; returns a NumPy array."""
@@ -162,6 +180,34 @@ class Module:
         if self._hparams is None:
             raise NotImplementedError(f"{type(self).__name__} does not describe itself (config()).")
         return {"type": type(self).__name__, **{k: getattr(self, k) for k in self._hparams}}
+
+    def to(self, *args: Any, dtype: Any = None, device: Any = None) -> Module:
+        """Convert every parameter, and its gradient, to ``dtype`` (float32 or float64; a
+        NumPy dtype, its name, or PyTorch's ``torch.float64``) in place, as PyTorch's
+        ``model.to(...)``; the parameter objects stay the same. A device must be "cpu".
+        Returns self. An optimizer built before a dtype change refuses to step: build it
+        after converting the model."""
+        for a in (*args, dtype, device):
+            if a is None or str(a) == "cpu":
+                continue
+            if isinstance(a, str) and not a.startswith(("float", "double")):
+                raise ValueError(
+                    f"{type(self).__name__}.to: glassnet computes with NumPy on the CPU; "
+                    f"the device {a!r} is not available (use 'cpu' or leave it out)."
+                )
+            dt = float_dtype(a, f"{type(self).__name__}.to")
+            for p in self.parameters():
+                p.data = p.data.astype(dt, copy=False)
+                p.grad = None if p.grad is None else p.grad.astype(dt, copy=False)
+        return self
+
+    def double(self) -> Module:
+        """``to(float64)``: every parameter in float64, in place."""
+        return self.to(np.float64)
+
+    def float(self) -> Module:
+        """``to(float32)``: every parameter in float32, in place."""
+        return self.to(np.float32)
 
     def extra_repr(self) -> str:
         return ", ".join(f"{k}={getattr(self, k)}" for k in self._hparams or ())

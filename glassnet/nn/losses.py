@@ -1,0 +1,163 @@
+"""Loss modules, as PyTorch's: thin modules over the losses of :mod:`glassnet.functional`.
+
+Each is built with ``reduction="mean" | "sum" | "none"`` and called as
+``loss(input, target)``; 'mean' averages over every entry, except where a class
+``weight`` is given to :class:`CrossEntropyLoss` or :class:`NLLLoss` with class
+labels: then, as in PyTorch, it divides by the summed weights of the targets' classes.
+
+>>> import numpy as np
+>>> from glassnet import nn
+>>> nn.CrossEntropyLoss(label_smoothing=0.1)(np.zeros((2, 3)), np.array([0, 2])).item()
+1.0986122886681098
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import functional as F
+from .._validation import check_array, check_choice, check_number
+from ..tensor import Tensor, as_tensor, where
+from .module import Module
+
+
+def _array(target: Any) -> np.ndarray:
+    return np.asarray(target.data if isinstance(target, Tensor) else target)
+
+
+class _Loss(Module):
+    """Base: ``reduction`` checked, applied by :meth:`_reduce`; a ``weight`` array."""
+
+    _hparams = ("reduction",)
+
+    def __init__(self, reduction: str = "mean", weight: Any = None, ndim: Any = (1,)) -> None:
+        name = type(self).__name__
+        self.reduction = check_choice(reduction, "reduction", name, ("mean", "sum", "none"))
+        self.weight = None if weight is None else check_array("weight", weight, name, ndim=ndim)
+
+    def __call__(self, input: Any, target: Any) -> Tensor:  # type: ignore[override]
+        return self.forward(as_tensor(input), target)
+
+    def _reduce(self, per: Tensor, total: Any = None) -> Tensor:
+        """The per-entry losses as ``reduction`` says; 'mean' divides their sum by
+        ``total`` (default: their number)."""
+        if self.reduction == "none":
+            return per
+        s = per.sum()
+        return s if self.reduction == "sum" else s / (per.data.size if total is None else total)
+
+    def _rows(self, x: Tensor, target: Any, smoothing: float = 0.0) -> tuple[np.ndarray, Any]:
+        """Target rows T = w ⊙ ((1 − ε) y + ε / C), y the one-hot rows of class labels (N,)
+        or the given probability rows (N, C); and what 'mean' divides by: Σ_n w_{y_n} for
+        labels, N for rows (PyTorch's rules)."""
+        t, (n, c) = _array(target), x.shape
+        w = np.ones(c, x.dtype) if self.weight is None else self.weight.astype(x.dtype)
+        if w.shape != (c,):
+            raise ValueError(
+                f"{type(self).__name__}: 'weight' has shape {w.shape} but the input has {c} "
+                f"classes; pass one weight per class."
+            )
+        y = F.one_hot(t, c, x.dtype) if t.ndim == 1 else t.astype(x.dtype)
+        if y.shape != x.shape:
+            raise ValueError(
+                f"{type(self).__name__}: input of shape {x.shape} and target of shape "
+                f"{t.shape}; pass one class label (N,) or one probability row (N, C) per row."
+            )
+        return w * ((1 - smoothing) * y + smoothing / c), (y @ w).sum() if t.ndim == 1 else n
+
+
+class MSELoss(_Loss):
+    """L = (ŷ − y)², averaged (PyTorch's ``nn.MSELoss``)."""
+
+    def forward(self, x: Tensor, target: Any) -> Tensor:
+        return F.mse(x, target, self.reduction)
+
+
+class L1Loss(_Loss):
+    """L = |ŷ − y|, averaged (PyTorch's ``nn.L1Loss``); dL/dŷ = sign(ŷ − y)."""
+
+    def forward(self, x: Tensor, target: Any) -> Tensor:
+        return self._reduce((x - _array(target).astype(x.dtype)).abs())
+
+
+class HuberLoss(_Loss):
+    """L = ½ d² where |d| < δ, else δ (|d| − ½ δ), with d = ŷ − y and δ = ``delta``
+    (PyTorch's ``nn.HuberLoss``): squared near the target, absolute far from it."""
+
+    _hparams = ("reduction", "delta")
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.delta = check_number(delta, "delta", "HuberLoss", low=0, low_open=True)
+
+    def forward(self, x: Tensor, target: Any) -> Tensor:
+        d = x - _array(target).astype(x.dtype)
+        a, delta = d.abs(), self.delta
+        return self._reduce(where(a.data < delta, 0.5 * d * d, delta * (a - 0.5 * delta)))
+
+
+class BCELoss(_Loss):
+    """L = −w (y log p + (1 − y) log(1 − p)) on probabilities p (PyTorch's ``nn.BCELoss``);
+    ``weight`` rescales each entry (broadcast against the input)."""
+
+    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
+        super().__init__(reduction, weight, ndim=(0, 1, 2))
+
+    def _bce(self, x: Tensor, target: Any) -> Tensor:
+        return F.binary_cross_entropy(x, target, "none")
+
+    def forward(self, x: Tensor, target: Any) -> Tensor:
+        per = self._bce(x, target)
+        return self._reduce(per if self.weight is None else per * self.weight)
+
+
+class BCEWithLogitsLoss(BCELoss):
+    """BCE from logits z, p = σ(z), computed stably (PyTorch's ``nn.BCEWithLogitsLoss``,
+    without ``pos_weight``: weight the samples through ``weight`` instead)."""
+
+    def _bce(self, x: Tensor, target: Any) -> Tensor:
+        return F.binary_cross_entropy_with_logits(x, target, "none")
+
+
+class CrossEntropyLoss(_Loss):
+    """Softmax cross-entropy from logits (N, C) (PyTorch's ``nn.CrossEntropyLoss``).
+
+    ``target``: class labels (N,) or probability rows (N, C). ``weight`` (C,) weighs each
+    class; ``label_smoothing`` ε mixes the target with the uniform distribution:
+    L_n = −Σ_c w_c ((1 − ε) y_{n,c} + ε / C) log softmax(z_n)_c.
+    """
+
+    _hparams = ("reduction", "label_smoothing")
+
+    def __init__(
+        self, weight: Any = None, reduction: str = "mean", label_smoothing: float = 0.0
+    ) -> None:
+        super().__init__(reduction, weight)
+        self.label_smoothing = check_number(
+            label_smoothing, "label_smoothing", "CrossEntropyLoss", low=0, high=1
+        )
+
+    def forward(self, x: Tensor, target: Any) -> Tensor:
+        if self.weight is None and not self.label_smoothing:
+            return F.cross_entropy(x, target, self.reduction)  # the fused kernel as it is
+        rows, total = self._rows(x, target, self.label_smoothing)
+        return self._reduce(F.cross_entropy(x, rows, "none"), total)
+
+
+class NLLLoss(_Loss):
+    """L_n = −w_{y_n} x_{n, y_n} on log-probabilities x (N, C), e.g. from
+    ``F.log_softmax``, and class labels y (N,) (PyTorch's ``nn.NLLLoss``)."""
+
+    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
+        super().__init__(reduction, weight)
+
+    def forward(self, x: Tensor, target: Any) -> Tensor:
+        if x.ndim != 2 or _array(target).ndim != 1:
+            raise ValueError(
+                f"NLLLoss takes log-probabilities of shape (N, C) and class labels of shape "
+                f"(N,). Got {x.shape} and {_array(target).shape}."
+            )
+        rows, total = self._rows(x, target)
+        return self._reduce(-(x * rows).sum(axis=1), total)

@@ -1,0 +1,69 @@
+"""Gradient clipping, as PyTorch's ``torch.nn.utils``: ``clip_grad_norm_`` and
+``clip_grad_value_`` change every ``.grad`` in place (a flat buffer's views stay views).
+
+>>> import numpy as np
+>>> from glassnet import nn
+>>> w = nn.Parameter(np.zeros(2))
+>>> w.grad = np.array([3.0, 4.0])
+>>> clip_grad_norm_([w], max_norm=1.0).item()    # the norm before clipping
+5.0
+>>> w.grad.round(6)
+array([0.6, 0.8])
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .._validation import check_bool, check_number
+from ..tensor import Tensor
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+
+
+def _grads(parameters: Any) -> list[np.ndarray]:
+    """The gradients that exist (a parameter with ``.grad`` None has none to clip)."""
+    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    return [p.grad for p in params if p.grad is not None]
+
+
+def clip_grad_norm_(
+    parameters: Any, max_norm: float, norm_type: float = 2.0, error_if_nonfinite: bool = False
+) -> Tensor:
+    """Scale the gradients so that their joint norm ‖(g₁, …, g_k)‖_p is at most ``max_norm``.
+
+    As PyTorch: the total norm is the p-norm of the gradients' p-norms (p = ``norm_type``,
+    ``inf`` for the largest |g|); every gradient is multiplied by
+    min(1, max_norm / (total + 1e-6)). Returns the total norm before clipping, a 0-d
+    Tensor. A non-finite total raises with ``error_if_nonfinite=True``.
+    """
+    max_norm = check_number(max_norm, "max_norm", "clip_grad_norm_", low=0)
+    p = check_number(
+        norm_type, "norm_type", "clip_grad_norm_", low=0, low_open=True, allow_inf=True
+    )
+    grads = _grads(parameters)
+    if not grads:
+        return Tensor(0.0)
+    norms = [np.linalg.norm(g.ravel(), p) for g in grads]
+    total = float(max(norms) if p == math.inf else np.linalg.norm(np.array(norms), p))
+    if check_bool(
+        error_if_nonfinite, "error_if_nonfinite", "clip_grad_norm_"
+    ) and not math.isfinite(total):
+        raise RuntimeError(
+            f"clip_grad_norm_: the total norm of the gradients is {total}; look for the NaN "
+            f"or inf (glassnet.detect_anomaly), or pass error_if_nonfinite=False."
+        )
+    coef = min(max_norm / (total + 1e-6), 1.0)
+    for g in grads:
+        g *= coef
+    return Tensor(np.asarray(total, grads[0].dtype))
+
+
+def clip_grad_value_(parameters: Any, clip_value: float) -> None:
+    """Clip every gradient entry into [−clip_value, clip_value], in place (as PyTorch)."""
+    v = check_number(clip_value, "clip_value", "clip_grad_value_", low=0)
+    for g in _grads(parameters):
+        np.clip(g, -v, v, out=g)
