@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,7 @@ import numpy as np
 from . import distributed as dist_mod
 from . import functional as F
 from . import optim as optim_mod
+from . import stream as stream_mod
 from . import tasks
 from ._validation import as_rng, check_choice, check_number, check_positive
 from .fused import FastMLP, add_l2, layers_of
@@ -360,6 +361,33 @@ class _Diverged(Exception):
         self.step, self.epoch, self.value = step, epoch, value
 
 
+def _batches(
+    X: np.ndarray, y: np.ndarray, w: Any, bs: int, order: Any, dp: Any, bufs: tuple
+) -> Iterator[tuple[np.ndarray, np.ndarray, Any, int]]:
+    """One epoch's batches ``(X, y, w, rows of the global batch)``: rows ``order[start:stop]``
+    gathered by index into the reused buffers ``bufs`` (``start:stop`` as views when
+    ``order`` is None); distributed, only this rank's shard of each batch."""
+    n = X.shape[0]
+    for start in range(0, n, bs):
+        stop = min(start + bs, n)
+        lo, hi = (start, stop) if dp is None else dp.shard(start, stop)
+        if order is None:
+            yield X[lo:hi], y[lo:hi], None if w is None else w[lo:hi], stop - start
+            continue
+        idx, (Xb, yb, wb), k = order[lo:hi], bufs, hi - lo
+        xb = np.take(X, idx, axis=0, out=Xb[:k], mode="clip")
+        ybt = np.take(y, idx, axis=0, out=yb[:k], mode="clip")
+        yield xb, ybt, None if w is None else np.take(w, idx, out=wb[:k], mode="clip"), stop - start
+
+
+def _shards(batches: Iterator[tuple], dp: Any) -> Iterator[tuple]:
+    """Global batches ``(X, y, w)`` as ``(X, y, w, rows)``, cut to this rank's shard."""
+    for xb, yb, wb in batches:
+        m = xb.shape[0]
+        lo, hi = (0, m) if dp is None else dp.shard(0, m)
+        yield xb[lo:hi], yb[lo:hi], None if wb is None else wb[lo:hi], m
+
+
 # -------------------------------------------------------------------- fit
 def fit(
     model: Module,
@@ -473,6 +501,15 @@ def fit(
         )
     spec = tasks.loss_spec(loss)
     dtype = tasks.model_dtype(model)
+    src = stream_mod.as_stream(X, y, sample_weight, labels=bool(spec and "entropy" in spec.name))
+    if src is not None:  # data larger than memory: chunks, each checked as it comes
+        check = lambda *c: tasks.check_data(model, spec, *c, "fit")  # noqa: E731
+        if batch_size is None or validation_split > 0 or (early_stopping and not validation_data):
+            raise ValueError(
+                "fit on a stream needs a batch_size, and validation_data (not "
+                "validation_split) for validation or early stopping."
+            )
+        X, y, sample_weight = src.first(check)  # a sample: the checks below, state.X
     X, y_arr, w_arr = tasks.check_data(model, spec, X, y, sample_weight, "fit")
     for name, value, zero in (
         ("epochs", epochs, False),
@@ -483,7 +520,7 @@ def fit(
     ):
         if value is not None:
             check_positive(name, value, "fit", integer=True, allow_zero=zero)
-    if batch_size is not None and batch_size > X.shape[0]:
+    if batch_size is not None and batch_size > X.shape[0] and src is None:
         raise ValueError(
             f"The 'batch_size' parameter of fit ({batch_size}) is larger than the number "
             f"of training samples ({X.shape[0]}); use batch_size=None for full-batch "
@@ -552,7 +589,7 @@ def fit(
 
     n = X.shape[0]
     bs = n if batch_size is None else batch_size
-    full_batch = bs >= n
+    full_batch = bs >= n and src is None
     Xb = np.empty((bs, X.shape[1]), dtype) if not full_batch else X
     yb = np.empty((bs,) + y_arr.shape[1:], y_arr.dtype) if not full_batch else y_arr
     wb = np.empty(bs, dtype) if (w_arr is not None and not full_batch) else w_arr
@@ -578,31 +615,23 @@ def fit(
             state.epoch = epoch
             if callable(seed):
                 rng = as_rng(seed(epoch))
-            order = rng.permutation(n) if (shuffle and not full_batch) else None
+            order = rng.permutation(n) if (shuffle and not full_batch and src is None) else None
             total, seen = 0.0, 0
-            for start in range(0, n, bs):
-                # 1) the batch: gather rows by index into reused buffers
-                stop = min(start + bs, n)
-                lo, hi = (start, stop) if dp is None else dp.shard(start, stop)  # this rank's
-                if full_batch and dp is None:
-                    xb, ybt, wbt = X, y_arr, w_arr
-                elif order is None:
-                    xb, ybt = X[lo:hi], y_arr[lo:hi]
-                    wbt = None if w_arr is None else w_arr[lo:hi]
-                else:
-                    m, idx = hi - lo, order[lo:hi]
-                    xb = np.take(X, idx, axis=0, out=Xb[:m], mode="clip")
-                    ybt = np.take(y_arr, idx, axis=0, out=yb[:m], mode="clip")
-                    wbt = None if w_arr is None else np.take(w_arr, idx, out=wb[:m], mode="clip")
+            if src is not None:  # through the shuffle buffer, each rank's shard sliced
+                batches = _shards(src.batches(bs, rng if shuffle else None, check), dp)
+            else:
+                batches = _batches(X, y_arr, w_arr, bs, order, dp, (Xb, yb, wb))
+            # 1) the batch (this rank's rows of it, distributed), of m rows in all
+            for xb, ybt, wbt, m in batches:
                 # 2) forward + loss + 3) backward, 4) the optimizer's update
                 batch_loss = train_step(xb, ybt, wbt)
                 if not math.isfinite(batch_loss):
                     raise _Diverged(history.steps + 1, epoch, batch_loss)
                 optimizer.step()
                 history.steps += 1
-                history.samples_seen += stop - start
-                total += batch_loss * (stop - start)
-                seen += stop - start
+                history.samples_seen += m
+                total += batch_loss * m
+                seen += m
                 state.step, state.batch_loss = history.steps, batch_loss
                 for c in step_cbs:
                     c.on_step_end(state)

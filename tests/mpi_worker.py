@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from glassnet import nn, optim
+from glassnet import nn, optim, stream
 from glassnet.train import Callback, fit
 
 
@@ -117,7 +117,14 @@ def runs(distributed, rank=0):
         initial_epoch=2, verbose=0, distributed=distributed)  # fmt: skip
     out["resume"] = dict(w=flat(m))
 
-    # 5) failures: a rank raising mid-training, rank 0's epoch callback raising, and ranks
+    # 5) a stream of chunks through a shuffle buffer: every rank draws the same batches
+    chunks = [(X[s : s + 9], y[s : s + 9], w[s : s + 9]) for s in range(0, len(X), 9)]
+    m = model(7)
+    fit(m, stream.from_chunks(chunks, buffer_size=24), None, loss="cross_entropy", epochs=3,
+        batch_size=10, seed=8, verbose=0, distributed=distributed)  # fmt: skip
+    out["stream"] = dict(w=flat(m))
+
+    # 6) failures: a rank raising mid-training, rank 0's epoch callback raising, and ranks
     # called with different data; each must end every rank with an error, not a hang
     if distributed is not None:
         for name, kw in (

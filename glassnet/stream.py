@@ -1,0 +1,499 @@
+"""Data larger than memory: ``fit`` on a stream of chunks, with bounded memory.
+
+A :class:`Stream` re-reads its source once per epoch, chunk by chunk, and hands ``fit``
+mini-batches drawn through a **shuffle buffer** of ``buffer_size`` rows (TensorFlow's
+``Dataset.shuffle`` semantics, batched): the buffer is filled from the stream, then each
+batch is the rows of ``batch_size`` random slots, which the next rows of the stream refill;
+at the end of the stream the rest of the buffer is shuffled and emitted. Memory is the
+buffer plus one chunk, whatever the size of the data. With ``buffer_size`` at least the
+number of rows the shuffle is a full one; smaller buffers mix rows within about
+``buffer_size`` rows of each other (shuffle a file's rows once on disk if its order is
+sorted).
+
+Sources (:func:`as_stream` picks one for ``fit``):
+
+* any re-iterable of ``(X, y)`` or ``(X, y, sample_weight)`` arrays, or a function
+  returning a fresh iterator each epoch (:func:`from_chunks`);
+* NumPy memmaps, read ``chunk_rows`` rows at a time (:func:`from_arrays`); a memmap's file
+  is mapped one chunk at a time, so its pages do not accumulate in the process;
+* a CSV or Parquet path, read in record batches by pyarrow (:func:`from_csv`,
+  :func:`from_parquet`; ``pip install pyarrow``). One streaming pass first collects what
+  preprocessing needs: each numeric column's mean and standard deviation (Chan et al.'s
+  pairwise merge of chunk moments, for ``standardize=True``), each text column's categories
+  (one-hot encoded) and the target's classes (labels 0..C-1 in sorted order).
+
+Kept below ``train`` so that ``fit`` can take a path: the scaling and one-hot encoding it
+applies are the few lines of :class:`Columns`; the in-memory equivalents with model-file
+round-trips are :mod:`glassnet.preprocessing`'s.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "Stream",
+    "Columns",
+    "as_stream",
+    "from_chunks",
+    "from_arrays",
+    "from_csv",
+    "from_parquet",
+]
+
+Chunk = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
+
+
+class Stream:
+    """A re-readable source of ``(X, y, w)`` chunks and the shuffle buffer over it.
+
+    Parameters
+    ----------
+    chunks : function returning a fresh iterator of ``(X, y)`` or ``(X, y, w)`` per epoch
+    buffer_size : int
+        Rows held by the shuffle buffer (default 65,536).
+    columns : Columns, optional
+        How a table source's columns became X and y (names, scaling, categories, classes).
+    """
+
+    def __init__(
+        self,
+        chunks: Callable[[], Iterable[Any]],
+        *,
+        buffer_size: int = 65_536,
+        columns: Columns | None = None,
+    ) -> None:
+        if not isinstance(buffer_size, (int, np.integer)) or buffer_size < 1:
+            raise ValueError(
+                f"The 'buffer_size' parameter of Stream must be an int >= 1. Got {buffer_size!r}."
+            )
+        self._chunks, self.buffer_size, self.columns = chunks, int(buffer_size), columns
+
+    def __repr__(self) -> str:
+        return f"Stream(buffer_size={self.buffer_size}, columns={self.columns!r})"
+
+    def chunks(self) -> Iterator[Chunk]:
+        """One pass over the source: ``(X, y, w or None)`` per chunk."""
+        for i, c in enumerate(self._chunks()):
+            if not isinstance(c, (tuple, list)) or len(c) not in (2, 3):
+                raise TypeError(
+                    f"fit: chunk {i} of the stream is a {type(c).__name__}; a stream yields "
+                    "(X, y) or (X, y, sample_weight) pairs of arrays."
+                )
+            yield c[0], c[1], (c[2] if len(c) == 3 else None)
+
+    def batches(
+        self, batch_size: int, rng: np.random.Generator | None, check: Callable[..., Chunk]
+    ) -> Iterator[Chunk]:
+        """One epoch of mini-batches of ``batch_size`` rows (the last may be smaller),
+        through the shuffle buffer (``rng=None``: in stream order). ``check(X, y, w)``
+        checks and converts each chunk."""
+        bs = batch_size
+        cap = max(self.buffer_size // bs, 1) * bs  # whole batches
+        buf: list[np.ndarray | None] | None = None
+        fill, perm, pos, tail = 0, np.empty(0, np.intp), 0, None
+        for block in _blocks((check(*c) for c in self.chunks()), bs):
+            if rng is None:
+                yield block
+                continue
+            if buf is None:
+                buf = [None if a is None else np.empty((cap, *a.shape[1:]), a.dtype) for a in block]
+            m = block[0].shape[0]
+            if fill + m <= cap:  # filling
+                for b, a in zip(buf, block):
+                    if b is not None:
+                        b[fill : fill + m] = a
+                fill += m
+                continue
+            if m < bs:  # the stream's last, short block: emitted with the rest
+                tail = block
+                break
+            if pos + m > perm.size:  # a new round: each slot emitted once per round
+                perm, pos = rng.permutation(cap), 0
+            slots = perm[pos : pos + m]
+            pos += m
+            out = tuple(None if b is None else b[slots] for b in buf)  # (m, ...) copies
+            for b, a in zip(buf, block):
+                if b is not None:
+                    b[slots] = a
+            yield out  # type: ignore[misc]
+        if buf is not None and fill:  # the end of the stream: the rest, shuffled
+            rest = tuple(None if b is None else b[:fill] for b in buf)
+            if tail is not None:
+                rest = _concat([rest, tail])  # type: ignore[list-item]
+            order = rng.permutation(rest[0].shape[0]) if rng is not None else None
+            for s in range(0, rest[0].shape[0], bs):
+                idx = order[s : s + bs]  # type: ignore[index]
+                yield tuple(None if b is None else b[idx] for b in rest)  # type: ignore[misc]
+
+    def first(self, check: Callable[..., Chunk]) -> Chunk:
+        """The first chunk, checked (what fit inspects before training)."""
+        for c in self.chunks():
+            return check(*c)
+        raise ValueError("fit: the stream yielded no chunks; it has no data to train on.")
+
+
+def _blocks(chunks: Iterable[Chunk], bs: int) -> Iterator[Chunk]:
+    """Re-cut chunks into blocks of exactly ``bs`` rows (the last may be shorter)."""
+    held: list[Chunk] = []
+    rows = 0
+    for c in chunks:
+        held.append(c)
+        rows += c[0].shape[0]
+        if rows < bs:
+            continue
+        joined = _concat(held)
+        n_full = rows // bs * bs
+        for s in range(0, n_full, bs):
+            yield tuple(None if a is None else a[s : s + bs] for a in joined)  # type: ignore[misc]
+        held = [tuple(None if a is None else a[n_full:] for a in joined)]  # type: ignore[list-item]
+        rows -= n_full
+    if rows:
+        yield _concat(held)
+
+
+def _concat(parts: list[Chunk]) -> Chunk:
+    if len(parts) == 1:
+        return parts[0]
+    if any(p[2] is None for p in parts) and not all(p[2] is None for p in parts):
+        raise ValueError("fit: some chunks of the stream have sample weights and some do not.")
+    return tuple(  # type: ignore[return-value]
+        None if parts[0][k] is None else np.concatenate([p[k] for p in parts]) for k in range(3)
+    )
+
+
+# ----------------------------------------------------------------- sources
+def from_chunks(chunks: Any, *, buffer_size: int = 65_536) -> Stream:
+    """A stream over ``chunks``: a re-iterable of ``(X, y[, w])`` (a list, or an object
+    whose ``__iter__`` starts over) or a function returning a fresh iterator."""
+    if callable(chunks):
+        return Stream(chunks, buffer_size=buffer_size)
+    if iter(chunks) is chunks:  # a generator or iterator: readable once
+        return Stream(_once(chunks), buffer_size=buffer_size)
+    return Stream(lambda: iter(chunks), buffer_size=buffer_size)
+
+
+def _once(it: Iterator[Any]) -> Callable[[], Iterator[Any]]:
+    used = []
+
+    def again() -> Iterator[Any]:
+        if used:
+            raise ValueError(
+                "fit: the stream is an iterator, which can be read once, and training needs "
+                "it again (epochs > 1). Pass a list of chunks, an object whose __iter__ starts "
+                "over, or a function returning a fresh iterator."
+            )
+        used.append(True)
+        return it
+
+    return again
+
+
+def from_arrays(
+    X: Any,
+    y: Any,
+    sample_weight: Any = None,
+    *,
+    chunk_rows: int = 65_536,
+    buffer_size: int = 65_536,
+) -> Stream:
+    """A stream over arrays too large for memory, typically ``numpy.memmap``s (or
+    ``numpy.load(path, mmap_mode="r")``), ``chunk_rows`` rows at a time."""
+    arrays = [X, y, sample_weight]
+    n = len(X)
+    for name, a in zip(("y", "sample_weight"), arrays[1:]):
+        if a is not None and len(a) != n:
+            raise ValueError(f"fit: X has {n} rows but {name} has {len(a)}; they must match.")
+
+    def chunks() -> Iterator[Chunk]:
+        for s in range(0, n, chunk_rows):
+            e = min(s + chunk_rows, n)
+            yield tuple(None if a is None else _read_rows(a, s, e) for a in arrays)  # type: ignore[misc]
+
+    return Stream(chunks, buffer_size=buffer_size)
+
+
+def _read_rows(a: Any, s: int, e: int) -> np.ndarray:
+    """Rows [s, e) of ``a`` as an in-memory array; a memmap's file is mapped for this range
+    only and unmapped again (its pages would otherwise stay in the process's RSS)."""
+    if isinstance(a, np.memmap) and isinstance(a.base, mmap.mmap) and a.flags.c_contiguous:
+        row = int(np.prod(a.shape[1:], dtype=np.int64)) * a.dtype.itemsize
+        start = a.offset + s * row  # a memmap over its whole mapping: offset is its first byte
+        part = np.memmap(a.filename, a.dtype, "r", offset=start, shape=(e - s, *a.shape[1:]))
+        out = np.array(part)
+        del part
+        return out
+    return np.array(a[s:e])
+
+
+@dataclass
+class Columns:
+    """How a table's columns become X and y, from one streaming pass.
+
+    ``numeric``: names of the number columns, with ``mean`` and ``scale`` (population
+    standard deviation; 1 for a constant column) when standardized; ``categories``: per text
+    column its sorted categories, one-hot encoded after the numbers (in column order); an
+    unseen category is an error; ``classes``: the target's sorted classes when it is a label
+    (y becomes 0..C-1), else None (y as float).
+    """
+
+    target: str
+    numeric: list[str] = field(default_factory=list)
+    categories: dict[str, list[str]] = field(default_factory=dict)
+    mean: np.ndarray | None = None
+    scale: np.ndarray | None = None
+    classes: list[Any] | None = None
+    rows: int = 0
+
+    @property
+    def feature_names(self) -> list[str]:
+        return self.numeric + [f"{c}={v}" for c, vs in self.categories.items() for v in vs]
+
+    def __repr__(self) -> str:
+        k = f", classes={len(self.classes)}" if self.classes is not None else ""
+        return (
+            f"Columns(target={self.target!r}, rows={self.rows}, features={len(self.feature_names)}"
+            f", standardized={self.mean is not None}{k})"
+        )
+
+    def transform(self, batch: Any, dtype: Any = np.float32) -> tuple[np.ndarray, np.ndarray]:
+        """A pyarrow RecordBatch/Table to (X, y)."""
+        X = np.empty((batch.num_rows, len(self.feature_names)), dtype)
+        for j, name in enumerate(self.numeric):
+            X[:, j] = _numbers(batch, name)
+        if self.mean is not None:
+            X[:, : len(self.numeric)] -= self.mean
+            X[:, : len(self.numeric)] /= self.scale
+        j = len(self.numeric)
+        for name, cats in self.categories.items():
+            codes = _codes(batch.column(name), cats, name)
+            X[:, j : j + len(cats)] = 0
+            X[np.arange(batch.num_rows), j + codes] = 1
+            j += len(cats)
+        col = batch.column(self.target)
+        if self.classes is not None:
+            y = _codes(col, self.classes, self.target)
+        else:
+            y = _numbers(batch, self.target).astype(dtype)
+        return X, y
+
+
+def _numbers(batch: Any, name: str) -> np.ndarray:
+    col = batch.column(name)
+    if col.null_count:
+        raise ValueError(
+            f"fit: column {name!r} has {col.null_count} empty values in a chunk; a stream "
+            "trains on complete rows (fill or drop them first)."
+        )
+    return col.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+
+
+def _codes(col: Any, cats: list[Any], name: str) -> np.ndarray:
+    """Each value's index in ``cats``; a value outside them is an error."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    idx = pc.index_in(col, value_set=pa.array(cats, type=col.type))
+    if idx.null_count:
+        raise ValueError(
+            f"fit: column {name!r} has a value that the statistics pass did not see (or an "
+            "empty one); the file changed between passes, or it has empty values."
+        )
+    return idx.to_numpy(zero_copy_only=False).astype(np.intp)
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow
+    except ImportError as e:
+        raise ImportError(
+            'Reading CSV and Parquet files in chunks needs pyarrow: pip install "glassnet[stream]"'
+        ) from e
+    return pyarrow
+
+
+def _table_stream(
+    batches: Callable[[], Iterator[Any]],
+    target: str,
+    *,
+    standardize: bool,
+    labels: bool | None,
+    buffer_size: int,
+    dtype: Any,
+) -> Stream:
+    """The statistics pass over ``batches()`` (record batches), then the stream."""
+    pa = _pyarrow()
+    cols: Columns | None = None
+    count, mean, m2 = 0, None, None
+    cats: dict[str, set] = {}
+    classes: set = set()
+    for b in batches():
+        if cols is None:
+            names = b.schema.names
+            if target not in names:
+                raise ValueError(
+                    f"fit: the target column {target!r} is not in the file; its columns are "
+                    f"{names}."
+                )
+            text = [
+                n
+                for n, t in zip(names, b.schema.types)
+                if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_dictionary(t)
+            ]
+            cols = Columns(target, [n for n in names if n != target and n not in text])
+            cats = {n: set() for n in text if n != target}
+            if labels is None:
+                t = b.schema.field(target).type
+                labels = not pa.types.is_floating(t)
+        m = b.num_rows
+        if not m:
+            continue
+        x = np.column_stack([_numbers(b, n) for n in cols.numeric]) if cols.numeric else None
+        if x is not None:  # Chan et al.: merge this chunk's mean and M2 into the running ones
+            mu = x.mean(axis=0)
+            d2 = ((x - mu) ** 2).sum(axis=0)
+            if mean is None:
+                mean, m2 = mu, d2
+            else:
+                delta = mu - mean
+                mean = mean + delta * m / (count + m)
+                m2 = m2 + d2 + delta**2 * count * m / (count + m)
+        count += m
+        for n, s in cats.items():
+            s.update(b.column(n).unique().to_pylist())
+        if labels:
+            classes.update(b.column(target).unique().to_pylist())
+    if cols is None or count == 0:
+        raise ValueError("fit: the file has no rows to train on.")
+    for n, s in {**cats, **({target: classes} if labels else {})}.items():
+        if None in s:
+            raise ValueError(f"fit: column {n!r} has empty values; fill or drop them first.")
+    cols.rows = count
+    cols.categories = {n: sorted(s) for n, s in cats.items()}
+    cols.classes = sorted(classes) if labels else None
+    if standardize and mean is not None:
+        std = np.sqrt(m2 / count)
+        cols.mean, cols.scale = mean, np.where(std > 0, std, 1.0)
+
+    def chunks() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for b in batches():
+            if b.num_rows:
+                yield cols.transform(b, dtype)
+
+    return Stream(chunks, buffer_size=buffer_size, columns=cols)
+
+
+def from_csv(
+    path: str | os.PathLike[str],
+    target: str,
+    *,
+    standardize: bool = False,
+    labels: bool | None = None,
+    block_size: int = 1 << 22,
+    buffer_size: int = 65_536,
+    dtype: Any = np.float32,
+) -> Stream:
+    """A CSV file read in blocks of ``block_size`` bytes by pyarrow's streaming reader.
+
+    The first block's types decide the columns: numbers become features (standardized with
+    ``standardize``), text columns are one-hot encoded; every later block is read with those
+    types. ``labels``: whether the target holds class labels (default: unless its type is
+    floating point).
+    """
+    pa = _pyarrow()
+    from pyarrow import csv
+
+    path = _existing(path)
+    read = csv.ReadOptions(block_size=block_size)
+    first = next(iter(csv.open_csv(path, read_options=read)), None)
+    if first is None:
+        raise ValueError(f"fit: '{path}' has no rows.")
+    # later blocks are read with the first block's types (a number column stays a number);
+    # integers are read as float64 so that a column like 1, 2, 2.5 does not fail mid-file
+    types = {
+        f.name: (pa.float64() if pa.types.is_integer(f.type) and f.name != target else f.type)
+        for f in first.schema
+    }
+    convert = csv.ConvertOptions(column_types=types)
+
+    def batches() -> Iterator[Any]:
+        try:
+            yield from csv.open_csv(path, read_options=read, convert_options=convert)
+        except pa.ArrowInvalid as e:
+            raise ValueError(
+                f"fit: '{path}' changes a column's type after its first block ({e}); give "
+                "the column one type throughout."
+            ) from None
+
+    return _table_stream(
+        batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
+        dtype=dtype,
+    )  # fmt: skip
+
+
+def from_parquet(
+    path: str | os.PathLike[str],
+    target: str,
+    *,
+    standardize: bool = False,
+    labels: bool | None = None,
+    batch_rows: int = 65_536,
+    buffer_size: int = 65_536,
+    dtype: Any = np.float32,
+) -> Stream:
+    """A Parquet file read ``batch_rows`` rows at a time (pyarrow ``iter_batches``)."""
+    _pyarrow()
+    import pyarrow.parquet as pq
+
+    path = _existing(path)
+
+    def batches() -> Iterator[Any]:
+        yield from pq.ParquetFile(path).iter_batches(batch_size=batch_rows)
+
+    return _table_stream(
+        batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
+        dtype=dtype,
+    )  # fmt: skip
+
+
+def _existing(path: Any) -> str:
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"fit: no file at '{p}'.")
+    return str(p)
+
+
+def as_stream(
+    X: Any, y: Any, sample_weight: Any = None, labels: bool | None = None
+) -> Stream | None:
+    """The stream ``fit`` trains on for ``X`` (None for in-memory arrays): a Stream as is,
+    a .csv/.parquet path (``y`` names the target column), memmaps, or an iterable of chunks
+    (``y`` None)."""
+    if isinstance(X, Stream):
+        return X
+    if isinstance(X, (str, os.PathLike)):
+        if not isinstance(y, str):
+            raise TypeError(
+                f"fit: X is a file path, so y names its target column (a str). Got "
+                f"{type(y).__name__}."
+            )
+        suffix = Path(X).suffix.lower()
+        if suffix in (".parquet", ".pq"):
+            return from_parquet(X, y, labels=labels)
+        if suffix in (".csv", ".txt", ".tsv") or suffix.startswith(".csv"):
+            return from_csv(X, y, labels=labels)
+        raise ValueError(
+            f"fit: '{X}' is neither a .csv nor a .parquet file; read it yourself, or name it so."
+        )
+    if isinstance(X, np.memmap):
+        return from_arrays(X, y, sample_weight)
+    if not isinstance(X, np.ndarray) and y is None and hasattr(X, "__iter__"):
+        return from_chunks(X)
+    return None

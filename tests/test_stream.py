@@ -1,0 +1,174 @@
+"""Tests for glassnet.stream: fit on chunks, memmaps, CSV and Parquet files; the shuffle
+buffer; the statistics pass."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from glassnet import nn
+from glassnet import stream as gs
+from glassnet.train import fit
+
+
+def data(n=103, d=4, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    y = (X @ rng.standard_normal(d) > 0).astype(np.int64)
+    return X, y
+
+
+def model(d=4, out=2, seed=1):
+    return nn.MLP([d, 8, out], activation="tanh", output_activation="softmax", rng=seed,
+                  dtype=np.float64)  # fmt: skip
+
+
+def flat(m):
+    return np.concatenate([p.data.ravel() for p in m.parameters()])
+
+
+def reference(X, y, **kw):
+    m = model(X.shape[1])
+    fit(m, X, y, loss="cross_entropy", lr=0.3, epochs=3, batch_size=16, shuffle=False,
+        verbose=0, **kw)  # fmt: skip
+    return flat(m)
+
+
+def stream_fit(src, y=None, d=4, **kw):
+    m = model(d)
+    h = fit(m, src, y, loss="cross_entropy", lr=0.3, epochs=3, batch_size=16, verbose=0,
+            **{"shuffle": False, **kw})  # fmt: skip
+    return flat(m), h
+
+
+def test_chunks_in_order_equal_the_arrays():
+    """Chunks of 10 rows re-cut into batches of 16: the same steps as the arrays."""
+    X, y = data()
+    chunks = [(X[s : s + 10], y[s : s + 10]) for s in range(0, len(X), 10)]
+    got, h = stream_fit(chunks)
+    np.testing.assert_allclose(got, reference(X, y), rtol=0, atol=1e-12)
+    assert h.samples_seen == 3 * len(X) and h.steps == 3 * 7
+
+
+def test_chunks_with_sample_weights_and_a_function_source():
+    X, y = data()
+    w = np.linspace(0.5, 2.0, len(X))
+    src = gs.from_chunks(
+        lambda: ((X[s : s + 7], y[s : s + 7], w[s : s + 7]) for s in range(0, 103, 7))
+    )
+    got, _ = stream_fit(src)
+    np.testing.assert_allclose(got, reference(X, y, sample_weight=w), rtol=0, atol=1e-12)
+
+
+def test_shuffle_buffer_emits_every_row_once_and_mixes_nearby_rows():
+    n, bs, buf = 1000, 16, 128
+    ids = np.arange(n, dtype=np.float64)[:, None]
+    src = gs.from_chunks([(ids[s : s + 50], ids[s : s + 50, 0]) for s in range(0, n, 50)],
+                         buffer_size=buf)  # fmt: skip
+    rng = np.random.default_rng(0)
+    out = [b for b in src.batches(bs, rng, lambda X, y, w: (X, y, w))]
+    got = np.concatenate([b[0][:, 0] for b in out]).astype(int)
+    assert sorted(got) == list(range(n))  # a permutation: each row once
+    assert all(len(b[0]) == bs for b in out[:-1]) and 0 < len(out[-1][0]) <= bs
+    assert not np.array_equal(got, np.arange(n))
+    # a row leaves the buffer at most (buffer + batch) rows after it entered it... but may
+    # stay longer; none comes out before the stream reached it
+    assert np.all(got <= np.arange(n) + buf + bs)
+    # shuffled well within the window: the first buffer's rows are not emitted in order
+    assert abs(np.corrcoef(np.arange(n), got)[0, 1]) < 0.999
+    # the same generator state, the same batches (every rank draws the same)
+    again = [b for b in src.batches(bs, np.random.default_rng(0), lambda X, y, w: (X, y, w))]
+    assert all(np.array_equal(a[0], b[0]) for a, b in zip(out, again))
+
+
+def test_shuffled_stream_trains():
+    X, y = data(400)
+    chunks = [(X[s : s + 50], y[s : s + 50]) for s in range(0, len(X), 50)]
+    m = model()
+    h = fit(m, gs.from_chunks(chunks, buffer_size=64), None, loss="cross_entropy", lr=0.5,
+            epochs=20, batch_size=16, seed=0, verbose=0)  # fmt: skip
+    assert h.loss[-1] < 0.5 * h.loss[0]
+    assert np.mean(m.predict(X).argmax(axis=1) == y) > 0.9
+
+
+def test_memmap_read_chunk_by_chunk(tmp_path):
+    X, y = data()
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "y.npy", y)
+    Xm = np.load(tmp_path / "X.npy", mmap_mode="r")  # a memmap with a header offset
+    ym = np.load(tmp_path / "y.npy", mmap_mode="r")
+    assert isinstance(Xm, np.memmap)
+    np.testing.assert_array_equal(gs._read_rows(Xm, 5, 9), X[5:9])
+    src = gs.from_arrays(Xm, ym, chunk_rows=25)
+    got, _ = stream_fit(src)
+    np.testing.assert_allclose(got, reference(X, y), rtol=0, atol=1e-12)
+    got, _ = stream_fit(Xm, ym)  # fit takes the memmaps as they are
+    np.testing.assert_allclose(got, reference(X, y), rtol=0, atol=1e-12)
+
+
+def table(n=103, seed=0):
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"a": rng.standard_normal(n) * 3 + 1, "b": rng.integers(0, 5, n),
+                       "color": rng.choice(["red", "green", "blue"], n)})  # fmt: skip
+    df["label"] = np.where(df.a + (df.color == "red") > 1, "yes", "no")
+    return df
+
+
+def expected(df, standardize):
+    num = df[["a", "b"]].to_numpy(float)
+    if standardize:
+        num = (num - num.mean(axis=0)) / num.std(axis=0)
+    onehot = np.stack([(df.color == c).to_numpy(float) for c in ["blue", "green", "red"]], 1)
+    return np.hstack([num, onehot]), (df.label == "yes").to_numpy(int)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_file_stream_statistics_and_training(tmp_path, fmt):
+    pytest.importorskip("pyarrow")
+    df = table()
+    path = tmp_path / f"t.{fmt}"
+    df.to_csv(path, index=False) if fmt == "csv" else df.to_parquet(path)
+    kw = {"block_size": 1 << 10} if fmt == "csv" else {"batch_rows": 20}  # many chunks
+    read = gs.from_csv if fmt == "csv" else gs.from_parquet
+    src = read(path, "label", standardize=True, dtype=np.float64, **kw)
+    cols = src.columns
+    assert cols.rows == len(df) and cols.numeric == ["a", "b"]
+    assert cols.categories == {"color": ["blue", "green", "red"]}
+    assert cols.classes == ["no", "yes"]
+    np.testing.assert_allclose(cols.mean, df[["a", "b"]].mean(), rtol=1e-12)
+    np.testing.assert_allclose(cols.scale, df[["a", "b"]].std(ddof=0), rtol=1e-12)
+    X, y = expected(df, True)
+    got, _ = stream_fit(src, d=5)
+    np.testing.assert_allclose(got, reference(X, y), rtol=0, atol=1e-12)
+    # a path straight to fit (no scaling, float32 columns into a float32 model)
+    m = nn.MLP([5, 8, 2], activation="tanh", output_activation="softmax", rng=1)
+    h = fit(m, str(path), "label", loss="cross_entropy", epochs=2, batch_size=16, verbose=0)
+    assert h.steps == 2 * 7
+
+
+def test_stream_errors(tmp_path):
+    X, y = data()
+    once = ((X[s : s + 10], y[s : s + 10]) for s in range(0, 103, 10))
+    with pytest.raises(ValueError, match="iterator, which can be read once"):
+        stream_fit(once)
+    with pytest.raises(ValueError, match="needs a batch_size"):
+        fit(model(), [(X, y)], None, loss="cross_entropy", epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="validation_data \\(not validation_split\\)"):
+        stream_fit([(X, y)], validation_split=0.2)
+    with pytest.raises(TypeError, match="chunk 0 of the stream is a ndarray"):
+        stream_fit([X])
+    with pytest.raises(ValueError, match="no chunks"):
+        stream_fit([])
+    with pytest.raises(ValueError, match="X has 5 features"):
+        stream_fit([(np.ones((4, 5)), np.zeros(4, int))])
+    with pytest.raises(ValueError, match="'buffer_size' parameter of Stream"):
+        gs.from_chunks([(X, y)], buffer_size=0)
+    pytest.importorskip("pyarrow")
+    with pytest.raises(FileNotFoundError, match="no file at"):
+        stream_fit(str(tmp_path / "missing.csv"), "label")
+    (tmp_path / "t.csv").write_text("a,label\n1,x\n")
+    with pytest.raises(TypeError, match="y names its target column"):
+        stream_fit(str(tmp_path / "t.csv"), None)
+    with pytest.raises(ValueError, match="target column 'nope' is not in the file"):
+        stream_fit(str(tmp_path / "t.csv"), "nope")
