@@ -390,6 +390,8 @@ MALFORMED = [
     ("GET", "/api/run", None, {}, 405),
     ("DELETE", "/", None, {}, 405),
     ("GET", "/etc/passwd", None, {}, 404),
+    ("GET", "/?" + "a=1&" * 30, None, {}, 400),
+    ("GET", "/api/state?run=" + "x" * 5000, None, {}, 404),
     ("GET", "/static/../server.py", None, {}, 404),
     ("GET", "/api/export?run=x&what=../../x", None, {}, 404),
 ]

@@ -125,15 +125,12 @@ LECTURE: dict[str, Any] = {
 _OWNER = "the playground"
 
 
-def _extent(dataset: str) -> float:
-    """Half the width of the square the data set lives in: points in [-e, e]² (the XNOR
-    corners in [-0.5, 1.5]²)."""
-    return 1.0 if dataset == "xnor" else 6.0
+HALF_WIDTH = 6.0  # the plane is [-6, 6]², as TF Playground's
 
 
 def domain(dataset: str) -> tuple[float, float]:
     """The (low, high) of both axes of the plane drawn for ``dataset``."""
-    return (-0.5, 1.5) if dataset == "xnor" else (-6.0, 6.0)
+    return (-0.5, 1.5) if dataset == "xnor" else (-HALF_WIDTH, HALF_WIDTH)
 
 
 # =====================================================================================
@@ -223,7 +220,7 @@ def make_dataset(config: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     (circles, moons, spirals, blobs), scaled to the plane [-6, 6]²."""
     name, n, noise = config["dataset"], int(config["samples"]), config["noise"] / 100.0
     seed = np.random.default_rng([int(config["seed"]), 0])
-    e = _extent(name)
+    e = HALF_WIDTH
     if name == "circle":
         X, y = datasets.make_circles(n, noise=noise * 0.3, factor=0.4, seed=seed)
         X, y = X * 5.0, y
@@ -370,9 +367,9 @@ class Run:
             self.epoch += 1
         return rows
 
-    def _update(self) -> tuple[np.ndarray, ...]:
-        """One gradient-descent step on the next batch; returns the rows, and the flat
-        weights before, dL/dw (data + regularization) and after."""
+    def _update(self, detail: bool = False) -> tuple[np.ndarray, ...]:
+        """One gradient-descent step on the next batch; returns the rows and, with
+        ``detail``, the flat weights before, dL/dw (data + regularization) and after."""
         rows = self._batch()
         # 1) forward and backward: dL/dW, dL/db into each parameter's .grad
         self.engine.step(self.X[rows], self.Y[rows])
@@ -382,12 +379,13 @@ class Run:
             for lay in self.layers:
                 W = lay.linear.W
                 W.grad += lam * (W.data if kind == "L2" else np.sign(W.data))
-        before = self.parameters()
-        grads = np.concatenate([p.grad.ravel() for p in self.model.parameters()])
+        if detail:
+            before = self.parameters()
+            grads = np.concatenate([p.grad.ravel() for p in self.model.parameters()])
         # 3) w <- w - lr * dL/dw
         self.opt.step()
         self.step_count += 1
-        return rows, before, grads, self.parameters()
+        return (rows, before, grads, self.parameters()) if detail else (rows,)
 
     def parameters(self) -> np.ndarray:
         """Every parameter, one flat vector in the order of :meth:`parameter_names`."""
@@ -415,7 +413,7 @@ class Run:
         """One gradient-descent step (one batch), and the update as the slides write it:
         each weight's w, dL/dw and w − γ·dL/dw."""
         with self.lock:
-            rows, before, grads, after = self._update()
+            rows, before, grads, after = self._update(detail=True)
             self._record()
             lr = self.opt.lr
             return {

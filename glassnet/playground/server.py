@@ -230,7 +230,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._read_body = False
         try:
             parts = urlsplit(self.path)
-            query = parse_qs(parts.query, max_num_fields=20)
+            try:
+                query = parse_qs(parts.query, max_num_fields=20)
+            except ValueError:
+                raise RequestError(400, "too many query fields (at most 20)") from None
             self._check_access(query)
             route = ROUTES.get(parts.path)
             if route is None:
@@ -244,6 +247,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json({"error": str(exc)}, exc.status)
         except ParameterError as exc:
             self._send_json({"error": str(exc)}, 400)
+        except ConnectionError:  # the page went away mid-answer
+            self.close_connection = True
         except Exception as exc:  # a bug in glassnet: answer, log, keep serving
             print(f"glassnet playground: internal error: {exc!r}", file=sys.stderr)
             self._send_json({"error": f"internal error: {type(exc).__name__}: {exc}"}, 500)
