@@ -53,7 +53,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -65,7 +65,7 @@ from .nn.flat import flatten_parameters
 __all__ = [
     "OPTIMIZERS", "SCHEDULES", "SGD", "Adam", "AdamW", "AdaptiveLR", "ConstantLR",
     "CosineAnnealingLR", "ExponentialLR", "GradientDescent", "InvScalingLR", "LRSchedule",
-    "Optimizer", "ParamGroup", "RMSprop", "StepLR", "get_optimizer", "get_schedule",
+    "Optimizer", "RMSprop", "StepLR", "get_optimizer", "get_schedule",
 ]
 # fmt: on
 
@@ -205,8 +205,8 @@ def _setting(name: str) -> property:
     """``opt.<name>``: the first param group's setting; assigning it sets every group's."""
 
     def set_all(self: Optimizer, value: Any) -> None:
-        for group in self.param_groups:
-            group[name] = value
+        for group, checked in [(g, self._validate({**g, name: value})) for g in self.param_groups]:
+            group[name] = checked[name]
 
     doc = f"The {name!r} setting of the first param group; setting it sets every group's."
     return property(lambda self: self.param_groups[0][name], set_all, doc=doc)
@@ -234,41 +234,14 @@ def _as_list(params: Any, owner: str) -> list[Any]:
     return plist
 
 
-class ParamGroup(MutableMapping):
-    """One entry of ``optimizer.param_groups``, read and written like PyTorch's dicts:
-    ``group["params"]`` (its parameters, fixed) and its settings (``group["lr"]``, ...).
+class _Pack:
+    """What an optimizer keeps per param group: the parameters' flat buffers, two scratch
+    arrays and the state buffers per dtype, and the group's settings as last checked."""
 
-    A setting is checked when it is set, as when the optimizer was built
-    (``group["lr"] = -1`` raises); there are no other keys.
-    """
-
-    def __init__(self, owner: type[Optimizer], params: list[Any], settings: dict) -> None:
-        self.owner, self.params, self.settings = owner, params, settings
-
-    def __getitem__(self, key: str) -> Any:
-        return self.params if key == "params" else self.settings[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        if key not in self.settings:
-            raise KeyError(
-                f"A param group of {self.owner.__name__} has the settings "
-                f"{list(self.settings)}; {key!r} is not one of them (and 'params' is fixed: "
-                f"use add_param_group for other parameters)."
-            )
-        self.settings = self.owner._validate({**self.settings, key: value})
-
-    def __delitem__(self, key: str) -> None:
-        raise KeyError(f"The keys of a param group are fixed; {key!r} cannot be deleted.")
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(("params", *self.settings))
-
-    def __len__(self) -> int:
-        return 1 + len(self.settings)
-
-    def __repr__(self) -> str:
-        items = ", ".join(f"{k}={v!r}" for k, v in self.settings.items())
-        return f"ParamGroup(params={len(self.params)}, {items})"
+    def __init__(self, flat: Any, settings: dict[str, Any]) -> None:
+        self.flat, self.settings = flat, settings
+        self.work = [(np.empty_like(d), np.empty_like(d)) for d in flat.data]
+        self.state: list[dict[str, np.ndarray]] = [{} for _ in flat.data]
 
 
 class Optimizer:
@@ -286,8 +259,9 @@ class Optimizer:
     ----------
     params : list
         The parameters of every group, in the order given.
-    param_groups : list of ParamGroup
-        Each group's parameters and settings.
+    param_groups : list of dict
+        Each group's ``"params"`` and settings, as PyTorch's. A setting changed in a
+        group's dict (``group["lr"] = 0.1``) is checked at the next step.
     defaults : dict
         The constructor's settings, which a group given as a dict overrides.
     t : int
@@ -302,19 +276,18 @@ class Optimizer:
         lr = _check(lr, "lr", name)
         self.defaults = self._validate({"lr": lr, **{k: settings[k] for k in self._hyper}})
         self.params: list[Any] = []
-        self.param_groups: list[ParamGroup] = []
-        self._packs: list[tuple[Any, list, list[dict]]] = []  # (packing, scratch, state)
+        self.param_groups: list[dict[str, Any]] = []
+        self._packs: list[_Pack] = []
         self.t = 0
         items = _as_list(params, name)
         for group in items if all(isinstance(g, Mapping) for g in items) else [{"params": items}]:
             self.add_param_group(group)
 
-    @classmethod
-    def _validate(cls, settings: Mapping[str, Any]) -> dict[str, Any]:
+    def _validate(self, settings: Mapping[str, Any]) -> dict[str, Any]:
         """A group's settings (``lr`` and ``_hyper``), checked."""
-        name = cls.__name__
+        name = type(self).__name__
         lr = _check(settings["lr"], "lr", name, _RATE)
-        return {"lr": lr, **{k: _check(settings[k], k, name) for k in cls._hyper}}
+        return {"lr": lr, **{k: _check(settings[k], k, name) for k in self._hyper}}
 
     _buffers = staticmethod(lambda settings: [])
 
@@ -336,22 +309,31 @@ class Optimizer:
                 f"{name}: a parameter appears in more than one param group; give each "
                 f"parameter to one group."
             )
-        flat = flatten_parameters(plist)  # checks every parameter, then binds
-        work = [(np.empty_like(d), np.empty_like(d)) for d in flat.data]
-        self._packs.append((flat, work, [{} for _ in flat.data]))
-        self.param_groups.append(ParamGroup(type(self), plist, settings))
+        self._packs.append(_Pack(flatten_parameters(plist), settings))  # checks, then binds
+        self.param_groups.append({"params": plist, **settings})
         self.params += plist
 
-    def _state(self, k: int) -> list[dict[str, np.ndarray]]:
-        """Group k's state buffers per dtype, made to match its settings (zeros at first)."""
-        flat, _, state = self._packs[k]
-        names = self._buffers(self.param_groups[k].settings)
-        for d, bufs in zip(flat.data, state):
+    def _pack(self, k: int) -> _Pack:
+        """Group k's pack, its settings checked again if one changed in the group's dict,
+        its state buffers made to match them (zeros at first)."""
+        group, pack = self.param_groups[k], self._packs[k]
+        if len(group) != len(pack.settings) + 1 or any(
+            group.get(n) != v for n, v in pack.settings.items()
+        ):
+            extra = sorted(set(group) - {"params", *pack.settings})
+            if extra:
+                raise KeyError(
+                    f"Param group {k} of {type(self).__name__} has unknown keys {extra}."
+                )
+            pack.settings = self._validate(group)
+            group.update(pack.settings)
+        names = self._buffers(pack.settings)
+        for d, bufs in zip(pack.flat.data, pack.state):
             if list(bufs) != names:  # first use, or a setting changed the buffers it needs
                 old = bufs.copy()
                 bufs.clear()
                 bufs.update({n: old[n] if n in old else np.zeros_like(d) for n in names})
-        return state
+        return pack
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Take one update step from the current gradients ∂J/∂w.
@@ -362,24 +344,24 @@ class Optimizer:
         """
         loss = closure() if closure is not None else None
         self.t += 1
-        for k, (group, (flat, work, _)) in enumerate(zip(self.param_groups, self._packs)):
+        for k in range(len(self._packs)):
+            pack = self._pack(k)
+            flat, none = pack.flat, [p.grad is None for p in pack.flat.params]
             skip = [
-                (i, p.grad is None)
+                i
                 for i, p in enumerate(flat.params)
-                if p.grad is None or not getattr(p, "requires_grad", True)
+                if none[i] or not getattr(p, "requires_grad", 1)
             ]
-            state = self._state(k)
             flat.sync()
             kept = []  # the skipped parameters' values and state, put back after the rule
-            for i, _ in skip:
-                c, s = flat.slots[i]
-                kept += [(a, s, a[s].copy()) for a in (flat.data[c], *state[c].values())]
-            for w, g, scratch, bufs in zip(flat.data, flat.grad, work, state):
-                self._rule(w, g, scratch, bufs, group.settings)
+            for c, s in (flat.slots[i] for i in skip):
+                kept += [(a, s, a[s].copy()) for a in (flat.data[c], *pack.state[c].values())]
+            for w, g, work, state in zip(flat.data, flat.grad, pack.work, pack.state):
+                self._rule(w, g, work, state, pack.settings)
             for a, s, values in kept:
                 a[s] = values
-            for i, none in skip:
-                if none:  # as PyTorch: no gradient before the step, none after it
+            for i in skip:
+                if none[i]:  # as in PyTorch: no gradient before the step, none after it
                     flat.params[i].grad = None
         return loss
 
@@ -387,27 +369,27 @@ class Optimizer:
         """Clear ∂J/∂w: ``p.grad = None`` for every parameter (PyTorch's default: the next
         step skips a parameter that gets no gradient), or, with ``set_to_none=False``,
         ∂J/∂w ← 0 in place, every ``p.grad`` its flat view again."""
-        for flat, _, _ in self._packs:
-            flat.zero_grad()
-            for p in flat.params if set_to_none else ():
+        for pack in self._packs:
+            pack.flat.zero_grad()
+            for p in pack.flat.params if set_to_none else ():
                 p.grad = None
 
     def state_dict(self) -> dict[str, Any]:
-        """Everything needed to resume: plain Python scalars and copied arrays.
+        """Everything needed to resume: plain Python values and copied arrays.
 
         ``{"type": ..., "t": ..., "param_groups": [...]}``; each group's entry holds its
-        settings and, for each dtype g of its parameters, ``"numel.<g>"``, ``"dtype.<g>"``
-        and ``"<buffer>.<g>"`` per state buffer (for example ``"m.0"``) of shape
-        ``(numel,)``, laid out as θ in :func:`glassnet.nn.flatten_parameters`. The
-        parameters' values are not included (save the model for those).
+        settings and, for the parameters of each dtype g, ``"<buffer>.<g>"`` per state
+        buffer (for example ``"m.0"``), of shape ``(numel,)``, laid out as θ in
+        :func:`glassnet.nn.flatten_parameters`. The parameters' values are not included
+        (save the model for those).
         """
         groups = []
-        for k, (group, (flat, _, _)) in enumerate(zip(self.param_groups, self._packs)):
-            entry = dict(group.settings)
-            for g, (d, bufs) in enumerate(zip(flat.data, self._state(k))):
-                entry.update({f"numel.{g}": int(d.size), f"dtype.{g}": str(d.dtype)})
-                entry.update({f"{n}.{g}": b.copy() for n, b in bufs.items()})
-            groups.append(entry)
+        for k in range(len(self._packs)):
+            pack = self._pack(k)
+            buffers = (
+                {f"{n}.{g}": b.copy() for n, b in s.items()} for g, s in enumerate(pack.state)
+            )
+            groups.append({**pack.settings, **{k: v for b in buffers for k, v in b.items()}})
         return {"type": type(self).__name__, "t": self.t, "param_groups": groups}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
@@ -415,15 +397,17 @@ class Optimizer:
         of glassnet 0.1 (one group, its settings at the top level) loads too.
 
         Everything is checked before anything changes: the type, the keys, the settings,
-        each group's sizes and dtypes, and each buffer's shape.
+        and each buffer's shape and dtype.
         """
         name = type(self).__name__
         _check_type(state, name)
         if "param_groups" not in state:  # glassnet 0.1: one group, its settings at the top
-            group = {k: v for k, v in state.items() if k not in ("type", "t")}
+            group = {
+                k: v for k, v in state.items() if k != "type" and k[:6] not in ("numel.", "dtype.")
+            }
             if "beta1" in group:
                 group["betas"] = (group.pop("beta1"), group.pop("beta2", None))
-            state = {"type": name, "t": state.get("t"), "param_groups": [group]}
+            state = {"type": name, "t": group.pop("t", None), "param_groups": [group]}
         _check_keys(state, name, ["type", "t", "param_groups"])
         t, saved = _check(state["t"], "t", name), state["param_groups"]
         if not isinstance(saved, list) or len(saved) != len(self._packs):
@@ -432,49 +416,36 @@ class Optimizer:
                 f"this optimizer has {len(self._packs)}; build it with the same groups."
             )
         loaded = []
-        for k, (entry, (flat, _, _)) in enumerate(zip(saved, self._packs)):
+        for entry, pack in zip(saved, self._packs):
             _check_keys(entry, name, self.defaults, partial=True)
             settings = self._validate(entry)
-            names, keys = self._buffers(settings), list(self.defaults)
-            for g in range(len(flat.data)):
-                keys += [f"numel.{g}", f"dtype.{g}", *(f"{n}.{g}" for n in names)]
-            _check_keys(entry, name, keys)
-            for g, d in enumerate(flat.data):
-                have, want = f"{entry[f'numel.{g}']} {entry[f'dtype.{g}']}", f"{d.size} {d.dtype}"
-                if have != want:
+            names = self._buffers(settings)
+            keys = [f"{n}.{g}" for g in range(len(pack.state)) for n in names]
+            _check_keys(entry, name, [*self.defaults, *keys])
+            for key in keys:
+                arr, d = entry[key], pack.flat.data[int(key.rsplit(".", 1)[1])]
+                if not isinstance(arr, np.ndarray) or (arr.shape, arr.dtype) != (d.shape, d.dtype):
+                    got = f"{getattr(arr, 'dtype', type(arr).__name__)} {getattr(arr, 'shape', '')}"
                     raise ValueError(
-                        f"{name}.load_state_dict: param group {k}, dtype {g} of the state dict "
-                        f"holds {have} values but this optimizer's holds {want} values; load "
-                        f"it into an optimizer over parameters of the same shapes and dtypes."
+                        f"{name}.load_state_dict: '{key}' must be a {d.dtype} array of shape "
+                        f"{d.shape}, as this optimizer's parameters; got {got}. Load it into an "
+                        f"optimizer over parameters of the same shapes and dtypes."
                     )
-                for key in (f"{n}.{g}" for n in names):
-                    arr = entry[key]
-                    if (
-                        not (isinstance(arr, np.ndarray) and arr.shape == d.shape)
-                        or arr.dtype.kind != "f"
-                    ):
-                        got = getattr(arr, "shape", type(arr).__name__)
-                        raise ValueError(
-                            f"{name}.load_state_dict: '{key}' must be a float array of shape "
-                            f"{d.shape}; got {getattr(arr, 'dtype', '')} {got}."
-                        )
-            bufs = [
-                {n: entry[f"{n}.{g}"].astype(d.dtype) for n in names}
-                for g, d in enumerate(flat.data)
-            ]
-            loaded.append((settings, bufs))
-        for group, (flat, _, state), (settings, bufs) in zip(
-            self.param_groups, self._packs, loaded
-        ):
-            group.settings, state[:] = settings, bufs  # all checked: commit
+            loaded.append(
+                (
+                    settings,
+                    [{n: entry[f"{n}.{g}"].copy() for n in names} for g in range(len(pack.state))],
+                )
+            )
+        for group, pack, (settings, bufs) in zip(self.param_groups, self._packs, loaded):
+            group.update(settings)  # all checked: commit
+            pack.settings, pack.state = settings, bufs
         self.t = t
 
     def __repr__(self) -> str:
-        groups = " | ".join(
-            ", ".join(f"{k}={v!r}" for k, v in g.settings.items()) for g in self.param_groups
-        )
-        numel = sum(d.size for flat, _, _ in self._packs for d in flat.data)
-        return f"{type(self).__name__}({groups}; params={len(self.params)}, numel={numel})"
+        settings = [", ".join(f"{k}={g[k]!r}" for k in self.defaults) for g in self.param_groups]
+        numel = sum(d.size for p in self._packs for d in p.flat.data)
+        return f"{type(self).__name__}({' | '.join(settings)}; params={len(self.params)}, numel={numel})"
 
 
 class SGD(Optimizer):
@@ -552,9 +523,8 @@ class SGD(Optimizer):
     ) -> None:
         super().__init__(params, lr, locals())
 
-    @classmethod
-    def _validate(cls, settings: Mapping[str, Any]) -> dict[str, Any]:
-        h, owner = super()._validate(settings), cls.__name__
+    def _validate(self, settings: Mapping[str, Any]) -> dict[str, Any]:
+        h, owner = super()._validate(settings), type(self).__name__
         mu, damp = h["momentum"], h["dampening"]
         if h["style"] == "torch" and h["nesterov"] and (mu <= 0 or damp):
             raise ValueError(
