@@ -114,8 +114,12 @@ _ONNX_ACT = {
     "softmax": "Softmax",
 }
 _GLASSNET_ACT = {op: name for name, op in _ONNX_ACT.items()}
-_SUPPORTED = ("Gemm", "MatMul", "Add", *_GLASSNET_ACT, "Identity", "Constant", "Mul", "Max")
+_SUPPORTED = (
+    *("Gemm", "MatMul", "Add", *_GLASSNET_ACT, "Identity", "Constant", "Mul", "Max"),
+    *("Cast", "Reshape"),  # no-ops as skl2onnx writes them: Cast to a float, Reshape to (N, k)
+)
 _FLOATS = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.float64): TensorProto.DOUBLE}
+_FLOAT_TYPES = (TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16)
 # element types a constant may have (integer ones: shapes and the like, refused later)
 _READABLE = (TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16, TensorProto.INT64,
              TensorProto.INT32)  # fmt: skip
@@ -1079,7 +1083,8 @@ def load(source: Any, *, max_weights: int = MAX_WEIGHTS) -> Module:
         One input (N, d), one output, and a chain of ``Gemm`` (any ``alpha``, ``beta``,
         ``transB``; ``transA = 0``) or ``MatMul`` + ``Add`` layers, each optionally
         followed by ``Relu``, ``LeakyRelu`` (0 <= alpha < 1), ``Sigmoid``, ``Tanh`` or
-        ``Softmax`` (over the last axis); ``Identity`` nodes are skipped. Weights come
+        ``Softmax`` (over the last axis); ``Identity`` nodes, casts to a float type and
+        reshapes to (N, width), as skl2onnx writes them, are skipped. Weights come
         from initializers or ``Constant`` nodes, float32 or float64 (float16 is read
         as float32).
     max_weights : int
@@ -1208,6 +1213,13 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             continue  # the Max that follows reads z and alpha z
         elif op == "Max":
             raise _unsupported(node, where, "a Max must be max(z, alpha z), after its Mul")
+        elif op == "Cast" and attrs.get("to") not in _FLOAT_TYPES:
+            raise _unsupported(node, where, "a Cast is read only when it casts to a float type")
+        elif op == "Reshape":
+            shape = const(node.input[1], node).reshape(-1).tolist() if len(node.input) > 1 else []
+            width = next((m.neurons for m in reversed(modules) if isinstance(m, Linear)), n_in)
+            if len(shape) != 2 or shape[0] not in (-1, 0) or shape[1] not in (-1, width):
+                raise _unsupported(node, where, f"a Reshape to {shape} is not (N, {width})")
         current = out  # Identity: nothing to add
     if pending is not None:
         modules.append(_linear(pending[0], None, pending[1], where))

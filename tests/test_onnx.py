@@ -700,3 +700,30 @@ def test_a_model_file_without_preprocessing_exports_its_network(tmp_path, capsys
     assert cli("export", tmp_path / "none.glassnet", tmp_path / "x.onnx") == 2
     assert "no such model file" in capsys.readouterr().err
     assert not (tmp_path / "x.onnx").exists()
+
+
+def test_scikit_learns_own_regressor_through_skl2onnx_imports():
+    skl2onnx = pytest.importorskip("skl2onnx")
+    from sklearn.neural_network import MLPClassifier as SkClassifier
+    from sklearn.neural_network import MLPRegressor as SkRegressor
+
+    X = np.random.default_rng(0).normal(size=(50, 3))
+    sk = _fit_quietly(
+        SkRegressor(hidden_layer_sizes=(6, 4), max_iter=50, random_state=0), X, X[:, 0] - X[:, 1]
+    )
+    proto = skl2onnx.to_onnx(sk, X[:1].astype(np.float32))  # Cast, MatMul + Add, ..., Reshape
+    net = load(proto)
+    assert isinstance(net, nn.MLP) and net.sizes == [3, 6, 4, 1]
+    X32 = X.astype(np.float32)
+    close(net.predict(X32), run(proto, X32)[0], np.float32)
+    clf = _fit_quietly(
+        SkClassifier(hidden_layer_sizes=(4,), max_iter=20, random_state=0), X, X[:, 0] > 0
+    )
+    with pytest.raises(OnnxError, match="1 input.* and 2 output"):  # label + probabilities
+        load(skl2onnx.to_onnx(clf, X32[:1], options={"zipmap": False}))
+    nodes = [
+        helper.make_node("Gemm", ["x", "W"], ["z"]),
+        helper.make_node("Reshape", ["z", "s"], ["y"], name="flatten"),
+    ]
+    with pytest.raises(OnnxError, match=r"node 'flatten' .*Reshape to \[-1\]"):
+        load(_graph(nodes, {"W": np.ones((3, 2), np.float32), "s": np.array([-1])}))
