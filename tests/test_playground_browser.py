@@ -209,6 +209,18 @@ def test_the_url_state_round_trips(page, server, browser):
         other.close()
 
 
+def test_a_link_with_refused_settings_says_so_and_shows_the_defaults(page, server):
+    page.goto(server.url + "#hidden=4%2C99&activation=gelu")
+    page.wait_for_function("run !== null && frame !== null")
+    page.wait_for_function("document.querySelector('#status').textContent !== ''")
+    status = page.text_content("#status")
+    assert "refused" in status and "'hidden'" in status
+    assert page.evaluate("run.config.hidden") == [4, 2]
+    assert "hidden=4%2C2" in page.url
+    # the browser logs the refused request itself; nothing else may have gone wrong
+    page.errors[:] = [e for e in page.errors if "status of 400" not in e]
+
+
 def test_regression_test_points_and_discretized_output(page, server):
     _open(page, server)
     page.select_option("#problem", "regression")

@@ -101,7 +101,23 @@ async function newRun() {
   report(null);
 }
 
-function restart() { return queue(newRun); }
+function restart() {
+  return queue(async () => {
+    try {
+      await newRun();
+    } catch (e) {
+      if (run) {          // a refused change: the current run stays, and so do its controls
+        for (const k of Object.keys(run.config)) if (k in state) state[k] = run.config[k];
+        writeHash(); syncControls(); buildNetwork(); drawNetwork();
+        throw e;
+      }
+      // a link whose settings the server refuses: say so, and start from the defaults
+      state = structuredClone(DEFAULTS);
+      await newRun();
+      $("status").textContent = `The link's settings were refused (${e.message}); the defaults are shown.`;
+    }
+  });
+}
 
 // ---------------------------------------------------------------- controls
 function syncControls() {
@@ -313,7 +329,6 @@ function buildNetwork() {
       $("network").append(ctl);
     }
   }
-  // the output's label
   // edges: from every used input / neuron to every neuron of the next layer
   const used = (l) => (l === 0 ? state.features.map((f) => nodeEls[0][FEATURES.indexOf(f)]) : nodeEls[l]);
   for (let l = 1; l < sizes.length; l++) {
