@@ -54,6 +54,7 @@ import os
 import sys
 import textwrap
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +120,15 @@ class CLIError(Exception):
 
 def _oneline(text: str) -> str:
     return " ".join(str(text).split())
+
+
+def _esc(text: Any) -> str:
+    """``text`` with every non-printable character escaped (``\\x1b``, ``\\n``,
+    ``\\u202e``, ...): nothing read from a file reaches the terminal as a control code."""
+    s = str(text)
+    if s.isprintable():
+        return s
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in s)
 
 
 def _num(v: float, digits: int = 4) -> str:
@@ -429,7 +439,9 @@ def _check_memory(what: str, nbytes: float, fix: str) -> None:
         )
 
 
-def _training_bytes(sizes: Sequence[int], rows: int, batch: int, optimizer: str, best: bool) -> int:
+def _training_bytes(
+    sizes: Sequence[int], rows: int, batch: int, optimizer: str, best: bool, itemsize: int = 4
+) -> int:
     """The bytes ``glassnet train`` allocates for an MLP with layer widths ``sizes`` (float32):
     weights, gradients, the optimizer's state and early stopping's best copy, per parameter;
     for ``batch`` rows at a time, each layer's Z, A, g'(Z) and dL/dZ; and the outputs of
@@ -437,7 +449,7 @@ def _training_bytes(sizes: Sequence[int], rows: int, batch: int, optimizer: str,
     params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
     copies = 2 + _STATE_COPIES.get(optimizer, 2) + (1 if best else 0)
     activations = batch * sum(sizes) * 4 + rows * max(sizes)
-    return 4 * (copies * params + activations)
+    return itemsize * (copies * params + activations)
 
 
 # ======================================================================== data
@@ -588,8 +600,14 @@ class _Bundle:
             table.n_rows * (self.pre.n_features_out * 12 + n_out * 16),
             "split the file and predict it in parts",
         )
-        X = self.pre.transform(table, extra="ignore")  # (N, n_inputs)
-        return X.astype(_model_dtype(self.model), copy=False)
+        X = self.pre.transform(table, extra="ignore")  # (N, n_inputs) float64
+        dtype = _model_dtype(self.model)
+        _check_range(
+            X, self.pre, table, dtype, f"'{table.source}'",
+            "the value is far outside what the model was trained on: check it (or retrain "
+            "with --dtype float64)",
+        )  # fmt: skip
+        return X.astype(dtype, copy=False)
 
     def outputs(self, X: np.ndarray) -> np.ndarray:
         """The network's outputs (probabilities, or standardized values): (N, n_outputs)."""
@@ -978,6 +996,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="rows per gradient step (default 32; 0: the whole training set)",
     )
     net.add_argument("--l2", type=_nonneg_float, default=0.0, help="L2 penalty (default 0)")
+    net.add_argument(
+        "--dtype",
+        choices=("float32", "float64"),
+        default="float32",
+        help="the network's floating-point type (default float32; float64 for values "
+        "beyond 3.4e38 or for exactness)",
+    )
     net.add_argument(
         "--val-split",
         type=_fraction,
@@ -1535,7 +1560,13 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
         n * pre.n_features_out * 12,  # (the float64 transform and its float32 copy)
         "drop the columns with many distinct values (--drop) or use fewer rows",
     )
-    X_all = pre.transform(data.table, extra="ignore").astype(np.float32)  # (N, n_inputs)
+    X64 = pre.transform(data.table, extra="ignore")  # (N, n_inputs) float64
+    dtype = np.dtype(args.dtype)
+    fix = "scale the column (divide it by a power of ten)"
+    if dtype == np.float32:
+        fix += " or pass --dtype float64"
+    _check_range(X64, pre, data.table, dtype, data.source, fix)
+    X_all = X64.astype(dtype)  # (N, n_inputs)
     y_scaler = None
     if task.is_classifier:
         Y_all = task.encode(y_all)  # (N, 1) 0/1 or (N, C) one-hot
@@ -1548,6 +1579,42 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
         data, task_name, task, labels, y_all, train_rows, val_rows, test_rows,
         pre, X_all, Y_all, y_scaler,
     )  # fmt: skip
+
+
+def _input_columns(pre: Preprocessor) -> list[str]:
+    """The feature column behind each of the network's inputs (one-hot blocks repeat it)."""
+    kinds = pre.kinds_ or {}
+    cats = pre.encoder_.categories_ if pre.encoder_ is not None else None
+    width = {}
+    if cats is not None:
+        width = dict(zip([c for c in pre.columns_ or [] if kinds.get(c) != "numeric"],
+                         (k.size for k in cats)))  # fmt: skip
+    out: list[str] = []
+    for c in pre.columns_ or []:
+        out += [c] * (1 if kinds.get(c) == "numeric" else width.get(c, 0))
+    return out
+
+
+def _check_range(
+    X: np.ndarray, pre: Preprocessor, table: Table, dtype: np.dtype, source: str, fix: str
+) -> None:
+    """The network's inputs ``X`` (float64, preprocessed) must be finite in ``dtype``:
+    else an error naming the first column that overflows, its line and its value."""
+    limit = float(np.finfo(dtype).max)
+    bad = ~(np.abs(X) <= limit)  # (N, n_inputs): inf, NaN, or too large for dtype
+    if not bad.any():
+        return
+    cols = np.flatnonzero(bad.any(axis=0))
+    j = int(cols[0])
+    r = int(np.flatnonzero(bad[:, j])[0])
+    name = _input_columns(pre)[j]
+    cell = str(table.raw(name)[r]) if name in table.names else "?"
+    more = f" ({len(cols)} columns overflow)" if len(cols) > 1 else ""
+    raise CLIError(
+        f"column {_esc(name)!r} overflows {dtype.name} at line {int(table.line_numbers[r])} of "
+        f"{source}: the value {_esc(cell)} is {X[r, j]:.3g} as the network's input, beyond "
+        f"{dtype.name}'s largest {limit:.3g}{more}: {fix}"
+    )
 
 
 def _describe_run(
@@ -1758,10 +1825,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
         f"({sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])):,} parameters)",
         _training_bytes(sizes, max(len(p.val_rows), len(p.test_rows)),
                         min(args.batch_size or n_train, n_train), args.optimizer,
-                        args.early_stopping),
+                        args.early_stopping, np.dtype(args.dtype).itemsize),
         "use smaller --hidden widths (or a smaller --batch-size)",
     )  # fmt: skip
-    model = p.task.build_model(p.X_all.shape[1], args.hidden, args.activation, rng=rng)
+    model = p.task.build_model(
+        p.X_all.shape[1], args.hidden, args.activation, rng=rng, dtype=np.dtype(args.dtype)
+    )
     optimizer = _optim.get_optimizer(args.optimizer, model.parameters(), lr=lr)
     batch = None if args.batch_size == 0 or args.batch_size >= n_train else args.batch_size
     fingerprint = _fingerprint(
@@ -2339,15 +2408,68 @@ def _exit_code(code: Any) -> int:
     return code if isinstance(code, int) else 1
 
 
+def _warn(message: str) -> None:
+    """A one-line warning on stderr: the command went on, but the user should act."""
+    sys.stderr.write(f"glassnet: warning: {_esc(_oneline(message))}\n")
+    sys.stderr.flush()
+
+
 def _note(message: str) -> None:
     """A one-line note on stderr (what the user should know; not an error)."""
-    sys.stderr.write(f"glassnet: note: {_oneline(message)}\n")
+    sys.stderr.write(f"glassnet: note: {_esc(_oneline(message))}\n")
     sys.stderr.flush()
 
 
 def _error(message: str) -> None:
-    sys.stderr.write(f"glassnet: error: {_oneline(message)}\n")
+    sys.stderr.write(f"glassnet: error: {_esc(_oneline(message))}\n")
     sys.stderr.flush()
+
+
+def _isatty(stream: Any) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+class _Escaping:
+    """A text stream that escapes non-printable characters (but newlines and tabs) on their
+    way to ``stream``: a label ``x\\x1b[2Jy`` from a CSV file or a model file prints as
+    those characters, never as a terminal command."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        if not text.isprintable():
+            text = "\n".join("\t".join(_esc(p) for p in line.split("\t"))
+                             for line in text.split("\n"))  # fmt: skip
+        return self.stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, fileno, ...
+        return getattr(self.stream, name)
+
+
+def _run_quietly(args: argparse.Namespace) -> int:
+    """Run the subcommand with NumPy's floating-point warnings off (every result that
+    matters is checked, and a problem is reported as one line naming its column) and
+    Python warnings shown as one line each, ``glassnet: warning: ...``, once it succeeds."""
+    stdout = sys.stdout
+    raw = args.command == "demo" or (args.command == "predict" and not _isatty(stdout))
+    try:
+        if not raw:  # (the demo's colours are glassnet's own; predictions piped stay exact)
+            sys.stdout = _Escaping(stdout)  # type: ignore[assignment]
+        with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+            warnings.simplefilter("always")
+            code = int(args.func(args))
+    finally:
+        sys.stdout = stdout
+    if code == 0:
+        shown = set()
+        for w in caught:
+            text = _oneline(str(w.message))
+            if w.category is RuntimeWarning and "numpy" in str(w.filename) or text in shown:
+                continue
+            shown.add(text)
+            _warn(text)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -2370,7 +2492,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.debug:
         return int(args.func(args))
     try:
-        return int(args.func(args))
+        return _run_quietly(args)
     except CLIError as exc:
         _error(str(exc))
         return exc.code

@@ -294,8 +294,20 @@ class StandardScaler:
     def fit(self, X: Any) -> StandardScaler:
         """Learn ``mean_`` and ``scale_`` from ``X`` of shape (n_samples, n_features)."""
         arr = _as_float_2d(X, "X", "StandardScaler.fit").astype(np.float64)
-        mean = arr.mean(axis=0)  # (n_features,)
-        std = arr.std(axis=0)  # (n_features,)
+        # Each column is divided by its largest |x| first, so that sums of values near
+        # float64's limit (1e308) do not overflow: mean = mean(x / m) * m, same for std.
+        with np.errstate(all="ignore"):
+            m = np.max(np.abs(arr), axis=0) if arr.shape[0] else np.ones(arr.shape[1])
+            m = np.where((m > 0) & np.isfinite(m), m, 1.0)  # (n_features,)
+            u = arr / m  # (N, n_features), |u| <= 1
+            mean = u.mean(axis=0) * m  # (n_features,)
+            std = u.std(axis=0) * m  # (n_features,)
+        bad = np.flatnonzero(~(np.isfinite(mean) & np.isfinite(std)))
+        if bad.size:
+            raise ValueError(
+                f"StandardScaler.fit: column {int(bad[0])} overflows float64 (its values "
+                f"span more than 1.8e308): divide it by a power of ten first."
+            )
         # a constant column has std 0 up to rounding: scale 1 keeps it finite (as scikit-learn)
         tiny = 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))
         self.mean_ = mean

@@ -470,6 +470,88 @@ CASES += [  # -- 2. sizes refused before anything is allocated
         env={"GLASSNET_MEMORY_LIMIT": "100"},
     ),
 ]
+HUGE = "x1,x2,color,moon\n" + "".join(
+    f"{i},{(-1) ** i * 1e308},red,{'ab'[i % 2]}\n" for i in range(12)
+)
+ESC = "x\x1b[2Jy"
+CASES += [  # -- 3. values beyond float32: the column named, no warning leaks
+    Case(
+        "train-1e308-unscaled-float32",
+        ["train", "huge.csv", "--target", "moon", "--no-standardize", *FAST],
+        (
+            "column 'x2' overflows float32 at line 2 of huge.csv",
+            "the value 1e+308",
+            "--dtype float64",
+        ),
+        setup=content("huge.csv", HUGE),
+    ),
+    Case(
+        "train-1e308-standardized",
+        ["train", "huge.csv", "--target", "moon", *FAST, "--out", "h.glassnet"],
+        code=0,
+        setup=content("huge.csv", HUGE),
+        changes=("h.glassnet",),
+    ),
+    Case(
+        "predict-1e308-into-a-float32-model",
+        ["predict", "model.glassnet", "huge.csv"],
+        ("column 'x2' overflows float32 at line 3 of 'huge.csv'",),
+        setup=content("huge.csv", "x1,x2,color\n1,2,red\n1,-1e308,red\n"),
+    ),
+    Case(
+        "evaluate-1e308",
+        ["evaluate", "model.glassnet", "huge.csv"],
+        ("column 'x1' overflows float32",),
+        setup=content("huge.csv", "x1,x2,color,moon\n1e308,2,red,upper\n"),
+    ),
+    # -- 3. control characters from files are escaped in everything printed
+    Case(
+        "train-escape-in-a-column-name",
+        ["train", "e.csv", "--target", "moon", *FAST],
+        ("x\\x1b[2Jy",),
+        setup=content("e.csv", f"a,{ESC}\n1,2\n"),
+    ),
+    Case(
+        "train-escape-in-a-label-and-a-category",
+        ["train", "e.csv", "--target", "moon", *FAST, "--out", "e.glassnet"],
+        code=0,
+        changes=("e.glassnet",),
+        setup=content(
+            "e.csv",
+            "x,c,moon\n"
+            + "".join(f"{i},{ESC if i % 3 else 'b'},{ESC if i % 2 else 'z'}\n" for i in range(12)),
+        ),
+    ),
+    Case(
+        "evaluate-escape-in-an-unseen-label",
+        ["evaluate", "model.glassnet", "e.csv"],
+        ("x\\x1b[2Jy",),
+        setup=content("e.csv", f"x1,x2,color,moon\n1,2,red,{ESC}\n"),
+    ),
+    Case(
+        "predict-escape-in-an-unseen-category",
+        ["predict", "model.glassnet", "e.csv"],
+        ("x\\x1b[2Jy",),
+        setup=content("e.csv", f"x1,x2,color\n1,2,{ESC}\n"),
+    ),
+    Case(
+        "info-escape-in-the-description",
+        ["info", *M],
+        code=0,
+        setup=remeta(put(ESC, "training", "data")),
+    ),
+    Case(
+        "predict-escape-in-a-path",
+        ["predict", "model.glassnet", f"{ESC}.csv"],
+        ("no such file 'x\\x1b[2Jy.csv'",),
+    ),
+    Case(
+        "explain-escape-in-a-cell",
+        ["explain", "model.glassnet", "--row", "1", "e.csv"],
+        ("x\\x1b[2Jy",),
+        setup=content("e.csv", f"x1,x2,color,moon\n1,2,{ESC},upper\n"),
+    ),
+]
 CASES += [  # -- 3. every optional key is optional (info and predict still work)
     Case(f"info-without-{'.'.join(keys)}", ["info", *M], code=0, setup=remeta(drop(*keys)))
     for keys in OPTIONAL
@@ -531,6 +613,9 @@ def test_bad_input(case: Case, world: Path, tmp_path: Path, capsys: pytest.Captu
     lines = err.splitlines()
     if case.code != 0:
         assert len(lines) == 1 and lines[0].startswith("glassnet: error: "), err
+    else:  # notes and warnings only, one line each (no NumPy RuntimeWarning)
+        assert all(line.startswith(("glassnet: note: ", "glassnet: warning: ")) for line in lines)
+    assert "\x1b" not in err and (case.argv[0] == "predict" or "\x1b" not in out)
     for needle in case.needles:
         assert needle in err, (needle, err)
     for needle in case.stdout:
