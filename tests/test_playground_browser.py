@@ -158,6 +158,14 @@ def test_step_changes_the_weights_by_exactly_the_shown_update(page, server):
     # the table shows the numbers rounded, as the slides do
     first = page.locator("#update tr[data-name] >> nth=0").locator(".num").nth(2)
     assert first.text_content() == f"{after[0]:.4f}"
+    # the keyboard: "s" steps, space plays and pauses
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("s")
+    page.wait_for_function("frame.step === 2")
+    page.keyboard.press(" ")
+    page.wait_for_function("frame.epoch >= 2")
+    page.keyboard.press(" ")
+    assert page.get_attribute("#play", "aria-label") == "play"
 
 
 def test_add_and_remove_layers_and_neurons(page, server):

@@ -211,6 +211,11 @@ function wire() {
   $("remove-layer").onclick = () => changeNetwork((h) => { h.pop(); });
   $("lecture").onclick = () => { setPlaying(false); state.preset = "lecture"; state.lr = 1; restart(); };
   $("boundary").onclick = pickPoint;
+  document.addEventListener("keydown", (ev) => {   // space: play / pause; "s": one step
+    if (ev.target.closest("input, select, textarea, button") || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.key === " ") { ev.preventDefault(); setPlaying(!playing); }
+    else if (ev.key === "s") $("step").click();
+  });
   window.addEventListener("hashchange", () => { state = readHash(); setPlaying(false); restart(); });
 }
 
