@@ -269,6 +269,10 @@ def test_exported_model_works_with_glassnet_predict(tmp_path, capsys):
     predicted = (run.viewer.forward(run.X)[-1][:, 0] >= 0.5).astype(int)
     assert [int(v) for v in labels[1:]] == predicted.tolist()
     assert main(["evaluate", str(model), str(data)]) == 0
+    capsys.readouterr()
+    assert main(["info", str(model)]) == 0
+    info = capsys.readouterr().out
+    assert "data glassnet playground: moons" in info and "--epochs 5" in info
 
 
 # =====================================================================================

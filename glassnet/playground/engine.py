@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import math
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -346,6 +347,7 @@ class Run:
         # 4) the training position and the record of settings changed during the run
         self.epoch = 0
         self.step_count = 0
+        self.seconds = 0.0  # spent training
         self._perm: np.ndarray | None = None
         self._pos = 0
         self.history: list[list[float | None]] = []
@@ -403,11 +405,13 @@ class Run:
     def train(self, epochs: int) -> None:
         """Train ``epochs`` whole epochs (finishing the current one first counts as one)."""
         with self.lock:
+            t0 = time.perf_counter()
             target = self.epoch + epochs
             while self.epoch < target:
                 self._update()
                 if self._perm is None:
                     self._record()
+            self.seconds += time.perf_counter() - t0
 
     def step(self) -> dict[str, Any]:
         """One gradient-descent step (one batch), and the update as the slides write it:

@@ -42,6 +42,7 @@ def model_bytes(run: Run) -> bytes:
     from .. import __version__
     from ..cli import MODEL_FORMAT, MODEL_FORMAT_VERSION
     from ..io import save_model
+    from .engine import ACTIVATIONS
 
     c = run.config
     classify = c["problem"] == "classification"
@@ -79,14 +80,31 @@ def model_bytes(run: Run) -> bytes:
                 "encoder": None,
             },
         },
-        "training": {
-            "source": "glassnet playground",
-            "settings": dict(c),
-            "epoch": run.epoch,
-            "steps": run.step_count,
-            "changes": list(run.changes),
+        "training": {  # the fields `glassnet info` shows, then the playground's own
+            "data": f"glassnet playground: {c['dataset']} (noise {c['noise']}, "
+            f"{c['samples']} points)",
+            "hidden": list(c["hidden"]),
+            "activation": ACTIVATIONS[c["activation"]],
+            "optimizer": "sgd",
+            "lr": c["lr"],
+            "batch_size": c["batch_size"],
+            "epochs": run.epoch,
+            "seed": c["seed"],
+            "rows": {"train": len(run.train_idx), "validation": 0, "test": len(run.test_idx)},
+            "playground": {
+                "settings": dict(c),
+                "steps": run.step_count,
+                "changes": list(run.changes),
+            },
         },
-        "history": {"loss": [h[1] for h in run.history], "epochs": [h[0] for h in run.history]},
+        "history": {
+            "epoch": run.epoch,
+            "seconds": run.seconds,
+            "message": f"exported from the playground after {run.step_count} steps",
+            "epochs": [h[0] for h in run.history],
+            "loss": [h[1] for h in run.history],
+            "test_loss": [h[2] for h in run.history],
+        },
     }
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "playground.glassnet"
