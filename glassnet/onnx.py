@@ -1259,7 +1259,7 @@ def _bias(b: np.ndarray, n: int, node: onnx.NodeProto, where: str) -> np.ndarray
 
 
 def _linear(W: np.ndarray, b: np.ndarray | None, node: onnx.NodeProto, where: str) -> Linear:
-    dt = np.float32 if W.dtype == np.float16 else W.dtype
+    dt = np.dtype(np.float32 if W.dtype == np.float16 else W.dtype)
     if dt not in _FLOATS:
         raise _unsupported(node, where, f"its weights are {W.dtype}, not float32 or float64")
     lin = Linear(W.shape[0], W.shape[1], bias=b is not None, rng=0, dtype=dt)

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
@@ -727,3 +729,34 @@ def test_scikit_learns_own_regressor_through_skl2onnx_imports():
     ]
     with pytest.raises(OnnxError, match=r"node 'flatten' .*Reshape to \[-1\]"):
         load(_graph(nodes, {"W": np.ones((3, 2), np.float32), "s": np.array([-1])}))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 12), min_size=2, max_size=5),
+    acts=st.lists(st.sampled_from(ACTIVATIONS), min_size=4, max_size=4),
+    head=st.sampled_from(["identity", "sigmoid", "softmax", "tanh", "relu"]),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    seed=st.integers(0, 2**16),
+)
+def test_random_networks_match_onnxruntime_and_round_trip(sizes, acts, head, dtype, seed):
+    net = nn.MLP(
+        sizes,
+        activation=acts[: len(sizes) - 2],
+        output_activation=head,
+        rng=seed,
+        dtype=dtype,
+        leaky_alpha=0.05,
+    )
+    X = np.random.default_rng(seed).normal(scale=3.0, size=(17, sizes[0])).astype(dtype)
+    proto = export(net)
+    close(run(proto, X)[0], net.predict(X), dtype)
+    np.testing.assert_array_equal(load(proto).predict(X), net.predict(X))
+
+
+def test_float16_weights_are_read_as_float32():
+    W = np.random.default_rng(0).normal(size=(3, 2)).astype(np.float16)
+    nodes = [helper.make_node("Gemm", ["x", "W", "b"], ["y"])]
+    net = load(_graph(nodes, {"W": W, "b": np.ones(2, np.float16)}, elem=TensorProto.FLOAT16))
+    assert net.layers[0].W.dtype == np.float32
+    np.testing.assert_array_equal(net.layers[0].W.data, W.astype(np.float32))
