@@ -72,6 +72,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
+from ._validation import check_choice
 from .fused import FastMLP, Layer, layers_of
 from .nn.module import Module
 from .report import (
@@ -85,7 +86,16 @@ from .report import (
 )
 from .tensor import Tensor
 
-__all__ = ["explain", "Explanation", "PathSum", "MAX_SAMPLES", "unicode_symbol"]
+__all__ = [
+    "explain",
+    "Explanation",
+    "PathSum",
+    "MAX_SAMPLES",
+    "NOTATIONS",
+    "latex_symbol",
+    "typeset",
+    "unicode_symbol",
+]
 
 MAX_SAMPLES = 32  # explain shows every number of every data point: keep batches small
 
@@ -122,6 +132,117 @@ def unicode_symbol(name: str) -> str:
     head = "ŷ" if m.group(1) == "y_hat" else m.group(1)
     layer = f"⁽{m.group(2).translate(_SUP)}⁾" if m.group(2) else ""
     return head + layer + m.group(3).translate(_SUB)
+
+
+NOTATIONS = ("unicode", "latex", "ascii")
+"""How :class:`Explanation` writes its symbols: ``'unicode'`` (ŷ, ∂L/∂z₁, g′(z₁), w⁽¹⁾₁₂;
+the terminal's default), ``'latex'`` (``$\\hat{y}$``, ``$\\frac{\\partial L}{\\partial z_{1}}$``
+in Markdown, ``\\(...\\)`` in HTML, for MathJax and KaTeX) or ``'ascii'`` (y_hat, dL/dz1)."""
+
+_NAME = r"(?:y_hat\d*|[xzawbWy]\[\d+\]_\d+(?:,\d+)?|[xzawbWy]\d+)"
+_SYMBOL = re.compile(
+    rf"(?<![\w/\\'])(?:dL/d(?:{_NAME}|node|[zwuvbxy]|w0|y_hat|x0)|g'\((?:{_NAME}|z)\)|{_NAME}|y_hat)"
+    r"(?![\w\[])"
+)
+
+
+def _latex_name(name: str) -> str:
+    m = re.fullmatch(r"(y_hat|[a-zA-Z])(?:\[(\d+)\]_)?([\d,]*)", name)
+    if m is None:
+        return name
+    head = r"\hat{y}" if m.group(1) == "y_hat" else m.group(1)
+    sup = f"^{{({m.group(2)})}}" if m.group(2) else ""
+    sub = f"_{{{m.group(3)}}}" if m.group(3) else ""
+    return head + sup + sub
+
+
+def latex_symbol(token: str) -> str:
+    """A glassnet symbol in LaTeX: ``dL/dz1`` -> ``\\frac{\\partial L}{\\partial z_{1}}``,
+    ``g'(z3)`` -> ``g'(z_{3})``, ``w[1]_12`` -> ``w^{(1)}_{12}``."""
+    if token.startswith("dL/d"):
+        return rf"\frac{{\partial L}}{{\partial {_latex_name(token[4:])}}}"
+    if token.startswith("g'("):
+        return f"g'({_latex_name(token[3:-1])})"
+    return _latex_name(token)
+
+
+def _unicode_token(token: str) -> str:
+    if token.startswith("dL/d"):
+        return "∂L/∂" + unicode_symbol(token[4:])
+    if token.startswith("g'("):
+        return f"g′({unicode_symbol(token[3:-1])})"
+    return unicode_symbol(token)
+
+
+def typeset(text: str, notation: str = "unicode", math: tuple[str, str] = ("$", "$")) -> str:
+    """``text`` written by explain (``dL/dz1 = (y_hat - y) g'(z3)``) in ``notation``:
+    Unicode (``∂L/∂z₁ = (ŷ − y) g′(z₃)``), LaTeX (each symbol wrapped in ``math``
+    delimiters) or unchanged (``'ascii'``). Numbers are never touched.
+
+    >>> typeset("dL/dw1 = dL/dz1 * x1 = (y_hat - y) g'(z3)")
+    '∂L/∂w₁ = ∂L/∂z₁ · x₁ = (ŷ − y) g′(z₃)'
+    """
+    if notation == "ascii":
+        return text
+    if notation == "unicode":
+        out = _SYMBOL.sub(lambda m: _unicode_token(m.group(0)), text)
+        out = re.sub(r"(?<=[\w)\]]) - (?=[\w(])", " − ", out)  # binary minus, not -0.3
+        out = out.replace(" * ", " · ").replace("^T", "ᵀ").replace("sum_n ", "Σₙ ")
+        return out.replace("1/2 (", "½(").replace(")^2", ")²")
+    a, b = math
+    return _SYMBOL.sub(lambda m: f"{a}{latex_symbol(m.group(0))}{b}", text)
+
+
+def _typeset_sections(
+    sections: Sequence[Section], notation: str, math: tuple[str, str]
+) -> list[Section]:
+    """Copies of ``sections`` with every text, header and cell typeset."""
+    if notation == "ascii":
+        return list(sections)
+    t = lambda s: typeset(s, notation, math)  # noqa: E731
+    out = []
+    for sec in sections:
+        new = Section(t(sec.title), key=sec.key)
+        for blk in sec.blocks:
+            if blk.kind == "table":
+                new.table([t(h) for h in blk.headers], [[t(c) for c in r] for r in blk.rows])
+            elif blk.kind == "pre":
+                new.pre(typeset(blk.text, "unicode"))  # code blocks: no maths there
+            else:
+                new.p(t(blk.text))
+        out.append(new)
+    return out
+
+
+def _latex_markdown(title: str, sections: Sequence[Section], level: int) -> str:
+    """Markdown whose symbols are LaTeX (``$...$``): GitHub, Jupyter, MkDocs with MathJax
+    or KaTeX typeset them. Text outside the maths is escaped; tables are pipe tables."""
+
+    def esc(text: str) -> str:
+        parts = re.split(r"(\$[^$]*\$)", text)
+        return "".join(
+            p
+            if p.startswith("$")
+            else p.replace("*", "\\*").replace("_", "\\_").replace("|", "\\|")
+            for p in parts
+        )
+
+    h = "#" * level
+    out = [f"{h} {esc(title)}"]
+    for s in sections:
+        if s.title:
+            out += ["", f"{h}# {esc(s.title)}"]
+        for b in s.blocks:
+            out.append("")
+            if b.kind == "table":
+                out.append("| " + " | ".join(esc(c) or " " for c in b.headers) + " |")
+                out.append("|" + "|".join("---" for _ in b.headers) + "|")
+                out += ["| " + " | ".join(esc(c) or " " for c in r) + " |" for r in b.rows]
+            elif b.kind == "pre":
+                out += ["```text", b.text, "```"]
+            else:
+                out.append(esc(b.text))
+    return "\n".join(out) + "\n"
 
 
 # =====================================================================================
@@ -253,6 +374,7 @@ class Explanation:
         self.decimals = decimals
         self._show_paths = show_paths
         self._model_name = model_name
+        self.notation = "unicode"
         self.W = [lay.W.astype(np.float64) for lay in layers]
         self.b = [None if lay.b is None else lay.b.astype(np.float64) for lay in layers]
         # every number of one pass, from the fast path's trace in float64:
@@ -799,10 +921,19 @@ class Explanation:
             raise ValueError(f"The 'parts' parameter must list sections among {known}. Got {bad}.")
         return [sec for sec in secs if sec.key in parts]
 
-    def to_text(self, parts: Sequence[str] | str | None = None) -> str:
+    def to_text(self, parts: Sequence[str] | str | None = None, notation: str | None = None) -> str:
         """The terminal table (``str(e)``); ``parts`` picks sections: ``'header'``,
-        ``'forward'``, ``'backward'``, ``'weights'``, ``'step'``, ``'paths'``."""
-        return render_text(self._title(), self._parts(parts))
+        ``'forward'``, ``'backward'``, ``'weights'``, ``'step'``, ``'paths'``.
+        ``notation``: ``'unicode'`` or ``'ascii'`` (default: the one given to explain)."""
+        nt = self._notation(notation, ("unicode", "ascii"))
+        return render_text(self._title(), _typeset_sections(self._parts(parts), nt, ("", "")))
+
+    def _notation(self, notation: str | None, allowed: Sequence[str]) -> str:
+        nt = self.notation if notation is None else notation
+        if nt not in allowed:
+            nt = "unicode" if notation is None else nt
+        check_choice(nt, "notation", "Explanation", tuple(allowed))
+        return nt
 
     def __str__(self) -> str:
         return self.to_text()
@@ -810,17 +941,30 @@ class Explanation:
     def __repr__(self) -> str:
         return self.to_text()
 
-    def to_markdown(self, parts: Sequence[str] | str | None = None, level: int = 3) -> str:
+    def to_markdown(
+        self, parts: Sequence[str] | str | None = None, level: int = 3, notation: str = "latex"
+    ) -> str:
         """The explanation as Markdown: headings and pipe tables (``level``: heading depth;
-        ``parts`` as in :meth:`to_text`)."""
-        return render_markdown(self._title(), self._parts(parts), level)
+        ``parts`` as in :meth:`to_text`). ``notation='latex'`` (default) writes each symbol
+        as ``$...$`` LaTeX; ``'unicode'`` and ``'ascii'`` as in :meth:`to_text`."""
+        nt = self._notation(notation, NOTATIONS)
+        secs = _typeset_sections(self._parts(parts), nt, ("$", "$"))
+        if nt == "latex":
+            return _latex_markdown(self._title(), secs, level)
+        return render_markdown(self._title(), secs, level)
 
-    def to_html(self, parts: Sequence[str] | str | None = None) -> str:
-        """The explanation as an HTML fragment (tables), as notebooks show it."""
-        return render_html(self._title(), self._parts(parts))
+    def to_html(self, parts: Sequence[str] | str | None = None, notation: str = "unicode") -> str:
+        """The explanation as an HTML fragment (tables). ``notation='unicode'`` (default)
+        reads everywhere; ``'latex'`` writes ``\\(...\\)`` for MathJax or KaTeX."""
+        nt = self._notation(notation, NOTATIONS)
+        return render_html(self._title(), _typeset_sections(self._parts(parts), nt, (r"\(", r"\)")))
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        """Jupyter: the tables with MathJax/KaTeX markup (Jupyter typesets it)."""
+        return self.to_html(notation="latex")
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown(notation="latex")
 
 
 def _extend(
@@ -908,6 +1052,7 @@ def explain(
     names: str = "auto",
     paths: bool | Sequence[str] = False,
     decimals: int = 3,
+    notation: str = "unicode",
 ) -> Explanation:
     """Every number of one forward and backward pass, the lecture's way.
 
@@ -934,6 +1079,10 @@ def explain(
         one on request.
     decimals : int
         Decimals shown (values below 0.5e-decimals switch to scientific notation).
+    notation : ``'unicode'`` (default) or ``'ascii'``
+        How ``str()`` writes the symbols: the slides' ŷ, ∂L/∂z₁, g′(z₁), w⁽¹⁾₁₂, or the
+        plain y_hat, dL/dz1. Markdown and HTML take their own (LaTeX by default in
+        Markdown and in notebooks); see :data:`NOTATIONS`.
 
     Returns
     -------
@@ -992,4 +1141,7 @@ def explain(
                 f"such as {', '.join(list(lookup)[:8])}."
             )
         paths = list(paths)
-    return Explanation(layers, X, Y, kind, float(lr), nm, decimals, paths, type(model).__name__)
+    check_choice(notation, "notation", "explain", ("unicode", "ascii"))
+    e = Explanation(layers, X, Y, kind, float(lr), nm, decimals, paths, type(model).__name__)
+    e.notation = notation
+    return e

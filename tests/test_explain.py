@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -147,7 +148,7 @@ def test_221_gradients_match_hand_formulas_and_autodiff() -> None:
 
 
 def test_221_paths_are_the_slides_expression() -> None:
-    e = explain(lecture_net(W6), [X1, X2], Y)
+    e = explain(lecture_net(W6), [X1, X2], Y, notation="ascii")
     p = e.paths("x1")
     assert p.symbolic == ("(y_hat - y) g'(z3) w5 g'(z1) w1 + (y_hat - y) g'(z3) w6 g'(z2) w2")
     assert p.total_terms == 2
@@ -158,7 +159,7 @@ def test_221_paths_are_the_slides_expression() -> None:
     assert e.paths("w5").symbolic == "(y_hat - y) g'(z3) a1"
     assert e.paths("y_hat").symbolic == "(y_hat - y)"
     # the rendered output carries the expression, the numbers and each step
-    text = str(explain(lecture_net(W6), [X1, X2], Y, paths=True))
+    text = str(explain(lecture_net(W6), [X1, X2], Y, paths=True, notation="ascii"))
     assert "dL/dx1 = (y_hat - y) g'(z3) w5 g'(z1) w1 + (y_hat - y) g'(z3) w6 g'(z2) w2" in text
     for needle in (
         "w1*x1 + w3*x2",
@@ -176,7 +177,7 @@ def test_221_paths_are_the_slides_expression() -> None:
 
 def test_221_rendered_numbers_are_the_computed_ones() -> None:
     e = explain(lecture_net(W6), [X1, X2], Y, lr=0.5)
-    md = e.to_markdown()
+    md = e.to_markdown(notation="ascii")
     h = hand_221()
     fwd = {r["neuron"]: r for r in md_table(md, "neuron")}
     assert fwd["z1"]["z"] == f"{h['z1']:.3f}"
@@ -196,11 +197,11 @@ def test_221_rendered_numbers_are_the_computed_ones() -> None:
 # ------------------------------------------------------------------------------ XNOR
 def test_xnor_hidden_table_appears_in_every_rendering() -> None:
     X, y = gn.datasets.xnor_gate()
-    e = explain(xnor_net(), X, y)
+    e = explain(xnor_net(), X, y, notation="ascii")
     np.testing.assert_allclose(
         e.A[0].round(3), [[0.002, 0.881], [0.119, 0.119], [0.119, 0.119], [0.881, 0.002]]
     )
-    rows = md_table(e.to_markdown(), "#")
+    rows = md_table(e.to_markdown(notation="ascii"), "#")
     got = [(r["a1"], r["a2"]) for r in rows]
     assert got == [("0.002", "0.881"), ("0.119", "0.119"), ("0.119", "0.119"), ("0.881", "0.002")]
     text = str(e)
@@ -211,7 +212,7 @@ def test_xnor_hidden_table_appears_in_every_rendering() -> None:
     ):
         assert a1 in line and a2 in line
     html = e.to_html()
-    assert e._repr_html_() == html
+    assert e._repr_html_() == e.to_html(notation="latex") and r"\(a_{1}\)" in e._repr_html_()
     root = ET.fromstring(f"<root>{html}</root>")  # well-formed
     cells = [td.text for td in root.iter("td")]
     assert "0.002" in cells and "0.881" in cells
@@ -312,7 +313,7 @@ def test_intermediate_gradients_equal_autodiff_retain_grad() -> None:
 
 def test_softmax_output_shows_its_jacobian() -> None:
     model = gn.nn.MLP([2, 3], output_activation="softmax", rng=0, dtype=F64)
-    e = explain(model, [0.3, -1.0], 2, loss="cross_entropy")
+    e = explain(model, [0.3, -1.0], 2, loss="cross_entropy", notation="ascii")
     s = e.y_hat[0]
     np.testing.assert_allclose(e.gprime[-1][0], np.diag(s) - np.outer(s, s), atol=1e-15)
     np.testing.assert_allclose(e.dL_dZ[-1][0], s - [0, 0, 1], atol=1e-12)
@@ -325,7 +326,7 @@ def test_softmax_output_shows_its_jacobian() -> None:
 def test_single_neuron_uses_the_slides_names() -> None:
     n = gn.nn.Neuron(2, "sigmoid", rng=0, dtype=F64)
     n.set_weights([1.0, 1.0], -1.5)  # the slide's AND neuron
-    e = explain(n, [1, 1], 1)
+    e = explain(n, [1, 1], 1, notation="ascii")
     assert e.names.b == [["w0"]] and e.names.w[0] == [["w1"], ["w2"]]
     text = str(e)
     assert "w0 + w1*x1 + w2*x2" in text and "-1.500 + 1*1 + 1*1" in text
@@ -338,7 +339,7 @@ def test_layered_names_and_auto_switch() -> None:
     small = gn.nn.MLP([2, 3, 3, 1], rng=0)
     assert explain(small, [0, 1], 0).names.scheme == "lecture"
     big = gn.nn.MLP([4, 5, 3], rng=0)  # 35 weights
-    e = explain(big, np.ones(4), np.zeros(3))
+    e = explain(big, np.ones(4), np.zeros(3), notation="ascii")
     assert e.names.scheme == "layered"
     assert e.names.w[0][1][2] == "w[1]_23"  # row 2 = input 2, column 3 = neuron 3
     assert e.names.z[1][0] == "z[2]_1" and e.names.a[1] == ["y_hat1", "y_hat2", "y_hat3"]
@@ -346,7 +347,7 @@ def test_layered_names_and_auto_switch() -> None:
     assert p.total_terms == 15 and len(p.terms) == 2 and "(13 more paths)" in p.symbolic
     assert p.symbolic.startswith("(y_hat1 - y1)/3 g'(z[2]_1) w[2]_11 g'(z[1]_1) w[1]_11")
     e2 = explain(small, [0, 1], 0, names="layered")
-    assert "w[1]_12" in str(e2)
+    assert "w[1]_12" in e2.to_text(notation="ascii") and "w⁽¹⁾₁₂" in str(e2)
 
 
 def test_dropout_is_skipped_and_model_untouched() -> None:
@@ -363,7 +364,7 @@ def test_dropout_is_skipped_and_model_untouched() -> None:
 def test_paths_rendered_on_request_only() -> None:
     net = lecture_net(W6)
     assert "sum over the paths" not in str(explain(net, [X1, X2], Y))
-    e = explain(net, [X1, X2], Y, paths=["w1"])
+    e = explain(net, [X1, X2], Y, paths=["w1"], notation="ascii")
     assert "dL/dw1 = (y_hat - y) g'(z3) w5 g'(z1) x1" in str(e)
     assert "dL/dx1 =" not in str(e)
 
@@ -457,7 +458,7 @@ def test_lecture_md_is_generated_and_up_to_date(tmp_path) -> None:
     # the lecture's own numbers are in it
     assert "1  0   0   1  -6  0.002  2   0.881" in text  # the XNOR table, row (0, 0)
     assert "2  0   1   0  -2  0.119  -2  0.119" in text
-    assert "dL/dx1 = (y_hat - y) g'(z3) w5 g'(z1) w1 + (y_hat - y) g'(z3) w6 g'(z2) w2" in text
+    assert "∂L/∂x₁ = (ŷ − y) g′(z₃) w₅ g′(z₁) w₁ + (ŷ − y) g′(z₃) w₆ g′(z₂) w₂" in text
     assert "AND z = -1.5 + x1 + x2:" in text and "class = [0 0 0 1]" in text
     for topic in (
         "## 1. The neuron",
@@ -494,3 +495,35 @@ def test_wide_layers_elide_long_sums_but_keep_exact_values():
     lin = model.layers[0]
     z = float(x @ lin.W.data[:, 0].astype(np.float64) + lin.b.data[0])
     assert e.Z[0][0, 0] == pytest.approx(z, rel=1e-5)
+
+
+# -------------------------------------------------------------------------- notation
+def test_the_lectures_notation_in_every_rendering() -> None:
+    """Unicode in the terminal, LaTeX in Markdown and notebooks, the same numbers."""
+    e = explain(lecture_net(W6), [X1, X2], Y, paths=["x1", "w1"])
+    text = str(e)
+    assert "∂L/∂x₁ = (ŷ − y) g′(z₃) w₅ g′(z₁) w₁ + (ŷ − y) g′(z₃) w₆ g′(z₂) w₂" in text
+    assert "L = ½(ŷ − y)²" in text and "y_hat" not in text and "dL/dz1" not in text
+    ascii_text = e.to_text(notation="ascii")
+    assert "dL/dx1 = (y_hat - y) g'(z3) w5 g'(z1) w1" in ascii_text
+    number = re.compile(r"(?<![\w₀-₉⁰-⁹])-?\d+(?:\.\d+)?(?:e[-+]\d+)?")
+    plain = ascii_text.replace("1/2 (", "(").replace(")^2", ")")  # written ½( and )² in Unicode
+    assert number.findall(text) == number.findall(plain)  # numbers untouched
+    md = e.to_markdown()
+    assert r"$\frac{\partial L}{\partial \hat{y}}$" in md and "$w_{5}$" in md
+    assert e._repr_markdown_() == md
+    # outside the maths, Markdown's special characters are escaped
+    outside = re.split(r"\$[^$]*\$", md)
+    assert all(re.search(r"(?<!\\)_", seg) is None for seg in outside)
+    html = e.to_html(notation="latex")
+    assert r"\(\frac{\partial L}{\partial z_{1}}\)" in html
+    ET.fromstring(f"<root>{html}</root>")
+    assert "∂L/∂w₁" in e.to_html()  # plain HTML: Unicode, readable without MathJax
+    layered = explain(
+        gn.nn.MLP([2, 3, 3, 1], rng=0, dtype=np.float64), [0.5, -1.0], 1.0, names="layered"
+    )
+    assert "w⁽²⁾₁₂" in str(layered) and "$w^{(2)}_{12}$" in layered.to_markdown()
+    with pytest.raises(ValueError, match="'notation'"):
+        explain(lecture_net(W6), [X1, X2], Y, notation="latex")  # a terminal cannot show it
+    with pytest.raises(ValueError, match="'notation'"):
+        e.to_markdown(notation="klingon")

@@ -546,4 +546,5 @@ def test_gallery_regenerates_every_picture(tmp_path: Path) -> None:
     texts = svg_texts((tmp_path / "xnor_network.svg").read_text())
     assert "0.002" in texts and "0.881" in texts
     table = (tmp_path / "backprop_table.md").read_text()
-    assert "(y_hat - y) g'(z3) w5 g'(z1) w1 + (y_hat - y) g'(z3) w6 g'(z2) w2" in table
+    assert "(ŷ − y) g′(z₃) w₅ g′(z₁) w₁ + (ŷ − y) g′(z₃) w₆ g′(z₂) w₂" in table
+    assert r"$\frac{\partial L}{\partial z_{1}}$" in table  # LaTeX in the Markdown tables
