@@ -590,7 +590,7 @@ class Run:
                     )  # fmt: skip
                     out.update(kind="input", name=nm.x[j], value=float(e.x[0, j]))
                     out["dL"] = float(e.dL_dx[0, j])
-                    out["path"] = _path(e.paths(nm.x[j], max_terms=12))
+                    out["path"] = _path(e.paths(nm.x[j], max_terms=6))
                     return out
                 l = layer - 1
                 lay = self.layers[l]
@@ -615,7 +615,7 @@ class Run:
                     gprime=float(e.gprime[l][0, j]),
                     dL_da=float(e.dL_dA[l][0, j]),
                     dL_dz=float(e.dL_dZ[l][0, j]),
-                    path=_path(e.paths(nm.z[l][j], max_terms=12)),
+                    path=_path(e.paths(nm.z[l][j], max_terms=6)),
                 )
                 return out
             if layer == 0:
@@ -644,7 +644,7 @@ class Run:
                 v=v,
                 dL_dw=g,
                 after=after,
-                path=_path(e.paths(name, max_terms=12)),
+                path=_path(e.paths(name, max_terms=6)),
             )
             return out
 
