@@ -93,6 +93,8 @@ def _state(server, page):
 
 def _screenshot(page, tmp_path, name):
     path = tmp_path / name
+    page.mouse.move(2, 2)  # no hovered neuron: the big plot shows the output
+    page.wait_for_timeout(100)
     page.screenshot(path=str(path), full_page=True)
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000

@@ -343,6 +343,7 @@ function buildNetwork() {
   const height = Math.max(...[FEATURES.length, ...sizes].map((n) => yOf(n - 1) + NODE + 24));
   $("network").style.height = height + "px";
   svg.setAttribute("height", height);
+  markChosen();
 }
 
 function roundTiny(text, title, onclick) {
@@ -586,15 +587,21 @@ function num(key, v, d = 3) {
 
 function choose(target) {
   selected.target = target;
+  markChosen();
+  queue(explainSelected);
+}
+
+function markChosen() {   // outline the clicked neuron or edge
   for (const el of document.querySelectorAll(".chosen")) el.classList.remove("chosen");
-  if (target.kind === "neuron") {
-    const el = target.layer === 0 ? nodeEls[0][FEATURES.indexOf(state.features[target.index])] : nodeEls[target.layer][target.index];
+  const t = selected.target;
+  if (!t) return;
+  if (t.kind === "neuron") {
+    const el = t.layer === 0 ? nodeEls[0][FEATURES.indexOf(state.features[t.index])] : nodeEls[t.layer]?.[t.index];
     if (el) el.classList.add("chosen");
   } else {
-    const p = edgeEls[target.layer - 1]?.[target.from]?.[target.to];
+    const p = edgeEls[t.layer - 1]?.[t.from]?.[t.to];
     if (p) p.classList.add("chosen");
   }
-  queue(explainSelected);
 }
 
 async function explainSelected() {
@@ -716,4 +723,7 @@ legend();
 syncControls();
 queue(datasetButtons).then(() => { syncControls(); });
 restart();
-window.addEventListener("resize", () => { if (run) { buildNetwork(); drawNetwork(); } });
+let netWidth = $("network").clientWidth;
+window.addEventListener("resize", () => {   // re-lay the network out when its width changes
+  if (run && $("network").clientWidth !== netWidth) { netWidth = $("network").clientWidth; buildNetwork(); drawNetwork(); }
+});
