@@ -524,3 +524,12 @@ def test_command_line_serves_until_stopped():
 
 def test_lecture_weights_are_the_slides():
     assert LECTURE["W"][0] == [[4.0, -4.0], [4.0, -4.0]] and LECTURE["b"][0] == [-6.0, 2.0]
+
+
+def test_command_line_refuses_a_busy_or_bad_port(server, capsys):
+    from glassnet.cli import main
+
+    assert main(["playground", "--no-browser", "--port", str(server.port)]) == 2
+    assert "cannot serve on port" in capsys.readouterr().err
+    assert main(["playground", "--no-browser", "--port", "70000"]) == 2
+    assert "'port'" in capsys.readouterr().err
