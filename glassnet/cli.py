@@ -96,6 +96,11 @@ MODEL_FORMAT = "glassnet-cli-model"
 MODEL_FORMAT_VERSION = 1
 CHECKPOINT_FORMAT = "glassnet-cli-checkpoint"
 
+#: ``train`` warns about a text feature column with more distinct values than this share
+#: of the rows (and more than MIN_CATEGORIES_WARNED): an ID or free text, most likely.
+MAX_CATEGORIES_SHARE = 0.5
+MIN_CATEGORIES_WARNED = 20
+
 #: A numeric target with integer values is read as class labels when it has at most
 #: this many distinct values, else as a regression target (``--task`` overrides).
 MAX_INFERRED_CLASSES = 20
@@ -373,6 +378,7 @@ def _read_table(
     categorical: Sequence[str] = (),
     delimiter: str | None = None,
     multiline: bool = False,
+    drop: Sequence[str] = (),
 ) -> Table:
     """:func:`read_csv` with the file checks and the hints phrased for the command line."""
     p = Path(path)
@@ -383,11 +389,12 @@ def _read_table(
     try:
         return read_csv(
             p, target=target, impute=impute, categorical=categorical, delimiter=delimiter,
-            multiline=multiline,
+            multiline=multiline, drop=drop,
         )  # fmt: skip
     except ValueError as exc:
         message = str(exc).replace('pass impute="mean"', "pass --impute mean")
         message = message.replace("pass multiline=True", "pass --multiline-cells")
+        message = message.replace("The 'drop' parameter names", "--drop/--id name")
         raise CLIError(message) from None
 
 
@@ -488,14 +495,22 @@ def _csv_data(args: argparse.Namespace) -> _Data:
     if not targets:
         raise CLIError("--target needs a column name, e.g. --target label")
     categorical = _split_names(args.categorical)
+    drop = list(dict.fromkeys(_split_names(args.drop) + ([args.id] if args.id else [])))
+    clash = [t for t in targets if t in drop]
+    if clash:
+        raise CLIError(
+            f"the target column {clash[0]!r} is also named by --drop or --id; a column is "
+            f"either predicted or left out"
+        )
     single = targets[0] if len(targets) == 1 else None
     table = _read_table(
         args.data,
         target=single,
         impute=args.impute,
-        categorical=categorical,
+        categorical=[c for c in categorical if c not in drop],
         delimiter=args.delimiter,
         multiline=args.multiline_cells,
+        drop=drop,
     )
     missing = [t for t in targets if t not in table.names]
     if missing:
@@ -592,7 +607,19 @@ class _Bundle:
             return []
         return [str(c) for c in self.labels.classes_.tolist()]
 
-    def inputs(self, table: Table) -> np.ndarray:
+    @property
+    def id_column(self) -> str | None:
+        """The --id column of the training run (copied into predictions), if any."""
+        return _dig(self.meta, "preprocessing", "id", kind=str)
+
+    @property
+    def left_out(self) -> list[str]:
+        """The columns the training run read but did not use (--drop, --id)."""
+        drop = _dig(self.meta, "preprocessing", "drop", kind=list) or []
+        names = [c for c in drop if isinstance(c, str)]
+        return names + ([self.id_column] if self.id_column else [])
+
+    def inputs(self, table: Table, unknown: str = "error") -> np.ndarray:
         """The table's features, preprocessed: (N, n_inputs) in the model's dtype."""
         n_out = max(_widths(self.model) or (1, 1))
         _check_memory(
@@ -600,7 +627,23 @@ class _Bundle:
             table.n_rows * (self.pre.n_features_out * 12 + n_out * 16),
             "split the file and predict it in parts",
         )
-        X = self.pre.transform(table, extra="ignore")  # (N, n_inputs) float64
+        try:
+            X = self.pre.transform(table, extra="ignore", unknown=unknown)  # (N, n_inputs)
+        except ValueError as exc:
+            if "not seen at fit" not in str(exc):
+                raise
+            raise CLIError(
+                f"'{table.source}': {_oneline(str(exc))}".replace(
+                    "(unknown='ignore')", "(--unknown ignore)"
+                )
+            ) from None
+        if self.pre.unknown_counts_:
+            counts = self.pre.unknown_counts_
+            _warn(
+                f"{sum(counts.values())} cell(s) of '{table.source}' hold categories the "
+                f"model never saw, encoded as all zeros (--unknown ignore): "
+                + _few([f"{c} ({n})" for c, n in counts.items()])
+            )
         dtype = _model_dtype(self.model)
         _check_range(
             X, self.pre, table, dtype, f"'{table.source}'",
@@ -742,21 +785,31 @@ def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool
             f"'{args.data}' has no target column {lacking[0]!r} to score against; its "
             f"columns are: {', '.join(header)} (name the target with --target)"
         )
+    # the model's --id and --drop columns may be there; they are read but not used
+    left_out = [c for c in bundle.left_out if header is not None and c in header]
     if header is not None:  # the columns first, before any cell is parsed
-        _check_columns(bundle.columns, header, present, args.data)
+        _check_columns(bundle.columns, header, present + left_out, args.data)
     single = present[0] if len(present) == 1 else None
     categorical = [c for c in bundle.categorical if header is None or c in header]
+    fills = bundle.pre.fill_  # the training data's values, when it was trained with --impute
     table = _read_table(
         args.data,
         target=single,
-        impute=args.impute,
+        impute=fills or args.impute,
         categorical=categorical,
         delimiter=args.delimiter,
         multiline=args.multiline_cells,
+        drop=left_out,
     )
     _check_columns(bundle.columns, list(table.names), present, args.data)
-    columns = bundle.columns
-    return _Data(table, columns, present, args.data)
+    if table.imputed:
+        cells = sum(len(v) for v in table.imputed.values())
+        how = "the training data's values" if fills else f"this file's column {args.impute}"
+        _note(
+            f"filled {cells} missing cell(s) of '{args.data}' with {how}: "
+            + _few([f"{c} ({len(v)})" for c, v in table.imputed.items()])
+        )
+    return _Data(table, bundle.columns, present, args.data)
 
 
 def _check_columns(columns: list[str], names: list[str], targets: list[str], source: str) -> None:
@@ -958,6 +1011,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     src.add_argument("--delimiter", metavar="CHAR", help="field separator (default: sniffed)")
     src.add_argument("--multiline-cells", action="store_true", help=_MULTILINE_HELP)
+    src.add_argument(
+        "--drop",
+        metavar="COLS",
+        help="comma-separated columns to leave out (IDs, free text, leaks of the target)",
+    )
+    src.add_argument(
+        "--id",
+        metavar="COL",
+        help="a row identifier: not a feature, but copied into predict's output",
+    )
     src.add_argument(
         "--no-standardize",
         dest="standardize",
@@ -1212,7 +1275,16 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--impute",
         choices=("mean", "median"),
-        help="fill missing/NaN/inf feature cells from this file's column mean or median",
+        help="for a model trained without --impute: fill missing/NaN/inf feature cells from "
+        "this file's column mean or median (a model trained with --impute fills them with "
+        "its training data's values, always)",
+    )
+    p.add_argument(
+        "--unknown",
+        choices=("error", "ignore"),
+        default="error",
+        help="a category the model never saw: an error (default), or encoded as all zeros "
+        "and counted in a warning",
     )
     p.add_argument("--delimiter", metavar="CHAR", help="field separator (default: sniffed)")
     p.add_argument("--multiline-cells", action="store_true", help=_MULTILINE_HELP)
@@ -1547,6 +1619,15 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
     # 3) preprocessing: the categories come from every row (a category seen only in the
     # test rows is known), the means and scales from the training rows only
     pre = Preprocessor().fit(data.table, columns=data.features)
+    if pre.encoder_ is not None and pre.encoder_.categories_ is not None:
+        for c, cats in zip(pre.encoder_.names_ or [], pre.encoder_.categories_, strict=True):
+            if cats.size > MAX_CATEGORIES_SHARE * n and cats.size > MIN_CATEGORIES_WARNED:
+                _warn(
+                    f"the text column {c!r} has {cats.size} distinct values in {n} rows, so "
+                    f"one-hot encoding turns it into {cats.size} inputs that new data will "
+                    f"rarely match (an ID or free text?): leave it out with --drop {c}, or "
+                    f"keep it in the predictions with --id {c}"
+                )
     numeric = [c for c in data.features if data.table.kinds[c] == "numeric"]
     if numeric and args.standardize:
         pre.scaler_ = StandardScaler().fit(data.table.take(train_rows).to_array(numeric))
@@ -1632,10 +1713,16 @@ def _describe_run(
         lines.append(f"          read {data.table.line_notes}")
     if data.table.imputed:
         cells = sum(len(v) for v in data.table.imputed.values())
+        by_kind = [
+            f"{c} ({len(v)}, {'most frequent' if kinds.get(c) == 'categorical' else args.impute})"
+            for c, v in data.table.imputed.items()
+        ]
         lines.append(
-            f"          imputed {cells} missing cell(s) with the column {args.impute}: "
-            + ", ".join(f"{c} ({len(v)})" for c, v in data.table.imputed.items())
+            f"          imputed {cells} missing cell(s) (numeric columns: the {args.impute}; "
+            f"text columns: the most frequent value): {_few(by_kind)}"
         )
+    if data.table.dropped:
+        lines.append(f"          left out: {_few(list(data.table.dropped))} (--drop, --id)")
     how = "--task" if args.task != "auto" else "inferred" if data.task_hint is None else "data set"
     if p.task.is_classifier:
         lines.append(
@@ -1784,8 +1871,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
     # 0) what argparse cannot check alone, and the output paths, before any work
     if (args.data is None) == (args.dataset is None):
         raise CLIError("give a CSV file (glassnet train DATA.csv --target COL) or --dataset NAME")
-    if args.dataset is not None and args.target:
-        raise CLIError("--target is for CSV files; a --dataset names its own target")
+    if args.dataset is not None and (args.target or args.drop or args.id):
+        flag = "--target" if args.target else "--drop" if args.drop else "--id"
+        raise CLIError(f"{flag} is for CSV files; a --dataset names its own columns")
     if args.data is not None and not args.target:
         raise CLIError(f"name the column to predict: glassnet train {args.data} --target COL")
     if importlib.util.find_spec("safetensors") is None:
@@ -1919,6 +2007,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
             "impute": args.impute,
             "inputs": p.pre.feature_names_out,
             "preprocessor": p.pre.to_dict(),
+            "drop": _split_names(args.drop) if args.data is not None else [],
+            "id": args.id if args.data is not None else None,
         },
         "training": {
             **settings,
@@ -2009,29 +2099,31 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if args.proba and not bundle.task.is_classifier:
         raise CLIError(f"--proba needs a classification model; '{args.model}' is a regression")
     data = _read_for_model(bundle, args, need_target=False)
-    X = bundle.inputs(data.table)  # (N, n_inputs)
+    X = bundle.inputs(data.table, args.unknown)  # (N, n_inputs)
     outputs = bundle.outputs(X)  # (N, n_outputs)
     pred = bundle.decode(outputs)
     buf = _io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
+    ids = data.table.dropped.get(bundle.id_column or "")  # the --id column, first
+    first = [bundle.id_column] if ids is not None else []
     if bundle.task.is_classifier:
         assert bundle.labels is not None
         names = bundle.labels.inverse_transform(pred)
-        header = [bundle.targets[0]]
+        header = [*first, bundle.targets[0]]
         probs = None
         if args.proba:
             probs = np.asarray(bundle.task.proba(outputs))  # type: ignore[attr-defined]
             header += [f"p({c})" for c in bundle.classes]
         writer.writerow(header)
         for i, label in enumerate(names.tolist()):
-            row = [str(label)]
+            row = [*([ids[i]] if ids is not None else []), str(label)]
             if probs is not None:
                 row += [f"{p:.6g}" for p in probs[i]]
             writer.writerow(row)
     else:
-        writer.writerow(bundle.targets)
-        for row in pred:
-            writer.writerow([_fmt_value(v) for v in row])
+        writer.writerow([*first, *bundle.targets])
+        for i, row in enumerate(pred):
+            writer.writerow([*([ids[i]] if ids is not None else []), *map(_fmt_value, row)])
     if data.table.line_notes:  # (on stderr: standard output holds the predictions)
         _note(f"'{args.data}': {data.table.line_notes}")
     if out_path is None:
@@ -2098,7 +2190,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             truth = np.stack([data.table.numbers(t) for t in data.targets], axis=1)  # (N, K)
         except ValueError as exc:
             raise CLIError(_oneline(str(exc))) from None
-    X = bundle.inputs(data.table)
+    X = bundle.inputs(data.table, args.unknown)
     pred = bundle.decode(bundle.outputs(X))
     n = data.table.n_rows
     lines = [f"evaluate {args.model} on {args.data}: {n} rows, target {', '.join(data.targets)}"]
@@ -2150,7 +2242,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         raise CLIError(f"--row {args.row}: '{args.data}' has {n} data rows (rows count from 1)")
     i = args.row - 1
     one = _Data(data.table.take(np.array([i])), data.features, data.targets, data.source)
-    X = bundle.inputs(one.table)  # (1, n_inputs), as the network sees them
+    X = bundle.inputs(one.table, args.unknown)  # (1, n_inputs), as the network sees them
     if bundle.task.is_classifier:
         y = bundle.task.encode(_target_indices(bundle, one))  # (1, 1) 0/1 or (1, C) one-hot
     else:

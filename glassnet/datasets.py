@@ -741,7 +741,10 @@ class Table:
     categorical : sequence of str
         Columns to keep as categorical even when their cells look like numbers
         (codes such as zip codes).
-    impute : None, "mean" or "median"
+    impute : None, "mean", "median", or dict of column name to fill value
+        A dict fills each named column's missing cells with its value (a number for a
+        numeric column, a str for a categorical one): e.g. the ``fill_values`` of the
+        table a model was trained on, so new data is filled as the training data was.
     source : str
         Where the data came from, for error messages.
     line_numbers : sequence of int, optional
@@ -815,6 +818,7 @@ class Table:
                 )
         self.line_numbers = lines
         self.file_lines: int | None = None  # set by read_csv: the lines in the file
+        self.dropped: dict[str, tuple[str, ...]] = {}  # set by read_csv: columns left out
         self.line_notes = ""  # set by read_csv: how rows and lines differ, if they do
         if target is not None and target not in raw:
             close = difflib.get_close_matches(str(target), self.names, n=1)
@@ -832,14 +836,21 @@ class Table:
                 f"The 'categorical' parameter names columns not in {self._src}: {unknown}. "
                 f"Available columns: {', '.join(self.names)}."
             )
-        if impute is not None and impute not in _IMPUTE:
+        if isinstance(impute, Mapping):
+            impute = {str(k): v for k, v in impute.items()}
+        elif impute is not None and impute not in _IMPUTE:
             raise ValueError(
-                f"The 'impute' parameter must be None, 'mean' or 'median'. Got {impute!r}."
+                f"The 'impute' parameter must be None, 'mean' or 'median' (or a dict of "
+                f"column name to fill value). Got {impute!r}."
             )
         self.impute = impute
         self._raw = raw
         self.kinds: dict[str, str] = {}
         self.imputed: dict[str, tuple[int, ...]] = {}
+        #: With ``impute`` "mean" or "median": every feature column's fill value (its mean
+        #: or median; a categorical column's most frequent value), to fill other data's
+        #: missing cells the same way (``Table(..., impute=table.fill_values)``).
+        self.fill_values: dict[str, float | str] = {}
         self._values: dict[str, np.ndarray] = {}
         self._first_text: dict[str, int] = {}  # categorical column -> first text row or -1
         for name in self.names:
@@ -866,11 +877,18 @@ class Table:
         classes = np.fromiter((_classify(c) for c in cells), dtype=np.int8, count=len(cells))
         n_num = int(np.count_nonzero((classes == _NUM) | (classes == _NONFINITE)))
         n_text = int(np.count_nonzero(classes == _TEXT))
-        numeric = not force_categorical and n_num > n_text
-        fix = (
-            "fill it in or drop the row"
-            if is_target
-            else ('fill it in, drop the row, or pass impute="mean"')
+        given = self.impute.get(name) if isinstance(self.impute, dict) else None
+        numeric = not force_categorical and (
+            n_num > n_text or (n_num == n_text == 0 and isinstance(given, (int, float)))
+        )
+        if is_target:
+            fix = "fill it in or drop the row"
+        elif isinstance(self.impute, dict):
+            fix = "fill it in or drop the row (the fill values given have none for this column)"
+        else:
+            fix = 'fill it in, drop the row, or pass impute="mean"'
+        fills = not is_target and (
+            isinstance(self.impute, str) or (given is not None and not isinstance(given, bool))
         )
         if numeric:
             self.kinds[name] = "numeric"
@@ -887,13 +905,13 @@ class Table:
                 [float(c) if k == _NUM else np.nan for c, k in zip(cells, classes, strict=True)],
                 dtype=np.float64,
             )
-            if bad.size and (self.impute is None or is_target):
+            if bad.size and not fills:
                 r = int(bad[0])
                 what = "Missing value" if classes[r] == _MISSING else "Non-finite value"
                 raise ValueError(
                     f"{what} {cells[r]!r} at {self._where(r, name)}{_more(bad.size - 1)}: {fix}."
                 )
-            if bad.size:
+            if fills and isinstance(self.impute, str):
                 good = values[classes == _NUM]
                 if good.size == 0:
                     raise ValueError(
@@ -901,6 +919,15 @@ class Table:
                         f"from: drop the column."
                     )
                 fill = float(np.mean(good) if self.impute == "mean" else np.median(good))
+                self.fill_values[name] = fill
+            elif fills:
+                if not isinstance(given, (int, float)) or not math.isfinite(given):
+                    raise ValueError(
+                        f"The fill value for the numeric column {name!r} of {self._src} must "
+                        f"be a finite number. Got {given!r}."
+                    )
+                fill = float(given)
+            if bad.size:
                 values[bad] = fill
                 self.imputed[name] = tuple(int(self.line_numbers[r]) for r in bad)
             self._values[name] = values
@@ -912,13 +939,13 @@ class Table:
             np.fromiter((c.lower() in MISSING_TOKENS for c in cells), dtype=bool, count=len(cells))
         )
         strings = np.array(cells, dtype=object)
-        if missing.size and (self.impute is None or is_target):
+        if missing.size and not fills:
             r = int(missing[0])
             raise ValueError(
                 f"Missing value {cells[r]!r} at {self._where(r, name)}{_more(missing.size - 1)}: "
                 f"{fix}."
             )
-        if missing.size:
+        if fills and isinstance(self.impute, str):
             present = [c for c in cells if c.lower() not in MISSING_TOKENS]
             if not present:
                 raise ValueError(
@@ -927,6 +954,10 @@ class Table:
             counts = Counter(present)
             top = max(counts.values())
             fill = min(c for c, n in counts.items() if n == top)
+            self.fill_values[name] = fill
+        elif fills:
+            fill = str(given)
+        if missing.size:
             strings[missing] = fill
             self.imputed[name] = tuple(int(self.line_numbers[r]) for r in missing)
         self._values[name] = strings
@@ -1053,9 +1084,12 @@ class Table:
         out.names = self.names
         out.target = self.target
         out.impute = self.impute
+        out.fill_values = dict(self.fill_values)
         out.n_rows = int(idx.size)
         out.line_numbers = self.line_numbers[idx]
         out.file_lines, out.line_notes = self.file_lines, ""
+        out.dropped = {n: tuple(np.array(v, dtype=object)[idx].tolist())
+                       for n, v in self.dropped.items()}  # fmt: skip
         out.kinds = dict(self.kinds)
         raw_arrays = {n: np.array(c, dtype=object) for n, c in self._raw.items()}
         out._raw = {n: tuple(a[idx].tolist()) for n, a in raw_arrays.items()}
@@ -1080,6 +1114,7 @@ def read_csv(
     impute: str | None = None,
     categorical: Sequence[str] = (),
     multiline: bool = False,
+    drop: Sequence[str] = (),
 ) -> Table:
     """Read a CSV file with a header row into a :class:`Table`.
 
@@ -1099,6 +1134,9 @@ def read_csv(
         See :class:`Table`.
     categorical : sequence of str
         Columns to keep categorical even if they look numeric.
+    drop : sequence of str
+        Columns to leave out of the table (an ID, free text, ...): they are not parsed,
+        and their cells are kept as read in ``table.dropped[name]`` (a tuple of str).
     multiline : bool, default False
         Accept quoted cells that hold line breaks. Without it such a cell is an error
         naming its line: far more often it is a stray quote that would swallow the
@@ -1204,7 +1242,19 @@ def read_csv(
     assert header is not None  # the text is not blank
     if not rows:
         raise ValueError(f"{src!r} has a header row ({_names(header)}) but no data rows.")
-    columns = {name: [r[j] for r in rows] for j, name in enumerate(header)}
+    if isinstance(drop, str):
+        drop = (drop,)
+    unknown = [c for c in drop if c not in set(header)]
+    if unknown:
+        raise ValueError(
+            f"The 'drop' parameter names column(s) not in {src!r}: {unknown[:5]}. Available "
+            f"columns: {_names(header)}."
+        )
+    cells = dict(zip(header, zip(*rows, strict=True), strict=True))  # (one pass per cell)
+    dropped = {c: cells.pop(c) for c in drop}
+    if not cells:
+        raise ValueError(f"read_csv: every column of {src!r} is dropped; keep at least one.")
+    columns = {name: list(col) for name, col in cells.items()}
     table = Table(
         columns,
         target=target,
@@ -1214,6 +1264,7 @@ def read_csv(
         line_numbers=lines,
     )
     table.file_lines = end
+    table.dropped = dropped
     table.line_notes = _line_notes(len(rows), end, blank, joined)
     return table
 

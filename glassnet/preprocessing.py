@@ -452,12 +452,20 @@ class OneHotEncoder:
             f"{n}={c}" for n, cats in zip(self.names_, self.categories_, strict=True) for c in cats
         ]
 
-    def transform(self, X: Any) -> np.ndarray:
+    def transform(self, X: Any, unknown: str = "error") -> np.ndarray:
         """Indicator matrix of shape (n_samples, sum of categories), float64.
 
-        A value not seen at fit raises ``ValueError`` naming the column, the value
-        and the known categories.
+        A value not seen at fit raises ``ValueError`` naming the column, a few of the
+        values and of the known categories; with ``unknown="ignore"`` its block is all
+        zeros instead (as scikit-learn's ``handle_unknown="ignore"``), and
+        ``unknown_counts_`` maps each such column to how many cells were unknown.
         """
+        if unknown not in ("error", "ignore"):
+            raise ValueError(
+                f"The 'unknown' parameter of OneHotEncoder.transform must be 'error' or "
+                f"'ignore'. Got {unknown!r}."
+            )
+        self.unknown_counts_: dict[str, int] = {}
         if self.categories_ is None or self.names_ is None:
             raise _not_fitted(self, "fit(X)")
         cols = _as_str_columns(X, "OneHotEncoder.transform")
@@ -474,12 +482,17 @@ class OneHotEncoder:
             idx = np.minimum(np.searchsorted(cats, col), cats.size - 1)  # (N,)
             known = cats[idx] == col
             if not known.all():
-                unknown = list(dict.fromkeys(col[~known].tolist()))
-                raise ValueError(
-                    f"Column {name!r} has value(s) {unknown[:10]} not seen at fit; known "
-                    f"categories: {cats.tolist()}. Fix the values or refit on data that has them."
-                )
-            out[np.arange(n), offset + idx] = 1.0
+                if unknown == "error":
+                    unseen = list(dict.fromkeys(col[~known].tolist()))
+                    raise ValueError(
+                        f"Column {name!r} has {len(unseen)} value(s) not seen at fit: "
+                        f"{_few(unseen)}; known categories: {_few(cats.tolist())}. Fix the "
+                        f"values, encode them as all zeros (unknown='ignore'), or refit on "
+                        f"data that has them."
+                    )
+                self.unknown_counts_[name] = int(np.count_nonzero(~known))
+            rows = np.flatnonzero(known)
+            out[rows, offset + idx[rows]] = 1.0
             offset += cats.size
         return out
 
@@ -753,6 +766,8 @@ class Preprocessor:
         self.kinds_: dict[str, str] | None = None
         self.scaler_: StandardScaler | None = None
         self.encoder_: OneHotEncoder | None = None
+        self.fill_: dict[str, float | str] = {}
+        self.unknown_counts_: dict[str, int] = {}
 
     def __repr__(self) -> str:
         if self.columns_ is None:
@@ -796,6 +811,7 @@ class Preprocessor:
             )
         self.columns_ = cols
         self.kinds_ = {c: table.kinds[c] for c in cols}
+        self.fill_ = {c: table.fill_values[c] for c in cols if c in table.fill_values}
         num, cat = self._numeric(), self._categorical()
         self.scaler_ = StandardScaler().fit(table.to_array(num)) if num else None
         self.encoder_ = (
@@ -826,12 +842,16 @@ class Preprocessor:
         """Number of output columns."""
         return len(self.feature_names_out)
 
-    def transform(self, table: Table, *, extra: str = "error") -> np.ndarray:
+    def transform(
+        self, table: Table, *, extra: str = "error", unknown: str = "error"
+    ) -> np.ndarray:
         """Apply the fitted scaling and encoding: float64 array of shape (N, n_features_out).
 
         ``table`` must hold every column seen at fit (else ``ValueError`` listing the
         missing ones). Feature columns not seen at fit raise ``ValueError`` too,
-        unless ``extra="ignore"``.
+        unless ``extra="ignore"``. A category not seen at fit raises ``ValueError``,
+        unless ``unknown="ignore"``: its one-hot block is then all zeros, and
+        ``unknown_counts_`` says how many cells of each column were unknown.
         """
         if self.columns_ is None or self.kinds_ is None:
             raise _not_fitted(self, "fit(table)")
@@ -871,7 +891,10 @@ class Preprocessor:
             out[:, [start[c] for c in num]] = Xn
         if cat:
             assert self.encoder_ is not None
-            Xc = self.encoder_.transform(np.stack([table.strings(c) for c in cat], axis=1))
+            Xc = self.encoder_.transform(
+                np.stack([table.strings(c) for c in cat], axis=1), unknown=unknown
+            )
+            self.unknown_counts_ = dict(self.encoder_.unknown_counts_)
             offset = 0
             for c in cat:
                 out[:, start[c] : start[c] + width[c]] = Xc[:, offset : offset + width[c]]
@@ -886,13 +909,16 @@ class Preprocessor:
         """A JSON-safe dict: ``{"type", "columns", "kinds", "scaler", "encoder"}``."""
         if self.columns_ is None or self.kinds_ is None:
             raise _not_fitted(self, "fit(table)")
-        return {
+        out = {
             "type": "Preprocessor",
             "columns": list(self.columns_),
             "kinds": [self.kinds_[c] for c in self.columns_],
             "scaler": self.scaler_.to_dict() if self.scaler_ is not None else None,
             "encoder": self.encoder_.to_dict() if self.encoder_ is not None else None,
         }
+        if self.fill_:  # (only when fitted on imputed data: older readers never see it)
+            out["fill"] = dict(self.fill_)
+        return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Preprocessor:
@@ -926,6 +952,21 @@ class Preprocessor:
                 f"Preprocessor.from_dict: the scaler has {pre.scaler_.n_features_in_} columns "
                 f"but there are {len(num)} numeric columns."
             )
+        fill = d.get("fill", {})
+        if not isinstance(fill, Mapping) or any(
+            c not in pre.kinds_
+            or not (
+                isinstance(v, str)
+                if pre.kinds_[c] == "categorical"
+                else isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            )
+            for c, v in fill.items()
+        ):
+            raise ValueError(
+                "Preprocessor.from_dict: 'fill' must map feature columns to fill values (a "
+                "finite number for a numeric column, a str for a categorical one)."
+            )
+        pre.fill_ = dict(fill)
         if pre.encoder_ is not None and pre.encoder_.names_ != cat:
             raise ValueError(
                 f"Preprocessor.from_dict: the encoder's columns {pre.encoder_.names_} differ "

@@ -552,6 +552,52 @@ CASES += [  # -- 3. values beyond float32: the column named, no warning leaks
         setup=content("e.csv", f"x1,x2,color,moon\n1,2,{ESC},upper\n"),
     ),
 ]
+CASES += [  # -- 4. messy tables: --drop, --id, --unknown
+    Case(
+        "train-drop-a-column-that-is-not-there",
+        [*TRAIN, "--drop", "zip"],
+        ("--drop/--id name column(s) not in 'data.csv': ['zip']",),
+    ),
+    Case(
+        "train-id-is-the-target",
+        [*TRAIN, "--id", "moon"],
+        ("the target column 'moon' is also named by --drop or --id",),
+    ),
+    Case("train-drop-every-feature", [*TRAIN, "--drop", "x1,x2,color"], ("no feature columns",)),
+    Case(
+        "train-drop-with-a-dataset",
+        ["train", "--dataset", "xor", "--drop", "x1", *FAST],
+        ("--drop is for CSV files",),
+    ),
+    Case(
+        "predict-unknown-not-a-policy", [*PREDICT, "--unknown", "zero"], ("invalid choice: 'zero'",)
+    ),
+    Case(
+        "predict-unknown-category",
+        ["predict", "model.glassnet", "u.csv"],
+        ("'color' has 1 value(s) not seen at fit: ['violet']", "--unknown ignore"),
+        setup=content("u.csv", "x1,x2,color\n1,2,violet\n"),
+    ),
+    Case(
+        "predict-unknown-category-ignored",
+        ["predict", "model.glassnet", "u.csv", "--unknown", "ignore"],
+        code=0,
+        setup=content("u.csv", "x1,x2,color\n1,2,violet\n"),
+        stdout=("moon\n",),
+    ),
+    Case(
+        "evaluate-unknown-category",
+        ["evaluate", "model.glassnet", "u.csv"],
+        ("not seen at fit",),
+        setup=content("u.csv", "x1,x2,color,moon\n1,2,violet,upper\n"),
+    ),
+    Case(
+        "predict-missing-cell-without-imputation",
+        ["predict", "model.glassnet", "u.csv"],
+        ("Missing value '' at line 2 of 'u.csv', column 'x1'", "--impute mean"),
+        setup=content("u.csv", "x1,x2,color\n,2,red\n"),
+    ),
+]
 CASES += [  # -- 3. every optional key is optional (info and predict still work)
     Case(f"info-without-{'.'.join(keys)}", ["info", *M], code=0, setup=remeta(drop(*keys)))
     for keys in OPTIONAL

@@ -594,7 +594,8 @@ def test_bad_input_nan_inf_or_missing(capsys, tmp_path, existing_out, cell):
         *FAST,
     )
     assert code == 0, err
-    assert "imputed 1 missing cell(s) with the column mean: b (1)" in stdout
+    assert "imputed 1 missing cell(s) (numeric columns: the mean; text columns: the most " in stdout
+    assert "frequent value): b (1, mean)" in stdout
     assert model_meta(tmp_path / "ok.glassnet")["preprocessing"]["impute"] == "mean"
 
 
@@ -854,3 +855,130 @@ def test_console_script_help_and_error_exit_code(tmp_path):
     )
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.startswith("glassnet: error: no such model file")
+
+
+# ----------------------------------------------------------------------------- a messy real table
+
+
+def churn_rows(n: int = 80, seed: int = 0) -> list[list[object]]:
+    """A churn table as a practitioner brings it: an ID column, text columns, missing cells."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        plan = ["basic", "plus", "pro"][i % 3]
+        age = "" if i % 11 == 5 else f"{rng.integers(18, 80)}"
+        if i % 13 == 7:
+            plan = ""
+        tenure = int(rng.integers(1, 60))
+        churn = "yes" if (tenure < 20) != (plan == "pro") else "no"
+        rows.append([f"C{1000 + i}", age, plan, tenure, churn])
+    return rows
+
+
+@pytest.fixture
+def churn_csv(tmp_path: Path) -> Path:
+    return write_csv(tmp_path / "churn.csv", ["customer_id", "age", "plan", "tenure", "churn"],
+                     churn_rows())  # fmt: skip
+
+
+def test_an_id_column_is_warned_about_and_drop_or_id_leave_it_out(capsys, tmp_path, churn_csv):
+    out = tmp_path / "m.glassnet"
+    code, stdout, err = run(capsys, "train", churn_csv, "--target", "churn", "--impute", "mean",
+                            "--out", out, *FAST)  # fmt: skip
+    assert code == 0, err
+    assert err.startswith("glassnet: warning: the text column 'customer_id' has ")
+    assert "--drop customer_id" in err and "--id customer_id" in err
+    assert len(err.splitlines()) == 1
+    for flag in ("--drop", "--id"):
+        code, stdout, err = run(capsys, "train", churn_csv, "--target", "churn", "--impute",
+                                "mean", flag, "customer_id", "--out", out, *FAST)  # fmt: skip
+        assert code == 0 and err == "", err
+        assert "-> 5 inputs" in stdout  # age, tenure, plan=basic/plus/pro: no ID columns
+        assert "left out: customer_id (--drop, --id)" in stdout
+        assert model_meta(out)["preprocessing"]["preprocessor"]["columns"] == [
+            "age",
+            "plan",
+            "tenure",
+        ]
+
+
+def test_predict_fills_missing_cells_with_the_training_statistics(capsys, tmp_path, churn_csv):
+    """One row with a missing number and a missing text cell predicts: the model stores the
+    training data's mean (numbers) and most frequent value (text), and applies them."""
+    out = tmp_path / "m.glassnet"
+    code, stdout, err = run(capsys, "train", churn_csv, "--target", "churn", "--impute", "mean",
+                            "--id", "customer_id", "--out", out, *FAST)  # fmt: skip
+    assert code == 0, err
+    assert "age (" in stdout and ", mean)" in stdout and "plan (" in stdout
+    assert "most frequent)" in stdout  # plan, a text column, is not reported as mean-imputed
+    fill = model_meta(out)["preprocessing"]["preprocessor"]["fill"]
+    ages = [float(r[1]) for r in churn_rows() if r[1] != ""]
+    assert fill["age"] == pytest.approx(np.mean(ages))
+    plans = [r[2] for r in churn_rows() if r[2] != ""]
+    assert fill["plan"] == max(sorted(set(plans)), key=plans.count)
+    one = write_csv(tmp_path / "one.csv", ["customer_id", "age", "plan", "tenure"],
+                    [["C9", "", "", 12]])  # fmt: skip
+    code, stdout, err = run(capsys, "predict", out, one, "--proba")
+    assert code == 0, err
+    assert err.startswith("glassnet: note: filled 2 missing cell(s) of ")
+    assert "with the training data's values: age (1), plan (1)" in err
+    header, rows = read_pred_csv(stdout)
+    assert header[:2] == ["customer_id", "churn"] and rows[0][0] == "C9"
+    filled = write_csv(tmp_path / "filled.csv", ["customer_id", "age", "plan", "tenure"],
+                       [["C9", repr(fill["age"]), fill["plan"], 12]])  # fmt: skip
+    code, stdout2, err = run(capsys, "predict", out, filled, "--proba")
+    assert code == 0 and err == ""
+    assert read_pred_csv(stdout2) == (header, rows)
+
+
+def test_a_model_without_imputation_says_so_at_predict(capsys, tmp_path, churn_csv):
+    out = tmp_path / "m.glassnet"
+    rows = [r for r in churn_rows() if "" not in r]
+    data = write_csv(tmp_path / "clean.csv", ["customer_id", "age", "plan", "tenure", "churn"],
+                     rows)  # fmt: skip
+    code, _, err = run(capsys, "train", data, "--target", "churn", "--drop", "customer_id",
+                       "--out", out, *FAST)  # fmt: skip
+    assert code == 0, err
+    one = write_csv(tmp_path / "one.csv", ["age", "plan", "tenure"], [["", "pro", 3]])
+    code, _, err = run(capsys, "predict", out, one)
+    assert code == 2
+    assert_one_line_error(err, "Missing value '' at line 2", "column 'age'", "--impute mean")
+
+
+def test_unknown_categories_error_or_ignore(capsys, tmp_path, churn_csv):
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", churn_csv, "--target", "churn", "--impute", "median",
+                       "--drop", "customer_id", "--out", out, *FAST)  # fmt: skip
+    assert code == 0, err
+    new = write_csv(tmp_path / "new.csv", ["age", "plan", "tenure"],
+                    [[30, "platinum", 5], [40, "pro", 50], [50, "gold", 7]])  # fmt: skip
+    code, _, err = run(capsys, "predict", out, new)
+    assert code == 2
+    assert_one_line_error(err, "'plan' has 2 value(s) not seen at fit: ['platinum', 'gold']",
+                          "--unknown ignore")  # fmt: skip
+    code, stdout, err = run(capsys, "predict", out, new, "--unknown", "ignore", "--proba")
+    assert code == 0
+    assert err == (f"glassnet: warning: 2 cell(s) of '{new}' hold categories the model never "
+                   f"saw, encoded as all zeros (--unknown ignore): plan (2)\n")  # fmt: skip
+    # the all-zero one-hot block, as scikit-learn's handle_unknown="ignore"
+    meta = model_meta(out)
+    pre = Preprocessor.from_dict(meta["preprocessing"]["preprocessor"])
+    X = pre.transform(read_csv(new, categorical=["plan"]), unknown="ignore")
+    assert X[0, 1:4].tolist() == [0.0, 0.0, 0.0] and X[1, 1:4].tolist() == [0.0, 0.0, 1.0]
+    p = load_model(out).predict(X.astype(np.float32))[:, 0]
+    probs = [float(r[2]) for r in read_pred_csv(stdout)[1]]  # p(yes)
+    np.testing.assert_allclose(probs, p, rtol=1e-5)
+
+
+def test_an_unknown_value_message_lists_a_few_of_many(capsys, tmp_path):
+    rows = [[i, f"city{i:03d}", "ab"[i % 2]] for i in range(300)]
+    data = write_csv(tmp_path / "c.csv", ["x", "city", "y"], rows)
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "y", "--out", out, *FAST)
+    assert code == 0 and "the text column 'city' has 300 distinct values in 300 rows" in err
+    new = write_csv(tmp_path / "n.csv", ["x", "city"], [[1, "atlantis"]])
+    code, _, err = run(capsys, "predict", out, new)
+    assert code == 2
+    assert_one_line_error(err, "['atlantis']", "known categories: ['city000', 'city001'",
+                          "(300 in all)")  # fmt: skip
+    assert len(err) < 400
