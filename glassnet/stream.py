@@ -237,24 +237,38 @@ def _read_rows(a: Any, s: int, e: int) -> np.ndarray:
 class Columns:
     """How a table's columns become X and y, from one streaming pass.
 
-    ``numeric``: names of the number columns, with ``mean`` and ``scale`` (population
-    standard deviation; 1 for a constant column) when standardized; ``categories``: per text
-    column its sorted categories, one-hot encoded after the numbers (in column order); an
-    unseen category is an error; ``classes``: the target's sorted classes when it is a label
-    (y becomes 0..C-1), else None (y as float).
+    ``features``: the feature columns in file order, each ``"numeric"`` or
+    ``"categorical"`` in ``kinds``; X has, in that order, one column per number column
+    (standardized with ``mean`` and ``scale``, the population standard deviation, 1 for a
+    constant column, when ``standardize``) and one 0/1 column per category of a text column
+    (``categories``, sorted; an unseen one is an error). ``classes``: the target's sorted
+    classes when it is a label (y becomes 0..C-1), else None (y as float). The layout is
+    :class:`glassnet.preprocessing.Preprocessor`'s: see :meth:`preprocessor_dict`.
     """
 
     target: str
-    numeric: list[str] = field(default_factory=list)
+    features: list[str] = field(default_factory=list)
+    kinds: dict[str, str] = field(default_factory=dict)
     categories: dict[str, list[str]] = field(default_factory=dict)
-    mean: np.ndarray | None = None
+    mean: np.ndarray | None = None  # (numeric columns,)
     scale: np.ndarray | None = None
     classes: list[Any] | None = None
     rows: int = 0
 
     @property
+    def numeric(self) -> list[str]:
+        return [c for c in self.features if self.kinds[c] == "numeric"]
+
+    @property
     def feature_names(self) -> list[str]:
-        return self.numeric + [f"{c}={v}" for c, vs in self.categories.items() for v in vs]
+        """X's columns: ``name`` or ``name=category``."""
+        return [
+            n
+            for c in self.features
+            for n in (
+                [c] if self.kinds[c] == "numeric" else [f"{c}={v}" for v in self.categories[c]]
+            )
+        ]
 
     def __repr__(self) -> str:
         k = f", classes={len(self.classes)}" if self.classes is not None else ""
@@ -263,20 +277,46 @@ class Columns:
             f", standardized={self.mean is not None}{k})"
         )
 
+    def preprocessor_dict(self) -> dict[str, Any]:
+        """These statistics as ``glassnet.preprocessing.Preprocessor.to_dict()`` writes them
+        (``Preprocessor.from_dict`` rebuilds it: a model file's preprocessing)."""
+        num, cat = self.numeric, [c for c in self.features if self.kinds[c] != "numeric"]
+        mean = self.mean if self.mean is not None else np.zeros(len(num))
+        scale = self.scale if self.scale is not None else np.ones(len(num))
+        return {
+            "type": "Preprocessor",
+            "columns": list(self.features),
+            "kinds": [self.kinds[c] for c in self.features],
+            "scaler": {
+                "type": "StandardScaler",
+                "mean": [float(v) for v in mean],
+                "scale": [float(v) for v in scale],
+            }
+            if num
+            else None,  # fmt: skip
+            "encoder": {
+                "type": "OneHotEncoder",
+                "names": cat,
+                "categories": [[str(v) for v in self.categories[c]] for c in cat],
+            }
+            if cat
+            else None,  # fmt: skip
+        }
+
     def transform(self, batch: Any, dtype: Any = np.float32) -> tuple[np.ndarray, np.ndarray]:
         """A pyarrow RecordBatch/Table to (X, y)."""
-        X = np.empty((batch.num_rows, len(self.feature_names)), dtype)
-        for j, name in enumerate(self.numeric):
-            X[:, j] = _numbers(batch, name)
-        if self.mean is not None:
-            X[:, : len(self.numeric)] -= self.mean
-            X[:, : len(self.numeric)] /= self.scale
-        j = len(self.numeric)
-        for name, cats in self.categories.items():
-            codes = _codes(batch.column(name), cats, name)
-            X[:, j : j + len(cats)] = 0
-            X[np.arange(batch.num_rows), j + codes] = 1
-            j += len(cats)
+        X = np.zeros((batch.num_rows, len(self.feature_names)), dtype)
+        j = k = 0
+        for name in self.features:
+            if self.kinds[name] == "numeric":
+                X[:, j] = _numbers(batch, name)
+                if self.mean is not None:
+                    X[:, j] = (X[:, j] - self.mean[k]) / self.scale[k]
+                j, k = j + 1, k + 1
+            else:
+                cats = self.categories[name]
+                X[np.arange(batch.num_rows), j + _codes(batch.column(name), cats, name)] = 1
+                j += len(cats)
         col = batch.column(self.target)
         if self.classes is not None:
             y = _codes(col, self.classes, self.target)
@@ -347,7 +387,9 @@ def _table_stream(
                 for n, t in zip(names, b.schema.types)
                 if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_dictionary(t)
             ]
-            cols = Columns(target, [n for n in names if n != target and n not in text])
+            feats = [n for n in names if n != target]
+            kinds = {n: "categorical" if n in text else "numeric" for n in feats}
+            cols = Columns(target, feats, kinds)
             cats = {n: set() for n in text if n != target}
             if labels is None:
                 t = b.schema.field(target).type
@@ -380,7 +422,9 @@ def _table_stream(
     cols.classes = sorted(classes) if labels else None
     if standardize and mean is not None:
         std = np.sqrt(m2 / count)
-        cols.mean, cols.scale = mean, np.where(std > 0, std, 1.0)
+        # a constant column has std 0 up to rounding: scale 1 (StandardScaler's rule)
+        tiny = 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))
+        cols.mean, cols.scale = mean, np.where(std < tiny, 1.0, std)
 
     def chunks() -> Iterator[tuple[np.ndarray, np.ndarray]]:
         for b in batches():

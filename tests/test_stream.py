@@ -109,8 +109,9 @@ def test_memmap_read_chunk_by_chunk(tmp_path):
 def table(n=103, seed=0):
     pd = pytest.importorskip("pandas")
     rng = np.random.default_rng(seed)
-    df = pd.DataFrame({"a": rng.standard_normal(n) * 3 + 1, "b": rng.integers(0, 5, n),
-                       "color": rng.choice(["red", "green", "blue"], n)})  # fmt: skip
+    df = pd.DataFrame({"a": rng.standard_normal(n) * 3 + 1,
+                       "color": rng.choice(["red", "green", "blue"], n),
+                       "b": rng.integers(0, 5, n)})  # fmt: skip
     df["label"] = np.where(df.a + (df.color == "red") > 1, "yes", "no")
     return df
 
@@ -139,6 +140,17 @@ def test_file_stream_statistics_and_training(tmp_path, fmt):
     np.testing.assert_allclose(cols.mean, df[["a", "b"]].mean(), rtol=1e-12)
     np.testing.assert_allclose(cols.scale, df[["a", "b"]].std(ddof=0), rtol=1e-12)
     X, y = expected(df, True)
+    X = X[:, [0, 2, 3, 4, 1]]  # the file's column order: a, color=..., b
+    assert cols.feature_names == ["a", "color=blue", "color=green", "color=red", "b"]
+    streamed = np.concatenate([c[0] for c in src.chunks()])
+    np.testing.assert_allclose(streamed, X, rtol=0, atol=1e-12)
+    # the statistics are a Preprocessor's, as a model file stores it
+    from glassnet.datasets import read_csv
+    from glassnet.preprocessing import Preprocessor
+
+    if fmt == "csv":
+        pre = Preprocessor.from_dict(cols.preprocessor_dict())
+        np.testing.assert_allclose(pre.transform(read_csv(path, "label")), X, atol=1e-12)
     got, _ = stream_fit(src, d=5)
     np.testing.assert_allclose(got, reference(X, y), rtol=0, atol=1e-12)
     # a path straight to fit (no scaling, float32 columns into a float32 model)

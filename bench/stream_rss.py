@@ -1,0 +1,108 @@
+"""Peak memory of training on a CSV file larger than memory, for two file sizes.
+
+    python bench/stream_rss.py --sizes 1,5 --dir /tmp/glassnet-stream
+
+For each size (GB) it writes a CSV file (16 number columns, one text column with 5
+categories, a yes/no label; pyarrow's CSV writer, chunk by chunk), then trains a
+21-32-2 MLP for one epoch on it in a fresh process with ``fit(model, path, "label")``
+through ``glassnet.stream.from_csv`` (a statistics pass: standardization, categories and
+classes; then the epoch through a 65,536-row shuffle buffer), and reports that process's
+peak resident memory (``VmHWM`` of /proc/self/status, i.e. ru_maxrss) and the time.
+The files are deleted afterwards unless --keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+TRAIN = r"""
+import json, sys, time
+import numpy as np
+from glassnet import nn, stream
+from glassnet.train import fit
+
+path = sys.argv[1]
+t0 = time.perf_counter()
+src = stream.from_csv(path, "label", standardize=True, buffer_size=65536)
+t_stats = time.perf_counter() - t0
+model = nn.MLP([len(src.columns.feature_names), 32, 2], output_activation="softmax", rng=0)
+h = fit(model, src, None, loss="cross_entropy", optimizer="adam", lr=1e-3, epochs=1,
+        batch_size=1024, seed=0, verbose=0)
+peak = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
+print(json.dumps({"rows": src.columns.rows, "loss": h.loss[-1], "steps": h.steps,
+                  "stats_s": t_stats, "total_s": time.perf_counter() - t0,
+                  "peak_rss_mb": int(peak) / 1024}))
+"""
+
+
+def write_csv(path: Path, gigabytes: float, seed: int = 0) -> int:
+    """A CSV file of about ``gigabytes`` GB; returns its number of rows."""
+    import pyarrow as pa
+    from pyarrow import csv
+
+    rng = np.random.default_rng(seed)
+    w = rng.standard_normal(16)
+    target, rows, chunk = gigabytes * 1e9, 0, 100_000
+    colors = np.array(["red", "green", "blue", "cyan", "magenta"])
+    with csv.CSVWriter(str(path), pa.schema(
+        [(f"x{i}", pa.float64()) for i in range(16)]
+        + [("color", pa.string()), ("label", pa.string())]
+    )) as out:  # fmt: skip
+        while True:
+            X = rng.standard_normal((chunk, 16)).round(6)
+            c = rng.integers(0, 5, chunk)
+            y = np.where(X @ w + (c == 0) > 0, "yes", "no")
+            cols = [pa.array(X[:, i]) for i in range(16)] + [pa.array(colors[c]), pa.array(y)]
+            out.write_table(pa.table(cols, names=[*(f"x{i}" for i in range(16)), "color", "label"]))
+            rows += chunk
+            if path.stat().st_size >= target:
+                break
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1,5", help="file sizes in GB, comma-separated")
+    ap.add_argument("--dir", default="/tmp/glassnet-stream")
+    ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--json", help="append the results to this file")
+    args = ap.parse_args()
+    d = Path(args.dir)
+    d.mkdir(parents=True, exist_ok=True)
+    print("| file | rows | peak RSS (MB) | statistics pass (s) | total (s) | steps | loss |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for gb in [float(s) for s in args.sizes.split(",")]:
+        path = d / f"big_{gb:g}gb.csv"
+        if not path.exists():
+            t0 = time.perf_counter()
+            write_csv(path, gb)
+            print(f"(wrote {path}: {path.stat().st_size / 1e9:.2f} GB in "
+                  f"{time.perf_counter() - t0:.0f} s)", file=sys.stderr)  # fmt: skip
+        env = {**os.environ, "OMP_NUM_THREADS": "1"}
+        proc = subprocess.run([sys.executable, "-c", TRAIN, str(path)], capture_output=True,
+                              text=True, env=env)  # fmt: skip
+        if proc.returncode:
+            sys.exit(f"training on {path} failed:\n{proc.stderr[-3000:]}")
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        r["file_gb"] = path.stat().st_size / 1e9
+        print(f"| {r['file_gb']:.2f} GB | {r['rows']:,} | {r['peak_rss_mb']:.0f} | "
+              f"{r['stats_s']:.0f} | {r['total_s']:.0f} | {r['steps']:,} | "
+              f"{r['loss']:.4f} |")  # fmt: skip
+        sys.stdout.flush()
+        if args.json:
+            with open(args.json, "a") as f:
+                f.write(json.dumps(r) + "\n")
+        if not args.keep:
+            path.unlink()
+
+
+if __name__ == "__main__":
+    main()
