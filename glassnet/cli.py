@@ -74,6 +74,7 @@ from .io import (
     load_arrays,
     load_checkpoint,
     load_model,
+    load_pipeline,
     save_checkpoint,
     save_model,
 )
@@ -698,73 +699,17 @@ def _widths(model: Any) -> tuple[int, int] | None:
 
 
 def _load_bundle(path: str) -> _Bundle:
-    """The network and its description, every number of the description checked against
-    the weights actually in the file before anything is built from it (a 6 KB file that
-    claims 300 million outputs is refused at once, not after allocating 20 GB)."""
-    model, meta = _load_any(path)
-    if meta.get("format") != MODEL_FORMAT:
-        raise CLIError(
-            f"'{path}' holds a glassnet network but no description from 'glassnet train' "
-            f"(its preprocessing and labels are unknown); 'glassnet info' can still show it"
-        )
-    version = meta.get("format_version")
-    if not isinstance(version, int) or version > MODEL_FORMAT_VERSION:
-        raise CLIError(
-            f"'{path}' was written in description format {_short(version)}; this glassnet "
-            f"reads format {MODEL_FORMAT_VERSION} or older: upgrade glassnet"
-        )
-
-    def bad(message: str) -> ModelFileError:
-        return ModelFileError(f"'{path}': the model description is malformed ({message})")
-
-    widths = _widths(model)
-    if widths is None:
-        raise bad("the network has no weight matrix")
-    n_in, n_out = widths
-    try:
-        task_meta, target = meta["task"], meta["target"]
-        name, n_outputs = task_meta["name"], task_meta["n_outputs"]
-        pre_meta = meta["preprocessing"]["preprocessor"]
-        names = target["names"]
-    except KeyError as exc:
-        raise bad(f"it lacks {_short(exc.args[0] if exc.args else '?')}") from None
-    except TypeError:
-        raise bad("task, target and preprocessing must be JSON objects") from None
-    if name not in _TASK_CHOICES[1:]:
-        raise bad(f"unknown task {_short(name)}")
-    # 1) every size against the weights, before anything is built from it
-    want = 1 if name in ("binary", "regression") else max(n_out, 2)
-    if type(n_outputs) is not int or n_outputs != want or n_out != want:
-        raise bad(
-            f"task.n_outputs is {_short(n_outputs)} but the network has {n_out} output(s) "
-            f"and a {name} task needs {want}"
-        )
-    if not isinstance(names, list) or not names or not all(isinstance(t, str) for t in names):
-        raise bad("target.names must be a non-empty list of column names")
-    if (
-        name != "multioutput_regression"
-        and len(names) != 1
-        or (name == "multioutput_regression" and len(names) != n_out)
-    ):
-        raise bad(f"{len(names)} target name(s) for {n_out} output(s) of a {name} task")
-    try:
-        pre = Preprocessor.from_dict(pre_meta)
-        labels = LabelEncoder.from_dict(target["labels"]) if target.get("labels") else None
-        y_scaler = StandardScaler.from_dict(target["scaler"]) if target.get("scaler") else None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise bad(f"{type(exc).__name__}: {_oneline(str(exc))}") from None
-    if pre.n_features_out != n_in:
-        raise bad(f"the preprocessing makes {pre.n_features_out} inputs; the network takes {n_in}")
-    if name in ("binary", "multiclass"):
-        n_classes = max(n_out, 2)
-        if labels is None or len(labels.classes_) != n_classes:
-            found = "no" if labels is None else len(labels.classes_)
-            raise bad(f"{found} class labels for a {name} network of {n_out} output(s)")
-    elif y_scaler is not None and y_scaler.n_features_in_ != n_out:
-        raise bad(f"the target scaler has {y_scaler.n_features_in_} columns for {n_out} outputs")
-    # 2) now that the sizes are the file's own, build
-    task = _make_task(name, n_outputs)
-    return _Bundle(path, model, meta, task, pre, labels, y_scaler)
+    """The network and its description (:func:`glassnet.io.load_pipeline`: every number
+    of the description checked against the weights before anything is built from it, so a
+    6 KB file that claims 300 million outputs is refused at once)."""
+    p = Path(path)
+    if not p.exists():
+        raise CLIError(f"no such model file '{path}' (the working directory is '{os.getcwd()}')")
+    pipe = load_pipeline(p)
+    return _Bundle(
+        path, pipe.network, pipe.meta, pipe.task, pipe.preprocessor, pipe.labels,
+        pipe.target_scaler,
+    )  # fmt: skip
 
 
 def _short(value: Any, limit: int = 60) -> str:

@@ -60,11 +60,13 @@ __all__ = [
     "SUPPORTED_FORMAT_VERSIONS",
     "Checkpoint",
     "ModelFileError",
+    "Pipeline",
     "check_arrays_against",
     "file_kind",
     "load_arrays",
     "load_checkpoint",
     "load_model",
+    "load_pipeline",
     "save_arrays",
     "save_checkpoint",
     "save_model",
@@ -1110,6 +1112,234 @@ def load_model(path: str | os.PathLike[str]) -> Module:
         raise ModelFileError(f"{source}: {exc}") from None
     model.load_state_dict(arrays)
     return model
+
+
+# ----------------------------------------------------------------------------- pipelines
+
+#: ``meta["format"]`` of the description ``glassnet train`` writes.
+CLI_MODEL_FORMAT = "glassnet-cli-model"
+CLI_MODEL_FORMAT_VERSION = 1
+_CLI_TASKS = ("binary", "multiclass", "regression", "multioutput_regression")
+
+
+def _fitted_task(name: str, n_outputs: int) -> Any:
+    """A fitted Task whose classes are the indices ``0 .. C-1`` (or with ``n_outputs`` values)."""
+    from .tasks import get_task
+
+    task = get_task(name)
+    if task.is_classifier:
+        return task.fit(np.arange(max(n_outputs, 2)))
+    return task.fit(np.zeros((1, n_outputs)) if name == "multioutput_regression" else np.zeros(1))
+
+
+def _io_widths(model: Module) -> tuple[int, int] | None:
+    """The network's input and output widths, from its weight matrices (None: no 2-d W)."""
+    Ws = [p.data for name, p in model.named_parameters() if name.split(".")[-1] == "W"]
+    Ws = [W for W in Ws if W.ndim == 2]
+    return (int(Ws[0].shape[0]), int(Ws[-1].shape[1])) if Ws else None
+
+
+class Pipeline:
+    """A model trained by ``glassnet train``: its preprocessing, network and labels.
+
+    :func:`load_pipeline` returns one. ``predict`` and ``predict_proba`` take raw rows,
+    as they are in the CSV file: a pandas ``DataFrame``, a dict of columns, a list of
+    dicts (one per row), or a 2-d sequence of rows in the order of ``columns``. The
+    stored preprocessing is applied (numbers standardized, text one-hot encoded, the
+    training data's values filling missing cells when it was trained with ``--impute``),
+    the network runs, and the outputs are decoded to the original labels (or the target's
+    units).
+
+    Attributes
+    ----------
+    network : glassnet.nn.Module
+        The bare network; it takes preprocessed inputs ``(N, n_inputs)``.
+    preprocessor : glassnet.preprocessing.Preprocessor
+    labels : glassnet.preprocessing.LabelEncoder or None (regression)
+    target_scaler : glassnet.preprocessing.StandardScaler or None
+    task : glassnet.tasks.Task
+    meta : dict, the JSON description
+    columns : list of str, the feature columns the rows need
+    targets : list of str, the predicted column(s)
+    classes_ : array of the class labels (classification)
+    """
+
+    def __init__(
+        self, network: Module, preprocessor: Any, labels: Any, target_scaler: Any, task: Any,
+        meta: dict[str, Any],
+    ) -> None:  # fmt: skip
+        self.network = network
+        self.preprocessor = preprocessor
+        self.labels = labels
+        self.target_scaler = target_scaler
+        self.task = task
+        self.meta = meta
+
+    def __repr__(self) -> str:
+        return (
+            f"Pipeline({self.task.name}: {len(self.columns)} columns -> "
+            f"{self.preprocessor.n_features_out} inputs -> {type(self.network).__name__})"
+        )
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.preprocessor.columns_ or [])
+
+    @property
+    def targets(self) -> list[str]:
+        return list(self.meta["target"]["names"])
+
+    @property
+    def classes_(self) -> np.ndarray | None:
+        return None if self.labels is None else self.labels.classes_
+
+    def _table(self, X: Any) -> Any:
+        """Raw rows as a Table of the model's columns (cells as text, as in a CSV file)."""
+        from .datasets import Table
+
+        if hasattr(X, "columns") and hasattr(X, "to_dict"):  # a pandas DataFrame
+            columns = {str(c): list(X[c]) for c in X.columns}
+        elif isinstance(X, Mapping):
+            columns = {str(c): list(v) for c, v in X.items()}
+        elif isinstance(X, Sequence) and X and all(isinstance(r, Mapping) for r in X):
+            names = list(dict.fromkeys(str(k) for r in X for k in r))
+            columns = {c: [r.get(c) for r in X] for c in names}
+        else:
+            rows = np.asarray(X, dtype=object)
+            if rows.ndim == 1 and len(self.columns) > 1:
+                rows = rows[None, :]  # one row
+            if rows.ndim != 2 or rows.shape[1] != len(self.columns):
+                raise ValueError(
+                    f"Pipeline.predict: X must be a DataFrame, a dict of columns, a list of "
+                    f"dicts, or rows of {len(self.columns)} values in the order "
+                    f"{self.columns[:8]}. Got shape {rows.shape}."
+                )
+            columns = {c: list(rows[:, j]) for j, c in enumerate(self.columns)}
+        missing = [c for c in self.columns if c not in columns]
+        if missing:
+            raise ValueError(
+                f"Pipeline.predict: X lacks the column(s) {missing[:8]} the model was trained "
+                f"on; it needs {self.columns[:8]}{' ...' if len(self.columns) > 8 else ''}."
+            )
+
+        def cell(v: Any) -> str:
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                return ""
+            if isinstance(v, (float, np.floating)):
+                return repr(float(v))
+            return str(v)
+
+        kinds = self.preprocessor.kinds_ or {}
+        return Table(
+            {c: [cell(v) for v in columns[c]] for c in self.columns},
+            categorical=[c for c in self.columns if kinds.get(c) == "categorical"],
+            impute=self.preprocessor.fill_ or None,
+            source="<Pipeline input>",
+        )
+
+    def transform(self, X: Any, unknown: str = "error") -> np.ndarray:
+        """The network's inputs for raw rows ``X``: (N, n_inputs) in the network's dtype."""
+        Z = self.preprocessor.transform(self._table(X), extra="ignore", unknown=unknown)
+        params = self.network.parameters()
+        dtype = params[0].dtype if params else np.dtype(np.float32)
+        return Z.astype(dtype, copy=False)
+
+    def predict(self, X: Any, unknown: str = "error") -> np.ndarray:
+        """Labels ``(N,)`` for classification; values ``(N,)`` (one target) or ``(N, K)``."""
+        out = np.asarray(self.network.predict(self.transform(X, unknown)))
+        if self.task.is_classifier:
+            return self.labels.inverse_transform(np.asarray(self.task.decode(out)).astype(int))
+        values = out.astype(np.float64).reshape(len(out), -1)  # (N, K)
+        if self.target_scaler is not None:
+            values = self.target_scaler.inverse_transform(values)
+        return values[:, 0] if values.shape[1] == 1 else values
+
+    def predict_proba(self, X: Any, unknown: str = "error") -> np.ndarray:
+        """Class probabilities ``(N, C)``, columns in the order of ``classes_``."""
+        if not self.task.is_classifier:
+            raise TypeError("Pipeline.predict_proba: a regression model has no probabilities.")
+        out = np.asarray(self.network.predict(self.transform(X, unknown)))
+        return np.asarray(self.task.proba(out))
+
+
+def load_pipeline(path: str | os.PathLike[str]) -> Pipeline:
+    """Load a model written by ``glassnet train`` as a :class:`Pipeline` that takes raw rows.
+
+    Every number of the description (the task's output count, the classes, the
+    preprocessing's inputs, the target scaler) is checked against the weights in the
+    file before anything is built from it.
+
+    Raises
+    ------
+    ModelFileError
+        For everything :func:`load_model` refuses, for a network saved without a
+        ``glassnet train`` description (use :func:`load_model`), and for a description
+        that does not fit the weights.
+    """
+    from .preprocessing import LabelEncoder, Preprocessor, StandardScaler
+
+    network = load_model(path)
+    source = f"'{_as_path(path)}'"
+    meta = load_arrays(path)[1].get("meta")
+    if not isinstance(meta, dict) or meta.get("format") != CLI_MODEL_FORMAT:
+        raise ModelFileError(
+            f"{source} holds a glassnet network but no description from 'glassnet train' "
+            f"(its preprocessing and labels are unknown); load it with load_model"
+        )
+    version = meta.get("format_version")
+    if not isinstance(version, int) or version > CLI_MODEL_FORMAT_VERSION:
+        raise ModelFileError(
+            f"{source} was written in description format {_short(version)}; this glassnet "
+            f"reads format {CLI_MODEL_FORMAT_VERSION} or older: upgrade glassnet"
+        )
+
+    def bad(message: str) -> ModelFileError:
+        return ModelFileError(f"{source}: the model description is malformed ({message})")
+
+    widths = _io_widths(network)
+    if widths is None:
+        raise bad("the network has no weight matrix")
+    n_in, n_out = widths
+    try:
+        task_meta, target = meta["task"], meta["target"]
+        name, n_outputs = task_meta["name"], task_meta["n_outputs"]
+        pre_meta = meta["preprocessing"]["preprocessor"]
+        names = target["names"]
+    except KeyError as exc:
+        raise bad(f"it lacks {_short(exc.args[0] if exc.args else '?')}") from None
+    except TypeError:
+        raise bad("task, target and preprocessing must be JSON objects") from None
+    if name not in _CLI_TASKS:
+        raise bad(f"unknown task {_short(name)}")
+    # 1) every size against the weights, before anything is built from it
+    want = 1 if name in ("binary", "regression") else max(n_out, 2)
+    if type(n_outputs) is not int or n_outputs != want or n_out != want:
+        raise bad(
+            f"task.n_outputs is {_short(n_outputs)} but the network has {n_out} output(s) "
+            f"and a {name} task needs {want}"
+        )
+    if not isinstance(names, list) or not names or not all(isinstance(t, str) for t in names):
+        raise bad("target.names must be a non-empty list of column names")
+    if (name != "multioutput_regression" and len(names) != 1) or (
+        name == "multioutput_regression" and len(names) != n_out
+    ):
+        raise bad(f"{len(names)} target name(s) for {n_out} output(s) of a {name} task")
+    try:
+        pre = Preprocessor.from_dict(pre_meta)
+        labels = LabelEncoder.from_dict(target["labels"]) if target.get("labels") else None
+        scaler = StandardScaler.from_dict(target["scaler"]) if target.get("scaler") else None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise bad(f"{type(exc).__name__}: {_oneline(exc)}") from None
+    if pre.n_features_out != n_in:
+        raise bad(f"the preprocessing makes {pre.n_features_out} inputs; the network takes {n_in}")
+    if name in ("binary", "multiclass"):
+        if labels is None or len(labels.classes_) != max(n_out, 2):
+            found = "no" if labels is None else len(labels.classes_)
+            raise bad(f"{found} class labels for a {name} network of {n_out} output(s)")
+    elif scaler is not None and scaler.n_features_in_ != n_out:
+        raise bad(f"the target scaler has {scaler.n_features_in_} columns for {n_out} outputs")
+    # 2) now that the sizes are the file's own, build
+    return Pipeline(network, pre, labels, scaler, _fitted_task(name, n_outputs), meta)
 
 
 def load_torch_state_dict(model: Module, source: Any) -> Module:

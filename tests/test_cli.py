@@ -19,7 +19,7 @@ import glassnet as gn
 from glassnet import cli
 from glassnet.cli import classification_metrics, main, regression_metrics
 from glassnet.datasets import make_moons, read_csv
-from glassnet.io import load_arrays, load_checkpoint, load_model, save_model
+from glassnet.io import ModelFileError, load_arrays, load_checkpoint, load_model, save_model
 from glassnet.preprocessing import LabelEncoder, Preprocessor, StandardScaler
 from glassnet.train import Callback
 
@@ -982,3 +982,47 @@ def test_an_unknown_value_message_lists_a_few_of_many(capsys, tmp_path):
     assert_one_line_error(err, "['atlantis']", "known categories: ['city000', 'city001'",
                           "(300 in all)")  # fmt: skip
     assert len(err) < 400
+
+
+def test_a_cli_model_from_python_is_a_pipeline_that_takes_raw_rows(capsys, tmp_path, churn_csv):
+    """load_pipeline gives what the command line predicts, from raw rows (a DataFrame, a
+    dict of columns, a list of dicts, rows in column order), not class 0 for everything."""
+    import pandas as pd
+
+    from glassnet.io import Pipeline, load_pipeline
+
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", churn_csv, "--target", "churn", "--impute", "mean",
+                       "--id", "customer_id", "--out", out, *FAST)  # fmt: skip
+    assert code == 0, err
+    code, stdout, err = run(capsys, "predict", out, churn_csv, "--proba")
+    assert code == 0
+    header, rows = read_pred_csv(stdout)
+    expected = [r[1] for r in rows]
+    expected_p = np.array([[float(v) for v in r[2:]] for r in rows])
+    pipe = load_pipeline(out)
+    assert isinstance(pipe, Pipeline) and isinstance(pipe.network, gn.nn.Module)
+    assert pipe.columns == ["age", "plan", "tenure"] and pipe.targets == ["churn"]
+    df = pd.read_csv(churn_csv)  # missing cells are NaN: filled with the training values
+    assert pipe.predict(df).tolist() == expected
+    np.testing.assert_allclose(pipe.predict_proba(df), expected_p, rtol=1e-5)
+    assert pipe.predict(df.to_dict("list")).tolist() == expected
+    assert pipe.predict(df.to_dict("records")).tolist() == expected
+    assert pipe.predict(df[["age", "plan", "tenure"]].values.tolist()).tolist() == expected
+    assert list(pipe.classes_) == ["no", "yes"]
+    with pytest.raises(ValueError, match=r"lacks the column\(s\) \['plan'\]"):
+        pipe.predict({"age": [1], "tenure": [2]})
+    with pytest.raises(ModelFileError, match="no description from 'glassnet train'"):
+        load_pipeline(save_model(gn.nn.MLP([2, 1], rng=0), tmp_path / "bare.glassnet"))
+
+
+def test_a_regression_pipeline_predicts_in_the_targets_units(capsys, tmp_path, reg_csv):
+    from glassnet.io import load_pipeline
+
+    out = tmp_path / "r.glassnet"
+    train(capsys, reg_csv, "price", out)
+    code, stdout, _ = run(capsys, "predict", out, reg_csv)
+    expected = [float(r[0]) for r in read_pred_csv(stdout)[1]]
+    table = read_csv(reg_csv)
+    X = {c: table.raw(c).tolist() for c in ("a", "b", "c")}
+    np.testing.assert_allclose(load_pipeline(out).predict(X), expected, rtol=1e-5)
