@@ -294,7 +294,8 @@ def linear(x: Any, W: Tensor, b: Tensor | None = None) -> Tensor:
     X, Wd = x.data, W.data
     if X.ndim != 2 or X.shape[1] != Wd.shape[0]:
         raise ValueError(
-            f"op 'linear': input {X.shape} does not fit weights {Wd.shape}; expected (N, {len(Wd)})"
+            f"op 'linear': input of shape {X.shape} does not fit weights of shape {Wd.shape}; "
+            f"the layer expects inputs of shape (N, {Wd.shape[0]})."
         )
     Z = X @ Wd
     if b is not None:
