@@ -1695,6 +1695,43 @@ def _describe_run(
     return lines
 
 
+_TUNING_HINT = (
+    "it overfits (small data: try --early-stopping, fewer --epochs, a smaller --hidden or "
+    "--l2 0.001) or has not learned (try more --epochs or another --lr)"
+)
+
+
+class _LogProgress(Progress):
+    """Progress for a log (stderr not a terminal): once a run has lasted ``after`` seconds,
+    a plain line about every tenth of the epochs and at most every ``every`` seconds::
+
+        glassnet: epoch 30/100, loss 0.05121, val_loss 0.0611 (3.2 s)
+    """
+
+    AFTER, EVERY = 2.0, 5.0  # seconds
+
+    def __init__(self, total: int, verbose: int) -> None:
+        super().__init__(total, verbose, after=self.AFTER)
+        self.every, self.step = self.EVERY, max(total // 10, 1)
+
+    def on_epoch_end(self, state: TrainState) -> None:
+        now, h = time.perf_counter(), state.history
+        if not self.verbose or now - self.t0 < self.after:
+            return
+        if state.epoch < self.total and (state.epoch % self.step or now - self.last < self.every):
+            return
+        self.last = now
+        val = f", val_loss {h.val_loss[-1]:.4g}" if h.val_loss else ""
+        sys.stderr.write(
+            f"glassnet: epoch {state.epoch}/{self.total}, loss {state.epoch_loss:.4g}{val} "
+            f"({now - self.t0:.1f} s)\n"
+        )
+        sys.stderr.flush()
+
+    def close(self, message: str = "") -> None:
+        pass  # (every line is complete)
+
+
 class _EarlyStopping(EarlyStopping):
     """glassnet.train's early stopping, putting the best weights back only when it ended
     the run or Ctrl-C did: a run that reaches --epochs keeps its last epoch's weights, as
@@ -1786,7 +1823,10 @@ def _run_epochs(
             seconds=time.perf_counter() - t0,
         )
 
-    progress = Progress(args.epochs, 0 if args.quiet else 2, after=0.0, tty_only=True)
+    if _isatty(sys.stderr):
+        progress = Progress(args.epochs, 0 if args.quiet else 2, after=0.0, tty_only=True)
+    else:  # a log file or a pipe: plain lines, never a carriage return or an escape code
+        progress = _LogProgress(args.epochs, 0 if args.quiet else 1)
     callbacks: list[Callback] = [progress]
     if checkpoint is not None:
         path, meta = checkpoint
@@ -1927,11 +1967,25 @@ def _cmd_train(args: argparse.Namespace) -> int:
                 f"test      {n_test} rows: accuracy {test_metrics['accuracy']:.4f}, "
                 f"macro F1 {test_metrics['macro_f1']:.4f}"
             )
+            majority = int(np.bincount(p.y_all[p.train_rows]).argmax())
+            base = float(np.mean(truth == majority))
+            if test_metrics["accuracy"] < base:  # worse than always guessing the majority
+                _warn(
+                    f"the held-out accuracy {test_metrics['accuracy']:.4f} is below "
+                    f"{base:.4f}, what always predicting the most frequent class scores: "
+                    f"{_TUNING_HINT}"
+                )
         else:
             test_metrics = regression_metrics(truth, pred)
             for k, name in enumerate(p.data.targets):
                 r2, mae, mse = (_num(test_metrics[m][k]) for m in ("r2", "mae", "mse"))
                 say(f"test      {n_test} rows, {name}: R^2 {r2}, MAE {mae}, MSE {mse}")
+                r2_k = test_metrics["r2"][k]
+                if r2_k is not None and r2_k < 0:  # worse than predicting the mean
+                    _warn(
+                        f"the held-out R^2 of {name!r} is {r2_k:.3g}: the model predicts it "
+                        f"worse than its mean would: {_TUNING_HINT}"
+                    )
     meta = {
         "format": MODEL_FORMAT,
         "format_version": MODEL_FORMAT_VERSION,

@@ -1026,3 +1026,33 @@ def test_a_regression_pipeline_predicts_in_the_targets_units(capsys, tmp_path, r
     table = read_csv(reg_csv)
     X = {c: table.raw(c).tolist() for c in ("a", "b", "c")}
     np.testing.assert_allclose(load_pipeline(out).predict(X), expected, rtol=1e-5)
+
+
+def test_progress_in_a_log_is_plain_lines(capsys, tmp_path, moons_csv, monkeypatch):
+    """stderr that is not a terminal gets plain periodic lines: no carriage return, no escape."""
+    monkeypatch.setattr(cli._LogProgress, "AFTER", 0.0)
+    monkeypatch.setattr(cli._LogProgress, "EVERY", 0.0)
+    code, _, err = run(capsys, "train", moons_csv, "--target", "side", "--epochs", "20",
+                       "--hidden", "4", "--out", tmp_path / "m.glassnet")  # fmt: skip
+    assert code == 0
+    lines = err.splitlines()
+    assert [line.split(",")[0] for line in lines] == [f"glassnet: epoch {e}/20" for e in
+                                                      range(2, 21, 2)]  # fmt: skip
+    assert "\r" not in err and "\x1b" not in err
+    code, _, err = run(capsys, "train", moons_csv, "--target", "side", "--epochs", "20",
+                       "--hidden", "4", "--out", tmp_path / "m.glassnet", "-q")  # fmt: skip
+    assert code == 0 and err == ""
+
+
+def test_a_held_out_score_worse_than_the_mean_is_warned_about(capsys, tmp_path):
+    """Noise to learn: the held-out R^2 is below 0 and train says what to change."""
+    rng = np.random.default_rng(0)
+    rows = [[*np.round(rng.normal(size=4), 3), round(float(rng.normal()), 3)] for _ in range(60)]
+    data = write_csv(tmp_path / "noise.csv", ["a", "b", "c", "d", "y"], rows)
+    code, out, err = run(capsys, "train", data, "--target", "y", "--epochs", "200", "-q",
+                         "--out", tmp_path / "m.glassnet")  # fmt: skip
+    assert code == 0
+    r2 = float(out.split("R^2 ")[1].split(",")[0])
+    assert r2 < 0
+    assert err.startswith(f"glassnet: warning: the held-out R^2 of 'y' is {r2:.3g}")
+    assert "--early-stopping" in err and len(err.splitlines()) == 1
