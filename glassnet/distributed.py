@@ -289,8 +289,18 @@ def checks_of(X: Any, y: Any, w: Any, rng: Any, optimizer: Any) -> tuple[Any, ..
         parts.append(rng.bit_generator.state)
     state = getattr(optimizer, "state_dict", None)
     if callable(state):
-        for k, v in sorted(state().items(), key=lambda kv: str(kv[0])):
-            parts.append((k, v if isinstance(v, (int, float, str)) else None))
-            if isinstance(v, np.ndarray):
-                parts.append(v)
+        parts += list(_leaves(state()))
     return tuple(parts)
+
+
+def _leaves(obj: Any) -> Any:
+    """The arrays and scalars inside nested dicts and lists, in a fixed order."""
+    if isinstance(obj, dict):
+        for k in sorted(obj, key=str):
+            yield str(k)
+            yield from _leaves(obj[k])
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from _leaves(v)
+    else:
+        yield obj

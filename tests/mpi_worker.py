@@ -131,6 +131,7 @@ def runs(distributed, rank=0):
             ("fail_step", dict(callbacks=[FailAt(1, 4, rank)])),
             ("fail_epoch", dict(callbacks=[FailEpoch()])),
             ("fail_data", dict(X=X + (rank == 1))),
+            ("fail_optim", dict(optimizer=optim.Adam(m.parameters(), lr=0.01 * (1 + (rank == 1))))),
         ):
             try:
                 fit(m, **{"X": X, "y": y, "batch_size": 10, "epochs": 3, "verbose": 0,

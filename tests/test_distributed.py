@@ -82,11 +82,12 @@ def test_a_failing_rank_stops_every_rank(launched):
             assert epoch == "OSError: No space left on device: 'model.ckpt'"
         else:
             assert "rank 0 of" in epoch and "No space left on device" in epoch
-        data = str(got["fail_data.error"])
-        if r == 1:
-            assert "rank 1 has other training data, seed or optimizer state" in data
-        else:
-            assert "DistributedError" in data and "rank 1 of" in data
+        for case in ("fail_data", "fail_optim"):  # other data; another learning rate
+            error = str(got[f"{case}.error"])
+            if r == 1:
+                assert "rank 1 has other training data, seed or optimizer state" in error
+            else:
+                assert "DistributedError" in error and "rank 1 of" in error
 
 
 def test_without_mpi4py_one_clear_error(monkeypatch):
