@@ -204,6 +204,36 @@ def test_explain_in_a_regression_run_uses_the_lectures_loss():
     assert n["activation"] == "identity" and n["gprime"] == 1.0
 
 
+def test_set_weight_sets_one_weight_or_bias():
+    run = Run({"seed": 1})
+    before = run.parameters()
+    run.set_weight({"kind": "edge", "layer": 2, "from": 3, "to": 1}, 1.5)
+    run.set_weight({"kind": "neuron", "layer": 3, "index": 0}, -2)
+    assert run.layers[1].W[3, 1] == 1.5 and run.layers[2].b[0] == -2.0
+    changed = np.flatnonzero(run.parameters() != before)
+    assert [run.parameter_names()[k] for k in changed] == ["w16", "b7"]
+    assert run.explain(0, {"kind": "edge", "layer": 2, "from": 3, "to": 1})["w"] == 1.5
+    for target, value in [
+        ({"kind": "edge", "layer": 0, "from": 0, "to": 0}, 1.0),  # the inputs have no weights
+        ({"kind": "edge", "layer": 2, "from": 4, "to": 0}, 1.0),
+        ({"kind": "neuron", "layer": 1, "index": 4}, 1.0),
+        ({"kind": "edge", "layer": 1, "from": 0, "to": 0}, float("nan")),
+        ({"kind": "edge", "layer": 1, "from": 0, "to": 0}, 1e9),
+        ({"kind": "edge", "layer": 1, "from": 0, "to": 0}, "1"),
+        ("w1", 1.0),
+    ]:
+        with pytest.raises(ParameterError):
+            run.set_weight(target, value)
+
+
+def test_set_training_changes_only_the_training_settings():
+    run = Run({})
+    with pytest.raises(ParameterError, match="new run"):
+        run.set_training({"hidden": [2]})
+    with pytest.raises(ParameterError, match="lr"):
+        run.set_training({"lr": -1})
+
+
 @pytest.mark.parametrize(
     "point, target",
     [
@@ -229,8 +259,11 @@ def test_exported_script_reproduces_the_run(tmp_path, capsys):
     run = Run({"dataset": "xor", "hidden": [3], "seed": 4, "batch_size": 7})
     run.train(2)
     run.set_training({"lr": 0.1, "regularization": "L2", "reg_rate": 0.01})
+    run.set_weight({"kind": "edge", "layer": 2, "from": 1, "to": 0}, 2.5)
     run.step()
+    run.set_weight({"kind": "neuron", "layer": 1, "index": 2}, -0.75)
     run.train(1)
+    run.set_weight({"kind": "edge", "layer": 1, "from": 0, "to": 0}, 0.125)  # after the last
     path = tmp_path / "playground_run.py"
     path.write_text(run.script())
     ns = runpy.run_path(str(path), run_name="__main__")
@@ -413,6 +446,8 @@ def test_a_burst_of_1000_malformed_requests_gets_4xx_and_the_server_survives(ser
         ("POST", "/api/explain", {"run": rid, "point": 10**9}),
         ("POST", "/api/explain", {"run": rid, "target": {"kind": "edge", "layer": 7}}),
         ("GET", f"/api/export?run={rid}&what=weights", None),
+        ("POST", "/api/weight", {"run": rid, "target": {"kind": "edge", "layer": 1}, "value": 1}),
+        ("POST", "/api/weight", {"run": rid, "target": {"kind": "neuron", "layer": 1, "index": 0}}),
     ]
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     statuses = []

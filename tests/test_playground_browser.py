@@ -293,6 +293,12 @@ def test_clicking_a_neuron_shows_glassnets_explain(page, server):
     )
     assert shown["dL_dw"] == pytest.approx(e.gradient("w1"), abs=1e-12)
     assert shown["after"] == pytest.approx(e.W[0][0, 0] - 0.03 * e.gradient("w1"), abs=1e-12)
+    # set the weight by hand, as TF Playground allows
+    page.fill("#set-value", "1.5")
+    page.press("#set-value", "Enter")
+    page.wait_for_function("frame.W[0][0][0] === 1.5")
+    assert _state(server, page)["W"][0][0][0] == 1.5
+    page.wait_for_selector("#explain .num[data-key=w][data-value='1.5']")
 
 
 def test_lecture_preset_and_export_for_glassnet_predict(page, server, tmp_path, capsys):

@@ -454,6 +454,12 @@ class Run:
     def set_training(self, changes: Mapping[str, Any]) -> None:
         """Change the learning rate or the regularization mid-run (recorded, so that the
         exported script replays them); any other change starts a new run."""
+        other = [str(k) for k in changes if k not in ("lr", "regularization", "reg_rate")]
+        if other:
+            raise ParameterError(
+                f"set_training changes 'lr', 'regularization' and 'reg_rate' only; {other} "
+                "need a new run (Run(config))."
+            )
         with self.lock:
             new = check_config({**self._raw_config(), **changes})
             for k in ("lr", "regularization", "reg_rate"):
@@ -465,6 +471,40 @@ class Run:
                     **{k: new[k] for k in ("lr", "regularization", "reg_rate")},
                 }
             )
+
+    def set_weight(self, target: Mapping[str, Any], value: Any) -> None:
+        """Set one weight (``{"kind": "edge", "layer": l, "from": i, "to": j}``, as in
+        :meth:`explain`) or one bias (``{"kind": "neuron", "layer": l, "index": j}``) to
+        ``value``, a number in [-100, 100]; recorded, so that the exported script replays it."""
+        with self.lock:
+            value = check_number(value, "value", "set_weight", low=-100, high=100)
+            if not isinstance(target, Mapping):
+                raise ParameterError("The 'target' of set_weight must be an object.")
+            kind = check_choice(target.get("kind"), "kind", "set_weight", ("neuron", "edge"))
+            L = len(self.layers)
+            l = check_number(
+                target.get("layer"), "layer", "set_weight", low=1, high=L, integer=True
+            )
+            lin = self.layers[l - 1].linear
+            if kind == "edge":
+                i = check_number(
+                    target.get("from"), "from", "set_weight", low=0, high=lin.inputs - 1,
+                    integer=True,
+                )  # fmt: skip
+                j = check_number(
+                    target.get("to"), "to", "set_weight", low=0, high=lin.neurons - 1,
+                    integer=True,
+                )  # fmt: skip
+                lin.W.data[i, j] = value
+            else:
+                i = -1
+                j = check_number(
+                    target.get("index"), "index", "set_weight", low=0, high=lin.neurons - 1,
+                    integer=True,
+                )  # fmt: skip
+                lin.b.data[j] = value  # type: ignore[union-attr]
+            self.changes.append({"step": self.step_count, "set": [l, i, j, float(value)]})
+            self.history.append([self.epoch + self._fraction(), *self._losses()])
 
     def _raw_config(self, initial: bool = False) -> dict[str, Any]:
         c = dict(self.initial if initial else self.config)

@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import tempfile
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -141,7 +142,9 @@ from glassnet.fused import FastMLP, layers_of
 from glassnet.playground import feature_matrix, make_dataset
 
 config = {config}
-changes = {changes}  # learning-rate / regularization changes: applied before step "step"
+# changes made during the run, applied before step "step": a new learning rate or
+# regularization, or a weight set by hand ("set": [layer, input (-1: the bias), neuron, value])
+changes = {changes}
 steps = {steps}
 seed = config["seed"]
 
@@ -167,11 +170,27 @@ engine = FastMLP(layers, {loss!r})  # forward + backward of a batch, dL/dw into 
 
 # 3) gradient descent: epoch e visits the training points in a seeded random order
 reg, rate = config["regularization"], config["reg_rate"]
+
+
+def apply_changes(step):
+    global reg, rate
+    for ch in changes:
+        if ch["step"] != step:
+            continue
+        if "set" in ch:
+            l, i, j, value = ch["set"]
+            lin = layers[l - 1].linear
+            if i < 0:
+                lin.b.data[j] = value
+            else:
+                lin.W.data[i, j] = value
+        else:
+            opt.lr, reg, rate = ch["lr"], ch["regularization"], ch["reg_rate"]
+
+
 epoch, perm, pos = 0, None, 0
 for step in range(steps):
-    for ch in changes:
-        if ch["step"] == step:
-            opt.lr, reg, rate = ch["lr"], ch["regularization"], ch["reg_rate"]
+    apply_changes(step)
     if perm is None:
         perm, pos = np.random.default_rng([seed, 2, epoch]).permutation(n_train), 0
     rows = train[perm[pos : pos + config["batch_size"]]]
@@ -183,6 +202,9 @@ for step in range(steps):
         for W in (lay.linear.W for lay in layers):
             W.grad += rate * (W.data if reg == "L2" else np.sign(W.data))
     opt.step()  # w <- w - lr * dL/dw
+
+
+apply_changes(steps)  # what was changed after the last step
 
 
 def data_loss(rows):
@@ -211,13 +233,15 @@ def script(config: Mapping[str, Any], changes: Sequence[Mapping[str, Any]], step
             f"for lin, W, b in zip(model.layers[::2], {LECTURE['W']!r}, {LECTURE['b']!r}):\n"
             "    lin.W.data[...], lin.b.data[...] = W, b\n"
         )
-    summary = ", ".join(f"{k}={v}" for k, v in c.items())
+    summary = textwrap.fill(", ".join(f"{k}={v}" for k, v in c.items()), width=88)
     return _SCRIPT.format(
         summary=summary,
         steps=int(steps),
         filename="playground_run.py",
-        config=repr(c),
-        changes=repr([dict(ch) for ch in changes]),
+        config="{\n" + "".join(f"    {k!r}: {v!r},\n" for k, v in c.items()) + "}",
+        changes="[\n" + "".join(f"    {dict(ch)!r},\n" for ch in changes) + "]"
+        if changes
+        else "[]",
         sizes=sizes,
         activation=ACTIVATIONS[c["activation"]],
         output="sigmoid" if classify else "identity",

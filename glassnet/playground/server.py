@@ -388,6 +388,13 @@ def _api_settings(h: _Handler, query: dict, body: dict) -> None:
     h._send_json({"config": run.config})
 
 
+def _api_weight(h: _Handler, query: dict, body: dict) -> None:
+    _fields(body, ("run", "target", "value"))
+    run = h.playground.run_of(body.get("run"))
+    run.set_weight(body.get("target"), body.get("value"))
+    h._send_json(_view(run))
+
+
 def _api_explain(h: _Handler, query: dict, body: dict) -> None:
     _fields(body, ("run", "point", "target"))
     run = h.playground.run_of(body.get("run"))
@@ -439,6 +446,7 @@ ROUTES: dict[str, tuple[str, Callable[[_Handler, dict, dict], None]]] = {
     "/api/step": ("POST", _api_step),
     "/api/settings": ("POST", _api_settings),
     "/api/explain": ("POST", _api_explain),
+    "/api/weight": ("POST", _api_weight),
     "/api/state": ("GET", _api_state),
     "/api/previews": ("GET", _api_previews),
     "/api/export": ("GET", _api_export),

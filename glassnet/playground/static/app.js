@@ -638,7 +638,7 @@ function renderExplain(e) {
     box.append(sec("Forward: weighted sum, activation"));
     const symbolic = `${e.z_name} = ${e.bias[0]} + ` + e.terms.slice(0, 8).map(([w, , v]) => `${w}\u00b7${v}`).join(" + ") + (e.terms.length > 8 ? " + \u2026" : "");
     const numeric = `= ${fmt(e.bias[1])} + ` + e.terms.slice(0, 8).map(([, w, , v]) => `${par(w)}\u00b7${par(v)}`).join(" + ") + (e.terms.length > 8 ? " + \u2026" : "") + " = ";
-    box.append(eq(symbolic), eq(numeric, num("z", e.z)));
+    box.append(eq(symbolic), eq(numeric, num("z", e.z)), setter(e.bias[0], e.bias[1]));
     box.append(eq(`${e.a_name} = ${G[e.activation] || e.activation}(${e.z_name}) = `, num("a", e.a),
       `     g'(${e.z_name}) = `, num("gprime", e.gprime)));
     box.append(sec("Backward: the chain rule"));
@@ -646,7 +646,7 @@ function renderExplain(e) {
     box.append(eq(`dL/d${e.z_name} = dL/d${e.a_name} \u00b7 g'(${e.z_name}) = ${par(e.dL_da)}\u00b7${par(e.gprime)} = `, num("dL_dz", e.dL_dz)));
   } else {
     box.append(sec(`The weight ${e.name}: from ${e.v_name} into ${e.u_name}`));
-    box.append(eq(`${e.name} = `, num("w", e.w)));
+    box.append(eq(`${e.name} = `, num("w", e.w)), setter(e.name, e.w));
     box.append(eq(`dL/d${e.name} = dL/d${e.u_name} \u00b7 ${e.v_name} = ${par(e.dL_du)}\u00b7${par(e.v)} = `, num("dL_dw", e.dL_dw)));
     box.append(sec("Gradient-descent step (this point alone)"));
     box.append(eq(`${e.name} \u2212 \u03b3\u00b7dL/d${e.name} = ${fmt(e.w)} \u2212 ${e.lr}\u00b7${par(e.dL_dw)} = `, num("after", e.after)));
@@ -657,6 +657,23 @@ function renderExplain(e) {
   const pe = eq(`dL/d${name} = ${p.symbolic}`); pe.classList.add("path");
   const pn = eq(`= ${p.numeric} = `, num("path", p.value)); pn.classList.add("path");
   box.append(pe, pn);
+}
+
+// a box that sets a weight or a bias by hand (as TF Playground lets you)
+function setter(name, value) {
+  const row = document.createElement("label");
+  row.className = "setter";
+  const input = document.createElement("input");
+  input.type = "number"; input.step = "0.1"; input.min = "-100"; input.max = "100";
+  input.value = String(+value.toFixed(4)); input.id = "set-value";
+  input.onchange = () => {
+    const v = input.valueAsNumber;
+    if (!Number.isFinite(v)) return;
+    const target = selected.target;
+    queue(async () => { show(await api("/api/weight", { run: run.id, target, value: v })); });
+  };
+  row.append(`set ${name} = `, input);
+  return row;
 }
 
 function showUpdate(u) {
