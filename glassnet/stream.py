@@ -82,10 +82,11 @@ class Stream:
     def chunks(self) -> Iterator[Chunk]:
         """One pass over the source: ``(X, y, w or None)`` per chunk."""
         for i, c in enumerate(self._chunks()):
-            if not isinstance(c, (tuple, list)) or len(c) not in (2, 3):
+            if not isinstance(c, (tuple, list)) or len(c) not in (2, 3) or np.ndim(c[0]) != 2:
                 raise TypeError(
-                    f"fit: chunk {i} of the stream is a {type(c).__name__}; a stream yields "
-                    "(X, y) or (X, y, sample_weight) pairs of arrays."
+                    f"fit: chunk {i} of the stream is a {type(c).__name__} ({c!r:.60}); a "
+                    "stream yields (X, y) or (X, y, sample_weight) with X of shape (rows, "
+                    "features). Training on arrays? Pass y too: fit(model, X, y)."
                 )
             yield c[0], c[1], (c[2] if len(c) == 3 else None)
 
@@ -538,6 +539,6 @@ def as_stream(
         )
     if isinstance(X, np.memmap):
         return from_arrays(X, y, sample_weight)
-    if not isinstance(X, np.ndarray) and y is None and hasattr(X, "__iter__"):
+    if y is None and hasattr(X, "__iter__") and not hasattr(X, "__array__"):
         return from_chunks(X)
     return None
