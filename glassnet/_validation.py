@@ -17,7 +17,7 @@ expect either keep working, whether the value had the wrong type or the wrong si
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,8 +29,10 @@ __all__ = [
     "check_array",
     "check_bool",
     "check_choice",
+    "check_float_dtype",
     "check_number",
     "check_positive",
+    "check_state_dict",
 ]
 
 
@@ -238,3 +240,44 @@ def manual_seed(seed: int) -> np.random.Generator:
     """
     _DEFAULT_RNG[0] = as_rng(seed, "manual_seed")
     return _DEFAULT_RNG[0]
+
+
+def check_float_dtype(dtype: Any, owner: str, name: str = "dtype") -> np.dtype:
+    """``dtype`` as a NumPy dtype if it is float32 or float64 (given as a NumPy dtype, its
+    name, or PyTorch's ``torch.float64``), else
+    ``The 'dtype' parameter of MLP must be float32 or float64. Got 'int64'.``"""
+    try:
+        dt = np.dtype(str(dtype).removeprefix("torch.") if "torch." in str(dtype) else dtype)
+    except TypeError:
+        dt = None
+    if dt not in (np.float32, np.float64):
+        raise ParameterError(
+            f"The {name!r} parameter of {owner} must be float32 or float64. Got {_show(dtype)}."
+        )
+    return dt
+
+
+def check_state_dict(
+    state: Any, owner: str, expected: Sequence[str], *, partial: bool = False
+) -> None:
+    """``state`` a dict returned by ``owner.state_dict()`` (its ``"type"``, when
+    ``expected`` lists one, is ``owner``), with exactly the ``expected`` keys (at least
+    them with ``partial``); else an error that says what differs."""
+    if not isinstance(state, Mapping):
+        raise TypeError(
+            f"{owner}.load_state_dict expects the dict returned by state_dict(). "
+            f"Got {type(state).__name__}."
+        )
+    if "type" in expected and state.get("type", owner) != owner:
+        raise ValueError(
+            f"This state dict was saved from {state['type']!r}, not {owner}; "
+            f"load it into a {state['type']} (build one with the same parameters) instead."
+        )
+    missing = sorted(set(expected) - set(state))
+    extra = [] if partial else sorted(set(state) - set(expected))
+    if missing or extra:
+        parts = [f"{w} keys {k}" for w, k in (("missing", missing), ("unexpected", extra)) if k]
+        raise ValueError(
+            f"{owner}.load_state_dict got a state dict with {' and '.join(parts)}; "
+            f"pass the dict returned by {owner}.state_dict() with the same settings."
+        )

@@ -58,7 +58,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import ParameterError, check_bool, check_choice, check_number
+from ._validation import ParameterError, check_bool, check_choice, check_number, check_state_dict
 from .nn.flat import flatten_parameters
 
 # fmt: off
@@ -117,34 +117,6 @@ def _check(value: Any, name: str, owner: str, rule: Any = None) -> Any:
     if callable(rule):
         return rule(value, owner)
     return check_number(value, name, owner, **rule)
-
-
-def _check_keys(state: Any, owner: str, expected: Iterable[str], partial: bool = False) -> None:
-    """A dict saved by ``owner``'s state_dict with exactly the ``expected`` keys (at least
-    them with ``partial``)."""
-    if not isinstance(state, Mapping):
-        raise TypeError(
-            f"{owner}.load_state_dict expects the dict returned by state_dict(). "
-            f"Got {type(state).__name__}."
-        )
-    missing = sorted(set(expected) - set(state))
-    extra = [] if partial else sorted(set(state) - set(expected))
-    if missing or extra:
-        parts = [f"{w} keys {k}" for w, k in (("missing", missing), ("unexpected", extra)) if k]
-        raise ValueError(
-            f"{owner}.load_state_dict got a state dict with {' and '.join(parts)}; "
-            f"pass the dict returned by {owner}.state_dict() with the same settings."
-        )
-
-
-def _check_type(state: Any, owner: str) -> None:
-    """A state dict saved from an ``owner``."""
-    _check_keys(state, owner, ["type"], partial=True)
-    if state["type"] != owner:
-        raise ValueError(
-            f"This state dict was saved from {state['type']!r}, not {owner}; "
-            f"load it into a {state['type']} (build one with the same parameters) instead."
-        )
 
 
 # ---------------------------------------------------------------------------
@@ -234,12 +206,27 @@ def _as_list(params: Any, owner: str) -> list[Any]:
     return plist
 
 
+class _Group(dict):
+    """A param group: a dict, as PyTorch's, that notes a change so that the next step
+    checks the group's settings again (one attribute read per step otherwise)."""
+
+    changed = False
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.changed = True
+
+    def update(self, *args: Any, **kw: Any) -> None:  # type: ignore[override]
+        super().update(*args, **kw)
+        self.changed = True
+
+
 class _Pack:
     """What an optimizer keeps per param group: the parameters' flat buffers, two scratch
     arrays and the state buffers per dtype, and the group's settings as last checked."""
 
-    def __init__(self, flat: Any, settings: dict[str, Any]) -> None:
-        self.flat, self.settings = flat, settings
+    def __init__(self, flat: Any) -> None:
+        self.flat, self.settings, self.values = flat, {}, ()
         self.work = [(np.empty_like(d), np.empty_like(d)) for d in flat.data]
         self.state: list[dict[str, np.ndarray]] = [{} for _ in flat.data]
 
@@ -284,8 +271,11 @@ class Optimizer:
             self.add_param_group(group)
 
     def _validate(self, settings: Mapping[str, Any]) -> dict[str, Any]:
-        """A group's settings (``lr`` and ``_hyper``), checked."""
-        name = type(self).__name__
+        """A group's settings (``lr`` and ``_hyper``), checked; no other keys but "params"."""
+        name, known = type(self).__name__, ("lr", *self._hyper)
+        unknown = sorted(set(settings) - {"params", *known})
+        if unknown:
+            raise ValueError(f"{name} has no settings {unknown}; its settings are {list(known)}.")
         lr = _check(settings["lr"], "lr", name, _RATE)
         return {"lr": lr, **{k: _check(settings[k], k, name) for k in self._hyper}}
 
@@ -294,12 +284,9 @@ class Optimizer:
     def add_param_group(self, group: Mapping[str, Any]) -> None:
         """Add parameters with settings of their own (PyTorch's ``add_param_group``):
         ``{"params": [...], "lr": 0.1}``; the settings not given are :attr:`defaults`."""
-        name, keys = type(self).__name__, {"params", *self.defaults}
-        if not isinstance(group, Mapping) or "params" not in group or set(group) - keys:
-            raise ValueError(
-                f"A param group of {name} is a dict with 'params' and any of the settings "
-                f"{list(self.defaults)}. Got {group!r:.200}."
-            )
+        name = type(self).__name__
+        if not isinstance(group, Mapping) or "params" not in group:
+            raise TypeError(f"A param group of {name} is a dict with 'params'. Got {group!r:.80}.")
         if "lr" in group:  # as the constructor's lr: > 0
             _check(group["lr"], "lr", name)
         settings = self._validate({**self.defaults, **group})
@@ -309,31 +296,29 @@ class Optimizer:
                 f"{name}: a parameter appears in more than one param group; give each "
                 f"parameter to one group."
             )
-        self._packs.append(_Pack(flatten_parameters(plist), settings))  # checks, then binds
-        self.param_groups.append({"params": plist, **settings})
+        self._packs.append(_Pack(flatten_parameters(plist)))  # checks, then binds
+        self._settle(self._packs[-1], settings)
+        self.param_groups.append(_Group(params=plist, **settings))
         self.params += plist
 
-    def _pack(self, k: int) -> _Pack:
-        """Group k's pack, its settings checked again if one changed in the group's dict,
-        its state buffers made to match them (zeros at first)."""
-        group, pack = self.param_groups[k], self._packs[k]
-        if len(group) != len(pack.settings) + 1 or any(
-            group.get(n) != v for n, v in pack.settings.items()
-        ):
-            extra = sorted(set(group) - {"params", *pack.settings})
-            if extra:
-                raise KeyError(
-                    f"Param group {k} of {type(self).__name__} has unknown keys {extra}."
-                )
-            pack.settings = self._validate(group)
-            group.update(pack.settings)
-        names = self._buffers(pack.settings)
-        for d, bufs in zip(pack.flat.data, pack.state):
-            if list(bufs) != names:  # first use, or a setting changed the buffers it needs
-                old = bufs.copy()
-                bufs.clear()
-                bufs.update({n: old[n] if n in old else np.zeros_like(d) for n in names})
-        return pack
+    def _settle(self, pack: _Pack, settings: dict[str, Any]) -> None:
+        """Give a group checked settings, and state buffers to match (new ones at 0)."""
+        names = self._buffers(settings)
+        pack.settings, pack.values = settings, tuple(settings.values())
+        pack.state = [
+            {n: bufs[n] if n in bufs else np.zeros_like(d) for n in names}
+            for d, bufs in zip(pack.flat.data, pack.state)
+        ]
+
+    def _packs_checked(self) -> list[_Pack]:
+        """Every group's pack; a group whose dict was changed (``group["lr"] = 0.1``) is
+        checked again first."""
+        for group, pack in zip(self.param_groups, self._packs):
+            if getattr(group, "changed", True):  # (a plain dict put in param_groups: always)
+                self._settle(pack, self._validate(group))
+                group.update(pack.settings)
+                group.changed = False
+        return self._packs
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Take one update step from the current gradients ∂J/∂w.
@@ -344,26 +329,38 @@ class Optimizer:
         """
         loss = closure() if closure is not None else None
         self.t += 1
-        for k in range(len(self._packs)):
-            pack = self._pack(k)
-            flat, none = pack.flat, [p.grad is None for p in pack.flat.params]
-            skip = [
+        for pack in self._packs_checked():
+            skip = [  # no gradient, or none required: left as it is, with its state
                 i
-                for i, p in enumerate(flat.params)
-                if none[i] or not getattr(p, "requires_grad", 1)
+                for i, p in enumerate(pack.flat.params)
+                if p.grad is None or not getattr(p, "requires_grad", True)
             ]
-            flat.sync()
-            kept = []  # the skipped parameters' values and state, put back after the rule
-            for c, s in (flat.slots[i] for i in skip):
-                kept += [(a, s, a[s].copy()) for a in (flat.data[c], *pack.state[c].values())]
-            for w, g, work, state in zip(flat.data, flat.grad, pack.work, pack.state):
-                self._rule(w, g, work, state, pack.settings)
-            for a, s, values in kept:
-                a[s] = values
-            for i in skip:
-                if none[i]:  # as in PyTorch: no gradient before the step, none after it
-                    flat.params[i].grad = None
+            if skip:
+                self._update_all_but(pack, skip)
+            else:
+                self._update(pack)
         return loss
+
+    def _update(self, pack: _Pack) -> None:
+        """The rule applied to one group, every dtype's whole buffers at once."""
+        flat = pack.flat.sync()
+        for w, g, work, state in zip(flat.data, flat.grad, pack.work, pack.state):
+            self._rule(w, g, work, state, pack.settings)
+
+    def _update_all_but(self, pack: _Pack, skip: list[int]) -> None:
+        """:meth:`_update`, then the values and state of the parameters ``skip`` put back."""
+        flat = pack.flat
+        none = [flat.params[i] for i in skip if flat.params[i].grad is None]
+        kept = [
+            (a, s, a[s].copy())
+            for c, s in (flat.slots[i] for i in skip)
+            for a in (flat.data[c], *pack.state[c].values())
+        ]
+        self._update(pack)
+        for a, s, values in kept:
+            a[s] = values
+        for p in none:  # as in PyTorch: no gradient before the step, none after it
+            p.grad = None
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear ∂J/∂w: ``p.grad = None`` for every parameter (PyTorch's default: the next
@@ -378,18 +375,15 @@ class Optimizer:
         """Everything needed to resume: plain Python values and copied arrays.
 
         ``{"type": ..., "t": ..., "param_groups": [...]}``; each group's entry holds its
-        settings and, for the parameters of each dtype g, ``"<buffer>.<g>"`` per state
+        settings and, for its parameters of each dtype g, ``"<buffer>.<g>"`` per state
         buffer (for example ``"m.0"``), of shape ``(numel,)``, laid out as θ in
         :func:`glassnet.nn.flatten_parameters`. The parameters' values are not included
         (save the model for those).
         """
         groups = []
-        for k in range(len(self._packs)):
-            pack = self._pack(k)
-            buffers = (
-                {f"{n}.{g}": b.copy() for n, b in s.items()} for g, s in enumerate(pack.state)
-            )
-            groups.append({**pack.settings, **{k: v for b in buffers for k, v in b.items()}})
+        for pack in self._packs_checked():
+            bufs = {f"{n}.{g}": b.copy() for g, s in enumerate(pack.state) for n, b in s.items()}
+            groups.append({**pack.settings, **bufs})
         return {"type": type(self).__name__, "t": self.t, "param_groups": groups}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
@@ -400,52 +394,52 @@ class Optimizer:
         and each buffer's shape and dtype.
         """
         name = type(self).__name__
-        _check_type(state, name)
-        if "param_groups" not in state:  # glassnet 0.1: one group, its settings at the top
-            group = {
-                k: v for k, v in state.items() if k != "type" and k[:6] not in ("numel.", "dtype.")
-            }
+        if isinstance(state, Mapping) and "param_groups" not in state:  # glassnet 0.1
+            layout = ("numel.", "dtype.")  # (the buffers' own shapes and dtypes tell it now)
+            group = {k: v for k, v in state.items() if k not in ("type", "t")}
+            group = {k: v for k, v in group.items() if not k.startswith(layout)}
             if "beta1" in group:
                 group["betas"] = (group.pop("beta1"), group.pop("beta2", None))
-            state = {"type": name, "t": group.pop("t", None), "param_groups": [group]}
-        _check_keys(state, name, ["type", "t", "param_groups"])
+            state = {"type": state.get("type"), "t": state.get("t"), "param_groups": [group]}
+        check_state_dict(state, name, ["type", "t", "param_groups"])
         t, saved = _check(state["t"], "t", name), state["param_groups"]
         if not isinstance(saved, list) or len(saved) != len(self._packs):
             raise ValueError(
                 f"{name}.load_state_dict: the state dict holds {len(saved)} param groups but "
                 f"this optimizer has {len(self._packs)}; build it with the same groups."
             )
-        loaded = []
-        for entry, pack in zip(saved, self._packs):
-            _check_keys(entry, name, self.defaults, partial=True)
-            settings = self._validate(entry)
-            names = self._buffers(settings)
-            keys = [f"{n}.{g}" for g in range(len(pack.state)) for n in names]
-            _check_keys(entry, name, [*self.defaults, *keys])
-            for key in keys:
-                arr, d = entry[key], pack.flat.data[int(key.rsplit(".", 1)[1])]
-                if not isinstance(arr, np.ndarray) or (arr.shape, arr.dtype) != (d.shape, d.dtype):
-                    got = f"{getattr(arr, 'dtype', type(arr).__name__)} {getattr(arr, 'shape', '')}"
-                    raise ValueError(
-                        f"{name}.load_state_dict: '{key}' must be a {d.dtype} array of shape "
-                        f"{d.shape}, as this optimizer's parameters; got {got}. Load it into an "
-                        f"optimizer over parameters of the same shapes and dtypes."
-                    )
-            loaded.append(
-                (
-                    settings,
-                    [{n: entry[f"{n}.{g}"].copy() for n in names} for g in range(len(pack.state))],
-                )
-            )
+        loaded = [self._loaded(entry, pack) for entry, pack in zip(saved, self._packs)]
         for group, pack, (settings, bufs) in zip(self.param_groups, self._packs, loaded):
-            group.update(settings)  # all checked: commit
-            pack.settings, pack.state = settings, bufs
+            pack.state = bufs  # all checked: commit
+            self._settle(pack, settings)
+            group.update(settings)
         self.t = t
 
+    def _loaded(self, entry: Any, pack: _Pack) -> tuple[dict, list[dict]]:
+        """One group's settings and state buffers from its saved entry, checked."""
+        name = type(self).__name__
+        check_state_dict(entry, name, self.defaults, partial=True)
+        settings = self._validate({k: entry[k] for k in self.defaults})
+        names, chunks = self._buffers(settings), range(len(pack.state))
+        check_state_dict(
+            entry, name, [*self.defaults, *(f"{n}.{g}" for g in chunks for n in names)]
+        )
+        for g, d in enumerate(pack.flat.data):
+            for key in (f"{n}.{g}" for n in names):
+                arr = entry[key]
+                if not isinstance(arr, np.ndarray) or (arr.shape, arr.dtype) != (d.shape, d.dtype):
+                    raise ValueError(
+                        f"{name}.load_state_dict: '{key}' must be a {d.dtype} array of shape "
+                        f"{d.shape}, as this optimizer's parameters; got "
+                        f"{getattr(arr, 'dtype', type(arr).__name__)} {getattr(arr, 'shape', '')}."
+                    )
+        return settings, [{n: entry[f"{n}.{g}"].copy() for n in names} for g in chunks]
+
     def __repr__(self) -> str:
-        settings = [", ".join(f"{k}={g[k]!r}" for k in self.defaults) for g in self.param_groups]
+        groups = [", ".join(f"{k}={g[k]!r}" for k in self.defaults) for g in self.param_groups]
         numel = sum(d.size for p in self._packs for d in p.flat.data)
-        return f"{type(self).__name__}({' | '.join(settings)}; params={len(self.params)}, numel={numel})"
+        size = f"params={len(self.params)}, numel={numel}"
+        return f"{type(self).__name__}({' | '.join(groups)}; {size})"
 
 
 class SGD(Optimizer):
@@ -830,11 +824,7 @@ class LRSchedule:
         """Restore what :meth:`state_dict` returned (``optimizer.lr`` is not touched:
         load the optimizer's own state dict for that)."""
         name, keys = type(self).__name__, list(self.state_dict())
-        _check_type(state, name)
-        if "base_lr" in state:  # glassnet 0.1: one group
-            state = {"base_lrs": [state["base_lr"]], **state}
-            del state["base_lr"]
-        _check_keys(state, name, keys)
+        check_state_dict(state, name, keys)
         bases = state["base_lrs"]
         if not isinstance(bases, list) or len(bases) != len(self.base_lrs):
             raise ValueError(

@@ -192,7 +192,7 @@ def test_param_group_settings_are_checked():
         opt.step()
     opt.param_groups[0]["lr"] = 0.2
     opt.step()
-    with pytest.raises(ValueError, match="unknown settings|is a dict with 'params'"):
+    with pytest.raises(ValueError, match=r"SGD has no settings \['weight_decya'\]; its settings are"):
         optim.SGD([{"params": [nn.Parameter(np.zeros(1))], "weight_decya": 0.1}])
     q = nn.Parameter(np.zeros(1))
     with pytest.raises(ValueError, match="more than one param group"):
@@ -200,7 +200,7 @@ def test_param_group_settings_are_checked():
     opt.add_param_group({"params": [q], "lr": 0.5})
     assert opt.param_groups[1]["lr"] == 0.5 and opt.param_groups[1]["betas"] == (0.9, 0.999)
     opt.param_groups[1]["typo"] = 1
-    with pytest.raises(KeyError, match="unknown keys"):
+    with pytest.raises(ValueError, match=r"Adam has no settings \['typo'\]"):
         opt.step()
 
 

@@ -84,13 +84,13 @@ class FlatParameters:
             (self.dtypes.index(p.data.dtype), slice(end - p.data.size, end))
             for p, end in zip(params, ends)
         ]
-        self._views = [  # (data view, grad view) per parameter: the buffers' memory
-            tuple(buf[g][s].reshape(p.data.shape) for buf in (self.data, self.grad))
+        self._slots = [  # (parameter, data view, grad view): the buffers' memory
+            (p, *(buf[g][s].reshape(p.data.shape) for buf in (self.data, self.grad)))
             for p, (g, s) in zip(params, self.slots)
         ]
         for i in range(len(params)):  # 3) copy the values in, then bind the views
             self._copy_in(i)
-        for p, (dv, gv) in zip(params, self._views):
+        for p, dv, gv in self._slots:
             p.data, p.grad = dv, gv
             if p.data is not dv or p.grad is not gv:
                 raise TypeError(
@@ -101,8 +101,8 @@ class FlatParameters:
 
     def _copy_in(self, i: int) -> None:
         """Copy parameter i's own ``.data`` / ``.grad`` into its views (None grad: zeros)."""
-        p = self.params[i]
-        for attr, view in zip(("data", "grad"), self._views[i]):
+        p, dv, gv = self._slots[i]
+        for attr, view in (("data", dv), ("grad", gv)):
             value = getattr(p, attr)
             if value is view:
                 continue
@@ -126,7 +126,7 @@ class FlatParameters:
     def sync(self) -> FlatParameters:
         """Rebind each parameter whose ``.data`` / ``.grad`` the user replaced (its new
         values copied into its slot; a None ``.grad`` counts as 0). Returns self."""
-        for i, (p, (dv, gv)) in enumerate(zip(self.params, self._views)):
+        for i, (p, dv, gv) in enumerate(self._slots):
             if p.data is not dv or p.grad is not gv:  # one identity test per parameter
                 self._copy_in(i)
                 p.data, p.grad = dv, gv
@@ -137,7 +137,7 @@ class FlatParameters:
         """∂J/∂θ ← 0 in place; every ``p.grad`` is its view again."""
         for g in self.grad:
             g.fill(0)
-        for p, (_, gv) in zip(self.params, self._views):
+        for p, _, gv in self._slots:
             p.grad = gv
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from .._validation import as_rng, check_number
+from .._validation import as_rng, check_float_dtype, check_number
 from ..tensor import Tensor
 from . import init as initializers
-from .module import Module, Parameter, float_dtype
+from .module import Module, Parameter
 
 
 class Linear(Module):
@@ -57,7 +57,7 @@ class Linear(Module):
     ) -> None:
         self.inputs = check_number(inputs, "inputs", "Linear", low=1, integer=True)
         self.neurons = check_number(neurons, "neurons", "Linear", low=1, integer=True)
-        dt = float_dtype(dtype, "Linear")
+        dt = check_float_dtype(dtype, "Linear")
         self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
         W = initializers.get_initializer(init)((self.inputs, self.neurons), as_rng(rng), dt)
         self.W = Parameter(W, dtype=dt)  # a custom initializer may return another dtype
@@ -257,7 +257,7 @@ class MLP(Sequential):
         acts = [F.get_activation(a).name for a in acts]
         out_act = F.get_activation(output_activation).name
         gen = as_rng(rng)
-        dt = float_dtype(dtype, "MLP")
+        dt = check_float_dtype(dtype, "MLP")
         layers: list[Module] = []
         for i, (n_in, n_out, act) in enumerate(zip(sizes[:-1], sizes[1:], [*acts, out_act])):
             auto = "he_uniform" if act in ("relu", "leaky_relu") else "xavier_uniform"

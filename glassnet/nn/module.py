@@ -12,23 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import check_float_dtype
 from ..tensor import Tensor, no_grad
 
-__all__ = ["Module", "Parameter", "float_dtype"]
-
-
-def float_dtype(dtype: Any, owner: str) -> np.dtype:
-    """``dtype`` (a NumPy dtype or its name, or PyTorch's ``torch.float64``) if it is
-    float32 or float64, else a ValueError naming ``owner``."""
-    try:
-        dt = np.dtype(str(dtype).removeprefix("torch.") if "torch." in str(dtype) else dtype)
-    except TypeError:
-        dt = None
-    if dt not in (np.float32, np.float64):
-        raise ValueError(
-            f"The 'dtype' parameter of {owner} must be float32 or float64. Got {dtype!r}."
-        )
-    return dt
+__all__ = ["Module", "Parameter"]
 
 
 class Parameter(Tensor):
@@ -195,7 +182,7 @@ class Module:
                     f"{type(self).__name__}.to: glassnet computes with NumPy on the CPU; "
                     f"the device {a!r} is not available (use 'cpu' or leave it out)."
                 )
-            dt = float_dtype(a, f"{type(self).__name__}.to")
+            dt = check_float_dtype(a, f"{type(self).__name__}.to")
             for p in self.parameters():
                 p.data = p.data.astype(dt, copy=False)
                 p.grad = None if p.grad is None else p.grad.astype(dt, copy=False)
