@@ -372,7 +372,10 @@ def _batches(
         stop = min(start + bs, n)
         lo, hi = (start, stop) if dp is None else dp.shard(start, stop)
         if order is None:
-            yield X[lo:hi], y[lo:hi], None if w is None else w[lo:hi], stop - start
+            if hi - lo == n:  # full batch: the arrays themselves
+                yield X, y, w, n
+            else:
+                yield X[lo:hi], y[lo:hi], None if w is None else w[lo:hi], stop - start
             continue
         idx, (Xb, yb, wb), k = order[lo:hi], bufs, hi - lo
         xb = np.take(X, idx, axis=0, out=Xb[:k], mode="clip")
@@ -426,7 +429,10 @@ def fit(
     Parameters
     ----------
     model : Module
-    X : array of shape (n_samples, n_features)
+    X : array of shape (n_samples, n_features), or data larger than memory
+        (:mod:`glassnet.stream`): a CSV or Parquet path (``y`` then names the target
+        column), a NumPy memmap, an iterable of ``(X, y)`` chunks (``y`` None) or a
+        ``Stream``; read chunk by chunk every epoch, shuffled within a buffer.
     y : array of shape (n_samples,) or (n_samples, n_outputs)
         Class labels 0..C-1 (or one-hot rows) for ``'cross_entropy'``, 0/1 for
         ``'binary_cross_entropy'``, real values for ``'mse'``.
