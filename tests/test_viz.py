@@ -67,6 +67,13 @@ def network_nodes(svg: str) -> dict[str, list[str]]:
     return out
 
 
+def texts_inside(svg: str) -> bool:
+    """Every text's box lies on the canvas (nothing cut off at an edge)."""
+    root = ET.fromstring(svg)
+    w, h = float(root.get("width")), float(root.get("height"))
+    return all(b.x0 >= 0 and b.y0 >= 0 and b.x1 <= w and b.y1 <= h for b in text_boxes(svg))
+
+
 def label_texts(svg: str) -> list[list[str]]:
     """Each edge label's lines."""
     return [
@@ -147,7 +154,7 @@ def test_lecture_graph_fits_a_slide_without_overlaps() -> None:
         root = ET.fromstring(svg)
         assert float(root.get("width")) <= 1280
         assert min(b.y1 - b.y0 for b in text_boxes(svg)) >= 12 * 1.05 - 1e-9
-        assert overlapping_texts(svg) == []
+        assert overlapping_texts(svg) == [] and texts_inside(svg)
         rects = {"node": [], "label": []}
         for g in root.iter(f"{SVG}g"):
             if g.get("class") in rects:
@@ -255,7 +262,7 @@ def test_wider_networks_stay_legible(sizes: list[int]) -> None:
     x = np.linspace(-1, 1, sizes[0])
     for svg in (viz.draw_network(net, x), viz.draw_network(net, x, 0, backward=True, loss="mse")
                 if sizes[-1] == 1 else viz.draw_network(net, x)):  # fmt: skip
-        assert overlapping_texts(svg) == []
+        assert overlapping_texts(svg) == [] and texts_inside(svg)
         assert min(b.y1 - b.y0 for b in text_boxes(svg)) >= 12 * 1.05 - 1e-9
         root = ET.fromstring(svg)
         assert float(root.get("width")) <= 1280 and float(root.get("height")) <= 900
@@ -278,6 +285,8 @@ def _lecture_221() -> gn.nn.Sequential:
         (None, [0.0, 1.0], 1.0, "binary_cross_entropy"),  # the XNOR net, with biases
         (gn.nn.MLP([2, 3, 3], activation="tanh", output_activation="softmax", rng=1,
                    dtype=F64), [1.0, -0.5], 2, "cross_entropy"),
+        (gn.nn.MLP([2, 2, 2, 1], activation="tanh", output_activation="sigmoid", rng=3,
+                   dtype=F64), [0.5, -1.0], 1.0, "binary_cross_entropy"),
     ],
 )  # fmt: skip
 def test_backward_network_numbers_are_explains(net, x, y, loss) -> None:
@@ -311,7 +320,7 @@ def test_backward_network_numbers_are_explains(net, x, y, loss) -> None:
         assert [f"∂L/∂{u(yn)} = {fmt(e.dL_dyhat[0, k], d)}"] in labels
     assert any(t.endswith(fmt(e.loss, d)) for t in nodes["L"])
     assert 'marker-end="url(#gn-arrow-bw)"' in svg  # arrows point back to the inputs
-    assert overlapping_texts(svg) == []
+    assert overlapping_texts(svg) == [] and texts_inside(svg)
     # labels never sit on a node: no label box overlaps a neuron's circle
     root = ET.fromstring(svg)
     circles = [

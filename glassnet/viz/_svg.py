@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
+import numpy as np
+
 CHAR_EM = 0.6  # advance of one monospace character, in em
 CHAR_W = 7.2  # width of one 12 px monospace character, in px
 LINE_H = 15.0  # line height for 12 px text
@@ -253,3 +255,21 @@ def segment_hits_box(x1: float, y1: float, x2: float, y2: float, b: Box) -> bool
         if t0 > t1:
             return False
     return True
+
+
+def segments_hit_box(seg: np.ndarray, b: Box) -> np.ndarray:
+    """:func:`segment_hits_box` for many segments at once: ``seg`` of shape (M, 4) holds
+    (x1, y1, x2, y2) rows; returns a bool array (M,)."""
+    x1, y1, x2, y2 = seg[:, 0], seg[:, 1], seg[:, 2], seg[:, 3]
+    dx, dy = x2 - x1, y2 - y1
+    t0 = np.zeros(len(seg))
+    t1 = np.ones(len(seg))
+    ok = np.ones(len(seg), dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in ((-dx, x1 - b.x0), (dx, b.x1 - x1), (-dy, y1 - b.y0), (dy, b.y1 - y1)):
+            zero = p == 0
+            ok &= ~(zero & (q < 0))
+            r = np.where(zero, 0.0, q / np.where(zero, 1.0, p))
+            t0 = np.where(~zero & (p < 0), np.maximum(t0, r), t0)
+            t1 = np.where(~zero & (p > 0), np.minimum(t1, r), t1)
+    return ok & (t0 <= t1)

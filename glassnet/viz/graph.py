@@ -36,7 +36,7 @@ from ._svg import (
     arrow_marker,
     label_el,
     label_size,
-    segment_hits_box,
+    segments_hit_box,
     svg_open,
     text_el,
     text_width,
@@ -527,7 +527,11 @@ def _place_labels(
         curves.append(_curve(nodes, src, dst, rep * 10.0))
     # each curve as 12 segments, to count the edges a label would cover
     polys = [[_bezier(c, u) for u in np.linspace(0, 1, 13)] for c in curves]
-    us = sorted(np.linspace(0.04, 0.96, 47), key=lambda u: abs(u - 0.5))
+    seg_all = np.array(
+        [[*p[q], *p[q + 1]] for p in polys for q in range(12)], dtype=np.float64
+    ).reshape(-1, 4)  # (edges * 12, 4)
+    seg_owner = np.repeat(np.arange(len(polys)), 12)
+    us = sorted(np.linspace(0.04, 0.96, 31), key=lambda u: abs(u - 0.5))
     order = sorted(
         range(len(edges)), key=lambda j: -abs(curves[j][3] - curves[j][1])
     )  # steepest first
@@ -545,11 +549,8 @@ def _place_labels(
 
         def covered(box: Box, j: int = j, extra: dict = extra) -> float:
             c = (round((box.x0 + box.x1) / 2, 3), round((box.y0 + box.y1) / 2, 3))
-            return extra.get(c, 0.0) + sum(
-                any(segment_hits_box(*p[q], *p[q + 1], box) for q in range(12))
-                for i, p in enumerate(polys)
-                if i != j
-            )
+            hit = segments_hit_box(seg_all, box) & (seg_owner != j)
+            return extra.get(c, 0.0) + len(set(seg_owner[hit].tolist()))
 
         before = placer.failed
         box = placer.place(w, h, on + beside, covered)

@@ -43,7 +43,7 @@ from ._svg import (
     esc,
     label_el,
     label_size,
-    segment_hits_box,
+    segments_hit_box,
     svg_open,
     text_box,
     text_el,
@@ -207,15 +207,17 @@ def draw_network(
                 "Pass one row, e.g. x[0], y[0]."
             )
         cols, edges, caps = _backward_picture(e, layers, shown, widths, wmax, edge_labels, decimals)
-        # a weight gap (even) starts at 250 px; an activation or loss gap (odd) holds its
-        # one-line labels side by side with the two circles
+        # a weight gap (even) starts at 190 px (130 without labels) and widens while a label
+        # finds no place; an activation or loss gap (odd) holds its one-line labels
         lab = [
             max((text_width(ed.lines[0][0], font_size - 1) for ed in edges
                  if min(ed.src[0], ed.dst[0]) == c and ed.lines), default=0.0)
             for c in range(len(cols) - 1)
         ]  # fmt: skip
         dxs = [
-            250.0 if c % 2 == 0 and c < len(lab) - 1 else max(120.0, lab[c] + 2 * _R + 30)
+            (190.0 if edge_labels else 130.0)
+            if c % 2 == 0 and c < len(lab) - 1
+            else max(120.0, lab[c] + 2 * _R + 30)
             for c in range(len(lab))
         ]
         dy = 132.0
@@ -496,6 +498,8 @@ def _render(
     # labels: the steepest edges first (they have the fewest free places), each on its
     # own edge, where it covers the fewest other edges
     ts = sorted(np.linspace(0.2, 0.8, 25), key=lambda t: abs(t - 0.5))
+    seg_arr = np.array(segs, dtype=np.float64).reshape(-1, 4)  # (edges, 4)
+    idx = np.arange(len(segs))
     order = sorted(range(len(edges)), key=lambda j: -abs(segs[j][3] - segs[j][1]))
     for j in order:
         ed = edges[j]
@@ -505,7 +509,7 @@ def _render(
         w, h = label_size([t for t, _ in ed.lines], small, _PAD)
 
         def crossings(box: Box, j: int = j) -> float:
-            return sum(segment_hits_box(*s, box) for i, s in enumerate(segs) if i != j)
+            return float(np.count_nonzero(segments_hit_box(seg_arr, box) & (idx != j)))
 
         before = placer.failed
         box = placer.place(w, h, [(ax + (bx - ax) * t, ay + (by - ay) * t) for t in ts], crossings)
@@ -517,7 +521,8 @@ def _render(
     foot = notes + [t for t, _ in legend]
     foot_w = max((text_width(t, small) for t in foot), default=0.0) + 40
     cap_w = max(xs[c] + text_width(cap, small) / 2 for c, cap in enumerate(caps)) + 20
-    width = max(content_w, foot_w, cap_w, text_width(title, fs + 2) + 40)
+    right = max(b.x1 for b in placer.taken) + 16  # node captions, labels
+    width = max(content_w, foot_w, cap_w, right, text_width(title, fs + 2) + 40)
     lowest = max(b.y1 for b in placer.taken)
     height = lowest + 22 + len(foot) * lh + 10
     out = svg_open(width, height, title or "glassnet network diagram", fs)
