@@ -67,6 +67,7 @@ __all__ = [
     "load_checkpoint",
     "load_model",
     "load_pipeline",
+    "load_weights",
     "save_arrays",
     "save_checkpoint",
     "save_model",
@@ -97,6 +98,8 @@ _DTYPE_NAMES = "float16, float32, float64, int32, int64, uint8 or bool"
 
 #: The ``__metadata__`` key holding the file's SHA-256 checksum (see :func:`_checksum`).
 CHECKSUM_KEY = "sha256"
+
+_METADATA_KEYS = frozenset({"format", "format_version", "kind", "order", "glassnet", CHECKSUM_KEY})
 
 MODEL_PREFIX = "model/"
 OPTIM_PREFIX = "optim/"
@@ -515,6 +518,12 @@ def _read_description(
         )
     if "glassnet" not in metadata:
         raise bad("not a glassnet model file: '__metadata__' has no 'glassnet' description")
+    unknown = sorted(set(metadata) - _METADATA_KEYS)
+    if unknown:  # (a renamed checksum key must not switch the checksum off)
+        raise bad(
+            f"'__metadata__' has the key {_short(unknown[0])}, which glassnet never writes; "
+            f"the file is corrupt"
+        )
     kind = metadata.get("kind", "arrays")
     if kind not in KINDS:
         raise bad(f"unknown kind {_short(kind)}; glassnet files are of kind {', '.join(KINDS)}")
@@ -1013,7 +1022,10 @@ def save_model(
     ----------
     model : glassnet.nn.Module
         A module that describes itself with ``config()`` (``Linear``, ``MLP``,
-        ``Neuron``, ``Sequential`` of those and of activations, ...).
+        ``Neuron``, ``Sequential`` of those and of activations, ...): :func:`load_model`
+        rebuilds it. A module of your own (whose ``config()`` raises
+        ``NotImplementedError``) is saved too, its weights and its class name:
+        construct it again and call :func:`load_weights` to fill it.
     path : str or os.PathLike
         The file to write (``.glassnet`` by convention).
     meta : dict, optional
@@ -1043,13 +1055,12 @@ def save_model(
             f"for plain arrays use save_arrays"
         )
     try:
-        config = model.config()
-    except NotImplementedError as exc:
-        raise TypeError(
-            f"'model' ({type(model).__name__}) cannot describe itself ({_oneline(exc)}); "
-            f"save its weights with save_arrays(path, model.state_dict()) instead"
-        ) from None
-    description = {"config": _to_json(config, "model.config()"), "meta": _describe(meta)}
+        config = _to_json(model.config(), "model.config()")
+    except NotImplementedError:
+        config = None  # a module of the user's own: its weights only (see load_weights)
+    description = {"config": config, "meta": _describe(meta)}
+    if config is None:
+        description["module"] = type(model).__name__
     arrays = _clean_arrays(model.state_dict(), "model.state_dict()")
     return _save(path, st, arrays, description, kind="model")
 
@@ -1083,6 +1094,13 @@ def load_model(path: str | os.PathLike[str]) -> Module:
             f"{source} is a glassnet {kind} file, not a model file: read it with {reader}"
         )
     config = description.get("config")
+    if config is None and isinstance(description.get("module"), str):
+        name = _short(description["module"])[1:-1]
+        raise ModelFileError(
+            f"{source} holds the weights of {name}, a module of your own that glassnet "
+            f"cannot rebuild: construct it as you did before saving, then load the weights "
+            f"into it with glassnet.io.load_weights({name}(...), path)"
+        )
     if set(description) != {"config", "meta"} or not (
         isinstance(config, dict) and isinstance(description["meta"], dict)
     ):
@@ -1112,6 +1130,40 @@ def load_model(path: str | os.PathLike[str]) -> Module:
         raise ModelFileError(f"{source}: {exc}") from None
     model.load_state_dict(arrays)
     return model
+
+
+def load_weights(module: Module, path: str | os.PathLike[str]) -> Module:
+    """Copy the weights of a glassnet file into ``module``, a model you constructed.
+
+    For modules glassnet cannot rebuild from a file (your own ``Module`` subclasses):
+    ``save_model(net, path)`` stores their weights, and ``load_weights(MyNet(...), path)``
+    puts them back. Any model file, arrays file or checkpoint (its model's weights)
+    works, as long as its arrays are exactly the module's parameters, by name, shape
+    and dtype (else :class:`ModelFileError` listing each difference).
+
+    Returns
+    -------
+    glassnet.nn.Module
+        ``module``, its parameters overwritten in place.
+    """
+    from .nn import Module
+
+    if not isinstance(module, Module):
+        raise TypeError(
+            f"'module' must be a glassnet.nn.Module you constructed, got "
+            f"{type(module).__name__}; to rebuild a model from its file use load_model(path)"
+        )
+    arrays, _, kind = _load(path, expect_format=True)
+    if kind == "checkpoint":
+        arrays = {k[len(MODEL_PREFIX) :]: v for k, v in arrays.items()
+                  if k.startswith(MODEL_PREFIX)}  # fmt: skip
+    expected = {name: (p.data.shape, p.data.dtype) for name, p in module.named_parameters()}
+    try:
+        check_arrays_against(arrays, expected)
+    except ModelFileError as exc:
+        raise ModelFileError(f"'{_as_path(path)}': {exc}") from None
+    module.load_state_dict(arrays)
+    return module
 
 
 # ----------------------------------------------------------------------------- pipelines
