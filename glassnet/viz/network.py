@@ -476,7 +476,7 @@ def _render(
                 taken.append(text_box(node.x, yb, cap, small, "middle"))
     for c, cap in enumerate(caps):
         taken.append(text_box(xs[c], top - 14, cap, small, "middle"))
-    placer = Placer(taken)
+    placer = Placer(taken, margin=6.0)  # room to breathe between a label and a caption
     labels: list[str] = []
     lines_svg: list[str] = []
     gap_failed: dict[int, bool] = {}
