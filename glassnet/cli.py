@@ -1138,6 +1138,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="learning rate of the gradient-descent step shown (default: the training --lr)",
     )
     p.add_argument(
+        "--layer",
+        type=_positive_int,
+        metavar="L",
+        help="show layer L (counted from 1) in full: every neuron's z, a and dL/dz",
+    )
+    p.add_argument(
+        "--neuron",
+        type=_positive_int,
+        metavar="J",
+        help="with --layer: neuron J's weighted sum, activation, gradients and step",
+    )
+    p.add_argument(
+        "--top",
+        type=_positive_int,
+        default=5,
+        metavar="K",
+        help="how many neurons and terms the compact view shows, largest first (default 5)",
+    )
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help=f"the whole lecture trace even for a network of more than "
+        f"{EXPLAIN_FULL_WEIGHTS} weights (printed compactly by default)",
+    )
+    p.add_argument(
         "--names",
         choices=("auto", "lecture", "layered"),
         default="auto",
@@ -2234,6 +2259,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             f"in this installation ({_oneline(str(exc))})",
             code=1,
         ) from None
+    if args.neuron is not None and args.layer is None:
+        raise CLIError("--neuron needs --layer: e.g. --layer 1 --neuron 3")
     bundle = _load_bundle(args.model)
     data = _read_for_model(bundle, args, need_target=True)
     n = data.table.n_rows
@@ -2251,7 +2278,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             raise CLIError(_oneline(str(exc))) from None
         y = bundle.y_scaler.transform(values) if bundle.y_scaler is not None else values
     line = int(data.table.line_numbers[i])
-    cells = ", ".join(f"{c}={data.table.raw(c)[i]}" for c in bundle.columns)
+    cells = _few([f"{c}={data.table.raw(c)[i]}" for c in bundle.columns], 16)
     sys.stdout.write(f"row {args.row} of {args.data} (line {line}): {cells}\n")
     pred = bundle.decode(bundle.outputs(X))
     if bundle.task.is_classifier and bundle.labels is not None:
@@ -2274,8 +2301,101 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if lr is None or not 0 < lr < math.inf:
         lr = 0.1  # (the description does not say: a hand-written or older file)
     result = explain(bundle.model, X, y, loss=bundle.task.loss, lr=lr, names=args.names)
-    sys.stdout.write(str(result).rstrip("\n") + "\n")
+    if args.full or (args.layer is None and _explain_is_small(result)):
+        sys.stdout.write(str(result).rstrip("\n") + "\n")
+    else:
+        sys.stdout.write("\n".join(_compact_explanation(result, bundle, args, lr)) + "\n")
     return 0
+
+
+#: ``explain`` prints the full trace for networks of at most this many weights and layers
+#: at most this wide; larger ones get the compact view (--full forces the trace).
+EXPLAIN_FULL_WEIGHTS = 60
+EXPLAIN_FULL_WIDTH = 8
+
+
+def _explain_is_small(result: Any) -> bool:
+    return (
+        sum(W.size for W in result.W) <= EXPLAIN_FULL_WEIGHTS
+        and max(max(W.shape) for W in result.W) <= EXPLAIN_FULL_WIDTH
+    )
+
+
+def _terms(values: np.ndarray, names: Sequence[str], k: int) -> str:
+    """The ``k`` entries of ``values`` largest in size: 'x3 0.81, x7 -0.42 (+ 11 more: 0.03)'."""
+    order = np.argsort(-np.abs(values), kind="stable")[:k]
+    text = ", ".join(f"{names[i]} {_num(values[i], 3)}" for i in order)
+    rest = len(values) - len(order)
+    if rest > 0:
+        text += f" (+ {rest} more, summing to {_num(float(np.delete(values, order).sum()), 3)})"
+    return text
+
+
+def _compact_explanation(
+    result: Any, bundle: _Bundle, args: argparse.Namespace, lr: float
+) -> list[str]:
+    """A wide network's forward and backward pass, neuron by neuron but only the largest
+    numbers: per layer the --top K neurons by |dL/dz| with their largest contributions
+    ``w * input``; with --layer L (and --neuron J) one layer (one neuron) in full."""
+    from .fused import layers_of
+
+    layers = layers_of(bundle.model, owner="explain")
+    k = args.top
+    n_layers = len(layers)
+    names = [[_esc(c) for c in bundle.pre.feature_names_out]]
+    names += [[f"a{l + 1}_{j + 1}" for j in range(lay.neurons)] for l, lay in enumerate(layers)]
+    sizes = "-".join(str(n) for n in [layers[0].inputs, *(lay.neurons for lay in layers)])
+    weights = sum(W.size for W in result.W)
+    out = [
+        f"glassnet.explain (compact): MLP {sizes} "
+        f"({', '.join(lay.act for lay in layers)}), 1 data point, {weights:,} weights",
+        f"loss L = {_num(result.loss)}; prediction y_hat = "
+        + ", ".join(_num(v, 3) for v in result.y_hat[0]),
+        "(per layer, the --top K neurons by |dL/dz|, each with its largest terms w * input; "
+        "--layer L [--neuron J] shows one in full, --full the whole lecture trace)",
+    ]
+    if args.layer is not None and not 1 <= args.layer <= n_layers:
+        raise CLIError(f"--layer {args.layer}: the network has layers 1 to {n_layers}")
+    chosen = range(n_layers) if args.layer is None else [args.layer - 1]
+    for l in chosen:
+        lay = layers[l]
+        inputs = result.A[l - 1][0] if l else result.x[0]  # (inputs,)
+        z, a, dz = result.Z[l][0], result.A[l][0], result.dL_dZ[l][0]  # (neurons,)
+        if args.neuron is not None:
+            j = args.neuron - 1
+            if not 0 <= j < lay.neurons:
+                raise CLIError(
+                    f"--neuron {args.neuron}: layer {l + 1} has neurons 1 to {lay.neurons}"
+                )
+            contrib = result.W[l][:, j] * inputs  # (inputs,): w_ij * input_i
+            bias = 0.0 if result.b[l] is None else float(result.b[l][j])
+            grad = result.grad_W[l][:, j]  # (inputs,): dL/dw_ij = input_i * dL/dz_j
+            out += [
+                "",
+                f"layer {l + 1}, neuron {j + 1} ({lay.act}), {lay.inputs} inputs",
+                f"  z = b + sum_i w_i * input_i = {_num(bias, 3)} + "
+                f"{_terms(contrib, names[l], k)} = {_num(z[j])}",
+                f"  a = {lay.act}(z) = {_num(a[j])}",
+                f"  dL/da = {_num(result.dL_dA[l][0][j])}; dL/dz = {_num(dz[j])}",
+                f"  dL/dw_i = input_i * dL/dz, largest: {_terms(grad, names[l], k)}",
+                f"  step (lr {lr:g}): w_i <- w_i - {lr:g} * dL/dw_i; "
+                f"b <- {_num(bias, 4)} - {lr:g} * {_num(dz[j], 4)}",
+            ]
+            continue
+        shown = np.argsort(-np.abs(dz), kind="stable")[: (lay.neurons if args.layer else k)]
+        out += ["", f"layer {l + 1}: {lay.neurons} neurons ({lay.act}), {lay.inputs} inputs"]
+        rows = [["neuron", "z", "a = g(z)", "dL/dz", "largest terms w * input"]]
+        for j in shown:
+            contrib = result.W[l][:, j] * inputs
+            rows.append([
+                names[l + 1][j].replace("a", "z", 1) if l + 1 < len(names) else str(j + 1),
+                _num(z[j], 3), _num(a[j], 3), _num(dz[j], 3),
+                _terms(contrib, names[l], min(k, 3)),
+            ])  # fmt: skip
+        out += _render(rows, "lrrrl")
+        if len(shown) < lay.neurons:
+            out.append(f"  ... {lay.neurons - len(shown)} more neurons (--layer {l + 1})")
+    return out
 
 
 # ======================================================================== info

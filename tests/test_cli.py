@@ -1067,3 +1067,58 @@ def test_a_held_out_score_worse_than_the_mean_is_warned_about(capsys, tmp_path):
     assert r2 < 0
     assert err.startswith(f"glassnet: warning: the held-out R^2 of 'y' is {r2:.3g}")
     assert "--early-stopping" in err and len(err.splitlines()) == 1
+
+
+@pytest.fixture
+def wide_model(capsys, tmp_path):
+    """A 13-64-3 classifier: too wide for the full trace."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 13))
+    rows = [[*np.round(x, 3), f"c{int(np.argmax(x[:3]))}"] for x in X]
+    data = write_csv(tmp_path / "w.csv", [f"f{i}" for i in range(13)] + ["cls"], rows)
+    out = tmp_path / "w.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "cls", "--hidden", "64",
+                       "--epochs", "5", "-q", "--out", out)  # fmt: skip
+    assert code == 0, err
+    return out, data
+
+
+def test_explain_is_compact_for_a_wide_network(capsys, wide_model):
+    out, data = wide_model
+    code, full, _ = run(capsys, "explain", out, "--row", "2", data, "--full")
+    assert code == 0 and len(full.splitlines()) > 1000
+    code, text, err = run(capsys, "explain", out, "--row", "2", data)
+    assert code == 0, err
+    lines = text.splitlines()
+    assert len(lines) < 30 and max(map(len, lines[1:])) < 200  # (line 1: the path, 13 cells)
+    assert "layer 1: 64 neurons (relu), 13 inputs" in text and "... 59 more neurons" in text
+    assert "layer 2: 3 neurons (softmax), 64 inputs" in text
+    code, text, _ = run(capsys, "explain", out, "--row", "2", data, "--layer", "1", "--top", "2")
+    assert code == 0 and "... " not in text.split("layer 1:")[1]  # all 64 neurons
+    assert len(text.split("layer 1:")[1].splitlines()) == 1 + 1 + 64
+
+
+def test_explain_one_neuron_adds_up(capsys, wide_model):
+    """--layer L --neuron J: z is its bias plus the terms w * input, as the model computes."""
+    out, data = wide_model
+    code, text, err = run(capsys, "explain", out, "--row", "1", data, "--layer", "1",
+                          "--neuron", "3", "--top", "13")  # fmt: skip
+    assert code == 0, err
+    net = load_model(out)
+    pre = Preprocessor.from_dict(model_meta(out)["preprocessing"]["preprocessor"])
+    x = pre.transform(read_csv(data, target="cls"))[0]  # (13,)
+    W, b = net.layers[0].W.data.astype(np.float64), net.layers[0].b.data.astype(np.float64)
+    z = float(b[2] + x @ W[:, 2])
+    line = next(x for x in text.splitlines() if x.strip().startswith("z = b + sum"))
+    assert line.endswith(f"= {cli._num(z)}")
+    assert "(+ " not in line  # --top 13: every term shown
+    largest = int(np.argmax(np.abs(W[:, 2] * x)))
+    assert line.split(" = ")[2].split(" + ", 1)[1].startswith(f"f{largest} ")
+    for bad, message in [
+        (["--neuron", "3"], "--neuron needs --layer"),
+        (["--layer", "3"], "--layer 3: the network has layers 1 to 2"),
+        (["--layer", "2", "--neuron", "4"], "--neuron 4: layer 2 has neurons 1 to 3"),
+    ]:
+        code, _, err = run(capsys, "explain", out, "--row", "1", data, *bad)
+        assert code == 2
+        assert_one_line_error(err, message)
