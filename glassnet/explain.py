@@ -139,7 +139,7 @@ NOTATIONS = ("unicode", "latex", "ascii")
 the terminal's default), ``'latex'`` (``$\\hat{y}$``, ``$\\frac{\\partial L}{\\partial z_{1}}$``
 in Markdown, ``\\(...\\)`` in HTML, for MathJax and KaTeX) or ``'ascii'`` (y_hat, dL/dz1)."""
 
-_NAME = r"(?:y_hat\d*|[xzawbWy]\[\d+\]_\d+(?:,\d+)?|[xzawbWy]\d+)"
+_NAME = r"(?:y_hat\d*|[xzawbWy]\[\d+\]_\d+(?:,\d+)?|[xzawbWy]\d+(?:,\d+)?)"
 _SYMBOL = re.compile(
     rf"(?<![\w/\\'])(?:dL/d(?:{_NAME}|node|[zwuvbxy]|w0|y_hat|x0)|g'\((?:{_NAME}|z)\)|{_NAME}|y_hat)"
     r"(?![\w\[])"
@@ -188,6 +188,11 @@ def typeset(text: str, notation: str = "unicode", math: tuple[str, str] = ("$", 
         out = _SYMBOL.sub(lambda m: _unicode_token(m.group(0)), text)
         out = re.sub(r"(?<=[\w)\]]) - (?=[\w(])", " − ", out)  # binary minus, not -0.3
         out = out.replace(" * ", " · ").replace("^T", "ᵀ").replace("sum_n ", "Σₙ ")
+        out = re.sub(  # a layer's vector or matrix, z[1] -> z⁽¹⁾
+            r"(?<![\w\\])([zaWbx])\[(\d+)\](?!_)",
+            lambda m: m.group(1) + "⁽" + m.group(2).translate(_SUP) + "⁾",
+            out,
+        )
         return out.replace("1/2 (", "½(").replace(")^2", ")²")
     a, b = math
     return _SYMBOL.sub(lambda m: f"{a}{latex_symbol(m.group(0))}{b}", text)
@@ -375,6 +380,8 @@ class Explanation:
         self._show_paths = show_paths
         self._model_name = model_name
         self.notation = "unicode"
+        self.bias = "b"
+        self.matrix = False
         self.W = [lay.W.astype(np.float64) for lay in layers]
         self.b = [None if lay.b is None else lay.b.astype(np.float64) for lay in layers]
         # every number of one pass, from the fast path's trace in float64:
@@ -615,7 +622,12 @@ class Explanation:
         ins = self.names.x if l == 0 else self.names.a[l - 1]
         prev = self.x if l == 0 else self.A[l - 1]
         sym, num, coef = [], [], []
-        if self.names.b[l] is not None:
+        if self.names.b[l] is not None and self.bias == "w0":  # w0 x0 with x0 = 1
+            x0 = "x0" if l == 0 else "a0"
+            sym.append(f"{self.names.b[l][k]}*{x0}")  # type: ignore[index]
+            num.append(f"{_par(self.b[l][k], d)}*1")  # type: ignore[index]
+            coef.append(f"{_par(self.b[l][k], d)}*{x0}")  # type: ignore[index]
+        elif self.names.b[l] is not None:
             sym.append(self.names.b[l][k])  # type: ignore[index]
             num.append(fmt(self.b[l][k], d))  # type: ignore[index]
             coef.append(fmt(self.b[l][k], d))  # type: ignore[index]
@@ -634,6 +646,46 @@ class Explanation:
         if lay.act == "leaky_relu":
             return f"leaky_relu({zs[k]}, {lay.alpha:g})"
         return f"{lay.act}({zs[k]})"
+
+    def _matrix_section(self) -> Section:
+        """The forward pass with column vectors, as the slides write ŷ = g(Wᵀx): per layer
+        Wᵀ (neurons x inputs) times the input column = z, then a = g(z); with bias='w0'
+        the biases are W's row 0 and the input column starts with x0 = 1."""
+        d = self.decimals
+        sec = Section("Matrix form (column vectors, data point #1)", key="matrix")
+        L = len(self._layers)
+        lines: list[str] = []
+        for l in range(L):
+            tag = f"[{l + 1}]" if L > 1 else ""
+            v = self.x[0] if l == 0 else self.A[l - 1][0]
+            vin = "x" if l == 0 else f"a[{l}]"
+            W = self.W[l]
+            b = self.b[l]
+            z = self.Z[l][0]
+            col = lambda a: [[fmt(t, d)] for t in a]  # noqa: E731
+            WT = [[fmt(t, d) for t in row] for row in W.T]  # (neurons, inputs)
+            if b is not None and self.bias == "w0":
+                WT = [[fmt(bk, d)] + row for bk, row in zip(b, WT)]
+                vin_col = col(np.concatenate([[1.0], v]))
+                x0 = "x0" if l == 0 else "a0"
+                lines.append(
+                    f"z{tag} = W{tag}^T {vin}   (W{tag}: row 0 holds the biases w0, {x0} = 1)"
+                )
+                lines += _matrices([WT, vin_col, col(z)], ["", "=", ""])
+            else:
+                lines.append(f"z{tag} = W{tag}^T {vin}" + (f" + b{tag}" if b is not None else ""))
+                blocks, ops = [WT, col(v)], ["", "+" if b is not None else "="]
+                if b is not None:
+                    blocks.append(col(b))
+                    ops.append("=")
+                lines += _matrices(blocks + [col(z)], ops + [""])
+            act = self._layers[l].act
+            aname = "y_hat" if l == L - 1 else f"a{tag}"
+            lines.append(f"{aname} = {act}(z{tag})")
+            lines += _matrices([col(self.A[l][0])], [""])
+            lines.append("")
+        sec.pre("\n".join(lines).rstrip())
+        return sec
 
     def _sections(self) -> list[Section]:
         d = self.decimals
@@ -662,6 +714,12 @@ class Explanation:
                 )
             )
             + f". Names: {nm.scheme} scheme."
+            + (
+                " Each bias is the weight w0 of a constant input x0 = 1 (a0 = 1 for a hidden "
+                "layer's neurons), as the slides write z = sum_j w_j x_j from j = 0."
+                if self.bias == "w0"
+                else ""
+            )
         )
         secs.append(head)
 
@@ -710,6 +768,8 @@ class Explanation:
             fw.table(headers, rows)
             fw.p(f"Loss L = mean over the data points = {fmt(self.loss, d)}.")
         secs.append(fw)
+        if self.matrix:
+            secs.append(self._matrix_section())
 
         # ---------------------------------------------------------- backward
         bw = Section("2. Backward pass, in the lecture's three steps", key="backward")
@@ -1053,6 +1113,8 @@ def explain(
     paths: bool | Sequence[str] = False,
     decimals: int = 3,
     notation: str = "unicode",
+    bias: str = "b",
+    matrix: bool = False,
 ) -> Explanation:
     """Every number of one forward and backward pass, the lecture's way.
 
@@ -1083,6 +1145,13 @@ def explain(
         How ``str()`` writes the symbols: the slides' ŷ, ∂L/∂z₁, g′(z₁), w⁽¹⁾₁₂, or the
         plain y_hat, dL/dz1. Markdown and HTML take their own (LaTeX by default in
         Markdown and in notebooks); see :data:`NOTATIONS`.
+    bias : ``'b'`` (default) or ``'w0'``
+        ``'w0'`` writes every bias as the weight w0 of a constant input x0 = 1, as the
+        slides do for one neuron, in multi-layer networks too: ``w0,3`` for neuron z3's
+        (lecture names), ``w[1]_02`` for neuron 2 of layer 1 (layered names).
+    matrix : bool
+        Add the forward pass in matrix form with column vectors, the slides' ŷ = g(Wᵀx):
+        each layer's Wᵀ, its input column (starting with x0 = 1 under ``bias='w0'``) and z.
 
     Returns
     -------
@@ -1142,6 +1211,56 @@ def explain(
             )
         paths = list(paths)
     check_choice(notation, "notation", "explain", ("unicode", "ascii"))
+    check_choice(bias, "bias", "explain", ("b", "w0"))
+    if not isinstance(matrix, bool):
+        raise ValueError(f"The 'matrix' parameter of explain must be a bool. Got {matrix!r}.")
+    if bias == "w0":
+        nm = _bias_as_w0(nm)
+        if not isinstance(paths, bool):
+            lookup = nm.lookup()
+            bad = [p for p in paths if p not in lookup]
+            if bad:
+                raise ValueError(
+                    f"The 'paths' parameter of explain names unknown quantities {bad}; with "
+                    f"bias='w0' the biases are named {', '.join(n for b in nm.b for n in b or [])}."
+                )
     e = Explanation(layers, X, Y, kind, float(lr), nm, decimals, paths, type(model).__name__)
     e.notation = notation
+    e.bias = bias
+    e.matrix = matrix
     return e
+
+
+def _bias_as_w0(nm: Names) -> Names:
+    """The names with each bias as w0 (the weight of the constant input x0 = 1)."""
+    b: list[list[str] | None] = []
+    for l, names in enumerate(nm.b):
+        if names is None:
+            b.append(None)
+        elif nm.scheme == "layered":
+            sep = "," if len(names) >= 10 else ""
+            b.append([f"w[{l + 1}]_0{sep}{k + 1}" for k in range(len(names))])
+        elif names == ["w0"]:
+            b.append(names)  # one neuron: the slides' w0 already
+        else:
+            b.append([f"w0,{z[1:]}" for z in nm.z[l]])
+    return Names(nm.scheme, nm.x, nm.z, nm.a, nm.w, b, nm.y)
+
+
+def _matrices(blocks: list[list[list[str]]], ops: list[str]) -> list[str]:
+    """Matrices side by side in brackets, centred on one middle row where the operators
+    stand (a text rendering of the slides' column vectors)."""
+    height = max(len(m) for m in blocks)
+    mid = (height - 1) // 2
+    cols = []
+    for m, op in zip(blocks, ops):
+        widths = [max(len(r[j]) for r in m) for j in range(len(m[0]))]
+        body = [f"[ {'  '.join(c.rjust(w) for c, w in zip(r, widths))} ]" for r in m]
+        w = len(body[0])
+        top = mid - (len(m) - 1) // 2
+        rows = [" " * w] * top + body + [" " * w] * (height - top - len(m))
+        pad = len(op) + 2 if op else 1
+        cols.append(
+            [r + (f" {op} " if (i == mid and op) else " " * pad) for i, r in enumerate(rows)]
+        )
+    return ["".join(c[i] for c in cols).rstrip() for i in range(height)]

@@ -527,3 +527,38 @@ def test_the_lectures_notation_in_every_rendering() -> None:
         explain(lecture_net(W6), [X1, X2], Y, notation="latex")  # a terminal cannot show it
     with pytest.raises(ValueError, match="'notation'"):
         e.to_markdown(notation="klingon")
+
+
+def test_bias_as_w0_and_the_matrix_form() -> None:
+    """The slides' lecture notation: each bias the weight w0 of x0 = 1, and the forward
+    pass with column vectors, y_hat = g(W^T x)."""
+    net = xnor_net()
+    e = explain(net, [0, 1], 0, bias="w0", matrix=True, notation="ascii")
+    ref = explain(net, [0, 1], 0)
+    assert e.names.b == [["w0,1", "w0,2"], ["w0,3"]]
+    for k, name in enumerate(["w0,1", "w0,2"]):
+        assert e.gradient(name) == ref.gradient(f"b{k + 1}") == float(ref.grad_b[0][k])
+        assert e.value(name) == ref.value(f"b{k + 1}")
+    text = str(e)
+    assert "w0,1*x0 + w1*x1 + w3*x2" in text and "(-6)*1 + 4*0 + 4*1" in text
+    assert "w0,3*a0 + w5*a1 + w6*a2" in text and "x0 = 1" in text
+    matrix = e.to_text("matrix")
+    # W^T with the biases in column 0, times (1, x1, x2), equals z: the slide's numbers
+    rows = [ln for ln in matrix.splitlines() if ln.startswith("[")]
+    assert rows[0].split("]")[0] == "[ -6   4   4 " and "[ -2 ]" in rows[0]
+    assert rows[1].split("]")[0] == "[  2  -4  -4 " and "[ -2 ]" in rows[1]
+    assert "[ 1 ]" in matrix.splitlines()[[i for i, ln in enumerate(matrix.splitlines())
+                                           if "x0 = 1" in ln][0] + 1]  # fmt: skip
+    assert "W⁽¹⁾ᵀ" in e.to_text("matrix", notation="unicode")
+    layered = explain(gn.nn.MLP([2, 3, 1], rng=0, dtype=np.float64), [1, 2], 1, bias="w0",
+                      names="layered")  # fmt: skip
+    assert layered.names.b[0] == ["w[1]_01", "w[1]_02", "w[1]_03"]
+    assert "w⁽¹⁾₀₁" in str(layered)
+    plain = explain(net, [0, 1], 0, matrix=True, notation="ascii").to_text("matrix")
+    assert "z[1] = W[1]^T x + b[1]" in plain  # without w0: the bias column added
+    with pytest.raises(ValueError, match="'bias'"):
+        explain(net, [0, 1], 0, bias="theta")
+    with pytest.raises(ValueError, match="'matrix'"):
+        explain(net, [0, 1], 0, matrix="yes")
+    with pytest.raises(ValueError, match="bias='w0'"):
+        explain(net, [0, 1], 0, bias="w0", paths=["b1"])
