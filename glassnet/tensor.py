@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -47,14 +48,10 @@ __all__ = [
 Backward = Callable[[np.ndarray], Sequence[np.ndarray | None]]  # dL/dout -> dL/dparents
 
 
-class _State:
-    grad_enabled = True
-    anomaly = False
-    default_dtype: np.dtype = np.dtype(np.float32)
-    version = 0  # in-place updates so far; a tensor's _version is this count when it was written
-
-
-_state = _State()
+# The global switches, and the count of in-place updates so far (a tensor's _version is this
+# count when its values were last written)
+_state = SimpleNamespace(grad_enabled=True, anomaly=False, version=0)
+_state.default_dtype = np.dtype(np.float32)
 
 
 class AnomalyError(FloatingPointError):
@@ -222,9 +219,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ graph
     @staticmethod  # not a classmethod: this runs for every op, and binding a class costs
-    def from_op(
-        data: np.ndarray, op: str, parents: tuple[Tensor, ...], backward: Backward
-    ) -> Tensor:
+    def from_op(data: np.ndarray, op: str, parents: Sequence[Tensor], backward: Backward) -> Tensor:
         """The result of an op: ``data``, the op's name, its parents and ``backward(g)``, the
         op's local chain rule (dL/dout -> one dL/dparent per parent, None where none is
         needed), kept as ``backward_fn`` when a parent needs a gradient. This is how
@@ -306,10 +301,13 @@ class Tensor:
             elif id(node) not in visited:
                 visited.add(id(node))
                 stack.append((node, True))
-                stack.extend((p, False) for p in node.parents if p.requires_grad)
+                for p in node.parents:
+                    if p.requires_grad and id(p) not in visited:
+                        stack.append((p, False))
 
         # 2) reverse sweep: each node passes dL/dnode to its parents (chain rule)
         grads: dict[int, np.ndarray] = {id(self): g}
+        anomaly = _state.anomaly
         for node in reversed(topo):
             g = grads.pop(id(node), None)
             if g is None:
@@ -321,8 +319,8 @@ class Tensor:
                     node.grad += g
             if node.backward_fn is None:
                 continue
-            who = f"label {node.label!r}" if node.label else ""
-            if _state.anomaly:
+            if anomaly:
+                who = f"label {node.label!r}" if node.label else ""
                 _check_finite(node.op, who, g, "backward (incoming gradient)")
             for p, pg in zip(node.parents, node.backward_fn(g)):
                 if p._version > node._version:
@@ -337,7 +335,7 @@ class Tensor:
                         f"backward of op {node.op!r} produced a gradient of shape {pg.shape} "
                         f"for an input of shape {p.data.shape}"
                     )
-                if _state.anomaly:
+                if anomaly:
                     _check_finite(node.op, who, pg, "backward")
                 prev = grads.get(id(p))
                 grads[id(p)] = pg if prev is None else prev + pg
@@ -473,20 +471,20 @@ class Tensor:
     def sum(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
         """Sum over ``axis`` (all axes by default); each input receives g. ``dim`` and
         ``keepdim`` are PyTorch's names for ``axis`` and ``keepdims``."""
-        return self._sum_or_mean("sum", *axis_args("sum", axis, dim, keepdims, keepdim))
+        axis, keepdims = axis_args("sum", axis, dim, keepdims, keepdim)
+        shape = self.data.shape
+        out = np.add.reduce(self.data, axis=axis, keepdims=keepdims)  # np.sum minus its wrapper
+        return Tensor.from_op(out, "sum", (self,), lambda g: (_spread(g, shape, axis, keepdims),))
 
     def mean(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
         """Mean over ``axis`` (all axes by default); each input receives g / n. ``dim`` and
         ``keepdim`` are PyTorch's names for ``axis`` and ``keepdims``."""
-        return self._sum_or_mean("mean", *axis_args("mean", axis, dim, keepdims, keepdim))
-
-    def _sum_or_mean(self, op: str, axis: Any, keepdims: bool) -> Tensor:
-        a = self.data
-        reduce = np.add.reduce if op == "sum" else np.mean  # np.add.reduce: np.sum minus a wrapper
-        out = reduce(a, axis=axis, keepdims=keepdims)
-        n = 1 if op == "sum" else a.size // max(np.size(out), 1)  # values averaged into an output
+        axis, keepdims = axis_args("mean", axis, dim, keepdims, keepdim)
+        shape = self.data.shape
+        out = np.mean(self.data, axis=axis, keepdims=keepdims)
+        n = self.data.size // max(np.size(out), 1)  # values averaged into each output
         return Tensor.from_op(
-            out, op, (self,), lambda g: (_spread(g if n == 1 else g / n, a.shape, axis, keepdims),)
+            out, "mean", (self,), lambda g: (_spread(g / n, shape, axis, keepdims),)
         )
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
@@ -575,9 +573,8 @@ class Tensor:
         axes = _unpack(axes)
         perm = axes if axes else tuple(reversed(range(self.data.ndim)))
         inv = tuple(np.argsort(perm))
-        return Tensor.from_op(
-            np.transpose(self.data, perm), "transpose", (self,), lambda g: (np.transpose(g, inv),)
-        )
+        out = np.transpose(self.data, perm)
+        return Tensor.from_op(out, "transpose", (self,), lambda g: (np.transpose(g, inv),))
 
     T = property(lambda self: self.transpose(), doc="The transpose: all axes reversed.")
 
@@ -607,11 +604,9 @@ def _dim(op: str, dim: Any, ndim: int) -> int:
 
 def _index(t: Any) -> Any:
     """A Tensor used as an index becomes integers: its values must be whole numbers."""
-    if not isinstance(t, Tensor):
-        return t
-    if not np.all(t.data == np.round(t.data)):
+    if isinstance(t, Tensor) and not np.all(t.data == np.round(t.data)):
         raise IndexError("A Tensor used as an index must hold whole numbers; use an integer array.")
-    return t.data.astype(np.intp)
+    return t.data.astype(np.intp) if isinstance(t, Tensor) else t
 
 
 def _spread(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> np.ndarray:
@@ -621,8 +616,11 @@ def _spread(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> np.nda
     receives that output's gradient.
     """
     if not keepdims:  # re-insert the reduced axes
-        axes = range(len(shape)) if axis is None else np.atleast_1d(axis)
-        g = np.expand_dims(g, tuple(int(a) % len(shape) for a in axes))
+        if axis is None:
+            g = np.reshape(g, (1,) * len(shape))
+        else:
+            axes = (axis,) if isinstance(axis, int) else tuple(axis)
+            g = np.expand_dims(g, tuple(a % len(shape) for a in axes))
     return np.broadcast_to(g, shape).copy()
 
 
