@@ -65,6 +65,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -196,6 +197,16 @@ def typeset(text: str, notation: str = "unicode", math: tuple[str, str] = ("$", 
         return out.replace("1/2 (", "½(").replace(")^2", ")²")
     a, b = math
     return _SYMBOL.sub(lambda m: f"{a}{latex_symbol(m.group(0))}{b}", text)
+
+
+def _terminal_shows_unicode() -> bool:
+    """Whether sys.stdout can encode the slides' symbols (∂, ŷ, subscripts, ′)."""
+    enc = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        "∂ŷ₁⁽¹⁾′·−½²ᵀΣₙ".encode(enc)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _typeset_sections(
@@ -986,6 +997,8 @@ class Explanation:
         ``'forward'``, ``'backward'``, ``'weights'``, ``'step'``, ``'paths'``.
         ``notation``: ``'unicode'`` or ``'ascii'`` (default: the one given to explain)."""
         nt = self._notation(notation, ("unicode", "ascii"))
+        if notation is None and nt == "unicode" and not _terminal_shows_unicode():
+            nt = "ascii"  # e.g. a Windows console in cp1252: print() would fail
         return render_text(self._title(), _typeset_sections(self._parts(parts), nt, ("", "")))
 
     def _notation(self, notation: str | None, allowed: Sequence[str]) -> str:

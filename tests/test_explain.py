@@ -562,3 +562,17 @@ def test_bias_as_w0_and_the_matrix_form() -> None:
         explain(net, [0, 1], 0, matrix="yes")
     with pytest.raises(ValueError, match="bias='w0'"):
         explain(net, [0, 1], 0, bias="w0", paths=["b1"])
+
+
+def test_a_terminal_without_unicode_gets_ascii(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    e = explain(lecture_net(W6), [X1, X2], Y)
+    assert "∂L/∂" in str(e)
+    latin1 = io.TextIOWrapper(io.BytesIO(), encoding="latin-1")
+    monkeypatch.setattr(sys, "stdout", latin1)
+    text = str(e)
+    assert "dL/dz1" in text and "∂" not in text
+    text.encode("latin-1")  # printable there
+    assert "∂L/∂" in e.to_text(notation="unicode")  # asked for explicitly: as asked
