@@ -11,6 +11,8 @@ glassnet's API allows. What changed, and why:
   ``+=`` rebinds the name to a new node; glassnet's updates the tensor in place, as
   PyTorch's does, and refuses to on a node of a graph that needs its values (the test
   ``test_in_place_on_a_graph_node_raises`` in test_tensor_habits.py).
+* The expressions are written once (``sanity_check_graph``, ``more_ops_graph``) and run on
+  glassnet and PyTorch leaves; the original writes them out in each half.
 * The original checks micrograd against PyTorch only. Here the glassnet half is also
   checked, always, against a float64 reference that shares no code with glassnet: the same
   expressions on Python floats, with the gradients by central finite differences. The
@@ -65,12 +67,34 @@ def central_difference(f: Callable[..., float], args: list[float], i: int) -> fl
 
 
 # --------------------------------------------------------------------------- the tests
-def test_sanity_check():
-    x = Value(-4.0)
+# The original's expressions, written once for a glassnet or a PyTorch leaf: the check
+# against the reference (always) and the original's check against PyTorch (when installed)
+# run the same lines.
+def sanity_check_graph(x):
     z = 2 * x + 2 + x
     q = z.relu() + z * x
     h = (z * z).relu()
     y = h + q + q * x
+    return y
+
+
+def more_ops_graph(a, b):
+    c = a + b
+    d = a * b + b**3
+    c = c + c + 1
+    c = c + 1 + c + (-a)
+    d = d + d * 2 + (b + a).relu()
+    d = d + 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g = g + 10.0 / f
+    return g
+
+
+def test_sanity_check():
+    x = Value(-4.0)
+    y = sanity_check_graph(x)
     y.backward()
     xmg, ymg = x, y
 
@@ -83,16 +107,7 @@ def test_sanity_check():
 def test_more_ops():
     a = Value(-4.0)
     b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c = c + c + 1
-    c = c + 1 + c + (-a)
-    d = d + d * 2 + (b + a).relu()
-    d = d + 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g = g + 10.0 / f
+    g = more_ops_graph(a, b)
     g.backward()
     amg, bmg, gmg = a, b, g
 
@@ -107,19 +122,13 @@ def test_more_ops():
 def test_sanity_check_against_pytorch():
     torch = pytest.importorskip("torch")  # optional reference (torch==2.13.0), not a dependency
     x = Value(-4.0)
-    z = 2 * x + 2 + x
-    q = z.relu() + z * x
-    h = (z * z).relu()
-    y = h + q + q * x
+    y = sanity_check_graph(x)
     y.backward()
     xmg, ymg = x, y
 
     x = torch.Tensor([-4.0]).double()
     x.requires_grad = True
-    z = 2 * x + 2 + x
-    q = z.relu() + z * x
-    h = (z * z).relu()
-    y = h + q + q * x
+    y = sanity_check_graph(x)
     y.backward()
     xpt, ypt = x, y
 
@@ -133,16 +142,7 @@ def test_more_ops_against_pytorch():
     torch = pytest.importorskip("torch")  # optional reference (torch==2.13.0), not a dependency
     a = Value(-4.0)
     b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c = c + c + 1
-    c = c + 1 + c + (-a)
-    d = d + d * 2 + (b + a).relu()
-    d = d + 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g = g + 10.0 / f
+    g = more_ops_graph(a, b)
     g.backward()
     amg, bmg, gmg = a, b, g
 
@@ -150,16 +150,7 @@ def test_more_ops_against_pytorch():
     b = torch.Tensor([2.0]).double()
     a.requires_grad = True
     b.requires_grad = True
-    c = a + b
-    d = a * b + b**3
-    c = c + c + 1
-    c = c + 1 + c + (-a)
-    d = d + d * 2 + (b + a).relu()
-    d = d + 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g = g + 10.0 / f
+    g = more_ops_graph(a, b)
     g.backward()
     apt, bpt, gpt = a, b, g
 

@@ -159,6 +159,16 @@ def np_squeeze(a: np.ndarray, dim: Any) -> np.ndarray:
     return a.squeeze(tuple(d for d in dims if a.shape[d] == 1))
 
 
+def _torch_style(method: str) -> Callable[..., Tensor]:
+    return lambda t, dim, keepdim: getattr(t, method)(dim=dim, keepdim=keepdim)
+
+
+def _numpy_style(fn: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+    return lambda a, dim, keepdim: fn(
+        a, axis=tuple(np.atleast_1d(dim)) if dim is not None else None, keepdims=keepdim
+    )
+
+
 def np_softmax(a: np.ndarray, dim: int) -> np.ndarray:
     e = np.exp(a - a.max(axis=dim, keepdims=True))
     return e / e.sum(axis=dim, keepdims=True)
@@ -255,22 +265,8 @@ OPS = [
         lambda a, dim: np.log(np_softmax(a, dim)),
         _with_dim(),
     ),
-    Op(
-        "sum_dim",
-        lambda a, dim, keepdim: a.sum(dim=dim, keepdim=keepdim),
-        lambda a, dim, keepdim: np.sum(
-            a, axis=tuple(dim) if isinstance(dim, list) else dim, keepdims=keepdim
-        ),
-        _torch_reduction(),
-    ),
-    Op(
-        "mean_dim",
-        lambda a, dim, keepdim: a.mean(dim=dim, keepdim=keepdim),
-        lambda a, dim, keepdim: np.mean(
-            a, axis=tuple(dim) if isinstance(dim, list) else dim, keepdims=keepdim
-        ),
-        _torch_reduction(),
-    ),
+    Op("sum_dim", _torch_style("sum"), _numpy_style(np.sum), _torch_reduction()),
+    Op("mean_dim", _torch_style("mean"), _numpy_style(np.mean), _torch_reduction()),
     Op(
         "sum_positional_dim", lambda a: a.sum(0, True), lambda a: a.sum(0, keepdims=True), _unary(1)
     ),
