@@ -598,6 +598,208 @@ CASES += [  # -- 4. messy tables: --drop, --id, --unknown
         setup=content("u.csv", "x1,x2,color\n,2,red\n"),
     ),
 ]
+
+
+def sparse(name: str, head: bytes, size: int) -> Callable[[Path], None]:
+    def setup(d: Path) -> None:
+        with open(d / name, "wb") as f:
+            f.write(head)
+            f.truncate(size)
+
+    return setup
+
+
+def moons_with(line: int, text: str) -> Callable[[Path], None]:
+    return edit_line("data.csv", "bad.csv", line, text)
+
+
+BAD = ["train", "bad.csv", "--target", "moon", *FAST]
+CASES += [  # -- the files and cells every CSV user gets wrong
+    Case("train-no-such-file", ["train", "nope.csv", "--target", "moon"], ("no such file",)),
+    Case(
+        "train-data-is-a-directory",
+        ["train", "sub", "--target", "moon"],
+        ("is a directory",),
+        setup=lambda d: (d / "sub").mkdir(),
+    ),
+    Case("train-empty-file", BAD, ("is empty",), setup=content("bad.csv", "")),
+    Case("train-blank-file", BAD, ("is empty",), setup=content("bad.csv", "\n  \n\n")),
+    Case("train-header-only", BAD, ("no data rows",), setup=content("bad.csv", "x1,moon\n")),
+    Case(
+        "train-no-header",
+        BAD,
+        ("all numbers", "header row"),
+        setup=content("bad.csv", "1,2\n3,4\n"),
+    ),
+    Case(
+        "train-duplicate-column",
+        BAD,
+        ("repeats column names ['x1']",),
+        setup=content("bad.csv", "x1,x1,moon\n1,2,a\n"),
+    ),
+    Case(
+        "train-unnamed-column",
+        BAD,
+        ("no name for column(s) [2]",),
+        setup=content("bad.csv", "x1,,moon\n1,2,a\n"),
+    ),
+    Case("train-binary-file", BAD, ("NUL bytes",), setup=content("bad.csv", b"\x89PNG\0\0\x01")),
+    Case(
+        "train-not-utf8",
+        BAD,
+        ("not UTF-8", "byte 0xe9"),
+        setup=content("bad.csv", "x1,moon\n1,caf\xe9\n".encode("latin-1")),
+    ),
+    Case(
+        "train-ragged-row",
+        BAD,
+        ("Line 4 of 'bad.csv' has 3 field(s)",),
+        setup=moons_with(4, "0.1,0.2,red"),
+    ),
+    Case(
+        "train-target-not-a-column",
+        [*TRAIN[:3], "label", *FAST],
+        ("Target column 'label' is not in 'data.csv'",),
+    ),
+    Case("train-no-target", ["train", "data.csv"], ("--target COL",)),
+    Case("train-file-and-dataset", ["train", "data.csv", "--dataset", "xor"], ("give a CSV file",)),
+    Case(
+        "train-text-in-a-number-column",
+        BAD,
+        ("Non-numeric value '0.5l' at line 6",),
+        setup=moons_with(6, "0.5l,0.2,red,upper"),
+    ),
+    Case(
+        "train-nan-cell",
+        BAD,
+        ("Missing value 'nan' at line 6", "--impute mean"),
+        setup=moons_with(6, "nan,0.2,red,upper"),
+    ),
+    Case(
+        "train-inf-cell",
+        BAD,
+        ("Non-finite value 'inf' at line 6",),
+        setup=moons_with(6, "inf,0.2,red,upper"),
+    ),
+    Case(
+        "train-empty-cell",
+        BAD,
+        ("Missing value '' at line 6",),
+        setup=moons_with(6, ",0.2,red,upper"),
+    ),
+    Case(
+        "train-missing-target-cell",
+        BAD,
+        ("Missing value '' at line 6", "column 'moon'"),
+        setup=moons_with(6, "0.1,0.2,red,"),
+    ),
+    Case(
+        "train-single-class",
+        BAD,
+        ("single value", "at least two classes"),
+        setup=content("bad.csv", "x1,moon\n1,a\n2,a\n3,a\n"),
+    ),
+    Case("train-bad-delimiter", [*TRAIN, "--delimiter", "ab"], ("one character",)),
+    Case(
+        "train-out-directory-missing",
+        [*TRAIN, "--out", "no/dir/m.glassnet"],
+        ("the directory 'no/dir' does not exist",),
+    ),
+    Case(
+        "train-out-is-a-directory",
+        [*TRAIN, "--out", "sub"],
+        ("is a directory",),
+        setup=lambda d: (d / "sub").mkdir(),
+    ),
+    Case(
+        "train-resume-without-a-checkpoint",
+        [*TRAIN, "--out", "n.glassnet", "--resume"],
+        ("no checkpoint at 'n.glassnet.ckpt'",),
+    ),
+    Case(
+        "train-resume-other-settings",
+        [
+            *TRAIN,
+            "--out",
+            "model.glassnet",
+            "--checkpoint",
+            "model.ckpt",
+            "--checkpoint-every",
+            "3",
+            "--epochs",
+            "6",
+            "--hidden",
+            "5",
+            "--resume",
+        ],
+        ("other settings", "hidden"),
+    ),
+    Case("train-lr-negative", [*TRAIN, "--lr", "-1"], ("expected a number > 0",)),
+    Case("train-hidden-not-numbers", [*TRAIN, "--hidden", "big"], ("layer widths",)),
+    Case("predict-no-such-model", ["predict", "none.glassnet", "new.csv"], ("no such model file",)),
+    Case("predict-model-is-a-csv", ["predict", "new.csv", "new.csv"], ("not a safetensors file",)),
+    Case(
+        "predict-truncated-model",
+        ["predict", "cut.glassnet", "new.csv"],
+        ("truncated",),
+        setup=lambda d: (d / "cut.glassnet").write_bytes((d / "model.glassnet").read_bytes()[:500]),
+    ),
+    Case(
+        "predict-empty-model",
+        ["predict", "e.glassnet", "new.csv"],
+        ("the file is empty",),
+        setup=content("e.glassnet", b""),
+    ),
+    Case(
+        "predict-2gb-sparse-model",
+        ["predict", "s.glassnet", "new.csv"],
+        ("not a JSON object",),
+        setup=sparse("s.glassnet", b"\0" * 8, 2**31),
+    ),
+    Case(
+        "predict-header-length-past-the-end",
+        ["predict", "s.glassnet", "new.csv"],
+        ("header length field says",),
+        setup=sparse("s.glassnet", (10**6).to_bytes(8, "little") + b"{", 100),
+    ),
+    Case(
+        "info-model-is-a-directory",
+        ["info", "sub"],
+        ("is a directory",),
+        setup=lambda d: (d / "sub").mkdir(),
+    ),
+    Case(
+        "info-checkpoint-not-model", ["info", "model.ckpt"], ("checkpoint file, not a model file",)
+    ),
+    Case(
+        "predict-columns-differ",
+        ["predict", "model.glassnet", "bad.csv"],
+        ("missing: color", "not in the model: shade"),
+        setup=content("bad.csv", "x1,x2,shade\n1,2,red\n"),
+    ),
+    Case(
+        "evaluate-no-target-column",
+        ["evaluate", "model.glassnet", "new.csv"],
+        ("no target column 'moon'",),
+    ),
+    Case(
+        "evaluate-unseen-label",
+        ["evaluate", "model.glassnet", "bad.csv"],
+        ("label(s) the model was not trained on: ['middle']",),
+        setup=content("bad.csv", "x1,x2,color,moon\n1,2,red,middle\n"),
+    ),
+    Case(
+        "explain-row-past-the-end",
+        ["explain", "model.glassnet", "--row", "999", "data.csv"],
+        ("--row 999: 'data.csv' has 60 data rows",),
+    ),
+    Case(
+        "predict-data-is-a-directory",
+        ["predict", "model.glassnet", "sub"],
+        ("is a directory",),
+        setup=lambda d: (d / "sub").mkdir(),
+    ),
+]
 CASES += [  # -- 3. every optional key is optional (info and predict still work)
     Case(f"info-without-{'.'.join(keys)}", ["info", *M], code=0, setup=remeta(drop(*keys)))
     for keys in OPTIONAL
@@ -717,3 +919,13 @@ def test_a_model_or_csv_over_its_own_kind_needs_no_force(world, tmp_path, capsys
     code, _, err, before, after = run_case(ok, world, tmp_path / "2", capsys)
     assert code == 0, err
     assert after["old.csv"].startswith(b"moon\n") and after["old.csv"] != before["old.csv"]
+
+
+def test_battery_totals():
+    """The battery holds at least 120 cases, each with its own name; test_bad_input runs
+    them, and its count of passes is the closing total: no traceback, no internal error,
+    no file changed on error, one line per message."""
+    ids = [c.id for c in CASES]
+    assert len(ids) >= 120 and len(set(ids)) == len(ids)
+    errors = [c for c in CASES if c.code != 0]
+    assert len(errors) >= 90 and all(c.needles for c in errors)
