@@ -234,8 +234,10 @@ def manual_seed(seed: int) -> np.random.Generator:
     it. An explicit seed or Generator, the reproducible choice, is not affected.
 
     >>> import glassnet as gn
-    >>> _ = gn.manual_seed(0); a = gn.nn.Linear(2, 2).W.data
-    >>> _ = gn.manual_seed(0); bool((gn.nn.Linear(2, 2).W.data == a).all())
+    >>> gen = gn.manual_seed(0)
+    >>> a = gn.nn.Linear(2, 2).W.data
+    >>> gen = gn.manual_seed(0)
+    >>> bool((gn.nn.Linear(2, 2).W.data == a).all())
     True
     """
     _DEFAULT_RNG[0] = as_rng(seed, "manual_seed")

@@ -188,16 +188,13 @@ def _as_list(params: Any, owner: str) -> list[Any]:
     """``params`` as a non-empty list (a Module gives its parameters)."""
     if callable(getattr(params, "parameters", None)):  # a Module: take its parameters
         params = params.parameters()
-    try:  # (a single parameter is no list of them, even when it iterates)
-        plist = None if hasattr(params, "grad") else list(params)
-    except TypeError:
-        plist = None
-    if plist is None:
+    if hasattr(params, "grad") or not isinstance(params, Iterable):  # (one parameter: no list)
         raise TypeError(
             f"The 'params' argument of {owner} must be an iterable of parameters (objects with "
             f".data and .grad) such as model.parameters(); wrap a single parameter in a list: "
             f"{owner}([w], ...). Got {type(params).__name__}."
         )
+    plist = list(params)
     if not plist:
         raise ValueError(
             f"The 'params' argument of {owner} is empty; pass the parameters to "

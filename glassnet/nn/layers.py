@@ -268,12 +268,8 @@ class MLP(Sequential):
             if i < n_hidden and dropout > 0:
                 layers.append(Dropout(dropout, rng=gen))
         super().__init__(*layers)
-        self.sizes = sizes
-        self.activations = acts
-        self.output_activation = out_act
-        self.init = init
-        self.dropout = dropout
-        self.leaky_alpha = float(leaky_alpha)
+        self.sizes, self.activations, self.output_activation = sizes, acts, out_act
+        self.init, self.dropout, self.leaky_alpha = init, dropout, float(leaky_alpha)
         for j, lin in enumerate(m for m in self.layers if isinstance(m, Linear)):
             lin.W.label, lin.b.label = f"W{j + 1}", f"b{j + 1}"  # type: ignore[union-attr]
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import functional as F
 from .._validation import check_array, check_choice, check_number
-from ..tensor import Tensor, as_tensor, where
+from ..tensor import Tensor, where
 from .module import Module
 
 
@@ -36,9 +36,6 @@ class _Loss(Module):
         name = type(self).__name__
         self.reduction = check_choice(reduction, "reduction", name, ("mean", "sum", "none"))
         self.weight = None if weight is None else check_array("weight", weight, name, ndim=ndim)
-
-    def __call__(self, input: Any, target: Any) -> Tensor:  # type: ignore[override]
-        return self.forward(as_tensor(input), target)
 
     def _reduce(self, per: Tensor, total: Any = None) -> Tensor:
         """The per-entry losses as ``reduction`` says; 'mean' divides their sum by

@@ -45,8 +45,9 @@ class Module:
     def forward(self, x: Tensor) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} must define forward(x).")
 
-    def __call__(self, x: Any) -> Tensor:
-        return self.forward(x if isinstance(x, Tensor) else Tensor(x))
+    def __call__(self, x: Any, *args: Any) -> Tensor:
+        """``forward(x, *args)``, ``x`` made a Tensor (a loss module's target is passed on)."""
+        return self.forward(x if isinstance(x, Tensor) else Tensor(x), *args)
 
     # --------------------------------------------------------------- discovery
     def _children(self) -> Iterator[tuple[str, Any]]:
