@@ -1687,10 +1687,7 @@ def _describe_run(
             f"{c} ({len(v)}, {'most frequent' if kinds.get(c) == 'categorical' else args.impute})"
             for c, v in data.table.imputed.items()
         ]
-        lines.append(
-            f"          imputed {cells} missing cell(s) (numeric columns: the {args.impute}; "
-            f"text columns: the most frequent value): {_few(by_kind)}"
-        )
+        lines.append(f"          imputed {cells} missing cell(s): {_few(by_kind)}")
     if data.table.dropped:
         lines.append(f"          left out: {_few(list(data.table.dropped))} (--drop, --id)")
     how = "--task" if args.task != "auto" else "inferred" if data.task_hint is None else "data set"
@@ -2619,16 +2616,26 @@ def _exit_code(code: Any) -> int:
     return code if isinstance(code, int) else 1
 
 
+#: Notes and warnings of the running command, printed once it succeeds (a command that
+#: fails prints its one error line only).
+_PENDING: list[str] = []
+
+
 def _warn(message: str) -> None:
     """A one-line warning on stderr: the command went on, but the user should act."""
-    sys.stderr.write(f"glassnet: warning: {_esc(_oneline(message))}\n")
-    sys.stderr.flush()
+    _PENDING.append(f"glassnet: warning: {_esc(_oneline(message))}\n")
 
 
 def _note(message: str) -> None:
     """A one-line note on stderr (what the user should know; not an error)."""
-    sys.stderr.write(f"glassnet: note: {_esc(_oneline(message))}\n")
-    sys.stderr.flush()
+    _PENDING.append(f"glassnet: note: {_esc(_oneline(message))}\n")
+
+
+def _flush_pending(show: bool) -> None:
+    if show:
+        sys.stderr.write("".join(dict.fromkeys(_PENDING)))
+        sys.stderr.flush()
+    _PENDING.clear()
 
 
 def _error(message: str) -> None:
@@ -2673,13 +2680,9 @@ def _run_quietly(args: argparse.Namespace) -> int:
     finally:
         sys.stdout = stdout
     if code == 0:
-        shown = set()
         for w in caught:
-            text = _oneline(str(w.message))
-            if w.category is RuntimeWarning and "numpy" in str(w.filename) or text in shown:
-                continue
-            shown.add(text)
-            _warn(text)
+            if not (w.category is RuntimeWarning and "numpy" in str(w.filename)):
+                _warn(str(w.message))
     return code
 
 
@@ -2700,10 +2703,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    _PENDING.clear()
     if args.debug:
-        return int(args.func(args))
+        try:
+            return int(args.func(args))
+        finally:
+            _flush_pending(True)
     try:
-        return _run_quietly(args)
+        try:
+            code = _run_quietly(args)
+        except BaseException:
+            _flush_pending(False)  # an error is the one line printed
+            raise
+        _flush_pending(code in (0, 130))
+        return code
     except CLIError as exc:
         _error(str(exc))
         return exc.code
