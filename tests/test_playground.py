@@ -414,6 +414,7 @@ MALFORMED = [
     ("POST", "/api/run", b'{"evil": 1}', {"Content-Type": "application/json"}, 400),
     ("POST", "/api/run", b"\xff\xfe", {"Content-Type": "application/json"}, 400),
     ("POST", "/api/run", b"[" * 100000, {"Content-Type": "application/json"}, 413),
+    ("POST", "/api/run", b"[" * 60000, {"Content-Type": "application/json"}, 400),  # deep
     ("POST", "/api/run", b"{}", {"Content-Type": "text/plain"}, 415),
     ("POST", "/api/train", b'{"run": "nope"}', {"Content-Type": "application/json"}, 404),
     ("POST", "/api/train", b'{"run": 5}', {"Content-Type": "application/json"}, 400),

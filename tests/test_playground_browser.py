@@ -131,6 +131,8 @@ def test_play_makes_the_test_loss_fall(page, server, tmp_path):
     assert epoch >= 25
     assert float(page.text_content("#test-loss")) < 0.7 * start
     assert page.get_attribute("#play", "aria-label") == "play"  # paused again
+    page.click("#step")  # the screenshot shows a step's update table too
+    page.wait_for_selector("#update tr[data-name]")
     page.click(".node.hidden >> nth=1")
     page.wait_for_selector("#explain .num[data-key=z]")
     _screenshot(page, tmp_path, "playground.png")
