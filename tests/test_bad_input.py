@@ -597,6 +597,33 @@ CASES += [  # -- 4. messy tables: --drop, --id, --unknown
         setup=content("u.csv", "x1,x2,color,moon\n1,2,violet,upper\n"),
     ),
     Case(
+        "predict-filled-cell-and-an-unknown-category",
+        ["predict", *M, "u.csv"],
+        ("'color' has 1 value(s) not seen at fit",),
+        setup=lambda d: (
+            remeta(put({"x1": 0.5}, "preprocessing", "preprocessor", "fill"))(d),
+            content("u.csv", "x1,x2,color\n,2,violet\n")(d),
+        ),
+    ),
+    Case(
+        "predict-filled-cell",
+        ["predict", *M, "u.csv"],
+        code=0,
+        setup=lambda d: (
+            remeta(put({"x1": 0.5}, "preprocessing", "preprocessor", "fill"))(d),
+            content("u.csv", "x1,x2,color\n,2,red\n")(d),
+        ),
+    ),
+    Case(
+        "predict-fill-of-the-wrong-type",
+        ["predict", *M, "u.csv"],
+        ("'fill' must map",),
+        setup=lambda d: (
+            remeta(put({"x1": "a"}, "preprocessing", "preprocessor", "fill"))(d),
+            content("u.csv", "x1,x2,color\n,2,red\n")(d),
+        ),
+    ),
+    Case(
         "predict-missing-cell-without-imputation",
         ["predict", "model.glassnet", "u.csv"],
         ("Missing value '' at line 2 of 'u.csv', column 'x1'", "--impute mean"),
