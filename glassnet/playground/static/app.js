@@ -444,7 +444,7 @@ function show(out, appended = false) {
   $("steps").textContent = frame.step + (frame.step === 1 ? " step" : " steps");
   $("train-loss").textContent = fmt(frame.train_loss, 3);
   $("test-loss").textContent = frame.test_loss === null ? "- (no test points)" : fmt(frame.test_loss, 3);
-  if (frame.accuracy) $("accuracy").textContent = `${pct(frame.accuracy[1])} test, ${pct(frame.accuracy[0])} train`;
+  if (frame.accuracy) $("accuracy").textContent = (frame.accuracy[1] === null ? "" : `${pct(frame.accuracy[1])} test, `) + `${pct(frame.accuracy[0])} train`;
   drawNetwork();
   drawBoundary();
   drawLossCurve();
