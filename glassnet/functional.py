@@ -191,12 +191,13 @@ def _leaky_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> Non
 
 
 INPLACE: dict[tuple[Callable[..., Any], Callable[..., Any]], tuple[Any, Any, Any]] = {
-    # (fn, grad): (forward_(A, alpha), backward_(D, A, T, alpha), scratch dtype or None)
+    # (fn, grad): (forward_(A, alpha), backward_(D, A, T, alpha), scratch dtype or None);
+    # k is leaky ReLU's alpha, which the other functions ignore (_)
     (sigmoid_fn, sigmoid_grad): (_sigmoid_, _sigmoid_bwd, "f"),
-    (tanh_fn, tanh_grad): (lambda A, al: np.tanh(A, out=A), _tanh_bwd, "f"),
-    (relu_fn, relu_grad): (lambda A, al: np.maximum(A, 0, out=A), _relu_bwd, bool),
-    (leaky_relu_fn, leaky_relu_grad): (lambda A, a: np.maximum(A, A * a, out=A), _leaky_bwd, bool),
-    (identity_fn, identity_grad): (lambda A, al: A, lambda D, A, T, al: None, None),
+    (tanh_fn, tanh_grad): (lambda A, _: np.tanh(A, out=A), _tanh_bwd, "f"),
+    (relu_fn, relu_grad): (lambda A, _: np.maximum(A, 0, out=A), _relu_bwd, bool),
+    (leaky_relu_fn, leaky_relu_grad): (lambda A, k: np.maximum(A, A * k, out=A), _leaky_bwd, bool),
+    (identity_fn, identity_grad): (lambda A, _: A, lambda D, A, T, _: None, None),
 }
 
 
