@@ -308,14 +308,17 @@ class Optimizer:
         ]
 
     def _packs_checked(self) -> list[_Pack]:
-        """Every group's pack; a group whose dict was changed (``group["lr"] = 0.1``) is
-        checked again first."""
+        """Every group's pack, a group whose dict was changed checked again first."""
         for group, pack in zip(self.param_groups, self._packs):
             if getattr(group, "changed", True):  # (a plain dict put in param_groups: always)
-                self._settle(pack, self._validate(group))
-                group.update(pack.settings)
-                group.changed = False
+                self._recheck(group, pack)
         return self._packs
+
+    def _recheck(self, group: dict[str, Any], pack: _Pack) -> None:
+        """A group whose dict was changed (``group["lr"] = 0.1``): its settings checked."""
+        self._settle(pack, self._validate(group))
+        group.update(pack.settings)
+        group.changed = False
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Take one update step from the current gradients ∂J/∂w.
@@ -326,38 +329,35 @@ class Optimizer:
         """
         loss = closure() if closure is not None else None
         self.t += 1
-        for pack in self._packs_checked():
+        for group, pack in zip(self.param_groups, self._packs):
+            if getattr(group, "changed", True):
+                self._recheck(group, pack)
+            flat = pack.flat
             skip = [  # no gradient, or none required: left as it is, with its state
                 i
-                for i, p in enumerate(pack.flat.params)
+                for i, p in enumerate(flat.params)
                 if p.grad is None or not getattr(p, "requires_grad", True)
             ]
-            if skip:
-                self._update_all_but(pack, skip)
-            else:
-                self._update(pack)
+            kept, none = self._keep(pack, skip) if skip else ((), ())
+            flat.sync()
+            for w, g, work, state in zip(flat.data, flat.grad, pack.work, pack.state):
+                self._rule(w, g, work, state, pack.settings)
+            for a, s, values in kept:
+                a[s] = values
+            for p in none:  # as in PyTorch: no gradient before the step, none after it
+                p.grad = None
         return loss
 
-    def _update(self, pack: _Pack) -> None:
-        """The rule applied to one group, every dtype's whole buffers at once."""
-        flat = pack.flat.sync()
-        for w, g, work, state in zip(flat.data, flat.grad, pack.work, pack.state):
-            self._rule(w, g, work, state, pack.settings)
-
-    def _update_all_but(self, pack: _Pack, skip: list[int]) -> None:
-        """:meth:`_update`, then the values and state of the parameters ``skip`` put back."""
+    def _keep(self, pack: _Pack, skip: list[int]) -> tuple[list, list]:
+        """Copies of the values and state of the parameters ``skip``, to put back after the
+        rule, and those of them whose ``.grad`` is None."""
         flat = pack.flat
-        none = [flat.params[i] for i in skip if flat.params[i].grad is None]
         kept = [
             (a, s, a[s].copy())
             for c, s in (flat.slots[i] for i in skip)
             for a in (flat.data[c], *pack.state[c].values())
         ]
-        self._update(pack)
-        for a, s, values in kept:
-            a[s] = values
-        for p in none:  # as in PyTorch: no gradient before the step, none after it
-            p.grad = None
+        return kept, [flat.params[i] for i in skip if flat.params[i].grad is None]
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear ∂J/∂w: ``p.grad = None`` for every parameter (PyTorch's default: the next
