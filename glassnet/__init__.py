@@ -8,6 +8,7 @@
 from . import data, datasets, functional, io, nn, optim, preprocessing, tasks, viz
 from ._validation import manual_seed
 from .explain import explain
+from .many import fit_many
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .summary import summary
 from .tensor import (
@@ -37,6 +38,7 @@ __all__ = [
     "Objective",
     "TrainState",
     "fit",
+    "fit_many",
     "optim",
     "data",
     "datasets",

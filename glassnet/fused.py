@@ -138,12 +138,15 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
 def add_l2(weights: list[Parameter], l2: float, n: int) -> float:
     """Add the L2 penalty ``l2 / (2 n) * sum ||W||^2`` to the weights' ``.grad`` (its
     gradient ``l2 / n * W``) and return its value: scikit-learn's ``alpha`` per batch."""
-    c = l2 / n
+    c = l2 / n  # a number, or one per network of a stack (K, 1, 1)
     penalty = 0.0
     for W in weights:
-        W.grad += c * W.data
-        penalty += 0.5 * c * float(np.vdot(W.data, W.data))
-    return penalty
+        W.grad += c * W.data if np.ndim(c) == 0 else c.astype(W.dtype) * W.data
+        if W.data.ndim == 2:
+            penalty += 0.5 * c * float(np.vdot(W.data, W.data))
+        else:
+            penalty += 0.5 * (c * np.einsum("kij,kij->k", W.data, W.data)[:, None, None])
+    return penalty if np.ndim(penalty) == 0 else penalty.reshape(-1)
 
 
 @dataclass
@@ -169,6 +172,12 @@ class FastMLP:
     l2 : float
         The penalty of :func:`add_l2` on every weight matrix.
     dtype : the dtype of the buffers (default: the first layer's weights').
+
+    **Many networks at once.** When every layer's ``W`` is a stack of K weight matrices
+    (K, inputs, neurons) and its ``b`` a stack (K, 1, neurons), the same code trains K
+    networks of one shape together (``np.matmul`` over the model axis; see
+    :func:`glassnet.many.fit_many`): X is (N, inputs) shared or (K, N, inputs), targets
+    (K, N, ...), and :meth:`step` returns the K losses.
     """
 
     def __init__(
@@ -180,6 +189,7 @@ class FastMLP:
         self.loss = F.LOSSES[spec.on_logits] if self.fused else spec
         self.l2 = l2
         self.dtype = np.dtype(dtype or layers[0].linear.W.dtype)
+        self.lead = layers[0].linear.W.shape[:-2]  # (K,) for a stack of networks, else ()
         # each layer's activation, resolved from the table now: in-place kernels where the
         # entry is a built-in one, else its fn and grad (keeping a copy of Z)
         last = len(layers) - 1
@@ -193,7 +203,7 @@ class FastMLP:
     def _buffers(self, n: int) -> tuple[Any, ...]:
         b = self._bufs.get(n)
         if b is None:
-            shapes = [(n, lay.neurons) for lay in self.layers]
+            shapes = [(*self.lead, n, lay.neurons) for lay in self.layers]
             acts = [np.empty(s, self.dtype) for s in shapes]  # A (Z before the activation)
             grads = [np.empty(s, self.dtype) for s in shapes]  # dL/dZ
             scratch = [  # g'(z) work space, or a copy of Z for an activation without kernels
@@ -206,7 +216,7 @@ class FastMLP:
     def forward(self, X: np.ndarray, record: list[dict] | None = None) -> list[np.ndarray]:
         """Each layer's activation ``A = g(A_prev @ W + b)`` for the batch X (buffers reused
         by the next call). An output fused with its loss is left as logits."""
-        acts, _, scratch, _ = self._buffers(X.shape[0])
+        acts, _, scratch, _ = self._buffers(X.shape[-2])
         a = X
         for lay, act, k, A, T in zip(self.layers, self._acts, self._kernels, acts, scratch):
             np.matmul(a, lay.linear.W.data, out=A)  # (n, neurons)
@@ -232,14 +242,21 @@ class FastMLP:
         """One forward + backward on a batch; dL/dparam goes into each parameter's ``.grad``
         (into ``record`` instead, when given). Returns the loss (mean over the batch,
         weighted by ``w`` of shape (n,), plus the L2 penalty)."""
-        n = X.shape[0]
+        n = X.shape[-2]
         _, dbufs, scratch, ones = self._buffers(n)
         # 1) forward, keeping each layer's activation (g' is read from a)
         acts = self.forward(X, record)
         # 2) the loss and dL/dZ of the output layer: the table's kernel writes dL/d(out) to G
         G = dbufs[-1]
-        per = self.loss.kernel(acts[-1], y, G)
-        count = per.size
+        out = acts[-1]
+        if self.lead:  # a stack: the kernels see (K N, outputs) rows, labels (K N,)
+            out, y, G = (
+                out.reshape(-1, out.shape[-1]),
+                y.reshape(-1, *y.shape[2:]),
+                G.reshape(-1, G.shape[-1]),
+            )
+        per = self.loss.kernel(out, y, G)
+        count = per.size // (self.lead[0] if self.lead else 1)
         if record is not None:
             self._record_output(record[-1], acts[-1], y, G, count)
             record[-1]["per_sample"] = per
@@ -247,7 +264,11 @@ class FastMLP:
         if w is not None:
             per = per * w.reshape((-1,) + (1,) * (per.ndim - 1))
             G *= w.reshape(-1, 1)
-        loss = float(np.add.reduce(per, axis=None)) / count
+        G = dbufs[-1]
+        if self.lead:  # one loss per network of the stack
+            loss = np.add.reduce(per.reshape(*self.lead, -1), axis=-1).astype(np.float64) / count
+        else:
+            loss = float(np.add.reduce(per, axis=None)) / count
         G *= 1.0 / count  # the mean over per-sample (ce) or per-entry (bce, mse) losses
         # 3) backward through the layers: dL/dW = A_prevᵀ G, dL/db = 1ᵀ G, dL/dA_prev = G Wᵀ
         for i in range(len(self.layers) - 1, -1, -1):
@@ -259,12 +280,12 @@ class FastMLP:
                 rec["dZ"] = G.copy()
                 rec["dW"], rec["db"] = a_prev.T @ G, G.sum(axis=0)
             else:
-                np.matmul(a_prev.T, G, out=_grad_of(lin.W))
+                np.matmul(np.swapaxes(a_prev, -1, -2), G, out=_grad_of(lin.W))
                 if lin.b is not None:  # a matrix-vector product (BLAS): faster than a sum
-                    np.matmul(ones, G, out=_grad_of(lin.b))
+                    np.matmul(ones, G, out=_grad_of(lin.b).reshape(G.shape[:-2] + G.shape[-1:]))
             if i > 0:
                 D = dbufs[i - 1]
-                np.matmul(G, lin.W.data.T, out=D)  # dL/dA of the layer below
+                np.matmul(G, np.swapaxes(lin.W.data, -1, -2), out=D)  # dL/dA below
                 if record is not None:
                     record[i - 1]["dA"] = D.copy()
                 self._times_gprime(i - 1, D, acts[i - 1], scratch[i - 1])

@@ -1,0 +1,317 @@
+"""Many networks of one shape trained at once: ensembles, seed studies, learning-rate sweeps.
+
+``fit_many(models, X, y, ...)`` trains K networks of the same architecture in one batched
+pass: their weights are stacked (``W``: (K, inputs, neurons)) and every step is the fast
+path's forward and backward (:class:`glassnet.fused.FastMLP`) with ``np.matmul`` over the
+model axis, then one optimizer update of the stacks. The per-step Python cost is paid once
+for all K networks instead of K times, which is what dominates small networks.
+
+Each network keeps what makes it itself: its own initial weights (the models as given),
+its own batch order (``seed`` per model), its own learning rate and L2 strength, and its
+own stopping point: a network stopped by ``tol`` or early stopping is frozen (its weights
+put back after every update) while the others train on. With the same seeds, each network
+ends with the weights :func:`glassnet.fit` gives it alone: bit for bit with plain gradient
+descent, to rounding with momentum and Adam (where the order of operations differs).
+
+>>> import numpy as np
+>>> import glassnet as gn
+>>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+>>> y = np.array([1, 0, 0, 1])  # XNOR
+>>> nets = [gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=s)
+...         for s in range(20)]
+>>> hs = fit_many(nets, X, y, loss="binary_cross_entropy", lr=2.0, epochs=500)
+>>> len(hs), hs[0].epochs
+(20, 500)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import optim as optim_mod
+from . import tasks
+from ._validation import as_rng, check_number, check_positive
+from .fused import FastMLP, Layer, add_l2, layers_of
+from .nn.module import Module, Parameter
+from .train import History
+
+__all__ = ["fit_many"]
+
+
+@dataclass
+class _StackedLinear:
+    """K Linear layers of one shape as one: ``W`` (K, inputs, neurons), ``b`` (K, 1, neurons)."""
+
+    W: Parameter
+    b: Parameter | None
+    inputs: int
+    neurons: int
+
+
+def _per_model(value: Any, name: str, K: int, dtype: Any = float) -> np.ndarray:
+    """A setting given once or once per model, as an array of K values."""
+    arr = np.asarray(value, dtype=object if dtype is object else None)
+    if arr.ndim == 0:
+        return np.array([value] * K, dtype=dtype)
+    if arr.shape != (K,):
+        raise ValueError(
+            f"fit_many: {name} must be one value or one per model ({K}). Got {arr.shape[0]} values."
+        )
+    return np.array(list(value), dtype=dtype)
+
+
+def _stack(models: Sequence[Module], spec: Any) -> tuple[list[list[Layer]], list[Layer]]:
+    """Each model's layers, and the stacked layers of all of them (checked to match)."""
+    per = []
+    for k, m in enumerate(models):
+        try:
+            per.append(layers_of(m, owner="fit_many", training=True))
+        except TypeError as e:
+            raise TypeError(f"fit_many: model {k}: {e}") from None
+    first = per[0]
+    shape = [(lay.inputs, lay.neurons, lay.act, lay.alpha, lay.b is None) for lay in first]
+    for k, layers in enumerate(per[1:], 1):
+        other = [(lay.inputs, lay.neurons, lay.act, lay.alpha, lay.b is None) for lay in layers]
+        if other != shape:
+            raise ValueError(
+                f"fit_many: every model must have the same layers, activations and biases; "
+                f"model {k} differs from model 0 ({other} against {shape})."
+            )
+        if layers[0].W.dtype != first[0].W.dtype:
+            raise ValueError(
+                f"fit_many: model {k} is {layers[0].W.dtype}, model 0 is {first[0].W.dtype}; "
+                "convert them to one dtype (model.to(dtype))."
+            )
+    out, loss_head = first[-1].act, spec.head
+    if loss_head and out != loss_head and not (out == "identity" and spec.on_logits == spec.name):
+        raise ValueError(
+            f"fit_many: the loss {spec.name!r} expects a {loss_head} output layer; the models "
+            f"end in {out}."
+        )
+    stacked = []
+    for i, lay in enumerate(first):
+        W = Parameter(np.stack([layers[i].W for layers in per]))
+        b = None if lay.b is None else Parameter(np.stack([layers[i].b for layers in per])[:, None])
+        stacked.append(Layer(_StackedLinear(W, b, lay.inputs, lay.neurons), lay.act, lay.alpha))  # type: ignore[arg-type]
+    return per, stacked
+
+
+def fit_many(
+    models: Sequence[Module],
+    X: Any,
+    y: Any,
+    *,
+    loss: str = "mse",
+    optimizer: str = "sgd",
+    lr: float | Sequence[float] = 0.01,
+    l2: float | Sequence[float] = 0.0,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    seed: Any = None,
+    tol: float | None = None,
+    n_iter_no_change: int = 10,
+    validation_split: float = 0.0,
+    validation_data: tuple[Any, Any] | None = None,
+    early_stopping: bool = False,
+    **optimizer_options: Any,
+) -> list[History]:
+    """Train every model of ``models`` on (X, y) at once; returns one History per model.
+
+    The options mean what they mean in :func:`glassnet.fit`. ``lr``, ``l2`` and ``seed``
+    take one value for all models or a sequence of one per model. ``seed`` draws each
+    model's batch order (and validation split); ``None`` or one seed gives every model
+    the same batches, which lets them share each gathered batch. ``optimizer`` is a name
+    from ``glassnet.optim.OPTIMIZERS``; further keywords (``momentum=0.9``, ``betas=``)
+    go to it. Per-model learning rates need ``optimizer="sgd"`` (the rate is applied to
+    each model's gradient, exactly as SGD would); Adam and RMSprop normalize the gradient,
+    so they take one ``lr`` for all models.
+
+    The models' parameters hold the trained weights when ``fit_many`` returns (also
+    after Ctrl-C, with the History's ``stop_reason`` ``"interrupted"``). A model whose
+    loss becomes NaN or inf stops with ``stop_reason="diverged"`` and keeps its weights
+    from before that step; the others go on.
+    """
+    if isinstance(models, Module) or not isinstance(models, Sequence) or not models:
+        raise TypeError(
+            "fit_many: models must be a non-empty list of glassnet models of one shape. "
+            f"Got {type(models).__name__}."
+        )
+    K = len(models)
+    spec = tasks.loss_spec(loss)
+    if spec is None:
+        raise ValueError("fit_many trains on a named loss (see glassnet.functional.LOSSES).")
+    per, layers = _stack(models, spec)
+    X, y, _ = tasks.check_data(models[0], spec, X, y, None, "fit_many")
+    check_positive("epochs", epochs, "fit_many", integer=True)
+    check_positive("n_iter_no_change", n_iter_no_change, "fit_many", integer=True)
+    if tol is not None:
+        check_positive("tol", tol, "fit_many", allow_zero=True)
+    check_number(validation_split, "validation_split", "fit_many", low=0, high=1, high_open=True)
+    lrs = _per_model(lr, "lr", K)
+    l2s = _per_model(l2, "l2", K)
+    for name, values, zero in (("lr", lrs, False), ("l2", l2s, True)):
+        for v in values:
+            check_positive(name, v, "fit_many", allow_zero=zero)
+    seeds = seed if isinstance(seed, (list, tuple, np.ndarray)) else None
+    if seeds is not None:  # every model its own generator: its own batches and split
+        rngs = [as_rng(s, "fit_many") for s in _per_model(seeds, "seed", K, object)]
+    else:
+        rngs = [as_rng(seed, "fit_many")]
+
+    # validation: one split per model's generator (one for all when the seed is shared)
+    Xv = yv = None
+    if validation_data is not None:
+        Xv, yv, _ = tasks.check_data(models[0], spec, *validation_data, None, "fit_many")
+    elif validation_split > 0 or early_stopping:
+        frac = validation_split if validation_split > 0 else 0.1
+        parts = [tasks.split_validation(X, y, None, frac, spec, r) for r in rngs]
+        if seeds is None:
+            X, y, _, Xv, yv = parts[0]
+        else:
+            X, y, Xv, yv = (np.stack([part[j] for part in parts]) for j in (0, 1, 3, 4))
+    if seeds is not None and X.ndim == 2:  # (K, n, ...): every model its own rows
+        X, y = np.broadcast_to(X, (K, *X.shape)), np.broadcast_to(y, (K, *y.shape))
+    lead = 1 if seeds is not None else 0  # the rows' axis of X and y
+
+    n = X.shape[lead]
+    bs = n if batch_size is None else batch_size
+    check_positive("batch_size", bs, "fit_many", integer=True)
+    if bs > n:
+        raise ValueError(
+            f"The 'batch_size' parameter of fit_many ({bs}) is larger than the number of "
+            f"training samples ({n}); use batch_size=None for full-batch gradient descent."
+        )
+
+    # the engine: one FastMLP over the stacks, one optimizer over the stacked parameters
+    engine = FastMLP(layers, spec.name, dtype=X.dtype)
+    params = [q for lay in layers for q in (lay.linear.W, lay.linear.b) if q is not None]
+    weights = [lay.linear.W for lay in layers]
+    per_model_lr = bool(np.any(lrs != lrs[0]))
+    if per_model_lr and optimizer != "sgd":
+        raise ValueError(
+            f"fit_many: per-model learning rates need optimizer='sgd'; {optimizer!r} "
+            "normalizes the gradient, so give it one lr for all models (or call fit_many "
+            "once per lr)."
+        )
+    # per-model rates: SGD with rate 1 on gradients each scaled by its model's rate
+    rate = 1.0 if per_model_lr else float(lrs[0])
+    opt = optim_mod.get_optimizer(optimizer, params, lr=rate, **optimizer_options)
+    scale = lrs.astype(X.dtype).reshape(K, 1, 1) if per_model_lr else None
+    l2_arr = l2s.reshape(K, 1, 1) if np.any(l2s) else None
+
+    histories = [History(engine="fused") for _ in range(K)]
+    for h in histories:
+        h.metric_name = ("accuracy" if "entropy" in spec.name else "r2") if Xv is not None else ""
+    active = np.ones(K, bool)
+    kept: dict[int, list[np.ndarray]] = {}  # a stopped model's weights, put back each step
+    best, bad = np.full(K, math.inf), np.zeros(K, int)
+    best_weights: dict[int, list[np.ndarray]] = {}
+
+    def stop(k: int, reason: str) -> None:
+        active[k] = False
+        kept[k] = [q.data[k].copy() for q in params]
+        histories[k].stop_reason = reason
+
+    errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
+    errstate.__enter__()
+    try:
+        for epoch in range(1, epochs + 1):
+            orders = None
+            if shuffle and bs < n:
+                orders = np.stack([r.permutation(n) for r in rngs])  # (K or 1, n)
+            total, seen = np.zeros(K), 0
+            for start in range(0, n, bs):
+                stop_ = min(start + bs, n)
+                m = stop_ - start
+                # 1) the batch: shared rows (one seed) or each model's own rows
+                if orders is None:
+                    xb = X[:, start:stop_] if lead else X[start:stop_]
+                    ybt = y[:, start:stop_] if lead else y[start:stop_]
+                elif not lead:
+                    xb, ybt = (
+                        np.take(X, orders[0, start:stop_], axis=0),
+                        np.take(y, orders[0, start:stop_], axis=0),
+                    )
+                else:
+                    rows = np.arange(K)[:, None]
+                    xb, ybt = X[rows, orders[:, start:stop_]], y[rows, orders[:, start:stop_]]
+                if not lead:  # every model scores the same targets
+                    ybt = np.broadcast_to(ybt, (K, *ybt.shape))
+                # 2) forward, loss and backward of all models, 3) one update
+                batch_loss = engine.step(xb, np.ascontiguousarray(ybt))
+                if l2_arr is not None:
+                    batch_loss = batch_loss + add_l2(weights, l2_arr, m)
+                for k in np.flatnonzero(active & ~np.isfinite(batch_loss)):
+                    stop(k, "diverged")  # its weights from before this step are kept
+                    histories[k].warnings.append(
+                        f"fit_many: model {k}'s loss became {batch_loss[k]} at step "
+                        f"{histories[k].steps + 1} (epoch {epoch}): it diverged and keeps its "
+                        "weights from before that step. Try a smaller learning rate for it."
+                    )
+                if scale is not None:
+                    for q in params:
+                        q.grad *= scale
+                opt.step()
+                for k, saved in kept.items():
+                    for q, v in zip(params, saved):
+                        q.data[k] = v
+                total += np.where(active, batch_loss, 0.0) * m
+                seen += m
+                for k in np.flatnonzero(active):
+                    histories[k].steps += 1
+                    histories[k].samples_seen += m
+            # end of epoch: record, validate, each model's stopping rule
+            epoch_loss = total / seen
+            val = _validate(engine, Xv, yv, K, lead) if Xv is not None else None
+            for k in np.flatnonzero(active):
+                h = histories[k]
+                h.loss.append(float(epoch_loss[k]))
+                h.epochs = epoch
+                h.lr.append(float(lrs[k]))
+                h.best_loss = min(h.best_loss, h.loss[-1])
+                if val is not None:
+                    h.val_loss.append(float(val[0][k]))
+                    h.val_metric.append(float(val[1][k]))
+                score = h.val_loss[-1] if early_stopping else h.loss[-1]
+                limit = (tol or 0.0) if early_stopping else tol
+                bad[k] = 0 if score < best[k] - (limit or 0.0) else bad[k] + 1
+                if score < best[k]:
+                    best[k], h.best_epoch = score, epoch
+                    if early_stopping:
+                        best_weights[k] = [q.data[k].copy() for q in params]
+                if limit is not None and bad[k] >= n_iter_no_change:
+                    stop(k, "early_stopping" if early_stopping else "tol")
+            if not active.any():
+                break
+        for k in np.flatnonzero(active):
+            histories[k].stop_reason = "max_epochs"
+    except KeyboardInterrupt:
+        for k in np.flatnonzero(active):
+            histories[k].stop_reason = "interrupted"
+    finally:
+        errstate.__exit__(None, None, None)
+        # every model gets its weights back: the best seen (early stopping), else its last
+        for k in range(K):
+            values = best_weights.get(k) or kept.get(k) or [q.data[k] for q in params]
+            own = [q for lay in per[k] for q in (lay.linear.W, lay.linear.b) if q is not None]
+            for q, v in zip(own, values):
+                q.data[...] = v.reshape(q.data.shape)
+    return histories
+
+
+def _validate(engine: FastMLP, Xv: np.ndarray, yv: np.ndarray, K: int, lead: int) -> tuple:
+    """Each model's validation loss and metric (accuracy or R^2) from one stacked pass."""
+    out = engine.forward(Xv)[-1]  # (K, n, outputs); logits when the head is fused
+    yk = np.ascontiguousarray(yv if lead else np.broadcast_to(yv, (K, *yv.shape)))
+    C = out.shape[-1]
+    G = np.empty((out.shape[0] * out.shape[1], C), out.dtype)
+    per = engine.loss.kernel(out.reshape(-1, C), yk.reshape(-1, *yk.shape[2:]), G)
+    losses = np.add.reduce(per.reshape(K, -1), axis=-1).astype(np.float64) / (per.size // K)
+    metrics = [tasks.metric(engine.loss, out[k], yk[k])[1] for k in range(K)]
+    return losses, np.array(metrics)

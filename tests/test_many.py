@@ -1,0 +1,218 @@
+"""fit_many: K networks trained at once end where K separate fits end."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import nn
+from glassnet.many import fit_many
+
+XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+XNOR_Y = np.array([1, 0, 0, 1])
+
+
+def xnor_nets(k, dtype=np.float32):
+    return [
+        nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=s, dtype=dtype)
+        for s in range(k)
+    ]
+
+
+def small_nets(k, sizes=(6, 8, 8, 1), act="tanh", out="sigmoid", dtype=np.float32):
+    return [
+        nn.MLP(list(sizes), activation=act, output_activation=out, rng=10 + s, dtype=dtype)
+        for s in range(k)
+    ]
+
+
+def data(n=120, d=6, outputs=1, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(float)
+    return X, y
+
+
+def weights(model):
+    return [p.data.copy() for p in model.parameters()]
+
+
+def assert_same(a, b, rtol=0.0):
+    for p, q in zip(weights(a), weights(b)):
+        if rtol:
+            np.testing.assert_allclose(p, q, rtol=rtol, atol=rtol)
+        else:
+            np.testing.assert_array_equal(p, q)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_xnor_per_model_lr_and_l2_equal_separate_fits_bit_for_bit(dtype):
+    lrs = [0.5 + 0.25 * k for k in range(6)]
+    l2s = [0.0, 0.01] * 3
+    many = xnor_nets(6, dtype)
+    hs = fit_many(
+        many, XOR_X, XNOR_Y, loss="binary_cross_entropy", lr=lrs, l2=l2s, epochs=200, tol=1e-4
+    )
+    for k, alone in enumerate(xnor_nets(6, dtype)):
+        h = gn.fit(
+            alone, XOR_X, XNOR_Y, loss="binary_cross_entropy", lr=lrs[k], l2=l2s[k],
+            epochs=200, tol=1e-4, verbose=0,
+        )  # fmt: skip
+        assert_same(many[k], alone)
+        assert (hs[k].epochs, hs[k].steps, hs[k].stop_reason) == (h.epochs, h.steps, h.stop_reason)
+        # the L2 penalty is summed in another order: the recorded loss agrees to rounding
+        np.testing.assert_allclose(hs[k].loss, h.loss, rtol=1e-6)
+
+
+def test_minibatches_with_a_seed_per_model_and_momentum_equal_separate_fits():
+    X, y = data()
+    many = small_nets(4)
+    fit_many(
+        many, X, y, loss="binary_cross_entropy", lr=0.1, epochs=4, batch_size=32,
+        seed=[1, 2, 3, 4], momentum=0.9,
+    )  # fmt: skip
+    for k, alone in enumerate(small_nets(4)):
+        opt = gn.optim.SGD(alone.parameters(), lr=0.1, momentum=0.9)
+        gn.fit(
+            alone, X, y, loss="binary_cross_entropy", optimizer=opt, epochs=4, batch_size=32,
+            seed=k + 1, verbose=0,
+        )  # fmt: skip
+        assert_same(many[k], alone)
+
+
+def test_shared_seed_adam_and_early_stopping_stop_each_model_where_it_stops_alone():
+    X, y = data(n=200)
+    many = small_nets(3)
+    hs = fit_many(
+        many, X, y, loss="binary_cross_entropy", optimizer="adam", lr=0.02, epochs=40,
+        batch_size=32, seed=7, early_stopping=True, n_iter_no_change=3,
+    )  # fmt: skip
+    for k, alone in enumerate(small_nets(3)):
+        h = gn.fit(
+            alone, X, y, loss="binary_cross_entropy", optimizer="adam", lr=0.02, epochs=40,
+            batch_size=32, seed=7, early_stopping=True, n_iter_no_change=3, verbose=0,
+        )  # fmt: skip
+        assert (hs[k].epochs, hs[k].stop_reason, hs[k].best_epoch) == (
+            h.epochs,
+            h.stop_reason,
+            h.best_epoch,
+        )
+        assert_same(many[k], alone)  # the best weights, restored
+        # validation losses come from the fast path's kernel, fit's from the graph
+        np.testing.assert_allclose(hs[k].val_loss, h.val_loss, rtol=1e-5)
+        np.testing.assert_allclose(hs[k].val_metric, h.val_metric)
+
+
+def test_multiclass_cross_entropy_and_regression():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((90, 4))
+    labels = np.argmax(X[:, :3], axis=1)
+    nets = lambda: [  # noqa: E731
+        nn.MLP([4, 5, 3], activation="relu", output_activation="softmax", rng=s, dtype=np.float64)
+        for s in range(3)
+    ]
+    many = nets()
+    fit_many(
+        many,
+        X,
+        labels,
+        loss="cross_entropy",
+        lr=[0.1, 0.2, 0.3],
+        epochs=20,
+        batch_size=30,
+        seed=[0, 1, 2],
+    )
+    for k, alone in enumerate(nets()):
+        gn.fit(
+            alone,
+            X,
+            labels,
+            loss="cross_entropy",
+            lr=[0.1, 0.2, 0.3][k],
+            epochs=20,
+            batch_size=30,
+            seed=k,
+            verbose=0,
+        )
+        assert_same(many[k], alone)
+    Y = np.stack([X[:, 0] - X[:, 1], X[:, 2] * 0.5], axis=1)
+    regs = lambda: [nn.MLP([4, 6, 2], activation="tanh", rng=s) for s in range(2)]  # noqa: E731
+    many = regs()
+    fit_many(many, X, Y, loss="mse", lr=0.05, epochs=10, batch_size=16, seed=5, l2=0.1)
+    for alone, got in zip(regs(), many):
+        gn.fit(
+            alone, X, Y, loss="mse", lr=0.05, epochs=10, batch_size=16, seed=5, l2=0.1, verbose=0
+        )
+        assert_same(got, alone)
+
+
+def test_a_diverging_model_stops_alone_with_its_finite_weights():
+    X, y = data()
+    many = small_nets(3, act="identity", out="identity", dtype=np.float64)
+    hs = fit_many(many, X, y, loss="mse", lr=[0.01, 2.0, 0.01], epochs=30)
+    assert hs[1].stop_reason == "diverged" and "diverged" in hs[1].warnings[0]
+    assert all(np.isfinite(p).all() for p in weights(many[1]))
+    assert hs[0].stop_reason == hs[2].stop_reason == "max_epochs"
+    assert hs[0].epochs == 30 and hs[1].epochs < 30
+    with pytest.raises(gn.DivergenceError) as info:  # alone, fit stops at the same step
+        gn.fit(small_nets(3, act="identity", out="identity", dtype=np.float64)[1], X, y,
+               loss="mse", lr=2.0, epochs=30, verbose=0)  # fmt: skip
+    assert info.value.history.steps == hs[1].steps
+
+
+def test_frozen_models_do_not_move_while_others_train():
+    many = xnor_nets(4)
+    hs = fit_many(
+        many,
+        XOR_X,
+        XNOR_Y,
+        loss="binary_cross_entropy",
+        lr=[0.01, 3.0, 0.01, 3.0],
+        tol=1e-3,
+        n_iter_no_change=2,
+        epochs=400,
+    )
+    stopped = [k for k, h in enumerate(hs) if h.stop_reason == "tol"]
+    assert stopped, [h.stop_reason for h in hs]
+    for k in stopped:  # a separate fit with the same settings stops at the same epoch
+        alone = xnor_nets(4)[k]
+        h = gn.fit(
+            alone,
+            XOR_X,
+            XNOR_Y,
+            loss="binary_cross_entropy",
+            lr=[0.01, 3.0, 0.01, 3.0][k],
+            tol=1e-3,
+            n_iter_no_change=2,
+            epochs=400,
+            verbose=0,
+        )
+        assert h.epochs == hs[k].epochs
+        assert_same(many[k], alone)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"lr": [0.1, 0.2]}, "one value or one per model"),
+        ({"optimizer": "adam", "lr": [0.1, 0.2, 0.3]}, "per-model learning rates need"),
+        ({"lr": -1.0}, "lr"),
+        ({"batch_size": 10}, "larger than the number of training samples"),
+        ({"loss": "nope"}, "loss"),
+    ],
+)
+def test_bad_settings_are_refused(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        fit_many(xnor_nets(3), XOR_X, XNOR_Y, **{"loss": "binary_cross_entropy", **kwargs})
+
+
+def test_models_of_different_shapes_or_dtypes_are_refused():
+    nets = xnor_nets(2) + [nn.MLP([2, 3, 1], activation="sigmoid", output_activation="sigmoid")]
+    with pytest.raises(ValueError, match="model 2 differs"):
+        fit_many(nets, XOR_X, XNOR_Y, loss="binary_cross_entropy")
+    nets = xnor_nets(1) + xnor_nets(1, np.float64)
+    with pytest.raises(ValueError, match="one dtype"):
+        fit_many(nets, XOR_X, XNOR_Y, loss="binary_cross_entropy")
+    with pytest.raises(TypeError, match="list of glassnet models"):
+        fit_many(xnor_nets(1)[0], XOR_X, XNOR_Y)
