@@ -2373,7 +2373,10 @@ def _compact_explanation(
                 f"  z = b + sum_i w_i * input_i = {_num(bias, 3)} + "
                 f"{_terms(contrib, names[l], k)} = {_num(z[j])}",
                 f"  a = {lay.act}(z) = {_num(a[j])}",
-                f"  dL/da = {_num(result.dL_dA[l][0][j])}; dL/dz = {_num(dz[j])}",
+                f"  dL/dz = y_hat_j - y_j = {_num(dz[j])} (softmax with cross-entropy)"
+                if lay.act == "softmax"
+                else f"  dL/da = {_num(result.dL_dA[l][0][j])}; "
+                f"dL/dz = dL/da * g'(z) = {_num(dz[j])}",
                 f"  dL/dw_i = input_i * dL/dz, largest: {_terms(grad, names[l], k)}",
                 f"  step (lr {lr:g}): w_i <- w_i - {lr:g} * dL/dw_i; "
                 f"b <- {_num(bias, 4)} - {lr:g} * {_num(dz[j], 4)}",
