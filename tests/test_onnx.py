@@ -760,3 +760,27 @@ def test_float16_weights_are_read_as_float32():
     net = load(_graph(nodes, {"W": W, "b": np.ones(2, np.float16)}, elem=TensorProto.FLOAT16))
     assert net.layers[0].W.dtype == np.float32
     np.testing.assert_array_equal(net.layers[0].W.data, W.astype(np.float32))
+
+
+def test_feeds_from_a_dataframe_equal_feeds_from_a_table(tmp_path):
+    pd = pytest.importorskip("pandas")
+    data = write_mixed_csv(tmp_path / "mixed.csv")
+    model, out = tmp_path / "m.glassnet", tmp_path / "m.onnx"
+    assert cli("train", data, "--target", "level", "--impute", "mean", "--out", model, *FAST) == 0
+    proto = export(model, out, impute_from=data)
+    sess = session(out)
+    from_table = sess.run(None, feeds(proto, read_csv(data, impute="mean")))
+    from_frame = sess.run(None, feeds(sess, pd.read_csv(data, dtype=str)))
+    np.testing.assert_array_equal(from_frame[0], from_table[0])
+    np.testing.assert_array_equal(from_frame[1], from_table[1])
+
+
+def test_the_export_example_of_docs_onnx_md_runs(tmp_path, monkeypatch):
+    import re
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "onnx.md").read_text()
+    block = re.findall(r"```python\n(.*?)```", text, flags=re.S)[0]
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(block, "docs/onnx.md", "exec"), namespace)
+    close(namespace["Y"], namespace["net"].predict(namespace["X"]), np.float32)
