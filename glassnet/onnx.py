@@ -338,6 +338,7 @@ def export(
     *,
     opset: int = DEFAULT_OPSET,
     impute_from: str | os.PathLike[str] | None = None,
+    task: Any = None,
     doc: str | None = None,
 ) -> onnx.ModelProto:
     """Write ``model`` as an ONNX model (to ``path`` when given) and return it.
@@ -357,6 +358,11 @@ def export(
         For a ``glassnet train`` model trained with ``--impute``: the training CSV, from
         which the imputation statistics are recomputed exactly as training computed them
         (needed only while the model file does not store them).
+    task : fitted glassnet.tasks.Task, optional
+        For a network: the task it was trained for (``infer_task(y)`` or
+        ``get_task(...).fit(y)``). A classification task adds the outputs ``label``
+        (``task.decode``) and ``probabilities`` (``task.proba``) in place of ``Y``; a
+        regression task names the output ``variable``.
     doc : str, optional
         Your own description, put before glassnet's in the model's doc string.
 
@@ -379,8 +385,13 @@ def export(
             "The 'impute_from' parameter of export applies to model files written by "
             "'glassnet train'; a model object has no preprocessing."
         )
+    elif task is not None and not isinstance(model, Module):
+        raise ValueError(
+            "The 'task' parameter of export applies to networks (glassnet.nn modules); an "
+            "estimator or a model file knows its task."
+        )
     elif isinstance(model, Module):
-        proto = _export_network(model)
+        proto = _export_network(model, task)
     elif _is_estimator(model):
         proto = _export_estimator(model)
     else:
@@ -440,22 +451,68 @@ def _describe_layers(layers: list[Layer]) -> str:
     return f"{'-'.join(map(str, sizes))} network ({acts}), {layers[0].W.dtype}"
 
 
-def _export_network(model: Module) -> tuple[str, dict[str, Any], onnx.GraphProto]:
+def _task_kind(task: Any, layers: list[Layer]) -> str | None:
+    """``'binary'``, ``'multiclass'`` or ``'multilabel'`` for a fitted classification task
+    that fits the network's head; None for a regression task."""
+    name = getattr(task, "name", None)
+    if not hasattr(task, "is_classifier") or name is None:
+        raise TypeError(f"export: 'task' must be a glassnet.tasks.Task. Got {type(task).__name__}.")
+    if not task.is_classifier:
+        return None
+    if getattr(task, "classes_", None) is None:
+        raise ValueError(f"export: the {name} task is not fitted: call task.fit(y) first.")
+    head = layers[-1].act
+    if head != task.output_activation:
+        raise ValueError(
+            f"export: a {name} task reads probabilities from a {task.output_activation} output "
+            f"layer, but the network's output layer is {head}."
+        )
+    width = 1 if name == "binary" else len(task.classes_)
+    if layers[-1].neurons != width:
+        raise ValueError(
+            f"export: a {name} task with {len(task.classes_)} classes needs {width} outputs; "
+            f"the network has {layers[-1].neurons}."
+        )
+    return str(name)
+
+
+def _export_network(model: Module, task: Any = None) -> tuple[str, dict[str, Any], onnx.GraphProto]:
     layers = _network_layers(model, "export")
     dt = layers[0].W.dtype
-    g = _Graph(reserved=("X", "Y"))
-    _network(g, layers, "X", out="Y")
     d, k = layers[0].inputs, layers[-1].neurons
+    kind = None if task is None else _task_kind(task, layers)
+    if kind is not None:  # a classifier: labels and probabilities, as skl2onnx writes them
+        g = _Graph(reserved=("X", "label", "probabilities"))
+        out = _network(g, layers, "X")
+        classes = np.asarray(task.classes_)
+        elem = _classifier_head(g, out, dt, classes, kind, "label", "probabilities")
+        c = len(classes)
+        outs = [
+            _value("label", elem, ["N", c] if kind == "multilabel" else ["N"],
+                   f"task.decode: predicted labels ({kind})"),
+            _value("probabilities", _FLOATS[dt], ["N", c], "task.proba: class probabilities"),
+        ]  # fmt: skip
+    else:
+        name = "Y" if task is None else "variable"
+        g = _Graph(reserved=("X", name))
+        _network(g, layers, "X", out=name)
+        outs = [_value(name, _FLOATS[dt], ["N", k], f"the network's outputs A_L: (N, {k}), {dt}")]
     what = f"glassnet {type(model).__name__}: {_describe_layers(layers)}"
+    if task is not None:
+        what += f"; task {task.name}"
     graph = helper.make_graph(
         g.nodes,
         f"glassnet_{type(model).__name__}",
         [_value("X", _FLOATS[dt], ["N", d], f"inputs: N rows of {d} features, {dt}")],
-        [_value("Y", _FLOATS[dt], ["N", k], f"the network's outputs A_L: (N, {k}), {dt}")],
+        outs,
         g.inits,
         doc_string=what,
     )
     meta: dict[str, Any] = {"glassnet.kind": "network"}
+    if task is not None:
+        meta["glassnet.task"] = task.name
+        if kind is not None:
+            meta["glassnet.classes"] = [str(c) for c in classes.tolist()]
     try:
         meta["glassnet.config"] = model.config()
     except NotImplementedError:

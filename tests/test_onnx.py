@@ -784,3 +784,34 @@ def test_the_export_example_of_docs_onnx_md_runs(tmp_path, monkeypatch):
     namespace: dict = {}
     exec(compile(block, "docs/onnx.md", "exec"), namespace)
     close(namespace["Y"], namespace["net"].predict(namespace["X"]), np.float32)
+
+
+def test_a_network_with_its_task_outputs_labels_and_probabilities():
+    from glassnet.tasks import get_task, infer_task
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(40, 3)).astype(np.float32)
+    targets = [
+        np.where(X[:, 0] > 0, "cat", "dog"),
+        rng.integers(0, 3, 40) + 5,
+        (X > 0).astype(int),
+    ]
+    for y in targets:
+        task = infer_task(y) if y.ndim == 1 else get_task("multilabel").fit(y)
+        net = task.build_model(3, hidden=(6,), activation="tanh", rng=0)
+        label, proba = run(export(net, task=task), X)
+        out = net.predict(X)
+        np.testing.assert_array_equal(label, task.decode(out))
+        close(proba, task.proba(out), np.float32)
+    reg = get_task("regression").fit(X[:, 0])
+    net = reg.build_model(3, hidden=(4,), rng=0)
+    proto = export(net, task=reg)
+    assert [o.name for o in proto.graph.output] == ["variable"]
+    close(run(proto, X)[0], net.predict(X), np.float32)
+    wrong = nn.MLP([3, 4, 2], output_activation="identity", rng=0)
+    with pytest.raises(ValueError, match="softmax output layer, but the network's output"):
+        export(wrong, task=infer_task(np.array(["a", "b", "c"])))
+    with pytest.raises(ValueError, match="not fitted"):
+        export(wrong, task=get_task("multiclass"))
+    with pytest.raises(TypeError, match="'task' must be a glassnet.tasks.Task"):
+        export(wrong, task="multiclass")
