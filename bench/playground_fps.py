@@ -5,7 +5,8 @@ A 2-4-4-1 tanh network on the circle data (500 points, batch 10), the output ove
 
 1. the server alone: sequential ``POST /api/train {"epochs": 1}`` calls over one
    keep-alive connection, each training one epoch and returning a whole frame (output
-   grid, every neuron's thumbnail, weights, losses), JSON-encoded;
+   grid, every neuron's thumbnail, weights, losses), JSON-encoded, with the side panels
+   (hidden-layer table and space) in one frame of four, about as often as the page asks;
 2. end to end in headless Chromium (when Playwright and /usr/bin/chromium are there):
    the page playing for a few seconds, each frame requested, decoded and drawn.
 
@@ -45,9 +46,12 @@ def server_fps(pg: Playground, seconds: float) -> tuple[float, int]:
     frames, nbytes = 0, 0
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < seconds:
-        conn.request(
-            "POST", "/api/train", body=json.dumps({"run": rid, "epochs": 1}), headers=headers
-        )
+        body = {
+            "run": rid,
+            "epochs": 1,
+            "side": frames % 4 == 0,
+        }  # side panels: 1 in 4, as the page
+        conn.request("POST", "/api/train", body=json.dumps(body), headers=headers)
         r = conn.getresponse()
         nbytes += len(r.read())
         frames += 1
@@ -95,7 +99,11 @@ def main() -> None:
             print("browser: skipped (needs playwright and /usr/bin/chromium)")
         else:
             print(f"browser: {b:6.1f} frames/s  (headless Chromium playing, drawn)")
-        print(f"({os.cpu_count()} CPUs; 2-4-4-1 tanh network, 500 points, batch 10, 100x100 grid)")
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(
+            f"({os.cpu_count()} CPUs, load average {load:.1f}; 2-4-4-1 tanh network, "
+            "500 points, batch 10, 100x100 grid)"
+        )
     finally:
         pg.close()
 

@@ -280,9 +280,12 @@ def feature_matrix(points: np.ndarray, features: list[str]) -> np.ndarray:
     return np.stack([FEATURES[f](x1, x2) for f in features], axis=1).astype(np.float64)
 
 
-def _b64(a: np.ndarray) -> str:
-    """An array as base64 float32 bytes (the page reads it into a Float32Array)."""
-    return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode("ascii")
+def colour_bytes(s: np.ndarray) -> str:
+    """Values on the colour scale [-1, 1] (orange -1, white 0, blue 1) as base64 bytes
+    ``round((s + 1) * 127.5)``: what the page paints (the heat maps are colours, so 8 bits
+    each; the numbers the page prints come as full floats)."""
+    q = np.rint((np.clip(s, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+    return base64.b64encode(q.tobytes()).decode("ascii")
 
 
 def _num(v: float) -> float | None:
@@ -540,17 +543,23 @@ class Run:
             acts = self.viewer.forward(self.grid_inputs)  # (grid*grid, neurons) per layer
             ti = self.thumb_idx
             train, test = self.history[-1][1], self.history[-1][2]
+            out = acts[-1][:, 0]
+            if self.config["problem"] == "classification":
+                out = 2.0 * out - 1.0  # p in [0, 1] on the scale [-1, 1]
+            inputs = self.grid_inputs[ti]  # (THUMB*THUMB, features), scaled by their largest
+            inputs = inputs / np.maximum(np.abs(inputs).max(axis=0), 1e-12)
             frame = {
                 "epoch": self.epoch,
                 "step": self.step_count,
                 "train_loss": train,
                 "test_loss": test,
                 "history": self.history if history else self.history[-1:],
-                "output": _b64(acts[-1][:, 0]),
-                "thumbs": [
-                    [_b64(self.grid_inputs[ti, j]) for j in range(self.grid_inputs.shape[1])]
-                ]
-                + [[_b64(A[ti, j]) for j in range(A.shape[1])] for A in acts],
+                # the heat maps on the colour scale: the output over the grid, then every
+                # input and neuron over a THUMB x THUMB grid (hidden values clipped to [-1, 1])
+                "output": colour_bytes(out),
+                "thumbs": [[colour_bytes(inputs[:, j]) for j in range(inputs.shape[1])]]
+                + [[colour_bytes(A[ti, j]) for j in range(A.shape[1])] for A in acts[:-1]]
+                + [[colour_bytes(out[ti])]],
                 "W": [lay.W.tolist() for lay in self.layers],
                 "b": [lay.b.tolist() for lay in self.layers],  # type: ignore[union-attr]
             }

@@ -36,7 +36,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .._validation import ParameterError, check_choice, check_number
+from .._validation import ParameterError, check_bool, check_choice, check_number
 from .engine import LIMITS, Run, previews
 from .export import data_csv, model_bytes
 
@@ -344,12 +344,12 @@ def _fields(body: dict, allowed: tuple[str, ...]) -> None:
         raise RequestError(400, f"unknown field(s) {unknown[:5]}; this call takes {list(allowed)}")
 
 
-def _view(run: Run, history: bool = True) -> dict[str, Any]:
-    return {
-        "frame": run.frame(history),
-        "hidden_space": run.hidden_space(),
-        "table": run.table(),
-    }
+def _view(run: Run, history: bool = True, side: bool = True) -> dict[str, Any]:
+    """A frame, and with ``side`` the side panels (the hidden-layer table and space)."""
+    view: dict[str, Any] = {"frame": run.frame(history)}
+    if side:
+        view.update(hidden_space=run.hidden_space(), table=run.table())
+    return view
 
 
 def _api_run(h: _Handler, query: dict, body: dict) -> None:
@@ -359,7 +359,7 @@ def _api_run(h: _Handler, query: dict, body: dict) -> None:
 
 
 def _api_train(h: _Handler, query: dict, body: dict) -> None:
-    _fields(body, ("run", "epochs"))
+    _fields(body, ("run", "epochs", "side"))
     run = h.playground.run_of(body.get("run"))
     epochs = check_number(
         body.get("epochs", 1), "epochs", "train", low=1, high=LIMITS["epochs_per_request"],
@@ -370,8 +370,9 @@ def _api_train(h: _Handler, query: dict, body: dict) -> None:
         raise RequestError(
             400, f"{epochs} epochs are {epochs * per_epoch} steps; ask for at most {MAX_UPDATES}"
         )
+    side = check_bool(body.get("side", True), "side", "train")
     run.train(epochs)
-    h._send_json(_view(run, history=False))  # the page appends the new loss point
+    h._send_json(_view(run, history=False, side=side))  # the page appends the loss point
 
 
 def _api_step(h: _Handler, query: dict, body: dict) -> None:

@@ -180,7 +180,9 @@ function loop() {
   if (!playing) return;
   queue(async () => {
     if (!playing || !run) return;
-    show(await api("/api/train", { run: run.id, epochs: 1 }), true);
+    const side = performance.now() - lastSide > 250;   // the side panels 4 times a second
+    if (side) lastSide = performance.now();
+    show(await api("/api/train", { run: run.id, epochs: 1, side }), true);
   }).then(() => { if (playing) setTimeout(loop, 0); });
 }
 
@@ -228,19 +230,17 @@ function colour(v) {       // v in [-1, 1] -> [r, g, b]
 }
 const css = (v) => { const c = colour(v); return `rgb(${c[0] | 0},${c[1] | 0},${c[2] | 0})`; };
 
-function floats(b64) {
+// a heat map from the server: bytes b = round((s + 1) * 127.5) of values s on the colour scale
+function scaleValues(b64) {
   const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new Float32Array(bytes.buffer);
-}
-
-// the network's output on the colour scale [-1, 1]
-function shade(v) {
-  let s = state.problem === "classification" ? 2 * v - 1 : v;
-  if (state.discretize) s = s >= 0 ? 1 : -1;
+  const s = new Float32Array(bin.length);
+  for (let i = 0; i < bin.length; i++) s[i] = bin.charCodeAt(i) / 127.5 - 1;
   return s;
 }
+
+// the network's output on the colour scale: as is, or discretized to -1 / 1
+const shade = (s) => (state.discretize ? (s >= 0 ? 1 : -1) : s);
+const same = (s) => s;
 
 const offscreen = new Map();   // n -> [canvas, context, ImageData], reused frame after frame
 function paint(canvas, values, n, scale) {   // values: n*n, row 0 at the top
@@ -404,18 +404,16 @@ function tooltip(ev, l, i, j) {
 function drawNetwork() {
   if (!frame) return;
   // thumbnails: inputs (scaled by their largest value), neurons (clamped to [-1, 1])
-  const T = Math.round(Math.sqrt(floats(frame.thumbs[0][0]).length));
+  const T = Math.round(Math.sqrt(atob(frame.thumbs[0][0]).length));
   state.features.forEach((f, j) => {
-    const v = floats(frame.thumbs[0][j]);
-    let m = 0; for (const x of v) m = Math.max(m, Math.abs(x));
-    paint(nodeEls[0][FEATURES.indexOf(f)].querySelector("canvas"), v, T, (x) => x / (m || 1));
+    paint(nodeEls[0][FEATURES.indexOf(f)].querySelector("canvas"), scaleValues(frame.thumbs[0][j]), T, same);
   });
   const L = frame.thumbs.length - 1;
   for (let l = 1; l <= L; l++) {
     frame.thumbs[l].forEach((b64, j) => {
       const el = nodeEls[l][j];
       if (!el) return;
-      paint(el.querySelector("canvas"), floats(b64), T, l === L ? shade : (x) => x);
+      paint(el.querySelector("canvas"), scaleValues(b64), T, l === L ? shade : same);
       el.querySelector(".name").textContent = run.data.names.neurons[l - 1][j];
       el.title = `${run.data.names.sums[l - 1][j]}: bias ${run.data.names.biases[l - 1][j]} = ${fmt(frame.b[l - 1][j], 4)}`;
     });
@@ -430,7 +428,7 @@ function drawNetwork() {
 
 // ---------------------------------------------------------------- frames
 let lossHistory = [];   // [epoch, train loss, test loss]: whole from a run or a step, appended while playing
-let lastSide = 0;       // when the table and the hidden space were last drawn
+let lastSide = 0;       // when the side panels (table, hidden space, explain) were last asked for
 
 function show(out, appended = false) {
   frame = out.frame;
@@ -448,9 +446,7 @@ function show(out, appended = false) {
   drawNetwork();
   drawBoundary();
   drawLossCurve();
-  const now = performance.now();
-  if (!playing || now - lastSide > 250) {   // the side panels: a few times a second while playing
-    lastSide = now;
+  if ("table" in out) {   // the side panels: a few times a second while playing
     drawTable(out.table);
     drawHiddenSpace(out.hidden_space);
     if (selected.target) explainSelected();
@@ -464,11 +460,9 @@ function drawBoundary() {
   const canvas = $("boundary");
   const L = frame.thumbs.length - 1;
   if (hover && hover[0] < L && frame.thumbs[hover[0]][hover[1]]) {   // a hovered input or hidden neuron
-    const v = floats(frame.thumbs[hover[0]][hover[1]]);
-    let m = 1;
-    if (hover[0] === 0) { m = 0; for (const x of v) m = Math.max(m, Math.abs(x)); }
-    paint(canvas, v, Math.round(Math.sqrt(v.length)), (x) => x / (m || 1));
-  } else paint(canvas, floats(frame.output), GRID, shade);
+    const v = scaleValues(frame.thumbs[hover[0]][hover[1]]);
+    paint(canvas, v, Math.round(Math.sqrt(v.length)), same);
+  } else paint(canvas, scaleValues(frame.output), GRID, shade);
   const ctx = canvas.getContext("2d");
   const [lo, hi] = run.data.domain;
   const px = (v) => ((v - lo) / (hi - lo)) * canvas.width;
