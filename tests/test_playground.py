@@ -134,6 +134,22 @@ def test_training_lowers_the_test_loss():
     assert [len(t) for t in frame["thumbs"]] == [2, 4, 2, 1]
 
 
+def test_heat_maps_are_the_networks_outputs_on_the_colour_scale():
+    import base64
+
+    run = Run({"seed": 2, "grid": 20, "activation": "relu"})
+    run.train(2)
+    f = run.frame()
+    decode = lambda b64: np.frombuffer(base64.b64decode(b64), np.uint8).astype(int)  # noqa: E731
+    acts = run.viewer.forward(run.grid_inputs)
+    p = acts[-1][:, 0]  # (400,) probabilities: byte = round((2p - 1 + 1) * 127.5)
+    assert np.abs(decode(f["output"]) - np.rint(255 * p)).max() <= 1
+    relu = acts[0][run.thumb_idx, 2]  # a ReLU neuron, clipped to [-1, 1] for its colour
+    assert np.abs(decode(f["thumbs"][1][2]) - np.rint((np.minimum(relu, 1) + 1) * 127.5)).max() <= 1
+    x1 = run.grid_inputs[run.thumb_idx, 0] / 6  # an input, scaled by its largest value
+    assert np.abs(decode(f["thumbs"][0][0]) - np.rint((x1 + 1) * 127.5)).max() <= 1
+
+
 def test_regression_run_learns_the_plane():
     run = Run({"dataset": "reg-plane", "problem": "regression", "activation": "linear",
                "hidden": [], "lr": 0.01})  # fmt: skip
