@@ -307,13 +307,6 @@ class Optimizer:
             for d, bufs in zip(pack.flat.data, pack.state)
         ]
 
-    def _packs_checked(self) -> list[_Pack]:
-        """Every group's pack, a group whose dict was changed checked again first."""
-        for group, pack in zip(self.param_groups, self._packs):
-            if getattr(group, "changed", True):  # (a plain dict put in param_groups: always)
-                self._recheck(group, pack)
-        return self._packs
-
     def _recheck(self, group: dict[str, Any], pack: _Pack) -> None:
         """A group whose dict was changed (``group["lr"] = 0.1``): its settings checked."""
         self._settle(pack, self._validate(group))
@@ -330,7 +323,7 @@ class Optimizer:
         loss = closure() if closure is not None else None
         self.t += 1
         for group, pack in zip(self.param_groups, self._packs):
-            if getattr(group, "changed", True):
+            if getattr(group, "changed", True):  # (a plain dict put in param_groups: always)
                 self._recheck(group, pack)
             flat = pack.flat
             skip = [  # no gradient, or none required: left as it is, with its state
@@ -378,7 +371,9 @@ class Optimizer:
         (save the model for those).
         """
         groups = []
-        for pack in self._packs_checked():
+        for group, pack in zip(self.param_groups, self._packs):
+            if getattr(group, "changed", True):
+                self._recheck(group, pack)
             bufs = {f"{n}.{g}": b.copy() for g, s in enumerate(pack.state) for n, b in s.items()}
             groups.append({**pack.settings, **bufs})
         return {"type": type(self).__name__, "t": self.t, "param_groups": groups}

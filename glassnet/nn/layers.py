@@ -70,7 +70,7 @@ class Linear(Module):
         return super().extra_repr() + ("" if self.b is not None else ", bias=False")
 
     def config(self) -> dict[str, Any]:
-        return {**super().config(), "bias": self.b is not None, "dtype": str(self.W.dtype)}
+        return {**super().config(), "bias": self.b is not None}
 
 
 class ActivationModule(Module):
@@ -298,6 +298,8 @@ class Neuron(Sequential):
     array([False, False, False,  True])
     """
 
+    _hparams = ("inputs", "activation")
+
     def __init__(
         self, inputs: int, activation: str = "sigmoid", rng: Any = None, dtype: Any = np.float32
     ) -> None:
@@ -305,7 +307,8 @@ class Neuron(Sequential):
         lin.W.label, lin.b.label = "w", "w0"  # type: ignore[union-attr]
         act = F.get_activation(activation).name
         super().__init__(lin, activation_module(act))
-        self.activation_name = act
+        self.inputs, self.activation = lin.inputs, act
+        self.activation_name = act  # (the name it had first)
 
     @property
     def weights(self) -> np.ndarray:
@@ -328,14 +331,7 @@ class Neuron(Sequential):
         lin.W.data[:, 0] = w
         lin.b.data[0] = w0
 
-    def config(self) -> dict[str, Any]:
-        lin = self.layers[0]
-        return {
-            "type": "Neuron",
-            "inputs": lin.inputs,
-            "activation": self.activation_name,
-            "dtype": str(lin.W.dtype),
-        }
+    config = Module.config  # (not Sequential's: a Neuron is built from its arguments)
 
 
 def from_config(cfg: dict[str, Any]) -> Module:

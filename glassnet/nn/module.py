@@ -167,7 +167,13 @@ class Module:
         module (weights excluded)."""
         if self._hparams is None:
             raise NotImplementedError(f"{type(self).__name__} does not describe itself (config()).")
-        return {"type": type(self).__name__, **{k: getattr(self, k) for k in self._hparams}}
+        ps = self.parameters()  # and, with parameters, their dtype
+        dtype = {"dtype": str(ps[0].dtype)} if ps else {}
+        return {
+            "type": type(self).__name__,
+            **{k: getattr(self, k) for k in self._hparams},
+            **dtype,
+        }
 
     def to(self, *args: Any, dtype: Any = None, device: Any = None) -> Module:
         """Convert every parameter, and its gradient, to ``dtype`` (float32 or float64; a
