@@ -69,6 +69,8 @@ from ._validation import check_number
 from .datasets import DATASETS, Table, load_dataset, read_csv
 from .files import WriteError, atomic_write, same_file
 from .io import (
+    CLI_MODEL_FORMAT,
+    CLI_MODEL_FORMAT_VERSION,
     ModelFileError,
     file_kind,
     load_arrays,
@@ -93,8 +95,8 @@ __all__ = [
 ]
 
 #: ``"format"`` and ``"format_version"`` of the JSON description ``glassnet train`` writes.
-MODEL_FORMAT = "glassnet-cli-model"
-MODEL_FORMAT_VERSION = 1
+MODEL_FORMAT = CLI_MODEL_FORMAT
+MODEL_FORMAT_VERSION = CLI_MODEL_FORMAT_VERSION
 CHECKPOINT_FORMAT = "glassnet-cli-checkpoint"
 
 #: ``train`` warns about a text feature column with more distinct values than this share
@@ -622,7 +624,7 @@ class _Bundle:
 
     def inputs(self, table: Table, unknown: str = "error") -> np.ndarray:
         """The table's features, preprocessed: (N, n_inputs) in the model's dtype."""
-        n_out = max(_widths(self.model) or (1, 1))
+        n_out = self.task.n_outputs
         _check_memory(
             f"scoring {table.n_rows} rows with {self.pre.n_features_out} inputs",
             table.n_rows * (self.pre.n_features_out * 12 + n_out * 16),
@@ -689,13 +691,6 @@ def _load_any(path: str) -> tuple[Any, dict[str, Any]]:
     _, description = load_arrays(p)
     meta = description.get("meta", {}) if isinstance(description, dict) else {}
     return model, meta if isinstance(meta, dict) else {}
-
-
-def _widths(model: Any) -> tuple[int, int] | None:
-    """The network's input and output widths, from its weight matrices (None: no 2-d W)."""
-    Ws = [p.data for name, p in model.named_parameters() if name.split(".")[-1] == "W"]
-    Ws = [W for W in Ws if W.ndim == 2]
-    return (int(Ws[0].shape[0]), int(Ws[-1].shape[1])) if Ws else None
 
 
 def _load_bundle(path: str) -> _Bundle:
