@@ -223,7 +223,7 @@ class _Pack:
     arrays and the state buffers per dtype, and the group's settings as last checked."""
 
     def __init__(self, flat: Any) -> None:
-        self.flat, self.settings, self.values = flat, {}, ()
+        self.flat, self.settings = flat, {}
         self.work = [(np.empty_like(d), np.empty_like(d)) for d in flat.data]
         self.state: list[dict[str, np.ndarray]] = [{} for _ in flat.data]
 
@@ -301,7 +301,7 @@ class Optimizer:
     def _settle(self, pack: _Pack, settings: dict[str, Any]) -> None:
         """Give a group checked settings, and state buffers to match (new ones at 0)."""
         names = self._buffers(settings)
-        pack.settings, pack.values = settings, tuple(settings.values())
+        pack.settings = settings
         pack.state = [
             {n: bufs[n] if n in bufs else np.zeros_like(d) for n in names}
             for d, bufs in zip(pack.flat.data, pack.state)
