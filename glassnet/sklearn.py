@@ -1202,9 +1202,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted labels: the most probable class (multi-class), p > 0.5 (binary and
-        multi-label, an (n, K) 0/1 matrix)."""
-        check_is_fitted(self)
-        return self._decode(self._outputs(self._check_X(X)))
+        multi-label, an (n, K) 0/1 matrix), read from predict_proba's numbers so the two
+        always agree."""
+        P = self.predict_proba(X)
+        if P.shape[1] == 2 and self._label_binarizer.y_type_ != "multilabel-indicator":
+            P = P[:, 1:]  # binary: [1 - p, p] -> p
+        return self._decode(P)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order

@@ -83,9 +83,11 @@ def _run_upstream(tmp_path: Path) -> dict[str, tuple[str, str]]:
         "error::FutureWarning",
         f"--junitxml={report}",
     ]
-    # one BLAS thread: these networks are small, and on a busy machine threads that spin
-    # waiting for each other made the run several times slower
-    env = {**os.environ, "PYTHONPATH": path, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    # One BLAS thread: these networks are small, and on a busy machine threads that spin
+    # waiting for each other made the run 10-20 times slower. sklearn.conftest sets the BLAS
+    # threads to joblib.cpu_count(only_physical_cores=True), which LOKY_MAX_CPU_COUNT caps.
+    one = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "LOKY_MAX_CPU_COUNT": "1"}
+    env = {**os.environ, "PYTHONPATH": path, **one}
     proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=1200)
     assert report.exists(), proc.stdout[-4000:] + proc.stderr[-4000:]
     outcomes = {}
