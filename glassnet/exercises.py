@@ -51,7 +51,7 @@ import numpy as np
 
 from . import functional as F
 from ._validation import check_choice
-from .explain import explain, unicode_symbol
+from .explain import explain, typeset, unicode_symbol
 from .files import atomic_write
 from .fused import layers_of
 from .nn import MLP, Neuron
@@ -204,7 +204,7 @@ def _net_question(e: Any, what: str) -> list[tuple[str, Any]]:
         ins = nm.x if l == 0 else nm.a[l - 1]
         for i in range(W.shape[0]):
             for k in range(W.shape[1]):
-                rows.append([nm.w[l][i][k], f"{ins[i]} -> {nm.z[l][k]}", _num(W[i, k])])
+                rows.append([nm.w[l][i][k], f"{ins[i]} → {nm.z[l][k]}", _num(W[i, k])])
         for k in range(W.shape[1]):
             rows.append([nm.b[l][k], f"bias of {nm.z[l][k]}", _num(e.b[l][k])])
     x = ", ".join(f"{n} = {_num(v)}" for n, v in zip(nm.x, e.x[0]))
@@ -248,8 +248,13 @@ def _forward(rng: np.random.Generator, number: int) -> Exercise:
                      f"{_num(e.b[l][k])} + {nums}")
             )  # fmt: skip
         for k, an in enumerate(nm.a[l]):
-            g = "ReLU" if acts[l] == "relu" else acts[l]
-            steps.append(Step(an, float(e.A[l][0, k]), f"{g}({nm.z[l][k]})"))
+            zv = _num(e.Z[l][0, k])
+            how = (
+                f"ReLU({nm.z[l][k]}) = max(0, {zv})"
+                if acts[l] == "relu"
+                else f"{acts[l]}({nm.z[l][k]}) = {zv}"
+            )
+            steps.append(Step(an, float(e.A[l][0, k]), how))
     return Exercise(
         "forward",
         number,
@@ -454,9 +459,10 @@ def _softmax(rng: np.random.Generator, number: int) -> Exercise:
         ("table", (["z1", "z2", "z3"], [[_num(v) for v in logits]])),
         (
             "p",
-            f"and the true class is class {label + 1} of 3. Compute e^z for each logit, "
-            "their sum, the probabilities y_hat_k = e^(z_k) / sum, the cross-entropy "
-            "L = -sum_k y_k log y_hat_k and its gradient dL/dz_k for each k.",
+            f"and the true class is class {label + 1} of 3 (the target is one-hot). Compute "
+            "e^z1, e^z2, e^z3, their sum, the probabilities y_hat1, y_hat2, y_hat3 (each "
+            "e^z divided by the sum), the cross-entropy L = -log of the true class's "
+            "probability, and its gradients dL/dz1, dL/dz2, dL/dz3.",
         ),
     ]
     data = {"logits": logits.tolist(), "label": label}
@@ -530,16 +536,29 @@ def generate(seed: int, kinds: Sequence[str] = KINDS) -> list[Exercise]:
 # =====================================================================================
 # Rendering: Markdown (LaTeX) and HTML (Unicode)
 # =====================================================================================
-_MATH_WORDS = re.compile(r"(?<![\w/'^])(?:y_hat\d*|dL/d\w+|g'\(\w+\)|e\^z\d|[xzawby]\d+|y)(?!\w)")
+_MATH_WORDS = re.compile(r"(?<![\w/'^{\\])(?:e\^z\d|y)(?![\w}])")
 
 
 def _md_text(text: str) -> str:
-    """Prose with the symbols typeset: ``y_hat`` -> ``$\\hat{y}$``."""
-    return _MATH_WORDS.sub(lambda m: f"${_tex(m.group(0))}$", text)
+    """Prose with the symbols in LaTeX (``y_hat`` -> ``$\\hat{y}$``), by explain's typesetter;
+    the few symbols only exercises use (``e^z1``, ``y``) by this module's."""
+    out = []
+    for part in re.split(r"((?<![\w/'^])e\^z\d)", text):
+        if re.fullmatch(r"e\^z\d", part):
+            out.append(f"${_tex(part)}$")
+            continue
+        for q in re.split(r"(\$[^$]*\$)", typeset(part, "latex")):
+            out.append(
+                q if q.startswith("$") else _MATH_WORDS.sub(lambda m: f"${_tex(m.group(0))}$", q)
+            )
+    return "".join(out)
 
 
 def _html_text(text: str) -> str:
-    return _MATH_WORDS.sub(lambda m: _uni(m.group(0)), html.escape(text, quote=False))
+    """Prose in the slides' Unicode (ŷ, ∂L/∂w₁, ½(ŷ − y)²), by explain's typesetter."""
+    parts = re.split(r"((?<![\w/'^])e\^z\d)", text)
+    out = "".join(_uni(p) if re.fullmatch(r"e\^z\d", p) else typeset(p, "unicode") for p in parts)
+    return html.escape(out, quote=False)
 
 
 def _key_rows(ex: Exercise, md: bool) -> list[list[str]]:
@@ -578,7 +597,8 @@ def to_markdown(sheet: Sequence[Exercise], seed: int, key: bool = False) -> str:
                 if kind == "p":
                     out += [_md_text(body), ""]
                 else:
-                    out += _md_table([_md_text(h) for h in body[0]], body[1]) + [""]
+                    rows = [[_md_text(c) for c in r] for r in body[1]]
+                    out += _md_table([_md_text(h) for h in body[0]], rows) + [""]
             out += ["Answer ids: " + ", ".join(f"`{ex.number}.{s.id}`" for s in ex.steps), ""]
         else:
             out += _md_table(["id", "symbol", "how", "value"], _key_rows(ex, True)) + [""]
