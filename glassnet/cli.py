@@ -2435,8 +2435,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
         if source is not None and same_file(source, out):
             raise CLIError(f"the ONNX file '{out}' is an input ('{source}'); choose another path")
     opset = gn_onnx.DEFAULT_OPSET if args.opset is None else args.opset
-    gn_onnx.export(args.model, out, opset=opset, impute_from=args.impute_from)
-    sys.stdout.write(f"wrote {out} (ONNX opset {opset})\n")
+    proto = gn_onnx.export(args.model, out, opset=opset, impute_from=args.impute_from)
+    verified = {p.key: p.value for p in proto.metadata_props}.get("glassnet.verified", "")
+    sys.stdout.write(f"wrote {out} (ONNX opset {opset})\nchecked  {verified}\n")
     return 0
 
 
