@@ -340,6 +340,7 @@ def export(
     impute_from: str | os.PathLike[str] | None = None,
     task: Any = None,
     doc: str | None = None,
+    verify: bool = True,
 ) -> onnx.ModelProto:
     """Write ``model`` as an ONNX model (to ``path`` when given) and return it.
 
@@ -365,11 +366,22 @@ def export(
         regression task names the output ``variable``.
     doc : str, optional
         Your own description, put before glassnet's in the model's doc string.
+    verify : bool
+        Run the graph in onnxruntime on 64 random rows and compare it with glassnet's own
+        predictions before anything is written (labels equal, values to 1e-5 relative in
+        float32, 1e-12 in float64); the result is in the metadata ``glassnet.verified``.
 
     Returns
     -------
     onnx.ModelProto
-        Checked with ``onnx.checker`` (and shape inference) before it is written.
+        Checked with ``onnx.checker`` (and shape inference) and, with ``verify``, in
+        onnxruntime, before it is written.
+
+    Raises
+    ------
+    OnnxError
+        A model that has no ONNX form (NaN weights, an activation without an operator),
+        or, with ``verify``, onnxruntime's outputs differ from glassnet's.
     """
     opset = int(check_number(opset, "opset", "export", low=MIN_OPSET, integer=True))
     newest = onnx.defs.onnx_opset_version()
@@ -400,8 +412,9 @@ def export(
             f"a fitted glassnet.sklearn estimator, or the path of a .glassnet file. Got "
             f"{type(model).__name__}."
         )
-    graph_doc, meta, graph = proto
-    return _finish(graph, graph_doc if doc is None else f"{doc}\n\n{graph_doc}", meta, opset, path)
+    graph_doc, meta, graph, sample = proto
+    description = graph_doc if doc is None else f"{doc}\n\n{graph_doc}"
+    return _finish(graph, description, meta, opset, path, sample if verify else None)
 
 
 def _finish(
@@ -410,6 +423,7 @@ def _finish(
     meta: dict[str, Any],
     opset: int,
     path: str | os.PathLike[str] | None,
+    sample: _Sample | None,
 ) -> onnx.ModelProto:
     from . import __version__
 
@@ -434,9 +448,88 @@ def _finish(
         onnx.checker.check_model(proto, full_check=True)
     except Exception as exc:  # an internal error: glassnet wrote a graph onnx refuses
         raise OnnxError(f"export: the ONNX graph does not check: {exc}") from exc
+    if sample is not None:
+        props = {p.key: p.value for p in proto.metadata_props}
+        helper.set_model_props(proto, {**props, "glassnet.verified": _verify(proto, *sample)})
     if path is not None:
         atomic_write(path, proto.SerializeToString())
     return proto
+
+
+# inputs for onnxruntime, and glassnet's own outputs for them (in the graph's output order)
+# and the network's dtype (which sets the tolerance)
+_Sample = tuple[dict[str, np.ndarray], list[np.ndarray], np.dtype]
+SAMPLE_ROWS = 64
+
+
+def _verify(
+    proto: onnx.ModelProto, feeds_: dict[str, np.ndarray], expected: list, dt: np.dtype
+) -> str:
+    """Run ``proto`` in onnxruntime on ``feeds_`` and compare with glassnet's ``expected``:
+    labels equal (but for rows within 1e-4 of a decision boundary), values within
+    ``rtol * (|y| + max |y|)``, rtol 1e-5 in float32 and 1e-12 in float64 (the tolerance
+    of tests/test_onnx.py, where the reason is written down). Returns a summary."""
+    try:
+        import onnxruntime as ort
+    except ImportError as e:
+        raise ImportError(
+            f"export(verify=True) runs the graph in onnxruntime ({e}): pip install "
+            "'glassnet[onnx]', or pass verify=False."
+        ) from e
+    sess = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
+    got = sess.run(None, feeds_)
+    names = [o.name for o in sess.get_outputs()]
+    worst = 0.0
+    values = [e for e in expected if np.asarray(e).dtype.kind == "f"]
+    for name, g, e in zip(names, got, expected, strict=True):
+        g, e = np.asarray(g), np.asarray(e)
+        if g.shape != e.shape:
+            raise OnnxError(
+                f"export: onnxruntime's output {name!r} has shape {g.shape}, glassnet's "
+                f"{e.shape}; the file was not written (a bug in glassnet.onnx: please report)."
+            )
+        if e.dtype.kind == "f" and g.dtype.kind == "f":
+            rtol = 1e-5 if dt == np.float32 else 1e-12
+            scale = float(np.abs(e).max(initial=0.0))
+            err = np.abs(g.astype(np.float64) - e) / (np.abs(e) + scale + 1e-300)
+            worst = max(worst, float(err.max(initial=0.0)))
+            bad = ~(err <= rtol)
+        else:
+            bad = g.astype(str) != e.astype(str)
+            if values:  # a label at a decision boundary may fall either way
+                bad &= ~_ambiguous(np.asarray(values[0]), e.ndim)
+        if bad.any():
+            row = int(np.argwhere(bad)[0][0])
+            raise OnnxError(
+                f"export: onnxruntime and glassnet disagree on output {name!r} at row {row} "
+                f"of {len(g)} random rows ({g[row]!r} against {e[row]!r}); the file was not "
+                "written (a bug in glassnet.onnx: please report it)."
+            )
+    return (
+        f"onnxruntime {ort.__version__}: {len(got[0])} random rows, labels equal, values "
+        f"within {worst:.1e} * (|y| + max |y|)"
+    )
+
+
+def _ambiguous(P: np.ndarray, label_ndim: int) -> np.ndarray:
+    """Rows whose label depends on the last bits: a probability within 1e-4 of 0.5
+    (multi-label) or two top probabilities within 2e-4."""
+    P = P.reshape(len(P), -1)
+    if label_ndim == 2 or P.shape[1] == 1:
+        near = np.abs(P - 0.5) < 1e-4
+        return near.any(axis=1, keepdims=label_ndim == 2) if label_ndim == 2 else near[:, 0]
+    top = np.sort(P, axis=1)
+    return top[:, -1] - top[:, -2] < 2e-4
+
+
+def _quiet(fn: Any, *args: Any) -> Any:
+    """glassnet's prediction for the sample, without the warnings of a model fitted on a
+    DataFrame (named features) being given a plain array."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args)
 
 
 def _value(name: str, elem: int, shape: Sequence[Any], doc: str) -> onnx.ValueInfoProto:
@@ -513,11 +606,14 @@ def _export_network(model: Module, task: Any = None) -> tuple[str, dict[str, Any
         meta["glassnet.task"] = task.name
         if kind is not None:
             meta["glassnet.classes"] = [str(c) for c in classes.tolist()]
+    X = np.random.default_rng(0).normal(size=(SAMPLE_ROWS, d)).astype(dt)
+    out = model.predict(X)
+    expected = [task.decode(out), task.proba(out)] if kind is not None else [out]
     try:
         meta["glassnet.config"] = model.config()
     except NotImplementedError:
         pass
-    return what, meta, graph
+    return what, meta, graph, ({"X": X}, expected, dt)
 
 
 # ---------------------------------------------------------------- the estimators
@@ -615,7 +711,12 @@ def _export_estimator(est: Any) -> tuple[str, dict[str, Any], onnx.GraphProto]:
     }
     if classes is not None:
         meta["glassnet.classes"] = [str(c) for c in classes.tolist()]
-    return what, meta, graph
+    X = np.random.default_rng(0).normal(size=(SAMPLE_ROWS, d)).astype(dt)
+    if kind == "regression":
+        expected = [_quiet(est.predict, X).reshape(SAMPLE_ROWS, -1)]
+    else:
+        expected = [_quiet(est.predict, X), _quiet(est.predict_proba, X)]
+    return what, meta, graph, ({"X": X}, expected, dt)
 
 
 # ---------------------------------------------------------------- model files
@@ -812,7 +913,48 @@ def _export_cli_model(
     props["glassnet.kind"] = "glassnet-cli-model"
     if fills is not None:
         props["glassnet.imputation"] = fills
-    return what, props, graph
+    sample = _cli_sample(network, pre, dt, task_name, labels, y_scaler)
+    return what, props, graph, sample
+
+
+def _cli_sample(
+    network: Module,
+    pre: Preprocessor,
+    dt: np.dtype,
+    task_name: str,
+    labels: LabelEncoder | None,
+    y_scaler: StandardScaler | None,
+) -> _Sample:
+    """Random raw rows (numbers around the training mean, known categories) and what
+    ``glassnet predict`` makes of them: the preprocessor, the network, the decoding."""
+    from .datasets import Table
+    from .tasks import get_task
+
+    rng = np.random.default_rng(0)
+    assert pre.columns_ is not None and pre.kinds_ is not None
+    cats = dict(zip(pre.encoder_.names_ or [], pre.encoder_.categories_ or [], strict=True)) if (
+        pre.encoder_ is not None
+    ) else {}  # fmt: skip
+    columns: dict[str, list[str]] = {}
+    num = [c for c in pre.columns_ if pre.kinds_[c] == "numeric"]
+    for c in pre.columns_:
+        if pre.kinds_[c] == "numeric":
+            assert pre.scaler_ is not None and pre.scaler_.mean_ is not None
+            j = num.index(c)
+            mu, sd = pre.scaler_.mean_[j], pre.scaler_.scale_[j]  # type: ignore[index]
+            columns[c] = [repr(float(v)) for v in mu + sd * rng.normal(size=SAMPLE_ROWS)]
+        else:
+            columns[c] = [str(v) for v in rng.choice(cats[c], SAMPLE_ROWS)]
+    table = Table(columns, categorical=[c for c in columns if c in cats], source="sample")
+    out = network.predict(pre.transform(table, extra="ignore").astype(dt))
+    if labels is not None:
+        task = get_task(task_name).fit(np.arange(len(labels.classes_)))  # type: ignore[arg-type]
+        expected = [labels.inverse_transform(task.decode(out)), task.proba(out)]
+    else:
+        values = out.astype(np.float64)
+        expected = [y_scaler.inverse_transform(values) if y_scaler is not None else values]
+    wanted = [(c, pre.kinds_[c] != "numeric") for c in pre.columns_]
+    return _typed(wanted, columns), expected, dt
 
 
 def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
@@ -859,6 +1001,11 @@ def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
             f"feeds: the rows lack the model's input column(s) {missing}; they have "
             f"{list(columns)}."
         )
+    return _typed(wanted, columns)
+
+
+def _typed(wanted: list[tuple[str, bool]], columns: dict[str, list[Any]]) -> dict[str, np.ndarray]:
+    """Each wanted input (name, is text) from its column: str or float64 cells, (N, 1)."""
     out: dict[str, np.ndarray] = {}
     for name, text in wanted:
         cells = columns[name]

@@ -815,3 +815,17 @@ def test_a_network_with_its_task_outputs_labels_and_probabilities():
         export(wrong, task=get_task("multiclass"))
     with pytest.raises(TypeError, match="'task' must be a glassnet.tasks.Task"):
         export(wrong, task="multiclass")
+
+
+def test_every_export_is_verified_in_onnxruntime_before_it_is_written(tmp_path):
+    class Drifting(nn.MLP):  # a network whose glassnet predictions the graph cannot match
+        def predict(self, X):
+            return super().predict(X) + 1e-3
+
+    net = Drifting([3, 4, 2], rng=0)
+    with pytest.raises(OnnxError, match="onnxruntime and glassnet disagree on output 'Y'"):
+        export(net, tmp_path / "drift.onnx")
+    assert not (tmp_path / "drift.onnx").exists()
+    assert "glassnet.verified" not in {p.key for p in export(net, verify=False).metadata_props}
+    props = {p.key: p.value for p in export(nn.MLP([3, 4, 2], rng=0)).metadata_props}
+    assert props["glassnet.verified"].startswith(f"onnxruntime {ort.__version__}: 64 random rows")
