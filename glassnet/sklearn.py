@@ -585,7 +585,7 @@ class _BaseMLP(BaseEstimator):
             warnings.warn(
                 "Got `batch_size` less than 1 or larger than sample size. It is going to be "
                 "clipped",
-                stacklevel=3,
+                stacklevel=5,
             )
         return int(np.clip(self.batch_size, 1, n))
 
@@ -691,13 +691,13 @@ class _BaseMLP(BaseEstimator):
                 f"({self.best_validation_score_:.6g}) were restored. Try a smaller "
                 f"learning_rate_init (now {self.learning_rate_init}) or standardize X.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         elif history.stop_reason in ("min_lr", "early_stopping", "tol", "callback"):
             self.stop_reason_ = history.stop_reason
         elif history.stop_reason == "interrupted":
             self.stop_reason_ = "interrupted"
-            warnings.warn("Training interrupted by user.", stacklevel=3)
+            warnings.warn("Training interrupted by user.", stacklevel=4)
         elif incremental:
             self.stop_reason_ = "partial_fit"
         else:
@@ -706,7 +706,7 @@ class _BaseMLP(BaseEstimator):
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
                 "optimization hasn't converged yet.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         if self.early_stopping:
             for p, best in zip(model.parameters(), self._best_params):
@@ -838,7 +838,7 @@ class _BaseMLP(BaseEstimator):
                 f"(status={res.status}):\n{res.message}.\n\nIncrease the number of iterations "
                 f"(max_iter={self.max_iter}) or scale the data (e.g. StandardScaler).",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
 
     def _stochastic_only(self) -> bool:

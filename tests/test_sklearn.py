@@ -538,6 +538,8 @@ def test_huge_finite_X_says_the_weights_became_non_finite():
     msg = r"^Solver produced non-finite parameter weights\. .* Details: the loss became"
     with pytest.raises(ValueError, match=msg):
         MLPRegressor().fit(X, y)
+    with pytest.raises(ValueError, match=msg):  # early stopping has no finite epoch to keep
+        MLPRegressor(early_stopping=True, validation_fraction=0.2).fit(X, y)
 
 
 def test_single_class_fits_and_predicts_it(iris):
