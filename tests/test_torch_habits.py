@@ -192,7 +192,9 @@ def test_param_group_settings_are_checked():
         opt.step()
     opt.param_groups[0]["lr"] = 0.2
     opt.step()
-    with pytest.raises(ValueError, match=r"SGD has no settings \['weight_decya'\]; its settings are"):
+    with pytest.raises(
+        ValueError, match=r"SGD has no settings \['weight_decya'\]; its settings are"
+    ):
         optim.SGD([{"params": [nn.Parameter(np.zeros(1))], "weight_decya": 0.1}])
     q = nn.Parameter(np.zeros(1))
     with pytest.raises(ValueError, match="more than one param group"):
@@ -335,8 +337,10 @@ def test_loss_modules_refuse_bad_arguments():
         nn.CrossEntropyLoss(label_smoothing=1.5)
     with pytest.raises(ValueError, match="'weight' has shape \\(2,\\) but the input has 3 classes"):
         nn.CrossEntropyLoss(weight=[1.0, 2.0])(np.zeros((2, 3)), np.array([0, 1]))
-    with pytest.raises(ValueError, match="NLLLoss takes log-probabilities of shape \\(N, C\\)"):
+    with pytest.raises(ValueError, match="NLLLoss takes an input of shape \\(N, C\\)"):
         nn.NLLLoss()(np.zeros(3), np.array([0, 1, 2]))
+    with pytest.raises(ValueError, match="CrossEntropyLoss takes an input of shape \\(N, C\\)"):
+        nn.CrossEntropyLoss(label_smoothing=0.1)(np.zeros(3), np.array([0, 1, 2]))
     with pytest.raises(ValueError, match=r"labels must lie in \[0, 2\]"):
         nn.NLLLoss()(np.zeros((2, 3)), np.array([0, 5]))
     assert repr(nn.HuberLoss(delta=2.0)) == "HuberLoss(reduction=mean, delta=2.0)"

@@ -49,7 +49,13 @@ class _Loss(Module):
         """Target rows T = w ⊙ ((1 − ε) y + ε / C), y the one-hot rows of class labels (N,)
         or the given probability rows (N, C); and what 'mean' divides by: Σ_n w_{y_n} for
         labels, N for rows (PyTorch's rules)."""
-        t, (n, c) = _array(target), x.shape
+        t = _array(target)
+        if x.ndim != 2 or t.ndim not in (1, 2):
+            raise ValueError(
+                f"{type(self).__name__} takes an input of shape (N, C) and class labels (N,) or "
+                f"probability rows (N, C). Got {x.shape} and {t.shape}."
+            )
+        n, c = x.shape
         w = np.ones(c, x.dtype) if self.weight is None else self.weight.astype(x.dtype)
         if w.shape != (c,):
             raise ValueError(
@@ -145,16 +151,12 @@ class CrossEntropyLoss(_Loss):
 
 class NLLLoss(_Loss):
     """L_n = −w_{y_n} x_{n, y_n} on log-probabilities x (N, C), e.g. from
-    ``F.log_softmax``, and class labels y (N,) (PyTorch's ``nn.NLLLoss``)."""
+    ``F.log_softmax``, and class labels y (N,) (PyTorch's ``nn.NLLLoss``; probability rows
+    (N, C) give −Σ_c w_c y_{n,c} x_{n,c})."""
 
     def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
         super().__init__(reduction, weight)
 
     def forward(self, x: Tensor, target: Any) -> Tensor:
-        if x.ndim != 2 or _array(target).ndim != 1:
-            raise ValueError(
-                f"NLLLoss takes log-probabilities of shape (N, C) and class labels of shape "
-                f"(N,). Got {x.shape} and {_array(target).shape}."
-            )
         rows, total = self._rows(x, target)
         return self._reduce(-(x * rows).sum(axis=1), total)
