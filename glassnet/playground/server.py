@@ -202,6 +202,9 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "glassnet-playground"
     sys_version = ""
     timeout = 30  # seconds a connection may idle or dribble
+    # headers and body leave as two writes: without TCP_NODELAY, Nagle's algorithm holds the
+    # second until the client's delayed ACK (about 40 ms), which would cap the frame rate
+    disable_nagle_algorithm = True
     playground: Playground
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
