@@ -421,8 +421,11 @@ function drawNetwork() {
   // edges: colour by sign, width by size
   edgeEls.forEach((layer, l) => layer.forEach((row, i) => row.forEach((p, j) => {
     const w = frame.W[l][i][j];
-    p.setAttribute("stroke", css(w >= 0 ? 1 : -1));
-    p.setAttribute("stroke-width", Math.min(10, 0.6 + 3 * Math.abs(w)).toFixed(2));
+    // touch the drawing only when it changes visibly (each change repaints the network)
+    const stroke = w >= 0 ? "#0877bd" : "#f59322";
+    const width = (Math.round(4 * Math.min(10, 0.6 + 3 * Math.abs(w))) / 4).toFixed(2);
+    if (p.getAttribute("stroke") !== stroke) p.setAttribute("stroke", stroke);
+    if (p.getAttribute("stroke-width") !== width) p.setAttribute("stroke-width", width);
   })));
 }
 
