@@ -115,6 +115,16 @@ def test_frozen_parameters_do_not_move(name, kw):
         np.testing.assert_allclose(a, b, **TOL)
 
 
+def test_module_zero_grad_in_place_or_to_none():
+    model = nn.MLP([2, 3, 1], rng=0)
+    model(np.ones((4, 2), np.float32)).sum().backward()
+    grads = [p.grad for p in model.parameters()]
+    model.zero_grad()  # glassnet's default: zeros in place (an optimizer's views stay bound)
+    assert all(p.grad is g and not g.any() for p, g in zip(model.parameters(), grads))
+    model.zero_grad(set_to_none=True)  # PyTorch's default
+    assert all(p.grad is None for p in model.parameters())
+
+
 def test_a_parameter_without_gradient_is_skipped_and_requires_grad_false_too():
     p, q = nn.Parameter(np.ones(2), dtype=np.float64), nn.Parameter(np.ones(2), dtype=np.float64)
     opt = optim.SGD([p, q], lr=0.1, momentum=0.9, weight_decay=0.5)
