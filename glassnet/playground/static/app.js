@@ -458,18 +458,18 @@ function show(out, appended = false) {
 
 const pct = (a) => (a === null || a === undefined ? "-" : (100 * a).toFixed(1) + "%");
 
-function drawBoundary() {
-  if (!frame || !run) return;
-  const canvas = $("boundary");
-  const L = frame.thumbs.length - 1;
-  if (hover && hover[0] < L && frame.thumbs[hover[0]][hover[1]]) {   // a hovered input or hidden neuron
-    const v = scaleValues(frame.thumbs[hover[0]][hover[1]]);
-    paint(canvas, v, Math.round(Math.sqrt(v.length)), same);
-  } else paint(canvas, scaleValues(frame.output), GRID, shade);
-  const ctx = canvas.getContext("2d");
+// the data points, drawn once per run (they do not move) and laid over every frame
+let pointsLayer = null, pointsKey = "";
+function drawPoints(width, height) {
+  const key = `${run.id} ${state.show_test} ${width}`;
+  if (pointsLayer && key === pointsKey) return pointsLayer;
+  pointsKey = key;
+  pointsLayer = document.createElement("canvas");
+  pointsLayer.width = width; pointsLayer.height = height;
+  const ctx = pointsLayer.getContext("2d");
   const [lo, hi] = run.data.domain;
-  const px = (v) => ((v - lo) / (hi - lo)) * canvas.width;
-  const py = (v) => canvas.height - ((v - lo) / (hi - lo)) * canvas.height;
+  const px = (v) => ((v - lo) / (hi - lo)) * width;
+  const py = (v) => height - ((v - lo) / (hi - lo)) * height;
   const classify = state.problem === "classification";
   const drawSet = (rows, stroke) => {
     for (const r of rows) {
@@ -484,9 +484,24 @@ function drawBoundary() {
   };
   drawSet(run.data.train, "#fff");
   if (state.show_test) drawSet(run.data.test, "#000");
+  return pointsLayer;
+}
+
+function drawBoundary() {
+  if (!frame || !run) return;
+  const canvas = $("boundary");
+  const L = frame.thumbs.length - 1;
+  if (hover && hover[0] < L && frame.thumbs[hover[0]][hover[1]]) {   // a hovered input or hidden neuron
+    const v = scaleValues(frame.thumbs[hover[0]][hover[1]]);
+    paint(canvas, v, Math.round(Math.sqrt(v.length)), same);
+  } else paint(canvas, scaleValues(frame.output), GRID, shade);
+  const ctx = canvas.getContext("2d");
+  ctx.drawImage(drawPoints(canvas.width, canvas.height), 0, 0);
+  const [lo, hi] = run.data.domain;
   if (selected.point !== null && run.data.points[selected.point]) {
     const [x, y] = run.data.points[selected.point];
-    ctx.beginPath(); ctx.arc(px(x), py(y), 7, 0, 2 * Math.PI);
+    const px = ((x - lo) / (hi - lo)) * canvas.width, py = canvas.height - ((y - lo) / (hi - lo)) * canvas.height;
+    ctx.beginPath(); ctx.arc(px, py, 7, 0, 2 * Math.PI);
     ctx.lineWidth = 2; ctx.strokeStyle = "#000"; ctx.stroke();
   }
   $("ax-lo").textContent = lo; $("ax-hi").textContent = hi;
