@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from .fused import add_l2
+from .nn.layers import Dropout
 
 __all__ = ["DataParallel", "DistributedError", "run", "launched", "checks_of"]
 
@@ -179,10 +180,15 @@ class DataParallel:
         return int(ctl[_HI]) * _B24 + int(ctl[_LO])
 
     # ------------------------------------------------------------ training
-    def start(self, params: list[Any], checks: tuple[Any, ...]) -> None:
+    def start(self, model: Any, checks: tuple[Any, ...]) -> None:
         """Give every parameter rank 0's value and check that every rank trains on the same
-        data, seed and optimizer state (``checks``, compared by checksum)."""
-        self.params = params
+        data, seed and optimizer state (``checks``, compared by checksum). Each dropout
+        layer gets a stream of its own per rank (its generator's next draw and the rank):
+        equal generators would drop the same positions of every rank's shard."""
+        self.params = params = model.parameters()
+        for m in model.modules():
+            if isinstance(m, Dropout):
+                m.rng = np.random.default_rng([int(m.rng.integers(2**62)), self.rank])
         dtypes = {p.data.dtype for p in params}
         dtype = dtypes.pop() if len(dtypes) == 1 else np.dtype(np.float64)
         sizes = [p.data.size for p in params]

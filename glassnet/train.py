@@ -603,7 +603,7 @@ def fit(
     params = model.parameters()
     if dp is not None:  # rank 0's weights everywhere, one gradient sum per step
         dp.start(
-            params, dist_mod.checks_of(X, y_arr, w_arr, None if callable(seed) else rng, optimizer)
+            model, dist_mod.checks_of(X, y_arr, w_arr, None if callable(seed) else rng, optimizer)
         )
         weights = [m.W for m in model.modules() if isinstance(m, Linear)]
         train_step = dp.wrap(train_step, weights, l2)

@@ -124,7 +124,15 @@ def runs(distributed, rank=0):
         batch_size=10, seed=8, verbose=0, distributed=distributed)  # fmt: skip
     out["stream"] = dict(w=flat(m))
 
-    # 6) failures: a rank raising mid-training, rank 0's epoch callback raising, and ranks
+    # 6) dropout: each rank its own masks, and still one set of weights
+    m = nn.MLP([5, 16, 3], activation="tanh", output_activation="softmax", dropout=0.5,
+               rng=9, dtype=np.float64)  # fmt: skip
+    fit(m, X, y, loss="cross_entropy", epochs=2, batch_size=10, seed=3, verbose=0,
+        distributed=distributed)  # fmt: skip
+    drop = next(d for d in m.modules() if isinstance(d, nn.Dropout))
+    out["dropout"] = dict(w=flat(m), draw=np.array(drop.rng.random()))
+
+    # 7) failures: a rank raising mid-training, rank 0's epoch callback raising, and ranks
     # called with different data; each must end every rank with an error, not a hang
     if distributed is not None:
         for name, kw in (

@@ -53,6 +53,9 @@ def test_mpi_matches_one_process(launched, single):
     n, ranks = launched
     for r, got in enumerate(ranks):
         for name, ref in single.items():
+            if name == "dropout":  # masks drawn per shard: not one process's run
+                assert got["dropout.same"]
+                continue
             # the same trained weights and curves as one process, to float64 summation error
             np.testing.assert_allclose(got[f"{name}.w"], ref["w"], rtol=0, atol=1e-12)
             assert got[f"{name}.same"], f"{name}: rank {r}'s weights differ from another's"
@@ -62,6 +65,9 @@ def test_mpi_matches_one_process(launched, single):
         assert got["early.epochs"] == single["early"]["epochs"] < 40
         assert str(got["early.reason"]) == "early_stopping"
         assert got["fused.steps"] == single["fused"]["steps"]
+        # each rank its own dropout stream (equal ones would drop the same positions)
+        draws = {float(g["dropout.draw"]) for g in ranks}
+        assert len(draws) == n
         # epoch callbacks on rank 0 only; on_step_end on every rank
         epochs, steps = got["fused.calls"]
         assert (epochs, steps) == ((4, 24) if r == 0 else (0, 24))
