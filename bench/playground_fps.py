@@ -60,7 +60,9 @@ def server_fps(pg: Playground, seconds: float) -> tuple[float, int]:
     return fps, nbytes // max(frames, 1)
 
 
-def browser_fps(pg: Playground, seconds: float) -> float | None:
+def browser_fps(pg: Playground, seconds: float) -> tuple[float, float, float] | None:
+    """Frames per second of the page playing, and the CPU milliseconds each frame costs
+    Chromium (all its processes) and this Python process (the server)."""
     chromium = "/usr/bin/chromium"
     try:
         from playwright.sync_api import sync_playwright
@@ -79,11 +81,31 @@ def browser_fps(pg: Playground, seconds: float) -> float | None:
         page.click("#play")
         page.wait_for_function("frame.epoch >= 1")
         e0, t0 = page.evaluate("frame.epoch"), time.perf_counter()
+        c0 = _chromium_cpu(), time.process_time()
         time.sleep(seconds)
         e1, t1 = page.evaluate("frame.epoch"), time.perf_counter()
+        c1 = _chromium_cpu(), time.process_time()
         page.click("#play")
         b.close()
-    return (e1 - e0) / (t1 - t0)
+    frames = max(e1 - e0, 1)
+    browser_ms, python_ms = ((c1[k] - c0[k]) * 1000 / frames for k in (0, 1))
+    return (e1 - e0) / (t1 - t0), browser_ms, python_ms
+
+
+def _chromium_cpu() -> float:
+    """CPU seconds used so far by every Chromium process (Linux /proc), children included."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        if "chrom" in name or "headless" in name:
+            fields = text[text.rindex(")") + 2 :].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return total
 
 
 def main() -> None:
@@ -98,7 +120,13 @@ def main() -> None:
         if b is None:
             print("browser: skipped (needs playwright and /usr/bin/chromium)")
         else:
-            print(f"browser: {b:6.1f} frames/s  (headless Chromium playing, drawn)")
+            fps, browser_ms, python_ms = b
+            print(f"browser: {fps:6.1f} frames/s  (headless Chromium playing, drawn)")
+            print(
+                f"CPU per frame: {browser_ms:.1f} ms Chromium + {python_ms:.1f} ms Python "
+                f"= {browser_ms + python_ms:.1f} ms (one after the other: about "
+                f"{1000 / (browser_ms + python_ms):.0f} frames/s on an idle machine)"
+            )
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         print(
             f"({os.cpu_count()} CPUs, load average {load:.1f}; 2-4-4-1 tanh network, "
