@@ -453,10 +453,11 @@ class Tensor:
                 f"x {sym} y on a tensor computed by op {self.op!r} that requires grad: the graph "
                 f"holds its values. Write x = x {sym[0]} y (a new node) instead."
             )
-        if self.requires_grad and _state.grad_enabled:
-            raise RuntimeError(
-                f"x {sym} y on a leaf tensor that requires grad (a parameter): update it inside "
-                "`with glassnet.no_grad():`, as in PyTorch (p -= lr * p.grad), or write to p.data."
+        if _state.grad_enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
+            raise RuntimeError(  # a parameter's update, or x += loss: no graph would record it
+                f"x {sym} y with a tensor that requires grad, outside no_grad(): update parameters "
+                "inside `with glassnet.no_grad():` (p -= lr * p.grad), as in PyTorch; to record "
+                f"the op in the graph, write x = x {sym[0]} y."
             )
         b = other.data if isinstance(other, Tensor) else other
         try:

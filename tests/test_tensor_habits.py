@@ -175,6 +175,17 @@ def test_in_place_on_a_parameter_outside_no_grad_raises_as_in_pytorch():
     np.testing.assert_array_equal(p.data, [1.0, 1.0])  # nothing changed
 
 
+def test_in_place_with_an_operand_that_requires_grad_raises_outside_no_grad():
+    total = Tensor(0.0)
+    loss = (Tensor([1.0, 2.0], requires_grad=True) ** 2).sum()
+    with pytest.raises(RuntimeError, match=r"x = x \+ y"):
+        total += loss  # would silently drop loss's gradient
+    assert total.item() == 0.0
+    with gn.no_grad():
+        total += loss  # no graph is recorded here anyway
+    assert total.item() == 5.0
+
+
 def test_in_place_on_a_graph_node_raises():
     x = Tensor([1.0, 2.0], requires_grad=True)
     y = x * 2.0
