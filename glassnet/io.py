@@ -67,6 +67,7 @@ __all__ = [
     "load_checkpoint",
     "load_model",
     "load_pipeline",
+    "load_torch_state_dict",
     "load_weights",
     "save_arrays",
     "save_checkpoint",
