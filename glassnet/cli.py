@@ -35,9 +35,15 @@ How ``train`` works
 ``predict``, ``evaluate`` and ``explain`` apply the stored preprocessing to a new
 CSV file, so the file needs the same feature columns (in any order).
 
-Exit codes: 0 success, 1 training diverged / a missing optional package / an
-internal error, 2 a usage or data error, 130 interrupted. Errors print one line
-``glassnet: error: ...`` on stderr; ``--debug`` shows the traceback instead.
+Exit codes: 0 success, 1 training diverged / out of memory / a missing optional
+package / an internal error, 2 a usage or data error, 130 interrupted. Errors print
+one line ``glassnet: error: ...`` on stderr; ``--debug`` shows the traceback instead.
+Notes and warnings (``glassnet: note: ...``, ``glassnet: warning: ...``) follow a
+command that succeeds. Everything printed has its non-printable characters escaped.
+
+No command destroys a file it reads: an output that is the same file as an input,
+the checkpoint or another output (links followed) is refused, and an existing file
+of another kind is replaced only with ``--force`` (:func:`_guard_paths`).
 """
 
 from __future__ import annotations
@@ -850,7 +856,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  glassnet playground                               watch a network learn, live",
         formatter_class=fmt,
         epilog="Run 'glassnet COMMAND --help' for a command's options.\n"
-        "Exit status: 0 ok, 1 training failed or internal error, 2 usage or data error.",
+        "Exit status: 0 ok, 1 training failed, out of memory or internal error, 2 usage or "
+        "data error, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"glassnet {__version__}")
     parser.add_argument(

@@ -1121,3 +1121,15 @@ def test_explain_one_neuron_adds_up(capsys, wide_model):
         code, _, err = run(capsys, "explain", out, "--row", "1", data, *bad)
         assert code == 2
         assert_one_line_error(err, message)
+
+
+def test_train_removes_the_leftover_of_a_killed_save(capsys, tmp_path, moons_csv):
+    """A save killed outright leaves .NAME.PID.XXXXXXXX.tmp; the next save of the same
+    model removes it (and leaves other files' temporaries alone)."""
+    out = tmp_path / "m.glassnet"
+    dead = tmp_path / ".m.glassnet.99999999.k1ll3d00.tmp"  # no process 99999999 can exist
+    other = tmp_path / ".other.glassnet.99999999.k1ll3d00.tmp"
+    dead.write_bytes(b"half a model")
+    other.write_bytes(b"half another")
+    train(capsys, moons_csv, "side", out)
+    assert not dead.exists() and other.exists() and out.is_file()
