@@ -191,6 +191,7 @@ def test_graph_of_a_matrix_computation() -> None:
     assert f"grad [{fmt(g.min(), 3)} .. {fmt(g.max(), 3)}]" in blocks["W₁"]
     labels = [" ".join(x) for x in label_texts(svg)]
     assert "W₁ᵀ" in labels and "Xᵀ" in labels and "an MLP's loss" in svg_texts(svg)
+    assert overlapping_texts(svg) == [] and texts_inside(svg)
 
 
 def test_graph_errors() -> None:
@@ -266,6 +267,18 @@ def test_wider_networks_stay_legible(sizes: list[int]) -> None:
         assert min(b.y1 - b.y0 for b in text_boxes(svg)) >= 12 * 1.05 - 1e-9
         root = ET.fromstring(svg)
         assert float(root.get("width")) <= 1280 and float(root.get("height")) <= 900
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_networks_lay_out_cleanly(seed: int) -> None:
+    """Any small network, forward and backward: no two texts overlap, nothing is cut off."""
+    rng = np.random.default_rng(seed)
+    sizes = [int(rng.integers(1, 5)) for _ in range(int(rng.integers(2, 4)))] + [1]
+    act = ["sigmoid", "tanh", "relu", "leaky_relu"][seed % 4]
+    net = gn.nn.MLP(sizes, activation=act, rng=seed, dtype=F64)
+    x = rng.normal(size=sizes[0]).round(1)
+    for svg in (viz.draw_network(net, x), viz.draw_network(net, x, 1.0, backward=True)):
+        assert overlapping_texts(svg) == [] and texts_inside(svg), sizes
 
 
 def _lecture_221() -> gn.nn.Sequential:
