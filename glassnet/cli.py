@@ -1231,7 +1231,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("check", nargs="*", metavar="check KEY ANSWERS", help="grade an answers file")
     p.add_argument("--seed", type=_nonneg_int, default=0, help="the student's seed (default 0)")
-    p.add_argument("--out", default="exercises", help="output folder (default ./exercises)")
+    p.add_argument(
+        "--out", metavar="DIR", default="exercises", help="output folder (default ./exercises)"
+    )
     p.add_argument("--kinds", help="comma-separated kinds (default: all)")
     p.add_argument("--tol", type=float, default=0.01, help="tolerance of check (default 0.01)")
     return parser
