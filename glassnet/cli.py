@@ -1630,6 +1630,16 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
         if args.standardize:
             y_scaler = StandardScaler().fit(Y_all[train_rows])
             Y_all = y_scaler.transform(Y_all)
+        limit = float(np.finfo(dtype).max)
+        bad = ~(np.abs(Y_all) <= limit)  # (N, K): too large for the network's dtype
+        if bad.any():
+            r, k = (int(i) for i in np.argwhere(bad)[0])
+            raise CLIError(
+                f"the target column {_esc(data.targets[k])!r} overflows {dtype.name} at line "
+                f"{int(data.table.line_numbers[r])} of {data.source}: {y_all[r, k]:.3g} is "
+                f"beyond {dtype.name}'s largest {limit:.3g}: {fix}"
+                + ("" if args.standardize else " (or leave out --no-standardize)")
+            )
     return _Prepared(
         data, task_name, task, labels, y_all, train_rows, val_rows, test_rows,
         pre, X_all, Y_all, y_scaler,
@@ -2046,7 +2056,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             "batch_order": "numpy.random.default_rng([seed, 0, epoch])",
         },
         "history": {**state.to_json(), "message": stop},
-        "test_metrics": test_metrics,
+        "test_metrics": _finite_or_none(test_metrics),
     }
     save_model(model, out_path, meta=meta)
     say(f"saved     {out_path}")
@@ -2057,6 +2067,18 @@ def _cmd_train(args: argparse.Namespace) -> int:
         say(f"          training was interrupted: the model holds {kept}{hint}")
         return 130
     return 0
+
+
+def _finite_or_none(value: Any) -> Any:
+    """``value`` with every non-finite float replaced by None (JSON holds finite numbers only;
+    a score can overflow, e.g. the MSE of targets near 1e308)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite_or_none(v) for v in value]
+    return value
 
 
 def _resume(

@@ -479,6 +479,23 @@ HUGE = "x1,x2,color,moon\n" + "".join(
     f"{i},{(-1) ** i * 1e308},red,{'ab'[i % 2]}\n" for i in range(12)
 )
 ESC = "x\x1b[2Jy"
+HUGE_Y = "a,y\n" + "".join(f"{i},{1e308 if i == 3 else i % 5}\n" for i in range(12))
+CASES += [  # -- 3. a regression target beyond float32
+    Case(
+        "train-target-1e308-unscaled",
+        ["train", "y.csv", "--target", "y", "--task", "regression", "--no-standardize", *FAST],
+        ("the target column 'y' overflows float32 at line 5 of y.csv", "--dtype float64"),
+        setup=content("y.csv", HUGE_Y),
+    ),
+    Case(
+        "train-target-1e308-standardized",
+        ["train", "y.csv", "--target", "y", "--task", "regression", *FAST, "--out", "y.glassnet"],
+        code=0,
+        changes=("y.glassnet",),
+        setup=content("y.csv", HUGE_Y),
+        stdout=("MSE inf", "saved"),
+    ),
+]
 CASES += [  # -- 3. values beyond float32: the column named, no warning leaks
     Case(
         "train-1e308-unscaled-float32",
