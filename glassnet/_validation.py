@@ -16,6 +16,7 @@ expect either keep working, whether the value had the wrong type or the wrong si
 
 from __future__ import annotations
 
+import inspect
 import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -30,8 +31,12 @@ __all__ = [
     "check_bool",
     "check_choice",
     "check_float_dtype",
+    "check_keywords",
+    "check_name",
     "check_number",
     "check_positive",
+    "check_setting",
+    "check_state_arrays",
     "check_state_dict",
 ]
 
@@ -283,3 +288,77 @@ def check_state_dict(
             f"{owner}.load_state_dict got a state dict with {' and '.join(parts)}; "
             f"pass the dict returned by {owner}.state_dict() with the same settings."
         )
+
+
+def check_setting(value: Any, name: str, owner: str, rule: Any) -> Any:
+    """``value`` checked by ``rule``, a declarative description of a setting (one table
+    of rules per class, e.g. :mod:`glassnet.optim`'s): ``bool`` (:func:`check_bool`), a
+    tuple of strings (:func:`check_choice`), or a dict of :func:`check_number`'s bounds,
+    with ``"pair": True`` for a pair of such floats, returned as a tuple
+    (``The 'betas' parameter of Adam must be a pair of floats in [0, 1). Got (0.9,).``)."""
+    if rule is bool:
+        return check_bool(value, name, owner)
+    if isinstance(rule, tuple):
+        return check_choice(value, name, owner, rule)
+    bounds = {k: v for k, v in rule.items() if k != "pair"}
+    if not rule.get("pair"):
+        return check_number(value, name, owner, **bounds)
+    try:
+        first, second = (check_number(v, name, owner, **bounds) for v in value)
+    except (TypeError, ValueError):
+        interval = _interval(
+            bounds.get("low"),
+            bounds.get("high"),
+            bounds.get("low_open", False),
+            bounds.get("high_open", False),
+        )
+        raise ParameterError(
+            f"The {name!r} parameter of {owner} must be a pair of floats {interval}. "
+            f"Got {_show(value)}."
+        ) from None
+    return first, second
+
+
+def check_name(name: Any, table: Mapping[str, Any], what: str, base: type | None = None) -> Any:
+    """``table[name.lower()]`` (a class derived from ``base`` passes through), else
+    ``Unknown optimizer 'adm'. Valid names: 'adam', 'sgd'.`` (a ValueError)."""
+    if base is not None and isinstance(name, type) and issubclass(name, base):
+        return name
+    found = table.get(name.lower()) if isinstance(name, str) else None
+    if found is None:
+        valid = ", ".join(map(repr, sorted(table)))
+        raise ParameterError(f"Unknown {what} {name!r}. Valid names: {valid}.")
+    return found
+
+
+def check_keywords(cls: type, kw: Mapping[str, Any], skip: int = 1) -> None:
+    """Each keyword in ``kw`` one that ``cls``'s constructor takes (its first ``skip``
+    arguments after ``self`` left out), else a TypeError that lists the ones it takes."""
+    allowed = list(inspect.signature(cls.__init__).parameters)[1 + skip :]
+    bad = sorted(set(kw) - set(allowed))
+    if bad:
+        raise TypeError(
+            f"{cls.__name__} got unexpected keyword arguments {bad}; its settings are {allowed}."
+        )
+
+
+def check_state_arrays(
+    state: Mapping[str, Any], like: Mapping[str, np.ndarray], owner: str, *, same_dtype: bool
+) -> dict[str, np.ndarray]:
+    """The arrays of ``state`` named in ``like`` (those present), as arrays, each of its
+    ``like`` array's shape (and dtype with ``same_dtype``) and finite; else one ValueError
+    that lists every mismatch. Nothing is changed, so a failed load leaves its owner intact."""
+    given, bad = {}, []
+    for key in [k for k in like if k in state]:
+        value, want = state[key], like[key]
+        arr = np.asarray(value) if not same_dtype or isinstance(value, np.ndarray) else None
+        kind = f"a {want.dtype} array" if same_dtype else "an array"
+        got = f"{getattr(arr, 'dtype', type(value).__name__)} {getattr(arr, 'shape', '')}"
+        if arr is None or arr.shape != want.shape or (same_dtype and arr.dtype != want.dtype):
+            bad.append(f"{key!r} must be {kind} of shape {want.shape}; got {got.strip()}")
+        elif arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+            bad.append(f"{key!r} contains NaN or inf")
+        given[key] = arr
+    if bad:
+        raise ValueError(f"{owner}.load_state_dict: " + "; ".join(bad) + ".")
+    return given

@@ -51,14 +51,20 @@ array([0.9, 2.1])
 from __future__ import annotations
 
 import functools
-import inspect
 import math
 from collections.abc import Callable, Iterable, Mapping
+from operator import is_not
 from typing import Any
 
 import numpy as np
 
-from ._validation import ParameterError, check_bool, check_choice, check_number, check_state_dict
+from ._validation import (
+    check_keywords,
+    check_name,
+    check_setting,
+    check_state_arrays,
+    check_state_dict,
+)
 from .nn.flat import flatten_parameters
 
 # fmt: off
@@ -72,16 +78,6 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # validation (glassnet._validation's checks, messages in scikit-learn's style)
 # ---------------------------------------------------------------------------
-
-
-def _check_betas(betas: Any, owner: str) -> tuple[float, float]:
-    try:
-        b1, b2 = (check_number(b, "betas", owner, low=0, high=1, high_open=True) for b in betas)
-    except (TypeError, ValueError):
-        raise ParameterError(
-            f"The 'betas' parameter of {owner} must be a pair of floats in [0, 1). Got {betas!r}."
-        ) from None
-    return b1, b2
 
 
 _UNIT = {"low": 0, "high": 1, "high_open": True}  # [0, 1)
@@ -100,23 +96,15 @@ _RULES: dict[str, Any] = {  # what each setting must be: check_number's bounds, 
     "mode": ("min", "max"),
     "best": {"allow_inf": True},
     "metric": {},
-    "betas": _check_betas,
+    "betas": {"pair": True, **_UNIT},
 }
 _RATE = {"low": 0}  # a learning rate once set: a schedule such as cosine annealing may reach 0
 
 
 def _check(value: Any, name: str, owner: str, rule: Any = None) -> Any:
-    """``value`` (as a bool, int, float, str or pair) if it is what ``rule`` (default
-    ``_RULES[name]``) asks, else a ParameterError (a ValueError):
-    ``The 'lr' parameter of SGD must be a float > 0. Got -1.``"""
-    rule = _RULES[name] if rule is None else rule
-    if rule is bool:
-        return check_bool(value, name, owner)
-    if isinstance(rule, tuple):
-        return check_choice(value, name, owner, rule)
-    if callable(rule):
-        return rule(value, owner)
-    return check_number(value, name, owner, **rule)
+    """``value`` if it is what ``rule`` (default ``_RULES[name]``) asks, else a
+    ParameterError: ``The 'lr' parameter of SGD must be a float > 0. Got -1.``"""
+    return check_setting(value, name, owner, _RULES[name] if rule is None else rule)
 
 
 # ---------------------------------------------------------------------------
@@ -203,27 +191,14 @@ def _as_list(params: Any, owner: str) -> list[Any]:
     return plist
 
 
-class _Group(dict):
-    """A param group: a dict, as PyTorch's, that notes a change so that the next step
-    checks the group's settings again (one attribute read per step otherwise)."""
-
-    changed = False
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        super().__setitem__(key, value)
-        self.changed = True
-
-    def update(self, *args: Any, **kw: Any) -> None:  # type: ignore[override]
-        super().update(*args, **kw)
-        self.changed = True
-
-
 class _Pack:
     """What an optimizer keeps per param group: the parameters' flat buffers, two scratch
-    arrays and the state buffers per dtype, and the group's settings as last checked."""
+    arrays and the state buffers per dtype, the group's settings as last checked, and the
+    values its dict held then (``seen``: a step checks the settings again when one of
+    them is no longer the same object, or a key was added)."""
 
     def __init__(self, flat: Any) -> None:
-        self.flat, self.settings = flat, {}
+        self.flat, self.settings, self.seen = flat, {}, []
         self.work = [(np.empty_like(d), np.empty_like(d)) for d in flat.data]
         self.state: list[dict[str, np.ndarray]] = [{} for _ in flat.data]
 
@@ -294,24 +269,25 @@ class Optimizer:
                 f"parameter to one group."
             )
         self._packs.append(_Pack(flatten_parameters(plist)))  # checks, then binds
-        self._settle(self._packs[-1], settings)
-        self.param_groups.append(_Group(params=plist, **settings))
+        self.param_groups.append({"params": plist})
+        self._settle(self._packs[-1], settings, self.param_groups[-1])
         self.params += plist
 
-    def _settle(self, pack: _Pack, settings: dict[str, Any]) -> None:
+    def _settle(self, pack: _Pack, settings: dict[str, Any], group: dict[str, Any]) -> None:
         """Give a group checked settings, and state buffers to match (new ones at 0)."""
         names = self._buffers(settings)
         pack.settings = settings
+        group.update(settings)
+        pack.seen = list(group.values())
         pack.state = [
             {n: bufs[n] if n in bufs else np.zeros_like(d) for n in names}
             for d, bufs in zip(pack.flat.data, pack.state)
         ]
 
     def _recheck(self, group: dict[str, Any], pack: _Pack) -> None:
-        """A group whose dict was changed (``group["lr"] = 0.1``): its settings checked."""
-        self._settle(pack, self._validate(group))
-        group.update(pack.settings)
-        group.changed = False
+        """Check a group's settings again if its dict was changed (``group["lr"] = 0.1``)."""
+        if len(group) != len(pack.seen) or any(map(is_not, group.values(), pack.seen)):
+            self._settle(pack, self._validate(group), group)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Take one update step from the current gradients ∂J/∂w.
@@ -323,8 +299,7 @@ class Optimizer:
         loss = closure() if closure is not None else None
         self.t += 1
         for group, pack in zip(self.param_groups, self._packs):
-            if getattr(group, "changed", True):  # (a plain dict put in param_groups: always)
-                self._recheck(group, pack)
+            self._recheck(group, pack)
             flat = pack.flat
             skip = [  # no gradient, or none required: left as it is, with its state
                 i
@@ -372,8 +347,7 @@ class Optimizer:
         """
         groups = []
         for group, pack in zip(self.param_groups, self._packs):
-            if getattr(group, "changed", True):
-                self._recheck(group, pack)
+            self._recheck(group, pack)
             bufs = {f"{n}.{g}": b.copy() for g, s in enumerate(pack.state) for n, b in s.items()}
             groups.append({**pack.settings, **bufs})
         return {"type": type(self).__name__, "t": self.t, "param_groups": groups}
@@ -403,8 +377,7 @@ class Optimizer:
         loaded = [self._loaded(entry, pack) for entry, pack in zip(saved, self._packs)]
         for group, pack, (settings, bufs) in zip(self.param_groups, self._packs, loaded):
             pack.state = bufs  # all checked: commit
-            self._settle(pack, settings)
-            group.update(settings)
+            self._settle(pack, settings, group)
         self.t = t
 
     def _loaded(self, entry: Any, pack: _Pack) -> tuple[dict, list[dict]]:
@@ -413,19 +386,10 @@ class Optimizer:
         check_state_dict(entry, name, self.defaults, partial=True)
         settings = self._validate({k: entry[k] for k in self.defaults})
         names, chunks = self._buffers(settings), range(len(pack.state))
-        check_state_dict(
-            entry, name, [*self.defaults, *(f"{n}.{g}" for g in chunks for n in names)]
-        )
-        for g, d in enumerate(pack.flat.data):
-            for key in (f"{n}.{g}" for n in names):
-                arr = entry[key]
-                if not isinstance(arr, np.ndarray) or (arr.shape, arr.dtype) != (d.shape, d.dtype):
-                    raise ValueError(
-                        f"{name}.load_state_dict: '{key}' must be a {d.dtype} array of shape "
-                        f"{d.shape}, as this optimizer's parameters; got "
-                        f"{getattr(arr, 'dtype', type(arr).__name__)} {getattr(arr, 'shape', '')}."
-                    )
-        return settings, [{n: entry[f"{n}.{g}"].copy() for n in names} for g in chunks]
+        like = {f"{n}.{g}": pack.flat.data[g] for g in chunks for n in names}
+        check_state_dict(entry, name, [*self.defaults, *like])
+        arrays = check_state_arrays(entry, like, name, same_dtype=True)
+        return settings, [{n: arrays[f"{n}.{g}"].copy() for n in names} for g in chunks]
 
     def __repr__(self) -> str:
         groups = [", ".join(f"{k}={g[k]!r}" for k in self.defaults) for g in self.param_groups]
@@ -707,17 +671,8 @@ OPTIMIZERS = {"sgd": SGD, "gd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RM
 def _build(name: Any, table: Mapping, base: type, what: str, first: Any, kw: Mapping) -> Any:
     """``table[name](first, **kw)`` (``name`` may be a class), with messages that list
     the valid names and settings."""
-    is_class = isinstance(name, type) and issubclass(name, base)
-    cls = name if is_class else table.get(name.lower()) if isinstance(name, str) else None
-    if cls is None:
-        valid = ", ".join(map(repr, sorted(table)))
-        raise ValueError(f"Unknown {what} {name!r}. Valid names: {valid}.")
-    allowed = list(inspect.signature(cls.__init__).parameters)[2:]
-    if set(kw) - set(allowed):
-        bad = sorted(set(kw) - set(allowed))
-        raise TypeError(
-            f"{cls.__name__} got unexpected keyword arguments {bad}; its settings are {allowed}."
-        )
+    cls = check_name(name, table, what, base)
+    check_keywords(cls, kw)
     return cls(first, **kw)
 
 

@@ -208,7 +208,7 @@ def test_load_state_dict_strict_names_are_listed():
     with pytest.raises(ValueError) as info:
         model.load_state_dict(state)
     msg = str(info.value)
-    assert "Missing: ['layers.2.b']" in msg and "Unexpected: ['layers.9.W']" in msg
+    assert "missing keys ['layers.2.b']" in msg and "unexpected keys ['layers.9.W']" in msg
     model.load_state_dict(state, strict=False)  # loads what matches
 
 
@@ -219,8 +219,8 @@ def test_load_state_dict_shape_errors_list_names_and_shapes():
     state["layers.2.b"] = np.zeros(2)
     with pytest.raises(
         ValueError,
-        match=r"layers\.0\.W: expected \(2, 3\), got \(3, 2\); "
-        r"layers\.2\.b: expected \(1,\), got \(2,\)",
+        match=r"'layers\.0\.W' must be an array of shape \(2, 3\); got float64 \(3, 2\); "
+        r"'layers\.2\.b' must be an array of shape \(1,\); got float64 \(2,\)",
     ):
         model.load_state_dict(state, strict=False)
 
@@ -230,7 +230,7 @@ def test_load_state_dict_refuses_nan_and_leaves_the_model_intact():
     before = model.state_dict()
     state = {k: np.full_like(v, 7.0) for k, v in before.items()}
     state["layers.2.b"] = np.array([np.nan])
-    with pytest.raises(ValueError, match=r"layers\.2\.b contains NaN"):
+    with pytest.raises(ValueError, match=r"'layers\.2\.b' contains NaN"):
         model.load_state_dict(state)
     for k, v in model.state_dict().items():
         np.testing.assert_array_equal(v, before[k])

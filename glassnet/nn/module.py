@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_float_dtype
+from .._validation import check_float_dtype, check_state_arrays, check_state_dict
 from ..tensor import Tensor, no_grad
 
 __all__ = ["Module", "Parameter"]
@@ -141,24 +141,11 @@ class Module:
         mismatch is always an error. Both list the offending names.
         """
         params = dict(self.named_parameters())
-        missing = sorted(set(params) - set(state))
-        unexpected = sorted(set(state) - set(params))
-        if strict and (missing or unexpected):
-            raise ValueError(
-                f"load_state_dict: names do not match {type(self).__name__}'s parameters. "
-                f"Missing: {missing or 'none'}. Unexpected: {unexpected or 'none'}."
-            )
-        given = {name: np.asarray(state[name]) for name in params if name in state}
-        bad = []
-        for name, v in given.items():  # all checked before any value is copied, so a bad
-            shape = params[name].data.shape  # state leaves the model intact
-            if v.shape != shape:
-                bad.append(f"{name}: expected {shape}, got {v.shape}")
-            elif v.dtype.kind == "f" and not np.all(np.isfinite(v)):
-                raise ValueError(f"load_state_dict: {name} contains NaN or inf.")
-        if bad:
-            raise ValueError("load_state_dict: shape mismatch for " + "; ".join(bad) + ".")
-        for name, v in given.items():
+        if strict:
+            check_state_dict(state, type(self).__name__, list(params))
+        like = {name: p.data for name, p in params.items()}
+        given = check_state_arrays(state, like, type(self).__name__, same_dtype=False)
+        for name, v in given.items():  # all checked first: a bad state leaves the model intact
             params[name].data[...] = v
 
     # ----------------------------------------------------------------- config
