@@ -873,6 +873,10 @@ class Table:
             if values is not None and np.all(np.isfinite(values)):
                 self.kinds[name] = "numeric"
                 self._values[name] = values
+                if isinstance(self.impute, str) and not is_target and values.size:
+                    # a complete column has its fill value too: a later file may lack cells
+                    avg = np.mean(values) if self.impute == "mean" else np.median(values)
+                    self.fill_values[name] = float(avg)
                 return
         classes = np.fromiter((_classify(c) for c in cells), dtype=np.int8, count=len(cells))
         n_num = int(np.count_nonzero((classes == _NUM) | (classes == _NONFINITE)))

@@ -795,6 +795,9 @@ def _cli_fills(
         return None
     if isinstance(stored, dict) and impute_from is None:
         return {str(k): v for k, v in stored.items()}
+    fill = getattr(pre, "fill_", None) or {}
+    if impute_from is None and pre.columns_ and all(c in fill for c in pre.columns_):
+        return dict(fill)  # the training run's own values, one for every column
     if impute_from is None:
         raise ValueError(
             f"export: '{path}' was trained with --impute {mode} but its file does not store "
