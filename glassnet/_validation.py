@@ -38,6 +38,7 @@ __all__ = [
     "check_setting",
     "check_state_arrays",
     "check_state_dict",
+    "check_to_args",
 ]
 
 
@@ -362,3 +363,20 @@ def check_state_arrays(
     if bad:
         raise ValueError(f"{owner}.load_state_dict: " + "; ".join(bad) + ".")
     return given
+
+
+def check_to_args(args: Sequence[Any], owner: str) -> np.dtype | None:
+    """The dtype among the arguments of a PyTorch-style ``.to(...)`` call (the last one
+    given; None if none is), each checked by :func:`check_float_dtype`; a device must be
+    "cpu" (or None), since glassnet computes with NumPy on the CPU."""
+    dt = None
+    for a in args:
+        if a is None or str(a) == "cpu":
+            continue
+        if isinstance(a, str) and not a.startswith(("float", "double")):
+            raise ParameterError(
+                f"{owner}: glassnet computes with NumPy on the CPU; the device {a!r} is not "
+                f"available (use 'cpu' or leave it out)."
+            )
+        dt = check_float_dtype(a, owner)
+    return dt

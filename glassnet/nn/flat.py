@@ -72,18 +72,14 @@ class FlatParameters:
                     f"each parameter once (tie weights by reusing one parameter object)."
                 )
             seen[id(d)] = i
-        sizes: dict[np.dtype, int] = {}
-        ends = []
+        self.dtypes = list(dict.fromkeys(p.data.dtype for p in params))
+        self.slots, used = [], [0] * len(self.dtypes)
         for p in params:  # 2) lay the parameters out, one group per dtype
-            sizes[p.data.dtype] = sizes.get(p.data.dtype, 0) + p.data.size
-            ends.append(sizes[p.data.dtype])
-        self.dtypes = list(sizes)
-        self.data = [np.empty(n, dt) for dt, n in sizes.items()]  # (numel_g,)
-        self.grad = [np.zeros(n, dt) for dt, n in sizes.items()]  # (numel_g,)
-        self.slots = [
-            (self.dtypes.index(p.data.dtype), slice(end - p.data.size, end))
-            for p, end in zip(params, ends)
-        ]
+            g = self.dtypes.index(p.data.dtype)
+            self.slots.append((g, slice(used[g], used[g] + p.data.size)))
+            used[g] += p.data.size
+        self.data = [np.empty(n, dt) for dt, n in zip(self.dtypes, used)]  # (numel_g,)
+        self.grad = [np.zeros(n, dt) for dt, n in zip(self.dtypes, used)]  # (numel_g,)
         self._slots = [  # (parameter, data view, grad view): the buffers' memory
             (p, *(buf[g][s].reshape(p.data.shape) for buf in (self.data, self.grad)))
             for p, (g, s) in zip(params, self.slots)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import as_rng
+from .._validation import as_rng, check_name
 
 Shape = tuple[int, ...]
 F32 = np.float32  # the default dtype of every initializer
@@ -70,29 +70,12 @@ def constant(shape: Shape, rng: Any = None, dtype: Any = F32, value: float = 0.0
     return np.full(shape, value, dtype=dtype)
 
 
-INITIALIZERS: dict[str, Callable[..., np.ndarray]] = {
-    f.__name__: f
-    for f in (
-        xavier_uniform,
-        xavier_normal,
-        he_uniform,
-        he_normal,
-        normal,
-        uniform,
-        zeros,
-        constant,
-    )
-}
+_ALL = (xavier_uniform, xavier_normal, he_uniform, he_normal, normal, uniform, zeros, constant)
+INITIALIZERS: dict[str, Callable[..., np.ndarray]] = {f.__name__: f for f in _ALL}
 INITIALIZERS.update(glorot_uniform=xavier_uniform, glorot_normal=xavier_normal)
 INITIALIZERS.update(kaiming_uniform=he_uniform, kaiming_normal=he_normal)
 
 
 def get_initializer(name: str | Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
     """Look up an initializer by name, or pass a callable ``f(shape, rng, dtype)`` through."""
-    if callable(name):
-        return name
-    if name not in INITIALIZERS:
-        raise ValueError(
-            f"Unknown initializer {name!r}. Valid names: {', '.join(sorted(INITIALIZERS))}."
-        )
-    return INITIALIZERS[name]
+    return name if callable(name) else check_name(name, INITIALIZERS, "initializer")

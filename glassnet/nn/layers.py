@@ -228,6 +228,9 @@ class MLP(Sequential):
     )
     """
 
+    _hparams = ("sizes", "activation", "output_activation", "dropout", "leaky_alpha")
+    config = Module.config  # (not Sequential's: an MLP is built from its arguments)
+
     def __init__(
         self,
         sizes: Sequence[int],
@@ -269,20 +272,10 @@ class MLP(Sequential):
                 layers.append(Dropout(dropout, rng=gen))
         super().__init__(*layers)
         self.sizes, self.activations, self.output_activation = sizes, acts, out_act
+        self.activation = acts  # (the constructor's argument, as _hparams names it)
         self.init, self.dropout, self.leaky_alpha = init, dropout, float(leaky_alpha)
         for j, lin in enumerate(m for m in self.layers if isinstance(m, Linear)):
             lin.W.label, lin.b.label = f"W{j + 1}", f"b{j + 1}"  # type: ignore[union-attr]
-
-    def config(self) -> dict[str, Any]:
-        return {
-            "type": "MLP",
-            "sizes": self.sizes,
-            "activation": self.activations,
-            "output_activation": self.output_activation,
-            "dropout": self.dropout,
-            "leaky_alpha": self.leaky_alpha,
-            "dtype": str(self.layers[0].W.dtype),
-        }
 
 
 class Neuron(Sequential):

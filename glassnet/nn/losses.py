@@ -50,25 +50,20 @@ class _Loss(Module):
         or the given probability rows (N, C); and what 'mean' divides by: Σ_n w_{y_n} for
         labels, N for rows (PyTorch's rules)."""
         t = _array(target)
-        if x.ndim != 2 or t.ndim not in (1, 2):
+        c = x.shape[-1] if x.ndim else 0
+        y = F.one_hot(t, c, x.dtype) if t.ndim == 1 and x.ndim == 2 else t.astype(x.dtype)
+        if x.ndim != 2 or y.shape != x.shape:
             raise ValueError(
                 f"{type(self).__name__} takes an input of shape (N, C) and class labels (N,) or "
                 f"probability rows (N, C). Got {x.shape} and {t.shape}."
             )
-        n, c = x.shape
         w = np.ones(c, x.dtype) if self.weight is None else self.weight.astype(x.dtype)
         if w.shape != (c,):
             raise ValueError(
                 f"{type(self).__name__}: 'weight' has shape {w.shape} but the input has {c} "
                 f"classes; pass one weight per class."
             )
-        y = F.one_hot(t, c, x.dtype) if t.ndim == 1 else t.astype(x.dtype)
-        if y.shape != x.shape:
-            raise ValueError(
-                f"{type(self).__name__}: input of shape {x.shape} and target of shape "
-                f"{t.shape}; pass one class label (N,) or one probability row (N, C) per row."
-            )
-        return w * ((1 - smoothing) * y + smoothing / c), (y @ w).sum() if t.ndim == 1 else n
+        return w * ((1 - smoothing) * y + smoothing / c), (y @ w).sum() if t.ndim == 1 else len(x)
 
 
 class MSELoss(_Loss):
@@ -105,14 +100,13 @@ class BCELoss(_Loss):
     """L = −w (y log p + (1 − y) log(1 − p)) on probabilities p (PyTorch's ``nn.BCELoss``);
     ``weight`` rescales each entry (broadcast against the input)."""
 
+    _per = staticmethod(F.binary_cross_entropy)  # (x, target, "none") → per-entry losses
+
     def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
         super().__init__(reduction, weight, ndim=(0, 1, 2))
 
-    def _bce(self, x: Tensor, target: Any) -> Tensor:
-        return F.binary_cross_entropy(x, target, "none")
-
     def forward(self, x: Tensor, target: Any) -> Tensor:
-        per = self._bce(x, target)
+        per = self._per(x, target, "none")
         return self._reduce(per if self.weight is None else per * self.weight)
 
 
@@ -120,8 +114,7 @@ class BCEWithLogitsLoss(BCELoss):
     """BCE from logits z, p = σ(z), computed stably (PyTorch's ``nn.BCEWithLogitsLoss``,
     without ``pos_weight``: weight the samples through ``weight`` instead)."""
 
-    def _bce(self, x: Tensor, target: Any) -> Tensor:
-        return F.binary_cross_entropy_with_logits(x, target, "none")
+    _per = staticmethod(F.binary_cross_entropy_with_logits)
 
 
 class CrossEntropyLoss(_Loss):

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_float_dtype, check_state_arrays, check_state_dict
+from .._validation import check_state_arrays, check_state_dict, check_to_args
 from ..tensor import Tensor, no_grad
 
 __all__ = ["Module", "Parameter"]
@@ -54,13 +54,8 @@ class Module:
         for name, value in vars(self).items():
             if isinstance(value, (Parameter, Module)):
                 yield name, value
-            elif (
-                isinstance(value, (list, tuple))
-                and value
-                and all(isinstance(v, Module) for v in value)
-            ):
-                for i, v in enumerate(value):
-                    yield f"{name}.{i}", v
+            elif isinstance(value, (list, tuple)) and all(isinstance(v, Module) for v in value):
+                yield from ((f"{name}.{i}", v) for i, v in enumerate(value))
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
         """Yield ``(dotted_name, parameter)`` pairs, e.g. ``('layers.0.W', W)``; a shared
@@ -70,14 +65,13 @@ class Module:
         def walk(mod: Module, pre: str) -> Iterator[tuple[str, Parameter]]:
             for name, value in mod._children():
                 full = f"{pre}.{name}" if pre else name
-                if isinstance(value, Parameter):
-                    if id(value) not in seen:
-                        seen.add(id(value))
-                        if value.label is None:
-                            value.label = full
-                        yield full, value
-                else:
+                if isinstance(value, Module):
                     yield from walk(value, full)
+                elif id(value) not in seen:
+                    seen.add(id(value))
+                    if value.label is None:
+                        value.label = full
+                    yield full, value
 
         yield from walk(self, prefix)
 
@@ -156,11 +150,8 @@ class Module:
             raise NotImplementedError(f"{type(self).__name__} does not describe itself (config()).")
         ps = self.parameters()  # and, with parameters, their dtype
         dtype = {"dtype": str(ps[0].dtype)} if ps else {}
-        return {
-            "type": type(self).__name__,
-            **{k: getattr(self, k) for k in self._hparams},
-            **dtype,
-        }
+        hparams = {k: getattr(self, k) for k in self._hparams}
+        return {"type": type(self).__name__, **hparams, **dtype}
 
     def to(self, *args: Any, dtype: Any = None, device: Any = None) -> Module:
         """Convert every parameter, and its gradient, to ``dtype`` (float32 or float64; a
@@ -168,18 +159,10 @@ class Module:
         ``model.to(...)``; the parameter objects stay the same. A device must be "cpu".
         Returns self. An optimizer built before a dtype change refuses to step: build it
         after converting the model."""
-        for a in (*args, dtype, device):
-            if a is None or str(a) == "cpu":
-                continue
-            if isinstance(a, str) and not a.startswith(("float", "double")):
-                raise ValueError(
-                    f"{type(self).__name__}.to: glassnet computes with NumPy on the CPU; "
-                    f"the device {a!r} is not available (use 'cpu' or leave it out)."
-                )
-            dt = check_float_dtype(a, f"{type(self).__name__}.to")
-            for p in self.parameters():
-                p.data = p.data.astype(dt, copy=False)
-                p.grad = None if p.grad is None else p.grad.astype(dt, copy=False)
+        dt = check_to_args((*args, dtype, device), f"{type(self).__name__}.to")
+        for p in self.parameters() if dt is not None else ():
+            p.data = p.data.astype(dt, copy=False)
+            p.grad = None if p.grad is None else p.grad.astype(dt, copy=False)
         return self
 
     def double(self) -> Module:
