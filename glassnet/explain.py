@@ -94,6 +94,8 @@ __all__ = [
     "MAX_SAMPLES",
     "NOTATIONS",
     "latex_symbol",
+    "latex_markdown",
+    "terminal_shows_unicode",
     "typeset",
     "unicode_symbol",
 ]
@@ -259,6 +261,19 @@ def _latex_markdown(title: str, sections: Sequence[Section], level: int) -> str:
             else:
                 out.append(esc(b.text))
     return "\n".join(out) + "\n"
+
+
+def terminal_shows_unicode() -> bool:
+    """Whether ``sys.stdout`` can encode the slides' symbols; where it cannot (a Windows
+    console in cp1252, say) explain and summary print the plain names instead."""
+    return _terminal_shows_unicode()
+
+
+def latex_markdown(title: str, sections: Sequence[Section], level: int = 3) -> str:
+    """``sections`` (:class:`glassnet.report.Section`) as Markdown whose ``$...$`` LaTeX is
+    left for MathJax/KaTeX and whose other text is escaped: the renderer of explain's and
+    summary's ``to_markdown(notation='latex')``."""
+    return _latex_markdown(title, sections, level)
 
 
 # =====================================================================================

@@ -5,7 +5,7 @@
 >>> s = summary(gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid"))
 >>> s.total_parameters
 9
->>> print(s)
+>>> print(s.to_text(notation="ascii"))
 MLP 2-2-1: 9 parameters (float32, 36 bytes)
 ===========================================
 #  layer computes                 activation  input   output  W       b     parameters
@@ -14,15 +14,24 @@ MLP 2-2-1: 9 parameters (float32, 36 bytes)
 2  y_hat = sigmoid(A1 @ W2 + b2)  sigmoid     (N, 2)  (N, 1)  (2, 1)  (1,)  3
 Total: 9 parameters, 9 trainable.
 <BLANKLINE>
+>>> [r for r in s.to_text(notation="unicode").splitlines() if r.startswith("2 ")]
+['2  ŷ = sigmoid(A⁽¹⁾ W⁽²⁾ + b⁽²⁾)  sigmoid     (N, 2)  (N, 1)  (2, 1)  (1,)  3']
+
+``str(s)`` uses the lecture's symbols (Unicode; plain names where the terminal cannot
+show them), ``to_markdown()`` and Jupyter LaTeX (``$\\hat{y}$``), ``notation='ascii'``
+the plain names, as :func:`glassnet.explain.explain` does.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from ._validation import check_choice
+from .explain import NOTATIONS, latex_markdown, latex_symbol, terminal_shows_unicode, unicode_symbol
 from .fused import flatten
 from .nn.layers import ActivationModule, Dropout, Identity, Linear
 from .nn.module import Module
@@ -45,6 +54,8 @@ class LayerRow:
     W_shape: str
     b_shape: str
     parameters: int
+    # (output, activation, input, W, b) of a Linear row in plain names, for the notations
+    terms: tuple[str, str, str, str, str | None] | None = field(default=None, repr=False)
 
 
 class ModelSummary:
@@ -59,8 +70,17 @@ class ModelSummary:
     """
 
     def __init__(
-        self, title: str, rows: list[LayerRow], total: int, trainable: int, dtype: str, nbytes: int
+        self,
+        title: str,
+        rows: list[LayerRow],
+        total: int,
+        trainable: int,
+        dtype: str,
+        nbytes: int,
+        notation: str = "unicode",
     ) -> None:
+        check_choice(notation, "notation", "summary", NOTATIONS)
+        self.notation = notation
         self.title = title
         self.rows = rows
         self.total_parameters = total
@@ -68,14 +88,16 @@ class ModelSummary:
         self.dtype = dtype
         self.nbytes = nbytes
 
-    def _sections(self) -> list[Section]:
+    def _sections(
+        self, notation: str = "ascii", math: tuple[str, str] = ("$", "$")
+    ) -> list[Section]:
         s = Section("")
         s.table(
             ["#", "layer computes", "activation", "input", "output", "W", "b", "parameters"],
             [
                 [
                     str(r.index),
-                    r.computes,
+                    _formula(r.terms, notation, math) if r.terms else r.computes,
                     r.activation,
                     r.input_shape,
                     r.output_shape,
@@ -91,22 +113,77 @@ class ModelSummary:
         )
         return [s]
 
+    def _notation(self, notation: str | None, allowed: tuple[str, ...]) -> str:
+        nt = notation
+        if nt is None:  # the summary's own notation, where this format can show it
+            nt = self.notation if self.notation in allowed else allowed[0]
+        check_choice(nt, "notation", "ModelSummary", allowed)
+        return nt
+
+    def to_text(self, notation: str | None = None) -> str:
+        """The terminal table (``str(s)``). ``notation``: ``'unicode'`` (A⁽¹⁾, W⁽¹⁾, ŷ) or
+        ``'ascii'`` (A1, W1, y_hat); by default the one given to summary, plain names
+        where the terminal cannot encode the symbols."""
+        nt = self._notation(notation, ("unicode", "ascii"))
+        if notation is None and nt == "unicode" and not terminal_shows_unicode():
+            nt = "ascii"  # e.g. a Windows console in cp1252: print() would fail
+        return render_text(self.title, self._sections(nt))
+
     def __str__(self) -> str:
-        return render_text(self.title, self._sections())
+        return self.to_text()
 
     def __repr__(self) -> str:
-        return self.__str__()
+        return self.to_text()
 
-    def to_markdown(self, level: int = 3) -> str:
-        """The summary as a Markdown heading and pipe table."""
-        return render_markdown(self.title, self._sections(), level)
+    def to_markdown(self, level: int = 3, notation: str = "latex") -> str:
+        """The summary as a Markdown heading and pipe table. ``notation='latex'``
+        (default) writes each formula as ``$...$`` for MathJax/KaTeX (GitHub, Jupyter);
+        ``'unicode'`` and ``'ascii'`` as in :meth:`to_text`."""
+        nt = self._notation(notation, NOTATIONS)
+        if nt == "latex":
+            return latex_markdown(self.title, self._sections(nt), level)
+        return render_markdown(self.title, self._sections(nt), level)
 
-    def to_html(self) -> str:
-        """The summary as an HTML fragment."""
-        return render_html(self.title, self._sections(), cls="glassnet-explain")
+    def to_html(self, notation: str = "unicode") -> str:
+        """The summary as an HTML fragment; ``notation='latex'`` writes ``\\(...\\)``
+        for MathJax or KaTeX."""
+        nt = self._notation(notation, NOTATIONS)
+        return render_html(self.title, self._sections(nt, (r"\(", r"\)")), cls="glassnet-explain")
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        """Jupyter: the table with MathJax/KaTeX markup (Jupyter typesets it)."""
+        return self.to_html(notation="latex")
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown(notation="latex")
+
+
+def _symbol(name: str, notation: str) -> str:
+    """A plain name in ``notation``: a layer's matrix A1, W1, b1 as A⁽¹⁾, W⁽¹⁾, b⁽¹⁾ (the
+    slides' layer superscript), y_hat as ŷ, a neuron's w0 as w₀."""
+    if notation == "ascii" or name == "X":
+        return name
+    m = re.fullmatch(r"([AWbH])(\d+)", name)
+    token = f"{m.group(1)}[{m.group(2)}]_" if m else name  # 'W[1]_': layer 1, no unit index
+    return unicode_symbol(token) if notation == "unicode" else latex_symbol(token)
+
+
+def _formula(
+    terms: tuple[str, str, str, str, str | None], notation: str, math: tuple[str, str] = ("$", "$")
+) -> str:
+    """``A1 = g(X @ W1 + b1)`` in ``notation`` (terms: output, activation, input, W, b);
+    LaTeX goes between the ``math`` delimiters."""
+    out, act, inp, W, b = (_symbol(t, notation) if t else t for t in terms)
+    act = terms[1]
+    if notation == "ascii":
+        inner = f"{inp} @ {W}" + (f" + {b}" if b else "")
+        return f"{out} = {inner}" if act == "identity" else f"{out} = {act}({inner})"
+    inner = f"{inp} {W}" + (f" + {b}" if b else "")
+    if notation == "unicode":
+        return f"{out} = {inner}" if act == "identity" else f"{out} = {act}({inner})"
+    g = r"\operatorname{" + act.replace("_", r"\_") + "}"
+    body = f"{out} = {inner}" if act == "identity" else f"{out} = {g}({inner})"
+    return math[0] + body + math[1]
 
 
 def _shape(n: Any, d: int | None) -> str:
@@ -142,7 +219,7 @@ def _parse_input_shape(input_shape: Any, d: int | None) -> tuple[str, int | None
     return batch, width
 
 
-def summary(model: Module, input_shape: Any = None) -> ModelSummary:
+def summary(model: Module, input_shape: Any = None, notation: str = "unicode") -> ModelSummary:
     """Summarize ``model``: each layer, the shapes it maps, its parameters and activation.
 
     A ``Linear`` layer and the activation (and dropout) after it form one row,
@@ -156,6 +233,11 @@ def summary(model: Module, input_shape: Any = None) -> ModelSummary:
     input_shape : int, (d,) or (batch, d), optional
         Checked against the first layer; the batch size (``N`` by default) appears in
         the shapes.
+    notation : {'unicode', 'latex', 'ascii'}, default 'unicode'
+        How ``str()`` writes the formulas: the lecture's symbols (``A⁽¹⁾ = sigmoid(X W⁽¹⁾ +
+        b⁽¹⁾)``, ``ŷ``) or the plain names (``A1 = sigmoid(X @ W1 + b1)``). Markdown and
+        Jupyter use LaTeX whatever this says; ``to_text``/``to_markdown``/``to_html`` take
+        ``notation=`` too.
 
     Returns
     -------
@@ -170,7 +252,7 @@ def summary(model: Module, input_shape: Any = None) -> ModelSummary:
     first = next((m for m in mods if isinstance(m, Linear)), None)
     batch, width = _parse_input_shape(input_shape, first.inputs if first else None)
     rows: list[LayerRow] = []
-    outs: dict[int, tuple[str, str]] = {}  # row index -> (output name, weighted sum)
+    outs: dict[int, tuple[str, str, str, str | None]] = {}  # row -> (output, input, W, b)
     n_linear = sum(isinstance(m, Linear) for m in mods)
     j = 0
     prev_name = "X"
@@ -198,7 +280,7 @@ def summary(model: Module, input_shape: Any = None) -> ModelSummary:
                 )
             )
             out = "y_hat" if j == n_linear else f"A{j}"
-            outs[len(rows) - 1] = (out, f"{prev_name} @ {W}" + (f" + {b}" if b else ""))
+            outs[len(rows) - 1] = (out, prev_name, W, b)
             prev_name = out
             cur = m.neurons
         elif (
@@ -220,9 +302,9 @@ def summary(model: Module, input_shape: Any = None) -> ModelSummary:
             )
             cur = None
             prev_name = f"H{len(rows)}"  # this module's output, shape unknown
-    for i, (out, inner) in outs.items():
-        act = rows[i].activation.split(",")[0]
-        rows[i].computes = f"{out} = {inner}" if act == "identity" else f"{out} = {act}({inner})"
+    for i, (out, inp, W, b) in outs.items():
+        rows[i].terms = (out, rows[i].activation.split(",")[0], inp, W, b)
+        rows[i].computes = _formula(rows[i].terms, "ascii")
     params = model.parameters()
     total = int(sum(p.data.size for p in params))
     trainable = int(sum(p.data.size for p in params if p.requires_grad))
@@ -232,4 +314,4 @@ def summary(model: Module, input_shape: Any = None) -> ModelSummary:
     widths = [first.inputs] + [m.neurons for m in mods if isinstance(m, Linear)] if first else []
     arch = ("-".join(str(w) for w in widths) + ": ") if widths else ": "
     title = f"{name} {arch}{total:,} parameters ({', '.join(dtypes)}, {nbytes:,} bytes)"
-    return ModelSummary(title, rows, total, trainable, ", ".join(dtypes), nbytes)
+    return ModelSummary(title, rows, total, trainable, ", ".join(dtypes), nbytes, notation)

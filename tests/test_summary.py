@@ -82,10 +82,58 @@ def test_markdown_and_html() -> None:
     md = s.to_markdown()
     table = [ln for ln in md.splitlines() if ln.startswith("|")]
     assert len(table) == 2 + 2  # header, rule, two layers
-    assert "| 1 | A1 = sigmoid(X @ W1 + b1) | sigmoid |" in md
+    assert r"| 1 | $A^{(1)} = \operatorname{sigmoid}(X W^{(1)} + b^{(1)})$ | sigmoid |" in md
+    assert "| 1 | A1 = sigmoid(X @ W1 + b1) | sigmoid |" in s.to_markdown(notation="ascii")
     root = ET.fromstring(f"<root>{s.to_html()}</root>")
     assert [td.text for td in root.iter("td")][-1] == "3"
-    assert s._repr_html_() == s.to_html()
+    assert [td.text for td in root.iter("td")][9] == "ŷ = sigmoid(A⁽¹⁾ W⁽²⁾ + b⁽²⁾)"
+    assert s._repr_html_() == s.to_html(notation="latex")
+    assert "$\\hat{y} = \\operatorname{sigmoid}(A^{(1)} W^{(2)} + b^{(2)})$" in s._repr_markdown_()
+
+
+def test_notations_match_explain() -> None:
+    """The lecture's symbols come from explain's own typesetting (one source of truth)."""
+    from glassnet.explain import latex_symbol, typeset, unicode_symbol
+
+    m = gn.nn.MLP([2, 3, 1], activation="leaky_relu", rng=0)
+    s = summary(m)
+    uni = s.to_text(notation="unicode")
+    assert "A⁽¹⁾ = leaky_relu(X W⁽¹⁾ + b⁽¹⁾)" in uni and "ŷ = A⁽¹⁾ W⁽²⁾ + b⁽²⁾" in uni
+    assert unicode_symbol("y_hat") in uni and typeset("y_hat") == "ŷ"
+    asc = s.to_text(notation="ascii")
+    assert "A1 = leaky_relu(X @ W1 + b1)" in asc and "y_hat = A1 @ W2 + b2" in asc
+    assert not any(ord(c) > 127 for c in asc)
+    assert summary(m, notation="ascii").to_text() == asc == str(summary(m, notation="ascii"))
+    md = s.to_markdown()
+    assert r"$A^{(1)} = \operatorname{leaky\_relu}(X W^{(1)} + b^{(1)})$" in md
+    assert f"${latex_symbol('y_hat')} = " in md
+    assert "leaky\\_relu |" in md  # the activation column: text, escaped outside the maths
+    html = s.to_html(notation="latex")
+    assert r"\(\hat{y} = A^{(1)} W^{(2)} + b^{(2)}\)" in html
+    # a neuron's bias weight w0 is a subscript, not a layer
+    n = summary(gn.nn.Neuron(3, "sigmoid"))
+    assert "ŷ = sigmoid(X w + w₀)" in n.to_text(notation="unicode")
+    assert "$\\hat{y} = \\operatorname{sigmoid}(X w + w_{0})$" in n.to_markdown()
+
+
+def test_terminal_without_unicode_falls_back(monkeypatch) -> None:
+    import io
+    import sys
+
+    s = summary(gn.nn.MLP([2, 2, 1], rng=0))
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="cp1252"))
+    assert str(s) == s.to_text(notation="ascii")
+    assert "⁽" in s.to_text(notation="unicode")  # asked for explicitly: given
+
+
+def test_notation_errors() -> None:
+    with pytest.raises(ValueError, match="notation"):
+        summary(gn.nn.MLP([2, 1]), notation="tex")
+    s = summary(gn.nn.MLP([2, 1]))
+    with pytest.raises(ValueError, match="notation"):
+        s.to_text(notation="latex")  # a terminal cannot typeset LaTeX
+    with pytest.raises(ValueError, match="notation"):
+        s.to_markdown(notation="mathml")
 
 
 def test_errors() -> None:
