@@ -243,7 +243,8 @@ class Columns:
     (standardized with ``mean`` and ``scale``, the population standard deviation, 1 for a
     constant column, when ``standardize``) and one 0/1 column per category of a text column
     (``categories``, sorted; an unseen one is an error). ``classes``: the target's sorted
-    classes when it is a label (y becomes 0..C-1), else None (y as float). The layout is
+    classes when it is a label (y becomes 0..C-1), else None (y as float, its mean and
+    population standard deviation in ``target_moments``). The layout is
     :class:`glassnet.preprocessing.Preprocessor`'s: see :meth:`preprocessor_dict`.
     """
 
@@ -254,6 +255,7 @@ class Columns:
     mean: np.ndarray | None = None  # (numeric columns,)
     scale: np.ndarray | None = None
     classes: list[Any] | None = None
+    target_moments: tuple[float, float] | None = None  # a number target's (mean, std)
     rows: int = 0
 
     @property
@@ -398,7 +400,8 @@ def _table_stream(
         m = b.num_rows
         if not m:
             continue
-        x = np.column_stack([_numbers(b, n) for n in cols.numeric]) if cols.numeric else None
+        moments = cols.numeric + ([] if labels else [target])  # a number target's too
+        x = np.column_stack([_numbers(b, n) for n in moments]) if moments else None
         if x is not None:  # Chan et al.: merge this chunk's mean and M2 into the running ones
             mu = x.mean(axis=0)
             d2 = ((x - mu) ** 2).sum(axis=0)
@@ -421,6 +424,9 @@ def _table_stream(
     cols.rows = count
     cols.categories = {n: sorted(s) for n, s in cats.items()}
     cols.classes = sorted(classes) if labels else None
+    if not labels:  # the target's moments, last (for scaling y, as the command line does)
+        cols.target_moments = (float(mean[-1]), float(np.sqrt(m2[-1] / count)))
+        mean, m2 = (mean[:-1], m2[:-1]) if len(mean) > 1 else (None, None)
     if standardize and mean is not None:
         std = np.sqrt(m2 / count)
         # a constant column has std 0 up to rounding: scale 1 (StandardScaler's rule)

@@ -153,6 +153,10 @@ def test_file_stream_statistics_and_training(tmp_path, fmt):
         np.testing.assert_allclose(pre.transform(read_csv(path, "label")), X, atol=1e-12)
     got, _ = stream_fit(src, d=5)
     np.testing.assert_allclose(got, reference(X, y), rtol=0, atol=1e-12)
+    # a number target: read as float, its moments from the same pass
+    reg = read(path, "a", **kw)
+    assert reg.columns.classes is None and reg.columns.features == ["color", "b", "label"]
+    np.testing.assert_allclose(reg.columns.target_moments, (df.a.mean(), df.a.std(ddof=0)))
     # a path straight to fit (no scaling, float32 columns into a float32 model)
     m = nn.MLP([5, 8, 2], activation="tanh", output_activation="softmax", rng=1)
     h = fit(m, str(path), "label", loss="cross_entropy", epochs=2, batch_size=16, verbose=0)
