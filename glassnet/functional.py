@@ -288,15 +288,16 @@ def linear(x: Any, W: Tensor, b: Tensor | None = None) -> Tensor:
     """Z = X @ W + b, the fully-connected layer as one graph node.
 
     X : (N, inputs), W : (inputs, neurons) (column i holds neuron i's weights),
-    b : (neurons,) -> Z : (N, neurons).
+    b : (neurons,) -> Z : (N, neurons); a 1-D x of shape (inputs,) is one sample and
+    gives Z : (neurons,), as torch.nn.Linear does.
     Backward: dL/dX = G Wᵀ, dL/dW = Xᵀ G, dL/db = sum over rows of G.
     """
     x = as_tensor(x)
     X, Wd = x.data, W.data
-    if X.ndim != 2 or X.shape[1] != Wd.shape[0]:
+    if X.ndim not in (1, 2) or X.shape[-1] != Wd.shape[0]:
         raise ValueError(
             f"op 'linear': input of shape {X.shape} does not fit weights of shape {Wd.shape}; "
-            f"the layer expects inputs of shape (N, {Wd.shape[0]})."
+            f"the layer expects inputs of shape (N, {Wd.shape[0]}) or ({Wd.shape[0]},)."
         )
     Z = X @ Wd
     if b is not None:
@@ -304,8 +305,8 @@ def linear(x: Any, W: Tensor, b: Tensor | None = None) -> Tensor:
 
     def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:
         gx = g @ Wd.T if x.requires_grad else None
-        gw = X.T @ g if W.requires_grad else None
-        return (gx, gw) if b is None else (gx, gw, g.sum(axis=0))
+        gw = np.atleast_2d(X).T @ np.atleast_2d(g) if W.requires_grad else None  # 1-D: outer
+        return (gx, gw) if b is None else (gx, gw, g.reshape(-1, g.shape[-1]).sum(axis=0))
 
     return Tensor.from_op(Z, "linear", (x, W) if b is None else (x, W, b), backward)
 

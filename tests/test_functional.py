@@ -235,6 +235,43 @@ def test_linear_gradients_are_the_documented_products():
     np.testing.assert_allclose(b.grad, G.sum(axis=0))
 
 
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_accepts_one_sample_as_a_1d_vector(bias: bool):
+    """x of shape (inputs,) is one sample (as torch.nn.Linear takes it): z = x @ W + b of
+    shape (neurons,), the row of the (1, inputs) batch, with the same gradients."""
+    rng = np.random.default_rng(1)
+    x, W, b = rng.standard_normal(2), rng.standard_normal((2, 3)), rng.standard_normal(3)
+    args = (x, W, b) if bias else (x, W)
+    z = F.linear(*[Tensor(a, dtype=np.float64) for a in args])
+    assert z.shape == (3,)
+    np.testing.assert_allclose(z.data, x @ W + (b if bias else 0.0), rtol=1e-12)
+    gn.gradcheck(F.linear, *args)  # finite differences, float64
+    G = rng.standard_normal(3)
+    ts = [Tensor(a[None] if i == 0 else a, requires_grad=True) for i, a in enumerate(args)]
+    F.linear(*ts).backward(G[None])
+    t1 = [Tensor(a, requires_grad=True) for a in args]
+    F.linear(*t1).backward(G)
+    np.testing.assert_allclose(t1[0].grad, ts[0].grad[0])
+    for a, c in zip(t1[1:], ts[1:]):
+        np.testing.assert_allclose(a.grad, c.grad)
+
+
+def test_a_model_and_the_explain_tools_take_a_1d_input():
+    from glassnet import viz
+    from glassnet.explain import explain
+
+    m = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    x = np.array([1.0, 0.0])
+    y1 = m(x)
+    assert y1.shape == (1,)
+    np.testing.assert_allclose(y1.data, m(x[None]).data[0])
+    e1, e2 = explain(m, x, 1.0), explain(m, x[None], [[1.0]])
+    assert str(e1) == str(e2)
+    assert viz.draw_network(m, x, 1.0, backward=True) == viz.draw_network(
+        m, x[None], [[1.0]], backward=True
+    )
+
+
 @pytest.mark.parametrize("x_shape", [(4, 3), (3,), (2, 2, 2)])
 def test_linear_wrong_input_names_both_shapes(x_shape: tuple[int, ...]):
     with pytest.raises(ValueError) as info:
