@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import inspect
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,7 @@ __all__ = [
     "check_keywords",
     "check_name",
     "check_number",
+    "check_params",
     "check_positive",
     "check_setting",
     "check_state_arrays",
@@ -380,3 +381,23 @@ def check_to_args(args: Sequence[Any], owner: str) -> np.dtype | None:
             )
         dt = check_float_dtype(a, owner)
     return dt
+
+
+def check_params(params: Any, owner: str) -> list[Any]:
+    """``params`` as a non-empty list of parameters (a Module, anything with a
+    ``parameters()`` method, gives its own), else an error that shows the usual call."""
+    if callable(getattr(params, "parameters", None)):
+        params = params.parameters()
+    if hasattr(params, "grad") or not isinstance(params, Iterable):  # (one parameter: no list)
+        raise ParameterError(
+            f"The 'params' argument of {owner} must be an iterable of parameters (objects with "
+            f".data and .grad) such as model.parameters(); wrap a single parameter in a list: "
+            f"{owner}([w], ...). Got {type(params).__name__}."
+        )
+    plist = list(params)
+    if not plist:
+        raise ParameterError(
+            f"The 'params' argument of {owner} is empty; pass the parameters to "
+            f"optimize, e.g. {owner}(model.parameters())."
+        )
+    return plist

@@ -61,6 +61,7 @@ import numpy as np
 from ._validation import (
     check_keywords,
     check_name,
+    check_params,
     check_setting,
     check_state_arrays,
     check_state_dict,
@@ -172,25 +173,6 @@ def _setting(name: str) -> property:
     return property(lambda self: self.param_groups[0][name], set_all, doc=doc)
 
 
-def _as_list(params: Any, owner: str) -> list[Any]:
-    """``params`` as a non-empty list (a Module gives its parameters)."""
-    if callable(getattr(params, "parameters", None)):  # a Module: take its parameters
-        params = params.parameters()
-    if hasattr(params, "grad") or not isinstance(params, Iterable):  # (one parameter: no list)
-        raise TypeError(
-            f"The 'params' argument of {owner} must be an iterable of parameters (objects with "
-            f".data and .grad) such as model.parameters(); wrap a single parameter in a list: "
-            f"{owner}([w], ...). Got {type(params).__name__}."
-        )
-    plist = list(params)
-    if not plist:
-        raise ValueError(
-            f"The 'params' argument of {owner} is empty; pass the parameters to "
-            f"optimize, e.g. {owner}(model.parameters())."
-        )
-    return plist
-
-
 class _Pack:
     """What an optimizer keeps per param group: the parameters' flat buffers, two scratch
     arrays and the state buffers per dtype, the group's settings as last checked, and the
@@ -238,7 +220,7 @@ class Optimizer:
         self.param_groups: list[dict[str, Any]] = []
         self._packs: list[_Pack] = []
         self.t = 0
-        items = _as_list(params, name)
+        items = check_params(params, name)
         for group in items if all(isinstance(g, Mapping) for g in items) else [{"params": items}]:
             self.add_param_group(group)
 
@@ -262,7 +244,7 @@ class Optimizer:
         if "lr" in group:  # as the constructor's lr: > 0
             _check(group["lr"], "lr", name)
         settings = self._validate({**self.defaults, **group})
-        plist = _as_list(group["params"], name)
+        plist = check_params(group["params"], name)
         if {id(p) for p in plist} & {id(p) for p in self.params}:
             raise ValueError(
                 f"{name}: a parameter appears in more than one param group; give each "
@@ -709,12 +691,14 @@ class LRSchedule:
     ``step`` returns True when training should stop (only :class:`AdaptiveLR` ever
     does). A subclass gives its rule as ``_rate(base_lr, epoch)``, names its settings
     in ``_hyper`` (passing their values as its constructor's ``locals()``) and what it
-    tracks besides the epoch in ``_progress``; what each must be is in ``_RULES``.
+    tracks besides the epoch in ``_progress``; what each must be is in ``_RULES``. The
+    rate is a function of the epoch unless ``_clock`` names another of those counts.
     """
 
     _hyper: tuple[str, ...] = ()
     _progress: dict[str, Any] = {}  # name → starting value
     _needs: tuple[str, ...] = ()  # the facts of epoch_end that step takes
+    _clock = "epoch"  # what the rate is a function of
 
     def __init__(self, optimizer: Any, settings: Any = None) -> None:
         name = type(self).__name__
@@ -733,18 +717,16 @@ class LRSchedule:
     def _rate(self, base_lr: float, epoch: int) -> float:
         raise NotImplementedError
 
-    def lr_at(self, epoch: int) -> float:
-        """The first group's learning rate for epoch ``epoch`` (0-based)."""
-        return self._rate(self.base_lr, epoch)
-
-    def _set(self, x: Any) -> None:
-        for group, base in zip(self.optimizer.param_groups, self.base_lrs):
-            group["lr"] = self._rate(base, x)
+    def lr_at(self, clock: int) -> float:
+        """The first group's learning rate at ``clock``: the epoch (0-based), or what
+        ``_clock`` names instead (:class:`InvScalingLR`: the number of samples seen)."""
+        return self._rate(self.base_lr, clock)
 
     def step(self) -> bool:
         """End of an epoch: set each group's lr for the next one. Returns False."""
         self.epoch += 1
-        self._set(self.epoch)
+        for group, base in zip(self.optimizer.param_groups, self.base_lrs):
+            group["lr"] = self._rate(base, getattr(self, self._clock))
         return False
 
     def epoch_end(self, *, metric: float | None = None, samples_seen: int | None = None) -> bool:
@@ -850,6 +832,7 @@ class InvScalingLR(LRSchedule):
     """
 
     _hyper, _progress, _needs = ("power_t",), {"samples_seen": 0}, ("samples_seen",)
+    _clock = "samples_seen"
 
     def __init__(self, optimizer: Any, power_t: float = 0.5) -> None:
         super().__init__(optimizer, locals())
@@ -857,16 +840,10 @@ class InvScalingLR(LRSchedule):
     def _rate(self, base_lr: float, samples_seen: int) -> float:
         return base_lr / (samples_seen + 1) ** self.power_t
 
-    def lr_at(self, samples_seen: int) -> float:
-        """The first group's learning rate after ``samples_seen`` samples."""
-        return self._rate(self.base_lr, samples_seen)
-
     def step(self, samples_seen: int) -> bool:  # type: ignore[override]
         """End of an epoch: ``samples_seen`` is the number of samples trained on so far."""
         self.samples_seen = _check(samples_seen, "samples_seen", type(self).__name__)
-        self.epoch += 1
-        self._set(self.samples_seen)
-        return False
+        return super().step()
 
 
 class AdaptiveLR(LRSchedule):

@@ -44,14 +44,13 @@ def clip_grad_norm_(
     p = check_number(
         norm_type, "norm_type", "clip_grad_norm_", low=0, low_open=True, allow_inf=True
     )
+    strict = check_bool(error_if_nonfinite, "error_if_nonfinite", "clip_grad_norm_")
     grads = _grads(parameters)
     if not grads:
         return Tensor(0.0)
     norms = [np.linalg.norm(g.ravel(), p) for g in grads]
     total = float(max(norms) if p == math.inf else np.linalg.norm(np.array(norms), p))
-    if check_bool(
-        error_if_nonfinite, "error_if_nonfinite", "clip_grad_norm_"
-    ) and not math.isfinite(total):
+    if strict and not math.isfinite(total):
         raise RuntimeError(
             f"clip_grad_norm_: the total norm of the gradients is {total}; look for the NaN "
             f"or inf (glassnet.detect_anomaly), or pass error_if_nonfinite=False."
