@@ -57,6 +57,7 @@ __all__ = [
     "Progress",
     "Tolerance",
     "EarlyStopping",
+    "WeightChange",
     "STOP_REASONS",
 ]
 
@@ -70,6 +71,8 @@ STOP_REASONS = {
     "interrupted": "interrupted by the user (KeyboardInterrupt); the weights learned so far "
     "are kept (the best ones, with early stopping)",
     "min_lr": "the adaptive learning rate reached its minimum",
+    "weight_change": "the weights changed by less than tol_weights (||Δw||, the L2 norm over "
+    "all parameters in an epoch) for n_iter_no_change epochs",
 }
 
 
@@ -93,14 +96,16 @@ class History:
         Validation loss and metric (accuracy for classification, R^2 for regression)
         per epoch, when validation data is used.
     stop_reason : str
-        One of ``max_epochs``, ``max_steps``, ``tol``, ``early_stopping``,
-        ``callback``, ``interrupted``, ``min_lr``.
+        One of ``max_epochs``, ``max_steps``, ``tol``, ``weight_change``,
+        ``early_stopping``, ``callback``, ``interrupted``, ``min_lr``.
     epochs, steps : int
         Epochs (complete or not) and optimizer steps run.
     engine : str
         ``"fused"`` or ``"graph"``.
     diagnostics : list of dict
         Per-epoch records of the ``glassnet.diagnostics.Diagnostics`` callback.
+    weight_change : list of float
+        ||Δw|| per epoch, when the :class:`WeightChange` rule (``tol_weights``) watches it.
     """
 
     loss: list[float] = field(default_factory=list)
@@ -117,6 +122,7 @@ class History:
     engine: str = ""
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    weight_change: list[float] = field(default_factory=list)
 
     @property
     def message(self) -> str:
@@ -293,6 +299,28 @@ class Tolerance(Callback):
     def improved(self, state: TrainState) -> None: ...
 
 
+class WeightChange(Callback):
+    """The lecture's "small change" criterion: stop when ||Δw||, the L2 norm of the change
+    of all parameters over an epoch, is below ``eps`` for ``n_iter_no_change`` epochs in a
+    row (recorded in ``history.weight_change``; the stop reason is ``'weight_change'``)."""
+
+    reason = "weight_change"
+
+    def __init__(self, eps: float, n_iter_no_change: int = 1) -> None:
+        self.eps, self.patience, self.bad = eps, n_iter_no_change, 0
+
+    def on_train_begin(self, state: TrainState) -> None:
+        self.last, self.bad = [p.data.copy() for p in state.model.parameters()], 0
+
+    def on_epoch_end(self, state: TrainState) -> None:
+        now = [p.data for p in state.model.parameters()]
+        dw = math.sqrt(sum(float(((a - b) ** 2).sum()) for a, b in zip(now, self.last)))
+        state.history.weight_change.append(dw)
+        self.last, self.bad = [a.copy() for a in now], self.bad + 1 if dw < self.eps else 0
+        if self.bad >= self.patience and not state.stop:
+            state.stop, state.stop_reason = True, self.reason
+
+
 class EarlyStopping(Tolerance):
     """:class:`Tolerance` on the validation loss that keeps the best weights seen and puts
     them back when training ends."""
@@ -407,6 +435,7 @@ def fit(
     seed: Any = None,
     tol: float | None = None,
     n_iter_no_change: int = 10,
+    tol_weights: float | None = None,
     validation_split: float = 0.0,
     validation_data: tuple[Any, Any] | None = None,
     early_stopping: bool = False,
@@ -458,6 +487,10 @@ def fit(
         Stop when the training loss improves by less than ``tol`` for
         ``n_iter_no_change`` epochs (``tol=None``: off). With ``early_stopping``
         the same rule watches the validation loss and the best weights are restored.
+    tol_weights : float > 0, optional
+        The lecture's "small change": stop when ||Δw|| (all parameters, over an epoch)
+        stays below ``tol_weights`` for ``n_iter_no_change`` epochs (:class:`WeightChange`,
+        ``history.weight_change``); alongside ``tol``, whichever comes first.
     validation_split : float in [0, 1); validation_data : (X_val, y_val)
         Held-out data scored after each epoch (loss and accuracy / R^2).
     schedule : learning-rate schedule from glassnet.optim, stepped once per epoch.
@@ -535,6 +568,8 @@ def fit(
     for name, value in (("tol", tol), ("l2", l2)):
         if value is not None:
             check_positive(name, value, "fit", allow_zero=True)
+    if tol_weights is not None:
+        check_positive("tol_weights", tol_weights, "fit")
     check_number(validation_split, "validation_split", "fit", low=0, high=1, high_open=True)
     check_choice(engine, "engine", "fit", ("auto", "fused", "graph"))
     rng = as_rng(None if callable(seed) else seed)
@@ -591,6 +626,8 @@ def fit(
     if stop_rules is None:
         rule = Tolerance(tol, n_iter_no_change)
         stop_rules = [EarlyStopping(tol, n_iter_no_change) if early_stopping else rule]
+        if tol_weights is not None:
+            stop_rules.append(WeightChange(tol_weights, n_iter_no_change))
     progress = Progress(epochs, verbose)
 
     n = X.shape[0]

@@ -931,3 +931,59 @@ def test_a_run_resumed_at_initial_epoch_equals_an_uninterrupted_one():
         np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match="'initial_epoch' parameter of fit must be an int >= 0"):
         fit(nn.MLP([2, 1]), X, y, initial_epoch=-1, verbose=0)
+
+
+# ------------------------------------------------- the lecture's "small change" criterion
+def test_tol_weights_stops_when_the_weights_barely_change():
+    """||Δw||, the L2 norm of the change of all parameters over an epoch, measured from
+    snapshots a callback takes, matches history.weight_change, and the run stops on the
+    first epoch that completes n_iter_no_change epochs in a row with ||Δw|| < eps."""
+    X, y = regression_data()
+    model = nn.MLP([3, 8, 1], rng=0)
+    snaps = [weights(model)]
+    eps, patience = 2e-3, 3
+    h = fit(
+        model, X, y, optimizer="sgd", lr=0.1, epochs=5000, tol_weights=eps,
+        n_iter_no_change=patience, callbacks=[lambda s: snaps.append(weights(s.model))],
+        verbose=0,
+    )  # fmt: skip
+    assert h.stop_reason == "weight_change" and h.epochs < 5000
+    assert "||Δw||" in h.message and "weight_change" in gn.train.STOP_REASONS
+    dw = [
+        math.sqrt(sum(float(np.sum((a - b) ** 2)) for a, b in zip(s1, s0)))
+        for s0, s1 in zip(snaps, snaps[1:])
+    ]
+    assert len(dw) == len(h.weight_change) == h.epochs
+    np.testing.assert_allclose(h.weight_change, dw, rtol=1e-6)
+    small = [d < eps for d in dw]
+    assert all(small[-patience:])
+    assert not any(  # no earlier run of `patience` small changes
+        all(small[e - patience : e]) for e in range(patience, h.epochs)
+    )
+    assert dw[0] > eps  # it did learn first
+
+
+def test_weight_change_beside_tol_and_as_a_stop_rule():
+    X, y = regression_data()
+    kw = dict(optimizer="sgd", lr=0.1, epochs=3000, verbose=0)
+    ha = fit(nn.MLP([3, 8, 1], rng=0), X, y, tol=1e-6, n_iter_no_change=3, **kw)
+    hb = fit(nn.MLP([3, 8, 1], rng=0), X, y, tol=1e-6, tol_weights=2e-3, n_iter_no_change=3, **kw)
+    assert ha.stop_reason == "tol" and hb.stop_reason == "weight_change"
+    assert hb.epochs < ha.epochs and ha.weight_change == []  # off unless asked for
+    hc = fit(nn.MLP([3, 8, 1], rng=0), X, y, stop_rules=[gn.train.WeightChange(2e-3, 3)], **kw)
+    assert (hc.stop_reason, hc.epochs, hc.weight_change) == (
+        hb.stop_reason,
+        hb.epochs,
+        hb.weight_change,
+    )
+    # the graph engine measures the same change
+    hd = fit(nn.MLP([3, 8, 1], rng=0), X, y, tol_weights=2e-3, n_iter_no_change=3,
+             engine="graph", **kw)  # fmt: skip
+    assert hd.epochs == hb.epochs and hd.stop_reason == "weight_change"
+
+
+@pytest.mark.parametrize("bad", [0, -1e-3, "small", float("nan"), True])
+def test_tol_weights_is_checked(bad):
+    X, y = regression_data()
+    with pytest.raises((ValueError, TypeError), match="'tol_weights' parameter of fit"):
+        fit(nn.MLP([3, 1]), X, y, tol_weights=bad, verbose=0)
