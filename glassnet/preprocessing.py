@@ -392,6 +392,15 @@ def _as_str_columns(X: Any, where: str) -> list[np.ndarray]:
     return [np.array([str(v) for v in arr[:, j]], dtype=str) for j in range(arr.shape[1])]
 
 
+def _ordered_categories(cats: Sequence[Any], where: str) -> np.ndarray:
+    """A list of categories, in its own order, as str; duplicates raise."""
+    arr = np.array([str(v) for v in cats], dtype=str)
+    dup = [str(c) for c, k in zip(*np.unique(arr, return_counts=True)) if k > 1]
+    if dup:
+        raise ValueError(f"The categories given to {where} repeat {_few(dup)}: list each once.")
+    return arr
+
+
 class OneHotEncoder:
     """One-hot encode categorical columns: value ``v`` of column ``j`` becomes the
     indicator vector ``[v == c_1, ..., v == c_k]`` over that column's categories.
@@ -399,9 +408,16 @@ class OneHotEncoder:
     Values are compared as strings. The output puts the columns' indicator blocks
     side by side: shape ``(n_samples, sum_j k_j)``, dtype float64.
 
+    Parameters
+    ----------
+    categories : ``'auto'`` or a list with one list of categories per column
+        ``'auto'``: each column's distinct values, sorted. A list gives the user's order
+        (the lecture's Cat=[1,0,0], Dog=[0,1,0], Bird=[0,0,1]); fit raises if the data
+        holds a value the list lacks.
+
     Attributes
     ----------
-    categories_ : list of str arrays, one per column, each sorted
+    categories_ : list of str arrays, one per column (sorted, or in the order given)
     names_ : list of str, the column names (``x0, x1, ...`` when not given)
 
     Examples
@@ -411,9 +427,22 @@ class OneHotEncoder:
     ['color=blue', 'color=red']
     >>> enc.transform([["red"], ["blue"]]).tolist()
     [[0.0, 1.0], [1.0, 0.0]]
+    >>> OneHotEncoder(categories=[["Cat", "Dog", "Bird"]]).fit_transform(["Dog", "Bird"]).tolist()
+    [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
     """
 
-    def __init__(self) -> None:
+    def __init__(self, categories: str | Sequence[Sequence[Any]] = "auto") -> None:
+        if not (isinstance(categories, str) and categories == "auto") and not (
+            isinstance(categories, (list, tuple))
+            and categories
+            and all(isinstance(c, (list, tuple, np.ndarray)) and len(c) for c in categories)
+        ):
+            raise ValueError(
+                "The 'categories' parameter of OneHotEncoder must be 'auto' or a list with "
+                "one non-empty list of categories per column, e.g. [['Cat', 'Dog', 'Bird']]. "
+                f"Got {categories!r}."
+            )
+        self.categories = categories
         self.categories_: list[np.ndarray] | None = None
         self.names_: list[str] | None = None
 
@@ -429,7 +458,23 @@ class OneHotEncoder:
         """
         cols = _as_str_columns(X, "OneHotEncoder.fit")
         self.names_ = self._check_names(names, len(cols))
-        self.categories_ = [np.unique(c) for c in cols]
+        if isinstance(self.categories, str):
+            self.categories_ = [np.unique(c) for c in cols]
+            return self
+        if len(self.categories) != len(cols):
+            raise ValueError(
+                f"The 'categories' parameter of OneHotEncoder lists {len(self.categories)} "
+                f"column(s), but X has {len(cols)} ({self.names_}): give one list per column."
+            )
+        self.categories_ = [_ordered_categories(c, "OneHotEncoder") for c in self.categories]
+        for name, cats, col in zip(self.names_, self.categories_, cols, strict=True):
+            unseen = list(dict.fromkeys(np.setdiff1d(col, cats).tolist()))
+            if unseen:
+                raise ValueError(
+                    f"Column {name!r} has value(s) missing from the 'categories' given to "
+                    f"OneHotEncoder: {_few(unseen)}; the categories: {_few(cats.tolist())}. "
+                    "Add them to the list, or fix the data."
+                )
         return self
 
     @staticmethod
@@ -479,7 +524,8 @@ class OneHotEncoder:
         out = np.zeros((n, sum(widths)), dtype=np.float64)  # (N, sum k_j)
         offset = 0
         for name, cats, col in zip(self.names_, self.categories_, cols, strict=True):
-            idx = np.minimum(np.searchsorted(cats, col), cats.size - 1)  # (N,)
+            order = np.argsort(cats, kind="stable")  # categories_ may be in the user's order
+            idx = order[np.minimum(np.searchsorted(cats[order], col), cats.size - 1)]  # (N,)
             known = cats[idx] == col
             if not known.all():
                 if unknown == "error":
@@ -550,7 +596,8 @@ class OneHotEncoder:
             )
         enc = cls()
         enc.names_ = [str(n) for n in names]
-        enc.categories_ = [np.unique(np.array([str(v) for v in c], dtype=str)) for c in cats]
+        # the saved order (sorted, or the user's): one-hot column i is category i
+        enc.categories_ = [_ordered_categories(c, "OneHotEncoder.from_dict") for c in cats]
         return enc
 
 

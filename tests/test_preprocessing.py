@@ -382,3 +382,50 @@ def test_preprocessor_argument_errors(train_table):
         Preprocessor.from_dict(d)
     with pytest.raises(ValueError, match="'kinds'"):
         Preprocessor.from_dict({**d, "kinds": ["numeric"]})
+
+
+# ------------------------------------------------- one-hot encoding in the user's order
+def test_one_hot_encoder_in_the_users_category_order():
+    """The lecture's slide: Cat=[1,0,0], Dog=[0,1,0], Bird=[0,0,1] (not sorted)."""
+    from glassnet.preprocessing import OneHotEncoder
+
+    enc = OneHotEncoder(categories=[["Cat", "Dog", "Bird"]])
+    Z = enc.fit_transform([["Dog"], ["Cat"], ["Bird"], ["Dog"]], names=["animal"])
+    assert Z.tolist() == [[0, 1, 0], [1, 0, 0], [0, 0, 1], [0, 1, 0]]
+    assert enc.feature_names_out == ["animal=Cat", "animal=Dog", "animal=Bird"]
+    assert enc.inverse_transform(Z)[:, 0].tolist() == ["Dog", "Cat", "Bird", "Dog"]
+    # a category the data lacks is still a column; the saved order survives a round trip
+    enc2 = OneHotEncoder(categories=[["Cat", "Dog", "Bird"], [3, 1]]).fit([["Bird", 1]])
+    assert enc2.transform([["Cat", 3], ["Bird", 1]]).tolist() == [
+        [1, 0, 0, 1, 0],
+        [0, 0, 1, 0, 1],
+    ]
+    back = OneHotEncoder.from_dict(enc2.to_dict())
+    assert [c.tolist() for c in back.categories_] == [["Cat", "Dog", "Bird"], ["3", "1"]]
+    assert np.array_equal(back.transform([["Dog", 3]]), enc2.transform([["Dog", 3]]))
+    # 'auto' (the default) is sorted, as before
+    assert OneHotEncoder().fit(["Dog", "Cat", "Bird"]).categories_[0].tolist() == [
+        "Bird",
+        "Cat",
+        "Dog",
+    ]
+    with pytest.raises(ValueError, match="not seen at fit: \\['Cow'\\]"):
+        enc.transform([["Cow"]])
+
+
+@pytest.mark.parametrize(
+    "categories, X, match",
+    [
+        (["Cat", "Dog"], ["Cat"], "'categories' parameter of OneHotEncoder must be 'auto'"),
+        ("sorted", ["Cat"], "'categories' parameter of OneHotEncoder must be 'auto'"),
+        ([[]], ["Cat"], "'categories' parameter of OneHotEncoder must be 'auto'"),
+        ([["Cat", "Cat"]], ["Cat"], "repeat \\['Cat'\\]"),
+        ([["Cat"], ["Dog"]], ["Cat"], "lists 2 column\\(s\\), but X has 1"),
+        ([["Cat", "Dog"]], ["Cat", "Cow"], "missing from the 'categories'.*\\['Cow'\\]"),
+    ],
+)
+def test_one_hot_encoder_categories_errors(categories, X, match):
+    from glassnet.preprocessing import OneHotEncoder
+
+    with pytest.raises(ValueError, match=match):
+        OneHotEncoder(categories=categories).fit(X)
