@@ -181,8 +181,22 @@ class Task:
 
 
 class _Classification(Task):
+    """``classes``: the class labels in the user's order (the one-hot column, or for a
+    binary task the second label is the positive class); by default the sorted labels."""
+
     is_classifier = True
     classes_: np.ndarray
+
+    def __init__(self, classes: Sequence[Any] | None = None) -> None:
+        if classes is not None:
+            arr = np.asarray(classes)
+            if arr.ndim != 1 or arr.size < 2 or len(np.unique(arr)) != arr.size:
+                raise ValueError(
+                    f"The 'classes' parameter of {type(self).__name__} must list two or more "
+                    f"distinct labels, each once, e.g. ['Cat', 'Dog', 'Bird']. Got {classes!r}."
+                )
+            classes = arr
+        self.classes = classes
 
     @property
     def n_outputs(self) -> int:
@@ -193,6 +207,16 @@ class _Classification(Task):
         return np.asarray(output)
 
     def _fit_classes(self, labels: np.ndarray) -> None:
+        if getattr(self, "classes", None) is not None:  # the user's order
+            known = set(self.classes.tolist())
+            missing = sorted({str(v) for v in labels.tolist() if v not in known})
+            if missing:
+                raise ValueError(
+                    f"y has labels missing from 'classes': {missing[:5]}; classes: "
+                    f"{[str(c) for c in self.classes]}. Add them to the list or fix y."
+                )
+            self.classes_ = self.classes
+            return
         try:
             classes = np.unique(labels)
         except TypeError:
@@ -213,8 +237,8 @@ class _Classification(Task):
             arr = arr[:, 0]
         if arr.ndim != 1:
             raise ValueError(f"expected 1-D class labels. Got shape {arr.shape}.")
-        idx = np.searchsorted(self.classes_, arr)
-        idx = np.clip(idx, 0, len(self.classes_) - 1)
+        order = np.argsort(self.classes_, kind="stable")  # classes_ may be the user's order
+        idx = order[np.clip(np.searchsorted(self.classes_[order], arr), 0, len(order) - 1)]
         unknown = self.classes_[idx] != arr
         if unknown.any():
             bad = sorted({str(v) for v in arr[unknown]})[:5]
@@ -277,8 +301,13 @@ class MultiClassClassification(_Classification):
 
     def fit(self, y: Any) -> MultiClassClassification:
         arr = _as_target(y)
-        if arr.ndim == 2 and arr.shape[1] > 1:  # one-hot rows
-            self._fit_classes(np.arange(arr.shape[1]))
+        if arr.ndim == 2 and arr.shape[1] > 1:  # one-hot rows (columns: the classes given)
+            if self.classes is not None and len(self.classes) != arr.shape[1]:
+                raise ValueError(
+                    f"y has one-hot rows of {arr.shape[1]} columns, but 'classes' lists "
+                    f"{len(self.classes)}: {self.classes.tolist()}."
+                )
+            self._fit_classes(np.arange(arr.shape[1]) if self.classes is None else self.classes)
             self._onehot = True
         else:
             self._fit_classes(arr.reshape(-1))
@@ -307,6 +336,8 @@ class MultiLabelClassification(_Classification):
         arr = _as_target(y)
         if arr.ndim != 2 or not np.isin(arr, (0, 1)).all():
             raise ValueError("multi-label targets must be a 2-D 0/1 indicator matrix.")
+        if self.classes is not None:
+            raise ValueError("multi-label targets take no 'classes': the columns are the labels.")
         self.classes_ = np.arange(arr.shape[1])
         return self
 
@@ -446,14 +477,25 @@ def get_task(name: str | Task | dict[str, Any], **kw: Any) -> Task:
     return TASKS[name](**kw)
 
 
-def infer_task(y: Any) -> Task:
+def infer_task(y: Any, classes: Sequence[Any] | None = None) -> Task:
     """The task that fits targets ``y``, fitted to them (classes / outputs learned).
 
     Text labels and integers are classes (2 -> binary, more -> multi-class);
     non-integer numbers are regression; a 2-D float array is multi-output
     regression; a 2-D 0/1 matrix is one-hot multi-class (rows sum to 1) or multi-label.
+    ``classes`` lists the labels in the user's order (``['Cat', 'Dog', 'Bird']``: Cat is
+    one-hot ``[1, 0, 0]``); its length says binary or multi-class.
     """
     t = type_of_target(y)
+    if classes is not None:
+        if t not in ("binary", "multiclass", "multiclass-onehot"):
+            raise ValueError(
+                f"infer_task: 'classes' was given, but y looks like {t} targets, not class "
+                "labels; drop 'classes' or pass the labels."
+            )
+        binary = t != "multiclass-onehot" and len(np.atleast_1d(np.asarray(classes))) == 2
+        task0 = (BinaryClassification if binary else MultiClassClassification)(classes=classes)
+        return task0.fit(y)
     task: Task = {
         "binary": BinaryClassification,
         "multiclass": MultiClassClassification,

@@ -339,3 +339,60 @@ def test_r2_is_one_definition_shared_by_tasks_training_and_cli():
     assert r2_score(y, pred) == pytest.approx((ref[0] + ref[1]) / 3)
     assert get_task("multioutput_regression").score(y, pred) == pytest.approx(r2_score(y, pred))
     assert regression_metrics(y, pred)["r2"][2] is None
+
+
+# ------------------------------------------------- class order chosen by the user
+def test_classes_in_the_users_order_the_lectures_one_hot():
+    """The slide: Cat=[1,0,0], Dog=[0,1,0], Bird=[0,0,1], not the sorted Bird, Cat, Dog."""
+    y = ["Dog", "Cat", "Bird", "Dog"]
+    task = infer_task(y, classes=["Cat", "Dog", "Bird"])
+    assert isinstance(task, MultiClassClassification)
+    assert task.classes_.tolist() == ["Cat", "Dog", "Bird"]
+    assert task.encode(["Cat", "Dog", "Bird"]).tolist() == np.eye(3).tolist()
+    assert task.decode(np.array([[0.1, 0.2, 0.7], [0.8, 0.1, 0.1]])).tolist() == ["Bird", "Cat"]
+    assert infer_task(y).classes_.tolist() == ["Bird", "Cat", "Dog"]  # sorted by default
+    # a class the data lacks still has its output; the order survives the config (JSON)
+    t4 = get_task("multiclass", classes=["Cat", "Dog", "Bird", "Fish"]).fit(y)
+    assert t4.n_outputs == 4 and t4.encode(["Fish"]).tolist() == [[0, 0, 0, 1]]
+    back = get_task(json.loads(json.dumps(t4.config())))
+    assert back.classes_.tolist() == ["Cat", "Dog", "Bird", "Fish"]
+    assert np.array_equal(back.encode(y), t4.encode(y))
+    with pytest.raises(ValueError, match="not seen in training: \\['Cow'\\]"):
+        back.encode(["Cow"])
+    # binary: the second class given is the positive one (y_hat > 0.5)
+    b = infer_task(["yes", "no", "yes"], classes=["yes", "no"])
+    assert isinstance(b, BinaryClassification) and b.n_outputs == 1
+    assert b.encode(["yes", "no"]).ravel().tolist() == [0.0, 1.0]
+    assert b.decode(np.array([[0.9], [0.1]])).tolist() == ["no", "yes"]
+    # one-hot rows: the columns are named by the classes
+    oh = infer_task(np.eye(3)[[2, 0, 1]], classes=["Cat", "Dog", "Bird"])
+    assert oh.decode(np.eye(3)[[2, 0, 1]]).tolist() == ["Bird", "Cat", "Dog"]
+
+
+def test_classes_train_with_fit_in_the_given_order():
+    X = np.random.default_rng(0).standard_normal((90, 2))
+    y = np.array(["Cat", "Dog", "Bird"])[np.argmax(np.c_[X, -X.sum(1)], axis=1)]
+    task = infer_task(y, classes=["Cat", "Dog", "Bird"])
+    Y = task.encode(y)
+    assert (Y[y == "Cat"] == [1, 0, 0]).all() and (Y[y == "Bird"] == [0, 0, 1]).all()
+    model = task.build_model(2, hidden=(8,), activation="tanh", rng=0)
+    gn.fit(model, X, Y, loss=task.loss, optimizer="adam", lr=0.05, epochs=80, verbose=0)
+    pred = task.decode(model.predict(X.astype(np.float32)))
+    assert task.score(y, pred) > 0.9
+
+
+@pytest.mark.parametrize(
+    "y, classes, match",
+    [
+        (["Cat", "Cow"], ["Cat", "Dog"], "missing from 'classes': \\['Cow'\\]"),
+        ([0.5, 1.5, 2.25], ["a", "b"], "looks like continuous targets"),
+        (["a", "b"], ["a"], "'classes' parameter of MultiClassClassification"),
+        (["a", "b"], ["a", "a", "b"], "distinct labels, each once"),
+        (np.eye(3), ["a", "b"], "one-hot rows of 3 columns, but 'classes' lists 2"),
+    ],
+)
+def test_classes_errors(y, classes, match):
+    with pytest.raises(ValueError, match=match):
+        infer_task(y, classes=classes)
+    with pytest.raises(ValueError, match="multi-label targets take no 'classes'"):
+        get_task("multilabel", classes=["a", "b"]).fit(np.array([[1, 0], [1, 1]]))
