@@ -575,3 +575,19 @@ def test_read_csv_and_preprocessor_are_linear_in_the_columns(tmp_path):
     dup.write_text(",".join(header[:-1] + ["c5"]) + "\n" + rows[0] + "\n")
     with pytest.raises(ValueError, match=r"repeats column names \['c5'\]"):
         read_csv(dup)
+
+
+def test_fill_values_cover_every_feature_column_and_refill_other_data(tmp_path):
+    """With impute, every feature column gets its fill value (complete ones too), and a
+    dict of them fills another file's missing cells the same way."""
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,c,y\n1,,red,x\n2,4,blue,y\n6,8,red,x\n")
+    table = read_csv(path, target="y", impute="median")
+    assert table.fill_values == {"a": 2.0, "b": 6.0, "c": "red"}
+    new = tmp_path / "n.csv"
+    new.write_text("a,b,c\n,1,\n5,,blue\n")
+    other = read_csv(new, impute=table.fill_values, categorical=["c"])
+    assert other.numbers("a").tolist() == [2.0, 5.0] and other.numbers("b").tolist() == [1.0, 6.0]
+    assert other.strings("c").tolist() == ["red", "blue"]
+    with pytest.raises(ValueError, match="Missing value '' at line 2 .* column 'a'.*have none"):
+        read_csv(new, impute={"b": 0.0}, categorical=["c"])
