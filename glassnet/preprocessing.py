@@ -623,14 +623,16 @@ def _label_type(classes: np.ndarray) -> str:
 
 
 class LabelEncoder:
-    """Map class labels to integers ``0 .. C-1`` in sorted order of the labels.
+    """Map class labels to integers ``0 .. C-1`` in sorted order of the labels, or in
+    the order of ``classes`` (the lecture's Cat=0, Dog=1, Bird=2).
 
     ``classes_[i]`` is the label encoded as ``i``. Labels may be str, int, float or
-    bool (one type per encoder).
+    bool (one type per encoder). With ``classes`` given, fit raises on a label missing
+    from the list.
 
     Attributes
     ----------
-    classes_ : array of shape (C,), sorted
+    classes_ : array of shape (C,), sorted or in the order given
 
     Examples
     --------
@@ -639,9 +641,20 @@ class LabelEncoder:
     (['bird', 'cat', 'dog'], [1, 2])
     >>> enc.inverse_transform([0, 2]).tolist()
     ['bird', 'dog']
+    >>> LabelEncoder(classes=["cat", "dog", "bird"]).fit_transform(["dog", "bird"]).tolist()
+    [1, 2]
     """
 
-    def __init__(self) -> None:
+    def __init__(self, classes: Sequence[Any] | None = None) -> None:
+        if classes is not None:
+            arr = np.asarray(classes)
+            if arr.ndim != 1 or arr.size == 0 or len(set(arr.tolist())) != arr.size:
+                raise ValueError(
+                    "The 'classes' parameter of LabelEncoder must be a list of distinct labels, "
+                    f"each once, e.g. ['cat', 'dog', 'bird']. Got {classes!r}."
+                )
+            classes = arr
+        self.classes = classes
         self.classes_: np.ndarray | None = None
 
     def __repr__(self) -> str:
@@ -671,6 +684,18 @@ class LabelEncoder:
     def fit(self, y: Any) -> LabelEncoder:
         """Learn the sorted set of labels in ``y`` of shape (n_samples,)."""
         arr = self._as_labels(y, "LabelEncoder.fit")
+        if getattr(self, "classes", None) is not None:  # the user's order
+            known = set(self.classes.tolist())
+            missing = [v for v in dict.fromkeys(arr.tolist()) if v not in known]
+            if missing:
+                raise ValueError(
+                    f"The 'y' parameter of LabelEncoder.fit holds labels missing from "
+                    f"'classes': {missing[:10]}; classes: {self.classes.tolist()}. Add them "
+                    "to the list or fix y."
+                )
+            _label_type(self.classes)  # one label type, as for learned classes
+            self.classes_ = self.classes
+            return self
         try:
             classes = np.unique(arr)
         except TypeError:
@@ -694,7 +719,8 @@ class LabelEncoder:
         classes = self.classes_
         same_kind = (arr.dtype.kind == "U") == (classes.dtype.kind == "U") and arr.dtype.kind != "O"
         if same_kind:
-            idx = np.minimum(np.searchsorted(classes, arr), classes.size - 1)
+            order = np.argsort(classes, kind="stable")  # classes_ may be the user's order
+            idx = order[np.minimum(np.searchsorted(classes[order], arr), classes.size - 1)]
             known = classes[idx] == arr
         else:
             lookup = {c: i for i, c in enumerate(classes.tolist())}
@@ -767,8 +793,10 @@ class LabelEncoder:
             raise ValueError(
                 f"LabelEncoder.from_dict: 'classes' {texts[:10]} are not all of type {kind}."
             ) from None
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"LabelEncoder.from_dict: 'classes' {texts[:10]} repeat a label.")
         enc = cls()
-        enc.classes_ = np.unique(np.array(labels))
+        enc.classes_ = np.array(labels)  # the saved order: index i is classes[i]
         return enc
 
 

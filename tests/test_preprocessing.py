@@ -429,3 +429,25 @@ def test_one_hot_encoder_categories_errors(categories, X, match):
 
     with pytest.raises(ValueError, match=match):
         OneHotEncoder(categories=categories).fit(X)
+
+
+def test_label_encoder_in_the_users_class_order():
+    from glassnet.preprocessing import LabelEncoder
+
+    enc = LabelEncoder(classes=["Cat", "Dog", "Bird"]).fit(["Dog", "Bird", "Dog"])
+    assert enc.classes_.tolist() == ["Cat", "Dog", "Bird"]
+    assert enc.transform(["Cat", "Dog", "Bird", "Bird"]).tolist() == [0, 1, 2, 2]
+    assert enc.inverse_transform([2, 0]).tolist() == ["Bird", "Cat"]
+    back = LabelEncoder.from_dict(enc.to_dict())
+    assert back.classes_.tolist() == ["Cat", "Dog", "Bird"]
+    assert back.transform(["Bird"]).tolist() == [2]
+    ints = LabelEncoder(classes=[3, 1, 2]).fit([1, 2, 3])
+    assert ints.transform([3, 2]).tolist() == [0, 2]
+    assert LabelEncoder().fit(["Dog", "Cat"]).classes_.tolist() == ["Cat", "Dog"]  # sorted
+    with pytest.raises(ValueError, match="missing from 'classes': \\['Cow'\\]"):
+        LabelEncoder(classes=["Cat", "Dog"]).fit(["Cat", "Cow"])
+    with pytest.raises(ValueError, match="not seen at fit: \\['Cow'\\]"):
+        enc.transform(["Cow"])
+    for bad in (["Cat", "Cat"], [], [["Cat"]]):
+        with pytest.raises(ValueError, match="'classes' parameter of LabelEncoder"):
+            LabelEncoder(classes=bad)
