@@ -282,14 +282,8 @@ class Optimizer:
         self.t += 1
         for group, pack in zip(self.param_groups, self._packs):
             self._recheck(group, pack)
-            flat = pack.flat
-            skip = [  # no gradient, or none required: left as it is, with its state
-                i
-                for i, p in enumerate(flat.params)
-                if p.grad is None or not getattr(p, "requires_grad", True)
-            ]
-            kept, none = self._keep(pack, skip) if skip else ((), ())
-            flat.sync()
+            kept, none = self._keep(pack)
+            flat = pack.flat.sync()
             for w, g, work, state in zip(flat.data, flat.grad, pack.work, pack.state):
                 self._rule(w, g, work, state, pack.settings)
             for a, s, values in kept:
@@ -298,16 +292,21 @@ class Optimizer:
                 p.grad = None
         return loss
 
-    def _keep(self, pack: _Pack, skip: list[int]) -> tuple[list, list]:
-        """Copies of the values and state of the parameters ``skip``, to put back after the
-        rule, and those of them whose ``.grad`` is None."""
+    def _keep(self, pack: _Pack) -> tuple[list, list]:
+        """The parameters a step leaves as they are, with their state (no gradient, or none
+        required): copies of their values and state, to put back after the rule, and those
+        of them whose ``.grad`` is None."""
         flat = pack.flat
+        skip = [p.grad is None or not getattr(p, "requires_grad", True) for p in flat.params]
+        if not any(skip):
+            return [], []
         kept = [
             (a, s, a[s].copy())
-            for c, s in (flat.slots[i] for i in skip)
+            for (c, s), frozen in zip(flat.slots, skip)
+            if frozen
             for a in (flat.data[c], *pack.state[c].values())
         ]
-        return kept, [flat.params[i] for i in skip if flat.params[i].grad is None]
+        return kept, [p for p, frozen in zip(flat.params, skip) if frozen and p.grad is None]
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear ∂J/∂w: ``p.grad = None`` for every parameter (PyTorch's default: the next

@@ -404,7 +404,7 @@ def test_clip_grad_value_and_the_flat_views():
         assert p.grad is v  # in place
         np.testing.assert_array_equal(p.grad, np.clip(g, -0.5, 0.5))
     nan = nn.Parameter(np.zeros(1))
-    nan.grad = np.array([np.nan], dtype=np.float32)
+    nan.grad = np.full_like(nan.data, np.nan)
     with pytest.raises(RuntimeError, match="total norm of the gradients is nan"):
         clip_grad_norm_([nan], 1.0, error_if_nonfinite=True)
     assert opt.param_groups
