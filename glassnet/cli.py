@@ -981,6 +981,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="F",
         help="fraction of rows held out for the final scores (default 0.25; 0: none)",
     )
+    src.add_argument(
+        "--stream",
+        action="store_true",
+        help="data larger than memory: read the CSV file in chunks every epoch (pyarrow), "
+        "statistics from one streaming pass, batches shuffled within --buffer-size rows",
+    )
+    src.add_argument(
+        "--buffer-size",
+        type=_positive_int,
+        metavar="N",
+        help="with --stream: rows held by the shuffle buffer (default 65536; at least the "
+        "file's rows for a full shuffle)",
+    )
     net = p.add_argument_group("network and training")
     net.add_argument(
         "--hidden",
@@ -1885,6 +1898,9 @@ def _run_epochs(
 def _cmd_train(args: argparse.Namespace) -> int:
     from . import __version__
 
+    if args.stream or args.buffer_size is not None:  # data larger than memory
+        return _train_streamed(args)
+
     say: Callable[[str], None] = lambda s: sys.stdout.write(s + "\n")  # noqa: E731
     if _distributed.launched()[0]:  # `mpiexec -n N glassnet train`: rank 0 prints
         say = lambda s: None  # noqa: E731
@@ -2065,6 +2081,451 @@ def _cmd_train(args: argparse.Namespace) -> int:
         if checkpointing and ckpt_path.is_file():
             hint = f"; continue from the checkpoint '{ckpt_path}' with --resume"
         say(f"          training was interrupted: the model holds {kept}{hint}")
+        return 130
+    return 0
+
+
+# ------------------------------------------------------------------ train --stream
+
+#: train options that a streamed run cannot honour, and why (checked in this order).
+_NOT_STREAMED = (
+    ("dataset", "--dataset", "a bundled data set is loaded in memory; drop --stream"),
+    ("impute", "--impute", "a stream trains on complete rows (its statistics pass cannot "
+     "impute); fill or drop the empty cells first, or train in memory without --stream"),
+    ("categorical", "--categorical", "a stream one-hot encodes the columns that hold text "
+     "and reads numbers as numbers; train in memory without --stream to encode a number "
+     "column"),
+    ("drop", "--drop", "a stream reads every column but the target; write the file without "
+     "those columns, or train in memory without --stream"),
+    ("id", "--id", "a stream reads every column but the target; write the file without it, "
+     "or train in memory without --stream"),
+    ("multiline_cells", "--multiline-cells", "the streaming reader takes one row per line; "
+     "train in memory without --stream"),
+    ("val_split", "--val-split", "a stream holds no rows in memory to validate on, and "
+     "glassnet train has no --validation FILE option yet; drop it (the --test-split rows "
+     "are scored after training)"),
+    ("early_stopping", "--early-stopping", "it needs a validation set, which a stream does "
+     "not hold (and glassnet train has no --validation FILE option yet); give --epochs instead"),
+    ("checkpoint_every", "--checkpoint-every", "checkpoints of a streamed run are not "
+     "supported yet; train in memory for checkpoints and --resume"),
+    ("resume", "--resume", "checkpoints of a streamed run are not supported yet"),
+)  # fmt: skip
+
+
+def _stream_refusals(args: argparse.Namespace) -> None:
+    """One-line errors for the train options that cannot work with ``--stream``."""
+    if not args.stream:
+        raise CLIError(
+            f"--buffer-size {args.buffer_size} is the shuffle buffer of a streamed run: "
+            f"add --stream, or leave --buffer-size out"
+        )
+    for attr, flag, why in _NOT_STREAMED:
+        if getattr(args, attr):
+            raise CLIError(f"{flag} cannot be combined with --stream: {why}")
+    if args.data is None:
+        raise CLIError("--stream needs a CSV file: glassnet train DATA.csv --target COL --stream")
+    if not args.target:
+        raise CLIError(
+            f"name the column to predict: glassnet train {args.data} --target COL --stream"
+        )
+    if len(_split_names(args.target)) != 1 or args.task == "multioutput_regression":
+        raise CLIError(
+            "--stream trains on one --target column; several targets (a multi-output "
+            "regression) need the in-memory path: drop --stream"
+        )
+    if args.delimiter not in (None, ","):
+        raise CLIError(
+            f"--delimiter {args.delimiter!r} cannot be combined with --stream: the streaming "
+            f"reader reads comma-separated files; convert the file, or drop --stream"
+        )
+    if args.batch_size == 0:
+        raise CLIError(
+            "--batch-size 0 (the whole training set per step) cannot be combined with "
+            "--stream, which never holds the whole set; give --batch-size N"
+        )
+
+
+def _stream_source(args: argparse.Namespace, target: str, labels: bool) -> Any:
+    """``glassnet.stream.from_csv`` of the training file: its statistics pass."""
+    from . import stream as gs
+
+    try:
+        return gs.from_csv(
+            args.data, target, standardize=bool(args.standardize), labels=labels,
+            buffer_size=args.buffer_size, dtype=np.dtype(args.dtype),
+        )  # fmt: skip
+    except FileNotFoundError:
+        raise CLIError(
+            f"no such file '{args.data}' (the working directory is '{os.getcwd()}')"
+        ) from None
+    except ValueError as exc:  # the stream's messages speak of fit(); here it is the file
+        raise CLIError(f"'{args.data}': {_oneline(str(exc)).replace('fit: ', '')}") from None
+
+
+def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
+    """Whether the target holds class labels, decided as the in-memory path decides it
+    (text and whole numbers are labels, other numbers regression targets; --task rules),
+    from the file's first block: the same block whose types the stream reads with."""
+    try:
+        import pyarrow as pa
+        from pyarrow import csv as pa_csv
+    except ImportError:
+        raise CLIError(
+            'glassnet train --stream reads CSV files with pyarrow: pip install "glassnet[stream]"',
+            1,
+        ) from None
+    path = Path(args.data)
+    if not path.is_file():
+        why = "is a directory, not a CSV file" if path.is_dir() else "does not exist"
+        raise CLIError(f"'{args.data}' {why} (the working directory is '{os.getcwd()}')")
+    try:
+        first = next(iter(pa_csv.open_csv(str(path))), None)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise CLIError(f"'{args.data}' cannot be read as CSV: {_oneline(str(exc))}") from None
+    if first is None or not first.num_rows:
+        raise CLIError(f"'{args.data}' has no data rows")
+    if target not in first.schema.names:
+        raise CLIError(
+            f"target column(s) {[target]} are not in '{args.data}'; its columns are: "
+            f"{', '.join(first.schema.names)}"
+        )
+    if len(first.schema.names) < 2:
+        raise CLIError(f"'{args.data}' has no feature columns besides the target {[target]}")
+    kind = first.schema.field(target).type
+    numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
+    if args.task == "regression":
+        if not numeric:
+            raise CLIError(
+                f"--task regression needs a numeric target: the column '{target}' holds "
+                f"{kind} values"
+            )
+        return False
+    if args.task in ("binary", "multiclass") or not pa.types.is_floating(kind):
+        return True
+    values = first.column(target).drop_null().to_numpy(zero_copy_only=False)
+    whole = bool(np.all(values == np.round(values)))
+    return whole and np.unique(values).size <= MAX_INFERRED_CLASSES
+
+
+def _stream_label_encoder(classes: list[Any], target: str) -> LabelEncoder:
+    """The LabelEncoder the in-memory path fits on these labels (whole numbers as int64, as
+    :func:`_labels_of` reads them), checked to encode class ``k`` of the stream as ``k``."""
+    if all(isinstance(c, str) for c in classes):
+        values = np.array(classes, dtype=str)
+    else:
+        values = np.array(classes, dtype=np.float64)
+        if np.all(values == np.round(values)) and np.all(np.abs(values) < 2**53):
+            values = values.astype(np.int64)
+    enc = LabelEncoder().fit(values)
+    if not np.array_equal(enc.transform(values), np.arange(len(classes))):
+        raise CLIError(f"the classes of '{target}' do not sort the same way in the stream", 1)
+    return enc
+
+
+def _confusion_metrics(cm: np.ndarray) -> dict[str, Any]:
+    """:func:`classification_metrics` from the confusion matrix ``cm`` (C, C) (rows true,
+    columns predicted), summed over the chunks of a stream: the same formulas and keys."""
+    tp = np.diag(cm).astype(np.float64)  # (C,)
+    predicted, support = cm.sum(axis=0).astype(np.float64), cm.sum(axis=1).astype(np.float64)
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    recall = np.divide(tp, support, out=np.zeros_like(tp), where=support > 0)
+    denom = precision + recall
+    f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp), where=denom > 0)
+    present = (support > 0) | (predicted > 0)
+    if not present.any():
+        present[:] = True
+    return {
+        "accuracy": float(tp.sum() / max(int(cm.sum()), 1)),
+        "precision": precision.tolist(),
+        "recall": recall.tolist(),
+        "f1": f1.tolist(),
+        "support": support.astype(np.int64).tolist(),
+        "macro_precision": float(precision[present].mean()),
+        "macro_recall": float(recall[present].mean()),
+        "macro_f1": float(f1[present].mean()),
+        "confusion": cm.tolist(),
+    }
+
+
+class _StreamedScores:
+    """Test scores summed chunk by chunk (memory independent of the rows): a confusion
+    matrix, or per output the squared and absolute errors and the truth's moments (Chan
+    et al.'s merge, for R^2's total sum of squares)."""
+
+    def __init__(self, n_classes: int | None) -> None:
+        self.cm = None if n_classes is None else np.zeros((n_classes, n_classes), np.int64)
+        self.n, self.sse, self.sae, self.mean, self.m2 = 0, 0.0, 0.0, 0.0, 0.0
+
+    def add(self, truth: np.ndarray, pred: np.ndarray) -> None:
+        if self.cm is not None:
+            np.add.at(self.cm, (truth.astype(np.int64), pred.astype(np.int64)), 1)
+            return
+        t, p = truth.astype(np.float64).reshape(-1), pred.astype(np.float64).reshape(-1)
+        m, mu = t.size, float(t.mean())
+        self.sse += float(((p - t) ** 2).sum())
+        self.sae += float(np.abs(p - t).sum())
+        d2, delta = float(((t - mu) ** 2).sum()), mu - self.mean
+        self.mean += delta * m / (self.n + m)
+        self.m2 += d2 + delta**2 * self.n * m / (self.n + m)
+        self.n += m
+
+    def metrics(self) -> dict[str, Any]:
+        if self.cm is not None:
+            return _confusion_metrics(self.cm)
+        r2 = 1.0 - self.sse / self.m2 if self.m2 > 0 else None
+        return {"mse": [self.sse / self.n], "mae": [self.sae / self.n], "r2": [r2]}
+
+
+def _train_streamed(args: argparse.Namespace) -> int:
+    """``glassnet train DATA.csv --target COL --stream``: training on a file larger than
+    memory, through :mod:`glassnet.stream`.
+
+    1) One streaming pass (``stream.from_csv``) collects the preprocessing statistics: each
+       number column's mean and standard deviation (unless --no-standardize), each text
+       column's categories, the target's classes (or, for a regression, its mean and
+       standard deviation, which scale y as in memory).
+    2) The task is decided as in memory (:func:`_stream_target_kind`); a whole-number
+       target with more than MAX_INFERRED_CLASSES values is a regression, which takes a
+       second statistics pass for the target's moments.
+    3) The --test-split rows are drawn per chunk with ``default_rng([seed, 2, chunk])``
+       (not stratified) and left out of training; every epoch reads the other rows through
+       the shuffle buffer (--buffer-size), epoch ``e`` shuffled by ``default_rng([seed, 0,
+       e])``. The statistics come from all rows (the held-out ones included: one pass).
+    4) The test rows are scored chunk by chunk, and the model file is written as the
+       in-memory path writes it: predict, evaluate, explain, info and export read it alike.
+    """
+    from . import __version__
+    from . import stream as gs
+
+    say: Callable[[str], None] = lambda s: sys.stdout.write(s + "\n")  # noqa: E731
+    rank, size = _distributed.launched()
+    if rank:  # `mpiexec -n N glassnet train --stream`: rank 0 prints and writes
+        say = lambda s: None  # noqa: E731
+    _stream_refusals(args)
+    if importlib.util.find_spec("safetensors") is None:
+        raise CLIError('glassnet model files need safetensors: pip install "glassnet[io]"', code=1)
+    out_path = Path(args.out)
+    _check_writable(out_path, "model file")
+    _guard_paths([("training data", Path(args.data))], [("--out", out_path, "model")], args.force)
+    buffer_size = args.buffer_size or 65_536
+    args.buffer_size = buffer_size
+    target = _split_names(args.target)[0]
+
+    # 1) statistics pass, 2) task
+    t0 = time.perf_counter()
+    labels_wanted = _stream_target_kind(args, target)
+    src = _stream_source(args, target, labels_wanted)
+    cols = src.columns
+    passes = 1
+    if cols.classes is not None and args.task == "auto":
+        numbers = [c for c in cols.classes if not isinstance(c, str)]
+        whole = all(float(c) == round(float(c)) for c in numbers)
+        if numbers and (len(cols.classes) > MAX_INFERRED_CLASSES or not whole):
+            src, passes = _stream_source(args, target, False), 2  # a regression target
+            cols = src.columns
+    labels, y_scaler = None, None
+    if cols.classes is not None:
+        labels = _stream_label_encoder(cols.classes, target)
+        classes = [str(c) for c in labels.classes_.tolist()]
+        if len(classes) < 2:
+            raise CLIError(
+                f"the target '{target}' of {args.data} has a single class ({classes[0]!r}) "
+                f"in its {cols.rows} rows: a classifier needs at least two classes"
+            )
+        task_name = args.task if args.task != "auto" else "binary" if len(classes) == 2 else (
+            "multiclass")  # fmt: skip
+        if task_name == "binary" and len(classes) > 2:
+            raise CLIError(
+                f"--task binary needs 2 classes but the target has {len(classes)}: "
+                f"{_classes_text(classes)}; use --task multiclass"
+            )
+        n_outputs = 1 if task_name == "binary" else len(classes)
+    else:
+        task_name, n_outputs = "regression", 1
+        mean, std = cols.target_moments
+        if not (math.isfinite(mean) and math.isfinite(std)):
+            raise CLIError(f"the target '{target}' of {args.data} has values beyond float64")
+        if args.standardize:
+            tiny = 10 * np.finfo(np.float64).eps * max(1.0, abs(mean))
+            y_scaler = StandardScaler.from_dict(
+                {"type": "StandardScaler", "mean": [mean], "scale": [std if std >= tiny else 1.0]}
+            )
+    task = _make_task(task_name, n_outputs)
+    pre = Preprocessor.from_dict(cols.preprocessor_dict())
+    stats_s = time.perf_counter() - t0
+    for c, cats in cols.categories.items():
+        if len(cats) > MAX_CATEGORIES_SHARE * cols.rows and len(cats) > MIN_CATEGORIES_WARNED:
+            _warn(
+                f"the text column {c!r} has {len(cats)} distinct values in {cols.rows} rows, "
+                f"so one-hot encoding turns it into {len(cats)} inputs that new data will "
+                f"rarely match (an ID or free text?): write the file without it"
+            )
+
+    # 3) the rows: a chunk's test rows are drawn from default_rng([seed, 2, chunk index])
+    dtype = np.dtype(args.dtype)
+
+    def rows(test: bool) -> Callable[[], Any]:
+        def chunks() -> Any:
+            for i, (X, y, _) in enumerate(src.chunks()):
+                if y_scaler is not None:
+                    y = y_scaler.transform(y.astype(np.float64).reshape(-1, 1))
+                if args.test_split > 0:
+                    held = np.random.default_rng([args.seed, 2, i]).random(len(X)) < args.test_split
+                    keep = held if test else ~held
+                    X, y = X[keep], y[keep]
+                if len(X):
+                    yield X, (y.astype(dtype) if y_scaler is not None else y)
+
+        return chunks
+
+    train_src = gs.from_chunks(rows(False), buffer_size=buffer_size)
+    n_in = len(cols.feature_names)
+    sizes = [n_in, *args.hidden, task.n_outputs]
+    _check_memory(
+        f"training an MLP {' -> '.join(map(str, sizes))} on a stream "
+        f"({sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])):,} parameters, a "
+        f"{buffer_size:,}-row shuffle buffer)",
+        _training_bytes(sizes, buffer_size, args.batch_size, args.optimizer, False,
+                        dtype.itemsize) + 2 * buffer_size * (n_in + n_outputs) * dtype.itemsize,
+        "use a smaller --buffer-size, smaller --hidden widths or a smaller --batch-size",
+    )  # fmt: skip
+    rng = np.random.default_rng([args.seed, 1])
+    model = task.build_model(n_in, args.hidden, args.activation, rng=rng, dtype=dtype)
+    lr = args.lr if args.lr is not None else _DEFAULT_LR.get(args.optimizer, 0.01)
+    optimizer = _optim.get_optimizer(args.optimizer, model.parameters(), lr=lr)
+
+    n_cat = sum(k == "categorical" for k in cols.kinds.values())
+    say(
+        f"data      {args.data} (streamed): {cols.rows} rows, {len(cols.features)} feature "
+        f"columns ({len(cols.features) - n_cat} numeric, {n_cat} categorical) -> {n_in} inputs"
+    )
+    say(
+        f"          {passes} statistics pass{'es' if passes > 1 else ''} in {stats_s:.2f} s; "
+        f"shuffle buffer {buffer_size:,} rows"
+    )
+    how = "--task" if args.task != "auto" else "inferred"
+    if task.is_classifier:
+        say(
+            f"task      {task_name} classification of '{target}' ({how}), {len(classes)} "
+            f"classes: {_classes_text(classes)}"
+        )
+    else:
+        say(f"task      {task_name} of '{target}' ({how})")
+    split = f"{args.test_split:g} of the rows held out for testing" if args.test_split else (
+        "no test split")  # fmt: skip
+    say(f"split     {split} (seed {args.seed}, drawn per chunk)")
+    say(
+        f"model     MLP {' -> '.join(str(s) for s in model.sizes)}, {args.activation} hidden, "
+        f"{task.output_activation} output, {model.num_parameters()} parameters, loss {task.loss}"
+    )
+    say(f"training  {args.optimizer} lr {lr:g}, batch {args.batch_size}, {args.epochs} epochs")
+    sys.stdout.flush()
+
+    if _isatty(sys.stderr):
+        progress = Progress(args.epochs, 0 if args.quiet else 2, after=0.0, tty_only=True)
+    else:
+        progress = _LogProgress(args.epochs, 0 if args.quiet else 1)
+    try:
+        h = fit(
+            model, train_src, None, loss=task.loss, optimizer=optimizer, epochs=args.epochs,
+            batch_size=args.batch_size, seed=lambda e: np.random.default_rng([args.seed, 0, e]),
+            l2=args.l2, verbose=0, callbacks=[progress],
+            distributed="mpi" if size > 1 else None,
+        )  # fmt: skip
+    except ValueError as exc:  # a chunk that fails fit's checks: the file's data
+        raise CLIError(f"'{args.data}': {_oneline(str(exc)).replace('fit: ', '')}") from None
+    finally:
+        progress.close()
+    done = len(h.loss)
+    state = _RunState(epoch=done, loss=list(h.loss), stop_reason=h.stop_reason or None,
+                      seconds=time.perf_counter() - t0 - stats_s)  # fmt: skip
+    interrupted = state.stop_reason == "interrupted"
+    stop = {
+        "max_epochs": f"reached --epochs {args.epochs}",
+        "interrupted": "interrupted (Ctrl-C); the weights so far are kept",
+    }.get(state.stop_reason or "max_epochs", state.stop_reason or "")
+    say(f"stopped   after {state.epoch} epochs ({state.seconds:.2f} s): {stop}")
+    if state.loss:
+        say(f"          final loss {state.loss[-1]:.4g}")
+    if rank:
+        return 0
+
+    # 4) the held-out scores, chunk by chunk, then the model file
+    n_train = h.samples_seen // done if done else cols.rows
+    test_metrics = None
+    n_test = 0
+    if args.test_split > 0:
+        bundle = _Bundle(str(out_path), model, {}, task, pre, labels, y_scaler)
+        scores = _StreamedScores(len(classes) if task.is_classifier else None)
+        for X, y in rows(True)():
+            pred = bundle.decode(bundle.outputs(X))
+            truth = y if y_scaler is None else y_scaler.inverse_transform(y.astype(np.float64))
+            scores.add(truth, pred)
+            n_test += len(X)
+        n_train = cols.rows - n_test
+        if n_test:
+            test_metrics = scores.metrics()
+            if task.is_classifier:
+                say(
+                    f"test      {n_test} rows: accuracy {test_metrics['accuracy']:.4f}, "
+                    f"macro F1 {test_metrics['macro_f1']:.4f}"
+                )
+            else:
+                r2, mae, mse = (_num(test_metrics[m][0]) for m in ("r2", "mae", "mse"))
+                say(f"test      {n_test} rows, {target}: R^2 {r2}, MAE {mae}, MSE {mse}")
+                if test_metrics["r2"][0] is not None and test_metrics["r2"][0] < 0:
+                    _warn(
+                        f"the held-out R^2 of {target!r} is {test_metrics['r2'][0]:.3g}: the "
+                        f"model predicts it worse than its mean would: {_TUNING_HINT}"
+                    )
+    settings = {
+        "data": args.data, "target": [target], "task": task_name, "hidden": list(args.hidden),
+        "activation": args.activation, "optimizer": args.optimizer, "lr": lr,
+        "batch_size": args.batch_size, "l2": args.l2, "val_split": 0.0,
+        "early_stopping": False, "patience": args.patience, "seed": args.seed,
+        "test_split": args.test_split, "standardize": bool(args.standardize), "impute": None,
+        "categorical": [], "stream": True, "buffer_size": buffer_size,
+    }  # fmt: skip
+    meta = {
+        "format": MODEL_FORMAT,
+        "format_version": MODEL_FORMAT_VERSION,
+        "glassnet_version": __version__,
+        "task": {
+            "name": task_name,
+            "loss": task.loss,
+            "output_activation": task.output_activation,
+            "n_outputs": task.n_outputs,
+        },
+        "target": {
+            "names": [target],
+            "labels": labels.to_dict() if labels is not None else None,
+            "scaler": y_scaler.to_dict() if y_scaler is not None else None,
+        },
+        "preprocessing": {
+            "standardize": bool(args.standardize),
+            "impute": None,
+            "inputs": pre.feature_names_out,
+            "preprocessor": pre.to_dict(),
+            "drop": [],
+            "id": None,
+            "statistics": "one streaming pass over all rows (the held-out test rows included)",
+        },
+        "training": {
+            **settings,
+            "epochs": args.epochs,
+            "rows": {"train": n_train, "validation": 0, "test": n_test},
+            "batch_order": "a shuffle buffer of buffer_size rows, "
+            "numpy.random.default_rng([seed, 0, epoch])",
+            "test_rows": "per chunk i: numpy.random.default_rng([seed, 2, i]).random(rows) "
+            "< test_split",
+        },
+        "history": {**state.to_json(), "message": stop},
+        "test_metrics": _finite_or_none(test_metrics),
+    }
+    save_model(model, out_path, meta=meta)
+    say(f"saved     {out_path}")
+    if interrupted:
+        say("          training was interrupted: the model holds the weights so far")
         return 130
     return 0
 

@@ -1,0 +1,292 @@
+"""``glassnet train DATA.csv --stream``: training on a CSV file read in chunks.
+
+The streamed model file is read by predict, evaluate, explain, info and export like an
+in-memory one; on a file that fits in memory the streamed statistics (scaling, categories,
+classes, the target's scaling) equal the in-memory ones and the accuracy is comparable;
+the options a stream cannot honour are one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from glassnet.cli import classification_metrics, main, regression_metrics
+from glassnet.io import load_arrays
+
+pytest.importorskip("pyarrow")
+
+FAST = ["--epochs", "6", "--hidden", "16", "--seed", "3", "-q"]
+
+
+def make_rows(n: int, seed: int) -> tuple[list[str], list[list[object]]]:
+    """Three number columns on different scales, a colour, a yes/no label, a price."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 3)) * [1.0, 5.0, 0.1] + [0.0, 10.0, -2.0]
+    color = rng.choice(["red", "green", "blue"], n)
+    label = np.where(X[:, 0] + (X[:, 1] - 10) / 5 + (color == "red") > 0.5, "yes", "no")
+    price = 3 * X[:, 0] + 10 * X[:, 2] + 2 * (color == "blue") + 50 + 0.1 * rng.standard_normal(n)
+    rows = [
+        [f"{a:.6f}", f"{b:.6f}", f"{c:.6f}", k, t, f"{p:.6f}"]
+        for (a, b, c), k, t, p in zip(X, color, label, price)
+    ]
+    return ["a", "b", "c", "color", "label", "price"], rows
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    header, rows = make_rows(3000, 0)
+    return write_csv(tmp_path / "train.csv", header, rows)
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Path:
+    """New rows from the same distribution, for comparing models."""
+    header, rows = make_rows(2000, 1)
+    return write_csv(tmp_path / "fresh.csv", header, rows)
+
+
+def run(capsys, *argv: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def train(capsys, data: Path, target: str, out: Path, *extra: object) -> str:
+    code, stdout, err = run(capsys, "train", data, "--target", target, "--out", out, *FAST, *extra)
+    assert code == 0, err
+    assert err == "", err
+    return stdout
+
+
+def meta_of(path: Path) -> dict:
+    return load_arrays(path)[1]["meta"]
+
+
+def pred_column(text: str) -> list[str]:
+    rows = list(csv.reader(io.StringIO(text)))
+    return [r[0] for r in rows[1:]]
+
+
+def accuracy(capsys, model: Path, data: Path) -> float:
+    code, out, err = run(capsys, "evaluate", model, data)
+    assert code == 0, err
+    return float(out.split("accuracy")[1].split()[0])
+
+
+def one_line_error(err: str, *needles: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("glassnet: error: "), err
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    return lines[0]
+
+
+# ----------------------------------------------------------------------------- the model file
+
+
+def test_streamed_model_file_works_with_every_command(capsys, tmp_path, data, fresh):
+    model = tmp_path / "s.glassnet"
+    out = train(capsys, data, "label", model, "--stream", "--buffer-size", "512")
+    assert "(streamed): 3000 rows" in out and "binary classification of 'label'" in out
+    meta = meta_of(model)
+    assert meta["training"]["stream"] is True and meta["training"]["buffer_size"] == 512
+    assert meta["target"]["labels"]["classes"] == ["no", "yes"]
+    rows = meta["training"]["rows"]
+    assert rows["train"] + rows["test"] == 3000 and 600 < rows["test"] < 900
+
+    code, out, err = run(capsys, "predict", model, fresh)
+    assert code == 0, err
+    preds = pred_column(out)
+    truth = [r[4] for r in make_rows(2000, 1)[1]]
+    assert len(preds) == 2000 and set(preds) == {"no", "yes"}
+    assert np.mean(np.array(preds) == np.array(truth)) > 0.9  # the classes decode right
+    assert accuracy(capsys, model, fresh) > 0.9
+
+    code, out, err = run(capsys, "info", model)
+    assert code == 0, err
+    assert "2 classes: no, yes" in out and "one-hot: blue, green, red" in out
+    assert f"{rows['train']} train / 0 validation / {rows['test']} test" in out
+
+    code, out, err = run(capsys, "explain", model, "--row", "2", fresh)
+    assert code == 0, err
+    assert "prediction:" in out
+
+    pytest.importorskip("onnxruntime")
+    onnx_path = tmp_path / "s.onnx"
+    code, out, err = run(capsys, "export", model, onnx_path)
+    assert code == 0, err
+    assert onnx_path.stat().st_size > 0 and "wrote" in out
+
+
+def test_test_scores_are_those_of_the_documented_held_out_rows(capsys, tmp_path, data):
+    """The stored test scores, summed chunk by chunk, equal classification_metrics /
+    regression_metrics of the rows the model file says were held out (the file is one
+    chunk: rows where default_rng([seed, 2, 0]).random(rows) < test_split)."""
+    header, rows = make_rows(3000, 0)
+    held = np.random.default_rng([3, 2, 0]).random(3000) < 0.3
+    test_file = write_csv(tmp_path / "held.csv", header, [r for r, h in zip(rows, held) if h])
+    for target in ("label", "price"):
+        model = tmp_path / f"{target}.glassnet"
+        train(capsys, data, target, model, "--stream", "--test-split", "0.3")
+        meta = meta_of(model)
+        assert meta["training"]["rows"]["test"] == held.sum()
+        code, out, err = run(capsys, "predict", model, test_file)
+        assert code == 0, err
+        pred = pred_column(out)
+        if target == "label":
+            names = ["no", "yes"]
+            t = np.array([names.index(r[4]) for r, h in zip(rows, held) if h])
+            p = np.array([names.index(v) for v in pred])
+            want = classification_metrics(t, p, 2)
+            assert meta["test_metrics"] == want
+        else:
+            t = np.array([float(r[5]) for r, h in zip(rows, held) if h])
+            want = regression_metrics(t, np.array(pred, dtype=np.float64))
+            got = meta["test_metrics"]
+            for k in ("mse", "mae", "r2"):  # predict prints 6 significant digits
+                np.testing.assert_allclose(got[k], want[k], rtol=1e-4)
+
+
+# ----------------------------------------------------------------------------- = in memory
+
+
+def test_statistics_equal_the_in_memory_ones(capsys, tmp_path, data, fresh):
+    """With no test split (the in-memory path's scaling then comes from every row, as the
+    stream's does) the stored preprocessing, labels and target scaling are the same."""
+    for target, extra in (("label", []), ("price", []), ("price", ["--no-standardize"])):
+        mem, st = tmp_path / "mem.glassnet", tmp_path / "st.glassnet"
+        train(capsys, data, target, mem, "--test-split", "0", *extra)
+        train(capsys, data, target, st, "--test-split", "0", "--stream", *extra)
+        a, b = meta_of(mem), meta_of(st)
+        assert a["task"] == b["task"]
+        pa_, pb = a["preprocessing"], b["preprocessing"]
+        assert pa_["inputs"] == pb["inputs"] and pa_["standardize"] == pb["standardize"]
+        da, db = pa_["preprocessor"], pb["preprocessor"]
+        assert da["columns"] == db["columns"] and da["kinds"] == db["kinds"]
+        assert da["encoder"] == db["encoder"]
+        np.testing.assert_allclose(db["scaler"]["mean"], da["scaler"]["mean"], rtol=1e-12,
+                                   atol=1e-12)  # fmt: skip
+        np.testing.assert_allclose(db["scaler"]["scale"], da["scaler"]["scale"], rtol=1e-12)
+        assert a["target"]["labels"] == b["target"]["labels"]
+        if a["target"]["scaler"] is None:
+            assert b["target"]["scaler"] is None
+        else:
+            for k in ("mean", "scale"):
+                np.testing.assert_allclose(b["target"]["scaler"][k], a["target"]["scaler"][k],
+                                           rtol=1e-12)  # fmt: skip
+    # comparable accuracy on new rows (different batch orders: not the same weights)
+    mem, st = tmp_path / "mem.glassnet", tmp_path / "st.glassnet"
+    train(capsys, data, "label", mem)
+    train(capsys, data, "label", st, "--stream", "--buffer-size", "4096")
+    acc_mem, acc_st = accuracy(capsys, mem, fresh), accuracy(capsys, st, fresh)
+    assert acc_st > 0.95 and abs(acc_st - acc_mem) < 0.02, (acc_mem, acc_st)
+
+
+def test_task_inference_matches_the_in_memory_path(capsys, tmp_path):
+    """Whole numbers (even written 0.0/1.0) are classes, an integer target with more than
+    20 values a regression, --task overrides: the same decisions with and without --stream."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((400, 2))
+    cases = {
+        "int3": ["multiclass", np.digitize(X[:, 0], [-0.5, 0.5])],
+        "float01": ["binary", [f"{v:.1f}" for v in (X[:, 0] > 0).astype(float)]],
+        "int50": ["regression", np.clip((X[:, 0] * 10).round().astype(int), -25, 24)],
+        "real": ["regression", [f"{v:.4f}" for v in X[:, 0] + X[:, 1]]],
+    }
+    for name, (want, y) in cases.items():
+        path = write_csv(tmp_path / f"{name}.csv", ["p", "q", "y"],
+                         [[f"{a:.4f}", f"{b:.4f}", t] for (a, b), t in zip(X, y)])  # fmt: skip
+        for extra in ([], ["--stream"]):
+            model = tmp_path / f"{name}{len(extra)}.glassnet"
+            train(capsys, path, "y", model, "--test-split", "0", *extra)
+            m = meta_of(model)
+            assert m["task"]["name"] == want, (name, extra)
+            if not extra:
+                first = m
+        assert m["target"]["labels"] == first["target"]["labels"], name
+    path = tmp_path / "real.csv"
+    code, _, err = run(capsys, "train", path, "--target", "y", "--stream", "--task", "binary",
+                       "--out", tmp_path / "x.glassnet", *FAST)  # fmt: skip
+    assert code == 2  # many float "classes" for a binary task
+    one_line_error(err, "--task binary needs 2 classes")
+
+
+def test_same_seed_same_weights(capsys, tmp_path, data):
+    """A streamed run is reproducible: the buffer's shuffle and the test rows come from the
+    seed."""
+    a, b = tmp_path / "a.glassnet", tmp_path / "b.glassnet"
+    train(capsys, data, "label", a, "--stream", "--buffer-size", "300")
+    train(capsys, data, "label", b, "--stream", "--buffer-size", "300")
+    wa, wb = load_arrays(a)[0], load_arrays(b)[0]
+    assert wa.keys() == wb.keys()
+    for k in wa:
+        np.testing.assert_array_equal(wa[k], wb[k])
+
+
+# ----------------------------------------------------------------------------- refusals
+
+
+@pytest.mark.parametrize(
+    "extra, needle",
+    [
+        (["--impute", "mean"], "--impute cannot be combined with --stream"),
+        (["--val-split", "0.2"], "no --validation FILE option"),
+        (["--early-stopping"], "--early-stopping cannot be combined with --stream"),
+        (["--categorical", "a"], "--categorical cannot be combined with --stream"),
+        (["--drop", "a"], "--drop cannot be combined with --stream"),
+        (["--id", "a"], "--id cannot be combined with --stream"),
+        (["--multiline-cells"], "--multiline-cells cannot be combined"),
+        (["--checkpoint-every", "2"], "--checkpoint-every cannot be combined"),
+        (["--resume"], "--resume cannot be combined"),
+        (["--batch-size", "0"], "--batch-size 0"),
+        (["--delimiter", ";"], "--delimiter ';' cannot be combined"),
+        (["--task", "multioutput_regression"], "one --target column"),
+        (["--task", "regression", "--target", "color"], "--task regression needs a numeric"),
+    ],
+)
+def test_options_a_stream_cannot_honour_are_one_line_errors(capsys, tmp_path, data, extra,
+                                                            needle):  # fmt: skip
+    out = tmp_path / "never.glassnet"
+    argv = ["train", data, "--target", "label", "--stream", "--out", out, *FAST, *extra]
+    code, stdout, err = run(capsys, *argv)
+    assert code == 2 and stdout == ""
+    one_line_error(err, needle)
+    assert not out.exists()
+
+
+def test_bad_files_and_flags_are_one_line_errors(capsys, tmp_path, data):
+    out = tmp_path / "never.glassnet"
+
+    def bad(*argv: object) -> str:
+        code, _, err = run(capsys, "train", *argv, "--out", out, *FAST)
+        assert code == 2
+        assert not out.exists()
+        return one_line_error(err)
+
+    assert "add --stream" in bad(data, "--target", "label", "--buffer-size", "100")
+    assert "--dataset cannot be combined" in bad("--dataset", "xor", "--stream")
+    assert "one --target column" in bad(data, "--target", "a,b", "--stream")
+    assert "not in" in bad(data, "--target", "nope", "--stream")
+    assert "does not exist" in bad(tmp_path / "missing.csv", "--target", "y", "--stream")
+    assert "name the column to predict" in bad(data, "--stream")
+    text = data.read_text().splitlines()
+    cells = text[5].split(",")
+    cells[1] = ""
+    holes = tmp_path / "holes.csv"
+    holes.write_text("\n".join([*text[:5], ",".join(cells), *text[6:]]) + "\n")
+    assert "empty values" in bad(holes, "--target", "label", "--stream")
+    single = write_csv(tmp_path / "single.csv", ["a", "y"], [[i, "x"] for i in range(50)])
+    assert "single class" in bad(single, "--target", "y", "--stream")
