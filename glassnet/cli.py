@@ -2191,6 +2191,14 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
         )
     if len(first.schema.names) < 2:
         raise CLIError(f"'{args.data}' has no feature columns besides the target {[target]}")
+    for f in first.schema:  # what pyarrow reads as neither numbers nor text (true/false, dates)
+        t = f.type
+        if not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_string(t)):
+            raise CLIError(
+                f"the column {f.name!r} of '{args.data}' is read as {t} by the streaming "
+                f"reader, which would encode it otherwise than predict reads it (as text "
+                f"categories); write it as numbers (0/1, a day count), or drop --stream"
+            )
     kind = first.schema.field(target).type
     numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
     if args.task == "regression":

@@ -290,3 +290,21 @@ def test_bad_files_and_flags_are_one_line_errors(capsys, tmp_path, data):
     assert "empty values" in bad(holes, "--target", "label", "--stream")
     single = write_csv(tmp_path / "single.csv", ["a", "y"], [[i, "x"] for i in range(50)])
     assert "single class" in bad(single, "--target", "y", "--stream")
+
+
+def test_columns_the_stream_would_read_otherwise_than_predict_are_refused(capsys, tmp_path):
+    """pyarrow reads true/false as booleans and ISO dates as dates, which the stream would
+    turn into numbers while predict reads them as text categories: refused, naming the
+    column, rather than a model file that predict then rejects."""
+    rows = [["true" if i % 3 else "false", f"2024-01-{i % 28 + 1:02d}", i / 7, "ab"[i % 2]]
+            for i in range(60)]  # fmt: skip
+    path = write_csv(tmp_path / "odd.csv", ["flag", "day", "x", "y"], rows)
+    out = tmp_path / "never.glassnet"
+    code, _, err = run(capsys, "train", path, "--target", "y", "--stream", "--out", out, *FAST)
+    assert code == 2 and not out.exists()
+    one_line_error(err, "'flag'", "bool")
+    rows = [[f"2024-01-{i % 28 + 1:02d}", i / 7, "ab"[i % 2]] for i in range(60)]
+    path = write_csv(tmp_path / "day.csv", ["day", "x", "y"], rows)
+    code, _, err = run(capsys, "train", path, "--target", "y", "--stream", "--out", out, *FAST)
+    assert code == 2 and not out.exists()
+    one_line_error(err, "'day'", "date")
