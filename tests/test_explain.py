@@ -465,12 +465,37 @@ def test_lecture_md_is_generated_and_up_to_date(tmp_path) -> None:
         "## 2. Activation functions",
         "## 3. Logic gates",
         "## 4. XNOR",
-        "## 5. Forward propagation",
-        "## 6. The four tasks",
-        "## 7. Backpropagation",
+        "## 5. Multi-layer networks",
+        "## 6. Forward propagation",
+        "## 7. The four tasks",
         "## 8. Gradient descent",
+        "## 9. Backpropagation",
     ):
         assert topic in text
+    # the lecture's order: gradient descent, then backpropagation; and the sections
+    # the lecture teaches, each with glassnet's own numbers
+    assert text.index("## 8. Gradient descent") < text.index("## 9. Backpropagation")
+    for shown in (
+        "**hidden layer**",
+        "**multi-layer perceptron**",
+        "glassnet y_hat =",  # the L-layer composition
+        "**Chain rule (1).**",
+        "**Chain rule (2).**",
+        "(y_hat - y) g'(z) x_j",
+        "Cat   [1, 0, 0]",
+        "**Binary cross-entropy**",
+        "tanh     output:",
+        "stop_reason='weight_change'",
+        "stop_reason='max_steps'",
+    ):
+        assert shown in text, shown
+    # the single neuron's gradient: formula = autodiff = finite difference, for w0, w1, w2
+    import re
+
+    rows = re.findall(r"= (-?[\d.]+) +autodiff (-?[\d.]+) +finite difference (-?[\d.]+)", text)
+    assert len(rows) == 3
+    for formula, autodiff, numeric in rows:
+        assert float(formula) == float(autodiff) and abs(float(numeric) - float(formula)) < 1e-7
     images = {
         line.split("(img/")[1].rstrip(")")
         for line in text.splitlines()
