@@ -3071,6 +3071,11 @@ def _info_lines(bundle: _Bundle, meta: dict[str, Any]) -> list[str]:
             + (f" --l2 {_g(t['l2'], 'g')}" if _dig(t, "l2", kind=(int, float)) else "")
             + (" --early-stopping" if _dig(t, "early_stopping") is True else "")
             + (" --no-standardize" if _dig(t, "standardize") is False else "")
+            + (
+                f" --stream --buffer-size {_g(_dig(t, 'buffer_size'), 'd')}"
+                if _dig(t, "stream") is True
+                else ""
+            )
         )
     h = _dig(meta, "history", kind=dict)
     if h is not None:

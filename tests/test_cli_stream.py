@@ -119,6 +119,7 @@ def test_streamed_model_file_works_with_every_command(capsys, tmp_path, data, fr
     assert code == 0, err
     assert "2 classes: no, yes" in out and "one-hot: blue, green, red" in out
     assert f"{rows['train']} train / 0 validation / {rows['test']} test" in out
+    assert "--stream --buffer-size 512" in out
 
     code, out, err = run(capsys, "explain", model, "--row", "2", fresh)
     assert code == 0, err
