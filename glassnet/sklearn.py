@@ -708,6 +708,7 @@ class _BaseMLP(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=4,
             )
+        history.stop_reason = self.stop_reason_  # one vocabulary: train.STOP_REASONS
         if self.early_stopping:
             for p, best in zip(model.parameters(), self._best_params):
                 p.data[...] = best

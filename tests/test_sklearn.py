@@ -701,3 +701,26 @@ def test_divergence_is_a_value_error():
     y = X.sum(axis=1) * 1e30
     with pytest.raises(ValueError, match="^Solver produced non-finite parameter weights.*diverged"):
         MLPRegressor(solver="sgd", learning_rate_init=10.0, max_iter=50, random_state=0).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"solver": "sgd", "max_iter": 3},
+        {"solver": "adam", "early_stopping": True, "n_iter_no_change": 2, "max_iter": 200},
+        {"solver": "sgd", "tol": 10.0, "n_iter_no_change": 2, "max_iter": 200},
+        {"solver": "lbfgs", "max_iter": 3},
+    ],
+)
+def test_stop_reason_is_one_vocabulary_with_the_history(kw):
+    from glassnet.train import STOP_REASONS
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 3))
+    y = (X[:, 0] > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = MLPClassifier(hidden_layer_sizes=(4,), random_state=0, **kw).fit(X, y)
+    assert clf.stop_reason_ == clf.history_.stop_reason
+    assert clf.stop_reason_ in STOP_REASONS
+    assert STOP_REASONS[clf.stop_reason_] in clf.history_.message
