@@ -2106,9 +2106,6 @@ _NOT_STREAMED = (
      "are scored after training)"),
     ("early_stopping", "--early-stopping", "it needs a validation set, which a stream does "
      "not hold (and glassnet train has no --validation FILE option yet); give --epochs instead"),
-    ("checkpoint_every", "--checkpoint-every", "checkpoints of a streamed run are not "
-     "supported yet; train in memory for checkpoints and --resume"),
-    ("resume", "--resume", "checkpoints of a streamed run are not supported yet"),
 )  # fmt: skip
 
 
@@ -2314,7 +2311,24 @@ def _train_streamed(args: argparse.Namespace) -> int:
         raise CLIError('glassnet model files need safetensors: pip install "glassnet[io]"', code=1)
     out_path = Path(args.out)
     _check_writable(out_path, "model file")
-    _guard_paths([("training data", Path(args.data))], [("--out", out_path, "model")], args.force)
+    ckpt_path = (
+        Path(args.checkpoint) if args.checkpoint else out_path.with_name(out_path.name + ".ckpt")
+    )
+    checkpointing = args.checkpoint_every is not None
+    if checkpointing:
+        _check_writable(ckpt_path, "checkpoint")
+    reads = [("training data", Path(args.data))]
+    writes = [("--out", out_path, "model")]
+    if checkpointing:
+        writes.append(("--checkpoint", ckpt_path, "checkpoint"))
+    elif args.resume:
+        reads.append(("checkpoint", ckpt_path))
+    _guard_paths(reads, writes, args.force)
+    if args.resume and not ckpt_path.is_file():
+        raise CLIError(
+            f"--resume: no checkpoint at '{ckpt_path}'; train without --resume first "
+            f"(with --checkpoint-every N), or name the file with --checkpoint"
+        )
     buffer_size = args.buffer_size or 65_536
     args.buffer_size = buffer_size
     target = _split_names(args.target)[0]
@@ -2401,6 +2415,29 @@ def _train_streamed(args: argparse.Namespace) -> int:
     model = task.build_model(n_in, args.hidden, args.activation, rng=rng, dtype=dtype)
     lr = args.lr if args.lr is not None else _DEFAULT_LR.get(args.optimizer, 0.01)
     optimizer = _optim.get_optimizer(args.optimizer, model.parameters(), lr=lr)
+    settings = {
+        "data": args.data, "target": [target], "task": task_name, "hidden": list(args.hidden),
+        "activation": args.activation, "optimizer": args.optimizer, "lr": lr,
+        "batch_size": args.batch_size, "l2": args.l2, "val_split": 0.0,
+        "early_stopping": False, "patience": args.patience, "seed": args.seed,
+        "test_split": args.test_split, "standardize": bool(args.standardize), "impute": None,
+        "categorical": [], "stream": True, "buffer_size": buffer_size,
+        "dtype": args.dtype,
+    }  # fmt: skip
+    # the data's fingerprint: the statistics pass's results (a checkpoint of a stream is
+    # resumed only on a file with the same rows, columns, scaling, categories and classes)
+    fingerprint = _fingerprint(
+        np.frombuffer(json.dumps([cols.rows, cols.preprocessor_dict(), repr(cols.classes),
+                                  cols.target_moments]).encode(), np.uint8)
+    )  # fmt: skip
+    before = _RunState()
+    if args.resume:
+        before, _ = _resume(ckpt_path, model, optimizer, settings, fingerprint)
+        if before.epoch > args.epochs:
+            raise CLIError(
+                f"--resume: the checkpoint '{ckpt_path}' is at epoch {before.epoch}, past "
+                f"--epochs {args.epochs}; give --epochs {before.epoch} or more"
+            )
 
     n_cat = sum(k == "categorical" for k in cols.kinds.values())
     say(
@@ -2426,27 +2463,46 @@ def _train_streamed(args: argparse.Namespace) -> int:
         f"model     MLP {' -> '.join(str(s) for s in model.sizes)}, {args.activation} hidden, "
         f"{task.output_activation} output, {model.num_parameters()} parameters, loss {task.loss}"
     )
-    say(f"training  {args.optimizer} lr {lr:g}, batch {args.batch_size}, {args.epochs} epochs")
+    say(
+        f"training  {args.optimizer} lr {lr:g}, batch {args.batch_size}, {args.epochs} epochs"
+        + (f"; resuming after epoch {before.epoch}" if args.resume else "")
+    )
     sys.stdout.flush()
+
+    t_train = time.perf_counter() - before.seconds
+
+    def run_state(h: History, stop_reason: str) -> _RunState:
+        """The earlier run's curve (when resumed) followed by this fit's."""
+        return _RunState(
+            epoch=before.epoch + len(h.loss), loss=before.loss + list(h.loss),
+            stop_reason=stop_reason or None, seconds=time.perf_counter() - t_train,
+        )  # fmt: skip
 
     if _isatty(sys.stderr):
         progress = Progress(args.epochs, 0 if args.quiet else 2, after=0.0, tty_only=True)
     else:
         progress = _LogProgress(args.epochs, 0 if args.quiet else 1)
+    callbacks: list[Callback] = [progress]
+    if checkpointing:
+        meta = {"format": CHECKPOINT_FORMAT, "format_version": MODEL_FORMAT_VERSION,
+                "glassnet_version": __version__, "settings": settings,
+                "fingerprint": fingerprint}  # fmt: skip
+        callbacks.append(
+            _Checkpoints(ckpt_path, args.checkpoint_every, args.epochs, meta, run_state, None)
+        )
     try:
         h = fit(
             model, train_src, None, loss=task.loss, optimizer=optimizer, epochs=args.epochs,
-            batch_size=args.batch_size, seed=lambda e: np.random.default_rng([args.seed, 0, e]),
-            l2=args.l2, verbose=0, callbacks=[progress],
-            distributed="mpi" if size > 1 else None,
+            initial_epoch=before.epoch, batch_size=args.batch_size,
+            seed=lambda e: np.random.default_rng([args.seed, 0, e]), l2=args.l2, verbose=0,
+            callbacks=callbacks, distributed="mpi" if size > 1 else None,
         )  # fmt: skip
     except ValueError as exc:  # a chunk that fails fit's checks: the file's data
         raise CLIError(f"'{args.data}': {_oneline(str(exc)).replace('fit: ', '')}") from None
     finally:
         progress.close()
     done = len(h.loss)
-    state = _RunState(epoch=done, loss=list(h.loss), stop_reason=h.stop_reason or None,
-                      seconds=time.perf_counter() - t0 - stats_s)  # fmt: skip
+    state = run_state(h, h.stop_reason)
     interrupted = state.stop_reason == "interrupted"
     stop = {
         "max_epochs": f"reached --epochs {args.epochs}",
@@ -2486,14 +2542,6 @@ def _train_streamed(args: argparse.Namespace) -> int:
                         f"the held-out R^2 of {target!r} is {test_metrics['r2'][0]:.3g}: the "
                         f"model predicts it worse than its mean would: {_TUNING_HINT}"
                     )
-    settings = {
-        "data": args.data, "target": [target], "task": task_name, "hidden": list(args.hidden),
-        "activation": args.activation, "optimizer": args.optimizer, "lr": lr,
-        "batch_size": args.batch_size, "l2": args.l2, "val_split": 0.0,
-        "early_stopping": False, "patience": args.patience, "seed": args.seed,
-        "test_split": args.test_split, "standardize": bool(args.standardize), "impute": None,
-        "categorical": [], "stream": True, "buffer_size": buffer_size,
-    }  # fmt: skip
     meta = {
         "format": MODEL_FORMAT,
         "format_version": MODEL_FORMAT_VERSION,
@@ -2533,7 +2581,10 @@ def _train_streamed(args: argparse.Namespace) -> int:
     save_model(model, out_path, meta=meta)
     say(f"saved     {out_path}")
     if interrupted:
-        say("          training was interrupted: the model holds the weights so far")
+        hint = ""
+        if checkpointing and ckpt_path.is_file():
+            hint = f"; continue from the checkpoint '{ckpt_path}' with --resume"
+        say(f"          training was interrupted: the model holds the weights so far{hint}")
         return 130
     return 0
 

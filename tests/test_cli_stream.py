@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from glassnet.cli import classification_metrics, main, regression_metrics
-from glassnet.io import load_arrays
+from glassnet.io import load_arrays, load_checkpoint
 
 pytest.importorskip("pyarrow")
 
@@ -250,8 +250,6 @@ def test_same_seed_same_weights(capsys, tmp_path, data):
         (["--drop", "a"], "--drop cannot be combined with --stream"),
         (["--id", "a"], "--id cannot be combined with --stream"),
         (["--multiline-cells"], "--multiline-cells cannot be combined"),
-        (["--checkpoint-every", "2"], "--checkpoint-every cannot be combined"),
-        (["--resume"], "--resume cannot be combined"),
         (["--batch-size", "0"], "--batch-size 0"),
         (["--delimiter", ";"], "--delimiter ';' cannot be combined"),
         (["--task", "multioutput_regression"], "one --target column"),
@@ -309,3 +307,39 @@ def test_columns_the_stream_would_read_otherwise_than_predict_are_refused(capsys
     code, _, err = run(capsys, "train", path, "--target", "y", "--stream", "--out", out, *FAST)
     assert code == 2 and not out.exists()
     one_line_error(err, "'day'", "date")
+
+
+def test_checkpoint_and_resume_give_the_uninterrupted_weights(capsys, tmp_path, data):
+    """A streamed run stopped after 2 epochs and resumed to 4 ends with the weights of a run
+    of 4 epochs: epoch e's shuffle buffer draws from default_rng([seed, 0, e])."""
+    a, b = tmp_path / "a.glassnet", tmp_path / "b.glassnet"
+    base = ["--stream", "--buffer-size", "700", "--seed", "1"]
+    code, _, err = run(capsys, "train", data, "--target", "price", "--out", a, "--hidden", "8",
+                       "-q", "--epochs", "4", *base)  # fmt: skip
+    assert code == 0, err
+    cmd = ["train", data, "--target", "price", "--out", b, "--hidden", "8", "-q", *base]
+    assert run(capsys, *cmd, "--epochs", "2", "--checkpoint-every", "1")[0] == 0
+    assert load_checkpoint(tmp_path / "b.glassnet.ckpt").meta["state"]["epoch"] == 2
+    code, out, err = run(capsys, *cmd, "--epochs", "4", "--resume")
+    assert code == 0, err
+    assert "resuming after epoch 2" in out
+    wa, wb = load_arrays(a)[0], load_arrays(b)[0]
+    for k in wa:
+        np.testing.assert_array_equal(wa[k], wb[k])
+    ha, hb = meta_of(a)["history"], meta_of(b)["history"]
+    assert ha["loss"] == hb["loss"] and hb["epoch"] == 4
+    assert meta_of(a)["test_metrics"] == meta_of(b)["test_metrics"]
+    # other settings, or another file, are refused
+    code, _, err = run(capsys, *cmd, "--epochs", "4", "--resume", "--lr", "0.5")
+    assert code == 2
+    one_line_error(err, "other settings", "lr")
+    code, _, err = run(capsys, *cmd, "--epochs", "4", "--resume", "--buffer-size", "800")
+    assert code == 2
+    one_line_error(err, "other settings", "buffer_size")
+    header, rows = make_rows(3000, 5)
+    other = write_csv(tmp_path / "other.csv", header, rows)
+    cmd[1] = other
+    code, _, err = run(capsys, *cmd, "--epochs", "4", "--resume", "--checkpoint",
+                       tmp_path / "b.glassnet.ckpt")  # fmt: skip
+    assert code == 2
+    one_line_error(err, "training data differ")
