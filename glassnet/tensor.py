@@ -197,8 +197,8 @@ class Tensor:
     """
 
     # fmt: off
-    __slots__ = ("data", "grad", "requires_grad", "op", "parents", "label", "backward_fn",
-                 "_retain", "_version", "__weakref__")
+    __slots__ = ("data", "_grad", "requires_grad", "op", "parents", "label", "backward_fn",
+                 "_retain", "_version", "_base", "__weakref__")
     # fmt: on
     __array_priority__ = 1000  # make ndarray (op) Tensor dispatch to Tensor's reflected ops
     # x.relu(), x.tanh(), x.sigmoid(), x.softmax(dim), x.log_softmax(dim) are the activations of
@@ -208,7 +208,7 @@ class Tensor:
         self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str | None = None
     ) -> None:
         self.data: np.ndarray = _to_array(data, dtype)
-        self.grad: np.ndarray | None = None
+        self._grad: np.ndarray | None = None
         self.requires_grad = bool(requires_grad)
         self.op = ""
         self.parents: tuple[Tensor, ...] = ()
@@ -216,6 +216,7 @@ class Tensor:
         self.backward_fn: Backward | None = None
         self._retain = False
         self._version = 0
+        self._base: Tensor | None = None  # the tensor whose values this one's data views
 
     # ------------------------------------------------------------------ graph
     @staticmethod  # not a classmethod: this runs for every op, and binding a class costs
@@ -228,10 +229,11 @@ class Tensor:
         if type(data) is not np.ndarray:
             data = np.asarray(data)  # NumPy returns scalars for 0-d results: keep an array
         out.data = data
-        out.grad = None
+        out._grad = None
         out.label = None
         out._retain = False
         out._version = _state.version
+        out._base = None
         out.op = op
         needs = False
         if _state.grad_enabled:
@@ -313,17 +315,17 @@ class Tensor:
             if g is None:
                 continue
             if node.backward_fn is None or node._retain:
-                if node.grad is None:
-                    node.grad = np.array(g, dtype=node.data.dtype)  # an array, never aliasing g
+                if node._grad is None:
+                    node._grad = np.array(g, dtype=node.data.dtype)  # an array, never aliasing g
                 else:
-                    node.grad += g
+                    node._grad += g
             if node.backward_fn is None:
                 continue
             if anomaly:
                 who = f"label {node.label!r}" if node.label else ""
                 _check_finite(node.op, who, g, "backward (incoming gradient)")
             for p, pg in zip(node.parents, node.backward_fn(g)):
-                if p._version > node._version:
+                if p._written() > node._version:
                     raise RuntimeError(
                         f"backward of op {node.op!r}: an input of shape {p.data.shape} was changed "
                         "in place (x -= ...) after the op used it; call backward() before that."
@@ -339,6 +341,43 @@ class Tensor:
                     _check_finite(node.op, who, pg, "backward")
                 prev = grads.get(id(p))
                 grads[id(p)] = pg if prev is None else prev + pg
+
+    def _written(self) -> int:
+        """When the values were last changed in place, through this tensor or any tensor
+        that shares them (a view: ``x.view(-1)``, ``x[0]``, ``x.T``, ``x.detach()``)."""
+        t, last = self, self._version
+        while t._base is not None:  # a view's values are its base's: one clock for both
+            t = t._base
+            last = max(last, t._version)
+        return last
+
+    def _viewing(self, out: Tensor) -> Tensor:
+        """Mark ``out`` as a view of this tensor when their arrays share memory."""
+        if np.may_share_memory(out.data, self.data):
+            out._base = self
+        return out
+
+    @property
+    def grad(self) -> np.ndarray | None:
+        """dL/dself after ``backward()``: an array of this tensor's shape and dtype, or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        if value is not None:
+            value = value.data if isinstance(value, Tensor) else value
+            if not isinstance(value, np.ndarray):
+                raise TypeError(
+                    f"grad must be a NumPy array or None. Got {type(value).__name__}; "
+                    "pass np.asarray(...) of the tensor's shape and dtype."
+                )
+            if value.shape != self.data.shape or value.dtype != self.data.dtype:
+                raise ValueError(
+                    f"grad must have the tensor's shape {self.data.shape} and dtype "
+                    f"{self.data.dtype}. Got shape {value.shape}, dtype {value.dtype}; "
+                    "a gradient of another shape or dtype cannot accumulate into this tensor."
+                )
+        self._grad = value
 
     def zero_grad(self) -> None:
         """Reset ``.grad``: filled with zeros in place if it exists (keeps shared buffers)."""
@@ -365,8 +404,11 @@ class Tensor:
         return float(self.data.reshape(()))
 
     def detach(self) -> Tensor:
-        """A tensor sharing the values but cut from the graph (no gradient flows back)."""
-        return Tensor(self.data, label=self.label)
+        """A tensor sharing the values but cut from the graph (no gradient flows back). An
+        in-place change of one is a change of the other for the graphs that used either."""
+        out = Tensor(self.data, label=self.label)
+        out._base = self
+        return out
 
     def astype(self, dtype: Any) -> Tensor:
         """Cast to another float dtype; the gradient is cast back."""
@@ -448,25 +490,48 @@ class Tensor:
         raise TypeError("In-place matmul (a @= b) is not supported; write a = a @ b.")
 
     def _inplace(self, sym: str, fn: Callable, other: Any) -> Tensor:
-        if self.backward_fn is not None:
-            raise RuntimeError(
-                f"x {sym} y on a tensor computed by op {self.op!r} that requires grad: the graph "
-                f"holds its values. Write x = x {sym[0]} y (a new node) instead."
-            )
-        if _state.grad_enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
-            raise RuntimeError(  # a parameter's update, or x += loss: no graph would record it
-                f"x {sym} y with a tensor that requires grad, outside no_grad(): update parameters "
-                "inside `with glassnet.no_grad():` (p -= lr * p.grad), as in PyTorch; to record "
-                f"the op in the graph, write x = x {sym[0]} y."
-            )
+        self._check_writable(f"x {sym} y", sym[0], other)
         b = other.data if isinstance(other, Tensor) else other
         try:
             fn(self.data, b, out=self.data)
         except (TypeError, ValueError) as e:
             raise ValueError(f"x {sym} y on x of shape {self.shape}: {e}") from e
-        _state.version += 1
-        self._version = _state.version
+        self._bump()
         return self
+
+    def _check_writable(self, what: str, sym: str, other: Any) -> None:
+        """Raise, before anything is written, where writing into this tensor's values (or
+        those of a tensor it views) would make a graph wrong or lose a gradient."""
+        fix = f"x = x {sym} y" if sym else "glassnet.where(mask, y, x)"
+        root = self
+        while root._base is not None:
+            root = root._base
+        leaf_param = root.requires_grad and root.backward_fn is None  # x[0] -= y on a parameter
+        t: Tensor | None = self
+        while t is not None and not (leaf_param and _state.grad_enabled):
+            if t.backward_fn is not None:  # a view writes into its base: both must allow it
+                raise RuntimeError(
+                    f"{what} on a tensor computed by op {t.op!r} that requires grad (or a view of "
+                    f"one): the graph holds its values. Write {fix} (a new node) instead."
+                )
+            t = t._base
+        if _state.grad_enabled and (
+            leaf_param or self.requires_grad or getattr(other, "requires_grad", False)
+        ):
+            raise RuntimeError(  # a parameter's update, or x += loss: no graph would record it
+                f"{what} with a tensor that requires grad, outside no_grad(): update parameters "
+                "inside `with glassnet.no_grad():` (p -= lr * p.grad), as in PyTorch; to record "
+                f"the op in the graph, write {fix}."
+            )
+
+    def _bump(self) -> None:
+        """Record an in-place write: graphs that used the old values, through this tensor or
+        any tensor sharing them, refuse backward."""
+        _state.version += 1
+        t: Tensor | None = self
+        while t is not None:  # the tensors this one views see the write as theirs
+            t._version = _state.version
+            t = t._base
 
     # ------------------------------------------------------------ reductions
     def sum(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
@@ -547,7 +612,8 @@ class Tensor:
             raise ValueError(
                 f"op 'reshape': cannot reshape {a_shape} ({self.data.size} values) into {shape}."
             ) from e
-        return Tensor.from_op(out, "reshape", (self,), lambda g: (g.reshape(a_shape),))
+        out = Tensor.from_op(out, "reshape", (self,), lambda g: (g.reshape(a_shape),))
+        return self._viewing(out)
 
     view = reshape
 
@@ -567,17 +633,39 @@ class Tensor:
         """Merge the axes ``start_dim`` to ``end_dim`` (both included) into one, as in PyTorch."""
         shape, n = self.data.shape, max(self.data.ndim, 1)
         s, e = _dim("flatten", start_dim, n), _dim("flatten", end_dim, n) + 1
+        if s >= e:  # e is one past end_dim
+            raise ValueError(
+                f"flatten: start_dim cannot come after end_dim. Got start_dim={start_dim}, "
+                f"end_dim={end_dim} for a tensor of shape {shape}."
+            )
         return self.reshape(shape[:s] + (int(np.prod(shape[s:e])),) + shape[e:])
 
-    def transpose(self, *axes: int) -> Tensor:
-        """Permute axes (reverse them by default). ``.T`` is the 2-D transpose."""
-        axes = _unpack(axes)
-        perm = axes if axes else tuple(reversed(range(self.data.ndim)))
+    def permute(self, *dims: int) -> Tensor:
+        """Reorder the axes: axis i of the result is axis ``dims[i]`` (NumPy's transpose;
+        all axes reversed when none are given)."""
+        dims = _unpack(dims)
+        n = self.data.ndim
+        perm = tuple(_dim("permute", d, n) for d in dims) if dims else tuple(range(n))[::-1]
+        if sorted(perm) != list(range(n)):
+            raise ValueError(f"permute: dims must order all {n} axes once each. Got {dims}.")
         inv = tuple(np.argsort(perm))
         out = np.transpose(self.data, perm)
-        return Tensor.from_op(out, "transpose", (self,), lambda g: (np.transpose(g, inv),))
+        out = Tensor.from_op(out, "transpose", (self,), lambda g: (np.transpose(g, inv),))
+        return self._viewing(out)
 
-    T = property(lambda self: self.transpose(), doc="The transpose: all axes reversed.")
+    def transpose(self, *dims: int) -> Tensor:
+        """``transpose(d0, d1)`` swaps two axes, as PyTorch's (so on a matrix ``(0, 1)`` is the
+        transpose, not NumPy's identity); with no argument, or with three or more axes
+        (``transpose(2, 0, 1)``, NumPy's spelling), it is :meth:`permute`."""
+        dims = _unpack(dims)
+        if len(dims) != 2:
+            return self.permute(*dims)
+        perm = list(range(self.data.ndim))
+        a, b = (_dim("transpose", d, self.data.ndim) for d in dims)
+        perm[a], perm[b] = perm[b], perm[a]
+        return self.permute(perm)
+
+    T = property(lambda self: self.permute(), doc="The transpose: all axes reversed.")
 
     def __getitem__(self, index: Any) -> Tensor:
         index = tuple(map(_index, index)) if isinstance(index, tuple) else _index(index)
@@ -588,7 +676,20 @@ class Tensor:
             np.add.at(full, index, g)  # repeated indices accumulate
             return (full,)
 
-        return Tensor.from_op(a[index], "index", (self,), backward)
+        return self._viewing(Tensor.from_op(a[index], "index", (self,), backward))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """``x[index] = value`` writes into x's array, as in PyTorch, under the rules of the
+        in-place operators (``x[0] -= y`` is ``x[0] = x[0] - y``): a parameter inside
+        ``no_grad()``, or a tensor no graph needs; refused, changing nothing, elsewhere."""
+        self._check_writable("x[...] = y", "", value)
+        index = tuple(map(_index, index)) if isinstance(index, tuple) else _index(index)
+        v = value.data if isinstance(value, Tensor) else value
+        try:
+            self.data[index] = v
+        except (TypeError, ValueError, IndexError) as e:
+            raise type(e)(f"x[...] = y on x of shape {self.shape}: {e}") from e
+        self._bump()
 
 
 def _unpack(args: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -74,6 +74,13 @@ def _transpose(draw: Any) -> tuple[Shapes, dict[str, Any]]:
 
 
 @st.composite
+def _swap(draw: Any) -> tuple[Shapes, dict[str, Any]]:
+    shape = draw(_shape(min_dims=1))
+    d0, d1 = (draw(st.integers(-len(shape), len(shape) - 1)) for _ in range(2))
+    return (shape,), {"d0": d0, "d1": d1}
+
+
+@st.composite
 def _reshape(draw: Any) -> tuple[Shapes, dict[str, Any]]:
     shape = draw(_shape())
     new = list(draw(st.permutations(shape))) + [1] * draw(st.integers(0, 1))
@@ -280,10 +287,16 @@ OPS = [
     Op("reshape", lambda a, new: a.reshape(new), lambda a, new: a.reshape(new), _reshape()),
     Op("reshape_varargs", lambda a: a.reshape(-1, 1), lambda a: a.reshape(-1, 1), _unary()),
     Op(
-        "transpose",
-        lambda a, perm: a.transpose(*perm),
+        "permute",
+        lambda a, perm: a.permute(*perm),
         lambda a, perm: np.transpose(a, perm),
         _transpose(),
+    ),
+    Op(  # PyTorch's transpose(d0, d1): swap two axes
+        "transpose",
+        lambda a, d0, d1: a.transpose(d0, d1),
+        lambda a, d0, d1: np.swapaxes(a, d0, d1),
+        _swap(),
     ),
     Op("T", lambda a: a.T, lambda a: a.T, _unary()),
     Op(

@@ -60,6 +60,15 @@ SNIPPETS: dict[str, tuple[Callable[[Any], Any], Callable[[np.ndarray], np.ndarra
         lambda x: x.view(3, 2, 2).flatten(0, 1),
         lambda a: a.reshape(6, 2),
     ),
+    "transpose(0, 1)": (lambda x: x.transpose(0, 1), lambda a: a.T),
+    "view(3, 2, 2).transpose(0, 2)": (
+        lambda x: x.view(3, 2, 2).transpose(0, 2),
+        lambda a: a.reshape(3, 2, 2).swapaxes(0, 2),
+    ),
+    "view(3, 2, 2).transpose(-1, 1)": (
+        lambda x: x.view(3, 2, 2).transpose(-1, 1),
+        lambda a: a.reshape(3, 2, 2).swapaxes(2, 1),
+    ),
     "relu chain": (
         lambda x: (x.tanh() * 2.0 - x.sigmoid()).relu().softmax(dim=1).sum(dim=0),
         lambda a: np_softmax(np.maximum(np.tanh(a) * 2 - 1 / (1 + np.exp(-a)), 0), 1).sum(0),
@@ -264,3 +273,148 @@ def test_max_and_min_take_no_dim():
     # refuses the PyTorch spelling rather than unpack into something else
     with pytest.raises(TypeError, match="dim"):
         Tensor(X).max(dim=1)
+
+
+# ----------------------------------------------------------- indexed writes: x[i] = y, x[i] -= y
+def _indexed_updates(lib: Any, make: Callable, param: Callable) -> Any:
+    """PyTorch's habits for writing part of a parameter under no_grad."""
+    W = param(make(np.arange(12.0).reshape(3, 4)))
+    with lib.no_grad():
+        W[0] -= 1.0  # a view written in place, then written back
+        W[:, 1] += make(np.array([1.0, 2.0, 3.0]))
+        W[1] = 5.0
+        W[[0, 2], [3, 3]] *= 2.0  # a copy (advanced index), written back
+        W[2, :2] /= 4.0
+    return W
+
+
+def test_indexed_updates_under_no_grad_write_the_parameter():
+    W = _indexed_updates(gn, np.asarray, nn.Parameter)
+    ref = np.arange(12.0).reshape(3, 4)
+    ref[0] -= 1.0
+    ref[:, 1] += [1.0, 2.0, 3.0]
+    ref[1] = 5.0
+    ref[[0, 2], [3, 3]] *= 2.0
+    ref[2, :2] /= 4.0
+    np.testing.assert_array_equal(W.data, ref)
+    assert isinstance(W, nn.Parameter) and W.requires_grad
+
+
+def test_indexed_updates_match_pytorch():
+    torch = pytest.importorskip("torch")  # optional reference (torch==2.13.0), not a dependency
+    W = _indexed_updates(gn, np.asarray, nn.Parameter)
+    W_t = _indexed_updates(torch, torch.tensor, torch.nn.Parameter)
+    np.testing.assert_allclose(W.data, W_t.detach().numpy(), rtol=1e-10, atol=1e-10)
+
+
+def test_a_refused_indexed_write_changes_nothing():
+    W = nn.Parameter(np.zeros((2, 3)))
+    with pytest.raises(RuntimeError, match=r"no_grad\(\)"):
+        W[0] -= 1.0  # outside no_grad: refused before the write, as in PyTorch
+    with pytest.raises(RuntimeError, match=r"no_grad\(\)"):
+        W[0] = 1.0
+    y = W * 2.0  # a graph node: its values are the graph's
+    with gn.no_grad(), pytest.raises(RuntimeError, match="op 'mul'"):
+        y[0] -= 1.0
+    v = W.view(-1)  # a view recorded in the graph
+    with gn.no_grad(), pytest.raises(RuntimeError, match="op 'reshape'"):
+        v[0:2] -= 1.0  # refused at the first write, not after it
+    with gn.no_grad(), pytest.raises(ValueError, match=r"x\[...\] = y on x of shape \(2, 3\)"):
+        W[0] = np.ones(4)
+    with gn.no_grad(), pytest.raises(IndexError):
+        W[5] = 1.0
+    np.testing.assert_array_equal(W.data, np.zeros((2, 3)))
+    np.testing.assert_array_equal(y.data, np.zeros((2, 3)))
+
+
+def test_indexed_write_of_a_tensor_no_graph_needs_works_outside_no_grad():
+    x = Tensor(np.zeros(3))
+    x[1] = 2.0
+    x[x.data > 1] += 1.0
+    np.testing.assert_array_equal(x.data, [0.0, 3.0, 0.0])
+
+
+# ------------------------------------------- views share the version clock of what they view
+VIEWS: dict[str, Callable[[Any], Any]] = {
+    "view(-1)": lambda x: x.view(-1),
+    "reshape(4, 1)": lambda x: x.reshape(4, 1),
+    "unsqueeze(0)": lambda x: x.unsqueeze(0),
+    "unsqueeze(0).squeeze(0)": lambda x: x.unsqueeze(0).squeeze(0),
+    "flatten()": lambda x: x.flatten(),
+    "T": lambda x: x.T,
+    "transpose(0, 1)": lambda x: x.transpose(0, 1),
+    "[0]": lambda x: x[0],
+    "[:, 1:]": lambda x: x[:, 1:],
+    "detach()": lambda x: x.detach(),
+}
+
+
+def _graph_then_write(lib: Any, make: Callable, param: Callable, view: Callable, via_view: bool):
+    """w * (a view of x) in a graph; then x (or another view of it) changes in place."""
+    x = make(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    used = view(x) if via_view else x
+    w = param(make(np.ones(tuple(used.shape))))
+    z = (w * used).sum()
+    if via_view:
+        x += 1.0  # the base changes: the graph used a view of it
+    else:
+        v = view(x)  # a view changes: the graph used its base
+        with lib.no_grad():
+            v *= 2.0
+    z.backward()
+    return w
+
+
+@pytest.mark.parametrize("via_view", [True, False], ids=["graph-used-view", "view-written"])
+@pytest.mark.parametrize("name", VIEWS)
+def test_an_in_place_write_is_seen_through_views(name: str, via_view: bool):
+    with pytest.raises(RuntimeError, match="changed in place"):
+        _graph_then_write(gn, Tensor, nn.Parameter, VIEWS[name], via_view)
+
+
+@pytest.mark.parametrize("via_view", [True, False], ids=["graph-used-view", "view-written"])
+@pytest.mark.parametrize("name", VIEWS)
+def test_an_in_place_write_is_seen_through_views_as_in_pytorch(name: str, via_view: bool):
+    torch = pytest.importorskip("torch")  # optional reference (torch==2.13.0), not a dependency
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        _graph_then_write(torch, torch.tensor, torch.nn.Parameter, VIEWS[name], via_view)
+
+
+def test_a_copy_is_not_a_view_and_keeps_its_gradient():
+    x = Tensor(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    w = nn.Parameter(np.ones(2))
+    z = (w * x[[1, 0], 0]).sum()  # advanced indexing copies, in NumPy and PyTorch alike
+    x += 1.0
+    z.backward()
+    np.testing.assert_array_equal(w.grad, [3.0, 1.0])
+
+
+# --------------------------------------------------------------------- flatten, .grad
+def test_flatten_with_start_after_end_raises_as_in_pytorch():
+    x = np.zeros((2, 3, 4))
+    for start, end in ((2, 1), (-1, 0), (1, -3)):
+        with pytest.raises(ValueError, match="start_dim cannot come after end_dim"):
+            Tensor(x).flatten(start, end)
+    torch = pytest.importorskip("torch")  # optional reference (torch==2.13.0), not a dependency
+    for start, end in ((2, 1), (-1, 0), (1, -3)):
+        with pytest.raises(RuntimeError, match="start_dim cannot come after end_dim"):
+            torch.tensor(x).flatten(start, end)
+
+
+def test_a_grad_of_the_wrong_shape_or_dtype_is_refused_at_assignment():
+    w = nn.Parameter(np.zeros(3))
+    with pytest.raises(ValueError, match=r"shape \(3,\) and dtype float64. Got shape \(2, 3\)"):
+        w.grad = np.zeros((2, 3))
+    with pytest.raises(ValueError, match="Got shape .3,., dtype float32"):
+        w.grad = np.zeros(3, np.float32)
+    with pytest.raises(TypeError, match="NumPy array or None. Got list"):
+        w.grad = [0.0, 0.0, 0.0]
+    assert w.grad is None  # nothing was kept
+    w.grad = np.ones(3)
+    (w * 2.0).sum().backward()
+    np.testing.assert_array_equal(w.grad, [3.0, 3.0, 3.0])
+    torch = pytest.importorskip("torch")  # optional reference (torch==2.13.0), not a dependency
+    w_t = torch.nn.Parameter(torch.zeros(3, dtype=torch.float64))
+    for bad in (torch.zeros(2, 3, dtype=torch.float64), torch.zeros(3, dtype=torch.float32)):
+        with pytest.raises(RuntimeError, match="size|type"):  # torch names it
+            w_t.grad = bad
