@@ -360,32 +360,35 @@ class Progress(Callback):
             verbose = 0  # the command line draws its bar on a terminal only
         self.total, self.verbose, self.after = total, verbose, after
         self.t0 = self.last = time.perf_counter()
-        self.shown = False
+        self.shown = self.printed = False  # a line on the terminal to end; any line printed
 
     def on_epoch_end(self, state: TrainState) -> None:
         now, h = time.perf_counter(), state.history
         if not self.verbose or (self.verbose < 2 and now - self.t0 < self.after):
             return
-        if now - self.last < 0.1 and state.epoch < self.total:
+        tty = getattr(sys.stderr, "isatty", lambda: False)()
+        # a terminal gets one line redrawn; a log a plain line every 10 s (and the last)
+        if now - self.last < (0.1 if tty else 10.0) and state.epoch < self.total:
             return
-        self.last, self.shown = now, True
+        self.last, self.shown, self.printed = now, tty, True
         done = int(24 * state.epoch / max(self.total, 1))
         extra = (
             h.val_loss
             and f"  val_loss {h.val_loss[-1]:.4g}  val_{h.metric_name} {h.val_metric[-1]:.4g}"
         )
-        sys.stderr.write(
-            f"\repoch {state.epoch}/{self.total} [{'#' * done}{'-' * (24 - done)}] loss "
+        line = (
+            f"epoch {state.epoch}/{self.total} [{'#' * done}{'-' * (24 - done)}] loss "
             f"{state.epoch_loss:.4g}{extra or ''} "
-            f"({state.epoch / max(now - self.t0, 1e-9):.1f} epochs/s)\x1b[K"  # erase the rest
+            f"({state.epoch / max(now - self.t0, 1e-9):.1f} epochs/s)"
         )
+        sys.stderr.write(f"\r{line}\x1b[K" if tty else line + "\n")  # \x1b[K: erase the rest
         sys.stderr.flush()
 
     def close(self, message: str = "") -> None:
         shown, self.shown = self.shown, False
         if shown:
             sys.stderr.write("\n")
-        if message and self.verbose and (shown or self.verbose >= 2):
+        if message and self.verbose and (self.printed or self.verbose >= 2):
             sys.stderr.write(message + "\n")
         sys.stderr.flush()
 

@@ -987,3 +987,17 @@ def test_tol_weights_is_checked(bad):
     X, y = regression_data()
     with pytest.raises((ValueError, TypeError), match="'tol_weights' parameter of fit"):
         fit(nn.MLP([3, 1]), X, y, tol_weights=bad, verbose=0)
+
+
+def test_progress_in_a_log_is_plain_lines(capsys, monkeypatch):
+    # stderr is not a terminal here (captured): no carriage returns or escape codes, and a
+    # plain line at most every 10 s plus the last epoch's
+    import glassnet.train as train_module
+
+    monkeypatch.setattr(train_module, "time", FakeClock(step=0.5))
+    X, y = regression_data()
+    fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=60, verbose=2)
+    err = capsys.readouterr().err
+    assert "\r" not in err and "\x1b" not in err
+    lines = [ln for ln in err.splitlines() if ln.startswith("epoch ")]
+    assert 2 <= len(lines) < 60 and lines[-1].startswith("epoch 60/60")
