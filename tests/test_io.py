@@ -1033,3 +1033,18 @@ def test_a_config_nested_past_the_limit_is_refused_even_when_small(tmp_path):
     path = hand_model_file(tmp_path, cfg, {})
     with pytest.raises(ModelFileError, match="nests more than 64 levels deep"):
         load_model(path)
+
+
+def test_load_state_dict_of_load_arrays_says_what_to_call(tmp_path):
+    import glassnet as gn
+
+    model = gn.nn.MLP([3, 4, 2], rng=0)
+    path = tmp_path / "m.glassnet"
+    gn.io.save_model(model, path)
+    other = gn.nn.MLP([3, 4, 2], rng=1)
+    before = [p.data.copy() for p in other.parameters()]
+    with pytest.raises(TypeError, match=r"load_arrays\(path\)\[0\]"):
+        other.load_state_dict(gn.io.load_arrays(path))
+    assert all((p.data == b).all() for p, b in zip(other.parameters(), before))
+    other.load_state_dict(gn.io.load_arrays(path)[0])  # what the message says works
+    assert all((p.data == q.data).all() for p, q in zip(other.parameters(), model.parameters()))

@@ -134,6 +134,12 @@ class Module:
         With ``strict=True`` a missing or unexpected name is an error; a shape
         mismatch is always an error. Both list the offending names.
         """
+        if isinstance(state, tuple) and state and isinstance(state[0], dict):
+            raise TypeError(
+                f"{type(self).__name__}.load_state_dict takes a dict of arrays; got a tuple, as "
+                "glassnet.io.load_arrays(path) returns (arrays, meta). Pass "
+                "load_arrays(path)[0], or call glassnet.io.load_weights(model, path)."
+            )
         params = dict(self.named_parameters())
         if strict:
             check_state_dict(state, type(self).__name__, list(params))
