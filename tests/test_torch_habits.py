@@ -356,6 +356,23 @@ def test_loss_modules_refuse_bad_arguments():
     assert repr(nn.HuberLoss(delta=2.0)) == "HuberLoss(reduction=mean, delta=2.0)"
 
 
+@pytest.mark.parametrize("name", ["MSELoss", "L1Loss", "HuberLoss"])
+def test_regression_losses_refuse_a_target_of_another_shape(name):
+    x, t = np.zeros((4, 1)), np.arange(4.0)  # (4, 1) against (4,) would broadcast to (4, 4)
+    for reduction in ("none", "mean"):
+        with pytest.raises(ValueError, match=r"\(4, 1\) and target of shape \(4,\) differ"):
+            getattr(nn, name)(reduction=reduction)(gn.Tensor(x), t)
+    np.testing.assert_allclose(  # the same shapes are fine
+        getattr(nn, name)(reduction="none")(gn.Tensor(x), t.reshape(4, 1)).data.ravel(),
+        {"MSELoss": t**2, "L1Loss": t, "HuberLoss": np.where(t < 1, t**2 / 2, t - 0.5)}[name],
+    )
+    torch = torch_or_none()
+    if torch is not None:  # PyTorch broadcasts to (4, 4) with only a warning
+        with pytest.warns(UserWarning, match="different to the input size"):
+            out = getattr(torch.nn, name)(reduction="none")(torch.tensor(x), torch.tensor(t))
+        assert tuple(out.shape) == (4, 4)
+
+
 # --------------------------------------------------------------------------- gradient clipping
 
 

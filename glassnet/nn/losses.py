@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import functional as F
 from .._validation import check_array, check_choice, check_number
-from ..tensor import Tensor, where
+from ..tensor import Tensor, as_tensor, where
 from .module import Module
 
 
@@ -36,6 +36,20 @@ class _Loss(Module):
         name = type(self).__name__
         self.reduction = check_choice(reduction, "reduction", name, ("mean", "sum", "none"))
         self.weight = None if weight is None else check_array("weight", weight, name, ndim=ndim)
+
+    def _diff(self, x: Any, target: Any) -> Tensor:
+        """d = ŷ − y for a numeric target of the prediction's shape, as :func:`F.mse` checks
+        it: PyTorch warns and broadcasts (4, 1) against (4,) to (4, 4); glassnet refuses."""
+        x, y = as_tensor(x), _array(target)
+        name = type(self).__name__
+        if y.dtype.kind not in "biuf":
+            raise TypeError(f"{name}: the target must be numeric. Got dtype {y.dtype}.")
+        if y.shape != x.shape:
+            raise ValueError(
+                f"{name}: prediction of shape {x.shape} and target of shape {y.shape} "
+                "differ; reshape the target (e.g. y.reshape(-1, 1) for one output)."
+            )
+        return x - y.astype(x.dtype, copy=False)
 
     def _reduce(self, per: Tensor, total: Any = None) -> Tensor:
         """The per-entry losses as ``reduction`` says; 'mean' divides their sum by
@@ -77,7 +91,7 @@ class L1Loss(_Loss):
     """L = |ŷ − y|, averaged (PyTorch's ``nn.L1Loss``); dL/dŷ = sign(ŷ − y)."""
 
     def forward(self, x: Tensor, target: Any) -> Tensor:
-        return self._reduce((x - _array(target).astype(x.dtype)).abs())
+        return self._reduce(self._diff(x, target).abs())
 
 
 class HuberLoss(_Loss):
@@ -91,7 +105,7 @@ class HuberLoss(_Loss):
         self.delta = check_number(delta, "delta", "HuberLoss", low=0, low_open=True)
 
     def forward(self, x: Tensor, target: Any) -> Tensor:
-        d = x - _array(target).astype(x.dtype)
+        d = self._diff(x, target)
         a, delta = d.abs(), self.delta
         return self._reduce(where(a.data < delta, 0.5 * d * d, delta * (a - 0.5 * delta)))
 
