@@ -48,12 +48,15 @@ __all__ = [
     "DEAD_RELU_WARN",
     "SATURATION_WARN",
     "VANISHING_RATIO",
+    "VANISHING_STUCK",
     "STALL_RATIO",
 ]
 
 DEAD_RELU_WARN = 0.5  # warn when at least half of a layer's ReLUs are dead
 SATURATION_WARN = 0.5  # ... or half of its sigmoid/tanh outputs are saturated
 VANISHING_RATIO = 1e-3  # first layer's gradient norm below this fraction of the last's
+VANISHING_STUCK = 0.05  # ... or below this one while the loss has stalled (STUCK_EPOCHS)
+STUCK_EPOCHS = 5  # the loss improved by under 1% over this many epochs
 STALL_RATIO = 1e-6  # every layer's update/weight ratio over an epoch below this
 SIGMOID_TAIL = 0.01  # sigmoid outputs below 0.01 or above 0.99: g'(z) < 0.0099
 TANH_TAIL = 0.99  # |tanh| above 0.99: g'(z) < 0.0199
@@ -251,12 +254,17 @@ def _warnings(
     norms = record["grad_norm"]
     if layers is not None and len(norms) >= 2:
         first, last = norms[names[0]], norms[names[-1]]
-        if last > _TINY and first < VANISHING_RATIO * last:
+        k = STUCK_EPOCHS
+        stuck = len(losses) > k and losses[-k - 1] - losses[-1] < 0.01 * abs(losses[-k - 1])
+        limit = VANISHING_STUCK if stuck else VANISHING_RATIO
+        if last > _TINY and first < limit * last:
             msg = (
                 f"epoch {epoch}: the gradients vanish toward the input: {names[0]}'s "
-                f"gradient norm ({first:.2g}) is below 1/{1 / VANISHING_RATIO:g} of "
-                f"{names[-1]}'s ({last:.2g}), so the first layers barely learn. Use relu or "
-                "leaky_relu hidden layers, standardize the inputs, or use fewer layers."
+                f"gradient norm ({first:.2g}) is below 1/{1 / limit:g} of "
+                f"{names[-1]}'s ({last:.2g})"
+                + (f" and the loss has not improved for {k} epochs" if stuck else "")
+                + ", so the first layers barely learn. Use relu or leaky_relu hidden layers, "
+                "standardize the inputs, or use fewer layers."
             )
             new.append(("vanishing", msg))
     if norms and all(v <= _TINY for v in norms.values()):

@@ -137,3 +137,23 @@ def test_other_models_and_bad_previous() -> None:
     assert d["update_ratio"]["s"] == pytest.approx(0.5)
     with pytest.raises(ValueError, match="previous holds 2 arrays"):
         epoch_diagnostics(m, np.ones((3, 2)), h, previous=[np.ones(2), np.ones(2)])
+
+
+def test_a_deep_sigmoid_network_that_never_learns_is_warned_about_vanishing_gradients():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 4))
+    y = (X[:, 0] * X[:, 1] > 0).astype(float)
+
+    def run(sizes, act):
+        model = gn.nn.MLP(sizes, activation=act, output_activation="sigmoid", rng=0)
+        return gn.fit(
+            model, X, y, loss="binary_cross_entropy", lr=0.1, epochs=30, batch_size=32,
+            callbacks=[Diagnostics()], verbose=0, seed=0,
+        )  # fmt: skip
+
+    deep = run([4, 8, 8, 8, 8, 1], "sigmoid")
+    assert deep.loss[-1] > 0.69  # it never learned (chance is log 2 = 0.693)
+    vanishing = [w for w in deep.warnings if "gradients vanish toward the input" in w]
+    assert vanishing and "has not improved" in vanishing[0]
+    healthy = run([4, 16, 1], "relu")  # learns: no warning
+    assert healthy.loss[-1] < 0.4 and not healthy.warnings
