@@ -76,6 +76,9 @@ class DataLoader:
     generator : None, int or numpy.random.Generator
         The shuffling's randomness; None: glassnet's default generator
         (:func:`glassnet.manual_seed`).
+    num_workers : 0
+        PyTorch's argument, accepted as 0: each batch is made in this process when the
+        loop asks for it (NumPy slicing costs less than worker processes would).
 
     ``len(loader)`` is the number of batches. Each batch is a list with one entry per
     array of the dataset: a Tensor for float data, an array for integer labels.
@@ -88,7 +91,13 @@ class DataLoader:
         shuffle: bool = False,
         drop_last: bool = False,
         generator: Any = None,
+        num_workers: int = 0,
     ) -> None:
+        if isinstance(num_workers, bool) or num_workers != 0:
+            raise ParameterError(
+                "The 'num_workers' parameter of DataLoader must be 0: glassnet makes each batch "
+                f"in this process when the loop asks for it. Got {num_workers!r}; leave it out."
+            )
         self.dataset = dataset
         self.batch_size = check_number(batch_size, "batch_size", "DataLoader", low=1, integer=True)
         self.shuffle = check_bool(shuffle, "shuffle", "DataLoader")

@@ -472,6 +472,31 @@ def test_to_double_float_convert_parameters_in_place():
     np.testing.assert_allclose(model.predict(X), tmodel(torch.tensor(X)).detach().numpy(), **TOL)
 
 
+def test_to_a_device_object_names_the_device():
+    class Device:  # what torch.device("cuda") looks like to glassnet: .type and str()
+        def __init__(self, kind):
+            self.type = kind
+
+        def __str__(self):
+            return self.type
+
+    model = nn.MLP([3, 2], rng=0, dtype=np.float64)
+    for call in (lambda d: model.to(d), lambda d: model.to(device=d)):
+        with pytest.raises(ValueError, match="the device 'cuda' is not available"):
+            call(Device("cuda"))
+        assert call(Device("cpu")) is model
+    torch = torch_or_none()
+    if torch is None:
+        return
+    for dev in (torch.device("cuda"), torch.device("cuda:1"), torch.device("meta")):
+        with pytest.raises(ValueError, match=f"the device '{dev}' is not available"):
+            model.to(dev)
+        with pytest.raises(ValueError, match=f"the device '{dev}' is not available"):
+            model.to(torch.float32, device=dev)
+    assert model.to(torch.device("cpu"), torch.float32) is model
+    assert model.parameters()[0].dtype == np.float32  # a device and a dtype together
+
+
 # --------------------------------------------------------------------------- manual_seed
 
 
@@ -535,6 +560,20 @@ def test_dataloader_batches_like_pytorch():
             return np.full(2, float(i)), i
 
     assert [yb.tolist() for _, yb in DataLoader(Pairs(), batch_size=2)] == [[0, 1], [2, 3], [4]]
+
+
+def test_dataloader_takes_num_workers_0_and_refuses_other_values():
+    X, y = np.arange(12.0).reshape(6, 2), np.arange(6)
+    got = [yb.tolist() for _, yb in DataLoader(TensorDataset(X, y), 4, num_workers=0)]
+    assert got == [[0, 1, 2, 3], [4, 5]]  # in this process, as without the argument
+    for bad in (2, -1, True, "0"):
+        with pytest.raises(ValueError, match="'num_workers' parameter of DataLoader must be 0"):
+            DataLoader(TensorDataset(X, y), 4, num_workers=bad)
+    torch = torch_or_none()
+    if torch is None:
+        return
+    tdata = torch.utils.data.TensorDataset(torch.tensor(X), torch.tensor(y))
+    assert [yb.tolist() for _, yb in torch.utils.data.DataLoader(tdata, 4, num_workers=0)] == got
 
 
 def test_a_hand_written_loop_over_a_dataloader_trains_as_in_pytorch():

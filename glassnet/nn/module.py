@@ -165,7 +165,9 @@ class Module:
         ``model.to(...)``; the parameter objects stay the same. A device must be "cpu".
         Returns self. An optimizer built before a dtype change refuses to step: build it
         after converting the model."""
-        dt = check_to_args((*args, dtype, device), f"{type(self).__name__}.to")
+        given = (*args, dtype, device)  # a device object (torch.device("cuda")) by its name
+        given = tuple(str(a) if isinstance(getattr(a, "type", None), str) else a for a in given)
+        dt = check_to_args(given, f"{type(self).__name__}.to")
         for p in self.parameters() if dt is not None else ():
             p.data = p.data.astype(dt, copy=False)
             p.grad = None if p.grad is None else p.grad.astype(dt, copy=False)
