@@ -1395,7 +1395,7 @@ def load_pipeline(path: str | os.PathLike[str]) -> Pipeline:
     return Pipeline(network, pre, labels, scaler, _fitted_task(name, n_outputs), meta)
 
 
-def load_torch_state_dict(model: Module, source: Any) -> Module:
+def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Module:
     """Copy the weights of a PyTorch ``nn.Sequential`` of ``nn.Linear`` layers into
     ``model`` (a glassnet ``MLP`` or ``Sequential`` with as many ``Linear`` layers), so a
     network trained in PyTorch can be explained with glassnet's tools. Returns ``model``.
@@ -1404,10 +1404,14 @@ def load_torch_state_dict(model: Module, source: Any) -> Module:
     ``torch_model.state_dict()``) or the path of a safetensors file holding one
     (``safetensors.torch.save_file(torch_model.state_dict(), path)``). PyTorch's
     ``<layer>.weight`` (neurons, inputs) becomes ``W`` (inputs, neurons), its transpose
-    (the lecture's layout), and ``<layer>.bias`` becomes ``b``; the layers are matched in
-    order (``0``, ``2``, ``10``: numbered names sort as numbers). The activations are the
-    glassnet model's own: build it with PyTorch's. Every shape and key is checked before
-    any weight changes.
+    (the lecture's layout), and ``<layer>.bias`` becomes ``b``. The layers are matched in
+    the network's order, from input to output: a ``state_dict`` keeps it (PyTorch orders
+    it as the layers were registered: ``hidden`` before ``head``); numbered names, as
+    ``nn.Sequential``'s, give it too (``0``, ``2``, ``10``: compared as numbers). A
+    safetensors file does not keep it, so a file whose names are not numbered (``fc2``,
+    ``fc10``) is refused unless ``order`` lists its layer names from input to output.
+    The activations are the glassnet model's own: build it with PyTorch's. Every shape and
+    key is checked before any weight changes.
 
     >>> import numpy as np
     >>> from glassnet import nn
@@ -1419,7 +1423,8 @@ def load_torch_state_dict(model: Module, source: Any) -> Module:
     """
     from .nn import Linear
 
-    if isinstance(source, (str, os.PathLike)):
+    from_file = isinstance(source, (str, os.PathLike))
+    if from_file:
         source = load_arrays(source, expect_format=False)[0]
     if not isinstance(source, Mapping):
         raise TypeError(
@@ -1437,10 +1442,25 @@ def load_torch_state_dict(model: Module, source: Any) -> Module:
             f"the state_dict also holds {odd[:5]} (another kind of layer?)."
         )
 
-    def order(name: str) -> list[tuple[int, Any]]:  # "10" after "2": numbers sort as numbers
-        return [(0, int(p)) if p.isdigit() else (1, p) for p in name.split(".")]
-
-    prefixes = sorted({k.rsplit(".", 1)[0] for k in arrays}, key=order)
+    found = list(dict.fromkeys(k.rsplit(".", 1)[0] for k in arrays))  # in the dict's order
+    prefixes = _torch_layer_order(found)
+    if order is not None:
+        given = [str(p) for p in order] if not isinstance(order, str) else [order]
+        if sorted(given) != sorted(found):
+            raise ValueError(
+                f"load_torch_state_dict: 'order' must name each layer of the state_dict once, "
+                f"from input to output: {sorted(found)} in some order. Got {given}."
+            )
+        prefixes = given
+    elif from_file and prefixes is None:
+        raise ValueError(
+            "load_torch_state_dict: a safetensors file does not keep the order of the layers, "
+            f"and their names {sorted(found)[:6]} do not give it (numbered names, as "
+            "nn.Sequential's, do). Pass the state_dict itself (torch_model.state_dict() keeps "
+            "the network's order), or order=[layer names from input to output]."
+        )
+    elif prefixes is None:  # a state_dict: its insertion order is the registration order
+        prefixes = found
     linears = [m for m in model.modules() if isinstance(m, Linear)]
     names = {id(p): name for name, p in model.named_parameters()}
     if len(prefixes) != len(linears):
@@ -1465,3 +1485,19 @@ def load_torch_state_dict(model: Module, source: Any) -> Module:
             state[names[id(lin.b)]] = bias
     model.load_state_dict(state)  # checks the names, shapes and values, then copies
     return model
+
+
+def _torch_layer_order(prefixes: list[str]) -> list[str] | None:
+    """The layer names sorted by their numbers (``layers.2`` before ``layers.10``) when the
+    numbers alone order them: every two names first differ in a numbered part. Else None."""
+
+    def parts(name: str) -> list[Any]:
+        return [int(p) if p.isdigit() else p for p in name.split(".")]
+
+    split = [parts(p) for p in prefixes]
+    for i, a in enumerate(split):
+        for b in split[:i]:
+            first = next(((x, y) for x, y in zip(a, b) if x != y), None)
+            if first is None or not all(isinstance(v, int) for v in first):
+                return None  # "head" against "hidden", "fc2" against "fc10": no order given
+    return [prefixes[i] for i in sorted(range(len(split)), key=lambda i: split[i])]

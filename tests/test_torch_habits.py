@@ -655,3 +655,74 @@ def test_load_torch_state_dict_from_arrays_and_safetensors(tmp_path):
         np.testing.assert_allclose(
             model.predict(X), tmodel(torch.tensor(X)).detach().numpy(), **TOL
         )
+
+
+def _relu_net(state, names, X):
+    """The NumPy forward of Linear -> ReLU -> ... -> Linear through the layers ``names``."""
+    for i, name in enumerate(names):
+        X = X @ state[f"{name}.weight"].T + state[f"{name}.bias"]
+        X = np.maximum(X, 0) if i < len(names) - 1 else X
+    return X
+
+
+@pytest.mark.parametrize("names", [("hidden", "head"), ("fc2", "fc10"), ("z", "a", "m")])
+def test_load_torch_state_dict_keeps_the_network_order(tmp_path, names):
+    rng = np.random.default_rng(9)
+    state = {}  # layers of equal shapes: only the order tells them apart
+    for name in names:
+        state[f"{name}.weight"], state[f"{name}.bias"] = rng.standard_normal((4, 4)), rng.random(4)
+    X = rng.standard_normal((5, 4))
+    mlp = nn.MLP([4] * (len(names) + 1), activation="relu", dtype=np.float64)
+    model = load_torch_state_dict(copy.deepcopy(mlp), state)  # a dict keeps its order
+    np.testing.assert_allclose(model.predict(X), _relu_net(state, names, X), **TOL)
+
+    from safetensors.numpy import save_file
+
+    save_file(state, str(tmp_path / "named.safetensors"))  # a file keeps no order
+    before = glassnet_weights(mlp)
+    with pytest.raises(ValueError, match="does not keep the order.*order=\\["):
+        load_torch_state_dict(mlp, tmp_path / "named.safetensors")
+    with pytest.raises(ValueError, match="'order' must name each layer of the state_dict once"):
+        load_torch_state_dict(mlp, tmp_path / "named.safetensors", order=names[:1])
+    assert all(np.array_equal(a, b) for a, b in zip(before, glassnet_weights(mlp)))
+    model = load_torch_state_dict(mlp, tmp_path / "named.safetensors", order=names)
+    np.testing.assert_allclose(model.predict(X), _relu_net(state, names, X), **TOL)
+
+    torch = torch_or_none()
+    if torch is None:
+        return
+
+    class Net(torch.nn.Module):  # registered in `names` order, as PyTorch users write it
+        def __init__(self):
+            super().__init__()
+            for name in names:
+                setattr(self, name, torch.nn.Linear(4, 4).double())
+
+        def forward(self, x):
+            for i, name in enumerate(names):
+                x = getattr(self, name)(x)
+                x = torch.relu(x) if i < len(names) - 1 else x
+            return x
+
+    net = Net()
+    model = load_torch_state_dict(copy.deepcopy(mlp), net.state_dict())
+    np.testing.assert_allclose(model.predict(X), net(torch.tensor(X)).detach().numpy(), **TOL)
+
+
+def test_load_torch_state_dict_orders_numbered_names_as_numbers(tmp_path):
+    rng = np.random.default_rng(10)
+    names = [f"layers.{i}" for i in (0, 2, 10)]  # as a file lists them: 0, 10, 2
+    state = {f"{n}.{k}": rng.standard_normal((4, 4) if k == "weight" else 4)
+             for n in sorted(names) for k in ("weight", "bias")}  # fmt: skip
+    X = rng.standard_normal((3, 4))
+    mlp = nn.MLP([4, 4, 4, 4], activation="relu", dtype=np.float64)
+    from safetensors.numpy import save_file
+
+    save_file(state, str(tmp_path / "seq.safetensors"))
+    for source in (state, tmp_path / "seq.safetensors"):
+        model = load_torch_state_dict(copy.deepcopy(mlp), source)
+        np.testing.assert_allclose(model.predict(X), _relu_net(state, names, X), **TOL)
+    mixed = {**state, "head.weight": state["layers.0.weight"], "head.bias": np.zeros(4)}
+    save_file(mixed, str(tmp_path / "mixed.safetensors"))  # 'head' against 'layers.N': no order
+    with pytest.raises(ValueError, match="does not keep the order"):
+        load_torch_state_dict(nn.MLP([4] * 5, dtype=np.float64), tmp_path / "mixed.safetensors")
