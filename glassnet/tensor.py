@@ -325,7 +325,7 @@ class Tensor:
                 who = f"label {node.label!r}" if node.label else ""
                 _check_finite(node.op, who, g, "backward (incoming gradient)")
             for p, pg in zip(node.parents, node.backward_fn(g)):
-                if p._written() > node._version:
+                if (p._version if p._base is None else p._written()) > node._version:
                     raise RuntimeError(
                         f"backward of op {node.op!r}: an input of shape {p.data.shape} was changed "
                         "in place (x -= ...) after the op used it; call backward() before that."
