@@ -291,7 +291,7 @@ def test_rebound_data_and_grad_are_recovered():
     rng = np.random.default_rng(6)
     a, b = P(rng.standard_normal((2, 2))), P(rng.standard_normal(3))
     opt = SGD([a, b], lr=0.5)
-    view_a, gview_a, gview_b = a.data, a.grad, b.grad
+    view_a, gview_a = a.data, a.grad
     new_a = np.full((2, 2), 2.0)
     a.data = new_a  # the user rebinds the values
     a.grad = np.ones((2, 2))  # and the gradient
@@ -476,7 +476,9 @@ def test_load_state_dict_errors():
         AdamW([P(np.zeros(3))]).load_state_dict(state)
     with pytest.raises(TypeError, match="expects the dict"):
         adam.load_state_dict([1, 2])
-    with pytest.raises(ValueError, match=r"'m.0' must be a float64 array of shape \(4,\).*got float64 \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"'m.0' must be a float64 array of shape \(4,\).*got float64 \(3,\)"
+    ):
         Adam([P(np.zeros(4))]).load_state_dict(state)
     with pytest.raises(ValueError, match=r"must be a float32 array of shape \(3,\).*got float64"):
         Adam([P(np.zeros(3, dtype=np.float32))]).load_state_dict(state)
