@@ -946,6 +946,13 @@ def build_parser() -> argparse.ArgumentParser:
         f"other numbers regression (integers with more than {MAX_INFERRED_CLASSES} values too)",
     )
     src.add_argument(
+        "--classes",
+        metavar="LIST",
+        help="the class labels, comma-separated, in the order of the outputs (one-hot "
+        "columns), e.g. Cat,Dog,Bird (default: sorted); for binary the second is the "
+        "positive class",
+    )
+    src.add_argument(
         "--categorical",
         metavar="COLS",
         help="comma-separated columns to one-hot encode even though they look numeric",
@@ -1571,6 +1578,22 @@ def _split_rows(
     return train_rows, val_rows, test_rows
 
 
+def _label_encoder(args: argparse.Namespace, y_labels: np.ndarray, target: str) -> LabelEncoder:
+    """The target's LabelEncoder: sorted classes, or --classes in the user's order (each
+    read as the labels' type: 1 and 1.0 are the same class)."""
+    if not getattr(args, "classes", None):
+        return LabelEncoder().fit(y_labels)
+    names = [c.strip() for c in args.classes.split(",")]
+    kinds = {"i": int, "u": int, "f": float, "b": lambda t: t == "True"}
+    try:
+        kind = kinds.get(y_labels.dtype.kind)
+        classes = [kind(c) for c in names] if kind else names
+        return LabelEncoder(classes=classes).fit(y_labels)
+    except ValueError as exc:
+        msg = _oneline(str(exc))
+        raise CLIError(f"--classes {args.classes}: {msg} (target '{target}')") from None
+
+
 def _prepare(args: argparse.Namespace) -> _Prepared:
     """Read the data, settle the task, split the rows, fit the preprocessing on them."""
     # 1) data and task
@@ -1578,10 +1601,17 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
     task_name = _resolve_task(args, data)
     n = data.table.n_rows
     labels = None
+    if getattr(args, "classes", None) and task_name not in ("binary", "multiclass"):
+        raise CLIError(
+            f"--classes names class labels, but the target '{data.targets[0]}' is treated as "
+            f"{task_name} targets: add --task multiclass (or binary), or drop --classes"
+        )
     if task_name in ("binary", "multiclass"):
         assert data.y_labels is not None
-        labels = LabelEncoder().fit(data.y_labels)
+        labels = _label_encoder(args, data.y_labels, data.targets[0])
         classes = [str(c) for c in labels.classes_.tolist()]
+        if getattr(args, "classes", None) and args.task == "auto":  # the list's length
+            task_name = "binary" if len(classes) == 2 else "multiclass"
         if len(classes) < 2:
             raise CLIError(
                 f"the target '{data.targets[0]}' of {data.source} has a single class "
@@ -2106,6 +2136,8 @@ _NOT_STREAMED = (
      "are scored after training)"),
     ("early_stopping", "--early-stopping", "it needs a validation set, which a stream does "
      "not hold (and glassnet train has no --validation FILE option yet); give --epochs instead"),
+    ("classes", "--classes", "a streamed run encodes the classes it reads in sorted order; "
+     "train in memory without --stream for your own order"),
 )  # fmt: skip
 
 
