@@ -499,7 +499,8 @@ def fit(
     tol_weights : float > 0, optional
         The lecture's "small change": stop when ||Δw|| (all parameters, over an epoch)
         stays below ``tol_weights`` for ``n_iter_no_change`` epochs (:class:`WeightChange`,
-        ``history.weight_change``); alongside ``tol``, whichever comes first.
+        ``history.weight_change``); alongside ``tol`` or the ``stop_rules`` given,
+        whichever stops first.
     validation_split : float in [0, 1); validation_data : (X_val, y_val)
         Held-out data scored after each epoch (loss and accuracy / R^2).
     schedule : learning-rate schedule from glassnet.optim, stepped once per epoch.
@@ -635,8 +636,8 @@ def fit(
     if stop_rules is None:
         rule = Tolerance(tol, n_iter_no_change)
         stop_rules = [EarlyStopping(tol, n_iter_no_change) if early_stopping else rule]
-        if tol_weights is not None:
-            stop_rules.append(WeightChange(tol_weights, n_iter_no_change))
+    if tol_weights is not None:  # beside the rules built or given
+        stop_rules = [*stop_rules, WeightChange(tol_weights, n_iter_no_change)]
     progress = Progress(epochs, verbose)
 
     n = X.shape[0]

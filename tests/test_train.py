@@ -980,6 +980,12 @@ def test_weight_change_beside_tol_and_as_a_stop_rule():
     hd = fit(nn.MLP([3, 8, 1], rng=0), X, y, tol_weights=2e-3, n_iter_no_change=3,
              engine="graph", **kw)  # fmt: skip
     assert hd.epochs == hb.epochs and hd.stop_reason == "weight_change"
+    # tol_weights beside stop rules given (as the estimators give theirs): both watch
+    rules = [gn.train.Tolerance(None, 3)]
+    he = fit(nn.MLP([3, 8, 1], rng=0), X, y, stop_rules=rules, tol_weights=2e-3,
+             n_iter_no_change=3, **kw)  # fmt: skip
+    assert (he.stop_reason, he.epochs) == ("weight_change", hb.epochs)
+    assert he.best_epoch is not None  # the given rule kept its books
 
 
 @pytest.mark.parametrize("bad", [0, -1e-3, "small", float("nan"), True])
