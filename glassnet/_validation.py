@@ -16,14 +16,20 @@ expect either keep working, whether the value had the wrong type or the wrong si
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import math
 import numbers
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 __all__ = [
+    "memory_limit",
+    "check_memory",
+    "bytes_text",
     "ParameterError",
     "as_rng",
     "manual_seed",
@@ -401,3 +407,49 @@ def check_params(params: Any, owner: str) -> list[Any]:
             f"optimize, e.g. {owner}(model.parameters())."
         )
     return plist
+
+
+# ----------------------------------------------------------------------- memory
+def bytes_text(n: float) -> str:
+    """``1.5 GB``, ``512 KB``, ``12 bytes``."""
+    for unit, size in (("TB", 2**40), ("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{int(n)} bytes"
+
+
+def memory_limit() -> tuple[int | None, str]:
+    """The bytes glassnet may allocate, and what says so: ``GLASSNET_MEMORY_LIMIT`` (bytes,
+    or with a K, M, G or T suffix), else the memory available now (Linux's MemAvailable),
+    else no limit (None)."""
+    text = os.environ.get("GLASSNET_MEMORY_LIMIT", "").strip()
+    if text:
+        units = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+        scale = units.get(text[-1].upper(), 1)
+        try:
+            limit = float(text[:-1] if text[-1].upper() in units else text) * scale
+        except ValueError:
+            raise ParameterError(
+                f"GLASSNET_MEMORY_LIMIT={text!r} is not a size; give bytes, e.g. 8G or 500M"
+            ) from None
+        if not math.isfinite(limit) or limit <= 0:
+            raise ParameterError(f"GLASSNET_MEMORY_LIMIT={text!r} must be a size > 0, e.g. 8G")
+        return int(limit), f"GLASSNET_MEMORY_LIMIT={text}"
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024, "the memory available now"
+    return None, ""
+
+
+def check_memory(what: str, nbytes: float, fix: str) -> None:
+    """Refuse, before allocating, arrays that need more bytes than may be used: a
+    ``MemoryError`` saying how much was asked for, the limit and what to do (instead of
+    the operating system killing the process)."""
+    limit, source = memory_limit()
+    if limit is not None and nbytes > limit:
+        raise MemoryError(
+            f"{what} needs about {bytes_text(nbytes)} of memory, more than {source} "
+            f"({bytes_text(limit)}): {fix}"
+        )

@@ -71,7 +71,7 @@ import numpy as np
 from . import distributed as _distributed
 from . import functional as F
 from . import optim as _optim
-from ._validation import check_number
+from ._validation import ParameterError, bytes_text, check_memory, check_number, memory_limit
 from .datasets import DATASETS, Table, load_dataset, read_csv
 from .files import WriteError, atomic_write, same_file
 from .io import (
@@ -414,45 +414,23 @@ _STATE_COPIES = {"adam": 2, "adamw": 2, "rmsprop": 1, "sgd": 1, "gd": 0}
 
 
 def _bytes_text(n: float) -> str:
-    for unit, size in (("TB", 2**40), ("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
-        if n >= size:
-            return f"{n / size:.3g} {unit}"
-    return f"{int(n)} bytes"
+    return bytes_text(n)
 
 
 def _memory_limit() -> tuple[int | None, str]:
-    """The bytes a command may use, and what says so: ``GLASSNET_MEMORY_LIMIT`` (bytes,
-    or with a K, M, G or T suffix), else the memory available now (Linux's MemAvailable),
-    else no limit (None)."""
-    text = os.environ.get("GLASSNET_MEMORY_LIMIT", "").strip()
-    if text:
-        units = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
-        scale = units.get(text[-1].upper(), 1)
-        try:
-            limit = float(text[:-1] if text[-1].upper() in units else text) * scale
-        except ValueError:
-            raise CLIError(
-                f"GLASSNET_MEMORY_LIMIT={text!r} is not a size; give bytes, e.g. 8G or 500M"
-            ) from None
-        if not math.isfinite(limit) or limit <= 0:
-            raise CLIError(f"GLASSNET_MEMORY_LIMIT={text!r} must be a size > 0, e.g. 8G")
-        return int(limit), f"GLASSNET_MEMORY_LIMIT={text}"
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024, "the memory available now"
-    return None, ""
+    try:
+        return memory_limit()
+    except ParameterError as e:
+        raise CLIError(str(e)) from None
 
 
 def _check_memory(what: str, nbytes: float, fix: str) -> None:
     """Refuse, before allocating, work whose arrays need more bytes than may be used."""
-    limit, source = _memory_limit()
-    if limit is not None and nbytes > limit:
-        raise CLIError(
-            f"{what} needs about {_bytes_text(nbytes)} of memory, more than {source} "
-            f"({_bytes_text(limit)}): {fix}"
-        )
+    _memory_limit()  # a bad GLASSNET_MEMORY_LIMIT is a command-line error
+    try:
+        check_memory(what, nbytes, fix)
+    except MemoryError as e:
+        raise CLIError(str(e)) from None
 
 
 def _training_bytes(
@@ -923,7 +901,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  glassnet train iris.csv --target species\n"
         "  glassnet train houses.csv --target price --hidden 64,32 --epochs 300\n"
         "  glassnet train --dataset digits --out digits.glassnet --early-stopping\n"
-        "  glassnet train big.csv --target y --checkpoint-every 10   # then: ... --resume",
+        "  glassnet train big.csv --target y --checkpoint-every 10   # then: ... --resume\n"
+        "  glassnet train huge.csv --target y --stream --batch-size 1024   # larger than memory",
     )
     src = p.add_argument_group("data")
     src.add_argument("data", nargs="?", metavar="DATA.csv", help="CSV file with a header row")
@@ -2208,7 +2187,8 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
         why = "is a directory, not a CSV file" if path.is_dir() else "does not exist"
         raise CLIError(f"'{args.data}' {why} (the working directory is '{os.getcwd()}')")
     try:
-        first = next(iter(pa_csv.open_csv(str(path))), None)
+        read = pa_csv.ReadOptions(block_size=1 << 22)  # from_csv's first block
+        first = next(iter(pa_csv.open_csv(str(path), read_options=read)), None)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise CLIError(f"'{args.data}' cannot be read as CSV: {_oneline(str(exc))}") from None
     if first is None or not first.num_rows:
@@ -2237,8 +2217,10 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
                 f"{kind} values"
             )
         return False
-    if args.task in ("binary", "multiclass") or not pa.types.is_floating(kind):
+    if args.task in ("binary", "multiclass") or not numeric:
         return True
+    # numbers: classes if whole and at most MAX_INFERRED_CLASSES distinct values; when the
+    # first block already has more, the statistics pass need not collect them
     values = first.column(target).drop_null().to_numpy(zero_copy_only=False)
     whole = bool(np.all(values == np.round(values)))
     return whole and np.unique(values).size <= MAX_INFERRED_CLASSES
@@ -2323,7 +2305,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
        standard deviation, which scale y as in memory).
     2) The task is decided as in memory (:func:`_stream_target_kind`); a whole-number
        target with more than MAX_INFERRED_CLASSES values is a regression, which takes a
-       second statistics pass for the target's moments.
+       second statistics pass for the target's moments when the first block had fewer.
     3) The --test-split rows are drawn per chunk with ``default_rng([seed, 2, chunk])``
        (not stratified) and left out of training; every epoch reads the other rows through
        the shuffle buffer (--buffer-size), epoch ``e`` shuffled by ``default_rng([seed, 0,
@@ -2533,7 +2515,6 @@ def _train_streamed(args: argparse.Namespace) -> int:
         raise CLIError(f"'{args.data}': {_oneline(str(exc)).replace('fit: ', '')}") from None
     finally:
         progress.close()
-    done = len(h.loss)
     state = run_state(h, h.stop_reason)
     interrupted = state.stop_reason == "interrupted"
     stop = {
@@ -2547,18 +2528,22 @@ def _train_streamed(args: argparse.Namespace) -> int:
         return 0
 
     # 4) the held-out scores, chunk by chunk, then the model file
-    n_train = h.samples_seen // done if done else cols.rows
+    n_train: int | None = cols.rows
+    n_test: int | None = 0
     test_metrics = None
-    n_test = 0
-    if args.test_split > 0:
+    if args.test_split > 0 and interrupted:
+        n_train = n_test = None  # (scoring is another pass over the file: not after Ctrl-C)
+        _note("training was interrupted, so the held-out rows were not scored")
+    elif args.test_split > 0:
         bundle = _Bundle(str(out_path), model, {}, task, pre, labels, y_scaler)
         scores = _StreamedScores(len(classes) if task.is_classifier else None)
+        count = 0
         for X, y in rows(True)():
             pred = bundle.decode(bundle.outputs(X))
             truth = y if y_scaler is None else y_scaler.inverse_transform(y.astype(np.float64))
             scores.add(truth, pred)
-            n_test += len(X)
-        n_train = cols.rows - n_test
+            count += len(X)
+        n_train, n_test = cols.rows - count, count
         if n_test:
             test_metrics = scores.metrics()
             if task.is_classifier:

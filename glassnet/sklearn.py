@@ -63,7 +63,7 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
 
 from . import functional as F
 from . import optim
-from ._validation import check_bool, check_choice, check_number
+from ._validation import check_bool, check_choice, check_memory, check_number
 from .nn import flatten_parameters
 from .nn.layers import MLP, ActivationModule, Dropout, Linear
 from .tensor import Tensor, no_grad
@@ -359,6 +359,11 @@ class _BaseMLP(BaseEstimator):
         hidden = self._hidden()
         acts = self._hidden_acts(len(hidden))
         sizes = [n_features, *hidden, n_outputs]
+        # before drawing anything: the weights (drawn in float64), their gradients and the
+        # solver's state, about 4 float64 copies (the batches are checked by fit)
+        params = sum((a + 1) * c for a, c in zip(sizes[:-1], sizes[1:]))
+        what = f"{type(self).__name__}(hidden_layer_sizes={tuple(hidden)})"
+        check_memory(what, 4 * 8 * params, "use fewer or narrower hidden layers")
         init = []
         for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             if isinstance(self.activation, str):

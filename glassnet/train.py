@@ -39,7 +39,7 @@ from . import functional as F
 from . import optim as optim_mod
 from . import stream as stream_mod
 from . import tasks
-from ._validation import as_rng, check_choice, check_number, check_positive
+from ._validation import as_rng, check_choice, check_memory, check_number, check_positive
 from .fused import FastMLP, add_l2, layers_of
 from .nn.layers import Linear, Sequential
 from .nn.module import Module
@@ -643,6 +643,12 @@ def fit(
     n = X.shape[0]
     bs = n if batch_size is None else batch_size
     full_batch = bs >= n and src is None
+    # refused before allocating: gradients and optimizer state (3 copies of the weights), and
+    # per batch row each layer's activation, its dL/dZ and a scratch buffer
+    widths = sum(m.neurons for m in model.modules() if isinstance(m, Linear))
+    weights = sum(p.data.nbytes for p in model.parameters())
+    need = 3 * weights + 3 * bs * widths * np.dtype(dtype).itemsize
+    check_memory("fit", need, "use a smaller batch_size or fewer, narrower layers")
     Xb = np.empty((bs, X.shape[1]), dtype) if not full_batch else X
     yb = np.empty((bs,) + y_arr.shape[1:], y_arr.dtype) if not full_batch else y_arr
     wb = np.empty(bs, dtype) if (w_arr is not None and not full_batch) else w_arr

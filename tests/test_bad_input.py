@@ -472,7 +472,7 @@ CASES += [  # -- 2. sizes refused before anything is allocated
         "predict-over-the-memory-limit",
         PREDICT,
         ("scoring 5 rows", "GLASSNET_MEMORY_LIMIT"),
-        env={"GLASSNET_MEMORY_LIMIT": "100"},
+        env={"GLASSNET_MEMORY_LIMIT": "200"},
     ),
 ]
 HUGE = "x1,x2,color,moon\n" + "".join(

@@ -724,3 +724,10 @@ def test_stop_reason_is_one_vocabulary_with_the_history(kw):
     assert clf.stop_reason_ == clf.history_.stop_reason
     assert clf.stop_reason_ in STOP_REASONS
     assert STOP_REASONS[clf.stop_reason_] in clf.history_.message
+
+
+def test_a_hidden_layer_too_big_for_memory_is_refused_before_allocating(monkeypatch):
+    monkeypatch.setenv("GLASSNET_MEMORY_LIMIT", "1G")
+    X = np.random.default_rng(0).standard_normal((20, 4))
+    with pytest.raises(MemoryError, match=r"needs about .* more than GLASSNET_MEMORY_LIMIT=1G"):
+        MLPClassifier(hidden_layer_sizes=(10**9,)).fit(X, np.arange(20) % 2)

@@ -1007,3 +1007,19 @@ def test_progress_in_a_log_is_plain_lines(capsys, monkeypatch):
     assert "\r" not in err and "\x1b" not in err
     lines = [ln for ln in err.splitlines() if ln.startswith("epoch ")]
     assert 2 <= len(lines) < 60 and lines[-1].startswith("epoch 60/60")
+
+
+def test_a_network_too_big_for_memory_is_refused_before_allocating(monkeypatch):
+    # GLASSNET_MEMORY_LIMIT stands for the machine's available memory
+    monkeypatch.setenv("GLASSNET_MEMORY_LIMIT", "64M")
+    with pytest.raises(MemoryError, match=r"MLP\(\[3, 20000000, 1\]\) needs about 381 MB of memory, more than GLASSNET_MEMORY_LIMIT=64M"):
+        nn.MLP([3, 2 * 10**7, 1])
+    with pytest.raises(MemoryError, match=r"Linear\(100000, 1000\) needs about"):
+        nn.Linear(10**5, 1000)
+    model = nn.MLP([3, 2000, 1], rng=0)  # 32 KB of weights: fine
+    X, y = regression_data(n=20)
+    with pytest.raises(MemoryError, match="fit needs about .* use a smaller batch_size"):
+        fit(model, np.repeat(X, 2000, axis=0), np.repeat(y, 2000), verbose=0, epochs=1)
+    monkeypatch.setenv("GLASSNET_MEMORY_LIMIT", "lots")
+    with pytest.raises(ValueError, match="GLASSNET_MEMORY_LIMIT='lots' is not a size"):
+        nn.Linear(2, 2)

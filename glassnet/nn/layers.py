@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from .._validation import as_rng, check_float_dtype, check_number
+from .._validation import as_rng, check_float_dtype, check_memory, check_number
 from ..tensor import Tensor
 from . import init as initializers
 from .module import Module, Parameter
@@ -58,6 +58,8 @@ class Linear(Module):
         self.inputs = check_number(inputs, "inputs", "Linear", low=1, integer=True)
         self.neurons = check_number(neurons, "neurons", "Linear", low=1, integer=True)
         dt = check_float_dtype(dtype, "Linear")
+        size = (self.inputs + 1) * self.neurons * np.dtype(dt).itemsize
+        check_memory(f"Linear({self.inputs}, {self.neurons})", size, "use fewer neurons")
         self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
         W = initializers.get_initializer(init)((self.inputs, self.neurons), as_rng(rng), dt)
         self.W = Parameter(W, dtype=dt)  # a custom initializer may return another dtype
@@ -261,6 +263,8 @@ class MLP(Sequential):
         out_act = F.get_activation(output_activation).name
         gen = as_rng(rng)
         dt = check_float_dtype(dtype, "MLP")
+        size = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])) * np.dtype(dt).itemsize
+        check_memory(f"MLP({sizes})", size, "use fewer or narrower layers")
         layers: list[Module] = []
         for i, (n_in, n_out, act) in enumerate(zip(sizes[:-1], sizes[1:], [*acts, out_act])):
             auto = "he_uniform" if act in ("relu", "leaky_relu") else "xavier_uniform"
