@@ -8,8 +8,8 @@
 from . import data, datasets, functional, io, nn, optim, preprocessing, tasks, viz
 from ._validation import manual_seed
 from .explain import explain
-from .many import fit_many
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
+from .many import fit_many
 from .summary import summary
 from .tensor import (
     AnomalyError,
