@@ -36,6 +36,7 @@ from .fused import flatten
 from .nn.layers import ActivationModule, Dropout, Identity, Linear
 from .nn.module import Module
 from .report import Section, render_html, render_markdown, render_text
+from .tensor import no_grad
 
 __all__ = ["summary", "ModelSummary", "LayerRow"]
 
@@ -219,7 +220,60 @@ def _parse_input_shape(input_shape: Any, d: int | None) -> tuple[str, int | None
     return batch, width
 
 
-def summary(model: Module, input_shape: Any = None, notation: str = "unicode") -> ModelSummary:
+def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
+    """One row per innermost module ``model`` calls on ``example``, in call order, with the
+    shapes seen (as torchinfo does): for models that are not a chain of layers."""
+    leaves = [m for m in model.modules() if m is not model and len(list(m.modules())) == 1]
+    seen: list[tuple[Module, tuple[int, ...], tuple[int, ...]]] = []
+
+    def traced(m: Module) -> Any:
+        forward = m.forward
+
+        def run(x: Any, *args: Any) -> Any:
+            out = forward(x, *args)
+            seen.append((m, tuple(np.shape(x)), tuple(np.shape(out))))
+            return out
+
+        return run
+
+    for m in leaves:
+        m.forward = traced(m)  # type: ignore[method-assign]
+    try:
+        with no_grad():
+            model(example)
+    except Exception as e:
+        raise ValueError(
+            f"summary: running {type(model).__name__} on the example input of shape "
+            f"{np.shape(example)} failed ({type(e).__name__}: {e}); give an input it accepts."
+        ) from None
+    finally:
+        for m in leaves:
+            del m.forward
+    shape = lambda t: "(" + ", ".join([batch, *map(str, t[1:])]) + ")"  # noqa: E731
+    rows = []
+    for m, x_shape, out_shape in seen:
+        linear = isinstance(m, Linear)
+        rows.append(
+            LayerRow(
+                index=len(rows) + 1,
+                layer=repr(m),
+                computes="X @ W + b"
+                if linear and m.b is not None
+                else ("X @ W" if linear else m.__class__.__name__),
+                input_shape=shape(x_shape),
+                output_shape=shape(out_shape),
+                activation=getattr(m, "name", "-") if isinstance(m, ActivationModule) else "-",
+                W_shape=str(tuple(m.W.shape)) if linear else "-",
+                b_shape=str(tuple(m.b.shape)) if linear and m.b is not None else "-",
+                parameters=int(sum(q.data.size for q in m.parameters())),
+            )
+        )
+    return rows
+
+
+def summary(
+    model: Module, input_shape: Any = None, notation: str = "unicode", input_data: Any = None
+) -> ModelSummary:
     """Summarize ``model``: each layer, the shapes it maps, its parameters and activation.
 
     A ``Linear`` layer and the activation (and dropout) after it form one row,
@@ -233,6 +287,11 @@ def summary(model: Module, input_shape: Any = None, notation: str = "unicode") -
     input_shape : int, (d,) or (batch, d), optional
         Checked against the first layer; the batch size (``N`` by default) appears in
         the shapes.
+    input_data : array, optional
+        An example input. A model that is not a chain of layers (a custom ``forward``) is
+        run on it (or on zeros of ``input_shape``, given as (batch, d)) without a graph, and
+        every layer it calls is listed in call order with the shapes it saw, as torchinfo
+        does. Without either, such a model's shapes show as ``?``.
     notation : {'unicode', 'latex', 'ascii'}, default 'unicode'
         How ``str()`` writes the formulas: the lecture's symbols (``A⁽¹⁾ = sigmoid(X W⁽¹⁾ +
         b⁽¹⁾)``, ``ŷ``) or the plain names (``A1 = sigmoid(X @ W1 + b1)``). Markdown and
@@ -305,6 +364,21 @@ def summary(model: Module, input_shape: Any = None, notation: str = "unicode") -
     for i, (out, inp, W, b) in outs.items():
         rows[i].terms = (out, rows[i].activation.split(",")[0], inp, W, b)
         rows[i].computes = _formula(rows[i].terms, "ascii")
+    custom = any(r.output_shape == "?" for r in rows)
+    if input_data is None and custom and input_shape is not None and width is not None:
+        n = 1 if batch == "N" else int(batch)
+        input_data = np.zeros((n, width), dtype=(model.parameters() or [np.zeros(0)])[0].dtype)
+    if input_data is not None and custom:
+        rows = _traced_rows(model, input_data, batch)
+    elif (
+        input_data is not None
+        and first is not None
+        and np.shape(input_data)[-1:] != (first.inputs,)
+    ):
+        raise ValueError(
+            f"summary: input_data of shape {np.shape(input_data)} does not fit the first "
+            f"layer, which expects {first.inputs} features per sample."
+        )
     params = model.parameters()
     total = int(sum(p.data.size for p in params))
     trainable = int(sum(p.data.size for p in params if p.requires_grad))

@@ -145,3 +145,38 @@ def test_errors() -> None:
         summary(gn.nn.MLP([2, 1]), input_shape="2")
     with pytest.raises(ValueError, match="'input_shape' parameter"):
         summary(gn.nn.MLP([2, 1]), input_shape=(0, 2))
+
+
+class _Custom(gn.nn.Module):
+    """A model with its own forward: summary cannot read its shapes from a chain."""
+
+    def __init__(self):
+        self.first = gn.nn.Linear(3, 4, rng=0)
+        self.act = gn.nn.ReLU()
+        self.second = gn.nn.Linear(4, 2, rng=1)
+
+    def forward(self, x):
+        return self.second(self.act(self.first(x)))
+
+
+def test_a_custom_module_traced_on_an_example_input():
+    plain = gn.summary(_Custom())
+    assert any(r.output_shape == "?" for r in plain.rows)  # no input: shapes unknown
+    for s in (
+        gn.summary(_Custom(), input_data=np.ones((5, 3))),
+        gn.summary(_Custom(), input_shape=(None, 3)),
+    ):
+        assert [(r.input_shape, r.output_shape) for r in s.rows] == [
+            ("(N, 3)", "(N, 4)"),
+            ("(N, 4)", "(N, 4)"),
+            ("(N, 4)", "(N, 2)"),
+        ]
+        assert [r.parameters for r in s.rows] == [16, 0, 10] and s.total_parameters == 26
+        assert [r.W_shape for r in s.rows] == ["(3, 4)", "-", "(4, 2)"]
+    model = _Custom()
+    gn.summary(model, input_data=np.ones((2, 3)))
+    assert "forward" not in vars(model.first)  # the tracing leaves the model as it was
+    with pytest.raises(ValueError, match="running _Custom on the example input of shape"):
+        gn.summary(_Custom(), input_data=np.ones((2, 7)))
+    with pytest.raises(ValueError, match="does not fit the first layer"):
+        gn.summary(gn.nn.MLP([3, 2, 1]), input_data=np.ones((2, 4)))
