@@ -671,7 +671,7 @@ def _load_any(path: str) -> tuple[Any, dict[str, Any]]:
     p = Path(path)
     if not p.exists():
         raise CLIError(f"no such model file '{path}' (the working directory is '{os.getcwd()}')")
-    model = load_model(p)
+    model = load_model(p, network_only=True)
     _, description = load_arrays(p)
     meta = description.get("meta", {}) if isinstance(description, dict) else {}
     return model, meta if isinstance(meta, dict) else {}

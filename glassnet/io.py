@@ -1066,8 +1066,13 @@ def save_model(
     return _save(path, st, arrays, description, kind="model")
 
 
-def load_model(path: str | os.PathLike[str]) -> Module:
+def load_model(path: str | os.PathLike[str], *, network_only: bool = False) -> Any:
     """Rebuild a model written by :func:`save_model`.
+
+    A file written by ``glassnet train`` holds a network *and* its preprocessing and
+    labels: for it ``load_model`` returns :func:`load_pipeline`'s :class:`Pipeline`, whose
+    ``predict`` takes raw rows (the bare network would silently misread them); its
+    ``.network`` is the network. ``network_only=True`` returns the network alone.
 
     1) read and check the file as :func:`load_arrays` does, 2) build the module
     from its config (``glassnet.nn.from_config``), 3) check that the file holds
@@ -1075,7 +1080,7 @@ def load_model(path: str | os.PathLike[str]) -> Module:
 
     Returns
     -------
-    glassnet.nn.Module
+    glassnet.nn.Module, or Pipeline for a ``glassnet train`` file
         The model, in training mode as a new module is; ``meta`` is in
         ``load_arrays(path)[1]["meta"]``.
 
@@ -1130,6 +1135,9 @@ def load_model(path: str | os.PathLike[str]) -> Module:
     except ModelFileError as exc:
         raise ModelFileError(f"{source}: {exc}") from None
     model.load_state_dict(arrays)
+    meta = description["meta"]
+    if not network_only and meta.get("format") == CLI_MODEL_FORMAT:
+        return load_pipeline(path)  # raw rows in: the preprocessing comes with it
     return model
 
 
@@ -1331,7 +1339,7 @@ def load_pipeline(path: str | os.PathLike[str]) -> Pipeline:
     """
     from .preprocessing import LabelEncoder, Preprocessor, StandardScaler
 
-    network = load_model(path)
+    network = load_model(path, network_only=True)
     source = f"'{_as_path(path)}'"
     meta = load_arrays(path)[1].get("meta")
     if not isinstance(meta, dict) or meta.get("format") != CLI_MODEL_FORMAT:

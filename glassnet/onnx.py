@@ -491,7 +491,8 @@ def _verify(
         if e.dtype.kind == "f" and g.dtype.kind == "f":
             rtol = 1e-5 if dt == np.float32 else 1e-12
             scale = float(np.abs(e).max(initial=0.0))
-            err = np.abs(g.astype(np.float64) - e) / (np.abs(e) + scale + 1e-300)
+            e64 = e.astype(np.float64)  # (in float32, 1e-300 would round to 0: 0/0 for zeros)
+            err = np.abs(g.astype(np.float64) - e64) / (np.abs(e64) + scale + 1e-300)
             worst = max(worst, float(err.max(initial=0.0)))
             bad = ~(err <= rtol)
         else:
@@ -725,7 +726,7 @@ def _export_estimator(est: Any) -> tuple[str, dict[str, Any], onnx.GraphProto]:
 def _export_file(path: Path, impute_from: Any) -> tuple[str, dict[str, Any], onnx.GraphProto]:
     if not path.is_file():
         raise FileNotFoundError(f"export: no such model file '{path}'.")
-    network = load_model(path)
+    network = load_model(path, network_only=True)
     meta = load_arrays(path)[1].get("meta", {})
     if not (isinstance(meta, dict) and meta.get("format") == "glassnet-cli-model"):
         if impute_from is not None:

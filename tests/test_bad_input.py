@@ -125,7 +125,7 @@ def remeta(edit: Callable[[dict], object], name: str = "m.glassnet") -> Callable
     def setup(d: Path) -> None:
         meta = load_arrays(d / "model.glassnet")[1]["meta"]
         edit(meta)
-        save_model(load_model(d / "model.glassnet"), d / name, meta=meta)
+        save_model(load_model(d / "model.glassnet", network_only=True), d / name, meta=meta)
 
     return setup
 

@@ -201,7 +201,7 @@ def test_train_writes_a_self_describing_model(capsys, tmp_path, moons_csv):
     h = meta["history"]
     assert h["epoch"] == 8 and len(h["loss"]) == 8 and h["stop_reason"] == "max_epochs"
     assert set(meta["test_metrics"]) >= {"accuracy", "macro_f1", "confusion"}
-    model = load_model(out)
+    model = load_model(out, network_only=True)
     assert model.config()["sizes"] == [5, 8, 4, 1]
 
 
@@ -218,7 +218,7 @@ def test_predict_matches_the_stored_preprocessing_and_labels(capsys, tmp_path, m
     pre = Preprocessor.from_dict(meta["preprocessing"]["preprocessor"])
     labels = LabelEncoder.from_dict(meta["target"]["labels"])
     X = pre.transform(read_csv(moons_csv, target="side")).astype(np.float32)
-    p = load_model(out).predict(X)[:, 0]
+    p = load_model(out, network_only=True).predict(X)[:, 0]
     expected = labels.inverse_transform((p > 0.5).astype(int))
     assert [r[0] for r in rows] == expected.tolist()
     probs = np.array([[float(a), float(b)] for _, a, b in rows])
@@ -288,7 +288,7 @@ def test_no_standardize_is_stored_and_applied(capsys, tmp_path, reg_csv):
     assert scaler.mean_.tolist() == [0.0, 0.0, 0.0] and scaler.scale_.tolist() == [1.0] * 3
     code, stdout, _ = run(capsys, "predict", out, reg_csv)
     X = read_csv(reg_csv, target="price").to_array().astype(np.float32)
-    expected = load_model(out).predict(X)[:, 0]
+    expected = load_model(out, network_only=True).predict(X)[:, 0]
     got = np.array([float(r[0]) for r in read_pred_csv(stdout)[1]])
     np.testing.assert_allclose(got, expected, rtol=1e-6)
 
@@ -413,7 +413,7 @@ def test_early_stopping_keeps_the_best_epoch(capsys, tmp_path, moons_csv):
 
 
 def weights(path: Path) -> dict[str, np.ndarray]:
-    return load_model(path).state_dict()
+    return load_model(path, network_only=True).state_dict()
 
 
 RESUMABLE = [
@@ -975,7 +975,7 @@ def test_unknown_categories_error_or_ignore(capsys, tmp_path, churn_csv):
     pre = Preprocessor.from_dict(meta["preprocessing"]["preprocessor"])
     X = pre.transform(read_csv(new, categorical=["plan"]), unknown="ignore")
     assert X[0, 1:4].tolist() == [0.0, 0.0, 0.0] and X[1, 1:4].tolist() == [0.0, 0.0, 1.0]
-    p = load_model(out).predict(X.astype(np.float32))[:, 0]
+    p = load_model(out, network_only=True).predict(X.astype(np.float32))[:, 0]
     probs = [float(r[2]) for r in read_pred_csv(stdout)[1]]  # p(yes)
     np.testing.assert_allclose(probs, p, rtol=1e-5)
 
@@ -1103,7 +1103,7 @@ def test_explain_one_neuron_adds_up(capsys, wide_model):
     code, text, err = run(capsys, "explain", out, "--row", "1", data, "--layer", "1",
                           "--neuron", "3", "--top", "13")  # fmt: skip
     assert code == 0, err
-    net = load_model(out)
+    net = load_model(out, network_only=True)
     pre = Preprocessor.from_dict(model_meta(out)["preprocessing"]["preprocessor"])
     x = pre.transform(read_csv(data, target="cls"))[0]  # (13,)
     W, b = net.layers[0].W.data.astype(np.float64), net.layers[0].b.data.astype(np.float64)

@@ -1048,3 +1048,23 @@ def test_load_state_dict_of_load_arrays_says_what_to_call(tmp_path):
     assert all((p.data == b).all() for p, b in zip(other.parameters(), before))
     other.load_state_dict(gn.io.load_arrays(path)[0])  # what the message says works
     assert all((p.data == q.data).all() for p, q in zip(other.parameters(), model.parameters()))
+
+
+def test_load_model_of_a_train_file_is_the_pipeline_that_takes_raw_rows(tmp_path, capsys):
+    from glassnet.cli import main
+
+    data = tmp_path / "d.csv"
+    rng = np.random.default_rng(0)
+    rows = ["x1,x2,color,label"] + [
+        f"{a:.3f},{b:.3f},{'red' if a > 0 else 'blue'},{'yes' if a + b > 0 else 'no'}"
+        for a, b in rng.standard_normal((80, 2)) * 10 + 5
+    ]
+    data.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "m.glassnet"
+    assert main(["train", str(data), "--target", "label", "--out", str(out), "--epochs", "5"]) == 0
+    loaded = gn.io.load_model(out)
+    assert isinstance(loaded, gn.io.Pipeline)  # not the bare network, which misreads raw rows
+    raw = [[1.0, 2.0, "red"], [-30.0, -20.0, "blue"]]
+    assert list(loaded.predict(raw)) == list(gn.io.load_pipeline(out).predict(raw))
+    net = gn.io.load_model(out, network_only=True)
+    assert isinstance(net, gn.nn.Module) and loaded.network.config() == net.config()

@@ -338,7 +338,7 @@ def write_mixed_csv(path: Path, n: int = 150, seed: int = 0) -> Path:
 
 def glassnet_predictions(model: Path, data: Path, impute: str | None):
     """What glassnet itself predicts for the CSV's rows, through public functions only."""
-    net = load_model(model)
+    net = load_model(model, network_only=True)
     meta = load_arrays(model)[1]["meta"]
     targets = meta["target"]["names"]
     table = read_csv(data, target=targets[0] if len(targets) == 1 else None, impute=impute)
@@ -436,7 +436,7 @@ def test_train_model_unknown_category_missing_cells_and_no_impute(tmp_path, caps
     # a category never seen in training: all-zero one-hot (scikit-learn's 'ignore')
     one = {k: v[:1].copy() for k, v in rows.items()}
     one["color"][0, 0] = "purple"
-    net = load_model(model)
+    net = load_model(model, network_only=True)
     meta = load_arrays(model)[1]["meta"]
     pre = Preprocessor.from_dict(meta["preprocessing"]["preprocessor"])
     X = pre.transform(read_csv(clean), extra="ignore")[:1]
@@ -457,7 +457,7 @@ def test_train_model_on_a_bundled_data_set(tmp_path, capsys):
     meta = load_arrays(model)[1]["meta"]
     columns = meta["preprocessing"]["preprocessor"]["columns"]
     label, proba = session(out).run(None, feeds(session(out), dict(zip(columns, X.T))))
-    net = load_model(model)
+    net = load_model(model, network_only=True)
     pre = Preprocessor.from_dict(meta["preprocessing"]["preprocessor"])
     scaler = pre.scaler_
     probs = net.predict(scaler.transform(X).astype(np.float32))

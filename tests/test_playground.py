@@ -307,7 +307,7 @@ def test_exported_model_works_with_glassnet_predict(tmp_path, capsys):
     model.write_bytes(model_bytes(run))
     data = tmp_path / "data.csv"
     data.write_text(data_csv(run))
-    loaded = gn.io.load_model(model)
+    loaded = gn.io.load_model(model, network_only=True)
     np.testing.assert_allclose(
         loaded.predict(run.X)[:, 0], run.viewer.forward(run.X)[-1][:, 0], rtol=1e-6
     )
