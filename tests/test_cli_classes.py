@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from glassnet.cli import main
-from glassnet.io import load_arrays, load_model
 from glassnet.datasets import read_csv
+from glassnet.io import load_arrays, load_model
 from glassnet.preprocessing import LabelEncoder, Preprocessor
 
 FAST = ["--epochs", "30", "--hidden", "8", "--seed", "3", "-q"]
@@ -55,7 +55,9 @@ def test_train_classes_in_the_users_order_and_predict_uses_them(capsys, tmp_path
     assert rows[0] == ["animal", "p(Cat)", "p(Dog)", "p(Bird)"]
     # output k is class k of the list: the prediction is the argmax column's name
     pre = Preprocessor.from_dict(meta["preprocessing"]["preprocessor"])
-    P = load_model(out, network_only=True).predict(pre.transform(read_csv(data, target="animal")).astype(np.float32))
+    P = load_model(out, network_only=True).predict(
+        pre.transform(read_csv(data, target="animal")).astype(np.float32)
+    )
     assert [r[0] for r in rows[1:]] == np.array(["Cat", "Dog", "Bird"])[P.argmax(1)].tolist()
     np.testing.assert_allclose(
         np.array([[float(v) for v in r[1:]] for r in rows[1:]]), P, rtol=1e-5, atol=1e-6
