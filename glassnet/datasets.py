@@ -1235,13 +1235,13 @@ def read_csv(
         start = end + 1
         if "unexpected end of data" in str(exc):
             raise ValueError(
-                f"Line {start} of {src!r} opens a quote (\") that is never closed: the "
+                f'Line {start} of {src!r} opens a quote (") that is never closed: the '
                 f"rest of the file ({reader.line_num - start + 1} lines) would be read as "
                 f"one cell. Close the quote or remove it."
             ) from None
         raise ValueError(
             f"{src!r} is not valid CSV at line {reader.line_num}: {exc} (a quote inside a "
-            f"quoted cell must be doubled: \"\"). Fix that line."
+            f'quoted cell must be doubled: ""). Fix that line.'
         ) from None
     assert header is not None  # the text is not blank
     if not rows:
