@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from glassnet import cli
 from glassnet.cli import classification_metrics, main, regression_metrics
 from glassnet.io import load_arrays, load_checkpoint
+from glassnet.train import Callback
 
 pytest.importorskip("pyarrow")
 
@@ -343,3 +348,91 @@ def test_checkpoint_and_resume_give_the_uninterrupted_weights(capsys, tmp_path, 
                        tmp_path / "b.glassnet.ckpt")  # fmt: skip
     assert code == 2
     one_line_error(err, "training data differ")
+
+
+class CtrlC(Callback):
+    """Presses Ctrl-C during a step of epoch 3."""
+
+    def on_step_end(self, state):
+        if state.epoch == 3:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_saves_the_weights_so_far_and_resume_finishes_the_run(
+    capsys, tmp_path, data, monkeypatch
+):
+    """Ctrl-C: the model file holds the weights so far (exit 130), the held-out rows are not
+    scored (another pass over the file), and --resume from the last checkpoint (epoch 2)
+    ends with the weights of a run that was never stopped."""
+    a, b = tmp_path / "a.glassnet", tmp_path / "b.glassnet"
+    common = ["train", data, "--target", "label", "--stream", "--buffer-size", "1000",
+              "--hidden", "8", "--epochs", "5", "--checkpoint-every", "2", "-q"]  # fmt: skip
+    assert run(capsys, *common, "--out", a)[0] == 0
+    real_fit = cli.fit
+
+    def interrupted_fit(*args, **kwargs):
+        kwargs["callbacks"] = [*kwargs["callbacks"], CtrlC()]
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "fit", interrupted_fit)
+    code, out, err = run(capsys, *common, "--out", b)
+    assert code == 130, err
+    assert "training was interrupted" in out and "--resume" in out
+    assert "held-out rows were not scored" in err
+    meta = meta_of(b)
+    assert meta["history"]["stop_reason"] == "interrupted" and meta["test_metrics"] is None
+    assert meta["training"]["rows"]["test"] is None
+    assert load_checkpoint(tmp_path / "b.glassnet.ckpt").meta["state"]["epoch"] == 2
+    monkeypatch.setattr(cli, "fit", real_fit)
+    code, out, err = run(capsys, *common, "--out", b, "--resume")
+    assert code == 0, err
+    wa, wb = load_arrays(a)[0], load_arrays(b)[0]
+    for k in wa:
+        np.testing.assert_array_equal(wa[k], wb[k])
+    assert meta_of(a)["test_metrics"] == meta_of(b)["test_metrics"]
+
+
+def test_under_mpiexec_the_weights_of_one_process(tmp_path, data):
+    """`mpiexec -n 2 glassnet train --stream`: each rank reads the stream and runs its shard
+    of every global batch; in float64 the weights are those of one process, and rank 0
+    alone prints and writes the model file."""
+    pytest.importorskip("mpi4py")
+    mpiexec = shutil.which("mpiexec")
+    if mpiexec is None:
+        pytest.skip("mpiexec not found (pip install 'glassnet[mpi]' brings MPICH's)")
+    args = ["train", str(data), "--target", "price", "--stream", "--buffer-size", "800",
+            "--epochs", "2", "--hidden", "8", "--dtype", "float64", "-q"]  # fmt: skip
+    one, two = tmp_path / "one.glassnet", tmp_path / "two.glassnet"
+    proc = subprocess.run(
+        [mpiexec, "-n", "2", sys.executable, "-m", "glassnet", *args, "--out", str(two)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.count("saved") == 1
+    assert main([*args, "--out", str(one)]) == 0
+    wa, wb = load_arrays(one)[0], load_arrays(two)[0]
+    for k in wa:
+        np.testing.assert_allclose(wb[k], wa[k], rtol=0, atol=1e-12)
+    assert meta_of(one)["test_metrics"]["r2"] == pytest.approx(meta_of(two)["test_metrics"]["r2"])
+
+
+def test_integer_target_with_many_values_later_is_a_regression(capsys, tmp_path):
+    """The first 4 MB block shows 5 whole-number values (classes, by the first look), the
+    rest 60: more than 20, so a regression as in memory, by a second statistics pass that
+    gives y's mean and standard deviation."""
+    rng = np.random.default_rng(0)
+    n = 420_000  # rows of 11 bytes: the first 4 MB block is 381,300 rows
+    y = np.where(np.arange(n) < 395_000, rng.integers(0, 5, n), rng.integers(0, 60, n))
+    path = tmp_path / "late.csv"
+    with open(path, "w") as f:
+        f.write("p,y\n")
+        f.write("".join(f"{i % 997 / 997:.6f},{v}\n" for i, v in enumerate(y)))
+    out = tmp_path / "late.glassnet"
+    code, stdout, err = run(capsys, "train", path, "--target", "y", "--stream", "--out", out,
+                            "--epochs", "1", "--hidden", "4", "--batch-size", "4096", "-q",
+                            "--test-split", "0")  # fmt: skip
+    assert code == 0, err
+    assert "2 statistics passes" in stdout and "task      regression of 'y'" in stdout
+    scaler = meta_of(out)["target"]["scaler"]
+    np.testing.assert_allclose(scaler["mean"], [y.mean()], rtol=1e-12)
+    np.testing.assert_allclose(scaler["scale"], [y.std()], rtol=1e-12)
