@@ -506,18 +506,17 @@ class Tensor:
         root = self
         while root._base is not None:
             root = root._base
-        leaf_param = root.requires_grad and root.backward_fn is None  # x[0] -= y on a parameter
+        # W[0] -= y on a parameter W, outside no_grad: said as for W -= y (W[0] is a graph node)
+        param_view = _state.grad_enabled and self.requires_grad and root.backward_fn is None
         t: Tensor | None = self
-        while t is not None and not (leaf_param and _state.grad_enabled):
+        while t is not None and not param_view:
             if t.backward_fn is not None:  # a view writes into its base: both must allow it
                 raise RuntimeError(
                     f"{what} on a tensor computed by op {t.op!r} that requires grad (or a view of "
                     f"one): the graph holds its values. Write {fix} (a new node) instead."
                 )
             t = t._base
-        if _state.grad_enabled and (
-            leaf_param or self.requires_grad or getattr(other, "requires_grad", False)
-        ):
+        if _state.grad_enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
             raise RuntimeError(  # a parameter's update, or x += loss: no graph would record it
                 f"{what} with a tensor that requires grad, outside no_grad(): update parameters "
                 "inside `with glassnet.no_grad():` (p -= lr * p.grad), as in PyTorch; to record "

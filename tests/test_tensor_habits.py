@@ -332,6 +332,11 @@ def test_indexed_write_of_a_tensor_no_graph_needs_works_outside_no_grad():
     x[1] = 2.0
     x[x.data > 1] += 1.0
     np.testing.assert_array_equal(x.data, [0.0, 3.0, 0.0])
+    W = nn.Parameter(np.zeros(2))
+    d = W.detach()  # PyTorch's w.detach().zero_() habit: no graph records it, W changes
+    d += 1.0
+    d[0] = 5.0
+    np.testing.assert_array_equal(W.data, [5.0, 1.0])
 
 
 # ------------------------------------------- views share the version clock of what they view
