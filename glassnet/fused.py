@@ -280,12 +280,13 @@ class FastMLP:
                 rec["dZ"] = G.copy()
                 rec["dW"], rec["db"] = a_prev.T @ G, G.sum(axis=0)
             else:
-                np.matmul(np.swapaxes(a_prev, -1, -2), G, out=_grad_of(lin.W))
+                np.matmul(a_prev.swapaxes(-1, -2), G, out=_grad_of(lin.W))
                 if lin.b is not None:  # a matrix-vector product (BLAS): faster than a sum
-                    np.matmul(ones, G, out=_grad_of(lin.b).reshape(G.shape[:-2] + G.shape[-1:]))
+                    gb = _grad_of(lin.b)  # (neurons,), or (K, 1, neurons) for a stack
+                    np.matmul(ones, G, out=gb[:, 0] if self.lead else gb)
             if i > 0:
                 D = dbufs[i - 1]
-                np.matmul(G, np.swapaxes(lin.W.data, -1, -2), out=D)  # dL/dA below
+                np.matmul(G, lin.W.data.swapaxes(-1, -2), out=D)  # dL/dA below
                 if record is not None:
                     record[i - 1]["dA"] = D.copy()
                 self._times_gprime(i - 1, D, acts[i - 1], scratch[i - 1])
