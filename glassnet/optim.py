@@ -41,8 +41,8 @@ Example: the lecture's update on a stand-in parameter.
 ...     def __init__(self, data):
 ...         self.data, self.grad = data, None
 >>> w = P(np.array([1.0, 2.0]))
->>> opt = SGD([w], lr=0.1)          # w.grad is now a zero-filled view
->>> w.grad[...] = [1.0, -1.0]       # ∂J/∂w, as backward() would write it
+>>> opt = SGD([w], lr=0.1)
+>>> w.grad = np.array([1.0, -1.0])  # ∂J/∂w, as backward() would write it
 >>> opt.step()
 >>> w.data                          # w − γ ∂J/∂w
 array([0.9, 2.1])
@@ -180,7 +180,9 @@ class _Pack:
     them is no longer the same object, or a key was added)."""
 
     def __init__(self, flat: Any) -> None:
-        self.flat, self.settings, self.seen = flat, {}, []
+        self.flat, self.settings, self.seen, self.group = flat, {}, [], {}
+        self.steps = np.zeros(len(flat.params), np.int64)  # each parameter's own step count
+        self.on = np.ones(len(flat.params), bool)  # those that take the current step
         self.work = [(np.empty_like(d), np.empty_like(d)) for d in flat.data]
         self.state: list[dict[str, np.ndarray]] = [{} for _ in flat.data]
 
@@ -206,7 +208,9 @@ class Optimizer:
     defaults : dict
         The constructor's settings, which a group given as a dict overrides.
     t : int
-        Number of steps taken.
+        Number of steps taken. Each parameter also counts its own steps, those in which
+        it had a gradient (PyTorch's per-parameter ``step``): Adam's bias correction and
+        SGD's first dampening-free step follow that count.
     """
 
     _hyper: tuple[str, ...] = ()
@@ -250,7 +254,10 @@ class Optimizer:
                 f"{name}: a parameter appears in more than one param group; give each "
                 f"parameter to one group."
             )
+        nones = [p for p in plist if p.grad is None]  # PyTorch's: None until a gradient comes
         self._packs.append(_Pack(flatten_parameters(plist)))  # checks, then binds
+        for p in nones:  # (a step binds it to its flat view when one came)
+            p.grad = None
         self.param_groups.append({"params": plist})
         self._settle(self._packs[-1], settings, self.param_groups[-1])
         self.params += plist
@@ -258,7 +265,7 @@ class Optimizer:
     def _settle(self, pack: _Pack, settings: dict[str, Any], group: dict[str, Any]) -> None:
         """Give a group checked settings, and state buffers to match (new ones at 0)."""
         names = self._buffers(settings)
-        pack.settings = settings
+        pack.settings, pack.group = settings, group
         group.update(settings)
         pack.seen = list(group.values())
         pack.state = [
@@ -279,13 +286,17 @@ class Optimizer:
         the loss and the gradients) and its return value is returned, as in PyTorch.
         """
         loss = closure() if closure is not None else None
+        self._regroup()
         self.t += 1
         for group, pack in zip(self.param_groups, self._packs):
             self._recheck(group, pack)
             kept, none = self._keep(pack)
             flat = pack.flat.sync()
-            for w, g, work, state in zip(flat.data, flat.grad, pack.work, pack.state):
-                self._rule(w, g, work, state, pack.settings)
+            chunks = zip(flat.data, flat.grad, pack.work, pack.state)
+            for c, (w, g, work, state) in enumerate(chunks):
+                t = _steps(pack, c)
+                if t is not None:  # t: the step count of chunk c's parameters that take this step
+                    self._rule(w, g, work, state, {**pack.settings, "t": t})
             for a, s, values in kept:
                 a[s] = values
             for p in none:  # as in PyTorch: no gradient before the step, none after it
@@ -298,6 +309,8 @@ class Optimizer:
         of them whose ``.grad`` is None."""
         flat = pack.flat
         skip = [p.grad is None or not getattr(p, "requires_grad", True) for p in flat.params]
+        pack.on = np.logical_not(skip)  # the parameters that take this step
+        pack.steps += pack.on
         if not any(skip):
             return [], []
         kept = [
@@ -307,6 +320,27 @@ class Optimizer:
             for a in (flat.data[c], *pack.state[c].values())
         ]
         return kept, [p for p, frozen in zip(flat.params, skip) if frozen and p.grad is None]
+
+    def _regroup(self) -> None:
+        """Take group dicts appended to ``param_groups`` as :meth:`add_param_group` does;
+        refuse, rather than ignore, the other edits made after a group was added."""
+        n, groups = len(self._packs), self.param_groups
+        if len(groups) < n or any(
+            g is not p.group or not isinstance(g.get("params"), list)
+            or len(g["params"]) != len(p.flat.params)
+            or any(map(is_not, g["params"], p.flat.params))
+            for g, p in zip(groups, self._packs)
+        ):  # fmt: skip
+            raise RuntimeError(
+                f"{type(self).__name__}: param_groups was edited after the optimizer was built "
+                "(a group's 'params' changed, or a group removed or replaced); its parameters "
+                "were packed when their group was added. Add parameters with "
+                "add_param_group({'params': [...]}) (or append such a dict), or build a new "
+                "optimizer."
+            )
+        for group in groups[n:]:
+            del groups[n]
+            self.add_param_group(group)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear ∂J/∂w: ``p.grad = None`` for every parameter (PyTorch's default: the next
@@ -326,11 +360,12 @@ class Optimizer:
         :func:`glassnet.nn.flatten_parameters`. The parameters' values are not included
         (save the model for those).
         """
+        self._regroup()
         groups = []
         for group, pack in zip(self.param_groups, self._packs):
             self._recheck(group, pack)
             bufs = {f"{n}.{g}": b.copy() for g, s in enumerate(pack.state) for n, b in s.items()}
-            groups.append({**pack.settings, **bufs})
+            groups.append({**pack.settings, **bufs, "steps": pack.steps.copy()})
         return {"type": type(self).__name__, "t": self.t, "param_groups": groups}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
@@ -356,8 +391,9 @@ class Optimizer:
                 f"this optimizer has {len(self._packs)}; build it with the same groups."
             )
         loaded = [self._loaded(entry, pack) for entry, pack in zip(saved, self._packs)]
-        for group, pack, (settings, bufs) in zip(self.param_groups, self._packs, loaded):
-            pack.state = bufs  # all checked: commit
+        for group, pack, (settings, bufs, steps) in zip(self.param_groups, self._packs, loaded):
+            pack.steps = np.array([t] * len(pack.steps) if steps is None else steps, np.int64)
+            pack.state = bufs
             self._settle(pack, settings, group)
         self.t = t
 
@@ -368,9 +404,14 @@ class Optimizer:
         settings = self._validate({k: entry[k] for k in self.defaults})
         names, chunks = self._buffers(settings), range(len(pack.state))
         like = {f"{n}.{g}": pack.flat.data[g] for g in chunks for n in names}
-        check_state_dict(entry, name, [*self.defaults, *like])
+        steps = entry.get("steps")  # each parameter's step count (none before glassnet 0.2)
+        check_state_dict(entry, name, [*self.defaults, *like, *["steps"][: steps is not None]])
         arrays = check_state_arrays(entry, like, name, same_dtype=True)
-        return settings, [{n: arrays[f"{n}.{g}"].copy() for n in names} for g in chunks]
+        if steps is not None and np.shape(steps) != pack.steps.shape:
+            raise ValueError(f"{name}: 'steps' must hold one count per parameter of its group.")
+        steps = None if steps is None else [_check(int(k), "t", name) for k in steps]
+        bufs = [{n: arrays[f"{n}.{g}"].copy() for n in names} for g in chunks]
+        return settings, bufs, steps
 
     def __repr__(self) -> str:
         groups = [", ".join(f"{k}={g[k]!r}" for k in self.defaults) for g in self.param_groups]
@@ -433,7 +474,7 @@ class SGD(Optimizer):
     >>> w = P(np.zeros(2))
     >>> opt = SGD([w], lr=0.5, momentum=0.5)
     >>> for _ in range(2):
-    ...     w.grad[...] = 1.0
+    ...     w.grad = np.ones(2)
     ...     opt.step()
     >>> w.data            # −0.5·1, then −0.5·(0.5·1 + 1)
     array([-1.25, -1.25])
@@ -486,10 +527,26 @@ class SGD(Optimizer):
             d = np.subtract(np.multiply(v, mu, out=a), b, out=a) if h["nesterov"] else v
             np.add(w, d, out=w)
             return
-        damp = 1.0 if self.t == 1 else 1.0 - h["dampening"]  # v ← μv + (1 − τ)g; v ← g first
-        np.add(v, g if damp == 1.0 else np.multiply(g, damp, out=b), out=v)
+        damp = np.where(h["t"] == 1, 1.0, 1.0 - h["dampening"])  # v ← μv + (1 − τ)g; v ← g
+        damp = float(damp) if damp.ndim == 0 else damp  # on a parameter's first step
+        np.add(v, g if np.all(damp == 1.0) else np.multiply(g, damp, out=b), out=v)
         d = np.add(g, np.multiply(v, mu, out=b), out=b) if h["nesterov"] else v  # g + μv or v
         _descend(w, d, lr, b)  # w ← w − γd
+
+
+def _steps(pack: _Pack, c: int) -> Any:
+    """The step count t of the parameters of dtype chunk c that take this step: one number
+    when they share it (an int: the scalar arithmetic as ever), else one per value (1 for
+    the skipped ones: they are put back after the rule); None when none of them takes it."""
+    if pack.on.all() and (pack.steps == pack.steps[0]).all():
+        return int(pack.steps[0])
+    on = [(int(k), s) for (g, s), k, a in zip(pack.flat.slots, pack.steps, pack.on) if g == c and a]
+    if len({k for k, _ in on}) < 2:
+        return on[0][0] if on else None
+    t = np.ones(pack.flat.data[c].shape)
+    for k, s in on:
+        t[s] = k
+    return t
 
 
 GradientDescent = SGD
@@ -546,7 +603,7 @@ class Adam(Optimizer):
     _buffers = staticmethod(lambda hyper: ["m", "v", "v_max"] if hyper["amsgrad"] else ["m", "v"])
 
     def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
-        lr, wd, t, (b1, b2) = h["lr"], h["weight_decay"], self.t, h["betas"]
+        lr, wd, t, (b1, b2) = h["lr"], h["weight_decay"], h["t"], h["betas"]
         a, b = work
         if self._decoupled and wd:  # AdamW: w ← w(1 − γλ)
             np.multiply(w, 1.0 - lr * wd, out=w)
@@ -556,11 +613,15 @@ class Adam(Optimizer):
         _mean_square(v, g, b2, a)  # v ← β₂v + (1 − β₂)g²
         if h["amsgrad"]:
             v = np.maximum(state["v_max"], v, out=state["v_max"])
-        c2 = math.sqrt(1.0 - b2**t)
+        c2 = np.sqrt(1.0 - b2**t) if np.ndim(t) else math.sqrt(1.0 - b2**t)  # t per value
         np.sqrt(v, out=a)  # s = √v̂ + ε√(1 − β₂ᵗ)
         np.add(a, h["eps"] * c2, out=a)
         np.divide(m, a, out=a)
-        _descend(w, a, lr * c2 / (1.0 - b1**t), a)
+        rate = lr * c2 / (1.0 - b1**t)
+        if np.ndim(rate):  # parameters at different step counts: a rate per value
+            np.multiply(a, rate, out=a)
+            rate = 1.0
+        _descend(w, a, rate, a)
 
 
 class AdamW(Adam):

@@ -118,8 +118,10 @@ def test_zero_grad_resets_every_parameter_in_place():
     model(X4).sum().backward()
     buffers = [p.grad for p in model.parameters()]
     assert all(np.any(g != 0) for g in buffers)
-    model.zero_grad()
+    model.zero_grad(set_to_none=False)
     assert all(p.grad is g and not np.any(g) for p, g in zip(model.parameters(), buffers))
+    model.zero_grad()  # PyTorch's default
+    assert all(p.grad is None for p in model.parameters())
 
 
 def test_parameter_is_a_float_tensor_that_requires_grad():

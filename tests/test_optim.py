@@ -163,7 +163,7 @@ def run_steps(opt, params, grads_per_step, lrs, mode):
         opt.lr = lr
         for p, g in zip(params, grads, strict=True):
             if mode == "inplace" or (mode == "mixed" and step % 2 == 0):
-                p.grad[...] = g  # as a backward pass accumulating into the view
+                p.grad = np.full_like(p.data, g)  # as a backward pass accumulating into the view
             else:
                 p.grad = g.astype(p.data.dtype)  # rebound: the optimizer copies it in
         opt.step()
@@ -215,7 +215,7 @@ def test_gradient_descent_is_the_lecture_rule_bit_for_bit():
     assert GradientDescent is SGD
     opt = GradientDescent([w], lr=0.3)
     g = rng.standard_normal((3, 2))
-    w.grad[...] = g
+    w.grad = np.full_like(w.data, g)
     opt.step()
     np.testing.assert_array_equal(w.data, w_before - 0.3 * g)
     np.testing.assert_array_equal(w.grad, g)  # the gradient is not modified
@@ -242,7 +242,7 @@ def test_grad_is_not_modified_by_weight_decay():
         p = P(rng.standard_normal(5))
         opt = cls([p], weight_decay=0.5)
         g = rng.standard_normal(5)
-        p.grad[...] = g
+        p.grad = np.full_like(p.data, g)
         opt.step()
         np.testing.assert_array_equal(p.grad, g)
 
@@ -260,6 +260,7 @@ def test_optimizer_updates_the_shared_flat_buffers():
     params[2].grad = rng.standard_normal(4)
     values = [p.data.copy() for p in params]
     opt = Adam(params)
+    opt.zero_grad(set_to_none=False)  # every .grad its flat view (None until a gradient)
     views = [(p.data, p.grad) for p in params]
 
     def still_bound():
@@ -291,6 +292,7 @@ def test_rebound_data_and_grad_are_recovered():
     rng = np.random.default_rng(6)
     a, b = P(rng.standard_normal((2, 2))), P(rng.standard_normal(3))
     opt = SGD([a, b], lr=0.5)
+    opt.zero_grad(set_to_none=False)  # every .grad its flat view (None until a gradient)
     view_a, gview_a = a.data, a.grad
     new_a = np.full((2, 2), 2.0)
     a.data = new_a  # the user rebinds the values
@@ -327,9 +329,10 @@ def test_zero_grad_fills_in_place_and_keeps_views():
     rng = np.random.default_rng(7)
     params = make_params(rng, dtypes=(np.float64, np.float32))
     opt = RMSprop(params)
+    opt.zero_grad(set_to_none=False)  # every .grad its flat view (None until a gradient)
     views = [p.grad for p in params]
     for p in params:
-        p.grad[...] = 1.0
+        p.grad = np.full_like(p.data, 1.0)
     params[1].grad = None
     params[2].grad = np.ones(params[2].data.shape)
     opt.zero_grad(set_to_none=False)
@@ -350,7 +353,7 @@ def test_step_keeps_buffers_and_state_identity():
     data_ids = [id(p.data) for p in params]
     for _ in range(3):
         for p in params:
-            p.grad[...] = rng.standard_normal(p.data.shape)
+            p.grad = np.full_like(p.data, rng.standard_normal(p.data.shape))
         opt.step()
     assert flatten_parameters(params) is flat
     assert [id(b) for b in flat.data + flat.grad] == before
@@ -362,7 +365,7 @@ def test_step_closure_is_called_and_its_value_returned():
     opt = SGD([p], lr=0.1)
 
     def closure():
-        p.grad[...] = 2.0
+        p.grad = np.full_like(p.data, 2.0)
         return 42.0
 
     assert opt.step(closure) == 42.0
@@ -406,7 +409,7 @@ def test_module_like_object_is_accepted():
 
     model = Model()
     opt = SGD(model, lr=0.5)
-    model.w.grad[...] = 1.0
+    model.w.grad = np.full_like(model.w.data, 1.0)
     opt.step()
     np.testing.assert_array_equal(model.w.data, [0.5, 0.5])
 
@@ -450,7 +453,7 @@ def test_state_dict_resumes_bit_identically(cls, ref, lr, kw):
 def test_state_dict_arrays_are_copies():
     p = P(np.zeros(3))
     opt = Adam([p])
-    p.grad[...] = 1.0
+    p.grad = np.full_like(p.data, 1.0)
     opt.step()
     (state,) = opt.state_dict()["param_groups"]
     m_before = state["m.0"].copy()
@@ -503,7 +506,7 @@ def test_load_state_dict_errors():
 def test_load_state_dict_changes_state_layout():
     p = P(np.zeros(2))
     sgd = SGD([p], lr=0.1, momentum=0.9)
-    p.grad[...] = 1.0
+    p.grad = np.full_like(p.data, 1.0)
     sgd.step()
     state = sgd.state_dict()
     assert "v.0" in state["param_groups"][0]
@@ -527,7 +530,7 @@ def test_settings_are_set_in_every_group_and_checked():
     ):
         opt.momentum = 1.5
     opt.momentum = 0.0
-    p.grad[...] = 1.0
+    p.grad = np.full_like(p.data, 1.0)
     opt.step()
     assert "v.0" not in opt.state_dict()["param_groups"][0] and p.data[0] == pytest.approx(-0.1)
     opt.momentum = 0.5
@@ -882,7 +885,7 @@ def test_matches_torch_optim():
         for step in range(6):
             for p, tp in zip(params, tparams, strict=True):
                 g = rng.standard_normal(p.data.shape)
-                p.grad[...] = g
+                p.grad = np.full_like(p.data, g)
                 tp.grad = torch.tensor(g)
             if step == 3:  # a schedule changes the lr
                 opt.lr = kw["lr"] / 2
@@ -913,7 +916,7 @@ def test_copied_optimizer_still_updates_its_own_parameters(how):
     model2, opt2 = pair
     original = [p.data.copy() for p in model.parameters()]
     for p in model2.parameters():
-        p.grad[...] = 1.0
+        p.grad = np.full_like(p.data, 1.0)
     before = [p.data.copy() for p in model2.parameters()]
     opt2.step()
     # the copy's weights move, through views of the copy's own flat buffer
@@ -937,6 +940,6 @@ def test_plain_sgd_on_a_buffer_larger_than_one_block_matches_numpy():
     g = rng.standard_normal(w0.shape).astype(np.float32)
     p = P(w0.copy())
     opt = SGD([p], lr=0.3)
-    p.grad[...] = g
+    p.grad = np.full_like(p.data, g)
     opt.step()
     np.testing.assert_array_equal(p.data, w0 - np.float32(0.3) * g)

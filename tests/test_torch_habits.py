@@ -115,21 +115,20 @@ def test_frozen_parameters_do_not_move(name, kw):
         np.testing.assert_allclose(a, b, **TOL)
 
 
-def test_module_zero_grad_in_place_or_to_none():
+def test_module_zero_grad_to_none_or_in_place():
     model = nn.MLP([2, 3, 1], rng=0)
     model(np.ones((4, 2), np.float32)).sum().backward()
     grads = [p.grad for p in model.parameters()]
-    model.zero_grad()  # glassnet's default: zeros in place (an optimizer's views stay bound)
+    model.zero_grad(set_to_none=False)  # zeros in place (an optimizer's views stay bound)
     assert all(p.grad is g and not g.any() for p, g in zip(model.parameters(), grads))
-    model.zero_grad(set_to_none=True)  # PyTorch's default
+    model.zero_grad()  # PyTorch's default (>= 2.0): None, so a step skips what gets none
     assert all(p.grad is None for p in model.parameters())
 
 
 def test_a_parameter_without_gradient_is_skipped_and_requires_grad_false_too():
     p, q = nn.Parameter(np.ones(2), dtype=np.float64), nn.Parameter(np.ones(2), dtype=np.float64)
     opt = optim.SGD([p, q], lr=0.1, momentum=0.9, weight_decay=0.5)
-    p.grad[...] = 1.0
-    q.grad[...] = 1.0
+    p.grad, q.grad = np.ones(2), np.ones(2)
     opt.step()
     q.requires_grad = False  # a stale gradient is not used either
     p.grad = None
@@ -411,7 +410,8 @@ def test_clip_grad_norm_matches_pytorch(norm_type):
 def test_clip_grad_value_and_the_flat_views():
     rng = np.random.default_rng(5)
     model = nn.MLP([3, 4, 1], rng=0, dtype=np.float64)
-    opt = optim.SGD(model.parameters(), lr=0.1)  # binds every .grad to a flat view
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    opt.zero_grad(set_to_none=False)  # binds every .grad to a flat view
     views = [p.grad for p in model.parameters()]
     for p in model.parameters():
         p.grad[...] = 3 * rng.standard_normal(p.data.shape)
@@ -726,3 +726,170 @@ def test_load_torch_state_dict_orders_numbered_names_as_numbers(tmp_path):
     save_file(mixed, str(tmp_path / "mixed.safetensors"))  # 'head' against 'layers.N': no order
     with pytest.raises(ValueError, match="does not keep the order"):
         load_torch_state_dict(nn.MLP([4] * 5, dtype=np.float64), tmp_path / "mixed.safetensors")
+
+
+# --------------------------------------------------- per-parameter steps, no gradient, groups
+def _late_steps(cls, kw, grads, new, as_grad, values):
+    """a has a gradient at every step, b from the second step on, c joins by add_param_group
+    at the third: each parameter counts its own steps (PyTorch's state["step"])."""
+    a, b, c = (new(np.linspace(-1.0, 1.0, 3) * (i + 1)) for i in range(3))
+    opt = cls([a, b], lr=0.1, **kw)
+    for k, (ga, gb, gc) in enumerate(grads):
+        opt.zero_grad()
+        a.grad = as_grad(ga)
+        if k > 0:
+            b.grad = as_grad(gb)
+        if k == 2:
+            opt.add_param_group({"params": [c]})
+        if k >= 2:
+            c.grad = as_grad(gc)
+        opt.step()
+    return [values(p) for p in (a, b, c)]
+
+
+def _reference(name, kw, w, gs, lr=0.1):
+    """A NumPy transcription of PyTorch's update for one parameter; None: no gradient."""
+    b1, b2 = kw.get("betas", (0.9, 0.999))
+    wd, mu, damp = kw.get("weight_decay", 0.0), kw.get("momentum", 0.0), kw.get("dampening", 0.0)
+    m = v = buf = None
+    k = 0
+    for g in gs:
+        if g is None:
+            continue
+        k += 1
+        if name == "AdamW":
+            w = w * (1 - lr * wd)
+        else:
+            g = g + wd * w
+        if name == "SGD":
+            buf = g if buf is None else mu * buf + (1 - damp) * g
+            w = w - lr * buf
+            continue
+        m = (1 - b1) * g if m is None else b1 * m + (1 - b1) * g
+        v = (1 - b2) * g * g if v is None else b2 * v + (1 - b2) * g * g
+        w = w - lr * (m / (1 - b1**k)) / (np.sqrt(v / (1 - b2**k)) + 1e-8)
+    return w
+
+
+LATE = [
+    ("Adam", {"weight_decay": 0.1}),
+    ("AdamW", {"weight_decay": 0.1, "betas": (0.8, 0.9)}),
+    ("SGD", {"momentum": 0.9, "dampening": 0.5, "weight_decay": 0.1}),
+]
+
+
+@pytest.mark.parametrize(("name", "kw"), LATE, ids=[n for n, _ in LATE])
+def test_each_parameter_counts_its_own_steps_as_in_pytorch(name, kw):
+    rng = np.random.default_rng(11)
+    grads = [[rng.standard_normal(3) for _ in range(3)] for _ in range(5)]
+    got = _late_steps(getattr(optim, name), kw, grads, nn.Parameter, np.asarray, lambda p: p.data)
+    for i, w in enumerate(got):  # against the transcription: b from step 2, c from step 3
+        gs = [g[i] if i == 0 or k >= i else None for k, g in enumerate(grads)]
+        want = _reference(name, kw, np.linspace(-1, 1, 3) * (i + 1), gs)
+        np.testing.assert_allclose(w, want, **TOL)
+    torch = torch_or_none()
+    if torch is None:
+        return
+    new = lambda v: torch.nn.Parameter(torch.tensor(v))  # noqa: E731
+    want = _late_steps(getattr(torch.optim, name), kw, grads, new, torch.tensor,
+                       lambda p: p.detach().numpy())  # fmt: skip
+    for w, t in zip(got, want, strict=True):
+        np.testing.assert_allclose(w, t, **TOL)
+
+
+def test_per_parameter_steps_survive_a_state_dict():
+    rng = np.random.default_rng(12)
+    grads = [rng.standard_normal(2) for _ in range(6)]
+    p, q = nn.Parameter(np.ones(2)), nn.Parameter(np.ones(2))
+    opt = optim.Adam([p, q], lr=0.1)
+    for k in range(3):
+        p.grad, q.grad = grads[k], (grads[k] if k == 2 else None)
+        opt.step()
+    state = opt.state_dict()
+    np.testing.assert_array_equal(state["param_groups"][0]["steps"], [3, 1])
+    p2, q2 = nn.Parameter(p.data.copy()), nn.Parameter(q.data.copy())
+    opt2 = optim.Adam([p2, q2], lr=0.1)
+    opt2.load_state_dict(state)
+    for k in range(3, 6):
+        p.grad, q.grad, p2.grad, q2.grad = grads[k], grads[k], grads[k], grads[k]
+        opt.step()
+        opt2.step()
+    np.testing.assert_array_equal(p.data, p2.data)
+    np.testing.assert_array_equal(q.data, q2.data)
+
+
+class _Two(nn.Module):
+    """Two parameters; the forward pass uses q only when asked."""
+
+    def __init__(self, new):
+        self.p, self.q = new(np.ones(2)), new(np.ones(2))
+
+
+@pytest.mark.parametrize("use_zero_grad", [True, False])
+def test_a_parameter_without_a_gradient_is_not_moved_as_in_pytorch(use_zero_grad):
+    model = _Two(nn.Parameter)
+    p, q = model.p, model.q
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=0.1)
+    assert p.grad is None and q.grad is None  # building an optimizer makes up no gradient
+    for k in range(3):
+        if use_zero_grad:
+            model.zero_grad()
+        ((p * 2.0).sum() + ((q * 3.0).sum() if k == 0 else 0.0)).backward()
+        opt.step()
+    ones, kw = np.ones(2), {"momentum": 0.9, "weight_decay": 0.1}
+    if use_zero_grad:  # q: a gradient at the first step only; after that it is left alone
+        p_grads, q_grads = [2 * ones] * 3, [3 * ones, None, None]
+        assert q.grad is None
+    else:  # no zero_grad: gradients accumulate, and q's first one stays (PyTorch's too)
+        p_grads, q_grads = [2 * ones, 4 * ones, 6 * ones], [3 * ones] * 3
+    np.testing.assert_allclose(p.data, _reference("SGD", kw, ones, p_grads), **TOL)
+    np.testing.assert_allclose(q.data, _reference("SGD", kw, ones, q_grads), **TOL)
+    torch = torch_or_none()
+    if torch is None:
+        return
+    tp, tq = (torch.nn.Parameter(torch.ones(2, dtype=torch.float64)) for _ in range(2))
+    topt = torch.optim.SGD([tp, tq], lr=0.1, **kw)
+    for k in range(3):
+        if use_zero_grad:
+            topt.zero_grad()
+        ((tp * 2.0).sum() + ((tq * 3.0).sum() if k == 0 else 0.0)).backward()
+        topt.step()
+    np.testing.assert_allclose(p.data, tp.detach().numpy(), **TOL)
+    np.testing.assert_allclose(q.data, tq.detach().numpy(), **TOL)
+
+
+def test_edits_of_param_groups_are_followed_or_refused():
+    def appended(lib, new, as_grad):
+        p, q = new(np.zeros(2)), new(np.zeros(2))
+        opt = lib.SGD([p], lr=0.1)
+        opt.param_groups.append({"params": [q], "lr": 0.5})  # as add_param_group
+        p.grad, q.grad = as_grad(np.ones(2)), as_grad(np.ones(2))
+        opt.step()
+        return p, q, opt
+
+    p, q, opt = appended(optim, nn.Parameter, np.asarray)
+    np.testing.assert_allclose(q.data, [-0.5, -0.5])
+    assert len(opt.param_groups) == 2 and opt.param_groups[1]["lr"] == 0.5
+    r = nn.Parameter(np.zeros(2))
+    for edit in (
+        lambda: opt.param_groups[0]["params"].append(r),
+        lambda: opt.param_groups[0].__setitem__("params", [r]),
+        lambda: opt.param_groups.__delitem__(0),
+        lambda: opt.param_groups.__setitem__(1, {"params": [q], "lr": 0.1}),
+    ):
+        before = [x.data.copy() for x in (p, q, r)]
+        saved = list(opt.param_groups), [list(g["params"]) for g in opt.param_groups]
+        edit()
+        p.grad, q.grad, r.grad = np.ones(2), np.ones(2), np.ones(2)
+        with pytest.raises(RuntimeError, match="param_groups was edited.*add_param_group"):
+            opt.step()
+        assert all(np.array_equal(x.data, b) for x, b in zip((p, q, r), before))
+        opt.param_groups[:] = saved[0]  # undo
+        for g, ps in zip(opt.param_groups, saved[1]):
+            g["params"] = ps
+        opt.step()  # as before the edit
+    torch = torch_or_none()
+    if torch is None:
+        return
+    with pytest.raises(KeyError):  # PyTorch fails at the step too: use add_param_group there
+        appended(torch.optim, lambda v: torch.nn.Parameter(torch.tensor(v)), torch.tensor)

@@ -101,10 +101,10 @@ class Module:
         """Evaluation mode (dropout off); returns self."""
         return self.train(False)
 
-    def zero_grad(self, set_to_none: bool = False) -> None:
-        """Set every parameter's gradient to zero, in place where it exists (so an
-        optimizer's flat views stay bound); ``set_to_none=True``: to None, as PyTorch's
-        default, so that an optimizer skips a parameter that gets no gradient."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Set every parameter's gradient to None, as PyTorch's default, so that an
+        optimizer skips a parameter that gets no gradient before its next step;
+        ``set_to_none=False``: to zero, in place where it exists."""
         for p in self.parameters():
             p.zero_grad()
             if set_to_none:
