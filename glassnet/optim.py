@@ -24,7 +24,8 @@ it in every group.
 
 **Memory.** An optimizer owns no parameter memory. It takes each group's flat
 buffers from :func:`glassnet.nn.flatten_parameters`: per dtype, one vector θ and one
-∂J/∂θ of shape ``(numel,)``, with every ``p.data`` / ``p.grad`` a view of them. An
+∂J/∂θ of shape ``(numel,)``, with every ``p.data`` (and ``p.grad``, once a step has
+seen a gradient; ``None`` before, as in PyTorch) a view of them. An
 update is then a few whole-buffer NumPy calls with ``out=`` (no loop over layers, no
 allocation), and the optimizer's state (velocity, moments) is flat arrays shaped like
 θ. Before each step a ``.data`` or ``.grad`` the user rebound is copied back in.
