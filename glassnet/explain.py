@@ -245,22 +245,7 @@ def _latex_markdown(title: str, sections: Sequence[Section], level: int) -> str:
             for p in parts
         )
 
-    h = "#" * level
-    out = [f"{h} {esc(title)}"]
-    for s in sections:
-        if s.title:
-            out += ["", f"{h}# {esc(s.title)}"]
-        for b in s.blocks:
-            out.append("")
-            if b.kind == "table":
-                out.append("| " + " | ".join(esc(c) or " " for c in b.headers) + " |")
-                out.append("|" + "|".join("---" for _ in b.headers) + "|")
-                out += ["| " + " | ".join(esc(c) or " " for c in r) + " |" for r in b.rows]
-            elif b.kind == "pre":
-                out += ["```text", b.text, "```"]
-            else:
-                out.append(esc(b.text))
-    return "\n".join(out) + "\n"
+    return render_markdown(title, sections, level, esc, lambda c: esc(c) or " ")
 
 
 def terminal_shows_unicode() -> bool:

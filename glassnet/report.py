@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -240,22 +240,30 @@ def _md_text(t: str) -> str:
     return t.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
 
 
-def render_markdown(title: str, sections: list[Section], level: int = 3) -> str:
+def render_markdown(
+    title: str,
+    sections: Sequence[Section],
+    level: int = 3,
+    text: Callable[[str], str] = _md_text,
+    cell: Callable[[str], str] = _md_cell,
+) -> str:
+    """``sections`` as Markdown: headings and paragraphs escaped by ``text``, table cells by
+    ``cell`` (explain's LaTeX Markdown passes escapers that leave ``$...$`` alone)."""
     h = "#" * level
-    out = [f"{h} {_md_text(title)}"]
+    out = [f"{h} {text(title)}"]
     for s in sections:
         if s.title:
-            out += ["", f"{h}# {_md_text(s.title)}"]
+            out += ["", f"{h}# {text(s.title)}"]
         for b in s.blocks:
             out.append("")
             if b.kind == "table":
-                out.append("| " + " | ".join(_md_cell(c) for c in b.headers) + " |")
+                out.append("| " + " | ".join(cell(c) for c in b.headers) + " |")
                 out.append("|" + "|".join("---" for _ in b.headers) + "|")
-                out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in b.rows]
+                out += ["| " + " | ".join(cell(c) for c in r) + " |" for r in b.rows]
             elif b.kind == "pre":
                 out += ["```text", b.text, "```"]
             else:
-                out.append(_md_text(b.text))
+                out.append(text(b.text))
     return "\n".join(out) + "\n"
 
 
