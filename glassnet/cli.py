@@ -2083,15 +2083,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         "history": {**state.to_json(), "message": stop},
         "test_metrics": _finite_or_none(test_metrics),
     }
-    save_model(model, out_path, meta=meta)
-    say(f"saved     {out_path}")
-    if interrupted:
-        hint = ""
-        if checkpointing and ckpt_path.is_file():
-            hint = f"; continue from the checkpoint '{ckpt_path}' with --resume"
-        say(f"          training was interrupted: the model holds {kept}{hint}")
-        return 130
-    return 0
+    return _save_trained(model, out_path, meta, say, interrupted, checkpointing, ckpt_path, kept)
 
 
 # ------------------------------------------------------------------ train --stream
@@ -2595,13 +2587,30 @@ def _train_streamed(args: argparse.Namespace) -> int:
         "history": {**state.to_json(), "message": stop},
         "test_metrics": _finite_or_none(test_metrics),
     }
+    return _save_trained(
+        model, out_path, meta, say, interrupted, checkpointing, ckpt_path, "the weights so far"
+    )
+
+
+def _save_trained(
+    model: Any,
+    out_path: Path,
+    meta: dict[str, Any],
+    say: Callable[[str], None],
+    interrupted: bool,
+    checkpointing: bool,
+    ckpt_path: Path,
+    kept: str,
+) -> int:
+    """Write a trained model and return train's exit code: 130 after Ctrl-C (saying what
+    the model holds, and how to continue from a checkpoint), else 0."""
     save_model(model, out_path, meta=meta)
     say(f"saved     {out_path}")
     if interrupted:
         hint = ""
         if checkpointing and ckpt_path.is_file():
             hint = f"; continue from the checkpoint '{ckpt_path}' with --resume"
-        say(f"          training was interrupted: the model holds the weights so far{hint}")
+        say(f"          training was interrupted: the model holds {kept}{hint}")
         return 130
     return 0
 
