@@ -128,38 +128,32 @@ def _tex_name(name: str) -> str:
     return head + (f"_{{{m.group(2)}}}" if m.group(2) else "")
 
 
+# an answer id's forms: (pattern, LaTeX, Unicode); ``{}`` is the typeset inner name
+_FORMS = (
+    (r"dL/d(.+)", r"\frac{{\partial L}}{{\partial {}}}", "∂L/∂{}"),
+    (r"g'\((.+)\)", "g'({})", "g′({})"),
+    (r"e\^(.+)", "e^{{{}}}", "e^{}"),
+    (r"new (.+)", r"{}^{{\text{{new}}}}", "{} (new)"),
+)
+
+
+def _typeset(sym: str, unicode: bool) -> str:
+    name = unicode_symbol if unicode else _tex_name
+    for pattern, tex, uni in _FORMS:
+        m = re.fullmatch(pattern, sym)
+        if m:
+            return (uni if unicode else tex).format(name(m.group(1)))
+    return name(sym)
+
+
 def _tex(sym: str) -> str:
     """An answer id (``dL/dw1``, ``g'(z2)``, ``y_hat``) in LaTeX."""
-    m = re.fullmatch(r"dL/d(.+)", sym)
-    if m:
-        return rf"\frac{{\partial L}}{{\partial {_tex_name(m.group(1))}}}"
-    m = re.fullmatch(r"g'\((.+)\)", sym)
-    if m:
-        return f"g'({_tex_name(m.group(1))})"
-    m = re.fullmatch(r"e\^(.+)", sym)
-    if m:
-        return f"e^{{{_tex_name(m.group(1))}}}"
-    m = re.fullmatch(r"new (.+)", sym)
-    if m:
-        return rf"{_tex_name(m.group(1))}^{{\text{{new}}}}"
-    return _tex_name(sym)
+    return _typeset(sym, unicode=False)
 
 
 def _uni(sym: str) -> str:
     """An answer id in the slides' Unicode typography (``∂L/∂w₁``, ``g′(z₂)``)."""
-    m = re.fullmatch(r"dL/d(.+)", sym)
-    if m:
-        return f"∂L/∂{unicode_symbol(m.group(1))}"
-    m = re.fullmatch(r"g'\((.+)\)", sym)
-    if m:
-        return f"g′({unicode_symbol(m.group(1))})"
-    m = re.fullmatch(r"e\^(.+)", sym)
-    if m:
-        return f"e^{unicode_symbol(m.group(1))}"
-    m = re.fullmatch(r"new (.+)", sym)
-    if m:
-        return f"{unicode_symbol(m.group(1))} (new)"
-    return unicode_symbol(sym)
+    return _typeset(sym, unicode=True)
 
 
 def _num(v: Any, d: int = 3) -> str:
