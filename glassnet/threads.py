@@ -1,0 +1,388 @@
+"""How many BLAS threads a training run should use, and a context manager that applies it.
+
+A training step is a handful of matrix products (GEMMs). For a layer with ``inputs``
+inputs and ``neurons`` neurons and a batch of ``N`` rows, each of the three products of a
+step, forward ``Z = X @ W`` (N, inputs) @ (inputs, neurons), the weight gradient
+``dW = X.T @ dZ`` and the input gradient ``dX = dZ @ W.T``, costs
+
+    2 * N * inputs * neurons   floating-point operations (FLOP).
+
+Threads pay off only when each of them gets enough of that work to hide the cost of
+waking it and waiting for it. The rule (:func:`blas_threads`):
+
+1. **Size.** ``n_size = max(1, floor(largest GEMM FLOP / FLOPS_PER_THREAD))``: one thread
+   per 1 MFLOP of the step's largest product. Measured on a 2-core Xeon with OpenBLAS
+   0.3.31 (docs/threads.md): a second thread gains nothing below about 1 MFLOP per GEMM
+   and 1.2-1.9x from 2 MFLOP up. (OpenBLAS itself already runs a GEMM under 0.5 MFLOP on
+   one thread; the rule also keeps the step's other calls, e.g. the bias gradient's GEMV,
+   on one.)
+2. **Cores.** Never more than the CPUs this process may use (its CPU affinity and a
+   cgroup CPU quota, e.g. ``docker --cpus``), and never more than the BLAS limit already in
+   force (``OPENBLAS_NUM_THREADS``, an enclosing ``threadpool_limits``, joblib's limit in
+   its workers): ``auto`` only ever lowers the thread count.
+3. **Contention.** When ``n_size > 1``, count the CPUs that other work is using right now:
+   the kernel's count of runnable threads (``/proc/loadavg``, 4th field) minus this
+   process's own running threads, the median of 3 readings about 0.5 ms apart (a process
+   that keeps a core busy shows in all three, a passing one rarely). Use at most the CPUs
+   left over, and at least 1. Under contention a BLAS thread that shares a core with
+   another process is descheduled, and every GEMM waits for it at the end: measured, 2
+   threads with one core busy ran W1 (784-256-128-10, batch 32-1024) 2-2.5 times slower
+   than 1 thread. The 1-minute load average (``os.getloadavg``) is the fallback where
+   ``/proc/loadavg`` is missing; it is too slow to be the first choice (it moves about
+   63 % of the way to a new load in a minute) and counts this process's own past work.
+
+``threads=`` overrides the rule: an int sets exactly that many threads.
+
+Applying the choice needs threadpoolctl (``pip install 'glassnet[fast]'``). Without it
+``threads='auto'`` (or None) leaves BLAS as it is, and an explicit int raises
+ImportError. :func:`limit` restores the previous limits when it exits.
+
+The choice is made once, when the run starts; a load that starts or stops later in a long
+run is not followed. Limits are process-wide (BLAS has one thread pool per process): while
+several ``limit`` blocks overlap (nested, or fits in several Python threads) the smallest
+of their choices holds, and the limits in force before the first are restored after the
+last.
+
+>>> blas_threads([2, 2, 1], batch_size=4)   # XNOR: 32 FLOP per GEMM at most
+1
+>>> blas_threads([784, 256, 10], batch_size=128, threads=3)
+3
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import math
+import os
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ._validation import ParameterError, check_number
+
+__all__ = [
+    "FLOPS_PER_THREAD",
+    "blas_threads",
+    "busy_cpus",
+    "current_blas_threads",
+    "explain",
+    "gemm_flops",
+    "limit",
+    "usable_cpus",
+]
+
+FLOPS_PER_THREAD = 1_000_000  # one BLAS thread per 1 MFLOP of the largest GEMM (module doc)
+_SAMPLES = 3  # contention readings, median taken
+_SAMPLE_GAP_S = 0.0005
+_INSTALL = "pip install 'glassnet[fast]'"
+
+
+# --------------------------------------------------------------------- the step's GEMMs
+def _layer_shapes(model_or_layer_sizes: Any, owner: str) -> list[tuple[int, int]]:
+    """[(inputs, neurons)] per layer, from layer sizes or from a model's 2-D parameters."""
+    obj = model_or_layer_sizes
+    params = getattr(obj, "parameters", None)
+    if callable(params):
+        shapes = []
+        for p in params():
+            shape = getattr(getattr(p, "data", p), "shape", ())
+            if len(shape) == 2:  # a weight matrix W: (inputs, neurons)
+                shapes.append((int(shape[0]), int(shape[1])))
+        return shapes
+    if isinstance(obj, (str, bytes)) or not isinstance(obj, Sequence):
+        raise ParameterError(
+            f"The 'model_or_layer_sizes' parameter of {owner} must be a model (anything with "
+            f"parameters(), e.g. glassnet.nn.MLP) or a list of layer sizes such as "
+            f"[784, 256, 10]. Got {obj!r}."
+        )
+    sizes = [check_number(s, "model_or_layer_sizes", owner, low=1, integer=True) for s in obj]
+    if len(sizes) < 2:
+        raise ParameterError(
+            f"The 'model_or_layer_sizes' parameter of {owner} needs at least 2 sizes "
+            f"(inputs and outputs), e.g. [784, 256, 10]. Got {list(obj)!r}."
+        )
+    return list(zip(sizes[:-1], sizes[1:]))
+
+
+def gemm_flops(model_or_layer_sizes: Any, batch_size: int) -> list[int]:
+    """FLOP of one matrix product per layer, ``2 * batch_size * inputs * neurons``.
+
+    Each layer runs three products of this size per step (forward ``X @ W``, ``X.T @ dZ``
+    and ``dZ @ W.T``; the first layer skips the last).
+
+    >>> gemm_flops([784, 256, 128, 10], batch_size=32)
+    [12845056, 2097152, 81920]
+    """
+    shapes = _layer_shapes(model_or_layer_sizes, "gemm_flops")
+    n = check_number(batch_size, "batch_size", "gemm_flops", low=1, integer=True)
+    return [2 * n * i * o for i, o in shapes]
+
+
+# --------------------------------------------------------------------- the machine
+def _cgroup_cpus() -> float | None:
+    """CPUs allowed by a cgroup quota (v2 ``cpu.max``, v1 ``cfs_quota_us``), or None."""
+    try:
+        with open("/sys/fs/cgroup/cpu.max") as f:
+            quota, period = f.read().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:
+        with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") as f:
+            quota_us = int(f.read())
+        with open("/sys/fs/cgroup/cpu/cpu.cfs_period_us") as f:
+            period_us = int(f.read())
+        return None if quota_us <= 0 else quota_us / period_us
+    except (OSError, ValueError):
+        return None
+
+
+_CGROUP: list[float | None] = []  # read once per process
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on: its CPU affinity (``os.process_cpu_count`` on Python
+    3.13+), capped by a cgroup CPU quota rounded up; at least 1."""
+    count = getattr(os, "process_cpu_count", None)
+    if count is not None:
+        n = count()
+    else:
+        try:
+            n = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            n = os.cpu_count()
+    n = n or 1
+    if not _CGROUP:
+        _CGROUP.append(_cgroup_cpus())
+    if _CGROUP[0] is not None:
+        n = min(n, max(1, math.ceil(_CGROUP[0])))
+    return max(1, n)
+
+
+def _own_running_threads() -> int:
+    """This process's threads in state R (running or runnable)."""
+    n = 0
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return 1
+    for tid in tids:
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                stat = f.read()
+        except OSError:  # the thread ended
+            continue
+        if stat[stat.rindex(")") + 2 :].startswith("R"):
+            n += 1
+    return max(1, n)
+
+
+def busy_cpus() -> float:
+    """CPUs' worth of runnable threads of *other* processes, right now.
+
+    Linux: the median over 3 readings, 0.5 ms apart, of the kernel's runnable-thread count
+    (``/proc/loadavg``, 4th field) minus this process's own running threads. Elsewhere:
+    the 1-minute load average minus 1 (this process), at least 0.
+    """
+    readings = []
+    for k in range(_SAMPLES):
+        if k:
+            time.sleep(_SAMPLE_GAP_S)
+        try:
+            with open("/proc/loadavg") as f:
+                running = int(f.read().split()[3].split("/")[0])
+        except (OSError, ValueError, IndexError):
+            break
+        readings.append(max(0, running - _own_running_threads()))
+    if readings:
+        return float(statistics.median(readings))
+    try:
+        return max(0.0, os.getloadavg()[0] - 1.0)
+    except (AttributeError, OSError):
+        return 0.0
+
+
+# --------------------------------------------------------------------- threadpoolctl
+_LOCK = threading.RLock()
+_CONTROLLER: list[Any] = []  # [(len(sys.modules) when made, ThreadpoolController)]
+
+
+def _controller(required: bool) -> Any:
+    """A cached ``threadpoolctl.ThreadpoolController`` (remade when modules were imported
+    since, as they may have loaded another BLAS), or None without threadpoolctl."""
+    try:
+        import threadpoolctl
+    except ImportError:
+        if required:
+            raise ImportError(
+                "Setting the BLAS thread count (threads=<int>) needs threadpoolctl. Install "
+                f"it with: {_INSTALL}; or leave threads='auto'."
+            ) from None
+        return None
+    with _LOCK:
+        stamp = len(sys.modules)
+        if not _CONTROLLER or _CONTROLLER[0][0] != stamp:
+            _CONTROLLER[:] = [(stamp, threadpoolctl.ThreadpoolController())]
+        return _CONTROLLER[0][1]
+
+
+def current_blas_threads() -> int | None:
+    """The BLAS thread limit in force (the largest over the BLAS libraries loaded), or None
+    without threadpoolctl or without a BLAS it can see."""
+    ctl = _controller(required=False)
+    if ctl is None:
+        return None
+    counts = [d["num_threads"] for d in ctl.info() if d.get("user_api") == "blas"]
+    return max(counts) if counts else None
+
+
+# --------------------------------------------------------------------- the rule
+def _check_threads(threads: Any, owner: str) -> int | None:
+    """None for the rule ('auto' or None), else the int >= 1 asked for."""
+    if threads is None or (isinstance(threads, str) and threads == "auto"):
+        return None
+    want = (
+        f"The 'threads' parameter of {owner} must be 'auto' (or None: chosen from the "
+        f"matrix sizes, the CPUs and their load) or an int >= 1 (exactly that many BLAS "
+        f"threads). Got {threads!r}."
+    )
+    if isinstance(threads, str):
+        raise ParameterError(want)
+    try:
+        return check_number(threads, "threads", owner, low=1, integer=True)
+    except ParameterError:
+        raise ParameterError(want) from None
+
+
+def _choose(
+    model_or_layer_sizes: Any, batch_size: Any, threads: Any, owner: str
+) -> tuple[int, list[str], bool]:
+    """(threads, the reasons in words, whether it was asked for explicitly)."""
+    asked = _check_threads(threads, owner)
+    flops = max(
+        [
+            2 * check_number(batch_size, "batch_size", owner, low=1, integer=True) * i * o
+            for i, o in _layer_shapes(model_or_layer_sizes, owner)
+        ]
+        or [0]
+    )
+    if asked is not None:
+        return asked, [f"threads={asked} asked for"], True
+    by_size = max(1, int(flops // FLOPS_PER_THREAD))
+    why = [f"largest GEMM {flops / 1e6:.3g} MFLOP: {by_size} thread(s) by size"]
+    n = by_size
+    if n > 1:
+        cpus = usable_cpus()
+        why.append(f"{cpus} usable CPU(s)")
+        n = min(n, cpus)
+        ceiling = current_blas_threads()
+        if ceiling is not None:
+            why.append(f"BLAS limit in force {ceiling}")
+            n = min(n, ceiling)
+    if n > 1:
+        busy = busy_cpus()
+        free = max(1, int(usable_cpus() - busy))
+        why.append(f"{busy:g} CPU(s) busy with other work, {free} free")
+        n = min(n, free)
+    return max(1, n), why, False
+
+
+def blas_threads(model_or_layer_sizes: Any, batch_size: int, threads: Any = None) -> int:
+    """The BLAS thread count for training ``model_or_layer_sizes`` on batches of
+    ``batch_size`` rows (the rule in the module docstring).
+
+    Parameters
+    ----------
+    model_or_layer_sizes : model or list of int
+        A model (each 2-D parameter is a weight matrix ``W`` of shape (inputs, neurons))
+        or the layer sizes ``[inputs, hidden..., outputs]``.
+    batch_size : int >= 1
+        Rows per step (the number of samples for full-batch training).
+    threads : 'auto', None or int >= 1, default None
+        None / 'auto': the rule. An int: exactly that many.
+
+    Returns
+    -------
+    int >= 1
+
+    >>> blas_threads([20, 64, 64, 1], batch_size=64)   # 0.5 MFLOP per GEMM at most
+    1
+    """
+    return _choose(model_or_layer_sizes, batch_size, threads, "blas_threads")[0]
+
+
+def explain(model_or_layer_sizes: Any, batch_size: int, threads: Any = None) -> str:
+    """The choice of :func:`blas_threads` and its reasons, in one line.
+
+    >>> explain([2, 2, 1], batch_size=4)
+    '1 BLAS thread(s): largest GEMM 3.2e-05 MFLOP: 1 thread(s) by size'
+    """
+    n, why, _ = _choose(model_or_layer_sizes, batch_size, threads, "explain")
+    return f"{n} BLAS thread(s): " + "; ".join(why)
+
+
+_ACTIVE: dict[int, int] = {}  # token -> threads, one per open limit()
+_ORIGINAL: list[Any] = []  # the threadpoolctl limiter holding the limits before the first
+_TOKENS = itertools.count()
+
+
+def _apply(ctl: Any) -> None:
+    ctl.limit(limits=min(_ACTIVE.values()), user_api="blas")
+
+
+@contextlib.contextmanager
+def limit(
+    model_or_layer_sizes: Any, batch_size: int, threads: Any = None, *, owner: str = "limit"
+) -> Iterator[int | None]:
+    """Run the block with the BLAS thread count of :func:`blas_threads`, then restore the
+    limits in force before.
+
+    Yields the count in force inside the block, or None where nothing was changed
+    (``threads='auto'`` without threadpoolctl, or no BLAS that threadpoolctl can set).
+    ``owner`` names the caller in error messages (``fit``, ``MLPClassifier``).
+
+    Raises
+    ------
+    ParameterError
+        ``threads`` neither 'auto', None nor an int >= 1.
+    ImportError
+        ``threads`` an int and threadpoolctl not installed (``pip install 'glassnet[fast]'``).
+    RuntimeError
+        ``threads`` an int and threadpoolctl finds no BLAS library to set.
+
+    >>> with limit([784, 256, 10], batch_size=128, threads=1) as n:
+    ...     n
+    1
+    """
+    n, _, asked = _choose(model_or_layer_sizes, batch_size, threads, owner)
+    ctl = _controller(required=asked)
+    if ctl is None or not any(d.get("user_api") == "blas" for d in ctl.info()):
+        if asked:
+            raise RuntimeError(
+                f"{owner}: threads={n} asked for, but threadpoolctl finds no BLAS library "
+                "whose thread count it can set in this process. Leave threads='auto', or "
+                "set the thread count of your BLAS with its environment variable (e.g. "
+                "OPENBLAS_NUM_THREADS) before Python starts."
+            )
+        yield None
+        return
+    token = next(_TOKENS)
+    with _LOCK:
+        if not _ACTIVE:
+            _ORIGINAL[:] = [ctl.limit(limits=n, user_api="blas")]
+        _ACTIVE[token] = n
+        _apply(ctl)
+        inside = min(_ACTIVE.values())
+    try:
+        yield inside
+    finally:
+        with _LOCK:
+            del _ACTIVE[token]
+            if _ACTIVE:
+                _apply(ctl)
+            else:
+                _ORIGINAL.pop().restore_original_limits()
