@@ -4,10 +4,14 @@
     python bench/run.py                      # full suite, 3 rounds, writes bench/results.md
     python bench/run.py --quick              # smoke run: small data, 1 round, < 1 minute
     python bench/run.py --workloads W1-b128,W3 --frameworks numpy,torch,glassnet --rounds 5
+    python bench/run.py --load 1 --frameworks glassnet,numpy,torch,sklearn --rounds 3
+    python bench/run.py --frameworks glassnet,glassnet@2 --rounds 5   # auto vs 2 BLAS threads
 
 Every measurement (one framework on one workload) runs in a fresh subprocess pinned to 2
 threads; rounds are interleaved (round 1 runs every framework on every workload, then
 round 2 ...) with the framework order rotated each round, and the report gives medians.
+``--load 1`` (or 2, or 1,2) measures everything also while that many background processes
+keep CPUs busy, and reports each framework's loaded / quiet throughput.
 See bench/README.md for what each framework does and how to read the tables.
 """
 
@@ -41,6 +45,13 @@ ALL_FRAMEWORKS = ("numpy", "torch", "torch.compile", "sklearn", "jax", "glassnet
 OPT_IN_FRAMEWORKS = ("glassnet.graph",)  # run only when named in --frameworks
 ALL_WORKLOADS = ("W1-b32", "W1-b128", "W1-b1024", "W2", "W3", "W4")
 MEMORY_WORKLOAD = "W1-b128"
+SPIN = "while True: pass"  # one busy core for --load
+
+
+def _base(fw: str) -> str:
+    """The peer module's name of a framework: ``glassnet@2`` runs ``glassnet`` at 2 BLAS
+    threads (``glassnet@auto`` is ``glassnet``)."""
+    return fw.partition("@")[0]
 
 
 # ------------------------------------------------------------------------------------------
@@ -171,13 +182,16 @@ def _measure(mod, name: str, quick: bool, min_time: float, max_repeats: int) -> 
 
 
 def worker(spec: dict) -> None:
-    cpus = _pin_cpus()
+    # under --load the worker is not pinned: the spinners are not either, and a pinned
+    # worker would measure where the kernel put them rather than the library
+    cpus = _pin_cpus() if spec.get("pin", True) else None
     sys.path.insert(0, str(BENCH))
     sys.path.insert(1, str(BENCH.parent))  # this checkout's glassnet, installed or not
     import peers
 
     fw, quick = spec["framework"], spec["quick"]
-    mod = peers.load(fw)
+    os.environ["BENCH_GLASSNET_THREADS"] = fw.partition("@")[2] or "auto"
+    mod = peers.load(_base(fw))
     try:
         info = mod.probe()
     except Exception as exc:
@@ -220,7 +234,20 @@ def _worker_env(unset_openblas: bool) -> dict:
     return env
 
 
-def _run_worker(fw: str, jobs: list[str], args: argparse.Namespace, env: dict) -> list[dict]:
+def _spinners(k: int) -> list[subprocess.Popen]:
+    """k background processes that each keep one core busy (a pure-Python loop), running
+    before this returns."""
+    procs = [
+        subprocess.Popen([sys.executable, "-c", SPIN], stdin=subprocess.DEVNULL) for _ in range(k)
+    ]
+    if procs:
+        time.sleep(0.2)  # started and spinning
+    return procs
+
+
+def _run_worker(
+    fw: str, jobs: list[str], args: argparse.Namespace, env: dict, load: int = 0
+) -> list[dict]:
     spec = json.dumps(
         {
             "framework": fw,
@@ -228,10 +255,12 @@ def _run_worker(fw: str, jobs: list[str], args: argparse.Namespace, env: dict) -
             "quick": args.quick,
             "min_time": args.min_time,
             "max_repeats": args.max_repeats,
+            "pin": args.load == [0],
         }
     )
     timeout = 300.0 if args.quick else args.timeout
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", spec]
+    spin = _spinners(load)
     try:
         cp = subprocess.run(
             cmd, env=env, capture_output=True, text=True, timeout=timeout, cwd=BENCH.parent
@@ -240,6 +269,10 @@ def _run_worker(fw: str, jobs: list[str], args: argparse.Namespace, env: dict) -
     except subprocess.TimeoutExpired as exc:
         out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
         err, rc = f"timed out after {timeout:.0f} s", None
+    finally:
+        for proc in spin:
+            proc.kill()
+            proc.wait()
     recs = [json.loads(line[len(TAG) :]) for line in out.splitlines() if line.startswith(TAG)]
     done = {r["job"] for r in recs}
     tail = (err or "").strip().splitlines()[-1:] or [f"exit code {rc}"]
@@ -253,6 +286,8 @@ def _run_worker(fw: str, jobs: list[str], args: argparse.Namespace, env: dict) -
                     "error": f"worker died (exit {rc}): {tail[0][:300]}",
                 }
             )
+    for rec in recs:
+        rec["load"] = load
     return recs
 
 
@@ -283,11 +318,12 @@ def run_suite(args: argparse.Namespace, checkpoint=None) -> tuple[list[dict], di
     probes: dict[str, dict] = {}
     dead: dict[str, dict] = {}  # framework -> its 'unavailable' record
 
-    def run(fw: str, jobs: list[str], r: int) -> list[dict]:
+    def run(fw: str, jobs: list[str], r: int, load: int = 0) -> list[dict]:
         if fw in dead:
-            recs = [{**dead[fw], "job": j} for j in jobs]
+            recs = [{**dead[fw], "job": j, "load": load} for j in jobs]
         else:
-            recs = _run_worker(fw, jobs, args, env)
+            wenv = {**env, "BENCH_GLASSNET_THREADS": fw.partition("@")[2] or "auto"}
+            recs = _run_worker(fw, jobs, args, wenv, load)
         out = []
         for rec in recs:
             rec["round"] = r
@@ -298,10 +334,12 @@ def run_suite(args: argparse.Namespace, checkpoint=None) -> tuple[list[dict], di
                 dead.setdefault(fw, {k: rec[k] for k in ("framework", "status", "error")})
             out.append(rec)
             _log(
-                f"[round {r + 1}/{args.rounds}] {rec['job']:9s} {fw:14s} {_describe(rec)}"
+                f"[round {r + 1}/{args.rounds}] {rec['job']:9s} {fw:14s} "
+                + (f"load {load} " if args.load != [0] else "")
+                + _describe(rec)
                 + (
-                    f"  [other load {rec['other_load']:.2f} CPU]"
-                    if rec.get("other_load", 0) > args.max_other_load
+                    f"  [other load {_unplanned(rec):.2f} CPU]"
+                    if _unplanned(rec) > args.max_other_load
                     else ""
                 )
             )
@@ -313,7 +351,7 @@ def run_suite(args: argparse.Namespace, checkpoint=None) -> tuple[list[dict], di
             busy = [
                 i
                 for i, rec in enumerate(records)
-                if rec["round"] == r and rec.get("other_load", 0) > args.max_other_load
+                if rec["round"] == r and _unplanned(rec) > args.max_other_load
             ]
             if not busy:
                 return
@@ -323,15 +361,15 @@ def run_suite(args: argparse.Namespace, checkpoint=None) -> tuple[list[dict], di
             )
             for i in busy:
                 old = records[i]
-                new = run(old["framework"], [old["job"]], r)[0]
+                new = run(old["framework"], [old["job"]], r, old.get("load", 0))[0]
                 new["retries"] = old.get("retries", 0) + 1
-                if new["status"] == "ok" and new["other_load"] < old["other_load"]:
+                if new["status"] == "ok" and _unplanned(new) < _unplanned(old):
                     records[i] = new
                 else:
                     old["retries"] = new["retries"]
 
     def jobs_for(fw: str, names: list[str]) -> list[str]:
-        mod = peers.load(fw)
+        mod = peers.load(_base(fw))
         todo = []
         for name in names:
             why = mod.unsupported(workloads.get(name, args.quick))
@@ -354,17 +392,19 @@ def run_suite(args: argparse.Namespace, checkpoint=None) -> tuple[list[dict], di
         k = r % len(args.frameworks)
         order = args.frameworks[k:] + args.frameworks[:k]  # rotate the order each round
         if args.quick:  # one process per framework for all workloads (fast, indicative)
-            for fw in order:
-                jobs = jobs_for(fw, args.workloads)
-                if fw in OVERHEAD_FRAMEWORKS:
-                    jobs.append("overhead")
-                if jobs:
-                    records.extend(run(fw, jobs, r))
+            for load in args.load:
+                for fw in order:
+                    jobs = jobs_for(fw, args.workloads)
+                    if fw in OVERHEAD_FRAMEWORKS and load == 0:
+                        jobs.append("overhead")
+                    if jobs:
+                        records.extend(run(fw, jobs, r, load))
             continue
         for name in args.workloads:
             for fw in order:
                 if jobs_for(fw, [name]):
-                    records.extend(run(fw, [name], r))
+                    for load in args.load:  # quiet and loaded back to back: the same minute
+                        records.extend(run(fw, [name], r, load))
         for fw in OVERHEAD_FRAMEWORKS:
             if fw in args.frameworks:
                 records.extend(run(fw, ["overhead"], r))
@@ -374,17 +414,29 @@ def run_suite(args: argparse.Namespace, checkpoint=None) -> tuple[list[dict], di
     return records, probes
 
 
+def _unplanned(rec: dict) -> float:
+    """Other work on the CPUs during a measurement beyond the --load spinners it ran with."""
+    return max(0.0, rec.get("other_load", 0.0) - rec.get("load", 0))
+
+
 # ------------------------------------------------------------------------------------------
 # report
 # ------------------------------------------------------------------------------------------
 
 
-def _median(records: list[dict], fw: str, job: str, key: str) -> tuple[float, float | None] | None:
-    """(median, (max - min) / median or None for a single value) of ``key``, or None."""
+def _median(
+    records: list[dict], fw: str, job: str, key: str, load: int = 0
+) -> tuple[float, float | None] | None:
+    """(median, (max - min) / median or None for a single value) of ``key`` over the
+    measurements with ``load`` busy background processes, or None."""
     vals = [
         r[key]
         for r in records
-        if r["framework"] == fw and r["job"] == job and r["status"] == "ok" and key in r
+        if r["framework"] == fw
+        and r["job"] == job
+        and r["status"] == "ok"
+        and key in r
+        and r.get("load", 0) == load
     ]
     if not vals:
         return None
@@ -444,8 +496,12 @@ def report(records: list[dict], probes: dict[str, dict], meta: dict) -> str:
     )
     L.append(
         f"- threads: {', '.join(f'{v}={THREADS}' for v in THREAD_VARS)}, "
-        f"torch.set_num_threads({THREADS}); each worker pinned to CPUs "
-        f"{probes.get('numpy', {}).get('cpus', '?')}"
+        f"torch.set_num_threads({THREADS}); "
+        + (
+            "workers not pinned to CPUs (--load)"
+            if meta.get("loads", [0]) != [0]
+            else f"each worker pinned to CPUs {probes.get('numpy', {}).get('cpus', '?')}"
+        )
     )
     ob = ", ".join(f"{v}={meta['openblas_env'].get(v) or '(not set)'}" for v in OPENBLAS_VARS)
     L.append(
@@ -478,20 +534,35 @@ def report(records: list[dict], probes: dict[str, dict], meta: dict) -> str:
     )
     thr = meta["max_other_load"]
     timed = [r for r in records if "other_load" in r]
-    busy = [r for r in timed if r["other_load"] > thr]
+    busy = [r for r in timed if _unplanned(r) > thr]
     if timed:
         L.append(
             f"- other work on the CPUs during the timed runs (machine-wide busy CPU time "
-            f"minus the worker's own, in CPUs): median "
-            f"{statistics.median(r['other_load'] for r in timed):.2f}; "
+            f"minus the worker's own, in CPUs, less the --load spinners): median "
+            f"{statistics.median(_unplanned(r) for r in timed):.2f}; "
             f"{len(busy)} of {len(timed)} measurements kept above {thr} CPU after "
             f"retries"
             + (
                 ": "
-                + ", ".join(f"{r['job']}/{r['framework']} ({r['other_load']:.2f})" for r in busy)
+                + ", ".join(
+                    f"{r['job']}/{r['framework']}"
+                    + (f"/load {r['load']}" if r.get("load") else "")
+                    + f" ({_unplanned(r):.2f})"
+                    for r in busy
+                )
                 if busy
                 else ""
             )
+        )
+    loads = meta.get("loads", [0])
+    if loads != [0]:
+        L.append(
+            "- load mode: every measurement ran quiet and with "
+            f"{' and '.join(map(str, loads[1:]))} background process(es) each keeping a core "
+            "busy (a pure-Python `while True: pass`, started before the worker, killed after "
+            "it); the other frameworks at their default thread count on this "
+            f"{os.cpu_count()}-CPU machine ({THREADS}), glassnet at `threads='auto'` unless "
+            "named `glassnet@N`"
         )
         if len(busy) > len(timed) / 4 and THREADS >= (os.cpu_count() or 1):
             L.append(
@@ -548,6 +619,10 @@ def report(records: list[dict], probes: dict[str, dict], meta: dict) -> str:
                 cells.append(f"{g[0] / o[0]:.2f}×" if g and o else "-")
             L.append(f"| {name} | " + " | ".join(cells) + " |")
         L.append("")
+
+    # 2b) under load
+    if loads != [0]:
+        L.extend(_load_sections(records, fws, names, loads, quick))
 
     # 3) memory
     L.append(
@@ -672,6 +747,84 @@ def report(records: list[dict], probes: dict[str, dict], meta: dict) -> str:
     return "\n".join(L)
 
 
+def _load_sections(
+    records: list[dict], fws: list[str], names: list[str], loads: list[int], quick: bool
+) -> list[str]:
+    """The --load tables: throughput under load, loaded / quiet, glassnet / peers under load,
+    and the BLAS threads glassnet chose."""
+    import workloads
+
+    L: list[str] = []
+    gfws = [fw for fw in fws if _base(fw) == "glassnet"]
+    for load in loads[1:]:
+        L.append(
+            f"## Under load: {load} core(s) kept busy by background processes "
+            "(median over rounds; ± is (max - min) / median)\n"
+        )
+        L.append("| workload | unit | " + " | ".join(fws) + " |")
+        L.append("|---|---|" + "---:|" * len(fws))
+        for name in names:
+            cells = []
+            for fw in fws:
+                m = _median(records, fw, name, "throughput", load)
+                cells.append(
+                    (_fmt_rate(m[0]) + (f" ±{m[1] * 100:.0f}%" if m[1] is not None else ""))
+                    if m
+                    else "-"
+                )
+            L.append(f"| {name} | {workloads.get(name, quick).unit} | " + " | ".join(cells) + " |")
+        L.append("")
+        L.append(
+            f"Loaded / quiet throughput, {load} busy core(s) (each framework against itself, "
+            "the same rounds; 1.00 = unaffected):\n"
+        )
+        L.append("| workload | " + " | ".join(fws) + " |")
+        L.append("|---|" + "---:|" * len(fws))
+        for name in names:
+            cells = []
+            for fw in fws:
+                q = _median(records, fw, name, "throughput", 0)
+                b = _median(records, fw, name, "throughput", load)
+                cells.append(f"{b[0] / q[0]:.2f}" if q and b else "-")
+            L.append(f"| {name} | " + " | ".join(cells) + " |")
+        L.append("")
+        others = [fw for fw in fws if _base(fw) != "glassnet"]
+        for g in gfws:
+            if not others:
+                break
+            L.append(f"{g} / other framework, both with {load} busy core(s) (throughput ratio):\n")
+            L.append("| workload | " + " | ".join(others) + " |")
+            L.append("|---|" + "---:|" * len(others))
+            for name in names:
+                gm = _median(records, g, name, "throughput", load)
+                cells = []
+                for fw in others:
+                    o = _median(records, fw, name, "throughput", load)
+                    cells.append(f"{gm[0] / o[0]:.2f}×" if gm and o else "-")
+                L.append(f"| {name} | " + " | ".join(cells) + " |")
+            L.append("")
+    for g in gfws:
+        L.append(f"BLAS threads {g} ran with (median over rounds), by busy cores:\n")
+        L.append("| workload | " + " | ".join(f"load {x}" for x in loads) + " |")
+        L.append("|---|" + "---:|" * len(loads))
+        for name in names:
+            cells = []
+            for load in loads:
+                v = [
+                    r["info"]["blas_threads"]
+                    for r in records
+                    if r["framework"] == g
+                    and r["job"] == name
+                    and r.get("load", 0) == load
+                    and r["status"] == "ok"
+                    and "blas_threads" in r.get("info", {})
+                ]
+                cells.append(f"{statistics.median(v):g}" if v else "-")
+            L.append(f"| {name} | " + " | ".join(cells) + " |")
+        L.append("")
+    return L
+
+
 # ------------------------------------------------------------------------------------------
 
 
@@ -733,6 +886,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help=f"remove {' and '.join(OPENBLAS_VARS)} from the workers' environment",
     )
+    p.add_argument(
+        "--load",
+        default="0",
+        help="comma-separated numbers of background processes that each keep a core busy "
+        "while a measurement runs, e.g. 1 or 1,2; every measurement also runs quiet (0) "
+        "right before, for the loaded / quiet ratios (default 0: quiet only)",
+    )
     p.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker is not None:
@@ -762,10 +922,27 @@ def main(argv: list[str] | None = None) -> int:
     else:
         fws = [s.strip() for s in args.frameworks.split(",") if s.strip()]
     known = ALL_FRAMEWORKS + OPT_IN_FRAMEWORKS
-    bad = [f for f in fws if f not in known]
+
+    def _known(f: str) -> bool:
+        base, at, thr = f.partition("@")
+        if not at:
+            return f in known
+        return base == "glassnet" and (thr == "auto" or (thr.isdigit() and int(thr) >= 1))
+
+    bad = [f for f in fws if not _known(f)]
     if bad:
-        p.error(f"--frameworks: unknown {bad}; choose from {','.join(known)}")
+        p.error(
+            f"--frameworks: unknown {bad}; choose from {','.join(known)}, or glassnet@N "
+            "(glassnet at N BLAS threads)"
+        )
     args.frameworks = fws
+    try:
+        loads = sorted({int(x) for x in args.load.split(",") if x.strip()} | {0})
+    except ValueError:
+        p.error(f"--load: comma-separated ints >= 0 expected; got {args.load!r}")
+    if loads[0] < 0:
+        p.error(f"--load: numbers of busy processes must be >= 0; got {args.load!r}")
+    args.load = loads
 
     openblas_env = {v: os.environ.get(v) for v in OPENBLAS_VARS}
     _log(
@@ -793,6 +970,7 @@ def main(argv: list[str] | None = None) -> int:
             "max_other_load": args.max_other_load,
             "min_time": args.min_time,
             "max_repeats": args.max_repeats,
+            "loads": args.load,
         }
         text = report(records, probes, meta)
         if rounds_done < args.rounds:

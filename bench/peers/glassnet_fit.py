@@ -6,9 +6,18 @@ The initial weights are written into each ``nn.Linear``'s ``W`` (inputs, neurons
 ``fit`` does the shuffling (``seed=0``), batching and updates. ``warmup()`` is one short
 ``fit`` on the first rows (every batch shape), then the initial weights and a fresh
 optimizer are put back.
+
+BLAS threads: ``glassnet.threads.limit(model, batch, threads=...)`` wraps each ``fit`` call
+(``threads`` from ``BENCH_GLASSNET_THREADS``: ``auto``, the default, or an int; run.py's
+``glassnet@N`` sets it). Where ``fit`` takes ``threads=`` itself, it is passed to ``fit``
+instead and the wrapper is left out.
 """
 
 from __future__ import annotations
+
+import contextlib
+import inspect
+import os
 
 import numpy as np
 from workloads import Data, Weights, Workload
@@ -38,6 +47,11 @@ def unsupported(w: Workload) -> str | None:
     return None
 
 
+def _threads_option() -> str | int:
+    value = os.environ.get("BENCH_GLASSNET_THREADS", "auto")
+    return value if value == "auto" else int(value)
+
+
 class Runner:
     extra: dict = {}  # more keyword arguments for fit (the graph-engine variant sets engine)
 
@@ -46,6 +60,7 @@ class Runner:
         from glassnet import nn, optim
 
         self.glassnet, self.optim, self.w, self.init = glassnet, optim, w, init
+        self.fit_takes_threads = "threads" in inspect.signature(glassnet.fit).parameters
         self.X, self.y = data.X, data.y
         self.model = nn.MLP(
             list(w.sizes),
@@ -72,20 +87,29 @@ class Runner:
             self.opt = self.optim.SGD(params, lr=self.w.lr)
 
     def _fit(self, X: np.ndarray, y: np.ndarray, epochs: int):
-        w = self.w
-        return self.glassnet.fit(
-            self.model,
-            X,
-            y,
-            loss=w.loss,
-            optimizer=self.opt,
-            batch_size=w.batch_size,
-            epochs=epochs,
-            shuffle=w.shuffle,
-            seed=0,
-            verbose=0,
-            **self.extra,
-        )
+        from glassnet import threads
+
+        w, opt = self.w, _threads_option()
+        extra = dict(self.extra)
+        if self.fit_takes_threads:
+            extra["threads"] = opt  # fit chooses (or sets) the BLAS threads itself
+            wrap = contextlib.nullcontext()
+        else:
+            wrap = threads.limit(self.model, min(w.batch, len(X)), threads=opt, owner="bench")
+        with wrap:
+            return self.glassnet.fit(
+                self.model,
+                X,
+                y,
+                loss=w.loss,
+                optimizer=self.opt,
+                batch_size=w.batch_size,
+                epochs=epochs,
+                shuffle=w.shuffle,
+                seed=0,
+                verbose=0,
+                **extra,
+            )
 
     def warmup(self) -> None:
         w = self.w
@@ -102,9 +126,14 @@ class Runner:
         steps = getattr(h, "steps", None)
         if steps is not None and steps != self.w.steps:
             raise RuntimeError(f"glassnet.fit ran {steps} steps, the workload has {self.w.steps}")
+        from glassnet import threads
+
         return {
             "engine": getattr(h, "engine", None),
             "stop_reason": getattr(h, "stop_reason", None),
+            # the choice as the rule makes it now (the same load as the timed runs)
+            "blas_threads": threads.blas_threads(self.model, self.w.batch, _threads_option()),
+            "threads_choice": threads.explain(self.model, self.w.batch, _threads_option()),
         }
 
     def weights(self) -> Weights:
