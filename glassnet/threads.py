@@ -39,9 +39,9 @@ ImportError. :func:`limit` restores the previous limits when it exits.
 
 The choice is made once, when the run starts; a load that starts or stops later in a long
 run is not followed. Limits are process-wide (BLAS has one thread pool per process): while
-several ``limit`` blocks overlap (nested, or fits in several Python threads) the smallest
-of their choices holds, and the limits in force before the first are restored after the
-last.
+several ``limit`` blocks overlap (nested, or fits in several Python threads) the most
+recently entered one that is still open holds (an ``auto`` one inside another never goes
+above it: rule 2), and the limits in force before the first are restored after the last.
 
 >>> blas_threads([2, 2, 1], batch_size=4)   # XNOR: 32 FLOP per GEMM at most
 1
@@ -68,6 +68,7 @@ __all__ = [
     "FLOPS_PER_THREAD",
     "blas_threads",
     "busy_cpus",
+    "check_threads",
     "current_blas_threads",
     "explain",
     "gemm_flops",
@@ -241,8 +242,14 @@ def current_blas_threads() -> int | None:
 
 
 # --------------------------------------------------------------------- the rule
-def _check_threads(threads: Any, owner: str) -> int | None:
-    """None for the rule ('auto' or None), else the int >= 1 asked for."""
+def check_threads(threads: Any, owner: str) -> int | None:
+    """None for the rule (``'auto'`` or None), else the int >= 1 asked for.
+
+    Raises
+    ------
+    ParameterError
+        Anything else, naming ``owner``, the value and the two accepted forms.
+    """
     if threads is None or (isinstance(threads, str) and threads == "auto"):
         return None
     want = (
@@ -262,7 +269,7 @@ def _choose(
     model_or_layer_sizes: Any, batch_size: Any, threads: Any, owner: str
 ) -> tuple[int, list[str], bool]:
     """(threads, the reasons in words, whether it was asked for explicitly)."""
-    asked = _check_threads(threads, owner)
+    asked = check_threads(threads, owner)
     flops = max(
         [
             2 * check_number(batch_size, "batch_size", owner, low=1, integer=True) * i * o
@@ -330,8 +337,11 @@ _ORIGINAL: list[Any] = []  # the threadpoolctl limiter holding the limits before
 _TOKENS = itertools.count()
 
 
-def _apply(ctl: Any) -> None:
-    ctl.limit(limits=min(_ACTIVE.values()), user_api="blas")
+def _apply(ctl: Any) -> int:
+    """Set the count of the most recently entered open limit(); return it."""
+    n = _ACTIVE[next(reversed(_ACTIVE))]
+    ctl.limit(limits=n, user_api="blas")
+    return n
 
 
 @contextlib.contextmanager
@@ -375,8 +385,7 @@ def limit(
         if not _ACTIVE:
             _ORIGINAL[:] = [ctl.limit(limits=n, user_api="blas")]
         _ACTIVE[token] = n
-        _apply(ctl)
-        inside = min(_ACTIVE.values())
+        inside = _apply(ctl)
     try:
         yield inside
     finally:

@@ -1,0 +1,242 @@
+"""glassnet.threads: the BLAS thread rule, the override, its errors, and limit() restoring
+the limits in force before (read back with threadpoolctl.threadpool_info)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from glassnet import nn, threads
+from glassnet._validation import ParameterError
+
+threadpoolctl = pytest.importorskip("threadpoolctl")
+
+W1 = [784, 256, 128, 10]  # bench W1: 2 * 128 * 784 * 256 = 51 MFLOP per GEMM at batch 128
+W2 = [20, 64, 64, 1]
+W3 = [2, 2, 1]
+W4 = [8, 64, 3]
+
+
+def _blas_counts() -> list[int]:
+    return [d["num_threads"] for d in threadpoolctl.threadpool_info() if d["user_api"] == "blas"]
+
+
+@pytest.fixture
+def machine(monkeypatch):
+    """A pretend machine: ``machine(cpus, busy, ceiling)`` sets what the rule reads."""
+
+    def set_(cpus: int, busy: float = 0.0, ceiling: int | None = None) -> None:
+        monkeypatch.setattr(threads, "usable_cpus", lambda: cpus)
+        monkeypatch.setattr(threads, "busy_cpus", lambda: busy)
+        monkeypatch.setattr(
+            threads, "current_blas_threads", lambda: cpus if ceiling is None else ceiling
+        )
+
+    return set_
+
+
+@pytest.fixture
+def blas():
+    """numpy's BLAS at 3 threads for the test (a known starting point), restored after."""
+    if not _blas_counts():
+        pytest.skip("threadpoolctl sees no BLAS library in this process")
+    with threadpoolctl.threadpool_limits(limits=3, user_api="blas"):
+        assert set(_blas_counts()) == {3}
+        yield
+
+
+# ------------------------------------------------------------------ the GEMM sizes
+def test_gemm_flops_are_2_n_inputs_neurons_per_layer():
+    assert threads.gemm_flops(W1, 32) == [2 * 32 * 784 * 256, 2 * 32 * 256 * 128, 2 * 32 * 128 * 10]
+    assert threads.gemm_flops(W3, 4) == [32, 16]
+
+
+def test_a_model_gives_the_same_sizes_as_its_layer_list(machine):
+    machine(cpus=64)
+    model = nn.MLP(W1, activation="relu", rng=0)
+    assert threads.gemm_flops(model, 100) == threads.gemm_flops(W1, 100)
+    for batch in (1, 32, 128, 1024):
+        assert threads.blas_threads(model, batch) == threads.blas_threads(W1, batch)
+
+
+# ------------------------------------------------------------------ the rule
+@pytest.mark.parametrize(
+    "sizes, batch", [(W2, 64), (W3, 4), (W4, 256), (W1, 1), ([64, 64, 64], 128)]
+)
+def test_small_gemms_get_one_thread_even_on_a_big_idle_machine(machine, sizes, batch):
+    machine(cpus=64)
+    assert max(threads.gemm_flops(sizes, batch)) < 2 * threads.FLOPS_PER_THREAD
+    assert threads.blas_threads(sizes, batch) == 1
+
+
+def test_threads_grow_with_the_largest_gemm_one_per_mflop(machine):
+    machine(cpus=64)
+    for batch in (1, 2, 4, 8, 16, 32, 64):
+        flops = 2 * batch * 784 * 256
+        want = max(1, min(64, flops // threads.FLOPS_PER_THREAD))
+        assert threads.blas_threads(W1, batch) == want
+    assert threads.blas_threads([64, 64], 256) == 2  # 2.1 MFLOP
+    assert threads.blas_threads([64, 64], 128) == 1  # 1.05 MFLOP
+
+
+def test_large_gemms_use_every_usable_cpu_when_quiet(machine):
+    for cpus in (1, 2, 4, 8):
+        machine(cpus=cpus)
+        assert threads.blas_threads(W1, 128) == cpus
+        assert threads.blas_threads(W1, 1024) == cpus
+
+
+def test_busy_cores_lower_the_count_to_the_free_ones_and_never_below_one(machine):
+    machine(cpus=2, busy=1)
+    assert threads.blas_threads(W1, 128) == 1
+    machine(cpus=2, busy=2)
+    assert threads.blas_threads(W1, 1024) == 1
+    machine(cpus=8, busy=3)
+    assert threads.blas_threads(W1, 1024) == 5
+    machine(cpus=8, busy=20)
+    assert threads.blas_threads(W1, 1024) == 1
+
+
+def test_auto_never_raises_the_blas_limit_in_force(machine):
+    machine(cpus=8, ceiling=2)  # OPENBLAS_NUM_THREADS=2, or joblib's limit in a worker
+    assert threads.blas_threads(W1, 1024) == 2
+    machine(cpus=8, ceiling=None)
+    assert threads.blas_threads(W1, 1024) == 8
+
+
+def test_explain_names_the_reasons(machine):
+    machine(cpus=2, busy=1)
+    text = threads.explain(W1, 128)
+    assert text.startswith("1 BLAS thread(s)")
+    assert "51.4 MFLOP" in text and "2 usable CPU(s)" in text and "1 free" in text
+
+
+# ------------------------------------------------------------------ the override
+def test_an_int_is_exactly_that_many_whatever_the_rule_says(machine):
+    machine(cpus=2, busy=2)
+    assert threads.blas_threads(W3, 4, threads=4) == 4
+    assert threads.blas_threads(W1, 1024, threads=1) == 1
+    assert threads.blas_threads(W1, 1024, threads=np.int64(3)) == 3
+    machine(cpus=2)
+    assert threads.blas_threads(W1, 1024, threads="auto") == 2
+    assert threads.blas_threads(W1, 1024, threads=None) == 2
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True, "four", "Auto", [2]])
+def test_bad_threads_are_refused_with_the_argument_the_value_and_the_fix(bad):
+    with pytest.raises(ParameterError) as e:
+        threads.blas_threads(W1, 32, threads=bad)
+    msg = str(e.value)
+    assert "'threads' parameter of blas_threads" in msg
+    assert repr(bad) in msg
+    assert "'auto'" in msg and "int >= 1" in msg
+    with pytest.raises(ValueError, match="'threads' parameter of fit"):
+        with threads.limit(W1, 32, threads=bad, owner="fit"):
+            pass
+
+
+@pytest.mark.parametrize(
+    "sizes, batch, match",
+    [
+        ("784-10", 32, "model_or_layer_sizes.*a model"),
+        (784, 32, "model_or_layer_sizes.*a model"),
+        ([784], 32, "at least 2 sizes"),
+        ([784, 0, 10], 32, "'model_or_layer_sizes' parameter of blas_threads must be an int >= 1"),
+        (W1, 0, "'batch_size' parameter of blas_threads must be an int >= 1. Got 0"),
+        (W1, 2.0, "'batch_size' parameter of blas_threads must be an int >= 1. Got 2.0"),
+    ],
+)
+def test_bad_sizes_are_refused(sizes, batch, match):
+    with pytest.raises(ParameterError, match=match):
+        threads.blas_threads(sizes, batch)
+
+
+# ------------------------------------------------------------------ limit()
+def test_limit_applies_the_choice_and_restores_the_limits_before(blas, machine):
+    machine(cpus=2, ceiling=3)
+    with threads.limit(W1, 128) as n:  # the rule: 2 CPUs
+        assert n == 2
+        assert set(_blas_counts()) == {2}
+    assert set(_blas_counts()) == {3}
+    with threads.limit(W2, 64) as n:  # small: 1
+        assert n == 1 and set(_blas_counts()) == {1}
+    assert set(_blas_counts()) == {3}
+    with threads.limit(W2, 64, threads=2) as n:
+        assert n == 2 and set(_blas_counts()) == {2}
+    assert set(_blas_counts()) == {3}
+
+
+def test_limit_restores_after_an_exception(blas):
+    with pytest.raises(KeyboardInterrupt):
+        with threads.limit(W1, 128, threads=1):
+            assert set(_blas_counts()) == {1}
+            raise KeyboardInterrupt
+    assert set(_blas_counts()) == {3}
+
+
+def test_overlapping_limits_the_latest_open_one_holds_the_last_one_out_restores(blas):
+    with threads.limit(W1, 128, threads=2) as outer:
+        assert outer == 2 and set(_blas_counts()) == {2}
+        with threads.limit(W1, 128, threads=1) as inner:
+            assert inner == 1 and set(_blas_counts()) == {1}
+            with threads.limit(W1, 128, threads=3) as exact:  # an int is exactly that many
+                assert exact == 3 and set(_blas_counts()) == {3}
+            assert set(_blas_counts()) == {1}
+            with threads.limit(W1, 1024) as auto:  # auto stays under the limit in force
+                assert auto == 1 and set(_blas_counts()) == {1}
+        assert set(_blas_counts()) == {2}
+    assert set(_blas_counts()) == {3}
+    # fits in two Python threads end in any order: a, b open; a closes first
+    a, b = threads.limit(W1, 128, threads=1), threads.limit(W1, 128, threads=2)
+    assert a.__enter__() == 1
+    assert b.__enter__() == 2
+    a.__exit__(None, None, None)
+    assert set(_blas_counts()) == {2}
+    b.__exit__(None, None, None)
+    assert set(_blas_counts()) == {3}
+
+
+def test_without_threadpoolctl_auto_does_nothing_and_an_int_says_what_to_install(blas, monkeypatch):
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # import threadpoolctl fails
+    with threads.limit(W1, 128) as n:
+        assert n is None
+    assert threads.current_blas_threads() is None
+    assert isinstance(threads.blas_threads(W1, 128), int)  # the rule still answers
+    with pytest.raises(ImportError, match=r"pip install 'glassnet\[fast\]'"):
+        with threads.limit(W1, 128, threads=1):
+            pass
+    monkeypatch.undo()
+    assert set(_blas_counts()) == {3}  # nothing was changed
+
+
+def test_the_limit_in_force_is_read_back(blas):
+    assert threads.current_blas_threads() == 3
+    with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
+        assert threads.current_blas_threads() == 1
+
+
+# ------------------------------------------------------------------ the machine
+def test_usable_cpus_is_between_1_and_the_cpu_count():
+    n = threads.usable_cpus()
+    assert 1 <= n <= (os.cpu_count() or 1)
+    with contextlib.suppress(AttributeError):
+        assert n <= len(os.sched_getaffinity(0))
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/loadavg"), reason="Linux /proc/loadavg only")
+def test_busy_cpus_sees_processes_that_keep_cores_busy():
+    spin = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        time.sleep(0.3)
+        seen = max(threads.busy_cpus() for _ in range(3))
+    finally:
+        for p in spin:
+            p.kill()
+            p.wait()
+    assert seen >= 2  # other work on a shared machine can only add to it
