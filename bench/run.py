@@ -45,7 +45,11 @@ ALL_FRAMEWORKS = ("numpy", "torch", "torch.compile", "sklearn", "jax", "glassnet
 OPT_IN_FRAMEWORKS = ("glassnet.graph",)  # run only when named in --frameworks
 ALL_WORKLOADS = ("W1-b32", "W1-b128", "W1-b1024", "W2", "W3", "W4")
 MEMORY_WORKLOAD = "W1-b128"
-SPIN = "while True: pass"  # one busy core for --load
+# one busy core for --load: a pure-Python loop that ends when its parent does
+SPIN = (
+    "import os\np = os.getppid()\nwhile os.getppid() == p:\n    for _ in range(10**6):\n"
+    "        pass"
+)
 
 
 def _base(fw: str) -> str:

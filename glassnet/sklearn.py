@@ -27,7 +27,8 @@ compare one to one:
 
 Beyond scikit-learn: ``activation='leaky_relu'`` or one activation per hidden layer,
 ``dropout``, ``class_weight``, ``callbacks``, ``validation_loss_curve_``, ``dtype``,
-the regressor's ``output_activation``, ``stop_reason_``, ``model_`` and ``history_``.
+the regressor's ``output_activation``, ``threads`` (BLAS threads, :mod:`glassnet.threads`),
+``stop_reason_``, ``model_`` and ``history_``.
 
 scikit-learn (>= 1.6) and SciPy are optional dependencies of glassnet, needed here
 only: ``pip install 'glassnet[sklearn]'``.
@@ -35,6 +36,8 @@ only: ``pip install 'glassnet[sklearn]'``.
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import numbers
 import warnings
 from collections.abc import Callable, Sequence
@@ -67,8 +70,14 @@ from ._validation import check_bool, check_choice, check_memory, check_number
 from .nn import flatten_parameters
 from .nn.layers import MLP, ActivationModule, Dropout, Linear
 from .tensor import Tensor, no_grad
+from .threads import check_threads
+from .threads import limit as blas_limit
 from .train import Callback, DivergenceError, History, Objective, TrainState, as_callback
 from .train import fit as _glassnet_fit
+
+# where fit chooses the BLAS threads itself, the estimators pass threads= on instead of
+# wrapping it in glassnet.threads.limit (an 'auto' fit inside the wrapper would override an int)
+_FIT_TAKES_THREADS = "threads" in inspect.signature(_glassnet_fit).parameters
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -329,6 +338,7 @@ class _BaseMLP(BaseEstimator):
         check_number(self.dropout, "dropout", o, low=0, high=1, high_open=True)
         _as_dtype(o, self.dtype)
         _as_callbacks(o, self.callbacks)
+        check_threads(self.threads, o)
         if self.solver == "lbfgs" and self.dropout > 0:
             raise ValueError(
                 f"{o}: dropout={self.dropout} needs a stochastic solver: L-BFGS needs the "
@@ -655,23 +665,30 @@ class _BaseMLP(BaseEstimator):
             if isinstance(m, Dropout):
                 m.rng = seed
         diverged = None
+        fit_kw: dict[str, Any] = {}
+        if _FIT_TAKES_THREADS:
+            fit_kw["threads"] = self.threads
+            blas: Any = contextlib.nullcontext()
+        else:
+            blas = blas_limit(model, min(bs, n), threads=self.threads, owner=type(self).__name__)
         try:
-            history = _glassnet_fit(
-                model,
-                X,
-                target,
-                loss=loss,
-                optimizer=self._optimizer,
-                epochs=1 if incremental else int(self.max_iter),
-                batch_size=None if bs >= n else bs,
-                shuffle=bool(self.shuffle),
-                seed=seed,
-                stop_rules=[rules],
-                callbacks=_as_callbacks(type(self).__name__, self.callbacks),
-                sample_weight=w_fit,
-                l2=l2,
-                verbose=0,
-            )
+            with blas:
+                history = _glassnet_fit(
+                    model,
+                    X,
+                    target,
+                    loss=loss,
+                    optimizer=self._optimizer,
+                    epochs=1 if incremental else int(self.max_iter),
+                    batch_size=None if bs >= n else bs,
+                    shuffle=bool(self.shuffle),
+                    seed=seed,
+                    stop_rules=[rules],
+                    callbacks=_as_callbacks(type(self).__name__, self.callbacks),
+                    sample_weight=w_fit,
+                    l2=l2,
+                    verbose=0,
+                )
         except DivergenceError as e:
             # scikit-learn trains on with non-finite weights and then raises, unless early
             # stopping kept finite best weights; glassnet stops at the first non-finite loss
@@ -756,6 +773,8 @@ class _BaseMLP(BaseEstimator):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
+        if "threads" not in self.__dict__:  # pickled before the parameter existed
+            self.threads = None
         opt, sched = self.__dict__.get("_optimizer"), self.__dict__.get("_schedule")
         if isinstance(opt, dict):
             self._make_optimizer()
@@ -807,7 +826,10 @@ class _BaseMLP(BaseEstimator):
 
         for c in cbs:
             c.on_train_begin(state)
-        with np.errstate(over="ignore"):
+        with (
+            np.errstate(over="ignore"),
+            blas_limit(model, X.shape[0], threads=self.threads, owner=type(self).__name__),
+        ):
             res = scipy.optimize.minimize(
                 value_and_grad,
                 theta.astype(np.float64),
@@ -924,7 +946,14 @@ _DOC_COMMON = """
     dtype : 'float32', 'float64' or None, default=None
         Beyond scikit-learn: the training dtype. None follows X (float32 or float64,
         other input becomes float64) as scikit-learn does; 'float32' trains about 1.2-1.6
-        times faster on float64 X (see docs/sklearn.md, Speed)."""
+        times faster on float64 X (see docs/sklearn.md, Speed).
+    threads : 'auto', None or int >= 1, default=None
+        Beyond scikit-learn: BLAS threads while fitting. None / 'auto' chooses from the
+        matrix sizes (batch x inputs x neurons), the usable CPUs and how many of them other
+        work keeps busy, never above the limit in force (docs/threads.md); an int sets
+        exactly that many. The limits in force before are restored after fit. Needs
+        threadpoolctl (``pip install 'glassnet[fast]'``) to act; without it 'auto' leaves
+        BLAS as it is and an int raises ImportError."""
 
 _DOC_ATTRIBUTES = """
     loss_ : float
@@ -1042,6 +1071,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         class_weight: Any = None,
         callbacks: Sequence[Callback | Callable[[TrainState], Any]] | None = None,
         dtype: Any = None,
+        threads: Any = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -1070,6 +1100,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         self.class_weight = class_weight
         self.callbacks = callbacks
         self.dtype = dtype
+        self.threads = threads
 
     def _check_extra_params(self) -> None:
         cw = self.class_weight
@@ -1345,6 +1376,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         output_activation: str = "identity",
         callbacks: Sequence[Callback | Callable[[TrainState], Any]] | None = None,
         dtype: Any = None,
+        threads: Any = None,
     ) -> None:
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -1374,6 +1406,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         self.output_activation = output_activation
         self.callbacks = callbacks
         self.dtype = dtype
+        self.threads = threads
 
     def _check_extra_params(self) -> None:
         o = type(self).__name__

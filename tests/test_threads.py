@@ -240,3 +240,54 @@ def test_busy_cpus_sees_processes_that_keep_cores_busy():
             p.kill()
             p.wait()
     assert seen >= 2  # other work on a shared machine can only add to it
+
+
+# ------------------------------------------------------------------ the estimators
+@pytest.fixture
+def sk():
+    """glassnet.sklearn, imported before the ``blas`` fixture sets every BLAS loaded (SciPy
+    brings its own)."""
+    return pytest.importorskip("glassnet.sklearn")
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_estimators_fit_under_their_threads_and_restore_the_limits(sk, blas, solver):
+    X = np.random.default_rng(0).standard_normal((60, 4))
+    y = (X[:, 0] > 0).astype(int)
+    seen: list[list[int]] = []
+    clf = sk.MLPClassifier(
+        (8,),
+        solver=solver,
+        max_iter=3,
+        random_state=0,
+        threads=1,
+        callbacks=[lambda state: seen.append(_blas_counts())],
+    )
+    with pytest.warns(Warning):  # 3 iterations do not converge
+        clf.fit(X, y)
+    assert seen and all(set(c) == {1} for c in seen)
+    assert set(_blas_counts()) == {3}
+    clf.set_params(threads=2)
+    seen.clear()
+    with pytest.warns(Warning):
+        clf.fit(X, y)
+    assert seen and all(set(c) == {2} for c in seen)
+    assert set(_blas_counts()) == {3}
+
+
+def test_estimators_threads_round_trips_through_get_params_set_params_and_clone(sk):
+    from sklearn.base import clone
+
+    for Est in (sk.MLPClassifier, sk.MLPRegressor):
+        assert Est().get_params()["threads"] is None
+        est = Est(threads=2)
+        assert est.get_params()["threads"] == 2
+        assert clone(est).threads == 2
+        assert clone(est.set_params(threads="auto")).get_params()["threads"] == "auto"
+
+
+@pytest.mark.parametrize("bad", [0, "four", 1.5])
+def test_estimators_refuse_bad_threads_naming_the_estimator(sk, bad):
+    X = np.zeros((10, 2))
+    with pytest.raises(ValueError, match=f"'threads' parameter of MLPRegressor.*Got {bad!r}"):
+        sk.MLPRegressor(threads=bad).fit(X, np.zeros(10))
