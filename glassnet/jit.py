@@ -1,0 +1,1108 @@
+"""A compiled training loop for small networks (numba, the ``glassnet[jit]`` extra).
+
+For a small network most of a NumPy step is the cost of calling NumPy: the lecture's XNOR
+net (2-2-1, four samples) makes about 30 calls of about 1 µs for a few hundred
+multiplications. This module runs many steps inside one compiled call instead: per step,
+
+    1) forward    Z = A_prev @ W + b,  A = g(Z)          (each layer, (N, neurons))
+    2) loss       L and dL/dZ of the output layer        (a head fused with its loss:
+                                                           dL/dz = y_hat - y)
+    3) backward   dL/dW = A_prevᵀ dL/dZ,  dL/db = 1ᵀ dL/dZ,  dL/dA_prev = dL/dZ Wᵀ
+    4) update     the optimizer's rule (SGD, momentum, Nesterov, weight decay; Adam, AdamW)
+
+on the same numbers as :class:`glassnet.fused.FastMLP` and :mod:`glassnet.optim`, in the
+model's dtype, written back in place into every ``p.data`` (and the last gradient into
+``p.grad``), with the optimizer's state (``t``, each parameter's step count, velocity or
+moments) advanced as its own ``step()`` would have. Training may continue on the NumPy path
+afterwards, or start there and continue here.
+
+Entry points, for :func:`glassnet.fit` and for users who write their own loop:
+
+* :func:`run_full_batch`: the whole full-batch epoch loop (the lecture's gradient descent),
+  with fit's default stopping rule (training loss improved by no more than ``tol`` for
+  ``n_iter_no_change`` epochs) and divergence (a NaN or infinite loss stops the run);
+* :func:`run_epoch`: one epoch of mini-batches drawn by an index array ``order`` (the
+  caller draws ``rng.permutation(n)`` as fit does, so the batches are fit's);
+* :func:`supported` (with :func:`why_not`, its reason) and :func:`is_small`, the size rule;
+  :func:`available`, whether numba can be imported.
+
+**Same results.** The arithmetic is FastMLP's, operation for operation, in the same dtype:
+the sigmoid as ``(1 + tanh(z / 2)) / 2``, the loss kernels of :mod:`glassnet.functional`,
+the optimizer's scalars formed in float64 then rounded to the dtype as NumPy does. What
+differs is the order of the sums inside the matrix products (loops here, OpenBLAS's
+blocked kernels there) and ``tanh``/``exp``/``log1p`` (the C library's here, NumPy's SIMD
+versions there), each a rounding-level difference per step: tests/test_jit.py holds every
+run to 1e-10 relative in float64 and 1e-5 in float32 against the NumPy path.
+
+**Compilation** happens on the first call for each dtype (numba's ``njit``, cached on disk
+with ``cache=True``: later processes load it). docs/jit.md has the measured compile times,
+the size rule and the speed against NumPy and JAX.
+
+>>> import numpy as np
+>>> from glassnet import nn, optim, jit
+>>> from glassnet.fused import FastMLP, layers_of
+>>> net = nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0,
+...              dtype=np.float64)
+>>> fast = FastMLP(layers_of(net, training=True), "mse")
+>>> opt = optim.SGD(net.parameters(), lr=1.0)
+>>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
+>>> y = np.array([[1], [0], [0], [1]], dtype=np.float64)
+>>> if jit.available():  # doctest: +SKIP
+...     losses, reason = jit.run_full_batch(fast, opt, X, y, None, epochs=2000)
+...     print(len(losses), reason, opt.t)
+2000 max_epochs 2000
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import functional as F
+from . import optim as optim_mod
+from ._validation import check_array, check_positive
+from .fused import FastMLP
+
+__all__ = [
+    "available",
+    "supported",
+    "why_not",
+    "is_small",
+    "run_full_batch",
+    "run_epoch",
+    "FullBatchRun",
+    "SMALL_MACS",
+]
+
+SMALL_MACS = 1 << 20
+"""The size rule: a network is *small* when one step's multiply-adds in the forward pass,
+``batch * sum(inputs * neurons)`` over the layers, are at most this many (262,144). Below
+it the compiled loop beats the NumPy path (it saves the ~1 µs per NumPy call and fuses
+the elementwise work); above it OpenBLAS's blocked matrix products win. Measured in
+docs/jit.md (``python bench/jit.py --crossover``)."""
+
+# activation codes of the kernels; a head fused with its loss is "identity" (its logits)
+_ACT = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "leaky_relu": 4, "softmax": 5}
+# loss codes: the kernels of glassnet.functional.LOSSES this loop transcribes
+_LOSS = {"mse": 0, "half_mse": 1, "binary_cross_entropy_with_logits": 2, "cross_entropy": 3}
+_LOSS_KERNELS = {name: F.LOSSES[name].kernel for name in _LOSS}  # the built-in ones
+# optimizer rules: 0 gradient descent, 1 momentum (PyTorch), 2 momentum (scikit-learn),
+# 3 Adam, 4 AdamW
+_SGD, _TORCH, _SKLEARN, _ADAM, _ADAMW = range(5)
+# hyperparameter slots (float64 and dtype copies): see _hyper()
+_LR, _WD, _MU, _DAMP, _B1, _B2, _EPS, _DECAY, _1MB1, _B2C, _1MB2, _C, _2C, _HALF, _ONE = range(15)
+_N_HYPER = 15  # a scratch slot: a float64 rounded to the dtype by storing it in hd
+_FAST = 16  # 1: tanh by the rational approximation below (float32), 0: the C library's
+_TANH = 17  # its 13 constants: clamp, tiny, alpha_1 ... alpha_13, beta_0 ... beta_6
+# Eigen's float tanh (generic_fast_tanh_float), the one XLA (so JAX) runs on the CPU: a
+# 13/6 rational function of x clamped to [-7.9053, 7.9053], x itself below 4e-4. It
+# vectorizes (the C library's tanhf is a call per value, ~10x slower); within a few ulp
+# of NumPy's float32 tanh (tests/test_jit.py measures it).
+_TANH_CONSTANTS = (
+    7.90531110763549805, 0.0004,
+    4.89352455891786e-03, 6.37261928875436e-04, 1.48572235717979e-05, 5.12229709037114e-08,
+    -8.60467152213735e-11, 2.00018790482477e-13, -2.76076847742355e-16,
+    4.89352518554385e-03, 2.26843463243900e-03, 1.18534705686654e-04, 1.19825839466702e-06,
+)  # fmt: skip
+_N_SLOTS = _TANH + len(_TANH_CONSTANTS)
+_BLAS_MIN = 1 << 10  # multiply-adds from which a matrix product goes to BLAS (bench/jit.py)
+
+_REASONS = ("max_epochs", "tol", "max_steps", "diverged")
+
+# ------------------------------------------------------------------------------------------
+# availability and the size rule
+# ------------------------------------------------------------------------------------------
+_numba: Any = None  # the numba module once imported; False when it cannot be
+_compiled = False
+
+
+def available() -> bool:
+    """Whether numba can be imported here (``pip install "glassnet[jit]"``). Imports it on
+    the first call (about 0.3 s), not at ``import glassnet``."""
+    global _numba
+    if _numba is None:
+        try:
+            import numba
+        except Exception:  # not installed, or built for another NumPy: the NumPy path
+            _numba = False
+        else:
+            _numba = numba
+    return _numba is not False
+
+
+def _macs(fast: FastMLP, batch: int) -> int:
+    return batch * sum(lay.inputs * lay.neurons for lay in fast.layers)
+
+
+def is_small(fast: FastMLP, batch_size: int) -> bool:
+    """The size rule: ``batch_size * sum(inputs * neurons) <= SMALL_MACS`` (one step's
+    forward multiply-adds), where the compiled loop is faster than the NumPy path."""
+    return _macs(fast, batch_size) <= SMALL_MACS
+
+
+def why_not(fast: Any, optimizer: Any) -> str | None:
+    """Why :func:`run_full_batch` and :func:`run_epoch` cannot train ``fast`` with
+    ``optimizer`` (a sentence), or None when they can. Size is not looked at here (see
+    :func:`is_small`), nor whether numba is installed (:func:`available`)."""
+    if not isinstance(fast, FastMLP):
+        return f"the network must be a glassnet.fused.FastMLP; got {type(fast).__name__}"
+    if fast.lead:
+        return "a stack of networks (glassnet.fit_many) has its own batched path"
+    if fast.dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+        return f"the dtype must be float32 or float64; got {fast.dtype}"
+    last = len(fast.layers) - 1
+    for i, lay in enumerate(fast.layers):
+        act = F.ACTIVATIONS.get(lay.act)
+        if lay.act not in _ACT or act is None:
+            return f"layer {i + 1}'s activation {lay.act!r} has no compiled form"
+        builtin = (
+            (act.fn, act.grad) in F.INPLACE
+            if act.elementwise
+            else act.fn is F.softmax_fn and act.grad is F.softmax_jac
+        )
+        if not builtin:
+            return (
+                f"the table entry of {lay.act!r} was replaced; the compiled loop has the built-in"
+            )
+        if lay.act == "softmax" and i != last:
+            return "softmax is only supported on the output layer"
+        W = lay.linear.W
+        if W.data.dtype != fast.dtype or (
+            lay.linear.b is not None and lay.linear.b.data.dtype != fast.dtype
+        ):
+            return f"layer {i + 1}'s parameters are not {fast.dtype}"
+    name = fast.loss.name
+    if name not in _LOSS or fast.loss.kernel is not _LOSS_KERNELS[name]:
+        return f"the loss {fast.spec.name!r} has no compiled form"
+    if type(optimizer) not in (optim_mod.SGD, optim_mod.Adam, optim_mod.AdamW):
+        return (
+            f"the optimizer must be glassnet.optim.SGD, Adam or AdamW; got "
+            f"{type(optimizer).__name__}"
+        )
+    if len(optimizer.param_groups) != 1:
+        return "the optimizer must have one param group"
+    params = _params_of(fast)
+    theirs = optimizer.param_groups[0]["params"]
+    if len(theirs) != len(params) or {id(p) for p in theirs} != {id(p) for p in params}:
+        return "the optimizer must hold exactly the network's parameters"
+    if not all(getattr(p, "requires_grad", True) for p in params):
+        return "a parameter is frozen (requires_grad=False)"
+    return None
+
+
+def supported(fast: Any, optimizer: Any, batch_size: int | None = None) -> bool:
+    """True when numba is installed, the network and optimizer have a compiled form
+    (:func:`why_not`) and, given ``batch_size`` (rows per step), the network is small
+    (:func:`is_small`). Cheap checks first: numba is imported only when the rest holds."""
+    if why_not(fast, optimizer) is not None:
+        return False
+    if batch_size is not None and not is_small(fast, batch_size):
+        return False
+    return available()
+
+
+def _params_of(fast: FastMLP) -> list[Any]:
+    out = []
+    for lay in fast.layers:
+        out.append(lay.linear.W)
+        if lay.linear.b is not None:
+            out.append(lay.linear.b)
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# the kernels: plain Python here, compiled by numba on first use (_compile rebinds them)
+# ------------------------------------------------------------------------------------------
+# Every float constant a kernel uses comes from the array ``hd`` in the model's dtype: in
+# numba a Python float literal would turn float32 arithmetic into float64. Layer l's row
+# of ``meta``: inputs K, neurons J, offset of W (K, J) and of b in theta (-1: no bias),
+# activation code, offset of its input rows in ``act`` (-1: the batch X), offset of its
+# output rows in ``act`` and of its dL/dZ rows in ``dz``.
+
+
+def _k_tanh_constants(hd):
+    o = _TANH
+    return (
+        hd[o], hd[o + 1], hd[o + 2], hd[o + 3], hd[o + 4], hd[o + 5], hd[o + 6], hd[o + 7],
+        hd[o + 8], hd[o + 9], hd[o + 10], hd[o + 11], hd[o + 12],
+    )  # fmt: skip
+
+
+def _k_tanh(x, tc):
+    """tanh(x) by Eigen's rational approximation (see _TANH_CONSTANTS), NaN kept; written
+    with selects only, so that a loop over it vectorizes."""
+    c, tiny, a1, a3, a5, a7, a9, a11, a13, b0, b2, b4, b6 = tc
+    xc = x if x < c else c
+    xc = xc if xc > -c else -c
+    x2 = xc * xc
+    p = x2 * a13 + a11
+    p = x2 * p + a9
+    p = x2 * p + a7
+    p = x2 * p + a5
+    p = x2 * p + a3
+    p = x2 * p + a1
+    p = xc * p
+    q = x2 * b6 + b4
+    q = x2 * q + b2
+    q = x2 * q + b0
+    r = p / q
+    return x if (np.abs(x) < tiny or x != x) else r
+
+
+def _k_matmul(A, n, K, W, J, Z):
+    """Z = A @ W for flat views A (n, K), W (K, J), Z (n, J): Z[r, :] += A[r, k] W[k, :]."""
+    for r in range(n):
+        zr = Z[r * J : r * J + J]
+        ar = A[r * K : r * K + K]
+        for j in range(J):
+            zr[j] = 0
+        for k in range(K):
+            s = ar[k]
+            wk = W[k * J : k * J + J]
+            for j in range(J):
+                zr[j] += s * wk[j]
+
+
+def _k_matmul_tn(A, n, K, G, J, D):
+    """D = Aᵀ G for flat views A (n, K), G (n, J), D (K, J): D[k, :] += A[r, k] G[r, :]."""
+    for i in range(K * J):
+        D[i] = 0
+    for r in range(n):
+        gr = G[r * J : r * J + J]
+        ar = A[r * K : r * K + K]
+        for k in range(K):
+            s = ar[k]
+            dk = D[k * J : k * J + J]
+            for j in range(J):
+                dk[j] += s * gr[j]
+
+
+def _k_matmul_nt(G, n, J, W, K, D):
+    """D = G Wᵀ for flat views G (n, J), W (K, J), D (n, K): D[r, k] = G[r, :] · W[k, :]."""
+    for r in range(n):
+        gr = G[r * J : r * J + J]
+        dr = D[r * K : r * K + K]
+        for k in range(K):
+            wk = W[k * J : k * J + J]
+            s = gr[0] * wk[0]
+            for j in range(1, J):
+                s += gr[j] * wk[j]
+            dr[k] = s
+
+
+def _k_mm(A, n, K, W, J, Z):
+    """Z = A @ W: BLAS (NumPy's dot, on SciPy's BLAS) unless the product is tiny or has
+    one column (a dot product per row, vectorized here)."""
+    if J == 1:
+        for r in range(n):
+            ar = A[r * K : r * K + K]
+            s = ar[0] * W[0]
+            for k in range(1, K):
+                s += ar[k] * W[k]
+            Z[r] = s
+    elif n * K * J < _BLAS_MIN:
+        _k_matmul(A, n, K, W, J, Z)
+    else:
+        np.dot(A.reshape((n, K)), W.reshape((K, J)), Z.reshape((n, J)))
+
+
+def _k_mm_tn(A, n, K, G, J, D):
+    """D = Aᵀ G, as _k_mm (one column: D += A[r, :] G[r] per row)."""
+    if J == 1:
+        for k in range(K):
+            D[k] = 0
+        for r in range(n):
+            ar = A[r * K : r * K + K]
+            g = G[r]
+            for k in range(K):
+                D[k] += ar[k] * g
+    elif n * K * J < _BLAS_MIN:
+        _k_matmul_tn(A, n, K, G, J, D)
+    else:
+        np.dot(A.reshape((n, K)).T, G.reshape((n, J)), D.reshape((K, J)))
+
+
+def _k_mm_nt(G, n, J, W, K, D):
+    """D = G Wᵀ, as _k_mm (one column: the outer product G[r] W[:, 0])."""
+    if J == 1:
+        for r in range(n):
+            dr = D[r * K : r * K + K]
+            g = G[r]
+            for k in range(K):
+                dr[k] = g * W[k]
+    elif n * K * J < _BLAS_MIN:
+        _k_matmul_nt(G, n, J, W, K, D)
+    else:
+        np.dot(G.reshape((n, J)), W.reshape((K, J)).T, D.reshape((n, K)))
+
+
+def _k_activate(A, n, J, code, alpha, hd):
+    """A <- g(Z) in place on the flat view A (n, J) (FastMLP's in-place kernels; softmax as
+    functional.softmax_fn)."""
+    half, one = hd[_HALF], hd[_ONE]
+    tc, fast = _k_tanh_constants(hd), hd[_FAST] > 0
+    m = n * J
+    if code == 1 and fast:  # (1 + tanh(z / 2)) / 2
+        for i in range(m):
+            A[i] = (_k_tanh(A[i] * half, tc) + one) * half
+    elif code == 1:
+        for i in range(m):
+            A[i] = (np.tanh(A[i] * half) + one) * half
+    elif code == 2 and fast:
+        for i in range(m):
+            A[i] = _k_tanh(A[i], tc)
+    elif code == 2:
+        for i in range(m):
+            A[i] = np.tanh(A[i])
+    elif code == 3:  # np.maximum(z, 0): NaN stays NaN
+        for i in range(m):
+            a = A[i]
+            if not (a >= 0 or a != a):
+                A[i] = 0
+    elif code == 4:  # np.maximum(z, alpha z)
+        for i in range(m):
+            a = A[i]
+            b = a * alpha
+            if not (a >= b or a != a):
+                A[i] = b
+    elif code == 5:  # e = exp(z - max z); e / sum e, per row
+        for r in range(n):
+            ar = A[r * J : r * J + J]
+            mx = ar[0]
+            for j in range(1, J):
+                v = ar[j]
+                if v > mx or v != v:
+                    mx = v
+            for j in range(J):
+                ar[j] = np.exp(ar[j] - mx)
+            s = ar[0]
+            for j in range(1, J):
+                s += ar[j]
+            for j in range(J):
+                ar[j] = ar[j] / s
+
+
+def _k_times_gprime(D, A, n, J, code, alpha, hd):
+    """D <- D * g'(z) on flat views (n, J), g' read from a = g(z) (softmax:
+    a * (D - sum(D * a)) per row)."""
+    one = hd[_ONE]
+    m = n * J
+    if code == 1:
+        for i in range(m):
+            a = A[i]
+            D[i] *= (one - a) * a
+    elif code == 2:
+        for i in range(m):
+            a = A[i]
+            D[i] *= one - a * a
+    elif code == 3:
+        for i in range(m):
+            D[i] *= one if A[i] > 0 else one - one
+    elif code == 4:
+        for i in range(m):
+            if not A[i] > 0:
+                D[i] *= alpha
+    elif code == 5:
+        for r in range(n):
+            dr = D[r * J : r * J + J]
+            ar = A[r * J : r * J + J]
+            s = dr[0] * ar[0]
+            for j in range(1, J):
+                s += dr[j] * ar[j]
+            for j in range(J):
+                dr[j] = ar[j] * (dr[j] - s)
+
+
+def _k_output(P, n, K, yf, yi, w, has_w, G, per, code, hd):
+    """The table's loss kernel on the output P (flat (n, K)): the unreduced dL/dP into G,
+    each row's loss (sample-weighted when weights are given) into ``per``; returns the
+    number of per-entry losses (n for cross-entropy, n K otherwise)."""
+    one = hd[_ONE]
+    zero = one - one
+    if code <= 1:  # (y_hat - y)^2 c; dL/dy_hat = 2 c (y_hat - y)
+        c, c2 = hd[_C], hd[_2C]
+        for r in range(n):
+            pr, yr, gr = P[r * K : r * K + K], yf[r * K : r * K + K], G[r * K : r * K + K]
+            acc = 0.0
+            for j in range(K):
+                g = pr[j] - yr[j]
+                e = g * g
+                if code == 1:
+                    e = e * c
+                if has_w:
+                    e = e * w[r]
+                acc += e
+                gr[j] = g * c2
+            per[r] = acc
+        return n * K
+    if code == 2:  # max(z, 0) - z y + log(1 + e^-|z|); dL/dz = sigma(z) - y
+        half = hd[_HALF]
+        tc, fast = _k_tanh_constants(hd), hd[_FAST] > 0
+        for r in range(n):
+            pr, yr, gr = P[r * K : r * K + K], yf[r * K : r * K + K], G[r * K : r * K + K]
+            acc = 0.0
+            for j in range(K):
+                z = pr[j]
+                y = yr[j]
+                t = _k_tanh(z * half, tc) if fast else np.tanh(z * half)
+                gr[j] = (t + one) * half - y
+                e = (z if (z > 0 or z != z) else zero) - z * y + np.log1p(np.exp(-np.abs(z)))
+                if has_w:
+                    e = e * w[r]
+                acc += e
+            per[r] = acc
+        return n * K
+    # cross-entropy from logits: softmax(z) sum_i y_i - y; lse sum_i y_i - sum_i z_i y_i
+    for r in range(n):
+        pr, gr = P[r * K : r * K + K], G[r * K : r * K + K]
+        mx = pr[0]
+        for j in range(1, K):
+            v = pr[j]
+            if v > mx or v != v:
+                mx = v
+        for j in range(K):
+            gr[j] = np.exp(pr[j] - mx)
+        s = gr[0]
+        for j in range(1, K):
+            s += gr[j]
+        for j in range(K):
+            gr[j] = gr[j] / s
+        lse = np.log(s) + mx
+        if yi.shape[0] > 0:
+            c = yi[r]
+            gr[c] -= one
+            e = lse - pr[c]
+        else:
+            yr = yf[r * K : r * K + K]
+            t = yr[0]
+            for j in range(1, K):
+                t += yr[j]
+            zy = pr[0] * yr[0]
+            for j in range(1, K):
+                zy += pr[j] * yr[j]
+            for j in range(K):
+                gr[j] = gr[j] * t - yr[j]
+            e = lse * t - zy
+        if has_w:
+            e = e * w[r]
+        per[r] = e
+    return n
+
+
+def _k_step(theta, grad, x, yf, yi, w, has_w, n, meta, alphas, hd, l2, act, dz, per):
+    """One forward, loss and backward pass on the batch x (flat (n, inputs)): dL/dθ into
+    ``grad``, the batch loss (mean, weighted, plus the L2 penalty) returned."""
+    L = meta.shape[0]
+    # 1) forward: Z = A_prev @ W + b, A = g(Z), in place in act
+    for l in range(L):
+        K, J, wo, bo, ai, zo = (
+            meta[l, 0],
+            meta[l, 1],
+            meta[l, 2],
+            meta[l, 3],
+            meta[l, 5],
+            meta[l, 6],
+        )
+        a_prev = x[: n * K] if ai < 0 else act[ai : ai + n * K]
+        Z = act[zo : zo + n * J]
+        _k_mm(a_prev, n, K, theta[wo : wo + K * J], J, Z)
+        if bo >= 0:
+            b = theta[bo : bo + J]
+            for r in range(n):
+                zr = Z[r * J : r * J + J]
+                for j in range(J):
+                    zr[j] += b[j]
+        _k_activate(Z, n, J, meta[l, 4], alphas[l], hd)
+    # 2) the loss and dL/dZ of the output layer (kernel, g', weights, 1 / count)
+    K, zo, go = meta[L - 1, 1], meta[L - 1, 6], meta[L - 1, 7]
+    out, G = act[zo : zo + n * K], dz[go : go + n * K]
+    count = _k_output(out, n, K, yf, yi, w, has_w, G, per, meta[0, 8], hd)
+    _k_times_gprime(G, out, n, K, meta[L - 1, 4], alphas[L - 1], hd)
+    if has_w:
+        for r in range(n):
+            gr = G[r * K : r * K + K]
+            for j in range(K):
+                gr[j] *= w[r]
+    total = 0.0
+    for r in range(n):
+        total += per[r]
+    loss = total / count
+    hd[_N_HYPER] = 1.0 / count  # rounded to the dtype, as NumPy's G *= 1.0 / count
+    inv = hd[_N_HYPER]
+    for i in range(n * K):
+        G[i] *= inv
+    # 3) backward: dW = A_prevᵀ G, db = 1ᵀ G, dA_prev = G Wᵀ (times g'(Z_prev))
+    for l in range(L - 1, -1, -1):
+        K, J, wo, bo, ai, go = (
+            meta[l, 0],
+            meta[l, 1],
+            meta[l, 2],
+            meta[l, 3],
+            meta[l, 5],
+            meta[l, 7],
+        )
+        a_prev = x[: n * K] if ai < 0 else act[ai : ai + n * K]
+        G = dz[go : go + n * J]
+        _k_mm_tn(a_prev, n, K, G, J, grad[wo : wo + K * J])
+        if bo >= 0:
+            gb = grad[bo : bo + J]
+            for j in range(J):
+                gb[j] = G[j]
+            for r in range(1, n):
+                gr = G[r * J : r * J + J]
+                for j in range(J):
+                    gb[j] += gr[j]
+        if l > 0:
+            pgo = meta[l - 1, 7]
+            D = dz[pgo : pgo + n * K]
+            _k_mm_nt(G, n, J, theta[wo : wo + K * J], K, D)
+            _k_times_gprime(D, a_prev, n, K, meta[l - 1, 4], alphas[l - 1], hd)
+    # L2: dL/dW += (l2 / n) W, L += l2 / (2 n) ||W||^2
+    if l2 > 0:
+        c = l2 / n
+        hd[_N_HYPER] = c
+        cd = hd[_N_HYPER]
+        penalty = 0.0
+        for l in range(L):
+            wo, size = meta[l, 2], meta[l, 0] * meta[l, 1]
+            Wl, gW = theta[wo : wo + size], grad[wo : wo + size]
+            sq = 0.0
+            for i in range(size):
+                v = Wl[i]
+                gW[i] += cd * v
+                sq += v * v
+            penalty += 0.5 * c * sq
+        loss += penalty
+    return loss
+
+
+def _k_update(theta, grad, s1, s2, s3, rule, h, hd, t, nesterov, amsgrad):
+    """The optimizer's rule on the flat θ (glassnet.optim's _rule, value for value)."""
+    m = theta.shape[0]
+    lr, wd = h[_LR], h[_WD]
+    if rule == _SGD:
+        if wd:
+            d = hd[_DECAY]
+            for i in range(m):
+                theta[i] *= d
+        if lr == 1.0:
+            for i in range(m):
+                theta[i] -= grad[i]
+        else:
+            g = hd[_LR]
+            for i in range(m):
+                theta[i] -= grad[i] * g
+        return
+    if rule == _TORCH or rule == _SKLEARN:
+        mu, wdd = hd[_MU], hd[_WD]
+        if rule == _SKLEARN:
+            lrd = hd[_LR]
+            for i in range(m):
+                g = grad[i] + theta[i] * wdd if wd else grad[i]
+                v = s1[i] * mu
+                b = g * lrd
+                v = v - b
+                s1[i] = v
+                theta[i] = theta[i] + ((v * mu - b) if nesterov else v)
+            return
+        damp = 1.0 if t == 1 else 1.0 - h[_DAMP]
+        hd[_N_HYPER] = damp
+        dd = hd[_N_HYPER]
+        for i in range(m):
+            g = grad[i] + theta[i] * wdd if wd else grad[i]
+            v = s1[i] * mu
+            v = v + (g if damp == 1.0 else g * dd)
+            s1[i] = v
+            d = g + v * mu if nesterov else v
+            theta[i] = theta[i] - d if lr == 1.0 else theta[i] - d * hd[_LR]
+        return
+    # Adam (AdamW: the decay first, on the weights)
+    b1m, b2, b2m = hd[_1MB1], hd[_B2], hd[_1MB2]
+    if rule == _ADAMW and wd:
+        d = hd[_DECAY]
+        for i in range(m):
+            theta[i] *= d
+    c2 = math.sqrt(1.0 - math.pow(h[_B2], float(t)))
+    rate = lr * c2 / (1.0 - math.pow(h[_B1], float(t)))
+    hd[_N_HYPER] = h[_EPS] * c2
+    epsd = hd[_N_HYPER]
+    hd[_N_HYPER] = rate
+    rated = hd[_N_HYPER]
+    wdd = hd[_WD]
+    for i in range(m):
+        g = grad[i] + theta[i] * wdd if (wd and rule == _ADAM) else grad[i]
+        mi = s1[i]
+        mi = mi + (g - mi) * b1m
+        s1[i] = mi
+        vi = s2[i] * b2 + (g * g) * b2m
+        s2[i] = vi
+        if amsgrad:
+            vm = s3[i]
+            if not (vm >= vi or vm != vm):
+                vm = vi
+            s3[i] = vm
+            vi = vm
+        a = mi / (np.sqrt(vi) + epsd)
+        theta[i] = theta[i] - a if rate == 1.0 else theta[i] - a * rated
+
+
+def _k_copy(src, dst):
+    for i in range(src.shape[0]):
+        dst[i] = src[i]
+
+
+def _k_finite(theta):
+    for i in range(theta.shape[0]):
+        if not np.isfinite(theta[i]):
+            return False
+    return True
+
+
+def _k_run(
+    theta, grad, s1, s2, s3, X, yf, n, K0, KY, yi, w, has_w, order, bs, max_steps, epochs,
+    meta, alphas, h, hd, l2, rule, t0, nesterov, amsgrad, act, dz, per,
+    xb, yfb, yib, wb, tol, has_tol, patience, step0, snap, losses, out,
+):  # fmt: skip
+    """The training loop: ``epochs`` full-batch epochs (``bs`` = 0) with the tolerance
+    rule, or one epoch of batches of ``bs`` rows in ``order``. ``losses`` receives each
+    epoch's (full batch) or batch's loss; ``out`` the steps taken, the reason code, best,
+    bad, the best epoch and whether ``snap`` was written."""
+    steps = 0
+    reason = 0
+    best, bad, best_e = out[2], int(out[3]), -1
+    snapped = 0
+    full = bs == 0
+    iters = epochs if full else (n + bs - 1) // bs
+    for it in range(iters):
+        if full:  # full batch: the arrays themselves, one step per epoch
+            m, xs, ys, yis, ws = n, X, yf, yi, w
+        else:  # batch ``it`` of the epoch: rows order[it bs : it bs + m], gathered
+            start = it * bs
+            m = min(bs, n - start)
+            for r in range(m):
+                src = order[start + r]
+                for k in range(K0):
+                    xb[r * K0 + k] = X[src * K0 + k]
+                for k in range(KY):
+                    yfb[r * KY + k] = yf[src * KY + k]
+                if yi.shape[0] > 0:
+                    yib[r] = yi[src]
+                if has_w:
+                    wb[r] = w[src]
+            xs, ys, yis, ws = xb, yfb, yib, wb
+        loss = _k_step(theta, grad, xs, ys, yis, ws, has_w, m, meta, alphas, hd, l2, act, dz, per)
+        losses[it] = loss * m / m if full else loss  # fit's epoch loss: (L m) / m
+        if not np.isfinite(loss):
+            reason = 3
+            break
+        _k_update(theta, grad, s1, s2, s3, rule, h, hd, t0 + steps + 1, nesterov, amsgrad)
+        steps += 1
+        if (step0 + steps) % 64 == 0 and _k_finite(theta):  # fit's last finite weights
+            _k_copy(theta, snap)
+            snapped = 1
+        if full:  # fit's Tolerance rule on the epoch's loss
+            score = losses[it]
+            bad = 0 if score < best - tol else bad + 1
+            if score < best:
+                best = score
+                best_e = it
+            if has_tol and bad >= patience:
+                reason = 1
+        if steps >= max_steps:
+            reason = 2
+        if reason:
+            break
+    out[0] = steps
+    out[1] = reason
+    out[2] = best
+    out[3] = bad
+    out[4] = best_e
+    out[5] = snapped
+
+
+_KERNELS = (
+    "_k_tanh_constants", "_k_tanh", "_k_matmul", "_k_matmul_tn", "_k_matmul_nt", "_k_mm",
+    "_k_mm_tn", "_k_mm_nt", "_k_activate", "_k_times_gprime", "_k_output", "_k_step",
+    "_k_update", "_k_copy", "_k_finite", "_k_run",
+)  # fmt: skip
+_MATMULS = ("_k_matmul", "_k_matmul_tn", "_k_matmul_nt", "_k_mm", "_k_mm_tn", "_k_mm_nt")
+
+
+def _compile() -> None:
+    """Replace each kernel by its numba dispatcher (compiled per dtype on first call, and
+    cached on disk). The matrix products may fuse multiply-adds and reorder their sums
+    (``fastmath={"contract", "reassoc"}``), as BLAS does; the rest is IEEE arithmetic in
+    the order written (no fast-math, so NaN and inf behave as in NumPy)."""
+    global _compiled
+    if _compiled:
+        return
+    if not available():
+        raise ImportError(
+            'glassnet.jit needs numba: pip install "glassnet[jit]" (or pip install numba).'
+        )
+    g = globals()
+    for name in _KERNELS:
+        fm = {"contract", "reassoc"} if name in _MATMULS else False
+        fm = {"contract"} if name == "_k_tanh" else fm  # Eigen's form: fused multiply-adds
+        g[name] = _numba.njit(cache=True, fastmath=fm, nogil=True, error_model="numpy")(g[name])
+    _compiled = True
+
+
+# ------------------------------------------------------------------------------------------
+# the Python side: layout, optimizer state in and out
+# ------------------------------------------------------------------------------------------
+@dataclass
+class FullBatchRun:
+    """What :func:`run_full_batch` did. Unpacks as ``losses, stop_reason``.
+
+    Attributes
+    ----------
+    losses : ndarray of shape (epochs run,), float64
+        Each epoch's training loss, as fit records it. After a divergence the last entry
+        is the NaN or infinite loss of the step that was not taken.
+    stop_reason : str
+        ``"max_epochs"``, ``"tol"``, ``"max_steps"`` or ``"diverged"``.
+    steps : int
+        Optimizer steps taken.
+    best, bad : float, int
+        The tolerance rule's state at the end (best loss, epochs in a row without an
+        improvement of more than ``tol``), to continue a run.
+    best_epoch : int or None
+        0-based index into ``losses`` of the best epoch of this call (None if none
+        improved on ``best``).
+    """
+
+    losses: np.ndarray
+    stop_reason: str
+    steps: int = 0
+    best: float = math.inf
+    bad: int = 0
+    best_epoch: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __iter__(self) -> Any:
+        return iter((self.losses, self.stop_reason))
+
+
+class _Plan:
+    """The network and optimizer laid out for the kernels: θ gathered in the optimizer's
+    flat order (so its state buffers line up), per-layer offsets, constants."""
+
+    def __init__(self, fast: FastMLP, optimizer: Any, rows: int, owner: str) -> None:
+        reason = why_not(fast, optimizer)
+        if reason is not None:
+            raise ValueError(f"{owner}: this network cannot use the compiled loop: {reason}.")
+        _compile()
+        self.fast, self.opt, dt = fast, optimizer, fast.dtype
+        self.params = list(optimizer.param_groups[0]["params"])
+        sizes = [p.data.size for p in self.params]
+        offs = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        where = {id(p): int(o) for p, o in zip(self.params, offs[:-1])}
+        self.offs, self.numel = offs, int(offs[-1])
+        L = len(fast.layers)
+        meta = np.zeros((L, 9), np.int64)
+        self.alphas = np.zeros(L, dt)
+        act_at, dz_at = 0, 0
+        last = L - 1
+        for i, lay in enumerate(fast.layers):
+            K, J = lay.inputs, lay.neurons
+            code = 0 if (i == last and fast.fused) else _ACT[lay.act]
+            bo = -1 if lay.linear.b is None else where[id(lay.linear.b)]
+            meta[i, :8] = (K, J, where[id(lay.linear.W)], bo, code, -1, act_at, dz_at)
+            if i > 0:
+                meta[i, 5] = meta[i - 1, 6]
+            self.alphas[i] = lay.alpha
+            act_at += rows * J
+            dz_at += rows * J
+        meta[0, 8] = _LOSS[fast.loss.name]
+        self.meta = meta
+        self.act = np.empty(max(act_at, 1), dt)
+        self.dz = np.empty(max(dz_at, 1), dt)
+        self.per = np.empty(rows, np.float64)
+        self.outputs = fast.layers[-1].neurons
+
+    def state_in(self) -> tuple:
+        """θ, ∂J/∂θ and the optimizer's buffers, settings and step count."""
+        dt, opt = self.fast.dtype, self.opt
+        theta = np.empty(self.numel, dt)
+        for p, o in zip(self.params, self.offs):
+            theta[o : o + p.data.size] = p.data.reshape(-1)
+        grad = np.zeros(self.numel, dt)
+        sd = opt.state_dict()
+        group = sd["param_groups"][0]
+        steps = np.asarray(group["steps"])
+        if steps.size and (steps != steps[0]).any():
+            raise ValueError(
+                f"{type(opt).__name__}: its parameters have taken different numbers of steps "
+                f"({sorted(set(steps.tolist()))}); the compiled loop needs one step count. "
+                "Train on the NumPy path (engine='fused' without the compiled loop)."
+            )
+        t0 = int(steps[0]) if steps.size else 0
+        h = np.zeros(_N_SLOTS, np.float64)
+        lr = float(group["lr"])
+        wd = float(group.get("weight_decay", 0.0))
+        h[_LR], h[_WD] = lr, wd
+        nesterov = amsgrad = False
+        if type(opt) is optim_mod.SGD:
+            mu = float(group["momentum"])
+            h[_MU], h[_DAMP] = mu, float(group["dampening"])
+            nesterov = bool(group["nesterov"])
+            rule = _SGD if not mu else (_SKLEARN if group["style"] == "sklearn" else _TORCH)
+            names = ["v"] if mu else []
+        else:
+            b1, b2 = group["betas"]
+            h[_B1], h[_B2], h[_EPS] = b1, b2, float(group["eps"])
+            h[_1MB1], h[_1MB2] = 1.0 - b1, 1.0 - b2
+            amsgrad = bool(group["amsgrad"])
+            rule = _ADAMW if type(opt) is optim_mod.AdamW else _ADAM
+            names = ["m", "v"] + (["v_max"] if amsgrad else [])
+        h[_DECAY] = 1.0 - lr * wd
+        loss = self.fast.loss.name
+        h[_C] = 0.5 if loss == "half_mse" else 1.0
+        h[_2C] = 2.0 * h[_C]
+        h[_HALF], h[_ONE] = 0.5, 1.0
+        h[_FAST] = 1.0 if self.fast.dtype == np.float32 else 0.0
+        h[_TANH:] = _TANH_CONSTANTS
+        hd = h.astype(dt)  # each scalar rounded to the dtype, as NumPy's weak scalars are
+        bufs = [group[f"{n}.0"].astype(dt, copy=True) for n in names]
+        empty = np.zeros(0, dt)
+        s1, s2, s3 = (bufs + [empty] * 3)[:3]
+        return sd, theta, grad, s1, s2, s3, h, hd, rule, t0, nesterov, amsgrad, names
+
+    def state_out(self, sd, theta, grad, bufs, names, steps) -> None:
+        """θ into every ``p.data`` in place, the last gradient into ``p.grad``, and the
+        optimizer's state advanced by ``steps`` steps."""
+        for p, o in zip(self.params, self.offs):
+            p.data[...] = theta[o : o + p.data.size].reshape(p.data.shape)
+            g = grad[o : o + p.data.size].reshape(p.data.shape)
+            if p.grad is not None and p.grad.shape == g.shape and p.grad.dtype == g.dtype:
+                p.grad[...] = g
+            else:
+                p.grad = g.copy()
+        if steps:
+            group = sd["param_groups"][0]
+            for n, b in zip(names, bufs):
+                group[f"{n}.0"] = b
+            group["steps"] = np.asarray(group["steps"]) + steps
+            sd["t"] = int(sd["t"]) + steps
+            self.opt.load_state_dict(sd)
+
+
+def _check_data(plan: _Plan, X: Any, y: Any, w: Any, owner: str) -> tuple:
+    """X (n, inputs) C-contiguous in the dtype; y as float rows (n, K) and/or int labels."""
+    dt, fast = plan.fast.dtype, plan.fast
+    X = check_array("X", X, owner, ndim=(2,), dtype=dt)
+    X = np.ascontiguousarray(X, dtype=dt)
+    n, K0 = X.shape
+    if K0 != fast.layers[0].inputs:
+        raise ValueError(
+            f"{owner}: X has {K0} features per sample but the first layer expects "
+            f"{fast.layers[0].inputs}."
+        )
+    y = np.asarray(y)
+    C = plan.outputs
+    empty_f, empty_i = np.zeros((0, 0), dt), np.zeros(0, np.int64)
+    if fast.loss.name == "cross_entropy" and y.ndim == 1:
+        if y.dtype.kind not in "iu" or y.shape != (n,) or (n and (y.min() < 0 or y.max() >= C)):
+            raise ValueError(
+                f"{owner}: y must hold {n} integer class labels in [0, {C}); got dtype "
+                f"{y.dtype}, shape {y.shape}."
+            )
+        yf, yi = empty_f, np.ascontiguousarray(y, dtype=np.int64)
+    else:
+        if y.ndim == 1 and C == 1:
+            y = y.reshape(-1, 1)
+        if y.shape != (n, C) or y.dtype.kind not in "fiub":
+            raise ValueError(
+                f"{owner}: y must have shape ({n}, {C}) (one row of targets per sample); got "
+                f"shape {y.shape}, dtype {y.dtype}."
+            )
+        yf, yi = np.ascontiguousarray(y, dtype=dt), empty_i
+    if w is None:
+        wv, has_w = np.zeros(0, dt), False
+    else:
+        wv = np.ascontiguousarray(np.asarray(w), dtype=dt)
+        if wv.shape != (n,):
+            raise ValueError(f"{owner}: w must have shape ({n},); got {wv.shape}.")
+        has_w = True
+    return X, yf, yi, wv, has_w
+
+
+def _run(plan, X, yf, yi, wv, has_w, order, bs, max_steps, epochs, tol, patience, step0,
+         snapshot, best, bad, n_losses):  # fmt: skip
+    (sd, theta, grad, s1, s2, s3, h, hd, rule, t0, nesterov, amsgrad, names) = plan.state_in()
+    dt = plan.fast.dtype
+    rows = bs if bs else X.shape[0]
+    K0, KY = X.shape[1], yf.shape[1] if yf.shape[0] else 0
+    xb, yfb = np.empty(rows * K0 if bs else 0, dt), np.empty(rows * KY if bs else 0, dt)
+    yib = np.empty(rows if (bs and yi.shape[0]) else 0, np.int64)
+    wb = np.empty(rows if (bs and has_w) else 0, dt)
+    snap = np.empty(plan.numel, dt)
+    losses = np.empty(n_losses, np.float64)
+    out = np.zeros(6, np.float64)
+    out[2], out[3] = best, bad
+    _k_run(
+        theta, grad, s1, s2, s3, X.reshape(-1), yf.reshape(-1), X.shape[0], K0, KY, yi, wv,
+        has_w, order, bs, max_steps, epochs, plan.meta, plan.alphas, h, hd, float(plan.fast.l2),
+        rule, t0, nesterov, amsgrad,
+        plan.act, plan.dz, plan.per, xb, yfb, yib, wb, float(tol or 0.0), tol is not None,
+        patience, step0, snap, losses, out,
+    )  # fmt: skip
+    steps, reason = int(out[0]), int(out[1])
+    plan.state_out(sd, theta, grad, [s1, s2, s3][: len(names)], names, steps)
+    if out[5] and snapshot is not None:  # the last finite weights at a 64th step, as fit keeps
+        for p, keep in snapshot:
+            o = plan.offs[[id(q) for q in plan.params].index(id(p))]
+            keep[...] = snap[o : o + keep.size].reshape(keep.shape)
+    taken = steps + (reason == 3)
+    return losses, steps, reason, out, taken
+
+
+def _check_common(epochs_or_none, max_steps, step0, snapshot, owner):
+    if max_steps is not None:
+        check_positive("max_steps", max_steps, owner, integer=True)
+    check_positive("step0", step0, owner, integer=True, allow_zero=True)
+    if snapshot is not None:
+        snapshot = list(snapshot)
+        for item in snapshot:
+            if not (isinstance(item, tuple) and len(item) == 2):
+                raise TypeError(
+                    f"{owner}: snapshot must be a list of (parameter, array) pairs; got "
+                    f"{type(item).__name__}."
+                )
+    return snapshot
+
+
+def run_full_batch(
+    fast: FastMLP,
+    optimizer: Any,
+    X: Any,
+    y: Any,
+    w: Any = None,
+    epochs: int = 100,
+    tol: float | None = None,
+    n_iter_no_change: int = 10,
+    *,
+    max_steps: int | None = None,
+    step0: int = 0,
+    snapshot: Sequence[tuple[Any, np.ndarray]] | None = None,
+    best: float = math.inf,
+    bad: int = 0,
+) -> FullBatchRun:
+    """Full-batch gradient descent for up to ``epochs`` epochs in one compiled call.
+
+    Each epoch is one step on all of (X, y): ``fast``'s forward, loss and backward, then
+    ``optimizer``'s update, in place on the model's parameters. After each epoch, fit's
+    default rule (:class:`glassnet.train.Tolerance`): with ``tol`` given, stop once the
+    loss has not fallen below ``best - tol`` for ``n_iter_no_change`` epochs in a row
+    (``tol=None``: never). A NaN or infinite loss stops the run before that step's update
+    (``stop_reason == "diverged"``; the caller raises).
+
+    Parameters
+    ----------
+    fast : FastMLP (see :func:`glassnet.fused.layers_of`), l2 included
+    optimizer : glassnet.optim.SGD, Adam or AdamW over exactly its parameters, one group
+    X : array (n, inputs) in the network's dtype; y : targets as fit prepares them, (n, K)
+        values, or (n,) int labels / (n, C) rows for cross-entropy; w : (n,) or None
+    epochs : int >= 1; tol : float >= 0 or None; n_iter_no_change : int >= 1
+    max_steps : int, optional
+        At most this many steps in this call (reason ``"max_steps"``, which wins over
+        ``"tol"`` in the same epoch, as in fit).
+    step0 : int
+        Steps taken before this call: with ``snapshot``, the weights are copied into the
+        snapshot arrays after every 64th step (counting from the start of training) when
+        all are finite, as fit keeps its last finite weights.
+    snapshot : list of (parameter, array) pairs, optional
+    best, bad : the tolerance rule's state to continue from (a fresh rule: inf, 0)
+
+    Returns
+    -------
+    FullBatchRun: ``losses, stop_reason = run_full_batch(...)`` (and ``.steps``, ...).
+    """
+    owner = "run_full_batch"
+    check_positive("epochs", epochs, owner, integer=True)
+    check_positive("n_iter_no_change", n_iter_no_change, owner, integer=True)
+    if tol is not None:
+        check_positive("tol", tol, owner, allow_zero=True)
+    snapshot = _check_common(epochs, max_steps, step0, snapshot, owner)
+    n = np.shape(X)[0] if np.ndim(X) == 2 else 0
+    plan = _Plan(fast, optimizer, max(n, 1), owner)
+    X, yf, yi, wv, has_w = _check_data(plan, X, y, w, owner)
+    order = np.zeros(0, np.int64)
+    cap = epochs + 1 if max_steps is None else max_steps
+    losses, steps, reason, out, taken = _run(
+        plan, X, yf, yi, wv, has_w, order, 0, cap, epochs, tol, n_iter_no_change, step0,
+        snapshot, best, bad, epochs,
+    )  # fmt: skip
+    best_e = int(out[4])
+    return FullBatchRun(
+        losses=losses[:taken].copy(),
+        stop_reason=_REASONS[reason],
+        steps=steps,
+        best=float(out[2]),
+        bad=int(out[3]),
+        best_epoch=None if best_e < 0 else best_e,
+    )
+
+
+def run_epoch(
+    fast: FastMLP,
+    optimizer: Any,
+    X: Any,
+    y: Any,
+    w: Any,
+    order: Any,
+    batch_size: int,
+    *,
+    max_steps: int | None = None,
+    step0: int = 0,
+    snapshot: Sequence[tuple[Any, np.ndarray]] | None = None,
+) -> np.ndarray:
+    """One epoch of mini-batch training in one compiled call: the batches are rows
+    ``order[s : s + batch_size]`` for s = 0, batch_size, ... (the last one may be shorter),
+    gathered by index as fit gathers them; one optimizer step per batch.
+
+    ``order`` is a permutation of ``range(n)`` (fit's ``rng.permutation(n)``), or None for
+    the rows in order (``shuffle=False``). ``max_steps`` bounds the steps of this call;
+    ``step0`` and ``snapshot`` as in :func:`run_full_batch`.
+
+    Returns the batch losses (float64), one per batch run. A NaN or infinite loss stops
+    the epoch: it is the last value returned and its update was not made (the caller
+    raises, as fit does).
+    """
+    owner = "run_epoch"
+    check_positive("batch_size", batch_size, owner, integer=True)
+    snapshot = _check_common(None, max_steps, step0, snapshot, owner)
+    n = np.shape(X)[0] if np.ndim(X) == 2 else 0
+    if batch_size > max(n, 1):
+        raise ValueError(
+            f"{owner}: batch_size ({batch_size}) is larger than the number of samples ({n}); "
+            "use run_full_batch for full-batch training."
+        )
+    plan = _Plan(fast, optimizer, batch_size, owner)
+    X, yf, yi, wv, has_w = _check_data(plan, X, y, w, owner)
+    if order is None:
+        order = np.arange(n, dtype=np.int64)
+    else:
+        order = np.asarray(order)
+        if (
+            order.shape != (n,)
+            or order.dtype.kind not in "iu"
+            or (n and (order.min() < 0 or order.max() >= n))
+        ):
+            raise ValueError(
+                f"{owner}: order must be {n} row indices in [0, {n}) (rng.permutation(n)); "
+                f"got dtype {order.dtype}, shape {order.shape}."
+            )
+        order = np.ascontiguousarray(order, dtype=np.int64)
+    batches = -(-n // batch_size)
+    cap = batches + 1 if max_steps is None else max_steps
+    losses, steps, reason, out, taken = _run(
+        plan, X, yf, yi, wv, has_w, order, batch_size, cap, 1, None, 1, step0, snapshot,
+        math.inf, 0, batches,
+    )  # fmt: skip
+    return losses[:taken].copy()

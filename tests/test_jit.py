@@ -1,0 +1,416 @@
+"""glassnet.jit: the compiled loop trains to the NumPy fast path's numbers.
+
+Every run here is compared with the same run on the NumPy path (``FastMLP.step`` then
+``optimizer.step()``, batch by batch, or ``glassnet.fit(engine="fused")``), from the same
+weights, on the same batches: losses, weights and the optimizer's state.
+
+Tolerances, and why they are not 0: the compiled loop sums the matrix products in its own
+order (loops for tiny products, SciPy's BLAS for the others; NumPy's OpenBLAS blocks
+differently) and takes ``exp``/``log1p``/``tanh`` from the C library (float64) or Eigen's
+rational tanh (float32, as XLA), where NumPy uses its SIMD versions. Each is a rounding-level
+difference per operation, carried through training: float64 runs agree to 1e-10, float32
+runs to 1e-5, relative to each array's largest value.
+
+numba is in the ``test`` extra; without it this module is skipped. The kernels compile once
+per dtype on first use (cached on disk afterwards).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+import pytest
+
+pytest.importorskip("numba", reason='glassnet.jit needs numba: pip install -e ".[jit]"')
+
+import glassnet as gn  # noqa: E402
+from glassnet import jit, nn, optim  # noqa: E402
+from glassnet.fused import FastMLP, layers_of  # noqa: E402
+
+F32, F64 = np.float32, np.float64
+TOL = {F32: 1e-5, F64: 1e-10}
+XNOR_X = [[0, 0], [0, 1], [1, 0], [1, 1]]
+XNOR_Y = [[1], [0], [0], [1]]
+
+
+# ----------------------------------------------------------------------------- helpers
+def _net(sizes, act="tanh", out="identity", dt=F64, seed=0, **kw) -> nn.MLP:
+    return nn.MLP(list(sizes), activation=act, output_activation=out, rng=seed, dtype=dt, **kw)
+
+
+def _fast(net, loss, l2=0.0) -> FastMLP:
+    return FastMLP(layers_of(net, training=True), loss, l2=l2)
+
+
+def _data(n, k, out, loss, dt, seed=1):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, k)).astype(dt)
+    if loss == "ce_labels":
+        return X, rng.integers(0, out, n)
+    if loss == "ce_rows":
+        P = rng.random((n, out))
+        return X, (P / P.sum(axis=1, keepdims=True)).astype(dt)
+    if loss in ("binary_cross_entropy", "binary_cross_entropy_with_logits"):
+        return X, (rng.random((n, out)) > 0.5).astype(dt)
+    return X, rng.standard_normal((n, out)).astype(dt)
+
+
+def _numpy_full(net, loss, opt, X, y, w, epochs, l2=0.0) -> np.ndarray:
+    """The NumPy path: fit's full-batch loop (epoch loss = (L n) / n)."""
+    fast, n, out = _fast(net, loss, l2), X.shape[0], []
+    for _ in range(epochs):
+        with np.errstate(all="ignore"):  # as fit: a non-finite loss is reported, not warned
+            L = fast.step(X, y, w)
+        out.append(L * n / n)
+        if not math.isfinite(L):
+            break
+        opt.step()
+    return np.array(out)
+
+
+def _numpy_epoch(net, loss, opt, X, y, w, order, bs, l2=0.0) -> np.ndarray:
+    """The NumPy path: one of fit's mini-batch epochs (rows gathered by ``order``)."""
+    fast, n, out = _fast(net, loss, l2), X.shape[0], []
+    for s in range(0, n, bs):
+        idx = order[s : s + bs]
+        with np.errstate(all="ignore"):
+            L = fast.step(X[idx], y[idx], None if w is None else w[idx])
+        out.append(L)
+        if not math.isfinite(L):
+            break
+        opt.step()
+    return np.array(out)
+
+
+def _close(a, b, dt, what="", factor=1.0):
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    assert a.shape == b.shape, what
+    scale = max(float(np.abs(b).max(initial=0.0)), np.finfo(dt).tiny)
+    err = float(np.abs(a - b).max(initial=0.0)) / scale
+    assert err <= factor * TOL[dt], f"{what}: relative difference {err:.3g} > {TOL[dt]:g}"
+
+
+def _same_model(a, b, dt):
+    for (name, p), q in zip(a.named_parameters(), b.parameters()):
+        _close(p.data, q.data, dt, name)
+
+
+def _same_optimizer(oa, ob, dt):
+    sa, sb = oa.state_dict(), ob.state_dict()
+    assert sa["t"] == sb["t"]
+    ga, gb = sa["param_groups"][0], sb["param_groups"][0]
+    assert ga.keys() == gb.keys()
+    for k in ga:
+        if isinstance(ga[k], np.ndarray) and ga[k].dtype.kind == "f":
+            _close(ga[k], gb[k], dt, k)
+        else:
+            assert np.array_equal(ga[k], gb[k]) if isinstance(ga[k], np.ndarray) else ga[k] == gb[k]
+
+
+# ------------------------------------------------------------------ the lecture's XNOR
+@pytest.mark.parametrize("dt", [F64, F32])
+def test_w3_xnor_2000_steps_of_gradient_descent_match_numpy(dt):
+    X, y = np.array(XNOR_X, dt), np.array(XNOR_Y, dt)
+    a = _net([2, 2, 1], "sigmoid", "sigmoid", dt)
+    b = copy.deepcopy(a)
+    oa, ob = optim.SGD(a.parameters(), lr=1.0), optim.SGD(b.parameters(), lr=1.0)
+    ref = _numpy_full(a, "mse", oa, X, y, None, 2000)
+    losses, reason = jit.run_full_batch(_fast(b, "mse"), ob, X, y, None, epochs=2000)
+    assert reason == "max_epochs" and losses.shape == (2000,)
+    _close(losses, ref, dt, "losses")
+    _same_model(a, b, dt)
+    _same_optimizer(oa, ob, dt)
+    assert ob.t == 2000
+    assert losses[-1] < 0.01 * losses[0]  # it learned XNOR
+    for p, q in zip(a.parameters(), b.parameters()):  # the last gradient is left in .grad
+        # (after 2000 steps it is small, a difference of nearly equal terms: 10x the
+        # tolerance, relative to itself)
+        _close(q.grad, p.grad, dt, "grad", factor=10)
+
+
+def test_results_land_in_the_parameters_own_memory():
+    net = _net([2, 2, 1], "sigmoid", "sigmoid")
+    opt = optim.SGD(net.parameters(), lr=1.0)
+    views = [p.data for p in net.parameters()]
+    jit.run_full_batch(_fast(net, "mse"), opt, np.array(XNOR_X, F64), np.array(XNOR_Y, F64))
+    assert all(p.data is v for p, v in zip(net.parameters(), views))  # never rebound
+    before = [p.data.copy() for p in net.parameters()]
+    opt.zero_grad(set_to_none=False)
+    for p in net.parameters():  # the optimizer's flat buffer still moves them
+        p.grad[...] = 1.0
+    opt.step()
+    for p, b in zip(net.parameters(), before):
+        np.testing.assert_allclose(p.data, b - 0.01 * 100.0, rtol=0, atol=1e-12)
+
+
+# -------------------------------------------------- every activation, every loss, both dtypes
+LOSS_CASES = [  # (loss name, output activation, target kind)
+    ("mse", "identity", "mse"),
+    ("half_mse", "sigmoid", "mse"),
+    ("mse", "tanh", "mse"),
+    ("mse", "softmax", "mse"),  # softmax output, not fused: its Jacobian-vector product
+    ("binary_cross_entropy", "sigmoid", "binary_cross_entropy"),  # fused head
+    ("binary_cross_entropy_with_logits", "identity", "binary_cross_entropy_with_logits"),
+    ("cross_entropy", "softmax", "ce_labels"),  # fused head, integer labels
+    ("cross_entropy", "softmax", "ce_rows"),  # fused head, probability rows
+    ("cross_entropy", "identity", "ce_labels"),  # logits
+]
+
+
+@pytest.mark.parametrize("dt", [F64, F32])
+@pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu", "leaky_relu", "identity"])
+@pytest.mark.parametrize("loss,out,kind", LOSS_CASES)
+def test_full_batch_matches_numpy_for_each_activation_and_loss(dt, act, loss, out, kind):
+    K = 1 if "binary" in loss else 3
+    X, y = _data(7, 3, K, kind, dt)
+    w = np.random.default_rng(2).random(7).astype(dt) if act == "tanh" else None
+    l2 = 0.1 if act == "relu" else 0.0
+    a = _net([3, 5, 4, K], act, out, dt, leaky_alpha=0.1)
+    b = copy.deepcopy(a)
+    oa, ob = optim.SGD(a.parameters(), lr=0.2), optim.SGD(b.parameters(), lr=0.2)
+    ref = _numpy_full(a, loss, oa, X, y, w, 40, l2)
+    run = jit.run_full_batch(_fast(b, loss, l2), ob, X, y, w, epochs=40)
+    assert run.stop_reason == "max_epochs" and run.steps == 40
+    _close(run.losses, ref, dt, "losses")
+    _same_model(a, b, dt)
+
+
+# ---------------------------------------------------------------------------- optimizers
+OPTIMIZERS = [
+    ("SGD", dict(lr=0.1)),
+    ("SGD", dict(lr=1.0, weight_decay=0.01)),
+    ("SGD", dict(lr=0.05, momentum=0.9)),
+    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-3)),
+    ("SGD", dict(lr=0.05, momentum=0.5, dampening=0.3)),
+    ("SGD", dict(lr=0.05, momentum=0.9, style="sklearn")),
+    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, style="sklearn", weight_decay=1e-3)),
+    ("Adam", dict(lr=0.01)),
+    ("Adam", dict(lr=0.01, weight_decay=0.01, amsgrad=True, betas=(0.8, 0.99))),
+    ("AdamW", dict(lr=0.01)),
+]
+
+
+@pytest.mark.parametrize("dt", [F64, F32])
+@pytest.mark.parametrize("name,kw", OPTIMIZERS)
+def test_mini_batch_epochs_match_numpy_for_each_optimizer(dt, name, kw):
+    X, y = _data(50, 4, 2, "mse", dt)
+    a = _net([4, 8, 2], "tanh", "identity", dt)
+    b = copy.deepcopy(a)
+    oa, ob = (getattr(optim, name)(m.parameters(), **kw) for m in (a, b))
+    rng = np.random.default_rng(0)
+    for _ in range(3):  # the last batch of each epoch is partial (50 = 3 x 16 + 2)
+        order = rng.permutation(50)
+        ref = _numpy_epoch(a, "mse", oa, X, y, None, order, 16)
+        got = jit.run_epoch(_fast(b, "mse"), ob, X, y, None, order, 16)
+        _close(got, ref, dt, "batch losses")
+    _same_model(a, b, dt)
+    _same_optimizer(oa, ob, dt)
+    # the state the compiled loop left is the optimizer's own: the NumPy path continues it
+    order = rng.permutation(50)
+    _numpy_epoch(a, "mse", oa, X, y, None, order, 16)
+    _numpy_epoch(b, "mse", ob, X, y, None, order, 16)
+    _same_model(a, b, dt)
+    _same_optimizer(oa, ob, dt)
+
+
+@pytest.mark.parametrize("dt", [F64, F32])
+def test_w2_shaped_network_matches_numpy(dt):
+    # bench/ W2's network and settings on less data: 20-64-64-1 tanh, sigmoid + BCE, SGD
+    # lr 0.05, batch 64, shuffled every epoch
+    X, y = _data(400, 20, 1, "binary_cross_entropy", dt)
+    a = _net([20, 64, 64, 1], "tanh", "sigmoid", dt)
+    b = copy.deepcopy(a)
+    oa, ob = optim.SGD(a.parameters(), lr=0.05), optim.SGD(b.parameters(), lr=0.05)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        order = rng.permutation(400)
+        ref = _numpy_epoch(a, "bce", oa, X, y, None, order, 64)
+        got = jit.run_epoch(_fast(b, "bce"), ob, X, y, None, order, 64)
+        _close(got, ref, dt, "batch losses")
+    _same_model(a, b, dt)
+
+
+# ----------------------------------------------------------------- fit's loop, reproduced
+def _fit_jit(model, X, y, *, loss, optimizer, epochs, batch_size=None, seed=0, tol=None,
+             n_iter_no_change=10, shuffle=True):  # fmt: skip
+    """What fit's loop runs with the compiled path (see docs/jit.md): the same batches,
+    the same history."""
+    spec = gn.functional.get_loss(loss)
+    fast = FastMLP(layers_of(model, training=True), spec.name)
+    n = X.shape[0]
+    losses, reason = [], "max_epochs"
+    if batch_size is None or batch_size >= n:
+        run = jit.run_full_batch(fast, optimizer, X, y, None, epochs, tol, n_iter_no_change)
+        return list(run.losses), run.stop_reason
+    rng = np.random.default_rng(seed)
+    for _ in range(epochs):
+        order = rng.permutation(n) if shuffle else None
+        b = jit.run_epoch(fast, optimizer, X, y, None, order, batch_size)
+        m = [min(batch_size, n - s) for s in range(0, n, batch_size)]
+        losses.append(sum(L * k for L, k in zip(b, m)) / n)
+    return losses, reason
+
+
+@pytest.mark.parametrize("dt", [F64, F32])
+@pytest.mark.parametrize("batch_size", [None, 8])
+def test_same_history_and_weights_as_fit(dt, batch_size):
+    X, y = _data(30, 3, 1, "binary_cross_entropy", dt)
+    a = _net([3, 6, 1], "relu", "sigmoid", dt)
+    b = copy.deepcopy(a)
+    oa, ob = optim.Adam(a.parameters(), lr=0.01), optim.Adam(b.parameters(), lr=0.01)
+    h = gn.fit(a, X, y, loss="bce", optimizer=oa, epochs=20, batch_size=batch_size, seed=0,
+               verbose=0, engine="fused")  # fmt: skip
+    losses, reason = _fit_jit(b, X, y, loss="bce", optimizer=ob, epochs=20,
+                              batch_size=batch_size, seed=0)  # fmt: skip
+    assert reason == h.stop_reason == "max_epochs"
+    _close(losses, h.loss, dt, "epoch losses")
+    _same_model(a, b, dt)
+    _same_optimizer(oa, ob, dt)
+
+
+@pytest.mark.parametrize("tol,patience", [(1e-3, 5), (1e-4, 3), (1e-6, 1)])
+def test_full_batch_stops_where_fits_tolerance_rule_stops(tol, patience):
+    X, y = np.array(XNOR_X, F64), np.array(XNOR_Y, F64)
+    a = _net([2, 2, 1], "sigmoid", "sigmoid", F64)
+    b = copy.deepcopy(a)
+    oa, ob = optim.SGD(a.parameters(), lr=1.0), optim.SGD(b.parameters(), lr=1.0)
+    h = gn.fit(a, X, y, loss="mse", optimizer=oa, epochs=3000, tol=tol,
+               n_iter_no_change=patience, verbose=0, engine="fused")  # fmt: skip
+    run = jit.run_full_batch(_fast(b, "mse"), ob, X, y, None, 3000, tol, patience)
+    assert run.stop_reason == h.stop_reason == "tol"
+    assert len(run.losses) == h.epochs < 3000
+    assert run.best_epoch + 1 == h.best_epoch
+    _close(run.losses, h.loss, F64, "losses")
+    _same_model(a, b, F64)
+
+
+def test_max_steps_stops_the_run_and_wins_over_tol():
+    X, y = np.array(XNOR_X, F64), np.array(XNOR_Y, F64)
+    net = _net([2, 2, 1], "sigmoid", "sigmoid")
+    opt = optim.SGD(net.parameters(), lr=1.0)
+    run = jit.run_full_batch(_fast(net, "mse"), opt, X, y, None, 100, max_steps=7)
+    assert (run.stop_reason, run.steps, len(run.losses), opt.t) == ("max_steps", 7, 7, 7)
+    run = jit.run_full_batch(_fast(net, "mse"), opt, X, y, None, 100, 1e9, 1, max_steps=1)
+    assert run.stop_reason == "max_steps"  # tol stops at once too; fit reports max_steps
+    got = jit.run_epoch(_fast(net, "mse"), opt, X, y, None, None, 1, max_steps=3)
+    assert got.shape == (3,) and opt.t == 11
+
+
+@pytest.mark.parametrize("dt", [F64, F32])
+def test_divergence_stops_before_the_update_and_reports_the_loss(dt):
+    X, y = _data(16, 3, 2, "mse", dt)
+    X *= 100
+    a = _net([3, 4, 2], "relu", "identity", dt)
+    b = copy.deepcopy(a)
+    oa, ob = optim.SGD(a.parameters(), lr=10.0), optim.SGD(b.parameters(), lr=10.0)
+    ref = _numpy_full(a, "mse", oa, X, y, None, 100)
+    run = jit.run_full_batch(_fast(b, "mse"), ob, X, y, None, 100)
+    assert run.stop_reason == "diverged"
+    assert not math.isfinite(run.losses[-1]) and len(run.losses) == len(ref)
+    assert run.steps == len(ref) - 1 == ob.t
+    # up to the diverging step the runs agree where the numbers are finite
+    finite = np.isfinite(ref[:-1]) & (np.abs(ref[:-1]) < 1e30)
+    _close(run.losses[:-1][finite], ref[:-1][finite], dt, "losses")
+
+
+def test_divergence_in_a_mini_batch_epoch():
+    X, y = _data(40, 3, 1, "mse", F64)
+    X *= 1e3
+    net = _net([3, 4, 1], "relu", "identity")
+    opt = optim.SGD(net.parameters(), lr=10.0)
+    got = jit.run_epoch(_fast(net, "mse"), opt, X, y, None, None, 4)
+    assert not math.isfinite(got[-1]) and np.isfinite(got[:-1]).all()
+    assert opt.t == len(got) - 1
+
+
+def test_snapshot_keeps_the_weights_of_every_64th_step_as_fit_does():
+    X, y = np.array(XNOR_X, F64), np.array(XNOR_Y, F64)
+    net = _net([2, 2, 1], "sigmoid", "sigmoid")
+    ref = copy.deepcopy(net)
+    opt, oref = optim.SGD(net.parameters(), lr=1.0), optim.SGD(ref.parameters(), lr=1.0)
+    params = net.parameters()
+    snapshot = [p.data.copy() for p in params]
+    jit.run_full_batch(_fast(net, "mse"), opt, X, y, None, 60, step0=30,
+                       snapshot=list(zip(params, snapshot)))  # fmt: skip
+    _numpy_full(ref, "mse", oref, X, y, None, 34)  # step 64 counted from the start (not 128)
+    for s, p in zip(snapshot, ref.parameters()):
+        _close(s, p.data, F64, "snapshot")
+
+
+# ------------------------------------------------------------------ what is supported
+def test_supported_and_why_not():
+    net = _net([2, 3, 1], "tanh", "sigmoid")
+    fast = _fast(net, "bce")
+    assert jit.why_not(fast, optim.SGD(net.parameters(), lr=0.1)) is None
+    assert jit.supported(fast, optim.Adam(net.parameters()), batch_size=4)
+    assert "RMSprop" in jit.why_not(fast, optim.RMSprop(net.parameters()))
+    ps = net.parameters()
+    two = optim.SGD([{"params": ps[:2]}, {"params": ps[2:], "lr": 0.5}], lr=0.1)
+    assert "one param group" in jit.why_not(fast, two)
+    assert "exactly" in jit.why_not(fast, optim.SGD(ps[:2], lr=0.1))
+    ps[0].requires_grad = False
+    assert "frozen" in jit.why_not(fast, optim.SGD(ps, lr=0.1))
+    assert "FastMLP" in jit.why_not(net, optim.SGD(ps, lr=0.1))
+    assert jit.available() is True
+
+
+def test_the_size_rule():
+    small = _fast(_net([20, 64, 64, 1], "tanh", "sigmoid", F32), "bce")
+    assert jit.is_small(small, 64)  # bench/ W2
+    assert not jit.is_small(small, 4096)
+    big = _fast(_net([784, 256, 128, 10], "relu", "softmax", F32), "ce")
+    assert not jit.is_small(big, 32)  # bench/ W1: OpenBLAS's territory
+    opt = optim.SGD(big.layers[0].linear.parameters() + big.layers[1].linear.parameters()
+                    + big.layers[2].linear.parameters(), lr=0.1)  # fmt: skip
+    assert jit.why_not(big, opt) is None and not jit.supported(big, opt, batch_size=32)
+
+
+def test_a_replaced_table_entry_is_not_compiled(monkeypatch):
+    import dataclasses
+
+    tanh = gn.functional.ACTIVATIONS["tanh"]
+    monkeypatch.setitem(
+        gn.functional.ACTIVATIONS, "tanh", dataclasses.replace(tanh, grad=lambda z, a: 1 - a * a)
+    )
+    net = _net([2, 3, 1], "tanh", "identity")
+    assert "replaced" in jit.why_not(_fast(net, "mse"), optim.SGD(net.parameters(), lr=0.1))
+
+
+def test_bad_arguments_name_themselves():
+    net = _net([2, 3, 1], "tanh", "identity")
+    fast, opt = _fast(net, "mse"), optim.SGD(net.parameters(), lr=0.1)
+    X, y = _data(10, 2, 1, "mse", F64)
+    with pytest.raises(ValueError, match="order"):
+        jit.run_epoch(fast, opt, X, y, None, np.arange(9), 4)
+    with pytest.raises(ValueError, match="batch_size"):
+        jit.run_epoch(fast, opt, X, y, None, None, 11)
+    with pytest.raises(ValueError, match="features"):
+        jit.run_full_batch(fast, opt, X[:, :1], y)
+    with pytest.raises(ValueError, match="shape"):
+        jit.run_full_batch(fast, opt, X, y[:5])
+    with pytest.raises(ValueError, match="epochs"):
+        jit.run_full_batch(fast, opt, X, y, epochs=0)
+    with pytest.raises(ValueError, match="RMSprop"):
+        jit.run_full_batch(fast, optim.RMSprop(net.parameters()), X, y)
+    assert opt.t == 0
+
+
+def test_eigens_tanh_is_within_5_ulp():
+    x = np.concatenate([np.linspace(-10, 10, 200001), np.geomspace(1e-8, 10, 10001)])
+    x = np.concatenate([x, -x]).astype(F32)
+    hd = np.zeros(jit._N_SLOTS, F32)
+    hd[jit._TANH :] = jit._TANH_CONSTANTS
+    A = x.copy()
+    hd[jit._FAST], hd[jit._ONE], hd[jit._HALF] = 1, 1, 0.5
+    jit._compile()
+    jit._k_activate(A, 1, A.size, 2, F32(0), hd)
+    exact = np.tanh(x.astype(F64))
+    ulp = np.abs(A.astype(F64) - exact) / np.spacing(np.abs(exact).astype(F32)).astype(F64)
+    numpy_ulp = np.abs(np.tanh(x).astype(F64) - exact) / np.spacing(np.abs(exact).astype(F32))
+    # measured: 4.3 ulp at most (near |x| = 5.2), and 0.99999976 (not 1) past the clamp;
+    # NumPy's own float32 tanh is within 1.4 ulp
+    assert ulp.max() <= 5, ulp.max()
+    assert numpy_ulp.max() <= 2
+    assert np.isnan(jit._k_tanh(F32(np.nan), jit._k_tanh_constants(hd)))
