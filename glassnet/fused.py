@@ -201,36 +201,39 @@ class FastMLP:
         self._bufs: dict[int, tuple[Any, ...]] = {}
 
     def _buffers(self, n: int) -> tuple[Any, ...]:
+        """Per batch size n: each layer's (W, b, A, dL/dZ, scratch, its table entry), and a
+        vector of ones for dL/db."""
         b = self._bufs.get(n)
         if b is None:
-            shapes = [(*self.lead, n, lay.neurons) for lay in self.layers]
-            acts = [np.empty(s, self.dtype) for s in shapes]  # A (Z before the activation)
-            grads = [np.empty(s, self.dtype) for s in shapes]  # dL/dZ
-            scratch = [  # g'(z) work space, or a copy of Z for an activation without kernels
-                np.empty(s, self.dtype if k is None or k[2] == "f" else k[2])
-                for s, k in zip(shapes, self._kernels)
-            ]
-            b = self._bufs[n] = (acts, grads, scratch, np.ones(n, self.dtype))
+            per_layer = []
+            for lay, act, k in zip(self.layers, self._acts, self._kernels):
+                s = (*self.lead, n, lay.neurons)
+                # scratch: g'(z) work space, or a copy of Z for an activation without kernels
+                t = self.dtype if k is None or k[2] == "f" else k[2]
+                lin = lay.linear
+                bufs = (np.empty(s, self.dtype), np.empty(s, self.dtype), np.empty(s, t))
+                per_layer.append((lin.W, lin.b, *bufs, act, k, lay.alpha, lay.kw))
+            b = self._bufs[n] = (per_layer, np.ones(n, self.dtype))
         return b
 
     def forward(self, X: np.ndarray, record: list[dict] | None = None) -> list[np.ndarray]:
         """Each layer's activation ``A = g(A_prev @ W + b)`` for the batch X (buffers reused
         by the next call). An output fused with its loss is left as logits."""
-        acts, _, scratch, _ = self._buffers(X.shape[-2])
+        per_layer = self._buffers(X.shape[-2])[0]
         a = X
-        for lay, act, k, A, T in zip(self.layers, self._acts, self._kernels, acts, scratch):
-            np.matmul(a, lay.linear.W.data, out=A)  # (n, neurons)
-            if lay.linear.b is not None:
-                np.add(A, lay.linear.b.data, out=A)
+        for W, b, A, _, T, act, k, alpha, kw in per_layer:
+            np.matmul(a, W.data, out=A)  # (n, neurons)
+            if b is not None:
+                np.add(A, b.data, out=A)
             if record is not None:
                 record.append({"X": a, "Z": A.copy()})
             if k is not None:
-                k[0](A, lay.alpha)  # A <- g(Z) in place
+                k[0](A, alpha)  # A <- g(Z) in place
             else:
                 np.copyto(T, A)  # keep Z for g'(Z)
-                np.copyto(A, act.fn(T, **lay.kw))
+                np.copyto(A, act.fn(T, **kw))
             a = A
-        return acts
+        return [t[2] for t in per_layer]
 
     def step(
         self,
@@ -243,64 +246,51 @@ class FastMLP:
         (into ``record`` instead, when given). Returns the loss (mean over the batch,
         weighted by ``w`` of shape (n,), plus the L2 penalty)."""
         n = X.shape[-2]
-        _, dbufs, scratch, ones = self._buffers(n)
+        per_layer, ones = self._buffers(n)
         # 1) forward, keeping each layer's activation (g' is read from a)
-        acts = self.forward(X, record)
+        self.forward(X, record)
         # 2) the loss and dL/dZ of the output layer: the table's kernel writes dL/d(out) to G
-        G = dbufs[-1]
-        out = acts[-1]
+        *_, out, G, T, act, k, alpha, kw = per_layer[-1]
+        o, yk, Gk = out, y, G
         if self.lead:  # a stack: the kernels see (K N, outputs) rows, labels (K N,)
-            out, y, G = (
-                out.reshape(-1, out.shape[-1]),
-                y.reshape(-1, *y.shape[2:]),
-                G.reshape(-1, G.shape[-1]),
-            )
-        per = self.loss.kernel(out, y, G)
+            o, yk, Gk = (o.reshape(-1, o.shape[-1]), y.reshape(-1, *y.shape[2:]),
+                         G.reshape(-1, G.shape[-1]))  # fmt: skip
+        per = self.loss.kernel(o, yk, Gk)
         count = per.size // (self.lead[0] if self.lead else 1)
         if record is not None:
-            self._record_output(record[-1], acts[-1], y, G, count)
+            self._record_output(record[-1], out, yk, Gk, count)
             record[-1]["per_sample"] = per
-        self._times_gprime(-1, G, acts[-1], scratch[-1])
+        _times_gprime(G, out, T, act, k, alpha, kw)
         if w is not None:
             per = per * w.reshape((-1,) + (1,) * (per.ndim - 1))
-            G *= w.reshape(-1, 1)
-        G = dbufs[-1]
+            Gk *= w.reshape(-1, 1)
         if self.lead:  # one loss per network of the stack
             loss = np.add.reduce(per.reshape(*self.lead, -1), axis=-1).astype(np.float64) / count
         else:
             loss = float(np.add.reduce(per, axis=None)) / count
         G *= 1.0 / count  # the mean over per-sample (ce) or per-entry (bce, mse) losses
         # 3) backward through the layers: dL/dW = A_prevᵀ G, dL/db = 1ᵀ G, dL/dA_prev = G Wᵀ
-        for i in range(len(self.layers) - 1, -1, -1):
-            lin = self.layers[i].linear
-            a_prev = acts[i - 1] if i > 0 else X
-            G = dbufs[i]
+        for i in range(len(per_layer) - 1, -1, -1):
+            W, b, _, G, *_ = per_layer[i]
+            a_prev = per_layer[i - 1][2] if i > 0 else X
             if record is not None:
                 rec = record[i]
                 rec["dZ"] = G.copy()
                 rec["dW"], rec["db"] = a_prev.T @ G, G.sum(axis=0)
             else:
-                np.matmul(a_prev.swapaxes(-1, -2), G, out=_grad_of(lin.W))
-                if lin.b is not None:  # a matrix-vector product (BLAS): faster than a sum
-                    gb = _grad_of(lin.b)  # (neurons,), or (K, 1, neurons) for a stack
+                np.matmul(a_prev.swapaxes(-1, -2), G, out=_grad_of(W))
+                if b is not None:  # a matrix-vector product (BLAS): faster than a sum
+                    gb = _grad_of(b)  # (neurons,), or (K, 1, neurons) for a stack
                     np.matmul(ones, G, out=gb[:, 0] if self.lead else gb)
             if i > 0:
-                D = dbufs[i - 1]
-                np.matmul(G, lin.W.data.swapaxes(-1, -2), out=D)  # dL/dA below
+                _, _, A, D, T, act, k, alpha, kw = per_layer[i - 1]
+                np.matmul(G, W.data.swapaxes(-1, -2), out=D)  # dL/dA below
                 if record is not None:
                     record[i - 1]["dA"] = D.copy()
-                self._times_gprime(i - 1, D, acts[i - 1], scratch[i - 1])
+                _times_gprime(D, A, T, act, k, alpha, kw)
         if self.l2 and record is None:
             loss += add_l2([lay.linear.W for lay in self.layers], self.l2, n)
         return loss
-
-    def _times_gprime(self, i: int, D: np.ndarray, A: np.ndarray, T: np.ndarray) -> None:
-        """D <- dL/dZ = D * g'(Z) for layer i (T: its scratch buffer)."""
-        k = self._kernels[i]
-        if k is not None:
-            k[1](D, A, T, self.layers[i].alpha)
-        else:
-            np.copyto(D, self._acts[i].backward(D, T, A, **self.layers[i].kw))
 
     def _record_output(
         self, rec: dict, out: np.ndarray, y: np.ndarray, G: np.ndarray, count: int
@@ -328,13 +318,23 @@ class FastMLP:
             y = np.asarray(y)
             t.loss = self.step(X, y if y.dtype.kind in "iu" else y.astype(self.dtype), None, record)
             t.per_sample = record[-1].pop("per_sample")
-            acts = self._buffers(X.shape[0])[0]
+            acts = [t[2] for t in self._buffers(X.shape[0])[0]]
         for i, (lay, rec, A) in enumerate(zip(self.layers, record, acts)):
             # a head fused with its loss left logits in its buffer: its output is g(Z)
             fused_head = self.fused and i == len(record) - 1
             rec["A"] = lay.activation.fn(rec["Z"], **lay.kw) if fused_head else A.copy()
             rec["gprime"] = lay.activation.grad(rec["Z"], rec["A"], **lay.kw)
         return t
+
+
+def _times_gprime(D: np.ndarray, A: np.ndarray, T: np.ndarray, act: Any, k: Any, alpha: float,
+                  kw: dict) -> None:  # fmt: skip
+    """D <- dL/dZ = D * g'(Z) for a layer's A = g(Z) (T: its scratch buffer, holding Z when
+    the activation has no in-place kernels)."""
+    if k is not None:
+        k[1](D, A, T, alpha)
+    else:
+        np.copyto(D, act.backward(D, T, A, **kw))
 
 
 def _grad_of(p: Parameter) -> np.ndarray:

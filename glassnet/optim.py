@@ -304,6 +304,35 @@ class Optimizer:
                 p.grad = None
         return loss
 
+    def prepared(self) -> Callable[[], None]:
+        """:meth:`step` for a loop that changes nothing between two steps but the gradients'
+        values (``glassnet.fit`` on its fast path): the checks of ``step`` run now, once, and
+        the function returned applies the rules only. Valid until anything else changes (a
+        setting, a param group, a ``.data``/``.grad`` rebound, ``requires_grad``): ask again
+        then. While some parameter would be left out of a step, it is ``step`` itself."""
+        self._regroup()
+        calls = []
+        for group, pack in zip(self.param_groups, self._packs):
+            self._recheck(group, pack)
+            skip = (
+                p.grad is None or not getattr(p, "requires_grad", True) for p in pack.flat.params
+            )
+            if any(skip) or np.ptp(pack.steps):
+                return self.step
+            flat = pack.flat.sync()
+            h = {**pack.settings, "t": int(pack.steps[0]) if len(pack.steps) else 0}
+            calls.append((pack.steps, h, [*zip(flat.data, flat.grad, pack.work, pack.state)]))
+
+        def step() -> None:
+            self.t += 1
+            for steps, h, chunks in calls:  # per group: its parameters' step counts, all equal
+                steps += 1
+                h["t"] += 1
+                for w, g, work, state in chunks:
+                    self._rule(w, g, work, state, h)
+
+        return step
+
     def _keep(self, pack: _Pack) -> tuple[list, list]:
         """The parameters a step leaves as they are, with their state (no gradient, or none
         required): copies of their values and state, to put back after the rule, and those

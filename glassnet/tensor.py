@@ -30,6 +30,7 @@ array([4., 6.], dtype=float32)
 from __future__ import annotations
 
 import contextlib
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from types import SimpleNamespace
 from typing import Any
@@ -357,13 +358,7 @@ class Tensor:
             out._base = self
         return out
 
-    @property
-    def grad(self) -> np.ndarray | None:
-        """dL/dself after ``backward()``: an array of this tensor's shape and dtype, or None."""
-        return self._grad
-
-    @grad.setter
-    def grad(self, value: Any) -> None:
+    def _set_grad(self, value: Any) -> None:
         if value is not None:
             value = value.data if isinstance(value, Tensor) else value
             if not isinstance(value, np.ndarray):
@@ -378,6 +373,13 @@ class Tensor:
                     "a gradient of another shape or dtype cannot accumulate into this tensor."
                 )
         self._grad = value
+
+    # read through a C-level getter: fit's fast path reads each parameter's .grad every step
+    grad = property(
+        operator.attrgetter("_grad"),
+        _set_grad,
+        doc="dL/dself after ``backward()``: an array of this tensor's shape and dtype, or None.",
+    )
 
     def zero_grad(self) -> None:
         """Reset ``.grad``: filled with zeros in place if it exists (keeps shared buffers)."""

@@ -415,9 +415,9 @@ def _batches(
                 yield X[lo:hi], y[lo:hi], None if w is None else w[lo:hi], stop - start
             continue
         idx, (Xb, yb, wb), k = order[lo:hi], bufs, hi - lo
-        xb = np.take(X, idx, axis=0, out=Xb[:k], mode="clip")
-        ybt = np.take(y, idx, axis=0, out=yb[:k], mode="clip")
-        yield xb, ybt, None if w is None else np.take(w, idx, out=wb[:k], mode="clip"), stop - start
+        xb = X.take(idx, axis=0, out=Xb[:k], mode="clip")  # (the method: np.take's wrapper
+        ybt = y.take(idx, axis=0, out=yb[:k], mode="clip")  # costs more than the copy here)
+        yield xb, ybt, None if w is None else w.take(idx, out=wb[:k], mode="clip"), stop - start
 
 
 def _shards(batches: Iterator[tuple], dp: Any) -> Iterator[tuple]:
@@ -633,6 +633,10 @@ def fit(
     step_cbs = [c for c in cbs if type(c).on_step_end is not Callback.on_step_end]
     if dp is not None and not dp.root:
         cbs, verbose = [], 0  # rank 0 writes and prints; on_step_end runs on every rank
+    # between two steps on the fast path only the gradients' values change, unless something
+    # of the caller's runs: then the optimizer's checks run once per epoch, not per step
+    quick = fast is not None and not step_cbs and hasattr(optimizer, "prepared")
+    replan = bool(cbs) or schedule is not None or stop_rules is not None
     if stop_rules is None:
         rule = Tolerance(tol, n_iter_no_change)
         stop_rules = [EarlyStopping(tol, n_iter_no_change) if early_stopping else rule]
@@ -669,9 +673,12 @@ def fit(
     # a non-finite loss is reported once, as DivergenceError (set once, not per step)
     errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
     errstate.__enter__()
+    enders, update = (*stop_rules, *cbs), None
     try:
         for epoch in range(initial_epoch + 1, epochs + 1):
             state.epoch = epoch
+            if update is None or replan:
+                update = optimizer.prepared() if quick else optimizer.step
             if callable(seed):
                 rng = as_rng(seed(epoch))
             order = rng.permutation(n) if (shuffle and not full_batch and src is None) else None
@@ -686,7 +693,7 @@ def fit(
                 batch_loss = train_step(xb, ybt, wbt)
                 if not math.isfinite(batch_loss):
                     raise _Diverged(history.steps + 1, epoch, batch_loss)
-                optimizer.step()
+                update()
                 history.steps += 1
                 history.samples_seen += m
                 total += batch_loss * m
@@ -710,10 +717,11 @@ def fit(
                 vl, vm = tasks.score(model, spec, loss, Xv, yv)
                 history.val_loss.append(vl)
                 history.val_metric.append(vm)
-            progress.on_epoch_end(state)
+            if verbose:
+                progress.on_epoch_end(state)
             # the stopping rules first (they keep their books every epoch), then the
             # callbacks; a stop asked by a plain callback is "callback"
-            for c in (*stop_rules, *cbs):
+            for c in enders:
                 c.on_epoch_end(state)
             if state.stop and not state.stop_reason:
                 state.stop_reason = "callback"

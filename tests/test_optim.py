@@ -943,3 +943,69 @@ def test_plain_sgd_on_a_buffer_larger_than_one_block_matches_numpy():
     p.grad = np.full_like(p.data, g)
     opt.step()
     np.testing.assert_array_equal(p.data, w0 - np.float32(0.3) * g)
+
+
+# ---------------------------------------------------------------------------
+# prepared(): step's checks once, then the rules only (fit's fast path)
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("cls", "ref", "lr", "kw"), CASES, ids=CASE_IDS)
+def test_prepared_step_equals_step_bit_for_bit(cls, ref, lr, kw):
+    """Two copies, one stepped by step(), one by the function prepared() returns (with the
+    gradients written into the bound .grad views, as the fast path does): same weights,
+    same state dict, same step counts."""
+    rng = np.random.default_rng(3)
+    a = make_params(rng, dtypes=(np.float64, np.float32), shapes=[(3,), (2, 3), (5,)])
+    b = [P(p.data.copy()) for p in a]
+    grads = [[rng.standard_normal(p.data.shape) for p in a] for _ in range(4)]
+    opt_a, opt_b = cls(a, lr=lr, **kw), cls(b, lr=lr, **kw)
+    for p, g in zip(a + b, grads[0] * 2):
+        p.grad = g.astype(p.data.dtype)
+    opt_a.step(), opt_b.step()  # a first step binds every .grad to its view
+    update = opt_b.prepared()
+    assert update != opt_b.step
+    for gs in grads[1:]:
+        for pa, pb, g in zip(a, b, gs):
+            pa.grad = g.astype(pa.data.dtype)
+            pb.grad[...] = g  # into the view, as FastMLP.step writes it
+        opt_a.step()
+        update()
+    for pa, pb in zip(a, b):
+        np.testing.assert_array_equal(pa.data, pb.data)
+    sa, sb = opt_a.state_dict(), opt_b.state_dict()
+    assert sa["t"] == sb["t"] == 4
+    for ga, gb in zip(sa["param_groups"], sb["param_groups"]):
+        assert ga.keys() == gb.keys()
+        for k in ga:
+            np.testing.assert_array_equal(ga[k], gb[k])
+
+
+def test_prepared_is_step_itself_while_a_parameter_is_left_out():
+    rng = np.random.default_rng(4)
+    params = make_params(rng)
+    opt = SGD(params, lr=0.1, momentum=0.9)
+    assert opt.prepared() == opt.step  # no gradient yet: step decides per parameter
+    for p in params:
+        p.grad = np.ones_like(p.data)
+    opt.step()
+    assert opt.prepared() != opt.step
+    params[1].requires_grad = False  # frozen
+    assert opt.prepared() == opt.step
+    params[1].requires_grad = True
+    params[2].grad = None
+    assert opt.prepared() == opt.step
+    opt.step()  # without parameter 2: it takes one step fewer
+    params[2].grad = np.ones_like(params[2].data)
+    assert opt.prepared() == opt.step  # the counts differ: step handles them
+
+
+def test_prepared_sees_a_changed_setting_when_asked_again():
+    p = P(np.zeros(3), np.ones(3))
+    opt = SGD([p], lr=0.5)
+    opt.step()
+    update = opt.prepared()
+    opt.param_groups[0]["lr"] = 0.25
+    opt.prepared()()
+    np.testing.assert_array_equal(p.data, [-0.75, -0.75, -0.75])
+    assert update != opt.prepared()

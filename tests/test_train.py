@@ -1026,3 +1026,23 @@ def test_a_network_too_big_for_memory_is_refused_before_allocating(monkeypatch):
     monkeypatch.setenv("GLASSNET_MEMORY_LIMIT", "lots")
     with pytest.raises(ValueError, match="GLASSNET_MEMORY_LIMIT='lots' is not a size"):
         nn.Linear(2, 2)
+
+
+def test_a_parameter_frozen_by_a_callback_stops_moving_on_the_fast_path():
+    """fit checks the optimizer once per epoch on its fast path, not per step: a callback's
+    change (here freezing W1 after epoch 2) must still hold from the next step on."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((64, 3)), rng.standard_normal((64, 1))
+    model = gn.nn.MLP([3, 4, 1], activation="tanh", rng=0, dtype=np.float64)
+    W1 = model.parameters()[0]
+    seen = {}
+
+    def freeze(state):
+        if state.epoch == 2:
+            W1.requires_grad = False
+            seen["W1"] = W1.data.copy()
+
+    h = fit(model, X, y, epochs=5, batch_size=16, lr=0.1, callbacks=[freeze], verbose=0)
+    assert h.engine == "fused" and h.steps == 20
+    np.testing.assert_array_equal(W1.data, seen["W1"])
+    assert not np.array_equal(model.parameters()[2].data, 0)  # the others trained on
