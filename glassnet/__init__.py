@@ -5,7 +5,7 @@
 '0.1.0'
 """
 
-from . import data, datasets, functional, io, nn, optim, preprocessing, tasks, viz
+from . import data, datasets, functional, io, nn, optim, preprocessing, schedules, tasks, viz
 from ._validation import manual_seed
 from .explain import explain
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
@@ -40,6 +40,7 @@ __all__ = [
     "fit",
     "fit_many",
     "optim",
+    "schedules",
     "data",
     "datasets",
     "io",

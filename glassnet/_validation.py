@@ -453,3 +453,11 @@ def check_memory(what: str, nbytes: float, fix: str) -> None:
             f"{what} needs about {bytes_text(nbytes)} of memory, more than {source} "
             f"({bytes_text(limit)}): {fix}"
         )
+
+
+def build(name: Any, table: Mapping, base: type, what: str, first: Any, kw: Mapping) -> Any:
+    """``table[name](first, **kw)`` (``name`` may be a class), with messages that list
+    the valid names and settings (optimizers, schedules)."""
+    cls = check_name(name, table, what, base)
+    check_keywords(cls, kw)
+    return cls(first, **kw)

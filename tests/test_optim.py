@@ -11,21 +11,15 @@ import numpy as np
 import pytest
 
 from glassnet.nn import flatten_parameters
-from glassnet.optim import (
-    OPTIMIZERS,
+from glassnet.optim import OPTIMIZERS, SGD, Adam, AdamW, GradientDescent, RMSprop, get_optimizer
+from glassnet.schedules import (
     SCHEDULES,
-    SGD,
-    Adam,
-    AdamW,
     AdaptiveLR,
     ConstantLR,
     CosineAnnealingLR,
     ExponentialLR,
-    GradientDescent,
     InvScalingLR,
-    RMSprop,
     StepLR,
-    get_optimizer,
     get_schedule,
 )
 
@@ -1009,3 +1003,13 @@ def test_prepared_sees_a_changed_setting_when_asked_again():
     opt.prepared()()
     np.testing.assert_array_equal(p.data, [-0.75, -0.75, -0.75])
     assert update != opt.prepared()
+
+
+def test_schedules_moved_out_of_optim_with_a_deprecation_path():
+    import glassnet.optim as optim_mod
+
+    for name in ("StepLR", "get_schedule", "SCHEDULES", "AdaptiveLR"):
+        with pytest.warns(DeprecationWarning, match=rf"glassnet.optim.{name} moved to glassnet"):
+            assert getattr(optim_mod, name) is getattr(__import__("glassnet").schedules, name)
+    with pytest.raises(AttributeError, match="has no attribute 'NoSuchLR'"):
+        optim_mod.NoSuchLR  # noqa: B018

@@ -161,7 +161,7 @@ def test_param_groups_with_their_own_lr_and_weight_decay_follow_pytorch():
     assert [g["lr"] for g in opt.param_groups] == [0.05, 0.1]
     assert [g["weight_decay"] for g in opt.param_groups] == [0.1, 0.0]
     assert opt.param_groups[0]["params"] == first.parameters()
-    sched = optim.StepLR(opt, step_size=2, gamma=0.5)
+    sched = gn.schedules.StepLR(opt, step_size=2, gamma=0.5)
     run(model, opt, sched, nn.MSELoss(), X, Y, 3)
     assert [g["lr"] for g in opt.param_groups] == [0.025, 0.05]  # each from its own base
     # the state dict round-trips the groups: resuming equals going on
@@ -171,7 +171,7 @@ def test_param_groups_with_their_own_lr_and_weight_decay_follow_pytorch():
     twin.load_state_dict(model.state_dict())
     opt2 = optim.SGD(groups(twin.layers[0].parameters(), twin.layers[2].parameters()), lr=0.5)
     opt2.load_state_dict(state)
-    sched2 = optim.StepLR(opt2, step_size=2, gamma=0.5)
+    sched2 = gn.schedules.StepLR(opt2, step_size=2, gamma=0.5)
     sched2.load_state_dict(sched_state)
     run(model, opt, sched, nn.MSELoss(), X, Y, 3)
     run(twin, opt2, sched2, nn.MSELoss(), X, Y, 3)

@@ -14,7 +14,8 @@ import pytest
 import glassnet as gn
 from glassnet import functional as F
 from glassnet import nn
-from glassnet.optim import SGD, AdaptiveLR, ExponentialLR, StepLR
+from glassnet.optim import SGD
+from glassnet.schedules import AdaptiveLR, ExponentialLR, StepLR
 from glassnet.train import Callback, DivergenceError, History, evaluate_loss, fit
 
 

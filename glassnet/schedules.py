@@ -1,0 +1,292 @@
+"""Learning-rate schedules: γ changed between epochs, as PyTorch's ``lr_scheduler``.
+
+A schedule sets each param group's ``lr`` of an optimizer (:mod:`glassnet.optim`) once
+per epoch. The training loop calls ``schedule.step()`` at the end of every epoch
+(``step(samples_seen)`` for :class:`InvScalingLR`, ``step(metric)`` for
+:class:`AdaptiveLR`), or :meth:`LRSchedule.epoch_end` with keywords, which every
+schedule accepts. ``glassnet.fit(..., schedule=...)`` does that for you.
+
+They live beside the optimizers, not in them: the loop calls a schedule as it calls its
+other end-of-epoch plugins, and the update rules never need one (moved here from
+``glassnet.optim`` in glassnet 0.2; the old names still work there, with a warning).
+
+>>> import numpy as np
+>>> from glassnet import nn, optim
+>>> opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.1)
+>>> sched = StepLR(opt, step_size=2, gamma=0.5)
+>>> [(sched.step(), opt.lr)[1] for _ in range(4)]
+[0.1, 0.05, 0.05, 0.025]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from ._validation import build, check_setting, check_state_dict
+
+# fmt: off
+__all__ = [
+    "SCHEDULES", "AdaptiveLR", "ConstantLR", "CosineAnnealingLR", "ExponentialLR",
+    "InvScalingLR", "LRSchedule", "StepLR", "get_schedule",
+]
+# fmt: on
+
+_RULES: dict[str, Any] = {  # what each setting must be: check_number's bounds, bool, choices
+    "lr": {"low": 0},  # a learning rate once set: a schedule such as cosine annealing may reach 0
+    "gamma": {"low": 0, "low_open": True},
+    **dict.fromkeys(("eta_min", "power_t", "tol", "min_lr"), {"low": 0}),
+    **dict.fromkeys(
+        ("epoch", "patience", "samples_seen", "bad_epochs"), {"low": 0, "integer": True}
+    ),
+    **dict.fromkeys(("step_size", "T_max"), {"low": 1, "integer": True}),
+    "factor": {"low": 0, "high": 1, "low_open": True, "high_open": True},
+    "mode": ("min", "max"),
+    "best": {"allow_inf": True},
+    "metric": {},
+}
+
+
+def _check(value: Any, name: str, owner: str) -> Any:
+    """``value`` if it is what ``_RULES[name]`` asks, else a ParameterError."""
+    return check_setting(value, name, owner, _RULES[name])
+
+
+class LRSchedule:
+    """Base class: a schedule sets every param group's ``lr`` once per epoch.
+
+    The training loop calls ``schedule.step()`` at the end of every epoch (after the
+    epoch's optimizer steps); the schedule then sets each group's learning rate for the
+    next epoch from that group's starting rate (``base_lrs``, the groups' lr when the
+    schedule was built; ``base_lr`` is the first's) and ``epoch``, the number of calls
+    so far: :meth:`lr_at` for the first group. :meth:`epoch_end` takes the epoch's
+    facts by keyword and passes each schedule what it needs, so a loop can call every
+    schedule the same way.
+
+    ``step`` returns True when training should stop (only :class:`AdaptiveLR` ever
+    does). A subclass gives its rule as ``_rate(base_lr, epoch)``, names its settings
+    in ``_hyper`` (passing their values as its constructor's ``locals()``) and what it
+    tracks besides the epoch in ``_progress``; what each must be is in ``_RULES``. The
+    rate is a function of the epoch unless ``_clock`` names another of those counts.
+    """
+
+    _hyper: tuple[str, ...] = ()
+    _progress: dict[str, Any] = {}  # name → starting value
+    _needs: tuple[str, ...] = ()  # the facts of epoch_end that step takes
+    _clock = "epoch"  # what the rate is a function of
+
+    def __init__(self, optimizer: Any, settings: Any = None) -> None:
+        name = type(self).__name__
+        self.__dict__.update({k: _check(settings[k], k, name) for k in self._hyper})
+        if not (hasattr(optimizer, "lr") and hasattr(optimizer, "param_groups")):
+            raise TypeError(
+                f"{name} needs an optimizer with an 'lr' attribute and param_groups (a "
+                f"glassnet.optim optimizer). Got {type(optimizer).__name__}."
+            )
+        self.optimizer, self.epoch = optimizer, 0
+        self.base_lrs = [float(g["lr"]) for g in optimizer.param_groups]
+        self.__dict__.update(self._progress)
+
+    base_lr = property(lambda self: self.base_lrs[0], doc="The first group's starting lr.")
+
+    def _rate(self, base_lr: float, epoch: int) -> float:
+        raise NotImplementedError
+
+    def lr_at(self, clock: int) -> float:
+        """The first group's learning rate at ``clock``: the epoch (0-based), or what
+        ``_clock`` names instead (:class:`InvScalingLR`: the number of samples seen)."""
+        return self._rate(self.base_lr, clock)
+
+    def step(self) -> bool:
+        """End of an epoch: set each group's lr for the next one. Returns False."""
+        self.epoch += 1
+        for group, base in zip(self.optimizer.param_groups, self.base_lrs):
+            group["lr"] = self._rate(base, getattr(self, self._clock))
+        return False
+
+    def epoch_end(self, *, metric: float | None = None, samples_seen: int | None = None) -> bool:
+        """Uniform end-of-epoch call; returns True when training should stop.
+
+        ``metric`` is the epoch's training loss (used by :class:`AdaptiveLR`),
+        ``samples_seen`` the number of samples trained on so far (used by
+        :class:`InvScalingLR`).
+        """
+        facts = {"metric": metric, "samples_seen": samples_seen}
+        return self.step(*(facts[k] for k in self._needs))
+
+    @property
+    def lr(self) -> float:
+        """The optimizer's current learning rate."""
+        return float(self.optimizer.lr)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Plain Python values: type, base_lrs (a list), epoch, settings and progress."""
+        keys = ("base_lrs", "epoch", *self._hyper, *self._progress)
+        return {"type": type(self).__name__, **{k: getattr(self, k) for k in keys}}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned (``optimizer.lr`` is not touched:
+        load the optimizer's own state dict for that)."""
+        name, keys = type(self).__name__, list(self.state_dict())
+        check_state_dict(state, name, keys)
+        bases = state["base_lrs"]
+        if not isinstance(bases, list) or len(bases) != len(self.base_lrs):
+            raise ValueError(
+                f"{name}.load_state_dict: 'base_lrs' must list one lr per param group "
+                f"({len(self.base_lrs)}). Got {bases!r:.80}."
+            )
+        bases = [_check(b, "lr", name) for b in bases]
+        self.__dict__.update({k: _check(state[k], k, name) for k in keys[2:]}, base_lrs=bases)
+
+    def __repr__(self) -> str:
+        items = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._hyper)
+        return f"{type(self).__name__}({items}; epoch={self.epoch}, lr={self.lr!r})"
+
+
+class ConstantLR(LRSchedule):
+    """γₑ = γ₀: the learning rate stays at its initial value (scikit-learn's "constant").
+
+    (Unlike PyTorch's ``ConstantLR``, which scales γ for a first few epochs.)
+    """
+
+    def _rate(self, base_lr: float, epoch: int) -> float:
+        return base_lr
+
+
+class StepLR(LRSchedule):
+    """γₑ = γ₀ · gammaᵏ with k = ⌊e / step_size⌋: decay by ``gamma`` every ``step_size`` epochs.
+
+    Computed in closed form (PyTorch multiplies repeatedly; equal up to rounding).
+    """
+
+    _hyper = ("step_size", "gamma")
+
+    def __init__(self, optimizer: Any, step_size: int, gamma: float = 0.1) -> None:
+        super().__init__(optimizer, locals())
+
+    def _rate(self, base_lr: float, epoch: int) -> float:
+        return base_lr * self.gamma ** (epoch // self.step_size)
+
+
+class ExponentialLR(LRSchedule):
+    """γₑ = γ₀ · gammaᵉ: decay by ``gamma`` every epoch."""
+
+    _hyper = ("gamma",)
+
+    def __init__(self, optimizer: Any, gamma: float) -> None:
+        super().__init__(optimizer, locals())
+
+    def _rate(self, base_lr: float, epoch: int) -> float:
+        return base_lr * self.gamma**epoch
+
+
+class CosineAnnealingLR(LRSchedule):
+    """γₑ = η_min + (γ₀ − η_min) · (1 + cos(π e / T_max)) / 2.
+
+    Falls from γ₀ to ``eta_min`` over ``T_max`` epochs. Past ``T_max`` the formula
+    keeps going (it rises again, period 2·T_max), as PyTorch's does; set ``T_max`` to
+    the number of epochs.
+    """
+
+    _hyper = ("T_max", "eta_min")
+
+    def __init__(self, optimizer: Any, T_max: int, eta_min: float = 0.0) -> None:
+        super().__init__(optimizer, locals())
+
+    def _rate(self, base_lr: float, epoch: int) -> float:
+        cos = math.cos(math.pi * epoch / self.T_max)
+        return self.eta_min + (base_lr - self.eta_min) * (1.0 + cos) / 2.0
+
+
+class InvScalingLR(LRSchedule):
+    """γ = γ₀ / (t + 1)^power_t, with t the number of training samples seen so far.
+
+    scikit-learn's ``learning_rate="invscaling"`` (``SGDOptimizer.iteration_ends``):
+    the loop calls ``schedule.step(samples_seen)`` at the end of each epoch with the
+    running count of samples (scikit-learn's ``t_``), so epoch 0 uses γ₀.
+    """
+
+    _hyper, _progress, _needs = ("power_t",), {"samples_seen": 0}, ("samples_seen",)
+    _clock = "samples_seen"
+
+    def __init__(self, optimizer: Any, power_t: float = 0.5) -> None:
+        super().__init__(optimizer, locals())
+
+    def _rate(self, base_lr: float, samples_seen: int) -> float:
+        return base_lr / (samples_seen + 1) ** self.power_t
+
+    def step(self, samples_seen: int) -> bool:  # type: ignore[override]
+        """End of an epoch: ``samples_seen`` is the number of samples trained on so far."""
+        self.samples_seen = _check(samples_seen, "samples_seen", type(self).__name__)
+        return super().step()
+
+
+class AdaptiveLR(LRSchedule):
+    """Shrink γ when the training loss stops improving (scikit-learn's "adaptive").
+
+    At the end of each epoch, with the epoch's loss L (``mode="min"``; with
+    ``mode="max"`` a score, negated) and the best loss so far L*::
+
+        bad ← bad + 1  if L > L* − tol  else 0
+        L*  ← min(L*, L)
+        if bad > patience:
+            if γ <= min_lr: stop (step returns True)
+            γ ← γ / (1/factor);  bad ← 0
+
+    With ``factor=0.2`` this divides γ by 5, bit for bit scikit-learn's
+    ``learning_rate /= 5``; with ``patience=n_iter_no_change``, ``tol`` and
+    ``min_lr=1e-6`` it reproduces ``MLPClassifier(learning_rate="adaptive")``. As in
+    scikit-learn, γ may end a little below ``min_lr`` (the check comes first).
+    """
+
+    _hyper = ("factor", "patience", "tol", "min_lr", "mode")
+    _progress, _needs = {"best": math.inf, "bad_epochs": 0}, ("metric",)
+
+    def __init__(
+        self,
+        optimizer: Any,
+        factor: float = 0.2,
+        patience: int = 2,
+        tol: float = 1e-4,
+        min_lr: float = 1e-6,
+        mode: str = "min",
+    ) -> None:
+        super().__init__(optimizer, locals())
+
+    def step(self, metric: float) -> bool:  # type: ignore[override]
+        """End of an epoch with its training loss ``metric``; True means stop training."""
+        x = _check(metric, "metric", type(self).__name__)  # a NaN loss is an error
+        x = -x if self.mode == "max" else x
+        self.epoch += 1
+        self.bad_epochs = self.bad_epochs + 1 if x > self.best - self.tol else 0
+        self.best = min(self.best, x)
+        if self.bad_epochs > self.patience:
+            groups = self.optimizer.param_groups
+            if all(g["lr"] <= self.min_lr for g in groups):
+                return True
+            for g in groups:
+                g["lr"] = g["lr"] / (1.0 / self.factor)
+            self.bad_epochs = 0
+        return False
+
+
+# fmt: off
+SCHEDULES: dict[str, type[LRSchedule]] = {
+    "constant": ConstantLR, "step": StepLR, "exponential": ExponentialLR,
+    "cosine": CosineAnnealingLR, "invscaling": InvScalingLR, "adaptive": AdaptiveLR,
+}
+# fmt: on
+"""Name → schedule class, used by :func:`get_schedule`."""
+
+
+def get_schedule(name: str | type[LRSchedule], optimizer: Any, **kw: Any) -> LRSchedule:
+    """Build the schedule called ``name`` (see :data:`SCHEDULES`) for ``optimizer``.
+
+    >>> from glassnet import nn, optim
+    >>> opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.1)
+    >>> sched = get_schedule("step", opt, step_size=2, gamma=0.5)
+    >>> [(sched.step(), opt.lr)[1] for _ in range(4)]
+    [0.1, 0.05, 0.05, 0.025]
+    """
+    return build(name, SCHEDULES, LRSchedule, "learning-rate schedule", optimizer, kw)
