@@ -88,8 +88,9 @@ from .io import (
 )
 from .metrics import r2_per_output
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler, train_test_split
+from .progress import Progress
 from .tasks import Task, get_task, infer_task
-from .train import Callback, DivergenceError, EarlyStopping, History, Progress, TrainState, fit
+from .train import Callback, DivergenceError, EarlyStopping, History, TrainState, fit
 
 __all__ = [
     "MODEL_FORMAT",

@@ -26,8 +26,6 @@ trains on, the checks on its data and the validation score belong to :mod:`glass
 from __future__ import annotations
 
 import math
-import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +41,7 @@ from ._validation import as_rng, check_choice, check_memory, check_number, check
 from .fused import FastMLP, add_l2, layers_of
 from .nn.layers import Linear, Sequential
 from .nn.module import Module
+from .progress import Progress
 from .tensor import Tensor
 
 __all__ = [
@@ -276,8 +275,10 @@ def _graph_step(model: Module, spec: F.Loss | None, loss: Any, l2: float) -> Cal
 
 
 def as_callback(c: Callback | Callable[[TrainState], Any]) -> Callback:
-    """A :class:`Callback` as is; a function ``f(state)`` as an ``on_epoch_end`` callback."""
-    return c if isinstance(c, Callback) else _FunctionCallback(c)
+    """A :class:`Callback` (or an object with its methods; ``on_step_end`` optional) as is;
+    a function ``f(state)`` as an ``on_epoch_end`` callback."""
+    hooks = ("on_train_begin", "on_epoch_end", "on_train_end")
+    return c if all(hasattr(c, h) for h in hooks) else _FunctionCallback(c)
 
 
 # ------------------------------------------------------------ stopping rules
@@ -344,53 +345,6 @@ class EarlyStopping(Tolerance):
         if self.weights is not None:
             for p, v in zip(state.model.parameters(), self.weights):
                 p.data[...] = v
-
-
-class Progress(Callback):
-    """A one-line progress display on stderr, shown once a run has lasted ``after`` seconds.
-
-    Hand-written (a dozen lines) rather than tqdm/rich because glassnet's core depends
-    on NumPy only.
-    """
-
-    def __init__(
-        self, total: int, verbose: int, after: float = 2.0, tty_only: bool = False
-    ) -> None:
-        if tty_only and not getattr(sys.stderr, "isatty", lambda: False)():
-            verbose = 0  # the command line draws its bar on a terminal only
-        self.total, self.verbose, self.after = total, verbose, after
-        self.t0 = self.last = time.perf_counter()
-        self.shown = self.printed = False  # a line on the terminal to end; any line printed
-
-    def on_epoch_end(self, state: TrainState) -> None:
-        now, h = time.perf_counter(), state.history
-        if not self.verbose or (self.verbose < 2 and now - self.t0 < self.after):
-            return
-        tty = getattr(sys.stderr, "isatty", lambda: False)()
-        # a terminal gets one line redrawn; a log a plain line every 10 s (and the last)
-        if now - self.last < (0.1 if tty else 10.0) and state.epoch < self.total:
-            return
-        self.last, self.shown, self.printed = now, tty, True
-        done = int(24 * state.epoch / max(self.total, 1))
-        extra = (
-            h.val_loss
-            and f"  val_loss {h.val_loss[-1]:.4g}  val_{h.metric_name} {h.val_metric[-1]:.4g}"
-        )
-        line = (
-            f"epoch {state.epoch}/{self.total} [{'#' * done}{'-' * (24 - done)}] loss "
-            f"{state.epoch_loss:.4g}{extra or ''} "
-            f"({state.epoch / max(now - self.t0, 1e-9):.1f} epochs/s)"
-        )
-        sys.stderr.write(f"\r{line}\x1b[K" if tty else line + "\n")  # \x1b[K: erase the rest
-        sys.stderr.flush()
-
-    def close(self, message: str = "") -> None:
-        shown, self.shown = self.shown, False
-        if shown:
-            sys.stderr.write("\n")
-        if message and self.verbose and (self.printed or self.verbose >= 2):
-            sys.stderr.write(message + "\n")
-        sys.stderr.flush()
 
 
 class _Diverged(Exception):
@@ -630,7 +584,11 @@ def fit(
         history.metric_name = "accuracy" if spec and "entropy" in spec.name else "r2"
     state = TrainState(model=model, optimizer=optimizer, history=history, X=X, verbose=verbose)
     cbs = [as_callback(c) for c in callbacks]
-    step_cbs = [c for c in cbs if type(c).on_step_end is not Callback.on_step_end]
+    step_cbs = [
+        c
+        for c in cbs
+        if getattr(type(c), "on_step_end", Callback.on_step_end) is not Callback.on_step_end
+    ]
     if dp is not None and not dp.root:
         cbs, verbose = [], 0  # rank 0 writes and prints; on_step_end runs on every rank
     # between two steps on the fast path only the gradients' values change, unless something

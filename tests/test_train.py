@@ -609,17 +609,17 @@ class FakeClock:
 
 
 def test_verbose_1_shows_progress_only_for_long_runs(capsys, monkeypatch):
-    import glassnet.train as train_module
+    import glassnet.progress as progress_module
 
     X, y = regression_data()
     Xv, yv = regression_data(seed=1)
-    monkeypatch.setattr(train_module, "time", FakeClock(step=1.0))  # every epoch "takes" 1 s
+    monkeypatch.setattr(progress_module, "time", FakeClock(step=1.0))  # every epoch "takes" 1 s
     fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=5, verbose=1, validation_data=(Xv, yv))
     err = capsys.readouterr().err
     assert "epoch 5/5" in err and "val_loss" in err and "val_r2" in err
     assert "epoch 1/5" not in err  # the first 2 s stay quiet
     assert err.rstrip().endswith("reached the maximum number of epochs.")
-    monkeypatch.setattr(train_module, "time", FakeClock(step=0.0))  # a run that takes no time
+    monkeypatch.setattr(progress_module, "time", FakeClock(step=0.0))  # a run that takes no time
     fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=5, verbose=1)
     assert capsys.readouterr() == ("", "")
 
@@ -999,9 +999,9 @@ def test_tol_weights_is_checked(bad):
 def test_progress_in_a_log_is_plain_lines(capsys, monkeypatch):
     # stderr is not a terminal here (captured): no carriage returns or escape codes, and a
     # plain line at most every 10 s plus the last epoch's
-    import glassnet.train as train_module
+    import glassnet.progress as progress_module
 
-    monkeypatch.setattr(train_module, "time", FakeClock(step=0.5))
+    monkeypatch.setattr(progress_module, "time", FakeClock(step=0.5))
     X, y = regression_data()
     fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=60, verbose=2)
     err = capsys.readouterr().err

@@ -1,0 +1,65 @@
+"""The progress line of a training run (``glassnet.fit(verbose=1)``, the command line).
+
+Presentation, not the engine: the loop calls it at the end of each epoch as it calls its
+other callbacks, reading the epoch, the loss and the validation curves from the state.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+__all__ = ["Progress"]
+
+
+class Progress:
+    """A one-line progress display on stderr, shown once a run has lasted ``after`` seconds:
+    an end-of-epoch callback of ``glassnet.fit`` (``on_epoch_end(state)``, then ``close``).
+
+    Hand-written (a dozen lines) rather than tqdm/rich because glassnet's core depends
+    on NumPy only.
+    """
+
+    def __init__(
+        self, total: int, verbose: int, after: float = 2.0, tty_only: bool = False
+    ) -> None:
+        if tty_only and not getattr(sys.stderr, "isatty", lambda: False)():
+            verbose = 0  # the command line draws its bar on a terminal only
+        self.total, self.verbose, self.after = total, verbose, after
+        self.t0 = self.last = time.perf_counter()
+        self.shown = self.printed = False  # a line on the terminal to end; any line printed
+
+    def on_epoch_end(self, state: Any) -> None:
+        now, h = time.perf_counter(), state.history
+        if not self.verbose or (self.verbose < 2 and now - self.t0 < self.after):
+            return
+        tty = getattr(sys.stderr, "isatty", lambda: False)()
+        # a terminal gets one line redrawn; a log a plain line every 10 s (and the last)
+        if now - self.last < (0.1 if tty else 10.0) and state.epoch < self.total:
+            return
+        self.last, self.shown, self.printed = now, tty, True
+        done = int(24 * state.epoch / max(self.total, 1))
+        extra = (
+            h.val_loss
+            and f"  val_loss {h.val_loss[-1]:.4g}  val_{h.metric_name} {h.val_metric[-1]:.4g}"
+        )
+        line = (
+            f"epoch {state.epoch}/{self.total} [{'#' * done}{'-' * (24 - done)}] loss "
+            f"{state.epoch_loss:.4g}{extra or ''} "
+            f"({state.epoch / max(now - self.t0, 1e-9):.1f} epochs/s)"
+        )
+        sys.stderr.write(f"\r{line}\x1b[K" if tty else line + "\n")  # \x1b[K: erase the rest
+        sys.stderr.flush()
+
+    def on_train_begin(self, state: Any) -> None: ...
+
+    def on_train_end(self, state: Any) -> None: ...
+
+    def close(self, message: str = "") -> None:
+        shown, self.shown = self.shown, False
+        if shown:
+            sys.stderr.write("\n")
+        if message and self.verbose and (self.printed or self.verbose >= 2):
+            sys.stderr.write(message + "\n")
+        sys.stderr.flush()
