@@ -832,6 +832,32 @@ def _load_sections(
 # ------------------------------------------------------------------------------------------
 
 
+def _rewrite(args: argparse.Namespace) -> int:
+    """The report of a saved run (--from-json), optionally from its quiet measurements only."""
+    raw = json.loads(Path(args.from_json).read_text())
+    meta, probes, records = raw["meta"], raw["probes"], raw["records"]
+    global THREADS
+    THREADS = int(probes.get("numpy", {}).get("threads", THREADS))
+    if args.drop_contended:
+        kept = [r for r in records if _unplanned(r) <= args.max_other_load]
+        dropped = len(records) - len(kept)
+        records = kept
+        meta["max_other_load"] = args.max_other_load
+    text = report(records, probes, meta)
+    if args.drop_contended:
+        text += (
+            f"\n(rewritten from {args.from_json}: {dropped} measurement(s) taken under more "
+            f"than {args.max_other_load} CPU of other load dropped)\n"
+        )
+    out = Path(args.out or Path(args.from_json).with_suffix(".md"))
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    tmp.write_text(text + "\n")
+    tmp.replace(out)
+    print(text)
+    _log(f"wrote {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument(
@@ -897,11 +923,21 @@ def main(argv: list[str] | None = None) -> int:
         "while a measurement runs, e.g. 1 or 1,2; every measurement also runs quiet (0) "
         "right before, for the loaded / quiet ratios (default 0: quiet only)",
     )
+    p.add_argument(
+        "--from-json",
+        default=None,
+        help="no measuring: rewrite the report from the raw records a --json run saved "
+        "(to --out, default: beside it, .md), dropping with --drop-contended the measurements "
+        "taken under more other load than --max-other-load",
+    )
+    p.add_argument("--drop-contended", action="store_true", help="see --from-json")
     p.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker is not None:
         worker(json.loads(args.worker))
         return 0
+    if args.from_json is not None:
+        return _rewrite(args)
 
     if args.threads is None:
         args.threads = 1 if args.quick else 2
