@@ -5,11 +5,23 @@
 '0.1.0'
 """
 
-from . import data, datasets, functional, io, nn, optim, preprocessing, schedules, tasks, viz
+from . import (
+    data,
+    datasets,
+    functional,
+    io,
+    nn,
+    optim,
+    preprocessing,
+    schedules,
+    tasks,
+    viz,
+)
 from ._validation import manual_seed
 from .explain import explain
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .many import fit_many
+from .objective import Objective
 from .summary import summary
 from .tensor import (
     AnomalyError,
@@ -27,7 +39,7 @@ from .tensor import (
     stack,
     where,
 )
-from .train import Callback, DivergenceError, History, Objective, TrainState, fit
+from .train import Callback, DivergenceError, History, TrainState, fit
 
 __version__ = "0.1.0"
 

@@ -65,14 +65,15 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
     ) from e
 
 from . import functional as F
-from . import optim
+from . import optim, schedules
 from ._validation import check_bool, check_choice, check_memory, check_number
 from .nn import flatten_parameters
 from .nn.layers import MLP, ActivationModule, Dropout, Linear
+from .objective import Objective
 from .tensor import Tensor, no_grad
 from .threads import check_threads
 from .threads import limit as blas_limit
-from .train import Callback, DivergenceError, History, Objective, TrainState, as_callback
+from .train import Callback, DivergenceError, History, TrainState, as_callback
 from .train import fit as _glassnet_fit
 
 # where fit chooses the BLAS threads itself, the estimators pass threads= on instead of
@@ -747,7 +748,7 @@ class _BaseMLP(BaseEstimator):
                 style="sklearn",
             )
             self._schedule = (
-                optim.InvScalingLR(self._optimizer, power_t=self.power_t)
+                schedules.InvScalingLR(self._optimizer, power_t=self.power_t)
                 if self.learning_rate == "invscaling"
                 else None
             )

@@ -50,8 +50,8 @@ __all__ = [
     "Callback",
     "TrainState",
     "DivergenceError",
-    "evaluate_loss",
-    "Objective",
+    "fast_path",
+    "graph_step",
     "as_callback",
     "Progress",
     "Tolerance",
@@ -183,7 +183,7 @@ class _FunctionCallback(Callback):
             state.stop = True
 
 
-def _fast_path(model: Module, spec: F.Loss | None, l2: float) -> FastMLP | None:
+def fast_path(model: Module, spec: F.Loss | None, l2: float) -> FastMLP | None:
     """The fused engine for ``model`` and the loss, or None when it needs the graph: a
     callable loss, a layer the fast path does not have, dropout, mixed dtypes, or a
     probability loss on an output that is not its head."""
@@ -201,67 +201,10 @@ def _fast_path(model: Module, spec: F.Loss | None, l2: float) -> FastMLP | None:
     return FastMLP(layers, spec.name, l2=l2)  # checks say what is wrong with it
 
 
-def evaluate_loss(
-    model: Module, X: Any, y: Any, loss: Any = "mse", sample_weight: Any = None
-) -> float:
-    """The loss of ``model`` on (X, y) without recording a graph, in eval mode.
-
-    ``y`` is checked and shaped as in :func:`fit` (1-D targets of one output are fine).
-    """
-    spec = tasks.loss_spec(loss)
-    X, y, w = tasks.check_data(model, spec, X, y, sample_weight, "evaluate_loss")
-    return tasks.score(model, spec, loss, X, y, w)[0]
-
-
-_VAL_NAMES = ("validation_data[0]", "validation_data[1]")
-
-
-class Objective:
-    """The loss of ``model`` on fixed data, and its gradient, at the current weights.
-
-    For optimizers that drive training themselves (SciPy's L-BFGS behind
-    ``glassnet.sklearn``): each call runs one forward and one backward pass — on the fused
-    engine when the model and loss allow it, on the autodiff graph otherwise — returns
-    L(w) and leaves dL/dw in every parameter's ``.grad``. Buffers are reused across calls.
-
-    Parameters
-    ----------
-    model : Module
-    X : array of shape (n_samples, n_features); y : targets as :func:`fit` takes them
-    loss : a loss name of :func:`fit`, or ``f(output, y) -> scalar Tensor``
-    sample_weight : array of shape (n_samples,), optional (named losses only)
-    l2 : float
-        Adds ``l2 / (2 n_samples) * sum ||W||^2`` over weight matrices, as :func:`fit` does.
-    """
-
-    def __init__(
-        self,
-        model: Module,
-        X: Any,
-        y: Any,
-        loss: str | Callable[..., Tensor] = "mse",
-        *,
-        sample_weight: Any = None,
-        l2: float = 0.0,
-    ) -> None:
-        self.model = model
-        spec = tasks.loss_spec(loss)
-        self.X, self.y, self.w = tasks.check_data(model, spec, X, y, sample_weight, "Objective")
-        self.l2 = float(check_positive("l2", l2, "Objective", allow_zero=True))
-        self.fused = _fast_path(model, spec, self.l2)
-        self.engine = "fused" if self.fused is not None else "graph"
-        self._graph = _graph_step(model, spec, loss, self.l2)
-
-    def __call__(self) -> float:
-        """L(w) for the current weights; dL/dw is left in each parameter's ``.grad``."""
-        if self.fused is not None:
-            return self.fused.step(self.X, self.y, self.w)
-        return self._graph(self.X, self.y, self.w)
-
-
-def _graph_step(model: Module, spec: F.Loss | None, loss: Any, l2: float) -> Callable[..., float]:
+def graph_step(model: Module, spec: F.Loss | None, loss: Any, l2: float) -> Callable[..., float]:
     """``step(X, y, w) -> L``: one forward and backward pass on the autodiff graph, with
-    dL/dw in each parameter's ``.grad`` (the graph engine's counterpart of FastMLP.step)."""
+    dL/dw in each parameter's ``.grad`` (the graph engine's counterpart of FastMLP.step;
+    ``spec`` is ``tasks.loss_spec(loss)``, ``l2`` the penalty of :func:`fit`)."""
     forward, loss_fn, _ = tasks.loss_parts(model, spec, loss)
     weights = [m.W for m in model.modules() if isinstance(m, Linear)]
 
@@ -543,7 +486,9 @@ def fit(
     if validation_data is not None:
         if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
             raise ValueError("fit: validation_data must be a pair (X_val, y_val).")
-        Xv, yv, _ = tasks.check_data(model, spec, *validation_data, None, "fit", _VAL_NAMES)
+        Xv, yv, _ = tasks.check_data(
+            model, spec, *validation_data, None, "fit", ("validation_data[0]", "validation_data[1]")
+        )
     elif validation_split > 0 or early_stopping:
         frac = validation_split if validation_split > 0 else 0.1
         X, y_arr, w_arr, Xv, yv = tasks.split_validation(X, y_arr, w_arr, frac, spec, rng)
@@ -570,14 +515,14 @@ def fit(
 
     # engine: the fast path where it applies, else the graph
     l2_step = l2 if dp is None else 0.0  # distributed: added once, to the summed gradient
-    fast = _fast_path(model, spec, l2_step) if engine != "graph" else None
+    fast = fast_path(model, spec, l2_step) if engine != "graph" else None
     if engine == "fused" and fast is None:
         raise ValueError(
             "fit: engine='fused' handles a Sequential/MLP of Linear layers each followed by "
             "sigmoid, tanh, relu, leaky_relu or identity (softmax as the last layer) with a "
             "named loss; this model or loss needs engine='graph' (or 'auto')."
         )
-    train_step = fast.step if fast is not None else _graph_step(model, spec, loss, l2_step)
+    train_step = fast.step if fast is not None else graph_step(model, spec, loss, l2_step)
 
     history = History(engine="fused" if fast else "graph")
     if Xv is not None:

@@ -14,9 +14,10 @@ import pytest
 import glassnet as gn
 from glassnet import functional as F
 from glassnet import nn
+from glassnet.objective import evaluate_loss
 from glassnet.optim import SGD
 from glassnet.schedules import AdaptiveLR, ExponentialLR, StepLR
-from glassnet.train import Callback, DivergenceError, History, evaluate_loss, fit
+from glassnet.train import Callback, DivergenceError, History, fit
 
 
 # ------------------------------------------------------------------ data helpers
@@ -879,9 +880,9 @@ def test_objective_gives_the_loss_and_its_gradient(model_kind):
     y = rng.standard_normal(20)
     model = nn.MLP([3, 4, 1], activation="tanh", rng=0, dtype=np.float64)
     if model_kind == "graph":  # a custom loss keeps it on the autodiff graph
-        obj = gn.train.Objective(model, X, y, lambda out, t: ((out - t) ** 2).mean(), l2=0.3)
+        obj = gn.Objective(model, X, y, lambda out, t: ((out - t) ** 2).mean(), l2=0.3)
     else:
-        obj = gn.train.Objective(model, X, y, "mse", l2=0.3)
+        obj = gn.Objective(model, X, y, "mse", l2=0.3)
     assert obj.engine == model_kind
     value = obj()
     grads = [p.grad.copy() for p in model.parameters()]
@@ -901,7 +902,7 @@ def test_objective_gives_the_loss_and_its_gradient(model_kind):
 def test_objective_refuses_weights_with_a_custom_loss():
     model = nn.MLP([2, 1], rng=0)
     with pytest.raises(ValueError, match="sample_weight works with the named losses"):
-        gn.train.Objective(
+        gn.Objective(
             model, np.ones((3, 2)), np.ones(3), lambda o, t: o.sum(), sample_weight=np.ones(3)
         )
 

@@ -1,0 +1,76 @@
+"""The loss and its gradient at the current weights, for whoever drives training.
+
+:class:`Objective` is the training step without the update: for optimizers that move the
+weights themselves (SciPy's L-BFGS behind ``glassnet.sklearn``), each call runs one
+forward and one backward pass of the engine ``glassnet.fit`` would use (the fast path
+where the model and loss allow it, the autodiff graph otherwise) and leaves dL/dw in every
+parameter's ``.grad``. :func:`evaluate_loss` is the loss alone, without a graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import tasks
+from ._validation import check_positive
+from .nn.module import Module
+from .tensor import Tensor
+from .train import fast_path, graph_step
+
+__all__ = ["Objective", "evaluate_loss"]
+
+
+def evaluate_loss(
+    model: Module, X: Any, y: Any, loss: Any = "mse", sample_weight: Any = None
+) -> float:
+    """The loss of ``model`` on (X, y) without recording a graph, in eval mode.
+
+    ``y`` is checked and shaped as in :func:`fit` (1-D targets of one output are fine).
+    """
+    spec = tasks.loss_spec(loss)
+    X, y, w = tasks.check_data(model, spec, X, y, sample_weight, "evaluate_loss")
+    return tasks.score(model, spec, loss, X, y, w)[0]
+
+
+class Objective:
+    """The loss of ``model`` on fixed data, and its gradient, at the current weights.
+
+    For optimizers that drive training themselves (SciPy's L-BFGS behind
+    ``glassnet.sklearn``): each call runs one forward and one backward pass — on the fused
+    engine when the model and loss allow it, on the autodiff graph otherwise — returns
+    L(w) and leaves dL/dw in every parameter's ``.grad``. Buffers are reused across calls.
+
+    Parameters
+    ----------
+    model : Module
+    X : array of shape (n_samples, n_features); y : targets as :func:`fit` takes them
+    loss : a loss name of :func:`fit`, or ``f(output, y) -> scalar Tensor``
+    sample_weight : array of shape (n_samples,), optional (named losses only)
+    l2 : float
+        Adds ``l2 / (2 n_samples) * sum ||W||^2`` over weight matrices, as :func:`fit` does.
+    """
+
+    def __init__(
+        self,
+        model: Module,
+        X: Any,
+        y: Any,
+        loss: str | Callable[..., Tensor] = "mse",
+        *,
+        sample_weight: Any = None,
+        l2: float = 0.0,
+    ) -> None:
+        self.model = model
+        spec = tasks.loss_spec(loss)
+        self.X, self.y, self.w = tasks.check_data(model, spec, X, y, sample_weight, "Objective")
+        self.l2 = float(check_positive("l2", l2, "Objective", allow_zero=True))
+        self.fused = fast_path(model, spec, self.l2)
+        self.engine = "fused" if self.fused is not None else "graph"
+        self._graph = graph_step(model, spec, loss, self.l2)
+
+    def __call__(self) -> float:
+        """L(w) for the current weights; dL/dw is left in each parameter's ``.grad``."""
+        if self.fused is not None:
+            return self.fused.step(self.X, self.y, self.w)
+        return self._graph(self.X, self.y, self.w)
