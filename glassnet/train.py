@@ -44,21 +44,12 @@ from .nn.module import Module
 from .progress import Progress
 from .tensor import Tensor
 
+# fmt: off
 __all__ = [
-    "fit",
-    "History",
-    "Callback",
-    "TrainState",
-    "DivergenceError",
-    "fast_path",
-    "graph_step",
-    "as_callback",
-    "Progress",
-    "Tolerance",
-    "EarlyStopping",
-    "WeightChange",
-    "STOP_REASONS",
+    "fit", "History", "Callback", "TrainState", "DivergenceError", "fast_path", "graph_step",
+    "as_callback", "Progress", "Tolerance", "EarlyStopping", "WeightChange", "STOP_REASONS",
 ]
+# fmt: on
 
 STOP_REASONS = {
     "max_epochs": "reached the maximum number of epochs",
@@ -441,9 +432,8 @@ def fit(
         raise TypeError(f"fit: model must be a glassnet Module. Got {type(model).__name__}.")
     if diagnostics:
         raise TypeError(
-            "fit(diagnostics=True) moved to a callback: pass "
-            "callbacks=[glassnet.diagnostics.Diagnostics()] (the records land in "
-            "history.diagnostics as before)."
+            "fit(diagnostics=True) moved to a callback: pass callbacks=[glassnet.diagnostics."
+            "Diagnostics()] (the records land in history.diagnostics as before)."
         )
     spec = tasks.loss_spec(loss)
     dtype = tasks.model_dtype(model)
@@ -457,26 +447,26 @@ def fit(
             )
         X, y, sample_weight = src.first(check)  # a sample: the checks below, state.X
     X, y_arr, w_arr = tasks.check_data(model, spec, X, y, sample_weight, "fit")
-    for name, value, zero in (
-        ("epochs", epochs, False),
-        ("max_steps", max_steps, False),
-        ("batch_size", batch_size, False),
-        ("n_iter_no_change", n_iter_no_change, False),
-        ("initial_epoch", initial_epoch, True),
-    ):
+    counts = dict(
+        epochs=epochs, max_steps=max_steps, batch_size=batch_size, n_iter_no_change=n_iter_no_change
+    )
+    for name, value in counts.items():
         if value is not None:
-            check_positive(name, value, "fit", integer=True, allow_zero=zero)
+            check_positive(name, value, "fit", integer=True)
+    check_positive("initial_epoch", initial_epoch, "fit", integer=True, allow_zero=True)
     if batch_size is not None and batch_size > X.shape[0] and src is None:
         raise ValueError(
             f"The 'batch_size' parameter of fit ({batch_size}) is larger than the number "
             f"of training samples ({X.shape[0]}); use batch_size=None for full-batch "
             "gradient descent or a smaller batch."
         )
-    for name, value in (("tol", tol), ("l2", l2)):
+    for name, value, zero in (
+        ("tol", tol, True),
+        ("l2", l2, True),
+        ("tol_weights", tol_weights, False),
+    ):
         if value is not None:
-            check_positive(name, value, "fit", allow_zero=True)
-    if tol_weights is not None:
-        check_positive("tol_weights", tol_weights, "fit")
+            check_positive(name, value, "fit", allow_zero=zero)
     check_number(validation_split, "validation_split", "fit", low=0, high=1, high_open=True)
     check_choice(engine, "engine", "fit", ("auto", "fused", "graph"))
     rng = as_rng(None if callable(seed) else seed)
@@ -486,16 +476,15 @@ def fit(
     if validation_data is not None:
         if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
             raise ValueError("fit: validation_data must be a pair (X_val, y_val).")
-        Xv, yv, _ = tasks.check_data(
-            model, spec, *validation_data, None, "fit", ("validation_data[0]", "validation_data[1]")
-        )
+        names = ("validation_data[0]", "validation_data[1]")
+        Xv, yv, _ = tasks.check_data(model, spec, *validation_data, None, "fit", names)
     elif validation_split > 0 or early_stopping:
         frac = validation_split if validation_split > 0 else 0.1
         X, y_arr, w_arr, Xv, yv = tasks.split_validation(X, y_arr, w_arr, frac, spec, rng)
     if early_stopping and Xv is None:
         raise ValueError("fit: early_stopping needs validation data.")
 
-    # optimizer
+    # optimizer: a name, or one built on exactly the model's parameters
     if isinstance(optimizer, str):
         check_positive("lr", lr, "fit")
         optimizer = optim_mod.get_optimizer(optimizer, model.parameters(), lr=lr)
