@@ -56,6 +56,7 @@ the size rule and the speed against NumPy and JAX.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,7 +66,7 @@ import numpy as np
 from . import functional as F
 from . import optim as optim_mod
 from ._validation import check_array, check_positive
-from .fused import FastMLP
+from .fused import FastMLP, layers_of
 
 __all__ = [
     "available",
@@ -76,14 +77,26 @@ __all__ = [
     "run_epoch",
     "FullBatchRun",
     "SMALL_MACS",
+    "SMALL_ROWS",
+    "MIN_STEPS_COLD",
+    "use",
+    "loaded",
+    "warmup",
 ]
 
-SMALL_MACS = 1 << 20
-"""The size rule: a network is *small* when one step's multiply-adds in the forward pass,
-``batch * sum(inputs * neurons)`` over the layers, are at most this many (262,144). Below
-it the compiled loop beats the NumPy path (it saves the ~1 µs per NumPy call and fuses
-the elementwise work); above it OpenBLAS's blocked matrix products win. Measured in
-docs/jit.md (``python bench/jit.py --crossover``)."""
+SMALL_ROWS = 128
+SMALL_MACS = 1 << 22
+"""The size rule: a step is *small* when it trains on at most ``SMALL_ROWS`` (128) rows and
+its forward pass takes at most ``SMALL_MACS`` (4,194,304) multiply-adds,
+``rows * sum(inputs * neurons)`` over the layers. There the compiled loop beats the NumPy
+path, by 1.2x to 7x per step (it saves NumPy's per-call cost, about 1 µs a call and 30
+calls a step, and fuses the elementwise work); at 256 rows it gains 0-20%, and at 1024
+rows the NumPy path is faster for narrow networks. Measured in docs/jit.md
+(``python bench/jit.py --crossover``)."""
+MIN_STEPS_COLD = 20_000
+"""Steps from which :func:`use` turns the compiled loop on in a process that has not loaded
+it yet: importing numba and loading the compiled kernels from numba's cache takes about a
+second (compiling them the first time, about ten), which a shorter run would not win back."""
 
 # activation codes of the kernels; a head fused with its loss is "identity" (its logits)
 _ACT = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "leaky_relu": 4, "softmax": 5}
@@ -118,6 +131,7 @@ _REASONS = ("max_epochs", "tol", "max_steps", "diverged")
 # ------------------------------------------------------------------------------------------
 _numba: Any = None  # the numba module once imported; False when it cannot be
 _compiled = False
+_LOADED: set[np.dtype] = set()  # the dtypes whose kernels have run in this process
 
 
 def available() -> bool:
@@ -139,9 +153,45 @@ def _macs(fast: FastMLP, batch: int) -> int:
 
 
 def is_small(fast: FastMLP, batch_size: int) -> bool:
-    """The size rule: ``batch_size * sum(inputs * neurons) <= SMALL_MACS`` (one step's
-    forward multiply-adds), where the compiled loop is faster than the NumPy path."""
-    return _macs(fast, batch_size) <= SMALL_MACS
+    """The size rule (see :data:`SMALL_ROWS`): ``batch_size <= SMALL_ROWS`` rows per step and
+    ``batch_size * sum(inputs * neurons) <= SMALL_MACS``, where the compiled loop is faster
+    than the NumPy path."""
+    return batch_size <= SMALL_ROWS and _macs(fast, batch_size) <= SMALL_MACS
+
+
+def loaded(dtype: Any) -> bool:
+    """Whether the kernels for ``dtype`` are compiled (or loaded from the cache) in this
+    process: the next run starts at once."""
+    return np.dtype(dtype) in _LOADED
+
+
+def use(fast: Any, optimizer: Any, batch_size: int, steps: int) -> bool:
+    """Whether a training loop should run ``steps`` steps of ``batch_size`` rows on the
+    compiled loop: :func:`supported` (the network and optimizer have a compiled form, the
+    network is small, numba is installed) and either the kernels are already loaded here or
+    the run is long enough to pay for loading them (:data:`MIN_STEPS_COLD`)."""
+    if why_not(fast, optimizer) is not None or not is_small(fast, batch_size):
+        return False
+    if not loaded(fast.dtype) and steps < MIN_STEPS_COLD:
+        return False
+    return available()
+
+
+def warmup(dtypes: Sequence[Any] = (np.float32, np.float64)) -> dict[str, float]:
+    """Compile (or load from numba's cache) the kernels for each dtype now; returns the
+    seconds each took. ``python -m glassnet.jit`` runs it, e.g. after installing."""
+    from . import nn, optim
+
+    out = {}
+    for dt in dtypes:
+        t = time.perf_counter()
+        net = nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0, dtype=dt)
+        X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dt)
+        y = np.array([[1], [0], [0], [1]], dt)
+        fast = FastMLP(layers_of(net, training=True), "mse")
+        run_full_batch(fast, optim.SGD(net.parameters(), lr=1.0), X, y, None, 2)
+        out[np.dtype(dt).name] = time.perf_counter() - t
+    return out
 
 
 def why_not(fast: Any, optimizer: Any) -> str | None:
@@ -883,13 +933,12 @@ class _Plan:
                 p.grad[...] = g
             else:
                 p.grad = g.copy()
-        if steps:
-            group = sd["param_groups"][0]
+        if steps:  # (the same state dict each time: this may be repeated)
+            group = dict(sd["param_groups"][0])
             for n, b in zip(names, bufs):
                 group[f"{n}.0"] = b
             group["steps"] = np.asarray(group["steps"]) + steps
-            sd["t"] = int(sd["t"]) + steps
-            self.opt.load_state_dict(sd)
+            self.opt.load_state_dict({**sd, "t": int(sd["t"]) + steps, "param_groups": [group]})
 
 
 def _check_data(plan: _Plan, X: Any, y: Any, w: Any, owner: str) -> tuple:
@@ -952,12 +1001,23 @@ def _run(plan, X, yf, yi, wv, has_w, order, bs, max_steps, epochs, tol, patience
         plan.act, plan.dz, plan.per, xb, yfb, yib, wb, float(tol or 0.0), tol is not None,
         patience, step0, snap, losses, out,
     )  # fmt: skip
+    _LOADED.add(dt)
     steps, reason = int(out[0]), int(out[1])
-    plan.state_out(sd, theta, grad, [s1, s2, s3][: len(names)], names, steps)
-    if out[5] and snapshot is not None:  # the last finite weights at a 64th step, as fit keeps
-        for p, keep in snapshot:
-            o = plan.offs[[id(q) for q in plan.params].index(id(p))]
-            keep[...] = snap[o : o + keep.size].reshape(keep.shape)
+    # The results go back whole even if Ctrl-C arrives meanwhile (numba delays it until the
+    # compiled call returns): writing them is repeated until done, then the interrupt raised.
+    pending = None
+    while True:
+        try:
+            plan.state_out(sd, theta, grad, [s1, s2, s3][: len(names)], names, steps)
+            if out[5] and snapshot is not None:  # fit's last finite weights at a 64th step
+                for p, keep in snapshot:
+                    o = plan.offs[[id(q) for q in plan.params].index(id(p))]
+                    keep[...] = snap[o : o + keep.size].reshape(keep.shape)
+            break
+        except KeyboardInterrupt as e:
+            pending = e
+    if pending is not None:
+        raise pending
     taken = steps + (reason == 3)
     return losses, steps, reason, out, taken
 
@@ -1106,3 +1166,10 @@ def run_epoch(
         math.inf, 0, batches,
     )  # fmt: skip
     return losses[:taken].copy()
+
+
+if __name__ == "__main__":  # python -m glassnet.jit: compile ahead (numba caches on disk)
+    if not available():
+        raise SystemExit('glassnet.jit needs numba: pip install "glassnet[jit]"')
+    for name, seconds in warmup().items():
+        print(f"glassnet.jit: {name} kernels ready in {seconds:.1f} s")

@@ -1,0 +1,309 @@
+#!/usr/bin/env python
+"""glassnet's compiled loop (glassnet.jit, numba) against jitted JAX, measured in one run.
+
+    python bench/jit.py                        # W3 and W2, 5 interleaved rounds
+    python bench/jit.py --rounds 3 --workloads W3
+    python bench/jit.py --crossover            # the size rule: jit vs the NumPy path per step
+    python bench/jit.py --compile              # first-call compile time, cold and warm cache
+
+Frameworks, each training the workload from bench/workloads.py's data and initial weights:
+
+* ``glassnet.jit``: what ``fit`` runs with the compiled path: the network's FastMLP, then
+  ``jit.run_full_batch`` (W3, every epoch in one call) or one ``jit.run_epoch`` per epoch
+  with fit's batch order (``default_rng(0).permutation(n)`` each epoch; W2);
+* ``glassnet``: the whole ``glassnet.fit`` call on the NumPy fused path
+  (bench/peers/glassnet_fit.py);
+* ``numpy``: the hand-written fused NumPy step (bench/peers/fused_numpy.py);
+* ``jax``: one ``jax.jit`` step per batch (bench/peers/jax_jit.py).
+
+All in this one process (the peers' runners as bench/run.py uses them), BLAS at
+``--threads`` threads (default 2). Rounds are interleaved, the framework order rotating;
+each measurement repeats the whole training run from the initial weights for at least
+``--min-time`` seconds and keeps the median run; the table gives the median over rounds and
+the spread (max - min) / median. Throughput is steps/s for W3 and samples/s for W2. After
+timing, every framework's weights go through workloads.evaluate_loss (the same problem).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+
+
+def _threads_from_argv() -> int:
+    for i, a in enumerate(sys.argv):
+        if a == "--threads" and i + 1 < len(sys.argv):
+            return int(sys.argv[i + 1])
+        if a.startswith("--threads="):
+            return int(a.split("=", 1)[1])
+    return 2
+
+
+THREADS = _threads_from_argv()
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    os.environ[var] = str(THREADS)  # before NumPy, SciPy, numba and JAX start their pools
+sys.path[:0] = [str(BENCH), str(BENCH / "peers"), str(ROOT)]
+
+import numpy as np  # noqa: E402
+import workloads  # noqa: E402
+
+FRAMEWORKS = ("glassnet.jit", "glassnet", "numpy", "jax")
+
+
+def _jit_runner():
+    import glassnet_fit
+
+    from glassnet import functional, jit
+    from glassnet.fused import FastMLP, layers_of
+
+    class Runner(glassnet_fit.Runner):
+        """glassnet_fit's model and optimizer, trained by the compiled loop as fit would."""
+
+        def _fit(self, X, y, epochs):
+            w = self.w
+            fast = FastMLP(layers_of(self.model, training=True), functional.get_loss(w.loss).name)
+            n = X.shape[0]
+            if w.batch_size is None or w.batch_size >= n:
+                run = jit.run_full_batch(fast, self.opt, X, y, None, epochs)
+                if run.stop_reason != "max_epochs":
+                    raise RuntimeError(f"glassnet.jit stopped early: {run.stop_reason}")
+                return run
+            if jit.why_not(fast, self.opt) is not None:  # (any size: this measures it)
+                raise RuntimeError(f"glassnet.jit: {jit.why_not(fast, self.opt)}")
+            rng = np.random.default_rng(0)
+            for _ in range(epochs):
+                order = rng.permutation(n) if w.shuffle else None
+                jit.run_epoch(fast, self.opt, X, y, None, order, w.batch_size)
+            return None
+
+        def info(self) -> dict:
+            return {}
+
+    return Runner
+
+
+def _runner(fw: str, w, data, init):
+    if fw == "glassnet.jit":
+        return _jit_runner()(w, data, init)
+    import peers
+
+    return peers.load(fw).Runner(w, data, init)
+
+
+def _time_run(r, min_time: float, max_repeats: int) -> float:
+    """Median seconds of the whole training run, repeated from the initial weights."""
+    times: list[float] = []
+    start = time.perf_counter()
+    while len(times) < max_repeats and (not times or time.perf_counter() - start < min_time):
+        r.reset()
+        t = time.perf_counter()
+        r.train()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def _other_load() -> float:
+    """The 1-minute load average (the machine is shared: say how busy it was)."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
+
+
+def bench(names: list[str], frameworks: list[str], rounds: int, min_time: float) -> dict:
+    results: dict = {}
+    for name in names:
+        w = workloads.get(name)
+        data, init = workloads.make_data(w), workloads.init_weights(w)
+        runners = {}
+        for fw in frameworks:
+            try:
+                r = _runner(fw, w, data, init)
+                t = time.perf_counter()
+                r.warmup()
+                runners[fw] = (r, time.perf_counter() - t)
+            except Exception as e:  # a missing peer is reported, the rest run
+                print(f"{name} {fw}: unavailable: {type(e).__name__}: {e}", file=sys.stderr)
+        res = results[name] = {"unit": w.unit, "describe": w.describe(), "fw": {}}
+        samples = {fw: [] for fw in runners}
+        loads = []
+        for k in range(rounds):
+            order = list(runners)[k % len(runners) :] + list(runners)[: k % len(runners)]
+            for fw in order:
+                s = _time_run(runners[fw][0], min_time, 20)
+                samples[fw].append(w.throughput(s))
+                print(
+                    f"{name} round {k + 1} {fw}: {w.throughput(s):,.0f} {w.unit}", file=sys.stderr
+                )
+            loads.append(_other_load())
+        for fw, (r, warm) in runners.items():
+            xs = samples[fw]
+            med = statistics.median(xs)
+            res["fw"][fw] = {
+                "median": med,
+                "spread": (max(xs) - min(xs)) / med,
+                "samples": xs,
+                "warmup_s": warm,
+                "loss": workloads.evaluate_loss(w, data, r.weights()),
+            }
+        res["load_avg"] = loads
+    return results
+
+
+def report(results: dict, rounds: int) -> str:
+    lines = [
+        f"Throughput, median of {rounds} interleaved rounds (± = (max - min) / median); "
+        f"{THREADS} BLAS threads; ratios against jitted JAX measured in the same run.",
+        "",
+        "| workload | unit | glassnet.jit | glassnet (fit, NumPy) | numpy (hand-written) | jax "
+        "| jit / jax | jit / fit | jit / numpy |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, res in results.items():
+        fw = res["fw"]
+
+        def cell(k: str, fw: dict = fw) -> str:
+            if k not in fw:
+                return "-"
+            return f"{fw[k]['median']:,.0f} ±{100 * fw[k]['spread']:.0f}%"
+
+        def ratio(a: str, b: str, fw: dict = fw) -> str:
+            return f"{fw[a]['median'] / fw[b]['median']:.2f}×" if a in fw and b in fw else "-"
+
+        lines.append(
+            f"| {name} | {res['unit']} | {cell('glassnet.jit')} | {cell('glassnet')} | "
+            f"{cell('numpy')} | {cell('jax')} | {ratio('glassnet.jit', 'jax')} | "
+            f"{ratio('glassnet.jit', 'glassnet')} | {ratio('glassnet.jit', 'numpy')} |"
+        )
+    lines.append("")
+    for name, res in results.items():
+        losses = ", ".join(f"{k} {v['loss']:.4f}" for k, v in res["fw"].items())
+        load = ", ".join(f"{x:.1f}" for x in res["load_avg"])
+        lines.append(f"- {name}: {res['describe']}. Final loss: {losses}. Load average: {load}.")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------ crossover
+def crossover(rounds: int) -> str:
+    """Per-step time of the compiled loop against the NumPy path (FastMLP.step +
+    optimizer.step, what fit runs per step) on 20-w-w-1 tanh networks, sigmoid + BCE, SGD,
+    float32, one epoch of 1024 rows: the size rule's measurements."""
+    from glassnet import jit, nn, optim
+    from glassnet.fused import FastMLP, layers_of
+
+    rows = []
+    rng = np.random.default_rng(0)
+    for width in (8, 32, 64, 128, 256, 512):
+        for bs in (16, 64, 256, 1024):
+            n = max(1024, bs)
+            X = rng.standard_normal((n, 20), dtype=np.float32)
+            y = (rng.random((n, 1)) > 0.5).astype(np.float32)
+            net = nn.MLP([20, width, width, 1], activation="tanh", output_activation="sigmoid",
+                         rng=0, dtype=np.float32)  # fmt: skip
+            params = [p.data.copy() for p in net.parameters()]
+            fast = FastMLP(layers_of(net, training=True), "binary_cross_entropy")
+
+            def numpy_epoch(fast, opt, X, y, order, bs):
+                for s in range(0, X.shape[0], bs):
+                    idx = order[s : s + bs]
+                    fast.step(X[idx], y[idx], None)
+                    opt.step()
+
+            def jit_epoch(fast, opt, X, y, order, bs):
+                jit.run_epoch(fast, opt, X, y, None, order, bs)
+
+            times: dict[str, list[float]] = {"numpy": [], "jit": []}
+            for k in range(rounds + 1):
+                for key, fn in (("numpy", numpy_epoch), ("jit", jit_epoch)):
+                    for p, v in zip(net.parameters(), params):
+                        p.data[...] = v
+                    opt = optim.SGD(net.parameters(), lr=0.05)
+                    order = np.random.default_rng(k).permutation(n)
+                    t = time.perf_counter()
+                    fn(fast, opt, X, y, order, bs)
+                    if k:  # round 0 warms up (compiles)
+                        times[key].append((time.perf_counter() - t) / -(-n // bs))
+            tn, tj = statistics.median(times["numpy"]), statistics.median(times["jit"])
+            macs = jit._macs(fast, bs)
+            rows.append((width, bs, macs, tn * 1e6, tj * 1e6, tn / tj))
+            print(f"width {width} batch {bs}: numpy {tn * 1e6:.1f} us, jit {tj * 1e6:.1f} us",
+                  file=sys.stderr)  # fmt: skip
+    out = [
+        f"Per-step time, median of {rounds} rounds, {THREADS} BLAS threads: 20-w-w-1 tanh, "
+        "sigmoid + BCE, SGD, float32.",
+        "",
+        "| width | batch | forward MACs | NumPy path µs | jit µs | NumPy / jit |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for width, bs, macs, tn, tj, r in sorted(rows, key=lambda r: r[2]):
+        out.append(f"| {width} | {bs} | {macs:,} | {tn:.1f} | {tj:.1f} | {r:.2f}× |")
+    return "\n".join(out)
+
+
+# -------------------------------------------------------------------------- compile time
+_FIRST_CALL = """
+import time, numpy as np
+t0 = time.perf_counter()
+from glassnet import jit, nn, optim
+from glassnet.fused import FastMLP, layers_of
+out = {}
+for dt in (np.float32, np.float64):
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dt); y = np.array([[1], [0], [0], [1]], dt)
+    net = nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0, dtype=dt)
+    opt = optim.SGD(net.parameters(), lr=1.0)
+    t = time.perf_counter()
+    jit.run_full_batch(FastMLP(layers_of(net, training=True), "mse"), opt, X, y, None, 10)
+    out[np.dtype(dt).name] = time.perf_counter() - t
+print(out)
+"""
+
+
+def compile_times() -> str:
+    """First-call time per dtype in a fresh process: with an empty numba cache (compiling)
+    and again with the cache it left (loading)."""
+    lines = ["| cache | first call, float32 | first call, float64 |", "|---|---:|---:|"]
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        for label in ("empty (compiles)", "warm (loads)"):
+            run = subprocess.run([sys.executable, "-c", _FIRST_CALL], env=env, cwd=ROOT,
+                                 capture_output=True, text=True, check=True)  # fmt: skip
+            t = eval(run.stdout.strip().splitlines()[-1])  # {dtype: seconds}, our own output
+            lines.append(f"| {label} | {t['float32']:.2f} s | {t['float64']:.2f} s |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--workloads", default="W3,W2")
+    ap.add_argument("--frameworks", default=",".join(FRAMEWORKS))
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--min-time", type=float, default=0.5)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--crossover", action="store_true")
+    ap.add_argument("--compile", action="store_true")
+    ap.add_argument("--json", help="write the raw results here")
+    a = ap.parse_args()
+    if a.compile:
+        print(compile_times())
+        return
+    if a.crossover:
+        print(crossover(a.rounds))
+        return
+    results = bench(a.workloads.split(","), a.frameworks.split(","), a.rounds, a.min_time)
+    print(report(results, a.rounds))
+    if a.json:
+        Path(a.json).write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
