@@ -396,8 +396,8 @@ def run_suite(args: argparse.Namespace, checkpoint=None) -> tuple[list[dict], di
         k = r % len(args.frameworks)
         order = args.frameworks[k:] + args.frameworks[:k]  # rotate the order each round
         if args.quick:  # one process per framework for all workloads (fast, indicative)
-            for load in args.load:
-                for fw in order:
+            for fw in order:
+                for load in args.load:  # quiet and loaded back to back: the same minute
                     jobs = jobs_for(fw, args.workloads)
                     if fw in OVERHEAD_FRAMEWORKS and load == 0:
                         jobs.append("overhead")
