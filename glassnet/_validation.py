@@ -372,21 +372,29 @@ def check_state_arrays(
     return given
 
 
-def check_to_args(args: Sequence[Any], owner: str) -> np.dtype | None:
-    """The dtype among the arguments of a PyTorch-style ``.to(...)`` call (the last one
-    given; None if none is), each checked by :func:`check_float_dtype`; a device must be
-    "cpu" (or None), since glassnet computes with NumPy on the CPU."""
-    dt = None
+def check_to_args(args: Sequence[Any], owner: str) -> tuple[np.dtype | None, str | None]:
+    """The dtype and the device among the arguments of a PyTorch-style ``.to(...)`` call
+    (the last of each given; None if none is): a dtype checked by :func:`check_float_dtype`,
+    a device "cpu" or "cuda" (CuPy on an NVIDIA GPU, the current CuPy device)."""
+    dt = device = None
     for a in args:
-        if a is None or str(a) == "cpu":
+        if a is None:
             continue
-        if isinstance(a, str) and not a.startswith(("float", "double")):
+        if a in ("cpu", "cuda"):
+            device = a
+        elif isinstance(a, str) and a.startswith("cuda:"):
             raise ParameterError(
-                f"{owner}: glassnet computes with NumPy on the CPU; the device {a!r} is not "
-                f"available (use 'cpu' or leave it out)."
+                f"{owner}: glassnet runs on the current CuPy device; choose it with "
+                f"cupy.cuda.Device(n).use() and pass 'cuda'. Got {a!r}."
             )
-        dt = check_float_dtype(a, owner)
-    return dt
+        elif isinstance(a, str) and not a.startswith(("float", "double")):
+            raise ParameterError(
+                f"{owner}: the device {a!r} is not one glassnet knows; use 'cpu' (NumPy) or "
+                f"'cuda' (CuPy on an NVIDIA GPU)."
+            )
+        else:
+            dt = check_float_dtype(a, owner)
+    return dt, device
 
 
 def check_params(params: Any, owner: str) -> list[Any]:

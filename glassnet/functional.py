@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .backend import is_array
 from .tensor import Tensor, as_tensor, axis_args
 
 # fmt: off
@@ -46,7 +47,8 @@ def sigmoid_fn(z: np.ndarray) -> np.ndarray:
     warning) and costs one transcendental call. Its absolute error is one ulp;
     for z < -17 in float32 (-37 in float64) it returns exactly 0.
     """
-    return _sigmoid_(np.array(z, dtype=np.result_type(z, 0.5)))
+    dt = np.result_type(z, 0.5)
+    return _sigmoid_(z.astype(dt) if is_array(z) else np.array(z, dtype=dt))  # a copy
 
 
 def _sigmoid_(A: np.ndarray, alpha: float = 0.0) -> np.ndarray:
@@ -358,7 +360,7 @@ def _bce_logits_kernel(Z: np.ndarray, Y: np.ndarray, G: np.ndarray) -> np.ndarra
 def _ce_kernel(Z: np.ndarray, Y: np.ndarray, G: np.ndarray) -> np.ndarray:
     """-sum_i y_i log softmax(z)_i per row, from logits Z (N, C); Y holds integer labels (N,)
     or target rows (N, C). dL/dz = softmax(z) sum_i y_i - y (= p - y for one-hot rows)."""
-    m = np.maximum.reduce(Z, axis=1, keepdims=True)  # (N, 1)
+    m = Z.max(axis=1, keepdims=True)  # (N, 1) (the method: CuPy has no maximum.reduce)
     np.subtract(Z, m, out=G)
     np.exp(G, out=G)
     s = np.add.reduce(G, axis=1, keepdims=True)  # (N, 1)
@@ -366,7 +368,7 @@ def _ce_kernel(Z: np.ndarray, Y: np.ndarray, G: np.ndarray) -> np.ndarray:
     lse = np.log(s)
     lse += m  # logsumexp(z), (N, 1)
     if Y.ndim == 1:
-        rows = np.arange(Y.shape[0])
+        rows = np.arange(Y.shape[0], like=Y)  # (on Y's device)
         G[rows, Y] -= 1.0
         return lse[:, 0] - Z[rows, Y]  # -log p_y
     t = Y.sum(axis=1, keepdims=True)  # (N, 1), 1 for one-hot rows

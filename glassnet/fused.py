@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
+from .backend import namespace
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
 from .nn.module import Module, Parameter
 
@@ -205,15 +206,15 @@ class FastMLP:
         vector of ones for dL/db."""
         b = self._bufs.get(n)
         if b is None:
-            per_layer = []
+            per_layer, xp = [], namespace(self.layers[0].linear.W.data)  # NumPy, or CuPy
             for lay, act, k in zip(self.layers, self._acts, self._kernels):
                 s = (*self.lead, n, lay.neurons)
                 # scratch: g'(z) work space, or a copy of Z for an activation without kernels
                 t = self.dtype if k is None or k[2] == "f" else k[2]
                 lin = lay.linear
-                bufs = (np.empty(s, self.dtype), np.empty(s, self.dtype), np.empty(s, t))
+                bufs = (xp.empty(s, self.dtype), xp.empty(s, self.dtype), xp.empty(s, t))
                 per_layer.append((lin.W, lin.b, *bufs, act, k, lay.alpha, lay.kw))
-            b = self._bufs[n] = (per_layer, np.ones(n, self.dtype))
+            b = self._bufs[n] = (per_layer, xp.ones(n, self.dtype))
         return b
 
     def forward(self, X: np.ndarray, record: list[dict] | None = None) -> list[np.ndarray]:

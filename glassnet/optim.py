@@ -559,7 +559,7 @@ def _steps(pack: _Pack, c: int) -> Any:
     on = [(int(k), s) for (g, s), k, a in zip(pack.flat.slots, pack.steps, pack.on) if g == c and a]
     if len({k for k, _ in on}) < 2:
         return on[0][0] if on else None
-    t = np.ones(pack.flat.data[c].shape)
+    t = np.ones_like(pack.flat.data[c], dtype=np.float64)  # (on the parameters' device)
     for k, s in on:
         t[s] = k
     return t

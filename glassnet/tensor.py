@@ -37,6 +37,8 @@ from typing import Any
 
 import numpy as np
 
+from .backend import is_array
+
 # fmt: off
 __all__ = [
     "Tensor", "AnomalyError", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
@@ -361,7 +363,7 @@ class Tensor:
     def _set_grad(self, value: Any) -> None:
         if value is not None:
             value = value.data if isinstance(value, Tensor) else value
-            if not isinstance(value, np.ndarray):
+            if not is_array(value):
                 raise TypeError(
                     f"grad must be a NumPy array or None. Got {type(value).__name__}; "
                     "pass np.asarray(...) of the tensor's shape and dtype."

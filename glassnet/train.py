@@ -38,6 +38,7 @@ from . import optim as optim_mod
 from . import stream as stream_mod
 from . import tasks
 from ._validation import as_rng, check_choice, check_memory, check_number, check_positive
+from .backend import DEVICES, namespace
 from .fused import FastMLP, add_l2, layers_of
 from .nn.layers import Linear, Sequential
 from .nn.module import Module
@@ -303,9 +304,10 @@ def _batches(
                 yield X[lo:hi], y[lo:hi], None if w is None else w[lo:hi], stop - start
             continue
         idx, (Xb, yb, wb), k = order[lo:hi], bufs, hi - lo
-        xb = X.take(idx, axis=0, out=Xb[:k], mode="clip")  # (the method: np.take's wrapper
-        ybt = y.take(idx, axis=0, out=yb[:k], mode="clip")  # costs more than the copy here)
-        yield xb, ybt, None if w is None else w.take(idx, out=wb[:k], mode="clip"), stop - start
+        clip = ("clip",) if type(X) is np.ndarray else ()  # (CuPy's take has no mode)
+        xb = X.take(idx, 0, Xb[:k], *clip)  # (the method: np.take's wrapper costs more
+        ybt = y.take(idx, 0, yb[:k], *clip)  # than the copy here)
+        yield xb, ybt, None if w is None else w.take(idx, None, wb[:k], *clip), stop - start
 
 
 def _shards(batches: Iterator[tuple], dp: Any) -> Iterator[tuple]:
@@ -346,6 +348,7 @@ def fit(
     stop_rules: Sequence[Callback] | None = None,
     initial_epoch: int = 0,
     distributed: Any = None,
+    device: str | None = None,
 ) -> History:
     """Train ``model`` on (X, y) by mini-batch gradient descent.
 
@@ -415,6 +418,12 @@ def fit(
         per step gives every rank the global batch's gradient; callbacks and the progress
         line run on rank 0 (see :mod:`glassnet.distributed`).
 
+    device : None, ``'cpu'`` or ``'cuda'``
+        Move the model there first (in place, as ``model.to(device)``); None trains where
+        its parameters are. On ``'cuda'`` (CuPy, ``glassnet[gpu]``) the data moves to the
+        GPU once and every batch is gathered there; the fast path runs it (a model or loss
+        that needs the graph, validation data, a stream and MPI stay on the CPU for now).
+
     Returns
     -------
     History
@@ -435,6 +444,8 @@ def fit(
             "fit(diagnostics=True) moved to a callback: pass callbacks=[glassnet.diagnostics."
             "Diagnostics()] (the records land in history.diagnostics as before)."
         )
+    if device is not None:
+        model.to(device=check_choice(device, "device", "fit", DEVICES))
     spec = tasks.loss_spec(loss)
     dtype = tasks.model_dtype(model)
     src = stream_mod.as_stream(X, y, sample_weight, labels=bool(spec and "entropy" in spec.name))
@@ -512,6 +523,15 @@ def fit(
             "named loss; this model or loss needs engine='graph' (or 'auto')."
         )
     train_step = fast.step if fast is not None else graph_step(model, spec, loss, l2_step)
+    xp = namespace(model.parameters()[0].data)  # NumPy, or CuPy: the data follows the model
+    if xp is not np:
+        if fast is None or Xv is not None or src is not None or dp is not None:
+            raise ValueError(
+                "fit on the GPU runs the fast path (a Sequential/MLP of Linear layers and "
+                "activations with a named loss), without validation data, streams or MPI; "
+                "train this run on the CPU (model.to('cpu'))."
+            )
+        X, y_arr, w_arr = (None if a is None else xp.asarray(a) for a in (X, y_arr, w_arr))
 
     history = History(engine="fused" if fast else "graph")
     if Xv is not None:
@@ -526,8 +546,8 @@ def fit(
     if dp is not None and not dp.root:
         cbs, verbose = [], 0  # rank 0 writes and prints; on_step_end runs on every rank
     # between two steps on the fast path only the gradients' values change, unless something
-    # of the caller's runs: then the optimizer's checks run once per epoch, not per step
-    quick = fast is not None and not step_cbs and hasattr(optimizer, "prepared")
+    # of the caller's runs (or MPI rebinds .grad): the optimizer's checks once per epoch then
+    quick = fast is not None and not step_cbs and dp is None and hasattr(optimizer, "prepared")
     replan = bool(cbs) or schedule is not None or stop_rules is not None
     if stop_rules is None:
         rule = Tolerance(tol, n_iter_no_change)
@@ -545,9 +565,9 @@ def fit(
     weights = sum(p.data.nbytes for p in model.parameters())
     need = 3 * weights + 3 * bs * widths * np.dtype(dtype).itemsize
     check_memory("fit", need, "use a smaller batch_size or fewer, narrower layers")
-    Xb = np.empty((bs, X.shape[1]), dtype) if not full_batch else X
-    yb = np.empty((bs,) + y_arr.shape[1:], y_arr.dtype) if not full_batch else y_arr
-    wb = np.empty(bs, dtype) if (w_arr is not None and not full_batch) else w_arr
+    Xb = xp.empty((bs, X.shape[1]), dtype) if not full_batch else X
+    yb = xp.empty((bs,) + y_arr.shape[1:], y_arr.dtype) if not full_batch else y_arr
+    wb = xp.empty(bs, dtype) if (w_arr is not None and not full_batch) else w_arr
 
     params = model.parameters()
     if dp is not None:  # rank 0's weights everywhere, one gradient sum per step
@@ -574,6 +594,7 @@ def fit(
             if callable(seed):
                 rng = as_rng(seed(epoch))
             order = rng.permutation(n) if (shuffle and not full_batch and src is None) else None
+            order = order if order is None or xp is np else xp.asarray(order)  # gathered there
             total, seen = 0.0, 0
             if src is not None:  # through the shuffle buffer, each rank's shard sliced
                 batches = _shards(src.batches(bs, rng if shuffle else None, check), dp)

@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from ..backend import is_array, namespace
+
 __all__ = ["FlatParameters", "flatten_parameters"]
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -59,7 +61,7 @@ class FlatParameters:
         seen: dict[int, int] = {}
         for i, p in enumerate(params):  # 1) check everything before changing anything
             d = getattr(p, "data", None)
-            if not hasattr(p, "grad") or not isinstance(d, np.ndarray) or d.dtype not in _FLOATS:
+            if not hasattr(p, "grad") or not is_array(d) or d.dtype not in _FLOATS:
                 raise TypeError(
                     f"Parameter {i} must have a .grad and, in .data, a float32 or float64 numpy "
                     f"array; got {type(p).__name__} with .data {getattr(d, 'dtype', type(d))}. "
@@ -72,14 +74,20 @@ class FlatParameters:
                     f"each parameter once (tie weights by reusing one parameter object)."
                 )
             seen[id(d)] = i
+        if len({namespace(p.data) for p in params}) > 1:
+            raise TypeError(
+                "The parameters live on more than one device (NumPy and CuPy arrays); move the "
+                "whole model with model.to(device) before building the optimizer."
+            )
         self.dtypes = list(dict.fromkeys(p.data.dtype for p in params))
         self.slots, used = [], [0] * len(self.dtypes)
         for p in params:  # 2) lay the parameters out, one group per dtype
             g = self.dtypes.index(p.data.dtype)
             self.slots.append((g, slice(used[g], used[g] + p.data.size)))
             used[g] += p.data.size
-        self.data = [np.empty(n, dt) for dt, n in zip(self.dtypes, used)]  # (numel_g,)
-        self.grad = [np.zeros(n, dt) for dt, n in zip(self.dtypes, used)]  # (numel_g,)
+        xp = namespace(params[0].data)  # NumPy, or CuPy for a model on the GPU
+        self.data = [xp.empty(n, dt) for dt, n in zip(self.dtypes, used)]  # (numel_g,)
+        self.grad = [xp.zeros(n, dt) for dt, n in zip(self.dtypes, used)]  # (numel_g,)
         self._slots = [  # (parameter, data view, grad view): the buffers' memory
             (p, *(buf[g][s].reshape(p.data.shape) for buf in (self.data, self.grad)))
             for p, (g, s) in zip(params, self.slots)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_state_arrays, check_state_dict, check_to_args
+from ..backend import to_device
 from ..tensor import Tensor, no_grad
 
 __all__ = ["Module", "Parameter"]
@@ -161,16 +162,17 @@ class Module:
 
     def to(self, *args: Any, dtype: Any = None, device: Any = None) -> Module:
         """Convert every parameter, and its gradient, to ``dtype`` (float32 or float64; a
-        NumPy dtype, its name, or PyTorch's ``torch.float64``) in place, as PyTorch's
-        ``model.to(...)``; the parameter objects stay the same. A device must be "cpu".
-        Returns self. An optimizer built before a dtype change refuses to step: build it
-        after converting the model."""
+        NumPy dtype, its name, or PyTorch's ``torch.float64``) and to ``device`` ("cpu":
+        NumPy arrays; "cuda": CuPy arrays on an NVIDIA GPU, ``pip install glassnet[gpu]``)
+        in place, as PyTorch's ``model.to(...)``; the parameter objects stay the same.
+        Returns self. An optimizer built before a change refuses to step: build it after."""
         given = (*args, dtype, device)  # a device object (torch.device("cuda")) by its name
         given = tuple(str(a) if isinstance(getattr(a, "type", None), str) else a for a in given)
-        dt = check_to_args(given, f"{type(self).__name__}.to")
-        for p in self.parameters() if dt is not None else ():
-            p.data = p.data.astype(dt, copy=False)
-            p.grad = None if p.grad is None else p.grad.astype(dt, copy=False)
+        dt, dev = check_to_args(given, f"{type(self).__name__}.to")
+        for p in self.parameters():
+            for name in ("data", "grad") if getattr(p, "grad", None) is not None else ("data",):
+                a = getattr(p, name) if dev is None else to_device(getattr(p, name), dev)
+                setattr(p, name, a if dt is None else a.astype(dt, copy=False))
         return self
 
     def double(self) -> Module:

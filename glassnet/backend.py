@@ -1,0 +1,71 @@
+"""The array-module seam: which library holds a model's arrays (NumPy, or CuPy on a GPU).
+
+The fast path, the optimizers' updates and ``fit``'s batches never name a library. They
+compute with NumPy's ufuncs and array functions, which NumPy hands to the arrays' own
+library through its dispatch protocols (NEP 13 ``__array_ufunc__`` for ``np.matmul``,
+``np.tanh(A, out=A)``, ``np.add.reduce``; NEP 18 ``__array_function__`` for
+``np.copyto``, ``np.take``, ``np.empty_like``), and they allocate new arrays through
+:func:`namespace` of the model's arrays (``xp.empty``, ``xp.zeros``, ``xp.asarray``):
+NumPy for NumPy arrays, CuPy for CuPy arrays, or whatever an array's
+``__array_namespace__`` names. That is the whole seam; ``tests/test_backend.py`` proves
+it by training through it with arrays that record every call and refuse a plain NumPy
+array anywhere in the engine.
+
+>>> import numpy as np
+>>> namespace(np.zeros(3)) is np, device_of(np.zeros(3))
+(True, 'cpu')
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+__all__ = ["DEVICES", "namespace", "device_of", "to_device", "is_array", "cupy"]
+
+DEVICES = ("cpu", "cuda")
+
+
+def cupy() -> ModuleType:
+    """CuPy, or an ImportError that says how to get it."""
+    try:
+        import cupy as cp
+    except ImportError as e:
+        raise ImportError(
+            "device='cuda' needs CuPy and an NVIDIA GPU: pip install 'glassnet[gpu]' "
+            f"(cupy-cuda12x). ({e})"
+        ) from e
+    return cp
+
+
+def namespace(x: Any) -> Any:
+    """The array module of ``x``: NumPy for a NumPy array (and for anything that is not an
+    array), else the module its ``__array_namespace__`` names (CuPy for a CuPy array)."""
+    if type(x) is np.ndarray or not hasattr(x, "__array_namespace__"):
+        return np
+    return x.__array_namespace__()
+
+
+def is_array(x: Any) -> bool:
+    """A NumPy array, or an array of another library that names its namespace (not a NumPy
+    scalar)."""
+    return isinstance(x, np.ndarray) or (
+        hasattr(x, "__array_namespace__") and hasattr(x, "shape") and not isinstance(x, np.generic)
+    )
+
+
+def device_of(x: Any) -> str:
+    """``"cuda"`` for a CuPy array, ``"cpu"`` for a NumPy one."""
+    return "cuda" if type(x).__module__.split(".")[0] == "cupy" else "cpu"
+
+
+def to_device(x: Any, device: str) -> Any:
+    """``x`` on ``device`` ("cpu": a NumPy array; "cuda": a CuPy array), copied only when
+    it lives elsewhere."""
+    if device not in DEVICES:
+        raise ValueError(f"device must be one of {DEVICES}. Got {device!r}.")
+    if device == "cpu":
+        return x.get() if device_of(x) == "cuda" else x
+    return cupy().asarray(x)

@@ -1,0 +1,201 @@
+"""The array-module seam (glassnet.backend): training goes through it end to end.
+
+``Recorded`` stands in for another array library (CuPy on a GPU): a NumPy array whose
+``__array_namespace__`` is a recording namespace, and whose ufuncs and array functions
+are recorded. A plain NumPy array among the operands of any of them fails the test: that
+would be an allocation that bypassed the model's namespace (on a GPU, a host array in a
+device computation). Training through it must give bit for bit the weights of a plain
+NumPy run, so every operation of the fast path, the optimizers and fit's batches went
+through the seam and computed what NumPy computes.
+"""
+
+from __future__ import annotations
+
+import collections
+from typing import Any
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import backend, nn, optim
+
+CALLS: collections.Counter = collections.Counter()
+DEPTH = [0]  # calls NumPy makes inside a recorded call are its own business (CuPy has its own)
+
+
+def _plain(x: Any) -> bool:
+    return type(x) is np.ndarray and x.ndim > 0
+
+
+def _check(where: str, args: Any) -> None:
+    for a in args:
+        if isinstance(a, (list, tuple)):
+            _check(where, a)
+        elif _plain(a):
+            raise AssertionError(f"a plain NumPy array {a.shape} reached {where}")
+
+
+def _unwrap(a: Any) -> Any:
+    if isinstance(a, Recorded):
+        return a.view(np.ndarray)
+    if isinstance(a, tuple):
+        return tuple(_unwrap(x) for x in a)
+    return a
+
+
+def _wrap(r: Any) -> Any:
+    return r.view(Recorded) if type(r) is np.ndarray else r
+
+
+class Recorded(np.ndarray):
+    """A NumPy array playing another library's array (see the module docstring)."""
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kw: Any) -> Any:
+        name = f"{ufunc.__name__}.{method}" if method != "__call__" else ufunc.__name__
+        if not DEPTH[0]:
+            CALLS[name] += 1
+            _check(name, (*inputs, *kw.get("out", ())))
+        out = kw.get("out")
+        if out is not None:
+            kw["out"] = _unwrap(out)
+        result = getattr(ufunc, method)(*_unwrap(inputs), **kw)
+        if out is not None:
+            return out[0] if len(out) == 1 else out
+        return tuple(map(_wrap, result)) if isinstance(result, tuple) else _wrap(result)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        if DEPTH[0]:
+            return super().__array_function__(func, types, args, kwargs)
+        CALLS[func.__name__] += 1
+        _check(func.__name__, (*args, *kwargs.values()))
+        DEPTH[0] += 1
+        try:
+            return _wrap(super().__array_function__(func, types, args, kwargs))
+        finally:
+            DEPTH[0] -= 1
+
+    def __array_namespace__(self, api_version: Any = None) -> Any:
+        return RECORDING
+
+
+class _Namespace:
+    """The recording library's namespace: NumPy's functions, each result a Recorded array."""
+
+    def __getattr__(self, name: str) -> Any:
+        fn = getattr(np, name)
+        if not callable(fn):
+            return fn
+
+        def call(*args: Any, **kw: Any) -> Any:
+            CALLS[f"xp.{name}"] += 1
+            return _wrap(fn(*_unwrap(args), **kw))
+
+        return call
+
+
+RECORDING = _Namespace()
+
+
+def _recorded(model: nn.Module) -> nn.Module:
+    for p in model.parameters():
+        p.data = p.data.view(Recorded)
+    return model
+
+
+def _data(n=96, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 5))
+    return X, rng
+
+
+CASES = [  # (activation, output, loss, targets, optimizer)
+    ("tanh", "sigmoid", "binary_cross_entropy", "binary", lambda ps: optim.SGD(ps, lr=0.1)),
+    ("relu", "softmax", "cross_entropy", "labels", lambda ps: optim.Adam(ps, lr=1e-2)),
+    ("sigmoid", "identity", "mse", "values", lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9)),
+    ("leaky_relu", "identity", "mse", "values", lambda ps: optim.RMSprop(ps, lr=1e-3)),
+]
+
+
+@pytest.mark.parametrize(("act", "out", "loss", "kind", "make_opt"), CASES)
+def test_training_goes_through_the_seam_and_matches_numpy_bit_for_bit(
+    act, out, loss, kind, make_opt
+):
+    X, rng = _data()
+    y = {
+        "binary": (X[:, 0] > 0).astype(float).reshape(-1, 1),
+        "labels": rng.integers(0, 3, len(X)),
+        "values": X[:, :2] @ rng.standard_normal((2, 1)),
+    }[kind]
+    width = 3 if kind == "labels" else 1
+    runs = []
+    for seam in (False, True):
+        model = nn.MLP([5, 8, 6, width], act, out, rng=0, dtype=np.float64)
+        if seam:
+            _recorded(model)
+        CALLS.clear()
+        h = gn.fit(
+            model, X, y, loss=loss, optimizer=make_opt(model.parameters()), epochs=3,
+            batch_size=32, seed=1, verbose=0,
+        )  # fmt: skip
+        assert h.engine == "fused"
+        runs.append([p.data.view(np.ndarray) for p in model.parameters()])
+        if seam:  # everything lived in the other library, and went through it
+            assert all(type(p.data) is Recorded for p in model.parameters())
+            assert all(type(p.grad) is Recorded for p in model.parameters())
+            assert CALLS["matmul"] >= 3 * 3 * 3 and CALLS["xp.empty"] > 0
+            assert CALLS["xp.asarray"] >= 2  # X and y moved once, the order once per epoch
+        else:
+            assert not CALLS  # plain NumPy arrays never reach the recorder
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_full_batch_and_sample_weights_through_the_seam():
+    X, rng = _data(40)
+    y = np.tanh(X[:, :1])
+    w = rng.uniform(0.5, 2.0, len(X))
+    runs = []
+    for seam in (False, True):
+        model = nn.MLP([5, 4, 1], "tanh", rng=0, dtype=np.float64)
+        if seam:
+            _recorded(model)
+        gn.fit(model, X, y, sample_weight=w, lr=0.1, epochs=5, l2=0.01, verbose=0)
+        runs.append([p.data.view(np.ndarray) for p in model.parameters()])
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_seam_names_the_library_and_refuses_what_it_cannot_run():
+    assert backend.namespace(np.zeros(2)) is np
+    assert backend.namespace(np.zeros(2).view(Recorded)) is RECORDING
+    assert backend.namespace(3.0) is np and backend.device_of(np.zeros(1)) == "cpu"
+    assert backend.is_array(np.zeros(1)) and not backend.is_array(np.float64(1.0))
+    with pytest.raises(ValueError, match="device must be one of"):
+        backend.to_device(np.zeros(1), "tpu")
+    X, _ = _data(20)
+    graph_model = nn.Sequential(nn.Linear(5, 2, dtype=np.float64), nn.Dropout(0.5))
+    _recorded(graph_model)
+    with pytest.raises(ValueError, match="fit on the GPU runs the fast path"):
+        gn.fit(graph_model, X, np.zeros((20, 2)), epochs=1, verbose=0)
+    model = _recorded(nn.MLP([5, 2], rng=0, dtype=np.float64))
+    with pytest.raises(ValueError, match="without validation data"):
+        gn.fit(model, X, np.zeros((20, 2)), epochs=1, validation_split=0.2, verbose=0)
+    mixed = nn.MLP([5, 2], rng=0, dtype=np.float64)
+    mixed.parameters()[0].data = mixed.parameters()[0].data.view(Recorded)
+    with pytest.raises(TypeError, match="more than one device"):
+        optim.SGD(mixed.parameters(), lr=0.1)
+
+
+def test_fit_device_cuda_without_cupy_says_how_to_get_it():
+    # (with CuPy installed, the GPU checks are bench/gpu.py's)
+    try:
+        import cupy  # noqa: F401
+    except ImportError:
+        model = nn.MLP([5, 2], rng=0)
+        X, _ = _data(8)
+        with pytest.raises(ImportError, match=r"glassnet\[gpu\]"):
+            gn.fit(model, X, np.zeros((8, 2)), device="cuda", epochs=1, verbose=0)
+        assert type(model.parameters()[0].data) is np.ndarray  # nothing moved
+        with pytest.raises(ValueError, match="'device' parameter of fit"):
+            gn.fit(model, X, np.zeros((8, 2)), device="gpu", epochs=1, verbose=0)
