@@ -62,7 +62,9 @@ def _sigmoid_(A: np.ndarray, alpha: float = 0.0) -> np.ndarray:
 
 def sigmoid_grad(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     """sigma'(z) = sigma(z) (1 - sigma(z))."""
-    return a * (1.0 - a)
+    d = 1.0 - a
+    d *= a
+    return d
 
 
 def tanh_fn(z: np.ndarray) -> np.ndarray:
@@ -98,12 +100,12 @@ def identity_grad(z: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 def leaky_relu_fn(z: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     """LeakyReLU(z) = max(alpha z, z) for 0 <= alpha < 1."""
-    return np.where(z > 0, z, z * alpha)
+    return np.maximum(z, z * alpha)
 
 
 def leaky_relu_grad(z: np.ndarray, a: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     """LeakyReLU'(z) = 1 if z > 0 else alpha (a > 0 exactly when z > 0, for alpha >= 0)."""
-    return np.where(a > 0, 1.0, alpha).astype(a.dtype)
+    return np.where(a > 0, *np.array([1.0, alpha], a.dtype))  # (scalars of a's dtype)
 
 
 def softmax_fn(z: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -147,7 +149,11 @@ class Activation:
         """dL/dz from dL/da = g: ``g * g'(z)``; for softmax the Jacobian-vector product
         ``a * (g - sum_j g_j a_j)`` along ``axis`` (the Jacobian is never formed)."""
         if self.elementwise:
-            return g * self.grad(z, a, **kw)
+            d = self.grad(z, a, **kw)
+            if (self.fn, self.grad) not in INPLACE or d.dtype != g.dtype:
+                return g * d
+            d *= g  # a built-in g' returns a new array of a's shape: multiplied in place
+            return d
         return a * (g - np.sum(g * a, axis=kw.get("axis", -1), keepdims=True))
 
 
@@ -217,7 +223,7 @@ def get_activation(name: str) -> Activation:
 def activation(x: Any, name: str, **kw: Any) -> Tensor:
     """a = g(z) for the activation called ``name`` (see :data:`ACTIVATIONS`); any shape
     (softmax along ``axis=-1`` by default). Backward: :meth:`Activation.backward`."""
-    act = get_activation(name)
+    act = ACTIVATIONS[name] if name in ACTIVATIONS else get_activation(name)
     x = as_tensor(x)
     if act.fn is identity_fn and act.grad is identity_grad:
         return x
@@ -307,8 +313,9 @@ def linear(x: Any, W: Tensor, b: Tensor | None = None) -> Tensor:
 
     def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:
         gx = g @ Wd.T if x.requires_grad else None
-        gw = np.atleast_2d(X).T @ np.atleast_2d(g) if W.requires_grad else None  # 1-D: outer
-        return (gx, gw) if b is None else (gx, gw, g.reshape(-1, g.shape[-1]).sum(axis=0))
+        G = g if g.ndim == 2 else g[None]
+        gw = (X if X.ndim == 2 else X[None]).T @ G if W.requires_grad else None  # 1-D: outer
+        return (gx, gw) if b is None else (gx, gw, np.ones(len(G), G.dtype) @ G)  # (a GEMV)
 
     return Tensor.from_op(Z, "linear", (x, W) if b is None else (x, W, b), backward)
 
@@ -527,7 +534,7 @@ def _class_labels(who: str, labels: Any, classes: int | None) -> tuple[np.ndarra
     if y.ndim != 1:
         raise ValueError(f"{who}: labels must be 1-D. Got shape {y.shape}.")
     c = int(y.max()) + 1 if classes is None and y.size else int(classes or 0)
-    if y.size and (y.min() < 0 or y.max() >= c):
+    if y.size and y.view(f"u{y.itemsize}").max() >= c:  # (negative labels read as huge)
         raise ValueError(
             f"{who}: labels must lie in [0, {c - 1}] (>= 0 and < num_classes={c}). "
             f"Got labels from {y.min()} to {y.max()}."

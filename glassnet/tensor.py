@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import operator
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from types import SimpleNamespace
 from typing import Any
@@ -184,6 +185,28 @@ def _check_finite(op: str, who: str, arr: np.ndarray, where: str) -> None:
         )
 
 
+def _owned(g: Any, node: Tensor) -> bool:
+    """Whether the gradient ``g`` for ``node`` can become its ``.grad`` as it is: an array of
+    node's dtype that owns its memory and that nothing but backward's local name refers to
+    (as many references as :data:`_LONE` counts), so no one sees it change."""
+    return (
+        sys.getrefcount(g) <= _LONE
+        and type(g) is type(node.data)
+        and g.dtype == node.data.dtype
+        and g.flags.owndata
+        and g.flags.writeable
+    )
+
+
+def _lone(g: Any = None) -> int:
+    """The references :func:`_owned` counts to an array that only its caller's name holds
+    (called as _owned is: from a frame whose local name holds the array)."""
+    return sys.getrefcount(g) if g is not None else _lone(g := np.empty(0))
+
+
+_LONE = _lone()
+
+
 class Tensor:
     """An array with an optional gradient and the graph node that produced it.
 
@@ -295,33 +318,34 @@ class Tensor:
                 f"backward(): grad has shape {g.shape}; pass one of the tensor's shape {self.shape}"
             )
 
-        # 1) iterative topological sort (post-order DFS with an explicit stack)
+        # 1) iterative topological sort (post-order DFS with an explicit stack; a node is
+        # pushed as a list [node] and again, once its parents are pushed, as the node itself)
         topo: list[Tensor] = []
         visited: set[int] = set()
-        stack: list[tuple[Tensor, bool]] = [(self, False)]
+        stack: list[Any] = [[self]]
         while stack:
-            node, expanded = stack.pop()
-            if expanded:
+            node = stack.pop()
+            if type(node) is not list:
                 topo.append(node)
-            elif id(node) not in visited:
+            elif id(node := node[0]) not in visited:
                 visited.add(id(node))
-                stack.append((node, True))
-                for p in node.parents:
-                    if p.requires_grad and id(p) not in visited:
-                        stack.append((p, False))
+                stack.append(node)
+                stack.extend([p] for p in node.parents if p.requires_grad)
 
         # 2) reverse sweep: each node passes dL/dnode to its parents (chain rule)
         grads: dict[int, np.ndarray] = {id(self): g}
-        anomaly = _state.anomaly
+        anomaly, pg = _state.anomaly, None
         for node in reversed(topo):
             g = grads.pop(id(node), None)
             if g is None:
                 continue
             if node.backward_fn is None or node._retain:
-                if node._grad is None:
-                    node._grad = np.array(g, dtype=node.data.dtype)  # an array, never aliasing g
-                else:
+                if node._grad is not None:
                     node._grad += g
+                elif _owned(g, node) and node.backward_fn is None:
+                    node._grad = g  # an array no one else holds: kept, not copied (as PyTorch)
+                else:
+                    node._grad = np.array(g, dtype=node.data.dtype)  # an array, never aliasing g
             if node.backward_fn is None:
                 continue
             if anomaly:
@@ -344,6 +368,7 @@ class Tensor:
                     _check_finite(node.op, who, pg, "backward")
                 prev = grads.get(id(p))
                 grads[id(p)] = pg if prev is None else prev + pg
+            pg = None  # (holds no gradient: _owned counts the references to one)
 
     def _written(self) -> int:
         """When the values were last changed in place, through this tensor or any tensor

@@ -1,0 +1,358 @@
+"""The hand-written training loop on glassnet's autodiff graph, over a grid of shapes.
+
+    python bench/graph_grid.py                 # the covering design (about 25 cells)
+    python bench/graph_grid.py --full          # every cell of the cross product (640)
+    python bench/graph_grid.py --quick         # fewer rounds, shorter timings
+    python bench/graph_grid.py --json out.json # also save every measurement
+
+A PyTorch user's loop, written on glassnet's graph (``glassnet.Tensor``, ``nn.MLP``,
+``nn.CrossEntropyLoss`` / ``nn.MSELoss``, ``glassnet.optim.SGD``)::
+
+    opt.zero_grad(); loss = crit(model(xb), yb); loss.backward(); opt.step()
+
+timed against the hand-written NumPy step (forward, backward and update written with NumPy
+directly into preallocated buffers, the learning rate folded into the output delta, no
+loss value: the speed of light for a NumPy engine, as ``bench/peers/fused_numpy.py``) and
+against the same loop in PyTorch eager (float32). The axes: the hidden activation (sigmoid,
+tanh, relu, leaky_relu, identity), the head (softmax + cross-entropy on 10 classes, or
+identity + MSE on 10 outputs), the hidden width (8 to 1024), the batch (1 to 4096) and the
+number of hidden layers (1 to 4); 32 input features. The default design covers every value
+of every axis with the other axes at their middle value (tanh, cross-entropy, width 256,
+batch 64, depth 2), plus the eight corners of width x batch x depth.
+
+BLAS runs on one thread in all three (threadpoolctl's ``threadpool_limits(1)`` for NumPy,
+``torch.set_num_threads(1)``): the comparison is about the cost around the arithmetic and
+the kernels, not about how each library splits a GEMM over cores. Each cell times N steps
+(N chosen so one timing lasts about ``--seconds``) of each engine in turn, ``--rounds``
+times with the order rotated, and reports the medians. The ratios are speeds:
+glassnet/NumPy = t_numpy / t_glassnet (target >= 0.85) and glassnet/PyTorch =
+t_torch / t_glassnet (target > 1: glassnet ahead).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"  # before NumPy loads its BLAS
+
+import argparse  # noqa: E402
+import itertools  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+import glassnet as gn  # noqa: E402
+
+ACTS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
+HEADS = ("ce", "mse")
+WIDTHS = (8, 64, 256, 1024)
+BATCHES = (1, 64, 512, 4096)
+DEPTHS = (1, 2, 3, 4)
+MID = {"act": "tanh", "head": "ce", "width": 256, "batch": 64, "depth": 2}
+D_IN, D_OUT, LR, ALPHA = 32, 10, 0.01, 0.01
+AXES = {"act": ACTS, "head": HEADS, "width": WIDTHS, "batch": BATCHES, "depth": DEPTHS}
+
+
+def cells(full: bool) -> list[dict]:
+    """Every cell (``full``), or each value of each axis with the others at MID, plus the
+    corners of width x batch x depth (at the middle activation and head)."""
+    if full:
+        return [dict(zip(AXES, v)) for v in itertools.product(*AXES.values())]
+    out = [{**MID, axis: v} for axis, values in AXES.items() for v in values]
+    for w, b, d in itertools.product(*((v[0], v[-1]) for v in (WIDTHS, BATCHES, DEPTHS))):
+        out.append({**MID, "width": w, "batch": b, "depth": d})
+    unique = {tuple(c.values()): c for c in out}
+    return list(unique.values())
+
+
+def make_data(cell: dict, seed: int = 0) -> tuple[np.ndarray, np.ndarray, list]:
+    rng = np.random.default_rng(seed)
+    n = cell["batch"]
+    X = rng.standard_normal((n, D_IN)).astype(np.float32)
+    if cell["head"] == "ce":
+        y = rng.integers(0, D_OUT, n).astype(np.int64)
+    else:
+        y = rng.standard_normal((n, D_OUT)).astype(np.float32)
+    sizes = [D_IN] + [cell["width"]] * cell["depth"] + [D_OUT]
+    init = []
+    for i, o in zip(sizes[:-1], sizes[1:]):
+        a = np.sqrt(6.0 / (i + o))
+        init.append((rng.uniform(-a, a, (i, o)).astype(np.float32), np.zeros(o, np.float32)))
+    return X, y, init
+
+
+# ------------------------------------------------------------------------ the engines
+
+
+def glassnet_step(cell: dict, X: np.ndarray, y: np.ndarray, init: list):
+    """The PyTorch-style loop on glassnet's graph."""
+    sizes = [D_IN] + [cell["width"]] * cell["depth"] + [D_OUT]
+    model = gn.nn.MLP(sizes, activation=cell["act"], rng=0, leaky_alpha=ALPHA)
+    lins = [m for m in model.layers if isinstance(m, gn.nn.Linear)]
+    for lin, (W, b) in zip(lins, init):
+        lin.W.data[...] = W
+        lin.b.data[...] = b
+    crit = gn.nn.CrossEntropyLoss() if cell["head"] == "ce" else gn.nn.MSELoss()
+    opt = gn.optim.SGD(model.parameters(), lr=LR)
+    xb = gn.Tensor(X)
+
+    def step() -> None:
+        opt.zero_grad()
+        loss = crit(model(xb), y)
+        loss.backward()
+        opt.step()
+
+    step.weights = lambda: [lin.W.data for lin in lins]
+    return step
+
+
+def torch_step(cell: dict, X: np.ndarray, y: np.ndarray, init: list):
+    """The same loop in PyTorch eager, float32."""
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(1)
+    acts = {
+        "sigmoid": nn.Sigmoid,
+        "tanh": nn.Tanh,
+        "relu": nn.ReLU,
+        "leaky_relu": lambda: nn.LeakyReLU(ALPHA),
+        "identity": None,
+    }
+    layers: list = []
+    for i, (W, b) in enumerate(init):
+        lin = nn.Linear(*W.shape)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(W.T))
+            lin.bias.copy_(torch.from_numpy(b))
+        layers.append(lin)
+        if i < len(init) - 1 and acts[cell["act"]] is not None:
+            layers.append(acts[cell["act"]]())
+    model = nn.Sequential(*layers)
+    lins = [m for m in layers if isinstance(m, nn.Linear)]
+    crit = nn.CrossEntropyLoss() if cell["head"] == "ce" else nn.MSELoss()
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    xb, yb = torch.from_numpy(X), torch.from_numpy(y)
+
+    def step() -> None:
+        opt.zero_grad()
+        loss = crit(model(xb), yb)
+        loss.backward()
+        opt.step()
+
+    step.weights = lambda: [lin.weight.detach().numpy().T for lin in lins]
+    return step
+
+
+def numpy_step(cell: dict, X: np.ndarray, y: np.ndarray, init: list):
+    """Forward, backward and SGD written with NumPy: preallocated buffers, out= everywhere,
+    parameters and gradients in one flat buffer each, lr folded into the output delta."""
+    act, n, L = cell["act"], len(X), len(init)
+    n_par = sum(W.size + b.size for W, b in init)
+    p, g = np.empty(n_par, np.float32), np.empty(n_par, np.float32)
+    Ws, bs, gWs, gbs, off = [], [], [], [], 0
+    for W, b in init:
+        for store, grad, arr in ((Ws, gWs, W), (bs, gbs, b)):
+            store.append(p[off : off + arr.size].reshape(arr.shape))
+            grad.append(g[off : off + arr.size].reshape(arr.shape))
+            store[-1][...] = arr
+            off += arr.size
+    A = [np.empty((n, W.shape[1]), np.float32) for W, _ in init]
+    D = [np.empty_like(a) for a in A[:-1]]
+    T = [np.empty_like(a) for a in A[:-1]]
+    M = [np.empty(a.shape, bool) for a in A[:-1]]
+    ones = np.ones(n, np.float32)
+    mx, s = np.empty((n, 1), np.float32), np.empty((n, 1), np.float32)
+    flat_y = np.arange(n) * D_OUT + (y if cell["head"] == "ce" else 0)
+    c = LR / n
+
+    def step() -> None:
+        a = X
+        for i in range(L):  # forward, activations in place
+            z = A[i]
+            np.matmul(a, Ws[i], out=z)
+            z += bs[i]
+            if i < L - 1:
+                if act == "relu":
+                    np.maximum(z, 0, out=z)
+                elif act == "leaky_relu":
+                    np.maximum(z, z * ALPHA, out=z)
+                elif act == "tanh":
+                    np.tanh(z, out=z)
+                elif act == "sigmoid":
+                    z *= 0.5
+                    np.tanh(z, out=z)
+                    z *= 0.5
+                    z += 0.5
+            a = z
+        if cell["head"] == "ce":  # dZ = lr (softmax(Z) - onehot(y)) / n
+            np.max(a, axis=1, keepdims=True, out=mx)
+            a -= mx
+            np.exp(a, out=a)
+            np.sum(a, axis=1, keepdims=True, out=s)
+            np.divide(c, s, out=s)
+            a *= s
+            a.reshape(-1)[flat_y] -= c
+        else:  # dZ = lr 2 (Z - y) / (n K)
+            a -= y
+            a *= 2 * c / D_OUT
+        d = a
+        for i in range(L - 1, -1, -1):  # backward
+            a_prev = X if i == 0 else A[i - 1]
+            np.matmul(a_prev.T, d, out=gWs[i])
+            np.matmul(ones, d, out=gbs[i])
+            if i == 0:
+                break
+            dp = D[i - 1]
+            np.matmul(d, Ws[i].T, out=dp)
+            if act in ("relu", "leaky_relu"):
+                m = np.greater(a_prev, 0, out=M[i - 1])
+                if act == "relu":  # g' = [A > 0]
+                    np.multiply(dp, m, out=dp)
+                else:  # g' = alpha + (1 - alpha) [A > 0]
+                    t = np.multiply(m, 1 - ALPHA, out=T[i - 1])
+                    t += ALPHA
+                    dp *= t
+            elif act in ("tanh", "sigmoid"):
+                t = T[i - 1]
+                if act == "tanh":  # g' = 1 - A^2
+                    np.multiply(a_prev, a_prev, out=t)
+                    np.subtract(1, t, out=t)
+                else:  # g' = A (1 - A)
+                    np.subtract(1, a_prev, out=t)
+                    t *= a_prev
+                dp *= t
+            d = dp
+        np.subtract(p, g, out=p)  # SGD: lr already in g
+
+    step.weights = lambda: Ws
+    return step
+
+
+ENGINES = {"glassnet": glassnet_step, "numpy": numpy_step, "torch": torch_step}
+
+
+def agree(steps: int = 3) -> float:
+    """The three engines train the same network: after ``steps`` steps on every activation
+    and head (width 16, batch 8), the largest difference of a weight from PyTorch's."""
+
+    worst = 0.0
+    for act, head in itertools.product(ACTS, HEADS):
+        cell = {**MID, "act": act, "head": head, "width": 16, "batch": 8}
+        X, y, init = make_data(cell)
+        made = {
+            name: make(cell, X, y, [(W.copy(), b.copy()) for W, b in init])
+            for name, make in ENGINES.items()
+        }
+        for _ in range(steps):
+            for step in made.values():
+                step()
+        found = {name: step.weights() for name, step in made.items()}
+        for name in ("glassnet", "numpy"):
+            diff = max(np.abs(a - b).max() for a, b in zip(found[name], found["torch"]))
+            moved = max(np.abs(a - W).max() for a, (W, _) in zip(found["torch"], init))
+            if not diff < 1e-3 * moved:
+                raise AssertionError(f"{name} and torch disagree on {act}/{head}: {diff:.2e}")
+            worst = max(worst, float(diff))
+    return worst
+
+
+# ------------------------------------------------------------------------ timing
+
+
+def measure(cell: dict, rounds: int, seconds: float) -> dict:
+    X, y, init = make_data(cell)
+    steps = {name: make(cell, X, y, init) for name, make in ENGINES.items()}
+    for step in steps.values():  # warm up (allocator, BLAS buffers, torch's dispatch)
+        step()
+        step()
+    t0 = time.perf_counter()
+    steps["numpy"]()
+    one = time.perf_counter() - t0
+    number = int(min(max(seconds / max(one, 1e-7), 2), 20000))
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    names = list(steps)
+    for r in range(rounds):
+        for name in names[r % 3 :] + names[: r % 3]:  # rotate the order each round
+            step = steps[name]
+            t0 = time.perf_counter()
+            for _ in range(number):
+                step()
+            times[name].append((time.perf_counter() - t0) / number)
+    med = {name: float(np.median(ts)) for name, ts in times.items()}
+    return {
+        **cell,
+        "steps": number,
+        "us": {k: v * 1e6 for k, v in med.items()},
+        "spread": {k: float((max(ts) - min(ts)) / np.median(ts)) for k, ts in times.items()},
+        "vs_numpy": med["numpy"] / med["glassnet"],
+        "vs_torch": med["torch"] / med["glassnet"],
+    }
+
+
+def label(r: dict) -> str:
+    return f"{r['act']:<10} {r['head']:<3} w{r['width']:<5} b{r['batch']:<5} d{r['depth']}"
+
+
+def report(rows: list[dict]) -> str:
+    lines = [
+        f"{'activation':<10} {'head':<3} {'width':<6} {'batch':<6} {'depth':<2}"
+        f"{'steps':>7} {'glassnet us':>12} {'numpy us':>10} {'torch us':>10}"
+        f"{'vs numpy':>9} {'vs torch':>9}"
+    ]
+    for r in rows:
+        us = r["us"]
+        lines.append(
+            f"{label(r)} {r['steps']:>7} {us['glassnet']:>12.1f} {us['numpy']:>10.1f} "
+            f"{us['torch']:>10.1f} {r['vs_numpy']:>8.2f}x {r['vs_torch']:>8.2f}x"
+        )
+    for key, target, name in (("vs_numpy", 0.85, "NumPy"), ("vs_torch", 1.0, "PyTorch")):
+        worst = min(rows, key=lambda r: r[key])
+        met = sum(r[key] >= target for r in rows)
+        lines.append(
+            f"worst glassnet/{name}: {worst[key]:.2f}x at {label(worst)}"
+            f"   ({met}/{len(rows)} cells at >= {target}x)"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--full", action="store_true", help="the whole cross product")
+    ap.add_argument("--quick", action="store_true", help="3 rounds of about 0.05 s")
+    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
+    ap.add_argument("--seconds", type=float, default=0.15, help="per timing (default 0.15)")
+    ap.add_argument("--json", help="save the measurements to this file")
+    ap.add_argument("--only", help="cells whose label contains this text, e.g. 'w1024'")
+    args = ap.parse_args()
+    if args.quick:
+        args.rounds, args.seconds = 3, 0.05
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    torch.set_num_threads(1)
+    grid = [c for c in cells(args.full) if not args.only or args.only in label(c)]
+    rows = []
+    with threadpool_limits(1):
+        print(f"the three engines agree: weights within {agree():.1e} of PyTorch's after 3 steps")
+        for cell in grid:
+            rows.append(measure(cell, args.rounds, args.seconds))
+            print(report(rows[-1:]).splitlines()[1], flush=True)
+    print(
+        f"\nglassnet {gn.__version__}, numpy {np.__version__}, torch {torch.__version__}; "
+        f"BLAS threads 1; {args.rounds} rounds, medians\n"
+    )
+    print(report(rows))
+    if args.json:
+        from glassnet.files import atomic_write
+
+        atomic_write(args.json, json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
