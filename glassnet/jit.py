@@ -125,6 +125,7 @@ _N_SLOTS = _TANH + len(_TANH_CONSTANTS)
 _BLAS_MIN = 1 << 10  # multiply-adds from which a matrix product goes to BLAS (bench/jit.py)
 
 _REASONS = ("max_epochs", "tol", "max_steps", "diverged")
+_CHUNK = 16384  # epochs per compiled call of run_full_batch (W3: about 15 ms)
 
 # ------------------------------------------------------------------------------------------
 # availability and the size rule
@@ -815,7 +816,8 @@ class FullBatchRun:
         Each epoch's training loss, as fit records it. After a divergence the last entry
         is the NaN or infinite loss of the step that was not taken.
     stop_reason : str
-        ``"max_epochs"``, ``"tol"``, ``"max_steps"`` or ``"diverged"``.
+        ``"max_epochs"``, ``"tol"``, ``"max_steps"``, ``"diverged"``, or ``"interrupted"``
+        (Ctrl-C: the weights and the optimizer hold every step counted in ``steps``).
     steps : int
         Optimizer steps taken.
     best, bad : float, int
@@ -994,20 +996,23 @@ def _run(plan, X, yf, yi, wv, has_w, order, bs, max_steps, epochs, tol, patience
     losses = np.empty(n_losses, np.float64)
     out = np.zeros(6, np.float64)
     out[2], out[3] = best, bad
-    _k_run(
-        theta, grad, s1, s2, s3, X.reshape(-1), yf.reshape(-1), X.shape[0], K0, KY, yi, wv,
-        has_w, order, bs, max_steps, epochs, plan.meta, plan.alphas, h, hd, float(plan.fast.l2),
-        rule, t0, nesterov, amsgrad,
-        plan.act, plan.dz, plan.per, xb, yfb, yib, wb, float(tol or 0.0), tol is not None,
-        patience, step0, snap, losses, out,
-    )  # fmt: skip
-    _LOADED.add(dt)
-    steps, reason = int(out[0]), int(out[1])
-    # The results go back whole even if Ctrl-C arrives meanwhile (numba delays it until the
-    # compiled call returns): writing them is repeated until done, then the interrupt raised.
+    args = (X.reshape(-1), yf.reshape(-1), X.shape[0], K0, KY, yi, wv, has_w, order, bs)
+    # The results go back whole even if Ctrl-C arrives (numba holds it until the compiled
+    # call returns, and it is raised then): writing them is repeated until done, and the
+    # interrupt handed to the caller.
     pending = None
+    try:
+        _k_run(
+            theta, grad, s1, s2, s3, *args, max_steps, epochs, plan.meta, plan.alphas, h, hd,
+            float(plan.fast.l2), rule, t0, nesterov, amsgrad, plan.act, plan.dz, plan.per, xb,
+            yfb, yib, wb, float(tol or 0.0), tol is not None, patience, step0, snap, losses, out,
+        )  # fmt: skip
+    except KeyboardInterrupt as e:
+        pending = e
     while True:
         try:
+            _LOADED.add(dt)
+            steps, reason = int(out[0]), int(out[1])
             plan.state_out(sd, theta, grad, [s1, s2, s3][: len(names)], names, steps)
             if out[5] and snapshot is not None:  # fit's last finite weights at a 64th step
                 for p, keep in snapshot:
@@ -1016,10 +1021,8 @@ def _run(plan, X, yf, yi, wv, has_w, order, bs, max_steps, epochs, tol, patience
             break
         except KeyboardInterrupt as e:
             pending = e
-    if pending is not None:
-        raise pending
     taken = steps + (reason == 3)
-    return losses, steps, reason, out, taken
+    return losses, steps, reason, out, taken, pending
 
 
 def _check_common(epochs_or_none, max_steps, step0, snapshot, owner):
@@ -1093,18 +1096,33 @@ def run_full_batch(
     plan = _Plan(fast, optimizer, max(n, 1), owner)
     X, yf, yi, wv, has_w = _check_data(plan, X, y, w, owner)
     order = np.zeros(0, np.int64)
-    cap = epochs + 1 if max_steps is None else max_steps
-    losses, steps, reason, out, taken = _run(
-        plan, X, yf, yi, wv, has_w, order, 0, cap, epochs, tol, n_iter_no_change, step0,
-        snapshot, best, bad, epochs,
-    )  # fmt: skip
-    best_e = int(out[4])
+    # in calls of at most _CHUNK epochs: Ctrl-C (which numba holds until a compiled call
+    # returns) lands between two, and the run returns what it learned ("interrupted")
+    parts, steps, reason, best_e, done = [], 0, "max_epochs", -1, 0
+    while done < epochs:
+        k = min(_CHUNK, epochs - done)
+        cap = k + 1 if max_steps is None else max_steps - steps
+        losses, taken_steps, code, out, taken, pending = _run(
+            plan, X, yf, yi, wv, has_w, order, 0, cap, k, tol, n_iter_no_change, step0 + steps,
+            snapshot, best, bad, k,
+        )  # fmt: skip
+        parts.append(losses[:taken].copy())
+        steps += taken_steps
+        best, bad = float(out[2]), int(out[3])
+        best_e = done + int(out[4]) if out[4] >= 0 else best_e
+        done += k
+        if pending is not None:
+            reason = "interrupted"
+            break
+        if code:
+            reason = _REASONS[code]
+            break
     return FullBatchRun(
-        losses=losses[:taken].copy(),
-        stop_reason=_REASONS[reason],
+        losses=np.concatenate(parts),
+        stop_reason=reason,
         steps=steps,
-        best=float(out[2]),
-        bad=int(out[3]),
+        best=best,
+        bad=bad,
         best_epoch=None if best_e < 0 else best_e,
     )
 
@@ -1161,10 +1179,12 @@ def run_epoch(
         order = np.ascontiguousarray(order, dtype=np.int64)
     batches = -(-n // batch_size)
     cap = batches + 1 if max_steps is None else max_steps
-    losses, steps, reason, out, taken = _run(
+    losses, steps, reason, out, taken, pending = _run(
         plan, X, yf, yi, wv, has_w, order, batch_size, cap, 1, None, 1, step0, snapshot,
         math.inf, 0, batches,
     )  # fmt: skip
+    if pending is not None:  # the epoch's steps are in the weights and the optimizer
+        raise pending
     return losses[:taken].copy()
 
 

@@ -429,3 +429,36 @@ def test_use_waits_for_a_long_run_until_the_kernels_are_loaded(monkeypatch):
     assert jit.use(fast, opt, 4, 1)
     assert not jit.use(fast, opt, jit.SMALL_ROWS + 1, 1)  # too many rows per step
     assert not jit.use(fast, optim.RMSprop(net.parameters()), 4, 10**6)
+
+
+def test_a_long_full_batch_run_in_chunks_is_one_run(monkeypatch):
+    X, y = np.array(XNOR_X, F64), np.array(XNOR_Y, F64)
+    a = _net([2, 2, 1], "sigmoid", "sigmoid")
+    b = copy.deepcopy(a)
+    oa, ob = optim.SGD(a.parameters(), lr=1.0), optim.SGD(b.parameters(), lr=1.0)
+    whole = jit.run_full_batch(_fast(a, "mse"), oa, X, y, None, 3000, 1e-4, 3)
+    monkeypatch.setattr(jit, "_CHUNK", 7)  # many compiled calls, the rule's state carried
+    chunked = jit.run_full_batch(_fast(b, "mse"), ob, X, y, None, 3000, 1e-4, 3)
+    assert (chunked.stop_reason, chunked.steps, chunked.best_epoch, chunked.bad) == (
+        whole.stop_reason, whole.steps, whole.best_epoch, whole.bad)  # fmt: skip
+    np.testing.assert_array_equal(chunked.losses, whole.losses)
+    _same_model(a, b, F64)
+
+
+def test_ctrl_c_during_a_compiled_call_keeps_its_steps(monkeypatch):
+    X, y = np.array(XNOR_X, F64), np.array(XNOR_Y, F64)
+    net = _net([2, 2, 1], "sigmoid", "sigmoid")
+    opt = optim.SGD(net.parameters(), lr=1.0)
+    jit._compile()
+    real = jit._k_run
+
+    def interrupted(*args):  # Ctrl-C held by numba is raised as the call returns
+        real(*args)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(jit, "_k_run", interrupted)
+    run = jit.run_full_batch(_fast(net, "mse"), opt, X, y, None, 50)
+    assert (run.stop_reason, run.steps, len(run.losses), opt.t) == ("interrupted", 50, 50, 50)
+    with pytest.raises(KeyboardInterrupt):
+        jit.run_epoch(_fast(net, "mse"), opt, X, y, None, None, 2)
+    assert opt.t == 52  # the epoch's two steps are in the weights and the optimizer
