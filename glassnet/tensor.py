@@ -318,19 +318,21 @@ class Tensor:
                 f"backward(): grad has shape {g.shape}; pass one of the tensor's shape {self.shape}"
             )
 
-        # 1) iterative topological sort (post-order DFS with an explicit stack; a node is
-        # pushed as a list [node] and again, once its parents are pushed, as the node itself)
+        # 1) iterative topological sort: a depth-first walk with an explicit stack of (node,
+        # its parents still to visit); a node joins topo once all its parents have
         topo: list[Tensor] = []
-        visited: set[int] = set()
-        stack: list[Any] = [[self]]
+        seen = {id(self)}
+        stack = [(self, iter(self.parents))]
         while stack:
-            node = stack.pop()
-            if type(node) is not list:
+            node, todo = stack[-1]
+            for p in todo:
+                if p.requires_grad and id(p) not in seen:
+                    seen.add(id(p))
+                    stack.append((p, iter(p.parents)))
+                    break
+            else:
+                stack.pop()
                 topo.append(node)
-            elif id(node := node[0]) not in visited:
-                visited.add(id(node))
-                stack.append(node)
-                stack.extend([p] for p in node.parents if p.requires_grad)
 
         # 2) reverse sweep: each node passes dL/dnode to its parents (chain rule)
         grads: dict[int, np.ndarray] = {id(self): g}
