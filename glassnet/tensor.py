@@ -388,19 +388,19 @@ class Tensor:
         return out
 
     def _set_grad(self, value: Any) -> None:
-        if value is not None:
+        if value is not None and type(value) is not np.ndarray:  # (the common case first)
             value = value.data if isinstance(value, Tensor) else value
             if not is_array(value):
                 raise TypeError(
                     f"grad must be a NumPy array or None. Got {type(value).__name__}; "
                     "pass np.asarray(...) of the tensor's shape and dtype."
                 )
-            if value.shape != self.data.shape or value.dtype != self.data.dtype:
-                raise ValueError(
-                    f"grad must have the tensor's shape {self.data.shape} and dtype "
-                    f"{self.data.dtype}. Got shape {value.shape}, dtype {value.dtype}; "
-                    "a gradient of another shape or dtype cannot accumulate into this tensor."
-                )
+        if value is not None and (value.shape != self.data.shape or value.dtype != self.data.dtype):
+            raise ValueError(
+                f"grad must have the tensor's shape {self.data.shape} and dtype "
+                f"{self.data.dtype}. Got shape {value.shape}, dtype {value.dtype}; "
+                "a gradient of another shape or dtype cannot accumulate into this tensor."
+            )
         self._grad = value
 
     # read through a C-level getter: fit's fast path reads each parameter's .grad every step
