@@ -62,9 +62,7 @@ def _sigmoid_(A: np.ndarray, alpha: float = 0.0) -> np.ndarray:
 
 def sigmoid_grad(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     """sigma'(z) = sigma(z) (1 - sigma(z))."""
-    d = 1.0 - a
-    d *= a
-    return d
+    return a * (1.0 - a)
 
 
 def tanh_fn(z: np.ndarray) -> np.ndarray:

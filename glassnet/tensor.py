@@ -185,26 +185,8 @@ def _check_finite(op: str, who: str, arr: np.ndarray, where: str) -> None:
         )
 
 
-def _owned(g: Any, node: Tensor) -> bool:
-    """Whether the gradient ``g`` for ``node`` can become its ``.grad`` as it is: an array of
-    node's dtype that owns its memory and that nothing but backward's local name refers to
-    (as many references as :data:`_LONE` counts), so no one sees it change."""
-    return (
-        sys.getrefcount(g) <= _LONE
-        and type(g) is type(node.data)
-        and g.dtype == node.data.dtype
-        and g.flags.owndata
-        and g.flags.writeable
-    )
-
-
-def _lone(g: Any = None) -> int:
-    """The references :func:`_owned` counts to an array that only its caller's name holds
-    (called as _owned is: from a frame whose local name holds the array)."""
-    return sys.getrefcount(g) if g is not None else _lone(g := np.empty(0))
-
-
-_LONE = _lone()
+# The references sys.getrefcount sees to an array that one local name alone holds (2 in CPython)
+_LONE = (lambda g: sys.getrefcount(g))(np.empty(0))
 
 
 class Tensor:
@@ -344,10 +326,11 @@ class Tensor:
             if node.backward_fn is None or node._retain:
                 if node._grad is not None:
                     node._grad += g
-                elif _owned(g, node) and node.backward_fn is None:
-                    node._grad = g  # an array no one else holds: kept, not copied (as PyTorch)
-                else:
-                    node._grad = np.array(g, dtype=node.data.dtype)  # an array, never aliasing g
+                else:  # g itself where only this frame holds it (as PyTorch), else a copy
+                    lone = node.backward_fn is None and sys.getrefcount(g) <= _LONE
+                    same = type(g) is type(node.data) and g.dtype == node.data.dtype  # owning its
+                    lone = lone and same and g.flags.owndata  # memory, of node's type and dtype
+                    node._grad = g if lone else np.array(g, dtype=node.data.dtype)
             if node.backward_fn is None:
                 continue
             if anomaly:
@@ -370,7 +353,7 @@ class Tensor:
                     _check_finite(node.op, who, pg, "backward")
                 prev = grads.get(id(p))
                 grads[id(p)] = pg if prev is None else prev + pg
-            pg = None  # (holds no gradient: _owned counts the references to one)
+            pg = None  # (holds no gradient: the leaves count the references to one)
 
     def _written(self) -> int:
         """When the values were last changed in place, through this tensor or any tensor
