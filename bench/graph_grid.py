@@ -204,7 +204,10 @@ def numpy_step(cell: dict, X: np.ndarray, y: np.ndarray, init: list):
         d = a
         for i in range(L - 1, -1, -1):  # backward
             a_prev = X if i == 0 else A[i - 1]
-            np.matmul(a_prev.T, d, out=gWs[i])
+            if n == 1:  # an outer product: BLAS's GEMM with k = 1 is several times slower
+                np.multiply(a_prev.T, d, out=gWs[i])
+            else:
+                np.matmul(a_prev.T, d, out=gWs[i])
             np.matmul(ones, d, out=gbs[i])
             if i == 0:
                 break

@@ -311,9 +311,10 @@ def linear(x: Any, W: Tensor, b: Tensor | None = None) -> Tensor:
 
     def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:
         gx = g @ Wd.T if x.requires_grad else None
-        G = g if g.ndim == 2 else g[None]
-        gw = (X if X.ndim == 2 else X[None]).T @ G if W.requires_grad else None  # 1-D: outer
-        return (gx, gw) if b is None else (gx, gw, np.ones(len(G), G.dtype) @ G)  # (a GEMV)
+        G, X2 = (g, X) if g.ndim == 2 else (g[None], X[None])
+        # one row: an outer product (BLAS's GEMM with k = 1 is several times slower); db: a GEMV
+        gw = (X2.T * G if len(G) == 1 else X2.T @ G) if W.requires_grad else None
+        return (gx, gw) if b is None else (gx, gw, np.ones(len(G), G.dtype) @ G)
 
     return Tensor.from_op(Z, "linear", (x, W) if b is None else (x, W, b), backward)
 
