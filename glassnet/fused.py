@@ -202,8 +202,9 @@ class FastMLP:
         self._bufs: dict[int, tuple[Any, ...]] = {}
 
     def _buffers(self, n: int) -> tuple[Any, ...]:
-        """Per batch size n: each layer's (W, b, A, dL/dZ, scratch, its table entry), and a
-        vector of ones for dL/db."""
+        """Per batch size n: each layer's (W, b, A, dL/dZ, scratch, its table entry); the
+        backward pass's plan, last layer first: (W, b, dL/dZ, A_prevᵀ (None: Xᵀ), the layer
+        below or None); and a vector of ones for dL/db."""
         b = self._bufs.get(n)
         if b is None:
             per_layer, xp = [], namespace(self.layers[0].linear.W.data)  # NumPy, or CuPy
@@ -214,13 +215,23 @@ class FastMLP:
                 lin = lay.linear
                 bufs = (xp.empty(s, self.dtype), xp.empty(s, self.dtype), xp.empty(s, t))
                 per_layer.append((lin.W, lin.b, *bufs, act, k, lay.alpha, lay.kw))
-            b = self._bufs[n] = (per_layer, xp.ones(n, self.dtype))
+            back = [
+                (W, bias, G, *((per_layer[i - 1][2].swapaxes(-1, -2), per_layer[i - 1][2:])
+                               if i else (None, None)))
+                for i, (W, bias, _, G, *_) in enumerate(per_layer)
+            ][::-1]  # fmt: skip
+            b = self._bufs[n] = (per_layer, back, xp.ones(n, self.dtype))
         return b
 
     def forward(self, X: np.ndarray, record: list[dict] | None = None) -> list[np.ndarray]:
         """Each layer's activation ``A = g(A_prev @ W + b)`` for the batch X (buffers reused
         by the next call). An output fused with its loss is left as logits."""
         per_layer = self._buffers(X.shape[-2])[0]
+        self._forward(per_layer, X, record)
+        return [t[2] for t in per_layer]
+
+    @staticmethod
+    def _forward(per_layer: list, X: np.ndarray, record: list[dict] | None) -> None:
         a = X
         for W, b, A, _, T, act, k, alpha, kw in per_layer:
             np.matmul(a, W.data, out=A)  # (n, neurons)
@@ -234,7 +245,6 @@ class FastMLP:
                 np.copyto(T, A)  # keep Z for g'(Z)
                 np.copyto(A, act.fn(T, **kw))
             a = A
-        return [t[2] for t in per_layer]
 
     def step(
         self,
@@ -247,17 +257,17 @@ class FastMLP:
         (into ``record`` instead, when given). Returns the loss (mean over the batch,
         weighted by ``w`` of shape (n,), plus the L2 penalty)."""
         n = X.shape[-2]
-        per_layer, ones = self._buffers(n)
+        per_layer, back, ones = self._buffers(n)
         # 1) forward, keeping each layer's activation (g' is read from a)
-        self.forward(X, record)
+        self._forward(per_layer, X, record)
         # 2) the loss and dL/dZ of the output layer: the table's kernel writes dL/d(out) to G
-        *_, out, G, T, act, k, alpha, kw = per_layer[-1]
-        o, yk, Gk = out, y, G
-        if self.lead:  # a stack: the kernels see (K N, outputs) rows, labels (K N,)
+        _, _, out, G, T, act, k, alpha, kw = per_layer[-1]
+        o, yk, Gk, lead = out, y, G, self.lead
+        if lead:  # a stack: the kernels see (K N, outputs) rows, labels (K N,)
             o, yk, Gk = (o.reshape(-1, o.shape[-1]), y.reshape(-1, *y.shape[2:]),
                          G.reshape(-1, G.shape[-1]))  # fmt: skip
         per = self.loss.kernel(o, yk, Gk)
-        count = per.size // (self.lead[0] if self.lead else 1)
+        count = per.size // (lead[0] if lead else 1)
         if record is not None:
             self._record_output(record[-1], out, yk, Gk, count)
             record[-1]["per_sample"] = per
@@ -265,29 +275,28 @@ class FastMLP:
         if w is not None:
             per = per * w.reshape((-1,) + (1,) * (per.ndim - 1))
             Gk *= w.reshape(-1, 1)
-        if self.lead:  # one loss per network of the stack
-            loss = np.add.reduce(per.reshape(*self.lead, -1), axis=-1).astype(np.float64) / count
+        if lead:  # one loss per network of the stack
+            loss = np.add.reduce(per.reshape(*lead, -1), axis=-1).astype(np.float64) / count
         else:
             loss = float(np.add.reduce(per, axis=None)) / count
         G *= 1.0 / count  # the mean over per-sample (ce) or per-entry (bce, mse) losses
         # 3) backward through the layers: dL/dW = A_prevᵀ G, dL/db = 1ᵀ G, dL/dA_prev = G Wᵀ
-        for i in range(len(per_layer) - 1, -1, -1):
-            W, b, _, G, *_ = per_layer[i]
-            a_prev = per_layer[i - 1][2] if i > 0 else X
+        for i, (W, b, G, aT, below) in enumerate(back):
+            aT = X.swapaxes(-1, -2) if aT is None else aT
             if record is not None:
-                rec = record[i]
+                rec = record[-1 - i]
                 rec["dZ"] = G.copy()
-                rec["dW"], rec["db"] = a_prev.T @ G, G.sum(axis=0)
+                rec["dW"], rec["db"] = aT @ G, G.sum(axis=0)
             else:
-                np.matmul(a_prev.swapaxes(-1, -2), G, out=_grad_of(W))
+                np.matmul(aT, G, out=_grad_of(W))
                 if b is not None:  # a matrix-vector product (BLAS): faster than a sum
                     gb = _grad_of(b)  # (neurons,), or (K, 1, neurons) for a stack
-                    np.matmul(ones, G, out=gb[:, 0] if self.lead else gb)
-            if i > 0:
-                _, _, A, D, T, act, k, alpha, kw = per_layer[i - 1]
+                    np.matmul(ones, G, out=gb[:, 0] if lead else gb)
+            if below is not None:
+                A, D, T, act, k, alpha, kw = below
                 np.matmul(G, W.data.swapaxes(-1, -2), out=D)  # dL/dA below
                 if record is not None:
-                    record[i - 1]["dA"] = D.copy()
+                    record[-2 - i]["dA"] = D.copy()
                 _times_gprime(D, A, T, act, k, alpha, kw)
         if self.l2 and record is None:
             loss += add_l2([lay.linear.W for lay in self.layers], self.l2, n)
