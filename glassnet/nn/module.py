@@ -77,8 +77,24 @@ class Module:
         yield from walk(self, prefix)
 
     def parameters(self) -> list[Parameter]:
-        """The list of this module's parameters (each once)."""
-        return [p for _, p in self.named_parameters()]
+        """The list of this module's parameters (each once), in named_parameters' order; found
+        without building names once each has its label (model.zero_grad() every step)."""
+        found: dict[int, Parameter] = {}
+
+        def walk(mod: Module) -> None:
+            for value in vars(mod).values():  # as _children, depth first
+                if isinstance(value, Module):
+                    walk(value)
+                elif isinstance(value, Parameter):
+                    found.setdefault(id(value), value)
+                elif isinstance(value, (list, tuple)) and all(isinstance(v, Module) for v in value):
+                    list(map(walk, value))
+
+        walk(self)
+        ps = list(found.values())
+        return (
+            ps if all(p.label is not None for p in ps) else [p for _, p in self.named_parameters()]
+        )
 
     def modules(self) -> Iterator[Module]:
         """This module and every sub-module, depth first."""
