@@ -593,12 +593,14 @@ def fit(
                 update = optimizer.prepared() if quick else optimizer.step
             if callable(seed):
                 rng = as_rng(seed(epoch))
-            order = rng.permutation(n) if (shuffle and not full_batch and src is None) else None
-            order = order if order is None or xp is np else xp.asarray(order)  # gathered there
             total, seen = 0.0, 0
             if src is not None:  # through the shuffle buffer, each rank's shard sliced
                 batches = _shards(src.batches(bs, rng if shuffle else None, check), dp)
+            elif full_batch and dp is None:  # the arrays themselves, every epoch
+                batches = ((X, y_arr, w_arr, n),)
             else:
+                order = rng.permutation(n) if shuffle and not full_batch else None
+                order = order if order is None or xp is np else xp.asarray(order)  # on its device
                 batches = _batches(X, y_arr, w_arr, bs, order, dp, (Xb, yb, wb))
             # 1) the batch (this rank's rows of it, distributed), of m rows in all
             for xb, ybt, wbt, m in batches:
