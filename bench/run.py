@@ -838,12 +838,23 @@ def _rewrite(args: argparse.Namespace) -> int:
     meta, probes, records = raw["meta"], raw["probes"], raw["records"]
     global THREADS
     THREADS = int(probes.get("numpy", {}).get("threads", THREADS))
+    if args.by_measured_load:
+        for r in records:
+            if "other_load" in r:
+                r["load"] = min(2, round(r["other_load"]))
+        meta["loads"] = sorted({r.get("load", 0) for r in records} | {0})
+        meta["by_measured_load"] = True
     if args.drop_contended:
         kept = [r for r in records if _unplanned(r) <= args.max_other_load]
         dropped = len(records) - len(kept)
         records = kept
         meta["max_other_load"] = args.max_other_load
     text = report(records, probes, meta)
+    if args.by_measured_load:
+        text += (
+            f"\n(rewritten from {args.from_json}: measurements grouped by the CPUs other work "
+            "used during each, measured, rounded: 'load N' = N CPUs busy with other work)\n"
+        )
     if args.drop_contended:
         text += (
             f"\n(rewritten from {args.from_json}: {dropped} measurement(s) taken under more "
@@ -931,6 +942,13 @@ def main(argv: list[str] | None = None) -> int:
         "taken under more other load than --max-other-load",
     )
     p.add_argument("--drop-contended", action="store_true", help="see --from-json")
+    p.add_argument(
+        "--by-measured-load",
+        action="store_true",
+        help="with --from-json: group the measurements by the CPUs other work used during "
+        "each (spinners and other processes, rounded, at most 2) instead of by --load; for "
+        "a machine whose other users load it anyway",
+    )
     p.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker is not None:
