@@ -79,6 +79,7 @@ __all__ = [
     "SMALL_MACS",
     "SMALL_ROWS",
     "MIN_STEPS_COLD",
+    "MIN_STEPS_PER_CALL",
     "use",
     "loaded",
     "warmup",
@@ -93,6 +94,10 @@ path, by 1.2x to 7x per step (it saves NumPy's per-call cost, about 1 µs a call
 calls a step, and fuses the elementwise work); at 256 rows it gains 0-20%, and at 1024
 rows the NumPy path is faster for narrow networks. Measured in docs/jit.md
 (``python bench/jit.py --crossover``)."""
+MIN_STEPS_PER_CALL = 32
+"""Steps each compiled call must run for :func:`use` to choose it: a call costs about 0.5 ms
+around its steps (the optimizer's state read and written back through ``state_dict``), about
+the time the compiled loop saves over 10-30 NumPy steps."""
 MIN_STEPS_COLD = 20_000
 """Steps from which :func:`use` turns the compiled loop on in a process that has not loaded
 it yet: importing numba and loading the compiled kernels from numba's cache takes about a
@@ -166,12 +171,18 @@ def loaded(dtype: Any) -> bool:
     return np.dtype(dtype) in _LOADED
 
 
-def use(fast: Any, optimizer: Any, batch_size: int, steps: int) -> bool:
+def use(
+    fast: Any, optimizer: Any, batch_size: int, steps: int, per_call: int | None = None
+) -> bool:
     """Whether a training loop should run ``steps`` steps of ``batch_size`` rows on the
     compiled loop: :func:`supported` (the network and optimizer have a compiled form, the
-    network is small, numba is installed) and either the kernels are already loaded here or
-    the run is long enough to pay for loading them (:data:`MIN_STEPS_COLD`)."""
+    network is small, numba is installed), each compiled call runs at least
+    :data:`MIN_STEPS_PER_CALL` steps (``per_call``: the epochs of a full-batch run, the
+    batches of an epoch), and either the kernels are already loaded here or the run is
+    long enough to pay for loading them (:data:`MIN_STEPS_COLD`)."""
     if why_not(fast, optimizer) is not None or not is_small(fast, batch_size):
+        return False
+    if per_call is not None and per_call < MIN_STEPS_PER_CALL:
         return False
     if not loaded(fast.dtype) and steps < MIN_STEPS_COLD:
         return False

@@ -428,6 +428,8 @@ def test_use_waits_for_a_long_run_until_the_kernels_are_loaded(monkeypatch):
     assert jit.warmup([F64])["float64"] >= 0 and jit.loaded(F64)
     assert jit.use(fast, opt, 4, 1)
     assert not jit.use(fast, opt, jit.SMALL_ROWS + 1, 1)  # too many rows per step
+    assert not jit.use(fast, opt, 4, 10**6, per_call=jit.MIN_STEPS_PER_CALL - 1)
+    assert jit.use(fast, opt, 4, 10**6, per_call=jit.MIN_STEPS_PER_CALL)
     assert not jit.use(fast, optim.RMSprop(net.parameters()), 4, 10**6)
 
 
