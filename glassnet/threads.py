@@ -292,9 +292,9 @@ def _choose(
             n = min(n, ceiling)
     if n > 1:
         busy = busy_cpus()
-        free = max(1, int(usable_cpus() - busy))
+        free = max(0, int(usable_cpus() - busy))
         why.append(f"{busy:g} CPU(s) busy with other work, {free} free")
-        n = min(n, free)
+        n = min(n, max(1, free))
     return max(1, n), why, False
 
 

@@ -115,6 +115,9 @@ def test_explain_names_the_reasons(machine):
     text = threads.explain(W1, 128)
     assert text.startswith("1 BLAS thread(s)")
     assert "51.4 MFLOP" in text and "2 usable CPU(s)" in text and "1 free" in text
+    machine(cpus=2, busy=5)
+    assert threads.explain(W1, 128).startswith("1 BLAS thread(s)")
+    assert "5 CPU(s) busy with other work, 0 free" in threads.explain(W1, 128)
 
 
 # ------------------------------------------------------------------ the override
