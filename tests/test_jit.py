@@ -464,3 +464,16 @@ def test_ctrl_c_during_a_compiled_call_keeps_its_steps(monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         jit.run_epoch(_fast(net, "mse"), opt, X, y, None, None, 2)
     assert opt.t == 52  # the epoch's two steps are in the weights and the optimizer
+
+
+def test_a_layer_without_bias_and_a_sequential_of_modules():
+    first = nn.Linear(3, 5, bias=False, rng=0, dtype=F64)
+    net = nn.Sequential(first, nn.LeakyReLU(0.2), nn.Linear(5, 2, rng=1, dtype=F64))
+    b = copy.deepcopy(net)
+    X, y = _data(9, 3, 2, "mse", F64)
+    oa, ob = optim.Adam(net.parameters(), lr=0.01), optim.Adam(b.parameters(), lr=0.01)
+    ref = _numpy_full(net, "mse", oa, X, y, None, 30)
+    run = jit.run_full_batch(_fast(b, "mse"), ob, X, y, None, 30)
+    _close(run.losses, ref, F64, "losses")
+    _same_model(net, b, F64)
+    _same_optimizer(oa, ob, F64)
