@@ -382,10 +382,12 @@ def limit(
         return
     token = next(_TOKENS)
     with _LOCK:
-        if not _ACTIVE:
-            _ORIGINAL[:] = [ctl.limit(limits=n, user_api="blas")]
         _ACTIVE[token] = n
-        inside = _apply(ctl)
+        if len(_ACTIVE) == 1:  # the first: keep the limits before, to restore them
+            _ORIGINAL[:] = [ctl.limit(limits=n, user_api="blas")]
+            inside = n
+        else:
+            inside = _apply(ctl)
     try:
         yield inside
     finally:
