@@ -25,7 +25,9 @@ BLAS runs on one thread in all three (threadpoolctl's ``threadpool_limits(1)`` f
 ``torch.set_num_threads(1)``): the comparison is about the cost around the arithmetic and
 the kernels, not about how each library splits a GEMM over cores. Each cell times N steps
 (N chosen so one timing lasts about ``--seconds``) of each engine in turn, ``--rounds``
-times with the order rotated, and reports the medians. The ratios are speeds:
+times with the order rotated, and reports the medians of the process's CPU time (on a
+shared machine, wall-clock time measures the scheduler as much as the code; ``--wall``
+times the wall clock instead). The ratios are speeds:
 glassnet/NumPy = t_numpy / t_glassnet (target >= 0.85) and glassnet/PyTorch =
 t_torch / t_glassnet (target > 1: glassnet ahead).
 """
@@ -56,6 +58,7 @@ BATCHES = (1, 64, 512, 4096)
 DEPTHS = (1, 2, 3, 4)
 MID = {"act": "tanh", "head": "ce", "width": 256, "batch": 64, "depth": 2}
 D_IN, D_OUT, LR, ALPHA = 32, 10, 0.01, 0.01
+CLOCK = [time.process_time]  # the process's CPU time; --wall: time.perf_counter
 AXES = {"act": ACTS, "head": HEADS, "width": WIDTHS, "batch": BATCHES, "depth": DEPTHS}
 
 
@@ -278,19 +281,19 @@ def measure(cell: dict, rounds: int, seconds: float) -> dict:
     for step in steps.values():  # warm up (allocator, BLAS buffers, torch's dispatch)
         step()
         step()
-    t0 = time.perf_counter()
+    t0 = CLOCK[0]()
     steps["numpy"]()
-    one = time.perf_counter() - t0
+    one = CLOCK[0]() - t0
     number = int(min(max(seconds / max(one, 1e-7), 2), 20000))
     times: dict[str, list[float]] = {name: [] for name in steps}
     names = list(steps)
     for r in range(rounds):
         for name in names[r % 3 :] + names[: r % 3]:  # rotate the order each round
             step = steps[name]
-            t0 = time.perf_counter()
+            t0 = CLOCK[0]()
             for _ in range(number):
                 step()
-            times[name].append((time.perf_counter() - t0) / number)
+            times[name].append((CLOCK[0]() - t0) / number)
     med = {name: float(np.median(ts)) for name, ts in times.items()}
     return {
         **cell,
@@ -371,6 +374,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
     ap.add_argument("--seconds", type=float, default=0.15, help="per timing (default 0.15)")
     ap.add_argument("--json", help="save the measurements to this file")
+    ap.add_argument("--wall", action="store_true", help="wall-clock time, not CPU time")
     ap.add_argument("--only", help="cells whose label contains this text, e.g. 'w1024'")
     ap.add_argument(
         "--compare",
@@ -384,6 +388,8 @@ def main() -> None:
         return
     if args.quick:
         args.rounds, args.seconds = 3, 0.05
+    if args.wall:
+        CLOCK[0] = time.perf_counter
     import torch
     from threadpoolctl import threadpool_limits
 
@@ -397,7 +403,8 @@ def main() -> None:
             print(report(rows[-1:]).splitlines()[1], flush=True)
     print(
         f"\nglassnet {gn.__version__}, numpy {np.__version__}, torch {torch.__version__}; "
-        f"BLAS threads 1; {args.rounds} rounds, medians\n"
+        f"BLAS threads 1; {args.rounds} rounds, medians of {'wall' if args.wall else 'CPU'} "
+        f"time; load average {os.getloadavg()[0]:.1f} at the end\n"
     )
     print(report(rows))
     if args.json:
