@@ -626,7 +626,7 @@ def report(records: list[dict], probes: dict[str, dict], meta: dict) -> str:
 
     # 2b) under load
     if loads != [0]:
-        L.extend(_load_sections(records, fws, names, loads, quick))
+        L.extend(_load_sections(records, fws, names, loads, quick, meta.get("by_measured_load")))
 
     # 3) memory
     L.append(
@@ -752,7 +752,12 @@ def report(records: list[dict], probes: dict[str, dict], meta: dict) -> str:
 
 
 def _load_sections(
-    records: list[dict], fws: list[str], names: list[str], loads: list[int], quick: bool
+    records: list[dict],
+    fws: list[str],
+    names: list[str],
+    loads: list[int],
+    quick: bool,
+    measured: bool = False,
 ) -> list[str]:
     """The --load tables: throughput under load, loaded / quiet, glassnet / peers under load,
     and the BLAS threads glassnet chose."""
@@ -761,10 +766,12 @@ def _load_sections(
     L: list[str] = []
     gfws = [fw for fw in fws if _base(fw) == "glassnet"]
     for load in loads[1:]:
-        L.append(
-            f"## Under load: {load} core(s) kept busy by background processes "
-            "(median over rounds; ± is (max - min) / median)\n"
+        what = (
+            f"about {load} CPU(s) busy with other work, measured"
+            if measured
+            else f"{load} core(s) kept busy by background processes"
         )
+        L.append(f"## Under load: {what} (median over rounds; ± is (max - min) / median)\n")
         L.append("| workload | unit | " + " | ".join(fws) + " |")
         L.append("|---|---|" + "---:|" * len(fws))
         for name in names:
