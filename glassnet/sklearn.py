@@ -689,6 +689,7 @@ class _BaseMLP(BaseEstimator):
                     sample_weight=w_fit,
                     l2=l2,
                     verbose=0,
+                    **fit_kw,
                 )
         except DivergenceError as e:
             # scikit-learn trains on with non-finite weights and then raises, unless early

@@ -34,6 +34,7 @@ import numpy as np
 
 from . import distributed as dist_mod
 from . import functional as F
+from . import jit as jit_mod
 from . import optim as optim_mod
 from . import stream as stream_mod
 from . import tasks
@@ -44,6 +45,8 @@ from .nn.layers import Linear, Sequential
 from .nn.module import Module
 from .progress import Progress
 from .tensor import Tensor
+from .threads import check_threads
+from .threads import limit as blas_limit
 
 # fmt: off
 __all__ = [
@@ -349,6 +352,7 @@ def fit(
     initial_epoch: int = 0,
     distributed: Any = None,
     device: str | None = None,
+    threads: int | str | None = None,
 ) -> History:
     """Train ``model`` on (X, y) by mini-batch gradient descent.
 
@@ -424,6 +428,18 @@ def fit(
         GPU once and every batch is gathered there; the fast path runs it (a model or loss
         that needs the graph, validation data, a stream and MPI stay on the CPU for now).
 
+    threads : ``'auto'``, None or int >= 1
+        BLAS threads for this run (:mod:`glassnet.threads`, docs/threads.md). None /
+        ``'auto'``: one per MFLOP of the step's largest matrix product (2 x batch x inputs
+        x neurons), at most the usable CPUs and the BLAS limit in force, and only the CPUs
+        other processes leave free; an int: exactly that many. The limits before are
+        restored when fit returns. Without threadpoolctl (``pip install 'glassnet[fast]'``)
+        ``'auto'`` changes nothing and an int raises ImportError.
+
+    With ``engine="auto"`` a small network on one machine trains in numba-compiled calls
+    when ``glassnet[jit]`` is installed (:mod:`glassnet.jit`; ``history.engine == "jit"``):
+    the same steps, to rounding (docs/jit.md). ``engine="fused"`` keeps it on NumPy.
+
     Returns
     -------
     History
@@ -480,6 +496,7 @@ def fit(
             check_positive(name, value, "fit", allow_zero=zero)
     check_number(validation_split, "validation_split", "fit", low=0, high=1, high_open=True)
     check_choice(engine, "engine", "fit", ("auto", "fused", "graph"))
+    check_threads(threads, "fit")
     rng = as_rng(None if callable(seed) else seed)
 
     # validation data
@@ -549,6 +566,7 @@ def fit(
     # of the caller's runs (or MPI rebinds .grad): the optimizer's checks once per epoch then
     quick = fast is not None and not step_cbs and dp is None and hasattr(optimizer, "prepared")
     replan = bool(cbs) or schedule is not None or stop_rules is not None
+    own_rule = stop_rules is None and not early_stopping  # (the compiled loop knows it)
     if stop_rules is None:
         rule = Tolerance(tol, n_iter_no_change)
         stop_rules = [EarlyStopping(tol, n_iter_no_change) if early_stopping else rule]
@@ -577,6 +595,18 @@ def fit(
         weights = [m.W for m in model.modules() if isinstance(m, Linear)]
         train_step = dp.wrap(train_step, weights, l2)
     snapshot = [p.data.copy() for p in params]  # last known finite weights
+    # the compiled loop (glassnet.jit, numba) for a small network, when nothing of the
+    # caller's has to run between its steps
+    planned = (epochs - initial_epoch) * -(-n // bs)
+    compiled = (
+        engine == "auto" and fast is not None and xp is np and dp is None and src is None
+        and not cbs and Xv is None and own_rule and tol_weights is None
+        and (not full_batch or (schedule is None and verbose < 2))
+        and jit_mod.use(fast, optimizer, bs, min(planned, max_steps or planned),
+                        per_call=epochs - initial_epoch if full_batch else -(-n // bs))
+    )  # fmt: skip
+    history.engine = "jit" if compiled else history.engine
+    whole = list(zip(params, snapshot))
     model.train()
     for c in (*cbs, *stop_rules):
         c.on_train_begin(state)
@@ -585,9 +615,31 @@ def fit(
     # a non-finite loss is reported once, as DivergenceError (set once, not per step)
     errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
     errstate.__enter__()
+    blas = blas_limit(model, bs, threads=threads, owner="fit")  # restored in finally
+    blas.__enter__()
     enders, update = (*stop_rules, *cbs), None
     try:
-        for epoch in range(initial_epoch + 1, epochs + 1):
+        if compiled and full_batch:  # every epoch in compiled calls: fit's tol rule inside
+            run = jit_mod.run_full_batch(
+                fast, optimizer, X, y_arr, w_arr, epochs - initial_epoch, tol,
+                n_iter_no_change, max_steps=max_steps,
+                step0=0, snapshot=whole,
+            )  # fmt: skip
+            k = history.steps = run.steps
+            history.loss, history.lr = run.losses[:k].tolist(), [optimizer.lr] * k
+            history.samples_seen, history.epochs = k * n, initial_epoch + k
+            history.best_loss = min(history.loss, default=math.inf)
+            if run.best_epoch is not None:
+                history.best_epoch = initial_epoch + run.best_epoch + 1
+            rule.best, rule.bad = run.best, run.bad
+            state.epoch, state.step = history.epochs, k
+            state.epoch_loss = state.batch_loss = history.loss[-1] if k else math.nan
+            if run.stop_reason == "diverged":
+                raise _Diverged(k + 1, history.epochs + 1, float(run.losses[-1]))
+            if run.stop_reason == "interrupted":
+                raise KeyboardInterrupt
+            history.stop_reason = run.stop_reason
+        for epoch in range(initial_epoch + 1, epochs + 1) if not history.stop_reason else ():
             state.epoch = epoch
             if update is None or replan:
                 update = optimizer.prepared() if quick else optimizer.step
@@ -602,6 +654,14 @@ def fit(
                 order = rng.permutation(n) if shuffle and not full_batch else None
                 order = order if order is None or xp is np else xp.asarray(order)  # on its device
                 batches = _batches(X, y_arr, w_arr, bs, order, dp, (Xb, yb, wb))
+            if compiled:  # the epoch's steps in one compiled call; the books kept below
+                left = None if max_steps is None else max_steps - history.steps
+                run_losses = iter(jit_mod.run_epoch(
+                    fast, optimizer, X, y_arr, w_arr, order, bs, max_steps=left,
+                    step0=history.steps, snapshot=whole,
+                ).tolist())  # fmt: skip
+                train_step, update = lambda *_, it=run_losses: next(it), lambda: None
+                batches = ((None, None, None, min(bs, n - s)) for s in range(0, n, bs))
             # 1) the batch (this rank's rows of it, distributed), of m rows in all
             for xb, ybt, wbt, m in batches:
                 # 2) forward + loss + 3) backward, 4) the optimizer's update
@@ -652,7 +712,7 @@ def fit(
                 history.stop_reason = state.stop_reason
                 break
         else:
-            history.stop_reason = "max_epochs"
+            history.stop_reason = history.stop_reason or "max_epochs"
     except KeyboardInterrupt:
         history.stop_reason = "interrupted"
     except _Diverged as d:
@@ -674,6 +734,7 @@ def fit(
             history,
         ) from None
     finally:
+        blas.__exit__(None, None, None)
         errstate.__exit__(None, None, None)
     for c in (*stop_rules, *cbs):
         c.on_train_end(state)

@@ -477,3 +477,59 @@ def test_a_layer_without_bias_and_a_sequential_of_modules():
     _close(run.losses, ref, F64, "losses")
     _same_model(net, b, F64)
     _same_optimizer(oa, ob, F64)
+
+
+# ----------------------------------------------------------------------------- inside fit
+def _fit_pair(make_net, X, y, **kw):
+    """The same fit twice from the same weights: engine 'auto' (compiled, the kernels being
+    loaded) and 'fused' (NumPy)."""
+    out = []
+    for engine in ("auto", "fused"):
+        net = make_net()
+        h = gn.fit(net, X, y, engine=engine, verbose=0, **kw)
+        out.append((h, [p.data.copy() for p in net.parameters()]))
+    return out
+
+
+@pytest.mark.parametrize("dt", [F64, F32])
+def test_fit_trains_the_lecture_xnor_net_compiled_and_lands_where_numpy_does(dt):
+    jit.warmup((dt,))
+    X, y = np.array(XNOR_X, dt), np.array(XNOR_Y, dt)
+    (hj, wj), (hn, wn) = _fit_pair(
+        lambda: _net([2, 2, 1], "sigmoid", "sigmoid", dt), X, y, loss="mse", lr=1.0,
+        epochs=3000, tol=1e-7, n_iter_no_change=50,
+    )  # fmt: skip
+    assert (hj.engine, hn.engine) == ("jit", "fused")
+    assert (hj.stop_reason, hj.epochs, hj.steps, hj.best_epoch) == (
+        hn.stop_reason, hn.epochs, hn.steps, hn.best_epoch,
+    )  # fmt: skip
+    np.testing.assert_allclose(hj.loss, hn.loss, rtol=TOL[dt] * 10, atol=TOL[dt] * 1e-3)
+    assert hj.lr == hn.lr and hj.samples_seen == hn.samples_seen
+    for a, b in zip(wj, wn):
+        np.testing.assert_allclose(a, b, rtol=TOL[dt], atol=TOL[dt])
+
+
+def test_fit_runs_mini_batch_epochs_compiled_and_lands_where_numpy_does():
+    jit.warmup((F64,))
+    X, y = _data(2048, 8, 1, "binary_cross_entropy", F64)
+    (hj, wj), (hn, wn) = _fit_pair(
+        lambda: _net([8, 16, 16, 1], "tanh", "sigmoid"), X, y, loss="binary_cross_entropy",
+        optimizer="adam", lr=1e-2, epochs=3, batch_size=32, seed=3,
+    )  # fmt: skip
+    assert (hj.engine, hn.engine) == ("jit", "fused")
+    assert (hj.steps, hj.epochs, hj.stop_reason) == (hn.steps, hn.epochs, hn.stop_reason) == (
+        192, 3, "max_epochs",
+    )  # fmt: skip
+    np.testing.assert_allclose(hj.loss, hn.loss, rtol=1e-10)
+    for a, b in zip(wj, wn):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_fit_stays_on_numpy_where_the_caller_runs_code_between_steps():
+    jit.warmup((F64,))
+    X, y = _data(2048, 8, 1, "mse", F64)
+    kw = dict(loss="mse", epochs=2, batch_size=32, verbose=0)
+    assert gn.fit(_net([8, 4, 1]), X, y, **kw).engine == "jit"
+    assert gn.fit(_net([8, 4, 1]), X, y, callbacks=[lambda s: None], **kw).engine == "fused"
+    assert gn.fit(_net([8, 4, 1]), X, y, validation_split=0.2, **kw).engine == "fused"
+    assert gn.fit(_net([8, 4, 1]), X, y, engine="fused", **kw).engine == "fused"

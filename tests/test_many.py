@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import nn
+from glassnet import nn, train
 from glassnet.many import fit_many
+
+
+@pytest.fixture(autouse=True)
+def _numpy_reference_fits(monkeypatch):
+    """The separate fits are the NumPy fast path (engine="fused"), what fit_many stacks:
+    with glassnet.jit's kernels loaded, fit would run such small networks in compiled
+    calls, equal only to rounding (docs/jit.md)."""
+    monkeypatch.setattr(gn, "fit", functools.partial(train.fit, engine="fused"))
+
 
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XNOR_Y = np.array([1, 0, 0, 1])
