@@ -1,6 +1,6 @@
 """The hand-written training loop on glassnet's autodiff graph, over a grid of shapes.
 
-    python bench/graph_grid.py                 # the covering design (about 25 cells)
+    python bench/graph_grid.py                 # the covering design (23 cells)
     python bench/graph_grid.py --full          # every cell of the cross product (640)
     python bench/graph_grid.py --quick         # fewer rounds, shorter timings
     python bench/graph_grid.py --json out.json # also save every measurement
