@@ -185,8 +185,9 @@ def _check_finite(op: str, who: str, arr: np.ndarray, where: str) -> None:
         )
 
 
-# The references sys.getrefcount sees to an array that one local name alone holds (2 in CPython)
-_LONE = (lambda g: sys.getrefcount(g))(np.empty(0))
+# The references sys.getrefcount sees to an array that one local name alone holds (2 in CPython
+# up to 3.13; 3.14 borrows references on the stack, so there 0: every leaf gradient is copied)
+_LONE = (lambda g: sys.getrefcount(g))(np.empty(0)) if sys.version_info < (3, 14) else 0
 
 
 class Tensor:
