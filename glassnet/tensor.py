@@ -186,8 +186,10 @@ def _check_finite(op: str, who: str, arr: np.ndarray, where: str) -> None:
 
 
 # The references sys.getrefcount sees to an array that one local name alone holds (2 in CPython
-# up to 3.13; 3.14 borrows references on the stack, so there 0: every leaf gradient is copied)
-_LONE = (lambda g: sys.getrefcount(g))(np.empty(0)) if sys.version_info < (3, 14) else 0
+# up to 3.13; 0, every leaf gradient copied, elsewhere: 3.14 borrows stack references, PyPy
+# counts none)
+_CPYTHON = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
+_LONE = (lambda g: sys.getrefcount(g))(np.empty(0)) if _CPYTHON else 0
 
 
 class Tensor:
@@ -328,7 +330,7 @@ class Tensor:
                 if node._grad is not None:
                     node._grad += g
                 else:  # g itself where only this frame holds it (as PyTorch), else a copy
-                    lone = node.backward_fn is None and sys.getrefcount(g) <= _LONE
+                    lone = _LONE and node.backward_fn is None and sys.getrefcount(g) <= _LONE
                     same = type(g) is type(node.data) and g.dtype == node.data.dtype  # owning its
                     lone = lone and same and g.flags.owndata  # memory, of node's type and dtype
                     node._grad = g if lone else np.array(g, dtype=node.data.dtype)
