@@ -402,6 +402,25 @@ def _k_mm_nt(G, n, J, W, K, D):
         np.dot(G.reshape((n, J)), W.reshape((K, J)).T, D.reshape((n, K)))
 
 
+def _k_softmax_row(z, out):
+    """out = softmax(z) for one row (out may be z): e = exp(z - max z), e / sum e; returns
+    (max z, sum e) for the row's logsumexp."""
+    K = z.shape[0]
+    mx = z[0]
+    for j in range(1, K):
+        v = z[j]
+        if v > mx or v != v:
+            mx = v
+    for j in range(K):
+        out[j] = np.exp(z[j] - mx)
+    s = out[0]
+    for j in range(1, K):
+        s += out[j]
+    for j in range(K):
+        out[j] = out[j] / s
+    return mx, s
+
+
 def _k_activate(A, n, J, code, alpha, hd):
     """A <- g(Z) in place on the flat view A (n, J) (FastMLP's in-place kernels; softmax as
     functional.softmax_fn)."""
@@ -433,19 +452,7 @@ def _k_activate(A, n, J, code, alpha, hd):
                 A[i] = b
     elif code == 5:  # e = exp(z - max z); e / sum e, per row
         for r in range(n):
-            ar = A[r * J : r * J + J]
-            mx = ar[0]
-            for j in range(1, J):
-                v = ar[j]
-                if v > mx or v != v:
-                    mx = v
-            for j in range(J):
-                ar[j] = np.exp(ar[j] - mx)
-            s = ar[0]
-            for j in range(1, J):
-                s += ar[j]
-            for j in range(J):
-                ar[j] = ar[j] / s
+            _k_softmax_row(A[r * J : r * J + J], A[r * J : r * J + J])
 
 
 def _k_times_gprime(D, A, n, J, code, alpha, hd):
@@ -521,18 +528,7 @@ def _k_output(P, n, K, yf, yi, w, has_w, G, per, code, hd):
     # cross-entropy from logits: softmax(z) sum_i y_i - y; lse sum_i y_i - sum_i z_i y_i
     for r in range(n):
         pr, gr = P[r * K : r * K + K], G[r * K : r * K + K]
-        mx = pr[0]
-        for j in range(1, K):
-            v = pr[j]
-            if v > mx or v != v:
-                mx = v
-        for j in range(K):
-            gr[j] = np.exp(pr[j] - mx)
-        s = gr[0]
-        for j in range(1, K):
-            s += gr[j]
-        for j in range(K):
-            gr[j] = gr[j] / s
+        mx, s = _k_softmax_row(pr, gr)
         lse = np.log(s) + mx
         if yi.shape[0] > 0:
             c = yi[r]
@@ -787,9 +783,9 @@ def _k_run(
 
 
 _KERNELS = (
-    "_k_tanh_constants", "_k_tanh", "_k_matmul", "_k_matmul_tn", "_k_matmul_nt", "_k_mm",
-    "_k_mm_tn", "_k_mm_nt", "_k_activate", "_k_times_gprime", "_k_output", "_k_step",
-    "_k_update", "_k_copy", "_k_finite", "_k_run",
+    "_k_tanh_constants", "_k_tanh", "_k_softmax_row", "_k_matmul", "_k_matmul_tn",
+    "_k_matmul_nt", "_k_mm", "_k_mm_tn", "_k_mm_nt", "_k_activate", "_k_times_gprime",
+    "_k_output", "_k_step", "_k_update", "_k_copy", "_k_finite", "_k_run",
 )  # fmt: skip
 _MATMULS = ("_k_matmul", "_k_matmul_tn", "_k_matmul_nt", "_k_mm", "_k_mm_tn", "_k_mm_nt")
 
