@@ -373,9 +373,11 @@ class Optimizer:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear ∂J/∂w: ``p.grad = None`` for every parameter (PyTorch's default: the next
         step skips a parameter that gets no gradient), or, with ``set_to_none=False``,
-        ∂J/∂w ← 0 in place, every ``p.grad`` its flat view again."""
+        ∂J/∂w ← 0 in place, every ``p.grad`` its flat view again. (Set to None, the flat
+        buffer is not zeroed: the next step copies in each new gradient, and a None as 0.)"""
         for pack in self._packs:
-            pack.flat.zero_grad()
+            if not set_to_none:
+                pack.flat.zero_grad()
             for p in pack.flat.params if set_to_none else ():
                 p.grad = None
 

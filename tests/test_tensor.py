@@ -954,3 +954,27 @@ def test_non_numeric_data_is_refused(value: Any):
 def test_non_numeric_data_with_a_dtype_is_refused():
     with pytest.raises(TypeError, match="Tensor data must be numbers"):
         Tensor("abc", dtype=np.float64)
+
+
+def test_backward_never_hands_out_a_shared_gradient_array():
+    """backward keeps a gradient array as a leaf's .grad without copying only when nothing
+    else holds it: never the caller's grad=, never one array for two leaves, never an
+    array the graph still uses."""
+    g = np.array([1.0, 2.0, 3.0])
+    a = gn.Tensor(np.zeros(3), requires_grad=True)
+    b = gn.Tensor(np.zeros(3), requires_grad=True)
+    (a + b).backward(g)  # add's backward passes g itself to both inputs
+    assert not np.shares_memory(a.grad, b.grad)
+    assert not np.shares_memory(a.grad, g) and not np.shares_memory(b.grad, g)
+    g[:] = 0.0  # the caller's array changes: the gradients do not
+    np.testing.assert_array_equal(a.grad, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(b.grad, [1.0, 2.0, 3.0])
+    x = gn.Tensor(np.ones(3), requires_grad=True)
+    user = np.full(3, 4.0)
+    (x * 1.0).backward(user)
+    assert not np.shares_memory(x.grad, user)
+    x.grad += 1.0  # accumulating into .grad leaves the caller's array alone
+    np.testing.assert_array_equal(user, [4.0, 4.0, 4.0])
+    c = gn.Tensor(np.ones(2), requires_grad=True)
+    (c + c).sum().backward()  # one leaf reached twice: the two paths summed, once
+    np.testing.assert_array_equal(c.grad, [2.0, 2.0])
