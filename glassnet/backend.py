@@ -66,6 +66,6 @@ def to_device(x: Any, device: str) -> Any:
     it lives elsewhere."""
     if device not in DEVICES:
         raise ValueError(f"device must be one of {DEVICES}. Got {device!r}.")
-    if device == "cpu":
-        return x.get() if device_of(x) == "cuda" else x
+    if device == "cpu":  # (CuPy's .get(); another library's array through NumPy's asarray)
+        return x if type(x) is np.ndarray else x.get() if hasattr(x, "get") else np.asarray(x)
     return cupy().asarray(x)

@@ -340,6 +340,14 @@ class _BaseMLP(BaseEstimator):
         _as_dtype(o, self.dtype)
         _as_callbacks(o, self.callbacks)
         check_threads(self.threads, o)
+        if self.device is not None:
+            check_choice(self.device, "device", o, ("cpu", "cuda"))
+        if self.device == "cuda" and (self.solver == "lbfgs" or self.early_stopping):
+            raise ValueError(
+                f"{o}: device='cuda' trains with solver 'sgd' or 'adam' and without early "
+                "stopping (L-BFGS and the validation score run on the CPU for now); change "
+                "those, or train on the CPU."
+            )
         if self.solver == "lbfgs" and self.dropout > 0:
             raise ValueError(
                 f"{o}: dropout={self.dropout} needs a stochastic solver: L-BFGS needs the "
@@ -615,6 +623,8 @@ class _BaseMLP(BaseEstimator):
         incremental: bool,
     ) -> None:
         model = self.model_
+        if self.device == "cuda":  # the weights there first, so the optimizer's buffers are
+            model.to("cuda")
         if not incremental or self._optimizer is None:
             self._make_optimizer()
         if self.early_stopping and incremental:
@@ -705,6 +715,9 @@ class _BaseMLP(BaseEstimator):
             self.loss_curve_.append(np.nan)
             self.validation_scores_.append(np.nan)  # type: ignore[union-attr]
             self.validation_loss_curve_.append(np.nan)  # type: ignore[union-attr]
+        finally:  # a model trained on the GPU comes back: predict, coefs_, pickling as ever
+            if self.device == "cuda":
+                model.to("cpu")
         self.history_ = history
         if diverged is not None:
             self.stop_reason_ = "diverged"
@@ -955,7 +968,12 @@ _DOC_COMMON = """
         work keeps busy, never above the limit in force (docs/threads.md); an int sets
         exactly that many. The limits in force before are restored after fit. Needs
         threadpoolctl (``pip install 'glassnet[fast]'``) to act; without it 'auto' leaves
-        BLAS as it is and an int raises ImportError."""
+        BLAS as it is and an int raises ImportError.
+    device : None, 'cpu' or 'cuda', default=None
+        Beyond scikit-learn: where fit trains. 'cuda' trains with CuPy on an NVIDIA GPU
+        (``pip install 'glassnet[gpu]'``; solver 'sgd' or 'adam', no early stopping) and
+        brings the model back to the CPU when fit returns, so predict, the fitted
+        attributes and pickling work as ever (docs/gpu.md). None and 'cpu': the CPU."""
 
 _DOC_ATTRIBUTES = """
     loss_ : float
@@ -1074,6 +1092,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         callbacks: Sequence[Callback | Callable[[TrainState], Any]] | None = None,
         dtype: Any = None,
         threads: Any = None,
+        device: str | None = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -1103,6 +1122,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         self.callbacks = callbacks
         self.dtype = dtype
         self.threads = threads
+        self.device = device
 
     def _check_extra_params(self) -> None:
         cw = self.class_weight
@@ -1379,6 +1399,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         callbacks: Sequence[Callback | Callable[[TrainState], Any]] | None = None,
         dtype: Any = None,
         threads: Any = None,
+        device: str | None = None,
     ) -> None:
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -1409,6 +1430,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         self.callbacks = callbacks
         self.dtype = dtype
         self.threads = threads
+        self.device = device
 
     def _check_extra_params(self) -> None:
         o = type(self).__name__

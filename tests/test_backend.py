@@ -199,3 +199,32 @@ def test_fit_device_cuda_without_cupy_says_how_to_get_it():
         assert type(model.parameters()[0].data) is np.ndarray  # nothing moved
         with pytest.raises(ValueError, match="'device' parameter of fit"):
             gn.fit(model, X, np.zeros((8, 2)), device="gpu", epochs=1, verbose=0)
+
+
+def test_the_estimators_train_on_the_device_and_come_back(monkeypatch):
+    """device='cuda' on an estimator: trained through the seam (the recording library
+    stands in for CuPy), then back on the CPU with the CPU run's weights, bit for bit."""
+    import warnings
+
+    sk = pytest.importorskip("glassnet.sklearn")
+    monkeypatch.setattr(backend, "cupy", lambda: RECORDING)
+    X, _ = _data(128)
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    kw = dict(hidden_layer_sizes=(8,), solver="adam", max_iter=4, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 4 iterations do not converge
+        cpu = sk.MLPClassifier(**kw).fit(X, y)
+        CALLS.clear()
+        gpu = sk.MLPClassifier(**kw, device="cuda").fit(X, y)
+        assert CALLS["matmul"] > 0 and CALLS["xp.asarray"] >= 2  # it trained over there
+        assert all(type(p.data) is np.ndarray for p in gpu.model_.parameters())  # and is back
+        for a, b in zip(cpu.coefs_ + cpu.intercepts_, gpu.coefs_ + gpu.intercepts_):
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(cpu.predict_proba(X), gpu.predict_proba(X))
+        gpu.partial_fit(X, y)  # again over there, and back
+        assert all(type(p.data) is np.ndarray for p in gpu.model_.parameters())
+    for bad in (dict(solver="lbfgs"), dict(early_stopping=True)):
+        with pytest.raises(ValueError, match="device='cuda' trains with solver 'sgd' or 'adam'"):
+            sk.MLPClassifier(**{**kw, **bad}, device="cuda").fit(X, y)
+    with pytest.raises(ValueError, match="'device' parameter of MLPClassifier"):
+        sk.MLPClassifier(**kw, device="tpu").fit(X, y)

@@ -65,7 +65,7 @@ def test_constructor_matches_sklearn_signature(ours, theirs):
         assert a.default == b.default, a.name
         assert a.kind == b.kind, a.name
     extras = {p.name for p in gn_params[len(sk_params) :]}
-    common = {"dropout", "callbacks", "dtype", "threads"}
+    common = {"dropout", "callbacks", "dtype", "threads", "device"}
     assert extras == common | ({"class_weight"} if ours is MLPClassifier else {"output_activation"})
     assert all(p.kind is p.KEYWORD_ONLY for p in gn_params[len(sk_params) :])
 
