@@ -314,7 +314,7 @@ def linear(x: Any, W: Tensor, b: Tensor | None = None) -> Tensor:
         G, X2 = (g, X) if g.ndim == 2 else (g[None], X[None])
         # one row: an outer product (BLAS's GEMM with k = 1 is several times slower); db: a GEMV
         gw = (X2.T * G if len(G) == 1 else X2.T @ G) if W.requires_grad else None
-        return (gx, gw) if b is None else (gx, gw, np.ones(len(G), G.dtype) @ G)
+        return (gx, gw) if b is None else (gx, gw, np.ones(len(G), G.dtype, like=G) @ G)
 
     return Tensor.from_op(Z, "linear", (x, W) if b is None else (x, W, b), backward)
 

@@ -180,7 +180,7 @@ def use(
     :data:`MIN_STEPS_PER_CALL` steps (``per_call``: the epochs of a full-batch run, the
     batches of an epoch), and either the kernels are already loaded here or the run is
     long enough to pay for loading them (:data:`MIN_STEPS_COLD`)."""
-    if why_not(fast, optimizer) is not None or not is_small(fast, batch_size):
+    if not is_small(fast, batch_size) or why_not(fast, optimizer) is not None:
         return False
     if per_call is not None and per_call < MIN_STEPS_PER_CALL:
         return False
@@ -253,6 +253,9 @@ def why_not(fast: Any, optimizer: Any) -> str | None:
         return "the optimizer must hold exactly the network's parameters"
     if not all(getattr(p, "requires_grad", True) for p in params):
         return "a parameter is frozen (requires_grad=False)"
+    steps = np.asarray(optimizer.state_dict()["param_groups"][0]["steps"])
+    if steps.size and np.ptp(steps):
+        return "the parameters have taken different numbers of steps (the loop keeps one count)"
     return None
 
 

@@ -101,7 +101,7 @@ class History:
     epochs, steps : int
         Epochs (complete or not) and optimizer steps run.
     engine : str
-        ``"fused"`` or ``"graph"``.
+        ``"fused"``, ``"graph"`` or ``"jit"`` (the compiled loop of :mod:`glassnet.jit`).
     diagnostics : list of dict
         Per-epoch records of the ``glassnet.diagnostics.Diagnostics`` callback.
     weight_change : list of float
@@ -460,8 +460,9 @@ def fit(
             "fit(diagnostics=True) moved to a callback: pass callbacks=[glassnet.diagnostics."
             "Diagnostics()] (the records land in history.diagnostics as before)."
         )
-    if device is not None:
-        model.to(device=check_choice(device, "device", "fit", DEVICES))
+    device = str(device) if isinstance(getattr(device, "type", None), str) else device
+    if device is not None:  # (torch.device("cuda") reads as its name)
+        check_choice(device, "device", "fit", DEVICES)
     spec = tasks.loss_spec(loss)
     dtype = tasks.model_dtype(model)
     src = stream_mod.as_stream(X, y, sample_weight, labels=bool(spec and "entropy" in spec.name))
@@ -512,6 +513,18 @@ def fit(
     if early_stopping and Xv is None:
         raise ValueError("fit: early_stopping needs validation data.")
 
+    # the device: what a GPU run refuses, refused before the model moves (in place)
+    if device == "cuda" and (
+        Xv is not None or src is not None or dp is not None or engine == "graph"
+        or fast_path(model, spec, 0.0) is None
+    ):  # fmt: skip
+        raise ValueError(
+            "fit on the GPU runs the fast path (a Sequential/MLP of Linear layers and "
+            "activations with a named loss), without validation data, streams or MPI; "
+            "train this run on the CPU (model.to('cpu'))."
+        )
+    if device is not None:
+        model.to(device=device)
     # optimizer: a name, or one built on exactly the model's parameters
     if isinstance(optimizer, str):
         check_positive("lr", lr, "fit")
@@ -607,18 +620,17 @@ def fit(
     )  # fmt: skip
     history.engine = "jit" if compiled else history.engine
     whole = list(zip(params, snapshot))
+    blas = blas_limit(model, bs, threads=threads, owner="fit")  # restored in finally
+    blas.__enter__()  # first: it may refuse (threads=N without threadpoolctl), changing nothing
     model.train()
-    for c in (*cbs, *stop_rules):
-        c.on_train_begin(state)
-
     # NumPy's overflow warnings on the way to a NaN/inf loss are silenced while training:
     # a non-finite loss is reported once, as DivergenceError (set once, not per step)
     errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
     errstate.__enter__()
-    blas = blas_limit(model, bs, threads=threads, owner="fit")  # restored in finally
-    blas.__enter__()
     enders, update = (*stop_rules, *cbs), None
     try:
+        for c in (*cbs, *stop_rules):
+            c.on_train_begin(state)
         if compiled and full_batch:  # every epoch in compiled calls: fit's tol rule inside
             run = jit_mod.run_full_batch(
                 fast, optimizer, X, y_arr, w_arr, epochs - initial_epoch, tol,
@@ -641,7 +653,7 @@ def fit(
             history.stop_reason = run.stop_reason
         for epoch in range(initial_epoch + 1, epochs + 1) if not history.stop_reason else ():
             state.epoch = epoch
-            if update is None or replan:
+            if update is None or replan or (quick and update == optimizer.step):
                 update = optimizer.prepared() if quick else optimizer.step
             if callable(seed):
                 rng = as_rng(seed(epoch))

@@ -228,3 +228,24 @@ def test_the_estimators_train_on_the_device_and_come_back(monkeypatch):
             sk.MLPClassifier(**{**kw, **bad}, device="cuda").fit(X, y)
     with pytest.raises(ValueError, match="'device' parameter of MLPClassifier"):
         sk.MLPClassifier(**kw, device="tpu").fit(X, y)
+
+
+def test_fit_refuses_a_gpu_run_before_moving_the_model(monkeypatch):
+    monkeypatch.setattr(backend, "cupy", lambda: RECORDING)
+    X, _ = _data(40)
+    model = nn.MLP([5, 3, 1], rng=0, dtype=np.float64)
+    with pytest.raises(ValueError, match="without validation data"):
+        gn.fit(model, X, X[:, :1], device="cuda", validation_split=0.2, epochs=1, verbose=0)
+    assert all(type(p.data) is np.ndarray for p in model.parameters())  # it never moved
+    h = gn.fit(model, X, X[:, :1], device="cuda", epochs=2, batch_size=8, verbose=0)
+    assert h.engine == "fused" and all(type(p.data) is Recorded for p in model.parameters())
+
+
+def test_an_optimizer_built_before_a_device_move_refuses_to_step():
+    model = nn.MLP([5, 3, 1], rng=0, dtype=np.float64)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    _recorded(model)  # moved to "another library" after the optimizer packed the weights
+    for p in model.parameters():
+        p.grad = np.zeros_like(p.data)
+    with pytest.raises(TypeError, match="moved to another device.*build the optimizer after"):
+        opt.step()

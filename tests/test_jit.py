@@ -533,3 +533,15 @@ def test_fit_stays_on_numpy_where_the_caller_runs_code_between_steps():
     assert gn.fit(_net([8, 4, 1]), X, y, callbacks=[lambda s: None], **kw).engine == "fused"
     assert gn.fit(_net([8, 4, 1]), X, y, validation_split=0.2, **kw).engine == "fused"
     assert gn.fit(_net([8, 4, 1]), X, y, engine="fused", **kw).engine == "fused"
+
+
+def test_fit_keeps_parameters_at_different_step_counts_on_numpy():
+    jit.warmup((F64,))
+    X, y = _data(2048, 8, 1, "mse", F64)
+    net = _net([8, 4, 1])
+    opt = optim.Adam(net.parameters(), lr=1e-3)
+    net.parameters()[0].grad = np.ones_like(net.parameters()[0].data)
+    opt.step()  # one parameter one step ahead: the compiled loop keeps one count
+    assert "different numbers of steps" in jit.why_not(_fast(net, "mse"), opt)
+    h = gn.fit(net, X, y, loss="mse", optimizer=opt, epochs=2, batch_size=32, verbose=0)
+    assert h.engine == "fused" and h.steps == 128

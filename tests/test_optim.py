@@ -1013,3 +1013,35 @@ def test_schedules_moved_out_of_optim_with_a_deprecation_path():
             assert getattr(optim_mod, name) is getattr(__import__("glassnet").schedules, name)
     with pytest.raises(AttributeError, match="has no attribute 'NoSuchLR'"):
         optim_mod.NoSuchLR  # noqa: B018
+
+
+def test_a_prepared_step_after_zero_grad_or_a_load_is_a_checked_step():
+    """zero_grad() (new .grad arrays follow) and load_state_dict() (new state) are what a
+    prepared step cannot see: it runs step() then, and lands where step() does."""
+    rng = np.random.default_rng(5)
+    a = make_params(rng, shapes=[(3,), (2, 2)])
+    b = [P(p.data.copy()) for p in a]
+    opt_a, opt_b = Adam(a, lr=0.1), Adam(b, lr=0.1)
+    for opt, ps in ((opt_a, a), (opt_b, b)):
+        for p in ps:
+            p.grad = np.ones_like(p.data)
+        opt.step()
+    update = opt_b.prepared()
+    saved = opt_b.state_dict()
+    for k in range(3):
+        g = [rng.standard_normal(p.data.shape) for p in a]
+        for opt, ps in ((opt_a, a), (opt_b, b)):
+            opt.zero_grad()  # .grad None: the next gradients are new arrays
+            for p, gi in zip(ps, g):
+                p.grad = gi.copy()
+        opt_a.step()
+        update()
+        for pa, pb in zip(a, b):
+            np.testing.assert_array_equal(pa.data, pb.data)
+    opt_b.load_state_dict(saved)
+    opt_a.load_state_dict(saved)
+    opt_a.step()
+    update()  # after the load: a checked step, with the loaded moments and counts
+    for pa, pb in zip(a, b):
+        np.testing.assert_array_equal(pa.data, pb.data)
+    assert opt_a.state_dict()["t"] == opt_b.state_dict()["t"] == 2

@@ -294,3 +294,28 @@ def test_estimators_refuse_bad_threads_naming_the_estimator(sk, bad):
     X = np.zeros((10, 2))
     with pytest.raises(ValueError, match=f"'threads' parameter of MLPRegressor.*Got {bad!r}"):
         sk.MLPRegressor(threads=bad).fit(X, np.zeros(10))
+
+
+def test_fit_refusing_its_threads_changes_nothing(monkeypatch):
+    """threads=N without threadpoolctl: fit raises before anything starts, and leaves
+    NumPy's error settings and the callbacks as they were."""
+    import glassnet as gn
+    import glassnet.threads as threads_mod
+
+    def missing(required):
+        if required:
+            raise ImportError("threadpoolctl is not installed")
+        return None
+
+    monkeypatch.setattr(threads_mod, "_controller", missing)
+    began = []
+
+    class Spy(gn.Callback):
+        def on_train_begin(self, state):
+            began.append(state.epoch)
+
+    before = np.geterr()
+    X = np.random.default_rng(0).standard_normal((16, 3))
+    with pytest.raises(ImportError, match="threadpoolctl"):
+        gn.fit(gn.nn.MLP([3, 2, 1], rng=0), X, X[:, :1], threads=2, callbacks=[Spy()], verbose=0)
+    assert np.geterr() == before and began == []

@@ -119,6 +119,13 @@ class FlatParameters:
                     f"shape {view.shape}: a gradient has its parameter's shape (or is None), and "
                     f"a parameter keeps its shape (pack again for new shapes)."
                 )
+            if type(value) is not type(view) and namespace(value) is not namespace(view):
+                raise TypeError(
+                    f"Parameter {i} moved to another device (its .{attr} is a "
+                    f"{type(value).__module__}.{type(value).__name__}, its slot a "
+                    f"{type(view).__module__}.{type(view).__name__}); build the optimizer after "
+                    f"model.to(device)."
+                )
             if attr == "data" and getattr(value, "dtype", view.dtype) != view.dtype:
                 raise TypeError(
                     f"Parameter {i} changed dtype from {view.dtype} to {value.dtype} (after "
