@@ -1028,7 +1028,7 @@ def test_a_prepared_step_after_zero_grad_or_a_load_is_a_checked_step():
         opt.step()
     update = opt_b.prepared()
     saved = opt_b.state_dict()
-    for k in range(3):
+    for _ in range(3):
         g = [rng.standard_normal(p.data.shape) for p in a]
         for opt, ps in ((opt_a, a), (opt_b, b)):
             opt.zero_grad()  # .grad None: the next gradients are new arrays
