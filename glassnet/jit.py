@@ -1193,7 +1193,8 @@ def run_epoch(
         plan, X, yf, yi, wv, has_w, order, batch_size, cap, 1, None, 1, step0, snapshot,
         math.inf, 0, batches,
     )  # fmt: skip
-    if pending is not None:  # the epoch's steps are in the weights and the optimizer
+    if pending is not None:  # the epoch's steps are in the weights and the optimizer:
+        pending.losses = losses[:taken].copy()  # their losses go with the interrupt
         raise pending
     return losses[:taken].copy()
 

@@ -668,12 +668,17 @@ def fit(
                 batches = _batches(X, y_arr, w_arr, bs, order, dp, (Xb, yb, wb))
             if compiled:  # the epoch's steps in one compiled call; the books kept below
                 left = None if max_steps is None else max_steps - history.steps
-                run_losses = iter(jit_mod.run_epoch(
-                    fast, optimizer, X, y_arr, w_arr, order, bs, max_steps=left,
-                    step0=history.steps, snapshot=whole,
-                ).tolist())  # fmt: skip
+                try:
+                    got, stopped = jit_mod.run_epoch(
+                        fast, optimizer, X, y_arr, w_arr, order, bs, max_steps=left,
+                        step0=history.steps, snapshot=whole,
+                    ), None  # fmt: skip
+                except KeyboardInterrupt as e:  # its steps were taken: counted, then raised
+                    got, stopped = e.losses, e
+                run_losses = iter(got.tolist())
                 train_step, update = lambda *_, it=run_losses: next(it), lambda: None
-                batches = ((None, None, None, min(bs, n - s)) for s in range(0, n, bs))
+                starts = range(0, n, bs)[: len(got)]
+                batches = ((None, None, None, min(bs, n - s)) for s in starts)
             # 1) the batch (this rank's rows of it, distributed), of m rows in all
             for xb, ybt, wbt, m in batches:
                 # 2) forward + loss + 3) backward, 4) the optimizer's update
@@ -693,6 +698,8 @@ def fit(
                         np.copyto(s, p.data)
                 if (max_steps is not None and history.steps >= max_steps) or state.stop:
                     break
+            if compiled and stopped is not None:
+                raise stopped
             # end of epoch: record, validate, then the callbacks and the termination criteria
             epoch_loss = total / max(seen, 1)  # batch losses weighted by batch size
             history.loss.append(epoch_loss)

@@ -545,3 +545,27 @@ def test_fit_keeps_parameters_at_different_step_counts_on_numpy():
     assert "different numbers of steps" in jit.why_not(_fast(net, "mse"), opt)
     h = gn.fit(net, X, y, loss="mse", optimizer=opt, epochs=2, batch_size=32, verbose=0)
     assert h.engine == "fused" and h.steps == 128
+
+
+def test_ctrl_c_in_a_compiled_epoch_inside_fit_counts_its_steps(monkeypatch):
+    """fit's history holds every step the weights hold: an interrupt raised as a compiled
+    epoch returns comes with that epoch's losses, which fit counts before stopping."""
+    jit.warmup((F64,))
+    X, y = _data(2048, 8, 1, "mse", F64)
+    real = jit._k_run
+    calls = []
+
+    def interrupted(*args):  # the second epoch's call: Ctrl-C as it returns
+        out = real(*args)
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return out
+
+    monkeypatch.setattr(jit, "_k_run", interrupted)
+    net = _net([8, 4, 1])
+    opt = optim.SGD(net.parameters(), lr=0.01)
+    h = gn.fit(net, X, y, loss="mse", optimizer=opt, epochs=5, batch_size=32, verbose=0)
+    assert (h.engine, h.stop_reason) == ("jit", "interrupted")
+    assert h.steps == opt.t == 128 and h.samples_seen == 2 * 2048
+    assert len(h.loss) == 1  # the interrupted epoch has no epoch loss, as on NumPy
