@@ -39,7 +39,7 @@ from . import optim as optim_mod
 from . import stream as stream_mod
 from . import tasks
 from ._validation import as_rng, check_choice, check_memory, check_number, check_positive
-from .backend import DEVICES, namespace
+from .backend import DEVICES, device_of, namespace
 from .fused import FastMLP, add_l2, layers_of
 from .nn.layers import Linear, Sequential
 from .nn.module import Module
@@ -523,7 +523,14 @@ def fit(
             "activations with a named loss), without validation data, streams or MPI; "
             "train this run on the CPU (model.to('cpu'))."
         )
-    if device is not None:
+    moves = device is not None and device != device_of(model.parameters()[0].data)
+    if moves and not isinstance(optimizer, str):  # its buffers hold the weights where they are
+        raise ValueError(
+            f"fit(device={device!r}) moves the model, but the optimizer was built where it is "
+            f"now; pass the optimizer's name (optimizer='sgd'), or call model.to({device!r}) "
+            "first and build the optimizer after."
+        )
+    if moves:
         model.to(device=device)
     # optimizer: a name, or one built on exactly the model's parameters
     if isinstance(optimizer, str):

@@ -249,3 +249,14 @@ def test_an_optimizer_built_before_a_device_move_refuses_to_step():
         p.grad = np.zeros_like(p.data)
     with pytest.raises(TypeError, match="moved to another device.*build the optimizer after"):
         opt.step()
+
+
+def test_fit_refuses_to_move_a_model_whose_optimizer_stays_behind(monkeypatch):
+    monkeypatch.setattr(backend, "cupy", lambda: RECORDING)
+    X, _ = _data(32)
+    model = nn.MLP([5, 3, 1], rng=0, dtype=np.float64)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="build the optimizer after"):
+        gn.fit(model, X, X[:, :1], optimizer=opt, device="cuda", epochs=1, verbose=0)
+    assert all(type(p.data) is np.ndarray for p in model.parameters())  # nothing moved
+    gn.fit(model, X, X[:, :1], optimizer=opt, device="cpu", epochs=1, verbose=0)  # no move
