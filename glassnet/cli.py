@@ -1905,24 +1905,10 @@ def _run_epochs(
     return run_state(h, h.stop_reason)
 
 
-def _cmd_train(args: argparse.Namespace) -> int:
-    from . import __version__
-
-    if args.stream or args.buffer_size is not None:  # data larger than memory
-        return _train_streamed(args)
-
-    say: Callable[[str], None] = lambda s: sys.stdout.write(s + "\n")  # noqa: E731
-    if _distributed.launched()[0]:  # `mpiexec -n N glassnet train`: rank 0 prints
-        say = lambda s: None  # noqa: E731
-
-    # 0) what argparse cannot check alone, and the output paths, before any work
-    if (args.data is None) == (args.dataset is None):
-        raise CLIError("give a CSV file (glassnet train DATA.csv --target COL) or --dataset NAME")
-    if args.dataset is not None and (args.target or args.drop or args.id):
-        flag = "--target" if args.target else "--drop" if args.drop else "--id"
-        raise CLIError(f"{flag} is for CSV files; a --dataset names its own columns")
-    if args.data is not None and not args.target:
-        raise CLIError(f"name the column to predict: glassnet train {args.data} --target COL")
+def _train_files(args: argparse.Namespace) -> tuple[Path, Path, bool]:
+    """The model file and the checkpoint of a train run (and whether it writes checkpoints),
+    checked before any work: safetensors installed, both writable, no output that is an
+    input, and a checkpoint to resume from."""
     if importlib.util.find_spec("safetensors") is None:
         raise CLIError('glassnet model files need safetensors: pip install "glassnet[io]"', code=1)
     out_path = Path(args.out)
@@ -1945,6 +1931,28 @@ def _cmd_train(args: argparse.Namespace) -> int:
             f"--resume: no checkpoint at '{ckpt_path}'; train without --resume first "
             f"(with --checkpoint-every N), or name the file with --checkpoint"
         )
+    return out_path, ckpt_path, checkpointing
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from . import __version__
+
+    if args.stream or args.buffer_size is not None:  # data larger than memory
+        return _train_streamed(args)
+
+    say: Callable[[str], None] = lambda s: sys.stdout.write(s + "\n")  # noqa: E731
+    if _distributed.launched()[0]:  # `mpiexec -n N glassnet train`: rank 0 prints
+        say = lambda s: None  # noqa: E731
+
+    # 0) what argparse cannot check alone, and the output paths, before any work
+    if (args.data is None) == (args.dataset is None):
+        raise CLIError("give a CSV file (glassnet train DATA.csv --target COL) or --dataset NAME")
+    if args.dataset is not None and (args.target or args.drop or args.id):
+        flag = "--target" if args.target else "--drop" if args.drop else "--id"
+        raise CLIError(f"{flag} is for CSV files; a --dataset names its own columns")
+    if args.data is not None and not args.target:
+        raise CLIError(f"name the column to predict: glassnet train {args.data} --target COL")
+    out_path, ckpt_path, checkpointing = _train_files(args)
 
     # 1) data, task, rows, preprocessing
     p = _prepare(args)
@@ -2314,28 +2322,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
     if rank:  # `mpiexec -n N glassnet train --stream`: rank 0 prints and writes
         say = lambda s: None  # noqa: E731
     _stream_refusals(args)
-    if importlib.util.find_spec("safetensors") is None:
-        raise CLIError('glassnet model files need safetensors: pip install "glassnet[io]"', code=1)
-    out_path = Path(args.out)
-    _check_writable(out_path, "model file")
-    ckpt_path = (
-        Path(args.checkpoint) if args.checkpoint else out_path.with_name(out_path.name + ".ckpt")
-    )
-    checkpointing = args.checkpoint_every is not None
-    if checkpointing:
-        _check_writable(ckpt_path, "checkpoint")
-    reads = [("training data", Path(args.data))]
-    writes = [("--out", out_path, "model")]
-    if checkpointing:
-        writes.append(("--checkpoint", ckpt_path, "checkpoint"))
-    elif args.resume:
-        reads.append(("checkpoint", ckpt_path))
-    _guard_paths(reads, writes, args.force)
-    if args.resume and not ckpt_path.is_file():
-        raise CLIError(
-            f"--resume: no checkpoint at '{ckpt_path}'; train without --resume first "
-            f"(with --checkpoint-every N), or name the file with --checkpoint"
-        )
+    out_path, ckpt_path, checkpointing = _train_files(args)
     buffer_size = args.buffer_size or 65_536
     args.buffer_size = buffer_size
     target = _split_names(args.target)[0]

@@ -211,7 +211,7 @@ class Optimizer:
         self.param_groups: list[dict[str, Any]] = []
         self._packs: list[_Pack] = []
         self.t = 0
-        self._epoch = 0  # bumped by what a prepared step cannot see: zero_grad, loads, groups
+        self._generation = 0  # bumped by what a prepared step cannot see: zero_grad, loads, groups
         items = check_params(params, name)
         for group in items if all(isinstance(g, Mapping) for g in items) else [{"params": items}]:
             self.add_param_group(group)
@@ -246,7 +246,7 @@ class Optimizer:
         self._packs.append(_Pack(flatten_parameters(plist)))  # checks, then binds
         for p in nones:  # (a step binds it to its flat view when one came)
             p.grad = None
-        self._epoch = getattr(self, "_epoch", 0) + 1
+        self._generation = getattr(self, "_generation", 0) + 1
         self.param_groups.append({"params": plist})
         self._settle(self._packs[-1], settings, self.param_groups[-1])
         self.params += plist
@@ -300,7 +300,7 @@ class Optimizer:
         then. After ``zero_grad``, ``load_state_dict`` or ``add_param_group`` it runs
         ``step`` itself. While some parameter would be left out of a step, it is ``step``."""
         self._regroup()
-        epoch = self._epoch
+        generation = self._generation
         calls = []
         for group, pack in zip(self.param_groups, self._packs):
             self._recheck(group, pack)
@@ -314,7 +314,9 @@ class Optimizer:
             calls.append((pack.steps, h, [*zip(flat.data, flat.grad, pack.work, pack.state)]))
 
         def step() -> None:
-            if self._epoch != epoch:  # (the gradients were rebound, or the state replaced)
+            if (
+                self._generation != generation
+            ):  # (the gradients were rebound, or the state replaced)
                 return self.step()
             self.t += 1
             for steps, h, chunks in calls:  # per group: its parameters' step counts, all equal
@@ -369,7 +371,7 @@ class Optimizer:
         step skips a parameter that gets no gradient), or, with ``set_to_none=False``,
         ∂J/∂w ← 0 in place, every ``p.grad`` its flat view again. (Set to None, the flat
         buffer is not zeroed: the next step copies in each new gradient, and a None as 0.)"""
-        self._epoch += 1
+        self._generation += 1
         for pack in self._packs:
             if not set_to_none:
                 pack.flat.zero_grad()
@@ -420,7 +422,7 @@ class Optimizer:
             pack.steps = np.array([t] * len(pack.steps) if steps is None else steps, np.int64)
             pack.state = bufs
             self._settle(pack, settings, group)
-        self.t, self._epoch = t, self._epoch + 1
+        self.t, self._generation = t, self._generation + 1
 
     def _loaded(self, entry: Any, pack: _Pack) -> tuple[dict, list[dict]]:
         """One group's settings and state buffers from its saved entry, checked."""

@@ -36,8 +36,6 @@ only: ``pip install 'glassnet[sklearn]'``.
 
 from __future__ import annotations
 
-import contextlib
-import inspect
 import numbers
 import warnings
 from collections.abc import Callable, Sequence
@@ -75,10 +73,6 @@ from .threads import check_threads
 from .threads import limit as blas_limit
 from .train import Callback, DivergenceError, History, TrainState, as_callback
 from .train import fit as _glassnet_fit
-
-# where fit chooses the BLAS threads itself, the estimators pass threads= on instead of
-# wrapping it in glassnet.threads.limit (an 'auto' fit inside the wrapper would override an int)
-_FIT_TAKES_THREADS = "threads" in inspect.signature(_glassnet_fit).parameters
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -676,31 +670,24 @@ class _BaseMLP(BaseEstimator):
             if isinstance(m, Dropout):
                 m.rng = seed
         diverged = None
-        fit_kw: dict[str, Any] = {}
-        if _FIT_TAKES_THREADS:
-            fit_kw["threads"] = self.threads
-            blas: Any = contextlib.nullcontext()
-        else:
-            blas = blas_limit(model, min(bs, n), threads=self.threads, owner=type(self).__name__)
-        try:
-            with blas:
-                history = _glassnet_fit(
-                    model,
-                    X,
-                    target,
-                    loss=loss,
-                    optimizer=self._optimizer,
-                    epochs=1 if incremental else int(self.max_iter),
-                    batch_size=None if bs >= n else bs,
-                    shuffle=bool(self.shuffle),
-                    seed=seed,
-                    stop_rules=[rules],
-                    callbacks=_as_callbacks(type(self).__name__, self.callbacks),
-                    sample_weight=w_fit,
-                    l2=l2,
-                    verbose=0,
-                    **fit_kw,
-                )
+        try:  # (fit applies the BLAS threads: threads= is passed on)
+            history = _glassnet_fit(
+                model,
+                X,
+                target,
+                loss=loss,
+                optimizer=self._optimizer,
+                epochs=1 if incremental else int(self.max_iter),
+                batch_size=None if bs >= n else bs,
+                shuffle=bool(self.shuffle),
+                seed=seed,
+                stop_rules=[rules],
+                callbacks=_as_callbacks(type(self).__name__, self.callbacks),
+                sample_weight=w_fit,
+                l2=l2,
+                verbose=0,
+                threads=self.threads,
+            )
         except DivergenceError as e:
             # scikit-learn trains on with non-finite weights and then raises, unless early
             # stopping kept finite best weights; glassnet stops at the first non-finite loss

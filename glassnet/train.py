@@ -514,7 +514,8 @@ def fit(
         raise ValueError("fit: early_stopping needs validation data.")
 
     # the device: what a GPU run refuses, refused before the model moves (in place)
-    if device == "cuda" and (
+    elsewhere = device is None and namespace(model.parameters()[0].data) is not np
+    if (device == "cuda" or elsewhere) and (
         Xv is not None or src is not None or dp is not None or engine == "graph"
         or fast_path(model, spec, 0.0) is None
     ):  # fmt: skip
@@ -562,12 +563,6 @@ def fit(
     train_step = fast.step if fast is not None else graph_step(model, spec, loss, l2_step)
     xp = namespace(model.parameters()[0].data)  # NumPy, or CuPy: the data follows the model
     if xp is not np:
-        if fast is None or Xv is not None or src is not None or dp is not None:
-            raise ValueError(
-                "fit on the GPU runs the fast path (a Sequential/MLP of Linear layers and "
-                "activations with a named loss), without validation data, streams or MPI; "
-                "train this run on the CPU (model.to('cpu'))."
-            )
         X, y_arr, w_arr = (None if a is None else xp.asarray(a) for a in (X, y_arr, w_arr))
 
     history = History(engine="fused" if fast else "graph")
