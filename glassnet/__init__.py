@@ -9,6 +9,7 @@ from . import (
     data,
     datasets,
     functional,
+    habits,
     io,
     nn,
     optim,

@@ -214,6 +214,7 @@ class Tensor:
     __array_priority__ = 1000  # make ndarray (op) Tensor dispatch to Tensor's reflected ops
     # x.relu(), x.tanh(), x.sigmoid(), x.softmax(dim), x.log_softmax(dim) are the activations of
     # glassnet.functional, which attaches them: their mathematics lives in its table, a layer up.
+    # Indexing, in-place writes and PyTorch's shape ops (view, permute, .T) are glassnet.habits'.
 
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str | None = None
@@ -487,59 +488,8 @@ class Tensor:
     def __rmatmul__(self, other: Any) -> Tensor:
         return matmul(_operand(other, self), self)
 
-    # ------------------------------------------------------------ in place
-    # x -= y writes into x's array, as in PyTorch: the update of a parameter under no_grad()
-    # (p -= lr * p.grad), or of a tensor no graph needs. A node built from the old values
-    # refuses to run backward afterwards (its _version is older than its input's).
-    def __iadd__(self, other: Any) -> Tensor:
-        return self._inplace("+=", np.add, other)
-
-    def __isub__(self, other: Any) -> Tensor:
-        return self._inplace("-=", np.subtract, other)
-
-    def __imul__(self, other: Any) -> Tensor:
-        return self._inplace("*=", np.multiply, other)
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return self._inplace("/=", np.divide, other)
-
-    def __imatmul__(self, other: Any) -> Tensor:
-        raise TypeError("In-place matmul (a @= b) is not supported; write a = a @ b.")
-
-    def _inplace(self, sym: str, fn: Callable, other: Any) -> Tensor:
-        self._check_writable(f"x {sym} y", sym[0], other)
-        b = other.data if isinstance(other, Tensor) else other
-        try:
-            fn(self.data, b, out=self.data)
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"x {sym} y on x of shape {self.shape}: {e}") from e
-        self._bump()
-        return self
-
-    def _check_writable(self, what: str, sym: str, other: Any) -> None:
-        """Raise, before anything is written, where writing into this tensor's values (or
-        those of a tensor it views) would make a graph wrong or lose a gradient."""
-        fix = f"x = x {sym} y" if sym else "glassnet.where(mask, y, x)"
-        root = self
-        while root._base is not None:
-            root = root._base
-        # W[0] -= y on a parameter W, outside no_grad: said as for W -= y (W[0] is a graph node)
-        param_view = _state.grad_enabled and self.requires_grad and root.backward_fn is None
-        t: Tensor | None = self
-        while t is not None and not param_view:
-            if t.backward_fn is not None:  # a view writes into its base: both must allow it
-                raise RuntimeError(
-                    f"{what} on a tensor computed by op {t.op!r} that requires grad (or a view of "
-                    f"one): the graph holds its values. Write {fix} (a new node) instead."
-                )
-            t = t._base
-        if _state.grad_enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
-            raise RuntimeError(  # a parameter's update, or x += loss: no graph would record it
-                f"{what} with a tensor that requires grad, outside no_grad(): update parameters "
-                "inside `with glassnet.no_grad():` (p -= lr * p.grad), as in PyTorch; to record "
-                f"the op in the graph, write {fix}."
-            )
-
+    # In-place writes (x -= y, x[i] = y) are PyTorch's habits, in glassnet.habits; the clock
+    # that makes a graph built from old values refuse backward is here, with backward.
     def _bump(self) -> None:
         """Record an in-place write: graphs that used the old values, through this tensor or
         any tensor sharing them, refuse backward."""
@@ -619,8 +569,10 @@ class Tensor:
 
     # ------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
-        """Same values, new shape (``-1`` infers one axis). ``view`` is PyTorch's name."""
-        shape = _unpack(shape)
+        """Same values, new shape (``-1`` infers one axis). ``view`` is PyTorch's name
+        (:mod:`glassnet.habits`, with indexing, in-place writes and the other shape ops)."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):  # f((2, 3)) as f(2, 3)
+            shape = tuple(shape[0])
         a_shape = self.data.shape
         try:
             out = self.data.reshape(shape)
@@ -630,101 +582,6 @@ class Tensor:
             ) from e
         out = Tensor.from_op(out, "reshape", (self,), lambda g: (g.reshape(a_shape),))
         return self._viewing(out)
-
-    view = reshape
-
-    def unsqueeze(self, dim: int) -> Tensor:
-        """Insert an axis of length 1 at position ``dim`` (NumPy's expand_dims)."""
-        shape = list(self.data.shape)
-        shape.insert(_dim("unsqueeze", dim, self.data.ndim + 1), 1)
-        return self.reshape(shape)
-
-    def squeeze(self, dim: int | tuple[int, ...] | None = None) -> Tensor:
-        """Remove the axes of length 1 (only those among ``dim`` when given, as in PyTorch)."""
-        n = self.data.ndim
-        dims = range(n) if dim is None else [_dim("squeeze", d, n) for d in np.atleast_1d(dim)]
-        return self.reshape([k for i, k in enumerate(self.data.shape) if k != 1 or i not in dims])
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        """Merge the axes ``start_dim`` to ``end_dim`` (both included) into one, as in PyTorch."""
-        shape, n = self.data.shape, max(self.data.ndim, 1)
-        s, e = _dim("flatten", start_dim, n), _dim("flatten", end_dim, n) + 1
-        if s >= e:  # e is one past end_dim
-            raise ValueError(
-                f"flatten: start_dim cannot come after end_dim. Got start_dim={start_dim}, "
-                f"end_dim={end_dim} for a tensor of shape {shape}."
-            )
-        return self.reshape(shape[:s] + (int(np.prod(shape[s:e])),) + shape[e:])
-
-    def permute(self, *dims: int) -> Tensor:
-        """Reorder the axes: axis i of the result is axis ``dims[i]`` (NumPy's transpose;
-        all axes reversed when none are given)."""
-        dims = _unpack(dims)
-        n = self.data.ndim
-        perm = tuple(_dim("permute", d, n) for d in dims) if dims else tuple(range(n))[::-1]
-        if sorted(perm) != list(range(n)):
-            raise ValueError(f"permute: dims must order all {n} axes once each. Got {dims}.")
-        inv = tuple(np.argsort(perm))
-        out = np.transpose(self.data, perm)
-        out = Tensor.from_op(out, "transpose", (self,), lambda g: (np.transpose(g, inv),))
-        return self._viewing(out)
-
-    def transpose(self, *dims: int) -> Tensor:
-        """``transpose(d0, d1)`` swaps two axes, as PyTorch's (so on a matrix ``(0, 1)`` is the
-        transpose, not NumPy's identity); with no argument, or with three or more axes
-        (``transpose(2, 0, 1)``, NumPy's spelling), it is :meth:`permute`."""
-        dims = _unpack(dims)
-        if len(dims) != 2:
-            return self.permute(*dims)
-        perm = list(range(self.data.ndim))
-        a, b = (_dim("transpose", d, self.data.ndim) for d in dims)
-        perm[a], perm[b] = perm[b], perm[a]
-        return self.permute(perm)
-
-    T = property(lambda self: self.permute(), doc="The transpose: all axes reversed.")
-
-    def __getitem__(self, index: Any) -> Tensor:
-        index = tuple(map(_index, index)) if isinstance(index, tuple) else _index(index)
-        a = self.data
-
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            full = np.zeros_like(a)
-            np.add.at(full, index, g)  # repeated indices accumulate
-            return (full,)
-
-        return self._viewing(Tensor.from_op(a[index], "index", (self,), backward))
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        """``x[index] = value`` writes into x's array, as in PyTorch, under the rules of the
-        in-place operators (``x[0] -= y`` is ``x[0] = x[0] - y``): a parameter inside
-        ``no_grad()``, or a tensor no graph needs; refused, changing nothing, elsewhere."""
-        self._check_writable("x[...] = y", "", value)
-        index = tuple(map(_index, index)) if isinstance(index, tuple) else _index(index)
-        v = value.data if isinstance(value, Tensor) else value
-        try:
-            self.data[index] = v
-        except (TypeError, ValueError, IndexError) as e:
-            raise type(e)(f"x[...] = y on x of shape {self.shape}: {e}") from e
-        self._bump()
-
-
-def _unpack(args: tuple[Any, ...]) -> tuple[Any, ...]:
-    """``f(2, 3)`` and ``f((2, 3))`` mean the same (NumPy's convention)."""
-    return tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
-
-
-def _dim(op: str, dim: Any, ndim: int) -> int:
-    """``dim`` as an axis in [0, ndim): negative values count from the end."""
-    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool) or not -ndim <= dim < ndim:
-        raise IndexError(f"{op}: dim must be an integer in [{-ndim}, {ndim - 1}]. Got {dim!r}.")
-    return int(dim) % ndim
-
-
-def _index(t: Any) -> Any:
-    """A Tensor used as an index becomes integers: its values must be whole numbers."""
-    if isinstance(t, Tensor) and not np.all(t.data == np.round(t.data)):
-        raise IndexError("A Tensor used as an index must hold whole numbers; use an integer array.")
-    return t.data.astype(np.intp) if isinstance(t, Tensor) else t
 
 
 def _spread(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> np.ndarray:

@@ -38,7 +38,7 @@ from . import jit as jit_mod
 from . import optim as optim_mod
 from . import stream as stream_mod
 from . import tasks
-from ._validation import as_rng, check_choice, check_memory, check_number, check_positive
+from ._validation import as_rng, check_choice, check_memory, check_positive, check_setting
 from .backend import DEVICES, device_of, namespace
 from .fused import FastMLP, add_l2, layers_of
 from .nn.layers import Linear, Sequential
@@ -322,6 +322,17 @@ def _shards(batches: Iterator[tuple], dp: Any) -> Iterator[tuple]:
 
 
 # -------------------------------------------------------------------- fit
+_COUNT = {"low": 0, "low_open": True, "integer": True}
+_ARGS: dict[str, Any] = {  # what fit's settings must be: glassnet._validation.check_setting's rules
+    **dict.fromkeys(("epochs", "max_steps", "batch_size", "n_iter_no_change"), _COUNT),
+    "initial_epoch": {"low": 0, "integer": True},
+    **dict.fromkeys(("tol", "l2"), {"low": 0}),
+    "tol_weights": {"low": 0, "low_open": True},
+    "validation_split": {"low": 0, "high": 1, "high_open": True},
+    "engine": ("auto", "fused", "graph"),
+}
+
+
 def fit(
     model: Module,
     X: Any,
@@ -475,28 +486,16 @@ def fit(
             )
         X, y, sample_weight = src.first(check)  # a sample: the checks below, state.X
     X, y_arr, w_arr = tasks.check_data(model, spec, X, y, sample_weight, "fit")
-    counts = dict(
-        epochs=epochs, max_steps=max_steps, batch_size=batch_size, n_iter_no_change=n_iter_no_change
-    )
-    for name, value in counts.items():
-        if value is not None:
-            check_positive(name, value, "fit", integer=True)
-    check_positive("initial_epoch", initial_epoch, "fit", integer=True, allow_zero=True)
+    args = locals()
+    for name, rule in _ARGS.items():  # None turns off max_steps, batch_size, tol, tol_weights
+        if args[name] is not None or name not in ("max_steps", "batch_size", "tol", "tol_weights"):
+            check_setting(args[name], name, "fit", rule)
     if batch_size is not None and batch_size > X.shape[0] and src is None:
         raise ValueError(
             f"The 'batch_size' parameter of fit ({batch_size}) is larger than the number "
             f"of training samples ({X.shape[0]}); use batch_size=None for full-batch "
             "gradient descent or a smaller batch."
         )
-    for name, value, zero in (
-        ("tol", tol, True),
-        ("l2", l2, True),
-        ("tol_weights", tol_weights, False),
-    ):
-        if value is not None:
-            check_positive(name, value, "fit", allow_zero=zero)
-    check_number(validation_split, "validation_split", "fit", low=0, high=1, high_open=True)
-    check_choice(engine, "engine", "fit", ("auto", "fused", "graph"))
     check_threads(threads, "fit")
     rng = as_rng(None if callable(seed) else seed)
 

@@ -14,6 +14,10 @@ and ``nn/utils.py`` (``clip_grad_norm_``/``clip_grad_value_``). They serve a han
 PyTorch-style loop; nothing in the engine (fit, the fast path, the graph, the optimizers)
 imports them, so a reader learning how glassnet trains never needs them. They stay in
 ``nn`` because that is where a PyTorch user looks for them.
+
+For the same reason ``habits.py`` (indexing, in-place writes and PyTorch's shape ops on the
+Tensor) is its own module, a layer above the engine, which attaches them as ``functional``
+attaches the activations: nothing in the engine calls them.
 """
 
 from __future__ import annotations

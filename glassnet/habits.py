@@ -1,0 +1,194 @@
+"""PyTorch's habits on the Tensor: in-place writes, indexing, and the shape ops.
+
+The lecture's engine (:mod:`glassnet.tensor`) is arithmetic, matrix products, reductions,
+elementwise functions, ``reshape`` and ``backward()``; the networks, losses and training
+loop need nothing else. A PyTorch user also writes ``p -= lr * p.grad`` under
+``no_grad()``, ``x[0]``, ``x[mask] = 0``, ``x.view(-1)``, ``x.unsqueeze(1)``,
+``x.permute(1, 0)``, ``x.T``. Those are attached to :class:`~glassnet.tensor.Tensor`
+here, a layer above the engine, as :mod:`glassnet.functional` attaches the activations:
+tensor.py stays the lecture's autodiff in one sitting, and every Tensor still has them
+(``import glassnet`` loads this module).
+
+**Writes and the graph.** ``x -= y`` writes into x's array, as in PyTorch: the update of a
+parameter under ``no_grad()``, or of a tensor no graph needs. Anywhere else (a tensor the
+graph computed, or a parameter outside ``no_grad()``) it is refused before anything is
+written, saying what to write instead. A node built from the old values refuses to run
+``backward`` afterwards: the engine keeps the clock for that (``Tensor._version`` and
+``Tensor._base``, PyTorch's names, which every view and in-place write here updates).
+
+>>> import glassnet as gn
+>>> w = gn.Tensor([1.0, 2.0], requires_grad=True)
+>>> (w * w).sum().backward()
+>>> with gn.no_grad():
+...     w -= 0.25 * w.grad
+>>> w.data, w[1].data, w.unsqueeze(0).shape
+(array([0.5, 1. ], dtype=float32), array(1., dtype=float32), (1, 2))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor, is_grad_enabled
+
+__all__: list[str] = []  # methods of Tensor, nothing to import
+
+
+def _unpack(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``f(2, 3)`` and ``f((2, 3))`` mean the same (NumPy's convention)."""
+    return tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+
+
+def _dim(op: str, dim: Any, ndim: int) -> int:
+    """``dim`` as an axis in [0, ndim): negative values count from the end."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool) or not -ndim <= dim < ndim:
+        raise IndexError(f"{op}: dim must be an integer in [{-ndim}, {ndim - 1}]. Got {dim!r}.")
+    return int(dim) % ndim
+
+
+def _index(t: Any) -> Any:
+    """An index with Tensors in it as integers (a Tensor's values must be whole numbers)."""
+    if isinstance(t, tuple):
+        return tuple(map(_index, t))
+    if isinstance(t, Tensor) and not np.all(t.data == np.round(t.data)):
+        raise IndexError("A Tensor used as an index must hold whole numbers; use an integer array.")
+    return t.data.astype(np.intp) if isinstance(t, Tensor) else t
+
+
+# ------------------------------------------------------------------ shape
+def unsqueeze(self: Tensor, dim: int) -> Tensor:
+    """Insert an axis of length 1 at position ``dim`` (NumPy's expand_dims)."""
+    shape = list(self.data.shape)
+    shape.insert(_dim("unsqueeze", dim, self.data.ndim + 1), 1)
+    return self.reshape(shape)
+
+
+def squeeze(self: Tensor, dim: int | tuple[int, ...] | None = None) -> Tensor:
+    """Remove the axes of length 1 (only those among ``dim`` when given, as in PyTorch)."""
+    n = self.data.ndim
+    dims = range(n) if dim is None else [_dim("squeeze", d, n) for d in np.atleast_1d(dim)]
+    return self.reshape([k for i, k in enumerate(self.data.shape) if k != 1 or i not in dims])
+
+
+def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge the axes ``start_dim`` to ``end_dim`` (both included) into one, as in PyTorch."""
+    shape, n = self.data.shape, max(self.data.ndim, 1)
+    s, e = _dim("flatten", start_dim, n), _dim("flatten", end_dim, n) + 1
+    if s >= e:  # e is one past end_dim
+        raise ValueError(
+            f"flatten: start_dim cannot come after end_dim. Got start_dim={start_dim}, "
+            f"end_dim={end_dim} for a tensor of shape {shape}."
+        )
+    return self.reshape(shape[:s] + (int(np.prod(shape[s:e])),) + shape[e:])
+
+
+def permute(self: Tensor, *dims: int) -> Tensor:
+    """Reorder the axes: axis i of the result is axis ``dims[i]`` (NumPy's transpose; all
+    axes reversed when none are given)."""
+    dims = _unpack(dims)
+    n = self.data.ndim
+    perm = tuple(_dim("permute", d, n) for d in dims) if dims else tuple(range(n))[::-1]
+    if sorted(perm) != list(range(n)):
+        raise ValueError(f"permute: dims must order all {n} axes once each. Got {dims}.")
+    inv = tuple(np.argsort(perm))
+    out = np.transpose(self.data, perm)
+    out = Tensor.from_op(out, "transpose", (self,), lambda g: (np.transpose(g, inv),))
+    return self._viewing(out)
+
+
+def transpose(self: Tensor, *dims: int) -> Tensor:
+    """``transpose(d0, d1)`` swaps two axes, as PyTorch's (so on a matrix ``(0, 1)`` is the
+    transpose, not NumPy's identity); with no argument, or with three or more axes
+    (``transpose(2, 0, 1)``, NumPy's spelling), it is ``permute``."""
+    dims = _unpack(dims)
+    if len(dims) != 2:
+        return self.permute(*dims)
+    perm = list(range(self.data.ndim))
+    a, b = (_dim("transpose", d, self.data.ndim) for d in dims)
+    perm[a], perm[b] = perm[b], perm[a]
+    return self.permute(perm)
+
+
+def getitem(self: Tensor, index: Any) -> Tensor:
+    """``x[index]``, NumPy's indexing; the gradient goes back to the positions read
+    (repeated indices accumulate)."""
+    index, a = _index(index), self.data
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        full = np.zeros_like(a)
+        np.add.at(full, index, g)  # repeated indices accumulate
+        return (full,)
+
+    return self._viewing(Tensor.from_op(a[index], "index", (self,), backward))
+
+
+# ------------------------------------------------------------------ writes
+def _check_writable(self: Tensor, what: str, sym: str, other: Any) -> None:
+    """Raise, before anything is written, where writing into this tensor's values (or those
+    of a tensor it views) would make a graph wrong or lose a gradient."""
+    fix = f"x = x {sym} y" if sym else "glassnet.where(mask, y, x)"
+    root = self
+    while root._base is not None:
+        root = root._base
+    # W[0] -= y on a parameter W, outside no_grad: said as for W -= y (W[0] is a graph node)
+    param_view = is_grad_enabled() and self.requires_grad and root.backward_fn is None
+    t: Tensor | None = self
+    while t is not None and not param_view:
+        if t.backward_fn is not None:  # a view writes into its base: both must allow it
+            raise RuntimeError(
+                f"{what} on a tensor computed by op {t.op!r} that requires grad (or a view of "
+                f"one): the graph holds its values. Write {fix} (a new node) instead."
+            )
+        t = t._base
+    if is_grad_enabled() and (self.requires_grad or getattr(other, "requires_grad", False)):
+        raise RuntimeError(  # a parameter's update, or x += loss: no graph would record it
+            f"{what} with a tensor that requires grad, outside no_grad(): update parameters "
+            "inside `with glassnet.no_grad():` (p -= lr * p.grad), as in PyTorch; to record "
+            f"the op in the graph, write {fix}."
+        )
+
+
+def _inplace(sym: str, fn: Callable) -> Callable[[Tensor, Any], Tensor]:
+    """``x <sym>= y``: ``fn(x, y, out=x)`` under the rules of the module docstring."""
+
+    def op(self: Tensor, other: Any) -> Tensor:
+        _check_writable(self, f"x {sym} y", sym[0], other)
+        b = other.data if isinstance(other, Tensor) else other
+        try:
+            fn(self.data, b, out=self.data)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"x {sym} y on x of shape {self.shape}: {e}") from e
+        self._bump()
+        return self
+
+    return op
+
+
+def setitem(self: Tensor, index: Any, value: Any) -> None:
+    """``x[index] = value`` writes into x's array, as in PyTorch, under the rules of the
+    in-place operators (``x[0] -= y`` is ``x[0] = x[0] - y``): a parameter inside
+    ``no_grad()``, or a tensor no graph needs; refused, changing nothing, elsewhere."""
+    _check_writable(self, "x[...] = y", "", value)
+    v = value.data if isinstance(value, Tensor) else value
+    try:
+        self.data[_index(index)] = v
+    except (TypeError, ValueError, IndexError) as e:
+        raise type(e)(f"x[...] = y on x of shape {self.shape}: {e}") from e
+    self._bump()
+
+
+def _no_imatmul(self: Tensor, other: Any) -> Tensor:
+    raise TypeError("In-place matmul (a @= b) is not supported; write a = a @ b.")
+
+
+Tensor.view = Tensor.reshape  # PyTorch's name
+Tensor.unsqueeze, Tensor.squeeze, Tensor.flatten = unsqueeze, squeeze, flatten
+Tensor.permute, Tensor.transpose = permute, transpose
+Tensor.T = property(permute, doc="The transpose: all axes reversed.")
+Tensor.__getitem__, Tensor.__setitem__ = getitem, setitem
+Tensor.__iadd__, Tensor.__isub__ = _inplace("+=", np.add), _inplace("-=", np.subtract)
+Tensor.__imul__, Tensor.__itruediv__ = _inplace("*=", np.multiply), _inplace("/=", np.divide)
+Tensor.__imatmul__ = _no_imatmul
