@@ -69,3 +69,34 @@ def to_device(x: Any, device: str) -> Any:
     if device == "cpu":  # (CuPy's .get(); another library's array through NumPy's asarray)
         return x if type(x) is np.ndarray else x.get() if hasattr(x, "get") else np.asarray(x)
     return cupy().asarray(x)
+
+
+def place(
+    model: Any, device: Any, optimizer: Any, fast_path_only: bool, owner: str = "fit"
+) -> None:
+    """Move ``model`` to ``device`` for a training run (None: train where it is), in place.
+
+    Refused before anything moves: the GPU for a run that is not ``fast_path_only`` (the
+    fast path, without validation data, streams or MPI), and a move of a model whose
+    optimizer object was built where its weights are now (its flat buffers would stay
+    there). ``torch.device("cuda")`` reads as its name."""
+    device = str(device) if isinstance(getattr(device, "type", None), str) else device
+    if device is not None and device not in DEVICES:
+        raise ValueError(
+            f"The 'device' parameter of {owner} must be one of {DEVICES}. Got {device!r}."
+        )
+    here = model.parameters()[0].data  # (off the CPU: any library but NumPy)
+    if (device == "cuda" or (device is None and namespace(here) is not np)) and not fast_path_only:
+        raise ValueError(
+            f"{owner} on the GPU runs the fast path (a Sequential/MLP of Linear layers and "
+            "activations with a named loss), without validation data, streams or MPI; "
+            "train this run on the CPU (model.to('cpu'))."
+        )
+    if device is not None and device != device_of(here):
+        if not isinstance(optimizer, str):  # its buffers hold the weights where they are
+            raise ValueError(
+                f"{owner}(device={device!r}) moves the model, but the optimizer was built where "
+                f"it is now; pass the optimizer's name (optimizer='sgd'), or call "
+                f"model.to({device!r}) first and build the optimizer after."
+            )
+        model.to(device=device)

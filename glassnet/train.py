@@ -32,14 +32,14 @@ from typing import Any
 
 import numpy as np
 
+from . import backend, tasks
 from . import distributed as dist_mod
 from . import functional as F
 from . import jit as jit_mod
 from . import optim as optim_mod
 from . import stream as stream_mod
-from . import tasks
-from ._validation import as_rng, check_choice, check_memory, check_positive, check_setting
-from .backend import DEVICES, device_of, namespace
+from ._validation import as_rng, check_memory, check_positive, check_setting
+from .backend import namespace
 from .fused import FastMLP, add_l2, layers_of
 from .nn.layers import Linear, Sequential
 from .nn.module import Module
@@ -471,9 +471,6 @@ def fit(
             "fit(diagnostics=True) moved to a callback: pass callbacks=[glassnet.diagnostics."
             "Diagnostics()] (the records land in history.diagnostics as before)."
         )
-    device = str(device) if isinstance(getattr(device, "type", None), str) else device
-    if device is not None:  # (torch.device("cuda") reads as its name)
-        check_choice(device, "device", "fit", DEVICES)
     spec = tasks.loss_spec(loss)
     dtype = tasks.model_dtype(model)
     src = stream_mod.as_stream(X, y, sample_weight, labels=bool(spec and "entropy" in spec.name))
@@ -512,26 +509,8 @@ def fit(
     if early_stopping and Xv is None:
         raise ValueError("fit: early_stopping needs validation data.")
 
-    # the device: what a GPU run refuses, refused before the model moves (in place)
-    elsewhere = device is None and namespace(model.parameters()[0].data) is not np
-    if (device == "cuda" or elsewhere) and (
-        Xv is not None or src is not None or dp is not None or engine == "graph"
-        or fast_path(model, spec, 0.0) is None
-    ):  # fmt: skip
-        raise ValueError(
-            "fit on the GPU runs the fast path (a Sequential/MLP of Linear layers and "
-            "activations with a named loss), without validation data, streams or MPI; "
-            "train this run on the CPU (model.to('cpu'))."
-        )
-    moves = device is not None and device != device_of(model.parameters()[0].data)
-    if moves and not isinstance(optimizer, str):  # its buffers hold the weights where they are
-        raise ValueError(
-            f"fit(device={device!r}) moves the model, but the optimizer was built where it is "
-            f"now; pass the optimizer's name (optimizer='sgd'), or call model.to({device!r}) "
-            "first and build the optimizer after."
-        )
-    if moves:
-        model.to(device=device)
+    gpu_ok = Xv is None and src is None and dp is None and engine != "graph"
+    backend.place(model, device, optimizer, gpu_ok and fast_path(model, spec, 0.0) is not None)
     # optimizer: a name, or one built on exactly the model's parameters
     if isinstance(optimizer, str):
         check_positive("lr", lr, "fit")
