@@ -169,7 +169,6 @@ class _Pack:
     def __init__(self, flat: Any) -> None:
         self.flat, self.settings, self.seen, self.group = flat, {}, [], {}
         self.steps = np.zeros(len(flat.params), np.int64)  # each parameter's own step count
-        self.on = np.ones(len(flat.params), bool)  # those that take the current step
         self.work = [(np.empty_like(d), np.empty_like(d)) for d in flat.data]
         self.state: list[dict[str, np.ndarray]] = [{} for _ in flat.data]
 
@@ -279,15 +278,21 @@ class Optimizer:
         self.t += 1
         for group, pack in zip(self.param_groups, self._packs):
             self._recheck(group, pack)
-            kept, none = self._keep(pack)
-            flat = pack.flat.sync()
+            flat = pack.flat
+            on = [p.grad is not None and getattr(p, "requires_grad", True) for p in flat.params]
+            none = [p for p in flat.params if p.grad is None]
+            pack.steps += on  # each parameter counts the steps it takes
+            flat.sync()
+            slots = [(c, s, int(k), o) for (c, s), k, o in zip(flat.slots, pack.steps, on)]
             chunks = zip(flat.data, flat.grad, pack.work, pack.state)
-            for c, (w, g, work, state) in enumerate(chunks):
-                t = _steps(pack, c)
-                if t is not None:  # t: the step count of chunk c's parameters that take this step
-                    self._rule(w, g, work, state, {**pack.settings, "t": t})
-            for a, s, values in kept:
-                a[s] = values
+            for c, (w, g, (a, b), state) in enumerate(chunks):  # per dtype
+                mine = [(s, k, o) for d, s, k, o in slots if d == c]
+                if all(o and k == mine[0][1] for _, k, o in mine):  # one rule over the buffer
+                    self._rule(w, g, (a, b), state, {**pack.settings, "t": mine[0][1]})
+                    continue
+                for s, k, _ in filter(lambda m: m[2], mine):  # each of them on its own slices
+                    sliced = {n: v[s] for n, v in state.items()}
+                    self._rule(w[s], g[s], (a[s], b[s]), sliced, {**pack.settings, "t": k})
             for p in none:  # as in PyTorch: no gradient before the step, none after it
                 p.grad = None
         return loss
@@ -326,24 +331,6 @@ class Optimizer:
                     self._rule(w, g, work, state, h)
 
         return step
-
-    def _keep(self, pack: _Pack) -> tuple[list, list]:
-        """The parameters a step leaves as they are, with their state (no gradient, or none
-        required): copies of their values and state, to put back after the rule, and those
-        of them whose ``.grad`` is None."""
-        flat = pack.flat
-        skip = [p.grad is None or not getattr(p, "requires_grad", True) for p in flat.params]
-        pack.on = np.logical_not(skip)  # the parameters that take this step
-        pack.steps += pack.on
-        if not any(skip):
-            return [], []
-        kept = [
-            (a, s, a[s].copy())
-            for (c, s), frozen in zip(flat.slots, skip)
-            if frozen
-            for a in (flat.data[c], *pack.state[c].values())
-        ]
-        return kept, [p for p, frozen in zip(flat.params, skip) if frozen and p.grad is None]
 
     def _regroup(self) -> None:
         """Take group dicts appended to ``param_groups`` as :meth:`add_param_group` does;
@@ -554,26 +541,10 @@ class SGD(Optimizer):
             d = np.subtract(np.multiply(v, mu, out=a), b, out=a) if h["nesterov"] else v
             np.add(w, d, out=w)
             return
-        damp = np.where(h["t"] == 1, 1.0, 1.0 - h["dampening"])  # v ← μv + (1 − τ)g; v ← g
-        damp = float(damp) if damp.ndim == 0 else damp  # on a parameter's first step
-        np.add(v, g if np.all(damp == 1.0) else np.multiply(g, damp, out=b), out=v)
+        damp = 1.0 if h["t"] == 1 else 1.0 - h["dampening"]  # v ← μv + g on the first step,
+        np.add(v, g if damp == 1.0 else np.multiply(g, damp, out=b), out=v)  # v ← μv + (1 − τ)g
         d = np.add(g, np.multiply(v, mu, out=b), out=b) if h["nesterov"] else v  # g + μv or v
         _descend(w, d, lr, b)  # w ← w − γd
-
-
-def _steps(pack: _Pack, c: int) -> Any:
-    """The step count t of the parameters of dtype chunk c that take this step: one number
-    when they share it (an int: the scalar arithmetic as ever), else one per value (1 for
-    the skipped ones: they are put back after the rule); None when none of them takes it."""
-    if pack.on.all() and (pack.steps == pack.steps[0]).all():
-        return int(pack.steps[0])
-    on = [(int(k), s) for (g, s), k, a in zip(pack.flat.slots, pack.steps, pack.on) if g == c and a]
-    if len({k for k, _ in on}) < 2:
-        return on[0][0] if on else None
-    t = np.ones_like(pack.flat.data[c], dtype=np.float64)  # (on the parameters' device)
-    for k, s in on:
-        t[s] = k
-    return t
 
 
 GradientDescent = SGD
@@ -640,15 +611,11 @@ class Adam(Optimizer):
         _mean_square(v, g, b2, a)  # v ← β₂v + (1 − β₂)g²
         if h["amsgrad"]:
             v = np.maximum(state["v_max"], v, out=state["v_max"])
-        c2 = np.sqrt(1.0 - b2**t) if np.ndim(t) else math.sqrt(1.0 - b2**t)  # t per value
+        c2 = math.sqrt(1.0 - b2**t)
         np.sqrt(v, out=a)  # s = √v̂ + ε√(1 − β₂ᵗ)
         np.add(a, h["eps"] * c2, out=a)
         np.divide(m, a, out=a)
-        rate = lr * c2 / (1.0 - b1**t)
-        if np.ndim(rate):  # parameters at different step counts: a rate per value
-            np.multiply(a, rate, out=a)
-            rate = 1.0
-        _descend(w, a, rate, a)
+        _descend(w, a, lr * c2 / (1.0 - b1**t), a)
 
 
 class AdamW(Adam):
