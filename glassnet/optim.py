@@ -110,7 +110,7 @@ def _descend(w: np.ndarray, d: np.ndarray, lr: float, out: np.ndarray) -> None:
     calls (a bare subtraction, γ = 1, is 60 µs).
     """
     n = w.shape[0]
-    if lr == 1.0:
+    if not hasattr(lr, "shape") and lr == 1.0:  # (a number; a captured step's γ is an array)
         np.subtract(w, d, out=w)
     elif n <= _BLOCK:
         np.subtract(w, np.multiply(d, lr, out=out), out=w)
@@ -123,25 +123,18 @@ def _descend(w: np.ndarray, d: np.ndarray, lr: float, out: np.ndarray) -> None:
 
 def _decayed(g: np.ndarray, w: np.ndarray, wd: float, out: np.ndarray) -> np.ndarray:
     """g + λ w, formed in ``out`` so the parameter's own gradient is left alone (g if λ = 0)."""
-    if not wd:
-        return g
-    np.multiply(w, wd, out=out)
-    return np.add(g, out, out=out)
+    return np.add(g, np.multiply(w, wd, out=out), out=out) if wd else g
 
 
 def _average(m: np.ndarray, x: np.ndarray, beta: float, tmp: np.ndarray) -> None:
     """m ← β m + (1 − β) x, computed as m + (1 − β)(x − m) (PyTorch's lerp)."""
-    np.subtract(x, m, out=tmp)
-    np.multiply(tmp, 1.0 - beta, out=tmp)
-    np.add(m, tmp, out=m)
+    np.add(m, np.multiply(np.subtract(x, m, out=tmp), 1.0 - beta, out=tmp), out=m)
 
 
 def _mean_square(v: np.ndarray, g: np.ndarray, beta: float, tmp: np.ndarray) -> None:
     """v ← β v + (1 − β) g², elementwise."""
-    np.multiply(v, beta, out=v)
-    np.multiply(g, g, out=tmp)
-    np.multiply(tmp, 1.0 - beta, out=tmp)
-    np.add(v, tmp, out=v)
+    np.multiply(np.multiply(g, g, out=tmp), 1.0 - beta, out=tmp)  # (1 − β) g²
+    np.add(np.multiply(v, beta, out=v), tmp, out=v)
 
 
 # ---------------------------------------------------------------------------
@@ -225,6 +218,7 @@ class Optimizer:
         return {"lr": lr, **{k: _check(settings[k], k, name) for k in self._hyper}}
 
     _buffers = staticmethod(lambda settings: [])
+    _per_step = staticmethod(lambda h: h)  # h with the numbers of step h["t"] a rule reads
 
     def add_param_group(self, group: Mapping[str, Any]) -> None:
         """Add parameters with settings of their own (PyTorch's ``add_param_group``):
@@ -288,11 +282,12 @@ class Optimizer:
             for c, (w, g, (a, b), state) in enumerate(chunks):  # per dtype
                 mine = [(s, k, o) for d, s, k, o in slots if d == c]
                 if all(o and k == mine[0][1] for _, k, o in mine):  # one rule over the buffer
-                    self._rule(w, g, (a, b), state, {**pack.settings, "t": mine[0][1]})
+                    h = self._per_step({**pack.settings, "t": mine[0][1]})
+                    self._rule(w, g, (a, b), state, h)
                     continue
                 for s, k, _ in filter(lambda m: m[2], mine):  # each of them on its own slices
-                    sliced = {n: v[s] for n, v in state.items()}
-                    self._rule(w[s], g[s], (a[s], b[s]), sliced, {**pack.settings, "t": k})
+                    h = self._per_step({**pack.settings, "t": k})
+                    self._rule(w[s], g[s], (a[s], b[s]), {n: v[s] for n, v in state.items()}, h)
             for p in none:  # as in PyTorch: no gradient before the step, none after it
                 p.grad = None
         return loss
@@ -319,16 +314,14 @@ class Optimizer:
             calls.append((pack.steps, h, [*zip(flat.data, flat.grad, pack.work, pack.state)]))
 
         def step() -> None:
-            if (
-                self._generation != generation
-            ):  # (the gradients were rebound, or the state replaced)
+            if self._generation != generation:  # (gradients rebound, or the state replaced)
                 return self.step()
             self.t += 1
             for steps, h, chunks in calls:  # per group: its parameters' step counts, all equal
                 steps += 1
                 h["t"] += 1
                 for w, g, work, state in chunks:
-                    self._rule(w, g, work, state, h)
+                    self._rule(w, g, work, state, self._per_step(h))
 
         return step
 
@@ -526,12 +519,19 @@ class SGD(Optimizer):
 
     _buffers = staticmethod(lambda hyper: ["v"] if hyper["momentum"] > 0 else [])
 
+    def _per_step(self, h: dict) -> dict:
+        """Step t's numbers: the decay 1 − γλ, and the dampening 1 − τ (1 on a parameter's
+        first step, where v ← g). A captured step (glassnet.capture) reads them from the
+        device, refreshed before each step."""
+        return {**h, "decay": 1.0 - h["lr"] * h["weight_decay"],
+                "damp": 1.0 if h["t"] == 1 else 1.0 - h["dampening"]}  # fmt: skip
+
     def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
         lr, mu, wd = h["lr"], h["momentum"], h["weight_decay"]
         a, b = work
         if not mu:  # plain gradient descent (both styles): w ← w(1 − γλ) − γg
             if wd:
-                np.multiply(w, 1.0 - lr * wd, out=w)
+                np.multiply(w, h["decay"], out=w)
             _descend(w, g, lr, a)
             return
         g, v = _decayed(g, w, wd, a), state["v"]  # g ← g + λw
@@ -541,8 +541,8 @@ class SGD(Optimizer):
             d = np.subtract(np.multiply(v, mu, out=a), b, out=a) if h["nesterov"] else v
             np.add(w, d, out=w)
             return
-        damp = 1.0 if h["t"] == 1 else 1.0 - h["dampening"]  # v ← μv + g on the first step,
-        np.add(v, g if damp == 1.0 else np.multiply(g, damp, out=b), out=v)  # v ← μv + (1 − τ)g
+        damp = np.multiply(g, h["damp"], out=b) if h["dampening"] else g  # (1 − τ)g; g at first
+        np.add(v, damp, out=v)  # v ← μv + (1 − τ)g
         d = np.add(g, np.multiply(v, mu, out=b), out=b) if h["nesterov"] else v  # g + μv or v
         _descend(w, d, lr, b)  # w ← w − γd
 
@@ -600,22 +600,28 @@ class Adam(Optimizer):
 
     _buffers = staticmethod(lambda hyper: ["m", "v", "v_max"] if hyper["amsgrad"] else ["m", "v"])
 
+    def _per_step(self, h: dict) -> dict:
+        """Step t's numbers: AdamW's decay 1 − γλ, ε√(1 − β₂ᵗ) and the rate
+        γ√(1 − β₂ᵗ)/(1 − β₁ᵗ) (a captured step reads them from the device)."""
+        lr, t, (b1, b2) = h["lr"], h["t"], h["betas"]
+        c2 = math.sqrt(1.0 - b2**t)
+        return {**h, "decay": 1.0 - lr * h["weight_decay"], "eps_t": h["eps"] * c2,
+                "rate": lr * c2 / (1.0 - b1**t)}  # fmt: skip
+
     def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
-        lr, wd, t, (b1, b2) = h["lr"], h["weight_decay"], h["t"], h["betas"]
-        a, b = work
+        wd, (b1, b2), (a, b) = h["weight_decay"], h["betas"], work
         if self._decoupled and wd:  # AdamW: w ← w(1 − γλ)
-            np.multiply(w, 1.0 - lr * wd, out=w)
+            np.multiply(w, h["decay"], out=w)
         g = _decayed(g, w, 0.0 if self._decoupled else wd, b)  # Adam: g ← g + λw
         m, v = state["m"], state["v"]
         _average(m, g, b1, a)  # m ← β₁m + (1 − β₁)g
         _mean_square(v, g, b2, a)  # v ← β₂v + (1 − β₂)g²
         if h["amsgrad"]:
             v = np.maximum(state["v_max"], v, out=state["v_max"])
-        c2 = math.sqrt(1.0 - b2**t)
         np.sqrt(v, out=a)  # s = √v̂ + ε√(1 − β₂ᵗ)
-        np.add(a, h["eps"] * c2, out=a)
+        np.add(a, h["eps_t"], out=a)
         np.divide(m, a, out=a)
-        _descend(w, a, lr * c2 / (1.0 - b1**t), a)
+        _descend(w, a, h["rate"], a)  # w ← w − γ√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / s
 
 
 class AdamW(Adam):
