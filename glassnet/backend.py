@@ -43,9 +43,11 @@ def cupy() -> ModuleType:
 def namespace(x: Any) -> Any:
     """The array module of ``x``: NumPy for a NumPy array (and for anything that is not an
     array), else the module its ``__array_namespace__`` names (CuPy for a CuPy array)."""
-    if type(x) is np.ndarray or not hasattr(x, "__array_namespace__"):
+    if type(x) is np.ndarray:
         return np
-    return x.__array_namespace__()
+    if hasattr(x, "__array_namespace__"):
+        return x.__array_namespace__()
+    return cupy() if device_of(x) == "cuda" else np  # (CuPy's ndarray names no namespace)
 
 
 def is_array(x: Any) -> bool:

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from . import backend, tasks
+from . import capture as capture_mod
 from . import distributed as dist_mod
 from . import functional as F
 from . import jit as jit_mod
@@ -588,17 +589,18 @@ def fit(
         weights = [m.W for m in model.modules() if isinstance(m, Linear)]
         train_step = dp.wrap(train_step, weights, l2)
     snapshot = [p.data.copy() for p in params]  # last known finite weights
-    # the compiled loop (glassnet.jit, numba) for a small network, when nothing of the
-    # caller's has to run between its steps
-    planned = (epochs - initial_epoch) * -(-n // bs)
+    # the compiled loop (glassnet.jit, numba) for a small network, or on the GPU the captured
+    # step (glassnet.capture), when nothing of the caller's has to run between its steps
+    planned, loop = (epochs - initial_epoch) * -(-n // bs), jit_mod if xp is np else capture_mod
     compiled = (
-        engine == "auto" and fast is not None and xp is np and dp is None and src is None
+        engine == "auto" and fast is not None and dp is None and src is None
         and not cbs and Xv is None and own_rule and tol_weights is None
         and (not full_batch or (schedule is None and verbose < 2))
-        and jit_mod.use(fast, optimizer, bs, min(planned, max_steps or planned),
-                        per_call=epochs - initial_epoch if full_batch else -(-n // bs))
+        and (jit_mod.use(fast, optimizer, bs, min(planned, max_steps or planned),
+                         per_call=epochs - initial_epoch if full_batch else -(-n // bs))
+             if loop is jit_mod else capture_mod.use(fast, optimizer, bs, n, history.warnings))
     )  # fmt: skip
-    history.engine = "jit" if compiled else history.engine
+    history.engine = ("jit" if loop is jit_mod else "captured") if compiled else history.engine
     whole = list(zip(params, snapshot))
     blas = blas_limit(model, bs, threads=threads, owner="fit")  # restored in finally
     blas.__enter__()  # first: it may refuse (threads=N without threadpoolctl), changing nothing
@@ -649,7 +651,7 @@ def fit(
             if compiled:  # the epoch's steps in one compiled call; the books kept below
                 left = None if max_steps is None else max_steps - history.steps
                 try:
-                    got, stopped = jit_mod.run_epoch(
+                    got, stopped = loop.run_epoch(
                         fast, optimizer, X, y_arr, w_arr, order, bs, max_steps=left,
                         step0=history.steps, snapshot=whole,
                     ), None  # fmt: skip

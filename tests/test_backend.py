@@ -53,6 +53,8 @@ class Recorded(np.ndarray):
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kw: Any) -> Any:
         name = f"{ufunc.__name__}.{method}" if method != "__call__" else ufunc.__name__
+        if CAPTURE[0] is not None and not DEPTH[0]:
+            return _captured(name, getattr(ufunc, method), inputs, kw)
         if not DEPTH[0]:
             CALLS[name] += 1
             _check(name, (*inputs, *kw.get("out", ())))
@@ -67,6 +69,8 @@ class Recorded(np.ndarray):
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         if DEPTH[0]:
             return super().__array_function__(func, types, args, kwargs)
+        if CAPTURE[0] is not None:
+            return _captured(func.__name__, func, args, kwargs)
         CALLS[func.__name__] += 1
         _check(func.__name__, (*args, *kwargs.values()))
         DEPTH[0] += 1
@@ -89,12 +93,98 @@ class _Namespace:
 
         def call(*args: Any, **kw: Any) -> Any:
             CALLS[f"xp.{name}"] += 1
+            if CAPTURE[0] is not None:  # an allocation while capturing
+                ALLOCATED.append(f"xp.{name}")
             return _wrap(fn(*_unwrap(args), **kw))
 
         return call
 
 
 RECORDING = _Namespace()
+
+# ------------------------------------------------- a stand-in for CUDA-graph capture
+# While a stand-in stream captures (CAPTURE[0] is a list), a call on recorded arrays is not
+# run: it is appended to the graph with its operand objects, as a CUDA graph records a
+# kernel with its pointers. (It runs on copies, to learn what it returns, and changes
+# nothing.) A call that returns a new array (an allocation while capturing: ALLOCATED) gives
+# an array of NaN, as a kernel not yet run leaves its output unwritten; a call with out=
+# returns its out. ``launch`` runs the recorded calls again on the same objects. So a
+# temporary made while capturing is stale on replay (NaN), and a Python number given to a
+# call while capturing is the same number at every replay: both change the weights.
+CAPTURE: list[Any] = [None]
+ALLOCATED: list[str] = []
+LAUNCHES = collections.Counter()
+
+
+def _copies(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return np.array(x.view(np.ndarray), copy=True)
+    if isinstance(x, (tuple, list)):
+        return type(x)(_copies(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _copies(v) for k, v in x.items()}
+    return x
+
+
+def _captured(name: str, fn: Any, args: Any, kw: dict) -> Any:
+    CAPTURE[0].append((name, fn, args, kw))
+    result = fn(*_copies(args), **_copies(kw))  # (plain NumPy arrays: nothing recorded)
+    out = kw.get("out")
+    if out is not None:
+        return out[0] if isinstance(out, tuple) and len(out) == 1 else out
+    if isinstance(result, np.ndarray) and result.ndim:
+        ALLOCATED.append(name)
+        stale = np.full_like(result, np.nan) if result.dtype.kind == "f" else ~result
+        return stale.view(Recorded)
+    return result
+
+
+class _Graph:
+    def __init__(self, calls: list) -> None:
+        self.calls = calls
+
+    def launch(self, stream: Any = None) -> None:
+        LAUNCHES["launch"] += 1
+        for _, fn, args, kw in self.calls:
+            fn(*args, **kw)
+
+
+class _Stream:
+    """cupy.cuda.Stream's capture, on the recording library."""
+
+    def __init__(self, non_blocking: bool = False) -> None:
+        self.non_blocking = non_blocking
+
+    def __enter__(self) -> _Stream:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def begin_capture(self, mode: Any = None) -> None:
+        assert CAPTURE[0] is None, "capture begun twice"
+        CAPTURE[0] = []
+
+    def end_capture(self) -> _Graph:
+        calls, CAPTURE[0] = CAPTURE[0], None
+        LAUNCHES["capture"] += 1
+        return _Graph(calls)
+
+    def is_capturing(self) -> bool:
+        return CAPTURE[0] is not None
+
+    def synchronize(self) -> None:
+        assert CAPTURE[0] is None, "a synchronisation while capturing"
+
+
+class StandInCuda:
+    """What glassnet.capture uses of cupy.cuda."""
+
+    Stream = _Stream
+
+    @staticmethod
+    def get_current_stream() -> _Stream:
+        return _Stream()
 
 
 def _recorded(model: nn.Module) -> nn.Module:

@@ -1,0 +1,491 @@
+"""The captured step: on the GPU, a whole training step replayed from one CUDA graph.
+
+On a GPU a small step is mostly launch overhead: W1 (784-256-128-10) at batch 128 is about
+forty kernels of a few microseconds each, and Python launches them one by one. CUDA graphs
+record those launches once and replay them with one call. This module does that for
+:func:`glassnet.fit`'s fast path when the model lives on the GPU (CuPy):
+
+    per step, in the graph     gather the batch rows on the device (from a device index
+                               array) into preallocated buffers; forward; loss; backward;
+                               the optimizer's update (its own ``_rule``, on its own buffers)
+    per step, around it        copy the step's row indices and the step's numbers into
+                               two small device buffers (device-to-device, asynchronous),
+                               launch, copy the per-sample losses out (device-to-device)
+    per epoch                  one host-to-device copy of the epoch's numbers, one
+                               device-to-host copy of its losses (the only synchronisation)
+
+The arithmetic is :class:`glassnet.fused.FastMLP`'s and :mod:`glassnet.optim`'s, operation
+for operation, in the model's dtype, so a captured run gives bit for bit the weights of the
+eager run on the same device (tests/test_capture.py checks it on the CPU, see below). What
+capture demands of that arithmetic, and what this module adds for it:
+
+* **No allocation inside the graph.** Every temporary is a buffer made before capture (per
+  batch size): the batch, each layer's Z/A, dL/dZ and scratch, the loss kernels'
+  intermediates (written here as the kernels of :mod:`glassnet.functional` compute them,
+  with ``out=``), the per-sample losses. A temporary allocated while capturing would be
+  handed back to the memory pool and reused by someone else while the graph still writes
+  it at every replay.
+* **No number baked at capture time that changes between steps.** The optimizer's numbers
+  of step t (the learning rate, which a schedule changes between epochs; Adam's bias
+  corrections; SGD's first-step dampening; see ``Optimizer._per_step``) live in a small
+  device array that is refreshed before every replay. Settings that do not change between
+  steps (momentum, betas, eps, weight decay, the batch's 1/n) are part of the graph; when
+  one of them changes, the graph is captured again.
+* **No host synchronisation per step.** The loss of every step is kept on the device (its
+  per-sample losses) and read once per epoch; fit keeps its books from them as from
+  :mod:`glassnet.jit`'s compiled loop (same :func:`run_epoch` contract). The sums are taken
+  on the host, exactly as the eager step takes them.
+
+The first step of each batch size runs uncaptured (it compiles CuPy's kernels and sets up
+cuBLAS); the next one is captured and replayed, and so is every later one. The last,
+shorter batch of an epoch gets its own graph the same way (captured in the second epoch).
+CuPy's CUB reductions are switched off for these steps (they take scratch memory from the
+pool). When a graph cannot be captured, the steps run uncaptured (the same calls) and fit's
+``history.warnings`` says why; when the model, loss or optimizer has no captured form,
+:func:`use` says so there and fit runs its eager loop.
+
+**The CUDA API** comes from the array library's namespace: ``xp.cuda`` (CuPy's
+``cupy.cuda``: ``Stream(non_blocking=True)`` with ``begin_capture``/``end_capture``, a graph
+with ``launch(stream)``). tests/test_capture.py gives the recording array library of
+tests/test_backend.py a stand-in whose capture records each NumPy call with its operand
+objects, without running it, and whose ``launch`` runs the recorded calls again on the same
+objects: exactly what a CUDA graph does with kernels and pointers. A temporary made while
+capturing then holds stale values on replay, and a number baked at capture time is wrong
+on replay; both change the weights, so bit-for-bit equality with the eager run proves the
+step has neither. What the stand-in cannot show (cuBLAS and CuPy's kernels under a real
+capture, the speed) ``python bench/gpu.py`` checks on a GPU.
+
+**Divergence.** Without a per-step synchronisation a NaN or infinite loss is seen at the
+end of its epoch: :func:`run_epoch` returns the losses up to the first non-finite one (fit
+raises as ever), and the steps after it were taken; the weights of the last multiple of 64
+steps before it (device copies made as the epoch runs) go into fit's ``snapshot``.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from . import functional as F
+from .backend import namespace, to_device
+from .fused import FastMLP
+
+__all__ = ["cuda_api", "why_not", "use", "run_epoch"]
+
+
+def cuda_api(xp: Any) -> Any:
+    """The CUDA API of the array library ``xp`` (``cupy.cuda`` for CuPy), or None when it
+    has none that can capture a stream."""
+    api = getattr(xp, "cuda", None)
+    return api if hasattr(getattr(api, "Stream", None), "begin_capture") else None
+
+
+# ---------------------------------------------------------------- allocation-free kernels
+# Activations: functional.INPLACE's in-place kernels where they allocate nothing (sigmoid,
+# tanh, relu, identity); leaky ReLU's allocate (``A * alpha``, a boolean mask), so it gets
+# these, with a float scratch buffer, computing the same numbers: max(a, a α) forward, and
+# dL/dz = dL/da * max([a > 0], α) backward (1 or α, as the mask's ``*= α``).
+def _leaky_fwd(A: Any, T: Any, alpha: float) -> None:
+    np.multiply(A, alpha, out=T)
+    np.maximum(A, T, out=A)
+
+
+def _leaky_bwd(D: Any, A: Any, T: Any, alpha: float) -> None:
+    np.greater(A, 0, out=T)
+    np.maximum(T, alpha, out=T)
+    np.multiply(D, T, out=D)
+
+
+def _kernels(fast: FastMLP) -> list[tuple] | str:
+    """Per layer (forward(A, T, α), backward(D, A, T, α), scratch dtype), or why not."""
+    out, last = [], len(fast.layers) - 1
+    for i, lay in enumerate(fast.layers):
+        act = F.ACTIVATIONS["identity" if (i == last and fast.fused) else lay.act]
+        k = F.INPLACE.get((act.fn, act.grad))
+        if k is None:
+            return f"layer {i + 1}'s activation {lay.act!r} has no in-place kernels"
+        if act.fn is F.leaky_relu_fn:
+            out.append((_leaky_fwd, _leaky_bwd, fast.dtype))
+        else:
+            fwd = k[0]
+            out.append((lambda A, T, a, f=fwd: f(A, a), k[1], fast.dtype if k[2] == "f" else k[2]))
+    return out
+
+
+_LOSSES = {  # the table's kernels this module writes allocation-free (c of the squared ones)
+    "mse": 1.0, "half_mse": 0.5, "binary_cross_entropy_with_logits": None, "cross_entropy": None,
+}  # fmt: skip
+_TABLE = {name: F.LOSSES[name].kernel for name in _LOSSES}  # (a replaced entry: no capture)
+
+
+class _Buffers:
+    """Everything one step of ``m`` rows touches, made before capture."""
+
+    def __init__(self, plan: _Plan, m: int) -> None:
+        xp, dt, fast = plan.xp, plan.dtype, plan.fast
+        self.m, self.graph, self.seen = m, None, False
+        self.idx = xp.empty(m, np.int64)
+        self.X = xp.empty((m, plan.X.shape[1]), dt)
+        self.y = xp.empty((m, *plan.y.shape[1:]), plan.y.dtype)
+        self.w = None if plan.w is None else xp.empty(m, plan.w.dtype)
+        self.layers = [
+            (xp.empty((m, lay.neurons), dt), xp.empty((m, lay.neurons), dt),
+             None if t is None else xp.empty((m, lay.neurons), t))
+            for lay, (_, _, t) in zip(fast.layers, plan.kernels)
+        ]  # fmt: skip
+        self.ones = xp.ones(m, dt)
+        K = fast.layers[-1].neurons
+        labels = plan.loss == "cross_entropy" and plan.y.ndim == 1
+        width = m if plan.loss == "cross_entropy" else m * K  # the per-sample (entry) losses
+        self.out = xp.empty(width + len(fast.layers), dt)  # per-sample losses, then ||W||²
+        self.per = self.out[:width].reshape((m,) if plan.loss == "cross_entropy" else (m, K))
+        self.sq = [self.out[width + i : width + i + 1].reshape(()) for i in range(len(fast.layers))]
+        self.S = xp.empty((m, K), dt)  # the loss kernels' scratch
+        self.count = self.per.size
+        if plan.loss == "cross_entropy":
+            self.col = [xp.empty((m, 1), dt) for _ in range(3)]  # max, sum, logsumexp
+            self.onesK = xp.ones((K, 1), dt)
+            self.r = xp.empty(m, dt)
+            if labels:  # G -= one_hot(y); z_y by flat index i K + y
+                self.classes = xp.arange(K, dtype=plan.y.dtype).reshape(1, K)
+                self.rowsK = xp.arange(0, m * K, K, dtype=np.int64)
+                self.flat = xp.empty(m, np.int64)
+        if fast.l2:
+            self.l2 = [xp.empty(lay.W.shape, dt) for lay in fast.layers]
+
+
+class _Plan:
+    """The captured steps of one fit: buffers and graphs per batch size, the step's numbers
+    in device memory, the optimizer's buffers; valid while they stay the same objects."""
+
+    def __init__(self, fast: FastMLP, opt: Any, X: Any, y: Any, w: Any) -> None:
+        self.fast, self.opt, self.X, self.y, self.w = fast, opt, X, y, w
+        self.xp, self.dtype = namespace(X), fast.dtype
+        self.api = cuda_api(self.xp)
+        self.kernels = _kernels(fast)
+        self.loss = fast.loss.name
+        self.stream = self.api.Stream(non_blocking=True)
+        self.bufs: dict[int, _Buffers] = {}
+        self.failed = ""
+        self.warnings = _NOTES.get(fast, [])  # fit's history.warnings, given to use()
+        self.rows = self.xp.arange(X.shape[0], dtype=np.int64)  # order=None: rows in order
+        self.slots: list[Any] = []  # device copies of θ every 64 steps
+        self.key = self._key()
+        self._numbers()
+
+    def _key(self) -> tuple:
+        """What the graphs point into or bake in: the flat buffers, and every setting but
+        the learning rate (in device memory)."""
+        packs = self.opt._packs
+        bufs = tuple(id(a) for p in packs for a in (*p.flat.data, *p.flat.grad))
+        keep = [{k: v for k, v in p.settings.items() if k != "lr"} for p in packs]
+        return bufs, repr(keep)
+
+    def _numbers(self) -> None:
+        """The step's numbers in device memory: per group, 'lr' and the names its
+        ``_per_step`` adds; each rule sees one-element device views in their place."""
+        hs = [self.opt._per_step({**p.settings, "t": int(p.steps[0]) + 1}) for p in self.opt._packs]
+        self.names = [["lr", *(k for k in h if k not in p.settings and k != "t")]
+                      for h, p in zip(hs, self.opt._packs)]  # fmt: skip
+        self.numbers = self.xp.zeros(sum(map(len, self.names)), self.dtype)
+        self.h, i = [], 0
+        for h, names in zip(hs, self.names):
+            self.h.append(
+                {**h, **{k: self.numbers[i + j : i + j + 1] for j, k in enumerate(names)}}
+            )
+            i += len(names)
+
+    def table(self, steps: int) -> Any:
+        """The numbers of the next ``steps`` steps (row k: step t0 + k + 1), on the device."""
+        rows = []
+        for k in range(steps):
+            row = []
+            for pack, names in zip(self.opt._packs, self.names):
+                h = self.opt._per_step({**pack.settings, "t": int(pack.steps[0]) + k + 1})
+                row += [float(h[name]) for name in names]
+            rows.append(row)
+        host = np.array(rows, dtype=np.float64).reshape(steps, -1).astype(self.dtype)
+        return self.xp.asarray(host)
+
+    # ------------------------------------------------------------------ the step
+    def step(self, b: _Buffers) -> None:
+        """One whole step on the batch whose rows are ``b.idx``: device calls only, each
+        writing into a buffer made before (so it can be captured and replayed)."""
+        fast = self.fast
+        np.take(self.X, b.idx, axis=0, out=b.X)  # 1) the batch, gathered on the device
+        np.take(self.y, b.idx, axis=0, out=b.y)
+        if b.w is not None:
+            np.take(self.w, b.idx, axis=0, out=b.w)
+        a = b.X  # 2) forward: Z = A_prev W + b, A = g(Z), in place
+        for lay, (A, _, T), (fwd, _, _) in zip(fast.layers, b.layers, self.kernels):
+            np.matmul(a, lay.linear.W.data, out=A)
+            if lay.linear.b is not None:
+                np.add(A, lay.linear.b.data, out=A)
+            fwd(A, T, lay.alpha)
+            a = A
+        out, G, T = b.layers[-1]  # 3) the loss: per-sample losses and dL/d(out) in G
+        self._loss(b, out, b.y, G)
+        self.kernels[-1][1](G, out, T, fast.layers[-1].alpha)  # dL/dZ = dL/dA g'(Z)
+        if b.w is not None:
+            wcol = b.w.reshape(-1, 1)
+            np.multiply(b.per, wcol if b.per.ndim == 2 else b.w, out=b.per)
+            np.multiply(G, wcol, out=G)
+        np.multiply(G, 1.0 / b.count, out=G)  # the mean
+        for i in range(len(fast.layers) - 1, -1, -1):  # 4) backward, last layer first
+            lin, G = fast.layers[i].linear, b.layers[i][1]
+            below = b.X if i == 0 else b.layers[i - 1][0]
+            np.matmul(below.swapaxes(-1, -2), G, out=lin.W.grad)  # dL/dW = A_prevᵀ G
+            if lin.b is not None:
+                np.matmul(b.ones, G, out=lin.b.grad)  # dL/db = 1ᵀ G
+            if i:
+                A, D, T = b.layers[i - 1]
+                np.matmul(G, lin.W.data.swapaxes(-1, -2), out=D)  # dL/dA below = G Wᵀ
+                self.kernels[i - 1][1](D, A, T, fast.layers[i - 1].alpha)
+        if fast.l2:  # the L2 penalty's gradient (l2 / n) W; ||W||² for its value (host)
+            for lay, tmp, sq in zip(fast.layers, b.l2, b.sq):
+                W = lay.linear.W
+                np.multiply(W.data, fast.l2 / b.m, out=tmp)
+                np.add(W.grad, tmp, out=W.grad)
+                flat = W.data.reshape(-1)
+                np.matmul(flat, flat, out=sq)
+        for pack, h in zip(self.opt._packs, self.h):  # 5) the optimizer's own rule
+            for chunk in zip(pack.flat.data, pack.flat.grad, pack.work, pack.state):
+                self.opt._rule(*chunk, h)
+
+    def _loss(self, b: _Buffers, Z: Any, Y: Any, G: Any) -> None:
+        """functional's loss kernels, call for call, into b's buffers (b.per, G)."""
+        if self.loss in ("mse", "half_mse"):
+            c = _LOSSES[self.loss]
+            np.subtract(Z, Y, out=G)  # y_hat - y
+            np.multiply(G, G, out=b.per)
+            if c != 1.0:
+                np.multiply(b.per, c, out=b.per)
+            np.multiply(G, 2.0 * c, out=G)
+        elif self.loss == "binary_cross_entropy_with_logits":
+            S = b.S
+            np.copyto(S, Z)  # sigma(z) = (1 + tanh(z / 2)) / 2, in place
+            F.INPLACE[(F.sigmoid_fn, F.sigmoid_grad)][0](S, 0.0)
+            np.subtract(S, Y, out=G)  # dL/dz = sigma(z) - y
+            np.maximum(Z, 0, out=b.per)  # max(z, 0) - z y + log(1 + e^-|z|)
+            np.multiply(Z, Y, out=S)
+            np.subtract(b.per, S, out=b.per)
+            np.abs(Z, out=S)
+            np.negative(S, out=S)
+            np.exp(S, out=S)
+            np.log1p(S, out=S)
+            np.add(b.per, S, out=b.per)
+        else:  # cross-entropy on logits: softmax in G, -sum y log p per row
+            m, s, lse = b.col
+            np.max(Z, axis=1, keepdims=True, out=m)
+            np.subtract(Z, m, out=G)
+            np.exp(G, out=G)
+            np.matmul(G, b.onesK, out=s)
+            np.divide(G, s, out=G)  # softmax probabilities
+            np.log(s, out=lse)
+            np.add(lse, m, out=lse)  # logsumexp(z)
+            if Y.ndim == 1:  # labels: dL/dz = p - one_hot(y); loss lse - z_y
+                np.equal(Y.reshape(-1, 1), b.classes, out=b.S)
+                np.subtract(G, b.S, out=G)
+                np.add(b.rowsK, Y, out=b.flat)
+                np.take(Z.reshape(-1), b.flat, out=b.r)
+                np.subtract(lse[:, 0], b.r, out=b.per)
+            else:  # target rows: dL/dz = p sum(y) - y; loss lse sum(y) - sum(z y)
+                t = s  # (s is read no more)
+                np.sum(Y, axis=1, keepdims=True, out=t)
+                np.multiply(G, t, out=G)
+                np.subtract(G, Y, out=G)
+                np.multiply(lse[:, 0], t[:, 0], out=b.per)
+                np.multiply(Z, Y, out=b.S)
+                np.sum(b.S, axis=1, out=b.r)
+                np.subtract(b.per, b.r, out=b.per)
+
+    def run(self, b: _Buffers) -> None:
+        """Step ``b``: its first time uncaptured (warm-up), then captured once and
+        replayed (or uncaptured for good when capture failed)."""
+        if b.graph is not None:
+            b.graph.launch(self.stream)
+            return
+        if not b.seen or self.failed:
+            b.seen = True
+            self.step(b)
+            return
+        try:
+            self.stream.begin_capture()
+            try:
+                self.step(b)
+            finally:
+                graph = self.stream.end_capture()
+        except Exception as e:  # (a CUDA error, an operation that cannot be captured)
+            self.failed = f"{type(e).__name__}: {e}"
+            self.warnings.append(
+                "fit: the training step could not be captured in a CUDA graph "
+                f"({self.failed}); its steps run uncaptured."
+            )
+            self.stream = self.api.Stream(non_blocking=True)
+            with self.stream:
+                self.step(b)
+            return
+        b.graph = graph
+        graph.launch(self.stream)
+
+
+_PLANS: weakref.WeakKeyDictionary[FastMLP, _Plan] = weakref.WeakKeyDictionary()
+_NOTES: weakref.WeakKeyDictionary[FastMLP, list[str]] = weakref.WeakKeyDictionary()
+
+
+def why_not(fast: Any, optimizer: Any) -> str | None:
+    """Why ``fast`` (a :class:`~glassnet.fused.FastMLP`) and ``optimizer`` have no
+    captured step, or None when they have one."""
+    xp = namespace(fast.layers[0].W)
+    if cuda_api(xp) is None:
+        return f"the array library {getattr(xp, '__name__', xp)!r} has no CUDA graph API"
+    if fast.lead:
+        return "a stack of networks is trained by glassnet.many"
+    kernels = _kernels(fast)
+    if isinstance(kernels, str):
+        return kernels
+    name = fast.loss.name
+    if name not in _TABLE or fast.loss.kernel is not _TABLE[name]:
+        return f"the loss {fast.spec.name!r} has no captured form"
+    packs = getattr(optimizer, "_packs", None)
+    if packs is None or not hasattr(optimizer, "_per_step"):
+        return f"the optimizer {type(optimizer).__name__} is not one of glassnet.optim's"
+    for pack in packs:
+        if len(pack.flat.data) != 1 or pack.flat.data[0].dtype != fast.dtype:
+            return "the parameters are not all of the model's dtype"
+        if np.ptp(pack.steps) or not all(
+            getattr(p, "requires_grad", True) for p in pack.flat.params
+        ):
+            return "some parameters sit out steps (requires_grad=False, or other step counts)"
+    return None
+
+
+def use(fast: Any, optimizer: Any, batch_size: int, n: int, warnings: list[str]) -> bool:
+    """Whether fit should run its epochs through :func:`run_epoch`: the model is on a GPU
+    (not NumPy), trained in mini-batches, and :func:`why_not` finds nothing. Otherwise, for
+    a model on a GPU, the reason goes into ``warnings`` (fit's ``history.warnings``)."""
+    if namespace(fast.layers[0].W) is np:
+        return False
+    reason = "full-batch training" if batch_size >= n else why_not(fast, optimizer)
+    if reason is not None:
+        warnings.append(f"fit: the GPU steps run uncaptured (eager): {reason}.")
+    _NOTES[fast] = warnings
+    return reason is None
+
+
+@contextmanager
+def _plain_reductions(xp: Any) -> Any:
+    """CuPy without its CUB accelerators (their reductions take scratch memory from the
+    pool, which a captured graph must not); nothing for another library."""
+    try:
+        from cupy._core import _accelerator as acc  # (CuPy's own switch)
+    except ImportError:
+        yield
+        return
+    kinds = ("elementwise", "reduction", "routine")
+    before = [getattr(acc, f"get_{k}_accelerators")() for k in kinds]
+    for k in kinds:
+        getattr(acc, f"set_{k}_accelerators")([])
+    try:
+        yield
+    finally:
+        for k, b in zip(kinds, before):
+            getattr(acc, f"set_{k}_accelerators")(b)
+
+
+def run_epoch(
+    fast: FastMLP,
+    optimizer: Any,
+    X: Any,
+    y: Any,
+    w: Any,
+    order: Any,
+    batch_size: int,
+    *,
+    max_steps: int | None = None,
+    step0: int = 0,
+    snapshot: Sequence[tuple[Any, Any]] | None = None,
+) -> np.ndarray:
+    """One epoch of mini-batches drawn by the device index array ``order`` (None: the rows
+    in order), each step captured and replayed as the module docstring says; the contract
+    of :func:`glassnet.jit.run_epoch`. Returns the batch losses (float64, on the host), up
+    to the first non-finite one. ``step0`` is the steps taken before (the 64-step snapshots
+    follow it); ``snapshot`` is fit's (parameter, copy) pairs."""
+    if optimizer.prepared() == optimizer.step:  # (the checks of a step; a None grad is 0)
+        for pack in optimizer._packs:
+            pack.flat.sync()
+    plan = _PLANS.get(fast)
+    if (
+        plan is None
+        or plan.opt is not optimizer
+        or plan.key != plan._key()
+        or any(a is not b for a, b in zip((plan.X, plan.y, plan.w), (X, y, w)))
+    ):  # fmt: skip  (new data, a setting or the optimizer's buffers changed: capture again)
+        plan = _PLANS[fast] = _Plan(fast, optimizer, X, y, w)
+    n, bs, xp = X.shape[0], batch_size, plan.xp
+    starts = list(range(0, n, bs))[: max_steps if max_steps is not None else None]
+    order = plan.rows if order is None else order
+    api, interrupt = plan.api, None
+    api.get_current_stream().synchronize()  # the data and weights written before
+    with _plain_reductions(xp), plan.stream:
+        table = plan.table(len(starts))
+        width = bs * fast.layers[-1].neurons + len(fast.layers)  # the most a step writes out
+        losses_dev = xp.empty((len(starts), width), plan.dtype)
+        taken = 0
+        try:
+            for k, s in enumerate(starts):
+                m = min(bs, n - s)
+                b = plan.bufs.get(m) or plan.bufs.setdefault(m, _Buffers(plan, m))
+                np.copyto(b.idx, order[s : s + m])
+                np.copyto(plan.numbers, table[k])
+                plan.run(b)
+                np.copyto(losses_dev[k, : b.out.size], b.out)
+                taken = k + 1
+                if (step0 + taken) % 64 == 0:  # θ after this step, two copies kept
+                    copies = [p.flat.data[0].copy() for p in optimizer._packs]
+                    plan.slots = [*plan.slots[-1:], (step0 + taken, copies)]
+        except KeyboardInterrupt as e:
+            interrupt = e
+        plan.stream.synchronize()
+        host = to_device(losses_dev[:taken], "cpu")
+    for pack in optimizer._packs:
+        pack.steps += taken
+    optimizer.t += taken
+    out = []
+    for k in range(taken):
+        m = min(bs, n - starts[k])
+        b = plan.bufs[m]
+        per = host[k, : b.per.size].reshape(b.per.shape)
+        loss = float(np.add.reduce(per, axis=None)) / b.count
+        if fast.l2:
+            penalty = 0.0
+            for i in range(len(fast.layers)):
+                penalty += 0.5 * (fast.l2 / m) * float(host[k, b.per.size + i])
+            loss += penalty
+        out.append(loss)
+        if not math.isfinite(loss):
+            _restore(plan, step0 + k, snapshot)
+            break
+    losses = np.array(out, dtype=np.float64)
+    if interrupt is not None:
+        interrupt.losses = losses
+        raise interrupt
+    return losses
+
+
+def _restore(plan: _Plan, bad: int, snapshot: Sequence[tuple[Any, Any]] | None) -> None:
+    """Step ``bad`` (steps before it: ``bad``) had a non-finite loss: the latest copy of θ
+    taken before it (the loss after it was finite) goes into fit's ``snapshot``."""
+    kept = [copies for s, copies in plan.slots if s < bad]
+    if not kept or snapshot is None:
+        return
+    where = {id(p): (i, sl) for i, pack in enumerate(plan.opt._packs)
+             for p, (_, sl) in zip(pack.flat.params, pack.flat.slots)}  # fmt: skip
+    for p, arr in snapshot:
+        i, sl = where[id(p)]
+        np.copyto(arr, kept[-1][i][sl].reshape(arr.shape))
