@@ -18,12 +18,13 @@ array anywhere in the engine.
 
 from __future__ import annotations
 
+import copy
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-__all__ = ["DEVICES", "namespace", "device_of", "to_device", "is_array", "cupy"]
+__all__ = ["DEVICES", "namespace", "device_of", "to_device", "is_array", "cupy", "host_model"]
 
 DEVICES = ("cpu", "cuda")
 
@@ -42,7 +43,8 @@ def cupy() -> ModuleType:
 
 def namespace(x: Any) -> Any:
     """The array module of ``x``: NumPy for a NumPy array (and for anything that is not an
-    array), else the module its ``__array_namespace__`` names (CuPy for a CuPy array)."""
+    array), the module its ``__array_namespace__`` names, and CuPy for a CuPy array (whose
+    ndarray names none)."""
     if type(x) is np.ndarray:
         return np
     if hasattr(x, "__array_namespace__"):
@@ -51,11 +53,12 @@ def namespace(x: Any) -> Any:
 
 
 def is_array(x: Any) -> bool:
-    """A NumPy array, or an array of another library that names its namespace (not a NumPy
-    scalar)."""
+    """A NumPy array, or an array of another library that names its namespace, or a CuPy
+    array (not a NumPy scalar)."""
     return isinstance(x, np.ndarray) or (
-        hasattr(x, "__array_namespace__") and hasattr(x, "shape") and not isinstance(x, np.generic)
-    )
+        (hasattr(x, "__array_namespace__") or device_of(x) == "cuda")
+        and hasattr(x, "shape") and not isinstance(x, np.generic)
+    )  # fmt: skip
 
 
 def device_of(x: Any) -> str:
@@ -71,6 +74,17 @@ def to_device(x: Any, device: str) -> Any:
     if device == "cpu":  # (CuPy's .get(); another library's array through NumPy's asarray)
         return x if type(x) is np.ndarray else x.get() if hasattr(x, "get") else np.asarray(x)
     return cupy().asarray(x)
+
+
+def host_model(model: Any) -> Any:
+    """``model`` itself when its parameters are NumPy arrays; else a copy of it whose
+    parameters hold host (NumPy) copies of the values, the model itself untouched. What
+    reads a model's numbers on the CPU (``predict``, ``explain``) computes on it: the CPU's
+    numbers from the same weights."""
+    if all(type(p.data) is np.ndarray for p in model.parameters()):
+        return model
+    arrays = [a for p in model.parameters() for a in (p.data, p.grad) if a is not None]
+    return copy.deepcopy(model, {id(a): to_device(a, "cpu") for a in arrays})
 
 
 def place(

@@ -74,6 +74,7 @@ import numpy as np
 
 from . import functional as F
 from ._validation import check_choice
+from .backend import host_model
 from .fused import FastMLP, Layer, layers_of
 from .nn.module import Module
 from .report import (
@@ -1184,6 +1185,7 @@ def explain(
      [0.119 0.119]
      [0.881 0.002]]
     """
+    model = host_model(model) if isinstance(model, Module) else model  # (GPU: a host copy)
     layers = layers_of(model)
     known = sorted(n for n in set(F.LOSSES) | set(F.LOSS_ALIASES) if F.get_loss(n).name in _KINDS)
     if not isinstance(loss, str) or loss not in known:

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from .backend import is_array, to_device
 from .files import WriteError, atomic_write
 
 if TYPE_CHECKING:
@@ -170,6 +171,8 @@ def _nonfinite_message(a: np.ndarray, what: str) -> str | None:
 
 def _clean_array(a: Any, what: str) -> np.ndarray:
     """Check one array for storing; return it C-contiguous in native byte order."""
+    if not isinstance(a, np.ndarray) and is_array(a):  # on a GPU: its host copy is stored
+        a = to_device(a, "cpu")
     if not isinstance(a, np.ndarray):
         raise TypeError(
             f"{what} must be a numpy.ndarray, got {type(a).__name__}: convert it with numpy.asarray"

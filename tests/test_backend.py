@@ -350,3 +350,38 @@ def test_fit_refuses_to_move_a_model_whose_optimizer_stays_behind(monkeypatch):
         gn.fit(model, X, X[:, :1], optimizer=opt, device="cuda", epochs=1, verbose=0)
     assert all(type(p.data) is np.ndarray for p in model.parameters())  # nothing moved
     gn.fit(model, X, X[:, :1], optimizer=opt, device="cpu", epochs=1, verbose=0)  # no move
+
+
+def test_predict_explain_and_model_files_of_a_model_on_the_device(tmp_path):
+    """A model whose weights live in the other library predicts, explains and saves the
+    CPU's numbers (from host copies), and is left where it was; a file loads on the CPU."""
+    from glassnet import io
+    from glassnet.explain import explain
+
+    X, rng = _data(12)
+    cpu = nn.MLP([5, 4, 3], "tanh", "softmax", rng=0, dtype=np.float64)
+    dev = _recorded(nn.MLP([5, 4, 3], "tanh", "softmax", rng=0, dtype=np.float64))
+    gn.fit(cpu, X, rng.integers(0, 3, 12), loss="cross_entropy", epochs=2, verbose=0)
+    for p, q in zip(dev.parameters(), cpu.parameters()):
+        p.data[...] = q.data  # the trained weights, over there
+    CALLS.clear()
+    got = dev.predict(X)
+    assert type(got) is np.ndarray and not CALLS  # computed on host copies
+    np.testing.assert_array_equal(got, cpu.predict(X))
+    np.testing.assert_array_equal(dev.predict(X.view(Recorded)), got)  # device inputs too
+    assert all(type(p.data) is Recorded for p in dev.parameters())  # left where it was
+    a, b = (
+        explain(cpu, X[:2], [0, 2], "cross_entropy"),
+        explain(dev, X[:2], [0, 2], "cross_entropy"),
+    )
+    for name in ("Z", "A", "dL_dZ", "grad_W"):
+        for u, v in zip(getattr(a, name), getattr(b, name)):
+            np.testing.assert_array_equal(u, v)
+    assert str(a) == str(b)
+    path = io.save_model(dev, tmp_path / "dev.glassnet")
+    back = io.load_model(path)
+    assert all(type(p.data) is np.ndarray for p in back.parameters())  # on the CPU
+    for p, q in zip(back.parameters(), cpu.parameters()):
+        np.testing.assert_array_equal(p.data, q.data)
+    io.load_weights(dev, path)  # into the device model: its arrays stay over there
+    assert all(type(p.data) is Recorded for p in dev.parameters())

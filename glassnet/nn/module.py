@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_state_arrays, check_state_dict, check_to_args
-from ..backend import to_device
+from ..backend import host_model, to_device
 from ..tensor import Tensor, no_grad
 
 __all__ = ["Module", "Parameter"]
@@ -128,7 +128,10 @@ class Module:
                 p.grad = None
 
     def predict(self, X: Any) -> np.ndarray:
-        """Forward pass without recording a graph, in eval mode; returns a NumPy array."""
+        """Forward pass without recording a graph, in eval mode; returns a NumPy array. (A
+        model on a GPU predicts on a host copy of itself: the CPU's numbers.)"""
+        if (host := host_model(self)) is not self:
+            return host.predict(X if isinstance(X, Tensor) else to_device(X, "cpu"))
         ps = self.parameters()
         if not isinstance(X, Tensor) and ps:
             X = np.asarray(X, dtype=ps[0].dtype)  # the model's dtype, as fit does
