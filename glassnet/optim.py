@@ -276,18 +276,24 @@ class Optimizer:
             on = [p.grad is not None and getattr(p, "requires_grad", True) for p in flat.params]
             none = [p for p in flat.params if p.grad is None]
             pack.steps += on  # each parameter counts the steps it takes
-            flat.sync()
-            slots = [(c, s, int(k), o) for (c, s), k, o in zip(flat.slots, pack.steps, on)]
+            own = flat.own_grads()  # fresh gradients, read where backward() left them when
+            own = own if sum(a.size for a in own.values()) >= _BLOCK else {}  # that saves a copy
+            flat.sync(keep=own)
+            slots = [
+                (c, s, int(k), o, i)
+                for i, ((c, s), k, o) in enumerate(zip(flat.slots, pack.steps, on))
+            ]
             chunks = zip(flat.data, flat.grad, pack.work, pack.state)
             for c, (w, g, (a, b), state) in enumerate(chunks):  # per dtype
-                mine = [(s, k, o) for d, s, k, o in slots if d == c]
-                if all(o and k == mine[0][1] for _, k, o in mine):  # one rule over the buffer
-                    h = self._per_step({**pack.settings, "t": mine[0][1]})
+                mine = [(s, k, o, i) for d, s, k, o, i in slots if d == c]
+                if not own and all(o and k == mine[0][1] for _, k, o, _ in mine):  # one rule
+                    h = self._per_step({**pack.settings, "t": mine[0][1]})  # over the buffer
                     self._rule(w, g, (a, b), state, h)
                     continue
-                for s, k, _ in filter(lambda m: m[2], mine):  # each of them on its own slices
+                for s, k, _, i in filter(lambda m: m[2], mine):  # each on its own slices
+                    gi = own[i].reshape(-1) if i in own else g[s]
                     h = self._per_step({**pack.settings, "t": k})
-                    self._rule(w[s], g[s], (a[s], b[s]), {n: v[s] for n, v in state.items()}, h)
+                    self._rule(w[s], gi, (a[s], b[s]), {n: v[s] for n, v in state.items()}, h)
             for p in none:  # as in PyTorch: no gradient before the step, none after it
                 p.grad = None
         return loss

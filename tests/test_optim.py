@@ -1045,3 +1045,39 @@ def test_a_prepared_step_after_zero_grad_or_a_load_is_a_checked_step():
     for pa, pb in zip(a, b):
         np.testing.assert_array_equal(pa.data, pb.data)
     assert opt_a.state_dict()["t"] == opt_b.state_dict()["t"] == 2
+
+
+@pytest.mark.parametrize(("cls", "ref", "lr", "kw"), CASES, ids=CASE_IDS)
+def test_fresh_gradients_are_read_where_they_are_bit_for_bit(cls, ref, lr, kw):
+    """A hand-written loop's backward() leaves each .grad a fresh array: above 65536 values
+    in all, step reads them there instead of copying them into the flat buffer first. The
+    weights and state equal those of the copying path (the same gradients written into the
+    bound views) bit for bit, with a frozen parameter and one without a gradient among them;
+    the fresh arrays stay the parameters' .grad, unchanged."""
+    rng = np.random.default_rng(11)
+    shapes, dtypes = [(300, 240), (240,), (7,), (240, 3)], (np.float32, np.float64)
+    a = [P(rng.standard_normal(s).astype(dtypes[i % 2])) for i, s in enumerate(shapes)]
+    b = [P(p.data.copy()) for p in a]
+    opt_a, opt_b = cls(a, lr=lr, **kw), cls(b, lr=lr, **kw)
+    for step in range(3):
+        for i, (pa, pb) in enumerate(zip(a, b)):
+            g = rng.standard_normal(pa.data.shape).astype(pa.data.dtype)
+            pa.grad = None if (i == 2 and step == 1) else g  # a fresh array (or none)
+            if pb.grad is None or pa.grad is None:
+                pb.grad = None if pa.grad is None else g.copy()
+            else:
+                pb.grad[...] = g  # into the bound view: the copying path
+        a[3].requires_grad = b[3].requires_grad = step != 2  # frozen in the last step
+        fresh = [p.grad for p in a]
+        before = [None if g is None else g.copy() for g in fresh]
+        opt_a.step(), opt_b.step()
+        for p, g, g0 in zip(a, fresh, before):
+            assert p.grad is g  # read in place, left where it was
+            if g is not None:
+                np.testing.assert_array_equal(g, g0)
+    for pa, pb in zip(a, b):
+        np.testing.assert_array_equal(pa.data, pb.data)
+    sa, sb = opt_a.state_dict(), opt_b.state_dict()
+    for ga, gb in zip(sa["param_groups"], sb["param_groups"]):
+        for k in ga:
+            np.testing.assert_array_equal(ga[k], gb[k])

@@ -26,7 +26,7 @@ True
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from typing import Any
 
 import numpy as np
@@ -134,15 +134,35 @@ class FlatParameters:
                 )
             view[...] = value
 
-    def sync(self) -> FlatParameters:
+    def sync(self, keep: Container[int] = ()) -> FlatParameters:
         """Rebind each parameter whose ``.data`` / ``.grad`` the user replaced (its new
-        values copied into its slot; a None ``.grad`` counts as 0). Returns self."""
+        values copied into its slot; a None ``.grad`` counts as 0). The ``.grad`` of the
+        parameters numbered in ``keep`` stays where it is, uncopied (see :meth:`own_grads`).
+        Returns self."""
         for i, (p, dv, gv) in enumerate(self._slots):
-            if p.data is not dv or p.grad is not gv:  # one identity test per parameter
+            own = i in keep
+            if p.data is not dv or (p.grad is not gv and not own):  # identity tests
+                grad = p.grad
+                if own:  # .data copied in, .grad left where it is
+                    p.grad = gv
                 self._copy_in(i)
-                p.data, p.grad = dv, gv
+                p.data, p.grad = dv, grad if own else gv
                 _PACKED[id(p)] = self  # taken back from a packing that took it over
         return self
+
+    def own_grads(self) -> dict[int, Any]:
+        """``{i: p.grad}`` for each parameter whose ``.grad`` is an array of its own (not its
+        slot's view) of the parameter's shape, dtype and array type: what a fresh
+        ``backward()`` leaves after ``zero_grad()``. An update can read it where it is
+        instead of copying it into the flat buffer first (one pass over it fewer)."""
+        return {
+            i: p.grad
+            for i, (p, _, gv) in enumerate(self._slots)
+            if p.grad is not gv
+            and type(p.grad) is type(gv)
+            and p.grad.shape == gv.shape
+            and p.grad.dtype == gv.dtype
+        }
 
     def zero_grad(self) -> None:
         """∂J/∂θ ← 0 in place; every ``p.grad`` is its view again."""
