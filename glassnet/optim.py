@@ -28,7 +28,10 @@ buffers from :func:`glassnet.nn.flatten_parameters`: per dtype, one vector θ an
 seen a gradient; ``None`` before, as in PyTorch) a view of them. An
 update is then a few whole-buffer NumPy calls with ``out=`` (no loop over layers, no
 allocation), and the optimizer's state (velocity, moments) is flat arrays shaped like
-θ. Before each step a ``.data`` or ``.grad`` the user rebound is copied back in.
+θ. Before each step a ``.data`` or ``.grad`` the user rebound is copied back in,
+except fresh gradients of 65536 values or more in all (a hand-written loop's
+``backward()`` after ``zero_grad()``): the rules read those where they are, parameter by
+parameter, which saves a pass over every gradient.
 
 Example: the lecture's update on a stand-in parameter.
 
