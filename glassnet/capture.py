@@ -175,6 +175,10 @@ class _Plan:
         self.warnings = _NOTES.get(fast, [])  # fit's history.warnings, given to use()
         self.rows = self.xp.arange(X.shape[0], dtype=np.int64)  # order=None: rows in order
         self.slots: list[Any] = []  # device copies of θ every 64 steps
+        self.views = {  # each parameter's values and gradient: views of the flat buffers
+            id(p): tuple(buf[c][sl].reshape(p.data.shape) for buf in (f.data, f.grad))
+            for f in (pack.flat for pack in opt._packs) for p, (c, sl) in zip(f.params, f.slots)
+        }  # fmt: skip
         self.key = self._key()
         self._numbers()
 
@@ -221,12 +225,14 @@ class _Plan:
         np.take(self.y, b.idx, axis=0, out=b.y)
         if b.w is not None:
             np.take(self.w, b.idx, axis=0, out=b.w)
-        a = b.X  # 2) forward: Z = A_prev W + b, A = g(Z), in place
-        for lay, (A, _, T), (fwd, _, _) in zip(fast.layers, b.layers, self.kernels):
-            np.matmul(a, lay.linear.W.data, out=A)
-            if lay.linear.b is not None:
-                np.add(A, lay.linear.b.data, out=A)
-            fwd(A, T, lay.alpha)
+        a, (W, bias) = b.X, self._weights()  # 2) forward: Z = A_prev W + b, A = g(Z)
+        for lay, (A, _, T), (fwd, _, _), Wi, bi in zip(
+            fast.layers, b.layers, self.kernels, W, bias
+        ):
+            np.matmul(a, Wi[0], out=A)
+            if bi is not None:
+                np.add(A, bi[0], out=A)
+            fwd(A, T, lay.alpha)  # in place
             a = A
         out, G, T = b.layers[-1]  # 3) the loss: per-sample losses and dL/d(out) in G
         self._loss(b, out, b.y, G)
@@ -237,25 +243,29 @@ class _Plan:
             np.multiply(G, wcol, out=G)
         np.multiply(G, 1.0 / b.count, out=G)  # the mean
         for i in range(len(fast.layers) - 1, -1, -1):  # 4) backward, last layer first
-            lin, G = fast.layers[i].linear, b.layers[i][1]
-            below = b.X if i == 0 else b.layers[i - 1][0]
-            np.matmul(below.swapaxes(-1, -2), G, out=lin.W.grad)  # dL/dW = A_prevᵀ G
-            if lin.b is not None:
-                np.matmul(b.ones, G, out=lin.b.grad)  # dL/db = 1ᵀ G
+            G, below = b.layers[i][1], b.X if i == 0 else b.layers[i - 1][0]
+            np.matmul(below.swapaxes(-1, -2), G, out=W[i][1])  # dL/dW = A_prevᵀ G
+            if bias[i] is not None:
+                np.matmul(b.ones, G, out=bias[i][1])  # dL/db = 1ᵀ G
             if i:
                 A, D, T = b.layers[i - 1]
-                np.matmul(G, lin.W.data.swapaxes(-1, -2), out=D)  # dL/dA below = G Wᵀ
+                np.matmul(G, W[i][0].swapaxes(-1, -2), out=D)  # dL/dA below = G Wᵀ
                 self.kernels[i - 1][1](D, A, T, fast.layers[i - 1].alpha)
         if fast.l2:  # the L2 penalty's gradient (l2 / n) W; ||W||² for its value (host)
-            for lay, tmp, sq in zip(fast.layers, b.l2, b.sq):
-                W = lay.linear.W
-                np.multiply(W.data, fast.l2 / b.m, out=tmp)
-                np.add(W.grad, tmp, out=W.grad)
-                flat = W.data.reshape(-1)
-                np.matmul(flat, flat, out=sq)
+            for (w, g), tmp, sq in zip(W, b.l2, b.sq):
+                np.multiply(w, fast.l2 / b.m, out=tmp)
+                np.add(g, tmp, out=g)
+                np.matmul(w.reshape(-1), w.reshape(-1), out=sq)
         for pack, h in zip(self.opt._packs, self.h):  # 5) the optimizer's own rule
             for chunk in zip(pack.flat.data, pack.flat.grad, pack.work, pack.state):
                 self.opt._rule(*chunk, h)
+
+    def _weights(self) -> tuple[list, list]:
+        """Per layer: (W, dL/dW) and (b, dL/db) (None without a bias), as views of the
+        optimizer's flat buffers, which the graph points into."""
+        lins = [lay.linear for lay in self.fast.layers]
+        bias = [None if lin.b is None else self.views[id(lin.b)] for lin in lins]
+        return [self.views[id(lin.W)] for lin in lins], bias
 
     def _loss(self, b: _Buffers, Z: Any, Y: Any, G: Any) -> None:
         """functional's loss kernels, call for call, into b's buffers (b.per, G)."""
@@ -326,9 +336,7 @@ class _Plan:
                 "fit: the training step could not be captured in a CUDA graph "
                 f"({self.failed}); its steps run uncaptured."
             )
-            self.stream = self.api.Stream(non_blocking=True)
-            with self.stream:
-                self.step(b)
+            self.step(b)  # (nothing of a capture runs: this step is still to take)
             return
         b.graph = graph
         graph.launch(self.stream)
@@ -416,9 +424,9 @@ def run_epoch(
     of :func:`glassnet.jit.run_epoch`. Returns the batch losses (float64, on the host), up
     to the first non-finite one. ``step0`` is the steps taken before (the 64-step snapshots
     follow it); ``snapshot`` is fit's (parameter, copy) pairs."""
-    if optimizer.prepared() == optimizer.step:  # (the checks of a step; a None grad is 0)
-        for pack in optimizer._packs:
-            pack.flat.sync()
+    optimizer.prepared()  # the checks of a step; then every .data/.grad is its flat view
+    for pack in optimizer._packs:  # again (a None gradient as 0: fit writes them all)
+        pack.flat.sync()
     plan = _PLANS.get(fast)
     if (
         plan is None

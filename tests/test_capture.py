@@ -186,3 +186,29 @@ def test_without_a_gpu_library_nothing_is_captured():
     assert not capture.use(fast, opt, 8, 40, notes) and notes == []  # NumPy: not the GPU
     tb._recorded(model)
     assert "no CUDA graph API" in capture.why_not(fast, opt)
+
+
+def test_a_divergence_late_in_an_epoch_keeps_the_weights_of_the_64th_step(gpu):
+    """Row 150 (step 76 at batch 2, unshuffled) has a target the loss overflows on. The
+    eager run stops before that step; the captured one sees it at the epoch's end, after
+    the steps that followed, and puts back its copy of the weights after step 64."""
+    X, _ = _data(256)
+    y = X[:, :1].copy()
+    y[150] = 1e200
+    kw = dict(lr=0.01, batch_size=2, shuffle=False, verbose=0)
+    at64 = nn.MLP([5, 8, 1], "tanh", rng=0, dtype=np.float64)
+    gn.fit(at64, X, y, epochs=1, max_steps=64, engine="fused", **kw)
+    runs = []
+    for captured in (False, True):
+        model = nn.MLP([5, 8, 1], "tanh", rng=0, dtype=np.float64)
+        if captured:
+            tb._recorded(model)
+        with pytest.raises(gn.DivergenceError, match="the loss became inf at step 76 ") as e:
+            gn.fit(model, X, y, epochs=2, engine="auto" if captured else "fused", **kw)
+        runs.append((e.value.history, [p.data.view(np.ndarray) for p in model.parameters()]))
+    (h0, eager), (h1, captured) = runs
+    assert h1.engine == "captured" and h0.loss == h1.loss == [] and h0.steps == h1.steps == 75
+    assert "up to 64 steps earlier" in str(e.value)
+    for a, b in zip(captured, at64.parameters()):
+        np.testing.assert_array_equal(a, b.data)
+    assert not all(np.array_equal(a, b) for a, b in zip(eager, captured))  # (eager: step 75's)
