@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from .backend import is_array, to_device
+from .backend import host_model, is_array, namespace, to_device
 from .files import WriteError, atomic_write
 
 if TYPE_CHECKING:
@@ -792,7 +792,7 @@ def check_arrays_against(
 
 def _encode_state(value: Any, where: str, parts: tuple[str, ...], tensors: dict) -> Any:
     """JSON for optimizer state; arrays go to ``tensors`` under ``optim/<path>``."""
-    if isinstance(value, np.ndarray):
+    if is_array(value):  # (a GPU optimizer's: their host copies)
         base = OPTIM_PREFIX + "/".join(parts)
         name, i = base, 1
         while name in tensors:  # keys holding "/" could make two paths meet
@@ -1174,7 +1174,10 @@ def load_weights(module: Module, path: str | os.PathLike[str]) -> Module:
         check_arrays_against(arrays, expected)
     except ModelFileError as exc:
         raise ModelFileError(f"'{_as_path(path)}': {exc}") from None
-    module.load_state_dict(arrays)
+    host = host_model(module)  # a model on a GPU: loaded on a host copy, then moved over
+    host.load_state_dict(arrays)
+    for p, q in zip(module.parameters(), host.parameters() if host is not module else ()):
+        p.data[...] = namespace(p.data).asarray(q.data)
     return module
 
 

@@ -383,5 +383,16 @@ def test_predict_explain_and_model_files_of_a_model_on_the_device(tmp_path):
     assert all(type(p.data) is np.ndarray for p in back.parameters())  # on the CPU
     for p, q in zip(back.parameters(), cpu.parameters()):
         np.testing.assert_array_equal(p.data, q.data)
+    for p in dev.parameters():
+        p.data[...] = 0.0
     io.load_weights(dev, path)  # into the device model: its arrays stay over there
     assert all(type(p.data) is Recorded for p in dev.parameters())
+    for p, q in zip(dev.parameters(), cpu.parameters()):
+        np.testing.assert_array_equal(p.data.view(np.ndarray), q.data)
+    opt = optim.Adam(dev.parameters(), lr=0.01)  # a checkpoint: host copies of both states
+    gn.fit(dev, X, rng.integers(0, 3, 12), loss="cross_entropy", optimizer=opt, epochs=1,
+           batch_size=4, verbose=0)  # fmt: skip
+    ck = io.load_checkpoint(io.save_checkpoint(tmp_path / "ck", dev.state_dict(), opt.state_dict()))
+    m = opt.state_dict()["param_groups"][0]["m.0"].view(np.ndarray)
+    np.testing.assert_array_equal(ck.optimizer_state["param_groups"][0]["m.0"], m)
+    assert type(ck.optimizer_state["param_groups"][0]["m.0"]) is np.ndarray
