@@ -63,6 +63,7 @@ steps before it (device copies made as the epoch runs) go into fit's ``snapshot`
 
 from __future__ import annotations
 
+import inspect
 import math
 import weakref
 from collections.abc import Sequence
@@ -112,9 +113,15 @@ def _kernels(fast: FastMLP) -> list[tuple] | str:
         if act.fn is F.leaky_relu_fn:
             out.append((_leaky_fwd, _leaky_bwd, fast.dtype))
         else:
-            fwd = k[0]
-            out.append((lambda A, T, a, f=fwd: f(A, a), k[1], fast.dtype if k[2] == "f" else k[2]))
+            out.append((_forward(k), k[1], fast.dtype if k[2] == "f" else k[2]))
     return out
+
+
+def _forward(k: tuple) -> Any:
+    """An INPLACE entry's forward as ``forward(A, T, alpha)`` (whether it takes the scratch
+    buffer T or not)."""
+    f = k[0]
+    return f if len(inspect.signature(f).parameters) == 3 else (lambda A, T, alpha: f(A, alpha))
 
 
 _LOSSES = {  # the table's kernels this module writes allocation-free (c of the squared ones)
@@ -279,7 +286,7 @@ class _Plan:
         elif self.loss == "binary_cross_entropy_with_logits":
             S = b.S
             np.copyto(S, Z)  # sigma(z) = (1 + tanh(z / 2)) / 2, in place
-            F.INPLACE[(F.sigmoid_fn, F.sigmoid_grad)][0](S, 0.0)
+            _forward(F.INPLACE[(F.sigmoid_fn, F.sigmoid_grad)])(S, None, 0.0)
             np.subtract(S, Y, out=G)  # dL/dz = sigma(z) - y
             np.maximum(Z, 0, out=b.per)  # max(z, 0) - z y + log(1 + e^-|z|)
             np.multiply(Z, Y, out=S)
