@@ -116,3 +116,15 @@ def place(
                 f"model.to({device!r}) first and build the optimizer after."
             )
         model.to(device=device)
+
+
+def kept(keep: dict | None, name: str, make: Any) -> Any:
+    """``keep[name]``, made by ``make()`` the first time it is asked for; a fresh ``make()``
+    without a dict. The fast path keeps one dict of buffers per batch size, so its later
+    steps allocate nothing (what a step captured on a GPU needs)."""
+    if keep is None:
+        return make()
+    a = keep.get(name)
+    if a is None:
+        a = keep[name] = make()
+    return a

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend import is_array
+from .backend import is_array, kept
 from .tensor import Tensor, as_tensor, axis_args
 
 # fmt: off
@@ -51,7 +51,7 @@ def sigmoid_fn(z: np.ndarray) -> np.ndarray:
     return _sigmoid_(z.astype(dt) if is_array(z) else np.array(z, dtype=dt))  # a copy
 
 
-def _sigmoid_(A: np.ndarray, alpha: float = 0.0) -> np.ndarray:
+def _sigmoid_(A: np.ndarray) -> np.ndarray:
     """In place: A holds z and becomes (1 + tanh(z / 2)) / 2."""
     A *= 0.5
     np.tanh(A, out=A)
@@ -172,10 +172,12 @@ _ALIASES = dict(logistic="sigmoid", linear="identity", none="identity", leakyrel
 
 
 # In-place forms of the built-in functions above, for the fast path (glassnet.fused).
-# ``forward_(A, alpha)`` turns a buffer holding z into g(z); ``backward_(D, A, T, alpha)``
-# multiplies D by g'(z) read from a = g(z), with T a scratch buffer of A's shape (bool for the
-# ReLUs). They are keyed by the table's functions: an entry whose fn or grad is replaced has
-# none, and the fast path then calls its fn and grad, so every engine follows the table.
+# ``forward_(A, T, alpha)`` turns a buffer holding z into g(z); ``backward_(D, A, T, alpha)``
+# multiplies D by g'(z) read from a = g(z); T is a scratch buffer of A's shape (bool for
+# ReLU). None of them allocates, so a step made of them can be captured on a GPU
+# (glassnet.capture). They are keyed by the table's functions: an entry whose fn or grad is
+# replaced has none, and the fast path then calls its fn and grad, so every engine follows
+# the table.
 def _sigmoid_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> None:
     np.subtract(1.0, A, out=T)
     T *= A
@@ -192,18 +194,22 @@ def _relu_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> None
     D *= np.greater(A, 0, out=T)  # D *= [a > 0]
 
 
+def _leaky_fwd(A: np.ndarray, T: np.ndarray, alpha: float) -> None:
+    np.maximum(A, np.multiply(A, alpha, out=T), out=A)  # max(z, alpha z)
+
+
 def _leaky_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> None:
-    D[~np.greater(A, 0, out=T)] *= alpha  # D *= 1 if a > 0 else alpha
+    D *= np.maximum(np.greater(A, 0, out=T), alpha, out=T)  # D *= 1 if a > 0 else alpha
 
 
 INPLACE: dict[tuple[Callable[..., Any], Callable[..., Any]], tuple[Any, Any, Any]] = {
-    # (fn, grad): (forward_(A, alpha), backward_(D, A, T, alpha), scratch dtype or None);
+    # (fn, grad): (forward_(A, T, alpha), backward_(D, A, T, alpha), scratch dtype or None);
     # k is leaky ReLU's alpha, which the other functions ignore (_)
-    (sigmoid_fn, sigmoid_grad): (_sigmoid_, _sigmoid_bwd, "f"),
-    (tanh_fn, tanh_grad): (lambda A, _: np.tanh(A, out=A), _tanh_bwd, "f"),
-    (relu_fn, relu_grad): (lambda A, _: np.maximum(A, 0, out=A), _relu_bwd, bool),
-    (leaky_relu_fn, leaky_relu_grad): (lambda A, k: np.maximum(A, A * k, out=A), _leaky_bwd, bool),
-    (identity_fn, identity_grad): (lambda A, _: A, lambda D, A, T, _: None, None),
+    (sigmoid_fn, sigmoid_grad): (lambda A, T, _: _sigmoid_(A), _sigmoid_bwd, "f"),
+    (tanh_fn, tanh_grad): (lambda A, T, _: np.tanh(A, out=A), _tanh_bwd, "f"),
+    (relu_fn, relu_grad): (lambda A, T, _: np.maximum(A, 0, out=A), _relu_bwd, bool),
+    (leaky_relu_fn, leaky_relu_grad): (_leaky_fwd, _leaky_bwd, "f"),
+    (identity_fn, identity_grad): (lambda A, T, _: A, lambda D, A, T, _: None, None),
 }
 
 
@@ -331,16 +337,19 @@ def dropout(x: Any, p: float, rng: np.random.Generator, training: bool = True) -
 
 
 # ---------------------------------------------------------------------- losses
-# Each loss is one object in LOSSES. Its kernel ``kernel(out, y, G) -> per`` writes the
-# unreduced dL/d(out) into the buffer G (out's shape) and returns the per-entry losses (out's
-# shape; (N,) for cross-entropy). The graph functions below and the fast path
-# (glassnet.fused) both call the kernel; _reduce applies sample weights and the mean.
+# Each loss is one object in LOSSES. Its kernel ``kernel(out, y, G, keep=None) -> per`` writes
+# the unreduced dL/d(out) into the buffer G (out's shape) and returns the per-entry losses
+# (out's shape; (N,) for cross-entropy). Every intermediate goes into a buffer of
+# ``keep``, a dict the fast path (glassnet.fused) keeps per batch size: its buffers are made
+# at the first step and reused, so later steps allocate nothing (what a step captured on a
+# GPU needs, glassnet.capture). The graph functions below pass no dict (fresh arrays).
+# _reduce applies sample weights and the mean.
 
 
 def _squared_kernel(c: float) -> Callable[..., np.ndarray]:
-    def kernel(P: np.ndarray, Y: np.ndarray, G: np.ndarray) -> np.ndarray:
+    def kernel(P: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: dict | None = None) -> Any:
         np.subtract(P, Y, out=G)  # y_hat - y
-        per = G * G
+        per = np.multiply(G, G, out=kept(keep, "per", lambda: np.empty_like(G)))
         if c != 1.0:
             per *= c
         G *= 2.0 * c  # dL/dy_hat = 2c (y_hat - y)
@@ -349,7 +358,7 @@ def _squared_kernel(c: float) -> Callable[..., np.ndarray]:
     return kernel
 
 
-def _bce_kernel(P: np.ndarray, Y: np.ndarray, G: np.ndarray) -> np.ndarray:
+def _bce_kernel(P: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: dict | None = None) -> Any:
     """-(y log p + (1 - y) log(1 - p)) on probabilities, p clipped to [eps, 1 - eps]."""
     eps = float(np.finfo(P.dtype).eps)
     p = np.clip(P, eps, 1 - eps)
@@ -357,35 +366,55 @@ def _bce_kernel(P: np.ndarray, Y: np.ndarray, G: np.ndarray) -> np.ndarray:
     return -(Y * np.log(p) + (1 - Y) * np.log1p(-p))
 
 
-def _bce_logits_kernel(Z: np.ndarray, Y: np.ndarray, G: np.ndarray) -> np.ndarray:
+def _bce_logits_kernel(
+    Z: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: dict | None = None
+) -> Any:
     """max(z, 0) - z y + log(1 + e^-|z|), stable at any z; dL/dz = sigma(z) - y."""
-    np.subtract(sigmoid_fn(Z), Y, out=G)
-    return np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))
+    S = kept(keep, "S", lambda: np.empty_like(Z))
+    np.copyto(S, Z)
+    np.subtract(_sigmoid_(S), Y, out=G)  # (sigmoid_fn's arithmetic, in S)
+    per = np.maximum(Z, 0, out=kept(keep, "per", lambda: np.empty_like(Z)))
+    per -= np.multiply(Z, Y, out=S)
+    np.abs(Z, out=S)
+    np.negative(S, out=S)
+    np.exp(S, out=S)
+    per += np.log1p(S, out=S)
+    return per
 
 
-def _ce_kernel(Z: np.ndarray, Y: np.ndarray, G: np.ndarray) -> np.ndarray:
+def _ce_kernel(Z: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: dict | None = None) -> Any:
     """-sum_i y_i log softmax(z)_i per row, from logits Z (N, C); Y holds integer labels (N,)
     or target rows (N, C). dL/dz = softmax(z) sum_i y_i - y (= p - y for one-hot rows)."""
-    # (N, 1) each (the method: CuPy has no maximum.reduce). NumPy reduces a short last axis
-    # slowly (13x at 4096 x 10); a column-major copy is reduced fast, and a GEMV sums rows fast
-    m = (Z.copy(order="F") if Z.shape[1] <= 32 <= Z.shape[0] else Z).max(axis=1, keepdims=True)
+    (N, C), col = Z.shape, lambda: np.empty((Z.shape[0], 1), Z.dtype, like=Z)  # (N, 1) each
+    src = Z  # NumPy reduces a short last axis slowly (13x at 4096 x 10); a column-major copy
+    if C <= 32 <= N:  # is reduced fast, and a GEMV sums rows fast
+        src = kept(keep, "ZF", lambda: np.empty((N, C), Z.dtype, order="F", like=Z))
+        np.copyto(src, Z)
+    m = np.max(src, axis=1, keepdims=True, out=kept(keep, "max", col))
     np.subtract(Z, m, out=G)
     np.exp(G, out=G)
-    s = G @ np.ones((G.shape[1], 1), G.dtype, like=G)
+    ones = kept(keep, "ones", lambda: np.ones((C, 1), G.dtype, like=G))
+    s = np.matmul(G, ones, out=kept(keep, "sum", col))
     np.divide(G, s, out=G)  # softmax probabilities
-    lse = np.log(s)
+    lse = np.log(s, out=kept(keep, "lse", col))
     lse += m  # logsumexp(z), (N, 1)
-    if Y.ndim == 1:
-        rows = np.arange(Y.shape[0], like=Y)  # (on Y's device)
-        G[rows, Y] -= 1.0
-        return lse[:, 0] - Z[rows, Y]  # -log p_y
-    t = Y.sum(axis=1, keepdims=True)  # (N, 1), 1 for one-hot rows
+    per = kept(keep, "per", lambda: np.empty(N, Z.dtype, like=Z))
+    r = kept(keep, "r", lambda: np.empty(N, Z.dtype, like=Z))
+    if Y.ndim == 1:  # at flat index i C + y_i: z_y read, 1 taken from p_y
+        first = kept(keep, "first", lambda: np.arange(0, N * C, C, like=Y))
+        at = np.add(first, Y, out=kept(keep, "at", lambda: np.empty(N, np.intp, like=Y)))
+        Gf = G.reshape(-1)  # (a view: G is one of ours)
+        np.put(Gf, at, np.subtract(np.take(Gf, at, out=r), 1.0, out=r))
+        return np.subtract(lse[:, 0], np.take(Z.reshape(-1), at, out=r), out=per)  # -log p_y
+    t = np.add.reduce(Y, axis=1, keepdims=True, out=kept(keep, "t", col))  # 1 for one-hot rows
     G *= t
     G -= Y
-    return lse[:, 0] * t[:, 0] - np.add.reduce(Z * Y, axis=1)
+    np.multiply(lse[:, 0], t[:, 0], out=per)
+    S = kept(keep, "S", lambda: np.empty_like(Z))
+    return np.subtract(per, np.add.reduce(np.multiply(Z, Y, out=S), axis=1, out=r), out=per)
 
 
-def _nll_kernel(P: np.ndarray, Y: np.ndarray, G: np.ndarray) -> np.ndarray:
+def _nll_kernel(P: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: dict | None = None) -> Any:
     """-sum_i y_i log p_i on probability rows P (N, C) and target rows Y; dL/dp = -y / p."""
     p = np.clip(P, float(np.finfo(P.dtype).eps), None)
     np.divide(-Y, p, out=G)

@@ -29,6 +29,7 @@ g'(Z), dL/dA, dL/dZ, dL/dW and dL/db for a batch (:meth:`FastMLP.trace`), which
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from .backend import namespace
+from .backend import kept, namespace
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
 from .nn.module import Module, Parameter
 
@@ -199,12 +200,16 @@ class FastMLP:
             for i, lay in enumerate(layers)
         ]
         self._kernels = [F.INPLACE.get((a.fn, a.grad)) for a in self._acts]
+        # the table's kernels write into kept buffers; one a user put in the table may not
+        self._keeps = "keep" in inspect.signature(self.loss.kernel).parameters
         self._bufs: dict[int, tuple[Any, ...]] = {}
 
     def _buffers(self, n: int) -> tuple[Any, ...]:
         """Per batch size n: each layer's (W, b, A, dL/dZ, scratch, its table entry); the
         backward pass's plan, last layer first: (W, b, dL/dZ, A_prevᵀ (None: Xᵀ), the layer
-        below or None); and a vector of ones for dL/db."""
+        below or None); a vector of ones for dL/db; the loss kernel's buffers (``keep``);
+        and the step's outputs: one vector holding the per-entry losses, then each layer's
+        ||W||² (per network of a stack), with those ||W||² as views."""
         b = self._bufs.get(n)
         if b is None:
             per_layer, xp = [], namespace(self.layers[0].linear.W.data)  # NumPy, or CuPy
@@ -220,8 +225,21 @@ class FastMLP:
                                if i else (None, None)))
                 for i, (W, bias, _, G, *_) in enumerate(per_layer)
             ][::-1]  # fmt: skip
-            b = self._bufs[n] = (per_layer, back, xp.ones(n, self.dtype))
+            nets, L = int(np.prod(self.lead)), len(self.layers)
+            per = (nets * n,) + (
+                () if self.loss.name == "cross_entropy" else (per_layer[-1][2].shape[-1],)
+            )
+            size = int(np.prod(per))
+            out = xp.empty(size + nets * L, self.dtype)
+            sq = [out[size + i * nets : size + (i + 1) * nets].reshape(self.lead) for i in range(L)]
+            keep = {"per": out[:size].reshape(per)}  # where the kernel writes its losses
+            b = self._bufs[n] = (per_layer, back, xp.ones(n, self.dtype), keep, out, sq)
         return b
+
+    def outputs(self, n: int) -> Any:
+        """The vector :meth:`run` leaves its outputs in for a batch of n rows: the per-entry
+        losses (weighted), then each layer's ||W||² (with L2)."""
+        return self._buffers(n)[4]
 
     def forward(self, X: np.ndarray, record: list[dict] | None = None) -> list[np.ndarray]:
         """Each layer's activation ``A = g(A_prev @ W + b)`` for the batch X (buffers reused
@@ -240,24 +258,21 @@ class FastMLP:
             if record is not None:
                 record.append({"X": a, "Z": A.copy()})
             if k is not None:
-                k[0](A, alpha)  # A <- g(Z) in place
+                k[0](A, T, alpha)  # A <- g(Z) in place
             else:
                 np.copyto(T, A)  # keep Z for g'(Z)
                 np.copyto(A, act.fn(T, **kw))
             a = A
 
-    def step(
-        self,
-        X: np.ndarray,
-        y: np.ndarray,
-        w: np.ndarray | None = None,
-        record: list[dict] | None = None,
-    ) -> float:
+    def run(self, X: Any, y: Any, w: Any = None, record: list[dict] | None = None) -> Any:
         """One forward + backward on a batch; dL/dparam goes into each parameter's ``.grad``
-        (into ``record`` instead, when given). Returns the loss (mean over the batch,
-        weighted by ``w`` of shape (n,), plus the L2 penalty)."""
+        (into ``record`` instead, when given). After the first batch of its size it
+        allocates nothing and reads nothing back to the host: the per-entry losses (weighted
+        by ``w`` of shape (n,)) and each ||W||² are left in :meth:`outputs` (what a step
+        captured on a GPU replays, glassnet.capture). Returns the per-entry losses and how
+        many of them make one network's mean."""
         n = X.shape[-2]
-        per_layer, back, ones = self._buffers(n)
+        per_layer, back, ones, keep, _, sq = self._buffers(n)
         # 1) forward, keeping each layer's activation (g' is read from a)
         self._forward(per_layer, X, record)
         # 2) the loss and dL/dZ of the output layer: the table's kernel writes dL/d(out) to G
@@ -266,19 +281,16 @@ class FastMLP:
         if lead:  # a stack: the kernels see (K N, outputs) rows, labels (K N,)
             o, yk, Gk = (o.reshape(-1, o.shape[-1]), y.reshape(-1, *y.shape[2:]),
                          G.reshape(-1, G.shape[-1]))  # fmt: skip
-        per = self.loss.kernel(o, yk, Gk)
+        per = self.loss.kernel(o, yk, Gk, *[keep][: self._keeps and record is None])
         count = per.size // (lead[0] if lead else 1)
         if record is not None:
             self._record_output(record[-1], out, yk, Gk, count)
             record[-1]["per_sample"] = per
         _times_gprime(G, out, T, act, k, alpha, kw)
         if w is not None:
-            per = per * w.reshape((-1,) + (1,) * (per.ndim - 1))
+            wk = w.reshape((-1,) + (1,) * (per.ndim - 1))
+            per = per * wk if record is not None else np.multiply(per, wk, out=per)
             Gk *= w.reshape(-1, 1)
-        if lead:  # one loss per network of the stack
-            loss = np.add.reduce(per.reshape(*lead, -1), axis=-1).astype(np.float64) / count
-        else:
-            loss = float(np.add.reduce(per, axis=None)) / count
         G *= 1.0 / count  # the mean over per-sample (ce) or per-entry (bce, mse) losses
         # 3) backward through the layers: dL/dW = A_prevᵀ G, dL/db = 1ᵀ G, dL/dA_prev = G Wᵀ
         for i, (W, b, G, aT, below) in enumerate(back):
@@ -298,9 +310,36 @@ class FastMLP:
                 if record is not None:
                     record[-2 - i]["dA"] = D.copy()
                 _times_gprime(D, A, T, act, k, alpha, kw)
-        if self.l2 and record is None:
-            loss += add_l2([lay.linear.W for lay in self.layers], self.l2, n)
-        return loss
+        if self.l2 and record is None:  # 4) L2: (l2 / n) W into dL/dW, and ||W||²
+            c = self.l2 / n  # a number, or one per network of a stack (K, 1, 1)
+            for i, (lay, s) in enumerate(zip(self.layers, sq)):
+                W = lay.linear.W
+                tmp = kept(keep, f"l2.{i}", lambda W=W: np.empty_like(W.data))
+                np.add(W.grad, np.multiply(W.data, c if np.ndim(c) == 0 else c.astype(W.dtype),
+                                           out=tmp), out=W.grad)  # fmt: skip
+                if lead:
+                    np.einsum("kij,kij->k", W.data, W.data, out=s)
+                else:
+                    np.matmul(W.data.reshape(-1), W.data.reshape(-1), out=s)
+        return per, count
+
+    def step(self, X: Any, y: Any, w: Any = None, record: list[dict] | None = None) -> Any:
+        """:meth:`run`, then the loss: the mean over the batch (weighted by ``w``), plus the
+        L2 penalty (one loss per network of a stack)."""
+        per, count = self.run(X, y, w, record)
+        if self.lead:  # one loss per network of the stack
+            loss = np.add.reduce(per.reshape(*self.lead, -1), axis=-1).astype(np.float64) / count
+        else:
+            loss = float(np.add.reduce(per, axis=None)) / count
+        return loss + self.penalty(X.shape[-2]) if self.l2 and record is None else loss
+
+    def penalty(self, n: int, sq: Any = None) -> Any:
+        """The L2 penalty ``l2 / (2 n) sum ||W||²`` of the last :meth:`run` on n rows (from
+        ``sq``, host copies of its ||W||², when given)."""
+        c, total = self.l2 / n, 0.0
+        for s in self._buffers(n)[5] if sq is None else sq:
+            total += 0.5 * c * float(s) if not self.lead else 0.5 * (c * s[:, None, None])
+        return total if np.ndim(total) == 0 else total.reshape(-1)
 
     def _record_output(
         self, rec: dict, out: np.ndarray, y: np.ndarray, G: np.ndarray, count: int
