@@ -1,6 +1,7 @@
 #!/usr/bin/env python
-"""The GPU checks and the GPU benchmark, in one go (CuPy; an NVIDIA GPU). About 2 minutes
-on an H200 (most of it CuPy compiling its kernels on first use).
+"""The GPU checks and the GPU benchmark, in one go (CuPy; an NVIDIA GPU). Sized to take
+well under 5 minutes on an H200 (an estimate: it has not run on one yet; CuPy compiling its
+kernels on first use should be most of it).
 
     pip install -e ".[gpu]"            # cupy-cuda12x; torch (a CUDA build) only as a reference
     python bench/gpu.py                # the checks, then W1 at batch 128, 1024 and 8192
@@ -150,10 +151,12 @@ def table(rates: dict[int, dict[str, tuple[float, float, float]]]) -> str:
     return "\n".join(lines)
 
 
-def _glassnet_runners(cp: Any, X: np.ndarray, y: np.ndarray, bs: int) -> dict[str, Callable]:
+def _glassnet_runners(
+    cp: Any, X: np.ndarray, y: np.ndarray, bs: int, sizes: tuple = SIZES
+) -> dict[str, Callable]:
     def runner(engine: str) -> Callable[[int], None]:
         def run(epochs: int) -> None:
-            h = _fit(_model(np.float32), X, y, bs, "cuda", epochs=epochs, engine=engine)
+            h = _fit(_model(np.float32, sizes), X, y, bs, "cuda", epochs=epochs, engine=engine)
             cp.cuda.Device().synchronize()
             want = "fused" if engine == "fused" else "captured"
             if h.engine != want or h.warnings:
@@ -220,11 +223,19 @@ def _torch_runners(X: np.ndarray, y: np.ndarray, bs: int) -> dict[str, Callable]
     return {"torch eager": eager, "torch CUDA graph": graphed}
 
 
-def throughput(cp: Any, rounds: int) -> None:
-    X, y = _data(60_000)
+def throughput(
+    cp: Any,
+    rounds: int,
+    rows: int = 60_000,
+    sizes: tuple = SIZES,
+    batches: tuple = (128, 1024, 8192),
+) -> None:
+    """The benchmark (see the module docstring); the tests run it small on the stand-ins."""
+    X, y = _data(rows, np.float32, sizes)
     rates: dict[int, dict[str, tuple[float, float, float]]] = {}
-    for bs in (128, 1024, 8192):
-        runners = {**_glassnet_runners(cp, X, y, bs), **_torch_runners(X, y, bs)}
+    for bs in batches:
+        torch = _torch_runners(X, y, bs) if sizes == SIZES else {}
+        runners = {**_glassnet_runners(cp, X, y, bs, sizes), **torch}
         for fn in runners.values():  # warm-up: compile the kernels, fill the memory pools
             fn(1)
         times: dict[str, dict[int, list[float]]] = {k: {e: [] for e in EPOCHS} for k in runners}
@@ -238,7 +249,8 @@ def throughput(cp: Any, rounds: int) -> None:
         rates[bs] = {k: per_epoch(v, full if k.startswith("torch") else len(X))
                      for k, v in times.items()}  # fmt: skip
         print(f"batch {bs}: done", flush=True)
-    print("\nW1 (784-256-128-10, float32, SGD), one epoch of 60,000 rows, samples/s:\n")
+    shape = "-".join(map(str, sizes))
+    print(f"\nW1 ({shape}, float32, SGD), one epoch of {rows:,} rows, samples/s:\n")
     print(table(rates))
 
 

@@ -71,3 +71,17 @@ def test_the_rates_and_the_table():
     assert "| 8192 | glassnet eager | 5 | 4-6 | n/a | n/a |" in text
     assert bench.worst_difference([[1.0, 2.0]], [[1.0, 2.0]]) == 0.0
     assert bench.worst_difference([[1.0]], [[1.0, 2.0]]) == float("inf")
+
+
+def test_the_benchmark_runs_on_the_stand_in(stand_in, monkeypatch, capsys):
+    """(Its numbers there mean nothing: this runs the code path, glassnet's two runners.)"""
+
+    class Device:
+        def synchronize(self):
+            pass
+
+    monkeypatch.setattr(tb.StandInCuda, "Device", Device, raising=False)
+    bench.throughput(tb.RECORDING, 1, rows=200, sizes=(12, 8, 6, 3), batches=(64,))
+    out = capsys.readouterr().out
+    assert "| 64 | glassnet eager |" in out and "| 64 | glassnet captured |" in out
+    assert "12-8-6-3" in out and "200 rows" in out
