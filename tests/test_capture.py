@@ -212,3 +212,20 @@ def test_a_divergence_late_in_an_epoch_keeps_the_weights_of_the_64th_step(gpu):
     for a, b in zip(captured, at64.parameters()):
         np.testing.assert_array_equal(a, b.data)
     assert not all(np.array_equal(a, b) for a, b in zip(eager, captured))  # (eager: step 75's)
+
+
+def test_ctrl_c_in_an_epoch_keeps_the_steps_taken_and_counts_them(gpu, monkeypatch):
+    run, calls = capture._Plan.run, []
+
+    def interrupted(self, b):
+        calls.append(b.m)
+        if len(calls) == 7:  # during the second epoch's third step
+            raise KeyboardInterrupt
+        run(self, b)
+
+    _, eager, opt0 = _train("adam", False, max_steps=6)
+    monkeypatch.setattr(capture._Plan, "run", interrupted)
+    h, captured, opt1 = _train("adam", True)
+    assert h.stop_reason == "interrupted" and h.steps == 6 == opt1.t == opt0.t
+    for a, b in zip(eager, captured):
+        np.testing.assert_array_equal(a, b)
