@@ -6,25 +6,28 @@ record those launches once and replay them with one call. This module does that 
 :func:`glassnet.fit`'s fast path when the model lives on the GPU (CuPy):
 
     per step, in the graph     gather the batch rows on the device (from a device index
-                               array) into preallocated buffers; forward; loss; backward;
-                               the optimizer's update (its own ``_rule``, on its own buffers)
+                               array) into preallocated buffers; forward, loss and backward
+                               (``FastMLP.run``); the optimizer's update (its own ``_rule``,
+                               on its own flat buffers)
     per step, around it        copy the step's row indices and the step's numbers into
                                two small device buffers (device-to-device, asynchronous),
-                               launch, copy the per-sample losses out (device-to-device)
+                               launch, copy the losses out (device-to-device)
     per epoch                  one host-to-device copy of the epoch's numbers, one
                                device-to-host copy of its losses (the only synchronisation)
 
-The arithmetic is :class:`glassnet.fused.FastMLP`'s and :mod:`glassnet.optim`'s, operation
-for operation, in the model's dtype, so a captured run gives bit for bit the weights of the
-eager run on the same device (tests/test_capture.py checks it on the CPU, see below). What
-capture demands of that arithmetic, and what this module adds for it:
+The calls are :class:`glassnet.fused.FastMLP`'s and :mod:`glassnet.optim`'s own, in the
+model's dtype, so a captured run gives bit for bit the weights of the eager run on the same
+device (tests/test_capture.py checks it on the CPU, see below). What capture demands of
+them:
 
 * **No allocation inside the graph.** Every temporary is a buffer made before capture (per
-  batch size): the batch, each layer's Z/A, dL/dZ and scratch, the loss kernels'
-  intermediates (written here as the kernels of :mod:`glassnet.functional` compute them,
-  with ``out=``), the per-sample losses. A temporary allocated while capturing would be
-  handed back to the memory pool and reused by someone else while the graph still writes
-  it at every replay.
+  batch size): the batch here; each layer's Z/A, dL/dZ and scratch, the loss kernels'
+  intermediates and the outputs vector (per-entry losses, each ||W||²) in the fast path,
+  which makes them at its first batch of a size (the uncaptured warm-up step) and reuses
+  them after; the optimizer's scratch and state. A temporary allocated while capturing
+  would be handed back to the memory pool and reused by someone else while the graph still
+  writes it at every replay. (An activation without in-place kernels, or a loss kernel
+  that is not the table's, allocates: those have no captured step.)
 * **No number baked at capture time that changes between steps.** The optimizer's numbers
   of step t (the learning rate, which a schedule changes between epochs; Adam's bias
   corrections; SGD's first-step dampening; see ``Optimizer._per_step``) live in a small
@@ -32,7 +35,8 @@ capture demands of that arithmetic, and what this module adds for it:
   steps (momentum, betas, eps, weight decay, the batch's 1/n) are part of the graph; when
   one of them changes, the graph is captured again.
 * **No host synchronisation per step.** The loss of every step is kept on the device (its
-  per-sample losses) and read once per epoch; fit keeps its books from them as from
+  per-entry losses and ||W||², copied out of the fast path's outputs vector) and read once
+  per epoch; fit keeps its books from them as from
   :mod:`glassnet.jit`'s compiled loop (same :func:`run_epoch` contract). The sums are taken
   on the host, exactly as the eager step takes them.
 
@@ -63,7 +67,6 @@ steps before it (device copies made as the epoch runs) go into fit's ``snapshot`
 
 from __future__ import annotations
 
-import inspect
 import math
 import weakref
 from collections.abc import Sequence
@@ -86,84 +89,37 @@ def cuda_api(xp: Any) -> Any:
     return api if hasattr(getattr(api, "Stream", None), "begin_capture") else None
 
 
-# ---------------------------------------------------------------- allocation-free kernels
-# Activations: functional.INPLACE's in-place kernels where they allocate nothing (sigmoid,
-# tanh, relu, identity); leaky ReLU's allocate (``A * alpha``, a boolean mask), so it gets
-# these, with a float scratch buffer, computing the same numbers: max(a, a α) forward, and
-# dL/dz = dL/da * max([a > 0], α) backward (1 or α, as the mask's ``*= α``).
-def _leaky_fwd(A: Any, T: Any, alpha: float) -> None:
-    np.multiply(A, alpha, out=T)
-    np.maximum(A, T, out=A)
-
-
-def _leaky_bwd(D: Any, A: Any, T: Any, alpha: float) -> None:
-    np.greater(A, 0, out=T)
-    np.maximum(T, alpha, out=T)
-    np.multiply(D, T, out=D)
-
-
-def _kernels(fast: FastMLP) -> list[tuple] | str:
-    """Per layer (forward(A, T, α), backward(D, A, T, α), scratch dtype), or why not."""
-    out, last = [], len(fast.layers) - 1
-    for i, lay in enumerate(fast.layers):
-        act = F.ACTIVATIONS["identity" if (i == last and fast.fused) else lay.act]
-        k = F.INPLACE.get((act.fn, act.grad))
-        if k is None:
-            return f"layer {i + 1}'s activation {lay.act!r} has no in-place kernels"
-        if act.fn is F.leaky_relu_fn:
-            out.append((_leaky_fwd, _leaky_bwd, fast.dtype))
-        else:
-            out.append((_forward(k), k[1], fast.dtype if k[2] == "f" else k[2]))
-    return out
-
-
-def _forward(k: tuple) -> Any:
-    """An INPLACE entry's forward as ``forward(A, T, alpha)`` (whether it takes the scratch
-    buffer T or not)."""
-    f = k[0]
-    return f if len(inspect.signature(f).parameters) == 3 else (lambda A, T, alpha: f(A, alpha))
-
-
-_LOSSES = {  # the table's kernels this module writes allocation-free (c of the squared ones)
-    "mse": 1.0, "half_mse": 0.5, "binary_cross_entropy_with_logits": None, "cross_entropy": None,
-}  # fmt: skip
+# ---------------------------------------------------------------- what can be captured
+_LOSSES = ("mse", "half_mse", "binary_cross_entropy_with_logits", "cross_entropy")
 _TABLE = {name: F.LOSSES[name].kernel for name in _LOSSES}  # (a replaced entry: no capture)
 
 
+def _no_kernels(fast: FastMLP) -> str | None:
+    """Why some layer's activation would allocate in the step (it has no in-place kernels
+    in ``functional.INPLACE``: a replaced table entry, softmax not fused with its loss)."""
+    last = len(fast.layers) - 1
+    for i, lay in enumerate(fast.layers):
+        act = F.ACTIVATIONS["identity" if (i == last and fast.fused) else lay.act]
+        if (act.fn, act.grad) not in F.INPLACE:
+            return f"layer {i + 1}'s activation {lay.act!r} has no in-place kernels"
+    return None
+
+
 class _Buffers:
-    """Everything one step of ``m`` rows touches, made before capture."""
+    """One step of ``m`` rows: the batch's buffers (the fast path keeps its own per batch
+    size), its outputs vector, and its graph once captured."""
 
     def __init__(self, plan: _Plan, m: int) -> None:
-        xp, dt, fast = plan.xp, plan.dtype, plan.fast
+        xp, fast = plan.xp, plan.fast
         self.m, self.graph, self.seen = m, None, False
         self.idx = xp.empty(m, np.int64)
-        self.X = xp.empty((m, plan.X.shape[1]), dt)
+        self.X = xp.empty((m, plan.X.shape[1]), fast.dtype)
         self.y = xp.empty((m, *plan.y.shape[1:]), plan.y.dtype)
         self.w = None if plan.w is None else xp.empty(m, plan.w.dtype)
-        self.layers = [
-            (xp.empty((m, lay.neurons), dt), xp.empty((m, lay.neurons), dt),
-             None if t is None else xp.empty((m, lay.neurons), t))
-            for lay, (_, _, t) in zip(fast.layers, plan.kernels)
-        ]  # fmt: skip
-        self.ones = xp.ones(m, dt)
+        self.out = fast.outputs(m)  # the per-entry losses, then each layer's ||W||²
         K = fast.layers[-1].neurons
-        labels = plan.loss == "cross_entropy" and plan.y.ndim == 1
-        width = m if plan.loss == "cross_entropy" else m * K  # the per-sample (entry) losses
-        self.out = xp.empty(width + len(fast.layers), dt)  # per-sample losses, then ||W||²
-        self.per = self.out[:width].reshape((m,) if plan.loss == "cross_entropy" else (m, K))
-        self.sq = [self.out[width + i : width + i + 1].reshape(()) for i in range(len(fast.layers))]
-        self.S = xp.empty((m, K), dt)  # the loss kernels' scratch
-        self.count = self.per.size
-        if plan.loss == "cross_entropy":
-            self.col = [xp.empty((m, 1), dt) for _ in range(3)]  # max, sum, logsumexp
-            self.onesK = xp.ones((K, 1), dt)
-            self.r = xp.empty(m, dt)
-            if labels:  # G -= one_hot(y); z_y by flat index i K + y
-                self.classes = xp.arange(K, dtype=plan.y.dtype).reshape(1, K)
-                self.rowsK = xp.arange(0, m * K, K, dtype=np.int64)
-                self.flat = xp.empty(m, np.int64)
-        if fast.l2:
-            self.l2 = [xp.empty(lay.W.shape, dt) for lay in fast.layers]
+        self.per_shape = (m,) if fast.loss.name == "cross_entropy" else (m, K)
+        self.count = int(np.prod(self.per_shape))
 
 
 class _Plan:
@@ -174,18 +130,12 @@ class _Plan:
         self.fast, self.opt, self.X, self.y, self.w = fast, opt, X, y, w
         self.xp, self.dtype = namespace(X), fast.dtype
         self.api = cuda_api(self.xp)
-        self.kernels = _kernels(fast)
-        self.loss = fast.loss.name
         self.stream = self.api.Stream(non_blocking=True)
         self.bufs: dict[int, _Buffers] = {}
         self.failed = ""
         self.warnings = _NOTES.get(fast, [])  # fit's history.warnings, given to use()
         self.rows = self.xp.arange(X.shape[0], dtype=np.int64)  # order=None: rows in order
         self.slots: list[Any] = []  # device copies of θ every 64 steps
-        self.views = {  # each parameter's values and gradient: views of the flat buffers
-            id(p): tuple(buf[c][sl].reshape(p.data.shape) for buf in (f.data, f.grad))
-            for f in (pack.flat for pack in opt._packs) for p, (c, sl) in zip(f.params, f.slots)
-        }  # fmt: skip
         self.key = self._key()
         self._numbers()
 
@@ -226,100 +176,17 @@ class _Plan:
     # ------------------------------------------------------------------ the step
     def step(self, b: _Buffers) -> None:
         """One whole step on the batch whose rows are ``b.idx``: device calls only, each
-        writing into a buffer made before (so it can be captured and replayed)."""
-        fast = self.fast
-        np.take(self.X, b.idx, axis=0, out=b.X)  # 1) the batch, gathered on the device
+        writing into a buffer made before (so it can be captured and replayed): the
+        gather, the fast path's forward, loss and backward (``FastMLP.run``, which
+        allocates nothing after its first batch of a size), the optimizer's rule."""
+        np.take(self.X, b.idx, axis=0, out=b.X)  # the batch, gathered on the device
         np.take(self.y, b.idx, axis=0, out=b.y)
         if b.w is not None:
             np.take(self.w, b.idx, axis=0, out=b.w)
-        a, (W, bias) = b.X, self._weights()  # 2) forward: Z = A_prev W + b, A = g(Z)
-        for lay, (A, _, T), (fwd, _, _), Wi, bi in zip(
-            fast.layers, b.layers, self.kernels, W, bias
-        ):
-            np.matmul(a, Wi[0], out=A)
-            if bi is not None:
-                np.add(A, bi[0], out=A)
-            fwd(A, T, lay.alpha)  # in place
-            a = A
-        out, G, T = b.layers[-1]  # 3) the loss: per-sample losses and dL/d(out) in G
-        self._loss(b, out, b.y, G)
-        self.kernels[-1][1](G, out, T, fast.layers[-1].alpha)  # dL/dZ = dL/dA g'(Z)
-        if b.w is not None:
-            wcol = b.w.reshape(-1, 1)
-            np.multiply(b.per, wcol if b.per.ndim == 2 else b.w, out=b.per)
-            np.multiply(G, wcol, out=G)
-        np.multiply(G, 1.0 / b.count, out=G)  # the mean
-        for i in range(len(fast.layers) - 1, -1, -1):  # 4) backward, last layer first
-            G, below = b.layers[i][1], b.X if i == 0 else b.layers[i - 1][0]
-            np.matmul(below.swapaxes(-1, -2), G, out=W[i][1])  # dL/dW = A_prevᵀ G
-            if bias[i] is not None:
-                np.matmul(b.ones, G, out=bias[i][1])  # dL/db = 1ᵀ G
-            if i:
-                A, D, T = b.layers[i - 1]
-                np.matmul(G, W[i][0].swapaxes(-1, -2), out=D)  # dL/dA below = G Wᵀ
-                self.kernels[i - 1][1](D, A, T, fast.layers[i - 1].alpha)
-        if fast.l2:  # the L2 penalty's gradient (l2 / n) W; ||W||² for its value (host)
-            for (w, g), tmp, sq in zip(W, b.l2, b.sq):
-                np.multiply(w, fast.l2 / b.m, out=tmp)
-                np.add(g, tmp, out=g)
-                np.matmul(w.reshape(-1), w.reshape(-1), out=sq)
-        for pack, h in zip(self.opt._packs, self.h):  # 5) the optimizer's own rule
+        self.fast.run(b.X, b.y, b.w)  # losses and ||W||² into b.out, dL/dθ into the flat buffer
+        for pack, h in zip(self.opt._packs, self.h):  # the optimizer's own rule
             for chunk in zip(pack.flat.data, pack.flat.grad, pack.work, pack.state):
                 self.opt._rule(*chunk, h)
-
-    def _weights(self) -> tuple[list, list]:
-        """Per layer: (W, dL/dW) and (b, dL/db) (None without a bias), as views of the
-        optimizer's flat buffers, which the graph points into."""
-        lins = [lay.linear for lay in self.fast.layers]
-        bias = [None if lin.b is None else self.views[id(lin.b)] for lin in lins]
-        return [self.views[id(lin.W)] for lin in lins], bias
-
-    def _loss(self, b: _Buffers, Z: Any, Y: Any, G: Any) -> None:
-        """functional's loss kernels, call for call, into b's buffers (b.per, G)."""
-        if self.loss in ("mse", "half_mse"):
-            c = _LOSSES[self.loss]
-            np.subtract(Z, Y, out=G)  # y_hat - y
-            np.multiply(G, G, out=b.per)
-            if c != 1.0:
-                np.multiply(b.per, c, out=b.per)
-            np.multiply(G, 2.0 * c, out=G)
-        elif self.loss == "binary_cross_entropy_with_logits":
-            S = b.S
-            np.copyto(S, Z)  # sigma(z) = (1 + tanh(z / 2)) / 2, in place
-            _forward(F.INPLACE[(F.sigmoid_fn, F.sigmoid_grad)])(S, None, 0.0)
-            np.subtract(S, Y, out=G)  # dL/dz = sigma(z) - y
-            np.maximum(Z, 0, out=b.per)  # max(z, 0) - z y + log(1 + e^-|z|)
-            np.multiply(Z, Y, out=S)
-            np.subtract(b.per, S, out=b.per)
-            np.abs(Z, out=S)
-            np.negative(S, out=S)
-            np.exp(S, out=S)
-            np.log1p(S, out=S)
-            np.add(b.per, S, out=b.per)
-        else:  # cross-entropy on logits: softmax in G, -sum y log p per row
-            m, s, lse = b.col
-            np.max(Z, axis=1, keepdims=True, out=m)
-            np.subtract(Z, m, out=G)
-            np.exp(G, out=G)
-            np.matmul(G, b.onesK, out=s)
-            np.divide(G, s, out=G)  # softmax probabilities
-            np.log(s, out=lse)
-            np.add(lse, m, out=lse)  # logsumexp(z)
-            if Y.ndim == 1:  # labels: dL/dz = p - one_hot(y); loss lse - z_y
-                np.equal(Y.reshape(-1, 1), b.classes, out=b.S)
-                np.subtract(G, b.S, out=G)
-                np.add(b.rowsK, Y, out=b.flat)
-                np.take(Z.reshape(-1), b.flat, out=b.r)
-                np.subtract(lse[:, 0], b.r, out=b.per)
-            else:  # target rows: dL/dz = p sum(y) - y; loss lse sum(y) - sum(z y)
-                t = s  # (s is read no more)
-                np.sum(Y, axis=1, keepdims=True, out=t)
-                np.multiply(G, t, out=G)
-                np.subtract(G, Y, out=G)
-                np.multiply(lse[:, 0], t[:, 0], out=b.per)
-                np.multiply(Z, Y, out=b.S)
-                np.sum(b.S, axis=1, out=b.r)
-                np.subtract(b.per, b.r, out=b.per)
 
     def run(self, b: _Buffers) -> None:
         """Step ``b``: its first time uncaptured (warm-up), then captured once and
@@ -361,9 +228,9 @@ def why_not(fast: Any, optimizer: Any) -> str | None:
         return f"the array library {getattr(xp, '__name__', xp)!r} has no CUDA graph API"
     if fast.lead:
         return "a stack of networks is trained by glassnet.many"
-    kernels = _kernels(fast)
-    if isinstance(kernels, str):
-        return kernels
+    no_kernels = _no_kernels(fast)
+    if no_kernels is not None:
+        return no_kernels
     name = fast.loss.name
     if name not in _TABLE or fast.loss.kernel is not _TABLE[name]:
         return f"the loss {fast.spec.name!r} has no captured form"
@@ -475,13 +342,10 @@ def run_epoch(
     for k in range(taken):
         m = min(bs, n - starts[k])
         b = plan.bufs[m]
-        per = host[k, : b.per.size].reshape(b.per.shape)
+        per = host[k, : b.count].reshape(b.per_shape)  # as FastMLP.step reduces them
         loss = float(np.add.reduce(per, axis=None)) / b.count
         if fast.l2:
-            penalty = 0.0
-            for i in range(len(fast.layers)):
-                penalty += 0.5 * (fast.l2 / m) * float(host[k, b.per.size + i])
-            loss += penalty
+            loss += fast.penalty(m, host[k, b.count : b.out.size])
         out.append(loss)
         if not math.isfinite(loss):
             _restore(plan, step0 + k, snapshot)

@@ -19,6 +19,7 @@ import test_backend as tb
 
 import glassnet as gn
 from glassnet import capture, nn, optim, schedules
+from glassnet import functional as F
 
 
 @pytest.fixture
@@ -136,10 +137,13 @@ def test_the_stand_in_catches_a_number_baked_in_at_capture(gpu, monkeypatch):
 
 
 def test_the_stand_in_catches_a_temporary_made_while_capturing(gpu, monkeypatch):
-    """functional's in-place leaky ReLU forms ``A * alpha`` as a temporary: captured, it
-    is never written again, so every replay reads what the capture left there."""
+    """Leaky ReLU's in-place forward written as ``np.maximum(A, A * alpha, out=A)`` forms
+    ``A * alpha`` as a temporary: captured, it is never written again, so every replay reads
+    what the capture left there."""
     _train("momentum+dampening+decay", False)  # (trains: the eager run is fine)
-    monkeypatch.setattr(capture, "_leaky_fwd", lambda A, T, a: np.maximum(A, A * a, out=A))
+    key = (F.leaky_relu_fn, F.leaky_relu_grad)
+    allocating = (lambda A, T, a: np.maximum(A, A * a, out=A), *F.INPLACE[key][1:])
+    monkeypatch.setitem(F.INPLACE, key, allocating)
     with pytest.raises(gn.DivergenceError, match="loss became nan at step 2 "):
         _train("momentum+dampening+decay", True)  # the captured step reads a stale NaN
     assert "multiply" in tb.ALLOCATED
