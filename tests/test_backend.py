@@ -7,6 +7,11 @@ would be an allocation that bypassed the model's namespace (on a GPU, a host arr
 device computation). Training through it must give bit for bit the weights of a plain
 NumPy run, so every operation of the fast path, the optimizers and fit's batches went
 through the seam and computed what NumPy computes.
+
+``StandInCuda`` plays ``cupy.cuda`` for the captured step (tests/test_capture.py): its
+stream capture records calls without running them, its graph replays them on the same
+objects (see the comment above it). A model on the device also predicts, explains and
+saves the CPU's numbers (the last test).
 """
 
 from __future__ import annotations
