@@ -366,10 +366,9 @@ def _bce_kernel(P: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: dict | None =
     return -(Y * np.log(p) + (1 - Y) * np.log1p(-p))
 
 
-def _bce_logits_kernel(
-    Z: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: dict | None = None
-) -> Any:
-    """max(z, 0) - z y + log(1 + e^-|z|), stable at any z; dL/dz = sigma(z) - y."""
+def _bce_logits_kernel(Z: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: Any = None) -> Any:
+    """max(z, 0) - z y + log(1 + e^-|z|), stable at any z; dL/dz = sigma(z) - y. (Not
+    log(1 + e^z) - z y: for z = 15, y = 1 that subtracts 15 from 15 + 3e-7 in float32.)"""
     S = kept(keep, "S", lambda: np.empty_like(Z))
     np.copyto(S, Z)
     np.subtract(_sigmoid_(S), Y, out=G)  # (sigmoid_fn's arithmetic, in S)
@@ -382,35 +381,43 @@ def _bce_logits_kernel(
     return per
 
 
-def _ce_kernel(Z: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: dict | None = None) -> Any:
+def _ce_buffers(Z: np.ndarray, Y: np.ndarray) -> tuple:
+    """The cross-entropy kernel's intermediates for logits Z (N, C) and targets Y."""
+    (N, C), dt = Z.shape, Z.dtype
+    col = [np.empty((N, 1), dt, like=Z) for _ in range(4)]  # max, sum, logsumexp, sum of y
+    labels = Y.ndim == 1
+    return (
+        np.empty((N, C), dt, order="F", like=Z) if C <= 32 <= N else None,  # see below
+        *col,
+        np.empty(N, dt, like=Z),  # z_y, or sum(z y)
+        np.ones((C, 1), dt, like=Z),
+        np.arange(0, N * C, C, like=Y) if labels else None,  # each row's first flat index
+        np.empty(N, np.intp, like=Y) if labels else None,
+        None if labels else np.empty_like(Z),
+    )
+
+
+def _ce_kernel(Z: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: Any = None) -> Any:
     """-sum_i y_i log softmax(z)_i per row, from logits Z (N, C); Y holds integer labels (N,)
     or target rows (N, C). dL/dz = softmax(z) sum_i y_i - y (= p - y for one-hot rows)."""
-    (N, C), col = Z.shape, lambda: np.empty((Z.shape[0], 1), Z.dtype, like=Z)  # (N, 1) each
-    src = Z  # NumPy reduces a short last axis slowly (13x at 4096 x 10); a column-major copy
-    if C <= 32 <= N:  # is reduced fast, and a GEMV sums rows fast
-        src = kept(keep, "ZF", lambda: np.empty((N, C), Z.dtype, order="F", like=Z))
-        np.copyto(src, Z)
-    m = np.max(src, axis=1, keepdims=True, out=kept(keep, "max", col))
+    per = kept(keep, "per", lambda: np.empty(Z.shape[0], Z.dtype, like=Z))
+    ZF, m, s, lse, t, r, ones, first, at, S = kept(keep, "ce", lambda: _ce_buffers(Z, Y))
+    if ZF is not None:  # NumPy reduces a short last axis slowly (13x at 4096 x 10): a
+        np.copyto(ZF, Z)  # column-major copy is reduced fast (and a GEMV sums rows fast)
+    np.max(Z if ZF is None else ZF, axis=1, keepdims=True, out=m)
     np.subtract(Z, m, out=G)
     np.exp(G, out=G)
-    ones = kept(keep, "ones", lambda: np.ones((C, 1), G.dtype, like=G))
-    s = np.matmul(G, ones, out=kept(keep, "sum", col))
-    np.divide(G, s, out=G)  # softmax probabilities
-    lse = np.log(s, out=kept(keep, "lse", col))
-    lse += m  # logsumexp(z), (N, 1)
-    per = kept(keep, "per", lambda: np.empty(N, Z.dtype, like=Z))
-    r = kept(keep, "r", lambda: np.empty(N, Z.dtype, like=Z))
+    np.divide(G, np.matmul(G, ones, out=s), out=G)  # softmax probabilities
+    np.add(np.log(s, out=lse), m, out=lse)  # logsumexp(z), (N, 1)
     if Y.ndim == 1:  # at flat index i C + y_i: z_y read, 1 taken from p_y
-        first = kept(keep, "first", lambda: np.arange(0, N * C, C, like=Y))
-        at = np.add(first, Y, out=kept(keep, "at", lambda: np.empty(N, np.intp, like=Y)))
+        np.add(first, Y, out=at)
         Gf = G.reshape(-1)  # (a view: G is one of ours)
         np.put(Gf, at, np.subtract(np.take(Gf, at, out=r), 1.0, out=r))
         return np.subtract(lse[:, 0], np.take(Z.reshape(-1), at, out=r), out=per)  # -log p_y
-    t = np.add.reduce(Y, axis=1, keepdims=True, out=kept(keep, "t", col))  # 1 for one-hot rows
+    np.add.reduce(Y, axis=1, keepdims=True, out=t)  # 1 for one-hot rows
     G *= t
     G -= Y
     np.multiply(lse[:, 0], t[:, 0], out=per)
-    S = kept(keep, "S", lambda: np.empty_like(Z))
     return np.subtract(per, np.add.reduce(np.multiply(Z, Y, out=S), axis=1, out=r), out=per)
 
 

@@ -611,3 +611,14 @@ def test_loss_argument_errors():
         F.mse(p, np.zeros((2, 1)), sample_weight=[1.0, 2.0, 3.0])
     with pytest.raises(TypeError, match="numeric"):
         F.mse(p, np.array([["a"], ["b"]]))
+
+
+def test_bce_with_logits_keeps_small_losses_accurate():
+    """A confident right answer has a tiny loss: log(1 + e^-z) for z = 15 is 3.1e-7. It must
+    come out to float32's relative precision, not as the difference of two numbers near z
+    (log(1 + e^z) - z y would give 0 or a few ulp of 15)."""
+    z = np.array([[5.0], [10.0], [15.0], [30.0], [-12.0]], np.float32)
+    y = np.array([[1.0], [1.0], [1.0], [1.0], [0.0]], np.float32)
+    per = F.binary_cross_entropy_with_logits(z, y, reduction="none").data
+    exact = np.log1p(np.exp(-np.abs(z.astype(np.float64))))
+    np.testing.assert_allclose(per, exact, rtol=1e-6)
