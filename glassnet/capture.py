@@ -249,11 +249,12 @@ def why_not(fast: Any, optimizer: Any) -> str | None:
 
 def use(fast: Any, optimizer: Any, batch_size: int, n: int, warnings: list[str]) -> bool:
     """Whether fit should run its epochs through :func:`run_epoch`: the model is on a GPU
-    (not NumPy), trained in mini-batches, and :func:`why_not` finds nothing. Otherwise, for
-    a model on a GPU, the reason goes into ``warnings`` (fit's ``history.warnings``)."""
+    (not NumPy) and :func:`why_not` finds nothing (full batch too: one captured step per
+    epoch, every epoch's loss read as it ends). Otherwise, for a model on a GPU, the reason
+    goes into ``warnings`` (fit's ``history.warnings``)."""
     if namespace(fast.layers[0].W) is np:
         return False
-    reason = "full-batch training" if batch_size >= n else why_not(fast, optimizer)
+    reason = why_not(fast, optimizer)
     if reason is not None:
         warnings.append(f"fit: the GPU steps run uncaptured (eager): {reason}.")
     _NOTES[fast] = warnings

@@ -64,6 +64,7 @@ from ._validation import (
     check_state_arrays,
     check_state_dict,
 )
+from .backend import namespace
 from .nn.flat import flatten_parameters
 
 # fmt: off
@@ -426,7 +427,9 @@ class Optimizer:
         if steps is not None and np.shape(steps) != pack.steps.shape:
             raise ValueError(f"{name}: 'steps' must hold one count per parameter of its group.")
         steps = None if steps is None else [_check(int(k), "t", name) for k in steps]
-        bufs = [{n: arrays[f"{n}.{g}"].copy() for n in names} for g in chunks]
+        # (copied onto the parameters' device: a checkpoint holds host arrays)
+        xp = [namespace(d) for d in pack.flat.data]
+        bufs = [{n: xp[g].asarray(arrays[f"{n}.{g}"]).copy() for n in names} for g in chunks]
         return settings, bufs, steps
 
     def __repr__(self) -> str:

@@ -102,7 +102,8 @@ class History:
     epochs, steps : int
         Epochs (complete or not) and optimizer steps run.
     engine : str
-        ``"fused"``, ``"graph"`` or ``"jit"`` (the compiled loop of :mod:`glassnet.jit`).
+        ``"fused"``, ``"graph"``, ``"jit"`` (the compiled loop of :mod:`glassnet.jit`) or
+        ``"captured"`` (on a GPU, the step replayed from a CUDA graph: :mod:`glassnet.capture`).
     diagnostics : list of dict
         Per-epoch records of the ``glassnet.diagnostics.Diagnostics`` callback.
     weight_change : list of float
@@ -595,7 +596,7 @@ def fit(
     compiled = (
         engine == "auto" and fast is not None and dp is None and src is None
         and not cbs and Xv is None and own_rule and tol_weights is None
-        and (not full_batch or (schedule is None and verbose < 2))
+        and (not full_batch or loop is not jit_mod or (schedule is None and verbose < 2))
         and (jit_mod.use(fast, optimizer, bs, min(planned, max_steps or planned),
                          per_call=epochs - initial_epoch if full_batch else -(-n // bs))
              if loop is jit_mod else capture_mod.use(fast, optimizer, bs, n, history.warnings))
@@ -613,7 +614,8 @@ def fit(
     try:
         for c in (*cbs, *stop_rules):
             c.on_train_begin(state)
-        if compiled and full_batch:  # every epoch in compiled calls: fit's tol rule inside
+        if compiled and full_batch and loop is jit_mod:  # every epoch in compiled calls, fit's
+            # tol rule inside (a captured full batch is one step an epoch, run below)
             run = jit_mod.run_full_batch(
                 fast, optimizer, X, y_arr, w_arr, epochs - initial_epoch, tol,
                 n_iter_no_change, max_steps=max_steps,
@@ -643,7 +645,7 @@ def fit(
             if src is not None:  # through the shuffle buffer, each rank's shard sliced
                 batches = _shards(src.batches(bs, rng if shuffle else None, check), dp)
             elif full_batch and dp is None:  # the arrays themselves, every epoch
-                batches = ((X, y_arr, w_arr, n),)
+                batches, order = ((X, y_arr, w_arr, n),), None
             else:
                 order = rng.permutation(n) if shuffle and not full_batch else None
                 order = order if order is None or xp is np else xp.asarray(order)  # on its device

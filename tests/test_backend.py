@@ -401,3 +401,18 @@ def test_predict_explain_and_model_files_of_a_model_on_the_device(tmp_path):
     m = opt.state_dict()["param_groups"][0]["m.0"].view(np.ndarray)
     np.testing.assert_array_equal(ck.optimizer_state["param_groups"][0]["m.0"], m)
     assert type(ck.optimizer_state["param_groups"][0]["m.0"]) is np.ndarray
+    # resumed on the device: the host state goes onto the parameters' device, and training
+    # on from it is training on from the optimizer that saved it
+    opt2 = optim.Adam(dev.parameters(), lr=0.01)
+    opt2.load_state_dict(ck.optimizer_state)
+    assert all(type(b) is Recorded for p in opt2._packs for s in p.state for b in s.values())
+    before = [p.data.view(np.ndarray).copy() for p in dev.parameters()]
+    for o in (opt, opt2):
+        for p, v in zip(dev.parameters(), before):
+            p.data[...] = v
+            p.grad = (p.data * 0.5).view(Recorded)
+        o.step()
+        if o is opt:
+            after = [p.data.view(np.ndarray).copy() for p in dev.parameters()]
+    for p, a in zip(dev.parameters(), after):
+        np.testing.assert_array_equal(p.data.view(np.ndarray), a)

@@ -155,9 +155,29 @@ def test_what_has_no_captured_step_runs_eagerly_and_says_why(gpu):
     h = gn.fit(model, X, X[:, :2], loss="mse", epochs=2, batch_size=8, verbose=0)
     assert h.engine == "fused"
     assert any("uncaptured" in w and "softmax" in w for w in h.warnings), h.warnings
-    model = tb._recorded(nn.MLP([5, 3, 1], rng=0, dtype=np.float64))
-    h = gn.fit(model, X, X[:, :1], epochs=2, verbose=0)  # full batch
-    assert h.engine == "fused" and any("full-batch" in w for w in h.warnings)
+
+
+def test_full_batch_is_captured_one_step_an_epoch(gpu):
+    """Full batch: the same step every epoch, captured at the second and replayed after,
+    with a schedule and tol (fit's books every epoch); the eager run's numbers bit for bit."""
+    X, rng = _data()
+    y = _targets("binary", X, rng)
+    runs = []
+    for captured in (False, True):
+        model = nn.MLP([5, 8, 1], "tanh", "sigmoid", rng=0, dtype=np.float64)
+        if captured:
+            tb._recorded(model)
+        opt = optim.Adam(model.parameters(), lr=1e-2)
+        h = gn.fit(model, X, y, loss="binary_cross_entropy", optimizer=opt, epochs=6,
+                   schedule=schedules.ExponentialLR(opt, gamma=0.7), tol=0.0, verbose=0,
+                   engine="auto" if captured else "fused")  # fmt: skip
+        runs.append((h, [p.data.view(np.ndarray).copy() for p in model.parameters()]))
+    (h0, eager), (h1, captured) = runs
+    assert h1.engine == "captured" and not h1.warnings, h1.warnings
+    assert tb.LAUNCHES["capture"] == 1 and tb.LAUNCHES["launch"] == 6 - 1  # step 1: warm-up
+    for a, b in zip(eager, captured):
+        np.testing.assert_array_equal(a, b)
+    assert h0.loss == h1.loss and h0.lr == h1.lr and h0.steps == h1.steps == 6
 
 
 def test_a_capture_that_fails_runs_the_steps_uncaptured(gpu, monkeypatch):
