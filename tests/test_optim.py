@@ -922,21 +922,34 @@ def test_copied_optimizer_still_updates_its_own_parameters(how):
     assert all(np.array_equal(o, p.data) for o, p in zip(original, model.parameters()))
 
 
-def test_plain_sgd_on_a_buffer_larger_than_one_block_matches_numpy():
-    # the update runs block by block past optim._BLOCK floats: every block must be updated
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("blas", [False, True])
+def test_plain_sgd_on_a_buffer_larger_than_one_block(monkeypatch, dtype, blas):
+    """Past optim._BLOCK values the update is BLAS's axpy (glassnet.blas) where NumPy's BLAS
+    has one, else NumPy block by block; every value is updated either way. NumPy's two calls
+    round γ g and then w - γ g: its result is w0 - γ g as NumPy computes it, exactly. axpy
+    may round once (a fused multiply-add): no farther from the exact w0 - γ g than that."""
+    import glassnet.blas
+
+    if blas and not glassnet.blas.available():
+        pytest.skip("this NumPy's BLAS has no axpy that glassnet.blas finds")
+    if not blas:
+        monkeypatch.setattr(glassnet.blas, "_FUNCS", {})
     rng = np.random.default_rng(0)
-
-    class P:
-        def __init__(self, data):
-            self.data, self.grad = data, None
-
-    w0 = rng.standard_normal(3 * 65536 + 123).astype(np.float32)  # optim blocks 65536 floats
-    g = rng.standard_normal(w0.shape).astype(np.float32)
+    w0 = rng.standard_normal(3 * 65536 + 123).astype(dtype)  # optim blocks 65536 floats
+    g = rng.standard_normal(w0.shape).astype(dtype)
     p = P(w0.copy())
     opt = SGD([p], lr=0.3)
     p.grad = np.full_like(p.data, g)
     opt.step()
-    np.testing.assert_array_equal(p.data, w0 - np.float32(0.3) * g)
+    numpy_way = w0 - dtype(0.3) * g
+    if not blas:
+        np.testing.assert_array_equal(p.data, numpy_way)
+        return
+    exact = w0.astype(np.longdouble) - np.longdouble(dtype(0.3)) * g
+    assert np.all(np.abs(p.data - exact) <= np.abs(numpy_way - exact))
+    ulps = np.spacing(np.abs(numpy_way)) + np.spacing(np.abs(dtype(0.3) * g))
+    assert np.all(np.abs(p.data - numpy_way) <= ulps)  # the two roundings' worth, no more
 
 
 # ---------------------------------------------------------------------------
