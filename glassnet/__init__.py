@@ -53,6 +53,7 @@ __all__ = [
     "fit",
     "fit_many",
     "optim",
+    "habits",
     "schedules",
     "data",
     "datasets",

@@ -81,7 +81,7 @@ def axpy(y: Any, x: Any, a: float) -> bool:
     """``y <- y + a x`` in place, in one pass, for two contiguous 1-D NumPy arrays of one
     float dtype and a Python float ``a``. Returns False, having done nothing, where the BLAS
     was not found or the arrays are not such (a CuPy array, a view with strides, another
-    dtype): the caller computes it another way."""
+    dtype, overlapping arrays, ``a == 0``): the caller computes it another way."""
     if not available() or type(y) is not np.ndarray or type(x) is not np.ndarray:
         return False
     f = _FUNCS.get(y.dtype)
@@ -94,6 +94,8 @@ def axpy(y: Any, x: Any, a: float) -> bool:
         or y.ndim != 1
         or not (x.flags.c_contiguous and y.flags.c_contiguous and y.flags.writeable)
         or y.size > _FUNCS["limit"]
+        or a == 0  # (BLAS skips the product: NumPy's w - 0 inf is nan, axpy's w)
+        or np.may_share_memory(x, y)
     ):
         return False
     f(y.size, float(a), x.ctypes.data, 1, y.ctypes.data, 1)

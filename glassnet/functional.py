@@ -401,7 +401,9 @@ def _ce_kernel(Z: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: Any = None) ->
     """-sum_i y_i log softmax(z)_i per row, from logits Z (N, C); Y holds integer labels (N,)
     or target rows (N, C). dL/dz = softmax(z) sum_i y_i - y (= p - y for one-hot rows)."""
     per = kept(keep, "per", lambda: np.empty(Z.shape[0], Z.dtype, like=Z))
-    ZF, m, s, lse, t, r, ones, first, at, S = kept(keep, "ce", lambda: _ce_buffers(Z, Y))
+    ZF, m, s, lse, t, r, ones, first, at, S = kept(
+        keep, f"ce{Y.ndim}", lambda: _ce_buffers(Z, Y)
+    )  # (labels and rows keep buffers of their own)
     if ZF is not None:  # NumPy reduces a short last axis slowly (13x at 4096 x 10): a
         np.copyto(ZF, Z)  # column-major copy is reduced fast (and a GEMV sums rows fast)
     np.max(Z if ZF is None else ZF, axis=1, keepdims=True, out=m)
@@ -410,9 +412,12 @@ def _ce_kernel(Z: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: Any = None) ->
     np.divide(G, np.matmul(G, ones, out=s), out=G)  # softmax probabilities
     np.add(np.log(s, out=lse), m, out=lse)  # logsumexp(z), (N, 1)
     if Y.ndim == 1:  # at flat index i C + y_i: z_y read, 1 taken from p_y
-        np.add(first, Y, out=at)
-        Gf = G.reshape(-1)  # (a view: G is one of ours)
-        np.put(Gf, at, np.subtract(np.take(Gf, at, out=r), 1.0, out=r))
+        np.add(first, Y, out=at, casting="unsafe")  # (labels are checked: 0 <= y < C)
+        if G.flags.c_contiguous:  # (G.reshape(-1) is a view of G)
+            Gf = G.reshape(-1)
+            np.put(Gf, at, np.subtract(np.take(Gf, at, out=r), 1.0, out=r))
+        else:
+            G[np.arange(len(Y), like=Y), Y] -= 1.0
         return np.subtract(lse[:, 0], np.take(Z.reshape(-1), at, out=r), out=per)  # -log p_y
     np.add.reduce(Y, axis=1, keepdims=True, out=t)  # 1 for one-hot rows
     G *= t
@@ -459,7 +464,7 @@ def _loss(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) -> T
     """
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{name}: 'reduction' must be 'mean', 'sum' or 'none'. Got {reduction!r}.")
-    G = np.empty_like(x.data)
+    G = np.empty_like(x.data, order="C")
     per = LOSSES[name].kernel(x.data, y, G)  # per-entry losses; G holds their dL/dx
     if sample_weight is not None:
         w = np.asarray(sample_weight, dtype=per.dtype)

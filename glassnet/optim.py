@@ -118,7 +118,7 @@ def _descend(w: np.ndarray, d: np.ndarray, lr: float, out: np.ndarray) -> None:
         np.subtract(w, d, out=w)
     elif n <= _BLOCK:
         np.subtract(w, np.multiply(d, lr, out=out), out=w)
-    elif not axpy(w, d, -lr):
+    elif not (isinstance(lr, (int, float)) and axpy(w, d, -lr)):  # (a captured γ: an array)
         for i in range(0, n, _BLOCK):  # one block of ``out``, reused: it stays in the cache
             j = min(i + _BLOCK, n)
             t = np.multiply(d[i:j], lr, out=out[: j - i])

@@ -333,6 +333,7 @@ _ARGS: dict[str, Any] = {  # what fit's settings must be: glassnet._validation.c
     "validation_split": {"low": 0, "high": 1, "high_open": True},
     "engine": ("auto", "fused", "graph"),
 }
+_OFF_AS_NONE = ("max_steps", "batch_size", "tol", "tol_weights", "l2")  # None turns these off
 
 
 def fit(
@@ -486,8 +487,8 @@ def fit(
         X, y, sample_weight = src.first(check)  # a sample: the checks below, state.X
     X, y_arr, w_arr = tasks.check_data(model, spec, X, y, sample_weight, "fit")
     args = locals()
-    for name, rule in _ARGS.items():  # None turns off max_steps, batch_size, tol, tol_weights
-        if args[name] is not None or name not in ("max_steps", "batch_size", "tol", "tol_weights"):
+    for name, rule in _ARGS.items():
+        if args[name] is not None or name not in _OFF_AS_NONE:
             check_setting(args[name], name, "fit", rule)
     if batch_size is not None and batch_size > X.shape[0] and src is None:
         raise ValueError(

@@ -253,3 +253,29 @@ def test_ctrl_c_in_an_epoch_keeps_the_steps_taken_and_counts_them(gpu, monkeypat
     assert h.stop_reason == "interrupted" and h.steps == 6 == opt1.t == opt0.t
     for a, b in zip(eager, captured):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("make", [lambda ps: optim.SGD(ps, lr=0.05), lambda ps: optim.Adam(ps)])
+def test_a_large_network_is_captured_without_allocating(gpu, make, monkeypatch):
+    """Past 65536 weights the CPU update takes BLAS's axpy; a captured step's learning rate
+    is a device array, which must not even be negated on the way (a new array, made while
+    capturing): the weights of the eager run, nothing allocated. (The eager run compared is
+    NumPy's two calls, as on a GPU: axpy rounds once, they round twice.)"""
+    import glassnet.blas
+
+    monkeypatch.setattr(glassnet.blas, "_FUNCS", {})
+    X, rng = _data(64)
+    y = (X[:, :1] > 0).astype(float)
+    runs = []
+    for captured in (False, True):
+        model = nn.MLP([5, 300, 300, 1], "tanh", "sigmoid", rng=0, dtype=np.float64)
+        assert model.num_parameters() > 65536
+        if captured:
+            tb._recorded(model)
+        h = gn.fit(model, X, y, loss="binary_cross_entropy", optimizer=make(model.parameters()),
+                   epochs=2, batch_size=32, seed=1, verbose=0,
+                   engine="auto" if captured else "fused")  # fmt: skip
+        runs.append((h, [p.data.view(np.ndarray).copy() for p in model.parameters()]))
+    assert runs[1][0].engine == "captured" and tb.ALLOCATED == [], tb.ALLOCATED
+    for a, b in zip(runs[0][1], runs[1][1]):
+        np.testing.assert_array_equal(a, b)

@@ -622,3 +622,26 @@ def test_bce_with_logits_keeps_small_losses_accurate():
     per = F.binary_cross_entropy_with_logits(z, y, reduction="none").data
     exact = np.log1p(np.exp(-np.abs(z.astype(np.float64))))
     np.testing.assert_allclose(per, exact, rtol=1e-6)
+
+
+def test_cross_entropy_with_labels_on_column_major_logits():
+    """Logits that are a transpose (or a Fortran-ordered array) give the same loss and
+    gradient as C-ordered ones: 1 is taken from each row's p_y wherever the rows lie."""
+    Z = np.array([[2.0, 0.5], [0.0, 1.0], [-1.0, 3.0]])
+    a, b = Tensor(Z, requires_grad=True), Tensor(np.ascontiguousarray(Z.T), requires_grad=True)
+    la, lb = F.cross_entropy(a.T, [0, 1]), F.cross_entropy(b, [0, 1])
+    la.backward(), lb.backward()
+    assert la.item() == lb.item()
+    np.testing.assert_array_equal(a.grad.T, b.grad)
+    np.testing.assert_allclose(b.grad.sum(axis=1), 0.0, atol=1e-12)  # softmax - one_hot
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint64, np.int32, np.int64, bool])
+def test_cross_entropy_takes_labels_of_any_integer_dtype(dtype):
+    Z = Tensor(np.array([[0.2, 1.0], [3.0, -1.0], [0.0, 0.5]]), requires_grad=True)
+    labels = np.array([0, 1, 1]).astype(dtype)
+    loss = F.cross_entropy(Z, labels)
+    loss.backward()
+    ref = Tensor(Z.data, requires_grad=True)
+    F.cross_entropy(ref, np.array([0, 1, 1])).backward()
+    np.testing.assert_array_equal(Z.grad, ref.grad)

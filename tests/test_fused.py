@@ -160,3 +160,18 @@ def test_layers_of_explains_what_it_cannot_handle():
     assert len(layers_of(drop)) == 2  # evaluation: dropout is the identity
     with pytest.raises(TypeError, match="Dropout"):
         layers_of(drop, "fit", training=True)
+
+
+def test_cross_entropy_targets_as_rows_then_labels_at_one_batch_size():
+    """The kept buffers of the cross-entropy kernel are per target form: rows then labels
+    (or the other way round) at one batch size give each form's own numbers."""
+    from glassnet.fused import FastMLP, layers_of
+
+    net = gn.nn.MLP([3, 4, 3], "tanh", "softmax", rng=0, dtype=np.float64)
+    X = np.random.default_rng(0).standard_normal((6, 3))
+    labels = np.array([0, 1, 2, 2, 1, 0])
+    rows = np.eye(3)[labels]
+    fast = FastMLP(layers_of(net), "cross_entropy")
+    a, b = fast.step(X, rows), fast.step(X, labels)
+    fresh = FastMLP(layers_of(net), "cross_entropy")
+    assert a == b == fresh.step(X, labels)

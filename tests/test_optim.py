@@ -1094,3 +1094,27 @@ def test_fresh_gradients_are_read_where_they_are_bit_for_bit(cls, ref, lr, kw):
     for ga, gb in zip(sa["param_groups"], sb["param_groups"]):
         for k in ga:
             np.testing.assert_array_equal(ga[k], gb[k])
+
+
+def test_a_gradient_that_is_the_weights_is_copied_not_read_in_place():
+    """p.grad = p.data (the gradient of ||w||² / 2) is no fresh gradient to read in place:
+    the update writes the weights, so it is copied first, and p.grad stops being p.data."""
+    a, b = P(np.ones(70_000, np.float32)), P(np.ones(1_000, np.float32))
+    for p in (a, b):
+        opt = SGD([p], lr=0.1, weight_decay=0.1)
+        p.grad = p.data
+        opt.step()
+        np.testing.assert_allclose(p.data, np.float32(1 - 0.1 * 0.1) - np.float32(0.1))
+        assert p.grad is not p.data
+
+
+@pytest.mark.parametrize("n", [1_000, 70_000])
+def test_a_zero_learning_rate_with_an_infinite_gradient_is_nan_at_any_size(n):
+    """BLAS's axpy skips a zero multiplier; NumPy's w - 0 inf is nan. Every size says nan."""
+    p = P(np.ones(n, np.float32))
+    opt = SGD([p], lr=0.1)
+    opt.param_groups[0]["lr"] = 0.0
+    p.grad = np.full(n, np.inf, np.float32)
+    with np.errstate(invalid="ignore"):  # (0 * inf, as NumPy says)
+        opt.step()
+    assert np.isnan(p.data).all()

@@ -1048,3 +1048,13 @@ def test_a_parameter_frozen_by_a_callback_stops_moving_on_the_fast_path():
     assert h.engine == "fused" and h.steps == 20
     np.testing.assert_array_equal(W1.data, seen["W1"])
     assert not np.array_equal(model.parameters()[2].data, 0)  # the others trained on
+
+
+def test_l2_none_means_no_penalty_as_before():
+    X = np.random.default_rng(0).standard_normal((20, 3))
+    y = X[:, :1] * 2.0
+    runs = []
+    for l2 in (None, 0.0):
+        model = gn.nn.MLP([3, 4, 1], "tanh", rng=0, dtype=np.float64)
+        runs.append(gn.fit(model, X, y, epochs=3, l2=l2, verbose=0).loss)
+    assert runs[0] == runs[1]

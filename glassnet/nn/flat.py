@@ -157,11 +157,12 @@ class FlatParameters:
         instead of copying it into the flat buffer first (one pass over it fewer)."""
         return {
             i: p.grad
-            for i, (p, _, gv) in enumerate(self._slots)
+            for i, ((p, _, gv), (g, _)) in enumerate(zip(self._slots, self.slots))
             if p.grad is not gv
             and type(p.grad) is type(gv)
             and p.grad.shape == gv.shape
             and p.grad.dtype == gv.dtype
+            and not np.may_share_memory(p.grad, self.data[g])  # (the update writes there)
         }
 
     def zero_grad(self) -> None:
