@@ -88,17 +88,19 @@ def checks(cp: Any, rows: int = 4000, sizes: tuple = SIZES) -> bool:
     X, y = _data(rows, np.float64, sizes)
     results: list[tuple[str, float, str]] = []
     trained = None
-    makers = {
-        "SGD + momentum": lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9),
-        "Adam": lambda ps: optim.Adam(ps, lr=1e-3),
+    makers = {  # name: (optimizer, fit's other arguments)
+        "SGD + momentum": (lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9), {}),
+        "Adam": (lambda ps: optim.Adam(ps, lr=1e-3), {}),
+        "Adam + L2": (lambda ps: optim.Adam(ps, lr=1e-3), {"l2": 1e-3}),  # (||W||² captured)
     }
-    for name, make in makers.items():
+    for name, (make, extra) in makers.items():
         cpu = _model(np.float64, sizes)
-        _fit(cpu, X, y, 128, "cpu", optimizer=make(cpu.parameters()), engine="fused")
+        _fit(cpu, X, y, 128, "cpu", optimizer=make(cpu.parameters()), engine="fused", **extra)
         want = [p.data for p in cpu.parameters()]
         for engine in ("fused", "auto"):
             gpu = _model(np.float64, sizes).to("cuda")
-            h = _fit(gpu, X, y, 128, None, optimizer=make(gpu.parameters()), engine=engine)
+            h = _fit(gpu, X, y, 128, None, optimizer=make(gpu.parameters()), engine=engine,
+                     **extra)  # fmt: skip
             on_gpu = all(type(p.data) is not np.ndarray for p in gpu.parameters())  # (CuPy's)
             got = [to_device(p.data, "cpu") for p in gpu.parameters()]
             label = "eager" if engine == "fused" else "captured"

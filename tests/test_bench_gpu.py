@@ -43,7 +43,7 @@ def test_without_a_gpu_it_says_so_and_exits_2(capsys):
 def test_the_checks_pass_on_the_stand_in(stand_in, capsys):
     assert bench.checks(None, **SMALL)
     out = capsys.readouterr().out
-    assert out.count("  ok     ") == 7 and "FAILED" not in out, out
+    assert out.count("  ok     ") == 9 and "FAILED" not in out, out
     assert "captured" in out and "model file round trip" in out
 
 
