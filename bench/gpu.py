@@ -112,7 +112,7 @@ def checks(cp: Any, rows: int = 4000, sizes: tuple = SIZES) -> bool:
             trained = trained or (gpu, cpu)
     gpu, cpu = trained
     diff = worst_difference([cpu.predict(X[:512])], [gpu.predict(X[:512])])
-    results.append(("predict", diff, "on host copies of the GPU weights"))
+    results.append(("predict", diff, "on the GPU, the output brought back"))
     a, b = explain(cpu, X[:2], y[:2], "cross_entropy"), explain(gpu, X[:2], y[:2], "cross_entropy")
     results.append(("explain", worst_difference([*a.Z, *a.grad_W], [*b.Z, *b.grad_W]), ""))
     with tempfile.TemporaryDirectory() as tmp:

@@ -87,26 +87,23 @@ def host_model(model: Any) -> Any:
     return copy.deepcopy(model, {id(a): to_device(a, "cpu") for a in arrays})
 
 
-def place(
-    model: Any, device: Any, optimizer: Any, fast_path_only: bool, owner: str = "fit"
-) -> None:
+def place(model: Any, device: Any, optimizer: Any, gpu_ok: bool, owner: str = "fit") -> None:
     """Move ``model`` to ``device`` for a training run (None: train where it is), in place.
 
-    Refused before anything moves: the GPU for a run that is not ``fast_path_only`` (the
-    fast path, without validation data, streams or MPI), and a move of a model whose
-    optimizer object was built where its weights are now (its flat buffers would stay
-    there). ``torch.device("cuda")`` reads as its name."""
+    Refused before anything moves: the GPU for a run that is not ``gpu_ok`` (validation
+    data, streams and MPI stay on the CPU), and a move of a model whose optimizer object
+    was built where its weights are now (its flat buffers would stay there).
+    ``torch.device("cuda")`` reads as its name."""
     device = str(device) if isinstance(getattr(device, "type", None), str) else device
     if device is not None and device not in DEVICES:
         raise ValueError(
             f"The 'device' parameter of {owner} must be one of {DEVICES}. Got {device!r}."
         )
     here = model.parameters()[0].data  # (off the CPU: any library but NumPy)
-    if (device == "cuda" or (device is None and namespace(here) is not np)) and not fast_path_only:
+    if (device == "cuda" or (device is None and namespace(here) is not np)) and not gpu_ok:
         raise ValueError(
-            f"{owner} on the GPU runs the fast path (a Sequential/MLP of Linear layers and "
-            "activations with a named loss), without validation data, streams or MPI; "
-            "train this run on the CPU (model.to('cpu'))."
+            f"{owner} on the GPU trains without validation data, streams or MPI; train this "
+            "run on the CPU (model.to('cpu')), or score the validation data after fit."
         )
     if device is not None and device != device_of(here):
         if not isinstance(optimizer, str):  # its buffers hold the weights where they are
@@ -128,3 +125,13 @@ def kept(keep: dict | None, name: str, make: Any) -> Any:
     if a is None:
         a = keep[name] = make()
     return a
+
+
+def asarray(x: Any, like: Any = None, dtype: Any = None) -> Any:
+    """``x`` as an array of ``like``'s library (a CuPy array for a CuPy ``like``); without
+    ``like``, an array of another library as it is and anything else through NumPy."""
+    if like is not None:
+        return namespace(like).asarray(x, dtype=dtype)
+    if type(x) is not np.ndarray and is_array(x) and namespace(x) is not np:
+        return x if dtype is None else x.astype(dtype, copy=False)
+    return np.asarray(x, dtype=dtype)

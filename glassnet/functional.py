@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend import is_array, kept
+from .backend import asarray, is_array, kept
 from .tensor import Tensor, as_tensor, axis_args
 
 # fmt: off
@@ -332,7 +332,7 @@ def dropout(x: Any, p: float, rng: np.random.Generator, training: bool = True) -
     x = as_tensor(x)
     if not training or p == 0:
         return x
-    keep = (rng.random(x.shape) >= p).astype(x.dtype) / (1.0 - p)
+    keep = asarray((rng.random(x.shape) >= p).astype(x.dtype) / (1.0 - p), like=x.data)
     return Tensor.from_op(x.data * keep, "dropout", (x,), lambda g: (g * keep,))
 
 
@@ -467,7 +467,7 @@ def _loss(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) -> T
     G = np.empty_like(x.data, order="C")
     per = LOSSES[name].kernel(x.data, y, G)  # per-entry losses; G holds their dL/dx
     if sample_weight is not None:
-        w = np.asarray(sample_weight, dtype=per.dtype)
+        w = asarray(sample_weight, like=per, dtype=per.dtype)
         if w.shape != (per.shape[0],):
             raise ValueError(
                 f"op {name!r}: sample_weight has shape {w.shape}; expected ({per.shape[0]},)."
@@ -478,13 +478,13 @@ def _loss(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) -> T
         extra = (1,) * (G.ndim - per.ndim)  # cross-entropy: one loss per row of G
         return Tensor.from_op(per, name, (x,), lambda g: (G * g.reshape(g.shape + extra),))
     scale = 1.0 / max(per.size, 1) if reduction == "mean" else 1.0
-    value = np.asarray(per.sum() * scale, dtype=x.dtype)
+    value = asarray(per.sum() * scale, like=per, dtype=x.dtype)
     return Tensor.from_op(value, name, (x,), lambda g: (G * (g * scale),))
 
 
 def _target(name: str, x: Tensor, target: Any) -> np.ndarray:
     """A numeric target of the prediction's shape, in its dtype."""
-    y = np.asarray(target.data if isinstance(target, Tensor) else target)
+    y = asarray(target.data if isinstance(target, Tensor) else target, like=x.data)
     if y.dtype.kind not in "biuf":
         raise TypeError(f"{name}: the target must be numeric. Got dtype {y.dtype}.")
     if y.shape != x.shape:
@@ -551,7 +551,7 @@ def cross_entropy(
     x = as_tensor(logits)
     if x.ndim != 2:
         raise ValueError(f"op 'cross_entropy': logits must have shape (N, C). Got shape {x.shape}.")
-    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    t = asarray(target.data if isinstance(target, Tensor) else target, like=x.data)
     if t.ndim != 1:
         return _loss("cross_entropy", x, _target("cross_entropy", x, t), reduction, sample_weight)
     if t.shape[0] != x.shape[0]:
@@ -565,7 +565,7 @@ def cross_entropy(
 def _class_labels(who: str, labels: Any, classes: int | None) -> tuple[np.ndarray, int]:
     """1-D integer labels in [0, classes) (whole-number floats and bools become integers)
     and the number of classes (the largest label + 1 when ``classes`` is None)."""
-    y = np.asarray(labels)
+    y = asarray(labels)
     if y.dtype.kind == "b" or (y.dtype.kind == "f" and np.all(y == np.round(y))):
         y = y.astype(np.int64)  # (a bool array would index as a mask)
     if y.dtype.kind not in "iu":

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend import is_array
+from .backend import asarray, is_array, to_device
 
 # fmt: off
 __all__ = [
@@ -129,16 +129,26 @@ def _to_array(value: Any, dtype: Any = None) -> np.ndarray:
     """Convert input data to a float ndarray following the module's dtype rule."""
     if isinstance(value, Tensor):
         value = value.data
-    arr = np.asarray(value)
+    arr = asarray(value)  # (an array of another library, CuPy's, stays there)
     if arr.dtype.kind not in "biuf":  # a NumPy array, list or scalar of numbers
         kind = "real numbers (take .real first)" if arr.dtype.kind == "c" else "numbers"
         raise TypeError(f"Tensor data must be {kind}. Got dtype {arr.dtype}.")
     if dtype is not None:
         return arr.astype(_float_dtype(dtype, "Tensor"), copy=False)
-    if arr.dtype.kind == "f" and isinstance(value, (np.ndarray, np.generic)):
+    if arr.dtype.kind == "f" and (arr is value or isinstance(value, (np.ndarray, np.generic))):
         # float32 and wider arrays are kept as they are (not copied); float16 widens
         return arr.astype(max(arr.dtype, np.dtype(np.float32)), copy=False)
     return arr.astype(_state.default_dtype)
+
+
+def _copy(g: Any, dtype: Any) -> Any:
+    """A copy of the gradient ``g`` in ``dtype``: a NumPy array (also for NumPy's scalars),
+    or an array of ``g``'s own library."""
+    return (
+        np.array(g, dtype=dtype)
+        if isinstance(g, np.generic) or type(g) is np.ndarray
+        else g.astype(dtype)
+    )
 
 
 def _float_dtype(dtype: Any, owner: str) -> np.dtype:
@@ -238,7 +248,7 @@ class Tensor:
         needed), kept as ``backward_fn`` when a parent needs a gradient. This is how
         glassnet.functional defines its ops on top of the Tensor."""
         out = Tensor.__new__(Tensor)
-        if type(data) is not np.ndarray:
+        if type(data) is not np.ndarray and not is_array(data):
             data = np.asarray(data)  # NumPy returns scalars for 0-d results: keep an array
         out.data = data
         out._grad = None
@@ -334,7 +344,7 @@ class Tensor:
                     lone = _LONE and node.backward_fn is None and sys.getrefcount(g) <= _LONE
                     same = type(g) is type(node.data) and g.dtype == node.data.dtype  # owning its
                     lone = lone and same and g.flags.owndata  # memory, of node's type and dtype
-                    node._grad = g if lone else np.array(g, dtype=node.data.dtype)
+                    node._grad = g if lone else _copy(g, node.data.dtype)
             if node.backward_fn is None:
                 continue
             if anomaly:
@@ -437,7 +447,8 @@ class Tensor:
     def __repr__(self) -> str:
         tags = {"label": self.label, "op": self.op, "requires_grad": self.requires_grad}
         extra = "".join(f", {k}={v!r}" for k, v in tags.items() if v)
-        body = np.array2string(self.data, precision=4, separator=", ", prefix="Tensor(")
+        host = to_device(self.data, "cpu")  # (a GPU tensor shows its values too)
+        body = np.array2string(host, precision=4, separator=", ", prefix="Tensor(")
         return f"Tensor({body}, dtype={self.data.dtype}{extra})"
 
     def __bool__(self) -> bool:
@@ -727,7 +738,7 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Elementwise ``a`` where ``condition`` holds, else ``b``; gradients follow the choice."""
-    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
+    cond = asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
     ta = as_tensor(a)
     tb = as_tensor(b, ta.dtype)  # a constant b takes a's dtype
     try:
@@ -735,7 +746,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     except ValueError as e:
         shapes = f"{cond.shape}, {ta.shape} and {tb.shape}"
         raise ValueError(f"op 'where': shapes {shapes} cannot be broadcast together.") from e
-    zero = np.zeros((), dtype=out.dtype)
+    zero = np.zeros((), dtype=out.dtype, like=out)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         ga = unbroadcast(np.where(cond, g, zero), ta.shape)

@@ -512,8 +512,7 @@ def fit(
     if early_stopping and Xv is None:
         raise ValueError("fit: early_stopping needs validation data.")
 
-    gpu_ok = Xv is None and src is None and dp is None and engine != "graph"
-    backend.place(model, device, optimizer, gpu_ok and fast_path(model, spec, 0.0) is not None)
+    backend.place(model, device, optimizer, Xv is None and src is None and dp is None)
     # optimizer: a name, or one built on exactly the model's parameters
     if isinstance(optimizer, str):
         check_positive("lr", lr, "fit")

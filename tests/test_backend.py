@@ -269,10 +269,6 @@ def test_the_seam_names_the_library_and_refuses_what_it_cannot_run():
     with pytest.raises(ValueError, match="device must be one of"):
         backend.to_device(np.zeros(1), "tpu")
     X, _ = _data(20)
-    graph_model = nn.Sequential(nn.Linear(5, 2, dtype=np.float64), nn.Dropout(0.5))
-    _recorded(graph_model)
-    with pytest.raises(ValueError, match="fit on the GPU runs the fast path"):
-        gn.fit(graph_model, X, np.zeros((20, 2)), epochs=1, verbose=0)
     model = _recorded(nn.MLP([5, 2], rng=0, dtype=np.float64))
     with pytest.raises(ValueError, match="without validation data"):
         gn.fit(model, X, np.zeros((20, 2)), epochs=1, validation_split=0.2, verbose=0)
@@ -358,8 +354,9 @@ def test_fit_refuses_to_move_a_model_whose_optimizer_stays_behind(monkeypatch):
 
 
 def test_predict_explain_and_model_files_of_a_model_on_the_device(tmp_path):
-    """A model whose weights live in the other library predicts, explains and saves the
-    CPU's numbers (from host copies), and is left where it was; a file loads on the CPU."""
+    """A model whose weights live in the other library predicts there (the input moved over,
+    the output brought back as a NumPy array) and explains and saves the CPU's numbers
+    (from host copies), and is left where it was; a file loads on the CPU."""
     from glassnet import io
     from glassnet.explain import explain
 
@@ -371,7 +368,7 @@ def test_predict_explain_and_model_files_of_a_model_on_the_device(tmp_path):
         p.data[...] = q.data  # the trained weights, over there
     CALLS.clear()
     got = dev.predict(X)
-    assert type(got) is np.ndarray and not CALLS  # computed on host copies
+    assert type(got) is np.ndarray and CALLS["matmul"] == 2  # computed over there
     np.testing.assert_array_equal(got, cpu.predict(X))
     np.testing.assert_array_equal(dev.predict(X.view(Recorded)), got)  # device inputs too
     assert all(type(p.data) is Recorded for p in dev.parameters())  # left where it was
@@ -416,3 +413,57 @@ def test_predict_explain_and_model_files_of_a_model_on_the_device(tmp_path):
             after = [p.data.view(np.ndarray).copy() for p in dev.parameters()]
     for p, a in zip(dev.parameters(), after):
         np.testing.assert_array_equal(p.data.view(np.ndarray), a)
+
+
+GRAPH_CASES = {  # name: (model, loss, targets, fit's other arguments)
+    "dropout, cross-entropy on labels": (
+        lambda: nn.MLP([5, 6, 3], "relu", "softmax", dropout=0.3, rng=0, dtype=np.float64),
+        "cross_entropy", "labels", {"sample_weight": True, "l2": 0.01},
+    ),
+    "graph engine, mse, leaky relu": (
+        lambda: nn.MLP([5, 6, 2], "leaky_relu", "identity", rng=0, dtype=np.float64),
+        "mse", "values", {"engine": "graph"},
+    ),
+    "a callable loss, binary cross-entropy": (
+        lambda: nn.MLP([5, 4, 1], "tanh", "sigmoid", rng=0, dtype=np.float64),
+        lambda out, y: gn.functional.binary_cross_entropy(out, y), "binary", {},
+    ),
+    "dropout, cross-entropy on rows, float32": (
+        lambda: nn.MLP([5, 6, 3], "sigmoid", "softmax", dropout=0.2, rng=0),
+        "cross_entropy", "rows", {},
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(GRAPH_CASES))
+def test_the_graph_engine_trains_through_the_seam_bit_for_bit(case):
+    """A model or loss the fast path does not take (dropout, a callable loss, engine='graph')
+    trains on the autodiff graph, whose Tensor ops take the model's array library too:
+    bit for bit the NumPy run's weights and losses, no plain NumPy array in any call."""
+    make, loss, kind, extra = GRAPH_CASES[case]
+    X, rng = _data(48)
+    y = {
+        "labels": rng.integers(0, 3, len(X)),
+        "rows": np.eye(3)[rng.integers(0, 3, len(X))],
+        "values": X[:, :2] * 0.5,
+        "binary": (X[:, :1] > 0).astype(float),
+    }[kind]
+    kw = dict(loss=loss, optimizer="adam", lr=1e-2, epochs=3, batch_size=16, seed=2, verbose=0)
+    kw.update({k: v for k, v in extra.items() if k != "sample_weight"})
+    if extra.get("sample_weight"):
+        kw["sample_weight"] = rng.uniform(0.5, 2.0, len(X))
+    runs = []
+    for recorded in (False, True):
+        model = make()
+        if recorded:
+            _recorded(model)
+        for m in model.modules():  # (each run's dropout draws the same masks)
+            if isinstance(m, nn.Dropout):
+                m.rng = np.random.default_rng(7)
+        h = gn.fit(model, X.astype(model.parameters()[0].dtype), y, **kw)
+        runs.append((h, [p.data.view(np.ndarray).copy() for p in model.parameters()], model))
+    (h0, w0, _), (h1, w1, m1) = runs
+    assert h1.engine == "graph" and all(type(p.data) is Recorded for p in m1.parameters())
+    for a, b in zip(w0, w1):
+        np.testing.assert_array_equal(a, b)
+    assert h0.loss == h1.loss

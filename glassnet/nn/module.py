@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_state_arrays, check_state_dict, check_to_args
-from ..backend import host_model, to_device
+from ..backend import asarray, to_device
 from ..tensor import Tensor, no_grad
 
 __all__ = ["Module", "Parameter"]
@@ -129,17 +129,15 @@ class Module:
 
     def predict(self, X: Any) -> np.ndarray:
         """Forward pass without recording a graph, in eval mode; returns a NumPy array. (A
-        model on a GPU predicts on a host copy of itself: the CPU's numbers.)"""
-        if (host := host_model(self)) is not self:
-            return host.predict(X if isinstance(X, Tensor) else to_device(X, "cpu"))
+        model on a GPU predicts there: X goes to the device, the output comes back.)"""
         ps = self.parameters()
-        if not isinstance(X, Tensor) and ps:
-            X = np.asarray(X, dtype=ps[0].dtype)  # the model's dtype, as fit does
+        if ps:  # in the model's dtype and on its device, as fit does
+            X = asarray(X.data if isinstance(X, Tensor) else X, like=ps[0].data, dtype=ps[0].dtype)
         was = self.training
         self.eval()
         try:
             with no_grad():
-                return self(X).data
+                return to_device(self(X).data, "cpu")
         finally:
             self.train(was)
 
