@@ -38,6 +38,7 @@ import numpy as np
 
 from . import functional as F
 from .backend import kept, namespace
+from .nn.flat import grad_view
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
 from .nn.module import Module, Parameter
 
@@ -387,6 +388,9 @@ def _times_gprime(D: np.ndarray, A: np.ndarray, T: np.ndarray, act: Any, k: Any,
 
 
 def _grad_of(p: Parameter) -> np.ndarray:
+    """``p.grad`` to write dL/dp into: its view of the optimizer's flat buffer when it has
+    none (so the optimizer's update reads it there), else a new array."""
     if p.grad is None or p.grad.shape != p.data.shape:
-        p.grad = np.zeros_like(p.data)
+        view = grad_view(p)
+        p.grad = np.zeros_like(p.data) if view is None else view
     return p.grad

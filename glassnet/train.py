@@ -663,6 +663,8 @@ def fit(
                 train_step, update = lambda *_, it=run_losses: next(it), lambda: None
                 starts = range(0, n, bs)[: len(got)]
                 batches = ((None, None, None, min(bs, n - s)) for s in starts)
+            # a fresh optimizer's first step binds every gradient: then the rules only
+            retry = quick and not compiled and update == optimizer.step
             # 1) the batch (this rank's rows of it, distributed), of m rows in all
             for xb, ybt, wbt, m in batches:
                 # 2) forward + loss + 3) backward, 4) the optimizer's update
@@ -670,6 +672,8 @@ def fit(
                 if not math.isfinite(batch_loss):
                     raise _Diverged(history.steps + 1, epoch, batch_loss)
                 update()
+                if retry:
+                    update, retry = optimizer.prepared(), False
                 history.steps += 1
                 history.samples_seen += m
                 total += batch_loss * m

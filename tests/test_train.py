@@ -1058,3 +1058,20 @@ def test_l2_none_means_no_penalty_as_before():
         model = gn.nn.MLP([3, 4, 1], "tanh", rng=0, dtype=np.float64)
         runs.append(gn.fit(model, X, y, epochs=3, l2=l2, verbose=0).loss)
     assert runs[0] == runs[1]
+
+
+def test_a_fresh_optimizer_takes_one_full_step_then_the_prepared_rules():
+    """fit with an optimizer that has seen no gradient yet: the fast path writes the first
+    gradients straight into the optimizer's flat buffer, the first step binds them, and every
+    later step runs the prepared rules (the checks once), in the first epoch already."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((64, 20)), rng.standard_normal((64, 1))
+    model = gn.nn.MLP([20, 300, 300, 1], "tanh", rng=0, dtype=np.float64)  # > 65536 weights
+    opt = gn.optim.SGD(model.parameters(), lr=0.01)
+    full = []
+    step = opt.step
+    opt.step = lambda *a: full.append(1) or step(*a)
+    h = gn.fit(model, X, y, optimizer=opt, epochs=2, batch_size=16, verbose=0, engine="fused")
+    assert h.steps == 8 and len(full) == 1
+    flat = opt._packs[0].flat
+    assert all(np.shares_memory(p.grad, flat.grad[0]) for p in model.parameters())

@@ -33,7 +33,7 @@ import numpy as np
 
 from ..backend import is_array, namespace
 
-__all__ = ["FlatParameters", "flatten_parameters"]
+__all__ = ["FlatParameters", "flatten_parameters", "grad_view"]
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _PACKED: weakref.WeakValueDictionary[int, FlatParameters] = weakref.WeakValueDictionary()
@@ -176,6 +176,13 @@ class FlatParameters:
         # Views do not survive pickling or deepcopy (each array is copied on its own):
         # pack the copied parameters again, from their copied values.
         return (FlatParameters, (self.params,))
+
+
+def grad_view(p: Any) -> Any:
+    """The view of the flat gradient buffer that ``p`` is packed into, or None (not
+    packed)."""
+    flat = _PACKED.get(id(p))
+    return next((gv for q, _, gv in flat._slots if q is p), None) if flat is not None else None
 
 
 def flatten_parameters(params: Iterable[Any]) -> FlatParameters:
