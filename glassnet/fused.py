@@ -42,7 +42,7 @@ from .nn.flat import grad_view
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
 from .nn.module import Module, Parameter
 
-__all__ = ["Layer", "layers_of", "flatten", "FastMLP", "Trace", "add_l2"]
+__all__ = ["Layer", "layers_of", "flatten", "FastMLP", "Trace", "add_l2", "l2_value"]
 
 
 @dataclass
@@ -138,18 +138,37 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
     return layers
 
 
-def add_l2(weights: list[Parameter], l2: float, n: int) -> float:
+def add_l2(
+    weights: list[Parameter], l2: Any, n: int, keep: dict | None = None, squares: Any = None
+) -> Any:
     """Add the L2 penalty ``l2 / (2 n) * sum ||W||^2`` to the weights' ``.grad`` (its
-    gradient ``l2 / n * W``) and return its value: scikit-learn's ``alpha`` per batch."""
+    gradient ``l2 / n * W``) and return its value: scikit-learn's ``alpha`` per batch (one
+    per network of a stack, where ``l2`` is (K, 1, 1)). The fast path passes its kept
+    buffers (``keep``: nothing allocated) and one buffer per weight for ``squares``: each
+    ||W||² goes there and nothing is read back (the value is :func:`l2_value` of them)."""
     c = l2 / n  # a number, or one per network of a stack (K, 1, 1)
-    penalty = 0.0
-    for W in weights:
-        W.grad += c * W.data if np.ndim(c) == 0 else c.astype(W.dtype) * W.data
-        if W.data.ndim == 2:
-            penalty += 0.5 * c * float(np.vdot(W.data, W.data))
-        else:
-            penalty += 0.5 * (c * np.einsum("kij,kij->k", W.data, W.data)[:, None, None])
-    return penalty if np.ndim(penalty) == 0 else penalty.reshape(-1)
+    for i, W in enumerate(weights):
+        tmp = kept(keep, f"l2.{i}", lambda W=W: np.empty_like(W.data))
+        cw = c if np.ndim(c) == 0 else c.astype(W.dtype)
+        np.add(W.grad, np.multiply(W.data, cw, out=tmp), out=W.grad)
+    norms = [_squared_norm(W.data, None if squares is None else squares[i])
+             for i, W in enumerate(weights)]  # fmt: skip
+    return l2_value(l2, n, norms) if squares is None else None
+
+
+def _squared_norm(W: Any, out: Any = None) -> Any:
+    """||W||² (one per network of a stack (K, inputs, neurons))."""
+    if W.ndim == 2:
+        return np.matmul(W.reshape(-1), W.reshape(-1), out=out)
+    return np.einsum("kij,kij->k", W, W, out=out)
+
+
+def l2_value(l2: Any, n: int, squares: Any) -> Any:
+    """``l2 / (2 n) * sum ||W||^2`` from the ||W||² of each weight (host values)."""
+    c, total = l2 / n, 0.0
+    for s in squares:
+        total += 0.5 * c * float(s) if np.ndim(s) == 0 else 0.5 * (c * s[:, None, None])
+    return total if np.ndim(total) == 0 else total.reshape(-1)
 
 
 @dataclass
@@ -312,16 +331,7 @@ class FastMLP:
                     record[-2 - i]["dA"] = D.copy()
                 _times_gprime(D, A, T, act, k, alpha, kw)
         if self.l2 and record is None:  # 4) L2: (l2 / n) W into dL/dW, and ||W||²
-            c = self.l2 / n  # a number, or one per network of a stack (K, 1, 1)
-            for i, (lay, s) in enumerate(zip(self.layers, sq)):
-                W = lay.linear.W
-                tmp = kept(keep, f"l2.{i}", lambda W=W: np.empty_like(W.data))
-                np.add(W.grad, np.multiply(W.data, c if np.ndim(c) == 0 else c.astype(W.dtype),
-                                           out=tmp), out=W.grad)  # fmt: skip
-                if lead:
-                    np.einsum("kij,kij->k", W.data, W.data, out=s)
-                else:
-                    np.matmul(W.data.reshape(-1), W.data.reshape(-1), out=s)
+            add_l2([lay.linear.W for lay in self.layers], self.l2, n, keep, sq)
         return per, count
 
     def step(self, X: Any, y: Any, w: Any = None, record: list[dict] | None = None) -> Any:
@@ -337,10 +347,7 @@ class FastMLP:
     def penalty(self, n: int, sq: Any = None) -> Any:
         """The L2 penalty ``l2 / (2 n) sum ||W||²`` of the last :meth:`run` on n rows (from
         ``sq``, host copies of its ||W||², when given)."""
-        c, total = self.l2 / n, 0.0
-        for s in self._buffers(n)[5] if sq is None else sq:
-            total += 0.5 * c * float(s) if not self.lead else 0.5 * (c * s[:, None, None])
-        return total if np.ndim(total) == 0 else total.reshape(-1)
+        return l2_value(self.l2, n, self._buffers(n)[5] if sq is None else sq)
 
     def _record_output(
         self, rec: dict, out: np.ndarray, y: np.ndarray, G: np.ndarray, count: int
