@@ -12,6 +12,7 @@ from . import (
     habits,
     io,
     nn,
+    ops,
     optim,
     preprocessing,
     schedules,
@@ -23,22 +24,18 @@ from .explain import explain
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .many import fit_many
 from .objective import Objective
+from .ops import concatenate, maximum, minimum, stack, where
 from .summary import summary
 from .tensor import (
     AnomalyError,
     Tensor,
     as_tensor,
-    concatenate,
     detect_anomaly,
     enable_grad,
     get_default_dtype,
     is_grad_enabled,
-    maximum,
-    minimum,
     no_grad,
     set_default_dtype,
-    stack,
-    where,
 )
 from .train import Callback, DivergenceError, History, TrainState, fit
 
@@ -54,6 +51,7 @@ __all__ = [
     "fit_many",
     "optim",
     "habits",
+    "ops",
     "schedules",
     "data",
     "datasets",

@@ -43,8 +43,8 @@ from .backend import asarray, is_array, to_device
 # fmt: off
 __all__ = [
     "Tensor", "AnomalyError", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
-    "set_default_dtype", "get_default_dtype", "as_tensor", "concatenate", "stack", "where",
-    "maximum", "minimum", "unbroadcast", "axis_args",
+    "set_default_dtype", "get_default_dtype", "as_tensor", "unbroadcast", "axis_args",
+    "binary_op", "spread", "BINARY_OPS",
 ]
 # fmt: on
 
@@ -459,33 +459,33 @@ class Tensor:
     # ------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> Tensor:
         """y = a + b; dL/da = dL/db = g."""
-        return _binary("add", self, other)
+        return binary_op("add", self, other)
 
     __radd__ = __add__
 
     def __sub__(self, other: Any) -> Tensor:
         """y = a - b; dL/da = g, dL/db = -g."""
-        return _binary("sub", self, other)
+        return binary_op("sub", self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
         return (-self) + other
 
     def __mul__(self, other: Any) -> Tensor:
         """y = a * b; dL/da = g b, dL/db = g a."""
-        return _binary("mul", self, other)
+        return binary_op("mul", self, other)
 
     __rmul__ = __mul__
 
     def __truediv__(self, other: Any) -> Tensor:
         """y = a / b; dL/da = g / b, dL/db = -g y / b."""
-        return _binary("div", self, other)
+        return binary_op("div", self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
         return _operand(other, self) / self
 
     def __pow__(self, other: Any) -> Tensor:
         """y = a^p; dL/da = g p a^(p-1), dL/dp = g y log a (log a taken as 0 where a <= 0)."""
-        return _binary("pow", self, other)
+        return binary_op("pow", self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
         return _operand(other, self) ** self
@@ -517,7 +517,7 @@ class Tensor:
         axis, keepdims = axis_args("sum", axis, dim, keepdims, keepdim)
         shape = self.data.shape
         out = np.add.reduce(self.data, axis=axis, keepdims=keepdims)  # np.sum minus its wrapper
-        return Tensor.from_op(out, "sum", (self,), lambda g: (_spread(g, shape, axis, keepdims),))
+        return Tensor.from_op(out, "sum", (self,), lambda g: (spread(g, shape, axis, keepdims),))
 
     def mean(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
         """Mean over ``axis`` (all axes by default); each input receives g / n. ``dim`` and
@@ -527,27 +527,8 @@ class Tensor:
         out = np.mean(self.data, axis=axis, keepdims=keepdims)
         n = self.data.size // max(np.size(out), 1)  # values averaged into each output
         return Tensor.from_op(
-            out, "mean", (self,), lambda g: (_spread(g / n, shape, axis, keepdims),)
+            out, "mean", (self,), lambda g: (spread(g / n, shape, axis, keepdims),)
         )
-
-    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Maximum over ``axis``; g goes to the maxima (ties share it equally)."""
-        return self._extreme(np.max, "max", axis, keepdims)
-
-    def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Minimum over ``axis``; g goes to the minima (ties share it equally)."""
-        return self._extreme(np.min, "min", axis, keepdims)
-
-    def _extreme(self, fn: Callable, op: str, axis: Any, keepdims: bool) -> Tensor:
-        a = self.data
-        out = fn(a, axis=axis, keepdims=keepdims)
-
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            hits = (a == _spread(out, a.shape, axis, keepdims)).astype(a.dtype)
-            hits /= hits.sum(axis=axis, keepdims=True)
-            return (hits * _spread(g, a.shape, axis, keepdims),)
-
-        return Tensor.from_op(out, op, (self,), backward)
 
     # ------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
@@ -561,22 +542,6 @@ class Tensor:
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.log(a)
         return Tensor.from_op(out, "log", (self,), lambda g: (g / a,))
-
-    def sqrt(self) -> Tensor:
-        """Square root; d/dx = 1 / (2 sqrt(x))."""
-        out = np.sqrt(self.data)
-        return Tensor.from_op(out, "sqrt", (self,), lambda g: (g / (2 * out),))
-
-    def abs(self) -> Tensor:
-        """|x|; d/dx = sign(x) (0 at 0)."""
-        a = self.data
-        return Tensor.from_op(np.abs(a), "abs", (self,), lambda g: (g * np.sign(a),))
-
-    def clip(self, low: float | None = None, high: float | None = None) -> Tensor:
-        """Clamp to [low, high]; the gradient passes only where the value was inside."""
-        a = self.data
-        out = np.clip(a, low, high)
-        return Tensor.from_op(out, "clip", (self,), lambda g: (g * (out == a),))
 
     # ------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
@@ -595,7 +560,7 @@ class Tensor:
         return self._viewing(out)
 
 
-def _spread(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> np.ndarray:
+def spread(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> np.ndarray:
     """Broadcast the result ``g`` of a reduction over ``axis`` back to ``shape``.
 
     The adjoint of a sum is a broadcast: every value summed into an output
@@ -623,28 +588,20 @@ def _pow_grad(g: np.ndarray, a: np.ndarray, p: Any, y: np.ndarray, wrt_p: bool) 
     return g * y * np.log(np.where(a > 0, a, 1)) if wrt_p else g * p * a ** (p - 1)
 
 
-def _ties(wins: Callable) -> Callable:
-    """dL/da (dL/db) of maximum or minimum: g to the operand picked, half each at a tie."""
-    return lambda g, a, b, y, wrt_b: (
-        g * ((wins(b, a) if wrt_b else wins(a, b)) + 0.5 * (a == b)).astype(g.dtype)
-    )
-
-
 # A binary op is its forward (a broadcasting NumPy function) beside its derivative
 # d(g, a, b, y, wrt_b): dL/da, or dL/db when wrt_b. One function for both keeps each op at
-# one closure (these run for every node); _binary sums each gradient back to its operand's shape.
+# one closure (these run for every node); binary_op sums each gradient back to its operand's
+# shape. glassnet.ops adds maximum and minimum to the table.
 BINARY_OPS: dict[str, tuple[Callable, Callable]] = {
     "add": (np.add, lambda g, a, b, y, wrt_b: g),
     "sub": (np.subtract, lambda g, a, b, y, wrt_b: -g if wrt_b else g),
     "mul": (np.multiply, lambda g, a, b, y, wrt_b: g * a if wrt_b else g * b),
     "div": (np.divide, lambda g, a, b, y, wrt_b: -g * y / b if wrt_b else g / b),
     "pow": (np.power, _pow_grad),
-    "maximum": (np.maximum, _ties(np.greater)),
-    "minimum": (np.minimum, _ties(np.less)),
 }
 
 
-def _binary(op: str, a: Tensor, other: Any) -> Tensor:
+def binary_op(op: str, a: Tensor, other: Any) -> Tensor:
     """The node of ``y = fn(a, b)`` for the op ``op`` of :data:`BINARY_OPS`, with broadcasting.
 
     A Python number ``b`` keeps ``a``'s dtype; a non-Tensor ``b`` is a constant (no
@@ -706,60 +663,3 @@ def matmul(a: Any, b: Any) -> Tensor:
         return ga, gb
 
     return Tensor.from_op(out, "matmul", (a, b), backward)
-
-
-def _join(tensors: Sequence[Any], fn: Callable, op: str, axis: int, rule: str) -> Any:
-    """``fn`` (np.concatenate or np.stack) over the values; errors list every shape."""
-    ts = tuple(as_tensor(t) for t in tensors)
-    if not ts:
-        raise ValueError(f"{op} needs at least one tensor. Got an empty sequence.")
-    try:
-        return ts, fn([t.data for t in ts], axis=axis)
-    except ValueError as e:
-        raise ValueError(f"op {op!r}: shapes {[t.shape for t in ts]} {rule}.") from e
-
-
-def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis; the gradient is split back."""
-    rule = f"cannot be joined on axis {axis}; all other axes must match"
-    ts, out = _join(tensors, np.concatenate, "concatenate", axis, rule)
-    bounds = np.cumsum([t.data.shape[axis] for t in ts])[:-1]
-    return Tensor.from_op(out, "concatenate", ts, lambda g: tuple(np.split(g, bounds, axis=axis)))
-
-
-def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join same-shape tensors along a new axis; the gradient is split back."""
-    ts, out = _join(tensors, np.stack, "stack", axis, "differ; stack needs equal shapes")
-    n = len(ts)
-    return Tensor.from_op(
-        out, "stack", ts, lambda g: tuple(np.squeeze(p, axis=axis) for p in np.split(g, n, axis))
-    )
-
-
-def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """Elementwise ``a`` where ``condition`` holds, else ``b``; gradients follow the choice."""
-    cond = asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
-    ta = as_tensor(a)
-    tb = as_tensor(b, ta.dtype)  # a constant b takes a's dtype
-    try:
-        out = np.where(cond, ta.data, tb.data)
-    except ValueError as e:
-        shapes = f"{cond.shape}, {ta.shape} and {tb.shape}"
-        raise ValueError(f"op 'where': shapes {shapes} cannot be broadcast together.") from e
-    zero = np.zeros((), dtype=out.dtype, like=out)
-
-    def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        ga = unbroadcast(np.where(cond, g, zero), ta.shape)
-        return ga, unbroadcast(np.where(cond, zero, g), tb.shape)
-
-    return Tensor.from_op(out, "where", (ta, tb), backward)
-
-
-def maximum(a: Any, b: Any) -> Tensor:
-    """Elementwise maximum; g goes to the larger value, split equally at ties."""
-    return _binary("maximum", as_tensor(a), b)
-
-
-def minimum(a: Any, b: Any) -> Tensor:
-    """Elementwise minimum; g goes to the smaller value, split equally at ties."""
-    return _binary("minimum", as_tensor(a), b)

@@ -19,7 +19,8 @@ import numpy as np
 
 from .. import functional as F
 from .._validation import check_array, check_choice, check_number
-from ..tensor import Tensor, as_tensor, where
+from ..ops import where
+from ..tensor import Tensor, as_tensor
 from .module import Module
 
 

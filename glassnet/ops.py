@@ -1,0 +1,144 @@
+"""The Tensor ops beyond the lecture's engine: maxima and minima, ``abs``, ``sqrt``,
+``clip``, ``where``, ``maximum``/``minimum`` and joining (``concatenate``, ``stack``).
+
+:mod:`glassnet.tensor` holds what micrograd's ``Value`` holds, over arrays: the arithmetic
+(+, −, ×, ÷, **), ``exp`` and ``log``, the sums and means, the matrix product, ``reshape``
+and ``backward()``; with the activations and losses of :mod:`glassnet.functional` that is
+all the networks, losses and training loop use. The ops here are NumPy's and PyTorch's
+further ones, for losses and models a user writes (``nn.L1Loss`` and ``nn.HuberLoss`` use
+``abs`` and ``where``). They are built the way every op is, on ``Tensor.from_op`` and the
+table of binary ops, and gradient-checked like the rest (tests/test_tensor.py); the
+methods (``x.max()``, ``x.abs()``, ...) are attached to the Tensor here, as
+:mod:`glassnet.functional` attaches ``x.relu()``. ``import glassnet`` loads this module.
+
+>>> import glassnet as gn
+>>> x = gn.Tensor([-2.0, 0.5, 3.0], requires_grad=True)
+>>> gn.where(x.data > 0, x, 0.0).sum().backward()
+>>> x.grad, x.abs().max().item()
+(array([0., 1., 1.], dtype=float32), 3.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .backend import asarray
+from .tensor import BINARY_OPS, Tensor, as_tensor, binary_op, spread, unbroadcast
+
+__all__ = ["concatenate", "stack", "where", "maximum", "minimum"]
+
+
+# ------------------------------------------------------------ methods of Tensor
+def _max(self: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+    """Maximum over ``axis``; g goes to the maxima (ties share it equally)."""
+    return _extreme(self, np.max, "max", axis, keepdims)
+
+
+def _min(self: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+    """Minimum over ``axis``; g goes to the minima (ties share it equally)."""
+    return _extreme(self, np.min, "min", axis, keepdims)
+
+
+def _extreme(t: Tensor, fn: Callable, op: str, axis: Any, keepdims: bool) -> Tensor:
+    a = t.data
+    out = fn(a, axis=axis, keepdims=keepdims)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        hits = (a == spread(out, a.shape, axis, keepdims)).astype(a.dtype)
+        hits /= hits.sum(axis=axis, keepdims=True)
+        return (hits * spread(g, a.shape, axis, keepdims),)
+
+    return Tensor.from_op(out, op, (t,), backward)
+
+
+def _sqrt(self: Tensor) -> Tensor:
+    """Square root; d/dx = 1 / (2 sqrt(x))."""
+    out = np.sqrt(self.data)
+    return Tensor.from_op(out, "sqrt", (self,), lambda g: (g / (2 * out),))
+
+
+def _abs(self: Tensor) -> Tensor:
+    """|x|; d/dx = sign(x) (0 at 0)."""
+    a = self.data
+    return Tensor.from_op(np.abs(a), "abs", (self,), lambda g: (g * np.sign(a),))
+
+
+def _clip(self: Tensor, low: float | None = None, high: float | None = None) -> Tensor:
+    """Clamp to [low, high]; the gradient passes only where the value was inside."""
+    a = self.data
+    out = np.clip(a, low, high)
+    return Tensor.from_op(out, "clip", (self,), lambda g: (g * (out == a),))
+
+
+Tensor.max, Tensor.min, Tensor.sqrt, Tensor.abs, Tensor.clip = _max, _min, _sqrt, _abs, _clip
+
+
+# ------------------------------------------------------------ functions
+def _ties(wins: Callable) -> Callable:
+    """dL/da (dL/db) of maximum or minimum: g to the operand picked, half each at a tie."""
+    return lambda g, a, b, y, wrt_b: (
+        g * ((wins(b, a) if wrt_b else wins(a, b)) + 0.5 * (a == b)).astype(g.dtype)
+    )
+
+
+BINARY_OPS.update(maximum=(np.maximum, _ties(np.greater)), minimum=(np.minimum, _ties(np.less)))
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise maximum; g goes to the larger value, split equally at ties."""
+    return binary_op("maximum", as_tensor(a), b)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise minimum; g goes to the smaller value, split equally at ties."""
+    return binary_op("minimum", as_tensor(a), b)
+
+
+def _join(tensors: Sequence[Any], fn: Callable, op: str, axis: int, rule: str) -> Any:
+    """``fn`` (np.concatenate or np.stack) over the values; errors list every shape."""
+    ts = tuple(as_tensor(t) for t in tensors)
+    if not ts:
+        raise ValueError(f"{op} needs at least one tensor. Got an empty sequence.")
+    try:
+        return ts, fn([t.data for t in ts], axis=axis)
+    except ValueError as e:
+        raise ValueError(f"op {op!r}: shapes {[t.shape for t in ts]} {rule}.") from e
+
+
+def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis; the gradient is split back."""
+    rule = f"cannot be joined on axis {axis}; all other axes must match"
+    ts, out = _join(tensors, np.concatenate, "concatenate", axis, rule)
+    bounds = np.cumsum([t.data.shape[axis] for t in ts])[:-1]
+    return Tensor.from_op(out, "concatenate", ts, lambda g: tuple(np.split(g, bounds, axis=axis)))
+
+
+def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join same-shape tensors along a new axis; the gradient is split back."""
+    ts, out = _join(tensors, np.stack, "stack", axis, "differ; stack needs equal shapes")
+    n = len(ts)
+    return Tensor.from_op(
+        out, "stack", ts, lambda g: tuple(np.squeeze(p, axis=axis) for p in np.split(g, n, axis))
+    )
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """Elementwise ``a`` where ``condition`` holds, else ``b``; gradients follow the choice."""
+    cond = asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
+    ta = as_tensor(a)
+    tb = as_tensor(b, ta.dtype)  # a constant b takes a's dtype
+    try:
+        out = np.where(cond, ta.data, tb.data)
+    except ValueError as e:
+        shapes = f"{cond.shape}, {ta.shape} and {tb.shape}"
+        raise ValueError(f"op 'where': shapes {shapes} cannot be broadcast together.") from e
+    zero = np.zeros((), dtype=out.dtype, like=out)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ga = unbroadcast(np.where(cond, g, zero), ta.shape)
+        return ga, unbroadcast(np.where(cond, zero, g), tb.shape)
+
+    return Tensor.from_op(out, "where", (ta, tb), backward)
