@@ -418,6 +418,26 @@ def check_params(params: Any, owner: str) -> list[Any]:
 
 
 # ----------------------------------------------------------------------- memory
+def check_optimizer(optimizer: Any, params: Sequence[Any], owner: str) -> Any:
+    """``optimizer`` if it is an optimizer object (``step`` and ``zero_grad``) built on
+    exactly ``params`` (the model's parameters), else a TypeError or ValueError saying how
+    to build one."""
+    if not (callable(getattr(optimizer, "step", None)) and hasattr(optimizer, "zero_grad")):
+        raise TypeError(
+            f"The 'optimizer' parameter of {owner} must be an optimizer name or an optimizer "
+            f"object (glassnet.optim). Got {type(optimizer).__name__}."
+        )
+    own = {id(p) for p in params}
+    theirs = {id(p) for p in getattr(optimizer, "params", params)}
+    if theirs != own:
+        raise ValueError(
+            f"{owner}: the optimizer was built on other parameters than the model's "
+            f"({len(theirs & own)} of its {len(theirs)} belong to the model, which has "
+            f"{len(own)}); build it with optim.SGD(model.parameters(), ...)."
+        )
+    return optimizer
+
+
 def bytes_text(n: float) -> str:
     """``1.5 GB``, ``512 KB``, ``12 bytes``."""
     for unit, size in (("TB", 2**40), ("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):

@@ -849,6 +849,19 @@ class FullBatchRun:
     def __iter__(self) -> Any:
         return iter((self.losses, self.stop_reason))
 
+    def record(self, history: Any, state: Any, rule: Any, epoch0: int, n: int, lr: float) -> None:
+        """Fill ``fit``'s books with this run, started after ``epoch0`` epochs on n rows at
+        the rate ``lr``: its History and TrainState, and the state of its Tolerance rule."""
+        k = history.steps = self.steps
+        history.loss, history.lr = self.losses[:k].tolist(), [lr] * k
+        history.samples_seen, history.epochs = k * n, epoch0 + k
+        history.best_loss = min(history.loss, default=math.inf)
+        if self.best_epoch is not None:
+            history.best_epoch = epoch0 + self.best_epoch + 1
+        rule.best, rule.bad = self.best, self.bad
+        state.epoch, state.step = history.epochs, k
+        state.epoch_loss = state.batch_loss = history.loss[-1] if k else math.nan
+
 
 class _Plan:
     """The network and optimizer laid out for the kernels: θ gathered in the optimizer's

@@ -888,6 +888,26 @@ class _BaseMLP(BaseEstimator):
         return tags
 
 
+def _same_classes(fitted: np.ndarray, classes: Any) -> bool:
+    """Whether ``unique_labels(classes)`` equals ``fitted`` (sorted, unique labels).
+
+    ``classes`` is usually the same array at every partial_fit call: equal as given, of the
+    same kind and shape, it needs no ``unique_labels`` (which sorts and checks it again).
+    """
+    if isinstance(classes, (np.ndarray, list, tuple)):
+        given = np.asarray(classes)
+        if (
+            given.shape == fitted.shape
+            and given.dtype.kind == fitted.dtype.kind
+            and given.dtype.kind in "biufU"
+            # NumPy reads [1, "a"] as strings; unique_labels refuses that mix
+            and (given.dtype.kind != "U" or all(isinstance(c, str) for c in classes))
+            and np.array_equal(given, fitted)
+        ):
+            return True
+    return bool(np.array_equal(fitted, unique_labels(classes)))
+
+
 def _dense(X: Any) -> np.ndarray:
     """Sparse input is densified: glassnet's engine multiplies dense arrays."""
     return X.toarray() if hasattr(X, "toarray") else X
@@ -1148,13 +1168,24 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        new_labels = not hasattr(self, "classes_") or (not self.warm_start and not incremental)
+        if not new_labels:
+            # validate_data has checked X and y once; labels of a known kind are encoded
+            # here without checking them again (see _encode_labels)
+            Y = self._encode_labels(y, every_class=not incremental)
+            if Y is not None:
+                return _dense(X), y, Y
+        # the general path: new labels, multi-label and object labels, and every error
         check_classification_targets(y)
-        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+        if new_labels:
             # one class is fitted as scikit-learn fits it (one logistic output trained
             # towards 0); predict returns that class and predict_proba a column of ones
             lb = LabelBinarizer().fit(y)
             self._label_binarizer = lb
             self.classes_ = lb.classes_
+            Y = self._encode_labels(y, every_class=True)
+            if Y is not None:
+                return _dense(X), y, Y
         else:
             classes = unique_labels(y)
             if self.warm_start and not incremental:
@@ -1171,6 +1202,52 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 )
         Y = self._label_binarizer.transform(y).astype(np.float64)  # (n, K) 0/1
         return _dense(X), y, Y
+
+    def _encode_labels(self, y: np.ndarray, every_class: bool) -> np.ndarray | None:
+        """``LabelBinarizer.transform(y)`` as float64 (n, K), for a y validated by
+        ``validate_data``, without checking y again; None where the general path must
+        decide (it raises scikit-learn's errors there, or encodes what this does not).
+
+        scikit-learn's transform runs ``type_of_target`` twice and ``check_array`` four
+        times on y; a partial_fit of a small batch spent most of its time there. This
+        takes the common case only: a 1-D y of booleans, integers, floats or str whose
+        labels all lie in ``classes_`` (sorted, of the same kind; integers of the same
+        dtype). For such a y, ``type_of_target`` says 'binary' or 'multiclass' (float y:
+        when every value is integral, its own test), which ``check_classification_targets``
+        accepts; the encoding is ``label_binarize``'s: column ``searchsorted(classes_, y)``,
+        one 0/1 column (the second class) for two classes, zeros for one.
+        ``every_class`` (warm_start fit) also asks that y holds every class.
+        """
+        classes = self.classes_
+        if (
+            y.ndim != 1
+            or self._label_binarizer.y_type_ not in ("binary", "multiclass")
+            or y.dtype.kind not in "biufU"
+            or y.dtype.kind != classes.dtype.kind
+            or (y.dtype.kind in "iu" and y.dtype != classes.dtype)
+        ):
+            return None
+        if y.dtype.kind == "f":  # type_of_target: a non-integral value makes y continuous
+            with np.errstate(invalid="ignore"):
+                if not np.array_equal(y, y.astype(np.int64).astype(y.dtype)):
+                    return None
+        k = classes.shape[0]
+        if k > 1 and not bool((classes[1:] > classes[:-1]).all()):
+            return None
+        idx = np.searchsorted(classes, y)  # (n,) the column of each label
+        np.minimum(idx, k - 1, out=idx)
+        if not bool((classes[idx] == y).all()):
+            return None  # a label outside classes_: the general path names it
+        if every_class and np.bincount(idx, minlength=k).min() == 0:
+            return None
+        n = y.shape[0]
+        if k == 1:
+            return np.zeros((n, 1))
+        if k == 2:
+            return (idx == 1).astype(np.float64).reshape(-1, 1)  # (n, 1): the second class
+        Y = np.zeros((n, k))
+        Y[np.arange(n), idx] = 1.0  # (n, K) one-hot
+        return Y
 
     def _combined_weights(
         self, y: np.ndarray, sample_weight: np.ndarray | None, incremental: bool
@@ -1239,7 +1316,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 lb.fit(unique_labels(classes))
             self._label_binarizer = lb
             self.classes_ = lb.classes_
-        elif classes is not None and not np.array_equal(self.classes_, unique_labels(classes)):
+        elif classes is not None and not _same_classes(self.classes_, classes):
             raise ValueError(
                 f"`classes={classes!r}` is not the same as on last call to partial_fit, "
                 f"was: {self.classes_!r}"

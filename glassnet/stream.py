@@ -134,8 +134,14 @@ class Stream:
                 idx = order[s : s + bs]  # type: ignore[index]
                 yield tuple(None if b is None else b[idx] for b in rest)  # type: ignore[misc]
 
-    def first(self, check: Callable[..., Chunk]) -> Chunk:
-        """The first chunk, checked (what fit inspects before training)."""
+    def first(self, check: Callable[..., Chunk], batch_size: Any, split: bool) -> Chunk:
+        """The first chunk, checked (what fit inspects before training), once fit's settings
+        are seen to suit a stream: a ``batch_size``, and no validation ``split`` asked of it."""
+        if batch_size is None or split:
+            raise ValueError(
+                "fit on a stream needs a batch_size, and validation_data (not "
+                "validation_split) for validation or early stopping."
+            )
         for c in self.chunks():
             return check(*c)
         raise ValueError("fit: the stream yielded no chunks; it has no data to train on.")

@@ -58,6 +58,7 @@ __all__ = [
     "prepare_targets",
     "metric",
     "split_validation",
+    "validation_set",
     "n_outputs",
     "loss_spec",
     "loss_parts",
@@ -597,6 +598,23 @@ def split_validation(
     keep[val_idx] = False
     tr = np.flatnonzero(keep)
     return X[tr], y[tr], None if w is None else w[tr], X[val_idx], y[val_idx]
+
+
+def validation_set(
+    model: Module, spec: F.Loss | None, X: Any, y: Any, w: Any, given: Any, frac: float,
+    early_stopping: bool, rng: np.random.Generator, owner: str = "fit",
+) -> tuple[Any, ...]:  # fmt: skip
+    """``(X, y, w, X_val, y_val)`` for a run: ``given`` (a pair ``(X_val, y_val)``, checked
+    as the training data is), or a fraction ``frac`` of (X, y, w) held out (0.1 when only
+    ``early_stopping`` asks for one; :func:`split_validation`), or no validation (None)."""
+    if given is not None:
+        if not (isinstance(given, (tuple, list)) and len(given) == 2):
+            raise ValueError(f"{owner}: validation_data must be a pair (X_val, y_val).")
+        names = ("validation_data[0]", "validation_data[1]")
+        return X, y, w, *check_data(model, spec, *given, None, owner, names)[:2]
+    if frac > 0 or early_stopping:
+        return split_validation(X, y, w, frac if frac > 0 else 0.1, spec, rng)
+    return X, y, w, None, None
 
 
 def n_outputs(model: Module) -> int | None:

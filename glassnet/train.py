@@ -39,7 +39,7 @@ from . import functional as F
 from . import jit as jit_mod
 from . import optim as optim_mod
 from . import stream as stream_mod
-from ._validation import as_rng, check_memory, check_positive, check_setting
+from ._validation import as_rng, check_memory, check_optimizer, check_positive, check_setting
 from .backend import namespace
 from .fused import FastMLP, add_l2, layers_of
 from .nn.layers import Linear, Sequential
@@ -479,12 +479,8 @@ def fit(
     src = stream_mod.as_stream(X, y, sample_weight, labels=bool(spec and "entropy" in spec.name))
     if src is not None:  # data larger than memory: chunks, each checked as it comes
         check = lambda *c: tasks.check_data(model, spec, *c, "fit")  # noqa: E731
-        if batch_size is None or validation_split > 0 or (early_stopping and not validation_data):
-            raise ValueError(
-                "fit on a stream needs a batch_size, and validation_data (not "
-                "validation_split) for validation or early stopping."
-            )
-        X, y, sample_weight = src.first(check)  # a sample: the checks below, state.X
+        split = validation_split > 0 or (early_stopping and not validation_data)
+        X, y, sample_weight = src.first(check, batch_size, split)  # a sample: checks, state.X
     X, y_arr, w_arr = tasks.check_data(model, spec, X, y, sample_weight, "fit")
     args = locals()
     for name, rule in _ARGS.items():
@@ -499,37 +495,15 @@ def fit(
     check_threads(threads, "fit")
     rng = as_rng(None if callable(seed) else seed)
 
-    # validation data
-    Xv = yv = None
-    if validation_data is not None:
-        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
-            raise ValueError("fit: validation_data must be a pair (X_val, y_val).")
-        names = ("validation_data[0]", "validation_data[1]")
-        Xv, yv, _ = tasks.check_data(model, spec, *validation_data, None, "fit", names)
-    elif validation_split > 0 or early_stopping:
-        frac = validation_split if validation_split > 0 else 0.1
-        X, y_arr, w_arr, Xv, yv = tasks.split_validation(X, y_arr, w_arr, frac, spec, rng)
-    if early_stopping and Xv is None:
-        raise ValueError("fit: early_stopping needs validation data.")
-
+    X, y_arr, w_arr, Xv, yv = tasks.validation_set(
+        model, spec, X, y_arr, w_arr, validation_data, validation_split, early_stopping, rng
+    )
     backend.place(model, device, optimizer, Xv is None and src is None and dp is None)
     # optimizer: a name, or one built on exactly the model's parameters
     if isinstance(optimizer, str):
         check_positive("lr", lr, "fit")
         optimizer = optim_mod.get_optimizer(optimizer, model.parameters(), lr=lr)
-    elif not (callable(getattr(optimizer, "step", None)) and hasattr(optimizer, "zero_grad")):
-        raise TypeError(
-            f"The 'optimizer' parameter of fit must be an optimizer name or an optimizer "
-            f"object (glassnet.optim). Got {type(optimizer).__name__}."
-        )
-    own = {id(p) for p in model.parameters()}
-    theirs = {id(p) for p in getattr(optimizer, "params", model.parameters())}
-    if theirs != own:
-        raise ValueError(
-            "fit: the optimizer was built on other parameters than the model's "
-            f"({len(theirs & own)} of its {len(theirs)} belong to the model, which has "
-            f"{len(own)}); build it with optim.SGD(model.parameters(), ...)."
-        )
+    check_optimizer(optimizer, model.parameters(), "fit")
 
     # engine: the fast path where it applies, else the graph
     l2_step = l2 if dp is None else 0.0  # distributed: added once, to the summed gradient
@@ -550,11 +524,8 @@ def fit(
         history.metric_name = "accuracy" if spec and "entropy" in spec.name else "r2"
     state = TrainState(model=model, optimizer=optimizer, history=history, X=X, verbose=verbose)
     cbs = [as_callback(c) for c in callbacks]
-    step_cbs = [
-        c
-        for c in cbs
-        if getattr(type(c), "on_step_end", Callback.on_step_end) is not Callback.on_step_end
-    ]
+    hook = Callback.on_step_end  # (a plain callback's, which does nothing)
+    step_cbs = [c for c in cbs if getattr(type(c), "on_step_end", hook) is not hook]
     if dp is not None and not dp.root:
         cbs, verbose = [], 0  # rank 0 writes and prints; on_step_end runs on every rank
     # between two steps on the fast path only the gradients' values change, unless something
@@ -621,17 +592,9 @@ def fit(
                 n_iter_no_change, max_steps=max_steps,
                 step0=0, snapshot=whole,
             )  # fmt: skip
-            k = history.steps = run.steps
-            history.loss, history.lr = run.losses[:k].tolist(), [optimizer.lr] * k
-            history.samples_seen, history.epochs = k * n, initial_epoch + k
-            history.best_loss = min(history.loss, default=math.inf)
-            if run.best_epoch is not None:
-                history.best_epoch = initial_epoch + run.best_epoch + 1
-            rule.best, rule.bad = run.best, run.bad
-            state.epoch, state.step = history.epochs, k
-            state.epoch_loss = state.batch_loss = history.loss[-1] if k else math.nan
+            run.record(history, state, rule, initial_epoch, n, optimizer.lr)
             if run.stop_reason == "diverged":
-                raise _Diverged(k + 1, history.epochs + 1, float(run.losses[-1]))
+                raise _Diverged(run.steps + 1, history.epochs + 1, float(run.losses[-1]))
             if run.stop_reason == "interrupted":
                 raise KeyboardInterrupt
             history.stop_reason = run.stop_reason

@@ -772,6 +772,13 @@ def test_bad_validation_data():
         validation_data=(np.ones((5, 3)), np.ones(4)),
     )
     check_error(
+        r"fit: validation_data must be a pair \(X_val, y_val\)",
+        model,
+        X,
+        y,
+        validation_data=(np.ones((5, 3)), np.ones(5), np.ones(5)),
+    )
+    check_error(
         r"validation_split=0.5 leaves no training samples out of 1",
         model,
         X[:1],
@@ -1075,3 +1082,9 @@ def test_a_fresh_optimizer_takes_one_full_step_then_the_prepared_rules():
     assert h.steps == 8 and len(full) == 1
     flat = opt._packs[0].flat
     assert all(np.shares_memory(p.grad, flat.grad[0]) for p in model.parameters())
+
+
+def test_diagnostics_flag_names_the_callback_it_moved_to():
+    X, y = regression_data(n=20)
+    with pytest.raises(TypeError, match=r"callbacks=\[glassnet\.diagnostics\.Diagnostics\(\)\]"):
+        fit(nn.MLP([3, 1], rng=0), X, y, diagnostics=True, verbose=0)
