@@ -21,6 +21,22 @@ Rows: digits (1797 x 64, 10 classes), breast_cancer (569 x 30, 2 classes, standa
 synthetic (20000 x 20, 3 classes, ``make_classification``), each with ``adam`` (the
 default), ``sgd`` (momentum 0.9, Nesterov) and ``lbfgs``; hidden_layer_sizes=(100,),
 batch_size='auto' (200), alpha=1e-4, random_state=0.
+
+``--partial-fit`` times one ``partial_fit`` call on a small batch instead, where the
+per-call overhead (input checks, setup) is most of the time, with one BLAS thread unless
+``--threads`` says otherwise:
+
+    python bench/sklearn_fit.py --partial-fit                 # 15 rounds of 200 calls
+    python bench/sklearn_fit.py --partial-fit --before /tmp/old_sklearn.py
+
+Rows: MLPClassifier on a 64-row batch of a 20-feature 3-class problem (integer labels;
+string labels with ``classes=`` passed at every call) and MLPRegressor on the same X,
+hidden_layer_sizes=(32,), adam, each against scikit-learn's estimator of the same name.
+A round times ``--calls`` calls of every estimator, in a rotated order; the table gives
+the median over rounds of the per-call time, its min-max, and scikit-learn's time /
+glassnet's. ``--before FILE`` adds a column for another version of
+``glassnet/sklearn.py`` (e.g. ``git show REV:glassnet/sklearn.py > FILE``), loaded into
+this glassnet package as ``glassnet.sklearn_before``: a before/after in the same run.
 """
 
 from __future__ import annotations
@@ -38,7 +54,7 @@ def _threads_from_argv(argv: list[str]) -> int:
             return int(argv[i + 1])
         if a.startswith("--threads="):
             return int(a.split("=", 1)[1])
-    return 2
+    return 1 if "--partial-fit" in argv else 2
 
 
 # BLAS reads its thread count once, at import: set it before NumPy loads.
@@ -103,14 +119,133 @@ def time_fit(est: object, X: np.ndarray, y: np.ndarray) -> tuple[float, float, i
     return dt, float(est.score(X, y)), int(est.n_iter_)  # type: ignore[attr-defined]
 
 
+def _load_before(path: str) -> object:
+    """Another version of glassnet/sklearn.py as ``glassnet.sklearn_before`` (its relative
+    imports then read this glassnet package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("glassnet.sklearn_before", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules["glassnet.sklearn_before"] = module
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def partial_fit_rows(
+    before: object | None,
+) -> list[tuple[str, dict[str, object], np.ndarray, np.ndarray, dict[str, object]]]:
+    """(row name, {estimator name: estimator after its first call}, X, y, kwargs per call)."""
+    from sklearn.datasets import make_classification
+    from sklearn.neural_network import MLPClassifier as SKC
+    from sklearn.neural_network import MLPRegressor as SKR
+
+    import glassnet.sklearn as gns
+
+    X, y = make_classification(
+        n_samples=64, n_features=20, n_informative=10, n_classes=3, random_state=0
+    )
+    y_str = np.array(["ant", "bee", "cat"])[y]
+    y_reg = X[:, 0] - 0.5 * X[:, 1]
+    kw = dict(hidden_layer_sizes=(32,), random_state=0)
+    versions = [("glassnet", gns)] + ([("glassnet before", before)] if before else [])
+    rows = []
+    for row, cls, sk, yy, classes, every in [
+        ("MLPClassifier, int labels", "MLPClassifier", SKC, y, np.unique(y), False),
+        ("MLPClassifier, str labels, classes= each call", "MLPClassifier", SKC, y_str,
+         np.unique(y_str), True),
+        ("MLPRegressor", "MLPRegressor", SKR, y_reg, None, False),
+    ]:  # fmt: skip
+        ests = {"scikit-learn": sk(**kw)}
+        ests.update({name: getattr(mod, cls)(**kw) for name, mod in versions})
+        first = {} if classes is None else {"classes": classes}
+        for est in ests.values():
+            est.partial_fit(X, yy, **first)  # type: ignore[attr-defined]
+        rows.append((row, ests, X, yy, first if every else {}))
+    return rows
+
+
+def main_partial_fit(args: argparse.Namespace) -> None:
+    before = _load_before(args.before) if args.before else None
+    rows = partial_fit_rows(before)
+    names = list(rows[0][1])
+    times: dict[tuple[str, str], list[float]] = {}
+    warnings.simplefilter("ignore")
+    for r in range(args.rounds):
+        for i, (row, ests, X, y, kw) in enumerate(rows):
+            k = (r + i) % len(names)
+            for name in names[k:] + names[:k]:
+                fit = ests[name].partial_fit  # type: ignore[attr-defined]
+                t0 = time.perf_counter()
+                for _ in range(args.calls):
+                    fit(X, y, **kw)
+                times.setdefault((row, name), []).append(
+                    (time.perf_counter() - t0) / args.calls * 1e3
+                )
+        print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+
+    import sklearn
+
+    import glassnet
+
+    def cell(row: str, name: str) -> str:
+        t = times[(row, name)]
+        return f"{statistics.median(t):.3f} ({min(t):.3f}-{max(t):.3f})"
+
+    def ratio(row: str, name: str) -> str:
+        sk = times[(row, "scikit-learn")]
+        per = sorted(a / b for a, b in zip(sk, times[(row, name)]))
+        return f"{statistics.median(per):.2f} ({per[0]:.2f}-{per[-1]:.2f})"
+
+    others = [n for n in names if n != "scikit-learn"]
+    lines = [
+        f"glassnet {glassnet.__version__}, scikit-learn {sklearn.__version__}, "
+        f"NumPy {np.__version__}, Python {platform.python_version()}, "
+        f"{platform.machine()} ({os.cpu_count()} CPUs visible), BLAS threads {args.threads}; "
+        f"ms per partial_fit call (64 x 20 batch, hidden (32,), adam): median of "
+        f"{args.rounds} rounds of {args.calls} calls (min-max); ratio = scikit-learn / "
+        "glassnet per round (above 1: glassnet is faster).",
+        "",
+        "| row | scikit-learn ms | "
+        + " | ".join(f"{n} ms" for n in others)
+        + " | "
+        + " | ".join(f"ratio {n}" for n in others)
+        + " |",
+        "|---|" + "---:|" * (1 + 2 * len(others)),
+    ]
+    for row, *_ in rows:
+        lines.append(
+            f"| {row} | {cell(row, 'scikit-learn')} | "
+            + " | ".join(cell(row, n) for n in others)
+            + " | "
+            + " | ".join(ratio(row, n) for n in others)
+            + " |"
+        )
+    table = "\n".join(lines)
+    print(table)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(table + "\n")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=2, help="BLAS threads (default 2)")
+    ap.add_argument("--rounds", type=int, help="default 3 (fit), 15 (--partial-fit)")
+    ap.add_argument(
+        "--threads", type=int, default=2, help="BLAS threads (default 2; 1 with --partial-fit)"
+    )
     ap.add_argument("--quick", action="store_true", help="1 round, 1/5 of the epochs")
     ap.add_argument("--solvers", default="adam,sgd,lbfgs")
     ap.add_argument("--out", help="also write the table to this Markdown file")
+    ap.add_argument("--partial-fit", action="store_true", help="time one partial_fit call")
+    ap.add_argument("--calls", type=int, default=200, help="partial_fit calls per round")
+    ap.add_argument("--before", help="another glassnet/sklearn.py to time alongside")
     args = ap.parse_args()
+    args.threads = _THREADS
+    if args.partial_fit:
+        args.rounds = args.rounds or (3 if args.quick else 15)
+        main_partial_fit(args)
+        return
+    args.rounds = args.rounds or 3
     rounds = 1 if args.quick else args.rounds
     solvers = args.solvers.split(",")
     data = datasets(args.quick)

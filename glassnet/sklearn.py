@@ -523,7 +523,11 @@ class _BaseMLP(BaseEstimator):
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
         w = self._combined_weights(y_user, sample_weight, incremental)
-        rs = check_random_state(self.random_state)
+        # a later partial_fit with an int random_state draws only the shuffle seed, the same
+        # at every call: _shuffle_seed keeps it rather than seeding a RandomState each call
+        later_call = incremental and not first_pass
+        seeded = isinstance(self.random_state, numbers.Integral)
+        rs = None if later_call and seeded else check_random_state(self.random_state)
         if first_pass:
             dt = _as_dtype(type(self).__name__, self.dtype)
             self._dtype = dt if dt is not None else np.dtype(X.dtype)
@@ -665,7 +669,7 @@ class _BaseMLP(BaseEstimator):
         rules = _SklearnRules(self, n, val)
         self.n_iter_ = 0
         # after scikit-learn's draws (init, split): batch order and dropout masks
-        seed = np.random.default_rng(rs.randint(np.iinfo(np.int32).max))
+        seed = np.random.default_rng(self._shuffle_seed(rs))
         for m in model.modules():
             if isinstance(m, Dropout):
                 m.rng = seed
@@ -736,6 +740,18 @@ class _BaseMLP(BaseEstimator):
         if self.early_stopping:
             for p, best in zip(model.parameters(), self._best_params):
                 p.data[...] = best
+
+    def _shuffle_seed(self, rs: Any) -> int:
+        """The seed of this fit's batch order and dropout masks: ``rs``'s next draw, or for
+        ``rs=None`` (a later partial_fit, int random_state) the first draw of
+        ``RandomState(random_state)``, which is what a fresh one would give, kept."""
+        if rs is not None:
+            return int(rs.randint(np.iinfo(np.int32).max))
+        kept = self.__dict__.get("_partial_fit_seed")
+        if kept is None or kept[0] != self.random_state:
+            draw = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+            kept = self._partial_fit_seed = (self.random_state, int(draw))
+        return kept[1]
 
     def _make_optimizer(self) -> None:
         """scikit-learn's SGDOptimizer / AdamOptimizer as glassnet optimizers."""
