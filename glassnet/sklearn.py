@@ -1231,10 +1231,25 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         dtype). For such a y, ``type_of_target`` says 'binary' or 'multiclass' (float y:
         when every value is integral, its own test), which ``check_classification_targets``
         accepts; the encoding is ``label_binarize``'s: column ``searchsorted(classes_, y)``,
-        one 0/1 column (the second class) for two classes, zeros for one.
+        one 0/1 column (the second class) for two classes, zeros for one. A dense
+        multi-label y of 0/1 values with one column per label of ``classes_`` (0..K-1)
+        is 'multilabel-indicator' and encodes as itself.
         ``every_class`` (warm_start fit) also asks that y holds every class.
         """
         classes = self.classes_
+        if y.ndim == 2:
+            if (
+                not isinstance(y, np.ndarray)
+                or self._label_binarizer.y_type_ != "multilabel-indicator"
+                or y.dtype.kind not in "biuf"
+                or y.shape[1] < 2
+                or y.shape[1] != classes.shape[0]
+            ):
+                return None
+            Y = (y == 1).astype(np.float64)  # (n, K)
+            if not bool((Y == y).all()):  # a value other than 0 and 1: the general path
+                return None
+            return Y
         if (
             y.ndim != 1
             or self._label_binarizer.y_type_ not in ("binary", "multiclass")

@@ -149,6 +149,7 @@ _CASES = {
         {"class_weight": {0: 2.0, 1: 1.0, 2: 0.5}, "dtype": "float32"},
     ),
     "batch without a class": (np.array([0, 1, 1]), [0, 1, 2], {}),
+    "multi-label": (np.array([[1, 0, 1], [0, 1, 1], [0, 0, 0]]), [0, 1, 2], {}),
 }
 
 
@@ -219,9 +220,13 @@ def test_warm_start_fit_fast_path_gives_the_general_paths_weights():
         (np.array(["b", "c", "c"]), np.array(["a", "b", "c"])),
         (np.array([0.0, 3.0, 3.0]), np.array([0.0, 3.0])),
         (np.array([True, False]), np.array([False, True])),
+        (np.array([[1, 0, 1], [0, 0, 0]]), np.array([[0, 1, 1], [1, 0, 0]])),  # multi-label
+        (np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[0, 1], [1, 1]])),
+        (np.array([[True, False], [True, True]]), np.array([[0, 1], [1, 0]])),
     ],
 )
 def test_encode_labels_equals_label_binarizer(y, classes):
+    """``classes``: the labels (or, 2-D, a multi-label y) the binarizer was fitted on."""
     clf = MLPClassifier()
     clf._label_binarizer = LabelBinarizer().fit(classes)
     clf.classes_ = clf._label_binarizer.classes_
@@ -239,6 +244,9 @@ def test_encode_labels_equals_label_binarizer(y, classes):
         (np.array([0, 1]), np.array([0.0, 1.0])),  # kinds differ: label_binarize's casts
         (np.array([0, 1], dtype=np.int32), np.array([0, 1])),  # int dtypes differ
         (np.array(["a", "b"], dtype=object), np.array(["a", "b"])),  # objects: mixed types
+        (np.array([[0, 2], [2, 0]]), np.array([[0, 1], [1, 0]])),  # not 0/1
+        (np.array([[0, 1, 0], [1, 0, 0]]), np.array([[0, 1], [1, 0]])),  # another label count
+        (np.array([[0, 1], [1, 0]]), np.array([0, 1])),  # multi-label y, binary fit
     ],
 )
 def test_encode_labels_leaves_the_rest_to_the_general_path(y, classes):
@@ -367,6 +375,18 @@ def test_partial_fit_checks_its_input_once(labels, classes_every_call):
     assert counts["check_array"] == 2 * 3
     assert counts["type_of_target"] == 0
     assert counts["unique_labels"] == 0
+
+
+def test_multi_label_partial_fit_checks_its_input_once():
+    X, _ = _data()
+    Y = (np.random.default_rng(5).random((60, 4)) < 0.4).astype(int)
+    clf = MLPClassifier(hidden_layer_sizes=(8,), random_state=0)
+    clf.partial_fit(X[:15], Y[:15], classes=np.arange(4))
+    with _count_calls() as counts:
+        for sl in _batches(60, 15)[1:]:
+            clf.partial_fit(X[sl], Y[sl])
+    assert counts["check_array"] == 2 * 3
+    assert counts["type_of_target"] == 0
 
 
 def test_regressor_partial_fit_checks_its_input_once():
