@@ -1226,9 +1226,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
         scikit-learn's transform runs ``type_of_target`` twice and ``check_array`` four
         times on y; a partial_fit of a small batch spent most of its time there. This
-        takes the common case only: a 1-D y of booleans, integers, floats or str whose
-        labels all lie in ``classes_`` (sorted, of the same kind; integers of the same
-        dtype). For such a y, ``type_of_target`` says 'binary' or 'multiclass' (float y:
+        takes the common case only: a 1-D y of booleans, integers, floats or str (objects
+        that are all str, as pandas gives them, read as str) whose labels all lie in
+        ``classes_`` (sorted, of the same kind; integers of the same dtype). For such a
+        y, ``type_of_target`` says 'binary' or 'multiclass' (float y:
         when every value is integral, its own test), which ``check_classification_targets``
         accepts; the encoding is ``label_binarize``'s: column ``searchsorted(classes_, y)``,
         one 0/1 column (the second class) for two classes, zeros for one. A dense
@@ -1250,6 +1251,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             if not bool((Y == y).all()):  # a value other than 0 and 1: the general path
                 return None
             return Y
+        if y.dtype == object and y.ndim == 1 and classes.dtype.kind == "U":
+            labels = y.tolist()
+            if not all(isinstance(v, str) for v in labels):
+                return None  # unique_labels refuses a mix of str and numbers
+            y = np.array(labels, dtype=str)
         if (
             y.ndim != 1
             or self._label_binarizer.y_type_ not in ("binary", "multiclass")

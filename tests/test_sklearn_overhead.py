@@ -139,6 +139,7 @@ def test_regressor_partial_fit_weights_match_plain_gradient_descent():
 _CASES = {
     "int multiclass": (np.array([0, 1, 2]), [0, 1, 2], {}),
     "str labels, classes every call": (np.array(["x", "y", "z"]), ["x", "y", "z"], {}),
+    "object str labels (pandas)": (np.array(["x", "y", "z"], dtype=object), ["x", "y", "z"], {}),
     "bool binary": (np.array([False, True, True]), [False, True], {}),
     "float binary, sample weights": (np.array([3.0, 7.0, 7.0]), [3.0, 7.0], {}),
     "one class": (np.array([4, 4, 4]), [4], {}),
@@ -220,6 +221,8 @@ def test_warm_start_fit_fast_path_gives_the_general_paths_weights():
         (np.array(["b", "c", "c"]), np.array(["a", "b", "c"])),
         (np.array([0.0, 3.0, 3.0]), np.array([0.0, 3.0])),
         (np.array([True, False]), np.array([False, True])),
+        (np.array(["b", "a", "b"], dtype=object), np.array(["a", "b"])),
+        (np.array(["b", "c"], dtype=object), np.array(["a", "b", "c"], dtype=object)),
         (np.array([[1, 0, 1], [0, 0, 0]]), np.array([[0, 1, 1], [1, 0, 0]])),  # multi-label
         (np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[0, 1], [1, 1]])),
         (np.array([[True, False], [True, True]]), np.array([[0, 1], [1, 0]])),
@@ -243,7 +246,8 @@ def test_encode_labels_equals_label_binarizer(y, classes):
         (np.array([0.5, 1.0]), np.array([0.0, 1.0])),  # continuous: type_of_target decides
         (np.array([0, 1]), np.array([0.0, 1.0])),  # kinds differ: label_binarize's casts
         (np.array([0, 1], dtype=np.int32), np.array([0, 1])),  # int dtypes differ
-        (np.array(["a", "b"], dtype=object), np.array(["a", "b"])),  # objects: mixed types
+        (np.array(["a", 1], dtype=object), np.array(["1", "a"])),  # a mix: unique_labels'
+        (np.array([1, 2], dtype=object), np.array([1, 2])),  # objects, not str: type_of_target
         (np.array([[0, 2], [2, 0]]), np.array([[0, 1], [1, 0]])),  # not 0/1
         (np.array([[0, 1, 0], [1, 0, 0]]), np.array([[0, 1], [1, 0]])),  # another label count
         (np.array([[0, 1], [1, 0]]), np.array([0, 1])),  # multi-label y, binary fit
@@ -258,7 +262,7 @@ def test_encode_labels_leaves_the_rest_to_the_general_path(y, classes):
 
 # ----------------------------------------------- the errors, as scikit-learn's
 def _message(est_cls, first, later, general=False):
-    """The ValueError a later partial_fit call raises, with the class name taken out;
+    """The error a later partial_fit call raises, with the class name taken out;
     ``general``: with the label fast path switched off (the checks as they were)."""
     est = est_cls(hidden_layer_sizes=(4,), random_state=0)
     est.partial_fit(*first)
@@ -267,9 +271,9 @@ def _message(est_cls, first, later, general=False):
         if general
         else contextlib.nullcontext()
     )
-    with ctx, pytest.raises(ValueError) as e:
+    with ctx, pytest.raises((ValueError, TypeError)) as e:
         est.partial_fit(*later)
-    return str(e.value).replace(est_cls.__name__, "<est>")
+    return f"{type(e.value).__name__}: {e.value}".replace(est_cls.__name__, "<est>")
 
 
 _X, _Y = _data()
@@ -286,12 +290,16 @@ _ERRORS = {
         (_X[:10], _Y[:10]),
     ),
     "fewer samples in y": ((_X[:10], _Y[:10], [0, 1, 2]), (_X[:10], _Y[:9])),
+    "str and int labels mixed": (  # NumPy's TypeError from sorting them, as scikit-learn's
+        (_X[:10], np.array(list("abc"))[_Y[:10]], ["a", "b", "c"]),
+        (_X[:10], np.array(["a", 1] * 5, dtype=object)),
+    ),
 }
 
 
 @pytest.mark.parametrize("case", list(_ERRORS))
 def test_partial_fit_errors_are_unchanged_and_scikit_learns(case):
-    """The same ValueError as with every check run (the fast path off), which is
+    """The same error as with every check run (the fast path off), which is
     scikit-learn's MLPClassifier's own except for continuous y: scikit-learn's partial_fit
     does not call check_classification_targets there and fails later, in unique_labels,
     with a message that names no cause; glassnet keeps the one that does."""
@@ -300,7 +308,7 @@ def test_partial_fit_errors_are_unchanged_and_scikit_learns(case):
     ours = _message(MLPClassifier, first, later)
     assert ours == _message(MLPClassifier, first, later, general=True)
     if case == "continuous y":
-        assert ours.startswith("Unknown label type: continuous.")
+        assert ours.startswith("ValueError: Unknown label type: continuous.")
     else:
         assert ours == _message(skmlp.MLPClassifier, first, later)
 
@@ -356,7 +364,12 @@ def _count_calls():
 
 @pytest.mark.parametrize(
     "labels, classes_every_call",
-    [(np.array([0, 1, 2]), False), (np.array([0, 1, 2]), True), (np.array(["a", "b", "c"]), True)],
+    [
+        (np.array([0, 1, 2]), False),
+        (np.array([0, 1, 2]), True),
+        (np.array(["a", "b", "c"]), True),
+        (np.array(["a", "b", "c"], dtype=object), False),
+    ],
 )
 def test_partial_fit_checks_its_input_once(labels, classes_every_call):
     """After the first call: validate_data's two check_array calls (X and y) and no
