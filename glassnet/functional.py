@@ -337,9 +337,11 @@ def dropout(x: Any, p: float, rng: np.random.Generator, training: bool = True) -
 
 
 # ---------------------------------------------------------------------- losses
-# Each loss is one object in LOSSES. Its kernel ``kernel(out, y, G, keep=None) -> per`` writes
-# the unreduced dL/d(out) into the buffer G (out's shape) and returns the per-entry losses
-# (out's shape; (N,) for cross-entropy). Every intermediate goes into a buffer of
+# Each loss is one object in LOSSES. Its kernel ``kernel(out, y, G, keep=None, value=True) ->
+# per`` writes the unreduced dL/d(out) into the buffer G (out's shape) and returns the
+# per-entry losses (out's shape; (N,) for cross-entropy), or None with ``value=False``: the
+# gradient alone, for a step whose loss value is computed later from its outputs (fit's
+# eager epochs, glassnet.eager). Every intermediate goes into a buffer of
 # ``keep``, a dict the fast path (glassnet.fused) keeps per batch size: its buffers are made
 # at the first step and reused, so later steps allocate nothing (what a step captured on a
 # GPU needs, glassnet.capture). The graph functions below pass no dict (fresh arrays).
@@ -347,10 +349,10 @@ def dropout(x: Any, p: float, rng: np.random.Generator, training: bool = True) -
 
 
 def _squared_kernel(c: float) -> Callable[..., np.ndarray]:
-    def kernel(P: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: dict | None = None) -> Any:
+    def kernel(P: Any, Y: Any, G: Any, keep: dict | None = None, value: bool = True) -> Any:
         np.subtract(P, Y, out=G)  # y_hat - y
-        per = np.multiply(G, G, out=kept(keep, "per", lambda: np.empty_like(G)))
-        if c != 1.0:
+        per = np.multiply(G, G, out=kept(keep, "per", lambda: np.empty_like(G))) if value else None
+        if value and c != 1.0:
             per *= c
         G *= 2.0 * c  # dL/dy_hat = 2c (y_hat - y)
         return per
@@ -358,20 +360,22 @@ def _squared_kernel(c: float) -> Callable[..., np.ndarray]:
     return kernel
 
 
-def _bce_kernel(P: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: dict | None = None) -> Any:
+def _bce_kernel(P: Any, Y: Any, G: Any, keep: dict | None = None, value: bool = True) -> Any:
     """-(y log p + (1 - y) log(1 - p)) on probabilities, p clipped to [eps, 1 - eps]."""
     eps = float(np.finfo(P.dtype).eps)
     p = np.clip(P, eps, 1 - eps)
     np.divide(p - Y, p * (1 - p), out=G)  # dL/dp
-    return -(Y * np.log(p) + (1 - Y) * np.log1p(-p))
+    return -(Y * np.log(p) + (1 - Y) * np.log1p(-p)) if value else None
 
 
-def _bce_logits_kernel(Z: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: Any = None) -> Any:
+def _bce_logits_kernel(Z: Any, Y: Any, G: Any, keep: Any = None, value: bool = True) -> Any:
     """max(z, 0) - z y + log(1 + e^-|z|), stable at any z; dL/dz = sigma(z) - y. (Not
     log(1 + e^z) - z y: for z = 15, y = 1 that subtracts 15 from 15 + 3e-7 in float32.)"""
     S = kept(keep, "S", lambda: np.empty_like(Z))
     np.copyto(S, Z)
     np.subtract(_sigmoid_(S), Y, out=G)  # (sigmoid_fn's arithmetic, in S)
+    if not value:
+        return None
     per = np.maximum(Z, 0, out=kept(keep, "per", lambda: np.empty_like(Z)))
     per -= np.multiply(Z, Y, out=S)
     np.abs(Z, out=S)
@@ -397,7 +401,7 @@ def _ce_buffers(Z: np.ndarray, Y: np.ndarray) -> tuple:
     )
 
 
-def _ce_kernel(Z: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: Any = None) -> Any:
+def _ce_kernel(Z: Any, Y: Any, G: Any, keep: Any = None, value: bool = True) -> Any:
     """-sum_i y_i log softmax(z)_i per row, from logits Z (N, C); Y holds integer labels (N,)
     or target rows (N, C). dL/dz = softmax(z) sum_i y_i - y (= p - y for one-hot rows)."""
     per = kept(keep, "per", lambda: np.empty(Z.shape[0], Z.dtype, like=Z))
@@ -410,7 +414,6 @@ def _ce_kernel(Z: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: Any = None) ->
     np.subtract(Z, m, out=G)
     np.exp(G, out=G)
     np.divide(G, np.matmul(G, ones, out=s), out=G)  # softmax probabilities
-    np.add(np.log(s, out=lse), m, out=lse)  # logsumexp(z), (N, 1)
     if Y.ndim == 1:  # at flat index i C + y_i: z_y read, 1 taken from p_y
         np.add(first, Y, out=at, casting="unsafe")  # (labels are checked: 0 <= y < C)
         if G.flags.c_contiguous:  # (G.reshape(-1) is a view of G)
@@ -418,19 +421,25 @@ def _ce_kernel(Z: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: Any = None) ->
             np.put(Gf, at, np.subtract(np.take(Gf, at, out=r), 1.0, out=r))
         else:
             G[np.arange(len(Y), like=Y), Y] -= 1.0
+        if not value:
+            return None
+        np.add(np.log(s, out=lse), m, out=lse)  # logsumexp(z), (N, 1)
         return np.subtract(lse[:, 0], np.take(Z.reshape(-1), at, out=r), out=per)  # -log p_y
     np.add.reduce(Y, axis=1, keepdims=True, out=t)  # 1 for one-hot rows
     G *= t
     G -= Y
+    if not value:
+        return None
+    np.add(np.log(s, out=lse), m, out=lse)  # logsumexp(z), (N, 1)
     np.multiply(lse[:, 0], t[:, 0], out=per)
     return np.subtract(per, np.add.reduce(np.multiply(Z, Y, out=S), axis=1, out=r), out=per)
 
 
-def _nll_kernel(P: np.ndarray, Y: np.ndarray, G: np.ndarray, keep: dict | None = None) -> Any:
+def _nll_kernel(P: Any, Y: Any, G: Any, keep: dict | None = None, value: bool = True) -> Any:
     """-sum_i y_i log p_i on probability rows P (N, C) and target rows Y; dL/dp = -y / p."""
     p = np.clip(P, float(np.finfo(P.dtype).eps), None)
     np.divide(-Y, p, out=G)
-    return -np.add.reduce(Y * np.log(p), axis=1)
+    return -np.add.reduce(Y * np.log(p), axis=1) if value else None
 
 
 @dataclass(frozen=True)

@@ -261,6 +261,11 @@ class FastMLP:
         losses (weighted), then each layer's ||W||² (with L2)."""
         return self._buffers(n)[4]
 
+    def output(self, n: int) -> Any:
+        """The output layer's buffer for a batch of n rows: after :meth:`run`, its values
+        (the logits, when the head is fused with the loss)."""
+        return self._buffers(n)[0][-1][2]
+
     def forward(self, X: np.ndarray, record: list[dict] | None = None) -> list[np.ndarray]:
         """Each layer's activation ``A = g(A_prev @ W + b)`` for the batch X (buffers reused
         by the next call). An output fused with its loss is left as logits."""
@@ -284,13 +289,17 @@ class FastMLP:
                 np.copyto(A, act.fn(T, **kw))
             a = A
 
-    def run(self, X: Any, y: Any, w: Any = None, record: list[dict] | None = None) -> Any:
+    def run(
+        self, X: Any, y: Any, w: Any = None, record: list[dict] | None = None, value: bool = True
+    ) -> Any:
         """One forward + backward on a batch; dL/dparam goes into each parameter's ``.grad``
         (into ``record`` instead, when given). After the first batch of its size it
         allocates nothing and reads nothing back to the host: the per-entry losses (weighted
         by ``w`` of shape (n,)) and each ||W||² are left in :meth:`outputs` (what a step
         captured on a GPU replays, glassnet.capture). Returns the per-entry losses and how
-        many of them make one network's mean."""
+        many of them make one network's mean. ``value=False`` leaves the losses out (None):
+        the loss kernel computes the gradient only (glassnet.eager computes the values
+        later, from the output layer's buffer)."""
         n = X.shape[-2]
         per_layer, back, ones, keep, _, sq = self._buffers(n)
         # 1) forward, keeping each layer's activation (g' is read from a)
@@ -301,15 +310,19 @@ class FastMLP:
         if lead:  # a stack: the kernels see (K N, outputs) rows, labels (K N,)
             o, yk, Gk = (o.reshape(-1, o.shape[-1]), y.reshape(-1, *y.shape[2:]),
                          G.reshape(-1, G.shape[-1]))  # fmt: skip
-        per = self.loss.kernel(o, yk, Gk, *[keep][: self._keeps and record is None])
-        count = per.size // (lead[0] if lead else 1)
+        per = self.loss.kernel(o, yk, Gk, *[keep][: self._keeps and record is None],
+                               **({} if value else {"value": False}))  # fmt: skip
+        count = (o.shape[0] if self.loss.name == "cross_entropy" else o.size) // (
+            lead[0] if lead else 1
+        )
         if record is not None:
             self._record_output(record[-1], out, yk, Gk, count)
             record[-1]["per_sample"] = per
         _times_gprime(G, out, T, act, k, alpha, kw)
         if w is not None:
-            wk = w.reshape((-1,) + (1,) * (per.ndim - 1))
-            per = per * wk if record is not None else np.multiply(per, wk, out=per)
+            if per is not None:
+                wk = w.reshape((-1,) + (1,) * (per.ndim - 1))
+                per = per * wk if record is not None else np.multiply(per, wk, out=per)
             Gk *= w.reshape(-1, 1)
         G *= 1.0 / count  # the mean over per-sample (ce) or per-entry (bce, mse) losses
         # 3) backward through the layers: dL/dW = A_prevᵀ G, dL/db = 1ᵀ G, dL/dA_prev = G Wᵀ

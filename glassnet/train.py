@@ -35,6 +35,7 @@ import numpy as np
 from . import backend, tasks
 from . import capture as capture_mod
 from . import distributed as dist_mod
+from . import eager as eager_mod
 from . import functional as F
 from . import jit as jit_mod
 from . import optim as optim_mod
@@ -285,6 +286,10 @@ class EarlyStopping(Tolerance):
         if self.weights is not None:
             for p, v in zip(state.model.parameters(), self.weights):
                 p.data[...] = v
+
+
+def _finite(params: Sequence[Any]) -> bool:
+    return all(np.isfinite(p.data).all() for p in params)
 
 
 class _Diverged(Exception):
@@ -561,18 +566,25 @@ def fit(
         weights = [m.W for m in model.modules() if isinstance(m, Linear)]
         train_step = dp.wrap(train_step, weights, l2)
     snapshot = [p.data.copy() for p in params]  # last known finite weights
-    # the compiled loop (glassnet.jit, numba) for a small network, or on the GPU the captured
-    # step (glassnet.capture), when nothing of the caller's has to run between its steps
-    planned, loop = (epochs - initial_epoch) * -(-n // bs), jit_mod if xp is np else capture_mod
-    compiled = (
-        engine == "auto" and fast is not None and dp is None and src is None
-        and not cbs and Xv is None and own_rule and tol_weights is None
-        and (not full_batch or loop is not jit_mod or (schedule is None and verbose < 2))
-        and (jit_mod.use(fast, optimizer, bs, min(planned, max_steps or planned),
-                         per_call=epochs - initial_epoch if full_batch else -(-n // bs))
-             if loop is jit_mod else capture_mod.use(fast, optimizer, bs, n, history.warnings))
-    )  # fmt: skip
-    history.engine = ("jit" if loop is jit_mod else "captured") if compiled else history.engine
+    # an epoch (full batch: every epoch) in one call, when nothing of the caller's runs
+    # between its steps: the compiled loop (glassnet.jit, numba) for a small network, on the
+    # GPU the captured step (glassnet.capture), else the fast path's NumPy loop with the
+    # losses counted afterwards (glassnet.eager)
+    planned, loop = (epochs - initial_epoch) * -(-n // bs), None
+    alone = not cbs and Xv is None and own_rule and tol_weights is None  # (between epochs)
+    if engine == "auto" and fast is not None and dp is None and src is None and alone:
+        if xp is not np and capture_mod.use(fast, optimizer, bs, n, history.warnings):
+            loop = capture_mod
+        elif xp is np and (not full_batch or (schedule is None and verbose < 2)) and jit_mod.use(
+            fast, optimizer, bs, min(planned, max_steps or planned),
+            per_call=epochs - initial_epoch if full_batch else -(-n // bs),
+        ):  # fmt: skip
+            loop = jit_mod
+    if loop is None and quick and src is None and xp is np and eager_mod.use(fast, optimizer):
+        whole_run = alone and tol is None and schedule is None and verbose < 2
+        loop = eager_mod if not full_batch or whole_run else None
+    compiled = loop is not None
+    history.engine = {jit_mod: "jit", capture_mod: "captured"}.get(loop, history.engine)
     whole = list(zip(params, snapshot))
     blas = blas_limit(model, bs, threads=threads, owner="fit")  # restored in finally
     blas.__enter__()  # first: it may refuse (threads=N without threadpoolctl), changing nothing
@@ -585,9 +597,9 @@ def fit(
     try:
         for c in (*cbs, *stop_rules):
             c.on_train_begin(state)
-        if compiled and full_batch and loop is jit_mod:  # every epoch in compiled calls, fit's
-            # tol rule inside (a captured full batch is one step an epoch, run below)
-            run = jit_mod.run_full_batch(
+        if compiled and full_batch and loop is not capture_mod:  # every epoch in one call,
+            # fit's tol rule inside (a captured full batch is one step an epoch, run below)
+            run = loop.run_full_batch(
                 fast, optimizer, X, y_arr, w_arr, epochs - initial_epoch, tol,
                 n_iter_no_change, max_steps=max_steps,
                 step0=0, snapshot=whole,
@@ -621,7 +633,7 @@ def fit(
                         step0=history.steps, snapshot=whole,
                     ), None  # fmt: skip
                 except KeyboardInterrupt as e:  # its steps were taken: counted, then raised
-                    got, stopped = e.losses, e
+                    got, stopped = getattr(e, "losses", np.empty(0)), e
                 run_losses = iter(got.tolist())
                 train_step, update = lambda *_, it=run_losses: next(it), lambda: None
                 starts = range(0, n, bs)[: len(got)]
@@ -644,7 +656,7 @@ def fit(
                 state.step, state.batch_loss = history.steps, batch_loss
                 for c in step_cbs:
                     c.on_step_end(state)
-                if history.steps % 64 == 0 and all(np.isfinite(p.data).all() for p in params):
+                if history.steps % 64 == 0 and not compiled and _finite(params):
                     for s, p in zip(snapshot, params):
                         np.copyto(s, p.data)
                 if (max_steps is not None and history.steps >= max_steps) or state.stop:
@@ -686,7 +698,8 @@ def fit(
     except KeyboardInterrupt:
         history.stop_reason = "interrupted"
     except _Diverged as d:
-        finite = all(np.all(np.isfinite(p.data)) for p in params)
+        # (the captured and eager loops see a loss after the steps that followed it)
+        finite = loop not in (capture_mod, eager_mod) and _finite(params)
         if not finite:
             for p, v in zip(params, snapshot):
                 p.data[...] = v

@@ -214,28 +214,38 @@ def test_without_a_gpu_library_nothing_is_captured():
 
 def test_a_divergence_late_in_an_epoch_keeps_the_weights_of_the_64th_step(gpu):
     """Row 150 (step 76 at batch 2, unshuffled) has a target the loss overflows on. The
-    eager run stops before that step; the captured one sees it at the epoch's end, after
-    the steps that followed, and puts back its copy of the weights after step 64."""
+    per-step loop (forced by an on_step_end callback) stops before that step; the captured
+    step and the eager NumPy loop (glassnet.eager) see it when they count the losses, after
+    the steps that followed, and put back the copy of the weights after step 64."""
     X, _ = _data(256)
     y = X[:, :1].copy()
     y[150] = 1e200
     kw = dict(lr=0.01, batch_size=2, shuffle=False, verbose=0)
     at64 = nn.MLP([5, 8, 1], "tanh", rng=0, dtype=np.float64)
     gn.fit(at64, X, y, epochs=1, max_steps=64, engine="fused", **kw)
+
+    class EveryStep(gn.Callback):
+        def on_step_end(self, state):
+            pass
+
     runs = []
-    for captured in (False, True):
+    for how in ("per step", "eager", "captured"):
         model = nn.MLP([5, 8, 1], "tanh", rng=0, dtype=np.float64)
-        if captured:
+        more = {"callbacks": [EveryStep()]} if how == "per step" else {}
+        if how == "captured":
             tb._recorded(model)
         with pytest.raises(gn.DivergenceError, match="the loss became inf at step 76 ") as e:
-            gn.fit(model, X, y, epochs=2, engine="auto" if captured else "fused", **kw)
+            gn.fit(model, X, y, epochs=2, engine="auto" if how == "captured" else "fused",
+                   **kw, **more)  # fmt: skip
         runs.append((e.value.history, [p.data.view(np.ndarray) for p in model.parameters()]))
-    (h0, eager), (h1, captured) = runs
-    assert h1.engine == "captured" and h0.loss == h1.loss == [] and h0.steps == h1.steps == 75
-    assert "up to 64 steps earlier" in str(e.value)
-    for a, b in zip(captured, at64.parameters()):
-        np.testing.assert_array_equal(a, b.data)
-    assert not all(np.array_equal(a, b) for a, b in zip(eager, captured))  # (eager: step 75's)
+        assert ("up to 64 steps earlier" in str(e.value)) == (how != "per step")
+    (h0, step75), (h1, eager), (h2, captured) = runs
+    assert h2.engine == "captured" and h1.engine == "fused"
+    assert h0.loss == h1.loss == h2.loss == [] and h0.steps == h1.steps == h2.steps == 75
+    for a, b, c in zip(eager, captured, at64.parameters()):
+        np.testing.assert_array_equal(a, c.data)
+        np.testing.assert_array_equal(b, c.data)
+    assert not all(np.array_equal(a, b) for a, b in zip(step75, eager))  # (step 75's)
 
 
 def test_ctrl_c_in_an_epoch_keeps_the_steps_taken_and_counts_them(gpu, monkeypatch):

@@ -1,0 +1,261 @@
+"""fit's fast path an epoch at a time, in NumPy: the steps in one tight loop, their loss
+values counted afterwards.
+
+On a small network a training step is a few dozen NumPy calls of a microsecond or two, and
+about one in four of them computes the loss *value*, which the step does not need: it needs
+the loss's gradient. :func:`glassnet.fit`'s per-step loop (:mod:`glassnet.train`) computes
+both and keeps its books after every step. When nothing of the caller's runs between two
+steps (no ``on_step_end`` callback, one process, the data in memory, an optimizer with
+``prepared()``), fit hands each epoch to :func:`run_epoch` here instead, under the contract
+of :mod:`glassnet.jit`'s compiled loop and :mod:`glassnet.capture`'s captured step:
+
+    per step         gather the batch rows (``np.take`` into buffers made once); the fast
+                     path's forward and backward with the loss kernel's gradient alone
+                     (``FastMLP.run(..., value=False)``); a copy of the output layer's
+                     values (the logits, for a head fused with its loss) and, with L2, of
+                     each ||W||²; the optimizer's prepared update
+    every 64 steps   the loss values of those steps: one call of the same loss kernel (the
+                     table's, :data:`glassnet.functional.LOSSES`) on their outputs and
+                     targets, summed per step as ``FastMLP.step`` sums them
+
+The weights are those of fit's per-step loop, bit for bit: the same calls on the same
+buffers. The loss values are the same numbers; a per-entry loss computed on 64 batches at
+once rather than one batch at a time can differ in its last bit only where a kernel sums
+along a row with BLAS (cross-entropy's row sums), and tests/test_eager.py compares
+``history.loss`` with the per-step loop's to 1e-6 relative.
+
+**Divergence.** A NaN or infinite loss is seen when its 64 steps are counted, after the
+steps that followed it in that count were taken. :func:`run_epoch` returns the losses up to
+the first non-finite one, and fit raises as ever; fit's ``snapshot`` holds the weights
+after the last multiple of 64 steps before it (copied here when a count finds every loss
+of its steps finite and the weights finite), and fit puts them back: the model keeps "the
+last finite weights recorded (up to 64 steps earlier)", as after a captured step on a GPU.
+
+**Ctrl-C** between two steps: the steps taken are counted and go with the
+``KeyboardInterrupt`` (``e.losses``), as with the compiled loop.
+
+:func:`run_full_batch` runs every epoch of full-batch gradient descent the same way (one
+step an epoch, its losses counted 64 epochs at a time) when fit has nothing to do between
+epochs: no tolerance rule (``tol=None``, fit's default), no callbacks, no validation, no
+schedule, no per-epoch progress line.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .fused import FastMLP, l2_value
+from .jit import FullBatchRun
+
+__all__ = ["use", "run_epoch", "run_full_batch"]
+
+_EVERY = 64  # steps per count; fit's snapshots of the last finite weights come at these too
+_ROWS = 1 << 20  # at most this many output values per count (more batches: counted sooner)
+
+
+def use(fast: FastMLP, optimizer: Any) -> bool:
+    """Whether fit can hand epochs of ``fast`` and ``optimizer`` to :func:`run_epoch`: one
+    network (not a stack), a loss kernel that computes the gradient alone (``value=False``,
+    as the table's do), and an optimizer with ``prepared()``."""
+    kernel = inspect.signature(fast.loss.kernel).parameters
+    return not fast.lead and "value" in kernel and callable(getattr(optimizer, "prepared", None))
+
+
+class _Counter:
+    """The outputs of the steps taken since the last count, and counting them."""
+
+    def __init__(self, fast: FastMLP, y: Any, w: Any, rows: int) -> None:
+        self.fast, self.y, self.w = fast, y, w
+        K, L = fast.layers[-1].neurons, len(fast.layers)
+        self.per_row = 1 if fast.loss.name == "cross_entropy" else K  # loss entries per row
+        self.cap = max(rows, min(_EVERY * rows, _ROWS // K))  # rows held at most
+        self.outs = np.empty((self.cap, K), fast.dtype)
+        self.sq = np.empty((_EVERY, L), fast.dtype) if fast.l2 else None
+        self.steps: list[int] = []  # rows of each step held
+        self.rows = 0  # rows held
+        self.first = 0  # index into the epoch's rows of the first row held
+        self.src: dict[int, tuple[Any, Any]] = {}  # per batch size: the fast path's buffers
+
+    def keep(self, m: int) -> None:
+        """After ``fast.run`` on m rows: its outputs (and ||W||²) held."""
+        src = self.src.get(m)
+        if src is None:  # (the fast path keeps its buffers per batch size)
+            outputs, L = self.fast.outputs(m), len(self.fast.layers)
+            src = self.src[m] = (self.fast.output(m), outputs[outputs.size - L :])
+        np.copyto(self.outs[self.rows : self.rows + m], src[0])
+        if self.sq is not None:
+            np.copyto(self.sq[len(self.steps)], src[1])
+        self.steps.append(m)
+        self.rows += m
+
+    def full(self, m: int) -> bool:
+        return self.rows + m > self.cap or len(self.steps) == _EVERY
+
+    def count(self, rows: Any) -> list[float]:
+        """The loss of each step held, ``rows`` the indices of their rows (a slice or an
+        index array into y and w); empties the counter."""
+        R = self.rows
+        out, fast = self.outs[:R], self.fast
+        y = self.y[rows] if isinstance(rows, slice) else self.y.take(rows, 0)
+        per = fast.loss.kernel(out, y, np.empty_like(out))  # the table's kernel: the values
+        if self.w is not None:
+            w = self.w[rows] if isinstance(rows, slice) else self.w.take(rows)
+            per = per * w.reshape((-1,) + (1,) * (per.ndim - 1))
+        per = per.reshape(-1)
+        losses, at = [], 0
+        for i, m in enumerate(self.steps):  # runs of equal batches: one reduction each
+            if i and m == self.steps[i - 1]:
+                continue
+            same = next((j for j in range(i, len(self.steps)) if self.steps[j] != m), None)
+            k = (len(self.steps) if same is None else same) - i
+            c = m * self.per_row
+            sums = np.add.reduce(per[at : at + k * c].reshape(k, c), axis=1)  # as FastMLP.step
+            losses += [s / c for s in sums.tolist()]
+            at += k * c
+        if self.sq is not None:  # + the L2 penalty, as FastMLP.penalty
+            losses = [L + l2_value(fast.l2, m, sq) for L, m, sq in zip(losses, self.steps, self.sq)]
+        self.first += R
+        self.steps, self.rows = [], 0
+        return losses
+
+
+def _finite(snapshot: Sequence[tuple[Any, Any]] | None) -> None:
+    """fit's last finite weights: the parameters' values now, when all are finite."""
+    if snapshot and all(np.isfinite(p.data).all() for p, _ in snapshot):
+        for p, keep in snapshot:
+            np.copyto(keep, p.data)
+
+
+def run_epoch(
+    fast: FastMLP,
+    optimizer: Any,
+    X: Any,
+    y: Any,
+    w: Any,
+    order: Any,
+    batch_size: int,
+    *,
+    max_steps: int | None = None,
+    step0: int = 0,
+    snapshot: Sequence[tuple[Any, Any]] | None = None,
+) -> np.ndarray:
+    """One epoch of mini-batches, rows ``order[s : s + batch_size]`` (None: the rows in
+    order, as views), one update per batch; the contract of :func:`glassnet.jit.run_epoch`.
+    Returns the batch losses (float64), up to the first non-finite one. ``step0`` is the
+    steps taken before (the 64-step counts and snapshots follow it); ``snapshot`` is fit's
+    (parameter, copy) pairs."""
+    n, bs = X.shape[0], batch_size
+    starts = range(0, n, bs)[:max_steps]
+    counter = _Counter(fast, y, w, bs)
+    if order is not None:
+        Xb, yb = np.empty((bs, X.shape[1]), X.dtype), np.empty((bs, *y.shape[1:]), y.dtype)
+        wb = None if w is None else np.empty(bs, w.dtype)
+    update, fresh = optimizer.prepared(), True
+    losses: list[float] = []
+    try:
+        for s in starts:
+            m = min(bs, n - s)
+            if counter.full(m):  # (a count's rows are consecutive in the epoch's order)
+                losses += counter.count(_rows(order, counter.first, s))
+                if not all(map(math.isfinite, losses[-_EVERY:])):
+                    break
+            if order is None:
+                xb, ybt, wbt = X[s : s + m], y[s : s + m], None if w is None else w[s : s + m]
+            else:
+                idx = order[s : s + m]
+                xb, ybt = X.take(idx, 0, Xb[:m], "clip"), y.take(idx, 0, yb[:m], "clip")
+                wbt = None if w is None else w.take(idx, None, wb[:m], "clip")
+            fast.run(xb, ybt, wbt, value=False)
+            update()
+            counter.keep(m)  # (the outputs of the forward pass, and ||W||² before the update)
+            if fresh:  # a fresh optimizer's first step binds its gradients: then the rules
+                update, fresh = optimizer.prepared(), False
+            step0 += 1
+            if step0 % _EVERY == 0:
+                losses += counter.count(_rows(order, counter.first, s + m))
+                if not all(map(math.isfinite, losses[-_EVERY:])):
+                    break
+                _finite(snapshot)
+    except KeyboardInterrupt as e:  # between two steps: the steps taken go with it
+        e.losses = _done(losses, counter, order)
+        raise
+    return _done(losses, counter, order)
+
+
+def _rows(order: Any, start: int, stop: int) -> Any:
+    """The epoch's rows ``start:stop`` (in the order drawn)."""
+    return slice(start, stop) if order is None else order[start:stop]
+
+
+def _done(losses: list[float], counter: _Counter, order: Any) -> np.ndarray:
+    """Every step's loss, up to the first non-finite one."""
+    if counter.steps and all(map(math.isfinite, losses)):
+        losses += counter.count(_rows(order, counter.first, counter.first + counter.rows))
+    bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
+    return np.array(losses if bad is None else losses[: bad + 1], dtype=np.float64)
+
+
+def run_full_batch(
+    fast: FastMLP,
+    optimizer: Any,
+    X: Any,
+    y: Any,
+    w: Any,
+    epochs: int,
+    tol: float | None = None,
+    n_iter_no_change: int = 10,
+    *,
+    max_steps: int | None = None,
+    step0: int = 0,
+    snapshot: Sequence[tuple[Any, Any]] | None = None,
+) -> FullBatchRun:
+    """Full-batch gradient descent for ``epochs`` epochs (at most ``max_steps``): one step
+    an epoch on all of (X, y, w), its losses counted 64 epochs at a time; the contract of
+    :func:`glassnet.jit.run_full_batch` with fit's rule recorded but never stopping
+    (``tol`` must be None: fit then has nothing to decide between epochs)."""
+    if tol is not None:
+        raise ValueError("eager.run_full_batch counts losses afterwards: it needs tol=None.")
+    n = X.shape[0]
+    counter = _Counter(fast, y, w, n)
+    reps = counter.cap // n  # epochs a count holds at most: their targets, tiled
+    counter.y, counter.w = _tiled(y, reps), None if w is None else _tiled(w, reps)
+    update, fresh = optimizer.prepared(), True
+    losses: list[float] = []
+    steps = epochs if max_steps is None else min(epochs, max_steps)
+    reason = "max_epochs" if steps == epochs else "max_steps"
+    try:
+        for k in range(steps):
+            fast.run(X, y, w, value=False)
+            update()
+            counter.keep(n)
+            if fresh:
+                update, fresh = optimizer.prepared(), False
+            if (step0 + k + 1) % _EVERY == 0 or counter.full(n) or k + 1 == steps:
+                losses += counter.count(slice(0, counter.rows))
+                counter.first = 0  # (every epoch's targets are the same rows, tiled)
+                if not all(map(math.isfinite, losses[-_EVERY:])):
+                    reason = "diverged"
+                    break
+                if (step0 + k + 1) % _EVERY == 0:
+                    _finite(snapshot)
+    except KeyboardInterrupt:
+        reason = "interrupted"
+        losses += counter.count(slice(0, counter.rows)) if counter.steps else []
+    bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
+    losses = losses if bad is None else losses[: bad + 1]
+    run = FullBatchRun(np.array(losses, np.float64), reason, len(losses) - (bad is not None))
+    for i, v in enumerate(losses[: run.steps]):  # fit's Tolerance with tol=None: the best
+        run.bad = 0 if v < run.best else run.bad + 1
+        if v < run.best:
+            run.best, run.best_epoch = v, i
+    return run
+
+
+def _tiled(a: Any, k: int) -> Any:
+    """``a`` repeated k times along its first axis (the targets of k epochs' outputs)."""
+    return np.concatenate([a] * k)

@@ -1,0 +1,188 @@
+"""glassnet.eager: fit's fast path an epoch at a time, its losses counted afterwards.
+
+Every test trains twice from the same start: once through the eager loop (fit's default
+on the fast path when nothing runs between steps), once through fit's per-step loop
+(forced by an ``on_step_end`` callback, which must see every step), and compares.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import eager, nn, optim
+
+
+class EveryStep(gn.Callback):
+    """An on_step_end callback: fit then keeps its books after every step."""
+
+    def __init__(self):
+        self.steps = 0
+
+    def on_step_end(self, state):
+        self.steps += 1
+
+
+def _data(n, d, kind, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    if kind == "labels":
+        return X, rng.integers(0, 3, n)
+    if kind == "rows":
+        return X, np.eye(3)[rng.integers(0, 3, n)]
+    if kind == "binary":
+        return X, (X[:, :1] + 0.3 * rng.standard_normal((n, 1)) > 0).astype(float)
+    return X, X @ rng.standard_normal((d, 2)) + 0.1 * rng.standard_normal((n, 2))
+
+
+CASES = {  # name: (data kind, output activation, loss, outputs)
+    "softmax+ce labels": ("labels", "softmax", "cross_entropy", 3),
+    "softmax+ce rows": ("rows", "softmax", "cross_entropy", 3),
+    "sigmoid+bce": ("binary", "sigmoid", "binary_cross_entropy", 1),
+    "identity+mse": ("values", "identity", "mse", 2),
+    "sigmoid+mse (not fused)": ("binary", "sigmoid", "mse", 1),
+    "identity+half_mse": ("values", "identity", "half_mse", 2),
+}
+
+
+def _twice(case, dtype=np.float64, optimizer="sgd", n=301, bs=4, epochs=2, **kw):
+    kind, out, loss, K = CASES[case]
+    X, y = _data(n, 5, kind)
+    runs, calls = [], []
+    epoch, whole = eager.run_epoch, eager.run_full_batch
+    spy = pytest.MonkeyPatch()  # which runs go through the eager loop
+    spy.setattr(eager, "run_epoch", lambda *a, **k: calls.append(len(runs)) or epoch(*a, **k))
+    if whole is not None:
+        spy.setattr(
+            eager, "run_full_batch", lambda *a, **k: calls.append(len(runs)) or whole(*a, **k)
+        )
+    for per_step in (False, True):
+        model = nn.MLP([5, 7, K], "tanh", out, rng=0, dtype=dtype)
+        opt = optim.get_optimizer(optimizer, model.parameters(), lr=0.05)
+        cb = [EveryStep()] if per_step else []
+        h = gn.fit(model, X, y, loss=loss, optimizer=opt, batch_size=bs, epochs=epochs,
+                   seed=3, verbose=0, callbacks=cb, **kw)  # fmt: skip
+        runs.append((h, [p.data.copy() for p in model.parameters()], opt))
+    spy.undo()
+    assert calls and set(calls) == {0}  # the first run only
+    return runs
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_eager_loop_takes_the_per_step_loops_steps(case, dtype):
+    """301 rows in batches of 4: 76 steps an epoch (a partial last batch), so the counts
+    every 64 steps (from the start of training) fall inside the second epoch."""
+    (h0, w0, o0), (h1, w1, o1) = _twice(case, dtype)
+    assert h0.engine == h1.engine == "fused" and h0.steps == h1.steps == 152
+    for a, b in zip(w0, w1):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(h0.loss, h1.loss, rtol=1e-6)
+    assert o0.t == o1.t == 152
+
+
+def test_the_per_entry_losses_are_the_per_step_loops_exactly_where_no_blas_sums_them():
+    (h0, _, _), (h1, _, _) = _twice("sigmoid+bce", np.float32)
+    assert h0.loss == h1.loss
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "rmsprop"])
+def test_sample_weights_l2_and_the_stateful_optimizers(optimizer):
+    rng = np.random.default_rng(1)
+    sw = rng.uniform(0.1, 2.0, 301)
+    (h0, w0, o0), (h1, w1, o1) = _twice(
+        "softmax+ce labels", optimizer=optimizer, sample_weight=sw, l2=0.3
+    )
+    for a, b in zip(w0, w1):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(h0.loss, h1.loss, rtol=1e-12)
+    for a, b in zip(o0.state_dict()["param_groups"], o1.state_dict()["param_groups"]):
+        for k in a:
+            np.testing.assert_array_equal(a[k], b[k])
+
+
+def test_unshuffled_batches_max_steps_and_counts_before_the_64th_step(monkeypatch):
+    monkeypatch.setattr(eager, "_ROWS", 40)  # 40 output values a count: every 20 rows
+    (h0, w0, _), (h1, w1, _) = _twice(
+        "identity+mse", n=100, bs=10, epochs=9, shuffle=False, max_steps=83
+    )
+    assert h0.steps == h1.steps == 83 and h0.stop_reason == "max_steps"
+    for a, b in zip(w0, w1):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(h0.loss, h1.loss, rtol=1e-12)
+
+
+def test_full_batch_runs_every_epoch_in_one_call(monkeypatch):
+    epoch = eager.run_epoch
+    monkeypatch.setattr(eager, "run_epoch", None)  # (not called: one call for every epoch)
+    (h0, w0, _), (h1, w1, _) = _twice("sigmoid+mse (not fused)", n=40, bs=None, epochs=150)
+    monkeypatch.setattr(eager, "run_epoch", epoch)
+    assert h0.steps == h1.steps == 150 and h0.epochs == 150
+    for a, b in zip(w0, w1):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(h0.loss, h1.loss, rtol=1e-12)
+    assert h0.best_epoch == h1.best_epoch and h0.best_loss == h1.best_loss
+
+
+def test_full_batch_with_a_tolerance_keeps_the_per_epoch_loop():
+    X, y = _data(40, 5, "values")
+    model = nn.MLP([5, 7, 2], "tanh", rng=0, dtype=np.float64)
+    opt = optim.SGD(model.parameters(), lr=0.05)
+    fast = gn.train.fast_path(model, gn.tasks.loss_spec("mse"), 0.0)
+    with pytest.raises(ValueError, match="needs tol=None"):
+        eager.run_full_batch(fast, opt, X, y, None, 5, tol=1e-3)
+    h = gn.fit(model, X, y, optimizer=opt, epochs=400, tol=1e-3, n_iter_no_change=2, verbose=0)
+    assert h.stop_reason == "tol" and h.epochs < 400
+
+
+def test_a_divergence_puts_back_the_weights_of_the_last_64th_step():
+    X, y = _data(200, 5, "values")
+    y = y.copy()
+    y[150] = 1e200  # step 76 at batch 2, unshuffled: its loss overflows to inf
+    kw = dict(lr=0.01, batch_size=2, shuffle=False, verbose=0)
+    at64 = nn.MLP([5, 8, 2], "tanh", rng=0, dtype=np.float64)
+    gn.fit(at64, X, y, epochs=1, max_steps=64, **kw)
+    model = nn.MLP([5, 8, 2], "tanh", rng=0, dtype=np.float64)
+    with pytest.raises(gn.DivergenceError, match="loss became inf at step 76 ") as e:
+        gn.fit(model, X, y, epochs=3, **kw)
+    assert "up to 64 steps earlier" in str(e.value) and e.value.history.steps == 75
+    for a, b in zip(model.parameters(), at64.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_ctrl_c_between_two_steps_keeps_and_counts_the_steps_taken(monkeypatch):
+    X, y = _data(64, 5, "values")
+    model = nn.MLP([5, 8, 2], rng=0, dtype=np.float64)
+    opt = optim.SGD(model.parameters(), lr=0.05)
+    prepared, taken = opt.prepared, []
+
+    def counting():
+        rules = prepared()
+
+        def step():
+            if len(taken) == 11:  # the 12th step of the run: in the second epoch
+                raise KeyboardInterrupt
+            rules()
+            taken.append(1)
+
+        return step
+
+    monkeypatch.setattr(opt, "prepared", counting)
+    h = gn.fit(model, X, y, optimizer=opt, batch_size=8, epochs=5, seed=0, verbose=0)
+    assert h.stop_reason == "interrupted" and h.steps == 11 and len(h.loss) == 1
+    ref = nn.MLP([5, 8, 2], rng=0, dtype=np.float64)
+    gn.fit(ref, X, y, lr=0.05, batch_size=8, epochs=5, seed=0, verbose=0, max_steps=11,
+           callbacks=[EveryStep()])  # fmt: skip
+    for a, b in zip(model.parameters(), ref.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_a_loss_kernel_without_a_value_switch_keeps_the_per_step_loop():
+    model = nn.MLP([5, 3, 2], rng=0)
+    fast = gn.train.fast_path(model, gn.tasks.loss_spec("mse"), 0.0)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    assert eager.use(fast, opt)
+    fast.loss = gn.functional.Loss("mine", lambda P, Y, G, keep=None: None, "", None)
+    assert not eager.use(fast, opt)
+    assert not eager.use(gn.train.fast_path(model, gn.tasks.loss_spec("mse"), 0.0), object())
