@@ -310,8 +310,10 @@ class FastMLP:
         if lead:  # a stack: the kernels see (K N, outputs) rows, labels (K N,)
             o, yk, Gk = (o.reshape(-1, o.shape[-1]), y.reshape(-1, *y.shape[2:]),
                          G.reshape(-1, G.shape[-1]))  # fmt: skip
-        per = self.loss.kernel(o, yk, Gk, *[keep][: self._keeps and record is None],
-                               **({} if value else {"value": False}))  # fmt: skip
+        args = (keep,) if self._keeps and record is None else ()
+        per = self.loss.kernel(o, yk, Gk, *args, value=False) if not value else self.loss.kernel(
+            o, yk, Gk, *args
+        )
         count = (o.shape[0] if self.loss.name == "cross_entropy" else o.size) // (
             lead[0] if lead else 1
         )
@@ -332,8 +334,9 @@ class FastMLP:
                 rec = record[-1 - i]
                 rec["dZ"] = G.copy()
                 rec["dW"], rec["db"] = aT @ G, G.sum(axis=0)
-            else:
-                np.matmul(aT, G, out=_grad_of(W))
+            else:  # (each .grad a view of the optimizer's flat buffer, once it has one)
+                gW = W.grad if W.grad is not None and W.grad.shape == W.data.shape else None
+                np.matmul(aT, G, out=_grad_of(W) if gW is None else gW)
                 if b is not None:  # a matrix-vector product (BLAS): faster than a sum
                     gb = _grad_of(b)  # (neurons,), or (K, 1, neurons) for a stack
                     np.matmul(ones, G, out=gb[:, 0] if lead else gb)

@@ -612,7 +612,7 @@ def fit(
             history.stop_reason = run.stop_reason
         for epoch in range(initial_epoch + 1, epochs + 1) if not history.stop_reason else ():
             state.epoch = epoch
-            if update is None or replan or (quick and update == optimizer.step):
+            if not compiled and (update is None or replan or (quick and update == optimizer.step)):
                 update = optimizer.prepared() if quick else optimizer.step
             if callable(seed):
                 rng = as_rng(seed(epoch))
@@ -625,7 +625,7 @@ def fit(
                 order = rng.permutation(n) if shuffle and not full_batch else None
                 order = order if order is None or xp is np else xp.asarray(order)  # on its device
                 batches = _batches(X, y_arr, w_arr, bs, order, dp, (Xb, yb, wb))
-            if compiled:  # the epoch's steps in one compiled call; the books kept below
+            if compiled:  # the epoch's steps in one call; the books kept from their losses
                 left = None if max_steps is None else max_steps - history.steps
                 try:
                     got, stopped = loop.run_epoch(
@@ -634,14 +634,23 @@ def fit(
                     ), None  # fmt: skip
                 except KeyboardInterrupt as e:  # its steps were taken: counted, then raised
                     got, stopped = getattr(e, "losses", np.empty(0)), e
-                run_losses = iter(got.tolist())
-                train_step, update = lambda *_, it=run_losses: next(it), lambda: None
-                starts = range(0, n, bs)[: len(got)]
-                batches = ((None, None, None, min(bs, n - s)) for s in starts)
+                ok = np.isfinite(got)
+                k = len(got) if ok.all() else int(ok.argmin())  # steps up to a non-finite loss
+                rows = np.minimum(bs, n - np.arange(0, k * bs, bs)).tolist()
+                for batch_loss, m in zip(got[:k].tolist(), rows):  # (as the loop below adds)
+                    total += batch_loss * m
+                history.steps += k
+                history.samples_seen += sum(rows)
+                seen += sum(rows)
+                state.step, state.batch_loss = history.steps, float(got[k - 1]) if k else math.nan
+                if k < len(got):
+                    raise _Diverged(history.steps + 1, epoch, float(got[k]))
+                if stopped is not None:
+                    raise stopped
             # a fresh optimizer's first step binds every gradient: then the rules only
-            retry = quick and not compiled and update == optimizer.step
+            retry = quick and update == optimizer.step
             # 1) the batch (this rank's rows of it, distributed), of m rows in all
-            for xb, ybt, wbt, m in batches:
+            for xb, ybt, wbt, m in batches if not compiled else ():
                 # 2) forward + loss + 3) backward, 4) the optimizer's update
                 batch_loss = train_step(xb, ybt, wbt)
                 if not math.isfinite(batch_loss):
@@ -656,13 +665,11 @@ def fit(
                 state.step, state.batch_loss = history.steps, batch_loss
                 for c in step_cbs:
                     c.on_step_end(state)
-                if history.steps % 64 == 0 and not compiled and _finite(params):
+                if history.steps % 64 == 0 and _finite(params):
                     for s, p in zip(snapshot, params):
                         np.copyto(s, p.data)
                 if (max_steps is not None and history.steps >= max_steps) or state.stop:
                     break
-            if compiled and stopped is not None:
-                raise stopped
             # end of epoch: record, validate, then the callbacks and the termination criteria
             epoch_loss = total / max(seen, 1)  # batch losses weighted by batch size
             history.loss.append(epoch_loss)

@@ -62,7 +62,7 @@ def _twice(case, dtype=np.float64, optimizer="sgd", n=301, bs=4, epochs=2, **kw)
         opt = optim.get_optimizer(optimizer, model.parameters(), lr=0.05)
         cb = [EveryStep()] if per_step else []
         h = gn.fit(model, X, y, loss=loss, optimizer=opt, batch_size=bs, epochs=epochs,
-                   seed=3, verbose=0, callbacks=cb, **kw)  # fmt: skip
+                   seed=3, verbose=0, callbacks=cb, threads=1, **kw)  # fmt: skip
         runs.append((h, [p.data.copy() for p in model.parameters()], opt))
     spy.undo()
     assert calls and set(calls) == {0}  # the first run only
