@@ -311,8 +311,10 @@ class FastMLP:
             o, yk, Gk = (o.reshape(-1, o.shape[-1]), y.reshape(-1, *y.shape[2:]),
                          G.reshape(-1, G.shape[-1]))  # fmt: skip
         args = (keep,) if self._keeps and record is None else ()
-        per = self.loss.kernel(o, yk, Gk, *args, value=False) if not value else self.loss.kernel(
-            o, yk, Gk, *args
+        per = (
+            self.loss.kernel(o, yk, Gk, *args, value=False)
+            if not value
+            else self.loss.kernel(o, yk, Gk, *args)
         )
         count = (o.shape[0] if self.loss.name == "cross_entropy" else o.size) // (
             lead[0] if lead else 1
