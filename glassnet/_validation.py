@@ -474,7 +474,11 @@ def memory_limit() -> tuple[int | None, str]:
 def check_memory(what: str, nbytes: float, fix: str) -> None:
     """Refuse, before allocating, arrays that need more bytes than may be used: a
     ``MemoryError`` saying how much was asked for, the limit and what to do (instead of
-    the operating system killing the process)."""
+    the operating system killing the process). Under 16 MiB only a limit set in
+    ``GLASSNET_MEMORY_LIMIT`` is checked (reading the memory available costs more than
+    such a request: fit asks at every call)."""
+    if nbytes < 1 << 24 and "GLASSNET_MEMORY_LIMIT" not in os.environ:
+        return
     limit, source = memory_limit()
     if limit is not None and nbytes > limit:
         raise MemoryError(

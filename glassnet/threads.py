@@ -270,13 +270,8 @@ def _choose(
 ) -> tuple[int, list[str], bool]:
     """(threads, the reasons in words, whether it was asked for explicitly)."""
     asked = check_threads(threads, owner)
-    flops = max(
-        [
-            2 * check_number(batch_size, "batch_size", owner, low=1, integer=True) * i * o
-            for i, o in _layer_shapes(model_or_layer_sizes, owner)
-        ]
-        or [0]
-    )
+    rows = check_number(batch_size, "batch_size", owner, low=1, integer=True)
+    flops = max([2 * rows * i * o for i, o in _layer_shapes(model_or_layer_sizes, owner)] or [0])
     if asked is not None:
         return asked, [f"threads={asked} asked for"], True
     by_size = max(1, int(flops // FLOPS_PER_THREAD))
@@ -370,7 +365,8 @@ def limit(
     """
     n, _, asked = _choose(model_or_layer_sizes, batch_size, threads, owner)
     ctl = _controller(required=asked)
-    if ctl is None or not any(d.get("user_api") == "blas" for d in ctl.info()):
+    blas = [] if ctl is None else [c for c in ctl.lib_controllers if c.user_api == "blas"]
+    if not blas:
         if asked:
             raise RuntimeError(
                 f"{owner}: threads={n} asked for, but threadpoolctl finds no BLAS library "
@@ -383,8 +379,9 @@ def limit(
     token = next(_TOKENS)
     with _LOCK:
         _ACTIVE[token] = n
-        if len(_ACTIVE) == 1:  # the first: keep the limits before, to restore them
-            _ORIGINAL[:] = [ctl.limit(limits=n, user_api="blas")]
+        if len(_ACTIVE) == 1:  # the first: keep the limits before, to restore them (None:
+            same = all(c.num_threads == n for c in blas)  # they are n already, nothing to do)
+            _ORIGINAL[:] = [None if same else ctl.limit(limits=n, user_api="blas")]
             inside = n
         else:
             inside = _apply(ctl)
@@ -396,4 +393,6 @@ def limit(
             if _ACTIVE:
                 _apply(ctl)
             else:
-                _ORIGINAL.pop().restore_original_limits()
+                original = _ORIGINAL.pop()
+                if original is not None:
+                    original.restore_original_limits()

@@ -505,10 +505,11 @@ def fit(
     )
     backend.place(model, device, optimizer, Xv is None and src is None and dp is None)
     # optimizer: a name, or one built on exactly the model's parameters
+    params = model.parameters()
     if isinstance(optimizer, str):
         check_positive("lr", lr, "fit")
-        optimizer = optim_mod.get_optimizer(optimizer, model.parameters(), lr=lr)
-    check_optimizer(optimizer, model.parameters(), "fit")
+        optimizer = optim_mod.get_optimizer(optimizer, params, lr=lr)
+    check_optimizer(optimizer, params, "fit")
 
     # engine: the fast path where it applies, else the graph
     l2_step = l2 if dp is None else 0.0  # distributed: added once, to the summed gradient
@@ -520,7 +521,7 @@ def fit(
             "named loss; this model or loss needs engine='graph' (or 'auto')."
         )
     train_step = fast.step if fast is not None else graph_step(model, spec, loss, l2_step)
-    xp = namespace(model.parameters()[0].data)  # NumPy, or CuPy: the data follows the model
+    xp = namespace(params[0].data)  # NumPy, or CuPy: the data follows the model
     if xp is not np:
         X, y_arr, w_arr = (None if a is None else xp.asarray(a) for a in (X, y_arr, w_arr))
 
@@ -551,14 +552,13 @@ def fit(
     # refused before allocating: gradients and optimizer state (3 copies of the weights), and
     # per batch row each layer's activation, its dL/dZ and a scratch buffer
     widths = sum(m.neurons for m in model.modules() if isinstance(m, Linear))
-    weights = sum(p.data.nbytes for p in model.parameters())
+    weights = sum(p.data.nbytes for p in params)
     need = 3 * weights + 3 * bs * widths * np.dtype(dtype).itemsize
     check_memory("fit", need, "use a smaller batch_size or fewer, narrower layers")
     Xb = xp.empty((bs, X.shape[1]), dtype) if not full_batch else X
     yb = xp.empty((bs,) + y_arr.shape[1:], y_arr.dtype) if not full_batch else y_arr
     wb = xp.empty(bs, dtype) if (w_arr is not None and not full_batch) else w_arr
 
-    params = model.parameters()
     if dp is not None:  # rank 0's weights everywhere, one gradient sum per step
         dp.start(
             model, dist_mod.checks_of(X, y_arr, w_arr, None if callable(seed) else rng, optimizer)

@@ -175,6 +175,23 @@ def test_limit_applies_the_choice_and_restores_the_limits_before(blas, machine):
     assert set(_blas_counts()) == {3}
 
 
+def test_a_limit_already_in_force_is_not_set_again(blas, monkeypatch):
+    """fit runs under limit() at every call: when the BLAS already has the count chosen,
+    threadpoolctl is not asked to set and restore it (a cost paid by every partial_fit)."""
+    ctl, calls = threads._controller(required=True), []
+    limit = ctl.limit
+    monkeypatch.setattr(ctl, "limit", lambda **kw: calls.append(kw) or limit(**kw))
+    with threads.limit(W2, 64, threads=3) as n:
+        assert n == 3 and set(_blas_counts()) == {3}
+    assert calls == [] and set(_blas_counts()) == {3}
+    with threads.limit(W2, 64, threads=1) as n:  # a change: set, then restored
+        assert n == 1 and set(_blas_counts()) == {1}
+        with threads.limit(W2, 64, threads=1):  # (nested: the latest open one holds)
+            assert set(_blas_counts()) == {1}
+        assert set(_blas_counts()) == {1}
+    assert len(calls) == 3 and set(_blas_counts()) == {3}  # (the nested one: in and out)
+
+
 def test_limit_restores_after_an_exception(blas):
     with pytest.raises(KeyboardInterrupt):
         with threads.limit(W1, 128, threads=1):
