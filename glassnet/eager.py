@@ -19,10 +19,10 @@ of :mod:`glassnet.jit`'s compiled loop and :mod:`glassnet.capture`'s captured st
                      targets, summed per step as ``FastMLP.step`` sums them
 
 The weights are those of fit's per-step loop, bit for bit: the same calls on the same
-buffers. The loss values are the same numbers; a per-entry loss computed on 64 batches at
-once rather than one batch at a time can differ in its last bit only where a kernel sums
-along a row with BLAS (cross-entropy's row sums), and tests/test_eager.py compares
-``history.loss`` with the per-step loop's to 1e-6 relative.
+buffers. The loss values are the same numbers: elementwise kernels and NumPy's own sums
+give the same bits on 64 batches at once as on one; only cross-entropy's row sums, taken
+by BLAS, could round otherwise (equal in every case tried; tests/test_eager.py holds them
+to 1e-6 relative and the others to equality).
 
 **Divergence.** A NaN or infinite loss is seen when its 64 steps are counted, after the
 steps that followed it in that count were taken. :func:`run_epoch` returns the losses up to
@@ -55,7 +55,7 @@ from .jit import FullBatchRun
 __all__ = ["use", "run_epoch", "run_full_batch"]
 
 _EVERY = 64  # steps per count; fit's snapshots of the last finite weights come at these too
-_ROWS = 1 << 20  # at most this many output values per count (more batches: counted sooner)
+_ROWS = 1 << 14  # at most this many output values per count (more batches: counted sooner)
 
 
 def use(fast: FastMLP, optimizer: Any) -> bool:
@@ -66,28 +66,43 @@ def use(fast: FastMLP, optimizer: Any) -> bool:
     return not fast.lead and "value" in kernel and callable(getattr(optimizer, "prepared", None))
 
 
+# losses whose value costs the step little: a squared error's is one multiply of its
+# gradient's buffer; cross-entropy's a log and a pick per row (the softmax is the
+# gradient's). Counting those later costs more than it saves (the outputs copied, the
+# targets gathered again); binary cross-entropy's value is an exp and a log per entry.
+_IN_STEP = ("mse", "half_mse", "cross_entropy")
+
+
 class _Counter:
-    """The outputs of the steps taken since the last count, and counting them."""
+    """The outputs of the steps taken since the last count, and counting them. For a loss
+    of ``_IN_STEP`` the step computes its loss entries itself and only their sum is kept."""
 
     def __init__(self, fast: FastMLP, y: Any, w: Any, rows: int) -> None:
         self.fast, self.y, self.w = fast, y, w
         K, L = fast.layers[-1].neurons, len(fast.layers)
         self.per_row = 1 if fast.loss.name == "cross_entropy" else K  # loss entries per row
+        self.in_step = fast.loss.name in _IN_STEP
         self.cap = max(rows, min(_EVERY * rows, _ROWS // K))  # rows held at most
-        self.outs = np.empty((self.cap, K), fast.dtype)
+        self.outs = np.empty((0 if self.in_step else self.cap, K), fast.dtype)
+        self.sums = np.empty(_EVERY, fast.dtype)  # (in-step values: each step's sum)
+        self.at = [self.sums[j : j + 1].reshape(()) for j in range(_EVERY)]  # 0-d views
         self.sq = np.empty((_EVERY, L), fast.dtype) if fast.l2 else None
         self.steps: list[int] = []  # rows of each step held
         self.rows = 0  # rows held
         self.first = 0  # index into the epoch's rows of the first row held
         self.src: dict[int, tuple[Any, Any]] = {}  # per batch size: the fast path's buffers
 
-    def keep(self, m: int) -> None:
-        """After ``fast.run`` on m rows: its outputs (and ||W||²) held."""
+    def keep(self, m: int, per: Any) -> None:
+        """After ``fast.run`` on m rows (``per``: its loss entries, in-step values): its
+        outputs, or the sum of its entries, held (and each ||W||²)."""
         src = self.src.get(m)
         if src is None:  # (the fast path keeps its buffers per batch size)
             outputs, L = self.fast.outputs(m), len(self.fast.layers)
             src = self.src[m] = (self.fast.output(m), outputs[outputs.size - L :])
-        np.copyto(self.outs[self.rows : self.rows + m], src[0])
+        if self.in_step:  # as FastMLP.step sums them
+            np.add.reduce(per, axis=None, out=self.at[len(self.steps)])
+        else:
+            np.copyto(self.outs[self.rows : self.rows + m], src[0])
         if self.sq is not None:
             np.copyto(self.sq[len(self.steps)], src[1])
         self.steps.append(m)
@@ -99,8 +114,21 @@ class _Counter:
     def count(self, rows: Any) -> list[float]:
         """The loss of each step held, ``rows`` the indices of their rows (a slice or an
         index array into y and w); empties the counter."""
-        R = self.rows
-        out, fast = self.outs[:R], self.fast
+        R, fast = self.rows, self.fast
+        if self.in_step:
+            sums = self.sums[: len(self.steps)].tolist()
+            losses = [s / (m * self.per_row) for s, m in zip(sums, self.steps)]
+        else:
+            losses = self._values(rows)
+        if self.sq is not None:  # + the L2 penalty, as FastMLP.penalty
+            losses = [L + l2_value(fast.l2, m, sq) for L, m, sq in zip(losses, self.steps, self.sq)]
+        self.first += R
+        self.steps, self.rows = [], 0
+        return losses
+
+    def _values(self, rows: Any) -> list[float]:
+        """Each held step's loss from its outputs: the table's kernel on all at once."""
+        out, fast = self.outs[: self.rows], self.fast
         y = self.y[rows] if isinstance(rows, slice) else self.y.take(rows, 0)
         per = fast.loss.kernel(out, y, np.empty_like(out))  # the table's kernel: the values
         if self.w is not None:
@@ -117,10 +145,6 @@ class _Counter:
             sums = np.add.reduce(per[at : at + k * c].reshape(k, c), axis=1)  # as FastMLP.step
             losses += [s / c for s in sums.tolist()]
             at += k * c
-        if self.sq is not None:  # + the L2 penalty, as FastMLP.penalty
-            losses = [L + l2_value(fast.l2, m, sq) for L, m, sq in zip(losses, self.steps, self.sq)]
-        self.first += R
-        self.steps, self.rows = [], 0
         return losses
 
 
@@ -170,9 +194,9 @@ def run_epoch(
                 idx = order[s : s + m]
                 xb, ybt = X.take(idx, 0, Xb[:m], "clip"), y.take(idx, 0, yb[:m], "clip")
                 wbt = None if w is None else w.take(idx, None, wb[:m], "clip")
-            fast.run(xb, ybt, wbt, value=False)
+            per, _ = fast.run(xb, ybt, wbt, value=counter.in_step)
             update()
-            counter.keep(m)  # (the outputs of the forward pass, and ||W||² before the update)
+            counter.keep(m, per)  # (the forward pass's outputs, and ||W||² before the update)
             if fresh:  # a fresh optimizer's first step binds its gradients: then the rules
                 update, fresh = optimizer.prepared(), False
             step0 += 1
@@ -230,9 +254,9 @@ def run_full_batch(
     reason = "max_epochs" if steps == epochs else "max_steps"
     try:
         for k in range(steps):
-            fast.run(X, y, w, value=False)
+            per, _ = fast.run(X, y, w, value=counter.in_step)
             update()
-            counter.keep(n)
+            counter.keep(n, per)
             if fresh:
                 update, fresh = optimizer.prepared(), False
             if (step0 + k + 1) % _EVERY == 0 or counter.full(n) or k + 1 == steps:

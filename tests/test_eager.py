@@ -78,13 +78,11 @@ def test_the_eager_loop_takes_the_per_step_loops_steps(case, dtype):
     assert h0.engine == h1.engine == "fused" and h0.steps == h1.steps == 152
     for a, b in zip(w0, w1):
         np.testing.assert_array_equal(a, b)
-    np.testing.assert_allclose(h0.loss, h1.loss, rtol=1e-6)
+    if "ce" in case:  # (a row sum taken by BLAS over 64 batches at once may round otherwise)
+        np.testing.assert_allclose(h0.loss, h1.loss, rtol=1e-6)
+    else:  # elementwise kernels and NumPy's own sums: the same numbers
+        assert h0.loss == h1.loss
     assert o0.t == o1.t == 152
-
-
-def test_the_per_entry_losses_are_the_per_step_loops_exactly_where_no_blas_sums_them():
-    (h0, _, _), (h1, _, _) = _twice("sigmoid+bce", np.float32)
-    assert h0.loss == h1.loss
 
 
 @pytest.mark.parametrize("optimizer", ["adam", "rmsprop"])

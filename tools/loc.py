@@ -17,7 +17,15 @@ imports them, so a reader learning how glassnet trains never needs them. They st
 
 For the same reason ``habits.py`` (indexing, in-place writes and PyTorch's shape ops on the
 Tensor) is its own module, a layer above the engine, which attaches them as ``functional``
-attaches the activations: nothing in the engine calls them.
+attaches the activations: nothing in the engine calls them. So is ``ops.py``: the Tensor
+ops beyond micrograd's set (max/min, abs, sqrt, clip, where, maximum/minimum, concatenate,
+stack), which only losses and models written by users call.
+
+The epoch runners ``fit`` hands an epoch to when nothing of the caller's runs between
+steps (``eager.py`` in NumPy, ``jit.py`` compiled, ``capture.py`` on a GPU) sit between
+the fast path and ``train`` under one contract and are counted outside, as the other
+engines of scale (``distributed.py``, ``stream.py``) are: ``fit``'s per-step loop is the
+reference loop they reproduce, and the tests hold them to it.
 """
 
 from __future__ import annotations
