@@ -1,28 +1,35 @@
-"""fit's fast path an epoch at a time, in NumPy: the steps in one tight loop, their loss
-values counted afterwards.
+"""fit's fast path an epoch at a time, in NumPy: the steps in one tight loop, the books
+kept once, the costly loss values counted afterwards.
 
-On a small network a training step is a few dozen NumPy calls of a microsecond or two, and
-about one in four of them computes the loss *value*, which the step does not need: it needs
-the loss's gradient. :func:`glassnet.fit`'s per-step loop (:mod:`glassnet.train`) computes
-both and keeps its books after every step. When nothing of the caller's runs between two
-steps (no ``on_step_end`` callback, one process, the data in memory, an optimizer with
+On a small network a training step is a few dozen NumPy calls of a microsecond or two.
+:func:`glassnet.fit`'s per-step loop (:mod:`glassnet.train`) adds its own work to each: the
+loss value read back as a Python float, checked, added up, the history and state written,
+the callbacks' hooks looked up. When nothing of the caller's runs between two steps (no
+``on_step_end`` callback, one process, the data in memory, an optimizer with
 ``prepared()``), fit hands each epoch to :func:`run_epoch` here instead, under the contract
-of :mod:`glassnet.jit`'s compiled loop and :mod:`glassnet.capture`'s captured step:
+of :mod:`glassnet.jit`'s compiled loop and :mod:`glassnet.capture`'s captured step, and
+keeps its books from the losses returned:
 
     per step         gather the batch rows (``np.take`` into buffers made once); the fast
-                     path's forward and backward with the loss kernel's gradient alone
-                     (``FastMLP.run(..., value=False)``); a copy of the output layer's
-                     values (the logits, for a head fused with its loss) and, with L2, of
-                     each ||W||²; the optimizer's prepared update
-    every 64 steps   the loss values of those steps: one call of the same loss kernel (the
-                     table's, :data:`glassnet.functional.LOSSES`) on their outputs and
-                     targets, summed per step as ``FastMLP.step`` sums them
+                     path's forward and backward (``FastMLP.run``); the optimizer's
+                     prepared update; then, by loss:
+                     * squared error and cross-entropy: the step computes the loss
+                       entries (one multiply, or a log and a pick per row) and keeps their
+                       sum, as ``FastMLP.step`` sums them;
+                     * binary cross-entropy, whose value is an exp and a log per entry
+                       that the step does not need (about a third of W2's NumPy calls):
+                       the loss kernel computes the gradient alone (``value=False``) and
+                       the output layer's values (the logits) are copied
+    every 64 steps   the losses of those steps: the sums divided, or the kept outputs
+                     counted in one call of the same kernel (the table's,
+                     :data:`glassnet.functional.LOSSES`) and summed per step as
+                     ``FastMLP.step`` sums them; with L2, each step's penalty from its
+                     ||W||², as ``FastMLP.penalty``
 
 The weights are those of fit's per-step loop, bit for bit: the same calls on the same
-buffers. The loss values are the same numbers: elementwise kernels and NumPy's own sums
-give the same bits on 64 batches at once as on one; only cross-entropy's row sums, taken
-by BLAS, could round otherwise (equal in every case tried; tests/test_eager.py holds them
-to 1e-6 relative and the others to equality).
+buffers. The loss values are the same numbers: the same sums for the values computed in
+the step, and elementwise kernels and NumPy's own sums give the same bits on 64 batches at
+once as on one (tests/test_eager.py checks equality).
 
 **Divergence.** A NaN or infinite loss is seen when its 64 steps are counted, after the
 steps that followed it in that count were taken. :func:`run_epoch` returns the losses up to
