@@ -49,14 +49,13 @@ schedule, no per-epoch progress line.
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from .fused import FastMLP, l2_value
+from .fused import FastMLP, l2_value, takes
 from .jit import FullBatchRun
 
 __all__ = ["use", "run_epoch", "run_full_batch"]
@@ -69,8 +68,8 @@ def use(fast: FastMLP, optimizer: Any) -> bool:
     """Whether fit can hand epochs of ``fast`` and ``optimizer`` to :func:`run_epoch`: one
     network (not a stack), a loss kernel that computes the gradient alone (``value=False``,
     as the table's do), and an optimizer with ``prepared()``."""
-    kernel = inspect.signature(fast.loss.kernel).parameters
-    return not fast.lead and "value" in kernel and callable(getattr(optimizer, "prepared", None))
+    value = takes(fast.loss.kernel, "value")
+    return not fast.lead and value and callable(getattr(optimizer, "prepared", None))
 
 
 # losses whose value costs the step little: a squared error's is one multiply of its

@@ -29,8 +29,9 @@ g'(Z), dL/dA, dL/dZ, dL/dW and dL/db for a batch (:meth:`FastMLP.trace`), which
 
 from __future__ import annotations
 
+import functools
 import inspect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +43,7 @@ from .nn.flat import grad_view
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
 from .nn.module import Module, Parameter
 
-__all__ = ["Layer", "layers_of", "flatten", "FastMLP", "Trace", "add_l2", "l2_value"]
+__all__ = ["Layer", "layers_of", "flatten", "FastMLP", "Trace", "add_l2", "l2_value", "takes"]
 
 
 @dataclass
@@ -221,7 +222,7 @@ class FastMLP:
         ]
         self._kernels = [F.INPLACE.get((a.fn, a.grad)) for a in self._acts]
         # the table's kernels write into kept buffers; one a user put in the table may not
-        self._keeps = "keep" in inspect.signature(self.loss.kernel).parameters
+        self._keeps = takes(self.loss.kernel, "keep")
         self._bufs: dict[int, tuple[Any, ...]] = {}
 
     def _buffers(self, n: int) -> tuple[Any, ...]:
@@ -400,6 +401,13 @@ class FastMLP:
             rec["A"] = lay.activation.fn(rec["Z"], **lay.kw) if fused_head else A.copy()
             rec["gprime"] = lay.activation.grad(rec["Z"], rec["A"], **lay.kw)
         return t
+
+
+@functools.lru_cache(maxsize=256)
+def takes(fn: Callable[..., Any], name: str) -> bool:
+    """Whether ``fn`` (a loss kernel) has a parameter called ``name`` (``keep``, ``value``):
+    read from its signature once (a fit asks at every call)."""
+    return name in inspect.signature(fn).parameters
 
 
 def _times_gprime(D: np.ndarray, A: np.ndarray, T: np.ndarray, act: Any, k: Any, alpha: float,
