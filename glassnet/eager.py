@@ -252,8 +252,9 @@ def run_full_batch(
         raise ValueError("eager.run_full_batch counts losses afterwards: it needs tol=None.")
     n = X.shape[0]
     counter = _Counter(fast, y, w, n)
-    reps = counter.cap // n  # epochs a count holds at most: their targets, tiled
-    counter.y, counter.w = _tiled(y, reps), None if w is None else _tiled(w, reps)
+    if not counter.in_step:  # the targets of the epochs a count holds at most, tiled
+        reps = counter.cap // n
+        counter.y, counter.w = _tiled(y, reps), None if w is None else _tiled(w, reps)
     update, fresh = optimizer.prepared(), True
     losses: list[float] = []
     steps = epochs if max_steps is None else min(epochs, max_steps)

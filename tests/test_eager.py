@@ -111,10 +111,15 @@ def test_unshuffled_batches_max_steps_and_counts_before_the_64th_step(monkeypatc
     np.testing.assert_allclose(h0.loss, h1.loss, rtol=1e-12)
 
 
-def test_full_batch_runs_every_epoch_in_one_call(monkeypatch):
+@pytest.mark.parametrize("case", ["sigmoid+mse (not fused)", "sigmoid+bce"])
+def test_full_batch_runs_every_epoch_in_one_call(monkeypatch, case):
+    """150 epochs of 40 rows: the squared error's values are summed in the step; binary
+    cross-entropy's counted from the logits of up to 64 epochs, with their targets and
+    sample weights tiled."""
     epoch = eager.run_epoch
     monkeypatch.setattr(eager, "run_epoch", None)  # (not called: one call for every epoch)
-    (h0, w0, _), (h1, w1, _) = _twice("sigmoid+mse (not fused)", n=40, bs=None, epochs=150)
+    sw = np.random.default_rng(2).uniform(0.5, 1.5, 40)
+    (h0, w0, _), (h1, w1, _) = _twice(case, n=40, bs=None, epochs=150, sample_weight=sw)
     monkeypatch.setattr(eager, "run_epoch", epoch)
     assert h0.steps == h1.steps == 150 and h0.epochs == 150
     for a, b in zip(w0, w1):
