@@ -457,7 +457,11 @@ def fit(
 
     With ``engine="auto"`` a small network on one machine trains in numba-compiled calls
     when ``glassnet[jit]`` is installed (:mod:`glassnet.jit`; ``history.engine == "jit"``):
-    the same steps, to rounding (docs/jit.md). ``engine="fused"`` keeps it on NumPy.
+    the same steps, to rounding (docs/jit.md). ``engine="fused"`` keeps it on NumPy. With
+    no ``on_step_end`` callback (nothing between two steps) the fast path's epochs run in
+    :mod:`glassnet.eager`'s loop: the same weights, the books kept once an epoch, and a
+    divergence seen up to 64 steps late (the last 64th step's weights are kept); which
+    loop runs a step, and when: docs/engines.md.
 
     Returns
     -------
