@@ -1,0 +1,540 @@
+"""fit's epoch-at-a-time loop (glassnet.eager) held to fit's per-step loop, case by case.
+
+Every test trains twice from the same start: once as fit chooses (the eager loop, checked
+by a spy on ``eager.run_epoch`` / ``eager.run_full_batch``), once on the per-step loop
+(``eager.use`` patched to say no; ``glassnet.jit.use`` is patched to say no in both, so
+the compiled loop never takes a run over). Then it compares the weights bit for bit, the
+History, the optimizer's ``state_dict()``, the error raised and the progress output.
+docs/engines.md lists what the eager loop may change (a divergence of binary cross-entropy
+seen up to 64 steps late, with the weights of the last multiple of 64 steps put back): the
+tests of a divergence compare only what that page does not excuse.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import redirect_stderr, redirect_stdout
+from io import StringIO
+from typing import Any
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+import glassnet.train as train_mod
+from glassnet import eager, jit, nn, optim, schedules
+from glassnet.progress import Progress
+from glassnet.sklearn import MLPClassifier, MLPRegressor
+
+N = 101  # rows: batches of 8 leave a last batch of 5
+
+
+def _data(kind: str, n: int = N, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 5))
+    if kind == "labels":
+        return X, rng.integers(0, 3, n)
+    if kind == "rows":
+        return X, np.eye(3)[rng.integers(0, 3, n)]
+    if kind == "binary":
+        return X, (X[:, :1] + 0.3 * rng.standard_normal((n, 1)) > 0).astype(float)
+    return X, X @ rng.standard_normal((5, 2)) + 0.1 * rng.standard_normal((n, 2))
+
+
+CASES = {  # loss: (data kind, output activation, outputs)
+    "cross_entropy": ("labels", "softmax", 3),
+    "binary_cross_entropy": ("binary", "sigmoid", 1),
+    "binary_cross_entropy_with_logits": ("binary", "identity", 1),
+    "mse": ("values", "identity", 2),
+    "half_mse": ("values", "identity", 2),
+}
+IN_STEP = ("mse", "half_mse", "cross_entropy")  # losses whose values the eager step computes
+
+
+class _Run:
+    def __init__(self, history, weights, opt, err, out, model, eager_calls):
+        self.history, self.weights, self.opt, self.err = history, weights, opt, err
+        self.out, self.model, self.eager_calls = out, model, eager_calls
+
+
+def _fit(
+    per_step: bool,
+    loss: str = "mse",
+    *,
+    dtype: Any = np.float64,
+    act: str = "tanh",
+    opt: Any = "sgd",
+    lr: float = 0.05,
+    opt_kw: Any = None,
+    make: Any = None,
+    callbacks: Any = (),
+    schedule: Any = None,
+    data: Any = None,
+    **kw: Any,
+) -> _Run:
+    """One fit from the same start; ``make(model)``, ``schedule(opt)`` and each entry of
+    ``callbacks`` (a class or a function of nothing) build fresh objects for each run."""
+    kind, out, K = CASES[loss]
+    X, y = _data(kind) if data is None else data
+    model = nn.MLP([X.shape[1], 7, K], act, out, rng=0, dtype=dtype)
+    o = (
+        make(model)
+        if make
+        else optim.get_optimizer(opt, model.parameters(), lr=lr, **(opt_kw or {}))
+    )
+    if schedule is not None:
+        kw["schedule"] = schedule(o)
+    calls: list[str] = []
+    mp = pytest.MonkeyPatch()
+    run_epoch, run_full_batch = eager.run_epoch, eager.run_full_batch
+    mp.setattr(eager, "run_epoch", lambda *a, **k: calls.append("epoch") or run_epoch(*a, **k))
+    mp.setattr(
+        eager, "run_full_batch", lambda *a, **k: calls.append("whole") or run_full_batch(*a, **k)
+    )
+    mp.setattr(jit, "use", lambda *a, **k: False)
+    if per_step:
+        mp.setattr(eager, "use", lambda *a, **k: False)
+    buf, err, history = StringIO(), None, None
+    kw.setdefault("seed", 1)
+    try:
+        with redirect_stdout(buf), redirect_stderr(buf):
+            history = gn.fit(model, X, y, loss=loss, optimizer=o, threads=1,
+                             callbacks=[c() for c in callbacks], **kw)  # fmt: skip
+    except gn.DivergenceError as e:
+        err, history = e, e.history
+    finally:
+        mp.undo()
+    weights = [p.data.copy() for p in model.parameters()]
+    return _Run(history, weights, o, err, buf.getvalue(), model, calls)
+
+
+def _twice(**kw: Any) -> tuple[_Run, _Run]:
+    e, s = _fit(False, **kw), _fit(True, **kw)
+    assert e.eager_calls, "the eager loop did not run"
+    assert not s.eager_calls
+    return e, s
+
+
+FIELDS = ("loss", "steps", "samples_seen", "epochs", "best_epoch", "best_loss", "stop_reason",
+          "lr", "val_loss", "val_metric", "weight_change", "engine")  # fmt: skip
+
+
+def _same_state(a: Any, b: Any, where: str = "state_dict") -> None:
+    if isinstance(a, dict):
+        assert a.keys() == b.keys(), where
+        for k in a:
+            _same_state(a[k], b[k], f"{where}[{k!r}]")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), where
+        for i, (u, v) in enumerate(zip(a, b)):
+            _same_state(u, v, f"{where}[{i}]")
+    elif isinstance(a, np.ndarray):
+        np.testing.assert_array_equal(a, b, err_msg=where)
+    else:
+        assert a == b, (where, a, b)
+
+
+def _rate_free(text: str) -> str:
+    return re.sub(r"\([0-9.]+ epochs/s\)", "(rate)", text)
+
+
+def _same(e: _Run, s: _Run, *, history: bool = True) -> None:
+    """Everything fit leaves: weights, History, optimizer state, error, output."""
+    for a, b in zip(e.weights, s.weights):
+        np.testing.assert_array_equal(a, b)
+    if history:
+        for f in FIELDS:
+            assert getattr(e.history, f) == getattr(s.history, f), f
+    _same_state(e.opt.state_dict(), s.opt.state_dict())
+    assert type(e.err) is type(s.err) and str(e.err) == str(s.err)
+    assert _rate_free(e.out) == _rate_free(s.out)
+
+
+# --------------------------------------------------------------- cases that agree
+
+
+MINI = dict(batch_size=8, epochs=3)
+
+
+@pytest.mark.parametrize("loss", list(CASES))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"l2": 0.1}, {"sample_weight": "w"}, {"l2": 0.01, "sample_weight": "w"}],
+    ids=["plain", "l2", "sample_weight", "l2+sample_weight"],
+)
+def test_every_loss_dtype_l2_and_sample_weight(loss, dtype, extra):
+    extra = dict(extra)
+    if "sample_weight" in extra:
+        extra["sample_weight"] = np.random.default_rng(5).random(N)
+    e, s = _twice(loss=loss, dtype=dtype, **MINI, **extra)
+    assert e.history.engine == "fused" and e.history.steps == 3 * 13
+    _same(e, s)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(initial_epoch=2, epochs=5),
+        dict(max_steps=20, epochs=5),  # mid-epoch
+        dict(max_steps=26, epochs=5),  # at an epoch's end
+        dict(max_steps=26, epochs=2),  # at the last epoch's end
+        dict(initial_epoch=4, epochs=10, max_steps=30, seed=lambda e: e),
+        dict(seed=lambda epoch: 7 * epoch, epochs=3),
+        dict(shuffle=False, sample_weight=np.linspace(0.1, 1.0, N), epochs=3),
+        dict(validation_data=_data("values", 30, 1), epochs=3),
+        dict(validation_split=0.2, epochs=3),
+        dict(tol=1e-2, n_iter_no_change=2, epochs=50),
+        dict(tol_weights=0.05, n_iter_no_change=2, epochs=50),
+        dict(early_stopping=True, n_iter_no_change=2, epochs=20),
+        dict(act="leaky_relu", epochs=3),
+        dict(verbose=2, epochs=3),
+    ],
+    ids=lambda kw: ",".join(kw),
+)
+def test_the_settings_of_fit(kw):
+    kw = {"batch_size": 8, **kw}
+    e, s = _twice(loss="mse", **kw)
+    _same(e, s)
+
+
+def test_the_stopping_rules_really_stop():
+    """(The cases above would agree trivially if the rules never fired.)"""
+    e, s = _twice(loss="mse", batch_size=8, epochs=50, tol=1e-2, n_iter_no_change=2)
+    assert e.history.stop_reason == "tol" and e.history.epochs < 50
+    e, s = _twice(loss="mse", batch_size=8, epochs=50, tol_weights=0.05, n_iter_no_change=2)
+    assert e.history.stop_reason == "weight_change"
+    e, s = _twice(loss="mse", batch_size=8, epochs=5, max_steps=26)
+    assert e.history.stop_reason == "max_steps" and e.history.steps == 26
+    e, s = _twice(loss="mse", batch_size=8, epochs=5, max_steps=20)
+    assert e.history.stop_reason == "max_steps" and e.history.epochs == 2
+    assert e.history.samples_seen == N + 7 * 8  # an epoch, then 7 batches of 8
+
+
+@pytest.mark.parametrize("batch_size", [7, 100, 1])
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "cross_entropy"])
+def test_batch_sizes(batch_size, loss):
+    e, s = _twice(loss=loss, batch_size=batch_size, epochs=2 if batch_size > 1 else 1)
+    _same(e, s)
+
+
+@pytest.mark.parametrize(
+    "opt, opt_kw",
+    [
+        ("sgd", dict(momentum=0.9)),
+        ("sgd", dict(momentum=0.9, nesterov=True)),
+        ("sgd", dict(momentum=0.9, style="sklearn")),
+        ("sgd", dict(momentum=0.9, weight_decay=0.01)),
+        ("adam", {}),
+        ("adam", dict(amsgrad=True)),
+        ("adamw", dict(weight_decay=0.1)),
+        ("rmsprop", dict(momentum=0.5)),
+    ],
+)
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "mse"])
+@pytest.mark.parametrize("batch_size", [8, None])
+def test_optimizers(opt, opt_kw, loss, batch_size):
+    lr = 0.05 if opt == "sgd" else 0.01
+    epochs = 3 if batch_size else 70  # full batch: one count of 64 epochs and a partial one
+    e, s = _twice(loss=loss, opt=opt, lr=lr, opt_kw=opt_kw, batch_size=batch_size, epochs=epochs)
+    _same(e, s)
+
+
+def _frozen(model):
+    model.parameters()[1].requires_grad = False
+    return optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+
+
+def _groups(model):
+    ps = model.parameters()
+    return optim.Adam([{"params": ps[:2], "lr": 0.01}, {"params": ps[2:], "lr": 0.001}], lr=0.05)
+
+
+@pytest.mark.parametrize("make", [_frozen, _groups])
+@pytest.mark.parametrize("batch_size", [8, None])
+def test_frozen_parameter_and_param_groups(make, batch_size):
+    e, s = _twice(loss="binary_cross_entropy", make=make, batch_size=batch_size,
+                  epochs=3 if batch_size else 70)  # fmt: skip
+    _same(e, s)
+
+
+class _StopAt2(gn.Callback):
+    def on_epoch_end(self, state):
+        state.stop = state.epoch == 2
+
+
+class _HalveLR(gn.Callback):
+    def on_epoch_end(self, state):
+        state.optimizer.lr *= 0.5
+
+
+class _Rebind(gn.Callback):  # new .data arrays between epochs: the optimizer must re-plan
+    def on_epoch_end(self, state):
+        for p in state.model.parameters():
+            p.data = p.data * 0.9
+
+
+class _Interrupt(gn.Callback):
+    def on_epoch_end(self, state):
+        if state.epoch == 2:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("cb", [_StopAt2, _HalveLR, _Rebind, _Interrupt])
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "mse"])
+def test_epoch_end_callbacks(cb, loss):
+    e, s = _twice(loss=loss, opt="adam", lr=0.01, callbacks=[cb], batch_size=8, epochs=4)
+    _same(e, s)
+    want = {_StopAt2: "callback", _Interrupt: "interrupted"}.get(cb, "max_epochs")
+    assert e.history.stop_reason == want
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda o: schedules.StepLR(o, 2, 0.5),
+        lambda o: schedules.InvScalingLR(o),
+        lambda o: schedules.CosineAnnealingLR(o, 5),
+        lambda o: schedules.AdaptiveLR(o, tol=10.0, patience=0, min_lr=1e-3),
+    ],
+    ids=["step", "invscaling", "cosine", "adaptive"],
+)
+def test_schedules(make):
+    e, s = _twice(loss="mse", schedule=make, batch_size=8, epochs=8)
+    _same(e, s)
+    assert len(set(e.history.lr)) > 1
+
+
+def test_adaptive_lr_stops_at_min_lr_alike():
+    adaptive = lambda o: schedules.AdaptiveLR(o, tol=10.0, patience=0, min_lr=1e-3)  # noqa: E731
+    e, s = _twice(loss="mse", batch_size=8, epochs=60, schedule=adaptive)
+    _same(e, s)
+    assert e.history.stop_reason == "min_lr" and e.history.epochs < 60
+
+
+def _interrupt_at(k):
+    """An optimizer whose k-th update raises KeyboardInterrupt (Ctrl-C between steps)."""
+
+    def make(model):
+        o = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        prepared, count = o.prepared, [0]
+
+        def planned():
+            update = prepared()
+
+            def step():
+                count[0] += 1
+                if count[0] == k:
+                    raise KeyboardInterrupt
+                update()
+
+            return step
+
+        o.prepared = planned
+        return o
+
+    return make
+
+
+@pytest.mark.parametrize("k", [1, 5, 14, 64, 65])
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "mse"])
+@pytest.mark.parametrize("batch_size", [8, None])
+def test_ctrl_c_between_steps(k, loss, batch_size):
+    e, s = _twice(loss=loss, make=_interrupt_at(k), batch_size=batch_size,
+                  epochs=10 if batch_size else 100)  # fmt: skip
+    _same(e, s)
+    assert e.history.stop_reason == "interrupted" and e.history.steps == k - 1
+
+
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "mse", "cross_entropy"])
+@pytest.mark.parametrize("batch_size", [7, None])
+def test_a_resumed_run_is_the_uninterrupted_run(loss, batch_size):
+    """Epochs 1-3, then 4-70 resumed (initial_epoch=3) with the same optimizer, against
+    1-70 in one call: the eager loop's 64-step counts fall elsewhere, nothing else does."""
+    kind, out, K = CASES[loss]
+    X, y = _data(kind)
+    runs = []
+    for split in (None, 3):
+        model = nn.MLP([5, 7, K], "tanh", out, rng=0)
+        o = optim.Adam(model.parameters(), lr=0.01)
+        kw = dict(loss=loss, optimizer=o, batch_size=batch_size, seed=lambda ep: 100 + ep)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(jit, "use", lambda *a, **k: False)
+            if split is None:
+                h = gn.fit(model, X, y, epochs=70, **kw)
+                losses, best = h.loss, h.best_epoch
+            else:
+                h1 = gn.fit(model, X, y, epochs=split, **kw)
+                h2 = gn.fit(model, X, y, epochs=70, initial_epoch=split, **kw)
+                losses, best = h1.loss + h2.loss, h2.best_epoch
+                assert h2.epochs == 70 and h2.steps == h.steps - h1.steps
+        runs.append((losses, best, [p.data.copy() for p in model.parameters()], o.state_dict()))
+    (l1, b1, w1, s1), (l2, b2, w2, s2) = runs
+    assert l1 == l2 and b1 == b2
+    for a, b in zip(w1, w2):
+        np.testing.assert_array_equal(a, b)
+    _same_state(s1, s2)
+
+
+# ------------------------------------------------------------ the scikit-learn estimators
+
+
+def _estimator_twice(make, X, y, how):
+    out = []
+    for per_step in (False, True):
+        calls: list[int] = []
+        with pytest.MonkeyPatch.context() as mp:
+            spy = lambda *a, c=calls, f=eager.run_epoch, **k: c.append(1) or f(*a, **k)  # noqa: E731
+            mp.setattr(eager, "run_epoch", spy)
+            mp.setattr(jit, "use", lambda *a, **k: False)
+            if per_step:
+                mp.setattr(eager, "use", lambda *a, **k: False)
+            est = make()
+            if how == "fit":
+                est.fit(X, y)
+            else:
+                for _ in range(4):
+                    extra = {"classes": np.unique(y)} if isinstance(est, MLPClassifier) else {}
+                    est.partial_fit(X, y, **extra)
+        assert bool(calls) is not per_step
+        out.append(est)
+    a, b = out
+    for u, v in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
+        np.testing.assert_array_equal(u, v)
+    assert a.loss_curve_ == b.loss_curve_ and a.n_iter_ == b.n_iter_ and a.t_ == b.t_
+    assert getattr(a, "validation_scores_", None) == getattr(b, "validation_scores_", None)
+    return a
+
+
+ESTIMATOR_RUNS = [
+    (dict(solver="sgd", momentum=0.9), "fit"),
+    (dict(solver="sgd", momentum=0.9), "partial_fit"),
+    (dict(solver="sgd", learning_rate="adaptive", n_iter_no_change=1), "fit"),
+    (dict(solver="sgd", learning_rate="invscaling"), "fit"),
+    (dict(solver="sgd", learning_rate="invscaling"), "partial_fit"),
+    (dict(solver="adam"), "fit"),
+    (dict(solver="adam"), "partial_fit"),
+    (dict(solver="adam", early_stopping=True), "fit"),  # (partial_fit has no early stopping)
+]
+
+
+@pytest.mark.parametrize(
+    "kw, how",
+    ESTIMATOR_RUNS,
+    ids=lambda v: v if isinstance(v, str) else "-".join(map(str, v.values())),
+)
+@pytest.mark.parametrize("task", ["classes", "binary", "regression"])
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_sklearn_estimators(kw, how, task):
+    est = MLPRegressor if task == "regression" else MLPClassifier
+    X, y = _data({"classes": "labels", "binary": "binary", "regression": "values"}[task], 120)
+    y = y.ravel() if task == "binary" else y
+    common = dict(hidden_layer_sizes=(7,), max_iter=15, random_state=0, batch_size=16, alpha=1e-3)
+    _estimator_twice(lambda: est(**common, **kw), X, y, how)
+
+
+# ------------------------------------------------------------------ what differs (bugs)
+
+
+def _diverging(loss, batch_size, **kw):
+    """A run that diverges within its first 13 steps (relu, float32, lr 1000)."""
+    return _twice(loss=loss, act="relu", dtype=np.float32, lr=1000.0, batch_size=batch_size,
+                  epochs=30, **kw)  # fmt: skip
+
+
+@pytest.mark.parametrize("loss", IN_STEP)
+@pytest.mark.parametrize("batch_size", [8, None])
+def test_a_divergence_of_a_loss_computed_in_the_step_is_seen_at_once(loss, batch_size):
+    """docs/engines.md: only binary cross-entropy's losses are counted afterwards, so only
+    its divergence is seen late. The eager loop checks the in-step sums only every 64 steps
+    too: it takes the steps after the non-finite loss, then fit puts back the weights of up
+    to 64 steps earlier and says so, where the per-step loop keeps those of the step before
+    (full batch: every epoch of the run is taken, the weights go back to the start)."""
+    e, s = _diverging(loss, batch_size)
+    assert isinstance(s.err, gn.DivergenceError) and s.history.steps < 13
+    assert str(e.err) == str(s.err)  # "keeps its weights from before that step"
+    for a, b in zip(e.weights, s.weights):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("loss", list(CASES))
+def test_after_a_divergence_the_optimizer_state_is_that_of_the_steps_counted(loss):
+    """The weights are put back, the optimizer is not: its step count (``t``, ``steps``)
+    holds the steps taken after the non-finite loss and its momentum is non-finite."""
+    e, s = _diverging(loss, 8, opt_kw=dict(momentum=0.9))
+    assert isinstance(s.err, gn.DivergenceError) and s.opt.t == s.history.steps
+    assert e.opt.t == s.opt.t  # steps taken
+    momentum = e.opt.state_dict()["param_groups"][0]["v.0"]
+    assert np.isfinite(momentum).all(), f"{np.isnan(momentum).sum()} NaN in the momentum"
+    _same_state(e.opt.state_dict(), s.opt.state_dict())
+
+
+def test_training_on_after_a_divergence_with_the_same_optimizer():
+    """The recovery docs/engines.md's "the model keeps finite weights" invites: catch
+    DivergenceError, lower the rate, fit again. On the per-step loop it trains; after the
+    eager loop the optimizer's momentum is NaN and the first step diverges again."""
+    for per_step in (True, False):
+        r = _fit(per_step, "binary_cross_entropy", act="relu", dtype=np.float32, lr=1000.0,
+                 opt_kw=dict(momentum=0.9), batch_size=8, epochs=30)  # fmt: skip
+        assert isinstance(r.err, gn.DivergenceError)
+        assert all(np.isfinite(w).all() for w in r.weights)
+        r.opt.lr = 1e-4
+        X, y = _data("binary")
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(jit, "use", lambda *a, **k: False)
+            if per_step:
+                mp.setattr(eager, "use", lambda *a, **k: False)
+            try:
+                h = gn.fit(r.model, X, y, loss="binary_cross_entropy", optimizer=r.opt,
+                           batch_size=8, epochs=1, seed=2)  # fmt: skip
+            except gn.DivergenceError as e:
+                pytest.fail(f"{'per-step' if per_step else 'eager'} loop, trained on: {e}")
+        assert h.stop_reason == "max_epochs" and np.isfinite(h.loss).all()
+
+
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy", "binary_cross_entropy"])
+def test_full_batch_history_loss_is_fits_epoch_loss(loss):
+    """fit's per-step loop records an epoch's loss as (L * n) / n (the batch losses
+    weighted by their rows); the whole full-batch run records L, an ulp away at times
+    (with L2 in 2 to 20 of 30 epochs here)."""
+    e, s = _twice(loss=loss, batch_size=None, epochs=30, l2=0.1)
+    assert e.eager_calls == ["whole"]
+    assert e.history.loss == s.history.loss
+    assert e.history.best_loss == s.history.best_loss
+
+
+def test_full_batch_max_steps_equal_to_the_epochs_left_is_a_max_steps_stop():
+    """The per-step loop says "max_steps" when the step limit is reached with the last
+    epoch; the whole run says "max_epochs"."""
+    for initial in (0, 3):
+        e, s = _twice(loss="mse", batch_size=None, epochs=10, initial_epoch=initial,
+                      max_steps=10 - initial)  # fmt: skip
+        assert s.history.stop_reason == "max_steps"
+        assert e.history.stop_reason == s.history.stop_reason
+
+
+def test_full_batch_resumed_run_that_completes_no_epoch():
+    """A resumed full-batch run interrupted at its first step (and one with nothing left,
+    initial_epoch == epochs): the per-step loop leaves history.epochs at 0, the whole run
+    sets it to initial_epoch."""
+    e, s = _twice(loss="mse", make=_interrupt_at(1), batch_size=None, epochs=10, initial_epoch=3)
+    assert s.history.stop_reason == e.history.stop_reason == "interrupted"
+    assert e.history.epochs == s.history.epochs
+    e, s = _twice(loss="mse", batch_size=None, epochs=3, initial_epoch=3)
+    assert e.history.epochs == s.history.epochs
+
+
+class _ShowAtOnce(Progress):
+    """fit's progress line, shown from the start (verbose=1 shows it after 2 s)."""
+
+    def __init__(self, total, verbose, after=0.0, tty_only=False):
+        super().__init__(total, verbose, 0.0, tty_only)
+
+
+def test_full_batch_verbose_1_still_shows_progress(monkeypatch):
+    """verbose=1 promises a progress line (and the closing message) for a run that lasts;
+    a whole full-batch run prints neither, however long it takes."""
+    monkeypatch.setattr(train_mod, "Progress", _ShowAtOnce)
+    e, s = _twice(loss="mse", batch_size=None, epochs=5, verbose=1)
+    assert "Stopped after 5 epochs" in s.out
+    assert _rate_free(e.out) == _rate_free(s.out)
