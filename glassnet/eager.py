@@ -31,20 +31,23 @@ buffers. The loss values are the same numbers: the same sums for the values comp
 the step, and elementwise kernels and NumPy's own sums give the same bits on 64 batches at
 once as on one (tests/test_eager.py checks equality).
 
-**Divergence.** A NaN or infinite loss is seen when its 64 steps are counted, after the
-steps that followed it in that count were taken. :func:`run_epoch` returns the losses up to
-the first non-finite one, and fit raises as ever; fit's ``snapshot`` holds the weights
-after the last multiple of 64 steps before it (copied here when a count finds every loss
-of its steps finite and the weights finite), and fit puts them back: the model keeps "the
-last finite weights recorded (up to 64 steps earlier)", as after a captured step on a GPU.
+**Divergence.** A squared error's or cross-entropy's loss is checked in the step, before
+its update, as the per-step loop checks it. Binary cross-entropy's is seen when its steps
+are counted, after the steps that followed it: the loop then puts back the weights and
+the optimizer's state kept at the last count (every 64 steps, and at the start of the
+call) and takes again the steps up to the one before the bad one. Either way the run ends
+as the per-step loop ends it: :func:`run_epoch` returns the losses up to the first
+non-finite one, whose update is not made, and fit raises with the same message, weights
+and optimizer state.
 
-**Ctrl-C** between two steps: the steps taken are counted and go with the
-``KeyboardInterrupt`` (``e.losses``), as with the compiled loop.
+**Ctrl-C** between two steps, or during an update (which is then not counted): the steps
+taken are counted and go with the ``KeyboardInterrupt`` (``e.losses``), as with the
+compiled loop.
 
 :func:`run_full_batch` runs every epoch of full-batch gradient descent the same way (one
 step an epoch, its losses counted 64 epochs at a time) when fit has nothing to do between
 epochs: no tolerance rule (``tol=None``, fit's default), no callbacks, no validation, no
-schedule, no per-epoch progress line.
+schedule, ``verbose=0`` (a whole run has no progress line to show).
 """
 
 from __future__ import annotations
@@ -114,6 +117,19 @@ class _Counter:
         self.steps.append(m)
         self.rows += m
 
+    def drop(self) -> None:
+        """Forget the step just kept (interrupted before its update was made)."""
+        self.rows -= self.steps.pop()
+
+    def finite(self) -> bool:
+        """Whether the loss of the step just kept is finite (in-step values only), as the
+        per-step loop checks it before the update: its sum, and its L2 penalty."""
+        j, m = len(self.steps) - 1, self.steps[-1]
+        loss = float(self.sums[j]) / (m * self.per_row)
+        if self.sq is not None:
+            loss += l2_value(self.fast.l2, m, self.sq[j])
+        return math.isfinite(loss)
+
     def full(self, m: int) -> bool:
         return self.rows + m > self.cap or len(self.steps) == _EVERY
 
@@ -154,6 +170,29 @@ class _Counter:
         return losses
 
 
+class _Base:
+    """The weights and the optimizer's state at a step whose loss and every loss before it
+    were counted finite: where a late-seen divergence goes back to, to take again the steps
+    up to the one whose loss was not finite (so the run ends as the per-step loop ends:
+    before that step, with its weights and its optimizer state)."""
+
+    def __init__(self, optimizer: Any) -> None:
+        self.optimizer, self.params = optimizer, list(optimizer.params)
+
+    def take(self, k: int) -> None:
+        """Keep the state after k steps of this call."""
+        self.k = k
+        self.weights = [p.data.copy() for p in self.params]
+        self.state = self.optimizer.state_dict()
+
+    def restore(self) -> Any:
+        """Put the kept state back; the optimizer's prepared rules for the steps again."""
+        for p, w in zip(self.params, self.weights):
+            np.copyto(p.data, w)
+        self.optimizer.load_state_dict(self.state)
+        return self.optimizer.prepared()
+
+
 def _finite(snapshot: Sequence[tuple[Any, Any]] | None) -> None:
     """fit's last finite weights: the parameters' values now, when all are finite."""
     if snapshot and all(np.isfinite(p.data).all() for p, _ in snapshot):
@@ -176,45 +215,81 @@ def run_epoch(
 ) -> np.ndarray:
     """One epoch of mini-batches, rows ``order[s : s + batch_size]`` (None: the rows in
     order, as views), one update per batch; the contract of :func:`glassnet.jit.run_epoch`.
-    Returns the batch losses (float64), up to the first non-finite one. ``step0`` is the
-    steps taken before (the 64-step counts and snapshots follow it); ``snapshot`` is fit's
-    (parameter, copy) pairs."""
+    Returns the batch losses (float64), up to the first non-finite one, whose update is
+    not made. ``step0`` is the steps taken before (the 64-step snapshots follow it);
+    ``snapshot`` is fit's (parameter, copy) pairs."""
     n, bs = X.shape[0], batch_size
     starts = range(0, n, bs)[:max_steps]
     counter = _Counter(fast, y, w, bs)
     if order is not None:
         Xb, yb = np.empty((bs, X.shape[1]), X.dtype), np.empty((bs, *y.shape[1:]), y.dtype)
         wb = None if w is None else np.empty(bs, w.dtype)
-    update, fresh = optimizer.prepared(), True
+
+    def batch(k: int) -> tuple[Any, Any, Any, int]:
+        s = starts[k]
+        m = min(bs, n - s)
+        if order is None:
+            return X[s : s + m], y[s : s + m], None if w is None else w[s : s + m], m
+        idx = order[s : s + m]
+        xb, ybt = X.take(idx, 0, Xb[:m], "clip"), y.take(idx, 0, yb[:m], "clip")
+        return xb, ybt, None if w is None else w.take(idx, None, wb[:m], "clip"), m
+
+    def again(k: int, rules: Any) -> None:  # step k taken again (a late divergence)
+        fast.run(*batch(k)[:3], value=False)
+        rules()
+
+    update, fresh, pending = optimizer.prepared(), True, False
+    base = None if counter.in_step else _Base(optimizer)  # (losses counted late)
     losses: list[float] = []
     try:
-        for s in starts:
-            m = min(bs, n - s)
+        if base is not None:
+            base.take(0)
+        for k, s in enumerate(starts):
+            xb, ybt, wbt, m = batch(k)
             if counter.full(m):  # (a count's rows are consecutive in the epoch's order)
                 losses += counter.count(_rows(order, counter.first, s))
-                if not all(map(math.isfinite, losses[-_EVERY:])):
+                if _diverged(losses, base, again):
                     break
-            if order is None:
-                xb, ybt, wbt = X[s : s + m], y[s : s + m], None if w is None else w[s : s + m]
-            else:
-                idx = order[s : s + m]
-                xb, ybt = X.take(idx, 0, Xb[:m], "clip"), y.take(idx, 0, yb[:m], "clip")
-                wbt = None if w is None else w.take(idx, None, wb[:m], "clip")
             per, _ = fast.run(xb, ybt, wbt, value=counter.in_step)
+            counter.keep(m, per)
+            if counter.in_step and not counter.finite():  # as the per-step loop: no update
+                break
+            pending = True  # (kept, its update not made yet)
             update()
-            counter.keep(m, per)  # (the forward pass's outputs, and ||W||² before the update)
+            pending = False
             if fresh:  # a fresh optimizer's first step binds its gradients: then the rules
                 update, fresh = optimizer.prepared(), False
-            step0 += 1
-            if step0 % _EVERY == 0:
+            if (step0 + k + 1) % _EVERY == 0:
                 losses += counter.count(_rows(order, counter.first, s + m))
-                if not all(map(math.isfinite, losses[-_EVERY:])):
+                if _diverged(losses, base, again):
                     break
                 _finite(snapshot)
+                if base is not None:
+                    base.take(k + 1)
     except KeyboardInterrupt as e:  # between two steps: the steps taken go with it
+        if pending:
+            counter.drop()
         e.losses = _done(losses, counter, order)
+        _diverged(list(e.losses), base, again)
         raise
-    return _done(losses, counter, order)
+    done = _done(losses, counter, order)
+    _diverged(list(done), base, again)  # (the last count may find one too)
+    return done
+
+
+def _diverged(losses: list[float], base: _Base | None, again: Any) -> bool:
+    """After a count: whether a loss is not finite. For losses counted late (``base``),
+    the steps since the base are then taken again up to the one before it (``again(k,
+    rules)``: step k of this call, forward, backward and the update), so that the run ends
+    as the per-step loop ends: before that step, its weights and optimizer state those of
+    the step before."""
+    bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
+    if bad is not None and base is not None and base.k <= bad:
+        rules = base.restore()
+        for k in range(base.k, bad):
+            again(k, rules)
+        base.k = len(losses) + 1  # (done: not again)
+    return bad is not None
 
 
 def _rows(order: Any, start: int, stop: int) -> Any:
@@ -244,10 +319,10 @@ def run_full_batch(
     step0: int = 0,
     snapshot: Sequence[tuple[Any, Any]] | None = None,
 ) -> FullBatchRun:
-    """Full-batch gradient descent for ``epochs`` epochs (at most ``max_steps``): one step
-    an epoch on all of (X, y, w), its losses counted 64 epochs at a time; the contract of
-    :func:`glassnet.jit.run_full_batch` with fit's rule recorded but never stopping
-    (``tol`` must be None: fit then has nothing to decide between epochs)."""
+    """Full-batch gradient descent for ``epochs`` epochs (at most ``max_steps`` steps in
+    all): one step an epoch on all of (X, y, w), losses kept as :func:`run_epoch` keeps
+    them; the contract of :func:`glassnet.jit.run_full_batch` with fit's rule recorded but
+    never stopping (``tol`` must be None: fit then has nothing to decide between epochs)."""
     if tol is not None:
         raise ValueError("eager.run_full_batch counts losses afterwards: it needs tol=None.")
     n = X.shape[0]
@@ -255,30 +330,48 @@ def run_full_batch(
     if not counter.in_step:  # the targets of the epochs a count holds at most, tiled
         reps = counter.cap // n
         counter.y, counter.w = _tiled(y, reps), None if w is None else _tiled(w, reps)
-    update, fresh = optimizer.prepared(), True
+
+    def again(k: int, rules: Any) -> None:
+        fast.run(X, y, w, value=False)
+        rules()
+
+    update, fresh, pending = optimizer.prepared(), True, False
+    base = None if counter.in_step else _Base(optimizer)
     losses: list[float] = []
     steps = epochs if max_steps is None else min(epochs, max_steps)
-    reason = "max_epochs" if steps == epochs else "max_steps"
+    reason = "max_steps" if max_steps is not None and max_steps <= epochs else "max_epochs"
     try:
+        if base is not None:
+            base.take(0)
         for k in range(steps):
             per, _ = fast.run(X, y, w, value=counter.in_step)
-            update()
             counter.keep(n, per)
+            if counter.in_step and not counter.finite():
+                break
+            pending = True
+            update()
+            pending = False
             if fresh:
                 update, fresh = optimizer.prepared(), False
-            if (step0 + k + 1) % _EVERY == 0 or counter.full(n) or k + 1 == steps:
+            at64 = (step0 + k + 1) % _EVERY == 0
+            if at64 or counter.full(n) or k + 1 == steps:
                 losses += counter.count(slice(0, counter.rows))
                 counter.first = 0  # (every epoch's targets are the same rows, tiled)
-                if not all(map(math.isfinite, losses[-_EVERY:])):
-                    reason = "diverged"
+                if _diverged(losses, base, again):
                     break
-                if (step0 + k + 1) % _EVERY == 0:
+                if at64:
                     _finite(snapshot)
+                    if base is not None:
+                        base.take(k + 1)
     except KeyboardInterrupt:
         reason = "interrupted"
-        losses += counter.count(slice(0, counter.rows)) if counter.steps else []
+        if pending:
+            counter.drop()
+    losses += counter.count(slice(0, counter.rows)) if counter.steps else []
     bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
-    losses = losses if bad is None else losses[: bad + 1]
+    if bad is not None:
+        _diverged(losses, base, again)
+        reason, losses = "diverged", losses[: bad + 1]
     run = FullBatchRun(np.array(losses, np.float64), reason, len(losses) - (bad is not None))
     for i, v in enumerate(losses[: run.steps]):  # fit's Tolerance with tol=None: the best
         run.bad = 0 if v < run.best else run.bad + 1

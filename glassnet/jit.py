@@ -853,8 +853,9 @@ class FullBatchRun:
         """Fill ``fit``'s books with this run, started after ``epoch0`` epochs on n rows at
         the rate ``lr``: its History and TrainState, and the state of its Tolerance rule."""
         k = history.steps = self.steps
-        history.loss, history.lr = self.losses[:k].tolist(), [lr] * k
-        history.samples_seen, history.epochs = k * n, epoch0 + k
+        # (as fit's epoch loss: the batch loss weighted by its rows, (L n) / n)
+        history.loss, history.lr = [v * n / n for v in self.losses[:k].tolist()], [lr] * k
+        history.samples_seen, history.epochs = k * n, epoch0 + k if k else history.epochs
         history.best_loss = min(history.loss, default=math.inf)
         if self.best_epoch is not None:
             history.best_epoch = epoch0 + self.best_epoch + 1

@@ -585,7 +585,9 @@ def fit(
         ):  # fmt: skip
             loop = jit_mod
     if loop is None and quick and src is None and xp is np and eager_mod.use(fast, optimizer):
-        whole_run = alone and tol is None and schedule is None and verbose < 2
+        # (a whole run shows no progress line: verbose=0 only)
+        whole_run = alone and tol is None and schedule is None and not verbose
+        whole_run = whole_run and epochs > initial_epoch
         loop = eager_mod if not full_batch or whole_run else None
     compiled = loop is not None
     history.engine = {jit_mod: "jit", capture_mod: "captured"}.get(loop, history.engine)
@@ -709,8 +711,8 @@ def fit(
     except KeyboardInterrupt:
         history.stop_reason = "interrupted"
     except _Diverged as d:
-        # (the captured and eager loops see a loss after the steps that followed it)
-        finite = loop not in (capture_mod, eager_mod) and _finite(params)
+        # (the captured step sees a loss after the steps that followed it)
+        finite = loop is not capture_mod and _finite(params)
         if not finite:
             for p, v in zip(params, snapshot):
                 p.data[...] = v

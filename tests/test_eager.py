@@ -139,19 +139,37 @@ def test_full_batch_with_a_tolerance_keeps_the_per_epoch_loop():
     assert h.stop_reason == "tol" and h.epochs < 400
 
 
-def test_a_divergence_puts_back_the_weights_of_the_last_64th_step():
-    X, y = _data(200, 5, "values")
-    y = y.copy()
-    y[150] = 1e200  # step 76 at batch 2, unshuffled: its loss overflows to inf
-    kw = dict(lr=0.01, batch_size=2, shuffle=False, verbose=0)
-    at64 = nn.MLP([5, 8, 2], "tanh", rng=0, dtype=np.float64)
-    gn.fit(at64, X, y, epochs=1, max_steps=64, **kw)
-    model = nn.MLP([5, 8, 2], "tanh", rng=0, dtype=np.float64)
-    with pytest.raises(gn.DivergenceError, match="loss became inf at step 76 ") as e:
-        gn.fit(model, X, y, epochs=3, **kw)
-    assert "up to 64 steps earlier" in str(e.value) and e.value.history.steps == 75
-    for a, b in zip(model.parameters(), at64.parameters()):
-        np.testing.assert_array_equal(a.data, b.data)
+@pytest.mark.parametrize("case", ["identity+mse", "sigmoid+bce"])
+@pytest.mark.parametrize("batch_size", [2, None])
+def test_a_divergence_ends_the_run_where_the_per_step_loop_ends_it(case, batch_size):
+    """A row the forward pass overflows on (row 150: step 76 at batch 2, unshuffled; the
+    first epoch of a full-batch run). The per-step loop stops before that step. The eager loop
+    checks a squared error's loss in the step; binary cross-entropy's it sees when it
+    counts them, after the steps that followed: it puts back the weights and optimizer
+    state of the last count and takes the steps up to the bad one again. Both end with the
+    per-step loop's weights, optimizer state and message."""
+    kind = "values" if "mse" in case else "binary"
+    X, y = _data(200, 5, kind)
+    X = X.astype(np.float32)
+    X[150] = 3e38  # (the first layer overflows: the loss is nan)
+    runs = []
+    for cb in ([], [EveryStep()]):
+        model = nn.MLP([5, 8, CASES[case][3]], "relu", CASES[case][1], rng=0, dtype=np.float32)
+        opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        with pytest.raises(gn.DivergenceError) as e:
+            gn.fit(model, X, y, loss=CASES[case][2], optimizer=opt, batch_size=batch_size,
+                   shuffle=False, epochs=3, verbose=0, callbacks=cb, threads=1)  # fmt: skip
+        runs.append((str(e.value), e.value.history, [p.data.copy() for p in model.parameters()],
+                     opt.state_dict()))  # fmt: skip
+    (m0, h0, w0, s0), (m1, h1, w1, s1) = runs
+    assert m0 == m1 and h0.steps == h1.steps and "up to 64 steps" not in m0
+    assert f"at step {76 if batch_size else 1} " in m0, m0
+    for a, b in zip(w0, w1):
+        np.testing.assert_array_equal(a, b)
+    assert s0["t"] == s1["t"] == h0.steps
+    for a, b in zip(s0["param_groups"], s1["param_groups"]):
+        for k in a:
+            np.testing.assert_array_equal(a[k], b[k])
 
 
 def test_ctrl_c_between_two_steps_keeps_and_counts_the_steps_taken(monkeypatch):
