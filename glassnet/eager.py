@@ -34,8 +34,8 @@ once as on one (tests/test_eager.py checks equality).
 **Divergence.** A squared error's or cross-entropy's loss is checked in the step, before
 its update, as the per-step loop checks it. Binary cross-entropy's is seen when its steps
 are counted, after the steps that followed it: the loop then puts back the weights and
-the optimizer's state kept at the last count (every 64 steps, and at the start of the
-call) and takes again the steps up to the one before the bad one. Either way the run ends
+the optimizer's state kept at the start of the call and every 512 steps, and takes
+again the steps up to the one before the bad one. Either way the run ends
 as the per-step loop ends it: :func:`run_epoch` returns the losses up to the first
 non-finite one, whose update is not made, and fit raises with the same message, weights
 and optimizer state.
@@ -64,15 +64,21 @@ from .jit import FullBatchRun
 __all__ = ["use", "run_epoch", "run_full_batch"]
 
 _EVERY = 64  # steps per count; fit's snapshots of the last finite weights come at these too
+_BASE = 512  # steps between two copies of the state a late divergence goes back to
 _ROWS = 1 << 14  # at most this many output values per count (more batches: counted sooner)
 
 
-def use(fast: FastMLP, optimizer: Any) -> bool:
-    """Whether fit can hand epochs of ``fast`` and ``optimizer`` to :func:`run_epoch`: one
-    network (not a stack), a loss kernel that computes the gradient alone (``value=False``,
-    as the table's do), and an optimizer with ``prepared()``."""
+def use(fast: FastMLP, optimizer: Any, whole: bool = False) -> bool:
+    """Whether fit should hand epochs of ``fast`` and ``optimizer`` to :func:`run_epoch`
+    (``whole``: a whole full-batch run to :func:`run_full_batch`): one network (not a
+    stack), a loss kernel that computes the gradient alone (``value=False``, as the
+    table's do), an optimizer with ``prepared()``; and, for mini-batches, a loss whose
+    value the step leaves to the count (binary cross-entropy). A loss cheap to compute in
+    the step gains nothing here over fit's per-step loop (measured: bench/README.md)."""
     value = takes(fast.loss.kernel, "value")
-    return not fast.lead and value and callable(getattr(optimizer, "prepared", None))
+    late = fast.loss.name not in _IN_STEP
+    return (not fast.lead and value and callable(getattr(optimizer, "prepared", None))
+            and (whole or late))  # fmt: skip
 
 
 # losses whose value costs the step little: a squared error's is one multiply of its
@@ -264,7 +270,7 @@ def run_epoch(
                 if _diverged(losses, base, again):
                     break
                 _finite(snapshot)
-                if base is not None:
+                if base is not None and (step0 + k + 1) % _BASE == 0:
                     base.take(k + 1)
     except KeyboardInterrupt as e:  # between two steps: the steps taken go with it
         if pending:
@@ -361,7 +367,7 @@ def run_full_batch(
                     break
                 if at64:
                     _finite(snapshot)
-                    if base is not None:
+                    if base is not None and (step0 + k + 1) % _BASE == 0:
                         base.take(k + 1)
     except KeyboardInterrupt:
         reason = "interrupted"

@@ -584,11 +584,12 @@ def fit(
             per_call=epochs - initial_epoch if full_batch else -(-n // bs),
         ):  # fmt: skip
             loop = jit_mod
-    if loop is None and quick and src is None and xp is np and eager_mod.use(fast, optimizer):
+    if loop is None and quick and src is None and xp is np:
         # (a whole run shows no progress line: verbose=0 only)
         whole_run = alone and tol is None and schedule is None and not verbose
-        whole_run = whole_run and epochs > initial_epoch
-        loop = eager_mod if not full_batch or whole_run else None
+        whole_run = full_batch and whole_run and epochs > initial_epoch
+        ok = (not full_batch or whole_run) and eager_mod.use(fast, optimizer, whole_run)
+        loop = eager_mod if ok else None
     compiled = loop is not None
     history.engine = {jit_mod: "jit", capture_mod: "captured"}.get(loop, history.engine)
     whole = list(zip(params, snapshot))

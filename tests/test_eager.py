@@ -52,6 +52,8 @@ def _twice(case, dtype=np.float64, optimizer="sgd", n=301, bs=4, epochs=2, **kw)
     runs, calls = [], []
     epoch, whole = eager.run_epoch, eager.run_full_batch
     spy = pytest.MonkeyPatch()  # which runs go through the eager loop
+    use = eager.use  # (fit hands mini-batch epochs of a loss computed in the step to its
+    spy.setattr(eager, "use", lambda f, o, whole=False: use(f, o, True))  # own loop: forced)
     spy.setattr(eager, "run_epoch", lambda *a, **k: calls.append(len(runs)) or epoch(*a, **k))
     if whole is not None:
         spy.setattr(
@@ -199,11 +201,25 @@ def test_ctrl_c_between_two_steps_keeps_and_counts_the_steps_taken(monkeypatch):
         np.testing.assert_array_equal(a.data, b.data)
 
 
+@pytest.mark.parametrize("case", list(CASES))
+def test_fit_hands_mini_batches_to_the_eager_loop_only_where_values_are_counted_late(case):
+    """A loss whose value the step computes cheaply (squared error, cross-entropy) gains
+    nothing from the eager loop on mini-batches; binary cross-entropy's exp and log do."""
+    kind, out, loss, K = CASES[case]
+    X, y = _data(100, 5, kind)
+    model = nn.MLP([5, 7, K], "tanh", out, rng=0)
+    fast = gn.train.fast_path(model, gn.tasks.loss_spec(loss), 0.0)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    assert eager.use(fast, opt) == (fast.loss.name == "binary_cross_entropy_with_logits")
+    assert eager.use(fast, opt, whole=True)
+
+
 def test_a_loss_kernel_without_a_value_switch_keeps_the_per_step_loop():
     model = nn.MLP([5, 3, 2], rng=0)
     fast = gn.train.fast_path(model, gn.tasks.loss_spec("mse"), 0.0)
     opt = optim.SGD(model.parameters(), lr=0.1)
-    assert eager.use(fast, opt)
+    assert eager.use(fast, opt, whole=True)
     fast.loss = gn.functional.Loss("mine", lambda P, Y, G, keep=None: None, "", None)
-    assert not eager.use(fast, opt)
-    assert not eager.use(gn.train.fast_path(model, gn.tasks.loss_spec("mse"), 0.0), object())
+    assert not eager.use(fast, opt, whole=True)
+    mse = gn.train.fast_path(model, gn.tasks.loss_spec("mse"), 0.0)
+    assert not eager.use(mse, object(), whole=True)  # (no prepared(): not glassnet.optim's)
