@@ -6,9 +6,13 @@ On a small network a training step is a few dozen NumPy calls of a microsecond o
 loss value read back as a Python float, checked, added up, the history and state written,
 the callbacks' hooks looked up. When nothing of the caller's runs between two steps (no
 ``on_step_end`` callback, one process, the data in memory, an optimizer with
-``prepared()``), fit hands each epoch to :func:`run_epoch` here instead, under the contract
-of :mod:`glassnet.jit`'s compiled loop and :mod:`glassnet.capture`'s captured step, and
-keeps its books from the losses returned:
+``prepared()``), fit hands two kinds of run to this module, under the contract of
+:mod:`glassnet.jit`'s compiled loop and :mod:`glassnet.capture`'s captured step, and keeps
+its books from the losses returned: the epochs of binary cross-entropy on mini-batches
+(:func:`run_epoch`), whose loss value the step need not compute, and a whole full-batch run
+(:func:`run_full_batch`), where fit's bookkeeping is a large part of each epoch. (For a
+squared error or cross-entropy on mini-batches the per-step loop is as fast: see
+:func:`use`.) Either function takes any loss of the table:
 
     per step         gather the batch rows (``np.take`` into buffers made once); the fast
                      path's forward and backward (``FastMLP.run``); the optimizer's
