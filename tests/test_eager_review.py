@@ -509,6 +509,87 @@ def test_a_divergence_after_a_count_ends_as_on_the_per_step_loop(loss, extra):
     assert all(np.isfinite(w).all() for w in e.weights)
 
 
+def test_a_full_batch_divergence_after_counts_ends_as_on_the_per_step_loop():
+    """Binary cross-entropy on full batches, diverging at epoch 140: two counts of 64
+    epochs went by, the replay starts from the run's first epoch."""
+    e, s = _twice(loss="binary_cross_entropy", act="identity", dtype=np.float32, lr=3.0,
+                  opt_kw=dict(momentum=0.9), batch_size=None, epochs=1500)  # fmt: skip
+    assert e.eager_calls == ["whole"]
+    assert isinstance(s.err, gn.DivergenceError) and s.history.steps == 139
+    _same(e, s)
+
+
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "binary_cross_entropy_with_logits"])
+def test_a_divergence_after_512_steps_ends_as_on_the_per_step_loop(loss):
+    """Batches of 1 in order, row 550 overflowing: step 551 is not finite, after the copy
+    of the state kept at step 512 (the replay starts there)."""
+    X, y = _data(CASES[loss][0], 600)
+    X = X.copy()
+    X[550] = 1e308
+    e, s = _twice(loss=loss, data=(X, y), act="relu", lr=0.01, opt="adam", batch_size=1,
+                  shuffle=False, epochs=1)  # fmt: skip
+    assert isinstance(s.err, gn.DivergenceError) and s.history.steps == 550
+    _same(e, s)
+
+
+@pytest.mark.parametrize("k", [70, 100])
+def test_ctrl_c_after_a_divergence_not_yet_counted(k):
+    """Step 76's loss is not finite; Ctrl-C at update 70 (before it) ends the run as
+    interrupted, at update 100 (after it, before its count) as diverged, on both loops."""
+    loss = "binary_cross_entropy"
+    e, s = _twice(loss=loss, data=_late_data(loss), act="relu", make=_interrupt_at(k),
+                  batch_size=2, shuffle=False, epochs=2)  # fmt: skip
+    _same(e, s)
+    if k < 76:
+        assert s.history.stop_reason == "interrupted" and s.history.steps == k - 1
+    else:
+        assert isinstance(s.err, gn.DivergenceError) and s.history.steps == 75
+
+
+class _Wrapped:
+    """An optimizer wrapper fit accepts (``step``, ``zero_grad``; ``prepared`` passed on):
+    it counts the updates; no ``params``, ``state_dict`` or ``load_state_dict``."""
+
+    def __init__(self, inner):
+        self.inner, self.updates = inner, 0
+
+    lr = property(lambda self: self.inner.lr)
+
+    def step(self):
+        self.updates += 1
+        self.inner.step()
+
+    def zero_grad(self):
+        self.inner.zero_grad()
+
+    def prepared(self):
+        rules = self.inner.prepared()
+
+        def step():
+            self.updates += 1
+            rules()
+
+        return step
+
+
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "mse"])
+@pytest.mark.parametrize("batch_size", [8, None])
+def test_an_optimizer_wrapper_without_a_state_dict(loss, batch_size):
+    """The per-step loop trains with it; the eager loop's copy of the optimizer's state
+    (for a late divergence) must not turn it into an AttributeError."""
+    runs = []
+    for per_step in (False, True):
+        r = _fit(per_step, loss, make=lambda m: _Wrapped(optim.SGD(m.parameters(), lr=0.1)),
+                 batch_size=batch_size, epochs=3)  # fmt: skip
+        runs.append(r)
+    e, s = runs
+    assert e.opt.updates == s.opt.updates == s.history.steps
+    for a, b in zip(e.weights, s.weights):
+        np.testing.assert_array_equal(a, b)
+    for f in FIELDS:
+        assert getattr(e.history, f) == getattr(s.history, f), f
+
+
 @pytest.mark.parametrize("loss", ["binary_cross_entropy", "mse"])
 def test_training_on_after_a_divergence_with_the_same_optimizer(loss):
     """Catch DivergenceError, lower the rate, fit again with the same model and optimizer
