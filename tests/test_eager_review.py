@@ -546,6 +546,29 @@ def test_ctrl_c_after_a_divergence_not_yet_counted(k):
         assert isinstance(s.err, gn.DivergenceError) and s.history.steps == 75
 
 
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "binary_cross_entropy_with_logits"])
+def test_a_divergence_at_the_first_step_of_a_fresh_optimizer(loss):
+    """Nothing to take again: the optimizer's state put back is the fresh one."""
+    X, y = _data(CASES[loss][0], 256)
+    X = X.copy()
+    X[0] = 1e308
+    e, s = _twice(loss=loss, data=(X, y), act="relu", opt="adam", lr=0.01, batch_size=2,
+                  shuffle=False, epochs=1)  # fmt: skip
+    assert isinstance(s.err, gn.DivergenceError) and s.history.steps == 0
+    _same(e, s)
+
+
+@pytest.mark.parametrize("batch_size", [8, None])
+def test_a_divergence_with_non_finite_weights_puts_back_the_snapshot(batch_size):
+    """lr 3e38 in float32: the first update overflows the weights; the loss of the next
+    step is not finite and fit puts back its copy of the last finite weights."""
+    e, s = _twice(loss="mse", act="tanh", dtype=np.float32, lr=3e38, batch_size=batch_size,
+                  epochs=100)  # fmt: skip
+    assert isinstance(s.err, gn.DivergenceError)
+    _same(e, s)
+    assert all(np.isfinite(w).all() for w in e.weights)
+
+
 class _Wrapped:
     """An optimizer wrapper fit accepts (``step``, ``zero_grad``; ``prepared`` passed on):
     it counts the updates; no ``params``, ``state_dict`` or ``load_state_dict``."""
