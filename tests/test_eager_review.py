@@ -546,6 +546,16 @@ def test_ctrl_c_after_a_divergence_not_yet_counted(k):
         assert isinstance(s.err, gn.DivergenceError) and s.history.steps == 75
 
 
+@pytest.mark.parametrize("make", [_frozen, _groups])
+def test_a_late_divergence_with_a_frozen_parameter_or_param_groups(make):
+    """The replay goes through the optimizer's step (a frozen parameter) or two groups."""
+    loss = "binary_cross_entropy"
+    e, s = _twice(loss=loss, data=_late_data(loss), act="relu", make=make, batch_size=2,
+                  shuffle=False, epochs=2)  # fmt: skip
+    assert isinstance(s.err, gn.DivergenceError) and s.history.steps == 75
+    _same(e, s)
+
+
 @pytest.mark.parametrize("loss", ["binary_cross_entropy", "binary_cross_entropy_with_logits"])
 def test_a_divergence_at_the_first_step_of_a_fresh_optimizer(loss):
     """Nothing to take again: the optimizer's state put back is the fresh one."""
