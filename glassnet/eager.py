@@ -76,13 +76,19 @@ def use(fast: FastMLP, optimizer: Any, whole: bool = False) -> bool:
     """Whether fit should hand epochs of ``fast`` and ``optimizer`` to :func:`run_epoch`
     (``whole``: a whole full-batch run to :func:`run_full_batch`): one network (not a
     stack), a loss kernel that computes the gradient alone (``value=False``, as the
-    table's do), an optimizer with ``prepared()``; and, for mini-batches, a loss whose
-    value the step leaves to the count (binary cross-entropy). A loss cheap to compute in
-    the step gains nothing here over fit's per-step loop (measured: bench/README.md)."""
+    table's do), an optimizer with ``prepared()`` (and, for a loss counted late, with
+    ``params`` and state dicts: a late divergence puts its state back); and, for
+    mini-batches, a loss whose value the step leaves to the count (binary cross-entropy).
+    A loss cheap to compute in the step gains nothing here over fit's per-step loop
+    (measured: bench/README.md)."""
     value = takes(fast.loss.kernel, "value")
     late = fast.loss.name not in _IN_STEP
+    # (a late divergence puts the optimizer's state back: it must give it)
+    restorable = hasattr(optimizer, "params") and all(
+        callable(getattr(optimizer, a, None)) for a in ("state_dict", "load_state_dict")
+    )
     return (not fast.lead and value and callable(getattr(optimizer, "prepared", None))
-            and (whole or late))  # fmt: skip
+            and (whole or late) and (restorable or not late))  # fmt: skip
 
 
 # losses whose value costs the step little: a squared error's is one multiply of its
