@@ -4,10 +4,8 @@ Every test trains twice from the same start: once as fit chooses (the eager loop
 by a spy on ``eager.run_epoch`` / ``eager.run_full_batch``), once on the per-step loop
 (``eager.use`` patched to say no; ``glassnet.jit.use`` is patched to say no in both, so
 the compiled loop never takes a run over). Then it compares the weights bit for bit, the
-History, the optimizer's ``state_dict()``, the error raised and the progress output.
-docs/engines.md lists what the eager loop may change (a divergence of binary cross-entropy
-seen up to 64 steps late, with the weights of the last multiple of 64 steps put back): the
-tests of a divergence compare only what that page does not excuse.
+History, the optimizer's ``state_dict()``, the error raised and the progress output:
+docs/engines.md says the eager loop changes none of them.
 """
 
 from __future__ import annotations
