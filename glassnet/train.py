@@ -458,10 +458,10 @@ def fit(
     With ``engine="auto"`` a small network on one machine trains in numba-compiled calls
     when ``glassnet[jit]`` is installed (:mod:`glassnet.jit`; ``history.engine == "jit"``):
     the same steps, to rounding (docs/jit.md). ``engine="fused"`` keeps it on NumPy. With
-    no ``on_step_end`` callback (nothing between two steps) the fast path's epochs run in
-    :mod:`glassnet.eager`'s loop: the same weights, the books kept once an epoch, and a
-    divergence seen up to 64 steps late (the last 64th step's weights are kept); which
-    loop runs a step, and when: docs/engines.md.
+    no ``on_step_end`` callback (nothing between two steps), binary cross-entropy's epochs
+    and a quiet full-batch run (``verbose=0``, no ``tol``) run in :mod:`glassnet.eager`'s
+    loop: the same weights and history, the books kept once an epoch. Which loop runs a
+    step, and when: docs/engines.md.
 
     Returns
     -------
@@ -572,8 +572,8 @@ def fit(
     snapshot = [p.data.copy() for p in params]  # last known finite weights
     # an epoch (full batch: every epoch) in one call, when nothing of the caller's runs
     # between its steps: the compiled loop (glassnet.jit, numba) for a small network, on the
-    # GPU the captured step (glassnet.capture), else the fast path's NumPy loop with the
-    # losses counted afterwards (glassnet.eager)
+    # GPU the captured step (glassnet.capture), else, for binary cross-entropy and quiet
+    # full-batch runs, the fast path's NumPy loop that keeps the books once (glassnet.eager)
     planned, loop = (epochs - initial_epoch) * -(-n // bs), None
     alone = not cbs and Xv is None and own_rule and tol_weights is None  # (between epochs)
     if engine == "auto" and fast is not None and dp is None and src is None and alone:
