@@ -118,7 +118,7 @@ class _Buffers:
         self.w = None if plan.w is None else xp.empty(m, plan.w.dtype)
         self.out = fast.outputs(m)  # the per-entry losses, then each layer's ||W||²
         K = fast.layers[-1].neurons
-        self.per_shape = (m,) if fast.loss.name == "cross_entropy" else (m, K)
+        self.per_shape = (m,) if fast.loss.per_row else (m, K)
         self.count = int(np.prod(self.per_shape))
 
 

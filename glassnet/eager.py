@@ -105,7 +105,7 @@ class _Counter:
     def __init__(self, fast: FastMLP, y: Any, w: Any, rows: int) -> None:
         self.fast, self.y, self.w = fast, y, w
         K, L = fast.layers[-1].neurons, len(fast.layers)
-        self.per_row = 1 if fast.loss.name == "cross_entropy" else K  # loss entries per row
+        self.per_row = 1 if fast.loss.per_row else K  # loss entries per row
         self.in_step = fast.loss.name in _IN_STEP
         self.cap = max(rows, min(_EVERY * rows, _ROWS // K))  # rows held at most
         self.outs = np.empty((0 if self.in_step else self.cap, K), fast.dtype)

@@ -449,7 +449,9 @@ class Loss:
     ``head`` names the output activation the loss is fused with: a model ending in it is
     trained on its logits z with the loss ``on_logits`` (stable, dL/dz = y_hat - y).
     ``on_probabilities`` is the same loss as a function of the head's output (what
-    explanations show as dL/dy_hat). Calling the object calls the graph function.
+    explanations show as dL/dy_hat). ``per_row``: the kernel gives one loss per row,
+    shape (N,) (cross-entropy), not one per output entry. Calling the object calls the
+    graph function.
     """
 
     name: str
@@ -459,6 +461,7 @@ class Loss:
     head: str = ""
     on_logits: str = ""
     on_probabilities: Callable[..., np.ndarray] | None = None
+    per_row: bool = False
 
     def __call__(self, *args: Any, **kw: Any) -> Tensor:
         return self.fn(*args, **kw)
@@ -624,7 +627,7 @@ LOSSES: dict[str, Loss] = {
         "-(y log sigma(z) + (1 - y) log(1 - sigma(z)))", binary_cross_entropy_with_logits),
     "cross_entropy": Loss(
         "cross_entropy", _ce_kernel, "-sum_i y_i log y_hat_i", cross_entropy, head="softmax",
-        on_logits="cross_entropy", on_probabilities=_nll_kernel),
+        on_logits="cross_entropy", on_probabilities=_nll_kernel, per_row=True),
 }
 LOSS_ALIASES = {"squared_error": "mse", "lecture": "half_mse", "bce": "binary_cross_entropy",
                 "log_loss": "cross_entropy", "ce": "cross_entropy"}

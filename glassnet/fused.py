@@ -247,9 +247,7 @@ class FastMLP:
                 for i, (W, bias, _, G, *_) in enumerate(per_layer)
             ][::-1]  # fmt: skip
             nets, L = int(np.prod(self.lead)), len(self.layers)
-            per = (nets * n,) + (
-                () if self.loss.name == "cross_entropy" else (per_layer[-1][2].shape[-1],)
-            )
+            per = (nets * n,) + (() if self.loss.per_row else (per_layer[-1][2].shape[-1],))
             size = int(np.prod(per))
             out = xp.empty(size + nets * L, self.dtype)
             sq = [out[size + i * nets : size + (i + 1) * nets].reshape(self.lead) for i in range(L)]
@@ -317,9 +315,7 @@ class FastMLP:
             if not value
             else self.loss.kernel(o, yk, Gk, *args)
         )
-        count = (o.shape[0] if self.loss.name == "cross_entropy" else o.size) // (
-            lead[0] if lead else 1
-        )
+        count = (o.shape[0] if self.loss.per_row else o.size) // (lead[0] if lead else 1)
         if record is not None:
             self._record_output(record[-1], out, yk, Gk, count)
             record[-1]["per_sample"] = per

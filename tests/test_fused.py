@@ -71,6 +71,27 @@ def test_one_table_swapping_a_loss_kernel_changes_both_engines(monkeypatch):
     assert dW2.data.shape == expected.shape
 
 
+def test_a_loss_with_one_value_per_row_is_counted_by_the_tables_flag(monkeypatch):
+    """A loss the user adds to the table with one loss per row (``per_row=True``, as
+    cross-entropy) trains on the fast path as cross-entropy does: the mean is over rows,
+    not over entries. (The fast path reads the flag, not the loss's name.)"""
+    ce = F.LOSSES["cross_entropy"]
+    mine = dataclasses.replace(ce, name="my_ce", fn=F.cross_entropy, on_logits="my_ce")
+    monkeypatch.setitem(F.LOSSES, "my_ce", mine)
+    rng = np.random.default_rng(1)
+    X, y = rng.standard_normal((40, 3)), np.eye(4)[rng.integers(0, 4, 40)]  # (target rows)
+    runs = {}
+    for loss in ("cross_entropy", "my_ce"):
+        net = nn.MLP([3, 5, 4], "tanh", "softmax", rng=0, dtype=F64)
+        h = gn.fit(net, X, y, loss=loss, lr=0.1, epochs=3, batch_size=8, seed=0, verbose=0,
+                   engine="fused")  # fmt: skip
+        runs[loss] = (h.loss, [p.data.copy() for p in net.parameters()])
+    assert runs["my_ce"][0] == runs["cross_entropy"][0]
+    for a, b in zip(runs["my_ce"][1], runs["cross_entropy"][1]):
+        np.testing.assert_array_equal(a, b)
+    assert not dataclasses.replace(mine, per_row=False).per_row  # (the flag, not the name)
+
+
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "identity"])
 @settings(max_examples=30, deadline=None, database=None)
 @given(z=hnp.arrays(F64, (3, 4), elements=st.floats(-30, 30)), alpha=st.floats(0, 0.9))
