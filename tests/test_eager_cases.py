@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import test_eager
 from sklearn.utils.multiclass import type_of_target
 
 import glassnet as gn
@@ -29,15 +30,8 @@ N = 101  # rows: batches of 8 leave a last batch of 5
 
 
 def _data(kind: str, n: int = N, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, 5))
-    if kind == "labels":
-        return X, rng.integers(0, 3, n)
-    if kind == "rows":
-        return X, np.eye(3)[rng.integers(0, 3, n)]
-    if kind == "binary":
-        return X, (X[:, :1] + 0.3 * rng.standard_normal((n, 1)) > 0).astype(float)
-    return X, X @ rng.standard_normal((5, 2)) + 0.1 * rng.standard_normal((n, 2))
+    """n rows of 5 features and targets of ``kind``, as tests/test_eager.py makes them."""
+    return test_eager._data(n, 5, kind, seed)
 
 
 CASES = {  # loss: (data kind, output activation, outputs)
