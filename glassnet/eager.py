@@ -62,7 +62,7 @@ from typing import Any
 
 import numpy as np
 
-from .fused import FastMLP, l2_value, takes
+from .fused import FastMLP, keep_finite, l2_value, takes
 from .jit import FullBatchRun
 
 __all__ = ["use", "run_epoch", "run_full_batch"]
@@ -209,13 +209,6 @@ class _Base:
         return self.optimizer.prepared()
 
 
-def _finite(snapshot: Sequence[tuple[Any, Any]] | None) -> None:
-    """fit's last finite weights: the parameters' values now, when all are finite."""
-    if snapshot and all(np.isfinite(p.data).all() for p, _ in snapshot):
-        for p, keep in snapshot:
-            np.copyto(keep, p.data)
-
-
 def run_epoch(
     fast: FastMLP,
     optimizer: Any,
@@ -263,8 +256,9 @@ def run_epoch(
         for k, s in enumerate(starts):
             xb, ybt, wbt, m = batch(k)
             if counter.full(m):  # (a count's rows are consecutive in the epoch's order)
+                start = len(losses)
                 losses += counter.count(_rows(order, counter.first, s))
-                if _diverged(losses, base, again):
+                if _diverged(losses, base, again, start):
                     break
             per, _ = fast.run(xb, ybt, wbt, value=counter.in_step)
             counter.keep(m, per)
@@ -276,10 +270,11 @@ def run_epoch(
             if fresh:  # a fresh optimizer's first step binds its gradients: then the rules
                 update, fresh = optimizer.prepared(), False
             if (step0 + k + 1) % _EVERY == 0:
+                start = len(losses)
                 losses += counter.count(_rows(order, counter.first, s + m))
-                if _diverged(losses, base, again):
+                if _diverged(losses, base, again, start):
                     break
-                _finite(snapshot)
+                keep_finite(snapshot)
                 if base is not None and (step0 + k + 1) % _BASE == 0:
                     base.take(k + 1)
     except KeyboardInterrupt as e:  # between two steps: the steps taken go with it
@@ -293,13 +288,14 @@ def run_epoch(
     return done
 
 
-def _diverged(losses: list[float], base: _Base | None, again: Any) -> bool:
+def _diverged(losses: list[float], base: _Base | None, again: Any, start: int = 0) -> bool:
     """After a count: whether a loss is not finite. For losses counted late (``base``),
     the steps since the base are then taken again up to the one before it (``again(k,
     rules)``: step k of this call, forward, backward and the update), so that the run ends
     as the per-step loop ends: before that step, its weights and optimizer state those of
-    the step before."""
-    bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
+    the step before. ``start``: where the losses of this count begin (those before it
+    were found finite)."""
+    bad = next((i for i in range(start, len(losses)) if not math.isfinite(losses[i])), None)
     if bad is not None and base is not None and base.k <= bad:
         rules = base.restore()
         for k in range(base.k, bad):
@@ -371,12 +367,13 @@ def run_full_batch(
                 update, fresh = optimizer.prepared(), False
             at64 = (step0 + k + 1) % _EVERY == 0
             if at64 or counter.full(n) or k + 1 == steps:
+                start = len(losses)
                 losses += counter.count(slice(0, counter.rows))
                 counter.first = 0  # (every epoch's targets are the same rows, tiled)
-                if _diverged(losses, base, again):
+                if _diverged(losses, base, again, start):
                     break
                 if at64:
-                    _finite(snapshot)
+                    keep_finite(snapshot)
                     if base is not None and (step0 + k + 1) % _BASE == 0:
                         base.take(k + 1)
     except KeyboardInterrupt:

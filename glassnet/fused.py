@@ -43,7 +43,10 @@ from .nn.flat import grad_view
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
 from .nn.module import Module, Parameter
 
-__all__ = ["Layer", "layers_of", "flatten", "FastMLP", "Trace", "add_l2", "l2_value", "takes"]
+# fmt: off
+__all__ = ["Layer", "layers_of", "flatten", "FastMLP", "Trace", "add_l2", "l2_value", "takes",
+           "keep_finite"]
+# fmt: on
 
 
 @dataclass
@@ -397,6 +400,15 @@ class FastMLP:
             rec["A"] = lay.activation.fn(rec["Z"], **lay.kw) if fused_head else A.copy()
             rec["gprime"] = lay.activation.grad(rec["Z"], rec["A"], **lay.kw)
         return t
+
+
+def keep_finite(snapshot: Any) -> None:
+    """fit's last finite weights: each (parameter, copy) pair's copy set to the
+    parameter's values, when all of them are finite (fit's per-step loop and the eager
+    loop call it every 64 steps)."""
+    if snapshot and all(np.isfinite(p.data).all() for p, _ in snapshot):
+        for p, keep in snapshot:
+            np.copyto(keep, p.data)
 
 
 @functools.lru_cache(maxsize=256)

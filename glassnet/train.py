@@ -42,7 +42,7 @@ from . import optim as optim_mod
 from . import stream as stream_mod
 from ._validation import as_rng, check_memory, check_optimizer, check_positive, check_setting
 from .backend import namespace
-from .fused import FastMLP, add_l2, layers_of
+from .fused import FastMLP, add_l2, keep_finite, layers_of
 from .nn.layers import Linear, Sequential
 from .nn.module import Module
 from .progress import Progress
@@ -672,9 +672,8 @@ def fit(
                 state.step, state.batch_loss = history.steps, batch_loss
                 for c in step_cbs:
                     c.on_step_end(state)
-                if history.steps % 64 == 0 and _finite(params):
-                    for s, p in zip(snapshot, params):
-                        np.copyto(s, p.data)
+                if history.steps % 64 == 0:
+                    keep_finite(whole)
                 if (max_steps is not None and history.steps >= max_steps) or state.stop:
                     break
             # end of epoch: record, validate, then the callbacks and the termination criteria
