@@ -313,11 +313,8 @@ class FastMLP:
             o, yk, Gk = (o.reshape(-1, o.shape[-1]), y.reshape(-1, *y.shape[2:]),
                          G.reshape(-1, G.shape[-1]))  # fmt: skip
         args = (keep,) if self._keeps and record is None else ()
-        per = (
-            self.loss.kernel(o, yk, Gk, *args, value=False)
-            if not value
-            else self.loss.kernel(o, yk, Gk, *args)
-        )
+        gradient_only = {} if value else {"value": False}  # (a user's kernel may not take it)
+        per = self.loss.kernel(o, yk, Gk, *args, **gradient_only)
         count = (o.shape[0] if self.loss.per_row else o.size) // (lead[0] if lead else 1)
         if record is not None:
             self._record_output(record[-1], out, yk, Gk, count)
@@ -336,9 +333,8 @@ class FastMLP:
                 rec = record[-1 - i]
                 rec["dZ"] = G.copy()
                 rec["dW"], rec["db"] = aT @ G, G.sum(axis=0)
-            else:  # (each .grad a view of the optimizer's flat buffer, once it has one)
-                gW = W.grad if W.grad is not None and W.grad.shape == W.data.shape else None
-                np.matmul(aT, G, out=_grad_of(W) if gW is None else gW)
+            else:
+                np.matmul(aT, G, out=_grad_of(W))
                 if b is not None:  # a matrix-vector product (BLAS): faster than a sum
                     gb = _grad_of(b)  # (neurons,), or (K, 1, neurons) for a stack
                     np.matmul(ones, G, out=gb[:, 0] if lead else gb)
