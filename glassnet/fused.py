@@ -96,6 +96,7 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
 
     Handles ``Linear``, ``Sequential``, ``MLP`` and ``Neuron`` (nested Sequentials are
     flattened); ``Identity`` is a no-op, and so is ``Dropout`` except while training.
+    For training, a Linear layer may appear once only (shared weights need the graph).
     """
     if not isinstance(model, Module):
         raise TypeError(
@@ -128,6 +129,13 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
             )
     if not layers:
         raise TypeError(f"{owner}: the model has no Linear layer. Got {type(model).__name__}.")
+    # a Linear used twice: each use's dL/dW would overwrite the other's in its one .grad
+    # (the graph adds them up)
+    if training and len({id(lay.linear) for lay in layers}) < len(layers):
+        raise TypeError(
+            f"{owner}: the model uses one Linear layer more than once (shared weights); "
+            "train it on the autodiff graph (fit's engine='graph' or 'auto')."
+        )
     for i, lay in enumerate(layers[:-1]):
         if lay.neurons != layers[i + 1].inputs:
             raise TypeError(

@@ -196,3 +196,23 @@ def test_cross_entropy_targets_as_rows_then_labels_at_one_batch_size():
     a, b = fast.step(X, rows), fast.step(X, labels)
     fresh = FastMLP(layers_of(net), "cross_entropy")
     assert a == b == fresh.step(X, labels)
+
+
+def test_a_shared_linear_trains_on_the_graph_with_the_summed_gradient():
+    """A Linear used twice (shared weights): the fast path would write each use's dL/dW over
+    the other's, so fit trains it on the graph, whose gradient is their sum."""
+    import copy
+
+    lin = nn.Linear(3, 3, rng=0)
+    model = nn.Sequential(lin, nn.Tanh(), lin)
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((8, 3)), rng.standard_normal((8, 3))
+    graph = copy.deepcopy(model)
+    h = gn.fit(model, X, y, epochs=2, lr=0.1, verbose=0, threads=1)
+    gn.fit(graph, X, y, epochs=2, lr=0.1, verbose=0, threads=1, engine="graph")
+    assert h.engine == "graph"
+    np.testing.assert_array_equal(model[0].W.data, graph[0].W.data)
+    with pytest.raises(TypeError, match="more than once"):
+        layers_of(model, "fit", training=True)
+    with pytest.raises(ValueError, match="engine='graph'"):
+        gn.fit(model, X, y, epochs=1, verbose=0, engine="fused")
