@@ -641,16 +641,8 @@ def fit(
                     ), None  # fmt: skip
                 except KeyboardInterrupt as e:  # its steps were taken: counted, then raised
                     got, stopped = getattr(e, "losses", np.empty(0)), e
-                ok = np.isfinite(got)
-                k = len(got) if ok.all() else int(ok.argmin())  # steps up to a non-finite loss
-                rows = np.minimum(bs, n - np.arange(0, k * bs, bs)).tolist()
-                for batch_loss, m in zip(got[:k].tolist(), rows):  # (as the loop below adds)
-                    total += batch_loss * m
-                history.steps += k
-                history.samples_seen += sum(rows)
-                seen += sum(rows)
-                state.step, state.batch_loss = history.steps, float(got[k - 1]) if k else math.nan
-                if k < len(got):
+                total, seen, k = jit_mod.record_epoch(got, bs, n, history, state)
+                if k < len(got):  # (the steps up to a non-finite loss are counted)
                     raise _Diverged(history.steps + 1, epoch, float(got[k]))
                 if stopped is not None:
                     raise stopped
