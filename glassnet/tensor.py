@@ -144,11 +144,7 @@ def _to_array(value: Any, dtype: Any = None) -> np.ndarray:
 def _copy(g: Any, dtype: Any) -> Any:
     """A copy of the gradient ``g`` in ``dtype``: a NumPy array (also for NumPy's scalars),
     or an array of ``g``'s own library."""
-    return (
-        np.array(g, dtype=dtype)
-        if isinstance(g, np.generic) or type(g) is np.ndarray
-        else g.astype(dtype)
-    )
+    return np.array(g, dtype=dtype) if isinstance(g, np.generic) else g.astype(dtype)
 
 
 def _float_dtype(dtype: Any, owner: str) -> np.dtype:
@@ -454,8 +450,6 @@ class Tensor:
     def __bool__(self) -> bool:
         raise TypeError("A Tensor's truth value is ambiguous; compare .data, or .item() a scalar.")
 
-    __hash__ = object.__hash__
-
     # ------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> Tensor:
         """y = a + b; dL/da = dL/db = g."""
@@ -494,10 +488,36 @@ class Tensor:
         return Tensor.from_op(-self.data, "neg", (self,), lambda g: (-g,))
 
     def __matmul__(self, other: Any) -> Tensor:
-        return matmul(self, other)
+        """Matrix product ``a @ b`` (2-D, batched with broadcasting, or 1-D vectors).
+
+        Backward: dL/da = g @ bᵀ, dL/db = aᵀ @ g (summed over broadcast batch axes).
+        """
+        a, b = self, as_tensor(other)
+        A, B = a.data, b.data
+        try:
+            out = np.matmul(A, B)
+        except ValueError as e:
+            raise ValueError(
+                f"op 'matmul': shapes {A.shape} and {B.shape} do not match: the last axis of the "
+                "left must equal the second-to-last (a vector's only) axis of the right."
+            ) from e
+        A2 = A[None, :] if A.ndim == 1 else A  # 1-D operands as (1, n) and (n, 1) matrices
+        B2 = B[:, None] if B.ndim == 1 else B
+
+        def backward(g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+            g = np.expand_dims(g, -1) if B.ndim == 1 else g  # re-insert the axes NumPy dropped
+            g = np.expand_dims(g, -2) if A.ndim == 1 else g  # for 1-D operands: (..., n, m)
+            ga = gb = None  # an input that needs no gradient costs no product
+            if a.requires_grad:  # g @ Bᵀ (the transposes are views)
+                ga = unbroadcast(np.matmul(g, np.swapaxes(B2, -1, -2)), A2.shape).reshape(A.shape)
+            if b.requires_grad:  # Aᵀ @ g
+                gb = unbroadcast(np.matmul(np.swapaxes(A2, -1, -2), g), B2.shape).reshape(B.shape)
+            return ga, gb
+
+        return Tensor.from_op(out, "matmul", (a, b), backward)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return matmul(_operand(other, self), self)
+        return _operand(other, self) @ self
 
     # In-place writes (x -= y, x[i] = y) are PyTorch's habits, in glassnet.habits; the clock
     # that makes a graph built from old values refuse backward is here, with backward.
@@ -567,20 +587,15 @@ def spread(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> np.ndar
     receives that output's gradient.
     """
     if not keepdims:  # re-insert the reduced axes
-        if axis is None:
-            g = np.reshape(g, (1,) * len(shape))
-        else:
-            axes = (axis,) if isinstance(axis, int) else tuple(axis)
-            g = np.expand_dims(g, tuple(a % len(shape) for a in axes))
+        g = np.reshape(g, (1,) * len(shape)) if axis is None else np.expand_dims(g, axis)
     return np.broadcast_to(g, shape).copy()
 
 
 def _operand(value: Any, like: Tensor) -> Tensor:
     """The other operand of a reflected op: a Python number keeps ``like``'s dtype,
     anything else follows the dtype rule (float32 with float64 gives float64)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Tensor(value, dtype=like.data.dtype)
-    return as_tensor(value)
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return as_tensor(value, like.data.dtype if number else None)
 
 
 def _pow_grad(g: np.ndarray, a: np.ndarray, p: Any, y: np.ndarray, wrt_p: bool) -> np.ndarray:
@@ -633,33 +648,3 @@ def binary_op(op: str, a: Tensor, other: Any) -> Tensor:
 def as_tensor(value: Any, dtype: Any = None) -> Tensor:
     """Return ``value`` if it is a Tensor, else a constant Tensor of it."""
     return value if isinstance(value, Tensor) else Tensor(value, dtype=dtype)
-
-
-def matmul(a: Any, b: Any) -> Tensor:
-    """Matrix product ``a @ b`` (2-D, batched with broadcasting, or 1-D vectors).
-
-    Backward: dL/da = g @ bᵀ, dL/db = aᵀ @ g (summed over broadcast batch axes).
-    """
-    a, b = as_tensor(a), as_tensor(b)
-    A, B = a.data, b.data
-    try:
-        out = np.matmul(A, B)
-    except ValueError as e:
-        raise ValueError(
-            f"op 'matmul': shapes {A.shape} and {B.shape} do not match: the last axis of the "
-            "left must equal the second-to-last (a vector's only) axis of the right."
-        ) from e
-    A2 = A[None, :] if A.ndim == 1 else A  # 1-D operands as (1, n) and (n, 1) matrices
-    B2 = B[:, None] if B.ndim == 1 else B
-
-    def backward(g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-        g = np.expand_dims(g, -1) if B.ndim == 1 else g  # re-insert the axes NumPy dropped
-        g = np.expand_dims(g, -2) if A.ndim == 1 else g  # for 1-D operands: (..., n, m)
-        ga = gb = None  # an input that needs no gradient costs no product
-        if a.requires_grad:  # g @ Bᵀ (the transposes are views)
-            ga = unbroadcast(np.matmul(g, np.swapaxes(B2, -1, -2)), A2.shape).reshape(A.shape)
-        if b.requires_grad:  # Aᵀ @ g
-            gb = unbroadcast(np.matmul(np.swapaxes(A2, -1, -2), g), B2.shape).reshape(B.shape)
-        return ga, gb
-
-    return Tensor.from_op(out, "matmul", (a, b), backward)
