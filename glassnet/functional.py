@@ -217,11 +217,17 @@ def get_activation(name: str) -> Activation:
     """Look up an activation by name (``'sigmoid'``, ``'logistic'``, ``'relu'``, ...)."""
     if not isinstance(name, str):
         raise TypeError(f"An activation name must be a string. Got {name!r}.")
-    key = name.lower().replace("-", "_")
-    if _ALIASES.get(key, key) not in ACTIVATIONS:
-        valid = ", ".join(sorted(set(ACTIVATIONS) | set(_ALIASES)))
-        raise ValueError(f"Unknown activation {name!r}. Valid names: {valid}.")
-    return ACTIVATIONS[_ALIASES.get(key, key)]
+    return _lookup("activation", ACTIVATIONS, _ALIASES, name, name.lower().replace("-", "_"))
+
+
+def _lookup(what: str, table: dict, aliases: dict, name: Any, key: Any) -> Any:
+    """``table[key]`` (an alias read as the name it stands for), else a ValueError naming
+    ``name`` and listing every valid name: one lookup for activations and losses."""
+    key = aliases.get(key, key) if isinstance(key, str) else key
+    if not isinstance(key, str) or key not in table:
+        valid = ", ".join(sorted(set(table) | set(aliases)))
+        raise ValueError(f"Unknown {what} {name!r}. Valid names: {valid}.")
+    return table[key]
 
 
 def activation(x: Any, name: str, **kw: Any) -> Tensor:
@@ -405,9 +411,8 @@ def _ce_kernel(Z: Any, Y: Any, G: Any, keep: Any = None, value: bool = True) -> 
     """-sum_i y_i log softmax(z)_i per row, from logits Z (N, C); Y holds integer labels (N,)
     or target rows (N, C). dL/dz = softmax(z) sum_i y_i - y (= p - y for one-hot rows)."""
     per = kept(keep, "per", lambda: np.empty(Z.shape[0], Z.dtype, like=Z))
-    ZF, m, s, lse, t, r, ones, first, at, S = kept(
-        keep, f"ce{Y.ndim}", lambda: _ce_buffers(Z, Y)
-    )  # (labels and rows keep buffers of their own)
+    # (labels and rows keep buffers of their own)
+    ZF, m, s, lse, t, r, ones, first, at, S = kept(keep, f"ce{Y.ndim}", lambda: _ce_buffers(Z, Y))
     if ZF is not None:  # NumPy reduces a short last axis slowly (13x at 4096 x 10): a
         np.copyto(ZF, Z)  # column-major copy is reduced fast (and a GEMV sums rows fast)
     np.max(Z if ZF is None else ZF, axis=1, keepdims=True, out=m)
@@ -421,16 +426,15 @@ def _ce_kernel(Z: Any, Y: Any, G: Any, keep: Any = None, value: bool = True) -> 
             np.put(Gf, at, np.subtract(np.take(Gf, at, out=r), 1.0, out=r))
         else:
             G[np.arange(len(Y), like=Y), Y] -= 1.0
-        if not value:
-            return None
-        np.add(np.log(s, out=lse), m, out=lse)  # logsumexp(z), (N, 1)
-        return np.subtract(lse[:, 0], np.take(Z.reshape(-1), at, out=r), out=per)  # -log p_y
-    np.add.reduce(Y, axis=1, keepdims=True, out=t)  # 1 for one-hot rows
-    G *= t
-    G -= Y
+    else:
+        np.add.reduce(Y, axis=1, keepdims=True, out=t)  # 1 for one-hot rows
+        G *= t
+        G -= Y
     if not value:
         return None
     np.add(np.log(s, out=lse), m, out=lse)  # logsumexp(z), (N, 1)
+    if Y.ndim == 1:
+        return np.subtract(lse[:, 0], np.take(Z.reshape(-1), at, out=r), out=per)  # -log p_y
     np.multiply(lse[:, 0], t[:, 0], out=per)
     return np.subtract(per, np.add.reduce(np.multiply(Z, Y, out=S), axis=1, out=r), out=per)
 
@@ -494,8 +498,9 @@ def _loss(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) -> T
     return Tensor.from_op(value, name, (x,), lambda g: (G * (g * scale),))
 
 
-def _target(name: str, x: Tensor, target: Any) -> np.ndarray:
-    """A numeric target of the prediction's shape, in its dtype."""
+def _target(name: str, pred: Any, target: Any) -> tuple[Tensor, np.ndarray]:
+    """The prediction as a Tensor x, and a numeric target of x's shape, in x's dtype."""
+    x = as_tensor(pred)
     y = asarray(target.data if isinstance(target, Tensor) else target, like=x.data)
     if y.dtype.kind not in "biuf":
         raise TypeError(f"{name}: the target must be numeric. Got dtype {y.dtype}.")
@@ -504,7 +509,7 @@ def _target(name: str, x: Tensor, target: Any) -> np.ndarray:
             f"op {name!r}: prediction of shape {x.shape} and target of shape {y.shape} "
             "differ; reshape the target (e.g. y.reshape(-1, 1) for one output)."
         )
-    return y.astype(x.dtype, copy=False)
+    return x, y.astype(x.dtype, copy=False)
 
 
 def mse(
@@ -516,8 +521,7 @@ def mse(
     pred, target : arrays of the same shape, e.g. (N,) or (N, K). 'mean' averages
     over every entry (N * K), as PyTorch's ``MSELoss`` does.
     """
-    x = as_tensor(pred)
-    y = _target("mse", x, target)
+    x, y = _target("mse", pred, target)
     return _loss("half_mse" if half else "mse", x, y, reduction, sample_weight)
 
 
@@ -530,8 +534,7 @@ def binary_cross_entropy(
     saturated sigmoid gives a large finite loss, not inf. Prefer
     :func:`binary_cross_entropy_with_logits`, which needs no clipping.
     """
-    x = as_tensor(prob)
-    y = _target("binary_cross_entropy", x, target)
+    x, y = _target("binary_cross_entropy", prob, target)
     if not np.all((x.data >= 0) & (x.data <= 1)):  # also catches NaN
         raise ValueError(
             f"op 'binary_cross_entropy': probabilities must lie in [0, 1]. Got {x.data.min()} to "
@@ -546,8 +549,7 @@ def binary_cross_entropy_with_logits(
     """L = -(y log sigma(z) + (1 - y) log(1 - sigma(z))) from logits z, computed stably as
     max(z, 0) - z y + log(1 + e^-|z|). Backward: dL/dz = sigma(z) - y.
     """
-    x = as_tensor(logits)
-    y = _target("binary_cross_entropy_with_logits", x, target)
+    x, y = _target("binary_cross_entropy_with_logits", logits, target)
     return _loss("binary_cross_entropy_with_logits", x, y, reduction, sample_weight)
 
 
@@ -565,7 +567,7 @@ def cross_entropy(
         raise ValueError(f"op 'cross_entropy': logits must have shape (N, C). Got shape {x.shape}.")
     t = asarray(target.data if isinstance(target, Tensor) else target, like=x.data)
     if t.ndim != 1:
-        return _loss("cross_entropy", x, _target("cross_entropy", x, t), reduction, sample_weight)
+        return _loss("cross_entropy", *_target("cross_entropy", x, t), reduction, sample_weight)
     if t.shape[0] != x.shape[0]:
         raise ValueError(
             f"op 'cross_entropy': logits {x.shape} need one label per row; got labels {t.shape}."
@@ -615,20 +617,17 @@ def _half_mse(pred: Any, target: Any, reduction: str = "mean", sample_weight: An
 
 
 # fmt: off
-LOSSES: dict[str, Loss] = {
-    "mse": Loss("mse", _squared_kernel(1.0), "(y_hat - y)^2", mse),
-    "half_mse": Loss("half_mse", _squared_kernel(0.5), "1/2 (y_hat - y)^2", _half_mse),
-    "binary_cross_entropy": Loss(
-        "binary_cross_entropy", _bce_kernel, "-(y log y_hat + (1 - y) log(1 - y_hat))",
-        binary_cross_entropy, head="sigmoid", on_logits="binary_cross_entropy_with_logits",
-        on_probabilities=_bce_kernel),
-    "binary_cross_entropy_with_logits": Loss(
-        "binary_cross_entropy_with_logits", _bce_logits_kernel,
-        "-(y log sigma(z) + (1 - y) log(1 - sigma(z)))", binary_cross_entropy_with_logits),
-    "cross_entropy": Loss(
-        "cross_entropy", _ce_kernel, "-sum_i y_i log y_hat_i", cross_entropy, head="softmax",
-        on_logits="cross_entropy", on_probabilities=_nll_kernel, per_row=True),
-}
+LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
+    Loss("mse", _squared_kernel(1.0), "(y_hat - y)^2", mse),
+    Loss("half_mse", _squared_kernel(0.5), "1/2 (y_hat - y)^2", _half_mse),
+    Loss("binary_cross_entropy", _bce_kernel, "-(y log y_hat + (1 - y) log(1 - y_hat))",
+         binary_cross_entropy, head="sigmoid", on_logits="binary_cross_entropy_with_logits",
+         on_probabilities=_bce_kernel),
+    Loss("binary_cross_entropy_with_logits", _bce_logits_kernel,
+         "-(y log sigma(z) + (1 - y) log(1 - sigma(z)))", binary_cross_entropy_with_logits),
+    Loss("cross_entropy", _ce_kernel, "-sum_i y_i log y_hat_i", cross_entropy, head="softmax",
+         on_logits="cross_entropy", on_probabilities=_nll_kernel, per_row=True),
+)}
 LOSS_ALIASES = {"squared_error": "mse", "lecture": "half_mse", "bce": "binary_cross_entropy",
                 "log_loss": "cross_entropy", "ce": "cross_entropy"}
 # fmt: on
@@ -636,8 +635,4 @@ LOSS_ALIASES = {"squared_error": "mse", "lecture": "half_mse", "bce": "binary_cr
 
 def get_loss(name: str) -> Loss:
     """Look up a loss by name or alias (see :data:`LOSSES` and :data:`LOSS_ALIASES`)."""
-    key = LOSS_ALIASES.get(name, name) if isinstance(name, str) else name
-    if not isinstance(key, str) or key not in LOSSES:
-        valid = ", ".join(sorted(set(LOSSES) | set(LOSS_ALIASES)))
-        raise ValueError(f"Unknown loss {name!r}. Valid names: {valid}.")
-    return LOSSES[key]
+    return _lookup("loss", LOSSES, LOSS_ALIASES, name, name)
