@@ -155,18 +155,17 @@ class Activation:
         return a * (g - np.sum(g * a, axis=kw.get("axis", -1), keepdims=True))
 
 
-ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation("sigmoid", sigmoid_fn, sigmoid_grad, "1 / (1 + e^-z)", "g(z) (1 - g(z))"),
-    "tanh": Activation("tanh", tanh_fn, tanh_grad, "(e^z - e^-z) / (e^z + e^-z)", "1 - g(z)^2"),
-    "relu": Activation("relu", relu_fn, relu_grad, "max(0, z)", "1 if z > 0 else 0"),
-    "leaky_relu": Activation(
-        "leaky_relu", leaky_relu_fn, leaky_relu_grad, "max(a z, z)", "1 if z > 0 else a"
-    ),
-    "identity": Activation("identity", identity_fn, identity_grad, "z", "1"),
-    "softmax": Activation(
-        "softmax", softmax_fn, softmax_jac, "e^{z_i} / sum_j e^{z_j}", "g_i (delta_ij - g_j)", False
-    ),
-}
+# fmt: off
+ACTIVATIONS: dict[str, Activation] = {act.name: act for act in (
+    Activation("sigmoid", sigmoid_fn, sigmoid_grad, "1 / (1 + e^-z)", "g(z) (1 - g(z))"),
+    Activation("tanh", tanh_fn, tanh_grad, "(e^z - e^-z) / (e^z + e^-z)", "1 - g(z)^2"),
+    Activation("relu", relu_fn, relu_grad, "max(0, z)", "1 if z > 0 else 0"),
+    Activation("leaky_relu", leaky_relu_fn, leaky_relu_grad, "max(a z, z)", "1 if z > 0 else a"),
+    Activation("identity", identity_fn, identity_grad, "z", "1"),
+    Activation("softmax", softmax_fn, softmax_jac, "e^{z_i} / sum_j e^{z_j}",
+               "g_i (delta_ij - g_j)", elementwise=False),
+)}
+# fmt: on
 # scikit-learn's and common spellings of the same functions ("-" reads as "_")
 _ALIASES = dict(logistic="sigmoid", linear="identity", none="identity", leakyrelu="leaky_relu")
 
