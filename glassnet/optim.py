@@ -157,6 +157,11 @@ def _setting(name: str) -> property:
     return property(lambda self: self.param_groups[0][name], set_all, doc=doc)
 
 
+def _taking(params: list[Any]) -> list[bool]:
+    """Whether each parameter takes a step: it has a gradient and requires one (PyTorch's)."""
+    return [p.grad is not None and getattr(p, "requires_grad", True) for p in params]
+
+
 class _Pack:
     """What an optimizer keeps per param group: the parameters' flat buffers, two scratch
     arrays and the state buffers per dtype, the group's settings as last checked, and the
@@ -218,8 +223,7 @@ class Optimizer:
         unknown = sorted(set(settings) - {"params", *known})
         if unknown:
             raise ValueError(f"{name} has no settings {unknown}; its settings are {list(known)}.")
-        lr = _check(settings["lr"], "lr", name, _RATE)
-        return {"lr": lr, **{k: _check(settings[k], k, name) for k in self._hyper}}
+        return {k: _check(settings[k], k, name, _RATE if k == "lr" else None) for k in known}
 
     _buffers = staticmethod(lambda settings: [])
     _per_step = staticmethod(lambda h: h)  # h with the numbers of step h["t"] a rule reads
@@ -243,7 +247,7 @@ class Optimizer:
         self._packs.append(_Pack(flatten_parameters(plist)))  # checks, then binds
         for p in nones:  # (a step binds it to its flat view when one came)
             p.grad = None
-        self._generation = getattr(self, "_generation", 0) + 1
+        self._generation += 1
         self.param_groups.append({"params": plist})
         self._settle(self._packs[-1], settings, self.param_groups[-1])
         self.params += plist
@@ -259,11 +263,6 @@ class Optimizer:
             for d, bufs in zip(pack.flat.data, pack.state)
         ]
 
-    def _recheck(self, group: dict[str, Any], pack: _Pack) -> None:
-        """Check a group's settings again if its dict was changed (``group["lr"] = 0.1``)."""
-        if len(group) != len(pack.seen) or any(map(is_not, group.values(), pack.seen)):
-            self._settle(pack, self._validate(group), group)
-
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Take one update step from the current gradients ∂J/∂w.
 
@@ -274,22 +273,19 @@ class Optimizer:
         loss = closure() if closure is not None else None
         self._regroup()
         self.t += 1
-        for group, pack in zip(self.param_groups, self._packs):
-            self._recheck(group, pack)
+        for pack in self._packs:
             flat = pack.flat
-            on = [p.grad is not None and getattr(p, "requires_grad", True) for p in flat.params]
+            on = _taking(flat.params)
             none = [p for p in flat.params if p.grad is None]
             pack.steps += on  # each parameter counts the steps it takes
             own = flat.own_grads()  # fresh gradients, read where backward() left them when
             own = own if sum(a.size for a in own.values()) >= _BLOCK else {}  # that saves a copy
             flat.sync(keep=own)
-            slots = [
-                (c, s, int(k), o, i)
-                for i, ((c, s), k, o) in enumerate(zip(flat.slots, pack.steps, on))
-            ]
-            chunks = zip(flat.data, flat.grad, pack.work, pack.state)
-            for c, (w, g, (a, b), state) in enumerate(chunks):  # per dtype
-                mine = [(s, k, o, i) for d, s, k, o, i in slots if d == c]
+            slots = [[] for _ in flat.data]  # per dtype: (slice, step count, taking, index)
+            for i, ((c, s), k, o) in enumerate(zip(flat.slots, pack.steps, on)):
+                slots[c].append((s, int(k), o, i))
+            chunks = zip(flat.data, flat.grad, pack.work, pack.state, slots)
+            for w, g, (a, b), state, mine in chunks:  # per dtype
                 if not own and all(o and k == mine[0][1] for _, k, o, _ in mine):  # one rule
                     h = self._per_step({**pack.settings, "t": mine[0][1]})  # over the buffer
                     self._rule(w, g, (a, b), state, h)
@@ -312,12 +308,8 @@ class Optimizer:
         self._regroup()
         generation = self._generation
         calls = []
-        for group, pack in zip(self.param_groups, self._packs):
-            self._recheck(group, pack)
-            skip = (
-                p.grad is None or not getattr(p, "requires_grad", True) for p in pack.flat.params
-            )
-            if any(skip) or np.ptp(pack.steps):
+        for pack in self._packs:
+            if not all(_taking(pack.flat.params)) or np.ptp(pack.steps):
                 return self.step
             flat = pack.flat.sync()
             h = {**pack.settings, "t": int(pack.steps[0]) if len(pack.steps) else 0}
@@ -337,7 +329,8 @@ class Optimizer:
 
     def _regroup(self) -> None:
         """Take group dicts appended to ``param_groups`` as :meth:`add_param_group` does;
-        refuse, rather than ignore, the other edits made after a group was added."""
+        refuse, rather than ignore, the other edits made after a group was added; check a
+        group's settings again where its dict was changed (``group["lr"] = 0.1``)."""
         n, groups = len(self._packs), self.param_groups
         if len(groups) < n or any(
             g is not p.group or not isinstance(g.get("params"), list)
@@ -355,6 +348,9 @@ class Optimizer:
         for group in groups[n:]:
             del groups[n]
             self.add_param_group(group)
+        for group, pack in zip(groups, self._packs):
+            if len(group) != len(pack.seen) or any(map(is_not, group.values(), pack.seen)):
+                self._settle(pack, self._validate(group), group)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear ∂J/∂w: ``p.grad = None`` for every parameter (PyTorch's default: the next
@@ -379,8 +375,7 @@ class Optimizer:
         """
         self._regroup()
         groups = []
-        for group, pack in zip(self.param_groups, self._packs):
-            self._recheck(group, pack)
+        for pack in self._packs:
             bufs = {f"{n}.{g}": b.copy() for g, s in enumerate(pack.state) for n, b in s.items()}
             groups.append({**pack.settings, **bufs, "steps": pack.steps.copy()})
         return {"type": type(self).__name__, "t": self.t, "param_groups": groups}

@@ -136,9 +136,7 @@ class LeakyReLU(ActivationModule):
         return F.leaky_relu(x, self.alpha)
 
 
-_ACT_MODULES: dict[str, type[ActivationModule]] = {
-    m.name: m for m in (Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Softmax)
-}
+_ACT_MODULES = {m.name: m for m in (Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Softmax)}
 
 
 def activation_module(name: str | Module, alpha: float = 0.01) -> Module:
@@ -269,7 +267,8 @@ class MLP(Sequential):
         for i, (n_in, n_out, act) in enumerate(zip(sizes[:-1], sizes[1:], [*acts, out_act])):
             auto = "he_uniform" if act in ("relu", "leaky_relu") else "xavier_uniform"
             ini = auto if init == "auto" else init
-            layers.append(Linear(n_in, n_out, init=ini, rng=gen, dtype=dt))
+            layers.append(lin := Linear(n_in, n_out, init=ini, rng=gen, dtype=dt))
+            lin.W.label, lin.b.label = f"W{i + 1}", f"b{i + 1}"  # type: ignore[union-attr]
             if act != "identity":
                 layers.append(activation_module(act, leaky_alpha))
             if i < n_hidden and dropout > 0:
@@ -278,8 +277,6 @@ class MLP(Sequential):
         self.sizes, self.activations, self.output_activation = sizes, acts, out_act
         self.activation = acts  # (the constructor's argument, as _hparams names it)
         self.init, self.dropout, self.leaky_alpha = init, dropout, float(leaky_alpha)
-        for j, lin in enumerate(m for m in self.layers if isinstance(m, Linear)):
-            lin.W.label, lin.b.label = f"W{j + 1}", f"b{j + 1}"  # type: ignore[union-attr]
 
 
 class Neuron(Sequential):
