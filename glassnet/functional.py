@@ -203,7 +203,7 @@ def _leaky_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> Non
 
 INPLACE: dict[tuple[Callable[..., Any], Callable[..., Any]], tuple[Any, Any, Any]] = {
     # (fn, grad): (forward_(A, T, alpha), backward_(D, A, T, alpha), scratch dtype or None);
-    # k is leaky ReLU's alpha, which the other functions ignore (_)
+    # alpha is leaky ReLU's, which the other functions ignore (_)
     (sigmoid_fn, sigmoid_grad): (lambda A, T, _: _sigmoid_(A), _sigmoid_bwd, "f"),
     (tanh_fn, tanh_grad): (lambda A, T, _: np.tanh(A, out=A), _tanh_bwd, "f"),
     (relu_fn, relu_grad): (lambda A, T, _: np.maximum(A, 0, out=A), _relu_bwd, bool),
