@@ -57,13 +57,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import (
-    build,
-    check_params,
-    check_setting,
-    check_state_arrays,
-    check_state_dict,
-)
+from ._validation import build, check_params, check_setting, check_state_arrays, check_state_dict
 from .backend import namespace
 from .blas import axpy
 from .nn.flat import flatten_parameters

@@ -91,10 +91,9 @@ class Module:
                     list(map(walk, value))
 
         walk(self)
-        ps = list(found.values())
-        return (
-            ps if all(p.label is not None for p in ps) else [p for _, p in self.named_parameters()]
-        )
+        if all(p.label is not None for p in found.values()):
+            return list(found.values())
+        return [p for _, p in self.named_parameters()]  # (which labels them)
 
     def modules(self) -> Iterator[Module]:
         """This module and every sub-module, depth first."""
