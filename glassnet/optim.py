@@ -200,8 +200,7 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Any] | Any, lr: float, settings: Any = None) -> None:
         name, settings = type(self).__name__, settings or {}
-        lr = _check(lr, "lr", name)
-        self.defaults = self._validate({"lr": lr, **{k: settings[k] for k in self._hyper}})
+        self.defaults = self._validate({"lr": lr, **{k: settings[k] for k in self._hyper}}, None)
         self.params: list[Any] = []
         self.param_groups: list[dict[str, Any]] = []
         self._packs: list[_Pack] = []
@@ -211,13 +210,15 @@ class Optimizer:
         for group in items if all(isinstance(g, Mapping) for g in items) else [{"params": items}]:
             self.add_param_group(group)
 
-    def _validate(self, settings: Mapping[str, Any]) -> dict[str, Any]:
-        """A group's settings (``lr`` and ``_hyper``), checked; no other keys but "params"."""
+    def _validate(self, settings: Mapping[str, Any], rate: Any = _RATE) -> dict[str, Any]:
+        """A group's settings (``lr`` and ``_hyper``), checked; no other keys but "params".
+        ``lr`` by the rule ``rate``: >= 0 once set (a schedule may reach 0); None: > 0, as
+        ``_RULES`` says, for an lr the user gives (the constructor's, a new group's)."""
         name, known = type(self).__name__, ("lr", *self._hyper)
         unknown = sorted(set(settings) - {"params", *known})
         if unknown:
             raise ValueError(f"{name} has no settings {unknown}; its settings are {list(known)}.")
-        return {k: _check(settings[k], k, name, _RATE if k == "lr" else None) for k in known}
+        return {k: _check(settings[k], k, name, rate if k == "lr" else None) for k in known}
 
     _buffers = staticmethod(lambda settings: [])
     _per_step = staticmethod(lambda h: h)  # h with the numbers of step h["t"] a rule reads
@@ -228,9 +229,7 @@ class Optimizer:
         name = type(self).__name__
         if not isinstance(group, Mapping) or "params" not in group:
             raise TypeError(f"A param group of {name} is a dict with 'params'. Got {group!r:.80}.")
-        if "lr" in group:  # as the constructor's lr: > 0
-            _check(group["lr"], "lr", name)
-        settings = self._validate({**self.defaults, **group})
+        settings = self._validate({**self.defaults, **group}, None if "lr" in group else _RATE)
         plist = check_params(group["params"], name)
         if {id(p) for p in plist} & {id(p) for p in self.params}:
             raise ValueError(
@@ -503,8 +502,8 @@ class SGD(Optimizer):
     ) -> None:
         super().__init__(params, lr, locals())
 
-    def _validate(self, settings: Mapping[str, Any]) -> dict[str, Any]:
-        h, owner = super()._validate(settings), type(self).__name__
+    def _validate(self, settings: Mapping[str, Any], rate: Any = _RATE) -> dict[str, Any]:
+        h, owner = super()._validate(settings, rate), type(self).__name__
         mu, damp = h["momentum"], h["dampening"]
         if h["style"] == "torch" and h["nesterov"] and (mu <= 0 or damp):
             raise ValueError(
