@@ -288,22 +288,21 @@ class EarlyStopping(Tolerance):
                 p.data[...] = v
 
 
-def _finite(params: Sequence[Any]) -> bool:
-    return all(np.isfinite(p.data).all() for p in params)
-
-
 class _Diverged(Exception):
     def __init__(self, step: int, epoch: int, value: float) -> None:
         self.step, self.epoch, self.value = step, epoch, value
 
 
 def _batches(
-    X: np.ndarray, y: np.ndarray, w: Any, bs: int, order: Any, dp: Any, bufs: tuple
+    X: np.ndarray, y: np.ndarray, w: Any, bs: int, order: Any, dp: Any
 ) -> Iterator[tuple[np.ndarray, np.ndarray, Any, int]]:
     """One epoch's batches ``(X, y, w, rows of the global batch)``: rows ``order[start:stop]``
-    gathered by index into the reused buffers ``bufs`` (``start:stop`` as views when
+    gathered by index into buffers made once an epoch (``start:stop`` as views when
     ``order`` is None); distributed, only this rank's shard of each batch."""
-    n = X.shape[0]
+    n, xp = X.shape[0], namespace(X)
+    if order is not None:
+        Xb, yb = xp.empty((bs, X.shape[1]), X.dtype), xp.empty((bs, *y.shape[1:]), y.dtype)
+        wb = None if w is None else xp.empty(bs, w.dtype)
     for start in range(0, n, bs):
         stop = min(start + bs, n)
         lo, hi = (start, stop) if dp is None else dp.shard(start, stop)
@@ -313,7 +312,7 @@ def _batches(
             else:
                 yield X[lo:hi], y[lo:hi], None if w is None else w[lo:hi], stop - start
             continue
-        idx, (Xb, yb, wb), k = order[lo:hi], bufs, hi - lo
+        idx, k = order[lo:hi], hi - lo
         clip = ("clip",) if type(X) is np.ndarray else ()  # (CuPy's take has no mode)
         xb = X.take(idx, 0, Xb[:k], *clip)  # (the method: np.take's wrapper costs more
         ybt = y.take(idx, 0, yb[:k], *clip)  # than the copy here)
@@ -559,9 +558,6 @@ def fit(
     weights = sum(p.data.nbytes for p in params)
     need = 3 * weights + 3 * bs * widths * np.dtype(dtype).itemsize
     check_memory("fit", need, "use a smaller batch_size or fewer, narrower layers")
-    Xb = xp.empty((bs, X.shape[1]), dtype) if not full_batch else X
-    yb = xp.empty((bs,) + y_arr.shape[1:], y_arr.dtype) if not full_batch else y_arr
-    wb = xp.empty(bs, dtype) if (w_arr is not None and not full_batch) else w_arr
 
     if dp is not None:  # rank 0's weights everywhere, one gradient sum per step
         dp.start(
@@ -631,7 +627,7 @@ def fit(
             else:
                 order = rng.permutation(n) if shuffle and not full_batch else None
                 order = order if order is None or xp is np else xp.asarray(order)  # on its device
-                batches = _batches(X, y_arr, w_arr, bs, order, dp, (Xb, yb, wb))
+                batches = _batches(X, y_arr, w_arr, bs, order, dp)
             if compiled:  # the epoch's steps in one call; the books kept from their losses
                 left = None if max_steps is None else max_steps - history.steps
                 try:
@@ -704,21 +700,17 @@ def fit(
         history.stop_reason = "interrupted"
     except _Diverged as d:
         # (the captured step sees a loss after the steps that followed it)
-        finite = loop is not capture_mod and _finite(params)
-        if not finite:
-            for p, v in zip(params, snapshot):
-                p.data[...] = v
+        finite = loop is not capture_mod and all(np.isfinite(p.data).all() for p in params)
+        for p, v in whole if not finite else ():
+            p.data[...] = v
         history.stop_reason = "diverged"
         progress.close("")
+        kept = "its weights from before that step" if finite else "the last finite weights"
         raise DivergenceError(
             f"fit: the loss became {d.value} at step {d.step} (epoch {d.epoch}): training "
             f"diverged. Try a smaller learning rate (now {getattr(optimizer, 'lr', '?')}), "
             "standardize the features, or check X and y for extreme values. The model keeps "
-            + (
-                "its weights from before that step."
-                if finite
-                else "the last finite weights recorded (up to 64 steps earlier)."
-            ),
+            f"{kept}{'.' if finite else ' recorded (up to 64 steps earlier).'}",
             history,
         ) from None
     finally:
