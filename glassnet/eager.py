@@ -62,10 +62,11 @@ from typing import Any
 
 import numpy as np
 
+from .backend import namespace
 from .fused import FastMLP, keep_finite, l2_value, takes
 from .jit import FullBatchRun
 
-__all__ = ["use", "run_epoch", "run_full_batch"]
+__all__ = ["use", "run_epoch", "run_full_batch", "Batches"]
 
 _EVERY = 64  # steps per count; fit's snapshots of the last finite weights come at these too
 _BASE = 512  # steps between two copies of the state a late divergence goes back to
@@ -209,6 +210,39 @@ class _Base:
         return self.optimizer.prepared()
 
 
+class Batches:
+    """One epoch's mini-batches, as fit's per-step loop and :func:`run_epoch` draw them:
+    ``batches[k]`` is ``(X, y, w, m)``, the rows ``order[k bs : (k + 1) bs]`` gathered into
+    buffers made once (``order`` None: those rows in order, as views; all of them: the
+    arrays themselves), m the rows of the whole batch; with ``dp``
+    (:class:`glassnet.distributed.DataParallel`), only this rank's shard of each."""
+
+    def __init__(self, X: Any, y: Any, w: Any, bs: int, order: Any = None, dp: Any = None) -> None:
+        self.X, self.y, self.w, self.bs, self.order, self.dp = X, y, w, bs, order, dp
+        self.n, xp = X.shape[0], namespace(X)
+        self.starts = range(0, self.n, bs)
+        if order is not None:
+            Xb, yb = xp.empty((bs, X.shape[1]), X.dtype), xp.empty((bs, *y.shape[1:]), y.dtype)
+            self.bufs = Xb, yb, None if w is None else xp.empty(bs, w.dtype)
+        self.clip = ("clip",) if type(X) is np.ndarray else ()  # (CuPy's take has no mode)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, k: int) -> tuple[Any, Any, Any, int]:
+        X, y, w, s = self.X, self.y, self.w, self.starts[k]
+        m = min(self.bs, self.n - s)
+        lo, hi = (s, s + m) if self.dp is None else self.dp.shard(s, s + m)
+        if self.order is None:
+            if hi - lo == self.n:  # full batch: the arrays themselves
+                return X, y, w, m
+            return X[lo:hi], y[lo:hi], None if w is None else w[lo:hi], m
+        idx, (Xb, yb, wb), r, clip = self.order[lo:hi], self.bufs, hi - lo, self.clip
+        xb = X.take(idx, 0, Xb[:r], *clip)  # (the method: np.take's wrapper costs more
+        ybt = y.take(idx, 0, yb[:r], *clip)  # than the copy here)
+        return xb, ybt, None if w is None else w.take(idx, None, wb[:r], *clip), m
+
+
 def run_epoch(
     fast: FastMLP,
     optimizer: Any,
@@ -227,24 +261,12 @@ def run_epoch(
     Returns the batch losses (float64), up to the first non-finite one, whose update is
     not made. ``step0`` is the steps taken before (the 64-step snapshots follow it);
     ``snapshot`` is fit's (parameter, copy) pairs."""
-    n, bs = X.shape[0], batch_size
-    starts = range(0, n, bs)[:max_steps]
+    batch, bs = Batches(X, y, w, batch_size, order), batch_size
+    starts = batch.starts[:max_steps]
     counter = _Counter(fast, y, w, bs)
-    if order is not None:
-        Xb, yb = np.empty((bs, X.shape[1]), X.dtype), np.empty((bs, *y.shape[1:]), y.dtype)
-        wb = None if w is None else np.empty(bs, w.dtype)
-
-    def batch(k: int) -> tuple[Any, Any, Any, int]:
-        s = starts[k]
-        m = min(bs, n - s)
-        if order is None:
-            return X[s : s + m], y[s : s + m], None if w is None else w[s : s + m], m
-        idx = order[s : s + m]
-        xb, ybt = X.take(idx, 0, Xb[:m], "clip"), y.take(idx, 0, yb[:m], "clip")
-        return xb, ybt, None if w is None else w.take(idx, None, wb[:m], "clip"), m
 
     def again(k: int, rules: Any) -> None:  # step k taken again (a late divergence)
-        fast.run(*batch(k)[:3], value=False)
+        fast.run(*batch[k][:3], value=False)
         rules()
 
     update, fresh, pending = optimizer.prepared(), True, False
@@ -254,7 +276,7 @@ def run_epoch(
         if base is not None:
             base.take(0)
         for k, s in enumerate(starts):
-            xb, ybt, wbt, m = batch(k)
+            xb, ybt, wbt, m = batch[k]
             if counter.full(m):  # (a count's rows are consecutive in the epoch's order)
                 start = len(losses)
                 losses += counter.count(_rows(order, counter.first, s))

@@ -293,32 +293,6 @@ class _Diverged(Exception):
         self.step, self.epoch, self.value = step, epoch, value
 
 
-def _batches(
-    X: np.ndarray, y: np.ndarray, w: Any, bs: int, order: Any, dp: Any
-) -> Iterator[tuple[np.ndarray, np.ndarray, Any, int]]:
-    """One epoch's batches ``(X, y, w, rows of the global batch)``: rows ``order[start:stop]``
-    gathered by index into buffers made once an epoch (``start:stop`` as views when
-    ``order`` is None); distributed, only this rank's shard of each batch."""
-    n, xp = X.shape[0], namespace(X)
-    if order is not None:
-        Xb, yb = xp.empty((bs, X.shape[1]), X.dtype), xp.empty((bs, *y.shape[1:]), y.dtype)
-        wb = None if w is None else xp.empty(bs, w.dtype)
-    for start in range(0, n, bs):
-        stop = min(start + bs, n)
-        lo, hi = (start, stop) if dp is None else dp.shard(start, stop)
-        if order is None:
-            if hi - lo == n:  # full batch: the arrays themselves
-                yield X, y, w, n
-            else:
-                yield X[lo:hi], y[lo:hi], None if w is None else w[lo:hi], stop - start
-            continue
-        idx, k = order[lo:hi], hi - lo
-        clip = ("clip",) if type(X) is np.ndarray else ()  # (CuPy's take has no mode)
-        xb = X.take(idx, 0, Xb[:k], *clip)  # (the method: np.take's wrapper costs more
-        ybt = y.take(idx, 0, yb[:k], *clip)  # than the copy here)
-        yield xb, ybt, None if w is None else w.take(idx, None, wb[:k], *clip), stop - start
-
-
 def _shards(batches: Iterator[tuple], dp: Any) -> Iterator[tuple]:
     """Global batches ``(X, y, w)`` as ``(X, y, w, rows)``, cut to this rank's shard."""
     for xb, yb, wb in batches:
@@ -627,7 +601,7 @@ def fit(
             else:
                 order = rng.permutation(n) if shuffle and not full_batch else None
                 order = order if order is None or xp is np else xp.asarray(order)  # on its device
-                batches = _batches(X, y_arr, w_arr, bs, order, dp)
+                batches = eager_mod.Batches(X, y_arr, w_arr, bs, order, dp)
             if compiled:  # the epoch's steps in one call; the books kept from their losses
                 left = None if max_steps is None else max_steps - history.steps
                 try:
