@@ -129,6 +129,11 @@ def _average(m: np.ndarray, x: np.ndarray, beta: float, tmp: np.ndarray) -> None
     np.add(m, np.multiply(np.subtract(x, m, out=tmp), 1.0 - beta, out=tmp), out=m)
 
 
+def _scaled(x: np.ndarray, v: np.ndarray, eps: float, out: np.ndarray) -> np.ndarray:
+    """x / (√v + ε), formed in ``out`` (which may be v)."""
+    return np.divide(x, np.add(np.sqrt(v, out=out), eps, out=out), out=out)
+
+
 def _mean_square(v: np.ndarray, g: np.ndarray, beta: float, tmp: np.ndarray) -> None:
     """v ← β v + (1 − β) g², elementwise."""
     np.multiply(np.multiply(g, g, out=tmp), 1.0 - beta, out=tmp)  # (1 − β) g²
@@ -305,7 +310,7 @@ class Optimizer:
             if not all(_taking(pack.flat.params)) or np.ptp(pack.steps):
                 return self.step
             flat = pack.flat.sync()
-            h = {**pack.settings, "t": int(pack.steps[0]) if len(pack.steps) else 0}
+            h = {**pack.settings, "t": int(pack.steps[0])}  # (a group has parameters)
             calls.append((pack.steps, h, [*zip(flat.data, flat.grad, pack.work, pack.state)]))
 
         def step() -> None:
@@ -327,8 +332,7 @@ class Optimizer:
         n, groups = len(self._packs), self.param_groups
         if len(groups) < n or any(
             g is not p.group or not isinstance(g.get("params"), list)
-            or len(g["params"]) != len(p.flat.params)
-            or any(map(is_not, g["params"], p.flat.params))
+            or [*map(id, g["params"])] != [*map(id, p.flat.params)]
             for g, p in zip(groups, self._packs)
         ):  # fmt: skip
             raise RuntimeError(
@@ -618,9 +622,7 @@ class Adam(Optimizer):
         _mean_square(v, g, b2, a)  # v ← β₂v + (1 − β₂)g²
         if h["amsgrad"]:
             v = np.maximum(state["v_max"], v, out=state["v_max"])
-        np.sqrt(v, out=a)  # s = √v̂ + ε√(1 − β₂ᵗ)
-        np.add(a, h["eps_t"], out=a)
-        np.divide(m, a, out=a)
+        _scaled(m, v, h["eps_t"], a)  # m / s, s = √v̂ + ε√(1 − β₂ᵗ)
         _descend(w, a, h["rate"], a)  # w ← w − γ√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / s
 
 
@@ -697,9 +699,7 @@ class RMSprop(Optimizer):
             _average(g_avg, g, h["alpha"], a)
             np.multiply(g_avg, g_avg, out=a)
             v = np.maximum(np.subtract(v, a, out=a), 0.0, out=a)
-        np.sqrt(v, out=a)
-        np.add(a, h["eps"], out=a)
-        d = np.divide(g, a, out=a)  # g / s
+        d = _scaled(g, v, h["eps"], a)  # g / s
         if h["momentum"]:  # b ← μb + g/s;  w ← w − γb
             np.multiply(state["b"], h["momentum"], out=state["b"])
             d = np.add(state["b"], a, out=state["b"])

@@ -257,8 +257,7 @@ class MLP(Sequential):
                 f"MLP: {n_hidden} hidden layers but {len(acts)} activations were given; "
                 "pass one name, or one per hidden layer."
             )
-        acts = [F.get_activation(a).name for a in acts]
-        out_act = F.get_activation(output_activation).name
+        *acts, out_act = [F.get_activation(a).name for a in [*acts, output_activation]]
         gen = as_rng(rng)
         dt = check_float_dtype(dtype, "MLP")
         size = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])) * np.dtype(dt).itemsize
