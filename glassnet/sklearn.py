@@ -71,6 +71,7 @@ from .objective import Objective
 from .tensor import Tensor, no_grad
 from .threads import check_threads
 from .threads import limit as blas_limit
+from .train import STOP_REASONS as _FIT_STOP_REASONS
 from .train import Callback, DivergenceError, History, TrainState, as_callback
 from .train import fit as _glassnet_fit
 
@@ -106,6 +107,9 @@ STOP_REASONS = {
     "diverged": "the loss became NaN or inf (early_stopping=True); the best weights were "
     "restored and the last validation score is NaN",
 }
+
+# the criteria only the estimators have, in fit's vocabulary too (History.message reads it)
+_FIT_STOP_REASONS.update({k: v for k, v in STOP_REASONS.items() if k not in _FIT_STOP_REASONS})
 
 _NONFINITE = (  # scikit-learn's message, which code may match on
     "Solver produced non-finite parameter weights. The input data may contain large values "

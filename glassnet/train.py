@@ -70,12 +70,7 @@ STOP_REASONS = {
     "weight_change": "the weights changed by less than tol_weights (||Δw||, the L2 norm over "
     "all parameters in an epoch) for n_iter_no_change epochs",
     "diverged": "the loss became NaN or inf",
-    # the scikit-learn estimators name their criteria after their parameters
-    "max_iter": "reached max_iter",
-    "max_fun": "reached max_fun loss evaluations",
-    "line_search": "the L-BFGS line search failed",
-    "partial_fit": "one partial_fit pass",
-}
+}  # (glassnet.sklearn adds the criteria only its estimators have: max_iter, max_fun, ...)
 
 
 class DivergenceError(FloatingPointError):
