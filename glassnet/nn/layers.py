@@ -262,17 +262,16 @@ class MLP(Sequential):
         dt = check_float_dtype(dtype, "MLP")
         size = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])) * np.dtype(dt).itemsize
         check_memory(f"MLP({sizes})", size, "use fewer or narrower layers")
-        layers: list[Module] = []
+        super().__init__()  # (the layers appended as they are built)
         for i, (n_in, n_out, act) in enumerate(zip(sizes[:-1], sizes[1:], [*acts, out_act])):
             auto = "he_uniform" if act in ("relu", "leaky_relu") else "xavier_uniform"
             ini = auto if init == "auto" else init
-            layers.append(lin := Linear(n_in, n_out, init=ini, rng=gen, dtype=dt))
+            self.layers.append(lin := Linear(n_in, n_out, init=ini, rng=gen, dtype=dt))
             lin.W.label, lin.b.label = f"W{i + 1}", f"b{i + 1}"  # type: ignore[union-attr]
             if act != "identity":
-                layers.append(activation_module(act, leaky_alpha))
+                self.layers.append(activation_module(act, leaky_alpha))
             if i < n_hidden and dropout > 0:
-                layers.append(Dropout(dropout, rng=gen))
-        super().__init__(*layers)
+                self.layers.append(Dropout(dropout, rng=gen))
         self.sizes, self.activations, self.output_activation = sizes, acts, out_act
         self.activation = acts  # (the constructor's argument, as _hparams names it)
         self.init, self.dropout, self.leaky_alpha = init, dropout, float(leaky_alpha)
