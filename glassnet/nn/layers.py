@@ -113,9 +113,6 @@ class Identity(ActivationModule):
 
     name = "identity"
 
-    def forward(self, x: Tensor) -> Tensor:
-        return x
-
 
 class Softmax(ActivationModule):
     """a_i = e^{z_i} / sum_j e^{z_j} over the last axis."""
