@@ -76,7 +76,6 @@ __all__ = [
     "run_full_batch",
     "run_epoch",
     "FullBatchRun",
-    "record_epoch",
     "SMALL_MACS",
     "SMALL_ROWS",
     "MIN_STEPS_COLD",
@@ -863,22 +862,6 @@ class FullBatchRun:
         rule.best, rule.bad = self.best, self.bad
         state.epoch, state.step = history.epochs, k
         state.epoch_loss = state.batch_loss = history.loss[-1] if k else math.nan
-
-
-def record_epoch(got: np.ndarray, bs: int, n: int, history: Any, state: Any) -> tuple:
-    """Fill ``fit``'s books with one epoch a loop ran in batches of ``bs`` of n rows
-    (``got``: its steps' losses, as :func:`run_epoch` returns them), as fit's per-step loop
-    fills them step by step. Returns the epoch's loss sum (each batch's loss times its
-    rows), its rows, and how many steps counted: those before a non-finite loss."""
-    ok = np.isfinite(got)
-    k = len(got) if ok.all() else int(ok.argmin())
-    rows, total = np.minimum(bs, n - np.arange(0, k * bs, bs)).tolist(), 0.0
-    for batch_loss, m in zip(got[:k].tolist(), rows):  # (added in the per-step loop's order)
-        total += batch_loss * m
-    history.steps += k
-    history.samples_seen += sum(rows)
-    state.step, state.batch_loss = history.steps, float(got[k - 1]) if k else math.nan
-    return total, sum(rows), k
 
 
 class _Plan:

@@ -32,12 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from . import backend, tasks
-from . import capture as capture_mod
+from . import backend, engines, tasks
 from . import distributed as dist_mod
 from . import eager as eager_mod
 from . import functional as F
-from . import jit as jit_mod
 from . import optim as optim_mod
 from . import stream as stream_mod
 from ._validation import as_rng, check_memory, check_optimizer, check_positive, check_setting
@@ -281,11 +279,6 @@ class EarlyStopping(Tolerance):
         if self.weights is not None:
             for p, v in zip(state.model.parameters(), self.weights):
                 p.data[...] = v
-
-
-class _Diverged(Exception):
-    def __init__(self, step: int, epoch: int, value: float) -> None:
-        self.step, self.epoch, self.value = step, epoch, value
 
 
 def _shards(batches: Iterator[tuple], dp: Any) -> Iterator[tuple]:
@@ -535,29 +528,17 @@ def fit(
         weights = [m.W for m in model.modules() if isinstance(m, Linear)]
         train_step = dp.wrap(train_step, weights, l2)
     snapshot = [p.data.copy() for p in params]  # last known finite weights
-    # an epoch (full batch: every epoch) in one call, when nothing of the caller's runs
-    # between its steps: the compiled loop (glassnet.jit, numba) for a small network, on the
-    # GPU the captured step (glassnet.capture), else, for binary cross-entropy and quiet
-    # full-batch runs, the fast path's NumPy loop that keeps the books once (glassnet.eager)
-    planned, loop = (epochs - initial_epoch) * -(-n // bs), None
-    alone = not cbs and Xv is None and own_rule and tol_weights is None  # (between epochs)
-    if engine == "auto" and fast is not None and dp is None and src is None and alone:
-        if xp is not np and capture_mod.use(fast, optimizer, bs, n, history.warnings):
-            loop = capture_mod
-        elif xp is np and (not full_batch or (schedule is None and verbose < 2)) and jit_mod.use(
-            fast, optimizer, bs, min(planned, max_steps or planned),
-            per_call=epochs - initial_epoch if full_batch else -(-n // bs),
-        ):  # fmt: skip
-            loop = jit_mod
-    if loop is None and quick and src is None and xp is np:
-        # (a whole run shows no progress line: verbose=0 only)
-        whole_run = alone and tol is None and schedule is None and not verbose
-        whole_run = full_batch and whole_run and epochs > initial_epoch
-        ok = (not full_batch or whole_run) and eager_mod.use(fast, optimizer, whole_run)
-        loop = eager_mod if ok else None
-    compiled = loop is not None
-    history.engine = {jit_mod: "jit", capture_mod: "captured"}.get(loop, history.engine)
     whole = list(zip(params, snapshot))
+    # an epoch (full batch: the whole run) in a loop of its own when nothing of the caller's
+    # runs between steps: compiled, captured on a GPU, or eager (glassnet.engines)
+    steps_alone = not step_cbs and dp is None and src is None
+    loop = engines.choose(
+        fast, optimizer, auto=engine == "auto", steps_alone=steps_alone,
+        epochs_alone=not cbs and Xv is None and own_rule and tol_weights is None, tol=tol,
+        schedule=schedule, verbose=verbose, batch_size=bs, n=n, epochs=epochs - initial_epoch,
+        max_steps=max_steps, snapshot=whole, warnings=history.warnings,
+    )  # fmt: skip
+    history.engine = history.engine if loop is None else loop.engine
     blas = blas_limit(model, bs, threads=threads, owner="fit")  # restored in finally
     blas.__enter__()  # first: it may refuse (threads=N without threadpoolctl), changing nothing
     model.train()
@@ -569,22 +550,14 @@ def fit(
     try:
         for c in (*cbs, *stop_rules):
             c.on_train_begin(state)
-        if compiled and full_batch and loop is not capture_mod:  # every epoch in one call,
-            # fit's tol rule inside (a captured full batch is one step an epoch, run below)
-            run = loop.run_full_batch(
-                fast, optimizer, X, y_arr, w_arr, epochs - initial_epoch, tol,
-                n_iter_no_change, max_steps=max_steps,
-                step0=0, snapshot=whole,
+        if loop is not None and loop.whole:  # every epoch in one call, fit's tol rule inside
+            history.stop_reason = loop.run_whole(
+                X, y_arr, w_arr, epochs - initial_epoch, tol, n_iter_no_change, max_steps,
+                history, state, rule, initial_epoch,
             )  # fmt: skip
-            run.record(history, state, rule, initial_epoch, n, optimizer.lr)
-            if run.stop_reason == "diverged":
-                raise _Diverged(run.steps + 1, history.epochs + 1, float(run.losses[-1]))
-            if run.stop_reason == "interrupted":
-                raise KeyboardInterrupt
-            history.stop_reason = run.stop_reason
         for epoch in range(initial_epoch + 1, epochs + 1) if not history.stop_reason else ():
             state.epoch = epoch
-            if not compiled and (update is None or replan or (quick and update == optimizer.step)):
+            if loop is None and (update is None or replan or (quick and update == optimizer.step)):
                 update = optimizer.prepared() if quick else optimizer.step
             if callable(seed):
                 rng = as_rng(seed(epoch))
@@ -597,28 +570,16 @@ def fit(
                 order = rng.permutation(n) if shuffle and not full_batch else None
                 order = order if order is None or xp is np else xp.asarray(order)  # on its device
                 batches = eager_mod.Batches(X, y_arr, w_arr, bs, order, dp)
-            if compiled:  # the epoch's steps in one call; the books kept from their losses
-                left = None if max_steps is None else max_steps - history.steps
-                try:
-                    got, stopped = loop.run_epoch(
-                        fast, optimizer, X, y_arr, w_arr, order, bs, max_steps=left,
-                        step0=history.steps, snapshot=whole,
-                    ), None  # fmt: skip
-                except KeyboardInterrupt as e:  # its steps were taken: counted, then raised
-                    got, stopped = getattr(e, "losses", np.empty(0)), e
-                total, seen, k = jit_mod.record_epoch(got, bs, n, history, state)
-                if k < len(got):  # (the steps up to a non-finite loss are counted)
-                    raise _Diverged(history.steps + 1, epoch, float(got[k]))
-                if stopped is not None:
-                    raise stopped
+            if loop is not None:  # the epoch's steps in one call; the books kept from their losses
+                total, seen = loop.run_epoch(X, y_arr, w_arr, order, bs, max_steps, history, state)
             # a fresh optimizer's first step binds every gradient: then the rules only
             retry = quick and update == optimizer.step
             # 1) the batch (this rank's rows of it, distributed), of m rows in all
-            for xb, ybt, wbt, m in batches if not compiled else ():
+            for xb, ybt, wbt, m in batches if loop is None else ():
                 # 2) forward + loss + 3) backward, 4) the optimizer's update
                 batch_loss = train_step(xb, ybt, wbt)
                 if not math.isfinite(batch_loss):
-                    raise _Diverged(history.steps + 1, epoch, batch_loss)
+                    raise engines.Diverged(history.steps + 1, epoch, batch_loss)
                 update()
                 if retry:
                     update, retry = optimizer.prepared(), False
@@ -667,9 +628,10 @@ def fit(
             history.stop_reason = history.stop_reason or "max_epochs"
     except KeyboardInterrupt:
         history.stop_reason = "interrupted"
-    except _Diverged as d:
+    except engines.Diverged as d:
         # (the captured step sees a loss after the steps that followed it)
-        finite = loop is not capture_mod and all(np.isfinite(p.data).all() for p in params)
+        captured = loop is not None and loop.engine == "captured"
+        finite = not captured and all(np.isfinite(p.data).all() for p in params)
         for p, v in whole if not finite else ():
             p.data[...] = v
         history.stop_reason = "diverged"

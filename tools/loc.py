@@ -25,7 +25,10 @@ The epoch runners ``fit`` hands an epoch to when nothing of the caller's runs be
 steps (``eager.py`` in NumPy, ``jit.py`` compiled, ``capture.py`` on a GPU) sit between
 the fast path and ``train`` under one contract and are counted outside, as the other
 engines of scale (``distributed.py``, ``stream.py``) are: ``fit``'s per-step loop is the
-reference loop they reproduce, and the tests hold them to it.
+reference loop they reproduce, and the tests hold them to it. So is ``engines.py``, the
+hand-off between them and ``fit``: which runner takes a run, and ``fit``'s books from the
+losses a runner returns (the rules of each runner, which a reader of the loop needs no
+more than the runners themselves).
 """
 
 from __future__ import annotations

@@ -1,0 +1,150 @@
+"""Which loop runs ``fit``'s epochs, and ``fit``'s books from what that loop returns.
+
+:func:`glassnet.fit`'s per-step loop (:mod:`glassnet.train`) is the reference: after every
+step it checks the loss, keeps the books and runs the caller's callbacks. When nothing of
+the caller's runs between two steps, the steps can go to a loop of their own that takes
+the same steps to the same numbers, an epoch at a time (for full-batch gradient descent,
+the whole run at once), under one contract (``run_epoch``, ``run_full_batch``):
+
+* :mod:`glassnet.capture`: on a GPU, the step captured once and replayed
+  (``history.engine == "captured"``);
+* :mod:`glassnet.jit`: a small network's epochs in one numba-compiled call, with
+  ``glassnet[jit]`` installed (``"jit"``);
+* :mod:`glassnet.eager`: the fast path's NumPy steps in one tight loop, the books kept
+  once (``"fused"``, as the per-step loop).
+
+:func:`choose` says which (the rules: docs/engines.md); :meth:`Loop.run_whole` and
+:meth:`Loop.run_epoch` run it and fill ``fit``'s History and TrainState as the per-step
+loop fills them. A non-finite loss raises :class:`Diverged`, which ``fit`` reports as its
+``DivergenceError``, as it does for its own loop.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import capture, eager, jit
+from .backend import namespace
+
+__all__ = ["choose", "Loop", "Diverged", "record_epoch"]
+
+
+class Diverged(Exception):
+    """A loss was NaN or inf at ``step`` (counted from 1) of ``epoch``; the update of that
+    step was not made."""
+
+    def __init__(self, step: int, epoch: int, value: float) -> None:
+        self.step, self.epoch, self.value = step, epoch, value
+
+
+def choose(
+    fast: Any, optimizer: Any, *, auto: bool, steps_alone: bool, epochs_alone: bool,
+    tol: float | None, schedule: Any, verbose: int, batch_size: int, n: int, epochs: int,
+    max_steps: int | None, snapshot: Any, warnings: list[str],
+) -> Loop | None:  # fmt: skip
+    """The loop to run ``fit``'s epochs, or None for its per-step loop.
+
+    ``fast`` is fit's fast path (None: the graph, which only the per-step loop runs);
+    ``auto``: ``engine="auto"`` (the compiled and captured loops only then);
+    ``steps_alone``: nothing of the caller's between two steps (no ``on_step_end``
+    callback, one process, the data in memory); ``epochs_alone``: nothing between two
+    epochs either (no callbacks, validation data, stopping rules given, early stopping or
+    ``tol_weights``); ``tol``, ``schedule``, ``verbose``, ``max_steps`` fit's; ``epochs``
+    the epochs to run on ``n`` rows; ``snapshot`` fit's (parameter, copy) pairs of the last
+    finite weights; ``warnings`` ``history.warnings``.
+
+    The rules: on a GPU, the captured loop (``auto``, nothing between epochs); on NumPy,
+    the compiled loop where :func:`glassnet.jit.use` takes the run (``auto``, nothing
+    between epochs; a full-batch run, every epoch in one call with fit's ``tol`` rule, needs
+    no schedule and ``verbose`` < 2), else the eager loop where :func:`glassnet.eager.use`
+    takes it (a whole full-batch run: nothing between epochs, ``tol=None``, no schedule,
+    ``verbose=0``).
+    """
+    if fast is None or not steps_alone:
+        return None
+    full, gpu = batch_size >= n, namespace(fast.layers[0].W) is not np
+    if gpu:
+        ok = auto and epochs_alone and capture.use(fast, optimizer, batch_size, n, warnings)
+        return Loop(capture, fast, optimizer, snapshot) if ok else None
+    planned, per_epoch = epochs * -(-n // batch_size), -(-n // batch_size)
+    if auto and epochs_alone and (not full or (schedule is None and verbose < 2)) and jit.use(
+        fast, optimizer, batch_size, min(planned, max_steps or planned),
+        per_call=epochs if full else per_epoch,
+    ):  # fmt: skip
+        return Loop(jit, fast, optimizer, snapshot, whole=full)
+    whole = full and epochs_alone and tol is None and schedule is None and not verbose
+    whole = whole and epochs > 0
+    if (not full or whole) and eager.use(fast, optimizer, whole):
+        return Loop(eager, fast, optimizer, snapshot, whole=whole)
+    return None
+
+
+class Loop:
+    """A loop of its own (``module``: :mod:`glassnet.jit`, :mod:`glassnet.capture` or
+    :mod:`glassnet.eager`) running ``fit``'s epochs of ``fast`` with ``optimizer``;
+    ``whole``: every epoch of a full-batch run in one call (:meth:`run_whole`)."""
+
+    def __init__(
+        self, module: Any, fast: Any, optimizer: Any, snapshot: Any, whole: bool = False
+    ) -> None:
+        self.module, self.fast, self.optimizer = module, fast, optimizer
+        self.snapshot, self.whole = snapshot, whole
+        self.engine = {jit: "jit", capture: "captured"}.get(module, "fused")  # history.engine
+
+    def run_whole(
+        self, X: Any, y: Any, w: Any, epochs: int, tol: float | None, n_iter_no_change: int,
+        max_steps: int | None, history: Any, state: Any, rule: Any, epoch0: int,
+    ) -> str:  # fmt: skip
+        """Every epoch of full-batch gradient descent in one call (fit's ``tol`` rule
+        inside, ``rule`` its Tolerance), fit's books filled; returns the stop reason."""
+        run = self.module.run_full_batch(
+            self.fast, self.optimizer, X, y, w, epochs, tol, n_iter_no_change,
+            max_steps=max_steps, step0=0, snapshot=self.snapshot,
+        )  # fmt: skip
+        run.record(history, state, rule, epoch0, X.shape[0], self.optimizer.lr)
+        if run.stop_reason == "diverged":
+            raise Diverged(run.steps + 1, history.epochs + 1, float(run.losses[-1]))
+        if run.stop_reason == "interrupted":
+            raise KeyboardInterrupt
+        return run.stop_reason
+
+    def run_epoch(
+        self, X: Any, y: Any, w: Any, order: Any, batch_size: int, max_steps: int | None,
+        history: Any, state: Any,
+    ) -> tuple[float, int]:  # fmt: skip
+        """One epoch, batches of ``order`` (None: the rows in order), at most ``max_steps``
+        steps; fit's books filled from its losses. Returns the epoch's loss sum (each
+        batch's loss times its rows) and its rows."""
+        left = None if max_steps is None else max_steps - history.steps
+        try:
+            got, stopped = self.module.run_epoch(
+                self.fast, self.optimizer, X, y, w, order, batch_size, max_steps=left,
+                step0=history.steps, snapshot=self.snapshot,
+            ), None  # fmt: skip
+        except KeyboardInterrupt as e:  # its steps were taken: counted, then raised
+            got, stopped = getattr(e, "losses", np.empty(0)), e
+        total, rows, k = record_epoch(got, batch_size, X.shape[0], history, state)
+        if k < len(got):  # (the steps up to a non-finite loss are counted)
+            raise Diverged(history.steps + 1, state.epoch, float(got[k]))
+        if stopped is not None:
+            raise stopped
+        return total, rows
+
+
+def record_epoch(got: np.ndarray, bs: int, n: int, history: Any, state: Any) -> tuple:
+    """Fill ``fit``'s books with one epoch a loop ran in batches of ``bs`` of n rows
+    (``got``: its steps' losses, as ``run_epoch`` returns them), as fit's per-step loop
+    fills them step by step. Returns the epoch's loss sum (each batch's loss times its
+    rows), its rows, and how many steps counted: those before a non-finite loss."""
+    ok = np.isfinite(got)
+    k = len(got) if ok.all() else int(ok.argmin())
+    rows, total = np.minimum(bs, n - np.arange(0, k * bs, bs)).tolist(), 0.0
+    for batch_loss, m in zip(got[:k].tolist(), rows):  # (added in the per-step loop's order)
+        total += batch_loss * m
+    history.steps += k
+    history.samples_seen += sum(rows)
+    state.step, state.batch_loss = history.steps, float(got[k - 1]) if k else math.nan
+    return total, sum(rows), k
