@@ -129,11 +129,6 @@ def _average(m: np.ndarray, x: np.ndarray, beta: float, tmp: np.ndarray) -> None
     np.add(m, np.multiply(np.subtract(x, m, out=tmp), 1.0 - beta, out=tmp), out=m)
 
 
-def _scaled(x: np.ndarray, v: np.ndarray, eps: float, out: np.ndarray) -> np.ndarray:
-    """x / (√v + ε), formed in ``out`` (which may be v)."""
-    return np.divide(x, np.add(np.sqrt(v, out=out), eps, out=out), out=out)
-
-
 def _mean_square(v: np.ndarray, g: np.ndarray, beta: float, tmp: np.ndarray) -> None:
     """v ← β v + (1 − β) g², elementwise."""
     np.multiply(np.multiply(g, g, out=tmp), 1.0 - beta, out=tmp)  # (1 − β) g²
@@ -622,7 +617,8 @@ class Adam(Optimizer):
         _mean_square(v, g, b2, a)  # v ← β₂v + (1 − β₂)g²
         if h["amsgrad"]:
             v = np.maximum(state["v_max"], v, out=state["v_max"])
-        _scaled(m, v, h["eps_t"], a)  # m / s, s = √v̂ + ε√(1 − β₂ᵗ)
+        # m / s, s = √v̂ + ε√(1 − β₂ᵗ)
+        np.divide(m, np.add(np.sqrt(v, out=a), h["eps_t"], out=a), out=a)
         _descend(w, a, h["rate"], a)  # w ← w − γ√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / s
 
 
@@ -699,7 +695,7 @@ class RMSprop(Optimizer):
             _average(g_avg, g, h["alpha"], a)
             np.multiply(g_avg, g_avg, out=a)
             v = np.maximum(np.subtract(v, a, out=a), 0.0, out=a)
-        d = _scaled(g, v, h["eps"], a)  # g / s
+        d = np.divide(g, np.add(np.sqrt(v, out=a), h["eps"], out=a), out=a)  # g / (√v + ε)
         if h["momentum"]:  # b ← μb + g/s;  w ← w − γb
             np.multiply(state["b"], h["momentum"], out=state["b"])
             d = np.add(state["b"], a, out=state["b"])
