@@ -1,5 +1,8 @@
-"""Which loop runs ``fit``'s epochs, and ``fit``'s books from what that loop returns.
+"""Which engine runs ``fit``'s steps and which loop its epochs, and ``fit``'s books from
+what that loop returns (the table of docs/engines.md, in code).
 
+A step runs on the fast path (:mod:`glassnet.fused`) where :func:`fast_path` finds one for
+the model and loss, else on the autodiff graph (``glassnet.train.graph_step``).
 :func:`glassnet.fit`'s per-step loop (:mod:`glassnet.train`) is the reference: after every
 step it checks the loss, keeps the books and runs the caller's callbacks. When nothing of
 the caller's runs between two steps, the steps can go to a loop of their own that takes
@@ -27,9 +30,31 @@ from typing import Any
 import numpy as np
 
 from . import capture, eager, jit
+from . import functional as F
 from .backend import namespace
+from .fused import FastMLP, layers_of
+from .nn.layers import Sequential
+from .nn.module import Module
 
-__all__ = ["choose", "Loop", "Diverged", "record_epoch"]
+__all__ = ["fast_path", "choose", "Loop", "Diverged", "record_epoch"]
+
+
+def fast_path(model: Module, spec: F.Loss | None, l2: float) -> FastMLP | None:
+    """The fused engine for ``model`` and the loss, or None when it needs the graph: a
+    callable loss, a layer the fast path does not have, dropout, mixed dtypes, or a
+    probability loss on an output that is not its head."""
+    if spec is None or not isinstance(model, Sequential):
+        return None
+    try:
+        layers = layers_of(model, training=True)
+    except TypeError:
+        return None
+    if len({lay.linear.W.dtype for lay in layers}) != 1:
+        return None
+    out = layers[-1].act
+    if spec.head and out != spec.head and not (out == "identity" and spec.on_logits == spec.name):
+        return None  # a loss on probabilities (or logits) given something else: the graph's
+    return FastMLP(layers, spec.name, l2=l2)  # checks say what is wrong with it
 
 
 class Diverged(Exception):

@@ -40,8 +40,9 @@ from . import optim as optim_mod
 from . import stream as stream_mod
 from ._validation import as_rng, check_memory, check_optimizer, check_positive, check_setting
 from .backend import namespace
-from .fused import FastMLP, add_l2, keep_finite, layers_of
-from .nn.layers import Linear, Sequential
+from .engines import fast_path  # (which engine runs a step: glassnet.engines; named here too)
+from .fused import add_l2, keep_finite
+from .nn.layers import Linear
 from .nn.module import Module
 from .progress import Progress
 from .tensor import Tensor
@@ -172,24 +173,6 @@ class _FunctionCallback(Callback):
         result = self.fn(state)
         if isinstance(result, (bool, np.bool_)) and result:
             state.stop = True
-
-
-def fast_path(model: Module, spec: F.Loss | None, l2: float) -> FastMLP | None:
-    """The fused engine for ``model`` and the loss, or None when it needs the graph: a
-    callable loss, a layer the fast path does not have, dropout, mixed dtypes, or a
-    probability loss on an output that is not its head."""
-    if spec is None or not isinstance(model, Sequential):
-        return None
-    try:
-        layers = layers_of(model, training=True)
-    except TypeError:
-        return None
-    if len({lay.linear.W.dtype for lay in layers}) != 1:
-        return None
-    out = layers[-1].act
-    if spec.head and out != spec.head and not (out == "identity" and spec.on_logits == spec.name):
-        return None  # a loss on probabilities (or logits) given something else: the graph's
-    return FastMLP(layers, spec.name, l2=l2)  # checks say what is wrong with it
 
 
 def graph_step(model: Module, spec: F.Loss | None, loss: Any, l2: float) -> Callable[..., float]:
