@@ -114,9 +114,8 @@ def _descend(w: np.ndarray, d: np.ndarray, lr: float, out: np.ndarray) -> None:
         np.subtract(w, np.multiply(d, lr, out=out), out=w)
     elif not (isinstance(lr, (int, float)) and axpy(w, d, -lr)):  # (a captured γ: an array)
         for i in range(0, n, _BLOCK):  # one block of ``out``, reused: it stays in the cache
-            j = min(i + _BLOCK, n)
-            t = np.multiply(d[i:j], lr, out=out[: j - i])
-            np.subtract(w[i:j], t, out=w[i:j])
+            s = slice(i, i + _BLOCK)  # (the last one shorter)
+            np.subtract(w[s], np.multiply(d[s], lr, out=out[: min(_BLOCK, n - i)]), out=w[s])
 
 
 def _decayed(g: np.ndarray, w: np.ndarray, wd: float, out: np.ndarray) -> np.ndarray:
