@@ -106,6 +106,26 @@ def test_sync_rebinds_replaced_arrays_and_none_gradients():
         flat.sync()
 
 
+def test_sync_keeps_own_gradients_where_they_are():
+    """sync(keep=...): a kept parameter's rebound .data is copied in and bound to its view;
+    its own .grad stays the user's array, its slot uncopied; the others' gradients are
+    copied in as usual. A refused .data leaves the kept .grad alone."""
+    a, b = P(np.zeros(3)), P(np.ones(2))
+    flat = flatten_parameters([a, b])
+    view_a, gview_b = a.data, b.grad
+    ga = np.full(3, 7.0)
+    a.data, a.grad, b.grad = np.full(3, 5.0), ga, np.full(2, 3.0)
+    assert sorted(flat.own_grads()) == [0, 1]
+    flat.sync(keep={0})
+    assert a.data is view_a and a.grad is ga and b.grad is gview_b
+    np.testing.assert_array_equal(flat.data[0], [5, 5, 5, 1, 1])
+    np.testing.assert_array_equal(flat.grad[0], [0, 0, 0, 3, 3])
+    a.data = np.zeros(4)
+    with pytest.raises(ValueError, match=r"Parameter 0 has \.data of shape \(4,\)"):
+        flat.sync(keep={0})
+    assert a.grad is ga
+
+
 def test_zero_grad_fills_in_place_and_rebinds():
     rng = np.random.default_rng(2)
     params = mixed_params(rng)

@@ -103,10 +103,11 @@ class FlatParameters:
                 )
             _PACKED[id(p)] = self
 
-    def _copy_in(self, i: int) -> None:
-        """Copy parameter i's own ``.data`` / ``.grad`` into its views (None grad: zeros)."""
+    def _copy_in(self, i: int, grad: bool = True) -> None:
+        """Copy parameter i's own ``.data`` and, with ``grad``, its ``.grad`` into its views
+        (None grad: zeros)."""
         p, dv, gv = self._slots[i]
-        for attr, view in (("data", dv), ("grad", gv)):
+        for attr, view in (("data", dv), ("grad", gv))[: 1 + grad]:
             value = getattr(p, attr)
             if value is view:
                 continue
@@ -142,11 +143,8 @@ class FlatParameters:
         for i, (p, dv, gv) in enumerate(self._slots):
             own = i in keep
             if p.data is not dv or (p.grad is not gv and not own):  # identity tests
-                grad = p.grad
-                if own:  # .data copied in, .grad left where it is
-                    p.grad = gv
-                self._copy_in(i)
-                p.data, p.grad = dv, grad if own else gv
+                self._copy_in(i, grad=not own)  # (own: .data copied in, .grad left where it is)
+                p.data, p.grad = dv, p.grad if own else gv
                 _PACKED[id(p)] = self  # taken back from a packing that took it over
         return self
 
