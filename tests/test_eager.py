@@ -47,6 +47,8 @@ CASES = {  # name: (data kind, output activation, loss, outputs)
 
 
 def _twice(case, dtype=np.float64, optimizer="sgd", n=301, bs=4, epochs=2, **kw):
+    # (engine="fused": on NumPy, never the compiled loop, which a test of glassnet.jit run
+    # before in this process may have loaded: then it would take these small runs)
     kind, out, loss, K = CASES[case]
     X, y = _data(n, 5, kind)
     runs, calls = [], []
@@ -64,7 +66,7 @@ def _twice(case, dtype=np.float64, optimizer="sgd", n=301, bs=4, epochs=2, **kw)
         opt = optim.get_optimizer(optimizer, model.parameters(), lr=0.05)
         cb = [EveryStep()] if per_step else []
         h = gn.fit(model, X, y, loss=loss, optimizer=opt, batch_size=bs, epochs=epochs,
-                   seed=3, verbose=0, callbacks=cb, threads=1, **kw)  # fmt: skip
+                   seed=3, verbose=0, callbacks=cb, threads=1, engine="fused", **kw)  # fmt: skip
         runs.append((h, [p.data.copy() for p in model.parameters()], opt))
     spy.undo()
     assert calls and set(calls) == {0}  # the first run only
@@ -160,7 +162,8 @@ def test_a_divergence_ends_the_run_where_the_per_step_loop_ends_it(case, batch_s
         opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
         with pytest.raises(gn.DivergenceError) as e:
             gn.fit(model, X, y, loss=CASES[case][2], optimizer=opt, batch_size=batch_size,
-                   shuffle=False, epochs=3, verbose=0, callbacks=cb, threads=1)  # fmt: skip
+                   shuffle=False, epochs=3, verbose=0, callbacks=cb, threads=1,
+                   engine="fused")  # fmt: skip
         runs.append((str(e.value), e.value.history, [p.data.copy() for p in model.parameters()],
                      opt.state_dict()))  # fmt: skip
     (m0, h0, w0, s0), (m1, h1, w1, s1) = runs
@@ -192,7 +195,8 @@ def test_ctrl_c_between_two_steps_keeps_and_counts_the_steps_taken(monkeypatch):
         return step
 
     monkeypatch.setattr(opt, "prepared", counting)
-    h = gn.fit(model, X, y, optimizer=opt, batch_size=8, epochs=5, seed=0, verbose=0)
+    h = gn.fit(model, X, y, optimizer=opt, batch_size=8, epochs=5, seed=0, verbose=0,
+               engine="fused")  # fmt: skip
     assert h.stop_reason == "interrupted" and h.steps == 11 and len(h.loss) == 1
     ref = nn.MLP([5, 8, 2], rng=0, dtype=np.float64)
     gn.fit(ref, X, y, lr=0.05, batch_size=8, epochs=5, seed=0, verbose=0, max_steps=11,
