@@ -7,7 +7,8 @@ The one home of glassnet's argument checks (scikit-learn's parameter-validation 
 * :func:`check_choice` and :func:`check_bool`: one of some strings, a bool;
 * :func:`check_positive`: the common ``> 0`` / ``>= 0`` case of :func:`check_number`;
 * :func:`check_array`: a finite numeric array of an allowed rank;
-* :func:`as_rng`: a ``numpy.random.Generator`` from a seed.
+* :func:`as_rng`: a ``numpy.random.Generator`` from a seed;
+* :func:`moved`: the deprecation path of names that moved to another module.
 
 Every check raises :class:`ParameterError`, which is both a ``ValueError`` and a
 ``TypeError`` (like scikit-learn's ``InvalidParameterError``): callers and tests that
@@ -28,6 +29,7 @@ import numpy as np
 
 __all__ = [
     "memory_limit",
+    "moved",
     "check_memory",
     "bytes_text",
     "ParameterError",
@@ -493,3 +495,23 @@ def build(name: Any, table: Mapping, base: type, what: str, first: Any, kw: Mapp
     cls = check_name(name, table, what, base)
     check_keywords(cls, kw)
     return cls(first, **kw)
+
+
+def moved(module: str, target: str, names: Sequence[str], until: str) -> Any:
+    """The ``__getattr__`` of ``module`` for ``names`` that moved to ``target``: each old
+    name still works, with a DeprecationWarning that names the new home, until ``until``."""
+
+    def __getattr__(name: str) -> Any:
+        if name not in names:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        import importlib
+        import warnings
+
+        warnings.warn(
+            f"{module}.{name} moved to {target}.{name}; the old name goes in {until}.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(importlib.import_module(target), name)
+
+    return __getattr__

@@ -57,7 +57,14 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import build, check_params, check_setting, check_state_arrays, check_state_dict
+from ._validation import (
+    build,
+    check_params,
+    check_setting,
+    check_state_arrays,
+    check_state_dict,
+    moved,
+)
 from .backend import namespace
 from .blas import axpy
 from .nn.flat import flatten_parameters
@@ -719,23 +726,10 @@ def get_optimizer(name: str | type[Optimizer], params: Any, **kw: Any) -> Optimi
     return build(name, OPTIMIZERS, Optimizer, "optimizer", params, kw)
 
 
-_MOVED = ("SCHEDULES", "LRSchedule", "ConstantLR", "StepLR", "ExponentialLR", "CosineAnnealingLR",
-          "InvScalingLR", "AdaptiveLR", "get_schedule")  # fmt: skip
-
-
-def __getattr__(name: str) -> Any:
-    """The learning-rate schedules moved to :mod:`glassnet.schedules` (glassnet 0.2); their
-    old names here still work, with a DeprecationWarning, until glassnet 0.3."""
-    if name not in _MOVED:
-        raise AttributeError(f"module 'glassnet.optim' has no attribute {name!r}")
-    import warnings
-
-    from . import schedules
-
-    warnings.warn(
-        f"glassnet.optim.{name} moved to glassnet.schedules.{name}; the old name goes in "
-        "glassnet 0.3.",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return getattr(schedules, name)
+# The learning-rate schedules moved to glassnet.schedules (glassnet 0.2); their old names
+# here still work, with a DeprecationWarning, until glassnet 0.3.
+__getattr__ = moved(
+    "glassnet.optim", "glassnet.schedules", ("SCHEDULES", "LRSchedule", "ConstantLR", "StepLR",
+    "ExponentialLR", "CosineAnnealingLR", "InvScalingLR", "AdaptiveLR", "get_schedule"),
+    "glassnet 0.3",
+)  # fmt: skip
