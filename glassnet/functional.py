@@ -29,7 +29,7 @@ __all__ = [
     "Activation", "ACTIVATIONS", "get_activation", "sigmoid", "tanh", "relu", "leaky_relu",
     "identity", "softmax", "log_softmax", "activation", "linear", "dropout", "mse",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "one_hot",
-    "LOSSES", "get_loss", "Loss", "LOSS_ALIASES", "logsumexp", "INPLACE",
+    "LOSSES", "get_loss", "Loss", "LOSS_ALIASES", "logsumexp", "INPLACE", "check_target",
 ]
 # fmt: on
 
@@ -497,15 +497,16 @@ def _loss(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) -> T
     return Tensor.from_op(value, name, (x,), lambda g: (G * (g * scale),))
 
 
-def _target(name: str, pred: Any, target: Any) -> tuple[Tensor, np.ndarray]:
-    """The prediction as a Tensor x, and a numeric target of x's shape, in x's dtype."""
+def check_target(who: str, pred: Any, target: Any) -> tuple[Tensor, np.ndarray]:
+    """The prediction as a Tensor x, and a numeric target of x's shape, in x's dtype (on
+    x's device); else an error that names ``who`` (``"op 'mse'"``, ``"MSELoss"``)."""
     x = as_tensor(pred)
     y = asarray(target.data if isinstance(target, Tensor) else target, like=x.data)
     if y.dtype.kind not in "biuf":
-        raise TypeError(f"{name}: the target must be numeric. Got dtype {y.dtype}.")
+        raise TypeError(f"{who}: the target must be numeric. Got dtype {y.dtype}.")
     if y.shape != x.shape:
         raise ValueError(
-            f"op {name!r}: prediction of shape {x.shape} and target of shape {y.shape} "
+            f"{who}: prediction of shape {x.shape} and target of shape {y.shape} "
             "differ; reshape the target (e.g. y.reshape(-1, 1) for one output)."
         )
     return x, y.astype(x.dtype, copy=False)
@@ -520,7 +521,7 @@ def mse(
     pred, target : arrays of the same shape, e.g. (N,) or (N, K). 'mean' averages
     over every entry (N * K), as PyTorch's ``MSELoss`` does.
     """
-    x, y = _target("mse", pred, target)
+    x, y = check_target("op 'mse'", pred, target)
     return _loss("half_mse" if half else "mse", x, y, reduction, sample_weight)
 
 
@@ -533,7 +534,7 @@ def binary_cross_entropy(
     saturated sigmoid gives a large finite loss, not inf. Prefer
     :func:`binary_cross_entropy_with_logits`, which needs no clipping.
     """
-    x, y = _target("binary_cross_entropy", prob, target)
+    x, y = check_target("op 'binary_cross_entropy'", prob, target)
     if not np.all((x.data >= 0) & (x.data <= 1)):  # also catches NaN
         raise ValueError(
             f"op 'binary_cross_entropy': probabilities must lie in [0, 1]. Got {x.data.min()} to "
@@ -548,7 +549,7 @@ def binary_cross_entropy_with_logits(
     """L = -(y log sigma(z) + (1 - y) log(1 - sigma(z))) from logits z, computed stably as
     max(z, 0) - z y + log(1 + e^-|z|). Backward: dL/dz = sigma(z) - y.
     """
-    x, y = _target("binary_cross_entropy_with_logits", logits, target)
+    x, y = check_target("op 'binary_cross_entropy_with_logits'", logits, target)
     return _loss("binary_cross_entropy_with_logits", x, y, reduction, sample_weight)
 
 
@@ -566,7 +567,9 @@ def cross_entropy(
         raise ValueError(f"op 'cross_entropy': logits must have shape (N, C). Got shape {x.shape}.")
     t = asarray(target.data if isinstance(target, Tensor) else target, like=x.data)
     if t.ndim != 1:
-        return _loss("cross_entropy", *_target("cross_entropy", x, t), reduction, sample_weight)
+        return _loss(
+            "cross_entropy", *check_target("op 'cross_entropy'", x, t), reduction, sample_weight
+        )
     if t.shape[0] != x.shape[0]:
         raise ValueError(
             f"op 'cross_entropy': logits {x.shape} need one label per row; got labels {t.shape}."

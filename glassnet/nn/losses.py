@@ -20,7 +20,7 @@ import numpy as np
 from .. import functional as F
 from .._validation import check_array, check_choice, check_number
 from ..ops import where
-from ..tensor import Tensor, as_tensor
+from ..tensor import Tensor
 from .module import Module
 
 
@@ -41,16 +41,8 @@ class _Loss(Module):
     def _diff(self, x: Any, target: Any) -> Tensor:
         """d = ŷ − y for a numeric target of the prediction's shape, as :func:`F.mse` checks
         it: PyTorch warns and broadcasts (4, 1) against (4,) to (4, 4); glassnet refuses."""
-        x, y = as_tensor(x), _array(target)
-        name = type(self).__name__
-        if y.dtype.kind not in "biuf":
-            raise TypeError(f"{name}: the target must be numeric. Got dtype {y.dtype}.")
-        if y.shape != x.shape:
-            raise ValueError(
-                f"{name}: prediction of shape {x.shape} and target of shape {y.shape} "
-                "differ; reshape the target (e.g. y.reshape(-1, 1) for one output)."
-            )
-        return x - y.astype(x.dtype, copy=False)
+        x, y = F.check_target(type(self).__name__, x, target)
+        return x - y
 
     def _reduce(self, per: Tensor, total: Any = None) -> Tensor:
         """The per-entry losses as ``reduction`` says; 'mean' divides their sum by
