@@ -244,7 +244,7 @@ class Tensor:
         needed), kept as ``backward_fn`` when a parent needs a gradient. This is how
         glassnet.functional defines its ops on top of the Tensor."""
         out = Tensor.__new__(Tensor)
-        if type(data) is not np.ndarray and not is_array(data):
+        if type(data) is not np.ndarray and (isinstance(data, np.generic) or not is_array(data)):
             data = np.asarray(data)  # NumPy returns scalars for 0-d results: keep an array
         out.data = data
         out._grad = None
@@ -534,7 +534,10 @@ class Tensor:
     def sum(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
         """Sum over ``axis`` (all axes by default); each input receives g. ``dim`` and
         ``keepdim`` are PyTorch's names for ``axis`` and ``keepdims``."""
-        axis, keepdims = axis_args("sum", axis, dim, keepdims, keepdim)
+        if dim is None and keepdims is None and keepdim is None and type(axis) is not list:
+            keepdims = False  # (NumPy's names and defaults, the common case, at no cost)
+        else:
+            axis, keepdims = axis_args("sum", axis, dim, keepdims, keepdim)
         shape = self.data.shape
         out = np.add.reduce(self.data, axis=axis, keepdims=keepdims)  # np.sum minus its wrapper
         return Tensor.from_op(out, "sum", (self,), lambda g: (spread(g, shape, axis, keepdims),))
@@ -542,7 +545,10 @@ class Tensor:
     def mean(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
         """Mean over ``axis`` (all axes by default); each input receives g / n. ``dim`` and
         ``keepdim`` are PyTorch's names for ``axis`` and ``keepdims``."""
-        axis, keepdims = axis_args("mean", axis, dim, keepdims, keepdim)
+        if dim is None and keepdims is None and keepdim is None and type(axis) is not list:
+            keepdims = False  # (NumPy's names and defaults, the common case, at no cost)
+        else:
+            axis, keepdims = axis_args("mean", axis, dim, keepdims, keepdim)
         shape = self.data.shape
         out = np.mean(self.data, axis=axis, keepdims=keepdims)
         n = self.data.size // max(np.size(out), 1)  # values averaged into each output
