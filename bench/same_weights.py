@@ -16,10 +16,16 @@ order (differences near 1e-12) from a change of arithmetic.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-import numpy as np
+# one BLAS thread: a product split over more threads sums in another order, so a float32
+# run would differ between two machines' loads rather than between two versions
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import workloads  # noqa: E402
