@@ -57,7 +57,7 @@ schedule, ``verbose=0`` (a whole run has no progress line to show).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -228,6 +228,9 @@ class Batches:
 
     def __len__(self) -> int:
         return len(self.starts)
+
+    def __iter__(self) -> Iterator[tuple[Any, Any, Any, int]]:
+        return map(self.__getitem__, range(len(self.starts)))
 
     def __getitem__(self, k: int) -> tuple[Any, Any, Any, int]:
         X, y, w, s = self.X, self.y, self.w, self.starts[k]

@@ -133,8 +133,9 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
     # (the graph adds them up)
     if training and len({id(lay.linear) for lay in layers}) < len(layers):
         raise TypeError(
-            f"{owner}: the model uses one Linear layer more than once (shared weights); "
-            "train it on the autodiff graph (fit's engine='graph' or 'auto')."
+            f"{owner}: the model uses one Linear layer more than once (shared weights), where "
+            "each use's dL/dW would overwrite the other's; the autodiff graph trains it "
+            "(glassnet.fit picks the graph for such a model by itself)."
         )
     for i, lay in enumerate(layers[:-1]):
         if lay.neurons != layers[i + 1].inputs:

@@ -67,12 +67,7 @@ def _per_model(value: Any, name: str, K: int, dtype: Any = float) -> np.ndarray:
 
 def _stack(models: Sequence[Module], spec: Any) -> tuple[list[list[Layer]], list[Layer]]:
     """Each model's layers, and the stacked layers of all of them (checked to match)."""
-    per = []
-    for k, m in enumerate(models):
-        try:
-            per.append(layers_of(m, owner="fit_many", training=True))
-        except TypeError as e:
-            raise TypeError(f"fit_many: model {k}: {e}") from None
+    per = [layers_of(m, owner=f"fit_many: model {k}", training=True) for k, m in enumerate(models)]
     first = per[0]
     shape = [(lay.inputs, lay.neurons, lay.act, lay.alpha, lay.b is None) for lay in first]
     for k, layers in enumerate(per[1:], 1):

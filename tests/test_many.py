@@ -227,3 +227,14 @@ def test_models_of_different_shapes_or_dtypes_are_refused():
         fit_many(nets, XOR_X, XNOR_Y, loss="binary_cross_entropy")
     with pytest.raises(TypeError, match="list of glassnet models"):
         fit_many(xnor_nets(1)[0], XOR_X, XNOR_Y)
+
+
+def test_a_network_sharing_a_linear_layer_is_refused_with_its_index():
+    """fit_many trains on the fast path, which cannot train a Linear used twice (each use's
+    dL/dW would overwrite the other's): the model is named by its index, once."""
+    lin = gn.nn.Linear(2, 2, rng=0)
+    shared = gn.nn.Sequential(lin, gn.nn.Tanh(), lin)
+    plain = gn.nn.Sequential(gn.nn.Linear(2, 2, rng=1), gn.nn.Tanh(), gn.nn.Linear(2, 2, rng=2))
+    X, y = np.zeros((4, 2)), np.zeros((4, 2))
+    with pytest.raises(TypeError, match=r"^fit_many: model 1: the model uses one Linear layer"):
+        gn.fit_many([plain, shared], X, y, epochs=1)
