@@ -88,7 +88,7 @@ def choose(
     takes it (a whole full-batch run: nothing between epochs, ``tol=None``, no schedule,
     ``verbose=0``).
     """
-    if fast is None or not steps_alone:
+    if fast is None or not steps_alone or epochs <= 0:  # (no epoch to run: no loop named)
         return None
     full, gpu = batch_size >= n, namespace(fast.layers[0].W) is not np
     if gpu:
@@ -101,7 +101,6 @@ def choose(
     ):  # fmt: skip
         return Loop(jit, fast, optimizer, snapshot, whole=full)
     whole = full and epochs_alone and tol is None and schedule is None and not verbose
-    whole = whole and epochs > 0
     if (not full or whole) and eager.use(fast, optimizer, whole):
         return Loop(eager, fast, optimizer, snapshot, whole=whole)
     return None

@@ -533,6 +533,9 @@ def test_fit_stays_on_numpy_where_the_caller_runs_code_between_steps():
     assert gn.fit(_net([8, 4, 1]), X, y, callbacks=[lambda s: None], **kw).engine == "fused"
     assert gn.fit(_net([8, 4, 1]), X, y, validation_split=0.2, **kw).engine == "fused"
     assert gn.fit(_net([8, 4, 1]), X, y, engine="fused", **kw).engine == "fused"
+    # no epoch left to run (a resumed run already done): no loop runs, none is named
+    h = gn.fit(_net([8, 4, 1]), X, y, initial_epoch=2, **kw)
+    assert (h.engine, h.steps, h.epochs) == ("fused", 0, 0)
 
 
 def test_fit_keeps_parameters_at_different_step_counts_on_numpy():
