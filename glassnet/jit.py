@@ -795,9 +795,12 @@ _MATMULS = ("_k_matmul", "_k_matmul_tn", "_k_matmul_nt", "_k_mm", "_k_mm_tn", "_
 
 def _compile() -> None:
     """Replace each kernel by its numba dispatcher (compiled per dtype on first call, and
-    cached on disk). The matrix products may fuse multiply-adds and reorder their sums
-    (``fastmath={"contract", "reassoc"}``), as BLAS does; the rest is IEEE arithmetic in
-    the order written (no fast-math, so NaN and inf behave as in NumPy)."""
+    cached on disk). The matrix products may fuse multiply-adds (``fastmath={"contract"}``),
+    as BLAS does; the rest is IEEE arithmetic in the order written (no fast-math, so NaN
+    and inf behave as in NumPy). Sums are not reassociated: with ``"reassoc"`` the kernels
+    a process compiled and the same kernels a later process loaded from numba's cache
+    summed in different orders, so a run's bits depended on whether it compiled them
+    (measured: no speed lost without it, bench/jit.py's W2 and W3)."""
     global _compiled
     if _compiled:
         return
@@ -807,7 +810,7 @@ def _compile() -> None:
         )
     g = globals()
     for name in _KERNELS:
-        fm = {"contract", "reassoc"} if name in _MATMULS else False
+        fm = {"contract"} if name in _MATMULS else False
         fm = {"contract"} if name == "_k_tanh" else fm  # Eigen's form: fused multiply-adds
         g[name] = _numba.njit(cache=True, fastmath=fm, nogil=True, error_model="numpy")(g[name])
     _compiled = True

@@ -572,3 +572,33 @@ def test_ctrl_c_in_a_compiled_epoch_inside_fit_counts_its_steps(monkeypatch):
     assert (h.engine, h.stop_reason) == ("jit", "interrupted")
     assert h.steps == opt.t == 128 and h.samples_seen == 2 * 2048
     assert len(h.loss) == 1  # the interrupted epoch has no epoch loss, as on NumPy
+
+
+def test_a_process_that_compiled_the_kernels_and_one_that_loaded_them_agree(tmp_path):
+    """numba compiles the kernels in the first process and later ones load them from its
+    cache: both train to the same bits (with reassociated sums, LLVM vectorized the two
+    differently and the first run on a machine parted from the later ones)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import numpy as np, glassnet as gn\n"
+        "from glassnet import jit\n"
+        "jit.warmup((np.float64,))\n"
+        "rng = np.random.default_rng(0)\n"
+        "X = rng.normal(size=(400, 5)); y = rng.integers(0, 3, 400)\n"
+        "m = gn.nn.MLP([5, 8, 3], 'relu', 'softmax', rng=1, dtype=np.float64)\n"
+        "h = gn.fit(m, X, y, loss='cross_entropy', lr=0.05, epochs=20, batch_size=8, seed=3,\n"
+        "           threads=1, verbose=0)\n"
+        "assert h.engine == 'jit', h.engine\n"
+        "print(np.concatenate([p.data.ravel() for p in m.parameters()]).tobytes().hex())\n"
+    )
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        ).stdout
+        for _ in range(2)
+    ]
+    assert runs[0] and runs[0] == runs[1]
