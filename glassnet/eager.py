@@ -212,19 +212,26 @@ class _Base:
 
 class Batches:
     """One epoch's mini-batches, as fit's per-step loop and :func:`run_epoch` draw them:
-    ``batches[k]`` is ``(X, y, w, m)``, the rows ``order[k bs : (k + 1) bs]`` gathered into
-    buffers made once (``order`` None: those rows in order, as views; all of them: the
-    arrays themselves), m the rows of the whole batch; with ``dp``
-    (:class:`glassnet.distributed.DataParallel`), only this rank's shard of each."""
+    after :meth:`epoch` (``order``), ``batches[k]`` is ``(X, y, w, m)``, the rows
+    ``order[k bs : (k + 1) bs]`` gathered into buffers made once for every epoch (``order``
+    None: those rows in order, as views; all of them: the arrays themselves), m the rows of
+    the whole batch; with ``dp`` (:class:`glassnet.distributed.DataParallel`), only this
+    rank's shard of each."""
 
-    def __init__(self, X: Any, y: Any, w: Any, bs: int, order: Any = None, dp: Any = None) -> None:
-        self.X, self.y, self.w, self.bs, self.order, self.dp = X, y, w, bs, order, dp
-        self.n, xp = X.shape[0], namespace(X)
+    def __init__(self, X: Any, y: Any, w: Any, bs: int, dp: Any = None) -> None:
+        self.X, self.y, self.w, self.bs, self.dp = X, y, w, bs, dp
+        self.n, self.order, self.bufs = X.shape[0], None, None
         self.starts = range(0, self.n, bs)
-        if order is not None:
+        self.clip = ("clip",) if type(X) is np.ndarray else ()  # (CuPy's take has no mode)
+
+    def epoch(self, order: Any) -> Batches:
+        """This epoch's batches: the rows in ``order`` (None: in order, as views)."""
+        if order is not None and self.bufs is None:  # (the gather's buffers, made once)
+            X, y, w, bs, xp = self.X, self.y, self.w, self.bs, namespace(self.X)
             Xb, yb = xp.empty((bs, X.shape[1]), X.dtype), xp.empty((bs, *y.shape[1:]), y.dtype)
             self.bufs = Xb, yb, None if w is None else xp.empty(bs, w.dtype)
-        self.clip = ("clip",) if type(X) is np.ndarray else ()  # (CuPy's take has no mode)
+        self.order = order
+        return self
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -264,7 +271,7 @@ def run_epoch(
     Returns the batch losses (float64), up to the first non-finite one, whose update is
     not made. ``step0`` is the steps taken before (the 64-step snapshots follow it);
     ``snapshot`` is fit's (parameter, copy) pairs."""
-    batch, bs = Batches(X, y, w, batch_size, order), batch_size
+    batch, bs = Batches(X, y, w, batch_size).epoch(order), batch_size
     starts = batch.starts[:max_steps]
     counter = _Counter(fast, y, w, bs)
 

@@ -94,7 +94,8 @@ def choose(
     if gpu:
         ok = auto and epochs_alone and capture.use(fast, optimizer, batch_size, n, warnings)
         return Loop(capture, fast, optimizer, snapshot) if ok else None
-    planned, per_epoch = epochs * -(-n // batch_size), -(-n // batch_size)
+    per_epoch = -(-n // batch_size)  # steps
+    planned = epochs * per_epoch
     if auto and epochs_alone and (not full or (schedule is None and verbose < 2)) and jit.use(
         fast, optimizer, batch_size, min(planned, max_steps or planned),
         per_call=epochs if full else per_epoch,

@@ -566,10 +566,9 @@ def cross_entropy(
     if x.ndim != 2:
         raise ValueError(f"op 'cross_entropy': logits must have shape (N, C). Got shape {x.shape}.")
     t = asarray(target.data if isinstance(target, Tensor) else target, like=x.data)
-    if t.ndim != 1:
-        return _loss(
-            "cross_entropy", *check_target("op 'cross_entropy'", x, t), reduction, sample_weight
-        )
+    if t.ndim != 1:  # target rows, one per prediction row
+        x, t = check_target("op 'cross_entropy'", x, t)
+        return _loss("cross_entropy", x, t, reduction, sample_weight)
     if t.shape[0] != x.shape[0]:
         raise ValueError(
             f"op 'cross_entropy': logits {x.shape} need one label per row; got labels {t.shape}."

@@ -522,6 +522,7 @@ def fit(
         max_steps=max_steps, snapshot=whole, warnings=history.warnings,
     )  # fmt: skip
     history.engine = history.engine if loop is None else loop.engine
+    gather = eager_mod.Batches(X, y_arr, w_arr, bs, dp)  # fit's loop: its buffers made once
     blas = blas_limit(model, bs, threads=threads, owner="fit")  # restored in finally
     blas.__enter__()  # first: it may refuse (threads=N without threadpoolctl), changing nothing
     model.train()
@@ -552,7 +553,7 @@ def fit(
             else:
                 order = rng.permutation(n) if shuffle and not full_batch else None
                 order = order if order is None or xp is np else xp.asarray(order)  # on its device
-                batches = eager_mod.Batches(X, y_arr, w_arr, bs, order, dp)
+                batches = gather.epoch(order)
             if loop is not None:  # the epoch's steps in one call; the books kept from their losses
                 total, seen = loop.run_epoch(X, y_arr, w_arr, order, bs, max_steps, history, state)
             # a fresh optimizer's first step binds every gradient: then the rules only
@@ -619,12 +620,16 @@ def fit(
             p.data[...] = v
         history.stop_reason = "diverged"
         progress.close("")
-        kept = "its weights from before that step" if finite else "the last finite weights"
+        kept = (
+            "its weights from before that step."
+            if finite
+            else "the last finite weights recorded (up to 64 steps earlier)."
+        )
         raise DivergenceError(
             f"fit: the loss became {d.value} at step {d.step} (epoch {d.epoch}): training "
             f"diverged. Try a smaller learning rate (now {getattr(optimizer, 'lr', '?')}), "
             "standardize the features, or check X and y for extreme values. The model keeps "
-            f"{kept}{'.' if finite else ' recorded (up to 64 steps earlier).'}",
+            + kept,
             history,
         ) from None
     finally:
