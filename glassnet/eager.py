@@ -35,23 +35,24 @@ buffers. The loss values are the same numbers: the same sums for the values comp
 the step, and elementwise kernels and NumPy's own sums give the same bits on 64 batches at
 once as on one (tests/test_eager.py checks equality).
 
-**Divergence.** A squared error's or cross-entropy's loss is checked in the step, before
-its update, as the per-step loop checks it. Binary cross-entropy's is seen when its steps
-are counted, after the steps that followed it: the loop then puts back the weights and
-the optimizer's state kept at the start of the call and every 512 steps, and takes
-again the steps up to the one before the bad one. Either way the run ends
-as the per-step loop ends it: :func:`run_epoch` returns the losses up to the first
-non-finite one, whose update is not made, and fit raises with the same message, weights
-and optimizer state.
+**Divergence.** In :func:`run_epoch`, a squared error's or cross-entropy's loss is checked
+in the step, before its update, as the per-step loop checks it. Binary cross-entropy's (and
+every loss of :func:`run_full_batch`) is seen when its steps are counted, after the steps
+that followed it: the loop then puts back the weights and the optimizer's state kept at
+the start of the call and every 512 steps, and takes again the steps up to the one before
+the bad one. Either way the run ends as the per-step loop ends it: :func:`run_epoch`
+returns the losses up to the first non-finite one, whose update is not made, and fit
+raises with the same message, weights and optimizer state.
 
 **Ctrl-C** between two steps, or during an update (which is then not counted): the steps
 taken are counted and go with the ``KeyboardInterrupt`` (``e.losses``), as with the
 compiled loop.
 
 :func:`run_full_batch` runs every epoch of full-batch gradient descent the same way (one
-step an epoch, its losses counted 64 epochs at a time) when fit has nothing to do between
-epochs: no tolerance rule (``tol=None``, fit's default), no callbacks, no validation, no
-schedule, ``verbose=0`` (a whole run has no progress line to show).
+step an epoch, the losses of every loss counted late, 64 epochs at a time, from the
+outputs kept) when fit has nothing to do between epochs: no tolerance rule (``tol=None``,
+fit's default), no callbacks, no validation, no schedule, ``verbose=0`` (a whole run has
+no progress line to show).
 """
 
 from __future__ import annotations
@@ -77,19 +78,19 @@ def use(fast: FastMLP, optimizer: Any, whole: bool = False) -> bool:
     """Whether fit should hand epochs of ``fast`` and ``optimizer`` to :func:`run_epoch`
     (``whole``: a whole full-batch run to :func:`run_full_batch`): one network (not a
     stack), a loss kernel that computes the gradient alone (``value=False``, as the
-    table's do), an optimizer with ``prepared()`` (and, for a loss counted late, with
-    ``params`` and state dicts: a late divergence puts its state back); and, for
-    mini-batches, a loss whose value the step leaves to the count (binary cross-entropy).
-    A loss cheap to compute in the step gains nothing here over fit's per-step loop
-    (measured: bench/README.md)."""
+    table's do), an optimizer with ``prepared()``, ``params`` and state dicts (a loss
+    counted late: a late divergence puts its state back); and, for mini-batches, a loss
+    whose value the step leaves to the count (binary cross-entropy): on mini-batches a loss
+    cheap to compute in the step gains nothing here over fit's per-step loop (measured:
+    bench/README.md)."""
     value = takes(fast.loss.kernel, "value")
-    late = fast.loss.name not in _IN_STEP
+    late = whole or fast.loss.name not in _IN_STEP  # (a whole run counts every loss late)
     # (a late divergence puts the optimizer's state back: it must give it)
     restorable = hasattr(optimizer, "params") and all(
         callable(getattr(optimizer, a, None)) for a in ("state_dict", "load_state_dict")
     )
     return (not fast.lead and value and callable(getattr(optimizer, "prepared", None))
-            and (whole or late) and (restorable or not late))  # fmt: skip
+            and late and restorable)  # fmt: skip
 
 
 # losses whose value costs the step little: a squared error's is one multiply of its
@@ -103,11 +104,11 @@ class _Counter:
     """The outputs of the steps taken since the last count, and counting them. For a loss
     of ``_IN_STEP`` the step computes its loss entries itself and only their sum is kept."""
 
-    def __init__(self, fast: FastMLP, y: Any, w: Any, rows: int) -> None:
+    def __init__(self, fast: FastMLP, y: Any, w: Any, rows: int, late: bool = False) -> None:
         self.fast, self.y, self.w = fast, y, w
         K, L = fast.layers[-1].neurons, len(fast.layers)
         self.per_row = 1 if fast.loss.per_row else K  # loss entries per row
-        self.in_step = fast.loss.name in _IN_STEP
+        self.in_step = fast.loss.name in _IN_STEP and not late
         self.cap = max(rows, min(_EVERY * rows, _ROWS // K))  # rows held at most
         self.outs = np.empty((0 if self.in_step else self.cap, K), fast.dtype)
         self.sums = np.empty(_EVERY, fast.dtype)  # (in-step values: each step's sum)
@@ -364,58 +365,58 @@ def run_full_batch(
     snapshot: Sequence[tuple[Any, Any]] | None = None,
 ) -> FullBatchRun:
     """Full-batch gradient descent for ``epochs`` epochs (at most ``max_steps`` steps in
-    all): one step an epoch on all of (X, y, w), losses kept as :func:`run_epoch` keeps
-    them; the contract of :func:`glassnet.jit.run_full_batch` with fit's rule recorded but
-    never stopping (``tol`` must be None: fit then has nothing to decide between epochs)."""
+    all): one step an epoch on all of (X, y, w); the contract of
+    :func:`glassnet.jit.run_full_batch` with fit's rule recorded but never stopping (``tol``
+    must be None: fit then has nothing to decide between epochs).
+
+    Every loss is counted late here, whatever the loss: the steps run in runs of up to 64
+    (to the next multiple of 64 steps, where fit's snapshot falls), each step's outputs
+    copied into its rows of the counter, and the run's losses are counted at its end, the
+    targets tiled once for every run (on a 2-2-1 network the per-step bookkeeping of
+    :func:`run_epoch` cost a sixth of the step)."""
     if tol is not None:
         raise ValueError("eager.run_full_batch counts losses afterwards: it needs tol=None.")
     n = X.shape[0]
-    counter = _Counter(fast, y, w, n)
-    if not counter.in_step:  # the targets of the epochs a count holds at most, tiled
-        reps = counter.cap // n
-        counter.y, counter.w = _tiled(y, reps), None if w is None else _tiled(w, reps)
+    counter = _Counter(fast, y, w, n, late=True)
+    reps = counter.cap // n  # the epochs a count holds at most; their targets, tiled
+    counter.y, counter.w = _tiled(y, reps), None if w is None else _tiled(w, reps)
+    held = [counter.outs[j * n : (j + 1) * n] for j in range(reps)]  # each step's rows
+    outputs, L = fast.outputs(n), len(fast.layers)
+    out, sq = fast.output(n), outputs[outputs.size - L :]
 
     def again(k: int, rules: Any) -> None:
         fast.run(X, y, w, value=False)
         rules()
 
-    update, fresh, pending = optimizer.prepared(), True, False
-    base = None if counter.in_step else _Base(optimizer)
+    update, fresh, done, base = optimizer.prepared(), True, 0, _Base(optimizer)
     losses: list[float] = []
     steps = epochs if max_steps is None else min(epochs, max_steps)
     reason = "max_steps" if max_steps is not None and max_steps <= epochs else "max_epochs"
     try:
-        if base is not None:
-            base.take(0)
-        for k in range(steps):
-            per, _ = fast.run(X, y, w, value=counter.in_step)
-            counter.keep(n, per)
-            if counter.in_step and not counter.finite():
+        base.take(0)
+        while done < steps:  # a run of steps, to the next multiple of 64 (fit's snapshots)
+            run = min(steps - done, _EVERY - (step0 + done) % _EVERY, reps)
+            for j in range(run):
+                fast.run(X, y, w, value=False)
+                np.copyto(held[j], out)
+                if counter.sq is not None:
+                    np.copyto(counter.sq[j], sq)
+                update()  # (interrupted in it: the step is not counted)
+                done += 1
+                if fresh:  # a fresh optimizer's first step binds its gradients: then the rules
+                    update, fresh = optimizer.prepared(), False
+            if _count(counter, losses, done - len(losses), n, base, again):
                 break
-            pending = True
-            update()
-            pending = False
-            if fresh:
-                update, fresh = optimizer.prepared(), False
-            at64 = (step0 + k + 1) % _EVERY == 0
-            if at64 or counter.full(n) or k + 1 == steps:
-                start = len(losses)
-                losses += counter.count(slice(0, counter.rows))
-                counter.first = 0  # (every epoch's targets are the same rows, tiled)
-                if _diverged(losses, base, again, start):
-                    break
-                if at64:
-                    keep_finite(snapshot)
-                    if base is not None and (step0 + k + 1) % _BASE == 0:
-                        base.take(k + 1)
+            if (step0 + done) % _EVERY == 0:
+                keep_finite(snapshot)
+                if (step0 + done) % _BASE == 0:
+                    base.take(done)
     except KeyboardInterrupt:
         reason = "interrupted"
-        if pending:
-            counter.drop()
-    losses += counter.count(slice(0, counter.rows)) if counter.steps else []
+        if _count(counter, losses, done - len(losses), n, base, again):
+            reason = "diverged"
     bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
     if bad is not None:
-        _diverged(losses, base, again)
         reason, losses = "diverged", losses[: bad + 1]
     run = FullBatchRun(np.array(losses, np.float64), reason, len(losses) - (bad is not None))
     for i, v in enumerate(losses[: run.steps]):  # fit's Tolerance with tol=None: the best
@@ -423,6 +424,16 @@ def run_full_batch(
         if v < run.best:
             run.best, run.best_epoch = v, i
     return run
+
+
+def _count(counter: _Counter, losses: list[float], k: int, n: int, base: _Base, again: Any) -> bool:
+    """Count the last k full-batch steps held (their outputs in the counter's first k n
+    rows) into ``losses``; whether one was not finite (then the run is put back to the step
+    before it: :func:`_diverged`)."""
+    counter.steps, counter.rows, counter.first = [n] * k, k * n, 0
+    start = len(losses)
+    losses += counter.count(slice(0, k * n))
+    return _diverged(losses, base, again, start)
 
 
 def _tiled(a: Any, k: int) -> Any:

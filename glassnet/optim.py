@@ -170,9 +170,23 @@ class _Pack:
 
     def __init__(self, flat: Any) -> None:
         self.flat, self.settings, self.seen, self.group = flat, {}, [], {}
-        self.steps = np.zeros(len(flat.params), np.int64)  # each parameter's own step count
+        self.steps = np.zeros(len(flat.params), np.int64)
         self.work = [(np.empty_like(d), np.empty_like(d)) for d in flat.data]
         self.state: list[dict[str, np.ndarray]] = [{} for _ in flat.data]
+
+    @property
+    def steps(self) -> np.ndarray:
+        """Each parameter's own step count. A prepared step, which every parameter takes,
+        counts in ``pending`` (a Python int: adding 1 to the array cost a NumPy call a step),
+        added here when the counts are read."""
+        if self.pending:
+            self._steps += self.pending
+            self.pending = 0
+        return self._steps
+
+    @steps.setter
+    def steps(self, counts: np.ndarray) -> None:
+        self._steps, self.pending = counts, 0
 
 
 class Optimizer:
@@ -312,14 +326,14 @@ class Optimizer:
                 return self.step
             flat = pack.flat.sync()
             h = {**pack.settings, "t": int(pack.steps[0])}  # (a group has parameters)
-            calls.append((pack.steps, h, [*zip(flat.data, flat.grad, pack.work, pack.state)]))
+            calls.append((pack, h, [*zip(flat.data, flat.grad, pack.work, pack.state)]))
 
         def step() -> None:
             if self._generation != generation:  # (gradients rebound, or the state replaced)
                 return self.step()
             self.t += 1
-            for steps, h, chunks in calls:  # per group: its parameters' step counts, all equal
-                steps += 1
+            for pack, h, chunks in calls:  # per group: its parameters' step counts, all equal
+                pack.pending += 1
                 h["t"] += 1
                 for w, g, work, state in chunks:
                     self._rule(w, g, work, state, self._per_step(h))

@@ -132,6 +132,51 @@ def test_full_batch_runs_every_epoch_in_one_call(monkeypatch, case):
     assert h0.best_epoch == h1.best_epoch and h0.best_loss == h1.best_loss
 
 
+def test_full_batch_in_runs_cut_short_by_the_counters_rows_max_steps_and_l2(monkeypatch):
+    """The steps run between two counts stop at the counter's rows (here 2 epochs of 40
+    rows), at max_steps and at each 64th step; the ||W||² of each step are kept for its L2
+    penalty."""
+    monkeypatch.setattr(eager, "_ROWS", 200)  # 200 output values a count: 100 rows of 2
+    sw = np.random.default_rng(2).uniform(0.5, 1.5, 40)
+    (h0, w0, _), (h1, w1, _) = _twice(
+        "identity+mse", n=40, bs=None, epochs=150, max_steps=133, l2=0.3, sample_weight=sw
+    )
+    assert h0.steps == h1.steps == 133 and h0.stop_reason == h1.stop_reason == "max_steps"
+    for a, b in zip(w0, w1):
+        np.testing.assert_array_equal(a, b)
+    assert h0.loss == h1.loss  # (elementwise kernels and NumPy's own sums: the same numbers)
+
+
+def test_ctrl_c_in_a_full_batch_run_keeps_and_counts_the_steps_taken(monkeypatch):
+    X, y = _data(40, 5, "values")
+    model = nn.MLP([5, 8, 2], rng=0, dtype=np.float64)
+    opt = optim.SGD(model.parameters(), lr=0.05)
+    prepared, taken = opt.prepared, []
+
+    def counting():
+        rules = prepared()
+
+        def step():
+            if len(taken) == 70:  # the 71st step: past the first count, at step 64
+                raise KeyboardInterrupt
+            rules()
+            taken.append(1)
+
+        return step
+
+    monkeypatch.setattr(opt, "prepared", counting)
+    whole, calls = eager.run_full_batch, []
+    monkeypatch.setattr(eager, "run_full_batch", lambda *a, **k: calls.append(1) or whole(*a, **k))
+    h = gn.fit(model, X, y, optimizer=opt, epochs=500, verbose=0, engine="fused")
+    assert calls == [1]  # (the whole run in the eager loop)
+    assert h.stop_reason == "interrupted" and h.steps == h.epochs == 70 and len(h.loss) == 70
+    ref = nn.MLP([5, 8, 2], rng=0, dtype=np.float64)
+    r = gn.fit(ref, X, y, lr=0.05, epochs=70, verbose=0, callbacks=[EveryStep()])
+    assert h.loss == r.loss
+    for a, b in zip(model.parameters(), ref.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+
+
 def test_full_batch_with_a_tolerance_keeps_the_per_epoch_loop():
     X, y = _data(40, 5, "values")
     model = nn.MLP([5, 7, 2], "tanh", rng=0, dtype=np.float64)
