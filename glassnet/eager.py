@@ -12,53 +12,46 @@ its books from the losses returned: the epochs of binary cross-entropy on mini-b
 (:func:`run_epoch`), whose loss value the step need not compute, and a whole full-batch run
 (:func:`run_full_batch`), where fit's bookkeeping is a large part of each epoch. (For a
 squared error or cross-entropy on mini-batches the per-step loop is as fast: see
-:func:`use`.) Either function takes any loss of the table:
+:func:`use`.) Either function takes any loss of the table, and counts every loss late:
 
     per step         gather the batch rows (``np.take`` into buffers made once); the fast
-                     path's forward and backward (``FastMLP.run``); the optimizer's
-                     prepared update; then, by loss:
-                     * squared error and cross-entropy: the step computes the loss
-                       entries (one multiply, or a log and a pick per row) and keeps their
-                       sum, as ``FastMLP.step`` sums them;
-                     * binary cross-entropy, whose value is an exp and a log per entry
-                       that the step does not need (about a third of W2's NumPy calls):
-                       the loss kernel computes the gradient alone (``value=False``) and
-                       the output layer's values (the logits) are copied
-    every 64 steps   the losses of those steps: the sums divided, or the kept outputs
-                     counted in one call of the same kernel (the table's,
-                     :data:`glassnet.functional.LOSSES`) and summed per step as
-                     ``FastMLP.step`` sums them; with L2, each step's penalty from its
-                     ||W||², as ``FastMLP.penalty``
+                     path's forward and backward (``FastMLP.run``) with the loss kernel
+                     computing the gradient alone (``value=False``: binary
+                     cross-entropy's value is an exp and a log per entry, about a third
+                     of W2's NumPy calls); the optimizer's prepared update; the output
+                     layer's values (the logits) copied into the counter
+    every 64 steps   the losses of those steps, counted from the kept outputs in one call
+    (or sooner,      of the same kernel (the table's, :data:`glassnet.functional.LOSSES`)
+    when the kept    and summed per step as ``FastMLP.step`` sums them; with L2, each
+    rows are full)   step's penalty from its ||W||², as ``FastMLP.penalty``
 
-The weights are those of fit's per-step loop, bit for bit: the same calls on the same
-buffers. The loss values are the same numbers: the same sums for the values computed in
-the step, and elementwise kernels and NumPy's own sums give the same bits on 64 batches at
-once as on one (tests/test_eager.py checks equality).
+The steps between two counts run in one tight loop with nothing else in it. The weights
+are those of fit's per-step loop, bit for bit: the same calls on the same buffers. The
+loss values are the same numbers: elementwise kernels and NumPy's own sums give the same
+bits on 64 batches at once as on one (tests/test_eager.py checks equality; cross-entropy's
+row sums, taken by BLAS over many rows at once, may round differently).
 
-**Divergence.** In :func:`run_epoch`, a squared error's or cross-entropy's loss is checked
-in the step, before its update, as the per-step loop checks it. Binary cross-entropy's (and
-every loss of :func:`run_full_batch`) is seen when its steps are counted, after the steps
-that followed it: the loop then puts back the weights and the optimizer's state kept at
-the start of the call and every 512 steps, and takes again the steps up to the one before
-the bad one. Either way the run ends as the per-step loop ends it: :func:`run_epoch`
-returns the losses up to the first non-finite one, whose update is not made, and fit
-raises with the same message, weights and optimizer state.
+**Divergence** is seen when the steps are counted, after the steps that followed the
+bad one: the loop then puts back the weights and the optimizer's state kept at the start
+of the call and every 512 steps, and takes again the steps up to the one before the bad
+one, so that the run ends as the per-step loop ends it: :func:`run_epoch` returns the
+losses up to the first non-finite one, whose update is not made, and fit raises with the
+same message, weights and optimizer state.
 
 **Ctrl-C** between two steps, or during an update (which is then not counted): the steps
 taken are counted and go with the ``KeyboardInterrupt`` (``e.losses``), as with the
 compiled loop.
 
 :func:`run_full_batch` runs every epoch of full-batch gradient descent the same way (one
-step an epoch, the losses of every loss counted late, 64 epochs at a time, from the
-outputs kept) when fit has nothing to do between epochs: no tolerance rule (``tol=None``,
-fit's default), no callbacks, no validation, no schedule, ``verbose=0`` (a whole run has
-no progress line to show).
+step an epoch, the targets of the epochs a count holds tiled once) when fit has nothing
+to do between epochs: no tolerance rule (``tol=None``, fit's default), no callbacks, no
+validation, no schedule, ``verbose=0`` (a whole run has no progress line to show).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -78,11 +71,10 @@ def use(fast: FastMLP, optimizer: Any, whole: bool = False) -> bool:
     """Whether fit should hand epochs of ``fast`` and ``optimizer`` to :func:`run_epoch`
     (``whole``: a whole full-batch run to :func:`run_full_batch`): one network (not a
     stack), a loss kernel that computes the gradient alone (``value=False``, as the
-    table's do), an optimizer with ``prepared()``, ``params`` and state dicts (a loss
-    counted late: a late divergence puts its state back); and, for mini-batches, a loss
-    whose value the step leaves to the count (binary cross-entropy): on mini-batches a loss
-    cheap to compute in the step gains nothing here over fit's per-step loop (measured:
-    bench/README.md)."""
+    table's do), an optimizer with ``prepared()``, ``params`` and state dicts (a late
+    divergence puts its state back); and, for mini-batches, binary cross-entropy: a loss
+    cheap to compute in the step (``_IN_STEP``) gains nothing here over fit's per-step loop
+    on mini-batches (measured: bench/README.md)."""
     value = takes(fast.loss.kernel, "value")
     late = whole or fast.loss.name not in _IN_STEP  # (a whole run counts every loss late)
     # (a late divergence puts the optimizer's state back: it must give it)
@@ -95,74 +87,48 @@ def use(fast: FastMLP, optimizer: Any, whole: bool = False) -> bool:
 
 # losses whose value costs the step little: a squared error's is one multiply of its
 # gradient's buffer; cross-entropy's a log and a pick per row (the softmax is the
-# gradient's). Counting those later costs more than it saves (the outputs copied, the
-# targets gathered again); binary cross-entropy's value is an exp and a log per entry.
+# gradient's). On mini-batches fit's per-step loop computes them in the step as fast as
+# this loop counts them later (the outputs copied, the targets gathered again); binary
+# cross-entropy's value is an exp and a log per entry.
 _IN_STEP = ("mse", "half_mse", "cross_entropy")
 
 
 class _Counter:
-    """The outputs of the steps taken since the last count, and counting them. For a loss
-    of ``_IN_STEP`` the step computes its loss entries itself and only their sum is kept."""
+    """The outputs of the steps taken since the last count (and, with L2, each step's
+    ||W||²), and counting them: the table's loss kernel on all of them at once."""
 
-    def __init__(self, fast: FastMLP, y: Any, w: Any, rows: int, late: bool = False) -> None:
+    def __init__(self, fast: FastMLP, y: Any, w: Any, rows: int) -> None:
         self.fast, self.y, self.w = fast, y, w
         K, L = fast.layers[-1].neurons, len(fast.layers)
         self.per_row = 1 if fast.loss.per_row else K  # loss entries per row
-        self.in_step = fast.loss.name in _IN_STEP and not late
         self.cap = max(rows, min(_EVERY * rows, _ROWS // K))  # rows held at most
-        self.outs = np.empty((0 if self.in_step else self.cap, K), fast.dtype)
-        self.sums = np.empty(_EVERY, fast.dtype)  # (in-step values: each step's sum)
-        self.at = [self.sums[j : j + 1].reshape(()) for j in range(_EVERY)]  # 0-d views
+        self.room = self.cap // rows  # steps of ``rows`` rows held at most
+        self.outs = np.empty((self.cap, K), fast.dtype)
         self.sq = np.empty((_EVERY, L), fast.dtype) if fast.l2 else None
         self.steps: list[int] = []  # rows of each step held
         self.rows = 0  # rows held
         self.first = 0  # index into the epoch's rows of the first row held
         self.src: dict[int, tuple[Any, Any]] = {}  # per batch size: the fast path's buffers
 
-    def keep(self, m: int, per: Any) -> None:
-        """After ``fast.run`` on m rows (``per``: its loss entries, in-step values): its
-        outputs, or the sum of its entries, held (and each ||W||²)."""
+    def keep(self, m: int) -> None:
+        """After ``fast.run`` on m rows: its outputs held (and each ||W||²)."""
         src = self.src.get(m)
         if src is None:  # (the fast path keeps its buffers per batch size)
             outputs, L = self.fast.outputs(m), len(self.fast.layers)
             src = self.src[m] = (self.fast.output(m), outputs[outputs.size - L :])
-        if self.in_step:  # as FastMLP.step sums them
-            np.add.reduce(per, axis=None, out=self.at[len(self.steps)])
-        else:
-            np.copyto(self.outs[self.rows : self.rows + m], src[0])
+        np.copyto(self.outs[self.rows : self.rows + m], src[0])
         if self.sq is not None:
             np.copyto(self.sq[len(self.steps)], src[1])
         self.steps.append(m)
         self.rows += m
 
-    def drop(self) -> None:
-        """Forget the step just kept (interrupted before its update was made)."""
-        self.rows -= self.steps.pop()
-
-    def finite(self) -> bool:
-        """Whether the loss of the step just kept is finite (in-step values only), as the
-        per-step loop checks it before the update: its sum, and its L2 penalty."""
-        j, m = len(self.steps) - 1, self.steps[-1]
-        loss = float(self.sums[j]) / (m * self.per_row)
-        if self.sq is not None:
-            loss += l2_value(self.fast.l2, m, self.sq[j])
-        return math.isfinite(loss)
-
-    def full(self, m: int) -> bool:
-        return self.rows + m > self.cap or len(self.steps) == _EVERY
-
     def count(self, rows: Any) -> list[float]:
         """The loss of each step held, ``rows`` the indices of their rows (a slice or an
         index array into y and w); empties the counter."""
-        R, fast = self.rows, self.fast
-        if self.in_step:
-            sums = self.sums[: len(self.steps)].tolist()
-            losses = [s / (m * self.per_row) for s, m in zip(sums, self.steps)]
-        else:
-            losses = self._values(rows)
+        losses, fast = self._values(rows), self.fast
         if self.sq is not None:  # + the L2 penalty, as FastMLP.penalty
             losses = [L + l2_value(fast.l2, m, sq) for L, m, sq in zip(losses, self.steps, self.sq)]
-        self.first += R
+        self.first += self.rows
         self.steps, self.rows = [], 0
         return losses
 
@@ -272,64 +238,69 @@ def run_epoch(
     Returns the batch losses (float64), up to the first non-finite one, whose update is
     not made. ``step0`` is the steps taken before (the 64-step snapshots follow it);
     ``snapshot`` is fit's (parameter, copy) pairs."""
-    batch, bs = Batches(X, y, w, batch_size).epoch(order), batch_size
-    starts = batch.starts[:max_steps]
-    counter = _Counter(fast, y, w, bs)
+    batch = Batches(X, y, w, batch_size).epoch(order)
+    counter = _Counter(fast, y, w, batch_size)  # (a count's rows: consecutive in the order)
+    steps = len(batch.starts[:max_steps])
+    rows = lambda c: _rows(order, c.first, c.first + c.rows)  # noqa: E731
+    return _run(fast, optimizer, batch.__getitem__, steps, counter, rows, step0, snapshot)
+
+
+def _run(
+    fast: FastMLP, optimizer: Any, batch: Callable[[int], tuple], steps: int, counter: _Counter,
+    rows: Callable[[_Counter], Any], step0: int, snapshot: Any,
+) -> np.ndarray:  # fmt: skip
+    """Steps 0 .. steps - 1, step k on ``batch(k)`` = (X, y, w, rows), in runs that end
+    where a count falls: at each 64th step of training (``step0`` taken before) and where
+    the counter's rows are full; the counter's rows ``rows(counter)`` of y and w. Returns
+    every step's loss up to the first non-finite one (the run then put back to the step
+    before it, :func:`_diverged`). Ctrl-C: the steps taken are counted and go with the
+    ``KeyboardInterrupt`` (``e.losses``)."""
 
     def again(k: int, rules: Any) -> None:  # step k taken again (a late divergence)
-        fast.run(*batch[k][:3], value=False)
+        fast.run(*batch(k)[:3], value=False)
         rules()
 
-    update, fresh, pending = optimizer.prepared(), True, False
-    base = None if counter.in_step else _Base(optimizer)  # (losses counted late)
-    losses: list[float] = []
+    update, fresh, base, losses, done = optimizer.prepared(), True, _Base(optimizer), [], 0
     try:
-        if base is not None:
-            base.take(0)
-        for k, s in enumerate(starts):
-            xb, ybt, wbt, m = batch[k]
-            if counter.full(m):  # (a count's rows are consecutive in the epoch's order)
-                start = len(losses)
-                losses += counter.count(_rows(order, counter.first, s))
-                if _diverged(losses, base, again, start):
-                    break
-            per, _ = fast.run(xb, ybt, wbt, value=counter.in_step)
-            counter.keep(m, per)
-            if counter.in_step and not counter.finite():  # as the per-step loop: no update
+        base.take(0)
+        while done < steps:
+            run = min(steps - done, _EVERY - (step0 + done) % _EVERY, counter.room)
+            for k in range(done, done + run):
+                xb, yb, wb, m = batch(k)
+                fast.run(xb, yb, wb, value=False)
+                update()  # (interrupted in it: the step is not kept, nor counted)
+                counter.keep(m)
+                if fresh:  # a fresh optimizer's first step binds its gradients: then the rules
+                    update, fresh = optimizer.prepared(), False
+            done += run
+            if _counted(losses, counter, rows, base, again):
                 break
-            pending = True  # (kept, its update not made yet)
-            update()
-            pending = False
-            if fresh:  # a fresh optimizer's first step binds its gradients: then the rules
-                update, fresh = optimizer.prepared(), False
-            if (step0 + k + 1) % _EVERY == 0:
-                start = len(losses)
-                losses += counter.count(_rows(order, counter.first, s + m))
-                if _diverged(losses, base, again, start):
-                    break
+            if (step0 + done) % _EVERY == 0:
                 keep_finite(snapshot)
-                if base is not None and (step0 + k + 1) % _BASE == 0:
-                    base.take(k + 1)
+                if (step0 + done) % _BASE == 0:
+                    base.take(done)
     except KeyboardInterrupt as e:  # between two steps: the steps taken go with it
-        if pending:
-            counter.drop()
-        e.losses = _done(losses, counter, order)
-        _diverged(list(e.losses), base, again)
+        e.losses = _done(losses, counter, rows, base, again)
         raise
-    done = _done(losses, counter, order)
-    _diverged(list(done), base, again)  # (the last count may find one too)
-    return done
+    return _done(losses, counter, rows, base, again)
 
 
-def _diverged(losses: list[float], base: _Base | None, again: Any, start: int = 0) -> bool:
-    """After a count: whether a loss is not finite. For losses counted late (``base``),
-    the steps since the base are then taken again up to the one before it (``again(k,
-    rules)``: step k of this call, forward, backward and the update), so that the run ends
-    as the per-step loop ends: before that step, its weights and optimizer state those of
-    the step before. ``start``: where the losses of this count begin (those before it
-    were found finite)."""
+def _counted(losses: list[float], counter: _Counter, rows: Any, base: _Base, again: Any) -> bool:
+    """Count the steps held into ``losses``; whether one of them was not finite (the run is
+    then put back to the step before it: :func:`_diverged`)."""
+    start = len(losses)
+    losses += counter.count(rows(counter))
+    return _diverged(losses, base, again, start)
+
+
+def _diverged(losses: list[float], base: _Base, again: Any, start: int = 0) -> bool:
+    """After a count: whether a loss is not finite. The steps since the base are then taken
+    again up to the one before it (``again(k, rules)``: step k of this call, forward,
+    backward and the update), so that the run ends as the per-step loop ends: before that
+    step, its weights and optimizer state those of the step before. ``start``: where the
+    losses of this count begin (those before it were found finite)."""
     bad = next((i for i in range(start, len(losses)) if not math.isfinite(losses[i])), None)
-    if bad is not None and base is not None and base.k <= bad:
+    if bad is not None and base.k <= bad:
         rules = base.restore()
         for k in range(base.k, bad):
             again(k, rules)
@@ -342,10 +313,10 @@ def _rows(order: Any, start: int, stop: int) -> Any:
     return slice(start, stop) if order is None else order[start:stop]
 
 
-def _done(losses: list[float], counter: _Counter, order: Any) -> np.ndarray:
-    """Every step's loss, up to the first non-finite one."""
+def _done(losses: list[float], counter: _Counter, rows: Any, base: _Base, again: Any) -> np.ndarray:
+    """Every step's loss, up to the first non-finite one (the steps still held counted)."""
     if counter.steps and all(map(math.isfinite, losses)):
-        losses += counter.count(_rows(order, counter.first, counter.first + counter.rows))
+        _counted(losses, counter, rows, base, again)
     bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
     return np.array(losses if bad is None else losses[: bad + 1], dtype=np.float64)
 
@@ -365,75 +336,30 @@ def run_full_batch(
     snapshot: Sequence[tuple[Any, Any]] | None = None,
 ) -> FullBatchRun:
     """Full-batch gradient descent for ``epochs`` epochs (at most ``max_steps`` steps in
-    all): one step an epoch on all of (X, y, w); the contract of
+    all): one step an epoch on all of (X, y, w), counted as :func:`run_epoch` counts them,
+    the targets of the epochs a count holds tiled once; the contract of
     :func:`glassnet.jit.run_full_batch` with fit's rule recorded but never stopping (``tol``
-    must be None: fit then has nothing to decide between epochs).
-
-    Every loss is counted late here, whatever the loss: the steps run in runs of up to 64
-    (to the next multiple of 64 steps, where fit's snapshot falls), each step's outputs
-    copied into its rows of the counter, and the run's losses are counted at its end, the
-    targets tiled once for every run (on a 2-2-1 network the per-step bookkeeping of
-    :func:`run_epoch` cost a sixth of the step)."""
+    must be None: fit then has nothing to decide between epochs)."""
     if tol is not None:
         raise ValueError("eager.run_full_batch counts losses afterwards: it needs tol=None.")
     n = X.shape[0]
-    counter = _Counter(fast, y, w, n, late=True)
-    reps = counter.cap // n  # the epochs a count holds at most; their targets, tiled
-    counter.y, counter.w = _tiled(y, reps), None if w is None else _tiled(w, reps)
-    held = [counter.outs[j * n : (j + 1) * n] for j in range(reps)]  # each step's rows
-    outputs, L = fast.outputs(n), len(fast.layers)
-    out, sq = fast.output(n), outputs[outputs.size - L :]
-
-    def again(k: int, rules: Any) -> None:
-        fast.run(X, y, w, value=False)
-        rules()
-
-    update, fresh, done, base = optimizer.prepared(), True, 0, _Base(optimizer)
-    losses: list[float] = []
+    counter = _Counter(fast, y, w, n)
+    counter.y, counter.w = _tiled(y, counter.room), None if w is None else _tiled(w, counter.room)
     steps = epochs if max_steps is None else min(epochs, max_steps)
     reason = "max_steps" if max_steps is not None and max_steps <= epochs else "max_epochs"
+    whole, rows = (X, y, w, n), lambda c: slice(0, c.rows)  # (every epoch: the same rows)
     try:
-        base.take(0)
-        while done < steps:  # a run of steps, to the next multiple of 64 (fit's snapshots)
-            run = min(steps - done, _EVERY - (step0 + done) % _EVERY, reps)
-            for j in range(run):
-                fast.run(X, y, w, value=False)
-                np.copyto(held[j], out)
-                if counter.sq is not None:
-                    np.copyto(counter.sq[j], sq)
-                update()  # (interrupted in it: the step is not counted)
-                done += 1
-                if fresh:  # a fresh optimizer's first step binds its gradients: then the rules
-                    update, fresh = optimizer.prepared(), False
-            if _count(counter, losses, done - len(losses), n, base, again):
-                break
-            if (step0 + done) % _EVERY == 0:
-                keep_finite(snapshot)
-                if (step0 + done) % _BASE == 0:
-                    base.take(done)
-    except KeyboardInterrupt:
-        reason = "interrupted"
-        if _count(counter, losses, done - len(losses), n, base, again):
-            reason = "diverged"
-    bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
-    if bad is not None:
-        reason, losses = "diverged", losses[: bad + 1]
-    run = FullBatchRun(np.array(losses, np.float64), reason, len(losses) - (bad is not None))
+        got = _run(fast, optimizer, lambda k: whole, steps, counter, rows, step0, snapshot)
+    except KeyboardInterrupt as e:
+        got, reason = e.losses, "interrupted"
+    losses = got.tolist()
+    diverged = bool(losses) and not math.isfinite(losses[-1])  # (they end at the first one)
+    run = FullBatchRun(got, "diverged" if diverged else reason, len(losses) - diverged)
     for i, v in enumerate(losses[: run.steps]):  # fit's Tolerance with tol=None: the best
         run.bad = 0 if v < run.best else run.bad + 1
         if v < run.best:
             run.best, run.best_epoch = v, i
     return run
-
-
-def _count(counter: _Counter, losses: list[float], k: int, n: int, base: _Base, again: Any) -> bool:
-    """Count the last k full-batch steps held (their outputs in the counter's first k n
-    rows) into ``losses``; whether one was not finite (then the run is put back to the step
-    before it: :func:`_diverged`)."""
-    counter.steps, counter.rows, counter.first = [n] * k, k * n, 0
-    start = len(losses)
-    losses += counter.count(slice(0, k * n))
-    return _diverged(losses, base, again, start)
 
 
 def _tiled(a: Any, k: int) -> Any:

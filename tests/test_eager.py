@@ -117,9 +117,8 @@ def test_unshuffled_batches_max_steps_and_counts_before_the_64th_step(monkeypatc
 
 @pytest.mark.parametrize("case", ["sigmoid+mse (not fused)", "sigmoid+bce"])
 def test_full_batch_runs_every_epoch_in_one_call(monkeypatch, case):
-    """150 epochs of 40 rows: the squared error's values are summed in the step; binary
-    cross-entropy's counted from the logits of up to 64 epochs, with their targets and
-    sample weights tiled."""
+    """150 epochs of 40 rows: the losses counted from the outputs of up to 64 epochs, with
+    their targets and sample weights tiled."""
     epoch = eager.run_epoch
     monkeypatch.setattr(eager, "run_epoch", None)  # (not called: one call for every epoch)
     sw = np.random.default_rng(2).uniform(0.5, 1.5, 40)
@@ -193,10 +192,9 @@ def test_full_batch_with_a_tolerance_keeps_the_per_epoch_loop():
 def test_a_divergence_ends_the_run_where_the_per_step_loop_ends_it(case, batch_size):
     """A row the forward pass overflows on (row 150: step 76 at batch 2, unshuffled; the
     first epoch of a full-batch run). The per-step loop stops before that step. The eager loop
-    checks a squared error's loss in the step; binary cross-entropy's it sees when it
-    counts them, after the steps that followed: it puts back the weights and optimizer
-    state of the last count and takes the steps up to the bad one again. Both end with the
-    per-step loop's weights, optimizer state and message."""
+    sees it when it counts the losses, after the steps that followed: it puts back the
+    weights and optimizer state of the last count and takes the steps up to the bad one
+    again. Both end with the per-step loop's weights, optimizer state and message."""
     kind = "values" if "mse" in case else "binary"
     X, y = _data(200, 5, kind)
     X = X.astype(np.float32)
