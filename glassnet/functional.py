@@ -51,9 +51,9 @@ def sigmoid_fn(z: np.ndarray) -> np.ndarray:
     return _sigmoid_(z.astype(dt) if is_array(z) else np.array(z, dtype=dt))  # a copy
 
 
-def _sigmoid_(A: np.ndarray) -> np.ndarray:
-    """In place: A holds z and becomes (1 + tanh(z / 2)) / 2."""
-    A *= 0.5
+def _sigmoid_(A: np.ndarray, Z: np.ndarray | None = None) -> np.ndarray:
+    """In place: A holds z (or z is Z, of A's shape) and becomes (1 + tanh(z / 2)) / 2."""
+    np.multiply(A if Z is None else Z, 0.5, out=A)  # (from Z: no copy of it into A first)
     np.tanh(A, out=A)
     A += 1.0
     A *= 0.5
@@ -376,11 +376,10 @@ def _bce_kernel(P: Any, Y: Any, G: Any, keep: dict | None = None, value: bool = 
 def _bce_logits_kernel(Z: Any, Y: Any, G: Any, keep: Any = None, value: bool = True) -> Any:
     """max(z, 0) - z y + log(1 + e^-|z|), stable at any z; dL/dz = sigma(z) - y. (Not
     log(1 + e^z) - z y: for z = 15, y = 1 that subtracts 15 from 15 + 3e-7 in float32.)"""
-    S = kept(keep, "S", lambda: np.empty_like(Z))
-    np.copyto(S, Z)
-    np.subtract(_sigmoid_(S), Y, out=G)  # (sigmoid_fn's arithmetic, in S)
+    np.subtract(_sigmoid_(G, Z), Y, out=G)  # (sigmoid_fn's arithmetic, in G)
     if not value:
         return None
+    S = kept(keep, "S", lambda: np.empty_like(Z))
     per = np.maximum(Z, 0, out=kept(keep, "per", lambda: np.empty_like(Z)))
     per -= np.multiply(Z, Y, out=S)
     np.abs(Z, out=S)

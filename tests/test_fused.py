@@ -109,6 +109,30 @@ def test_inplace_kernels_compute_the_tables_functions(name, z, alpha):
     np.testing.assert_allclose(D, expect, rtol=1e-15, atol=1e-300)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, F64])
+@pytest.mark.parametrize("name", sorted(F.LOSSES))
+def test_a_loss_kernel_writes_one_gradient_with_or_without_its_values(name, dtype):
+    """The gradient a kernel writes does not depend on value= or on its kept buffers; the
+    logits form of binary cross-entropy writes sigmoid_fn(z) - y, the table's sigmoid."""
+    rng = np.random.default_rng(0)
+    out = (rng.standard_normal((9, 3)) * 20).astype(dtype)
+    if name == "binary_cross_entropy":  # (on probabilities)
+        out = F.sigmoid_fn(out)
+    y = (rng.random((9, 3)) > 0.5).astype(dtype)
+    if name == "cross_entropy":  # (target rows)
+        y = np.eye(3, dtype=dtype)[rng.integers(0, 3, 9)]
+    kernel = F.LOSSES[name].kernel
+    G1, G2, G3 = (np.full_like(out, np.nan) for _ in range(3))
+    kernel(out, y, G1)
+    keep: dict = {}
+    kernel(out, y, G2, keep)
+    kernel(out, y, G3, keep, value=False)
+    np.testing.assert_array_equal(G1, G2)
+    np.testing.assert_array_equal(G1, G3)
+    if name == "binary_cross_entropy_with_logits":
+        np.testing.assert_array_equal(G1, F.sigmoid_fn(out) - y)
+
+
 def test_an_activation_without_kernels_runs_on_its_fn_and_grad(monkeypatch):
     softplus = F.Activation(
         "relu", lambda z: np.logaddexp(0, z), lambda z, a: 1 / (1 + np.exp(-z)), "", ""
