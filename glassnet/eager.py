@@ -28,8 +28,9 @@ squared error or cross-entropy on mini-batches the per-step loop is as fast: see
 The steps between two counts run in one tight loop with nothing else in it. The weights
 are those of fit's per-step loop, bit for bit: the same calls on the same buffers. The
 loss values are the same numbers: elementwise kernels and NumPy's own sums give the same
-bits on 64 batches at once as on one (tests/test_eager.py checks equality; cross-entropy's
-row sums, taken by BLAS over many rows at once, may round differently).
+bits on 64 batches at once as on one (tests/test_eager.py checks equality); cross-entropy's
+row sums are BLAS's, which may round otherwise over many rows at once: its kernel counts
+each step's rows alone.
 
 **Divergence** is seen when the steps are counted, after the steps that followed the
 bad one: the loop then puts back the weights and the optimizer's state kept at the start
@@ -136,7 +137,15 @@ class _Counter:
         """Each held step's loss from its outputs: the table's kernel on all at once."""
         out, fast = self.outs[: self.rows], self.fast
         y = self.y[rows] if isinstance(rows, slice) else self.y.take(rows, 0)
-        per = fast.loss.kernel(out, y, np.empty_like(out))  # the table's kernel: the values
+        if fast.loss.per_row:  # (cross-entropy's row sums are BLAS's: over many steps' rows
+            per, at = [], 0  # at once they may round otherwise; each step's rows alone)
+            for m in self.steps:
+                o = out[at : at + m]
+                per.append(fast.loss.kernel(o, y[at : at + m], np.empty_like(o)))
+                at += m
+            per = np.concatenate(per)
+        else:
+            per = fast.loss.kernel(out, y, np.empty_like(out))  # the table's kernel: the values
         if self.w is not None:
             w = self.w[rows] if isinstance(rows, slice) else self.w.take(rows)
             per = per * w.reshape((-1,) + (1,) * (per.ndim - 1))
