@@ -41,7 +41,8 @@ same message, weights and optimizer state.
 
 **Ctrl-C** between two steps, or during an update (which is then not counted): the steps
 taken are counted and go with the ``KeyboardInterrupt`` (``e.losses``), as with the
-compiled loop.
+compiled loop; while a late divergence's steps are taken again, the run ends after those
+taken again (a second Ctrl-C while counting: counted all the same).
 
 :func:`run_full_batch` runs every epoch of full-batch gradient descent the same way (one
 step an epoch, the targets of the epochs a count holds tiled once) when fit has nothing
@@ -289,9 +290,20 @@ def _run(
                 if (step0 + done) % _BASE == 0:
                     base.take(done)
     except KeyboardInterrupt as e:  # between two steps: the steps taken go with it
-        e.losses = _done(losses, counter, rows, base, again)
+        e.losses = _interrupted(losses, counter, rows, base, again)
         raise
     return _done(losses, counter, rows, base, again)
+
+
+def _interrupted(losses: list[float], counter: _Counter, rows: Any, base: _Base, again: Any) -> Any:
+    """:func:`_done` after a Ctrl-C; another Ctrl-C while the steps are counted (or taken
+    again, :func:`_diverged`) counts what is left again, so that the losses of the steps
+    taken always go with the interrupt."""
+    while True:
+        try:
+            return _done(losses, counter, rows, base, again)
+        except KeyboardInterrupt:
+            continue
 
 
 def _counted(losses: list[float], counter: _Counter, rows: Any, base: _Base, again: Any) -> bool:
@@ -310,9 +322,16 @@ def _diverged(losses: list[float], base: _Base, again: Any, start: int = 0) -> b
     losses of this count begin (those before it were found finite)."""
     bad = next((i for i in range(start, len(losses)) if not math.isfinite(losses[i])), None)
     if bad is not None and base.k <= bad:
-        rules = base.restore()
-        for k in range(base.k, bad):
-            again(k, rules)
+        rules, k = None, base.k
+        try:
+            rules = base.restore()
+            for k in range(base.k, bad):
+                again(k, rules)
+        except KeyboardInterrupt:  # the run ends after the k steps taken again, as the
+            if rules is None:  # per-step loop's interrupted there (step k not kept)
+                base.restore()
+            del losses[k:]
+            raise
         base.k = len(losses) + 1  # (done: not again)
     return bad is not None
 

@@ -241,6 +241,49 @@ def test_a_divergence_ends_the_run_where_the_per_step_loop_ends_it(case, batch_s
             np.testing.assert_array_equal(a[k], b[k])
 
 
+@pytest.mark.parametrize("second", [False, True])
+def test_ctrl_c_while_a_divergence_is_taken_back_ends_as_an_interrupt(monkeypatch, second):
+    """A non-finite loss at step 40 (a weight set to inf by the 40th update), seen at the
+    count at step 64: the steps are taken again from the start. A Ctrl-C during those (at
+    the 20th again; ``second``: the first Ctrl-C at step 50, a second one while its steps
+    are counted) ends the run as the per-step loop interrupted there would: 20 steps, their
+    losses and weights (not a divergence at step 41 with the weights of step 20)."""
+    X, y = _data(40, 5, "values")
+    model = nn.MLP([5, 8, 2], "relu", rng=0, dtype=np.float64)
+    opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    prepared, seen = opt.prepared, [0]
+
+    def poisoned():
+        rules = prepared()
+
+        def step():
+            if second and opt.t == seen[0] == 50:  # (the first Ctrl-C: before step 51)
+                raise KeyboardInterrupt
+            if opt.t == 20 and seen[0] > 20:  # (taken again)
+                raise KeyboardInterrupt
+            rules()
+            seen[0] = max(seen[0], opt.t)
+            if opt.t == 40:
+                model.parameters()[0].data[0, 0] = np.inf
+
+        return step
+
+    monkeypatch.setattr(opt, "prepared", poisoned)
+    whole, calls = eager.run_full_batch, []
+    monkeypatch.setattr(eager, "run_full_batch", lambda *a, **k: calls.append(1) or whole(*a, **k))
+    h = gn.fit(model, X, y, optimizer=opt, epochs=500, verbose=0, threads=1, engine="fused")
+    assert calls == [1]
+    assert h.stop_reason == "interrupted" and h.steps == h.epochs == 20 and len(h.loss) == 20
+    ref = nn.MLP([5, 8, 2], "relu", rng=0, dtype=np.float64)
+    ro = optim.SGD(ref.parameters(), lr=0.05, momentum=0.9)
+    r = gn.fit(ref, X, y, optimizer=ro, epochs=20, verbose=0, threads=1, callbacks=[EveryStep()])
+    assert h.loss == r.loss and opt.t == ro.t == 20
+    for a, b in zip(model.parameters(), ref.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+    for k, v in opt.state_dict()["param_groups"][0].items():
+        np.testing.assert_array_equal(v, ro.state_dict()["param_groups"][0][k])
+
+
 def test_ctrl_c_between_two_steps_keeps_and_counts_the_steps_taken(monkeypatch):
     X, y = _data(64, 5, "values")
     model = nn.MLP([5, 8, 2], rng=0, dtype=np.float64)
