@@ -345,6 +345,8 @@ def _done(losses: list[float], counter: _Counter, rows: Any, base: _Base, again:
     """Every step's loss, up to the first non-finite one (the steps still held counted)."""
     if counter.steps and all(map(math.isfinite, losses)):
         _counted(losses, counter, rows, base, again)
+    else:  # (a count a Ctrl-C cut short before it took a divergence back: taken back now)
+        _diverged(losses, base, again)
     bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
     return np.array(losses if bad is None else losses[: bad + 1], dtype=np.float64)
 

@@ -284,6 +284,47 @@ def test_ctrl_c_while_a_divergence_is_taken_back_ends_as_an_interrupt(monkeypatc
         np.testing.assert_array_equal(v, ro.state_dict()["param_groups"][0][k])
 
 
+def test_ctrl_c_right_after_a_count_that_found_a_divergence_still_takes_it_back(monkeypatch):
+    """A Ctrl-C once the count at step 64 has its losses, before it looked at them: the
+    non-finite loss of step 41 (a weight set to 1e30 by the 40th update) is still taken
+    back, and the run ends as the per-step loop's: at step 41, the weights of step 40."""
+    X, y = _data(40, 5, "values")
+    diverged, looks = eager._diverged, []
+
+    def interrupted(*a):  # the first look: a Ctrl-C before it
+        looks.append(1)
+        if len(looks) == 1:
+            raise KeyboardInterrupt
+        return diverged(*a)
+
+    monkeypatch.setattr(eager, "_diverged", interrupted)
+    runs = []
+    for cb in ([], [EveryStep()]):
+        model = nn.MLP([5, 8, 2], "relu", rng=0, dtype=np.float64)
+        opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        step, prepared = opt.step, opt.prepared
+
+        def poisoned(rules, opt=opt, model=model):
+            def update():
+                rules()
+                if opt.t == 40:
+                    model.parameters()[0].data[0, 0] = 1e300
+
+            return update
+
+        monkeypatch.setattr(opt, "step", poisoned(step))
+        monkeypatch.setattr(opt, "prepared", lambda prepared=prepared: poisoned(prepared()))
+        with pytest.raises(gn.DivergenceError) as e:
+            gn.fit(model, X, y, optimizer=opt, epochs=500, verbose=0, threads=1, callbacks=cb,
+                   engine="fused")  # fmt: skip
+        runs.append((str(e.value), [p.data.copy() for p in model.parameters()], opt.state_dict()))
+    (m0, w0, s0), (m1, w1, s1) = runs
+    assert "at step 41 " in m1 and m0 == m1 and len(looks) > 1
+    for a, b in zip(w0, w1):
+        np.testing.assert_array_equal(a, b)
+    assert s0["t"] == s1["t"] == 40
+
+
 def test_ctrl_c_between_two_steps_keeps_and_counts_the_steps_taken(monkeypatch):
     X, y = _data(64, 5, "values")
     model = nn.MLP([5, 8, 2], rng=0, dtype=np.float64)
