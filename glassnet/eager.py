@@ -135,7 +135,8 @@ class _Counter:
         return losses
 
     def _values(self, rows: Any) -> list[float]:
-        """Each held step's loss from its outputs: the table's kernel on all at once."""
+        """Each held step's loss from its outputs: the table's kernel on all at once (on
+        each step's rows for a loss per row, cross-entropy)."""
         out, fast = self.outs[: self.rows], self.fast
         y = self.y[rows] if isinstance(rows, slice) else self.y.take(rows, 0)
         if fast.loss.per_row:  # (cross-entropy's row sums are BLAS's: over many steps' rows
