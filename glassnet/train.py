@@ -565,13 +565,13 @@ def fit(
                 if not math.isfinite(batch_loss):
                     raise engines.Diverged(history.steps + 1, epoch, batch_loss)
                 update()
-                if retry:
-                    update, retry = optimizer.prepared(), False
                 history.steps += 1
                 history.samples_seen += m
                 total += batch_loss * m
                 seen += m
                 state.step, state.batch_loss = history.steps, batch_loss
+                if retry:  # (after the books: a Ctrl-C in it leaves the step counted)
+                    update, retry = optimizer.prepared(), False
                 for c in step_cbs:
                     c.on_step_end(state)
                 if history.steps % 64 == 0:

@@ -1088,3 +1088,31 @@ def test_diagnostics_flag_names_the_callback_it_moved_to():
     X, y = regression_data(n=20)
     with pytest.raises(TypeError, match=r"callbacks=\[glassnet\.diagnostics\.Diagnostics\(\)\]"):
         fit(nn.MLP([3, 1], rng=0), X, y, diagnostics=True, verbose=0)
+
+
+def test_ctrl_c_as_the_rules_are_prepared_after_the_first_step_keeps_that_step_counted(
+    monkeypatch,
+):
+    """fit's per-step loop asks a fresh optimizer for its prepared rules after the first
+    step (which bound the gradients); a Ctrl-C there ends the run with that step counted."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((32, 3)), rng.standard_normal((32, 1))
+    model = nn.MLP([3, 4, 1], rng=0, dtype=np.float64)
+    opt = gn.optim.SGD(model.parameters(), lr=0.1)
+    prepared, calls = opt.prepared, []
+
+    def interrupting():
+        calls.append(1)
+        if len(calls) == 2:  # (the first: at the epoch's start, before any step)
+            raise KeyboardInterrupt
+        return prepared()
+
+    monkeypatch.setattr(opt, "prepared", interrupting)
+    h = gn.fit(model, X, y, optimizer=opt, batch_size=8, epochs=3, shuffle=False, verbose=0,
+               engine="fused")  # fmt: skip
+    assert len(calls) == 2 and h.stop_reason == "interrupted"
+    assert h.steps == 1 and h.samples_seen == 8
+    ref = nn.MLP([3, 4, 1], rng=0, dtype=np.float64)
+    gn.fit(ref, X, y, lr=0.1, batch_size=8, epochs=3, shuffle=False, max_steps=1, verbose=0)
+    for a, b in zip(model.parameters(), ref.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
