@@ -2,6 +2,7 @@
 
     python bench/fit_overhead.py                      # W1-b32 ... W4, 7 rounds
     python bench/fit_overhead.py W2 W3 --rounds 15
+    python bench/fit_overhead.py W2 W3 --parts        # where fit's time goes
 
 Each round times, one after another and in an order that alternates between rounds, the
 hand-written fused NumPy step's training run (``peers/fused_numpy.py``: no loss value,
@@ -13,6 +14,19 @@ Each run starts from the same weights; one BLAS thread (``OPENBLAS_NUM_THREADS=1
 ``threads=1`` for fit); wall time. The table gives, per workload, each fit's speed divided
 by the hand-written step's within each round: the median over the rounds and the range
 (min-max), the spread of a shared machine.
+
+``--parts`` times, in the same way, where ``fit``'s time goes beyond the hand-written step
+(every part over the workload's whole run, the same batches in the same order):
+
+    step             the fast path's forward and backward alone (``FastMLP.run`` on each
+                     batch, ``value=False``), the batches gathered as fit gathers them
+    + update         and the optimizer's prepared update after each step
+    eager loop       ``glassnet.eager``'s loop (``run_epoch`` each epoch, or
+                     ``run_full_batch``): the losses kept and counted too
+    fit              the whole ``fit`` call
+
+and prints per part the median µs a step, the fastest round's, and the hand-written
+step's speed / the part's (median over the rounds, min-max).
 """
 
 from __future__ import annotations
@@ -55,11 +69,100 @@ def _time(runner) -> float:
     return time.perf_counter() - t
 
 
+def _parts(w, data, init) -> dict:
+    """The timed parts of ``--parts`` for workload ``w``: name -> a function running it."""
+    import numpy as np
+
+    import glassnet as gn
+    from glassnet import eager, nn, optim
+    from glassnet.fused import FastMLP, layers_of
+
+    hand = fused_numpy.Runner(w, data, init)
+    model = nn.MLP(list(w.sizes), w.activation, w.output, rng=0, dtype=np.float32)
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    X, n, bs = data.X, data.X.shape[0], w.batch
+    spec = gn.tasks.loss_spec(w.loss)
+    _, y, _ = gn.tasks.check_data(model, spec, X, data.y, None, "bench")
+    order = workloads.epoch_order(np.random.default_rng(workloads.SHUFFLE_SEED), n)
+    order = order if w.shuffle and bs < n else None
+    batches = eager.Batches(X, y, None, bs).epoch(order)
+    state = {}
+
+    def reset() -> None:
+        for lin, (W, b) in zip(linears, init):
+            lin.W.data[...], lin.b.data[...] = W, b
+        opt = optim.get_optimizer(w.optimizer, model.parameters(), lr=w.lr)
+        fast = FastMLP(layers_of(model, training=True), spec.name)
+        fast.run(*batches[0][:3], value=False)  # (the gradients bound, the buffers made)
+        opt.step()
+        state.update(opt=opt, fast=fast, update=opt.prepared())
+
+    def step(update: bool) -> None:
+        run, rules = state["fast"].run, state["update"]
+        for _ in range(w.epochs):
+            for xb, yb, wb, _m in batches:
+                run(xb, yb, wb, value=False)
+                if update:
+                    rules()
+
+    def loop() -> None:
+        fast, opt = state["fast"], state["opt"]
+        if order is None and bs >= n:
+            eager.run_full_batch(fast, opt, X, y, None, w.epochs)
+            return
+        for e in range(w.epochs):
+            eager.run_epoch(fast, opt, X, y, None, order, bs, step0=e * len(batches))
+
+    def fit() -> None:
+        gn.fit(model, X, y, loss=w.loss, optimizer=state["opt"], batch_size=w.batch_size,
+               epochs=w.epochs, shuffle=w.shuffle, seed=0, verbose=0, threads=1,
+               engine="fused")  # fmt: skip
+
+    parts = {
+        "hand-written step": hand.train,
+        "step": lambda: step(False),
+        "+ update": lambda: step(True),
+        "eager loop": loop,
+        "fit": fit,
+    }
+    return {k: (hand.reset if k.startswith("hand") else reset, f) for k, f in parts.items()}
+
+
+def parts_main(names: list[str], rounds: int) -> None:
+    import statistics as st
+
+    print("| workload | part | µs/step (median) | µs/step (fastest) | hand-written / part |")
+    print("|---|---|---:|---:|---:|")
+    for name in names:
+        w = workloads.get(name)
+        parts = _parts(w, workloads.make_data(w), workloads.init_weights(w))
+        for reset, f in parts.values():  # (warm-up)
+            reset()
+            f()
+        times: dict[str, list[float]] = {k: [] for k in parts}
+        for i in range(rounds):
+            for k in list(parts)[:: 1 if i % 2 == 0 else -1]:
+                reset, f = parts[k]
+                reset()
+                t = time.perf_counter()
+                f()
+                times[k].append((time.perf_counter() - t) / w.steps * 1e6)
+        hand = times["hand-written step"]
+        for k, v in times.items():
+            r = [a / b for a, b in zip(hand, v)]
+            print(f"| {name} | {k} | {st.median(v):.1f} | {min(v):.1f} | "
+                  f"{st.median(r):.2f} ({min(r):.2f}-{max(r):.2f}) |")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("workloads", nargs="*", default=DEFAULT)
     ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--parts", action="store_true", help="where fit's time goes (see above)")
     args = ap.parse_args(argv)
+    if args.parts:
+        parts_main(args.workloads, args.rounds)
+        return 0
     print("| workload | hand-written step | fit | fit / step | per-step loop / step |")
     print("|---|---:|---:|---:|---:|")
     for name in args.workloads:
