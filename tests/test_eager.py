@@ -73,6 +73,24 @@ def _twice(case, dtype=np.float64, optimizer="sgd", n=301, bs=4, epochs=2, **kw)
     return runs
 
 
+def _interrupt_after(k, opt, monkeypatch):
+    """Ctrl-C pressed as ``opt``'s prepared update is to make its (k + 1)-th step."""
+    prepared, taken = opt.prepared, []
+
+    def counting():
+        rules = prepared()
+
+        def step():
+            if len(taken) == k:
+                raise KeyboardInterrupt
+            rules()
+            taken.append(1)
+
+        return step
+
+    monkeypatch.setattr(opt, "prepared", counting)
+
+
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_the_eager_loop_takes_the_per_step_loops_steps(case, dtype):
@@ -171,20 +189,7 @@ def test_ctrl_c_in_a_full_batch_run_keeps_and_counts_the_steps_taken(monkeypatch
     X, y = _data(40, 5, "values")
     model = nn.MLP([5, 8, 2], rng=0, dtype=np.float64)
     opt = optim.SGD(model.parameters(), lr=0.05)
-    prepared, taken = opt.prepared, []
-
-    def counting():
-        rules = prepared()
-
-        def step():
-            if len(taken) == 70:  # the 71st step: past the first count, at step 64
-                raise KeyboardInterrupt
-            rules()
-            taken.append(1)
-
-        return step
-
-    monkeypatch.setattr(opt, "prepared", counting)
+    _interrupt_after(70, opt, monkeypatch)  # the 71st step: past the first count, at step 64
     whole, calls = eager.run_full_batch, []
     monkeypatch.setattr(eager, "run_full_batch", lambda *a, **k: calls.append(1) or whole(*a, **k))
     h = gn.fit(model, X, y, optimizer=opt, epochs=500, verbose=0, engine="fused")
@@ -329,20 +334,7 @@ def test_ctrl_c_between_two_steps_keeps_and_counts_the_steps_taken(monkeypatch):
     X, y = _data(64, 5, "values")
     model = nn.MLP([5, 8, 2], rng=0, dtype=np.float64)
     opt = optim.SGD(model.parameters(), lr=0.05)
-    prepared, taken = opt.prepared, []
-
-    def counting():
-        rules = prepared()
-
-        def step():
-            if len(taken) == 11:  # the 12th step of the run: in the second epoch
-                raise KeyboardInterrupt
-            rules()
-            taken.append(1)
-
-        return step
-
-    monkeypatch.setattr(opt, "prepared", counting)
+    _interrupt_after(11, opt, monkeypatch)  # the 12th step of the run: in the second epoch
     h = gn.fit(model, X, y, optimizer=opt, batch_size=8, epochs=5, seed=0, verbose=0,
                engine="fused")  # fmt: skip
     assert h.stop_reason == "interrupted" and h.steps == 11 and len(h.loss) == 1
