@@ -1011,7 +1011,11 @@ def _check_data(plan: _Plan, X: Any, y: Any, w: Any, owner: str) -> tuple:
 
 
 def _run(plan, X, yf, yi, wv, has_w, order, bs, max_steps, epochs, tol, patience, step0,
-         snapshot, best, bad, n_losses):  # fmt: skip
+         snapshot, best, bad, n_losses, books, key):  # fmt: skip
+    """One compiled call, its results written back to the model, the optimizer and the
+    snapshot, and ``books[key]`` set to (the losses of the steps taken, the steps counted,
+    the reason code, best, bad, the best index): all of it done even if Ctrl-C arrives (it
+    is returned, to be raised). An interrupt before the call leaves ``books`` as it was."""
     (sd, theta, grad, s1, s2, s3, h, hd, rule, t0, nesterov, amsgrad, names) = plan.state_in()
     dt = plan.fast.dtype
     rows = bs if bs else X.shape[0]
@@ -1025,8 +1029,8 @@ def _run(plan, X, yf, yi, wv, has_w, order, bs, max_steps, epochs, tol, patience
     out[2], out[3] = best, bad
     args = (X.reshape(-1), yf.reshape(-1), X.shape[0], K0, KY, yi, wv, has_w, order, bs)
     # The results go back whole even if Ctrl-C arrives (numba holds it until the compiled
-    # call returns, and it is raised then): writing them is repeated until done, and the
-    # interrupt handed to the caller.
+    # call returns, and it is raised then): writing them and the books is repeated until
+    # done (each write the same), and the interrupt handed to the caller.
     pending = None
     try:
         _k_run(
@@ -1045,11 +1049,12 @@ def _run(plan, X, yf, yi, wv, has_w, order, bs, max_steps, epochs, tol, patience
                 for p, keep in snapshot:
                     o = plan.offs[[id(q) for q in plan.params].index(id(p))]
                     keep[...] = snap[o : o + keep.size].reshape(keep.shape)
-            break
+            taken = steps + (reason == 3)
+            books[key] = (losses[:taken].copy(), steps, reason, float(out[2]), int(out[3]),
+                          int(out[4]))  # fmt: skip
+            return pending
         except KeyboardInterrupt as e:
             pending = e
-    taken = steps + (reason == 3)
-    return losses, steps, reason, out, taken, pending
 
 
 def _check_common(epochs_or_none, max_steps, step0, snapshot, owner):
@@ -1124,28 +1129,59 @@ def run_full_batch(
     X, yf, yi, wv, has_w = _check_data(plan, X, y, w, owner)
     order = np.zeros(0, np.int64)
     # in calls of at most _CHUNK epochs: Ctrl-C (which numba holds until a compiled call
-    # returns) lands between two, and the run returns what it learned ("interrupted")
-    parts, steps, reason, best_e, done = [], 0, "max_epochs", -1, 0
-    while done < epochs:
-        k = min(_CHUNK, epochs - done)
-        cap = k + 1 if max_steps is None else max_steps - steps
-        losses, taken_steps, code, out, taken, pending = _run(
-            plan, X, yf, yi, wv, has_w, order, 0, cap, k, tol, n_iter_no_change, step0 + steps,
-            snapshot, best, bad, k,
-        )  # fmt: skip
-        parts.append(losses[:taken].copy())
-        steps += taken_steps
-        best, bad = float(out[2]), int(out[3])
-        best_e = done + int(out[4]) if out[4] >= 0 else best_e
-        done += k
-        if pending is not None:
-            reason = "interrupted"
-            break
-        if code:
-            reason = _REASONS[code]
-            break
+    # returns) lands between two, and the run returns what it learned ("interrupted"); each
+    # call's books are kept by the call (_run), so an interrupt anywhere between two calls
+    # leaves every step taken counted
+    books: dict[int, tuple] = {}
+    pending = None
+    try:
+        while True:
+            steps, done, code, best, bad = _so_far(books, epochs, best, bad)
+            if code or done >= epochs:
+                break
+            k = min(_CHUNK, epochs - done)
+            cap = k + 1 if max_steps is None else max_steps - steps
+            pending = _run(
+                plan, X, yf, yi, wv, has_w, order, 0, cap, k, tol, n_iter_no_change,
+                step0 + steps, snapshot, best, bad, k, books, len(books),
+            )  # fmt: skip
+            if pending is not None:
+                break
+    except KeyboardInterrupt as e:
+        pending = e
+    while True:  # (a second Ctrl-C here: the same run, told again)
+        try:
+            return _full_batch_run(books, epochs, best, bad, pending)
+        except KeyboardInterrupt as e:
+            pending = e
+
+
+def _so_far(books: dict, epochs: int, best: float, bad: int) -> tuple:
+    """The steps, epochs, last reason code and the rule's (best, bad) of the calls in
+    ``books`` (each of ``_CHUNK`` epochs but the last; none: 0, 0, 0 and the given state)."""
+    if not books:
+        return 0, 0, 0, best, bad
+    last = books[len(books) - 1]
+    done = min(epochs, _CHUNK * len(books))
+    return sum(b[1] for b in books.values()), done, last[2], last[3], last[4]
+
+
+def _full_batch_run(books: dict, epochs: int, best: float, bad: int, pending: Any) -> FullBatchRun:
+    """The run the calls in ``books`` made (``pending``: Ctrl-C arrived)."""
+    steps, _, code, best, bad = _so_far(books, epochs, best, bad)
+    best_e = -1
+    for i in range(len(books)):
+        if books[i][5] >= 0:
+            best_e = i * _CHUNK + books[i][5]
+    parts = [books[i][0] for i in range(len(books))]
+    if code == 3:  # the call stopped at a non-finite loss (a Ctrl-C too: as fit's loop)
+        reason = "diverged"
+    elif pending is not None:
+        reason = "interrupted"
+    else:
+        reason = _REASONS[code]
     return FullBatchRun(
-        losses=np.concatenate(parts),
+        losses=np.concatenate(parts) if parts else np.zeros(0, np.float64),
         stop_reason=reason,
         steps=steps,
         best=best,
@@ -1206,14 +1242,19 @@ def run_epoch(
         order = np.ascontiguousarray(order, dtype=np.int64)
     batches = -(-n // batch_size)
     cap = batches + 1 if max_steps is None else max_steps
-    losses, steps, reason, out, taken, pending = _run(
-        plan, X, yf, yi, wv, has_w, order, batch_size, cap, 1, None, 1, step0, snapshot,
-        math.inf, 0, batches,
-    )  # fmt: skip
+    books: dict[int, tuple] = {}
+    none = np.zeros(0, np.float64)
+    try:
+        pending = _run(
+            plan, X, yf, yi, wv, has_w, order, batch_size, cap, 1, None, 1, step0, snapshot,
+            math.inf, 0, batches, books, 0,
+        )  # fmt: skip
+    except KeyboardInterrupt as e:  # before the call (nothing taken) or after its books
+        pending = e
     if pending is not None:  # the epoch's steps are in the weights and the optimizer:
-        pending.losses = losses[:taken].copy()  # their losses go with the interrupt
+        pending.losses = books[0][0] if books else none  # their losses go with the interrupt
         raise pending
-    return losses[:taken].copy()
+    return books[0][0]
 
 
 if __name__ == "__main__":  # python -m glassnet.jit: compile ahead (numba caches on disk)

@@ -466,6 +466,65 @@ def test_ctrl_c_during_a_compiled_call_keeps_its_steps(monkeypatch):
     assert opt.t == 52  # the epoch's two steps are in the weights and the optimizer
 
 
+def _ctrl_c_at_call(monkeypatch, owner, name, at, after=True):
+    """Ctrl-C at the ``at``-th call of ``owner.name`` (1-based): as it returns (``after``:
+    its work done) or as it is entered (nothing done)."""
+    jit._compile()  # (first: compiling after would hand the stand-in to numba)
+    real, calls = getattr(owner, name), []
+
+    def pressed(*args, **kw):
+        calls.append(1)
+        if len(calls) == at and not after:
+            raise KeyboardInterrupt
+        out = real(*args, **kw)
+        if len(calls) == at:
+            raise KeyboardInterrupt
+        return out
+
+    monkeypatch.setattr(owner, name, pressed)
+
+
+def test_ctrl_c_between_two_compiled_chunks_keeps_the_chunks_before(monkeypatch):
+    X, y = np.array(XNOR_X, F64), np.array(XNOR_Y, F64)
+    net = _net([2, 2, 1], "sigmoid", "sigmoid")
+    opt = optim.SGD(net.parameters(), lr=1.0, momentum=0.9)
+    monkeypatch.setattr(jit, "_CHUNK", 7)
+    _ctrl_c_at_call(monkeypatch, jit._Plan, "state_in", 3, after=False)  # the third chunk's
+    run = jit.run_full_batch(_fast(net, "mse"), opt, X, y, None, 50)
+    assert (run.stop_reason, run.steps, len(run.losses), opt.t) == ("interrupted", 14, 14, 14)
+    assert opt.state_dict()["param_groups"][0]["steps"].tolist() == [14] * 4
+
+
+def test_ctrl_c_as_the_written_back_results_return_keeps_their_steps(monkeypatch):
+    X, y = np.array(XNOR_X, F64), np.array(XNOR_Y, F64)
+    net = _net([2, 2, 1], "sigmoid", "sigmoid")
+    opt = optim.Adam(net.parameters(), lr=0.1)
+    monkeypatch.setattr(jit, "_CHUNK", 7)
+    _ctrl_c_at_call(monkeypatch, jit, "_run", 2)  # the second chunk's, once written back
+    run = jit.run_full_batch(_fast(net, "mse"), opt, X, y, None, 50)
+    assert (run.stop_reason, run.steps, len(run.losses), opt.t) == ("interrupted", 14, 14, 14)
+    assert np.isfinite(run.losses).all()
+    _ctrl_c_at_call(monkeypatch, jit, "_run", 1)
+    with pytest.raises(KeyboardInterrupt) as e:
+        jit.run_epoch(_fast(net, "mse"), opt, X, y, None, None, 2)
+    assert opt.t == 16 and len(e.value.losses) == 2  # the epoch's losses go with it
+    _ctrl_c_at_call(monkeypatch, jit, "FullBatchRun", 1, after=False)  # a second Ctrl-C
+    run = jit.run_full_batch(_fast(net, "mse"), opt, X, y, None, 5)  # as the run is told
+    assert (run.stop_reason, run.steps, len(run.losses), opt.t) == ("interrupted", 5, 5, 21)
+
+
+def test_ctrl_c_in_the_compiled_call_that_diverged_reports_the_divergence(monkeypatch):
+    """As the per-step loop and the eager loop: the run stopped at the non-finite loss."""
+    X, y = _data(16, 3, 2, "mse", F64)
+    X *= 100
+    net = _net([3, 4, 2], "relu", "identity", F64)
+    opt = optim.SGD(net.parameters(), lr=10.0)
+    _ctrl_c_at_call(monkeypatch, jit, "_k_run", 1)
+    run = jit.run_full_batch(_fast(net, "mse"), opt, X, y, None, 100)
+    assert run.stop_reason == "diverged" and not math.isfinite(run.losses[-1])
+    assert run.steps == len(run.losses) - 1 == opt.t
+
+
 def test_a_layer_without_bias_and_a_sequential_of_modules():
     first = nn.Linear(3, 5, bias=False, rng=0, dtype=F64)
     net = nn.Sequential(first, nn.LeakyReLU(0.2), nn.Linear(5, 2, rng=1, dtype=F64))
