@@ -525,6 +525,37 @@ def test_ctrl_c_in_the_compiled_call_that_diverged_reports_the_divergence(monkey
     assert run.steps == len(run.losses) - 1 == opt.t
 
 
+def test_ctrl_c_between_compiled_chunks_inside_fit_counts_every_step(monkeypatch):
+    jit.warmup((F64,))
+    X, y = np.array(XNOR_X, F64), np.array(XNOR_Y, F64)
+    net = _net([2, 2, 1], "sigmoid", "sigmoid")
+    opt = optim.SGD(net.parameters(), lr=1.0)
+    monkeypatch.setattr(jit, "_CHUNK", 7)
+    _ctrl_c_at_call(monkeypatch, jit._Plan, "state_in", 3, after=False)
+    h = gn.fit(net, X, y, loss="mse", optimizer=opt, epochs=50, verbose=0)
+    assert (h.engine, h.stop_reason, h.steps, h.epochs, len(h.loss)) == (
+        "jit", "interrupted", 14, 14, 14)  # fmt: skip
+    assert opt.t == 14 and h.samples_seen == 14 * 4
+
+
+def test_ctrl_c_in_the_compiled_call_that_diverged_inside_fit_is_fits_divergence(monkeypatch):
+    jit.warmup((F64,))
+    X, y = _data(16, 3, 2, "mse", F64)
+    X *= 100
+    errors, weights = [], []
+    for engine in ("auto", "fused"):
+        net = _net([3, 4, 2], "relu", "identity", F64)
+        if engine == "auto":
+            _ctrl_c_at_call(monkeypatch, jit, "_k_run", 1)
+        with pytest.raises(gn.DivergenceError) as e:
+            gn.fit(net, X, y, loss="mse", lr=10.0, epochs=100, verbose=0, engine=engine)
+        errors.append((str(e.value), e.value.history.engine, e.value.history.steps))
+        weights.append([p.data.copy() for p in net.parameters()])
+    assert errors[0][1:] == ("jit", errors[1][2]) and errors[0][0] == errors[1][0]
+    for a, b in zip(*weights):
+        _close(a, b, F64, "weights")
+
+
 def test_a_layer_without_bias_and_a_sequential_of_modules():
     first = nn.Linear(3, 5, bias=False, rng=0, dtype=F64)
     net = nn.Sequential(first, nn.LeakyReLU(0.2), nn.Linear(5, 2, rng=1, dtype=F64))
