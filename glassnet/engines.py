@@ -131,7 +131,7 @@ class Loop:
         )  # fmt: skip
         run.record(history, state, rule, epoch0, X.shape[0], self.optimizer.lr)
         if run.stop_reason == "diverged":
-            raise Diverged(run.steps + 1, history.epochs + 1, float(run.losses[-1]))
+            raise Diverged(run.steps + 1, epoch0 + run.steps + 1, float(run.losses[-1]))
         if run.stop_reason == "interrupted":
             raise KeyboardInterrupt
         return run.stop_reason

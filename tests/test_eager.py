@@ -367,3 +367,19 @@ def test_a_loss_kernel_without_a_value_switch_keeps_the_per_step_loop():
     assert not eager.use(fast, opt, whole=True)
     mse = gn.train.fast_path(model, gn.tasks.loss_spec("mse"), 0.0)
     assert not eager.use(mse, object(), whole=True)  # (no prepared(): not glassnet.optim's)
+
+
+def test_a_resumed_full_batch_run_that_diverges_at_once_names_its_epoch():
+    """initial_epoch=7: the first step of the run is epoch 8's, in the message of the whole
+    run's loop as in the per-step loop's."""
+    X, y = _data(40, 5, "values")
+    X[3] = 1e300  # (the loss of the first step is not finite)
+    messages = []
+    for cb in ([], [EveryStep()]):
+        model = nn.MLP([5, 8, 2], rng=0, dtype=np.float64)
+        with pytest.raises(gn.DivergenceError) as e:
+            gn.fit(model, X, y, lr=0.05, epochs=20, initial_epoch=7, verbose=0, callbacks=cb,
+                   engine="fused")  # fmt: skip
+        messages.append(str(e.value))
+    assert "at step 1 (epoch 8)" in messages[1], messages[1]
+    assert messages[0] == messages[1]
