@@ -263,7 +263,7 @@ def fit_many(
                     histories[k].samples_seen += m
             # end of epoch: record, validate, each model's stopping rule
             epoch_loss = total / seen
-            val = _validate(engine, Xv, yv, K, lead) if Xv is not None else None
+            val = _validate(engine, Xv, yv, K) if Xv is not None else None
             for k in np.flatnonzero(active):
                 h = histories[k]
                 h.loss.append(float(epoch_loss[k]))
@@ -300,10 +300,13 @@ def fit_many(
     return histories
 
 
-def _validate(engine: FastMLP, Xv: np.ndarray, yv: np.ndarray, K: int, lead: int) -> tuple:
-    """Each model's validation loss and metric (accuracy or R^2) from one stacked pass."""
+def _validate(engine: FastMLP, Xv: np.ndarray, yv: np.ndarray, K: int) -> tuple:
+    """Each model's validation loss and metric (accuracy or R^2) from one stacked pass:
+    on its own held-out rows (``Xv`` (K, n, features), split with its own seed) or on the
+    one set all share (``Xv`` (n, features): validation_data, or one seed)."""
     out = engine.forward(Xv)[-1]  # (K, n, outputs); logits when the head is fused
-    yk = np.ascontiguousarray(yv if lead else np.broadcast_to(yv, (K, *yv.shape)))
+    own = Xv.ndim == 3  # (not whether the training rows are each model's own)
+    yk = np.ascontiguousarray(yv if own else np.broadcast_to(yv, (K, *yv.shape)))
     C = out.shape[-1]
     G = np.empty((out.shape[0] * out.shape[1], C), out.dtype)
     per = engine.loss.kernel(out.reshape(-1, C), yk.reshape(-1, *yk.shape[2:]), G)

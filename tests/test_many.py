@@ -238,3 +238,23 @@ def test_a_network_sharing_a_linear_layer_is_refused_with_its_index():
     X, y = np.zeros((4, 2)), np.zeros((4, 2))
     with pytest.raises(TypeError, match=r"^fit_many: model 1: the model uses one Linear layer"):
         gn.fit_many([plain, shared], X, y, epochs=1)
+
+
+def test_validation_data_with_a_seed_per_model_scores_every_model_as_fit_does():
+    """One validation set for all (validation_data) while each model draws its own batches
+    (a seed per model): each model is scored on the whole set, as its separate fit scores it."""
+    X, y = data()
+    val = data(n=40, seed=1)
+    many = small_nets(2)
+    hs = fit_many(
+        many, X, y, loss="binary_cross_entropy", lr=0.1, epochs=3, batch_size=32, seed=[1, 2],
+        validation_data=val,
+    )  # fmt: skip
+    for k, alone in enumerate(small_nets(2)):
+        h = gn.fit(
+            alone, X, y, loss="binary_cross_entropy", lr=0.1, epochs=3, batch_size=32,
+            seed=k + 1, validation_data=val, verbose=0,
+        )  # fmt: skip
+        assert_same(many[k], alone)
+        np.testing.assert_allclose(hs[k].val_loss, h.val_loss, rtol=1e-5)
+        np.testing.assert_allclose(hs[k].val_metric, h.val_metric)
