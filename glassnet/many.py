@@ -207,14 +207,18 @@ def fit_many(
     kept: dict[int, list[np.ndarray]] = {}  # a stopped model's weights, put back each step
     best, bad = np.full(K, math.inf), np.zeros(K, int)
     best_weights: dict[int, list[np.ndarray]] = {}
+    # each model's last finite weights, recorded every 64 steps as fit records them: what a
+    # model diverged by weights that overflowed (its loss still finite) is put back to
+    finite = [q.data.copy() for q in params]
 
-    def stop(k: int, reason: str) -> None:
+    def stop(k: int, reason: str, values: list[np.ndarray] | None = None) -> None:
         active[k] = False
-        kept[k] = [q.data[k].copy() for q in params]
+        kept[k] = [q.data[k].copy() for q in params] if values is None else values
         histories[k].stop_reason = reason
 
     errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
     errstate.__enter__()
+    taken = 0  # steps taken by the stack
     try:
         for epoch in range(1, epochs + 1):
             orders = None
@@ -243,12 +247,16 @@ def fit_many(
                 if l2_arr is not None:
                     batch_loss = batch_loss + add_l2(weights, l2_arr, m)
                 for k in np.flatnonzero(active & ~np.isfinite(batch_loss)):
-                    stop(k, "diverged")  # its weights from before this step are kept
+                    # its weights from before this step are kept, else its last finite ones
+                    ok = all(np.isfinite(q.data[k]).all() for q in params)
+                    stop(k, "diverged", None if ok else [v[k].copy() for v in finite])
                     histories[k].warnings.append(
                         f"fit_many: model {k}'s loss became {batch_loss[k]} at step "
-                        f"{histories[k].steps + 1} (epoch {epoch}): it diverged and keeps its "
-                        "weights from before that step. Try a smaller learning rate for it."
-                    )
+                        f"{histories[k].steps + 1} (epoch {epoch}): it diverged and keeps "
+                        + ("its weights from before that step." if ok else "the last finite "
+                           "weights recorded (up to 64 steps earlier).")
+                        + " Try a smaller learning rate for it."
+                    )  # fmt: skip
                 if scale is not None:
                     for q in params:
                         q.grad *= scale
@@ -261,6 +269,12 @@ def fit_many(
                 for k in np.flatnonzero(active):
                     histories[k].steps += 1
                     histories[k].samples_seen += m
+                taken += 1
+                if taken % 64 == 0:  # (the models still training have taken every step)
+                    for k in np.flatnonzero(active):
+                        if all(np.isfinite(q.data[k]).all() for q in params):
+                            for v, q in zip(finite, params):
+                                v[k] = q.data[k]
             # end of epoch: record, validate, each model's stopping rule
             epoch_loss = total / seen
             val = _validate(engine, Xv, yv, K) if Xv is not None else None

@@ -258,3 +258,25 @@ def test_validation_data_with_a_seed_per_model_scores_every_model_as_fit_does():
         assert_same(many[k], alone)
         np.testing.assert_allclose(hs[k].val_loss, h.val_loss, rtol=1e-5)
         np.testing.assert_allclose(hs[k].val_metric, h.val_metric)
+
+
+def test_a_model_whose_weights_overflow_keeps_its_last_finite_weights_as_fit_does():
+    """One huge step sends a model's weights to inf while its loss was still finite; the
+    next loss is NaN. It keeps the last finite weights recorded (here the initial ones),
+    as fit does, not the overflowed ones; the other model trains on unaffected."""
+    X, y = data()
+    lin = lambda: small_nets(2, act="identity", out="identity")  # noqa: E731
+    many = lin()
+    hs = fit_many(many, X, 100 * y, loss="mse", lr=[1e-4, 1e38], epochs=5)
+    assert hs[1].stop_reason == "diverged" and hs[1].steps == 1
+    assert "last finite weights" in hs[1].warnings[0]
+    alone = lin()[1]
+    with pytest.raises(gn.DivergenceError) as info:
+        gn.fit(alone, X, 100 * y, loss="mse", lr=1e38, epochs=5, verbose=0)
+    assert info.value.history.steps == hs[1].steps
+    assert_same(many[1], alone)
+    assert_same(alone, lin()[1])  # both put back to the initial weights
+    alone = lin()[0]
+    gn.fit(alone, X, 100 * y, loss="mse", lr=1e-4, epochs=5, verbose=0)
+    assert hs[0].stop_reason == "max_epochs"
+    assert_same(many[0], alone)
