@@ -35,7 +35,7 @@ import numpy as np
 
 from . import optim as optim_mod
 from . import tasks
-from ._validation import as_rng, check_number, check_positive
+from ._validation import as_rng, check_name, check_number, check_positive
 from .fused import FastMLP, Layer, add_l2, layers_of
 from .nn.module import Module, Parameter
 from .train import History
@@ -188,7 +188,8 @@ def fit_many(
     params = [q for lay in layers for q in (lay.linear.W, lay.linear.b) if q is not None]
     weights = [lay.linear.W for lay in layers]
     per_model_lr = bool(np.any(lrs != lrs[0]))
-    if per_model_lr and optimizer != "sgd":
+    kind = check_name(optimizer, optim_mod.OPTIMIZERS, "optimizer", optim_mod.Optimizer)
+    if per_model_lr and kind is not optim_mod.SGD:  # ("sgd", "gd", "SGD", the class)
         raise ValueError(
             f"fit_many: per-model learning rates need optimizer='sgd'; {optimizer!r} "
             "normalizes the gradient, so give it one lr for all models (or call fit_many "
@@ -197,6 +198,11 @@ def fit_many(
     # per-model rates: SGD with rate 1 on gradients each scaled by its model's rate
     rate = 1.0 if per_model_lr else float(lrs[0])
     opt = optim_mod.get_optimizer(optimizer, params, lr=rate, **optimizer_options)
+    # per-model rates with weight decay: λw joins each gradient before its rate scales it
+    # (SGD would add it to the scaled gradient, at rate 1)
+    decay = 0.0
+    if per_model_lr and opt.weight_decay:
+        decay, opt.weight_decay = opt.weight_decay, 0.0
     scale = lrs.astype(X.dtype).reshape(K, 1, 1) if per_model_lr else None
     l2_arr = l2s.reshape(K, 1, 1) if np.any(l2s) else None
 
@@ -259,6 +265,8 @@ def fit_many(
                     )  # fmt: skip
                 if scale is not None:
                     for q in params:
+                        if decay:
+                            q.grad += decay * q.data
                         q.grad *= scale
                 opt.step()
                 for k, saved in kept.items():

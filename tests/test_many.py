@@ -280,3 +280,24 @@ def test_a_model_whose_weights_overflow_keeps_its_last_finite_weights_as_fit_doe
     gn.fit(alone, X, 100 * y, loss="mse", lr=1e-4, epochs=5, verbose=0)
     assert hs[0].stop_reason == "max_epochs"
     assert_same(many[0], alone)
+
+
+@pytest.mark.parametrize("options", [{"weight_decay": 0.1}, {"weight_decay": 0.1, "momentum": 0.9}])
+def test_per_model_learning_rates_with_weight_decay_equal_separate_fits(options):
+    """SGD's weight decay λw joins the gradient before each model's rate scales it: model k
+    steps by its own rate times (dL/dw + λw), as SGD(lr=lrs[k], weight_decay=λ) alone does
+    (to rounding: the decay is formed in another order). "gd" names the same SGD."""
+    X, y = data()
+    lrs = [0.1, 0.3]
+    many = small_nets(2, dtype=np.float64)
+    fit_many(
+        many, X, y, loss="binary_cross_entropy", optimizer="gd", lr=lrs, epochs=5,
+        batch_size=32, seed=3, **options,
+    )  # fmt: skip
+    for k, alone in enumerate(small_nets(2, dtype=np.float64)):
+        opt = gn.optim.SGD(alone.parameters(), lr=lrs[k], **options)
+        gn.fit(
+            alone, X, y, loss="binary_cross_entropy", optimizer=opt, epochs=5, batch_size=32,
+            seed=3, verbose=0,
+        )  # fmt: skip
+        assert_same(many[k], alone, rtol=1e-12)
