@@ -20,7 +20,9 @@ Sources (:func:`as_stream` picks one for ``fit``):
   :func:`from_parquet`; ``pip install pyarrow``). One streaming pass first collects what
   preprocessing needs: each numeric column's mean and standard deviation (Chan et al.'s
   pairwise merge of chunk moments, for ``standardize=True``), each text column's categories
-  (one-hot encoded) and the target's classes (labels 0..C-1 in sorted order).
+  (one-hot encoded) and the target's classes (labels 0..C-1 in sorted order). A cell that
+  cannot train (empty, NA/NaN, inf, text in a number column) or a row with too few or too
+  many cells is an error naming the file and its line (a Parquet file: its row).
 
 Kept below ``train`` so that ``fit`` can take a path: the scaling and one-hot encoding it
 applies are the few lines of :class:`Columns`; the in-memory equivalents with model-file
@@ -179,7 +181,8 @@ def _concat(parts: list[Chunk]) -> Chunk:
 # ----------------------------------------------------------------- sources
 def from_chunks(chunks: Any, *, buffer_size: int = 65_536) -> Stream:
     """A stream over ``chunks``: a re-iterable of ``(X, y[, w])`` (a list, or an object
-    whose ``__iter__`` starts over) or a function returning a fresh iterator."""
+    whose ``__iter__`` starts over) or a function returning a fresh iterator. A generator
+    or other iterator is read once: it serves one epoch (``epochs=1``)."""
     if callable(chunks):
         return Stream(chunks, buffer_size=buffer_size)
     if iter(chunks) is chunks:  # a generator or iterator: readable once
@@ -188,19 +191,38 @@ def from_chunks(chunks: Any, *, buffer_size: int = 65_536) -> Stream:
 
 
 def _once(it: Iterator[Any]) -> Callable[[], Iterator[Any]]:
-    used = []
+    """A one-shot iterator as a source: fit's look at its first chunk (a pass that reads one
+    chunk) is replayed by the next pass, which reads on; a further pass is an error."""
+    peeked: list[Any] = []  # the chunk a first pass stopped after (fit's look)
+    passes = [0]
 
     def again() -> Iterator[Any]:
-        if used:
+        passes[0] += 1
+        if passes[0] == 2 and len(peeked) == 1:
+            return _replay(peeked.pop(), it)
+        if passes[0] > 1:
             raise ValueError(
                 "fit: the stream is an iterator, which can be read once, and training needs "
                 "it again (epochs > 1). Pass a list of chunks, an object whose __iter__ starts "
                 "over, or a function returning a fresh iterator."
             )
-        used.append(True)
-        return it
+        return _first_pass(it, peeked)
 
     return again
+
+
+def _first_pass(it: Iterator[Any], peeked: list[Any]) -> Iterator[Any]:
+    for c in it:
+        peeked.append(c)
+        yield c
+        peeked.clear()  # read on past it: a pass of its own, nothing to replay
+        yield from it
+        return
+
+
+def _replay(first: Any, it: Iterator[Any]) -> Iterator[Any]:
+    yield first
+    yield from it
 
 
 def from_arrays(
@@ -334,14 +356,33 @@ class Columns:
         return X, y
 
 
+class _BadCell(ValueError):
+    """A cell of a record batch that training cannot use: its column, its row in the batch
+    (the file's readers name the file and line), what it holds and what to do."""
+
+    def __init__(self, column: str, row: int, what: str, todo: str) -> None:
+        self.column, self.row, self.what, self.todo = column, row, what, todo
+        super().__init__(f"fit: column {column!r} {what} (row {row + 1} of a chunk); {todo}")
+
+
+_EMPTY = "a stream trains on complete rows: fill or drop the empty cells first."
+
+
+def _no_empty(col: Any, name: str) -> None:
+    if col.null_count:
+        row = int(np.argmax(col.is_null().to_numpy(zero_copy_only=False)))
+        raise _BadCell(name, row, "has a missing value (an empty cell, NA, NaN, ...)", _EMPTY)
+
+
 def _numbers(batch: Any, name: str) -> np.ndarray:
     col = batch.column(name)
-    if col.null_count:
-        raise ValueError(
-            f"fit: column {name!r} has {col.null_count} empty values in a chunk; a stream "
-            "trains on complete rows (fill or drop them first)."
-        )
-    return col.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+    _no_empty(col, name)
+    x = col.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+    bad = ~np.isfinite(x)
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise _BadCell(name, row, f"holds {x[row]}", "replace or drop the non-finite values first.")
+    return x
 
 
 def _codes(col: Any, cats: list[Any], name: str) -> np.ndarray:
@@ -349,12 +390,14 @@ def _codes(col: Any, cats: list[Any], name: str) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    _no_empty(col, name)
     idx = pc.index_in(col, value_set=pa.array(cats, type=col.type))
     if idx.null_count:
-        raise ValueError(
-            f"fit: column {name!r} has a value that the statistics pass did not see (or an "
-            "empty one); the file changed between passes, or it has empty values."
-        )
+        row = int(np.argmax(idx.is_null().to_numpy(zero_copy_only=False)))
+        raise _BadCell(
+            name, row, f"holds {col[row].as_py()!r}, which the statistics pass did not see",
+            "the file changed while fit read it; train on a file that stays as it is.",
+        )  # fmt: skip
     return idx.to_numpy(zero_copy_only=False).astype(np.intp)
 
 
@@ -376,8 +419,10 @@ def _table_stream(
     labels: bool | None,
     buffer_size: int,
     dtype: Any,
+    where: Callable[[int], str],
 ) -> Stream:
-    """The statistics pass over ``batches()`` (record batches), then the stream."""
+    """The statistics pass over ``batches()`` (record batches), then the stream.
+    ``where(row)``: the file and place of data row ``row`` (0-based), for the errors."""
     pa = _pyarrow()
     cols: Columns | None = None
     count, mean, m2 = 0, None, None
@@ -407,7 +452,12 @@ def _table_stream(
         if not m:
             continue
         moments = cols.numeric + ([] if labels else [target])  # a number target's too
-        x = np.column_stack([_numbers(b, n) for n in moments]) if moments else None
+        try:
+            x = np.column_stack([_numbers(b, n) for n in moments]) if moments else None
+            for n in [*cats, *([target] if labels else [])]:
+                _no_empty(b.column(n), n)
+        except _BadCell as e:
+            raise _placed(e, where(count + e.row)) from None
         if x is not None:  # Chan et al.: merge this chunk's mean and M2 into the running ones
             mu = x.mean(axis=0)
             d2 = ((x - mu) ** 2).sum(axis=0)
@@ -418,15 +468,10 @@ def _table_stream(
                 mean = mean + delta * m / (count + m)
                 m2 = m2 + d2 + delta**2 * count * m / (count + m)
         count += m
-        for n, s in cats.items():
+        for n, s in {**cats, **({target: classes} if labels else {})}.items():
             s.update(b.column(n).unique().to_pylist())
-        if labels:
-            classes.update(b.column(target).unique().to_pylist())
     if cols is None or count == 0:
         raise ValueError("fit: the file has no rows to train on.")
-    for n, s in {**cats, **({target: classes} if labels else {})}.items():
-        if None in s:
-            raise ValueError(f"fit: column {n!r} has empty values; fill or drop them first.")
     cols.rows = count
     cols.categories = {n: sorted(s) for n, s in cats.items()}
     cols.classes = sorted(classes) if labels else None
@@ -440,11 +485,22 @@ def _table_stream(
         cols.mean, cols.scale = mean, np.where(std < tiny, 1.0, std)
 
     def chunks() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        start = 0
         for b in batches():
-            if b.num_rows:
-                yield cols.transform(b, dtype)
+            if not b.num_rows:
+                continue
+            try:
+                chunk = cols.transform(b, dtype)
+            except _BadCell as e:
+                raise _placed(e, where(start + e.row)) from None
+            start += b.num_rows
+            yield chunk
 
     return Stream(chunks, buffer_size=buffer_size, columns=cols)
+
+
+def _placed(e: _BadCell, place: str) -> ValueError:
+    return ValueError(f"fit: {place}: column {e.column!r} {e.what}; {e.todo}")
 
 
 def from_csv(
@@ -469,7 +525,12 @@ def from_csv(
 
     path = _existing(path)
     read = csv.ReadOptions(block_size=block_size)
-    first = next(iter(csv.open_csv(path, read_options=read)), None)
+    # an empty cell of a text column is empty (an error), not the category ""
+    convert = csv.ConvertOptions(strings_can_be_null=True)
+    try:
+        first = next(iter(csv.open_csv(path, read_options=read, convert_options=convert)), None)
+    except pa.ArrowInvalid as e:
+        raise _unreadable(path, e, set()) from None
     if first is None:
         raise ValueError(f"fit: '{path}' has no rows.")
     # later blocks are read with the first block's types (a number column stays a number);
@@ -478,21 +539,72 @@ def from_csv(
         f.name: (pa.float64() if pa.types.is_integer(f.type) and f.name != target else f.type)
         for f in first.schema
     }
-    convert = csv.ConvertOptions(column_types=types)
+    numeric = {n for n, t in types.items() if not pa.types.is_string(t)}
+    convert = csv.ConvertOptions(column_types=types, strings_can_be_null=True)
 
     def batches() -> Iterator[Any]:
         try:
             yield from csv.open_csv(path, read_options=read, convert_options=convert)
         except pa.ArrowInvalid as e:
-            raise ValueError(
-                f"fit: '{path}' changes a column's type after its first block ({e}); give "
-                "the column one type throughout."
-            ) from None
+            raise _unreadable(path, e, numeric) from None
 
     return _table_stream(
         batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
-        dtype=dtype,
+        dtype=dtype, where=lambda row: f"'{path}' line {_csv_line(path, row)}",
     )  # fmt: skip
+
+
+def _csv_rows(path: str) -> Iterator[tuple[int, list[str], list[str]]]:
+    """``(line, cells, header)`` for each row after the header, as pyarrow counts rows
+    (blank lines skipped); ``line`` is where the row ends."""
+    import csv as pycsv
+
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as f:
+        reader = pycsv.reader(f)
+        header = next(reader, [])
+        for cells in reader:
+            if cells:
+                yield reader.line_num, cells, header
+
+
+def _csv_line(path: str, row: int) -> int | str:
+    """The line of data row ``row`` (0-based) of a CSV file (read again: an error's path)."""
+    for i, (line, _, _) in enumerate(_csv_rows(path)):
+        if i == row:
+            return line
+    return "?"
+
+
+def _unreadable(path: str, e: Exception, numeric: set[str]) -> ValueError:
+    """pyarrow's refusal of a CSV file as an error naming the line (pyarrow names none)."""
+    if "Empty CSV file" in str(e):
+        return ValueError(f"fit: '{path}' is empty: a CSV file needs a header row and data rows.")
+    for line, cells, header in _csv_rows(path):
+        if len(cells) != len(header):
+            return ValueError(
+                f"fit: '{path}' line {line} has {len(cells)} cells where the header names "
+                f"{len(header)} columns; give every row one cell per column."
+            )
+        for name, cell in zip(header, cells):
+            if name in numeric and cell.strip() and not _number(cell):
+                return ValueError(
+                    f"fit: '{path}' line {line}: column {name!r} holds {cell!r} where its "
+                    "first rows hold numbers; give the column one type throughout."
+                )
+    return ValueError(f"fit: pyarrow cannot read '{path}': {e}.")
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return cell.strip() in _NULLS
+    return True
+
+
+# the cells pyarrow reads as empty (its ConvertOptions.null_values)
+_NULLS = {"#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+          "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null"}  # fmt: skip
 
 
 def from_parquet(
@@ -512,11 +624,12 @@ def from_parquet(
     path = _existing(path)
 
     def batches() -> Iterator[Any]:
-        yield from pq.ParquetFile(path).iter_batches(batch_size=batch_rows)
+        with pq.ParquetFile(path) as f:
+            yield from f.iter_batches(batch_size=batch_rows)
 
     return _table_stream(
         batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
-        dtype=dtype,
+        dtype=dtype, where=lambda row: f"'{path}' row {row + 1}",
     )  # fmt: skip
 
 
@@ -533,6 +646,20 @@ def as_stream(
     """The stream ``fit`` trains on for ``X`` (None for in-memory arrays): a Stream as is,
     a .csv/.parquet path (``y`` names the target column), memmaps, or an iterable of chunks
     (``y`` None)."""
+    if isinstance(X, np.memmap):
+        return from_arrays(X, y, sample_weight)
+    source = (
+        "a Stream" if isinstance(X, Stream)
+        else "a file path" if isinstance(X, (str, os.PathLike))
+        else "an iterable of chunks" if y is None and _chunky(X)
+        else None
+    )  # fmt: skip
+    if source is not None and sample_weight is not None:
+        raise TypeError(
+            f"fit: X is {source}, so a sample_weight array beside it would be ignored: give "
+            "the weights in the chunks, (X, y, sample_weight), or pass memmaps: fit(model, "
+            "X, y, sample_weight=w)."
+        )
     if isinstance(X, Stream):
         return X
     if isinstance(X, (str, os.PathLike)):
@@ -549,8 +676,10 @@ def as_stream(
         raise ValueError(
             f"fit: '{X}' is neither a .csv nor a .parquet file; read it yourself, or name it so."
         )
-    if isinstance(X, np.memmap):
-        return from_arrays(X, y, sample_weight)
-    if y is None and hasattr(X, "__iter__") and not hasattr(X, "__array__"):
+    if source is not None:
         return from_chunks(X)
     return None
+
+
+def _chunky(X: Any) -> bool:
+    return hasattr(X, "__iter__") and not hasattr(X, "__array__")

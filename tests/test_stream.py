@@ -188,3 +188,94 @@ def test_stream_errors(tmp_path):
         stream_fit(str(tmp_path / "t.csv"), None)
     with pytest.raises(ValueError, match="target column 'nope' is not in the file"):
         stream_fit(str(tmp_path / "t.csv"), "nope")
+
+
+def test_a_one_shot_generator_trains_one_epoch():
+    """fit's look at the first chunk is replayed: a generator serves epochs=1 whole."""
+    X, y = data()
+    once = ((X[s : s + 10], y[s : s + 10]) for s in range(0, 103, 10))
+    m = model()
+    h = fit(m, once, None, loss="cross_entropy", lr=0.3, epochs=1, batch_size=16,
+            shuffle=False, verbose=0)  # fmt: skip
+    assert h.samples_seen == len(X) and h.steps == 7
+    again = model()
+    fit(again, X, y, loss="cross_entropy", lr=0.3, epochs=1, batch_size=16, shuffle=False,
+        verbose=0)  # fmt: skip
+    np.testing.assert_allclose(flat(m), flat(again), rtol=0, atol=1e-12)
+
+
+def test_a_sample_weight_beside_a_stream_is_refused(tmp_path):
+    """Not silently ignored: a stream's weights come in its chunks."""
+    X, y = data()
+    with pytest.raises(TypeError, match="an iterable of chunks, so a sample_weight array"):
+        stream_fit([(X, y)], sample_weight=np.zeros(len(X)))
+    with pytest.raises(TypeError, match="a Stream, so a sample_weight array"):
+        stream_fit(gs.from_chunks([(X, y)]), sample_weight=np.zeros(len(X)))
+    (tmp_path / "t.csv").write_text("a,label\n1,x\n")
+    with pytest.raises(TypeError, match="a file path, so a sample_weight array"):
+        stream_fit(str(tmp_path / "t.csv"), "label", sample_weight=np.zeros(1))
+
+
+def messy(tmp_path, name, row, edit, n=120):
+    """A CSV of ``n`` rows (a, b, label) whose data row ``row`` (line row + 2) is edited."""
+    rng = np.random.default_rng(0)
+    lines = ["a,b,label"] + [
+        f"{a:.6f},{b:.6f},{lab}"
+        for a, b, lab in zip(
+            rng.standard_normal(n), rng.standard_normal(n), rng.choice(["x", "y"], n)
+        )
+    ]
+    lines[row + 1] = edit(lines[row + 1])
+    path = tmp_path / f"{name}.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+FIRST, LATER = 2, 100  # data rows in the first 1 KiB block, and far past it
+MESSY = {
+    "empty number": (lambda l: "," + l.split(",", 1)[1], "column 'a' has a missing value"),
+    "NaN": (lambda l: "NaN," + l.split(",", 1)[1], "column 'a' has a missing value"),
+    "inf": (lambda l: "inf," + l.split(",", 1)[1], "column 'a' holds inf; replace or drop"),
+    "empty label": (lambda l: l.rsplit(",", 1)[0] + ",", "column 'label' has a missing value"),
+    "ragged": (lambda l: l + ",7", "has 4 cells where the header names 3 columns; give every"),
+    "short": (lambda l: l.split(",", 1)[1], "has 2 cells where the header names 3 columns"),
+}
+
+
+@pytest.mark.parametrize("row", [FIRST, LATER])
+@pytest.mark.parametrize("case", list(MESSY))
+def test_a_messy_csv_names_its_line(tmp_path, case, row):
+    """Not a NaN loss, a class "" or pyarrow's traceback: the file, the line, what to do."""
+    pytest.importorskip("pyarrow")
+    edit, what = MESSY[case]
+    path = messy(tmp_path, case.replace(" ", "_"), row, edit)
+    with pytest.raises(ValueError, match=rf"'{path}' line {row + 2}\b.*{what}"):
+        stream_fit(gs.from_csv(path, "label", block_size=1 << 10), d=2)
+
+
+def test_a_csv_column_that_turns_to_text_names_its_line(tmp_path):
+    pytest.importorskip("pyarrow")
+    path = messy(tmp_path, "text", LATER, lambda l: "zz," + l.split(",", 1)[1])
+    with pytest.raises(ValueError, match=rf"line {LATER + 2}: column 'a' holds 'zz' where its"):
+        stream_fit(gs.from_csv(path, "label", block_size=1 << 10), d=2)
+
+
+def test_an_empty_csv_file_is_named(tmp_path):
+    pytest.importorskip("pyarrow")
+    (tmp_path / "e.csv").write_text("")
+    with pytest.raises(ValueError, match="e.csv' is empty: a CSV file needs a header row"):
+        stream_fit(str(tmp_path / "e.csv"), "label", d=2)
+
+
+def test_a_parquet_cell_that_cannot_train_names_its_row(tmp_path):
+    pytest.importorskip("pyarrow")
+    df = table()
+    df.loc[57, "a"] = np.inf
+    df.to_parquet(tmp_path / "t.parquet")
+    with pytest.raises(ValueError, match="t.parquet' row 58: column 'a' holds inf"):
+        stream_fit(gs.from_parquet(tmp_path / "t.parquet", "label", batch_rows=20), d=5)
+    df.loc[57, "a"] = 1.0
+    df.loc[90, "color"] = None
+    df.to_parquet(tmp_path / "t.parquet")
+    with pytest.raises(ValueError, match="row 91: column 'color' has a missing value"):
+        stream_fit(gs.from_parquet(tmp_path / "t.parquet", "label", batch_rows=20), d=5)
