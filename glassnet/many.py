@@ -26,6 +26,7 @@ descent, to rounding with momentum and Adam (where the order of operations diffe
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from . import tasks
 from ._validation import as_rng, check_name, check_number, check_positive
 from .fused import FastMLP, Layer, add_l2, layers_of
 from .nn.module import Module, Parameter
-from .train import History
+from .train import History, fit
 
 __all__ = ["fit_many"]
 
@@ -137,6 +138,26 @@ def fit_many(
             "fit_many: models must be a non-empty list of glassnet models of one shape. "
             f"Got {type(models).__name__}."
         )
+    # fit's options that fit_many has not would reach the optimizer: named here instead
+    fit_only = sorted(set(optimizer_options) & _FIT_ONLY)
+    if fit_only:
+        raise TypeError(
+            f"fit_many takes no {fit_only}: an option of glassnet.fit that fit_many does not "
+            "have (it takes loss, optimizer and the optimizer's settings, lr, l2, epochs, "
+            "batch_size, shuffle, seed, tol, n_iter_no_change, validation_split, "
+            "validation_data, early_stopping). Leave it out, or train the models one by one "
+            "with glassnet.fit."
+        )
+    if not isinstance(optimizer, (str, type)):
+        raise TypeError(
+            "fit_many: optimizer must be a name from glassnet.optim.OPTIMIZERS, with its "
+            "settings as keywords (optimizer='sgd', momentum=0.9): fit_many builds one "
+            f"optimizer over the stacked weights of all the models. Got {optimizer!r:.80}."
+        )
+    if validation_data is not None and not (
+        isinstance(validation_data, (tuple, list)) and len(validation_data) == 2
+    ):
+        raise ValueError("fit_many: validation_data must be a pair (X_val, y_val).")
     K = len(models)
     spec = tasks.loss_spec(loss)
     if spec is None:
@@ -148,11 +169,12 @@ def fit_many(
     if tol is not None:
         check_positive("tol", tol, "fit_many", allow_zero=True)
     check_number(validation_split, "validation_split", "fit_many", low=0, high=1, high_open=True)
-    lrs = _per_model(lr, "lr", K)
-    l2s = _per_model(l2, "l2", K)
+    lrs = _per_model(lr, "lr", K, object)
+    l2s = _per_model(l2, "l2", K, object)
     for name, values, zero in (("lr", lrs, False), ("l2", l2s, True)):
-        for v in values:
+        for v in values:  # (as given: None or "0.1" named as such, not as a float)
             check_positive(name, v, "fit_many", allow_zero=zero)
+    lrs, l2s = lrs.astype(float), l2s.astype(float)
     seeds = seed if isinstance(seed, (list, tuple, np.ndarray)) else None
     if seeds is not None:  # every model its own generator: its own batches and split
         rngs = [as_rng(s, "fit_many") for s in _per_model(seeds, "seed", K, object)]
@@ -162,7 +184,8 @@ def fit_many(
     # validation: one split per model's generator (one for all when the seed is shared)
     Xv = yv = None
     if validation_data is not None:
-        Xv, yv, _ = tasks.check_data(models[0], spec, *validation_data, None, "fit_many")
+        names = ("validation_data[0]", "validation_data[1]")
+        Xv, yv, _ = tasks.check_data(models[0], spec, *validation_data, None, "fit_many", names)
     elif validation_split > 0 or early_stopping:
         frac = validation_split if validation_split > 0 else 0.1
         parts = [tasks.split_validation(X, y, None, frac, spec, r) for r in rngs]
@@ -320,6 +343,12 @@ def fit_many(
             for q, v in zip(own, values):
                 q.data[...] = v.reshape(q.data.shape)
     return histories
+
+
+# glassnet.fit's options that fit_many does not take (passed, they are named in an error)
+_FIT_ONLY = frozenset(inspect.signature(fit).parameters) - frozenset(
+    inspect.signature(fit_many).parameters
+)
 
 
 def _validate(engine: FastMLP, Xv: np.ndarray, yv: np.ndarray, K: int) -> tuple:

@@ -301,3 +301,29 @@ def test_per_model_learning_rates_with_weight_decay_equal_separate_fits(options)
             seed=3, verbose=0,
         )  # fmt: skip
         assert_same(many[k], alone, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"verbose": 0}, r"fit_many takes no \['verbose'\]: an option of glassnet.fit"),
+        ({"callbacks": [], "engine": "fused"}, r"no \['callbacks', 'engine'\]"),
+        ({"optimizer": "sgd", "momentun": 0.9}, r"SGD got unexpected keyword arguments"),
+        ({"validation_data": (XOR_X,)}, r"fit_many: validation_data must be a pair"),
+        ({"validation_data": (XOR_X, XNOR_Y[:3])}, r"validation_data\[0\] has 4 samples"),
+        ({"lr": None}, r"'lr' parameter of fit_many must be a float > 0. Got None"),
+        ({"lr": [0.1, "0.2", 0.3]}, r"'lr' parameter of fit_many must be a float > 0. Got '0.2'"),
+        ({"l2": [0.0, None, 0.0]}, r"'l2' parameter of fit_many must be a float >= 0. Got None"),
+        ({"optimizer": "adm"}, r"Unknown optimizer 'adm'"),
+    ],
+)
+def test_bad_arguments_name_themselves(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        fit_many(xnor_nets(3), XOR_X, XNOR_Y, **{"loss": "binary_cross_entropy", **kwargs})
+
+
+def test_an_optimizer_object_is_refused_with_what_to_pass_instead():
+    nets = xnor_nets(2)
+    opt = gn.optim.SGD(nets[0].parameters(), lr=0.1, momentum=0.9)
+    with pytest.raises(TypeError, match=r"optimizer='sgd', momentum=0.9.*Got SGD"):
+        fit_many(nets, XOR_X, XNOR_Y, loss="binary_cross_entropy", optimizer=opt)
