@@ -102,7 +102,7 @@ class Stream:
         cap = max(self.buffer_size // bs, 1) * bs  # whole batches
         buf: list[np.ndarray | None] | None = None
         fill, perm, pos, tail = 0, np.empty(0, np.intp), 0, None
-        for block in _blocks((check(*c) for c in self.chunks()), bs):
+        for block in _blocks(_checked(self.chunks(), check), bs):
             if rng is None:
                 yield block
                 continue
@@ -144,9 +144,29 @@ class Stream:
                 "fit on a stream needs a batch_size, and validation_data (not "
                 "validation_split) for validation or early stopping."
             )
-        for c in self.chunks():
-            return check(*c)
+        for c in _checked(self.chunks(), check):
+            return c
         raise ValueError("fit: the stream yielded no chunks; it has no data to train on.")
+
+
+def _checked(chunks: Iterable[Chunk], check: Callable[..., Chunk]) -> Iterator[Chunk]:
+    """``check(*c)`` of each chunk, a chunk it refuses named with its rows (an error's
+    rows and indices are the chunk's own)."""
+    start = 0
+    for i, c in enumerate(chunks):
+        try:
+            out = check(*c)
+        except (ValueError, TypeError) as e:
+            rows = f"rows {start} to {start + len(c[0]) - 1} of the epoch"
+            kind = ValueError if isinstance(e, ValueError) else TypeError
+            raise kind(f"fit: chunk {i} of the stream ({rows}): {_bare(e)}") from None
+        start += out[0].shape[0]
+        yield out
+
+
+def _bare(e: Exception) -> str:
+    s = str(e)
+    return s[len("fit: ") :] if s.startswith("fit: ") else s
 
 
 def _blocks(chunks: Iterable[Chunk], bs: int) -> Iterator[Chunk]:
@@ -235,6 +255,11 @@ def from_arrays(
 ) -> Stream:
     """A stream over arrays too large for memory, typically ``numpy.memmap``s (or
     ``numpy.load(path, mmap_mode="r")``), ``chunk_rows`` rows at a time."""
+    if y is None:
+        raise TypeError(
+            "fit: X is a memmap, which holds no targets: pass y (an array or a memmap of as "
+            "many rows), fit(model, X, y)."
+        )
     arrays = [X, y, sample_weight]
     n = len(X)
     for name, a in zip(("y", "sample_weight"), arrays[1:]):

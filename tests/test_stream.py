@@ -279,3 +279,22 @@ def test_a_parquet_cell_that_cannot_train_names_its_row(tmp_path):
     df.to_parquet(tmp_path / "t.parquet")
     with pytest.raises(ValueError, match="row 91: column 'color' has a missing value"):
         stream_fit(gs.from_parquet(tmp_path / "t.parquet", "label", batch_rows=20), d=5)
+
+
+def test_a_chunk_that_cannot_train_is_named_with_its_rows(tmp_path):
+    """An error's row indices are the chunk's own: the chunk and its rows are named."""
+    X, y = data()
+    chunks = [(X[s : s + 10], y[s : s + 10]) for s in range(0, len(X), 10)]
+    bad = X[50:60].copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(
+        ValueError, match=r"chunk 5 of the stream \(rows 50 to 59 of the epoch\): X contains NaN"
+    ):
+        stream_fit([*chunks[:5], (bad, y[50:60]), *chunks[6:]])
+    with pytest.raises(
+        ValueError, match=r"chunk 2 of the stream \(rows 20 to 29 .*X has 5 features"
+    ):
+        stream_fit([*chunks[:2], (np.ones((10, 5)), y[20:30]), *chunks[3:]])
+    np.save(tmp_path / "X.npy", X)
+    with pytest.raises(TypeError, match="X is a memmap, which holds no targets: pass y"):
+        stream_fit(np.load(tmp_path / "X.npy", mmap_mode="r"))
