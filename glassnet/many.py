@@ -69,6 +69,23 @@ def _per_model(value: Any, name: str, K: int, dtype: Any = float) -> np.ndarray:
 def _stack(models: Sequence[Module], spec: Any) -> tuple[list[list[Layer]], list[Layer]]:
     """Each model's layers, and the stacked layers of all of them (checked to match)."""
     per = [layers_of(m, owner=f"fit_many: model {k}", training=True) for k, m in enumerate(models)]
+    # each model trained is written back to its own parameters: none may be another's
+    first_owner: dict[int, int] = {}
+    for k, m in enumerate(models):
+        for p in m.parameters():
+            j = first_owner.setdefault(id(p), k)
+            if j == k:
+                continue
+            if models[j] is m:
+                raise ValueError(
+                    f"fit_many: model {k} is model {j} (the same object); each model must be "
+                    "a network of its own: build them one by one, e.g. "
+                    "[MLP(..., rng=s) for s in range(K)], not [MLP(...)] * K."
+                )
+            raise ValueError(
+                f"fit_many: model {k} shares a parameter with model {j}; each model must have "
+                "weights of its own (copy.deepcopy(model) makes an independent copy)."
+            )
     first = per[0]
     shape = [(lay.inputs, lay.neurons, lay.act, lay.alpha, lay.b is None) for lay in first]
     for k, layers in enumerate(per[1:], 1):
@@ -131,7 +148,9 @@ def fit_many(
     The models' parameters hold the trained weights when ``fit_many`` returns (also
     after Ctrl-C, with the History's ``stop_reason`` ``"interrupted"``). A model whose
     loss becomes NaN or inf stops with ``stop_reason="diverged"`` and keeps its weights
-    from before that step; the others go on.
+    from before that step (its last finite ones, recorded every 64 steps, when those
+    overflowed; with early stopping too, as in fit); the others go on. Each model must be
+    its own object, sharing no parameter with another.
     """
     if isinstance(models, Module) or not isinstance(models, Sequence) or not models:
         raise TypeError(
@@ -279,6 +298,7 @@ def fit_many(
                     # its weights from before this step are kept, else its last finite ones
                     ok = all(np.isfinite(q.data[k]).all() for q in params)
                     stop(k, "diverged", None if ok else [v[k].copy() for v in finite])
+                    best_weights.pop(k, None)  # (as fit: not put back to its best epoch's)
                     histories[k].warnings.append(
                         f"fit_many: model {k}'s loss became {batch_loss[k]} at step "
                         f"{histories[k].steps + 1} (epoch {epoch}): it diverged and keeps "

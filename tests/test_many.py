@@ -327,3 +327,37 @@ def test_an_optimizer_object_is_refused_with_what_to_pass_instead():
     opt = gn.optim.SGD(nets[0].parameters(), lr=0.1, momentum=0.9)
     with pytest.raises(TypeError, match=r"optimizer='sgd', momentum=0.9.*Got SGD"):
         fit_many(nets, XOR_X, XNOR_Y, loss="binary_cross_entropy", optimizer=opt)
+
+
+def test_a_model_diverging_after_early_stopping_saw_a_best_epoch_keeps_what_fit_keeps():
+    """With early stopping, a model that diverges keeps its weights from before the step
+    that diverged, as fit does (fit raises before its best weights are put back), not the
+    best weights of an earlier epoch."""
+    X, y = data()
+    lin = lambda: small_nets(1, act="identity", out="identity", dtype=np.float64)  # noqa: E731
+    options = dict(loss="mse", lr=0.4, epochs=200, early_stopping=True, batch_size=16, seed=0)
+    many = lin()
+    (h,) = fit_many(many, X, y, **options)
+    alone = lin()[0]
+    with pytest.raises(gn.DivergenceError) as info:
+        gn.fit(alone, X, y, verbose=0, **options)
+    assert (h.stop_reason, h.best_epoch, h.steps) == (
+        "diverged",
+        info.value.history.best_epoch,
+        info.value.history.steps,
+    )
+    assert h.best_epoch is not None  # a best epoch was seen before it diverged
+    assert_same(many[0], alone)
+
+
+def test_one_model_given_twice_is_refused():
+    """[net] * 3 is one model three times: trained as three, only one set of weights could
+    come back. Each model must be its own object, sharing no parameter with another."""
+    net = xnor_nets(1)[0]
+    with pytest.raises(ValueError, match=r"model 1 is model 0.*\[MLP\(\.\.\., rng=s\)"):
+        fit_many([net] * 3, XOR_X, XNOR_Y, loss="binary_cross_entropy")
+    lin = gn.nn.Linear(2, 1, rng=0)
+    a = gn.nn.Sequential(gn.nn.Linear(2, 2, rng=1), gn.nn.Sigmoid(), lin, gn.nn.Sigmoid())
+    b = gn.nn.Sequential(gn.nn.Linear(2, 2, rng=2), gn.nn.Sigmoid(), lin, gn.nn.Sigmoid())
+    with pytest.raises(ValueError, match=r"model 1 shares a parameter with model 0"):
+        fit_many([a, b], XOR_X, XNOR_Y, loss="binary_cross_entropy")
