@@ -473,6 +473,13 @@ def _table_stream(
             if labels is None:
                 t = b.schema.field(target).type
                 labels = not pa.types.is_floating(t)
+            elif not labels and target in text:
+                first = b.column(target)[0].as_py()
+                raise ValueError(
+                    f"fit: the target column {target!r} holds text ({first!r:.40}, ...) and the "
+                    "loss trains on numbers; for class labels use a cross-entropy loss, else "
+                    "give the column numbers."
+                )
         m = b.num_rows
         if not m:
             continue
@@ -537,25 +544,30 @@ def from_csv(
     block_size: int = 1 << 22,
     buffer_size: int = 65_536,
     dtype: Any = np.float32,
+    delimiter: str | None = None,
 ) -> Stream:
     """A CSV file read in blocks of ``block_size`` bytes by pyarrow's streaming reader.
 
     The first block's types decide the columns: numbers become features (standardized with
     ``standardize``), text columns are one-hot encoded; every later block is read with those
     types. ``labels``: whether the target holds class labels (default: unless its type is
-    floating point).
+    floating point). ``delimiter``: a tab for a .tsv file unless given, else a comma.
     """
     pa = _pyarrow()
     from pyarrow import csv
 
     path = _existing(path)
+    if delimiter is None:
+        delimiter = "\t" if Path(path).suffix.lower() == ".tsv" else ","
     read = csv.ReadOptions(block_size=block_size)
+    parse = csv.ParseOptions(delimiter=delimiter)
     # an empty cell of a text column is empty (an error), not the category ""
     convert = csv.ConvertOptions(strings_can_be_null=True)
     try:
-        first = next(iter(csv.open_csv(path, read_options=read, convert_options=convert)), None)
+        rows = csv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+        first = next(iter(rows), None)
     except pa.ArrowInvalid as e:
-        raise _unreadable(path, e, set()) from None
+        raise _unreadable(path, delimiter, e, set()) from None
     if first is None:
         raise ValueError(f"fit: '{path}' has no rows.")
     # later blocks are read with the first block's types (a number column stays a number);
@@ -569,42 +581,44 @@ def from_csv(
 
     def batches() -> Iterator[Any]:
         try:
-            yield from csv.open_csv(path, read_options=read, convert_options=convert)
+            yield from csv.open_csv(
+                path, read_options=read, parse_options=parse, convert_options=convert
+            )
         except pa.ArrowInvalid as e:
-            raise _unreadable(path, e, numeric) from None
+            raise _unreadable(path, delimiter, e, numeric) from None
 
     return _table_stream(
         batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
-        dtype=dtype, where=lambda row: f"'{path}' line {_csv_line(path, row)}",
+        dtype=dtype, where=lambda row: f"'{path}' line {_csv_line(path, delimiter, row)}",
     )  # fmt: skip
 
 
-def _csv_rows(path: str) -> Iterator[tuple[int, list[str], list[str]]]:
+def _csv_rows(path: str, delimiter: str) -> Iterator[tuple[int, list[str], list[str]]]:
     """``(line, cells, header)`` for each row after the header, as pyarrow counts rows
     (blank lines skipped); ``line`` is where the row ends."""
     import csv as pycsv
 
     with open(path, newline="", encoding="utf-8-sig", errors="replace") as f:
-        reader = pycsv.reader(f)
+        reader = pycsv.reader(f, delimiter=delimiter)
         header = next(reader, [])
         for cells in reader:
             if cells:
                 yield reader.line_num, cells, header
 
 
-def _csv_line(path: str, row: int) -> int | str:
+def _csv_line(path: str, delimiter: str, row: int) -> int | str:
     """The line of data row ``row`` (0-based) of a CSV file (read again: an error's path)."""
-    for i, (line, _, _) in enumerate(_csv_rows(path)):
+    for i, (line, _, _) in enumerate(_csv_rows(path, delimiter)):
         if i == row:
             return line
     return "?"
 
 
-def _unreadable(path: str, e: Exception, numeric: set[str]) -> ValueError:
+def _unreadable(path: str, delimiter: str, e: Exception, numeric: set[str]) -> ValueError:
     """pyarrow's refusal of a CSV file as an error naming the line (pyarrow names none)."""
     if "Empty CSV file" in str(e):
         return ValueError(f"fit: '{path}' is empty: a CSV file needs a header row and data rows.")
-    for line, cells, header in _csv_rows(path):
+    for line, cells, header in _csv_rows(path, delimiter):
         if len(cells) != len(header):
             return ValueError(
                 f"fit: '{path}' line {line} has {len(cells)} cells where the header names "

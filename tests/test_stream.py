@@ -298,3 +298,23 @@ def test_a_chunk_that_cannot_train_is_named_with_its_rows(tmp_path):
     np.save(tmp_path / "X.npy", X)
     with pytest.raises(TypeError, match="X is a memmap, which holds no targets: pass y"):
         stream_fit(np.load(tmp_path / "X.npy", mmap_mode="r"))
+
+
+def test_a_tsv_file_is_read_with_tabs(tmp_path):
+    """fit takes a .tsv path: its columns split at tabs, not one column named 'a\\tb\\tlabel'."""
+    pytest.importorskip("pyarrow")
+    X, y = data()
+    rows = [f"{a}\t{b}\t{c}\t{d}\t{lab}" for (a, b, c, d), lab in zip(X, y)]
+    (tmp_path / "t.tsv").write_text("a\tb\tc\td\tlabel\n" + "\n".join(rows) + "\n")
+    src = gs.from_csv(tmp_path / "t.tsv", "label", dtype=np.float64)
+    assert src.columns.features == ["a", "b", "c", "d"]
+    got, _ = stream_fit(src)
+    np.testing.assert_allclose(got, reference(X, y), rtol=0, atol=1e-12)
+
+
+def test_a_text_target_for_a_loss_on_numbers_is_refused(tmp_path):
+    pytest.importorskip("pyarrow")
+    (tmp_path / "t.csv").write_text("a,label\n1,x\n2,y\n")
+    m = nn.MLP([1, 4, 1], rng=1)
+    with pytest.raises(ValueError, match="target column 'label' holds text \\('x', ...\\)"):
+        fit(m, str(tmp_path / "t.csv"), "label", loss="mse", batch_size=2, verbose=0)
