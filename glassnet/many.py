@@ -124,6 +124,7 @@ def fit_many(
     lr: float | Sequence[float] = 0.01,
     l2: float | Sequence[float] = 0.0,
     epochs: int = 100,
+    max_steps: int | None = None,
     batch_size: int | None = None,
     shuffle: bool = True,
     seed: Any = None,
@@ -132,12 +133,15 @@ def fit_many(
     validation_split: float = 0.0,
     validation_data: tuple[Any, Any] | None = None,
     early_stopping: bool = False,
+    sample_weight: Any = None,
     **optimizer_options: Any,
 ) -> list[History]:
     """Train every model of ``models`` on (X, y) at once; returns one History per model.
 
-    The options mean what they mean in :func:`glassnet.fit`. ``lr``, ``l2`` and ``seed``
-    take one value for all models or a sequence of one per model. ``seed`` draws each
+    The options mean what they mean in :func:`glassnet.fit` (``sample_weight``: one weight
+    per row of X, for every model; ``max_steps``: at most this many steps per model).
+    ``lr``, ``l2`` and ``seed`` take one value for all models or a sequence of one per
+    model. ``seed`` draws each
     model's batch order (and validation split); ``None`` or one seed gives every model
     the same batches, which lets them share each gathered batch. ``optimizer`` is a name
     from ``glassnet.optim.OPTIMIZERS``; further keywords (``momentum=0.9``, ``betas=``)
@@ -163,9 +167,9 @@ def fit_many(
         raise TypeError(
             f"fit_many takes no {fit_only}: an option of glassnet.fit that fit_many does not "
             "have (it takes loss, optimizer and the optimizer's settings, lr, l2, epochs, "
-            "batch_size, shuffle, seed, tol, n_iter_no_change, validation_split, "
-            "validation_data, early_stopping). Leave it out, or train the models one by one "
-            "with glassnet.fit."
+            "max_steps, batch_size, shuffle, seed, tol, n_iter_no_change, validation_split, "
+            "validation_data, early_stopping, sample_weight). Leave it out, or train the "
+            "models one by one with glassnet.fit."
         )
     if not isinstance(optimizer, (str, type)):
         raise TypeError(
@@ -182,8 +186,10 @@ def fit_many(
     if spec is None:
         raise ValueError("fit_many trains on a named loss (see glassnet.functional.LOSSES).")
     per, layers = _stack(models, spec)
-    X, y, _ = tasks.check_data(models[0], spec, X, y, None, "fit_many")
+    X, y, w = tasks.check_data(models[0], spec, X, y, sample_weight, "fit_many")
     check_positive("epochs", epochs, "fit_many", integer=True)
+    if max_steps is not None:
+        check_positive("max_steps", max_steps, "fit_many", integer=True)
     check_positive("n_iter_no_change", n_iter_no_change, "fit_many", integer=True)
     if tol is not None:
         check_positive("tol", tol, "fit_many", allow_zero=True)
@@ -207,14 +213,16 @@ def fit_many(
         Xv, yv, _ = tasks.check_data(models[0], spec, *validation_data, None, "fit_many", names)
     elif validation_split > 0 or early_stopping:
         frac = validation_split if validation_split > 0 else 0.1
-        parts = [tasks.split_validation(X, y, None, frac, spec, r) for r in rngs]
+        parts = [tasks.split_validation(X, y, w, frac, spec, r) for r in rngs]
         if seeds is None:
-            X, y, _, Xv, yv = parts[0]
+            X, y, w, Xv, yv = parts[0]
         else:
             X, y, Xv, yv = (np.stack([part[j] for part in parts]) for j in (0, 1, 3, 4))
+            w = None if w is None else np.stack([part[2] for part in parts])
     if seeds is not None and X.ndim == 2:  # (K, n, ...): every model its own rows
         X, y = np.broadcast_to(X, (K, *X.shape)), np.broadcast_to(y, (K, *y.shape))
-    lead = 1 if seeds is not None else 0  # the rows' axis of X and y
+        w = None if w is None else np.broadcast_to(w, (K, *w.shape))
+    lead = 1 if seeds is not None else 0  # the rows' axis of X, y and w
 
     n = X.shape[lead]
     bs = n if batch_size is None else batch_size
@@ -277,21 +285,31 @@ def fit_many(
                 stop_ = min(start + bs, n)
                 m = stop_ - start
                 # 1) the batch: shared rows (one seed) or each model's own rows
+                wbt = None
                 if orders is None:
                     xb = X[:, start:stop_] if lead else X[start:stop_]
                     ybt = y[:, start:stop_] if lead else y[start:stop_]
+                    if w is not None:
+                        wbt = w[:, start:stop_] if lead else w[start:stop_]
                 elif not lead:
                     xb, ybt = (
                         np.take(X, orders[0, start:stop_], axis=0),
                         np.take(y, orders[0, start:stop_], axis=0),
                     )
+                    if w is not None:
+                        wbt = np.take(w, orders[0, start:stop_])
                 else:
                     rows = np.arange(K)[:, None]
                     xb, ybt = X[rows, orders[:, start:stop_]], y[rows, orders[:, start:stop_]]
-                if not lead:  # every model scores the same targets
+                    if w is not None:
+                        wbt = w[rows, orders[:, start:stop_]]
+                if not lead:  # every model scores the same targets (with the same weights)
                     ybt = np.broadcast_to(ybt, (K, *ybt.shape))
+                    wbt = None if wbt is None else np.broadcast_to(wbt, (K, m))
+                if wbt is not None:  # (K m,): one weight per row of the stacked batch
+                    wbt = np.ascontiguousarray(wbt).reshape(-1)
                 # 2) forward, loss and backward of all models, 3) one update
-                batch_loss = engine.step(xb, np.ascontiguousarray(ybt))
+                batch_loss = engine.step(xb, np.ascontiguousarray(ybt), wbt)
                 if l2_arr is not None:
                     batch_loss = batch_loss + add_l2(weights, l2_arr, m)
                 for k in np.flatnonzero(active & ~np.isfinite(batch_loss)):
@@ -326,6 +344,8 @@ def fit_many(
                         if all(np.isfinite(q.data[k]).all() for q in params):
                             for v, q in zip(finite, params):
                                 v[k] = q.data[k]
+                if max_steps is not None and taken >= max_steps:
+                    break
             # end of epoch: record, validate, each model's stopping rule
             epoch_loss = total / seen
             val = _validate(engine, Xv, yv, K) if Xv is not None else None
@@ -347,6 +367,8 @@ def fit_many(
                         best_weights[k] = [q.data[k].copy() for q in params]
                 if limit is not None and bad[k] >= n_iter_no_change:
                     stop(k, "early_stopping" if early_stopping else "tol")
+                elif max_steps is not None and h.steps >= max_steps:
+                    stop(k, "max_steps")
             if not active.any():
                 break
         for k in np.flatnonzero(active):

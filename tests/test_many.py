@@ -361,3 +361,31 @@ def test_one_model_given_twice_is_refused():
     b = gn.nn.Sequential(gn.nn.Linear(2, 2, rng=2), gn.nn.Sigmoid(), lin, gn.nn.Sigmoid())
     with pytest.raises(ValueError, match=r"model 1 shares a parameter with model 0"):
         fit_many([a, b], XOR_X, XNOR_Y, loss="binary_cross_entropy")
+
+
+def test_sample_weight_and_max_steps_mean_what_they_mean_in_fit():
+    """Sample weights (split with each model's own validation rows) and a step budget that
+    ends mid-epoch, with a tol that stops one model before it: each model as alone."""
+    X, y = data(n=150)
+    w = np.random.default_rng(9).uniform(0, 2, 150)
+    lrs = [0.05, 2.0, 5.0]
+    options = dict(epochs=200, batch_size=32, max_steps=30, tol=1e-2, n_iter_no_change=2)
+    many = small_nets(3)
+    hs = fit_many(
+        many, X, y, loss="binary_cross_entropy", lr=lrs, seed=[1, 2, 3], sample_weight=w,
+        validation_split=0.2, **options,
+    )  # fmt: skip
+    assert {h.stop_reason for h in hs} == {"max_steps", "tol"}
+    for k, alone in enumerate(small_nets(3)):
+        h = gn.fit(
+            alone, X, y, loss="binary_cross_entropy", lr=lrs[k], seed=k + 1, sample_weight=w,
+            validation_split=0.2, verbose=0, **options,
+        )  # fmt: skip
+        assert (hs[k].steps, hs[k].epochs, hs[k].stop_reason, hs[k].samples_seen) == (
+            h.steps,
+            h.epochs,
+            h.stop_reason,
+            h.samples_seen,
+        )
+        assert_same(many[k], alone)
+        np.testing.assert_allclose(hs[k].loss, h.loss, rtol=1e-6)
