@@ -365,7 +365,10 @@ class Columns:
         j = k = 0
         for name in self.features:
             if self.kinds[name] == "numeric":
-                X[:, j] = _numbers(batch, name)
+                x = _numbers(batch, name)
+                with np.errstate(over="ignore"):
+                    X[:, j] = x
+                _in_range(X[:, j], x, name)
                 if self.mean is not None:
                     X[:, j] = (X[:, j] - self.mean[k]) / self.scale[k]
                 j, k = j + 1, k + 1
@@ -377,8 +380,22 @@ class Columns:
         if self.classes is not None:
             y = _codes(col, self.classes, self.target)
         else:
-            y = _numbers(batch, self.target).astype(dtype)
+            x = _numbers(batch, self.target)
+            with np.errstate(over="ignore"):
+                y = x.astype(dtype)
+            _in_range(y, x, self.target)
         return X, y
+
+
+def _in_range(cast: np.ndarray, x: np.ndarray, name: str) -> None:
+    """A number that became inf in ``cast`` (float32: beyond 3.4e38) is an error."""
+    bad = ~np.isfinite(cast)
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise _BadCell(
+            name, row, f"holds {x[row]:g}, beyond {cast.dtype.name}'s range",
+            "scale the column down, or train in float64 (dtype=np.float64).",
+        )  # fmt: skip
 
 
 class _BadCell(ValueError):
@@ -491,14 +508,15 @@ def _table_stream(
         except _BadCell as e:
             raise _placed(e, where(count + e.row)) from None
         if x is not None:  # Chan et al.: merge this chunk's mean and M2 into the running ones
-            mu = x.mean(axis=0)
-            d2 = ((x - mu) ** 2).sum(axis=0)
-            if mean is None:
-                mean, m2 = mu, d2
-            else:
-                delta = mu - mean
-                mean = mean + delta * m / (count + m)
-                m2 = m2 + d2 + delta**2 * count * m / (count + m)
+            with np.errstate(over="ignore", invalid="ignore"):  # beyond 1e154: checked below
+                mu = x.mean(axis=0)
+                d2 = ((x - mu) ** 2).sum(axis=0)
+                if mean is None:
+                    mean, m2 = mu, d2
+                else:
+                    delta = mu - mean
+                    mean = mean + delta * m / (count + m)
+                    m2 = m2 + d2 + delta**2 * count * m / (count + m)
         count += m
         for n, s in {**cats, **({target: classes} if labels else {})}.items():
             s.update(b.column(n).unique().to_pylist())
@@ -512,6 +530,12 @@ def _table_stream(
         mean, m2 = (mean[:-1], m2[:-1]) if len(mean) > 1 else (None, None)
     if standardize and mean is not None:
         std = np.sqrt(m2 / count)
+        if not np.isfinite(std).all():
+            name = cols.numeric[int(np.argmax(~np.isfinite(std)))]
+            raise ValueError(
+                f"fit: column {name!r} has values too large to standardize (their variance "
+                "is beyond float64's range); scale the column down first."
+            )
         # a constant column has std 0 up to rounding: scale 1 (StandardScaler's rule)
         tiny = 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))
         cols.mean, cols.scale = mean, np.where(std < tiny, 1.0, std)
@@ -708,10 +732,12 @@ def as_stream(
                 f"{type(y).__name__}."
             )
         suffix = Path(X).suffix.lower()
+        # read as float64, as the file holds them: fit's checks convert each chunk to the
+        # model's dtype (float32 first would round a float64 model's data)
         if suffix in (".parquet", ".pq"):
-            return from_parquet(X, y, labels=labels)
+            return from_parquet(X, y, labels=labels, dtype=np.float64)
         if suffix in (".csv", ".txt", ".tsv") or suffix.startswith(".csv"):
-            return from_csv(X, y, labels=labels)
+            return from_csv(X, y, labels=labels, dtype=np.float64)
         raise ValueError(
             f"fit: '{X}' is neither a .csv nor a .parquet file; read it yourself, or name it so."
         )

@@ -157,7 +157,7 @@ def test_file_stream_statistics_and_training(tmp_path, fmt):
     reg = read(path, "a", **kw)
     assert reg.columns.classes is None and reg.columns.features == ["color", "b", "label"]
     np.testing.assert_allclose(reg.columns.target_moments, (df.a.mean(), df.a.std(ddof=0)))
-    # a path straight to fit (no scaling, float32 columns into a float32 model)
+    # a path straight to fit (no scaling; read in float64, each chunk then float32)
     m = nn.MLP([5, 8, 2], activation="tanh", output_activation="softmax", rng=1)
     h = fit(m, str(path), "label", loss="cross_entropy", epochs=2, batch_size=16, verbose=0)
     assert h.steps == 2 * 7
@@ -318,3 +318,30 @@ def test_a_text_target_for_a_loss_on_numbers_is_refused(tmp_path):
     m = nn.MLP([1, 4, 1], rng=1)
     with pytest.raises(ValueError, match="target column 'label' holds text \\('x', ...\\)"):
         fit(m, str(tmp_path / "t.csv"), "label", loss="mse", batch_size=2, verbose=0)
+
+
+def test_a_float64_model_trains_on_a_file_s_values_unrounded(tmp_path):
+    """A path given to fit is read in float64 (each chunk then in the model's dtype), not
+    rounded through float32 first."""
+    pytest.importorskip("pyarrow")
+    X, y = data()
+    X = X * (1 + 1e-9)  # digits that float32 rounds away
+    rows = [",".join(f"{v!r}" for v in x) + f",{lab}" for x, lab in zip(X.tolist(), y)]
+    (tmp_path / "t.csv").write_text("a,b,c,d,label\n" + "\n".join(rows) + "\n")
+    got, _ = stream_fit(str(tmp_path / "t.csv"), "label")
+    np.testing.assert_allclose(got, reference(X, y), rtol=0, atol=1e-12)
+
+
+def test_a_number_too_large_names_its_line(tmp_path):
+    """Beyond float32's range (a cast to inf) or too large to standardize: not a NumPy
+    overflow warning and an inf feature."""
+    pytest.importorskip("pyarrow")
+    path = messy(tmp_path, "huge", LATER, lambda l: "1e200," + l.split(",", 1)[1])
+    with pytest.raises(
+        ValueError, match=rf"line {LATER + 2}: column 'a' holds 1e\+200, beyond float32"
+    ):
+        stream_fit(gs.from_csv(path, "label", block_size=1 << 10), d=2)
+    with pytest.raises(ValueError, match="column 'a' has values too large to standardize"):
+        gs.from_csv(path, "label", standardize=True)
+    src = gs.from_csv(path, "label", dtype=np.float64)  # float64 holds it
+    assert np.concatenate([c[0] for c in src.chunks()])[LATER, 0] == 1e200
