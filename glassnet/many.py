@@ -236,6 +236,12 @@ def fit_many(
     # the engine: one FastMLP over the stacks, one optimizer over the stacked parameters
     engine = FastMLP(layers, spec.name, dtype=X.dtype)
     params = [q for lay in layers for q in (lay.linear.W, lay.linear.b) if q is not None]
+    owns = [[q for lay in layers_k for q in (lay.linear.W, lay.linear.b) if q is not None]
+            for layers_k in per]  # fmt: skip
+    # a parameter a model keeps fixed (requires_grad=False), as fit's optimizer leaves it:
+    # (stacked parameter, model, its values), put back after every update
+    fixed = [(params[j], k, p.data) for k, own in enumerate(owns) for j, p in enumerate(own)
+             if not getattr(p, "requires_grad", True)]  # fmt: skip
     weights = [lay.linear.W for lay in layers]
     per_model_lr = bool(np.any(lrs != lrs[0]))
     kind = check_name(optimizer, optim_mod.OPTIMIZERS, "optimizer", optim_mod.Optimizer)
@@ -333,6 +339,8 @@ def fit_many(
                 for k, saved in kept.items():
                     for q, v in zip(params, saved):
                         q.data[k] = v
+                for q, k, v in fixed:
+                    q.data[k] = v.reshape(q.data.shape[1:])
                 total += np.where(active, batch_loss, 0.0) * m
                 seen += m
                 for k in np.flatnonzero(active):
@@ -381,9 +389,9 @@ def fit_many(
         # every model gets its weights back: the best seen (early stopping), else its last
         for k in range(K):
             values = best_weights.get(k) or kept.get(k) or [q.data[k] for q in params]
-            own = [q for lay in per[k] for q in (lay.linear.W, lay.linear.b) if q is not None]
-            for q, v in zip(own, values):
-                q.data[...] = v.reshape(q.data.shape)
+            for q, v in zip(owns[k], values):
+                if getattr(q, "requires_grad", True):  # (a fixed one never left its values)
+                    q.data[...] = v.reshape(q.data.shape)
     return histories
 
 

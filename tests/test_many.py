@@ -389,3 +389,27 @@ def test_sample_weight_and_max_steps_mean_what_they_mean_in_fit():
         )
         assert_same(many[k], alone)
         np.testing.assert_allclose(hs[k].loss, h.loss, rtol=1e-6)
+
+
+def test_a_parameter_a_model_keeps_fixed_is_not_trained():
+    """A parameter with requires_grad=False is left as it is, as fit's optimizer leaves it;
+    one model may freeze a layer the others train."""
+    X, y = data()
+
+    def nets():
+        out = small_nets(2)
+        for p in out[0].layers[0].parameters():  # model 0: its first layer fixed
+            p.requires_grad = False
+        return out
+
+    many = nets()
+    fit_many(many, X, y, loss="binary_cross_entropy", lr=0.1, epochs=3, batch_size=32, seed=1)
+    for k, alone in enumerate(nets()):
+        gn.fit(
+            alone, X, y, loss="binary_cross_entropy", lr=0.1, epochs=3, batch_size=32, seed=1,
+            verbose=0,
+        )  # fmt: skip
+        assert_same(many[k], alone)
+    first = [p.data for p in small_nets(2)[0].layers[0].parameters()]
+    for p, start in zip(many[0].layers[0].parameters(), first):
+        np.testing.assert_array_equal(p.data, start)
