@@ -34,6 +34,7 @@ from __future__ import annotations
 import mmap
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,14 +84,15 @@ class Stream:
 
     def chunks(self) -> Iterator[Chunk]:
         """One pass over the source: ``(X, y, w or None)`` per chunk."""
-        for i, c in enumerate(self._chunks()):
-            if not isinstance(c, (tuple, list)) or len(c) not in (2, 3) or np.ndim(c[0]) != 2:
-                raise TypeError(
-                    f"fit: chunk {i} of the stream is a {type(c).__name__} ({c!r:.60}); a "
-                    "stream yields (X, y) or (X, y, sample_weight) with X of shape (rows, "
-                    "features). Training on arrays? Pass y too: fit(model, X, y)."
-                )
-            yield c[0], c[1], (c[2] if len(c) == 3 else None)
+        with _closing(self._chunks()) as source:
+            for i, c in enumerate(source):
+                if not isinstance(c, (tuple, list)) or len(c) not in (2, 3) or np.ndim(c[0]) != 2:
+                    raise TypeError(
+                        f"fit: chunk {i} of the stream is a {type(c).__name__} ({c!r:.60}); a "
+                        "stream yields (X, y) or (X, y, sample_weight) with X of shape (rows, "
+                        "features). Training on arrays? Pass y too: fit(model, X, y)."
+                    )
+                yield c[0], c[1], (c[2] if len(c) == 3 else None)
 
     def batches(
         self, batch_size: int, rng: np.random.Generator | None, check: Callable[..., Chunk]
@@ -102,7 +104,7 @@ class Stream:
         cap = max(self.buffer_size // bs, 1) * bs  # whole batches
         buf: list[np.ndarray | None] | None = None
         fill, perm, pos, tail = 0, np.empty(0, np.intp), 0, None
-        for block in _blocks(_checked(self.chunks(), check), bs):
+        for block in _blocks(_checked(self.chunks(), check), bs):  # (each closes its source)
             if rng is None:
                 yield block
                 continue
@@ -153,15 +155,28 @@ def _checked(chunks: Iterable[Chunk], check: Callable[..., Chunk]) -> Iterator[C
     """``check(*c)`` of each chunk, a chunk it refuses named with its rows (an error's
     rows and indices are the chunk's own)."""
     start = 0
-    for i, c in enumerate(chunks):
-        try:
-            out = check(*c)
-        except (ValueError, TypeError) as e:
-            rows = f"rows {start} to {start + len(c[0]) - 1} of the epoch"
-            kind = ValueError if isinstance(e, ValueError) else TypeError
-            raise kind(f"fit: chunk {i} of the stream ({rows}): {_bare(e)}") from None
-        start += out[0].shape[0]
-        yield out
+    with _closing(chunks):
+        for i, c in enumerate(chunks):
+            try:
+                out = check(*c)
+            except (ValueError, TypeError) as e:
+                rows = f"rows {start} to {start + len(c[0]) - 1} of the epoch"
+                kind = ValueError if isinstance(e, ValueError) else TypeError
+                raise kind(f"fit: chunk {i} of the stream ({rows}): {_bare(e)}") from None
+            start += out[0].shape[0]
+            yield out
+
+
+@contextmanager
+def _closing(it: Any) -> Iterator[Any]:
+    """``it``, closed however the block ends (an error, a pass abandoned): a file reader
+    inside it is closed then, not kept open by an error's traceback until collected."""
+    try:
+        yield it
+    finally:
+        close = getattr(it, "close", None)
+        if close is not None:
+            close()
 
 
 def _bare(e: Exception) -> str:
@@ -173,17 +188,18 @@ def _blocks(chunks: Iterable[Chunk], bs: int) -> Iterator[Chunk]:
     """Re-cut chunks into blocks of exactly ``bs`` rows (the last may be shorter)."""
     held: list[Chunk] = []
     rows = 0
-    for c in chunks:
-        held.append(c)
-        rows += c[0].shape[0]
-        if rows < bs:
-            continue
-        joined = _concat(held)
-        n_full = rows // bs * bs
-        for s in range(0, n_full, bs):
-            yield tuple(None if a is None else a[s : s + bs] for a in joined)  # type: ignore[misc]
-        held = [tuple(None if a is None else a[n_full:] for a in joined)]  # type: ignore[list-item]
-        rows -= n_full
+    with _closing(chunks):
+        for c in chunks:
+            held.append(c)
+            rows += c[0].shape[0]
+            if rows < bs:
+                continue
+            joined = _concat(held)
+            n_full = rows // bs * bs
+            for s in range(0, n_full, bs):
+                yield tuple(None if a is None else a[s : s + bs] for a in joined)  # type: ignore[misc]
+            held = [tuple(None if a is None else a[n_full:] for a in joined)]  # type: ignore[list-item]
+            rows -= n_full
     if rows:
         yield _concat(held)
 
@@ -470,56 +486,59 @@ def _table_stream(
     count, mean, m2 = 0, None, None
     cats: dict[str, set] = {}
     classes: set = set()
-    for b in batches():
-        if cols is None:
-            names = b.schema.names
-            if target not in names:
-                raise ValueError(
-                    f"fit: the target column {target!r} is not in the file; its columns are "
-                    f"{names}."
-                )
-            text = [
-                n
-                for n, t in zip(names, b.schema.types)
-                if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_dictionary(t)
-            ]
-            feats = [n for n in names if n != target]
-            kinds = {n: "categorical" if n in text else "numeric" for n in feats}
-            cols = Columns(target, feats, kinds)
-            cats = {n: set() for n in text if n != target}
-            if labels is None:
-                t = b.schema.field(target).type
-                labels = not pa.types.is_floating(t)
-            elif not labels and target in text:
-                first = b.column(target)[0].as_py()
-                raise ValueError(
-                    f"fit: the target column {target!r} holds text ({first!r:.40}, ...) and the "
-                    "loss trains on numbers; for class labels use a cross-entropy loss, else "
-                    "give the column numbers."
-                )
-        m = b.num_rows
-        if not m:
-            continue
-        moments = cols.numeric + ([] if labels else [target])  # a number target's too
-        try:
-            x = np.column_stack([_numbers(b, n) for n in moments]) if moments else None
-            for n in [*cats, *([target] if labels else [])]:
-                _no_empty(b.column(n), n)
-        except _BadCell as e:
-            raise _placed(e, where(count + e.row)) from None
-        if x is not None:  # Chan et al.: merge this chunk's mean and M2 into the running ones
-            with np.errstate(over="ignore", invalid="ignore"):  # beyond 1e154: checked below
-                mu = x.mean(axis=0)
-                d2 = ((x - mu) ** 2).sum(axis=0)
-                if mean is None:
-                    mean, m2 = mu, d2
-                else:
-                    delta = mu - mean
-                    mean = mean + delta * m / (count + m)
-                    m2 = m2 + d2 + delta**2 * count * m / (count + m)
-        count += m
-        for n, s in {**cats, **({target: classes} if labels else {})}.items():
-            s.update(b.column(n).unique().to_pylist())
+    with _closing(batches()) as source:  # (an error's traceback keeps no file open)
+        for b in source:
+            if cols is None:
+                names = b.schema.names
+                if target not in names:
+                    raise ValueError(
+                        f"fit: the target column {target!r} is not in the file; its columns are "
+                        f"{names}."
+                    )
+                text = [
+                    n
+                    for n, t in zip(names, b.schema.types)
+                    if pa.types.is_string(t)
+                    or pa.types.is_large_string(t)
+                    or pa.types.is_dictionary(t)
+                ]
+                feats = [n for n in names if n != target]
+                kinds = {n: "categorical" if n in text else "numeric" for n in feats}
+                cols = Columns(target, feats, kinds)
+                cats = {n: set() for n in text if n != target}
+                if labels is None:
+                    t = b.schema.field(target).type
+                    labels = not pa.types.is_floating(t)
+                elif not labels and target in text:
+                    first = b.column(target)[0].as_py()
+                    raise ValueError(
+                        f"fit: the target column {target!r} holds text ({first!r:.40}, ...) "
+                        "and the loss trains on numbers; for class labels use a cross-entropy "
+                        "loss, else give the column numbers."
+                    )
+            m = b.num_rows
+            if not m:
+                continue
+            moments = cols.numeric + ([] if labels else [target])  # a number target's too
+            try:
+                x = np.column_stack([_numbers(b, n) for n in moments]) if moments else None
+                for n in [*cats, *([target] if labels else [])]:
+                    _no_empty(b.column(n), n)
+            except _BadCell as e:
+                raise _placed(e, where(count + e.row)) from None
+            if x is not None:  # Chan et al.: merge this chunk's mean and M2 into the running ones
+                with np.errstate(over="ignore", invalid="ignore"):  # beyond 1e154: checked below
+                    mu = x.mean(axis=0)
+                    d2 = ((x - mu) ** 2).sum(axis=0)
+                    if mean is None:
+                        mean, m2 = mu, d2
+                    else:
+                        delta = mu - mean
+                        mean = mean + delta * m / (count + m)
+                        m2 = m2 + d2 + delta**2 * count * m / (count + m)
+            count += m
+            for n, s in {**cats, **({target: classes} if labels else {})}.items():
+                s.update(b.column(n).unique().to_pylist())
     if cols is None or count == 0:
         raise ValueError("fit: the file has no rows to train on.")
     cols.rows = count
@@ -542,15 +561,16 @@ def _table_stream(
 
     def chunks() -> Iterator[tuple[np.ndarray, np.ndarray]]:
         start = 0
-        for b in batches():
-            if not b.num_rows:
-                continue
-            try:
-                chunk = cols.transform(b, dtype)
-            except _BadCell as e:
-                raise _placed(e, where(start + e.row)) from None
-            start += b.num_rows
-            yield chunk
+        with _closing(batches()) as source:
+            for b in source:
+                if not b.num_rows:
+                    continue
+                try:
+                    chunk = cols.transform(b, dtype)
+                except _BadCell as e:
+                    raise _placed(e, where(start + e.row)) from None
+                start += b.num_rows
+                yield chunk
 
     return Stream(chunks, buffer_size=buffer_size, columns=cols)
 
@@ -588,8 +608,9 @@ def from_csv(
     # an empty cell of a text column is empty (an error), not the category ""
     convert = csv.ConvertOptions(strings_can_be_null=True)
     try:
-        rows = csv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
-        first = next(iter(rows), None)
+        with pa.input_stream(path) as f:  # closed here, whatever pyarrow's reader keeps
+            rows = csv.open_csv(f, read_options=read, parse_options=parse, convert_options=convert)
+            first = next(iter(rows), None)
     except pa.ArrowInvalid as e:
         raise _unreadable(path, delimiter, e, set()) from None
     if first is None:
@@ -605,9 +626,10 @@ def from_csv(
 
     def batches() -> Iterator[Any]:
         try:
-            yield from csv.open_csv(
-                path, read_options=read, parse_options=parse, convert_options=convert
-            )
+            with pa.input_stream(path) as f:
+                yield from csv.open_csv(
+                    f, read_options=read, parse_options=parse, convert_options=convert
+                )
         except pa.ArrowInvalid as e:
             raise _unreadable(path, delimiter, e, numeric) from None
 

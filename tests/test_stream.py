@@ -3,6 +3,8 @@ buffer; the statistics pass."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -345,3 +347,21 @@ def test_a_number_too_large_names_its_line(tmp_path):
         gs.from_csv(path, "label", standardize=True)
     src = gs.from_csv(path, "label", dtype=np.float64)  # float64 holds it
     assert np.concatenate([c[0] for c in src.chunks()])[LATER, 0] == 1e200
+
+
+def open_files(path):
+    fds = "/proc/self/fd"
+    return [f for f in os.listdir(fds) if os.path.realpath(os.path.join(fds, f)) == str(path)]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="lists open files on Linux")
+@pytest.mark.parametrize("case", ["ragged", "inf", "model"])
+def test_a_file_is_closed_while_fit_s_error_is_held(tmp_path, case):
+    """The traceback of an error (kept by a notebook or pytest) holds no reader of the
+    file: it is closed when fit raises, not when the error is collected."""
+    pytest.importorskip("pyarrow")
+    edit = {"ragged": MESSY["ragged"][0], "inf": MESSY["inf"][0]}.get(case, lambda l: l)
+    path = (messy(tmp_path, case, LATER, edit)).resolve()
+    with pytest.raises(ValueError) as held:
+        stream_fit(gs.from_csv(path, "label", block_size=1 << 10), d=2 if case != "model" else 3)
+    assert "fit:" in str(held.value) and open_files(path) == []
