@@ -60,10 +60,19 @@ def _per_model(value: Any, name: str, K: int, dtype: Any = float) -> np.ndarray:
     if arr.ndim == 0:
         return np.array([value] * K, dtype=dtype)
     if arr.shape != (K,):
-        raise ValueError(
-            f"fit_many: {name} must be one value or one per model ({K}). Got {arr.shape[0]} values."
-        )
+        got = f"{arr.shape[0]} values" if arr.ndim == 1 else f"an array of shape {arr.shape}"
+        raise ValueError(f"fit_many: {name} must be one value or one per model ({K}). Got {got}.")
     return np.array(list(value), dtype=dtype)
+
+
+def _describe(layers: list[Layer]) -> str:
+    """``2->8 tanh, 8->1 sigmoid`` (a leaky ReLU's slope and a missing bias shown)."""
+    return ", ".join(
+        f"{lay.inputs}->{lay.neurons} {lay.act}"
+        + (f"({lay.alpha:g})" if lay.act == "leaky_relu" else "")
+        + (" without bias" if lay.b is None else "")
+        for lay in layers
+    )
 
 
 def _stack(models: Sequence[Module], spec: Any) -> tuple[list[list[Layer]], list[Layer]]:
@@ -93,7 +102,9 @@ def _stack(models: Sequence[Module], spec: Any) -> tuple[list[list[Layer]], list
         if other != shape:
             raise ValueError(
                 f"fit_many: every model must have the same layers, activations and biases; "
-                f"model {k} differs from model 0 ({other} against {shape})."
+                f"model {k} has layers {_describe(layers)}; model 0 has {_describe(first)}. "
+                "Build them with the same sizes and activations, or call fit_many once per "
+                "shape."
             )
         if layers[0].W.dtype != first[0].W.dtype:
             raise ValueError(

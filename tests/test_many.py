@@ -220,7 +220,7 @@ def test_bad_settings_are_refused(kwargs, match):
 
 def test_models_of_different_shapes_or_dtypes_are_refused():
     nets = xnor_nets(2) + [nn.MLP([2, 3, 1], activation="sigmoid", output_activation="sigmoid")]
-    with pytest.raises(ValueError, match="model 2 differs"):
+    with pytest.raises(ValueError, match="model 2 has layers 2->3 sigmoid"):
         fit_many(nets, XOR_X, XNOR_Y, loss="binary_cross_entropy")
     nets = xnor_nets(1) + xnor_nets(1, np.float64)
     with pytest.raises(ValueError, match="one dtype"):
@@ -413,3 +413,18 @@ def test_a_parameter_a_model_keeps_fixed_is_not_trained():
     first = [p.data for p in small_nets(2)[0].layers[0].parameters()]
     for p, start in zip(many[0].layers[0].parameters(), first):
         np.testing.assert_array_equal(p.data, start)
+
+
+def test_models_of_different_shapes_are_refused_with_readable_layers():
+    nets = xnor_nets(1) + [
+        nn.MLP([2, 3, 1], activation="leaky_relu", output_activation="sigmoid", rng=0)
+    ]
+    match = (
+        r"model 1 has layers 2->3 leaky_relu\(0.01\), 3->1 sigmoid; model 0 has "
+        r"2->2 sigmoid, 2->1 sigmoid\. .*fit_many once per shape"
+    )
+    with pytest.raises(ValueError, match=match):
+        fit_many(nets, XOR_X, XNOR_Y, loss="binary_cross_entropy")
+    with pytest.raises(ValueError, match=r"lr must be one value or one per model \(3\)\. Got "
+                       r"an array of shape \(1, 3\)"):  # fmt: skip
+        fit_many(xnor_nets(3), XOR_X, XNOR_Y, loss="binary_cross_entropy", lr=[[0.1] * 3])
