@@ -612,16 +612,22 @@ def from_csv(
             rows = csv.open_csv(f, read_options=read, parse_options=parse, convert_options=convert)
             first = next(iter(rows), None)
     except pa.ArrowInvalid as e:
-        raise _unreadable(path, delimiter, e, set()) from None
+        raise _unreadable(path, delimiter, e, {}) from None
     if first is None:
         raise ValueError(f"fit: '{path}' has no rows.")
     # later blocks are read with the first block's types (a number column stays a number);
     # integers are read as float64 so that a column like 1, 2, 2.5 does not fail mid-file
+    # (all but a target of class labels)
+    as_float = {n for n in first.schema.names if n != target or labels is False}
     types = {
-        f.name: (pa.float64() if pa.types.is_integer(f.type) and f.name != target else f.type)
+        f.name: (pa.float64() if pa.types.is_integer(f.type) and f.name in as_float else f.type)
         for f in first.schema
     }
-    numeric = {n for n, t in types.items() if not pa.types.is_string(t)}
+    kinds = {
+        n: "whole numbers" if pa.types.is_integer(t) else "numbers"
+        for n, t in types.items()
+        if not pa.types.is_string(t)
+    }
     convert = csv.ConvertOptions(column_types=types, strings_can_be_null=True)
 
     def batches() -> Iterator[Any]:
@@ -631,7 +637,7 @@ def from_csv(
                     f, read_options=read, parse_options=parse, convert_options=convert
                 )
         except pa.ArrowInvalid as e:
-            raise _unreadable(path, delimiter, e, numeric) from None
+            raise _unreadable(path, delimiter, e, kinds) from None
 
     return _table_stream(
         batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
@@ -660,8 +666,9 @@ def _csv_line(path: str, delimiter: str, row: int) -> int | str:
     return "?"
 
 
-def _unreadable(path: str, delimiter: str, e: Exception, numeric: set[str]) -> ValueError:
-    """pyarrow's refusal of a CSV file as an error naming the line (pyarrow names none)."""
+def _unreadable(path: str, delimiter: str, e: Exception, kinds: dict[str, str]) -> ValueError:
+    """pyarrow's refusal of a CSV file as an error naming the line (pyarrow names none);
+    ``kinds``: the number columns, ``"numbers"`` or ``"whole numbers"``."""
     if "Empty CSV file" in str(e):
         return ValueError(f"fit: '{path}' is empty: a CSV file needs a header row and data rows.")
     for line, cells, header in _csv_rows(path, delimiter):
@@ -671,19 +678,19 @@ def _unreadable(path: str, delimiter: str, e: Exception, numeric: set[str]) -> V
                 f"{len(header)} columns; give every row one cell per column."
             )
         for name, cell in zip(header, cells):
-            if name in numeric and cell.strip() and not _number(cell):
+            if name in kinds and not _number(cell, kinds[name] == "whole numbers"):
                 return ValueError(
                     f"fit: '{path}' line {line}: column {name!r} holds {cell!r} where its "
-                    "first rows hold numbers; give the column one type throughout."
+                    f"first rows hold {kinds[name]}; give the column one type throughout."
                 )
     return ValueError(f"fit: pyarrow cannot read '{path}': {e}.")
 
 
-def _number(cell: str) -> bool:
+def _number(cell: str, whole: bool) -> bool:
     try:
-        float(cell)
+        int(cell) if whole else float(cell)
     except ValueError:
-        return cell.strip() in _NULLS
+        return cell.strip() in _NULLS or not cell.strip()
     return True
 
 

@@ -365,3 +365,17 @@ def test_a_file_is_closed_while_fit_s_error_is_held(tmp_path, case):
     with pytest.raises(ValueError) as held:
         stream_fit(gs.from_csv(path, "label", block_size=1 << 10), d=2 if case != "model" else 3)
     assert "fit:" in str(held.value) and open_files(path) == []
+
+
+def test_a_whole_number_target_that_turns_fractional(tmp_path):
+    """A loss on numbers reads the target as float throughout (whole numbers in the first
+    block, 2.5 later); for class labels 2.5 is an error naming its line."""
+    pytest.importorskip("pyarrow")
+    rows = ["a,t"] + [f"{i / 10},{i % 7}" for i in range(300)]
+    rows[251] = "1.0,2.5"
+    (tmp_path / "t.csv").write_text("\n".join(rows) + "\n")
+    src = gs.from_csv(tmp_path / "t.csv", "t", labels=False, block_size=1 << 10)
+    y = np.concatenate([c[1] for c in src.chunks()])
+    assert y[250] == 2.5 and y[:250].tolist() == [i % 7 for i in range(250)]
+    with pytest.raises(ValueError, match="line 252: column 't' holds '2.5' where its first rows"):
+        gs.from_csv(tmp_path / "t.csv", "t", block_size=1 << 10)
