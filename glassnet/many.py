@@ -77,7 +77,13 @@ def _describe(layers: list[Layer]) -> str:
 
 def _stack(models: Sequence[Module], spec: Any) -> tuple[list[list[Layer]], list[Layer]]:
     """Each model's layers, and the stacked layers of all of them (checked to match)."""
-    per = [layers_of(m, owner=f"fit_many: model {k}", training=True) for k, m in enumerate(models)]
+    per = []
+    for k, m in enumerate(models):
+        try:
+            per.append(layers_of(m, owner="fit_many", training=True))
+        except TypeError as e:  # which model, then what is wrong with it
+            why = str(e).removeprefix("fit_many: ")
+            raise TypeError(f"fit_many: model {k}: {why}") from None
     # each model trained is written back to its own parameters: none may be another's
     first_owner: dict[int, int] = {}
     for k, m in enumerate(models):
