@@ -121,8 +121,10 @@ def _stack(models: Sequence[Module], spec: Any) -> tuple[list[list[Layer]], list
     if loss_head and out != loss_head and not (out == "identity" and spec.on_logits == spec.name):
         raise ValueError(
             f"fit_many: the loss {spec.name!r} expects a {loss_head} output layer; the models "
-            f"end in {out}."
-        )
+            f"end in {out}. End them in {loss_head} (output_activation={loss_head!r})"
+            + (f", or train their {out} outputs as logits with loss={spec.on_logits!r}."
+               if out == "identity" else ".")
+        )  # fmt: skip
     stacked = []
     for i, lay in enumerate(first):
         W = Parameter(np.stack([layers[i].W for layers in per]))

@@ -438,3 +438,13 @@ def test_a_model_the_fast_path_cannot_train_is_named_with_the_reason():
         fit_many([plain, dropout], XOR_X, XNOR_Y, epochs=1)
     with pytest.raises(TypeError, match=r"^fit_many: model 0: model must be a glassnet Module"):
         fit_many(["net", plain], XOR_X, XNOR_Y, epochs=1)
+
+
+def test_a_loss_that_needs_another_output_layer_says_what_to_do():
+    nets = [nn.MLP([2, 2, 1], activation="tanh", rng=s) for s in range(2)]  # identity output
+    match = (
+        r"expects a sigmoid output layer; the models end in identity\. End them in sigmoid "
+        r"\(output_activation='sigmoid'\), or .* loss='binary_cross_entropy_with_logits'"
+    )
+    with pytest.raises(ValueError, match=match):
+        fit_many(nets, XOR_X, XNOR_Y, loss="binary_cross_entropy", epochs=1)
