@@ -154,17 +154,37 @@ class Stream:
 def _checked(chunks: Iterable[Chunk], check: Callable[..., Chunk]) -> Iterator[Chunk]:
     """``check(*c)`` of each chunk, a chunk it refuses named with its rows (an error's
     rows and indices are the chunk's own)."""
-    start = 0
+    start, first = 0, None
     with _closing(chunks):
         for i, c in enumerate(chunks):
+            if not len(c[0]):  # an empty chunk: nothing to train on, nothing to check
+                continue
+            rows = f"rows {start} to {start + len(c[0]) - 1} of the epoch"
             try:
                 out = check(*c)
             except (ValueError, TypeError) as e:
-                rows = f"rows {start} to {start + len(c[0]) - 1} of the epoch"
                 kind = ValueError if isinstance(e, ValueError) else TypeError
                 raise kind(f"fit: chunk {i} of the stream ({rows}): {_bare(e)}") from None
+            y, w = out[1], out[2]
+            first = first or (i, y.shape[1:], w is None)
+            if y.shape[1:] != first[1]:
+                raise ValueError(
+                    f"fit: chunk {i} of the stream ({rows}) has y of shape {y.shape} where "
+                    f"chunk {first[0]} has y of shape {_rows(first[1])}; give every chunk's y "
+                    "one layout (labels, or one-hot rows)."
+                )
+            if (w is None) != first[2]:
+                has = ("has no", "them") if w is None else ("has", "none")
+                raise ValueError(
+                    f"fit: chunk {i} of the stream ({rows}) {has[0]} sample weights and chunk "
+                    f"{first[0]} has {has[1]}; give every chunk (X, y, sample_weight), or none."
+                )
             start += out[0].shape[0]
             yield out
+
+
+def _rows(shape: tuple[int, ...]) -> str:
+    return f"(rows, {', '.join(map(str, shape))})" if shape else "(rows,)"
 
 
 @contextmanager

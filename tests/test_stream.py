@@ -379,3 +379,22 @@ def test_a_whole_number_target_that_turns_fractional(tmp_path):
     assert y[250] == 2.5 and y[:250].tolist() == [i % 7 for i in range(250)]
     with pytest.raises(ValueError, match="line 252: column 't' holds '2.5' where its first rows"):
         gs.from_csv(tmp_path / "t.csv", "t", block_size=1 << 10)
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_chunks_that_differ_in_layout_are_named_and_empty_ones_skipped(shuffle):
+    X, y = data()
+    chunks = [(X[s : s + 10], y[s : s + 10]) for s in range(0, len(X), 10)]
+    empty = (X[:0], y[:0])
+    got, h = stream_fit([empty, *chunks[:3], empty, *chunks[3:]], shuffle=shuffle, seed=0)
+    assert h.samples_seen == 3 * len(X)
+    if not shuffle:
+        np.testing.assert_allclose(got, reference(X, y), rtol=0, atol=1e-12)
+    onehot = (X[50:60], np.eye(2)[y[50:60]])
+    with pytest.raises(
+        ValueError, match=r"chunk 5 .* y of shape \(10, 2\) where chunk 0 has y of shape \(rows,\)"
+    ):
+        stream_fit([*chunks[:5], onehot, *chunks[6:]], shuffle=shuffle)
+    weighted = (*chunks[5], np.ones(10))
+    with pytest.raises(ValueError, match=r"chunk 5 .* has sample weights and chunk 0 has none"):
+        stream_fit([*chunks[:5], weighted, *chunks[6:]], shuffle=shuffle)
