@@ -367,10 +367,11 @@ def fit_many(
                     histories[k].samples_seen += m
                 taken += 1
                 if taken % 64 == 0:  # (the models still training have taken every step)
-                    for k in np.flatnonzero(active):
-                        if all(np.isfinite(q.data[k]).all() for q in params):
-                            for v, q in zip(finite, params):
-                                v[k] = q.data[k]
+                    ok = active.copy()  # each model's weights all finite: one pass a stack
+                    for q in params:
+                        ok &= np.isfinite(q.data).reshape(K, -1).all(axis=1)
+                    for v, q in zip(finite, params):
+                        v[ok] = q.data[ok]
                 if max_steps is not None and taken >= max_steps:
                     break
             # end of epoch: record, validate, each model's stopping rule
