@@ -469,6 +469,8 @@ def _codes(col: Any, cats: list[Any], name: str) -> np.ndarray:
     import pyarrow.compute as pc
 
     _no_empty(col, name)
+    if pa.types.is_dictionary(col.type):  # a pandas category column in Parquet: its values
+        col = col.cast(col.type.value_type)
     idx = pc.index_in(col, value_set=pa.array(cats, type=col.type))
     if idx.null_count:
         row = int(np.argmax(idx.is_null().to_numpy(zero_copy_only=False)))

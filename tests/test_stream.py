@@ -398,3 +398,19 @@ def test_chunks_that_differ_in_layout_are_named_and_empty_ones_skipped(shuffle):
     weighted = (*chunks[5], np.ones(10))
     with pytest.raises(ValueError, match=r"chunk 5 .* has sample weights and chunk 0 has none"):
         stream_fit([*chunks[:5], weighted, *chunks[6:]], shuffle=shuffle)
+
+
+def test_parquet_category_columns(tmp_path):
+    """pandas category columns (Parquet dictionary arrays) as features and as the target."""
+    pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas")
+    df = table()
+    df["color"] = pd.Categorical(df.color)
+    df["label"] = pd.Categorical(df.label)
+    df.to_parquet(tmp_path / "t.parquet")
+    src = gs.from_parquet(tmp_path / "t.parquet", "label", batch_rows=20, dtype=np.float64)
+    assert src.columns.categories == {"color": ["blue", "green", "red"]}
+    X, y = expected(df.astype({"color": str, "label": str}), False)
+    streamed = [c for c in src.chunks()]
+    np.testing.assert_array_equal(np.concatenate([c[0] for c in streamed]), X[:, [0, 2, 3, 4, 1]])
+    np.testing.assert_array_equal(np.concatenate([c[1] for c in streamed]), y)
