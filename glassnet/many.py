@@ -160,13 +160,14 @@ def fit_many(
     The options mean what they mean in :func:`glassnet.fit` (``sample_weight``: one weight
     per row of X, for every model; ``max_steps``: at most this many steps per model).
     ``lr``, ``l2`` and ``seed`` take one value for all models or a sequence of one per
-    model. ``seed`` draws each
-    model's batch order (and validation split); ``None`` or one seed gives every model
-    the same batches, which lets them share each gathered batch. ``optimizer`` is a name
-    from ``glassnet.optim.OPTIMIZERS``; further keywords (``momentum=0.9``, ``betas=``)
-    go to it. Per-model learning rates need ``optimizer="sgd"`` (the rate is applied to
-    each model's gradient, exactly as SGD would); Adam and RMSprop normalize the gradient,
-    so they take one ``lr`` for all models.
+    model. ``seed`` draws each model's batch order (and validation split); ``None`` or one
+    seed gives every model the same batches, which lets them share each gathered batch.
+    ``optimizer`` is a name from ``glassnet.optim.OPTIMIZERS``; further keywords
+    (``momentum=0.9``, ``betas=``) go to it. Per-model learning rates need
+    ``optimizer="sgd"`` (the rate is applied to each model's gradient, with SGD's
+    ``weight_decay`` term, exactly as SGD would); Adam and RMSprop normalize the gradient,
+    so they take one ``lr`` for all models. A parameter with ``requires_grad=False`` is
+    left as it is.
 
     The models' parameters hold the trained weights when ``fit_many`` returns (also
     after Ctrl-C, with the History's ``stop_reason`` ``"interrupted"``). A model whose
