@@ -502,7 +502,8 @@ def _table_stream(
     where: Callable[[int], str],
 ) -> Stream:
     """The statistics pass over ``batches()`` (record batches), then the stream.
-    ``where(row)``: the file and place of data row ``row`` (0-based), for the errors."""
+    ``where(row)``: the file and place of data row ``row`` (0-based; -1: the file), for the
+    errors."""
     pa = _pyarrow()
     cols: Columns | None = None
     count, mean, m2 = 0, None, None
@@ -514,7 +515,7 @@ def _table_stream(
                 names = b.schema.names
                 if target not in names:
                     raise ValueError(
-                        f"fit: the target column {target!r} is not in the file; its columns are "
+                        f"fit: the target column {target!r} is not in {where(-1)}; its columns are "
                         f"{names}."
                     )
                 text = [
@@ -562,7 +563,7 @@ def _table_stream(
             for n, s in {**cats, **({target: classes} if labels else {})}.items():
                 s.update(b.column(n).unique().to_pylist())
     if cols is None or count == 0:
-        raise ValueError("fit: the file has no rows to train on.")
+        raise ValueError(f"fit: {where(-1)} has no rows to train on.")
     cols.rows = count
     cols.categories = {n: sorted(s) for n, s in cats.items()}
     cols.classes = sorted(classes) if labels else None
@@ -663,7 +664,9 @@ def from_csv(
 
     return _table_stream(
         batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
-        dtype=dtype, where=lambda row: f"'{path}' line {_csv_line(path, delimiter, row)}",
+        dtype=dtype, where=lambda row: f"'{path}'" + (
+            f" line {_csv_line(path, delimiter, row)}" if row >= 0 else ""
+        ),
     )  # fmt: skip
 
 
@@ -743,7 +746,7 @@ def from_parquet(
 
     return _table_stream(
         batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
-        dtype=dtype, where=lambda row: f"'{path}' row {row + 1}",
+        dtype=dtype, where=lambda row: f"'{path}'" + (f" row {row + 1}" if row >= 0 else ""),
     )  # fmt: skip
 
 

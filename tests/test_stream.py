@@ -188,7 +188,7 @@ def test_stream_errors(tmp_path):
     (tmp_path / "t.csv").write_text("a,label\n1,x\n")
     with pytest.raises(TypeError, match="y names its target column"):
         stream_fit(str(tmp_path / "t.csv"), None)
-    with pytest.raises(ValueError, match="target column 'nope' is not in the file"):
+    with pytest.raises(ValueError, match="target column 'nope' is not in '.*t.csv'; its columns"):
         stream_fit(str(tmp_path / "t.csv"), "nope")
 
 
@@ -414,3 +414,11 @@ def test_parquet_category_columns(tmp_path):
     streamed = [c for c in src.chunks()]
     np.testing.assert_array_equal(np.concatenate([c[0] for c in streamed]), X[:, [0, 2, 3, 4, 1]])
     np.testing.assert_array_equal(np.concatenate([c[1] for c in streamed]), y)
+
+
+def test_an_empty_parquet_file_is_named(tmp_path):
+    pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas")
+    pd.DataFrame({"a": np.zeros(0), "label": np.zeros(0)}).to_parquet(tmp_path / "e.parquet")
+    with pytest.raises(ValueError, match="e.parquet' has no rows to train on"):
+        gs.from_parquet(tmp_path / "e.parquet", "label")
