@@ -9,6 +9,7 @@ import pytest
 
 import glassnet as gn
 from glassnet import nn, train
+from glassnet.fused import FastMLP
 from glassnet.many import fit_many
 
 
@@ -448,3 +449,34 @@ def test_a_loss_that_needs_another_output_layer_says_what_to_do():
     )
     with pytest.raises(ValueError, match=match):
         fit_many(nets, XOR_X, XNOR_Y, loss="binary_cross_entropy", epochs=1)
+
+
+def test_ctrl_c_leaves_each_model_where_the_steps_it_took_leave_it(monkeypatch):
+    """Ctrl-C before the stack's 60th step: a model still training holds the weights and
+    counts of its 59 steps (a fit stopped by max_steps=59 takes the same ones; the epoch cut
+    short is not recorded), and one stopped earlier by tol is as its own fit left it."""
+    X, y = data()
+    lrs = [0.05, 5.0]
+    options = dict(epochs=100, batch_size=32, seed=3, tol=1e-4, n_iter_no_change=2)
+    step, calls = FastMLP.step, []
+
+    def pressed(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 60:
+            raise KeyboardInterrupt
+        return step(self, *args, **kwargs)
+
+    many = small_nets(2, dtype=np.float64)
+    monkeypatch.setattr(FastMLP, "step", pressed)
+    hs = fit_many(many, X, y, loss="binary_cross_entropy", lr=lrs, **options)
+    monkeypatch.setattr(FastMLP, "step", step)
+    assert [h.stop_reason for h in hs] == ["interrupted", "tol"]
+    assert (hs[0].steps, hs[0].epochs, len(hs[0].loss)) == (59, 14, 14)  # 4 steps an epoch
+    for k, alone in enumerate(small_nets(2, dtype=np.float64)):
+        h = gn.fit(
+            alone, X, y, loss="binary_cross_entropy", lr=lrs[k], max_steps=59, verbose=0,
+            **options,
+        )  # fmt: skip
+        assert_same(many[k], alone)
+        assert hs[k].loss == h.loss[: len(hs[k].loss)]
+    assert hs[1].steps == h.steps and h.stop_reason == "tol"
