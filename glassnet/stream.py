@@ -54,6 +54,11 @@ __all__ = [
 Chunk = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
 
 
+def _count(name: str, value: Any, owner: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"The '{name}' parameter of {owner} must be an int >= 1. Got {value!r}.")
+
+
 class Stream:
     """A re-readable source of ``(X, y, w)`` chunks and the shuffle buffer over it.
 
@@ -73,10 +78,7 @@ class Stream:
         buffer_size: int = 65_536,
         columns: Columns | None = None,
     ) -> None:
-        if not isinstance(buffer_size, (int, np.integer)) or buffer_size < 1:
-            raise ValueError(
-                f"The 'buffer_size' parameter of Stream must be an int >= 1. Got {buffer_size!r}."
-            )
+        _count("buffer_size", buffer_size, "Stream")
         self._chunks, self.buffer_size, self.columns = chunks, int(buffer_size), columns
 
     def __repr__(self) -> str:
@@ -291,6 +293,7 @@ def from_arrays(
 ) -> Stream:
     """A stream over arrays too large for memory, typically ``numpy.memmap``s (or
     ``numpy.load(path, mmap_mode="r")``), ``chunk_rows`` rows at a time."""
+    _count("chunk_rows", chunk_rows, "from_arrays")
     if y is None:
         raise TypeError(
             "fit: X is a memmap, which holds no targets: pass y (an array or a memmap of as "
@@ -623,6 +626,7 @@ def from_csv(
     pa = _pyarrow()
     from pyarrow import csv
 
+    _count("block_size", block_size, "from_csv")
     path = _existing(path)
     if delimiter is None:
         delimiter = "\t" if Path(path).suffix.lower() == ".tsv" else ","
@@ -735,6 +739,7 @@ def from_parquet(
     dtype: Any = np.float32,
 ) -> Stream:
     """A Parquet file read ``batch_rows`` rows at a time (pyarrow ``iter_batches``)."""
+    _count("batch_rows", batch_rows, "from_parquet")
     _pyarrow()
     import pyarrow.parquet as pq
 

@@ -422,3 +422,18 @@ def test_an_empty_parquet_file_is_named(tmp_path):
     pd.DataFrame({"a": np.zeros(0), "label": np.zeros(0)}).to_parquet(tmp_path / "e.parquet")
     with pytest.raises(ValueError, match="e.parquet' has no rows to train on"):
         gs.from_parquet(tmp_path / "e.parquet", "label")
+
+
+def test_chunk_sizes_are_checked(tmp_path):
+    X, y = data()
+    for bad in (0, 2.5, True):
+        with pytest.raises(
+            ValueError, match="'chunk_rows' parameter of from_arrays must be an int"
+        ):
+            gs.from_arrays(X, y, chunk_rows=bad)
+    pytest.importorskip("pyarrow")
+    (tmp_path / "t.csv").write_text("a,label\n1,x\n")
+    with pytest.raises(ValueError, match="'block_size' parameter of from_csv must be an int"):
+        gs.from_csv(tmp_path / "t.csv", "label", block_size=0)
+    with pytest.raises(ValueError, match="'batch_rows' parameter of from_parquet must be an int"):
+        gs.from_parquet(tmp_path / "t.parquet", "label", batch_rows=0)
