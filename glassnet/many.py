@@ -233,7 +233,13 @@ def fit_many(
         Xv, yv, _ = tasks.check_data(models[0], spec, *validation_data, None, "fit_many", names)
     elif validation_split > 0 or early_stopping:
         frac = validation_split if validation_split > 0 else 0.1
-        parts = [tasks.split_validation(X, y, w, frac, spec, r) for r in rngs]
+        try:
+            parts = [tasks.split_validation(X, y, w, frac, spec, r) for r in rngs]
+        except ValueError as e:  # (glassnet.tasks words it for fit)
+            why = str(e).removeprefix("fit: ")
+            if not validation_split:
+                why += " (early_stopping holds out 0.1 of the rows when validation_split is 0)"
+            raise ValueError(f"fit_many: {why}") from None
         if seeds is None:
             X, y, w, Xv, yv = parts[0]
         else:
