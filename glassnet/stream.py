@@ -13,7 +13,8 @@ sorted).
 Sources (:func:`as_stream` picks one for ``fit``):
 
 * any re-iterable of ``(X, y)`` or ``(X, y, sample_weight)`` arrays, or a function
-  returning a fresh iterator each epoch (:func:`from_chunks`);
+  returning a fresh iterator each epoch (:func:`from_chunks`; a generator serves one epoch);
+  every chunk has the first's layout (y's shape, weights or none), empty chunks are skipped;
 * NumPy memmaps, read ``chunk_rows`` rows at a time (:func:`from_arrays`); a memmap's file
   is mapped one chunk at a time, so its pages do not accumulate in the process;
 * a CSV or Parquet path, read in record batches by pyarrow (:func:`from_csv`,
