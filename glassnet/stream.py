@@ -447,7 +447,7 @@ class _BadCell(ValueError):
         super().__init__(f"fit: column {column!r} {what} (row {row + 1} of a chunk); {todo}")
 
 
-_EMPTY = "a stream trains on complete rows: fill or drop the empty cells first."
+_EMPTY = "a stream trains on complete rows: fill or drop the empty values first."
 
 
 def _no_empty(col: Any, name: str) -> None:
