@@ -2154,6 +2154,13 @@ def _stream_refusals(args: argparse.Namespace) -> None:
         )
 
 
+def _about_file(path: str, exc: Exception) -> str:
+    """A stream's error (which speaks of fit()) as the command line's, about the file: named
+    once, by the message when it names it (a cell's line), else in front."""
+    text = _oneline(str(exc)).replace("fit: ", "")
+    return text if f"'{path}'" in text else f"'{path}': {text}"
+
+
 def _stream_source(args: argparse.Namespace, target: str, labels: bool) -> Any:
     """``glassnet.stream.from_csv`` of the training file: its statistics pass."""
     from . import stream as gs
@@ -2168,7 +2175,7 @@ def _stream_source(args: argparse.Namespace, target: str, labels: bool) -> Any:
             f"no such file '{args.data}' (the working directory is '{os.getcwd()}')"
         ) from None
     except ValueError as exc:  # the stream's messages speak of fit(); here it is the file
-        raise CLIError(f"'{args.data}': {_oneline(str(exc)).replace('fit: ', '')}") from None
+        raise CLIError(_about_file(args.data, exc)) from None
 
 
 def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
@@ -2188,8 +2195,9 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
         why = "is a directory, not a CSV file" if path.is_dir() else "does not exist"
         raise CLIError(f"'{args.data}' {why} (the working directory is '{os.getcwd()}')")
     try:
-        read = pa_csv.ReadOptions(block_size=1 << 22)  # from_csv's first block
-        first = next(iter(pa_csv.open_csv(str(path), read_options=read)), None)
+        read = pa_csv.ReadOptions(block_size=1 << 22)  # from_csv's first block, delimiter
+        parse = pa_csv.ParseOptions(delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+        first = next(iter(pa_csv.open_csv(str(path), read_options=read, parse_options=parse)), None)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise CLIError(f"'{args.data}' cannot be read as CSV: {_oneline(str(exc))}") from None
     if first is None or not first.num_rows:
@@ -2492,7 +2500,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
             callbacks=callbacks, distributed="mpi" if size > 1 else None,
         )  # fmt: skip
     except ValueError as exc:  # a chunk that fails fit's checks: the file's data
-        raise CLIError(f"'{args.data}': {_oneline(str(exc)).replace('fit: ', '')}") from None
+        raise CLIError(_about_file(args.data, exc)) from None
     finally:
         progress.close()
     state = run_state(h, h.stop_reason)

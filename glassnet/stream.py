@@ -81,6 +81,7 @@ class Stream:
     ) -> None:
         _count("buffer_size", buffer_size, "Stream")
         self._chunks, self.buffer_size, self.columns = chunks, int(buffer_size), columns
+        self.epochs = None  # (a one-shot iterator's stream: 1, the epochs it can serve)
 
     def __repr__(self) -> str:
         return f"Stream(buffer_size={self.buffer_size}, columns={self.columns!r})"
@@ -141,13 +142,22 @@ class Stream:
                 idx = order[s : s + bs]  # type: ignore[index]
                 yield tuple(None if b is None else b[idx] for b in rest)  # type: ignore[misc]
 
-    def first(self, check: Callable[..., Chunk], batch_size: Any, split: bool) -> Chunk:
+    def first(
+        self, check: Callable[..., Chunk], batch_size: Any, split: bool, epochs: int = 1
+    ) -> Chunk:
         """The first chunk, checked (what fit inspects before training), once fit's settings
-        are seen to suit a stream: a ``batch_size``, and no validation ``split`` asked of it."""
+        are seen to suit a stream: a ``batch_size``, no validation ``split`` asked of it, and
+        no more ``epochs`` to run than the source can serve."""
         if batch_size is None or split:
             raise ValueError(
                 "fit on a stream needs a batch_size, and validation_data (not "
                 "validation_split) for validation or early stopping."
+            )
+        if self.epochs is not None and epochs > self.epochs:
+            raise ValueError(
+                f"fit: the stream is an iterator, which can be read once: it serves one epoch, "
+                f"and fit was asked for {epochs}. Pass a list of chunks, an object whose "
+                "__iter__ starts over, or a function returning a fresh iterator; or epochs=1."
             )
         for c in _checked(self.chunks(), check):
             return c
@@ -245,7 +255,9 @@ def from_chunks(chunks: Any, *, buffer_size: int = 65_536) -> Stream:
     if callable(chunks):
         return Stream(chunks, buffer_size=buffer_size)
     if iter(chunks) is chunks:  # a generator or iterator: readable once
-        return Stream(_once(chunks), buffer_size=buffer_size)
+        stream = Stream(_once(chunks), buffer_size=buffer_size)
+        stream.epochs = 1
+        return stream
     return Stream(lambda: iter(chunks), buffer_size=buffer_size)
 
 

@@ -433,7 +433,7 @@ def fit(
     if src is not None:  # data larger than memory: chunks, each checked as it comes
         check = lambda *c: tasks.check_data(model, spec, *c, "fit")  # noqa: E731
         split = validation_split > 0 or (early_stopping and not validation_data)
-        X, y, sample_weight = src.first(check, batch_size, split)  # a sample: checks, state.X
+        X, y, sample_weight = src.first(check, batch_size, split, epochs - initial_epoch)
     X, y_arr, w_arr = tasks.check_data(model, spec, X, y, sample_weight, "fit")
     args = locals()
     for name, rule in _ARGS.items():

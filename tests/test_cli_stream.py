@@ -291,9 +291,20 @@ def test_bad_files_and_flags_are_one_line_errors(capsys, tmp_path, data):
     cells[1] = ""
     holes = tmp_path / "holes.csv"
     holes.write_text("\n".join([*text[:5], ",".join(cells), *text[6:]]) + "\n")
-    assert "empty values" in bad(holes, "--target", "label", "--stream")
+    message = bad(holes, "--target", "label", "--stream")
+    assert "empty values" in message and message.count("holes.csv") == 1, message
     single = write_csv(tmp_path / "single.csv", ["a", "y"], [[i, "x"] for i in range(50)])
     assert "single class" in bad(single, "--target", "y", "--stream")
+
+
+def test_a_tsv_file_streams_as_it_trains_in_memory(capsys, tmp_path, data):
+    """Read with tabs by --stream's look at the target as by the stream itself."""
+    tsv = tmp_path / "train.tsv"
+    tsv.write_text(data.read_text().replace(",", "\t"))
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", tsv, "--target", "label", "--stream", "--out", out, *FAST)
+    assert code == 0, err
+    assert out.exists()
 
 
 def test_columns_the_stream_would_read_otherwise_than_predict_are_refused(capsys, tmp_path):

@@ -206,6 +206,17 @@ def test_a_one_shot_generator_trains_one_epoch():
     np.testing.assert_allclose(flat(m), flat(again), rtol=0, atol=1e-12)
 
 
+def test_a_one_shot_generator_asked_for_more_epochs_is_refused_before_training():
+    """Not after a whole epoch of training: before the first step, the model untouched."""
+    X, y = data()
+    once = ((X[s : s + 10], y[s : s + 10]) for s in range(0, 103, 10))
+    m = model()
+    before = flat(m).copy()
+    with pytest.raises(ValueError, match="serves one epoch, and fit was asked for 3"):
+        fit(m, once, None, loss="cross_entropy", lr=0.3, epochs=3, batch_size=16, verbose=0)
+    np.testing.assert_array_equal(flat(m), before)
+
+
 def test_a_sample_weight_beside_a_stream_is_refused(tmp_path):
     """Not silently ignored: a stream's weights come in its chunks."""
     X, y = data()
