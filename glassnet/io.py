@@ -83,6 +83,7 @@ KINDS = ("arrays", "checkpoint", "model")
 # The reference safetensors implementation refuses headers over 100 MB; so do we.
 MAX_HEADER_BYTES = 100_000_000
 MAX_NDIM = 32  # NumPy 1.x's limit on dimensions
+_MAX_ARRAY_BYTES = int(np.iinfo(np.intp).max)  # NumPy's limit on an array's size
 
 # safetensors dtype code -> NumPy dtype, for the dtypes glassnet stores.
 _DTYPES: dict[str, np.dtype] = {
@@ -458,6 +459,13 @@ def _parse_header(f: Any, size: int, source: str) -> tuple[list[_Entry], dict[st
                 f"({data_len} bytes); the file is truncated or corrupt"
             )
         dtype = _DTYPES[code]
+        # (NumPy refuses a shape whose nonzero sizes multiply past its index type, even
+        # for an empty array: such a header cannot come from any array)
+        if math.prod(d for d in shape if d) * dtype.itemsize > _MAX_ARRAY_BYTES:
+            raise bad(
+                f"{where}: shape {_short(tuple(shape))} is too large for any array; "
+                f"the file is corrupt or hostile"
+            )
         nbytes = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
         if end - begin != nbytes:
             raise bad(

@@ -449,6 +449,14 @@ MALFORMED = {
         raw_file(one_tensor_header(shape=[2**40, 2**40], data_offsets=[0, 2**62]), F32_2),
         "run past the end",
     ),
+    "empty tensor with huge sizes": (
+        raw_file(one_tensor_header(shape=[2**40, 2**40, 0], data_offsets=[0, 0])),
+        r"shape \(1099511627776, 1099511627776, 0\) is too large for any array",
+    ),
+    "empty tensor with a size past int64": (
+        raw_file(one_tensor_header(shape=[2**70, 0], data_offsets=[0, 0])),
+        "is too large for any array",
+    ),
     "offsets size mismatch": (
         raw_file(one_tensor_header(shape=[3]), F32_2),
         r"shape \(3,\) of F32 needs 12 bytes but data_offsets \[0, 8\] hold 8",
