@@ -223,17 +223,25 @@ def check_array(
         )
     if not allow_empty and arr.size == 0:
         raise ValueError(f"{owner}: {name} is empty (shape {arr.shape}); pass at least one sample.")
-    if dtype is not None:
-        arr = arr.astype(dtype, copy=False)
+    given = arr
+    if dtype is not None:  # (a value beyond the dtype's range becomes inf: named below)
+        with np.errstate(over="ignore"):
+            arr = arr.astype(dtype, copy=False)
     # A sum is NaN/inf when any value is (a cheap first test that allocates no mask the
     # size of X; a finite sum that overflowed falls through to the exact check).
     if arr.dtype.kind == "f":
         with np.errstate(over="ignore", invalid="ignore"):
             total = np.add.reduce(arr, axis=None)
     if arr.dtype.kind == "f" and not np.isfinite(total) and not np.all(np.isfinite(arr)):
-        bad = np.argwhere(~np.isfinite(arr))[0]
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        if np.isfinite(given[bad]):
+            raise ValueError(
+                f"{owner}: {name} holds {given[bad].item()!r} at index {bad}, beyond the range "
+                f"of {arr.dtype}, the model's dtype. Scale the features (e.g. "
+                "glassnet.preprocessing.StandardScaler), or train a float64 model."
+            )
         raise ValueError(
-            f"{owner}: {name} contains NaN or inf (first at index {tuple(int(i) for i in bad)}). "
+            f"{owner}: {name} contains NaN or inf (first at index {bad}). "
             "Remove or impute those values."
         )
     return arr

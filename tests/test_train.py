@@ -754,6 +754,16 @@ def test_bad_nan_or_inf(bad):
     check_error(r"validation_data\[0\] contains NaN", model, X, y, validation_data=(Xb, y))
 
 
+def test_a_finite_value_beyond_a_float32_models_range_is_named_as_such():
+    """Not 'contains NaN or inf' (the user's value is finite), and no NumPy overflow warning
+    on the way (warnings are errors in this suite)."""
+    X, y = regression_data(n=20)
+    Xb = X.copy()
+    Xb[4, 2] = -1e300
+    model = nn.MLP([3, 1], rng=0, dtype=np.float32)
+    check_error(r"X holds -1e\+300 at index \(4, 2\), beyond the range of float32", model, Xb, y)
+
+
 def test_bad_validation_data():
     X, y = regression_data(n=20)
     model = nn.MLP([3, 1], rng=0)
