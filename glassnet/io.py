@@ -1101,6 +1101,14 @@ def load_model(path: str | os.PathLike[str], *, network_only: bool = False) -> A
         For everything :func:`load_arrays` refuses, and for a file that is not a
         model file, whose config cannot be built, or whose weights do not fit it.
     """
+    model, meta, source = _read_model(path)
+    if not network_only and meta.get("format") == CLI_MODEL_FORMAT:
+        return _pipeline(model, meta, source)  # raw rows in: the preprocessing comes with it
+    return model
+
+
+def _read_model(path: Any) -> tuple[Module, dict[str, Any], str]:
+    """One read of a model file: (the model, its ``meta``, the quoted file name)."""
     from .nn import from_config
 
     arrays, description, kind = _load(path, expect_format=True)
@@ -1146,10 +1154,7 @@ def load_model(path: str | os.PathLike[str], *, network_only: bool = False) -> A
     except ModelFileError as exc:
         raise ModelFileError(f"{source}: {exc}") from None
     model.load_state_dict(arrays)
-    meta = description["meta"]
-    if not network_only and meta.get("format") == CLI_MODEL_FORMAT:
-        return load_pipeline(path)  # raw rows in: the preprocessing comes with it
-    return model
+    return model, description["meta"], source
 
 
 def load_weights(module: Module, path: str | os.PathLike[str]) -> Module:
@@ -1351,12 +1356,14 @@ def load_pipeline(path: str | os.PathLike[str]) -> Pipeline:
         ``glassnet train`` description (use :func:`load_model`), and for a description
         that does not fit the weights.
     """
+    return _pipeline(*_read_model(path))
+
+
+def _pipeline(network: Module, meta: dict[str, Any], source: str) -> Pipeline:
+    """The :class:`Pipeline` of a network and its ``meta``, read together from ``source``."""
     from .preprocessing import LabelEncoder, Preprocessor, StandardScaler
 
-    network = load_model(path, network_only=True)
-    source = f"'{_as_path(path)}'"
-    meta = load_arrays(path)[1].get("meta")
-    if not isinstance(meta, dict) or meta.get("format") != CLI_MODEL_FORMAT:
+    if meta.get("format") != CLI_MODEL_FORMAT:
         raise ModelFileError(
             f"{source} holds a glassnet network but no description from 'glassnet train' "
             f"(its preprocessing and labels are unknown); load it with load_model"

@@ -1076,3 +1076,38 @@ def test_load_model_of_a_train_file_is_the_pipeline_that_takes_raw_rows(tmp_path
     assert list(loaded.predict(raw)) == list(gn.io.load_pipeline(out).predict(raw))
     net = gn.io.load_model(out, network_only=True)
     assert isinstance(net, gn.nn.Module) and loaded.network.config() == net.config()
+
+
+def test_a_train_file_replaced_while_it_loads_gives_one_file_s_pipeline(tmp_path, monkeypatch):
+    """The network, preprocessing and labels come from one read of the file: a file
+    replaced by another training run between reads must not mix the two models."""
+    from glassnet.cli import main
+
+    rng = np.random.default_rng(0)
+    paths = []
+    for name, scale in (("a", 1.0), ("b", 1000.0)):
+        data = tmp_path / f"{name}.csv"
+        rows = ["x1,x2,label"] + [
+            f"{a * scale:.3f},{b:.3f},{'yes' if a + b > 0 else 'no'}"
+            for a, b in rng.standard_normal((40, 2))
+        ]
+        data.write_text("\n".join(rows) + "\n")
+        out = tmp_path / f"{name}.glassnet"
+        argv = ["train", str(data), "--target", "label", "--out", str(out), "--epochs", "2"]
+        assert main(argv) == 0
+        paths.append(out)
+    expected = gn.io.load_model(paths[0])
+    target = tmp_path / "served.glassnet"
+    target.write_bytes(paths[0].read_bytes())
+    real_load = gio._load
+
+    def load_then_replace(*args, **kwargs):
+        result = real_load(*args, **kwargs)
+        target.write_bytes(paths[1].read_bytes())  # another run finishes meanwhile
+        return result
+
+    monkeypatch.setattr(gio, "_load", load_then_replace)
+    loaded = gn.io.load_model(target)
+    assert loaded.meta == expected.meta
+    for p, q in zip(loaded.network.parameters(), expected.network.parameters()):
+        np.testing.assert_array_equal(p.data, q.data)
