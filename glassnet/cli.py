@@ -714,6 +714,9 @@ def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool
     left_out = [c for c in bundle.left_out if header is not None and c in header]
     if header is not None:  # the columns first, before any cell is parsed
         _check_columns(bundle.columns, header, present + left_out, args.data)
+    if not need_target:  # predict ignores the targets: their cells (empty, often) are not parsed
+        left_out += present
+        present = []
     single = present[0] if len(present) == 1 else None
     categorical = [c for c in bundle.categorical if header is None or c in header]
     fills = bundle.pre.fill_  # the training data's values, when it was trained with --impute

@@ -1,0 +1,83 @@
+"""Tests for glassnet.cli on messy CSV files: the in-memory train, predict and evaluate."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from glassnet.cli import main
+
+FAST = ["--epochs", "3", "--hidden", "8", "--seed", "0", "-q"]
+
+
+def write_csv(
+    path: Path, header: list[str], rows: list[list[object]], delimiter: str = ","
+) -> Path:
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f, delimiter=delimiter)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(err: str, *needles: str) -> None:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("glassnet: error: ")
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+
+
+def rows(n: int = 60, seed: int = 0) -> list[list[str]]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2))
+    return [
+        [f"{a:.3f}", f"{b:.3f}", "yes" if a + b > 0 else "no", f"{3 * a - b:.3f}"] for a, b in X
+    ]
+
+
+HEADER = ["a", "b", "label", "score"]
+
+
+def test_predict_ignores_the_target_columns_cells(capsys, tmp_path):
+    # the rows to predict often have an empty target column: predict ignores it (its help
+    # says so), so its cells, empty or not, are never an error
+    data = write_csv(tmp_path / "d.csv", HEADER[:3], [r[:3] for r in rows()])
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    code, expected, err = run(capsys, "predict", model, data)
+    assert code == 0, err
+    new = [[a, b, "" if i % 2 else "?"] for i, (a, b, _) in enumerate(r[:3] for r in rows())]
+    unlabelled = write_csv(tmp_path / "new.csv", HEADER[:3], new)
+    code, out, err = run(capsys, "predict", model, unlabelled)
+    assert code == 0, err
+    assert out == expected
+    # several targets (a multi-output regression): the same
+    model2 = tmp_path / "m2.glassnet"
+    data2 = write_csv(
+        tmp_path / "d2.csv", ["a", "b", "s", "t"], [[a, b, s, s] for a, b, _, s in rows()]
+    )
+    code, _, err = run(capsys, "train", data2, "--target", "s,t", "--out", model2, *FAST)
+    assert code == 0, err
+    code, expected, err = run(capsys, "predict", model2, data2)
+    assert code == 0, err
+    blank = write_csv(
+        tmp_path / "n2.csv", ["a", "b", "s", "t"], [[a, b, "", "NA"] for a, b, _, _ in rows()]
+    )
+    code, out, err = run(capsys, "predict", model2, blank)
+    assert code == 0, err
+    assert out == expected
+    # evaluate needs the target: an empty cell there is still an error naming its line
+    code, _, err = run(capsys, "evaluate", model, unlabelled)
+    assert code == 2
+    assert_one_line_error(err, "line 3", "'label'")
