@@ -1018,6 +1018,25 @@ def _configured_weights(cfg: Any) -> int:
     return total
 
 
+def _rebuilds(model: Module, config: dict[str, Any]) -> bool:
+    """Whether ``from_config(config)`` builds a model like ``model``: the same classes,
+    layers and hyperparameters (its repr), parameter names, shapes and dtypes. Not so for
+    a subclass of ``Sequential`` (whose ``config()`` is Sequential's) or an ``MLP`` whose
+    layers were replaced after it was built: :func:`load_model` would build another model.
+    """
+    from .nn import from_config
+
+    def layout(m: Module) -> tuple:
+        params = [(name, p.data.shape, p.data.dtype) for name, p in m.named_parameters()]
+        return [type(x) for x in m.modules()], repr(m), params
+
+    try:
+        built = from_config(config)
+    except Exception:  # a config its own class cannot build
+        return False
+    return layout(built) == layout(model)
+
+
 def save_model(
     model: Module,
     path: str | os.PathLike[str],
@@ -1070,6 +1089,8 @@ def save_model(
         config = _to_json(model.config(), "model.config()")
     except NotImplementedError:
         config = None  # a module of the user's own: its weights only (see load_weights)
+    if config is not None and not _rebuilds(model, config):
+        config = None  # (a subclass, or a model changed after it was built: the same)
     description = {"config": config, "meta": _describe(meta)}
     if config is None:
         description["module"] = type(model).__name__
@@ -1122,9 +1143,10 @@ def _read_model(path: Any) -> tuple[Module, dict[str, Any], str]:
     if config is None and isinstance(description.get("module"), str):
         name = _short(description["module"])[1:-1]
         raise ModelFileError(
-            f"{source} holds the weights of {name}, a module of your own that glassnet "
-            f"cannot rebuild: construct it as you did before saving, then load the weights "
-            f"into it with glassnet.io.load_weights({name}(...), path)"
+            f"{source} holds the weights of {name}, a module of your own (or changed after "
+            f"it was built) that glassnet cannot rebuild: construct it as you did before "
+            f"saving, then load the weights into it with "
+            f"glassnet.io.load_weights({name}(...), path)"
         )
     if set(description) != {"config", "meta"} or not (
         isinstance(config, dict) and isinstance(description["meta"], dict)

@@ -910,6 +910,38 @@ def test_a_custom_module_is_saved_and_loaded_into_a_new_instance(tmp_path):
     assert load_arrays(path)[1]["meta"] == {"note": "mine"}
 
 
+class Doubled(gn.nn.Sequential):
+    """A Sequential of the user's own: its config() is Sequential's, its forward is not."""
+
+    def forward(self, x):
+        return super().forward(x) * 2.0
+
+
+def changed_mlp(seed: int) -> gn.nn.MLP:
+    """An MLP built with ReLU whose hidden activation was swapped for Tanh afterwards."""
+    net = gn.nn.MLP([3, 4, 1], activation="relu", rng=seed)
+    net.layers[1] = gn.nn.Tanh()
+    return net
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda seed: Doubled(gn.nn.Linear(3, 1, rng=seed)), changed_mlp],
+    ids=["Sequential subclass", "MLP changed after it was built"],
+)
+def test_a_model_its_config_does_not_rebuild_is_saved_as_weights_only(tmp_path, make):
+    """load_model must not rebuild another model (the base class, the MLP as first built)
+    and run it silently: such a model is saved as a module of your own."""
+    net = make(1)
+    path = save_model(net, tmp_path / "net.glassnet")
+    name = type(net).__name__
+    with pytest.raises(ModelFileError, match=rf"holds the weights of {name}, a module of your own"):
+        load_model(path)
+    fresh = gio.load_weights(make(2), path)
+    X = np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3)
+    np.testing.assert_array_equal(fresh.predict(X), net.predict(X))
+
+
 def test_load_weights_checks_names_and_shapes(tmp_path):
     path = save_model(gn.nn.MLP([3, 2], rng=0), tmp_path / "mlp.glassnet")
     with pytest.raises(ModelFileError, match="missing 'left.W'.*unexpected 'layers.0.W'"):
