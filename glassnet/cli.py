@@ -57,6 +57,7 @@ import io as _io
 import json
 import math
 import os
+import re
 import sys
 import textwrap
 import time
@@ -72,7 +73,7 @@ from . import distributed as _distributed
 from . import functional as F
 from . import optim as _optim
 from ._validation import ParameterError, bytes_text, check_memory, check_number, memory_limit
-from .datasets import DATASETS, Table, load_dataset, read_csv
+from .datasets import DATASETS, MISSING_TOKENS, Table, load_dataset, read_csv
 from .files import WriteError, atomic_write, same_file
 from .io import (
     CLI_MODEL_FORMAT,
@@ -478,6 +479,51 @@ def _labels_of(table: Table, name: str) -> tuple[np.ndarray, np.ndarray | None]:
     return np.array([str(v) for v in table.raw(name)], dtype=str), None
 
 
+#: A number written for people: thousands separators ("1,234.5", "1.234,5"), a decimal comma
+#: ("0,75"), a currency sign or a percent ("$1,013", "12 €", "45%").
+_FORMATTED_NUMBER = re.compile(
+    r"[+-]?[$€£¥]?\s?[+-]?"
+    r"(\d{1,3}(,\d{3})+(\.\d+)?|\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d+|\d+(\.\d+)?)"
+    r"\s?[%$€£¥]?"
+)
+
+
+def _formatted_numbers(table: Table, name: str) -> int | None:
+    """The first row of a text column whose cells are all numbers written for people
+    (:data:`_FORMATTED_NUMBER`, or plain), which glassnet reads as text; None if not so."""
+    cells = table.raw(name)  # (N,) str
+    first = None
+    for cell in dict.fromkeys(cells.tolist()):
+        if cell.lower() in MISSING_TOKENS:
+            continue
+        try:
+            float(cell)
+            continue
+        except ValueError:
+            pass
+        if _FORMATTED_NUMBER.fullmatch(cell) is None:
+            return None
+        if first is None:
+            first = cell
+    if first is None:
+        return None
+    return int(np.flatnonzero(cells == first)[0])
+
+
+def _refuse_formatted_numbers(table: Table, names: Sequence[str], source: str, fix: str) -> None:
+    """A column of numbers written with separators or signs is an error, not text."""
+    for name in names:
+        r = _formatted_numbers(table, name)
+        if r is not None:
+            raise CLIError(
+                f"column {_esc(name)!r} of '{source}' holds numbers written with a thousands "
+                f"separator, a decimal comma or a currency or percent sign "
+                f"({_esc(table.raw(name)[r])!r} at line {int(table.line_numbers[r])}), which "
+                f"are read as text: write them as plain numbers such as 1234.5, "
+                + fix.format(name=name)
+            )
+
+
 def _csv_data(args: argparse.Namespace) -> _Data:
     targets = _split_names(args.target)
     if not targets:
@@ -516,6 +562,15 @@ def _csv_data(args: argparse.Namespace) -> _Data:
     features = [n for n in table.names if n not in targets]
     if not features:
         raise CLIError(f"'{args.data}' has no feature columns besides the target {targets}")
+    texts = [n for n in features if table.kinds[n] == "categorical" and n not in categorical]
+    _refuse_formatted_numbers(
+        table, texts, args.data, "or pass --categorical {name} if they are codes, not amounts"
+    )
+    if single is not None and table.kinds[single] == "categorical" and args.task == "auto":
+        if not getattr(args, "classes", None):
+            _refuse_formatted_numbers(
+                table, [single], args.data, "or pass --task multiclass if they are class labels"
+            )
     data = _Data(table, features, targets, args.data)
     if single is not None:
         data.y_labels, data.y_numeric = _labels_of(table, single)

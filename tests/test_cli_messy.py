@@ -81,3 +81,33 @@ def test_predict_ignores_the_target_columns_cells(capsys, tmp_path):
     code, _, err = run(capsys, "evaluate", model, unlabelled)
     assert code == 2
     assert_one_line_error(err, "line 3", "'label'")
+
+
+def test_numbers_written_for_people_are_an_error_not_text(capsys, tmp_path):
+    # a European file (';' between cells, a decimal comma) or amounts such as "$1,013" are
+    # read as text: one-hot encoding them (or a 60-class target) trains a useless model
+    out = tmp_path / "m.glassnet"
+    european = [[a.replace(".", ","), b.replace(".", ","), y, s] for a, b, y, s in rows()]
+    data = write_csv(tmp_path / "eu.csv", HEADER, european, delimiter=";")
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", out, *FAST)
+    assert code == 2
+    line = european[0][0]
+    assert_one_line_error(
+        err, "column 'a'", "decimal comma", f"'{line}' at line 2", "--categorical a"
+    )
+    assert not out.exists()
+    money = [[a, b, y, f"${1000 + 7 * i:,}"] for i, (a, b, y, _) in enumerate(rows())]
+    data = write_csv(tmp_path / "money.csv", HEADER, money)
+    code, _, err = run(capsys, "train", data, "--target", "score", "--out", out, *FAST)
+    assert code == 2
+    assert_one_line_error(err, "column 'score'", "'$1,000' at line 2", "plain numbers")
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", out, *FAST)
+    assert code == 2
+    assert_one_line_error(err, "column 'score'", "--categorical score")
+    assert not out.exists()
+    # codes that only look like amounts: --categorical (or, for a target, --task) says so
+    code, _, err = run(
+        capsys, "train", data, "--target", "label", "--categorical", "score", "--out", out, *FAST
+    )
+    assert code == 0, err
+    assert out.exists()
