@@ -626,9 +626,12 @@ def file_kind(path: str | os.PathLike[str]) -> str:
     kind, ``"safetensors"`` for other safetensors files, ``"empty"``, ``"text"``
     (UTF-8 without NUL bytes in its first 64 KiB: a CSV file, say) or ``"binary"``.
     The command line uses it to refuse writing a model over a CSV file or a CSV file
-    over a model. Raises ``OSError`` when the file cannot be read.
+    over a model. Raises ``OSError`` when the file cannot be read or is not a regular
+    file (a directory, a FIFO, a device: opening those could block).
     """
     p = _as_path(path)
+    if not stat.S_ISREG(os.stat(p).st_mode):
+        raise OSError(f"'{p}' is not a regular file, so it has no file kind")
     with open(p, "rb") as f:
         size = os.fstat(f.fileno()).st_size
         if size == 0:

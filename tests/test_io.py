@@ -1032,6 +1032,16 @@ def test_file_kind_reads_the_header_only(tmp_path):
     assert gio.file_kind(tmp_path / "b") == "binary"
 
 
+def test_file_kind_refuses_what_is_not_a_regular_file(tmp_path):
+    with pytest.raises(OSError, match="is not a regular file"):
+        gio.file_kind(tmp_path)
+    if hasattr(os, "mkfifo"):  # opening a FIFO blocks until a writer comes: never done
+        fifo = tmp_path / "fifo"
+        os.mkfifo(fifo)
+        with pytest.raises(OSError, match="is not a regular file"):
+            gio.file_kind(fifo)
+
+
 def hand_model_file(tmp_path, config: dict, arrays: dict) -> object:
     """A model file written by hand (no checksum, as another writer might), for hostile configs."""
     header: dict = {}
