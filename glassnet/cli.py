@@ -528,6 +528,12 @@ def _csv_data(args: argparse.Namespace) -> _Data:
     targets = _split_names(args.target)
     if not targets:
         raise CLIError("--target needs a column name, e.g. --target label")
+    twice = [t for i, t in enumerate(targets) if t in targets[:i]]
+    if twice:
+        raise CLIError(
+            f"--target {args.target} names the column {twice[0]!r} twice; name each target "
+            f"column once"
+        )
     categorical = _split_names(args.categorical)
     drop = list(dict.fromkeys(_split_names(args.drop) + ([args.id] if args.id else [])))
     clash = [t for t in targets if t in drop]

@@ -111,3 +111,13 @@ def test_numbers_written_for_people_are_an_error_not_text(capsys, tmp_path):
     )
     assert code == 0, err
     assert out.exists()
+
+
+def test_a_target_named_twice_is_refused(capsys, tmp_path):
+    # it trained a two-output regression of one column, and predict wrote it twice
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "score, score", "--out", out, *FAST)
+    assert code == 2
+    assert_one_line_error(err, "'score' twice")
+    assert not out.exists()
