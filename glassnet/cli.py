@@ -764,6 +764,13 @@ def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool
     targets = bundle.targets
     if need_target and getattr(args, "target", None):
         targets = _split_names(args.target)
+        inputs = [t for t in targets if t in bundle.columns]
+        if inputs:
+            raise CLIError(
+                f"--target {inputs[0]!r} is one of the model's feature columns; the model "
+                f"predicts {', '.join(map(repr, bundle.targets))}: name the column of "
+                f"'{args.data}' that holds it"
+            )
     present = [t for t in targets if header is not None and t in header]
     if need_target and header is not None and len(present) < len(targets):
         lacking = [t for t in targets if t not in present]

@@ -121,3 +121,17 @@ def test_a_target_named_twice_is_refused(capsys, tmp_path):
     assert code == 2
     assert_one_line_error(err, "'score' twice")
     assert not out.exists()
+
+
+def test_evaluate_target_naming_a_feature_column_says_so(capsys, tmp_path):
+    # it said the file had a column "not in the model" (the real target) instead
+    data = write_csv(tmp_path / "d.csv", HEADER[:3], [r[:3] for r in rows()])
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    code, _, err = run(capsys, "evaluate", model, data, "--target", "a")
+    assert code == 2
+    assert_one_line_error(err, "--target 'a' is one of the model's feature columns", "'label'")
+    code, out, err = run(capsys, "evaluate", model, data, "--target", "label")
+    assert code == 0, err
+    assert "accuracy" in out
