@@ -361,6 +361,41 @@ def _is_count(x: Any) -> bool:
     return type(x) is int and x >= 0
 
 
+_SAVE_ARRAYS = "then write its arrays with glassnet.io.save_arrays"
+
+
+def _foreign(f: Any) -> str:
+    """What a file that is no safetensors file looks like, from its first bytes, and
+    what to do (or "" when it looks like nothing known)."""
+    f.seek(0)
+    head = f.read(4096)
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        what = "a zip archive (a NumPy .npz or PyTorch .pt file?)"
+        todo = f"load it with numpy.load or torch.load, {_SAVE_ARRAYS}"
+    elif head.startswith(b"\x93NUMPY"):
+        what, todo = "a NumPy .npy file", f"load it with numpy.load, {_SAVE_ARRAYS}"
+    elif head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        what = "a Python pickle"
+        todo = "glassnet never unpickles (it can run any code): save the model with save_model"
+    elif head.startswith(b"\x89HDF\r\n\x1a\n"):
+        what, todo = "an HDF5 file (a Keras .h5 model?)", f"load it with h5py, {_SAVE_ARRAYS}"
+    elif b"\x00" not in head and _is_utf8(head):
+        what = "a text file (CSV or JSON?)"
+        todo = "model files are written by glassnet.io.save_model or 'glassnet train'"
+    else:
+        return ""
+    return f": it looks like {what}, not a glassnet file; {todo}"
+
+
+def _is_utf8(head: bytes) -> bool:
+    """Whether ``head``, the start of a file, is UTF-8 (a character cut at its end allowed)."""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3
+    return True
+
+
 class _Entry(NamedTuple):
     begin: int
     end: int
@@ -392,12 +427,12 @@ def _parse_header(f: Any, size: int, source: str) -> tuple[list[_Entry], dict[st
     if n > MAX_HEADER_BYTES:
         raise bad(
             f"the header length field says {n} bytes, more than the {MAX_HEADER_BYTES} "
-            f"glassnet accepts; the file is corrupt or not a safetensors file"
+            f"glassnet accepts; the file is corrupt or not a safetensors file{_foreign(f)}"
         )
     if 8 + n > size:
         raise bad(
             f"the header length field says {n} bytes but only {size - 8} follow it; "
-            f"the file is truncated or corrupt"
+            f"the file is truncated or corrupt{_foreign(f)}"
         )
     raw = f.read(n)
     if len(raw) != n:
@@ -405,7 +440,7 @@ def _parse_header(f: Any, size: int, source: str) -> tuple[list[_Entry], dict[st
     if raw[:1] != b"{":
         raise bad(
             "the header is not a JSON object (it does not start with '{'), "
-            "so this is not a safetensors file"
+            f"so this is not a safetensors file{_foreign(f)}"
         )
     try:
         text = raw.decode("utf-8")

@@ -527,6 +527,37 @@ def test_malformed_file_is_refused_with_a_clear_message(tmp_path, case):
     assert message.startswith(f"'{path}'")
 
 
+def foreign_files(tmp_path):
+    """Files of other kinds a user might pass for a model file, by name."""
+    import pickle
+
+    np.savez(tmp_path / "w.npz", W=np.ones(2))
+    np.save(tmp_path / "w.npy", np.ones(2))
+    (tmp_path / "w.pkl").write_bytes(pickle.dumps({"W": [1.0, 2.0]}))
+    (tmp_path / "w.json").write_text(json.dumps({"W": [1.0, 2.0]}))
+    (tmp_path / "d.csv").write_text("x1,x2,y\n1,2,3\n")
+    (tmp_path / "w.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(100))
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("name", "match"),
+    [
+        ("w.npz", r"zip archive \(a NumPy .npz.*numpy.load.*save_arrays"),
+        ("w.npy", r"a NumPy .npy file.*numpy.load.*save_arrays"),
+        ("w.pkl", r"a Python pickle.*never unpickles"),
+        ("w.json", r"a text file \(CSV or JSON\?\).*save_model"),
+        ("d.csv", r"a text file \(CSV or JSON\?\).*save_model"),
+        ("w.h5", r"an HDF5 file.*save_arrays"),
+    ],
+)
+def test_a_file_of_another_kind_is_named_with_what_to_do(tmp_path, name, match):
+    path = foreign_files(tmp_path) / name
+    with pytest.raises(ModelFileError, match=match) as info:
+        load_model(path)
+    assert str(info.value).startswith(f"'{path}': ")
+
+
 def test_hand_built_valid_file_loads(tmp_path):
     # the building blocks above make a valid file when left unedited
     arrays, meta = load_arrays(write(tmp_path, with_metadata()))
