@@ -1060,7 +1060,8 @@ def _rebuilds(model: Module, config: dict[str, Any]) -> bool:
     """Whether ``from_config(config)`` builds a model like ``model``: the same classes,
     layers and hyperparameters (its repr), parameter names, shapes and dtypes. Not so for
     a subclass of ``Sequential`` (whose ``config()`` is Sequential's) or an ``MLP`` whose
-    layers were replaced after it was built: :func:`load_model` would build another model.
+    layers were replaced after it was built: :func:`load_model` would build another model;
+    nor for a config nested deeper than :data:`MAX_CONFIG_DEPTH`, which it refuses.
     """
     from .nn import from_config
 
@@ -1069,6 +1070,7 @@ def _rebuilds(model: Module, config: dict[str, Any]) -> bool:
         return [type(x) for x in m.modules()], repr(m), params
 
     try:
+        _configured_weights(config)  # (load_model refuses a config nested too deeply)
         built = from_config(config)
     except Exception:  # a config its own class cannot build
         return False

@@ -1116,6 +1116,23 @@ def test_a_config_nested_past_the_limit_is_refused_even_when_small(tmp_path):
         load_model(path)
 
 
+def test_a_model_nested_past_the_limit_is_saved_so_its_weights_load(tmp_path):
+    """save_model does not write a config that load_model refuses as hostile."""
+
+    def nested(seed: int) -> gn.nn.Module:
+        net: gn.nn.Module = gn.nn.Linear(2, 1, rng=seed)
+        for _ in range(gio.MAX_CONFIG_DEPTH + 5):
+            net = gn.nn.Sequential(net)
+        return net
+
+    net = nested(1)
+    path = save_model(net, tmp_path / "deep.glassnet")
+    with pytest.raises(ModelFileError, match="holds the weights of Sequential"):
+        load_model(path)
+    fresh = gio.load_weights(nested(2), path)
+    assert_same(fresh.state_dict(), net.state_dict())
+
+
 def test_load_state_dict_of_load_arrays_says_what_to_call(tmp_path):
     import glassnet as gn
 
