@@ -524,6 +524,22 @@ def _refuse_formatted_numbers(table: Table, names: Sequence[str], source: str, f
             )
 
 
+#: What to do when a file scored by a regression model holds text in a target column.
+_SCORED_FIX = "The model predicts numbers: fix the value, or name the target with --target."
+#: ... or in a column the model reads as numbers.
+_INPUT_FIX = "The model was trained on numbers in this column: fix the values (a shifted column?)."
+
+
+def _numbers(table: Table, name: str, fix: str) -> np.ndarray:
+    """``table.numbers(name)`` (N,), or an error naming the text cell, with ``fix`` in place
+    of the Python hint (a Preprocessor) that means nothing on the command line."""
+    try:
+        return table.numbers(name)
+    except ValueError as exc:
+        text = _oneline(str(exc)).split(" Use a Preprocessor")[0]
+        raise CLIError(f"{text} {fix}") from None
+
+
 def _csv_data(args: argparse.Namespace) -> _Data:
     targets = _split_names(args.target)
     if not targets:
@@ -582,20 +598,12 @@ def _csv_data(args: argparse.Namespace) -> _Data:
         data.y_labels, data.y_numeric = _labels_of(table, single)
         if data.y_numeric is None:
             try:
-                table.numbers(single)
-            except ValueError as exc:
+                _numbers(table, single, "Fix the value, or leave out --task for classes.")
+            except CLIError as exc:
                 data.label_error = str(exc)
     else:
-        cols = []
-        for t in targets:
-            try:
-                cols.append(table.numbers(t))
-            except ValueError as exc:
-                raise CLIError(
-                    f"several target columns make a multi-output regression, so each must be "
-                    f"numeric: {_oneline(str(exc))}"
-                ) from None
-        data.y_numeric = np.stack(cols, axis=1)  # (N, K)
+        fix = "Fix the value: several target columns make a multi-output regression of numbers."
+        data.y_numeric = np.stack([_numbers(table, t, fix) for t in targets], axis=1)  # (N, K)
     return data
 
 
@@ -798,6 +806,10 @@ def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool
         drop=left_out,
     )
     _check_columns(bundle.columns, list(table.names), present, args.data)
+    kinds = bundle.pre.kinds_ or {}
+    for c in bundle.columns:
+        if kinds.get(c) == "numeric" and table.kinds[c] != "numeric":
+            _numbers(table, c, _INPUT_FIX)
     if table.imputed:
         cells = sum(len(v) for v in table.imputed.values())
         how = "the training data's values" if fills else f"this file's column {args.impute}"
@@ -2846,10 +2858,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if bundle.task.is_classifier:
         truth = _target_indices(bundle, data)  # (N,)
     else:
-        try:
-            truth = np.stack([data.table.numbers(t) for t in data.targets], axis=1)  # (N, K)
-        except ValueError as exc:
-            raise CLIError(_oneline(str(exc))) from None
+        cols = [_numbers(data.table, t, _SCORED_FIX) for t in data.targets]
+        truth = np.stack(cols, axis=1)  # (N, K)
     X = bundle.inputs(data.table, args.unknown)
     pred = bundle.decode(bundle.outputs(X))
     n = data.table.n_rows
@@ -2908,10 +2918,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if bundle.task.is_classifier:
         y = bundle.task.encode(_target_indices(bundle, one))  # (1, 1) 0/1 or (1, C) one-hot
     else:
-        try:
-            values = np.stack([one.table.numbers(t) for t in data.targets], axis=1)  # (1, K)
-        except ValueError as exc:
-            raise CLIError(_oneline(str(exc))) from None
+        values = np.stack([_numbers(one.table, t, _SCORED_FIX) for t in data.targets], axis=1)
         y = bundle.y_scaler.transform(values) if bundle.y_scaler is not None else values
     line = int(data.table.line_numbers[i])
     cells = _few([f"{c}={data.table.raw(c)[i]}" for c in bundle.columns], 16)

@@ -135,3 +135,33 @@ def test_evaluate_target_naming_a_feature_column_says_so(capsys, tmp_path):
     code, out, err = run(capsys, "evaluate", model, data, "--target", "label")
     assert code == 0, err
     assert "accuracy" in out
+
+
+def test_text_where_numbers_are_needed_gets_a_command_line_fix(capsys, tmp_path):
+    # the message ended with the Python hint "Use a Preprocessor (one-hot encoding)"
+    data = write_csv(tmp_path / "d.csv", ["a", "b", "score"], [[a, b, s] for a, b, _, s in rows()])
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "score", "--out", model, *FAST)
+    assert code == 0, err
+    text = [["x" if i % 3 else a, b, "?" if i % 3 else s] for i, (a, b, _, s) in enumerate(rows())]
+    bad = write_csv(tmp_path / "bad.csv", ["a", "b", "score"], text)
+    code, _, err = run(capsys, "predict", model, bad)
+    assert code == 2
+    assert_one_line_error(err, "'x' at line 3", "column 'a'", "trained on numbers")
+    assert "Preprocessor" not in err
+    shifted = write_csv(
+        tmp_path / "s.csv", ["a", "b", "score"], [[a, b, "?"] for a, b, _, _ in rows()]
+    )
+    for command in ("evaluate", "explain"):
+        extra = ["--row", "1"] if command == "explain" else []
+        code, _, err = run(capsys, command, model, shifted, *extra)
+        assert code == 2
+        assert_one_line_error(err, "column 'score'", "'?' at line 2", "--target")
+        assert "Preprocessor" not in err
+    two = write_csv(
+        tmp_path / "two.csv", ["a", "b", "s", "t"], [[a, b, s, y] for a, b, y, s in rows()]
+    )
+    code, _, err = run(capsys, "train", two, "--target", "s,t", "--out", model, *FAST)
+    assert code == 2
+    assert_one_line_error(err, "column 't'", "multi-output regression")
+    assert "Preprocessor" not in err
