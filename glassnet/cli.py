@@ -1532,10 +1532,11 @@ def _resolve_task(args: argparse.Namespace, data: _Data) -> str:
     assert labels is not None
     distinct = np.unique(labels)
     if len(distinct) < 2:
+        need = "two different values" if data.y_numeric is not None else "two classes"
         raise CLIError(
             f"the target '{data.targets[0]}' of {data.source} has a single value "
             f"({str(distinct[0])!r}) in all {len(labels)} rows: there is nothing to learn; "
-            f"a classifier needs at least two classes"
+            f"a model needs at least {need}"
         )
     # auto: infer_task says text and integer labels are classes, other numbers regression
     name = infer_task(labels).name

@@ -165,3 +165,13 @@ def test_text_where_numbers_are_needed_gets_a_command_line_fix(capsys, tmp_path)
     assert code == 2
     assert_one_line_error(err, "column 't'", "multi-output regression")
     assert "Preprocessor" not in err
+
+
+def test_a_constant_numeric_target_is_not_called_a_classifier(capsys, tmp_path):
+    data = write_csv(
+        tmp_path / "d.csv", ["a", "b", "price"], [[a, b, "3.5"] for a, b, *_ in rows()]
+    )
+    code, _, err = run(capsys, "train", data, "--target", "price", "--out", tmp_path / "m", *FAST)
+    assert code == 2
+    assert_one_line_error(err, "single value ('3.5')", "nothing to learn", "two different values")
+    assert "classifier" not in err
