@@ -1062,6 +1062,7 @@ def _rebuilds(model: Module, config: dict[str, Any]) -> bool:
     a subclass of ``Sequential`` (whose ``config()`` is Sequential's) or an ``MLP`` whose
     layers were replaced after it was built: :func:`load_model` would build another model;
     nor for a config nested deeper than :data:`MAX_CONFIG_DEPTH`, which it refuses.
+    (A model too large to build twice in memory is judged by its classes alone.)
     """
     from .nn import from_config
 
@@ -1071,10 +1072,35 @@ def _rebuilds(model: Module, config: dict[str, Any]) -> bool:
 
     try:
         _configured_weights(config)  # (load_model refuses a config nested too deeply)
+    except ValueError:
+        return False
+    if not _same_classes(model, config):
+        return False
+    try:
         built = from_config(config)
+    except MemoryError:
+        return True
     except Exception:  # a config its own class cannot build
         return False
     return layout(built) == layout(model)
+
+
+def _same_classes(module: Module, cfg: Any) -> bool:
+    """Whether ``from_config`` picks ``module``'s own class for ``cfg``, and so on down
+    through Sequential's layers (MLP and Neuron build their layers themselves)."""
+    from . import nn
+
+    kind = cfg.get("type") if isinstance(cfg, dict) else None
+    if not isinstance(kind, str) or kind not in nn.__all__ or getattr(nn, kind) is not type(module):
+        return False
+    if type(module) is not nn.Sequential:
+        return True
+    layers = cfg.get("layers")
+    return (
+        isinstance(layers, list)
+        and len(layers) == len(module.layers)
+        and all(_same_classes(m, c) for m, c in zip(module.layers, layers))
+    )
 
 
 def save_model(

@@ -1116,6 +1116,23 @@ def test_a_config_nested_past_the_limit_is_refused_even_when_small(tmp_path):
         load_model(path)
 
 
+def test_a_model_too_large_to_build_twice_keeps_its_config(tmp_path, monkeypatch):
+    """Checking that the config rebuilds the model builds a second one: when memory does
+    not allow it, the classes alone decide, and load_model still rebuilds the model."""
+    net = gn.nn.MLP([2, 3, 1], rng=0)
+
+    def out_of_memory(config):
+        raise MemoryError("no room for a second model")
+
+    monkeypatch.setattr(gn.nn, "from_config", out_of_memory)
+    path = save_model(net, tmp_path / "big.glassnet")
+    monkeypatch.undo()
+    loaded = load_model(path)
+    assert type(loaded) is gn.nn.MLP
+    X = np.ones((2, 2), np.float32)
+    np.testing.assert_array_equal(loaded.predict(X), net.predict(X))
+
+
 def test_a_model_nested_past_the_limit_is_saved_so_its_weights_load(tmp_path):
     """save_model does not write a config that load_model refuses as hostile."""
 
