@@ -178,6 +178,14 @@ def _clean_array(a: Any, what: str) -> np.ndarray:
         raise TypeError(
             f"{what} must be a numpy.ndarray, got {type(a).__name__}: convert it with numpy.asarray"
         )
+    if isinstance(a, np.ma.MaskedArray):  # (its values alone would drop the mask silently)
+        masked = int(np.ma.count_masked(a))
+        if masked:
+            raise ValueError(
+                f"{what} is a masked array with {masked} masked value(s), which a glassnet "
+                f"file cannot mark: fill them first, e.g. with .filled(0)"
+            )
+        a = a.data
     if (a.dtype.kind, a.dtype.itemsize) not in _CODES:
         raise ValueError(
             f"{what} has dtype {a.dtype}; glassnet files hold {_DTYPE_NAMES}: "

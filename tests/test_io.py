@@ -211,12 +211,24 @@ def test_plain_safetensors_with_unsupported_dtype_is_refused(tmp_path):
         ({"": np.ones(1)}, ValueError, "non-empty strings"),
         ({3: np.ones(1)}, ValueError, "non-empty strings"),
         ({"__metadata__": np.ones(1)}, ValueError, "reserves"),
+        (
+            {"a": np.ma.masked_array([1.0, 2.0], mask=[False, True])},
+            ValueError,
+            r"arrays\['a'\] is a masked array with 1 masked value.*\.filled",
+        ),
     ],
 )
 def test_save_refuses_bad_arrays(tmp_path, arrays, error, match):
     with pytest.raises(error, match=match):
         save_arrays(tmp_path / "m.glassnet", arrays)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_masked_array_without_masked_values_is_stored_as_its_values(tmp_path):
+    path = save_arrays(tmp_path / "m.glassnet", {"a": np.ma.masked_array([1.0, 2.0])})
+    a = load_arrays(path)[0]["a"]
+    assert type(a) is np.ndarray
+    np.testing.assert_array_equal(a, [1.0, 2.0])
 
 
 @pytest.mark.parametrize(
