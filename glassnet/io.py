@@ -1130,7 +1130,10 @@ def save_model(
         ``Neuron``, ``Sequential`` of those and of activations, ...): :func:`load_model`
         rebuilds it. A module of your own (whose ``config()`` raises
         ``NotImplementedError``) is saved too, its weights and its class name:
-        construct it again and call :func:`load_weights` to fill it.
+        construct it again and call :func:`load_weights` to fill it. So is a model
+        its config would not rebuild as it is (a subclass of ``Sequential``, an ``MLP``
+        whose layers were replaced after it was built): :func:`load_model` refuses it
+        rather than build another model.
     path : str or os.PathLike
         The file to write (``.glassnet`` by convention).
     meta : dict, optional
