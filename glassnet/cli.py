@@ -463,6 +463,7 @@ class _Data:
     y_labels: np.ndarray | None = None  # (N,) labels (str, int or float), single target only
     label_error: str | None = None  # why the target is not numeric, if it is not
     task_hint: str | None = None  # a named data set's task
+    categorical: list[str] = field(default_factory=list)  # the columns --categorical names
 
 
 def _labels_of(table: Table, name: str) -> tuple[np.ndarray, np.ndarray | None]:
@@ -541,7 +542,8 @@ def _numbers(table: Table, name: str, fix: str) -> np.ndarray:
 
 
 def _csv_data(args: argparse.Namespace) -> _Data:
-    targets = _split_names(args.target)
+    header = _peek_header(Path(args.data), args.delimiter) if Path(args.data).is_file() else None
+    targets = _split_names(args.target, header)
     if not targets:
         raise CLIError("--target needs a column name, e.g. --target label")
     twice = [t for i, t in enumerate(targets) if t in targets[:i]]
@@ -550,8 +552,8 @@ def _csv_data(args: argparse.Namespace) -> _Data:
             f"--target {args.target} names the column {twice[0]!r} twice; name each target "
             f"column once"
         )
-    categorical = _split_names(args.categorical)
-    drop = list(dict.fromkeys(_split_names(args.drop) + ([args.id] if args.id else [])))
+    categorical = _split_names(args.categorical, header)
+    drop = list(dict.fromkeys(_split_names(args.drop, header) + ([args.id] if args.id else [])))
     clash = [t for t in targets if t in drop]
     if clash:
         raise CLIError(
@@ -593,7 +595,7 @@ def _csv_data(args: argparse.Namespace) -> _Data:
             _refuse_formatted_numbers(
                 table, [single], args.data, "or pass --task multiclass if they are class labels"
             )
-    data = _Data(table, features, targets, args.data)
+    data = _Data(table, features, targets, args.data, categorical=categorical)
     if single is not None:
         data.y_labels, data.y_numeric = _labels_of(table, single)
         if data.y_numeric is None:
@@ -624,10 +626,26 @@ def _dataset_data(name: str, seed: int) -> _Data:
     return data
 
 
-def _split_names(text: str | None) -> list[str]:
+def _split_names(text: str | None, header: Sequence[str] | None = None) -> list[str]:
+    """The comma-separated names in ``text``; with the file's ``header``, a name that holds
+    commas itself ("Price, USD") is one name."""
     if not text:
         return []
-    return [s.strip() for s in text.split(",") if s.strip()]
+    pieces = text.split(",")
+    known = set(header or ())
+    names = []
+    i = 0
+    while i < len(pieces):
+        j = i + 1
+        for k in range(min(len(pieces), i + 16), i + 1, -1):  # the longest name first
+            if ",".join(pieces[i:k]).strip() in known:
+                j = k
+                break
+        name = ",".join(pieces[i:j]).strip()
+        if name:
+            names.append(name)
+        i = j
+    return names
 
 
 # ======================================================================== the model bundle
@@ -771,7 +789,7 @@ def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool
     header = _peek_header(Path(args.data), args.delimiter) if Path(args.data).is_file() else None
     targets = bundle.targets
     if need_target and getattr(args, "target", None):
-        targets = _split_names(args.target)
+        targets = _split_names(args.target, header)
         inputs = [t for t in targets if t in bundle.columns]
         if inputs:
             raise CLIError(
@@ -1579,7 +1597,7 @@ def _settings(args: argparse.Namespace, data: _Data, task_name: str, lr: float) 
         "test_split": args.test_split,
         "standardize": bool(args.standardize),
         "impute": args.impute,
-        "categorical": _split_names(args.categorical),
+        "categorical": data.categorical if args.data else _split_names(args.categorical),
     }
 
 
@@ -2160,7 +2178,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             "impute": args.impute,
             "inputs": p.pre.feature_names_out,
             "preprocessor": p.pre.to_dict(),
-            "drop": _split_names(args.drop) if args.data is not None else [],
+            "drop": [c for c in p.data.table.dropped if c != args.id] if args.data else [],
             "id": args.id if args.data is not None else None,
         },
         "training": {

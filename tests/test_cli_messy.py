@@ -175,3 +175,26 @@ def test_a_constant_numeric_target_is_not_called_a_classifier(capsys, tmp_path):
     assert code == 2
     assert_one_line_error(err, "single value ('3.5')", "nothing to learn", "two different values")
     assert "classifier" not in err
+
+
+def test_column_names_that_hold_commas_can_be_named(capsys, tmp_path):
+    # --target "Price, USD" was split into 'Price' and 'USD', neither of them a column
+    header = ["a", "Size, m2", "Price, USD"]
+    data = write_csv(tmp_path / "d.csv", header, [[a, b, s] for a, b, _, s in rows()])
+    model = tmp_path / "m.glassnet"
+    code, out, err = run(
+        capsys, "train", data, "--target", "Price, USD", "--drop", "Size, m2", "--out", model, *FAST
+    )
+    assert code == 0, err
+    assert "1 feature column" in out
+    code, out, err = run(capsys, "predict", model, data)  # the dropped column is left out again
+    assert code == 0, err
+    assert out.splitlines()[0] == '"Price, USD"'
+    code, out, err = run(capsys, "evaluate", model, data, "--target", "Price, USD")
+    assert code == 0, err
+    assert "R^2" in out
+    code, out, err = run(
+        capsys, "train", data, "--target", "a", "--categorical", "Size, m2", "--out", model, *FAST
+    )
+    assert code == 0, err
+    assert "1 categorical" in out
