@@ -894,6 +894,20 @@ def _hidden(text: str) -> list[int]:
     return sizes
 
 
+#: --delimiter names for characters that are hard to type in a shell.
+_DELIMITER_NAMES = {"\\t": "\t", "tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+
+def _delimiter(text: str) -> str:
+    """An argparse ``type``: one field-separator character (``\\t`` or ``tab``: a tab)."""
+    char = _DELIMITER_NAMES.get(text.lower(), text)
+    if len(char) != 1 or char in '"\r\n':
+        raise argparse.ArgumentTypeError(
+            f"expected one character such as ',' or ';' ('\\t' or 'tab' for a tab), got {text!r}"
+        )
+    return char
+
+
 def _dataset_name(text: str) -> str:
     key = text.strip().lower().replace("-", "_")
     if key not in DATASETS:
@@ -1044,7 +1058,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="fill missing/NaN/inf feature cells with the column's mean or median "
         "(text columns: the most frequent value); without it they are errors",
     )
-    src.add_argument("--delimiter", metavar="CHAR", help="field separator (default: sniffed)")
+    src.add_argument(
+        "--delimiter", metavar="CHAR", type=_delimiter,
+        help="field separator: one character, or \\t or tab for a tab (default: sniffed)",
+    )  # fmt: skip
     src.add_argument("--multiline-cells", action="store_true", help=_MULTILINE_HELP)
     src.add_argument(
         "--drop",
@@ -1361,7 +1378,10 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
         help="a category the model never saw: an error (default), or encoded as all zeros "
         "and counted in a warning",
     )
-    p.add_argument("--delimiter", metavar="CHAR", help="field separator (default: sniffed)")
+    p.add_argument(
+        "--delimiter", metavar="CHAR", type=_delimiter,
+        help="field separator: one character, or \\t or tab for a tab (default: sniffed)",
+    )  # fmt: skip
     p.add_argument("--multiline-cells", action="store_true", help=_MULTILINE_HELP)
 
 

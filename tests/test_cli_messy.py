@@ -198,3 +198,25 @@ def test_column_names_that_hold_commas_can_be_named(capsys, tmp_path):
     )
     assert code == 0, err
     assert "1 categorical" in out
+
+
+@pytest.mark.parametrize("given", ["\\t", "tab", "TAB"])
+def test_a_tab_delimiter_can_be_typed(capsys, tmp_path, given):
+    # '\t' as typed in a shell (two characters) was an internal error
+    data = write_csv(tmp_path / "d.txt", HEADER, rows(), delimiter="\t")
+    model = tmp_path / "m.glassnet"
+    argv = ["--target", "label", "--delimiter", given, "--out", model, *FAST]
+    code, _, err = run(capsys, "train", data, *argv)
+    assert code == 0, err
+    code, out, err = run(capsys, "predict", model, data, "--delimiter", given)
+    assert code == 0, err
+    assert len(out.splitlines()) == len(rows()) + 1
+
+
+@pytest.mark.parametrize("given", [";;", '"', ""])
+def test_a_bad_delimiter_is_a_usage_error(capsys, tmp_path, given):
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    for command in (["train", data, "--target", "label"], ["predict", tmp_path / "m", data]):
+        code, _, err = run(capsys, *command, "--delimiter", given)
+        assert code == 2
+        assert_one_line_error(err, "argument --delimiter", "one character", repr(given))
