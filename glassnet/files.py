@@ -15,6 +15,7 @@ refuse to write over its own input.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import stat
@@ -101,7 +102,8 @@ def stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
     still running, are never included.
     """
     target = Path(path)
-    pattern = re.compile(r"\." + re.escape(target.name) + r"\.(?:(\d+)\.)?[A-Za-z0-9_]{6,}\.tmp\Z")
+    stem = re.escape(_stem(target.name))
+    pattern = re.compile(r"\." + stem + r"\.(?:(\d+)\.)?[A-Za-z0-9_]{6,}\.tmp\Z")
     stale = []
     try:
         candidates = list(os.scandir(target.parent))
@@ -124,6 +126,20 @@ def stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
     return stale
 
 
+_NAME_MAX = 255  # bytes in a file name on the common file systems (ext4, APFS, NTFS: 255)
+
+
+def _stem(name: str) -> str:
+    """The target's name as its temporary file carries it: whole, or, where the temporary's
+    name would pass :data:`_NAME_MAX` bytes, cut and followed by a hash of the whole name
+    (so two long names keep apart)."""
+    raw = name.encode("utf-8", "surrogateescape")
+    if len(raw) <= _NAME_MAX - 40:  # (".", ".PID.", 8 random characters, ".tmp")
+        return name
+    cut = raw[: _NAME_MAX - 60].decode("utf-8", "ignore")
+    return f"{cut}~{hashlib.sha1(raw).hexdigest()[:12]}"
+
+
 def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     """Write ``data`` to ``path`` so that a reader sees the old file or the new one.
 
@@ -133,7 +149,9 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     temporary file is removed and ``path`` is untouched; a ``KeyboardInterrupt`` cleans
     up the same way and propagates. Only ``kill -9`` (or a power cut) can leave the
     temporary file ``.NAME.PID.XXXXXXXX.tmp`` behind: the next write to the same
-    ``path`` removes it (:func:`stale_temporaries`).
+    ``path`` removes it (:func:`stale_temporaries`). A ``path`` that is a symbolic link
+    is written through: the link stays and the file it names gets the data. A name too
+    long to carry whole in the temporary's name is cut there (with a hash of it).
 
     Parameters
     ----------
@@ -156,7 +174,15 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     ...     p.read_text()
     'x,y\\n'
     """
-    target = Path(path)
+    given = target = Path(path)
+    if target.is_symlink():  # written through: the link stays, the file it names changes
+        try:
+            target = target.resolve()
+        except (OSError, RuntimeError) as exc:  # (a loop of links)
+            raise WriteError(
+                f"cannot write '{given}': it is a symbolic link that cannot be followed "
+                f"({exc}); remove it or give another path"
+            ) from exc
     payload = data.encode("utf-8") if isinstance(data, str) else data
     directory = target.parent
     if target.is_dir():
@@ -174,7 +200,10 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
             os.unlink(leftover)
     try:
         tmp = tempfile.NamedTemporaryFile(
-            dir=directory, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", delete=False
+            dir=directory,
+            prefix=f".{_stem(target.name)}.{os.getpid()}.",
+            suffix=".tmp",
+            delete=False,
         )
     except OSError as exc:
         raise WriteError(
@@ -197,4 +226,4 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
             ) from exc
         raise
     _fsync_directory(directory)
-    return target
+    return given

@@ -95,3 +95,42 @@ def test_same_file_through_a_dangling_symlink(tmp_path):
     link = tmp_path / "out.csv"
     link.symlink_to(tmp_path / "target.csv")  # dangling until written
     assert same_file(link, tmp_path / "target.csv")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges there")
+def test_a_symbolic_link_is_written_through(tmp_path):
+    real = tmp_path / "real.glassnet"
+    real.write_bytes(b"old")
+    link = tmp_path / "link.glassnet"
+    link.symlink_to(real)
+    assert atomic_write(link, b"new") == link
+    assert link.is_symlink() and real.read_bytes() == b"new"
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    with pytest.raises(OSError, match="symbolic link that cannot be followed"):
+        atomic_write(loop, b"x")
+
+
+def test_a_name_too_long_to_carry_whole_in_the_temporary_s_name_is_saved(tmp_path):
+    """78 CJK characters and '.glassnet': 243 bytes, a valid name whose temporary file
+    would pass 255 bytes; a leftover of a killed write to it is still found."""
+    target = tmp_path / ("模" * 78 + ".glassnet")
+    assert len(target.name.encode()) == 243
+    atomic_write(target, b"x")
+    assert target.read_bytes() == b"x"
+    seen = []
+    real_replace = os.replace
+
+    def spy(src, dst):
+        seen.append(Path(src).name)
+        real_replace(src, dst)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(os, "replace", spy)
+        atomic_write(target, b"y")
+    assert len(seen[0].encode()) <= 255 and seen[0].endswith(".tmp")
+    leftover = tmp_path / seen[0].replace(f".{os.getpid()}.", ".999999999.")
+    leftover.write_bytes(b"half")  # (a writer that no longer runs)
+    assert stale_temporaries(target) == [leftover]
+    other = tmp_path / ("模" * 78 + ".other")  # (a long name of its own: not its leftover)
+    assert stale_temporaries(other) == []
