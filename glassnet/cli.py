@@ -306,12 +306,24 @@ def _check_writable(path: Path, what: str) -> None:
 
 #: What may already be at an output path of each kind without --force ("empty": 0 bytes).
 _REPLACEABLE = {"model": ("empty", "model"), "checkpoint": ("empty", "checkpoint"),
-                "csv": ("empty", "text")}  # fmt: skip
+                "csv": ("empty", "text"), "onnx": ("empty", "onnx")}  # fmt: skip
 _KIND_NAMES = {
     "model": "a glassnet model file", "checkpoint": "a glassnet checkpoint",
     "arrays": "a glassnet arrays file", "safetensors": "a safetensors file",
     "text": "a text (CSV) file", "binary": "a binary file", "csv": "a CSV file",
+    "onnx": "an ONNX file",
 }  # fmt: skip
+
+
+def _is_onnx(path: Path) -> bool:
+    """Whether ``path`` holds an ONNX model (which an export may replace)."""
+    try:
+        import onnx
+
+        proto = onnx.load(str(path), load_external_data=False)
+    except Exception:  # (not ONNX: protobuf's DecodeError and the like, or no onnx)
+        return False
+    return proto.ir_version > 0 and len(proto.opset_import) > 0
 
 
 def _guard_paths(
@@ -320,7 +332,7 @@ def _guard_paths(
     """Refuse, before any work is done, the outputs that would destroy a file.
 
     ``reads``: (what, path) of every input; ``writes``: (flag, path, kind) of every
-    output, kind ``"model"``, ``"checkpoint"`` or ``"csv"``. An output that is the same
+    output, kind ``"model"``, ``"checkpoint"``, ``"csv"`` or ``"onnx"``. An output that is the same
     file as an input or as another output (symbolic and hard links followed: the same
     device and inode) is always refused; an existing output of another kind than the
     one written (a model over a CSV file, a CSV file over a model) unless ``force``.
@@ -344,6 +356,8 @@ def _guard_paths(
             found = file_kind(path)
         except OSError:
             continue  # _check_writable or the write itself says what is wrong
+        if kind == "onnx" and found in ("text", "binary") and _is_onnx(path):
+            found = "onnx"
         if found not in _REPLACEABLE[kind]:
             raise CLIError(
                 f"{flag} '{path}' exists and is {_KIND_NAMES[found]}, not "
@@ -1314,6 +1328,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("out", metavar="OUT.onnx", help="the ONNX file to write")
     p.add_argument("--opset", type=_positive_int, default=None, help="ai.onnx opset (>= 17)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing OUT.onnx file that is not an ONNX file; an output that is "
+        "the same file as an input is always refused",
+    )
     p.add_argument(
         "--impute-from",
         metavar="CSV",
@@ -3124,6 +3144,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     for source in (args.model, args.impute_from):
         if source is not None and same_file(source, out):
             raise CLIError(f"the ONNX file '{out}' is an input ('{source}'); choose another path")
+    _guard_paths([], [("the ONNX file", out, "onnx")], args.force)
     opset = gn_onnx.DEFAULT_OPSET if args.opset is None else args.opset
     proto = gn_onnx.export(args.model, out, opset=opset, impute_from=args.impute_from)
     verified = {p.key: p.value for p in proto.metadata_props}.get("glassnet.verified", "")

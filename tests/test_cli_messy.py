@@ -220,3 +220,28 @@ def test_a_bad_delimiter_is_a_usage_error(capsys, tmp_path, given):
         code, _, err = run(capsys, *command, "--delimiter", given)
         assert code == 2
         assert_one_line_error(err, "argument --delimiter", "one character", repr(given))
+
+
+def test_export_never_replaces_a_csv_or_model_file_without_force(capsys, tmp_path):
+    # `glassnet export model.glassnet data.csv` overwrote the CSV file (and a model) silently
+    onnx = pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    data = write_csv(tmp_path / "d.csv", HEADER[:3], [r[:3] for r in rows()])
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    other = tmp_path / "other.glassnet"
+    other.write_bytes(model.read_bytes())
+    for victim, kind in ((data, "a text (CSV) file"), (other, "a glassnet model file")):
+        before = victim.read_bytes()
+        code, _, err = run(capsys, "export", model, victim)
+        assert code == 2
+        assert_one_line_error(err, f"exists and is {kind}", "--force")
+        assert victim.read_bytes() == before
+    onnx_path = tmp_path / "m.onnx"
+    for _ in range(2):  # an ONNX file is replaced by the next export
+        code, out, err = run(capsys, "export", model, onnx_path)
+        assert code == 0, err
+    code, out, err = run(capsys, "export", model, data, "--force")
+    assert code == 0, err
+    assert onnx.load(str(data)).graph.node  # the CSV file, replaced as asked
