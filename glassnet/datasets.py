@@ -31,6 +31,7 @@ import difflib
 import io
 import math
 import os
+import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -1124,7 +1125,9 @@ def read_csv(
 
     The file must be UTF-8 text (a byte-order mark is fine) whose first non-blank
     line names the columns. The delimiter (``,`` ``;`` tab or ``|``) is sniffed
-    unless given. Blank lines and lines whose cells are all empty are skipped.
+    unless given, or read from a spreadsheet's ``sep=;`` first line. Blank lines and
+    lines whose cells are all empty are skipped; a delimiter ending every line (as
+    spreadsheets write) leaves unnamed columns at the end, which must stay empty.
 
     Parameters
     ----------
@@ -1184,6 +1187,11 @@ def read_csv(
         ) from None
     if not text.strip():
         raise ValueError(f"{src!r} is empty: a CSV file needs a header row and data rows.")
+    # Excel's "sep=;" first line names the delimiter: read as such, and as a blank line
+    hint = re.match(r"[ \t]*sep=(.)[ \t]*(?:\r\n|\r|\n)", text, flags=re.IGNORECASE)
+    if hint:
+        delimiter = delimiter or hint.group(1)
+        text = "\n" + text[hint.end() :]
     if delimiter is None:
         try:
             sample = text[:65536]
@@ -1204,6 +1212,7 @@ def read_csv(
     blank = 0  # lines skipped as blank
     joined = 0  # lines read as part of a quoted cell that holds line breaks
     end = 0  # the last line of the previous record
+    unnamed = 0  # empty columns after the header's last name (a delimiter ending each line)
     try:
         for row in reader:
             start, end = end + 1, reader.line_num  # this record's first and last line
@@ -1221,8 +1230,22 @@ def read_csv(
                 joined += end - start
             if header is None:
                 header = [c.strip() for c in row]
+                # a delimiter at the end of every line (as spreadsheets write): unnamed
+                # columns at the end, which must stay empty
+                while len(header) > 1 and not header[-1]:
+                    header.pop()
+                    unnamed += 1
                 _check_header(header, src)
                 continue
+            if unnamed and len(header) < len(row) <= len(header) + unnamed:
+                extra = [j for j, c in enumerate(row[len(header) :]) if c.strip()]
+                if extra:
+                    raise ValueError(
+                        f"Line {start} of {src!r} has a value in column "
+                        f"{len(header) + 1 + extra[0]}, which the header row leaves unnamed: "
+                        "name it in the first line."
+                    )
+                row = row[: len(header)]
             if len(row) != len(header):
                 raise ValueError(
                     f"Line {start} of {src!r} has {len(row)} field(s) but the header has "
@@ -1269,15 +1292,15 @@ def read_csv(
     )
     table.file_lines = end
     table.dropped = dropped
-    table.line_notes = _line_notes(len(rows), end, blank, joined)
+    table.line_notes = _line_notes(len(rows), end, blank - bool(hint), joined, bool(hint))
     return table
 
 
-def _line_notes(n_rows: int, n_lines: int, blank: int, joined: int) -> str:
+def _line_notes(n_rows: int, n_lines: int, blank: int, joined: int, hint: bool = False) -> str:
     """'' when each line after the header is one row, else how the counts differ."""
     if n_rows + 1 == n_lines:
         return ""
-    why = ["1 header"]
+    why = ["1 header"] + (["1 'sep=' line"] if hint else [])
     if blank:
         why.append(f"{blank} blank")
     if joined:

@@ -591,3 +591,17 @@ def test_fill_values_cover_every_feature_column_and_refill_other_data(tmp_path):
     assert other.strings("c").tolist() == ["red", "blue"]
     with pytest.raises(ValueError, match="Missing value '' at line 2 .* column 'a'.*have none"):
         read_csv(new, impute={"b": 0.0}, categorical=["c"])
+
+
+def test_read_csv_takes_a_spreadsheet_s_sep_line_and_trailing_delimiters(tmp_path):
+    """Excel's 'sep=;' first line names the delimiter; a delimiter ending every line leaves
+    an unnamed, empty last column, which is not a column of the table."""
+    p = tmp_path / "excel.csv"
+    p.write_text("sep=;\na;b;label;\n1.5;2;x;\n3;4;y;\n5;6;x\n")
+    t = read_csv(p, "label")
+    assert t.names == ("a", "b", "label") and list(t.y_raw) == ["x", "y", "x"]
+    assert t.line_notes == "3 rows from 5 lines (1 header, 1 'sep=' line)"
+    p.write_text("a,b,label,\n1,2,x,\n3,4,y,9\n")
+    with pytest.raises(ValueError, match=r"Line 3 of .* has a value in column 4, which the "
+                       r"header row leaves unnamed"):  # fmt: skip
+        read_csv(p, "label")
