@@ -483,6 +483,8 @@ def _verify(
     values = [e for e in expected if np.asarray(e).dtype.kind == "f"]
     for name, g, e in zip(names, got, expected, strict=True):
         g, e = np.asarray(g), np.asarray(e)
+        if e.dtype.kind == "b":  # boolean classes are int64 labels in the graph
+            e = e.astype(np.int64)
         if g.shape != e.shape:
             raise OnnxError(
                 f"export: onnxruntime's output {name!r} has shape {g.shape}, glassnet's "

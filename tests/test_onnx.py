@@ -245,6 +245,19 @@ def test_bundled_data_sets(name):
         )
 
 
+def test_boolean_class_labels_export_as_int64():
+    # the labels are int64 (docs/onnx.md): False -> 0, True -> 1; verify must accept them
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    clf = _fit_quietly(
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0), X, X[:, 0] > 0
+    )
+    label, proba = run(export(clf), X.astype(clf.coefs_[0].dtype))
+    assert label.dtype == np.int64
+    np.testing.assert_array_equal(label, clf.predict(X).astype(np.int64))
+    close(proba, clf.predict_proba(X), clf.coefs_[0].dtype)
+
+
 def test_unfitted_estimator_is_refused():
     from sklearn.exceptions import NotFittedError
 
