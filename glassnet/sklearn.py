@@ -322,7 +322,6 @@ class _BaseMLP(BaseEstimator):
             o,
             low=0,
             high=1,
-            low_open=True,
             high_open=True,
         )
         check_number(self.beta_1, "beta_1", o, low=0, high=1, high_open=True)
@@ -970,7 +969,7 @@ _DOC_COMMON = """
     early_stopping : bool, default=False
         Hold out validation_fraction of the training data (stratified for single-output
         classification), stop when its score stalls, restore the best weights.
-    validation_fraction : float in (0, 1), default=0.1
+    validation_fraction : float in [0, 1), default=0.1
     beta_1, beta_2 : float in [0, 1), default=0.9, 0.999
     epsilon : float > 0, default=1e-8
         Adam's epsilon. glassnet adds it as PyTorch does, ``sqrt(v_hat) + epsilon``;
