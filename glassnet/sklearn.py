@@ -52,6 +52,7 @@ try:
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import LabelBinarizer
     from sklearn.utils import check_random_state, column_or_1d
+    from sklearn.utils._param_validation import InvalidParameterError
     from sklearn.utils.class_weight import compute_sample_weight
     from sklearn.utils.metaestimators import available_if
     from sklearn.utils.multiclass import check_classification_targets, unique_labels
@@ -64,7 +65,7 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
 
 from . import functional as F
 from . import optim, schedules
-from ._validation import check_bool, check_choice, check_memory, check_number
+from ._validation import ParameterError, check_bool, check_choice, check_memory, check_number
 from .nn import flatten_parameters
 from .nn.layers import MLP, ActivationModule, Dropout, Linear
 from .objective import Objective
@@ -118,6 +119,11 @@ _NONFINITE = (  # scikit-learn's message, which code may match on
 
 
 # ------------------------------------------------------------ parameter checks
+class MLPParameterError(ParameterError, InvalidParameterError):
+    """A bad constructor parameter, found by fit: scikit-learn's InvalidParameterError (a
+    ValueError and a TypeError), so code catching either type works unchanged."""
+
+
 def _fail(owner: str, name: str, want: str, value: Any) -> ValueError:
     return ValueError(f"The '{name}' parameter of {owner} must be {want}. Got {value!r}.")
 
@@ -333,6 +339,13 @@ class _BaseMLP(BaseEstimator):
                 self.n_iter_no_change, "n_iter_no_change", o, low=1, integer=True, allow_inf=True
             )
         check_number(self.max_fun, "max_fun", o, low=1, integer=True)
+        rs = self.random_state
+        if not (
+            rs is None
+            or isinstance(rs, np.random.RandomState)
+            or (isinstance(rs, numbers.Integral) and 0 <= rs <= 2**32 - 1)
+        ):
+            raise _fail(o, "random_state", "None, an int in [0, 2**32 - 1] or a RandomState", rs)
         check_number(self.dropout, "dropout", o, low=0, high=1, high_open=True)
         _as_dtype(o, self.dtype)
         _as_callbacks(o, self.callbacks)
@@ -517,7 +530,12 @@ class _BaseMLP(BaseEstimator):
 
     # ------------------------------------------------------------------ fit
     def _fit(self, X: Any, y: Any, sample_weight: Any = None, incremental: bool = False) -> Any:
-        self._check_params()
+        try:
+            self._check_params()
+        except ValueError as e:
+            if isinstance(e, InvalidParameterError):
+                raise
+            raise MLPParameterError(str(e)) from None
         first_pass = not hasattr(self, "model_") or (not self.warm_start and not incremental)
         X, y_user, Y = self._validate_input(X, y, incremental, reset=first_pass)
         n, n_features = X.shape

@@ -36,3 +36,32 @@ def test_validation_fraction_zero_without_early_stopping_fits(ours, theirs):
         theirs(**kw).fit(X, y)
     with pytest.raises(ValueError):
         ours(**kw, threads=1).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"alpha": -1.0},
+        {"activation": "foo"},
+        {"solver": "bar"},
+        {"hidden_layer_sizes": (0,)},
+        {"learning_rate": "foo"},
+        {"random_state": "x"},
+        {"random_state": -1},
+    ],
+)
+def test_bad_parameter_raises_sklearn_invalid_parameter_error_at_fit(params):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X, y = _data()
+    est = MLPClassifier(max_iter=1, **params)  # the constructor accepts anything
+    with pytest.raises(InvalidParameterError):
+        est.fit(X, y)
+    with pytest.raises(TypeError):  # InvalidParameterError is a TypeError too
+        est.fit(X, y)
+
+
+def test_random_state_accepted_as_in_sklearn():
+    X, y = _data()
+    for rs in (None, 0, 2**32 - 1, np.int64(3), np.random.RandomState(1)):
+        MLPClassifier((3,), solver="lbfgs", max_iter=200, random_state=rs, threads=1).fit(X, y)
