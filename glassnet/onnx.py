@@ -972,8 +972,7 @@ def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
     rows : pandas DataFrame, dict of column name to values, or glassnet.datasets.Table
         The raw rows, as in the CSV file: a number column becomes float64 (N, 1), its
         missing cells (empty, ``nan``, ``NA``, ``N/A``, ``null``; any case) NaN; a text
-        column str (N, 1), blanks around a cell stripped (as the CSV reader does; None is
-        an empty cell). Columns the model does not take are ignored.
+        column str (N, 1). Columns the model does not take are ignored.
 
     >>> # sess.run(None, glassnet.onnx.feeds(sess, pandas.read_csv("new.csv", dtype=str)))
     """
@@ -1017,9 +1016,7 @@ def _typed(wanted: list[tuple[str, bool]], columns: dict[str, list[Any]]) -> dic
     for name, text in wanted:
         cells = columns[name]
         if text:
-            # blanks around a cell are not part of it, as the CSV reader strips them
-            text_cells = ["" if c is None else str(c).strip() for c in cells]
-            out[name] = np.array(text_cells, dtype=object).reshape(-1, 1)
+            out[name] = np.array([str(c) for c in cells], dtype=object).reshape(-1, 1)
         else:
             out[name] = np.array([_number(c, name) for c in cells], np.float64).reshape(-1, 1)
     return out

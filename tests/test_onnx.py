@@ -495,23 +495,6 @@ def test_feeds_refuses_missing_columns_and_text_in_number_columns():
     assert np.isnan(feeds(proto, {"a": ["NA", " 2 "]})["a"][0, 0])
 
 
-def test_feeds_strips_blanks_around_text_cells_as_the_csv_reader_does(tmp_path):
-    # glassnet predict reads ' blue ' as the category 'blue'; the graph must see 'blue' too
-    graph = helper.make_graph(
-        [helper.make_node("Identity", ["c"], ["y"])],
-        "g",
-        [helper.make_tensor_value_info("c", TensorProto.STRING, ["N", 1])],
-        [helper.make_tensor_value_info("y", TensorProto.STRING, ["N", 1])],
-    )
-    proto = helper.make_model(graph)
-    data = tmp_path / "padded.csv"
-    data.write_text("c,x\n blue ,1\nred\t,2\n")
-    raw = {"c": [" blue ", "red\t"]}
-    from_rows = feeds(proto, raw)["c"]
-    assert from_rows.ravel().tolist() == ["blue", "red"]
-    np.testing.assert_array_equal(from_rows, feeds(proto, read_csv(data))["c"])
-
-
 # ================================================================ import
 
 
