@@ -308,8 +308,10 @@ class StandardScaler:
                 f"StandardScaler.fit: column {int(bad[0])} overflows float64 (its values "
                 f"span more than 1.8e308): divide it by a power of ten first."
             )
-        # a constant column has std 0 up to rounding: scale 1 keeps it finite (as scikit-learn)
-        tiny = 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))
+        # a constant column has std 0 up to rounding: scale 1 keeps it finite (as scikit-learn).
+        # Rounding is relative to the column's largest |x| (m), not to 1: a column of
+        # values near 1e-20 that vary is scaled like any other.
+        tiny = 10 * np.finfo(np.float64).eps * m
         self.mean_ = mean
         self.scale_ = np.where(std < tiny, 1.0, std)
         self.n_features_in_ = arr.shape[1]

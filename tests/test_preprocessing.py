@@ -146,6 +146,16 @@ def test_scaler_zero_variance_column_gets_scale_one():
     assert np.all(np.isfinite(s.transform(X)))
 
 
+def test_scaler_scales_a_column_of_tiny_values():
+    # values near 1e-20 vary: only a column constant up to rounding gets scale 1
+    X = np.array([[1e-20, 5.0], [3e-20, 5.0], [2e-20, 5.0]])
+    s = StandardScaler().fit(X)
+    ref = skp.StandardScaler().fit(X)
+    np.testing.assert_allclose(s.scale_, ref.scale_, rtol=1e-12)
+    Z = s.transform(X)
+    np.testing.assert_allclose(Z[:, 0], [-1.224744871391589, 1.224744871391589, 0.0], atol=1e-12)
+
+
 def test_scaler_keeps_float32_and_round_trips_json():
     X = np.random.default_rng(1).normal(size=(20, 3)).astype(np.float32)
     s = StandardScaler().fit(X)
