@@ -521,8 +521,13 @@ class Explanation:
             # dL/dy_hat * g'(z), with dL/dy_hat taken so that the product is the stable
             # dL/dz = (y_hat - y)/count that the backward pass uses
             gp = float(self.gprime[-1][n, k])
-            top = float(self.dL_dZ[-1][n, k]) / gp if gp != 0 else float(self.dL_dyhat[n, k])
-            return [[(self._loss_symbol(k), top), (f"g'({zk})", gp)]]
+            dz = float(self.dL_dZ[-1][n, k])
+            if gp == 0 or not math.isfinite(dz / gp):
+                # a saturated sigmoid (a rounds to 0 or 1, so g'(z) = 0): the two factors
+                # cannot multiply out to dL/dz, so show their product, (y_hat - y)/count
+                sym = f"({self.names.a[-1][k]} - {self.names.y[k]})"
+                return [[(f"{sym}/{self._count}" if self._count > 1 else sym, dz)]]
+            return [[(self._loss_symbol(k), dz / gp), (f"g'({zk})", gp)]]
         return [
             [
                 (self._loss_symbol(k), float(self.dL_dyhat[n, k])),

@@ -601,3 +601,17 @@ def test_a_terminal_without_unicode_gets_ascii(monkeypatch: pytest.MonkeyPatch) 
     assert "dL/dz1" in text and "∂" not in text
     text.encode("latin-1")  # printable there
     assert "∂L/∂" in e.to_text(notation="unicode")  # asked for explicitly: as asked
+
+
+def test_saturated_sigmoid_bce_path_multiplies_out_to_its_gradient() -> None:
+    # sigmoid(40) rounds to 1.0 in float64, so g'(z) = a (1 - a) = 0 while the stable
+    # dL/dz = (y_hat - y) is 1: the path shown must still multiply out to dL/dz
+    lin = gn.nn.Linear(1, 1, dtype=np.float64)
+    lin.W.data[:] = [[1.0]]
+    lin.b.data[:] = [0.0]
+    e = explain(gn.nn.Sequential(lin, gn.nn.Sigmoid()), [40.0], 0.0, "binary_cross_entropy")
+    assert e.gprime[0][0, 0] == 0.0 and e.dL_dZ[0][0, 0] == 1.0
+    for name in ("z", "w1", "w0"):
+        p = e.paths(name)
+        assert sum(p.products) == pytest.approx(p.value, abs=1e-12), str(p)
+        assert p.value == pytest.approx(e.gradient(name)[0] if name == "z" else e.gradient(name))
