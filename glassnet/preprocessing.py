@@ -144,7 +144,9 @@ def train_test_split(
     A permutation ``p`` of the row indices is drawn from ``seed``; the test rows are
     ``p[:n_test]`` and the training rows ``p[n_test:]``. With ``stratify`` each class
     gives its share of the test set (within one row of ``n_c * n_test / n``), the
-    largest remainders rounding up.
+    largest remainders rounding up, and every class keeps at least one row in each
+    part (so both parts need at least as many rows as there are classes; that minimum
+    overrides the one-row bound when a class's share is below one row).
 
     Parameters
     ----------
@@ -241,10 +243,31 @@ def _stratified(
             f"The 'stratify' parameter has classes with a single row: {small.tolist()}. Each "
             f"class needs >= 2 rows to appear in both parts; drop them or pass stratify=None."
         )
+    n_classes = classes.size
+    if n_test < n_classes:
+        raise ValueError(
+            f"The 'test_size' parameter gives {n_test} test rows, fewer than the {n_classes} "
+            f"classes in 'stratify': each class needs a test row. Use a test_size of at least "
+            f"{n_classes} rows."
+        )
+    if n - n_test < n_classes:
+        raise ValueError(
+            f"The 'test_size' parameter leaves {n - n_test} training row(s), fewer than the "
+            f"{n_classes} classes in 'stratify': each class needs a training row. Use a "
+            f"test_size of at most {n - n_classes} rows."
+        )
     ideal = counts * (n_test / n)  # (C,)
-    take = np.floor(ideal).astype(np.int64)
-    order = np.argsort(-(ideal - take), kind="stable")  # largest remainders first
-    take[order[: n_test - int(take.sum())]] += 1
+    # each class keeps at least one row in each part: 1 <= take <= count - 1
+    take = np.clip(np.floor(ideal).astype(np.int64), 1, counts - 1)  # (C,)
+    while (diff := n_test - int(take.sum())) != 0:
+        if diff > 0:  # one more row from the classes furthest below their share
+            order = np.argsort(-(ideal - take), kind="stable")
+            order = order[take[order] < counts[order] - 1]
+            take[order[:diff]] += 1
+        else:  # one fewer from the classes furthest above it
+            order = np.argsort(ideal - take, kind="stable")
+            order = order[take[order] > 1]
+            take[order[:-diff]] -= 1
     test_parts, train_parts = [], []
     for c in range(classes.size):
         members = rng.permutation(np.flatnonzero(inverse == c))

@@ -73,6 +73,32 @@ def test_split_stratified_keeps_proportions():
     assert all(abs(counts[k] - s) < 1 for k, s in zip("abc", [3.5, 2.1, 1.4], strict=True))
 
 
+def test_split_stratified_puts_every_class_in_both_parts():
+    # shares 1.96 and 96.04 of 98 test rows: rounding alone would leave class 0 out of train
+    y = np.array([0] * 2 + [1] * 98)
+    y_tr, y_te = train_test_split(y, test_size=98, seed=0, stratify=y)
+    assert np.bincount(y_tr, minlength=2).tolist() == [1, 1]
+    assert np.bincount(y_te, minlength=2).tolist() == [1, 97]
+    # shares 0.2 and 1.8 of 2 test rows: class 1 needs one of them
+    y = np.array([0] * 18 + [1] * 2)
+    y_tr, y_te = train_test_split(y, test_size=2, seed=0, stratify=y)
+    assert np.bincount(y_te, minlength=2).tolist() == [1, 1]
+    assert np.bincount(y_tr, minlength=2).tolist() == [17, 1]
+
+
+@pytest.mark.parametrize(
+    "test_size, match",
+    [
+        (2, r"'test_size'.*2 test rows.*3 classes"),
+        (9, r"'test_size'.*leaves 1 training row.*3 classes"),
+    ],
+)
+def test_split_stratified_too_few_rows_for_the_classes(test_size, match):
+    y = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 2])
+    with pytest.raises(ValueError, match=match):
+        train_test_split(np.arange(10), test_size=test_size, seed=0, stratify=y)
+
+
 def test_split_of_a_table_keeps_kinds():
     t = Table({"x": ["1", "2", "3", "4"], "c": ["a", "b", "a", "b"], "y": list("0101")}, target="y")
     t_tr, t_te = train_test_split(t, test_size=0.5, seed=0)
