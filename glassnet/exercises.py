@@ -161,7 +161,13 @@ def _num(v: Any, d: int = 3) -> str:
         return "(none)"
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(_num(x, d) for x in v) + "]"
-    return fmt(float(v), d)
+    v = float(v)
+    # an answer with one decimal more than shown (w - lr dL/dw = -1.0625) is written
+    # exactly: rounding it would break the tie by the float's binary value (-1.062 but
+    # 2.888 for 2.8875), not as a student does by hand
+    if round(v, d) != v and round(v, d + 1) == v and abs(v) < 1e6:
+        return f"{v:.{d + 1}f}"
+    return fmt(v, d)
 
 
 # =====================================================================================

@@ -142,6 +142,19 @@ def test_given_numbers_are_computable_by_hand() -> None:
                 assert abs(v) <= 5 and round(v * 10) == pytest.approx(v * 10), (ex.kind, v)
 
 
+def test_key_shows_a_short_exact_answer_exactly_not_rounded_half_to_even() -> None:
+    # seed 5: new w2 = -1 - 0.05 * 1.25 = -1.0625; 3 decimals would print -1.062 here
+    # but 2.888 for 2.8875 (the float's own tie-breaking): the key shows it exactly
+    step = {s.id: s for s in X.generate(5, ["gd_step"])[0].steps}["new w2"]
+    assert step.value == -1.0625
+    assert "| -1.0625 |" in X.to_markdown(X.generate(5, ["gd_step"]), 5, key=True)
+    for seed in range(60):
+        for ex in X.generate(seed, ["gd_step", "backprop"]):
+            for s in ex.steps:
+                if round(s.value, 4) == s.value:  # a decimal of at most 4 places
+                    assert float(X._num(s.value)) == s.value, (seed, s.id, s.value)
+
+
 # ------------------------------------------------------------------------- the files
 def test_same_seed_same_bytes_other_seed_other_files(tmp_path: Path) -> None:
     a, b, c = (X.write(s, tmp_path / n) for s, n in ((5, "a"), (5, "b"), (6, "c")))
