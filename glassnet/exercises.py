@@ -462,7 +462,8 @@ def _softmax(rng: np.random.Generator, number: int) -> Exercise:
             f"and the true class is class {label + 1} of 3 (the target is one-hot). Compute "
             "e^z1, e^z2, e^z3, their sum, the probabilities y_hat1, y_hat2, y_hat3 (each "
             "e^z divided by the sum), the cross-entropy L = -log of the true class's "
-            "probability, and its gradients dL/dz1, dL/dz2, dL/dz3.",
+            "probability (log is the natural logarithm, ln), and its gradients dL/dz1, "
+            "dL/dz2, dL/dz3.",
         ),
     ]
     data = {"logits": logits.tolist(), "label": label}

@@ -155,6 +155,16 @@ def test_key_shows_a_short_exact_answer_exactly_not_rounded_half_to_even() -> No
                     assert float(X._num(s.value)) == s.value, (seed, s.id, s.value)
 
 
+def test_softmax_question_says_which_logarithm() -> None:
+    # L = -log(y_hat) is the key's natural log; a student with log10 gets another number
+    ex = X.generate(3, ["softmax"])[0]
+    text = " ".join(body for kind, body in ex.question if kind == "p")
+    assert "natural logarithm" in text
+    L = {s.id: s.value for s in ex.steps}["L"]
+    p = np.exp(ex.data["logits"]) / np.exp(ex.data["logits"]).sum()
+    assert L == pytest.approx(-np.log(p[ex.data["label"]]), abs=1e-12)
+
+
 # ------------------------------------------------------------------------- the files
 def test_same_seed_same_bytes_other_seed_other_files(tmp_path: Path) -> None:
     a, b, c = (X.write(s, tmp_path / n) for s, n in ((5, "a"), (5, "b"), (6, "c")))
