@@ -74,6 +74,11 @@ def _check_dict(d: Any, cls: str, keys: Sequence[str]) -> Mapping[str, Any]:
 def _as_float_2d(X: Any, name: str, where: str) -> np.ndarray:
     """``X`` as a finite floating 2-D array (float32 kept, anything else float64)."""
     arr = np.asarray(X)
+    if arr.dtype.kind == "c":  # a cast to float would silently drop the imaginary parts
+        raise TypeError(
+            f"The '{name}' parameter of {where} must be real numbers. Got an array of dtype "
+            f"{arr.dtype}: pass X.real or np.abs(X) if that is what you mean."
+        )
     if arr.dtype.kind not in "fiub":
         try:
             arr = arr.astype(np.float64)
@@ -92,6 +97,11 @@ def _as_float_2d(X: Any, name: str, where: str) -> np.ndarray:
         )
     if arr.shape[0] == 0:
         raise ValueError(f"The '{name}' parameter of {where} has no rows (shape {arr.shape}).")
+    if arr.shape[1] == 0:
+        raise ValueError(
+            f"The '{name}' parameter of {where} has no columns (shape {arr.shape}): pass at "
+            f"least one feature."
+        )
     finite = np.isfinite(arr)
     if not finite.all():
         r, c = np.argwhere(~finite)[0]

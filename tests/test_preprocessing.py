@@ -182,6 +182,13 @@ def test_scaler_scales_a_column_of_tiny_values():
     np.testing.assert_allclose(Z[:, 0], [-1.224744871391589, 1.224744871391589, 0.0], atol=1e-12)
 
 
+def test_scaler_rejects_complex_values_and_no_columns():
+    with pytest.raises(TypeError, match="'X'.*real numbers.*complex128.*X.real"):
+        StandardScaler().fit(np.array([[1 + 2j], [3 + 0j]]))
+    with pytest.raises(ValueError, match=r"'X'.*no columns.*shape \(3, 0\)"):
+        StandardScaler().fit(np.zeros((3, 0)))
+
+
 def test_scaler_keeps_float32_and_round_trips_json():
     X = np.random.default_rng(1).normal(size=(20, 3)).astype(np.float32)
     s = StandardScaler().fit(X)
