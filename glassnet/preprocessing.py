@@ -584,7 +584,9 @@ class OneHotEncoder:
     def inverse_transform(self, Z: Any) -> np.ndarray:
         """Categories back from indicator (or score) rows: the argmax of each block.
 
-        Returns an object array of str, shape (n_samples, n_columns).
+        A block of all zeros (a value unknown at transform, with ``unknown="ignore"``)
+        gives ``None``, as scikit-learn's ``handle_unknown="ignore"``. Returns an object
+        array of str (or None), shape (n_samples, n_columns).
         """
         if self.categories_ is None:
             raise _not_fitted(self, "fit(X)")
@@ -600,6 +602,7 @@ class OneHotEncoder:
         for j, cats in enumerate(self.categories_):
             block = arr[:, offset : offset + cats.size]  # (N, k_j)
             out[:, j] = cats[block.argmax(axis=1)]
+            out[~block.any(axis=1), j] = None  # an unknown value: no category to name
             offset += cats.size
         return out
 

@@ -241,6 +241,15 @@ def test_one_hot_matches_scikit_learn():
     assert enc.inverse_transform(Z).tolist() == X.tolist()
 
 
+def test_one_hot_inverse_of_an_unknown_value_is_none_as_scikit_learn():
+    X = np.array([["red", "S"], ["blue", "M"]], dtype=object)
+    enc = OneHotEncoder().fit(X)
+    Z = enc.transform([["green", "M"]], unknown="ignore")  # the color block is all zeros
+    ref = skp.OneHotEncoder(sparse_output=False, handle_unknown="ignore").fit(X)
+    assert enc.inverse_transform(Z).tolist() == ref.inverse_transform(Z).tolist()
+    assert enc.inverse_transform(Z).tolist() == [[None, "M"]]
+
+
 def test_one_hot_single_column_and_non_string_values():
     enc = OneHotEncoder().fit([3, 1, 3])  # 1-D: one column, values compared as str
     assert enc.names_ == ["x0"] and enc.categories_[0].tolist() == ["1", "3"]
