@@ -120,6 +120,11 @@ def _as_float_2d(X: Any, name: str, where: str) -> np.ndarray:
 def _n_rows(a: Any) -> int:
     if isinstance(a, Table):
         return len(a)
+    if isinstance(a, str | bytes | Mapping | set | frozenset):
+        raise TypeError(
+            f"train_test_split takes arrays, lists or Tables. Got {type(a).__name__}, which has "
+            f"no rows to split: pass a list or array of its items."
+        )
     if hasattr(a, "shape") and len(a.shape) > 0:
         return int(a.shape[0])
     try:
@@ -660,6 +665,19 @@ def _label_type(classes: np.ndarray) -> str:
     raise TypeError(f"LabelEncoder takes labels of one type: str, int, float or bool. Got {types}.")
 
 
+def _kind_of(v: Any) -> str:
+    """The label type of one value: str, bool, int, float, or its own type's name."""
+    for kind, types in (
+        ("str", (str, np.str_)),
+        ("bool", (bool, np.bool_)),
+        ("int", (int, np.integer)),
+        ("float", (float, np.floating)),
+    ):
+        if isinstance(v, types):
+            return kind
+    return type(v).__name__
+
+
 class LabelEncoder:
     """Map class labels to integers ``0 .. C-1`` in sorted order of the labels, or in
     the order of ``classes`` (the lecture's Cat=0, Dog=1, Bird=2).
@@ -685,6 +703,13 @@ class LabelEncoder:
 
     def __init__(self, classes: Sequence[Any] | None = None) -> None:
         if classes is not None:
+            if not isinstance(classes, np.ndarray):  # np.asarray would turn [1, "a"] into str
+                kinds = sorted({_kind_of(v) for v in classes})
+                if len(kinds) > 1 and not set(kinds) <= {"bool", "int", "float"}:
+                    raise TypeError(
+                        f"The 'classes' parameter of LabelEncoder takes labels of one type "
+                        f"(str, int, float or bool). Got {kinds}: convert them to one type."
+                    )
             arr = np.asarray(classes)
             if arr.ndim != 1 or arr.size == 0 or len(set(arr.tolist())) != arr.size:
                 raise ValueError(

@@ -136,6 +136,12 @@ def test_split_argument_errors(kwargs, exc, pattern):
         train_test_split(np.arange(10), **kwargs)
 
 
+@pytest.mark.parametrize("bad", ["abcdef", {"a": 1, "b": 2}, {1, 2, 3}])
+def test_split_rejects_a_string_dict_or_set(bad):
+    with pytest.raises(TypeError, match="train_test_split takes arrays.*Got " + type(bad).__name__):
+        train_test_split(bad, seed=0)
+
+
 def test_split_array_errors():
     with pytest.raises(ValueError, match="at least one array"):
         train_test_split()
@@ -481,6 +487,12 @@ def test_one_hot_encoder_categories_errors(categories, X, match):
 
     with pytest.raises(ValueError, match=match):
         OneHotEncoder(categories=categories).fit(X)
+
+
+def test_label_encoder_classes_of_mixed_types_are_rejected():
+    # np.asarray would turn [1, "a"] into the strings ["1", "a"]: fit([1]) then failed oddly
+    with pytest.raises(TypeError, match=r"'classes'.*one type.*\['int', 'str'\]"):
+        LabelEncoder(classes=[1, "a"])
 
 
 def test_label_encoder_in_the_users_class_order():
