@@ -876,6 +876,8 @@ class Explanation:
                             self.gprime[l][0, k],
                         )
                     ]
+                if l == L - 1 and one:
+                    parts = self._saturated_top(k, parts)
                 rows.append(self._grad_row(f"{nm.z[l][k]}", parts, self.dL_dZ[l][:, k]))
             below = nm.x if l == 0 else nm.a[l - 1]
             grads = self.dL_dx if l == 0 else self.dL_dA[l - 1]
@@ -976,13 +978,29 @@ class Explanation:
             text += f" = {fmt(self.dL_dyhat[0, 0], d)}"
         return text
 
+    def _saturated_top(
+        self, k: int, parts: list[tuple[str, float, float | None]]
+    ) -> list[tuple[str, float, float | None]]:
+        """Output neuron k's step-3 terms, or, where they cannot multiply out to dL/dz (a
+        sigmoid under binary cross-entropy or a softmax under cross-entropy saturated, so
+        g'(z) or the Jacobian rounds to 0), their simplified product (y_hat - y)/count."""
+        dz = float(self.dL_dZ[-1][0, k])
+        with np.errstate(all="ignore"):
+            shown = float(sum(a * b for _, a, b in parts))  # type: ignore[operator]
+        if math.isfinite(shown) and math.isclose(shown, dz, rel_tol=1e-9, abs_tol=1e-12):
+            return parts
+        sym = f"({self.names.a[-1][k]} - {self.names.y[k]})"
+        return [(f"{sym}/{self._count}" if self._count > 1 else sym, dz, None)]
+
     def _grad_row(
-        self, node: str, parts: list[tuple[str, float, float]], values: np.ndarray
+        self, node: str, parts: list[tuple[str, float, float | None]], values: np.ndarray
     ) -> list[str]:
         d = self.decimals
         sym = _join_terms([p[0] for p in parts])
         if self.n_samples == 1:
-            num = _join_terms([f"{_par(a, d)}*{_par(b, d)}" for _, a, b in parts])
+            num = _join_terms(
+                [_par(a, d) if b is None else f"{_par(a, d)}*{_par(b, d)}" for _, a, b in parts]
+            )
             return [node, sym, num, fmt(values[0], d)]
         return [node, sym] + [fmt(v, d) for v in values]
 

@@ -615,3 +615,25 @@ def test_saturated_sigmoid_bce_path_multiplies_out_to_its_gradient() -> None:
         p = e.paths(name)
         assert sum(p.products) == pytest.approx(p.value, abs=1e-12), str(p)
         assert p.value == pytest.approx(e.gradient(name)[0] if name == "z" else e.gradient(name))
+
+
+def test_saturated_outputs_step3_numbers_multiply_out_to_the_value() -> None:
+    # sigmoid(40) = 1.0 and softmax's e^-1600 = 0 in float64: g'(z) and the Jacobian are 0
+    # there, so dL/dy_hat * g'(z) shown as (4.50e+15)*0 would not give dL/dz = y_hat - y
+    sig = gn.nn.Linear(1, 1, dtype=np.float64)
+    sig.W.data[:] = [[1.0]]
+    sig.b.data[:] = [0.0]
+    soft = gn.nn.Linear(2, 3, dtype=np.float64)
+    soft.W.data[:] = [[1.0, -1.0, 0.0], [0.0, 0.0, 0.0]]
+    soft.b.data[:] = [0.0, 0.0, 0.0]
+    cases = [
+        (gn.nn.Sequential(sig, gn.nn.Sigmoid()), [40.0], 0.0, "binary_cross_entropy"),
+        (gn.nn.Sequential(soft, gn.nn.Softmax()), [800.0, 0.0], 1, "cross_entropy"),
+    ]
+    for net, x, y, loss in cases:
+        e = explain(net, x, y, loss)
+        backward = next(s for s in e._sections() if s.key == "backward")
+        step3 = [b for b in backward.blocks if b.kind == "table"][-1]
+        for node, _, numbers, value in step3.rows:
+            shown = eval(numbers, {"__builtins__": {}})  # e.g. "(-0.123)*0.250 + 0.046*1"
+            assert shown == pytest.approx(float(value), abs=1e-3), (loss, node, numbers, value)
