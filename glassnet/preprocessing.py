@@ -726,7 +726,7 @@ class LabelEncoder:
         return f"LabelEncoder(classes={self.classes_.tolist()})"
 
     @staticmethod
-    def _as_labels(y: Any, where: str) -> np.ndarray:
+    def _as_labels(y: Any, where: str, allow_empty: bool = False) -> np.ndarray:
         arr = np.asarray(y)
         if arr.ndim != 1:
             hint = " Use y.ravel() for a column vector." if arr.ndim == 2 and 1 in arr.shape else ""
@@ -734,7 +734,7 @@ class LabelEncoder:
                 f"The 'y' parameter of {where} must be 1-D, one label per sample. Got shape "
                 f"{arr.shape}.{hint}"
             )
-        if arr.size == 0:
+        if arr.size == 0 and not allow_empty:
             raise ValueError(f"The 'y' parameter of {where} is empty.")
         if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
             raise ValueError(f"The 'y' parameter of {where} holds NaN or inf labels.")
@@ -778,7 +778,9 @@ class LabelEncoder:
         """
         if self.classes_ is None:
             raise _not_fitted(self, "fit(y)")
-        arr = self._as_labels(y, "LabelEncoder.transform")
+        arr = self._as_labels(y, "LabelEncoder.transform", allow_empty=True)
+        if arr.size == 0:  # an empty batch (as scikit-learn)
+            return np.empty(0, dtype=np.int64)
         classes = self.classes_
         same_kind = (arr.dtype.kind == "U") == (classes.dtype.kind == "U") and arr.dtype.kind != "O"
         if same_kind:
@@ -807,20 +809,19 @@ class LabelEncoder:
         if self.classes_ is None:
             raise _not_fitted(self, "fit(y)")
         idx = np.asarray(indices)
-        if idx.dtype.kind == "f" and np.all(idx == np.round(idx)):
-            idx = idx.astype(np.int64)
-        if idx.dtype.kind not in "iu" or idx.ndim != 1:
+        whole = idx.dtype.kind == "f" and bool(np.all(idx == np.round(idx)))  # e.g. 2.0
+        if (idx.dtype.kind not in "iu" and not whole) or idx.ndim != 1:
             raise ValueError(
                 f"The 'indices' parameter of LabelEncoder.inverse_transform must be a 1-D array "
                 f"of ints. Got dtype {idx.dtype} and shape {idx.shape}."
             )
-        bad = (idx < 0) | (idx >= self.classes_.size)
+        bad = (idx < 0) | (idx >= self.classes_.size)  # before a cast, which could wrap 1e20
         if bad.any():
             raise ValueError(
                 f"The 'indices' parameter of LabelEncoder.inverse_transform must be in "
                 f"[0, {self.classes_.size - 1}]. Got {sorted(set(idx[bad].tolist()))[:10]}."
             )
-        return self.classes_[idx]
+        return self.classes_[idx.astype(np.int64)]
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict: the classes as str plus a type tag (``str int float bool``)."""

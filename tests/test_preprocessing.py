@@ -495,6 +495,15 @@ def test_label_encoder_classes_of_mixed_types_are_rejected():
         LabelEncoder(classes=[1, "a"])
 
 
+def test_label_encoder_empty_transform_and_huge_float_codes():
+    enc = LabelEncoder().fit(["a", "b"])
+    ref = skp.LabelEncoder().fit(["a", "b"])
+    out = enc.transform([])  # an empty batch, as scikit-learn
+    assert out.dtype == np.int64 and out.shape == (0,) == ref.transform([]).shape
+    with pytest.raises(ValueError, match=r"'indices'.*\[0, 1\]\. Got \[1e\+20\]"):
+        enc.inverse_transform(np.array([1e20]))
+
+
 def test_label_encoder_in_the_users_class_order():
     from glassnet.preprocessing import LabelEncoder
 
