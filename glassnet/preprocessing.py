@@ -332,14 +332,21 @@ class StandardScaler:
     def fit(self, X: Any) -> StandardScaler:
         """Learn ``mean_`` and ``scale_`` from ``X`` of shape (n_samples, n_features)."""
         arr = _as_float_2d(X, "X", "StandardScaler.fit").astype(np.float64)
-        # Each column is divided by its largest |x| first, so that sums of values near
-        # float64's limit (1e308) do not overflow: mean = mean(x / m) * m, same for std.
+        # Each column is divided by a power of two p near its largest |x| first, so that
+        # sums of values near float64's limit (1e308) do not overflow: mean = mean(x / p) * p,
+        # same for std. A power of two keeps x / p exact (dividing by m itself rounded
+        # every value, which cost a column with a large offset most digits of its std).
         with np.errstate(all="ignore"):
             m = np.max(np.abs(arr), axis=0) if arr.shape[0] else np.ones(arr.shape[1])
             m = np.where((m > 0) & np.isfinite(m), m, 1.0)  # (n_features,)
-            u = arr / m  # (N, n_features), |u| <= 1
-            mean = u.mean(axis=0) * m  # (n_features,)
-            std = u.std(axis=0) * m  # (n_features,)
+            p = np.ldexp(1.0, np.frexp(m)[1] - 1)  # (n_features,), m / 2 < p <= m
+            u = arr / p  # (N, n_features), |u| < 2, exact
+            mu = u.mean(axis=0)  # (n_features,)
+            d = u - mu  # (N, n_features)
+            dm = d.mean(axis=0)  # the rounding error of mu: corrected two-pass variance
+            var = np.maximum((d * d).mean(axis=0) - dm * dm, 0.0)  # (n_features,)
+            mean = (mu + dm) * p  # (n_features,)
+            std = np.sqrt(var) * p  # (n_features,)
         bad = np.flatnonzero(~(np.isfinite(mean) & np.isfinite(std)))
         if bad.size:
             raise ValueError(

@@ -4,6 +4,8 @@ Preprocessor; scikit-learn is the reference where it has the same object."""
 from __future__ import annotations
 
 import json
+import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -193,6 +195,17 @@ def test_scaler_rejects_complex_values_and_no_columns():
         StandardScaler().fit(np.array([[1 + 2j], [3 + 0j]]))
     with pytest.raises(ValueError, match=r"'X'.*no columns.*shape \(3, 0\)"):
         StandardScaler().fit(np.zeros((3, 0)))
+
+
+def test_scaler_is_accurate_for_a_column_with_a_large_offset():
+    # values 1e9 + N(0, 1): the std must not lose the digits that the offset takes
+    X = np.random.default_rng(0).normal(1e9, 1.0, size=(200, 1))
+    xs = [Fraction(v) for v in X[:, 0]]
+    mean = sum(xs) / len(xs)
+    std = math.sqrt(float(sum((x - mean) ** 2 for x in xs) / len(xs)))
+    s = StandardScaler().fit(X)
+    np.testing.assert_allclose(s.mean_, [float(mean)], rtol=1e-15)
+    np.testing.assert_allclose(s.scale_, [std], rtol=1e-12)
 
 
 def test_scaler_keeps_float32_and_round_trips_json():
