@@ -1676,11 +1676,17 @@ class _Prepared:
 def _split_rows(
     args: argparse.Namespace, y_all: np.ndarray, classifier: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Train, validation and test row indices (stratified by class where every class can be)."""
+    """Train, validation and test row indices (stratified by class where every class can be:
+    two rows or more each, and room for one of each in both parts)."""
 
     def split(rows: np.ndarray, size: float, seed: np.random.Generator, flag: str) -> list:
-        strat = None
-        if classifier and np.bincount(y_all[rows]).min() >= 2:
+        strat, held = None, math.ceil(size * len(rows))  # (train_test_split's count)
+        classes = len(np.unique(y_all[rows])) if classifier else 0
+        if (
+            classifier
+            and np.bincount(y_all[rows]).min() >= 2
+            and classes <= held <= len(rows) - classes
+        ):
             strat = y_all[rows]
         try:
             return train_test_split(rows, test_size=size, seed=seed, stratify=strat)

@@ -245,3 +245,20 @@ def test_export_never_replaces_a_csv_or_model_file_without_force(capsys, tmp_pat
     code, out, err = run(capsys, "export", model, data, "--force")
     assert code == 0, err
     assert onnx.load(str(data)).graph.node  # the CSV file, replaced as asked
+
+
+def test_a_split_too_small_for_one_row_of_each_class_is_made_unstratified(capsys, tmp_path):
+    """12 classes of 3 rows: early stopping's 10% holds 4 rows, too few for one of each
+    class, so the split is not stratified (it refused the run); 5 classes of 4 rows with a
+    10% test split (2 rows) likewise."""
+    rng = np.random.default_rng(0)
+    many = [[f"{v:.3f}", f"c{k}"] for k in range(12) for v in rng.standard_normal(3)]
+    path = write_csv(tmp_path / "many.csv", ["x", "label"], many)
+    code, _, err = run(capsys, "train", path, "--target", "label", "--early-stopping",
+                       "--epochs", "2", "--out", tmp_path / "a.glassnet", "-q")  # fmt: skip
+    assert code == 0, err
+    few = [[f"{v:.3f}", f"c{k}"] for k in range(5) for v in rng.standard_normal(4)]
+    path = write_csv(tmp_path / "few.csv", ["x", "label"], few)
+    code, _, err = run(capsys, "train", path, "--target", "label", "--test-split", "0.1",
+                       "--epochs", "2", "--out", tmp_path / "b.glassnet", "-q")  # fmt: skip
+    assert code == 0, err
