@@ -42,6 +42,8 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import check_number
+
 __all__ = [
     "Stream",
     "Columns",
@@ -53,11 +55,6 @@ __all__ = [
 ]
 
 Chunk = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
-
-
-def _count(name: str, value: Any, owner: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"The '{name}' parameter of {owner} must be an int >= 1. Got {value!r}.")
 
 
 class Stream:
@@ -79,7 +76,7 @@ class Stream:
         buffer_size: int = 65_536,
         columns: Columns | None = None,
     ) -> None:
-        _count("buffer_size", buffer_size, "Stream")
+        check_number(buffer_size, "buffer_size", "Stream", low=1, integer=True)
         self._chunks, self.buffer_size, self.columns = chunks, int(buffer_size), columns
         self.epochs = None  # (a one-shot iterator's stream: 1, the epochs it can serve)
 
@@ -306,7 +303,7 @@ def from_arrays(
 ) -> Stream:
     """A stream over arrays too large for memory, typically ``numpy.memmap``s (or
     ``numpy.load(path, mmap_mode="r")``), ``chunk_rows`` rows at a time."""
-    _count("chunk_rows", chunk_rows, "from_arrays")
+    check_number(chunk_rows, "chunk_rows", "from_arrays", low=1, integer=True)
     if y is None:
         raise TypeError(
             "fit: X is a memmap, which holds no targets: pass y (an array or a memmap of as "
@@ -639,7 +636,7 @@ def from_csv(
     pa = _pyarrow()
     from pyarrow import csv
 
-    _count("block_size", block_size, "from_csv")
+    check_number(block_size, "block_size", "from_csv", low=1, integer=True)
     path = _existing(path)
     if delimiter is None:
         delimiter = "\t" if Path(path).suffix.lower() == ".tsv" else ","
@@ -752,7 +749,7 @@ def from_parquet(
     dtype: Any = np.float32,
 ) -> Stream:
     """A Parquet file read ``batch_rows`` rows at a time (pyarrow ``iter_batches``)."""
-    _count("batch_rows", batch_rows, "from_parquet")
+    check_number(batch_rows, "batch_rows", "from_parquet", low=1, integer=True)
     _pyarrow()
     import pyarrow.parquet as pq
 
