@@ -2330,6 +2330,8 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
     """Whether the target holds class labels, decided as the in-memory path decides it
     (text and whole numbers are labels, other numbers regression targets; --task rules),
     from the file's first block: the same block whose types the stream reads with."""
+    from .stream import csv_delimiter
+
     try:
         import pyarrow as pa
         from pyarrow import csv as pa_csv
@@ -2344,7 +2346,7 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
         raise CLIError(f"'{args.data}' {why} (the working directory is '{os.getcwd()}')")
     try:
         read = pa_csv.ReadOptions(block_size=1 << 22)  # from_csv's first block, delimiter
-        parse = pa_csv.ParseOptions(delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+        parse = pa_csv.ParseOptions(delimiter=csv_delimiter(path))  # (as the stream reads it)
         first = next(iter(pa_csv.open_csv(str(path), read_options=read, parse_options=parse)), None)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise CLIError(f"'{args.data}' cannot be read as CSV: {_oneline(str(exc))}") from None

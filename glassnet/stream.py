@@ -51,6 +51,7 @@ __all__ = [
     "from_chunks",
     "from_arrays",
     "from_csv",
+    "csv_delimiter",
     "from_parquet",
 ]
 
@@ -615,6 +616,12 @@ def _placed(e: _BadCell, place: str) -> ValueError:
     return ValueError(f"fit: {place}: column {e.column!r} {e.what}; {e.todo}")
 
 
+def csv_delimiter(path: str | os.PathLike[str]) -> str:
+    """The delimiter :func:`from_csv` reads ``path`` with when none is given: a tab for a
+    .tsv file, else a comma."""
+    return "\t" if Path(path).suffix.lower() == ".tsv" else ","
+
+
 def from_csv(
     path: str | os.PathLike[str],
     target: str,
@@ -638,8 +645,7 @@ def from_csv(
 
     check_number(block_size, "block_size", "from_csv", low=1, integer=True)
     path = _existing(path)
-    if delimiter is None:
-        delimiter = "\t" if Path(path).suffix.lower() == ".tsv" else ","
+    delimiter = delimiter or csv_delimiter(path)
     read = csv.ReadOptions(block_size=block_size)
     parse = csv.ParseOptions(delimiter=delimiter)
     # an empty cell of a text column is empty (an error), not the category ""
