@@ -288,25 +288,37 @@ def fit_many(
     scale = lrs.astype(X.dtype).reshape(K, 1, 1) if per_model_lr else None
     l2_arr = l2s.reshape(K, 1, 1) if np.any(l2s) else None
 
-    histories = [History(engine="fused") for _ in range(K)]
-    for h in histories:
-        h.metric_name = ("accuracy" if "entropy" in spec.name else "r2") if Xv is not None else ""
+    # Each model's books are arrays over the K models, so a step or an epoch costs a few
+    # NumPy calls whatever K is (a loop over the models per step was most of a small
+    # network's time); the Histories are written from them when training ends.
     active = np.ones(K, bool)
-    kept: dict[int, list[np.ndarray]] = {}  # a stopped model's weights, put back each step
-    best, bad = np.full(K, math.inf), np.zeros(K, int)
-    best_weights: dict[int, list[np.ndarray]] = {}
+    steps, samples = np.zeros(K, np.int64), np.zeros(K, np.int64)
+    reasons: dict[int, str] = {}
+    notes: dict[int, list[str]] = {}
+    held: list[np.ndarray] = []  # the stopped models' weights (stacked), put back each step
+    frozen = np.zeros(0, np.intp)  # which models those are
+    best, bad, best_epoch = np.full(K, math.inf), np.zeros(K, np.int64), np.zeros(K, np.int64)
+    best_weights = [q.data.copy() for q in params] if early_stopping else []
+    has_best = np.zeros(K, bool)  # whether best_weights holds the model's best epoch's
+    records: list[tuple[np.ndarray, Any, np.ndarray]] = []  # per epoch: loss, val, who
     # each model's last finite weights, recorded every 64 steps as fit records them: what a
     # model diverged by weights that overflowed (its loss still finite) is put back to
     finite = [q.data.copy() for q in params]
 
     def stop(k: int, reason: str, values: list[np.ndarray] | None = None) -> None:
+        nonlocal held, frozen
         active[k] = False
-        kept[k] = [q.data[k].copy() for q in params] if values is None else values
-        histories[k].stop_reason = reason
+        if not held:
+            held = [q.data.copy() for q in params]
+        for v, value in zip(held, values or [q.data[k] for q in params]):
+            v[k] = value
+        frozen = np.flatnonzero(~active)
+        reasons[k] = reason
 
     errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
     errstate.__enter__()
     taken = 0  # steps taken by the stack
+    update = opt.step  # (its prepared form once every parameter has a gradient)
     try:
         for epoch in range(1, epochs + 1):
             orders = None
@@ -348,10 +360,10 @@ def fit_many(
                     # its weights from before this step are kept, else its last finite ones
                     ok = all(np.isfinite(q.data[k]).all() for q in params)
                     stop(k, "diverged", None if ok else [v[k].copy() for v in finite])
-                    best_weights.pop(k, None)  # (as fit: not put back to its best epoch's)
-                    histories[k].warnings.append(
+                    has_best[k] = False  # (as fit: not put back to its best epoch's)
+                    notes.setdefault(k, []).append(
                         f"fit_many: model {k}'s loss became {batch_loss[k]} at step "
-                        f"{histories[k].steps + 1} (epoch {epoch}): it diverged and keeps "
+                        f"{steps[k] + 1} (epoch {epoch}): it diverged and keeps "
                         + ("its weights from before that step." if ok else "the last finite "
                            "weights recorded (up to 64 steps earlier).")
                         + " Try a smaller learning rate for it."
@@ -361,17 +373,17 @@ def fit_many(
                         if decay:
                             q.grad += decay * q.data
                         q.grad *= scale
-                opt.step()
-                for k, saved in kept.items():
-                    for q, v in zip(params, saved):
-                        q.data[k] = v
+                update()
+                if update == opt.step:  # (every gradient is bound now: see Optimizer.prepared)
+                    update = opt.prepared()
+                for q, v in zip(params, held) if len(frozen) else ():
+                    q.data[frozen] = v[frozen]
                 for q, k, v in fixed:
                     q.data[k] = v.reshape(q.data.shape[1:])
                 total += np.where(active, batch_loss, 0.0) * m
                 seen += m
-                for k in np.flatnonzero(active):
-                    histories[k].steps += 1
-                    histories[k].samples_seen += m
+                steps += active
+                samples += active * m
                 taken += 1
                 if taken % 64 == 0:  # (the models still training have taken every step)
                     ok = active.copy()  # each model's weights all finite: one pass a stack
@@ -384,41 +396,41 @@ def fit_many(
             # end of epoch: record, validate, each model's stopping rule
             epoch_loss = total / seen
             val = _validate(engine, Xv, yv, K) if Xv is not None else None
-            for k in np.flatnonzero(active):
-                h = histories[k]
-                h.loss.append(float(epoch_loss[k]))
-                h.epochs = epoch
-                h.lr.append(float(lrs[k]))
-                h.best_loss = min(h.best_loss, h.loss[-1])
-                if val is not None:
-                    h.val_loss.append(float(val[0][k]))
-                    h.val_metric.append(float(val[1][k]))
-                score = h.val_loss[-1] if early_stopping else h.loss[-1]
-                limit = (tol or 0.0) if early_stopping else tol
-                bad[k] = 0 if score < best[k] - (limit or 0.0) else bad[k] + 1
-                if score < best[k]:
-                    best[k], h.best_epoch = score, epoch
-                    if early_stopping:
-                        best_weights[k] = [q.data[k].copy() for q in params]
-                if limit is not None and bad[k] >= n_iter_no_change:
-                    stop(k, "early_stopping" if early_stopping else "tol")
-                elif max_steps is not None and h.steps >= max_steps:
-                    stop(k, "max_steps")
+            records.append((epoch_loss, val, active.copy()))
+            score = val[0] if early_stopping else epoch_loss
+            limit = (tol or 0.0) if early_stopping else tol
+            bad = np.where(score < best - (limit or 0.0), 0, bad + 1)
+            better = active & (score < best)
+            best = np.where(better, score, best)
+            best_epoch[better] = epoch
+            for v, q in zip(best_weights, params) if better.any() else ():
+                v[better] = q.data[better]
+            has_best |= better & bool(early_stopping)
+            for k in (
+                np.flatnonzero(active & (bad >= n_iter_no_change)) if limit is not None else ()
+            ):
+                stop(k, "early_stopping" if early_stopping else "tol")
+            for k in np.flatnonzero(active & (steps >= (max_steps or math.inf))):
+                stop(k, "max_steps")
             if not active.any():
                 break
         for k in np.flatnonzero(active):
-            histories[k].stop_reason = "max_epochs"
+            reasons[k] = "max_epochs"
     except KeyboardInterrupt:
         for k in np.flatnonzero(active):
-            histories[k].stop_reason = "interrupted"
+            reasons[k] = "interrupted"
     finally:
         errstate.__exit__(None, None, None)
         # every model gets its weights back: the best seen (early stopping), else its last
+        now = [q.data for q in params]
         for k in range(K):
-            values = best_weights.get(k) or kept.get(k) or [q.data[k] for q in params]
+            values = best_weights if has_best[k] else held if not active[k] else now
             for q, v in zip(owns[k], values):
                 if getattr(q, "requires_grad", True):  # (a fixed one never left its values)
-                    q.data[...] = v.reshape(q.data.shape)
+                    q.data[...] = v[k].reshape(q.data.shape)
+    histories = _histories(records, steps, samples, best_epoch, lrs, reasons, notes)
+    for h in histories:
+        h.metric_name = ("accuracy" if "entropy" in spec.name else "r2") if Xv is not None else ""
     return histories
 
 
@@ -426,6 +438,38 @@ def fit_many(
 _FIT_ONLY = frozenset(inspect.signature(fit).parameters) - frozenset(
     inspect.signature(fit_many).parameters
 )
+
+
+def _histories(
+    records: list[tuple[np.ndarray, Any, np.ndarray]],
+    steps: np.ndarray,
+    samples: np.ndarray,
+    best_epoch: np.ndarray,
+    lrs: np.ndarray,
+    reasons: dict[int, str],
+    notes: dict[int, list[str]],
+) -> list[History]:
+    """One History per model from the books fit_many kept as arrays: ``records`` holds each
+    epoch's losses of every model, its validation (loss, metric) or None, and which models
+    were training in it (the epochs a model trained in are the first ones: a stopped model
+    never starts again)."""
+    K = len(steps)
+    rows = np.array([r[2] for r in records], bool).reshape(-1, K)  # (epochs, K)
+    loss = np.array([r[0] for r in records], np.float64).reshape(-1, K)
+    val = [np.array([r[1][j] for r in records if r[1] is not None]) for j in (0, 1)]
+    out = []
+    for k in range(K):
+        mine = rows[:, k]
+        h = History(engine="fused", stop_reason=reasons.get(k, ""))
+        h.loss = loss[mine, k].tolist()
+        h.val_loss, h.val_metric = ([] if not len(v) else v[mine, k].tolist() for v in val)
+        h.epochs, h.steps, h.samples_seen = int(mine.sum()), int(steps[k]), int(samples[k])
+        h.lr = [float(lrs[k])] * h.epochs
+        h.best_loss = min([math.inf, *h.loss])
+        h.best_epoch = int(best_epoch[k]) or None
+        h.warnings = notes.get(k, [])
+        out.append(h)
+    return out
 
 
 def _validate(engine: FastMLP, Xv: np.ndarray, yv: np.ndarray, K: int) -> tuple:

@@ -77,6 +77,25 @@ def test_xnor_per_model_lr_and_l2_equal_separate_fits_bit_for_bit(dtype):
         np.testing.assert_allclose(hs[k].loss, h.loss, rtol=1e-6)
 
 
+def test_each_history_holds_what_fit_records_when_models_stop_at_different_epochs():
+    # fit_many keeps its books as arrays over the models; each History is written from them
+    X, y = data(n=90)
+    lrs = [0.05, 0.2, 0.8, 3.0]
+    many = small_nets(4)
+    opts = dict(epochs=60, batch_size=40, seed=3, tol=1e-3, n_iter_no_change=4, max_steps=150)
+    hs = fit_many(many, X, y, loss="binary_cross_entropy", lr=lrs, **opts)
+    ends = set()
+    for k, alone in enumerate(small_nets(4)):
+        h = gn.fit(alone, X, y, loss="binary_cross_entropy", lr=lrs[k], verbose=0, **opts)
+        assert_same(many[k], alone)
+        fields = ("epochs", "steps", "samples_seen", "stop_reason", "best_epoch", "lr")
+        assert [getattr(hs[k], f) for f in fields] == [getattr(h, f) for f in fields]
+        np.testing.assert_array_equal(hs[k].loss, h.loss)
+        assert hs[k].best_loss == h.best_loss == min(h.loss)
+        ends.add((h.epochs, h.stop_reason))
+    assert len(ends) == 4  # (max_steps, then tol at three different epochs)
+
+
 def test_minibatches_with_a_seed_per_model_and_momentum_equal_separate_fits():
     X, y = data()
     many = small_nets(4)
