@@ -36,7 +36,7 @@ import numpy as np
 
 from . import optim as optim_mod
 from . import tasks
-from ._validation import as_rng, check_name, check_number, check_positive
+from ._validation import as_rng, check_memory, check_name, check_number, check_positive
 from .fused import FastMLP, Layer, add_l2, layers_of
 from .nn.module import Module, Parameter
 from .train import History, fit
@@ -259,6 +259,13 @@ def fit_many(
             f"training samples ({n}); use batch_size=None for full-batch gradient descent."
         )
 
+    # refused before allocating, as fit refuses: the stacked weights' gradients, optimizer
+    # state and the copies fit_many keeps (last finite, held, best: 6 copies at most), and
+    # per batch row of each model each layer's activation, its dL/dZ and a scratch buffer
+    weights = sum(q.nbytes for lay in layers for q in (lay.W, lay.b) if q is not None)
+    widths = sum(lay.neurons for lay in layers)
+    need = 6 * weights + 3 * K * bs * widths * X.dtype.itemsize
+    check_memory("fit_many", need, "train fewer models at once, or use a smaller batch_size")
     # the engine: one FastMLP over the stacks, one optimizer over the stacked parameters
     engine = FastMLP(layers, spec.name, dtype=X.dtype)
     params = [q for lay in layers for q in (lay.linear.W, lay.linear.b) if q is not None]

@@ -507,3 +507,16 @@ def test_a_validation_split_that_leaves_no_training_rows_is_named_as_fit_many_s(
         fit_many(xnor_nets(2), *one, loss="binary_cross_entropy", validation_split=0.5)
     with pytest.raises(ValueError, match=r"^fit_many: .*early_stopping holds out 0.1 of the rows"):
         fit_many(xnor_nets(2), *one, loss="binary_cross_entropy", early_stopping=True)
+
+
+def test_models_too_large_for_the_memory_allowed_are_refused_before_training(monkeypatch):
+    monkeypatch.setenv("GLASSNET_MEMORY_LIMIT", "2M")
+    X, y = data(n=4000, d=6)
+    nets = small_nets(8, sizes=(6, 64, 64, 1))
+    before = weights(nets[0])
+    # full batch: each model's 4000 rows of 129 activations, 3 buffers each (about 50 MB)
+    with pytest.raises(MemoryError, match=r"fit_many needs about .* GLASSNET_MEMORY_LIMIT=2M"):
+        fit_many(nets, X, y, loss="binary_cross_entropy", epochs=1)
+    assert all(np.array_equal(a, b) for a, b in zip(before, weights(nets[0])))
+    # the same models in batches of 64 rows fit in it
+    fit_many(nets, X, y, loss="binary_cross_entropy", epochs=1, batch_size=64)
