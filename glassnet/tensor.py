@@ -605,8 +605,8 @@ def _operand(value: Any, like: Tensor) -> Tensor:
 
 
 def _pow_grad(g: np.ndarray, a: np.ndarray, p: Any, y: np.ndarray, wrt_p: bool) -> np.ndarray:
-    """dL/da = g p a^(p-1); dL/dp = g y log a (log a taken as 0 where a <= 0)."""
-    return g * y * np.log(np.where(a > 0, a, 1)) if wrt_p else g * p * a ** (p - 1)
+    """dL/da = g p a^(p-1) (0 where p = 0); dL/dp = g y log a (log a taken as 0 where a <= 0)."""
+    return g * y * np.log(np.where(a > 0, a, 1)) if wrt_p else g * p * a ** (p - (p != 0))
 
 
 # A binary op is its forward (a broadcasting NumPy function) beside its derivative
@@ -633,7 +633,7 @@ def binary_op(op: str, a: Tensor, other: Any) -> Tensor:
     if isinstance(other, Tensor):
         B, parents = other.data, (a, other)
     elif isinstance(other, (int, float)) and not isinstance(other, bool):
-        B, parents = other, (a,)
+        B, parents = float(other), (a,)  # (NumPy's float64 scalar too: a number, as NumPy 1's)
     else:
         B, parents = _to_array(other), (a,)
     try:

@@ -749,6 +749,37 @@ def test_python_numbers_keep_the_tensor_dtype(dtype: Any, combine: Callable):
     assert t.grad.dtype == dtype
 
 
+@pytest.mark.parametrize(
+    "combine",
+    [
+        lambda t, c: t * c,
+        lambda t, c: c * t,
+        lambda t, c: t - c,
+        lambda t, c: c - t,
+        lambda t, c: t / c,
+        lambda t, c: t**c,
+        lambda t, c: gn.maximum(t, c),
+    ],
+)
+def test_a_numpy_float64_scalar_is_a_number_and_keeps_float32(combine: Callable):
+    # np.float64 is a Python float (np.sqrt(2), arr.mean()): under NumPy 2 it would widen
+    t = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+    out = combine(t, np.float64(2.0))
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert t.grad.dtype == np.float32
+
+
+def test_pow_with_exponent_zero_has_gradient_zero_at_zero():
+    # d/da a^0 = 0 everywhere, as PyTorch; 0 * 0^(-1) would be NaN at a = 0
+    a = Tensor([0.0, 2.0], dtype=np.float64, requires_grad=True)
+    p = Tensor([0.0, 0.0], dtype=np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ((a**0).sum() + (a**p).sum()).backward()
+    np.testing.assert_array_equal(a.grad, [0.0, 0.0])
+
+
 def test_reflected_python_number_keeps_float64_precision():
     t = Tensor([3.0], dtype=np.float64)
     assert (0.1 / t).item() == 0.1 / 3.0
