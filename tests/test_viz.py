@@ -194,6 +194,37 @@ def test_graph_of_a_matrix_computation() -> None:
     assert overlapping_texts(svg) == [] and texts_inside(svg)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_graph_formulas_keep_their_meaning(dtype) -> None:
+    """A compound argument is parenthesized ((ŷ − 1)², not ŷ − 1², which reads as
+    ŷ − 1), and a float32 graph's constants read as given (2, not 2.000)."""
+    from glassnet.viz.graph import expression, local_derivative
+
+    yh = gn.Tensor(0.7, requires_grad=True, label="y_hat", dtype=dtype)
+    w = gn.Tensor(1.3, requires_grad=True, label="w", dtype=dtype)
+    assert expression((yh - 1.0) ** 2) == "(ŷ − 1)²"
+    assert expression(-(yh + 1.0)) == "−(ŷ + 1)"
+    assert expression((-yh) ** 2) == "(−ŷ)²"
+    assert expression(w * (-yh)) == "w (−ŷ)"
+    assert expression(yh * 3.0) == "3 ŷ" and expression(yh + 1.0) == "ŷ + 1"
+    assert expression(yh**0.5) == "ŷ⁰·⁵"
+    sq = (yh - 1.0) ** 2
+    assert local_derivative(sq, 0) == f"2 (ŷ − 1) = {fmt(2 * (float(yh.data) - 1), 3)}"
+    blocks = node_blocks(viz.draw_graph(0.5 * sq))
+    assert "(ŷ − 1)²" in blocks and "ŷ − 1²" not in blocks
+
+
+def test_graph_of_a_quotient_by_a_number_and_of_a_number() -> None:
+    """d(a/c)/da = 1/c for a Python number c (drawn, not an IndexError); d(a/b)/db =
+    −a/b² names the numerator a."""
+    yh = gn.Tensor(0.8, requires_grad=True, label="y_hat", dtype=F64)
+    labels = [" ".join(x) for x in label_texts(viz.draw_graph(yh / 4.0, backward=True))]
+    assert labels == ["1/4 = 0.250"]
+    assert 'label="1/4 = 0.250"' in viz.draw_graph(yh / 4.0, backward=True, fmt="dot")
+    labels = [" ".join(x) for x in label_texts(viz.draw_graph(2.0 / yh, backward=True))]
+    assert f"−2/ŷ² = {fmt(-2 / 0.8**2, 3)}" in labels
+
+
 def test_graph_errors() -> None:
     L, _, _ = lecture_graph()
     with pytest.raises(TypeError, match="glassnet Tensor"):

@@ -142,7 +142,7 @@ def expression(
         args = [ex(p, depth - 1) for p in u.parents]
         if any(a is None for a in args):
             return None
-        paren = [f"({a})" if (" " in a and u.op in ("mul", "div", "sub")) else a for a in args]
+        paren = [_paren(a, u.op, k) for k, a in enumerate(args)]
         if u.op == "add" and len(args) == 2 and paren[0].startswith("−"):  # 1 - a as -a + 1
             return paren[1] + " − " + paren[0][1:]
         if u.op in _INFIX and len(args) == 2:
@@ -153,8 +153,9 @@ def expression(
                 return None
             if u.op == "add" and paren[0].startswith("−"):  # 1 - a, built as -a + 1
                 return f"{c} − {paren[0][1:]}"
-            return (c + _INFIX[u.op] + paren[0]) if u.op == "mul" else (
-                paren[0] + _INFIX[u.op] + c)  # fmt: skip
+            if u.op == "mul":  # c a: a is the second factor
+                return c + _INFIX[u.op] + _paren(args[0], "mul", 1)
+            return paren[0] + _INFIX[u.op] + c
         if u.op == "neg":
             return f"−{paren[0]}"
         if u.op == "pow" and len(args) == 1 and u.data.size == 1 and u.parents[0].data.size == 1:
@@ -170,32 +171,78 @@ def expression(
     return s if s is not None and len(s) <= limit else None
 
 
+def _paren(a: str, op: str, k: int) -> str:
+    """Argument ``k`` of ``op`` as its formula writes it: in parentheses where the formula
+    would otherwise read differently (``(ŷ − 1)²``, ``−(a + b)``, ``log (1 − ŷ)``,
+    ``x (−w)``, ``(−a)²``)."""
+    compound = " " in a and op in ("mul", "div", "sub", "pow", "neg", "log")
+    negative = a.startswith("−") and (op in ("pow", "neg") or (op in ("mul", "div", "sub") and k))
+    return f"({a})" if compound or negative else a
+
+
+def _snap(v: float, scale: float, dtype: np.dtype) -> float:
+    """``v`` with the fewest decimals (at most 9) that it equals up to the rounding error of
+    ``dtype`` at the size ``scale`` (a float32 graph's 2.0000001 is 2)."""
+    eps = float(np.finfo(dtype).eps) if np.issubdtype(dtype, np.floating) else 2.0**-52
+    tol = 64 * eps * max(abs(scale), 1e-300)
+    for k in range(10):
+        r = round(v, k)
+        if abs(r - v) <= tol:
+            return r
+    return v
+
+
+def _derivative(node: Tensor) -> float | None:
+    """d(node)/d(its first parent) of a scalar node, from its backward function."""
+    if node.backward_fn is None:
+        return None
+    d = float(np.asarray(node.backward_fn(np.ones_like(node.data))[0]).reshape(()))
+    return d if np.isfinite(d) else None
+
+
 def _constant(node: Tensor) -> str | None:
-    """The Python number c of a scalar ``a + c``, ``a - c``, ``c * a`` or ``a / c`` node,
-    recovered from its value (it is not a parent)."""
+    """The Python number c of a scalar ``a + c``, ``a - c``, ``c * a`` or ``a / c`` node
+    (it is not a parent): from the local derivative (c, or 1/c) of a product or quotient,
+    from the values of a sum or difference; None when these are not finite."""
     if node.data.size != 1 or node.parents[0].data.size != 1:
         return None
     a = float(node.parents[0].data.reshape(()))
     y = float(node.data.reshape(()))
-    c = {"add": y - a, "sub": a - y, "mul": y / a if a else None, "div": a / y if y else None}
-    v = c.get(node.op)
-    return None if v is None else fmt(round(v, 9), 3)
+    dtype = node.data.dtype
+    if node.op in ("mul", "div"):
+        d = _derivative(node)
+        if d is None or d == 0:
+            return None
+        v = d if node.op == "mul" else 1.0 / d
+        scale = abs(v)
+    elif node.op in ("add", "sub"):
+        v = y - a if node.op == "add" else a - y
+        scale = max(abs(a), abs(y))
+    else:
+        return None
+    if not np.isfinite(v):
+        return None
+    return fmt(_snap(v, scale, dtype), 3)
 
 
 def _sup(p: float) -> str:
+    """The exponent p as a superscript (``²``, ``⁰·⁵``; nothing for 1)."""
     text = fmt(p, 3)
+    if "." in text and "e" not in text:
+        text = text.rstrip("0").rstrip(".")
     return text.translate(str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")) if p != 1 else ""
 
 
 def _exponent(node: Tensor) -> float | None:
     """The constant exponent p of a scalar ``a ** p`` node, from its local derivative:
-    d(a^p)/da = p a^(p-1) = p y / a."""
+    d(a^p)/da = p a^(p-1) = p y / a (rounded to what the dtype can tell apart)."""
     a = float(node.parents[0].data.reshape(()))
     y = float(node.data.reshape(()))
-    if node.backward_fn is None or a == 0 or y == 0:
+    d = _derivative(node)
+    if d is None or a == 0 or y == 0 or not np.isfinite(y):
         return None
-    d = float(np.asarray(node.backward_fn(np.ones_like(node.data))[0]).reshape(()))
-    return round(d * a / y, 9)
+    p = d * a / y
+    return _snap(p, p, node.data.dtype) if np.isfinite(p) else None
 
 
 def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
@@ -210,7 +257,7 @@ def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
     p = ps[k]
     other = ps[1 - k] if len(ps) == 2 else None
     pname = expression(p, decimals) or ("z" if op in _ACT_OPS else "x")
-    par = f"({pname})" if " " in pname else pname
+    par = f"({pname})" if " " in pname or pname.startswith("−") else pname
     sym = {
         "add": "1",
         "sub": "1" if k == 0 else "−1",
@@ -253,9 +300,18 @@ def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
             sym = expression(other, decimals) or (
                 "b" if other.data.size > 1 else fmt(float(other.data.reshape(())), decimals)
             )
-    elif op == "div":
-        oth = expression(ps[1], decimals) or "b"
-        sym = f"1/{oth}" if k == 0 else f"−a/{oth}²"
+    elif op == "div":  # d(a/b)/da = 1/b, d(a/b)/db = −a/b²
+        if len(ps) == 1:  # divided by a Python number
+            den = _constant(node) or "c"
+        else:
+            den = expression(ps[1], decimals) or "b"
+        den = f"({den})" if " " in den or den.startswith(("−", "-")) else den
+        if k == 0:
+            sym = f"1/{den}"
+        else:
+            num = expression(ps[0], decimals) or "a"
+            num = f"({num})" if " " in num or num.startswith("−") else num
+            sym = f"−{num}/{den}²"
     elif op == "pow":
         e = _exponent(node) if (k == 0 and node.data.size == 1 and len(ps) == 1) else None
         if e is None:
