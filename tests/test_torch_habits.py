@@ -339,6 +339,16 @@ def test_losses_written_as_tensor_ops_pass_gradcheck(name, kw, target):
     gn.gradcheck(lambda a: getattr(nn, name)(**kw)(a, t), x)
 
 
+@pytest.mark.parametrize("name", ["BCELoss", "BCEWithLogitsLoss"])
+def test_bce_weight_keeps_a_float32_input_float32(name):
+    x = gn.Tensor(np.array([[0.2, 0.7], [0.9, 0.4]], np.float32), requires_grad=True)
+    loss = getattr(nn, name)(weight=np.array([0.5, 2.0]))  # a float64 weight
+    out = loss(x, np.array([[0.0, 1.0], [1.0, 0.0]]))
+    assert out.dtype == np.float32
+    out.backward()
+    assert x.grad.dtype == np.float32
+
+
 def test_loss_modules_refuse_bad_arguments():
     with pytest.raises(ValueError, match="'reduction' parameter of MSELoss must be 'mean', 'sum'"):
         nn.MSELoss(reduction="avg")

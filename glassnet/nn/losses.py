@@ -114,7 +114,8 @@ class BCELoss(_Loss):
 
     def forward(self, x: Tensor, target: Any) -> Tensor:
         per = self._per(x, target, "none")
-        return self._reduce(per if self.weight is None else per * self.weight)
+        w = self.weight  # in the input's dtype: a float64 weight leaves float32 losses float32
+        return self._reduce(per if w is None else per * w.astype(per.dtype, copy=False))
 
 
 class BCEWithLogitsLoss(BCELoss):
