@@ -9,6 +9,7 @@ numbers compared in float64 to 1e-10.
 from __future__ import annotations
 
 import copy
+import warnings
 
 import numpy as np
 import pytest
@@ -415,6 +416,36 @@ def test_clip_grad_norm_matches_pytorch(norm_type):
     np.testing.assert_allclose(total.item(), ttotal.item(), **TOL)
     for p, tp in zip(ps, tps, strict=True):  # (the second clip above changed nothing)
         np.testing.assert_allclose(p.grad, tp.grad.numpy(), **TOL)
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 0.5, 3.0])
+@pytest.mark.parametrize(("dtype", "scale"), [(np.float32, 1e30), (np.float64, 1e200)])
+def test_clip_grad_norm_of_huge_gradients_is_finite(norm_type, dtype, scale):
+    # |g|^p overflows the dtype although the norm itself is representable: clipping must
+    # rescale such a gradient to max_norm, not zero it and report inf
+    w = nn.Parameter(np.zeros(2), dtype=dtype)
+    w.grad = np.array([3.0, 4.0], dtype) * dtype(scale)
+    unit = (3.0**norm_type + 4.0**norm_type) ** (1 / norm_type)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        total = clip_grad_norm_(w, max_norm=1.0, norm_type=norm_type)
+    assert total.dtype == dtype
+    np.testing.assert_allclose(total.item(), unit * scale, rtol=1e-5)
+    np.testing.assert_allclose(w.grad, np.array([3.0, 4.0]) / unit, rtol=1e-5)
+
+
+def test_clip_grad_norm_of_tiny_gradients_is_not_zero():
+    w = nn.Parameter(np.zeros(2), dtype=np.float64)
+    w.grad = np.array([3e-200, 4e-200])
+    np.testing.assert_allclose(clip_grad_norm_([w], max_norm=1.0).item(), 5e-200, rtol=1e-12)
+
+
+@pytest.mark.parametrize("clip", [clip_grad_norm_, clip_grad_value_])
+def test_clipping_names_parameters_that_are_not_tensors(clip):
+    with pytest.raises(TypeError, match="parameters must be a Tensor or an iterable of Tensors"):
+        clip(nn.Linear(2, 3), 1.0)  # the module, not its parameters()
+    with pytest.raises(TypeError, match="Got ndarray; pass model.parameters"):
+        clip([np.zeros(2)], 1.0)
 
 
 def test_clip_grad_value_and_the_flat_views():

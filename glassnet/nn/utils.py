@@ -24,10 +24,28 @@ from ..tensor import Tensor
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
 
-def _grads(parameters: Any) -> list[np.ndarray]:
+def _grads(parameters: Any, fn: str) -> list[np.ndarray]:
     """The gradients that exist (a parameter with ``.grad`` None has none to clip)."""
-    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    single = isinstance(parameters, Tensor) or not hasattr(parameters, "__iter__")
+    params = [parameters] if single else list(parameters)
+    for p in params:
+        if not isinstance(p, Tensor):
+            raise TypeError(
+                f"{fn}: parameters must be a Tensor or an iterable of Tensors. Got "
+                f"{type(p).__name__}; pass model.parameters()."
+            )
     return [p.grad for p in params if p.grad is not None]
+
+
+def _norm(x: np.ndarray, p: float) -> float:
+    """‖x‖_p, computed as m ‖x / m‖_p with m = max |x| so that no power of an entry
+    overflows or underflows (a float32 gradient of norm 1e20 has squares past float32's
+    range); m itself where p is inf or m is 0, inf or NaN."""
+    x = x.ravel()
+    m = float(np.max(np.abs(x), initial=0.0))
+    if p == math.inf or m == 0 or not math.isfinite(m):
+        return m
+    return m * float(np.linalg.norm(x / m, p))
 
 
 def clip_grad_norm_(
@@ -45,11 +63,10 @@ def clip_grad_norm_(
         norm_type, "norm_type", "clip_grad_norm_", low=0, low_open=True, allow_inf=True
     )
     strict = check_bool(error_if_nonfinite, "error_if_nonfinite", "clip_grad_norm_")
-    grads = _grads(parameters)
+    grads = _grads(parameters, "clip_grad_norm_")
     if not grads:
         return Tensor(0.0)
-    norms = [np.linalg.norm(g.ravel(), p) for g in grads]
-    total = float(max(norms) if p == math.inf else np.linalg.norm(np.array(norms), p))
+    total = _norm(np.array([_norm(g, p) for g in grads]), p)
     if strict and not math.isfinite(total):
         raise RuntimeError(
             f"clip_grad_norm_: the total norm of the gradients is {total}; look for the NaN "
@@ -64,5 +81,5 @@ def clip_grad_norm_(
 def clip_grad_value_(parameters: Any, clip_value: float) -> None:
     """Clip every gradient entry into [−clip_value, clip_value], in place (as PyTorch)."""
     v = check_number(clip_value, "clip_value", "clip_grad_value_", low=0)
-    for g in _grads(parameters):
+    for g in _grads(parameters, "clip_grad_value_"):
         np.clip(g, -v, v, out=g)
