@@ -398,6 +398,41 @@ def test_backward_network_errors() -> None:
         viz.draw_network(xnor_net(), [0, 0], 1, backward="yes")
 
 
+def test_network_diagram_of_a_diverged_or_untrained_network() -> None:
+    """NaN and inf weights are drawn (NaN grey, inf the widest, the scale set by the finite
+    weights, a note saying so), never a crash or stroke-width="nan"; all-zero weights give
+    the true largest |w|, 0."""
+    net = xnor_net()
+    net.layers[0].W.data[0, 0] = np.nan
+    net.layers[0].W.data[1, 1] = -np.inf
+    finite = 4.0  # the largest finite |w| left
+    for svg in (
+        viz.draw_network(net),
+        viz.draw_network(net, [1.0, 0.5]),
+        viz.draw_network(net, [1.0, 0.5], 1.0, backward=True),
+    ):
+        root = ET.fromstring(svg)
+        for el in root.iter():
+            for key, v in el.attrib.items():
+                assert "nan" not in v.lower() and "inf" not in v.lower(), (key, v)
+        edges = {
+            ln.find(f"{SVG}title").text.split(" = ")[0]: ln
+            for ln in root.iter(f"{SVG}line")
+            if ln.find(f"{SVG}title") is not None
+        }
+        assert edges["w₁"].get("stroke") == "#555555"  # NaN: grey
+        assert edges["w₄"].get("stroke") == NEGATIVE  # -inf: negative, the widest
+        assert float(edges["w₄"].get("stroke-width")) == pytest.approx(6.0)
+        assert float(edges["w₂"].get("stroke-width")) == pytest.approx(0.7 + 5.3 * 4 / finite)
+        texts = " ".join(svg_texts(svg))
+        assert "2 of the weights are NaN or inf" in texts and f"(largest {fmt(finite)})" in texts
+    zero = gn.nn.MLP([2, 2, 1], rng=0, dtype=F64)
+    for lay in (zero.layers[0], zero.layers[2]):
+        lay.W.data[:] = 0.0
+    texts = " ".join(svg_texts(viz.draw_network(zero, [1.0, 1.0])))
+    assert "(largest 0)" in texts and "NaN" not in texts
+
+
 def test_network_diagram_errors() -> None:
     with pytest.raises(ValueError, match="shape \\(2,\\)"):
         viz.draw_network(xnor_net(), x=[1, 2, 3])

@@ -97,9 +97,36 @@ def _shown(n: int, max_neurons: int) -> list[int]:
     return list(range(max_neurons - 1)) + [n - 1]
 
 
+def _absmax(arrays: Any) -> float:
+    """The largest finite |value| of ``arrays`` (0 when there is none): NaN or inf in a
+    diverged network do not set the scale of the others."""
+    out = 0.0
+    for a in arrays:
+        a = np.abs(np.asarray(a, dtype=np.float64))
+        a = a[np.isfinite(a)]
+        if a.size:
+            out = max(out, float(a.max()))
+    return out
+
+
+def _width(w: float, wmax: float) -> float:
+    """An edge's stroke width for the weight w: 0.7 px at 0 to 6 px at the largest |w|
+    (an infinite weight the widest, NaN the thinnest)."""
+    if np.isnan(w):
+        return 0.7
+    return 0.7 + 5.3 * min(abs(w) / (wmax or 1.0), 1.0)
+
+
+def _color(w: float) -> str:
+    """An edge's colour: blue for w >= 0, red for w < 0, grey for NaN."""
+    if np.isnan(w):
+        return NEUTRAL
+    return POSITIVE if w >= 0 else NEGATIVE
+
+
 def _fill(v: float, vmax: float) -> str:
     """Light shading by the value's sign and size (white at 0)."""
-    if not np.isfinite(v) or vmax <= 0:
+    if not np.isfinite(v) or not np.isfinite(vmax) or vmax <= 0:
         return "#ffffff"
     t = min(abs(v) / vmax, 1.0) * 0.5
     base = (43, 108, 176) if v >= 0 else (197, 48, 48)
@@ -189,7 +216,7 @@ def draw_network(
     nm = make_names(layers, names)
     widths = [d] + [lay.neurons for lay in layers]
     shown = [_shown(n, max_neurons) for n in widths]
-    wmax = max(float(np.abs(lay.W).max()) for lay in layers) or 1.0
+    wmax = _absmax(lay.W for lay in layers)
     n_drawn = sum(len(shown[l]) * len(shown[l + 1]) for l in range(len(layers)))
     if edge_labels is None:
         edge_labels = n_drawn <= 16
@@ -228,6 +255,12 @@ def draw_network(
         dxs = [230.0] * (len(cols) - 1)
         dy = 104.0
     notes = _elision_note(widths, shown)
+    bad = sum(int(np.count_nonzero(~np.isfinite(lay.W))) for lay in layers)
+    if bad:
+        notes.append(
+            f"{bad} of the weights are NaN or inf (has training diverged?): NaN edges are "
+            "grey, infinite ones the widest; the thickness scale uses the finite weights."
+        )
     if n_drawn > 40 or max(len(s) for s in shown) > 6:  # dense: values only, rows closer
         for col in cols:
             for node in col:
@@ -285,7 +318,7 @@ def _forward_picture(
     cols: list[list[_Node]] = []
     for c, s in enumerate(shown):
         vals = acts[c] if acts is not None else None
-        vmax = float(np.abs(vals).max()) if vals is not None and vals.size else 0.0
+        vmax = _absmax([vals]) if vals is not None else 0.0
         col = []
         for j in s:
             name = u(nm.x[j]) if c == 0 else u(nm.a[c - 1][j])
@@ -310,10 +343,10 @@ def _forward_picture(
         for r1, i in enumerate(shown[l]):
             for r2, k in enumerate(shown[l + 1]):
                 w = float(lay.W[i, k])
-                color = POSITIVE if w >= 0 else NEGATIVE
+                color = _color(w)
                 text = f"{u(nm.w[l][i][k])} = {fmt(w, decimals)}"
                 edges.append(
-                    _Edge((l, r1), (l + 1, r2), color, 0.7 + 5.3 * abs(w) / wmax,
+                    _Edge((l, r1), (l + 1, r2), color, _width(w, wmax),
                           [(text, color)] if edge_labels else [], text)
                 )  # fmt: skip
     caps = ["input"] + [
@@ -335,7 +368,7 @@ def _backward_picture(
     """Columns: x | z(1) a(1) | ... | z(L) y_hat | L. Every number from ``e``."""
     nm, u, d = e.names, unicode_symbol, decimals
     f = lambda v: fmt(float(v), d)  # noqa: E731
-    vmax = max(float(np.abs(g).max()) for g in e.dL_dZ + e.dL_dA + [e.dL_dx]) or 1.0
+    vmax = _absmax(e.dL_dZ + e.dL_dA + [e.dL_dx])
     cols: list[list[_Node]] = []
     # inputs: dL/dx
     cols.append(
@@ -390,13 +423,13 @@ def _backward_picture(
             for r1, i in enumerate(shown[l]):
                 w = float(e.W[l][i, k])
                 wn = u(nm.w[l][i][k])
-                color = POSITIVE if w >= 0 else NEGATIVE
+                color = _color(w)
                 lines = [
                     (f"{wn} = {fmt(w, d)}", color),
                     (f"∂L/∂{wn} = {f(e.grad_W[l][i, k])}", BACKPROP),
                 ]
                 edges.append(
-                    _Edge((zc, r2), (zc - 1, r1), color, 0.7 + 5.3 * abs(w) / wmax,
+                    _Edge((zc, r2), (zc - 1, r1), color, _width(w, wmax),
                           lines if edge_labels else [], " ; ".join(t for t, _ in lines))
                 )  # fmt: skip
     caps = ["input"]
