@@ -68,8 +68,8 @@ def unsqueeze(self: Tensor, dim: int) -> Tensor:
 
 def squeeze(self: Tensor, dim: int | tuple[int, ...] | None = None) -> Tensor:
     """Remove the axes of length 1 (only those among ``dim`` when given, as in PyTorch)."""
-    n = self.data.ndim
-    dims = range(n) if dim is None else [_dim("squeeze", d, n) for d in np.atleast_1d(dim)]
+    n = self.data.ndim  # (a 0-d tensor takes dim 0 or -1, as in PyTorch)
+    dims = range(n) if dim is None else [_dim("squeeze", d, max(n, 1)) for d in _unpack((dim,))]
     return self.reshape([k for i, k in enumerate(self.data.shape) if k != 1 or i not in dims])
 
 

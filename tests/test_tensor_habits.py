@@ -268,6 +268,17 @@ def test_a_dim_out_of_range_names_the_op_and_the_range(call: Callable):
         call(Tensor(X))
 
 
+def test_squeeze_of_a_0d_tensor_takes_dim_0_and_errors_show_the_dim_given():
+    # PyTorch: a 0-d tensor's dims are 0 and -1; a bad dim is shown as given (5, not np.int64(5))
+    assert Tensor(2.0).squeeze(0).shape == ()
+    assert Tensor(2.0).squeeze(-1).shape == ()
+    assert Tensor(np.ones((1, 3, 1))).squeeze([0, 2]).shape == (3,)
+    with pytest.raises(IndexError, match=r"in \[-2, 1\]\. Got 5\.$"):
+        Tensor(X).squeeze(5)
+    with pytest.raises(IndexError, match=r"in \[-2, 1\]\. Got 7\.$"):
+        Tensor(X).squeeze((0, 7))
+
+
 def test_max_and_min_take_no_dim():
     # PyTorch's x.max(dim=1) returns (values, indices); glassnet's returns values only, so it
     # refuses the PyTorch spelling rather than unpack into something else
