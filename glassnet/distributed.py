@@ -22,6 +22,13 @@ own exception and the others raise :class:`DistributedError` naming that rank an
 No rank is left waiting. A rank whose ``fit`` ends takes part in one last collective, so
 an error after the last step is caught too.
 
+Before training every collective runs on a buffer of one fixed size, the same on every
+rank whatever its model: rank 0's seed, then rank 0's model (its layers, parameter shapes
+and dtypes) and fit's settings (epochs, batch_size, loss, ...), which every rank compares
+with its own before the P-entry buffer is made. So a rank that fails while checking its
+data, or whose model or settings differ from rank 0's, ends every rank with an error
+rather than with buffers of different sizes meeting in one ``Allreduce``.
+
 Callbacks' ``on_train_begin``/``on_epoch_end``/``on_train_end`` (checkpoints, progress,
 diagnostics) and the progress line run on rank 0 only; ``on_step_end`` runs on every rank
 (keep it free of file writes); stop decisions are rank 0's, agreed at each epoch's end.
@@ -48,6 +55,17 @@ __all__ = ["DataParallel", "DistributedError", "run", "launched", "checks_of"]
 _LOSS_HI, _LOSS_LO, _ERROR, _LEFT, _STOP, _HI, _LO = range(7)
 _CONTROL = 7
 _B24 = 1 << 24  # integers below 2**24 are exact in float32: a 48-bit value takes two slots
+# fit's arguments every rank must pass alike (the data, seed and optimizer state are
+# compared by checks_of; callbacks, verbose, device and threads may differ)
+# fmt: off
+_SETTINGS = (
+    "loss", "optimizer", "lr", "epochs", "max_steps", "batch_size", "shuffle", "tol",
+    "n_iter_no_change", "tol_weights", "validation_split", "early_stopping", "l2", "engine",
+    "initial_epoch", "schedule",
+)
+# fmt: on
+_MODEL, _COUNT = 0, 1  # the slots before training: rank 0's model checksum, parameter count,
+_CHECKS = 2 + len(_SETTINGS)  # then one checksum per setting
 
 
 class DistributedError(RuntimeError):
@@ -116,7 +134,9 @@ class DataParallel:
         self.root = self.rank == 0
         self.done = False  # this rank's last collective has run
         self.n_global = 0
-        self.buf = np.zeros(_CONTROL, np.float64)
+        self.settings: dict[str, Any] = {}  # fit's settings to compare with rank 0's (run)
+        # before training: one size on every rank, whatever its model (see the module doc)
+        self.buf = np.zeros(_CHECKS + _CONTROL, np.float64)
         self.params: list[Any] = []
         self.views: list[np.ndarray] = []
 
@@ -181,11 +201,13 @@ class DataParallel:
 
     # ------------------------------------------------------------ training
     def start(self, model: Any, checks: tuple[Any, ...]) -> None:
-        """Give every parameter rank 0's value and check that every rank trains on the same
-        data, seed and optimizer state (``checks``, compared by checksum). Each dropout
-        layer gets a stream of its own per rank (its generator's next draw and the rank):
-        equal generators would drop the same positions of every rank's shard."""
+        """Give every parameter rank 0's value and check that every rank trains the same
+        model (layers, parameter shapes and dtypes) with the same settings of fit, on the
+        same data, seed and optimizer state (``checks``, compared by checksum). Each
+        dropout layer gets a stream of its own per rank (its generator's next draw and the
+        rank): equal generators would drop the same positions of every rank's shard."""
         self.params = params = model.parameters()
+        self._same_model_and_settings(model)
         for m in model.modules():
             if isinstance(m, Dropout):
                 m.rng = np.random.default_rng([int(m.rng.integers(2**62)), self.rank])
@@ -215,6 +237,39 @@ class DataParallel:
                 "fit with the same X, y, sample_weight and seed, and the same optimizer "
                 "(resume: load the same checkpoint on every rank)."
             )
+
+    def _same_model_and_settings(self, model: Any) -> None:
+        """Raise on a rank whose model or fit settings differ from rank 0's, and on every
+        other rank a DistributedError naming it; two collectives on the buffer of the size
+        every rank holds before training (a rank that fails there joins from fail())."""
+        params = model.parameters()
+        layers = [type(m).__name__ for m in model.modules()]
+        shapes = [(tuple(p.data.shape), str(p.data.dtype)) for p in params]
+        count = sum(p.data.size for p in params)
+        mine = [_fingerprint(layers, shapes), count]
+        mine += [_fingerprint(_comparable(self.settings.get(k))) for k in _SETTINGS]
+        self.buf = np.zeros(_CHECKS + _CONTROL, np.float64)
+        if self.root:
+            self.buf[:_CHECKS] = mine
+        self._collective()
+        root = [int(v) for v in self.buf[:_CHECKS]]
+        if root[:2] != mine[:2]:
+            raise ValueError(
+                f"fit(distributed='mpi'): rank {self.rank}'s model differs from rank 0's "
+                f"(rank 0's has {root[_COUNT]} parameter values, this rank's {count}: layers "
+                f"{layers}, parameters (shape, dtype) {shapes}). Every rank must build the "
+                "same model: the same layer sizes, activations and dtype."
+            )
+        differ = [k for k, a, b in zip(_SETTINGS, root[2:], mine[2:]) if a != b]
+        if differ:
+            given = ", ".join(f"{k}={self.settings.get(k)!r:.60}" for k in differ)
+            raise ValueError(
+                f"fit(distributed='mpi'): rank {self.rank} called fit with other settings "
+                f"than rank 0: {given} differ from rank 0's. Every rank must call fit with "
+                "the same arguments (only callbacks, verbose, device and threads may differ)."
+            )
+        self.buf[:] = 0.0
+        self._collective()  # every rank passed; a rank that did not joins from fail()
 
     def shard(self, start: int, stop: int) -> tuple[int, int]:
         """This rank's rows [lo, hi) of the global batch [start, stop)."""
@@ -271,6 +326,9 @@ def run(fit: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
     :class:`DataParallel`: a missing seed drawn on rank 0 and sent to all, and every rank's
     failure reported to every rank."""
     dp = DataParallel(kwargs["distributed"])
+    dp.settings = {k: kwargs.get(k) for k in _SETTINGS}
+    if not isinstance(kwargs.get("optimizer"), str):  # lr is the optimizer's own (checked)
+        dp.settings["lr"] = None
     seed = kwargs.get("seed")
     try:
         if seed is None:
@@ -297,6 +355,20 @@ def checks_of(X: Any, y: Any, w: Any, rng: Any, optimizer: Any) -> tuple[Any, ..
     if callable(state):
         parts += list(_leaves(state()))
     return tuple(parts)
+
+
+def _comparable(value: Any) -> Any:
+    """A setting of fit as a value whose repr is the same on every rank that passed the
+    same: numbers as floats, a loss function by its name, an optimizer by its type (its
+    state is compared by checks_of), a schedule by its type and state."""
+    if value is None or isinstance(value, (str, bool, np.bool_)):
+        return value if not isinstance(value, np.bool_) else bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    state = getattr(value, "state_dict", None)
+    if hasattr(value, "epoch_end") and callable(state):  # a learning-rate schedule
+        return (type(value).__name__, *_leaves(state()))
+    return getattr(value, "__qualname__", type(value).__name__)
 
 
 def _leaves(obj: Any) -> Any:

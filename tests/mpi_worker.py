@@ -26,8 +26,8 @@ def data(n=53, d=5, c=3, seed=0):
     return X, y, w
 
 
-def model(seed=1, sizes=(5, 16, 3), out="softmax"):
-    return nn.MLP(list(sizes), activation="tanh", output_activation=out, rng=seed, dtype=np.float64)
+def model(seed=1, sizes=(5, 16, 3), out="softmax", dtype=np.float64):
+    return nn.MLP(list(sizes), activation="tanh", output_activation=out, rng=seed, dtype=dtype)
 
 
 def flat(m):
@@ -140,10 +140,25 @@ def runs(distributed, rank=0):
             ("fail_epoch", dict(callbacks=[FailEpoch()])),
             ("fail_data", dict(X=X + (rank == 1))),
             ("fail_optim", dict(optimizer=optim.Adam(m.parameters(), lr=0.01 * (1 + (rank == 1))))),
+            # before the buffers are made: a rank refusing its labels, another model (layer
+            # sizes, dtype) or other settings of fit must not meet the others' Allreduce
+            ("fail_labels", dict(y=np.where(np.arange(len(y)) == 0, 3 * (rank == 1), y))),
+            ("fail_model", dict(model=model(sizes=(5, 16 + (rank == 1), 3)))),
+            ("fail_dtype", dict(model=model(dtype=np.float32 if rank == 1 else np.float64))),
+            ("fail_settings", dict(batch_size=10 - 5 * (rank == 1), epochs=3 + (rank == 1))),
         ):
             try:
-                fit(m, **{"X": X, "y": y, "batch_size": 10, "epochs": 3, "verbose": 0,
-                          "loss": "cross_entropy", "distributed": distributed, **kw})  # fmt: skip
+                args = {
+                    "X": X,
+                    "y": y,
+                    "batch_size": 10,
+                    "epochs": 3,
+                    "verbose": 0,
+                    "loss": "cross_entropy",
+                    "distributed": distributed,
+                    **kw,
+                }
+                fit(args.pop("model", m), **args)
                 out[name] = dict(error=np.array(""))
             except Exception as e:
                 out[name] = dict(

@@ -94,6 +94,23 @@ def test_a_failing_rank_stops_every_rank(launched):
                 assert "rank 1 has other training data, seed or optimizer state" in error
             else:
                 assert "DistributedError" in error and "rank 1 of" in error
+        # a rank failing before the others' first Allreduce, or with another model or
+        # other settings: the buffers of every rank must still meet, and every rank end
+        mine = {
+            "fail_labels": "ValueError: fit: y has labels from 0 to 3, but the model has 3 outputs",
+            "fail_model": "rank 1's model differs from rank 0's (rank 0's has 147 parameter "
+            "values, this rank's 156: layers ['MLP', 'Linear', 'Tanh', 'Linear', 'Softmax']",
+            "fail_dtype": "rank 1's model differs from rank 0's",
+            "fail_settings": "rank 1 called fit with other settings than rank 0: "
+            "epochs=4, batch_size=5 differ from rank 0's",
+        }
+        for case, text in mine.items():
+            error = str(got[f"{case}.error"])
+            if r == 1:
+                assert text in error, error
+            else:
+                assert error.startswith("DistributedError: distributed training stopped: rank 1")
+                assert text in error, error
 
 
 def test_without_mpi4py_one_clear_error(monkeypatch):
