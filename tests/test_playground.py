@@ -21,7 +21,12 @@ from glassnet import functional as F
 from glassnet._validation import ParameterError
 from glassnet.explain import explain
 from glassnet.playground import LECTURE, Playground, Run, check_config, serve
-from glassnet.playground.engine import CLASSIFICATION_DATASETS, REGRESSION_DATASETS, make_dataset
+from glassnet.playground.engine import (
+    CLASSIFICATION_DATASETS,
+    REGRESSION_DATASETS,
+    Diverged,
+    make_dataset,
+)
 from glassnet.playground.export import data_csv, model_bytes
 
 
@@ -189,6 +194,40 @@ def test_regularization_adds_its_gradient_to_the_weights_only(kind):
     for (name, w, g0, _), (_, _, g1, _) in zip(plain, reg):
         extra = 0.0 if name.startswith("b") else 0.3 * (w if kind == "L2" else np.sign(w))
         assert g1 == pytest.approx(g0 + extra, abs=1e-12), name
+
+
+DIVERGING = {"activation": "linear", "lr": 10, "hidden": [8] * 6,
+             "features": ["x1", "x2", "x1^2", "x2^2", "x1x2"]}  # fmt: skip
+
+
+def test_a_diverging_step_is_refused_and_the_run_says_why(tmp_path):
+    run = Run(DIVERGING)
+    with pytest.raises(Diverged, match="learning rate"):
+        run.train(3)
+    assert run.diverged is not None and "diverged" in run.diverged
+    assert run.epoch == 0 and np.isfinite(run.parameters()).all()  # from before that step
+    kept, steps = run.parameters(), run.step_count
+    with pytest.raises(Diverged):
+        run.step()
+    assert run.step_count == steps and np.array_equal(run.parameters(), kept)
+    frame = run.frame()
+    assert frame["diverged"] == run.diverged and frame["train_loss"] is None
+    with pytest.raises(Diverged, match="NaN or infinite"):
+        run.explain(0, {"kind": "neuron", "layer": 1, "index": 0})
+    # the exported script replays the steps taken, to the same weights
+    path = tmp_path / "playground_run.py"
+    path.write_text(run.script())
+    with np.errstate(over="ignore", invalid="ignore"):  # its last line prints a NaN loss
+        ns = runpy.run_path(str(path), run_name="__main__")
+    mine = np.concatenate([p.data.ravel() for p in ns["model"].parameters()])
+    np.testing.assert_array_equal(mine, kept)
+
+
+def test_a_run_that_recovers_clears_its_divergence():
+    run = Run({"preset": "lecture", "lr": 1.0})
+    run.diverged = "an earlier refused step"
+    run.step()
+    assert run.diverged is None and run.frame()["diverged"] is None
 
 
 def test_explain_numbers_are_glassnet_explains():
@@ -484,6 +523,36 @@ def test_a_burst_of_1000_malformed_requests_gets_4xx_and_the_server_survives(ser
     conn.close()
     assert len(statuses) == 1000
     assert _request(server, "POST", "/api/train", {"run": rid, "epochs": 1})[0] == 200
+
+
+def _strict_json(data):
+    """The body as the page's JSON.parse reads it: no NaN, Infinity or -Infinity."""
+
+    def refuse(name):
+        raise AssertionError(f"{name} in a JSON answer (JSON.parse refuses it)")
+
+    return json.loads(data, parse_constant=refuse)
+
+
+def test_a_diverging_run_answers_json_the_page_can_parse(server):
+    status, data, _ = _request(server, "POST", "/api/run", {"config": DIVERGING})
+    rid = _strict_json(data)["run"]
+    status, data, _ = _request(server, "POST", "/api/train", {"run": rid, "epochs": 5})
+    assert status == 200
+    out = _strict_json(data)
+    assert "Lower the learning rate" in out["frame"]["diverged"]
+    assert out["frame"]["train_loss"] is None and out["frame"]["epoch"] == 0
+    assert None in np.array(out["table"]["rows"], dtype=object).ravel()  # NaN as null
+    status, data, _ = _request(server, "POST", "/api/step", {"run": rid})
+    out = _strict_json(data)
+    assert status == 200 and out["update"] is None and out["frame"]["diverged"]
+    target = {"kind": "edge", "layer": 1, "from": 0, "to": 0}
+    status, data, _ = _request(server, "POST", "/api/explain", {"run": rid, "target": target})
+    assert status == 409 and "diverged" in _strict_json(data)["error"]
+    status, data, _ = _request(server, "GET", f"/api/state?run={rid}")
+    assert status == 200 and _strict_json(data)["epoch"] == 0
+    status, data, _ = _request(server, "GET", f"/api/export?run={rid}&what=model")
+    assert status == 200 and data[8:9] == b"{"
 
 
 def test_error_messages_name_the_field(server):

@@ -11,6 +11,10 @@ float64, and plain gradient descent on mini-batches done by glassnet itself:
    ``λ·W`` for L2 (the penalty ``λ/2 Σ w²``), ``λ·sign(W)`` for L1 (``λ Σ |w|``);
 3) ``glassnet.optim.SGD`` takes the step ``w ← w − γ·dL/dw``.
 
+A step whose batch loss or gradient is NaN or infinite (too large a learning rate) is
+not taken: the run raises :class:`Diverged` and keeps the weights from before it, as
+``glassnet.fit`` does, and :attr:`Run.diverged` says so until a step succeeds again.
+
 Epoch ``e`` visits the training points in the order
 ``numpy.random.default_rng([seed, 2, e]).permutation(n_train)``, in batches of
 ``batch_size``; a step is one batch, an epoch one pass. The numbers the page shows
@@ -39,6 +43,7 @@ from ..report import make_names
 
 __all__ = [
     "ACTIVATIONS",
+    "Diverged",
     "CLASSIFICATION_DATASETS",
     "DEFAULTS",
     "FEATURES",
@@ -284,8 +289,20 @@ def colour_bytes(s: np.ndarray) -> str:
     """Values on the colour scale [-1, 1] (orange -1, white 0, blue 1) as base64 bytes
     ``round((s + 1) * 127.5)``: what the page paints (the heat maps are colours, so 8 bits
     each; the numbers the page prints come as full floats)."""
+    s = np.nan_to_num(s, nan=0.0, posinf=1.0, neginf=-1.0)  # a diverged network's NaN: 0
     q = np.rint((np.clip(s, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
     return base64.b64encode(q.tobytes()).decode("ascii")
+
+
+# a network trained with too large a learning rate overflows: the run says so (Diverged,
+# Run.diverged), so NumPy's warnings would only repeat it on the terminal
+_QUIET = {"over": "ignore", "invalid": "ignore"}
+
+
+class Diverged(FloatingPointError):
+    """A gradient-descent step of a run met a NaN or infinite loss or gradient; the step
+    was not taken (the run keeps its weights from before it). The message says where,
+    and what to do."""
 
 
 def _num(v: float) -> float | None:
@@ -355,6 +372,8 @@ class Run:
         self._pos = 0
         self.history: list[list[float | None]] = []
         self.changes: list[dict[str, Any]] = []  # {"step", "lr", "regularization", "reg_rate"}
+        #: None, or why the last step was refused (its loss or gradient was NaN or inf)
+        self.diverged: str | None = None
         self.history.append([0, *self._losses()])
 
     # ------------------------------------------------------------------ training
@@ -375,15 +394,30 @@ class Run:
     def _update(self, detail: bool = False) -> tuple[np.ndarray, ...]:
         """One gradient-descent step on the next batch; returns the rows and, with
         ``detail``, the flat weights before, dL/dw (data + regularization) and after."""
+        position = (self._perm, self._pos, self.epoch)
         rows = self._batch()
         # 1) forward and backward: dL/dW, dL/db into each parameter's .grad
-        self.engine.step(self.X[rows], self.Y[rows])
-        # 2) the regularization's gradient on the weight matrices (not the biases)
-        lam, kind = self.config["reg_rate"], self.config["regularization"]
-        if lam and kind != "none":
-            for lay in self.layers:
-                W = lay.linear.W
-                W.grad += lam * (W.data if kind == "L2" else np.sign(W.data))
+        with np.errstate(**_QUIET):  # a diverging step is refused below
+            loss = self.engine.step(self.X[rows], self.Y[rows])
+            # 2) the regularization's gradient on the weight matrices (not the biases)
+            lam, kind = self.config["reg_rate"], self.config["regularization"]
+            if lam and kind != "none":
+                for lay in self.layers:
+                    W = lay.linear.W
+                    W.grad += lam * (W.data if kind == "L2" else np.sign(W.data))
+            # a sum of finite numbers is finite (unless it overflows: diverging too)
+            grads = sum(float(np.add.reduce(p.grad, axis=None)) for p in self.model.parameters())
+        if not (math.isfinite(loss) and math.isfinite(grads)):
+            self._perm, self._pos, self.epoch = position  # the step is not taken
+            what = "loss" if not math.isfinite(loss) else "gradient"
+            self.diverged = (
+                f"Training diverged: at step {self.step_count + 1} (epoch {self.epoch}) the "
+                f"batch's {what} became {loss if what == 'loss' else 'NaN or infinite'}, so that "
+                "step was not taken and the weights are those from before it. Lower the "
+                f"learning rate (now {self.opt.lr:g}) and reset."
+            )
+            raise Diverged(self.diverged)
+        self.diverged = None
         if detail:
             before = self.parameters()
             grads = np.concatenate([p.grad.ravel() for p in self.model.parameters()])
@@ -406,19 +440,28 @@ class Run:
         return out
 
     def train(self, epochs: int) -> None:
-        """Train ``epochs`` whole epochs (finishing the current one first counts as one)."""
+        """Train ``epochs`` whole epochs (finishing the current one first counts as one).
+
+        Raises :class:`Diverged` at a step whose loss or gradient is NaN or infinite, which
+        is not taken: the run stops there, with the weights from before that step."""
         with self.lock:
             t0 = time.perf_counter()
             target = self.epoch + epochs
-            while self.epoch < target:
-                self._update()
-                if self._perm is None:
-                    self._record()
-            self.seconds += time.perf_counter() - t0
+            try:
+                while self.epoch < target:
+                    self._update()
+                    if self._perm is None:
+                        self._record()
+            except Diverged:
+                self._record()  # where it stopped
+                raise
+            finally:
+                self.seconds += time.perf_counter() - t0
 
     def step(self) -> dict[str, Any]:
         """One gradient-descent step (one batch), and the update as the slides write it:
-        each weight's w, dL/dw and w − γ·dL/dw."""
+        each weight's w, dL/dw and w − γ·dL/dw. Raises :class:`Diverged` instead of a step
+        whose loss or gradient is NaN or infinite."""
         with self.lock:
             rows, before, grads, after = self._update(detail=True)
             self._record()
@@ -449,10 +492,11 @@ class Run:
         """The data loss (no regularization) over ``rows``, as training computes it."""
         if len(rows) == 0:
             return None
-        acts = self.engine.forward(self.X[rows])
-        G = np.empty_like(acts[-1])
-        per = self.engine.loss.kernel(acts[-1], self.Y[rows], G)
-        return _num(np.mean(per))
+        with np.errstate(**_QUIET):
+            acts = self.engine.forward(self.X[rows])
+            G = np.empty_like(acts[-1])
+            per = self.engine.loss.kernel(acts[-1], self.Y[rows], G)
+            return _num(np.mean(per))
 
     def set_training(self, changes: Mapping[str, Any]) -> None:
         """Change the learning rate or the regularization mid-run (recorded, so that the
@@ -540,7 +584,8 @@ class Run:
         plane, every neuron's output over the plane (a thumbnail), the weights; the whole
         loss history when ``history`` (else only its last point: the page appends it)."""
         with self.lock:
-            acts = self.viewer.forward(self.grid_inputs)  # (grid*grid, neurons) per layer
+            with np.errstate(**_QUIET):
+                acts = self.viewer.forward(self.grid_inputs)  # (grid*grid, neurons) per layer
             ti = self.thumb_idx
             train, test = self.history[-1][1], self.history[-1][2]
             out = acts[-1][:, 0]
@@ -562,6 +607,7 @@ class Run:
                 + [[colour_bytes(out[ti])]],
                 "W": [lay.W.tolist() for lay in self.layers],
                 "b": [lay.b.tolist() for lay in self.layers],  # type: ignore[union-attr]
+                "diverged": self.diverged,
             }
             if self.config["problem"] == "classification":
                 frame["accuracy"] = [self._accuracy(self.train_idx), self._accuracy(self.test_idx)]
@@ -570,7 +616,8 @@ class Run:
     def _accuracy(self, rows: np.ndarray) -> float | None:
         if len(rows) == 0:
             return None
-        out = self.viewer.forward(self.X[rows])[-1][:, 0]
+        with np.errstate(**_QUIET):
+            out = self.viewer.forward(self.X[rows])[-1][:, 0]
         return float(np.mean((out >= 0.5) == (self.Y[rows, 0] >= 0.5)))
 
     def hidden_space(self) -> dict[str, Any] | None:
@@ -579,7 +626,8 @@ class Run:
         with self.lock:
             if not self.config["hidden"] or self.config["hidden"][-1] != 2:
                 return None
-            acts = self.viewer.forward(self.X)
+            with np.errstate(**_QUIET):
+                acts = self.viewer.forward(self.X)
             A = acts[-2]  # (N, 2)
             out = self.layers[-1]
             return {
@@ -595,7 +643,8 @@ class Run:
         with self.lock:
             P, idx = np.unique(self.X.round(9), axis=0, return_index=True)
             rows = np.sort(idx)[:limit] if len(idx) <= limit else np.arange(min(limit, len(self.X)))
-            acts = self.viewer.forward(self.X[rows])
+            with np.errstate(**_QUIET):
+                acts = self.viewer.forward(self.X[rows])
             cols = self.names.x + [n for layer in self.names.a[:-1] for n in layer] + ["y", "y_hat"]
             values = np.concatenate(
                 [self.X[rows], *acts[:-1], self.Y[rows], acts[-1]], axis=1
@@ -618,6 +667,13 @@ class Run:
             layer = check_number(
                 target.get("layer"), "layer", "explain", low=0, high=L, integer=True
             )
+            with np.errstate(**_QUIET):
+                y_hat = self.viewer.forward(self.X[point : point + 1])[-1]
+            if not np.isfinite(y_hat).all():
+                raise Diverged(
+                    f"The network's output at point {point} is NaN or infinite: its weights "
+                    "are too large (the training diverged). Lower the learning rate and reset."
+                )
             e = explain(self.model, self.X[point], self.Y[point], self.loss_name, lr=self.opt.lr)
             nm = self.names
             out: dict[str, Any] = {

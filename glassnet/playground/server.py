@@ -37,7 +37,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .._validation import ParameterError, check_bool, check_choice, check_number
-from .engine import LIMITS, Run, previews
+from .engine import LIMITS, Diverged, Run, previews
 from .export import data_csv, model_bytes
 
 __all__ = ["Playground", "serve", "MAX_BODY", "MAX_RUNS"]
@@ -250,6 +250,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json({"error": str(exc)}, exc.status)
         except ParameterError as exc:
             self._send_json({"error": str(exc)}, 400)
+        except Diverged as exc:  # the run's network gives NaN or inf: reset, or a lower lr
+            self._send_json({"error": str(exc)}, 409)
         except ConnectionError:  # the page went away mid-answer
             self.close_connection = True
         except Exception as exc:  # a bug in glassnet: answer, log, keep serving
@@ -322,8 +324,23 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def _send_json(self, obj: Any, status: int = 200) -> None:
-        data = json.dumps(obj, allow_nan=False, separators=(",", ":")).encode()
+        try:
+            data = json.dumps(obj, allow_nan=False, separators=(",", ":")).encode()
+        except ValueError:  # NaN or inf (a diverged network's numbers): JSON has no word
+            data = json.dumps(_finite(obj), allow_nan=False, separators=(",", ":")).encode()
         self._send(status, data, "application/json")
+
+
+def _finite(obj: Any) -> Any:
+    """``obj`` with every NaN or infinite float replaced by None (JSON's null): JSON has
+    no NaN or Infinity, and the page's ``JSON.parse`` refuses them."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
 
 
 def _no_constant(name: str) -> Any:
@@ -374,14 +391,20 @@ def _api_train(h: _Handler, query: dict, body: dict) -> None:
             400, f"{epochs} epochs are {epochs * per_epoch} steps; ask for at most {MAX_UPDATES}"
         )
     side = check_bool(body.get("side", True), "side", "train")
-    run.train(epochs)
+    try:
+        run.train(epochs)
+    except Diverged:
+        pass  # the frame says so ("diverged"), and shows where the run stopped
     h._send_json(_view(run, history=False, side=side))  # the page appends the loss point
 
 
 def _api_step(h: _Handler, query: dict, body: dict) -> None:
     _fields(body, ("run",))
     run = h.playground.run_of(body.get("run"))
-    update = run.step()
+    try:
+        update = run.step()
+    except Diverged:
+        update = None  # not taken; the frame's "diverged" says why
     h._send_json({"update": update, **_view(run)})
 
 

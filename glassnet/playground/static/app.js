@@ -191,7 +191,7 @@ function wire() {
   $("step").onclick = () => { setPlaying(false); queue(async () => {
     const out = await api("/api/step", { run: run.id });
     show(out);
-    showUpdate(out.update);
+    if (out.update) showUpdate(out.update);   // null: the step diverged and was not taken
   }); };
   $("reset").onclick = () => { setPlaying(false); restart(); };
   $("regenerate").onclick = () => { setPlaying(false); change("seed", (state.seed + 1) % 2147483647); };
@@ -432,6 +432,7 @@ function drawNetwork() {
 // ---------------------------------------------------------------- frames
 let lossHistory = [];   // [epoch, train loss, test loss]: whole from a run or a step, appended while playing
 let lastSide = 0;       // when the side panels (table, hidden space, explain) were last asked for
+let diverged = "";      // the status line's divergence message, cleared when training recovers
 
 function show(out, appended = false) {
   frame = out.frame;
@@ -443,8 +444,15 @@ function show(out, appended = false) {
   const ep = String(frame.epoch).padStart(6, "0");
   $("epoch").textContent = ep.slice(0, 3) + "," + ep.slice(3);
   $("steps").textContent = frame.step + (frame.step === 1 ? " step" : " steps");
-  $("train-loss").textContent = fmt(frame.train_loss, 3);
-  $("test-loss").textContent = frame.test_loss === null ? "- (no test points)" : fmt(frame.test_loss, 3);
+  // a loss of null is NaN or infinite (JSON has no word for them), or there are no points
+  const loss = (v, rows) => (v !== null ? fmt(v, 3) : rows.length ? "NaN / \u221e" : "- (no test points)");
+  $("train-loss").textContent = loss(frame.train_loss, run.data.train);
+  $("test-loss").textContent = loss(frame.test_loss, run.data.test);
+  if (frame.diverged) {   // the server refused a step whose loss was NaN or inf: stop and say why
+    setPlaying(false);
+    $("status").textContent = frame.diverged;
+  } else if ($("status").textContent === diverged) $("status").textContent = "";
+  diverged = frame.diverged || "";
   if (frame.accuracy) $("accuracy").textContent = (frame.accuracy[1] === null ? "" : `${pct(frame.accuracy[1])} test, `) + `${pct(frame.accuracy[0])} train`;
   drawNetwork();
   drawBoundary();
@@ -452,7 +460,7 @@ function show(out, appended = false) {
   if ("table" in out) {   // the side panels: a few times a second while playing
     drawTable(out.table);
     drawHiddenSpace(out.hidden_space);
-    if (selected.target) explainSelected();
+    if (selected.target) explainSelected().catch(report);   // not queued: say why it failed
   }
 }
 
@@ -677,7 +685,7 @@ function setter(name, value) {
   row.className = "setter";
   const input = document.createElement("input");
   input.type = "number"; input.step = "0.1"; input.min = "-100"; input.max = "100";
-  input.value = String(+value.toFixed(4)); input.id = "set-value";
+  input.value = value === null ? "" : String(+value.toFixed(4)); input.id = "set-value";
   input.onchange = () => {
     const v = input.valueAsNumber;
     if (!Number.isFinite(v)) return;
