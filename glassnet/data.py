@@ -20,7 +20,7 @@ loops written out step by step, as in the lecture::
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,18 @@ def _batch(a: np.ndarray) -> Any:
 
 def _array(a: Any) -> np.ndarray:
     return np.asarray(a.data if isinstance(a, Tensor) else a)
+
+
+def _collate(items: list[Any]) -> Any:
+    """Items of a dataset stacked into a batch, as PyTorch's ``default_collate``: tuples
+    and lists position by position (a list of batches), dicts key by key, and anything
+    else (an array, a Tensor, a number) stacked along a new first axis."""
+    first = items[0]
+    if isinstance(first, Mapping):
+        return {k: _collate([item[k] for item in items]) for k in first}
+    if isinstance(first, (tuple, list)):
+        return [_collate(list(col)) for col in zip(*items)]
+    return _batch(np.stack([_array(v) for v in items]))
 
 
 class TensorDataset:
@@ -66,22 +78,25 @@ class DataLoader:
 
     Parameters
     ----------
-    dataset : TensorDataset, or any object with ``len()`` and ``dataset[i]`` giving a
-        tuple of arrays (stacked into a batch per position).
+    dataset : TensorDataset, an array or Tensor (batches of its rows), or any object with
+        ``len()`` and ``dataset[i]``: a tuple of arrays (stacked into a batch per
+        position), a dict (key by key) or one array (stacked).
     batch_size : int >= 1, default 1
     shuffle : bool, default False
         A new order every epoch (every ``iter(loader)``), drawn from ``generator``.
     drop_last : bool, default False
         Leave out the last, smaller batch.
     generator : None, int or numpy.random.Generator
-        The shuffling's randomness; None: glassnet's default generator
-        (:func:`glassnet.manual_seed`).
+        The shuffling's randomness; None: glassnet's default generator at each
+        ``iter(loader)`` (so :func:`glassnet.manual_seed` called after the loader was made
+        still decides the order, as ``torch.manual_seed`` does).
     num_workers : 0
         PyTorch's argument, accepted as 0: each batch is made in this process when the
         loop asks for it (NumPy slicing costs less than worker processes would).
 
-    ``len(loader)`` is the number of batches. Each batch is a list with one entry per
-    array of the dataset: a Tensor for float data, an array for integer labels.
+    ``len(loader)`` is the number of batches. Each batch of a TensorDataset is a list with
+    one entry per array of the dataset: a Tensor for float data, an array for integer
+    labels; a batch of an array's or Tensor's rows is one Tensor (or array).
     """
 
     def __init__(
@@ -102,21 +117,23 @@ class DataLoader:
         self.batch_size = check_number(batch_size, "batch_size", "DataLoader", low=1, integer=True)
         self.shuffle = check_bool(shuffle, "shuffle", "DataLoader")
         self.drop_last = check_bool(drop_last, "drop_last", "DataLoader")
-        self.generator = as_rng(generator, "DataLoader", "generator")
+        # None stays None: the default generator is looked up at each iter(loader)
+        self.generator = None if generator is None else as_rng(generator, "DataLoader", "generator")
 
     def __len__(self) -> int:
         n, b = len(self.dataset), self.batch_size
         return n // b if self.drop_last else -(-n // b)
 
-    def __iter__(self) -> Iterator[list[Any]]:
-        n = len(self.dataset)
-        order = self.generator.permutation(n) if self.shuffle else np.arange(n)
-        arrays = getattr(self.dataset, "arrays", None)  # a TensorDataset: index its arrays
+    def __iter__(self) -> Iterator[Any]:
+        data, n = self.dataset, len(self.dataset)
+        order = as_rng(self.generator).permutation(n) if self.shuffle else np.arange(n)
+        arrays = getattr(data, "arrays", None)  # a TensorDataset: index its arrays
+        rows = _array(data) if isinstance(data, (np.ndarray, Tensor)) else None
         for start in range(0, len(self) * self.batch_size, self.batch_size):
             idx = order[start : start + self.batch_size]
             if arrays is not None:
                 yield [_batch(a[idx]) for a in arrays]
+            elif rows is not None:  # an array or Tensor: a batch of its rows
+                yield _batch(rows[idx])
             else:  # any dataset: its items stacked, position by position
-                items = [self.dataset[int(i)] for i in idx]
-                cols = zip(*items)
-                yield [_batch(np.stack([_array(v) for v in col])) for col in cols]
+                yield _collate([data[int(i)] for i in idx])
