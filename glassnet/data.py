@@ -113,6 +113,12 @@ class DataLoader:
                 "The 'num_workers' parameter of DataLoader must be 0: glassnet makes each batch "
                 f"in this process when the loop asks for it. Got {num_workers!r}; leave it out."
             )
+        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+            raise ParameterError(
+                "The 'dataset' parameter of DataLoader must support len(dataset) and "
+                f"dataset[i]: a TensorDataset(X, y), an array or a list of items. Got "
+                f"{type(dataset).__name__}; wrap arrays as TensorDataset(X, y)."
+            )
         self.dataset = dataset
         self.batch_size = check_number(batch_size, "batch_size", "DataLoader", low=1, integer=True)
         self.shuffle = check_bool(shuffle, "shuffle", "DataLoader")

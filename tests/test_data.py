@@ -76,3 +76,9 @@ def test_a_seeded_loader_gives_a_new_order_each_epoch_and_the_same_run_twice():
 
     assert run() == run()
     assert len({str(e) for e in run()}) > 1
+
+
+@pytest.mark.parametrize("bad", [None, 3, (x for x in range(3))], ids=["None", "int", "generator"])
+def test_a_dataset_without_len_and_indexing_is_refused_naming_the_argument(bad):
+    with pytest.raises(ValueError, match=r"'dataset' parameter of DataLoader must support len"):
+        DataLoader(bad, batch_size=2)
