@@ -326,14 +326,15 @@ class FastMLP:
         per = self.loss.kernel(o, yk, Gk, *args, **gradient_only)
         count = (o.shape[0] if self.loss.per_row else o.size) // (lead[0] if lead else 1)
         if record is not None:
-            self._record_output(record[-1], out, yk, Gk, count)
-            record[-1]["per_sample"] = per
+            self._record_output(record[-1], out, yk, Gk, count, w)
         _times_gprime(G, out, T, act, k, alpha, kw)
         if w is not None:
             if per is not None:
                 wk = w.reshape((-1,) + (1,) * (per.ndim - 1))
                 per = per * wk if record is not None else np.multiply(per, wk, out=per)
             Gk *= w.reshape(-1, 1)
+        if record is not None:
+            record[-1]["per_sample"] = per  # (weighted, as the graph's reduction='none')
         G *= 1.0 / count  # the mean over per-sample (ce) or per-entry (bce, mse) losses
         # 3) backward through the layers: dL/dW = A_prevᵀ G, dL/db = 1ᵀ G, dL/dA_prev = G Wᵀ
         for i, (W, b, G, aT, below) in enumerate(back):
@@ -341,7 +342,7 @@ class FastMLP:
             if record is not None:
                 rec = record[-1 - i]
                 rec["dZ"] = G.copy()
-                rec["dW"], rec["db"] = aT @ G, G.sum(axis=0)
+                rec["dW"], rec["db"] = aT @ G + self.l2 / n * W.data, G.sum(axis=0)
             else:
                 np.matmul(aT, G, out=_grad_of(W))
                 if b is not None:  # a matrix-vector product (BLAS): faster than a sum
@@ -365,7 +366,8 @@ class FastMLP:
             loss = np.add.reduce(per.reshape(*self.lead, -1), axis=-1).astype(np.float64) / count
         else:
             loss = float(np.add.reduce(per, axis=None)) / count
-        return loss + self.penalty(X.shape[-2]) if self.l2 and record is None else loss
+        sq = None if record is None else [_squared_norm(lay.W) for lay in self.layers]
+        return loss + self.penalty(X.shape[-2], sq) if self.l2 else loss
 
     def penalty(self, n: int, sq: Any = None) -> Any:
         """The L2 penalty ``l2 / (2 n) sum ||W||²`` of the last :meth:`run` on n rows (from
@@ -373,30 +375,31 @@ class FastMLP:
         return l2_value(self.l2, n, self._buffers(n)[5] if sq is None else sq)
 
     def _record_output(
-        self, rec: dict, out: np.ndarray, y: np.ndarray, G: np.ndarray, count: int
+        self, rec: dict, out: np.ndarray, y: np.ndarray, G: np.ndarray, count: int, w: Any
     ) -> None:
-        """The output layer's dL/dA (dL/dy_hat): the kernel's G, or, when the head is fused
-        with the loss, the loss's derivative with respect to the head's output."""
+        """The output layer's dL/dA (dL/dy_hat), rows weighted by ``w``: the kernel's G, or,
+        when the head is fused with the loss, its derivative with respect to the head's output."""
         if self.fused:
             lay = self.layers[-1]
             P = lay.activation.fn(out, **lay.kw)
             G = np.empty_like(P)
             Y = F.one_hot(y, P.shape[1], dtype=P.dtype) if y.ndim == 1 else y  # labels: rows
             self.spec.on_probabilities(P, Y, G)
-        rec["dA"] = G / count
+        rec["dA"] = G / count if w is None else G * (w.reshape(-1, 1) / count)
 
-    def trace(self, X: Any, y: Any = None) -> Trace:
-        """Every number of one pass over the batch X (and the backward pass when targets
-        ``y`` are given, in the loss's form: integer labels or rows for cross-entropy,
-        (N, K) values otherwise), computed by this fast path in ``self.dtype``."""
+    def trace(self, X: Any, y: Any = None, sample_weight: Any = None) -> Trace:
+        """Every number of one pass over the batch X (and the backward pass, L2 penalty included
+        and rows weighted by ``sample_weight`` (N,), when targets ``y`` are given in the loss's
+        form: labels or rows for cross-entropy, (N, K) values otherwise), in ``self.dtype``."""
         X = np.asarray(X, dtype=self.dtype)
         record: list[dict] = []
         t = Trace(layers=record)
         if y is None:
             acts = self.forward(X, record)
         else:
-            y = np.asarray(y)
-            t.loss = self.step(X, y if y.dtype.kind in "iu" else y.astype(self.dtype), None, record)
+            y, w = np.asarray(y), sample_weight
+            w = None if w is None else np.asarray(w, dtype=self.dtype).reshape(X.shape[0])
+            t.loss = self.step(X, y if y.dtype.kind in "iu" else y.astype(self.dtype), w, record)
             t.per_sample = record[-1].pop("per_sample")
             acts = [t[2] for t in self._buffers(X.shape[0])[0]]
         for i, (lay, rec, A) in enumerate(zip(self.layers, record, acts)):

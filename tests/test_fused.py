@@ -240,3 +240,48 @@ def test_a_shared_linear_trains_on_the_graph_with_the_summed_gradient():
         layers_of(model, "fit", training=True)
     with pytest.raises(ValueError, match="engine='graph'"):
         gn.fit(model, X, y, epochs=1, verbose=0, engine="fused")
+
+
+@pytest.mark.parametrize(
+    ("act", "out", "loss", "bias"),
+    [
+        ("tanh", "softmax", "cross_entropy", True),
+        ("relu", "sigmoid", "binary_cross_entropy", False),
+        ("sigmoid", "identity", "mse", True),
+        ("leaky_relu", "tanh", "half_mse", False),
+        ("identity", "identity", "binary_cross_entropy_with_logits", True),
+    ],
+)
+def test_trace_with_sample_weights_and_l2_is_what_autodiff_computes(act, out, loss, bias):
+    """Weighted rows and the L2 penalty: every dL/dA, dL/dZ, dL/dW, dL/db, the loss and the
+    per-entry losses of the trace are the graph's (L = sum_i w_i L_i / count + l2/(2N) ||W||²)."""
+    rng = np.random.default_rng(3)
+    n, k, l2 = 5, 3, 0.7
+    lin1 = nn.Linear(2, 4, bias=bias, rng=1, dtype=F64)
+    lin2 = nn.Linear(4, k, bias=bias, rng=2, dtype=F64)
+    outs = [] if out == "identity" else [nn.activation_module(out)]
+    net = nn.Sequential(lin1, nn.activation_module(act, 0.1), lin2, *outs)
+    X, w = rng.standard_normal((n, 2)), rng.uniform(0.2, 3.0, n)
+    y = rng.integers(0, k, n) if loss == "cross_entropy" else (rng.random((n, k)) > 0.5) * 1.0
+    z1 = F.linear(gn.Tensor(X), lin1.W, lin1.b).retain_grad()
+    a1 = net.layers[1](z1).retain_grad()
+    z2 = F.linear(a1, lin2.W, lin2.b).retain_grad()
+    a2 = (outs[0](z2) if outs else z2 * 1.0).retain_grad()
+    if loss == "cross_entropy":  # on the softmax's output: -sum_i w_i log p_(i, y_i) / N
+        per = -(gn.Tensor(np.eye(k)[y]) * a2.log()).sum(axis=1) * gn.Tensor(w)
+        L = per.sum() * (1.0 / n)
+    else:
+        per = F.get_loss(loss)(a2, y, reduction="none", sample_weight=w)
+        L = F.get_loss(loss)(a2, y, sample_weight=w)
+    L = L + l2 / (2 * n) * ((lin1.W * lin1.W).sum() + (lin2.W * lin2.W).sum())
+    L.backward()
+    t = FastMLP(layers_of(net), loss, l2=l2, dtype=F64).trace(X, y, sample_weight=w)
+    assert t.loss == pytest.approx(float(L.data), rel=1e-12)
+    np.testing.assert_allclose(t.per_sample, per.data, rtol=1e-12)
+    for rec, lin, z, a in ((t.layers[0], lin1, z1, a1), (t.layers[1], lin2, z2, a2)):
+        np.testing.assert_allclose(rec["A"], a.data, rtol=1e-12)
+        np.testing.assert_allclose(rec["dA"], a.grad, rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(rec["dZ"], z.grad, rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(rec["dW"], lin.W.grad, rtol=1e-10, atol=1e-14)
+        if bias:
+            np.testing.assert_allclose(rec["db"], lin.b.grad, rtol=1e-10, atol=1e-14)
