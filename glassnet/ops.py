@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .backend import asarray
-from .tensor import BINARY_OPS, Tensor, as_tensor, binary_op, spread, unbroadcast
+from .tensor import BINARY_OPS, Tensor, _operand, as_tensor, binary_op, spread, unbroadcast
 
 __all__ = ["concatenate", "stack", "where", "maximum", "minimum"]
 
@@ -66,11 +66,24 @@ def _abs(self: Tensor) -> Tensor:
     return Tensor.from_op(np.abs(a), "abs", (self,), lambda g: (g * np.sign(a),))
 
 
-def _clip(self: Tensor, low: float | None = None, high: float | None = None) -> Tensor:
-    """Clamp to [low, high]; the gradient passes only where the value was inside."""
+def _clip(self: Tensor, low: Any = None, high: Any = None) -> Tensor:
+    """Clamp to [low, high]; the gradient passes only where the value was inside. The bounds
+    are constants: numbers keep the tensor's dtype, arrays follow the dtype rule."""
     a = self.data
-    out = np.clip(a, low, high)
+    out = np.clip(a, _bound(low, "low", a.dtype), _bound(high, "high", a.dtype))
     return Tensor.from_op(out, "clip", (self,), lambda g: (g * (out == a),))
+
+
+def _bound(value: Any, name: str, dtype: np.dtype) -> Any:
+    """A bound of clip as NumPy takes it: a number as a float of ``dtype``, a Tensor's values."""
+    if isinstance(value, Tensor) and value.requires_grad:
+        raise TypeError(
+            f"clip: {name} requires grad, but clip passes no gradient to its bounds; pass "
+            f"{name}.detach(), or write glassnet.minimum(glassnet.maximum(x, low), high)."
+        )
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return dtype.type(value)  # (NumPy's float64 scalar too, as binary_op takes it)
+    return value.data if isinstance(value, Tensor) else value
 
 
 Tensor.max, Tensor.min, Tensor.sqrt, Tensor.abs, Tensor.clip = _max, _min, _sqrt, _abs, _clip
@@ -89,12 +102,14 @@ BINARY_OPS.update(maximum=(np.maximum, _ties(np.greater)), minimum=(np.minimum, 
 
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise maximum; g goes to the larger value, split equally at ties."""
-    return binary_op("maximum", as_tensor(a), b)
+    a, b = (b, a) if isinstance(b, Tensor) and not isinstance(a, Tensor) else (a, b)
+    return binary_op("maximum", as_tensor(a), b)  # (a number keeps the tensor's dtype)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise minimum; g goes to the smaller value, split equally at ties."""
-    return binary_op("minimum", as_tensor(a), b)
+    a, b = (b, a) if isinstance(b, Tensor) and not isinstance(a, Tensor) else (a, b)
+    return binary_op("minimum", as_tensor(a), b)  # (a number keeps the tensor's dtype)
 
 
 def _join(tensors: Sequence[Any], fn: Callable, op: str, axis: int, rule: str) -> Any:
@@ -104,7 +119,8 @@ def _join(tensors: Sequence[Any], fn: Callable, op: str, axis: int, rule: str) -
         raise ValueError(f"{op} needs at least one tensor. Got an empty sequence.")
     try:
         return ts, fn([t.data for t in ts], axis=axis)
-    except ValueError as e:
+    except ValueError as e:  # (an axis out of range, NumPy's AxisError, is an IndexError too)
+        rule = f"cannot be joined: {e}" if isinstance(e, IndexError) else rule
         raise ValueError(f"op {op!r}: shapes {[t.shape for t in ts]} {rule}.") from e
 
 
@@ -128,7 +144,7 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Elementwise ``a`` where ``condition`` holds, else ``b``; gradients follow the choice."""
     cond = asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
-    ta = as_tensor(a)
+    ta = _operand(a, b) if isinstance(b, Tensor) else as_tensor(a)  # a number takes b's dtype
     tb = as_tensor(b, ta.dtype)  # a constant b takes a's dtype
     try:
         out = np.where(cond, ta.data, tb.data)

@@ -770,6 +770,50 @@ def test_a_numpy_float64_scalar_is_a_number_and_keeps_float32(combine: Callable)
     assert t.grad.dtype == np.float32
 
 
+@pytest.mark.parametrize("default", [np.float32, np.float64])
+@pytest.mark.parametrize("number", [0.5, np.float64(0.5)])
+@pytest.mark.parametrize(
+    "combine",
+    [
+        lambda t, c: gn.maximum(c, t),
+        lambda t, c: gn.minimum(c, t),
+        lambda t, c: gn.where([True, False], c, t),
+        lambda t, c: t.clip(c, 1.5),
+        lambda t, c: t.clip(-c, c),
+    ],
+)
+def test_a_number_in_any_position_keeps_the_tensor_dtype(
+    default: Any, number: Any, combine: Callable
+):
+    t = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+    gn.set_default_dtype(default)
+    try:
+        out = combine(t, number)
+    finally:
+        gn.set_default_dtype(np.float32)
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert t.grad.dtype == np.float32
+
+
+def test_clip_takes_tensor_bounds_as_constants():
+    x = Tensor([-2.0, 0.5, 3.0], dtype=np.float64, requires_grad=True)
+    out = x.clip(Tensor(0.0), Tensor([1.0, 1.0, 2.0]))
+    np.testing.assert_array_equal(out.data, [0.0, 0.5, 2.0])
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0, 0.0])
+    with pytest.raises(TypeError, match="clip: high requires grad.*maximum"):
+        x.clip(0.0, Tensor(1.0, requires_grad=True))
+
+
+def test_an_axis_out_of_range_is_named_by_concatenate_and_stack():
+    a = Tensor([1.0, 2.0])
+    with pytest.raises(ValueError, match="'stack'.*cannot be joined: axis 3 is out of bounds"):
+        gn.stack([a, a], axis=3)  # not "shapes differ": they are equal
+    with pytest.raises(ValueError, match="'concatenate'.*cannot be joined: axis 1 is out of"):
+        gn.concatenate([a, a], axis=1)
+
+
 def test_pow_with_exponent_zero_has_gradient_zero_at_zero():
     # d/da a^0 = 0 everywhere, as PyTorch; 0 * 0^(-1) would be NaN at a = 0
     a = Tensor([0.0, 2.0], dtype=np.float64, requires_grad=True)
