@@ -14,19 +14,43 @@ import numpy as np
 __all__ = ["r2_per_output", "r2_score"]
 
 
+def _sums(y_true: Any, y_pred: Any, owner: str) -> tuple[np.ndarray, np.ndarray]:
+    """(SS_res, SS_tot) per output column, each of shape (K,), after checking the shapes."""
+    yt = np.asarray(y_true, dtype=np.float64)
+    yp = np.asarray(y_pred, dtype=np.float64)
+    if yt.ndim not in (1, 2) or len(yt) == 0:
+        raise ValueError(
+            f"{owner}: 'y_true' must be a non-empty array of shape (n_samples,) or "
+            f"(n_samples, n_outputs). Got shape {yt.shape}."
+        )
+    yt = yt.reshape(len(yt), -1)  # (N, K)
+    if yp.ndim == 0 or len(yp) != len(yt) or yp.size != yt.size:
+        raise ValueError(
+            f"{owner}: 'y_pred' must hold one prediction per target value: y_true has shape "
+            f"{np.shape(y_true)}, y_pred {yp.shape}. Pass predictions for the same rows and "
+            "outputs."
+        )
+    yp = yp.reshape(yt.shape)  # (N, K)
+    ss_res = ((yt - yp) ** 2).sum(axis=0)  # (K,)
+    ss_tot = ((yt - yt.mean(axis=0)) ** 2).sum(axis=0)  # (K,)
+    return ss_res, ss_tot
+
+
 def r2_per_output(y_true: Any, y_pred: Any) -> np.ndarray:
     """R^2 = 1 - SS_res / SS_tot for each output column; NaN where the target is constant.
 
-    y_true, y_pred : arrays of shape (N,) or (N, K) -> array of shape (K,).
+    y_true, y_pred : arrays of shape (N,) or (N, K) -> array of shape (K,). A NaN
+    prediction gives NaN.
     """
-    yt = np.asarray(y_true, dtype=np.float64)
-    yt = yt.reshape(len(yt), -1)  # (N, K)
-    yp = np.asarray(y_pred, dtype=np.float64).reshape(yt.shape)  # (N, K)
-    ss_res = ((yt - yp) ** 2).sum(axis=0)  # (K,)
-    ss_tot = ((yt - yt.mean(axis=0)) ** 2).sum(axis=0)  # (K,)
+    ss_res, ss_tot = _sums(y_true, y_pred, "r2_per_output")
     return np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0), np.nan)
 
 
 def r2_score(y_true: Any, y_pred: Any) -> float:
-    """R^2 averaged over outputs; a constant target column counts as 0."""
-    return float(np.nan_to_num(r2_per_output(y_true, y_pred), nan=0.0).mean())
+    """R^2 averaged over outputs. A constant target column, where R^2 is undefined, counts
+    as 1 when predicted exactly and 0 otherwise (scikit-learn's ``r2_score``); a NaN
+    prediction makes the score NaN."""
+    ss_res, ss_tot = _sums(y_true, y_pred, "r2_score")
+    constant = np.where(ss_res == 0, 1.0, np.where(np.isnan(ss_res), np.nan, 0.0))
+    r2 = np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0), constant)
+    return float(r2.mean())
