@@ -325,6 +325,14 @@ class MultiClassClassification(_Classification):
     def decode(self, output: np.ndarray) -> np.ndarray:
         return self.classes_[np.asarray(output).argmax(axis=1)]
 
+    def score(self, y_true: Any, y_pred: Any) -> float:
+        """Accuracy; one-hot rows (or outputs) count as the class of their largest entry."""
+        y = [
+            self.decode(v) if np.ndim(v) == 2 and np.shape(v)[1] > 1 else v
+            for v in (y_true, y_pred)
+        ]
+        return super().score(*y)
+
 
 class MultiLabelClassification(_Classification):
     """K independent yes/no labels: K sigmoid outputs, binary cross-entropy, y_hat_k > 0.5."""
@@ -458,6 +466,11 @@ def get_task(name: str | Task | dict[str, Any], **kw: Any) -> Task:
         return name
     if isinstance(name, dict):
         cfg = dict(name)
+        if "name" not in cfg:
+            raise ValueError(
+                f"get_task: a task's config needs its 'name' (one of {', '.join(TASKS)}), as "
+                f"Task.config() writes it. Got {name!r:.80}."
+            )
         key = cfg.pop("name")
         task = get_task(
             key,
@@ -525,6 +538,8 @@ def prepare_targets(
     """Targets as ``loss`` trains on them: int64 labels (N,) or rows (N, C) for
     cross-entropy, (N, K) values of ``dtype`` otherwise; checked against the model's
     ``n_out`` outputs (no silent broadcasting)."""
+    if _is_ce(loss) and y.ndim == 2 and y.shape[1] == 1 and n_out != 1:
+        y = y[:, 0]  # a column of class labels, as (N,)
     if _is_ce(loss) and y.ndim == 1:
         if y.dtype.kind == "f" and not np.all(y == np.round(y)):
             raise ValueError(
@@ -587,13 +602,17 @@ def split_validation(
             "use a smaller fraction or more data."
         )
     idx = rng.permutation(n)
+    if _is_ce(loss) or (_is_bce(loss) and y.shape[1] == 1):  # classes: labels, rows, 0/1
+        labels = y if _is_bce(loss) or y.ndim == 1 else y.argmax(axis=1)
+        labels = (labels > 0.5 if _is_bce(loss) else labels).reshape(-1)[idx]
+        _, cls, counts = np.unique(labels, return_inverse=True, return_counts=True)
+        # each sample's place within its class, as a fraction: the n_val smallest take
+        # about frac of every class (ties in the shuffled order)
+        order = np.argsort(cls, kind="stable")
+        rank = np.empty(n)
+        rank[order] = np.arange(n) - np.repeat(np.cumsum(counts) - counts, counts)
+        idx = idx[np.argsort((rank + 0.5) / counts[cls], kind="stable")]
     val_idx = np.sort(idx[:n_val])
-    if (_is_ce(loss) and y.ndim == 1) or (_is_bce(loss) and y.shape[1] == 1):
-        labels = y.reshape(-1)
-        parts = [idx[labels[idx] == c] for c in np.unique(labels)]
-        strat = np.sort(np.concatenate([m[: int(round(frac * len(m)))] for m in parts]))
-        if len(strat):
-            val_idx = strat
     keep = np.ones(n, bool)
     keep[val_idx] = False
     tr = np.flatnonzero(keep)

@@ -396,3 +396,56 @@ def test_classes_errors(y, classes, match):
         infer_task(y, classes=classes)
     with pytest.raises(ValueError, match="multi-label targets take no 'classes'"):
         get_task("multilabel", classes=["a", "b"]).fit(np.array([[1, 0], [1, 1]]))
+
+
+def test_cross_entropy_takes_class_labels_as_a_column():
+    """A column of labels (N, 1), as pandas or y.reshape(-1, 1) give it, is the labels (N,)."""
+    from glassnet import functional as F
+    from glassnet.tasks import prepare_targets
+
+    labels = np.array([0, 2, 1, 2])
+    ce = F.get_loss("cross_entropy")
+    col = prepare_targets(ce, labels.reshape(-1, 1), np.float32, 3)
+    np.testing.assert_array_equal(col, labels)
+    X = np.random.default_rng(0).standard_normal((4, 2))
+    model = nn.MLP([2, 3, 3], output_activation="softmax", rng=0)
+    h = gn.fit(model, X, labels.reshape(-1, 1), loss="cross_entropy", epochs=1, verbose=0)
+    assert np.isfinite(h.loss[-1])
+
+
+@pytest.mark.parametrize(
+    ("y", "frac", "n_val", "per_class_max"),
+    [
+        (np.repeat(np.arange(10), 6), 0.1, 6, 1),  # not round(0.6) = 1 from each of 10
+        (np.arange(4), 0.6, 2, 1),  # singletons: not all four held out
+        (np.eye(2)[np.array([0] * 90 + [1] * 10)], 0.2, 20, 18),  # one-hot rows
+        (np.array([0.0] * 90 + [1.0] * 10).reshape(-1, 1), 0.2, 20, 18),  # binary 0/1
+    ],
+)
+def test_stratified_split_holds_out_the_requested_fraction(y, frac, n_val, per_class_max):
+    """round(frac * N) samples are held out, about frac of each class, never all of the data."""
+    from glassnet import functional as F
+    from glassnet.tasks import split_validation
+
+    loss = F.get_loss("binary_cross_entropy" if y.ndim == 2 and y.shape[1] == 1 else "ce")
+    X = np.arange(len(y))[:, None] * 1.0
+    for seed in range(5):
+        Xt, yt, _, Xv, yv = split_validation(X, y, None, frac, loss, np.random.default_rng(seed))
+        assert len(Xv) == n_val and len(Xt) == len(y) - n_val
+        assert sorted(np.r_[Xt[:, 0], Xv[:, 0]]) == list(X[:, 0])
+        labels = yv.argmax(axis=1) if yv.ndim == 2 and yv.shape[1] > 1 else yv.reshape(-1)
+        assert np.unique(labels, return_counts=True)[1].max() == per_class_max
+
+
+def test_multiclass_score_on_one_hot_rows():
+    """A task fitted on one-hot rows scores one-hot rows against decoded predictions."""
+    Y = np.eye(3)[[0, 1, 2, 1]]
+    task = infer_task(Y)
+    pred = task.decode(np.eye(3)[[0, 1, 2, 2]])
+    assert task.score(Y, pred) == task.score(Y, np.eye(3)[[0, 1, 2, 2]]) == 0.75
+    assert infer_task(np.eye(2)[[0, 1, 1]]).score(np.eye(2)[[0, 1, 1]], [0, 1, 0]) == 2 / 3
+
+
+def test_get_task_from_a_config_without_its_name():
+    with pytest.raises(ValueError, match="needs its 'name'"):
+        get_task({"classes": [0, 1]})
