@@ -332,3 +332,24 @@ def test_lecture_preset_and_export_for_glassnet_predict(page, server, tmp_path, 
     capsys.readouterr()
     assert main(["predict", str(model), str(data)]) == 0
     assert capsys.readouterr().out.split() == ["label", "1", "0", "0", "1"]
+
+
+def test_a_diverging_run_stops_playing_and_says_why(page, server):
+    # a deep linear network with learning rate 10 blows up within the first epoch
+    _open(page, server, "#activation=linear&lr=10&hidden=8%2C8%2C8%2C8%2C8%2C8"
+          "&features=x1%2Cx2%2Cx1%5E2%2Cx2%5E2%2Cx1x2")  # fmt: skip
+    page.click(".node.hidden >> nth=0")  # a selected neuron: its numbers are NaN once diverged
+    page.wait_for_selector("#explain .num[data-key=z]")
+    page.click("#play")
+    page.wait_for_function("frame.diverged !== null", timeout=30_000)
+    page.wait_for_timeout(300)
+    assert page.get_attribute("#play", "aria-label") == "play"  # stopped by itself
+    status = page.text_content("#status")
+    assert "diverged" in status and "Lower the learning rate (now 10)" in status
+    assert page.text_content("#train-loss") == "NaN / \u221e"
+    steps = page.evaluate("frame.step")
+    assert _state(server, page)["step"] == steps  # the refused step was not taken
+    page.select_option("#lr", "0.001")
+    page.click("#reset")
+    page.wait_for_function("frame.step === 0 && frame.diverged === null")
+    assert page.text_content("#status") == "" and page.text_content("#train-loss") != "NaN / \u221e"

@@ -460,7 +460,8 @@ function show(out, appended = false) {
   if ("table" in out) {   // the side panels: a few times a second while playing
     drawTable(out.table);
     drawHiddenSpace(out.hidden_space);
-    if (selected.target) explainSelected().catch(report);   // not queued: say why it failed
+    // (a diverged network's numbers are NaN: the status line says so instead)
+    if (selected.target && !frame.diverged) explainSelected().catch(report);
   }
 }
 
