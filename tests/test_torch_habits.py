@@ -350,6 +350,42 @@ def test_bce_weight_keeps_a_float32_input_float32(name):
     assert x.grad.dtype == np.float32
 
 
+@pytest.mark.parametrize(
+    ("name", "kw"),
+    [
+        ("MSELoss", {}),
+        ("L1Loss", {}),
+        ("HuberLoss", {"delta": 0.5}),
+        ("MSELoss", {"reduction": "sum"}),
+    ],
+)
+def test_a_target_that_requires_grad_receives_its_gradient(name, kw):
+    # nn.MSELoss()(f(x), g(x)): both sides are graphs, and PyTorch differentiates both
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((4, 3))
+    t = x + rng.choice([-1.0, 1.0], (4, 3)) * rng.uniform(0.1, 2.0, (4, 3))  # |d| != delta
+    gn.gradcheck(lambda a, b: getattr(nn, name)(**kw)(a, b), x, t)
+
+
+@pytest.mark.parametrize(
+    ("name", "x", "t"),
+    [
+        ("BCELoss", np.full((2, 3), 0.5), np.ones((2, 3))),
+        ("BCEWithLogitsLoss", np.zeros((2, 3)), np.ones((2, 3))),
+        ("CrossEntropyLoss", np.zeros((2, 3)), np.full((2, 3), 1 / 3)),
+        ("NLLLoss", np.full((2, 3), -1.0), np.full((2, 3), 1 / 3)),
+    ],
+)
+def test_a_target_that_requires_grad_is_refused_where_no_gradient_reaches_it(name, x, t):
+    target = gn.Tensor(t, requires_grad=True)
+    with pytest.raises(RuntimeError, match=f"{name}: the target requires grad.*detach"):
+        getattr(nn, name)()(gn.Tensor(x, requires_grad=True), target)
+    out = getattr(nn, name)()(gn.Tensor(x, requires_grad=True), target.detach())
+    assert out.requires_grad
+    with gn.no_grad():  # no gradient wanted: nothing to refuse
+        getattr(nn, name)()(gn.Tensor(x), target)
+
+
 def test_loss_modules_refuse_bad_arguments():
     with pytest.raises(ValueError, match="'reduction' parameter of MSELoss must be 'mean', 'sum'"):
         nn.MSELoss(reduction="avg")

@@ -20,8 +20,13 @@ import numpy as np
 from .. import functional as F
 from .._validation import check_array, check_choice, check_number
 from ..ops import where
-from ..tensor import Tensor
+from ..tensor import Tensor, is_grad_enabled
 from .module import Module
+
+
+def _needs_grad(target: Any) -> bool:
+    """Whether a gradient is to flow to ``target``: a Tensor that requires grad, with grad on."""
+    return isinstance(target, Tensor) and target.requires_grad and is_grad_enabled()
 
 
 def _array(target: Any) -> np.ndarray:
@@ -40,9 +45,21 @@ class _Loss(Module):
 
     def _diff(self, x: Any, target: Any) -> Tensor:
         """d = ŷ − y for a numeric target of the prediction's shape, as :func:`F.mse` checks
-        it: PyTorch warns and broadcasts (4, 1) against (4,) to (4, 4); glassnet refuses."""
+        it: PyTorch warns and broadcasts (4, 1) against (4,) to (4, 4); glassnet refuses. A
+        target that requires grad (another network's output) keeps its graph: dL/dy = −dL/dd,
+        as in PyTorch."""
         x, y = F.check_target(type(self).__name__, x, target)
-        return x - y
+        return x - (target.astype(x.dtype) if _needs_grad(target) else y)
+
+    def _fixed(self, target: Any) -> Any:
+        """``target``; refused where it requires grad, as this loss passes it no gradient."""
+        if _needs_grad(target):
+            raise RuntimeError(
+                f"{type(self).__name__}: the target requires grad, but this loss passes no "
+                "gradient to its target. Pass target.detach() for a fixed target, or write the "
+                "loss from Tensor ops to differentiate it."
+            )
+        return target
 
     def _reduce(self, per: Tensor, total: Any = None) -> Tensor:
         """The per-entry losses as ``reduction`` says; 'mean' divides their sum by
@@ -77,6 +94,8 @@ class MSELoss(_Loss):
     """L = (ŷ − y)², averaged (PyTorch's ``nn.MSELoss``)."""
 
     def forward(self, x: Tensor, target: Any) -> Tensor:
+        if _needs_grad(target):  # (the fused kernel passes the target no gradient)
+            return self._reduce(self._diff(x, target) ** 2)
         return F.mse(x, target, self.reduction)
 
 
@@ -113,7 +132,7 @@ class BCELoss(_Loss):
         super().__init__(reduction, weight, ndim=(0, 1, 2))
 
     def forward(self, x: Tensor, target: Any) -> Tensor:
-        per = self._per(x, target, "none")
+        per = self._per(x, self._fixed(target), "none")
         w = self.weight  # in the input's dtype: a float64 weight leaves float32 losses float32
         return self._reduce(per if w is None else per * w.astype(per.dtype, copy=False))
 
@@ -144,6 +163,7 @@ class CrossEntropyLoss(_Loss):
         )
 
     def forward(self, x: Tensor, target: Any) -> Tensor:
+        target = self._fixed(target)
         if self.weight is None and not self.label_smoothing:
             return F.cross_entropy(x, target, self.reduction)  # the fused kernel as it is
         rows, total = self._rows(x, target, self.label_smoothing)
@@ -159,5 +179,5 @@ class NLLLoss(_Loss):
         super().__init__(reduction, weight)
 
     def forward(self, x: Tensor, target: Any) -> Tensor:
-        rows, total = self._rows(x, target)
+        rows, total = self._rows(x, self._fixed(target))
         return self._reduce(-(x * rows).sum(axis=1), total)
