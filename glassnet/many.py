@@ -27,6 +27,7 @@ descent, to rounding with momentum and Adam (where the order of operations diffe
 from __future__ import annotations
 
 import inspect
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from .fused import FastMLP, Layer, add_l2, layers_of
 from .nn.module import Module, Parameter
 from .train import History, fit
 
-__all__ = ["fit_many"]
+__all__ = ["fit_many", "search", "SearchResult"]
 
 
 @dataclass
@@ -441,6 +442,10 @@ def fit_many(
     return histories
 
 
+# fit_many's own options, the same for every model of a run
+_STACKED_ONLY = frozenset(inspect.signature(fit_many).parameters) - {"models", "X", "y"}
+_PER_MODEL = ("lr", "l2", "seed")  # what fit_many takes per model
+
 # glassnet.fit's options that fit_many does not take (passed, they are named in an error)
 _FIT_ONLY = frozenset(inspect.signature(fit).parameters) - frozenset(
     inspect.signature(fit_many).parameters
@@ -492,3 +497,205 @@ def _validate(engine: FastMLP, Xv: np.ndarray, yv: np.ndarray, K: int) -> tuple:
     losses = np.add.reduce(per.reshape(K, -1), axis=-1).astype(np.float64) / (per.size // K)
     metrics = [tasks.metric(engine.loss, out[k], yk[k])[1] for k in range(K)]
     return losses, np.array(metrics)
+
+
+# ------------------------------------------------------------------- searches over a grid
+
+
+@dataclass
+class SearchResult:
+    """What :func:`search` returns: every grid point trained, scored on one validation set.
+
+    Attributes
+    ----------
+    params : list of dict
+        Each model's grid point, in the grid's order (the last key varies fastest).
+    models : list of Module
+        The trained models, in that order.
+    histories : list of History
+        Each model's History (``fit_many``'s).
+    val_loss, val_metric : numpy.ndarray
+        Each model's loss (without the L2 penalty, so that models with different ``l2``
+        compare) and metric (accuracy, or R²) on the validation set, with the weights it
+        ended with.
+    ranking : numpy.ndarray
+        The models' indices, best first: lowest validation loss; a model that diverged, or
+        whose loss is not finite, comes last.
+    """
+
+    params: list[dict[str, Any]]
+    models: list[Module]
+    histories: list[History]
+    val_loss: np.ndarray
+    val_metric: np.ndarray
+    ranking: np.ndarray
+
+    @property
+    def best_index(self) -> int:
+        """The index of the best model."""
+        return int(self.ranking[0])
+
+    @property
+    def best_params(self) -> dict[str, Any]:
+        """The grid point of the best model."""
+        return self.params[self.best_index]
+
+    @property
+    def best_model(self) -> Module:
+        """The best model, trained."""
+        return self.models[self.best_index]
+
+    def table(self, top: int | None = None) -> str:
+        """The ranking as text: a row per model (the best ``top`` ones), with its grid point,
+        validation loss and metric, epochs and why it stopped."""
+        name = self.histories[0].metric_name or "metric"
+        keys = list(self.params[0])
+        head = ["rank", *keys, "val_loss", name, "epochs", "stopped"]
+        rows = [head]
+        for r, i in enumerate(self.ranking[:top], 1):
+            h = self.histories[i]
+            values = [
+                f"{self.params[i][k]:g}"
+                if isinstance(self.params[i][k], float)
+                else str(self.params[i][k])
+                for k in keys
+            ]
+            rows.append(
+                [
+                    str(r),
+                    *values,
+                    f"{self.val_loss[i]:.4g}",
+                    f"{self.val_metric[i]:.4g}",
+                    str(h.epochs),
+                    h.stop_reason,
+                ]
+            )
+        widths = [max(len(row[j]) for row in rows) for j in range(len(head))]
+        return "\n".join("  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in rows)
+
+
+def search(
+    build: Any,
+    X: Any,
+    y: Any,
+    grid: dict[str, Sequence[Any]],
+    *,
+    validation_split: float = 0.2,
+    validation_data: tuple[Any, Any] | None = None,
+    split_seed: Any = 0,
+    loss: str = "mse",
+    **fit_options: Any,
+) -> SearchResult:
+    """Train a network for every point of ``grid`` at once (:func:`fit_many`), score each
+    on one validation set, and rank them: a learning-rate, L2 and seed sweep in one call.
+
+    Parameters
+    ----------
+    build : callable
+        ``build(params)`` returns a new, untrained model for the grid point ``params`` (a
+        dict); every model must have the same layers. Use ``params.get("seed")`` as its
+        ``rng`` for a seed study: the seed then draws both its initial weights and its
+        batch order.
+    X, y : training data, as for :func:`glassnet.fit`.
+    grid : dict of str to sequence
+        The values of each setting; every combination is trained (``itertools.product``,
+        the last key varying fastest). ``"lr"``, ``"l2"`` and ``"seed"`` go to
+        :func:`fit_many` per model (per-model learning rates need ``optimizer="sgd"``);
+        any other key is only passed to ``build`` (for example an initialization scale).
+    validation_split : float in (0, 1), default 0.2
+        The fraction of (X, y) held out, once, for every model (stratified for the
+        classification losses), drawn with ``split_seed``. Ignored when
+        ``validation_data`` is given.
+    validation_data : pair (X_val, y_val), optional
+        The validation set instead of a split.
+    loss, **fit_options
+        As for :func:`fit_many` (``epochs``, ``batch_size``, ``optimizer``, ``tol``,
+        ``early_stopping``, ...). ``early_stopping`` watches the same validation set.
+
+    Returns
+    -------
+    SearchResult
+        ``best_params``, ``best_model``, the ranking and ``table()``.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> import glassnet as gn
+    >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]] * 8, dtype=float)
+    >>> y = (X[:, 0] == X[:, 1]).astype(float)  # XNOR
+    >>> build = lambda p: gn.nn.MLP([2, 4, 1], activation="tanh",
+    ...                             output_activation="sigmoid", rng=p["seed"])
+    >>> result = search(build, X, y, {"lr": [0.5, 2.0], "seed": [0, 1, 2]},
+    ...                 loss="binary_cross_entropy", epochs=300)
+    >>> len(result.models), sorted(result.best_params)
+    (6, ['lr', 'seed'])
+    """
+    if isinstance(build, Module) or not callable(build):  # (a model is callable: its forward)
+        raise TypeError(
+            "search: build must be a function of a grid point (a dict) returning a new model, "
+            f"e.g. lambda p: MLP([2, 8, 1], rng=p['seed']). Got {type(build).__name__}."
+        )
+    if not isinstance(grid, dict) or not grid:
+        raise TypeError(
+            "search: grid must be a non-empty dict of setting name to a list of values, e.g. "
+            f"{{'lr': [0.01, 0.1], 'seed': [0, 1, 2]}}. Got {grid!r:.80}."
+        )
+    fixed = _STACKED_ONLY | {
+        k for c in set(optim_mod.OPTIMIZERS.values()) for k in inspect.signature(c).parameters
+    }
+    for key, values in grid.items():
+        if not isinstance(key, str):
+            raise TypeError(f"search: the grid's keys are setting names (str). Got {key!r}.")
+        if key in fit_options:
+            raise TypeError(
+                f"search: {key!r} is given both in the grid and as a keyword; give it once."
+            )
+        if key in fixed - set(_PER_MODEL):
+            raise ValueError(
+                f"search: {key!r} cannot vary between the models of one stacked run (only "
+                f"{list(_PER_MODEL)} can); call search once per {key} value."
+            )
+        if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+            raise TypeError(
+                f"search: grid[{key!r}] must be a list of values to try. Got {values!r:.80}; "
+                f"write [{values!r:.40}] for a single value."
+            )
+        if len(values) == 0:
+            raise ValueError(f"search: grid[{key!r}] is empty; give at least one value.")
+    points = [dict(zip(grid, combo)) for combo in itertools.product(*grid.values())]
+    models = []
+    for params in points:
+        model = build(dict(params))
+        if not isinstance(model, Module):
+            raise TypeError(
+                f"search: build({params!r:.80}) returned {type(model).__name__}; it must "
+                "return a new glassnet model."
+            )
+        models.append(model)
+    spec = tasks.loss_spec(loss)
+    if spec is None:
+        raise ValueError("search trains on a named loss (see glassnet.functional.LOSSES).")
+    X, y, w = tasks.check_data(models[0], spec, X, y, fit_options.get("sample_weight"), "search")
+    if validation_data is None:
+        check_number(
+            validation_split,
+            "validation_split",
+            "search",
+            low=0,
+            high=1,
+            low_open=True,
+            high_open=True,
+        )
+    rng = as_rng(split_seed, "search")
+    X, y, w, Xv, yv = tasks.validation_set(
+        models[0], spec, X, y, w, validation_data, validation_split, False, rng, "search"
+    )
+    per_model = {k: [p[k] for p in points] for k in _PER_MODEL if k in grid}
+    fit_options = {**fit_options, **per_model, "sample_weight": w}
+    histories = fit_many(models, X, y, loss=loss, validation_data=(Xv, yv), **fit_options)
+    with np.errstate(over="ignore", invalid="ignore"):  # (a diverged model's: ranked last)
+        scores = np.array([tasks.score(m, spec, loss, Xv, yv) for m in models]).reshape(-1, 2)
+    val_loss, val_metric = scores[:, 0], scores[:, 1]
+    ok = np.isfinite(val_loss) & np.array([h.stop_reason != "diverged" for h in histories])
+    ranking = np.lexsort((np.where(ok, val_loss, 0.0), ~ok))  # (the failed ones last)
+    return SearchResult(points, models, histories, val_loss, val_metric, ranking)

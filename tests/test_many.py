@@ -10,7 +10,7 @@ import pytest
 import glassnet as gn
 from glassnet import nn, train
 from glassnet.fused import FastMLP
-from glassnet.many import fit_many
+from glassnet.many import fit_many, search
 
 
 @pytest.fixture(autouse=True)
@@ -520,3 +520,74 @@ def test_models_too_large_for_the_memory_allowed_are_refused_before_training(mon
     assert all(np.array_equal(a, b) for a, b in zip(before, weights(nets[0])))
     # the same models in batches of 64 rows fit in it
     fit_many(nets, X, y, loss="binary_cross_entropy", epochs=1, batch_size=64)
+
+
+# ------------------------------------------------------------------------ search
+def xnor_build(p):
+    return nn.MLP([2, 3, 1], activation="tanh", output_activation="sigmoid", rng=p["seed"])
+
+
+def test_search_trains_each_grid_point_as_its_own_fit_and_ranks_them_on_one_validation_set():
+    X, y = data(n=80, d=2)
+    Xv, yv = data(n=40, d=2, seed=1)
+    grid = {"lr": [0.3, 1.0], "seed": [0, 1, 2]}
+    result = search(xnor_build, X, y, grid, validation_data=(Xv, yv), l2=0.01,
+                    loss="binary_cross_entropy", epochs=30, batch_size=16)  # fmt: skip
+    assert result.params == [{"lr": a, "seed": s} for a in (0.3, 1.0) for s in (0, 1, 2)]
+    for params, model, h in zip(result.params, result.models, result.histories):
+        alone = xnor_build(params)
+        ha = gn.fit(alone, X, y, loss="binary_cross_entropy", lr=params["lr"], l2=0.01,
+                    epochs=30, batch_size=16, seed=params["seed"], verbose=0)  # fmt: skip
+        assert_same(model, alone)
+        assert h.epochs == ha.epochs == 30
+    spec = gn.functional.get_loss("binary_cross_entropy")
+    Xc, yc, _ = gn.tasks.check_data(result.models[0], spec, Xv, yv, None, "test")
+    for model, vl, vm in zip(result.models, result.val_loss, result.val_metric):
+        assert (vl, vm) == gn.tasks.score(model, spec, "binary_cross_entropy", Xc, yc)
+    assert result.best_index == int(np.argmin(result.val_loss))
+    assert list(result.ranking) == list(np.argsort(result.val_loss, kind="stable"))
+    assert result.best_model is result.models[result.best_index]
+    lines = result.table().splitlines()
+    assert lines[0].split() == ["rank", "lr", "seed", "val_loss", "accuracy", "epochs", "stopped"]
+    assert len(lines) == 7 and lines[1].split()[0] == "1"
+
+
+def test_search_holds_out_one_split_for_every_model_and_ranks_a_diverged_model_last():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 3))
+    y = X @ np.array([1.0, -2.0, 0.5])
+    build = lambda p: nn.MLP([3, 4, 1], activation="identity", rng=0)  # noqa: E731
+    result = search(build, X, y, {"lr": [0.01, 100.0]}, loss="mse", epochs=5, seed=3)
+    # 0.2 of 50 rows held out: each model trained on the other 40 in all 5 epochs
+    assert result.histories[0].samples_seen == 5 * 40
+    assert result.histories[1].stop_reason == "diverged"
+    assert list(result.ranking) == [0, 1]
+    assert "diverged" in result.table().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("grid", "kwargs", "error", "match"),
+    [
+        ({"batch_size": [8, 16]}, {}, ValueError, "'batch_size' cannot vary between the models"),
+        ({"momentum": [0.0, 0.9]}, {}, ValueError, "call search once per momentum"),
+        ({"lr": [0.1]}, {"lr": 0.2}, TypeError, "given both in the grid and as a keyword"),
+        ({"lr": 0.1}, {}, TypeError, r"grid\['lr'\] must be a list .* write \[0.1\]"),
+        ({"lr": []}, {}, ValueError, r"grid\['lr'\] is empty"),
+        ([("lr", [0.1])], {}, TypeError, "grid must be a non-empty dict"),
+        ({"lr": [0.1, 0.2]}, {"optimizer": "adam"}, ValueError, "per-model learning rates"),
+        ({"seed": [0]}, {"validation_split": 1.5}, ValueError, "validation_split"),
+    ],
+)
+def test_search_refuses_a_grid_it_cannot_train_in_one_run(grid, kwargs, error, match):
+    X, y = data(n=40, d=2)
+    with pytest.raises(error, match=match):
+        search(lambda p: xnor_build({"seed": 0}), X, y, grid, loss="binary_cross_entropy",
+               epochs=2, **kwargs)  # fmt: skip
+
+
+def test_search_names_a_build_that_does_not_return_a_model():
+    X, y = data(n=40, d=2)
+    with pytest.raises(TypeError, match=r"build\(\{'seed': 0\}\) returned int"):
+        search(lambda p: 3, X, y, {"seed": [0]}, loss="binary_cross_entropy")
+    with pytest.raises(TypeError, match="build must be a function"):
+        search(xnor_build({"seed": 0}), X, y, {"seed": [0]}, loss="binary_cross_entropy")
