@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import check_number
 from .tensor import Tensor
 
 __all__ = ["gradcheck", "GradcheckError", "GradcheckReport"]
@@ -67,6 +68,9 @@ def gradcheck(
     :class:`GradcheckError` with that report when an entry fails (unless
     ``raise_exception=False``).
     """
+    eps = check_number(eps, "eps", "gradcheck", low=0, low_open=True)
+    atol = check_number(atol, "atol", "gradcheck", low=0)
+    rtol = check_number(rtol, "rtol", "gradcheck", low=0)
     arrays = [np.array(x.data if isinstance(x, Tensor) else x, dtype=np.float64) for x in inputs]
     rng = np.random.default_rng(seed)
 
@@ -105,7 +109,7 @@ def gradcheck(
             flat[k] = old
             numeric.reshape(-1)[k] = (hi - lo) / (2 * eps)
         err = np.abs(analytic - numeric)
-        bad = err > atol + rtol * np.abs(numeric)
+        bad = ~(err <= atol + rtol * np.abs(numeric))  # (a NaN on either side fails)
         k = int(np.argmax(err)) if err.size else 0
         at = np.unravel_index(k, a.shape) if a.ndim else ()
         row = {

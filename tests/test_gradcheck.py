@@ -125,3 +125,20 @@ def test_fn_must_return_a_float64_tensor():
         gn.gradcheck(lambda a: a.data.sum(), np.ones(2))
     with pytest.raises(TypeError, match="float32"):
         gn.gradcheck(lambda a: a.astype(np.float32).sum(), np.ones(2))
+
+
+def test_a_nan_gradient_fails():
+    # NaN compares false with everything: "err > tol" let it pass
+    def fn(t: Tensor) -> Tensor:
+        return Tensor.from_op(2 * t.data, "twice", (t,), lambda g: (g * np.nan,))
+
+    report = gn.gradcheck(fn, np.ones(3), raise_exception=False)
+    assert not report.ok and not report.rows[0]["ok"]
+    with pytest.raises(GradcheckError, match="NO"):
+        gn.gradcheck(fn, np.ones(3))
+
+
+@pytest.mark.parametrize(("name", "value"), [("eps", 0.0), ("eps", -1e-6), ("atol", -1.0)])
+def test_a_bad_tolerance_or_step_is_named(name: str, value: float):
+    with pytest.raises(ValueError, match=f"'{name}' parameter of gradcheck"):
+        gn.gradcheck(lambda a: (a * a).sum(), np.ones(2), **{name: value})
