@@ -353,3 +353,18 @@ def test_a_diverging_run_stops_playing_and_says_why(page, server):
     page.click("#reset")
     page.wait_for_function("frame.step === 0 && frame.diverged === null")
     assert page.text_content("#status") == "" and page.text_content("#train-loss") != "NaN / \u221e"
+
+
+def test_the_lecture_preset_is_the_slides_setup_whatever_came_before(page, server):
+    _open(page, server)
+    page.select_option("#regularization", "L2")
+    page.select_option("#reg_rate", "0.1")
+    page.wait_for_function("run.config.reg_rate === 0.1")
+    page.click("#lecture")
+    page.wait_for_function("run.config.preset === 'lecture'")
+    cfg = page.evaluate("run.config")
+    assert (cfg["lr"], cfg["regularization"], cfg["reg_rate"]) == (1, "none", 0)
+    assert page.input_value("#regularization") == "none" and page.input_value("#reg_rate") == "0"
+    # its 100% training points: the slider shows them as its label does
+    assert cfg["train_ratio"] == 100 and page.input_value("#train_ratio") == "100"
+    assert page.text_content("#train_ratio_v") == "100%"

@@ -211,7 +211,11 @@ function wire() {
   $("discretize").onchange = (e) => { state.discretize = e.target.checked; writeHash(); drawBoundary(); };
   $("add-layer").onclick = () => changeNetwork((h) => { if (h.length < 6) h.push(2); });
   $("remove-layer").onclick = () => changeNetwork((h) => { h.pop(); });
-  $("lecture").onclick = () => { setPlaying(false); state.preset = "lecture"; state.lr = 1; restart(); };
+  $("lecture").onclick = () => {   // the slides' setup: their learning rate, no penalty
+    setPlaying(false);
+    Object.assign(state, { preset: "lecture", lr: 1, regularization: "none", reg_rate: 0 });
+    restart();
+  };
   $("boundary").onclick = pickPoint;
   document.addEventListener("keydown", (ev) => {   // space: play / pause; "s": one step
     if (ev.target.closest("input, select, textarea, button") || ev.ctrlKey || ev.metaKey || ev.altKey) return;
