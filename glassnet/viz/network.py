@@ -27,6 +27,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,6 +215,9 @@ def draw_network(
         )
     d = layers[0].inputs
     nm = make_names(layers, names)
+    bad = sum(int(np.count_nonzero(~np.isfinite(lay.W))) for lay in layers)
+    # a diverged network's NaN are expected (the picture shows them and says why)
+    quiet = np.errstate(invalid="ignore", over="ignore") if bad else contextlib.nullcontext()
     widths = [d] + [lay.neurons for lay in layers]
     shown = [_shown(n, max_neurons) for n in widths]
     wmax = _absmax(lay.W for lay in layers)
@@ -227,7 +231,8 @@ def draw_network(
                 "draw_network(backward=True) draws the gradients of one data point: pass its "
                 "input x and target y, e.g. draw_network(model, [1.0, 0.5], 1.0, backward=True)."
             )
-        e = explain(model, x, y, loss, names=names, decimals=decimals)
+        with quiet:
+            e = explain(model, x, y, loss, names=names, decimals=decimals)
         if e.n_samples != 1:
             raise ValueError(
                 f"draw_network(backward=True) draws one data point; x has {e.n_samples} rows. "
@@ -249,13 +254,13 @@ def draw_network(
         ]
         dy = 132.0
     else:
-        cols, edges, caps = _forward_picture(
-            x, layers, nm, shown, widths, wmax, edge_labels, decimals
-        )
+        with quiet:
+            cols, edges, caps = _forward_picture(
+                x, layers, nm, shown, widths, wmax, edge_labels, decimals
+            )
         dxs = [230.0] * (len(cols) - 1)
         dy = 104.0
     notes = _elision_note(widths, shown)
-    bad = sum(int(np.count_nonzero(~np.isfinite(lay.W))) for lay in layers)
     if bad:
         notes.append(
             f"{bad} of the weights are NaN or inf (has training diverged?): NaN edges are "
