@@ -484,6 +484,72 @@ def test_decision_boundary_binary_and_multiclass(tmp_path: Path) -> None:
     assert png_size(viz.save(fig, tmp_path / "mc.png")) == (200, 180)
 
 
+def _point_colours(ax) -> dict[str, str]:
+    """Each scatter's legend label ('class 1') and its face colour."""
+    from matplotlib.colors import to_hex
+
+    return {
+        c.get_label(): to_hex(c.get_facecolor()[0])
+        for c in ax.collections
+        if type(c).__name__ == "PathCollection"
+    }
+
+
+def test_points_have_the_colour_of_their_class_region_when_classes_are_missing() -> None:
+    """A test set without class 0: class 1's points are drawn in class 1's colour (the
+    colour of its region), not in class 0's, and the legend lists the classes present."""
+    from glassnet.viz.plots import _CLASS_COLORS
+
+    rng = np.random.default_rng(0)
+    Xm = np.vstack([rng.normal(c, 0.3, (10, 2)) for c in ((3, 0), (0, 3))])
+    ym = np.repeat([1, 2], 10)
+    model = gn.nn.MLP([2, 3], output_activation="softmax", rng=0, dtype=F64)
+    model.layers[0].W.data[:] = [[0, 3, 0], [0, 0, 3]]
+    model.layers[0].b.data[:] = [0, -4.5, -4.5]
+    ax = viz.plot_decision_boundary(model, Xm, ym, resolution=20, dpi=30).axes[0]
+    assert _point_colours(ax) == {"class 1": _CLASS_COLORS[1], "class 2": _CLASS_COLORS[2]}
+    X, y = gn.datasets.xnor_gate()
+    net = xnor_net()
+    ones = np.asarray(y).reshape(-1) == 1
+    for fig in (
+        viz.plot_decision_boundary(net, X[ones], np.asarray(y)[ones], resolution=20, dpi=30),
+        viz.plot_hidden_space(net, X[ones], np.asarray(y)[ones], dpi=30),
+    ):  # one output: class 1 is the blue side of the y_hat scale, in every plot
+        assert _point_colours(fig.axes[0]) == {"class 1": _CLASS_COLORS[1]}
+    signs = np.where(ones, 1, -1)  # -1/1 labels of a tanh output: -1 red, 1 blue
+    tanh = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="tanh", rng=0)
+    ax = viz.plot_decision_boundary(tanh, X[ones], signs[ones], resolution=20, dpi=30).axes[0]
+    assert _point_colours(ax) == {"class 1": _CLASS_COLORS[1]}
+    # labels that are not class indices are numbered in sorted order, as before
+    ax = viz.plot_decision_boundary(model, Xm, np.where(ym == 1, 7, 9), resolution=20, dpi=30)
+    assert _point_colours(ax.axes[0]) == {"class 7": _CLASS_COLORS[0], "class 9": _CLASS_COLORS[1]}
+
+
+def test_decision_boundary_user_mistakes_get_clear_errors() -> None:
+    X, y = gn.datasets.xnor_gate()
+    with pytest.raises(ValueError, match="the model takes 3 inputs"):
+        viz.plot_decision_boundary(gn.nn.MLP([3, 2, 1], rng=0), X, y)
+    with pytest.raises(ValueError, match="y is required.*Got None"):
+        viz.plot_decision_boundary(xnor_net(), X, None)
+    with pytest.raises(ValueError, match="X has no rows"):
+        viz.plot_decision_boundary(xnor_net(), np.zeros((0, 2)), [])
+    with pytest.raises(TypeError, match="predict\\(X\\) method.*Got str"):
+        viz.plot_decision_boundary("model", X, y)
+    diverged = xnor_net()
+    diverged.layers[0].W.data[:] = np.nan
+    with pytest.raises(ValueError, match="NaN or inf everywhere"):
+        viz.plot_decision_boundary(diverged, X, y)
+
+    class HalfNaN:  # any model with predict(X): NaN on part of the plane, drawn elsewhere
+        def predict(self, P):
+            out = 1 / (1 + np.exp(-(P[:, :1] - P[:, 1:])))
+            return np.where(P[:, :1] > 1.0, np.nan, out)
+
+    fig = viz.plot_decision_boundary(HalfNaN(), X, y, resolution=20, dpi=30)
+    lo, hi = fig.axes[1].get_ylim()  # the colour bar spans the finite predictions
+    assert np.isfinite(lo) and np.isfinite(hi) and 0 < lo < 0.5 < hi < 1
+
+
 def test_neuron_outputs_one_panel_per_hidden_neuron(tmp_path: Path) -> None:
     X, y = gn.datasets.xnor_gate()
     fig = viz.plot_neuron_outputs(xnor_net(), X, y, resolution=30, dpi=40)

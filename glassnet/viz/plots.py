@@ -90,8 +90,15 @@ def _check_xy(X: Any, y: Any, owner: str, need_2d: bool = True) -> tuple[np.ndar
             f"{owner}: X must have shape (N, 2) (points of the input plane). Got shape "
             f"{Xa.shape}; plot two features, or use plot_hidden_space for other widths."
         )
+    if Xa.shape[0] == 0:
+        raise ValueError(f"{owner}: X has no rows; pass the data points to draw.")
     if not np.all(np.isfinite(Xa)):
         raise ValueError(f"{owner}: X contains NaN or inf.")
+    if y is None:
+        raise ValueError(
+            f"{owner}: y is required (the class label of each row of X, shape (N,), or "
+            "one-hot rows (N, C)). Got None."
+        )
     ya = np.asarray(y)
     if ya.ndim == 2 and ya.shape[1] > 1:
         ya = ya.argmax(axis=1)  # one-hot rows
@@ -103,13 +110,30 @@ def _check_xy(X: Any, y: Any, owner: str, need_2d: bool = True) -> tuple[np.ndar
     return Xa, ya
 
 
-def _labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Class labels as indices 0..C-1 (and the sorted classes)."""
+def _labels(y: np.ndarray, outputs: int = 0) -> tuple[np.ndarray, dict[int, Any]]:
+    """Each point's colour index, and the label of each colour index present.
+
+    With the model's number of ``outputs``, labels that are its class indices keep them
+    (0..K-1 for K outputs; 0/1, or -1/1, for one output), so a point has the colour of
+    its class's region even when some classes are missing from ``y`` (a test set without
+    class 0); other labels are numbered in sorted order.
+    """
     classes = np.unique(y)
     idx = np.searchsorted(classes, y)
-    if classes.dtype.kind == "f" and np.all(classes == np.round(classes)):
-        classes = classes.astype(np.int64)  # 0.0/1.0 labels shown as 0/1
-    return idx, classes
+    names = classes.tolist()
+    if classes.dtype.kind in "biuf":
+        cf = classes.astype(np.float64)
+        if np.all(np.isfinite(cf)) and np.all(cf == np.round(cf)):
+            ints = cf.astype(np.int64).tolist()
+            names = ints  # 0.0/1.0 labels shown as 0/1
+            values = np.asarray(y, dtype=np.float64).astype(np.int64)
+            if outputs == 1 and set(ints) <= {0, 1}:
+                return values, {c: c for c in ints}
+            if outputs == 1 and set(ints) <= {-1, 1}:
+                return (values > 0).astype(np.int64), {int(c > 0): c for c in ints}
+            if outputs > 1 and min(ints) >= 0 and max(ints) < outputs:
+                return values, {c: c for c in ints}
+    return idx, dict(enumerate(names))
 
 
 def _extent(X: np.ndarray | None, padding: float, default: Sequence[float]) -> list[float]:
@@ -146,8 +170,8 @@ def _decide(out: np.ndarray, head: str, threshold: float | None) -> tuple[np.nda
     return out.argmax(axis=1), float("nan")
 
 
-def _scatter(ax: Any, X: np.ndarray, idx: np.ndarray, classes: np.ndarray) -> None:
-    for c in range(len(classes)):
+def _scatter(ax: Any, X: np.ndarray, idx: np.ndarray, classes: dict[int, Any]) -> None:
+    for c in sorted(classes):
         m = idx == c
         ax.scatter(
             X[m, 0],
@@ -218,23 +242,44 @@ def plot_decision_boundary(
     Xa, ya = _check_xy(X, y, owner)
     res = _check_res(resolution, owner)
     size, dpi = _check_size(figsize, dpi, owner)
-    fig = _figure(size, dpi) if ax is None else ax.figure
-    if ax is None:
-        ax = fig.add_subplot(1, 1, 1)
-    idx, classes = _labels(ya)
+    if not callable(getattr(model, "predict", None)):
+        raise TypeError(
+            f"{owner}: model must have a predict(X) method (a glassnet Module or estimator). "
+            f"Got {type(model).__name__}."
+        )
+    try:
+        inputs = layers_of(model, owner)[0].inputs
+    except TypeError:  # not a network of Linear layers: anything with predict(X)
+        inputs = None
+    if inputs is not None and inputs != 2:
+        raise ValueError(
+            f"{owner}: the model takes {inputs} inputs; a decision boundary is drawn over "
+            "the plane of a model with 2 inputs (train one on two features, or look at a "
+            "hidden layer with plot_hidden_space)."
+        )
     ext = _extent(Xa, padding, (0, 1, 0, 1))
     gx, gy, pts = _grid(ext, res)
     out = np.asarray(model.predict(pts), dtype=np.float64)
     out = out.reshape(len(pts), -1)
+    if not np.any(np.isfinite(out)):
+        raise ValueError(
+            f"{owner}: the model predicts NaN or inf everywhere on the plane (has training "
+            "diverged?); there is no boundary to draw. Retrain it, e.g. with a smaller "
+            "learning rate."
+        )
     head = _head(model)
     pred, t = _decide(out, head, threshold)
+    fig = _figure(size, dpi) if ax is None else ax.figure
+    if ax is None:
+        ax = fig.add_subplot(1, 1, 1)
+    idx, classes = _labels(ya, out.shape[1])
     from matplotlib.colors import ListedColormap
 
     if out.shape[1] == 1:
         from matplotlib.colors import Normalize, TwoSlopeNorm
 
-        v = out[:, 0]
-        lo, hi = float(v.min()), float(v.max())
+        v = np.where(np.isfinite(out[:, 0]), out[:, 0], np.nan)  # inf: no colour
+        lo, hi = float(np.nanmin(v[np.isfinite(v)])), float(np.nanmax(v[np.isfinite(v)]))
         if hi <= lo:
             hi = lo + 1e-9
         # colours span the values the model produces, white at the threshold
@@ -376,7 +421,7 @@ def plot_neuron_outputs(
         if z.min() < 0 < z.max():
             ax.contour(gx, gy, z, levels=[0.0], colors="white", linewidths=1.2, linestyles="--")
         if Xa is not None:
-            idx, classes = _labels(ya)
+            idx, classes = _labels(ya, layers[-1].neurons)
             _scatter(ax, Xa, idx, classes)
         ax.set_title(f"{nm.a[l][k]} = {act}({nm.z[l][k]})", fontsize=9)
         ax.tick_params(labelsize=7)
@@ -460,7 +505,7 @@ def plot_hidden_space(
         ext = [-1.05, 1.05, -1.05, 1.05]
     else:
         ext = _extent(H, 0.15, (0, 1, 0, 1))
-    idx, classes = _labels(ya)
+    idx, classes = _labels(ya, layers[-1].neurons)
     if boundary and layer == len(layers) - 2 and width == 2:
         gx, gy, pts = _grid(ext, 200)
         out = _trace(layers[-1:], pts)[0]["A"]  # the output layer over the hidden plane
@@ -726,7 +771,7 @@ def plot_training_snapshots(
         model.load_state_dict(final)
     size, dpi = _check_size((panel_size * len(shown) + 0.8, panel_size + 0.4), dpi, owner)
     fig = _figure(size, dpi)
-    idx, classes = _labels(ya)
+    idx, classes = _labels(ya, layers[-1].neurons)
     from matplotlib.colors import ListedColormap, Normalize
 
     one = outs[0].shape[1] == 1
