@@ -24,12 +24,12 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from ._validation import build, check_setting, check_state_dict
+from ._validation import ParameterError, build, check_setting, check_state_dict
 
 # fmt: off
 __all__ = [
     "SCHEDULES", "AdaptiveLR", "ConstantLR", "CosineAnnealingLR", "ExponentialLR",
-    "InvScalingLR", "LRSchedule", "StepLR", "get_schedule",
+    "InvScalingLR", "LRSchedule", "StepLR", "check_schedule", "get_schedule",
 ]
 # fmt: on
 
@@ -238,6 +238,11 @@ class AdaptiveLR(LRSchedule):
     ``learning_rate /= 5``; with ``patience=n_iter_no_change``, ``tol`` and
     ``min_lr=1e-6`` it reproduces ``MLPClassifier(learning_rate="adaptive")``. As in
     scikit-learn, γ may end a little below ``min_lr`` (the check comes first).
+
+    With several param groups each group's γ is divided while it is above ``min_lr`` (a
+    group that starts or arrives at ``min_lr`` or below keeps its γ, as PyTorch's
+    ``ReduceLROnPlateau`` keeps each group's at least its ``min_lr``), and training stops
+    when every group's γ is at ``min_lr`` or below.
     """
 
     _hyper = ("factor", "patience", "tol", "min_lr", "mode")
@@ -266,7 +271,8 @@ class AdaptiveLR(LRSchedule):
             if all(g["lr"] <= self.min_lr for g in groups):
                 return True
             for g in groups:
-                g["lr"] = g["lr"] / (1.0 / self.factor)
+                if g["lr"] > self.min_lr:  # (a group at min_lr or below keeps its lr)
+                    g["lr"] = g["lr"] / (1.0 / self.factor)
             self.bad_epochs = 0
         return False
 
@@ -290,3 +296,47 @@ def get_schedule(name: str | type[LRSchedule], optimizer: Any, **kw: Any) -> LRS
     [0.1, 0.05, 0.05, 0.025]
     """
     return build(name, SCHEDULES, LRSchedule, "learning-rate schedule", optimizer, kw)
+
+
+def check_schedule(schedule: Any, optimizer: Any, owner: str = "fit") -> Any:
+    """``schedule`` if it can drive ``optimizer``'s learning rate: None, or a schedule
+    (anything with ``epoch_end``) built on that very optimizer.
+
+    Raises
+    ------
+    ParameterError
+        A name or a class instead of a built schedule, or anything without
+        ``epoch_end``.
+    ValueError
+        A schedule built on another optimizer: it would change that one's lr and leave
+        the training's unchanged (e.g. ``fit(optimizer="sgd", schedule=...)``, where fit
+        builds an optimizer of its own).
+    """
+    if schedule is None:
+        return None
+    how = (
+        "a schedule built on the optimizer that trains, e.g. opt = glassnet.optim.SGD("
+        "model.parameters(), lr=0.1); glassnet.schedules.StepLR(opt, step_size=10), with "
+        f"{owner}(..., optimizer=opt, schedule=...)"
+    )
+    if isinstance(schedule, (type, str)):
+        shown = schedule.__name__ if isinstance(schedule, type) else repr(schedule)
+        raise ParameterError(
+            f"The 'schedule' parameter of {owner} must be {how}. Got {shown}: build it "
+            "(get_schedule(name, opt, ...) builds one from its name)."
+        )
+    if not callable(getattr(schedule, "epoch_end", None)):
+        raise ParameterError(
+            f"The 'schedule' parameter of {owner} must be {how}. Got "
+            f"{type(schedule).__name__}, which has no epoch_end method."
+        )
+    built_on = getattr(schedule, "optimizer", optimizer)
+    if built_on is not optimizer:
+        raise ValueError(
+            f"The 'schedule' parameter of {owner} was built on another optimizer than the "
+            f"one that trains ({type(built_on).__name__} at {id(built_on):#x}, not "
+            f"{type(optimizer).__name__} at {id(optimizer):#x}): it would change that "
+            f"one's lr and leave training's as it is. Pass {how}. (With optimizer= a name, "
+            f"{owner} builds an optimizer of its own.)"
+        )
+    return schedule
