@@ -149,7 +149,7 @@ def _copy(g: Any, dtype: Any) -> Any:
 
 def _float_dtype(dtype: Any, owner: str) -> np.dtype:
     dt = np.dtype(dtype)
-    if dt.kind != "f":
+    if dt not in (np.float32, np.float64):  # (float16 and longdouble too, as the message says)
         raise TypeError(f"{owner}: a Tensor's dtype must be float32 or float64. Got {dt}.")
     return dt
 

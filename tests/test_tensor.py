@@ -856,6 +856,15 @@ def test_non_float_dtypes_are_refused():
         Tensor([1.0]).astype(np.int64)
 
 
+@pytest.mark.parametrize("dtype", [np.float16, "float16"])
+def test_a_float_dtype_other_than_float32_or_float64_is_refused(dtype: Any):
+    # the message promised float32 or float64, yet float16 tensors were made
+    with pytest.raises(TypeError, match="Tensor: a Tensor's dtype must be float32 or float64"):
+        Tensor([1.0], dtype=dtype)
+    with pytest.raises(TypeError, match="astype: a Tensor's dtype must be float32 or float64"):
+        Tensor([1.0]).astype(dtype)
+
+
 # ------------------------------------------------------------- the lecture's 2-2-1 network
 LECTURE_ACTIVATIONS = ["sigmoid", "identity", "tanh", "relu", "leaky_relu"]
 
