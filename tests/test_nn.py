@@ -70,6 +70,8 @@ def test_wrong_input_width_names_both_shapes():
         ({"inputs": True, "neurons": 2}, "'inputs'"),
         ({"inputs": 2, "neurons": 2, "dtype": np.int32}, "'dtype'"),
         ({"inputs": 2, "neurons": 2, "init": "magic"}, "Unknown initializer 'magic'.*xavier"),
+        ({"inputs": 2, "neurons": 3, "init": lambda s, r, d: np.zeros(3)}, r"shape \(3,\)"),
+        ({"inputs": 2, "neurons": 2, "rng": "x"}, "'rng' parameter of Linear"),
     ],
 )
 def test_linear_argument_errors(kw: dict[str, Any], match: str):
@@ -139,6 +141,23 @@ def test_train_and_eval_reach_every_module():
     assert model.train() is model and all(m.training for m in model.modules())
     model.train(False)
     assert not any(m.training for m in model.modules())
+    with pytest.raises(ValueError, match="'mode' parameter of MLP.train must be a bool"):
+        model.train("no")  # (truthy: it would have switched dropout on)
+    assert not any(m.training for m in model.modules())
+
+
+def test_requires_grad_freezes_parameters_that_fit_then_leaves_alone():
+    X = np.random.default_rng(0).standard_normal((8, 2))
+    for engine in ("fused", "graph"):
+        model = nn.MLP([2, 3, 1], rng=0)
+        assert model.layers[0].requires_grad_(False) is model.layers[0]
+        before = [p.data.copy() for p in model.parameters()]
+        gn.fit(model, X, X[:, :1], epochs=2, lr=0.1, verbose=0, engine=engine)
+        after = [p.data for p in model.parameters()]
+        assert [np.array_equal(a, b) for a, b in zip(before, after)] == [True, True, False, False]
+        assert all(p.requires_grad for p in model.requires_grad_().parameters())
+    with pytest.raises(ValueError, match="'requires_grad' parameter"):
+        model.requires_grad_("no")
 
 
 def test_dropout_scales_by_one_over_keep_probability():
@@ -333,6 +352,15 @@ def test_mlp_same_seed_same_weights():
     assert nn.MLP([2, 2], dtype=np.float64, rng=0).layers[0].W.dtype == np.float64
 
 
+@pytest.mark.parametrize("sizes", [np.array([2, 5, 1]), range(2, 5), (2, 5, 1)])
+def test_mlp_sizes_from_any_sequence_of_ints(sizes):
+    """A NumPy array or a range of widths builds the same MLP as the list, JSON config too."""
+    a, b = nn.MLP(sizes, rng=7), nn.MLP([int(s) for s in sizes], rng=7)
+    assert json.loads(json.dumps(a.config())) == b.config()
+    for pa, pb in zip(a.parameters(), b.parameters()):
+        np.testing.assert_array_equal(pa.data, pb.data)
+
+
 @pytest.mark.parametrize(
     "kw,exc,match",
     [
@@ -363,6 +391,11 @@ def test_mlp_same_seed_same_weights():
         ({"sizes": [2, 3, 1], "dropout": -0.5}, ValueError, "'dropout'"),
         ({"sizes": [2, 3, 1], "dropout": 1.0}, ValueError, "'dropout'"),
         ({"sizes": [2, 3, 1], "dtype": np.float16}, ValueError, "'dtype'"),
+        ({"sizes": [2, 3, 1], "activation": None}, TypeError, "must be a string. Got None"),
+        ({"sizes": [2, 3, 1], "activation": nn.ReLU()}, TypeError, "must be a string"),
+        ({"sizes": [2, 3, 1], "leaky_alpha": "a"}, ValueError, "'leaky_alpha' parameter of MLP"),
+        ({"sizes": [2, 3, 1], "leaky_alpha": -1}, ValueError, "'leaky_alpha' parameter of MLP"),
+        ({"sizes": [2, 3, 1], "rng": -1}, ValueError, "'rng' parameter of MLP"),
     ],
 )
 def test_mlp_errors(kw: dict[str, Any], exc: type, match: str):

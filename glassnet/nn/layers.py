@@ -61,8 +61,14 @@ class Linear(Module):
         size = (self.inputs + 1) * self.neurons * np.dtype(dt).itemsize
         check_memory(f"Linear({self.inputs}, {self.neurons})", size, "use fewer neurons")
         self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
-        W = initializers.get_initializer(init)((self.inputs, self.neurons), as_rng(rng), dt)
+        shape = (self.inputs, self.neurons)
+        W = initializers.get_initializer(init)(shape, as_rng(rng, "Linear", "rng"), dt)
         self.W = Parameter(W, dtype=dt)  # a custom initializer may return another dtype
+        if self.W.shape != shape:
+            raise ValueError(
+                f"Linear: the init {self.init!r} returned shape {self.W.shape}; an initializer "
+                f"returns the shape it is given, (inputs, neurons) = {shape}."
+            )
         self.b = Parameter(np.zeros(self.neurons, dtype=dt), dtype=dt) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
@@ -153,7 +159,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, rng: Any = None) -> None:
         self.p = check_number(p, "p", "Dropout", low=0, high=1, high_open=True)
-        self.rng = as_rng(rng)
+        self.rng = as_rng(rng, "Dropout", "rng")
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.rng, self.training)
@@ -239,7 +245,7 @@ class MLP(Sequential):
         dtype: Any = np.float32,
         leaky_alpha: float = 0.01,
     ) -> None:
-        sizes = list(sizes) if isinstance(sizes, (list, tuple)) else sizes
+        sizes = list(sizes) if isinstance(sizes, (list, tuple, range, np.ndarray)) else sizes
         if not isinstance(sizes, list) or len(sizes) < 2:
             raise ValueError(
                 f"The 'sizes' parameter of MLP must list at least an input and an output width, "
@@ -247,15 +253,16 @@ class MLP(Sequential):
             )
         sizes = [check_number(s, "sizes", "MLP", low=1, integer=True) for s in sizes]
         dropout = check_number(dropout, "dropout", "MLP", low=0, high=1, high_open=True)
+        leaky_alpha = check_number(leaky_alpha, "leaky_alpha", "MLP", low=0, high=1, high_open=True)
         n_hidden = len(sizes) - 2
-        acts = [activation] * n_hidden if isinstance(activation, str) else list(activation)
+        acts = [*activation] if isinstance(activation, (list, tuple)) else [activation] * n_hidden
         if len(acts) != n_hidden:
             raise ValueError(
                 f"MLP: {n_hidden} hidden layers but {len(acts)} activations were given; "
                 "pass one name, or one per hidden layer."
             )
         *acts, out_act = [F.get_activation(a).name for a in [*acts, output_activation]]
-        gen = as_rng(rng)
+        gen = as_rng(rng, "MLP", "rng")
         dt = check_float_dtype(dtype, "MLP")
         size = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])) * np.dtype(dt).itemsize
         check_memory(f"MLP({sizes})", size, "use fewer or narrower layers")
@@ -271,7 +278,7 @@ class MLP(Sequential):
                 self.layers.append(Dropout(dropout, rng=gen))
         self.sizes, self.activations, self.output_activation = sizes, acts, out_act
         self.activation = acts  # (the constructor's argument, as _hparams names it)
-        self.init, self.dropout, self.leaky_alpha = init, dropout, float(leaky_alpha)
+        self.init, self.dropout, self.leaky_alpha = init, dropout, leaky_alpha
 
 
 class Neuron(Sequential):

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_state_arrays, check_state_dict, check_to_args
+from .._validation import check_bool, check_state_arrays, check_state_dict, check_to_args
 from ..backend import asarray, to_device
 from ..tensor import Tensor, no_grad
 
@@ -109,8 +109,15 @@ class Module:
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> Module:
         """Training mode (dropout active); returns self."""
+        mode = check_bool(mode, "mode", f"{type(self).__name__}.train")
         for m in self.modules():
             m.training = mode
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Freeze (False) or unfreeze every parameter: optimizers skip a frozen one; self."""
+        for p in self.parameters():
+            p.requires_grad = check_bool(requires_grad, "requires_grad", "requires_grad_")
         return self
 
     def eval(self) -> Module:
