@@ -144,6 +144,17 @@ def test_example_four_tasks():
     assert scores["regression_multi"] >= 0.90
 
 
+def test_example_xnor_seeds():
+    out = run_example("xnor_seeds.py")
+    solved = int(out.split("solved:")[1].split()[0])
+    assert 20 <= solved < 100  # some starts get stuck: the point of the experiment
+    assert "the last seed's weights equal a separate fit's: True" in out
+    lines = [line for line in out.splitlines() if line.startswith("  lr ")]
+    rates = [float(line.split(":")[1].strip().rstrip("%")) for line in lines]
+    assert len(rates) == 3 and rates[1] == solved  # lr 2.0 over the same seeds
+    assert out.strip().splitlines()[-1].startswith("best: lr ")
+
+
 def test_every_example_is_tested():
-    tested = {"or_and_neuron.py", "xnor.py", "four_tasks.py"}
+    tested = {"or_and_neuron.py", "xnor.py", "four_tasks.py", "xnor_seeds.py"}
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
