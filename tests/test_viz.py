@@ -650,6 +650,35 @@ def test_training_snapshots_share_one_colour_scale() -> None:
         viz.plot_training_snapshots(model, X, y, [])
 
 
+def test_training_snapshots_show_where_a_stopping_rule_ended_training() -> None:
+    """A run stopped by tol before the last snapshot epoch: the epoch it stopped at gets
+    a panel saying so (not silently fewer panels); the caller's callbacks run too."""
+    X, y = gn.datasets.make_moons(60, noise=0.1, seed=0)
+    model = gn.nn.MLP([2, 8, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    seen = []
+    fig = viz.plot_training_snapshots(
+        model, X, y, [0, 2, 5000], loss="binary_cross_entropy", lr=0.5, tol=0.05,
+        n_iter_no_change=2, seed=0, resolution=20, dpi=30,
+        callbacks=[lambda state: seen.append(state.epoch)],
+    )  # fmt: skip
+    stop = fig.history.epochs
+    assert 2 < stop < 5000 and fig.history.stop_reason == "tol"
+    titles = [ax.get_title() for ax in fig.axes[:-1]]
+    assert [t.split(",")[0] for t in titles] == ["epoch 0", "epoch 2", f"epoch {stop}"]
+    assert "training stopped: tol" in titles[-1]
+    assert seen == list(range(1, stop + 1))
+    with pytest.raises(ValueError, match="'epochs' parameter.*Got 5"):
+        viz.plot_training_snapshots(model, X, y, 5)
+
+
+def test_activation_and_history_plot_argument_errors() -> None:
+    for bad in ((1,), ("a", "b"), (2, 1), 3):
+        with pytest.raises(ValueError, match="'z_range' parameter of plot_activations"):
+            viz.plot_activations(["relu"], z_range=bad)
+    with pytest.raises(TypeError, match="History returned by glassnet.fit.*Got list"):
+        viz.plot_history([1.0, 0.5])
+
+
 def test_plot_errors() -> None:
     X, y = gn.datasets.xnor_gate()
     net = xnor_net()

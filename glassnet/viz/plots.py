@@ -571,6 +571,11 @@ def plot_history(
     matplotlib.figure.Figure
     """
     owner = "plot_history"
+    if not hasattr(history, "loss"):
+        raise TypeError(
+            f"{owner}: expected the History returned by glassnet.fit (it has .loss, "
+            f".val_loss, ...). Got {type(history).__name__}."
+        )
     loss = list(getattr(history, "loss", None) or [])
     if not loss:
         raise ValueError(
@@ -670,8 +675,16 @@ def plot_activations(
         )
     if not acts:
         raise ValueError(f"{owner}: pass at least one activation name.")
-    lo, hi = z_range
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+    ok = (
+        isinstance(z_range, (tuple, list))
+        and len(z_range) == 2
+        and all(
+            isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+            for v in z_range
+        )
+    )
+    lo, hi = z_range if ok else (0.0, 0.0)
+    if not (ok and np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise ValueError(
             f"The 'z_range' parameter of {owner} must be (low, high) with low < "
             f"high. Got {z_range!r}."
@@ -716,9 +729,11 @@ def plot_training_snapshots(
     at the chosen epochs, side by side, on one colour scale.
 
     ``epochs``: the epochs after which to take a snapshot (0 = before training); training
-    runs up to the largest. The model is trained in place and keeps its final weights.
-    ``fit_kwargs`` go to :func:`glassnet.fit` (``loss``, ``optimizer``, ``lr``, ``seed``,
-    ...; ``epochs`` is set here). One output: y_hat shaded on one scale shared by every
+    runs up to the largest. When a stopping rule (``tol``, ``early_stopping``) ends
+    training before it, the epoch where it stopped gets a panel too, its title saying so.
+    The model is trained in place and keeps its final weights. ``fit_kwargs`` go to
+    :func:`glassnet.fit` (``loss``, ``optimizer``, ``lr``, ``seed``, ``callbacks``, ...;
+    ``epochs`` is set here). One output: y_hat shaded on one scale shared by every
     panel, the boundary y_hat = 0.5 (0 for a tanh output) in black; several outputs: each
     class's region in its colour. Each panel's title gives its epoch and training loss.
 
@@ -732,14 +747,20 @@ def plot_training_snapshots(
     layers = layers_of(model, owner)
     Xa, ya = _check_xy(X, y, owner)
     res = _check_res(resolution, owner)
-    want = sorted({int(e) for e in epochs}) if len(epochs) else []
-    if not want or any(
-        isinstance(e, bool) or not isinstance(e, (int, np.integer)) or e < 0 for e in epochs
-    ):
+    ok = (
+        isinstance(epochs, (Sequence, np.ndarray))
+        and not isinstance(epochs, str)
+        and len(epochs) > 0
+        and all(
+            not isinstance(e, bool) and isinstance(e, (int, np.integer)) and e >= 0 for e in epochs
+        )
+    )
+    if not ok:
         raise ValueError(
             f"The 'epochs' parameter of {owner} must be a non-empty list of ints >= 0. "
             f"Got {epochs!r}."
         )
+    want = sorted({int(e) for e in epochs})
     if "epochs" in fit_kwargs:
         raise TypeError(
             f"{owner}: give the snapshot epochs as 'epochs'; training runs to the last."
@@ -747,17 +768,23 @@ def plot_training_snapshots(
     snaps: dict[int, tuple[dict[str, np.ndarray], float]] = {}
     if 0 in want:
         snaps[0] = ({k: v.copy() for k, v in model.state_dict().items()}, float("nan"))
+    last: list[tuple[int, dict[str, np.ndarray], float]] = []  # the latest epoch's weights
 
     def snapshot(state: Any) -> None:
+        weights = {k: v.copy() for k, v in state.model.state_dict().items()}
+        last[:] = [(state.epoch, weights, float(state.epoch_loss))]
         if state.epoch in want:
-            snaps[state.epoch] = (
-                {k: v.copy() for k, v in state.model.state_dict().items()},
-                float(state.epoch_loss),
-            )
+            snaps[state.epoch] = (weights, float(state.epoch_loss))
 
     fit_kwargs.setdefault("verbose", 0)
-    history = fit(model, Xa, ya, epochs=max(want), callbacks=[snapshot], **fit_kwargs)
+    callbacks = [*fit_kwargs.pop("callbacks", ()), snapshot]
+    history = fit(model, Xa, ya, epochs=max(want), callbacks=callbacks, **fit_kwargs)
     final = {k: v.copy() for k, v in model.state_dict().items()}
+    stopped = None  # training stopped before the last snapshot epoch: show where it stopped
+    if last and last[0][0] < want[-1] and last[0][0] not in snaps:
+        stopped = last[0][0]
+        snaps[stopped] = last[0][1:]
+        want = sorted([*want, stopped])
     ext = _extent(Xa, padding, (0, 1, 0, 1))
     gx, gy, pts = _grid(ext, res)
     head = layers[-1].act
@@ -801,7 +828,10 @@ def plot_training_snapshots(
                         cmap=cmap, alpha=0.3)  # fmt: skip
         _scatter(ax, Xa, idx, classes)
         loss = snaps[e][1]
-        ax.set_title(f"epoch {e}" + ("" if np.isnan(loss) else f", loss {loss:.3f}"), fontsize=9)
+        title = f"epoch {e}" + ("" if np.isnan(loss) else f", loss {loss:.3f}")
+        if e == stopped:
+            title += f"\n(training stopped: {history.stop_reason})"
+        ax.set_title(title, fontsize=9)
         ax.set_xlim(ext[0], ext[1])
         ax.set_ylim(ext[2], ext[3])
         ax.tick_params(labelsize=7)
