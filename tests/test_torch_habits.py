@@ -386,6 +386,17 @@ def test_a_target_that_requires_grad_is_refused_where_no_gradient_reaches_it(nam
         getattr(nn, name)()(gn.Tensor(x), target)
 
 
+@pytest.mark.parametrize("name", ["CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss"])
+def test_a_weight_given_as_a_tensor_is_its_values(name):
+    # PyTorch's habit: weight=torch.tensor([...]); a glassnet Tensor was "not numeric"
+    w = np.array([0.5, 2.0, 1.0])
+    x = np.full((2, 3), 0.3)
+    t = np.array([0, 2]) if name in ("CrossEntropyLoss", "NLLLoss") else np.ones((2, 3))
+    want = getattr(nn, name)(weight=w)(gn.Tensor(x), t)
+    got = getattr(nn, name)(weight=gn.Tensor(w))(gn.Tensor(x), t)
+    np.testing.assert_array_equal(got.data, want.data)
+
+
 def test_loss_modules_refuse_bad_arguments():
     with pytest.raises(ValueError, match="'reduction' parameter of MSELoss must be 'mean', 'sum'"):
         nn.MSELoss(reduction="avg")

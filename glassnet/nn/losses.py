@@ -41,7 +41,8 @@ class _Loss(Module):
     def __init__(self, reduction: str = "mean", weight: Any = None, ndim: Any = (1,)) -> None:
         name = type(self).__name__
         self.reduction = check_choice(reduction, "reduction", name, ("mean", "sum", "none"))
-        self.weight = None if weight is None else check_array("weight", weight, name, ndim=ndim)
+        w = None if weight is None else _array(weight)  # (a Tensor's values: a constant)
+        self.weight = None if w is None else check_array("weight", w, name, ndim=ndim)
 
     def _diff(self, x: Any, target: Any) -> Tensor:
         """d = ŷ − y for a numeric target of the prediction's shape, as :func:`F.mse` checks
