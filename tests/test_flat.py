@@ -205,3 +205,11 @@ def test_graph_backward_fills_the_flat_gradient():
     grads = np.concatenate([p.grad.ravel() for p in model.parameters()])
     assert grads.any()
     np.testing.assert_array_equal(flat.sync().grad[0], grads)
+
+
+def test_a_model_without_parameters_packs_into_no_buffers():
+    """Packing nothing (an activation-only model) is an empty packing, not an IndexError."""
+    flat = flatten_parameters(nn.Sequential(nn.ReLU()).parameters())
+    assert flat.params == flat.dtypes == flat.data == flat.grad == []
+    flat.zero_grad()
+    assert flat.sync() is flat and flat.own_grads() == {}

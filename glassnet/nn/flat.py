@@ -85,7 +85,7 @@ class FlatParameters:
             g = self.dtypes.index(p.data.dtype)
             self.slots.append((g, slice(used[g], used[g] + p.data.size)))
             used[g] += p.data.size
-        xp = namespace(params[0].data)  # NumPy, or CuPy for a model on the GPU
+        xp = namespace(params[0].data) if params else np  # NumPy, or CuPy for a GPU model
         self.data = [xp.empty(n, dt) for dt, n in zip(self.dtypes, used)]  # (numel_g,)
         self.grad = [xp.zeros(n, dt) for dt, n in zip(self.dtypes, used)]  # (numel_g,)
         self._slots = [  # (parameter, data view, grad view): the buffers' memory
