@@ -57,6 +57,7 @@ class LayerRow:
     parameters: int
     # (output, activation, input, W, b) of a Linear row in plain names, for the notations
     terms: tuple[str, str, str, str, str | None] | None = field(default=None, repr=False)
+    shared_with: int | None = None  # a Linear used again: the row of its first use
 
 
 class ModelSummary:
@@ -104,7 +105,8 @@ class ModelSummary:
                     r.output_shape,
                     r.W_shape,
                     r.b_shape,
-                    f"{r.parameters:,}",
+                    f"{r.parameters:,}"
+                    + (f" (shared with row {r.shared_with})" if r.shared_with else ""),
                 ]
                 for r in self.rows
             ],
@@ -174,17 +176,16 @@ def _formula(
 ) -> str:
     """``A1 = g(X @ W1 + b1)`` in ``notation`` (terms: output, activation, input, W, b);
     LaTeX goes between the ``math`` delimiters."""
-    out, act, inp, W, b = (_symbol(t, notation) if t else t for t in terms)
-    act = terms[1]
-    if notation == "ascii":
-        inner = f"{inp} @ {W}" + (f" + {b}" if b else "")
-        return f"{out} = {inner}" if act == "identity" else f"{out} = {act}({inner})"
-    inner = f"{inp} {W}" + (f" + {b}" if b else "")
-    if notation == "unicode":
-        return f"{out} = {inner}" if act == "identity" else f"{out} = {act}({inner})"
-    g = r"\operatorname{" + act.replace("_", r"\_") + "}"
-    body = f"{out} = {inner}" if act == "identity" else f"{out} = {g}({inner})"
-    return math[0] + body + math[1]
+    out, _, inp, W, b = (_symbol(t, notation) if t else t for t in terms)
+    # the activations applied in order ("relu, sigmoid": sigmoid(relu(...)))
+    acts = [a for a in terms[1].split(", ") if a != "identity"]
+    inner = f"{inp} @ {W}" if notation == "ascii" else f"{inp} {W}"
+    inner += f" + {b}" if b else ""
+    for act in acts:
+        g = act if notation != "latex" else r"\operatorname{" + act.replace("_", r"\_") + "}"
+        inner = f"{g}({inner})"
+    body = f"{out} = {inner}"
+    return body if notation != "latex" else math[0] + body + math[1]
 
 
 def _shape(n: Any, d: int | None) -> str:
@@ -316,30 +317,42 @@ def summary(
     j = 0
     prev_name = "X"
     cur = width
+    after: dict[int, tuple[list[str], list[str]]] = {}  # row -> (activations, dropouts)
+    first_use: dict[int, tuple[int, str, str | None]] = {}  # id(Linear) -> (row, W, b)
     for m in mods:
         if isinstance(m, Linear):
             j += 1
-            # a parameter's own short label (MLP's W1, Neuron's w) or the lecture's W_j;
-            # dotted names given by named_parameters ('layers.0.W') read worse in a formula
-            W = m.W.label if m.W.label and "." not in m.W.label else f"W{j}"
-            b = None
-            if m.b is not None:
-                b = m.b.label if m.b.label and "." not in m.b.label else f"b{j}"
+            shared = first_use.get(id(m))
+            if shared is not None:  # a Linear used again: the same W and b, counted once
+                _, W, b = shared
+            else:
+                # a parameter's own short label (MLP's W1, Neuron's w) or the lecture's W_j;
+                # dotted names given by named_parameters ('layers.0.W') read worse in a formula
+                W = m.W.label if m.W.label and "." not in m.W.label else f"W{j}"
+                b = None
+                if m.b is not None:
+                    b = m.b.label if m.b.label and "." not in m.b.label else f"b{j}"
+                first_use[id(m)] = (len(rows) + 1, W, b)
+            layer = "Linear" if m.b is not None else "Linear (no bias)"
             rows.append(
                 LayerRow(
                     index=len(rows) + 1,
-                    layer="Linear" if m.b is not None else "Linear (no bias)",
+                    layer=layer if shared is None else f"{layer}, shared with row {shared[0]}",
                     computes="",
                     input_shape=_shape(batch, cur if cur is not None else m.inputs),
                     output_shape=_shape(batch, m.neurons),
                     activation="identity",
                     W_shape=str(tuple(m.W.shape)),
                     b_shape=str(tuple(m.b.shape)) if m.b is not None else "-",
-                    parameters=int(m.W.data.size + (m.b.data.size if m.b is not None else 0)),
+                    parameters=0
+                    if shared is not None
+                    else int(m.W.data.size + (m.b.data.size if m.b is not None else 0)),
+                    shared_with=None if shared is None else shared[0],
                 )
             )
             out = "y_hat" if j == n_linear else f"A{j}"
             outs[len(rows) - 1] = (out, prev_name, W, b)
+            after[len(rows) - 1] = ([], [])
             prev_name = out
             cur = m.neurons
         elif (
@@ -347,11 +360,12 @@ def summary(
             and rows
             and (len(rows) - 1 in outs)
         ):
+            acts, drops = after[len(rows) - 1]
             if isinstance(m, Dropout):
-                rows[-1].activation += f", dropout {m.p:g}"
+                drops.append(f"dropout {m.p:g}")
             elif not isinstance(m, Identity):
-                act = rows[-1].activation
-                rows[-1].activation = m.name if act == "identity" else f"{act}, {m.name}"
+                acts.append(m.name)
+            rows[-1].activation = ", ".join((acts or ["identity"]) + drops)
         else:  # another kind of module: counted, shapes unknown from here on
             params = int(sum(p.data.size for p in m.parameters()))
             rows.append(
@@ -362,7 +376,7 @@ def summary(
             cur = None
             prev_name = f"H{len(rows)}"  # this module's output, shape unknown
     for i, (out, inp, W, b) in outs.items():
-        rows[i].terms = (out, rows[i].activation.split(",")[0], inp, W, b)
+        rows[i].terms = (out, ", ".join(after[i][0]) or "identity", inp, W, b)
         rows[i].computes = _formula(rows[i].terms, "ascii")
     custom = any(r.output_shape == "?" for r in rows)
     if input_data is None and custom and input_shape is not None and width is not None:
@@ -386,6 +400,6 @@ def summary(
     nbytes = int(sum(p.data.nbytes for p in params))
     name = type(model).__name__
     widths = [first.inputs] + [m.neurons for m in mods if isinstance(m, Linear)] if first else []
-    arch = ("-".join(str(w) for w in widths) + ": ") if widths else ": "
-    title = f"{name} {arch}{total:,} parameters ({', '.join(dtypes)}, {nbytes:,} bytes)"
+    arch = (" " + "-".join(str(w) for w in widths)) if widths else ""
+    title = f"{name}{arch}: {total:,} parameters ({', '.join(dtypes)}, {nbytes:,} bytes)"
     return ModelSummary(title, rows, total, trainable, ", ".join(dtypes), nbytes, notation)

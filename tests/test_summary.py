@@ -180,3 +180,36 @@ def test_a_custom_module_traced_on_an_example_input():
         gn.summary(_Custom(), input_data=np.ones((2, 7)))
     with pytest.raises(ValueError, match="does not fit the first layer"):
         gn.summary(gn.nn.MLP([3, 2, 1]), input_data=np.ones((2, 4)))
+
+
+def test_every_activation_after_a_layer_is_in_its_formula() -> None:
+    """Dropout before the activation, or two activations: the formula applies each one,
+    in order (it wrote only the first, dropping the ReLU after a Dropout)."""
+    net = gn.nn.Sequential(
+        gn.nn.Linear(2, 3), gn.nn.Dropout(0.5), gn.nn.ReLU(),
+        gn.nn.Linear(3, 2), gn.nn.Tanh(), gn.nn.Sigmoid(),
+        gn.nn.Linear(2, 1),
+    )  # fmt: skip
+    s = summary(net)
+    assert [r.computes for r in s.rows] == [
+        "A1 = relu(X @ W1 + b1)",
+        "A2 = sigmoid(tanh(A1 @ W2 + b2))",
+        "y_hat = A2 @ W3 + b3",
+    ]
+    assert [r.activation for r in s.rows] == ["relu, dropout 0.5", "tanh, sigmoid", "identity"]
+    assert "A⁽²⁾ = sigmoid(tanh(A⁽¹⁾ W⁽²⁾ + b⁽²⁾))" in s.to_text(notation="unicode")
+    assert r"\operatorname{sigmoid}(\operatorname{tanh}(" in s.to_markdown()
+
+
+def test_a_linear_layer_used_twice_is_named_and_counted_once() -> None:
+    lin = gn.nn.Linear(3, 3)
+    net = gn.nn.Sequential(lin, gn.nn.ReLU(), lin)
+    s = summary(net)
+    assert [r.computes for r in s.rows] == ["A1 = relu(X @ W1 + b1)", "y_hat = A1 @ W1 + b1"]
+    assert [r.parameters for r in s.rows] == [12, 0]
+    assert sum(r.parameters for r in s.rows) == s.total_parameters == 12
+    assert "0 (shared with row 1)" in s.to_text(notation="ascii")
+
+
+def test_title_of_a_model_without_layers() -> None:
+    assert summary(gn.nn.Sequential()).title.startswith("Sequential: 0 parameters")
