@@ -368,3 +368,29 @@ def test_the_lecture_preset_is_the_slides_setup_whatever_came_before(page, serve
     # its 100% training points: the slider shows them as its label does
     assert cfg["train_ratio"] == 100 and page.input_value("#train_ratio") == "100"
     assert page.text_content("#train_ratio_v") == "100%"
+
+
+def test_quick_clicks_are_all_kept(page, server):
+    _open(page, server)
+    # three clicks on a layer's "+" and a new layer, each while the last one's run is made
+    page.evaluate(
+        "(async () => { for (let i = 0; i < 3; i++) {"
+        "  document.querySelectorAll('.add-neuron')[0].click();"
+        "  await new Promise((r) => setTimeout(r, 5)); }"
+        "document.querySelector('#add-layer').click(); })()"
+    )
+    page.wait_for_function("run.config.hidden.length === 3")
+    page.wait_for_timeout(300)
+    assert _state(server, page)["config"]["hidden"] == [7, 2, 2]
+    assert page.locator(".node.hidden").count() == 11 and "hidden=7%2C2%2C2" in page.url
+    # two sliders and the learning rate at once: none of them is undone by the first new run
+    page.evaluate(
+        "for (const [id, v] of [['noise', '25'], ['train_ratio', '70'], ['lr', '0.1']]) {"
+        "  const el = document.getElementById(id); el.value = v;"
+        "  el.dispatchEvent(new Event('change')); }"
+    )
+    page.wait_for_function("run.config.noise === 25 && run.config.train_ratio === 70")
+    page.wait_for_timeout(300)
+    cfg = _state(server, page)["config"]
+    assert (cfg["noise"], cfg["train_ratio"], cfg["lr"]) == (25, 70, 0.1)
+    assert page.input_value("#train_ratio") == "70" and page.input_value("#lr") == "0.1"

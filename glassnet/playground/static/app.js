@@ -84,12 +84,20 @@ function queue(fn) {
   return busy;
 }
 
-async function newRun() {
+let restarts = 0;   // restart() calls so far: only the latest one makes a run (clicks can outpace runs)
+const equal = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+async function newRun(id) {
+  const sent = structuredClone(state);
   const out = await api("/api/run", { config: config() });
+  if (id !== restarts) return;   // the settings changed again meanwhile: the next restart() shows them
   run = { id: out.run, config: out.config, data: out.data };
-  // the server's checked settings win (the lecture preset fixes the network)
-  for (const k of Object.keys(out.config)) if (k in state && k !== "preset") state[k] = out.config[k];
-  state.preset = out.config.preset;
+  // the server's checked settings win (the lecture preset fixes the network), except one changed
+  // while the run was being made (a learning rate, say: its own call sends it); copies, so that
+  // changing the controls' arrays in place never changes the run's
+  for (const k of Object.keys(out.config)) {
+    if (k in state && equal(state[k], sent[k])) state[k] = structuredClone(out.config[k]);
+  }
   selected = { point: run.data.train[0] ?? 0, target: null };
   writeHash();
   syncControls();
@@ -102,18 +110,21 @@ async function newRun() {
 }
 
 function restart() {
+  const id = ++restarts;
   return queue(async () => {
+    if (id !== restarts) return;   // a later click asked for newer settings: that call sends them
     try {
-      await newRun();
+      await newRun(id);
     } catch (e) {
+      if (id !== restarts) throw e;   // newer settings are on their way
       if (run) {          // a refused change: the current run stays, and so do its controls
-        for (const k of Object.keys(run.config)) if (k in state) state[k] = run.config[k];
+        for (const k of Object.keys(run.config)) if (k in state) state[k] = structuredClone(run.config[k]);
         writeHash(); syncControls(); buildNetwork(); drawNetwork();
         throw e;
       }
       // a link whose settings the server refuses: say so, and start from the defaults
       state = structuredClone(DEFAULTS);
-      await newRun();
+      await newRun(id);
       $("status").textContent = `The link's settings were refused (${e.message}); the defaults are shown.`;
     }
   });
