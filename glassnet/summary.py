@@ -250,10 +250,18 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
     finally:
         for m in leaves:
             del m.forward
-    shape = lambda t: "(" + ", ".join([batch, *map(str, t[1:])]) + ")"  # noqa: E731
-    rows = []
+
+    def shape(t: tuple[int, ...]) -> str:
+        if len(t) < 2:  # no batch axis (one sample, or a scalar): the shape as it is
+            return str(t)
+        return "(" + ", ".join([batch, *map(str, t[1:])]) + ")"
+
+    rows: list[LayerRow] = []
+    first_row: dict[int, int] = {}  # id(module) -> the row of its first call
     for m, x_shape, out_shape in seen:
         linear = isinstance(m, Linear)
+        again = first_row.get(id(m))
+        first_row.setdefault(id(m), len(rows) + 1)
         rows.append(
             LayerRow(
                 index=len(rows) + 1,
@@ -266,7 +274,9 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
                 activation=getattr(m, "name", "-") if isinstance(m, ActivationModule) else "-",
                 W_shape=str(tuple(m.W.shape)) if linear else "-",
                 b_shape=str(tuple(m.b.shape)) if linear and m.b is not None else "-",
-                parameters=int(sum(q.data.size for q in m.parameters())),
+                # a module called again: its parameters are counted at its first call
+                parameters=0 if again else int(sum(q.data.size for q in m.parameters())),
+                shared_with=again if again and m.parameters() else None,
             )
         )
     return rows

@@ -213,3 +213,27 @@ def test_a_linear_layer_used_twice_is_named_and_counted_once() -> None:
 
 def test_title_of_a_model_without_layers() -> None:
     assert summary(gn.nn.Sequential()).title.startswith("Sequential: 0 parameters")
+
+
+class _Twice(gn.nn.Module):
+    """A custom forward that calls its first layer twice."""
+
+    def __init__(self) -> None:
+        self.a = gn.nn.Linear(2, 4)
+        self.act = gn.nn.ReLU()
+        self.b = gn.nn.Linear(4, 1)
+
+    def forward(self, x):
+        return self.b(self.act(self.a(x)) + self.act(self.a(x)))
+
+
+def test_a_traced_layer_called_twice_is_counted_once_and_one_sample_keeps_its_shape():
+    s = gn.summary(_Twice(), input_data=np.ones((5, 2)))
+    assert [r.parameters for r in s.rows] == [12, 0, 0, 0, 5]
+    assert sum(r.parameters for r in s.rows) == s.total_parameters == 17
+    assert s.rows[2].shared_with == 1 and s.rows[3].shared_with is None  # ReLU has none
+    one = gn.summary(_Twice(), input_data=np.ones(2))  # one sample, no batch axis
+    assert [(r.input_shape, r.output_shape) for r in one.rows][:2] == [
+        ("(2,)", "(4,)"),
+        ("(4,)", "(4,)"),
+    ]
