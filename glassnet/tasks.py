@@ -722,8 +722,8 @@ def check_data(
         w = check_array("sample_weight", w, owner, ndim=(1,), dtype=dtype)
         if w.shape[0] != X.shape[0] or (w < 0).any():
             raise ValueError(
-                f"{owner}: sample_weight must hold {X.shape[0]} non-negative values. "
-                f"Got shape {w.shape}."
+                f"{owner}: sample_weight must hold {X.shape[0]} non-negative values, one per "
+                f"sample. Got {w.shape[0]} values, the smallest {w.min():.4g}."
             )
     return X, y, w
 

@@ -449,3 +449,16 @@ def test_multiclass_score_on_one_hot_rows():
 def test_get_task_from_a_config_without_its_name():
     with pytest.raises(ValueError, match="needs its 'name'"):
         get_task({"classes": [0, 1]})
+
+
+def test_a_negative_sample_weight_is_named_with_its_value():
+    """The message says what is wrong with the weights (a negative one), not only their shape."""
+    from glassnet import functional as F
+    from glassnet.tasks import check_data
+
+    model = nn.MLP([2, 3, 1], rng=0)
+    X, y, w = np.ones((4, 2)), np.ones(4), np.array([1.0, 2.0, -0.5, 1.0])
+    with pytest.raises(ValueError, match=r"non-negative values.*Got 4 values, the smallest -0\.5"):
+        check_data(model, F.get_loss("mse"), X, y, w, "fit")
+    with pytest.raises(ValueError, match=r"must hold 4 non-negative values.*Got 3 values"):
+        check_data(model, F.get_loss("mse"), X, y, w[:3], "fit")
