@@ -89,7 +89,7 @@ def gradcheck(
             if run.r is None:  # type: ignore[attr-defined]
                 run.r = rng.standard_normal(out.shape)  # type: ignore[attr-defined]
             loss = (out * run.r).sum()  # type: ignore[attr-defined]
-        if grad:
+        if grad and loss.requires_grad:  # (else fn cut the graph: every gradient is 0)
             loss.backward()
         return float(loss.data), ts
 

@@ -142,3 +142,13 @@ def test_a_nan_gradient_fails():
 def test_a_bad_tolerance_or_step_is_named(name: str, value: float):
     with pytest.raises(ValueError, match=f"'{name}' parameter of gradcheck"):
         gn.gradcheck(lambda a: (a * a).sum(), np.ones(2), **{name: value})
+
+
+def test_a_function_that_cuts_the_graph_fails_with_a_report():
+    # fn computes from .data: autodiff sees no path to the input (gradient 0), which is wrong
+    def detached(t: Tensor) -> Tensor:
+        return Tensor(t.data**2, dtype=np.float64).sum()
+
+    report = gn.gradcheck(detached, np.array([1.0, 2.0]), raise_exception=False)
+    assert not report.ok
+    assert report.rows[0]["analytic"] == 0.0 and report.rows[0]["numeric"] != 0.0
