@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import check_number
 from .fused import FastMLP, layers_of
 from .nn.module import Module
 from .train import Callback, TrainState
@@ -97,6 +98,7 @@ def activation_stats(model: Module, X: Any, max_samples: int = 256) -> dict[str,
     Returns ``{"dead_relu": {layer: fraction of units}, "saturated": {layer: fraction of
     activations}}``. At most ``max_samples`` rows of X, evenly spaced, are used.
     """
+    check_number(max_samples, "max_samples", "activation_stats", low=1, integer=True)
     try:
         layers = layers_of(model, "activation_stats")
     except TypeError:
@@ -105,6 +107,10 @@ def activation_stats(model: Module, X: Any, max_samples: int = 256) -> dict[str,
     if Xa.ndim != 2 or Xa.shape[1] != layers[0].inputs:
         raise ValueError(
             f"activation_stats: X must have shape (N, {layers[0].inputs}). Got {Xa.shape}."
+        )
+    if Xa.shape[0] == 0:  # no sample: whether a unit is ever active is unknown
+        raise ValueError(
+            "activation_stats: X has no rows; pass the inputs to look at (e.g. the training data)."
         )
     n = Xa.shape[0]
     if n > max_samples:
@@ -312,7 +318,9 @@ class Diagnostics(Callback):
     """
 
     def __init__(self, max_samples: int = 256) -> None:
-        self.max_samples = max_samples
+        self.max_samples = check_number(
+            max_samples, "max_samples", "Diagnostics", low=1, integer=True
+        )
 
     def on_train_begin(self, state: TrainState) -> None:
         self.previous = [p.data.copy() for p in state.model.parameters()]

@@ -157,3 +157,15 @@ def test_a_deep_sigmoid_network_that_never_learns_is_warned_about_vanishing_grad
     assert vanishing and "has not improved" in vanishing[0]
     healthy = run([4, 16, 1], "relu")  # learns: no warning
     assert healthy.loss[-1] < 0.4 and not healthy.warnings
+
+
+def test_no_sample_is_an_error_not_every_unit_dead() -> None:
+    """With no rows (X empty, or max_samples=0) nothing is known about the units: a clear
+    error, where np.all over no samples said 100% of the ReLUs were dead."""
+    net = gn.nn.MLP([2, 3, 1], activation="relu", rng=0, dtype=F64)
+    with pytest.raises(ValueError, match="X has no rows"):
+        activation_stats(net, np.zeros((0, 2)))
+    with pytest.raises(ValueError, match="'max_samples' parameter of activation_stats.*Got 0"):
+        activation_stats(net, np.ones((4, 2)), max_samples=0)
+    with pytest.raises(ValueError, match="'max_samples' parameter of Diagnostics.*Got 'a'"):
+        Diagnostics(max_samples="a")
