@@ -411,6 +411,33 @@ def test_only_this_host_and_origin(server):
     assert server.httpd.server_address[0] == "127.0.0.1"
 
 
+def test_served_on_every_address_other_computers_ask_by_ip_address():
+    pg = Playground(host="0.0.0.0").start()
+    try:
+        lan = f"192.168.1.10:{pg.port}"  # what another computer's browser sends
+        assert _request(pg, "GET", "/api/previews", headers={"Host": lan})[0] == 200
+        v6 = {"Host": f"[fe80::1]:{pg.port}"}
+        assert _request(pg, "GET", "/api/previews", headers=v6)[0] == 200
+        same = {"Host": lan, "Origin": f"http://{lan}"}
+        assert _request(pg, "POST", "/api/run", {"config": {"samples": 20}}, headers=same)[0] == 200
+        # still refused: a name (DNS rebinding), another port, another origin, no token
+        for headers in (
+            {"Host": f"evil.example:{pg.port}"},
+            {"Host": "192.168.1.10:1"},
+            {"Host": lan, "Origin": "http://evil.example"},
+            {"Host": lan, "Origin": f"http://127.0.0.1:{pg.port}"},
+        ):
+            assert _request(pg, "POST", "/api/run", {}, headers=headers)[0] == 403, headers
+        assert _request(pg, "GET", "/api/previews", headers={"Host": lan}, token=False)[0] == 403
+    finally:
+        pg.close()
+
+
+def test_on_loopback_an_ip_address_host_is_still_refused(server):
+    headers = {"Host": f"192.168.1.10:{server.port}"}
+    assert _request(server, "GET", "/api/previews", headers=headers)[0] == 403
+
+
 def test_a_session_through_the_api(server):
     status, data, _ = _request(server, "POST", "/api/run", {"config": {"seed": 1}})
     assert status == 200

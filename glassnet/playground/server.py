@@ -11,7 +11,8 @@ Security (a server that computes on request):
 * every request needs the token, random and new at each start, either as ``?token=``
   in the URL (the page and downloads) or in the ``X-Glassnet-Token`` header (the API
   calls of the page); it is compared in constant time;
-* a request whose ``Host`` is not this server's loopback address (DNS rebinding) or
+* a request whose ``Host`` is not this server's loopback address (DNS rebinding; bound
+  to every address, ``host="0.0.0.0"``, any IP address with its port, never a name) or
   whose ``Origin`` is another site's is refused, and so is an API call that is not
   ``application/json`` (a cross-site form cannot send one without asking first);
 * every field is checked by :func:`glassnet.playground.engine.check_config` and the
@@ -23,6 +24,7 @@ Security (a server that computes on request):
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 import math
 import secrets
@@ -100,6 +102,9 @@ class Playground:
         self.allowed_hosts = {
             f"{h}:{self.port}" for h in ("127.0.0.1", "localhost", "[::1]", shown)
         }
+        # bound to every address: the other computers ask by this one's IP address (a name
+        # could be DNS rebinding; an address cannot)
+        self.any_address = host in ("0.0.0.0", "")
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------ lifecycle
@@ -260,15 +265,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _check_access(self, query: dict[str, list[str]]) -> None:
         host = self.headers.get("Host", "")
-        if host not in self.playground.allowed_hosts:
+        if host not in self.playground.allowed_hosts and not (
+            self.playground.any_address and _ip_host(host, self.playground.port)
+        ):
             raise RequestError(
                 403, f"this server answers only as {self.playground.url.split('/?')[0]}"
             )
         origin = self.headers.get("Origin")
-        if (
-            origin is not None
-            and origin.removeprefix("http://") not in self.playground.allowed_hosts
-        ):
+        if origin is not None and origin != f"http://{host}":  # the page's own origin only
             raise RequestError(403, "requests from another origin are refused")
         given = self.headers.get("X-Glassnet-Token") or (query.get("token") or [""])[0]
         if not hmac.compare_digest(given.encode(), self.playground.token.encode()):
@@ -341,6 +345,18 @@ def _finite(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [_finite(v) for v in obj]
     return obj
+
+
+def _ip_host(host: str, port: int) -> bool:
+    """Whether a ``Host`` header is an IP address (not a name) with this server's port."""
+    addr, sep, p = host.rpartition(":")
+    if not sep or p != str(port):
+        return False
+    try:
+        ipaddress.ip_address(addr.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return False
+    return True
 
 
 def _no_constant(name: str) -> Any:
