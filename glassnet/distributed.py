@@ -31,7 +31,9 @@ rather than with buffers of different sizes meeting in one ``Allreduce``.
 
 Callbacks' ``on_train_begin``/``on_epoch_end``/``on_train_end`` (checkpoints, progress,
 diagnostics) and the progress line run on rank 0 only; ``on_step_end`` runs on every rank
-(keep it free of file writes); stop decisions are rank 0's, agreed at each epoch's end.
+(keep it free of file writes); stop decisions are rank 0's, agreed at each epoch's end,
+where every rank also checks that its learning rates are rank 0's (a callback that changes
+them on rank 0 alone is an error, not a silent split of the ranks).
 
 mpi4py is imported only here and only when asked for (``pip install "glassnet[mpi]"``).
 """
@@ -310,15 +312,29 @@ class DataParallel:
         return global_step
 
     def agree(self, state: Any) -> None:
-        """Make rank 0's stop decision (its callbacks and rules) every rank's."""
+        """Make rank 0's stop decision (its callbacks and rules) every rank's, and, when
+        training goes on, check that every rank's learning rates are still rank 0's: a
+        callback that changes them runs on rank 0 alone, and the ranks would go on with
+        other rates (other weights) silently."""
         ctl = self.buf[self.buf.size - _CONTROL :]
         ctl[:] = 0.0
+        lrs = [float(g["lr"]) for g in getattr(state.optimizer, "param_groups", ())]
+        mine = _fingerprint(lrs)
         if self.root:
             ctl[_STOP] = float(state.stop)
+            ctl[_HI], ctl[_LO] = divmod(mine, _B24)
         ctl = self._collective()
         state.stop = bool(ctl[_STOP] > 0)
         if state.stop and not state.stop_reason:
             state.stop_reason = "callback"
+        if not state.stop and int(ctl[_HI]) * _B24 + int(ctl[_LO]) != mine:
+            raise ValueError(
+                f"fit(distributed='mpi'): after epoch {state.epoch} rank {self.rank}'s "
+                f"learning rates {lrs} are not rank 0's: a callback changed them on rank 0 "
+                "only (on_train_begin and on_epoch_end run on rank 0 alone). Change the "
+                "learning rate with fit(schedule=...), which every rank steps, or in "
+                "on_step_end, which runs on every rank."
+            )
 
 
 def run(fit: Callable[..., Any], kwargs: dict[str, Any]) -> Any:

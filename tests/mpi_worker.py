@@ -66,6 +66,14 @@ class FailEpoch(Callback):
             raise OSError("No space left on device: 'model.ckpt'")
 
 
+class HalveLR(Callback):
+    """Halves the learning rate after each epoch (on_epoch_end: on rank 0 alone)."""
+
+    def on_epoch_end(self, state):
+        for group in state.optimizer.param_groups:
+            group["lr"] *= 0.5
+
+
 def runs(distributed, rank=0):
     """name -> dict of arrays, for every scenario."""
     X, y, w = data()
@@ -146,6 +154,8 @@ def runs(distributed, rank=0):
             ("fail_model", dict(model=model(sizes=(5, 16 + (rank == 1), 3)))),
             ("fail_dtype", dict(model=model(dtype=np.float32 if rank == 1 else np.float64))),
             ("fail_settings", dict(batch_size=10 - 5 * (rank == 1), epochs=3 + (rank == 1))),
+            # a callback changing the lr (on rank 0 alone) must not split the ranks silently
+            ("fail_lr", dict(callbacks=[HalveLR()])),
         ):
             try:
                 args = {
