@@ -617,6 +617,8 @@ def test_from_config_errors():
         nn.from_config({"sizes": [2, 1]})
     with pytest.raises(ValueError, match="unknown module type 'Conv2d'"):
         nn.from_config({"type": "Conv2d"})
+    with pytest.raises(ValueError, match="Sequential cannot be built from .*'layers'"):
+        nn.from_config({"type": "Sequential"})  # (was a KeyError)
     with pytest.raises(NotImplementedError, match="config"):
         nn.Module().config()
     with pytest.raises(NotImplementedError, match="forward"):

@@ -338,8 +338,6 @@ def from_config(cfg: dict[str, Any]) -> Module:
     if not isinstance(cfg, dict) or "type" not in cfg:
         raise ValueError(f"from_config: expected a dict with a 'type' key. Got {cfg!r:.80}.")
     kwargs = {k: v for k, v in cfg.items() if k != "type"}
-    if cfg["type"] == "Sequential":
-        return Sequential(*[from_config(c) for c in kwargs["layers"]])
     module = _BUILDABLE.get(cfg["type"])
     if module is None:
         raise ValueError(f"from_config: unknown module type {cfg['type']!r}.")
@@ -352,3 +350,4 @@ def from_config(cfg: dict[str, Any]) -> Module:
 
 
 _BUILDABLE = {m.__name__: m for m in (Linear, MLP, Neuron, Dropout, *_ACT_MODULES.values())}
+_BUILDABLE["Sequential"] = lambda layers: Sequential(*map(from_config, layers))  # type: ignore
