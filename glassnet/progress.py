@@ -29,9 +29,12 @@ class Progress:
         self.total, self.verbose, self.after = total, verbose, after
         self.t0 = self.last = time.perf_counter()
         self.shown = self.printed = False  # a line on the terminal to end; any line printed
+        self.before: int | None = None  # epochs done before this run (a resumed one)
 
     def on_epoch_end(self, state: Any) -> None:
         now, h = time.perf_counter(), state.history
+        if self.before is None:  # the run's first epoch: initial_epoch + 1
+            self.before = state.epoch - 1
         if not self.verbose or (self.verbose < 2 and now - self.t0 < self.after):
             return
         tty = getattr(sys.stderr, "isatty", lambda: False)()
@@ -47,7 +50,7 @@ class Progress:
         line = (
             f"epoch {state.epoch}/{self.total} [{'#' * done}{'-' * (24 - done)}] loss "
             f"{state.epoch_loss:.4g}{extra or ''} "
-            f"({state.epoch / max(now - self.t0, 1e-9):.1f} epochs/s)"
+            f"({(state.epoch - self.before) / max(now - self.t0, 1e-9):.1f} epochs/s)"
         )
         sys.stderr.write(f"\r{line}\x1b[K" if tty else line + "\n")  # \x1b[K: erase the rest
         sys.stderr.flush()

@@ -169,3 +169,23 @@ def test_no_sample_is_an_error_not_every_unit_dead() -> None:
         activation_stats(net, np.ones((4, 2)), max_samples=0)
     with pytest.raises(ValueError, match="'max_samples' parameter of Diagnostics.*Got 'a'"):
         Diagnostics(max_samples="a")
+
+
+def test_progress_rate_of_a_resumed_run_counts_this_run_s_epochs(capsys) -> None:
+    """fit(initial_epoch=900, epochs=1000): one epoch in about a second is about 1 epoch/s,
+    not 901 (the epochs done before the run are not this run's speed)."""
+    import re
+    import time
+    from types import SimpleNamespace
+
+    from glassnet.progress import Progress
+
+    p = Progress(1000, verbose=2)
+    p.t0 = time.perf_counter() - 1.0  # the run began a second ago
+    p.last = p.t0 - 20.0  # (a log gets a line every 10 s)
+    history = SimpleNamespace(val_loss=[], val_metric=[], metric_name="accuracy")
+    p.on_epoch_end(SimpleNamespace(epoch=901, epoch_loss=0.5, history=history))
+    p.last -= 20.0
+    p.on_epoch_end(SimpleNamespace(epoch=902, epoch_loss=0.4, history=history))
+    rates = [float(r) for r in re.findall(r"\(([0-9.]+) epochs/s\)", capsys.readouterr().err)]
+    assert len(rates) == 2 and 0.5 < rates[0] <= 1.0 and 1.0 < rates[1] <= 2.0
