@@ -42,7 +42,7 @@ def _norm(x: np.ndarray, p: float) -> float:
     overflows or underflows (a float32 gradient of norm 1e20 has squares past float32's
     range); m itself where p is inf or m is 0, inf or NaN."""
     x = x.ravel()
-    m = float(np.max(np.abs(x), initial=0.0))
+    m = float(np.max(np.abs(x))) if x.size else 0.0  # (CuPy's max takes no initial=)
     if p == math.inf or m == 0 or not math.isfinite(m):
         return m
     return m * float(np.linalg.norm(x / m, p))
