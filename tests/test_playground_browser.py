@@ -394,3 +394,17 @@ def test_quick_clicks_are_all_kept(page, server):
     cfg = _state(server, page)["config"]
     assert (cfg["noise"], cfg["train_ratio"], cfg["lr"]) == (25, 70, 0.1)
     assert page.input_value("#train_ratio") == "70" and page.input_value("#lr") == "0.1"
+
+
+def test_the_status_line_is_in_view_on_a_projector(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, bypass_csp=True)
+    try:
+        pg = context.new_page()
+        pg.goto(server.url + "#hidden=4%2C99")  # refused: the status line says so
+        pg.wait_for_function("document.querySelector('#status').textContent !== ''")
+        assert pg.evaluate("document.documentElement.scrollHeight") > 720  # a long page
+        box = pg.locator("#status").bounding_box()
+        assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 720
+        assert pg.locator("#export-model").bounding_box()["y"] < 720
+    finally:
+        context.close()
