@@ -221,6 +221,16 @@ def test_state_dict_round_trip_copies_values():
     np.testing.assert_array_equal(a.predict(X4), b.predict(X4))
 
 
+def test_load_state_dict_takes_parameters_and_checks_its_type_when_not_strict():
+    """dict(named_parameters()) loads as the arrays do (was: 'setting an array element with a
+    sequence'); a list of pairs is refused with strict=False too (it loaded nothing)."""
+    a, b = nn.MLP([2, 3, 1], rng=0), nn.MLP([2, 3, 1], rng=1)
+    b.load_state_dict(dict(a.named_parameters()))
+    np.testing.assert_array_equal(a.predict(X4), b.predict(X4))
+    with pytest.raises(TypeError, match="expects the dict returned by state_dict"):
+        nn.MLP([2, 3, 1], rng=2).load_state_dict(list(a.state_dict().items()), strict=False)
+
+
 def test_load_state_dict_strict_names_are_listed():
     model = nn.MLP([2, 3, 1], rng=0)
     state = model.state_dict()

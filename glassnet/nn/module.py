@@ -7,7 +7,7 @@ dots: ``layers.0.W``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -165,9 +165,10 @@ class Module:
                 "load_arrays(path)[0], or call glassnet.io.load_weights(model, path)."
             )
         params = dict(self.named_parameters())
-        if strict:
+        if strict or not isinstance(state, Mapping):
             check_state_dict(state, type(self).__name__, list(params))
         like = {name: p.data for name, p in params.items()}
+        state = {k: v.data if isinstance(v, Tensor) else v for k, v in state.items()}  # Parameters
         given = check_state_arrays(state, like, type(self).__name__, same_dtype=False)
         for name, v in given.items():  # all checked first: a bad state leaves the model intact
             params[name].data[...] = v
