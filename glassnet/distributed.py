@@ -15,11 +15,13 @@ optimizer step, so the weights stay identical without being sent again.
 
 Only one kind of collective runs while training: the same ``Allreduce`` on the same
 buffer, which after the P gradient entries carries a few control slots (the loss, an error
-count, a "this rank has left" count, rank 0's stop flag and a 48-bit value rank 0
-broadcasts). A rank that fails anywhere inside ``fit`` joins the next collective with its
-error count set; every rank sees it, the error is gathered, the failing rank raises its
-own exception and the others raise :class:`DistributedError` naming that rank and its error.
-No rank is left waiting. A rank whose ``fit`` ends takes part in one last collective, so
+count, a "this rank has left" count, rank 0's stop flag, a 48-bit value rank 0
+broadcasts and the count of ranks taking a training step: when some ranks take a step
+while the others have ended the epoch, every rank raises :class:`DistributedError`). A
+rank that fails anywhere inside ``fit`` joins the next collective with its error count
+set; every rank sees it, the error is gathered, the failing rank raises its own exception
+and the others raise :class:`DistributedError` naming that rank and its error. No rank is
+left waiting. A rank whose ``fit`` ends takes part in one last collective, so
 an error after the last step is caught too.
 
 Before training every collective runs on a buffer of one fixed size, the same on every
@@ -54,8 +56,8 @@ from .nn.layers import Dropout
 __all__ = ["DataParallel", "DistributedError", "run", "launched", "checks_of"]
 
 # control slots after the gradients
-_LOSS_HI, _LOSS_LO, _ERROR, _LEFT, _STOP, _HI, _LO = range(7)
-_CONTROL = 7
+_LOSS_HI, _LOSS_LO, _ERROR, _LEFT, _STOP, _HI, _LO, _STEP = range(8)
+_CONTROL = 8
 _B24 = 1 << 24  # integers below 2**24 are exact in float32: a 48-bit value takes two slots
 # fit's arguments every rank must pass alike (the data, seed and optimizer state are
 # compared by checks_of; callbacks, verbose, device and threads may differ)
@@ -143,10 +145,12 @@ class DataParallel:
         self.views: list[np.ndarray] = []
 
     # ------------------------------------------------------------ the collective
-    def _collective(self, last: bool = False) -> np.ndarray:
-        """Allreduce-sum the buffer; raise when a rank failed or (mid-run) has left."""
+    def _collective(self, last: bool = False, step: bool = False) -> np.ndarray:
+        """Allreduce-sum the buffer; raise when a rank failed, (mid-run) has left, or when
+        some ranks take a training ``step`` while the others are at the epoch's end."""
         ctl = self.buf[self.buf.size - _CONTROL :]
         ctl[_LEFT] = 1.0 if last else 0.0
+        ctl[_STEP] = 1.0 if step else 0.0
         self.comm.Allreduce(self.MPI.IN_PLACE, self.buf, op=self.MPI.SUM)
         ctl = self.buf[self.buf.size - _CONTROL :]
         if ctl[_ERROR] > 0:
@@ -156,7 +160,23 @@ class DataParallel:
             # interrupted (Ctrl-C reaches every rank); this rank stops as interrupted too
             self.done = True
             raise KeyboardInterrupt
+        if ctl[_LEFT] == 0 and 0 < ctl[_STEP] < self.size:
+            self._out_of_step(step)
         return ctl
+
+    def _out_of_step(self, step: bool) -> None:
+        """Every rank, at the same collective: some ranks ended the epoch early (an
+        ``on_step_end`` callback set ``state.stop`` on them alone). Raise on every rank."""
+        self.done = True
+        stopped = [r for r, s in enumerate(self.comm.allgather(step)) if not s]
+        text = (
+            f"fit(distributed='mpi'): rank(s) {stopped} of {self.size} ended the epoch while "
+            "the others took another step: an on_step_end callback set state.stop on some "
+            "ranks only (it runs on every rank, and must decide the same on each: from "
+            "state.step or state.batch_loss, which every rank shares; or stop in "
+            "on_epoch_end, where rank 0 decides for all)."
+        )
+        raise DistributedError(text, stopped[0], text)
 
     def _gather_error(self, mine: BaseException | None) -> None:
         self.done = True
@@ -305,7 +325,7 @@ class DataParallel:
             part = loss * scale
             ctl[_LOSS_HI] = part
             ctl[_LOSS_LO] = part - float(ctl[_LOSS_HI])  # the rest float32 rounded off
-            ctl = self._collective()
+            ctl = self._collective(step=True)
             total = float(ctl[_LOSS_HI]) + float(ctl[_LOSS_LO])
             return total + (add_l2(weights, l2, self.n_global) if l2 else 0.0)
 

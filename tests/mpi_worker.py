@@ -66,6 +66,18 @@ class FailEpoch(Callback):
             raise OSError("No space left on device: 'model.ckpt'")
 
 
+class StopOnRank0(Callback):
+    """Sets state.stop at step 3 on rank 0 alone (as a time budget read from each rank's
+    own clock would): an on_step_end callback runs on every rank."""
+
+    def __init__(self, my_rank):
+        self.my_rank = my_rank
+
+    def on_step_end(self, state):
+        if self.my_rank == 0 and state.step == 3:
+            state.stop = True
+
+
 class HalveLR(Callback):
     """Halves the learning rate after each epoch (on_epoch_end: on rank 0 alone)."""
 
@@ -156,6 +168,8 @@ def runs(distributed, rank=0):
             ("fail_settings", dict(batch_size=10 - 5 * (rank == 1), epochs=3 + (rank == 1))),
             # a callback changing the lr (on rank 0 alone) must not split the ranks silently
             ("fail_lr", dict(callbacks=[HalveLR()])),
+            # a step callback stopping rank 0 alone mid-epoch: the others would step on
+            ("fail_step_stop", dict(callbacks=[StopOnRank0(rank)])),
         ):
             try:
                 args = {

@@ -118,6 +118,12 @@ def test_a_failing_rank_stops_every_rank(launched):
             assert error.startswith("DistributedError: distributed training stopped: rank 1")
         assert text in error, error
         assert "fit(schedule=...)" in error
+        # rank 0 alone stops mid-epoch: every rank raises at the collective where they part
+        error = str(got["fail_step_stop.error"])
+        assert error.startswith(
+            f"DistributedError: fit(distributed='mpi'): rank(s) [0] of {n} ended the epoch "
+            "while the others took another step: an on_step_end callback set state.stop"
+        ), error
 
 
 def test_without_mpi4py_one_clear_error(monkeypatch):
