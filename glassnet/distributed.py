@@ -174,7 +174,8 @@ class DataParallel:
             "the others took another step: an on_step_end callback set state.stop on some "
             "ranks only (it runs on every rank, and must decide the same on each: from "
             "state.step or state.batch_loss, which every rank shares; or stop in "
-            "on_epoch_end, where rank 0 decides for all)."
+            "on_epoch_end, where rank 0 decides for all), or the ranks read streams of "
+            "different lengths (every rank must read the same data)."
         )
         raise DistributedError(text, stopped[0], text)
 
