@@ -442,6 +442,19 @@ def test_network_diagram_errors() -> None:
         viz.draw_network(object())
 
 
+def test_network_diagram_names_each_mistaken_argument() -> None:
+    """A target without backward=True is refused (it was silently ignored), and a bad x,
+    edge_labels or title names the argument instead of a NumPy or len() traceback."""
+    with pytest.raises(ValueError, match="y \\(the target\\) is drawn only by the backward"):
+        viz.draw_network(xnor_net(), [0, 1], 1.0)
+    with pytest.raises(ValueError, match="x must be one input of 2 numbers.*Got 'ab'"):
+        viz.draw_network(xnor_net(), "ab")
+    with pytest.raises(ValueError, match="'edge_labels' parameter.*Got 'yes'"):
+        viz.draw_network(xnor_net(), [0, 1], edge_labels="yes")
+    with pytest.raises(ValueError, match="'title' parameter.*Got 3"):
+        viz.draw_network(xnor_net(), title=3)
+
+
 # ------------------------------------------------------------------------------- save
 def test_save_text_tensor_and_figure(tmp_path: Path) -> None:
     L, _, _ = lecture_graph()

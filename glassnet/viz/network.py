@@ -213,6 +213,19 @@ def draw_network(
             "The 'font_size' parameter of draw_network must be a number in [8, 40]. "
             f"Got {font_size!r}."
         )
+    if edge_labels is not None and not isinstance(edge_labels, (bool, np.bool_)):
+        raise ValueError(
+            "The 'edge_labels' parameter of draw_network must be True, False or None "
+            f"(automatic). Got {edge_labels!r}."
+        )
+    if not isinstance(title, str):
+        raise ValueError(f"The 'title' parameter of draw_network must be a str. Got {title!r}.")
+    if y is not None and not backward:
+        raise ValueError(
+            "draw_network: y (the target) is drawn only by the backward view, with the "
+            "gradients of its loss; pass backward=True, or leave y out for the forward "
+            "view's activations."
+        )
     d = layers[0].inputs
     nm = make_names(layers, names)
     bad = sum(int(np.count_nonzero(~np.isfinite(lay.W))) for lay in layers)
@@ -309,7 +322,12 @@ def _forward_picture(
     d = layers[0].inputs
     acts = zs = None
     if x is not None:
-        xa = np.asarray(x, dtype=np.float64)
+        try:
+            xa = np.asarray(x, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"draw_network: x must be one input of {d} numbers, shape ({d},). Got {x!r}."
+            ) from None
         if xa.shape not in ((d,), (1, d)) or not np.all(np.isfinite(xa)):
             raise ValueError(
                 f"draw_network: x must be one finite input of shape ({d},). Got shape "
