@@ -405,6 +405,9 @@ def _comparable(value: Any) -> Any:
     state = getattr(value, "state_dict", None)
     if hasattr(value, "epoch_end") and callable(state):  # a learning-rate schedule
         return (type(value).__name__, *_leaves(state()))
+    name = getattr(value, "name", None)  # a glassnet.functional Loss
+    if isinstance(name, str):
+        return (type(value).__name__, name)
     return getattr(value, "__qualname__", type(value).__name__)
 
 

@@ -163,3 +163,17 @@ def test_command_line_under_mpiexec(tmp_path):
     assert (tmp_path / "mpi.glassnet.ckpt").is_file()
     for k in one:
         np.testing.assert_allclose(got[k], one[k], rtol=0, atol=1e-5)
+
+
+def test_settings_compared_between_ranks_tell_apart_what_changes_training():
+    """What each rank compares with rank 0's (no MPI needed): equal settings give equal
+    values whatever their Python type, different ones different values."""
+    from glassnet import functional as F
+    from glassnet import optim, schedules
+    from glassnet.distributed import _comparable
+
+    assert _comparable(np.int64(10)) == _comparable(10) == _comparable(10.0)
+    assert _comparable(F.get_loss("mse")) != _comparable(F.get_loss("cross_entropy"))
+    opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.1)
+    assert _comparable(schedules.StepLR(opt, 2)) != _comparable(schedules.StepLR(opt, 3))
+    assert _comparable(schedules.StepLR(opt, 2)) == _comparable(schedules.StepLR(opt, 2))
