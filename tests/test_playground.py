@@ -639,7 +639,21 @@ def test_serve_prints_one_url_line_with_the_token():
         pg.close()
     other = Playground()
     assert other.token != pg.token  # new at each start
-    other.httpd.server_close()
+    other.close()
+
+
+def test_a_playground_closes_whether_or_not_it_served():
+    def close_twice(pg):
+        pg.close()
+        pg.close()
+
+    for pg in (Playground(), Playground().start()):
+        t = threading.Thread(target=close_twice, args=(pg,), daemon=True)
+        t.start()
+        t.join(timeout=10)
+        assert not t.is_alive(), "close() hangs"
+        with pytest.raises(OSError):  # the port is released: nothing answers there
+            http.client.HTTPConnection("127.0.0.1", pg.port, timeout=2).connect()
 
 
 def test_bad_port_is_refused():

@@ -106,26 +106,32 @@ class Playground:
         # could be DNS rebinding; an address cannot)
         self.any_address = host in ("0.0.0.0", "")
         self._thread: threading.Thread | None = None
+        self._serving = False  # serve_forever runs (shutdown() waits for it: never call it else)
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> Playground:
         """Serve in a background thread (returns at once)."""
+        self._serving = True
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
         """Serve until Ctrl-C."""
+        self._serving = True
         try:
             self.httpd.serve_forever()
         except KeyboardInterrupt:
             pass
         finally:
+            self._serving = False
             self.httpd.server_close()
 
     def close(self) -> None:
-        """Stop serving and release the port."""
-        self.httpd.shutdown()
+        """Stop serving and release the port (also when it never served, or is closed)."""
+        if self._serving:
+            self._serving = False
+            self.httpd.shutdown()
         self.httpd.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
