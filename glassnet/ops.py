@@ -75,7 +75,8 @@ def _clip(self: Tensor, low: Any = None, high: Any = None) -> Tensor:
 
 
 def _bound(value: Any, name: str, dtype: np.dtype) -> Any:
-    """A bound of clip as NumPy takes it: a number as a float of ``dtype``, a Tensor's values."""
+    """A bound of clip as NumPy takes it: a number as a float of ``dtype``, anything else as
+    a Tensor of it would hold it (the dtype rule: an integer array as float32)."""
     if isinstance(value, Tensor) and value.requires_grad:
         raise TypeError(
             f"clip: {name} requires grad, but clip passes no gradient to its bounds; pass "
@@ -83,7 +84,7 @@ def _bound(value: Any, name: str, dtype: np.dtype) -> Any:
         )
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return dtype.type(value)  # (NumPy's float64 scalar too, as binary_op takes it)
-    return value.data if isinstance(value, Tensor) else value
+    return None if value is None else as_tensor(value).data
 
 
 Tensor.max, Tensor.min, Tensor.sqrt, Tensor.abs, Tensor.clip = _max, _min, _sqrt, _abs, _clip

@@ -804,6 +804,9 @@ def test_clip_takes_tensor_bounds_as_constants():
     np.testing.assert_array_equal(x.grad, [0.0, 1.0, 0.0])
     with pytest.raises(TypeError, match="clip: high requires grad.*maximum"):
         x.clip(0.0, Tensor(1.0, requires_grad=True))
+    # integer arrays and lists are taken as Tensors of them are: float32, no upcast
+    x32 = Tensor(np.array([-2.0, 0.5, 3.0], np.float32))
+    assert x32.clip(np.array([0, 0, 0]), [1, 1, 2]).dtype == np.float32
 
 
 def test_an_axis_out_of_range_is_named_by_concatenate_and_stack():
