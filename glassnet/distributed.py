@@ -9,7 +9,8 @@ on its shard only, and one ``Allreduce`` on a flat buffer per step sums
 
 which is exactly the gradient of the global batch's mean loss: each engine's loss is
 ``sum_i w_i l_i / n_r`` (the sample weights multiply, the row count divides), so the weight
-``n_r / n`` also covers uneven shards, empty shards and sample weights. The L2 penalty
+``n_r / n`` also covers uneven shards, empty shards and sample weights (a loss given as a
+function must be a mean over its rows too). The L2 penalty
 ``l2 / (2 n) ||W||^2`` is added once, after the sum. Then every rank takes the same
 optimizer step, so the weights stay identical without being sent again.
 
