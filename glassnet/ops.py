@@ -115,6 +115,11 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 def _join(tensors: Sequence[Any], fn: Callable, op: str, axis: int, rule: str) -> Any:
     """``fn`` (np.concatenate or np.stack) over the values; errors list every shape."""
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+        raise TypeError(  # (NumPy's axis=None, the flattened values, has no gradient split here)
+            f"{op}: axis must be an integer. Got {axis!r}; for NumPy's axis=None join the "
+            "flattened tensors, t.reshape(-1), on axis 0."
+        )
     ts = tuple(as_tensor(t) for t in tensors)
     if not ts:
         raise ValueError(f"{op} needs at least one tensor. Got an empty sequence.")

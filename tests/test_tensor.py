@@ -815,6 +815,9 @@ def test_an_axis_out_of_range_is_named_by_concatenate_and_stack():
         gn.stack([a, a], axis=3)  # not "shapes differ": they are equal
     with pytest.raises(ValueError, match="'concatenate'.*cannot be joined: axis 1 is out of"):
         gn.concatenate([a, a], axis=1)
+    for join in (gn.concatenate, gn.stack):  # NumPy's axis=None was an internal TypeError
+        with pytest.raises(TypeError, match="axis must be an integer. Got None; .*reshape"):
+            join([a, a], axis=None)
 
 
 def test_pow_with_exponent_zero_has_gradient_zero_at_zero():
