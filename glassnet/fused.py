@@ -42,6 +42,7 @@ from .backend import kept, namespace
 from .nn.flat import grad_view
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
 from .nn.module import Module, Parameter
+from .tasks import prepare_targets
 
 # fmt: off
 __all__ = ["Layer", "layers_of", "flatten", "FastMLP", "Trace", "add_l2", "l2_value", "takes",
@@ -397,9 +398,10 @@ class FastMLP:
         if y is None:
             acts = self.forward(X, record)
         else:
-            y, w = np.asarray(y), sample_weight
+            n_out, w = self.layers[-1].neurons, sample_weight
+            y = prepare_targets(self.spec, np.asarray(y), self.dtype, n_out, "FastMLP.trace")
             w = None if w is None else np.asarray(w, dtype=self.dtype).reshape(X.shape[0])
-            t.loss = self.step(X, y if y.dtype.kind in "iu" else y.astype(self.dtype), w, record)
+            t.loss = self.step(X, y, w, record)
             t.per_sample = record[-1].pop("per_sample")
             acts = [t[2] for t in self._buffers(X.shape[0])[0]]
         for i, (lay, rec, A) in enumerate(zip(self.layers, record, acts)):

@@ -285,3 +285,18 @@ def test_trace_with_sample_weights_and_l2_is_what_autodiff_computes(act, out, lo
         np.testing.assert_allclose(rec["dW"], lin.W.grad, rtol=1e-10, atol=1e-14)
         if bias:
             np.testing.assert_allclose(rec["db"], lin.b.grad, rtol=1e-10, atol=1e-14)
+
+
+def test_trace_checks_its_targets_as_fit_does():
+    """Labels outside 0..C-1, targets of another width or outside [0, 1] for binary
+    cross-entropy: the trace says which, naming itself (not a kernel's broadcast error)."""
+    net = _net("tanh", "softmax", sizes=(2, 3, 3))
+    X = np.arange(8.0).reshape(4, 2)
+    ce = FastMLP(layers_of(net), "cross_entropy", dtype=F64)
+    with pytest.raises(ValueError, match=r"FastMLP.trace: y has labels from 1 to 3.*0\.\.2"):
+        ce.trace(X, [1, 2, 3, 1])
+    assert ce.trace(X, [1.0, 2.0, 0.0, 1.0]).loss == ce.trace(X, [1, 2, 0, 1]).loss
+    with pytest.raises(ValueError, match=r"FastMLP.trace: y has 1 value\(s\) per sample.*3"):
+        FastMLP(layers_of(net), "mse", dtype=F64).trace(X, np.ones(4))
+    with pytest.raises(ValueError, match="FastMLP.trace: binary cross-entropy needs targets"):
+        FastMLP(layers_of(net), "binary_cross_entropy", dtype=F64).trace(X, np.full((4, 3), 2.0))
