@@ -352,7 +352,8 @@ class Run:
                 lay.linear.W.data[...] = W
                 lay.linear.b.data[...] = b  # type: ignore[union-attr]
         self.names = make_names(self.layers, "auto")
-        self.opt = SGD(self.model.parameters(), lr=c["lr"])
+        self.params = list(self.model.parameters())  # (a walk over the modules: once)
+        self.opt = SGD(self.params, lr=c["lr"])
         self.engine = FastMLP(self.layers, self.loss_name, dtype=np.float64)
         # forward only, with the output activation applied (no fused head)
         self.viewer = FastMLP(self.layers, "half_mse", dtype=np.float64)
@@ -406,7 +407,7 @@ class Run:
                     W = lay.linear.W
                     W.grad += lam * (W.data if kind == "L2" else np.sign(W.data))
             # a sum of finite numbers is finite (unless it overflows: diverging too)
-            grads = sum(float(np.add.reduce(p.grad, axis=None)) for p in self.model.parameters())
+            grads = sum(float(np.add.reduce(p.grad, axis=None)) for p in self.params)
         if not (math.isfinite(loss) and math.isfinite(grads)):
             self._perm, self._pos, self.epoch = position  # the step is not taken
             what = "loss" if not math.isfinite(loss) else "gradient"
