@@ -473,6 +473,45 @@ def test_save_text_tensor_and_figure(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------------------ plots
+def test_save_refuses_mismatched_suffixes_and_names_bad_paths(tmp_path: Path, monkeypatch) -> None:
+    """SVG text to .png (a broken image) is refused; a figure without a suffix is
+    refused (matplotlib wrote NAME.png and save returned NAME); a directory in the way is
+    named; figures are written through atomic_write (no half-written file)."""
+    from glassnet.files import WriteError
+
+    svg = viz.draw_network(xnor_net())
+    fig = viz.plot_activations(["relu"], dpi=20)
+    with pytest.raises(ValueError, match="SVG text.*'.*x.png'.*save it as .svg"):
+        viz.save(svg, tmp_path / "x.png")
+    dot = viz.draw_graph(lecture_graph()[0], fmt="dot")
+    with pytest.raises(ValueError, match="DOT text.*save it as .dot or .gv"):
+        viz.save(dot, tmp_path / "x.svg")
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(ValueError, match="has none. Use one of: .*\\.png"):
+        viz.save(fig, tmp_path / "plot")
+    with pytest.raises(ValueError, match="names 'xyz', which matplotlib cannot write"):
+        viz.save(fig, tmp_path / "plot.xyz")
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(WriteError, match="it is a directory"):
+        viz.save(fig, tmp_path)
+    (tmp_path / "f").write_text("")
+    with pytest.raises(WriteError, match="cannot create its directory"):
+        viz.save(svg, tmp_path / "f" / "net.svg")
+    with pytest.raises(TypeError, match="path must be a file path.*Got int"):
+        viz.save(svg, 3)
+    written = []
+    real = viz.atomic_write
+
+    def spy(path, data):
+        written.append((Path(path).name, data[:4]))
+        return real(path, data)
+
+    monkeypatch.setattr(viz, "atomic_write", spy)
+    out = viz.save(fig, tmp_path / "plot.png")
+    assert out == tmp_path / "plot.png" and written == [("plot.png", b"\x89PNG")]
+    assert png_size(out) == (round(fig.get_figwidth() * 20), round(fig.get_figheight() * 20))
+
+
 def test_decision_boundary_binary_and_multiclass(tmp_path: Path) -> None:
     import matplotlib.image as mpimg
 

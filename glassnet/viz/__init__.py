@@ -15,11 +15,12 @@ The SVG and DOT drawings need nothing beyond NumPy.
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import Any
 
-from ..files import atomic_write
+from ..files import WriteError, atomic_write
 from ..tensor import Tensor
 from ._svg import overlapping_texts, text_boxes
 from .graph import draw_graph, graph_nodes, local_derivative
@@ -54,31 +55,90 @@ def save(drawing: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
     """Write a drawing to ``path`` and return the path.
 
     ``drawing`` is the SVG or DOT text of :func:`draw_graph` / :func:`draw_network`,
-    a matplotlib ``Figure`` from a ``plot_*`` function (saved with ``savefig``; the
-    file type follows the suffix, e.g. ``.png``), or a Tensor (drawn with
-    :func:`draw_graph` in the format of the suffix, ``.svg`` or ``.dot``/``.gv``;
-    ``kwargs`` go to draw_graph).
+    a matplotlib ``Figure`` from a ``plot_*`` function (saved with ``savefig``, ``kwargs``
+    going to it; the file type follows the suffix, e.g. ``.png``, ``.svg``, ``.pdf``), or a
+    Tensor (drawn with :func:`draw_graph` in the format of the suffix, ``.svg`` or
+    ``.dot``/``.gv``; ``kwargs`` go to draw_graph). Every file is written atomically
+    (:func:`glassnet.files.atomic_write`: a reader sees the old file or the new one), its
+    directory created when missing. A suffix that does not fit the drawing (SVG text to
+    ``.png``) is refused.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"save: path must be a file path (str or pathlib.Path). Got {type(path).__name__}."
+        )
     p = Path(path)
+    suffix = p.suffix.lower()
+    if p.is_dir():
+        raise WriteError(
+            f"cannot write '{p}': it is a directory; give a file path inside it instead"
+        )
     if hasattr(drawing, "savefig"):
-        p.parent.mkdir(parents=True, exist_ok=True)
-        drawing.savefig(p, **kwargs)
-        return p
-    if isinstance(drawing, Tensor):
-        fmt = "dot" if p.suffix.lower() in (".dot", ".gv") else "svg"
-        if p.suffix.lower() not in (".svg", ".dot", ".gv"):
+        data = _figure_bytes(drawing, p, suffix, kwargs)
+    elif isinstance(drawing, Tensor):
+        fmt = "dot" if suffix in (".dot", ".gv") else "svg"
+        if suffix not in (".svg", ".dot", ".gv"):
             raise ValueError(
                 f"save: a Tensor is drawn as .svg or .dot/.gv. Got the path {str(path)!r}."
             )
-        text = draw_graph(drawing, fmt=fmt, **kwargs)
+        data = draw_graph(drawing, fmt=fmt, **kwargs)
     elif isinstance(drawing, str):
         if kwargs:
             raise TypeError(f"save: options {sorted(kwargs)} apply only to Tensors and figures.")
-        text = drawing
+        head = drawing.lstrip()
+        kind = ""
+        if head.startswith(("<svg", "<?xml")):
+            kind = "SVG"
+        elif head.startswith(("digraph", "graph", "strict")):
+            kind = "DOT"
+        fits = {"SVG": (".svg",), "DOT": (".dot", ".gv")}
+        wrong = {".svg", ".dot", ".gv"} | _IMAGE_SUFFIXES
+        if kind and suffix in wrong and suffix not in fits[kind]:
+            raise ValueError(
+                f"save: this drawing is {kind} text; a path ending in {suffix} would hold "
+                f"text that is not {suffix[1:].upper()}. Got the path {str(path)!r}; save it "
+                f"as {' or '.join(fits[kind])}"
+                + (
+                    " (matplotlib plots are the ones saved as images)."
+                    if suffix in _IMAGE_SUFFIXES
+                    else "."
+                )
+            )
+        data = drawing
     else:
         raise TypeError(
             "save: expected SVG/DOT text, a matplotlib Figure or a Tensor. "
             f"Got {type(drawing).__name__}."
         )
-    p.parent.mkdir(parents=True, exist_ok=True)
-    return atomic_write(p, text)
+    _make_directory(p)
+    return atomic_write(p, data)
+
+
+_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".pdf", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
+_IMAGE_SUFFIXES |= {".eps", ".ps", ".svgz", ".avif"}
+
+
+def _figure_bytes(fig: Any, p: Path, suffix: str, kwargs: dict[str, Any]) -> bytes:
+    """The file's bytes of a matplotlib Figure, in the format its suffix names."""
+    fmt = kwargs.pop("format", None) or suffix[1:]
+    supported = fig.canvas.get_supported_filetypes()
+    if fmt not in supported:
+        raise ValueError(
+            f"save: a figure's file type follows its path's suffix; {str(p)!r} "
+            + ("has none" if not fmt else f"names {fmt!r}, which matplotlib cannot write")
+            + f". Use one of: {', '.join('.' + k for k in sorted(supported))}."
+        )
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, **kwargs)
+    return buf.getvalue()
+
+
+def _make_directory(p: Path) -> None:
+    """Create the directory ``p`` goes in, or say why it cannot be."""
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(
+            f"cannot write '{p}': cannot create its directory '{p.parent}' "
+            f"({exc.strerror or exc}); a part of that path may be a file. Choose another path."
+        ) from exc
