@@ -225,6 +225,16 @@ def test_graph_of_a_quotient_by_a_number_and_of_a_number() -> None:
     assert f"−2/ŷ² = {fmt(-2 / 0.8**2, 3)}" in labels
 
 
+def test_drawings_with_control_characters_in_names_still_parse() -> None:
+    """A label or title holding a character XML cannot carry (ESC, \\x01) is written as
+    U+FFFD: the SVG still parses (it was not well-formed)."""
+    t = gn.Tensor(1.0, requires_grad=True, label="a\x01b")
+    svg = viz.draw_graph(t * 2.0, title="x\x1by")
+    assert "a\ufffdb" in svg_texts(svg) and "x\ufffdy" in svg_texts(svg)
+    svg = viz.draw_network(xnor_net(), title="tab\there\x1b!")
+    assert "tab\there\ufffd!" in svg_texts(svg)
+
+
 def test_graph_errors() -> None:
     L, _, _ = lecture_graph()
     with pytest.raises(TypeError, match="glassnet Tensor"):

@@ -26,9 +26,13 @@ ASCENT, DESCENT = 0.8, 0.25  # of the em box above and below the baseline
 _NS = "{http://www.w3.org/2000/svg}"
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def esc(text: Any) -> str:
-    """Escape text for an SVG/XML text node or attribute."""
-    return escape(str(text), {'"': "&quot;"})
+    """Escape text for an SVG/XML text node or attribute; a character XML cannot hold at
+    all (a control character such as ESC) is written as U+FFFD, so the document parses."""
+    return escape(_NOT_XML.sub("\ufffd", str(text)), {'"': "&quot;"})
 
 
 def text_width(text: str, size: float = 12.0) -> float:
