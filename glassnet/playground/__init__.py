@@ -20,12 +20,13 @@ See ``docs/playground.md``.
 
 from __future__ import annotations
 
-from .engine import FEATURES, LECTURE, Run, check_config, feature_matrix, make_dataset
+from .engine import FEATURES, LECTURE, Diverged, Run, check_config, feature_matrix, make_dataset
 from .server import Playground, serve
 
 __all__ = [
     "FEATURES",
     "LECTURE",
+    "Diverged",
     "Playground",
     "Run",
     "check_config",
