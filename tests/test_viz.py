@@ -235,6 +235,19 @@ def test_drawings_with_control_characters_in_names_still_parse() -> None:
     assert "tab\there\ufffd!" in svg_texts(svg)
 
 
+def test_a_layer_s_weight_edge_names_its_actual_input() -> None:
+    """dL/dW = Aᵀ @ G: the second layer's weight edge carries its input, the first layer's
+    activations (Aᵀ), not the data X."""
+    from glassnet.viz.graph import local_derivative
+
+    model = gn.nn.MLP([2, 3, 1], rng=0, dtype=F64)
+    out = model(np.ones((4, 2)))
+    first = out.parents[0].parents[0]  # relu <- linear of the first layer
+    assert out.op == first.op == "linear"
+    assert local_derivative(out, 1) == "Aᵀ" and local_derivative(first, 1) == "Xᵀ"
+    assert local_derivative(out, 0) == "W₂ᵀ"
+
+
 def test_graph_errors() -> None:
     L, _, _ = lecture_graph()
     with pytest.raises(TypeError, match="glassnet Tensor"):

@@ -321,7 +321,9 @@ def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
     elif op == "matmul":
         sym = f"@ {_name(other, 'B')}ᵀ" if k == 0 else f"{_name(other, 'A')}ᵀ @"
     elif op == "linear":
-        sym = {0: f"{_name(ps[1], 'W')}ᵀ", 1: f"{_name(ps[0], 'X')}ᵀ", 2: "sum over rows"}[k]
+        # the input's name: X for the data, A for a layer's activations (an op's result)
+        inp = _name(ps[0], "A" if ps[0].parents else "X")
+        sym = {0: f"{_name(ps[1], 'W')}ᵀ", 1: f"{inp}ᵀ", 2: "sum over rows"}[k]
     elif sym is None:
         sym = f"d{op}/d{pname}"
     if node.data.size == 1 and p.data.size == 1 and node.backward_fn is not None:
