@@ -408,3 +408,16 @@ def test_the_status_line_is_in_view_on_a_projector(browser, server):
         assert pg.locator("#export-model").bounding_box()["y"] < 720
     finally:
         context.close()
+
+
+def test_toggling_a_hovered_input_leaves_the_output_in_the_big_plot(page, server):
+    _open(page, server)
+    pixels = "document.querySelector('#boundary').toDataURL()"
+    page.click(".node.input >> nth=0")  # x1 off; the pointer stays over its node
+    page.wait_for_function("run.config.features.length === 1")
+    page.wait_for_timeout(300)
+    shown = page.evaluate(pixels)
+    page.hover(".node.output")
+    page.mouse.move(2, 2)  # leaving a node: the big plot shows the output
+    page.wait_for_timeout(100)
+    assert page.evaluate(pixels) == shown

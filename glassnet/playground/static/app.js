@@ -299,6 +299,7 @@ function buildNetwork() {
   svg.innerHTML = "";
   nodeEls = [];
   edgeEls = [];
+  hover = null;   // the hovered node is gone (its index may now be another node's)
   const { xOf, yOf } = layout();
   const sizes = [state.features.length, ...state.hidden, 1];
   // inputs: every feature, the used ones lit; click toggles
@@ -374,7 +375,8 @@ function node(x, y, cls) {
   el.onmouseenter = () => {
     const l = el.dataset.layer === undefined ? 0 : +el.dataset.layer;
     const j = l === 0 ? state.features.indexOf(el.dataset.feature) : +el.dataset.index;
-    if (j >= 0) { hover = [l, j]; drawBoundary(); }
+    hover = j >= 0 ? [l, j] : null;   // an input not in use has no map: the output then
+    drawBoundary();
   };
   el.onmouseleave = () => { hover = null; drawBoundary(); };
   el.style.left = x + "px"; el.style.top = y + "px";
