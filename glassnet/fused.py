@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
+from ._validation import check_array
 from .backend import kept, namespace
 from .nn.flat import grad_view
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
@@ -392,7 +393,13 @@ class FastMLP:
         """Every number of one pass over the batch X (and the backward pass, L2 penalty included
         and rows weighted by ``sample_weight`` (N,), when targets ``y`` are given in the loss's
         form: labels or rows for cross-entropy, (N, K) values otherwise), in ``self.dtype``."""
-        X = np.asarray(X, dtype=self.dtype)
+        X = check_array("X", X, "FastMLP.trace", ndim=(2,), dtype=self.dtype)
+        rows = {len(np.atleast_1d(v)) for v in (y, sample_weight) if v is not None}
+        if X.shape[1] != self.layers[0].inputs or rows - {X.shape[0]}:
+            raise ValueError(
+                f"FastMLP.trace: X of shape {X.shape} (targets, weights: {sorted(rows)} rows) does "
+                f"not fit; pass X of shape (N, {self.layers[0].inputs}), a target and weight a row."
+            )
         record: list[dict] = []
         t = Trace(layers=record)
         if y is None:

@@ -300,3 +300,22 @@ def test_trace_checks_its_targets_as_fit_does():
         FastMLP(layers_of(net), "mse", dtype=F64).trace(X, np.ones(4))
     with pytest.raises(ValueError, match="FastMLP.trace: binary cross-entropy needs targets"):
         FastMLP(layers_of(net), "binary_cross_entropy", dtype=F64).trace(X, np.full((4, 3), 2.0))
+
+
+def test_trace_checks_its_batch():
+    """X of another width, text, one row given as a vector, y or weights of another length:
+    an error naming the trace and the shapes (was an IndexError or a matmul error)."""
+    fast = FastMLP(layers_of(_net("tanh", "identity", sizes=(2, 3, 1))), "mse", dtype=F64)
+    X, y = np.ones((4, 2)), np.ones((4, 1))
+    for bad, match in (
+        (np.ones((4, 3)), r"X of shape \(4, 3\).*\(N, 2\)"),
+        (np.ones(2), "X must have 2 dimensions"),
+        ([["a", "b"]], "X must be numeric"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            fast.trace(bad)
+    with pytest.raises(ValueError, match=r"targets, weights: \[3\] rows"):
+        fast.trace(X, y[:3])
+    with pytest.raises(ValueError, match=r"targets, weights: \[3, 4\] rows"):
+        fast.trace(X, y, np.ones(3))
+    assert np.isfinite(fast.trace(X, y, np.ones(4)).loss)
