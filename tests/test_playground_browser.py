@@ -368,6 +368,11 @@ def test_the_lecture_preset_is_the_slides_setup_whatever_came_before(page, serve
     # its 100% training points: the slider shows them as its label does
     assert cfg["train_ratio"] == 100 and page.input_value("#train_ratio") == "100"
     assert page.text_content("#train_ratio_v") == "100%"
+    # its data and weights take no seed: no "regenerate" that would change nothing
+    assert page.is_disabled("#regenerate")
+    page.click("#datasets button[data-name=circle]")
+    page.wait_for_function("run.config.preset === 'none'")
+    assert page.is_enabled("#regenerate")
 
 
 def test_quick_clicks_are_all_kept(page, server):

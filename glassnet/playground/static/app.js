@@ -148,6 +148,10 @@ function syncControls() {
   $("show_test").checked = state.show_test;
   $("discretize").checked = state.discretize;
   $("lecture").classList.toggle("selected", state.preset === "lecture");
+  // the lecture's four points and slide weights take no seed: a new one would change nothing
+  $("regenerate").disabled = state.preset === "lecture";
+  $("regenerate").title = state.preset === "lecture" ? "The lecture preset's data and weights are the slide's"
+    : "New data and new starting weights";
   for (const b of document.querySelectorAll("#datasets button"))
     b.classList.toggle("selected", b.dataset.name === state.dataset);
   for (const b of document.querySelectorAll("#datasets button"))
