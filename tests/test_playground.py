@@ -661,6 +661,19 @@ def test_bad_port_is_refused():
         Playground(port=70000)
 
 
+@pytest.mark.parametrize("token", ["short", "my class password 1", "abcdefghijklmnop&x=1", 12])
+def test_a_token_that_would_break_the_url_is_refused(token):
+    with pytest.raises(ParameterError, match="'token'.*URL"):
+        Playground(token=token)
+
+
+def test_a_chosen_token_opens_the_page():
+    with Playground(token="lecture-2026_03.a~b").start() as pg:
+        assert pg.url.endswith("?token=lecture-2026_03.a~b")
+        status, data, _ = _request(pg, "GET", "/?token=lecture-2026_03.a~b", token=False)
+        assert status == 200 and b'content="lecture-2026_03.a~b"' in data
+
+
 def test_command_line_serves_until_stopped():
     with subprocess.Popen(
         [sys.executable, "-m", "glassnet", "playground", "--no-browser", "--port", "0"],

@@ -27,6 +27,7 @@ import hmac
 import ipaddress
 import json
 import math
+import re
 import secrets
 import sys
 import threading
@@ -88,9 +89,11 @@ class Playground:
         if not isinstance(host, str) or not host:
             raise ParameterError(f"The 'host' parameter of playground must be a str. Got {host!r}.")
         self.token = token if token is not None else secrets.token_urlsafe(24)
-        if not isinstance(self.token, str) or len(self.token) < 16:
+        # it travels in the URL (?token=) and the page as it is: URL-safe characters only
+        if not isinstance(self.token, str) or not re.fullmatch(r"[A-Za-z0-9_.~-]{16,}", self.token):
             raise ParameterError(
-                "The 'token' parameter of playground must be a str of 16+ characters."
+                "The 'token' parameter of playground must be a str of 16+ characters, each a "
+                f"letter, a digit or one of _ . ~ - (it goes into the URL). Got {token!r:.40}."
             )
         self.runs: OrderedDict[str, Run] = OrderedDict()
         self._runs_lock = threading.Lock()
