@@ -754,6 +754,41 @@ def test_activation_and_history_plot_argument_errors() -> None:
         viz.plot_history([1.0, 0.5])
 
 
+def test_plot_arguments_are_checked_and_named() -> None:
+    """Each plot's layout and decision arguments name themselves when wrong, instead of a
+    NumPy or matplotlib traceback (or a silent negative padding)."""
+    X, y = gn.datasets.xnor_gate()
+    net = xnor_net()
+    bad = [
+        ("padding", lambda: viz.plot_decision_boundary(net, X, y, padding="a")),
+        ("padding", lambda: viz.plot_decision_boundary(net, X, y, padding=-1.0)),
+        ("threshold", lambda: viz.plot_decision_boundary(net, X, y, threshold="a")),
+        ("threshold", lambda: viz.plot_hidden_space(net, X, y, threshold=[0.5])),
+        ("ncols", lambda: viz.plot_neuron_outputs(net, ncols=1.5)),
+        ("ncols", lambda: viz.plot_activations(ncols=-1)),
+        ("extent", lambda: viz.plot_neuron_outputs(net, extent=(1, 0, 0, 1))),
+        ("extent", lambda: viz.plot_neuron_outputs(net, extent=(1,))),
+        ("panel_size", lambda: viz.plot_neuron_outputs(net, panel_size="a")),
+        ("panel_size", lambda: viz.plot_activations(panel_size=0)),
+        ("panel_size", lambda: viz.plot_training_snapshots(net, X, y, [0], panel_size=-1)),
+        ("dims", lambda: viz.plot_hidden_space(net, X, y, dims=(True, False))),
+        ("log", lambda: viz.plot_history(gn.fit(gn.nn.MLP([2, 1]), X, y, epochs=2), log="y")),
+    ]
+    for name, call in bad:
+        with pytest.raises(ValueError, match=f"The '{name}' parameter of plot_"):
+            call()
+
+
+def test_neuron_outputs_with_points_but_no_labels_draws_them_unlabelled() -> None:
+    """X without y: the points in one neutral colour, not every point called 'class 0'."""
+    X, _ = gn.datasets.xnor_gate()
+    fig = viz.plot_neuron_outputs(xnor_net(), X, dpi=30)
+    for ax in fig.axes[:-1]:
+        scatters = [c for c in ax.collections if type(c).__name__ == "PathCollection"]
+        assert len(scatters) == 1 and not scatters[0].get_label().startswith("class")
+        assert len(scatters[0].get_offsets()) == 4
+
+
 def test_plot_errors() -> None:
     X, y = gn.datasets.xnor_gate()
     net = xnor_net()

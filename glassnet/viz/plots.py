@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
+from .._validation import check_number
 from ..fused import FastMLP, Layer, layers_of
 from ..report import make_names
 
@@ -136,8 +137,29 @@ def _labels(y: np.ndarray, outputs: int = 0) -> tuple[np.ndarray, dict[int, Any]
     return idx, dict(enumerate(names))
 
 
-def _extent(X: np.ndarray | None, padding: float, default: Sequence[float]) -> list[float]:
+def _extent(
+    X: np.ndarray | None, padding: Any, default: Sequence[float], owner: str
+) -> list[float]:
+    """The plane drawn: the data's box widened by ``padding`` (a fraction of each side),
+    or ``default`` (a user's ``extent``) without data."""
+    padding = check_number(padding, "padding", owner, low=0)
     if X is None:
+        ok = (
+            isinstance(default, (tuple, list, np.ndarray))
+            and len(default) == 4
+            and all(
+                isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                for v in default
+            )
+        )
+        if ok:
+            a, b, c, d = (float(v) for v in default)
+            ok = bool(np.all(np.isfinite([a, b, c, d]))) and a < b and c < d
+        if not ok:
+            raise ValueError(
+                f"The 'extent' parameter of {owner} must be (x1_min, x1_max, x2_min, x2_max) "
+                f"with each min < its max. Got {default!r}."
+            )
         return [float(v) for v in default]
     lo, hi = X.min(axis=0), X.max(axis=0)
     span = np.where(hi > lo, hi - lo, 1.0)
@@ -160,6 +182,20 @@ def _trace(layers: list[Layer], X: np.ndarray) -> list[dict[str, np.ndarray]]:
     """Each layer's ``Z`` and ``A`` (and g'(Z)) for the points X, (N, d): the fast path's
     forward trace in float64 (without targets no loss is computed, so any loss name does)."""
     return FastMLP(layers, "mse", dtype=np.float64).trace(X).layers
+
+
+def _check_threshold(threshold: Any, owner: str) -> float | None:
+    return None if threshold is None else check_number(threshold, "threshold", owner)
+
+
+def _panels(n: int, ncols: Any, panel_size: Any, most: int, owner: str) -> tuple[int, int, float]:
+    """(rows, columns, inches per panel) of a grid of n panels, at most ``most`` a row
+    unless ``ncols`` says otherwise."""
+    if ncols is not None:
+        check_number(ncols, "ncols", owner, low=1, integer=True)
+    size = check_number(panel_size, "panel_size", owner, low=0, low_open=True, high=20)
+    nc = min(int(ncols), n) if ncols is not None else min(n, most)
+    return -(-n // nc), nc, size
 
 
 def _decide(out: np.ndarray, head: str, threshold: float | None) -> tuple[np.ndarray, float]:
@@ -240,6 +276,7 @@ def plot_decision_boundary(
     """
     owner = "plot_decision_boundary"
     Xa, ya = _check_xy(X, y, owner)
+    threshold = _check_threshold(threshold, owner)
     res = _check_res(resolution, owner)
     size, dpi = _check_size(figsize, dpi, owner)
     if not callable(getattr(model, "predict", None)):
@@ -257,7 +294,7 @@ def plot_decision_boundary(
             "the plane of a model with 2 inputs (train one on two features, or look at a "
             "hidden layer with plot_hidden_space)."
         )
-    ext = _extent(Xa, padding, (0, 1, 0, 1))
+    ext = _extent(Xa, padding, (0, 1, 0, 1), owner)
     gx, gy, pts = _grid(ext, res)
     out = np.asarray(model.predict(pts), dtype=np.float64)
     out = out.reshape(len(pts), -1)
@@ -375,18 +412,16 @@ def plot_neuron_outputs(
             )
         hidden = [layer]
     Xa = ya = None
-    if X is not None:
-        if y is None:
-            y = np.zeros(len(np.asarray(X)))
-        Xa, ya = _check_xy(X, y, owner)
-    ext = _extent(Xa, padding, extent)
+    if X is not None:  # without y: the points in one colour (no class is known)
+        Xa, ya = _check_xy(X, np.zeros(len(np.asarray(X))) if y is None else y, owner)
+        ya = None if y is None else ya
+    ext = _extent(Xa, padding, extent, owner)
     gx, gy, pts = _grid(ext, res)
     fw = _trace(layers[: max(hidden) + 1], pts)
     nm = make_names(layers, "auto")
     panels = [(l, k) for l in hidden for k in range(layers[l].neurons)]
-    nc = ncols or min(len(panels), 4)
-    nr = -(-len(panels) // nc)
-    size, dpi = _check_size((panel_size * nc + 0.4, panel_size * nr + 0.3), dpi, owner)
+    nr, nc, panel = _panels(len(panels), ncols, panel_size, 4, owner)
+    size, dpi = _check_size((panel * nc + 0.4, panel * nr + 0.3), dpi, owner)
     fig = _figure(size, dpi)
     # one colour scale for every panel: the activations' full range (sigmoid [0, 1], tanh
     # [-1, 1]) or, for unbounded ones, the range of all the panels' values
@@ -420,7 +455,17 @@ def plot_neuron_outputs(
         z = Z[:, k].reshape(gx.shape)
         if z.min() < 0 < z.max():
             ax.contour(gx, gy, z, levels=[0.0], colors="white", linewidths=1.2, linestyles="--")
-        if Xa is not None:
+        if Xa is not None and ya is None:
+            ax.scatter(
+                Xa[:, 0],
+                Xa[:, 1],
+                s=36 if len(Xa) > 16 else 80,
+                c="white",
+                edgecolors="black",
+                linewidths=0.8,
+                zorder=3,
+            )
+        elif Xa is not None:
             idx, classes = _labels(ya, layers[-1].neurons)
             _scatter(ax, Xa, idx, classes)
         ax.set_title(f"{nm.a[l][k]} = {act}({nm.z[l][k]})", fontsize=9)
@@ -479,7 +524,7 @@ def plot_hidden_space(
         isinstance(dims, (tuple, list))
         and len(dims) == 2
         and dims[0] != dims[1]
-        and all(isinstance(v, int) and 0 <= v < width for v in dims)
+        and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < width for v in dims)
     )
     if not ok:
         raise ValueError(
@@ -487,6 +532,7 @@ def plot_hidden_space(
             f"[0, {width - 1}]. Got {dims!r}."
         )
     Xa, ya = _check_xy(X, y, owner, need_2d=False)
+    threshold = _check_threshold(threshold, owner)
     if Xa.shape[1] != layers[0].inputs:
         raise ValueError(
             f"{owner}: X has {Xa.shape[1]} features but the model expects {layers[0].inputs}."
@@ -504,7 +550,7 @@ def plot_hidden_space(
     elif act == "tanh":
         ext = [-1.05, 1.05, -1.05, 1.05]
     else:
-        ext = _extent(H, 0.15, (0, 1, 0, 1))
+        ext = _extent(H, 0.15, (0, 1, 0, 1), owner)
     idx, classes = _labels(ya, layers[-1].neurons)
     if boundary and layer == len(layers) - 2 and width == 2:
         gx, gy, pts = _grid(ext, 200)
@@ -571,6 +617,10 @@ def plot_history(
     matplotlib.figure.Figure
     """
     owner = "plot_history"
+    if log is not None and not isinstance(log, (bool, np.bool_)):
+        raise ValueError(
+            f"The 'log' parameter of {owner} must be True, False or None (automatic). Got {log!r}."
+        )
     if not hasattr(history, "loss"):
         raise TypeError(
             f"{owner}: expected the History returned by glassnet.fit (it has .loss, "
@@ -689,9 +739,8 @@ def plot_activations(
             f"The 'z_range' parameter of {owner} must be (low, high) with low < "
             f"high. Got {z_range!r}."
         )
-    nc = ncols or min(len(acts), 5)
-    nr = -(-len(acts) // nc)
-    size, dpi = _check_size((panel_size * nc + 0.3, panel_size * nr + 0.2), dpi, owner)
+    nr, nc, panel = _panels(len(acts), ncols, panel_size, 5, owner)
+    size, dpi = _check_size((panel * nc + 0.3, panel * nr + 0.2), dpi, owner)
     fig = _figure(size, dpi)
     z = np.linspace(lo, hi, 801)
     for p, act in enumerate(acts):
@@ -747,6 +796,8 @@ def plot_training_snapshots(
     layers = layers_of(model, owner)
     Xa, ya = _check_xy(X, y, owner)
     res = _check_res(resolution, owner)
+    _panels(1, None, panel_size, 1, owner)  # checked before training, not after
+    _extent(None, padding, (0, 1, 0, 1), owner)
     ok = (
         isinstance(epochs, (Sequence, np.ndarray))
         and not isinstance(epochs, str)
@@ -785,7 +836,7 @@ def plot_training_snapshots(
         stopped = last[0][0]
         snaps[stopped] = last[0][1:]
         want = sorted([*want, stopped])
-    ext = _extent(Xa, padding, (0, 1, 0, 1))
+    ext = _extent(Xa, padding, (0, 1, 0, 1), owner)
     gx, gy, pts = _grid(ext, res)
     head = layers[-1].act
     outs = []
@@ -796,7 +847,8 @@ def plot_training_snapshots(
             outs.append(np.asarray(_trace(layers, pts)[-1]["A"], dtype=np.float64))
     finally:
         model.load_state_dict(final)
-    size, dpi = _check_size((panel_size * len(shown) + 0.8, panel_size + 0.4), dpi, owner)
+    _, _, panel = _panels(len(shown), None, panel_size, len(shown), owner)
+    size, dpi = _check_size((panel * len(shown) + 0.8, panel + 0.4), dpi, owner)
     fig = _figure(size, dpi)
     idx, classes = _labels(ya, layers[-1].neurons)
     from matplotlib.colors import ListedColormap, Normalize
