@@ -248,6 +248,15 @@ def test_a_layer_s_weight_edge_names_its_actual_input() -> None:
     assert local_derivative(out, 0) == "W₂ᵀ"
 
 
+def test_graph_format_given_in_the_backward_place_is_named() -> None:
+    """draw_graph(L, "dot") put "dot" in backward (truthy): it drew the reversed SVG."""
+    L, _, _ = lecture_graph()
+    with pytest.raises(ValueError, match="'backward' parameter.*Got 'dot'; pass the format"):
+        viz.draw_graph(L, "dot")
+    with pytest.raises(ValueError, match="'grads' parameter.*Got 1"):
+        viz.draw_graph(L, grads=1)
+
+
 def test_graph_errors() -> None:
     L, _, _ = lecture_graph()
     with pytest.raises(TypeError, match="glassnet Tensor"):

@@ -694,6 +694,17 @@ def draw_graph(
     """
     if fmt not in ("svg", "dot"):
         raise ValueError(f"The 'fmt' parameter of draw_graph must be 'svg' or 'dot'. Got {fmt!r}.")
+    if not isinstance(backward, (bool, np.bool_)):  # draw_graph(t, "dot") meant fmt="dot"
+        raise ValueError(
+            f"The 'backward' parameter of draw_graph must be a bool. Got {backward!r}"
+            + ("; pass the format as fmt=..." if backward in ("svg", "dot") else "")
+            + "."
+        )
+    if grads is not None and not isinstance(grads, (bool, np.bool_)):
+        raise ValueError(
+            f"The 'grads' parameter of draw_graph must be True, False or None (automatic). "
+            f"Got {grads!r}."
+        )
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12:
         raise ValueError(
             f"The 'decimals' parameter of draw_graph must be an int in [0, 12]. Got {decimals!r}."
