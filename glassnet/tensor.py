@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import operator
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from types import SimpleNamespace
 from typing import Any
@@ -52,10 +53,10 @@ __all__ = [
 Backward = Callable[[np.ndarray], Sequence[np.ndarray | None]]  # dL/dout -> dL/dparents
 
 
-# The global switches, and the count of in-place updates so far (a tensor's _version is this
-# count when its values were last written)
-_state = SimpleNamespace(grad_enabled=True, anomaly=False, version=0)
-_state.default_dtype = np.dtype(np.float32)
+# The count of in-place updates so far (a tensor's _version: the count at its last write), the
+# default dtype; and each thread's switches, as PyTorch's grad mode (no_grad() is per thread)
+_state = SimpleNamespace(version=0, default_dtype=np.dtype(np.float32))
+_mode = type("_Mode", (threading.local,), {"grad_enabled": True, "anomaly": False})()
 
 
 class AnomalyError(FloatingPointError):
@@ -76,18 +77,18 @@ def get_default_dtype() -> np.dtype:
 
 
 def is_grad_enabled() -> bool:
-    return _state.grad_enabled
+    return _mode.grad_enabled
 
 
 @contextlib.contextmanager
 def _switch(flag: str, value: bool) -> Iterator[None]:
-    """Set the global ``flag`` (``grad_enabled``, ``anomaly``) inside a with-block."""
-    prev = getattr(_state, flag)
-    setattr(_state, flag, value)
+    """Set this thread's ``flag`` (``grad_enabled``, ``anomaly``) inside a with-block."""
+    prev = getattr(_mode, flag)
+    setattr(_mode, flag, value)
     try:
         yield
     finally:
-        setattr(_state, flag, prev)
+        setattr(_mode, flag, prev)
 
 
 def no_grad() -> contextlib.AbstractContextManager[None]:
@@ -254,7 +255,7 @@ class Tensor:
         out._base = None
         out.op = op
         needs = False
-        if _state.grad_enabled:
+        if _mode.grad_enabled:
             for p in parents:  # a loop, not any(<generator>): this runs for every op
                 if p.requires_grad:
                     needs = True
@@ -262,7 +263,7 @@ class Tensor:
         out.requires_grad = needs
         out.parents = parents if needs else ()
         out.backward_fn = backward if needs else None
-        if _state.anomaly:
+        if _mode.anomaly:
             labels = ", ".join(repr(p.label) for p in parents if p.label)
             _check_finite(op, f"inputs {labels}" if labels else "", data, "forward")
         return out
@@ -328,7 +329,7 @@ class Tensor:
 
         # 2) reverse sweep: each node passes dL/dnode to its parents (chain rule)
         grads: dict[int, np.ndarray] = {id(self): g}
-        anomaly, pg = _state.anomaly, None
+        anomaly, pg = _mode.anomaly, None
         for node in reversed(topo):
             g = grads.pop(id(node), None)
             if g is None:

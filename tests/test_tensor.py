@@ -8,6 +8,7 @@ strategy that draws input shapes (broadcasting included) and keyword arguments.
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -607,6 +608,36 @@ def test_no_grad_records_nothing_and_enable_grad_restores():
     with pytest.raises(ValueError), gn.no_grad():
         raise ValueError("inside")
     assert gn.is_grad_enabled()  # restored after an exception
+
+
+def test_no_grad_and_detect_anomaly_are_per_thread():
+    # as PyTorch's grad mode: a no_grad() block in another thread (a server predicting while
+    # this thread trains) must not stop this thread's graph from being recorded
+    inside, leave = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with gn.no_grad(), gn.detect_anomaly():
+            inside.set()
+            leave.wait(10)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    try:
+        assert inside.wait(10)
+        assert gn.is_grad_enabled()
+        x = Tensor([1.0, 2.0], dtype=np.float64, requires_grad=True)
+        y = (x * x).sum()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            Tensor([0.0]).log()  # no AnomalyError: the other thread's detect_anomaly
+        with gn.no_grad():  # and this thread's no_grad leaves the other's mode alone
+            assert not gn.is_grad_enabled()
+        assert y.requires_grad
+    finally:
+        leave.set()
+        thread.join()
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
 
 
 def test_detach_cuts_the_graph_and_shares_values():
