@@ -231,6 +231,20 @@ def test_load_state_dict_takes_parameters_and_checks_its_type_when_not_strict():
         nn.MLP([2, 3, 1], rng=2).load_state_dict(list(a.state_dict().items()), strict=False)
 
 
+def test_load_state_dict_not_strict_returns_what_it_did_not_load():
+    """As PyTorch: (missing_keys, unexpected_keys), so that a state whose names all differ
+    (a prefix, another model) does not load nothing in silence."""
+    model = nn.MLP([2, 3, 1], rng=0)
+    state = {f"model.{k}": v for k, v in nn.MLP([2, 3, 1], rng=1).state_dict().items()}
+    state["layers.0.W"] = np.zeros((2, 3))
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    assert missing == ["layers.0.b", "layers.2.W", "layers.2.b"]
+    assert unexpected == [k for k in state if k.startswith("model.")]
+    assert not model.layers[0].W.data.any()
+    keys = model.load_state_dict(model.state_dict())
+    assert keys.missing_keys == keys.unexpected_keys == []
+
+
 def test_load_state_dict_strict_names_are_listed():
     model = nn.MLP([2, 3, 1], rng=0)
     state = model.state_dict()

@@ -7,6 +7,7 @@ dots: ``layers.0.W``.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ from .._validation import check_bool, check_state_arrays, check_state_dict, chec
 from ..backend import asarray, to_device
 from ..tensor import Tensor, no_grad
 
-__all__ = ["Module", "Parameter"]
+__all__ = ["IncompatibleKeys", "Module", "Parameter"]
 
 
 class Parameter(Tensor):
@@ -33,6 +34,10 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype}, label={self.label!r})"
+
+
+# What load_state_dict(state, strict=False) did not load, as PyTorch returns it
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
 class Module:
@@ -152,11 +157,12 @@ class Module:
         """A copy of every parameter's values by dotted name."""
         return {name: p.data.copy() for name, p in self.named_parameters()}
 
-    def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> None:
+    def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy values into the parameters (in place), checking names and shapes.
 
         With ``strict=True`` a missing or unexpected name is an error; a shape
-        mismatch is always an error. Both list the offending names.
+        mismatch is always an error. Both list the offending names. Returns the names
+        not loaded, ``(missing_keys, unexpected_keys)`` (empty lists with ``strict=True``).
         """
         if isinstance(state, tuple) and state and isinstance(state[0], dict):
             raise TypeError(
@@ -172,6 +178,8 @@ class Module:
         given = check_state_arrays(state, like, type(self).__name__, same_dtype=False)
         for name, v in given.items():  # all checked first: a bad state leaves the model intact
             params[name].data[...] = v
+        missing = [k for k in params if k not in given]
+        return IncompatibleKeys(missing, [k for k in state if k not in params])
 
     # ----------------------------------------------------------------- config
     def config(self) -> dict[str, Any]:
