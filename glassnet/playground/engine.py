@@ -43,9 +43,9 @@ from ..report import make_names
 
 __all__ = [
     "ACTIVATIONS",
-    "Diverged",
     "CLASSIFICATION_DATASETS",
     "DEFAULTS",
+    "Diverged",
     "FEATURES",
     "LECTURE",
     "LIMITS",
@@ -407,8 +407,8 @@ class Run:
                     W = lay.linear.W
                     W.grad += lam * (W.data if kind == "L2" else np.sign(W.data))
             # a sum of finite numbers is finite (unless it overflows: diverging too)
-            grads = sum(float(np.add.reduce(p.grad, axis=None)) for p in self.params)
-        if not (math.isfinite(loss) and math.isfinite(grads)):
+            total = sum(float(np.add.reduce(p.grad, axis=None)) for p in self.params)
+        if not (math.isfinite(loss) and math.isfinite(total)):
             self._perm, self._pos, self.epoch = position  # the step is not taken
             what = "loss" if not math.isfinite(loss) else "gradient"
             self.diverged = (
