@@ -26,7 +26,16 @@ from typing import Any
 import numpy as np
 
 from .backend import asarray
-from .tensor import BINARY_OPS, Tensor, _operand, as_tensor, binary_op, spread, unbroadcast
+from .tensor import (
+    BINARY_OPS,
+    Tensor,
+    _operand,
+    as_tensor,
+    binary_op,
+    is_grad_enabled,
+    spread,
+    unbroadcast,
+)
 
 __all__ = ["concatenate", "stack", "where", "maximum", "minimum"]
 
@@ -77,7 +86,7 @@ def _clip(self: Tensor, low: Any = None, high: Any = None) -> Tensor:
 def _bound(value: Any, name: str, dtype: np.dtype) -> Any:
     """A bound of clip as NumPy takes it: a number as a float of ``dtype``, anything else as
     a Tensor of it would hold it (the dtype rule: an integer array as float32)."""
-    if isinstance(value, Tensor) and value.requires_grad:
+    if isinstance(value, Tensor) and value.requires_grad and is_grad_enabled():
         raise TypeError(
             f"clip: {name} requires grad, but clip passes no gradient to its bounds; pass "
             f"{name}.detach(), or write glassnet.minimum(glassnet.maximum(x, low), high)."

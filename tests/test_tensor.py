@@ -835,6 +835,8 @@ def test_clip_takes_tensor_bounds_as_constants():
     np.testing.assert_array_equal(x.grad, [0.0, 1.0, 0.0])
     with pytest.raises(TypeError, match="clip: high requires grad.*maximum"):
         x.clip(0.0, Tensor(1.0, requires_grad=True))
+    with gn.no_grad():  # no gradient wanted: the bound's values are all clip needs
+        assert x.clip(0.0, Tensor(1.0, requires_grad=True)).data.max() == 1.0
     # integer arrays and lists are taken as Tensors of them are: float32, no upcast
     x32 = Tensor(np.array([-2.0, 0.5, 3.0], np.float32))
     assert x32.clip(np.array([0, 0, 0]), [1, 1, 2]).dtype == np.float32
