@@ -295,6 +295,12 @@ def test_reprs():
         "MLP(\n  (0): Linear(inputs=3, neurons=4)\n  (1): Tanh()\n"
         "  (2): Linear(inputs=4, neurons=2)\n  (3): Softmax()\n)"
     )
+    nested = nn.Sequential(nn.Sequential(nn.Linear(1, 1, rng=0), nn.ReLU()), nn.Sigmoid())
+    assert repr(nested) == (  # (a nested container indented as PyTorch indents it)
+        "Sequential(\n  (0): Sequential(\n    (0): Linear(inputs=1, neurons=1)\n"
+        "    (1): ReLU()\n  )\n  (1): Sigmoid()\n)"
+    )
+    assert repr(nn.Sequential()) == "Sequential()"
 
 
 # --------------------------------------------------------------------------- activation modules

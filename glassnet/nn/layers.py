@@ -193,8 +193,8 @@ class Sequential(Module):
         return iter(self.layers)
 
     def __repr__(self) -> str:
-        body = "\n".join(f"  ({i}): {m!r}" for i, m in enumerate(self.layers))
-        return f"{type(self).__name__}(\n{body}\n)"
+        body = "".join("\n  " + f"({i}): {m!r}".replace("\n", "\n  ") for i, m in enumerate(self))
+        return f"{type(self).__name__}({body}\n)" if body else f"{type(self).__name__}()"
 
     def config(self) -> dict[str, Any]:
         return {"type": "Sequential", "layers": [m.config() for m in self.layers]}
