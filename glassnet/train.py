@@ -45,6 +45,7 @@ from .fused import add_l2, keep_finite
 from .nn.layers import Linear
 from .nn.module import Module
 from .progress import Progress
+from .schedules import check_schedule
 from .tensor import Tensor
 from .threads import check_threads
 from .threads import limit as blas_limit
@@ -458,6 +459,8 @@ def fit(
         check_positive("lr", lr, "fit")
         optimizer = optim_mod.get_optimizer(optimizer, params, lr=lr)
     check_optimizer(optimizer, params, "fit")
+    schedule = check_schedule(schedule, optimizer, "fit")
+    seen0 = getattr(schedule, "samples_seen", 0)  # (InvScalingLR's clock goes on, resumed)
 
     # engine: the fast path where it applies, else the graph
     l2_step = l2 if dp is None else 0.0  # distributed: added once, to the summed gradient
@@ -600,7 +603,7 @@ def fit(
             elif max_steps is not None and history.steps >= max_steps:
                 state.stop, state.stop_reason = True, "max_steps"
             elif schedule is not None and schedule.epoch_end(
-                metric=epoch_loss, samples_seen=history.samples_seen
+                metric=epoch_loss, samples_seen=seen0 + history.samples_seen
             ):
                 state.stop, state.stop_reason = True, "min_lr"
             if dp is not None:

@@ -1126,3 +1126,47 @@ def test_ctrl_c_as_the_rules_are_prepared_after_the_first_step_keeps_that_step_c
     gn.fit(ref, X, y, lr=0.1, batch_size=8, epochs=3, shuffle=False, max_steps=1, verbose=0)
     for a, b in zip(model.parameters(), ref.parameters()):
         np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_an_invscaling_schedule_resumed_goes_on_from_the_samples_it_had_seen():
+    # its clock is the samples seen since it started, not since this fit call
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 3)), rng.standard_normal(40)
+
+    def run(split):
+        model = nn.MLP([3, 4, 1], activation="tanh", rng=0, dtype=np.float64)
+        opt = gn.optim.SGD(model.parameters(), lr=0.1)
+        sched = gn.schedules.InvScalingLR(opt, power_t=0.5)
+        lrs, done = [], 0
+        for until in split:
+            h = gn.fit(model, X, y, optimizer=opt, schedule=sched, epochs=until,
+                       initial_epoch=done, batch_size=10, seed=until, verbose=0)  # fmt: skip
+            lrs, done = lrs + h.lr, until
+        return lrs, [p.data.copy() for p in model.parameters()]
+
+    straight, parts = run([4]), run([2, 4])
+    assert np.allclose(straight[0], [0.1 / math.sqrt(1 + 40 * e) for e in range(4)])
+    assert parts[0] == straight[0]
+
+
+@pytest.mark.parametrize(
+    ("schedule", "error", "match"),
+    [
+        ("step", TypeError, "Got 'step': build it"),
+        (gn.schedules.StepLR, TypeError, "Got StepLR: build it"),
+        (object(), TypeError, "has no epoch_end method"),
+    ],
+)
+def test_a_schedule_that_cannot_drive_fits_optimizer_is_refused(schedule, error, match):
+    model = nn.MLP([2, 3, 1], rng=0)
+    X, y = np.zeros((8, 2)), np.zeros(8)
+    with pytest.raises(error, match=match):
+        gn.fit(model, X, y, schedule=schedule, epochs=1, verbose=0)
+
+
+def test_a_schedule_built_on_another_optimizer_is_refused_not_ignored():
+    model = nn.MLP([2, 3, 1], rng=0)
+    other = gn.optim.SGD(nn.MLP([2, 3, 1], rng=1).parameters(), lr=0.1)
+    X, y = np.zeros((8, 2)), np.zeros(8)
+    with pytest.raises(ValueError, match="built on another optimizer"):
+        gn.fit(model, X, y, optimizer="sgd", schedule=gn.schedules.StepLR(other, 1), epochs=2)
