@@ -462,6 +462,17 @@ def test_neuron_is_linear_regression_with_the_slides_gradient():
 def test_neuron_set_weights_checks_length():
     with pytest.raises(ValueError, match="expected 2 weights. Got 3"):
         nn.Neuron(2).set_weights([1.0, 2.0, 3.0], 0.0)
+    n = nn.Neuron(2, rng=0)
+    before = n.state_dict()
+    for w, w0, match in (
+        (["a", "b"], 0.0, "set_weights: w must be numeric"),
+        ([1.0, np.nan], 0.0, "w contains NaN"),
+        ([1.0, 2.0], "x", "'w0' parameter of Neuron.set_weights"),
+        ([1.0, 2.0], [1.0, 2.0], "'w0' parameter"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            n.set_weights(w, w0)
+    assert all(np.array_equal(v, n.state_dict()[k]) for k, v in before.items())  # untouched
 
 
 def test_the_slides_and_neuron():

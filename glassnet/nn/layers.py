@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from .._validation import as_rng, check_float_dtype, check_memory, check_number
+from .._validation import as_rng, check_array, check_float_dtype, check_memory, check_number
 from ..tensor import Tensor
 from . import init as initializers
 from .module import Module, Parameter
@@ -319,7 +319,8 @@ class Neuron(Sequential):
     def set_weights(self, w: Sequence[float], w0: float) -> None:
         """Set w_1..w_d and w_0 (in place)."""
         lin = self.layers[0]
-        w = np.asarray(w, dtype=lin.W.dtype).reshape(-1)
+        w = check_array("w", w, "Neuron.set_weights", ndim=(0, 1, 2), dtype=lin.W.dtype).ravel()
+        w0 = check_number(w0, "w0", "Neuron.set_weights")
         if w.shape != (lin.inputs,):
             raise ValueError(
                 f"Neuron.set_weights: expected {lin.inputs} weights. Got {w.shape[0]}."
