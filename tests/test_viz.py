@@ -344,6 +344,17 @@ def test_random_networks_lay_out_cleanly(seed: int) -> None:
         assert overlapping_texts(svg) == [] and texts_inside(svg), sizes
 
 
+def test_forced_edge_labels_on_a_dense_network_do_not_overlap() -> None:
+    """edge_labels=True on 3-8-2 backward: 40 weight edges with two-line labels. Wider
+    gaps alone left 11 pairs of labels on top of each other; the rows now part too."""
+    net = gn.nn.MLP([3, 8, 2], rng=0, output_activation="softmax", dtype=F64)
+    svg = viz.draw_network(
+        net, np.linspace(-1, 1, 3), 0, backward=True, loss="cross_entropy", edge_labels=True
+    )
+    assert len([t for t in label_texts(svg) if t[0].startswith("w")]) == 3 * 8 + 8 * 2
+    assert overlapping_texts(svg) == [] and texts_inside(svg)
+
+
 def _lecture_221() -> gn.nn.Sequential:
     net = gn.nn.Sequential(
         gn.nn.Linear(2, 2, bias=False, dtype=F64), gn.nn.Sigmoid(),

@@ -296,13 +296,15 @@ def draw_network(
         else [left_out[0]] + [m for m in left_out[1:] for _ in (0, 1)] + [0]
     )
     legend = _legend(backward, wmax, decimals, loss if backward else None)
-    for _attempt in range(12):  # widen the gaps until every label finds a free place
+    for attempt in range(16):  # widen the gaps until every label finds a free place
         svg, failed, gap_failed = _render(
             cols, edges, caps, more, dxs, dy, fs, title, notes, legend, backward
         )
         if not failed:
             break
         dxs = [g + (30.0 if gap_failed.get(c) else 0.0) for c, g in enumerate(dxs)]
+        if attempt >= 5:  # many labels in a column: wider gaps alone do not free them
+            dy *= 1.12
     return svg
 
 
