@@ -155,7 +155,7 @@ def _inplace(sym: str, fn: Callable) -> Callable[[Tensor, Any], Tensor]:
     """``x <sym>= y``: ``fn(x, y, out=x)`` under the rules of the module docstring."""
 
     def op(self: Tensor, other: Any) -> Tensor:
-        _check_writable(self, f"x {sym} y", sym[0], other)
+        _check_writable(self, f"x {sym} y", sym[:-1], other)
         b = other.data if isinstance(other, Tensor) else other
         try:
             fn(self.data, b, out=self.data)
@@ -191,4 +191,5 @@ Tensor.T = property(permute, doc="The transpose: all axes reversed.")
 Tensor.__getitem__, Tensor.__setitem__ = getitem, setitem
 Tensor.__iadd__, Tensor.__isub__ = _inplace("+=", np.add), _inplace("-=", np.subtract)
 Tensor.__imul__, Tensor.__itruediv__ = _inplace("*=", np.multiply), _inplace("/=", np.divide)
+Tensor.__ipow__ = _inplace("**=", np.power)  # (without it, x **= y made a new tensor)
 Tensor.__imatmul__ = _no_imatmul

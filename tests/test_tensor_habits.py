@@ -205,6 +205,21 @@ def test_in_place_on_a_graph_node_raises():
     np.testing.assert_array_equal(y.data, [2.0, 4.0])
 
 
+def test_power_in_place_writes_the_tensor_as_the_other_operators():
+    # without __ipow__, W **= 2 bound W to a new tensor: the model's parameter never changed
+    w = Tensor([1.0, -3.0], requires_grad=True)
+    same, memory = w, w.data
+    with gn.no_grad():
+        w **= 2
+    assert w is same and w.data is memory
+    np.testing.assert_array_equal(w.data, [1.0, 9.0])
+    with pytest.raises(RuntimeError, match=r"outside no_grad.*x = x \*\* y"):
+        w **= 2
+    y = w * 2.0
+    with pytest.raises(RuntimeError, match=r"op 'mul'.*x = x \*\* y"):
+        y **= 2
+
+
 def test_a_graph_that_used_the_old_values_refuses_backward():
     w = Tensor([1.0, 2.0], requires_grad=True)
     c = Tensor([3.0, 4.0])  # a constant the graph holds as well
