@@ -426,3 +426,23 @@ def test_toggling_a_hovered_input_leaves_the_output_in_the_big_plot(page, server
     page.mouse.move(2, 2)  # leaving a node: the big plot shows the output
     page.wait_for_timeout(100)
     assert page.evaluate(pixels) == shown
+
+
+def test_pausing_and_playing_quickly_leaves_one_loop(page, server):
+    _open(page, server)
+    # count the page's queued calls: one loop has one at a time
+    page.evaluate(
+        "(() => { window.__outstanding = 0; window.__most = 0; const q = window.queue;"
+        "  window.queue = (fn) => { __outstanding++; __most = Math.max(__most, __outstanding);"
+        "    const p = q(fn); p.finally(() => { __outstanding--; }); return p; }; })()"
+    )
+    page.evaluate(
+        "for (let i = 0; i < 4; i++) {"
+        "  document.querySelector('#play').click(); document.querySelector('#play').click(); }"
+        "document.querySelector('#play').click();"
+    )
+    page.wait_for_function("frame.epoch >= 3", timeout=60_000)
+    page.evaluate("__most = __outstanding")
+    page.wait_for_function("frame.epoch >= 8", timeout=60_000)
+    page.click("#play")
+    assert page.evaluate("__most") == 1

@@ -188,17 +188,20 @@ function setPlaying(on) {
   $("play").classList.toggle("playing", on);
   $("play").innerHTML = on ? "&#x275A;&#x275A;" : "&#x25B6;";
   $("play").setAttribute("aria-label", on ? "pause" : "play");
-  if (on) loop();
+  if (on) loop(++plays);
 }
 
-function loop() {
-  if (!playing) return;
+// one frame after the other; a pause and a new play within a frame end the old loop (it would
+// go on beside the new one, and each extra loop another request at a time)
+let plays = 0;
+function loop(play) {
+  if (!playing || play !== plays) return;
   queue(async () => {
-    if (!playing || !run) return;
+    if (!playing || play !== plays || !run) return;
     const side = performance.now() - lastSide > 250;   // the side panels 4 times a second
     if (side) lastSide = performance.now();
     show(await api("/api/train", { run: run.id, epochs: 1, side }), true);
-  }).then(() => { if (playing) setTimeout(loop, 0); });
+  }).then(() => { if (playing && play === plays) setTimeout(() => loop(play), 0); });
 }
 
 function wire() {
