@@ -190,6 +190,17 @@ def test_dropout_seeds_are_reproducible():
     assert d.rng is gen
 
 
+def test_dropout_without_a_seed_draws_from_the_default_generator_at_each_call():
+    """As torch.manual_seed: seeding after the model is built makes its masks reproducible
+    (the layers kept the generator that was the default when they were built)."""
+    x = np.ones((8, 2))
+    for model in (nn.Dropout(0.5), nn.MLP([2, 16, 1], dropout=0.5)):
+        gn.manual_seed(0)
+        first = model(x).data
+        gn.manual_seed(0)
+        np.testing.assert_array_equal(first, model(x).data)
+
+
 @pytest.mark.parametrize("p", [1.0, -0.1, "0.5"])
 def test_dropout_probability_is_checked(p: Any):
     with pytest.raises(ValueError, match="'p' parameter of Dropout"):

@@ -159,7 +159,16 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, rng: Any = None) -> None:
         self.p = check_number(p, "p", "Dropout", low=0, high=1, high_open=True)
-        self.rng = as_rng(rng, "Dropout", "rng")
+        self.rng = rng
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The generator of the masks; rng=None: the default one at each call (manual_seed)."""
+        return as_rng(self._rng)
+
+    @rng.setter
+    def rng(self, rng: Any) -> None:
+        self._rng = None if rng is None else as_rng(rng, "Dropout", "rng")
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.rng, self.training)
@@ -275,7 +284,7 @@ class MLP(Sequential):
             if act != "identity":
                 self.layers.append(activation_module(act, leaky_alpha))
             if i < n_hidden and dropout > 0:
-                self.layers.append(Dropout(dropout, rng=gen))
+                self.layers.append(Dropout(dropout, rng=None if rng is None else gen))
         self.sizes, self.activations, self.output_activation = sizes, acts, out_act
         self.activation = acts  # (the constructor's argument, as _hparams names it)
         self.init, self.dropout, self.leaky_alpha = init, dropout, leaky_alpha
