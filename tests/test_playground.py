@@ -103,6 +103,21 @@ def test_every_dataset_is_finite_seeded_and_labelled(name):
     assert not np.array_equal(X, X3)
 
 
+def test_the_spiral_is_tf_playgrounds():
+    # two arms, 1.75 turns each out to radius 5: what 2-4-2-1 on x1, x2 cannot learn at once
+    X, y = make_dataset(check_config({"dataset": "spiral", "samples": 400}))
+    r = np.hypot(X[:, 0], X[:, 1])
+    for label, offset in ((1, 0.0), (0, np.pi)):
+        assert np.sum(y == label) == 200
+        arm = (y == label) & (r > 0)  # (both arms start at the origin, where t is undefined)
+        t = np.arctan2(X[arm, 0], X[arm, 1])  # x = r sin t, y = r cos t
+        off = np.angle(np.exp(1j * (t - 2 * np.pi * 1.75 * r[arm] / 5 - offset)))
+        assert np.abs(off).max() < 1e-9
+    assert r.max() == pytest.approx(5 * 199 / 200)
+    Xn, _ = make_dataset(check_config({"dataset": "spiral", "samples": 400, "noise": 50}))
+    assert 0.4 < np.abs(Xn - X).max() <= 0.5  # uniform noise up to ±noise/100 an axis
+
+
 # =====================================================================================
 # Runs: training, the slides' numbers
 # =====================================================================================
