@@ -186,10 +186,14 @@ def test_every_activation_after_a_layer_is_in_its_formula() -> None:
     """Dropout before the activation, or two activations: the formula applies each one,
     in order (it wrote only the first, dropping the ReLU after a Dropout)."""
     net = gn.nn.Sequential(
-        gn.nn.Linear(2, 3), gn.nn.Dropout(0.5), gn.nn.ReLU(),
-        gn.nn.Linear(3, 2), gn.nn.Tanh(), gn.nn.Sigmoid(),
+        gn.nn.Linear(2, 3),
+        gn.nn.Dropout(0.5),
+        gn.nn.ReLU(),
+        gn.nn.Linear(3, 2),
+        gn.nn.Tanh(),
+        gn.nn.Sigmoid(),
         gn.nn.Linear(2, 1),
-    )  # fmt: skip
+    )
     s = summary(net)
     assert [r.computes for r in s.rows] == [
         "A1 = relu(X @ W1 + b1)",

@@ -752,10 +752,19 @@ def test_training_snapshots_show_where_a_stopping_rule_ended_training() -> None:
     model = gn.nn.MLP([2, 8, 1], activation="tanh", output_activation="sigmoid", rng=0)
     seen = []
     fig = viz.plot_training_snapshots(
-        model, X, y, [0, 2, 5000], loss="binary_cross_entropy", lr=0.5, tol=0.05,
-        n_iter_no_change=2, seed=0, resolution=20, dpi=30,
+        model,
+        X,
+        y,
+        [0, 2, 5000],
+        loss="binary_cross_entropy",
+        lr=0.5,
+        tol=0.05,
+        n_iter_no_change=2,
+        seed=0,
+        resolution=20,
+        dpi=30,
         callbacks=[lambda state: seen.append(state.epoch)],
-    )  # fmt: skip
+    )
     stop = fig.history.epochs
     assert 2 < stop < 5000 and fig.history.stop_reason == "tol"
     titles = [ax.get_title() for ax in fig.axes[:-1]]
@@ -764,6 +773,28 @@ def test_training_snapshots_show_where_a_stopping_rule_ended_training() -> None:
     assert seen == list(range(1, stop + 1))
     with pytest.raises(ValueError, match="'epochs' parameter.*Got 5"):
         viz.plot_training_snapshots(model, X, y, 5)
+
+
+def test_training_snapshots_of_a_logits_model_draw_the_boundary_at_logit_0() -> None:
+    """Trained with binary_cross_entropy_with_logits, the model outputs logits: class 1
+    where the logit is > 0 (as fit's accuracy counts), not > 0.5."""
+    X, y = gn.datasets.make_moons(60, noise=0.1, seed=0)
+    model = gn.nn.MLP([2, 8, 1], activation="tanh", rng=0)
+    fig = viz.plot_training_snapshots(
+        model,
+        X,
+        y,
+        [30],
+        loss="binary_cross_entropy_with_logits",
+        lr=0.5,
+        seed=0,
+        resolution=30,
+        dpi=30,
+    )
+    lines = [
+        c for c in fig.axes[0].collections if hasattr(c, "levels") and len(c.levels) == 1
+    ]  # the boundary's contour
+    assert len(lines) == 1 and list(lines[0].levels) == [0.0]
 
 
 def test_activation_and_history_plot_argument_errors() -> None:

@@ -783,13 +783,15 @@ def plot_training_snapshots(
     The model is trained in place and keeps its final weights. ``fit_kwargs`` go to
     :func:`glassnet.fit` (``loss``, ``optimizer``, ``lr``, ``seed``, ``callbacks``, ...;
     ``epochs`` is set here). One output: y_hat shaded on one scale shared by every
-    panel, the boundary y_hat = 0.5 (0 for a tanh output) in black; several outputs: each
+    panel, the boundary y_hat = 0.5 (0 for a tanh output, or for logits: a model trained
+    with ``loss='binary_cross_entropy_with_logits'``) in black; several outputs: each
     class's region in its colour. Each panel's title gives its epoch and training loss.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    from ..tasks import loss_spec
     from ..train import fit
 
     owner = "plot_training_snapshots"
@@ -831,6 +833,8 @@ def plot_training_snapshots(
     callbacks = [*fit_kwargs.pop("callbacks", ()), snapshot]
     history = fit(model, Xa, ya, epochs=max(want), callbacks=callbacks, **fit_kwargs)
     final = {k: v.copy() for k, v in model.state_dict().items()}
+    spec = loss_spec(fit_kwargs.get("loss", "mse"))
+    on_logits = 0.0 if spec is not None and spec.name.endswith("_with_logits") else None
     stopped = None  # training stopped before the last snapshot epoch: show where it stopped
     if last and last[0][0] < want[-1] and last[0][0] not in snaps:
         stopped = last[0][0]
@@ -865,7 +869,7 @@ def plot_training_snapshots(
     for p, (e, out) in enumerate(zip(shown, outs)):
         ax = fig.add_subplot(1, len(shown), p + 1)
         axes.append(ax)
-        pred, t = _decide(out, head, None)
+        pred, t = _decide(out, head, on_logits)
         if one:
             v = out[:, 0].reshape(gx.shape)
             mappable = ax.contourf(
