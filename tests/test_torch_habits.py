@@ -397,6 +397,35 @@ def test_a_weight_given_as_a_tensor_is_its_values(name):
     np.testing.assert_array_equal(got.data, want.data)
 
 
+@pytest.mark.parametrize(
+    ("name", "kw"),
+    [
+        ("NLLLoss", {}),
+        ("NLLLoss", {"weight": [1.0, 2.0, 3.0]}),
+        ("CrossEntropyLoss", {"weight": [1.0, 2.0, 3.0]}),
+        ("CrossEntropyLoss", {"weight": [1.0, 2.0, 3.0], "reduction": "none"}),
+    ],
+)
+def test_a_masked_class_of_logit_minus_inf_gives_a_finite_loss(name, kw):
+    # masked logits (attention, invalid actions): PyTorch picks the target's term and gets a
+    # finite loss; the rows' 0 * -inf at the masked class made it NaN
+    masked = np.array([[0.0, -np.inf, 1.0], [2.0, 0.5, -np.inf]])
+    labels = np.array([2, 0])
+
+    def run(z):
+        x = gn.Tensor(z, requires_grad=True)
+        out = getattr(nn, name)(**kw)(x.log_softmax(1) if name == "NLLLoss" else x, labels)
+        out.sum().backward()
+        return out.data, x.grad
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        got, grad = run(masked)
+    want, want_grad = run(np.where(np.isinf(masked), -1e300, masked))  # the same softmax
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(got, want, **TOL)
+    np.testing.assert_allclose(grad, want_grad, **TOL)
+
+
 def test_loss_modules_refuse_bad_arguments():
     with pytest.raises(ValueError, match="'reduction' parameter of MSELoss must be 'mean', 'sum'"):
         nn.MSELoss(reduction="avg")

@@ -168,6 +168,10 @@ class CrossEntropyLoss(_Loss):
         if self.weight is None and not self.label_smoothing:
             return F.cross_entropy(x, target, self.reduction)  # the fused kernel as it is
         rows, total = self._rows(x, target, self.label_smoothing)
+        t = _array(target)
+        if t.ndim == 1 and not self.label_smoothing:  # class labels: w_{y_n} L_n, from the
+            # labels, as PyTorch (the rows' 0 · log 0 at a class of logit −inf would be NaN)
+            return self._reduce(F.cross_entropy(x, t, "none") * rows.sum(axis=1), total)
         return self._reduce(F.cross_entropy(x, rows, "none"), total)
 
 
@@ -181,4 +185,5 @@ class NLLLoss(_Loss):
 
     def forward(self, x: Tensor, target: Any) -> Tensor:
         rows, total = self._rows(x, self._fixed(target))
-        return self._reduce(-(x * rows).sum(axis=1), total)
+        picked = where(rows != 0, x, 0.0)  # (0 · x is 0 where x = −inf: a masked class)
+        return self._reduce(-(picked * rows).sum(axis=1), total)
