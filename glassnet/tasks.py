@@ -163,7 +163,10 @@ class Task:
         dtype: Any = np.float32,
         dropout: float = 0.0,
     ) -> MLP:
-        """An MLP with this task's output layer: ``[n_features, *hidden, n_outputs]``."""
+        """An MLP with this task's output layer: ``[n_features, *hidden, n_outputs]`` (one
+        int ``hidden``: one hidden layer of that width, as scikit-learn's)."""
+        if not isinstance(hidden, (list, tuple, range, np.ndarray)):
+            hidden = [hidden]  # (an int; anything else is named by MLP's check of 'sizes')
         return MLP(
             [n_features, *hidden, self.n_outputs],
             activation=activation,

@@ -462,3 +462,13 @@ def test_a_negative_sample_weight_is_named_with_its_value():
         check_data(model, F.get_loss("mse"), X, y, w, "fit")
     with pytest.raises(ValueError, match=r"must hold 4 non-negative values.*Got 3 values"):
         check_data(model, F.get_loss("mse"), X, y, w[:3], "fit")
+
+
+def test_build_model_takes_one_int_as_one_hidden_layer():
+    """hidden=10 is one hidden layer of 10 (scikit-learn's hidden_layer_sizes=10), not a
+    'Value after * must be an iterable' TypeError."""
+    task = infer_task(["a", "b", "c", "a"])
+    assert task.build_model(2, hidden=10, rng=0).sizes == [2, 10, 3]
+    assert task.build_model(2, hidden=np.array([4, 5]), rng=0).sizes == [2, 4, 5, 3]
+    with pytest.raises(ValueError, match="'sizes' parameter of MLP.*Got None"):
+        task.build_model(2, hidden=None)
