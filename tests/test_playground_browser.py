@@ -446,3 +446,20 @@ def test_pausing_and_playing_quickly_leaves_one_loop(page, server):
     page.wait_for_function("frame.epoch >= 8", timeout=60_000)
     page.click("#play")
     assert page.evaluate("__most") == 1
+
+
+def test_the_keys_work_with_the_focus_on_a_button_or_a_slider(page, server):
+    _open(page, server)
+    page.focus("#play")  # as after a click on it
+    page.keyboard.press("s")
+    page.wait_for_function("frame.step === 1")
+    page.focus("#noise")  # as after dragging it
+    page.keyboard.press(" ")
+    page.wait_for_function("frame.epoch >= 1")
+    assert page.get_attribute("#play", "aria-label") == "pause"
+    page.keyboard.press(" ")
+    page.wait_for_function("!playing")
+    page.focus("#lr")  # a list: its keys are its own
+    page.keyboard.press("s")
+    page.wait_for_timeout(300)
+    assert page.input_value("#lr") == "0.03" and not page.evaluate("playing")

@@ -235,10 +235,18 @@ function wire() {
     restart();
   };
   $("boundary").onclick = pickPoint;
-  document.addEventListener("keydown", (ev) => {   // space: play / pause; "s": one step
-    if (ev.target.closest("input, select, textarea, button") || ev.ctrlKey || ev.metaKey || ev.altKey) return;
-    if (ev.key === " ") { ev.preventDefault(); setPlaying(!playing); }
-    else if (ev.key === "s") $("step").click();
+  // space: play / pause; "s": one step. Also with the focus on a button, a slider or a box
+  // just clicked, except where the key types (a text box, a list) or space clicks (a button)
+  const CLICKED_BY_SPACE = ["button", "checkbox", "radio"];
+  document.addEventListener("keydown", (ev) => {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const t = ev.target instanceof Element ? ev.target : document.body;
+    const input = t.closest("input");
+    if (t.closest("select, textarea") || (input && !["range", ...CLICKED_BY_SPACE].includes(input.type))) return;
+    if (ev.key === " " && !t.closest("button") && !(input && CLICKED_BY_SPACE.includes(input.type))) {
+      ev.preventDefault();
+      setPlaying(!playing);
+    } else if (ev.key === "s") $("step").click();
   });
   window.addEventListener("hashchange", () => { state = readHash(); setPlaying(false); restart(); });
 }
