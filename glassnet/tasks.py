@@ -736,7 +736,7 @@ def score(
 ) -> tuple[float, float]:
     """Loss and metric from one forward pass, without a graph, in eval mode."""
     forward, loss_fn, head = loss_parts(model, spec, loss)
-    was = model.training
+    was = [(m, m.training) for m in model.modules()]  # (each module's mode comes back)
     model.eval()
     try:
         with no_grad():
@@ -744,5 +744,6 @@ def score(
             value = float(loss_fn(z, y, w).data)
             out = (head(z) if head is not None else z).data
     finally:
-        model.train(was)
+        for m, mode in was:
+            m.training = mode
     return value, metric(spec, out, y)[1]

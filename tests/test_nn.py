@@ -190,6 +190,21 @@ def test_dropout_seeds_are_reproducible():
     assert d.rng is gen
 
 
+def test_predict_and_score_give_each_module_its_own_mode_back():
+    """A sub-module put in eval mode by hand stays so after predict() or a validation score
+    (they set every module back to the top module's mode)."""
+    from glassnet import functional as F
+    from glassnet.tasks import score
+
+    model = nn.MLP([2, 8, 1], dropout=0.5, rng=0)
+    model.layers[2].eval()
+    modes = [m.training for m in model.modules()]
+    model.predict(np.ones((2, 2)))
+    assert [m.training for m in model.modules()] == modes
+    score(model, F.get_loss("mse"), "mse", np.ones((2, 2)), np.ones((2, 1)))
+    assert [m.training for m in model.modules()] == modes
+
+
 def test_dropout_without_a_seed_draws_from_the_default_generator_at_each_call():
     """As torch.manual_seed: seeding after the model is built makes its masks reproducible
     (the layers kept the generator that was the default when they were built)."""

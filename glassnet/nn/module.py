@@ -144,13 +144,14 @@ class Module:
         ps = self.parameters()
         if ps:  # in the model's dtype and on its device, as fit does
             X = asarray(X.data if isinstance(X, Tensor) else X, like=ps[0].data, dtype=ps[0].dtype)
-        was = self.training
+        was = [(m, m.training) for m in self.modules()]  # (each module's mode comes back)
         self.eval()
         try:
             with no_grad():
                 return to_device(self(X).data, "cpu")
         finally:
-            self.train(was)
+            for m, mode in was:
+                m.training = mode
 
     # ------------------------------------------------------------------- state
     def state_dict(self) -> dict[str, np.ndarray]:
