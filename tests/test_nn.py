@@ -638,8 +638,10 @@ def test_initializer_lookup():
     assert init.get_initializer(custom) is custom
     with pytest.raises(ValueError, match="Unknown initializer 'magic'. Valid names: .*he_normal"):
         init.get_initializer("magic")
-    with pytest.raises(TypeError, match="seed"):
-        init.xavier_uniform((2, 2), rng="zero")
+    with pytest.raises(TypeError, match="The 'rng' parameter of an initializer"):
+        init.xavier_uniform((2, 2), rng="zero")  # (the argument is rng, not 'seed')
+    with pytest.raises(ValueError, match="The 'rng' parameter of an initializer"):
+        init.he_normal((2, 2), rng=-1)
 
 
 # --------------------------------------------------------------------------- configs

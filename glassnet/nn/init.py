@@ -26,14 +26,14 @@ def uniform(
     shape: Shape, rng: Any = None, dtype: Any = F32, low: float = -0.05, high: float = 0.05
 ) -> np.ndarray:
     """W ~ U(low, high)."""
-    return as_rng(rng).uniform(low, high, size=shape).astype(dtype)
+    return as_rng(rng, "an initializer", "rng").uniform(low, high, size=shape).astype(dtype)
 
 
 def normal(
     shape: Shape, rng: Any = None, dtype: Any = F32, mean: float = 0.0, std: float = 0.01
 ) -> np.ndarray:
     """W ~ N(mean, std^2)."""
-    return (mean + std * as_rng(rng).standard_normal(shape)).astype(dtype)
+    return (mean + std * as_rng(rng, "an initializer", "rng").standard_normal(shape)).astype(dtype)
 
 
 def xavier_uniform(
