@@ -620,6 +620,39 @@ def test_points_have_the_colour_of_their_class_region_when_classes_are_missing()
     assert _point_colours(ax.axes[0]) == {"class 7": _CLASS_COLORS[0], "class 9": _CLASS_COLORS[1]}
 
 
+def test_decision_boundary_of_a_classifier_estimator_uses_its_probabilities() -> None:
+    """A scikit-learn-style classifier's predict gives labels: three classes were drawn as
+    one output y_hat in [0, 2] cut at 0.5, string labels crashed. Its predict_proba is
+    drawn instead, each label in the colour of its column of classes_."""
+    import warnings
+
+    from glassnet.sklearn import MLPClassifier
+    from glassnet.viz.plots import _CLASS_COLORS
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = np.array(["a", "b", "c"])[np.digitize(X[:, 0], [-0.5, 0.5])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = MLPClassifier(hidden_layer_sizes=(6,), max_iter=40, random_state=0).fit(X, y)
+    keep = y != "a"  # class a missing from the points drawn
+    ax = viz.plot_decision_boundary(clf, X[keep], y[keep], resolution=20, dpi=30).axes[0]
+    assert ax.get_title() == "decision boundary (3 classes)"
+    assert _point_colours(ax) == {"class b": _CLASS_COLORS[1], "class c": _CLASS_COLORS[2]}
+    yb = np.where(X[:, 1] > 0, "yes", "no")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf2 = MLPClassifier(hidden_layer_sizes=(6,), max_iter=40, random_state=0).fit(X, yb)
+    fig = viz.plot_decision_boundary(clf2, X, yb, resolution=20, dpi=30)
+    assert fig.axes[0].get_title() == "decision boundary (y_hat = 0.5)"  # P(yes)
+    lo, hi = fig.axes[1].get_ylim()
+    assert 0 <= lo < hi <= 1
+    assert _point_colours(fig.axes[0]) == {
+        "class no": _CLASS_COLORS[0],
+        "class yes": _CLASS_COLORS[1],
+    }
+
+
 def test_decision_boundary_user_mistakes_get_clear_errors() -> None:
     X, y = gn.datasets.xnor_gate()
     with pytest.raises(ValueError, match="the model takes 3 inputs"):

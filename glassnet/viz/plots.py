@@ -26,6 +26,7 @@ import numpy as np
 from .. import functional as F
 from .._validation import check_number
 from ..fused import FastMLP, Layer, layers_of
+from ..nn.module import Module
 from ..report import make_names
 
 __all__ = [
@@ -111,14 +112,25 @@ def _check_xy(X: Any, y: Any, owner: str, need_2d: bool = True) -> tuple[np.ndar
     return Xa, ya
 
 
-def _labels(y: np.ndarray, outputs: int = 0) -> tuple[np.ndarray, dict[int, Any]]:
+def _labels(
+    y: np.ndarray, outputs: int = 0, known: Any = None
+) -> tuple[np.ndarray, dict[int, Any]]:
     """Each point's colour index, and the label of each colour index present.
+
+    ``known``: a classifier's ``classes_`` (the order of its ``predict_proba`` columns);
+    a label's colour is then its position there.
 
     With the model's number of ``outputs``, labels that are its class indices keep them
     (0..K-1 for K outputs; 0/1, or -1/1, for one output), so a point has the colour of
     its class's region even when some classes are missing from ``y`` (a test set without
     class 0); other labels are numbered in sorted order.
     """
+    if known is not None:
+        order = list(np.asarray(known).tolist())
+        labels = np.asarray(y).tolist()
+        if all(v in order for v in labels):
+            idx = np.array([order.index(v) for v in labels], dtype=np.int64)
+            return idx, {i: order[i] for i in sorted(set(idx.tolist()))}
     classes = np.unique(y)
     idx = np.searchsorted(classes, y)
     names = classes.tolist()
@@ -263,11 +275,14 @@ def plot_decision_boundary(
 
     Parameters
     ----------
-    model : a glassnet Module with 2 inputs (anything with ``predict(X)`` works)
+    model : a glassnet Module with 2 inputs (anything with ``predict(X)`` works; a
+        classifier with ``predict_proba``, such as glassnet.sklearn's, is drawn from its
+        class probabilities)
     X : array (N, 2); y : class labels (N,) or one-hot rows (N, C)
     ax : matplotlib Axes to draw into (default: a new Figure)
     resolution : grid points per axis; padding : margin around the data, as a fraction
-    threshold : decision threshold for one output
+    threshold : decision threshold for one output (pass 0 for a model that outputs
+        logits, e.g. one trained with ``loss='binary_cross_entropy_with_logits'``)
     figsize, dpi : size of a new figure (pixels = figsize * dpi)
 
     Returns
@@ -296,8 +311,16 @@ def plot_decision_boundary(
         )
     ext = _extent(Xa, padding, (0, 1, 0, 1), owner)
     gx, gy, pts = _grid(ext, res)
-    out = np.asarray(model.predict(pts), dtype=np.float64)
-    out = out.reshape(len(pts), -1)
+    known = None
+    if callable(getattr(model, "predict_proba", None)) and not isinstance(model, Module):
+        # a classifier (scikit-learn's API): predict gives labels, predict_proba the
+        # probability of each class, in the order of classes_
+        out = np.asarray(model.predict_proba(pts), dtype=np.float64).reshape(len(pts), -1)
+        known = getattr(model, "classes_", None)
+        if out.shape[1] == 2:
+            out = out[:, 1:]  # two classes: the probability of the second, as one output
+    else:
+        out = np.asarray(model.predict(pts), dtype=np.float64).reshape(len(pts), -1)
     if not np.any(np.isfinite(out)):
         raise ValueError(
             f"{owner}: the model predicts NaN or inf everywhere on the plane (has training "
@@ -309,7 +332,7 @@ def plot_decision_boundary(
     fig = _figure(size, dpi) if ax is None else ax.figure
     if ax is None:
         ax = fig.add_subplot(1, 1, 1)
-    idx, classes = _labels(ya, out.shape[1])
+    idx, classes = _labels(ya, out.shape[1], known)
     from matplotlib.colors import ListedColormap
 
     if out.shape[1] == 1:
