@@ -423,6 +423,36 @@ def test_backward_network_numbers_are_explains(net, x, y, loss) -> None:
                 assert not (x0 < cx + rad and cx - rad < x1 and y0 < cy + rad and cy - rad < y1)
 
 
+@pytest.mark.parametrize(
+    "loss, act, formula, value",
+    [
+        (
+            "half_mse",
+            "identity",
+            "L = (1/K) Σₖ (ŷₖ − yₖ)²/2",
+            lambda p, y: np.mean((p - y) ** 2) / 2,
+        ),
+        ("mse", "identity", "L = (1/K) Σₖ (ŷₖ − yₖ)²", lambda p, y: np.mean((p - y) ** 2)),
+        (
+            "binary_cross_entropy",
+            "sigmoid",
+            "L = (1/K) Σₖ [−yₖ log ŷₖ − (1 − yₖ) log(1 − ŷₖ)]",
+            lambda p, y: -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)),
+        ),
+    ],
+)
+def test_backward_network_of_several_outputs_writes_the_loss_it_computes(
+    loss, act, formula, value
+) -> None:
+    """With K outputs the loss is the mean over them: the picture wrote the one-output
+    formula L = (ŷ − y)²/2 beside a number that is half of it for K = 2."""
+    net = gn.nn.MLP([2, 2, 2], rng=0, output_activation=act, dtype=F64)
+    x, y = [1.0, 0.5], np.array([1.0, 0.0])
+    texts = network_nodes(viz.draw_network(net, x, y, backward=True, loss=loss))["L"]
+    p = net.predict(np.array([x]))[0]
+    assert texts[2:] == [formula, "K = 2", "y = [1, 0]", f"= {fmt(value(p, y), 3)}"]
+
+
 def test_backward_network_of_the_lecture_fits_a_slide() -> None:
     svg = viz.draw_network(_lecture_221(), [1.0, 0.5], 1.0, backward=True)
     root = ET.fromstring(svg)

@@ -70,6 +70,16 @@ LOSS_FORMULAS = {
 }
 """The loss of each kind, as the backward picture writes it (one data point, one output)."""
 
+_MEAN_FORMULAS = {
+    "half_mse": "L = (1/K) Σₖ (ŷₖ − yₖ)²/2",
+    "mse": "L = (1/K) Σₖ (ŷₖ − yₖ)²",
+    "binary_cross_entropy": "L = (1/K) Σₖ [−yₖ log ŷₖ − (1 − yₖ) log(1 − ŷₖ)]",
+    "binary_cross_entropy_with_logits": ("L = (1/K) Σₖ [−yₖ log σ(ŷₖ) − (1 − yₖ) log(1 − σ(ŷₖ))]"),
+    "cross_entropy": LOSS_FORMULAS["cross_entropy"],
+}
+"""The loss of K outputs (one data point): explain's mean over the outputs (cross-entropy
+sums over the classes)."""
+
 
 @dataclass
 class _Node:
@@ -418,11 +428,13 @@ def _backward_picture(
                       _fill(float(e.dL_dA[l][0, k]), vmax))
             )  # fmt: skip
         cols += [zc, ac]
-    loss_caps = [LOSS_FORMULAS[e.kind], f"= {f(e.loss)}"]
     if widths[-1] == 1:
-        loss_caps.insert(1, f"y = {f(e.y[0, 0])}")
+        loss_caps = [LOSS_FORMULAS[e.kind], f"y = {f(e.y[0, 0])}", f"= {f(e.loss)}"]
     else:
-        loss_caps.insert(1, "y = [" + ", ".join(f(v) for v in e.y[0]) + "]")
+        y_row = "y = [" + ", ".join(f(v) for v in e.y[0]) + "]"
+        mean = e.kind != "cross_entropy"
+        loss_caps = [_MEAN_FORMULAS[e.kind]] + ([f"K = {widths[-1]}"] if mean else [])
+        loss_caps += [y_row, f"= {f(e.loss)}"]
     cols.append([_Node("L", "1", loss_caps, "#f4e3e1")])
     edges: list[_Edge] = []
     nL = len(layers)
