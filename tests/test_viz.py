@@ -860,6 +860,22 @@ def test_training_snapshots_of_a_logits_model_draw_the_boundary_at_logit_0() -> 
     assert len(lines) == 1 and list(lines[0].levels) == [0.0]
 
 
+def test_history_of_a_resumed_run_is_drawn_at_its_own_epochs() -> None:
+    """fit(initial_epoch=6, epochs=10) records epochs 7..10: drawn there (they were drawn at
+    1..4, with the best-epoch line at 10 off the curve)."""
+    X, y = gn.datasets.xnor_gate()
+    net = gn.nn.MLP([2, 3, 1], rng=0)
+    h = gn.fit(net, X, y, epochs=10, initial_epoch=6, validation_data=(X, y), verbose=0)
+    assert len(h.loss) == 4 and h.epochs == 10
+    fig = viz.plot_history(h, dpi=30)
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            if line.get_label().startswith(("training", "validation")):
+                assert list(line.get_xdata()) == [7, 8, 9, 10], line.get_label()
+    best = [ln for ln in fig.axes[0].get_lines() if ln.get_label().startswith("best")]
+    assert list(best[0].get_xdata()) == [h.best_epoch] * 2 and 7 <= h.best_epoch <= 10
+
+
 def test_activation_and_history_plot_argument_errors() -> None:
     for bad in ((1,), ("a", "b"), (2, 1), 3):
         with pytest.raises(ValueError, match="'z_range' parameter of plot_activations"):

@@ -661,10 +661,17 @@ def plot_history(
     fig = _figure(size, dpi)
     two = bool(metric)
     ax = fig.add_subplot(1, 2 if two else 1, 1)
-    epochs = np.arange(1, len(loss) + 1)
-    ax.plot(epochs, loss, color=_CLASS_COLORS[1], label="training loss")
+    # a resumed run (fit's initial_epoch) records its own epochs only: they end at
+    # history.epochs, where its best_epoch is counted from
+    last = getattr(history, "epochs", None)
+    last = last if isinstance(last, (int, np.integer)) and last >= len(loss) else len(loss)
+
+    def at(curve: list) -> np.ndarray:  # the epochs of a curve's points, ending at `last`
+        return np.arange(last - len(curve) + 1, last + 1)
+
+    ax.plot(at(loss), loss, color=_CLASS_COLORS[1], label="training loss")
     if val:
-        ax.plot(np.arange(1, len(val) + 1), val, color=_CLASS_COLORS[0], label="validation loss")
+        ax.plot(at(val), val, color=_CLASS_COLORS[0], label="validation loss")
     best = getattr(history, "best_epoch", None)
     if best:
         ax.axvline(best, color="#888", linestyle=":", linewidth=1, label=f"best epoch {best}")
@@ -683,7 +690,7 @@ def plot_history(
         ax2 = fig.add_subplot(1, 2, 2)
         name = getattr(history, "metric_name", "") or "metric"
         ax2.plot(
-            np.arange(1, len(metric) + 1),
+            at(metric),
             metric,
             color=_CLASS_COLORS[2],
             label=f"validation {name}",
