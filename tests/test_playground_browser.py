@@ -463,3 +463,20 @@ def test_the_keys_work_with_the_focus_on_a_button_or_a_slider(page, server):
     page.keyboard.press("s")
     page.wait_for_timeout(300)
     assert page.input_value("#lr") == "0.03" and not page.evaluate("playing")
+
+
+def test_a_feature_clicked_while_playing_keeps_it_playing(page, server):
+    _open(page, server)
+    page.click("#play")
+    page.wait_for_function("frame.epoch >= 2", timeout=30_000)
+    for node in (2, 3):  # x1², then x2²: each clicked while a frame is on its way
+        page.evaluate(
+            "new Promise((done) => { const f = window.fetch; window.fetch = (p, o) => {"
+            "  window.fetch = f; const r = f(p, o);"
+            f"  document.querySelectorAll('.node.input')[{node}].click(); done(); return r; }}; }})"
+        )
+        page.wait_for_function(f"run.config.features.length === {node + 1}")
+        page.wait_for_timeout(200)
+        assert page.evaluate("playing"), page.text_content("#status")  # no error stopped it
+    page.click("#play")
+    assert page.locator(".node.input.off").count() == 3

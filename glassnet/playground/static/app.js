@@ -299,7 +299,7 @@ let edgeEls = [];
 function layout() {
   const net = $("network");
   const width = net.clientWidth || 600;
-  const hidden = state.hidden;
+  const hidden = run.config.hidden;
   const cols = hidden.length + 2;
   const span = Math.max(1, cols - 1);
   const xOf = (l) => COL0 + (width - COL0 - NODE - 40) * (l / span);
@@ -316,17 +316,17 @@ function buildNetwork() {
   edgeEls = [];
   hover = null;   // the hovered node is gone (its index may now be another node's)
   const { xOf, yOf } = layout();
-  const sizes = [state.features.length, ...state.hidden, 1];
+  const sizes = [run.config.features.length, ...run.config.hidden, 1];
   // inputs: every feature, the used ones lit; click toggles
   nodeEls.push(FEATURES.map((f, j) => {
-    const el = node(xOf(0), yOf(j), "input" + (state.features.includes(f) ? "" : " off"));
+    const el = node(xOf(0), yOf(j), "input" + (run.config.features.includes(f) ? "" : " off"));
     el.dataset.feature = f;
     const lab = document.createElement("span");
     lab.className = "label"; lab.textContent = FEATURE_LABEL[f];
     el.append(lab);
-    el.title = "Click to " + (state.features.includes(f) ? "remove" : "use") + " this feature";
+    el.title = "Click to " + (run.config.features.includes(f) ? "remove" : "use") + " this feature";
     el.onclick = (ev) => {
-      if (ev.shiftKey && state.features.includes(f)) { choose({ kind: "neuron", layer: 0, index: state.features.indexOf(f) }); return; }
+      if (ev.shiftKey && run.config.features.includes(f)) { choose({ kind: "neuron", layer: 0, index: run.config.features.indexOf(f) }); return; }
       const on = state.features.includes(f);
       if (on && state.features.length === 1) return;
       state.features = on ? state.features.filter((x) => x !== f) : FEATURES.filter((x) => x === f || state.features.includes(x));
@@ -366,7 +366,7 @@ function buildNetwork() {
     }
   }
   // edges: from every used input / neuron to every neuron of the next layer
-  const used = (l) => (l === 0 ? state.features.map((f) => nodeEls[0][FEATURES.indexOf(f)]) : nodeEls[l]);
+  const used = (l) => (l === 0 ? run.config.features.map((f) => nodeEls[0][FEATURES.indexOf(f)]) : nodeEls[l]);
   for (let l = 1; l < sizes.length; l++) {
     const from = used(l - 1);
     edgeEls.push(from.map((a, i) => nodeEls[l].map((b, j) => edge(a, b, l, i, j))));
@@ -389,7 +389,7 @@ function node(x, y, cls) {
   el.className = "node " + cls;
   el.onmouseenter = () => {
     const l = el.dataset.layer === undefined ? 0 : +el.dataset.layer;
-    const j = l === 0 ? state.features.indexOf(el.dataset.feature) : +el.dataset.index;
+    const j = l === 0 ? run.config.features.indexOf(el.dataset.feature) : +el.dataset.index;
     hover = j >= 0 ? [l, j] : null;   // an input not in use has no map: the output then
     drawBoundary();
   };
@@ -426,7 +426,7 @@ function tooltip(ev, l, i, j) {
   if (!frame) return;
   const w = frame.W[l - 1][i][j];
   const names = run.data.names;
-  const from = l === 1 ? names.inputs[i] + " (" + FEATURE_LABEL[state.features[i]] + ")" : names.neurons[l - 2][i];
+  const from = l === 1 ? names.inputs[i] + " (" + FEATURE_LABEL[run.config.features[i]] + ")" : names.neurons[l - 2][i];
   const t = $("tooltip");
   t.textContent = `${names.weights[l - 1][i][j]} = ${fmt(w, 4)}   (${from} \u2192 ${names.sums[l - 1][j]})`;
   t.style.left = ev.clientX + 12 + "px"; t.style.top = ev.clientY + 12 + "px";
@@ -437,7 +437,7 @@ function drawNetwork() {
   if (!frame) return;
   // thumbnails: inputs (scaled by their largest value), neurons (clamped to [-1, 1])
   const T = Math.round(Math.sqrt(atob(frame.thumbs[0][0]).length));
-  state.features.forEach((f, j) => {
+  run.config.features.forEach((f, j) => {
     paint(nodeEls[0][FEATURES.indexOf(f)].querySelector("canvas"), scaleValues(frame.thumbs[0][j]), T, same);
   });
   const L = frame.thumbs.length - 1;
@@ -511,7 +511,7 @@ function drawPoints(width, height) {
   const [lo, hi] = run.data.domain;
   const px = (v) => ((v - lo) / (hi - lo)) * width;
   const py = (v) => height - ((v - lo) / (hi - lo)) * height;
-  const classify = state.problem === "classification";
+  const classify = run.config.problem === "classification";
   const drawSet = (rows, stroke) => {
     for (const r of rows) {
       const [x, y] = run.data.points[r];
@@ -612,7 +612,7 @@ function drawHiddenSpace(hs) {
   if (Math.abs(w2) > 1e-12) { ctx.moveTo(X(lo), Y(-(b + w1 * lo) / w2)); ctx.lineTo(X(hi), Y(-(b + w1 * hi) / w2)); }
   else if (Math.abs(w1) > 1e-12) { ctx.moveTo(X(-b / w1), Y(lo)); ctx.lineTo(X(-b / w1), Y(hi)); }
   ctx.strokeStyle = "#444"; ctx.setLineDash([5, 4]); ctx.lineWidth = 1.5; ctx.stroke(); ctx.setLineDash([]);
-  const classify = state.problem === "classification";
+  const classify = run.config.problem === "classification";
   hs.points.forEach(([a, bb], i) => {
     if (!run.data.train.includes(i) && !state.show_test) return;
     ctx.beginPath(); ctx.arc(X(a), Y(bb), 4, 0, 2 * Math.PI);
@@ -649,7 +649,7 @@ function markChosen() {   // outline the clicked neuron or edge
   const t = selected.target;
   if (!t) return;
   if (t.kind === "neuron") {
-    const el = t.layer === 0 ? nodeEls[0][FEATURES.indexOf(state.features[t.index])] : nodeEls[t.layer]?.[t.index];
+    const el = t.layer === 0 ? nodeEls[0][FEATURES.indexOf(run.config.features[t.index])] : nodeEls[t.layer]?.[t.index];
     if (el) el.classList.add("chosen");
   } else {
     const p = edgeEls[t.layer - 1]?.[t.from]?.[t.to];
@@ -735,7 +735,7 @@ function showUpdate(u) {
   const p = document.createElement("p");
   p.className = "hint";
   p.textContent = `One step on a batch of ${u.batch_size} point(s), \u03b3 = ${u.lr}; dL/dw is the batch's mean` +
-    (state.regularization !== "none" && state.reg_rate ? ` plus the ${state.regularization} penalty's gradient.` : ".");
+    (run.config.regularization !== "none" && run.config.reg_rate ? ` plus the ${run.config.regularization} penalty's gradient.` : ".");
   const tbl = document.createElement("table");
   const head = tbl.insertRow();
   for (const c of ["weight", "w", "dL/dw", "w \u2212 \u03b3\u00b7dL/dw"]) { const th = document.createElement("th"); th.textContent = c; head.append(th); }
