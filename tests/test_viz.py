@@ -515,6 +515,13 @@ def test_network_diagram_errors() -> None:
         viz.draw_network(object())
 
 
+def test_network_diagram_takes_a_tensor_input_as_explain_does() -> None:
+    x = gn.Tensor([0.0, 0.0], dtype=F64)
+    assert svg_texts(viz.draw_network(xnor_net(), x)) == svg_texts(
+        viz.draw_network(xnor_net(), [0.0, 0.0])
+    )
+
+
 def test_network_diagram_names_each_mistaken_argument() -> None:
     """A target without backward=True is refused (it was silently ignored), and a bad x,
     edge_labels or title names the argument instead of a NumPy or len() traceback."""

@@ -37,6 +37,7 @@ from ..explain import Explanation, explain, unicode_symbol
 from ..fused import FastMLP, layers_of
 from ..nn.module import Module
 from ..report import fmt, make_names
+from ..tensor import Tensor
 from ._svg import (
     Box,
     Placer,
@@ -335,7 +336,7 @@ def _forward_picture(
     acts = zs = None
     if x is not None:
         try:
-            xa = np.asarray(x, dtype=np.float64)
+            xa = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
         except (TypeError, ValueError):
             raise ValueError(
                 f"draw_network: x must be one input of {d} numbers, shape ({d},). Got {x!r}."
