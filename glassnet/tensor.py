@@ -30,9 +30,9 @@ array([4., 6.], dtype=float32)
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import operator
 import sys
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from types import SimpleNamespace
 from typing import Any
@@ -54,9 +54,10 @@ Backward = Callable[[np.ndarray], Sequence[np.ndarray | None]]  # dL/dout -> dL/
 
 
 # The count of in-place updates so far (a tensor's _version: the count at its last write), the
-# default dtype; and each thread's switches, as PyTorch's grad mode (no_grad() is per thread)
+# default dtype; and the switches, each thread's own (as PyTorch's grad mode)
 _state = SimpleNamespace(version=0, default_dtype=np.dtype(np.float32))
-_mode = type("_Mode", (threading.local,), {"grad_enabled": True, "anomaly": False})()
+_grad_enabled = contextvars.ContextVar("grad_enabled", default=True)
+_anomaly = contextvars.ContextVar("anomaly", default=False)
 
 
 class AnomalyError(FloatingPointError):
@@ -77,18 +78,17 @@ def get_default_dtype() -> np.dtype:
 
 
 def is_grad_enabled() -> bool:
-    return _mode.grad_enabled
+    return _grad_enabled.get()
 
 
 @contextlib.contextmanager
-def _switch(flag: str, value: bool) -> Iterator[None]:
-    """Set this thread's ``flag`` (``grad_enabled``, ``anomaly``) inside a with-block."""
-    prev = getattr(_mode, flag)
-    setattr(_mode, flag, value)
+def _switch(switch: contextvars.ContextVar[bool], value: bool) -> Iterator[None]:
+    """Set ``switch`` (``_grad_enabled``, ``_anomaly``) inside a with-block."""
+    token = switch.set(value)
     try:
         yield
     finally:
-        setattr(_mode, flag, prev)
+        switch.reset(token)
 
 
 def no_grad() -> contextlib.AbstractContextManager[None]:
@@ -101,12 +101,12 @@ def no_grad() -> contextlib.AbstractContextManager[None]:
     >>> y.requires_grad
     False
     """
-    return _switch("grad_enabled", False)
+    return _switch(_grad_enabled, False)
 
 
 def enable_grad() -> contextlib.AbstractContextManager[None]:
     """Context manager: re-enable graph recording inside a :func:`no_grad` block."""
-    return _switch("grad_enabled", True)
+    return _switch(_grad_enabled, True)
 
 
 @contextlib.contextmanager
@@ -122,7 +122,7 @@ def detect_anomaly() -> Iterator[None]:
     ...
     glassnet.tensor.AnomalyError: forward of op 'log' (inputs 'x') produced -inf...
     """
-    with _switch("anomaly", True), np.errstate(all="ignore"):
+    with _switch(_anomaly, True), np.errstate(all="ignore"):
         yield
 
 
@@ -255,7 +255,7 @@ class Tensor:
         out._base = None
         out.op = op
         needs = False
-        if _mode.grad_enabled:
+        if _grad_enabled.get():
             for p in parents:  # a loop, not any(<generator>): this runs for every op
                 if p.requires_grad:
                     needs = True
@@ -263,7 +263,7 @@ class Tensor:
         out.requires_grad = needs
         out.parents = parents if needs else ()
         out.backward_fn = backward if needs else None
-        if _mode.anomaly:
+        if _anomaly.get():
             labels = ", ".join(repr(p.label) for p in parents if p.label)
             _check_finite(op, f"inputs {labels}" if labels else "", data, "forward")
         return out
@@ -329,7 +329,7 @@ class Tensor:
 
         # 2) reverse sweep: each node passes dL/dnode to its parents (chain rule)
         grads: dict[int, np.ndarray] = {id(self): g}
-        anomaly, pg = _mode.anomaly, None
+        anomaly, pg = _anomaly.get(), None
         for node in reversed(topo):
             g = grads.pop(id(node), None)
             if g is None:
