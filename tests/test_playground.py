@@ -211,8 +211,13 @@ def test_regularization_adds_its_gradient_to_the_weights_only(kind):
         assert g1 == pytest.approx(g0 + extra, abs=1e-12), name
 
 
-DIVERGING = {"activation": "linear", "lr": 10, "hidden": [8] * 6,
-             "features": ["x1", "x2", "x1^2", "x2^2", "x1x2"]}  # fmt: skip
+# a deep linear network with learning rate 10: its loss becomes NaN within the first epoch
+DIVERGING = {
+    "activation": "linear",
+    "lr": 10,
+    "hidden": [8] * 6,
+    "features": ["x1", "x2", "x1^2", "x2^2", "x1x2"],
+}
 
 
 def test_a_diverging_step_is_refused_and_the_run_says_why(tmp_path):

@@ -336,8 +336,8 @@ def test_lecture_preset_and_export_for_glassnet_predict(page, server, tmp_path, 
 
 def test_a_diverging_run_stops_playing_and_says_why(page, server):
     # a deep linear network with learning rate 10 blows up within the first epoch
-    _open(page, server, "#activation=linear&lr=10&hidden=8%2C8%2C8%2C8%2C8%2C8"
-          "&features=x1%2Cx2%2Cx1%5E2%2Cx2%5E2%2Cx1x2")  # fmt: skip
+    hidden, features = "8%2C8%2C8%2C8%2C8%2C8", "x1%2Cx2%2Cx1%5E2%2Cx2%5E2%2Cx1x2"
+    _open(page, server, f"#activation=linear&lr=10&hidden={hidden}&features={features}")
     page.click(".node.hidden >> nth=0")  # a selected neuron: its numbers are NaN once diverged
     page.wait_for_selector("#explain .num[data-key=z]")
     page.click("#play")
