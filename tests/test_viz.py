@@ -690,6 +690,23 @@ def test_decision_boundary_of_a_classifier_estimator_uses_its_probabilities() ->
     }
 
 
+def test_plots_take_tensor_data() -> None:
+    X, y = gn.datasets.xnor_gate()
+    net = xnor_net()
+    for plot in (viz.plot_decision_boundary, viz.plot_hidden_space):
+        fig = plot(net, gn.Tensor(X, dtype=F64), gn.Tensor(np.asarray(y, dtype=F64)), dpi=30)
+        pts = np.vstack(
+            [
+                c.get_offsets()
+                for c in fig.axes[0].collections
+                if type(c).__name__ == "PathCollection"
+            ]
+        )
+        assert len(pts) == 4
+    with pytest.raises(ValueError, match="X must be numbers"):
+        viz.plot_decision_boundary(net, [["a", "b"]], [0])
+
+
 def test_decision_boundary_user_mistakes_get_clear_errors() -> None:
     X, y = gn.datasets.xnor_gate()
     with pytest.raises(ValueError, match="the model takes 3 inputs"):

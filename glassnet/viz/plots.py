@@ -28,6 +28,7 @@ from .._validation import check_number
 from ..fused import FastMLP, Layer, layers_of
 from ..nn.module import Module
 from ..report import make_names
+from ..tensor import Tensor
 
 __all__ = [
     "plot_decision_boundary",
@@ -86,7 +87,15 @@ def _check_size(figsize: Any, dpi: Any, owner: str) -> tuple[tuple[float, float]
 
 
 def _check_xy(X: Any, y: Any, owner: str, need_2d: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    Xa = np.asarray(X, dtype=np.float64)
+    X = X.data if isinstance(X, Tensor) else X
+    y = y.data if isinstance(y, Tensor) else y
+    try:
+        Xa = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{owner}: X must be numbers of shape (N, d). Got {type(X).__name__} that is not "
+            "numeric."
+        ) from None
     if Xa.ndim != 2 or (need_2d and Xa.shape[1] != 2):
         raise ValueError(
             f"{owner}: X must have shape (N, 2) (points of the input plane). Got shape "
