@@ -180,6 +180,19 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
     self._bump()
 
 
+def _format(self: Tensor, spec: str) -> str:
+    """``f"{loss:.4f}"``: a one-value tensor formats as its value, as in PyTorch (``f"{x}"``,
+    without a format, is the repr)."""
+    if not spec:
+        return str(self)
+    if self.data.size != 1:
+        raise TypeError(
+            f"format {spec!r} needs a tensor of one value (a loss). Got shape {self.shape}; "
+            "format its values (x.data) or one of them (x[i].item())."
+        )
+    return format(self.item(), spec)
+
+
 def _no_imatmul(self: Tensor, other: Any) -> Tensor:
     raise TypeError("In-place matmul (a @= b) is not supported; write a = a @ b.")
 
@@ -192,4 +205,4 @@ Tensor.__getitem__, Tensor.__setitem__ = getitem, setitem
 Tensor.__iadd__, Tensor.__isub__ = _inplace("+=", np.add), _inplace("-=", np.subtract)
 Tensor.__imul__, Tensor.__itruediv__ = _inplace("*=", np.multiply), _inplace("/=", np.divide)
 Tensor.__ipow__ = _inplace("**=", np.power)  # (without it, x **= y made a new tensor)
-Tensor.__imatmul__ = _no_imatmul
+Tensor.__imatmul__, Tensor.__format__ = _no_imatmul, _format

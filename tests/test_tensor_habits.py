@@ -294,6 +294,15 @@ def test_squeeze_of_a_0d_tensor_takes_dim_0_and_errors_show_the_dim_given():
         Tensor(X).squeeze((0, 7))
 
 
+def test_a_loss_formats_as_its_value():
+    # print(f"loss {loss:.4f}"), PyTorch's habit, was "unsupported format string"
+    loss = Tensor(0.123456, dtype=np.float64)
+    assert f"{loss:.3f}" == "0.123" and f"{Tensor([[2.5]]):>6.1f}" == "   2.5"
+    assert f"{loss}" == str(loss) == repr(loss)  # no format: the repr, as before
+    with pytest.raises(TypeError, match=r"needs a tensor of one value.*shape \(3, 4\)"):
+        f"{Tensor(X):.2f}"
+
+
 def test_max_and_min_take_no_dim():
     # PyTorch's x.max(dim=1) returns (values, indices); glassnet's returns values only, so it
     # refuses the PyTorch spelling rather than unpack into something else
