@@ -933,6 +933,17 @@ def test_plot_arguments_are_checked_and_named() -> None:
             call()
 
 
+def test_too_many_panels_name_the_layout_arguments() -> None:
+    """100 hidden neurons: 25 rows of 4 panels. The error named 'figsize', which
+    plot_neuron_outputs does not take; it now names panel_size, ncols and layer."""
+    with pytest.raises(ValueError, match="100 panels, 25 rows of 4.*panel_size.*ncols.*layer"):
+        viz.plot_neuron_outputs(gn.nn.MLP([2, 100, 1], rng=0), resolution=10)
+    fig = viz.plot_neuron_outputs(
+        gn.nn.MLP([2, 100, 1], rng=0), resolution=10, ncols=10, panel_size=1.0, dpi=10
+    )
+    assert len(fig.axes) == 100 + 1  # the panels and the colour bar
+
+
 def test_neuron_outputs_with_points_but_no_labels_draws_them_unlabelled() -> None:
     """X without y: the points in one neutral colour, not every point called 'class 0'."""
     X, _ = gn.datasets.xnor_gate()

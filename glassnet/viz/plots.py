@@ -216,7 +216,16 @@ def _panels(n: int, ncols: Any, panel_size: Any, most: int, owner: str) -> tuple
         check_number(ncols, "ncols", owner, low=1, integer=True)
     size = check_number(panel_size, "panel_size", owner, low=0, low_open=True, high=20)
     nc = min(int(ncols), n) if ncols is not None else min(n, most)
-    return -(-n // nc), nc, size
+    nr = -(-n // nc)
+    if max(size * nc, size * nr) > 49:  # a figure is at most 50 inches a side
+        raise ValueError(
+            f"{owner}: {n} panels, {nr} rows of {nc}, at panel_size={size:g} inches need a "
+            f"figure of {size * nc:.0f} x {size * nr:.0f} inches (at most 50 x 50). Pass a "
+            "smaller panel_size or another ncols"
+            + (", or choose one layer with layer=..." if owner == "plot_neuron_outputs" else "")
+            + "."
+        )
+    return nr, nc, size
 
 
 def _decide(out: np.ndarray, head: str, threshold: float | None) -> tuple[np.ndarray, float]:
