@@ -193,6 +193,11 @@ def _format(self: Tensor, spec: str) -> str:
     return format(self.item(), spec)
 
 
+def _float(self: Tensor) -> float:
+    """``float(loss)``: the value of a one-value tensor, as ``item()`` (and as in PyTorch)."""
+    return self.item()
+
+
 def _no_imatmul(self: Tensor, other: Any) -> Tensor:
     raise TypeError("In-place matmul (a @= b) is not supported; write a = a @ b.")
 
@@ -205,4 +210,4 @@ Tensor.__getitem__, Tensor.__setitem__ = getitem, setitem
 Tensor.__iadd__, Tensor.__isub__ = _inplace("+=", np.add), _inplace("-=", np.subtract)
 Tensor.__imul__, Tensor.__itruediv__ = _inplace("*=", np.multiply), _inplace("/=", np.divide)
 Tensor.__ipow__ = _inplace("**=", np.power)  # (without it, x **= y made a new tensor)
-Tensor.__imatmul__, Tensor.__format__ = _no_imatmul, _format
+Tensor.__imatmul__, Tensor.__format__, Tensor.__float__ = _no_imatmul, _format, _float

@@ -294,13 +294,18 @@ def test_squeeze_of_a_0d_tensor_takes_dim_0_and_errors_show_the_dim_given():
         Tensor(X).squeeze((0, 7))
 
 
-def test_a_loss_formats_as_its_value():
+def test_a_loss_formats_and_converts_to_float_as_its_value():
     # print(f"loss {loss:.4f}"), PyTorch's habit, was "unsupported format string"
     loss = Tensor(0.123456, dtype=np.float64)
     assert f"{loss:.3f}" == "0.123" and f"{Tensor([[2.5]]):>6.1f}" == "   2.5"
     assert f"{loss}" == str(loss) == repr(loss)  # no format: the repr, as before
     with pytest.raises(TypeError, match=r"needs a tensor of one value.*shape \(3, 4\)"):
         f"{Tensor(X):.2f}"
+    total = 0.0
+    total += float(loss)  # float(loss) too, as in PyTorch (was a TypeError)
+    assert total == loss.item() and float(Tensor([[2.5]])) == 2.5
+    with pytest.raises(ValueError, match="one value"):
+        float(Tensor(X))
 
 
 def test_max_and_min_take_no_dim():
