@@ -203,7 +203,7 @@ def fit_many(
     ):
         raise ValueError("fit_many: validation_data must be a pair (X_val, y_val).")
     K = len(models)
-    spec = tasks.loss_spec(loss)
+    spec = tasks.loss_spec(loss, "fit_many")
     if spec is None:
         raise ValueError("fit_many trains on a named loss (see glassnet.functional.LOSSES).")
     per, layers = _stack(models, spec)
@@ -495,8 +495,7 @@ def _validate(engine: FastMLP, Xv: np.ndarray, yv: np.ndarray, K: int) -> tuple:
     G = np.empty((out.shape[0] * out.shape[1], C), out.dtype)
     per = engine.loss.kernel(out.reshape(-1, C), yk.reshape(-1, *yk.shape[2:]), G)
     losses = np.add.reduce(per.reshape(K, -1), axis=-1).astype(np.float64) / (per.size // K)
-    metrics = [tasks.metric(engine.loss, out[k], yk[k])[1] for k in range(K)]
-    return losses, np.array(metrics)
+    return losses, tasks.metric(engine.loss, out, yk)[1]
 
 
 # ------------------------------------------------------------------- searches over a grid
@@ -672,7 +671,7 @@ def search(
                 "return a new glassnet model."
             )
         models.append(model)
-    spec = tasks.loss_spec(loss)
+    spec = tasks.loss_spec(loss, "search")
     if spec is None:
         raise ValueError("search trains on a named loss (see glassnet.functional.LOSSES).")
     X, y, w = tasks.check_data(models[0], spec, X, y, fit_options.get("sample_weight"), "search")

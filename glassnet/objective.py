@@ -9,34 +9,16 @@ parameter's ``.grad``. :func:`evaluate_loss` is the loss alone, without a graph.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from . import functional as F
 from . import tasks
-from ._validation import ParameterError, check_positive
+from ._validation import check_positive
 from .nn.module import Module
 from .tensor import Tensor
 from .train import fast_path, graph_step
 
 __all__ = ["Objective", "evaluate_loss"]
-
-
-def _loss_spec(loss: Any, owner: str) -> Any:
-    """:func:`tasks.loss_spec` of ``loss``, or an error naming ``owner``: a loss that is
-    neither a callable nor a loss name (None included) is refused here, not at the first
-    call."""
-    if callable(loss):
-        return tasks.loss_spec(loss)
-    if isinstance(loss, str):
-        with contextlib.suppress(ValueError):  # (tasks' message names fit)
-            return tasks.loss_spec(loss)
-    names = sorted(set(F.LOSSES) | set(F.LOSS_ALIASES))
-    raise ParameterError(
-        f"The 'loss' parameter of {owner} must be a callable f(output, y) or one of "
-        f"{names}. Got {loss!r}."
-    )
 
 
 def evaluate_loss(
@@ -46,7 +28,7 @@ def evaluate_loss(
 
     ``y`` is checked and shaped as in :func:`fit` (1-D targets of one output are fine).
     """
-    spec = _loss_spec(loss, "evaluate_loss")
+    spec = tasks.loss_spec(loss, "evaluate_loss")
     X, y, w = tasks.check_data(model, spec, X, y, sample_weight, "evaluate_loss")
     return tasks.score(model, spec, loss, X, y, w)[0]
 
@@ -80,7 +62,7 @@ class Objective:
         l2: float = 0.0,
     ) -> None:
         self.model = model
-        spec = _loss_spec(loss, "Objective")
+        spec = tasks.loss_spec(loss, "Objective")
         self.X, self.y, self.w = tasks.check_data(model, spec, X, y, sample_weight, "Objective")
         self.l2 = float(check_positive("l2", l2, "Objective", allow_zero=True))
         self.fused = fast_path(model, spec, self.l2)

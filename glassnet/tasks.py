@@ -32,13 +32,14 @@ metric).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from . import functional as F
-from ._validation import check_array
+from ._validation import ParameterError, check_array
 from .metrics import r2_score
 from .nn.layers import MLP, ActivationModule, Dropout, Linear, Sequential
 from .nn.module import Module
@@ -575,16 +576,22 @@ def prepare_targets(
     return y
 
 
-def metric(loss: F.Loss | None, out: np.ndarray, y: np.ndarray) -> tuple[str, float]:
+def metric(loss: F.Loss | None, out: np.ndarray, y: np.ndarray) -> tuple[str, Any]:
     """``("accuracy", a)`` for the classification losses (``out``: the model's output, or
-    logits for a loss with logits), ``("r2", R^2 averaged over outputs)`` otherwise."""
+    logits for a loss with logits), ``("r2", R^2 averaged over outputs)`` otherwise. With
+    a leading axis of K networks (``out`` (K, n, outputs), ``y`` (K, n, ...)): K values."""
+    if out.ndim == 3:  # (one accuracy in one pass; R^2 per network)
+        if not (_is_ce(loss) or _is_bce(loss)):
+            return "r2", np.array([metric(loss, o, t)[1] for o, t in zip(out, y)])
     if _is_ce(loss):
-        truth = y if y.ndim == 1 else y.argmax(axis=1)
-        return "accuracy", float(np.mean(out.argmax(axis=1) == truth))
-    if _is_bce(loss):
+        truth = y if y.ndim < out.ndim else y.argmax(axis=-1)
+        hits = out.argmax(axis=-1) == truth
+    elif _is_bce(loss):
         thr = 0.0 if loss.name.endswith("logits") else 0.5  # type: ignore[union-attr]
-        return "accuracy", float(np.mean((out > thr) == (y > 0.5)))
-    return "r2", r2_score(y.reshape(out.shape), out)
+        hits = ((out > thr) == (y.reshape(out.shape) > 0.5)).reshape(*out.shape[:-2], -1)
+    else:
+        return "r2", r2_score(y.reshape(out.shape), out)
+    return "accuracy", hits.mean(axis=-1) if out.ndim == 3 else float(hits.mean())
 
 
 def split_validation(
@@ -654,19 +661,20 @@ def n_outputs(model: Module) -> int | None:
 
 
 # ------------------------------------------- the loss and the data of a training run
-def loss_spec(loss: Any) -> F.Loss | None:
+def loss_spec(loss: Any, owner: str = "fit") -> F.Loss | None:
     """The named loss from glassnet.functional's table; None for a callable."""
-    if loss is None or callable(loss) and not isinstance(loss, F.Loss):
-        return None
     if isinstance(loss, F.Loss):
         return loss
-    try:
-        return F.get_loss(loss)
-    except ValueError:
-        names = sorted(set(F.LOSSES) | set(F.LOSS_ALIASES))
-        raise ValueError(
-            f"The 'loss' parameter of fit must be a callable or one of {names}. Got {loss!r}."
-        ) from None
+    if callable(loss):
+        return None
+    if isinstance(loss, str):
+        with contextlib.suppress(ValueError):
+            return F.get_loss(loss)
+    names = sorted(set(F.LOSSES) | set(F.LOSS_ALIASES))
+    raise ParameterError(
+        f"The 'loss' parameter of {owner} must be a callable f(output, y) or one of {names}. "
+        f"Got {loss!r}."
+    )
 
 
 def loss_parts(model: Module, spec: F.Loss | None, loss: Any) -> tuple[Any, Any, Any]:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import nn
+from glassnet import nn, tasks
 from glassnet.tasks import (
     MAX_FLOAT_CLASSES,
     TASKS,
@@ -472,3 +472,34 @@ def test_build_model_takes_one_int_as_one_hidden_layer():
     assert task.build_model(2, hidden=np.array([4, 5]), rng=0).sizes == [2, 4, 5, 3]
     with pytest.raises(ValueError, match="'sizes' parameter of MLP.*Got None"):
         task.build_model(2, hidden=None)
+
+
+@pytest.mark.parametrize("loss", [None, 3, "hinge"])
+def test_a_loss_that_is_neither_a_name_nor_a_callable_is_named_with_its_caller(loss):
+    X, y = np.zeros((6, 2)), np.zeros(6)
+    with pytest.raises(ValueError, match=r"The 'loss' parameter of fit must be a callable"):
+        gn.fit(nn.MLP([2, 1], rng=0), X, y, loss=loss, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match=r"The 'loss' parameter of fit_many must be"):
+        gn.fit_many([nn.MLP([2, 1], rng=0)], X, y, loss=loss, epochs=1)
+
+
+@pytest.mark.parametrize(
+    ("loss", "outputs"),
+    [
+        ("cross_entropy", 3),
+        ("binary_cross_entropy", 1),
+        ("binary_cross_entropy_with_logits", 2),
+        ("mse", 2),
+    ],
+)
+def test_the_metric_of_a_stack_of_networks_is_each_networks_own(loss, outputs):
+    rng = np.random.default_rng(0)
+    spec = gn.functional.get_loss(loss)
+    out = rng.standard_normal((4, 9, outputs))
+    if loss == "binary_cross_entropy":
+        out = 1 / (1 + np.exp(-out))
+    y = rng.integers(0, outputs, (4, 9)) if loss == "cross_entropy" else rng.random((4, 9, outputs))
+    name, stacked = tasks.metric(spec, out, y)
+    assert stacked.shape == (4,)
+    assert list(stacked) == [tasks.metric(spec, o, t)[1] for o, t in zip(out, y)]
+    assert name == ("r2" if loss == "mse" else "accuracy")

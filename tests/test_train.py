@@ -855,7 +855,7 @@ def test_bad_hyperparameters():
 def test_bad_loss_and_model():
     X, y = regression_data(n=20)
     check_error(
-        r"'loss' parameter of fit must be a callable or one of .*'mse'.*Got 'hinge'",
+        r"'loss' parameter of fit must be a callable f\(output, y\) or one of .*'mse'.*Got 'hinge'",
         nn.MLP([3, 1], rng=0),
         X,
         y,
