@@ -942,6 +942,12 @@ def test_too_many_panels_name_the_layout_arguments() -> None:
         gn.nn.MLP([2, 100, 1], rng=0), resolution=10, ncols=10, panel_size=1.0, dpi=10
     )
     assert len(fig.axes) == 100 + 1  # the panels and the colour bar
+    X, y = gn.datasets.xnor_gate()
+    net = xnor_net()
+    before = net.state_dict()
+    with pytest.raises(ValueError, match="20 panels.*smaller panel_size or fewer epochs"):
+        viz.plot_training_snapshots(net, X, y, list(range(20)), resolution=10)
+    assert all(np.array_equal(v, net.state_dict()[k]) for k, v in before.items())  # untrained
 
 
 def test_neuron_outputs_with_points_but_no_labels_draws_them_unlabelled() -> None:

@@ -221,8 +221,11 @@ def _panels(n: int, ncols: Any, panel_size: Any, most: int, owner: str) -> tuple
         raise ValueError(
             f"{owner}: {n} panels, {nr} rows of {nc}, at panel_size={size:g} inches need a "
             f"figure of {size * nc:.0f} x {size * nr:.0f} inches (at most 50 x 50). Pass a "
-            "smaller panel_size or another ncols"
-            + (", or choose one layer with layer=..." if owner == "plot_neuron_outputs" else "")
+            "smaller panel_size"
+            + {
+                "plot_neuron_outputs": ", another ncols, or one layer with layer=...",
+                "plot_training_snapshots": " or fewer epochs",
+            }.get(owner, " or another ncols")
             + "."
         )
     return nr, nc, size
@@ -846,7 +849,6 @@ def plot_training_snapshots(
     layers = layers_of(model, owner)
     Xa, ya = _check_xy(X, y, owner)
     res = _check_res(resolution, owner)
-    _panels(1, None, panel_size, 1, owner)  # checked before training, not after
     _extent(None, padding, (0, 1, 0, 1), owner)
     ok = (
         isinstance(epochs, (Sequence, np.ndarray))
@@ -862,6 +864,7 @@ def plot_training_snapshots(
             f"Got {epochs!r}."
         )
     want = sorted({int(e) for e in epochs})
+    _panels(len(want), None, panel_size, len(want), owner)  # checked before training
     if "epochs" in fit_kwargs:
         raise TypeError(
             f"{owner}: give the snapshot epochs as 'epochs'; training runs to the last."
