@@ -111,10 +111,13 @@ def check_number(
     kind = numbers.Integral if integer else numbers.Real
     ok = isinstance(value, kind) and not isinstance(value, (bool, np.bool_))
     if ok:
-        x = int(value) if integer else float(value)
+        try:  # (an int too large for a float is finite, and out of any float bound)
+            x = int(value) if integer else float(value)
+        except OverflowError:
+            x = math.inf
         if allow_inf and x == np.inf:
             return x
-        ok = bool(np.isfinite(x))
+        ok = isinstance(x, int) or math.isfinite(x)
         if ok and low is not None:
             ok = x > low if low_open else x >= low
         if ok and high is not None:
@@ -360,6 +363,12 @@ def check_keywords(cls: type, kw: Mapping[str, Any], skip: int = 1) -> None:
         )
 
 
+def _finite_as(arr: np.ndarray, dtype: np.dtype) -> bool:
+    """Whether every value of ``arr`` is finite in ``dtype`` (1e300 is inf in float32)."""
+    with np.errstate(over="ignore"):
+        return bool(np.all(np.isfinite(arr.astype(dtype, copy=False))))
+
+
 def check_state_arrays(
     state: Mapping[str, Any], like: Mapping[str, np.ndarray], owner: str, *, same_dtype: bool
 ) -> dict[str, np.ndarray]:
@@ -374,8 +383,10 @@ def check_state_arrays(
         got = f"{getattr(arr, 'dtype', type(value).__name__)} {getattr(arr, 'shape', '')}"
         if arr is None or arr.shape != want.shape or (same_dtype and arr.dtype != want.dtype):
             bad.append(f"{key!r} must be {kind} of shape {want.shape}; got {got.strip()}")
-        elif arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
-            bad.append(f"{key!r} contains NaN or inf")
+        elif arr.dtype.kind not in "biuf":  # (text, complex, objects: not weights)
+            bad.append(f"{key!r} must hold real numbers; got dtype {arr.dtype}")
+        elif not _finite_as(arr, want.dtype):
+            bad.append(f"{key!r} contains NaN or inf (in {want.dtype})")
         given[key] = arr
     if bad:
         raise ValueError(f"{owner}.load_state_dict: " + "; ".join(bad) + ".")

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import glassnet as gn
 from glassnet.cli import main
 from glassnet.datasets import make_moons
 from glassnet.io import load_arrays, load_model, save_model
@@ -978,3 +979,32 @@ def test_battery_totals():
     assert len(ids) >= 120 and len(set(ids)) == len(ids)
     errors = [c for c in CASES if c.code != 0]
     assert len(errors) >= 90 and all(c.needles for c in errors)
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [(10**30, {"integer": True, "low": 0, "high": 10}), (10**400, {"low": 0, "high": 10})],
+)
+def test_a_number_too_large_for_a_float_is_named_out_of_its_bounds(value, rule):
+    from glassnet._validation import ParameterError, check_number
+
+    with pytest.raises(ParameterError, match="The 'x' parameter of f must be"):
+        check_number(value, "x", "f", **rule)
+    assert check_number(10**30, "x", "f", integer=True, low=0) == 10**30  # (no upper bound)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (np.full((2, 3), "a"), "must hold real numbers; got dtype <U1"),
+        (np.full((2, 3), 1 + 2j), "must hold real numbers; got dtype complex128"),
+        (np.array([[None] * 3] * 2), "must hold real numbers; got dtype object"),
+        (np.full((2, 3), 1e300), r"contains NaN or inf \(in float32\)"),
+    ],
+)
+def test_load_state_dict_refuses_values_that_are_not_real_finite_weights(value, message):
+    model = gn.nn.MLP([2, 3, 1], rng=0)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=message):
+        model.load_state_dict({**before, "layers.0.W": value})
+    assert all(np.array_equal(v, model.state_dict()[k]) for k, v in before.items())
