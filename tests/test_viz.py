@@ -515,6 +515,28 @@ def test_network_diagram_errors() -> None:
         viz.draw_network(object())
 
 
+def test_long_values_fit_inside_their_circles() -> None:
+    """-1234.500 or 1.52e+07 at the least legible size, 12 px, is wider than a 28-px
+    circle: the circles grow (and the gaps with them) instead of the text crossing them."""
+    net = gn.nn.MLP([2, 2, 1], activation="relu", rng=0, dtype=F64)
+    net.layers[0].W.data[:] = [[-12345.6, 1e-5], [3.5, 200000.0]]
+    for svg in (
+        viz.draw_network(net, [-1234.5, 0.001]),
+        viz.draw_network(net, [-1234.5, 0.001], 3.0, backward=True),
+    ):
+        root = ET.fromstring(svg)
+        for g in root.iter(f"{SVG}g"):
+            if g.get("class") != "node":
+                continue
+            r = float(g.find(f"{SVG}circle").get("r"))
+            for t in g.findall(f"{SVG}text")[:2]:  # the name and the bold value
+                size = float(t.get("font-size"))
+                assert len(t.text) * 0.6 * size <= 2 * r, (t.text, r)
+        assert overlapping_texts(svg) == [] and texts_inside(svg)
+    small = viz.draw_network(xnor_net(), [0, 0])  # short values: the usual 28 px
+    assert {c.get("r") for c in ET.fromstring(small).iter(f"{SVG}circle")} == {"28"}
+
+
 def test_network_diagram_takes_a_tensor_input_as_explain_does() -> None:
     x = gn.Tensor([0.0, 0.0], dtype=F64)
     assert svg_texts(viz.draw_network(xnor_net(), x)) == svg_texts(

@@ -284,6 +284,12 @@ def draw_network(
             )
         dxs = [230.0] * (len(cols) - 1)
         dy = 104.0
+    # a circle holds its bold value at 12 px or more: long values (-1234.500, 1.52e+07)
+    # widen every circle, and the gaps with them
+    longest = max((text_width(n.value, 12.0) for col in cols for n in col), default=0.0)
+    r = max(_R, longest / 2 + 4)
+    dxs = [g + 2 * (r - _R) for g in dxs]
+    dy += 2 * (r - _R)
     notes = _elision_note(widths, shown)
     if bad:
         notes.append(
@@ -294,7 +300,7 @@ def draw_network(
         for col in cols:
             for node in col:
                 node.captions = node.captions[:1] if backward else []
-        dy = 2 * _R + (22 if backward else 14)
+        dy = 2 * r + (22 if backward else 14)
         notes.append(
             "Weighted sums and biases are not written on a network this size; "
             "explain(model, x, y) lists every number."
@@ -309,7 +315,7 @@ def draw_network(
     legend = _legend(backward, wmax, decimals, loss if backward else None)
     for attempt in range(16):  # widen the gaps until every label finds a free place
         svg, failed, gap_failed = _render(
-            cols, edges, caps, more, dxs, dy, fs, title, notes, legend, backward
+            cols, edges, caps, more, dxs, dy, fs, title, notes, legend, backward, r
         )
         if not failed:
             break
@@ -522,28 +528,29 @@ def _render(
     notes: list[str],
     legend: list[tuple[str, str]],
     backward: bool,
+    r: float = _R,
 ) -> tuple[str, int, dict[int, bool]]:
     small = fs - 1
     lh = small + 3
     slots = [len(c) + (1 if m else 0) for c, m in zip(cols, more)]
     rows = max(slots)
     top = 24.0 + (fs + 16 if title else 0.0) + fs + 14  # title, column captions
-    x0 = 34.0 + max(text_width(c, small) for c in caps[:1]) / 2 + _R
+    x0 = 34.0 + max(text_width(c, small) for c in caps[:1]) / 2 + r
     xs = [x0]
     for g in dxs:
         xs.append(xs[-1] + g)
     for c, col in enumerate(cols):
         y0 = top + (rows - slots[c]) * dy / 2
-        for r, node in enumerate(col):
-            k = r + (1 if more[c] and r == len(col) - 1 else 0)  # skip the marker's slot
+        for row, node in enumerate(col):
+            k = row + (1 if more[c] and row == len(col) - 1 else 0)  # skip the marker's slot
             node.x, node.y = xs[c], y0 + k * dy + dy / 2
     # boxes taken up front: circles, their texts, captions, column captions, title
     taken: list[Box] = []
     for col in cols:
         for node in col:
-            taken.append(Box(node.x - _R, node.y - _R, node.x + _R, node.y + _R, node.name))
+            taken.append(Box(node.x - r, node.y - r, node.x + r, node.y + r, node.name))
             for q, cap in enumerate(node.captions):
-                yb = node.y + _R + 4 + small * 0.8 + q * lh
+                yb = node.y + r + 4 + small * 0.8 + q * lh
                 taken.append(text_box(node.x, yb, cap, small, "middle"))
     for c, cap in enumerate(caps):
         taken.append(text_box(xs[c], top - 14, cap, small, "middle"))
@@ -561,8 +568,8 @@ def _render(
         marker = ' marker-end="url(#gn-arrow-bw)"' if backward else ""
         op = 0.9 if len(edges) <= 40 else 0.55
         lines_svg.append(
-            f'<line x1="{a.x + ux * _R:.1f}" y1="{a.y + uy * _R:.1f}" '
-            f'x2="{b.x - ux * (_R + 1):.1f}" y2="{b.y - uy * (_R + 1):.1f}" stroke="{ed.color}" '
+            f'<line x1="{a.x + ux * r:.1f}" y1="{a.y + uy * r:.1f}" '
+            f'x2="{b.x - ux * (r + 1):.1f}" y2="{b.y - uy * (r + 1):.1f}" stroke="{ed.color}" '
             f'stroke-width="{ed.width:.2f}" stroke-opacity="{op}"{marker}>'
             f"<title>{esc(ed.tip)}</title></line>"
         )
@@ -588,7 +595,7 @@ def _render(
             gap_failed[min(ed.src[0], ed.dst[0])] = True
         labels.append(label_el(ed.lines, box, small, _PAD))
     # picture size
-    content_w = xs[-1] + _R + 34
+    content_w = xs[-1] + r + 34
     foot = notes + [t for t, _ in legend]
     foot_w = max((text_width(t, small) for t in foot), default=0.0) + 40
     cap_w = max(xs[c] + text_width(cap, small) / 2 for c, cap in enumerate(caps)) + 20
@@ -607,7 +614,7 @@ def _render(
     for col in cols:
         for node in col:
             out.append(
-                f'<g class="node"><circle cx="{node.x:.1f}" cy="{node.y:.1f}" r="{_R:.0f}" '
+                f'<g class="node"><circle cx="{node.x:.1f}" cy="{node.y:.1f}" r="{r:.0f}" '
                 f'fill="{node.fill}" stroke="#222" stroke-width="1.4"/>'
             )
             if node.value:
@@ -617,7 +624,7 @@ def _render(
                         node.x,
                         node.y + fs * 0.8 + 1,
                         node.value,
-                        _fit(node.value, fs),
+                        _fit(node.value, fs, r),
                         "middle",
                         "#000",
                         bold=True,
@@ -626,7 +633,7 @@ def _render(
             else:
                 out.append(text_el(node.x, node.y + fs * 0.35, node.name, fs, "middle"))
             for q, cap in enumerate(node.captions):
-                yb = node.y + _R + 4 + small * 0.8 + q * lh
+                yb = node.y + r + 4 + small * 0.8 + q * lh
                 out.append(text_el(node.x, yb, cap, small, "middle", "#444", extra=HALO))
             out.append("</g>")
     out += labels
@@ -649,6 +656,6 @@ def _render(
     return "\n".join(out) + "\n", placer.failed, gap_failed
 
 
-def _fit(text: str, fs: float) -> float:
-    """The bold value's size so that it fits inside the circle."""
-    return max(12.0, min(fs, (2 * _R - 6) / max(len(text) * 0.6, 1.0)))
+def _fit(text: str, fs: float, r: float = _R) -> float:
+    """The bold value's size so that it fits inside the circle of radius r."""
+    return max(12.0, min(fs, (2 * r - 6) / max(len(text) * 0.6, 1.0)))
