@@ -50,6 +50,7 @@ array([0.9, 2.1])
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from operator import is_not
@@ -309,6 +310,8 @@ class Optimizer:
                     self._rule(w[s], gi, (a[s], b[s]), {n: v[s] for n, v in state.items()}, h)
             for p in none:  # as in PyTorch: no gradient before the step, none after it
                 p.grad = None
+            for p in itertools.compress(flat.params, on):  # a graph of the old values then
+                getattr(p, "_bump", int)()  # refuses backward, as PyTorch's (a Tensor's clock)
         return loss
 
     def prepared(self) -> Callable[[], None]:

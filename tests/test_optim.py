@@ -1118,3 +1118,20 @@ def test_a_zero_learning_rate_with_an_infinite_gradient_is_nan_at_any_size(n):
     with np.errstate(invalid="ignore"):  # (0 * inf, as NumPy says)
         opt.step()
     assert np.isnan(p.data).all()
+
+
+def test_a_graph_built_before_a_step_refuses_backward_after_it():
+    # the step changes the weights in place: the old graph's gradients would be wrong
+    import glassnet as gn
+
+    m = gn.nn.MLP([2, 3, 1], rng=0, dtype=np.float64)
+    opt = SGD(m.parameters(), lr=0.5)
+    loss = (m(gn.Tensor(np.ones((4, 2)))) ** 2).mean()
+    loss.backward()
+    opt.step()
+    opt.zero_grad()
+    with pytest.raises(RuntimeError, match="was changed in place"):
+        loss.backward()
+    loss = (m(gn.Tensor(np.ones((4, 2)))) ** 2).mean()  # a graph of the new values
+    loss.backward()
+    opt.step()
