@@ -948,6 +948,7 @@ def test_plot_arguments_are_checked_and_named() -> None:
         ("panel_size", lambda: viz.plot_activations(panel_size=0)),
         ("panel_size", lambda: viz.plot_training_snapshots(net, X, y, [0], panel_size=-1)),
         ("dims", lambda: viz.plot_hidden_space(net, X, y, dims=(True, False))),
+        ("dims", lambda: viz.plot_hidden_space(net, X, y, dims=(0, 0))),
         ("log", lambda: viz.plot_history(gn.fit(gn.nn.MLP([2, 1]), X, y, epochs=2), log="y")),
     ]
     for name, call in bad:
@@ -970,6 +971,13 @@ def test_too_many_panels_name_the_layout_arguments() -> None:
     with pytest.raises(ValueError, match="20 panels.*smaller panel_size or fewer epochs"):
         viz.plot_training_snapshots(net, X, y, list(range(20)), resolution=10)
     assert all(np.array_equal(v, net.state_dict()[k]) for k, v in before.items())  # untrained
+
+
+def test_hidden_space_of_a_one_neuron_layer_says_so() -> None:
+    """The error named dims=(0, 1) as out of [0, 0] though the user gave no dims."""
+    X, y = gn.datasets.xnor_gate()
+    with pytest.raises(ValueError, match="hidden layer 0 has 1 neuron.*plot_neuron_outputs"):
+        viz.plot_hidden_space(gn.nn.MLP([2, 1, 1], rng=0), X, y)
 
 
 def test_neuron_outputs_with_points_but_no_labels_draws_them_unlabelled() -> None:

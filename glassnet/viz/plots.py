@@ -564,6 +564,11 @@ def plot_hidden_space(
             f"[0, {len(layers) - 2}]. Got {layer!r}."
         )
     width = layers[layer].neurons
+    if width < 2:
+        raise ValueError(
+            f"{owner}: hidden layer {layer} has 1 neuron; its feature space is a line, not a "
+            "plane of two neurons. Look at that neuron with plot_neuron_outputs instead."
+        )
     ok = (
         isinstance(dims, (tuple, list))
         and len(dims) == 2
