@@ -973,6 +973,17 @@ def test_too_many_panels_name_the_layout_arguments() -> None:
     assert all(np.array_equal(v, net.state_dict()[k]) for k, v in before.items())  # untrained
 
 
+def test_data_of_one_feature_or_one_dimension_is_named_as_such() -> None:
+    """One feature: no plane to draw (the message said to plot two features); a 1-D X
+    for plot_hidden_space, which takes any width: not '(N, 2)'."""
+    X = np.linspace(-1, 1, 8).reshape(-1, 1)
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.raises(ValueError, match="X has 1 feature.*np.linspace"):
+        viz.plot_decision_boundary(gn.nn.MLP([1, 2, 1], rng=0), X, y)
+    with pytest.raises(ValueError, match="X must have shape \\(N, d\\), one row per sample"):
+        viz.plot_hidden_space(gn.nn.MLP([1, 2, 1], rng=0), X[:, 0], y)
+
+
 def test_hidden_space_of_a_one_neuron_layer_says_so() -> None:
     """The error named dims=(0, 1) as out of [0, 0] though the user gave no dims."""
     X, y = gn.datasets.xnor_gate()

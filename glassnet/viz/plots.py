@@ -96,6 +96,16 @@ def _check_xy(X: Any, y: Any, owner: str, need_2d: bool = True) -> tuple[np.ndar
             f"{owner}: X must be numbers of shape (N, d). Got {type(X).__name__} that is not "
             "numeric."
         ) from None
+    if Xa.ndim != 2 and not need_2d:
+        raise ValueError(
+            f"{owner}: X must have shape (N, d), one row per sample. Got shape {Xa.shape}."
+        )
+    if Xa.ndim == 2 and Xa.shape[1] == 1 and need_2d:
+        raise ValueError(
+            f"{owner}: X has 1 feature, shape {Xa.shape}: its classes are split at points of "
+            "the x1 line, not by a boundary in a plane. Draw model.predict over "
+            "np.linspace(lo, hi, 200).reshape(-1, 1) against x1 instead."
+        )
     if Xa.ndim != 2 or (need_2d and Xa.shape[1] != 2):
         raise ValueError(
             f"{owner}: X must have shape (N, 2) (points of the input plane). Got shape "
