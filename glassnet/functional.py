@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .backend import asarray, is_array, kept
-from .tensor import Tensor, as_tensor, axis_args
+from .tensor import Tensor, as_tensor, axis_args, is_grad_enabled
 
 # fmt: off
 __all__ = [
@@ -496,9 +496,21 @@ def _loss(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) -> T
     return Tensor.from_op(value, name, (x,), lambda g: (G * (g * scale),))
 
 
-def check_target(who: str, pred: Any, target: Any) -> tuple[Tensor, np.ndarray]:
+def _fixed_target(who: str, target: Any) -> None:
+    """Refuse a target that requires grad: these losses pass their target no gradient."""
+    if isinstance(target, Tensor) and target.requires_grad and is_grad_enabled():
+        raise RuntimeError(
+            f"{who}: the target requires grad, but this loss passes it no gradient; pass "
+            "target.detach(), or write the loss from Tensor ops."
+        )
+
+
+def check_target(who: str, pred: Any, target: Any, graph: bool = False) -> tuple[Tensor, Any]:
     """The prediction as a Tensor x, and a numeric target of x's shape, in x's dtype (on
-    x's device); else an error that names ``who`` (``"op 'mse'"``, ``"MSELoss"``)."""
+    x's device); else an error that names ``who`` (``"op 'mse'"``, ``"MSELoss"``). A target
+    that requires grad is refused unless the caller differentiates it too (``graph``)."""
+    if not graph:
+        _fixed_target(who, target)
     x = as_tensor(pred)
     y = asarray(target.data if isinstance(target, Tensor) else target, like=x.data)
     if y.dtype.kind not in "biuf":
@@ -564,6 +576,7 @@ def cross_entropy(
     x = as_tensor(logits)
     if x.ndim != 2:
         raise ValueError(f"op 'cross_entropy': logits must have shape (N, C). Got shape {x.shape}.")
+    _fixed_target("op 'cross_entropy'", target)
     t = asarray(target.data if isinstance(target, Tensor) else target, like=x.data)
     if t.ndim != 1:  # target rows, one per prediction row
         x, t = check_target("op 'cross_entropy'", x, t)

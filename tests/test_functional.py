@@ -645,3 +645,22 @@ def test_cross_entropy_takes_labels_of_any_integer_dtype(dtype):
     ref = Tensor(Z.data, requires_grad=True)
     F.cross_entropy(ref, np.array([0, 1, 1])).backward()
     np.testing.assert_array_equal(Z.grad, ref.grad)
+
+
+@pytest.mark.parametrize(
+    ("loss", "target"),
+    [
+        (F.mse, np.ones((4, 2))),
+        (F.binary_cross_entropy, np.full((4, 2), 0.5)),
+        (F.binary_cross_entropy_with_logits, np.full((4, 2), 0.5)),
+        (F.cross_entropy, np.full((4, 2), 0.5)),
+    ],
+)
+def test_a_target_that_requires_grad_is_refused_where_no_gradient_reaches_it(loss, target):
+    # the loss passes its target no gradient: it would stay None, silently
+    pred = Tensor(np.full((4, 2), 0.3), requires_grad=True)
+    t = Tensor(target, requires_grad=True)
+    with pytest.raises(RuntimeError, match="the target requires grad, but this loss passes"):
+        loss(pred, t)
+    loss(pred, t.detach()).backward()  # a fixed target: as before
+    assert pred.grad is not None

@@ -49,7 +49,7 @@ class _Loss(Module):
         it: PyTorch warns and broadcasts (4, 1) against (4,) to (4, 4); glassnet refuses. A
         target that requires grad (another network's output) keeps its graph: dL/dy = −dL/dd,
         as in PyTorch."""
-        x, y = F.check_target(type(self).__name__, x, target)
+        x, y = F.check_target(type(self).__name__, x, target, graph=True)
         return x - (target.astype(x.dtype) if _needs_grad(target) else y)
 
     def _fixed(self, target: Any) -> Any:
