@@ -593,6 +593,8 @@ def test_save_refuses_mismatched_suffixes_and_names_bad_paths(tmp_path: Path, mo
         viz.save(fig, tmp_path / "plot")
     with pytest.raises(ValueError, match="names 'xyz', which matplotlib cannot write"):
         viz.save(fig, tmp_path / "plot.xyz")
+    with pytest.raises(ValueError, match="format='svg' but the path .* ends in .png"):
+        viz.save(fig, tmp_path / "plot.png", format="svg")  # SVG bytes in a .png
     assert not list(tmp_path.iterdir())
     with pytest.raises(WriteError, match="it is a directory"):
         viz.save(fig, tmp_path)

@@ -120,7 +120,14 @@ _IMAGE_SUFFIXES |= {".eps", ".ps", ".svgz", ".avif"}
 
 def _figure_bytes(fig: Any, p: Path, suffix: str, kwargs: dict[str, Any]) -> bytes:
     """The file's bytes of a matplotlib Figure, in the format its suffix names."""
-    fmt = kwargs.pop("format", None) or suffix[1:]
+    given = kwargs.pop("format", None)
+    fmt = given or suffix[1:]
+    same = {"jpg": "jpeg", "tif": "tiff"}
+    if given and suffix and same.get(given, given) != same.get(suffix[1:], suffix[1:]):
+        raise ValueError(
+            f"save: format={given!r} but the path {str(p)!r} ends in {suffix}; the file would "
+            "not be what its name says. Give one of them, or make them agree."
+        )
     supported = fig.canvas.get_supported_filetypes()
     if fmt not in supported:
         raise ValueError(
