@@ -169,8 +169,9 @@ class _Pack:
     values its dict held then (``seen``: a step checks the settings again when one of
     them is no longer the same object, or a key was added)."""
 
-    def __init__(self, flat: Any) -> None:
+    def __init__(self, flat: Any, params: list[Any]) -> None:
         self.flat, self.settings, self.seen, self.group = flat, {}, [], {}
+        self.order = list(params)  # the group's order (a packing reused may have another)
         self.steps = np.zeros(len(flat.params), np.int64)
         self.work = [(np.empty_like(d), np.empty_like(d)) for d in flat.data]
         self.state: list[dict[str, np.ndarray]] = [{} for _ in flat.data]
@@ -258,7 +259,7 @@ class Optimizer:
                 f"parameter to one group."
             )
         nones = [p for p in plist if p.grad is None]  # PyTorch's: None until a gradient comes
-        self._packs.append(_Pack(flatten_parameters(plist)))  # checks, then binds
+        self._packs.append(_Pack(flatten_parameters(plist), plist))  # checks, then binds
         for p in nones:  # (a step binds it to its flat view when one came)
             p.grad = None
         self._generation += 1
@@ -350,7 +351,7 @@ class Optimizer:
         n, groups = len(self._packs), self.param_groups
         if len(groups) < n or any(
             g is not p.group or not isinstance(g.get("params"), list)
-            or [*map(id, g["params"])] != [*map(id, p.flat.params)]
+            or [*map(id, g["params"])] != [*map(id, p.order)]
             for g, p in zip(groups, self._packs)
         ):  # fmt: skip
             raise RuntimeError(

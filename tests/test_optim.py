@@ -1135,3 +1135,20 @@ def test_a_graph_built_before_a_step_refuses_backward_after_it():
     loss = (m(gn.Tensor(np.ones((4, 2)))) ** 2).mean()  # a graph of the new values
     loss.backward()
     opt.step()
+
+
+def test_two_optimizers_over_the_same_parameters_in_other_orders_both_step():
+    # the second one's packing is the first's (the same parameters): its group keeps its order
+    import glassnet as gn
+
+    m = gn.nn.MLP([2, 3, 1], rng=0, dtype=np.float64)
+    ps = m.parameters()
+    first, second = SGD(ps, lr=0.1), Adam(ps[::-1], lr=0.1)
+    (m(gn.Tensor(np.ones((4, 2)))) ** 2).mean().backward()
+    grads = [p.grad.copy() for p in ps]
+    before = [p.data.copy() for p in ps]
+    first.step()
+    second.step()
+    assert second.param_groups[0]["params"] == ps[::-1]
+    for p, g, w in zip(ps, grads, before):  # SGD's step, then Adam's first (γ sign(g))
+        np.testing.assert_allclose(p.data, w - 0.1 * g - 0.1 * np.sign(g), atol=1e-7)
