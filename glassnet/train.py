@@ -467,9 +467,9 @@ def fit(
     fast = fast_path(model, spec, l2_step) if engine != "graph" else None
     if engine == "fused" and fast is None:
         raise ValueError(
-            "fit: engine='fused' handles a Sequential/MLP of Linear layers each followed by "
-            "sigmoid, tanh, relu, leaky_relu or identity (softmax as the last layer) with a "
-            "named loss; this model or loss needs engine='graph' (or 'auto')."
+            "fit: engine='fused' handles a Sequential/MLP of Linear layers of one dtype, each "
+            "followed by sigmoid, tanh, relu, leaky_relu or identity (softmax as the last "
+            "layer), with a named loss; this model or loss needs engine='graph' (or 'auto')."
         )
     train_step = fast.step if fast is not None else graph_step(model, spec, loss, l2_step)
     xp = namespace(params[0].data)  # NumPy, or CuPy: the data follows the model

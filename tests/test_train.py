@@ -1170,3 +1170,11 @@ def test_a_schedule_built_on_another_optimizer_is_refused_not_ignored():
     X, y = np.zeros((8, 2)), np.zeros(8)
     with pytest.raises(ValueError, match="built on another optimizer"):
         gn.fit(model, X, y, optimizer="sgd", schedule=gn.schedules.StepLR(other, 1), epochs=2)
+
+
+def test_engine_fused_on_layers_of_two_dtypes_says_one_dtype_is_needed():
+    model = nn.Sequential(
+        nn.Linear(2, 3, rng=0), nn.Tanh(), nn.Linear(3, 1, rng=0, dtype=np.float64)
+    )
+    with pytest.raises(ValueError, match="Linear layers of one dtype"):
+        gn.fit(model, np.zeros((4, 2)), np.zeros(4), engine="fused", epochs=1, verbose=0)
