@@ -214,6 +214,15 @@ def test_graph_formulas_keep_their_meaning(dtype) -> None:
     assert "(ŷ − 1)²" in blocks and "ŷ − 1²" not in blocks
 
 
+def test_graph_formulas_with_a_negative_number() -> None:
+    """ŷ + (-1) reads ŷ − 1 (it was 'ŷ + -1'), ŷ − (-1) reads ŷ + 1."""
+    from glassnet.viz.graph import expression
+
+    yh = gn.Tensor(0.7, requires_grad=True, label="y_hat", dtype=F64)
+    assert expression(yh + (-1.0)) == "ŷ − 1" and expression(yh - (-1.0)) == "ŷ + 1"
+    assert expression(yh / -2.0) == "ŷ/(-2)" and expression(yh * -2.0) == "-2 ŷ"
+
+
 def test_graph_of_a_quotient_by_a_number_and_of_a_number() -> None:
     """d(a/c)/da = 1/c for a Python number c (drawn, not an IndexError); d(a/b)/db =
     −a/b² names the numerator a."""

@@ -155,6 +155,10 @@ def expression(
                 return f"{c} − {paren[0][1:]}"
             if u.op == "mul":  # c a: a is the second factor
                 return c + _INFIX[u.op] + _paren(args[0], "mul", 1)
+            if u.op in ("add", "sub") and c.startswith("-"):  # a + (-1) reads a − 1
+                return paren[0] + _INFIX["sub" if u.op == "add" else "add"] + c[1:]
+            if u.op == "div" and c.startswith("-"):
+                return f"{paren[0]}/({c})"
             return paren[0] + _INFIX[u.op] + c
         if u.op == "neg":
             return f"−{paren[0]}"
