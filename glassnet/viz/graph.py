@@ -145,6 +145,8 @@ def expression(
         paren = [_paren(a, u.op, k) for k, a in enumerate(args)]
         if u.op == "add" and len(args) == 2 and paren[0].startswith("−"):  # 1 - a as -a + 1
             return paren[1] + " − " + paren[0][1:]
+        if u.op == "add" and len(args) == 2 and paren[1].startswith(("−", "-")):  # a + (-b)
+            return paren[0] + " − " + paren[1][1:]
         if u.op in _INFIX and len(args) == 2:
             return paren[0] + _INFIX[u.op] + paren[1]
         if u.op in _INFIX and len(args) == 1:  # with a Python number, kept in the closure
@@ -180,7 +182,9 @@ def _paren(a: str, op: str, k: int) -> str:
     would otherwise read differently (``(ŷ − 1)²``, ``−(a + b)``, ``log (1 − ŷ)``,
     ``x (−w)``, ``(−a)²``)."""
     compound = " " in a and op in ("mul", "div", "sub", "pow", "neg", "log")
-    negative = a.startswith("−") and (op in ("pow", "neg") or (op in ("mul", "div", "sub") and k))
+    negative = a.startswith(("−", "-")) and (
+        op in ("pow", "neg") or (op in ("mul", "div", "sub") and k)
+    )
     return f"({a})" if compound or negative else a
 
 
