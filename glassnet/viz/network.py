@@ -75,7 +75,7 @@ _MEAN_FORMULAS = {
     "half_mse": "L = (1/K) Σₖ (ŷₖ − yₖ)²/2",
     "mse": "L = (1/K) Σₖ (ŷₖ − yₖ)²",
     "binary_cross_entropy": "L = (1/K) Σₖ [−yₖ log ŷₖ − (1 − yₖ) log(1 − ŷₖ)]",
-    "binary_cross_entropy_with_logits": ("L = (1/K) Σₖ [−yₖ log σ(ŷₖ) − (1 − yₖ) log(1 − σ(ŷₖ))]"),
+    "binary_cross_entropy_with_logits": "L = (1/K) Σₖ [−yₖ log σ(ŷₖ) − (1 − yₖ) log(1 − σ(ŷₖ))]",
     "cross_entropy": LOSS_FORMULAS["cross_entropy"],
 }
 """The loss of K outputs (one data point): explain's mean over the outputs (cross-entropy
