@@ -742,6 +742,8 @@ def test_plots_take_tensor_data() -> None:
         assert len(pts) == 4
     with pytest.raises(ValueError, match="X must be numbers"):
         viz.plot_decision_boundary(net, [["a", "b"]], [0])
+    fig = viz.plot_neuron_outputs(net, gn.Tensor(X, dtype=F64), dpi=30)  # points, no labels
+    assert len(fig.axes[0].collections[-1].get_offsets()) == 4
 
 
 def test_decision_boundary_user_mistakes_get_clear_errors() -> None:
