@@ -14,6 +14,7 @@ from typing import Any
 
 from . import tasks
 from ._validation import check_positive
+from .nn.layers import Dropout
 from .nn.module import Module
 from .tensor import Tensor
 from .train import fast_path, graph_step
@@ -63,6 +64,14 @@ class Objective:
     ) -> None:
         self.model = model
         spec = tasks.loss_spec(loss, "Objective")
+        drop = [m for m in model.modules() if isinstance(m, Dropout) and m.training and m.p > 0]
+        if drop:  # new masks at every call: L(w) would change at the same weights
+            raise ValueError(
+                f"Objective: the model has {drop[0]!r} in training mode, which draws new masks "
+                "at every call, so the loss would change at the same weights and a line "
+                "search fails. Call model.eval() first (no dropout), or train it with "
+                "glassnet.fit."
+            )
         self.X, self.y, self.w = tasks.check_data(model, spec, X, y, sample_weight, "Objective")
         self.l2 = float(check_positive("l2", l2, "Objective", allow_zero=True))
         self.fused = fast_path(model, spec, self.l2)

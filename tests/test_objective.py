@@ -31,3 +31,13 @@ def test_named_and_callable_losses_still_work():
         evaluate_loss(m, X, Y, "cross_entropy")
     )
     assert np.isfinite(Objective(m, X, Y.reshape(-1, 1) * 1.0, lambda o, t: (o - t).mean())())
+
+
+def test_a_model_with_dropout_in_training_mode_is_refused_and_in_eval_mode_is_deterministic():
+    model = nn.Sequential(nn.Linear(3, 4, rng=0), nn.Dropout(0.5, rng=0), nn.Linear(4, 1, rng=1))
+    X, y = np.ones((5, 3)), np.zeros(5)
+    with pytest.raises(ValueError, match=r"Dropout\(p=0.5\) in training mode"):
+        Objective(model, X, y)
+    model.eval()
+    objective = Objective(model, X, y)
+    assert objective() == objective()
