@@ -1001,6 +1001,22 @@ def test_data_of_one_feature_or_one_dimension_is_named_as_such() -> None:
         viz.plot_hidden_space(gn.nn.MLP([1, 2, 1], rng=0), X[:, 0], y)
 
 
+def test_neuron_plots_of_a_diverged_network() -> None:
+    """A NaN weight: the other neurons' panels keep their colour scale (the NaN panel set
+    it to NaN), and plot_hidden_space names the NaN activations, not 'X contains NaN'."""
+    X, y = gn.datasets.xnor_gate()
+    net = gn.nn.MLP([2, 2, 1], activation="relu", rng=0, dtype=F64)
+    net.layers[0].W.data[0, 0] = np.nan  # a1 = relu(NaN x1 + ...): NaN on the plane
+    fig = viz.plot_neuron_outputs(net, X, y, resolution=20, dpi=30)
+    a2 = fig.axes[1].images[0]
+    lo, hi = a2.get_clim()
+    assert np.isfinite(lo) and np.isfinite(hi)
+    values = a2.get_array()
+    assert lo <= float(values.min()) and float(values.max()) <= hi and hi > lo
+    with pytest.raises(ValueError, match="hidden layer 0's activations are NaN"):
+        viz.plot_hidden_space(net, X, y)
+
+
 def test_hidden_space_of_a_one_neuron_layer_says_so() -> None:
     """The error named dims=(0, 1) as out of [0, 0] though the user gave no dims."""
     X, y = gn.datasets.xnor_gate()

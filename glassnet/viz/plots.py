@@ -483,10 +483,12 @@ def plot_neuron_outputs(
     los, his = [], []
     for l, k in panels:
         a = fw[l]["A"][:, k]
-        lo_, hi_ = bounded.get(layers[l].act, (float(a.min()), float(a.max())))
-        los.append(lo_)
-        his.append(hi_)
-    lo, hi = min(los), max(his)
+        a = a[np.isfinite(a)]  # a diverged neuron's NaN sets no scale (its panel is blank)
+        if layers[l].act in bounded or a.size:
+            lo_, hi_ = bounded.get(layers[l].act, (float(a.min()), float(a.max())))
+            los.append(lo_)
+            his.append(hi_)
+    lo, hi = min(los, default=0.0), max(his, default=1.0)
     if hi <= lo:
         hi = lo + 1.0
     axes, image = [], None
@@ -601,6 +603,12 @@ def plot_hidden_space(
     if ax is None:
         ax = fig.add_subplot(1, 1, 1)
     H = _trace(layers[: layer + 1], Xa)[layer]["A"][:, list(dims)]
+    if not np.all(np.isfinite(H)):
+        raise ValueError(
+            f"{owner}: hidden layer {layer}'s activations are NaN or inf for some rows of X "
+            "(are the weights NaN, has training diverged?); there is no point to draw for "
+            "them. Retrain the model, e.g. with a smaller learning rate."
+        )
     nm = make_names(layers, "auto")
     i, j = dims
     act = layers[layer].act
