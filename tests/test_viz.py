@@ -268,6 +268,10 @@ def test_graph_format_given_in_the_backward_place_is_named() -> None:
         viz.draw_graph(L, "dot")
     with pytest.raises(ValueError, match="'grads' parameter.*Got 1"):
         viz.draw_graph(L, grads=1)
+    const = gn.Tensor(2.0) * 3.0  # no gradient anywhere: grads=True cannot be honoured
+    with pytest.raises(ValueError, match="grads=True.*does not require grad"):
+        viz.draw_graph(const, grads=True)
+    assert "grad " not in " ".join(svg_texts(viz.draw_graph(const)))  # (by default: none)
 
 
 def test_graph_errors() -> None:

@@ -368,6 +368,13 @@ def _build(
     root: Tensor, grads: bool | None, decimals: int, max_nodes: int
 ) -> tuple[list[_Node], list[tuple[int, int, int]], bool]:
     order = graph_nodes(root, max_nodes)
+    if grads and not root.requires_grad:
+        raise ValueError(
+            "draw_graph(grads=True): the tensor does not require grad (no input of its "
+            "computation has requires_grad=True, or it was computed under no_grad), so it "
+            "has no gradients to show. Build it from tensors with requires_grad=True, or "
+            "leave grads out."
+        )
     use_sweep = (root.requires_grad if grads is None else bool(grads)) and root.requires_grad
     gmap = _gradients(order, root) if use_sweep else {}
     nodes: list[_Node] = []
