@@ -572,6 +572,8 @@ def test_network_diagram_names_each_mistaken_argument() -> None:
         viz.draw_network(xnor_net(), [0, 1], edge_labels="yes")
     with pytest.raises(ValueError, match="'title' parameter.*Got 3"):
         viz.draw_network(xnor_net(), title=3)
+    with pytest.raises(ValueError, match="The 'names' parameter of draw_network"):
+        viz.draw_network(xnor_net(), names="slides")  # (it said 'of explain')
 
 
 # ------------------------------------------------------------------------------- save

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import check_choice
 from ..explain import Explanation, explain, unicode_symbol
 from ..fused import FastMLP, layers_of
 from ..nn.module import Module
@@ -237,6 +238,7 @@ def draw_network(
             "gradients of its loss; pass backward=True, or leave y out for the forward "
             "view's activations."
         )
+    check_choice(names, "names", "draw_network", ("auto", "lecture", "layered"))
     d = layers[0].inputs
     nm = make_names(layers, names)
     bad = sum(int(np.count_nonzero(~np.isfinite(lay.W))) for lay in layers)
