@@ -574,6 +574,8 @@ def test_network_diagram_names_each_mistaken_argument() -> None:
         viz.draw_network(xnor_net(), title=3)
     with pytest.raises(ValueError, match="The 'names' parameter of draw_network"):
         viz.draw_network(xnor_net(), names="slides")  # (it said 'of explain')
+    with pytest.raises(ValueError, match="The 'loss' parameter of draw_network.*'half_mse'"):
+        viz.draw_network(xnor_net(), [0, 0], 1, backward=True, loss="hinge")
 
 
 # ------------------------------------------------------------------------------- save

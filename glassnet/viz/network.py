@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import functional as F
 from .._validation import check_choice
 from ..explain import Explanation, explain, unicode_symbol
 from ..fused import FastMLP, layers_of
@@ -256,6 +257,13 @@ def draw_network(
             raise ValueError(
                 "draw_network(backward=True) draws the gradients of one data point: pass its "
                 "input x and target y, e.g. draw_network(model, [1.0, 0.5], 1.0, backward=True)."
+            )
+        known = sorted(
+            n for n in set(F.LOSSES) | set(F.LOSS_ALIASES) if F.get_loss(n).name in LOSS_FORMULAS
+        )
+        if not isinstance(loss, str) or loss not in known:
+            raise ValueError(
+                f"The 'loss' parameter of draw_network must be one of {known}. Got {loss!r}."
             )
         with quiet:
             e = explain(model, x, y, loss, names=names, decimals=decimals)
