@@ -576,6 +576,9 @@ def test_network_diagram_names_each_mistaken_argument() -> None:
         viz.draw_network(xnor_net(), names="slides")  # (it said 'of explain')
     with pytest.raises(ValueError, match="The 'loss' parameter of draw_network.*'half_mse'"):
         viz.draw_network(xnor_net(), [0, 0], 1, backward=True, loss="hinge")
+    for x in ([1, 2, 3], "ab", [np.nan, 1.0]):  # the backward view names draw_network too
+        with pytest.raises(ValueError, match="^draw_network: x must be one"):
+            viz.draw_network(xnor_net(), x, 1, backward=True)
 
 
 # ------------------------------------------------------------------------------- save

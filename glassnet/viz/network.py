@@ -265,13 +265,9 @@ def draw_network(
             raise ValueError(
                 f"The 'loss' parameter of draw_network must be one of {known}. Got {loss!r}."
             )
+        _one_input(x, d)
         with quiet:
             e = explain(model, x, y, loss, names=names, decimals=decimals)
-        if e.n_samples != 1:
-            raise ValueError(
-                f"draw_network(backward=True) draws one data point; x has {e.n_samples} rows. "
-                "Pass one row, e.g. x[0], y[0]."
-            )
         cols, edges, caps = _backward_picture(e, layers, shown, widths, wmax, edge_labels, decimals)
         # a weight gap (even) starts at 190 px (130 without labels) and widens while a label
         # finds no place; an activation or loss gap (odd) holds its one-line labels
@@ -338,6 +334,28 @@ def draw_network(
 # =====================================================================================
 # What the two views show
 # =====================================================================================
+def _one_input(x: Any, d: int) -> np.ndarray:
+    """``x`` as one finite input of d numbers (shape (d,) or (1, d)), else the error that
+    says what draw_network wants."""
+    try:
+        xa = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"draw_network: x must be one input of {d} numbers, shape ({d},). Got {x!r}."
+        ) from None
+    if xa.ndim == 2 and xa.shape[0] > 1 and xa.shape[1] == d:
+        raise ValueError(
+            f"draw_network draws one data point; x has {xa.shape[0]} rows. Pass one row, "
+            "e.g. x[0] (and y[0])."
+        )
+    if xa.shape not in ((d,), (1, d)) or not np.all(np.isfinite(xa)):
+        raise ValueError(
+            f"draw_network: x must be one finite input of shape ({d},). Got shape "
+            f"{xa.shape}" + ("" if np.all(np.isfinite(xa)) else " with NaN or inf") + "."
+        )
+    return xa
+
+
 def _forward_picture(
     x: Any,
     layers: list,
@@ -351,17 +369,7 @@ def _forward_picture(
     d = layers[0].inputs
     acts = zs = None
     if x is not None:
-        try:
-            xa = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"draw_network: x must be one input of {d} numbers, shape ({d},). Got {x!r}."
-            ) from None
-        if xa.shape not in ((d,), (1, d)) or not np.all(np.isfinite(xa)):
-            raise ValueError(
-                f"draw_network: x must be one finite input of shape ({d},). Got shape "
-                f"{xa.shape}" + ("" if np.all(np.isfinite(xa)) else " with NaN or inf") + "."
-            )
+        xa = _one_input(x, d)
         # the fast path's forward trace (no targets: the loss is never computed)
         trace = FastMLP(layers, "mse", dtype=np.float64).trace(xa.reshape(1, d))
         acts = [xa.reshape(d)] + [rec["A"][0] for rec in trace.layers]
