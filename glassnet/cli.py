@@ -2828,6 +2828,12 @@ def _fmt_value(v: float) -> str:
     return f"{float(v):.7g}"
 
 
+def _csv_value(v: float) -> str:
+    """A predicted value as written to predict's CSV: the shortest text that reads back as
+    the same float64 (seven significant digits wrote every prediction near 1e9 as 1e+09)."""
+    return repr(float(v))
+
+
 def _cmd_predict(args: argparse.Namespace) -> int:
     out_path = Path(args.out) if args.out else None
     if out_path is not None:  # before any work: the output must destroy nothing
@@ -2862,7 +2868,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     else:
         writer.writerow([*first, *bundle.targets])
         for i, row in enumerate(pred):
-            writer.writerow([*([ids[i]] if ids is not None else []), *map(_fmt_value, row)])
+            writer.writerow([*([ids[i]] if ids is not None else []), *map(_csv_value, row)])
     if data.table.line_notes:  # (on stderr: standard output holds the predictions)
         _note(f"'{args.data}': {data.table.line_notes}")
     if out_path is None:

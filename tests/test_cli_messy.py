@@ -262,3 +262,25 @@ def test_a_split_too_small_for_one_row_of_each_class_is_made_unstratified(capsys
     code, _, err = run(capsys, "train", path, "--target", "label", "--test-split", "0.1",
                        "--epochs", "2", "--out", tmp_path / "b.glassnet", "-q")  # fmt: skip
     assert code == 0, err
+
+
+def test_predicted_values_keep_every_digit_the_model_computed(capsys, tmp_path):
+    """A target near 1e9 that varies by tens: seven significant digits wrote every
+    prediction as 1e+09. The CSV holds the values that glassnet.io.load_model predicts."""
+    from glassnet.io import load_model
+
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(200)
+    body = [[f"{a:.5f}", f"{1e9 + 10 * a:.3f}"] for a in x]
+    data = write_csv(tmp_path / "d.csv", ["x", "y"], body)
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(
+        capsys, "train", data, "--target", "y", "--out", model, "--epochs", "30", "-q"
+    )
+    assert code == 0, err
+    code, out, err = run(capsys, "predict", model, data)
+    assert code == 0, err
+    written = np.array([float(line) for line in out.splitlines()[1:]])
+    assert len(np.unique(written)) > 100  # the predictions differ, as the inputs do
+    expected = np.asarray(load_model(model).predict({"x": [float(r[0]) for r in body]})).reshape(-1)
+    np.testing.assert_array_equal(written, expected)
