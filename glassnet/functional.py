@@ -301,7 +301,7 @@ Tensor.relu, Tensor.tanh, Tensor.sigmoid = relu, tanh, sigmoid
 Tensor.softmax, Tensor.log_softmax = softmax, log_softmax
 
 
-def linear(x: Any, W: Tensor, b: Tensor | None = None) -> Tensor:
+def linear(x: Any, W: Any, b: Any = None) -> Tensor:
     """Z = X @ W + b, the fully-connected layer as one graph node.
 
     X : (N, inputs), W : (inputs, neurons) (column i holds neuron i's weights),
@@ -309,7 +309,7 @@ def linear(x: Any, W: Tensor, b: Tensor | None = None) -> Tensor:
     gives Z : (neurons,), as torch.nn.Linear does.
     Backward: dL/dX = G Wᵀ, dL/dW = Xᵀ G, dL/db = sum over rows of G.
     """
-    x = as_tensor(x)
+    x, W, b = as_tensor(x), as_tensor(W), None if b is None else as_tensor(b)  # (arrays too)
     X, Wd = x.data, W.data
     if X.ndim not in (1, 2) or X.shape[-1] != Wd.shape[0]:
         raise ValueError(

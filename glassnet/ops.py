@@ -29,10 +29,10 @@ from .backend import asarray
 from .tensor import (
     BINARY_OPS,
     Tensor,
-    _operand,
     as_tensor,
     binary_op,
     is_grad_enabled,
+    operand,
     spread,
     unbroadcast,
 )
@@ -159,7 +159,7 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Elementwise ``a`` where ``condition`` holds, else ``b``; gradients follow the choice."""
     cond = asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
-    ta = _operand(a, b) if isinstance(b, Tensor) else as_tensor(a)  # a number takes b's dtype
+    ta = operand(a, b) if isinstance(b, Tensor) else as_tensor(a)  # a number takes b's dtype
     tb = as_tensor(b, ta.dtype)  # a constant b takes a's dtype
     try:
         out = np.where(cond, ta.data, tb.data)

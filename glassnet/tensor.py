@@ -45,7 +45,7 @@ from .backend import asarray, is_array, to_device
 __all__ = [
     "Tensor", "AnomalyError", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "set_default_dtype", "get_default_dtype", "as_tensor", "unbroadcast", "axis_args",
-    "binary_op", "spread", "BINARY_OPS",
+    "binary_op", "spread", "BINARY_OPS", "operand",
 ]
 # fmt: on
 
@@ -476,14 +476,14 @@ class Tensor:
         return binary_op("div", self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return _operand(other, self) / self
+        return operand(other, self) / self
 
     def __pow__(self, other: Any) -> Tensor:
         """y = a^p; dL/da = g p a^(p-1), dL/dp = g y log a (log a taken as 0 where a <= 0)."""
         return binary_op("pow", self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return _operand(other, self) ** self
+        return operand(other, self) ** self
 
     def __neg__(self) -> Tensor:
         return Tensor.from_op(-self.data, "neg", (self,), lambda g: (-g,))
@@ -518,7 +518,7 @@ class Tensor:
         return Tensor.from_op(out, "matmul", (a, b), backward)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return _operand(other, self) @ self
+        return operand(other, self) @ self
 
     # In-place writes (x -= y, x[i] = y) are PyTorch's habits, in glassnet.habits; the clock
     # that makes a graph built from old values refuse backward is here, with backward.
@@ -598,7 +598,7 @@ def spread(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> np.ndar
     return np.broadcast_to(g, shape).copy()
 
 
-def _operand(value: Any, like: Tensor) -> Tensor:
+def operand(value: Any, like: Tensor) -> Tensor:
     """The other operand of a reflected op: a Python number keeps ``like``'s dtype,
     anything else follows the dtype rule (float32 with float64 gives float64)."""
     number = isinstance(value, (int, float)) and not isinstance(value, bool)

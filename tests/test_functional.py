@@ -664,3 +664,12 @@ def test_a_target_that_requires_grad_is_refused_where_no_gradient_reaches_it(los
         loss(pred, t)
     loss(pred, t.detach()).backward()  # a fixed target: as before
     assert pred.grad is not None
+
+
+def test_linear_takes_weights_and_bias_given_as_arrays_as_constants():
+    x = Tensor(np.ones((2, 2)), requires_grad=True)
+    W, b = np.arange(6.0).reshape(2, 3), np.ones(3)
+    z = F.linear(x, W, b)
+    z.sum().backward()
+    np.testing.assert_array_equal(z.data, np.ones((2, 2)) @ W + b)
+    np.testing.assert_array_equal(x.grad, np.ones((2, 3)) @ W.T)
