@@ -369,7 +369,9 @@ def _guard_paths(
 def _peek_header(path: Path, delimiter: str | None) -> list[str] | None:
     """The column names of a CSV file (its first non-blank row), or None if unreadable.
 
-    Reads the file only up to the end of that row (however wide it is)."""
+    Read as :func:`read_csv` reads them: after a spreadsheet's ``sep=;`` first line (whose
+    delimiter it takes), and without the unnamed columns that a delimiter ending every
+    line leaves. Reads the file only up to the end of that row (however wide it is)."""
     try:
         with open(path, "rb") as f:
             head = f.read(65536)
@@ -381,15 +383,23 @@ def _peek_header(path: Path, delimiter: str | None) -> list[str] | None:
             if exc.start < len(head) - 3:
                 return None  # not UTF-8: read_csv says so
             sample = head[: exc.start].decode("utf-8-sig")  # a character cut at the chunk's end
+        hint = re.match(r"[ \t]*sep=(.)[ \t]*(?:\r\n|\r|\n)", sample, flags=re.IGNORECASE)
+        if hint:
+            delimiter = delimiter or hint.group(1)
         if delimiter is None:
             try:
                 delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
             except csv.Error:
                 delimiter = ","
         with open(path, encoding="utf-8-sig", newline="") as text:
+            if hint:
+                text.readline()  # the "sep=" line
             for row in csv.reader(text, delimiter=delimiter):
                 if row and any(c.strip() for c in row):
-                    return [c.strip() for c in row]
+                    header = [c.strip() for c in row]
+                    while len(header) > 1 and not header[-1]:
+                        header.pop()  # unnamed columns after the last name
+                    return header
     except (OSError, csv.Error, UnicodeDecodeError):
         return None
     return None

@@ -284,3 +284,31 @@ def test_predicted_values_keep_every_digit_the_model_computed(capsys, tmp_path):
     assert len(np.unique(written)) > 100  # the predictions differ, as the inputs do
     expected = np.asarray(load_model(model).predict({"x": [float(r[0]) for r in body]})).reshape(-1)
     np.testing.assert_array_equal(written, expected)
+
+
+@pytest.mark.parametrize("layout", ["sep-line", "trailing-delimiter"])
+def test_files_that_train_reads_are_read_by_predict_evaluate_and_explain(capsys, tmp_path, layout):
+    """A spreadsheet's "sep=;" first line, or a ';' ending every line: train read them, but
+    predict, evaluate and explain took "sep=" (or an unnamed column) for the header."""
+    body = [";".join(r) for r in [HEADER, *rows()]]
+    if layout == "sep-line":
+        text = "sep=;\r\n" + "\r\n".join(body) + "\r\n"
+    else:
+        text = "\r\n".join(line + ";" for line in body) + "\r\n"
+    data = tmp_path / "d.csv"
+    data.write_text(text, encoding="utf-8")
+    plain = write_csv(tmp_path / "plain.csv", HEADER, rows())
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    code, expected, err = run(capsys, "predict", model, plain)
+    assert code == 0, err
+    code, out, err = run(capsys, "predict", model, data)
+    assert code == 0, err
+    assert out == expected
+    code, out, err = run(capsys, "evaluate", model, data)
+    assert code == 0, err
+    assert f"{len(rows())} rows, target label" in out
+    code, out, err = run(capsys, "explain", model, data, "--row", "2")
+    assert code == 0, err
+    assert "target: " in out
