@@ -2395,6 +2395,36 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
     return whole and np.unique(values).size <= MAX_INFERRED_CLASSES
 
 
+def _refuse_streamed_numbers_as_text(source: str, categories: dict[str, list[Any]]) -> None:
+    """A column of numbers that the streaming reader reads as text (a few cells such as '?'
+    or '-' among them, or numbers written for people: "1,234", "$5") is an error, as in
+    memory, not hundreds of one-hot categories. With only its distinct values at hand, a
+    column counts as numbers when more of them are numbers than not."""
+    for name, cats in categories.items():
+        plain, formatted, text = [], [], []
+        for v in map(str, cats):
+            try:
+                float(v)
+                plain.append(v)
+            except ValueError:
+                (formatted if _FORMATTED_NUMBER.fullmatch(v) else text).append(v)
+        if len(plain) + len(formatted) <= len(text) or not (text or formatted):
+            continue
+        if text:
+            what = f"{len(text)} value(s) that are not numbers ({_few([repr(t) for t in text], 5)})"
+        else:
+            what = (
+                f"numbers written with a thousands separator, a decimal comma or a currency or "
+                f"percent sign ({_few([repr(t) for t in formatted], 5)})"
+            )
+        raise CLIError(
+            f"column {_esc(name)!r} of '{source}' holds numbers and {_esc(what)}, so the "
+            f"streaming reader reads it as text, {len(cats)} categories one-hot encoded: write "
+            f"every cell as a plain number such as 1234.5, or drop --stream (the in-memory "
+            f"reader names each cell's line, and --categorical {_esc(name)} keeps codes as text)"
+        )
+
+
 def _stream_label_encoder(classes: list[Any], target: str) -> LabelEncoder:
     """The LabelEncoder the in-memory path fits on these labels (whole numbers as int64, as
     :func:`_labels_of` reads them), checked to encode class ``k`` of the stream as ``k``."""
@@ -2535,6 +2565,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
                 {"type": "StandardScaler", "mean": [mean], "scale": [std if std >= tiny else 1.0]}
             )
     task = _make_task(task_name, n_outputs)
+    _refuse_streamed_numbers_as_text(args.data, cols.categories)
     pre = Preprocessor.from_dict(cols.preprocessor_dict())
     stats_s = time.perf_counter() - t0
     for c, cats in cols.categories.items():

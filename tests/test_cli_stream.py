@@ -447,3 +447,26 @@ def test_integer_target_with_many_values_later_is_a_regression(capsys, tmp_path)
     scaler = meta_of(out)["target"]["scaler"]
     np.testing.assert_allclose(scaler["mean"], [y.mean()], rtol=1e-12)
     np.testing.assert_allclose(scaler["scale"], [y.std()], rtol=1e-12)
+
+
+@pytest.mark.parametrize("bad", ["?", "-", "$1,013"])
+def test_a_number_column_with_a_text_cell_is_refused_not_one_hot_encoded(tmp_path, capsys, bad):
+    """One '?' among numbers made pyarrow read the column as text: the stream one-hot
+    encoded ~300 numbers as categories, where the in-memory path names the cell."""
+    header, rows = make_rows(300, 0)
+    rows[10][1] = bad
+    data = write_csv(tmp_path / "d.csv", header, rows)
+    out = tmp_path / "m.glassnet"
+    code = main(["train", str(data), "--target", "label", "--stream", "--out", str(out), *FAST])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("glassnet: error: "), err
+    assert "column 'b'" in err and repr(bad) in err and "drop --stream" in err
+    assert not out.exists()
+    # a text column of codes stays text
+    for r in rows:
+        r[1] = f"code{r[1]}"
+    data = write_csv(tmp_path / "codes.csv", header, rows)
+    code = main(["train", str(data), "--target", "label", "--stream", "--out", str(out), *FAST])
+    assert code == 0, capsys.readouterr().err
