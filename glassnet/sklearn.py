@@ -559,6 +559,8 @@ class _BaseMLP(BaseEstimator):
                 f"y has {Y.shape[1]} outputs but the fitted network has {self.n_outputs_}; "
                 "fit a new estimator (warm_start=False) for a different number of outputs."
             )
+        else:
+            self._follow_params(Y)
         X = self._in_dtype(X)
         if self.solver == "lbfgs":
             self._fit_lbfgs(X, Y, w)
@@ -567,6 +569,49 @@ class _BaseMLP(BaseEstimator):
         if not all(np.all(np.isfinite(p.data)) for p in self.model_.parameters()):
             raise ValueError(_NONFINITE)
         return self
+
+    def _follow_params(self, Y: np.ndarray) -> None:
+        """A warm-started fit or a later partial_fit continues the fitted weights with the
+        parameters as they are now, as scikit-learn does: a new ``activation`` (and
+        glassnet's ``dropout``, the regressor's ``loss`` and ``output_activation``) applies
+        to the fitted weights. The network is rebuilt around them, and the optimizer's
+        state (momentum, Adam's moments) carried over. Different ``hidden_layer_sizes``
+        cannot hold the fitted weights: that is an error, not a silent no-op.
+        """
+        model = self.model_
+        hidden = self._hidden()
+        if hidden != list(model.sizes[1:-1]):
+            raise ValueError(
+                f"{type(self).__name__}: hidden_layer_sizes={tuple(hidden)} differs from the "
+                f"fitted network's {tuple(model.sizes[1:-1])}. warm_start=True and partial_fit "
+                "continue from the fitted weights, which need the same layers: set "
+                "hidden_layer_sizes back, or fit anew with warm_start=False."
+            )
+        self._set_head(Y)
+        acts = self._hidden_acts(len(hidden))
+        if (
+            acts == list(model.activations)
+            and float(self.dropout) == model.dropout
+            and self._model_head() == model.output_activation
+        ):
+            return
+        new = MLP(
+            model.sizes,
+            activation=acts,
+            output_activation=self._model_head(),
+            dropout=float(self.dropout),
+            rng=0,  # the weights are copied in below
+            dtype=self._dtype,
+        )
+        for p_new, p_old in zip(new.parameters(), model.parameters()):
+            p_new.data[...] = p_old.data
+        opt, sched = self._optimizer, self._schedule
+        self.model_ = new
+        if opt is not None:
+            self._make_optimizer()
+            self._optimizer.load_state_dict(opt.state_dict())
+            if sched is not None and self._schedule is not None:
+                self._schedule.load_state_dict(sched.state_dict())
 
     def _in_dtype(self, X: np.ndarray) -> np.ndarray:
         """X (validated, finite) as a C-contiguous array of the training dtype; values beyond
@@ -886,6 +931,9 @@ class _BaseMLP(BaseEstimator):
         self.loss_ = float(res.fun)
         self.loss_curve_ = curve
         self.best_loss_ = min(curve) if curve else self.loss_
+        # early_stopping does not apply to lbfgs: no validation set, whatever the parameter
+        self.validation_scores_ = self.validation_loss_curve_ = None
+        self.best_validation_score_ = None
         if state.stop:
             self.stop_reason_ = "callback"
         elif res.status == 0:

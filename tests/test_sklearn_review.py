@@ -65,3 +65,91 @@ def test_random_state_accepted_as_in_sklearn():
     X, y = _data()
     for rs in (None, 0, 2**32 - 1, np.int64(3), np.random.RandomState(1)):
         MLPClassifier((3,), solver="lbfgs", max_iter=200, random_state=rs, threads=1).fit(X, y)
+
+
+def _iris():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    return (X - X.mean(0)) / X.std(0), y
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+def test_a_new_activation_applies_to_the_fitted_weights_as_in_sklearn(how):
+    # scikit-learn reads `activation` at every forward pass: a warm-started fit or a later
+    # partial_fit trains the fitted weights with the new one (glassnet kept the old one)
+    X, y = _iris()
+    kw = dict(hidden_layer_sizes=(5,), random_state=0, solver="sgd", learning_rate_init=0.1)
+    fitted = []
+    for Est in (SkClassifier, MLPClassifier):
+        if how == "warm_start":
+            est = Est(max_iter=20, warm_start=True, **kw).fit(X, y)
+            est.set_params(activation="tanh").fit(X, y)
+        else:
+            est = Est(**kw).partial_fit(X, y, classes=[0, 1, 2])
+            est.set_params(activation="tanh").partial_fit(X, y)
+        fitted.append(est)
+    sk, gn = fitted
+    np.testing.assert_allclose(gn.loss_curve_, sk.loss_curve_, rtol=1e-9)
+    for a, b in zip(gn.coefs_, sk.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(gn.predict_proba(X), sk.predict_proba(X), rtol=1e-7, atol=1e-12)
+
+
+def test_a_partial_fit_after_a_new_activation_keeps_the_momentum():
+    # the rebuilt network carries the optimizer's state: the third call matches too
+    X, y = _iris()
+    kw = dict(hidden_layer_sizes=(5,), random_state=0, solver="sgd", learning_rate_init=0.1)
+    fitted = []
+    for Est in (SkClassifier, MLPClassifier):
+        est = Est(**kw).partial_fit(X, y, classes=[0, 1, 2])
+        est.set_params(activation="logistic").partial_fit(X, y)
+        est.partial_fit(X, y)
+        fitted.append(est)
+    sk, gn = fitted
+    np.testing.assert_allclose(gn.loss_curve_, sk.loss_curve_, rtol=1e-9)
+    for a, b in zip(gn.coefs_, sk.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-12)
+
+
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+@pytest.mark.parametrize("hidden", [(7,), (5, 5)])
+def test_new_hidden_layer_sizes_on_fitted_weights_is_an_error(how, hidden):
+    # glassnet kept training the old layers and ignored the parameter silently
+    X, y = _iris()
+    est = MLPClassifier((5,), random_state=0, max_iter=5, warm_start=how == "warm_start")
+    with pytest.warns(Warning):
+        est.fit(X, y)
+    est.set_params(hidden_layer_sizes=hidden)
+    with pytest.raises(ValueError, match=r"hidden_layer_sizes=.* differs from the fitted"):
+        est.fit(X, y) if how == "warm_start" else est.partial_fit(X, y)
+
+
+def test_a_new_regressor_loss_on_fitted_weights_predicts_with_its_own_link():
+    # partial_fit with loss='poisson' after 'squared_error' trained the log-mean z but
+    # predict returned z itself (negative "counts"): out_activation_ follows the loss now
+    X, y = _iris()
+    reg = MLPRegressor(
+        hidden_layer_sizes=(5,), random_state=0, solver="sgd", learning_rate_init=0.1
+    )
+    reg.partial_fit(X[:, 1:], X[:, 0])
+    reg.set_params(loss="poisson").partial_fit(X[:, 1:], np.exp(X[:, 0]))
+    assert reg.out_activation_ == "exp"
+    z = reg.model_.predict(X[:, 1:]).ravel()
+    np.testing.assert_allclose(reg.predict(X[:, 1:]), np.exp(z), rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_lbfgs_with_early_stopping_has_no_validation_attributes():
+    # early stopping does not apply to lbfgs; docs/sklearn.md: the validation ones are None
+    X, y = _iris()
+    clf = MLPClassifier((5,), solver="lbfgs", early_stopping=True, random_state=0, max_iter=20)
+    clf.fit(X, y)
+    assert clf.validation_scores_ is None
+    assert clf.best_validation_score_ is None
+    assert clf.validation_loss_curve_ is None
+    sk = SkClassifier((5,), solver="lbfgs", early_stopping=True, random_state=0, max_iter=20)
+    sk.fit(X, y)
+    for a, b in zip(clf.coefs_, sk.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-12)
