@@ -2354,6 +2354,15 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
     if not path.is_file():
         why = "is a directory, not a CSV file" if path.is_dir() else "does not exist"
         raise CLIError(f"'{args.data}' {why} (the working directory is '{os.getcwd()}')")
+    with contextlib.suppress(OSError), open(path, "rb") as f:
+        start = f.read(64).removeprefix(b"\xef\xbb\xbf")
+        hint = re.match(rb"[ \t]*sep=.[ \t]*(\r\n|\r|\n)", start, flags=re.IGNORECASE)
+        if hint:
+            line = hint.group(0).decode("utf-8", "replace").strip()
+            raise CLIError(
+                f"'{args.data}' starts with a spreadsheet's {_esc(line)!r} line, which the "
+                f"streaming reader would take for the header: delete that line, or drop --stream"
+            )
     try:
         read = pa_csv.ReadOptions(block_size=1 << 22)  # from_csv's first block, delimiter
         parse = pa_csv.ParseOptions(delimiter=csv_delimiter(path))  # (as the stream reads it)
@@ -2369,6 +2378,22 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
         )
     if len(first.schema.names) < 2:
         raise CLIError(f"'{args.data}' has no feature columns besides the target {[target]}")
+    names = [n.strip() for n in first.schema.names]
+    twice = [n for i, n in enumerate(names) if n and n in names[:i]]
+    if twice:
+        raise CLIError(
+            f"the header row of '{args.data}' names the column {_esc(twice[0])!r} twice: give "
+            f"every column its own name"
+        )
+    unnamed = [i + 1 for i, n in enumerate(names) if not n]
+    if unnamed:
+        last = unnamed == [len(first.schema.names)]
+        raise CLIError(
+            f"column {unnamed[0]} of '{args.data}' has no name in the header row"
+            + (" (a delimiter ending every line?)" if last else "")
+            + ": the streaming reader needs every column named; name it, delete it, or drop "
+            "--stream"
+        )
     for f in first.schema:  # what pyarrow reads as neither numbers nor text (true/false, dates)
         t = f.type
         if not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_string(t)):

@@ -470,3 +470,35 @@ def test_a_number_column_with_a_text_cell_is_refused_not_one_hot_encoded(tmp_pat
     data = write_csv(tmp_path / "codes.csv", header, rows)
     code = main(["train", str(data), "--target", "label", "--stream", "--out", str(out), *FAST])
     assert code == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "layout, needles",
+    [
+        ("sep-line", ["'sep=,' line", "delete that line"]),
+        ("trailing-delimiter", ["column 7", "no name", "delimiter ending every line"]),
+        ("unnamed", ["column 2", "no name"]),
+        ("duplicate", ["'a' twice"]),
+    ],
+)
+def test_a_header_the_stream_cannot_read_is_a_one_line_error(capsys, tmp_path, layout, needles):
+    """A "sep=," first line was read as the header (a pyarrow parse error); a delimiter
+    ending every line or an unnamed column trained on a column named '' (which predict
+    refuses); a repeated name was an internal error."""
+    header, rows = make_rows(200, 0)
+    lines = [",".join(r) for r in [header, *rows]]
+    if layout == "sep-line":
+        lines.insert(0, "sep=,")
+    elif layout == "trailing-delimiter":
+        lines = [line + "," for line in lines]
+    elif layout == "unnamed":
+        lines[0] = lines[0].replace(",b,", ",,")
+    else:
+        lines[0] = lines[0].replace(",b,", ",a,")
+    data = tmp_path / "d.csv"
+    data.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8-sig")
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--stream", "--out", out, *FAST)
+    assert code == 2, err
+    one_line_error(err, *needles, "--stream" if layout != "duplicate" else "own name")
+    assert not out.exists()
