@@ -846,8 +846,10 @@ class _BaseMLP(BaseEstimator):
 
     def __getstate__(self) -> dict[str, Any]:
         # An optimizer binds the weights to views of its flat buffers; pickling would cut
-        # those ties. Keep its state dict and rebuild it on load instead.
-        state = super().__getstate__()
+        # those ties. Keep its state dict and rebuild it on load instead. (A copy: the state
+        # object.__getstate__ gives is the instance's own __dict__, which must keep its
+        # optimizer.)
+        state = dict(super().__getstate__())
         opt = state.get("_optimizer")
         if opt is not None and not isinstance(opt, dict):
             sched = state.get("_schedule")

@@ -153,3 +153,21 @@ def test_lbfgs_with_early_stopping_has_no_validation_attributes():
     sk.fit(X, y)
     for a, b in zip(clf.coefs_, sk.coefs_):
         np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-12)
+
+
+@pytest.mark.parametrize("copy_how", ["pickle", "deepcopy"])
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_pickling_leaves_the_estimator_able_to_keep_training(copy_how, solver):
+    # __getstate__ replaced the optimizer by its state dict in the instance's own __dict__:
+    # after pickle.dumps (joblib, n_jobs > 1) partial_fit raised TypeError on the original
+    import copy
+    import pickle
+
+    X, y = _iris()
+    clf = MLPClassifier((5,), random_state=0, solver=solver).partial_fit(X, y, classes=[0, 1, 2])
+    twin = pickle.loads(pickle.dumps(clf)) if copy_how == "pickle" else copy.deepcopy(clf)
+    clf.partial_fit(X, y)
+    twin.partial_fit(X, y)
+    for a, b in zip(clf.coefs_, twin.coefs_):
+        np.testing.assert_array_equal(a, b)
+    assert clf.loss_curve_ == twin.loss_curve_
