@@ -1173,6 +1173,12 @@ def read_csv(
         raise IsADirectoryError(f"read_csv: {str(p)!r} is a directory, not a CSV file.")
     src = str(p)
     data = p.read_bytes()
+    wide = _wide_encoding(data)
+    if wide is not None:
+        raise ValueError(
+            f"{src!r} is {wide} text (as a spreadsheet's 'Unicode Text' export writes), not "
+            f"UTF-8. Save it as 'CSV UTF-8', or convert it: iconv -f {wide} -t UTF-8."
+        )
     if b"\x00" in data:
         raise ValueError(
             f"{src!r} is not a CSV file: it holds NUL bytes (a binary file?). Give a UTF-8 text "
@@ -1181,9 +1187,16 @@ def read_csv(
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        at = exc.start
+        line = data.count(b"\n", 0, at) + 1
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        cells = data[start : end if end >= 0 else len(data)][:200]
+        shown = cells.decode("cp1252", errors="replace").strip()
         raise ValueError(
-            f"{src!r} is not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start} "
-            f"cannot be decoded. Save it as a UTF-8 CSV file."
+            f"{src!r} is not UTF-8 text: byte 0x{data[at]:02x} at offset {at} (line {line}) "
+            f"cannot be decoded; read as Windows-1252 (Latin-1) that line is {shown!r}. Save "
+            f"the file as 'CSV UTF-8', or convert it: iconv -f CP1252 -t UTF-8."
         ) from None
     if not text.strip():
         raise ValueError(f"{src!r} is empty: a CSV file needs a header row and data rows.")
@@ -1294,6 +1307,24 @@ def read_csv(
     table.dropped = dropped
     table.line_notes = _line_notes(len(rows), end, blank - bool(hint), joined, bool(hint))
     return table
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """``"UTF-16"`` or ``"UTF-32"`` when ``data`` starts with that encoding's byte-order mark
+    or, without one, looks like UTF-16 text (a NUL in nearly every second byte); else None."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = data[: 4096 - 4096 % 2]
+    half = len(head) // 2
+    if half < 8:
+        return None
+    for zeros, chars in ((head[0::2], head[1::2]), (head[1::2], head[0::2])):
+        text = sum(32 <= c < 127 or c in (9, 10, 13) for c in chars)
+        if zeros.count(0) >= 0.9 * half and text >= 0.9 * half:
+            return "UTF-16"
+    return None
 
 
 def _line_notes(n_rows: int, n_lines: int, blank: int, joined: int, hint: bool = False) -> str:

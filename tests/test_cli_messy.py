@@ -312,3 +312,26 @@ def test_files_that_train_reads_are_read_by_predict_evaluate_and_explain(capsys,
     code, out, err = run(capsys, "explain", model, data, "--row", "2")
     assert code == 0, err
     assert "target: " in out
+
+
+def test_a_file_in_another_encoding_is_named_with_its_line_and_a_fix(capsys, tmp_path):
+    """A spreadsheet's 'Unicode Text' export (UTF-16, tab-separated) was called a binary
+    file ("it holds NUL bytes"); a Latin-1 file's bad byte was given as an offset only."""
+    text = "\n".join("\t".join(r) for r in [HEADER, *rows()]) + "\n"
+    out = tmp_path / "m.glassnet"
+    for encoding in ("utf-16", "utf-16-le"):
+        data = tmp_path / f"{encoding}.txt"
+        data.write_bytes(text.encode(encoding))
+        code, _, err = run(capsys, "train", data, "--target", "label", "--out", out, *FAST)
+        assert code == 2
+        assert_one_line_error(err, "is UTF-16 text", "iconv -f UTF-16 -t UTF-8")
+        assert "binary" not in err
+    body = [[a, b, "Genève" if i == 3 else "Zürich", s] for i, (a, b, _, s) in enumerate(rows())]
+    data = tmp_path / "latin1.csv"
+    data.write_bytes(
+        "\n".join(",".join(r) for r in [["a", "b", "city", "score"], *body]).encode("latin-1")
+    )
+    code, _, err = run(capsys, "train", data, "--target", "score", "--out", out, *FAST)
+    assert code == 2
+    assert_one_line_error(err, "not UTF-8", "(line 2)", "Zürich", "iconv -f CP1252 -t UTF-8")
+    assert not out.exists()
