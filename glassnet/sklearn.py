@@ -244,6 +244,7 @@ class _SklearnRules(Callback):
                 return
             if est.solver == "sgd" and est.learning_rate == "adaptive":
                 state.stop_reason = "min_lr"
+                msg += " Learning rate too small."
             else:
                 state.stop_reason = "early_stopping" if self.val is not None else "tol"
             if est.verbose:

@@ -171,3 +171,34 @@ def test_pickling_leaves_the_estimator_able_to_keep_training(copy_how, solver):
     for a, b in zip(clf.coefs_, twin.coefs_):
         np.testing.assert_array_equal(a, b)
     assert clf.loss_curve_ == twin.loss_curve_
+
+
+@pytest.mark.parametrize(
+    "Ours, Theirs", [(MLPClassifier, SkClassifier), (MLPRegressor, SkRegressor)]
+)
+def test_verbose_adaptive_rate_exhausted_prints_sklearns_lines(Ours, Theirs, capsys):
+    # scikit-learn says "Learning rate too small. Stopping." when 'adaptive' gives up
+    X, y = _iris()
+    if Ours is MLPRegressor:
+        X, y = X[:, 1:], X[:, 0]
+    kw = dict(
+        hidden_layer_sizes=(3,),
+        solver="sgd",
+        learning_rate="adaptive",
+        learning_rate_init=1e-4,
+        tol=10.0,
+        n_iter_no_change=1,
+        max_iter=50,
+        random_state=0,
+        verbose=True,
+    )
+    out = []
+    for Est in (Theirs, Ours):
+        est = Est(**kw).fit(X, y)
+        out.append(capsys.readouterr().out)
+    theirs, ours = out
+    assert "Learning rate too small. Stopping." in theirs
+    assert est.stop_reason_ == "min_lr"
+    assert [line.split(" = ")[0] for line in ours.splitlines()] == [
+        line.split(" = ")[0] for line in theirs.splitlines()
+    ]
