@@ -577,7 +577,8 @@ class _BaseMLP(BaseEstimator):
         glassnet's ``dropout``, the regressor's ``loss`` and ``output_activation``) applies
         to the fitted weights. The network is rebuilt around them, and the optimizer's
         state (momentum, Adam's moments) carried over. Different ``hidden_layer_sizes``
-        cannot hold the fitted weights: that is an error, not a silent no-op.
+        cannot hold the fitted weights, nor does a different ``dtype`` name theirs: those
+        are errors, not silent no-ops.
         """
         model = self.model_
         hidden = self._hidden()
@@ -587,6 +588,14 @@ class _BaseMLP(BaseEstimator):
                 f"fitted network's {tuple(model.sizes[1:-1])}. warm_start=True and partial_fit "
                 "continue from the fitted weights, which need the same layers: set "
                 "hidden_layer_sizes back, or fit anew with warm_start=False."
+            )
+        dt = _as_dtype(type(self).__name__, self.dtype)
+        if dt is not None and dt != self._dtype:
+            raise ValueError(
+                f"{type(self).__name__}: dtype={self.dtype!r} differs from the fitted "
+                f"network's {self._dtype}. warm_start=True and partial_fit continue from the "
+                "fitted weights in their dtype: set dtype back, or fit anew with "
+                "warm_start=False."
             )
         self._set_head(Y)
         acts = self._hidden_acts(len(hidden))

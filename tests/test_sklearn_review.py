@@ -202,3 +202,18 @@ def test_verbose_adaptive_rate_exhausted_prints_sklearns_lines(Ours, Theirs, cap
     assert [line.split(" = ")[0] for line in ours.splitlines()] == [
         line.split(" = ")[0] for line in theirs.splitlines()
     ]
+
+
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+def test_a_new_dtype_on_fitted_weights_is_an_error(how):
+    # the fitted network kept computing in float64 after dtype='float32', silently
+    X, y = _iris()
+    est = MLPClassifier((5,), random_state=0, max_iter=5, warm_start=how == "warm_start")
+    with pytest.warns(Warning):
+        est.fit(X, y)
+    est.set_params(dtype="float32")
+    with pytest.raises(ValueError, match=r"dtype='float32' differs from the fitted"):
+        est.fit(X, y) if how == "warm_start" else est.partial_fit(X, y)
+    est.set_params(dtype="float64")  # naming the fitted dtype is fine
+    est.partial_fit(X, y)
+    assert est.coefs_[0].dtype == np.float64
