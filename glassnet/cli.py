@@ -73,7 +73,7 @@ from . import distributed as _distributed
 from . import functional as F
 from . import optim as _optim
 from ._validation import ParameterError, bytes_text, check_memory, check_number, memory_limit
-from .datasets import DATASETS, MISSING_TOKENS, Table, load_dataset, read_csv
+from .datasets import DATASETS, MISSING_TOKENS, Table, load_dataset, read_csv, utf8_text
 from .files import WriteError, atomic_write, same_file
 from .io import (
     CLI_MODEL_FORMAT,
@@ -2354,15 +2354,20 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
     if not path.is_file():
         why = "is a directory, not a CSV file" if path.is_dir() else "does not exist"
         raise CLIError(f"'{args.data}' {why} (the working directory is '{os.getcwd()}')")
-    with contextlib.suppress(OSError), open(path, "rb") as f:
-        start = f.read(64).removeprefix(b"\xef\xbb\xbf")
-        hint = re.match(rb"[ \t]*sep=.[ \t]*(\r\n|\r|\n)", start, flags=re.IGNORECASE)
-        if hint:
-            line = hint.group(0).decode("utf-8", "replace").strip()
-            raise CLIError(
-                f"'{args.data}' starts with a spreadsheet's {_esc(line)!r} line, which the "
-                f"streaming reader would take for the header: delete that line, or drop --stream"
-            )
+    try:
+        with open(path, "rb") as f:
+            head = utf8_text(f.read(1 << 22), args.data, complete=False)  # (the first block)
+    except OSError as exc:
+        raise CLIError(f"cannot read '{args.data}': {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    hint = re.match(r"[ \t]*sep=.[ \t]*(\r\n|\r|\n)", head, flags=re.IGNORECASE)
+    if hint:
+        raise CLIError(
+            f"'{args.data}' starts with a spreadsheet's {_esc(hint.group(0).strip())!r} line, "
+            f"which the streaming reader would take for the header: delete that line, or drop "
+            f"--stream"
+        )
     try:
         read = pa_csv.ReadOptions(block_size=1 << 22)  # from_csv's first block, delimiter
         parse = pa_csv.ParseOptions(delimiter=csv_delimiter(path))  # (as the stream reads it)

@@ -1173,31 +1173,7 @@ def read_csv(
         raise IsADirectoryError(f"read_csv: {str(p)!r} is a directory, not a CSV file.")
     src = str(p)
     data = p.read_bytes()
-    wide = _wide_encoding(data)
-    if wide is not None:
-        raise ValueError(
-            f"{src!r} is {wide} text (as a spreadsheet's 'Unicode Text' export writes), not "
-            f"UTF-8. Save it as 'CSV UTF-8', or convert it: iconv -f {wide} -t UTF-8."
-        )
-    if b"\x00" in data:
-        raise ValueError(
-            f"{src!r} is not a CSV file: it holds NUL bytes (a binary file?). Give a UTF-8 text "
-            f"file with a header row."
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        at = exc.start
-        line = data.count(b"\n", 0, at) + 1
-        start = data.rfind(b"\n", 0, at) + 1
-        end = data.find(b"\n", at)
-        cells = data[start : end if end >= 0 else len(data)][:200]
-        shown = cells.decode("cp1252", errors="replace").strip()
-        raise ValueError(
-            f"{src!r} is not UTF-8 text: byte 0x{data[at]:02x} at offset {at} (line {line}) "
-            f"cannot be decoded; read as Windows-1252 (Latin-1) that line is {shown!r}. Save "
-            f"the file as 'CSV UTF-8', or convert it: iconv -f CP1252 -t UTF-8."
-        ) from None
+    text = utf8_text(data, src)
     if not text.strip():
         raise ValueError(f"{src!r} is empty: a CSV file needs a header row and data rows.")
     # Excel's "sep=;" first line names the delimiter: read as such, and as a blank line
@@ -1307,6 +1283,40 @@ def read_csv(
     table.dropped = dropped
     table.line_notes = _line_notes(len(rows), end, blank - bool(hint), joined, bool(hint))
     return table
+
+
+def utf8_text(data: bytes, src: str, complete: bool = True) -> str:
+    """``data`` decoded as UTF-8 (a byte-order mark dropped), else a ValueError naming the
+    encoding it is in (UTF-16, UTF-32), its NUL bytes (binary), or its first byte that is
+    not UTF-8 with that byte's line. ``complete=False``: ``data`` is the start of a file,
+    which may end inside a character."""
+    wide = _wide_encoding(data)
+    if wide is not None:
+        raise ValueError(
+            f"{src!r} is {wide} text (as a spreadsheet's 'Unicode Text' export writes), not "
+            f"UTF-8. Save it as 'CSV UTF-8', or convert it: iconv -f {wide} -t UTF-8."
+        )
+    if b"\x00" in data:
+        raise ValueError(
+            f"{src!r} is not a CSV file: it holds NUL bytes (a binary file?). Give a UTF-8 text "
+            f"file with a header row."
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        at = exc.start
+        if not complete and at >= len(data) - 3 and exc.reason == "unexpected end of data":
+            return data[:at].decode("utf-8-sig")  # a character cut at the end of the start
+        line = data.count(b"\n", 0, at) + 1
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        cells = data[start : end if end >= 0 else len(data)][:200]
+        shown = cells.decode("cp1252", errors="replace").strip()
+        raise ValueError(
+            f"{src!r} is not UTF-8 text: byte 0x{data[at]:02x} at offset {at} (line {line}) "
+            f"cannot be decoded; read as Windows-1252 (Latin-1) that line is {shown!r}. Save "
+            f"the file as 'CSV UTF-8', or convert it: iconv -f CP1252 -t UTF-8."
+        ) from None
 
 
 def _wide_encoding(data: bytes) -> str | None:

@@ -502,3 +502,26 @@ def test_a_header_the_stream_cannot_read_is_a_one_line_error(capsys, tmp_path, l
     assert code == 2, err
     one_line_error(err, *needles, "--stream" if layout != "duplicate" else "own name")
     assert not out.exists()
+
+
+def test_a_file_that_is_not_utf8_is_named_as_in_memory(capsys, tmp_path):
+    """UTF-16 was "'utf-8' codec can't decode byte 0xff in position 0" (no file named); a
+    Latin-1 column "is read as binary ... write it as numbers"."""
+    header, rows = make_rows(200, 0)
+    rows[4][3] = "rosé"
+    text = "\n".join(",".join(r) for r in [header, *rows]) + "\n"
+    out = tmp_path / "m.glassnet"
+    for encoding, needles in (
+        ("utf-16", ["u.csv' is UTF-16 text", "iconv"]),
+        ("latin-1", ["l.csv' is not UTF-8", "(line 6)", "rosé", "iconv"]),
+    ):
+        data = tmp_path / f"{encoding[0]}.csv"
+        data.write_bytes(text.encode(encoding))
+        code, _, err = run(
+            capsys, "train", data, "--target", "label", "--stream", "--out", out, *FAST
+        )
+        assert code == 2, err
+        one_line_error(err, *needles)
+        code, _, in_memory = run(capsys, "train", data, "--target", "label", "--out", out, *FAST)
+        assert code == 2 and in_memory == err
+    assert not out.exists()
