@@ -414,23 +414,41 @@ def _read_table(
     delimiter: str | None = None,
     multiline: bool = False,
     drop: Sequence[str] = (),
+    targets: Sequence[str] = (),
 ) -> Table:
-    """:func:`read_csv` with the file checks and the hints phrased for the command line."""
+    """:func:`read_csv` with the file checks and the hints phrased for the command line.
+
+    ``targets``: the target columns when there are several (``target`` is None), which
+    are never imputed: a missing cell in one is an error that does not suggest --impute,
+    and one filled by ``impute`` is an error naming its line."""
     p = Path(path)
     if not p.exists():
         raise CLIError(f"no such file '{path}' (the working directory is '{os.getcwd()}')")
     if p.is_dir():
         raise CLIError(f"'{path}' is a directory, not a CSV file")
     try:
-        return read_csv(
+        table = read_csv(
             p, target=target, impute=impute, categorical=categorical, delimiter=delimiter,
             multiline=multiline, drop=drop,
         )  # fmt: skip
     except ValueError as exc:
-        message = str(exc).replace('pass impute="mean"', "pass --impute mean")
+        message = str(exc)
+        if any(f"column {t!r}" in message for t in targets):
+            message = message.replace(
+                'fill it in, drop the row, or pass impute="mean"',
+                "fill it in or drop the row (targets are never imputed)",
+            )
+        message = message.replace('pass impute="mean"', "pass --impute mean")
         message = message.replace("pass multiline=True", "pass --multiline-cells")
         message = message.replace("The 'drop' parameter names", "--drop/--id name")
         raise CLIError(message) from None
+    for t in targets:
+        if t in table.imputed:
+            raise CLIError(
+                f"the target column '{t}' of '{path}' has a missing value at line "
+                f"{table.imputed[t][0]}: targets are never imputed; fill it in or drop the row"
+            )
+    return table
 
 
 # ======================================================================== memory
@@ -593,6 +611,7 @@ def _csv_data(args: argparse.Namespace) -> _Data:
         delimiter=args.delimiter,
         multiline=args.multiline_cells,
         drop=drop,
+        targets=targets,
     )
     missing = [t for t in targets if t not in table.names]
     if missing:
@@ -846,6 +865,7 @@ def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool
         delimiter=args.delimiter,
         multiline=args.multiline_cells,
         drop=left_out,
+        targets=present,
     )
     _check_columns(bundle.columns, list(table.names), present, args.data)
     kinds = bundle.pre.kinds_ or {}

@@ -335,3 +335,30 @@ def test_a_file_in_another_encoding_is_named_with_its_line_and_a_fix(capsys, tmp
     assert code == 2
     assert_one_line_error(err, "not UTF-8", "(line 2)", "Zürich", "iconv -f CP1252 -t UTF-8")
     assert not out.exists()
+
+
+def test_a_missing_cell_in_one_of_several_targets_is_never_imputed(capsys, tmp_path):
+    """evaluate --impute mean filled a multi-output regression's empty target cell with the
+    column's mean and scored the model against it; without --impute, train and evaluate
+    suggested --impute for it."""
+    body = [[a, b, s, s] for a, b, _, s in rows()]
+    model = tmp_path / "m.glassnet"
+    data = write_csv(tmp_path / "d.csv", ["a", "b", "s", "t"], body)
+    code, _, err = run(capsys, "train", data, "--target", "s,t", "--out", model, *FAST)
+    assert code == 0, err
+    body[5][3] = ""
+    holey = write_csv(tmp_path / "holey.csv", ["a", "b", "s", "t"], body)
+    for command in (
+        ["train", holey, "--target", "s,t", "--out", tmp_path / "x"],
+        ["evaluate", model, holey],
+    ):
+        code, _, err = run(capsys, *command)
+        assert code == 2
+        assert_one_line_error(err, "line 7", "column 't'", "never imputed")
+        assert "--impute" not in err
+        code, out, err = run(capsys, *command, "--impute", "mean")
+        assert code == 2
+        assert_one_line_error(err, "target column 't'", "line 7", "never imputed")
+        assert "MSE" not in out
+    code, out, err = run(capsys, "predict", model, holey, "--impute", "mean")  # (targets unread)
+    assert code == 0, err
