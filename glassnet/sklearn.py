@@ -1384,6 +1384,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             cww = compute_sample_weight(cw, y)
         except ValueError as e:
             raise ValueError(f"The 'class_weight' parameter of MLPClassifier: {e}") from e
+        if not (np.all(np.isfinite(cww)) and np.all(cww >= 0)):
+            raise ValueError(
+                "The 'class_weight' parameter of MLPClassifier must give every class a finite "
+                f"weight >= 0. Got {cw!r}; use 0 to ignore a class."
+            )
         return cww if sample_weight is None else cww * sample_weight
 
     def _score_outputs(self, out: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> float:

@@ -217,3 +217,14 @@ def test_a_new_dtype_on_fitted_weights_is_an_error(how):
     est.set_params(dtype="float64")  # naming the fitted dtype is fine
     est.partial_fit(X, y)
     assert est.coefs_[0].dtype == np.float64
+
+
+@pytest.mark.parametrize("cw", [{0: -1.0}, {0: np.nan}, {1: np.inf}, [{0: -1.0}, {1: 1.0}]])
+def test_a_negative_or_non_finite_class_weight_is_named(cw):
+    # {0: -1} was reported as "fit: sample_weight ... the smallest -3" (after rescaling),
+    # {0: nan} as "sample_weight (times class_weight) is zero for every sample"
+    X, y = _iris()
+    if isinstance(cw, list):
+        y = np.c_[y == 0, y == 1].astype(int)
+    with pytest.raises(ValueError, match=r"'class_weight' parameter .* finite weight >= 0"):
+        MLPClassifier((3,), max_iter=3, class_weight=cw).fit(X, y)
