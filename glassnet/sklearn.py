@@ -1045,8 +1045,9 @@ _DOC_COMMON = """
         solver='sgd': u <- momentum u - gamma g, w <- w + u (scikit-learn's form).
     nesterovs_momentum : bool, default=True
     early_stopping : bool, default=False
-        Hold out validation_fraction of the training data (stratified for single-output
-        classification), stop when its score stalls, restore the best weights.
+        Hold out validation_fraction of the training data (stratified by class for binary
+        classification only, as scikit-learn), stop when its score stalls, restore the
+        best weights.
     validation_fraction : float in [0, 1), default=0.1
     beta_1, beta_2 : float in [0, 1), default=0.9, 0.999
     epsilon : float > 0, default=1e-8
