@@ -1741,15 +1741,48 @@ def _label_encoder(args: argparse.Namespace, y_labels: np.ndarray, target: str) 
     read as the labels' type: 1 and 1.0 are the same class)."""
     if not getattr(args, "classes", None):
         return LabelEncoder().fit(y_labels)
+    given = f"--classes {args.classes}"
     names = [c.strip() for c in args.classes.split(",")]
-    kinds = {"i": int, "u": int, "f": float, "b": lambda t: t == "True"}
-    try:
-        kind = kinds.get(y_labels.dtype.kind)
-        classes = [kind(c) for c in names] if kind else names
-        return LabelEncoder(classes=classes).fit(y_labels)
-    except ValueError as exc:
-        msg = _oneline(str(exc))
-        raise CLIError(f"--classes {args.classes}: {msg} (target '{target}')") from None
+    if not all(names):
+        raise CLIError(
+            f"{given}: an empty class name (a comma at an end, or two in a row); list each "
+            f"class once, comma-separated, e.g. Cat,Dog,Bird"
+        )
+    twice = [c for i, c in enumerate(names) if c in names[:i]]
+    if twice:
+        raise CLIError(f"{given}: {twice[0]!r} is listed twice; list each class once")
+    present = np.unique(y_labels)  # (C,) sorted
+    classes: list[Any] = names
+    if y_labels.dtype.kind in "iuf":  # numbers: 1 and 1.0 are the same class
+        whole = y_labels.dtype.kind in "iu"
+        classes = []
+        for c in names:
+            try:
+                v = float(c)
+            except ValueError:
+                v = math.nan
+            if not math.isfinite(v) or (whole and v != round(v)):
+                raise CLIError(
+                    f"{given}: {c!r} is not {'a whole number' if whole else 'a number'}, but "
+                    f"the target '{target}' holds numbers ({_few([str(x) for x in present])}); "
+                    f"list those"
+                )
+            classes.append(int(v) if whole else v)
+    listed = set(classes)
+    lacking = [str(c) for c in present.tolist() if c not in listed]
+    if lacking:
+        raise CLIError(
+            f"{given}: the target '{target}' also holds {_few([repr(c) for c in lacking])}, "
+            f"which the list lacks; list every class of the target once"
+        )
+    seen = set(present.tolist())
+    unused = [str(c) for c in classes if c not in seen]
+    if unused:
+        _warn(
+            f"{given}: {_few([repr(c) for c in unused])} never occur(s) in the target "
+            f"'{target}', so the model's output for it is never trained (a typo?)"
+        )
+    return LabelEncoder(classes=classes).fit(y_labels)
 
 
 def _prepare(args: argparse.Namespace) -> _Prepared:
