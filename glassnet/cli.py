@@ -441,6 +441,9 @@ def _read_table(
         message = message.replace('pass impute="mean"', "pass --impute mean")
         message = message.replace("pass multiline=True", "pass --multiline-cells")
         message = message.replace("The 'drop' parameter names", "--drop/--id name")
+        message = message.replace(
+            "The 'categorical' parameter names columns", "--categorical names column(s)"
+        )
         raise CLIError(message) from None
     for t in targets:
         if t in table.imputed:

@@ -362,3 +362,15 @@ def test_a_missing_cell_in_one_of_several_targets_is_never_imputed(capsys, tmp_p
         assert "MSE" not in out
     code, out, err = run(capsys, "predict", model, holey, "--impute", "mean")  # (targets unread)
     assert code == 0, err
+
+
+def test_a_categorical_column_not_in_the_file_is_named_by_its_flag(capsys, tmp_path):
+    # it said "The 'categorical' parameter names columns not in ...", Python's word
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    out = tmp_path / "m.glassnet"
+    argv = ["train", data, "--target", "label", "--categorical", "colour", "--out", out, *FAST]
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert_one_line_error(err, "--categorical names column(s) not in", "['colour']", "a, b")
+    assert "parameter" not in err
+    assert not out.exists()
