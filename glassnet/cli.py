@@ -2978,6 +2978,11 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     writer = csv.writer(buf, lineterminator="\n")
     ids = data.table.dropped.get(bundle.id_column or "")  # the --id column, first
     first = [bundle.id_column] if ids is not None else []
+    if bundle.id_column and ids is None:
+        _note(
+            f"'{args.data}' has no column {_esc(bundle.id_column)!r}, the model's --id: the "
+            f"predictions are written without it, in the file's row order"
+        )
     if bundle.task.is_classifier:
         assert bundle.labels is not None
         names = bundle.labels.inverse_transform(pred)

@@ -374,3 +374,23 @@ def test_a_categorical_column_not_in_the_file_is_named_by_its_flag(capsys, tmp_p
     assert_one_line_error(err, "--categorical names column(s) not in", "['colour']", "a, b")
     assert "parameter" not in err
     assert not out.exists()
+
+
+def test_predict_says_when_the_file_lacks_the_models_id_column(capsys, tmp_path):
+    # the id column, the first of predict's output, was left out without a word
+    body = [[f"r{i}", *r] for i, r in enumerate(rows())]
+    data = write_csv(tmp_path / "d.csv", ["key", *HEADER], body)
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--id", "key", "--out", model,
+                       *FAST)  # fmt: skip
+    assert code == 0, err
+    code, out, err = run(capsys, "predict", model, data)
+    assert code == 0, err
+    assert out.splitlines()[:2] == ["key,label", f"r0,{out.splitlines()[1].split(',')[1]}"]
+    assert err == ""
+    anonymous = write_csv(tmp_path / "a.csv", HEADER, rows())
+    code, out2, err = run(capsys, "predict", model, anonymous)
+    assert code == 0, err
+    assert out2.splitlines()[0] == "label"
+    assert [r.split(",")[1] for r in out.splitlines()[1:]] == out2.splitlines()[1:]
+    assert "glassnet: note: " in err and "no column 'key', the model's --id" in err
