@@ -3126,15 +3126,15 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         values = np.stack([_numbers(one.table, t, _SCORED_FIX) for t in data.targets], axis=1)
         y = bundle.y_scaler.transform(values) if bundle.y_scaler is not None else values
     line = int(data.table.line_numbers[i])
-    cells = _few([f"{c}={data.table.raw(c)[i]}" for c in bundle.columns], 16)
+    cells = _few([f"{_esc(c)}={_esc(data.table.raw(c)[i])}" for c in bundle.columns], 16)
     sys.stdout.write(f"row {args.row} of {args.data} (line {line}): {cells}\n")
     pred = bundle.decode(bundle.outputs(X))
     if bundle.task.is_classifier and bundle.labels is not None:
-        shown = str(bundle.labels.inverse_transform(pred)[0])
+        shown = _esc(bundle.labels.inverse_transform(pred)[0])
     else:
         shown = ", ".join(_fmt_value(v) for v in np.asarray(pred)[0])
     if bundle.task.is_classifier:
-        truth = str(data.table.raw(data.targets[0])[i])
+        truth = _esc(data.table.raw(data.targets[0])[i])
         coded = ", ".join(f"{v:g}" for v in np.asarray(y).reshape(-1))
         sys.stdout.write(f"target: {truth} (y = {coded} for the network); prediction: {shown}\n")
     else:

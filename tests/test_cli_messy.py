@@ -394,3 +394,19 @@ def test_predict_says_when_the_file_lacks_the_models_id_column(capsys, tmp_path)
     assert out2.splitlines()[0] == "label"
     assert [r.split(",")[1] for r in out.splitlines()[1:]] == out2.splitlines()[1:]
     assert "glassnet: note: " in err and "no column 'key', the model's --id" in err
+
+
+def test_explain_prints_a_cell_with_a_line_break_on_one_line(capsys, tmp_path):
+    # a quoted cell holding a line break (--multiline-cells) broke explain's row line in two
+    body = [[a, b, "yes\nreally" if y == "yes" else y] for a, b, y, _ in rows()]
+    data = write_csv(tmp_path / "d.csv", HEADER[:3], body)
+    model = tmp_path / "m.glassnet"
+    argv = ["--multiline-cells"]
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *argv, *FAST)
+    assert code == 0, err
+    row = next(i for i, r in enumerate(body) if r[2] != "no") + 1
+    code, out, err = run(capsys, "explain", model, data, "--row", row, *argv)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"row {row} of ") and lines[1].startswith("target: yes\\nreally ")
+    assert "really" not in "".join(lines[2:])
