@@ -1647,7 +1647,7 @@ def _few(names: Sequence[str], limit: int = 8) -> str:
 
 
 def _classes_text(classes: Sequence[str], limit: int = 8) -> str:
-    shown = ", ".join(classes[:limit])
+    shown = ", ".join(_esc(c) for c in classes[:limit])
     return shown + (f", ... ({len(classes)} in all)" if len(classes) > limit else "")
 
 
@@ -3077,7 +3077,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         right = int(round(m["accuracy"] * n))
         lines += [f"  accuracy  {m['accuracy']:.4f}  ({right} of {n} right)", ""]
         rows = [["class", "precision", "recall", "f1", "support"]]
-        for i, c in enumerate(bundle.classes):
+        for i, c in enumerate(map(_esc, bundle.classes)):
             rows.append([c, f"{m['precision'][i]:.4f}", f"{m['recall'][i]:.4f}",
                          f"{m['f1'][i]:.4f}", str(m["support"][i])])  # fmt: skip
         rows.append(["macro avg", f"{m['macro_precision']:.4f}", f"{m['macro_recall']:.4f}",
@@ -3085,8 +3085,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         lines += _render(rows, "lrrrr")
         lines += ["", "  confusion matrix (rows: true class, columns: predicted class)"]
         cm = m["confusion"]
-        rows = [["", *bundle.classes]]
-        rows += [[c, *(str(v) for v in cm[i])] for i, c in enumerate(bundle.classes)]
+        names = [_esc(c) for c in bundle.classes]
+        rows = [["", *names]]
+        rows += [[c, *(str(v) for v in cm[i])] for i, c in enumerate(names)]
         lines += _render(rows, "l" + "r" * len(bundle.classes))
     else:
         m = regression_metrics(truth, pred)

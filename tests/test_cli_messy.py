@@ -410,3 +410,22 @@ def test_explain_prints_a_cell_with_a_line_break_on_one_line(capsys, tmp_path):
     lines = out.splitlines()
     assert lines[0].startswith(f"row {row} of ") and lines[1].startswith("target: yes\\nreally ")
     assert "really" not in "".join(lines[2:])
+
+
+def test_a_class_label_with_a_line_break_keeps_train_evaluate_and_info_tables_whole(
+    capsys, tmp_path
+):
+    # the label "yes\nreally" broke train's task line, evaluate's tables and info's target
+    body = [[a, b, "yes\nreally" if y == "yes" else y] for a, b, y, _ in rows()]
+    data = write_csv(tmp_path / "d.csv", HEADER[:3], body)
+    model = tmp_path / "m.glassnet"
+    argv = ["--multiline-cells"]
+    code, out, err = run(capsys, "train", data, "--target", "label", "--out", model, *argv, *FAST)
+    assert code == 0, err
+    code, out2, err = run(capsys, "evaluate", model, data, *argv)
+    assert code == 0, err
+    code, out3, err = run(capsys, "info", model)
+    assert code == 0, err
+    for text in (out, out2, out3):
+        assert "yes\\nreally" in text
+        assert not any(line.startswith("really") for line in text.splitlines()), text
