@@ -55,7 +55,11 @@ try:
     from sklearn.utils._param_validation import InvalidParameterError
     from sklearn.utils.class_weight import compute_sample_weight
     from sklearn.utils.metaestimators import available_if
-    from sklearn.utils.multiclass import check_classification_targets, unique_labels
+    from sklearn.utils.multiclass import (
+        check_classification_targets,
+        type_of_target,
+        unique_labels,
+    )
     from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 except ImportError as e:  # pragma: no cover - exercised only without the extra
     raise ImportError(
@@ -1432,10 +1436,16 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
             lb = LabelBinarizer()
-            y_arr = y if not hasattr(y, "to_numpy") else y.to_numpy()
-            y_arr = np.asarray(y_arr)
-            if y_arr.ndim == 2 and y_arr.shape[1] > 1:
-                lb.fit(y_arr)
+            if type_of_target(y).startswith("multilabel"):  # dense or sparse 0/1 (n, K)
+                lb.fit(y)
+                # scikit-learn's classes_ is unique_labels(classes): y's labels 0..K-1
+                # must be among them
+                given = unique_labels(classes)
+                if len(np.setdiff1d(lb.classes_, given)):
+                    raise ValueError(
+                        f"`y` has classes not in `self.classes_`. `self.classes_` has {given}. "
+                        f"'y' has {lb.classes_}."
+                    )
             else:
                 lb.fit(unique_labels(classes))
             self._label_binarizer = lb

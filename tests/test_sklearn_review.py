@@ -228,3 +228,32 @@ def test_a_negative_or_non_finite_class_weight_is_named(cw):
         y = np.c_[y == 0, y == 1].astype(int)
     with pytest.raises(ValueError, match=r"'class_weight' parameter .* finite weight >= 0"):
         MLPClassifier((3,), max_iter=3, class_weight=cw).fit(X, y)
+
+
+def test_partial_fit_first_call_with_sparse_multilabel_y_as_sklearn():
+    # a sparse 0/1 y was taken for a multi-class one on the first call: ValueError
+    import scipy.sparse as sp
+
+    X, y = _iris()
+    Y = np.c_[y == 0, y == 1, y == 2, y > 0].astype(int)
+    kw = dict(hidden_layer_sizes=(5,), random_state=0, solver="sgd", learning_rate_init=0.1)
+    fitted = []
+    for Est in (SkClassifier, MLPClassifier):
+        est = Est(**kw).partial_fit(X, sp.csr_matrix(Y), classes=[0, 1, 2, 3])
+        est.partial_fit(X, sp.csr_matrix(Y))
+        fitted.append(est)
+    sk, gn = fitted
+    assert gn.out_activation_ == "logistic"
+    np.testing.assert_array_equal(gn.classes_, sk.classes_)
+    np.testing.assert_allclose(gn.loss_curve_, sk.loss_curve_, rtol=1e-9)
+    np.testing.assert_allclose(gn.predict_proba(X), sk.predict_proba(X), rtol=1e-7, atol=1e-12)
+
+
+def test_partial_fit_multilabel_y_wider_than_classes_is_refused_as_sklearn():
+    # classes=[0, 1] with a 4-label y: scikit-learn refuses it; glassnet fitted 4 labels
+    X, y = _iris()
+    Y = np.c_[y == 0, y == 1, y == 2, y > 0].astype(int)
+    msg = r"`y` has classes not in `self.classes_`. `self.classes_` has \[0 1\]"
+    for Est in (SkClassifier, MLPClassifier):
+        with pytest.raises(ValueError, match=msg):
+            Est((5,), random_state=0).partial_fit(X, Y, classes=[0, 1])
