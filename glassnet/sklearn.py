@@ -1045,6 +1045,9 @@ _DOC_COMMON = """
     verbose : bool or int, default=False
         Print the loss after each epoch (as scikit-learn).
     warm_start : bool, default=False
+        Continue from the fitted weights with the parameters as they are now (a new
+        ``activation`` applies to them, as in scikit-learn); ``hidden_layer_sizes`` and
+        ``dtype`` must not change.
     momentum : float in [0, 1), default=0.9
         solver='sgd': u <- momentum u - gamma g, w <- w + u (scikit-learn's form).
     nesterovs_momentum : bool, default=True
