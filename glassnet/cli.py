@@ -1250,8 +1250,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--force",
         action="store_true",
-        help="replace an existing --out file that is not a CSV file; an output that is the "
-        "same file as an input is always refused",
+        help="replace an existing --out file that is not a CSV file, or that holds data "
+        "with the model's feature columns; an output that is the same file as an input is "
+        "always refused",
     )
     p.add_argument(
         "--proba",
@@ -2961,6 +2962,23 @@ def _csv_value(v: float) -> str:
     return repr(float(v))
 
 
+def _guard_predictions(path: Path, bundle: _Bundle) -> None:
+    """An existing CSV file at predict's --out that has every feature column of the model is
+    data (the training data, given as --out by mistake), not earlier predictions: it is
+    replaced only with --force."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    header = _peek_header(path, None)
+    if header is None:
+        return  # not a text file: _guard_paths has refused it already
+    if bundle.columns and set(bundle.columns) <= set(header):
+        raise CLIError(
+            f"--out '{path}' exists and holds data, not predictions: it has every feature "
+            f"column of the model ({_esc(_few(bundle.columns))}); writing would replace it; "
+            f"choose another path, or pass --force to replace it"
+        )
+
+
 def _cmd_predict(args: argparse.Namespace) -> int:
     out_path = Path(args.out) if args.out else None
     if out_path is not None:  # before any work: the output must destroy nothing
@@ -2970,6 +2988,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     bundle = _load_bundle(args.model)
     if args.proba and not bundle.task.is_classifier:
         raise CLIError(f"--proba needs a classification model; '{args.model}' is a regression")
+    if out_path is not None and not args.force:
+        _guard_predictions(out_path, bundle)
     data = _read_for_model(bundle, args, need_target=False)
     X = bundle.inputs(data.table, args.unknown)  # (N, n_inputs)
     outputs = bundle.outputs(X)  # (N, n_outputs)

@@ -429,3 +429,24 @@ def test_a_class_label_with_a_line_break_keeps_train_evaluate_and_info_tables_wh
     for text in (out, out2, out3):
         assert "yes\\nreally" in text
         assert not any(line.startswith("really") for line in text.splitlines()), text
+
+
+def test_predict_out_never_replaces_a_data_file_without_force(capsys, tmp_path):
+    # `--out train.csv` (meant: preds.csv) replaced the training data without a word
+    data = write_csv(tmp_path / "train.csv", HEADER, rows())
+    other = write_csv(tmp_path / "other.csv", HEADER, rows(20, seed=1))
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    before = other.read_bytes()
+    code, _, err = run(capsys, "predict", model, data, "--out", other)
+    assert code == 2
+    assert_one_line_error(err, "exists and holds data, not predictions", "--force")
+    assert other.read_bytes() == before
+    preds = tmp_path / "preds.csv"
+    for _ in range(2):  # earlier predictions are replaced
+        code, _, err = run(capsys, "predict", model, data, "--out", preds)
+        assert code == 0, err
+    code, _, err = run(capsys, "predict", model, data, "--out", other, "--force")
+    assert code == 0, err
+    assert other.read_text() == preds.read_text()
