@@ -626,6 +626,8 @@ class _BaseMLP(BaseEstimator):
             self._optimizer.load_state_dict(opt.state_dict())
             if sched is not None and self._schedule is not None:
                 self._schedule.load_state_dict(sched.state_dict())
+            else:  # as scikit-learn, a later partial_fit keeps the first call's schedule
+                self._schedule = None
 
     def _in_dtype(self, X: np.ndarray) -> np.ndarray:
         """X (validated, finite) as a C-contiguous array of the training dtype; values beyond

@@ -97,14 +97,16 @@ def test_a_new_activation_applies_to_the_fitted_weights_as_in_sklearn(how):
     np.testing.assert_allclose(gn.predict_proba(X), sk.predict_proba(X), rtol=1e-7, atol=1e-12)
 
 
-def test_a_partial_fit_after_a_new_activation_keeps_the_momentum():
-    # the rebuilt network carries the optimizer's state: the third call matches too
+@pytest.mark.parametrize("also", [{}, {"learning_rate": "invscaling", "momentum": 0.5}])
+def test_a_partial_fit_after_a_new_activation_keeps_the_momentum(also):
+    # the rebuilt network carries the optimizer's state: the third call matches too; as in
+    # scikit-learn, the first call's optimizer settings and schedule stay
     X, y = _iris()
     kw = dict(hidden_layer_sizes=(5,), random_state=0, solver="sgd", learning_rate_init=0.1)
     fitted = []
     for Est in (SkClassifier, MLPClassifier):
         est = Est(**kw).partial_fit(X, y, classes=[0, 1, 2])
-        est.set_params(activation="logistic").partial_fit(X, y)
+        est.set_params(activation="logistic", **also).partial_fit(X, y)
         est.partial_fit(X, y)
         fitted.append(est)
     sk, gn = fitted
