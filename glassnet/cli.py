@@ -405,6 +405,20 @@ def _peek_header(path: Path, delimiter: str | None) -> list[str] | None:
     return None
 
 
+def _check_delimiter(path: Path, delimiter: str | None) -> None:
+    """A --delimiter that leaves the header row one column, which another delimiter
+    separates (';' given for a comma-separated file), is an error saying which to give."""
+    header = _peek_header(path, delimiter) if delimiter is not None else None
+    if header is not None and len(header) == 1:
+        other = [d for d in ",;\t|" if d != delimiter and d in header[0]]
+        if other:
+            raise CLIError(
+                f"--delimiter {delimiter!r} splits no column of '{path}': its header row "
+                f"{_esc(_short(header[0]))} is one column, which {other[0]!r} seems to "
+                f"separate; give --delimiter {other[0]!r}, or leave it out to have it sniffed"
+            )
+
+
 def _read_table(
     path: str,
     *,
@@ -426,6 +440,7 @@ def _read_table(
         raise CLIError(f"no such file '{path}' (the working directory is '{os.getcwd()}')")
     if p.is_dir():
         raise CLIError(f"'{path}' is a directory, not a CSV file")
+    _check_delimiter(p, delimiter)
     try:
         table = read_csv(
             p, target=target, impute=impute, categorical=categorical, delimiter=delimiter,
@@ -833,6 +848,8 @@ def _short(value: Any, limit: int = 60) -> str:
 def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool) -> _Data:
     """Read a CSV file to score with ``bundle``: the model's feature columns, checked."""
     header = _peek_header(Path(args.data), args.delimiter) if Path(args.data).is_file() else None
+    if header is not None:
+        _check_delimiter(Path(args.data), args.delimiter)
     targets = bundle.targets
     if need_target and getattr(args, "target", None):
         targets = _split_names(args.target, header)

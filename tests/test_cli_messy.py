@@ -450,3 +450,21 @@ def test_predict_out_never_replaces_a_data_file_without_force(capsys, tmp_path):
     code, _, err = run(capsys, "predict", model, data, "--out", other, "--force")
     assert code == 0, err
     assert other.read_text() == preds.read_text()
+
+
+def test_a_delimiter_that_splits_no_column_says_which_one_would(capsys, tmp_path):
+    # ';' for a comma-separated file: "Target column 'label' is not in ... Available
+    # columns: a,b,label,score." (one column), with no word about the delimiter
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--delimiter", ";",
+                       "--out", model, *FAST)  # fmt: skip
+    assert code == 2
+    assert_one_line_error(err, "--delimiter ';' splits no column", "give --delimiter ','")
+    assert not model.exists()
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    for command in ("predict", "evaluate"):
+        code, _, err = run(capsys, command, model, data, "--delimiter", "tab")
+        assert code == 2
+        assert_one_line_error(err, "--delimiter '\\t' splits no column", "give --delimiter ','")
