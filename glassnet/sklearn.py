@@ -1390,6 +1390,17 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 "dict(zip(classes, sklearn.utils.class_weight.compute_class_weight("
                 "'balanced', classes=classes, y=y_all))), and pass that dict."
             )
+        if isinstance(cw, dict) and y.ndim == 1:
+            known = set(self.classes_.tolist())
+            unknown = [k for k in cw if k not in known]
+            if unknown:
+                raise ValueError(
+                    "The 'class_weight' parameter of MLPClassifier names labels that are not "
+                    f"classes: {unknown}. The classes are {self.classes_.tolist()}."
+                )
+            # a partial_fit batch may lack a weighted class: its weight is simply not used
+            present = set(np.unique(y).tolist())
+            cw = {k: v for k, v in cw.items() if k in present}
         try:
             cww = compute_sample_weight(cw, y)
         except ValueError as e:

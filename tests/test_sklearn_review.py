@@ -259,3 +259,25 @@ def test_partial_fit_multilabel_y_wider_than_classes_is_refused_as_sklearn():
     for Est in (SkClassifier, MLPClassifier):
         with pytest.raises(ValueError, match=msg):
             Est((5,), random_state=0).partial_fit(X, Y, classes=[0, 1])
+
+
+def test_partial_fit_class_weight_on_a_batch_without_the_weighted_class():
+    # class_weight={0: 2} raised "The classes, [1, 2], are not in class_weight" on a batch
+    # without class 0; it weighs as the equivalent sample_weight now
+    X, y = _iris()
+    kw = dict(hidden_layer_sizes=(3,), random_state=0, solver="sgd", learning_rate_init=0.1)
+    a = MLPClassifier(class_weight={0: 2.0}, **kw)
+    b = MLPClassifier(**kw)
+    for rows in (slice(0, 100), slice(50, 150), slice(100, 150)):
+        a.partial_fit(X[rows], y[rows], classes=[0, 1, 2])
+        w = np.where(y[rows] == 0, 2.0, 1.0)
+        b.partial_fit(X[rows], y[rows], sample_weight=w, classes=[0, 1, 2])
+    for p, q in zip(a.coefs_, b.coefs_):
+        np.testing.assert_array_equal(p, q)
+    assert a.loss_curve_ == b.loss_curve_
+
+
+def test_class_weight_naming_a_label_that_is_not_a_class():
+    X, y = _iris()
+    with pytest.raises(ValueError, match=r"names labels that are not classes: \[7\]"):
+        MLPClassifier((3,), max_iter=2, class_weight={0: 2.0, 7: 1.0}).fit(X, y)
