@@ -3324,13 +3324,32 @@ def _cmd_export(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise CLIError(f"'glassnet export' needs the onnx extra: {_oneline(str(exc))}", 1) from None
     out = Path(args.out)
+    model = Path(args.model)
+    if model.is_dir():
+        raise CLIError(f"the model file '{args.model}' is a directory, not a model file")
+    if not model.exists():
+        raise CLIError(
+            f"no such model file '{args.model}' (the working directory is '{os.getcwd()}')"
+        )
     _check_writable(out, "ONNX file")
     for source in (args.model, args.impute_from):
         if source is not None and same_file(source, out):
             raise CLIError(f"the ONNX file '{out}' is an input ('{source}'); choose another path")
     _guard_paths([], [("the ONNX file", out, "onnx")], args.force)
     opset = gn_onnx.DEFAULT_OPSET if args.opset is None else args.opset
-    proto = gn_onnx.export(args.model, out, opset=opset, impute_from=args.impute_from)
+    try:
+        proto = gn_onnx.export(args.model, out, opset=opset, impute_from=args.impute_from)
+    except (FileNotFoundError, IsADirectoryError):
+        if args.impute_from is None or Path(args.impute_from).is_file():
+            raise
+        why = "is a directory, not a CSV file" if Path(args.impute_from).is_dir() else (
+            "does not exist")  # fmt: skip
+        raise CLIError(f"--impute-from '{args.impute_from}' {why} (the working directory is "
+                       f"'{os.getcwd()}')") from None  # fmt: skip
+    except ValueError as exc:  # (export's messages name its Python parameter)
+        message = str(exc).replace("The 'impute_from' parameter of export", "--impute-from")
+        message = message.replace("leave out 'impute_from'", "leave out --impute-from")
+        raise CLIError(message.replace("export: 'impute_from'", "export: --impute-from")) from None
     verified = {p.key: p.value for p in proto.metadata_props}.get("glassnet.verified", "")
     sys.stdout.write(f"wrote {out} (ONNX opset {opset})\nchecked  {verified}\n")
     return 0

@@ -468,3 +468,30 @@ def test_a_delimiter_that_splits_no_column_says_which_one_would(capsys, tmp_path
         code, _, err = run(capsys, command, model, data, "--delimiter", "tab")
         assert code == 2
         assert_one_line_error(err, "--delimiter '\\t' splits no column", "give --delimiter ','")
+
+
+def test_export_names_a_missing_or_directory_input_by_its_argument(capsys, tmp_path):
+    # a directory as MODEL was "no such model file"; --impute-from's errors named read_csv
+    # or export's Python parameter 'impute_from'
+    pytest.importorskip("onnx")
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    out = tmp_path / "m.onnx"
+    code, _, err = run(capsys, "export", tmp_path, out)
+    assert code == 2
+    assert_one_line_error(err, f"the model file '{tmp_path}' is a directory")
+    imputed = tmp_path / "i.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--impute", "mean",
+                       "--out", imputed, *FAST)  # fmt: skip
+    assert code == 0, err
+    for source, why in ((tmp_path, "is a directory"), (tmp_path / "no.csv", "does not exist")):
+        code, _, err = run(capsys, "export", imputed, out, "--impute-from", source)
+        assert code == 2
+        assert_one_line_error(err, f"--impute-from '{source}' {why}")
+    code, _, err = run(capsys, "export", model, out, "--impute-from", data)
+    assert code == 2
+    assert_one_line_error(err, "trained without --impute", "leave out --impute-from")
+    assert "impute_from" not in err
+    assert not out.exists()
