@@ -1401,6 +1401,21 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             # a partial_fit batch may lack a weighted class: its weight is simply not used
             present = set(np.unique(y).tolist())
             cw = {k: v for k, v in cw.items() if k in present}
+        elif isinstance(cw, list) and isinstance(y, np.ndarray) and y.ndim == 2:
+            # multi-label: one dict per label over its values 0 and 1, as above per column
+            restricted = []
+            for j, d in enumerate(cw):
+                if isinstance(d, dict) and j < y.shape[1]:
+                    unknown = [k for k in d if k not in (0, 1)]
+                    if unknown:
+                        raise ValueError(
+                            f"The 'class_weight' parameter of MLPClassifier: label {j}'s "
+                            f"dict has keys other than 0 and 1: {unknown}."
+                        )
+                    present = set(np.unique(y[:, j]).tolist())
+                    d = {k: v for k, v in d.items() if k in present}
+                restricted.append(d)
+            cw = restricted
         try:
             cww = compute_sample_weight(cw, y)
         except ValueError as e:

@@ -281,3 +281,20 @@ def test_class_weight_naming_a_label_that_is_not_a_class():
     X, y = _iris()
     with pytest.raises(ValueError, match=r"names labels that are not classes: \[7\]"):
         MLPClassifier((3,), max_iter=2, class_weight={0: 2.0, 7: 1.0}).fit(X, y)
+
+
+def test_partial_fit_multilabel_class_weight_on_a_batch_without_a_weighted_value():
+    # a batch where a label is never 1 raised "The classes, [0], are not in class_weight"
+    X, y = _iris()
+    Y = np.c_[y == 0, y == 2].astype(int)
+    kw = dict(hidden_layer_sizes=(3,), random_state=0, solver="sgd", learning_rate_init=0.1)
+    a = MLPClassifier(class_weight=[{1: 3.0}, {1: 2.0}], **kw)
+    b = MLPClassifier(**kw)
+    for rows in (slice(0, 100), slice(50, 100), slice(100, 150)):
+        a.partial_fit(X[rows], Y[rows], classes=[0, 1])
+        w = np.where(Y[rows, 0] == 1, 3.0, 1.0) * np.where(Y[rows, 1] == 1, 2.0, 1.0)
+        b.partial_fit(X[rows], Y[rows], sample_weight=w, classes=[0, 1])
+    for p, q in zip(a.coefs_, b.coefs_):
+        np.testing.assert_array_equal(p, q)
+    with pytest.raises(ValueError, match=r"label 0's dict has keys other than 0 and 1: \[2\]"):
+        MLPClassifier((3,), max_iter=2, class_weight=[{2: 3.0}, {1: 2.0}]).fit(X, Y)
