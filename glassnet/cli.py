@@ -914,9 +914,15 @@ def _check_columns(columns: list[str], names: list[str], targets: list[str], sou
             detail.append(f"missing: {_few(missing)}")
         if extra:
             detail.append(f"not in the model: {_few(extra)}")
+        if missing and extra:
+            fix = "is it the file the model was made for? rename or add the columns"
+        elif missing:
+            fix = "add them to the file"
+        else:
+            fix = "remove them from the file"
         raise CLIError(
             f"'{source}' has {n_have} feature column(s) but the model was trained on "
-            f"{len(columns)} ({_few(columns)}); {'; '.join(detail)}"
+            f"{len(columns)} ({_few(columns)}); {'; '.join(detail)}: {fix}"
         )
 
 

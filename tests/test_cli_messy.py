@@ -495,3 +495,24 @@ def test_export_names_a_missing_or_directory_input_by_its_argument(capsys, tmp_p
     assert_one_line_error(err, "trained without --impute", "leave out --impute-from")
     assert "impute_from" not in err
     assert not out.exists()
+
+
+def test_a_column_mismatch_says_what_to_do(capsys, tmp_path):
+    # the message listed the missing and extra columns but not what to do about them
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    extra = write_csv(tmp_path / "e.csv", [*HEADER, "z"], [[*r, "1"] for r in rows()])
+    fewer = write_csv(
+        tmp_path / "f.csv", ["a", "label", "score"], [[a, y, s] for a, _, y, s in rows()]
+    )
+    other = write_csv(tmp_path / "o.csv", ["p", "q"], [["1", "2"]])
+    for path, needles in (
+        (extra, ["not in the model: z: remove them from the file"]),
+        (fewer, ["missing: b: add them to the file"]),
+        (other, ["missing: a, b, score; not in the model: p, q: is it the file"]),
+    ):
+        code, _, err = run(capsys, "predict", model, path)
+        assert code == 2
+        assert_one_line_error(err, *needles)
