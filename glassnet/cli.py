@@ -58,6 +58,7 @@ import json
 import math
 import os
 import re
+import shlex
 import sys
 import textwrap
 import time
@@ -621,16 +622,26 @@ def _csv_data(args: argparse.Namespace) -> _Data:
             f"either predicted or left out"
         )
     single = targets[0] if len(targets) == 1 else None
-    table = _read_table(
-        args.data,
-        target=single,
-        impute=args.impute,
-        categorical=[c for c in categorical if c not in drop],
-        delimiter=args.delimiter,
-        multiline=args.multiline_cells,
-        drop=drop,
-        targets=targets,
-    )
+    try:
+        table = _read_table(
+            args.data,
+            target=single,
+            impute=args.impute,
+            categorical=[c for c in categorical if c not in drop],
+            delimiter=args.delimiter,
+            multiline=args.multiline_cells,
+            drop=drop,
+            targets=targets,
+        )
+    except CLIError as exc:  # an empty column: the flag that leaves it out
+        empty = re.fullmatch(
+            r"Column (.*) of .* values to impute from: drop the column\.", str(exc)
+        )
+        if empty is None:
+            raise
+        name = shlex.quote(empty.group(1)[1:-1])  # (the name as repr() wrote it)
+        message = str(exc)[: -len("drop the column.")]
+        raise CLIError(f"{message}leave it out with --drop {name}") from None
     missing = [t for t in targets if t not in table.names]
     if missing:
         raise CLIError(

@@ -516,3 +516,17 @@ def test_a_column_mismatch_says_what_to_do(capsys, tmp_path):
         code, _, err = run(capsys, "predict", model, path)
         assert code == 2
         assert_one_line_error(err, *needles)
+
+
+@pytest.mark.parametrize("name", ["empty", "notes, free"])
+def test_an_all_empty_column_with_impute_names_the_flag_that_leaves_it_out(capsys, tmp_path, name):
+    # "has no values to impute from: drop the column." named no way to drop it
+    data = write_csv(tmp_path / "d.csv", [*HEADER, name], [[*r, ""] for r in rows()])
+    model = tmp_path / "m.glassnet"
+    argv = ["train", data, "--target", "label", "--impute", "mean", "--out", model, *FAST]
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    flag = "--drop empty" if name == "empty" else "--drop 'notes, free'"
+    assert_one_line_error(err, f"'{name}'", "no values to impute from", f"leave it out with {flag}")
+    code, _, err = run(capsys, *argv, "--drop", name)
+    assert code == 0, err
