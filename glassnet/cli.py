@@ -454,6 +454,11 @@ def _read_table(
                 'fill it in, drop the row, or pass impute="mean"',
                 "fill it in or drop the row (targets are never imputed)",
             )
+        if impute is not None:  # (already given: it fills an empty cell, not a text one)
+            message = message.replace(
+                'leave the cell empty and pass impute="mean"',
+                "leave the cell empty (--impute fills it)",
+            )
         message = message.replace('pass impute="mean"', "pass --impute mean")
         message = message.replace("pass multiline=True", "pass --multiline-cells")
         message = message.replace("The 'drop' parameter names", "--drop/--id name")

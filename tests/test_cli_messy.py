@@ -530,3 +530,19 @@ def test_an_all_empty_column_with_impute_names_the_flag_that_leaves_it_out(capsy
     assert_one_line_error(err, f"'{name}'", "no values to impute from", f"leave it out with {flag}")
     code, _, err = run(capsys, *argv, "--drop", name)
     assert code == 0, err
+
+
+def test_text_in_a_number_column_under_impute_does_not_ask_for_impute_again(capsys, tmp_path):
+    # with --impute mean given, the error still said "... and pass --impute mean"
+    body = rows()
+    body[4][0] = "?"
+    data = write_csv(tmp_path / "d.csv", HEADER, body)
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--impute", "mean",
+                       "--out", out, *FAST)  # fmt: skip
+    assert code == 2
+    assert_one_line_error(err, "'?' at line 6", "leave the cell empty (--impute fills it)")
+    assert "pass --impute" not in err
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", out, *FAST)
+    assert code == 2
+    assert_one_line_error(err, "'?' at line 6", "leave the cell empty and pass --impute mean")
