@@ -2412,6 +2412,11 @@ def _about_file(path: str, exc: Exception) -> str:
     """A stream's error (which speaks of fit()) as the command line's, about the file: named
     once, by the message when it names it (a cell's line), else in front."""
     text = _oneline(str(exc)).replace("fit: ", "")
+    if "invalid UTF8" in text:  # (past the first block, which is checked before reading)
+        text += (
+            " The file is not UTF-8 throughout: save it as 'CSV UTF-8', or convert it: "
+            "iconv -f CP1252 -t UTF-8."
+        )
     return text if f"'{path}'" in text else f"'{path}': {text}"
 
 

@@ -525,3 +525,18 @@ def test_a_file_that_is_not_utf8_is_named_as_in_memory(capsys, tmp_path):
         code, _, in_memory = run(capsys, "train", data, "--target", "label", "--out", out, *FAST)
         assert code == 2 and in_memory == err
     assert not out.exists()
+
+
+def test_a_byte_that_is_not_utf8_past_the_first_block_says_what_to_do(capsys, tmp_path):
+    """A Latin-1 cell after the first 4 MB: "CSV conversion error to string: invalid UTF8
+    data", without a word on what to do."""
+    body = "".join(f"{i % 97 / 10},{'rose' if i % 2 else 'lily'},{'ab'[i % 3 == 0]}\n"
+                   for i in range(400_000))  # fmt: skip
+    data = tmp_path / "late.csv"
+    data.write_bytes(b"x,c,y\n" + body.encode() + "0.5,ros\xe9,a\n".encode("latin-1"))
+    assert data.stat().st_size > 1 << 22
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "y", "--stream", "--out", out, *FAST)
+    assert code == 2, err
+    one_line_error(err, "invalid UTF8", "save it as 'CSV UTF-8'", "iconv")
+    assert not out.exists()
