@@ -1866,6 +1866,19 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
 
     # 2) rows
     train_rows, val_rows, test_rows = _split_rows(args, y_all, labels is not None)
+    if labels is not None:  # a class whose every row is held out is never learned
+        classes = [str(c) for c in labels.classes_.tolist()]
+        counts = np.bincount(y_all, minlength=len(classes))  # (C,)
+        trained = np.bincount(y_all[train_rows], minlength=len(classes))  # (C,)
+        unlearned = [f"{classes[k]} ({int(counts[k])} row(s))"
+                     for k in np.flatnonzero((trained == 0) & (counts > 0))]  # fmt: skip
+        if unlearned:
+            _warn(
+                f"class(es) of '{data.targets[0]}' with no training rows, every row held out "
+                f"for validation or testing, so the model never learns them: "
+                f"{_esc(_few(unlearned))}; add rows of them, or try another --seed or a "
+                f"smaller --test-split / --val-split"
+            )
 
     # 3) preprocessing: the categories come from every row (a category seen only in the
     # test rows is known), the means and scales from the training rows only

@@ -546,3 +546,28 @@ def test_text_in_a_number_column_under_impute_does_not_ask_for_impute_again(caps
     code, _, err = run(capsys, "train", data, "--target", "label", "--out", out, *FAST)
     assert code == 2
     assert_one_line_error(err, "'?' at line 6", "leave the cell empty and pass --impute mean")
+
+
+def test_a_class_with_every_row_held_out_is_warned_of(capsys, tmp_path):
+    """A class of one row that the test split holds out was trained on no rows, without a
+    word (the split cannot be stratified for it)."""
+    import argparse
+
+    from glassnet.cli import _split_rows
+
+    body = rows()
+    body[7][2] = "rare"
+    data = write_csv(tmp_path / "d.csv", HEADER, body)
+    y = np.array([{"no": 0, "rare": 1, "yes": 2}[r[2]] for r in body])
+    where = {}
+    for seed in range(40):
+        flags = argparse.Namespace(test_split=0.25, seed=seed, val_split=0.0, early_stopping=False)
+        train_rows, _, _ = _split_rows(flags, y, True)
+        where.setdefault(7 in train_rows, seed)
+    model = tmp_path / "m.glassnet"
+    for trained, seed in where.items():
+        argv = ["--out", model, "--epochs", "2", "--hidden", "8", "-q", "--seed", seed]
+        code, _, err = run(capsys, "train", data, "--target", "label", *argv)
+        assert code == 0, err
+        said = "rare (1 row(s))" in err and "never learns them" in err
+        assert said == (not trained), err
