@@ -2172,6 +2172,21 @@ def _run_epochs(
     return run_state(h, h.stop_reason)
 
 
+def _guard_unfinished(path: Path) -> None:
+    """A checkpoint of a run that did not finish (stopped by Ctrl-C, or killed) is the only
+    record of its epochs: a new run without --resume would replace it at its first write."""
+    try:
+        state = load_checkpoint(path).meta.get("state")
+    except (OSError, ValueError, ModelFileError):
+        return  # not a readable checkpoint: _guard_paths or the write says what is wrong
+    if isinstance(state, dict) and state.get("stop_reason") is None:
+        raise CLIError(
+            f"--checkpoint '{path}' holds an unfinished run (stopped after epoch "
+            f"{state.get('epoch')}): add --resume to continue it, or pass --force to start "
+            f"afresh and replace it"
+        )
+
+
 def _train_files(args: argparse.Namespace) -> tuple[Path, Path, bool]:
     """The model file and the checkpoint of a train run (and whether it writes checkpoints),
     checked before any work: safetensors installed, both writable, no output that is an
@@ -2193,6 +2208,8 @@ def _train_files(args: argparse.Namespace) -> tuple[Path, Path, bool]:
     elif args.resume:
         reads.append(("checkpoint", ckpt_path))
     _guard_paths(reads, writes, args.force)
+    if checkpointing and not args.resume and not args.force and ckpt_path.is_file():
+        _guard_unfinished(ckpt_path)
     if args.resume and not ckpt_path.is_file():
         raise CLIError(
             f"--resume: no checkpoint at '{ckpt_path}'; train without --resume first "

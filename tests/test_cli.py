@@ -488,6 +488,37 @@ def test_interrupted_and_resumed_run_is_bit_identical(
     assert ha["epoch"] == hb["epoch"] == 7
 
 
+def test_a_rerun_without_resume_never_replaces_an_unfinished_checkpoint(
+    capsys, tmp_path, moons_csv, monkeypatch
+):
+    """Rerunning an interrupted command without --resume replaced its checkpoint (the only
+    record of its epochs) at the first write."""
+    out = tmp_path / "b.glassnet"
+    ckpt = tmp_path / "b.glassnet.ckpt"
+    common = ["train", moons_csv, "--target", "side", *RESUMABLE, "--checkpoint-every", "2"]
+    real_fit = cli.fit
+
+    def interrupted_fit(*args, **kwargs):
+        kwargs["callbacks"] = [*kwargs["callbacks"], CtrlC("between epochs")]
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "fit", interrupted_fit)
+    code, _, _ = run(capsys, *common, "--out", out)
+    assert code == 130
+    monkeypatch.setattr(cli, "fit", real_fit)
+    before = ckpt.read_bytes()
+    code, _, err = run(capsys, *common, "--out", out)
+    assert code == 2
+    assert_one_line_error(err, "holds an unfinished run (stopped after epoch 4)", "--resume")
+    assert ckpt.read_bytes() == before
+    code, _, err = run(capsys, *common, "--out", out, "--resume")
+    assert code == 0, err
+    code, _, err = run(capsys, *common, "--out", out)  # a finished run's: replaced
+    assert code == 0, err
+    code, _, err = run(capsys, *common, "--out", out, "--force")
+    assert code == 0, err
+
+
 def test_resume_after_early_stopping_changes_nothing(capsys, tmp_path, moons_csv):
     out = tmp_path / "m.glassnet"
     cmd = ["train", moons_csv, "--target", "side", "--out", out, "--hidden", "6", "-q",
