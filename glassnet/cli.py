@@ -1271,7 +1271,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--force",
         action="store_true",
         help="replace an existing --out or --checkpoint file that is not a glassnet model "
-        "(or checkpoint); an output that is the same file as an input is always refused",
+        "(or checkpoint), or the checkpoint of an unfinished run; an output that is the same "
+        "file as an input is always refused",
     )
 
     # -- predict ------------------------------------------------------------------
