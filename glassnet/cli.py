@@ -1913,6 +1913,7 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
         fix += " or pass --dtype float64"
     _check_range(X64, pre, data.table, dtype, data.source, fix)
     X_all = X64.astype(dtype)  # (N, n_inputs)
+    _warn_collapsed(X_all, pre, data.table, numeric)
     y_scaler = None
     if task.is_classifier:
         Y_all = task.encode(y_all)  # (N, 1) 0/1 or (N, C) one-hot
@@ -1935,6 +1936,26 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
         data, task_name, task, labels, y_all, train_rows, val_rows, test_rows,
         pre, X_all, Y_all, y_scaler,
     )  # fmt: skip
+
+
+def _warn_collapsed(X: np.ndarray, pre: Preprocessor, table: Table, numeric: list[str]) -> None:
+    """Warn of a numeric column whose values, as the network's inputs (standardized, in its
+    dtype), are fewer than half as many distinct ones as in the file: an extreme value
+    (1e300 among values near 1) leaves the others equal to the dtype's precision. Counted
+    on the first 10,000 rows."""
+    where = _input_columns(pre)
+    for name in numeric:
+        j = where.index(name)
+        raw = table.numbers(name)  # (N,)
+        n_raw, n_in = np.unique(raw[:10_000]).size, np.unique(X[:10_000, j]).size
+        if n_raw >= 4 and n_in < n_raw / 2:
+            r = int(np.argmax(np.abs(raw - np.median(raw))))
+            _warn(
+                f"column {_esc(name)!r} has {n_raw} distinct values but only {n_in} distinct "
+                f"inputs to the network ({X.dtype.name}): its value {raw[r]:.3g} at line "
+                f"{int(table.line_numbers[r])} dwarfs the others, which become equal; fix or "
+                f"drop that value, or scale the column (a logarithm)"
+            )
 
 
 def _input_columns(pre: Preprocessor) -> list[str]:

@@ -571,3 +571,20 @@ def test_a_class_with_every_row_held_out_is_warned_of(capsys, tmp_path):
         assert code == 0, err
         said = "rare (1 row(s))" in err and "never learns them" in err
         assert said == (not trained), err
+
+
+def test_a_value_that_dwarfs_its_column_is_warned_of(capsys, tmp_path):
+    """1e150 among values near 1: standardized in float32, every other value of the column
+    became the same input, without a word."""
+    body = rows()
+    body[0][0] = "1e150"
+    data = write_csv(tmp_path / "d.csv", HEADER, body)
+    model = tmp_path / "m.glassnet"
+    argv = ["--target", "label", "--test-split", "0", "--out", model, *FAST]
+    code, _, err = run(capsys, "train", data, *argv)
+    assert code == 0, err
+    assert "glassnet: warning: column 'a' has 60 distinct values but only 2 distinct inputs" in err
+    assert "1e+150 at line 2" in err
+    clean = write_csv(tmp_path / "c.csv", HEADER, rows())
+    code, _, err = run(capsys, "train", clean, *argv)
+    assert code == 0 and err == "", err
