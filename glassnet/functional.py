@@ -491,7 +491,9 @@ def _loss(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) -> T
     if reduction == "none":
         extra = (1,) * (G.ndim - per.ndim)  # cross-entropy: one loss per row of G
         return Tensor.from_op(per, name, (x,), lambda g: (G * g.reshape(g.shape + extra),))
-    scale = 1.0 / max(per.size, 1) if reduction == "mean" else 1.0
+    if reduction == "mean" and per.size == 0:
+        raise ValueError(f"op {name!r}: the batch is empty; a mean over no losses has no value.")
+    scale = 1.0 / per.size if reduction == "mean" else 1.0
     value = asarray(per.sum() * scale, like=per, dtype=x.dtype)
     return Tensor.from_op(value, name, (x,), lambda g: (G * (g * scale),))
 

@@ -673,3 +673,19 @@ def test_linear_takes_weights_and_bias_given_as_arrays_as_constants():
     z.sum().backward()
     np.testing.assert_array_equal(z.data, np.ones((2, 2)) @ W + b)
     np.testing.assert_array_equal(x.grad, np.ones((2, 3)) @ W.T)
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda x: F.mse(x, np.zeros((0, 2))),
+        lambda x: F.cross_entropy(x, np.zeros(0, int)),
+        lambda x: F.binary_cross_entropy_with_logits(x, np.zeros((0, 2))),
+        lambda x: gn.nn.L1Loss()(x, np.zeros((0, 2))),
+        lambda x: gn.nn.CrossEntropyLoss()(x, np.zeros(0, int)),
+    ],
+)
+def test_the_mean_loss_of_an_empty_batch_is_an_error_not_0_or_nan(loss):
+    x = Tensor(np.zeros((0, 2)), requires_grad=True)
+    with pytest.raises(ValueError, match="the batch is empty"):
+        loss(x)

@@ -67,6 +67,10 @@ class _Loss(Module):
         ``total`` (default: their number)."""
         if self.reduction == "none":
             return per
+        if self.reduction == "mean" and per.data.size == 0:
+            raise ValueError(
+                f"{type(self).__name__}: the batch is empty; a mean over no losses has no value."
+            )
         s = per.sum()
         return s if self.reduction == "sum" else s / (per.data.size if total is None else total)
 
