@@ -580,15 +580,14 @@ def metric(loss: F.Loss | None, out: np.ndarray, y: np.ndarray) -> tuple[str, An
     """``("accuracy", a)`` for the classification losses (``out``: the model's output, or
     logits for a loss with logits), ``("r2", R^2 averaged over outputs)`` otherwise. With
     a leading axis of K networks (``out`` (K, n, outputs), ``y`` (K, n, ...)): K values."""
-    if out.ndim == 3:  # (one accuracy in one pass; R^2 per network)
-        if not (_is_ce(loss) or _is_bce(loss)):
-            return "r2", np.array([metric(loss, o, t)[1] for o, t in zip(out, y)])
-    if _is_ce(loss):
+    if _is_ce(loss):  # (a stack: one accuracy pass for all its networks)
         truth = y if y.ndim < out.ndim else y.argmax(axis=-1)
         hits = out.argmax(axis=-1) == truth
     elif _is_bce(loss):
         thr = 0.0 if loss.name.endswith("logits") else 0.5  # type: ignore[union-attr]
         hits = ((out > thr) == (y.reshape(out.shape) > 0.5)).reshape(*out.shape[:-2], -1)
+    elif out.ndim == 3:  # R^2 per network of a stack
+        return "r2", np.array([metric(loss, o, t)[1] for o, t in zip(out, y)])
     else:
         return "r2", r2_score(y.reshape(out.shape), out)
     return "accuracy", hits.mean(axis=-1) if out.ndim == 3 else float(hits.mean())

@@ -396,12 +396,17 @@ def test_predict_says_when_the_file_lacks_the_models_id_column(capsys, tmp_path)
     assert "glassnet: note: " in err and "no column 'key', the model's --id" in err
 
 
-def test_explain_prints_a_cell_with_a_line_break_on_one_line(capsys, tmp_path):
-    # a quoted cell holding a line break (--multiline-cells) broke explain's row line in two
+def _multiline_labels(tmp_path):
+    """A file whose label "yes" is written "yes\nreally" (a quoted cell with a line break),
+    a model path and the flag that reads such cells."""
     body = [[a, b, "yes\nreally" if y == "yes" else y] for a, b, y, _ in rows()]
     data = write_csv(tmp_path / "d.csv", HEADER[:3], body)
-    model = tmp_path / "m.glassnet"
-    argv = ["--multiline-cells"]
+    return body, data, tmp_path / "m.glassnet", ["--multiline-cells"]
+
+
+def test_explain_prints_a_cell_with_a_line_break_on_one_line(capsys, tmp_path):
+    # a quoted cell holding a line break (--multiline-cells) broke explain's row line in two
+    body, data, model, argv = _multiline_labels(tmp_path)
     code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *argv, *FAST)
     assert code == 0, err
     row = next(i for i, r in enumerate(body) if r[2] != "no") + 1
@@ -416,10 +421,7 @@ def test_a_class_label_with_a_line_break_keeps_train_evaluate_and_info_tables_wh
     capsys, tmp_path
 ):
     # the label "yes\nreally" broke train's task line, evaluate's tables and info's target
-    body = [[a, b, "yes\nreally" if y == "yes" else y] for a, b, y, _ in rows()]
-    data = write_csv(tmp_path / "d.csv", HEADER[:3], body)
-    model = tmp_path / "m.glassnet"
-    argv = ["--multiline-cells"]
+    body, data, model, argv = _multiline_labels(tmp_path)
     code, out, err = run(capsys, "train", data, "--target", "label", "--out", model, *argv, *FAST)
     assert code == 0, err
     code, out2, err = run(capsys, "evaluate", model, data, *argv)

@@ -121,8 +121,9 @@ class Module:
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (False) or unfreeze every parameter: optimizers skip a frozen one; self."""
+        requires_grad = check_bool(requires_grad, "requires_grad", "requires_grad_")
         for p in self.parameters():
-            p.requires_grad = check_bool(requires_grad, "requires_grad", "requires_grad_")
+            p.requires_grad = requires_grad
         return self
 
     def eval(self) -> Module:
