@@ -292,27 +292,34 @@ class Optimizer:
             flat = pack.flat
             on = _taking(flat.params)
             none = [p for p in flat.params if p.grad is None]
-            pack.steps += on  # each parameter counts the steps it takes
-            own = flat.own_grads()  # fresh gradients, read where backward() left them when
-            own = own if sum(a.size for a in own.values()) >= _BLOCK else {}  # that saves a copy
+            every = all(on)
+            steps = pack.steps.tolist()  # before this step
+            if every:  # (counted as a prepared step counts: no NumPy call)
+                pack.pending += 1
+            else:
+                pack.steps += on  # each parameter counts the steps it takes
+            # fresh gradients, read where backward() left them when that saves a copy
+            own = flat.own_grads() if sum(d.size for d in flat.data) >= _BLOCK else {}
+            own = own if sum(a.size for a in own.values()) >= _BLOCK else {}
             flat.sync(keep=own)
             slots = [[] for _ in flat.data]  # per dtype: (slice, step count, taking, index)
-            for i, ((c, s), k, o) in enumerate(zip(flat.slots, pack.steps, on)):
-                slots[c].append((s, int(k), o, i))
+            for i, ((c, s), k, o) in enumerate(zip(flat.slots, steps, on)):
+                slots[c].append((s, k + o, o, i))
             chunks = zip(flat.data, flat.grad, pack.work, pack.state, slots)
+            counts = {k for mine in slots for _, k, o, _ in mine if o}
+            hs = {k: self._per_step({**pack.settings, "t": k}) for k in counts}  # each step's
             for w, g, (a, b), state, mine in chunks:  # per dtype
                 if not own and all(o and k == mine[0][1] for _, k, o, _ in mine):  # one rule
-                    h = self._per_step({**pack.settings, "t": mine[0][1]})  # over the buffer
-                    self._rule(w, g, (a, b), state, h)
+                    self._rule(w, g, (a, b), state, hs[mine[0][1]])  # over the buffer
                     continue
                 for s, k, _, i in filter(lambda m: m[2], mine):  # each on its own slices
                     gi = own[i].reshape(-1) if i in own else g[s]
-                    h = self._per_step({**pack.settings, "t": k})
-                    self._rule(w[s], gi, (a[s], b[s]), {n: v[s] for n, v in state.items()}, h)
+                    sliced = {n: v[s] for n, v in state.items()}
+                    self._rule(w[s], gi, (a[s], b[s]), sliced, hs[k])
             for p in none:  # as in PyTorch: no gradient before the step, none after it
                 p.grad = None
-            for p in itertools.compress(flat.params, on):  # a graph of the old values then
-                getattr(p, "_bump", int)()  # refuses backward, as PyTorch's (a Tensor's clock)
+            for p in itertools.compress(flat.params, on) if not every else flat.params:
+                getattr(p, "_bump", int)()  # a graph of the old values then refuses backward
         return loss
 
     def prepared(self) -> Callable[[], None]:

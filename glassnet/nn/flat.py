@@ -141,11 +141,16 @@ class FlatParameters:
         parameters numbered in ``keep`` stays where it is, uncopied (see :meth:`own_grads`).
         Returns self."""
         for i, (p, dv, gv) in enumerate(self._slots):
-            own = i in keep
-            if p.data is not dv or (p.grad is not gv and not own):  # identity tests
-                self._copy_in(i, grad=not own)  # (own: .data copied in, .grad left where it is)
-                p.data, p.grad = dv, p.grad if own else gv
-                _PACKED[id(p)] = self  # taken back from a packing that took it over
+            own, g = i in keep, p.grad
+            if p.data is dv and (g is gv or own):  # identity tests: nothing to do
+                continue
+            if p.data is dv and type(g) is type(gv) and g.shape == gv.shape and g.dtype == gv.dtype:
+                gv[...] = g  # (the common case: a fresh gradient from backward())
+                p.grad = gv
+                continue
+            self._copy_in(i, grad=not own)  # (own: .data copied in, .grad left where it is)
+            p.data, p.grad = dv, g if own else gv
+            _PACKED[id(p)] = self  # taken back from a packing that took it over
         return self
 
     def own_grads(self) -> dict[int, Any]:
