@@ -107,7 +107,27 @@ def test_nested_modules_and_shared_parameters():
     assert len(net.parameters()) == 5
     assert net.scale.label == "scale"  # unlabelled parameters take their name
     assert net(np.ones((3, 2))).shape == (3, 1)
-    assert sum(isinstance(m, nn.Linear) for m in net.modules()) == 3  # head reached twice
+    # each module once, as PyTorch's modules(): head is reached twice, listed once
+    assert sum(isinstance(m, nn.Linear) for m in net.modules()) == 2
+    assert len(list(net.modules())) == len({id(m) for m in net.modules()}) == 4
+
+
+def test_l2_counts_a_shared_weight_once_on_the_graph():
+    # fit's L2 penalty is over the parameters: a Linear used twice is one W, penalized once
+    # (modules() listed it twice, so its penalty and gradient were doubled)
+    shared = nn.Linear(2, 2, rng=0)
+    model = nn.Sequential(shared, nn.Tanh(), shared)
+    X = np.array([[0.5, -1.0], [1.5, 0.25], [-0.5, 2.0]])
+    y = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])
+    model.to(dtype=np.float64)
+    W0, b0 = shared.W.data.copy(), shared.b.data.copy()
+    gn.fit(model, X, y, loss="mse", lr=0.1, l2=0.5, epochs=1, verbose=0, engine="graph")
+    ref = nn.Sequential(ref_lin := nn.Linear(2, 2, rng=0, dtype=np.float64), nn.Tanh(), ref_lin)
+    ref_lin.W.data[...], ref_lin.b.data[...] = W0, b0
+    loss = F.mse(ref(Tensor(X)), y) + (ref_lin.W * ref_lin.W).sum() * (0.5 / (2 * len(X)))
+    loss.backward()
+    np.testing.assert_allclose(shared.W.data, W0 - 0.1 * ref_lin.W.grad, rtol=1e-12)
+    np.testing.assert_allclose(shared.b.data, b0 - 0.1 * ref_lin.b.grad, rtol=1e-12)
 
 
 def test_mlp_labels_layers_like_the_slides():

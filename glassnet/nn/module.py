@@ -101,11 +101,19 @@ class Module:
         return [p for _, p in self.named_parameters()]  # (which labels them)
 
     def modules(self) -> Iterator[Module]:
-        """This module and every sub-module, depth first."""
-        yield self
-        for _, value in self._children():
-            if isinstance(value, Module):
-                yield from value.modules()
+        """This module and every sub-module, depth first, each once (a sub-module used twice,
+        for shared weights, too: as PyTorch's)."""
+        seen: set[int] = set()
+
+        def walk(mod: Module) -> Iterator[Module]:
+            if id(mod) not in seen:
+                seen.add(id(mod))
+                yield mod
+                for _, value in mod._children():
+                    if isinstance(value, Module):
+                        yield from walk(value)
+
+        yield from walk(self)
 
     def num_parameters(self) -> int:
         """The number of learned values."""
