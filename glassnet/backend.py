@@ -19,6 +19,7 @@ array anywhere in the engine.
 from __future__ import annotations
 
 import copy
+import threading
 from types import ModuleType
 from typing import Any
 
@@ -115,12 +116,27 @@ def place(model: Any, device: Any, optimizer: Any, gpu_ok: bool, owner: str = "f
         model.to(device=device)
 
 
-def kept(keep: dict | None, name: str, make: Any) -> Any:
+_SCRATCH = threading.local()  # per thread: {(shape, strides, dtype): {name: buffer}}
+
+
+def kept(keep: dict | None, name: str, make: Any, scratch: Any = None) -> Any:
     """``keep[name]``, made by ``make()`` the first time it is asked for; a fresh ``make()``
     without a dict. The fast path keeps one dict of buffers per batch size, so its later
-    steps allocate nothing (what a step captured on a GPU needs)."""
+    steps allocate nothing (what a step captured on a GPU needs).
+
+    Without a dict, a ``scratch`` NumPy array (of at most 2^16 entries) marks the buffer
+    as an intermediate that never leaves its caller: it is then kept per thread, for
+    ``scratch``'s shape, strides and dtype (empty_like's layout follows the strides, and a
+    sum's rounding the layout; four sets at most), and reused by the thread's later calls
+    (the graph's loss kernels, called once a step)."""
     if keep is None:
-        return make()
+        if type(scratch) is not np.ndarray or scratch.size > 65536:
+            return make()
+        sets = vars(_SCRATCH)  # (the threading.local's dict: this thread's own)
+        key = (scratch.shape, scratch.strides, scratch.dtype)
+        if key not in sets and len(sets) >= 4:
+            del sets[next(iter(sets))]
+        keep = sets.setdefault(key, {})
     a = keep.get(name)
     if a is None:
         a = keep[name] = make()

@@ -349,8 +349,9 @@ def dropout(x: Any, p: float, rng: np.random.Generator, training: bool = True) -
 # eager epochs, glassnet.eager). Every intermediate goes into a buffer of
 # ``keep``, a dict the fast path (glassnet.fused) keeps per batch size: its buffers are made
 # at the first step and reused, so later steps allocate nothing (what a step captured on a
-# GPU needs, glassnet.capture). The graph functions below pass no dict (fresh arrays).
-# _reduce applies sample weights and the mean.
+# GPU needs, glassnet.capture). The graph functions below pass no dict: what a call returns
+# is fresh, and its intermediates are the thread's scratch (kept's last argument, Z). _loss
+# applies sample weights and the reduction.
 
 
 def _squared_kernel(c: float) -> Callable[..., np.ndarray]:
@@ -379,7 +380,7 @@ def _bce_logits_kernel(Z: Any, Y: Any, G: Any, keep: Any = None, value: bool = T
     np.subtract(_sigmoid_(G, Z), Y, out=G)  # (sigmoid_fn's arithmetic, in G)
     if not value:
         return None
-    S = kept(keep, "S", lambda: np.empty_like(Z))
+    S = kept(keep, "S", lambda: np.empty_like(Z), Z)
     per = np.maximum(Z, 0, out=kept(keep, "per", lambda: np.empty_like(Z)))
     per -= np.multiply(Z, Y, out=S)
     np.abs(Z, out=S)
@@ -410,10 +411,12 @@ def _ce_kernel(Z: Any, Y: Any, G: Any, keep: Any = None, value: bool = True) -> 
     or target rows (N, C). dL/dz = softmax(z) sum_i y_i - y (= p - y for one-hot rows)."""
     per = kept(keep, "per", lambda: np.empty(Z.shape[0], Z.dtype, like=Z))
     # (labels and rows keep buffers of their own)
-    ZF, m, s, lse, t, r, ones, first, at, S = kept(keep, f"ce{Y.ndim}", lambda: _ce_buffers(Z, Y))
+    ZF, m, s, lse, t, r, ones, first, at, S = kept(
+        keep, f"ce{Y.ndim}", lambda: _ce_buffers(Z, Y), Z
+    )
     if ZF is not None:  # NumPy reduces a short last axis slowly (13x at 4096 x 10): a
         np.copyto(ZF, Z)  # column-major copy is reduced fast (and a GEMV sums rows fast)
-    np.max(Z if ZF is None else ZF, axis=1, keepdims=True, out=m)
+    (Z if ZF is None else ZF).max(axis=1, keepdims=True, out=m)  # (the method: no wrapper)
     np.subtract(Z, m, out=G)
     np.exp(G, out=G)
     np.divide(G, np.matmul(G, ones, out=s), out=G)  # softmax probabilities
