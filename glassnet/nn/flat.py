@@ -165,7 +165,8 @@ class FlatParameters:
             and type(p.grad) is type(gv)
             and p.grad.shape == gv.shape
             and p.grad.dtype == gv.dtype
-            and not np.may_share_memory(p.grad, self.data[g])  # (the update writes there)
+            # (not on the flat data the update writes; an array owning its memory is not)
+            and (p.grad.base is None or not np.may_share_memory(p.grad, self.data[g]))
         }
 
     def zero_grad(self) -> None:
