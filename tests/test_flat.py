@@ -106,6 +106,20 @@ def test_sync_rebinds_replaced_arrays_and_none_gradients():
         flat.sync()
 
 
+def test_sync_copies_a_fresh_gradient_in_and_casts_one_of_another_dtype():
+    # the common case (a fresh gradient of the slot's type, shape and dtype) is copied in,
+    # not adopted; a float64 gradient of a float32 parameter is cast into its slot
+    a, b = P(np.zeros(3, np.float32)), P(np.zeros(2, np.float32))
+    flat = flatten_parameters([a, b])
+    ga, gb = np.full(3, 2.0, np.float32), np.full(2, 0.1)
+    a.grad, b.grad = ga, gb
+    flat.sync()
+    assert a.grad is not ga and np.shares_memory(a.grad, flat.grad[0])
+    assert b.grad.dtype == np.float32 and np.shares_memory(b.grad, flat.grad[0])
+    ga[...] = 9.0
+    np.testing.assert_array_equal(flat.grad[0], np.array([2, 2, 2, 0.1, 0.1], np.float32))
+
+
 def test_sync_keeps_own_gradients_where_they_are():
     """sync(keep=...): a kept parameter's rebound .data is copied in and bound to its view;
     its own .grad stays the user's array, its slot uncopied; the others' gradients are
