@@ -129,3 +129,24 @@ def test_the_layout_of_the_logits_keeps_its_rounding() -> None:
         want = F._ce_kernel(zo, y, np.empty_like(z), {})  # fresh buffers of zo's layout
         got = F.cross_entropy(zo, y, reduction="none").data
         assert np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("name", ["BCELoss", "BCEWithLogitsLoss"])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize(
+    ("shape", "dtype"), [((7, 3), np.float32), ((64, 1), np.float64), ((5,), np.float32)]
+)
+def test_bce_modules_reduce_in_one_node_to_the_same_bits(name, reduction, shape, dtype) -> None:
+    z = RNG.standard_normal(shape).astype(dtype)
+    p = 1 / (1 + np.exp(-z)) if name == "BCELoss" else z
+    y = (RNG.random(shape) > 0.5).astype(dtype)
+    fn = F.binary_cross_entropy if name == "BCELoss" else F.binary_cross_entropy_with_logits
+    a, b = gn.Tensor(p.copy(), requires_grad=True), gn.Tensor(p.copy(), requires_grad=True)
+    per = fn(a, y, "none")  # the module's formula as three nodes: per, sum, division
+    want = per.sum() if reduction == "sum" else per.sum() / per.data.size
+    got = getattr(gn.nn, name)(reduction=reduction)(b, y)
+    assert got.parents == (b,)  # one node, on the input
+    assert got.dtype == want.dtype and got.data.tobytes() == want.data.tobytes()
+    (want * 3.7).backward()  # an upstream gradient other than 1
+    (got * 3.7).backward()
+    assert a.grad.tobytes() == b.grad.tobytes()

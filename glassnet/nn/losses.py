@@ -74,6 +74,15 @@ class _Loss(Module):
         s = per.sum()
         return s if self.reduction == "sum" else s / (per.data.size if total is None else total)
 
+    def _one_node(self, per: Tensor) -> Tensor:
+        """:meth:`_reduce` of a loss node ``per`` of one input, as one node: its value is
+        ``per.sum() / n`` as the Tensor ops compute it (n = 1 for 'sum': x / 1 is x), and
+        per's backward takes g / n as it is (no sum and division nodes, nor the broadcast of
+        g between them)."""
+        n, back = float(per.data.size if self.reduction == "mean" else 1), per.backward_fn
+        value = np.divide(np.add.reduce(per.data, axis=None), n)  # (Tensor.sum's reduce)
+        return Tensor.from_op(value, per.op, per.parents, lambda g: back(g / n))
+
     def _rows(self, x: Tensor, target: Any, smoothing: float = 0.0) -> tuple[np.ndarray, Any]:
         """Target rows T = w ⊙ ((1 − ε) y + ε / C), y the one-hot rows of class labels (N,)
         or the given probability rows (N, C); and what 'mean' divides by: Σ_n w_{y_n} for
@@ -139,6 +148,8 @@ class BCELoss(_Loss):
     def forward(self, x: Tensor, target: Any) -> Tensor:
         per = self._per(x, self._fixed(target), "none")
         w = self.weight  # in the input's dtype: a float64 weight leaves float32 losses float32
+        if w is None and self.reduction != "none" and per.data.size:
+            return self._one_node(per)
         return self._reduce(per if w is None else per * w.astype(per.dtype, copy=False))
 
 
