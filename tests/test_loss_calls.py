@@ -1,6 +1,7 @@
-"""The graph's loss calls reuse their kernels' intermediates (functional._scratch): per
-thread, a few shapes at most, and never what a call returns (the per-sample losses, the
-gradient its backward holds), which a user may keep across steps."""
+"""The graph's loss calls: their kernels' intermediates are reused (backend.kept's
+``scratch``: per thread, per shape, strides and dtype, a few sets at most), never what a
+call returns (the per-sample losses, the gradient its backward holds), which a user may
+keep across steps; the BCE modules reduce in one node, to the bits of three."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ RNG = np.random.default_rng(0)
 
 
 def _calls() -> list[tuple[str, Any, Any]]:
-    """(loss, logits, target) pairs of one shape: labels and rows for cross-entropy."""
+    """(loss, two logits, two targets) of one shape: labels and rows for cross-entropy."""
     z = [RNG.standard_normal((40, 6)).astype(np.float32) for _ in range(2)]
     return [
         ("ce labels", z, [RNG.integers(0, 6, 40) for _ in range(2)]),
