@@ -49,6 +49,7 @@ of another kind is replaced only with ``--force`` (:func:`_guard_paths`).
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import csv
 import hashlib
@@ -74,7 +75,15 @@ from . import distributed as _distributed
 from . import functional as F
 from . import optim as _optim
 from ._validation import ParameterError, bytes_text, check_memory, check_number, memory_limit
-from .datasets import DATASETS, MISSING_TOKENS, Table, load_dataset, read_csv, utf8_text
+from .datasets import (
+    DATASETS,
+    MISSING_TOKENS,
+    Table,
+    load_dataset,
+    missing_tokens,
+    read_csv,
+    utf8_text,
+)
 from .files import WriteError, atomic_write, same_file
 from .io import (
     CLI_MODEL_FORMAT,
@@ -430,6 +439,7 @@ def _read_table(
     multiline: bool = False,
     drop: Sequence[str] = (),
     targets: Sequence[str] = (),
+    missing: frozenset[str] = MISSING_TOKENS,
 ) -> Table:
     """:func:`read_csv` with the file checks and the hints phrased for the command line.
 
@@ -445,10 +455,20 @@ def _read_table(
     try:
         table = read_csv(
             p, target=target, impute=impute, categorical=categorical, delimiter=delimiter,
-            multiline=multiline, drop=drop,
+            multiline=multiline, drop=drop, missing=missing,
         )  # fmt: skip
     except ValueError as exc:
         message = str(exc)
+        marker = re.search(r" If (.*) marks missing cells, pass missing=\('', .*\)\.$", message)
+        if marker is not None:  # a "?" or "-" in a number column: the flag that reads it so
+            try:
+                cell = shlex.quote(ast.literal_eval(marker.group(1)))  # (the cell's repr)
+            except (ValueError, SyntaxError):
+                cell = marker.group(1)
+            message = message[: marker.start()] + (
+                f" If {marker.group(1)} marks missing cells, list every text that does with "
+                f"--missing, e.g. --missing '' --missing {cell}."
+            )
         if any(f"column {t!r}" in message for t in targets):
             message = message.replace(
                 'fill it in, drop the row, or pass impute="mean"',
@@ -459,6 +479,11 @@ def _read_table(
                 'leave the cell empty and pass impute="mean"',
                 "leave the cell empty (--impute fills it)",
             )
+        message = message.replace(
+            "pass only the texts that mark missing cells, e.g. missing=('',) for empty cells",
+            "list only the texts that mark missing cells with --missing, e.g. --missing '' "
+            "for empty cells",
+        )
         message = message.replace('pass impute="mean"', "pass --impute mean")
         message = message.replace("pass multiline=True", "pass --multiline-cells")
         message = message.replace("The 'drop' parameter names", "--drop/--id name")
@@ -561,7 +586,7 @@ def _formatted_numbers(table: Table, name: str) -> int | None:
     cells = table.raw(name)  # (N,) str
     first = None
     for cell in dict.fromkeys(cells.tolist()):
-        if cell.lower() in MISSING_TOKENS:
+        if cell.lower() in table.missing:
             continue
         try:
             float(cell)
@@ -637,6 +662,7 @@ def _csv_data(args: argparse.Namespace) -> _Data:
             multiline=args.multiline_cells,
             drop=drop,
             targets=targets,
+            missing=_missing_flag(args) or MISSING_TOKENS,
         )
     except CLIError as exc:  # an empty column: the flag that leaves it out
         empty = re.fullmatch(
@@ -703,6 +729,17 @@ def _dataset_data(name: str, seed: int) -> _Data:
     return data
 
 
+def _missing_flag(args: argparse.Namespace) -> frozenset[str] | None:
+    """The cell texts --missing names (lower-case, blanks stripped); None when not given."""
+    given = getattr(args, "missing", None)
+    return None if given is None else missing_tokens(given)
+
+
+def _missing_text(tokens: frozenset[str]) -> str:
+    """The texts read as missing, as --missing flags: ``--missing '' --missing '?'``."""
+    return " ".join(f"--missing {shlex.quote(t)}" for t in sorted(tokens)) or "(none)"
+
+
 def _split_names(text: str | None, header: Sequence[str] | None = None) -> list[str]:
     """The comma-separated names in ``text``; with the file's ``header``, a name that holds
     commas itself ("Price, USD") is one name."""
@@ -763,6 +800,13 @@ class _Bundle:
     def id_column(self) -> str | None:
         """The --id column of the training run (copied into predictions), if any."""
         return _dig(self.meta, "preprocessing", "id", kind=str)
+
+    @property
+    def missing(self) -> frozenset[str]:
+        """The cell texts the model was trained to read as missing (lower-case): those of
+        its description, or the default set for a file written before it stored them."""
+        stored = _dig(self.meta, "preprocessing", "missing", kind=list)
+        return MISSING_TOKENS if stored is None else missing_tokens(stored)
 
     @property
     def left_out(self) -> list[str]:
@@ -893,6 +937,14 @@ def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool
     single = present[0] if len(present) == 1 else None
     categorical = [c for c in bundle.categorical if header is None or c in header]
     fills = bundle.pre.fill_  # the training data's values, when it was trained with --impute
+    given = _missing_flag(args)
+    if given is not None and given != bundle.missing:
+        raise CLIError(
+            f"{_missing_text(given)} differs from the missing-cell texts the model "
+            f"'{bundle.path}' was trained with ({_missing_text(bundle.missing)}): a model "
+            f"reads new data as it read its training data; leave out --missing (the model's "
+            f"are used), or retrain with the --missing you want"
+        )
     table = _read_table(
         args.data,
         target=single,
@@ -902,6 +954,7 @@ def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool
         multiline=args.multiline_cells,
         drop=left_out,
         targets=present,
+        missing=bundle.missing,
     )
     _check_columns(bundle.columns, list(table.names), present, args.data)
     kinds = bundle.pre.kinds_ or {}
@@ -1144,6 +1197,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fill missing/NaN/inf feature cells with the column's mean or median "
         "(text columns: the most frequent value); without it they are errors",
     )
+    src.add_argument("--missing", action="append", metavar="TEXT", help=_MISSING_HELP)
     src.add_argument(
         "--delimiter", metavar="CHAR", type=_delimiter,
         help="field separator: one character, or \\t or tab for a tab (default: sniffed)",
@@ -1451,6 +1505,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_MISSING_HELP = (
+    "a cell text that marks a missing cell, compared in any case; repeat it for each one, "
+    "e.g. --missing '' --missing '?' (empty cells and ?; then NA is an ordinary value). "
+    "It replaces the default set: empty, nan, NA, N/A, null"
+)
+_MISSING_READ_HELP = (
+    "the model reads cells as its training run did (its --missing, stored in the model "
+    "file); a --missing other than those is refused"
+)
+
 _MULTILINE_HELP = (
     "accept quoted cells that hold line breaks (without it they are errors naming the "
     "line: usually a stray quote)"
@@ -1472,6 +1536,7 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
         help="a category the model never saw: an error (default), or encoded as all zeros "
         "and counted in a warning",
     )
+    p.add_argument("--missing", action="append", metavar="TEXT", help=_MISSING_READ_HELP)
     p.add_argument(
         "--delimiter", metavar="CHAR", type=_delimiter,
         help="field separator: one character, or \\t or tab for a tab (default: sniffed)",
@@ -2256,6 +2321,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if args.dataset is not None and (args.target or args.drop or args.id):
         flag = "--target" if args.target else "--drop" if args.drop else "--id"
         raise CLIError(f"{flag} is for CSV files; a --dataset names its own columns")
+    if args.dataset is not None and args.missing is not None:
+        raise CLIError("--missing is for CSV files; a --dataset has no missing cells")
     if args.data is not None and not args.target:
         raise CLIError(f"name the column to predict: glassnet train {args.data} --target COL")
     out_path, ckpt_path, checkpointing = _train_files(args)
@@ -2384,6 +2451,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             "preprocessor": p.pre.to_dict(),
             "drop": [c for c in p.data.table.dropped if c != args.id] if args.data else [],
             "id": args.id if args.data is not None else None,
+            "missing": sorted(p.data.table.missing),
         },
         "training": {
             **settings,
@@ -2458,6 +2526,16 @@ def _stream_refusals(args: argparse.Namespace) -> None:
             "--batch-size 0 (the whole training set per step) cannot be combined with "
             "--stream, which never holds the whole set; give --batch-size N"
         )
+    if args.missing is not None:
+        from .stream import null_values
+
+        try:
+            null_values(args.missing)
+        except ValueError as exc:
+            text = str(exc).replace("The 'missing' parameter of from_csv", "--missing")
+            raise CLIError(
+                text.rstrip(".") + ", or drop --stream (the in-memory reader takes any length)"
+            ) from None
 
 
 def _about_file(path: str, exc: Exception) -> str:
@@ -2479,21 +2557,28 @@ def _stream_source(args: argparse.Namespace, target: str, labels: bool) -> Any:
     try:
         return gs.from_csv(
             args.data, target, standardize=bool(args.standardize), labels=labels,
-            buffer_size=args.buffer_size, dtype=np.dtype(args.dtype),
+            buffer_size=args.buffer_size, dtype=np.dtype(args.dtype), missing=args.missing,
         )  # fmt: skip
     except FileNotFoundError:
         raise CLIError(
             f"no such file '{args.data}' (the working directory is '{os.getcwd()}')"
         ) from None
     except ValueError as exc:  # the stream's messages speak of fit(); here it is the file
-        raise CLIError(_about_file(args.data, exc)) from None
+        text = _about_file(args.data, exc)
+        if "has a missing value" in text and args.missing is None:
+            text += (
+                " If a text such as NA is a value of that column (a region code), not a "
+                "missing cell, list only the texts that mark missing cells with --missing, "
+                "e.g. --missing ''."
+            )
+        raise CLIError(text) from None
 
 
 def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
     """Whether the target holds class labels, decided as the in-memory path decides it
     (text and whole numbers are labels, other numbers regression targets; --task rules),
     from the file's first block: the same block whose types the stream reads with."""
-    from .stream import csv_delimiter
+    from .stream import csv_delimiter, null_values
 
     try:
         import pyarrow as pa
@@ -2524,7 +2609,15 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
     try:
         read = pa_csv.ReadOptions(block_size=1 << 22)  # from_csv's first block, delimiter
         parse = pa_csv.ParseOptions(delimiter=csv_delimiter(path))  # (as the stream reads it)
-        first = next(iter(pa_csv.open_csv(str(path), read_options=read, parse_options=parse)), None)
+        convert = pa_csv.ConvertOptions()  # and its missing cells
+        if args.missing is not None:
+            convert = pa_csv.ConvertOptions(
+                null_values=sorted(null_values(args.missing)), strings_can_be_null=True
+            )
+        opened = pa_csv.open_csv(
+            str(path), read_options=read, parse_options=parse, convert_options=convert
+        )
+        first = next(iter(opened), None)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise CLIError(f"'{args.data}' cannot be read as CSV: {_oneline(str(exc))}") from None
     if first is None or not first.num_rows:
@@ -2943,6 +3036,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
             "preprocessor": pre.to_dict(),
             "drop": [],
             "id": None,
+            "missing": sorted(_missing_flag(args) or MISSING_TOKENS),
             "statistics": "one streaming pass over all rows (the held-out test rows included)",
         },
         "training": {
@@ -3528,6 +3622,9 @@ def _info_lines(bundle: _Bundle, meta: dict[str, Any]) -> list[str]:
         f"features      {len(bundle.columns)} columns -> {pre.n_features_out} inputs"
         + (f", missing cells imputed ({impute})" if impute else "")
     )
+    if bundle.missing != MISSING_TOKENS:  # the training run's --missing
+        texts = ", ".join(repr(t) for t in sorted(bundle.missing))
+        out.append(f"missing       cells reading {texts or '(none)'}, in any case (--missing)")
     rows = [["column", "kind", "preprocessing"]]
     kinds = pre.kinds_ or {}
     num = {c: j for j, c in enumerate(c for c in bundle.columns if kinds.get(c) == "numeric")}

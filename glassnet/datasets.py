@@ -33,7 +33,7 @@ import math
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -693,7 +693,8 @@ def load_dataset(name: str, *, seed: SeedLike = 0) -> Dataset:
 # CSV files
 # ---------------------------------------------------------------------------------------
 
-#: Cells read as missing (compared lower-case, after stripping blanks).
+#: Cells read as missing by default (compared lower-case, after stripping blanks); the
+#: ``missing`` parameter of :func:`read_csv` and :class:`Table` replaces the set.
 MISSING_TOKENS: frozenset[str] = frozenset({"", "nan", "na", "n/a", "null"})
 _IMPUTE = ("mean", "median")
 
@@ -701,8 +702,47 @@ _IMPUTE = ("mean", "median")
 _NUM, _MISSING, _NONFINITE, _TEXT = 0, 1, 2, 3
 
 
-def _classify(cell: str) -> int:
-    if cell.lower() in MISSING_TOKENS:
+def missing_tokens(missing: Iterable[str] | None, caller: str = "read_csv") -> frozenset[str]:
+    """The cell texts read as missing: :data:`MISSING_TOKENS` for None, else ``missing``'s
+    strings stripped of blanks and lower-cased (cells are compared so). A str, or an item
+    that is not a str, is a TypeError naming the ``missing`` parameter of ``caller``.
+
+    >>> sorted(missing_tokens(["", " ? ", "N/A"]))
+    ['', '?', 'n/a']
+    """
+    if missing is None:
+        return MISSING_TOKENS
+    if isinstance(missing, str | bytes) or not isinstance(missing, Iterable):
+        example = f"({missing!r},)" if isinstance(missing, str) else "('', '?')"
+        raise TypeError(
+            f"The 'missing' parameter of {caller} must be a list or tuple of the cell texts "
+            f"read as missing, such as ('', '?'), or None for the default "
+            f"{sorted(MISSING_TOKENS)}. Got {type(missing).__name__} {missing!r:.80}"
+            + (f": write {example} for that one text." if isinstance(missing, str) else ".")
+        )
+    tokens = list(missing)
+    bad = [t for t in tokens if not isinstance(t, str)]
+    if bad:
+        raise TypeError(
+            f"The 'missing' parameter of {caller} must hold str cell texts, such as "
+            f"('', '?'). Got {type(bad[0]).__name__} {bad[0]!r:.80} among {tokens!r:.120}."
+        )
+    return frozenset(t.strip().lower() for t in tokens)
+
+
+def _number_like(tokens: frozenset[str]) -> bool:
+    """Whether a token reads as a finite number ("-999"), which the fast path would parse."""
+    for t in tokens:
+        try:
+            if math.isfinite(float(t)):
+                return True
+        except ValueError:
+            pass
+    return False
+
+
+def _classify(cell: str, tokens: frozenset[str] = MISSING_TOKENS) -> int:
+    if cell.lower() in tokens:
         return _MISSING
     try:
         v = float(cell)
@@ -726,11 +766,12 @@ class Table:
     (its cells are text, kept as strings). A column is numeric when more than half
     of its present cells are numbers; a text cell in a numeric column is an error
     that names the line. Cells that are empty or ``nan``, ``NA``, ``N/A``, ``null``
-    (any case) are *missing*; ``inf`` is *non-finite*. Both are errors unless
-    ``impute`` is given: then a numeric feature column's bad cells take the mean
-    (or median) of its finite cells and a categorical column's missing cells take
-    its most frequent value (ties: the first in sorted order). The target column
-    is never imputed.
+    (any case; ``missing`` replaces this set) are *missing*, and so is a cell of a
+    numeric column that reads as NaN (``nan``, ``-nan``); ``inf`` is *non-finite*.
+    Both are errors unless ``impute`` is given: then a numeric feature column's bad
+    cells take the mean (or median) of its finite cells and a categorical column's
+    missing cells take its most frequent value (ties: the first in sorted order). The
+    target column is never imputed.
 
     Usually made by :func:`read_csv`; it can also be built from columns in memory.
 
@@ -748,6 +789,12 @@ class Table:
         table a model was trained on, so new data is filled as the training data was.
     source : str
         Where the data came from, for error messages.
+    missing : sequence of str, optional
+        The cell texts read as missing, compared after stripping blanks and ignoring
+        case; None (the default) is :data:`MISSING_TOKENS`: ``""``, ``nan``, ``na``,
+        ``n/a``, ``null``. A sequence replaces that set: ``("", "?")`` reads ``?`` as
+        missing and ``NA`` as an ordinary value (a category, such as a region code).
+        Kept as ``table.missing`` (a frozenset of lower-case str).
     line_numbers : sequence of int, optional
         The line of each row in the source (the header is line 1); by default
         row ``i`` is line ``i + 2``.
@@ -762,6 +809,8 @@ class Table:
         ``"numeric"`` or ``"categorical"`` for every column.
     imputed : dict of str to tuple of int
         For each column where cells were imputed, the lines of those cells.
+    missing : frozenset of str
+        The cell texts read as missing (lower-case).
 
     Examples
     --------
@@ -782,7 +831,9 @@ class Table:
         impute: str | None = None,
         source: str = "<table>",
         line_numbers: Sequence[int] | None = None,
+        missing: Sequence[str] | None = None,
     ) -> None:
+        self.missing = missing_tokens(missing, "Table")
         if not isinstance(columns, Mapping) or len(columns) == 0:
             raise ValueError(
                 f"The 'columns' parameter of Table must be a non-empty mapping of column name "
@@ -866,7 +917,8 @@ class Table:
         cells = self._raw[name]
         is_target = name == self.target
         values = None
-        if not force_categorical:
+        tokens = self.missing
+        if not force_categorical and not _number_like(tokens):
             try:  # fast path: every cell a number (NumPy parses the strings)
                 values = np.array(cells, dtype=np.float64)
             except ValueError:
@@ -879,7 +931,9 @@ class Table:
                     avg = np.mean(values) if self.impute == "mean" else np.median(values)
                     self.fill_values[name] = float(avg)
                 return
-        classes = np.fromiter((_classify(c) for c in cells), dtype=np.int8, count=len(cells))
+        classes = np.fromiter(
+            (_classify(c, tokens) for c in cells), dtype=np.int8, count=len(cells)
+        )
         n_num = int(np.count_nonzero((classes == _NUM) | (classes == _NONFINITE)))
         n_text = int(np.count_nonzero(classes == _TEXT))
         given = self.impute.get(name) if isinstance(self.impute, dict) else None
@@ -900,10 +954,14 @@ class Table:
             if n_text:
                 rows = np.flatnonzero(classes == _TEXT)
                 r = int(rows[0])
+                cell = cells[r]
+                # a marker with no digit ("?", "-", "missing") may stand for missing cells
+                marker = not any(ch.isdigit() for ch in cell)
+                hint = f" If {cell!r} marks missing cells, pass missing=('', {cell!r})."
                 raise ValueError(
-                    f"Non-numeric value {cells[r]!r} at {self._where(r, name)}, a numeric "
+                    f"Non-numeric value {cell!r} at {self._where(r, name)}, a numeric "
                     f"column{_more(len(rows) - 1)}: fix the value, or leave the cell empty and "
-                    f'pass impute="mean".'
+                    f'pass impute="mean".' + (hint if marker else "")
                 )
             bad = np.flatnonzero(classes != _NUM)
             values = np.array(
@@ -941,17 +999,21 @@ class Table:
         texts = np.flatnonzero(classes == _TEXT)
         self._first_text[name] = int(texts[0]) if texts.size else -1
         missing = np.flatnonzero(
-            np.fromiter((c.lower() in MISSING_TOKENS for c in cells), dtype=bool, count=len(cells))
+            np.fromiter((c.lower() in tokens for c in cells), dtype=bool, count=len(cells))
         )
         strings = np.array(cells, dtype=object)
         if missing.size and not fills:
             r = int(missing[0])
+            cell = cells[r]
+            # a text column's "NA" may be a value (a region code): the parameter that says so
+            hint = f" If {cell!r} is a value here, pass only the texts that mark missing "
+            hint += "cells, e.g. missing=('',) for empty cells."
             raise ValueError(
-                f"Missing value {cells[r]!r} at {self._where(r, name)}{_more(missing.size - 1)}: "
-                f"{fix}."
+                f"Missing value {cell!r} at {self._where(r, name)}{_more(missing.size - 1)}: "
+                f"{fix}." + (hint if cell and not is_target else "")
             )
         if fills and isinstance(self.impute, str):
-            present = [c for c in cells if c.lower() not in MISSING_TOKENS]
+            present = [c for c in cells if c.lower() not in tokens]
             if not present:
                 raise ValueError(
                     f"Column {name!r} of {self._src} has no values to impute from: drop the column."
@@ -1089,6 +1151,7 @@ class Table:
         out.names = self.names
         out.target = self.target
         out.impute = self.impute
+        out.missing = self.missing
         out.fill_values = dict(self.fill_values)
         out.n_rows = int(idx.size)
         out.line_numbers = self.line_numbers[idx]
@@ -1106,7 +1169,7 @@ class Table:
         out.imputed = {n: v for n, v in out.imputed.items() if v}
         out._first_text = {}
         for n in self._first_text:  # first text cell among the kept rows, if any
-            texts = [i for i, c in enumerate(out._raw[n]) if _classify(c) == _TEXT]
+            texts = [i for i, c in enumerate(out._raw[n]) if _classify(c, self.missing) == _TEXT]
             out._first_text[n] = texts[0] if texts else -1
         return out
 
@@ -1120,6 +1183,7 @@ def read_csv(
     categorical: Sequence[str] = (),
     multiline: bool = False,
     drop: Sequence[str] = (),
+    missing: Sequence[str] | None = None,
 ) -> Table:
     """Read a CSV file with a header row into a :class:`Table`.
 
@@ -1148,6 +1212,15 @@ def read_csv(
         Accept quoted cells that hold line breaks. Without it such a cell is an error
         naming its line: far more often it is a stray quote that would swallow the
         following lines into one cell.
+    missing : sequence of str, optional
+        The cell texts read as missing (compared after stripping blanks, in any case).
+        None (the default) is :data:`MISSING_TOKENS`: empty, ``nan``, ``NA``, ``N/A``,
+        ``null``. A sequence replaces that set, as pandas' ``na_values`` with
+        ``keep_default_na=False``: ``missing=("", "?")`` reads ``?`` as missing and
+        ``NA`` (a region code, a grade) as an ordinary value; list ``""`` to keep empty
+        cells missing. A token that reads as a number (``"-999"``) is matched as text.
+        (A cell of a number column that reads as NaN, such as ``nan``, is missing
+        whatever the set: it is no number.)
 
     Returns
     -------
@@ -1166,6 +1239,7 @@ def read_csv(
         column, text in a numeric column, missing or non-finite cells. The message
         names the file and, where it applies, the line and column.
     """
+    tokens = missing_tokens(missing)  # (checked before the file is read)
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"read_csv: no such file {str(p)!r} (resolved: {p.resolve()}).")
@@ -1278,6 +1352,7 @@ def read_csv(
         impute=impute,
         source=src,
         line_numbers=lines,
+        missing=tokens,
     )
     table.file_lines = end
     table.dropped = dropped

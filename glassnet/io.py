@@ -1327,7 +1327,9 @@ class Pipeline:
     stored preprocessing is applied (numbers standardized, text one-hot encoded, the
     training data's values filling missing cells when it was trained with ``--impute``),
     the network runs, and the outputs are decoded to the original labels (or the target's
-    units).
+    units). Text cells are read as the training run read its CSV file: the texts of its
+    ``--missing`` (by default empty, ``nan``, ``NA``, ``N/A``, ``null``) and None or NaN
+    are missing cells.
 
     Attributes
     ----------
@@ -1339,6 +1341,7 @@ class Pipeline:
     task : glassnet.tasks.Task
     meta : dict, the JSON description
     columns : list of str, the feature columns the rows need
+    missing : frozenset of str, the cell texts read as missing (lower-case)
     targets : list of str, the predicted column(s)
     classes_ : array of the class labels (classification)
     """
@@ -1367,6 +1370,13 @@ class Pipeline:
     @property
     def targets(self) -> list[str]:
         return list(self.meta["target"]["names"])
+
+    @property
+    def missing(self) -> frozenset[str]:
+        from .datasets import MISSING_TOKENS, missing_tokens
+
+        stored = self.meta["preprocessing"].get("missing")
+        return MISSING_TOKENS if stored is None else missing_tokens(stored)
 
     @property
     def classes_(self) -> np.ndarray | None:
@@ -1401,9 +1411,12 @@ class Pipeline:
                 f"on; it needs {self.columns[:8]}{' ...' if len(self.columns) > 8 else ''}."
             )
 
+        tokens = self.missing
+        blank = "" if "" in tokens or not tokens else min(tokens)  # how a missing cell reads
+
         def cell(v: Any) -> str:
             if v is None or (isinstance(v, float) and math.isnan(v)):
-                return ""
+                return blank
             if isinstance(v, (float, np.floating)):
                 return repr(float(v))
             return str(v)
@@ -1414,6 +1427,7 @@ class Pipeline:
             categorical=[c for c in self.columns if kinds.get(c) == "categorical"],
             impute=self.preprocessor.fill_ or None,
             source="<Pipeline input>",
+            missing=tokens,
         )
 
     def transform(self, X: Any, unknown: str = "error") -> np.ndarray:
@@ -1501,6 +1515,11 @@ def _pipeline(network: Module, meta: dict[str, Any], source: str) -> Pipeline:
         )
     if not isinstance(names, list) or not names or not all(isinstance(t, str) for t in names):
         raise bad("target.names must be a non-empty list of column names")
+    tokens = meta["preprocessing"].get("missing")  # (absent: written before it was stored)
+    if tokens is not None and (
+        not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens)
+    ):
+        raise bad("preprocessing.missing must be a list of the cell texts read as missing")
     if (name != "multioutput_regression" and len(names) != 1) or (
         name == "multioutput_regression" and len(names) != n_out
     ):

@@ -13,7 +13,9 @@ Export (:func:`export`) writes an ONNX model of
   ``variable`` (N, K).
 * a model file written by ``glassnet train``: raw rows in, predictions out. One input
   per feature column, named after it: a number column as double (N, 1), a text column
-  as string (N, 1). The graph imputes missing cells with the training statistics,
+  as string (N, 1). The graph imputes missing cells with the training statistics (a
+  text cell is missing when it is one of the training run's ``--missing`` texts, in any
+  case; by default empty, ``nan``, ``NA``, ``N/A``, ``null``),
   standardizes with the training mean and scale, one-hot encodes text (a category not
   seen in training becomes all zeros, as scikit-learn's ``handle_unknown='ignore'``),
   runs the network, and outputs ``label`` and ``probabilities`` (classification) or
@@ -78,7 +80,7 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
 
 from . import functional as F
 from ._validation import check_number
-from .datasets import MISSING_TOKENS
+from .datasets import MISSING_TOKENS, missing_tokens
 from .files import atomic_write
 from .fused import Layer, layers_of
 from .io import ModelFileError, load_arrays, load_model
@@ -746,12 +748,35 @@ def _variants(token: str) -> list[str]:
     return sorted({"".join(p) for p in itertools.product(*options)})
 
 
+#: The most letters of a missing-cell text that an export spells out in every case.
+MAX_MISSING_LETTERS = 12
+
+
+def _model_missing(meta: dict[str, Any], where: str) -> frozenset[str]:
+    """The cell texts a ``glassnet train`` model reads as missing (its description's
+    ``preprocessing.missing``; the default set for a file written before it was stored)."""
+    prep = meta.get("preprocessing")
+    stored = prep.get("missing") if isinstance(prep, dict) else None
+    if stored is None:
+        return MISSING_TOKENS
+    try:
+        return missing_tokens(stored, where)
+    except TypeError as exc:
+        raise OnnxError(f"{where}: the model description is malformed ({exc}).") from None
+
+
 def _fills_from_csv(
-    source: Any, pre: Preprocessor, mode: str, targets: list[str], categorical: list[str]
+    source: Any,
+    pre: Preprocessor,
+    mode: str,
+    targets: list[str],
+    categorical: list[str],
+    missing: frozenset[str] = MISSING_TOKENS,
 ) -> dict[str, Any]:
     """Recompute the training run's imputation statistics from its CSV, as
-    ``glassnet.datasets.Table`` computed them: the mean or median of a number column's
-    finite cells, the most frequent value of a text column (ties: the first sorted)."""
+    ``glassnet.datasets.Table`` computed them (``missing``: the texts it read as missing):
+    the mean or median of a number column's finite cells, the most frequent value of a
+    text column (ties: the first sorted)."""
     from .datasets import read_csv
 
     table = read_csv(
@@ -759,6 +784,7 @@ def _fills_from_csv(
         target=targets[0] if len(targets) == 1 else None,
         impute=mode,
         categorical=categorical,
+        missing=missing,
     )
     assert pre.columns_ is not None and pre.kinds_ is not None
     missing = [c for c in pre.columns_ if c not in table.names]
@@ -809,8 +835,9 @@ def _cli_fills(
         )
     training = meta.get("training", {})
     return _fills_from_csv(
-        impute_from, pre, mode, list(meta["target"]["names"]), list(training.get("categorical", []))
-    )
+        impute_from, pre, mode, list(meta["target"]["names"]),
+        list(training.get("categorical", [])), _model_missing(meta, f"export: '{path}'"),
+    )  # fmt: skip
 
 
 def _export_cli_model(
@@ -834,6 +861,15 @@ def _export_cli_model(
     layers = _network_layers(network, "export")
     dt = layers[0].W.dtype
     fills = _cli_fills(meta, pre, impute_from, path)
+    tokens = _model_missing(meta, f"export: '{path}'")
+    long = [t for t in sorted(tokens) if sum(c.isalpha() for c in t) > MAX_MISSING_LETTERS]
+    if long and fills is not None and pre.encoder_ is not None:
+        raise OnnxError(
+            f"export: '{path}' reads {long[0]!r} as a missing cell in any case, and a text "
+            f"column's missing cells are matched in the graph spelling by spelling: its "
+            f"{2 ** sum(c.isalpha() for c in long[0])} spellings are too many. Retrain with "
+            f"--missing texts of at most {MAX_MISSING_LETTERS} letters."
+        )
     assert pre.columns_ is not None and pre.kinds_ is not None
     columns, kinds = pre.columns_, pre.kinds_
     classifier = task_name in ("binary", "multiclass")
@@ -867,7 +903,7 @@ def _export_cli_model(
             values = list(range(len(keys)))
             if fills is not None:
                 at = keys.index(str(fills[c])) if str(fills[c]) in keys else -1
-                spellings = [t for tok in sorted(MISSING_TOKENS) for t in _variants(tok)]
+                spellings = [t for tok in sorted(tokens) for t in _variants(tok)]
                 extra = [t for t in spellings if t not in keys]
                 keys, values = keys + extra, values + [at] * len(extra)
             idx = g.op(
@@ -919,7 +955,7 @@ def _export_cli_model(
     props["glassnet.kind"] = "glassnet-cli-model"
     if fills is not None:
         props["glassnet.imputation"] = fills
-    sample = _cli_sample(network, pre, dt, task_name, labels, y_scaler)
+    sample = _cli_sample(network, pre, dt, task_name, labels, y_scaler, tokens)
     return what, props, graph, sample
 
 
@@ -930,9 +966,11 @@ def _cli_sample(
     task_name: str,
     labels: LabelEncoder | None,
     y_scaler: StandardScaler | None,
+    tokens: frozenset[str] = MISSING_TOKENS,
 ) -> _Sample:
     """Random raw rows (numbers around the training mean, known categories) and what
-    ``glassnet predict`` makes of them: the preprocessor, the network, the decoding."""
+    ``glassnet predict`` makes of them: the preprocessor, the network, the decoding
+    (``tokens``: the texts the model reads as missing, none of which a category is)."""
     from .datasets import Table
     from .tasks import get_task
 
@@ -951,7 +989,9 @@ def _cli_sample(
             columns[c] = [repr(float(v)) for v in mu + sd * rng.normal(size=SAMPLE_ROWS)]
         else:
             columns[c] = [str(v) for v in rng.choice(cats[c], SAMPLE_ROWS)]
-    table = Table(columns, categorical=[c for c in columns if c in cats], source="sample")
+    table = Table(
+        columns, categorical=[c for c in columns if c in cats], source="sample", missing=tokens
+    )
     out = network.predict(pre.transform(table, extra="ignore").astype(dt))
     if labels is not None:
         task = get_task(task_name).fit(np.arange(len(labels.classes_)))  # type: ignore[arg-type]
@@ -960,7 +1000,7 @@ def _cli_sample(
         values = out.astype(np.float64)
         expected = [y_scaler.inverse_transform(values) if y_scaler is not None else values]
     wanted = [(c, pre.kinds_[c] != "numeric") for c in pre.columns_]
-    return _typed(wanted, columns), expected, dt
+    return _typed(wanted, columns, tokens), expected, dt
 
 
 def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
@@ -971,13 +1011,16 @@ def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
     model : onnx.ModelProto, path of an ONNX file, or an onnxruntime InferenceSession
     rows : pandas DataFrame, dict of column name to values, or glassnet.datasets.Table
         The raw rows, as in the CSV file: a number column becomes float64 (N, 1), its
-        missing cells (empty, ``nan``, ``NA``, ``N/A``, ``null``; any case) NaN; a text
-        column str (N, 1). Columns the model does not take are ignored.
+        missing cells NaN (the texts the model was trained to read as missing, in any
+        case: its ``--missing``, stored in the ONNX file's ``glassnet.preprocessing``; by
+        default empty, ``nan``, ``NA``, ``N/A``, ``null``); a text column str (N, 1).
+        Columns the model does not take are ignored.
 
     >>> # sess.run(None, glassnet.onnx.feeds(sess, pandas.read_csv("new.csv", dtype=str)))
     """
     if hasattr(model, "get_inputs"):  # an onnxruntime session
         wanted = [(i.name, i.type == "tensor(string)") for i in model.get_inputs()]
+        props = dict(model.get_modelmeta().custom_metadata_map)
     else:
         proto = (
             model
@@ -990,6 +1033,12 @@ def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
             for i in proto.graph.input
             if i.name not in init
         ]
+        props = {p.key: p.value for p in proto.metadata_props}
+    try:
+        prep = json.loads(props.get("glassnet.preprocessing", "{}"))
+    except ValueError:
+        prep = {}
+    tokens = _model_missing({"preprocessing": prep}, "feeds")
     if hasattr(rows, "raw") and hasattr(rows, "names"):  # a glassnet Table
         columns = {n: rows.raw(n).tolist() for n in rows.names}
     elif hasattr(rows, "columns") and hasattr(rows, "__getitem__"):  # a DataFrame
@@ -1007,25 +1056,31 @@ def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
             f"feeds: the rows lack the model's input column(s) {missing}; they have "
             f"{list(columns)}."
         )
-    return _typed(wanted, columns)
+    return _typed(wanted, columns, tokens)
 
 
-def _typed(wanted: list[tuple[str, bool]], columns: dict[str, list[Any]]) -> dict[str, np.ndarray]:
-    """Each wanted input (name, is text) from its column: str or float64 cells, (N, 1)."""
+def _typed(
+    wanted: list[tuple[str, bool]],
+    columns: dict[str, list[Any]],
+    tokens: frozenset[str] = MISSING_TOKENS,
+) -> dict[str, np.ndarray]:
+    """Each wanted input (name, is text) from its column: str or float64 cells, (N, 1);
+    ``tokens``: the texts of a number column that are missing cells (NaN)."""
     out: dict[str, np.ndarray] = {}
     for name, text in wanted:
         cells = columns[name]
         if text:
             out[name] = np.array([str(c) for c in cells], dtype=object).reshape(-1, 1)
         else:
-            out[name] = np.array([_number(c, name) for c in cells], np.float64).reshape(-1, 1)
+            values = [_number(c, name, tokens) for c in cells]
+            out[name] = np.array(values, np.float64).reshape(-1, 1)
     return out
 
 
-def _number(cell: Any, column: str) -> float:
+def _number(cell: Any, column: str, tokens: frozenset[str]) -> float:
     if isinstance(cell, str):
         text = cell.strip()
-        if text.lower() in MISSING_TOKENS:
+        if text.lower() in tokens:
             return float("nan")
         try:
             return float(text)

@@ -32,6 +32,7 @@ round-trips are :mod:`glassnet.preprocessing`'s.
 
 from __future__ import annotations
 
+import itertools
 import mmap
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -53,6 +54,7 @@ __all__ = [
     "from_csv",
     "csv_delimiter",
     "from_parquet",
+    "null_values",
 ]
 
 Chunk = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
@@ -632,6 +634,7 @@ def from_csv(
     buffer_size: int = 65_536,
     dtype: Any = np.float32,
     delimiter: str | None = None,
+    missing: Iterable[str] | None = None,
 ) -> Stream:
     """A CSV file read in blocks of ``block_size`` bytes by pyarrow's streaming reader.
 
@@ -639,23 +642,28 @@ def from_csv(
     ``standardize``), text columns are one-hot encoded; every later block is read with those
     types. ``labels``: whether the target holds class labels (default: unless its type is
     floating point). ``delimiter``: a tab for a .tsv file unless given, else a comma.
+    ``missing``: the cell texts that are missing cells (errors: a stream trains on complete
+    rows), matched in any case, as :func:`glassnet.datasets.read_csv` takes them; e.g.
+    ``("", "?")`` makes ``?`` missing and ``NA`` an ordinary text. Default: pyarrow's
+    (empty, ``NA``, ``N/A``, ``NaN``, ``null``, ``#N/A``, ...).
     """
     pa = _pyarrow()
     from pyarrow import csv
 
     check_number(block_size, "block_size", "from_csv", low=1, integer=True)
+    nulls = _NULLS if missing is None else null_values(missing, "from_csv")
     path = _existing(path)
     delimiter = delimiter or csv_delimiter(path)
     read = csv.ReadOptions(block_size=block_size)
     parse = csv.ParseOptions(delimiter=delimiter)
     # an empty cell of a text column is empty (an error), not the category ""
-    convert = csv.ConvertOptions(strings_can_be_null=True)
+    convert = csv.ConvertOptions(null_values=sorted(nulls), strings_can_be_null=True)
     try:
         with pa.input_stream(path) as f:  # closed here, whatever pyarrow's reader keeps
             rows = csv.open_csv(f, read_options=read, parse_options=parse, convert_options=convert)
             first = next(iter(rows), None)
     except pa.ArrowInvalid as e:
-        raise _unreadable(path, delimiter, e, {}) from None
+        raise _unreadable(path, delimiter, e, {}, nulls) from None
     if first is None:
         raise ValueError(f"fit: '{path}' has no rows.")
     # later blocks are read with the first block's types (a number column stays a number);
@@ -671,7 +679,9 @@ def from_csv(
         for n, t in types.items()
         if not pa.types.is_string(t)
     }
-    convert = csv.ConvertOptions(column_types=types, strings_can_be_null=True)
+    convert = csv.ConvertOptions(
+        column_types=types, null_values=sorted(nulls), strings_can_be_null=True
+    )
 
     def batches() -> Iterator[Any]:
         try:
@@ -680,7 +690,7 @@ def from_csv(
                     f, read_options=read, parse_options=parse, convert_options=convert
                 )
         except pa.ArrowInvalid as e:
-            raise _unreadable(path, delimiter, e, kinds) from None
+            raise _unreadable(path, delimiter, e, kinds, nulls) from None
 
     return _table_stream(
         batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
@@ -711,9 +721,12 @@ def _csv_line(path: str, delimiter: str, row: int) -> int | str:
     return "?"
 
 
-def _unreadable(path: str, delimiter: str, e: Exception, kinds: dict[str, str]) -> ValueError:
+def _unreadable(
+    path: str, delimiter: str, e: Exception, kinds: dict[str, str], nulls: frozenset[str]
+) -> ValueError:
     """pyarrow's refusal of a CSV file as an error naming the line (pyarrow names none);
-    ``kinds``: the number columns, ``"numbers"`` or ``"whole numbers"``."""
+    ``kinds``: the number columns, ``"numbers"`` or ``"whole numbers"``; ``nulls``: the
+    cells read as missing."""
     if "Empty CSV file" in str(e):
         return ValueError(f"fit: '{path}' is empty: a CSV file needs a header row and data rows.")
     for line, cells, header in _csv_rows(path, delimiter):
@@ -723,7 +736,7 @@ def _unreadable(path: str, delimiter: str, e: Exception, kinds: dict[str, str]) 
                 f"{len(header)} columns; give every row one cell per column."
             )
         for name, cell in zip(header, cells):
-            if name in kinds and not _number(cell, kinds[name] == "whole numbers"):
+            if name in kinds and not _number(cell, kinds[name] == "whole numbers", nulls):
                 return ValueError(
                     f"fit: '{path}' line {line}: column {name!r} holds {cell!r} where its "
                     f"first rows hold {kinds[name]}; give the column one type throughout."
@@ -731,17 +744,55 @@ def _unreadable(path: str, delimiter: str, e: Exception, kinds: dict[str, str]) 
     return ValueError(f"fit: pyarrow cannot read '{path}': {e}.")
 
 
-def _number(cell: str, whole: bool) -> bool:
+def _number(cell: str, whole: bool, nulls: frozenset[str]) -> bool:
     try:
         int(cell) if whole else float(cell)
     except ValueError:
-        return cell.strip() in _NULLS or not cell.strip()
+        return cell.strip() in nulls or (not cell.strip() and "" in nulls)
     return True
 
 
-# the cells pyarrow reads as empty (its ConvertOptions.null_values)
-_NULLS = {"#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-          "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null"}  # fmt: skip
+# the cells pyarrow reads as empty by default (its ConvertOptions.null_values)
+_NULLS = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+                    "1.#QNAN", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null"})  # fmt: skip
+
+#: The most letters a missing-cell text may have: each is matched in every upper/lower-case
+#: spelling (2**letters of them), as glassnet's in-memory reader ignores case.
+MAX_MISSING_LETTERS = 12
+
+
+def null_values(missing: Iterable[str], caller: str = "from_csv") -> frozenset[str]:
+    """Every spelling of the cell texts ``missing`` in upper and lower case (stripped of
+    blanks), for readers that compare cells exactly (pyarrow's ``null_values``, an ONNX
+    ``LabelEncoder``). A str, an item that is not a str, or a text of more than
+    :data:`MAX_MISSING_LETTERS` letters is an error naming the ``missing`` parameter.
+
+    >>> sorted(null_values(["", "n/a"]))
+    ['', 'N/A', 'N/a', 'n/A', 'n/a']
+    """
+    if isinstance(missing, str | bytes) or not isinstance(missing, Iterable):
+        raise TypeError(
+            f"The 'missing' parameter of {caller} must be a list or tuple of the cell texts "
+            f"read as missing, such as ('', '?'). Got {type(missing).__name__} {missing!r:.80}."
+        )
+    out: set[str] = set()
+    for token in missing:
+        if not isinstance(token, str):
+            raise TypeError(
+                f"The 'missing' parameter of {caller} must hold str cell texts, such as "
+                f"('', '?'). Got {type(token).__name__} {token!r:.80}."
+            )
+        token = token.strip().lower()
+        letters = sum(c.lower() != c.upper() for c in token)
+        if letters > MAX_MISSING_LETTERS:
+            raise ValueError(
+                f"The 'missing' parameter of {caller} holds {token!r:.80}, of {letters} "
+                f"letters: it would be matched in its 2**{letters} upper/lower-case "
+                f"spellings; give a missing-cell text of at most {MAX_MISSING_LETTERS} letters."
+            )
+        options = [(c.lower(), c.upper()) if c.lower() != c.upper() else (c,) for c in token]
+        out.update("".join(p) for p in itertools.product(*options))
+    return frozenset(out)
 
 
 def from_parquet(

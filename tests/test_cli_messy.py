@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from glassnet.cli import main
+from glassnet.io import load_pipeline
 
 FAST = ["--epochs", "3", "--hidden", "8", "--seed", "0", "-q"]
 
@@ -590,3 +591,121 @@ def test_a_value_that_dwarfs_its_column_is_warned_of(capsys, tmp_path):
     clean = write_csv(tmp_path / "c.csv", HEADER, rows())
     code, _, err = run(capsys, "train", clean, *argv)
     assert code == 0 and err == "", err
+
+
+# ------------------------------------------------------------------ --missing
+
+
+def region_rows(n: int = 80, seed: int = 0, unknown: str = "?") -> list[list[str]]:
+    """A region code NA (North America) among EU and AS, the label following it, and the
+    number column's missing cells marked ``unknown``."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        region = ["NA", "EU", "AS"][i % 3]
+        x = unknown if i % 9 == 4 else f"{rng.normal():.3f}"
+        out.append([region, x, "yes" if region == "NA" else "no"])
+    return out
+
+
+def model_meta(path: Path) -> dict:
+    from glassnet.io import load_arrays
+
+    return load_arrays(path)[1]["meta"]
+
+
+def test_missing_keeps_na_a_category_reads_question_marks_as_missing_and_is_reused(
+    capsys, tmp_path
+):
+    header = ["region", "x", "label"]
+    data = write_csv(tmp_path / "d.csv", header, region_rows())
+    model = tmp_path / "m.glassnet"
+    train = ["train", data, "--target", "label", "--impute", "mean", "--out", model, *FAST,
+             "--epochs", "60"]  # fmt: skip
+    # by default "NA" is a missing cell (imputed, here) and "?" text in a number column
+    code, _, err = run(capsys, *train)
+    assert code == 2
+    assert_one_line_error(
+        err, "Non-numeric value '?' at line 6", "--missing '' --missing '?'"
+    )  # the error names the flag
+    code, out, err = run(capsys, *train, "--missing", "", "--missing", "?")
+    assert code == 0, err
+    assert "imputed 9 missing cell(s): x (9, mean)" in out  # "?" imputed, NA left alone
+    meta = model_meta(model)
+    assert meta["preprocessing"]["missing"] == ["", "?"]
+    assert meta["preprocessing"]["preprocessor"]["encoder"]["categories"] == [["AS", "EU", "NA"]]
+    code, out, err = run(capsys, "info", model)
+    assert code == 0 and "missing       cells reading '', '?', in any case (--missing)" in out
+    # predict and evaluate read new data with the model's texts, without being told
+    new = region_rows(30, seed=1)
+    new[1][1] = " ? "  # (blanks stripped, as any cell's)
+    new_csv = write_csv(tmp_path / "new.csv", header, new)
+    code, out, err = run(capsys, "predict", model, new_csv)
+    assert code == 0, err
+    assert "filled 4 missing cell(s) of" in err and "x (4)" in err
+    predicted = out.splitlines()[1:]
+    assert [p == "yes" for p in predicted] == [r[0] == "NA" for r in new]
+    code, out, err = run(capsys, "evaluate", model, new_csv)
+    assert code == 0, err
+    assert "(30 of 30 right)" in out
+    pipe = load_pipeline(model)  # from Python too: "?" and None are missing, NA a region
+    assert pipe.missing == frozenset({"", "?"})
+    got = pipe.predict({"region": ["NA", "EU", "NA"], "x": [None, "?", "0.5"]})
+    assert got.tolist() == ["yes", "no", "yes"]
+    # the same texts given again are the model's; other ones are refused
+    code, same, err = run(capsys, "predict", model, new_csv, "--missing", "?", "--missing", "")
+    assert code == 0 and same.splitlines()[1:] == predicted, err
+    code, _, err = run(capsys, "predict", model, new_csv, "--missing", "?")
+    assert code == 2
+    assert_one_line_error(
+        err, "--missing '?' differs from the missing-cell texts the model",
+        "(--missing '' --missing '?')", "leave out --missing",
+    )  # fmt: skip
+    code, _, err = run(capsys, "evaluate", model, new_csv, "--missing", "")
+    assert code == 2 and "differs from the missing-cell texts" in err
+
+
+def test_a_model_file_without_missing_texts_reads_with_the_default_ones(capsys, tmp_path):
+    from glassnet.io import load_model, save_model
+
+    header = ["region", "x", "label"]
+    body = region_rows(unknown="")
+    data = write_csv(tmp_path / "d.csv", header, body)
+    model, old = tmp_path / "m.glassnet", tmp_path / "old.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--impute", "mean",
+                       "--out", model, *FAST)  # fmt: skip
+    assert code == 0, err
+    meta = model_meta(model)
+    assert meta["preprocessing"]["missing"] == ["", "n/a", "na", "nan", "null"]
+    del meta["preprocessing"]["missing"]  # as glassnet wrote it before it stored them
+    save_model(load_model(model, network_only=True), old, meta=meta)
+    code, expected, err = run(capsys, "predict", model, data)
+    assert code == 0, err
+    code, out, err = run(capsys, "predict", old, data)
+    assert code == 0 and out == expected, err
+    assert "region (27)" in err  # NA: a missing cell, filled, as it was in training
+    code, _, err = run(capsys, "info", old)
+    assert code == 0 and "missing       cells" not in err
+    # and a file whose texts are not a list of str is refused, naming them
+    meta["preprocessing"]["missing"] = "?"
+    save_model(load_model(model, network_only=True), old, meta=meta)
+    code, _, err = run(capsys, "predict", old, data)
+    assert code == 2 and "preprocessing.missing must be a list" in err
+
+
+def test_bad_missing_flags_are_usage_errors(capsys, tmp_path):
+    data = write_csv(tmp_path / "d.csv", ["region", "x", "label"], region_rows())
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--missing")
+    assert code == 2
+    assert_one_line_error(err, "argument --missing: expected one argument")
+    code, _, err = run(capsys, "train", "--dataset", "iris", "--missing", "?", "--out", model)
+    assert code == 2
+    assert_one_line_error(err, "--missing is for CSV files")
+    # a "NA" that is a value: the error says how to keep it
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 2
+    assert_one_line_error(
+        err, "Missing value 'NA' at line 2", "list only the texts that mark missing cells with "
+        "--missing, e.g. --missing '' for empty cells"
+    )  # fmt: skip

@@ -540,3 +540,43 @@ def test_a_byte_that_is_not_utf8_past_the_first_block_says_what_to_do(capsys, tm
     assert code == 2, err
     one_line_error(err, "invalid UTF8", "save it as 'CSV UTF-8'", "iconv")
     assert not out.exists()
+
+
+def test_missing_keeps_na_a_category_when_streamed_and_is_stored(capsys, tmp_path):
+    """--missing '' makes a region code NA a category, in the stream as in memory; the texts
+    are stored and reused by predict; a cell they name is a missing cell, an error naming
+    its line (a stream trains on complete rows)."""
+    rng = np.random.default_rng(0)
+    region = rng.choice(["NA", "EU", "AS"], 600)
+    rows = [
+        [r, f"{v:.4f}", "yes" if r == "NA" else "no"] for r, v in zip(region, rng.normal(size=600))
+    ]
+    data = write_csv(tmp_path / "r.csv", ["region", "x", "label"], rows)
+    model, mem = tmp_path / "s.glassnet", tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST,
+                       "--stream")  # fmt: skip
+    assert code == 2
+    first = rows.index(next(r for r in rows if r[0] == "NA")) + 2  # (the header is line 1)
+    one_line_error(err, f"line {first}: column 'region' has a missing value", "--missing ''")
+    train(capsys, data, "label", model, "--stream", "--missing", "")
+    train(capsys, data, "label", mem, "--test-split", "0", "--missing", "")
+    for m in (model, mem):
+        prep = meta_of(m)["preprocessing"]
+        assert prep["missing"] == [""]
+        assert prep["preprocessor"]["encoder"]["categories"] == [["AS", "EU", "NA"]]
+    code, out, err = run(capsys, "predict", model, data)
+    assert code == 0, err
+    assert pred_column(out) == [r[2] for r in rows]
+    code, _, err = run(capsys, "predict", model, data, "--missing", "?")
+    assert code == 2 and "differs from the missing-cell texts the model" in err
+    # "?" named: a missing cell where the file has one, not text that makes x a text column
+    rows[7][1] = "?"
+    data = write_csv(tmp_path / "q.csv", ["region", "x", "label"], rows)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST,
+                       "--stream", "--missing", "", "--missing", "?")  # fmt: skip
+    assert code == 2
+    one_line_error(err, "line 9: column 'x' has a missing value")
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST,
+                       "--stream", "--missing", "thirteen-letters")  # fmt: skip
+    assert code == 2
+    one_line_error(err, "--missing holds 'thirteen-letters', of 15 letters", "drop --stream")

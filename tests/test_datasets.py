@@ -433,6 +433,51 @@ def test_read_csv_target_is_never_imputed(tmp_path):
         read_csv(p, target="y", impute="mean")
 
 
+def test_read_csv_missing_replaces_the_texts_read_as_missing(tmp_path):
+    # a region code "NA" (North America) is a category, "?" marks the missing cells
+    p = write(tmp_path, "region,x,grade,y\nNA,1,N/A,0\nEU,?,A,1\nna,4,,0\nAS,10,a,1\n")
+    with pytest.raises(ValueError, match=r"Missing value 'NA' at line 2.*missing=\('',\)"):
+        read_csv(p, target="y")  # by default NA is a missing cell
+    with pytest.raises(ValueError, match=r"Non-numeric value '\?'.*missing=\('', '\?'\)"):
+        read_csv(p, target="y", missing=("",))
+    t = read_csv(p, target="y", impute="mean", missing=("", " ? "))
+    assert t.missing == frozenset({"", "?"})
+    assert t.kinds == {"region": "categorical", "x": "numeric", "grade": "categorical",
+                       "y": "numeric"}  # fmt: skip
+    assert t.strings("region").tolist() == ["NA", "EU", "na", "AS"]  # values, as written
+    assert t.numbers("x").tolist() == [1.0, 5.0, 4.0, 10.0]  # "?" imputed: mean of 1, 4, 10
+    assert t.strings("grade").tolist() == ["N/A", "A", "A", "a"]  # "" -> the most frequent
+    assert t.imputed == {"x": (3,), "grade": (4,)}
+    assert t.take([1, 2]).missing == t.missing
+    # compared in any case; a number-like text is matched as text; () reads nothing as missing
+    t = read_csv(p, target="y", impute="mean", missing=("", "?", "N/a", "10"))
+    assert t.strings("grade").tolist() == ["A", "A", "A", "a"]
+    assert t.numbers("x").tolist() == [1.0, 2.5, 4.0, 2.5]
+    t = read_csv(write(tmp_path, "c,x\nNA,1\n,2\n", name="none.csv"), missing=[])
+    assert t.strings("c").tolist() == ["NA", ""]
+    # the default is unchanged: NA and N/A are missing cells, "?" is text
+    t = read_csv(p, target="y", impute="mean", categorical=["x"])
+    assert t.missing == ds.MISSING_TOKENS
+    assert t.imputed == {"region": (2, 4), "grade": (2, 4)}
+
+
+@pytest.mark.parametrize(
+    "missing, error, pattern",
+    [
+        ("?", TypeError, r"'missing' parameter of read_csv.*Got str '\?': write \('\?',\)"),
+        (["", 0], TypeError, r"'missing' parameter of read_csv must hold str.*Got int 0"),
+        (5, TypeError, r"'missing' parameter of read_csv must be a list or tuple.*Got int 5"),
+        (b"?", TypeError, r"'missing' parameter of read_csv.*Got bytes"),
+    ],
+)
+def test_read_csv_refuses_a_bad_missing(tmp_path, missing, error, pattern):
+    p = write(tmp_path, "a,b\n1,2\n")
+    with pytest.raises(error, match=pattern):
+        read_csv(p, missing=missing)
+    with pytest.raises(error, match=pattern.replace("read_csv", "Table")):
+        Table({"a": ["1"]}, missing=missing)
+
+
 def test_read_csv_file_problems(tmp_path):
     with pytest.raises(FileNotFoundError, match="no such file.*nope.csv"):
         read_csv(tmp_path / "nope.csv")

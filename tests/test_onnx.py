@@ -462,6 +462,53 @@ def test_train_model_unknown_category_missing_cells_and_no_impute(tmp_path, caps
     assert "is an input" in capsys.readouterr().err
 
 
+def test_train_model_with_its_own_missing_texts_matches_glassnet(tmp_path, capsys):
+    """--missing '' --missing '?': "NA" (a region) and "N/A" (a grade) are categories, "?" a
+    missing cell in number and text columns; the graph, feeds and glassnet agree."""
+    from glassnet.io import load_pipeline
+
+    rng = np.random.default_rng(0)
+    path = tmp_path / "regions.csv"
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["region", "grade", "x", "label"])
+        for i in range(150):
+            region, grade = ["NA", "EU", "AS"][i % 3], ["A", "N/A", "B", "n/a"][i % 4]
+            x = rng.normal()
+            label = "yes" if (region == "NA") != (x > 1.0) else "no"
+            w.writerow(
+                [
+                    "?" if i % 11 == 5 else region,
+                    "?" if i % 13 == 6 else grade,
+                    "?" if i % 7 == 2 else f"{x:.4f}",
+                    label,
+                ]
+            )
+    model, out = tmp_path / "m.glassnet", tmp_path / "m.onnx"
+    texts = ("--missing", "", "--missing", "?")
+    assert cli("train", path, "--target", "label", "--impute", "mean", "--out", model, *FAST,
+               *texts) == 0  # fmt: skip
+    assert cli("export", model, out) == 0  # (verified in onnxruntime before it is written)
+    stored = onnx.load(out)
+    assert cli("export", model, out, "--impute-from", path) == 0  # read with the model's texts
+    proto = onnx.load(out)
+    assert [numpy_helper.to_array(i).tolist() for i in stored.graph.initializer] == [
+        numpy_helper.to_array(i).tolist() for i in proto.graph.initializer
+    ]
+    table = read_csv(path, impute="mean", missing=("", "?"))  # (its raw cells are fed)
+    rows = feeds(proto, table)  # the model's texts, read from the ONNX file
+    assert np.isnan(rows["x"][2, 0]) and rows["grade"][6, 0] == "?"
+    assert rows["region"][0, 0] == "NA" and rows["grade"][1, 0] == "N/A"
+    for s in (proto, session(out)):
+        np.testing.assert_array_equal(feeds(s, table)["x"], rows["x"])
+    label, proba = session(out).run(None, rows)
+    pipe = load_pipeline(model)  # glassnet's own reading of the same raw cells
+    raw = {c: table.raw(c).tolist() for c in table.names}
+    np.testing.assert_array_equal(label, pipe.predict(raw))
+    close(proba, pipe.predict_proba(raw), np.float32)
+    assert set(label) == {"no", "yes"}
+
+
 def test_train_model_on_a_bundled_data_set(tmp_path, capsys):
     model, out = tmp_path / "iris.glassnet", tmp_path / "iris.onnx"
     assert cli("train", "--dataset", "iris", "--out", model, *FAST) == 0

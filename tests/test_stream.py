@@ -325,6 +325,31 @@ def test_a_tsv_file_is_read_with_tabs(tmp_path):
     np.testing.assert_allclose(got, reference(X, y), rtol=0, atol=1e-12)
 
 
+def test_from_csv_missing_names_the_texts_of_missing_cells(tmp_path):
+    """missing=("",): "NA" and "N/A" are text (a region code, a grade); by default they are
+    missing cells (errors). missing=("", "?"): "?" in a number column is a missing cell, in
+    any case, not text that would make the column one of categories."""
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "r.csv"
+    path.write_text("region,x,label\nNA,1,0\nEU,2,1\nN/A,3,0\nAS,4,1\n")
+    with pytest.raises(ValueError, match="line 2: column 'region' has a missing value"):
+        gs.from_csv(path, "label")
+    src = gs.from_csv(path, "label", missing=("",))
+    assert src.columns.categories == {"region": ["AS", "EU", "N/A", "NA"]}
+    path.write_text("region,x,label\nna,1,0\nEU,?,1\nAS,3,0\n")
+    assert gs.from_csv(path, "label", missing=[""]).columns.kinds["x"] == "categorical"
+    with pytest.raises(ValueError, match="line 3: column 'x' has a missing value"):
+        gs.from_csv(path, "label", missing=["", "?"])
+    assert sorted(gs.null_values(["", " N/a "])) == ["", "N/A", "N/a", "n/A", "n/a"]
+    with pytest.raises(TypeError, match=r"'missing' parameter of from_csv must be a list"):
+        gs.from_csv(path, "label", missing="?")
+    with pytest.raises(TypeError, match=r"must hold str cell texts.*Got NoneType None"):
+        gs.from_csv(path, "label", missing=["", None])
+    assert len(gs.null_values(["not available"])) == 2**12  # every spelling, up to 12 letters
+    with pytest.raises(ValueError, match=r"'not available!x', of 13 letters: .*at most 12"):
+        gs.null_values(["not available!x"])
+
+
 def test_a_text_target_for_a_loss_on_numbers_is_refused(tmp_path):
     pytest.importorskip("pyarrow")
     (tmp_path / "t.csv").write_text("a,label\n1,x\n2,y\n")
