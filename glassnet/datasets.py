@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import as_rng, check_number
+from .stream import MISSING_TOKENS
 
 __all__ = [
     "DATASETS",
@@ -693,9 +694,8 @@ def load_dataset(name: str, *, seed: SeedLike = 0) -> Dataset:
 # CSV files
 # ---------------------------------------------------------------------------------------
 
-#: Cells read as missing by default (compared lower-case, after stripping blanks); the
-#: ``missing`` parameter of :func:`read_csv` and :class:`Table` replaces the set.
-MISSING_TOKENS: frozenset[str] = frozenset({"", "nan", "na", "n/a", "null"})
+# MISSING_TOKENS (imported above): the cells read as missing by default, compared lower-case
+# after stripping blanks; the ``missing`` parameter of read_csv and Table replaces the set.
 _IMPUTE = ("mean", "median")
 
 # cell classes

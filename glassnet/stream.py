@@ -644,8 +644,9 @@ def from_csv(
     floating point). ``delimiter``: a tab for a .tsv file unless given, else a comma.
     ``missing``: the cell texts that are missing cells (errors: a stream trains on complete
     rows), matched in any case, as :func:`glassnet.datasets.read_csv` takes them; e.g.
-    ``("", "?")`` makes ``?`` missing and ``NA`` an ordinary text. Default: pyarrow's
-    (empty, ``NA``, ``N/A``, ``NaN``, ``null``, ``#N/A``, ...).
+    ``("", "?")`` makes ``?`` missing and ``NA`` an ordinary text. Default:
+    :data:`MISSING_TOKENS` (empty, ``nan``, ``NA``, ``N/A``, ``null``, in any case), the
+    in-memory reader's.
     """
     pa = _pyarrow()
     from pyarrow import csv
@@ -752,9 +753,10 @@ def _number(cell: str, whole: bool, nulls: frozenset[str]) -> bool:
     return True
 
 
-# the cells pyarrow reads as empty by default (its ConvertOptions.null_values)
-_NULLS = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
-                    "1.#QNAN", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null"})  # fmt: skip
+#: Cells read as missing by default, by every CSV reader of glassnet (in memory, streamed, the
+#: exported ONNX graph): compared lower-case, after stripping blanks. A reader's ``missing``
+#: parameter replaces the set. (Also ``glassnet.datasets.MISSING_TOKENS``.)
+MISSING_TOKENS: frozenset[str] = frozenset({"", "nan", "na", "n/a", "null"})
 
 #: The most letters a missing-cell text may have: each is matched in every upper/lower-case
 #: spelling (2**letters of them), as glassnet's in-memory reader ignores case.
@@ -793,6 +795,11 @@ def null_values(missing: Iterable[str], caller: str = "from_csv") -> frozenset[s
         options = [(c.lower(), c.upper()) if c.lower() != c.upper() else (c,) for c in token]
         out.update("".join(p) for p in itertools.product(*options))
     return frozenset(out)
+
+
+# the default set in every spelling, for pyarrow (which compares exactly): the in-memory
+# reader's (pyarrow's own default adds #N/A, 1.#IND, ..., which glassnet reads as text)
+_NULLS = null_values(MISSING_TOKENS)
 
 
 def from_parquet(

@@ -325,6 +325,26 @@ def test_a_tsv_file_is_read_with_tabs(tmp_path):
     np.testing.assert_allclose(got, reference(X, y), rtol=0, atol=1e-12)
 
 
+def test_from_csv_reads_missing_cells_as_the_in_memory_reader_does(tmp_path):
+    """By default a stream and read_csv agree on which cells are missing: glassnet's set in
+    any case ("Null" is missing; pyarrow's own default missed it), and "#N/A", which
+    pyarrow's default counted missing, is a category as in memory."""
+    pytest.importorskip("pyarrow")
+    from glassnet.datasets import read_csv
+
+    path = tmp_path / "r.csv"
+    path.write_text("grade,x,label\n#N/A,1,0\nA,2,1\n#N/A,3,0\nB,4,1\n")
+    src = gs.from_csv(path, "label")
+    assert src.columns.categories == {"grade": ["#N/A", "A", "B"]}
+    table = read_csv(path, "label")
+    assert table.kinds["grade"] == "categorical"
+    assert sorted(set(table.strings("grade"))) == ["#N/A", "A", "B"]
+    path.write_text("grade,x,label\nA,1,0\nB,Null,1\nA,3,0\n")
+    with pytest.raises(ValueError, match="line 3: column 'x' has a missing value"):
+        gs.from_csv(path, "label")
+    assert gs.MISSING_TOKENS is __import__("glassnet").datasets.MISSING_TOKENS
+
+
 def test_from_csv_missing_names_the_texts_of_missing_cells(tmp_path):
     """missing=("",): "NA" and "N/A" are text (a region code, a grade); by default they are
     missing cells (errors). missing=("", "?"): "?" in a number column is a missing cell, in
