@@ -62,7 +62,8 @@ def _sigmoid_(A: np.ndarray, Z: np.ndarray | None = None) -> np.ndarray:
 
 def sigmoid_grad(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     """sigma'(z) = sigma(z) (1 - sigma(z))."""
-    return a * (1.0 - a)
+    d = np.subtract(1.0, a)  # one new array, written in place: a large one costs page faults
+    return np.multiply(d, a, out=d if is_array(d) else None)  # (a scalar: a new scalar)
 
 
 def tanh_fn(z: np.ndarray) -> np.ndarray:
@@ -72,7 +73,8 @@ def tanh_fn(z: np.ndarray) -> np.ndarray:
 
 def tanh_grad(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     """tanh'(z) = 1 - tanh(z)^2."""
-    return 1.0 - a * a
+    d = np.multiply(a, a)
+    return np.subtract(1.0, d, out=d if is_array(d) else None)
 
 
 def relu_fn(z: np.ndarray) -> np.ndarray:
@@ -98,12 +100,14 @@ def identity_grad(z: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 def leaky_relu_fn(z: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     """LeakyReLU(z) = max(alpha z, z) for 0 <= alpha < 1."""
-    return np.maximum(z, z * alpha)
+    a = np.multiply(z, alpha)
+    return np.maximum(z, a, out=a if is_array(a) else None)
 
 
 def leaky_relu_grad(z: np.ndarray, a: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     """LeakyReLU'(z) = 1 if z > 0 else alpha (a > 0 exactly when z > 0, for alpha >= 0)."""
-    return np.where(a > 0, *np.array([1.0, alpha], a.dtype))  # (scalars of a's dtype)
+    d = np.greater(a, 0, out=np.empty_like(a))  # 1 or 0, then 1 or alpha, in a's dtype
+    return np.maximum(d, a.dtype.type(alpha), out=d)
 
 
 def softmax_fn(z: np.ndarray, axis: int = -1) -> np.ndarray:
