@@ -235,7 +235,11 @@ class Tensor:
         self.backward_fn: Backward | None = None
         self._retain = False
         self._version = 0
-        self._base: Tensor | None = None  # the tensor whose values this one's data views
+        # the tensor whose values this one's data views (Tensor(t) keeps t's array: as
+        # t.detach(), one clock for both, so an in-place write through either is seen)
+        self._base: Tensor | None = (
+            data if isinstance(data, Tensor) and self.data is data.data else None
+        )
 
     # ------------------------------------------------------------------ graph
     @staticmethod  # not a classmethod: this runs for every op, and binding a class costs

@@ -648,6 +648,33 @@ def test_detach_cuts_the_graph_and_shares_values():
     np.testing.assert_array_equal(x.grad, [3.0, 4.0])
 
 
+def test_a_tensor_made_from_a_tensor_shares_its_values_and_their_clock():
+    """Tensor(t) keeps t's array (as t.detach() does): an in-place write through either is a
+    write for the graphs that used the other, which then refuse backward (the gradient of
+    the old values was silently computed from the new ones)."""
+    t = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    loss = (t * t).sum()
+    u = Tensor(t)
+    assert np.shares_memory(u.data, t.data) and not u.requires_grad
+    with gn.no_grad():
+        u += 10.0
+    np.testing.assert_array_equal(t.data, [11.0, 12.0, 13.0])
+    with pytest.raises(RuntimeError, match="changed in place"):
+        loss.backward()
+    v = Tensor(t, requires_grad=True)  # and the other way round
+    loss = (v * v).sum()
+    with gn.no_grad():
+        t -= 1.0
+    with pytest.raises(RuntimeError, match="changed in place"):
+        loss.backward()
+    w = Tensor(t, dtype=np.float64)  # (t is float32) another dtype: a copy, a clock of its own
+    loss = (t * 2.0).sum()
+    with gn.no_grad():
+        w += 1.0
+    loss.backward()
+    np.testing.assert_array_equal(t.grad, [2.0, 2.0, 2.0])
+
+
 def test_numpy_and_item():
     data = np.array([1.0, 2.0])
     t = Tensor(data)
