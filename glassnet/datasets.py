@@ -33,7 +33,7 @@ import math
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import as_rng, check_number
-from .stream import MISSING_TOKENS
+from .stream import MISSING_TOKENS, missing_tokens
 
 __all__ = [
     "DATASETS",
@@ -700,34 +700,6 @@ _IMPUTE = ("mean", "median")
 
 # cell classes
 _NUM, _MISSING, _NONFINITE, _TEXT = 0, 1, 2, 3
-
-
-def missing_tokens(missing: Iterable[str] | None, caller: str = "read_csv") -> frozenset[str]:
-    """The cell texts read as missing: :data:`MISSING_TOKENS` for None, else ``missing``'s
-    strings stripped of blanks and lower-cased (cells are compared so). A str, or an item
-    that is not a str, is a TypeError naming the ``missing`` parameter of ``caller``.
-
-    >>> sorted(missing_tokens(["", " ? ", "N/A"]))
-    ['', '?', 'n/a']
-    """
-    if missing is None:
-        return MISSING_TOKENS
-    if isinstance(missing, str | bytes) or not isinstance(missing, Iterable):
-        example = f"({missing!r},)" if isinstance(missing, str) else "('', '?')"
-        raise TypeError(
-            f"The 'missing' parameter of {caller} must be a list or tuple of the cell texts "
-            f"read as missing, such as ('', '?'), or None for the default "
-            f"{sorted(MISSING_TOKENS)}. Got {type(missing).__name__} {missing!r:.80}"
-            + (f": write {example} for that one text." if isinstance(missing, str) else ".")
-        )
-    tokens = list(missing)
-    bad = [t for t in tokens if not isinstance(t, str)]
-    if bad:
-        raise TypeError(
-            f"The 'missing' parameter of {caller} must hold str cell texts, such as "
-            f"('', '?'). Got {type(bad[0]).__name__} {bad[0]!r:.80} among {tokens!r:.120}."
-        )
-    return frozenset(t.strip().lower() for t in tokens)
 
 
 def _number_like(tokens: frozenset[str]) -> bool:

@@ -1373,10 +1373,9 @@ class Pipeline:
 
     @property
     def missing(self) -> frozenset[str]:
-        from .datasets import MISSING_TOKENS, missing_tokens
+        from .datasets import missing_tokens
 
-        stored = self.meta["preprocessing"].get("missing")
-        return MISSING_TOKENS if stored is None else missing_tokens(stored)
+        return missing_tokens(self.meta["preprocessing"].get("missing"))  # (None: the default)
 
     @property
     def classes_(self) -> np.ndarray | None:

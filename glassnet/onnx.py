@@ -757,10 +757,8 @@ def _model_missing(meta: dict[str, Any], where: str) -> frozenset[str]:
     ``preprocessing.missing``; the default set for a file written before it was stored)."""
     prep = meta.get("preprocessing")
     stored = prep.get("missing") if isinstance(prep, dict) else None
-    if stored is None:
-        return MISSING_TOKENS
     try:
-        return missing_tokens(stored, where)
+        return missing_tokens(stored, where)  # (None: the default set)
     except TypeError as exc:
         raise OnnxError(f"{where}: the model description is malformed ({exc}).") from None
 

@@ -55,6 +55,7 @@ __all__ = [
     "csv_delimiter",
     "from_parquet",
     "null_values",
+    "missing_tokens",
 ]
 
 Chunk = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
@@ -763,28 +764,45 @@ MISSING_TOKENS: frozenset[str] = frozenset({"", "nan", "na", "n/a", "null"})
 MAX_MISSING_LETTERS = 12
 
 
+def missing_tokens(missing: Iterable[str] | None, caller: str = "read_csv") -> frozenset[str]:
+    """The cell texts read as missing: :data:`MISSING_TOKENS` for None, else ``missing``'s
+    strings stripped of blanks and lower-cased (cells are compared so). A str, or an item
+    that is not a str, is a TypeError naming the ``missing`` parameter of ``caller``.
+
+    >>> sorted(missing_tokens(["", " ? ", "N/A"]))
+    ['', '?', 'n/a']
+    """
+    if missing is None:
+        return MISSING_TOKENS
+    if isinstance(missing, str | bytes) or not isinstance(missing, Iterable):
+        example = f"({missing!r},)" if isinstance(missing, str) else "('', '?')"
+        raise TypeError(
+            f"The 'missing' parameter of {caller} must be a list or tuple of the cell texts "
+            f"read as missing, such as ('', '?'), or None for the default "
+            f"{sorted(MISSING_TOKENS)}. Got {type(missing).__name__} {missing!r:.80}"
+            + (f": write {example} for that one text." if isinstance(missing, str) else ".")
+        )
+    tokens = list(missing)
+    bad = [t for t in tokens if not isinstance(t, str)]
+    if bad:
+        raise TypeError(
+            f"The 'missing' parameter of {caller} must hold str cell texts, such as "
+            f"('', '?'). Got {type(bad[0]).__name__} {bad[0]!r:.80} among {tokens!r:.120}."
+        )
+    return frozenset(t.strip().lower() for t in tokens)
+
+
 def null_values(missing: Iterable[str], caller: str = "from_csv") -> frozenset[str]:
-    """Every spelling of the cell texts ``missing`` in upper and lower case (stripped of
-    blanks), for readers that compare cells exactly (pyarrow's ``null_values``, an ONNX
-    ``LabelEncoder``). A str, an item that is not a str, or a text of more than
+    """Every spelling of the cell texts ``missing`` (as :func:`missing_tokens` checks and
+    normalizes them) in upper and lower case, for readers that compare cells exactly
+    (pyarrow's ``null_values``, an ONNX ``LabelEncoder``). A text of more than
     :data:`MAX_MISSING_LETTERS` letters is an error naming the ``missing`` parameter.
 
     >>> sorted(null_values(["", "n/a"]))
     ['', 'N/A', 'N/a', 'n/A', 'n/a']
     """
-    if isinstance(missing, str | bytes) or not isinstance(missing, Iterable):
-        raise TypeError(
-            f"The 'missing' parameter of {caller} must be a list or tuple of the cell texts "
-            f"read as missing, such as ('', '?'). Got {type(missing).__name__} {missing!r:.80}."
-        )
     out: set[str] = set()
-    for token in missing:
-        if not isinstance(token, str):
-            raise TypeError(
-                f"The 'missing' parameter of {caller} must hold str cell texts, such as "
-                f"('', '?'). Got {type(token).__name__} {token!r:.80}."
-            )
-        token = token.strip().lower()
+    for token in missing_tokens(missing, caller):
         letters = sum(c.lower() != c.upper() for c in token)
         if letters > MAX_MISSING_LETTERS:
             raise ValueError(

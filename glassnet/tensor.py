@@ -435,9 +435,7 @@ class Tensor:
     def detach(self) -> Tensor:
         """A tensor sharing the values but cut from the graph (no gradient flows back). An
         in-place change of one is a change of the other for the graphs that used either."""
-        out = Tensor(self.data, label=self.label)
-        out._base = self
-        return out
+        return Tensor(self, label=self.label)  # (its array, on this tensor's clock)
 
     def astype(self, dtype: Any) -> Tensor:
         """Cast to another float dtype; the gradient is cast back."""
