@@ -806,7 +806,7 @@ class _Bundle:
         """The cell texts the model was trained to read as missing (lower-case): those of
         its description, or the default set for a file written before it stored them."""
         stored = _dig(self.meta, "preprocessing", "missing", kind=list)
-        return MISSING_TOKENS if stored is None else missing_tokens(stored)
+        return missing_tokens(stored)  # (None: the default set)
 
     @property
     def left_out(self) -> list[str]:
@@ -2609,11 +2609,9 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
     try:
         read = pa_csv.ReadOptions(block_size=1 << 22)  # from_csv's first block, delimiter
         parse = pa_csv.ParseOptions(delimiter=csv_delimiter(path))  # (as the stream reads it)
-        convert = pa_csv.ConvertOptions()  # and its missing cells
-        if args.missing is not None:
-            convert = pa_csv.ConvertOptions(
-                null_values=sorted(null_values(args.missing)), strings_can_be_null=True
-            )
+        convert = pa_csv.ConvertOptions(  # and its missing cells (None: the default set)
+            null_values=sorted(null_values(args.missing)), strings_can_be_null=True
+        )
         opened = pa_csv.open_csv(
             str(path), read_options=read, parse_options=parse, convert_options=convert
         )

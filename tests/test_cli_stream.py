@@ -230,6 +230,17 @@ def test_task_inference_matches_the_in_memory_path(capsys, tmp_path):
     one_line_error(err, "--task binary needs 2 classes")
 
 
+def test_the_target_s_kind_is_decided_from_the_cells_as_the_stream_reads_them(capsys, tmp_path):
+    """The first block is read with the stream's missing cells: "#N/A" is text for both (it
+    was null for the first look, pyarrow's default, so the target looked numeric and the
+    stream then refused it as text)."""
+    rows = [[str(i), v] for i, v in enumerate(["0.5", "1.5", "#N/A", "2.5"] * 5)]
+    path = write_csv(tmp_path / "t.csv", ["x", "y"], rows)
+    model = tmp_path / "t.glassnet"
+    train(capsys, path, "y", model, "--test-split", "0", "--stream")
+    assert meta_of(model)["task"]["name"] == "multiclass"
+
+
 def test_same_seed_same_weights(capsys, tmp_path, data):
     """A streamed run is reproducible: the buffer's shuffle and the test rows come from the
     seed."""
