@@ -288,6 +288,7 @@ def fit_many(
     # per-model rates: SGD with rate 1 on gradients each scaled by its model's rate
     rate = 1.0 if per_model_lr else float(lrs[0])
     opt = optim_mod.get_optimizer(optimizer, params, lr=rate, **optimizer_options)
+    opt.fuse_above *= K  # each network's part of a buffer updated as fit updates it alone
     # per-model rates with weight decay: λw joins each gradient before its rate scales it
     # (SGD would add it to the scaled gradient, at rate 1)
     decay = 0.0

@@ -108,19 +108,20 @@ def _check(value: Any, name: str, owner: str, rule: Any = None) -> Any:
 _BLOCK = 1 << 16  # floats per block of _descend (256 KiB in float32): γ d stays in the cache
 
 
-def _descend(w: np.ndarray, d: np.ndarray, lr: float, out: np.ndarray) -> None:
+def _descend(w: np.ndarray, d: np.ndarray, lr: float, out: np.ndarray, fuse_above: int) -> None:
     """w ← w − γ d (γ d formed in ``out``; γ = 1 is one subtraction).
 
-    A large buffer is updated in one pass by BLAS's axpy (:mod:`glassnet.blas`) where
-    NumPy's BLAS has one; else γ d is formed and subtracted block by block in one reused
-    block of ``out``, so it is read back from the cache rather than from memory.
+    A buffer of more than ``fuse_above`` values is updated in one pass by BLAS's axpy
+    (:mod:`glassnet.blas`) where NumPy's BLAS has one; else γ d is formed and subtracted,
+    a large buffer block by block in one reused block of ``out``, so it is read back from
+    the cache rather than from memory (the same numbers as one block).
     """
     n = w.shape[0]
     if not hasattr(lr, "shape") and lr == 1.0:  # (a number; a captured step's γ is an array)
         np.subtract(w, d, out=w)
     elif n <= _BLOCK:
         np.subtract(w, np.multiply(d, lr, out=out), out=w)
-    elif not (isinstance(lr, (int, float)) and axpy(w, d, -lr)):  # (a captured γ: an array)
+    elif not (n > fuse_above and isinstance(lr, (int, float)) and axpy(w, d, -lr)):
         for i in range(0, n, _BLOCK):  # one block of ``out``, reused: it stays in the cache
             s = slice(i, i + _BLOCK)  # (the last one shorter)
             np.subtract(w[s], np.multiply(d[s], lr, out=out[: min(_BLOCK, n - i)]), out=w[s])
@@ -215,9 +216,17 @@ class Optimizer:
         Number of steps taken. Each parameter also counts its own steps, those in which
         it had a gradient (PyTorch's per-parameter ``step``): Adam's bias correction and
         SGD's first dampening-free step follow that count.
+    fuse_above : int, default 65536
+        A buffer (the parameters of one dtype in a group) of more values than this is
+        updated ``w ← w − γ d`` in one pass by BLAS's axpy, which may round once where
+        NumPy's two calls round twice (:mod:`glassnet.blas`): the weights can differ in
+        the last bit. ``math.inf`` keeps NumPy's two calls on every size;
+        :func:`glassnet.fit_many` sets it to K times this, so that each of its K stacked
+        networks is updated as one ``fit`` would update it alone.
     """
 
     _hyper: tuple[str, ...] = ()
+    fuse_above: float = _BLOCK
     lr = _setting("lr")  # the learning rate γ, >= 0 once set (a schedule may reach 0)
 
     def __init__(self, params: Iterable[Any] | Any, lr: float, settings: Any = None) -> None:
@@ -562,7 +571,7 @@ class SGD(Optimizer):
         if not mu:  # plain gradient descent (both styles): w ← w(1 − γλ) − γg
             if wd:
                 np.multiply(w, h["decay"], out=w)
-            _descend(w, g, lr, a)
+            _descend(w, g, lr, a, self.fuse_above)
             return
         g, v = _decayed(g, w, wd, a), state["v"]  # g ← g + λw
         np.multiply(v, mu, out=v)
@@ -574,7 +583,7 @@ class SGD(Optimizer):
         damp = np.multiply(g, h["damp"], out=b) if h["dampening"] else g  # (1 − τ)g; g at first
         np.add(v, damp, out=v)  # v ← μv + (1 − τ)g
         d = np.add(g, np.multiply(v, mu, out=b), out=b) if h["nesterov"] else v  # g + μv or v
-        _descend(w, d, lr, b)  # w ← w − γd
+        _descend(w, d, lr, b, self.fuse_above)  # w ← w − γd
 
 
 GradientDescent = SGD
@@ -650,7 +659,7 @@ class Adam(Optimizer):
             v = np.maximum(state["v_max"], v, out=state["v_max"])
         # m / s, s = √v̂ + ε√(1 − β₂ᵗ)
         np.divide(m, np.add(np.sqrt(v, out=a), h["eps_t"], out=a), out=a)
-        _descend(w, a, h["rate"], a)  # w ← w − γ√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / s
+        _descend(w, a, h["rate"], a, self.fuse_above)  # w ← w − γ√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / s
 
 
 class AdamW(Adam):
@@ -730,7 +739,7 @@ class RMSprop(Optimizer):
         if h["momentum"]:  # b ← μb + g/s;  w ← w − γb
             np.multiply(state["b"], h["momentum"], out=state["b"])
             d = np.add(state["b"], a, out=state["b"])
-        _descend(w, d, h["lr"], a)
+        _descend(w, d, h["lr"], a, self.fuse_above)
 
 
 OPTIMIZERS = {"sgd": SGD, "gd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop}

@@ -96,6 +96,20 @@ def test_each_history_holds_what_fit_records_when_models_stop_at_different_epoch
     assert len(ends) == 4  # (max_steps, then tol at three different epochs)
 
 
+def test_a_stack_past_one_update_block_equals_separate_fits_bit_for_bit():
+    """12 networks of 5,505 weights: the stacked buffer (66,060) is past the optimizer's
+    block, where a buffer that large is updated by BLAS's axpy (one rounding); each network
+    alone is not, so fit_many's optimizer keeps NumPy's two calls (fuse_above = K x)."""
+    X, y = data(n=64, d=20)
+    a, b = small_nets(12, sizes=(20, 64, 64, 1)), small_nets(12, sizes=(20, 64, 64, 1))
+    opts = dict(loss="binary_cross_entropy", lr=0.1, epochs=1, batch_size=16)
+    fit_many(a, X, y, seed=list(range(12)), **opts)
+    for k, net in enumerate(b):
+        gn.fit(net, X, y, seed=k, verbose=0, **opts)
+    for m, n in zip(a, b):
+        assert_same(m, n)
+
+
 def test_minibatches_with_a_seed_per_model_and_momentum_equal_separate_fits():
     X, y = data()
     many = small_nets(4)

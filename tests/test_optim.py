@@ -952,6 +952,29 @@ def test_plain_sgd_on_a_buffer_larger_than_one_block(monkeypatch, dtype, blas):
     assert np.all(np.abs(p.data - numpy_way) <= ulps)  # the two roundings' worth, no more
 
 
+@pytest.mark.parametrize("cls", [SGD, Adam, RMSprop])
+def test_fuse_above_infinity_keeps_numpys_two_calls_on_a_large_buffer(cls):
+    """fuse_above = inf: no axpy on any size, so a large buffer gets the numbers a small
+    one gets (the same rule, block by block); the default may round once less."""
+    rng = np.random.default_rng(1)
+    w0 = rng.standard_normal(2 * 65536 + 7).astype(np.float32)
+    g = rng.standard_normal(w0.shape).astype(np.float32)
+
+    def run(fuse_above, pieces):  # the buffer as one parameter or as many small optimizers
+        out = []
+        for part in np.array_split(np.arange(w0.size), pieces):
+            p = P(w0[part].copy())
+            opt = cls([p], lr=0.3)
+            opt.fuse_above = fuse_above
+            p.grad = g[part].copy()
+            opt.step()
+            out.append(p.data)
+        return np.concatenate(out)
+
+    small = run(65536, pieces=4)  # every piece under one block: NumPy's calls
+    np.testing.assert_array_equal(run(math.inf, pieces=1), small)
+
+
 # ---------------------------------------------------------------------------
 # prepared(): step's checks once, then the rules only (fit's fast path)
 # ---------------------------------------------------------------------------
