@@ -3,10 +3,14 @@
     python bench/many.py              # K = 100 XNOR 2-2-1 fits, K = 16 W2 fits
     python bench/many.py --rounds 5
 
-Both sides are timed as a user calls them (the whole ``fit_many`` call; the whole loop of
-``fit`` calls), in interleaved rounds, on the same models and data; the table gives the
-median time of each and the ratio per round (min-max). The weights of both sides are
-compared too, so a fast wrong answer cannot pass unnoticed.
+Every side is timed as a user calls it (the whole ``fit_many`` call; the whole loop of
+``fit`` calls), in interleaved rounds, on the same models and data: the K ``fit`` calls,
+``fit_many`` on one thread (``threads=1``) and ``fit_many`` with its default
+(``threads='auto'``: the stack split over the free CPUs where the step has the work for
+it; the table says how many it chose at the end). The table gives the median time of each
+and the speed-up per round (min-max). The weights of every side are compared too, so a
+fast wrong answer cannot pass unnoticed. BLAS runs on one thread throughout (as the K
+``fit`` calls would choose for these sizes).
 """
 
 from __future__ import annotations
@@ -49,33 +53,53 @@ def w2(K: int):
 
 def run(case, K: int, rounds: int) -> None:
     title, nets, X, y, opts, seeds = case(K)
-    many_t, seq_t, ratios = [], [], []
-    for _ in range(rounds):
-        a = nets()
-        t = time.perf_counter()
-        gn.fit_many(a, X, y, seed=seeds if seeds[0] is not None else None, **opts)
-        many_t.append(time.perf_counter() - t)
-        b = nets()
-        t = time.perf_counter()
-        for k, net in enumerate(b):
-            gn.fit(net, X, y, seed=seeds[k], verbose=0, **opts)
-        seq_t.append(time.perf_counter() - t)
-        ratios.append(seq_t[-1] / many_t[-1])
-        worst = max(
-            float(np.max(np.abs(p.data - q.data))) for m, n in zip(a, b)
-            for p, q in zip(m.parameters(), n.parameters())
-        )  # fmt: skip
-    print(f"| {title} | K = {K} | {statistics.median(seq_t):.3f} s | "
-          f"{statistics.median(many_t):.3f} s | {statistics.median(ratios):.1f}x "
-          f"({min(ratios):.1f}-{max(ratios):.1f}) | {worst:.1g} |")  # fmt: skip
+    seed = seeds if seeds[0] is not None else None
+    times: dict[str, list[float]] = {"seq": [], "one": [], "auto": []}
+    ratios: dict[str, list[float]] = {"one": [], "auto": []}
+    worst = 0.0
+    for r in range(rounds):
+        trained = {}
+        order = ["one", "auto", "seq"] if r % 2 == 0 else ["seq", "auto", "one"]
+        for side in order:  # interleaved, the order flipped every round
+            models = nets()
+            t = time.perf_counter()
+            if side == "seq":
+                for k, net in enumerate(models):
+                    gn.fit(net, X, y, seed=seeds[k], verbose=0, **opts)
+            else:
+                threads = 1 if side == "one" else "auto"
+                gn.fit_many(models, X, y, seed=seed, threads=threads, **opts)
+            times[side].append(time.perf_counter() - t)
+            trained[side] = models
+        for side in ratios:
+            ratios[side].append(times["seq"][-1] / times[side][-1])
+            worst = max(
+                worst,
+                *(float(np.max(np.abs(p.data - q.data)))
+                  for m, n in zip(trained[side], trained["seq"])
+                  for p, q in zip(m.parameters(), n.parameters())),
+            )  # fmt: skip
+    f = gn.threads.gemm_flops(nets()[0], opts.get("batch_size") or len(X))
+    n = gn.threads.model_threads(K * (3 * sum(f) - f[0]), K)
+    cells = [f"{statistics.median(times[s]):.3f} s" for s in ("seq", "one", "auto")]
+    speed = [
+        f"{statistics.median(ratios[s]):.1f}x ({min(ratios[s]):.1f}-{max(ratios[s]):.1f})"
+        for s in ratios
+    ]
+    print(f"| {title} | K = {K} | {' | '.join(cells)} | {speed[0]} | {speed[1]} | {n} | "
+          f"{worst:.1g} |")  # fmt: skip
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
-    print("| workload | models | K fit calls | fit_many | speed-up (min-max) | max abs diff |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| workload | models | K fit calls | fit_many, 1 thread | fit_many, threads='auto' "
+        "| speed-up, 1 thread (min-max) | speed-up, 'auto' | 'auto' threads now "
+        "| max abs diff |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     run(xnor, 100, args.rounds)
     run(w2, 16, args.rounds)
 

@@ -26,10 +26,12 @@ descent, to rounding with momentum and Adam (where the order of operations diffe
 
 from __future__ import annotations
 
+import functools
 import inspect
 import itertools
 import math
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +41,10 @@ from . import optim as optim_mod
 from . import tasks
 from ._validation import as_rng, check_memory, check_name, check_number, check_positive
 from .fused import FastMLP, Layer, add_l2, layers_of
+from .nn.flat import grad_view
 from .nn.module import Module, Parameter
+from .threads import gemm_flops, model_threads
+from .threads import limit as blas_limit
 from .train import History, fit
 
 __all__ = ["fit_many", "search", "SearchResult"]
@@ -53,6 +58,53 @@ class _StackedLinear:
     b: Parameter | None
     inputs: int
     neurons: int
+
+
+@dataclass
+class _View:
+    """A share of a stacked parameter: networks [a, b) of its values and its gradient."""
+
+    data: np.ndarray
+    grad: np.ndarray
+    shape = property(lambda self: self.data.shape)
+    dtype = property(lambda self: self.data.dtype)
+
+
+class _Shares:
+    """The stacked step split over threads: each thread steps networks [a, b) of the stack,
+    a FastMLP over views of the stacked weights and of their gradients (bound to the
+    optimizer's flat buffer), so the update that follows is the one of the whole stack.
+    Each network's numbers are the ones the whole stack computes for it: a product or
+    a loss of one network never mixes with another's."""
+
+    def __init__(self, layers: list[Layer], loss: str, dtype: Any, n: int) -> None:
+        K = layers[0].W.shape[0]
+        cuts = [K * i // n for i in range(n + 1)]
+        for q in (q for lay in layers for q in (lay.linear.W, lay.linear.b) if q is not None):
+            q.grad = grad_view(q)  # (the optimizer's flat view, as the first step binds it)
+        self.shares = []
+        for a, b in zip(cuts[:-1], cuts[1:]):
+            part = [
+                Layer(_StackedLinear(*[None if q is None else _View(q.data[a:b], q.grad[a:b])
+                                       for q in (lay.linear.W, lay.linear.b)],
+                                     lay.inputs, lay.neurons), lay.act, lay.alpha)
+                for lay in layers
+            ]  # fmt: skip
+            self.shares.append((FastMLP(part, loss, dtype=dtype), a, b))
+        # fit_many's errstate is per thread: its own threads ignore what it ignores
+        quiet = functools.partial(np.seterr, over="ignore", invalid="ignore", divide="ignore")
+        self.pool = ThreadPoolExecutor(n - 1, "glassnet-fit_many", initializer=quiet)
+
+    def step(self, X: np.ndarray, y: np.ndarray, w: Any, m: int, own_rows: bool) -> np.ndarray:
+        """Every network's loss on its batch (X: (K, m, ...) rows of its own, else shared)."""
+
+        def one(share: tuple) -> np.ndarray:
+            engine, a, b = share
+            wk = None if w is None else w[a * m : b * m]
+            return engine.step(X[a:b] if own_rows else X, y[a:b], wk)
+
+        rest = [self.pool.submit(one, share) for share in self.shares[1:]]
+        return np.concatenate([one(self.shares[0]), *(f.result() for f in rest)])
 
 
 def _per_model(value: Any, name: str, K: int, dtype: Any = float) -> np.ndarray:
@@ -154,6 +206,7 @@ def fit_many(
     validation_data: tuple[Any, Any] | None = None,
     early_stopping: bool = False,
     sample_weight: Any = None,
+    threads: int | str | None = None,
     **optimizer_options: Any,
 ) -> list[History]:
     """Train every model of ``models`` on (X, y) at once; returns one History per model.
@@ -169,6 +222,13 @@ def fit_many(
     ``weight_decay`` term, exactly as SGD would); Adam and RMSprop normalize the gradient,
     so they take one ``lr`` for all models. A parameter with ``requires_grad=False`` is
     left as it is.
+
+    ``threads`` splits the stack over that many threads, each stepping its share of the
+    networks (NumPy's calls release the GIL, so the shares run on as many cores; BLAS is
+    held to one thread under each, where threadpoolctl is installed). None / ``'auto'``:
+    one thread per 6 MFLOP of the stacked step, at most the free CPUs
+    (:func:`glassnet.threads.model_threads`); XNOR-sized networks stay on one. Every
+    network's numbers are the same on any count of threads.
 
     The models' parameters hold the trained weights when ``fit_many`` returns (also
     after Ctrl-C, with the History's ``stop_reason`` ``"interrupted"``). A model whose
@@ -189,8 +249,8 @@ def fit_many(
             f"fit_many takes no {fit_only}: an option of glassnet.fit that fit_many does not "
             "have (it takes loss, optimizer and the optimizer's settings, lr, l2, epochs, "
             "max_steps, batch_size, shuffle, seed, tol, n_iter_no_change, validation_split, "
-            "validation_data, early_stopping, sample_weight). Leave it out, or train the "
-            "models one by one with glassnet.fit."
+            "validation_data, early_stopping, sample_weight, threads). Leave it out, or "
+            "train the models one by one with glassnet.fit."
         )
     if not isinstance(optimizer, (str, type)):
         raise TypeError(
@@ -289,6 +349,8 @@ def fit_many(
     rate = 1.0 if per_model_lr else float(lrs[0])
     opt = optim_mod.get_optimizer(optimizer, params, lr=rate, **optimizer_options)
     opt.fuse_above *= K  # each network's part of a buffer updated as fit updates it alone
+    flops = gemm_flops(models[0], bs)  # per layer, one product; a step has 3 (the first 2)
+    n_threads = model_threads(K * (3 * sum(flops) - flops[0]), K, threads)
     # per-model rates with weight decay: λw joins each gradient before its rate scales it
     # (SGD would add it to the scaled gradient, at rate 1)
     decay = 0.0
@@ -324,6 +386,15 @@ def fit_many(
         frozen = np.flatnonzero(~active)
         reasons[k] = reason
 
+    # the stack split over threads (threads=), each stepping a share of the networks, with
+    # one BLAS thread under each where threadpoolctl can set it
+    shares = _Shares(layers, spec.name, X.dtype, n_threads) if n_threads > 1 else None
+    blas = blas_limit(models[0], bs, threads=1, owner="fit_many") if shares else None
+    try:
+        if blas is not None:
+            blas.__enter__()
+    except (ImportError, RuntimeError):  # (no threadpoolctl, or no BLAS it can set)
+        blas = None
     errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
     errstate.__enter__()
     taken = 0  # steps taken by the stack
@@ -362,7 +433,11 @@ def fit_many(
                 if wbt is not None:  # (K m,): one weight per row of the stacked batch
                     wbt = np.ascontiguousarray(wbt).reshape(-1)
                 # 2) forward, loss and backward of all models, 3) one update
-                batch_loss = engine.step(xb, np.ascontiguousarray(ybt), wbt)
+                ybt = np.ascontiguousarray(ybt)
+                if shares is None:
+                    batch_loss = engine.step(xb, ybt, wbt)
+                else:
+                    batch_loss = shares.step(xb, ybt, wbt, m, bool(lead))
                 if l2_arr is not None:
                     batch_loss = batch_loss + add_l2(weights, l2_arr, m)
                 for k in np.flatnonzero(active & ~np.isfinite(batch_loss)):
@@ -430,6 +505,10 @@ def fit_many(
             reasons[k] = "interrupted"
     finally:
         errstate.__exit__(None, None, None)
+        if shares is not None:  # (a step in flight ends first: it writes gradients only)
+            shares.pool.shutdown()
+        if blas is not None:
+            blas.__exit__(None, None, None)
         # every model gets its weights back: the best seen (early stopping), else its last
         now = [q.data for q in params]
         for k in range(K):

@@ -43,6 +43,11 @@ several ``limit`` blocks overlap (nested, or fits in several Python threads) the
 recently entered one that is still open holds (an ``auto`` one inside another never goes
 above it: rule 2), and the limits in force before the first are restored after the last.
 
+:func:`model_threads` is the other count: how many Python threads
+:func:`glassnet.fit_many` splits its stack of networks over (one per
+:data:`FLOPS_PER_SHARE` of the stacked step, then rules 2 and 3), with BLAS held to one
+thread under them.
+
 >>> blas_threads([2, 2, 1], batch_size=4)   # XNOR: 32 FLOP per GEMM at most
 1
 >>> blas_threads([784, 256, 10], batch_size=128, threads=3)
@@ -65,6 +70,7 @@ from typing import Any
 from ._validation import ParameterError, check_number
 
 __all__ = [
+    "FLOPS_PER_SHARE",
     "FLOPS_PER_THREAD",
     "blas_threads",
     "busy_cpus",
@@ -73,10 +79,12 @@ __all__ = [
     "explain",
     "gemm_flops",
     "limit",
+    "model_threads",
     "usable_cpus",
 ]
 
 FLOPS_PER_THREAD = 1_000_000  # one BLAS thread per 1 MFLOP of the largest GEMM (module doc)
+FLOPS_PER_SHARE = 6_000_000  # fit_many: one thread per 6 MFLOP of a stacked step (model_threads)
 _SAMPLES = 3  # contention readings, median taken
 _SAMPLE_GAP_S = 0.0005
 _INSTALL = "pip install 'glassnet[fast]'"
@@ -242,20 +250,21 @@ def current_blas_threads() -> int | None:
 
 
 # --------------------------------------------------------------------- the rule
-def check_threads(threads: Any, owner: str) -> int | None:
+def check_threads(threads: Any, owner: str, what: str = "BLAS threads") -> int | None:
     """None for the rule (``'auto'`` or None), else the int >= 1 asked for.
 
     Raises
     ------
     ParameterError
-        Anything else, naming ``owner``, the value and the two accepted forms.
+        Anything else, naming ``owner``, the value and the two accepted forms (``what``:
+        what the int counts).
     """
     if threads is None or (isinstance(threads, str) and threads == "auto"):
         return None
     want = (
         f"The 'threads' parameter of {owner} must be 'auto' (or None: chosen from the "
-        f"matrix sizes, the CPUs and their load) or an int >= 1 (exactly that many BLAS "
-        f"threads). Got {threads!r}."
+        f"matrix sizes, the CPUs and their load) or an int >= 1 (exactly that many {what}). "
+        f"Got {threads!r}."
     )
     if isinstance(threads, str):
         raise ParameterError(want)
@@ -291,6 +300,40 @@ def _choose(
         why.append(f"{busy:g} CPU(s) busy with other work, {free} free")
         n = min(n, max(1, free))
     return max(1, n), why, False
+
+
+def model_threads(flops_per_step: float, models: int, threads: Any = None) -> int:
+    """How many threads :func:`glassnet.fit_many` splits its ``models`` networks over, each
+    thread stepping its share of the stack (NumPy's calls release the GIL, so the shares'
+    arithmetic runs on that many cores at once).
+
+    ``threads`` None / ``'auto'``: one thread per :data:`FLOPS_PER_SHARE` of the stack's
+    step (``flops_per_step``, all networks' products together; under that a thread's
+    share costs less than handing it over), at most one per network, then rules 2 and 3
+    of the module docstring (the CPUs this process may use, and those other work leaves
+    free). An int: exactly that many (at most ``models``).
+
+    >>> model_threads(16 * 2.1e6, models=16)   # 16 networks 20-64-64-1, batch 64
+    ...                                         # doctest: +SKIP
+    2
+    >>> model_threads(100 * 144, models=100)   # 100 XNOR networks: one thread
+    1
+    """
+    what = "threads, each stepping a share of the networks"
+    asked = check_threads(threads, "fit_many", what)
+    if asked is not None:
+        if asked > models:
+            raise ParameterError(
+                f"The 'threads' parameter of fit_many ({asked}) is more than the {models} "
+                f"network(s) to share among them; give at most {models}, or 'auto'."
+            )
+        return asked
+    n = min(models, max(1, int(flops_per_step // FLOPS_PER_SHARE)))
+    if n > 1:
+        n = min(n, usable_cpus())
+    if n > 1:
+        n = min(n, max(1, int(usable_cpus() - busy_cpus())))
+    return n
 
 
 def blas_threads(model_or_layer_sizes: Any, batch_size: int, threads: Any = None) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -349,6 +351,9 @@ def test_per_model_learning_rates_with_weight_decay_equal_separate_fits(options)
         ({"lr": [0.1, "0.2", 0.3]}, r"'lr' parameter of fit_many must be a float > 0. Got '0.2'"),
         ({"l2": [0.0, None, 0.0]}, r"'l2' parameter of fit_many must be a float >= 0. Got None"),
         ({"optimizer": "adm"}, r"Unknown optimizer 'adm'"),
+        ({"threads": 4}, r"'threads' parameter of fit_many \(4\) is more than the 3 network"),
+        ({"threads": "many"}, r"int >= 1 \(exactly that many threads, each stepping a share"),
+        ({"threads": 0}, r"'threads' parameter of fit_many must be 'auto'"),
     ],
 )
 def test_bad_arguments_name_themselves(kwargs, match):
@@ -484,6 +489,22 @@ def test_a_loss_that_needs_another_output_layer_says_what_to_do():
         fit_many(nets, XOR_X, XNOR_Y, loss="binary_cross_entropy", epochs=1)
 
 
+def press_ctrl_c_at(monkeypatch, n):
+    """FastMLP.step raises KeyboardInterrupt at its n-th call in the main thread, where
+    Ctrl-C arrives (a share's thread steps on); returns what puts the real step back."""
+    step, calls = FastMLP.step, []
+
+    def pressed(self, *args, **kwargs):
+        if threading.current_thread() is threading.main_thread():
+            calls.append(1)
+            if len(calls) == n:
+                raise KeyboardInterrupt
+        return step(self, *args, **kwargs)
+
+    monkeypatch.setattr(FastMLP, "step", pressed)
+    return lambda: monkeypatch.setattr(FastMLP, "step", step)
+
+
 def test_ctrl_c_leaves_each_model_where_the_steps_it_took_leave_it(monkeypatch):
     """Ctrl-C before the stack's 60th step: a model still training holds the weights and
     counts of its 59 steps (a fit stopped by max_steps=59 takes the same ones; the epoch cut
@@ -491,18 +512,10 @@ def test_ctrl_c_leaves_each_model_where_the_steps_it_took_leave_it(monkeypatch):
     X, y = data()
     lrs = [0.05, 5.0]
     options = dict(epochs=100, batch_size=32, seed=3, tol=1e-4, n_iter_no_change=2)
-    step, calls = FastMLP.step, []
-
-    def pressed(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == 60:
-            raise KeyboardInterrupt
-        return step(self, *args, **kwargs)
-
     many = small_nets(2, dtype=np.float64)
-    monkeypatch.setattr(FastMLP, "step", pressed)
+    release = press_ctrl_c_at(monkeypatch, 60)
     hs = fit_many(many, X, y, loss="binary_cross_entropy", lr=lrs, **options)
-    monkeypatch.setattr(FastMLP, "step", step)
+    release()
     assert [h.stop_reason for h in hs] == ["interrupted", "tol"]
     assert (hs[0].steps, hs[0].epochs, len(hs[0].loss)) == (59, 14, 14)  # 4 steps an epoch
     for k, alone in enumerate(small_nets(2, dtype=np.float64)):
@@ -605,3 +618,87 @@ def test_search_names_a_build_that_does_not_return_a_model():
         search(lambda p: 3, X, y, {"seed": [0]}, loss="binary_cross_entropy")
     with pytest.raises(TypeError, match="build must be a function"):
         search(xnor_build({"seed": 0}), X, y, {"seed": [0]}, loss="binary_cross_entropy")
+
+
+# ------------------------------------------------------------- the stack over threads
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+@pytest.mark.parametrize("own_rows", [True, False])
+def test_threads_give_every_network_the_numbers_of_one_thread_bit_for_bit(threads, own_rows):
+    """Shares of 2 and 1 networks (threads=3 on 4 is uneven), each model's own batches or
+    shared ones, per-model rates, L2, momentum with weight decay, sample weights and early
+    stopping: the same weights, losses and stops as on one thread."""
+    X, y = data(n=160)
+    w = np.random.default_rng(4).uniform(0.5, 2.0, len(y))
+    opts = dict(
+        loss="binary_cross_entropy", lr=[0.05, 0.2, 0.1, 3.0], l2=[0.0, 0.01, 0.1, 0.0],
+        momentum=0.9, weight_decay=1e-3, epochs=12, batch_size=32, sample_weight=w,
+        early_stopping=True, n_iter_no_change=2, seed=list(range(4)) if own_rows else 7,
+    )  # fmt: skip
+    one, many = small_nets(4), small_nets(4)
+    h1 = fit_many(one, X, y, threads=1, **opts)
+    hn = fit_many(many, X, y, threads=threads, **opts)
+    for a, b, ha, hb in zip(one, many, h1, hn):
+        assert_same(a, b)
+        assert (ha.loss, ha.val_loss, ha.stop_reason) == (hb.loss, hb.val_loss, hb.stop_reason)
+    assert len({h.epochs for h in hn}) > 1  # (early stopping stopped them apart)
+
+
+def test_threads_keep_a_diverging_network_quiet_and_named_by_its_index():
+    """The shares' threads ignore overflow as fit_many does (NumPy's error state is per
+    thread), and a network diverging in the second share is named by its index."""
+    X, y = data()
+    many = small_nets(4, act="identity", out="identity", dtype=np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hs = fit_many(many, X, y, loss="mse", lr=[0.01, 0.01, 0.01, 50.0], epochs=30, threads=2)
+    assert [h.stop_reason for h in hs] == ["max_epochs"] * 3 + ["diverged"]
+    assert "model 3's loss became" in hs[3].warnings[0]
+
+
+def test_an_error_in_a_share_reaches_the_caller_and_no_thread_is_left(monkeypatch):
+    X, y = data()
+    step = FastMLP.step
+
+    def fails_off_main(self, *args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            raise ValueError("a share failed")
+        return step(self, *args, **kwargs)
+
+    before = threading.active_count()
+    monkeypatch.setattr(FastMLP, "step", fails_off_main)
+    with pytest.raises(ValueError, match="a share failed"):
+        fit_many(small_nets(2), X, y, loss="binary_cross_entropy", epochs=2, threads=2)
+    assert threading.active_count() == before
+
+
+def test_ctrl_c_with_threads_leaves_the_weights_of_the_steps_taken(monkeypatch):
+    """Ctrl-C in the main thread's share of the 30th step: the other share's step ends
+    (it writes gradients only), no update is taken, each model holds its 29 steps."""
+    X, y = data()
+    options = dict(loss="binary_cross_entropy", lr=0.1, epochs=100, batch_size=32, seed=3)
+    many = small_nets(3, dtype=np.float64)
+    release = press_ctrl_c_at(monkeypatch, 30)
+    hs = fit_many(many, X, y, threads=2, **options)
+    release()
+    assert [h.stop_reason for h in hs] == ["interrupted"] * 3 and hs[0].steps == 29
+    for got, alone in zip(many, small_nets(3, dtype=np.float64)):
+        gn.fit(alone, X, y, max_steps=29, verbose=0, **options)
+        assert_same(got, alone)
+
+
+def test_auto_threads_follow_the_step_s_work_and_the_free_cpus(monkeypatch):
+    from glassnet import threads as th
+
+    monkeypatch.setattr(th, "usable_cpus", lambda: 8)
+    monkeypatch.setattr(th, "busy_cpus", lambda: 0.0)
+    w2 = th.gemm_flops([20, 64, 64, 1], 64)
+    step = 3 * sum(w2) - w2[0]  # one network's step: 3 products a layer, the first 2
+    assert th.model_threads(100 * 144, 100) == 1  # XNOR: nothing to share
+    assert th.model_threads(4 * step, 4) == 1  # under 2 x 6 MFLOP: one thread is faster
+    assert th.model_threads(16 * step, 16) == 5  # 30.8 MFLOP: 5 shares of 6
+    assert th.model_threads(1000 * step, 1000) == 8  # no more than the CPUs
+    monkeypatch.setattr(th, "busy_cpus", lambda: 6.0)
+    assert th.model_threads(16 * step, 16) == 2  # the CPUs other work leaves free
+    assert th.model_threads(16 * step, 16, threads=3) == 3  # asked for: exactly
