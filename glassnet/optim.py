@@ -119,9 +119,11 @@ def _descend(w: np.ndarray, d: np.ndarray, lr: float, out: np.ndarray, fuse_abov
     n = w.shape[0]
     if not hasattr(lr, "shape") and lr == 1.0:  # (a number; a captured step's γ is an array)
         np.subtract(w, d, out=w)
+    elif n > fuse_above and isinstance(lr, (int, float)) and axpy(w, d, -lr):
+        pass  # (done by BLAS; a captured γ, an array, takes NumPy's calls)
     elif n <= _BLOCK:
         np.subtract(w, np.multiply(d, lr, out=out), out=w)
-    elif not (n > fuse_above and isinstance(lr, (int, float)) and axpy(w, d, -lr)):
+    else:
         for i in range(0, n, _BLOCK):  # one block of ``out``, reused: it stays in the cache
             s = slice(i, i + _BLOCK)  # (the last one shorter)
             np.subtract(w[s], np.multiply(d[s], lr, out=out[: min(_BLOCK, n - i)]), out=w[s])

@@ -975,6 +975,21 @@ def test_fuse_above_infinity_keeps_numpys_two_calls_on_a_large_buffer(cls):
     np.testing.assert_array_equal(run(math.inf, pieces=1), small)
 
 
+def test_fuse_above_is_the_size_past_which_the_update_is_blas_axpy(monkeypatch):
+    import glassnet.optim
+
+    calls = []
+    monkeypatch.setattr(glassnet.optim, "axpy", lambda w, d, a: calls.append(w.size) or False)
+    p = P(np.zeros(1000, np.float32))
+    opt = SGD([p], lr=0.5)
+    for fuse_above in (65536, 999, 1000):
+        opt.fuse_above = fuse_above
+        p.grad = np.ones(1000, np.float32)
+        opt.step()
+    assert calls == [1000]  # only 1000 > 999 asked BLAS (which said no: NumPy's calls ran)
+    np.testing.assert_array_equal(p.data, np.full(1000, -1.5, np.float32))
+
+
 # ---------------------------------------------------------------------------
 # prepared(): step's checks once, then the rules only (fit's fast path)
 # ---------------------------------------------------------------------------
