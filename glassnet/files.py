@@ -140,6 +140,20 @@ def _stem(name: str) -> str:
     return f"{cut}~{hashlib.sha1(raw).hexdigest()[:12]}"
 
 
+def _write_in_place(path: Path, payload: bytes, mode: int) -> None:
+    """Write to a character device or a named pipe (``/dev/null``, ``/dev/stdout``, a FIFO):
+    there is no file to replace, and renaming a temporary onto it would put a regular file
+    where the device or pipe was."""
+    if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+        what = "a block device (a disk)" if stat.S_ISBLK(mode) else "a socket"
+        raise WriteError(f"cannot write '{path}': it is {what}, not a file; give a file path")
+    try:
+        with open(path, "wb") as f:
+            f.write(payload)
+    except OSError as exc:
+        raise WriteError(f"cannot write '{path}' ({_cause(exc)})") from exc
+
+
 def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     """Write ``data`` to ``path`` so that a reader sees the old file or the new one.
 
@@ -151,7 +165,9 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     temporary file ``.NAME.PID.XXXXXXXX.tmp`` behind: the next write to the same
     ``path`` removes it (:func:`stale_temporaries`). A ``path`` that is a symbolic link
     is written through: the link stays and the file it names gets the data. A name too
-    long to carry whole in the temporary's name is cut there (with a hash of it).
+    long to carry whole in the temporary's name is cut there (with a hash of it). A
+    character device or a named pipe (``/dev/null``, ``/dev/stdout``, a FIFO) is written
+    in place, as it is no file to replace; a block device or a socket is refused.
 
     Parameters
     ----------
@@ -175,6 +191,14 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     'x,y\\n'
     """
     given = target = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        mode = os.stat(given).st_mode  # (links followed: /dev/stdout names a pipe or a tty)
+    except OSError:
+        mode = 0
+    if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        _write_in_place(given, payload, mode)
+        return given
     if target.is_symlink():  # written through: the link stays, the file it names changes
         try:
             target = target.resolve()
@@ -183,7 +207,6 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
                 f"cannot write '{given}': it is a symbolic link that cannot be followed "
                 f"({exc}); remove it or give another path"
             ) from exc
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     directory = target.parent
     if target.is_dir():
         raise WriteError(

@@ -134,3 +134,37 @@ def test_a_name_too_long_to_carry_whole_in_the_temporary_s_name_is_saved(tmp_pat
     assert stale_temporaries(target) == [leftover]
     other = tmp_path / ("模" * 78 + ".other")  # (a long name of its own: not its leftover)
     assert stale_temporaries(other) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_or_device_is_written_in_place_not_replaced(tmp_path):
+    """--out /dev/null, /dev/stdout or a named pipe: renaming a temporary onto it put a
+    regular file where the device or pipe was (as root, /dev/null itself)."""
+    import stat
+
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # (so that opening to write won't wait)
+    try:
+        assert atomic_write(fifo, b"label\nyes\n") == fifo
+        assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+        assert os.read(reader, 100) == b"label\nyes\n"
+    finally:
+        os.close(reader)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.fifo"]  # (no temporary left)
+    if os.path.exists(os.devnull):
+        atomic_write(os.devnull, b"x")
+        assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="sockets as files are POSIX")
+def test_a_socket_is_refused_and_left_alone(tmp_path):
+    import socket
+    import stat
+
+    path = tmp_path / "s"
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(path))
+        with pytest.raises(OSError, match=r"cannot write '.*s': it is a socket, not a file"):
+            atomic_write(path, b"x")
+        assert stat.S_ISSOCK(os.stat(path).st_mode)
