@@ -2564,7 +2564,10 @@ def _stream_source(args: argparse.Namespace, target: str, labels: bool) -> Any:
             f"no such file '{args.data}' (the working directory is '{os.getcwd()}')"
         ) from None
     except ValueError as exc:  # the stream's messages speak of fit(); here it is the file
-        text = _about_file(args.data, exc)
+        text = _about_file(args.data, exc).replace(
+            "glassnet.datasets.read_csv(path, multiline=True).",
+            "drop --stream and pass --multiline-cells.",
+        )
         if "has a missing value" in text and args.missing is None:
             text += (
                 " If a text such as NA is a value of that column (a region code), not a "

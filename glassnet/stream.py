@@ -685,14 +685,23 @@ def from_csv(
         column_types=types, null_values=sorted(nulls), strings_can_be_null=True
     )
 
+    checked = False  # (the statistics pass checks every cell; the epochs read the same)
+
     def batches() -> Iterator[Any]:
+        nonlocal checked
+        row = 0
         try:
             with pa.input_stream(path) as f:
-                yield from csv.open_csv(
+                for b in csv.open_csv(
                     f, read_options=read, parse_options=parse, convert_options=convert
-                )
+                ):
+                    if not checked:
+                        _one_line_cells(b, row, path, delimiter)
+                        row += b.num_rows
+                    yield b
         except pa.ArrowInvalid as e:
             raise _unreadable(path, delimiter, e, kinds, nulls) from None
+        checked = True
 
     return _table_stream(
         batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
@@ -700,6 +709,40 @@ def from_csv(
             f" line {_csv_line(path, delimiter, row)}" if row >= 0 else ""
         ),
     )  # fmt: skip
+
+
+def _one_line_cells(batch: Any, start: int, path: str, delimiter: str) -> None:
+    """A text cell holding a line break is an error: pyarrow reads a quote that is never
+    closed (a stray quote) as a cell that takes in the following lines, rows and all.
+    ``start``: the batch's first data row (0-based) in the file."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for name, col in zip(batch.schema.names, batch.columns):
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            continue
+        broken = pc.or_(pc.match_substring(col, "\n"), pc.match_substring(col, "\r"))
+        if not pc.any(broken).as_py():
+            continue
+        row = int(np.argmax(broken.fill_null(False).to_numpy(zero_copy_only=False)))
+        cell = col[row].as_py()
+        first = 2  # (the header is line 1)
+        for i, (line, _, _) in enumerate(_csv_rows(path, delimiter)):
+            if i == start + row:
+                break
+            first = line + 1
+        raise ValueError(
+            f"fit: '{path}' line {first}: column {name!r} holds a cell that runs on across "
+            f"lines ({_short_cell(cell)}): a quote that is never closed (a stray quote) takes "
+            "the lines after it into one cell; close or remove that quote. Line breaks inside "
+            "quoted cells are read in memory only: glassnet.datasets.read_csv(path, "
+            "multiline=True)."
+        )
+
+
+def _short_cell(cell: str) -> str:
+    text = repr(cell)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _csv_rows(path: str, delimiter: str) -> Iterator[tuple[int, list[str], list[str]]]:

@@ -591,3 +591,19 @@ def test_missing_keeps_na_a_category_when_streamed_and_is_stored(capsys, tmp_pat
                        "--stream", "--missing", "thirteen-letters")  # fmt: skip
     assert code == 2
     one_line_error(err, "--missing holds 'thirteen-letters', of 15 letters", "drop --stream")
+
+
+def test_a_stray_quote_is_refused_as_in_memory_not_trained_on(capsys, tmp_path):
+    """--stream read a quote never closed as a cell holding the next lines: 15 rows run into
+    one category, and training went on; in memory it is an error naming the line."""
+    header, rows = make_rows(200, 0)
+    rows[4][3] = '"red'
+    rows[19][3] = 'blue"x'
+    data = tmp_path / "stray.csv"
+    data.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n")
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--stream", "--out", out, *FAST)
+    assert code == 2, err
+    one_line_error(err, "stray.csv' line 6: column 'color'", "runs on across lines", "quote")
+    assert "drop --stream and pass --multiline-cells" in err
+    assert not out.exists()

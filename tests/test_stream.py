@@ -493,3 +493,21 @@ def test_chunk_sizes_are_checked(tmp_path):
         gs.from_csv(tmp_path / "t.csv", "label", block_size=0)
     with pytest.raises(ValueError, match="'batch_rows' parameter of from_parquet must be an int"):
         gs.from_parquet(tmp_path / "t.parquet", "label", batch_rows=0)
+
+
+@pytest.mark.parametrize("row", [FIRST, LATER])
+def test_a_stray_quote_is_an_error_naming_its_line_not_rows_run_together(tmp_path, row):
+    """A quote never closed took the lines after it into one cell (up to the next quote):
+    rows lost and a category such as 'x\\n0.12,-0.3,y\\n...' trained on, silently."""
+    pytest.importorskip("pyarrow")
+
+    def edit(line):
+        return line.rsplit(",", 1)[0] + ',"x'
+
+    path = messy(tmp_path, "stray", row, edit)
+    lines = path.read_text().splitlines()
+    lines[row + 6] = lines[row + 6] + '"'  # (the quote that closes the cell, 5 lines on)
+    path.write_text("\n".join(lines) + "\n")
+    what = r"column 'label' holds a cell that runs on across lines \('x\\n.*close or remove"
+    with pytest.raises(ValueError, match=rf"'{path}' line {row + 2}: {what}"):
+        stream_fit(gs.from_csv(path, "label", block_size=1 << 10), d=2)
