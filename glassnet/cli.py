@@ -2577,6 +2577,19 @@ def _stream_source(args: argparse.Namespace, target: str, labels: bool) -> Any:
         raise CLIError(text) from None
 
 
+def _stream_header_hint(names: Sequence[str]) -> str:
+    """What to do about a header row that pyarrow reads as one column which another
+    delimiter separates (the streaming reader reads commas only); "" if it is not one."""
+    other = [d for d in ";\t|" if len(names) == 1 and d in names[0]]
+    if not other:
+        return ""
+    return (
+        f" The header row is one column to the streaming reader, which reads comma-separated "
+        f"files only, and {other[0]!r} seems to separate it: convert the file to commas, or "
+        f"drop --stream (the in-memory reader sniffs the delimiter)."
+    )
+
+
 def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
     """Whether the target holds class labels, decided as the in-memory path decides it
     (text and whole numbers are labels, other numbers regression targets; --task rules),
@@ -2619,14 +2632,23 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
             str(path), read_options=read, parse_options=parse, convert_options=convert
         )
         first = next(iter(opened), None)
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+    except pa.ArrowInvalid as exc:  # (a row of another width: the stream's error, its line)
+        from .stream import _unreadable
+
+        nulls = null_values(args.missing)
+        text = _about_file(args.data, _unreadable(str(path), csv_delimiter(path), exc, {}, nulls))
+        first_line = head.lstrip("\ufeff").splitlines()[0] if head.strip() else ""
+        raise CLIError(text + _stream_header_hint(first_line.split(","))) from None
+    except UnicodeDecodeError as exc:
         raise CLIError(f"'{args.data}' cannot be read as CSV: {_oneline(str(exc))}") from None
     if first is None or not first.num_rows:
         raise CLIError(f"'{args.data}' has no data rows")
     if target not in first.schema.names:
+        names = first.schema.names
+        hint = _stream_header_hint(names)
         raise CLIError(
             f"target column(s) {[target]} are not in '{args.data}'; its columns are: "
-            f"{', '.join(first.schema.names)}"
+            f"{', '.join(_esc(n) for n in names)}" + ("." + hint if hint else "")
         )
     if len(first.schema.names) < 2:
         raise CLIError(f"'{args.data}' has no feature columns besides the target {[target]}")

@@ -607,3 +607,32 @@ def test_a_stray_quote_is_refused_as_in_memory_not_trained_on(capsys, tmp_path):
     one_line_error(err, "stray.csv' line 6: column 'color'", "runs on across lines", "quote")
     assert "drop --stream and pass --multiline-cells" in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "layout, needles",
+    [
+        ("semicolons", ["not in '", "';' seems to separate it", "convert the file"]),
+        ("decimal-commas", ["line 2 has 5 cells", "';' seems to separate it", "drop --stream"]),
+        ("ragged", ["d.csv' line 7 has 7 cells where the header names 6", "one cell per column"]),
+    ],
+)
+def test_a_file_the_stream_cannot_split_says_where_and_what_to_do(
+    capsys, tmp_path, layout, needles
+):
+    """pyarrow's own words: "CSV parse error: Expected 1 columns, got 3: 0,189;-0,523;no";
+    a ';' file, whose delimiter the in-memory reader sniffs, named no delimiter."""
+    header, rows = make_rows(100, 0)
+    if layout == "ragged":
+        rows[5].append("7")
+    sep = "," if layout == "ragged" else ";"
+    lines = [sep.join(r) for r in [header, *rows]]
+    if layout == "decimal-commas":
+        lines = [line.replace(".", ",") for line in lines]
+    data = tmp_path / "d.csv"
+    data.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--stream", "--out", out, *FAST)
+    assert code == 2, err
+    one_line_error(err, *needles)
+    assert not out.exists()
