@@ -2643,6 +2643,8 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
         raise CLIError(f"'{args.data}' cannot be read as CSV: {_oneline(str(exc))}") from None
     if first is None or not first.num_rows:
         raise CLIError(f"'{args.data}' has no data rows")
+    # (named as the stream names them: without blanks around a header row's names)
+    first = pa.RecordBatch.from_arrays(first.columns, [n.strip() for n in first.schema.names])
     if target not in first.schema.names:
         names = first.schema.names
         hint = _stream_header_hint(names)

@@ -668,10 +668,15 @@ def from_csv(
         raise _unreadable(path, delimiter, e, {}, nulls) from None
     if first is None:
         raise ValueError(f"fit: '{path}' has no rows.")
+    # the columns are named as the in-memory reader names them: without the blanks around
+    # a name in the header row ("a , b"), which pyarrow keeps (pyarrow's names key types);
+    # so are text cells (_stripped)
+    raw = first.schema.names
+    names = [n.strip() for n in raw]
     # later blocks are read with the first block's types (a number column stays a number);
     # integers are read as float64 so that a column like 1, 2, 2.5 does not fail mid-file
     # (all but a target of class labels)
-    as_float = {n for n in first.schema.names if n != target or labels is False}
+    as_float = {r for r, n in zip(raw, names) if n != target or labels is False}
     types = {
         f.name: (pa.float64() if pa.types.is_integer(f.type) and f.name in as_float else f.type)
         for f in first.schema
@@ -698,7 +703,7 @@ def from_csv(
                     if not checked:
                         _one_line_cells(b, row, path, delimiter)
                         row += b.num_rows
-                    yield b
+                    yield _stripped(b, names)
         except pa.ArrowInvalid as e:
             raise _unreadable(path, delimiter, e, kinds, nulls) from None
         checked = True
@@ -709,6 +714,22 @@ def from_csv(
             f" line {_csv_line(path, delimiter, row)}" if row >= 0 else ""
         ),
     )  # fmt: skip
+
+
+def _stripped(batch: Any, names: list[str]) -> Any:
+    """``batch`` with its columns called ``names`` and the blanks around its text cells
+    removed, as the in-memory reader reads them (pyarrow keeps them: " yes" was a class of its
+    own, which predict never gives)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = [
+        pc.utf8_trim_whitespace(c)
+        if pa.types.is_string(c.type) or pa.types.is_large_string(c.type)
+        else c
+        for c in batch.columns
+    ]
+    return pa.RecordBatch.from_arrays(columns, names)
 
 
 def _one_line_cells(batch: Any, start: int, path: str, delimiter: str) -> None:

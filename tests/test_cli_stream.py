@@ -609,6 +609,26 @@ def test_a_stray_quote_is_refused_as_in_memory_not_trained_on(capsys, tmp_path):
     assert not out.exists()
 
 
+def test_blanks_around_names_and_cells_are_read_as_in_memory(capsys, tmp_path):
+    """'a , color , label' with cells ' red ': --stream trained on columns ' a ' and classes
+    ' yes', a model file whose columns predict (which strips blanks) never found, not even
+    in the file it was trained on."""
+    header, rows = make_rows(300, 0)
+    lines = [" , ".join(header)] + [" , ".join(r) for r in rows]
+    data = tmp_path / "blanks.csv"
+    data.write_text("\n".join(lines) + "\n")
+    streamed, in_memory = tmp_path / "s.glassnet", tmp_path / "m.glassnet"
+    train(capsys, data, "label", streamed, "--stream")
+    train(capsys, data, "label", in_memory)
+    s_pre, m_pre = (load_arrays(p)[1]["meta"]["preprocessing"] for p in (streamed, in_memory))
+    features = ["a", "b", "c", "color", "price"]
+    assert s_pre["preprocessor"]["columns"] == m_pre["preprocessor"]["columns"] == features
+    assert s_pre["preprocessor"]["encoder"] == m_pre["preprocessor"]["encoder"]
+    code, out, err = run(capsys, "predict", streamed, data)
+    assert code == 0, err
+    assert set(out.splitlines()[1:]) == {"yes", "no"}
+
+
 @pytest.mark.parametrize(
     "layout, needles",
     [
