@@ -2286,6 +2286,12 @@ def _train_files(args: argparse.Namespace) -> tuple[Path, Path, bool]:
         Path(args.checkpoint) if args.checkpoint else out_path.with_name(out_path.name + ".ckpt")
     )
     checkpointing = args.checkpoint_every is not None
+    if args.checkpoint and not checkpointing and not args.resume:
+        raise CLIError(
+            f"--checkpoint '{args.checkpoint}' names the checkpoint file, which is written only "
+            f"with --checkpoint-every N (and read by --resume): add --checkpoint-every N, or "
+            f"leave --checkpoint out"
+        )
     if checkpointing:
         _check_writable(ckpt_path, "checkpoint")
     reads = [("training data", Path(args.data))] if args.data is not None else []

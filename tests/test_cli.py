@@ -563,6 +563,17 @@ def test_resume_refuses_other_settings_or_no_checkpoint(capsys, tmp_path, moons_
     assert_one_line_error(err, "at epoch 8, past --epochs 3")
 
 
+def test_checkpoint_without_checkpoint_every_is_refused_not_ignored(capsys, tmp_path, moons_csv):
+    """--checkpoint FILE alone trained to the end and wrote no checkpoint, silently."""
+    out, ck = tmp_path / "m.glassnet", tmp_path / "run.ckpt"
+    code, _, err = run(
+        capsys, "train", moons_csv, "--target", "side", "--out", out, "--checkpoint", ck, *FAST
+    )
+    assert code == 2
+    assert_one_line_error(err, "--checkpoint", "run.ckpt", "add --checkpoint-every N")
+    assert not out.exists() and not ck.exists()
+
+
 # ----------------------------------------------------------------------------- bad input
 
 
