@@ -1287,7 +1287,7 @@ def build_parser() -> argparse.ArgumentParser:
     net.add_argument(
         "--patience",
         type=_positive_int,
-        default=10,
+        default=None,  # (10, set by train: given without --early-stopping it is an error)
         metavar="N",
         help="epochs without improvement before early stopping (default 10)",
     )
@@ -2314,6 +2314,13 @@ def _train_files(args: argparse.Namespace) -> tuple[Path, Path, bool]:
 def _cmd_train(args: argparse.Namespace) -> int:
     from . import __version__
 
+    if args.patience is not None and not args.early_stopping:
+        raise CLIError(
+            f"--patience {args.patience} is the patience of early stopping: add "
+            f"--early-stopping, or leave --patience out"
+        )
+    if args.patience is None:
+        args.patience = 10
     if args.stream or args.buffer_size is not None:  # data larger than memory
         return _train_streamed(args)
 

@@ -1175,3 +1175,16 @@ def test_train_removes_the_leftover_of_a_killed_save(capsys, tmp_path, moons_csv
     other.write_bytes(b"half another")
     train(capsys, moons_csv, "side", out)
     assert not dead.exists() and other.exists() and out.is_file()
+
+
+def test_patience_without_early_stopping_is_refused_not_ignored(capsys, tmp_path, moons_csv):
+    """--patience 5 alone trained every --epochs, no early stopping, silently."""
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(
+        capsys, "train", moons_csv, "--target", "side", "--out", out, "--patience", "5", *FAST
+    )
+    assert code == 2
+    assert_one_line_error(err, "--patience 5", "add --early-stopping")
+    assert not out.exists()
+    train(capsys, moons_csv, "side", out, "--early-stopping", "--epochs", "3")
+    assert model_meta(out)["training"]["patience"] == 10  # (the default, as before)
