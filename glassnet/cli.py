@@ -2331,9 +2331,22 @@ def _cmd_train(args: argparse.Namespace) -> int:
     # 0) what argparse cannot check alone, and the output paths, before any work
     if (args.data is None) == (args.dataset is None):
         raise CLIError("give a CSV file (glassnet train DATA.csv --target COL) or --dataset NAME")
-    if args.dataset is not None and (args.target or args.drop or args.id):
-        flag = "--target" if args.target else "--drop" if args.drop else "--id"
-        raise CLIError(f"{flag} is for CSV files; a --dataset names its own columns")
+    if args.dataset is not None:
+        named = [
+            ("--target", args.target),
+            ("--drop", args.drop),
+            ("--id", args.id),
+            ("--categorical", args.categorical),
+        ]
+        flags = [flag for flag, value in named if value]
+        if flags:
+            raise CLIError(f"{flags[0]} is for CSV files; a --dataset names its own columns")
+        if args.delimiter is not None or args.multiline_cells:
+            flag = "--delimiter" if args.delimiter is not None else "--multiline-cells"
+            raise CLIError(
+                f"{flag} is for reading a CSV file; a --dataset is no file to read: leave "
+                f"{flag} out"
+            )
     if args.dataset is not None and args.missing is not None:
         raise CLIError("--missing is for CSV files; a --dataset has no missing cells")
     if args.data is not None and not args.target:

@@ -342,6 +342,24 @@ def test_multi_output_regression_from_csv(capsys, tmp_path):
     assert code == 0 and stdout.count("\n  s ") + stdout.count("\n  d ") == 2
 
 
+@pytest.mark.parametrize(
+    "flag, needle",
+    [
+        (["--categorical", "nope"], "--categorical is for CSV files"),
+        (["--delimiter", ";"], "--delimiter is for reading a CSV file"),
+        (["--multiline-cells"], "--multiline-cells is for reading a CSV file"),
+    ],
+)
+def test_csv_flags_with_a_dataset_are_refused_not_ignored(capsys, tmp_path, flag, needle):
+    """--dataset moons --categorical nope trained on, the column never looked for (a CSV file
+    without it is an error), as were --delimiter and --multiline-cells, silently."""
+    out = tmp_path / "moons.glassnet"
+    code, _, err = run(capsys, "train", "--dataset", "moons", "--out", out, *flag, *FAST)
+    assert code == 2
+    assert_one_line_error(err, needle)
+    assert not out.exists()
+
+
 def test_named_dataset_and_info(capsys, tmp_path):
     out = tmp_path / "moons.glassnet"
     code, stdout, err = run(capsys, "train", "--dataset", "moons", "--out", out, *FAST)
