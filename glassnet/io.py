@@ -1433,7 +1433,18 @@ class Pipeline:
         """The network's inputs for raw rows ``X``: (N, n_inputs) in the network's dtype."""
         Z = self.preprocessor.transform(self._table(X), extra="ignore", unknown=unknown)
         params = self.network.parameters()
-        dtype = params[0].dtype if params else np.dtype(np.float32)
+        dtype = np.dtype(params[0].dtype if params else np.float32)
+        limit = float(np.finfo(dtype).max) if dtype.kind == "f" else math.inf
+        bad = ~(np.abs(Z) <= limit)  # (N, n_inputs): a value the cast would make inf
+        if bad.any():
+            j = int(np.flatnonzero(bad.any(axis=0))[0])
+            r = int(np.flatnonzero(bad[:, j])[0])
+            raise ValueError(
+                f"Pipeline.transform: row {r} of X, column "
+                f"{self.preprocessor.feature_names_out[j]!r}, is {Z[r, j]:.3g} as the "
+                f"network's input, beyond {dtype.name}'s largest {limit:.3g}: the value is far "
+                f"outside what the model was trained on; check it (or retrain in float64)."
+            )
         return Z.astype(dtype, copy=False)
 
     def predict(self, X: Any, unknown: str = "error") -> np.ndarray:

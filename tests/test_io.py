@@ -1230,3 +1230,30 @@ def test_a_train_file_replaced_while_it_loads_gives_one_file_s_pipeline(tmp_path
     assert loaded.meta == expected.meta
     for p, q in zip(loaded.network.parameters(), expected.network.parameters()):
         np.testing.assert_array_equal(p.data, q.data)
+
+
+@pytest.fixture
+def pipeline_file(tmp_path, capsys):
+    from glassnet.cli import main
+
+    data = tmp_path / "d.csv"
+    rng = np.random.default_rng(0)
+    rows = ["a,b,label"] + [
+        f"{a:.3f},{b:.3f},{'yes' if a + b > 0 else 'no'}" for a, b in rng.standard_normal((40, 2))
+    ]
+    data.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "m.glassnet"
+    assert main(["train", str(data), "--target", "label", "--out", str(out), "--epochs", "3"]) == 0
+    capsys.readouterr()
+    return out
+
+
+def test_pipeline_refuses_a_value_that_overflows_the_network_s_dtype(pipeline_file):
+    """1e300 became inf in float32, NaN in the network: a class, with a RuntimeWarning only
+    (the command line's predict refuses it)."""
+    p = gio.load_pipeline(pipeline_file)
+    with pytest.raises(ValueError, match=r"row 1 of X, column 'a', is 1\.\d+e\+300 as the net"):
+        p.predict([[0.1, 0.2], [1e300, 0.0]])
+    with pytest.raises(ValueError, match="beyond float32's largest"):
+        p.predict_proba({"a": [0.1], "b": [-1e39]})
+    assert p.predict([[0.1, 0.2]]).shape == (1,)
