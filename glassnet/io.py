@@ -1388,7 +1388,14 @@ class Pipeline:
         if hasattr(X, "columns") and hasattr(X, "to_dict"):  # a pandas DataFrame
             columns = {str(c): list(X[c]) for c in X.columns}
         elif isinstance(X, Mapping):
-            columns = {str(c): list(v) for c, v in X.items()}
+            single = [c for c, v in X.items() if isinstance(v, (str, bytes)) or np.ndim(v) == 0]
+            if single and len(single) < len(X):
+                raise ValueError(
+                    f"Pipeline.predict: X's column {str(single[0])!r} is one value "
+                    f"({_short(X[single[0]])}) where other columns are lists of values; give "
+                    f"every column a list (or every column one value, for one row)."
+                )
+            columns = {str(c): [v] if single else list(v) for c, v in X.items()}  # (one row)
         elif isinstance(X, Sequence) and X and all(isinstance(r, Mapping) for r in X):
             names = list(dict.fromkeys(str(k) for r in X for k in r))
             columns = {c: [r.get(c) for r in X] for c in names}
@@ -1414,7 +1421,9 @@ class Pipeline:
         blank = "" if "" in tokens or not tokens else min(tokens)  # how a missing cell reads
 
         def cell(v: Any) -> str:
-            if v is None or (isinstance(v, float) and math.isnan(v)):
+            if v is None or type(v).__name__ in ("NAType", "NaTType"):  # (pandas.NA, NaT)
+                return blank
+            if isinstance(v, (float, np.floating)) and math.isnan(v):
                 return blank
             if isinstance(v, (float, np.floating)):
                 return repr(float(v))

@@ -1008,6 +1008,10 @@ class Preprocessor:
             )
         if extra not in ("error", "ignore"):
             raise ValueError(f"The 'extra' parameter must be 'error' or 'ignore'. Got {extra!r}.")
+        if unknown not in ("error", "ignore"):  # (checked here too: without categories too)
+            raise ValueError(
+                f"The 'unknown' parameter must be 'error' or 'ignore'. Got {unknown!r}."
+            )
         have, known = set(table.names), set(self.columns_)  # (linear in the columns)
         missing = [c for c in self.columns_ if c not in have]
         if missing:

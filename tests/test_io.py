@@ -1257,3 +1257,21 @@ def test_pipeline_refuses_a_value_that_overflows_the_network_s_dtype(pipeline_fi
     with pytest.raises(ValueError, match="beyond float32's largest"):
         p.predict_proba({"a": [0.1], "b": [-1e39]})
     assert p.predict([[0.1, 0.2]]).shape == (1,)
+
+
+def test_pipeline_reads_a_dict_of_single_values_as_one_row_and_pandas_na_as_missing(
+    pipeline_file,
+):
+    """{'a': 0.1, 'b': 0.2} was "TypeError: 'float' object is not iterable"; pandas.NA
+    "'<NA>' ... is categorical, not numeric"; unknown='foo' was ignored."""
+    p = gio.load_pipeline(pipeline_file)
+    assert list(p.predict({"a": 0.1, "b": 0.2})) == list(p.predict([[0.1, 0.2]]))
+    with pytest.raises(ValueError, match=r"column 'b' is one value \(0\.2\) where other"):
+        p.predict({"a": [0.1, 0.3], "b": 0.2})
+    with pytest.raises(ValueError, match="Missing value '' at line 2 of <Pipeline input>"):
+        p.predict([[np.float32("nan"), 0.2]])
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(ValueError, match="Missing value '' at line 2 of <Pipeline input>"):
+        p.predict([[pd.NA, 0.2]])
+    with pytest.raises(ValueError, match="The 'unknown' parameter must be 'error' or 'ignore'"):
+        p.predict([[0.1, 0.2]], unknown="foo")

@@ -389,6 +389,13 @@ def test_preprocessor_fit_transform(train_table):
     assert np.array_equal(Preprocessor().fit_transform(train_table), X)
 
 
+def test_preprocessor_transform_checks_unknown_without_categorical_columns(train_table):
+    """unknown='foo' was checked by the one-hot encoder only: with no text column it passed."""
+    pre = Preprocessor().fit(train_table, columns=["age", "income"])
+    with pytest.raises(ValueError, match="The 'unknown' parameter must be 'error' or 'ignore'"):
+        pre.transform(train_table, unknown="foo")
+
+
 def test_preprocessor_chosen_columns_and_reordered_file(train_table, tmp_path):
     pre = Preprocessor().fit(train_table, columns=["income", "city"])
     assert pre.feature_names_out == ["income", "city=oslo", "city=paris", "city=rome"]
