@@ -906,7 +906,35 @@ def _short(value: Any, limit: int = 60) -> str:
 
 
 def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool) -> _Data:
-    """Read a CSV file to score with ``bundle``: the model's feature columns, checked."""
+    """Read a CSV file to score with ``bundle``: the model's feature columns, checked.
+
+    A pipe (``/dev/stdin``, ``<(zcat new.csv.gz)``) is read once into a temporary file
+    first: its header row is read before its rows, which a pipe gives only once."""
+    path = Path(args.data)
+    if not path.exists() or path.is_file() or path.is_dir():
+        return _read_file_for_model(bundle, args, need_target)
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="glassnet-") as tmp:
+        copy = Path(tmp) / "data.csv"
+        try:
+            with open(path, "rb") as src, open(copy, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+        except OSError as exc:
+            raise CLIError(f"cannot read '{args.data}': {exc.strerror or exc}") from None
+        spooled = argparse.Namespace(**{**vars(args), "data": str(copy)})
+        try:
+            data = _read_file_for_model(bundle, spooled, need_target)
+        except (CLIError, ValueError) as exc:  # (the messages name the file as given)
+            raise CLIError(str(exc).replace(str(copy), args.data)) from None
+    data.table.source, data.table._src = args.data, repr(args.data)
+    data.source = args.data
+    return data
+
+
+def _read_file_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool) -> _Data:
+    """:func:`_read_for_model` of a file that can be read twice (its header, then its rows)."""
     header = _peek_header(Path(args.data), args.delimiter) if Path(args.data).is_file() else None
     if header is not None:
         _check_delimiter(Path(args.data), args.delimiter)

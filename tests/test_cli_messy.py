@@ -709,3 +709,35 @@ def test_bad_missing_flags_are_usage_errors(capsys, tmp_path):
         err, "Missing value 'NA' at line 2", "list only the texts that mark missing cells with "
         "--missing, e.g. --missing '' for empty cells"
     )  # fmt: skip
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
+def test_predict_and_evaluate_read_a_pipe_as_a_file(capsys, tmp_path):
+    """`cat new.csv | glassnet predict m.glassnet /dev/stdin`: the header row could not be
+    read before the rows, so the target column was taken for a feature: "has 3 feature
+    column(s) but the model was trained on 2 ... not in the model: label"."""
+    import os
+    import threading
+
+    data = write_csv(tmp_path / "d.csv", HEADER[:3], [r[:3] for r in rows()])
+    model = tmp_path / "m.glassnet"
+    assert run(capsys, "train", data, "--target", "label", "--out", model, *FAST)[0] == 0
+    expected = run(capsys, "predict", model, data)
+    scores = run(capsys, "evaluate", model, data)
+    for command, want in (("predict", expected), ("evaluate", scores)):
+        pipe = tmp_path / f"{command}.fifo"
+        os.mkfifo(pipe)
+        writer = threading.Thread(target=lambda p=pipe: p.write_bytes(data.read_bytes()))
+        writer.start()
+        got = run(capsys, command, model, pipe)
+        writer.join()
+        assert got == (want[0], want[1].replace(str(data), str(pipe)), want[2]), got
+    bad = tmp_path / "bad.fifo"
+    os.mkfifo(bad)
+    text = data.read_text().replace("\n0", "\nabc", 1)
+    writer = threading.Thread(target=lambda: bad.write_text(text))
+    writer.start()
+    code, _, err = run(capsys, "predict", model, bad)
+    writer.join()
+    assert code == 2
+    assert_one_line_error(err, f"at line 2 of '{bad}'", "Non-numeric value 'abc")
