@@ -1332,6 +1332,47 @@ def read_csv(
     return table
 
 
+#: The first bytes of the files given for a CSV file most often, and what to do with each.
+_MAGIC = (
+    (b"\x1f\x8b", "gzip-compressed; decompress it first (gunzip -k FILE)"),
+    (b"BZh", "bzip2-compressed; decompress it first (bunzip2 -k FILE)"),
+    (b"\xfd7zXZ\x00", "xz-compressed; decompress it first (unxz -k FILE)"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed; decompress it first (unzstd FILE)"),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an Excel 97-2003 workbook (.xls) or another "
+        "Office file; save the sheet from Excel as 'CSV UTF-8 (Comma delimited)'",
+    ),
+    (
+        b"PAR1",
+        "a Parquet file; write it as CSV (pandas.read_parquet(...).to_csv(...)), or read "
+        "it with glassnet.stream.from_parquet",
+    ),
+    (b"%PDF", "a PDF document; export its table as CSV"),
+)
+
+
+def _binary_kind(data: bytes) -> str | None:
+    """What a binary file (one with NUL bytes) is, by its first bytes (a compressed CSV file,
+    a spreadsheet, a glassnet model), with what to do; None if none of those."""
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            return what
+    if data.startswith(b"PK\x03\x04"):  # a zip archive: an .xlsx workbook is one
+        if b"xl/" in data[:65536]:
+            return (
+                "an Excel workbook (.xlsx); save the sheet from Excel as 'CSV UTF-8 (Comma "
+                "delimited)'"
+            )
+        return "a zip archive; unzip it first"
+    if len(data) > 10 and data[8:10] == b'{"' and b'"__metadata__"' in data[:65536]:
+        return (
+            "a safetensors file (a glassnet model?); give the CSV file of data here (predict, "
+            "evaluate and explain take the model first: glassnet predict MODEL DATA.csv)"
+        )
+    return None
+
+
 def utf8_text(data: bytes, src: str, complete: bool = True) -> str:
     """``data`` decoded as UTF-8 (a byte-order mark dropped), else a ValueError naming the
     encoding it is in (UTF-16, UTF-32), its NUL bytes (binary), or its first byte that is
@@ -1344,6 +1385,9 @@ def utf8_text(data: bytes, src: str, complete: bool = True) -> str:
             f"UTF-8. Save it as 'CSV UTF-8', or convert it: iconv -f {wide} -t UTF-8."
         )
     if b"\x00" in data:
+        kind = _binary_kind(data)
+        if kind is not None:
+            raise ValueError(f"{src!r} is not a CSV file: it is {kind}.")
         raise ValueError(
             f"{src!r} is not a CSV file: it holds NUL bytes (a binary file?). Give a UTF-8 text "
             f"file with a header row."

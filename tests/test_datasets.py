@@ -495,6 +495,38 @@ def test_read_csv_file_problems(tmp_path):
         read_csv(write(tmp_path, b"a,b\n\xff,2\n", mode="wb"))
 
 
+def test_a_compressed_file_a_workbook_or_a_model_is_named_with_what_to_do(tmp_path):
+    """A gzip'd CSV, an .xlsx workbook or a model file given as the data were all "it holds
+    NUL bytes (a binary file?)", which named neither what the file is nor what to do."""
+    import gzip
+    import zipfile
+
+    import glassnet as gn
+
+    csv_text = b"a,b\n1,2\n3,4\n"
+    gz = tmp_path / "d.csv.gz"
+    gz.write_bytes(gzip.compress(csv_text))
+    what = r"d\.csv\.gz' is not a CSV file: it is gzip-compressed; decompress it first"
+    with pytest.raises(ValueError, match=what + r" \(gunzip -k FILE\)"):
+        read_csv(gz)
+    xlsx = tmp_path / "book.xlsx"
+    with zipfile.ZipFile(xlsx, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(ValueError, match=r"is an Excel workbook \(\.xlsx\); save the sheet"):
+        read_csv(xlsx)
+    model = gn.io.save_model(gn.nn.MLP([2, 1], rng=0), tmp_path / "m.glassnet")
+    with pytest.raises(ValueError, match=r"is a safetensors file \(a glassnet model\?\)"):
+        read_csv(model)
+    other = tmp_path / "x.bin"
+    other.write_bytes(b"\x89PNG\0\0\x01")
+    with pytest.raises(ValueError, match="NUL bytes.*binary"):
+        read_csv(other)
+    text = tmp_path / "t.csv"  # (text that starts as a magic number does is text)
+    text.write_bytes(b"PAR1,BZh\n1,2\n")
+    assert list(read_csv(text).names) == ["PAR1", "BZh"]
+
+
 def test_read_csv_ragged_rows_name_the_line(tmp_path):
     with pytest.raises(ValueError, match=r"Line 4 .* has 3 field\(s\) but the header has 2"):
         read_csv(write(tmp_path, "a,b\n1,2\n3,4\n5,6,7\n"))
