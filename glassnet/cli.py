@@ -3403,6 +3403,15 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if args.neuron is not None and args.layer is None:
         raise CLIError("--neuron needs --layer: e.g. --layer 1 --neuron 3")
     bundle = _load_bundle(args.model)
+    if args.layer is not None:  # before anything is printed
+        from .fused import layers_of
+
+        layers = layers_of(bundle.model, owner="explain")
+        if args.layer > len(layers):
+            raise CLIError(f"--layer {args.layer}: the network has layers 1 to {len(layers)}")
+        neurons = layers[args.layer - 1].neurons
+        if args.neuron is not None and args.neuron > neurons:
+            raise CLIError(f"--neuron {args.neuron}: layer {args.layer} has neurons 1 to {neurons}")
     data = _read_for_model(bundle, args, need_target=True)
     n = data.table.n_rows
     if args.row > n:

@@ -1178,9 +1178,10 @@ def test_explain_one_neuron_adds_up(capsys, wide_model):
         (["--layer", "3"], "--layer 3: the network has layers 1 to 2"),
         (["--layer", "2", "--neuron", "4"], "--neuron 4: layer 2 has neurons 1 to 3"),
     ]:
-        code, _, err = run(capsys, "explain", out, "--row", "1", data, *bad)
+        code, stdout, err = run(capsys, "explain", out, "--row", "1", data, *bad)
         assert code == 2
         assert_one_line_error(err, message)
+        assert stdout == ""  # (the row and its prediction were printed before the error)
 
 
 def test_train_removes_the_leftover_of_a_killed_save(capsys, tmp_path, moons_csv):
