@@ -297,10 +297,17 @@ def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, list
 # ======================================================================== files
 
 
-def _check_writable(path: Path, what: str) -> None:
-    """Refuse, before any work is done, an output path that cannot be written."""
+def _check_writable(path: Path, what: str, given: str | None = None) -> None:
+    """Refuse, before any work is done, an output path that cannot be written. ``given``: the
+    path as typed (a trailing '/', which ``Path`` drops, names a directory)."""
     if path.is_dir():
         raise CLIError(f"cannot write the {what} '{path}': it is a directory; give a file name")
+    if given is not None and given.endswith(("/", os.sep)):
+        raise CLIError(
+            f"cannot write the {what} '{given}': the path ends in '/', so it names a directory, "
+            f"which does not exist; give a file name (or create the directory and put the file "
+            f"in it)"
+        )
     parent = path.parent
     if not parent.is_dir():
         why = "is not a directory" if parent.exists() else "does not exist"
@@ -2309,7 +2316,7 @@ def _train_files(args: argparse.Namespace) -> tuple[Path, Path, bool]:
     if importlib.util.find_spec("safetensors") is None:
         raise CLIError('glassnet model files need safetensors: pip install "glassnet[io]"', code=1)
     out_path = Path(args.out)
-    _check_writable(out_path, "model file")
+    _check_writable(out_path, "model file", args.out)
     ckpt_path = (
         Path(args.checkpoint) if args.checkpoint else out_path.with_name(out_path.name + ".ckpt")
     )
@@ -2321,7 +2328,7 @@ def _train_files(args: argparse.Namespace) -> tuple[Path, Path, bool]:
             f"leave --checkpoint out"
         )
     if checkpointing:
-        _check_writable(ckpt_path, "checkpoint")
+        _check_writable(ckpt_path, "checkpoint", args.checkpoint)
     reads = [("training data", Path(args.data))] if args.data is not None else []
     writes = [("--out", out_path, "model")]
     if checkpointing:
@@ -3251,7 +3258,7 @@ def _guard_predictions(path: Path, bundle: _Bundle) -> None:
 def _cmd_predict(args: argparse.Namespace) -> int:
     out_path = Path(args.out) if args.out else None
     if out_path is not None:  # before any work: the output must destroy nothing
-        _check_writable(out_path, "predictions file")
+        _check_writable(out_path, "predictions file", args.out)
         reads = [("model file", Path(args.model)), ("data file", Path(args.data))]
         _guard_paths(reads, [("--out", out_path, "csv")], args.force)
     bundle = _load_bundle(args.model)
@@ -3592,7 +3599,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise CLIError(
             f"no such model file '{args.model}' (the working directory is '{os.getcwd()}')"
         )
-    _check_writable(out, "ONNX file")
+    _check_writable(out, "ONNX file", args.out)
     for source in (args.model, args.impute_from):
         if source is not None and same_file(source, out):
             raise CLIError(f"the ONNX file '{out}' is an input ('{source}'); choose another path")

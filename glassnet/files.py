@@ -192,6 +192,11 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     """
     given = target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    if os.fspath(path).endswith(("/", os.sep)) and not target.is_dir():  # (Path drops the /)
+        raise WriteError(
+            f"cannot write '{os.fspath(path)}': the path ends in '/', so it names a directory, "
+            f"which does not exist; give a file path"
+        )
     try:
         mode = os.stat(given).st_mode  # (links followed: /dev/stdout names a pipe or a tty)
     except OSError:

@@ -581,6 +581,25 @@ def test_resume_refuses_other_settings_or_no_checkpoint(capsys, tmp_path, moons_
     assert_one_line_error(err, "at epoch 8, past --epochs 3")
 
 
+def test_an_output_path_ending_in_a_slash_is_refused_not_written_as_a_file(
+    capsys, tmp_path, moons_csv, monkeypatch
+):
+    """--out models/ (a directory not made yet) wrote a file named 'models'."""
+    monkeypatch.chdir(tmp_path)
+    model = tmp_path / "m.glassnet"
+    train(capsys, moons_csv, "side", model)
+    base = ["train", moons_csv, "--target", "side", *FAST]
+    for argv in (
+        [*base, "--out", "models/"],
+        [*base, "--checkpoint-every", "2", "--checkpoint", "ckpts/"],
+        ["predict", model, moons_csv, "--out", "preds/"],
+    ):
+        code, _, err = run(capsys, *argv)
+        assert code == 2
+        assert_one_line_error(err, "/': the path ends in '/', so it names a directory")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([model.name, moons_csv.name])
+
+
 def test_checkpoint_without_checkpoint_every_is_refused_not_ignored(capsys, tmp_path, moons_csv):
     """--checkpoint FILE alone trained to the end and wrote no checkpoint, silently."""
     out, ck = tmp_path / "m.glassnet", tmp_path / "run.ckpt"

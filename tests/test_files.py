@@ -168,3 +168,14 @@ def test_a_socket_is_refused_and_left_alone(tmp_path):
         with pytest.raises(OSError, match=r"cannot write '.*s': it is a socket, not a file"):
             atomic_write(path, b"x")
         assert stat.S_ISSOCK(os.stat(path).st_mode)
+
+
+def test_a_path_ending_in_a_slash_is_refused_not_written_as_a_file(tmp_path, monkeypatch):
+    """atomic_write('out/', ...) wrote a file named 'out': pathlib drops the slash."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(OSError, match="'out/': the path ends in '/', so it names a directory"):
+        atomic_write("out/", b"x")
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "out").mkdir()
+    with pytest.raises(OSError, match="it is a directory"):
+        atomic_write("out/", b"x")
