@@ -691,6 +691,7 @@ def from_csv(
     )
 
     checked = False  # (the statistics pass checks every cell; the epochs read the same)
+    blanks: set[int] = set()  # the text columns with cells that have blanks around them
 
     def batches() -> Iterator[Any]:
         nonlocal checked
@@ -703,7 +704,7 @@ def from_csv(
                     if not checked:
                         _one_line_cells(b, row, path, delimiter)
                         row += b.num_rows
-                    yield _stripped(b, names)
+                    yield _stripped(b, names, None if not checked else blanks, blanks)
         except pa.ArrowInvalid as e:
             raise _unreadable(path, delimiter, e, kinds, nulls) from None
         checked = True
@@ -716,19 +717,26 @@ def from_csv(
     )  # fmt: skip
 
 
-def _stripped(batch: Any, names: list[str]) -> Any:
+def _stripped(batch: Any, names: list[str], only: set[int] | None, found: set[int]) -> Any:
     """``batch`` with its columns called ``names`` and the blanks around its text cells
     removed, as the in-memory reader reads them (pyarrow keeps them: " yes" was a class of its
-    own, which predict never gives)."""
+    own, which predict never gives). ``only``: the columns to strip (those that have such
+    cells), or None for every text column; the ones whose cells changed are added to
+    ``found``."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    columns = [
-        pc.utf8_trim_whitespace(c)
-        if pa.types.is_string(c.type) or pa.types.is_large_string(c.type)
-        else c
-        for c in batch.columns
-    ]
+    columns = list(batch.columns)
+    for i, c in enumerate(columns):
+        if only is not None and i not in only:
+            continue
+        if pa.types.is_string(c.type) or pa.types.is_large_string(c.type):
+            stripped = pc.utf8_trim_whitespace(c)
+            if not stripped.equals(c):
+                columns[i] = stripped
+                found.add(i)
+    if names == batch.schema.names and all(a is b for a, b in zip(columns, batch.columns)):
+        return batch
     return pa.RecordBatch.from_arrays(columns, names)
 
 
