@@ -920,14 +920,25 @@ def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool
     path = Path(args.data)
     if not path.exists() or path.is_file() or path.is_dir():
         return _read_file_for_model(bundle, args, need_target)
-    import shutil
     import tempfile
 
+    limit, source = memory_limit()  # (the copy is read into memory next: no larger)
     with tempfile.TemporaryDirectory(prefix="glassnet-") as tmp:
         copy = Path(tmp) / "data.csv"
         try:
             with open(path, "rb") as src, open(copy, "wb") as dst:
-                shutil.copyfileobj(src, dst)
+                total = 0
+                while chunk := src.read(1 << 20):
+                    dst.write(chunk)
+                    total += len(chunk)
+                    if b"\0" in chunk:
+                        break  # binary (/dev/zero): its first bytes say what it is
+                    if limit is not None and total > limit:
+                        raise CLIError(
+                            f"'{args.data}' gives more data than {source} "
+                            f"({bytes_text(limit)}), and {args.command} reads it into memory: "
+                            f"give it a smaller file"
+                        )
         except OSError as exc:
             raise CLIError(f"cannot read '{args.data}': {exc.strerror or exc}") from None
         spooled = argparse.Namespace(**{**vars(args), "data": str(copy)})

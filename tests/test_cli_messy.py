@@ -741,3 +741,7 @@ def test_predict_and_evaluate_read_a_pipe_as_a_file(capsys, tmp_path):
     writer.join()
     assert code == 2
     assert_one_line_error(err, f"at line 2 of '{bad}'", "Non-numeric value 'abc")
+    if os.path.exists("/dev/zero"):  # (endless: the copy stops at its first NUL byte)
+        code, _, err = run(capsys, "predict", model, "/dev/zero")
+        assert code == 2
+        assert_one_line_error(err, "'/dev/zero' is not a CSV file", "NUL bytes")
