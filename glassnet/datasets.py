@@ -1218,7 +1218,7 @@ def read_csv(
     if p.is_dir():
         raise IsADirectoryError(f"read_csv: {str(p)!r} is a directory, not a CSV file.")
     src = str(p)
-    data = p.read_bytes()
+    data = p.read_bytes() if p.is_file() else _read_pipe(p)
     text = utf8_text(data, src)
     if not text.strip():
         raise ValueError(f"{src!r} is empty: a CSV file needs a header row and data rows.")
@@ -1371,6 +1371,18 @@ def _binary_kind(data: bytes) -> str | None:
             "evaluate and explain take the model first: glassnet predict MODEL DATA.csv)"
         )
     return None
+
+
+def _read_pipe(path: Path) -> bytes:
+    """The bytes of a pipe or device (``/dev/stdin``), to their end or to the block that
+    holds the first NUL byte (a binary stream such as ``/dev/zero`` has no end)."""
+    parts = []
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            parts.append(chunk)
+            if b"\0" in chunk:
+                break
+    return b"".join(parts)
 
 
 def utf8_text(data: bytes, src: str, complete: bool = True) -> str:

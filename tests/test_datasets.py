@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import warnings
 
@@ -525,6 +526,13 @@ def test_a_compressed_file_a_workbook_or_a_model_is_named_with_what_to_do(tmp_pa
     text = tmp_path / "t.csv"  # (text that starts as a magic number does is text)
     text.write_bytes(b"PAR1,BZh\n1,2\n")
     assert list(read_csv(text).names) == ["PAR1", "BZh"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_an_endless_binary_stream_is_refused_not_read_forever():
+    """read_csv('/dev/zero') read until memory ran out."""
+    with pytest.raises(ValueError, match="'/dev/zero' is not a CSV file: it holds NUL bytes"):
+        read_csv("/dev/zero")
 
 
 def test_read_csv_ragged_rows_name_the_line(tmp_path):
