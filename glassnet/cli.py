@@ -882,11 +882,24 @@ def _make_task(name: str, n_outputs: int) -> Task:
     return task.fit(np.zeros((1, n_outputs)) if name == "multioutput_regression" else np.zeros(1))
 
 
+def _not_a_checkpoint(path: str) -> None:
+    """A checkpoint given where a model file goes is an error saying how to finish its run
+    (glassnet.io's says to read it with load_checkpoint, a Python call)."""
+    with contextlib.suppress(OSError, ModelFileError):
+        if file_kind(path) == "checkpoint":
+            raise CLIError(
+                f"'{path}' is a glassnet checkpoint file, not a model file: give the model "
+                f"file (its train run's --out), or, if that run did not finish, rerun its "
+                f"command with --resume added, which writes it"
+            )
+
+
 def _load_any(path: str) -> tuple[Any, dict[str, Any]]:
     """A model file's network and JSON ``meta``."""
     p = Path(path)
     if not p.exists():
         raise CLIError(f"no such model file '{path}' (the working directory is '{os.getcwd()}')")
+    _not_a_checkpoint(path)
     model = load_model(p, network_only=True)
     _, description = load_arrays(p)
     meta = description.get("meta", {}) if isinstance(description, dict) else {}
@@ -900,6 +913,7 @@ def _load_bundle(path: str) -> _Bundle:
     p = Path(path)
     if not p.exists():
         raise CLIError(f"no such model file '{path}' (the working directory is '{os.getcwd()}')")
+    _not_a_checkpoint(path)
     pipe = load_pipeline(p)
     return _Bundle(
         path, pipe.network, pipe.meta, pipe.task, pipe.preprocessor, pipe.labels,
@@ -3610,6 +3624,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise CLIError(
             f"no such model file '{args.model}' (the working directory is '{os.getcwd()}')"
         )
+    _not_a_checkpoint(args.model)
     _check_writable(out, "ONNX file", args.out)
     for source in (args.model, args.impute_from):
         if source is not None and same_file(source, out):

@@ -600,6 +600,23 @@ def test_an_output_path_ending_in_a_slash_is_refused_not_written_as_a_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([model.name, moons_csv.name])
 
 
+def test_a_checkpoint_given_as_the_model_says_how_to_finish_its_run(capsys, tmp_path, moons_csv):
+    """It said "read it with load_checkpoint", a Python call."""
+    out = tmp_path / "m.glassnet"
+    argv = ["train", moons_csv, "--target", "side", "--out", out, "--checkpoint-every", "2"]
+    assert run(capsys, *argv, *FAST)[0] == 0
+    ckpt = tmp_path / "m.glassnet.ckpt"
+    for command in (
+        ["info", ckpt],
+        ["predict", ckpt, moons_csv],
+        ["export", ckpt, tmp_path / "x.onnx"],
+    ):
+        code, _, err = run(capsys, *command)
+        assert code == 2
+        assert_one_line_error(err, "checkpoint file, not a model file", "--resume")
+        assert "load_checkpoint" not in err
+
+
 def test_checkpoint_without_checkpoint_every_is_refused_not_ignored(capsys, tmp_path, moons_csv):
     """--checkpoint FILE alone trained to the end and wrote no checkpoint, silently."""
     out, ck = tmp_path / "m.glassnet", tmp_path / "run.ckpt"
