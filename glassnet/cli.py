@@ -309,6 +309,13 @@ def _check_writable(path: Path, what: str, given: str | None = None) -> None:
             f"in it)"
         )
     parent = path.parent
+    if not parent.is_dir() and str(path).startswith("~") and not parent.exists():
+        home = os.path.expanduser(str(path))
+        raise CLIError(
+            f"cannot write the {what} '{path}': its '~' was not replaced by your home folder "
+            f"(a shell does not, after '='); give the path as '{home}', or write the option "
+            f"and the path apart (--out ~/...)"
+        )
     if not parent.is_dir():
         why = "is not a directory" if parent.exists() else "does not exist"
         raise CLIError(

@@ -617,6 +617,18 @@ def test_a_checkpoint_given_as_the_model_says_how_to_finish_its_run(capsys, tmp_
         assert "load_checkpoint" not in err
 
 
+def test_an_output_path_with_an_unexpanded_tilde_is_not_a_folder_to_create(
+    capsys, tmp_path, moons_csv, monkeypatch
+):
+    """--out=~/m.glassnet (no shell expands ~ after '='): "the directory '~' does not exist;
+    create it first", which makes a folder named '~' (that a later rm -rf ~ ... )."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "train", moons_csv, "--target", "side", "--out=~/m.glassnet")
+    assert code == 2
+    assert_one_line_error(err, "its '~' was not replaced by your home folder", "--out ~/")
+    assert "create it first" not in err and not (tmp_path / "~").exists()
+
+
 def test_checkpoint_without_checkpoint_every_is_refused_not_ignored(capsys, tmp_path, moons_csv):
     """--checkpoint FILE alone trained to the end and wrote no checkpoint, silently."""
     out, ck = tmp_path / "m.glassnet", tmp_path / "run.ckpt"
