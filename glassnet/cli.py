@@ -2064,6 +2064,7 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
                 f"beyond {dtype.name}'s largest {limit:.3g}: {fix}"
                 + ("" if args.standardize else " (or leave out --no-standardize)")
             )
+        _warn_collapsed_targets(y_all, Y_all.astype(dtype), data)
     return _Prepared(
         data, task_name, task, labels, y_all, train_rows, val_rows, test_rows,
         pre, X_all, Y_all, y_scaler,
@@ -2087,6 +2088,24 @@ def _warn_collapsed(X: np.ndarray, pre: Preprocessor, table: Table, numeric: lis
                 f"inputs to the network ({X.dtype.name}): its value {raw[r]:.3g} at line "
                 f"{int(table.line_numbers[r])} dwarfs the others, which become equal; fix or "
                 f"drop that value, or scale the column (a logarithm)"
+            )
+
+
+def _warn_collapsed_targets(y: np.ndarray, Y: np.ndarray, data: _Data) -> None:
+    """Warn of a regression target whose values, as the network's targets (standardized, in
+    its dtype), are fewer than half as many distinct ones as in the file: a value such as
+    1e300 among values near 1 leaves the others equal, nothing to learn (as _warn_collapsed
+    warns of a feature). ``y``: (N, K) as read; ``Y``: (N, K) as trained on."""
+    for k, name in enumerate(data.targets):
+        raw = y[:10_000, k]
+        n_raw, n_in = np.unique(raw).size, np.unique(Y[:10_000, k]).size
+        if n_raw >= 4 and n_in < n_raw / 2:
+            r = int(np.argmax(np.abs(raw - np.median(raw))))
+            _warn(
+                f"the target {_esc(name)!r} has {n_raw} distinct values but only {n_in} "
+                f"distinct ones as the network's targets ({Y.dtype.name}): its value "
+                f"{raw[r]:.3g} at line {int(data.table.line_numbers[r])} dwarfs the others, "
+                f"which become equal; fix or drop that row, or scale the column (a logarithm)"
             )
 
 

@@ -745,3 +745,21 @@ def test_predict_and_evaluate_read_a_pipe_as_a_file(capsys, tmp_path):
         code, _, err = run(capsys, "predict", model, "/dev/zero")
         assert code == 2
         assert_one_line_error(err, "'/dev/zero' is not a CSV file", "NUL bytes")
+
+
+def test_a_target_value_that_dwarfs_the_others_is_warned_of(capsys, tmp_path):
+    """A price of 1e300 among prices near 1 left every other target equal after scaling:
+    the run trained on nothing and reported "R^2 -inf, MSE inf" without saying why."""
+    rng = np.random.default_rng(0)
+    body = [[f"{a:.3f}", f"{2 * a:.3f}"] for a in rng.normal(size=40)]
+    body[3][1] = "1e300"
+    data = write_csv(tmp_path / "d.csv", ["a", "price"], body)
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "price", "--out", out, *FAST)
+    assert code == 0, err
+    assert "the target 'price' has 40 distinct values but only 2" in err
+    assert "value 1e+300 at line 5 dwarfs the others" in err
+    body[3][1] = "0.5"
+    write_csv(data, ["a", "price"], body)
+    code, _, err = run(capsys, "train", data, "--target", "price", "--out", out, "--force", *FAST)
+    assert code == 0 and "dwarfs" not in err, err
