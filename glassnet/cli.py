@@ -2971,7 +2971,11 @@ def _train_streamed(args: argparse.Namespace) -> int:
         task_name, n_outputs = "regression", 1
         mean, std = cols.target_moments
         if not (math.isfinite(mean) and math.isfinite(std)):
-            raise CLIError(f"the target '{target}' of {args.data} has values beyond float64")
+            raise CLIError(
+                f"the target '{target}' of {args.data} has values too large to scale (their "
+                f"variance is beyond float64's range): fix or drop the extreme values, or scale "
+                f"the column down (divide it by a power of ten)"
+            )
         if args.standardize:
             tiny = 10 * np.finfo(np.float64).eps * max(1.0, abs(mean))
             y_scaler = StandardScaler.from_dict(

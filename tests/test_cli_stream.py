@@ -656,3 +656,15 @@ def test_a_file_the_stream_cannot_split_says_where_and_what_to_do(
     assert code == 2, err
     one_line_error(err, *needles)
     assert not out.exists()
+
+
+def test_a_target_too_large_to_scale_says_what_to_do(capsys, tmp_path):
+    """It said "the target 'price' of d.csv has values beyond float64", and no more."""
+    header, rows = make_rows(200, 0)
+    rows[7][5] = "1e300"
+    data = write_csv(tmp_path / "d.csv", header, rows)
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "price", "--stream", "--out", out, *FAST)
+    assert code == 2
+    one_line_error(err, "'price'", "too large to scale", "scale the column down")
+    assert not out.exists()
