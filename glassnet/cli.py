@@ -1067,16 +1067,43 @@ def _check_columns(columns: list[str], names: list[str], targets: list[str], sou
 
 def _number_flag(want: str, *, integer: bool = False, **bounds: Any) -> Callable[[str], Any]:
     """An argparse ``type``: the flag's text as a number that passes ``check_number``
-    with ``bounds``, else the usage error ``expected {want}, got '...'``."""
+    with ``bounds``, else the usage error ``expected {want}, got '...'`` (with how to write
+    it, when it is a number as people write it: 0,1 or 25% or 1e3 for a whole number)."""
+
+    def number(text: str) -> Any:
+        value = int(text) if integer else float(text)
+        return check_number(value, "flag", "glassnet", integer=integer, **bounds)
 
     def convert(text: str) -> Any:
         try:
-            value = int(text) if integer else float(text)
-            return check_number(value, "flag", "glassnet", integer=integer, **bounds)
+            return number(text)
         except ValueError:  # not a number, or outside the bounds
-            raise argparse.ArgumentTypeError(f"expected {want}, got {text!r}") from None
+            pass
+        for candidate, how in _number_spellings(text, integer):
+            with contextlib.suppress(ValueError):
+                number(candidate)
+                raise argparse.ArgumentTypeError(
+                    f"expected {want}, got {text!r} (write it {how}: {candidate})"
+                )
+        raise argparse.ArgumentTypeError(f"expected {want}, got {text!r}")
 
     return convert
+
+
+def _number_spellings(text: str, integer: bool) -> list[tuple[str, str]]:
+    """``text`` written as a number the flags read, when people write it otherwise."""
+    out = []
+    if not integer and text.count(",") == 1:
+        out.append((text.replace(",", "."), "with a decimal point"))
+    if not integer and text.endswith("%"):
+        with contextlib.suppress(ValueError):
+            out.append((repr(float(text[:-1]) / 100), "as a fraction, not a percentage"))
+    if integer:
+        with contextlib.suppress(ValueError, OverflowError):
+            value = float(text)
+            if value == int(value) and str(int(value)) != text:
+                out.append((str(int(value)), "as digits"))
+    return out
 
 
 _positive_int = _number_flag("a whole number > 0", integer=True, low=0, low_open=True)

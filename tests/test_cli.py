@@ -629,6 +629,28 @@ def test_an_output_path_with_an_unexpanded_tilde_is_not_a_folder_to_create(
     assert "create it first" not in err and not (tmp_path / "~").exists()
 
 
+@pytest.mark.parametrize(
+    "flag, given, hint",
+    [
+        ("--lr", "0,05", "(write it with a decimal point: 0.05)"),
+        ("--test-split", "20%", "(write it as a fraction, not a percentage: 0.2)"),
+        ("--epochs", "1e3", "(write it as digits: 1000)"),
+        ("--test-split", "120%", None),  # (0.2 would not be a fraction in [0, 1) either)
+        ("--epochs", "-1", None),
+        ("--lr", "abc", None),
+    ],
+)
+def test_a_number_written_as_people_write_it_gets_its_spelling(capsys, tmp_path, flag, given, hint):
+    """--lr 0,05 and --test-split 20% were "expected a number > 0, got '0,05'", no more."""
+    code, _, err = run(capsys, "train", tmp_path / "d.csv", "--target", "y", flag, given)
+    assert code == 2
+    assert_one_line_error(err, f"argument {flag}: expected", f"got {given!r}")
+    if hint is None:
+        assert "(write it" not in err
+    else:
+        assert hint in err
+
+
 def test_checkpoint_without_checkpoint_every_is_refused_not_ignored(capsys, tmp_path, moons_csv):
     """--checkpoint FILE alone trained to the end and wrote no checkpoint, silently."""
     out, ck = tmp_path / "m.glassnet", tmp_path / "run.ckpt"
