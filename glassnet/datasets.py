@@ -1281,6 +1281,12 @@ def read_csv(
                         "name it in the first line."
                     )
                 row = row[: len(header)]
+            if len(row) != len(header) and len(header) == 1 and header[0].startswith("#"):
+                raise ValueError(
+                    f"The header row of {src!r} is the comment line {header[0]!r}, one column, "
+                    f"and line {start} has {len(row)} fields: delete the comment line(s) above "
+                    f"the header row."
+                )
             if len(row) != len(header):
                 raise ValueError(
                     f"Line {start} of {src!r} has {len(row)} field(s) but the header has "

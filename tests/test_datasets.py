@@ -535,6 +535,16 @@ def test_an_endless_binary_stream_is_refused_not_read_forever():
         read_csv("/dev/zero")
 
 
+def test_a_comment_line_above_the_header_is_named(tmp_path):
+    """'# exported 2024-01-01' above the header: "Line 2 has 3 field(s) but the header has 1
+    columns (# exported 2024-01-01): fix that row", but the row was fine."""
+    path = write(tmp_path, "# exported 2024-01-01\na,b,c\n1,2,3\n")
+    what = r"is the comment line '# exported 2024-01-01', one column, and line 2 has 3 fields"
+    with pytest.raises(ValueError, match=what + ": delete the comment line"):
+        read_csv(path)
+    assert list(read_csv(write(tmp_path, "#,a\n1,2\n")).names) == ["#", "a"]
+
+
 def test_read_csv_ragged_rows_name_the_line(tmp_path):
     with pytest.raises(ValueError, match=r"Line 4 .* has 3 field\(s\) but the header has 2"):
         read_csv(write(tmp_path, "a,b\n1,2\n3,4\n5,6,7\n"))
