@@ -1241,6 +1241,8 @@ def read_csv(
     # strict: a quote that is never closed is an error ("unexpected end of data"), not a
     # cell that silently swallows the rest of the file
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    if csv.field_size_limit() < len(text):  # (its default, 131,072 characters, refused a
+        csv.field_size_limit(len(text))  # long free-text cell as "not valid CSV")
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []

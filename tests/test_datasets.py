@@ -545,6 +545,15 @@ def test_a_comment_line_above_the_header_is_named(tmp_path):
     assert list(read_csv(write(tmp_path, "#,a\n1,2\n")).names) == ["#", "a"]
 
 
+def test_a_cell_longer_than_the_csv_module_s_default_limit_is_read(tmp_path):
+    """A 200,000-character note: "not valid CSV at line 3: field larger than field limit
+    (131072) (a quote inside a quoted cell must be doubled)", even with drop=['note']."""
+    note = "x" * 200_000
+    path = write(tmp_path, f"a,note\n1,short\n2,{note}\n")
+    assert read_csv(path).raw("note")[1] == note
+    assert list(read_csv(path, drop=["note"]).names) == ["a"]
+
+
 def test_read_csv_ragged_rows_name_the_line(tmp_path):
     with pytest.raises(ValueError, match=r"Line 4 .* has 3 field\(s\) but the header has 2"):
         read_csv(write(tmp_path, "a,b\n1,2\n3,4\n5,6,7\n"))
