@@ -779,6 +779,8 @@ def _csv_rows(path: str, delimiter: str) -> Iterator[tuple[int, list[str], list[
     (blank lines skipped); ``line`` is where the row ends."""
     import csv as pycsv
 
+    if pycsv.field_size_limit() < os.path.getsize(path):  # (a long cell is no error)
+        pycsv.field_size_limit(min(os.path.getsize(path), 2**31 - 1))
     with open(path, newline="", encoding="utf-8-sig", errors="replace") as f:
         reader = pycsv.reader(f, delimiter=delimiter)
         header = next(reader, [])

@@ -511,3 +511,15 @@ def test_a_stray_quote_is_an_error_naming_its_line_not_rows_run_together(tmp_pat
     what = r"column 'label' holds a cell that runs on across lines \('x\\n.*close or remove"
     with pytest.raises(ValueError, match=rf"'{path}' line {row + 2}: {what}"):
         stream_fit(gs.from_csv(path, "label", block_size=1 << 10), d=2)
+
+
+def test_a_long_cell_does_not_hide_the_line_of_a_later_error(tmp_path):
+    """The line of a bad row is found by reading the file again with Python's csv module,
+    whose 131,072-character cell limit made a 200,000-character cell a csv.Error there."""
+    pytest.importorskip("pyarrow")
+    lines = ["a,note,label"] + [f"{i / 10},{'x' * (200_000 if i == 3 else 5)},y" for i in range(40)]
+    lines[21] += ",7"
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=rf"'{path}' line 22 has 4 cells where the header"):
+        stream_fit(gs.from_csv(path, "label", block_size=1 << 16), d=2)
