@@ -704,7 +704,7 @@ def from_csv(
                     if not checked:
                         _one_line_cells(b, row, path, delimiter)
                         row += b.num_rows
-                    yield _stripped(b, names, None if not checked else blanks, blanks)
+                    yield _stripped(b, names, None if not checked else blanks, blanks, nulls)
         except pa.ArrowInvalid as e:
             raise _unreadable(path, delimiter, e, kinds, nulls) from None
         checked = True
@@ -717,12 +717,14 @@ def from_csv(
     )  # fmt: skip
 
 
-def _stripped(batch: Any, names: list[str], only: set[int] | None, found: set[int]) -> Any:
+def _stripped(
+    batch: Any, names: list[str], only: set[int] | None, found: set[int], nulls: frozenset[str]
+) -> Any:
     """``batch`` with its columns called ``names`` and the blanks around its text cells
     removed, as the in-memory reader reads them (pyarrow keeps them: " yes" was a class of its
-    own, which predict never gives). ``only``: the columns to strip (those that have such
-    cells), or None for every text column; the ones whose cells changed are added to
-    ``found``."""
+    own, which predict never gives); a cell that is then one of ``nulls`` (" NA ") is missing,
+    as it is in memory. ``only``: the columns to strip (those that have such cells), or None
+    for every text column; the ones whose cells changed are added to ``found``."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -733,7 +735,8 @@ def _stripped(batch: Any, names: list[str], only: set[int] | None, found: set[in
         if pa.types.is_string(c.type) or pa.types.is_large_string(c.type):
             stripped = pc.utf8_trim_whitespace(c)
             if not stripped.equals(c):
-                columns[i] = stripped
+                missing = pc.is_in(stripped, value_set=pa.array(sorted(nulls), type=c.type))
+                columns[i] = pc.if_else(missing, pa.scalar(None, type=c.type), stripped)
                 found.add(i)
     if names == batch.schema.names and all(a is b for a, b in zip(columns, batch.columns)):
         return batch

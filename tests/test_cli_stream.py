@@ -668,3 +668,27 @@ def test_a_target_too_large_to_scale_says_what_to_do(capsys, tmp_path):
     assert code == 2
     one_line_error(err, "'price'", "too large to scale", "scale the column down")
     assert not out.exists()
+
+
+def test_a_missing_cell_text_with_blanks_around_it_is_missing_as_in_memory(capsys, tmp_path):
+    """' NA ' was the category 'NA' in a stream (pyarrow matches missing-cell texts exactly,
+    before the blanks are stripped), a missing cell in memory and at predict."""
+    header, rows = make_rows(200, 0)
+    for r in rows:
+        r[3] = f" {r[3]} "
+    rows[9][3] = " NA "
+    data = write_csv(tmp_path / "d.csv", header, rows)
+    out = tmp_path / "m.glassnet"
+    for stream in ([], ["--stream"]):
+        code, _, err = run(capsys, "train", data, "--target", "label", "--out", out, *stream, *FAST)
+        assert code == 2
+        one_line_error(err, "line 11", "'color'", "issing value")
+    assert not out.exists()
+    code, _, err = run(
+        capsys, "train", data, "--target", "label", "--out", out, "--stream", "--missing", "", *FAST
+    )
+    assert code == 0, err
+    assert (
+        "NA"
+        in load_arrays(out)[1]["meta"]["preprocessing"]["preprocessor"]["encoder"]["categories"][0]
+    )
