@@ -3718,7 +3718,10 @@ def _cmd_playground(args: argparse.Namespace) -> int:
     try:
         serve(port=args.port, open_browser=not args.no_browser)
     except OSError as exc:  # the port is taken, or not ours to bind
-        raise CLIError(f"cannot serve on port {args.port}: {exc.strerror or exc}") from None
+        raise CLIError(
+            f"cannot serve on port {args.port}: {exc.strerror or exc}; choose another --port, "
+            f"or leave --port out to have a free one"
+        ) from None
     return 0
 
 

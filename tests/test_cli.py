@@ -651,6 +651,19 @@ def test_a_number_written_as_people_write_it_gets_its_spelling(capsys, tmp_path,
         assert hint in err
 
 
+def test_a_busy_playground_port_says_what_to_do(capsys):
+    """It said "cannot serve on port N: Address already in use", and no more."""
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, _, err = run(capsys, "playground", "--no-browser", "--port", port)
+    assert code == 2
+    assert_one_line_error(err, f"cannot serve on port {port}", "choose another --port")
+
+
 def test_checkpoint_without_checkpoint_every_is_refused_not_ignored(capsys, tmp_path, moons_csv):
     """--checkpoint FILE alone trained to the end and wrote no checkpoint, silently."""
     out, ck = tmp_path / "m.glassnet", tmp_path / "run.ckpt"
