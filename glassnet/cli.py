@@ -3928,13 +3928,26 @@ class _Escaping:
     those characters, never as a terminal command."""
 
     def __init__(self, stream: Any) -> None:
-        self.stream = stream
+        self.stream, self.gone = stream, False
 
     def write(self, text: str) -> int:
         if not text.isprintable():
             text = "\n".join("\t".join(_esc(p) for p in line.split("\t"))
                              for line in text.split("\n"))  # fmt: skip
-        return self.stream.write(text)
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:  # the reader left ('glassnet train ... | head'): the rest of
+            self._left()  # the report goes nowhere and the command finishes its work
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            self._left()
+
+    def _left(self) -> None:
+        self.stream, self.gone = open(os.devnull, "w"), True  # noqa: SIM115 - closed at exit
 
     def __getattr__(self, name: str) -> Any:  # flush, isatty, fileno, ...
         return getattr(self.stream, name)
@@ -3944,16 +3957,16 @@ def _run_quietly(args: argparse.Namespace) -> int:
     """Run the subcommand with NumPy's floating-point warnings off (every result that
     matters is checked, and a problem is reported as one line naming its column) and
     Python warnings shown as one line each, ``glassnet: warning: ...``, once it succeeds."""
-    stdout = sys.stdout
+    stdout = wrapped = sys.stdout
     raw = args.command == "demo" or (args.command == "predict" and not _isatty(stdout))
     try:
         if not raw:  # (the demo's colours are glassnet's own; predictions piped stay exact)
-            sys.stdout = _Escaping(stdout)  # type: ignore[assignment]
+            sys.stdout = wrapped = _Escaping(stdout)  # type: ignore[assignment]
         with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
             warnings.simplefilter("always")
             code = int(args.func(args))
     finally:
-        sys.stdout = stdout
+        sys.stdout = wrapped.stream if getattr(wrapped, "gone", False) else stdout
     if code == 0:
         for w in caught:
             if not (w.category is RuntimeWarning and "numpy" in str(w.filename)):

@@ -986,6 +986,24 @@ def test_python_dash_m_glassnet_demo():
     assert "0.002  0.881" in proc.stdout and "all 4 rows right" in proc.stdout
 
 
+def test_train_piped_to_a_reader_that_leaves_still_writes_the_model(tmp_path):
+    """'glassnet train ... | head -1': the reader leaves after the first line of the report;
+    the rest of the report goes nowhere, the model is written, the exit status is 0 and
+    nothing is printed about the pipe (it exited 1 with no model and no message)."""
+    X, y = make_moons(200, noise=0.2, seed=0)
+    data = write_csv(tmp_path / "m.csv", ["a", "b", "moon"], [[*r, int(t)] for r, t in zip(X, y)])
+    cmd = [sys.executable, "-m", "glassnet", "train", str(data), "--target", "moon"]
+    cmd += ["--out", str(tmp_path / "m.glassnet"), "--epochs", "3"]
+    train = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    first = train.stdout.readline()
+    train.stdout.close()  # the reader leaves, as head -1 does
+    with train.stderr:
+        err = train.stderr.read().decode()
+    assert train.wait(timeout=120) == 0, err
+    assert first.startswith(b"data") and err == ""
+    assert load_model(tmp_path / "m.glassnet") is not None
+
+
 def test_console_script_help_and_error_exit_code(tmp_path):
     script = shutil.which("glassnet", path=sysconfig.get_path("scripts")) or shutil.which(
         "glassnet"

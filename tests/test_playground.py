@@ -82,6 +82,18 @@ def test_the_lecture_preset_fixes_its_network_but_not_its_training():
         check_config({"preset": "lecture", "hidden": [3]})
 
 
+def test_the_dataset_default_follows_the_problem():
+    """{'problem': 'regression'} alone opens on the regression plane (the default dataset,
+    'circle', is a classification one: it was refused as if the user had given it); a
+    classification dataset given for regression is still refused."""
+    run = Run({"problem": "regression"})
+    assert run.config["dataset"] == "reg-plane" and run.loss_name == "half_mse"
+    run.train(2)
+    assert np.isfinite(run.history[-1][1])
+    with pytest.raises(ParameterError, match="'reg-plane' or 'reg-gauss'. Got 'circle'"):
+        Run({"problem": "regression", "dataset": "circle"})
+
+
 def test_settings_must_be_an_object():
     with pytest.raises(ParameterError, match="JSON object"):
         check_config([1, 2])

@@ -170,6 +170,8 @@ def check_config(raw: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"preset": preset}
     out["problem"] = check_choice(c["problem"], "problem", _OWNER, PROBLEMS)
     allowed = CLASSIFICATION_DATASETS if out["problem"] == "classification" else REGRESSION_DATASETS
+    if "dataset" not in raw and c["dataset"] not in allowed:  # the default follows the problem
+        c["dataset"] = allowed[0]  # (as TF Playground's: regression opens on its plane)
     out["dataset"] = check_choice(c["dataset"], "dataset", _OWNER, allowed)
     feats = c["features"]
     if (
