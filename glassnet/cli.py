@@ -2107,9 +2107,8 @@ def _warn_collapsed(X: np.ndarray, pre: Preprocessor, table: Table, numeric: lis
     for name in numeric:
         j = where.index(name)
         raw = table.numbers(name)  # (N,)
-        n_raw, n_in = np.unique(raw[:10_000]).size, np.unique(X[:10_000, j]).size
-        if n_raw >= 4 and n_in < n_raw / 2:
-            r = int(np.argmax(np.abs(raw - np.median(raw))))
+        n_raw, n_in, r = _dwarfed(raw, X[:10_000, j])
+        if r is not None:
             _warn(
                 f"column {_esc(name)!r} has {n_raw} distinct values but only {n_in} distinct "
                 f"inputs to the network ({X.dtype.name}): its value {raw[r]:.3g} at line "
@@ -2118,16 +2117,25 @@ def _warn_collapsed(X: np.ndarray, pre: Preprocessor, table: Table, numeric: lis
             )
 
 
+def _dwarfed(raw: np.ndarray, used: np.ndarray) -> tuple[int, int, int | None]:
+    """Distinct values of a column as read (its first 10,000) and as the network gets them
+    (``used``), and the row of the value that dwarfs the others when fewer than half stay
+    distinct (None when they do)."""
+    n_raw, n_in = np.unique(raw[:10_000]).size, np.unique(used).size
+    if n_raw >= 4 and n_in < n_raw / 2:
+        return n_raw, n_in, int(np.argmax(np.abs(raw - np.median(raw))))
+    return n_raw, n_in, None
+
+
 def _warn_collapsed_targets(y: np.ndarray, Y: np.ndarray, data: _Data) -> None:
     """Warn of a regression target whose values, as the network's targets (standardized, in
     its dtype), are fewer than half as many distinct ones as in the file: a value such as
     1e300 among values near 1 leaves the others equal, nothing to learn (as _warn_collapsed
     warns of a feature). ``y``: (N, K) as read; ``Y``: (N, K) as trained on."""
     for k, name in enumerate(data.targets):
-        raw = y[:10_000, k]
-        n_raw, n_in = np.unique(raw).size, np.unique(Y[:10_000, k]).size
-        if n_raw >= 4 and n_in < n_raw / 2:
-            r = int(np.argmax(np.abs(raw - np.median(raw))))
+        n_raw, n_in, r = _dwarfed(y[:10_000, k], Y[:10_000, k])
+        if r is not None:
+            raw = y[:10_000, k]
             _warn(
                 f"the target {_esc(name)!r} has {n_raw} distinct values but only {n_in} "
                 f"distinct ones as the network's targets ({Y.dtype.name}): its value "
@@ -2772,10 +2780,10 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
         )
         first = next(iter(opened), None)
     except pa.ArrowInvalid as exc:  # (a row of another width: the stream's error, its line)
-        from .stream import _unreadable
+        from .stream import unreadable
 
         nulls = null_values(args.missing)
-        text = _about_file(args.data, _unreadable(str(path), csv_delimiter(path), exc, {}, nulls))
+        text = _about_file(args.data, unreadable(str(path), csv_delimiter(path), exc, {}, nulls))
         first_line = head.lstrip("\ufeff").splitlines()[0] if head.strip() else ""
         raise CLIError(text + _stream_header_hint(first_line.split(","))) from None
     except UnicodeDecodeError as exc:

@@ -665,7 +665,7 @@ def from_csv(
             rows = csv.open_csv(f, read_options=read, parse_options=parse, convert_options=convert)
             first = next(iter(rows), None)
     except pa.ArrowInvalid as e:
-        raise _unreadable(path, delimiter, e, {}, nulls) from None
+        raise unreadable(path, delimiter, e, {}, nulls) from None
     if first is None:
         raise ValueError(f"fit: '{path}' has no rows.")
     # the columns are named as the in-memory reader names them: without the blanks around
@@ -706,7 +706,7 @@ def from_csv(
                         row += b.num_rows
                     yield _stripped(b, names, None if not checked else blanks, blanks, nulls)
         except pa.ArrowInvalid as e:
-            raise _unreadable(path, delimiter, e, kinds, nulls) from None
+            raise unreadable(path, delimiter, e, kinds, nulls) from None
         checked = True
 
     return _table_stream(
@@ -800,7 +800,7 @@ def _csv_line(path: str, delimiter: str, row: int) -> int | str:
     return "?"
 
 
-def _unreadable(
+def unreadable(
     path: str, delimiter: str, e: Exception, kinds: dict[str, str], nulls: frozenset[str]
 ) -> ValueError:
     """pyarrow's refusal of a CSV file as an error naming the line (pyarrow names none);
