@@ -158,10 +158,11 @@ def _esc(text: Any) -> str:
 
 
 def _num(v: float, digits: int = 4) -> str:
-    """A number for a report: ``digits`` significant digits, 'n/a' for None/NaN."""
+    """A number for a report: ``digits`` significant digits, 'n/a' for None/NaN; a negative
+    zero (a dead ReLU's gradient, 0 times a negative number) reads 0."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "n/a"
-    return f"{float(v):.{digits}g}"
+    return f"{float(v) + 0.0:.{digits}g}"  # (-0.0 + 0.0 is 0.0)
 
 
 def _render(rows: Sequence[Sequence[str]], align: str, indent: str = "  ") -> list[str]:

@@ -1004,6 +1004,12 @@ def test_train_piped_to_a_reader_that_leaves_still_writes_the_model(tmp_path):
     assert load_model(tmp_path / "m.glassnet") is not None
 
 
+def test_report_numbers_never_read_negative_zero():
+    """explain's compact view printed 'dL/dz = dL/da * g'(z) = -0' for a dead ReLU."""
+    assert cli._num(-0.0) == "0" and cli._num(np.float32(-0.0)) == "0"
+    assert cli._num(-1e-20) == "-1e-20" and cli._num(-0.12345) == "-0.1235"
+
+
 def test_console_script_help_and_error_exit_code(tmp_path):
     script = shutil.which("glassnet", path=sysconfig.get_path("scripts")) or shutil.which(
         "glassnet"
