@@ -82,6 +82,7 @@ from .datasets import (
     load_dataset,
     missing_tokens,
     read_csv,
+    read_pipe,
     utf8_text,
 )
 from .files import WriteError, atomic_write, same_file
@@ -947,20 +948,13 @@ def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool
     limit, source = memory_limit()  # (the copy is read into memory next: no larger)
     with tempfile.TemporaryDirectory(prefix="glassnet-") as tmp:
         copy = Path(tmp) / "data.csv"
-        try:
-            with open(path, "rb") as src, open(copy, "wb") as dst:
-                total = 0
-                while chunk := src.read(1 << 20):
-                    dst.write(chunk)
-                    total += len(chunk)
-                    if b"\0" in chunk:
-                        break  # binary (/dev/zero): its first bytes say what it is
-                    if limit is not None and total > limit:
-                        raise CLIError(
-                            f"'{args.data}' gives more data than {source} "
-                            f"({bytes_text(limit)}), and {args.command} reads it into memory: "
-                            f"give it a smaller file"
-                        )
+        try:  # (binary, /dev/zero: read up to its first NUL, which says what it is)
+            copy.write_bytes(read_pipe(path, math.inf if limit is None else limit))
+        except MemoryError:
+            raise CLIError(
+                f"'{args.data}' gives more data than {source} ({bytes_text(limit)}), and "
+                f"{args.command} reads it into memory: give it a smaller file"
+            ) from None
         except OSError as exc:
             raise CLIError(f"cannot read '{args.data}': {exc.strerror or exc}") from None
         spooled = argparse.Namespace(**{**vars(args), "data": str(copy)})
@@ -968,8 +962,7 @@ def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool
             data = _read_file_for_model(bundle, spooled, need_target)
         except (CLIError, ValueError) as exc:  # (the messages name the file as given)
             raise CLIError(str(exc).replace(str(copy), args.data)) from None
-    data.table.source, data.table._src = args.data, repr(args.data)
-    data.source = args.data
+    data.table.source = data.source = args.data
     return data
 
 
@@ -3599,19 +3592,13 @@ def _compact_explanation(
         "(per layer, the --top K neurons by |dL/dz|, each with its largest terms w * input; "
         "--layer L [--neuron J] shows one in full, --full the whole lecture trace)",
     ]
-    if args.layer is not None and not 1 <= args.layer <= n_layers:
-        raise CLIError(f"--layer {args.layer}: the network has layers 1 to {n_layers}")
     chosen = range(n_layers) if args.layer is None else [args.layer - 1]
     for l in chosen:
         lay = layers[l]
         inputs = result.A[l - 1][0] if l else result.x[0]  # (inputs,)
         z, a, dz = result.Z[l][0], result.A[l][0], result.dL_dZ[l][0]  # (neurons,)
         if args.neuron is not None:
-            j = args.neuron - 1
-            if not 0 <= j < lay.neurons:
-                raise CLIError(
-                    f"--neuron {args.neuron}: layer {l + 1} has neurons 1 to {lay.neurons}"
-                )
+            j = args.neuron - 1  # (in range: _cmd_explain checked it)
             contrib = result.W[l][:, j] * inputs  # (inputs,): w_ij * input_i
             bias = 0.0 if result.b[l] is None else float(result.b[l][j])
             grad = result.grad_W[l][:, j]  # (inputs,): dL/dw_ij = input_i * dL/dz_j
@@ -3958,7 +3945,7 @@ class _Escaping:
     def _left(self) -> None:
         self.stream, self.gone = open(os.devnull, "w"), True  # noqa: SIM115 - closed at exit
 
-    def __getattr__(self, name: str) -> Any:  # flush, isatty, fileno, ...
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, ...
         return getattr(self.stream, name)
 
 

@@ -65,6 +65,7 @@ __all__ = [
     "nor_gate",
     "or_gate",
     "read_csv",
+    "read_pipe",
     "xnor_gate",
     "xor_gate",
 ]
@@ -811,8 +812,7 @@ class Table:
                 f"The 'columns' parameter of Table must be a non-empty mapping of column name "
                 f"to a list of strings. Got {type(columns).__name__} {columns!r:.80}."
             )
-        self.source = str(source)  # quoted in messages, unless it reads like "<table>"
-        self._src = self.source if self.source.startswith("<") else repr(self.source)
+        self.source = str(source)
         self.names: tuple[str, ...] = tuple(str(n) for n in columns)
         raw: dict[str, tuple[str, ...]] = {}
         for name, col in columns.items():
@@ -1020,6 +1020,11 @@ class Table:
             )
 
     @property
+    def _src(self) -> str:
+        """The source as messages quote it, unless it reads like "<table>"."""
+        return self.source if self.source.startswith("<") else repr(self.source)
+
+    @property
     def feature_names(self) -> tuple[str, ...]:
         """All column names except the target, in file order."""
         return tuple(n for n in self.names if n != self.target)
@@ -1119,7 +1124,6 @@ class Table:
             raise IndexError(f"Table.take: index out of range for a table of {self.n_rows} rows.")
         out = object.__new__(Table)
         out.source = self.source
-        out._src = self._src
         out.names = self.names
         out.target = self.target
         out.impute = self.impute
@@ -1218,7 +1222,7 @@ def read_csv(
     if p.is_dir():
         raise IsADirectoryError(f"read_csv: {str(p)!r} is a directory, not a CSV file.")
     src = str(p)
-    data = p.read_bytes() if p.is_file() else _read_pipe(p)
+    data = p.read_bytes() if p.is_file() else read_pipe(p)
     text = utf8_text(data, src)
     if not text.strip():
         raise ValueError(f"{src!r} is empty: a CSV file needs a header row and data rows.")
@@ -1381,15 +1385,19 @@ def _binary_kind(data: bytes) -> str | None:
     return None
 
 
-def _read_pipe(path: Path) -> bytes:
+def read_pipe(path: str | os.PathLike[str], limit: float = math.inf) -> bytes:
     """The bytes of a pipe or device (``/dev/stdin``), to their end or to the block that
-    holds the first NUL byte (a binary stream such as ``/dev/zero`` has no end)."""
-    parts = []
+    holds the first NUL byte (a binary stream such as ``/dev/zero`` has no end); a
+    MemoryError past ``limit`` bytes."""
+    parts, total = [], 0
     with open(path, "rb") as f:
         while chunk := f.read(1 << 20):
             parts.append(chunk)
+            total += len(chunk)
             if b"\0" in chunk:
                 break
+            if total > limit:
+                raise MemoryError(f"'{path}' gives more than {limit:.0f} bytes")
     return b"".join(parts)
 
 
