@@ -537,26 +537,28 @@ class Tensor:
     def sum(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
         """Sum over ``axis`` (all axes by default); each input receives g. ``dim`` and
         ``keepdim`` are PyTorch's names for ``axis`` and ``keepdims``."""
-        if dim is None and keepdims is None and keepdim is None and type(axis) is not list:
-            keepdims = False  # (NumPy's names and defaults, the common case, at no cost)
-        else:
-            axis, keepdims = axis_args("sum", axis, dim, keepdims, keepdim)
-        shape = self.data.shape
-        out = np.add.reduce(self.data, axis=axis, keepdims=keepdims)  # np.sum minus its wrapper
-        return Tensor.from_op(out, "sum", (self,), lambda g: (spread(g, shape, axis, keepdims),))
+        return self._reduce("sum", axis, keepdims, dim, keepdim)
 
     def mean(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
         """Mean over ``axis`` (all axes by default); each input receives g / n. ``dim`` and
         ``keepdim`` are PyTorch's names for ``axis`` and ``keepdims``."""
+        return self._reduce("mean", axis, keepdims, dim, keepdim)
+
+    def _reduce(self, op: str, axis: Any, keepdims: Any, dim: Any, keepdim: Any) -> Tensor:
+        """The node of a sum or a mean (``op``) over ``axis``: the mean is the sum divided by
+        the n values averaged into each output, as NumPy's ``mean`` computes it (the same
+        bits), and each input receives g, or g / n."""
         if dim is None and keepdims is None and keepdim is None and type(axis) is not list:
             keepdims = False  # (NumPy's names and defaults, the common case, at no cost)
         else:
-            axis, keepdims = axis_args("mean", axis, dim, keepdims, keepdim)
+            axis, keepdims = axis_args(op, axis, dim, keepdims, keepdim)
         shape = self.data.shape
-        out = np.mean(self.data, axis=axis, keepdims=keepdims)
-        n = self.data.size // max(np.size(out), 1)  # values averaged into each output
+        out = np.add.reduce(self.data, axis=axis, keepdims=keepdims)  # np.sum minus its wrapper
+        n = self.data.size // max(np.size(out), 1) if op == "mean" else 1
+        if n != 1:
+            out = out / n
         return Tensor.from_op(
-            out, "mean", (self,), lambda g: (spread(g / n, shape, axis, keepdims),)
+            out, op, (self,), lambda g: (spread(g if n == 1 else g / n, shape, axis, keepdims),)
         )
 
     # ------------------------------------------------------------ elementwise
