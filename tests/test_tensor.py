@@ -1127,3 +1127,17 @@ def test_backward_never_hands_out_a_shared_gradient_array():
     c = gn.Tensor(np.ones(2), requires_grad=True)
     (c + c).sum().backward()  # one leaf reached twice: the two paths summed, once
     np.testing.assert_array_equal(c.grad, [2.0, 2.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("axis", [None, 0, -1, (0, 1)])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_mean_is_numpys_mean_bit_for_bit_and_its_gradient_is_g_over_n(dtype, axis, keepdims):
+    x = np.random.default_rng(3).standard_normal((7, 33, 5)).astype(dtype) * 1e3
+    t = Tensor(x, requires_grad=True)
+    m = t.mean(axis=axis, keepdims=keepdims)
+    expected = np.mean(x, axis=axis, keepdims=keepdims)
+    assert m.data.dtype == expected.dtype and np.array_equal(m.data, expected)
+    m.sum().backward()
+    n = x.size // max(expected.size, 1)
+    np.testing.assert_array_equal(t.grad, np.full(x.shape, 1 / n, dtype))
