@@ -307,7 +307,8 @@ def _classifier_head(
 ) -> int:
     """From the network's output ``p`` to ``label`` and ``probabilities`` (skl2onnx's pair).
 
-    kind: ``'binary'`` (p: (N, 1), probabilities [1 - p, p], label of p > 0.5),
+    kind: ``'single'`` (one class: probabilities a column of ones, as ``predict_proba``),
+    ``'binary'`` (p: (N, 1), probabilities [1 - p, p], label of p > 0.5),
     ``'multiclass'`` (argmax; the first of ties, as NumPy) or ``'multilabel'``
     (label (N, K): 1 where p > 0.5). Returns the label's element type.
     """
@@ -317,6 +318,12 @@ def _classifier_head(
         g.op("Cast", [high], "label", out=label, to=TensorProto.INT64)
         return TensorProto.INT64
     cls, elem = _classes_const(g, classes)
+    if kind == "single":  # one class: a column of ones, and that class for every row
+        ones = g.const("ones", np.ones((1, 1), dt))
+        g.op("Expand", [ones, g.op("Shape", [p], "p_shape")], "probabilities", out=proba)
+        rows = g.op("Shape", [p], "n_rows", start=0, end=1)
+        g.op("Expand", [cls, rows], "label", out=label)
+        return elem
     if kind == "binary":
         one = g.const("one", np.array(1.0, dt))
         q = g.op("Sub", [one, p], "one_minus_p")
@@ -392,6 +399,8 @@ def export(
             f"The 'opset' parameter of export must be in [{MIN_OPSET}, {newest}] (the "
             f"installed onnx package's newest). Got {opset}."
         )
+    if path is not None and not os.fspath(path):
+        raise ValueError("export: 'path' is empty; give the file to write, e.g. 'model.onnx'.")
     if isinstance(model, (str, os.PathLike)):
         proto = _export_file(Path(model), impute_from)
     elif impute_from is not None:
@@ -409,10 +418,18 @@ def export(
     elif _is_estimator(model):
         proto = _export_estimator(model)
     else:
+        kind = type(model)
+        hint = ""
+        if hasattr(model, "get_params") and hasattr(model, "fit"):  # scikit-learn's
+            hint = (
+                " A scikit-learn estimator or Pipeline converts with skl2onnx: "
+                "skl2onnx.to_onnx(model, X[:1]), after glassnet.onnx.register_skl2onnx() "
+                "when it holds a glassnet estimator."
+            )
         raise TypeError(
             f"export: 'model' must be a glassnet network (glassnet.nn.MLP, Sequential, ...), "
             f"a fitted glassnet.sklearn estimator, or the path of a .glassnet file. Got "
-            f"{type(model).__name__}."
+            f"{kind.__module__}.{kind.__qualname__}.{hint}"
         )
     graph_doc, meta, graph, sample = proto
     description = graph_doc if doc is None else f"{doc}\n\n{graph_doc}"
@@ -643,6 +660,8 @@ def _estimator_parts(est: Any) -> tuple[list[Layer], str, np.ndarray | None, str
         # softmax: multi-class; sigmoid outputs: one (binary) or one per label (multi-label)
         if est.out_activation_ == "softmax":
             kind = "multiclass"
+        elif len(est.classes_) == 1 and est._label_binarizer.y_type_ != "multilabel-indicator":
+            kind = "single"
         else:
             kind = "binary" if est.n_outputs_ == 1 else "multilabel"
         return layers, kind, np.asarray(est.classes_), "identity"

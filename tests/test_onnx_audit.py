@@ -1,0 +1,78 @@
+"""Audit of the ONNX export of the scikit-learn estimators: cases a user meets that the
+main suite (tests/test_onnx.py) did not reach."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+pytest.importorskip("sklearn")
+
+from glassnet.onnx import export, register_skl2onnx  # noqa: E402
+from glassnet.sklearn import MLPClassifier  # noqa: E402
+
+
+def run(proto, X) -> list:
+    sess = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
+    return sess.run(None, {sess.get_inputs()[0].name: X})
+
+
+def fit(est, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return est.fit(X, y)
+
+
+@pytest.mark.parametrize("label", [7, "only"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_single_class_classifier_exports_a_column_of_ones(label, dtype):
+    # a classifier fitted on one class predicts it with predict_proba a column of ones;
+    # the export wrote the binary head's two columns and failed its own shape check
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    clf = fit(MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, dtype=dtype), X, [label] * 30)
+    Xq = np.r_[X, [[1e6, -1e6, 0.0]]].astype(clf.coefs_[0].dtype)
+    got, proba = run(export(clf), Xq)
+    assert proba.shape == (31, 1) and np.all(proba == 1.0)
+    np.testing.assert_array_equal(got.astype(str), clf.predict(Xq).astype(str))
+
+
+def test_a_single_class_pipeline_converts_through_skl2onnx():
+    skl2onnx = pytest.importorskip("skl2onnx")
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    register_skl2onnx()
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3)).astype(np.float32)
+    pipe = fit(make_pipeline(StandardScaler(), MLPClassifier(max_iter=5)), X, ["a"] * 30)
+    label, proba = run(skl2onnx.to_onnx(pipe, X[:1]), X)  # ZipMap refused 2 columns
+    assert list(label) == ["a"] * 30
+    assert [dict(p) for p in proba] == [{"a": 1.0}] * 30
+
+
+def test_a_scikit_learn_object_is_refused_with_the_way_to_convert_it():
+    # scikit-learn's own MLPClassifier was refused as "Got MLPClassifier.": the very name
+    # export asks for; the message now names its module and points to skl2onnx
+    from sklearn.neural_network import MLPClassifier as SkMLP
+    from sklearn.pipeline import make_pipeline
+
+    X, y = np.random.default_rng(0).normal(size=(20, 2)), [0, 1] * 10
+    for model in (fit(SkMLP(max_iter=5), X, y), make_pipeline(MLPClassifier())):
+        with pytest.raises(TypeError, match=r"Got sklearn\..*skl2onnx\.to_onnx\(model"):
+            export(model)
+    with pytest.raises(TypeError, match=r"Got numpy\.ndarray\.$"):
+        export(np.eye(2))
+
+
+def test_an_empty_path_is_refused_before_anything_is_written(tmp_path, monkeypatch):
+    # export(model, "") wrote nothing but said "cannot write '.': it is a directory"
+    monkeypatch.chdir(tmp_path)
+    clf = fit(MLPClassifier(hidden_layer_sizes=(3,), max_iter=2), np.eye(4), [0, 1, 0, 1])
+    with pytest.raises(ValueError, match="'path' is empty"):
+        export(clf, "")
+    assert list(tmp_path.iterdir()) == []
