@@ -73,7 +73,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import check_choice
+from ._validation import check_choice, check_number
 from .backend import host_model
 from .fused import FastMLP, Layer, layers_of
 from .nn.module import Module
@@ -332,7 +332,7 @@ class PathSum:
     @property
     def products(self) -> list[float]:
         """Each shown path's product of factors."""
-        return [float(np.prod([v for _, v in t])) for t in self.terms]
+        return [math.prod(v for _, v in t) for t in self.terms]
 
     def __str__(self) -> str:
         return (
@@ -398,12 +398,15 @@ class Explanation:
         self.b = [None if lay.b is None else lay.b.astype(np.float64) for lay in layers]
         # every number of one pass, from the fast path's trace in float64:
         # 1) forward Z = A_prev @ W + b, A = g(Z); 2) the loss; 3) backward dL/dZ = dL/dA g'(Z)
-        t = FastMLP(layers, kind, dtype=np.float64).trace(X, Y)
+        # (NumPy's overflow and NaN warnings are silenced here: a diverged or huge model's
+        # numbers are checked below and the header says what went wrong, see _problems)
+        with np.errstate(all="ignore"):
+            t = FastMLP(layers, kind, dtype=np.float64).trace(X, Y)
         self.Z = [r["Z"] for r in t.layers]  # (N, neurons_l)
         self.A = [r["A"] for r in t.layers]
         self.gprime = [r["gprime"] for r in t.layers]  # softmax: (N, K, K)
         self.y_hat = self.A[-1]
-        if kind == "binary_cross_entropy" and not np.all((self.y_hat >= 0) & (self.y_hat <= 1)):
+        if kind == "binary_cross_entropy" and np.any((self.y_hat < 0) | (self.y_hat > 1)):
             raise ValueError(
                 f"explain: loss='binary_cross_entropy' needs predictions in [0, 1] (a sigmoid "
                 f"output); this model's output ({layers[-1].act}) gives values from "
@@ -417,11 +420,45 @@ class Explanation:
         self.dL_dA = [r["dA"] for r in t.layers]
         self.dL_dyhat = self.dL_dA[-1]  # (N, K)
         self.dL_dZ = [r["dZ"] for r in t.layers]
-        self.dL_dx = self.dL_dZ[0] @ self.W[0].T  # (N, d)
+        with np.errstate(all="ignore"):
+            self.dL_dx = self.dL_dZ[0] @ self.W[0].T  # (N, d)
         # 4) weight gradients: dL/dW = A_prev^T dL/dZ (the sum over data points of v * dL/du)
         self.grad_W = [r["dW"] for r in t.layers]
         self.grad_b = [None if b is None else r["db"] for b, r in zip(self.b, t.layers)]
         self._lookup = names.lookup()
+        self.problems = self._problems()
+
+    def _problems(self) -> list[str]:
+        """What makes some numbers NaN or inf, in words (empty when every number is
+        finite): NaN or inf weights (a diverged training run) or a pass that overflows
+        float64 (weights or inputs too large). The header shows them."""
+        bad_w = sum(int(np.count_nonzero(~np.isfinite(W))) for W in self.W)
+        bad_w += sum(int(np.count_nonzero(~np.isfinite(b))) for b in self.b if b is not None)
+        if bad_w:
+            return [
+                f"{bad_w} of the model's weights and biases are NaN or inf (has training "
+                "diverged?); every number they reach below is NaN or inf too. Re-initialise "
+                "the model, or train it again with a smaller learning rate."
+            ]
+        numbers = (
+            self.Z + self.A + self.dL_dA + self.dL_dZ + [self.dL_dx, self.sample_loss] + self.grad_W
+        )
+        numbers += [g for g in self.grad_b if g is not None]
+        if all(np.all(np.isfinite(a)) for a in numbers):
+            return []
+        where = [
+            f"z of layer {l + 1}"
+            for l, (Z, A) in enumerate(zip(self.Z, self.A))
+            if not (np.all(np.isfinite(Z)) and np.all(np.isfinite(A)))
+        ]
+        where += [] if np.all(np.isfinite(self.sample_loss)) else ["the loss"]
+        first = (where or ["the backward pass"])[0]
+        return [
+            f"the numbers overflow float64 from {first} on (they read inf or nan): the weights "
+            f"(largest |w| {fmt(max(float(np.abs(W).max()) for W in self.W), 3)}) or the "
+            "inputs are too large for these numbers to be computed. Scale the inputs, or "
+            "re-initialise the model."
+        ]
 
     # ----------------------------------------------------------------- access
     @property
@@ -467,9 +504,9 @@ class Explanation:
         """The gradient-descent preview: ``{name: (w, dL/dw, w - lr * dL/dw)}``."""
         out = {}
         for name, l, i, k in self._weights():
-            w = self.W[l][i, k] if i >= 0 else self.b[l][k]  # type: ignore[index]
-            g = self.grad_W[l][i, k] if i >= 0 else self.grad_b[l][k]  # type: ignore[index]
-            out[name] = (float(w), float(g), float(w - self.lr * g))
+            w = float(self.W[l][i, k] if i >= 0 else self.b[l][k])  # type: ignore[index]
+            g = float(self.grad_W[l][i, k] if i >= 0 else self.grad_b[l][k])  # type: ignore[index]
+            out[name] = (w, g, w - self.lr * g)
         return out
 
     def _weights(self) -> Iterator[tuple[str, int, int, int]]:
@@ -564,6 +601,7 @@ class Explanation:
         the paths' contributions add up).
         """
         k = self._kind_of(name)
+        max_terms = check_number(max_terms, "max_terms", "paths", low=1, integer=True)
         if not (isinstance(sample, (int, np.integer)) and 0 <= sample < self.n_samples):
             raise ValueError(
                 f"The 'sample' parameter of paths must be an int in [0, {self.n_samples}). "
@@ -603,12 +641,12 @@ class Explanation:
                 vname = self.names.x[i] if l == 0 else self.names.a[l - 1][i]
                 v = float(self.x[n, i] if l == 0 else self.A[l - 1][n, i])
                 gens.append(_extend(self._paths_z(l, j, n), [(vname, v)]))
-                value = float(self.dL_dZ[l][n, j] * v)
+                value = float(self.dL_dZ[l][n, j]) * v
             else:
                 gens.append(self._paths_z(l, j, n))
                 value = float(self.dL_dZ[l][n, j])
             total = self._count_z(l) if l < L - 1 else len(self._top_paths(j, n))
-        terms = list(itertools.islice(itertools.chain(*gens), max(int(max_terms), 1)))
+        terms = list(itertools.islice(itertools.chain(*gens), max_terms))
         return PathSum(name, n, terms, total, value, self.decimals)
 
     # -------------------------------------------------------------- rendering
@@ -738,6 +776,8 @@ class Explanation:
                 else ""
             )
         )
+        for problem in self.problems:
+            head.p(f"Warning: {problem}")
         secs.append(head)
 
         # ----------------------------------------------------------- forward
@@ -1240,6 +1280,11 @@ def explain(
     if not isinstance(paths, bool):
         if isinstance(paths, str):
             paths = [paths]
+        if not isinstance(paths, (list, tuple)):
+            raise ValueError(
+                "The 'paths' parameter of explain must be True, False or a list of names "
+                f"such as ['x1', 'w1']. Got {paths!r}."
+            )
         lookup = nm.lookup()
         bad = [p for p in paths if p not in lookup]
         if bad:

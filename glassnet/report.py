@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._validation import check_choice
+from ._validation import check_choice, check_number
 from .fused import flatten  # re-exported: the one walk over nested Sequentials
 
 __all__ = [
@@ -248,7 +248,9 @@ def render_markdown(
     cell: Callable[[str], str] = _md_cell,
 ) -> str:
     """``sections`` as Markdown: headings and paragraphs escaped by ``text``, table cells by
-    ``cell`` (explain's LaTeX Markdown passes escapers that leave ``$...$`` alone)."""
+    ``cell`` (explain's LaTeX Markdown passes escapers that leave ``$...$`` alone).
+    ``level`` is the title's heading depth, 1 to 5 (sections take the next one)."""
+    check_number(level, "level", "to_markdown", low=1, high=5, integer=True)
     h = "#" * level
     out = [f"{h} {text(title)}"]
     for s in sections:

@@ -323,7 +323,6 @@ def summary(
     batch, width = _parse_input_shape(input_shape, first.inputs if first else None)
     rows: list[LayerRow] = []
     outs: dict[int, tuple[str, str, str, str | None]] = {}  # row -> (output, input, W, b)
-    n_linear = sum(isinstance(m, Linear) for m in mods)
     j = 0
     prev_name = "X"
     cur = width
@@ -360,7 +359,7 @@ def summary(
                     shared_with=None if shared is None else shared[0],
                 )
             )
-            out = "y_hat" if j == n_linear else f"A{j}"
+            out = f"A{j}"  # (y_hat when no other module follows: see below)
             outs[len(rows) - 1] = (out, prev_name, W, b)
             after[len(rows) - 1] = ([], [])
             prev_name = out
@@ -376,6 +375,22 @@ def summary(
             elif not isinstance(m, Identity):
                 acts.append(m.name)
             rows[-1].activation = ", ".join((acts or ["identity"]) + drops)
+        elif isinstance(m, (ActivationModule, Dropout, Identity)):
+            # before any Linear layer (or after another module): its own row, the shape kept
+            rows.append(
+                LayerRow(
+                    len(rows) + 1,
+                    repr(m),
+                    repr(m),
+                    _shape(batch, cur),
+                    _shape(batch, cur),
+                    getattr(m, "name", "-") if isinstance(m, ActivationModule) else "-",
+                    "-",
+                    "-",
+                    0,
+                )
+            )
+            prev_name = f"H{len(rows)}"
         else:  # another kind of module: counted, shapes unknown from here on
             params = int(sum(p.data.size for p in m.parameters()))
             rows.append(
@@ -385,6 +400,8 @@ def summary(
             )
             cur = None
             prev_name = f"H{len(rows)}"  # this module's output, shape unknown
+    if outs and max(outs) == len(rows) - 1:  # the last row is a Linear's: its output is y_hat
+        outs[len(rows) - 1] = ("y_hat", *outs[len(rows) - 1][1:])
     for i, (out, inp, W, b) in outs.items():
         rows[i].terms = (out, ", ".join(after[i][0]) or "identity", inp, W, b)
         rows[i].computes = _formula(rows[i].terms, "ascii")

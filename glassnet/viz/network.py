@@ -302,6 +302,8 @@ def draw_network(
             f"{bad} of the weights are NaN or inf (has training diverged?): NaN edges are "
             "grey, infinite ones the widest; the thickness scale uses the finite weights."
         )
+    elif backward and e.problems:  # finite weights, but a number overflowed float64
+        notes.append(e.problems[0][0].upper() + e.problems[0][1:])
     if n_drawn > 40 or max(len(s) for s in shown) > 6:  # dense: values only, rows closer
         for col in cols:
             for node in col:

@@ -1,0 +1,151 @@
+"""A user's audit of the see-through tools (explain, viz, summary, diagnostics): the cases
+a learner, a teacher or a practitioner reaches that the other tests did not, each with the
+behaviour it must have: finite, correct numbers, or a clear word on why they are not."""
+
+from __future__ import annotations
+
+import re
+import warnings
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import viz
+from glassnet.explain import explain
+
+F64 = np.float64
+
+
+def _net(act: str = "sigmoid", out: str = "sigmoid", dtype=F64) -> gn.nn.Module:
+    return gn.nn.MLP([2, 2, 1], activation=act, output_activation=out, rng=0, dtype=dtype)
+
+
+def _linears(model: gn.nn.Module) -> list:
+    return [m for m in model.modules() if isinstance(m, gn.nn.Linear)]
+
+
+def _svg_text(svg: str) -> str:
+    return " ".join("".join(el.itertext()) for el in ET.fromstring(svg).iter() if el.text)
+
+
+# ------------------------------------------------------------- explain: extreme models
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_explain_of_a_diverged_model_says_so_and_warns_nothing(bad) -> None:
+    """NaN or inf weights: no NumPy RuntimeWarning, and the header says why numbers are
+    NaN (before: silent NaN for a NaN weight, a RuntimeWarning for an inf one)."""
+    net = _net("relu", "identity")
+    _linears(net)[0].W.data[0, 0] = bad
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        e = explain(net, [1.0, 0.5], 1.0, paths=True)
+        text = e.to_text(notation="ascii")
+        e.to_markdown()
+        e.to_html()
+        for name in ("x1", "w1", "z1", "a1", "b1", "y_hat"):
+            e.paths(name)
+    assert (
+        len(e.problems) == 1
+        and "1 of the model's weights and biases are NaN or inf" in (e.problems[0])
+    )
+    assert "Warning: 1 of the model's weights" in text
+    assert "smaller learning rate" in text
+
+
+def test_explain_names_an_overflow() -> None:
+    """Finite weights whose numbers overflow float64 (the loss of a 1e200 ReLU network):
+    the header says where it starts, no RuntimeWarning."""
+    net = _net("relu", "identity")
+    _linears(net)[0].W.data[:] = 1e200
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        e = explain(net, [1.0, 0.5], 1.0, paths=True)
+        text = e.to_text(notation="ascii")
+    assert e.problems and "overflow float64 from the loss on" in e.problems[0]
+    assert "largest |w| 1.00e+200" in text
+    assert np.isinf(e.loss) and np.all(np.isfinite(e.grad_W[0]))
+
+
+def test_explain_of_huge_float32_weights_is_finite_and_right() -> None:
+    """1e30 weights in a float32 model: saturated sigmoids, finite numbers, the same as the
+    float64 autodiff's, and no overflow warning (before: RuntimeWarning from the unused
+    L2 norm in float32)."""
+    net = _net(dtype=np.float32)
+    _linears(net)[0].W.data[:] = 1e30
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        e = explain(net, [1.0, 0.5], 1.0)
+        str(e)
+    assert e.problems == []
+    ref = net.to(dtype=F64)
+    out = ref(gn.Tensor([[1.0, 0.5]], dtype=F64))
+    loss = 0.5 * ((out - 1.0) ** 2).sum()
+    loss.backward()
+    lin = _linears(ref)
+    for l in range(2):
+        np.testing.assert_allclose(e.grad_W[l], lin[l].W.grad, rtol=1e-12, atol=1e-300)
+        np.testing.assert_allclose(e.grad_b[l], lin[l].b.grad, rtol=1e-12, atol=1e-300)
+    assert e.loss == pytest.approx(float(loss.data), rel=1e-12)
+
+
+def test_draw_network_notes_an_overflow() -> None:
+    net = _net("relu", "identity")
+    _linears(net)[0].W.data[:] = 1e200
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        svg = viz.draw_network(net, [1.0, 0.5], 1.0, backward=True)
+    assert "The numbers overflow float64 from the loss on" in _svg_text(svg)
+    assert not viz.overlapping_texts(svg)
+
+
+# ------------------------------------------------------------- explain: arguments
+def test_explain_paths_arguments_are_checked() -> None:
+    e = explain(_net(), [1.0, 0.5], 1.0)
+    for bad in (0, -1, "a", 2.5):
+        with pytest.raises(ValueError, match="'max_terms' parameter of paths"):
+            e.paths("x1", max_terms=bad)
+    with pytest.raises(ValueError, match="'paths' parameter of explain must be True, False"):
+        explain(_net(), [1.0, 0.5], 1.0, paths=None)
+    assert len(e.paths("x1", max_terms=1).terms) == 1
+
+
+@pytest.mark.parametrize("level", [0, 6, "x", 2.0, True])
+def test_markdown_level_is_checked(level) -> None:
+    with pytest.raises(ValueError, match="'level' parameter of to_markdown"):
+        explain(_net(), [1.0, 0.5], 1.0).to_markdown(level=level)
+    with pytest.raises(ValueError, match="'level' parameter of to_markdown"):
+        gn.summary(_net()).to_markdown(level=level)
+
+
+# ------------------------------------------------------------------------- summary
+class _Twice(gn.nn.Module):
+    """A custom module: two Linear layers and a scaling, its own forward."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.l = gn.nn.Linear(2, 3)
+        self.m = gn.nn.Linear(3, 1)
+
+    def forward(self, x):
+        return self.m(self.l(x).tanh()) * 2
+
+
+def test_summary_names_y_hat_only_on_the_output() -> None:
+    """A Linear followed by another module computes a hidden A, not ŷ (it was ŷ)."""
+    s = gn.summary(gn.nn.Sequential(gn.nn.Linear(2, 2), _Twice(), gn.nn.Sigmoid()))
+    text = s.to_text(notation="ascii")
+    assert "A1 = X @ W1 + b1" in text and "y_hat" not in text
+    s = gn.summary(gn.nn.Sequential(gn.nn.Linear(2, 2), _Twice(), gn.nn.Linear(1, 1)))
+    assert "y_hat = H2 @ W2 + b2" in s.to_text(notation="ascii")
+    assert s.total_parameters == 6 + 13 + 2 == sum(r.parameters for r in s.rows)
+
+
+def test_summary_keeps_the_shape_through_a_leading_activation_or_dropout() -> None:
+    """An activation or dropout before the first Linear maps (N, d) to (N, d) (it said '?')."""
+    for first, act in ((gn.nn.ReLU(), "relu"), (gn.nn.Dropout(0.5), "-")):
+        s = gn.summary(gn.nn.Sequential(first, gn.nn.Linear(2, 1), gn.nn.Sigmoid()))
+        r0, r1 = s.rows
+        assert (r0.input_shape, r0.output_shape, r0.activation) == ("(N, 2)", "(N, 2)", act)
+        assert (r1.input_shape, r1.output_shape, r1.parameters) == ("(N, 2)", "(N, 1)", 3)
+        assert re.search(r"y_hat = sigmoid\(H1 @ W1 \+ b1\)", s.to_text(notation="ascii"))
