@@ -415,6 +415,25 @@ def test_the_status_line_is_in_view_on_a_projector(browser, server):
         context.close()
 
 
+def test_the_board_fits_a_projectors_1024_pixels_with_six_layers(browser, server):
+    # a classroom projector: the output plot was cut off at the right (the board needed
+    # 1078 pixels), and six layers' controls ran into each other
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, bypass_csp=True)
+    try:
+        pg = context.new_page()
+        _open(pg, server, "#hidden=8%2C8%2C8%2C8%2C8%2C8")
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 1024
+        plot = pg.locator("#boundary").bounding_box()
+        assert plot is not None and plot["x"] >= 0 and plot["x"] + plot["width"] <= 1024
+        boxes = [pg.locator(".layer-ctl").nth(i).bounding_box() for i in range(6)]
+        for a, b in zip(boxes, boxes[1:]):
+            assert a["x"] + a["width"] <= b["x"] + 0.5, (a, b)  # side by side, not overlapping
+        titles = pg.eval_on_selector_all(".layer-ctl", "els => els.map((e) => e.title)")
+        assert titles == ["8 neurons"] * 6  # the short label's full words, on hover
+    finally:
+        context.close()
+
+
 def test_toggling_a_hovered_input_leaves_the_output_in_the_big_plot(page, server):
     _open(page, server)
     pixels = "document.querySelector('#boundary').toDataURL()"

@@ -317,6 +317,8 @@ function buildNetwork() {
   hover = null;   // the hovered node is gone (its index may now be another node's)
   const { xOf, yOf } = layout();
   const sizes = [run.config.features.length, ...run.config.hidden, 1];
+  // many layers on a narrow screen: each layer's control its number alone, smaller buttons
+  const tight = xOf(1) - xOf(0) < 72;
   // inputs: every feature, the used ones lit; click toggles
   nodeEls.push(FEATURES.map((f, j) => {
     const el = node(xOf(0), yOf(j), "input" + (run.config.features.includes(f) ? "" : " off"));
@@ -349,8 +351,9 @@ function buildNetwork() {
     }));
     if (!isOut) {
       const ctl = document.createElement("div");
-      ctl.className = "layer-ctl";
-      ctl.style.left = (xOf(l) + NODE / 2 - 35) + "px";
+      ctl.className = "layer-ctl" + (tight ? " tight" : "");
+      ctl.title = sizes[l] + (sizes[l] === 1 ? " neuron" : " neurons");
+      ctl.style.left = (xOf(l) + NODE / 2 - (tight ? 20 : 35)) + "px";  // (centred: 40 or 70 wide)
       ctl.style.top = "-6px";
       const btns = document.createElement("div");
       btns.className = "btns";
@@ -360,7 +363,7 @@ function buildNetwork() {
       plus.classList.add("add-neuron"); minus.classList.add("remove-neuron");
       btns.append(plus, minus);
       const lab = document.createElement("span");
-      lab.textContent = sizes[l] + (sizes[l] === 1 ? " neuron" : " neurons");
+      lab.textContent = tight ? String(sizes[l]) : ctl.title;
       ctl.append(btns, lab);
       $("network").append(ctl);
     }
