@@ -14,8 +14,10 @@ import pytest
 import glassnet as gn
 from glassnet import viz
 from glassnet.explain import explain
+from glassnet.viz._svg import text_box
 
 F64 = np.float64
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _net(act: str = "sigmoid", out: str = "sigmoid", dtype=F64) -> gn.nn.Module:
@@ -149,3 +151,70 @@ def test_summary_keeps_the_shape_through_a_leading_activation_or_dropout() -> No
         assert (r0.input_shape, r0.output_shape, r0.activation) == ("(N, 2)", "(N, 2)", act)
         assert (r1.input_shape, r1.output_shape, r1.parameters) == ("(N, 2)", "(N, 1)", 3)
         assert re.search(r"y_hat = sigmoid\(H1 @ W1 \+ b1\)", s.to_text(notation="ascii"))
+
+
+# ---------------------------------------------------------------------- draw_network
+def _name_overflow(svg: str) -> float:
+    """How far (px) the box of a text inside a circle (a node's name or value) reaches out
+    of that circle, at worst: its top corners and its baseline's ends."""
+    worst = 0.0
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        c = g.find(f"{SVG}circle")
+        if c is None:
+            continue
+        cx, cy, r = (float(c.get(k)) for k in ("cx", "cy", "r"))
+        for t in g.findall(f"{SVG}text"):
+            y = float(t.get("y"))
+            text = "".join(t.itertext())
+            anchor = t.get("text-anchor", "start")
+            b = text_box(float(t.get("x")), y, text, float(t.get("font-size")), anchor)
+            if b.y0 > cy + r:  # a caption beneath the node
+                continue
+            for px, py in ((b.x0, b.y0), (b.x1, b.y0), (b.x0, y), (b.x1, y)):
+                worst = max(worst, float(np.hypot(px - cx, py - cy)) - r)
+    return worst
+
+
+def test_draw_network_names_fit_in_their_circles() -> None:
+    """A wide layer's last neuron (z⁽¹⁾₁₀₀₀) is named inside its circle: the circles grow
+    for long names as they do for long values (the name ran 4 px out, under the arrows)."""
+    net = gn.nn.MLP([2, 1000, 1], activation="relu", rng=0)
+    for svg in (
+        viz.draw_network(net),
+        viz.draw_network(net, [1.0, 2.0]),
+        viz.draw_network(net, [1.0, 2.0], 1.0, backward=True),
+    ):
+        assert "₁₀₀₀" in _svg_text(svg)
+        assert _name_overflow(svg) <= 0.0
+        assert not viz.overlapping_texts(svg)
+
+
+# ------------------------------------------------------------------------ draw_graph
+def _edge_labels(svg: str) -> list[str]:
+    return [t for t in re.findall(r">([^<>]*)<", svg) if " y" in t]
+
+
+def test_draw_graph_loss_edge_carries_the_mean() -> None:
+    """A loss averaged over n entries: its edge's local derivative is each entry's
+    derivative over n, as the grad in the node below says (the label said 2 (x − y),
+    4 times the gradient for the README's XNOR batch)."""
+    X, y = gn.datasets.logic_gate("xnor")
+    net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    Y = y.reshape(-1, 1)
+    pred = net(X)
+    loss = gn.functional.mse(pred, Y)
+    assert "2 (x − y)/4" in _edge_labels(viz.draw_graph(loss, backward=True))
+    g = loss.backward_fn(np.ones_like(loss.data))[0]
+    np.testing.assert_allclose(g, 2 * (pred.data - Y) / 4, rtol=1e-6)
+    cases = {
+        "(x − y)/4": gn.functional.mse(net(X), Y, half=True),
+        "2 (x − y)": gn.functional.mse(net(X), Y, reduction="sum"),
+        "(σ(x) − y)/4": gn.functional.binary_cross_entropy_with_logits(net(X), Y),
+        "(softmax(x) − y)/4": gn.functional.cross_entropy(
+            gn.nn.MLP([2, 3], rng=0)(X), y.astype(np.int64)
+        ),
+    }
+    for label, loss in cases.items():
+        assert label in _edge_labels(viz.draw_graph(loss, backward=True)), label
+    one = gn.functional.mse(net(X[:1]), Y[:1])  # one entry: the number itself
+    assert not any("/1" in t for t in _edge_labels(viz.draw_graph(one, backward=True)))

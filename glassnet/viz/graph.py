@@ -21,6 +21,8 @@ digraph glassnet {
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -334,6 +336,13 @@ def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
         sym = {0: f"{_name(ps[1], 'W')}ᵀ", 1: f"{inp}ᵀ", 2: "sum over rows"}[k]
     elif sym is None:
         sym = f"d{op}/d{pname}"
+    elif op in _LOSS_OPS and op != "binary_cross_entropy":
+        # a loss's mean over n entries (n rows for cross-entropy) divides each entry's
+        # derivative by n: 2 (ŷ − y)/4, not 2 (ŷ − y)
+        n = _mean_over(node)
+        if n > 1:
+            top = re.sub(r"\([^()]*\)", "", sym)  # a difference outside parentheses
+            sym = f"({sym})/{n}" if " − " in top else f"{sym}/{n}"
     if node.data.size == 1 and p.data.size == 1 and node.backward_fn is not None:
         try:
             vals = node.backward_fn(np.ones_like(node.data))
@@ -346,6 +355,30 @@ def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
 
 
 _ACT_OPS = ("sigmoid", "tanh", "relu", "leaky_relu", "softmax")
+_LOSS_OPS = (
+    "half_mse",
+    "mse",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+)
+
+
+def _mean_over(node: Tensor) -> int:
+    """n when the loss ``node`` is the mean of n per-entry losses (its backward scales
+    each entry's derivative by 1/n, the ``scale`` of :func:`glassnet.functional`'s loss
+    ops); 1 for a sum, one entry, or a node that does not say."""
+    fn = node.backward_fn
+    names = getattr(getattr(fn, "__code__", None), "co_freevars", ())
+    if node.data.size != 1 or "scale" not in names:
+        return 1
+    scale = fn.__closure__[names.index("scale")].cell_contents  # type: ignore[union-attr,index]
+    if not isinstance(scale, float) or not 0 < scale < 1:
+        return 1
+    n = round(1 / scale)
+    return n if math.isclose(n * scale, 1.0, rel_tol=1e-12) else 1
+
+
 _UNIT = ("add", "sum", "astype")  # ops whose local derivative is 1 (left unlabelled)
 
 

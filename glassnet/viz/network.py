@@ -28,6 +28,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,7 @@ from ..nn.module import Module
 from ..report import fmt, make_names
 from ..tensor import Tensor
 from ._svg import (
+    ASCENT,
     Box,
     Placer,
     arrow_marker,
@@ -294,6 +296,12 @@ def draw_network(
     # widen every circle, and the gaps with them
     longest = max((text_width(n.value, 12.0) for col in cols for n in col), default=0.0)
     r = max(_R, longest / 2 + 4)
+    # and its name fits too (a⁽¹⁾₁₀₀₀ of a wide layer): the corners of the name's box,
+    # above the value (or centred without one), inside the circle
+    for col in cols:
+        for n in col:
+            size, top = (fs - 1, 5 + ASCENT * (fs - 1)) if n.value else (fs, 0.45 * fs)
+            r = max(r, math.hypot(text_width(n.name, size) / 2 + 1, top))
     dxs = [g + 2 * (r - _R) for g in dxs]
     dy += 2 * (r - _R)
     notes = _elision_note(widths, shown)
