@@ -715,6 +715,12 @@ class _BaseMLP(BaseEstimator):
         if not self.early_stopping and self.best_loss_ is None:  # switched off, warm start
             self.best_loss_ = np.inf
         val = None
+        if self.early_stopping and self.validation_fraction == 0:
+            raise ValueError(
+                f"{type(self).__name__}: early_stopping=True scores a held-out validation set, "
+                "but validation_fraction=0.0 holds out no samples. Set validation_fraction in "
+                "(0, 1) (default 0.1), or early_stopping=False."
+            )
         if self.early_stopping:
             # scikit-learn stratifies single-output (binary) classification only; by the
             # user's labels here (the same split as by their 0/1 codes), so an error names them
@@ -727,11 +733,16 @@ class _BaseMLP(BaseEstimator):
             except ValueError as e:
                 if stratify is None:
                     raise
+                if "least populated" in str(e):
+                    fix = "Give each class at least 2 samples"
+                elif "test_size" in str(e) and "number of classes" in str(e):
+                    fix = "Raise validation_fraction to hold out a sample of each class"
+                else:  # the training part empty, or with fewer rows than classes
+                    fix = "Lower validation_fraction to train on a sample of each class"
                 raise ValueError(
                     f"{type(self).__name__}: early_stopping=True holds out "
                     f"validation_fraction={self.validation_fraction} of the samples, stratified "
-                    f"by class: {e} Give each class at least 2 samples, or set "
-                    "early_stopping=False."
+                    f"by class: {str(e).rstrip('.')}. {fix}, or set early_stopping=False."
                 ) from e
             X, Xv = split[0], split[1]
             y_user, yv = split[2], split[3]
@@ -1011,6 +1022,29 @@ def _same_classes(fitted: np.ndarray, classes: Any) -> bool:
     return bool(np.array_equal(fitted, unique_labels(classes)))
 
 
+def _label_error(y: Any, mixed: bool = False) -> ValueError | None:
+    """The error that says what is wrong with classification labels ``y`` that scikit-learn
+    refused with a message that does not (a missing label: None or pandas.NA among texts;
+    with ``mixed``, texts mixed with numbers), or None to keep scikit-learn's."""
+    try:
+        labels = np.asarray(y, dtype=object).ravel()
+    except Exception:  # noqa: BLE001 (an error is being reported: keep that one)
+        return None
+    for i, v in enumerate(labels):
+        if v is None or type(v).__name__ == "NAType" or (isinstance(v, float) and v != v):
+            return ValueError(
+                f"Input y contains a missing label ({v} at row {i}); a classifier needs a "
+                "label for every sample: drop those rows or give them a class."
+            )
+    kinds = sorted({type(v).__name__ for v in labels})
+    if mixed and any(issubclass(type(v), str) for v in labels) and len(kinds) > 1:
+        return ValueError(
+            f"The labels in y mix types ({', '.join(kinds)}); the classes must be of one type. "
+            "Convert them, e.g. y.astype(str)."
+        )
+    return None
+
+
 def _dense(X: Any) -> np.ndarray:
     """Sparse input is densified: glassnet's engine multiplies dense arrays."""
     return X.toarray() if hasattr(X, "toarray") else X
@@ -1264,15 +1298,21 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
+        try:
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc"],
+                multi_output=True,
+                dtype=(np.float64, np.float32),
+                reset=reset,
+            )
+        except TypeError as e:  # pandas.NA among text labels: its truth value fails
+            better = _label_error(y)
+            if better is None:
+                raise
+            raise better from e
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         new_labels = not hasattr(self, "classes_") or (not self.warm_start and not incremental)
@@ -1283,7 +1323,15 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             if Y is not None:
                 return _dense(X), y, Y
         # the general path: new labels, multi-label and object labels, and every error
-        check_classification_targets(y)
+        try:
+            check_classification_targets(y)
+        except (ValueError, TypeError) as e:  # (TypeError: sorting None among texts)
+            # texts mixed with numbers: scikit-learn's 'Unknown label type: unknown' is
+            # replaced; its TypeError from sorting them (partial_fit) is kept
+            better = _label_error(y, mixed=isinstance(e, ValueError))
+            if better is None:
+                raise
+            raise better from e
         if new_labels:
             # one class is fitted as scikit-learn fits it (one logistic output trained
             # towards 0); predict returns that class and predict_proba a column of ones

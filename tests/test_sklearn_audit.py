@@ -1,0 +1,81 @@
+"""glassnet.sklearn under a practitioner's audit: inputs a user meets, errors that say what
+to do (compared with scikit-learn's MLPs on the same input)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+pytest.importorskip("scipy")
+
+from glassnet.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
+
+
+def _X(n=40, d=3):
+    return np.random.default_rng(0).normal(size=(n, d))
+
+
+def _quiet_fit(est, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return est.fit(X, y)
+
+
+@pytest.mark.parametrize("est", [MLPClassifier, MLPRegressor])
+def test_early_stopping_with_validation_fraction_zero_says_so(est):
+    # scikit-learn accepts validation_fraction=0.0 (for fits without early stopping); with
+    # early stopping glassnet ended in train_test_split's test_size error, and the
+    # classifier then advised 'Give each class at least 2 samples'
+    X = _X()
+    with pytest.raises(ValueError, match=r"validation_fraction=0\.0 holds out no samples"):
+        est(early_stopping=True, validation_fraction=0.0).fit(X, (X[:, 0] > 0).astype(int))
+
+
+@pytest.mark.parametrize(
+    "n, fraction, advice",
+    [
+        (3, 0.1, r"\[1\]\. Give each class at least 2 samples"),
+        (5, 0.1, r"classes = 2\. Raise validation_fraction to hold out a sample of each class"),
+        (6, 0.9, r"Lower validation_fraction to train on a sample of each class"),
+    ],
+)
+def test_early_stopping_split_errors_advise_the_fix_that_applies(n, fraction, advice):
+    y = [0, 1] * (n // 2) + [0] * (n % 2)
+    clf = MLPClassifier(early_stopping=True, validation_fraction=fraction)
+    with pytest.raises(ValueError, match=advice + r", or set early_stopping=False\.$"):
+        clf.fit(_X(n), y)
+
+
+def test_labels_mixing_text_and_numbers_are_named():
+    # glassnet said 'Unknown label type: unknown. Maybe you are trying to fit a classifier,
+    # which expects discrete classes on a regression target with continuous values.'
+    y = np.array([1, "a"] * 20, dtype=object)
+    with pytest.raises(ValueError, match=r"labels in y mix types \(int, str\).*y\.astype\(str\)"):
+        MLPClassifier(max_iter=2).fit(_X(), y)
+    # where scikit-learn's check fails sorting them, its TypeError stays (as scikit-learn's)
+    y = np.array(["a", "b", 3, "b"] * 10, dtype=object)
+    with pytest.raises(TypeError, match="'<' not supported between instances of 'int' and 'str'"):
+        MLPClassifier(max_iter=2).fit(_X(), y)
+
+
+def test_missing_labels_are_named_with_their_row():
+    # scikit-learn: TypeError "boolean value of NA is ambiguous" (pandas' string dtype) or
+    # "'<' not supported between instances of 'NoneType' and 'str'" (object labels)
+    pd = pytest.importorskip("pandas")
+    labels = ["a", "b"] * 19 + ["a", None]
+    for y, shown in [
+        (pd.Series(labels, dtype="string"), "<NA>"),
+        (pd.Series(labels, dtype=object), "None"),
+        (np.array(labels, dtype=object), "None"),
+    ]:
+        with pytest.raises(ValueError, match=f"missing label \\({shown} at row 39\\)"):
+            MLPClassifier(max_iter=2).fit(_X(), y)
+
+
+def test_numeric_labels_that_are_not_classes_keep_scikit_learns_error():
+    y = np.array([1.5, 2.5, 1, 2] * 10, dtype=object)
+    with pytest.raises(ValueError, match="Unknown label type"):
+        MLPClassifier(max_iter=2).fit(_X(), y)
