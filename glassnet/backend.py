@@ -97,8 +97,17 @@ def place(model: Any, device: Any, optimizer: Any, gpu_ok: bool, owner: str = "f
     ``torch.device("cuda")`` reads as its name."""
     device = str(device) if isinstance(getattr(device, "type", None), str) else device
     if device is not None and device not in DEVICES:
+        # (the words of model.to(...) for the same mistake: glassnet._validation's
+        # check_to_args, which this bottom layer may not import)
+        if isinstance(device, str) and device.startswith("cuda:"):
+            raise ValueError(
+                f"The 'device' parameter of {owner}: glassnet runs on the current CuPy device; "
+                f"choose it with cupy.cuda.Device(n).use() and pass device='cuda'. "
+                f"Got {device!r}."
+            )
         raise ValueError(
-            f"The 'device' parameter of {owner} must be one of {DEVICES}. Got {device!r}."
+            f"The 'device' parameter of {owner} must be 'cpu' (NumPy) or 'cuda' (CuPy on an "
+            f"NVIDIA GPU), or None to train where the model is. Got {device!r}."
         )
     here = model.parameters()[0].data  # (off the CPU: any library but NumPy)
     if (device == "cuda" or (device is None and namespace(here) is not np)) and not gpu_ok:

@@ -467,3 +467,15 @@ def test_the_graph_engine_trains_through_the_seam_bit_for_bit(case):
     for a, b in zip(w0, w1):
         np.testing.assert_array_equal(a, b)
     assert h0.loss == h1.loss
+
+
+def test_fit_on_a_numbered_gpu_says_what_to_do_as_model_to_does():
+    model = nn.MLP([5, 2], rng=0)
+    X, _ = _data(8)
+    with pytest.raises(ValueError, match=r"Device\(n\)\.use\(\) and pass device='cuda'"):
+        gn.fit(model, X, np.zeros((8, 2)), device="cuda:1", epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="cupy.cuda.Device"):
+        model.to("cuda:1")  # (the same advice, in model.to's words)
+    with pytest.raises(ValueError, match=r"must be 'cpu' \(NumPy\) or 'cuda' \(CuPy on an NVIDIA"):
+        gn.fit(model, X, np.zeros((8, 2)), device="gpu", epochs=1, verbose=0)
+    assert type(model.parameters()[0].data) is np.ndarray  # nothing moved
