@@ -70,6 +70,7 @@ __all__ = [
     "load_pipeline",
     "load_torch_state_dict",
     "load_weights",
+    "read_only",
     "save_arrays",
     "save_checkpoint",
     "save_model",
@@ -287,6 +288,34 @@ def _strict_json(text: str) -> Any:
     return json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
 
 
+def read_only(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is an existing file that its owner protected from writing: no write
+    permission bit is set (mode 0444), or this user may not write it. The mode bits are
+    read as well as ``os.access``, because root may write any file: a write that would
+    replace a read-only file is refused even then, as the user meant to protect it.
+
+    >>> read_only("no such file")
+    False
+    """
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):  # missing (about to be written), or a name it cannot take
+        return False
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    return not (info.st_mode & 0o222 and os.access(path, os.W_OK))
+
+
+def _refuse_read_only(target: Path) -> None:
+    if read_only(target):
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+        raise ModelFileError(
+            f"cannot write '{target}': the file is read-only (mode {mode:04o}), so it is left "
+            f"as it is; make it writable first (chmod u+w '{target}') to replace it, or choose "
+            f"another path"
+        )
+
+
 def _save(
     path: Any,
     st: Any,
@@ -295,6 +324,7 @@ def _save(
     kind: str,
 ) -> Path:
     target = _as_path(path)
+    _refuse_read_only(target)
     metadata = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -372,6 +402,31 @@ def _is_count(x: Any) -> bool:
 _SAVE_ARRAYS = "then write its arrays with glassnet.io.save_arrays"
 
 
+#: The tags that can follow an ONNX ModelProto's first field, ``ir_version`` (field 1, a
+#: varint): producer_name, producer_version, domain (2-4), model_version (5, a varint),
+#: doc_string, graph, opset_import (6-8), each with its wire type.
+_ONNX_NEXT_TAGS = frozenset((0x12, 0x1A, 0x22, 0x28, 0x32, 0x3A, 0x42))
+
+
+def _onnx_file(f: Any) -> str:
+    """What to say of a file that starts as an ONNX model does (a protobuf ModelProto,
+    ``ir_version`` first, as onnx and every exporter write it), or "" for another file.
+    Asked only of a file whose safetensors header length is impossible, so no model file
+    matches."""
+    f.seek(0)
+    head = f.read(3)
+    if not (len(head) == 3 and head[0] == 0x08 and 0 < head[1] < 0x40):
+        return ""
+    if head[2] not in _ONNX_NEXT_TAGS:
+        return ""
+    return (
+        "it looks like an ONNX model (as 'glassnet export' writes), not a glassnet model "
+        "file; glassnet reads its own model files (.safetensors, written by 'glassnet train' "
+        "or glassnet.io.save_model): give the model file it was exported from, or run the "
+        "ONNX file with onnxruntime"
+    )
+
+
 def _foreign(f: Any) -> str:
     """What a file that is no safetensors file looks like, from its first bytes, and
     what to do (or "" when it looks like nothing known)."""
@@ -432,6 +487,11 @@ def _parse_header(f: Any, size: int, source: str) -> tuple[list[_Entry], dict[st
             f"that starts every safetensors file"
         )
     n = int.from_bytes(f.read(8), "little")  # (the header's length in bytes)
+    if n > MAX_HEADER_BYTES or 8 + n > size:
+        onnx_file = _onnx_file(f)
+        if onnx_file:
+            raise bad(onnx_file)
+        f.seek(8)
     if n > MAX_HEADER_BYTES:
         raise bad(
             f"the header length field says {n} bytes, more than the {MAX_HEADER_BYTES} "

@@ -22,6 +22,7 @@ from glassnet.io import (
     load_arrays,
     load_checkpoint,
     load_model,
+    load_pipeline,
     save_arrays,
     save_checkpoint,
     save_model,
@@ -1275,3 +1276,73 @@ def test_pipeline_reads_a_dict_of_single_values_as_one_row_and_pandas_na_as_miss
         p.predict([[pd.NA, 0.2]])
     with pytest.raises(ValueError, match="The 'unknown' parameter must be 'error' or 'ignore'"):
         p.predict([[0.1, 0.2]], unknown="foo")
+
+
+# ----------------------------------------------------------------------------- not ours
+
+
+def test_an_onnx_file_is_named_as_one_with_what_to_do(tmp_path):
+    """An ONNX model (a protobuf ModelProto: ir_version first, then the producer's name)
+    given where a glassnet model file is expected is called one, not a broken safetensors
+    file."""
+    path = tmp_path / "model.onnx"
+    path.write_bytes(b"\x08\x09\x12\x08glassnet\x1a\x050.1.0" + bytes(200))
+    for load in (load_model, load_arrays, load_pipeline):
+        with pytest.raises(ModelFileError) as info:
+            load(path)
+        message = str(info.value)
+        assert "it looks like an ONNX model (as 'glassnet export' writes)" in message
+        assert "glassnet reads its own model files (.safetensors" in message
+        assert "give the model file it was exported from" in message
+        assert "header length" not in message
+    assert gio.file_kind(path) == "binary"  # (what --force decides by: unchanged)
+    short = tmp_path / "short.onnx"
+    short.write_bytes(b"\x08\x09\x12\x08glassnet")  # cut short: still called ONNX
+    with pytest.raises(ModelFileError, match="looks like an ONNX model"):
+        load_model(short)
+
+
+def test_a_real_onnx_export_is_named_as_one(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["y"])],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])],
+    )
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, producer_name="glassnet"), str(path))
+    with pytest.raises(ModelFileError, match="looks like an ONNX model"):
+        load_model(path)
+
+
+# ----------------------------------------------------------------------------- read-only
+
+
+def test_a_read_only_file_is_never_replaced(tmp_path):
+    """A file made read-only (mode 0444) is refused by every writer of model files, even
+    run as root (who may write any file): the user meant to protect it."""
+    model = gn.nn.MLP([2, 3, 1], rng=0)
+    path = tmp_path / "kept.glassnet"
+    save_model(model, path)
+    before = path.read_bytes()
+    os.chmod(path, 0o444)
+    assert gio.read_only(path) and not gio.read_only(tmp_path / "missing.glassnet")
+    other = gn.nn.MLP([2, 3, 1], rng=1)
+    writers = [
+        lambda: save_model(other, path),
+        lambda: save_arrays(path, {"w": np.zeros(2)}),
+        lambda: save_checkpoint(path, other.state_dict(), {}),
+    ]
+    for write in writers:
+        with pytest.raises(ModelFileError) as info:
+            write()
+        message = str(info.value)
+        assert f"cannot write '{path}': the file is read-only (mode 0444)" in message
+        assert f"chmod u+w '{path}'" in message and "choose another path" in message
+        assert path.read_bytes() == before and stat.S_IMODE(os.stat(path).st_mode) == 0o444
+    os.chmod(path, 0o644)  # made writable again: replaced as before
+    save_model(other, path)
+    assert path.read_bytes() != before and not gio.read_only(path)
