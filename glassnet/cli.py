@@ -37,7 +37,8 @@ CSV file, so the file needs the same feature columns (in any order).
 
 Exit codes: 0 success, 1 training diverged / out of memory / a missing optional
 package / an internal error, 2 a usage or data error, 130 interrupted. Errors print
-one line ``glassnet: error: ...`` on stderr; ``--debug`` shows the traceback instead.
+one line ``glassnet: error: ...`` on stderr; ``--debug`` prints the traceback before it
+(the exit status is the same; a bug in glassnet is Python's own traceback).
 Notes and warnings (``glassnet: note: ...``, ``glassnet: warning: ...``) follow a
 command that succeeds. Everything printed has its non-printable characters escaped.
 
@@ -63,6 +64,7 @@ import shlex
 import sys
 import textwrap
 import time
+import traceback
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -95,6 +97,7 @@ from .io import (
     load_checkpoint,
     load_model,
     load_pipeline,
+    read_only,
     save_checkpoint,
     save_model,
 )
@@ -325,9 +328,16 @@ def _check_writable(path: Path, what: str, given: str | None = None) -> None:
             f"create it first or choose another path"
         )
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise CLIError(f"cannot write the {what} '{path}': the directory '{parent}' is read-only")
-    if path.exists() and not os.access(path, os.W_OK):
-        raise CLIError(f"cannot write the {what} '{path}': the file is read-only")
+        raise CLIError(
+            f"cannot write the {what} '{path}': the directory '{parent}' is read-only; choose "
+            f"a path in a directory you can write to"
+        )
+    if read_only(path):  # (its mode bits too: root may write any file, but was told not to)
+        raise CLIError(
+            f"cannot write the {what} '{path}': the file is read-only, so it is left as it "
+            f"is (--force does not replace it); make it writable first (chmod u+w '{path}') "
+            f"to replace it, or choose another path"
+        )
 
 
 #: What may already be at an output path of each kind without --force ("empty": 0 bytes).
@@ -1121,6 +1131,31 @@ def _hidden(text: str) -> list[int]:
     return sizes
 
 
+class _Repeated(argparse.Action):
+    """``store`` that remembers each value given (``args.given_<dest>``), so that the
+    command can say when an option given more than once kept its last value only."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+        given = getattr(namespace, f"given_{self.dest}", None) or []
+        setattr(namespace, f"given_{self.dest}", [*given, values])
+        setattr(namespace, self.dest, values)
+
+
+def _hidden_given_twice(args: argparse.Namespace) -> None:
+    """A warning when --hidden was given more than once: the last one counts (as for every
+    option), which is not the layers of all of them."""
+    given = getattr(args, "given_hidden", None) or []
+    if len(given) < 2:
+        return
+    texts = [",".join(map(str, sizes)) or "none" for sizes in given]
+    layers = [n for sizes in given for n in sizes]
+    _warn(
+        f"--hidden was given {len(given)} times ({', then '.join(texts)}): only the last one, "
+        f"--hidden {texts[-1]}, was used; for one hidden layer per width give them in one "
+        f"option, --hidden {','.join(map(str, layers))}"
+    )
+
+
 #: --delimiter names for characters that are hard to type in a shell.
 _DELIMITER_NAMES = {"\\t": "\t", "tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
@@ -1174,7 +1209,9 @@ def build_parser() -> argparse.ArgumentParser:
         "  glassnet explain model.glassnet --row 1 test.csv  one row's backprop trace\n"
         "  glassnet info model.glassnet                      what the model file holds\n"
         "  glassnet export model.glassnet model.onnx         ONNX, for onnxruntime\n"
-        "  glassnet playground                               watch a network learn, live",
+        "  glassnet playground                               watch a network learn, live\n"
+        "  glassnet exercise --seed 17 --out sheet17         an exercise sheet and its key\n"
+        "  glassnet jit                                      compile the small-network kernels",
         formatter_class=fmt,
         epilog="Run 'glassnet COMMAND --help' for a command's options.\n"
         "Exit status: 0 ok, 1 training failed, out of memory or internal error, 2 usage or "
@@ -1331,6 +1368,7 @@ def build_parser() -> argparse.ArgumentParser:
     net.add_argument(
         "--hidden",
         type=_hidden,
+        action=_Repeated,
         default=[64],
         metavar="N,N",
         help="hidden layer widths, e.g. 64,32 (default 64; 'none' for no hidden layer)",
@@ -1589,7 +1627,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="DIR", default="exercises", help="output folder (default ./exercises)"
     )
     p.add_argument("--kinds", help="comma-separated kinds (default: all)")
-    p.add_argument("--tol", type=float, default=0.01, help="tolerance of check (default 0.01)")
+    p.add_argument("--tol", type=float, help="tolerance of check (default 0.01)")
+
+    # -- jit ----------------------------------------------------------------------
+    command(
+        "jit",
+        _cmd_jit,
+        "compile the small-network kernels now (glassnet[jit])",
+        "Compile the compiled loop's kernels for small networks (glassnet.jit, numba) for "
+        "float32 and float64 now, or load them from numba's cache, and print how long each "
+        "took. Optional: the first training run that uses them does it otherwise (15-30 s, "
+        "once per machine and glassnet version). Needs the jit extra: pip install "
+        "'glassnet[jit]'. Replaces 'python -m glassnet.jit', which still works but makes "
+        "Python warn that glassnet.jit was imported before it ran.",
+    )
     return parser
 
 
@@ -2369,9 +2420,71 @@ def _run_epochs(
             stop_rules=[rule] if rule is not None else [], callbacks=callbacks,
             distributed="mpi" if _distributed.launched()[1] > 1 else None,
         )  # fmt: skip
+    except DivergenceError as exc:
+        raise _diverged(exc, args, model, optimizer.lr, batch or len(X_tr)) from None
     finally:
         progress.close()
     return run_state(h, h.stop_reason)
+
+
+#: The advice of fit's divergence message, replaced where the L2 penalty is the cause.
+_LR_ADVICE = re.compile(r"Try a smaller learning rate \(now [^)]*\), standardize the features, "
+                        r"or check X and y for extreme values\.")  # fmt: skip
+
+
+def _l2_cause(args: argparse.Namespace, model: Any, lr: float, rows: int | None) -> str | None:
+    """The advice of a diverged run when the L2 penalty ``--l2 / (2 rows) * sum ||W||^2`` is
+    the likely cause, or None when it is not: its gradient ``--l2 / rows * W`` or its value
+    overflows the weights' dtype, or, for plain gradient descent, a step takes more than
+    twice each weight off it (``--lr * --l2 / rows > 2``), so the weights grow without
+    bound. Only an outsized penalty is blamed, one whose gradient is at least the weights
+    themselves (``--l2 / rows >= 1``; else the learning rate, say, made the weights large).
+    Judged on the weights the run kept (the last finite ones)."""
+    c = args.l2 / rows if rows else 0.0
+    if c < 1:  # a penalty whose gradient is smaller than the weights is not what blew up
+        return None
+    weights = [np.asarray(p.data) for p in model.parameters() if p.data.ndim == 2]
+    if not weights:
+        return None
+    dtype = weights[0].dtype
+    top = float(np.finfo(dtype).max)
+    finite = [w[np.isfinite(w)].astype(np.float64) for w in weights]
+    largest = max(float(np.abs(w).max(initial=0.0)) for w in finite)
+    squares = sum(float(np.square(w).sum()) for w in finite)
+    smaller = "use a much smaller --l2 (0.0001 to 0.1 is usual) or leave it out"
+    if c * largest > top:
+        what = f"the penalty's gradient ({c:.3g} times each weight)"
+    elif args.optimizer in ("sgd", "gd") and lr * c > 2:
+        return (
+            f"The L2 penalty is the likely cause: with --lr {lr:g} and batches of {rows} rows, "
+            f"--l2 {args.l2:g} takes {lr * c:.3g} times each weight off it at every step, and "
+            f"more than 2 makes the weights grow without bound; keep --lr * --l2 / {rows} "
+            f"below 2: {smaller}, or a smaller --lr."
+        )
+    elif c / 2 * squares > top:
+        what = "the penalty's value"
+    else:
+        return None
+    return (
+        f"The L2 penalty is the likely cause: with --l2 {args.l2:g} over batches of {rows} "
+        f"rows, {what} overflows {dtype}; {smaller}."
+    )
+
+
+def _diverged(
+    exc: DivergenceError, args: argparse.Namespace, model: Any, lr: float, rows: int | None
+) -> DivergenceError:
+    """fit's divergence error, its advice naming the L2 strength where that is the likely
+    cause (:func:`_l2_cause`); else as it is."""
+    advice = _l2_cause(args, model, lr, rows)
+    if advice is None:
+        return exc
+    message = str(exc)
+    if _LR_ADVICE.search(message):
+        message = _LR_ADVICE.sub(lambda _: advice, message, count=1)
+    else:
+        message = f"{message} {advice}"
+    return DivergenceError(message, exc.history)
 
 
 def _guard_unfinished(path: Path) -> None:
@@ -2436,6 +2549,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         )
     if args.patience is None:
         args.patience = 10
+    _hidden_given_twice(args)
     if args.stream or args.buffer_size is not None:  # data larger than memory
         return _train_streamed(args)
 
@@ -3138,6 +3252,8 @@ def _train_streamed(args: argparse.Namespace) -> int:
         )  # fmt: skip
     except ValueError as exc:  # a chunk that fails fit's checks: the file's data
         raise CLIError(_about_file(args.data, exc)) from None
+    except DivergenceError as exc:
+        raise _diverged(exc, args, model, lr, args.batch_size or None) from None
     finally:
         progress.close()
     state = run_state(h, h.stop_reason)
@@ -3698,14 +3814,41 @@ def _cmd_export(args: argparse.Namespace) -> int:
         message = message.replace("leave out 'impute_from'", "leave out --impute-from")
         raise CLIError(message.replace("export: 'impute_from'", "export: --impute-from")) from None
     verified = {p.key: p.value for p in proto.metadata_props}.get("glassnet.verified", "")
+    if not _label_outputs(proto):  # a regression model: values only, no labels were compared
+        verified = verified.replace("labels equal, ", "", 1)
     sys.stdout.write(f"wrote {out} (ONNX opset {opset})\nchecked  {verified}\n")
     return 0
+
+
+def _label_outputs(proto: Any) -> list[str]:
+    """The outputs of an ONNX model that hold labels (classes: integers, strings or
+    booleans), not values (floating point)."""
+    from onnx import TensorProto
+
+    values = (TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16, TensorProto.BFLOAT16)
+    return [o.name for o in proto.graph.output if o.type.tensor_type.elem_type not in values]
 
 
 def _cmd_exercise(args: argparse.Namespace) -> int:
     from .exercises import run_cli
 
-    return run_cli(args)
+    try:
+        return run_cli(args)
+    except WriteError as exc:  # (a user's path: exit 2, as for the other commands' outputs)
+        raise CLIError(str(exc).replace("write: ", "--out: ", 1)) from None
+    except ValueError as exc:  # (write's messages name its Python parameter)
+        raise CLIError(str(exc).replace("write: 'out'", "--out")) from None
+
+
+def _cmd_jit(args: argparse.Namespace) -> int:
+    """``glassnet jit``: :func:`glassnet.jit.warmup`, the kernels compiled (or loaded) now."""
+    from . import jit
+
+    if not jit.available():
+        raise CLIError('glassnet jit needs numba: pip install "glassnet[jit]"', code=1)
+    for name, seconds in jit.warmup().items():
+        sys.stdout.write(f"glassnet.jit: {name} kernels ready in {seconds:.1f} s\n")
+    return 0
 
 
 def _cmd_playground(args: argparse.Namespace) -> int:
@@ -3977,7 +4120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     (``ValueError``, :class:`~glassnet.io.ModelFileError`, file-system errors) and
     :class:`~glassnet.DivergenceError` print one line ``glassnet: error: ...`` on
     stderr; anything else is a bug in glassnet, reported as one line too unless
-    ``--debug`` is given, which lets every traceback through.
+    ``--debug`` is given, which lets every traceback through. With ``--debug`` the
+    traceback of an input error comes before its line, and the exit status is the same.
     """
     parser = build_parser()
     try:
@@ -3991,6 +4135,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.debug:
         try:
             return int(args.func(args))
+        except (Exception, KeyboardInterrupt) as exc:
+            failure = _failure(exc, args)
+            if failure is None:
+                raise  # a bug in glassnet: the traceback, as Python prints it
+            traceback.print_exc()  # then the one line and the status the run without --debug has
+            return _report(exc, failure)
         finally:
             _flush_pending(True)
     try:
@@ -4001,45 +4151,52 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         _flush_pending(code in (0, 130))
         return code
-    except CLIError as exc:
-        _error(str(exc))
-        return exc.code
-    except DivergenceError as exc:
-        _error(str(exc))
-        return 1
-    except BrokenPipeError:  # e.g. 'glassnet predict ... | head'
-        with contextlib.suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
-        return 1
-    except (ModelFileError, ValueError) as exc:
-        _error(str(exc))
-        return 2
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+    except (Exception, KeyboardInterrupt) as exc:
+        failure = _failure(exc, args)
+        if failure is None:  # a bug in glassnet: one line, the traceback with --debug
+            failure = (
+                f"internal error ({type(exc).__name__}: {exc}); this is a bug in glassnet: "
+                f"rerun with --debug to see the traceback and please report it",
+                1,
+            )
+        return _report(exc, failure)
+
+
+def _failure(exc: BaseException, args: argparse.Namespace) -> tuple[str | None, int] | None:
+    """The one line (None: no line) and the exit status for the error ``exc`` of a command,
+    or None when it is no input error but a bug in glassnet."""
+    if isinstance(exc, CLIError):
+        return str(exc), exc.code
+    if isinstance(exc, DivergenceError):
+        return str(exc), 1
+    if isinstance(exc, BrokenPipeError):  # e.g. 'glassnet predict ... | head'
+        return None, 1
+    if isinstance(exc, (ModelFileError, ValueError)):
+        return str(exc), 2
+    if isinstance(exc, OSError):
         where = f" '{exc.filename}'" if exc.filename else ""
-        _error(f"{exc.strerror or exc}{where}")
-        return 2
-    except ImportError as exc:
-        _error(str(exc))
-        return 1
-    except OSError as exc:
-        where = f" '{exc.filename}'" if exc.filename else ""
-        _error(f"{exc.strerror or exc}{where}")
-        return 1
-    except KeyboardInterrupt:
-        _error("interrupted")
-        return 130
-    except MemoryError:  # what the estimates before each allocation did not foresee
-        _error(
+        mistake = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
+        return f"{exc.strerror or exc}{where}", 2 if isinstance(exc, mistake) else 1
+    if isinstance(exc, ImportError):
+        return str(exc), 1
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted", 130
+    if isinstance(exc, MemoryError):  # what the estimates before each allocation did not foresee
+        return (
             f"out of memory running 'glassnet {args.command}': use smaller --hidden widths, "
             f"a smaller --batch-size or fewer rows (GLASSNET_MEMORY_LIMIT sets a cap)"
-        )
-        return 1
-    except Exception as exc:  # a bug in glassnet: one line, the traceback with --debug
-        _error(
-            f"internal error ({type(exc).__name__}: {exc}); this is a bug in glassnet: "
-            f"rerun with --debug to see the traceback and please report it"
-        )
-        return 1
+        ), 1
+    return None
+
+
+def _report(exc: BaseException, failure: tuple[str | None, int]) -> int:
+    line, code = failure
+    if isinstance(exc, BrokenPipeError):
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+    if line is not None:
+        _error(line)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

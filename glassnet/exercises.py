@@ -42,6 +42,7 @@ import json
 import math
 import os
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,8 +53,9 @@ import numpy as np
 from . import functional as F
 from ._validation import check_choice
 from .explain import explain, typeset, unicode_symbol
-from .files import atomic_write
+from .files import WriteError, atomic_write
 from .fused import layers_of
+from .io import read_only
 from .nn import MLP, Neuron
 from .report import fmt
 from .tensor import Tensor
@@ -697,8 +699,18 @@ def write(seed: int, out: str | os.PathLike[str], kinds: Sequence[str] = KINDS) 
     sheet = generate(seed, kinds)
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
-        raise ValueError(f"write: 'out' must be a folder; {str(folder)!r} is a file.")
-    folder.mkdir(parents=True, exist_ok=True)
+        raise ValueError(
+            f"write: 'out' must be a folder; {str(folder)!r} is a file. Give the name of a "
+            "folder (it is created if it does not exist)."
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        cause = exc.strerror or " ".join(str(exc).split())
+        raise WriteError(
+            f"write: cannot create the folder {str(folder)!r} ({cause}); choose a folder in "
+            "a place you can write to."
+        ) from None
     files = {
         "questions.md": to_markdown(sheet, seed),
         "questions.html": to_html(sheet, seed),
@@ -707,17 +719,61 @@ def write(seed: int, out: str | os.PathLike[str], kinds: Sequence[str] = KINDS) 
         "key.json": _key_json(sheet, seed),
         "answers_template.txt": _template(sheet, seed),
     }
+    for name in files:  # (checked before any is written: the sheet is written whole)
+        if read_only(folder / name):
+            raise WriteError(
+                f"write: cannot write {str(folder / name)!r}: the file is read-only, so it is "
+                "left as it is; make it writable first (chmod u+w) to replace it, or choose "
+                "another folder"
+            )
     return {name: atomic_write(folder / name, text) for name, text in files.items()}
 
 
 # =====================================================================================
 # Grading
 # =====================================================================================
+def _read_text(path: str | os.PathLike[str], what: str, owner: str) -> str:
+    """The text of the key or the answers file (``what``), read as UTF-8 (a byte-order mark
+    at its start left out), with a message that names the file and what to do when it is
+    a folder, missing, or not UTF-8 text."""
+    p = Path(path)
+    if p.is_dir():
+        inside = (
+            f"the key.json in it ({str(p / 'key.json')!r})"
+            if what == "key"
+            else "a text file, such as answers.txt"
+        )
+        raise IsADirectoryError(
+            f"{owner}: the {what} {str(p)!r} is a folder, not a file; give {inside}."
+        )
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"{owner}: the {what} {str(p)!r} does not exist (the working directory is "
+            f"{os.getcwd()!r}); check the path."
+        ) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+        kind = "UTF-16 text, not UTF-8" if utf16 else "not UTF-8 text"
+        todo = (
+            "give the key.json that 'glassnet exercise' wrote"
+            if what == "key"
+            else "save it as UTF-8 text (in an editor: save as, encoding UTF-8) and check again"
+        )
+        raise ValueError(
+            f"{owner}: the {what} {str(p)!r} is {kind} (byte {exc.start} is "
+            f"0x{raw[exc.start]:02x}); {todo}."
+        ) from None
+
+
 def read_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
     """A student's answers: lines ``<exercise>.<id> = <value>`` (``#`` starts a comment;
     a vector as ``[0, 1, 0]``), or a JSON object of the same keys. Empty answers are
     left out."""
-    text = Path(path).read_text(encoding="utf-8")
+    text = _read_text(path, "answers file", "read_answers")
     if text.lstrip().startswith("{"):
         try:
             data = json.loads(text)
@@ -794,7 +850,7 @@ def check(
     ):
         raise ValueError(f"The 'tol' parameter of check must be a number >= 0. Got {tol!r}.")
     try:
-        doc = json.loads(Path(key).read_text(encoding="utf-8"))
+        doc = json.loads(_read_text(key, "key", "check"))
     except json.JSONDecodeError as err:
         raise ValueError(
             f"check: {str(key)!r} is not a key.json written by glassnet ({err})."
@@ -852,15 +908,27 @@ def run_cli(args: Any) -> int:
     """``glassnet exercise --seed N --out DIR`` and ``glassnet exercise check KEY ANSWERS``
     (``args``: the parsed options ``seed``, ``out``, ``kinds``, ``tol``, ``check``)."""
     rest = list(getattr(args, "check", []) or [])
+    tol = DEFAULT_TOL if args.tol is None else args.tol
+    if not (math.isfinite(tol) and tol >= 0):
+        raise ValueError(
+            f"--tol must be a finite number >= 0 (an answer within it of the key counts as "
+            f"right; default {DEFAULT_TOL:g}). Got {tol!r}."
+        )
     if rest:
         if rest[0] != "check" or len(rest) != 3:
             raise ValueError(
                 "usage: glassnet exercise --seed N --out DIR, or glassnet exercise check "
                 f"KEY.json ANSWERS.txt. Got the arguments {rest}."
             )
-        result = check(rest[1], rest[2], args.tol)
+        result = check(rest[1], rest[2], tol)
         print(result)
         return 0 if result.passed else 1
+    if args.tol is not None:
+        warnings.warn(
+            f"--tol {tol:g} is used by 'glassnet exercise check' only (the sheet does not "
+            "store it); give it when you check the answers",
+            stacklevel=2,
+        )
     kinds = KINDS if not args.kinds else [k.strip() for k in args.kinds.split(",") if k.strip()]
     files = write(args.seed, args.out, kinds)
     for path in files.values():

@@ -23,7 +23,7 @@ from glassnet.io import ModelFileError, load_arrays, load_checkpoint, load_model
 from glassnet.preprocessing import LabelEncoder, Preprocessor, StandardScaler
 from glassnet.train import Callback
 
-SUBCOMMANDS = ("demo", "train", "predict", "evaluate", "explain", "info")
+SUBCOMMANDS = ("demo", "train", "predict", "evaluate", "explain", "info", "jit")
 FAST = ["--epochs", "8", "--hidden", "8", "--seed", "3", "-q"]
 
 
@@ -69,7 +69,10 @@ def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, st
 
 
 def train(capsys, data: Path, target: str, out: Path, *extra: object) -> str:
-    code, stdout, err = run(capsys, "train", data, "--target", target, "--out", out, *FAST, *extra)
+    fast = list(FAST)
+    if "--hidden" in extra:  # (given twice, the last one counts and a warning says so)
+        del fast[fast.index("--hidden") : fast.index("--hidden") + 2]
+    code, stdout, err = run(capsys, "train", data, "--target", target, "--out", out, *fast, *extra)
     assert code == 0, err
     # (a run on noise may be warned about its held-out score; nothing else goes to stderr)
     assert all(line.startswith("glassnet: warning: the held-out") for line in err.splitlines())
@@ -1314,3 +1317,158 @@ def test_patience_without_early_stopping_is_refused_not_ignored(capsys, tmp_path
     assert not out.exists()
     train(capsys, moons_csv, "side", out, "--early-stopping", "--epochs", "3")
     assert model_meta(out)["training"]["patience"] == 10  # (the default, as before)
+
+
+# ------------------------------------------------------------------ messages that say what to do
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_keeps_the_exit_status_of_a_users_mistake(capsys, tmp_path, where):
+    """A user's mistake exits 2 with or without --debug; --debug adds the traceback."""
+    argv = ["train", str(tmp_path / "missing.csv"), "--target", "y"]
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert_one_line_error(err, "no such file")
+    debug = ["--debug", *argv] if where == "before" else [*argv, "--debug"]
+    code, _, err = run(capsys, *debug)
+    assert code == 2
+    assert err.startswith("Traceback (most recent call last):")
+    assert err.splitlines()[-1].startswith("glassnet: error: no such file")
+
+
+def test_a_repeated_hidden_is_not_silently_dropped(capsys, tmp_path, reg_csv):
+    out = tmp_path / "m.glassnet"
+    argv = ["train", reg_csv, "--target", "price", "--out", out, "--epochs", "2", "-q"]
+    code, stdout, err = run(capsys, *argv, "--hidden", "8", "--hidden", "16")
+    assert code == 0 and "MLP 3 -> 16 -> 1" in stdout  # the last one counts, as before
+    assert (
+        "glassnet: warning: --hidden was given 2 times (8, then 16): only the last one, "
+        "--hidden 16, was used; for one hidden layer per width give them in one option, "
+        "--hidden 8,16"
+    ) in err
+    code, stdout, err = run(capsys, *argv, "--hidden", "8")
+    assert code == 0 and "was given" not in err
+
+
+@pytest.mark.parametrize(
+    ("extra", "needles"),
+    [
+        (
+            ["--l2", "1e300"],
+            ("with --l2 1e+300 over batches of 32 rows, the penalty's gradient",
+             "overflows float32", "use a much smaller --l2"),
+        ),
+        (
+            ["--l2", "1000", "--optimizer", "sgd"],
+            ("with --lr 0.1 and batches of 32 rows, --l2 1000 takes 3.12 times each weight",
+             "keep --lr * --l2 / 32 below 2"),
+        ),
+    ],
+)  # fmt: skip
+def test_divergence_from_a_huge_l2_names_the_l2(capsys, tmp_path, reg_csv, extra, needles):
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", reg_csv, "--target", "price", "--out", out, *FAST, *extra)
+    assert code == 1
+    assert_one_line_error(err, "training diverged", "The L2 penalty is the likely cause", *needles)
+    assert "smaller learning rate" not in err and not out.exists()
+
+
+def test_divergence_from_a_huge_learning_rate_still_names_it(capsys, tmp_path, reg_csv):
+    out = tmp_path / "m.glassnet"
+    argv = ["train", reg_csv, "--target", "price", "--out", out, *FAST, "--optimizer", "sgd"]
+    code, _, err = run(capsys, *argv, "--lr", "1e30", "--l2", "0.001", "--no-standardize")
+    assert code == 1
+    assert_one_line_error(err, "diverged", "Try a smaller learning rate (now 1e+30)")
+    assert "L2" not in err
+
+
+def test_info_on_an_onnx_file_says_what_it_is(capsys, tmp_path):
+    path = tmp_path / "model.onnx"
+    path.write_bytes(b"\x08\x09\x12\x08glassnet\x1a\x050.1.0" + bytes(300))
+    code, _, err = run(capsys, "info", path)
+    assert code == 2
+    assert_one_line_error(
+        err, "it looks like an ONNX model (as 'glassnet export' writes), not a glassnet model file",
+        "(.safetensors", "give the model file it was exported from",
+    )  # fmt: skip
+    assert "header length" not in err
+
+
+def test_export_of_a_regression_model_claims_no_labels(capsys, tmp_path, reg_csv, moons_csv):
+    pytest.importorskip("onnxruntime")
+    model = tmp_path / "r.glassnet"
+    train(capsys, reg_csv, "price", model)
+    code, stdout, err = run(capsys, "export", model, tmp_path / "r.onnx")
+    assert code == 0, err
+    checked = stdout.splitlines()[1]
+    assert checked.startswith("checked  onnxruntime") and "values within" in checked
+    assert "labels" not in checked
+    train(capsys, moons_csv, "side", model)
+    code, stdout, err = run(capsys, "export", model, tmp_path / "c.onnx")
+    assert code == 0, err
+    assert "64 random rows, labels equal, values within" in stdout  # a classifier has labels
+
+
+def test_a_read_only_output_is_never_replaced(capsys, tmp_path, reg_csv):
+    """A file made read-only (mode 0444) is left as it is, even by root (who may write any
+    file) and with --force: the user meant to protect it."""
+    kept = tmp_path / "kept.glassnet"
+    train(capsys, reg_csv, "price", kept)
+    preds = tmp_path / "preds.csv"
+    preds.write_text("price\n1\n")
+    for path in (kept, preds):
+        os.chmod(path, 0o444)
+    before = kept.read_bytes()
+    argv = ["train", reg_csv, "--target", "price", *FAST]
+    for extra in ([], ["--force"]):
+        code, _, err = run(capsys, *argv, "--out", kept, *extra)
+        assert code == 2
+        assert_one_line_error(
+            err, f"cannot write the model file '{kept}': the file is read-only",
+            "(--force does not replace it)", f"chmod u+w '{kept}'", "or choose another path",
+        )  # fmt: skip
+        assert kept.read_bytes() == before
+    other = tmp_path / "other.glassnet"
+    train(capsys, reg_csv, "price", other)
+    code, _, err = run(capsys, "predict", other, reg_csv, "--out", preds)
+    assert code == 2
+    assert_one_line_error(err, f"predictions file '{preds}': the file is read-only")
+    assert preds.read_text() == "price\n1\n"
+
+
+def test_jit_command_compiles_the_kernels_or_says_how_to_get_numba(capsys, monkeypatch):
+    from glassnet import jit
+
+    monkeypatch.setattr(jit, "warmup", lambda: {"float32": 1.25, "float64": 0.5})
+    monkeypatch.setattr(jit, "available", lambda: True)
+    code, out, err = run(capsys, "jit")
+    assert code == 0 and err == ""
+    assert out.splitlines() == [
+        "glassnet.jit: float32 kernels ready in 1.2 s",
+        "glassnet.jit: float64 kernels ready in 0.5 s",
+    ]
+    monkeypatch.setattr(jit, "available", lambda: False)
+    code, _, err = run(capsys, "jit")
+    assert code == 1
+    assert_one_line_error(err, 'glassnet jit needs numba: pip install "glassnet[jit]"')
+
+
+def test_python_m_glassnet_jit_runs_without_a_warning(tmp_path):
+    """'glassnet jit' (and python -m glassnet jit) is the documented command: no runpy
+    warning that glassnet.jit was imported before it ran, as 'python -m glassnet.jit' has."""
+    env = {**os.environ, "PYTHONWARNINGS": "default"}
+    code = (
+        "import sys, runpy\n"
+        "from glassnet import jit\n"
+        "jit.available = lambda: True\n"
+        "jit.warmup = lambda: {'float64': 0.0}\n"
+        "sys.argv = ['glassnet', 'jit']\n"
+        "runpy.run_module('glassnet', run_name='__main__')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "glassnet.jit: float64 kernels ready in 0.0 s\n"
+    assert proc.stderr == ""

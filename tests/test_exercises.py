@@ -276,3 +276,77 @@ def test_errors(tmp_path: Path) -> None:
         X.check(tmp_path / "k" / "key.json", bad)
     with pytest.raises(ValueError, match="'tol'"):
         X.check(tmp_path / "k" / "key.json", bad, tol=-1)
+
+
+# ------------------------------------------------------------------ bad input, clear words
+def test_check_says_which_file_is_not_utf8(tmp_path: Path, capsys) -> None:
+    X.write(0, tmp_path / "k")
+    key = tmp_path / "k" / "key.json"
+    latin = tmp_path / "answers.txt"
+    latin.write_bytes("1.z1 = 2 # r\xe9ponse\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"answers file .*answers\.txt.* is not UTF-8 text"):
+        X.check(key, latin)
+    assert main(["exercise", "check", str(key), str(latin)]) == 2
+    err = capsys.readouterr().err
+    assert "answers.txt' is not UTF-8 text (byte 12 is 0xe9)" in err and "save it as UTF-8" in err
+    assert "codec" not in err
+    utf16 = tmp_path / "key16.json"
+    utf16.write_bytes(key.read_text(encoding="utf-8").encode("utf-16"))
+    assert main(["exercise", "check", str(utf16), str(latin)]) == 2
+    err = capsys.readouterr().err
+    assert "the key '" in err and "key16.json' is UTF-16 text, not UTF-8" in err
+    assert "give the key.json that 'glassnet exercise' wrote" in err
+
+
+def test_answers_with_a_byte_order_mark_are_graded_from_the_first_line(tmp_path: Path) -> None:
+    X.write(0, tmp_path / "k")
+    key = tmp_path / "k" / "key.json"
+    z1 = X.generate(0)[0].steps[0]
+    assert z1.id == "z1"
+    answers = tmp_path / "a.txt"
+    answers.write_text(f"1.z1 = {z1.value}\n", encoding="utf-8-sig")  # (Notepad's UTF-8)
+    assert X.read_answers(answers) == {"1.z1": z1.value}
+    assert "1. Forward pass: 1/" in str(X.check(key, answers))
+
+
+def test_exercise_paths_that_cannot_be_used_say_what_to_do(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "k"
+    X.write(0, folder)
+    tpl = folder / "answers_template.txt"
+    assert main(["exercise", "--out", "/proc/glassnet-sheet"]) == 2
+    err = capsys.readouterr().err
+    assert "--out: cannot create the folder '/proc/glassnet-sheet'" in err
+    assert "choose a folder in a place you can write to" in err
+    assert main(["exercise", "--out", str(tpl)]) == 2
+    assert "--out must be a folder" in (err := capsys.readouterr().err)
+    assert "Give the name of a folder (it is created if it does not exist)" in err
+    assert main(["exercise", "check", str(folder), str(tpl)]) == 2
+    err = capsys.readouterr().err
+    assert "the key '" in err and "is a folder, not a file; give the key.json in it" in err
+    assert main(["exercise", "check", str(folder / "key.json"), str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "the answers file '" in err and "is a folder, not a file; give a text file" in err
+    assert main(["exercise", "check", str(folder / "key.json"), str(tmp_path / "no.txt")]) == 2
+    err = capsys.readouterr().err
+    assert "no.txt' does not exist (the working directory is" in err and "check the path" in err
+
+
+@pytest.mark.parametrize("tol", ["nan", "inf", "-0.5"])
+def test_tol_is_checked_where_the_command_line_reads_it(tmp_path: Path, capsys, tol) -> None:
+    out = tmp_path / "sheet"
+    assert main(["exercise", "--out", str(out), "--tol", tol]) == 2
+    err = capsys.readouterr().err
+    assert "--tol must be a finite number >= 0" in err and f"Got {float(tol)!r}" in err
+    assert not out.exists()  # refused before anything was written
+    X.write(0, out)
+    key, tpl = out / "key.json", out / "answers_template.txt"
+    assert main(["exercise", "check", str(key), str(tpl), "--tol", tol]) == 2
+    assert "--tol must be a finite number >= 0" in capsys.readouterr().err
+
+
+def test_tol_when_writing_a_sheet_is_not_silently_ignored(tmp_path: Path, capsys) -> None:
+    assert main(["exercise", "--out", str(tmp_path / "s"), "--tol", "0.1"]) == 0
+    err = capsys.readouterr().err
+    assert "--tol 0.1 is used by 'glassnet exercise check' only" in err
+    assert main(["exercise", "--out", str(tmp_path / "s")]) == 0
+    assert capsys.readouterr().err == ""
