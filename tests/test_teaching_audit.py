@@ -218,3 +218,43 @@ def test_draw_graph_loss_edge_carries_the_mean() -> None:
         assert label in _edge_labels(viz.draw_graph(loss, backward=True)), label
     one = gn.functional.mse(net(X[:1]), Y[:1])  # one entry: the number itself
     assert not any("/1" in t for t in _edge_labels(viz.draw_graph(one, backward=True)))
+
+
+# --------------------------------------------------------------------------- plots
+def _contour_sets(fig) -> list:
+    return [c for ax in fig.axes for c in ax.collections if hasattr(c, "levels")]
+
+
+def test_decision_boundary_shades_by_the_side_of_the_threshold() -> None:
+    """Every y_hat above 0.5 (untrained XNOR net): the plane is class 1's blue, and the
+    title says the threshold is not crossed (the low values were shaded red, class 0's
+    colour, though the model predicts class 1 there)."""
+    pytest.importorskip("matplotlib")
+    X, y = gn.datasets.logic_gate("xnor")
+    net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    assert np.all(net.predict(X) > 0.5)
+    fig = viz.plot_decision_boundary(net, X, y, resolution=20, dpi=30)
+    (cs,) = [c for c in _contour_sets(fig) if len(c.levels) > 2]
+    assert np.all(cs.norm(cs.levels) > 0.5)  # RdBu: above the middle is blue
+    assert "not crossed: y_hat > 0.5 everywhere" in fig.axes[0].get_title()
+    for lay in _linears(net):  # and the other side: every y_hat below 0.5
+        lay.b.data[:] = -20.0
+    fig = viz.plot_decision_boundary(net, X, y, resolution=20, dpi=30)
+    (cs,) = [c for c in _contour_sets(fig) if len(c.levels) > 2]
+    assert np.all(cs.norm(cs.levels) < 0.5)
+    assert "not crossed: y_hat <= 0.5 everywhere" in fig.axes[0].get_title()
+
+
+def test_training_snapshots_of_logits_are_white_at_zero() -> None:
+    """A logits output (threshold 0): white at 0, where the boundary is drawn (it was
+    white halfway between the smallest and largest logit)."""
+    pytest.importorskip("matplotlib")
+    X, y = gn.datasets.logic_gate("xnor")
+    net = gn.nn.MLP([2, 4, 1], activation="tanh", output_activation="identity", rng=0)
+    kw = {"lr": 0.1, "loss": "binary_cross_entropy_with_logits"}
+    fig = viz.plot_training_snapshots(net, X, y, epochs=[0, 50], resolution=20, dpi=30, **kw)
+    sets = [c for c in _contour_sets(fig) if len(c.levels) > 2]
+    assert len(sets) == 2
+    for cs in sets:
+        assert cs.norm(0.0) == pytest.approx(0.5)
+        assert cs.levels.min() < 0.0 < cs.levels.max()

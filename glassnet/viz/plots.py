@@ -364,17 +364,20 @@ def plot_decision_boundary(
     if ax is None:
         ax = fig.add_subplot(1, 1, 1)
     idx, classes = _labels(ya, out.shape[1], known)
+    side = ""  # one output that never crosses the threshold: which side the plane is on
     from matplotlib.colors import ListedColormap
 
     if out.shape[1] == 1:
-        from matplotlib.colors import Normalize, TwoSlopeNorm
+        from matplotlib.colors import TwoSlopeNorm
 
         v = np.where(np.isfinite(out[:, 0]), out[:, 0], np.nan)  # inf: no colour
         lo, hi = float(np.nanmin(v[np.isfinite(v)])), float(np.nanmax(v[np.isfinite(v)]))
         if hi <= lo:
             hi = lo + 1e-9
-        # colours span the values the model produces, white at the threshold
-        norm = TwoSlopeNorm(vcenter=t, vmin=lo, vmax=hi) if lo < t < hi else Normalize(lo, hi)
+        # colours span the values the model produces, white at the threshold: red below
+        # it (class 0's side), blue above, also where every value lies on one side
+        eps = 1e-9 * max(1.0, abs(t))
+        norm = TwoSlopeNorm(vcenter=t, vmin=min(lo, t - eps), vmax=max(hi, t + eps))
         cf = ax.contourf(
             gx,
             gy,
@@ -387,6 +390,8 @@ def plot_decision_boundary(
         fig.colorbar(cf, ax=ax, label="y_hat", shrink=0.85, format="%.2f")
         if lo < t < hi:
             ax.contour(gx, gy, v.reshape(gx.shape), levels=[t], colors="black", linewidths=2.0)
+        elif lo > t or hi <= t:
+            side = f"; not crossed: y_hat {'>' if lo > t else '<='} {t:g} everywhere"
     else:
         n = out.shape[1]
         cmap = ListedColormap([_CLASS_COLORS[c % len(_CLASS_COLORS)] for c in range(n)])
@@ -410,7 +415,7 @@ def plot_decision_boundary(
         title
         or (
             "decision boundary"
-            + (f" (y_hat = {t:g})" if out.shape[1] == 1 else f" ({out.shape[1]} classes)")
+            + (f" (y_hat = {t:g}{side})" if out.shape[1] == 1 else f" ({out.shape[1]} classes)")
         )
     )
     ax.legend(loc="best", fontsize=8, framealpha=0.8)
@@ -929,7 +934,7 @@ def plot_training_snapshots(
     size, dpi = _check_size((panel * len(shown) + 0.8, panel + 0.4), dpi, owner)
     fig = _figure(size, dpi)
     idx, classes = _labels(ya, layers[-1].neurons)
-    from matplotlib.colors import ListedColormap, Normalize
+    from matplotlib.colors import ListedColormap, Normalize, TwoSlopeNorm
 
     one = outs[0].shape[1] == 1
     lo = min(float(o.min()) for o in outs) if one else 0.0
@@ -939,6 +944,10 @@ def plot_training_snapshots(
     if hi <= lo:
         hi = lo + 1e-9
     norm = Normalize(lo, hi)
+    if one and head != "sigmoid":  # white at the threshold (0 for tanh or logits), not mid-range
+        t = _decide(outs[0], head, on_logits)[1]
+        eps = 1e-9 * max(1.0, abs(t))
+        norm = TwoSlopeNorm(vcenter=t, vmin=min(lo, t - eps), vmax=max(hi, t + eps))
     axes, mappable = [], None
     for p, (e, out) in enumerate(zip(shown, outs)):
         ax = fig.add_subplot(1, len(shown), p + 1)
