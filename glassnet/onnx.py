@@ -295,6 +295,11 @@ def _classes_const(g: _Graph, classes: np.ndarray) -> tuple[str, int]:
     """The class labels as a constant and its ONNX element type: int64 for integers and
     booleans, double for other numbers, string for text."""
     kind = classes.dtype.kind
+    if kind == "u" and len(classes) and int(classes.max()) > np.iinfo(np.int64).max:
+        raise OnnxError(
+            f"export: the class label {int(classes.max())} does not fit ONNX's int64 labels "
+            "(at most 2**63 - 1). Encode the labels first (e.g. as strings)."
+        )
     if kind in "iub":
         return g.const("classes", classes.astype(np.int64)), TensorProto.INT64
     if kind == "f":
@@ -720,10 +725,14 @@ def _export_estimator(est: Any) -> tuple[str, dict[str, Any], onnx.GraphProto]:
             _value("label", elem, label_shape, f"predicted labels ({kind}); classes: {shown}"),
             _value("probabilities", _FLOATS[dt], ["N", c], "class probabilities, classes_ order"),
         ]
+    x_doc = f"features: N rows of {d}, {dt}"
+    names = getattr(est, "feature_names_in_", None)  # fitted on a DataFrame: its columns
+    if names is not None:
+        x_doc += f"; columns in this order: {', '.join(map(str, names))}"
     graph = helper.make_graph(
         g.nodes,
         f"glassnet_{name}",
-        [_value("X", _FLOATS[dt], ["N", d], f"features: N rows of {d}, {dt}")],
+        [_value("X", _FLOATS[dt], ["N", d], x_doc)],
         outs,
         g.inits,
         doc_string=what,
@@ -735,6 +744,8 @@ def _export_estimator(est: Any) -> tuple[str, dict[str, Any], onnx.GraphProto]:
     }
     if classes is not None:
         meta["glassnet.classes"] = [str(c) for c in classes.tolist()]
+    if names is not None:
+        meta["glassnet.feature_names"] = [str(c) for c in names]
     X = np.random.default_rng(0).normal(size=(SAMPLE_ROWS, d)).astype(dt)
     if kind == "regression":
         expected = [_quiet(est.predict, X).reshape(SAMPLE_ROWS, -1)]

@@ -76,3 +76,36 @@ def test_an_empty_path_is_refused_before_anything_is_written(tmp_path, monkeypat
     with pytest.raises(ValueError, match="'path' is empty"):
         export(clf, "")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_uint64_labels_beyond_int64_are_refused_with_the_reason():
+    # they wrapped to negative int64 labels; verify caught it and called it a glassnet bug
+    from glassnet.onnx import OnnxError
+
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    y = np.array([2**63 + 1, 5], dtype=np.uint64)[[0, 1] * 10]
+    clf = fit(MLPClassifier(hidden_layer_sizes=(3,), max_iter=2), X, y)
+    with pytest.raises(OnnxError, match=r"class label 9223372036854775809 does not fit"):
+        export(clf)
+    small = fit(MLPClassifier(hidden_layer_sizes=(3,), max_iter=2), X, y % 7)
+    label, _ = run(export(small), X)
+    np.testing.assert_array_equal(label, small.predict(X))
+
+
+def test_an_estimator_fitted_on_a_dataframe_records_its_column_order():
+    # the graph's one input X takes the columns in feature_names_in_ order; the file did
+    # not say which
+    import json
+
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(np.random.default_rng(0).normal(size=(20, 3)), columns=["b", "a", "c"])
+    clf = fit(MLPClassifier(hidden_layer_sizes=(3,), max_iter=2), df, [0, 1] * 10)
+    proto = export(clf)
+    meta = {p.key: p.value for p in proto.metadata_props}
+    assert json.loads(meta["glassnet.feature_names"]) == ["b", "a", "c"]
+    assert proto.graph.input[0].doc_string.endswith("columns in this order: b, a, c")
+    label, _ = run(proto, df.to_numpy())
+    np.testing.assert_array_equal(label, clf.predict(df))
+    plain = fit(MLPClassifier(hidden_layer_sizes=(3,), max_iter=2), df.to_numpy(), [0, 1] * 10)
+    plain = export(plain)
+    assert "glassnet.feature_names" not in {p.key for p in plain.metadata_props}
