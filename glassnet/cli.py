@@ -62,6 +62,7 @@ import os
 import re
 import shlex
 import sys
+import tempfile
 import textwrap
 import time
 import traceback
@@ -332,6 +333,17 @@ def _check_writable(path: Path, what: str, given: str | None = None) -> None:
             f"cannot write the {what} '{path}': the directory '{parent}' is read-only; choose "
             f"a path in a directory you can write to"
         )
+    in_place = path.exists() and not path.is_file()  # (a device or a pipe: written in place)
+    try:  # (root may write anywhere, but not in /proc: a file made there says so, now)
+        if not in_place:
+            with tempfile.NamedTemporaryFile(dir=parent, prefix=".glassnet-check.", suffix=".tmp"):
+                pass
+    except OSError as exc:
+        raise CLIError(
+            f"cannot write the {what} '{path}': cannot create a file in '{parent}' "
+            f"({exc.strerror or _oneline(str(exc))}); choose a path in a directory you can "
+            f"write to"
+        ) from None
     if read_only(path):  # (its mode bits too: root may write any file, but was told not to)
         raise CLIError(
             f"cannot write the {what} '{path}': the file is read-only, so it is left as it "
@@ -3802,6 +3814,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     opset = gn_onnx.DEFAULT_OPSET if args.opset is None else args.opset
     try:
         proto = gn_onnx.export(args.model, out, opset=opset, impute_from=args.impute_from)
+    except WriteError as exc:  # (the path is the user's: exit 2, as for the other outputs)
+        raise CLIError(str(exc)) from None
     except (FileNotFoundError, IsADirectoryError):
         if args.impute_from is None or Path(args.impute_from).is_file():
             raise

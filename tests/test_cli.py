@@ -1472,3 +1472,15 @@ def test_python_m_glassnet_jit_runs_without_a_warning(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "glassnet.jit: float64 kernels ready in 0.0 s\n"
     assert proc.stderr == ""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc")
+def test_an_output_where_no_file_can_be_made_is_refused_before_training(capsys, reg_csv):
+    """/proc takes no new file, even from root (whom os.access lets write anywhere): the
+    run is refused before it trains, not after."""
+    code, out, err = run(capsys, "train", reg_csv, "--target", "price", "--out", "/proc/m.gn")
+    assert code == 2 and out == ""
+    assert_one_line_error(
+        err, "cannot write the model file '/proc/m.gn': cannot create a file in '/proc'",
+        "choose a path in a directory you can write to",
+    )  # fmt: skip
