@@ -258,3 +258,25 @@ def test_training_snapshots_of_logits_are_white_at_zero() -> None:
     for cs in sets:
         assert cs.norm(0.0) == pytest.approx(0.5)
         assert cs.levels.min() < 0.0 < cs.levels.max()
+
+
+def test_history_of_one_epoch_is_drawn_on_whole_epochs() -> None:
+    """One epoch: each curve's single point is drawn as a dot (a line of one point drew
+    nothing: an empty plot) and the epoch axis ticks whole epochs (it read 0.96, 0.98...)."""
+    pytest.importorskip("matplotlib")
+    X, y = gn.datasets.logic_gate("xnor")
+    net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    h = gn.fit(net, X, y, epochs=1, verbose=0, validation_data=(X, y))
+    fig = viz.plot_history(h)
+    fig.canvas.draw()
+    curves = [ln for ax in fig.axes for ln in ax.lines if len(ln.get_xdata()) == 1]
+    assert len(curves) == 3 and all(ln.get_marker() == "o" for ln in curves)
+    for ax in fig.axes:
+        lo, hi = ax.get_xlim()
+        ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
+        assert ticks and all(float(t).is_integer() for t in ticks)
+    h = gn.fit(net, X, y, epochs=5, verbose=0)
+    fig = viz.plot_history(h)
+    fig.canvas.draw()
+    assert fig.axes[0].lines[0].get_marker() in ("None", "", None)  # a line, as before
+    assert [t for t in fig.axes[0].get_xticks() if 1 <= t <= 5] == [1, 2, 3, 4, 5]

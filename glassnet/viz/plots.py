@@ -670,6 +670,13 @@ def plot_hidden_space(
     return fig
 
 
+def _epoch_ticks() -> Any:
+    """matplotlib's default tick choice, on whole epochs only (one epoch: one tick)."""
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator("auto", steps=[1, 2, 5, 10], integer=True, min_n_ticks=1)
+
+
 def plot_history(
     history: Any,
     *,
@@ -718,9 +725,12 @@ def plot_history(
     def at(curve: list) -> np.ndarray:  # the epochs of a curve's points, ending at `last`
         return np.arange(last - len(curve) + 1, last + 1)
 
-    ax.plot(at(loss), loss, color=_CLASS_COLORS[1], label="training loss")
+    def dot(curve: list) -> dict[str, Any]:  # a curve of one point: a line draws nothing
+        return {"marker": "o"} if len(curve) == 1 else {}
+
+    ax.plot(at(loss), loss, color=_CLASS_COLORS[1], label="training loss", **dot(loss))
     if val:
-        ax.plot(at(val), val, color=_CLASS_COLORS[0], label="validation loss")
+        ax.plot(at(val), val, color=_CLASS_COLORS[0], label="validation loss", **dot(val))
     best = getattr(history, "best_epoch", None)
     if best:
         ax.axvline(best, color="#888", linestyle=":", linewidth=1, label=f"best epoch {best}")
@@ -731,6 +741,7 @@ def plot_history(
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(_epoch_ticks())  # epochs are whole numbers
     ax.set_ylabel("loss")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
@@ -743,8 +754,10 @@ def plot_history(
             metric,
             color=_CLASS_COLORS[2],
             label=f"validation {name}",
+            **dot(metric),
         )
         ax2.set_xlabel("epoch")
+        ax2.xaxis.set_major_locator(_epoch_ticks())
         ax2.set_ylabel(name)
         ax2.legend(fontsize=8)
         ax2.grid(alpha=0.3)
