@@ -1093,12 +1093,16 @@ def _typed(
     tokens: frozenset[str] = MISSING_TOKENS,
 ) -> dict[str, np.ndarray]:
     """Each wanted input (name, is text) from its column: str or float64 cells, (N, 1);
-    ``tokens``: the texts of a number column that are missing cells (NaN)."""
+    ``tokens``: the texts of a number column that are missing cells (NaN), and of a text
+    column (an absent cell, None, NaN or pandas.NA, becomes the first of them, so the graph
+    imputes it as the model reads it)."""
     out: dict[str, np.ndarray] = {}
+    gap = min(tokens, default="")
     for name, text in wanted:
         cells = columns[name]
         if text:
-            out[name] = np.array([str(c) for c in cells], dtype=object).reshape(-1, 1)
+            texts = [gap if _absent(c) else str(c) for c in cells]
+            out[name] = np.array(texts, dtype=object).reshape(-1, 1)
         else:
             values = [_number(c, name, tokens) for c in cells]
             out[name] = np.array(values, np.float64).reshape(-1, 1)
@@ -1117,7 +1121,14 @@ def _number(cell: Any, column: str, tokens: frozenset[str]) -> float:
                 f"feeds: column {column!r} is a number column of the model, but holds the "
                 f"text {cell!r}."
             ) from None
-    return float("nan") if cell is None else float(cell)
+    return float("nan") if _absent(cell) else float(cell)
+
+
+def _absent(cell: Any) -> bool:
+    """A DataFrame's missing cell: None, a float NaN, pandas.NA or NaT."""
+    if cell is None or type(cell).__name__ in ("NAType", "NaTType"):
+        return True
+    return isinstance(cell, float | np.floating) and bool(np.isnan(cell))
 
 
 # ================================================================ scikit-learn's converter

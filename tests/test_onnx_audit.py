@@ -109,3 +109,45 @@ def test_an_estimator_fitted_on_a_dataframe_records_its_column_order():
     plain = fit(MLPClassifier(hidden_layer_sizes=(3,), max_iter=2), df.to_numpy(), [0, 1] * 10)
     plain = export(plain)
     assert "glassnet.feature_names" not in {p.key for p in plain.metadata_props}
+
+
+@pytest.mark.parametrize("texts", [(), ("--missing", "", "--missing", "?")])
+def test_feeds_reads_a_dataframes_missing_cells_as_the_model_does(tmp_path, capsys, texts):
+    # pandas' missing cells: NaN, None, pandas.NA (nullable dtypes). A text column's None
+    # and pandas.NA became the categories 'None' and '<NA>' (zero one-hot rows), and NaN
+    # became 'nan', a category too for a model trained with --missing; pandas.NA in a
+    # number column raised TypeError
+    import csv
+
+    pd = pytest.importorskip("pandas")
+    from glassnet.cli import main
+    from glassnet.datasets import read_csv
+    from glassnet.io import load_pipeline
+    from glassnet.onnx import feeds
+
+    rng = np.random.default_rng(0)
+    path = tmp_path / "churn.csv"
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["a", "color", "churned"])
+        for i in range(120):
+            a, color = rng.normal(), ["red", "green", "blue"][i % 3]
+            label = "yes" if (a > 0) != (color == "red") else "no"
+            w.writerow(["" if i % 7 == 2 else f"{a:.3f}", "" if i % 5 == 1 else color, label])
+    model, out = tmp_path / "m.glassnet", tmp_path / "m.onnx"
+    args = ("--impute", "mean", "--hidden", "8", "--epochs", "15", "--seed", "0", *texts)
+    assert main(["train", str(path), "--target", "churned", "--out", str(model), *args]) == 0
+    assert main(["export", str(model), str(out)]) == 0
+    capsys.readouterr()
+    sess = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+    table = read_csv(path, impute="mean", missing=texts[1::2] or None)
+    raw = {c: table.raw(c).tolist() for c in table.names}
+    want = load_pipeline(model).predict_proba(raw)
+    for frame in (
+        pd.read_csv(path),  # NaN in both columns
+        pd.read_csv(path, dtype="string"),  # pandas.NA in both
+        pd.read_csv(path).astype({"a": "Float64"}),  # pandas.NA in a number column
+        pd.read_csv(path).astype({"color": object}).replace({np.nan: None}),  # None
+    ):
+        _, proba = sess.run(None, feeds(sess, frame))
+        np.testing.assert_allclose(proba, want, rtol=1e-5, atol=1e-6)
