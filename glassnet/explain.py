@@ -92,6 +92,7 @@ __all__ = [
     "explain",
     "Explanation",
     "PathSum",
+    "MAX_ROWS",
     "MAX_SAMPLES",
     "NOTATIONS",
     "latex_symbol",
@@ -265,6 +266,11 @@ def latex_markdown(title: str, sections: Sequence[Section], level: int = 3) -> s
 # =====================================================================================
 # Number formatting and rendering
 # =====================================================================================
+MAX_ROWS = 200
+"""Tables longer than this (a wide network's: a 2-1000-1 network's run to 4000 rows) show
+their first rows and say how many they leave out; ``to_text(max_rows=None)`` shows all.
+The numbers themselves are always complete (``e.grad_W``, ``e.gradient(name)``)."""
+
 MAX_TERMS = 10
 """Sums longer than this are shown with their first terms and a count of the rest, so a
 wide layer's table stays readable (the values are always computed from every term)."""
@@ -1044,26 +1050,38 @@ class Explanation:
             return [node, sym, num, fmt(values[0], d)]
         return [node, sym] + [fmt(v, d) for v in values]
 
-    def _parts(self, parts: Sequence[str] | str | None) -> list[Section]:
+    def _parts(self, parts: Sequence[str] | str | None, max_rows: int | None) -> list[Section]:
+        if max_rows is not None:
+            max_rows = check_number(max_rows, "max_rows", "Explanation", low=1, integer=True)
         secs = self._sections()
-        if parts is None:
-            return secs
-        if isinstance(parts, str):
-            parts = [parts]
-        known = [sec.key for sec in secs] + ([] if self._show_paths else ["paths"])
-        bad = [p for p in parts if p not in known]
-        if bad:
-            raise ValueError(f"The 'parts' parameter must list sections among {known}. Got {bad}.")
-        return [sec for sec in secs if sec.key in parts]
+        if parts is not None:
+            if isinstance(parts, str):
+                parts = [parts]
+            known = [sec.key for sec in secs] + ([] if self._show_paths else ["paths"])
+            bad = [p for p in parts if p not in known]
+            if bad:
+                raise ValueError(
+                    f"The 'parts' parameter must list sections among {known}. Got {bad}."
+                )
+            secs = [sec for sec in secs if sec.key in parts]
+        return secs if max_rows is None else [_cut(sec, max_rows) for sec in secs]
 
-    def to_text(self, parts: Sequence[str] | str | None = None, notation: str | None = None) -> str:
+    def to_text(
+        self,
+        parts: Sequence[str] | str | None = None,
+        notation: str | None = None,
+        max_rows: int | None = MAX_ROWS,
+    ) -> str:
         """The terminal table (``str(e)``); ``parts`` picks sections: ``'header'``,
         ``'forward'``, ``'backward'``, ``'weights'``, ``'step'``, ``'paths'``.
-        ``notation``: ``'unicode'`` or ``'ascii'`` (default: the one given to explain)."""
+        ``notation``: ``'unicode'`` or ``'ascii'`` (default: the one given to explain).
+        ``max_rows``: a table longer than this (a wide network's) shows its first rows and
+        says how many it leaves out (:data:`MAX_ROWS`; None shows every row)."""
         nt = self._notation(notation, ("unicode", "ascii"))
         if notation is None and nt == "unicode" and not _terminal_shows_unicode():
             nt = "ascii"  # e.g. a Windows console in cp1252: print() would fail
-        return render_text(self._title(), _typeset_sections(self._parts(parts), nt, ("", "")))
+        secs = self._parts(parts, max_rows)
+        return render_text(self._title(), _typeset_sections(secs, nt, ("", "")))
 
     def _notation(self, notation: str | None, allowed: Sequence[str]) -> str:
         nt = self.notation if notation is None else notation
@@ -1079,22 +1097,34 @@ class Explanation:
         return self.to_text()
 
     def to_markdown(
-        self, parts: Sequence[str] | str | None = None, level: int = 3, notation: str = "latex"
+        self,
+        parts: Sequence[str] | str | None = None,
+        level: int = 3,
+        notation: str = "latex",
+        max_rows: int | None = MAX_ROWS,
     ) -> str:
         """The explanation as Markdown: headings and pipe tables (``level``: heading depth;
-        ``parts`` as in :meth:`to_text`). ``notation='latex'`` (default) writes each symbol
-        as ``$...$`` LaTeX; ``'unicode'`` and ``'ascii'`` as in :meth:`to_text`."""
+        ``parts`` and ``max_rows`` as in :meth:`to_text`). ``notation='latex'`` (default)
+        writes each symbol as ``$...$`` LaTeX; ``'unicode'`` and ``'ascii'`` as in
+        :meth:`to_text`."""
         nt = self._notation(notation, NOTATIONS)
-        secs = _typeset_sections(self._parts(parts), nt, ("$", "$"))
+        secs = _typeset_sections(self._parts(parts, max_rows), nt, ("$", "$"))
         if nt == "latex":
             return _latex_markdown(self._title(), secs, level)
         return render_markdown(self._title(), secs, level)
 
-    def to_html(self, parts: Sequence[str] | str | None = None, notation: str = "unicode") -> str:
+    def to_html(
+        self,
+        parts: Sequence[str] | str | None = None,
+        notation: str = "unicode",
+        max_rows: int | None = MAX_ROWS,
+    ) -> str:
         """The explanation as an HTML fragment (tables). ``notation='unicode'`` (default)
-        reads everywhere; ``'latex'`` writes ``\\(...\\)`` for MathJax or KaTeX."""
+        reads everywhere; ``'latex'`` writes ``\\(...\\)`` for MathJax or KaTeX. ``parts``
+        and ``max_rows`` as in :meth:`to_text`."""
         nt = self._notation(notation, NOTATIONS)
-        return render_html(self._title(), _typeset_sections(self._parts(parts), nt, (r"\(", r"\)")))
+        secs = _typeset_sections(self._parts(parts, max_rows), nt, (r"\(", r"\)"))
+        return render_html(self._title(), secs)
 
     def _repr_html_(self) -> str:
         """Jupyter: the tables with MathJax/KaTeX markup (Jupyter typesets it)."""
@@ -1102,6 +1132,25 @@ class Explanation:
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown(notation="latex")
+
+
+def _cut(sec: Section, max_rows: int) -> Section:
+    """``sec`` with each table cut to its first ``max_rows`` rows and each preformatted
+    block to its first ``4 * max_rows`` lines, a line saying how many are left out (a wide
+    network's tables ran to thousands of rows)."""
+    out = Section(sec.title, key=sec.key)
+    for blk in sec.blocks:
+        if blk.kind == "table" and len(blk.rows) > max_rows:
+            more = len(blk.rows) - max_rows
+            out.table(blk.headers, blk.rows[:max_rows])
+            out.p(f"... {more} more rows of this table (max_rows=None shows every row).")
+        elif blk.kind == "pre" and blk.text.count("\n") >= 4 * max_rows:
+            lines = blk.text.split("\n")
+            more = len(lines) - 4 * max_rows
+            out.pre("\n".join(lines[: 4 * max_rows] + [f"... {more} more lines (max_rows=None)"]))
+        else:
+            out.blocks.append(blk)
+    return out
 
 
 def _extend(

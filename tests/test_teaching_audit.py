@@ -280,3 +280,30 @@ def test_history_of_one_epoch_is_drawn_on_whole_epochs() -> None:
     fig.canvas.draw()
     assert fig.axes[0].lines[0].get_marker() in ("None", "", None)  # a line, as before
     assert [t for t in fig.axes[0].get_xticks() if 1 <= t <= 5] == [1, 2, 3, 4, 5]
+
+
+# ------------------------------------------------------------- explain: wide networks
+def test_explain_of_a_wide_network_is_bounded() -> None:
+    """A 2-1000-1 network printed 1.9 MB (tables of 4000 rows); each table now shows its
+    first MAX_ROWS rows and says how many it leaves out, max_rows=None shows all, and a
+    small network's text is unchanged."""
+    from glassnet.explain import MAX_ROWS
+
+    big = gn.nn.MLP([2, 1000, 1], activation="relu", rng=0)
+    e = explain(big, [1.0, 0.5], 1.0, paths=True)
+    text = e.to_text(notation="ascii")
+    assert len(text) < 150_000
+    assert "... 801 more rows of this table (max_rows=None shows every row)." in text
+    assert "... 3801 more rows of this table" in text  # the weights, 3001 + 1000 biases
+    for render in (e.to_markdown, e.to_html):
+        assert "801 more rows" in render()
+    full = e.to_text(notation="ascii", max_rows=None)
+    assert "more rows" not in full and "z[1]_1000 " in full and len(full) > 1_000_000
+    assert "z[1]_3 " in e.to_text(notation="ascii", max_rows=3)
+    assert "z[1]_4 " not in e.to_text(notation="ascii", parts="forward", max_rows=3)
+    for bad in (0, -1, 2.5, "10"):
+        with pytest.raises(ValueError, match="'max_rows' parameter"):
+            e.to_text(max_rows=bad)
+    small = explain(_net(), [1.0, 0.5], 1.0, paths=True)
+    assert small.to_text(max_rows=None) == small.to_text() and "more rows" not in str(small)
+    assert len(small.to_text().splitlines()) < MAX_ROWS
