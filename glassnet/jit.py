@@ -191,7 +191,7 @@ def use(
 
 def warmup(dtypes: Sequence[Any] = (np.float32, np.float64)) -> dict[str, float]:
     """Compile (or load from numba's cache) the kernels for each dtype now; returns the
-    seconds each took. ``python -m glassnet.jit`` runs it, e.g. after installing."""
+    seconds each took. ``glassnet jit`` runs it, e.g. after installing."""
     from . import nn, optim
 
     out = {}
