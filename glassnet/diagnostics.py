@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_number
+from ._validation import check_array, check_number
 from .fused import FastMLP, layers_of
 from .nn.module import Module
 from .train import Callback, TrainState
@@ -115,6 +115,9 @@ def activation_stats(model: Module, X: Any, max_samples: int = 256) -> dict[str,
     n = Xa.shape[0]
     if n > max_samples:
         Xa = Xa[np.linspace(0, n - 1, max_samples).astype(np.int64)]
+    # finite numbers in the model's dtype (an error that names activation_stats, not the
+    # fast path it calls)
+    Xa = check_array("X", Xa, "activation_stats", ndim=(2,), dtype=layers[0].W.dtype)
     trace = FastMLP(layers, "mse").trace(Xa)  # the fast path's forward pass, every layer
     dead: dict[str, float] = {}
     sat: dict[str, float] = {}

@@ -13,6 +13,7 @@ import pytest
 
 import glassnet as gn
 from glassnet import viz
+from glassnet.diagnostics import activation_stats
 from glassnet.explain import explain
 from glassnet.viz._svg import text_box
 
@@ -307,3 +308,38 @@ def test_explain_of_a_wide_network_is_bounded() -> None:
     small = explain(_net(), [1.0, 0.5], 1.0, paths=True)
     assert small.to_text(max_rows=None) == small.to_text() and "more rows" not in str(small)
     assert len(small.to_text().splitlines()) < MAX_ROWS
+
+
+# --------------------------------------------------------------------- diagnostics
+@pytest.mark.parametrize(
+    "X,words",
+    [
+        (np.array([["a", "b"]]), "X must be numeric"),
+        (np.array([[np.nan, 1.0]]), "X contains NaN or inf"),
+        (np.array([[1e300, 1.0]]), "X holds 1e\\+300 at index"),
+    ],
+)
+def test_activation_stats_names_itself_on_bad_inputs(X, words) -> None:
+    """The error names activation_stats (it named FastMLP.trace, which the user never
+    called)."""
+    net = gn.nn.MLP([2, 3, 1], activation="relu", rng=0)
+    with pytest.raises(ValueError, match=f"^activation_stats: {words}"):
+        activation_stats(net, X)
+
+
+def test_activation_stats_on_crafted_layers() -> None:
+    """Dead ReLUs (z <= 0 for every sample, z = 0 included) and saturated sigmoid/tanh
+    outputs counted exactly on hand-made layers."""
+    X = np.random.default_rng(0).normal(size=(100, 2))
+    net = gn.nn.MLP([2, 4, 3, 1], activation="relu", rng=0, dtype=F64)
+    l1, l2, _ = _linears(net)
+    l1.b.data[:2] = -100.0  # 2 of 4 dead
+    l2.W.data[:] = 0.0
+    l2.b.data[:] = [0.0, 1.0, -1.0]  # z = 0: dead; 1: alive; -1: dead
+    assert activation_stats(net, X)["dead_relu"] == {"layer1": 0.5, "layer2": 2 / 3}
+    for act, b in (("sigmoid", [10.0, -10.0, 0.0, 4.59]), ("tanh", [10.0, -10.0, 0.0, 1.0])):
+        net = gn.nn.MLP([2, 4, 1], activation=act, rng=0, dtype=F64)
+        lay = _linears(net)[0]
+        lay.W.data[:] = 0.0
+        lay.b.data[:] = b  # two saturated, two not (sigmoid(4.59) = 0.98995 < 0.99)
+        assert activation_stats(net, X) == {"dead_relu": {}, "saturated": {"layer1": 0.5}}
