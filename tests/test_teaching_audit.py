@@ -343,3 +343,35 @@ def test_activation_stats_on_crafted_layers() -> None:
         lay.W.data[:] = 0.0
         lay.b.data[:] = b  # two saturated, two not (sigmoid(4.59) = 0.98995 < 0.99)
         assert activation_stats(net, X) == {"dead_relu": {}, "saturated": {"layer1": 0.5}}
+
+
+# ----------------------------------------------------------------------- gradcheck
+def test_gradcheck_arguments_are_named() -> None:
+    """Each bad argument is named (they raised NumPy's or Python's own errors), and an
+    empty input checks nothing (it raised an IndexError)."""
+    ok = lambda a: (a * a).sum()  # noqa: E731
+    cases = [
+        ((3, np.ones(2)), {}, TypeError, "fn must be a function"),
+        ((ok, ["a"]), {}, ValueError, "input 0 must be numbers"),
+        ((ok, np.ones(2), [np.nan, 1.0]), {}, ValueError, "input 1 holds NaN or inf"),
+        ((ok, np.ones(2)), {"seed": "x"}, ValueError, "'seed' parameter of gradcheck"),
+        ((ok, np.ones(2)), {"raise_exception": "no"}, ValueError, "'raise_exception'"),
+    ]
+    for args, kw, exc, words in cases:
+        with pytest.raises(exc, match=words):
+            gn.gradcheck(*args, **kw)
+    report = gn.gradcheck(lambda a: a.sum() * 0.0, np.zeros((0, 3)))
+    assert report.ok and report.rows[0]["at"] == () and report.rows[0]["max_abs_err"] == 0.0
+    assert gn.gradcheck(ok, np.ones(2), seed=None).ok
+
+
+def test_gradcheck_of_a_function_that_cannot_be_computed_fails_without_warnings() -> None:
+    """log at 0 or an overflowing square: the report shows inf/nan and fails, and no NumPy
+    RuntimeWarning leaks (they did, from the autodiff and the finite differences)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for fn, x in ((lambda a: a.log().sum(), [0.0, 1.0]), (lambda a: (a * a).sum(), [1e200])):
+            report = gn.gradcheck(fn, np.array(x), raise_exception=False)
+            assert not report.ok and "NO" in str(report)
+            with pytest.raises(gn.GradcheckError, match="disagree"):
+                gn.gradcheck(fn, np.array(x))
