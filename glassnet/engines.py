@@ -66,14 +66,16 @@ class Diverged(Exception):
 
 
 def choose(
-    fast: Any, optimizer: Any, *, auto: bool, steps_alone: bool, epochs_alone: bool,
+    fast: Any, optimizer: Any, *, engine: str, steps_alone: bool, epochs_alone: bool,
     tol: float | None, schedule: Any, verbose: int, batch_size: int, n: int, epochs: int,
     max_steps: int | None, snapshot: Any, warnings: list[str],
 ) -> Loop | None:  # fmt: skip
     """The loop to run ``fit``'s epochs, or None for its per-step loop.
 
     ``fast`` is fit's fast path (None: the graph, which only the per-step loop runs);
-    ``auto``: ``engine="auto"`` (the compiled and captured loops only then);
+    ``engine`` fit's (the compiled and captured loops only under ``"auto"``, and the
+    compiled loop always under ``"jit"``: a run it cannot take is then a ValueError saying
+    why);
     ``steps_alone``: nothing of the caller's between two steps (no ``on_step_end``
     callback, one process, the data in memory); ``epochs_alone``: nothing between two
     epochs either (no callbacks, validation data, stopping rules given, early stopping or
@@ -86,25 +88,59 @@ def choose(
     between epochs; a full-batch run, every epoch in one call with fit's ``tol`` rule, needs
     no schedule and ``verbose`` < 2), else the eager loop where :func:`glassnet.eager.use`
     takes it (a whole full-batch run: nothing between epochs, ``tol=None``, no schedule,
-    ``verbose=0``).
+    ``verbose=0``). Every rule reads the call alone, never what ran before in the process:
+    the same call takes the same loop, so it gives the same numbers.
     """
+    full = fast is not None and batch_size >= n
+    if engine == "jit":
+        why = _no_jit(fast, optimizer, steps_alone, epochs_alone, full, schedule, verbose)
+        if why:
+            raise ValueError(
+                f"fit: engine='jit' cannot train this run: {why}. Use engine='auto' (the "
+                "compiled loop where it applies) or 'fused'."
+            )
     if fast is None or not steps_alone or epochs <= 0:  # (no epoch to run: no loop named)
         return None
-    full, gpu = batch_size >= n, namespace(fast.layers[0].W) is not np
-    if gpu:
-        ok = auto and epochs_alone and capture.use(fast, optimizer, batch_size, n, warnings)
+    if namespace(fast.layers[0].W) is not np:  # on a GPU
+        ok = engine == "auto" and epochs_alone
+        ok = ok and capture.use(fast, optimizer, batch_size, n, warnings)
         return Loop(capture, fast, optimizer, snapshot) if ok else None
     per_epoch = -(-n // batch_size)  # steps
     planned = epochs * per_epoch
-    if auto and epochs_alone and (not full or (schedule is None and verbose < 2)) and jit.use(
+    loop_ok = epochs_alone and (not full or (schedule is None and verbose < 2))
+    if engine == "jit" or (engine == "auto" and loop_ok and jit.use(
         fast, optimizer, batch_size, min(planned, max_steps or planned),
         per_call=epochs if full else per_epoch,
-    ):  # fmt: skip
+    )):  # fmt: skip
         return Loop(jit, fast, optimizer, snapshot, whole=full)
     whole = full and epochs_alone and tol is None and schedule is None and not verbose
     if (not full or whole) and eager.use(fast, optimizer, whole):
         return Loop(eager, fast, optimizer, snapshot, whole=whole)
     return None
+
+
+def _no_jit(
+    fast: Any, optimizer: Any, steps_alone: bool, epochs_alone: bool, full: bool,
+    schedule: Any, verbose: int,
+) -> str:  # fmt: skip
+    """Why ``fit(engine="jit")`` cannot hand this run to the compiled loop ('' when it can)."""
+    if fast is None:
+        return "the model or the loss needs the autodiff graph (engine='graph')"
+    if namespace(fast.layers[0].W) is not np:
+        return "the model is on the GPU, where the captured step runs (glassnet.capture)"
+    if not steps_alone:
+        return "an on_step_end callback, MPI or streamed data runs fit's per-step loop"
+    if not epochs_alone:
+        return (
+            "callbacks, validation data, stop_rules, early stopping and tol_weights run in "
+            "Python between epochs"
+        )
+    if full and (schedule is not None or verbose >= 2):
+        return "a full-batch run goes in one compiled call, without a schedule or verbose >= 2"
+    why = jit.why_not(fast, optimizer)
+    if why is None and not jit.available():
+        why = "numba is not installed (pip install 'glassnet[jit]')"
+    return why or ""
 
 
 class Loop:

@@ -99,9 +99,9 @@ MIN_STEPS_PER_CALL = 32
 around its steps (the optimizer's state read and written back through ``state_dict``), about
 the time the compiled loop saves over 10-30 NumPy steps."""
 MIN_STEPS_COLD = 20_000
-"""Steps from which :func:`use` turns the compiled loop on in a process that has not loaded
-it yet: importing numba and loading the compiled kernels from numba's cache takes about a
-second (compiling them the first time, about ten), which a shorter run would not win back."""
+"""Steps from which :func:`use` turns the compiled loop on: importing numba and loading the
+compiled kernels from numba's cache takes about a second in a fresh process (compiling them
+the first time, about ten), which a shorter run would not win back."""
 
 # activation codes of the kernels; a head fused with its loss is "identity" (its logits)
 _ACT = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "leaky_relu": 4, "softmax": 5}
@@ -178,15 +178,15 @@ def use(
     compiled loop: :func:`supported` (the network and optimizer have a compiled form, the
     network is small, numba is installed), each compiled call runs at least
     :data:`MIN_STEPS_PER_CALL` steps (``per_call``: the epochs of a full-batch run, the
-    batches of an epoch), and either the kernels are already loaded here or the run is
-    long enough to pay for loading them (:data:`MIN_STEPS_COLD`)."""
+    batches of an epoch), and the run is long enough to pay for loading the kernels
+    (:data:`MIN_STEPS_COLD`). Whether they are loaded already is not asked: the compiled
+    loop lands where the NumPy path does to rounding only, and the same call must give the
+    same numbers whatever ran before it (``fit(engine="jit")`` asks for it outright)."""
     if not is_small(fast, batch_size) or why_not(fast, optimizer) is not None:
         return False
     if per_call is not None and per_call < MIN_STEPS_PER_CALL:
         return False
-    if not loaded(fast.dtype) and steps < MIN_STEPS_COLD:
-        return False
-    return available()
+    return steps >= MIN_STEPS_COLD and available()
 
 
 def warmup(dtypes: Sequence[Any] = (np.float32, np.float64)) -> dict[str, float]:

@@ -281,7 +281,7 @@ _ARGS: dict[str, Any] = {  # what fit's settings must be: glassnet._validation.c
     **dict.fromkeys(("tol", "l2"), {"low": 0}),
     "tol_weights": {"low": 0, "low_open": True},
     "validation_split": {"low": 0, "high": 1, "high_open": True},
-    "engine": ("auto", "fused", "graph"),
+    "engine": ("auto", "fused", "graph", "jit"),
 }
 _OFF_AS_NONE = ("max_steps", "batch_size", "tol", "tol_weights", "l2")  # None turns these off
 
@@ -368,12 +368,15 @@ def fit(
     sample_weight : array of shape (n_samples,); l2 : float
         Per-sample loss weights; an L2 penalty ``l2 / (2 n_batch) * sum ||W||^2`` on
         weight matrices (scikit-learn's ``alpha``).
-    diagnostics : bool
-        Record per-layer gradient norms, dead-ReLU and saturation fractions and
-        update-to-weight ratios each epoch, with plain-language warnings.
+    diagnostics : moved to a callback
+        ``callbacks=[glassnet.diagnostics.Diagnostics()]`` records per-layer gradient
+        norms, dead-ReLU and saturation fractions and update-to-weight ratios each epoch
+        in ``history.diagnostics``; ``diagnostics=True`` raises, saying so.
     verbose : int
         0 silent, 1 a progress line for runs longer than 2 s, 2 always.
-    engine : ``'auto'``, ``'fused'`` or ``'graph'``.
+    engine : ``'auto'``, ``'fused'``, ``'graph'`` or ``'jit'``
+        Which engine runs the steps (below, and docs/engines.md); ``'jit'`` asks for the
+        compiled loop and raises, saying why, for a run it cannot take.
     initial_epoch : int
         Epochs already done (a resumed run): training runs epochs ``initial_epoch + 1`` to
         ``epochs``.
@@ -400,9 +403,12 @@ def fit(
         restored when fit returns. Without threadpoolctl (``pip install 'glassnet[fast]'``)
         ``'auto'`` changes nothing and an int raises ImportError.
 
-    With ``engine="auto"`` a small network on one machine trains in numba-compiled calls
-    when ``glassnet[jit]`` is installed (:mod:`glassnet.jit`; ``history.engine == "jit"``):
-    the same steps, to rounding (docs/jit.md). ``engine="fused"`` keeps it on NumPy. With
+    With ``engine="auto"`` a long run (20,000 steps or more) of a small network on one
+    machine trains in numba-compiled calls when ``glassnet[jit]`` is installed
+    (:mod:`glassnet.jit`; ``history.engine == "jit"``): the same steps, to rounding
+    (docs/jit.md); ``engine="jit"`` asks for them for any run. The choice reads the call
+    alone, so the same call gives the same numbers anywhere in a session.
+    ``engine="fused"`` keeps a run on NumPy. With
     no ``on_step_end`` callback (nothing between two steps), binary cross-entropy's epochs
     and a quiet full-batch run (``verbose=0``, no ``tol``) run in :mod:`glassnet.eager`'s
     loop: the same weights and history, the books kept once an epoch. Which loop runs a
@@ -519,7 +525,7 @@ def fit(
     # runs between steps: compiled, captured on a GPU, or eager (glassnet.engines)
     steps_alone = not step_cbs and dp is None and src is None
     loop = engines.choose(
-        fast, optimizer, auto=engine == "auto", steps_alone=steps_alone,
+        fast, optimizer, engine=engine, steps_alone=steps_alone,
         epochs_alone=not cbs and Xv is None and own_rule and tol_weights is None, tol=tol,
         schedule=schedule, verbose=verbose, batch_size=bs, n=n, epochs=epochs - initial_epoch,
         max_steps=max_steps, snapshot=whole, warnings=history.warnings,

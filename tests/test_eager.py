@@ -47,8 +47,8 @@ CASES = {  # name: (data kind, output activation, loss, outputs)
 
 
 def _twice(case, dtype=np.float64, optimizer="sgd", n=301, bs=4, epochs=2, **kw):
-    # (engine="fused": on NumPy, never the compiled loop, which a test of glassnet.jit run
-    # before in this process may have loaded: then it would take these small runs)
+    # (engine="fused": on NumPy, never the compiled loop, whatever glassnet.jit's rule for
+    # engine="auto" says of a run)
     kind, out, loss, K = CASES[case]
     X, y = _data(n, 5, kind)
     runs, calls = [], []

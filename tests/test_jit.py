@@ -418,7 +418,7 @@ def test_eigens_tanh_is_within_5_ulp():
     assert np.isnan(jit._k_tanh(F32(np.nan), jit._k_tanh_constants(hd)))
 
 
-def test_use_waits_for_a_long_run_until_the_kernels_are_loaded(monkeypatch):
+def test_use_takes_long_runs_alone_whether_or_not_the_kernels_are_loaded(monkeypatch):
     net = _net([2, 2, 1], "sigmoid", "sigmoid")
     fast, opt = _fast(net, "mse"), optim.SGD(net.parameters(), lr=1.0)
     monkeypatch.setattr(jit, "_LOADED", set())
@@ -426,8 +426,10 @@ def test_use_waits_for_a_long_run_until_the_kernels_are_loaded(monkeypatch):
     assert not jit.use(fast, opt, 4, 2000)  # importing and loading would cost more
     assert jit.use(fast, opt, 4, jit.MIN_STEPS_COLD)
     assert jit.warmup([F64])["float64"] >= 0 and jit.loaded(F64)
-    assert jit.use(fast, opt, 4, 1)
-    assert not jit.use(fast, opt, jit.SMALL_ROWS + 1, 1)  # too many rows per step
+    # the same answer once loaded: the same call takes the same loop (the same numbers)
+    assert not jit.use(fast, opt, 4, 2000)
+    assert jit.use(fast, opt, 4, jit.MIN_STEPS_COLD)
+    assert not jit.use(fast, opt, jit.SMALL_ROWS + 1, 10**6)  # too many rows per step
     assert not jit.use(fast, opt, 4, 10**6, per_call=jit.MIN_STEPS_PER_CALL - 1)
     assert jit.use(fast, opt, 4, 10**6, per_call=jit.MIN_STEPS_PER_CALL)
     assert not jit.use(fast, optim.RMSprop(net.parameters()), 4, 10**6)
@@ -532,7 +534,7 @@ def test_ctrl_c_between_compiled_chunks_inside_fit_counts_every_step(monkeypatch
     opt = optim.SGD(net.parameters(), lr=1.0)
     monkeypatch.setattr(jit, "_CHUNK", 7)
     _ctrl_c_at_call(monkeypatch, jit._Plan, "state_in", 3, after=False)
-    h = gn.fit(net, X, y, loss="mse", optimizer=opt, epochs=50, verbose=0)
+    h = gn.fit(net, X, y, loss="mse", optimizer=opt, epochs=50, verbose=0, engine="jit")
     assert (h.engine, h.stop_reason, h.steps, h.epochs, len(h.loss)) == (
         "jit", "interrupted", 14, 14, 14)  # fmt: skip
     assert opt.t == 14 and h.samples_seen == 14 * 4
@@ -543,9 +545,9 @@ def test_ctrl_c_in_the_compiled_call_that_diverged_inside_fit_is_fits_divergence
     X, y = _data(16, 3, 2, "mse", F64)
     X *= 100
     errors, weights = [], []
-    for engine in ("auto", "fused"):
+    for engine in ("jit", "fused"):
         net = _net([3, 4, 2], "relu", "identity", F64)
-        if engine == "auto":
+        if engine == "jit":
             _ctrl_c_at_call(monkeypatch, jit, "_k_run", 1)
         with pytest.raises(gn.DivergenceError) as e:
             gn.fit(net, X, y, loss="mse", lr=10.0, epochs=100, verbose=0, engine=engine)
@@ -571,10 +573,10 @@ def test_a_layer_without_bias_and_a_sequential_of_modules():
 
 # ----------------------------------------------------------------------------- inside fit
 def _fit_pair(make_net, X, y, **kw):
-    """The same fit twice from the same weights: engine 'auto' (compiled, the kernels being
-    loaded) and 'fused' (NumPy)."""
+    """The same fit twice from the same weights: engine 'jit' (compiled) and 'fused'
+    (NumPy)."""
     out = []
-    for engine in ("auto", "fused"):
+    for engine in ("jit", "fused"):
         net = make_net()
         h = gn.fit(net, X, y, engine=engine, verbose=0, **kw)
         out.append((h, [p.data.copy() for p in net.parameters()]))
@@ -615,8 +617,9 @@ def test_fit_runs_mini_batch_epochs_compiled_and_lands_where_numpy_does():
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
 
-def test_fit_stays_on_numpy_where_the_caller_runs_code_between_steps():
+def test_fit_stays_on_numpy_where_the_caller_runs_code_between_steps(monkeypatch):
     jit.warmup((F64,))
+    monkeypatch.setattr(jit, "MIN_STEPS_COLD", 100)  # these runs as long as auto's rule asks
     X, y = _data(2048, 8, 1, "mse", F64)
     kw = dict(loss="mse", epochs=2, batch_size=32, verbose=0)
     assert gn.fit(_net([8, 4, 1]), X, y, **kw).engine == "jit"
@@ -628,8 +631,9 @@ def test_fit_stays_on_numpy_where_the_caller_runs_code_between_steps():
     assert (h.engine, h.steps, h.epochs) == ("fused", 0, 0)
 
 
-def test_fit_keeps_parameters_at_different_step_counts_on_numpy():
+def test_fit_keeps_parameters_at_different_step_counts_on_numpy(monkeypatch):
     jit.warmup((F64,))
+    monkeypatch.setattr(jit, "MIN_STEPS_COLD", 100)  # a run as long as auto's rule asks
     X, y = _data(2048, 8, 1, "mse", F64)
     net = _net([8, 4, 1])
     opt = optim.Adam(net.parameters(), lr=1e-3)
@@ -658,7 +662,8 @@ def test_ctrl_c_in_a_compiled_epoch_inside_fit_counts_its_steps(monkeypatch):
     monkeypatch.setattr(jit, "_k_run", interrupted)
     net = _net([8, 4, 1])
     opt = optim.SGD(net.parameters(), lr=0.01)
-    h = gn.fit(net, X, y, loss="mse", optimizer=opt, epochs=5, batch_size=32, verbose=0)
+    h = gn.fit(net, X, y, loss="mse", optimizer=opt, epochs=5, batch_size=32, verbose=0,
+               engine="jit")  # fmt: skip
     assert (h.engine, h.stop_reason) == ("jit", "interrupted")
     assert h.steps == opt.t == 128 and h.samples_seen == 2 * 2048
     assert len(h.loss) == 1  # the interrupted epoch has no epoch loss, as on NumPy
@@ -680,7 +685,7 @@ def test_a_process_that_compiled_the_kernels_and_one_that_loaded_them_agree(tmp_
         "X = rng.normal(size=(400, 5)); y = rng.integers(0, 3, 400)\n"
         "m = gn.nn.MLP([5, 8, 3], 'relu', 'softmax', rng=1, dtype=np.float64)\n"
         "h = gn.fit(m, X, y, loss='cross_entropy', lr=0.05, epochs=20, batch_size=8, seed=3,\n"
-        "           threads=1, verbose=0)\n"
+        "           threads=1, verbose=0, engine='jit')\n"
         "assert h.engine == 'jit', h.engine\n"
         "print(np.concatenate([p.data.ravel() for p in m.parameters()]).tobytes().hex())\n"
     )

@@ -18,8 +18,8 @@ from glassnet.many import fit_many, search
 @pytest.fixture(autouse=True)
 def _numpy_reference_fits(monkeypatch):
     """The separate fits are the NumPy fast path (engine="fused"), what fit_many stacks:
-    with glassnet.jit's kernels loaded, fit would run such small networks in compiled
-    calls, equal only to rounding (docs/jit.md)."""
+    engine="auto" hands a small network's run of 20,000 steps or more to glassnet.jit's
+    compiled loop, equal only to rounding (docs/jit.md)."""
     monkeypatch.setattr(gn, "fit", functools.partial(train.fit, engine="fused"))
 
 

@@ -839,7 +839,7 @@ def test_bad_hyperparameters():
     check_error(r"'max_steps'", model, X, y, max_steps=-1)
     check_error(r"'tol'.*>= 0", model, X, y, tol=-1.0)
     check_error(r"'validation_split'.*\[0, 1\).*Got 1.5", model, X, y, validation_split=1.5)
-    check_error(r"'engine'.*'auto', 'fused' or 'graph'.*'fast'", model, X, y, engine="fast")
+    check_error(r"'engine'.*'auto', 'fused', 'graph' or 'jit'.*'fast'", model, X, y, engine="fast")
     check_error(r"sample_weight must hold 20 non-negative", model, X, y, sample_weight=-np.ones(20))
     check_error(r"'l2'.*>= 0", model, X, y, l2=-1.0)
     check_error(
