@@ -528,7 +528,7 @@ class _BaseMLP(BaseEstimator):
 
     def _check_X(self, X: Any) -> np.ndarray:
         """Validate X at predict time (features, NaN/inf, dtype), densify sparse input."""
-        X = validate_data(
+        X = _validate(
             self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
         )
         return _dense(X)
@@ -1022,6 +1022,26 @@ def _same_classes(fitted: np.ndarray, classes: Any) -> bool:
     return bool(np.array_equal(fitted, unique_labels(classes)))
 
 
+def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
+    """scikit-learn's ``validate_data``; a DataFrame with text or categorical columns is
+    refused with its error followed by the columns' names and the way to encode them."""
+    try:
+        return validate_data(est, X, *y, **kwargs)
+    except ValueError as e:
+        dtypes = getattr(X, "dtypes", None)
+        if dtypes is None or "could not convert" not in str(e):
+            raise
+        text = [str(c) for c, t in dtypes.items() if getattr(t, "kind", "O") not in "biuf"]
+        if not text:
+            raise
+        raise ValueError(
+            f"{e}. X has non-numeric columns {text}: {type(est).__name__} takes numbers. "
+            "Encode them first, e.g. make_pipeline(make_column_transformer((OneHotEncoder("
+            f"handle_unknown='ignore'), {text}), remainder='passthrough'), {type(est).__name__}"
+            "(...))."
+        ) from e
+
+
 def _label_error(y: Any, mixed: bool = False) -> ValueError | None:
     """The error that says what is wrong with classification labels ``y`` that scikit-learn
     refused with a message that does not (a missing label: None or pandas.NA among texts;
@@ -1299,7 +1319,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         self, X: Any, y: Any, incremental: bool, reset: bool
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         try:
-            X, y = validate_data(
+            X, y = _validate(
                 self,
                 X,
                 y,
@@ -1738,7 +1758,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        X, y = validate_data(
+        X, y = _validate(
             self,
             X,
             y,

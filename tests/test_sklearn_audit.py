@@ -79,3 +79,27 @@ def test_numeric_labels_that_are_not_classes_keep_scikit_learns_error():
     y = np.array([1.5, 2.5, 1, 2] * 10, dtype=object)
     with pytest.raises(ValueError, match="Unknown label type"):
         MLPClassifier(max_iter=2).fit(_X(), y)
+
+
+@pytest.mark.parametrize("est", [MLPClassifier, MLPRegressor])
+def test_a_dataframe_with_text_columns_names_them_and_the_encoding(est):
+    # scikit-learn's message alone: "could not convert string to float: 'x'"
+    pd = pytest.importorskip("pandas")
+    X = _X()
+    df = pd.DataFrame(X, columns=["a", "b", "c"])
+    df["city"] = ["x", "y"] * 20
+    df["kind"] = pd.Categorical(["u", "v"] * 20)
+    y = (X[:, 0] > 0).astype(int)
+    match = (
+        r"^could not convert string to float: 'x'\. X has non-numeric columns "
+        rf"\['city', 'kind'\]: {est.__name__} takes numbers\. Encode them first.*OneHotEncoder"
+    )
+    with pytest.raises(ValueError, match=match):
+        est(max_iter=2).fit(df, y)
+    fitted = _quiet_fit(est(max_iter=2), df[["a", "b", "c"]], y)
+    with pytest.raises(ValueError, match=r"non-numeric columns \['b'\]"):
+        fitted.predict(df[["a", "city", "c"]].rename(columns={"city": "b"}))
+    # numbers of pandas' nullable and boolean dtypes are numbers
+    df["n"] = pd.array(range(40), dtype="Int64")
+    df["flag"] = pd.array([True, False] * 20, dtype="boolean")
+    assert _quiet_fit(est(max_iter=2), df.drop(columns=["city", "kind"]), y).n_features_in_ == 5
