@@ -1239,8 +1239,12 @@ def _read(source: Any) -> tuple[onnx.ModelProto, str]:
     if isinstance(source, (bytes, bytearray, memoryview)):
         data, where = bytes(source), "the ONNX bytes"
     elif isinstance(source, (str, os.PathLike)):
+        if not os.fspath(source):
+            raise ValueError("load: 'source' is an empty path; give the ONNX file to read.")
         p = Path(source)
         where = f"'{p}'"
+        if p.is_dir():
+            raise IsADirectoryError(f"load: {where} is a directory, not an ONNX file.")
         if not p.is_file():
             raise FileNotFoundError(f"load: no such ONNX file {where}.")
         size = p.stat().st_size
@@ -1251,6 +1255,13 @@ def _read(source: Any) -> tuple[onnx.ModelProto, str]:
         raise TypeError(
             f"load: 'source' must be a path, bytes or an onnx.ModelProto. Got "
             f"{type(source).__name__}."
+        )
+    header = int.from_bytes(data[:8], "little") if len(data) > 9 else 0
+    if data[8:9] == b"{" and 0 < header <= len(data) - 8:  # a length, then its JSON
+        raise _fail(
+            f"load: {where} is a safetensors file, as glassnet's own model files are, not "
+            "an ONNX file: read it with glassnet.io.load_model, or convert it with "
+            "glassnet.onnx.export(path)."
         )
     proto = onnx.ModelProto()
     try:

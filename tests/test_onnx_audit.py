@@ -151,3 +151,23 @@ def test_feeds_reads_a_dataframes_missing_cells_as_the_model_does(tmp_path, caps
     ):
         _, proba = sess.run(None, feeds(sess, frame))
         np.testing.assert_allclose(proba, want, rtol=1e-5, atol=1e-6)
+
+
+def test_load_says_what_a_path_is_when_it_is_no_onnx_file(tmp_path, monkeypatch):
+    # a directory was 'no such ONNX file', '' was "no such ONNX file '.'", and a glassnet
+    # model file (safetensors) 'not a valid ONNX file (DecodeError)'
+    from glassnet import nn
+    from glassnet.io import save_model
+    from glassnet.onnx import OnnxError, load
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(IsADirectoryError, match="is a directory, not an ONNX file"):
+        load(tmp_path)
+    with pytest.raises(ValueError, match="'source' is an empty path"):
+        load("")
+    save_model(nn.MLP([2, 3, 1], rng=0), tmp_path / "m.glassnet")
+    for source in (tmp_path / "m.glassnet", (tmp_path / "m.glassnet").read_bytes()):
+        with pytest.raises(OnnxError, match="is a safetensors file.*glassnet.io.load_model"):
+            load(source)
+    with pytest.raises(FileNotFoundError, match="no such ONNX file"):
+        load(tmp_path / "missing.onnx")
