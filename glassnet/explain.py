@@ -1299,6 +1299,16 @@ def explain(
     """
     model = host_model(model) if isinstance(model, Module) else model  # (GPU: a host copy)
     layers = layers_of(model)
+    uses = [l for l, lay in enumerate(layers) if any(lay.linear is o.linear for o in layers[:l])]
+    if uses:
+        first = next(k for k, o in enumerate(layers) if o.linear is layers[uses[0]].linear)
+        raise TypeError(
+            f"explain: layers {first + 1} and {uses[0] + 1} of the model are one Linear layer "
+            "used twice (shared weights). explain names and steps each weight once per "
+            "layer, so a shared weight's gradient would be one use's share, not the sum "
+            "autodiff gives. Give each use its own Linear layer (copy the weights) to see "
+            "the numbers."
+        )
     known = sorted(n for n in set(F.LOSSES) | set(F.LOSS_ALIASES) if F.get_loss(n).name in _KINDS)
     if not isinstance(loss, str) or loss not in known:
         raise ValueError(f"The 'loss' parameter of explain must be one of {known}. Got {loss!r}.")

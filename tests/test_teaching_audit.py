@@ -375,3 +375,18 @@ def test_gradcheck_of_a_function_that_cannot_be_computed_fails_without_warnings(
             assert not report.ok and "NO" in str(report)
             with pytest.raises(gn.GradcheckError, match="disagree"):
                 gn.gradcheck(fn, np.array(x))
+
+
+def test_explain_refuses_shared_weights() -> None:
+    """One Linear used twice: explain gave each use its own weight names and a gradient
+    that was one use's share (autodiff's .grad is the sum), so its step preview moved one
+    parameter to two different values. It now says why it cannot lay that out."""
+    lin = gn.nn.Linear(2, 2)
+    net = gn.nn.Sequential(lin, gn.nn.Tanh(), lin, gn.nn.Sigmoid())
+    for call in (
+        lambda: explain(net, [1.0, 0.5], [1.0, 0.0]),
+        lambda: viz.draw_network(net, [1.0, 0.5], [1.0, 0.0], backward=True),
+    ):
+        with pytest.raises(TypeError, match="layers 1 and 2 of the model are one Linear"):
+            call()
+    assert "<svg" in viz.draw_network(net, [1.0, 0.5])  # the forward view has no gradients
