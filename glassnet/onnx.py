@@ -758,6 +758,8 @@ def _export_estimator(est: Any) -> tuple[str, dict[str, Any], onnx.GraphProto]:
 
 
 def _export_file(path: Path, impute_from: Any) -> tuple[str, dict[str, Any], onnx.GraphProto]:
+    if path.is_dir():
+        raise IsADirectoryError(f"export: '{path}' is a directory, not a model file.")
     if not path.is_file():
         raise FileNotFoundError(f"export: no such model file '{path}'.")
     network = load_model(path, network_only=True)

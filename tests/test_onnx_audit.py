@@ -153,7 +153,7 @@ def test_feeds_reads_a_dataframes_missing_cells_as_the_model_does(tmp_path, caps
         np.testing.assert_allclose(proba, want, rtol=1e-5, atol=1e-6)
 
 
-def test_load_says_what_a_path_is_when_it_is_no_onnx_file(tmp_path, monkeypatch):
+def test_load_and_export_say_what_a_path_is_when_it_is_no_model_file(tmp_path, monkeypatch):
     # a directory was 'no such ONNX file', '' was "no such ONNX file '.'", and a glassnet
     # model file (safetensors) 'not a valid ONNX file (DecodeError)'
     from glassnet import nn
@@ -171,3 +171,5 @@ def test_load_says_what_a_path_is_when_it_is_no_onnx_file(tmp_path, monkeypatch)
             load(source)
     with pytest.raises(FileNotFoundError, match="no such ONNX file"):
         load(tmp_path / "missing.onnx")
+    with pytest.raises(IsADirectoryError, match="is a directory, not a model file"):
+        export(tmp_path)  # (the model to export, given as a path)
