@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["WriteError", "atomic_write", "same_file", "stale_temporaries"]
+__all__ = ["WriteError", "atomic_write", "read_only", "same_file", "stale_temporaries"]
 
 #: A temporary file whose writer cannot be shown to be alive is removed once it is this
 #: old (seconds), even when its name holds no process id (files of older glassnets).
@@ -154,6 +154,24 @@ def _write_in_place(path: Path, payload: bytes, mode: int) -> None:
         raise WriteError(f"cannot write '{path}' ({_cause(exc)})") from exc
 
 
+def read_only(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is an existing file that its owner protected from writing: no write
+    permission bit is set (mode 0444), or this user may not write it. The mode bits are
+    read as well as ``os.access``, because root may write any file: a write that would
+    replace a read-only file is refused even then, as the user meant to protect it.
+
+    >>> read_only("no such file")
+    False
+    """
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):  # missing (about to be written), or a name it cannot take
+        return False
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    return not (info.st_mode & 0o222 and os.access(path, os.W_OK))
+
+
 def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     """Write ``data`` to ``path`` so that a reader sees the old file or the new one.
 
@@ -167,7 +185,9 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     is written through: the link stays and the file it names gets the data. A name too
     long to carry whole in the temporary's name is cut there (with a hash of it). A
     character device or a named pipe (``/dev/null``, ``/dev/stdout``, a FIFO) is written
-    in place, as it is no file to replace; a block device or a socket is refused.
+    in place, as it is no file to replace; a block device or a socket is refused. A file
+    without write permission (:func:`read_only`) is refused, even for root: its owner
+    protected it.
 
     Parameters
     ----------
@@ -213,6 +233,12 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
                 f"({exc}); remove it or give another path"
             ) from exc
     directory = target.parent
+    if read_only(target):  # (its mode bits too: root may write any file, but was told not to)
+        raise WriteError(
+            f"cannot write '{target}': the file is read-only (mode "
+            f"{stat.S_IMODE(os.stat(target).st_mode):04o}), so it is left as it is; make it "
+            f"writable first (chmod u+w '{target}') to replace it, or choose another path"
+        )
     if target.is_dir():
         raise WriteError(
             f"cannot write '{target}': it is a directory; give a file path inside it instead"

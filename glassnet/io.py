@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from .backend import host_model, is_array, namespace, to_device
-from .files import WriteError, atomic_write
+from .files import WriteError, atomic_write, read_only
 
 if TYPE_CHECKING:
     from .nn import Module
@@ -288,34 +288,6 @@ def _strict_json(text: str) -> Any:
     return json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
 
 
-def read_only(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is an existing file that its owner protected from writing: no write
-    permission bit is set (mode 0444), or this user may not write it. The mode bits are
-    read as well as ``os.access``, because root may write any file: a write that would
-    replace a read-only file is refused even then, as the user meant to protect it.
-
-    >>> read_only("no such file")
-    False
-    """
-    try:
-        info = os.stat(path)
-    except (OSError, ValueError):  # missing (about to be written), or a name it cannot take
-        return False
-    if not stat.S_ISREG(info.st_mode):
-        return False
-    return not (info.st_mode & 0o222 and os.access(path, os.W_OK))
-
-
-def _refuse_read_only(target: Path) -> None:
-    if read_only(target):
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-        raise ModelFileError(
-            f"cannot write '{target}': the file is read-only (mode {mode:04o}), so it is left "
-            f"as it is; make it writable first (chmod u+w '{target}') to replace it, or choose "
-            f"another path"
-        )
-
-
 def _save(
     path: Any,
     st: Any,
@@ -324,7 +296,6 @@ def _save(
     kind: str,
 ) -> Path:
     target = _as_path(path)
-    _refuse_read_only(target)
     metadata = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,

@@ -179,3 +179,25 @@ def test_a_path_ending_in_a_slash_is_refused_not_written_as_a_file(tmp_path, mon
     (tmp_path / "out").mkdir()
     with pytest.raises(OSError, match="it is a directory"):
         atomic_write("out/", b"x")
+
+
+def test_a_read_only_file_is_never_replaced_by_any_writer(tmp_path):
+    """Every writer goes through atomic_write (figures, ONNX files, predictions, exercise
+    sheets): a file made read-only is left as it is, even for root, also through a link."""
+    from glassnet.files import WriteError, read_only
+
+    path = tmp_path / "kept.csv"
+    path.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(path)
+    os.chmod(path, 0o444)
+    assert read_only(path) and read_only(link) and not read_only(tmp_path / "missing.csv")
+    for target in (path, link):
+        with pytest.raises(WriteError, match=r"the file is read-only \(mode 0444\)") as info:
+            atomic_write(target, "new\n")
+        assert "chmod u+w" in str(info.value) and "choose another path" in str(info.value)
+        assert path.read_text() == "old\n"
+    assert not list(tmp_path.glob(".*.tmp"))  # nothing left behind
+    os.chmod(path, 0o644)
+    atomic_write(link, "new\n")
+    assert path.read_text() == "new\n" and link.is_symlink()
