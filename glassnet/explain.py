@@ -1225,7 +1225,16 @@ def _as_targets(y: Any, N: int, K: int, kind: str) -> np.ndarray:
             f"explain: y must hold {K} target value(s) per data point ({N} data point(s), "
             f"{K} output(s)), i.e. shape ({N}, {K}) or ({N * K},). Got shape {Y.shape}."
         )
-    return Y.reshape(N, K)
+    Y = Y.reshape(N, K)
+    sums = Y.sum(axis=1)
+    if kind == "cross_entropy" and K > 1 and not (np.all(Y >= 0) and np.allclose(sums, 1.0)):
+        # (dL/dz = y_hat - y, as explain writes it, holds for targets that sum to 1)
+        raise ValueError(
+            f"explain: cross_entropy targets must be class labels 0..{K - 1}, or rows of {K} "
+            f"probabilities (one-hot, or non-negative and summing to 1). Got rows summing to "
+            f"{np.round(sums, 6).tolist()}."
+        )
+    return Y
 
 
 def explain(

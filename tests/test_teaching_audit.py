@@ -390,3 +390,19 @@ def test_explain_refuses_shared_weights() -> None:
         with pytest.raises(TypeError, match="layers 1 and 2 of the model are one Linear"):
             call()
     assert "<svg" in viz.draw_network(net, [1.0, 0.5])  # the forward view has no gradients
+
+
+def test_explain_cross_entropy_targets_are_probabilities() -> None:
+    """Target rows that do not sum to 1 (y = [1, 1, 0]) were taken, and explain wrote
+    dL/dz3 = (y_hat1 - y1) = -0.375 where y_hat1 - y1 is -0.6875 (the identity holds for
+    probabilities only); they are refused, probability rows and labels still work."""
+    net = gn.nn.MLP([2, 2, 3], activation="tanh", output_activation="softmax", rng=0)
+    for y in ([1, 1, 0], [0.5, 0.7, -0.2]):
+        with pytest.raises(ValueError, match="rows of 3 probabilities"):
+            explain(net, [1.0, 2.0], y, "cross_entropy")
+    soft = explain(net, [1.0, 2.0], [0.1, 0.8, 0.1], "cross_entropy")
+    p = soft.paths("z3")
+    assert p.value == pytest.approx(soft.y_hat[0, 0] - 0.1, abs=1e-12)
+    one_hot = explain(net, [1.0, 2.0], [0, 1, 0], "cross_entropy")
+    label = explain(net, [1.0, 2.0], 1, "cross_entropy")
+    assert one_hot.loss == label.loss
