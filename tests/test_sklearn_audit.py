@@ -103,3 +103,18 @@ def test_a_dataframe_with_text_columns_names_them_and_the_encoding(est):
     df["n"] = pd.array(range(40), dtype="Int64")
     df["flag"] = pd.array([True, False] * 20, dtype="boolean")
     assert _quiet_fit(est(max_iter=2), df.drop(columns=["city", "kind"]), y).n_features_in_ == 5
+
+
+def test_a_new_activation_applies_at_the_next_fit_not_to_the_fitted_model():
+    # docs/sklearn.md, Differences: scikit-learn's predict reads self.activation, so
+    # set_params(activation=...) changes a fitted model's predictions; glassnet's model_
+    # keeps the activation it was fitted with until the next fit
+    X = _X()
+    y = (X[:, 0] > 0).astype(int)
+    clf = _quiet_fit(MLPClassifier(max_iter=30, random_state=0), X, y)
+    before = clf.predict_proba(X)
+    clf.set_params(activation="tanh")
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+    clf.set_params(warm_start=True, max_iter=1)
+    _quiet_fit(clf, X, y)
+    assert clf.model_.config()["activation"] == ["tanh"]
