@@ -406,3 +406,14 @@ def test_explain_cross_entropy_targets_are_probabilities() -> None:
     one_hot = explain(net, [1.0, 2.0], [0, 1, 0], "cross_entropy")
     label = explain(net, [1.0, 2.0], 1, "cross_entropy")
     assert one_hot.loss == label.loss
+
+
+def test_plots_name_a_wrong_ax() -> None:
+    """ax that is not a matplotlib Axes: an error that says what ax must be (it was
+    AttributeError: 'int' object has no attribute 'figure')."""
+    pytest.importorskip("matplotlib")
+    X, y = gn.datasets.logic_gate("xnor")
+    net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    for plot in (viz.plot_decision_boundary, viz.plot_hidden_space):
+        with pytest.raises(TypeError, match=f"{plot.__name__}: ax must be a matplotlib Axes"):
+            plot(net, X, y, ax=3)

@@ -86,6 +86,16 @@ def _check_size(figsize: Any, dpi: Any, owner: str) -> tuple[tuple[float, float]
     return (float(figsize[0]), float(figsize[1])), dpi
 
 
+def _axes_figure(ax: Any, owner: str) -> Any:
+    """The figure of the matplotlib Axes ``ax``, or the error that says what ax must be."""
+    if not (hasattr(ax, "figure") and hasattr(ax, "plot")):
+        raise TypeError(
+            f"{owner}: ax must be a matplotlib Axes to draw into (e.g. fig.add_subplot()), "
+            f"or None for a new figure. Got {type(ax).__name__}."
+        )
+    return ax.figure
+
+
 def _check_xy(X: Any, y: Any, owner: str, need_2d: bool = True) -> tuple[np.ndarray, np.ndarray]:
     X = X.data if isinstance(X, Tensor) else X
     y = y.data if isinstance(y, Tensor) else y
@@ -360,7 +370,7 @@ def plot_decision_boundary(
         )
     head = _head(model)
     pred, t = _decide(out, head, threshold)
-    fig = _figure(size, dpi) if ax is None else ax.figure
+    fig = _figure(size, dpi) if ax is None else _axes_figure(ax, owner)
     if ax is None:
         ax = fig.add_subplot(1, 1, 1)
     idx, classes = _labels(ya, out.shape[1], known)
@@ -604,7 +614,7 @@ def plot_hidden_space(
             f"{owner}: X has {Xa.shape[1]} features but the model expects {layers[0].inputs}."
         )
     size, dpi = _check_size(figsize, dpi, owner)
-    fig = _figure(size, dpi) if ax is None else ax.figure
+    fig = _figure(size, dpi) if ax is None else _axes_figure(ax, owner)
     if ax is None:
         ax = fig.add_subplot(1, 1, 1)
     H = _trace(layers[: layer + 1], Xa)[layer]["A"][:, list(dims)]
