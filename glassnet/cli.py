@@ -1634,10 +1634,9 @@ def build_parser() -> argparse.ArgumentParser:
         "  glassnet exercise check sheet17/key.json answers.txt",
     )
     p.add_argument("check", nargs="*", metavar="check KEY ANSWERS", help="grade an answers file")
-    p.add_argument("--seed", type=_nonneg_int, default=0, help="the student's seed (default 0)")
-    p.add_argument(
-        "--out", metavar="DIR", default="exercises", help="output folder (default ./exercises)"
-    )
+    # (no defaults here: exercises.run_cli tells an option given to 'check' from one left out)
+    p.add_argument("--seed", type=_nonneg_int, help="the student's seed (default 0)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default ./exercises)")
     p.add_argument("--kinds", help="comma-separated kinds (default: all)")
     p.add_argument("--tol", type=float, help="tolerance of check (default 0.01)")
 
@@ -4109,7 +4108,8 @@ class _Escaping:
 def _run_quietly(args: argparse.Namespace) -> int:
     """Run the subcommand with NumPy's floating-point warnings off (every result that
     matters is checked, and a problem is reported as one line naming its column) and
-    Python warnings shown as one line each, ``glassnet: warning: ...``, once it succeeds."""
+    Python warnings shown as one line each, ``glassnet: warning: ...``, once it returns (also
+    with status 1: ``exercise check``'s answers that are not all right)."""
     stdout = wrapped = sys.stdout
     raw = args.command == "demo" or (args.command == "predict" and not _isatty(stdout))
     try:
@@ -4120,10 +4120,9 @@ def _run_quietly(args: argparse.Namespace) -> int:
             code = int(args.func(args))
     finally:
         sys.stdout = wrapped.stream if getattr(wrapped, "gone", False) else stdout
-    if code == 0:
-        for w in caught:
-            if not (w.category is RuntimeWarning and "numpy" in str(w.filename)):
-                _warn(str(w.message))
+    for w in caught:
+        if not (w.category is RuntimeWarning and "numpy" in str(w.filename)):
+            _warn(str(w.message))
     return code
 
 
@@ -4163,7 +4162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BaseException:
             _flush_pending(False)  # an error is the one line printed
             raise
-        _flush_pending(code in (0, 130))
+        _flush_pending(True)  # (a command that returns ran: 0, 130, exercise check's 1)
         return code
     except (Exception, KeyboardInterrupt) as exc:
         failure = _failure(exc, args)

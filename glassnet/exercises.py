@@ -920,6 +920,14 @@ def run_cli(args: Any) -> int:
                 "usage: glassnet exercise --seed N --out DIR, or glassnet exercise check "
                 f"KEY.json ANSWERS.txt. Got the arguments {rest}."
             )
+        given = [f"--{k}" for k in ("seed", "out", "kinds") if getattr(args, k) is not None]
+        if given:
+            warnings.warn(
+                f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} used when writing a "
+                "sheet only: 'glassnet exercise check' grades the answers against the key file "
+                "as it is (its seed and exercises); leave them out",
+                stacklevel=2,
+            )
         result = check(rest[1], rest[2], tol)
         print(result)
         return 0 if result.passed else 1
@@ -930,7 +938,8 @@ def run_cli(args: Any) -> int:
             stacklevel=2,
         )
     kinds = KINDS if not args.kinds else [k.strip() for k in args.kinds.split(",") if k.strip()]
-    files = write(args.seed, args.out, kinds)
+    seed, out = 0 if args.seed is None else args.seed, args.out or "exercises"
+    files = write(seed, out, kinds)
     for path in files.values():
         print(f"wrote {path}")
     return 0

@@ -350,3 +350,19 @@ def test_tol_when_writing_a_sheet_is_not_silently_ignored(tmp_path: Path, capsys
     assert "--tol 0.1 is used by 'glassnet exercise check' only" in err
     assert main(["exercise", "--out", str(tmp_path / "s")]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_options_of_the_sheet_given_to_check_are_not_silently_ignored(
+    tmp_path: Path, capsys
+) -> None:
+    assert main(["exercise", "--seed", "3", "--out", str(tmp_path / "s")]) == 0
+    key = tmp_path / "s" / "key.json"
+    answers = tmp_path / "answers.txt"
+    answers.write_text("")
+    capsys.readouterr()
+    main(["exercise", "check", str(key), str(answers), "--seed", "4", "--kinds", "softmax"])
+    err = capsys.readouterr().err
+    assert "--seed, --kinds are used when writing a sheet only" in err
+    assert "grades the answers against the key file as it is" in err
+    main(["exercise", "check", str(key), str(answers)])
+    assert "used when writing a sheet only" not in capsys.readouterr().err
