@@ -301,7 +301,7 @@ def draw_network(
     for col in cols:
         for n in col:
             size, top = (fs - 1, 5 + ASCENT * (fs - 1)) if n.value else (fs, 0.45 * fs)
-            r = max(r, math.hypot(text_width(n.name, size) / 2 + 1, top))
+            r = max(r, math.hypot(text_width(n.name, size) / 2 + 2, top))
     dxs = [g + 2 * (r - _R) for g in dxs]
     dy += 2 * (r - _R)
     notes = _elision_note(widths, shown)
