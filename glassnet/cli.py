@@ -2482,19 +2482,26 @@ def _l2_cause(args: argparse.Namespace, model: Any, lr: float, rows: int | None)
     )
 
 
+#: fit's closing sentence, on the weights the model keeps: the command line writes no model.
+_KEPT = re.compile(r" The model keeps [^.]*(\([^)]*\))?\.$")
+
+
 def _diverged(
     exc: DivergenceError, args: argparse.Namespace, model: Any, lr: float, rows: int | None
 ) -> DivergenceError:
-    """fit's divergence error, its advice naming the L2 strength where that is the likely
-    cause (:func:`_l2_cause`); else as it is."""
-    advice = _l2_cause(args, model, lr, rows)
-    if advice is None:
-        return exc
+    """fit's divergence error in the command line's words: its advice names the L2 strength
+    where that is the likely cause (:func:`_l2_cause`), else ``--lr`` and the file (fit's
+    names the Python arguments), and it says that no model was written."""
+    unscaled = "leave out --no-standardize, " if not getattr(args, "standardize", True) else ""
+    advice = _l2_cause(args, model, lr, rows) or (
+        f"Try a smaller --lr (now {lr:g}), {unscaled}or check the file for extreme values."
+    )
     message = str(exc)
     if _LR_ADVICE.search(message):
         message = _LR_ADVICE.sub(lambda _: advice, message, count=1)
     else:
         message = f"{message} {advice}"
+    message = _KEPT.sub("", message.removeprefix("fit: ")) + " No model was written."
     return DivergenceError(message, exc.history)
 
 

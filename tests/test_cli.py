@@ -1370,7 +1370,8 @@ def test_divergence_from_a_huge_l2_names_the_l2(capsys, tmp_path, reg_csv, extra
     code, _, err = run(capsys, "train", reg_csv, "--target", "price", "--out", out, *FAST, *extra)
     assert code == 1
     assert_one_line_error(err, "training diverged", "The L2 penalty is the likely cause", *needles)
-    assert "smaller learning rate" not in err and not out.exists()
+    assert "smaller learning rate" not in err and "smaller --lr (now" not in err
+    assert "No model was written." in err and not out.exists()
 
 
 def test_divergence_from_a_huge_learning_rate_still_names_it(capsys, tmp_path, reg_csv):
@@ -1378,8 +1379,9 @@ def test_divergence_from_a_huge_learning_rate_still_names_it(capsys, tmp_path, r
     argv = ["train", reg_csv, "--target", "price", "--out", out, *FAST, "--optimizer", "sgd"]
     code, _, err = run(capsys, *argv, "--lr", "1e30", "--l2", "0.001", "--no-standardize")
     assert code == 1
-    assert_one_line_error(err, "diverged", "Try a smaller learning rate (now 1e+30)")
-    assert "L2" not in err
+    assert_one_line_error(err, "diverged", "Try a smaller --lr (now 1e+30)")
+    assert "leave out --no-standardize" in err and "No model was written." in err
+    assert "L2" not in err and "The model keeps" not in err and "fit:" not in err
 
 
 def test_info_on_an_onnx_file_says_what_it_is(capsys, tmp_path):
