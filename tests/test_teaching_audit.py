@@ -417,3 +417,15 @@ def test_plots_name_a_wrong_ax() -> None:
     for plot in (viz.plot_decision_boundary, viz.plot_hidden_space):
         with pytest.raises(TypeError, match=f"{plot.__name__}: ax must be a matplotlib Axes"):
             plot(net, X, y, ax=3)
+
+
+def test_save_refuses_text_that_is_not_the_file_type(tmp_path) -> None:
+    """Text that is neither SVG nor DOT went into a .png or .svg file as it was (a file
+    that is not what its name says, an empty .svg for ''); it is refused and nothing is
+    written. Other text keeps its own suffix (the gallery's Markdown table)."""
+    for text, name in (("hello", "a.png"), ("hello", "a.svg"), ("", "b.svg"), ("x", "c.dot")):
+        with pytest.raises(ValueError, match="neither SVG nor DOT"):
+            viz.save(text, tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+    assert viz.save("| a |\n|---|\n", tmp_path / "t.md").read_text() == "| a |\n|---|\n"
+    assert viz.save('<svg xmlns="http://www.w3.org/2000/svg"/>', tmp_path / "d.svg").exists()

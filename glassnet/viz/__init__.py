@@ -93,6 +93,13 @@ def save(drawing: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
             kind = "DOT"
         fits = {"SVG": (".svg",), "DOT": (".dot", ".gv")}
         wrong = {".svg", ".dot", ".gv"} | _IMAGE_SUFFIXES
+        if not kind and suffix in wrong:  # other text (Markdown, say) goes to other files
+            raise ValueError(
+                f"save: this text is neither SVG nor DOT (it starts {head[:30]!r}); a path "
+                f"ending in {suffix} would hold text that is not {suffix[1:].upper()}. Got the "
+                f"path {str(path)!r}; pass a drawing (draw_network, draw_graph, a plot_* "
+                "figure), or save other text under its own suffix (.md, .txt)."
+            )
         if kind and suffix in wrong and suffix not in fits[kind]:
             raise ValueError(
                 f"save: this drawing is {kind} text; a path ending in {suffix} would hold "
