@@ -429,3 +429,17 @@ def test_save_refuses_text_that_is_not_the_file_type(tmp_path) -> None:
     assert list(tmp_path.iterdir()) == []
     assert viz.save("| a |\n|---|\n", tmp_path / "t.md").read_text() == "| a |\n|---|\n"
     assert viz.save('<svg xmlns="http://www.w3.org/2000/svg"/>', tmp_path / "d.svg").exists()
+
+
+def test_draw_graph_through_a_singular_point_warns_nothing() -> None:
+    """log(a b) at a = 0: the picture writes the value -inf and the gradients inf/nan that
+    the backward pass gives, and no NumPy RuntimeWarning leaks (one did, from 1/0)."""
+    a = gn.Tensor(0.0, requires_grad=True)
+    b = gn.Tensor(2.0, requires_grad=True)
+    loss = (a * b).log()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for fmt in ("svg", "dot"):
+            for backward in (False, True):
+                out = viz.draw_graph(loss, backward=backward, fmt=fmt)
+                assert "-inf" in out and "grad inf" in out

@@ -761,6 +761,9 @@ def draw_graph(
         raise ValueError(
             f"The 'max_nodes' parameter of draw_graph must be an int >= 1. Got {max_nodes!r}."
         )
-    nodes, edges, _ = _build(tensor, grads, decimals, max_nodes)
-    render = _svg if fmt == "svg" else _dot
-    return render(nodes, edges, bool(backward), decimals, str(title))
+    # (a graph through a singular point, log(0) say, has inf or nan gradients: the
+    # picture writes them, without NumPy's warnings from the backward functions)
+    with np.errstate(all="ignore"):
+        nodes, edges, _ = _build(tensor, grads, decimals, max_nodes)
+        render = _svg if fmt == "svg" else _dot
+        return render(nodes, edges, bool(backward), decimals, str(title))
