@@ -1066,8 +1066,19 @@ def _label_error(y: Any, mixed: bool = False) -> ValueError | None:
 
 
 def _dense(X: Any) -> np.ndarray:
-    """Sparse input is densified: glassnet's engine multiplies dense arrays."""
-    return X.toarray() if hasattr(X, "toarray") else X
+    """Sparse input is densified: glassnet's engine multiplies dense arrays. One that would
+    not fit in memory is refused first (a MemoryError that says so, rather than the
+    operating system ending the process while the zeros are written)."""
+    if not hasattr(X, "toarray"):
+        return X
+    n, d = X.shape
+    check_memory(
+        f"densifying the sparse X of shape ({n}, {d}) (glassnet.sklearn trains on dense arrays)",
+        n * d * X.dtype.itemsize,
+        "reduce the features first (e.g. TruncatedSVD or SelectKBest in the pipeline), or use "
+        "scikit-learn's MLP, which multiplies sparse X as it is",
+    )
+    return X.toarray()
 
 
 _DOC_COMMON = """

@@ -118,3 +118,21 @@ def test_a_new_activation_applies_at_the_next_fit_not_to_the_fitted_model():
     clf.set_params(warm_start=True, max_iter=1)
     _quiet_fit(clf, X, y)
     assert clf.model_.config()["activation"] == ["tanh"]
+
+
+def test_sparse_x_too_large_to_densify_is_refused_before_it_is_allocated(monkeypatch):
+    # glassnet densifies sparse X: a matrix whose dense form does not fit was left to
+    # NumPy (or to the operating system, which ends the process while writing the zeros)
+    sp = pytest.importorskip("scipy.sparse")
+    rows = np.arange(400)
+    X = sp.csr_matrix((np.ones(400), (rows, rows % 50)), shape=(400, 50))  # 160,000 bytes
+    y = rows % 2
+    monkeypatch.setenv("GLASSNET_MEMORY_LIMIT", "100K")
+    with pytest.raises(MemoryError, match=r"densifying the sparse X of shape \(400, 50\)"):
+        MLPClassifier(max_iter=1).fit(X, y)
+    monkeypatch.setenv("GLASSNET_MEMORY_LIMIT", "1M")
+    clf = _quiet_fit(MLPClassifier(hidden_layer_sizes=(4,), max_iter=1), X, y)
+    np.testing.assert_array_equal(clf.predict(X), clf.predict(X.toarray()))
+    monkeypatch.setenv("GLASSNET_MEMORY_LIMIT", "100K")
+    with pytest.raises(MemoryError, match="TruncatedSVD"):
+        clf.predict(X)
