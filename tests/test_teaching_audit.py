@@ -443,3 +443,16 @@ def test_draw_graph_through_a_singular_point_warns_nothing() -> None:
             for backward in (False, True):
                 out = viz.draw_graph(loss, backward=backward, fmt=fmt)
                 assert "-inf" in out and "grad inf" in out
+
+
+def test_decision_boundary_of_inputs_beyond_the_model_dtype() -> None:
+    """Inputs past float32's range for a float32 model: a clear error (a RuntimeWarning
+    leaked from the cast in predict); a float64 model draws them."""
+    pytest.importorskip("matplotlib")
+    X, y = gn.datasets.logic_gate("xnor")
+    net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="computes in float32, which ends at 3.4e\\+38"):
+            viz.plot_decision_boundary(net, X * 1e300, y, resolution=10)
+        viz.plot_decision_boundary(net.to(dtype=F64), X * 1e300, y, resolution=10, dpi=30)

@@ -86,6 +86,11 @@ def _check_size(figsize: Any, dpi: Any, owner: str) -> tuple[tuple[float, float]
     return (float(figsize[0]), float(figsize[1])), dpi
 
 
+def _linears_dtype(model: Any) -> Any:
+    """The dtype of a network of Linear layers' weights."""
+    return layers_of(model, "plot")[0].W.dtype
+
+
 def _axes_figure(ax: Any, owner: str) -> Any:
     """The figure of the matplotlib Axes ``ax``, or the error that says what ax must be."""
     if not (hasattr(ax, "figure") and hasattr(ax, "plot")):
@@ -351,6 +356,15 @@ def plot_decision_boundary(
             "hidden layer with plot_hidden_space)."
         )
     ext = _extent(Xa, padding, (0, 1, 0, 1), owner)
+    if inputs is not None:  # the plane in the model's dtype (float32 ends near 3.4e38)
+        big = max(abs(v) for v in ext)
+        limit = float(np.finfo(_linears_dtype(model)).max)
+        if big > limit:
+            raise ValueError(
+                f"{owner}: X reaches {big:.3g} (with the padding) but the model computes in "
+                f"{np.dtype(_linears_dtype(model)).name}, which ends at {limit:.3g}. Scale the "
+                "features (e.g. glassnet.preprocessing.StandardScaler), or use a float64 model."
+            )
     gx, gy, pts = _grid(ext, res)
     known = None
     if callable(getattr(model, "predict_proba", None)) and not isinstance(model, Module):
