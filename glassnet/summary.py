@@ -426,7 +426,9 @@ def summary(
     dtypes = sorted({str(p.dtype) for p in params}) or ["-"]
     nbytes = int(sum(p.data.nbytes for p in params))
     name = type(model).__name__
-    widths = [first.inputs] + [m.neurons for m in mods if isinstance(m, Linear)] if first else []
+    # the widths of a chain of layers (another module between them maps widths of its own)
+    chain = first is not None and not custom
+    widths = [first.inputs] + [m.neurons for m in mods if isinstance(m, Linear)] if chain else []
     arch = (" " + "-".join(str(w) for w in widths)) if widths else ""
     title = f"{name}{arch}: {total:,} parameters ({', '.join(dtypes)}, {nbytes:,} bytes)"
     return ModelSummary(title, rows, total, trainable, ", ".join(dtypes), nbytes, notation)

@@ -456,3 +456,12 @@ def test_decision_boundary_of_inputs_beyond_the_model_dtype() -> None:
         with pytest.raises(ValueError, match="computes in float32, which ends at 3.4e\\+38"):
             viz.plot_decision_boundary(net, X * 1e300, y, resolution=10)
         viz.plot_decision_boundary(net.to(dtype=F64), X * 1e300, y, resolution=10, dpi=30)
+
+
+def test_summary_title_gives_widths_of_a_chain_only() -> None:
+    """Sequential(Linear(2, 2), a custom module, Sigmoid()) maps 2 inputs to 1 output: its
+    title said 'Sequential 2-2', the widths of its one top-level Linear."""
+    model = gn.nn.Sequential(gn.nn.Linear(2, 2), _Twice(), gn.nn.Sigmoid())
+    for s in (gn.summary(model), gn.summary(model, input_data=np.zeros((1, 2)))):
+        assert s.title.startswith("Sequential: 19 parameters")
+    assert gn.summary(gn.nn.MLP([2, 3, 1])).title.startswith("MLP 2-3-1: 13 parameters")
