@@ -635,11 +635,15 @@ class _BaseMLP(BaseEstimator):
         with np.errstate(over="ignore"):
             Xc = np.ascontiguousarray(X, dtype=self._dtype)
         if Xc.dtype != X.dtype and not np.isfinite(Xc).all():
+            why = f"dtype={self.dtype!r}"
+            fix = "use dtype='float64'"
+            if self.dtype is None:  # it follows the training X: float32 X at fit
+                why += f", which followed the {self._dtype} X it was fitted on"
+                fix = "fit it on float64 X (or with dtype='float64')"
             raise ValueError(
                 f"{type(self).__name__}: X has values up to {np.abs(X).max():.3g}, beyond "
                 f"the range of {self._dtype} ({np.finfo(self._dtype).max:.3g}) in which this "
-                f"estimator computes (dtype={self.dtype!r}). Scale X (e.g. StandardScaler) "
-                "or use dtype='float64'."
+                f"estimator computes ({why}). Scale X (e.g. StandardScaler) or {fix}."
             )
         return Xc
 

@@ -136,3 +136,16 @@ def test_sparse_x_too_large_to_densify_is_refused_before_it_is_allocated(monkeyp
     monkeypatch.setenv("GLASSNET_MEMORY_LIMIT", "100K")
     with pytest.raises(MemoryError, match="TruncatedSVD"):
         clf.predict(X)
+
+
+def test_float64_x_beyond_a_float32_models_range_names_the_float32_fit():
+    # a model fitted on float32 X (dtype=None follows X) computes in float32: the advice
+    # was "use dtype='float64'", which the user never set
+    X = _X().astype(np.float32)
+    reg = _quiet_fit(MLPRegressor(max_iter=2), X, X[:, 0])
+    match = (
+        r"beyond the range of float32 .* \(dtype=None, which followed the float32 X it was "
+        r"fitted on\)\. Scale X \(e\.g\. StandardScaler\) or fit it on float64 X"
+    )
+    with pytest.raises(ValueError, match=match):
+        reg.predict(X.astype(np.float64) * 1e300)
