@@ -1019,6 +1019,20 @@ class Explanation:
                 "mse": f"2 ({yh} - {y})",
                 "binary_cross_entropy": f"({yh} - {y}) / ({yh} (1 - {yh}))",
             }.get(self.kind)
+            p = float(self.y_hat[0, 0])
+            if self.kind == "binary_cross_entropy" and min(p, 1 - p) < 0.5 * 10.0**-d:
+                # y_hat prints as 0 or 1: the numbers would read x / 0 (the loss clips
+                # y_hat to [eps, 1 - eps], which keeps the value finite)
+                eps = float(np.finfo(np.float64).eps)
+                clip = (
+                    f"; the loss clips it to [eps, 1 - eps], eps = {eps:.2e}"
+                    if min(p, 1 - p) < eps
+                    else ""
+                )
+                return (
+                    f"{text} = {fmt(self.dL_dyhat[0, 0], d)} (y_hat = {p!r}, which rounds to "
+                    f"{yh}{clip})"
+                )
             if num:
                 text += f" = {num}"
             text += f" = {fmt(self.dL_dyhat[0, 0], d)}"

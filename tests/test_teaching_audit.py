@@ -15,6 +15,7 @@ import glassnet as gn
 from glassnet import viz
 from glassnet.diagnostics import activation_stats
 from glassnet.explain import explain
+from glassnet.report import fmt
 from glassnet.viz._svg import text_box
 
 F64 = np.float64
@@ -465,3 +466,19 @@ def test_summary_title_gives_widths_of_a_chain_only() -> None:
     for s in (gn.summary(model), gn.summary(model, input_data=np.zeros((1, 2)))):
         assert s.title.startswith("Sequential: 19 parameters")
     assert gn.summary(gn.nn.MLP([2, 3, 1])).title.startswith("MLP 2-3-1: 13 parameters")
+
+
+@pytest.mark.parametrize("bias,y", [(40.0, 0.0), (40.0, 1.0), (30.0, 0.0), (-40.0, 1.0)])
+def test_explain_step_one_of_a_saturated_bce_output(bias, y) -> None:
+    """y_hat that prints as 0 or 1 under binary cross-entropy: step 1 wrote the numbers
+    '(1 - 0) / (1 (1 - 1)) = 4.50e+15' (a division by 0 equal to a number) or
+    '(1 - 1) / (1 (1 - 1)) = -1.000'; it now gives the value with y_hat unrounded."""
+    net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    _linears(net)[1].b.data[:] = bias
+    e = explain(net, [1.0, 0.5], y, "binary_cross_entropy")
+    line = next(ln for ln in e.to_text(notation="ascii").splitlines() if "Step 1" in ln)
+    assert "(1 - 1)" not in line and "(1.000 - 1.000)" not in line and "(0 (1 - 0))" not in line
+    assert f"= {fmt(e.dL_dyhat[0, 0])} (y_hat = {float(e.y_hat[0, 0])!r}, which rounds to" in line
+    assert ("clips it to [eps, 1 - eps]" in line) == (bias != 30.0)
+    normal = explain(_net(), [1.0, 0.5], 1.0, "binary_cross_entropy")
+    assert "= (0.662 - 1) / (0.662 (1 - 0.662)) = -1.510." in str(normal.to_text(notation="ascii"))
