@@ -3674,7 +3674,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         lr = 0.1  # (the description does not say: a hand-written or older file)
     result = explain(bundle.model, X, y, loss=bundle.task.loss, lr=lr, names=args.names)
     if args.full or (args.layer is None and _explain_is_small(result)):
-        sys.stdout.write(str(result).rstrip("\n") + "\n")
+        # (--full: every row of every table; a small network's fit in explain's default)
+        sys.stdout.write(result.to_text(max_rows=None).rstrip("\n") + "\n")
     else:
         sys.stdout.write("\n".join(_compact_explanation(result, bundle, args, lr)) + "\n")
     return 0
