@@ -482,3 +482,20 @@ def test_explain_step_one_of_a_saturated_bce_output(bias, y) -> None:
     assert ("clips it to [eps, 1 - eps]" in line) == (bias != 30.0)
     normal = explain(_net(), [1.0, 0.5], 1.0, "binary_cross_entropy")
     assert "= (0.662 - 1) / (0.662 (1 - 0.662)) = -1.510." in str(normal.to_text(notation="ascii"))
+
+
+def test_draw_network_says_why_a_saturated_output_does_not_multiply_out() -> None:
+    """ŷ = 1 under binary cross-entropy: the picture showed ∂L/∂ŷ = 4.50e+15 and
+    g′(z₃) = 0 on the edges but ∂L/∂z₃ = 1 in the node, against its own legend; a note
+    now says that ∂L/∂z₃ is ŷ − y computed directly. Pictures that multiply out: no note."""
+    net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    _linears(net)[1].b.data[:] = 40.0
+    svg = viz.draw_network(net, [1.0, 0.5], 0.0, backward=True, loss="binary_cross_entropy")
+    text = _svg_text(svg)
+    assert "ŷ = 1.0 is saturated: the edges into z₃ multiply out to 0" in text
+    assert "∂L/∂z₃ = 1 is the loss's own ŷ − y, computed directly." in text
+    assert not viz.overlapping_texts(svg)
+    _linears(net)[1].b.data[:] = 0.0
+    for loss in ("binary_cross_entropy", "half_mse"):
+        svg = viz.draw_network(net, [1.0, 0.5], 0.0, backward=True, loss=loss)
+        assert "saturated" not in _svg_text(svg)

@@ -312,6 +312,8 @@ def draw_network(
         )
     elif backward and e.problems:  # finite weights, but a number overflowed float64
         notes.append(e.problems[0][0].upper() + e.problems[0][1:])
+    if backward and not bad:
+        notes += _unmultiplied(e)
     if n_drawn > 40 or max(len(s) for s in shown) > 6:  # dense: values only, rows closer
         for col in cols:
             for node in col:
@@ -510,6 +512,30 @@ def _backward_picture(
         caps += [f"{name}: z", f"{'ŷ' if l == nL - 1 else 'a'} = {lay.act}(z)"]
     caps.append("loss")
     return cols, edges, caps
+
+
+def _unmultiplied(e: Explanation) -> list[str]:
+    """A note for each output neuron whose ∂L/∂z the picture's edges do not multiply out
+    to: a saturated sigmoid under binary cross-entropy (or softmax under cross-entropy),
+    where ŷ rounds to 0 or 1, so g′(z) is 0 and ∂L/∂ŷ huge, and ∂L/∂z is the loss's own
+    ŷ − y, computed directly."""
+    notes = []
+    last = len(e.W) - 1
+    for k, zn in enumerate(e.names.z[-1]):
+        dz = float(e.dL_dZ[last][0, k])
+        with np.errstate(all="ignore"):
+            if e.gprime[last].ndim == 3:  # softmax: the sum over the Jacobian's column
+                prod = float(np.dot(e.dL_dyhat[0], e.gprime[last][0, :, k]))
+            else:
+                prod = float(e.dL_dyhat[0, k] * e.gprime[last][0, k])
+        if not (math.isfinite(prod) and math.isclose(prod, dz, rel_tol=1e-6, abs_tol=1e-9)):
+            yn, z = unicode_symbol(e.names.a[-1][k]), unicode_symbol(zn)
+            notes.append(
+                f"{yn} = {float(e.y_hat[0, k])!r} is saturated: the edges into {z} multiply "
+                f"out to {fmt(prod, 3)} in floating point, so ∂L/∂{z} = {fmt(dz, 3)} is the "
+                f"loss's own {yn} − {unicode_symbol(e.names.y[k])}, computed directly."
+            )
+    return notes
 
 
 def _elision_note(widths: list[int], shown: list[list[int]]) -> list[str]:
