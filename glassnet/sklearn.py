@@ -1035,7 +1035,11 @@ def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
         dtypes = getattr(X, "dtypes", None)
         if dtypes is None or "could not convert" not in str(e):
             raise
-        text = [str(c) for c, t in dtypes.items() if getattr(t, "kind", "O") not in "biuf"]
+        text = [
+            str(c)
+            for c, t in dtypes.items()
+            if getattr(t, "kind", "O") not in "biuf" and not _numeric(X[c])
+        ]
         if not text:
             raise
         raise ValueError(
@@ -1044,6 +1048,16 @@ def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
             f"handle_unknown='ignore'), {text}), remainder='passthrough'), {type(est).__name__}"
             "(...))."
         ) from e
+
+
+def _numeric(column: Any) -> bool:
+    """Whether a DataFrame column converts to float64 (numbers in an object or categorical
+    column do)."""
+    try:
+        np.asarray(column, dtype=np.float64)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def _label_error(y: Any, mixed: bool = False) -> ValueError | None:

@@ -149,3 +149,14 @@ def test_float64_x_beyond_a_float32_models_range_names_the_float32_fit():
     )
     with pytest.raises(ValueError, match=match):
         reg.predict(X.astype(np.float64) * 1e300)
+
+
+def test_numbers_in_a_categorical_column_are_not_named_as_text():
+    # the columns named were every object and categorical one, numbers or not
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(_X(), columns=["a", "b", "c"])
+    df["k"] = pd.Categorical([1, 2] * 20)
+    df["t"] = ["u", "v"] * 20
+    with pytest.raises(ValueError, match=r"X has non-numeric columns \['t'\]:"):
+        MLPRegressor(max_iter=2).fit(df, df["a"])
+    assert _quiet_fit(MLPRegressor(max_iter=2), df.drop(columns="t"), df["a"]).n_features_in_ == 4
