@@ -499,3 +499,15 @@ def test_draw_network_says_why_a_saturated_output_does_not_multiply_out() -> Non
     for loss in ("binary_cross_entropy", "half_mse"):
         svg = viz.draw_network(net, [1.0, 0.5], 0.0, backward=True, loss=loss)
         assert "saturated" not in _svg_text(svg)
+
+
+def test_overlapping_texts_names_what_it_was_given() -> None:
+    """Not an SVG document: a ValueError or TypeError that says what to pass (XML's
+    ParseError or 'a bytes-like object is required' leaked)."""
+    for bad in ("not svg", ""):
+        with pytest.raises(ValueError, match="svg is not an SVG document"):
+            viz.overlapping_texts(bad)
+    with pytest.raises(TypeError, match="svg must be the SVG document as text"):
+        viz.overlapping_texts(3)
+    svg = viz.draw_network(_net())
+    assert viz.overlapping_texts(svg) == [] == viz.overlapping_texts(svg.encode())

@@ -206,7 +206,18 @@ def text_boxes(svg: str) -> list[Box]:
     """The box of every ``<text>`` in an SVG document drawn by glassnet (monospace font,
     positions and font sizes written on each element or its ``<svg>``; translations of
     enclosing groups applied)."""
-    root = ET.fromstring(svg)
+    if not isinstance(svg, (str, bytes)):
+        raise TypeError(
+            f"text_boxes: svg must be the SVG document as text (what draw_network and "
+            f"draw_graph return). Got {type(svg).__name__}."
+        )
+    try:
+        root = ET.fromstring(svg)
+    except ET.ParseError as err:
+        raise ValueError(
+            f"text_boxes: svg is not an SVG document ({err}); it starts {svg[:40]!r}. Pass "
+            "what draw_network or draw_graph returned (or the text of an .svg file)."
+        ) from None
     base = _num(root.get("font-size"), 12.0)
     out: list[Box] = []
 
