@@ -511,3 +511,15 @@ def test_overlapping_texts_names_what_it_was_given() -> None:
         viz.overlapping_texts(3)
     svg = viz.draw_network(_net())
     assert viz.overlapping_texts(svg) == [] == viz.overlapping_texts(svg.encode())
+
+
+def test_hidden_space_of_a_wide_layer_says_which_neurons() -> None:
+    """A layer of 1000 neurons drawn as the plane of two of them: the title says which
+    (it read 'hidden feature space (layer 1)', as for a layer of two)."""
+    pytest.importorskip("matplotlib")
+    X, y = gn.datasets.logic_gate("xnor")
+    wide = gn.nn.MLP([2, 1000, 1], activation="relu", rng=0)
+    fig = viz.plot_hidden_space(wide, X, y, dims=(4, 9), dpi=30)
+    assert fig.axes[0].get_title() == "hidden feature space (layer 1, neurons 5 and 10 of 1000)"
+    fig = viz.plot_hidden_space(_net(), X, y, dpi=30)
+    assert fig.axes[0].get_title() == "hidden feature space (layer 1)"

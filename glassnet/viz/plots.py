@@ -689,7 +689,9 @@ def plot_hidden_space(
     ax.set_ylim(ext[2], ext[3])
     ax.set_xlabel(f"{nm.a[layer][i]} = {act}({nm.z[layer][i]})")
     ax.set_ylabel(f"{nm.a[layer][j]} = {act}({nm.z[layer][j]})")
-    ax.set_title(title or f"hidden feature space (layer {layer + 1})")
+    # a wider layer: say which two of its neurons make the plane
+    which = f", neurons {i + 1} and {j + 1} of {width}" if width > 2 else ""
+    ax.set_title(title or f"hidden feature space (layer {layer + 1}{which})")
     ax.legend(loc="best", fontsize=8, framealpha=0.8)
     return fig
 
