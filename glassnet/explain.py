@@ -271,6 +271,10 @@ MAX_ROWS = 200
 their first rows and say how many they leave out; ``to_text(max_rows=None)`` shows all.
 The numbers themselves are always complete (``e.grad_W``, ``e.gradient(name)``)."""
 
+MAX_COLUMNS = 64
+"""Tables wider than this (a batch's forward table of a wide network has two columns per
+neuron) show their first columns, ``...`` and the last; ``max_rows=None`` shows all."""
+
 MAX_TERMS = 10
 """Sums longer than this are shown with their first terms and a count of the rest, so a
 wide layer's table stays readable (the values are always computed from every term)."""
@@ -1154,6 +1158,17 @@ def _cut(sec: Section, max_rows: int) -> Section:
     network's tables ran to thousands of rows)."""
     out = Section(sec.title, key=sec.key)
     for blk in sec.blocks:
+        if blk.kind == "table" and len(blk.headers) > MAX_COLUMNS:
+            # a batch's forward table has a column per neuron: the first ones and the last
+            # (the loss), "..." between
+            keep = MAX_COLUMNS - 2
+            more = len(blk.headers) - keep - 1
+            out.table(
+                blk.headers[:keep] + ["..."] + blk.headers[-1:],
+                [r[:keep] + ["..."] + r[-1:] for r in blk.rows],
+            )
+            out.p(f"... {more} more columns of this table (max_rows=None shows every column).")
+            continue
         if blk.kind == "table" and len(blk.rows) > max_rows:
             more = len(blk.rows) - max_rows
             out.table(blk.headers, blk.rows[:max_rows])

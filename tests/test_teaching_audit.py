@@ -306,6 +306,11 @@ def test_explain_of_a_wide_network_is_bounded() -> None:
     for bad in (0, -1, 2.5, "10"):
         with pytest.raises(ValueError, match="'max_rows' parameter"):
             e.to_text(max_rows=bad)
+    batch = explain(big, [[1.0, 0.5], [0.0, 1.0]], [1.0, 0.0]).to_text(notation="ascii")
+    assert max(len(line) for line in batch.splitlines()) < 1000  # it was 17835 wide
+    assert "... 1944 more columns of this table (max_rows=None shows every column)." in batch
+    head = next(line for line in batch.splitlines() if line.startswith("#  x1"))
+    assert head.split()[-2:] == ["...", "L_n"] and len(head.split()) == 64
     small = explain(_net(), [1.0, 0.5], 1.0, paths=True)
     assert small.to_text(max_rows=None) == small.to_text() and "more rows" not in str(small)
     assert len(small.to_text().splitlines()) < MAX_ROWS
