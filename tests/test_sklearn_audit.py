@@ -160,3 +160,21 @@ def test_numbers_in_a_categorical_column_are_not_named_as_text():
     with pytest.raises(ValueError, match=r"X has non-numeric columns \['t'\]:"):
         MLPRegressor(max_iter=2).fit(df, df["a"])
     assert _quiet_fit(MLPRegressor(max_iter=2), df.drop(columns="t"), df["a"]).n_features_in_ == 4
+
+
+def _stop_never(state):
+    return False
+
+
+def test_callbacks_pickle_when_defined_at_module_level_not_as_lambdas():
+    # docs/sklearn.md: the callbacks are a parameter and travel with a pickled estimator
+    import pickle
+
+    X = _X()
+    y = (X[:, 0] > 0).astype(int)
+    clf = _quiet_fit(MLPClassifier(max_iter=2, callbacks=[_stop_never], random_state=0), X, y)
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+    clf.set_params(callbacks=[lambda state: False])
+    with pytest.raises((pickle.PicklingError, AttributeError)):
+        pickle.dumps(clf)
