@@ -528,3 +528,19 @@ def test_hidden_space_of_a_wide_layer_says_which_neurons() -> None:
     assert fig.axes[0].get_title() == "hidden feature space (layer 1, neurons 5 and 10 of 1000)"
     fig = viz.plot_hidden_space(_net(), X, y, dpi=30)
     assert fig.axes[0].get_title() == "hidden feature space (layer 1)"
+
+
+def test_draw_graph_writes_a_product_of_numbers_with_a_dot() -> None:
+    """Unlabelled scalar tensors: w x titled '0.500 1' (two numbers side by side read as a
+    list); a product whose second factor is a number gets a dot, symbols stay as the
+    slides write them."""
+    from glassnet.viz.graph import expression
+
+    T = gn.Tensor
+    x1, w = T(1.0, requires_grad=True), T(0.5, requires_grad=True)
+    assert expression(w * x1) == "0.500 · 1"
+    assert expression(T(-0.3, requires_grad=True) * x1) == "-0.300 · 1"
+    assert expression(2 * x1) == "2 · 1"
+    wl, xl = T(0.5, requires_grad=True, label="w1"), T(1.0, requires_grad=True, label="x1")
+    assert expression(wl * xl) == "w₁ x₁" and expression(xl * 0.5) == "0.500 x₁"
+    assert "0.500 · 1" in _svg_text(viz.draw_graph(0.5 * (w * x1 - 1.0) ** 2, backward=True))

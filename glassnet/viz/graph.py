@@ -149,6 +149,8 @@ def expression(
             return paren[1] + " − " + paren[0][1:]
         if u.op == "add" and len(args) == 2 and paren[1].startswith(("−", "-")):  # a + (-b)
             return paren[0] + " − " + paren[1][1:]
+        if u.op == "mul" and len(args) == 2:
+            return _times(paren[0], paren[1])
         if u.op in _INFIX and len(args) == 2:
             return paren[0] + _INFIX[u.op] + paren[1]
         if u.op in _INFIX and len(args) == 1:  # with a Python number, kept in the closure
@@ -158,7 +160,7 @@ def expression(
             if u.op == "add" and paren[0].startswith("−"):  # 1 - a, built as -a + 1
                 return f"{c} − {paren[0][1:]}"
             if u.op == "mul":  # c a: a is the second factor
-                return c + _INFIX[u.op] + _paren(args[0], "mul", 1)
+                return _times(c, _paren(args[0], "mul", 1))
             if u.op in ("add", "sub") and c.startswith("-"):  # a + (-1) reads a − 1
                 return paren[0] + _INFIX["sub" if u.op == "add" else "add"] + c[1:]
             if u.op == "div" and c.startswith("-"):
@@ -177,6 +179,13 @@ def expression(
 
     s = ex(t, 2)
     return s if s is not None and len(s) <= limit else None
+
+
+def _times(a: str, b: str) -> str:
+    """The product a b as the slides write it (``w₁ x₁``, ``0.5 x₁``), with a dot where
+    the second factor is a number (``0.500 · 1``, not ``0.500 1``: two numbers side by
+    side read as one list)."""
+    return f"{a} · {b}" if b[:1].isdigit() else f"{a} {b}"
 
 
 def _paren(a: str, op: str, k: int) -> str:
