@@ -288,6 +288,13 @@ def _join_terms(terms: Sequence[str], limit: int = MAX_TERMS) -> str:
     return " + ".join(terms[:limit]) + f" + ... (+{len(terms) - limit} more terms)"
 
 
+def _join_list(items: Sequence[str], limit: int = 2 * MAX_TERMS) -> str:
+    """``a, b, c``; past ``limit`` items: ``a, b, ... (+N more)``."""
+    if len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[:limit]) + f", ... (+{len(items) - limit} more)"
+
+
 def _par(v: float, decimals: int) -> str:
     """A factor in a product: negative numbers in parentheses, as the slides write (-4) x 0."""
     s = fmt(v, decimals)
@@ -762,8 +769,9 @@ class Explanation:
 
         # ------------------------------------------------------------ header
         head = Section("", key="header")
-        inputs = ", ".join(f"{n} = {fmt(v, d)}" for n, v in zip(nm.x, self.x[0]))
-        target = ", ".join(f"{n} = {fmt(v, d)}" for n, v in zip(nm.y, self.y[0]))
+        # (an image's 784 inputs: the first ones, and how many more)
+        inputs = _join_list([f"{n} = {fmt(v, d)}" for n, v in zip(nm.x, self.x[0])])
+        target = _join_list([f"{n} = {fmt(v, d)}" for n, v in zip(nm.y, self.y[0])])
         if one:
             head.p(f"Data point: {inputs}; target {target}.")
         head.p(

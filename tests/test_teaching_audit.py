@@ -544,3 +544,15 @@ def test_draw_graph_writes_a_product_of_numbers_with_a_dot() -> None:
     wl, xl = T(0.5, requires_grad=True, label="w1"), T(1.0, requires_grad=True, label="x1")
     assert expression(wl * xl) == "w₁ x₁" and expression(xl * 0.5) == "0.500 x₁"
     assert "0.500 · 1" in _svg_text(viz.draw_graph(0.5 * (w * x1 - 1.0) ** 2, backward=True))
+
+
+def test_explain_header_of_many_inputs_is_bounded() -> None:
+    """An image's 784 inputs: the header listed every one (a line of 10970 characters);
+    it lists the first 20 and how many more."""
+    net = gn.nn.MLP([784, 16, 10], activation="relu", output_activation="softmax", rng=0)
+    x = np.random.default_rng(0).uniform(size=784)
+    text = explain(net, x, 3, "cross_entropy").to_text(notation="ascii")
+    head = next(line for line in text.splitlines() if line.startswith("Data point"))
+    assert len(head) < 600 and "x20 = " in head and "x21 = " not in head
+    assert ", ... (+764 more); target y1 = 0, y2 = 0, y3 = 0, y4 = 1," in head
+    assert max(len(line) for line in text.splitlines()) < 1000
