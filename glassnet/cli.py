@@ -3835,19 +3835,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         message = message.replace("leave out 'impute_from'", "leave out --impute-from")
         raise CLIError(message.replace("export: 'impute_from'", "export: --impute-from")) from None
     verified = {p.key: p.value for p in proto.metadata_props}.get("glassnet.verified", "")
-    if not _label_outputs(proto):  # a regression model: values only, no labels were compared
-        verified = verified.replace("labels equal, ", "", 1)
     sys.stdout.write(f"wrote {out} (ONNX opset {opset})\nchecked  {verified}\n")
     return 0
-
-
-def _label_outputs(proto: Any) -> list[str]:
-    """The outputs of an ONNX model that hold labels (classes: integers, strings or
-    booleans), not values (floating point)."""
-    from onnx import TensorProto
-
-    values = (TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16, TensorProto.BFLOAT16)
-    return [o.name for o in proto.graph.output if o.type.tensor_type.elem_type not in values]
 
 
 def _cmd_exercise(args: argparse.Namespace) -> int:

@@ -749,8 +749,9 @@ def test_fuzzed_files_load_or_raise_one_clear_error():
         except OnnxError as exc:
             assert str(exc).startswith("load: ")
             refused += 1
-        else:
-            assert model.predict(X).shape[0] == 2
+        else:  # (a flipped exponent bit can make a weight 1e38: products overflow to inf)
+            with np.errstate(over="ignore", invalid="ignore"):
+                assert model.predict(X).shape[0] == 2
             loaded += 1
     assert loaded > 100 and refused > 1000
 

@@ -173,3 +173,18 @@ def test_load_and_export_say_what_a_path_is_when_it_is_no_model_file(tmp_path, m
         load(tmp_path / "missing.onnx")
     with pytest.raises(IsADirectoryError, match="is a directory, not a model file"):
         export(tmp_path)  # (the model to export, given as a path)
+
+
+def test_the_check_recorded_in_a_regressors_file_claims_no_labels():
+    # a regressor has values only: its file said 'labels equal' all the same
+    from glassnet.sklearn import MLPRegressor
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 3))
+    reg = fit(MLPRegressor(hidden_layer_sizes=(4,), max_iter=5), X, X @ [1.0, -2.0, 0.5])
+    meta = {p.key: p.value for p in export(reg).metadata_props}
+    assert "values within" in meta["glassnet.verified"]
+    assert "labels" not in meta["glassnet.verified"]
+    clf = fit(MLPClassifier(hidden_layer_sizes=(4,), max_iter=5), X, X[:, 0] > 0)
+    meta = {p.key: p.value for p in export(clf).metadata_props}
+    assert "labels equal, values within" in meta["glassnet.verified"]
