@@ -556,3 +556,13 @@ def test_explain_header_of_many_inputs_is_bounded() -> None:
     assert len(head) < 600 and "x20 = " in head and "x21 = " not in head
     assert ", ... (+764 more); target y1 = 0, y2 = 0, y3 = 0, y4 = 1," in head
     assert max(len(line) for line in text.splitlines()) < 1000
+
+
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "binary_cross_entropy_with_logits"])
+def test_draw_network_loss_formula_of_several_outputs_has_room(loss) -> None:
+    """Three outputs under binary cross-entropy: the loss node's formula 'L = (1/K) Σₖ
+    [−yₖ log ŷₖ − ...]' ran over the ŷ₂ caption (the gap was sized by the edge labels)."""
+    net = gn.nn.MLP([2, 4, 3], activation="relu", output_activation="sigmoid", rng=0)
+    svg = viz.draw_network(net, [1.0, 0.5], [0.0, 1.0, 0.0], backward=True, loss=loss)
+    assert "L = (1/K) Σₖ [−yₖ log" in _svg_text(svg)
+    assert viz.overlapping_texts(svg) == []

@@ -330,6 +330,13 @@ def draw_network(
         if not backward
         else [left_out[0]] + [m for m in left_out[1:] for _ in (0, 1)] + [0]
     )
+    # captions of neighbouring columns side by side (the loss formula of several outputs,
+    # 'L = (1/K) Σₖ [−yₖ log ŷₖ − ...]', is wider than the gap its edge labels need)
+    half = [
+        max((text_width(t, fs - 1) / 2 for n in col for t in n.captions), default=0.0)
+        for col in cols
+    ]
+    dxs = [max(g, half[c] + half[c + 1] + 16) for c, g in enumerate(dxs)]
     legend = _legend(backward, wmax, decimals, loss if backward else None)
     for attempt in range(16):  # widen the gaps until every label finds a free place
         svg, failed, gap_failed = _render(
