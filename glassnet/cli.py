@@ -322,10 +322,14 @@ def _check_writable(path: Path, what: str, given: str | None = None) -> None:
             f"(a shell does not, after '='); give the path as '{home}', or write the option "
             f"and the path apart (--out ~/...)"
         )
-    if not parent.is_dir():
-        why = "is not a directory" if parent.exists() else "does not exist"
+    if parent.exists() and not parent.is_dir():
         raise CLIError(
-            f"cannot write the {what} '{path}': the directory '{parent}' {why}; "
+            f"cannot write the {what} '{path}': '{parent}' is a file, not a directory; choose "
+            f"another path"
+        )
+    if not parent.is_dir():
+        raise CLIError(
+            f"cannot write the {what} '{path}': the directory '{parent}' does not exist; "
             f"create it first or choose another path"
         )
     if not os.access(parent, os.W_OK | os.X_OK):
@@ -500,13 +504,27 @@ def _read_table(
         marker = re.search(r" If (.*) marks missing cells, pass missing=\('', .*\)\.$", message)
         if marker is not None:  # a "?" or "-" in a number column: the flag that reads it so
             try:
-                cell = shlex.quote(ast.literal_eval(marker.group(1)))  # (the cell's repr)
+                text = ast.literal_eval(marker.group(1))  # (the cell's repr)
             except (ValueError, SyntaxError):
-                cell = marker.group(1)
-            message = message[: marker.start()] + (
-                f" If {marker.group(1)} marks missing cells, list every text that does with "
-                f"--missing, e.g. --missing '' --missing {cell}."
-            )
+                text = marker.group(1)
+            # the example lists the texts --missing gives now (or the empty cell, its
+            # default) and this one: --missing replaces the default, it does not add to it
+            texts = sorted(missing) if missing != MISSING_TOKENS else [""]
+            example = " ".join(f"--missing {shlex.quote(t)}" for t in dict.fromkeys([*texts, text]))
+            head = message[: marker.start()]
+            if text == "" and missing != MISSING_TOKENS:  # an empty cell, which --missing left out
+                head = head.split(": fix the value", 1)[0] + (
+                    ": the cell is empty, but --missing lists the texts that mark missing cells "
+                    "and the empty cell is not among them"
+                )
+                message = f"{head}; add it: {example}."
+            else:
+                if "" not in missing:  # (an empty cell is no missing cell then: not that advice)
+                    head = re.sub(r", or leave the cell empty[^.]*", "", head)
+                message = head + (
+                    f" If {marker.group(1)} marks missing cells, list every text that does with "
+                    f"--missing, e.g. {example}."
+                )
         if any(f"column {t!r}" in message for t in targets):
             message = message.replace(
                 'fill it in, drop the row, or pass impute="mean"',

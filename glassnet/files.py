@@ -243,10 +243,14 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
         raise WriteError(
             f"cannot write '{target}': it is a directory; give a file path inside it instead"
         )
-    if not directory.is_dir():
-        what = "is not a directory" if directory.exists() else "does not exist"
+    if directory.exists() and not directory.is_dir():
         raise WriteError(
-            f"cannot write '{target}': the directory '{directory}' {what}; "
+            f"cannot write '{target}': '{directory}' is a file, not a directory; choose "
+            f"another path"
+        )
+    if not directory.is_dir():
+        raise WriteError(
+            f"cannot write '{target}': the directory '{directory}' does not exist; "
             f"create it first or choose another path"
         )
     for leftover in stale_temporaries(target):  # from writes killed before cleaning up

@@ -763,3 +763,41 @@ def test_a_target_value_that_dwarfs_the_others_is_warned_of(capsys, tmp_path):
     write_csv(data, ["a", "price"], body)
     code, _, err = run(capsys, "train", data, "--target", "price", "--out", out, "--force", *FAST)
     assert code == 0 and "dwarfs" not in err, err
+
+
+def test_missing_advice_keeps_the_users_own_texts(capsys, tmp_path):
+    # --missing replaces the default (which holds the empty cell): an empty cell under
+    # --missing '?' is no missing cell, and the advice said to leave the cell empty and
+    # gave '--missing '' --missing ''', the user's '?' lost
+    model = tmp_path / "m.glassnet"
+    numbers = [[i, i % 3, "xy"[i % 2]] for i in range(12)]
+    empty = write_csv(tmp_path / "e.csv", ["a", "b", "t"], [*numbers, ["", 3, "y"]])
+    code, _, err = run(capsys, "train", empty, "--target", "t", "--impute", "mean",
+                       "--missing", "?", "--out", model, *FAST)  # fmt: skip
+    assert code == 2
+    assert_one_line_error(
+        err, "the cell is empty, but --missing lists the texts that mark missing cells",
+        "add it: --missing '?' --missing ''.",
+    )  # fmt: skip
+    assert "leave the cell empty" not in err
+    query = write_csv(tmp_path / "q.csv", ["a", "b", "t"], [*numbers, ["?", 3, "y"]])
+    code, _, err = run(capsys, "train", query, "--target", "t", "--impute", "mean",
+                       "--missing", "NA", "--out", model, *FAST)  # fmt: skip
+    assert code == 2
+    assert_one_line_error(err, "e.g. --missing na --missing '?'.")
+    assert "leave the cell empty" not in err  # (an empty cell is no missing cell either)
+    code, _, err = run(capsys, "train", query, "--target", "t", "--impute", "mean",
+                       "--out", model, *FAST)  # fmt: skip
+    assert_one_line_error(err, "leave the cell empty", "e.g. --missing '' --missing '?'.")
+
+
+def test_an_output_under_a_file_says_it_is_a_file(capsys, tmp_path):
+    # it said "the directory 'plain.txt' is not a directory; create it first"
+    data = write_csv(tmp_path / "d.csv", ["a", "t"], [[i, i % 2] for i in range(20)])
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    code, _, err = run(capsys, "train", data, "--target", "t", "--out", plain / "m.glassnet",
+                       *FAST)  # fmt: skip
+    assert code == 2
+    assert_one_line_error(err, f"'{plain}' is a file, not a directory; choose another path")
+    assert "create it first" not in err and plain.read_text() == "x"

@@ -349,8 +349,10 @@ def test_missing_directory(tmp_path):
 
 def test_parent_is_a_file(tmp_path):
     (tmp_path / "afile").write_text("x")
-    with pytest.raises(ModelFileError, match="afile' is not a directory"):
+    # (it said "the directory '.../afile' is not a directory; create it first")
+    with pytest.raises(ModelFileError, match="afile' is a file, not a directory; choose ") as e:
         save_arrays(tmp_path / "afile" / "m.glassnet", {"a": np.ones(1)})
+    assert "create it first" not in str(e.value)
 
 
 def test_target_is_a_directory(tmp_path):
