@@ -1098,13 +1098,15 @@ def _typed(
     """Each wanted input (name, is text) from its column: str or float64 cells, (N, 1);
     ``tokens``: the texts of a number column that are missing cells (NaN), and of a text
     column (an absent cell, None, NaN or pandas.NA, becomes the first of them, so the graph
-    imputes it as the model reads it)."""
+    imputes it as the model reads it). Cells are read as glassnet's CSV reader reads them,
+    the blanks around a cell stripped (``" blue"`` from ``pandas.read_csv`` is the category
+    ``blue``; ``"N/A "`` a missing cell: the graph matches those texts in any case)."""
     out: dict[str, np.ndarray] = {}
     gap = min(tokens, default="")
     for name, text in wanted:
         cells = columns[name]
         if text:
-            texts = [gap if _absent(c) else str(c) for c in cells]
+            texts = [gap if _absent(c) else str(c).strip() for c in cells]
             out[name] = np.array(texts, dtype=object).reshape(-1, 1)
         else:
             values = [_number(c, name, tokens) for c in cells]
