@@ -566,3 +566,14 @@ def test_draw_network_loss_formula_of_several_outputs_has_room(loss) -> None:
     svg = viz.draw_network(net, [1.0, 0.5], [0.0, 1.0, 0.0], backward=True, loss=loss)
     assert "L = (1/K) Σₖ [−yₖ log" in _svg_text(svg)
     assert viz.overlapping_texts(svg) == []
+
+
+def test_draw_network_edge_labels_keep_off_the_elision_marker() -> None:
+    """An elided layer's '⋮ N more' marker was not among the boxes the labels avoid, so a
+    weight label could sit on it (3-9-3, max_neurons=2, labels forced)."""
+    for seed in range(3):
+        net = gn.nn.MLP([3, 9, 3], activation="identity", output_activation="softmax", rng=seed)
+        kw = {"font_size": 18.0, "edge_labels": True, "max_neurons": 2, "decimals": 1}
+        for svg in (viz.draw_network(net, **kw), viz.draw_network(net, [1, 2, 3], **kw)):
+            assert "7 more" in _svg_text(svg)
+            assert viz.overlapping_texts(svg) == []

@@ -615,6 +615,11 @@ def _render(
                 taken.append(text_box(node.x, yb, cap, small, "middle"))
     for c, cap in enumerate(caps):
         taken.append(text_box(xs[c], top - 14, cap, small, "middle"))
+    for c, col in enumerate(cols):  # an elided column's "⋮ N more" marker (drawn below)
+        if more[c]:
+            mx, my = col[-1].x, col[-1].y - dy
+            taken.append(text_box(mx, my - 2, "⋮", fs + 6, "middle"))
+            taken.append(text_box(mx, my + small + 4, f"{more[c]} more", small, "middle"))
     placer = Placer(taken, margin=6.0)  # room to breathe between a label and a caption
     labels: list[str] = []
     lines_svg: list[str] = []
