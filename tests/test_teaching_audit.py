@@ -574,6 +574,7 @@ def test_draw_network_edge_labels_keep_off_the_elision_marker() -> None:
     for seed in range(3):
         net = gn.nn.MLP([3, 9, 3], activation="identity", output_activation="softmax", rng=seed)
         kw = {"font_size": 18.0, "edge_labels": True, "max_neurons": 2, "decimals": 1}
+        kw["names"] = "lecture"
         for svg in (viz.draw_network(net, **kw), viz.draw_network(net, [1, 2, 3], **kw)):
             assert "7 more" in _svg_text(svg)
             assert viz.overlapping_texts(svg) == []
