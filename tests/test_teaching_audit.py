@@ -578,3 +578,16 @@ def test_draw_network_edge_labels_keep_off_the_elision_marker() -> None:
         for svg in (viz.draw_network(net, **kw), viz.draw_network(net, [1, 2, 3], **kw)):
             assert "7 more" in _svg_text(svg)
             assert viz.overlapping_texts(svg) == []
+
+
+def test_draw_network_lays_out_forced_labels_at_a_large_font() -> None:
+    """25 weight labels forced on one gap at font_size=18: the layout gave up after 16
+    widenings and left labels on top of each other; it keeps widening until they fit."""
+    rng = np.random.default_rng(1)
+    net = gn.nn.MLP([5, 5, 2, 1], activation="identity", output_activation="identity", rng=1)
+    for p in net.parameters():
+        p.data[:] = rng.normal(size=p.data.shape) * 1e7
+    x = rng.normal(size=5) * 100
+    kw = {"font_size": 18.0, "edge_labels": True, "names": "layered", "decimals": 2}
+    svg = viz.draw_network(net, x, rng.normal(size=1), backward=True, loss="mse", **kw)
+    assert viz.overlapping_texts(svg) == []

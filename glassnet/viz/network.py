@@ -338,7 +338,7 @@ def draw_network(
     ]
     dxs = [max(g, half[c] + half[c + 1] + 16) for c, g in enumerate(dxs)]
     legend = _legend(backward, wmax, decimals, loss if backward else None)
-    for attempt in range(16):  # widen the gaps until every label finds a free place
+    for attempt in range(40):  # widen the gaps until every label finds a free place
         svg, failed, gap_failed = _render(
             cols, edges, caps, more, dxs, dy, fs, title, notes, legend, backward, r
         )
