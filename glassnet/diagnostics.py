@@ -96,7 +96,8 @@ def activation_stats(model: Module, X: Any, max_samples: int = 256) -> dict[str,
     """Dead ReLUs and saturated sigmoid/tanh units of each hidden layer on inputs ``X``.
 
     Returns ``{"dead_relu": {layer: fraction of units}, "saturated": {layer: fraction of
-    activations}}``. At most ``max_samples`` rows of X, evenly spaced, are used.
+    activations}}`` (NaN for a layer whose activations are NaN or inf: a diverged network
+    is neither). At most ``max_samples`` rows of X, evenly spaced, are used.
     """
     check_number(max_samples, "max_samples", "activation_stats", low=1, integer=True)
     try:
@@ -124,6 +125,10 @@ def activation_stats(model: Module, X: Any, max_samples: int = 256) -> dict[str,
     for j, (lay, rec) in enumerate(zip(layers[:-1], trace.layers[:-1])):  # hidden layers only
         name = f"layer{j + 1}"
         A = rec["A"]
+        if lay.act in ("relu", "sigmoid", "tanh") and not np.all(np.isfinite(A)):
+            # NaN activations (a diverged network) are neither dead nor saturated: unknown
+            (dead if lay.act == "relu" else sat)[name] = math.nan
+            continue
         if lay.act == "relu":
             dead[name] = float(np.mean(np.all(rec["Z"] <= 0, axis=0)))
         elif lay.act == "sigmoid":

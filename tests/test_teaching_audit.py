@@ -591,3 +591,17 @@ def test_draw_network_lays_out_forced_labels_at_a_large_font() -> None:
     kw = {"font_size": 18.0, "edge_labels": True, "names": "layered", "decimals": 2}
     svg = viz.draw_network(net, x, rng.normal(size=1), backward=True, loss="mse", **kw)
     assert viz.overlapping_texts(svg) == []
+
+
+@pytest.mark.parametrize(
+    "act,key", [("sigmoid", "saturated"), ("tanh", "saturated"), ("relu", "dead_relu")]
+)
+def test_activation_stats_of_nan_activations_is_unknown(act, key) -> None:
+    """A NaN weight makes a layer's activations NaN: the fraction was 0.0 (nothing dead or
+    saturated, a silent all-clear); it is NaN, unknown."""
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    net = gn.nn.MLP([2, 3, 1], activation=act, rng=0)
+    _linears(net)[0].W.data[0, 0] = np.nan
+    assert np.isnan(activation_stats(net, X)[key]["layer1"])
+    _linears(net)[0].W.data[0, 0] = 0.5
+    assert np.isfinite(activation_stats(net, X)[key]["layer1"])
