@@ -314,6 +314,11 @@ class Diverged(FloatingPointError):
     and what to do."""
 
 
+def _word(v: float) -> str:
+    """A loss that is not finite as the page writes it: NaN, infinite (not Python's nan, inf)."""
+    return "NaN" if math.isnan(v) else "infinite"
+
+
 def _num(v: float) -> float | None:
     """A float for JSON (None for NaN or inf, which JSON has no word for)."""
     v = float(v)
@@ -422,8 +427,8 @@ class Run:
             what = "loss" if not math.isfinite(loss) else "gradient"
             self.diverged = (
                 f"Training diverged: at step {self.step_count + 1} (epoch {self.epoch}) the "
-                f"batch's {what} became {loss if what == 'loss' else 'NaN or infinite'}, so that "
-                "step was not taken and the weights are those from before it. Lower the "
+                f"batch's {what} became {_word(loss) if what == 'loss' else 'NaN or infinite'}, "
+                "so that step was not taken and the weights are those from before it. Lower the "
                 f"learning rate (now {self.opt.lr:g}) and reset."
             )
             raise Diverged(self.diverged)
@@ -537,7 +542,7 @@ class Run:
             value = check_number(value, "value", "set_weight", low=-100, high=100)
             if not isinstance(target, Mapping):
                 raise ParameterError("The 'target' of set_weight must be an object.")
-            kind = check_choice(target.get("kind"), "kind", "set_weight", ("neuron", "edge"))
+            kind = _target_kind(target, "set_weight")
             L = len(self.layers)
             l = check_number(
                 target.get("layer"), "layer", "set_weight", low=1, high=L, integer=True
@@ -672,7 +677,7 @@ class Run:
             point = check_number(point, "point", _OWNER, low=0, high=n - 1, integer=True)
             if not isinstance(target, Mapping):
                 raise ParameterError(f"The 'target' of {_OWNER}'s explain must be an object.")
-            kind = check_choice(target.get("kind"), "kind", "explain", ("neuron", "edge"))
+            kind = _target_kind(target, "explain")
             L = len(self.layers)
             layer = check_number(
                 target.get("layer"), "layer", "explain", low=0, high=L, integer=True
@@ -770,6 +775,22 @@ class Run:
 
         with self.lock:
             return script(self._raw_config(initial=True), self.changes, self.step_count)
+
+
+#: The fields of a clicked neuron (or input, layer 0) and of a clicked edge.
+TARGET_FIELDS = {"neuron": ("kind", "layer", "index"), "edge": ("kind", "layer", "from", "to")}
+
+
+def _target_kind(target: Mapping[str, Any], owner: str) -> str:
+    """The ``kind`` of an explain or set_weight target, whose fields must be its kind's."""
+    kind = check_choice(target.get("kind"), "kind", owner, tuple(TARGET_FIELDS))
+    extra = [str(k)[:40] for k in target if k not in TARGET_FIELDS[kind]]
+    if extra:
+        raise ParameterError(
+            f"The 'target' of {owner} is a {kind}, with the fields "
+            f"{', '.join(TARGET_FIELDS[kind])}; it has no {', '.join(map(repr, extra[:5]))}."
+        )
+    return kind
 
 
 def _path(p: Any) -> dict[str, Any]:

@@ -156,7 +156,7 @@ class Playground:
         return rid, run
 
     def run_of(self, rid: Any) -> Run:
-        if not isinstance(rid, str):
+        if not isinstance(rid, str) or not rid:
             raise RequestError(400, f"'run' must be the id a POST /api/run gave. Got {rid!r:.40}.")
         with self._runs_lock:
             run = self.runs.get(rid)
@@ -248,7 +248,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             parts = urlsplit(self.path)
             try:
-                query = parse_qs(parts.query, max_num_fields=20)
+                query = parse_qs(parts.query, keep_blank_values=True, max_num_fields=20)
             except ValueError:
                 raise RequestError(400, "too many query fields (at most 20)") from None
             self._check_access(query)
@@ -263,7 +263,7 @@ class _Handler(BaseHTTPRequestHandler):
         except RequestError as exc:
             self._send_json({"error": str(exc)}, exc.status)
         except ParameterError as exc:
-            self._send_json({"error": str(exc)}, 400)
+            self._send_json({"error": _shorten(str(exc))}, 400)
         except Diverged as exc:  # the run's network gives NaN or inf: reset, or a lower lr
             self._send_json({"error": str(exc)}, 409)
         except ConnectionError:  # the page went away mid-answer
@@ -271,6 +271,22 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # a bug in glassnet: answer, log, keep serving
             print(f"glassnet playground: internal error: {exc!r}", file=sys.stderr)
             self._send_json({"error": f"internal error: {type(exc).__name__}: {exc}"}, 500)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The standard library's own refusals (a request line that is not HTTP, an
+        unknown method, too long a URL, too many headers) as JSON, like every other
+        answer, instead of its HTML page; the connection ends."""
+        self.close_connection = True
+        self._read_body = True  # nothing more is read from this connection
+        if self.request_version == "HTTP/0.9":  # (no version read yet: 0.9 sends no headers)
+            self.request_version = "HTTP/1.0"
+        if code == 501:  # a method with no do_* at all (PATCH, TRACE, ...)
+            code, message = 405, f"this server takes GET and POST, not {self.command}"
+        elif code == 505:
+            code = 400
+            message = f"this server speaks HTTP/1.0 and 1.1, not {self.request_version[:20]}"
+        text = message or self.responses.get(code, ("refused", ""))[0]
+        self._send_json({"error": _shorten(text)}, code)
 
     def _check_access(self, query: dict[str, list[str]]) -> None:
         host = self.headers.get("Host", "")
@@ -293,18 +309,33 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _body(self) -> dict[str, Any]:
         ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        length = self.headers.get("Content-Length")
-        if length is None:
+        lengths = self.headers.get_all("Content-Length") or []
+        # where the body ends must be certain, or what follows it would be read as the next
+        # request: one plain Content-Length, no chunks; else answer and end the connection
+        if self.headers.get("Transfer-Encoding") is not None:
+            self.close_connection = True
+            raise RequestError(411, "a POST needs a Content-Length, not a Transfer-Encoding")
+        if not lengths:
             raise RequestError(411, "a POST needs a Content-Length")
-        try:
-            n = int(length)
-        except ValueError:
-            raise RequestError(400, f"bad Content-Length {length[:20]!r}") from None
-        if n < 0 or n > MAX_BODY:
+        if len(lengths) > 1 or not re.fullmatch(r"[0-9]{1,9}", lengths[0].strip()):
+            self.close_connection = True
+            shown = ", ".join(repr(v[:20]) for v in lengths[:3])
+            raise RequestError(400, f"the Content-Length must be one number of bytes; got {shown}")
+        n = int(lengths[0])
+        if n > MAX_BODY:
             self.close_connection = True
             raise RequestError(413, f"the body must be at most {MAX_BODY} bytes; got {n}")
-        raw = self.rfile.read(n)
+        try:
+            raw = self.rfile.read(n)
+        except TimeoutError:  # the client announced more than it sends
+            self.close_connection = True
+            raise RequestError(
+                408, f"the body's {n} bytes did not arrive within {self.timeout} seconds"
+            ) from None
         self._read_body = True
+        if len(raw) != n:  # the client closed its side early: a cut body is not the request
+            self.close_connection = True
+            raise RequestError(400, f"the body ended after {len(raw)} of its {n} bytes")
         if ctype != "application/json":
             raise RequestError(415, "the body must be JSON (Content-Type: application/json)")
         try:
@@ -356,6 +387,12 @@ def _finite(obj: Any) -> Any:
     return obj
 
 
+def _shorten(message: str, limit: int = 400) -> str:
+    """An error message cut to ``limit`` characters: its field and what is allowed come
+    first, the value given last (which may be a 60 KiB list)."""
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
 def _ip_host(host: str, port: int) -> bool:
     """Whether a ``Host`` header is an IP address (not a name) with this server's port."""
     addr, sep, p = host.rpartition(":")
@@ -387,6 +424,14 @@ def _fields(body: dict, allowed: tuple[str, ...]) -> None:
     unknown = [str(k)[:40] for k in body if k not in allowed]
     if unknown:
         raise RequestError(400, f"unknown field(s) {unknown[:5]}; this call takes {list(allowed)}")
+
+
+def _one(query: dict[str, list[str]], name: str, default: str | None = None) -> str | None:
+    """The one value of the URL's field ``name`` (``default`` when it is absent)."""
+    values = query.get(name, [default])
+    if len(values) > 1:
+        raise RequestError(400, f"the URL gives {name!r} {len(values)} times; give it once")
+    return values[0]
 
 
 def _view(run: Run, history: bool = True, side: bool = True) -> dict[str, Any]:
@@ -454,7 +499,7 @@ def _api_explain(h: _Handler, query: dict, body: dict) -> None:
 
 
 def _api_state(h: _Handler, query: dict, body: dict) -> None:
-    run = h.playground.run_of((query.get("run") or [None])[0])
+    run = h.playground.run_of(_one(query, "run"))
     with run.lock:
         h._send_json(
             {
@@ -478,10 +523,8 @@ def _download(h: _Handler, data: bytes, ctype: str, filename: str) -> None:
 
 
 def _api_export(h: _Handler, query: dict, body: dict) -> None:
-    run = h.playground.run_of((query.get("run") or [None])[0])
-    what = check_choice(
-        (query.get("what") or ["model"])[0], "what", "export", ("model", "script", "data")
-    )
+    run = h.playground.run_of(_one(query, "run"))
+    what = check_choice(_one(query, "what", "model"), "what", "export", ("model", "script", "data"))
     with run.lock:
         if what == "model":
             _download(h, model_bytes(run), "application/octet-stream", "playground.glassnet")
