@@ -499,3 +499,39 @@ def test_a_feature_clicked_while_playing_keeps_it_playing(page, server):
         assert page.evaluate("playing"), page.text_content("#status")  # no error stopped it
     page.click("#play")
     assert page.locator(".node.input.off").count() == 3
+
+
+ROW_HEIGHTS = (
+    "Array.from(document.querySelectorAll('#table tr'),"
+    " (r) => Math.round(r.getBoundingClientRect().height))"
+)
+
+
+def test_a_diverged_run_keeps_its_numbers_short_and_its_buttons_on_one_line(page, server):
+    # a diverging run's hidden values (1e25) were written with all their digits, which ran
+    # out of the table; a small one (1.00e-6) broke over two lines at its '-'; and the long
+    # status line squeezed the export buttons onto two lines each ("Model / file")
+    _open(page, server, "#dataset=spiral&features=x1%2Cx2%2Cx1%5E2%2Cx2%5E2%2Cx1x2%2Csin_x1")
+    heights = page.evaluate(ROW_HEIGHTS)
+    assert len(heights) > 5 and len(set(heights)) == 1, heights  # no cell on two lines
+    assert "e-" in page.text_content("#table")  # (the small values this checks are there)
+    buttons = ["#export-model", "#export-script", "#export-data"]
+    one_line = [page.locator(b).bounding_box()["height"] for b in buttons]
+    hidden, features = "8%2C8%2C8%2C8%2C8%2C8", "x1%2Cx2%2Cx1%5E2%2Cx2%5E2%2Cx1x2"
+    _open(page, server, f"#activation=linear&lr=10&hidden={hidden}&features={features}")
+    page.click("#play")
+    page.wait_for_function("frame.diverged !== null", timeout=30_000)
+    page.wait_for_timeout(300)
+    assert "the batch's loss became NaN, so that step" in page.text_content("#status")
+    assert [page.locator(b).bounding_box()["height"] for b in buttons] == one_line
+    cells = page.eval_on_selector_all("#table td", "tds => tds.map((td) => td.textContent)")
+    assert any("e+" in c for c in cells) and max(map(len, cells)) <= 10, max(cells, key=len)
+    assert len(set(page.evaluate(ROW_HEIGHTS))) == 1
+    for v, shown in [
+        (5.38e25, "5.38e+25"),
+        (-2.5e6, "-2.50e+6"),
+        (1234.5678, "1234.568"),
+        (1e-6, "1.00e-6"),
+        (0, "0.000"),
+    ]:
+        assert page.evaluate(f"fmt({v}, 3)") == shown

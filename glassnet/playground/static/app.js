@@ -631,7 +631,9 @@ function drawHiddenSpace(hs) {
 // ---------------------------------------------------------------- the slides' numbers
 function fmt(v, d = 3) {
   if (v === null || v === undefined) return "-";
-  if (v !== 0 && Math.abs(v) < 0.5 * 10 ** -d) return v.toExponential(2);
+  // tiny and huge numbers (a diverging run's) as 1.23e-6, 5.38e+25: toFixed would write
+  // 0.000, or all 26 digits of the huge one
+  if (v !== 0 && (Math.abs(v) < 0.5 * 10 ** -d || Math.abs(v) >= 1e6)) return v.toExponential(2);
   return v.toFixed(d);
 }
 const par = (v) => (v < 0 ? "(" + fmt(v) + ")" : fmt(v));
