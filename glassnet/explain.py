@@ -92,6 +92,7 @@ __all__ = [
     "explain",
     "Explanation",
     "PathSum",
+    "MAX_COLUMNS",
     "MAX_ROWS",
     "MAX_SAMPLES",
     "NOTATIONS",
