@@ -735,6 +735,15 @@ class Explanation:
             W = self.W[l]
             b = self.b[l]
             z = self.Z[l][0]
+            if max(W.shape) > 2 * MAX_TERMS:  # an image's 784 inputs: lines of 5000 characters
+                lines += [
+                    f"z{tag} = W{tag}^T {vin}"
+                    + (f" + b{tag}" if b is not None else "")
+                    + f"   (W{tag} is {W.shape[0]} x {W.shape[1]}: too wide to write out here; "
+                    f"it is e.W[{l}], z{tag} is e.Z[{l}])",
+                    "",
+                ]
+                continue
             col = lambda a: [[fmt(t, d)] for t in a]  # noqa: E731
             WT = [[fmt(t, d) for t in row] for row in W.T]  # (neurons, inputs)
             if b is not None and self.bias == "w0":

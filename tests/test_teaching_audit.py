@@ -605,3 +605,17 @@ def test_activation_stats_of_nan_activations_is_unknown(act, key) -> None:
     assert np.isnan(activation_stats(net, X)[key]["layer1"])
     _linears(net)[0].W.data[0, 0] = 0.5
     assert np.isfinite(activation_stats(net, X)[key]["layer1"])
+
+
+def test_explain_matrix_form_of_a_wide_layer_is_named_not_written() -> None:
+    """matrix=True on a 784-16-10 network wrote W⁽¹⁾ᵀ as 16 rows of 784 numbers under a
+    784-row column (lines of 5000 characters); a layer wider than 20 is named with its
+    shape and where its numbers are, narrower layers are written out as before."""
+    net = gn.nn.MLP([784, 16, 10], activation="relu", output_activation="softmax", rng=0)
+    x = np.random.default_rng(0).uniform(size=784)
+    text = explain(net, x, 3, "cross_entropy", matrix=True).to_text(
+        notation="ascii", parts="matrix"
+    )
+    assert "(W[1] is 784 x 16: too wide to write out here; it is e.W[0], z[1] is e.Z[0])" in text
+    assert "z[2] = W[2]^T a[1] + b[2]" in text and "[ 0.761 ]" in text
+    assert max(len(line) for line in text.splitlines()) < 200
