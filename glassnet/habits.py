@@ -9,6 +9,13 @@ here, a layer above the engine, as :mod:`glassnet.functional` attaches the activ
 tensor.py stays the lecture's autodiff in one sitting, and every Tensor still has them
 (``import glassnet`` loads this module).
 
+**Small habits.** ``x.requires_grad_()``, ``x.clone()`` (a copy in the graph),
+``x.numel()``, ``x.dim()``, ``x.tolist()``. ``x > 0`` (and ``<``, ``<=``, ``>=``) gives a
+NumPy bool array, a mask for ``x[mask]``, ``x[mask] = 0`` and ``glassnet.where``, where
+PyTorch gives a bool tensor (no gradient passes either); ``==`` and ``!=`` stay Python's
+identity, as a tensor is hashed by it. ``x.size`` is NumPy's (an int, not PyTorch's
+``x.size()``): ``x.shape`` is the same in both.
+
 **Writes and the graph.** ``x -= y`` writes into x's array, as in PyTorch: the update of a
 parameter under ``no_grad()``, or of a tensor no graph needs. Anywhere else (a tensor the
 graph computed, or a parameter outside ``no_grad()``) it is refused before anything is
@@ -32,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import check_bool
 from .tensor import Tensor, is_grad_enabled
 
 __all__: list[str] = []  # methods of Tensor, nothing to import
@@ -202,6 +210,39 @@ def _no_imatmul(self: Tensor, other: Any) -> Tensor:
     raise TypeError("In-place matmul (a @= b) is not supported; write a = a @ b.")
 
 
+# ------------------------------------------------------------------ PyTorch's small habits
+def requires_grad_(self: Tensor, requires_grad: bool = True) -> Tensor:
+    """Set ``requires_grad`` in place and return the tensor, as PyTorch's; only a leaf's
+    (a tensor no op computed) may be turned off."""
+    flag = check_bool(requires_grad, "requires_grad", "Tensor.requires_grad_")
+    if not flag and self.backward_fn is not None:
+        raise RuntimeError(
+            f"requires_grad_(False) on a tensor computed by op {self.op!r}: only a leaf's flag "
+            "can change, as in PyTorch. Use x.detach() for a tensor cut from the graph."
+        )
+    self.requires_grad = flag
+    return self
+
+
+def clone(self: Tensor) -> Tensor:
+    """A copy of the values that stays in the graph (the gradient passes through), as
+    PyTorch's ``clone``; not a view, so writing into it leaves this tensor alone."""
+    return Tensor.from_op(self.data.copy(), "clone", (self,), lambda g: (g,))
+
+
+def _compare(fn: Callable) -> Callable[[Tensor, Any], np.ndarray]:
+    """``x > 0`` and the other orderings: a NumPy bool array (a mask for ``x[mask]``,
+    ``glassnet.where`` or ``x[mask] = 0``); PyTorch's is a bool tensor, which carries no
+    gradient either. ``==`` and ``!=`` stay Python's identity, as a tensor is hashed."""
+    return lambda self, other: fn(self.data, other.data if isinstance(other, Tensor) else other)
+
+
+Tensor.requires_grad_, Tensor.clone = requires_grad_, clone
+Tensor.numel = lambda self: int(self.data.size)  # PyTorch's names for .size and .ndim
+Tensor.dim = lambda self: int(self.data.ndim)
+Tensor.tolist = lambda self: self.data.tolist()
+Tensor.__lt__, Tensor.__le__ = _compare(np.less), _compare(np.less_equal)
+Tensor.__gt__, Tensor.__ge__ = _compare(np.greater), _compare(np.greater_equal)
 Tensor.view = Tensor.reshape  # PyTorch's name
 Tensor.unsqueeze, Tensor.squeeze, Tensor.flatten = unsqueeze, squeeze, flatten
 Tensor.permute, Tensor.transpose = permute, transpose

@@ -1,6 +1,11 @@
 """The Tensor ops beyond the lecture's engine: maxima and minima, ``abs``, ``sqrt``,
 ``clip``, ``where``, ``maximum``/``minimum`` and joining (``concatenate``, ``stack``).
 
+PyTorch's spellings: ``x.clamp(min=, max=)`` is ``x.clip``; ``x.amax(dim, keepdim)`` and
+``x.amin`` are ``x.max(axis=, keepdims=)`` and ``x.min``. ``x.max(1)`` and ``x.max(dim=1)``
+are refused: PyTorch's return (values, indices), and ``v, i = x.max(1)`` would unpack
+glassnet's values row by row without a word; ``x.data.argmax(1)`` gives the indices.
+
 :mod:`glassnet.tensor` holds what micrograd's ``Value`` holds, over arrays: the arithmetic
 (+, −, ×, ÷, **), ``exp`` and ``log``, the sums and means, the matrix product, ``reshape``
 and ``backward()``; with the activations and losses of :mod:`glassnet.functional` that is
@@ -30,6 +35,7 @@ from .tensor import (
     BINARY_OPS,
     Tensor,
     as_tensor,
+    axis_args,
     binary_op,
     is_grad_enabled,
     operand,
@@ -41,14 +47,39 @@ __all__ = ["concatenate", "stack", "where", "maximum", "minimum"]
 
 
 # ------------------------------------------------------------ methods of Tensor
-def _max(self: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-    """Maximum over ``axis``; g goes to the maxima (ties share it equally)."""
+def _max(self: Tensor, *args: Any, axis: Any = None, keepdims: bool = False, **kw: Any) -> Tensor:
+    """Maximum over ``axis`` (a keyword); g goes to the maxima (ties share it equally)."""
+    _values_only("max", args, kw)
     return _extreme(self, np.max, "max", axis, keepdims)
 
 
-def _min(self: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-    """Minimum over ``axis``; g goes to the minima (ties share it equally)."""
+def _min(self: Tensor, *args: Any, axis: Any = None, keepdims: bool = False, **kw: Any) -> Tensor:
+    """Minimum over ``axis`` (a keyword); g goes to the minima (ties share it equally)."""
+    _values_only("min", args, kw)
     return _extreme(self, np.min, "min", axis, keepdims)
+
+
+def _values_only(op: str, args: tuple[Any, ...], kw: dict[str, Any]) -> None:
+    """Refuse ``x.max(1)`` and ``x.max(dim=1)``: PyTorch's return (values, indices), which
+    ``v, i = x.max(1)`` unpacks; glassnet's values would unpack row by row, silently."""
+    if args or kw:
+        given = ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kw.items())])
+        raise TypeError(
+            f"x.{op}({given}): glassnet's {op} takes axis= and returns the values only, "
+            f"not PyTorch's (values, indices). Write x.{op}(axis=1) or "
+            f"x.a{op}(dim=1) for the values, x.data.arg{op}(1) for the indices."
+        )
+
+
+def _amax(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """PyTorch's ``amax(dim, keepdim)``: the maxima over ``dim`` (all axes by default), g
+    shared equally among ties, as PyTorch's."""
+    return _extreme(self, np.max, "max", *axis_args("amax", None, dim, None, keepdim))
+
+
+def _amin(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """PyTorch's ``amin(dim, keepdim)``: the minima over ``dim``, g shared among ties."""
+    return _extreme(self, np.min, "min", *axis_args("amin", None, dim, None, keepdim))
 
 
 def _extreme(t: Tensor, fn: Callable, op: str, axis: Any, keepdims: bool) -> Tensor:
@@ -79,8 +110,17 @@ def _clip(self: Tensor, low: Any = None, high: Any = None) -> Tensor:
     """Clamp to [low, high]; the gradient passes only where the value was inside. The bounds
     are constants: numbers keep the tensor's dtype, arrays follow the dtype rule."""
     a = self.data
-    out = np.clip(a, _bound(low, "low", a.dtype), _bound(high, "high", a.dtype))
-    return Tensor.from_op(out, "clip", (self,), lambda g: (g * (out == a),))
+    lo, hi = _bound(low, "low", a.dtype), _bound(high, "high", a.dtype)
+    out = np.clip(a, lo, hi)
+    inside = out == a  # (NaN is not: no gradient, as PyTorch's)
+    if lo is not None and hi is not None:  # low > high: every value is high, none inside
+        inside &= np.asarray(lo <= hi)
+    return Tensor.from_op(out, "clip", (self,), lambda g: (g * inside,))
+
+
+def _clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """PyTorch's ``clamp(min, max)``: :meth:`clip` with PyTorch's names."""
+    return _clip(self, min, max)
 
 
 def _bound(value: Any, name: str, dtype: np.dtype) -> Any:
@@ -97,6 +137,7 @@ def _bound(value: Any, name: str, dtype: np.dtype) -> Any:
 
 
 Tensor.max, Tensor.min, Tensor.sqrt, Tensor.abs, Tensor.clip = _max, _min, _sqrt, _abs, _clip
+Tensor.amax, Tensor.amin, Tensor.clamp = _amax, _amin, _clamp
 
 
 # ------------------------------------------------------------ functions

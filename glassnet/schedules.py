@@ -120,6 +120,10 @@ class LRSchedule:
         """The optimizer's current learning rate."""
         return float(self.optimizer.lr)
 
+    def get_last_lr(self) -> list[float]:
+        """Each param group's current learning rate, as PyTorch's ``get_last_lr()``."""
+        return [float(g["lr"]) for g in self.optimizer.param_groups]
+
     def state_dict(self) -> dict[str, Any]:
         """Plain Python values: type, base_lrs (a list), epoch, settings and progress."""
         keys = ("base_lrs", "epoch", *self._hyper, *self._progress)

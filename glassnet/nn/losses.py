@@ -4,6 +4,10 @@ Each is built with ``reduction="mean" | "sum" | "none"`` and called as
 ``loss(input, target)``; 'mean' averages over every entry, except where a class
 ``weight`` is given to :class:`CrossEntropyLoss` or :class:`NLLLoss` with class
 labels: then, as in PyTorch, it divides by the summed weights of the targets' classes.
+As PyTorch's, :class:`CrossEntropyLoss` and :class:`NLLLoss` leave out the samples whose
+label is ``ignore_index`` (default −100) from the loss, the gradient and that divisor
+(a batch of nothing but ignored labels is an error under 'mean', where PyTorch gives NaN);
+:class:`BCELoss` clamps each log at −100; :class:`BCEWithLogitsLoss` takes ``pos_weight``.
 
 >>> import numpy as np
 >>> from glassnet import nn
@@ -86,9 +90,13 @@ class _Loss(Module):
     def _rows(self, x: Tensor, target: Any, smoothing: float = 0.0) -> tuple[np.ndarray, Any]:
         """Target rows T = w ⊙ ((1 − ε) y + ε / C), y the one-hot rows of class labels (N,)
         or the given probability rows (N, C); and what 'mean' divides by: Σ_n w_{y_n} for
-        labels, N for rows (PyTorch's rules)."""
+        labels, N for rows (PyTorch's rules). A label equal to ``ignore_index`` gives a row
+        of zeros (no loss, no gradient) and adds nothing to Σ_n w_{y_n}."""
         t = _array(target)
         c = x.shape[-1] if x.ndim else 0
+        skip = self._ignored(t)
+        if skip is not None:
+            t = np.where(skip, 0, t)
         y = F.one_hot(t, c, x.dtype) if t.ndim == 1 and x.ndim == 2 else t.astype(x.dtype)
         if x.ndim != 2 or y.shape != x.shape:
             raise ValueError(
@@ -101,7 +109,24 @@ class _Loss(Module):
                 f"{type(self).__name__}: 'weight' has shape {w.shape} but the input has {c} "
                 f"classes; pass one weight per class."
             )
-        return w * ((1 - smoothing) * y + smoothing / c), (y @ w).sum() if t.ndim == 1 else len(x)
+        rows = w * ((1 - smoothing) * y + smoothing / c)
+        if skip is not None:
+            rows[skip], y[skip] = 0, 0
+            if self.reduction == "mean" and skip.all():
+                raise ValueError(
+                    f"{type(self).__name__}: every label is ignore_index={self.ignore_index}; "
+                    "a mean over no losses has no value (PyTorch gives NaN). Leave the batch "
+                    "out, or use reduction='sum'."
+                )
+        return rows, (y @ w).sum() if t.ndim == 1 else len(x)
+
+    def _ignored(self, t: np.ndarray) -> np.ndarray | None:
+        """Where the class labels ``t`` equal ``ignore_index`` (None: nowhere, or no labels)."""
+        ignore = getattr(self, "ignore_index", None)
+        if t.ndim != 1 or ignore is None or t.dtype.kind not in "iuf":
+            return None
+        skip = t == ignore
+        return skip if skip.any() else None
 
 
 class MSELoss(_Loss):
@@ -136,17 +161,63 @@ class HuberLoss(_Loss):
         return self._reduce(where(a.data < delta, 0.5 * d * d, delta * (a - 0.5 * delta)))
 
 
+_BCE_EPS = float(np.float32(1e-12))  # PyTorch's floor of p (1 − p), a float32 constant
+
+
+def _bce(x: Tensor, target: Any) -> Tensor:
+    """PyTorch's BCE per entry, −(y max(log p, −100) + (1 − y) max(log(1 − p), −100)), and
+    its gradient (p − y) / max(p (1 − p), ε), ε = float32(1e-12): finite at p = 0 and 1,
+    and 0 there where y = p (:func:`F.binary_cross_entropy` clips p to [eps, 1 − eps])."""
+    x, y = F.check_target("BCELoss", x, target)
+    p = x.data
+    for name, a in (("input", p), ("target", y)):
+        if not np.all((a >= 0) & (a <= 1)):  # (NaN too)
+            raise ValueError(
+                f"BCELoss: the {name} must lie in [0, 1] (probabilities). Got values from "
+                f"{np.nanmin(a) if a.size else 0} to {np.nanmax(a) if a.size else 0}; for "
+                "logits use BCEWithLogitsLoss."
+            )
+    with np.errstate(divide="ignore"):
+        per = (y - 1) * np.maximum(np.log1p(-p), -100) - y * np.maximum(np.log(p), -100)
+    d = (p - y) / np.maximum(p * (1 - p), p.dtype.type(_BCE_EPS))
+    return Tensor.from_op(per, "binary_cross_entropy", (x,), lambda g: (g * d,))
+
+
+def _bce_pos(x: Tensor, target: Any, pos_weight: np.ndarray) -> Tensor:
+    """PyTorch's BCE from logits z with ``pos_weight`` w⁺: L = −(w⁺ y log σ(z) + (1 − y)
+    log(1 − σ(z))) = (1 − y) z + (1 + (w⁺ − 1) y) softplus(−z); dL/dz = (1 + (w⁺ − 1) y)
+    σ(z) − w⁺ y."""
+    x, y = F.check_target("BCEWithLogitsLoss", x, target)
+    z, pw = x.data, pos_weight.astype(x.dtype)
+    try:
+        fits = np.broadcast_shapes(pw.shape, z.shape) == z.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"BCEWithLogitsLoss: 'pos_weight' of shape {pw.shape} does not broadcast against "
+            f"the input's shape {z.shape}; pass one weight per output (the last axis)."
+        )
+    lw = (pw - 1) * y + 1
+    per = (1 - y) * z + lw * (np.log1p(np.exp(-np.abs(z))) + np.maximum(-z, 0))
+    d = lw * np.exp(-np.logaddexp(0, -z)) - pw * y  # (σ(z) without overflow)
+    return Tensor.from_op(per, "binary_cross_entropy_with_logits", (x,), lambda g: (g * d,))
+
+
 class BCELoss(_Loss):
     """L = −w (y log p + (1 − y) log(1 − p)) on probabilities p (PyTorch's ``nn.BCELoss``);
-    ``weight`` rescales each entry (broadcast against the input)."""
-
-    _per = staticmethod(F.binary_cross_entropy)  # (x, target, "none") → per-entry losses
+    ``weight`` rescales each entry (broadcast against the input). As PyTorch's, each log is
+    clamped at −100 (p = 0 or 1 gives a loss of at most 100 per entry, and 0 where y = p)
+    and the gradient is (p − y) / max(p (1 − p), 1e-12); targets outside [0, 1] are refused."""
 
     def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
         super().__init__(reduction, weight, ndim=(0, 1, 2))
 
+    def _per(self, x: Tensor, target: Any) -> Tensor:
+        return _bce(x, target)
+
     def forward(self, x: Tensor, target: Any) -> Tensor:
-        per = self._per(x, self._fixed(target), "none")
+        per = self._per(x, self._fixed(target))
         w = self.weight  # in the input's dtype: a float64 weight leaves float32 losses float32
         if w is None and self.reduction != "none" and per.data.size:
             return self._one_node(per)
@@ -154,10 +225,23 @@ class BCELoss(_Loss):
 
 
 class BCEWithLogitsLoss(BCELoss):
-    """BCE from logits z, p = σ(z), computed stably (PyTorch's ``nn.BCEWithLogitsLoss``,
-    without ``pos_weight``: weight the samples through ``weight`` instead)."""
+    """BCE from logits z, p = σ(z), computed stably (PyTorch's ``nn.BCEWithLogitsLoss``):
+    ``weight`` rescales each entry, ``pos_weight`` w⁺ (one per output, broadcast against
+    the input) the positive term: L = −w (w⁺ y log σ(z) + (1 − y) log(1 − σ(z)))."""
 
-    _per = staticmethod(F.binary_cross_entropy_with_logits)
+    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None) -> None:
+        super().__init__(weight, reduction)
+        pw = None if pos_weight is None else _array(pos_weight)
+        self.pos_weight = (
+            None
+            if pw is None
+            else check_array("pos_weight", pw, "BCEWithLogitsLoss", ndim=(0, 1, 2))
+        )
+
+    def _per(self, x: Tensor, target: Any) -> Tensor:
+        if self.pos_weight is None:
+            return F.binary_cross_entropy_with_logits(x, target, "none")
+        return _bce_pos(x, target, self.pos_weight)
 
 
 class CrossEntropyLoss(_Loss):
@@ -165,27 +249,38 @@ class CrossEntropyLoss(_Loss):
 
     ``target``: class labels (N,) or probability rows (N, C). ``weight`` (C,) weighs each
     class; ``label_smoothing`` ε mixes the target with the uniform distribution:
-    L_n = −Σ_c w_c ((1 − ε) y_{n,c} + ε / C) log softmax(z_n)_c.
+    L_n = −Σ_c w_c ((1 − ε) y_{n,c} + ε / C) log softmax(z_n)_c. A sample whose label is
+    ``ignore_index`` (default −100, PyTorch's) has no loss and no gradient, and 'mean'
+    leaves it out of its divisor.
     """
 
-    _hparams = ("reduction", "label_smoothing")
+    _hparams = ("reduction", "label_smoothing", "ignore_index")
 
     def __init__(
-        self, weight: Any = None, reduction: str = "mean", label_smoothing: float = 0.0
+        self,
+        weight: Any = None,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+        ignore_index: int = -100,
     ) -> None:
         super().__init__(reduction, weight)
+        self.ignore_index = check_number(
+            ignore_index, "ignore_index", "CrossEntropyLoss", integer=True
+        )
         self.label_smoothing = check_number(
             label_smoothing, "label_smoothing", "CrossEntropyLoss", low=0, high=1
         )
 
     def forward(self, x: Tensor, target: Any) -> Tensor:
         target = self._fixed(target)
-        if self.weight is None and not self.label_smoothing:
+        t = _array(target)
+        skip = self._ignored(t)
+        if self.weight is None and not self.label_smoothing and skip is None:
             return F.cross_entropy(x, target, self.reduction)  # the fused kernel as it is
         rows, total = self._rows(x, target, self.label_smoothing)
-        t = _array(target)
         if t.ndim == 1 and not self.label_smoothing:  # class labels: w_{y_n} L_n, from the
             # labels, as PyTorch (the rows' 0 · log 0 at a class of logit −inf would be NaN)
+            t = t if skip is None else np.where(skip, 0, t)  # (an ignored row's weight is 0)
             return self._reduce(F.cross_entropy(x, t, "none") * rows.sum(axis=1), total)
         return self._reduce(F.cross_entropy(x, rows, "none"), total)
 
@@ -193,10 +288,16 @@ class CrossEntropyLoss(_Loss):
 class NLLLoss(_Loss):
     """L_n = −w_{y_n} x_{n, y_n} on log-probabilities x (N, C), e.g. from
     ``F.log_softmax``, and class labels y (N,) (PyTorch's ``nn.NLLLoss``; probability rows
-    (N, C) give −Σ_c w_c y_{n,c} x_{n,c})."""
+    (N, C) give −Σ_c w_c y_{n,c} x_{n,c}). A label equal to ``ignore_index`` (default −100)
+    is left out, as in :class:`CrossEntropyLoss`."""
 
-    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
+    _hparams = ("reduction", "ignore_index")
+
+    def __init__(
+        self, weight: Any = None, reduction: str = "mean", ignore_index: int = -100
+    ) -> None:
         super().__init__(reduction, weight)
+        self.ignore_index = check_number(ignore_index, "ignore_index", "NLLLoss", integer=True)
 
     def forward(self, x: Tensor, target: Any) -> Tensor:
         rows, total = self._rows(x, self._fixed(target))

@@ -72,9 +72,10 @@ def clip_grad_norm_(
             f"clip_grad_norm_: the total norm of the gradients is {total}; look for the NaN "
             f"or inf (glassnet.detect_anomaly), or pass error_if_nonfinite=False."
         )
-    coef = min(max_norm / (total + 1e-6), 1.0)
-    for g in grads:
-        g *= coef
+    coef = min(max_norm / (total + 1e-6), 1.0)  # NaN for a NaN total, 0 for an inf one
+    with np.errstate(invalid="ignore"):  # (inf · 0 is NaN, as in PyTorch: no warning)
+        for g in grads:
+            g *= coef
     return Tensor(np.asarray(total, grads[0].dtype))
 
 
