@@ -448,6 +448,17 @@ def test_ignore_index_leaves_samples_out_as_pytorch():
     assert nn.CrossEntropyLoss(ignore_index=3).config()["ignore_index"] == 3
 
 
+@pytest.mark.parametrize("kw", [{}, {"weight": W3}, {"label_smoothing": 0.1}], ids=str)
+def test_an_ignored_row_with_a_logit_of_minus_inf_gives_no_nan(kw):
+    # the ignored row's target row of zeros met its -inf logit: 0 · -inf was NaN
+    z = np.array([[-np.inf, 1.0, 2.0], [0.0, 1.0, 2.0]])
+    value, grad = _glassnet_loss("CrossEntropyLoss", {"reduction": "none", **kw}, z, [-100, 1])
+    assert value[0] == 0 and np.all(np.isfinite(value)) and np.all(grad[0] == 0)
+    one, grad1 = _glassnet_loss("CrossEntropyLoss", {"reduction": "none", **kw}, z[1:], [1])
+    np.testing.assert_array_equal(value[1:], one)
+    np.testing.assert_array_equal(grad[1:], grad1)
+
+
 # --------------------------------------------------------------------------- clipping
 
 

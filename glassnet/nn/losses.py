@@ -277,6 +277,8 @@ class CrossEntropyLoss(_Loss):
         skip = self._ignored(t)
         if self.weight is None and not self.label_smoothing and skip is None:
             return F.cross_entropy(x, target, self.reduction)  # the fused kernel as it is
+        if skip is not None and np.shape(x) == (len(t), np.shape(x)[-1]):
+            x = where(skip[:, None], 0.0, x)  # (an ignored row's −inf logit: no 0 · inf = NaN)
         rows, total = self._rows(x, target, self.label_smoothing)
         if t.ndim == 1 and not self.label_smoothing:  # class labels: w_{y_n} L_n, from the
             # labels, as PyTorch (the rows' 0 · log 0 at a class of logit −inf would be NaN)
