@@ -434,6 +434,33 @@ def test_the_board_fits_a_projectors_1024_pixels_with_six_layers(browser, server
         context.close()
 
 
+def test_six_layers_on_1024_pixels_leave_room_for_the_edges(browser, server, page):
+    # the 40-pixel nodes of eight columns in 482 pixels stood 3 pixels apart: every edge
+    # between two hidden layers was hidden behind them, a click on one hit a 3-pixel slot
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, bypass_csp=True)
+    try:
+        pg = context.new_page()
+        _open(pg, server, "#hidden=8%2C8%2C8%2C8%2C8%2C8")
+        first = [pg.locator(f".node[data-layer='{l}'] >> nth=0").bounding_box() for l in (1, 2)]
+        assert first[1]["x"] - (first[0]["x"] + first[0]["width"]) >= 12, first
+        # the edge between them (a straight line) answers a click with its numbers
+        pg.mouse.click(
+            (first[0]["x"] + first[0]["width"] + first[1]["x"]) / 2,
+            first[0]["y"] + first[0]["height"] / 2,
+        )
+        pg.wait_for_selector("#explain .num")
+        assert "w[2]_11" in pg.text_content("#explain")
+        box = pg.locator(".node.input >> nth=0").bounding_box()
+        label = pg.locator(".node.input .label >> nth=0").bounding_box()
+        assert label["x"] + label["width"] <= box["x"]  # the feature's name left of its node
+        assert abs((label["y"] + label["height"] / 2) - (box["y"] + box["height"] / 2)) < 3
+    finally:
+        context.close()
+    # where there is room, the nodes keep their 40 pixels
+    _open(page, server, "#hidden=8%2C8%2C8%2C8%2C8%2C8")
+    assert page.locator(".node.hidden >> nth=0").bounding_box()["width"] == 40
+
+
 def test_toggling_a_hovered_input_leaves_the_output_in_the_big_plot(page, server):
     _open(page, server)
     pixels = "document.querySelector('#boundary').toDataURL()"

@@ -293,6 +293,7 @@ function paint(canvas, values, n, scale) {   // values: n*n, row 0 at the top
 
 // ---------------------------------------------------------------- network drawing
 const NODE = 40, COL0 = 100, LAYER_GAP = 0.82;
+let nodeSize = NODE; // a node's width and height: smaller where many layers share little width
 let nodeEls = [];    // nodeEls[layer][j]: the node's div (layer 0: the inputs, all 7 features)
 let edgeEls = [];
 
@@ -302,9 +303,12 @@ function layout() {
   const hidden = run.config.hidden;
   const cols = hidden.length + 2;
   const span = Math.max(1, cols - 1);
-  const xOf = (l) => COL0 + (width - COL0 - NODE - 40) * (l / span);
+  // six layers on a projector's 1024 pixels leave 43 pixels a column: 40-pixel nodes would
+  // touch, hiding every edge between them; nodes shrink (to 26) so that edges show
+  const size = Math.max(26, Math.min(NODE, Math.floor(((width - COL0 - NODE - 40) / span) * 0.6)));
+  const xOf = (l) => COL0 + (width - COL0 - size - 40) * (l / span);
   const yOf = (j) => 36 + j * 54;
-  return { xOf, yOf, cols, width };
+  return { xOf, yOf, cols, width, size };
 }
 
 function buildNetwork() {
@@ -315,7 +319,9 @@ function buildNetwork() {
   nodeEls = [];
   edgeEls = [];
   hover = null;   // the hovered node is gone (its index may now be another node's)
-  const { xOf, yOf } = layout();
+  const { xOf, yOf, size } = layout();
+  nodeSize = size;
+  net.style.setProperty("--node", size + "px");
   const sizes = [run.config.features.length, ...run.config.hidden, 1];
   // many layers on a narrow screen: each layer's control its number alone, smaller buttons
   const tight = xOf(1) - xOf(0) < 72;
@@ -353,7 +359,7 @@ function buildNetwork() {
       const ctl = document.createElement("div");
       ctl.className = "layer-ctl" + (tight ? " tight" : "");
       ctl.title = sizes[l] + (sizes[l] === 1 ? " neuron" : " neurons");
-      ctl.style.left = (xOf(l) + NODE / 2 - (tight ? 20 : 35)) + "px";  // (centred: 40 or 70 wide)
+      ctl.style.left = (xOf(l) + nodeSize / 2 - (tight ? 20 : 35)) + "px";  // (centred: 40 or 70 wide)
       ctl.style.top = "-6px";
       const btns = document.createElement("div");
       btns.className = "btns";
@@ -374,7 +380,7 @@ function buildNetwork() {
     const from = used(l - 1);
     edgeEls.push(from.map((a, i) => nodeEls[l].map((b, j) => edge(a, b, l, i, j))));
   }
-  const height = Math.max(...[FEATURES.length, ...sizes].map((n) => yOf(n - 1) + NODE + 24));
+  const height = Math.max(...[FEATURES.length, ...sizes].map((n) => yOf(n - 1) + nodeSize + 24));
   $("network").style.height = height + "px";
   svg.setAttribute("height", height);
   markChosen();
@@ -407,8 +413,8 @@ function node(x, y, cls) {
 
 function edge(a, b, l, i, j) {
   const svg = $("edges");
-  const x1 = a.offsetLeft + NODE, y1 = a.offsetTop + NODE / 2;
-  const x2 = b.offsetLeft, y2 = b.offsetTop + NODE / 2;
+  const x1 = a.offsetLeft + nodeSize, y1 = a.offsetTop + nodeSize / 2;
+  const x2 = b.offsetLeft, y2 = b.offsetTop + nodeSize / 2;
   const mx = (x1 + x2) / 2;
   const d = `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`;
   const hit = document.createElementNS(SVGNS, "path");
