@@ -6,6 +6,13 @@ per epoch. The training loop calls ``schedule.step()`` at the end of every epoch
 :class:`AdaptiveLR`), or :meth:`LRSchedule.epoch_end` with keywords, which every
 schedule accepts. ``glassnet.fit(..., schedule=...)`` does that for you.
 
+PyTorch's ``StepLR``, ``MultiStepLR``, ``ExponentialLR``, ``CosineAnnealingLR`` and
+``LambdaLR`` give PyTorch's learning rates epoch by epoch (``get_last_lr()`` lists them);
+glassnet's ``ConstantLR`` keeps γ₀ (PyTorch's scales it for a few epochs), and
+``AdaptiveLR`` is scikit-learn's rule (PyTorch's ``ReduceLROnPlateau`` is close to it).
+PyTorch's ``OneCycleLR``, ``CyclicLR``, ``LinearLR`` and ``SequentialLR`` are not here:
+``LambdaLR`` writes any of them as a function of the epoch.
+
 They live beside the optimizers, not in them: the loop calls a schedule as it calls its
 other end-of-epoch plugins, and the update rules never need one (moved here from
 ``glassnet.optim`` in glassnet 0.2; the old names still work there, with a warning).
@@ -20,8 +27,9 @@ other end-of-epoch plugins, and the update rules never need one (moved here from
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._validation import ParameterError, build, check_setting, check_state_dict
@@ -29,7 +37,8 @@ from ._validation import ParameterError, build, check_setting, check_state_dict
 # fmt: off
 __all__ = [
     "SCHEDULES", "AdaptiveLR", "ConstantLR", "CosineAnnealingLR", "ExponentialLR",
-    "InvScalingLR", "LRSchedule", "StepLR", "check_schedule", "get_schedule",
+    "InvScalingLR", "LambdaLR", "LRSchedule", "MultiStepLR", "StepLR", "check_schedule",
+    "get_schedule",
 ]
 # fmt: on
 
@@ -171,6 +180,62 @@ class StepLR(LRSchedule):
 
     def _rate(self, base_lr: float, epoch: int) -> float:
         return base_lr * self.gamma ** (epoch // self.step_size)
+
+
+class MultiStepLR(LRSchedule):
+    """γₑ = γ₀ · gammaᵏ with k the number of ``milestones`` at or before epoch e: decay by
+    ``gamma`` at each milestone (a milestone listed twice counts twice), as PyTorch's
+    ``MultiStepLR``. The milestones are a setting, not part of ``state_dict()``."""
+
+    _hyper = ("gamma",)
+
+    def __init__(self, optimizer: Any, milestones: Any, gamma: float = 0.1) -> None:
+        ms = list(milestones) if isinstance(milestones, (list, tuple, range)) else None
+        if ms is None or not all(
+            isinstance(m, int) and not isinstance(m, bool) and m >= 1 for m in ms
+        ):
+            raise ParameterError(
+                "The 'milestones' parameter of MultiStepLR must be a list of epochs (ints "
+                f">= 1). Got {milestones!r:.80}; e.g. milestones=[30, 80]."
+            )
+        self.milestones = sorted(ms)
+        super().__init__(optimizer, {"gamma": gamma})
+
+    def _rate(self, base_lr: float, epoch: int) -> float:
+        return base_lr * self.gamma ** bisect.bisect_right(self.milestones, epoch)
+
+
+class LambdaLR(LRSchedule):
+    """γₑ = γ₀ · lr_lambda(e), as PyTorch's ``LambdaLR``: ``lr_lambda`` is one function of
+    the epoch, or a list of one per param group. As PyTorch's, building it sets each
+    group's lr to γ₀ · lr_lambda(0). The functions are not part of ``state_dict()`` (nor
+    are plain functions PyTorch's): build the schedule with them, then load the state."""
+
+    def __init__(self, optimizer: Any, lr_lambda: Callable[[int], float] | Any) -> None:
+        super().__init__(optimizer)
+        many = isinstance(lr_lambda, (list, tuple))
+        fns = list(lr_lambda) if many else [lr_lambda] * len(self.base_lrs)
+        if len(fns) != len(self.base_lrs) or not all(callable(f) for f in fns):
+            raise ParameterError(
+                "The 'lr_lambda' parameter of LambdaLR must be a function of the epoch, or a "
+                f"list of one per param group ({len(self.base_lrs)}). Got {lr_lambda!r:.80}; "
+                "e.g. lr_lambda=lambda epoch: 0.95 ** epoch."
+            )
+        self.lr_lambdas = fns
+        self._set()
+
+    def _set(self) -> None:
+        for group, base, fn in zip(self.optimizer.param_groups, self.base_lrs, self.lr_lambdas):
+            group["lr"] = _check(base * fn(self.epoch), "lr", "LambdaLR")
+
+    def _rate(self, base_lr: float, epoch: int) -> float:
+        return base_lr * self.lr_lambdas[0](epoch)
+
+    def step(self) -> bool:
+        """End of an epoch: each group's lr becomes γ₀ · its lr_lambda(epoch). False."""
+        self.epoch += 1
+        self._set()
+        return False
 
 
 class ExponentialLR(LRSchedule):

@@ -589,12 +589,19 @@ def test_dataloader_shuffles_with_a_generator_each_epoch_anew_and_reproducibly()
 
 # --------------------------------------------------------------------------- LR schedulers
 
+
+def _warmup(epoch):
+    return min(1.0, (epoch + 1) / 5) * 0.9 ** max(0, epoch - 5)
+
+
 SCHEDULERS = [
     ("StepLR", {"step_size": 7, "gamma": 0.3}),
     ("StepLR", {"step_size": 1, "gamma": 0.9}),
     ("ExponentialLR", {"gamma": 0.9}),
     ("CosineAnnealingLR", {"T_max": 10, "eta_min": 0.01}),
     ("CosineAnnealingLR", {"T_max": 30}),
+    ("MultiStepLR", {"milestones": [5, 12, 12, 20], "gamma": 0.5}),
+    ("LambdaLR", {"lr_lambda": _warmup}),
 ]
 
 
@@ -607,7 +614,7 @@ def _lrs(opt, sched, steps=30):
     return lrs
 
 
-@pytest.mark.parametrize(("name", "kw"), SCHEDULERS, ids=str)
+@pytest.mark.parametrize(("name", "kw"), SCHEDULERS, ids=lambda v: getattr(v, "__name__", str(v)))
 def test_lr_sequence_over_30_epochs_matches_pytorch(name, kw):
     a, b = nn.Parameter(np.zeros(2)), nn.Parameter(np.zeros(3))
     opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
@@ -622,7 +629,7 @@ def test_lr_sequence_over_30_epochs_matches_pytorch(name, kw):
     np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize(("name", "kw"), SCHEDULERS, ids=str)
+@pytest.mark.parametrize(("name", "kw"), SCHEDULERS, ids=lambda v: getattr(v, "__name__", str(v)))
 def test_a_schedule_state_dict_round_trip_continues_the_sequence(name, kw):
     def build():
         opt = optim.SGD([nn.Parameter(np.zeros(2))], lr=0.1)
@@ -645,3 +652,18 @@ def test_get_last_lr_lists_each_group():
     assert sched.get_last_lr() == [0.2]
     sched.step()
     assert sched.get_last_lr() == [0.1] and sched.lr == 0.1
+
+
+def test_lambda_lr_per_group_and_multistep_lr_refuse_bad_arguments():
+    a, b = nn.Parameter(np.zeros(2)), nn.Parameter(np.zeros(2))
+    opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
+    sched = schedules.LambdaLR(opt, [lambda e: 0.5**e, lambda e: 1.0 / (e + 1)])
+    sched.step()
+    assert sched.get_last_lr() == [0.05, 0.25]
+    with pytest.raises(ValueError, match=r"'lr_lambda' parameter of LambdaLR .* one per param"):
+        schedules.LambdaLR(opt, [lambda e: 1.0])
+    with pytest.raises(ValueError, match="'lr_lambda' parameter of LambdaLR"):
+        schedules.LambdaLR(opt, 0.5)
+    for bad in (5, [0, 3], [2.5], "10"):
+        with pytest.raises(ValueError, match="'milestones' parameter of MultiStepLR"):
+            schedules.MultiStepLR(opt, bad)
