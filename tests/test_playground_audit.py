@@ -9,6 +9,7 @@ import http.client
 import json
 import runpy
 import socket
+import time
 
 import numpy as np
 import pytest
@@ -290,3 +291,73 @@ def test_step_script_and_model_file_for_every_setting(tmp_path, problem, act, re
     model.write_bytes(model_bytes(run))
     loaded = gn.io.load_model(model, network_only=True)
     np.testing.assert_array_equal(loaded.predict(run.X)[:, 0], run.viewer.forward(run.X)[-1][:, 0])
+
+
+@pytest.mark.parametrize("problem", ["classification", "regression"])
+@pytest.mark.parametrize("act", list(ACTIVATIONS))
+def test_a_full_batch_step_is_glassnet_fits_step(problem, act):
+    """The step's table against glassnet.fit itself: one epoch of one batch (every point,
+    in the step's order) from the same weights reaches the table's w − γ·dL/dw."""
+    import copy
+
+    dataset, loss = (
+        ("moons", "binary_cross_entropy")
+        if problem == "classification"
+        else ("reg-gauss", "half_mse")
+    )
+    run = Run(
+        {
+            "problem": problem,
+            "dataset": dataset,
+            "activation": act,
+            "samples": 40,
+            "train_ratio": 100,
+            "batch_size": 40,
+            "hidden": [3, 2],
+            "lr": 0.1,
+            "seed": 2,
+        }
+    )
+    model = copy.deepcopy(run.model)
+    update = run.step()
+    rows = update["batch"]
+    gn.fit(
+        model,
+        run.X[rows],
+        run.Y[rows],
+        loss=loss,
+        lr=0.1,
+        epochs=1,
+        batch_size=40,
+        shuffle=False,
+        verbose=0,
+    )
+    after = np.array([r[3] for r in update["rows"]])
+    np.testing.assert_array_equal(
+        np.concatenate([p.data.ravel() for p in model.parameters()]), after
+    )
+
+
+def test_clients_that_go_away_mid_answer_leave_the_server_serving_and_quiet(capfd):
+    """Two tabs: one resets its connection while its request trains (2,000 steps), the
+    other keeps working, on a new run and on the busy one; nothing on the terminal."""
+    pg = Playground().start()
+    try:
+        config = {"samples": 2000, "hidden": [8] * 3, "batch_size": 1, "grid": 200}
+        [(_, out)] = _answers(
+            _raw(pg, _post(pg, "/api/run", json.dumps({"config": config}).encode()))
+        )
+        rid = out["run"]
+        for _ in range(3):
+            s = socket.create_connection(("127.0.0.1", pg.port))
+            s.sendall(_post(pg, "/api/train", json.dumps({"run": rid, "epochs": 2}).encode()))
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            time.sleep(0.2)  # (the server has read the request: it trains)
+            s.close()  # a reset, before the answer
+        [(status, _)] = _answers(_raw(pg, _post(pg, "/api/run", b'{"config": {"samples": 20}}')))
+        assert status == 200
+        status, data = _get(pg, f"/api/state?run={rid}")  # (waits for the trainings)
+        assert status == 200 and json.loads(data)["epoch"] % 2 == 0
+    finally:
+        pg.close()
+    assert capfd.readouterr().err == ""
