@@ -127,7 +127,7 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
         else:
             raise TypeError(
                 f"{owner} handles networks of Linear layers and activations (Sequential, MLP, "
-                f"Neuron). Got a {type(m).__name__} inside the model."
+                f"Neuron). The model {'is' if m is model else 'holds'} a {type(m).__name__}."
             )
     if not layers:
         raise TypeError(f"{owner}: the model has no Linear layer. Got {type(model).__name__}.")
@@ -368,7 +368,7 @@ class FastMLP:
             loss = np.add.reduce(per.reshape(*self.lead, -1), axis=-1).astype(np.float64) / count
         else:
             loss = float(np.add.reduce(per, axis=None)) / count
-        sq = None if record is None else [_squared_norm(lay.W) for lay in self.layers]
+        sq = [_squared_norm(lay.W) for lay in self.layers] if record and self.l2 else None
         return loss + self.penalty(X.shape[-2], sq) if self.l2 else loss
 
     def penalty(self, n: int, sq: Any = None) -> Any:

@@ -126,7 +126,8 @@ class History:
     def message(self) -> str:
         """One sentence naming the criterion that stopped training."""
         why = STOP_REASONS.get(self.stop_reason, self.stop_reason)
-        return f"Stopped after {self.epochs} epochs ({self.steps} steps): {why}."
+        count = lambda k, what: f"{k} {what}" + "s" * (k != 1)  # noqa: E731
+        return f"Stopped after {count(self.epochs, 'epoch')} ({count(self.steps, 'step')}): {why}."
 
     def __repr__(self) -> str:
         last = f"{self.loss[-1]:.6g}" if self.loss else "n/a"

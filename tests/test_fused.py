@@ -319,3 +319,32 @@ def test_trace_checks_its_batch():
     with pytest.raises(ValueError, match=r"targets, weights: \[3, 4\] rows"):
         fast.trace(X, y, np.ones(3))
     assert np.isfinite(fast.trace(X, y, np.ones(4)).loss)
+
+
+def test_a_trace_without_l2_computes_no_weight_norms():
+    # ||W||² (for the L2 penalty) was computed for every trace, l2 = 0 too, in the weights'
+    # dtype: float32 weights of 1e30 overflowed it with a RuntimeWarning (warnings are
+    # errors in the tests), though the trace itself runs in float64
+    from glassnet.fused import FastMLP, layers_of
+
+    net = nn.MLP([2, 2, 1], rng=0)
+    net.layers[0].W.data[:] = 1e30
+    t = FastMLP(layers_of(net), "half_mse", dtype=np.float64).trace([[1.0, 0.5]], [[1.0]])
+    assert np.isfinite(t.loss)
+
+
+def test_a_model_that_is_itself_a_custom_module_is_named_as_such():
+    # it said "Got a C inside the model" of the model itself
+    from glassnet.fused import layers_of
+
+    class C(nn.Module):
+        def __init__(self):
+            self.lin = nn.Linear(2, 1, rng=0)
+
+        def forward(self, x):
+            return self.lin(x)
+
+    with pytest.raises(TypeError, match=r"The model is a C\.$"):
+        layers_of(C())
+    with pytest.raises(TypeError, match=r"The model holds a C\.$"):
+        layers_of(nn.Sequential(nn.Linear(2, 2, rng=0), C()))

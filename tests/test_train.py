@@ -1178,3 +1178,14 @@ def test_engine_fused_on_layers_of_two_dtypes_says_one_dtype_is_needed():
     )
     with pytest.raises(ValueError, match="Linear layers of one dtype"):
         gn.fit(model, np.zeros((4, 2)), np.zeros(4), engine="fused", epochs=1, verbose=0)
+
+
+def test_the_stop_message_counts_one_epoch_and_one_step_in_the_singular():
+    X, y = gn.datasets.logic_gate("xnor")
+    net = gn.nn.MLP([2, 2, 1], rng=0)
+    assert gn.fit(net, X, y, epochs=1, verbose=0).message.startswith(
+        "Stopped after 1 epoch (1 step): "
+    )  # (it read "1 epochs (1 steps)")
+    assert gn.fit(net, X, y, epochs=2, verbose=0).message.startswith(
+        "Stopped after 2 epochs (2 steps): "
+    )
