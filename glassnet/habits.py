@@ -10,11 +10,12 @@ tensor.py stays the lecture's autodiff in one sitting, and every Tensor still ha
 (``import glassnet`` loads this module).
 
 **Small habits.** ``x.requires_grad_()``, ``x.clone()`` (a copy in the graph),
-``x.numel()``, ``x.dim()``, ``x.tolist()``. ``x > 0`` (and ``<``, ``<=``, ``>=``) gives a
-NumPy bool array, a mask for ``x[mask]``, ``x[mask] = 0`` and ``glassnet.where``, where
-PyTorch gives a bool tensor (no gradient passes either); ``==`` and ``!=`` stay Python's
-identity, as a tensor is hashed by it. ``x.size`` is NumPy's (an int, not PyTorch's
-``x.size()``): ``x.shape`` is the same in both.
+``x.numel()``, ``x.dim()``, ``x.tolist()``, ``x.float()``, ``x.double()``. ``x > 0``
+(and ``<``, ``<=``, ``>=``) gives a NumPy bool array, a mask for ``x[mask]``,
+``x[mask] = 0`` and ``glassnet.where``, where PyTorch gives a bool tensor (no gradient
+passes either); ``==`` and ``!=`` stay Python's identity, as a tensor is hashed by it.
+``x.size`` is NumPy's (an int, not PyTorch's ``x.size()``): ``x.shape`` is the same in
+both.
 
 **Writes and the graph.** ``x -= y`` writes into x's array, as in PyTorch: the update of a
 parameter under ``no_grad()``, or of a tensor no graph needs. Anywhere else (a tensor the
@@ -241,6 +242,8 @@ Tensor.requires_grad_, Tensor.clone = requires_grad_, clone
 Tensor.numel = lambda self: int(self.data.size)  # PyTorch's names for .size and .ndim
 Tensor.dim = lambda self: int(self.data.ndim)
 Tensor.tolist = lambda self: self.data.tolist()
+Tensor.float = lambda self: self.astype(np.float32)  # PyTorch's casts (the gradient cast back)
+Tensor.double = lambda self: self.astype(np.float64)
 Tensor.__lt__, Tensor.__le__ = _compare(np.less), _compare(np.less_equal)
 Tensor.__gt__, Tensor.__ge__ = _compare(np.greater), _compare(np.greater_equal)
 Tensor.view = Tensor.reshape  # PyTorch's name

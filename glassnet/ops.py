@@ -2,7 +2,8 @@
 ``clip``, ``where``, ``maximum``/``minimum`` and joining (``concatenate``, ``stack``).
 
 PyTorch's spellings: ``x.clamp(min=, max=)`` is ``x.clip``; ``x.amax(dim, keepdim)`` and
-``x.amin`` are ``x.max(axis=, keepdims=)`` and ``x.min``. ``x.max(1)`` and ``x.max(dim=1)``
+``x.amin`` are ``x.max(axis=, keepdims=)`` and ``x.min``; ``x.argmax(dim)`` gives the indices
+as a NumPy integer array (PyTorch's, a LongTensor). ``x.max(1)`` and ``x.max(dim=1)``
 are refused: PyTorch's return (values, indices), and ``v, i = x.max(1)`` would unpack
 glassnet's values row by row without a word; ``x.data.argmax(1)`` gives the indices.
 
@@ -30,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import check_bool
 from .backend import asarray
 from .tensor import (
     BINARY_OPS,
@@ -94,6 +96,22 @@ def _extreme(t: Tensor, fn: Callable, op: str, axis: Any, keepdims: bool) -> Ten
     return Tensor.from_op(out, op, (t,), backward)
 
 
+def _argmax(self: Tensor, dim: Any = None, keepdim: bool = False) -> np.ndarray:
+    """PyTorch's ``argmax(dim, keepdim)``: the index of the first maximum along ``dim`` (of
+    the flattened values when None), as a NumPy integer array: indices have no gradient,
+    and a Tensor holds floats. ``(x.argmax(1) == y).mean()`` is the accuracy."""
+    return np.asarray(
+        np.argmax(self.data, axis=dim, keepdims=check_bool(keepdim, "keepdim", "argmax"))
+    )
+
+
+def _argmin(self: Tensor, dim: Any = None, keepdim: bool = False) -> np.ndarray:
+    """PyTorch's ``argmin(dim, keepdim)``: the index of the first minimum, as ``argmax``."""
+    return np.asarray(
+        np.argmin(self.data, axis=dim, keepdims=check_bool(keepdim, "keepdim", "argmin"))
+    )
+
+
 def _sqrt(self: Tensor) -> Tensor:
     """Square root; d/dx = 1 / (2 sqrt(x))."""
     out = np.sqrt(self.data)
@@ -138,6 +156,7 @@ def _bound(value: Any, name: str, dtype: np.dtype) -> Any:
 
 Tensor.max, Tensor.min, Tensor.sqrt, Tensor.abs, Tensor.clip = _max, _min, _sqrt, _abs, _clip
 Tensor.amax, Tensor.amin, Tensor.clamp = _amax, _amin, _clamp
+Tensor.argmax, Tensor.argmin = _argmax, _argmin
 
 
 # ------------------------------------------------------------ functions

@@ -293,6 +293,33 @@ def test_requires_grad_clone_numel_dim_tolist():
     assert (m.numel(), m.dim(), Tensor([1.5, 2.5]).tolist()) == (6, 2, [1.5, 2.5])
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: t.argmax(1),
+        lambda t: t.argmax(),
+        lambda t: t.argmin(dim=0),
+        lambda t: t.argmax(dim=1, keepdim=True),
+        lambda t: t.argmin(-1),
+    ],
+)
+def test_argmax_and_argmin_give_pytorchs_indices_first_of_ties(call):
+    got = call(Tensor(TIES))
+    assert isinstance(got, np.ndarray) and got.dtype.kind == "i"
+    torch = torch_or_none()
+    if torch is not None:
+        np.testing.assert_array_equal(got, call(torch.tensor(TIES)).numpy())
+    assert Tensor(TIES).argmax(1).tolist() == [1, 0]  # the first of tied maxima
+
+
+def test_float_and_double_cast_and_pass_the_gradient_back():
+    x = _glassnet(X)
+    y = x.float()
+    assert y.dtype == np.float32 and y.double().dtype == np.float64
+    (y * 2.0).sum().backward()
+    assert x.grad.dtype == np.float64 and np.all(x.grad == 2.0)
+
+
 def test_no_grad_as_context_and_decorator_and_detach():
     x = _glassnet(np.array([1.0, 2.0]))
     with gn.no_grad():
