@@ -27,6 +27,24 @@ def fit(est, X, y):
         return est.fit(X, y)
 
 
+def trained_and_exported(tmp_path, header, rows, *args):
+    """``glassnet train`` on a CSV of ``rows`` (the target last) and ``glassnet export``:
+    the CSV's path, the model file, and an onnxruntime session of the exported graph."""
+    import csv
+
+    from glassnet.cli import main
+
+    path, model, out = tmp_path / "train.csv", tmp_path / "m.glassnet", tmp_path / "m.onnx"
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    flags = ("--impute", "mean", "--hidden", "8", "--seed", "0", *args)
+    assert main(["train", str(path), "--target", header[-1], "--out", str(model), *flags]) == 0
+    assert main(["export", str(model), str(out)]) == 0
+    return path, model, ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+
+
 @pytest.mark.parametrize("label", [7, "only"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_a_single_class_classifier_exports_a_column_of_ones(label, dtype):
@@ -117,29 +135,20 @@ def test_feeds_reads_a_dataframes_missing_cells_as_the_model_does(tmp_path, caps
     # and pandas.NA became the categories 'None' and '<NA>' (zero one-hot rows), and NaN
     # became 'nan', a category too for a model trained with --missing; pandas.NA in a
     # number column raised TypeError
-    import csv
-
     pd = pytest.importorskip("pandas")
-    from glassnet.cli import main
     from glassnet.datasets import read_csv
     from glassnet.io import load_pipeline
     from glassnet.onnx import feeds
 
     rng = np.random.default_rng(0)
-    path = tmp_path / "churn.csv"
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["a", "color", "churned"])
-        for i in range(120):
-            a, color = rng.normal(), ["red", "green", "blue"][i % 3]
-            label = "yes" if (a > 0) != (color == "red") else "no"
-            w.writerow(["" if i % 7 == 2 else f"{a:.3f}", "" if i % 5 == 1 else color, label])
-    model, out = tmp_path / "m.glassnet", tmp_path / "m.onnx"
-    args = ("--impute", "mean", "--hidden", "8", "--epochs", "15", "--seed", "0", *texts)
-    assert main(["train", str(path), "--target", "churned", "--out", str(model), *args]) == 0
-    assert main(["export", str(model), str(out)]) == 0
+    rows = []
+    for i in range(120):
+        a, color = rng.normal(), ["red", "green", "blue"][i % 3]
+        label = "yes" if (a > 0) != (color == "red") else "no"
+        rows.append(["" if i % 7 == 2 else f"{a:.3f}", "" if i % 5 == 1 else color, label])
+    header = ["a", "color", "churned"]
+    path, model, sess = trained_and_exported(tmp_path, header, rows, "--epochs", "15", *texts)
     capsys.readouterr()
-    sess = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
     table = read_csv(path, impute="mean", missing=texts[1::2] or None)
     raw = {c: table.raw(c).tolist() for c in table.names}
     want = load_pipeline(model).predict_proba(raw)
@@ -194,31 +203,22 @@ def test_feeds_reads_a_dataframes_cells_as_glassnet_predict_reads_the_file(tmp_p
     # pandas.read_csv keeps the blanks around a cell, which glassnet's reader strips:
     # " blue" and "blue " were unknown categories to the graph (all zeros) and "n/a " no
     # missing cell, so onnxruntime predicted otherwise than glassnet predict on the file
-    import csv
-
     pd = pytest.importorskip("pandas")
     from glassnet.cli import main
     from glassnet.onnx import feeds
 
     rng = np.random.default_rng(0)
-    path = tmp_path / "train.csv"
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["x", "color", "y"])
-        for i in range(150):
-            x, color = rng.normal(), ["red", "blue", "green"][i % 3]
-            w.writerow([f"{x:.3f}", color, int((color == "blue") != (x > 0))])
-    model, out = tmp_path / "m.glassnet", tmp_path / "m.onnx"
-    args = ("--impute", "mean", "--hidden", "8", "--epochs", "30", "--seed", "0")
-    assert main(["train", str(path), "--target", "y", "--out", str(model), *args]) == 0
-    assert main(["export", str(model), str(out)]) == 0
+    rows = []
+    for i in range(150):
+        x, color = rng.normal(), ["red", "blue", "green"][i % 3]
+        rows.append([f"{x:.3f}", color, int((color == "blue") != (x > 0))])
+    _, model, sess = trained_and_exported(tmp_path, ["x", "color", "y"], rows, "--epochs", "30")
     test = tmp_path / "test.csv"
     test.write_text("x,color\n0.5, blue\n-0.5,blue \n0.3,NA\n0.3,n/a \n0.3,\n-0.5,green\n")
     capsys.readouterr()
     assert main(["predict", str(model), str(test), "--proba"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()[1:]
     want = np.array([[float(v) for v in line.split(",")[1:]] for line in lines])
-    sess = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
     for frame in (pd.read_csv(test, dtype=str, keep_default_na=False), pd.read_csv(test)):
         _, proba = sess.run(None, feeds(sess, frame))
         np.testing.assert_allclose(proba, want, rtol=1e-5, atol=1e-6)
