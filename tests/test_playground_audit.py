@@ -361,3 +361,21 @@ def test_clients_that_go_away_mid_answer_leave_the_server_serving_and_quiet(capf
     finally:
         pg.close()
     assert capfd.readouterr().err == ""
+
+
+def test_head_answers_a_gets_headers(server):
+    """HEAD (curl -I) got '405: /api/previews takes GET, not HEAD'; now the GET's status and
+    headers, no body. A refused one (no token) is still refused."""
+    for path in ("/", "/static/app.js", "/api/previews"):
+        raw = _raw(server, f"HEAD {path} HTTP/1.1\r\n{_head(server)}\r\n".encode())
+        head, _, body = raw.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 ") and body == b"", (path, head[:80])
+        assert (
+            int(dict(h.split(": ", 1) for h in head.decode().split("\r\n")[1:])["Content-Length"])
+            > 0
+        )
+    raw = _raw(
+        server, f"HEAD /api/previews HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode()
+    )
+    assert raw.startswith(b"HTTP/1.1 403 ")
+    assert _answers(_raw(server, _post(server, "/api/previews", b"{}")))[0][0] == 405

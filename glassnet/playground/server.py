@@ -256,7 +256,8 @@ class _Handler(BaseHTTPRequestHandler):
             if route is None:
                 raise RequestError(404, f"no such page {parts.path[:80]!r}")
             want, func = route
-            if method != want:
+            # HEAD: a GET's answer without its body (curl -I)
+            if method != want and not (method == "HEAD" and want == "GET"):
                 raise RequestError(405, f"{parts.path} takes {want}, not {method}")
             body = self._body() if method == "POST" else {}
             func(self, query, body)
