@@ -177,6 +177,7 @@ def axis_args(op: str, axis: Any, dim: Any, keepdims: Any = None, keepdim: Any =
         raise TypeError(
             f"{op}(): pass axis or dim, keepdims or keepdim (PyTorch's names), not both."
         )
+    dim = None if isinstance(dim, (tuple, list)) and not dim else dim  # PyTorch's dim=(): all
     axis = dim if axis is None else axis
     return (tuple(axis) if isinstance(axis, list) else axis), bool(keepdims or keepdim)
 

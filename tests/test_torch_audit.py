@@ -95,6 +95,8 @@ SNIPPETS: dict[str, tuple[Callable, np.ndarray]] = {
     "sum(dim=1, keepdim=True)": (lambda t, lib: t.sum(dim=1, keepdim=True), X),
     "sum(-1)": (lambda t, lib: t.sum(-1), X),
     "mean((0, 1))": (lambda t, lib: t.mean((0, 1)), X),
+    "sum(dim=()) is over all axes": (lambda t, lib: t.sum(dim=()), X),
+    "mean(dim=[], keepdim=True)": (lambda t, lib: t.mean(dim=[], keepdim=True), X),
     "max() with ties": (lambda t, lib: t.max(), TIES),
     "min() with ties": (lambda t, lib: t.min(), TIES),
     "amax(1) with ties": (lambda t, lib: t.amax(1), TIES),
@@ -234,6 +236,15 @@ def test_max_with_a_positional_axis_or_dim_is_refused_not_unpacked_row_by_row():
     np.testing.assert_array_equal(x.max(axis=1).data, [3.0, 2.0])
     np.testing.assert_array_equal(x.amax(1).data, [3.0, 2.0])
     np.testing.assert_array_equal(x.amin(dim=0, keepdim=True).data, [[1.0, 2.0, -1.0]])
+
+
+def test_an_empty_dim_reduces_over_every_axis_as_pytorch():
+    # dim=() is PyTorch's "all axes"; it reduced over none (NumPy's axis=()), the tensor
+    # itself, without a word
+    assert Tensor(X).sum(dim=()).item() == pytest.approx(X.sum(), abs=1e-12)
+    assert Tensor(X).mean(dim=[], keepdim=True).shape == (1, 1)
+    assert Tensor(TIES).amax(dim=()).item() == 3.0
+    assert Tensor(X).sum(axis=()).shape == X.shape  # NumPy's name keeps NumPy's meaning
 
 
 def test_amax_shares_the_gradient_among_ties_as_pytorch():
