@@ -43,6 +43,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -1349,6 +1350,31 @@ def _io_widths(model: Module) -> tuple[int, int] | None:
     return (int(Ws[0].shape[0]), int(Ws[-1].shape[1])) if Ws else None
 
 
+def _of_rows(message: str, fills: bool) -> str:
+    """A reader's message about ``<Pipeline input>`` said of the rows X a caller passed:
+    ``row r of X`` for ``line r + 2`` (a file's header is line 1), and, for a model that
+    cannot fill a missing cell (trained without ``--impute``), no advice to pass impute."""
+    message = re.sub(
+        r"(?:at )?line (\d+) of <Pipeline input>",
+        lambda m: f"in row {int(m.group(1)) - 2} of X",
+        message,
+    )
+    message = re.sub(  # (a text in a number column: the model's reading is not the caller's)
+        r"Column (.*?) of <Pipeline input> is categorical, not numeric: (.*) is not a number\. "
+        r"Use a Preprocessor.*$",
+        r"\2 is not a number, and the model reads column \1 as numbers: fix the value.",
+        message,
+    ).replace("<Pipeline input>", "X")
+    if not fills:
+        message = message.replace(
+            'fill it in, drop the row, or pass impute="mean"',
+            "fill it in or drop the row: the model was trained without --impute, so it has "
+            "no values to fill missing cells with (retrain with --impute mean for rows that "
+            "have them)",
+        )
+    return message
+
+
 class Pipeline:
     """A model trained by ``glassnet train``: its preprocessing, network and labels.
 
@@ -1471,7 +1497,10 @@ class Pipeline:
 
     def transform(self, X: Any, unknown: str = "error") -> np.ndarray:
         """The network's inputs for raw rows ``X``: (N, n_inputs) in the network's dtype."""
-        Z = self.preprocessor.transform(self._table(X), extra="ignore", unknown=unknown)
+        try:
+            Z = self.preprocessor.transform(self._table(X), extra="ignore", unknown=unknown)
+        except ValueError as exc:  # the reader's words for a file, said of X
+            raise ValueError(_of_rows(str(exc), bool(self.preprocessor.fill_))) from None
         params = self.network.parameters()
         dtype = np.dtype(params[0].dtype if params else np.float32)
         limit = float(np.finfo(dtype).max) if dtype.kind == "f" else math.inf
