@@ -443,10 +443,12 @@ def test_bce_at_probabilities_0_and_1_clamps_the_log_at_minus_100_as_pytorch():
 
 
 def test_bce_refuses_targets_and_inputs_outside_0_1_as_pytorch():
-    with pytest.raises(ValueError, match=r"BCELoss: the target must lie in \[0, 1\].*0.0 to 2.0"):
+    with pytest.raises(ValueError, match=r"the target must lie in \[0, 1\].*1 value.*first 2.0"):
         nn.BCELoss()(Tensor([0.5, 0.5]), np.array([0.0, 2.0]))
     with pytest.raises(ValueError, match=r"the input must lie in \[0, 1\].*BCEWithLogitsLoss"):
         nn.BCELoss()(Tensor([1.5, 0.5]), np.array([1.0, 0.0]))
+    with pytest.raises(ValueError, match=r"2 value\(s\) outside, the first nan"):
+        nn.BCELoss()(Tensor([0.5, 0.5]), np.array([np.nan, np.nan]))  # (no NumPy warning)
     nn.BCEWithLogitsLoss()(Tensor([1.5, 0.5]), np.array([1.0, 2.0]))  # any target, as PyTorch
 
 

@@ -171,11 +171,11 @@ def _bce(x: Tensor, target: Any) -> Tensor:
     x, y = F.check_target("BCELoss", x, target)
     p = x.data
     for name, a in (("input", p), ("target", y)):
-        if not np.all((a >= 0) & (a <= 1)):  # (NaN too)
+        bad = a[~((a >= 0) & (a <= 1))]  # (NaN too)
+        if bad.size:
             raise ValueError(
-                f"BCELoss: the {name} must lie in [0, 1] (probabilities). Got values from "
-                f"{np.nanmin(a) if a.size else 0} to {np.nanmax(a) if a.size else 0}; for "
-                "logits use BCEWithLogitsLoss."
+                f"BCELoss: the {name} must lie in [0, 1] (probabilities). Got {bad.size} "
+                f"value(s) outside, the first {bad[0]}; for logits use BCEWithLogitsLoss."
             )
     with np.errstate(divide="ignore"):
         per = (y - 1) * np.maximum(np.log1p(-p), -100) - y * np.maximum(np.log(p), -100)
