@@ -11,7 +11,11 @@ PyTorch's ``StepLR``, ``MultiStepLR``, ``ExponentialLR``, ``CosineAnnealingLR`` 
 glassnet's ``ConstantLR`` keeps γ₀ (PyTorch's scales it for a few epochs), and
 ``AdaptiveLR`` is scikit-learn's rule (PyTorch's ``ReduceLROnPlateau`` is close to it).
 PyTorch's ``OneCycleLR``, ``CyclicLR``, ``LinearLR`` and ``SequentialLR`` are not here:
-``LambdaLR`` writes any of them as a function of the epoch.
+``LambdaLR`` writes any of them as a function of the epoch. One difference: each
+``step()`` sets a group's lr from its starting lr (``base_lrs``) in closed form, so an lr
+written into a group by hand between steps lasts until the next ``step()``, and two
+schedules on one optimizer do not compound; PyTorch's chainable schedulers build on the
+group's current lr. Change ``schedule.base_lrs`` to move a schedule's whole curve.
 
 They live beside the optimizers, not in them: the loop calls a schedule as it calls its
 other end-of-epoch plugins, and the update rules never need one (moved here from
