@@ -10,12 +10,13 @@ tensor.py stays the lecture's autodiff in one sitting, and every Tensor still ha
 (``import glassnet`` loads this module).
 
 **Small habits.** ``x.requires_grad_()``, ``x.clone()`` (a copy in the graph),
-``x.numel()``, ``x.dim()``, ``x.tolist()``, ``x.float()``, ``x.double()``. ``x > 0``
-(and ``<``, ``<=``, ``>=``) gives a NumPy bool array, a mask for ``x[mask]``,
-``x[mask] = 0`` and ``glassnet.where``, where PyTorch gives a bool tensor (no gradient
-passes either); ``==`` and ``!=`` stay Python's identity, as a tensor is hashed by it.
-``x.size`` is NumPy's (an int, not PyTorch's ``x.size()``): ``x.shape`` is the same in
-both.
+``x.numel()``, ``x.dim()``, ``x.tolist()``, ``x.float()``, ``x.double()``; the in-place
+``x.add_(y, alpha=a)``, ``sub_``, ``mul_``, ``div_``, ``fill_``, ``copy_`` and ``zero_``
+under the rules of ``x += y`` below. ``x > 0`` (and ``<``, ``<=``, ``>=``) gives a NumPy
+bool array, a mask for ``x[mask]``, ``x[mask] = 0`` and ``glassnet.where``, where PyTorch
+gives a bool tensor (no gradient passes either); ``==`` and ``!=`` stay Python's identity,
+as a tensor is hashed by it. ``x.size`` is NumPy's (an int, not PyTorch's ``x.size()``):
+``x.shape`` is the same in both.
 
 **Writes and the graph.** ``x -= y`` writes into x's array, as in PyTorch: the update of a
 parameter under ``no_grad()``, or of a tensor no graph needs. Anywhere else (a tensor the
@@ -189,6 +190,36 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
     self._bump()
 
 
+def _write(what: str) -> Callable[[Tensor, Any], Tensor]:
+    """PyTorch's ``x.fill_(v)`` / ``x.copy_(src)``: ``x[...] = v`` under its rules, named as
+    ``what``; returns x."""
+
+    def op(self: Tensor, value: Any) -> Tensor:
+        _check_writable(self, what, "", value)
+        v = value.data if isinstance(value, Tensor) else value
+        try:
+            self.data[...] = v
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{what} on x of shape {self.shape}: {e}") from e
+        self._bump()
+        return self
+
+    return op
+
+
+def _method(sym: str) -> Callable[..., Tensor]:
+    """PyTorch's ``x.add_(y, alpha=a)`` and kin: ``x <sym>= a * y`` (``alpha`` for add_ and
+    sub_ only); returns x."""
+    op = _INPLACE[sym]
+
+    def method(self: Tensor, other: Any, *, alpha: float = 1) -> Tensor:
+        if alpha != 1 and sym not in ("+=", "-="):
+            raise TypeError(f"alpha= is an argument of add_ and sub_ only. Got alpha={alpha!r}.")
+        return op(self, other if alpha == 1 else other * alpha)
+
+    return method
+
+
 def _format(self: Tensor, spec: str) -> str:
     """``f"{loss:.4f}"``: a one-value tensor formats as its value, as in PyTorch (``f"{x}"``,
     without a format, is the repr)."""
@@ -251,7 +282,14 @@ Tensor.unsqueeze, Tensor.squeeze, Tensor.flatten = unsqueeze, squeeze, flatten
 Tensor.permute, Tensor.transpose = permute, transpose
 Tensor.T = property(permute, doc="The transpose: all axes reversed.")
 Tensor.__getitem__, Tensor.__setitem__ = getitem, setitem
-Tensor.__iadd__, Tensor.__isub__ = _inplace("+=", np.add), _inplace("-=", np.subtract)
-Tensor.__imul__, Tensor.__itruediv__ = _inplace("*=", np.multiply), _inplace("/=", np.divide)
+_INPLACE = {
+    sym: _inplace(sym, fn)
+    for sym, fn in (("+=", np.add), ("-=", np.subtract), ("*=", np.multiply), ("/=", np.divide))
+}
+Tensor.__iadd__, Tensor.__isub__ = _INPLACE["+="], _INPLACE["-="]
+Tensor.__imul__, Tensor.__itruediv__ = _INPLACE["*="], _INPLACE["/="]
 Tensor.__ipow__ = _inplace("**=", np.power)  # (without it, x **= y made a new tensor)
+Tensor.add_, Tensor.sub_, Tensor.mul_, Tensor.div_ = map(_method, ("+=", "-=", "*=", "/="))
+Tensor.fill_, Tensor.copy_ = _write("x.fill_(v)"), _write("x.copy_(src)")
+Tensor.zero_ = lambda self: self.fill_(0)
 Tensor.__imatmul__, Tensor.__format__, Tensor.__float__ = _no_imatmul, _format, _float

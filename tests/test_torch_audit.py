@@ -331,6 +331,46 @@ def test_float_and_double_cast_and_pass_the_gradient_back():
     assert x.grad.dtype == np.float64 and np.all(x.grad == 2.0)
 
 
+def _in_place_methods(lib, make, no_grad):
+    w = make(np.array([1.0, -2.0, 3.0]), requires_grad=True)
+    g = make(np.array([0.5, 0.25, -1.0]))
+    seen = []
+    with no_grad():
+        w.add_(g, alpha=-0.1)
+        w.sub_(g)
+        w.mul_(0.9)
+        w.div_(make(np.array([2.0, 4.0, 8.0])))
+        seen.append(np.array(w.detach().numpy()))
+        w.copy_(make(np.array([[7.0, 8.0, 9.0]]))[0])
+        seen.append(np.array(w.detach().numpy()))
+        w.fill_(0.5)
+        seen.append(np.array(w.detach().numpy()))
+        w.zero_()
+        seen.append(np.array(w.detach().numpy()))
+    for call in (lambda: w.add_(1.0), lambda: w.zero_(), lambda: w.copy_(g), lambda: w.mul_(2)):
+        with pytest.raises(RuntimeError):  # a leaf that requires grad, outside no_grad
+            call()
+    return seen
+
+
+def test_in_place_methods_write_as_pytorchs():
+    got = _in_place_methods("gn", Tensor, gn.no_grad)
+    np.testing.assert_allclose(
+        got[0], (np.array([1.0, -2.0, 3.0]) - 1.1 * np.array([0.5, 0.25, -1.0])) * 0.9 / [2, 4, 8]
+    )
+    assert got[1].tolist() == [7.0, 8.0, 9.0] and got[2].tolist() == [0.5] * 3
+    assert got[3].tolist() == [0.0] * 3
+    torch = torch_or_none()
+    if torch is not None:
+        ref = _in_place_methods("th", torch.tensor, torch.no_grad)
+        for a, b in zip(got, ref):
+            np.testing.assert_allclose(a, b, **TOL)
+    with pytest.raises(TypeError, match="alpha= is an argument of add_ and sub_ only"):
+        Tensor([1.0]).mul_(2.0, alpha=3)
+    with pytest.raises(ValueError, match=r"x.copy_\(src\) on x of shape \(2,\)"):
+        Tensor([1.0, 2.0]).copy_(np.ones(3))
+
+
 def test_no_grad_as_context_and_decorator_and_detach():
     x = _glassnet(np.array([1.0, 2.0]))
     with gn.no_grad():
