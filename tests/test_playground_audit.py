@@ -379,3 +379,40 @@ def test_head_answers_a_gets_headers(server):
     )
     assert raw.startswith(b"HTTP/1.1 403 ")
     assert _answers(_raw(server, _post(server, "/api/previews", b"{}")))[0][0] == 405
+
+
+def test_close_ends_the_open_connections_too(capfd):
+    """A page's keep-alive connection went on being served after close() (its handler
+    thread kept reading it): a playing page trained on, on a stopped server."""
+    pg = Playground().start()
+    c = http.client.HTTPConnection("127.0.0.1", pg.port, timeout=10)
+    headers = {"Host": f"127.0.0.1:{pg.port}", "X-Glassnet-Token": pg.token}
+    c.request("GET", "/api/previews", headers=headers)
+    assert c.getresponse().read() and c.sock is not None  # kept alive
+    pg.close()
+    with pytest.raises((ConnectionError, http.client.HTTPException, OSError)):
+        c.request("GET", "/api/previews", headers=headers)
+        c.getresponse()
+    c.close()
+    time.sleep(0.3)  # (the handler thread ends)
+    assert capfd.readouterr().err == ""
+
+
+def test_a_connection_reset_between_requests_prints_nothing(capfd):
+    """A tab closed abruptly resets its idle keep-alive connection: the handler's wait for
+    the next request line raised ConnectionResetError, and socketserver printed its
+    traceback on the terminal where the URL line is."""
+    pg = Playground().start()
+    try:
+        for _ in range(3):
+            s = socket.create_connection(("127.0.0.1", pg.port), timeout=10)
+            s.sendall(f"GET /api/previews HTTP/1.1\r\n{_head(pg)}\r\n".encode())
+            assert s.recv(100).startswith(b"HTTP/1.1 200 ")
+            time.sleep(0.2)  # (the handler waits for the next request)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            s.close()  # a reset
+        time.sleep(0.3)
+        assert _get(pg, "/api/previews")[0] == 200
+    finally:
+        pg.close()
+    assert capfd.readouterr().err == ""

@@ -562,3 +562,21 @@ def test_a_diverged_run_keeps_its_numbers_short_and_its_buttons_on_one_line(page
         (0, "0.000"),
     ]:
         assert page.evaluate(f"fmt({v}, 3)") == shown
+
+
+def test_a_stopped_server_is_named_as_such(browser):
+    # the status line said only "Failed to fetch" (the browser's words) once the server
+    # had stopped (Ctrl-C in its terminal)
+    pg = Playground().start()
+    context = browser.new_context(viewport={"width": 1320, "height": 1000}, bypass_csp=True)
+    try:
+        page = context.new_page()
+        _open(page, pg)
+        pg.close()
+        page.click("#step")
+        page.wait_for_function("document.querySelector('#status').textContent !== ''")
+        status = page.text_content("#status")
+        assert "server does not answer" in status and "glassnet playground" in status, status
+    finally:
+        context.close()
+        pg.close()

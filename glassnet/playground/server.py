@@ -29,6 +29,7 @@ import json
 import math
 import re
 import secrets
+import socket
 import sys
 import threading
 import webbrowser
@@ -109,6 +110,10 @@ class Playground:
         # could be DNS rebinding; an address cannot)
         self.any_address = host in ("0.0.0.0", "")
         self._thread: threading.Thread | None = None
+        # the open connections (a page's keep-alive one): close() ends them too, or a page
+        # would go on training through its connection after the server stopped
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
         self._serving = False  # serve_forever runs (shutdown() waits for it: never call it else)
 
     # ------------------------------------------------------------ lifecycle
@@ -136,6 +141,13 @@ class Playground:
             self._serving = False
             self.httpd.shutdown()
         self.httpd.server_close()
+        with self._connections_lock:
+            open_now = list(self._connections)
+        for conn in open_now:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)  # its handler reads the end and finishes
+            except OSError:
+                pass  # closed meanwhile
         if self._thread is not None:
             self._thread.join(timeout=5)
 
@@ -223,6 +235,24 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
         pass  # quiet: the terminal shows the URL line only
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError:  # reset between two requests (a tab closed): no traceback
+            self.close_connection = True
+
+    def setup(self) -> None:
+        super().setup()
+        with self.playground._connections_lock:
+            self.playground._connections.add(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            with self.playground._connections_lock:
+                self.playground._connections.discard(self.connection)
 
     # ------------------------------------------------------------ dispatch
     def do_GET(self) -> None:

@@ -67,8 +67,18 @@ async function api(path, body) {
     opts.headers["Content-Type"] = "application/json";
     opts.body = JSON.stringify(body);
   }
-  const r = await fetch(path, opts);
-  const out = await r.json();
+  let r, out;
+  try {
+    r = await fetch(path, opts);
+  } catch {   // the browser's bare "Failed to fetch": say what it means here
+    throw new Error("The glassnet playground server does not answer: was it stopped? Start it "
+      + "again ('glassnet playground') and open the new URL it prints (a new token).");
+  }
+  try {
+    out = await r.json();
+  } catch {
+    throw new Error(`The server's answer to ${path} was not JSON (HTTP ${r.status}).`);
+  }
   if (!r.ok) throw new Error(out.error || r.statusText);
   return out;
 }
