@@ -124,11 +124,12 @@ def _abs(self: Tensor) -> Tensor:
     return Tensor.from_op(np.abs(a), "abs", (self,), lambda g: (g * np.sign(a),))
 
 
-def _clip(self: Tensor, low: Any = None, high: Any = None) -> Tensor:
+def _clip(self: Tensor, low: Any = None, high: Any = None, *, _op: str = "clip") -> Tensor:
     """Clamp to [low, high]; the gradient passes only where the value was inside. The bounds
     are constants: numbers keep the tensor's dtype, arrays follow the dtype rule."""
     a = self.data
-    lo, hi = _bound(low, "low", a.dtype), _bound(high, "high", a.dtype)
+    names = ("min", "max") if _op == "clamp" else ("low", "high")
+    lo, hi = (_bound(v, n, a.dtype, _op) for v, n in zip((low, high), names))
     out = np.clip(a, lo, hi)
     inside = out == a  # (NaN is not: no gradient, as PyTorch's)
     if lo is not None and hi is not None:  # low > high: every value is high, none inside
@@ -138,20 +139,26 @@ def _clip(self: Tensor, low: Any = None, high: Any = None) -> Tensor:
 
 def _clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """PyTorch's ``clamp(min, max)``: :meth:`clip` with PyTorch's names."""
-    return _clip(self, min, max)
+    return _clip(self, min, max, _op="clamp")
 
 
-def _bound(value: Any, name: str, dtype: np.dtype) -> Any:
+def _bound(value: Any, name: str, dtype: np.dtype, op: str = "clip") -> Any:
     """A bound of clip as NumPy takes it: a number as a float of ``dtype``, anything else as
     a Tensor of it would hold it (the dtype rule: an integer array as float32)."""
     if isinstance(value, Tensor) and value.requires_grad and is_grad_enabled():
         raise TypeError(
-            f"clip: {name} requires grad, but clip passes no gradient to its bounds; pass "
+            f"{op}: {name} requires grad, but {op} passes no gradient to its bounds; pass "
             f"{name}.detach(), or write glassnet.minimum(glassnet.maximum(x, low), high)."
         )
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return dtype.type(value)  # (NumPy's float64 scalar too, as binary_op takes it)
-    return None if value is None else as_tensor(value).data
+    try:
+        return None if value is None else as_tensor(value).data
+    except (TypeError, ValueError) as e:
+        raise TypeError(
+            f"{op}: {name} must be a number, an array or a Tensor of numbers, or None. Got "
+            f"{value!r:.80} ({e})"
+        ) from e
 
 
 Tensor.max, Tensor.min, Tensor.sqrt, Tensor.abs, Tensor.clip = _max, _min, _sqrt, _abs, _clip

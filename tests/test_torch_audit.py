@@ -260,6 +260,16 @@ def test_clamp_is_clip_with_pytorchs_names():
     np.testing.assert_array_equal(Tensor(EDGES).clamp(max=0.5).data, np.minimum(EDGES, 0.5))
 
 
+def test_bad_bounds_of_clamp_and_clip_are_named():
+    x = Tensor(EDGES)
+    with pytest.raises(TypeError, match=r"clamp: min must be a number.*Got 'a'"):
+        x.clamp(min="a")
+    with pytest.raises(TypeError, match=r"clip: high must be a number.*Got \[1, 'b'\]"):
+        x.clip(0.0, [1, "b"])
+    with pytest.raises(TypeError, match=r"clamp: max requires grad.*max.detach\(\)"):
+        x.clamp(max=Tensor(np.ones(3), requires_grad=True))
+
+
 def test_clamp_with_min_above_max_passes_no_gradient():
     # every value becomes max; PyTorch passes g where min <= x <= max, which is nowhere (the
     # value equal to max, 0 here, received g before)
