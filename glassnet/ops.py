@@ -206,16 +206,29 @@ def _join(tensors: Sequence[Any], fn: Callable, op: str, axis: int, rule: str) -
         raise ValueError(f"op {op!r}: shapes {[t.shape for t in ts]} {rule}.") from e
 
 
-def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis; the gradient is split back."""
+def _axis(op: str, axis: Any, dim: Any) -> Any:
+    """``axis``, or PyTorch's ``dim`` (``torch.cat(ts, dim=1)``) when given instead."""
+    if dim is None:
+        return axis
+    if axis != 0:
+        raise TypeError(f"{op}(): pass axis or dim (PyTorch's name), not both.")
+    return dim
+
+
+def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Join tensors along an existing axis (``dim``: PyTorch's ``torch.cat``); the gradient
+    is split back."""
+    axis = _axis("concatenate", axis, dim)
     rule = f"cannot be joined on axis {axis}; all other axes must match"
     ts, out = _join(tensors, np.concatenate, "concatenate", axis, rule)
     bounds = np.cumsum([t.data.shape[axis] for t in ts])[:-1]
     return Tensor.from_op(out, "concatenate", ts, lambda g: tuple(np.split(g, bounds, axis=axis)))
 
 
-def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join same-shape tensors along a new axis; the gradient is split back."""
+def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Join same-shape tensors along a new axis (``dim``: PyTorch's name); the gradient is
+    split back."""
+    axis = _axis("stack", axis, dim)
     ts, out = _join(tensors, np.stack, "stack", axis, "differ; stack needs equal shapes")
     n = len(ts)
     return Tensor.from_op(

@@ -260,6 +260,15 @@ def test_clamp_is_clip_with_pytorchs_names():
     np.testing.assert_array_equal(Tensor(EDGES).clamp(max=0.5).data, np.minimum(EDGES, 0.5))
 
 
+def test_concatenate_and_stack_take_pytorchs_dim():
+    a, b = Tensor(X), Tensor(2 * X)
+    np.testing.assert_array_equal(gn.concatenate([a, b], dim=1).data, np.concatenate([X, 2 * X], 1))
+    np.testing.assert_array_equal(gn.stack([a, b], dim=-1).data, np.stack([X, 2 * X], -1))
+    for join in (gn.concatenate, gn.stack):
+        with pytest.raises(TypeError, match="pass axis or dim"):
+            join([a, b], axis=1, dim=1)
+
+
 def test_bad_bounds_of_clamp_and_clip_are_named():
     x = Tensor(EDGES)
     with pytest.raises(TypeError, match=r"clamp: min must be a number.*Got 'a'"):
