@@ -416,3 +416,12 @@ def test_a_connection_reset_between_requests_prints_nothing(capfd):
     finally:
         pg.close()
     assert capfd.readouterr().err == ""
+
+
+def test_a_key_given_twice_in_a_body_is_refused(server):
+    """{"epochs": 1, "epochs": 200} trained 200 epochs: json.loads keeps the last key."""
+    body = b'{"config": {"samples": 20, "samples": 2000}}'
+    [(status, out)] = _answers(_raw(server, _post(server, "/api/run", body)))
+    assert status == 400 and "the key 'samples' appears twice" in out["error"]
+    [(status, out)] = _answers(_raw(server, _post(server, "/api/run", b'{"config": {}}')))
+    assert status == 200  # (a valid body still makes a run)
