@@ -781,3 +781,34 @@ def test_a_hand_set_lr_lasts_until_the_next_step_as_the_module_docstring_says():
     sched.step()
     sched.step()
     assert sched.get_last_lr() == [0.01]
+
+
+def _reduction_cases():
+    cases = []
+    for shape in [(3, 4), (2, 3, 4)]:
+        n = len(shape)
+        dims = [None, *range(-n, n), (0, -1), tuple(range(n))]
+        for op in ("sum", "mean", "amax", "amin"):
+            for dim in dims:
+                for keepdim in (False, True):
+                    if dim is None and op in ("sum", "mean") and keepdim:
+                        continue  # (PyTorch's sum(keepdim=True) without dim is an error)
+                    cases.append((shape, op, dim, keepdim))
+    return cases
+
+
+@pytest.mark.parametrize(("shape", "op", "dim", "keepdim"), _reduction_cases(), ids=str)
+def test_every_reduction_dim_and_keepdim_matches_pytorch(shape, op, dim, keepdim):
+    torch = pytest.importorskip("torch")
+    a = np.round(np.random.default_rng(3).standard_normal(shape), 1)  # (rounded: ties)
+    kw = {"keepdim": keepdim} if dim is not None or keepdim else {}
+    kw.update({} if dim is None else {"dim": dim})
+
+    def snippet(t, lib):
+        return getattr(t, op)(**kw)
+
+    out, grad = _run(snippet, "gn", _glassnet, a)
+    out_t, grad_t = _run(snippet, "th", lambda v: torch.tensor(v, requires_grad=True), a)
+    assert out.shape == out_t.shape
+    np.testing.assert_allclose(out, out_t, **TOL)
+    np.testing.assert_allclose(grad, grad_t, **TOL)
