@@ -812,3 +812,43 @@ def test_every_reduction_dim_and_keepdim_matches_pytorch(shape, op, dim, keepdim
     assert out.shape == out_t.shape
     np.testing.assert_allclose(out, out_t, **TOL)
     np.testing.assert_allclose(grad, grad_t, **TOL)
+
+
+BROADCAST_SHAPES = [
+    ((3, 1), (1, 4)),
+    ((4,), (3, 4)),
+    ((), (3, 4)),
+    ((2, 1, 4), (3, 1)),
+    ((3, 4), (3, 4)),
+]
+BINARY = {
+    "a + b": lambda a, b, lib: a + b,
+    "a - b": lambda a, b, lib: a - b,
+    "a * b": lambda a, b, lib: a * b,
+    "a / b": lambda a, b, lib: a / b,
+    "|a| ** b": lambda a, b, lib: a.abs() ** b,
+    "maximum": lambda a, b, lib: (gn.maximum if lib == "gn" else torch_or_none().maximum)(a, b),
+    "minimum": lambda a, b, lib: (gn.minimum if lib == "gn" else torch_or_none().minimum)(a, b),
+}
+
+
+@pytest.mark.parametrize("shapes", BROADCAST_SHAPES, ids=str)
+@pytest.mark.parametrize("name", BINARY)
+def test_broadcast_gradients_match_pytorch(shapes, name):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    a, b = (np.round(rng.standard_normal(s), 1) + 0.05 for s in shapes)  # (ties, no zeros)
+
+    def run(lib, make):
+        ta, tb = make(a), make(b)
+        out = BINARY[name](ta, tb, lib)
+        r = np.linspace(-1.0, 1.0, out.numel()).reshape(tuple(out.shape))
+        (out * (Tensor(r) if lib == "gn" else torch.tensor(r))).sum().backward()
+        grads = (ta.grad, tb.grad) if lib == "gn" else (ta.grad.numpy(), tb.grad.numpy())
+        return np.asarray(out.detach().numpy()), grads
+
+    out, (ga, gb) = run("gn", _glassnet)
+    out_t, (ga_t, gb_t) = run("th", lambda v: torch.tensor(v, requires_grad=True))
+    np.testing.assert_allclose(out, out_t, **TOL)
+    np.testing.assert_allclose(ga, ga_t, **TOL)
+    np.testing.assert_allclose(gb, gb_t, **TOL)
