@@ -425,3 +425,9 @@ def test_a_key_given_twice_in_a_body_is_refused(server):
     assert status == 400 and "the key 'samples' appears twice" in out["error"]
     [(status, out)] = _answers(_raw(server, _post(server, "/api/run", b'{"config": {}}')))
     assert status == 200  # (a valid body still makes a run)
+
+
+def test_a_negative_zero_rate_is_zero():
+    """reg_rate -0.0 (JSON allows it) passed the check and was shown and exported as -0.0."""
+    rate = Run({"regularization": "L2", "reg_rate": -0.0, "samples": 20}).config["reg_rate"]
+    assert rate == 0.0 and np.copysign(1.0, rate) == 1.0

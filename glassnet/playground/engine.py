@@ -202,7 +202,8 @@ def check_config(raw: Any) -> dict[str, Any]:
     out["regularization"] = check_choice(
         c["regularization"], "regularization", _OWNER, REGULARIZATIONS
     )
-    out["reg_rate"] = check_number(c["reg_rate"], "reg_rate", _OWNER, low=0, high=10)
+    # (+ 0.0: a JSON -0.0 passes the check, and would be shown and exported as -0.0)
+    out["reg_rate"] = check_number(c["reg_rate"], "reg_rate", _OWNER, low=0, high=10) + 0.0
     out["noise"] = check_number(c["noise"], "noise", _OWNER, low=0, high=50, integer=True)
     out["train_ratio"] = check_number(
         c["train_ratio"], "train_ratio", _OWNER, low=10, high=100, integer=True
