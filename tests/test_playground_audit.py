@@ -431,3 +431,18 @@ def test_a_negative_zero_rate_is_zero():
     """reg_rate -0.0 (JSON allows it) passed the check and was shown and exported as -0.0."""
     rate = Run({"regularization": "L2", "reg_rate": -0.0, "samples": 20}).config["reg_rate"]
     assert rate == 0.0 and np.copysign(1.0, rate) == 1.0
+
+
+@pytest.mark.parametrize("token", [None, "", "x" * 32])
+def test_every_route_needs_the_token(server, token):
+    from glassnet.playground.server import ROUTES
+
+    for path, (method, _) in ROUTES.items():
+        headers = f"Host: 127.0.0.1:{server.port}\r\n"
+        if token is not None:
+            headers += f"X-Glassnet-Token: {token}\r\n"
+        body = b'{"config": {}}' if method == "POST" else b""
+        head = f"{method} {path} HTTP/1.1\r\n{headers}Content-Type: application/json\r\n"
+        data = f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
+        [(status, out)] = _answers(_raw(server, data))
+        assert status == 403 and "token" in out["error"], (path, status)
