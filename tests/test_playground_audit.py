@@ -446,3 +446,15 @@ def test_every_route_needs_the_token(server, token):
         data = f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
         [(status, out)] = _answers(_raw(server, data))
         assert status == 403 and "token" in out["error"], (path, status)
+
+
+def test_weights_set_by_hand_keep_the_loss_history_capped():
+    """Each weight set by hand added a loss point past the cap training keeps (2,000)."""
+    from glassnet.playground.engine import LIMITS
+
+    run = Run({"samples": 20})
+    target = {"kind": "neuron", "layer": 1, "index": 0}
+    for k in range(LIMITS["history"] + 50):
+        run.set_weight(target, k % 7 - 3.0)
+    assert len(run.history) <= LIMITS["history"]
+    assert run.history[-1][1:] == list(run._losses())

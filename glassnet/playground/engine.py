@@ -567,7 +567,7 @@ class Run:
                 )  # fmt: skip
                 lin.b.data[j] = value  # type: ignore[union-attr]
             self.changes.append({"step": self.step_count, "set": [l, i, j, float(value)]})
-            self.history.append([self.epoch + self._fraction(), *self._losses()])
+            self._record()  # (capped, as training's points are)
 
     def _raw_config(self, initial: bool = False) -> dict[str, Any]:
         c = dict(self.initial if initial else self.config)
