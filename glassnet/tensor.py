@@ -288,7 +288,7 @@ class Tensor:
         self._retain = True
         return self
 
-    def backward(self, grad: Any = None) -> None:
+    def backward(self, grad: Any = None, retain_graph: bool | None = None) -> None:
         """Compute the gradient of this tensor with respect to every leaf that requires it.
 
         Parameters
@@ -296,6 +296,10 @@ class Tensor:
         grad : array_like, optional
             The upstream gradient dL/dself, of this tensor's shape. May be omitted
             only when this tensor holds a single value (a loss): it is then 1.
+        retain_graph : bool, optional
+            PyTorch's argument, taken so that its code runs: glassnet keeps every graph
+            (as ``retain_graph=True``), so a second ``backward()`` through it works and
+            adds its gradients again, where PyTorch without ``retain_graph`` raises.
 
         Gradients *accumulate* into ``.grad`` of leaves (and of tensors marked
         with :meth:`retain_grad`): call ``zero_grad`` between steps.

@@ -1141,3 +1141,13 @@ def test_mean_is_numpys_mean_bit_for_bit_and_its_gradient_is_g_over_n(dtype, axi
     m.sum().backward()
     n = x.size // max(expected.size, 1)
     np.testing.assert_array_equal(t.grad, np.full(x.shape, 1 / n, dtype))
+
+
+def test_backward_takes_pytorchs_retain_graph_and_keeps_the_graph_either_way():
+    # loss.backward(retain_graph=True) was a TypeError (an unexpected keyword)
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
+    y.backward()  # the graph is kept: the gradients add up, as PyTorch's with retain_graph
+    np.testing.assert_array_equal(x.grad, [4.0, 8.0])
