@@ -64,6 +64,19 @@ def _torch_index(lib: str, a: Any) -> Any:
     return torch.tensor(a) if lib == "th" else a
 
 
+def _joined(join: str, axis: int):
+    """``[t, 2 t]`` joined along ``axis``: glassnet's concatenate/stack (``axis=``) against
+    torch's cat/stack (``dim=``)."""
+
+    def f(t, lib):
+        parts = [t, t * 2.0]
+        if lib == "gn":
+            return (gn.concatenate if join == "cat" else gn.stack)(parts, axis=axis)
+        return getattr(torch_or_none(), join)(parts, dim=axis)
+
+    return f
+
+
 # name: (snippet(t, lib), input); the snippet spells what both libraries spell the same, or
 # picks each library's spelling with lib ("gn" or "th")
 SNIPPETS: dict[str, tuple[Callable, np.ndarray]] = {
@@ -125,38 +138,10 @@ SNIPPETS: dict[str, tuple[Callable, np.ndarray]] = {
         ),
         X,
     ),
-    "cat(dim=1)": (
-        lambda t, lib: (
-            gn.concatenate([t, t * 2.0], axis=1)
-            if lib == "gn"
-            else torch_or_none().cat([t, t * 2.0], dim=1)
-        ),
-        X,
-    ),
-    "cat(dim=-1)": (
-        lambda t, lib: (
-            gn.concatenate([t, t * 2.0], axis=-1)
-            if lib == "gn"
-            else torch_or_none().cat([t, t * 2.0], dim=-1)
-        ),
-        X,
-    ),
-    "stack(dim=1)": (
-        lambda t, lib: (
-            gn.stack([t, t * 2.0], axis=1)
-            if lib == "gn"
-            else torch_or_none().stack([t, t * 2.0], dim=1)
-        ),
-        X,
-    ),
-    "stack(dim=-1)": (
-        lambda t, lib: (
-            gn.stack([t, t * 2.0], axis=-1)
-            if lib == "gn"
-            else torch_or_none().stack([t, t * 2.0], dim=-1)
-        ),
-        X,
-    ),
+    "cat(dim=1)": (_joined("cat", 1), X),
+    "cat(dim=-1)": (_joined("cat", -1), X),
+    "stack(dim=1)": (_joined("stack", 1), X),
+    "stack(dim=-1)": (_joined("stack", -1), X),
     "x * x.detach()": (lambda t, lib: t * t.detach(), X),
     "x.clone() * x": (lambda t, lib: t.clone() * t, X),
     "softmax(dim=0)": (lambda t, lib: t.softmax(dim=0), X),
