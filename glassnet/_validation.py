@@ -55,12 +55,26 @@ class ParameterError(ValueError, TypeError):
     """An argument of the wrong type or outside its allowed values."""
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, limit: int = 200) -> str:
     """repr() of a value for a message; NumPy scalars shown as plain numbers (0.5, not
-    np.float64(0.5))."""
+    np.float64(0.5)); a long one cut to ``limit`` characters (a list of 10,000 numbers
+    given as ``lr`` made a message of 59,000)."""
     if isinstance(value, np.generic):
         value = value.item()
-    return repr(value)
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 5]} ...{text[-1]}"
+
+
+def distinct_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads``'s ``object_pairs_hook`` for an object whose keys are distinct: a key
+    given twice (``{"epochs": 1, "epochs": 200}``, which ``json.loads`` would read as its
+    last value, in silence) is a ValueError naming it."""
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise ValueError(f"duplicate key {_show(key, 60)}: it appears twice in one object")
+        obj[key] = value
+    return obj
 
 
 def _interval(low: Any, high: Any, low_open: bool, high_open: bool) -> str:

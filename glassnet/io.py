@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from ._validation import distinct_keys
 from .backend import host_model, is_array, namespace, to_device
 from .files import WriteError, atomic_write, read_only
 
@@ -271,22 +272,13 @@ def _describe(meta: Any, argname: str = "meta") -> dict[str, Any]:
         ) from None
 
 
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {_short(key)}")
-        out[key] = value
-    return out
-
-
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
 def _strict_json(text: str) -> Any:
     """``json.loads`` that refuses duplicate keys and NaN/Infinity (as safetensors does)."""
-    return json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+    return json.loads(text, object_pairs_hook=distinct_keys, parse_constant=_reject_constant)
 
 
 def _save(

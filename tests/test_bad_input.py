@@ -1008,3 +1008,20 @@ def test_load_state_dict_refuses_values_that_are_not_real_finite_weights(value, 
     with pytest.raises(ValueError, match=message):
         model.load_state_dict({**before, "layers.0.W": value})
     assert all(np.array_equal(v, model.state_dict()[k]) for k, v in before.items())
+
+
+def test_a_huge_bad_value_is_quoted_short_in_the_message():
+    # the whole value was repeated: a list of 10,000 numbers as lr made 58,943 characters
+    from glassnet._validation import check_number
+
+    with pytest.raises(ValueError) as e:
+        check_number(list(range(10_000)), "lr", "SGD", low=0)
+    message = str(e.value)
+    assert len(message) < 400 and "The 'lr' parameter of SGD" in message
+    assert "[0, 1, 2, 3" in message and "...]" in message
+    with pytest.raises(ValueError, match=r"^duplicate key 'W': it appears twice in one object$"):
+        import json
+
+        from glassnet._validation import distinct_keys
+
+        json.loads('{"W": 1, "W": 2}', object_pairs_hook=distinct_keys)

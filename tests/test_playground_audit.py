@@ -422,7 +422,7 @@ def test_a_key_given_twice_in_a_body_is_refused(server):
     """{"epochs": 1, "epochs": 200} trained 200 epochs: json.loads keeps the last key."""
     body = b'{"config": {"samples": 20, "samples": 2000}}'
     [(status, out)] = _answers(_raw(server, _post(server, "/api/run", body)))
-    assert status == 400 and "the key 'samples' appears twice" in out["error"]
+    assert status == 400 and "duplicate key 'samples': it appears twice" in out["error"]
     [(status, out)] = _answers(_raw(server, _post(server, "/api/run", b'{"config": {}}')))
     assert status == 200  # (a valid body still makes a run)
 

@@ -40,7 +40,13 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .._validation import ParameterError, check_bool, check_choice, check_number
+from .._validation import (
+    ParameterError,
+    check_bool,
+    check_choice,
+    check_number,
+    distinct_keys,
+)
 from .engine import LIMITS, Diverged, Run, previews
 from .export import data_csv, model_bytes
 
@@ -371,7 +377,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise RequestError(415, "the body must be JSON (Content-Type: application/json)")
         try:
             body = json.loads(
-                raw.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=_no_twins
+                raw.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=distinct_keys
             )
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
             raise RequestError(400, f"the body is not valid JSON: {str(exc)[:100]}") from None
@@ -440,17 +446,6 @@ def _ip_host(host: str, port: int) -> bool:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
-
-
-def _no_twins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object whose keys are distinct ({"epochs": 1, "epochs": 200} is ambiguous:
-    json.loads would keep the last silently)."""
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise ValueError(f"the key {key[:40]!r} appears twice in one object")
-        obj[key] = value
-    return obj
 
 
 # =====================================================================================
