@@ -94,6 +94,9 @@ def _state(server, page):
 def _screenshot(page, tmp_path, name):
     path = tmp_path / name
     page.mouse.move(2, 2)  # no hovered neuron: the big plot shows the output
+    # the bar kept in view at the window's bottom (sticky) would stand mid-page in a
+    # full-page picture: in its place at the end of the page for this one
+    page.add_style_tag(content=".bottom { position: static; }")
     page.wait_for_timeout(100)
     page.screenshot(path=str(path), full_page=True)
     data = path.read_bytes()
