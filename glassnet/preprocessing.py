@@ -73,7 +73,14 @@ def _check_dict(d: Any, cls: str, keys: Sequence[str]) -> Mapping[str, Any]:
 
 def _as_float_2d(X: Any, name: str, where: str) -> np.ndarray:
     """``X`` as a finite floating 2-D array (float32 kept, anything else float64)."""
-    arr = np.asarray(X)
+    try:
+        arr = np.asarray(X)
+    except ValueError:  # rows of different lengths: numpy's message names no parameter
+        raise ValueError(
+            f"The '{name}' parameter of {where} must be a 2-D array of shape (n_samples, "
+            f"n_features): its rows have different lengths. Give every row the same number "
+            f"of values."
+        ) from None
     if arr.dtype.kind == "c":  # a cast to float would silently drop the imaginary parts
         raise TypeError(
             f"The '{name}' parameter of {where} must be real numbers. Got an array of dtype "
@@ -743,6 +750,15 @@ class LabelEncoder:
             )
         if arr.size == 0 and not allow_empty:
             raise ValueError(f"The 'y' parameter of {where} is empty.")
+        if arr.dtype.kind == "U" and isinstance(y, (list, tuple)):
+            # np.asarray([1, "a"]) is ['1', 'a']: the int would silently become a str
+            kinds = sorted({_kind_of(v) for v in y})
+            if kinds != ["str"]:
+                raise TypeError(
+                    f"The 'y' parameter of {where} mixes label types {kinds}; LabelEncoder "
+                    f"takes labels of one type (str, int, float or bool). Convert them to one "
+                    f"type first."
+                )
         if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
             raise ValueError(f"The 'y' parameter of {where} holds NaN or inf labels.")
         if arr.dtype.kind == "O":

@@ -544,3 +544,24 @@ def test_label_encoder_in_the_users_class_order():
     for bad in (["Cat", "Cat"], [], [["Cat"]]):
         with pytest.raises(ValueError, match="'classes' parameter of LabelEncoder"):
             LabelEncoder(classes=bad)
+
+
+@pytest.mark.parametrize("y", [[1, "a"], ("a", 2.5), ["yes", True]])
+def test_label_encoder_labels_of_mixed_types_are_rejected_not_turned_into_str(y):
+    # np.asarray([1, "a"]) is ['1', 'a']: fit would learn the class '1' for the int 1
+    with pytest.raises(TypeError, match=r"'y' parameter of LabelEncoder.fit mixes label types"):
+        LabelEncoder().fit(y)
+    enc = LabelEncoder().fit(["1", "a"])
+    with pytest.raises(
+        TypeError, match=r"LabelEncoder.transform mixes label types \['int', 'str'\]"
+    ):
+        enc.transform([1, "a"])
+    assert enc.transform(["a", "1"]).tolist() == [1, 0]  # one type: as before
+
+
+def test_standard_scaler_ragged_rows_are_named():
+    with pytest.raises(ValueError, match=r"'X' parameter of StandardScaler.fit .* rows have diff"):
+        StandardScaler().fit([[1.0, 2.0], [3.0]])
+    s = StandardScaler().fit([[1.0], [3.0]])
+    with pytest.raises(ValueError, match=r"'X' parameter of StandardScaler.transform .* rows"):
+        s.transform([[1.0], [2.0, 3.0]])
