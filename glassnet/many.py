@@ -219,9 +219,10 @@ def fit_many(
     ``optimizer`` is a name from ``glassnet.optim.OPTIMIZERS``; further keywords
     (``momentum=0.9``, ``betas=``) go to it. Per-model learning rates need
     ``optimizer="sgd"`` (the rate is applied to each model's gradient, with SGD's
-    ``weight_decay`` term, exactly as SGD would); Adam and RMSprop normalize the gradient,
-    so they take one ``lr`` for all models. A parameter with ``requires_grad=False`` is
-    left as it is.
+    ``weight_decay`` term: SGD's numbers bit for bit with plain SGD, to rounding with
+    ``momentum`` or ``weight_decay``, which the scaled gradient meets in another order);
+    Adam and RMSprop normalize the gradient, so they take one ``lr`` for all models. A
+    parameter with ``requires_grad=False`` is left as it is.
 
     ``threads`` splits the stack over that many threads, each stepping its share of the
     networks (NumPy's calls release the GIL, so the shares run on as many cores; BLAS is
@@ -734,6 +735,11 @@ def search(
                 f"search: {key!r} cannot vary between the models of one stacked run (only "
                 f"{list(_PER_MODEL)} can); call search once per {key} value."
             )
+        if isinstance(values, (set, frozenset)):  # (no order: the grid's would be arbitrary)
+            raise TypeError(
+                f"search: grid[{key!r}] must be a list of values to try, in order. Got a "
+                f"set, {values!r:.80}; write it as a list, e.g. sorted({values!r:.40})."
+            )
         if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
             raise TypeError(
                 f"search: grid[{key!r}] must be a list of values to try. Got {values!r:.80}; "
@@ -741,6 +747,12 @@ def search(
             )
         if len(values) == 0:
             raise ValueError(f"search: grid[{key!r}] is empty; give at least one value.")
+        nested = next((v for v in values if np.ndim(v)), None) if key in _PER_MODEL else None
+        if nested is not None:  # (fit_many takes one number per model)
+            raise ValueError(
+                f"search: grid[{key!r}] must be a flat list of values to try, one per grid "
+                f"point. Got {nested!r:.40} among them; flatten it (np.ravel)."
+            )
     points = [dict(zip(grid, combo)) for combo in itertools.product(*grid.values())]
     models = []
     for params in points:
@@ -765,7 +777,7 @@ def search(
             low_open=True,
             high_open=True,
         )
-    rng = as_rng(split_seed, "search")
+    rng = as_rng(split_seed, "search", "split_seed")
     X, y, w, Xv, yv = tasks.validation_set(
         models[0], spec, X, y, w, validation_data, validation_split, False, rng, "search"
     )

@@ -603,6 +603,10 @@ def test_search_holds_out_one_split_for_every_model_and_ranks_a_diverged_model_l
         ([("lr", [0.1])], {}, TypeError, "grid must be a non-empty dict"),
         ({"lr": [0.1, 0.2]}, {"optimizer": "adam"}, ValueError, "per-model learning rates"),
         ({"seed": [0]}, {"validation_split": 1.5}, ValueError, "validation_split"),
+        ({"lr": {0.1, 0.2}}, {}, TypeError, r"Got a set, .* sorted\("),
+        ({"lr": np.array([[0.1, 0.2]])}, {}, ValueError, r"grid\['lr'\] must be a flat list"),
+        ({"seed": [[0, 1], [2]]}, {}, ValueError, r"Got \[0, 1\] among them"),
+        ({"seed": [0]}, {"split_seed": "a"}, ValueError, r"'split_seed' parameter of search"),
     ],
 )
 def test_search_refuses_a_grid_it_cannot_train_in_one_run(grid, kwargs, error, match):
@@ -610,6 +614,31 @@ def test_search_refuses_a_grid_it_cannot_train_in_one_run(grid, kwargs, error, m
     with pytest.raises(error, match=match):
         search(lambda p: xnor_build({"seed": 0}), X, y, grid, loss="binary_cross_entropy",
                epochs=2, **kwargs)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "optimizer, options",
+    [
+        ("adam", {"lr": 0.01, "l2": [0.0, 0.01, 0.1]}),
+        ("sgd", {"lr": 0.1, "momentum": 0.9, "nesterov": True}),
+        ("rmsprop", {"lr": 0.01, "l2": [0.0, 0.1, 1.0], "validation_split": 0.2}),
+    ],
+)
+def test_seeded_minibatches_not_dividing_n_equal_separate_fits_bit_for_bit(optimizer, options):
+    """Per-model L2 under Adam, Nesterov momentum, a validation split: each model of the
+    stack ends with the weights of its own fit (batch_size 17 leaves a short last batch)."""
+    X, y = data(n=101)
+    seeds = [1, 2, 3]
+    many = small_nets(3, dtype=np.float64)
+    fit_many(many, X, y, loss="binary_cross_entropy", optimizer=optimizer, epochs=4,
+             batch_size=17, seed=seeds, **options)  # fmt: skip
+    for k, alone in enumerate(small_nets(3, dtype=np.float64)):
+        own = {key: v[k] if isinstance(v, list) else v for key, v in options.items()}
+        settings = {key: own.pop(key) for key in ("lr", "momentum", "nesterov") if key in own}
+        opt = gn.optim.get_optimizer(optimizer, alone.parameters(), **settings)
+        gn.fit(alone, X, y, loss="binary_cross_entropy", optimizer=opt, epochs=4,
+               batch_size=17, seed=seeds[k], verbose=0, **own)  # fmt: skip
+        assert_same(many[k], alone)
 
 
 def test_search_names_a_build_that_does_not_return_a_model():
