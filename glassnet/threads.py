@@ -59,6 +59,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import numbers
 import os
 import statistics
 import sys
@@ -266,6 +267,13 @@ def check_threads(threads: Any, owner: str, what: str = "BLAS threads") -> int |
         f"matrix sizes, the CPUs and their load) or an int >= 1 (exactly that many {what}). "
         f"Got {threads!r}."
     )
+    if isinstance(threads, str) and threads.strip().lower() == "auto":
+        want += " Write it 'auto', in lower case."
+    elif isinstance(threads, numbers.Integral) and not isinstance(threads, bool) and threads < 1:
+        want += (
+            " (joblib's n_jobs=-1, every CPU, is threads='auto' here: up to every usable "
+            "CPU, as many as the step has work for.)"
+        )
     if isinstance(threads, str):
         raise ParameterError(want)
     try:

@@ -145,6 +145,25 @@ def test_bad_threads_are_refused_with_the_argument_the_value_and_the_fix(bad):
 
 
 @pytest.mark.parametrize(
+    "bad, hint",
+    [
+        ("AUTO", "Write it 'auto', in lower case."),
+        (" Auto", "Write it 'auto', in lower case."),
+        (-1, "joblib's n_jobs=-1, every CPU, is threads='auto' here"),
+        (np.int64(0), "joblib's n_jobs=-1, every CPU, is threads='auto' here"),
+    ],
+)
+def test_auto_in_capitals_and_joblib_s_minus_one_say_what_to_write(bad, hint):
+    with pytest.raises(ParameterError) as e:
+        threads.check_threads(bad, "fit")
+    assert hint in str(e.value)
+    for other in (2.5, "four", True):  # (no hint where none fits)
+        with pytest.raises(ParameterError) as e:
+            threads.check_threads(other, "fit")
+        assert "lower case" not in str(e.value) and "joblib" not in str(e.value)
+
+
+@pytest.mark.parametrize(
     "sizes, batch, match",
     [
         ("784-10", 32, "model_or_layer_sizes.*a model"),
