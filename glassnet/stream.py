@@ -113,9 +113,13 @@ class Stream:
             if rng is None:
                 yield block
                 continue
-            if buf is None:
-                buf = [None if a is None else np.empty((cap, *a.shape[1:]), a.dtype) for a in block]
             m = block[0].shape[0]
+            if fill + m <= cap and (buf is None or fill + m > len(buf[0])):
+                # grown as it fills, up to cap: a buffer_size far above the data's rows
+                # allocates only what the data needs
+                rows = min(cap, max(fill + m, 2 * (0 if buf is None else len(buf[0]))))
+                buf = _grown(buf or block, rows, fill)
+            assert buf is not None
             if fill + m <= cap:  # filling
                 for b, a in zip(buf, block):
                     if b is not None:
@@ -163,6 +167,16 @@ class Stream:
         for c in _checked(self.chunks(), check):
             return c
         raise ValueError("fit: the stream yielded no chunks; it has no data to train on.")
+
+
+def _grown(buf: Any, rows: int, fill: int) -> list[np.ndarray | None]:
+    """A shuffle buffer of ``rows`` rows, the arrays' dtypes and row shapes of ``buf``
+    (the buffer so far, or the first block), holding ``buf``'s first ``fill`` rows."""
+    out = [None if a is None else np.empty((rows, *a.shape[1:]), a.dtype) for a in buf]
+    for b, a in zip(out, buf):
+        if b is not None:
+            b[:fill] = a[:fill]
+    return out
 
 
 def _checked(chunks: Iterable[Chunk], check: Callable[..., Chunk]) -> Iterator[Chunk]:
@@ -542,6 +556,27 @@ def _table_stream(
                     or pa.types.is_large_string(t)
                     or pa.types.is_dictionary(t)
                 ]
+                odd = [
+                    (n, t)
+                    for n, t in zip(names, b.schema.types)
+                    if n not in text
+                    and not any(
+                        is_type(t)
+                        for is_type in (
+                            pa.types.is_integer,
+                            pa.types.is_floating,
+                            pa.types.is_boolean,
+                            pa.types.is_null,
+                        )
+                    )
+                ]
+                if odd:  # a timestamp would train as nanoseconds since 1970, a list not at all
+                    raise ValueError(
+                        f"fit: column {odd[0][0]!r} of {where(-1)} is of type {odd[0][1]}; fit "
+                        "trains on numbers (int, float, bool) and text (one-hot encoded). "
+                        "Convert it first: a date or time to numbers (e.g. seconds since a "
+                        "date, or its year, month and day) or to text, a decimal to float64."
+                    )
                 feats = [n for n in names if n != target]
                 kinds = {n: "categorical" if n in text else "numeric" for n in feats}
                 cols = Columns(target, feats, kinds)
@@ -677,8 +712,16 @@ def from_csv(
     # integers are read as float64 so that a column like 1, 2, 2.5 does not fail mid-file
     # (all but a target of class labels)
     as_float = {r for r, n in zip(raw, names) if n != target or labels is False}
+    # a date or time column is text, as the in-memory reader reads it (one-hot encoded),
+    # not the days or seconds since 1970 that pyarrow's date32 and timestamp hold
     types = {
-        f.name: (pa.float64() if pa.types.is_integer(f.type) and f.name in as_float else f.type)
+        f.name: (
+            pa.float64()
+            if pa.types.is_integer(f.type) and f.name in as_float
+            else pa.string()
+            if pa.types.is_temporal(f.type)
+            else f.type
+        )
         for f in first.schema
     }
     kinds = {
@@ -909,13 +952,20 @@ def from_parquet(
 ) -> Stream:
     """A Parquet file read ``batch_rows`` rows at a time (pyarrow ``iter_batches``)."""
     check_number(batch_rows, "batch_rows", "from_parquet", low=1, integer=True)
-    _pyarrow()
+    pa = _pyarrow()
     import pyarrow.parquet as pq
 
     path = _existing(path)
 
     def batches() -> Iterator[Any]:
-        with pq.ParquetFile(path) as f:
+        try:
+            f = pq.ParquetFile(path)
+        except pa.ArrowInvalid as e:  # an empty file, a CSV named .parquet, a cut-off copy
+            raise ValueError(
+                f"fit: '{path}' is not a Parquet file that pyarrow can read ({e}); check that "
+                "the file is complete, or read a CSV file with from_csv."
+            ) from None
+        with f:
             yield from f.iter_batches(batch_size=batch_rows)
 
     return _table_stream(

@@ -3,6 +3,8 @@ buffer; the statistics pass."""
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import os
 
 import numpy as np
@@ -523,3 +525,59 @@ def test_a_long_cell_does_not_hide_the_line_of_a_later_error(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(ValueError, match=rf"'{path}' line 22 has 4 cells where the header"):
         stream_fit(gs.from_csv(path, "label", block_size=1 << 16), d=2)
+
+
+def test_a_shuffle_buffer_far_above_the_data_allocates_what_the_data_needs():
+    """buffer_size=10**12 allocated 10**12 rows up front (a MemoryError for 103 rows): the
+    buffer grows as it fills, and shuffles as a buffer of any size above the rows does."""
+    X, y = data()
+    chunks = [(X[s : s + 10], y[s : s + 10]) for s in range(0, len(X), 10)]
+    huge, _ = stream_fit(gs.from_chunks(chunks, buffer_size=10**12), shuffle=True, seed=4)
+    some, _ = stream_fit(gs.from_chunks(chunks, buffer_size=1000), shuffle=True, seed=4)
+    np.testing.assert_array_equal(huge, some)
+
+
+@pytest.mark.parametrize(
+    "values, kind",
+    [
+        ([datetime.datetime(2024, 1, 1, h) for h in range(6)], "timestamp"),
+        ([datetime.date(2024, 1, d) for d in range(1, 7)], "date32"),
+        ([decimal.Decimal("1.25")] * 6, "decimal128"),
+        ([[1.0, 2.0]] * 6, "list<"),
+    ],
+)
+def test_parquet_columns_of_other_types_are_refused_by_name(tmp_path, values, kind):
+    """A timestamp trained as microseconds since 1970, a date as days; a decimal or a list
+    column failed inside pyarrow or numpy."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "t.parquet"
+    table = {"a": pa.array(np.arange(6.0)), "c": pa.array(values), "label": pa.array([0, 1] * 3)}
+    pq.write_table(pa.table(table), path)
+    with pytest.raises(ValueError, match=rf"column 'c' of .*t.parquet' is of type {kind}.*Conv"):
+        gs.from_parquet(path, "label")
+
+
+def test_a_csv_date_column_is_text_as_the_in_memory_reader_reads_it(tmp_path):
+    """pyarrow read 2024-01-01 as date32: the stream trained on days since 1970 where
+    read_csv (and a model file's preprocessing) one-hot encodes the dates."""
+    pytest.importorskip("pyarrow")
+    from glassnet.datasets import read_csv
+
+    path = tmp_path / "t.csv"
+    path.write_text("a,when,label\n1.5,2024-01-02,0\n2,2024-01-01,1\n3,2024-01-02,0\n")
+    cols = gs.from_csv(path, "label").columns
+    assert cols.kinds == {"a": "numeric", "when": "categorical"}
+    assert read_csv(path).kinds["when"] == "categorical"
+    assert cols.categories == {"when": ["2024-01-01", "2024-01-02"]}
+    X, y, _ = next(gs.from_csv(path, "label").chunks())
+    np.testing.assert_array_equal(X, [[1.5, 0, 1], [2, 1, 0], [3, 0, 1]])
+
+
+def test_an_unreadable_parquet_file_is_named(tmp_path):
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "empty.parquet"
+    path.write_bytes(b"")
+    with pytest.raises(ValueError, match=r"'.*empty.parquet' is not a Parquet file .*0 bytes"):
+        gs.from_parquet(path, "label")
