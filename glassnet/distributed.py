@@ -125,6 +125,7 @@ class DataParallel:
             raise ValueError(
                 f"The 'distributed' parameter of fit must be None, 'mpi' or an mpi4py "
                 f"communicator. Got {comm!r}."
+                + (" Write it 'mpi', in lower case." if comm.strip().lower() == "mpi" else "")
             )
         MPI = _mpi()
         if isinstance(comm, str):

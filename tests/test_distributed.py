@@ -139,6 +139,8 @@ def test_bad_distributed_argument():
     m = nn.MLP([5, 3], rng=0)
     with pytest.raises(ValueError, match="'distributed' parameter of fit must be None, 'mpi'"):
         fit(m, X, y, loss="cross_entropy", epochs=1, distributed="nccl")
+    with pytest.raises(ValueError, match="Got 'MPI'. Write it 'mpi', in lower case."):
+        fit(m, X, y, loss="cross_entropy", epochs=1, distributed="MPI")
 
 
 def test_command_line_under_mpiexec(tmp_path):
