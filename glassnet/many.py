@@ -681,7 +681,8 @@ def search(
         The values of each setting; every combination is trained (``itertools.product``,
         the last key varying fastest). ``"lr"``, ``"l2"`` and ``"seed"`` go to
         :func:`fit_many` per model (per-model learning rates need ``optimizer="sgd"``);
-        any other key is only passed to ``build`` (for example an initialization scale).
+        any other key is only passed to ``build`` (for example an initialization scale);
+        ``split_seed`` and fit_many's other options cannot vary within one search.
     validation_split : float in (0, 1), default 0.2
         The fraction of (X, y) held out, once, for every model (stratified for the
         classification losses), drawn with ``split_seed``. Ignored when
@@ -729,6 +730,12 @@ def search(
         if key in fit_options:
             raise TypeError(
                 f"search: {key!r} is given both in the grid and as a keyword; give it once."
+            )
+        if key == "split_seed":  # (search's own: else only build would see it)
+            raise ValueError(
+                "search: 'split_seed' draws the one validation split every model is scored "
+                "on, so it cannot vary within one search; call search once per split_seed "
+                "(or put 'seed' in the grid for each model's own weights and batches)."
             )
         if key in fixed - set(_PER_MODEL):
             raise ValueError(

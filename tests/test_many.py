@@ -607,6 +607,7 @@ def test_search_holds_out_one_split_for_every_model_and_ranks_a_diverged_model_l
         ({"lr": np.array([[0.1, 0.2]])}, {}, ValueError, r"grid\['lr'\] must be a flat list"),
         ({"seed": [[0, 1], [2]]}, {}, ValueError, r"Got \[0, 1\] among them"),
         ({"seed": [0]}, {"split_seed": "a"}, ValueError, r"'split_seed' parameter of search"),
+        ({"split_seed": [0, 1]}, {}, ValueError, r"'split_seed' draws the one validation"),
     ],
 )
 def test_search_refuses_a_grid_it_cannot_train_in_one_run(grid, kwargs, error, match):
