@@ -131,7 +131,13 @@ def logic_gate(name: str, dtype: Any = np.float64) -> tuple[np.ndarray, np.ndarr
         raise ValueError(
             f"The 'name' parameter of logic_gate must be one of {list(_GATES)}. Got {name!r}."
         )
-    dt = np.dtype(dtype)
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:  # numpy's "data type 'banana' not understood" names no parameter
+        raise TypeError(
+            f"The 'dtype' parameter of logic_gate must be a floating dtype such as float32 "
+            f"or float64. Got {dtype!r}."
+        ) from None
     if dt.kind != "f":
         raise TypeError(
             f"The 'dtype' parameter of logic_gate must be a floating dtype such as float32 "
@@ -1216,6 +1222,15 @@ def read_csv(
         names the file and, where it applies, the line and column.
     """
     tokens = missing_tokens(missing)  # (checked before the file is read)
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"The 'path' parameter of read_csv must be a file path, a str or a pathlib.Path. "
+            f"Got {type(path).__name__} {path!r:.60}."
+        )
+    if not isinstance(multiline, (bool, np.bool_)):  # "no" would be true
+        raise TypeError(
+            f"The 'multiline' parameter of read_csv must be True or False. Got {multiline!r:.60}."
+        )
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"read_csv: no such file {str(p)!r} (resolved: {p.resolve()}).")

@@ -709,3 +709,24 @@ def test_read_csv_takes_a_spreadsheet_s_sep_line_and_trailing_delimiters(tmp_pat
     with pytest.raises(ValueError, match=r"Line 3 of .* has a value in column 4, which the "
                        r"header row leaves unnamed"):  # fmt: skip
         read_csv(p, "label")
+
+
+def test_read_csv_path_and_multiline_of_the_wrong_type_are_named(tmp_path):
+    """read_csv(3) failed in pathlib (expected str, bytes or os.PathLike object, not int);
+    multiline="no" was true and read quoted line breaks."""
+    from glassnet.datasets import read_csv
+
+    with pytest.raises(TypeError, match=r"'path' parameter of read_csv .*Got int 3\."):
+        read_csv(3)
+    path = tmp_path / "t.csv"
+    path.write_text('a,b\n1,"x\ny"\n')
+    with pytest.raises(TypeError, match=r"'multiline' parameter of read_csv .*Got 'no'\."):
+        read_csv(path, multiline="no")
+    assert read_csv(path, multiline=True).strings("b").tolist() == ["x\ny"]
+
+
+def test_logic_gate_names_a_dtype_numpy_does_not_know():
+    from glassnet.datasets import logic_gate
+
+    with pytest.raises(TypeError, match=r"'dtype' parameter of logic_gate .*Got 'banana'\."):
+        logic_gate("xor", dtype="banana")
