@@ -186,6 +186,16 @@ def _stack(models: Sequence[Module], spec: Any) -> tuple[list[list[Layer]], list
     return per, stacked
 
 
+def _named_loss_only(owner: str, loss: Any) -> str:
+    """The refusal of a loss given as a function: the stacked step computes a named one."""
+    name = getattr(loss, "__name__", type(loss).__name__)
+    return (
+        f"{owner} trains on a named loss (see glassnet.functional.LOSSES), computed for all "
+        f"the models at once. Got the function {name}; pass a name such as 'mse' or "
+        "'cross_entropy', or train each model with glassnet.fit, which takes a function."
+    )
+
+
 def fit_many(
     models: Sequence[Module],
     X: Any,
@@ -266,7 +276,7 @@ def fit_many(
     K = len(models)
     spec = tasks.loss_spec(loss, "fit_many")
     if spec is None:
-        raise ValueError("fit_many trains on a named loss (see glassnet.functional.LOSSES).")
+        raise ValueError(_named_loss_only("fit_many", loss))
     per, layers = _stack(models, spec)
     X, y, w = tasks.check_data(models[0], spec, X, y, sample_weight, "fit_many")
     check_positive("epochs", epochs, "fit_many", integer=True)
@@ -772,7 +782,7 @@ def search(
         models.append(model)
     spec = tasks.loss_spec(loss, "search")
     if spec is None:
-        raise ValueError("search trains on a named loss (see glassnet.functional.LOSSES).")
+        raise ValueError(_named_loss_only("search", loss))
     X, y, w = tasks.check_data(models[0], spec, X, y, fit_options.get("sample_weight"), "search")
     if validation_data is None:
         check_number(

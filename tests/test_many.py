@@ -642,6 +642,15 @@ def test_seeded_minibatches_not_dividing_n_equal_separate_fits_bit_for_bit(optim
         assert_same(many[k], alone)
 
 
+def test_a_loss_function_is_refused_with_its_name_and_what_to_pass():
+    X, y = data(n=40, d=2)
+    mse = gn.functional.mse
+    with pytest.raises(ValueError, match=r"Got the function mse; pass a name such as"):
+        fit_many(xnor_nets(2), X, y, loss=mse, epochs=1)
+    with pytest.raises(ValueError, match=r"search trains on a named loss .* glassnet.fit"):
+        search(lambda p: xnor_build({"seed": 0}), X, y, {"seed": [0]}, loss=mse, epochs=1)
+
+
 def test_search_names_a_build_that_does_not_return_a_model():
     X, y = data(n=40, d=2)
     with pytest.raises(TypeError, match=r"build\(\{'seed': 0\}\) returned int"):
