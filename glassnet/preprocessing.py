@@ -1053,6 +1053,7 @@ class Preprocessor:
         out = np.empty((table.n_rows, position), dtype=np.float64)  # (N, n_features_out)
         if num:
             assert self.scaler_ is not None
+            self._check_numeric(table, num)
             Xn = self.scaler_.transform(np.stack([table.numbers(c) for c in num], axis=1))
             out[:, [start[c] for c in num]] = Xn
         if cat:
@@ -1066,6 +1067,24 @@ class Preprocessor:
                 out[:, start[c] : start[c] + width[c]] = Xc[:, offset : offset + width[c]]
                 offset += width[c]
         return out
+
+    @staticmethod
+    def _check_numeric(table: Table, num: Sequence[str]) -> None:
+        """A column numeric at fit that ``table`` read as text is named with its first text
+        cell (Table.numbers' own error advised a Preprocessor, which this is)."""
+        for c in num:
+            if table.kinds[c] != "numeric":
+                r = table._first_text[c]
+                why = (
+                    f"{table.raw(c)[r]!r} at {table._where(r, c)} is not a number"
+                    if r >= 0
+                    else "it was declared categorical (read_csv's 'categorical')"
+                )
+                raise ValueError(
+                    f"Column {c!r} was numeric when the Preprocessor was fitted, but "
+                    f"{table._src} reads it as categorical, not numeric: {why}. Fix the "
+                    "value(s), or refit the Preprocessor on data where the column is text."
+                )
 
     def fit_transform(self, table: Table, columns: Sequence[str] | None = None) -> np.ndarray:
         """``fit(table, columns)`` then ``transform(table)``."""

@@ -565,3 +565,19 @@ def test_standard_scaler_ragged_rows_are_named():
     s = StandardScaler().fit([[1.0], [3.0]])
     with pytest.raises(ValueError, match=r"'X' parameter of StandardScaler.transform .* rows"):
         s.transform([[1.0], [2.0, 3.0]])
+
+
+def test_preprocessor_names_a_numeric_column_read_as_text_without_advising_itself(tmp_path):
+    """Table.numbers' error said "Use a Preprocessor" to a Preprocessor's user."""
+    fit_path, new_path = tmp_path / "fit.csv", tmp_path / "new.csv"
+    fit_path.write_text("a,b,label\n1,x,0\n2,y,1\n")
+    new_path.write_text("a,b,label\nfoo,x,0\n2,y,1\n")
+    pre = Preprocessor().fit(read_csv(fit_path, target="label"))
+    with pytest.raises(
+        ValueError, match=r"Column 'a' was numeric when the Preprocessor was fit"
+    ) as e:
+        pre.transform(read_csv(new_path, target="label"))
+    assert "'foo' at line 2" in str(e.value) and "Use a Preprocessor" not in str(e.value)
+    with pytest.raises(ValueError, match=r"declared categorical \(read_csv's 'categorical'\)"):
+        pre.transform(read_csv(fit_path, target="label", categorical=["a"]))
+    assert pre.transform(read_csv(fit_path, target="label")).shape == (2, 3)
