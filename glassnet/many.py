@@ -638,6 +638,8 @@ class SearchResult:
     def table(self, top: int | None = None) -> str:
         """The ranking as text: a row per model (the best ``top`` ones), with its grid point,
         validation loss and metric, epochs and why it stopped."""
+        if top is not None:
+            check_positive("top", top, "SearchResult.table", integer=True)
         name = self.histories[0].metric_name or "metric"
         keys = list(self.params[0])
         head = ["rank", *keys, "val_loss", name, "epochs", "stopped"]

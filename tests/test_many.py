@@ -651,6 +651,17 @@ def test_a_loss_function_is_refused_with_its_name_and_what_to_pass():
         search(lambda p: xnor_build({"seed": 0}), X, y, {"seed": [0]}, loss=mse, epochs=1)
 
 
+@pytest.mark.parametrize("top", [0, -1, "3", 2.0])
+def test_search_table_refuses_a_top_that_is_not_a_count(top):
+    """top=-1 dropped the worst model, as a slice does; "3" was a bare slicing TypeError."""
+    X, y = data(n=40, d=2)
+    result = search(lambda p: xnor_build({"seed": 0}), X, y, {"lr": [0.1, 0.2]},
+                    loss="binary_cross_entropy", epochs=1)  # fmt: skip
+    assert len(result.table(top=1).splitlines()) == 2
+    with pytest.raises(ValueError, match=rf"'top' parameter of SearchResult.table .* {top!r}"):
+        result.table(top=top)
+
+
 def test_search_names_a_build_that_does_not_return_a_model():
     X, y = data(n=40, d=2)
     with pytest.raises(TypeError, match=r"build\(\{'seed': 0\}\) returned int"):
