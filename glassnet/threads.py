@@ -103,6 +103,8 @@ def _layer_shapes(model_or_layer_sizes: Any, owner: str) -> list[tuple[int, int]
             if len(shape) == 2:  # a weight matrix W: (inputs, neurons)
                 shapes.append((int(shape[0]), int(shape[1])))
         return shapes
+    if getattr(obj, "ndim", None) == 1 and callable(getattr(obj, "tolist", None)):
+        obj = obj.tolist()  # (a NumPy array of sizes: its ints)
     if isinstance(obj, (str, bytes)) or not isinstance(obj, Sequence):
         raise ParameterError(
             f"The 'model_or_layer_sizes' parameter of {owner} must be a model (anything with "

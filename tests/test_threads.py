@@ -163,6 +163,14 @@ def test_auto_in_capitals_and_joblib_s_minus_one_say_what_to_write(bad, hint):
         assert "lower case" not in str(e.value) and "joblib" not in str(e.value)
 
 
+def test_layer_sizes_given_as_a_numpy_array_count_as_the_list():
+    sizes = np.array(W1)
+    assert threads.gemm_flops(sizes, 128) == threads.gemm_flops(W1, 128)
+    assert threads.explain(np.array(W3), 4) == threads.explain(W3, 4)
+    with pytest.raises(ParameterError, match="must be a model"):
+        threads.gemm_flops(np.array([W1]), 128)  # (2-D: not a list of sizes)
+
+
 @pytest.mark.parametrize(
     "sizes, batch, match",
     [
