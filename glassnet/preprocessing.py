@@ -305,6 +305,24 @@ def _stratified(
 # ---------------------------------------------------------------------------------------
 
 
+def _no_overflow(out: np.ndarray, arr: np.ndarray, name: str, where: str) -> np.ndarray:
+    """``out``, computed from the finite ``arr``; a value that overflowed to inf there (a
+    float32 result beyond 3.4e38, a float64 one beyond 1.8e308) is an error, not an inf."""
+    finite = np.isfinite(out)
+    if not finite.all():
+        r, c = np.argwhere(~finite)[0]
+        todo = (
+            f"pass {name} as float64 (float32 ends at 3.4e38)"
+            if out.dtype == np.float32
+            else "check the value: it is far outside the data the scaler was fitted on"
+        )
+        raise ValueError(
+            f"The '{name}' parameter of {where} holds {float(arr[r, c]):g} at row {r}, column "
+            f"{c}, which overflows {out.dtype} in the fitted scale: {todo}."
+        )
+    return out
+
+
 class StandardScaler:
     """Standardize each column: ``Z = (X - mean_) / scale_``.
 
@@ -384,7 +402,9 @@ class StandardScaler:
         """``(X - mean_) / scale_``, shape (n_samples, n_features); float32 stays float32."""
         arr = self._check(X, "StandardScaler.transform")
         assert self.mean_ is not None and self.scale_ is not None
-        return ((arr - self.mean_) / self.scale_).astype(arr.dtype, copy=False)
+        with np.errstate(over="ignore"):
+            out = ((arr - self.mean_) / self.scale_).astype(arr.dtype, copy=False)
+        return _no_overflow(out, arr, "X", "StandardScaler.transform")
 
     def fit_transform(self, X: Any) -> np.ndarray:
         """``fit(X)`` then ``transform(X)``."""
@@ -394,7 +414,9 @@ class StandardScaler:
         """``Z * scale_ + mean_``: back to the original units, shape (n_samples, n_features)."""
         arr = self._check(Z, "StandardScaler.inverse_transform")
         assert self.mean_ is not None and self.scale_ is not None
-        return (arr * self.scale_ + self.mean_).astype(arr.dtype, copy=False)
+        with np.errstate(over="ignore"):
+            out = (arr * self.scale_ + self.mean_).astype(arr.dtype, copy=False)
+        return _no_overflow(out, arr, "Z", "StandardScaler.inverse_transform")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict: ``{"type", "mean", "scale"}`` with plain float lists."""

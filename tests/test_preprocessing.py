@@ -581,3 +581,18 @@ def test_preprocessor_names_a_numeric_column_read_as_text_without_advising_itsel
     with pytest.raises(ValueError, match=r"declared categorical \(read_csv's 'categorical'\)"):
         pre.transform(read_csv(fit_path, target="label", categorical=["a"]))
     assert pre.transform(read_csv(fit_path, target="label")).shape == (2, 3)
+
+
+def test_standard_scaler_overflow_in_the_fitted_scale_is_an_error_not_inf():
+    """A finite value whose standardized (or restored) value leaves the dtype's range came
+    back as inf with only numpy's RuntimeWarning."""
+    s = StandardScaler().fit([[0.0], [1.0]])
+    with pytest.raises(ValueError, match=r"'X' .*transform holds 1e\+308 at row 0, column 0.*"):
+        s.transform([[1e308]])
+    with pytest.raises(ValueError, match=r"overflows float32 .*pass X as float64"):
+        s.transform(np.array([[3e38]], np.float32))
+    wide = StandardScaler().fit([[0.0], [1e300]])
+    with pytest.raises(ValueError, match=r"'Z' .*inverse_transform holds 1 .*pass Z as float64"):
+        wide.inverse_transform(np.array([[1.0]], np.float32))
+    assert wide.inverse_transform([[1.0]]).tolist() == [[1e300]]
+    assert s.transform(np.array([[1e38]], np.float32)).dtype == np.float32
