@@ -248,6 +248,8 @@ def fit_many(
     overflowed; with early stopping too, as in fit); the others go on. Each model must be
     its own object, sharing no parameter with another.
     """
+    if isinstance(models, np.ndarray) and models.ndim == 1:  # (an object array of models)
+        models = list(models)
     if isinstance(models, Module) or not isinstance(models, Sequence) or not models:
         raise TypeError(
             "fit_many: models must be a non-empty list of glassnet models of one shape. "

@@ -389,6 +389,18 @@ def test_a_model_diverging_after_early_stopping_saw_a_best_epoch_keeps_what_fit_
     assert_same(many[0], alone)
 
 
+def test_models_in_a_numpy_object_array_train_as_the_list_does():
+    X, y = XOR_X, XNOR_Y
+    listed, arrayed = xnor_nets(3), np.empty(3, dtype=object)
+    arrayed[:] = xnor_nets(3)  # (np.array(models) would unpack each MLP's layers)
+    fit_many(listed, X, y, loss="binary_cross_entropy", lr=1.0, epochs=20)
+    fit_many(arrayed, X, y, loss="binary_cross_entropy", lr=1.0, epochs=20)
+    for a, b in zip(listed, arrayed):
+        assert_same(a, b)
+    with pytest.raises(TypeError, match="models must be a non-empty list"):
+        fit_many(np.array([], dtype=object), X, y)
+
+
 def test_one_model_given_twice_is_refused():
     """[net] * 3 is one model three times: trained as three, only one set of weights could
     come back. Each model must be its own object, sharing no parameter with another."""
