@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_number
+from ._validation import check_bool, check_number
 
 __all__ = [
     "Stream",
@@ -327,6 +327,11 @@ def from_arrays(
             "fit: X is a memmap, which holds no targets: pass y (an array or a memmap of as "
             "many rows), fit(model, X, y)."
         )
+    if np.ndim(X) != 2:  # (chunk 0 would be refused as no (X, y) pair)
+        raise ValueError(
+            f"fit: X of from_arrays must be 2-D, of shape (rows, features). Got shape "
+            f"{np.shape(X)}; a single feature is X.reshape(-1, 1)."
+        )
     arrays = [X, y, sample_weight]
     n = len(X)
     for name, a in zip(("y", "sample_weight"), arrays[1:]):
@@ -512,6 +517,28 @@ def _codes(col: Any, cats: list[Any], name: str) -> np.ndarray:
     return idx.to_numpy(zero_copy_only=False).astype(np.intp)
 
 
+def _table_args(caller: str, target: Any, standardize: Any, labels: Any, dtype: Any) -> None:
+    """A file stream's arguments checked before the file is read: "no" is no bool (it
+    was true), an int dtype truncated standardized values, a target is a column's name."""
+    if not isinstance(target, str):
+        raise TypeError(
+            f"The 'target' parameter of {caller} must be the target column's name (a str). "
+            f"Got {type(target).__name__} {target!r:.60}."
+        )
+    check_bool(standardize, "standardize", caller)
+    if labels is not None:
+        check_bool(labels, "labels", caller)
+    try:
+        kind = np.dtype(dtype).kind
+    except TypeError:
+        kind = None
+    if kind != "f":
+        raise TypeError(
+            f"The 'dtype' parameter of {caller} must be a floating dtype such as np.float32 "
+            f"or np.float64. Got {dtype!r:.60}."
+        )
+
+
 def _pyarrow() -> Any:
     try:
         import pyarrow
@@ -688,6 +715,14 @@ def from_csv(
     from pyarrow import csv
 
     check_number(block_size, "block_size", "from_csv", low=1, integer=True)
+    _table_args("from_csv", target, standardize, labels, dtype)
+    if delimiter is not None and (
+        not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '\r\n"'
+    ):
+        raise ValueError(
+            f"The 'delimiter' parameter of from_csv must be one character such as ',' or ';'. "
+            f"Got {delimiter!r:.60}."
+        )
     nulls = _NULLS if missing is None else null_values(missing, "from_csv")
     path = _existing(path)
     delimiter = delimiter or csv_delimiter(path)
@@ -952,6 +987,7 @@ def from_parquet(
 ) -> Stream:
     """A Parquet file read ``batch_rows`` rows at a time (pyarrow ``iter_batches``)."""
     check_number(batch_rows, "batch_rows", "from_parquet", low=1, integer=True)
+    _table_args("from_parquet", target, standardize, labels, dtype)
     pa = _pyarrow()
     import pyarrow.parquet as pq
 
@@ -975,6 +1011,11 @@ def from_parquet(
 
 
 def _existing(path: Any) -> str:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"fit: a file to read must be a path, a str or a pathlib.Path. Got "
+            f"{type(path).__name__} {path!r:.60}."
+        )
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"fit: no file at '{p}'.")

@@ -581,3 +581,31 @@ def test_an_unreadable_parquet_file_is_named(tmp_path):
     path.write_bytes(b"")
     with pytest.raises(ValueError, match=r"'.*empty.parquet' is not a Parquet file .*0 bytes"):
         gs.from_parquet(path, "label")
+
+
+def test_file_stream_arguments_are_checked_before_the_file_is_read(tmp_path):
+    """standardize="no" standardized, dtype=np.int32 truncated the standardized values,
+    delimiter=",," and a path 3 failed inside pyarrow and pathlib."""
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "t.csv"
+    path.write_text("a,label\n1.5,0\n2,1\n")
+    for kw, match in [
+        ({"standardize": "no"}, r"'standardize' parameter of from_csv must be a bool.*'no'"),
+        ({"labels": "yes"}, r"'labels' parameter of from_csv must be a bool.*'yes'"),
+        ({"dtype": np.int32}, r"'dtype' parameter of from_csv must be a floating dtype"),
+        ({"dtype": "banana"}, r"'dtype' parameter of from_csv .*Got 'banana'"),
+        ({"delimiter": ",,"}, r"'delimiter' parameter of from_csv must be one character"),
+    ]:
+        with pytest.raises((TypeError, ValueError), match=match):
+            gs.from_csv(path, "label", **kw)
+    with pytest.raises(TypeError, match=r"'target' parameter of from_parquet .*Got int 2\."):
+        gs.from_parquet(path, 2)
+    with pytest.raises(TypeError, match=r"fit: a file to read must be a path.*Got int 3\."):
+        gs.from_csv(3, "label")
+    X, y, _ = next(gs.from_csv(path, "label", standardize=True, dtype=np.float64).chunks())
+    np.testing.assert_array_equal(X.ravel(), [-1.0, 1.0])
+
+
+def test_from_arrays_names_a_1d_x():
+    with pytest.raises(ValueError, match=r"X of from_arrays must be 2-D.*Got shape \(5,\)"):
+        gs.from_arrays(np.arange(5.0), np.arange(5))
