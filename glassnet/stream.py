@@ -735,7 +735,7 @@ def from_csv(
             rows = csv.open_csv(f, read_options=read, parse_options=parse, convert_options=convert)
             first = next(iter(rows), None)
     except pa.ArrowInvalid as e:
-        raise unreadable(path, delimiter, e, {}, nulls) from None
+        raise unreadable(path, delimiter, e, {}, nulls, block_size=block_size) from None
     if first is None:
         raise ValueError(f"fit: '{path}' has no rows.")
     # the columns are named as the in-memory reader names them: without the blanks around
@@ -784,7 +784,7 @@ def from_csv(
                         row += b.num_rows
                     yield _stripped(b, names, None if not checked else blanks, blanks, nulls)
         except pa.ArrowInvalid as e:
-            raise unreadable(path, delimiter, e, kinds, nulls) from None
+            raise unreadable(path, delimiter, e, kinds, nulls, block_size=block_size) from None
         checked = True
 
     return _table_stream(
@@ -878,13 +878,38 @@ def _csv_line(path: str, delimiter: str, row: int) -> int | str:
     return "?"
 
 
+def _long_line(path: str, block_size: int, e: Exception) -> ValueError | None:
+    """pyarrow's refusal of a line longer than ``block_size`` bytes, named: a header
+    longer than it read as "empty", a row as "straddles two block boundaries"."""
+    if "straddl" not in str(e):
+        if "Empty CSV file" not in str(e):
+            return None
+        with open(path, "rb") as f:  # (a header line and its line break past block_size)
+            if len(f.readline(block_size + 1)) <= block_size:
+                return None  # an empty file indeed
+    return ValueError(
+        f"fit: '{path}' has a line longer than block_size ({block_size} bytes), the most "
+        "pyarrow reads at once: pass a block_size above the longest line's length (the "
+        "default is 4 MiB)."
+    )
+
+
 def unreadable(
-    path: str, delimiter: str, e: Exception, kinds: dict[str, str], nulls: frozenset[str]
+    path: str,
+    delimiter: str,
+    e: Exception,
+    kinds: dict[str, str],
+    nulls: frozenset[str],
+    block_size: int | None = None,
 ) -> ValueError:
     """pyarrow's refusal of a CSV file as an error naming the line (pyarrow names none);
     ``kinds``: the number columns, ``"numbers"`` or ``"whole numbers"``; ``nulls``: the
-    cells read as missing."""
+    cells read as missing; ``block_size``: the reader's, to name a line longer than it
+    when no row is found at fault."""
+    long = _long_line(path, block_size, e) if block_size is not None else None
     if "Empty CSV file" in str(e):
+        if long is not None:
+            return long
         return ValueError(f"fit: '{path}' is empty: a CSV file needs a header row and data rows.")
     for line, cells, header in _csv_rows(path, delimiter):
         if len(cells) != len(header):
@@ -898,7 +923,7 @@ def unreadable(
                     f"fit: '{path}' line {line}: column {name!r} holds {cell!r} where its "
                     f"first rows hold {kinds[name]}; give the column one type throughout."
                 )
-    return ValueError(f"fit: pyarrow cannot read '{path}': {e}.")
+    return long or ValueError(f"fit: pyarrow cannot read '{path}': {e}.")
 
 
 def _number(cell: str, whole: bool, nulls: frozenset[str]) -> bool:

@@ -609,3 +609,19 @@ def test_file_stream_arguments_are_checked_before_the_file_is_read(tmp_path):
 def test_from_arrays_names_a_1d_x():
     with pytest.raises(ValueError, match=r"X of from_arrays must be 2-D.*Got shape \(5,\)"):
         gs.from_arrays(np.arange(5.0), np.arange(5))
+
+
+def test_a_line_longer_than_block_size_is_named_not_called_empty(tmp_path):
+    """pyarrow read a header longer than block_size as an empty file ("is empty"), and a
+    longer row as "straddling object straddles two block boundaries"."""
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,label\n1,x,0\n2," + "y" * 40 + ",1\n")
+    for block_size in (4, 12):
+        with pytest.raises(ValueError, match=rf"line longer than block_size \({block_size} by"):
+            list(gs.from_csv(path, "label", block_size=block_size).chunks())
+    empty = tmp_path / "empty.csv"
+    empty.write_text("\n\n")
+    with pytest.raises(ValueError, match=r"empty.csv' is empty"):
+        gs.from_csv(empty, "label", block_size=1)
+    assert gs.from_csv(path, "label", block_size=64).columns.rows == 2
