@@ -39,7 +39,14 @@ import numpy as np
 
 from . import optim as optim_mod
 from . import tasks
-from ._validation import as_rng, check_memory, check_name, check_number, check_positive
+from ._validation import (
+    as_rng,
+    check_bool,
+    check_memory,
+    check_name,
+    check_number,
+    check_positive,
+)
 from .fused import FastMLP, Layer, add_l2, layers_of
 from .nn.flat import grad_view
 from .nn.module import Module, Parameter
@@ -288,6 +295,8 @@ def fit_many(
     if tol is not None:
         check_positive("tol", tol, "fit_many", allow_zero=True)
     check_number(validation_split, "validation_split", "fit_many", low=0, high=1, high_open=True)
+    for name, flag in (("shuffle", shuffle), ("early_stopping", early_stopping)):
+        check_bool(flag, name, "fit_many")  # ("no" is no False)
     lrs = _per_model(lr, "lr", K, object)
     l2s = _per_model(l2, "l2", K, object)
     for name, values, zero in (("lr", lrs, False), ("l2", l2s, True)):

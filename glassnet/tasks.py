@@ -703,9 +703,12 @@ def check_data(
     w: Any,
     owner: str,
     names: Sequence[str] = "Xy",
+    whole: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """(X, y, sample_weight) checked at the boundary and shaped as ``spec`` trains on them:
-    X (N, features of the first layer) in the model's dtype, y by prepare_targets."""
+    X (N, features of the first layer) in the model's dtype, y by prepare_targets.
+    ``whole``: the rows are all the training data (not a stream's chunk), so that weights
+    all 0 are refused (nothing to train on; a chunk of them is fine)."""
     dtype = model_dtype(model)
     X = check_array(names[0], X, owner, ndim=(2,), dtype=dtype)
     y = check_array(names[1], y, owner, ndim=(1, 2))
@@ -734,6 +737,11 @@ def check_data(
             raise ValueError(
                 f"{owner}: sample_weight must hold {X.shape[0]} non-negative values, one per "
                 f"sample. Got {w.shape[0]} values, the smallest {w.min():.4g}."
+            )
+        if whole and w.size and not w.any():  # (every loss and gradient 0: nothing trains)
+            raise ValueError(
+                f"{owner}: every sample_weight is 0, so there is nothing to train on: every "
+                "loss and gradient would be 0. Give the samples to learn from a weight > 0."
             )
     return X, y, w
 

@@ -283,6 +283,7 @@ _ARGS: dict[str, Any] = {  # what fit's settings must be: glassnet._validation.c
     "tol_weights": {"low": 0, "low_open": True},
     "validation_split": {"low": 0, "high": 1, "high_open": True},
     "engine": ("auto", "fused", "graph", "jit"),
+    **dict.fromkeys(("shuffle", "early_stopping"), bool),  # ("no" is no False)
 }
 _OFF_AS_NONE = ("max_steps", "batch_size", "tol", "tol_weights", "l2")  # None turns these off
 
@@ -439,10 +440,10 @@ def fit(
     dtype = tasks.model_dtype(model)
     src = stream_mod.as_stream(X, y, sample_weight, labels=bool(spec and "entropy" in spec.name))
     if src is not None:  # data larger than memory: chunks, each checked as it comes
-        check = lambda *c: tasks.check_data(model, spec, *c, "fit")  # noqa: E731
+        check = lambda *c: tasks.check_data(model, spec, *c, "fit", whole=False)  # noqa: E731
         split = validation_split > 0 or (early_stopping and not validation_data)
         X, y, sample_weight = src.first(check, batch_size, split, epochs - initial_epoch)
-    X, y_arr, w_arr = tasks.check_data(model, spec, X, y, sample_weight, "fit")
+    X, y_arr, w_arr = tasks.check_data(model, spec, X, y, sample_weight, "fit", whole=src is None)
     args = locals()
     for name, rule in _ARGS.items():
         if args[name] is not None or name not in _OFF_AS_NONE:

@@ -764,3 +764,16 @@ def test_auto_threads_follow_the_step_s_work_and_the_free_cpus(monkeypatch):
     monkeypatch.setattr(th, "busy_cpus", lambda: 6.0)
     assert th.model_threads(16 * step, 16) == 2  # the CPUs other work leaves free
     assert th.model_threads(16 * step, 16, threads=3) == 3  # asked for: exactly
+
+
+@pytest.mark.parametrize(
+    ("kw", "says"),
+    [
+        ({"shuffle": "no"}, "The 'shuffle' parameter of fit_many must be a bool"),
+        ({"early_stopping": "yes"}, "The 'early_stopping' parameter of fit_many must be a bool"),
+        ({"sample_weight": [0.0, 0.0, 0.0, 0.0]}, "every sample_weight is 0"),
+    ],
+)
+def test_fit_many_refuses_a_flag_given_as_text_and_weights_all_zero(kw, says):
+    with pytest.raises(ValueError, match=says):
+        fit_many(xnor_nets(2), XOR_X, XNOR_Y, epochs=2, **kw)

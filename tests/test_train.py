@@ -1189,3 +1189,25 @@ def test_the_stop_message_counts_one_epoch_and_one_step_in_the_singular():
     assert gn.fit(net, X, y, epochs=2, verbose=0).message.startswith(
         "Stopped after 2 epochs (2 steps): "
     )
+
+
+@pytest.mark.parametrize(
+    ("kw", "says"),
+    [
+        ({"shuffle": "no"}, "The 'shuffle' parameter of fit must be a bool"),
+        ({"early_stopping": "yes"}, "The 'early_stopping' parameter of fit must be a bool"),
+        ({"sample_weight": [0.0, 0.0, 0.0, 0.0]}, "every sample_weight is 0"),
+    ],
+)
+def test_a_flag_given_as_text_and_weights_all_zero_are_refused(kw, says):
+    # shuffle="no" shuffled and early_stopping="yes" stopped early (any text is true), and
+    # weights all 0 trained nothing (every loss and gradient 0), all in silence
+    X, y = gn.datasets.logic_gate("xnor")
+    net = gn.nn.MLP([2, 2, 1], rng=0)
+    before = [p.data.copy() for p in net.parameters()]
+    with pytest.raises(ValueError, match=says):
+        gn.fit(net, X, y, epochs=2, verbose=0, **kw)
+    for a, p in zip(before, net.parameters()):
+        np.testing.assert_array_equal(a, p.data)
+    # some weights 0 (those rows left out) is what sample_weight is for: accepted
+    gn.fit(net, X, y, epochs=2, verbose=0, sample_weight=[0.0, 1.0, 1.0, 0.0])
