@@ -224,6 +224,15 @@ def check_array(
         raise ValueError(f"{owner}: {name} could not be read as an array ({e}).") from e
     if arr.dtype.kind == "c":
         raise ValueError(f"{owner}: {name} has complex values; only real numbers are supported.")
+    if arr.dtype.kind in "USO":  # text is no number: parsing "0.5" would pass it in silence
+        text = next((v for v in arr.flat if isinstance(v, (str, bytes))), None)
+        if text is not None or arr.dtype.kind != "O":
+            first = _show(text if text is not None else arr.flat[0], 40)
+            raise ValueError(
+                f"{owner}: {name} must be numeric. It holds text (dtype {arr.dtype}), e.g. "
+                f"{first}: convert numbers written as text (np.asarray({name}, dtype=float)), "
+                "or encode text columns first."
+            )
     if arr.dtype.kind not in "biuf":
         try:
             arr = arr.astype(np.float64)

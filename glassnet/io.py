@@ -1352,8 +1352,8 @@ def _of_rows(message: str, fills: bool) -> str:
         message,
     )
     message = re.sub(  # (a text in a number column: the model's reading is not the caller's)
-        r"Column (.*?) of <Pipeline input> is categorical, not numeric: (.*) is not a number\. "
-        r"Use a Preprocessor.*$",
+        r"Column (.*?) was numeric when the Preprocessor was fitted, but <Pipeline input> "
+        r"reads it as categorical, not numeric: (.*) is not a number\. Fix the value.*$",
         r"\2 is not a number, and the model reads column \1 as numbers: fix the value.",
         message,
     ).replace("<Pipeline input>", "X")

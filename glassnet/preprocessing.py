@@ -401,10 +401,15 @@ class StandardScaler:
     def transform(self, X: Any) -> np.ndarray:
         """``(X - mean_) / scale_``, shape (n_samples, n_features); float32 stays float32."""
         arr = self._check(X, "StandardScaler.transform")
-        assert self.mean_ is not None and self.scale_ is not None
         with np.errstate(over="ignore"):
-            out = ((arr - self.mean_) / self.scale_).astype(arr.dtype, copy=False)
+            out = self._scaled(arr)
         return _no_overflow(out, arr, "X", "StandardScaler.transform")
+
+    def _scaled(self, arr: np.ndarray) -> np.ndarray:
+        """``(arr - mean_) / scale_`` as it comes, an overflow inf (the Preprocessor's
+        callers name its column and line: the command line, ``Pipeline.transform``)."""
+        assert self.mean_ is not None and self.scale_ is not None
+        return ((arr - self.mean_) / self.scale_).astype(arr.dtype, copy=False)
 
     def fit_transform(self, X: Any) -> np.ndarray:
         """``fit(X)`` then ``transform(X)``."""
@@ -1076,7 +1081,8 @@ class Preprocessor:
         if num:
             assert self.scaler_ is not None
             self._check_numeric(table, num)
-            Xn = self.scaler_.transform(np.stack([table.numbers(c) for c in num], axis=1))
+            Xn = np.stack([table.numbers(c) for c in num], axis=1)
+            Xn = self.scaler_._scaled(self.scaler_._check(Xn, "Preprocessor.transform"))
             out[:, [start[c] for c in num]] = Xn
         if cat:
             assert self.encoder_ is not None

@@ -1211,3 +1211,16 @@ def test_a_flag_given_as_text_and_weights_all_zero_are_refused(kw, says):
         np.testing.assert_array_equal(a, p.data)
     # some weights 0 (those rows left out) is what sample_weight is for: accepted
     gn.fit(net, X, y, epochs=2, verbose=0, sample_weight=[0.0, 1.0, 1.0, 0.0])
+
+
+def test_numbers_written_as_text_are_refused_not_parsed_in_silence():
+    # X.astype(str) and y.astype(str) trained: NumPy parsed the text into numbers
+    X = np.random.default_rng(0).standard_normal((20, 4))
+    y = (X[:, 0] > 0).astype(int)
+    net = gn.nn.MLP([4, 8, 2], output_activation="softmax", rng=1)
+    for a, b, name in ((X.astype(str), y, "X"), (X, y.astype(str), "y")):
+        with pytest.raises(ValueError, match=rf"^fit: {name} must be numeric. It holds text"):
+            gn.fit(net, a, b, loss="cross_entropy", epochs=1, verbose=0)
+    # numbers held in an object array (a pandas object column of numbers) are numbers
+    h = gn.fit(net, X.astype(object), y, loss="cross_entropy", epochs=1, verbose=0)
+    assert h.steps == 1
