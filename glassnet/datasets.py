@@ -1057,17 +1057,21 @@ class Table:
         """
         self._check_name(name)
         if self.kinds[name] != "numeric":
-            r = self._first_text[name]
-            why = (
-                f"{self._raw[name][r]!r} at {self._where(r, name)} is not a number"
-                if r >= 0
-                else "it was declared categorical"
-            )
             raise ValueError(
-                f"Column {name!r} of {self._src} is categorical, not numeric: {why}. Use a "
-                f"Preprocessor (one-hot encoding) for categorical columns."
+                f"Column {name!r} of {self._src} is categorical, not numeric: "
+                f"{self.why_text(name)}. Use a Preprocessor (one-hot encoding) for categorical "
+                "columns."
             )
         return self._values[name].copy()
+
+    def why_text(self, name: str) -> str:
+        """Why column ``name`` reads as text: its first cell that is no number, and where
+        (``'abc' at line 3 of 'f.csv', column 'a' is not a number``), or that it was
+        declared categorical (``read_csv``'s ``categorical``)."""
+        r = self._first_text[name]
+        if r < 0:
+            return "it was declared categorical (read_csv's 'categorical')"
+        return f"{self._raw[name][r]!r} at {self._where(r, name)} is not a number"
 
     def strings(self, name: str) -> np.ndarray:
         """Column ``name`` as an object array of str of shape (n_rows,).

@@ -1102,16 +1102,10 @@ class Preprocessor:
         cell (Table.numbers' own error advised a Preprocessor, which this is)."""
         for c in num:
             if table.kinds[c] != "numeric":
-                r = table._first_text[c]
-                why = (
-                    f"{table.raw(c)[r]!r} at {table._where(r, c)} is not a number"
-                    if r >= 0
-                    else "it was declared categorical (read_csv's 'categorical')"
-                )
                 raise ValueError(
                     f"Column {c!r} was numeric when the Preprocessor was fitted, but "
-                    f"{table._src} reads it as categorical, not numeric: {why}. Fix the "
-                    "value(s), or refit the Preprocessor on data where the column is text."
+                    f"{table._src} reads it as categorical, not numeric: {table.why_text(c)}. "
+                    "Fix the value(s), or refit the Preprocessor on data where the column is text."
                 )
 
     def fit_transform(self, table: Table, columns: Sequence[str] | None = None) -> np.ndarray:
