@@ -368,6 +368,49 @@ def test_exported_lecture_script_starts_from_the_slide():
     np.testing.assert_array_equal(mine, run.parameters())
 
 
+def _replayed(run):
+    """The weights the run's exported script reaches."""
+    ns = {}
+    exec(compile(run.script(), "playground_run.py", "exec"), ns)  # noqa: S102
+    return np.concatenate([p.data.ravel() for p in ns["model"].parameters()])
+
+
+def test_changes_before_the_same_step_replace_each_other():
+    """A slider dragged between two steps sends many values; only the last is replayed."""
+    run = Run({"samples": 20, "hidden": [3]})
+    run.step()
+    for k in range(50):
+        run.set_weight({"kind": "edge", "layer": 1, "from": 0, "to": 1}, k / 10)
+        run.set_training({"lr": 0.01 + k / 100})
+        run.set_weight({"kind": "neuron", "layer": 2, "index": 0}, -k / 10)
+    assert run.config["lr"] == 0.5
+    run.set_training({"lr": 0.5})  # the settings in effect: not recorded again
+    run.step()
+    assert run.changes == [
+        {"step": 1, "set": [1, 0, 1, 4.9]},
+        {"step": 1, "lr": 0.5, "regularization": "none", "reg_rate": 0.0},
+        {"step": 1, "set": [2, -1, 0, -4.9]},
+    ]
+    np.testing.assert_array_equal(_replayed(run), run.parameters())
+
+
+def test_changes_of_a_long_session_stay_capped_and_replay_exactly():
+    """The record of changes grew by one per change made between steps, without end."""
+    from glassnet.playground.engine import LIMITS
+
+    run = Run({"samples": 20, "hidden": [5, 3], "regularization": "L1", "reg_rate": 0.001})
+    for k in range(LIMITS["changes"] + 300):
+        run.set_training({"lr": 0.02 + (k % 5) / 100, "reg_rate": (k % 3) / 1000})
+        if k % 4 == 0:
+            run.set_weight({"kind": "edge", "layer": 2, "from": k % 5, "to": k % 3}, k % 9 - 4.0)
+        run.step()
+        assert len(run.changes) <= LIMITS["changes"]
+    np.testing.assert_array_equal(_replayed(run), run.parameters())
+    # and after one more setting, with no step since the record started again
+    run.set_training({"lr": 0.9})
+    np.testing.assert_array_equal(_replayed(run), run.parameters())
+
+
 def test_exported_model_works_with_glassnet_predict(tmp_path, capsys):
     pytest.importorskip("safetensors")
     from glassnet.cli import main

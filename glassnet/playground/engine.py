@@ -89,6 +89,7 @@ LIMITS = {
     "grid": 200,
     "epochs_per_request": 200,
     "history": 2000,
+    "changes": 1000,
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -387,7 +388,8 @@ class Run:
         self._perm: np.ndarray | None = None
         self._pos = 0
         self.history: list[list[float | None]] = []
-        self.changes: list[dict[str, Any]] = []  # {"step", "lr", "regularization", "reg_rate"}
+        # {"step", "lr", "regularization", "reg_rate"} or {"step", "set": [l, i, j, value]}
+        self.changes: list[dict[str, Any]] = []
         #: None, or why the last step was refused (its loss or gradient was NaN or inf)
         self.diverged: str | None = None
         self.history.append([0, *self._losses()])
@@ -525,15 +527,12 @@ class Run:
             )
         with self.lock:
             new = check_config({**self._raw_config(), **changes})
-            for k in ("lr", "regularization", "reg_rate"):
+            if all(new[k] == self.config[k] for k in _TRAINING):
+                return  # nothing changes: nothing to replay
+            for k in _TRAINING:
                 self.config[k] = new[k]
             self.opt.lr = new["lr"]
-            self.changes.append(
-                {
-                    "step": self.step_count,
-                    **{k: new[k] for k in ("lr", "regularization", "reg_rate")},
-                }
-            )
+            self._change({"step": self.step_count, **{k: new[k] for k in _TRAINING}})
 
     def set_weight(self, target: Mapping[str, Any], value: Any) -> None:
         """Set one weight (``{"kind": "edge", "layer": l, "from": i, "to": j}``, as in
@@ -566,8 +565,33 @@ class Run:
                     integer=True,
                 )  # fmt: skip
                 lin.b.data[j] = value  # type: ignore[union-attr]
-            self.changes.append({"step": self.step_count, "set": [l, i, j, float(value)]})
+            self._change({"step": self.step_count, "set": [l, i, j, float(value)]})
             self._record()  # (capped, as training's points are)
+
+    def _change(self, entry: dict[str, Any]) -> None:
+        """Record a change for the exported script, which replays them, within
+        ``LIMITS["changes"]`` entries: a change before the same step as an earlier one of
+        the same thing (the training settings, or one weight) replaces it, as only the
+        last is in effect when that step is taken; past the cap, the record starts again
+        from now: the settings in effect and every weight and bias, set before this step
+        (the replay reaches the same weights, since the data's order depends on the step
+        count only)."""
+        step = entry["step"]
+        start = len(self.changes)  # this step's changes are self.changes[start:]
+        while start and self.changes[start - 1]["step"] == step:
+            start -= 1
+        kept = [ch for ch in self.changes[start:] if _change_key(ch) != _change_key(entry)]
+        self.changes[start:] = [*kept, entry]
+        if len(self.changes) <= LIMITS["changes"]:
+            return
+        self.changes = [{"step": step, **{k: self.config[k] for k in _TRAINING}}]
+        for l, lay in enumerate(self.layers, start=1):
+            W, b = lay.linear.W.data, lay.linear.b.data  # type: ignore[union-attr]
+            for i in range(lay.inputs):
+                for j in range(lay.neurons):
+                    self.changes.append({"step": step, "set": [l, i, j, float(W[i, j])]})
+            for j in range(lay.neurons):
+                self.changes.append({"step": step, "set": [l, -1, j, float(b[j])]})
 
     def _raw_config(self, initial: bool = False) -> dict[str, Any]:
         c = dict(self.initial if initial else self.config)
@@ -776,6 +800,15 @@ class Run:
 
         with self.lock:
             return script(self._raw_config(initial=True), self.changes, self.step_count)
+
+
+#: The settings :meth:`Run.set_training` changes mid-run.
+_TRAINING = ("lr", "regularization", "reg_rate")
+
+
+def _change_key(change: Mapping[str, Any]) -> Any:
+    """What a recorded change sets: the training settings, or one weight (layer, i, j)."""
+    return tuple(change["set"][:3]) if "set" in change else "training"
 
 
 #: The fields of a clicked neuron (or input, layer 0) and of a clicked edge.
