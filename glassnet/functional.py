@@ -291,7 +291,8 @@ def log_softmax(x: Any, axis: int | None = None, *, dim: int | None = None) -> T
     axis = axis_args("log_softmax", axis, dim)[0]
     axis = -1 if axis is None else axis
     x = as_tensor(x)
-    out = x.data - logsumexp(x.data, axis)
+    out = x.data - np.max(x.data, axis=axis, keepdims=True)  # (z - m) - log sum e^(z - m): no
+    out -= np.log(np.sum(np.exp(out), axis=axis, keepdims=True))  # m added back, subtracted
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)
@@ -437,11 +438,13 @@ def _ce_kernel(Z: Any, Y: Any, G: Any, keep: Any = None, value: bool = True) -> 
         G -= Y
     if not value:
         return None
-    np.add(np.log(s, out=lse), m, out=lse)  # logsumexp(z), (N, 1)
-    if Y.ndim == 1:
-        return np.subtract(lse[:, 0], np.take(Z.reshape(-1), at, out=r), out=per)  # -log p_y
+    np.log(s, out=lse)  # logsumexp(z) - m, (N, 1): m is never added back and subtracted (at
+    if Y.ndim == 1:  # z = -1e4 in float32 that loses the loss's last 4 digits)
+        np.subtract(m[:, 0], np.take(Z.reshape(-1), at, out=r), out=per)
+        return np.add(per, lse[:, 0], out=per)  # -log p_y = (m - z_y) + log sum e^(z - m)
     np.multiply(lse[:, 0], t[:, 0], out=per)
-    return np.subtract(per, np.add.reduce(np.multiply(Z, Y, out=S), axis=1, out=r), out=per)
+    np.multiply(np.subtract(Z, m, out=S), Y, out=S)  # y (z - m)
+    return np.subtract(per, np.add.reduce(S, axis=1, out=r), out=per)
 
 
 def _nll_kernel(P: Any, Y: Any, G: Any, keep: dict | None = None, value: bool = True) -> Any:

@@ -624,6 +624,27 @@ def test_bce_with_logits_keeps_small_losses_accurate():
     np.testing.assert_allclose(per, exact, rtol=1e-6)
 
 
+@pytest.mark.parametrize("shift", [-1e4, 1e4, -3e5])
+def test_log_softmax_and_cross_entropy_keep_float32_precision_at_large_logits(shift: float):
+    """Logits far from 0 (here 1e4, where a float32 ulp is 1e-3) give the loss of the
+    logits' differences to float32's relative precision: log softmax is computed as
+    (z - m) - log sum e^(z - m), not as z - (m + log sum e^(z - m)), whose m is added and
+    subtracted back (that gave 1.09814 for 1.0986123 at z = -1e4)."""
+    rng = np.random.default_rng(0)
+    z = (shift + rng.standard_normal((5, 3))).astype(np.float32)
+    y = np.array([0, 2, 1, 1, 0])
+    d = z.astype(np.float64)
+    exact = np_log_softmax(d - d.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(F.log_softmax(z).data, exact, rtol=1e-6)
+    rows = 0.9 * F.one_hot(y, 3, np.float64) + 0.1 / 3
+    ce = [(F.cross_entropy(z, y, "none"), -exact[np.arange(5), y])]
+    ce.append((F.cross_entropy(z, rows.astype(np.float32), "none"), -(rows * exact).sum(1)))
+    ce.append((gn.nn.CrossEntropyLoss(label_smoothing=0.1)(z, y), -(rows * exact).sum(1).mean()))
+    for got, want in ce:
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got.data, want, rtol=1e-6)
+
+
 def test_cross_entropy_with_labels_on_column_major_logits():
     """Logits that are a transpose (or a Fortran-ordered array) give the same loss and
     gradient as C-ordered ones: 1 is taken from each row's p_y wherever the rows lie."""
