@@ -15,8 +15,9 @@ tensor.py stays the lecture's autodiff in one sitting, and every Tensor still ha
 under the rules of ``x += y`` below. ``x > 0`` (and ``<``, ``<=``, ``>=``) gives a NumPy
 bool array, a mask for ``x[mask]``, ``x[mask] = 0`` and ``glassnet.where``, where PyTorch
 gives a bool tensor (no gradient passes either); ``==`` and ``!=`` stay Python's identity,
-as a tensor is hashed by it. ``x.size`` is NumPy's (an int, not PyTorch's ``x.size()``):
-``x.shape`` is the same in both.
+as a tensor is hashed by it. ``x.size`` is both NumPy's and PyTorch's: the number of
+values (an int, as NumPy's ``a.size``; PyTorch's ``x.numel()``) that is also a method,
+``x.size()`` the shape (a tuple) and ``x.size(0)`` the length of axis 0, as in PyTorch.
 
 **Writes and the graph.** ``x -= y`` writes into x's array, as in PyTorch: the update of a
 parameter under ``no_grad()``, or of a tensor no graph needs. Anywhere else (a tensor the
@@ -269,6 +270,40 @@ def _compare(fn: Callable) -> Callable[[Tensor, Any], np.ndarray]:
     return lambda self, other: fn(self.data, other.data if isinstance(other, Tensor) else other)
 
 
+class _Size(int):
+    """``x.size``: the number of values, an int as NumPy's ``a.size``, which is also
+    PyTorch's method: ``x.size()`` is the shape and ``x.size(dim)`` the length of axis
+    ``dim`` (negative counts from the end), with PyTorch's errors."""
+
+    _shape: tuple[int, ...]
+
+    def __new__(cls, shape: tuple[int, ...]) -> _Size:
+        self = super().__new__(cls, int(np.prod(shape, dtype=np.int64)))
+        self._shape = tuple(shape)
+        return self
+
+    def __call__(self, dim: int | None = None) -> Any:
+        if dim is None:
+            return self._shape
+        if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+            raise TypeError(
+                f"size(): argument 'dim' (position 1) must be int, not {type(dim).__name__}"
+            )
+        n = len(self._shape)
+        if n == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        if not -n <= dim < n:
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got "
+                f"{dim})"
+            )
+        return self._shape[dim]
+
+    def __reduce__(self) -> tuple[type, tuple[int]]:
+        return (int, (int(self),))  # (pickled and copied as the plain int)
+
+
+Tensor.size = property(lambda self: _Size(self.data.shape), doc=_Size.__doc__)
 Tensor.requires_grad_, Tensor.clone = requires_grad_, clone
 Tensor.numel = lambda self: int(self.data.size)  # PyTorch's names for .size and .ndim
 Tensor.dim = lambda self: int(self.data.ndim)

@@ -463,3 +463,67 @@ def test_a_grad_of_the_wrong_shape_or_dtype_is_refused_at_assignment():
     for bad in (torch.zeros(2, 3, dtype=torch.float64), torch.zeros(3, dtype=torch.float32)):
         with pytest.raises(RuntimeError, match="size|type"):  # torch names it
             w_t.grad = bad
+
+
+SIZE_SHAPES = [(), (3,), (2, 3), (2, 0, 4), (1, 2, 3, 1)]
+
+
+def _size_calls(x: Any, ndim: int) -> list[Any]:
+    """x.size() and x.size(d) for every d in range and one past each end: the value, or
+    the error's type and message."""
+    out = []
+    for call in (
+        lambda: x.size(),
+        lambda: x.size(None),
+        *[lambda d=d: x.size(d) for d in range(-ndim - 1, ndim + 1)],
+        lambda: x.size(dim=-1),
+        lambda: x.size(np.int64(0)),
+        lambda: x.size(True),
+        lambda: x.size(1.0),
+        lambda: x.size("0"),
+    ):
+        try:
+            v = call()
+            out.append(tuple(v) if isinstance(v, tuple) else (type(v).__name__, v))
+        except (IndexError, TypeError) as e:
+            out.append((type(e).__name__, str(e)))
+    return out
+
+
+@pytest.mark.parametrize("shape", SIZE_SHAPES)
+def test_size_is_numpys_count_and_pytorchs_method(shape: tuple[int, ...]):
+    # x.size(0) was "'int' object is not callable": x.size was NumPy's count only
+    import copy
+    import pickle
+
+    x = Tensor(np.zeros(shape))
+    n = int(np.prod(shape))
+    assert x.size == n == x.numel() and isinstance(x.size, int)  # NumPy's, as before
+    assert f"{x.size}" == str(n) and x.size + 1 == n + 1 and np.size(x) == n
+    assert type(pickle.loads(pickle.dumps(x.size))) is int and copy.copy(x.size) == n
+    assert x.size() == shape == x.shape and x.size(None) == shape
+    for d in range(-len(shape), len(shape)):
+        assert x.size(d) == shape[d] and type(x.size(d)) is int
+    calls = _size_calls(x, len(shape))
+    assert calls[-3:] == [
+        ("TypeError", "size(): argument 'dim' (position 1) must be int, not bool"),
+        ("TypeError", "size(): argument 'dim' (position 1) must be int, not float"),
+        ("TypeError", "size(): argument 'dim' (position 1) must be int, not str"),
+    ]
+    if shape:
+        n = len(shape)
+        assert calls[2] == (
+            "IndexError",
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got "
+            f"{-n - 1})",
+        )
+    else:
+        assert calls[2] == ("IndexError", "Dimension specified as -1 but tensor has no dimensions")
+
+
+@pytest.mark.parametrize("shape", SIZE_SHAPES)
+def test_size_matches_pytorch(shape: tuple[int, ...]):
+    torch = pytest.importorskip("torch")  # optional reference (torch==2.13.0), not a dependency
+    mine = _size_calls(Tensor(np.zeros(shape)), len(shape))
+    assert mine == _size_calls(torch.zeros(shape), len(shape))
+    assert Tensor(np.zeros(shape)).size == torch.zeros(shape).numel()
