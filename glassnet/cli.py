@@ -1556,6 +1556,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="learning rate of the gradient-descent step shown (default: the training --lr)",
     )
     p.add_argument(
+        "--l2",
+        type=_nonneg_float,
+        default=0.0,
+        metavar="L2",
+        help="show the gradients with the L2 penalty of 'train --l2': L2/(2N) * sum w^2 added "
+        "to the loss, L2/N * w to each weight's gradient, N = 1 (the row as a batch of one; "
+        "default 0)",
+    )
+    p.add_argument(
         "--layer",
         type=_positive_int,
         metavar="L",
@@ -3690,7 +3699,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     lr = args.lr if args.lr is not None else _dig(bundle.meta, "training", "lr", kind=(int, float))
     if lr is None or not 0 < lr < math.inf:
         lr = 0.1  # (the description does not say: a hand-written or older file)
-    result = explain(bundle.model, X, y, loss=bundle.task.loss, lr=lr, names=args.names)
+    result = explain(bundle.model, X, y, loss=bundle.task.loss, lr=lr, l2=args.l2, names=args.names)
     if args.full or (args.layer is None and _explain_is_small(result)):
         # (--full: every row of every table; a small network's fit in explain's default)
         sys.stdout.write(result.to_text(max_rows=None).rstrip("\n") + "\n")
@@ -3740,7 +3749,9 @@ def _compact_explanation(
     out = [
         f"glassnet.explain (compact): MLP {sizes} "
         f"({', '.join(lay.act for lay in layers)}), 1 data point, {weights:,} weights",
-        f"loss L = {_num(result.loss)}; prediction y_hat = "
+        f"loss L = {_num(result.loss)}"
+        + (f" (with the L2 penalty, {_num(result.penalty)})" if args.l2 else "")
+        + "; prediction y_hat = "
         + ", ".join(_num(v, 3) for v in result.y_hat[0]),
         "(per layer, the --top K neurons by |dL/dz|, each with its largest terms w * input; "
         "--layer L [--neuron J] shows one in full, --full the whole lecture trace)",
@@ -3765,7 +3776,9 @@ def _compact_explanation(
                 if lay.act == "softmax"
                 else f"  dL/da = {_num(result.dL_dA[l][0][j])}; "
                 f"dL/dz = dL/da * g'(z) = {_num(dz[j])}",
-                f"  dL/dw_i = input_i * dL/dz, largest: {_terms(grad, names[l], k)}",
+                "  dL/dw_i = input_i * dL/dz"
+                + (f" + {args.l2:g} * w_i (--l2)" if args.l2 else "")
+                + f", largest: {_terms(grad, names[l], k)}",
                 f"  step (lr {lr:g}): w_i <- w_i - {lr:g} * dL/dw_i; "
                 f"b <- {_num(bias, 4)} - {lr:g} * {_num(dz[j], 4)}",
             ]

@@ -75,7 +75,7 @@ import numpy as np
 from . import functional as F
 from ._validation import check_choice, check_number
 from .backend import host_model
-from .fused import FastMLP, Layer, layers_of
+from .fused import FastMLP, Layer, l2_value, layers_of
 from .nn.module import Module
 from .report import (
     Names,
@@ -188,6 +188,9 @@ def typeset(text: str, notation: str = "unicode", math: tuple[str, str] = ("$", 
     >>> typeset("dL/dw1 = dL/dz1 * x1 = (y_hat - y) g'(z3)")
     '∂L/∂w₁ = ∂L/∂z₁ · x₁ = (ŷ − y) g′(z₃)'
     """
+    check_choice(notation, "notation", "typeset", NOTATIONS)  # ('greek' wrote LaTeX)
+    if not isinstance(text, str):
+        raise TypeError(f"typeset: text must be a str. Got {type(text).__name__}.")
     if notation == "ascii":
         return text
     if notation == "unicode":
@@ -385,6 +388,9 @@ class Explanation:
         without a bias): what autodiff puts in each parameter's ``.grad``.
     W, b : lists of arrays
         The weights used (float64 copies of the model's).
+    sample_weight : array (N,) or None; l2 : float; penalty : float
+        explain's ``sample_weight`` (``sample_loss`` and every gradient include it) and
+        ``l2``; ``penalty`` = ``l2 / (2 N) * sum w^2``, included in ``loss`` (0 without l2).
     names : object with ``x, z, a, w, b, y`` lists of names.
     """
 
@@ -399,8 +405,12 @@ class Explanation:
         decimals: int,
         show_paths: bool | Sequence[str],
         model_name: str,
+        sample_weight: np.ndarray | None = None,
+        l2: float = 0.0,
     ) -> None:
         self._layers = layers
+        self.sample_weight = sample_weight
+        self.l2 = l2
         self.x = X
         self.y = Y
         self.kind = kind
@@ -419,7 +429,7 @@ class Explanation:
         # (NumPy's overflow and NaN warnings are silenced here: a diverged or huge model's
         # numbers are checked below and the header says what went wrong, see _problems)
         with np.errstate(all="ignore"):
-            t = FastMLP(layers, kind, dtype=np.float64).trace(X, Y)
+            t = FastMLP(layers, kind, l2=l2, dtype=np.float64).trace(X, Y, sample_weight)
         self.Z = [r["Z"] for r in t.layers]  # (N, neurons_l)
         self.A = [r["A"] for r in t.layers]
         self.gprime = [r["gprime"] for r in t.layers]  # softmax: (N, K, K)
@@ -435,6 +445,13 @@ class Explanation:
         self._count = per.size  # the loss averages over every entry (N for cross-entropy)
         self.sample_loss = per if per.ndim == 1 else per.mean(axis=1)  # (N,) each L_n
         self.loss = float(self.sample_loss.mean())  # L = mean over the data points of L_n
+        # fit's L2 penalty l2 / (2 N) sum ||W||^2 (its gradient l2 / N W is in grad_W)
+        self.penalty = 0.0
+        if l2:
+            with np.errstate(all="ignore"):
+                squares = [W.ravel() @ W.ravel() for W in self.W]
+                self.penalty = float(l2_value(l2, X.shape[0], squares))
+            self.loss += self.penalty
         self.dL_dA = [r["dA"] for r in t.layers]
         self.dL_dyhat = self.dL_dA[-1]  # (N, K)
         self.dL_dZ = [r["dZ"] for r in t.layers]
@@ -484,7 +501,7 @@ class Explanation:
         return self.x.shape[0]
 
     def _kind_of(self, name: str) -> tuple:
-        if name not in self._lookup:
+        if not isinstance(name, str) or name not in self._lookup:
             some = ", ".join(list(self._lookup)[:12])
             raise KeyError(
                 f"Explanation has no quantity named {name!r}. Names here: {some}, ... "
@@ -551,7 +568,14 @@ class Explanation:
             if self._layers[-1].act == "softmax"
             else f"(softmax({yh}) - {y})",
         }[self.kind]
+        core = self._weighted(core)
         return f"{core}/{self._count}" if self._count > 1 else core
+
+    def _weighted(self, sym: str) -> str:
+        """``sym`` times the data point's sample weight s (unchanged without weights)."""
+        if self.sample_weight is None:
+            return sym
+        return f"s {sym}" if sym.startswith("(") else f"s ({sym})"
 
     def _top_paths(self, k: int, n: int) -> list[list[tuple[str, float]]]:
         """Paths from the loss to output neuron k's weighted sum z."""
@@ -560,7 +584,7 @@ class Explanation:
         if lay.act == "softmax":
             if self.kind == "cross_entropy":
                 div = self.n_samples
-                sym = f"({self.names.a[-1][k]} - {self.names.y[k]})" + (
+                sym = self._weighted(f"({self.names.a[-1][k]} - {self.names.y[k]})") + (
                     f"/{div}" if div > 1 else ""
                 )
                 return [[(sym, float(self.dL_dZ[-1][n, k]))]]
@@ -580,7 +604,7 @@ class Explanation:
             if gp == 0 or not math.isfinite(dz / gp):
                 # a saturated sigmoid (a rounds to 0 or 1, so g'(z) = 0): the two factors
                 # cannot multiply out to dL/dz, so show their product, (y_hat - y)/count
-                sym = f"({self.names.a[-1][k]} - {self.names.y[k]})"
+                sym = self._weighted(f"({self.names.a[-1][k]} - {self.names.y[k]})")
                 return [[(f"{sym}/{self._count}" if self._count > 1 else sym, dz)]]
             return [[(self._loss_symbol(k), dz / gp), (f"g'({zk})", gp)]]
         return [
@@ -678,7 +702,7 @@ class Explanation:
 
     def _loss_formula(self) -> str:
         y, yh = ("y", "y_hat")
-        return {
+        text = {
             "half_mse": f"L = 1/2 ({yh} - {y})^2",
             "mse": f"L = ({yh} - {y})^2",
             "binary_cross_entropy": f"L = -({y} log {yh} + (1 - {y}) log(1 - {yh}))",
@@ -688,6 +712,10 @@ class Explanation:
             if self._layers[-1].act == "softmax"
             else "L = -sum_k y_k log softmax(y_hat)_k",
         }[self.kind]
+        if self.sample_weight is not None:  # L = s * (the data point's loss)
+            rhs = text[4:]
+            text = f"L = s * ({rhs})" if rhs.startswith("-") else f"L = s * {rhs}"
+        return text
 
     def _sum_text(self, l: int, k: int) -> tuple[str, str, list[tuple[str, str]]]:
         """Weighted sum of neuron k in layer l: (symbolic, with numbers for sample 0, inputs)."""
@@ -804,6 +832,22 @@ class Explanation:
                 else ""
             )
         )
+        if self.sample_weight is not None:
+            sw = _join_list([fmt(v, d) for v in self.sample_weight])
+            head.p(
+                f"s is the data point's sample_weight (s = {sw}"
+                + ("" if one else f" for data points #1 to #{N}")
+                + "), as fit(..., sample_weight=) weights the loss: every gradient below is "
+                "s times the unweighted one."
+            )
+        if self.l2:
+            norms = sum(float(W.ravel() @ W.ravel()) for W in self.W)
+            head.p(
+                f"Plus the L2 penalty of fit(..., l2=) on this batch of N = {N}: "
+                f"l2/(2N) * sum w^2 over every weight (no bias) = {self.l2:g}/{2 * N} * "
+                f"{fmt(norms, d)} = {fmt(self.penalty, d)}; it adds l2/N * w to each "
+                "weight's gradient (section 3)."
+            )
         for problem in self.problems:
             head.p(f"Warning: {problem}")
         secs.append(head)
@@ -827,7 +871,7 @@ class Explanation:
                     )
             fw.table(["neuron", "z = weighted sum", "with numbers", "z", "a = g(z)", "a"], rows)
             yh = ", ".join(f"{n} = {fmt(v, d)}" for n, v in zip(nm.a[-1], self.y_hat[0]))
-            fw.p(f"Prediction {yh}; loss L = {fmt(self.loss, d)}.")
+            fw.p(f"Prediction {yh}; loss L = {self._loss_sum()}.")
         else:
             lines = []
             for l in range(L):
@@ -837,7 +881,7 @@ class Explanation:
                         f"{nm.z[l][k]} = {coef}   ({sym});  {nm.a[l][k]} = {self._act_text(l, k)}"
                     )
             fw.pre("\n".join(lines))
-            headers = ["#"] + nm.x + nm.y
+            headers = ["#"] + nm.x + nm.y + ([] if self.sample_weight is None else ["s"])
             for l in range(L):
                 for k in range(self._layers[l].neurons):
                     headers += [nm.z[l][k], nm.a[l][k]]
@@ -845,13 +889,19 @@ class Explanation:
             rows = []
             for n in range(N):
                 r = [str(n + 1)] + [fmt(v, d) for v in self.x[n]] + [fmt(v, d) for v in self.y[n]]
+                if self.sample_weight is not None:
+                    r.append(fmt(self.sample_weight[n], d))
                 for l in range(L):
                     for k in range(self._layers[l].neurons):
                         r += [fmt(self.Z[l][n, k], d), fmt(self.A[l][n, k], d)]
                 r.append(fmt(self.sample_loss[n], d))
                 rows.append(r)
             fw.table(headers, rows)
-            fw.p(f"Loss L = mean over the data points = {fmt(self.loss, d)}.")
+            fw.p(
+                "Loss L = mean over the data points"
+                + (" + L2 penalty" if self.l2 else "")
+                + f" = {self._loss_sum()}."
+            )
         secs.append(fw)
         if self.matrix:
             secs.append(self._matrix_section())
@@ -959,7 +1009,8 @@ class Explanation:
         secs.append(bw)
 
         # --------------------------------------------------- weight gradients
-        wg = Section("3. Weight gradients: dL/dw = dL/du * v", key="weights")
+        pen = " + l2/N * w" if self.l2 else ""
+        wg = Section(f"3. Weight gradients: dL/dw = dL/du * v{pen}", key="weights")
         wg.p(
             "u is the weighted sum the weight feeds, v the value it multiplies (1 for a "
             "bias)."
@@ -968,6 +1019,12 @@ class Explanation:
                 if one
                 else " With several data points the products add up over "
                 "the data points (the loss's average is inside dL/du)."
+            )
+            + (
+                f" The L2 penalty adds l2/N * w to each weight's gradient (l2/N = "
+                f"{self.l2:g}/{N}); a bias has none."
+                if self.l2
+                else ""
             )
         )
         rows = []
@@ -980,13 +1037,21 @@ class Explanation:
                 v = self.x[:, i] if l == 0 else self.A[l - 1][:, i]
             g = self.grad_W[l][i, k] if i >= 0 else self.grad_b[l][k]  # type: ignore[index]
             du = self.dL_dZ[l][:, k]
+            term = f" + l2/N * {name}" if self.l2 and i >= 0 else ""  # (fit's L2: no bias)
+            decay = [fmt(self.l2 / N * self.W[l][i, k], d) if i >= 0 else ""] if self.l2 else []
             if one:
-                rows.append([name, f"dL/d{u} * {vname}", fmt(du[0], d), fmt(v[0], d), fmt(g, d)])
+                rows.append(
+                    [name, f"dL/d{u} * {vname}{term}", fmt(du[0], d), fmt(v[0], d)]
+                    + decay
+                    + [fmt(g, d)]
+                )
             else:
                 prods = " + ".join(f"{_par(a, d)}*{_par(b, d)}" for a, b in zip(du, v))
-                rows.append([name, f"sum_n dL/d{u} * {vname}", prods, fmt(g, d)])
+                prods += f" + {_par(self.l2 / N * self.W[l][i, k], d)}" if term else ""
+                rows.append([name, f"sum_n dL/d{u} * {vname}{term}", prods, fmt(g, d)])
         if one:
-            wg.table(["weight", "dL/dw = dL/du * v", "dL/du", "v", "dL/dw"], rows)
+            decay = ["l2/N * w"] if self.l2 else []
+            wg.table(["weight", f"dL/dw = dL/du * v{pen}", "dL/du", "v", *decay, "dL/dw"], rows)
         else:
             wg.table(["weight", "dL/dw =", "with numbers", "dL/dw"], rows)
         secs.append(wg)
@@ -1011,6 +1076,8 @@ class Explanation:
             )
             if N > 1:
                 ps.p("For data point #1 (the batch gradient adds these over the data points).")
+            if self.l2:
+                ps.p("A weight's gradient in section 3 adds l2/N * w to its paths' sum.")
             want = (
                 list(self._show_paths)
                 if not isinstance(self._show_paths, bool)
@@ -1019,6 +1086,14 @@ class Explanation:
             ps.pre("\n\n".join(str(self.paths(n)) for n in want))
             secs.append(ps)
         return secs
+
+    def _loss_sum(self) -> str:
+        """L's value, as the data term + the L2 penalty with l2."""
+        d = self.decimals
+        if not self.l2:
+            return fmt(self.loss, d)
+        data = float(self.sample_loss.mean())
+        return f"{fmt(data, d)} + {fmt(self.penalty, d)} = {fmt(self.loss, d)}"
 
     def _dyhat_formula(self) -> str:
         K = self._layers[-1].neurons
@@ -1032,7 +1107,11 @@ class Explanation:
             else "softmax(y_hat)_k - y_k",
         }[self.kind]
         div = self._count if self.kind != "cross_entropy" else self.n_samples
-        text = base if div == 1 else f"({base}) / {div}"
+        sw = self.sample_weight
+        if sw is not None:  # each data point's dL/dy_hat is s times the unweighted one
+            text = f"s * ({base})" + ("" if div == 1 else f" / {div}")
+        else:
+            text = base if div == 1 else f"({base}) / {div}"
         if self.n_samples == 1 and K == 1:
             d = self.decimals
             yh, y = fmt(self.y_hat[0, 0], d), fmt(self.y[0, 0], d)
@@ -1056,7 +1135,7 @@ class Explanation:
                     f"{yh}{clip})"
                 )
             if num:
-                text += f" = {num}"
+                text += f" = {num}" if sw is None else f" = {fmt(sw[0], d)} * ({num})"
             text += f" = {fmt(self.dL_dyhat[0, 0], d)}"
         return text
 
@@ -1071,7 +1150,7 @@ class Explanation:
             shown = float(sum(a * b for _, a, b in parts))  # type: ignore[operator]
         if math.isfinite(shown) and math.isclose(shown, dz, rel_tol=1e-9, abs_tol=1e-12):
             return parts
-        sym = f"({self.names.a[-1][k]} - {self.names.y[k]})"
+        sym = self._weighted(f"({self.names.a[-1][k]} - {self.names.y[k]})")
         return [(f"{sym}/{self._count}" if self._count > 1 else sym, dz, None)]
 
     def _grad_row(
@@ -1094,7 +1173,9 @@ class Explanation:
             if isinstance(parts, str):
                 parts = [parts]
             known = [sec.key for sec in secs] + ([] if self._show_paths else ["paths"])
-            bad = [p for p in parts if p not in known]
+            if not isinstance(parts, (list, tuple)):  # (3 was "'int' object is not iterable")
+                parts = [parts]
+            bad = [p for p in parts if not isinstance(p, str) or p not in known]
             if bad:
                 raise ValueError(
                     f"The 'parts' parameter must list sections among {known}. Got {bad}."
@@ -1221,13 +1302,29 @@ def _gprime_formula(act: str, a: str, z: str, alpha: float) -> str:
 # =====================================================================================
 # The public function
 # =====================================================================================
-def _as_inputs(x: Any, d: int) -> tuple[np.ndarray, bool]:
-    if isinstance(x, Tensor):
-        x = x.data
+def _numbers(value: Any, name: str) -> np.ndarray:
+    """``value`` (numbers, an array or a Tensor) as a float64 array, or a TypeError naming
+    ``name``: text is refused, numbers written as text too (as glassnet's every check of
+    arrays refuses them), and so are None and lists of uneven rows."""
+    if isinstance(value, Tensor):
+        value = value.data
+    text = False
     try:
-        X = np.asarray(x, dtype=np.float64)
+        arr = np.asarray(value)
+        objects = arr.ravel().tolist() if arr.dtype.kind == "O" else []  # (None; text in numbers)
+        text = arr.dtype.kind in "US" or any(isinstance(v, (str, bytes)) for v in objects)
+        if text or arr.dtype.kind == "c" or any(v is None for v in objects):
+            raise TypeError(arr.dtype)
+        return arr.astype(np.float64)
     except (TypeError, ValueError) as err:
-        raise TypeError(f"explain: x must be numbers. Got {x!r:.60}.") from err
+        hint = f" (text is not read: convert it, e.g. np.asarray({name}, dtype=float))"
+        raise TypeError(
+            f"explain: {name} must be real numbers{hint if text else ''}. Got {value!r:.60}."
+        ) from err
+
+
+def _as_inputs(x: Any, d: int) -> tuple[np.ndarray, bool]:
+    X = _numbers(x, "x")
     single = X.ndim <= 1
     if X.ndim == 0:
         X = X.reshape(1, 1)
@@ -1249,17 +1346,12 @@ def _as_inputs(x: Any, d: int) -> tuple[np.ndarray, bool]:
 
 
 def _as_targets(y: Any, N: int, K: int, kind: str) -> np.ndarray:
-    if isinstance(y, Tensor):
-        y = y.data
-    try:
-        Y = np.asarray(y, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"explain: y must be numbers. Got {y!r:.60}.") from err
+    Y = _numbers(y, "y")
     if not np.all(np.isfinite(Y)):
         raise ValueError("explain: y contains NaN or inf; pass finite targets.")
     labels = None
-    if kind == "cross_entropy" and K > 1 and (Y.size == N and (Y.ndim <= 1 or Y.shape[-1] != K)):
-        labels = Y.reshape(N)  # class labels 0..K-1
+    if kind == "cross_entropy" and (Y.size == N and (Y.ndim <= 1 or Y.shape[-1] != K)):
+        labels = Y.reshape(N)  # class labels 0..K-1 (fit's, for one output too: 0 only)
     if labels is not None:
         if not np.all(labels == np.round(labels)) or labels.min() < 0 or labels.max() >= K:
             raise ValueError(
@@ -1267,14 +1359,21 @@ def _as_targets(y: Any, N: int, K: int, kind: str) -> np.ndarray:
                 f"rows of length {K}. Got {y!r:.60}."
             )
         return F.one_hot(labels.astype(np.int64), K, dtype=np.float64)
-    if Y.size != N * K:
+    if Y.size != N * K or Y.ndim > 2 or (Y.ndim == 2 and Y.shape != (N, K)):
+        # ((1, N) for N data points of one output was read as N rows, in silence)
         raise ValueError(
             f"explain: y must hold {K} target value(s) per data point ({N} data point(s), "
             f"{K} output(s)), i.e. shape ({N}, {K}) or ({N * K},). Got shape {Y.shape}."
         )
     Y = Y.reshape(N, K)
+    if kind.startswith("binary_cross_entropy") and (Y.min() < 0 or Y.max() > 1):
+        raise ValueError(
+            f"explain: loss={kind!r} needs targets in [0, 1] (class labels 0 and 1). Got "
+            f"values from {Y.min():.4g} to {Y.max():.4g}; encode the two classes as 0/1 "
+            "(glassnet.preprocessing.LabelEncoder) or use cross_entropy for more classes."
+        )
     sums = Y.sum(axis=1)
-    if kind == "cross_entropy" and K > 1 and not (np.all(Y >= 0) and np.allclose(sums, 1.0)):
+    if kind == "cross_entropy" and not (np.all(Y >= 0) and np.allclose(sums, 1.0)):
         # (dL/dz = y_hat - y, as explain writes it, holds for targets that sum to 1)
         raise ValueError(
             f"explain: cross_entropy targets must be class labels 0..{K - 1}, or rows of {K} "
@@ -1284,6 +1383,24 @@ def _as_targets(y: Any, N: int, K: int, kind: str) -> np.ndarray:
     return Y
 
 
+def _as_weights(w: Any, N: int) -> np.ndarray:
+    """sample_weight as (N,) float64: one finite value >= 0 per data point (a number for
+    one data point), as fit takes it."""
+    s = _numbers(w, "sample_weight")
+    if s.ndim > 1 or s.size != N:
+        raise ValueError(
+            f"explain: sample_weight must hold one weight per data point of x: {N} value(s), "
+            f"shape ({N},). Got shape {s.shape}."
+        )
+    if not np.all(np.isfinite(s)) or np.any(s < 0):
+        raise ValueError(
+            f"explain: sample_weight must hold finite values >= 0 (as fit's sample_weight). "
+            f"Got {_join_list([f'{v:g}' for v in s.reshape(-1)])}; give each data point a "
+            "weight >= 0 (0 leaves it out)."
+        )
+    return s.reshape(N)
+
+
 def explain(
     model: Module,
     x: Any,
@@ -1291,6 +1408,8 @@ def explain(
     loss: str = "half_mse",
     *,
     lr: float = 0.1,
+    sample_weight: Any = None,
+    l2: float | None = 0.0,
     names: str = "auto",
     paths: bool | Sequence[str] = False,
     decimals: int = 3,
@@ -1315,6 +1434,14 @@ def explain(
         ``'cross_entropy'``.
     lr : float
         Learning rate of the previewed gradient-descent step ``w - lr * dL/dw``.
+    sample_weight : array of shape (N,), optional
+        Each data point's weight s >= 0, as ``fit(..., sample_weight=)`` weights the
+        loss: L = mean of s * (the data point's loss), so every gradient is s times the
+        unweighted one (a weight 0 leaves the data point out of the gradients).
+    l2 : float >= 0
+        The L2 penalty of ``fit(..., l2=)``: L gains ``l2 / (2 N) * sum w^2`` over every
+        weight (no bias), each weight's gradient ``l2 / N * w``, N the rows of x (fit's
+        batch). The gradients shown are then those fit's step uses on this batch.
     names : ``'auto'``, ``'lecture'`` or ``'layered'``
         How neurons and weights are named (see the module docstring).
     paths : bool or list of names
@@ -1369,16 +1496,10 @@ def explain(
     if not isinstance(loss, str) or loss not in known:
         raise ValueError(f"The 'loss' parameter of explain must be one of {known}. Got {loss!r}.")
     kind = F.get_loss(loss).name
-    if (
-        isinstance(lr, bool)
-        or not isinstance(lr, (int, float))
-        or not (math.isfinite(lr) and lr > 0)
-    ):
-        raise ValueError(f"The 'lr' parameter of explain must be a float > 0. Got {lr!r}.")
-    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12:
-        raise ValueError(
-            f"The 'decimals' parameter of explain must be an int in [0, 12]. Got {decimals!r}."
-        )
+    # (NumPy numbers too: np.float32(0.1) was refused as "must be a float > 0")
+    lr = check_number(lr, "lr", "explain", low=0, low_open=True)
+    decimals = check_number(decimals, "decimals", "explain", low=0, high=12, integer=True)
+    l2 = 0.0 if l2 is None else check_number(l2, "l2", "explain", low=0)  # (None: off, as fit)
     if kind == "cross_entropy" and layers[-1].act not in ("softmax", "identity"):
         raise ValueError(
             f"explain: loss='cross_entropy' needs a softmax output (probabilities) or an "
@@ -1386,6 +1507,7 @@ def explain(
         )
     X, _ = _as_inputs(x, layers[0].inputs)
     Y = _as_targets(y, X.shape[0], layers[-1].neurons, kind)
+    s = None if sample_weight is None else _as_weights(sample_weight, X.shape[0])
     nm = make_names(layers, names) if isinstance(names, str) else None
     if nm is None:
         raise ValueError(
@@ -1395,7 +1517,7 @@ def explain(
     if not isinstance(paths, bool):
         if isinstance(paths, str):
             paths = [paths]
-        if not isinstance(paths, (list, tuple)):
+        if not isinstance(paths, (list, tuple)) or not all(isinstance(p, str) for p in paths):
             raise ValueError(
                 "The 'paths' parameter of explain must be True, False or a list of names "
                 f"such as ['x1', 'w1']. Got {paths!r}."
@@ -1422,7 +1544,9 @@ def explain(
                     f"The 'paths' parameter of explain names unknown quantities {bad}; with "
                     f"bias='w0' the biases are named {', '.join(n for b in nm.b for n in b or [])}."
                 )
-    e = Explanation(layers, X, Y, kind, float(lr), nm, decimals, paths, type(model).__name__)
+    e = Explanation(
+        layers, X, Y, kind, lr, nm, decimals, paths, type(model).__name__, sample_weight=s, l2=l2
+    )
     e.notation = notation
     e.bias = bias
     e.matrix = matrix

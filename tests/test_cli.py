@@ -1294,6 +1294,35 @@ def test_explain_one_neuron_adds_up(capsys, wide_model):
         assert stdout == ""  # (the row and its prediction were printed before the error)
 
 
+def test_explain_l2_shows_the_penalty_in_the_gradients(capsys, wide_model):
+    """explain had no --l2: a model trained with 'train --l2' could not be traced with the
+    penalty's gradient l2/N * w; now each weight's gradient has it (N = 1, the row)."""
+    out, data = wide_model
+    code, text, err = run(capsys, "explain", out, "--row", "1", data, "--layer", "1",
+                          "--neuron", "3", "--l2", "0.5")  # fmt: skip
+    assert code == 0, err
+    assert "dL/dw_i = input_i * dL/dz + 0.5 * w_i (--l2), largest:" in text
+    assert "(with the L2 penalty, " in next(x for x in text.splitlines() if "loss L =" in x)
+    code, plain, err = run(capsys, "explain", out, "--row", "1", data, "--layer", "1",
+                           "--neuron", "3")  # fmt: skip
+    assert code == 0 and "--l2" not in plain and "penalty" not in plain
+    W = load_model(out, network_only=True).layers[0].W.data[:, 2].astype(np.float64)
+
+    def grads(t: str) -> dict[str, str]:
+        line = next(x for x in t.splitlines() if "dL/dw_i" in x)
+        terms = line.split("largest: ")[1].split(" (+")[0].split(", ")  # 'f3 0.123'
+        return dict(p.rsplit(" ", 1) for p in terms)
+
+    with_l2, without = grads(text), grads(plain)
+    assert len(set(with_l2) & set(without)) >= 2
+    for name in set(with_l2) & set(without):
+        j = int(name[1:])
+        assert float(with_l2[name]) == pytest.approx(float(without[name]) + 0.5 * W[j], abs=2e-3)
+    code, _, err = run(capsys, "explain", out, "--row", "1", data, "--l2", "-1")
+    assert code == 2
+    assert_one_line_error(err, "--l2")
+
+
 def test_train_removes_the_leftover_of_a_killed_save(capsys, tmp_path, moons_csv):
     """A save killed outright leaves .NAME.PID.XXXXXXXX.tmp; the next save of the same
     model removes it (and leaves other files' temporaries alone)."""

@@ -390,6 +390,17 @@ def test_small_values_do_not_print_as_zero() -> None:
         ({"x": [np.nan, 1.0]}, ValueError, "NaN"),
         ({"y": [1.0, 2.0]}, ValueError, "target value"),
         ({"x": "ab"}, TypeError, "numbers"),
+        # numbers as text were read (every other check of arrays refuses them); None was
+        # "contains NaN or inf"; y of shape (1, N) was read as N rows; bce's targets were
+        # refused by "FastMLP.trace:", which the caller never called; a list in paths was
+        # "unhashable type: 'list'"
+        ({"x": ["1", "0"]}, TypeError, "x must be real numbers (text is not read"),
+        ({"y": "1"}, TypeError, "y must be real numbers (text is not read"),
+        ({"x": None}, TypeError, "x must be real numbers. Got None."),
+        ({"y": None}, TypeError, "y must be real numbers. Got None."),
+        ({"x": [[1.0, 0.0], [0.0, 1.0]], "y": [[1.0, 0.0]]}, ValueError, "Got shape (1, 2)."),
+        ({"loss": "bce", "y": 2.0}, ValueError, "explain: loss='binary_cross_entropy' needs"),
+        ({"paths": [["x1"]]}, ValueError, "'paths' parameter of explain must be True"),
     ],
 )
 def test_bad_input_is_named(kwargs, exc, words) -> None:
@@ -423,6 +434,30 @@ def test_unsupported_models_and_losses() -> None:
     with pytest.raises(ValueError, match="'sample'"):
         e.paths("w1", sample=3)
     assert isinstance(e, Explanation)
+
+
+def test_numpy_numbers_are_numbers_and_bad_names_are_named() -> None:
+    """lr=np.float32(0.5) and decimals=np.int64(2) were refused ('must be a float > 0. Got
+    np.float32(0.5)'); e.paths(['x1']) was "unhashable type"; to_text(parts=3) "'int'
+    object is not iterable"; typeset(text, 'greek') wrote LaTeX; a one-output model's
+    cross_entropy took y = 3 (a 'probability' of 3)."""
+    from glassnet.explain import typeset
+
+    e = explain(lecture_net(W6), [1.0, 0.0], 1.0, lr=np.float32(0.5), decimals=np.int64(2))
+    same = explain(lecture_net(W6), [1.0, 0.0], 1.0, lr=float(np.float32(0.5)), decimals=2)
+    assert str(e) == str(same) and e.decimals == 2 and type(e.decimals) is int
+    with pytest.raises(KeyError, match=r"no quantity named \['x1'\]"):
+        e.paths(["x1"])
+    with pytest.raises(ValueError, match="'parts' parameter must list sections"):
+        e.to_text(parts=3)
+    with pytest.raises(ValueError, match="'notation' parameter of typeset must be"):
+        typeset("dL/dz1", "greek")
+    with pytest.raises(TypeError, match="typeset: text must be a str. Got NoneType."):
+        typeset(None)
+    one = gn.nn.MLP([2, 1], rng=0, dtype=F64)
+    with pytest.raises(ValueError, match="class labels 0..0 or one-hot rows of length 1. Got 3"):
+        explain(one, [1.0, 2.0], 3, loss="cross_entropy")
+    assert explain(one, [1.0, 2.0], 0, loss="cross_entropy").y.tolist() == [[1.0]]
 
 
 # ------------------------------------------------------------------ parts and the docs
