@@ -143,6 +143,11 @@ def _check_xy(X: Any, y: Any, owner: str, need_2d: bool = True) -> tuple[np.ndar
         raise ValueError(
             f"{owner}: X has {Xa.shape[0]} rows but y has {ya.shape[0]} labels; they must match."
         )
+    if ya.dtype.kind in "fc" and not np.all(np.isfinite(ya)):  # (a class "nan" in the legend)
+        raise ValueError(
+            f"{owner}: y contains NaN or inf (first at row {int(np.argmin(np.isfinite(ya)))}); "
+            "every point needs its class label."
+        )
     return Xa, ya
 
 
@@ -555,6 +560,20 @@ def plot_neuron_outputs(
             _scatter(ax, Xa, idx, classes)
         ax.set_title(f"{nm.a[l][k]} = {act}({nm.z[l][k]})", fontsize=9)
         ax.tick_params(labelsize=7)
+        bad = float(np.mean(~np.isfinite(A[:, k])))
+        if bad:  # (a diverged neuron's panel, blank there: say why)
+            where = "everywhere" if bad == 1 else f"on {100 * bad:.0f}% of the plane"
+            ax.text(
+                0.5,
+                0.5,
+                f"NaN or inf\n{where}\n(diverged?)",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color=_CLASS_COLORS[0],
+                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"},
+            )
     fig.tight_layout()
     fig.colorbar(image, ax=axes, label="a = g(z)", shrink=0.9, pad=0.02)
     return fig
@@ -629,6 +648,7 @@ def plot_hidden_space(
         )
     size, dpi = _check_size(figsize, dpi, owner)
     fig = _figure(size, dpi) if ax is None else _axes_figure(ax, owner)
+    own = ax is None
     if ax is None:
         ax = fig.add_subplot(1, 1, 1)
     H = _trace(layers[: layer + 1], Xa)[layer]["A"][:, list(dims)]
@@ -671,20 +691,6 @@ def plot_hidden_space(
     _scatter(ax, H, idx, classes)
     if annotate is None:
         annotate = len(Xa) <= 16
-    if annotate:
-        seen: dict[tuple[float, float], int] = {}
-        for p in range(len(Xa)):
-            key = (round(float(H[p, 0]), 3), round(float(H[p, 1]), 3))
-            k = seen.get(key, 0)
-            seen[key] = k + 1
-            txt = "x=(" + ", ".join(f"{v:g}" for v in Xa[p]) + ")"
-            ax.annotate(
-                txt,
-                (H[p, 0], H[p, 1]),
-                xytext=(8, 6 - 12 * k),
-                textcoords="offset points",
-                fontsize=8,
-            )
     ax.set_xlim(ext[0], ext[1])
     ax.set_ylim(ext[2], ext[3])
     ax.set_xlabel(f"{nm.a[layer][i]} = {act}({nm.z[layer][i]})")
@@ -692,8 +698,53 @@ def plot_hidden_space(
     # a wider layer: say which two of its neurons make the plane
     which = f", neurons {i + 1} and {j + 1} of {width}" if width > 2 else ""
     ax.set_title(title or f"hidden feature space (layer {layer + 1}{which})")
+    if own:  # the axis labels inside the figure
+        fig.tight_layout()
+    if annotate:  # (once the axes have their final size)
+        _annotate_inputs(ax, H, Xa, ext)
     ax.legend(loc="best", fontsize=8, framealpha=0.8)
     return fig
+
+
+def _annotate_inputs(ax: Any, H: np.ndarray, Xa: np.ndarray, ext: Sequence[float]) -> None:
+    """Write each point's input ``x=(..)`` beside it (left of the points in the right part of
+    the plane, so that it stays inside), moved down, then up, until it overlaps no label
+    written before: points close together (XNOR's (1, 0) and (1, 1) in a tanh layer) keep
+    readable labels."""
+    renderer = ax.figure.canvas.get_renderer()
+    boxes: list[Any] = []
+    for p in range(len(Xa)):
+        txt = "x=(" + ", ".join(f"{v:g}" for v in Xa[p]) + ")"
+        right = (H[p, 0] - ext[0]) / (ext[1] - ext[0]) > 0.7
+        ann = ax.annotate(
+            txt,
+            (H[p, 0], H[p, 1]),
+            xytext=(-8 if right else 8, 6),
+            textcoords="offset points",
+            ha="right" if right else "left",
+            fontsize=8,
+        )
+        for k in range(1, 4 * len(Xa) + 1):
+            box = ann.get_window_extent(renderer)
+            if not any(box.overlaps(b) for b in boxes):
+                break
+            step = (k + 1) // 2 * (-1 if k % 2 else 1)  # -1, 1, -2, 2, ... lines of 11 pt
+            ann.set_position((-8 if right else 8, 6 + 11 * step))
+        boxes.append(ann.get_window_extent(renderer))
+
+
+def _curve(history: Any, name: str, owner: str) -> list[float]:
+    """``history.<name>`` as a list of floats (NaN and inf kept), or the error that says
+    which curve holds something else."""
+    curve = list(getattr(history, name, None) or [])
+    try:
+        return np.asarray(curve, dtype=np.float64).reshape(len(curve)).tolist()
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{owner}: history.{name} must hold one number per epoch. Got {curve[:3]!r}"
+            + (" ..." if len(curve) > 3 else "")
+            + "; pass the History returned by glassnet.fit."
+        ) from None
 
 
 def _epoch_ticks() -> Any:
@@ -731,14 +782,20 @@ def plot_history(
             f"{owner}: expected the History returned by glassnet.fit (it has .loss, "
             f".val_loss, ...). Got {type(history).__name__}."
         )
-    loss = list(getattr(history, "loss", None) or [])
+    loss = _curve(history, "loss", owner)
     if not loss:
         raise ValueError(
             f"{owner}: the history has no recorded loss. Pass the History returned by "
             "glassnet.fit after at least one epoch."
         )
-    val = list(getattr(history, "val_loss", []) or [])
-    metric = list(getattr(history, "val_metric", []) or [])
+    val = _curve(history, "val_loss", owner)
+    metric = _curve(history, "val_metric", owner)
+    if not np.any(np.isfinite(loss + val)):
+        raise ValueError(
+            f"{owner}: every recorded loss is NaN or inf ({len(loss)} epochs): there is no "
+            "curve to draw. Training diverged from its first epoch; try a smaller learning "
+            "rate, or standardize the features."
+        )
     size, dpi = _check_size(figsize, dpi, owner)
     fig = _figure(size, dpi)
     two = bool(metric)
@@ -751,16 +808,35 @@ def plot_history(
     def at(curve: list) -> np.ndarray:  # the epochs of a curve's points, ending at `last`
         return np.arange(last - len(curve) + 1, last + 1)
 
-    def dot(curve: list) -> dict[str, Any]:  # a curve of one point: a line draws nothing
-        return {"marker": "o"} if len(curve) == 1 else {}
+    def draw(ax: Any, curve: list, color: str, label: str) -> None:
+        """The curve; a point between NaN or inf neighbours (or alone) as a dot, which a
+        line does not draw; and each NaN or inf epoch as a cross at the top."""
+        x, v = at(curve), np.asarray(curve)
+        fin = np.isfinite(v)
+        ax.plot(x, v, color=color, label=label, **({"marker": "o"} if len(v) == 1 else {}))
+        lone = fin & ~np.r_[False, fin[:-1]] & ~np.r_[fin[1:], False]
+        if lone.any() and len(v) > 1:
+            ax.plot(x[lone], v[lone], "o", color=color, markersize=4)
+        if not fin.all():
+            bad = int(np.count_nonzero(~fin))
+            ax.plot(
+                x[~fin],
+                np.full(bad, 0.97),
+                "x",
+                color=color,
+                transform=ax.get_xaxis_transform(),  # y in axes units: the top
+                clip_on=False,
+                label=f"{label}: NaN or inf ({bad} of {len(v)} epochs)",
+            )
 
-    ax.plot(at(loss), loss, color=_CLASS_COLORS[1], label="training loss", **dot(loss))
+    draw(ax, loss, _CLASS_COLORS[1], "training loss")
     if val:
-        ax.plot(at(val), val, color=_CLASS_COLORS[0], label="validation loss", **dot(val))
+        draw(ax, val, _CLASS_COLORS[0], "validation loss")
     best = getattr(history, "best_epoch", None)
     if best:
         ax.axvline(best, color="#888", linestyle=":", linewidth=1, label=f"best epoch {best}")
     values = np.array(loss + val, dtype=np.float64)
+    values = values[np.isfinite(values)]  # NaN or inf (drawn as crosses) set no scale
     pos = values[values > 0]
     if log is None:
         log = pos.size == values.size and pos.size > 0 and pos.max() / pos.min() > 100
@@ -775,13 +851,7 @@ def plot_history(
     if two:
         ax2 = fig.add_subplot(1, 2, 2)
         name = getattr(history, "metric_name", "") or "metric"
-        ax2.plot(
-            at(metric),
-            metric,
-            color=_CLASS_COLORS[2],
-            label=f"validation {name}",
-            **dot(metric),
-        )
+        draw(ax2, metric, _CLASS_COLORS[2], f"validation {name}")
         ax2.set_xlabel("epoch")
         ax2.xaxis.set_major_locator(_epoch_ticks())
         ax2.set_ylabel(name)
@@ -835,6 +905,11 @@ def plot_activations(
     slope = float(alpha) if alpha is not None else (model_alpha if model_alpha is not None else 0.1)
     if isinstance(names, str):
         names = [names]
+    if not isinstance(names, (Sequence, np.ndarray)) or not all(isinstance(n, str) for n in names):
+        raise ValueError(
+            f"The 'names' parameter of {owner} must be an activation's name or a list of "
+            f"them, e.g. ['sigmoid', 'relu']. Got {names!r}."
+        )
     acts = [F.get_activation(n) for n in names]
     if any(not a.elementwise for a in acts):
         raise ValueError(
@@ -932,6 +1007,12 @@ def plot_training_snapshots(
         )
     want = sorted({int(e) for e in epochs})
     _panels(len(want), None, panel_size, len(want), owner)  # checked before training
+    if want == [0]:  # (fit's own error, "epochs must be > 0", named no snapshot)
+        raise ValueError(
+            f"{owner}: epochs=[0] asks for no training, only the untrained model; give later "
+            "epochs too (e.g. [0, 10, 50]), or draw the untrained model with "
+            "plot_decision_boundary."
+        )
     if "epochs" in fit_kwargs:
         raise TypeError(
             f"{owner}: give the snapshot epochs as 'epochs'; training runs to the last."

@@ -1,0 +1,199 @@
+"""A user's review of the drawings and plots: what is drawn equals the model's numbers,
+bad input gets a clear error, and extreme models and histories still draw."""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import viz
+from glassnet.explain import explain, unicode_symbol
+from glassnet.report import fmt
+
+pytest.importorskip("matplotlib")
+
+SVG = "{http://www.w3.org/2000/svg}"
+F64 = np.float64
+
+
+def visible_points(ax) -> set[tuple[float, float]]:
+    """The (x, y) points a viewer sees on ``ax``: every finite point of a line drawn with
+    markers, and the ends of the segments between two finite points of a plain line."""
+    seen = set()
+    for line in ax.get_lines():
+        x, y = (np.asarray(v, dtype=F64) for v in line.get_data())
+        fin = np.isfinite(y)
+        if line.get_marker() not in ("None", "", None, " "):
+            seen |= {(float(a), float(b)) for a, b in zip(x[fin], y[fin])}
+        else:
+            both = fin[:-1] & fin[1:]
+            for k in np.flatnonzero(both):
+                seen |= {(float(x[k]), float(y[k])), (float(x[k + 1]), float(y[k + 1]))}
+    return seen
+
+
+# =====================================================================================
+# The network drawn: its numbers are the model's
+# =====================================================================================
+def test_forward_edges_carry_w_ij_of_the_lecture_layout_and_the_activations() -> None:
+    net = gn.nn.MLP([2, 3, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    x = np.array([1.0, -0.5])
+    svg = viz.draw_network(net, x, names="layered", edge_labels=True)
+    tips = re.findall(r"<line [^>]*><title>([^<]*)</title>", svg)
+    W = [lay.W.data for lay in net.layers if isinstance(lay, gn.nn.Linear)]
+    want = [
+        f"{unicode_symbol(f'w[{l + 1}]_{i + 1}{k + 1}')} = {fmt(float(w[i, k]))}"
+        for l, w in enumerate(W)
+        for i in range(w.shape[0])
+        for k in range(w.shape[1])
+    ]
+    assert tips == want  # W: (inputs, neurons), edge i -> k carries W[i, k]
+    # each neuron's bold value is a = g(z) for x, computed here by hand
+    a1 = 1 / (1 + np.exp(-(x @ W[0].astype(F64) + net.layers[0].b.data)))
+    yh = 1 / (1 + np.exp(-(a1 @ W[1].astype(F64) + net.layers[2].b.data)))
+    bold = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text") if t.get("font-weight")]
+    assert bold == [fmt(v) for v in [*x, *a1, *yh]]
+
+
+def test_edge_colours_follow_the_sign_and_nan_is_grey() -> None:
+    net = gn.nn.MLP([2, 2], rng=0, dtype=F64)
+    net.layers[0].W.data[:] = [[0.5, -0.5], [0.0, np.nan]]
+    svg = viz.draw_network(net)
+    colours = re.findall(r'<line [^>]*stroke="(#[0-9a-f]+)"', svg)
+    assert colours == ["#2b6cb0", "#c53030", "#2b6cb0", "#555555"]
+
+
+# =====================================================================================
+# The backward picture of a network too large to write every number
+# =====================================================================================
+def test_dense_backward_view_keeps_the_loss_its_target_and_value() -> None:
+    net = gn.nn.MLP([2, 1000, 1], rng=0)
+    x, y = [0.5, 1.0], 1.0
+    svg = viz.draw_network(net, x, y, backward=True)
+    e = explain(net, x, y)
+    texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert "y = 1" in texts and f"= {fmt(e.loss)}" in texts  # L's value is drawn
+    assert any(t.startswith("Biases and their gradients are not written") for t in texts)
+    assert viz.overlapping_texts(svg) == []
+
+
+# =====================================================================================
+# The computational graph
+# =====================================================================================
+def test_graph_refuses_a_title_that_is_not_text() -> None:
+    t = gn.Tensor(2.0, requires_grad=True) * 3.0
+    with pytest.raises(ValueError, match="'title' parameter of draw_graph must be a str.*None"):
+        viz.draw_graph(t, title=None)  # drew the title "None"
+    with pytest.raises(ValueError, match="'title'.*Got 3"):
+        viz.save(t, "/tmp/never-written.svg", title=3)
+
+
+# =====================================================================================
+# Training curves
+# =====================================================================================
+@pytest.mark.parametrize(
+    ("loss", "bad"),
+    [([1.0, math.nan, 2.0], 2), ([1.0, math.inf, 0.5], 2), ([0.9, 0.8, math.nan], 3)],
+)
+def test_history_draws_every_finite_loss_and_marks_nan_or_inf(loss, bad) -> None:
+    h = gn.History(loss=loss, epochs=len(loss))
+    fig = viz.plot_history(h, dpi=40)
+    ax = fig.axes[0]
+    finite = {(float(e + 1), v) for e, v in enumerate(loss) if math.isfinite(v)}
+    assert finite <= visible_points(ax)  # (a line between NaN neighbours drew nothing)
+    crosses = [ln for ln in ax.get_lines() if "NaN or inf" in ln.get_label()]
+    assert len(crosses) == 1 and list(crosses[0].get_xdata()) == [bad]
+    assert ax.get_yscale() == "linear"  # an inf did not make the 'span' infinite
+    assert "1 of 3 epochs" in crosses[0].get_label()
+
+
+def test_history_marks_nan_validation_epochs_and_metric() -> None:
+    h = gn.History(
+        loss=[3.0, 2.0, 1.0, 0.5],
+        val_loss=[3.0, math.nan, math.nan, math.nan],
+        val_metric=[0.5, math.nan, 0.7, 0.8],
+        metric_name="accuracy",
+        epochs=4,
+    )
+    fig = viz.plot_history(h, dpi=40)
+    ax, ax2 = fig.axes
+    assert (1.0, 3.0) in visible_points(ax)  # the one finite validation loss: a dot
+    assert (1.0, 0.5) in visible_points(ax2)
+    labels = [ln.get_label() for a in (ax, ax2) for ln in a.get_lines()]
+    assert "validation loss: NaN or inf (3 of 4 epochs)" in labels
+    assert "validation accuracy: NaN or inf (1 of 4 epochs)" in labels
+
+
+def test_history_of_only_nan_or_text_is_refused() -> None:
+    with pytest.raises(ValueError, match="every recorded loss is NaN or inf \\(3 epochs\\)"):
+        viz.plot_history(gn.History(loss=[math.nan, math.inf, math.nan], epochs=3))
+    with pytest.raises(ValueError, match="history.loss must hold one number per epoch"):
+        viz.plot_history(gn.History(loss=["a", "b"], epochs=2))
+    with pytest.raises(ValueError, match="history.val_metric must hold one number"):
+        viz.plot_history(gn.History(loss=[1.0], val_metric=["high"], epochs=1))
+
+
+def test_history_of_one_and_of_100000_epochs() -> None:
+    fig = viz.plot_history(gn.History(loss=[0.5], epochs=1), dpi=40)
+    assert (1.0, 0.5) in visible_points(fig.axes[0])
+    loss = list(np.exp(-np.arange(100_000) / 20_000))
+    fig = viz.plot_history(gn.History(loss=loss, epochs=100_000), dpi=40)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log"  # 1 down to 0.0067: over two decades
+    assert ax.get_xlim()[0] <= 1 and ax.get_xlim()[1] >= 100_000
+
+
+# =====================================================================================
+# The hidden feature space
+# =====================================================================================
+def test_hidden_space_labels_stay_apart_and_inside_the_figure() -> None:
+    X, y = gn.datasets.logic_gate("xor")
+    net = gn.nn.MLP([2, 2, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    # (1, 0) and (1, 1) map 0.05 apart: their labels were written over each other
+    net.layers[0].W.data[:] = [[5.0, 0.0], [0.0, 0.05]]
+    net.layers[0].b.data[:] = 0.0
+    fig = viz.plot_hidden_space(net, X, y)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(boxes) == 4
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    W, H = fig.canvas.get_width_height()
+    for artist in [*ax.texts, ax.xaxis.label, ax.yaxis.label, ax.title]:
+        b = artist.get_window_extent(renderer)
+        assert b.x0 >= 0 and b.x1 <= W and b.y0 >= 0 and b.y1 <= H, artist.get_text()
+
+
+# =====================================================================================
+# Bad input to the plots
+# =====================================================================================
+def test_plots_refuse_nan_labels_and_names_that_are_not_text() -> None:
+    X, y = gn.datasets.logic_gate("xor")
+    net = gn.nn.Neuron(2, activation="sigmoid", rng=0)
+    with pytest.raises(ValueError, match="y contains NaN or inf \\(first at row 2\\)"):
+        viz.plot_decision_boundary(net, X, np.array([0.0, 1.0, np.nan, 1.0]))
+    with pytest.raises(ValueError, match="'names' parameter of plot_activations.*Got 3"):
+        viz.plot_activations(3)
+
+
+def test_snapshots_of_epoch_0_alone_are_refused_by_name() -> None:
+    X, y = gn.datasets.logic_gate("xor")
+    net = gn.nn.Neuron(2, activation="sigmoid", rng=0)
+    with pytest.raises(ValueError, match="plot_training_snapshots: epochs=\\[0\\]"):
+        viz.plot_training_snapshots(net, X, y, epochs=[0])
+
+
+def test_neuron_outputs_of_a_diverged_network_say_why_a_panel_is_blank() -> None:
+    X, y = gn.datasets.logic_gate("xor")
+    net = gn.nn.MLP([2, 2, 1], rng=0)
+    net.layers[0].W.data[0, 0] = np.nan
+    fig = viz.plot_neuron_outputs(net, X, y, dpi=40)
+    notes = [[t.get_text() for t in ax.texts] for ax in fig.axes[:2]]
+    assert notes[0] == ["NaN or inf\neverywhere\n(diverged?)"]
+    assert notes[1] == []  # the finite neuron is drawn as before
