@@ -770,9 +770,11 @@ def draw_graph(
         raise ValueError(
             f"The 'max_nodes' parameter of draw_graph must be an int >= 1. Got {max_nodes!r}."
         )
+    if not isinstance(title, str):  # (None drew the title "None")
+        raise ValueError(f"The 'title' parameter of draw_graph must be a str. Got {title!r}.")
     # (a graph through a singular point, log(0) say, has inf or nan gradients: the
     # picture writes them, without NumPy's warnings from the backward functions)
     with np.errstate(all="ignore"):
         nodes, edges, _ = _build(tensor, grads, decimals, max_nodes)
         render = _svg if fmt == "svg" else _dot
-        return render(nodes, edges, bool(backward), decimals, str(title))
+        return render(nodes, edges, bool(backward), decimals, title)

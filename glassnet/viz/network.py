@@ -315,13 +315,13 @@ def draw_network(
     if backward and not bad:
         notes += _unmultiplied(e)
     if n_drawn > 40 or max(len(s) for s in shown) > 6:  # dense: values only, rows closer
-        for col in cols:
+        for col in cols[:-1] if backward else cols:  # (the loss keeps its target and value)
             for node in col:
                 node.captions = node.captions[:1] if backward else []
         dy = 2 * r + (22 if backward else 14)
         notes.append(
-            "Weighted sums and biases are not written on a network this size; "
-            "explain(model, x, y) lists every number."
+            ("Biases and their gradients are" if backward else "Weighted sums and biases are")
+            + " not written on a network this size; explain(model, x, y) lists every number."
         )
     left_out = [w - len(s) for w, s in zip(widths, shown)]  # per layer
     # per column: the backward view draws each layer twice (z and a), then the loss
