@@ -64,9 +64,12 @@ TANH_TAIL = 0.99  # |tanh| above 0.99: g'(z) < 0.0199
 _TINY = 1e-8  # a gradient norm this small counts as no gradient at all
 
 
-def _groups(model: Module) -> tuple[list[str], list[list[Any]], list[Any] | None]:
+def _groups(
+    model: Module, owner: str = "gradient_norms"
+) -> tuple[list[str], list[list[Any]], list[Any] | None]:
     """Parameter groups by layer: names, [params], and the layers when the model is a
     network of Linear layers (else one group per parameter, no layers)."""
+    _check_model(model, owner)
     try:
         layers = layers_of(model, "diagnostics")
     except TypeError:
@@ -79,6 +82,14 @@ def _groups(model: Module) -> tuple[list[str], list[list[Any]], list[Any] | None
     return names, groups, layers
 
 
+def _check_model(model: Any, owner: str) -> None:
+    if not isinstance(model, Module):
+        raise TypeError(
+            f"{owner}: model must be a glassnet Module (e.g. glassnet.nn.MLP). "
+            f"Got {type(model).__name__}."
+        )
+
+
 def gradient_norms(model: Module) -> dict[str, float]:
     """||dL/dW|| per layer (weights and bias together) from the parameters' ``.grad``.
 
@@ -87,8 +98,16 @@ def gradient_norms(model: Module) -> dict[str, float]:
     names, groups, _ = _groups(model)
     out = {}
     for name, ps in zip(names, groups):
-        sq = sum(float(np.vdot(p.grad, p.grad)) for p in ps if p.grad is not None)
-        out[name] = math.sqrt(sq)
+        grads = [p.grad for p in ps if p.grad is not None]
+        sq = sum(float(np.vdot(g, g)) for g in grads)
+        norm = math.sqrt(sq)
+        if not 1e-140 < norm < 1e140:  # squares that overflowed (float32 gradients from
+            # 1.9e19) or underflowed: the norm of the gradients scaled to a largest entry 1
+            big = max((float(np.max(np.abs(g), initial=0.0)) for g in grads), default=0.0)
+            if 0 < big < math.inf:
+                scaled = (np.asarray(g, dtype=np.float64) / big for g in grads)
+                norm = big * math.sqrt(sum(float(np.vdot(g, g)) for g in scaled))
+        out[name] = norm
     return out
 
 
@@ -100,14 +119,16 @@ def activation_stats(model: Module, X: Any, max_samples: int = 256) -> dict[str,
     is neither). At most ``max_samples`` rows of X, evenly spaced, are used.
     """
     check_number(max_samples, "max_samples", "activation_stats", low=1, integer=True)
+    _check_model(model, "activation_stats")
     try:
         layers = layers_of(model, "activation_stats")
     except TypeError:
         return {"dead_relu": {}, "saturated": {}}
     Xa = np.asarray(X.data if hasattr(X, "grad") and hasattr(X, "data") else X)
     if Xa.ndim != 2 or Xa.shape[1] != layers[0].inputs:
+        got = f"shape {Xa.shape}" if Xa.ndim else repr(X)[:60]  # (None, a str: not "()")
         raise ValueError(
-            f"activation_stats: X must have shape (N, {layers[0].inputs}). Got {Xa.shape}."
+            f"activation_stats: X must be the inputs, shape (N, {layers[0].inputs}). Got {got}."
         )
     if Xa.shape[0] == 0:  # no sample: whether a unit is ever active is unknown
         raise ValueError(
@@ -147,11 +168,23 @@ def _update_ratios(
     if previous is None:
         return {}
     params = model.parameters()
+    fix = "pass [p.data.copy() for p in model.parameters()]"
+    if isinstance(previous, (str, bytes)) or not isinstance(previous, Sequence):
+        raise ValueError(
+            f"epoch_diagnostics: previous must be a list of the parameters' values at the "
+            f"start of the epoch. Got {type(previous).__name__}; {fix}."
+        )
     if len(previous) != len(params):
         raise ValueError(
             f"epoch_diagnostics: previous holds {len(previous)} arrays but the model has "
-            f"{len(params)} parameters; pass [p.data.copy() for p in model.parameters()]."
+            f"{len(params)} parameters; {fix}."
         )
+    for i, p in enumerate(params):  # (a (3,) array broadcast against a (2, 3) weight)
+        if np.shape(previous[i]) != p.data.shape:
+            raise ValueError(
+                f"epoch_diagnostics: previous[{i}] has shape {np.shape(previous[i])} but the "
+                f"model's parameter {i} has shape {p.data.shape}; {fix}."
+            )
     where = {id(p): i for i, p in enumerate(params)}
     out = {}
     for name, ps in zip(names, groups):
@@ -202,7 +235,7 @@ def epoch_diagnostics(
         (parameter names for models that are not a stack of Linear layers);
         ``"warnings"`` lists the keys of the warnings raised this epoch.
     """
-    names, groups, layers = _groups(model)
+    names, groups, layers = _groups(model, "epoch_diagnostics")
     epoch = int(getattr(history, "epochs", 0) or len(getattr(history, "loss", [])))
     losses = list(getattr(history, "loss", []) or [])
     record: dict[str, Any] = {

@@ -189,3 +189,38 @@ def test_progress_rate_of_a_resumed_run_counts_this_run_s_epochs(capsys) -> None
     p.on_epoch_end(SimpleNamespace(epoch=902, epoch_loss=0.4, history=history))
     rates = [float(r) for r in re.findall(r"\(([0-9.]+) epochs/s\)", capsys.readouterr().err)]
     assert len(rates) == 2 and 0.5 < rates[0] <= 1.0 and 1.0 < rates[1] <= 2.0
+
+
+def test_functions_refuse_what_is_not_a_module_by_name() -> None:
+    X = np.ones((3, 2))
+    for f, call in [
+        ("gradient_norms", lambda m: gradient_norms(m)),
+        ("activation_stats", lambda m: activation_stats(m, X)),  # returned {} in silence
+        ("epoch_diagnostics", lambda m: epoch_diagnostics(m, X, gn.History())),
+    ]:
+        with pytest.raises(TypeError, match=f"{f}: model must be a glassnet Module.*NoneType"):
+            call(None)
+    net = gn.nn.MLP([2, 3, 1], rng=0)
+    with pytest.raises(ValueError, match="X must be the inputs, shape \\(N, 2\\). Got None"):
+        activation_stats(net, None)  # ("Got ()")
+
+
+def test_previous_of_other_shapes_is_refused_not_broadcast() -> None:
+    net = gn.nn.MLP([2, 3, 1], rng=0, dtype=F64)
+    X = np.ones((3, 2))
+    wrong = [np.ones(3), np.ones(3), np.ones(1), np.ones(1)]  # (3,) broadcast against (2, 3)
+    with pytest.raises(ValueError, match="previous\\[0\\] has shape \\(3,\\).*\\(2, 3\\)"):
+        epoch_diagnostics(net, X, gn.History(), previous=wrong)
+    with pytest.raises(ValueError, match="previous must be a list.*Got int"):
+        epoch_diagnostics(net, X, gn.History(), previous=5)
+
+
+@pytest.mark.parametrize(("dtype", "value"), [(np.float32, 3e19), (F64, 1e200), (F64, 1e-200)])
+def test_gradient_norms_of_huge_or_tiny_gradients_are_their_size(dtype, value) -> None:
+    net = gn.nn.MLP([2, 3, 1], rng=0, dtype=dtype)
+    net.layers[0].W.grad = np.full((2, 3), value, dtype=dtype)
+    net.layers[0].b.grad = np.zeros(3, dtype=dtype)
+    norms = gradient_norms(net)  # the squares overflowed (inf) or underflowed (0)
+    exact = float(dtype(value)) * math.sqrt(6)
+    assert norms["layer1"] == pytest.approx(exact, rel=1e-12, abs=0)
+    assert norms["layer2"] == 0.0
