@@ -442,9 +442,10 @@ def _ce_kernel(Z: Any, Y: Any, G: Any, keep: Any = None, value: bool = True) -> 
     if Y.ndim == 1:  # z = -1e4 in float32 that loses the loss's last 4 digits)
         np.subtract(m[:, 0], np.take(Z.reshape(-1), at, out=r), out=per)
         return np.add(per, lse[:, 0], out=per)  # -log p_y = (m - z_y) + log sum e^(z - m)
-    np.multiply(lse[:, 0], t[:, 0], out=per)
-    np.multiply(np.subtract(Z, m, out=S), Y, out=S)  # y (z - m)
-    return np.subtract(per, np.add.reduce(S, axis=1, out=r), out=per)
+    np.multiply(lse[:, 0], t[:, 0], out=per)  # t log sum e^(z - m) - sum y (z - m), the latter
+    np.subtract(np.multiply(Z, 0.5, out=S), np.multiply(m, 0.5, out=s), out=S)  # halved: no
+    np.multiply(S, Y, out=S)  # overflow (z - m = -3e38 - 3e38 in float32 is -inf; 0 (-inf), NaN)
+    return np.subtract(per, np.multiply(np.add.reduce(S, axis=1, out=r), 2.0, out=r), out=per)
 
 
 def _nll_kernel(P: Any, Y: Any, G: Any, keep: dict | None = None, value: bool = True) -> Any:
