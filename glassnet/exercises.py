@@ -270,8 +270,11 @@ def _forward(rng: np.random.Generator, number: int) -> Exercise:
 def _backprop(rng: np.random.Generator, number: int) -> Exercise:
     net, x = _small_net(rng)
     acts = [lay.act for lay in layers_of(net)]
-    y = float(rng.integers(-2, 4))
-    e = explain(net, x, y, "half_mse", names="lecture")
+    while True:  # a target the output misses: with y_hat = y every gradient is 0
+        y = float(rng.integers(-2, 4))
+        e = explain(net, x, y, "half_mse", names="lecture")
+        if e.dL_dyhat[0, 0] != 0:
+            break
     nm = e.names
     steps = [
         Step("y_hat", float(e.y_hat[0, 0]), "the forward pass"),
@@ -331,7 +334,10 @@ def _gd_step(rng: np.random.Generator, number: int) -> Exercise:
     w0 = float(rng.integers(-2, 3))
     neuron.set_weights(w, w0)
     x = [float(_choice(rng, [0.5, 1.0, 2.0, -1.0, 1.5])) for _ in range(2)]
+    z = w0 + w[0] * x[0] + w[1] * x[1]  # (exact: small integers and halves)
     y = float(rng.integers(-2, 5))
+    while y == z:  # y_hat = y: a zero gradient, a step that changes nothing
+        y = float(rng.integers(-2, 5))
     lr = float(_choice(rng, [0.1, 0.05, 0.2]))
     e = explain(neuron, x, y, "half_mse", lr=lr, names="lecture")
     step = e.step()  # {name: (w, dL/dw, w - lr dL/dw)}
@@ -525,6 +531,11 @@ def generate(seed: int, kinds: Sequence[str] = KINDS) -> list[Exercise]:
     seed = _check_seed(seed)
     if isinstance(kinds, str):
         kinds = [kinds]
+    if not isinstance(kinds, (list, tuple)):
+        raise TypeError(
+            f"generate: 'kinds' must be a kind or a list of kinds from {list(KINDS)}. Got "
+            f"{kinds!r:.80} of type {type(kinds).__name__}."
+        )
     for k in kinds:
         check_choice(k, "kinds", "generate", KINDS)
     if not kinds:
@@ -697,6 +708,11 @@ def write(seed: int, out: str | os.PathLike[str], kinds: Sequence[str] = KINDS) 
     same seed gives the same bytes; each file is written atomically.
     """
     sheet = generate(seed, kinds)
+    if not isinstance(out, (str, os.PathLike)):
+        raise TypeError(
+            f"write: 'out' must be the path of a folder (a str or pathlib.Path). Got {out!r:.80} "
+            f"of type {type(out).__name__}."
+        )
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise ValueError(
@@ -779,7 +795,23 @@ def read_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
             data = json.loads(text)
         except json.JSONDecodeError as err:
             raise ValueError(f"read_answers: {str(path)!r} is not valid JSON ({err}).") from err
-        return {str(k): v for k, v in data.items()}
+        answers: dict[str, Any] = {}
+        for k, v in data.items():
+            if v is None or (isinstance(v, str) and not v.strip()):
+                continue  # an empty answer
+            try:
+                if isinstance(v, str):
+                    answers[str(k)] = _parse_value(v.strip(), 0, path)
+                elif isinstance(v, list):
+                    answers[str(k)] = [_number(x) for x in v]
+                else:
+                    answers[str(k)] = _number(v)
+            except (ValueError, TypeError):
+                raise ValueError(
+                    f"read_answers: the answer {str(k)!r} in {str(path)!r} is {v!r:.60}, not "
+                    "a number or a vector like [0, 1, 0]."
+                ) from None
+        return answers
     out: dict[str, Any] = {}
     for n, line in enumerate(text.splitlines(), start=1):
         line = line.split("#", 1)[0].strip()
@@ -798,11 +830,18 @@ def read_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
     return out
 
 
+def _number(v: Any) -> float:
+    """A number of an answer: an int or a float (a bool, a str or None is a TypeError)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise TypeError(f"not a number: {v!r}")
+    return float(v)
+
+
 def _parse_value(val: str, n: int, path: Any) -> Any:
     try:
         if val.startswith("["):
             v = json.loads(val)
-            return [float(x) for x in v]
+            return [_number(x) for x in v]
         return float(val)
     except (ValueError, TypeError) as err:
         raise ValueError(
