@@ -286,6 +286,42 @@ def test_mse_and_bce_with_logits_at_extreme_inputs(y, dtype, big):
     _assert_close(grad, _sigmoid_ld(zl) - yl, "bce with logits'")
 
 
+@pytest.mark.parametrize(("dtype", "big"), EXTREMES)
+@pytest.mark.parametrize("y", [0.0, 1.0, 0.3])
+def test_bce_with_logits_module_and_pos_weight_at_extreme_inputs(y, dtype, big):
+    """L = (1 - y) softplus(z) + w+ y softplus(-z): finite where it is (z = -3.4e38, y = 0.3,
+    w+ = 2 gives 2.04e38: the form (1 - y) z + (1 + (w+ - 1) y) softplus(-z) overflowed to
+    inf), and a confident right answer's small loss to the dtype's relative precision
+    (z = -15, y = 0 gives 3.06e-7 in float32, which that form made 0)."""
+    z = _logits(big, dtype)
+    Y = np.full_like(z, y)
+    zl, yl = z.astype(LD), Y.astype(LD)
+    sp_pos, sp_neg = np.maximum(zl, 0), np.maximum(-zl, 0)
+    sp_pos, sp_neg = (s + np.log1p(np.exp(-np.abs(zl))) for s in (sp_pos, sp_neg))
+    for pw in (None, 2.0, 0.5):
+        t = Tensor(z, requires_grad=True)
+        loss = nn.BCEWithLogitsLoss(reduction="none", pos_weight=pw and np.array([pw]))
+        with np.errstate(over="ignore"):  # (w+ y softplus(-z) overflows where L does)
+            per = loss(t, Y)
+        per.backward(np.ones_like(per.data))
+        w = 1.0 if pw is None else pw
+        want = (1 - yl) * sp_pos + w * yl * sp_neg
+        _assert_close(per.data, want, f"BCEWithLogitsLoss(pos_weight={pw})")
+        _assert_close(t.grad, (1 + (w - 1) * yl) * _sigmoid_ld(zl) - w * yl, f"pos_weight={pw}'")
+
+
+@pytest.mark.parametrize("pos_weight", [None, 2.0, 0.5])
+def test_bce_with_logits_module_keeps_small_losses_accurate(pos_weight):
+    """A confident right answer's loss, log(1 + e^-|z|), to float32's relative precision
+    with and without pos_weight: not the difference of two numbers near |z|."""
+    z = np.array([[-5.0], [-15.0], [-30.0], [5.0], [15.0], [30.0]], np.float32)
+    y = np.array([[0.0], [0.0], [0.0], [1.0], [1.0], [1.0]], np.float32)
+    pw = None if pos_weight is None else np.array([pos_weight])
+    per = nn.BCEWithLogitsLoss(reduction="none", pos_weight=pw)(z, y).data
+    exact = np.log1p(np.exp(-np.abs(z.astype(np.float64)))) * np.where(y > 0, pos_weight or 1, 1)
+    np.testing.assert_allclose(per, exact, rtol=1e-6)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("y", [0.0, 1.0, 0.3])
 def test_bce_on_probabilities_at_exact_zero_and_one(y, dtype):
