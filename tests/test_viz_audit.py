@@ -68,6 +68,26 @@ def test_edge_colours_follow_the_sign_and_nan_is_grey() -> None:
     assert colours == ["#2b6cb0", "#c53030", "#2b6cb0", "#555555"]
 
 
+@pytest.mark.parametrize("font_size", [30, 40])
+@pytest.mark.parametrize("backward", [False, True])
+def test_large_font_keeps_name_value_and_notes_apart_inside_the_circles(
+    font_size, backward
+) -> None:
+    net = gn.nn.MLP([2, 2, 1], rng=0)
+    y = 1.0 if backward else None
+    svg = viz.draw_network(net, [1.0, 2.0], y, backward=backward, font_size=font_size)
+    assert viz.overlapping_texts(svg) == []  # the name ran into the value, the notes into
+    root = ET.fromstring(svg)  # the lowest caption
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") != "node":
+            continue
+        c = g.find(f"{SVG}circle")
+        cy, r = float(c.get("cy")), float(c.get("r"))
+        value = [t for t in g.iter(f"{SVG}text") if t.get("font-weight")][0]
+        size = float(value.get("font-size"))
+        assert float(value.get("y")) + 0.25 * size <= cy + r  # the value inside its circle
+
+
 # =====================================================================================
 # The backward picture of a network too large to write every number
 # =====================================================================================

@@ -43,6 +43,7 @@ from ..report import fmt, make_names
 from ..tensor import Tensor
 from ._svg import (
     ASCENT,
+    DESCENT,
     Box,
     Placer,
     arrow_marker,
@@ -296,11 +297,13 @@ def draw_network(
     # widen every circle, and the gaps with them
     longest = max((text_width(n.value, 12.0) for col in cols for n in col), default=0.0)
     r = max(_R, longest / 2 + 4)
+    if any(n.value for col in cols for n in col):  # and the value's line, below the centre
+        r = max(r, _value_y(fs) + DESCENT * fs + 3)
     # and its name fits too (a⁽¹⁾₁₀₀₀ of a wide layer): the corners of the name's box,
     # above the value (or centred without one), inside the circle
     for col in cols:
         for n in col:
-            size, top = (fs - 1, 5 + ASCENT * (fs - 1)) if n.value else (fs, 0.45 * fs)
+            size, top = (fs - 1, _name_up(fs) + ASCENT * (fs - 1)) if n.value else (fs, 0.45 * fs)
             r = max(r, math.hypot(text_width(n.name, size) / 2 + 2, top))
     dxs = [g + 2 * (r - _R) for g in dxs]
     dy += 2 * (r - _R)
@@ -668,7 +671,8 @@ def _render(
     right = max(b.x1 for b in placer.taken) + 16  # node captions, labels
     width = max(content_w, foot_w, cap_w, right, text_width(title, fs + 2) + 40)
     lowest = max(b.y1 for b in placer.taken)
-    height = lowest + 22 + len(foot) * lh + 10
+    gap = max(22.0, ASCENT * small + 10)  # from the lowest caption to the first note
+    height = lowest + gap + len(foot) * lh + 10
     out = svg_open(width, height, title or "glassnet network diagram", fs)
     if backward:
         out.append(f"<defs>{arrow_marker('gn-arrow-bw', '#333333', 11)}</defs>")
@@ -684,11 +688,13 @@ def _render(
                 f'fill="{node.fill}" stroke="#222" stroke-width="1.4"/>'
             )
             if node.value:
-                out.append(text_el(node.x, node.y - 5, node.name, small, "middle", "#333"))
+                out.append(
+                    text_el(node.x, node.y - _name_up(fs), node.name, small, "middle", "#333")
+                )
                 out.append(
                     text_el(
                         node.x,
-                        node.y + fs * 0.8 + 1,
+                        node.y + _value_y(fs),
                         node.value,
                         _fit(node.value, fs, r),
                         "middle",
@@ -711,7 +717,7 @@ def _render(
             out.append(
                 text_el(mx, my + small + 4, f"{more[c]} more", small, "middle", "#555", extra=HALO)
             )
-    y = lowest + 22
+    y = lowest + gap
     for t in notes:
         out.append(text_el(20, y, t, small, fill="#7a4d00"))
         y += lh
@@ -720,6 +726,17 @@ def _render(
         y += lh
     out.append("</svg>")
     return "\n".join(out) + "\n", placer.failed, gap_failed
+
+
+def _name_up(fs: float) -> float:
+    """How far above a circle's centre the name's baseline lies (above the value): 5 px,
+    more for a large font, whose name would reach down into the value's line."""
+    return max(5.0, 2 + DESCENT * (fs - 1))
+
+
+def _value_y(fs: float) -> float:
+    """The baseline of a circle's bold value, below its centre."""
+    return fs * 0.8 + 1
 
 
 def _fit(text: str, fs: float, r: float = _R) -> float:
