@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_rng, check_number
+from ._validation import ParameterError, as_rng, check_number
 from .stream import MISSING_TOKENS, missing_tokens
 
 __all__ = [
@@ -395,6 +395,12 @@ def make_blobs(
                 f"The 'centers' parameter of {func} must be an int >= 1 or an array of shape "
                 f"(n_centers, n_features). Got {centers!r}."
             ) from exc
+        if mu.ndim == 0:  # (2.0, True: a number of centers, but not an int)
+            raise ParameterError(
+                f"The 'centers' parameter of {func} must be an int >= 1 (the number of "
+                f"centers) or an array of shape (n_centers, n_features). Got {centers!r} of "
+                f"type {type(centers).__name__}."
+            )
         if mu.ndim != 2 or mu.shape[0] < 1 or mu.shape[1] < 1:
             raise ValueError(
                 f"The 'centers' parameter of {func} must be an array of shape "
@@ -409,7 +415,10 @@ def make_blobs(
             n_centers, check_number(cluster_std, "cluster_std", func, low=0.0, low_open=True)
         )
     else:
-        stds = np.asarray(cluster_std, dtype=np.float64)
+        try:
+            stds = np.asarray(cluster_std, dtype=np.float64)
+        except (TypeError, ValueError):  # (['a', 'b']: NumPy's words name no parameter)
+            stds = np.full(0, np.nan)
         if stds.shape != (n_centers,) or not np.all(np.isfinite(stds)) or np.any(stds <= 0):
             raise ValueError(
                 f"The 'cluster_std' parameter of {func} must be a float > 0 or {n_centers} "
@@ -660,6 +669,8 @@ def load_dataset(name: str, *, seed: SeedLike = 0) -> Dataset:
             f"The 'name' parameter of load_dataset must be a str, one of {list(DATASETS)}. "
             f"Got {name!r} of type {type(name).__name__}."
         )
+    # checked for every set (the fixed ones ignore it), in load_dataset's name
+    seed = as_rng(seed, "load_dataset") if seed is not None else None
     key = name.strip().lower().replace("-", "_")
     if key not in DATASETS:
         close = difflib.get_close_matches(key, DATASETS, n=1)
