@@ -937,6 +937,13 @@ def check(
         status = "all right" if ok == n else f"first wrong step: {first[num]}"
         lines.append(f"{num}. {ex['title']}: {ok}/{n} right; {status}")
     lines.append(f"total: {right}/{total}")
+    ids = {f"{ex['number']}.{s['id']}" for ex in doc["exercises"] for s in ex["steps"]}
+    unknown = [k for k in given if k not in ids]
+    if unknown:  # (a misspelt id was only reported as its step missing)
+        lines.append(
+            f"not graded: {', '.join(unknown[:8])}{' ...' if len(unknown) > 8 else ''} "
+            "(no such answer id in the key; the ids are those of answers_template.txt)"
+        )
     return CheckResult(right, total, first, lines)
 
 

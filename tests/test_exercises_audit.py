@@ -153,3 +153,18 @@ def test_write_names_an_out_that_is_no_path(tmp_path: Path, out) -> None:
     # "expected str, bytes or os.PathLike object, not NoneType", naming no parameter
     with pytest.raises(TypeError, match="write: 'out' must be the path of a folder"):
         X.write(0, out)
+
+
+def test_check_names_answer_ids_not_in_the_key(tmp_path: Path) -> None:
+    # a misspelt id ("1.Z1", "1. z2") was dropped in silence: only "1.z1 is missing" showed
+    X.write(3, tmp_path / "k")
+    answers = tmp_path / "a.txt"
+    answers.write_text("1.Z1 = -2\n1. z2 = 2\n1.a1 = 0\n")
+    result = X.check(tmp_path / "k" / "key.json", answers)
+    assert result.right == 1  # 1.a1
+    assert result.lines[-1] == (
+        "not graded: 1.Z1, 1. z2 (no such answer id in the key; the ids are those of "
+        "answers_template.txt)"
+    )
+    answers.write_text("1.a1 = 0\n")
+    assert "not graded" not in str(X.check(tmp_path / "k" / "key.json", answers))
