@@ -13,6 +13,7 @@ differences in float64; numerics stay finite at extreme inputs."
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -343,6 +344,38 @@ def test_bce_on_probabilities_at_exact_zero_and_one(y, dtype):
     _assert_close(per.data, want, "BCELoss")
     floor = LD(float(np.float32(1e-12)))
     _assert_close(t.grad, (pl - yl) / np.maximum(pl * (1 - pl), floor), "BCELoss'")
+
+
+@pytest.mark.parametrize(("dtype", "big"), EXTREMES)
+@pytest.mark.parametrize("name", ["L1Loss", "HuberLoss", "MSELoss"])
+def test_regression_loss_modules_at_extreme_inputs(name, dtype, big):
+    """Values and gradients against the reference, without a warning: HuberLoss squared
+    every d, and d² of a far d (|d| > 1.8e19 in float32) overflowed (its branch unused)."""
+    x = np.array([-big, -1.0, 0.0, 0.5, 1.0, big], dtype)
+    y = np.array([0.0, 0.3, 0.0, 0.0, 1.0, 0.0], dtype)
+    t = Tensor(x, requires_grad=True)
+    with np.errstate(over="ignore") if name == "MSELoss" else contextlib.nullcontext():
+        per = getattr(nn, name)(reduction="none")(t, y)  # (d² overflows where MSE's does)
+    per.backward(np.ones_like(per.data))
+    d = x.astype(LD) - y.astype(LD)
+    want, grad = {
+        "L1Loss": (np.abs(d), np.sign(d)),
+        "HuberLoss": (np.where(np.abs(d) < 1, d * d / 2, np.abs(d) - 0.5), np.clip(d, -1, 1)),
+        "MSELoss": (d * d, 2 * d),
+    }[name]
+    _assert_close(per.data, want, name)
+    _assert_close(t.grad, grad, name + "'")
+
+
+def test_huber_loss_gradient_is_delta_where_the_difference_overflows():
+    """x - y = 3.4e38 - (-3.4e38) is inf in float32: the loss is inf, its gradient ±delta
+    (not 0 · inf, NaN, from the unused squared branch)."""
+    x = Tensor(np.array([3.4e38, -3.4e38, 0.5], np.float32), requires_grad=True)
+    with np.errstate(over="ignore"):
+        per = nn.HuberLoss(reduction="none", delta=2.0)(x, np.array([-3.4e38, 3.4e38, 0.0]))
+    per.backward(np.ones(3, np.float32))
+    np.testing.assert_array_equal(per.data, [np.inf, np.inf, 0.125])
+    np.testing.assert_array_equal(x.grad, [2.0, -2.0, 0.5])
 
 
 @pytest.mark.parametrize(("dtype", "big"), EXTREMES)

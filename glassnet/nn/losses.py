@@ -158,7 +158,9 @@ class HuberLoss(_Loss):
     def forward(self, x: Tensor, target: Any) -> Tensor:
         d = self._diff(x, target)
         a, delta = d.abs(), self.delta
-        return self._reduce(where(a.data < delta, 0.5 * d * d, delta * (a - 0.5 * delta)))
+        near = a.data < delta  # d² from the near d only: a far one's overflows (|d| > 2e19 in
+        dn = where(near, d, 0.0)  # float32), and its gradient, 0 · d, was NaN at d = inf
+        return self._reduce(where(near, 0.5 * dn * dn, delta * (a - 0.5 * delta)))
 
 
 _BCE_EPS = float(np.float32(1e-12))  # PyTorch's floor of p (1 − p), a float32 constant
