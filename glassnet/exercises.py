@@ -526,7 +526,8 @@ def generate(seed: int, kinds: Sequence[str] = KINDS) -> list[Exercise]:
     """A sheet of exercises, one per kind in ``kinds`` (in that order), for ``seed``.
 
     Each kind draws its numbers from its own stream (seeded by ``seed`` and the kind),
-    so a sheet of some kinds has the same numbers as the full sheet for those kinds.
+    so a sheet of some kinds has the same numbers as the full sheet for those kinds; a
+    kind asked for again draws other numbers (``["forward", "forward"]``: two exercises).
     """
     seed = _check_seed(seed)
     if isinstance(kinds, str):
@@ -542,7 +543,9 @@ def generate(seed: int, kinds: Sequence[str] = KINDS) -> list[Exercise]:
         raise ValueError(f"generate: 'kinds' is empty; pick some of {list(KINDS)}.")
     out = []
     for number, kind in enumerate(kinds, start=1):
-        rng = np.random.default_rng([seed, KINDS.index(kind)])
+        # a kind asked for again gets a stream of its own (the same numbers otherwise)
+        again = sum(ex.kind == kind for ex in out)
+        rng = np.random.default_rng([seed, KINDS.index(kind)] + ([again] if again else []))
         out.append(_MAKERS[kind](rng, number))
     return out
 

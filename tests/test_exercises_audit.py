@@ -168,3 +168,15 @@ def test_check_names_answer_ids_not_in_the_key(tmp_path: Path) -> None:
     )
     answers.write_text("1.a1 = 0\n")
     assert "not graded" not in str(X.check(tmp_path / "k" / "key.json", answers))
+
+
+def test_a_kind_asked_for_twice_gives_two_exercises() -> None:
+    # ["forward", "forward"] gave the same exercise twice, numbered 1 and 2
+    for seed in range(20):
+        sheet = X.generate(seed, ["forward", "softmax", "forward", "forward"])
+        datas = [json.dumps(ex.data) for ex in sheet if ex.kind == "forward"]
+        assert len(set(datas)) == 3, seed
+        assert [ex.number for ex in sheet] == [1, 2, 3, 4]
+        # the first of each kind keeps the numbers of the full sheet
+        full = X.generate(seed)
+        assert sheet[0].steps == full[0].steps and sheet[1].steps == full[4].steps
