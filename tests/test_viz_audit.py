@@ -217,3 +217,12 @@ def test_neuron_outputs_of_a_diverged_network_say_why_a_panel_is_blank() -> None
     notes = [[t.get_text() for t in ax.texts] for ax in fig.axes[:2]]
     assert notes[0] == ["NaN or inf\neverywhere\n(diverged?)"]
     assert notes[1] == []  # the finite neuron is drawn as before
+
+
+def test_save_names_savefig_options_matplotlib_refuses(tmp_path) -> None:
+    fig = viz.plot_history(gn.History(loss=[1.0, 0.5], epochs=2), dpi=30)
+    for kwargs, cause in [({"dpi": "high"}, "can't multiply"), ({"foo": 1}, "'foo'")]:
+        with pytest.raises(ValueError, match=f"save: matplotlib's savefig could not use.*{cause}"):
+            viz.save(fig, tmp_path / "curves.png", **kwargs)  # (TypeErrors from its insides)
+    assert list(tmp_path.iterdir()) == []  # nothing written
+    assert viz.save(fig, tmp_path / "curves.png", dpi=40).stat().st_size > 0

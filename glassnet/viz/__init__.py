@@ -143,7 +143,16 @@ def _figure_bytes(fig: Any, p: Path, suffix: str, kwargs: dict[str, Any]) -> byt
             + f". Use one of: {', '.join('.' + k for k in sorted(supported))}."
         )
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, **kwargs)
+    try:
+        fig.savefig(buf, format=fmt, **kwargs)
+    except (TypeError, ValueError, AttributeError) as err:  # (raised deep in matplotlib)
+        if not kwargs:
+            raise
+        raise ValueError(
+            f"save: matplotlib's savefig could not use the options {kwargs!r} ({err}). Give "
+            "savefig's own keywords with their types, e.g. dpi=150, bbox_inches='tight', "
+            "transparent=True; nothing was written."
+        ) from err
     return buf.getvalue()
 
 
