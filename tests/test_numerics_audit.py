@@ -78,6 +78,8 @@ def _loss_modules() -> list[tuple[str, dict[str, Any], np.ndarray, np.ndarray]]:
         r = {"reduction": red}
         cases += [
             ("MSELoss", r, X64, SOFT),
+            ("L1Loss", r, X64, SOFT),
+            ("HuberLoss", {**r, "delta": 0.3}, X64, SOFT),
             ("BCELoss", r, p, Y01),
             ("BCELoss", r, p, SOFT),
             ("BCEWithLogitsLoss", r, X64, Y01),
@@ -105,28 +107,31 @@ def test_loss_module_gradient_matches_finite_differences(name, kw, x, t):
     assert gn.gradcheck(lambda a: loss(a, t), x).ok
 
 
-def _kernel_cases() -> list[tuple[str, Callable, np.ndarray, np.ndarray]]:
-    """(name, kernel, output, target): the table's kernels, and the kernels of the
+def _kernel_cases() -> dict[str, tuple[Callable, np.ndarray, np.ndarray]]:
+    """name: (kernel, output, target): the table's kernels, and the kernels of the
     probabilities a fused head's loss is explained with (``on_probabilities``)."""
     p = 1 / (1 + np.exp(-X64))
-    cases = []
+    cases = {}
     for name, loss in F.LOSSES.items():
         if loss.per_row:
-            cases += [(name + ", labels", loss.kernel, X64, LABELS)]
-            cases += [(name + ", rows", loss.kernel, X64, SOFT)]
+            cases[name + ", labels"] = (loss.kernel, X64, LABELS)
+            cases[name + ", rows"] = (loss.kernel, X64, SOFT)
         else:
-            out = p if "binary_cross_entropy" == name else X64
-            cases += [(name, loss.kernel, out, SOFT)]
+            cases[name] = (loss.kernel, p if name == "binary_cross_entropy" else X64, SOFT)
         if loss.on_probabilities is not None:
             probs = p if not loss.per_row else np.exp(X64) / np.exp(X64).sum(1, keepdims=True)
-            cases += [(name + ", on_probabilities", loss.on_probabilities, probs, SOFT)]
+            cases[name + ", on_probabilities"] = (loss.on_probabilities, probs, SOFT)
     return cases
 
 
-@pytest.mark.parametrize(("name", "kernel", "out", "y"), _kernel_cases(), ids=lambda v: str(v))
-def test_loss_kernel_gradient_matches_finite_differences(name, kernel, out, y):
+KERNELS = _kernel_cases()
+
+
+@pytest.mark.parametrize("name", KERNELS)
+def test_loss_kernel_gradient_matches_finite_differences(name):
     """The fast path's loss kernels write dL/d(out) of each entry's (each row's) loss into
     G: it is the derivative of sum(r * per) for any weights r."""
+    kernel, out, y = KERNELS[name]
     G = np.empty_like(out)
     per = kernel(out, y, G, {})
     r = np.linspace(0.5, 1.5, per.size).reshape(per.shape)
@@ -141,14 +146,11 @@ def test_loss_kernel_gradient_matches_finite_differences(name, kernel, out, y):
     np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8)
 
 
-def _elementwise_kernels() -> list[tuple[str, Any]]:
-    return [(n, a) for n, a in F.ACTIVATIONS.items() if (a.fn, a.grad) in F.INPLACE]
-
-
-@pytest.mark.parametrize(("name", "act"), _elementwise_kernels(), ids=lambda v: str(v))
-def test_inplace_activation_kernels_match_the_table_and_finite_differences(name, act):
+@pytest.mark.parametrize("name", [n for n, a in F.ACTIVATIONS.items() if a.elementwise])
+def test_inplace_activation_kernels_match_the_table_and_finite_differences(name):
     """forward_ gives fn's values bit for bit; backward_ multiplies by g'(z), which is the
     derivative of fn (away from ReLU's kink)."""
+    act = F.ACTIVATIONS[name]
     forward_, backward_, scratch = F.INPLACE[(act.fn, act.grad)]
     z = np.linspace(-4.0, 4.0, 17) + 0.05
     A, T = z.copy(), np.empty(z.shape, np.float64 if scratch in ("f", None) else scratch)
