@@ -1,24 +1,15 @@
 """The Python examples of docs/*.md run, and print the numbers the docs show.
 
-Each doc's ```python blocks run in order in one namespace, in a temporary directory, as
-a reader would paste them (tests/test_readme.py does the same for README.md). Where a
-block is followed by a ```text block, that text is what the block prints, exactly.
+Each doc's ```python blocks run in order, in a temporary directory, as a reader would paste
+them (tests/test_readme.py does the same for README.md). Where a block is followed by a
+```text block, that text is what the block prints, exactly.
 
 Where a snippet uses data the doc leaves to the reader (``X``, ``y``, a ``model``), the
-test defines it first, and says so. Left out, with the reason:
-
-* cli.md's ``load_pipeline`` block: its churn.csv and customers.csv are the reader's own
-  files, not made anywhere on the page (the fruit ONNX block is run, below).
-* gpu.md: needs CuPy and an NVIDIA GPU (tests/test_gpu.py, bench/gpu.py).
-* jit.md: compiles numba kernels, 15-30 s on a cold cache (tests/test_jit.py runs the
-  same entry points).
-* onnx.md's ``load`` block: ``gn.fit(net, X, y, ...)`` is an outline, not a call.
-* playground.md's ``serve()`` block: blocks until Ctrl-C and opens a browser
-  (tests/test_playground.py starts the server without one).
-* scaling.md: MPI, Dask or Ray, and files the reader brings (tests/test_distributed.py,
-  tests/test_stream.py, tests/test_sweeps.py).
-* threads.md's ``explain`` doctest: its answer depends on the machine's load at the time.
-* engines.md has no code; the ```bash blocks are commands (benchmarks, installs).
+test defines it first, and says so. A block that cannot run here says so in the doc, on
+the line before its fence, with the reason: ``<!-- not run: REASON -->`` (an MPI run, a
+GPU, a server that blocks, a cluster, an outline). ``RUNS`` counts, per doc, the blocks
+its test runs: every other Python block of every doc must carry that mark
+(``test_every_python_block_runs_or_says_why``).
 """
 
 from __future__ import annotations
@@ -33,16 +24,52 @@ import numpy as np
 import pytest
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+NOT_RUN = re.compile(r"<!-- not run: (.*?) -->\n$")
+
+# the Python blocks each doc's test below runs: all of the doc's blocks not marked not run
+RUNS = {
+    "cli.md": 2,
+    "graph_speed.md": 1,
+    "jit.md": 1,
+    "lecture.md": 24,
+    "onnx.md": 4,
+    "playground.md": 2,
+    "scaling.md": 1,
+    "sklearn.md": 2,
+    "teaching.md": 2,
+    "threads.md": 1,
+}
+
+
+def _marked(doc: str) -> list[tuple[str, str, str | None]]:
+    """Every fenced block of a doc: (language, body, the reason it is not run, or None)."""
+    text = (DOCS / doc).read_text(encoding="utf-8")
+    blocks = []
+    for m in re.finditer(r"```(\w*)\n(.*?)```", text, flags=re.S):
+        mark = NOT_RUN.search(text, 0, m.start())
+        blocks.append((m.group(1), m.group(2), mark.group(1) if mark else None))
+    return blocks
 
 
 def _fenced(doc: str) -> list[tuple[str, str]]:
     """Every fenced block of a doc, as (language, body)."""
-    text = (DOCS / doc).read_text(encoding="utf-8")
-    return re.findall(r"```(\w*)\n(.*?)```", text, flags=re.S)
+    return [(lang, body) for lang, body, _ in _marked(doc)]
 
 
 def _python(doc: str) -> list[str]:
-    return [body for lang, body in _fenced(doc) if lang == "python"]
+    """The Python blocks of a doc that run: every one not marked ``not run``."""
+    blocks = [body for lang, body, why in _marked(doc) if lang == "python" and why is None]
+    assert len(blocks) == RUNS[doc], f"{doc}: run the new block in its test, or mark it"
+    return blocks
+
+
+def test_every_python_block_runs_or_says_why():
+    for path in sorted(DOCS.glob("*.md")):
+        blocks = [(body, why) for lang, body, why in _marked(path.name) if lang == "python"]
+        run = [body for body, why in blocks if why is None]
+        assert len(run) == RUNS.get(path.name, 0), f"{path.name}: a block neither run nor marked"
+        for body, why in blocks:
+            assert why is None or why.strip(), f"{path.name}: say why it is not run\n{body}"
 
 
 def _run(doc: str, i: int, block: str, namespace: dict) -> str:
@@ -63,6 +90,7 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_lecture_examples_print_what_the_doc_shows(in_tmp: Path):
+    _python("lecture.md")  # every block is run (the doc is generated: nothing is marked)
     blocks = _fenced("lecture.md")
     namespace: dict = {}
     printed = None
@@ -163,18 +191,21 @@ def test_threads_using_it(in_tmp: Path):
     pytest.importorskip("threadpoolctl")
     from glassnet import nn
 
-    blocks = _python("threads.md")
-    assert blocks[0].startswith(">>> ")  # the load-dependent doctest, left out
+    (block,) = _python("threads.md")  # the explain doctest is marked: load-dependent
     namespace = {"model": nn.MLP([784, 256, 10], rng=0)}  # the reader's model
-    _run("threads.md", 1, blocks[1], namespace)
+    _run("threads.md", 0, block, namespace)
     assert namespace["n"] is None or namespace["n"] >= 1
 
 
 def test_playground_run_without_a_browser(in_tmp: Path):
-    blocks = _python("playground.md")
-    assert "serve()" in blocks[0]  # blocks until Ctrl-C: left out
+    serve, run_block = _python("playground.md")  # serve() itself blocks: marked
     namespace: dict = {}
-    script = _run("playground.md", 1, blocks[1], namespace)
+    printed = _run("playground.md", 0, serve, namespace)
+    url = namespace["pg"].url
+    assert url.startswith("http://127.0.0.1:") and "/?token=" in url
+    assert url in printed
+    namespace = {}
+    script = _run("playground.md", 1, run_block, namespace)
     run = namespace["run"]
     assert 50 < run.history[-1][0] < 51  # 50 epochs and one step (epochs count in steps)
     assert set(namespace["update"]) == {"lr", "batch", "batch_size", "rows"}
@@ -205,38 +236,124 @@ def test_graph_speed_loop(in_tmp: Path):
     assert np.isfinite(float(namespace["loss"].data))
 
 
+def test_jit_hand_written_loop(in_tmp: Path):
+    """W2's five epochs through jit.run_epoch (numba compiles or loads its kernels once per
+    process: tests/test_jit.py then finds them loaded)."""
+    pytest.importorskip("numba", reason='glassnet.jit needs numba: pip install -e ".[jit]"')
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(640, 20)).astype(np.float32)  # the reader's data: (n, 20) float32
+    y = (X[:, :1] > 0).astype(np.float32)  # (n, 1) 0/1
+    namespace = {"X": X, "y": y}
+    (block,) = _python("jit.md")
+    _run("jit.md", 0, block, namespace)
+    losses = namespace["losses"]
+    assert losses.shape == (10,) and np.isfinite(losses).all()  # 640 rows, batch 64
+
+
+def _cli_bash(doc: str, needle: str) -> str:
+    """The ```bash block of a doc holding ``needle``."""
+    return next(body for lang, body in _fenced(doc) if lang == "bash" and needle in body)
+
+
+def _churn_model() -> None:
+    """docs/cli.md's customer table and the model of its ``--id customer_id`` command."""
+    from glassnet.cli import main
+
+    script = _cli_bash("cli.md", 'write("churn.csv"')
+    exec(script.split("python - <<'PY'\n")[1].split("PY\n")[0], {})  # the doc's generator
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    train = re.search(r"^\$ glassnet (train churn\.csv .*--id customer_id .*)$", text, re.M)
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main([*train.group(1).split(), "-q"]) == 0
+
+
 def test_onnx_examples(in_tmp: Path):
     pytest.importorskip("onnxruntime")
     pytest.importorskip("skl2onnx")
     pytest.importorskip("sklearn")
-    from glassnet.datasets import make_moons
-
-    blocks = _python("onnx.md")
-    assert "load(" in blocks[2]  # the outline of load(): left out
-    namespace: dict = {}
-    _run("onnx.md", 0, blocks[0], namespace)
-    # "(Y,) = sess.run(...)   # == net.predict(X), to 1e-5"
-    np.testing.assert_allclose(namespace["Y"], namespace["net"].predict(namespace["X"]), atol=1e-5)
-    X, y = make_moons(100, seed=0)
-    with pytest.warns(Warning):  # the default 200 epochs do not converge
-        _run("onnx.md", 1, blocks[1], {"X": X, "y": y})
-
-
-def test_cli_fruit_onnx_block(in_tmp: Path):
-    pytest.importorskip("onnxruntime")
     pytest.importorskip("safetensors")
     from glassnet.cli import main
+    from glassnet.datasets import make_moons
 
-    bash = [body for lang, body in _fenced("cli.md") if lang == "bash"]
-    fruit = next(body for body in bash if "cat > fruit.csv" in body)
-    subprocess.run(["bash", "-c", fruit], check=True)
+    export, churn, pipeline, agreement = _python("onnx.md")  # load()'s outline is marked
+    namespace: dict = {}
+    _run("onnx.md", 0, export, namespace)
+    # "(Y,) = sess.run(...)   # == net.predict(X), to 1e-5"
+    np.testing.assert_allclose(namespace["Y"], namespace["net"].predict(namespace["X"]), atol=1e-5)
+
+    _churn_model()
+    commands = _cli_bash("onnx.md", "glassnet export churn.glassnet")
+    export_churn = re.search(r"^glassnet (export churn\.glassnet .*)$", commands, re.M).group(1)
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(export_churn.split()) == 0
+    printed = _run("onnx.md", 1, churn, {})
+    label, inputs = printed.splitlines()
+    assert label == "['yes' 'no']"  # "print(label)   # ['yes' 'no'], as glassnet predict"
+    assert f"# {inputs}" in churn  # the inputs the block's comment lists
+
+    X, y = make_moons(100, seed=0)
+    with pytest.warns(Warning):  # the default 200 epochs do not converge
+        _run("onnx.md", 2, pipeline, {"X": X, "y": y})
+
+    # the measured agreement: the first row of the table, within the 1e-5 the doc promises
+    printed = _run("onnx.md", 3, agreement, {})
+    assert float(printed) < 1e-5
+
+
+def test_cli_python_blocks(in_tmp: Path):
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("safetensors")
+    pytest.importorskip("pandas")
+    from glassnet.cli import main
+
+    fruit_block, pipeline_block = _python("cli.md")
+    subprocess.run(["bash", "-c", _cli_bash("cli.md", "cat > fruit.csv")], check=True)
     text = (DOCS / "cli.md").read_text(encoding="utf-8")
     train = re.search(r"^\$ glassnet (train fruit\.csv .*--out fruit\.glassnet)$", text, re.M)
     with contextlib.redirect_stdout(io.StringIO()):  # the doc's command, as it trains
         assert main([*train.group(1).split(), "-q"]) == 0
         assert main(["export", "fruit.glassnet", "fruit.onnx"]) == 0  # the stored medians
-    block = next(b for b in _python("cli.md") if "fruit.onnx" in b)
     namespace: dict = {}
-    _run("cli.md", 0, block, namespace)
+    _run("cli.md", 0, fruit_block, namespace)
     # "label, proba = sess.run(None, feeds(sess, rows))   # ['apple' 'orange' 'lemon']"
     assert list(namespace["label"]) == ["apple", "orange", "lemon"]
+
+    _churn_model()  # churn.csv, customers.csv and churn.glassnet, as the page makes them
+    namespace = {}
+    _run("cli.md", 1, pipeline_block, namespace)
+    churn = namespace["churn"]
+    # "churn.predict(pd.read_csv("customers.csv"))          # array(['yes', 'no'], ...)"
+    assert list(churn.predict(namespace["pd"].read_csv("customers.csv"))) == ["yes", "no"]
+    proba = churn.predict_proba([{"age": 34, "plan": "pro", "tenure": 3}])
+    assert proba.shape == (1, 2) and np.isclose(proba.sum(), 1)
+
+
+def test_scaling_stream_block(in_tmp: Path):
+    pytest.importorskip("pyarrow")
+    import csv
+
+    from glassnet import nn
+
+    # the reader's big.csv, small: bench/stream_rss.py's columns (16 numbers, a text column
+    # with 5 categories, a yes/no label), 2,048 rows
+    rng = np.random.default_rng(0)
+    colors, w = ["red", "green", "blue", "cyan", "magenta"], rng.standard_normal(16)
+    with open("big.csv", "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow([*(f"x{i}" for i in range(16)), "color", "label"])
+        for _ in range(2048):
+            x, c = rng.standard_normal(16).round(3), int(rng.integers(0, 5))
+            out.writerow([*x, colors[c], "yes" if x @ w + (c == 0) > 0 else "no"])
+    # the reader's model (16 numbers and 5 categories: 21 inputs) and arrays
+    X = rng.standard_normal((2048, 21)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.int64)
+    np.save("X.npy", X)
+    np.save("y.npy", y)
+    namespace = {"model": nn.MLP([21, 32, 2], output_activation="softmax", rng=0)}
+    namespace.update(X_val=X[:256], y_val=y[:256], X0=X[:1024], y0=y[:1024])
+    namespace.update(X1=X[1024:], y1=y[1024:])
+    (block,) = _python("scaling.md")  # MPI, Dask and Ray are marked
+    printed = _run("scaling.md", 0, block, namespace)
+    shown = re.search(r"print\(src\.columns\)\s+# (.*)", block).group(1)
+    assert re.fullmatch(re.escape(shown).replace(r"\.\.\.", r"\d+"), printed.strip()), printed
+    assert len(namespace["history"].loss) == 5 and np.isfinite(namespace["history"].loss).all()
