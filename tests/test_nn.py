@@ -254,6 +254,33 @@ def test_mlp_dropout_is_active_in_training_only():
     np.testing.assert_allclose(model.eval()(X).data, out, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize(
+    "X,words",
+    [
+        # 1e39 leaked NumPy's "overflow encountered in cast" (an error under -W error), then
+        # predicted from inf; fit and the estimators name the value and the fix
+        ([[1e39, 0.0]], r"X holds 1e\+39 at index \(0, 0\), beyond the range of float32"),
+        ([[np.nan, 0.0]], r"X contains NaN or inf \(first at index \(0, 0\)\)"),  # was NaN
+        ([["1", "2"]], "X must be numeric. It holds text"),  # was NumPy's "could not convert"
+    ],
+)
+def test_predict_names_what_it_cannot_compute(X: Any, words: str):
+    model = nn.MLP([2, 3, 1], rng=0)  # float32
+    with pytest.raises(ValueError, match="MLP.predict: " + words):
+        model.predict(np.array(X))
+
+
+def test_predict_checks_change_no_result():
+    model = nn.MLP([2, 3, 1], rng=0)
+    X = np.array([[0.5, -1.0], [2.0, 0.25]])
+    expected = model.eval()(X.astype(np.float32)).data
+    model.train()
+    np.testing.assert_array_equal(model.predict(X), expected)
+    assert model.predict(np.zeros((0, 2))).shape == (0, 1)  # an empty batch, as before
+    assert model.predict([0.5, -1.0]).shape == (1,)  # one point, 1-D, as before
+    assert model.predict(gn.Tensor(X)).dtype == np.float32
+
+
 # --------------------------------------------------------------------------- state dicts
 def test_state_dict_round_trip_copies_values():
     a, b = nn.MLP([2, 3, 1], rng=0), nn.MLP([2, 3, 1], rng=1)

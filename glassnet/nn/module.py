@@ -13,8 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_bool, check_state_arrays, check_state_dict, check_to_args
-from ..backend import asarray, to_device
+from .._validation import (
+    check_array,
+    check_bool,
+    check_state_arrays,
+    check_state_dict,
+    check_to_args,
+)
+from ..backend import asarray, namespace, to_device
 from ..tensor import Tensor, no_grad
 
 __all__ = ["IncompatibleKeys", "Module", "Parameter"]
@@ -149,10 +155,17 @@ class Module:
 
     def predict(self, X: Any) -> np.ndarray:
         """Forward pass without recording a graph, in eval mode; returns a NumPy array. (A
-        model on a GPU predicts there: X goes to the device, the output comes back.)"""
+        model on a GPU predicts there: X goes to the device, the output comes back.) X is
+        checked as fit checks it: numbers, no NaN or inf, within the model's dtype."""
         ps = self.parameters()
         if ps:  # in the model's dtype and on its device, as fit does
-            X = asarray(X.data if isinstance(X, Tensor) else X, like=ps[0].data, dtype=ps[0].dtype)
+            X = X.data if isinstance(X, Tensor) else X
+            if namespace(X) is np:  # (1e39 for float32 was NumPy's "overflow in cast")
+                owner = f"{type(self).__name__}.predict"
+                X = check_array(
+                    "X", X, owner, ndim=(1, 2, 3, 4), dtype=ps[0].dtype, allow_empty=True
+                )
+            X = asarray(X, like=ps[0].data, dtype=ps[0].dtype)
         was = [(m, m.training) for m in self.modules()]  # (each module's mode comes back)
         self.eval()
         try:
