@@ -226,3 +226,24 @@ def test_save_names_savefig_options_matplotlib_refuses(tmp_path) -> None:
             viz.save(fig, tmp_path / "curves.png", **kwargs)  # (TypeErrors from its insides)
     assert list(tmp_path.iterdir()) == []  # nothing written
     assert viz.save(fig, tmp_path / "curves.png", dpi=40).stat().st_size > 0
+
+
+def test_inputs_of_complex_numbers_or_text_are_refused_not_converted() -> None:
+    net = gn.nn.MLP([2, 3, 1], rng=0)
+    X, y = gn.datasets.logic_gate("xor")
+    one = "x must be one input of 2 numbers, shape \\(2,\\); it holds"
+    with pytest.raises(ValueError, match=f"{one} complex numbers"):
+        viz.draw_network(net, np.array([1 + 2j, 0]))  # (drew 1, dropping 2j, with a warning)
+    with pytest.raises(ValueError, match=f"{one} text.*Got \\['1.5', '2'\\]"):
+        viz.draw_network(net, ["1.5", "2"])  # (read as numbers; the backward view refused)
+    for plot in (viz.plot_decision_boundary, viz.plot_hidden_space, viz.plot_neuron_outputs):
+        refused = f"{plot.__name__}: X must be numbers; it holds"
+        with pytest.raises(ValueError, match=f"{refused} text"):
+            plot(net, X.astype(str), y)
+        with pytest.raises(ValueError, match=f"{refused} complex numbers"):
+            plot(net, X.astype(complex), y)
+    fig = viz.plot_decision_boundary(net, X, y.astype(str), dpi=30)  # text labels: classes
+    assert sorted(t.get_text() for t in fig.axes[0].get_legend().get_texts()) == [
+        "class 0.0",
+        "class 1.0",
+    ]

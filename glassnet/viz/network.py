@@ -56,6 +56,7 @@ from ._svg import (
     text_el,
     text_width,
 )
+from .plots import not_real
 
 __all__ = ["draw_network", "LOSS_FORMULAS"]
 
@@ -359,11 +360,17 @@ def draw_network(
 def _one_input(x: Any, d: int) -> np.ndarray:
     """``x`` as one finite input of d numbers (shape (d,) or (1, d)), else the error that
     says what draw_network wants."""
+    raw = x.data if isinstance(x, Tensor) else x
+    why = not_real(raw)  # (complex numbers lost their imaginary part, text was read)
     try:
-        xa = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
+        if why:
+            raise ValueError(why)
+        xa = np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError):
         raise ValueError(
-            f"draw_network: x must be one input of {d} numbers, shape ({d},). Got {x!r}."
+            f"draw_network: x must be one input of {d} numbers, shape ({d},)"
+            + (f"; {why}" if why else "")
+            + f". Got {x!r}."
         ) from None
     if xa.ndim == 2 and xa.shape[0] > 1 and xa.shape[1] == d:
         raise ValueError(

@@ -101,9 +101,33 @@ def _axes_figure(ax: Any, owner: str) -> Any:
     return ax.figure
 
 
+def not_real(value: Any) -> str:
+    """Why ``value`` is no array of real numbers although the conversion to floats would
+    take it in silence (dropping an imaginary part, reading "0.5" as 0.5: glassnet's other
+    checks refuse both), or "" when it is fine (or ragged: the caller's conversion says so)."""
+    try:
+        kind = np.asarray(value).dtype.kind
+    except (TypeError, ValueError):
+        return ""
+    if kind == "c":
+        return "it holds complex numbers (only real numbers are supported)"
+    if kind in "US" or (kind == "O" and any(isinstance(v, (str, bytes)) for v in np.ravel(value))):
+        return "it holds text (convert numbers written as text first: np.asarray(..., dtype=float))"
+    return ""
+
+
+def real_numbers(value: Any, name: str, owner: str) -> Any:
+    """``value`` as given, or the error of :func:`not_real` naming ``name``."""
+    why = not_real(value)
+    if why:
+        raise ValueError(f"{owner}: {name} must be numbers; {why}.")
+    return value
+
+
 def _check_xy(X: Any, y: Any, owner: str, need_2d: bool = True) -> tuple[np.ndarray, np.ndarray]:
     X = X.data if isinstance(X, Tensor) else X
     y = y.data if isinstance(y, Tensor) else y
+    X = real_numbers(X, "X", owner)
     try:
         Xa = np.asarray(X, dtype=np.float64)
     except (TypeError, ValueError):
