@@ -132,6 +132,8 @@ def unicode_symbol(name: str) -> str:
     >>> [unicode_symbol(n) for n in ("y_hat", "z3", "w[2]_1,10", "loss")]
     ['ŷ', 'z₃', 'w⁽²⁾₁,₁₀', 'loss']
     """
+    if not isinstance(name, str):  # (None was re's "expected string or bytes-like object")
+        raise TypeError(f"unicode_symbol: name must be a str such as 'z1'. Got {name!r:.60}.")
     m = re.fullmatch(r"(y_hat|[a-zA-Z])(?:\[(\d+)\]_)?([\d,]*)", name)
     if m is None:
         return name
@@ -165,6 +167,8 @@ def _latex_name(name: str) -> str:
 def latex_symbol(token: str) -> str:
     """A glassnet symbol in LaTeX: ``dL/dz1`` -> ``\\frac{\\partial L}{\\partial z_{1}}``,
     ``g'(z3)`` -> ``g'(z_{3})``, ``w[1]_12`` -> ``w^{(1)}_{12}``."""
+    if not isinstance(token, str):  # (3 was "'int' object has no attribute 'startswith'")
+        raise TypeError(f"latex_symbol: token must be a str such as 'dL/dz1'. Got {token!r:.60}.")
     if token.startswith("dL/d"):
         return rf"\frac{{\partial L}}{{\partial {_latex_name(token[4:])}}}"
     if token.startswith("g'("):
@@ -191,6 +195,10 @@ def typeset(text: str, notation: str = "unicode", math: tuple[str, str] = ("$", 
     check_choice(notation, "notation", "typeset", NOTATIONS)  # ('greek' wrote LaTeX)
     if not isinstance(text, str):
         raise TypeError(f"typeset: text must be a str. Got {type(text).__name__}.")
+    if not (isinstance(math, tuple) and len(math) == 2 and all(isinstance(m, str) for m in math)):
+        raise TypeError(
+            f"typeset: math must be a pair of delimiters such as ('$', '$'). Got {math!r:.60}."
+        )
     if notation == "ascii":
         return text
     if notation == "unicode":
@@ -264,6 +272,15 @@ def latex_markdown(title: str, sections: Sequence[Section], level: int = 3) -> s
     """``sections`` (:class:`glassnet.report.Section`) as Markdown whose ``$...$`` LaTeX is
     left for MathJax/KaTeX and whose other text is escaped: the renderer of explain's and
     summary's ``to_markdown(notation='latex')``."""
+    if not (
+        isinstance(title, str)
+        and isinstance(sections, (list, tuple))
+        and all(isinstance(sec, Section) for sec in sections)
+    ):  # (a str for sections was "expected string or bytes-like object")
+        raise TypeError(
+            "latex_markdown: title must be a str and sections a list of glassnet.report.Section "
+            f"(as Explanation and summary make them). Got {title!r:.40} and {sections!r:.60}."
+        )
     return _latex_markdown(title, sections, level)
 
 
@@ -1313,14 +1330,16 @@ def _numbers(value: Any, name: str) -> np.ndarray:
         arr = np.asarray(value)
         objects = arr.ravel().tolist() if arr.dtype.kind == "O" else []  # (None; text in numbers)
         text = arr.dtype.kind in "US" or any(isinstance(v, (str, bytes)) for v in objects)
-        if text or arr.dtype.kind == "c" or any(v is None for v in objects):
-            raise TypeError(arr.dtype)
+        if text or arr.dtype.kind not in "biufO" or any(v is None for v in objects):
+            raise TypeError(arr.dtype)  # (dates were read as days since 1970)
         return arr.astype(np.float64)
-    except (TypeError, ValueError) as err:
-        hint = f" (text is not read: convert it, e.g. np.asarray({name}, dtype=float))"
-        raise TypeError(
-            f"explain: {name} must be real numbers{hint if text else ''}. Got {value!r:.60}."
-        ) from err
+    except (TypeError, ValueError, OverflowError) as err:
+        hint = ""
+        if text:
+            hint = f" (text is not read: convert it, e.g. np.asarray({name}, dtype=float))"
+        elif isinstance(err, OverflowError):  # (10**400 was "int too large to convert")
+            hint = " within float64's range (about 1.8e308)"
+        raise TypeError(f"explain: {name} must be real numbers{hint}. Got {value!r:.60}.") from err
 
 
 def _as_inputs(x: Any, d: int) -> tuple[np.ndarray, bool]:

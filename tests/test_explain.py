@@ -454,10 +454,30 @@ def test_numpy_numbers_are_numbers_and_bad_names_are_named() -> None:
         typeset("dL/dz1", "greek")
     with pytest.raises(TypeError, match="typeset: text must be a str. Got NoneType."):
         typeset(None)
+    with pytest.raises(TypeError, match=r"typeset: math must be a pair of delimiters"):
+        typeset("dL/dz1", "latex", math="$")
     one = gn.nn.MLP([2, 1], rng=0, dtype=F64)
     with pytest.raises(ValueError, match="class labels 0..0 or one-hot rows of length 1. Got 3"):
         explain(one, [1.0, 2.0], 3, loss="cross_entropy")
     assert explain(one, [1.0, 2.0], 0, loss="cross_entropy").y.tolist() == [[1.0]]
+
+
+def test_the_symbol_helpers_and_odd_numbers_are_named() -> None:
+    """unicode_symbol(None) and latex_markdown('t', 'text') raised re's "expected string or
+    bytes-like object", latex_symbol(3) "'int' object has no attribute 'startswith'", x of
+    10**400 "int too large to convert to float"; dates were read as days since 1970."""
+    from glassnet.explain import latex_markdown, latex_symbol, unicode_symbol
+
+    with pytest.raises(TypeError, match="unicode_symbol: name must be a str such as 'z1'"):
+        unicode_symbol(None)
+    with pytest.raises(TypeError, match="latex_symbol: token must be a str such as 'dL/dz1'"):
+        latex_symbol(3)
+    with pytest.raises(TypeError, match="latex_markdown: title must be a str and sections a"):
+        latex_markdown("t", "text")
+    with pytest.raises(TypeError, match="x must be real numbers within float64's range"):
+        explain(lecture_net(W6), [10**400, 0], 1.0)
+    with pytest.raises(TypeError, match="x must be real numbers. Got array"):
+        explain(lecture_net(W6), np.array(["2020-01-01", "2020-01-02"], dtype="datetime64[D]"), 1)
 
 
 # ------------------------------------------------------------------ parts and the docs
