@@ -501,7 +501,7 @@ def _read_table(
         )  # fmt: skip
     except ValueError as exc:
         message = str(exc)
-        marker = re.search(r" If (.*) marks missing cells, pass missing=\('', .*\)\.$", message)
+        marker = re.search(r" If (.*) marks missing cells, pass missing=\(.*\)\.$", message)
         if marker is not None:  # a "?" or "-" in a number column: the flag that reads it so
             try:
                 text = ast.literal_eval(marker.group(1))  # (the cell's repr)

@@ -944,13 +944,17 @@ class Table:
                 rows = np.flatnonzero(classes == _TEXT)
                 r = int(rows[0])
                 cell = cells[r]
-                # a marker with no digit ("?", "-", "missing") may stand for missing cells
+                # a marker with no digit ("?", "-", "missing") may stand for missing cells:
+                # the texts read as missing now and this one (the empty cell: first)
+                texts = sorted({*tokens, ""}) if cell == "" else [*sorted(tokens), cell]
                 marker = not any(ch.isdigit() for ch in cell)
-                hint = f" If {cell!r} marks missing cells, pass missing=('', {cell!r})."
+                hint = f" If {cell!r} marks missing cells, pass missing={tuple(texts)!r}."
+                # (an empty cell is no missing cell when missing= leaves it out)
+                empty = ', or leave the cell empty and pass impute="mean"' if "" in tokens else ""
                 raise ValueError(
                     f"Non-numeric value {cell!r} at {self._where(r, name)}, a numeric "
-                    f"column{_more(len(rows) - 1)}: fix the value, or leave the cell empty and "
-                    f'pass impute="mean".' + (hint if marker else "")
+                    f"column{_more(len(rows) - 1)}: fix the value{empty}."
+                    + (hint if marker else "")
                 )
             bad = np.flatnonzero(classes != _NUM)
             values = np.array(

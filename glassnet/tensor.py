@@ -421,7 +421,6 @@ class Tensor:
     # ------------------------------------------------------------- accessors
     shape = property(lambda self: self.data.shape, doc="The shape of ``data``.")
     ndim = property(lambda self: self.data.ndim, doc="The number of axes of ``data``.")
-    size = property(lambda self: self.data.size, doc="The number of values in ``data``.")
     dtype = property(lambda self: self.data.dtype, doc="The dtype of ``data``.")
 
     def __len__(self) -> int:

@@ -463,6 +463,28 @@ def test_read_csv_missing_replaces_the_texts_read_as_missing(tmp_path):
 
 
 @pytest.mark.parametrize(
+    "cell, missing, hint",
+    [
+        ("?", None, "missing=('', 'n/a', 'na', 'nan', 'null', '?')"),
+        ("?", ("",), "missing=('', '?')"),
+        ("?", (" NA ", "-"), "missing=('-', 'na', '?')"),
+        ("", ("?",), "missing=('', '?')"),
+        ("", ("na", "?"), "missing=('', '?', 'na')"),
+    ],
+)
+def test_read_csv_missing_marker_hint_keeps_the_texts_given(tmp_path, cell, missing, hint):
+    # the hint was missing=('', cell) whatever missing= held: ('', '') for an empty cell
+    # under missing=('?',), and the user's own texts dropped
+    p = write(tmp_path, f"x,y\n1,0\n{cell},1\n3,0\n")
+    with pytest.raises(ValueError, match="Non-numeric value") as info:
+        read_csv(p, target="y", missing=missing)
+    message = str(info.value)
+    assert message.endswith(f"If {cell!r} marks missing cells, pass {hint}."), message
+    # an empty cell is a missing cell only when missing= lists it
+    assert ("leave the cell empty" in message) == (missing is None or "" in missing)
+
+
+@pytest.mark.parametrize(
     "missing, error, pattern",
     [
         ("?", TypeError, r"'missing' parameter of read_csv.*Got str '\?': write \('\?',\)"),
