@@ -535,11 +535,18 @@ def _read_table(
                 'leave the cell empty and pass impute="mean"',
                 "leave the cell empty (--impute fills it)",
             )
-        message = message.replace(
-            "pass only the texts that mark missing cells, e.g. missing=('',) for empty cells",
-            "list only the texts that mark missing cells with --missing, e.g. --missing '' "
-            "for empty cells",
+        keep = re.search(
+            r"pass only the texts that mark missing cells, e\.g\. missing=(\(.*\))", message
         )
+        if keep is not None:  # a text column's value read as missing: the flags that keep it
+            rest = ast.literal_eval(keep.group(1))  # (the texts given but the value)
+            rest = [""] if missing == MISSING_TOKENS else rest  # (the default: empty cells)
+            flags = " ".join(f"--missing {shlex.quote(t)}" for t in rest) or "--missing ''"
+            message = message.replace(
+                keep.group(0),
+                f"list only the texts that mark missing cells with --missing, e.g. {flags}"
+                + " for empty cells" * (rest == [""]),
+            )
         message = message.replace('pass impute="mean"', "pass --impute mean")
         message = message.replace("pass multiline=True", "pass --multiline-cells")
         message = message.replace("The 'drop' parameter names", "--drop/--id name")

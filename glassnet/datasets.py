@@ -999,8 +999,10 @@ class Table:
             r = int(missing[0])
             cell = cells[r]
             # a text column's "NA" may be a value (a region code): the parameter that says so
+            rest = tuple(sorted(t for t in tokens if t != cell.lower()))  # (the user's, kept;
+            rest = ("",) if tokens == MISSING_TOKENS else rest  # the default: the empty cell)
             hint = f" If {cell!r} is a value here, pass only the texts that mark missing "
-            hint += "cells, e.g. missing=('',) for empty cells."
+            hint += f"cells, e.g. missing={rest!r}."
             raise ValueError(
                 f"Missing value {cell!r} at {self._where(r, name)}{_more(missing.size - 1)}: "
                 f"{fix}." + (hint if cell and not is_target else "")

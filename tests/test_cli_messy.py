@@ -801,3 +801,17 @@ def test_an_output_under_a_file_says_it_is_a_file(capsys, tmp_path):
     assert code == 2
     assert_one_line_error(err, f"'{plain}' is a file, not a directory; choose another path")
     assert "create it first" not in err and plain.read_text() == "x"
+
+
+def test_a_text_columns_value_read_as_missing_keeps_the_users_other_texts(capsys, tmp_path):
+    # "NA" a region code under --missing NA --missing '?': the advice said "--missing ''",
+    # losing the user's '?'; it lists the texts given but the value
+    data = write_csv(tmp_path / "d.csv", ["region", "x", "label"], region_rows())
+    code, _, err = run(capsys, "train", data, "--target", "label", "--missing", "NA",
+                       "--missing", "?", "--out", tmp_path / "m.glassnet", *FAST)  # fmt: skip
+    assert code == 2
+    assert_one_line_error(
+        err, "Missing value 'NA' at line 2", "list only the texts that mark missing cells with "
+        "--missing, e.g. --missing '?'"
+    )  # fmt: skip
+    assert "for empty cells" not in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import warnings
 
@@ -408,6 +409,19 @@ def test_read_csv_missing_categorical_cell_is_an_error(tmp_path):
     p = write(tmp_path, "c,x\nred,1\n,2\nblue,3\n")
     with pytest.raises(ValueError, match=r"Missing value '' at line 3 .*column 'c'"):
         read_csv(p)
+
+
+@pytest.mark.parametrize(
+    "missing, keep",
+    [(None, "('',)"), (("NA", "?"), "('?',)"), (("NA",), "()")],
+)
+def test_read_csv_text_value_read_as_missing_hint_keeps_the_other_texts(tmp_path, missing, keep):
+    # "NA" a region code: the hint said missing=('',) whatever the user gave ('?' lost)
+    p = write(tmp_path, "region,x\nNA,1\nEU,2\n")
+    kw = {} if missing is None else {"missing": missing}
+    hint = "If 'NA' is a value here, pass only the texts that mark missing cells, e.g. "
+    with pytest.raises(ValueError, match=re.escape(f"{hint}missing={keep}.")):
+        read_csv(p, **kw)
 
 
 def test_read_csv_impute_mean_median_and_most_frequent(tmp_path):
