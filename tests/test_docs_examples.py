@@ -357,3 +357,32 @@ def test_scaling_stream_block(in_tmp: Path):
     shown = re.search(r"print\(src\.columns\)\s+# (.*)", block).group(1)
     assert re.fullmatch(re.escape(shown).replace(r"\.\.\.", r"\d+"), printed.strip()), printed
     assert len(namespace["history"].loss) == 5 and np.isfinite(namespace["history"].loss).all()
+
+
+@pytest.mark.parametrize(
+    ("script", "lines"),
+    [
+        ("or_and_neuron.py", ["OR accuracy: 1.00", "AND accuracy: 1.00"]),
+        (
+            "xnor.py",
+            [
+                "  final loss 0.6931 (ln 2 = 0.6931: the best a line can do)",
+                "2-2-1 network accuracy: 1.00",
+                "slide network accuracy: 1.00",
+                "forward propagation by hand equals the network's output: True",
+            ],
+        ),
+    ],
+)
+def test_the_quick_examples_run_and_say_what_their_docstrings_promise(in_tmp, script, lines):
+    """examples/four_tasks.py and examples/xnor_seeds.py take several seconds each: not run
+    here (the README's fit_many block is xnor_seeds.py's first experiment, and its test
+    checks the success count the README quotes)."""
+    import runpy
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        runpy.run_path(str(DOCS.parent / "examples" / script), run_name="__main__")
+    printed = out.getvalue().splitlines()
+    for line in lines:
+        assert line in printed, f"examples/{script} printed:\n{out.getvalue()}"

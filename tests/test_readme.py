@@ -76,3 +76,14 @@ def test_readme_quotes_the_core_line_count_tools_loc_prints():
     assert quoted is not None
     assert int(quoted.group(1).replace(",", "")) == core, "README.md's design notes: update it"
     assert int(quoted.group(2).replace(",", "")) == loc.BUDGET
+
+
+def test_readme_names_every_optional_extra():
+    """Quick start lists the extras of pyproject.toml (all but the developers' test and dev)."""
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    table = pyproject.split("[project.optional-dependencies]\n")[1].split("\n[")[0]
+    extras = re.findall(r"^(\w+) = \[", table, re.M)
+    assert "all" in extras
+    quick_start = README.read_text(encoding="utf-8").split("## The lecture in a few lines")[0]
+    for extra in set(extras) - {"test", "dev"}:
+        assert f"`glassnet[{extra}]`" in quick_start, extra
