@@ -87,3 +87,20 @@ def test_readme_names_every_optional_extra():
     quick_start = README.read_text(encoding="utf-8").split("## The lecture in a few lines")[0]
     for extra in set(extras) - {"test", "dev"}:
         assert f"`glassnet[{extra}]`" in quick_start, extra
+
+
+def test_readme_counts_the_playgrounds_choices():
+    """ "eight data sets (six to classify, two to regress), seven input features, 0-6 hidden
+    layers of 1-8 neurons, five activations": the playground's own tables."""
+    from glassnet.playground import engine
+
+    words = {n: w for n, w in enumerate("zero one two three four five six seven eight".split())}
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    classify, regress = len(engine.CLASSIFICATION_DATASETS), len(engine.REGRESSION_DATASETS)
+    counts = (
+        f"{words[classify + regress]} data sets ({words[classify]} to classify, "
+        f"{words[regress]} to regress), {words[len(engine.FEATURES)]} input features, "
+        f"0-{engine.LIMITS['hidden_layers']} hidden layers of 1-{engine.LIMITS['neurons']} "
+        f"neurons, {words[len(engine.ACTIVATIONS)]} activations"
+    )
+    assert counts in text
