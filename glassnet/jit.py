@@ -529,25 +529,26 @@ def _k_output(P, n, K, yf, yi, w, has_w, G, per, code, hd):
             per[r] = acc
         return n * K
     # cross-entropy from logits: softmax(z) sum_i y_i - y; lse sum_i y_i - sum_i z_i y_i
+    half = hd[_HALF]
     for r in range(n):
         pr, gr = P[r * K : r * K + K], G[r * K : r * K + K]
         mx, s = _k_softmax_row(pr, gr)
-        lse = np.log(s) + mx
+        lse = np.log(s)  # log sum e^(z - m): m never added back and subtracted (functional's)
         if yi.shape[0] > 0:
             c = yi[r]
             gr[c] -= one
-            e = lse - pr[c]
+            e = (mx - pr[c]) + lse
         else:
             yr = yf[r * K : r * K + K]
             t = yr[0]
             for j in range(1, K):
                 t += yr[j]
-            zy = pr[0] * yr[0]
+            zy = (pr[0] * half - mx * half) * yr[0]  # sum y (z - m), from the halves: finite
             for j in range(1, K):
-                zy += pr[j] * yr[j]
+                zy += (pr[j] * half - mx * half) * yr[j]
             for j in range(K):
                 gr[j] = gr[j] * t - yr[j]
-            e = lse * t - zy
+            e = lse * t - (zy + zy)
         if has_w:
             e = e * w[r]
         per[r] = e

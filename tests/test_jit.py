@@ -697,3 +697,18 @@ def test_a_process_that_compiled_the_kernels_and_one_that_loaded_them_agree(tmp_
         for _ in range(2)
     ]
     assert runs[0] and runs[0] == runs[1]
+
+
+@pytest.mark.parametrize("kind", ["ce_labels", "ce_rows"])
+def test_cross_entropy_at_large_logits_keeps_its_precision_as_the_table_does(kind):
+    # logits near -1e4 in float32 (ulp 1e-3): the compiled kernel computed
+    # (m + log sum e^(z - m)) - z_y, adding m back and subtracting it, as the table's kernel
+    # did before it kept (m - z_y) + log sum e^(z - m); the loss lost its last 4 digits
+    X, y = _data(6, 3, 3, kind, F32)
+    a = _net([3, 3], "identity", "identity", F32)
+    a.layers[0].b.data[...] = -1e4  # every logit near -1e4, their differences small
+    b = copy.deepcopy(a)
+    oa, ob = optim.SGD(a.parameters(), lr=1e-3), optim.SGD(b.parameters(), lr=1e-3)
+    ref = _numpy_full(a, "cross_entropy", oa, X, y, None, 3)
+    run = jit.run_full_batch(_fast(b, "cross_entropy"), ob, X, y, None, epochs=3)
+    _close(run.losses, ref, F32, "losses")
