@@ -386,3 +386,23 @@ def test_the_quick_examples_run_and_say_what_their_docstrings_promise(in_tmp, sc
     printed = out.getvalue().splitlines()
     for line in lines:
         assert line in printed, f"examples/{script} printed:\n{out.getvalue()}"
+
+
+def test_cli_md_reference_is_the_current_help(monkeypatch: pytest.MonkeyPatch, capsys):
+    """docs/cli.md's "Reference" shows every subcommand's --help as it reads now (blanks
+    aside: argparse wraps lines by the terminal's width and Python's version)."""
+    from glassnet.cli import main
+
+    def help_of(*command: str) -> str:
+        with contextlib.suppress(SystemExit):  # argparse's exit, or main's status 0
+            main([*command, "--help"])
+        return capsys.readouterr().out
+
+    monkeypatch.setenv("COLUMNS", "100")  # the width the page was made at
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    shown = dict(re.findall(r"```\n\$ glassnet (\w+) --help\n(.*?)```", text, flags=re.S))
+    listed = help_of().split("positional arguments:")[1].split("options:")[0]
+    assert sorted(shown) == sorted(re.findall(r"^    (\w+)", listed, re.M))  # every command
+    for command, help_text in shown.items():
+        got = help_of(command)
+        assert got.split() == help_text.split(), f"cli.md: glassnet {command} --help is:\n{got}"
