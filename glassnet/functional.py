@@ -438,13 +438,17 @@ def _ce_kernel(Z: Any, Y: Any, G: Any, keep: Any = None, value: bool = True) -> 
         G -= Y
     if not value:
         return None
-    np.log(s, out=lse)  # logsumexp(z) - m, (N, 1): m is never added back and subtracted (at
-    if Y.ndim == 1:  # z = -1e4 in float32 that loses the loss's last 4 digits)
+    # The loss from log sum e^(z - m), never adding m back to subtract it again (float32
+    # logits near -1e4 lost the loss's last 4 digits that way)
+    np.log(s, out=lse)  # log sum e^(z - m), (N, 1)
+    if Y.ndim == 1:
         np.subtract(m[:, 0], np.take(Z.reshape(-1), at, out=r), out=per)
         return np.add(per, lse[:, 0], out=per)  # -log p_y = (m - z_y) + log sum e^(z - m)
-    np.multiply(lse[:, 0], t[:, 0], out=per)  # t log sum e^(z - m) - sum y (z - m), the latter
-    np.subtract(np.multiply(Z, 0.5, out=S), np.multiply(m, 0.5, out=s), out=S)  # halved: no
-    np.multiply(S, Y, out=S)  # overflow (z - m = -3e38 - 3e38 in float32 is -inf; 0 (-inf), NaN)
+    # t log sum e^(z - m) - sum y (z - m), the sum from the halves z/2 - m/2: z - m itself
+    # overflows where the logits span the float range (-3e38 - 3e38 is -inf; 0 (-inf) NaN)
+    np.multiply(lse[:, 0], t[:, 0], out=per)
+    np.subtract(np.multiply(Z, 0.5, out=S), np.multiply(m, 0.5, out=s), out=S)
+    np.multiply(S, Y, out=S)
     return np.subtract(per, np.multiply(np.add.reduce(S, axis=1, out=r), 2.0, out=r), out=per)
 
 
