@@ -406,3 +406,42 @@ def test_cli_md_reference_is_the_current_help(monkeypatch: pytest.MonkeyPatch, c
     for command, help_text in shown.items():
         got = help_of(command)
         assert got.split() == help_text.split(), f"cli.md: glassnet {command} --help is:\n{got}"
+
+
+def _resolves(name: str) -> bool:
+    """Whether a dotted name is importable: the longest module prefix, then attributes."""
+    import importlib
+
+    parts = name.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for part in parts[i:]:
+            if not hasattr(obj, part):
+                return False
+            obj = getattr(obj, part)
+        return True
+    return False
+
+
+# the keys an ONNX file's metadata holds (docs/onnx.md), not Python names
+ONNX_METADATA = {
+    f"glassnet.{key}"
+    for key in "classes config feature_names imputation kind params target task verified version".split()
+}
+
+
+def test_every_glassnet_name_in_the_docs_exists():
+    """`glassnet.train.EarlyStopping`, `glassnet.explain.MAX_ROWS`, ...: each name a doc
+    gives is there to import (the generated lecture.md is checked by running it)."""
+    pytest.importorskip("sklearn")
+    pytest.importorskip("onnx")
+    for path in sorted(DOCS.glob("*.md")):
+        if path.name == "lecture.md":
+            continue
+        text = path.read_text(encoding="utf-8")
+        names = set(re.findall(r"(?<![\w/.])(glassnet(?:\.[A-Za-z_]\w*)+)", text)) - ONNX_METADATA
+        missing = sorted(name for name in names if not _resolves(name))
+        assert not missing, f"docs/{path.name} names what is not there: {missing}"

@@ -6,6 +6,7 @@ A block that cannot run here says so on the line before its fence, with the reas
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import re
 from pathlib import Path
@@ -104,3 +105,30 @@ def test_readme_counts_the_playgrounds_choices():
         f"neurons, {words[len(engine.ACTIVATIONS)]} activations"
     )
     assert counts in text
+
+
+def _resolves(name: str) -> bool:
+    """Whether a dotted name is importable: the longest module prefix, then attributes."""
+    parts = name.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for part in parts[i:]:
+            if not hasattr(obj, part):
+                return False
+            obj = getattr(obj, part)
+        return True
+    return False
+
+
+def test_every_glassnet_name_in_the_readme_exists():
+    """Each `glassnet.x.y` the README gives (its changelog aside: it names removed ones) is
+    there to import."""
+    pytest.importorskip("sklearn")
+    pytest.importorskip("onnx")
+    text = README.read_text(encoding="utf-8").split("## Changelog")[0]
+    names = set(re.findall(r"(?<![\w/.])(glassnet(?:\.[A-Za-z_]\w*)+)", text))
+    missing = sorted(name for name in names if not _resolves(name))
+    assert not missing, f"README.md names what is not there: {missing}"
