@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,24 +82,130 @@ class Names:
     b: list[list[str] | None]
     y: list[str]
 
-    def lookup(self) -> dict[str, tuple]:
-        table: dict[str, tuple] = {}
+    def lookup(self) -> Mapping[str, tuple]:
+        """Each name's place: ``("x", i)``, ``("z", l, k)``, ``("a", l, k)``,
+        ``("w", l, i, k)`` or ``("b", l, k)``. A weight's place is worked out from its name
+        when asked for (a table of the 16 million weights of two 4000-wide layers took
+        20 s to build)."""
+        head: dict[str, tuple] = {}
         for i, n in enumerate(self.x):
-            table[n] = ("x", i)
+            head[n] = ("x", i)
         for l, names in enumerate(self.z):
             for k, n in enumerate(names):
-                table[n] = ("z", l, k)
+                head[n] = ("z", l, k)
         for l, names in enumerate(self.a):
             for k, n in enumerate(names):
-                table[n] = ("a", l, k)
-        for l, rows in enumerate(self.w):
-            for i, row in enumerate(rows):
-                for k, n in enumerate(row):
-                    table[n] = ("w", l, i, k)
+                head[n] = ("a", l, k)
+        tail: dict[str, tuple] = {}
         for l, names in enumerate(self.b):
             for k, n in enumerate(names or []):
-                table[n] = ("b", l, k)
-        return table
+                tail[n] = ("b", l, k)
+        return _Lookup(head, self.w, tail)
+
+
+class WeightNames(Sequence):
+    """The names of a layer's weights, row i (input i) a list of its neurons' weights:
+    ``names[i][k]``. Each row is written when it is read (the 16 million names of two
+    4000-wide layers took seconds to write, and a drawing reads a few of them)."""
+
+    def __init__(self, inputs: int, neurons: int, pattern: str, start: int = 0) -> None:
+        self.inputs, self.neurons, self.pattern, self.start = inputs, neurons, pattern, start
+        self._written: dict[int, list[str]] = {}  # the rows read so far (read again often)
+
+    def _row(self, i: int) -> list[str]:
+        row = self._written.get(i)
+        if row is not None:
+            return row
+        if "_" in self.pattern:  # layered: w[l]_ik, by input and neuron
+            row = [self.pattern.format(i + 1, k + 1) for k in range(self.neurons)]
+        else:  # lecture: numbered through the network
+            first = self.start + i * self.neurons
+            row = [self.pattern.format(first + k + 1) for k in range(self.neurons)]
+        self._written[i] = row
+        return row
+
+    def __getitem__(self, i: Any) -> Any:
+        row = self._written.get(i) if type(i) is int else None  # (the common case, fast)
+        if row is not None:
+            return row
+        if isinstance(i, slice):
+            return [self._row(j) for j in range(self.inputs)[i]]
+        return self._row(range(self.inputs)[i])  # (an IndexError past the end, as a list)
+
+    def __len__(self) -> int:
+        return self.inputs
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, WeightNames):
+            mine = (self.inputs, self.neurons, self.pattern, self.start)
+            return mine == (other.inputs, other.neurons, other.pattern, other.start)
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
+class _Lookup(Mapping):
+    """The table of :meth:`Names.lookup`: the inputs, neurons and biases in dicts; a
+    weight found by reading its name back (``w7``, ``w[2]_13``, ``w[2]_1,3``) and checking
+    that the name at that place is the one asked for. Iterates in the order x, z, a, w, b;
+    a later kind wins where two share a name, as in one dict filled in that order."""
+
+    def __init__(self, head: dict[str, tuple], w: Sequence[Any], tail: dict[str, tuple]):
+        self.head, self.w, self.tail = head, w, tail
+        shapes = [(len(rows), len(rows[0]) if len(rows) else 0) for rows in w]
+        self.shapes = shapes
+        self.starts = [0]  # the lecture's flat numbering: the first weight of each layer
+        for n_in, n_out in shapes:
+            self.starts.append(self.starts[-1] + n_in * n_out)
+
+    def _weight(self, name: str) -> tuple | None:
+        for l, i, k in self._places(name):
+            if l < len(self.shapes) and i < self.shapes[l][0] and k < self.shapes[l][1]:
+                if self.w[l][i][k] == name:
+                    return ("w", l, i, k)
+        return None
+
+    def _places(self, name: str) -> list[tuple[int, int, int]]:
+        """Where a weight of this name can be, by each scheme's way of writing it."""
+        out = []
+        if name[1:].isdigit() and name[:1] == "w":  # lecture: w1, w2, ... through the net
+            flat = int(name[1:]) - 1
+            for l, (_, n_out) in enumerate(self.shapes):
+                if self.starts[l] <= flat < self.starts[l + 1] and n_out:
+                    out.append((l, *divmod(flat - self.starts[l], n_out)))
+        head, _, rest = name.partition("]_")
+        if head[:2] == "w[" and head[2:].isdigit() and rest:
+            l = int(head[2:]) - 1
+            if "," in rest:
+                i, _, k = rest.partition(",")
+                if i.isdigit() and k.isdigit():
+                    out.append((l, int(i) - 1, int(k) - 1))
+            elif len(rest) == 2 and rest.isdigit():
+                out.append((l, int(rest[0]) - 1, int(rest[1]) - 1))
+        return [(l, i, k) for l, i, k in out if min(l, i, k) >= 0]
+
+    def __getitem__(self, name: str) -> tuple:
+        if isinstance(name, str):
+            found = self.tail.get(name) or self._weight(name) or self.head.get(name)
+            if found is not None:
+                return found
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and (
+            name in self.tail or name in self.head or self._weight(name) is not None
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.head
+        for rows in self.w:
+            for row in rows:
+                yield from row
+        yield from (n for n in self.tail if self._weight(n) is None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def make_names(layers: Sequence[Any], scheme: str) -> Names:
@@ -135,16 +241,10 @@ def make_names(layers: Sequence[Any], scheme: str) -> Names:
                 k_neuron += 1
                 zs.append("z" if single else f"z{k_neuron}")
                 as_.append(f"a{k_neuron}")
-            rows = []
-            for _i in range(lay.inputs):
-                row = []
-                for _j in range(lay.neurons):
-                    k_weight += 1
-                    row.append(f"w{k_weight}")
-                rows.append(row)
             z.append(zs)
             a.append(yhat if l == L - 1 else as_)
-            w.append(rows)
+            w.append(WeightNames(lay.inputs, lay.neurons, "w{}", k_weight))
+            k_weight += lay.inputs * lay.neurons
             if lay.b is None:
                 b.append(None)
             elif single:
@@ -154,19 +254,11 @@ def make_names(layers: Sequence[Any], scheme: str) -> Names:
     else:  # "layered"
         for l, lay in enumerate(layers):
             tag = f"[{l + 1}]"
-            z.append([f"z{tag}_{j + 1}" for j in range(lay.neurons)])
-            a.append(yhat if l == L - 1 else [f"a{tag}_{j + 1}" for j in range(lay.neurons)])
-            w.append(
-                [
-                    [
-                        f"w{tag}_{i + 1}{j + 1}"
-                        if max(lay.inputs, lay.neurons) < 10
-                        else f"w{tag}_{i + 1},{j + 1}"
-                        for j in range(lay.neurons)
-                    ]
-                    for i in range(lay.inputs)
-                ]
-            )
+            n_in, n_out = lay.inputs, lay.neurons  # (read once: a 4000 x 4000 layer took 25 s)
+            z.append([f"z{tag}_{j + 1}" for j in range(n_out)])
+            a.append(yhat if l == L - 1 else [f"a{tag}_{j + 1}" for j in range(n_out)])
+            sep = "" if max(n_in, n_out) < 10 else ","
+            w.append(WeightNames(n_in, n_out, f"w{tag}_{{}}{sep}{{}}"))
             b.append(None if lay.b is None else [f"b{tag}_{j + 1}" for j in range(lay.neurons)])
     return Names(scheme, x, z, a, w, b, y)
 
