@@ -267,3 +267,13 @@ def test_two_4000_wide_layers_draw_in_seconds() -> None:
     assert e.value("w[2]_1,2") == float(W[0, 1]) and e.names.w[1][0][1] == "w[2]_1,2"
     grad = fmt(float(e.grad_W[1][3999, 3999]))
     assert f"∂L/∂w⁽²⁾₄₀₀₀,₄₀₀₀ = {grad}" in svg_b  # (the edge's hover text)
+
+
+def test_graph_edge_of_a_number_times_an_infinite_value_reads_the_number() -> None:
+    x = gn.Tensor(0.0, requires_grad=True, label="x", dtype=F64)
+    L = (x.log() * 2.0).named("L")  # log 0 = -inf: the factor read inf/inf = nan
+    svg = viz.draw_graph(L, backward=True)
+    groups = [g for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("class") == "label"]
+    labels = sorted(" ".join(t.text for t in g.iter(f"{SVG}text")) for g in groups)
+    assert labels == ["1/x = inf", "2"]  # (the product's edge read "nan = 2")
+    assert viz.local_derivative(L, 0) == "2"

@@ -314,7 +314,9 @@ def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
         if other is None:
             sym = "c"  # times a Python number
             if node.data.size == 1 and p.data.size == 1 and float(p.data.reshape(())) != 0:
-                sym = fmt(float(node.data.reshape(())) / float(p.data.reshape(())), decimals)
+                c = float(node.data.reshape(())) / float(p.data.reshape(()))
+                # (an infinite factor gives inf/inf: the number from the local derivative)
+                sym = fmt(c, decimals) if math.isfinite(c) else (_constant(node) or "c")
         else:
             sym = expression(other, decimals) or (
                 "b" if other.data.size > 1 else fmt(float(other.data.reshape(())), decimals)
