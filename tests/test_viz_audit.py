@@ -277,3 +277,18 @@ def test_graph_edge_of_a_number_times_an_infinite_value_reads_the_number() -> No
     labels = sorted(" ".join(t.text for t in g.iter(f"{SVG}text")) for g in groups)
     assert labels == ["1/x = inf", "2"]  # (the product's edge read "nan = 2")
     assert viz.local_derivative(L, 0) == "2"
+
+
+def test_history_of_a_glassnet_sklearn_estimator_is_its_history_() -> None:
+    from glassnet.sklearn import MLPClassifier
+
+    X, y = gn.datasets.make_moons(40, seed=0)
+    est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    with pytest.warns(Warning):  # (3 iterations do not converge)
+        est.fit(X, y)
+    fig = viz.plot_history(est, dpi=30)  # its .loss is the parameter 'log_loss'
+    assert list(fig.axes[0].get_lines()[0].get_ydata()) == est.history_.loss == est.loss_curve_
+    with pytest.raises(TypeError, match="Got MLPClassifier that is not fitted yet"):
+        viz.plot_history(MLPClassifier())
+    with pytest.raises(TypeError, match="History returned by glassnet.fit.*Got str"):
+        viz.plot_history("log_loss")

@@ -801,10 +801,14 @@ def plot_history(
         raise ValueError(
             f"The 'log' parameter of {owner} must be True, False or None (automatic). Got {log!r}."
         )
-    if not hasattr(history, "loss"):
+    if isinstance(getattr(history, "loss", ""), str):  # (an estimator's loss='log_loss')
+        history = getattr(history, "history_", None) or history  # a fitted glassnet.sklearn one
+    if isinstance(getattr(history, "loss", ""), str):
         raise TypeError(
             f"{owner}: expected the History returned by glassnet.fit (it has .loss, "
-            f".val_loss, ...). Got {type(history).__name__}."
+            f".val_loss, ...), or a fitted glassnet.sklearn estimator. Got "
+            f"{type(history).__name__}"
+            + (" that is not fitted yet (fit it first)." if hasattr(history, "fit") else ".")
         )
     loss = _curve(history, "loss", owner)
     if not loss:
