@@ -314,9 +314,11 @@ def summary(
     ModelSummary
     """
     if not isinstance(model, Module):
+        network = isinstance(getattr(model, "model_", None), Module)  # a fitted estimator
         raise TypeError(
             f"summary: model must be a glassnet Module (e.g. glassnet.nn.MLP). "
-            f"Got {type(model).__name__}."
+            f"Got {type(model).__name__}"
+            + ("; pass its network: summary(estimator.model_)." if network else ".")
         )
     mods = list(flatten(model))
     first = next((m for m in mods if isinstance(m, Linear)), None)

@@ -292,3 +292,26 @@ def test_history_of_a_glassnet_sklearn_estimator_is_its_history_() -> None:
         viz.plot_history(MLPClassifier())
     with pytest.raises(TypeError, match="History returned by glassnet.fit.*Got str"):
         viz.plot_history("log_loss")
+
+
+def test_an_estimator_given_as_the_model_is_pointed_to_its_network() -> None:
+    from glassnet.sklearn import MLPClassifier
+    from glassnet.summary import summary
+
+    X, y = gn.datasets.make_moons(40, seed=0)
+    est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0)
+    with pytest.warns(Warning):
+        est.fit(X, y)
+    calls = {
+        "draw_network": lambda: viz.draw_network(est),
+        "plot_neuron_outputs": lambda: viz.plot_neuron_outputs(est, X, y),
+        "plot_hidden_space": lambda: viz.plot_hidden_space(est, X, y),
+        "plot_activations": lambda: viz.plot_activations(model=est),
+        "plot_training_snapshots": lambda: viz.plot_training_snapshots(est, X, y, [0, 1]),
+    }
+    for owner, call in calls.items():
+        with pytest.raises(TypeError, match=f"{owner}: .*MLPClassifier is an estimator.*model_"):
+            call()
+    with pytest.raises(TypeError, match="Got MLPClassifier; pass its network.*model_"):
+        summary(est)
+    assert viz.draw_network(est.model_).startswith("<svg")

@@ -37,7 +37,7 @@ import numpy as np
 from .. import functional as F
 from .._validation import check_choice
 from ..explain import Explanation, explain, unicode_symbol
-from ..fused import FastMLP, layers_of
+from ..fused import FastMLP
 from ..nn.module import Module
 from ..report import fmt, make_names
 from ..tensor import Tensor
@@ -56,7 +56,7 @@ from ._svg import (
     text_el,
     text_width,
 )
-from .plots import not_real
+from .plots import network_layers, not_real
 
 __all__ = ["draw_network", "LOSS_FORMULAS"]
 
@@ -214,7 +214,7 @@ def draw_network(
     str
         The SVG document; save it with :func:`glassnet.viz.save`.
     """
-    layers = layers_of(model, "draw_network")
+    layers = network_layers(model, "draw_network")
     _check_int(max_neurons, "max_neurons", 2)
     _check_int(decimals, "decimals", 0, 12)
     if isinstance(backward, bool) is False:

@@ -86,6 +86,17 @@ def _check_size(figsize: Any, dpi: Any, owner: str) -> tuple[tuple[float, float]
     return (float(figsize[0]), float(figsize[1])), dpi
 
 
+def network_layers(model: Any, owner: str) -> list[Layer]:
+    """``layers_of(model)``, or the error that points a fitted estimator (glassnet.sklearn's)
+    to its network, ``model_``."""
+    if not isinstance(model, Module) and isinstance(getattr(model, "model_", None), Module):
+        raise TypeError(
+            f"{owner}: model must be a glassnet Module; {type(model).__name__} is an estimator. "
+            "Pass its network, estimator.model_, as the model."
+        )
+    return layers_of(model, owner)
+
+
 def _linears_dtype(model: Any) -> Any:
     """The dtype of a network of Linear layers' weights."""
     return layers_of(model, "plot")[0].W.dtype
@@ -508,7 +519,7 @@ def plot_neuron_outputs(
     matplotlib.figure.Figure
     """
     owner = "plot_neuron_outputs"
-    layers = layers_of(model, owner)
+    layers = network_layers(model, owner)
     if layers[0].inputs != 2:
         raise ValueError(
             f"{owner}: the input plane needs a model with 2 inputs; this one has "
@@ -639,7 +650,7 @@ def plot_hidden_space(
     matplotlib.figure.Figure
     """
     owner = "plot_hidden_space"
-    layers = layers_of(model, owner)
+    layers = network_layers(model, owner)
     if len(layers) < 2:
         raise ValueError(f"{owner}: the model has no hidden layer; there is no feature space.")
     if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < len(layers) - 1:
@@ -918,7 +929,7 @@ def plot_activations(
     owner = "plot_activations"
     model_alpha = None
     if model is not None:
-        layers = layers_of(model, owner)
+        layers = network_layers(model, owner)
         used = [lay.act for lay in layers if F.get_activation(lay.act).elementwise]
         leaky = [lay.alpha for lay in layers if lay.act == "leaky_relu"]
         model_alpha = leaky[0] if leaky else None
@@ -1016,7 +1027,7 @@ def plot_training_snapshots(
     from ..train import fit
 
     owner = "plot_training_snapshots"
-    layers = layers_of(model, owner)
+    layers = network_layers(model, owner)
     Xa, ya = _check_xy(X, y, owner)
     res = _check_res(resolution, owner)
     _extent(None, padding, (0, 1, 0, 1), owner)
