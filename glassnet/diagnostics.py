@@ -236,6 +236,12 @@ def epoch_diagnostics(
         ``"warnings"`` lists the keys of the warnings raised this epoch.
     """
     names, groups, layers = _groups(model, "epoch_diagnostics")
+    if not hasattr(history, "loss"):  # (None ran on: epoch 0, its warnings lost)
+        raise TypeError(
+            "epoch_diagnostics: history must be the glassnet.History of the run (fit's "
+            f"state.history), whose .loss and .warnings it reads and extends. Got "
+            f"{type(history).__name__}."
+        )
     epoch = int(getattr(history, "epochs", 0) or len(getattr(history, "loss", [])))
     losses = list(getattr(history, "loss", []) or [])
     record: dict[str, Any] = {

@@ -203,6 +203,8 @@ def test_functions_refuse_what_is_not_a_module_by_name() -> None:
     net = gn.nn.MLP([2, 3, 1], rng=0)
     with pytest.raises(ValueError, match="X must be the inputs, shape \\(N, 2\\). Got None"):
         activation_stats(net, None)  # ("Got ()")
+    with pytest.raises(TypeError, match="history must be the glassnet.History.*Got NoneType"):
+        epoch_diagnostics(net, X, None)  # (ran on, its warnings lost)
 
 
 def test_previous_of_other_shapes_is_refused_not_broadcast() -> None:
