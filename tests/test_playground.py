@@ -783,3 +783,13 @@ def test_command_line_refuses_a_busy_or_bad_port(server, capsys):
     assert "cannot serve on port" in capsys.readouterr().err
     assert main(["playground", "--no-browser", "--port", "70000"]) == 2
     assert "'port'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("preset", ["lecture", None])
+def test_data_is_json_with_every_weights_name(preset) -> None:
+    """The names of the weights came as report's WeightNames (written when read), which
+    json cannot write: every new run of the page answered 500."""
+    run = Run({"preset": preset} if preset else {"hidden": [3, 2]})
+    names = json.loads(json.dumps(run.data()))["names"]
+    assert names["weights"] == [[list(row) for row in w] for w in run.names.w]
+    assert names["weights"][0][1][0] == run.names.w[0][1][0]

@@ -614,7 +614,8 @@ class Run:
                     "inputs": self.names.x,
                     "neurons": self.names.a,
                     "sums": self.names.z,
-                    "weights": self.names.w,
+                    # (each layer's names are written when read: lists for json)
+                    "weights": [[list(row) for row in w] for w in self.names.w],
                     "biases": self.names.b,
                 },
             }
