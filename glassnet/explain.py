@@ -338,7 +338,8 @@ class PathSum:
     name : str
         The quantity differentiated: ``'x1'``, ``'w5'``, ``'z1'``, ...
     terms : list of list of (str, float)
-        The paths shown (at most ``max_terms``).
+        The paths shown (at most ``max_terms``; with explain's ``l2`` and one data
+        point, a weight's sum also ends with the penalty's term ``l2 * w``).
     total_terms : int
         The number of paths in all (may exceed ``len(terms)``).
     value : float
@@ -706,6 +707,15 @@ class Explanation:
                 value = float(self.dL_dZ[l][n, j])
             total = self._count_z(l) if l < L - 1 else len(self._top_paths(j, n))
         terms = list(itertools.islice(itertools.chain(*gens), max_terms))
+        if k[0] == "w" and self.l2 and self.n_samples == 1:
+            # The L2 penalty l2/2 * w^2 is the reversed graph's direct edge from L to the
+            # weight: its term l2 * w is one more path, always shown, so the sum is
+            # section 3's gradient. (With a batch, the paths are one data point's share,
+            # and the penalty's l2/N * w is added once for the batch.)
+            w = float(self.W[l][k[2], j])
+            terms.append([("l2", self.l2), (self.names.w[l][k[2]][j], w)])
+            total += 1
+            value += self.l2 * w
         return PathSum(name, n, terms, total, value, self.decimals)
 
     # -------------------------------------------------------------- rendering
@@ -1093,8 +1103,13 @@ class Explanation:
             )
             if N > 1:
                 ps.p("For data point #1 (the batch gradient adds these over the data points).")
-            if self.l2:
-                ps.p("A weight's gradient in section 3 adds l2/N * w to its paths' sum.")
+            if self.l2 and N > 1:
+                ps.p(
+                    "A weight's batch gradient in section 3 adds these over the data points, "
+                    "and the batch's l2/N * w once."
+                )
+            elif self.l2:
+                ps.p("The L2 penalty's term l2 * w ends each weight's sum.")
             want = (
                 list(self._show_paths)
                 if not isinstance(self._show_paths, bool)

@@ -137,3 +137,26 @@ def test_bad_weights_and_l2_are_named(kwargs, words) -> None:
     net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
     with pytest.raises((ValueError, TypeError), match=words):
         explain(net, [[1.0, 0.0], [0.0, 1.0]], [1.0, 0.0], **kwargs)
+
+
+def test_one_data_points_path_sum_of_a_weight_includes_the_l2_penalty() -> None:
+    """With l2 and one data point, section 5 printed dL/dw1 = (the paths' sum) without
+    the penalty's l2 * w1, a number other than section 3's dL/dw1. The penalty is the
+    reversed graph's direct edge from L to the weight: its own term of the sum."""
+    net = gn.nn.MLP([2, 2, 3], activation="tanh", output_activation="softmax", rng=1, dtype=F64)
+    e = explain(net, [0.5, -1.0], [0], "cross_entropy", sample_weight=[2.0], l2=0.3, paths=True)
+    for name in ["w1", "w5", "b1", "x1"]:
+        p = e.paths(name, max_terms=10_000)
+        assert p.value == pytest.approx(sum(p.products), rel=1e-12)
+        assert p.value == pytest.approx(e.gradient(name), rel=1e-12)
+    assert e.paths("w5").symbolic == "s (y_hat1 - y1) a1 + l2 w5"
+    assert e.paths("b3").symbolic == "s (y_hat1 - y1)"  # (a bias has no penalty)
+    assert e.paths("w5", max_terms=1).symbolic == "s (y_hat1 - y1) a1 + l2 w5"
+    text = e.to_text("paths", notation="ascii")
+    w5 = text[text.index("dL/dw5 =") :].splitlines()
+    assert w5[1].split("=")[1].split() == ["(-1.630)(0.709)", "+", "(0.300)(-0.412)"]
+    assert w5[2].split() == ["=", f"{e.gradient('w5'):.3f}"]
+    # a batch's paths are data point #1's share, the penalty added once for the batch
+    batch = explain(net, [[0.5, -1.0], [1.0, 0.0]], [0, 1], "cross_entropy", l2=0.3, paths=True)
+    assert "l2" not in batch.paths("w5").symbolic
+    assert "the batch's l2/N * w once" in batch.to_text("paths", notation="ascii")
