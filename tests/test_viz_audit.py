@@ -315,3 +315,11 @@ def test_an_estimator_given_as_the_model_is_pointed_to_its_network() -> None:
     with pytest.raises(TypeError, match="Got MLPClassifier; pass its network.*model_"):
         summary(est)
     assert viz.draw_network(est.model_).startswith("<svg")
+
+
+def test_history_on_a_forced_log_scale_refuses_losses_it_cannot_show() -> None:
+    h = gn.History(loss=[1.0, 0.0, -0.5, -1.0], epochs=4)
+    with pytest.raises(ValueError, match="log=True .* 3 of them are 0 or negative"):
+        viz.plot_history(h, log=True)  # (drew one vertical stroke)
+    assert viz.plot_history(h, dpi=30).axes[0].get_yscale() == "linear"
+    assert viz.plot_history(gn.History(loss=[1.0, 0.5], epochs=2), log=True, dpi=30)

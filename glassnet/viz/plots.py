@@ -879,6 +879,12 @@ def plot_history(
     pos = values[values > 0]
     if log is None:
         log = pos.size == values.size and pos.size > 0 and pos.max() / pos.min() > 100
+    elif log and pos.size < values.size:  # (a log axis drops them: an empty picture)
+        raise ValueError(
+            f"{owner}: log=True draws the losses on a log scale, but {values.size - pos.size} "
+            f"of them are 0 or negative (smallest {values.min():g}), which it cannot show. "
+            "Pass log=False, or leave log out (a log scale only when it can draw every loss)."
+        )
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("epoch")
