@@ -105,7 +105,7 @@ def gradient_norms(model: Module) -> dict[str, float]:
             # 1.9e19) or underflowed: the norm of the gradients scaled to a largest entry 1
             big = max((float(np.max(np.abs(g), initial=0.0)) for g in grads), default=0.0)
             if 0 < big < math.inf:
-                scaled = (np.asarray(g, dtype=np.float64) / big for g in grads)
+                scaled = (g.astype(np.float64) / big for g in grads)  # (NumPy or CuPy)
                 norm = big * math.sqrt(sum(float(np.vdot(g, g)) for g in scaled))
         out[name] = norm
     return out
