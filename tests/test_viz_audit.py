@@ -323,3 +323,22 @@ def test_history_on_a_forced_log_scale_refuses_losses_it_cannot_show() -> None:
         viz.plot_history(h, log=True)  # (drew one vertical stroke)
     assert viz.plot_history(h, dpi=30).axes[0].get_yscale() == "linear"
     assert viz.plot_history(gn.History(loss=[1.0, 0.5], epochs=2), log=True, dpi=30)
+
+
+def test_hidden_space_labels_are_laid_out_on_any_canvas() -> None:
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    X, y = gn.datasets.logic_gate("xor")
+    net = gn.nn.MLP([2, 2, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    net.layers[0].W.data[:] = [[5.0, 0.0], [0.0, 0.05]]
+    net.layers[0].b.data[:] = 0.0
+    for canvas in (FigureCanvasSVG, None):  # (no get_renderer: an AttributeError)
+        fig = Figure()
+        if canvas is not None:
+            canvas(fig)
+        ax = fig.add_subplot()
+        assert viz.plot_hidden_space(net, X, y, ax=ax) is fig
+        boxes = [t.get_window_extent() for t in ax.texts]
+        assert len(boxes) == 4
+        assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])

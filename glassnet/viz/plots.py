@@ -746,8 +746,7 @@ def _annotate_inputs(ax: Any, H: np.ndarray, Xa: np.ndarray, ext: Sequence[float
     the plane, so that it stays inside), moved down, then up, until it overlaps no label
     written before: points close together (XNOR's (1, 0) and (1, 1) in a tanh layer) keep
     readable labels."""
-    renderer = ax.figure.canvas.get_renderer()
-    boxes: list[Any] = []
+    boxes: list[Any] = []  # (get_window_extent finds a renderer on any canvas, matplotlib 3.6)
     for p in range(len(Xa)):
         txt = "x=(" + ", ".join(f"{v:g}" for v in Xa[p]) + ")"
         right = (H[p, 0] - ext[0]) / (ext[1] - ext[0]) > 0.7
@@ -760,12 +759,12 @@ def _annotate_inputs(ax: Any, H: np.ndarray, Xa: np.ndarray, ext: Sequence[float
             fontsize=8,
         )
         for k in range(1, 4 * len(Xa) + 1):
-            box = ann.get_window_extent(renderer)
+            box = ann.get_window_extent()
             if not any(box.overlaps(b) for b in boxes):
                 break
             step = (k + 1) // 2 * (-1 if k % 2 else 1)  # -1, 1, -2, 2, ... lines of 11 pt
             ann.set_position((-8 if right else 8, 6 + 11 * step))
-        boxes.append(ann.get_window_extent(renderer))
+        boxes.append(ann.get_window_extent())
 
 
 def _curve(history: Any, name: str, owner: str) -> list[float]:
