@@ -497,20 +497,29 @@ class Explanation:
             self.Z + self.A + self.dL_dA + self.dL_dZ + [self.dL_dx, self.sample_loss] + self.grad_W
         )
         numbers += [g for g in self.grad_b if g is not None]
-        if all(np.all(np.isfinite(a)) for a in numbers):
+        if math.isfinite(self.loss) and all(np.all(np.isfinite(a)) for a in numbers):
             return []
         where = [
             f"z of layer {l + 1}"
             for l, (Z, A) in enumerate(zip(self.Z, self.A))
             if not (np.all(np.isfinite(Z)) and np.all(np.isfinite(A)))
         ]
-        where += [] if np.all(np.isfinite(self.sample_loss)) else ["the loss"]
+        where += [] if math.isfinite(self.loss) else ["the loss"]
         first = (where or ["the backward pass"])[0]
+        # The numbers that multiply the pass: fit's l2 and sample_weight are among them.
+        largest = max(float(np.abs(W).max()) for W in self.W)
+        causes = [f"the weights (largest |w| {fmt(largest, 3)})", "the inputs"]
+        fixes = ["Scale the inputs"]
+        if self.sample_weight is not None:
+            causes.append(f"sample_weight (largest {float(self.sample_weight.max()):g})")
+            fixes.append("lower sample_weight")
+        if self.l2:
+            causes.append(f"l2 = {self.l2:g}")
+            fixes.append("lower l2")
         return [
-            f"the numbers overflow float64 from {first} on (they read inf or nan): the weights "
-            f"(largest |w| {fmt(max(float(np.abs(W).max()) for W in self.W), 3)}) or the "
-            "inputs are too large for these numbers to be computed. Scale the inputs, or "
-            "re-initialise the model."
+            f"the numbers overflow float64 from {first} on (they read inf or nan): "
+            f"{', '.join(causes[:-1])} or {causes[-1]} are too large for these numbers to be "
+            f"computed. {', '.join(fixes)}, or re-initialise the model."
         ]
 
     # ----------------------------------------------------------------- access
@@ -1065,7 +1074,9 @@ class Explanation:
             g = self.grad_W[l][i, k] if i >= 0 else self.grad_b[l][k]  # type: ignore[index]
             du = self.dL_dZ[l][:, k]
             term = f" + l2/N * {name}" if self.l2 and i >= 0 else ""  # (fit's L2: no bias)
-            decay = [fmt(self.l2 / N * self.W[l][i, k], d) if i >= 0 else ""] if self.l2 else []
+            # (Python floats: an l2 near float64's largest reads inf, with no NumPy warning)
+            penalty = self.l2 / N * float(self.W[l][i, k]) if i >= 0 else 0.0
+            decay = [fmt(penalty, d) if i >= 0 else ""] if self.l2 else []
             if one:
                 rows.append(
                     [name, f"dL/d{u} * {vname}{term}", fmt(du[0], d), fmt(v[0], d)]
@@ -1074,7 +1085,7 @@ class Explanation:
                 )
             else:
                 prods = " + ".join(f"{_par(a, d)}*{_par(b, d)}" for a, b in zip(du, v))
-                prods += f" + {_par(self.l2 / N * self.W[l][i, k], d)}" if term else ""
+                prods += f" + {_par(penalty, d)}" if term else ""
                 rows.append([name, f"sum_n dL/d{u} * {vname}{term}", prods, fmt(g, d)])
         if one:
             decay = ["l2/N * w"] if self.l2 else []

@@ -160,3 +160,24 @@ def test_one_data_points_path_sum_of_a_weight_includes_the_l2_penalty() -> None:
     batch = explain(net, [[0.5, -1.0], [1.0, 0.0]], [0, 1], "cross_entropy", l2=0.3, paths=True)
     assert "l2" not in batch.paths("w5").symbolic
     assert "the batch's l2/N * w once" in batch.to_text("paths", notation="ascii")
+
+
+def test_an_overflow_from_l2_or_sample_weight_is_named() -> None:
+    """An l2 or a sample weight too large for float64 was blamed on the weights and the
+    inputs ("the weights (largest |w| 1.184) or the inputs are too large"), and a
+    penalty that alone overflowed left L = inf with no warning at all."""
+    net = gn.nn.MLP([2, 2, 1], activation="tanh", output_activation="sigmoid", rng=0, dtype=F64)
+    x = [0.5, -1.0]
+    e = explain(net, x, 1.0, "binary_cross_entropy", l2=1.7e308)
+    assert len(e.problems) == 1 and "l2 = 1.7e+308" in e.problems[0]
+    assert "lower l2" in e.problems[0]
+    assert "l2 = 1.7e+308 are too large" in e.to_text()  # (no NumPy overflow warning)
+    assert "l2 = 1.7e+308 are too large" in explain(net, [x, x], [1.0, 1.0], l2=1.7e308).to_text()
+    e = explain(net, x, 0.0, "binary_cross_entropy", sample_weight=1.5e308)
+    assert len(e.problems) == 1 and "sample_weight (largest 1.5e+308)" in e.problems[0]
+    for W in (net.layers[0].W, net.layers[2].W):
+        W.data[:] = 0.9  # every gradient l2 * w finite, their sum of squares l2/2 * 4.86 not
+    e = explain(net, x, 1.0, "binary_cross_entropy", l2=1e308)
+    assert np.isinf(e.loss) and all(np.isfinite(g).all() for g in e.grad_W)
+    assert len(e.problems) == 1 and "l2 = 1e+308" in e.problems[0]
+    assert "the loss" in e.problems[0]
