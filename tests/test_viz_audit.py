@@ -217,6 +217,11 @@ def test_neuron_outputs_of_a_diverged_network_say_why_a_panel_is_blank() -> None
     notes = [[t.get_text() for t in ax.texts] for ax in fig.axes[:2]]
     assert notes[0] == ["NaN or inf\neverywhere\n(diverged?)"]
     assert notes[1] == []  # the finite neuron is drawn as before
+    net = gn.nn.MLP([2, 2, 1], rng=0)
+    net.layers[0].b.data[1] = -100.0  # neuron 2 is 0 on the whole plane: one flat colour
+    fig = viz.plot_neuron_outputs(net, X, y, dpi=40)
+    notes = [[t.get_text() for t in ax.texts] for ax in fig.axes[:2]]
+    assert notes == [[], ["a = 0 everywhere\n(a dead ReLU)"]]
 
 
 def test_save_names_savefig_options_matplotlib_refuses(tmp_path) -> None:

@@ -596,12 +596,18 @@ def plot_neuron_outputs(
         ax.set_title(f"{nm.a[l][k]} = {act}({nm.z[l][k]})", fontsize=9)
         ax.tick_params(labelsize=7)
         bad = float(np.mean(~np.isfinite(A[:, k])))
+        note = ""
         if bad:  # (a diverged neuron's panel, blank there: say why)
             where = "everywhere" if bad == 1 else f"on {100 * bad:.0f}% of the plane"
+            note = f"NaN or inf\n{where}\n(diverged?)"
+        elif np.ptp(A[:, k]) == 0:  # one flat colour: a dead ReLU or a saturated unit
+            dead = act == "relu" and A[0, k] == 0
+            note = f"a = {float(A[0, k]):.3g} everywhere" + ("\n(a dead ReLU)" if dead else "")
+        if note:
             ax.text(
                 0.5,
                 0.5,
-                f"NaN or inf\n{where}\n(diverged?)",
+                note,
                 transform=ax.transAxes,
                 ha="center",
                 va="center",
