@@ -347,3 +347,31 @@ def test_hidden_space_labels_are_laid_out_on_any_canvas() -> None:
         boxes = [t.get_window_extent() for t in ax.texts]
         assert len(boxes) == 4
         assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
+def test_graph_values_and_gradients_are_explains() -> None:
+    net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    x, y = np.array([[1.0, -0.5]]), 1.0
+    L = (0.5 * (net(gn.Tensor(x, dtype=F64)) - y) ** 2).named("L")
+    svg = viz.draw_graph(L, backward=True)
+    nodes = {}
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        if g.get("class") == "node":
+            lines = [t.text for t in g.iter(f"{SVG}text")]
+            nodes.setdefault(lines[0], []).append(lines)
+    e = explain(net, x, y, "half_mse")
+
+    def listed(a) -> str:
+        return "[" + ", ".join(fmt(v) for v in np.ravel(a)) + "]"
+
+    for l, (Wn, bn) in enumerate([("W₁", "b₁"), ("W₂", "b₂")]):
+        (w_lines,) = nodes[Wn]
+        assert f"value {listed(e.W[l])}" in w_lines and f"grad {listed(e.grad_W[l])}" in w_lines
+        (b_lines,) = nodes[bn]
+        b = e.grad_b[l]
+        assert f"grad {listed(b) if b.size > 1 else fmt(float(b[0]))}" in b_lines
+    linear = nodes["linear"]  # z of each layer, and dL/dz
+    z, dz = e.Z, e.dL_dZ
+    assert [ln[2] for ln in linear] == [f"value {listed(z[0])}", f"value {fmt(z[1][0, 0])}"]
+    assert [ln[3] for ln in linear] == [f"grad {listed(dz[0])}", f"grad {fmt(dz[1][0, 0])}"]
+    assert nodes["L"][0][-2:] == [f"value {fmt(e.loss)}", "grad 1"]
