@@ -540,8 +540,9 @@ def _read_table(
         )
         if keep is not None:  # a text column's value read as missing: the flags that keep it
             rest = ast.literal_eval(keep.group(1))  # (the texts given but the value)
-            rest = [""] if missing == MISSING_TOKENS else rest  # (the default: empty cells)
-            flags = " ".join(f"--missing {shlex.quote(t)}" for t in rest) or "--missing ''"
+            # the default, or no other text given: the empty cell, the flag's nearest to none
+            rest = [""] if missing == MISSING_TOKENS or not rest else list(rest)
+            flags = " ".join(f"--missing {shlex.quote(t)}" for t in rest)
             message = message.replace(
                 keep.group(0),
                 f"list only the texts that mark missing cells with --missing, e.g. {flags}"

@@ -815,3 +815,23 @@ def test_a_text_columns_value_read_as_missing_keeps_the_users_other_texts(capsys
         "--missing, e.g. --missing '?'"
     )  # fmt: skip
     assert "for empty cells" not in err
+
+
+def test_a_value_that_was_the_only_missing_text_gets_advice_that_says_what_it_does(
+    capsys, tmp_path
+):
+    # --missing NA alone, "NA" a region code: the advice was a bare "e.g. --missing ''",
+    # which does not say that it reads empty cells as missing (no --missing reads none)
+    data = write_csv(tmp_path / "d.csv", ["region", "x", "label"], region_rows())
+    argv = ["train", data, "--target", "label", "--missing", "NA"]
+    code, _, err = run(capsys, *argv, "--out", tmp_path / "m.glassnet", *FAST)
+    assert code == 2
+    assert_one_line_error(
+        err,
+        "Missing value 'NA' at line 2",
+        "with --missing, e.g. --missing '' for empty cells.",
+    )
+    # the same advice when the user's other text is the empty cell itself
+    argv += ["--missing", ""]
+    code, _, err = run(capsys, *argv, "--out", tmp_path / "m.glassnet", *FAST)
+    assert code == 2 and "e.g. --missing '' for empty cells." in err
