@@ -529,7 +529,7 @@ class Explanation:
 
     def _kind_of(self, name: str) -> tuple:
         if not isinstance(name, str) or name not in self._lookup:
-            some = ", ".join(list(self._lookup)[:12])
+            some = ", ".join(itertools.islice(self._lookup, 12))  # (not every weight's name)
             raise KeyError(
                 f"Explanation has no quantity named {name!r}. Names here: {some}, ... "
                 f"(scheme {self.names.scheme!r}; see glassnet.explain's docstring)."
