@@ -78,7 +78,7 @@ class Names:
     x: list[str]
     z: list[list[str]]
     a: list[list[str]]
-    w: list[list[list[str]]]  # [layer][input][neuron]
+    w: list[Sequence[list[str]]]  # [layer][input][neuron]: WeightNames, not lists (JSON: list())
     b: list[list[str] | None]
     y: list[str]
 
