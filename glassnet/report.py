@@ -228,7 +228,7 @@ def make_names(layers: Sequence[Any], scheme: str) -> Names:
     yhat = ["y_hat"] if K == 1 else [f"y_hat{k + 1}" for k in range(K)]
     z: list[list[str]] = []
     a: list[list[str]] = []
-    w: list[list[list[str]]] = []
+    w: list[Sequence[list[str]]] = []
     b: list[list[str] | None] = []
     L = len(layers)
     if scheme == "lecture":
