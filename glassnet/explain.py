@@ -1572,7 +1572,7 @@ def explain(
         if bad:
             raise ValueError(
                 f"The 'paths' parameter of explain names unknown quantities {bad}; use names "
-                f"such as {', '.join(list(lookup)[:8])}."
+                f"such as {', '.join(itertools.islice(lookup, 8))}."
             )
         paths = list(paths)
     check_choice(notation, "notation", "explain", ("unicode", "ascii"))
