@@ -124,10 +124,12 @@ class History:
 
     @property
     def message(self) -> str:
-        """One sentence naming the criterion that stopped training."""
+        """One sentence naming the criterion that stopped training (during training, or of
+        a History with no stop reason: how far it went)."""
         why = STOP_REASONS.get(self.stop_reason, self.stop_reason)
         count = lambda k, what: f"{k} {what}" + "s" * (k != 1)  # noqa: E731
-        return f"Stopped after {count(self.epochs, 'epoch')} ({count(self.steps, 'step')}): {why}."
+        done = f"{count(self.epochs, 'epoch')} ({count(self.steps, 'step')})"
+        return f"Stopped after {done}: {why}." if why else f"Trained {done}; not stopped yet."
 
     def __repr__(self) -> str:
         last = f"{self.loss[-1]:.6g}" if self.loss else "n/a"

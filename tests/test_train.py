@@ -1191,6 +1191,19 @@ def test_the_stop_message_counts_one_epoch_and_one_step_in_the_singular():
     )
 
 
+def test_the_message_during_training_says_how_far_it_went_not_a_stop_with_no_reason():
+    # a callback reading history.message mid-run got "Stopped after 1 epoch (1 step): ."
+    X, y = gn.datasets.logic_gate("xnor")
+    seen = []
+    keep = [lambda state: seen.append(state.history.message)]
+    gn.fit(gn.nn.MLP([2, 2, 1], rng=0), X, y, epochs=2, verbose=0, callbacks=keep)
+    assert seen == [
+        "Trained 1 epoch (1 step); not stopped yet.",
+        "Trained 2 epochs (2 steps); not stopped yet.",
+    ]
+    assert gn.train.History().message == "Trained 0 epochs (0 steps); not stopped yet."
+
+
 @pytest.mark.parametrize(
     ("kw", "says"),
     [
