@@ -281,6 +281,25 @@ def test_predict_checks_change_no_result():
     assert model.predict(gn.Tensor(X)).dtype == np.float32
 
 
+def test_predict_takes_inputs_of_any_rank_the_model_takes():
+    """predict's check of X refused 5-D inputs that a model of one's own takes ("X must
+    have 1 or 2 or 3 or 4 dimensions"), and for a number it said that instead of the
+    layer's own message, which names the shape the layer expects."""
+
+    class Scale(nn.Module):  # a model of one's own: one weight times a video's values
+        def __init__(self) -> None:
+            self.w = nn.Parameter(np.full(1, 2.0, dtype=np.float32))
+
+        def forward(self, x: Any) -> Tensor:
+            return x * self.w
+
+    video = np.ones((2, 3, 4, 5, 6))
+    assert Scale().predict(video).shape == video.shape
+    expects = r"input of shape \(\) does not fit .* expects inputs of shape \(N, 2\) or \(2,\)"
+    with pytest.raises(ValueError, match=expects):
+        nn.MLP([2, 3, 1], rng=0).predict(1.0)
+
+
 # --------------------------------------------------------------------------- state dicts
 def test_state_dict_round_trip_copies_values():
     a, b = nn.MLP([2, 3, 1], rng=0), nn.MLP([2, 3, 1], rng=1)

@@ -162,9 +162,8 @@ class Module:
             X = X.data if isinstance(X, Tensor) else X
             if namespace(X) is np:  # (1e39 for float32 was NumPy's "overflow in cast")
                 owner = f"{type(self).__name__}.predict"
-                X = check_array(
-                    "X", X, owner, ndim=(1, 2, 3, 4), dtype=ps[0].dtype, allow_empty=True
-                )
+                ranks = tuple(range(65))  # (any: the layers name a shape they cannot take)
+                X = check_array("X", X, owner, ndim=ranks, dtype=ps[0].dtype, allow_empty=True)
             X = asarray(X, like=ps[0].data, dtype=ps[0].dtype)
         was = [(m, m.training) for m in self.modules()]  # (each module's mode comes back)
         self.eval()
