@@ -145,6 +145,12 @@ class WeightNames(Sequence):
         return repr(list(self))
 
 
+def _digits(text: str) -> bool:
+    """Whether ``text`` is ASCII digits: ``str.isdigit`` takes subscripts such as "₁" (from
+    the unicode output), which ``int`` cannot read."""
+    return text.isascii() and text.isdigit()
+
+
 class _Lookup(Mapping):
     """The table of :meth:`Names.lookup`: the inputs, neurons and biases in dicts; a
     weight found by reading its name back (``w7``, ``w[2]_13``, ``w[2]_1,3``) and checking
@@ -169,19 +175,19 @@ class _Lookup(Mapping):
     def _places(self, name: str) -> list[tuple[int, int, int]]:
         """Where a weight of this name can be, by each scheme's way of writing it."""
         out = []
-        if name[1:].isdigit() and name[:1] == "w":  # lecture: w1, w2, ... through the net
+        if _digits(name[1:]) and name[:1] == "w":  # lecture: w1, w2, ... through the net
             flat = int(name[1:]) - 1
             for l, (_, n_out) in enumerate(self.shapes):
                 if self.starts[l] <= flat < self.starts[l + 1] and n_out:
                     out.append((l, *divmod(flat - self.starts[l], n_out)))
         head, _, rest = name.partition("]_")
-        if head[:2] == "w[" and head[2:].isdigit() and rest:
+        if head[:2] == "w[" and _digits(head[2:]) and rest:
             l = int(head[2:]) - 1
             if "," in rest:
                 i, _, k = rest.partition(",")
-                if i.isdigit() and k.isdigit():
+                if _digits(i) and _digits(k):
                     out.append((l, int(i) - 1, int(k) - 1))
-            elif len(rest) == 2 and rest.isdigit():
+            elif len(rest) == 2 and _digits(rest):
                 out.append((l, int(rest[0]) - 1, int(rest[1]) - 1))
         return [(l, i, k) for l, i, k in out if min(l, i, k) >= 0]
 

@@ -719,3 +719,13 @@ def test_an_unknown_name_in_paths_of_a_wide_network_writes_a_few_names_only(monk
     with pytest.raises(ValueError, match="unknown quantities"):
         explain(net, [0.1, 0.2], 0.5, paths=["w[4]_1,1"])  # (a weight past the last layer)
     assert len(rows) < 10
+
+
+@pytest.mark.parametrize("name", ["w₁", "w[1]_₁₂", "w[1]_1,₂", "z₁"])
+def test_a_name_copied_from_the_unicode_output_is_named_as_unknown(name):
+    # "w₁" raised int()'s "invalid literal ... '₁'": str.isdigit takes subscript digits
+    e = gn.explain(gn.nn.MLP([2, 2, 1], rng=0), [1.0, 2.0], 1.0)
+    with pytest.raises(KeyError, match="no quantity named"):
+        e.paths(name)
+    with pytest.raises(ValueError, match="'paths' parameter of explain names unknown"):
+        gn.explain(gn.nn.MLP([2, 2, 1], rng=0), [1.0, 2.0], 1.0, paths=[name])
