@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_readme import _resolves  # (one reader of dotted names for both)
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 NOT_RUN = re.compile(r"<!-- not run: (.*?) -->\n$")
@@ -408,28 +409,12 @@ def test_cli_md_reference_is_the_current_help(monkeypatch: pytest.MonkeyPatch, c
         assert got.split() == help_text.split(), f"cli.md: glassnet {command} --help is:\n{got}"
 
 
-def _resolves(name: str) -> bool:
-    """Whether a dotted name is importable: the longest module prefix, then attributes."""
-    import importlib
-
-    parts = name.split(".")
-    for i in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:i]))
-        except ImportError:
-            continue
-        for part in parts[i:]:
-            if not hasattr(obj, part):
-                return False
-            obj = getattr(obj, part)
-        return True
-    return False
-
-
 # the keys an ONNX file's metadata holds (docs/onnx.md), not Python names
 ONNX_METADATA = {
     f"glassnet.{key}"
-    for key in "classes config feature_names imputation kind params target task verified version".split()
+    for key in (
+        "classes config feature_names imputation kind params target task verified version"
+    ).split()
 }
 
 
