@@ -16,11 +16,12 @@ The header maps each tensor name to ``{"dtype", "shape", "data_offsets": [begin,
 ``order`` lists the tensor names in the order they were given, and ``glassnet`` is
 the JSON description (your ``meta``), and ``sha256``, a checksum of the tensors and
 the other metadata. Loading never runs code from the file: the reader reads the
-8-byte header length first and checks it against the file's size, then checks every
-number in the header (lengths, dtypes, shapes, byte ranges) before anything is
-allocated from it, reads each tensor into its own array, and verifies the checksum;
-malformed or corrupted files are refused with :class:`ModelFileError`. (Files without
-a checksum, from earlier glassnets or other writers, are read without that check.)
+8-byte header length first and checks it against the file's size, counts the header's
+JSON items (:data:`MAX_JSON_ITEMS`) before parsing it, then checks every number in it
+(lengths, dtypes, shapes, byte ranges) before anything is allocated from it, reads
+each tensor into its own array, and verifies the checksum; malformed or corrupted
+files are refused with :class:`ModelFileError`. (Files without a checksum, from
+earlier glassnets or other writers, are read without that check.)
 
 >>> import pathlib, tempfile
 >>> import numpy as np
@@ -85,6 +86,12 @@ KINDS = ("arrays", "checkpoint", "model")
 
 # The reference safetensors implementation refuses headers over 100 MB; so do we.
 MAX_HEADER_BYTES = 100_000_000
+#: The most JSON items a header (or the description in it) may hold, counted as the
+#: characters ``, : [ {`` that separate and open them (a value takes one or two): parsing
+#: makes a Python object of each item (~60 bytes), so a 100 MB header of ``[],[],...``
+#: would take 2.5 GB and 15 s before it could be refused. Counted before it is parsed;
+#: :func:`save_arrays` and the other writers refuse what the readers would refuse.
+MAX_JSON_ITEMS = 4_000_000
 MAX_NDIM = 32  # NumPy 1.x's limit on dimensions
 _MAX_ARRAY_BYTES = int(np.iinfo(np.intp).max)  # NumPy's limit on an array's size
 
@@ -276,9 +283,36 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # (1e999: json.loads would read it as inf)
+        raise ValueError(f"{_short(text, 30)} is beyond a float's range: numbers must be finite")
+    return number
+
+
+def _json_items(text: str | bytes) -> int:
+    """How many JSON items ``text`` holds, as :data:`MAX_JSON_ITEMS` counts them."""
+    if isinstance(text, str):
+        return sum(text.count(c) for c in ",:[{")
+    return sum(text.count(c) for c in b",:[{")
+
+
 def _strict_json(text: str) -> Any:
-    """``json.loads`` that refuses duplicate keys and NaN/Infinity (as safetensors does)."""
-    return json.loads(text, object_pairs_hook=distinct_keys, parse_constant=_reject_constant)
+    """``json.loads`` that refuses duplicate keys, NaN/Infinity (as safetensors does) and
+    numbers beyond a float's range, and, before parsing, more than :data:`MAX_JSON_ITEMS`
+    items."""
+    items = _json_items(text)
+    if items > MAX_JSON_ITEMS:
+        raise ValueError(
+            f"it holds about {items} items, more than the {MAX_JSON_ITEMS} glassnet reads; "
+            f"the file is corrupt or hostile"
+        )
+    return json.loads(
+        text,
+        object_pairs_hook=distinct_keys,
+        parse_constant=_reject_constant,
+        parse_float=_finite_float,
+    )
 
 
 def _save(
@@ -307,6 +341,13 @@ def _save(
         raise ModelFileError(
             f"cannot write '{target}': safetensors could not serialize the arrays ({_oneline(exc)})"
         ) from exc
+    items = _json_items(data[8 : 8 + int.from_bytes(data[:8], "little")])
+    if items > MAX_JSON_ITEMS:  # (the readers would refuse the file)
+        raise ModelFileError(
+            f"cannot write '{target}': its header would hold about {items} JSON items (the "
+            f"arrays' entries and the description), more than the {MAX_JSON_ITEMS} glassnet "
+            f"reads back; store fewer arrays, or keep less in 'meta'"
+        )
     try:
         return atomic_write(target, data)
     except WriteError as exc:
@@ -473,6 +514,12 @@ def _parse_header(f: Any, size: int, source: str) -> tuple[list[_Entry], dict[st
         raise bad(
             "the header is not a JSON object (it does not start with '{'), "
             f"so this is not a safetensors file{_foreign(f)}"
+        )
+    items = _json_items(raw)
+    if items > MAX_JSON_ITEMS:  # (before parsing: each item would be a Python object)
+        raise bad(
+            f"the header holds about {items} JSON items, more than the {MAX_JSON_ITEMS} "
+            f"glassnet reads; the file is corrupt or hostile"
         )
     try:
         text = raw.decode("utf-8")
@@ -923,6 +970,8 @@ def _decode_state(value: Any, tensors: dict[str, np.ndarray], used: set[str]) ->
     if tag == _TENSOR_TAG:
         if not (isinstance(inner, str) and inner.startswith(OPTIM_PREFIX) and inner in tensors):
             raise ValueError(f"it refers to the tensor {_short(inner)}, which the file lacks")
+        if inner in used:  # (two entries sharing one array would update each other)
+            raise ValueError(f"it refers to the tensor {_short(inner)} twice")
         used.add(inner)
         return tensors[inner]
     if tag == _TUPLE_TAG and isinstance(inner, list):

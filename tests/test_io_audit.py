@@ -1,0 +1,259 @@
+"""A security review of glassnet.io: hostile and damaged model files are refused with
+ModelFileError, naming the file, before they can cost much memory or time."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import struct
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import io as gio
+from glassnet.io import ModelFileError
+
+
+def raw_file(header: dict | bytes, data: bytes = b"") -> bytes:
+    """A safetensors file built by hand: length field, header, data."""
+    raw = header if isinstance(header, bytes) else json.dumps(header).encode()
+    return struct.pack("<Q", len(raw)) + raw + data
+
+
+def glassnet_metadata(description: str = "{}", **more: str) -> dict[str, str]:
+    """The ``__metadata__`` of a glassnet arrays file without a checksum (as an earlier
+    glassnet, or a hostile writer, would make it)."""
+    return {"format": "glassnet", "format_version": "1", "glassnet": description, **more}
+
+
+def refused(path, loader=gio.load_arrays) -> str:
+    with pytest.raises(ModelFileError) as info:
+        loader(path)
+    message = str(info.value)
+    assert f"'{path}'" in message and "\n" not in message
+    return message
+
+
+# ----------------------------------------------------------------------------- hostile JSON
+
+
+@pytest.mark.parametrize("number", ["1e999", "-1e999", "1E400"])
+def test_a_number_beyond_a_float_s_range_is_refused_not_read_as_infinity(tmp_path, number):
+    """``json.loads`` reads 1e999 as inf, which NaN/Infinity checks do not see."""
+    path = tmp_path / "m.glassnet"
+    path.write_bytes(raw_file({"__metadata__": glassnet_metadata('{"lr": ' + number + "}")}))
+    assert "beyond a float's range" in refused(path)
+
+
+def test_an_optimizer_state_of_infinite_numbers_is_refused(tmp_path):
+    path = gio.save_checkpoint(tmp_path / "c.glassnet", {"W": np.ones(2)}, {"lr": 0.5})
+    header_len = struct.unpack("<Q", path.read_bytes()[:8])[0]
+    header = json.loads(path.read_bytes()[8 : 8 + header_len])
+    del header["__metadata__"]["sha256"]  # (a file without a checksum reads unchecked)
+    header["__metadata__"]["glassnet"] = header["__metadata__"]["glassnet"].replace("0.5", "1e999")
+    path.write_bytes(raw_file(header, path.read_bytes()[8 + header_len :]))
+    assert "beyond a float's range" in refused(path, gio.load_checkpoint)
+
+
+def test_a_header_of_millions_of_tiny_values_is_refused_before_it_is_parsed(tmp_path):
+    """A 6 MB header of ``[],[],...`` would become 2 million lists (130 MB) if parsed."""
+    path = tmp_path / "m.glassnet"
+    path.write_bytes(raw_file(b'{"k":[' + b"[]," * 2_000_001 + b"[]]}"))
+    tracemalloc.start()
+    try:
+        message = refused(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert f"more than the {gio.MAX_JSON_ITEMS}" in message
+    assert peak < 3 * path.stat().st_size  # (the header's bytes, read once)
+
+
+def test_a_description_of_too_many_escaped_items_is_refused_before_it_is_parsed(
+    tmp_path, monkeypatch
+):
+    """Commas written ``\\u002c`` hide from a count of the header's bytes: the description
+    is counted again once decoded."""
+    monkeypatch.setattr(gio, "MAX_JSON_ITEMS", 1000)
+    hidden = b'{\\"a\\":[' + b"[]\\u002c" * 600 + b"[]]}"  # (a JSON string's escapes)
+    meta = json.dumps(glassnet_metadata("X")).encode().replace(b'"X"', b'"' + hidden + b'"')
+    path = tmp_path / "m.glassnet"
+    path.write_bytes(raw_file(b'{"__metadata__":' + meta + b"}"))
+    assert gio._json_items(path.read_bytes()) < 1000
+    assert "the glassnet description is not valid JSON (it holds about 1204 items" in refused(path)
+
+
+def test_the_writers_refuse_a_file_the_readers_would_refuse(tmp_path, monkeypatch):
+    """Else a long training run would end by writing a model file nothing can read."""
+    path = gio.save_arrays(tmp_path / "m.glassnet", {"W": np.ones(2)})
+    before = path.read_bytes()
+    monkeypatch.setattr(gio, "MAX_JSON_ITEMS", 1000)
+    with pytest.raises(ModelFileError, match=r"its header would hold about \d+ JSON items"):
+        gio.save_arrays(path, {"W": np.ones(2)}, {"history": list(range(1000))})
+    with pytest.raises(ModelFileError, match="more than the 1000 glassnet reads back"):
+        gio.save_arrays(path, {f"w{i}": np.ones(1) for i in range(200)})
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.glassnet"]  # no temporary left
+    gio.save_arrays(path, {"W": np.ones(2)}, {"history": list(range(100))})
+    assert gio.load_arrays(path)[1] == {"history": list(range(100))}
+
+
+def test_a_checkpoint_whose_optimizer_entries_share_one_tensor_is_refused(tmp_path):
+    """Adam's m and v as one array would each update the other."""
+    state = {"m": np.zeros(2), "v": np.zeros(2)}
+    path = gio.save_checkpoint(tmp_path / "c.glassnet", {"W": np.ones(2)}, state)
+    header_len = struct.unpack("<Q", path.read_bytes()[:8])[0]
+    header = json.loads(path.read_bytes()[8 : 8 + header_len])
+    meta = header["__metadata__"]
+    del meta["sha256"]
+    description = json.loads(meta["glassnet"])
+    v = description["optimizer"]["v"]["__tensor__"]
+    description["optimizer"]["v"]["__tensor__"] = description["optimizer"]["m"]["__tensor__"]
+    description["optimizer"]["w"] = {"__tensor__": v}  # (every tensor still used)
+    meta["glassnet"] = json.dumps(description)
+    path.write_bytes(raw_file(header, path.read_bytes()[8 + header_len :]))
+    assert "refers to the tensor 'optim/m' twice" in refused(path, gio.load_checkpoint)
+
+
+@pytest.mark.parametrize(
+    ("entry", "match"),
+    [
+        ({"dtype": "O"}, "unknown dtype 'O'"),
+        ({"dtype": "|O"}, "unknown dtype"),
+        ({"dtype": "V8"}, "unknown dtype"),
+        ({"dtype": ">f8"}, "unknown dtype"),
+        ({"dtype": "[('a', '<f4')]"}, "unknown dtype"),
+        ({"shape": [10**12]}, "needs 4000000000000 bytes"),
+        ({"shape": [0, 2**62]}, "too large for any array"),
+        ({"shape": [2**70, 0]}, "too large for any array"),
+        ({"shape": [-2]}, "non-negative integers"),
+        ({"shape": [2.0]}, "non-negative integers"),
+        ({"shape": [True, 2]}, "non-negative integers"),
+        ({"data_offsets": [-8, 0]}, "non-negative integers"),
+        ({"data_offsets": [0, 2**64 + 8]}, "run past the end"),
+    ],
+)
+def test_hostile_dtypes_shapes_and_offsets_cost_no_memory(tmp_path, entry, match):
+    info = {"dtype": "F32", "shape": [2], "data_offsets": [0, 8], **entry}
+    path = tmp_path / "m.glassnet"
+    path.write_bytes(raw_file({"__metadata__": glassnet_metadata(), "W": info}, bytes(8)))
+    tracemalloc.start()
+    try:
+        message = refused(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert match in message and peak < 1_000_000
+
+
+@pytest.mark.parametrize("depth", [10**5, 10**6])
+def test_json_nested_a_million_deep_is_refused_without_recursion_error(tmp_path, depth):
+    nested = "[" * depth + "]" * depth
+    path = tmp_path / "m.glassnet"
+    path.write_bytes(raw_file({"__metadata__": glassnet_metadata('{"a": ' + nested + "}")}))
+    assert "not valid JSON" in refused(path)
+    path.write_bytes(raw_file(b'{"a":' + nested.encode() + b"}"))
+    assert "not valid JSON" in refused(path)
+
+
+# ----------------------------------------------------------------------------- damaged files
+
+
+KINDS = {"model", "checkpoint", "arrays", "safetensors", "empty", "text", "binary"}
+
+
+def damaged(data: bytes, flips: int, seed: int):
+    """Every truncation of ``data``, then ``flips`` seeded copies with one to three bits
+    flipped (a flip undone by another is no damage and is left out)."""
+    for end in range(len(data)):
+        yield data[:end]
+    rng = np.random.default_rng(seed)
+    for _ in range(flips):
+        buf = bytearray(data)
+        for _ in range(int(rng.integers(1, 4))):
+            buf[int(rng.integers(len(buf)))] ^= 1 << int(rng.integers(8))
+        if bytes(buf) != data:
+            yield bytes(buf)
+
+
+def test_every_truncation_and_thousands_of_bit_flips_are_refused(tmp_path):
+    """The checksum makes every damaged glassnet file a ModelFileError naming the file:
+    none loads with other numbers, none escapes as another exception."""
+    net = gn.nn.MLP([3, 4, 2], activation="tanh", output_activation="softmax", rng=0)
+    model = gio.save_model(net, tmp_path / "net.glassnet", meta={"classes": ["a", "b"]})
+    state = {"lr": 0.1, "m": [np.zeros(3)], "step": (1, 2), 3: {"__x": 1}}
+    ckpt = gio.save_checkpoint(tmp_path / "c.glassnet", {"W": np.ones(3, np.float32)}, state)
+    path = tmp_path / "x.glassnet"
+    for source, loader, flips in [(model, gio.load_model, 2000), (ckpt, gio.load_checkpoint, 500)]:
+        for content in damaged(source.read_bytes(), flips, seed=0):
+            path.write_bytes(content)
+            refused(path, loader)
+            assert gio.file_kind(path) in KINDS  # (from the header alone: no checksum)
+
+
+@pytest.fixture(scope="module")
+def train_file(tmp_path_factory):
+    from glassnet.cli import main
+
+    folder = tmp_path_factory.mktemp("train")
+    rng = np.random.default_rng(0)
+    rows = ["a,b,color,label"] + [
+        f"{a:.3f},{b:.3f},{'red' if a > 0 else 'blue'},{'yes' if a + b > 0 else 'no'}"
+        for a, b in rng.standard_normal((40, 2))
+    ]
+    (folder / "d.csv").write_text("\n".join(rows) + "\n")
+    out = folder / "m.glassnet"
+    args = ["train", str(folder / "d.csv"), "--target", "label", "--out", str(out)]
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main([*args, "--epochs", "2", "--hidden", "3"]) == 0
+    return out
+
+
+VALUES = [None, True, 0, -1, 3, 2**63, 10**30, 0.5, 1e308, "", "x", "relu", "os.system",
+          "__import__", "__tensor__", "object", [], [1], [[]], {}, {"type": "Linear"},
+          {"type": "MLP", "sizes": [10**6, 10**6]}, {"__items__": [[1, 2]]}, ["a"] * 3]  # fmt: skip
+
+
+def test_a_hostile_train_description_is_refused_or_loads(tmp_path, train_file):
+    """A file without a checksum can say anything: seeded random values put anywhere in
+    a ``glassnet train`` description (class names, sizes, module types, activations)
+    either load as a Pipeline or are refused with ModelFileError; nothing is imported."""
+    data = train_file.read_bytes()
+    header_len = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8 : 8 + header_len])
+    meta = header["__metadata__"]
+    del meta["sha256"]
+    description = json.loads(meta["glassnet"])
+
+    def places(x, at=()):
+        yield at
+        items = x.items() if isinstance(x, dict) else enumerate(x) if isinstance(x, list) else ()
+        for k, v in items:
+            yield from places(v, (*at, k))
+
+    spots = [at for at in places(description) if at]
+    rng = np.random.default_rng(0)
+    path = tmp_path / "x.glassnet"
+    outcomes = {"loaded": 0, "refused": 0}
+    for _ in range(400):
+        edited = json.loads(meta["glassnet"])
+        at = spots[int(rng.integers(len(spots)))]
+        node = edited
+        for k in at[:-1]:
+            node = node[k]
+        node[at[-1]] = json.loads(json.dumps(VALUES[int(rng.integers(len(VALUES)))]))
+        header["__metadata__"] = {**meta, "glassnet": json.dumps(edited)}
+        path.write_bytes(raw_file(header, data[8 + header_len :]))
+        try:
+            pipeline = gio.load_model(path)
+        except ModelFileError as exc:
+            assert f"'{path}'" in str(exc)
+            outcomes["refused"] += 1
+            continue
+        outcomes["loaded"] += 1
+        with contextlib.suppress(ValueError, TypeError):  # (a value the rows do not fit)
+            pipeline.predict([[1.0, 2.0, "red"]])
+    assert outcomes["loaded"] > 50 and outcomes["refused"] > 50
