@@ -290,6 +290,17 @@ def _finite_float(text: str) -> float:
     return number
 
 
+#: The most digits a JSON integer may have (Python's own default limit, which a program
+#: may switch off: ``int()`` of a 10-million-digit text then takes minutes).
+MAX_INT_DIGITS = 4300
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > MAX_INT_DIGITS + 1:  # (+1: a minus sign)
+        raise ValueError(f"an integer has {len(text)} digits, more than {MAX_INT_DIGITS}")
+    return int(text)
+
+
 def _json_items(text: str | bytes) -> int:
     """How many JSON items ``text`` holds, as :data:`MAX_JSON_ITEMS` counts them."""
     if isinstance(text, str):
@@ -298,9 +309,9 @@ def _json_items(text: str | bytes) -> int:
 
 
 def _strict_json(text: str) -> Any:
-    """``json.loads`` that refuses duplicate keys, NaN/Infinity (as safetensors does) and
-    numbers beyond a float's range, and, before parsing, more than :data:`MAX_JSON_ITEMS`
-    items."""
+    """``json.loads`` that refuses duplicate keys, NaN/Infinity (as safetensors does),
+    numbers beyond a float's range or of more than :data:`MAX_INT_DIGITS` digits, and,
+    before parsing, more than :data:`MAX_JSON_ITEMS` items."""
     items = _json_items(text)
     if items > MAX_JSON_ITEMS:
         raise ValueError(
@@ -312,6 +323,7 @@ def _strict_json(text: str) -> Any:
         object_pairs_hook=distinct_keys,
         parse_constant=_reject_constant,
         parse_float=_finite_float,
+        parse_int=_bounded_int,
     )
 
 

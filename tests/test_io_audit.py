@@ -7,6 +7,8 @@ import contextlib
 import io
 import json
 import struct
+import sys
+import time
 import tracemalloc
 
 import numpy as np
@@ -257,3 +259,21 @@ def test_a_hostile_train_description_is_refused_or_loads(tmp_path, train_file):
         with contextlib.suppress(ValueError, TypeError):  # (a value the rows do not fit)
             pipeline.predict([[1.0, 2.0, "red"]])
     assert outcomes["loaded"] > 50 and outcomes["refused"] > 50
+
+
+def test_an_integer_of_millions_of_digits_is_refused_even_without_python_s_limit(tmp_path):
+    """With ``sys.set_int_max_str_digits(0)`` (a program may switch Python's limit off),
+    ``int()`` of a 10-million-digit header number would take minutes."""
+    limit = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        path = tmp_path / "m.glassnet"
+        digits = "9" * 1_000_000
+        info = '{"dtype": "F32", "shape": [2], "data_offsets": [0, ' + digits + "]}"
+        path.write_bytes(raw_file(('{"W": ' + info + "}").encode(), bytes(8)))
+        start = time.perf_counter()
+        message = refused(path)
+        assert time.perf_counter() - start < 0.5
+        assert "an integer has 1000000 digits, more than 4300" in message
+    finally:
+        sys.set_int_max_str_digits(limit)
