@@ -88,10 +88,12 @@ KINDS = ("arrays", "checkpoint", "model")
 MAX_HEADER_BYTES = 100_000_000
 #: The most JSON items a header (or the description in it) may hold, counted as the
 #: characters ``, : [ {`` that separate and open them (a value takes one or two): parsing
-#: makes a Python object of each item (~60 bytes), so a 100 MB header of ``[],[],...``
+#: makes a Python object of each item (60-100 bytes), so a 100 MB header of ``[],[],...``
 #: would take 2.5 GB and 15 s before it could be refused. Counted before it is parsed;
+#: 2 million items cost at most about what reading a 100 MB header does (~200 MB), and
+#: hold 150,000 tensors, or a one-hot column of half a million categories.
 #: :func:`save_arrays` and the other writers refuse what the readers would refuse.
-MAX_JSON_ITEMS = 4_000_000
+MAX_JSON_ITEMS = 2_000_000
 MAX_NDIM = 32  # NumPy 1.x's limit on dimensions
 _MAX_ARRAY_BYTES = int(np.iinfo(np.intp).max)  # NumPy's limit on an array's size
 
@@ -1108,6 +1110,10 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
 
 #: How deeply a model config may nest modules (Sequential in Sequential ...).
 MAX_CONFIG_DEPTH = 64
+#: How many modules a model config may build (an MLP's layers and activations count):
+#: each costs ~400 bytes and its share of a forward pass, so a 30 MB file of 1.3 million
+#: ``{"type": "ReLU"}`` took 550 MB and 8 s to load into a useless model.
+MAX_CONFIG_MODULES = 10_000
 
 
 def _configured_weights(cfg: Any) -> int:
@@ -1117,13 +1123,14 @@ def _configured_weights(cfg: Any) -> int:
     ``Neuron`` config at any depth (anything else counts 0). Every one of those values
     must be in the file, so a config asking for more than the file holds is refused
     before it is built (a 100-byte file must not allocate gigabytes). Raises
-    ``ValueError`` for a config nested more than :data:`MAX_CONFIG_DEPTH` deep.
+    ``ValueError`` for a config nested more than :data:`MAX_CONFIG_DEPTH` deep, or
+    building more than :data:`MAX_CONFIG_MODULES` modules.
     """
 
     def width(value: Any) -> int:
         return value if type(value) is int and value > 0 else 0
 
-    total = 0
+    total = modules = 0
     stack = [(cfg, 0)]
     while stack:  # (iterative: a hostile config cannot exhaust the call stack)
         node, depth = stack.pop()
@@ -1132,12 +1139,18 @@ def _configured_weights(cfg: Any) -> int:
                 f"the model config nests more than {MAX_CONFIG_DEPTH} levels deep; "
                 f"glassnet builds models of at most that depth"
             )
+        if modules > MAX_CONFIG_MODULES:
+            raise ValueError(
+                f"the model config builds more than {MAX_CONFIG_MODULES} modules; "
+                f"glassnet builds models of at most that many"
+            )
         if isinstance(node, list):
             stack.extend((item, depth) for item in node)  # (a list is no level of its own)
             continue
         if not isinstance(node, dict):
             continue
         kind = node.get("type")
+        modules += isinstance(kind, str)
         if kind == "Linear":
             total += width(node.get("inputs")) * width(node.get("neurons"))
         elif kind == "Neuron":
@@ -1145,6 +1158,7 @@ def _configured_weights(cfg: Any) -> int:
         elif kind == "MLP" and isinstance(node.get("sizes"), list):
             sizes = [width(v) for v in node["sizes"]]
             total += sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+            modules += 2 * len(sizes)  # (a Linear layer and an activation each)
         stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
     return total
 

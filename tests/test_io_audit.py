@@ -277,3 +277,41 @@ def test_an_integer_of_millions_of_digits_is_refused_even_without_python_s_limit
         assert "an integer has 1000000 digits, more than 4300" in message
     finally:
         sys.set_int_max_str_digits(limit)
+
+
+def model_file(path, config: dict) -> object:
+    """A model file without weights, written by hand (no checksum), for hostile configs."""
+    description = json.dumps({"config": config, "meta": {}})
+    path.write_bytes(raw_file({"__metadata__": glassnet_metadata(description, kind="model")}))
+    return path
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"type": "Sequential", "layers": [{"type": "ReLU"}] * 10_001},
+        {"type": "MLP", "sizes": [0] * 5_002},
+    ],
+)
+def test_a_config_of_more_modules_than_the_limit_is_refused_before_it_is_built(
+    tmp_path, monkeypatch, config
+):
+    """1.3 million ``{"type": "ReLU"}`` (30 MB) took 550 MB and 8 s to build."""
+    monkeypatch.setattr(gn.nn, "from_config", lambda cfg: pytest.fail("built"))
+    path = model_file(tmp_path / "m.glassnet", config)
+    assert "builds more than 10000 modules" in refused(path, gio.load_model)
+
+
+def test_a_model_of_more_modules_than_the_limit_is_saved_so_its_weights_load(tmp_path):
+    """save_model does not write a config that load_model refuses as hostile."""
+
+    def wide(seed: int) -> gn.nn.Module:
+        relus = [gn.nn.ReLU() for _ in range(10_000)]
+        return gn.nn.Sequential(gn.nn.Linear(2, 1, rng=seed), *relus)
+
+    net = wide(1)
+    path = gio.save_model(net, tmp_path / "wide.glassnet")
+    with pytest.raises(ModelFileError, match="holds the weights of Sequential"):
+        gio.load_model(path)
+    fresh = gio.load_weights(wide(2), path)
+    np.testing.assert_array_equal(fresh.layers[0].W.data, net.layers[0].W.data)
