@@ -201,3 +201,63 @@ def test_a_read_only_file_is_never_replaced_by_any_writer(tmp_path):
     os.chmod(path, 0o644)
     atomic_write(link, "new\n")
     assert path.read_text() == "new\n" and link.is_symlink()
+
+
+def test_a_full_disk_leaves_the_old_file_and_no_temporary(tmp_path):
+    """A real full disk (a 64 KiB tmpfs; needs root): the write fails with ENOSPC as the
+    temporary file grows, and is refused whole."""
+    from glassnet.files import WriteError
+
+    disk = tmp_path / "tiny"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        path = disk / "m.glassnet"
+        atomic_write(path, b"old")
+        for target in (path, disk / "new.glassnet"):
+            with pytest.raises(WriteError, match="No space left on device.*untouched"):
+                atomic_write(target, b"x" * 200_000)
+        assert path.read_bytes() == b"old"
+        assert sorted(p.name for p in disk.iterdir()) == ["m.glassnet"]
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_ctrl_c_in_the_middle_of_writing_leaves_the_old_file_and_no_temporary(
+    tmp_path, monkeypatch
+):
+    """KeyboardInterrupt once half the bytes are in the temporary file."""
+    import tempfile
+
+    made = []
+    real = tempfile.NamedTemporaryFile
+
+    class HalfThenInterrupt:
+        def __init__(self, *args, **kwargs):
+            self.file = real(*args, **kwargs)
+            self.name = self.file.name
+            made.append(self.name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return self.file.__exit__(*exc)
+
+        def write(self, data):
+            self.file.write(data[: len(data) // 2])
+            self.file.flush()
+            assert os.path.getsize(self.name) == len(data) // 2
+            raise KeyboardInterrupt
+
+    path = tmp_path / "m.glassnet"
+    atomic_write(path, b"old")
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", HalfThenInterrupt)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(path, b"new" * 1000)
+    assert made and path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["m.glassnet"]
