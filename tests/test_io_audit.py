@@ -279,10 +279,14 @@ def test_an_integer_of_millions_of_digits_is_refused_even_without_python_s_limit
         sys.set_int_max_str_digits(limit)
 
 
-def model_file(path, config: dict) -> object:
-    """A model file without weights, written by hand (no checksum), for hostile configs."""
-    description = json.dumps({"config": config, "meta": {}})
-    path.write_bytes(raw_file({"__metadata__": glassnet_metadata(description, kind="model")}))
+def model_file(path, config: dict, values: int = 0) -> object:
+    """A model file of one tensor of ``values`` zeros, written by hand (no checksum), for
+    hostile configs."""
+    header: dict = {"__metadata__": glassnet_metadata(json.dumps({"config": config, "meta": {}}))}
+    header["__metadata__"]["kind"] = "model"
+    if values:
+        header["x"] = {"dtype": "F32", "shape": [values], "data_offsets": [0, 4 * values]}
+    path.write_bytes(raw_file(header, bytes(4 * values)))
     return path
 
 
@@ -315,3 +319,31 @@ def test_a_model_of_more_modules_than_the_limit_is_saved_so_its_weights_load(tmp
         gio.load_model(path)
     fresh = gio.load_weights(wide(2), path)
     np.testing.assert_array_equal(fresh.layers[0].W.data, net.layers[0].W.data)
+
+
+@pytest.mark.parametrize(
+    ("config", "match"),
+    [
+        ({"type": "MLP", "sizes": [2, 3, 1], "activation": "os.system"}, "os.system"),
+        ({"type": "MLP", "sizes": [2, 1], "output_activation": "__import__"}, "__import__"),
+        ({"type": "Linear", "inputs": 2, "neurons": 1, "init": "numpy.load"}, "numpy.load"),
+        ({"type": "Linear", "inputs": 2, "neurons": 1, "dtype": "O"}, "float32 or float64"),
+        ({"type": "subprocess.Popen", "args": ["true"]}, "unknown module type"),
+        ({"type": "Sequential", "layers": [{"type": "builtins.eval"}]}, "unknown module type"),
+        ({"type": "Sequential", "layers": [{"type": "glassnet.io.save_model"}]}, "unknown"),
+    ],
+)
+def test_names_in_a_config_are_looked_up_in_glassnet_s_tables_never_imported(
+    tmp_path, config, match
+):
+    path = model_file(tmp_path / "m.glassnet", config, values=9)
+    message = refused(path, gio.load_model)
+    assert "the model config cannot be built" in message and match in message
+
+
+def test_the_class_name_of_a_weights_only_file_is_only_named_never_imported(tmp_path):
+    description = json.dumps({"config": None, "meta": {}, "module": "os.system\n\x1b[2J"})
+    path = tmp_path / "m.glassnet"
+    path.write_bytes(raw_file({"__metadata__": glassnet_metadata(description, kind="model")}))
+    message = refused(path, gio.load_model)  # (one line: the name's control characters escaped)
+    assert "holds the weights of os.system\\n\\x1b[2J, a module of your own" in message
