@@ -719,11 +719,11 @@ def _load(path: Any, expect_format: bool, verb: str = "loading") -> tuple[dict, 
     """
     f, size, source = _open(path)
     with f:
-        # 1) and 2): hostile sizes never reach an allocation
-        entries, metadata = _parse_header(f, size, source)
-        by_offset = [e.name for e in sorted(entries)]
-        description, kind, order = _read_description(metadata, by_offset, source, expect_format)
-        try:
+        try:  # (a read can fail anywhere: a disk error, a network file system gone)
+            # 1) and 2): hostile sizes never reach an allocation
+            entries, metadata = _parse_header(f, size, source)
+            by_offset = [e.name for e in sorted(entries)]
+            description, kind, order = _read_description(metadata, by_offset, source, expect_format)
             read = _read_tensors(f, entries, source)
         except OSError as exc:
             raise ModelFileError(f"{source} cannot be read ({_oneline(exc)})") from exc

@@ -347,3 +347,42 @@ def test_the_class_name_of_a_weights_only_file_is_only_named_never_imported(tmp_
     path.write_bytes(raw_file({"__metadata__": glassnet_metadata(description, kind="model")}))
     message = refused(path, gio.load_model)  # (one line: the name's control characters escaped)
     assert "holds the weights of os.system\\n\\x1b[2J, a module of your own" in message
+
+
+@pytest.mark.parametrize("reads", [0, 1, 2])
+def test_a_disk_error_while_reading_the_header_is_a_model_file_error(tmp_path, monkeypatch, reads):
+    """EIO at the length field, the header or the data: the loaders say which file could
+    not be read, as they do for any other unreadable file."""
+    path = gio.save_arrays(tmp_path / "m.glassnet", {"W": np.ones(3)})
+    real_open = open
+
+    class FailingDisk:
+        def __init__(self, *args, **kwargs):
+            self.file = real_open(*args, **kwargs)
+            self.left = reads
+
+        def __getattr__(self, name):
+            return getattr(self.file, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return self.file.__exit__(*exc)
+
+        def _next(self):
+            if self.left == 0:
+                raise OSError(5, "Input/output error")
+            self.left -= 1
+
+        def read(self, *args):
+            self._next()
+            return self.file.read(*args)
+
+        def readinto(self, *args):
+            self._next()
+            return self.file.readinto(*args)
+
+    monkeypatch.setattr(gio, "open", FailingDisk, raising=False)
+    for loader in (gio.load_arrays, gio.load_model, gio.load_checkpoint):
+        assert "cannot be read ([Errno 5] Input/output error)" in refused(path, loader)
