@@ -15,6 +15,7 @@ refuse to write over its own input.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -217,9 +218,13 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
             f"cannot write '{os.fspath(path)}': the path ends in '/', so it names a directory, "
             f"which does not exist; give a file path"
         )
+    if "\0" in os.fspath(given):  # (os.stat's ValueError would not name the path)
+        raise WriteError(f"cannot write {os.fspath(given)!r}: a path cannot hold a NUL character")
     try:
         mode = os.stat(given).st_mode  # (links followed: /dev/stdout names a pipe or a tty)
-    except OSError:
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise WriteError(f"cannot write '{given}' ({_cause(exc)}): give a shorter one") from exc
         mode = 0
     if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
         _write_in_place(given, payload, mode)

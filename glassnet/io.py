@@ -395,6 +395,8 @@ def _open(path: Any) -> tuple[Any, int, str]:
     """Open a model file for reading: (binary file, its size in bytes, its quoted name)."""
     p = _as_path(path)
     source = f"'{p}'"
+    if "\0" in os.fspath(p):  # (os.stat's ValueError would not name the file)
+        raise ModelFileError(f"{os.fspath(p)!r}: a path cannot hold a NUL character")
     try:
         info = os.stat(p)
         # Checked before opening: opening a FIFO or a device could block or never end.

@@ -261,3 +261,14 @@ def test_ctrl_c_in_the_middle_of_writing_leaves_the_old_file_and_no_temporary(
         atomic_write(path, b"new" * 1000)
     assert made and path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["m.glassnet"]
+
+
+@pytest.mark.parametrize("name", ["a\0b.csv", "x" * 300 + ".csv", ("d" * 200 + "/") * 25 + "m"])
+def test_a_path_no_file_can_have_is_a_write_error_naming_it(tmp_path, name):
+    """A NUL character or a name too long (ENAMETOOLONG), not Python's bare ValueError or
+    OSError."""
+    from glassnet.files import WriteError
+
+    with pytest.raises(WriteError, match=r"cannot write .*(NUL character|File name too long)"):
+        atomic_write(tmp_path / name, "x\n")
+    assert list(tmp_path.iterdir()) == []

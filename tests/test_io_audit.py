@@ -386,3 +386,11 @@ def test_a_disk_error_while_reading_the_header_is_a_model_file_error(tmp_path, m
     monkeypatch.setattr(gio, "open", FailingDisk, raising=False)
     for loader in (gio.load_arrays, gio.load_model, gio.load_checkpoint):
         assert "cannot be read ([Errno 5] Input/output error)" in refused(path, loader)
+
+
+def test_a_path_with_a_nul_character_is_a_model_file_error(tmp_path):
+    for loader in (gio.load_arrays, gio.load_model, gio.load_checkpoint):
+        with pytest.raises(ModelFileError, match=r"a\\x00b.glassnet': a path cannot hold a NUL"):
+            loader(tmp_path / "a\0b.glassnet")
+    with pytest.raises(ModelFileError, match="a path cannot hold a NUL character"):
+        gio.save_arrays(tmp_path / "a\0b.glassnet", {"W": np.ones(2)})
