@@ -39,14 +39,25 @@ def _cause(exc: OSError) -> str:
     return exc.strerror or " ".join(str(exc).split())
 
 
+def _umask() -> int:
+    """The process's umask. Linux (4.7 on) tells it in ``/proc/self/status``; elsewhere,
+    reading it means setting it and straight back, and a file another thread creates in
+    between gets 0o022's permissions, which may show it to other users."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _file_mode(target: Path) -> int:
     """Permission bits for a new file: the old file's, else the umask's default."""
     with contextlib.suppress(OSError):
         return stat.S_IMODE(os.stat(target).st_mode)
-    # Reading the umask means setting it; set it straight back.
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
+    return 0o666 & ~_umask()
 
 
 def _fsync_directory(directory: Path) -> None:

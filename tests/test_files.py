@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -272,3 +273,23 @@ def test_a_path_no_file_can_have_is_a_write_error_naming_it(tmp_path, name):
     with pytest.raises(WriteError, match=r"cannot write .*(NUL character|File name too long)"):
         atomic_write(tmp_path / name, "x\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_new_file_s_permissions_come_from_the_umask_without_changing_it(tmp_path, monkeypatch):
+    """Setting the umask to read it would give a file another thread creates meanwhile the
+    wrong permissions: where Linux tells the umask (/proc/self/status), it is only read."""
+    status = Path("/proc/self/status")
+    if not (status.exists() and "Umask:" in status.read_text()):
+        pytest.skip("the system does not tell the umask without setting it")
+    mask = os.umask(0o027)
+    try:
+
+        def no_umask(mask):
+            raise AssertionError("os.umask was called")
+
+        monkeypatch.setattr(os, "umask", no_umask)
+        path = atomic_write(tmp_path / "new.csv", "x\n")
+        monkeypatch.undo()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    finally:
+        os.umask(mask)
