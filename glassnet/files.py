@@ -54,9 +54,11 @@ def _umask() -> int:
 
 
 def _file_mode(target: Path) -> int:
-    """Permission bits for a new file: the old file's, else the umask's default."""
+    """Permission bits for a new file: the old file's (read, write and execute: not its
+    set-user-id, set-group-id or sticky bits, which new contents must not inherit), else
+    the umask's default."""
     with contextlib.suppress(OSError):
-        return stat.S_IMODE(os.stat(target).st_mode)
+        return stat.S_IMODE(os.stat(target).st_mode) & 0o777
     return 0o666 & ~_umask()
 
 

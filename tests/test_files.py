@@ -293,3 +293,15 @@ def test_a_new_file_s_permissions_come_from_the_umask_without_changing_it(tmp_pa
         assert stat.S_IMODE(path.stat().st_mode) == 0o640
     finally:
         os.umask(mask)
+
+
+def test_a_replaced_file_keeps_its_permissions_but_not_its_set_user_id_bit(tmp_path):
+    """A set-user-id program written over (by root, say) must not run the new bytes with
+    its owner's rights."""
+    path = tmp_path / "tool"
+    path.write_text("old\n")
+    os.chmod(path, 0o4755)
+    if not stat.S_IMODE(path.stat().st_mode) & stat.S_ISUID:
+        pytest.skip("this file system drops set-user-id bits itself")
+    atomic_write(path, "new\n")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o755
