@@ -3443,6 +3443,11 @@ def _resume(
     if meta.get("format") != CHECKPOINT_FORMAT:
         raise CLIError(f"'{path}' is not a checkpoint written by glassnet train")
     saved = meta.get("settings", {})
+    if not isinstance(saved, dict):  # (a checkpoint edited by hand, or damaged)
+        raise ModelFileError(
+            f"'{path}': the checkpoint's settings must be a JSON object of the run's options; "
+            f"got {type(saved).__name__}. Start afresh without --resume."
+        )
     current = json.loads(json.dumps(settings))
     changed = [  # (the data's path may differ; the fingerprint checks the data themselves)
         f"{k} {saved.get(k)!r} -> {current.get(k)!r}"

@@ -1515,3 +1515,18 @@ def test_an_output_where_no_file_can_be_made_is_refused_before_training(capsys, 
         err, "cannot write the model file '/proc/m.gn': cannot create a file in '/proc'",
         "choose a path in a directory you can write to",
     )  # fmt: skip
+
+
+def test_resume_names_a_checkpoint_whose_settings_are_not_an_object(capsys, tmp_path, moons_csv):
+    # a hand-edited checkpoint's "settings": [] was "internal error (AttributeError: 'list'
+    # object has no attribute 'get')"
+    from glassnet.io import save_checkpoint
+
+    out, ck = tmp_path / "m.glassnet", tmp_path / "run.ckpt"
+    base = ["train", moons_csv, "--target", "side", "--out", out, "--checkpoint", ck, *FAST]
+    assert run(capsys, *base, "--checkpoint-every", "4")[0] == 0
+    model, optim, meta = load_checkpoint(ck)
+    save_checkpoint(ck, model, optim, {**meta, "settings": ["lr", 0.5]})
+    code, _, err = run(capsys, *base, "--resume")
+    assert code == 2
+    assert_one_line_error(err, "run.ckpt", "settings must be a JSON object", "got list")
