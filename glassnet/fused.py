@@ -175,7 +175,9 @@ def _squared_norm(W: Any, out: Any = None) -> Any:
     """||W||² (one per network of a stack (K, inputs, neurons))."""
     if W.ndim == 2:
         return np.matmul(W.reshape(-1), W.reshape(-1), out=out)
-    return np.einsum("kij,kij->k", W, W, out=out)
+    v = W.reshape(W.shape[0], 1, -1)  # each network's dot product, as BLAS gives one network's
+    sq = np.matmul(v, v.swapaxes(1, 2), out=None if out is None else out.reshape(-1, 1, 1))
+    return sq.reshape(-1)
 
 
 def l2_value(l2: Any, n: int, squares: Any) -> Any:
