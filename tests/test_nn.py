@@ -782,3 +782,11 @@ def test_width_errors_read_as_before():
         ValueError, match=r"'sizes' parameter of MLP must be an int >= 1\. Got 2\.5"
     ):
         nn.MLP([2, 2.5, 1])
+
+
+@pytest.mark.parametrize("bad, error", [("os.system", ValueError), (5, TypeError)])
+def test_mlp_checks_its_hidden_activation_with_no_hidden_layer_too(bad, error):
+    # MLP([2, 1], activation="os.system") was accepted: no hidden layer read the name
+    with pytest.raises(error, match="activation"):
+        nn.MLP([2, 1], activation=bad)
+    assert len(nn.MLP([2, 1], activation="tanh").layers) == 1  # (a good name: as before)

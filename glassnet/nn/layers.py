@@ -264,7 +264,8 @@ class MLP(Sequential):
         dropout = check_number(dropout, "dropout", "MLP", low=0, high=1, high_open=True)
         leaky_alpha = check_number(leaky_alpha, "leaky_alpha", "MLP", low=0, high=1, high_open=True)
         n_hidden = len(sizes) - 2
-        acts = [*activation] if isinstance(activation, (list, tuple)) else [activation] * n_hidden
+        single = not isinstance(activation, (list, tuple))  # (checked with no hidden layer too)
+        acts = [F.get_activation(activation).name] * n_hidden if single else [*activation]
         if len(acts) != n_hidden:
             raise ValueError(
                 f"MLP: {n_hidden} hidden layers but {len(acts)} activations were given; "
