@@ -27,7 +27,7 @@ from .tensor import Tensor, as_tensor, axis_args, is_grad_enabled
 # fmt: off
 __all__ = [
     "Activation", "ACTIVATIONS", "get_activation", "sigmoid", "tanh", "relu", "leaky_relu",
-    "identity", "softmax", "log_softmax", "activation", "linear", "dropout", "mse",
+    "identity", "softmax", "log_softmax", "activation", "linear", "dropout", "mse", "loss_node",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "one_hot",
     "LOSSES", "get_loss", "Loss", "LOSS_ALIASES", "logsumexp", "INPLACE", "check_target",
 ]
@@ -355,8 +355,8 @@ def dropout(x: Any, p: float, rng: np.random.Generator, training: bool = True) -
 # ``keep``, a dict the fast path (glassnet.fused) keeps per batch size: its buffers are made
 # at the first step and reused, so later steps allocate nothing (what a step captured on a
 # GPU needs, glassnet.capture). The graph functions below pass no dict: what a call returns
-# is fresh, and its intermediates are the thread's scratch (kept's last argument, Z). _loss
-# applies sample weights and the reduction.
+# is fresh, and its intermediates are the thread's scratch (kept's last argument, Z).
+# loss_node applies sample weights and the reduction.
 
 
 def _squared_kernel(c: float) -> Callable[..., np.ndarray]:
@@ -484,9 +484,12 @@ class Loss:
         return self.fn(*args, **kw)
 
 
-def _loss(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) -> Tensor:
+def loss_node(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) -> Tensor:
     """The loss ``name`` of ``x`` against the target ``y`` (of x's shape, or class labels for
-    cross-entropy): the table's kernel, then sample weights and the reduction.
+    cross-entropy): the table's kernel, then sample weights and the reduction, as one graph
+    node. ``y`` is taken as checked (the graph functions above check it: :func:`mse`,
+    :func:`cross_entropy`): a hand-written loop's loss module that checked it already calls
+    this directly.
 
     'mean' divides by the number of per-entry losses; 'sum' adds them; 'none' keeps them.
     ``sample_weight`` (shape (N,)) scales each row's loss; 'mean' still divides by N.
@@ -550,7 +553,7 @@ def mse(
     over every entry (N * K), as PyTorch's ``MSELoss`` does.
     """
     x, y = check_target("op 'mse'", pred, target)
-    return _loss("half_mse" if half else "mse", x, y, reduction, sample_weight)
+    return loss_node("half_mse" if half else "mse", x, y, reduction, sample_weight)
 
 
 def binary_cross_entropy(
@@ -568,7 +571,7 @@ def binary_cross_entropy(
             f"op 'binary_cross_entropy': probabilities must lie in [0, 1]. Got {x.data.min()} to "
             f"{x.data.max()}; for raw scores (logits) use binary_cross_entropy_with_logits."
         )
-    return _loss("binary_cross_entropy", x, y, reduction, sample_weight)
+    return loss_node("binary_cross_entropy", x, y, reduction, sample_weight)
 
 
 def binary_cross_entropy_with_logits(
@@ -578,7 +581,7 @@ def binary_cross_entropy_with_logits(
     max(z, 0) - z y + log(1 + e^-|z|). Backward: dL/dz = sigma(z) - y.
     """
     x, y = check_target("op 'binary_cross_entropy_with_logits'", logits, target)
-    return _loss("binary_cross_entropy_with_logits", x, y, reduction, sample_weight)
+    return loss_node("binary_cross_entropy_with_logits", x, y, reduction, sample_weight)
 
 
 def cross_entropy(
@@ -597,13 +600,13 @@ def cross_entropy(
     t = asarray(target.data if isinstance(target, Tensor) else target, like=x.data)
     if t.ndim != 1:  # target rows, one per prediction row
         x, t = check_target("op 'cross_entropy'", x, t)
-        return _loss("cross_entropy", x, t, reduction, sample_weight)
+        return loss_node("cross_entropy", x, t, reduction, sample_weight)
     if t.shape[0] != x.shape[0]:
         raise ValueError(
             f"op 'cross_entropy': logits {x.shape} need one label per row; got labels {t.shape}."
         )
     t = _class_labels("cross_entropy", t, x.shape[1])[0]
-    return _loss("cross_entropy", x, t, reduction, sample_weight)
+    return loss_node("cross_entropy", x, t, reduction, sample_weight)
 
 
 def _class_labels(who: str, labels: Any, classes: int | None) -> tuple[np.ndarray, int]:

@@ -302,36 +302,44 @@ class Optimizer:
         for pack in self._packs:
             flat = pack.flat
             on = _taking(flat.params)
-            none = [p for p in flat.params if p.grad is None]
             every = all(on)
+            none = [] if every else [p for p in flat.params if p.grad is None]
             steps = pack.steps.tolist()  # before this step
-            if every:  # (counted as a prepared step counts: no NumPy call)
-                pack.pending += 1
-            else:
-                pack.steps += on  # each parameter counts the steps it takes
+            pack.steps += 1 if every else on  # each parameter counts the steps it takes
             # fresh gradients, read where backward() left them when that saves a copy
             own = flat.own_grads() if sum(d.size for d in flat.data) >= _BLOCK else {}
             own = own if sum(a.size for a in own.values()) >= _BLOCK else {}
             flat.sync(keep=own)
-            slots = [[] for _ in flat.data]  # per dtype: (slice, step count, taking, index)
-            for i, ((c, s), k, o) in enumerate(zip(flat.slots, steps, on)):
-                slots[c].append((s, k + o, o, i))
-            chunks = zip(flat.data, flat.grad, pack.work, pack.state, slots)
-            counts = {k for mine in slots for _, k, o, _ in mine if o}
-            hs = {k: self._per_step({**pack.settings, "t": k}) for k in counts}  # each step's
-            for w, g, (a, b), state, mine in chunks:  # per dtype
-                if not own and all(o and k == mine[0][1] for _, k, o, _ in mine):  # one rule
-                    self._rule(w, g, (a, b), state, hs[mine[0][1]])  # over the buffer
-                    continue
-                for s, k, _, i in filter(lambda m: m[2], mine):  # each on its own slices
-                    gi = own[i].reshape(-1) if i in own else g[s]
-                    sliced = {n: v[s] for n, v in state.items()}
-                    self._rule(w[s], gi, (a[s], b[s]), sliced, hs[k])
+            if every and not own and min(steps) == max(steps):  # one rule per dtype buffer
+                h = self._per_step({**pack.settings, "t": steps[0] + 1})
+                for w, g, work, state in zip(flat.data, flat.grad, pack.work, pack.state):
+                    self._rule(w, g, work, state, h)
+            else:
+                self._sliced(pack, steps, on, own)
             for p in none:  # as in PyTorch: no gradient before the step, none after it
                 p.grad = None
             for p in itertools.compress(flat.params, on) if not every else flat.params:
                 getattr(p, "_bump", int)()  # a graph of the old values then refuses backward
         return loss
+
+    def _sliced(self, pack: _Pack, steps: list[int], on: list[bool], own: dict) -> None:
+        """A step of the parameters that ``on`` marks, each at its own count (``steps``: before
+        this step), a gradient of ``own`` read where it is; a rule over a dtype's whole
+        buffer where every parameter of that dtype takes the same step and none is ``own``."""
+        slots = [[] for _ in pack.flat.data]  # per dtype: (slice, step count, taking, index)
+        for i, ((c, s), k, o) in enumerate(zip(pack.flat.slots, steps, on)):
+            slots[c].append((s, k + o, o, i))
+        chunks = zip(pack.flat.data, pack.flat.grad, pack.work, pack.state, slots)
+        counts = {k for mine in slots for _, k, o, _ in mine if o}
+        hs = {k: self._per_step({**pack.settings, "t": k}) for k in counts}  # each step's
+        for w, g, (a, b), state, mine in chunks:  # per dtype
+            if not own and all(o and k == mine[0][1] for _, k, o, _ in mine):  # one rule
+                self._rule(w, g, (a, b), state, hs[mine[0][1]])  # over the buffer
+                continue
+            for s, k, _, i in filter(lambda m: m[2], mine):  # each on its own slices
+                gi = own[i].reshape(-1) if i in own else g[s]
+                sliced = {n: v[s] for n, v in state.items()}
+                self._rule(w[s], gi, (a[s], b[s]), sliced, hs[k])
 
     def prepared(self) -> Callable[[], None]:
         """:meth:`step` for a loop that changes nothing between two steps but the gradients'

@@ -275,9 +275,25 @@ class CrossEntropyLoss(_Loss):
             label_smoothing, "label_smoothing", "CrossEntropyLoss", low=0, high=1
         )
 
+    def _plain(self, x: Any, t: np.ndarray) -> bool:
+        """Whether the loss is the fused kernel alone (no weight, no smoothing) on NumPy logits
+        x (N, C) and integer labels t (N,) in [0, C), none of them ``ignore_index``: what
+        :func:`F.cross_entropy` checks before its kernel and :meth:`_ignored` looks for, in
+        one pass over the labels (a hand-written loop calls this every step). Anything else
+        takes the general path, and its errors."""
+        d = x.data if isinstance(x, Tensor) else None
+        if type(d) is not np.ndarray or d.ndim != 2 or self.weight is not None:
+            return False
+        c = d.shape[1]
+        if self.label_smoothing or 0 <= self.ignore_index < c or t.dtype.kind not in "iu":
+            return False  # (negative labels read as huge: the view's max finds them)
+        return t.shape == (d.shape[0],) and t.size > 0 and t.view(f"u{t.itemsize}").max() < c
+
     def forward(self, x: Tensor, target: Any) -> Tensor:
         target = self._fixed(target)
         t = _array(target)
+        if self._plain(x, t):
+            return F.loss_node("cross_entropy", x, t, self.reduction, None)
         skip = self._ignored(t)
         if self.weight is None and not self.label_smoothing and skip is None:
             return F.cross_entropy(x, target, self.reduction)  # the fused kernel as it is
