@@ -287,7 +287,8 @@ class CrossEntropyLoss(_Loss):
         c = d.shape[1]
         if self.label_smoothing or 0 <= self.ignore_index < c or t.dtype.kind not in "iu":
             return False  # (negative labels read as huge: the view's max finds them)
-        return t.shape == (d.shape[0],) and t.size > 0 and t.view(f"u{t.itemsize}").max() < c
+        u = f"{t.dtype.byteorder}u{t.itemsize}"  # (unsigned, in the labels' byte order)
+        return t.shape == (d.shape[0],) and t.size > 0 and t.view(u).max() < c
 
     def forward(self, x: Tensor, target: Any) -> Tensor:
         target = self._fixed(target)
