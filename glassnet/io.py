@@ -236,6 +236,11 @@ def _to_json(value: Any, where: str) -> Any:
     if isinstance(value, np.bool_):
         return bool(value)
     if isinstance(value, (int, np.integer)):
+        if abs(int(value)) >= _INT_BOUND:  # (the readers refuse it)
+            raise ValueError(
+                f"{where} is an integer of more than {MAX_INT_DIGITS} digits, more than a "
+                f"glassnet file holds; store it as a string"
+            )
         return int(value)
     if isinstance(value, (float, np.floating)):
         number = float(value)
@@ -295,11 +300,13 @@ def _finite_float(text: str) -> float:
 #: The most digits a JSON integer may have (Python's own default limit, which a program
 #: may switch off: ``int()`` of a 10-million-digit text then takes minutes).
 MAX_INT_DIGITS = 4300
+_INT_BOUND = 10**MAX_INT_DIGITS  # the least integer of more digits
 
 
 def _bounded_int(text: str) -> int:
-    if len(text) > MAX_INT_DIGITS + 1:  # (+1: a minus sign)
-        raise ValueError(f"an integer has {len(text)} digits, more than {MAX_INT_DIGITS}")
+    digits = len(text) - text.startswith("-")
+    if digits > MAX_INT_DIGITS:
+        raise ValueError(f"an integer has {digits} digits, more than {MAX_INT_DIGITS}")
     return int(text)
 
 
@@ -760,6 +767,8 @@ def file_kind(path: str | os.PathLike[str]) -> str:
     file (a directory, a FIFO, a device: opening those could block).
     """
     p = _as_path(path)
+    if "\0" in os.fspath(p):  # (os.stat's ValueError would not name the file)
+        raise OSError(f"{os.fspath(p)!r}: a path cannot hold a NUL character")
     if not stat.S_ISREG(os.stat(p).st_mode):
         raise OSError(f"'{p}' is not a regular file, so it has no file kind")
     with open(p, "rb") as f:

@@ -394,3 +394,43 @@ def test_a_path_with_a_nul_character_is_a_model_file_error(tmp_path):
             loader(tmp_path / "a\0b.glassnet")
     with pytest.raises(ModelFileError, match="a path cannot hold a NUL character"):
         gio.save_arrays(tmp_path / "a\0b.glassnet", {"W": np.ones(2)})
+
+
+@pytest.mark.parametrize("limit", [None, 0])
+def test_the_writers_refuse_an_integer_the_readers_would_refuse(tmp_path, limit):
+    """An integer of more than 4300 digits in a description is refused when it is written
+    (with Python's limit switched off it was written, and the file then refused on loading),
+    its minus sign not counted as a digit."""
+    before = sys.get_int_max_str_digits()
+    if limit is not None:
+        sys.set_int_max_str_digits(limit)
+    try:
+        path = tmp_path / "m.glassnet"
+        for big in (10**4300, -(10**4300)):
+            with pytest.raises(ValueError, match=r"\['n'\] is an integer of more than 4300"):
+                gio.save_arrays(path, {"W": np.ones(2)}, {"n": big})
+        assert not path.exists()
+        for edge in (10**4300 - 1, -(10**4300 - 1)):  # 4300 digits, either sign
+            gio.save_arrays(path, {"W": np.ones(2)}, {"n": edge})
+            assert gio.load_arrays(path)[1] == {"n": edge}
+    finally:
+        sys.set_int_max_str_digits(before)
+
+
+def test_an_integer_of_4301_digits_is_refused_whatever_its_sign(tmp_path):
+    limit = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        path = tmp_path / "m.glassnet"
+        for digits in ("9" * 4301, "-" + "9" * 4301):
+            info = '{"dtype": "F32", "shape": [2], "data_offsets": [0, ' + digits + "]}"
+            path.write_bytes(raw_file(('{"W": ' + info + "}").encode(), bytes(8)))
+            assert "an integer has 4301 digits, more than 4300" in refused(path)
+    finally:
+        sys.set_int_max_str_digits(limit)
+
+
+def test_file_kind_of_a_path_with_a_nul_character_is_an_os_error(tmp_path):
+    """As its other unreadable paths: the command line catches OSError."""
+    with pytest.raises(OSError, match=r"a\\x00b.csv': a path cannot hold a NUL character"):
+        gio.file_kind(tmp_path / "a\0b.csv")
