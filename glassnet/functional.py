@@ -623,7 +623,7 @@ def _class_labels(who: str, labels: Any, classes: int | None) -> tuple[np.ndarra
     if y.ndim != 1:
         raise ValueError(f"{who}: labels must be 1-D. Got shape {y.shape}.")
     c = int(y.max()) + 1 if classes is None and y.size else int(classes or 0)
-    if y.size and y.view(f"u{y.itemsize}").max() >= c:  # (negative labels read as huge)
+    if y.size and y.view(f"{y.dtype.byteorder}u{y.itemsize}").max() >= c:  # (negative: huge)
         raise ValueError(
             f"{who}: labels must lie in [0, {c - 1}] (>= 0 and < num_classes={c}). "
             f"Got labels from {y.min()} to {y.max()}."

@@ -710,3 +710,17 @@ def test_the_mean_loss_of_an_empty_batch_is_an_error_not_0_or_nan(loss):
     x = Tensor(np.zeros((0, 2)), requires_grad=True)
     with pytest.raises(ValueError, match="the batch is empty"):
         loss(x)
+
+
+@pytest.mark.parametrize("bad", [[0, 256, 1], [256, 512, 768, 1024]])
+def test_big_endian_labels_out_of_range_are_refused_by_their_values(bad):
+    # labels stored as '>i2' were range-checked in the machine's byte order: 256 read as 1
+    # (a loss computed from a wrong class) or out of range in another place (IndexError)
+    Z = np.random.default_rng(0).standard_normal((len(bad), 5))
+    labels = np.array(bad, dtype=">i2")
+    with pytest.raises(ValueError, match="labels must lie in"):
+        F.cross_entropy(Tensor(Z), labels)
+    with pytest.raises(ValueError, match="labels must lie in"):
+        gn.nn.CrossEntropyLoss()(Tensor(Z), labels)
+    good = np.array([1, 4, 0][: len(bad)], dtype=">i2")
+    assert np.isfinite(float(F.cross_entropy(Tensor(Z[: len(good)]), good).data))
