@@ -1882,6 +1882,20 @@ class _RunState:
         keys = set(cls.__dataclass_fields__)
         if not isinstance(d, dict) or set(d) != keys:
             raise ValueError("the checkpoint's run state is malformed")
+        real, whole, text = (int, float), (int,), (str,)
+        kinds = {  # each field's JSON types (None where the field may be None)
+            "epoch": whole, "bad_epochs": whole, "best_epoch": (*whole, type(None)),
+            "seconds": real, "best_val": (*real, type(None)), "metric_name": text,
+            "stop_reason": (*text, type(None)),
+        }  # fmt: skip
+        for name, value in d.items():
+            ok = kinds.get(name)
+            if ok is None:  # the curves: lists of numbers
+                good = isinstance(value, list) and all(isinstance(v, real) for v in value)
+            else:
+                good = isinstance(value, ok) and not isinstance(value, bool)
+            if not good:
+                raise ValueError(f"the checkpoint's run state holds {name}={value!r:.40}")
         return cls(**d)
 
 

@@ -1530,3 +1530,20 @@ def test_resume_names_a_checkpoint_whose_settings_are_not_an_object(capsys, tmp_
     code, _, err = run(capsys, *base, "--resume")
     assert code == 2
     assert_one_line_error(err, "run.ckpt", "settings must be a JSON object", "got list")
+
+
+@pytest.mark.parametrize("edit", [{"epoch": "4"}, {"loss": 3}, {"seconds": None}, {"epoch": True}])
+def test_resume_names_a_checkpoint_whose_run_state_has_a_field_of_the_wrong_kind(
+    capsys, tmp_path, moons_csv, edit
+):
+    # each was "internal error (TypeError ...)"
+    from glassnet.io import save_checkpoint
+
+    out, ck = tmp_path / "m.glassnet", tmp_path / "run.ckpt"
+    base = ["train", moons_csv, "--target", "side", "--out", out, "--checkpoint", ck, *FAST]
+    assert run(capsys, *base, "--checkpoint-every", "4")[0] == 0
+    model, optim, meta = load_checkpoint(ck)
+    save_checkpoint(ck, model, optim, {**meta, "state": {**meta["state"], **edit}})
+    code, _, err = run(capsys, *base, "--resume")
+    assert code == 2
+    assert_one_line_error(err, "run.ckpt", "run state holds", next(iter(edit)))
