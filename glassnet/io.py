@@ -1344,7 +1344,13 @@ def _read_model(path: Any) -> tuple[Module, dict[str, Any], str]:
     try:
         needed = _configured_weights(config)
     except ValueError as exc:
-        raise ModelFileError(f"{source}: {exc}; the file is corrupt or hostile") from None
+        why = str(exc)  # (over a limit: perhaps an honest file of a glassnet before it)
+        why += (
+            " (glassnet.io.load_arrays reads its weights)"
+            if "at most that" in why
+            else "; the file is corrupt or hostile"
+        )
+        raise ModelFileError(f"{source}: {why}") from None
     held = sum(a.size for a in arrays.values())
     if needed > held:
         raise ModelFileError(
