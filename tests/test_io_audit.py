@@ -39,6 +39,15 @@ def refused(path, loader=gio.load_arrays) -> str:
     return message
 
 
+def refused_with_peak(path) -> tuple[str, int]:
+    """:func:`refused`, and the peak of the memory Python allocated meanwhile (bytes)."""
+    tracemalloc.start()
+    try:
+        return refused(path), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 # ----------------------------------------------------------------------------- hostile JSON
 
 
@@ -64,12 +73,7 @@ def test_a_header_of_millions_of_tiny_values_is_refused_before_it_is_parsed(tmp_
     """A 6 MB header of ``[],[],...`` would become 2 million lists (130 MB) if parsed."""
     path = tmp_path / "m.glassnet"
     path.write_bytes(raw_file(b'{"k":[' + b"[]," * 2_000_001 + b"[]]}"))
-    tracemalloc.start()
-    try:
-        message = refused(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    message, peak = refused_with_peak(path)
     assert f"more than the {gio.MAX_JSON_ITEMS}" in message
     assert peak < 3 * path.stat().st_size  # (the header's bytes, read once)
 
@@ -142,12 +146,7 @@ def test_hostile_dtypes_shapes_and_offsets_cost_no_memory(tmp_path, entry, match
     info = {"dtype": "F32", "shape": [2], "data_offsets": [0, 8], **entry}
     path = tmp_path / "m.glassnet"
     path.write_bytes(raw_file({"__metadata__": glassnet_metadata(), "W": info}, bytes(8)))
-    tracemalloc.start()
-    try:
-        message = refused(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    message, peak = refused_with_peak(path)
     assert match in message and peak < 1_000_000
 
 
