@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import numbers
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -114,9 +115,38 @@ class LRSchedule:
     def step(self) -> bool:
         """End of an epoch: set each group's lr for the next one. Returns False."""
         self.epoch += 1
-        for group, base in zip(self.optimizer.param_groups, self.base_lrs):
-            group["lr"] = self._rate(base, getattr(self, self._clock))
+        clock = getattr(self, self._clock)
+        rates = [self._checked(self._rate, base, clock) for base in self.base_lrs]
+        for group, lr in zip(self.optimizer.param_groups, rates):  # (all checked first)
+            group["lr"] = lr
         return False
+
+    def _checked(self, rate: Callable[[float, int], Any], base: float, clock: int) -> float:
+        """``rate(base, clock)``, refused with a clear error unless it is a number >= 0 in the
+        float range (gamma > 1 grows the rate past it: 10.0 ** 400 is Python's OverflowError)."""
+        name = type(self).__name__
+        try:
+            lr = rate(base, clock)
+        except OverflowError:
+            lr = math.inf
+        except TypeError as e:  # (LambdaLR: a function that returned text, a list, None)
+            raise ParameterError(
+                f"{name} could not compute the learning rate of epoch {self.epoch} ({e}). "
+                "lr_lambda must return a number, the factor of the starting lr."
+            ) from e
+        if not isinstance(lr, numbers.Real) or isinstance(lr, bool) or not 0 <= lr < math.inf:
+            grows = isinstance(lr, numbers.Real) and lr == math.inf
+            raise ParameterError(
+                f"{name} gives a learning rate of {lr!r:.80} at epoch {self.epoch} (starting lr "
+                f"{base!r}); a learning rate is a finite number >= 0. "
+                + (
+                    "A rate that grows each epoch (gamma > 1) passes the float range: train "
+                    "fewer epochs, or cap it with LambdaLR(optimizer, lambda e: min(g ** e, cap))."
+                    if grows
+                    else "lr_lambda must return a factor >= 0 of the starting lr."
+                )
+            )
+        return _check(lr, "lr", name)
 
     def epoch_end(self, *, metric: float | None = None, samples_seen: int | None = None) -> bool:
         """Uniform end-of-epoch call; returns True when training should stop.
@@ -229,8 +259,12 @@ class LambdaLR(LRSchedule):
         self._set()
 
     def _set(self) -> None:
-        for group, base, fn in zip(self.optimizer.param_groups, self.base_lrs, self.lr_lambdas):
-            group["lr"] = _check(base * fn(self.epoch), "lr", "LambdaLR")
+        rates = [
+            self._checked(lambda b, e, fn=fn: b * fn(e), base, self.epoch)
+            for base, fn in zip(self.base_lrs, self.lr_lambdas)
+        ]
+        for group, lr in zip(self.optimizer.param_groups, rates):  # (all checked first)
+            group["lr"] = lr
 
     def _rate(self, base_lr: float, epoch: int) -> float:
         return base_lr * self.lr_lambdas[0](epoch)

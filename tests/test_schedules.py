@@ -68,3 +68,44 @@ def test_a_name_a_class_or_a_number_is_refused_naming_the_argument(bad):
     with pytest.raises(ValueError, match=r"The 'schedule' parameter of fit must be a schedule"):
         check_schedule(bad, opt, "fit")
     assert np.isfinite(opt.lr)
+
+
+def test_a_rate_that_grows_past_the_float_range_is_a_clear_error():
+    """gamma > 1 for 309 epochs: 0.1 * 10.0 ** 309 was Python's bare OverflowError."""
+    from glassnet.schedules import ExponentialLR
+
+    opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.1)
+    sched = ExponentialLR(opt, gamma=10.0)
+    for _ in range(308):
+        sched.step()
+    assert opt.lr == pytest.approx(1e307)
+    message = "ExponentialLR gives a learning rate of inf at epoch 309"
+    with pytest.raises(ValueError, match=message):
+        sched.step()
+    assert opt.lr == pytest.approx(1e307)  # the groups keep the last valid rate
+
+
+@pytest.mark.parametrize(
+    ("factor", "message"),
+    [
+        (lambda e: "x", "could not compute the learning rate of epoch 0"),
+        (lambda e: None, "could not compute the learning rate of epoch 0"),
+        (lambda e: float("nan"), "learning rate of nan at epoch 0"),
+        (lambda e: -1.0, "learning rate of -0.1 at epoch 0"),
+        (lambda e: 10.0 ** (400 * e), "learning rate of inf at epoch 1"),
+    ],
+)
+def test_lambda_lr_refuses_a_factor_that_is_no_learning_rate(factor, message):
+    from glassnet.schedules import LambdaLR
+
+    opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=message):
+        LambdaLR(opt, factor).step()
+
+
+def test_lambda_lr_takes_numpy_numbers():
+    from glassnet.schedules import LambdaLR
+
+    opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.1)
+    LambdaLR(opt, lambda e: np.float32(0.5) ** (e + 1)).step()
+    assert opt.lr == pytest.approx(0.025)
