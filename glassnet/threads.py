@@ -439,6 +439,15 @@ def limit(
         else:
             inside = _apply(ctl)
     try:
+        # a BLAS caps an int at its build's maximum (OpenBLAS's is often 64): not silently
+        info = ctl.info() if asked else []
+        granted = min([d["num_threads"] for d in info if d["user_api"] == "blas"] or [n])
+        if granted != n:
+            raise ParameterError(
+                f"The 'threads' parameter of {owner} asks for {n} BLAS threads, but the BLAS "
+                f"in this process runs at most {granted}. Give threads={granted} or fewer, "
+                "or threads='auto'."
+            )
         yield inside
     finally:
         with _LOCK:

@@ -363,3 +363,15 @@ def test_fit_refusing_its_threads_changes_nothing(monkeypatch):
     with pytest.raises(ImportError, match="threadpoolctl"):
         gn.fit(gn.nn.MLP([3, 2, 1], rng=0), X, X[:, :1], threads=2, callbacks=[Spy()], verbose=0)
     assert np.geterr() == before and began == []
+
+
+def test_more_threads_than_the_blas_runs_is_refused_not_capped():
+    """threads=10**6 yielded 10**6 while OpenBLAS ran its build's maximum (64 here)."""
+    pytest.importorskip("threadpoolctl")
+    before = threads.current_blas_threads()
+    if before is None:
+        pytest.skip("no BLAS that threadpoolctl can set")
+    with pytest.raises(ValueError, match=r"asks for 1000000 BLAS threads, but the BLAS in this"):
+        with threads.limit(W1, 128, threads=10**6, owner="fit"):
+            pass
+    assert threads.current_blas_threads() == before  # the limits before are back
