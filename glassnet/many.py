@@ -288,6 +288,16 @@ def fit_many(
         raise ValueError(_named_loss_only("fit_many", loss))
     per, layers = _stack(models, spec)
     X, y, w = tasks.check_data(models[0], spec, X, y, sample_weight, "fit_many")
+    # a batch_size is checked against all the rows, as fit checks it: one above the rows a
+    # validation split leaves trains on those full-batch
+    if batch_size is not None:
+        check_positive("batch_size", batch_size, "fit_many", integer=True)
+        if batch_size > X.shape[0]:
+            raise ValueError(
+                f"The 'batch_size' parameter of fit_many ({batch_size}) is larger than the "
+                f"number of training samples ({X.shape[0]}); use batch_size=None for "
+                "full-batch gradient descent."
+            )
     check_positive("epochs", epochs, "fit_many", integer=True)
     if max_steps is not None:
         check_positive("max_steps", max_steps, "fit_many", integer=True)
@@ -334,13 +344,7 @@ def fit_many(
     lead = 1 if seeds is not None else 0  # the rows' axis of X, y and w
 
     n = X.shape[lead]
-    bs = n if batch_size is None else batch_size
-    check_positive("batch_size", bs, "fit_many", integer=True)
-    if bs > n:
-        raise ValueError(
-            f"The 'batch_size' parameter of fit_many ({bs}) is larger than the number of "
-            f"training samples ({n}); use batch_size=None for full-batch gradient descent."
-        )
+    bs = n if batch_size is None else min(batch_size, n)  # (above the rows left: full batch)
 
     # refused before allocating, as fit refuses: the stacked weights' gradients, optimizer
     # state and the copies fit_many keeps (last finite, held, best: 6 copies at most), and

@@ -1,0 +1,44 @@
+"""A practitioner's review of the modules past one machine (fit_many, streams, MPI, files):
+each test is a case where they did otherwise than glassnet.fit or than their documents say."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from glassnet import nn
+from glassnet.many import fit_many
+from glassnet.train import fit
+
+
+def _bce_data(n=50, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    return X, (X[:, 0] > 0).astype(float)
+
+
+def _net(seed):
+    return nn.MLP([3, 5, 1], activation="tanh", output_activation="sigmoid", rng=seed,
+                  dtype=np.float64)  # fmt: skip
+
+
+def _flat(m):
+    return np.concatenate([p.data.ravel() for p in m.parameters()])
+
+
+def test_fit_many_takes_a_batch_size_fit_takes_once_the_validation_rows_are_held_out():
+    # 100 rows, 20 held out: a batch of 90 is full-batch training on the 80 left, as in fit
+    # (fit_many refused it: "larger than the number of training samples (80)")
+    X, y = _bce_data(100)
+    kw = dict(loss="binary_cross_entropy", lr=0.5, epochs=3, batch_size=90, seed=1,
+              validation_split=0.2)  # fmt: skip
+    alone = _net(0)
+    h = fit(alone, X, y, verbose=0, engine="fused", **kw)
+    stacked = _net(0)
+    (hm,) = fit_many([stacked], X, y, **kw)
+    np.testing.assert_array_equal(_flat(stacked), _flat(alone))
+    assert (hm.loss, hm.val_loss, hm.steps) == (h.loss, h.val_loss, h.steps)
+    with pytest.raises(ValueError, match=r"'batch_size' parameter of fit_many \(101\) is larger "
+                       r"than the number of training samples \(100\)"):  # fmt: skip
+        fit_many([_net(0)], X, y, loss="binary_cross_entropy", batch_size=101,
+                 validation_split=0.2)  # fmt: skip
