@@ -516,12 +516,13 @@ def fit_many(
             for v, q in zip(best_weights, params) if better.any() else ():
                 v[better] = q.data[better]
             has_best |= better & bool(early_stopping)
+            # max_steps first: fit names it when a tolerance rule stops the same epoch
+            for k in np.flatnonzero(active & (steps >= (max_steps or math.inf))):
+                stop(k, "max_steps")
             for k in (
                 np.flatnonzero(active & (bad >= n_iter_no_change)) if limit is not None else ()
             ):
                 stop(k, "early_stopping" if early_stopping else "tol")
-            for k in np.flatnonzero(active & (steps >= (max_steps or math.inf))):
-                stop(k, "max_steps")
             if not active.any():
                 break
         for k in np.flatnonzero(active):

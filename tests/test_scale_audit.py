@@ -18,8 +18,9 @@ def _bce_data(n=50, seed=0):
 
 
 def _net(seed):
-    return nn.MLP([3, 5, 1], activation="tanh", output_activation="sigmoid", rng=seed,
-                  dtype=np.float64)  # fmt: skip
+    return nn.MLP(
+        [3, 5, 1], activation="tanh", output_activation="sigmoid", rng=seed, dtype=np.float64
+    )
 
 
 def _flat(m):
@@ -30,15 +31,43 @@ def test_fit_many_takes_a_batch_size_fit_takes_once_the_validation_rows_are_held
     # 100 rows, 20 held out: a batch of 90 is full-batch training on the 80 left, as in fit
     # (fit_many refused it: "larger than the number of training samples (80)")
     X, y = _bce_data(100)
-    kw = dict(loss="binary_cross_entropy", lr=0.5, epochs=3, batch_size=90, seed=1,
-              validation_split=0.2)  # fmt: skip
+    kw = dict(
+        loss="binary_cross_entropy", lr=0.5, epochs=3, batch_size=90, seed=1, validation_split=0.2
+    )
     alone = _net(0)
     h = fit(alone, X, y, verbose=0, engine="fused", **kw)
     stacked = _net(0)
     (hm,) = fit_many([stacked], X, y, **kw)
     np.testing.assert_array_equal(_flat(stacked), _flat(alone))
     assert (hm.loss, hm.val_loss, hm.steps) == (h.loss, h.val_loss, h.steps)
-    with pytest.raises(ValueError, match=r"'batch_size' parameter of fit_many \(101\) is larger "
-                       r"than the number of training samples \(100\)"):  # fmt: skip
-        fit_many([_net(0)], X, y, loss="binary_cross_entropy", batch_size=101,
-                 validation_split=0.2)  # fmt: skip
+    with pytest.raises(
+        ValueError,
+        match=r"'batch_size' parameter of fit_many \(101\) is larger "
+        r"than the number of training samples \(100\)",
+    ):
+        fit_many([_net(0)], X, y, loss="binary_cross_entropy", batch_size=101, validation_split=0.2)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+@pytest.mark.parametrize("batch_size", [None, 10])
+def test_fit_many_names_max_steps_as_fit_does_when_a_tolerance_stops_the_same_epoch(
+    early_stopping, batch_size
+):
+    # the tolerance rule and max_steps both end epoch 3: fit says "max_steps", and so does
+    # each network of fit_many (it said "tol" or "early_stopping")
+    X, y = _bce_data()
+    kw = dict(
+        loss="binary_cross_entropy",
+        lr=0.1,
+        epochs=15,
+        batch_size=batch_size,
+        tol=10.0,
+        n_iter_no_change=2,
+        max_steps=3 if batch_size is None else 15,
+        seed=0,
+        early_stopping=early_stopping,
+    )
+    h = fit(_net(0), X, y, verbose=0, engine="fused", **kw)
+    hs = fit_many([_net(0), _net(1)], X, y, **kw)
+    assert h.stop_reason == "max_steps"
+    assert [(g.stop_reason, g.epochs) for g in hs] == [("max_steps", 3)] * 2
