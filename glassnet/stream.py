@@ -182,7 +182,7 @@ def _grown(buf: Any, rows: int, fill: int) -> list[np.ndarray | None]:
 def _checked(chunks: Iterable[Chunk], check: Callable[..., Chunk]) -> Iterator[Chunk]:
     """``check(*c)`` of each chunk, a chunk it refuses named with its rows (an error's
     rows and indices are the chunk's own)."""
-    start, first = 0, None
+    start, first, weighted = 0, None, False
     with _closing(chunks):
         for i, c in enumerate(chunks):
             if not len(c[0]):  # an empty chunk: nothing to train on, nothing to check
@@ -208,7 +208,14 @@ def _checked(chunks: Iterable[Chunk], check: Callable[..., Chunk]) -> Iterator[C
                     f"{first[0]} has {has[1]}; give every chunk (X, y, sample_weight), or none."
                 )
             start += out[0].shape[0]
+            weighted = weighted or w is None or bool(w.any())
             yield out
+    if first is not None and not weighted:  # (as fit refuses arrays whose weights are all 0)
+        raise ValueError(
+            f"fit: every sample_weight of the stream is 0 ({start} rows), so there is nothing "
+            "to train on: every loss and gradient is 0. Give the samples to learn from a "
+            "weight > 0."
+        )
 
 
 def _rows(shape: tuple[int, ...]) -> str:

@@ -71,3 +71,21 @@ def test_fit_many_names_max_steps_as_fit_does_when_a_tolerance_stops_the_same_ep
     hs = fit_many([_net(0), _net(1)], X, y, **kw)
     assert h.stop_reason == "max_steps"
     assert [(g.stop_reason, g.epochs) for g in hs] == [("max_steps", 3)] * 2
+
+
+def test_a_stream_whose_sample_weights_are_all_zero_is_refused_as_arrays_are():
+    # fit on arrays refuses weights all 0 (nothing to train on); a stream of such chunks
+    # trained every epoch on a loss of 0 and returned as if it had learned
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 3))
+    y = (X[:, 0] > 0).astype(float)
+    chunks = [(X[:12], y[:12], np.zeros(12)), (X[12:], y[12:], np.zeros(8))]
+    m = _net(0)
+    before = _flat(m)
+    with pytest.raises(ValueError, match=r"every sample_weight of the stream is 0 \(20 rows\)"):
+        fit(m, chunks, None, loss="binary_cross_entropy", batch_size=5, epochs=3, verbose=0)
+    np.testing.assert_array_equal(_flat(m), before)
+    # a chunk of zeros among weighted ones trains, as before
+    chunks[1] = (X[12:], y[12:], np.ones(8))
+    h = fit(_net(0), chunks, None, loss="binary_cross_entropy", batch_size=5, epochs=2, verbose=0)
+    assert h.steps == 8 and h.loss[-1] > 0
