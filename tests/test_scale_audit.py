@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from glassnet import nn
+from glassnet import nn, stream
 from glassnet.many import fit_many
 from glassnet.train import fit
 
@@ -89,3 +89,21 @@ def test_a_stream_whose_sample_weights_are_all_zero_is_refused_as_arrays_are():
     chunks[1] = (X[12:], y[12:], np.ones(8))
     h = fit(_net(0), chunks, None, loss="binary_cross_entropy", batch_size=5, epochs=2, verbose=0)
     assert h.steps == 8 and h.loss[-1] > 0
+
+
+def test_a_copy_on_write_memmap_trains_on_its_own_values_not_the_file_s(tmp_path):
+    # np.load(..., mmap_mode="c") scaled in place keeps its changes in memory: the stream
+    # mapped the file again for each chunk and trained on the unscaled values
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    y = (X[:, 0] > 0).astype(float)
+    np.save(tmp_path / "X.npy", X)
+    Xc = np.load(tmp_path / "X.npy", mmap_mode="c")
+    Xc *= 10.0
+    got = np.concatenate([c[0] for c in stream.from_arrays(Xc, y, chunk_rows=7).chunks()])
+    np.testing.assert_array_equal(got, X * 10.0)
+    kw = dict(loss="binary_cross_entropy", batch_size=6, epochs=2, shuffle=False, verbose=0)
+    streamed, alone = _net(0), _net(0)
+    fit(streamed, Xc, y, **kw)
+    fit(alone, X * 10.0, y, **kw)
+    np.testing.assert_array_equal(_flat(streamed), _flat(alone))
