@@ -276,6 +276,12 @@ def from_chunks(chunks: Any, *, buffer_size: int = 65_536) -> Stream:
     or other iterator is read once: it serves one epoch (``epochs=1``)."""
     if callable(chunks):
         return Stream(chunks, buffer_size=buffer_size)
+    if not isinstance(chunks, Iterable):
+        raise TypeError(
+            f"The 'chunks' parameter of from_chunks must be a list of (X, y) or (X, y, "
+            "sample_weight) chunks, an object whose __iter__ yields them, or a function "
+            f"returning a fresh iterator of them. Got {type(chunks).__name__} {chunks!r:.60}."
+        )
     if iter(chunks) is chunks:  # a generator or iterator: readable once
         stream = Stream(_once(chunks), buffer_size=buffer_size)
         stream.epochs = 1

@@ -107,3 +107,10 @@ def test_a_copy_on_write_memmap_trains_on_its_own_values_not_the_file_s(tmp_path
     fit(streamed, Xc, y, **kw)
     fit(alone, X * 10.0, y, **kw)
     np.testing.assert_array_equal(_flat(streamed), _flat(alone))
+
+
+@pytest.mark.parametrize("chunks", [5, None, 2.5])
+def test_from_chunks_names_a_source_that_is_no_chunks(chunks):
+    # it was Python's own "TypeError: 'int' object is not iterable"
+    with pytest.raises(TypeError, match=r"'chunks' parameter of from_chunks must be a list of "):
+        stream.from_chunks(chunks)
