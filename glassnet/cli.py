@@ -1046,6 +1046,15 @@ def _read_file_for_model(bundle: _Bundle, args: argparse.Namespace, need_target:
     single = present[0] if len(present) == 1 else None
     categorical = [c for c in bundle.categorical if header is None or c in header]
     fills = bundle.pre.fill_  # the training data's values, when it was trained with --impute
+    trained = _dig(bundle.meta, "preprocessing", "impute", kind=str)
+    if fills and args.impute is not None and args.impute != trained:
+        raise CLIError(
+            f"--impute {args.impute} differs from the model's: '{bundle.path}' was trained "
+            f"with --impute {trained or 'given'} and fills missing cells with its training "
+            f"data's values, so that it reads new data as it read its training data; leave "
+            f"out --impute (the model's values are used), or retrain with --impute "
+            f"{args.impute}"
+        )
     given = _missing_flag(args)
     if given is not None and given != bundle.missing:
         raise CLIError(
@@ -1712,7 +1721,7 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
         choices=("mean", "median"),
         help="for a model trained without --impute: fill missing/NaN/inf feature cells from "
         "this file's column mean or median (a model trained with --impute fills them with "
-        "its training data's values, always)",
+        "its training data's values; another --impute than its own is refused)",
     )
     p.add_argument(
         "--unknown",

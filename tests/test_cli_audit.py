@@ -1,0 +1,67 @@
+"""Tests for glassnet.cli from an audit on messy CSV files: options that would do nothing,
+advice that does not fit the command, and files of many columns."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from glassnet.cli import main
+
+FAST = ["--epochs", "3", "--hidden", "8", "--seed", "0", "-q"]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(err: str, *needles: str) -> None:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("glassnet: error: ")
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+
+
+def rows(n: int = 40, seed: int = 0) -> list[list[object]]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2))
+    return [[f"{a:.3f}", f"{b:.3f}", "yes" if a + b > 0 else "no"] for a, b in X]
+
+
+HEADER = ["a", "b", "label"]
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_an_impute_other_than_the_models_is_refused_not_ignored(capsys, tmp_path, command):
+    # a model trained with --impute mean filled new data with its training means whatever
+    # --impute said: predict --impute median ran, and filled with the means
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--impute", "mean", "--out",
+                       model, *FAST)  # fmt: skip
+    assert code == 0, err
+    new = write_csv(tmp_path / "new.csv", HEADER, [["", "0.5", "yes"], ["0.1", "0.2", "no"]])
+    code, out, err = run(capsys, command, model, new, "--impute", "median")
+    assert code == 2 and out == ""
+    assert_one_line_error(
+        err, "--impute median", "trained with --impute mean", "leave out --impute"
+    )
+    for same in (["--impute", "mean"], []):  # the model's own, or none: its values
+        code, out, err = run(capsys, command, model, new, *same)
+        assert code == 0, err
+        if command == "predict":
+            assert "filled 1 missing cell(s)" in err and "the training data's values" in err
