@@ -1063,17 +1063,27 @@ def _read_file_for_model(bundle: _Bundle, args: argparse.Namespace, need_target:
             f"reads new data as it read its training data; leave out --missing (the model's "
             f"are used), or retrain with the --missing you want"
         )
-    table = _read_table(
-        args.data,
-        target=single,
-        impute=fills or args.impute,
-        categorical=categorical,
-        delimiter=args.delimiter,
-        multiline=args.multiline_cells,
-        drop=left_out,
-        targets=present,
-        missing=bundle.missing,
-    )
+    try:
+        table = _read_table(
+            args.data,
+            target=single,
+            impute=fills or args.impute,
+            categorical=categorical,
+            delimiter=args.delimiter,
+            multiline=args.multiline_cells,
+            drop=left_out,
+            targets=present,
+            missing=bundle.missing,
+        )
+    except CLIError as exc:  # an empty column: the model needs it, dropping it is no fix
+        if not str(exc).endswith("has no values to impute from: drop the column."):
+            raise
+        raise CLIError(
+            f"{str(exc)[: -len(': drop the column.')]} (every cell is missing), and the "
+            f"model '{bundle.path}' stores no values of its own, as it was trained without "
+            f"--impute: fill the column in, or retrain with --impute {args.impute}, which "
+            f"stores the training data's values"
+        ) from None
     _check_columns(bundle.columns, list(table.names), present, args.data)
     kinds = bundle.pre.kinds_ or {}
     for c in bundle.columns:

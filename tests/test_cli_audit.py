@@ -65,3 +65,21 @@ def test_an_impute_other_than_the_models_is_refused_not_ignored(capsys, tmp_path
         assert code == 0, err
         if command == "predict":
             assert "filled 1 missing cell(s)" in err and "the training data's values" in err
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_an_all_empty_column_at_predict_time_is_not_told_to_be_dropped(capsys, tmp_path, command):
+    # "has no values to impute from: drop the column.": the model needs the column, and
+    # dropping it only led to "the file lacks column 'a'"
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    new = write_csv(tmp_path / "new.csv", HEADER, [["", "0.5", "yes"], ["", "0.2", "no"]])
+    code, out, err = run(capsys, command, model, new, "--impute", "mean")
+    assert code == 2 and out == ""
+    assert_one_line_error(
+        err, "Column 'a'", "no values to impute from", "fill the column in",
+        "retrain with --impute mean",
+    )  # fmt: skip
+    assert "drop the column" not in err
