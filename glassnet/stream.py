@@ -35,6 +35,7 @@ from __future__ import annotations
 import itertools
 import mmap
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -587,6 +588,7 @@ def _table_stream(
         for b in source:
             if cols is None:
                 names = b.schema.names
+                _unique(names, where(-1))
                 if target not in names:
                     raise ValueError(
                         f"fit: the target column {target!r} is not in {where(-1)}; its columns are "
@@ -693,6 +695,16 @@ def _table_stream(
     return Stream(chunks, buffer_size=buffer_size, columns=cols)
 
 
+def _unique(names: list[str], where: str) -> None:
+    """A table whose columns repeat a name is an error (pyarrow cannot tell them apart)."""
+    dup = sorted(n for n, k in Counter(names).items() if k > 1)
+    if dup:
+        raise ValueError(
+            f"fit: the columns of {where} repeat the names {dup}; give every column a name of "
+            "its own."
+        )
+
+
 def _placed(e: _BadCell, place: str) -> ValueError:
     return ValueError(f"fit: {place}: column {e.column!r} {e.what}; {e.todo}")
 
@@ -759,6 +771,15 @@ def from_csv(
     # so are text cells (_stripped)
     raw = first.schema.names
     names = [n.strip() for n in raw]
+    empty = [j + 1 for j, n in enumerate(names) if not n]
+    if empty:
+        raise ValueError(
+            f"fit: the header row of '{path}' has no name for column(s) {empty}: give every "
+            "column a name in the first line (a delimiter at the end of each line leaves an "
+            "unnamed column; remove it, or read the file in memory, which skips such columns "
+            "when they are empty)."
+        )
+    _unique(names, f"'{path}'")
     # later blocks are read with the first block's types (a number column stays a number);
     # integers are read as float64 so that a column like 1, 2, 2.5 does not fail mid-file
     # (all but a target of class labels)

@@ -114,3 +114,40 @@ def test_from_chunks_names_a_source_that_is_no_chunks(chunks):
     # it was Python's own "TypeError: 'int' object is not iterable"
     with pytest.raises(TypeError, match=r"'chunks' parameter of from_chunks must be a list of "):
         stream.from_chunks(chunks)
+
+
+@pytest.mark.parametrize(
+    "header, names",
+    [("a,a,y", "['a']"), ("a , a,y", "['a']"), ("a,y,y", "['y']")],
+)
+def test_a_csv_header_that_repeats_a_name_is_named_not_a_pyarrow_key_error(tmp_path, header, names):
+    # it was pyarrow's KeyError: 'Field "a" exists 2 times in schema'
+    path = tmp_path / "dup.csv"
+    path.write_text(header + "\n1,2,0\n3,4,1\n")
+    with pytest.raises(ValueError, match=rf"columns of '.*dup.csv' repeat the names \{names}"):
+        stream.from_csv(path, "y")
+
+
+def test_a_parquet_file_that_repeats_a_column_name_is_named(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    table = pa.Table.from_arrays(
+        [pa.array([1.0, 2.0]), pa.array([3.0, 4.0]), pa.array([0, 1])], names=["a", "a", "y"]
+    )
+    pq.write_table(table, tmp_path / "dup.parquet")
+    with pytest.raises(ValueError, match=r"repeat the names \['a'\]"):
+        fit(nn.MLP([2, 2], rng=0), str(tmp_path / "dup.parquet"), "y", batch_size=1, verbose=0)
+
+
+@pytest.mark.parametrize(
+    "text, column", [("a,,y\n1,2,0\n3,4,1\n", 2), ("a,b,y,\n1,2,0,\n3,4,1,\n", 4)]
+)
+def test_a_csv_column_without_a_name_is_named_as_the_in_memory_reader_names_it(
+    tmp_path, text, column
+):
+    # a column named "" trained as a feature called '' (or, empty, was "column '' has a
+    # missing value"); the in-memory reader refuses a name missing inside the header
+    path = tmp_path / "unnamed.csv"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=rf"has no name for column\(s\) \[{column}\]"):
+        stream.from_csv(path, "y")
