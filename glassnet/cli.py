@@ -2227,9 +2227,11 @@ def _warn_collapsed(X: np.ndarray, pre: Preprocessor, table: Table, numeric: lis
     dtype), are fewer than half as many distinct ones as in the file: an extreme value
     (1e300 among values near 1) leaves the others equal to the dtype's precision. Counted
     on the first 10,000 rows."""
-    where = _input_columns(pre)
+    where: dict[str, int] = {}  # each column's first input (list.index: quadratic in them)
+    for j, c in enumerate(_input_columns(pre)):
+        where.setdefault(c, j)
     for name in numeric:
-        j = where.index(name)
+        j = where[name]
         raw = table.numbers(name)  # (N,)
         n_raw, n_in, r = _dwarfed(raw, X[:10_000, j])
         if r is not None:

@@ -83,3 +83,29 @@ def test_an_all_empty_column_at_predict_time_is_not_told_to_be_dropped(capsys, t
         "retrain with --impute mean",
     )  # fmt: skip
     assert "drop the column" not in err
+
+
+def test_a_wide_file_is_checked_in_time_linear_in_its_columns():
+    # train's check of each numeric column looked the column up with list.index: quadratic
+    # in the columns, 2.8 s of a 20,000-column file's 6 s (70 s at 100,000 columns)
+    import time
+
+    from glassnet.cli import _dwarfed, _warn_collapsed
+    from glassnet.datasets import Table
+    from glassnet.preprocessing import Preprocessor
+
+    n = 20_000
+    rng = np.random.default_rng(0)
+    cells = rng.integers(0, 100, size=(4, n)).astype(str)
+    table = Table({f"f{j}": cells[:, j].tolist() for j in range(n)})
+    pre = Preprocessor().fit(table)
+    X = pre.transform(table)  # (4, n)
+    numeric = list(table.names)
+    start = time.perf_counter()
+    for j, name in enumerate(numeric):  # the per-column work itself
+        _dwarfed(table.numbers(name), X[:, j])
+    alone = time.perf_counter() - start
+    start = time.perf_counter()
+    _warn_collapsed(X, pre, table, numeric)
+    checked = time.perf_counter() - start
+    assert checked < 2.5 * alone + 0.2, (checked, alone)
