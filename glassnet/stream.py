@@ -1089,7 +1089,7 @@ def as_stream(
 ) -> Stream | None:
     """The stream ``fit`` trains on for ``X`` (None for in-memory arrays): a Stream as is,
     a .csv/.parquet path (``y`` names the target column), memmaps, or an iterable of chunks
-    (``y`` None)."""
+    or a function returning a fresh iterator of them (``y`` None)."""
     if isinstance(X, np.memmap):
         return from_arrays(X, y, sample_weight)
     source = (
@@ -1128,4 +1128,5 @@ def as_stream(
 
 
 def _chunky(X: Any) -> bool:
-    return hasattr(X, "__iter__") and not hasattr(X, "__array__")
+    """An iterable of chunks, or a function returning one (not an array)."""
+    return (hasattr(X, "__iter__") or callable(X)) and not hasattr(X, "__array__")

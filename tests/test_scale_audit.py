@@ -151,3 +151,19 @@ def test_a_csv_column_without_a_name_is_named_as_the_in_memory_reader_names_it(
     path.write_text(text)
     with pytest.raises(ValueError, match=rf"has no name for column\(s\) \[{column}\]"):
         stream.from_csv(path, "y")
+
+
+def _chunks_of(X, y, size=5):
+    return [(X[i : i + size], y[i : i + size]) for i in range(0, len(X), size)]
+
+
+def test_fit_takes_a_function_returning_chunks_as_docs_scaling_md_shows():
+    # fit(model, chunks_function, None) was "X must be numeric. Got dtype object"
+    X, y = _bce_data(20)
+    chunks = _chunks_of(X, y)
+    kw = dict(loss="binary_cross_entropy", batch_size=5, epochs=3, seed=0, verbose=0)
+    from_list, from_function = _net(0), _net(0)
+    fit(from_list, chunks, None, **kw)
+    h = fit(from_function, lambda: iter(chunks), None, **kw)
+    assert h.steps == 12
+    np.testing.assert_array_equal(_flat(from_function), _flat(from_list))
