@@ -84,13 +84,18 @@ class Stream:
         check_number(buffer_size, "buffer_size", "Stream", low=1, integer=True)
         self._chunks, self.buffer_size, self.columns = chunks, int(buffer_size), columns
         self.epochs = None  # (a one-shot iterator's stream: 1, the epochs it can serve)
+        self._last: Any = None  # the iterator the source gave last (each pass needs a new one)
 
     def __repr__(self) -> str:
         return f"Stream(buffer_size={self.buffer_size}, columns={self.columns!r})"
 
     def chunks(self) -> Iterator[Chunk]:
         """One pass over the source: ``(X, y, w or None)`` per chunk."""
-        with _closing(self._chunks()) as source:
+        source = self._chunks()
+        if source is self._last and iter(source) is source:  # (a list may be read again)
+            raise ValueError(_READ_ONCE)
+        self._last = source
+        with _closing(source):
             for i, c in enumerate(source):
                 if not isinstance(c, (tuple, list)) or len(c) not in (2, 3) or np.ndim(c[0]) != 2:
                     raise TypeError(
@@ -110,7 +115,9 @@ class Stream:
         cap = max(self.buffer_size // bs, 1) * bs  # whole batches
         buf: list[np.ndarray | None] | None = None
         fill, perm, pos, tail = 0, np.empty(0, np.intp), 0, None
+        empty = True
         for block in _blocks(_checked(self.chunks(), check), bs):  # (each closes its source)
+            empty = False
             if rng is None:
                 yield block
                 continue
@@ -139,6 +146,8 @@ class Stream:
                 if b is not None:
                     b[slots] = a
             yield out  # type: ignore[misc]
+        if empty:  # (fit's look at the first chunk found rows: this pass is another's)
+            raise ValueError(_READ_ONCE)
         if buf is not None and fill:  # the end of the stream: the rest, shuffled
             rest = tuple(None if b is None else b[:fill] for b in buf)
             if tail is not None:
@@ -168,6 +177,15 @@ class Stream:
         for c in _checked(self.chunks(), check):
             return c
         raise ValueError("fit: the stream yielded no chunks; it has no data to train on.")
+
+
+_READ_ONCE = (
+    "fit: the stream's source gave no new rows for this pass over it (fit reads it once "
+    "before training, to look at its first chunk, then once per epoch): a function given as "
+    "the source must return a fresh iterator on each call, not one it returned before "
+    "(lambda: my_generator). Build a new one per call (def chunks(): ... yield X, y), or "
+    "pass a list of chunks."
+)
 
 
 def _grown(buf: Any, rows: int, fill: int) -> list[np.ndarray | None]:

@@ -167,3 +167,30 @@ def test_fit_takes_a_function_returning_chunks_as_docs_scaling_md_shows():
     h = fit(from_function, lambda: iter(chunks), None, **kw)
     assert h.steps == 12
     np.testing.assert_array_equal(_flat(from_function), _flat(from_list))
+
+
+@pytest.mark.parametrize("kind", ["generator", "list iterator"])
+def test_a_function_returning_the_same_iterator_each_call_is_refused_before_training(kind):
+    # every epoch trained on nothing (loss 0.0, steps 0, "max_epochs"), or epoch 1 on all
+    # but the chunk fit looked at first and the later epochs on nothing
+    X, y = _bce_data(20)
+    chunks = _chunks_of(X, y)
+    it = (c for c in chunks) if kind == "generator" else iter(chunks)
+    m = _net(0)
+    before = _flat(m)
+    with pytest.raises(ValueError, match=r"must return a fresh iterator on each call"):
+        fit(m, lambda: it, None, loss="binary_cross_entropy", batch_size=5, epochs=3, verbose=0)
+    np.testing.assert_array_equal(_flat(m), before)
+
+
+def test_a_function_whose_later_iterators_are_empty_is_an_error_not_epochs_of_loss_0():
+    X, y = _bce_data(20)
+    chunks = _chunks_of(X, y)
+    calls = []
+
+    def source():
+        calls.append(1)
+        return iter(chunks if len(calls) <= 2 else [])  # fit's look, then one epoch
+
+    with pytest.raises(ValueError, match=r"gave no new rows for this pass"):
+        fit(_net(0), source, None, loss="binary_cross_entropy", batch_size=5, epochs=3, verbose=0)
