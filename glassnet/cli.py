@@ -2140,6 +2140,12 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
                 f"--task binary needs 2 classes but the target has {len(classes)}: "
                 f"{_classes_text(classes)}; use --task multiclass"
             )
+        if labels.classes_.dtype.kind == "U" and not getattr(args, "classes", None):
+            _warn_lookalikes(
+                classes, f"classes of the target '{data.targets[0]}'",
+                "each is trained as a class of its own: if they are one class, write them the "
+                "same way in the file",
+            )  # fmt: skip
         y_all = labels.transform(data.y_labels)  # (N,) class indices
         n_outputs = 1 if task_name == "binary" else len(classes)
     else:
@@ -2176,6 +2182,11 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
                     f"rarely match (an ID or free text?): leave it out with --drop {c}, or "
                     f"keep it in the predictions with --id {c}"
                 )
+            _warn_lookalikes(
+                cats.tolist(), f"categories of the text column {c!r}",
+                "each becomes an input of its own: if they are one category, write them the "
+                "same way in the file",
+            )  # fmt: skip
     numeric = [c for c in data.features if data.table.kinds[c] == "numeric"]
     if numeric and args.standardize:
         pre.scaler_ = StandardScaler().fit(data.table.take(train_rows).to_array(numeric))
@@ -2220,6 +2231,34 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
         data, task_name, task, labels, y_all, train_rows, val_rows, test_rows,
         pre, X_all, Y_all, y_scaler,
     )  # fmt: skip
+
+
+def _spelling(text: str) -> str:
+    """What a label or category is, read loosely: a number's value ("1", "1.0" and "01" are
+    1.0), or the text without case and with its blanks collapsed ("Yes", "yes")."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if math.isfinite(value):
+        return repr(value)
+    return " ".join(text.casefold().split())
+
+
+def _warn_lookalikes(values: Sequence[str], what: str, fix: str) -> None:
+    """Warn of distinct ``values`` (a target's classes, a text column's categories) that
+    differ only in case, blanks or how a number is written: each is trained on as one of
+    its own, and "Yes" beside "yes" is more often a typo than a distinction."""
+    groups: dict[str, list[str]] = {}
+    for v in values:
+        groups.setdefault(_spelling(v), []).append(v)
+    alike = [" and ".join(repr(v) for v in g) for g in groups.values() if len(g) > 1]
+    if alike:
+        _warn(
+            f"some {what} differ only in case, blanks or how a number is written ("
+            f"{_esc('; '.join(alike[:3]))}{f'; {len(alike) - 3} more' * (len(alike) > 3)}), "
+            f"so {fix}"
+        )
 
 
 def _warn_collapsed(X: np.ndarray, pre: Preprocessor, table: Table, numeric: list[str]) -> None:

@@ -109,3 +109,28 @@ def test_a_wide_file_is_checked_in_time_linear_in_its_columns():
     _warn_collapsed(X, pre, table, numeric)
     checked = time.perf_counter() - start
     assert checked < 2.5 * alone + 0.2, (checked, alone)
+
+
+def test_labels_and_categories_that_differ_only_in_spelling_are_warned_of(capsys, tmp_path):
+    # "Yes" beside "yes", "1" beside "1.0": three classes trained where the file meant two,
+    # and "Red" beside "red" two inputs, without a word
+    table = [
+        [f"{i}", ["Red", "red", "blue"][i % 3], ["yes", "no", "Yes", "1", "1.0"][i % 5]]
+        for i in range(30)
+    ]
+    data = write_csv(tmp_path / "d.csv", ["a", "color", "label"], table)
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    lines = err.strip().splitlines()
+    classes = [ln for ln in lines if "classes of the target 'label'" in ln]
+    assert len(classes) == 1, err
+    assert "'Yes' and 'yes'" in classes[0] and "'1' and '1.0'" in classes[0]
+    assert "write them the same way" in classes[0]
+    colors = [ln for ln in lines if "categories of the text column 'color'" in ln]
+    assert len(colors) == 1 and "'Red' and 'red'" in colors[0], err
+    # distinct spellings, or the user's own --classes list: no warning
+    table = [[f"{i}", ["red", "blue"][i % 2], ["yes", "no"][i % 3 % 2]] for i in range(30)]
+    write_csv(data, ["a", "color", "label"], table)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0 and "differ only" not in err, err
