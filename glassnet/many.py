@@ -30,6 +30,7 @@ import functools
 import inspect
 import itertools
 import math
+import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ from ._validation import (
 from .fused import FastMLP, Layer, add_l2, layers_of
 from .nn.flat import grad_view
 from .nn.module import Module, Parameter
+from .stream import Stream
 from .threads import gemm_flops, model_threads
 from .threads import limit as blas_limit
 from .train import History, fit
@@ -282,6 +284,15 @@ def fit_many(
         isinstance(validation_data, (tuple, list)) and len(validation_data) == 2
     ):
         raise ValueError("fit_many: validation_data must be a pair (X_val, y_val).")
+    if isinstance(X, (str, os.PathLike, Stream)) or y is None:  # (what fit reads as streams)
+        given = "y is None (chunks of (X, y) are a stream)"
+        if isinstance(X, (str, os.PathLike, Stream)):
+            given = "X is a Stream" if isinstance(X, Stream) else "X is a file path"
+        raise TypeError(
+            f"fit_many trains on arrays held in memory, X and y; {given}. Read the data into "
+            "memory first (glassnet.datasets.read_csv, np.load), or train each model on the "
+            "stream with glassnet.fit."
+        )
     K = len(models)
     spec = tasks.loss_spec(loss, "fit_many")
     if spec is None:

@@ -194,3 +194,19 @@ def test_a_function_whose_later_iterators_are_empty_is_an_error_not_epochs_of_lo
 
     with pytest.raises(ValueError, match=r"gave no new rows for this pass"):
         fit(_net(0), source, None, loss="binary_cross_entropy", batch_size=5, epochs=3, verbose=0)
+
+
+@pytest.mark.parametrize("source", ["chunks", "path", "Stream"])
+def test_fit_many_names_a_stream_it_cannot_train_on(tmp_path, source):
+    # chunks were "X could not be read as an array (... inhomogeneous shape ...)", a path
+    # "X must be numeric. It holds text"
+    X, y = _bce_data(20)
+    path = tmp_path / "d.csv"
+    path.write_text("a,b,c,y\n" + "".join(f"{a},{b},{c},{int(t)}\n" for (a, b, c), t in zip(X, y)))
+    args = {
+        "chunks": ([(X, y)], None),
+        "path": (str(path), "y"),
+        "Stream": (stream.from_chunks([(X, y)]), None),
+    }[source]
+    with pytest.raises(TypeError, match=r"fit_many trains on arrays held in memory, X and y; "):
+        fit_many([_net(0)], *args, loss="binary_cross_entropy")
