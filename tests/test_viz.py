@@ -768,9 +768,16 @@ def test_decision_boundary_user_mistakes_get_clear_errors() -> None:
     with pytest.raises(TypeError, match="predict\\(X\\) method.*Got str"):
         viz.plot_decision_boundary("model", X, y)
     diverged = xnor_net()
-    diverged.layers[0].W.data[:] = np.nan
-    with pytest.raises(ValueError, match="NaN or inf everywhere"):
+    diverged.layers[0].W.data[:] = np.nan  # (a glassnet model's predict names its weights)
+    with pytest.raises(ValueError, match=r"weights hold NaN or inf \(layers.0.W; has training"):
         viz.plot_decision_boundary(diverged, X, y)
+
+    class AllNaN:  # any other model with predict(X)
+        def predict(self, P):
+            return np.full((len(P), 1), np.nan)
+
+    with pytest.raises(ValueError, match="NaN or inf everywhere"):
+        viz.plot_decision_boundary(AllNaN(), X, y)
 
     class HalfNaN:  # any model with predict(X): NaN on part of the plane, drawn elsewhere
         def predict(self, P):

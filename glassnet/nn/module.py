@@ -21,7 +21,7 @@ from .._validation import (
     check_to_args,
 )
 from ..backend import asarray, namespace, to_device
-from ..tensor import Tensor, no_grad
+from ..tensor import Tensor, get_default_dtype, no_grad
 
 __all__ = ["IncompatibleKeys", "Module", "Parameter"]
 
@@ -156,23 +156,35 @@ class Module:
     def predict(self, X: Any) -> np.ndarray:
         """Forward pass without recording a graph, in eval mode; returns a NumPy array. (A
         model on a GPU predicts there: X goes to the device, the output comes back.) X is
-        checked as fit checks it: numbers, no NaN or inf, within the model's dtype."""
+        checked as fit checks it: numbers, no NaN or inf, within the model's dtype (without
+        parameters: X's float dtype, else the default dtype, as ``Tensor(X)`` takes it).
+
+        The output is checked too: NaN or inf (a diverged model's weights, or arithmetic
+        that overflows the dtype, e.g. a float32 network on features of 1e30) is a
+        ValueError that says which, never a value returned. A model whose output is meant to
+        hold inf is called as ``model.eval()(X)`` under :func:`glassnet.no_grad`."""
         ps = self.parameters()
-        if ps:  # in the model's dtype and on its device, as fit does
-            X = X.data if isinstance(X, Tensor) else X
-            if namespace(X) is np:  # (1e39 for float32 was NumPy's "overflow in cast")
-                owner = f"{type(self).__name__}.predict"
-                ranks = tuple(range(65))  # (any: the layers name a shape they cannot take)
-                X = check_array("X", X, owner, ndim=ranks, dtype=ps[0].dtype, allow_empty=True)
+        X = X.data if isinstance(X, Tensor) else X
+        if namespace(X) is np:  # (1e39 for float32 was NumPy's "overflow in cast")
+            floats = isinstance(X, (np.ndarray, np.generic)) and X.dtype.kind == "f"
+            own = max(X.dtype, np.dtype(np.float32)) if floats else get_default_dtype()
+            dt = ps[0].dtype if ps else own  # the model's, as fit checks; else as Tensor(X)
+            ranks = tuple(range(65))  # (any: the layers name a shape they cannot take)
+            owner = f"{type(self).__name__}.predict"
+            X = check_array("X", X, owner, ndim=ranks, dtype=dt, allow_empty=True)
+        if ps:  # on the model's device
             X = asarray(X, like=ps[0].data, dtype=ps[0].dtype)
         was = [(m, m.training) for m in self.modules()]  # (each module's mode comes back)
         self.eval()
-        try:
-            with no_grad():
-                return to_device(self(X).data, "cpu")
+        try:  # (NumPy's overflow warnings: the output is checked below)
+            with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                out = to_device(self(X).data, "cpu")
         finally:
             for m, mode in was:
                 m.training = mode
+        if not np.isfinite(out).all():
+            raise ValueError(_not_finite(self, X, out))
+        return out
 
     # ------------------------------------------------------------------- state
     def state_dict(self) -> dict[str, np.ndarray]:
@@ -242,3 +254,27 @@ class Module:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.extra_repr()})"
+
+
+def _not_finite(model: Module, X: Any, out: np.ndarray) -> str:
+    """Why ``model.predict(X)`` gave ``out``, which holds NaN or inf: weights, or overflow."""
+    params = dict(model.named_parameters())
+    bad = next((name for name, p in params.items() if not np.isfinite(p.data).all()), None)
+    if bad is not None:
+        return (
+            f"{type(model).__name__}.predict: the model's weights hold NaN or inf ({bad}; has "
+            "training diverged?), and so does its output. Retrain it, e.g. with a smaller "
+            "learning rate, or load finite weights."
+        )
+    out = np.atleast_1d(out)
+    rows = np.unique(np.argwhere(~np.isfinite(out.reshape(len(out), -1)))[:, 0])
+    big = [float(abs(a).max()) for a in (*(p.data for p in params.values()), X) if a.size]
+    weights = f", its weights' {max(big[:-1]):.4g}" if len(big) > 1 else ""
+    wider = "use a float64 model (model.double())" if params else "pass X as float64"
+    return (
+        f"{type(model).__name__}.predict: the output holds NaN or inf in {len(rows)} of "
+        f"{len(out)} rows (the first: row {rows[0]}): the network's arithmetic overflows "
+        f"{out.dtype} (X's largest magnitude is {big[-1]:.4g}{weights}). Scale the features "
+        "(e.g. glassnet.preprocessing.StandardScaler, as for training)"
+        + (f", or {wider}." if out.dtype == np.float32 else ".")
+    )
