@@ -680,6 +680,47 @@ def _refuse_formatted_numbers(table: Table, names: Sequence[str], source: str, f
             )
 
 
+def _refuse_numbers_with_a_marker(
+    table: Table, names: Sequence[str], source: str, missing: frozenset[str]
+) -> None:
+    """A text column whose cells are numbers but for one text (a "?" or "unknown" as many
+    times as the numbers, or more, which makes the column text) is an error: each number
+    would be one-hot encoded as a category of its own. --missing reads the text as missing
+    cells, --categorical keeps the column as codes."""
+    for name in names:
+        counts: dict[str, int] = {}
+        for cell in table.raw(name).tolist():
+            counts[cell] = counts.get(cell, 0) + 1
+        numbers: set[float] = set()
+        texts = []
+        for cell in counts:
+            try:
+                value = float(cell)
+            except ValueError:
+                if cell.lower() not in missing:
+                    texts.append(cell)
+                continue
+            if math.isfinite(value):
+                numbers.add(value)
+        if len(texts) != 1 or len(numbers) < 2:
+            continue
+        marker = texts[0]
+        # the texts --missing gives now, or (by default) those of the column: it replaces them
+        given = [c for c in counts if c.lower() in missing] or [""]
+        if missing != MISSING_TOKENS:
+            given = sorted(missing)
+        flags = " ".join(f"--missing {shlex.quote(t)}" for t in dict.fromkeys([*given, marker]))
+        filled = sum(n for c, n in counts.items() if c.lower() not in missing)
+        raise CLIError(
+            f"column {_esc(name)!r} of '{source}' holds numbers and the text "
+            f"{_esc(marker)!r} ({counts[marker]} of its {filled} filled cells), so it is read "
+            f"as text and each number would be a category of its own: if {_esc(marker)!r} "
+            f"marks missing cells, list every text that does with --missing, e.g. {flags} "
+            f"(--impute fills them); if the numbers are codes, pass --categorical "
+            f"{shlex.quote(name)}"
+        )
+
+
 #: What to do when a file scored by a regression model holds text in a target column.
 _SCORED_FIX = "The model predicts numbers: fix the value, or name the target with --target."
 #: ... or in a column the model reads as numbers.
@@ -757,6 +798,7 @@ def _csv_data(args: argparse.Namespace) -> _Data:
     _refuse_formatted_numbers(
         table, texts, args.data, "or pass --categorical {name} if they are codes, not amounts"
     )
+    _refuse_numbers_with_a_marker(table, texts, args.data, _missing_flag(args) or MISSING_TOKENS)
     if single is not None and table.kinds[single] == "categorical" and args.task == "auto":
         if not getattr(args, "classes", None):
             _refuse_formatted_numbers(

@@ -134,3 +134,25 @@ def test_labels_and_categories_that_differ_only_in_spelling_are_warned_of(capsys
     write_csv(data, ["a", "color", "label"], table)
     code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
     assert code == 0 and "differ only" not in err, err
+
+
+def test_numbers_beside_a_marker_text_are_an_error_not_categories(capsys, tmp_path):
+    # a column of numbers whose "?" cells were as many as the numbers was read as text: with
+    # --impute the numbers became 8 one-hot categories, the "?" a ninth, without a word
+    table = [[["?", "", f"{0.1 * i:.1f}"][i % 3], f"{i}", "yes" if i % 2 else "no"]
+             for i in range(30)]  # fmt: skip
+    data = write_csv(tmp_path / "d.csv", HEADER, table)
+    model = tmp_path / "m.glassnet"
+    argv = ["train", data, "--target", "label", "--impute", "mean", "--out", model, *FAST]
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert_one_line_error(
+        err, "column 'a'", "holds numbers and the text '?' (10 of its 20 filled cells)",
+        "--missing '' --missing '?'", "--categorical a",
+    )  # fmt: skip
+    code, out, err = run(capsys, *argv, "--missing", "", "--missing", "?")  # the fix it names
+    assert code == 0, err
+    assert "a (20, mean)" in out
+    code, out, err = run(capsys, *argv, "--categorical", "a")  # codes, as the user says
+    assert code == 0, err
+    assert "(1 numeric, 1 categorical)" in out
