@@ -473,11 +473,11 @@ class Columns:
         for name in self.features:
             if self.kinds[name] == "numeric":
                 x = _numbers(batch, name)
+                # standardized in float64, then cast, as Preprocessor.transform does (cast
+                # first, a column 1e6 + 0.01 z kept nothing of z in float32)
                 with np.errstate(over="ignore"):
-                    X[:, j] = x
+                    X[:, j] = x if self.mean is None else (x - self.mean[k]) / self.scale[k]
                 _in_range(X[:, j], x, name)
-                if self.mean is not None:
-                    X[:, j] = (X[:, j] - self.mean[k]) / self.scale[k]
                 j, k = j + 1, k + 1
             else:
                 cats = self.categories[name]

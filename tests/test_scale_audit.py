@@ -210,3 +210,25 @@ def test_fit_many_names_a_stream_it_cannot_train_on(tmp_path, source):
     }[source]
     with pytest.raises(TypeError, match=r"fit_many trains on arrays held in memory, X and y; "):
         fit_many([_net(0)], *args, loss="binary_cross_entropy")
+
+
+def test_a_standardized_float32_stream_scales_in_float64_as_the_model_file_s_preprocessor(
+    tmp_path,
+):
+    # a column 1e6 + 0.01 z was cast to float32 before its mean was taken off: what was left
+    # of z was the float32 spacing at 1e6 (0.06), the values up to 2.5 standard deviations
+    # off those predict's Preprocessor gives the model
+    pytest.importorskip("pyarrow")
+    from glassnet.datasets import read_csv
+    from glassnet.preprocessing import Preprocessor
+
+    rng = np.random.default_rng(0)
+    a, b = 1e6 + 0.01 * rng.normal(size=200), rng.normal(size=200)
+    path = tmp_path / "offset.csv"
+    rows = "".join(f"{float(u)!r},{float(v)!r},{int(v > 0)}\n" for u, v in zip(a, b))
+    path.write_text("a,b,y\n" + rows)
+    src = stream.from_csv(path, "y", standardize=True, dtype=np.float32)
+    streamed = np.concatenate([c[0] for c in src.chunks()])
+    pre = Preprocessor.from_dict(src.columns.preprocessor_dict())
+    expected = pre.transform(read_csv(path, "y")).astype(np.float32)
+    np.testing.assert_array_equal(streamed, expected)
