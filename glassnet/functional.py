@@ -359,6 +359,9 @@ def dropout(x: Any, p: float, rng: np.random.Generator, training: bool = True) -
 # loss_node applies sample weights and the reduction.
 
 
+_SQUARED = {"mse": 1.0, "half_mse": 0.5}  # c of c (y_hat - y)^2, for loss_node
+
+
 def _squared_kernel(c: float) -> Callable[..., np.ndarray]:
     def kernel(P: Any, Y: Any, G: Any, keep: dict | None = None, value: bool = True) -> Any:
         np.subtract(P, Y, out=G)  # y_hat - y
@@ -498,6 +501,10 @@ def loss_node(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) 
         raise ValueError(f"{name}: 'reduction' must be 'mean', 'sum' or 'none'. Got {reduction!r}.")
     G = np.empty_like(x.data, order="C")
     per = LOSSES[name].kernel(x.data, y, G)  # per-entry losses; G holds their dL/dx
+    k = 1.0  # G's factor, applied to the backward's g first (g = 1/N for a mean)
+    if name in _SQUARED and not np.isfinite(per).all():  # c d² overflowed, and 2c d may
+        # have (|d| > 1.7e38 in float32) where 2c d g is finite: G holds d/2, from the halves
+        G, k = np.subtract(x.data * 0.5, y * 0.5), 4.0 * _SQUARED[name]  # (d may overflow)
     if sample_weight is not None:
         w = asarray(sample_weight, like=per, dtype=per.dtype)
         if w.shape != (per.shape[0],):
@@ -508,12 +515,21 @@ def loss_node(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) 
         G = G * w.reshape((-1,) + (1,) * (G.ndim - 1))
     if reduction == "none":
         extra = (1,) * (G.ndim - per.ndim)  # cross-entropy: one loss per row of G
-        return Tensor.from_op(per, name, (x,), lambda g: (G * g.reshape(g.shape + extra),))
+        return Tensor.from_op(per, name, (x,), lambda g: (_times(G, g, k, extra),))
     if reduction == "mean" and per.size == 0:
         raise ValueError(f"op {name!r}: the batch is empty; a mean over no losses has no value.")
     scale = 1.0 / per.size if reduction == "mean" else 1.0
     value = asarray(per.sum() * scale, like=per, dtype=x.dtype)
-    return Tensor.from_op(value, name, (x,), lambda g: (G * (g * scale),))
+    return Tensor.from_op(value, name, (x,), lambda g: (_times(G, g * scale, k),))
+
+
+def _times(G: Any, g: Any, k: float, extra: tuple = ()) -> Any:
+    """G g (g given one axis more for each of ``extra``); with k, G (k g) without NumPy's
+    overflow warning: the squared losses' far route, whose loss, inf, has warned."""
+    if k == 1.0:
+        return G * g.reshape(g.shape + extra) if extra else G * g
+    with np.errstate(over="ignore"):
+        return G * (g * k)
 
 
 def _fixed_target(who: str, target: Any) -> None:

@@ -1,5 +1,6 @@
 """Module.predict checks its output as fit checks X (never a silent NaN or inf), and a model
-without parameters checks X too."""
+without parameters checks X too; the squared losses' gradient is finite wherever the true one
+is, as the graph of Tensor ops gives it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet import functional as F
 from glassnet import nn
+
+LD = np.longdouble
 
 
 # ------------------------------------------------------------ predict's output
@@ -113,3 +117,95 @@ def test_a_model_without_parameters_computes_in_xs_float_dtype_or_the_default():
     assert relu.predict([[1, -1]]).dtype == gn.get_default_dtype()  # numbers: the default
     with pytest.raises(ValueError, match=r"overflows float32 .*, or pass X as float64\.$"):
         nn.Sequential(nn.ReLU(), Square()).predict(np.array([[1e20]], np.float32))
+
+
+# ------------------------------------------------- the squared losses' gradient
+def _grads(loss, x, y, reduction="mean", g=None, weight=None):
+    """dL/dx of the fused kernel's graph function (F.mse) and of the graph of Tensor ops."""
+    out = []
+    for fused in (True, False):
+        t = gn.Tensor(x, requires_grad=True)
+        with np.errstate(over="ignore", invalid="ignore"):  # (the loss overflows: it warns)
+            if fused:
+                L = loss(t, y, reduction=reduction, sample_weight=weight)
+            else:
+                per = (t - gn.Tensor(y)) ** 2 * (0.5 if loss is F._half_mse else 1.0)
+                per = per if weight is None else per * weight[:, None]
+                L = per if reduction == "none" else getattr(per, reduction)()
+        L.backward(np.ones_like(L.data) if g is None else g)
+        out.append(t.grad)
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("loss", [F.mse, F._half_mse])
+def test_mse_gradient_is_finite_where_the_true_gradient_is(loss, dtype):
+    """|y_hat - y| > 1.7e38 in float32 (9e307 in float64): the fused kernel's 2 (y_hat - y)
+    overflowed before the mean's 1/N scaled it; the graph of Tensor ops scales first. Now
+    both give 2 d / N, and the kernel also where d itself overflows (from the halves)."""
+    top = np.finfo(dtype).max
+    c = 0.5 if loss is F._half_mse else 1.0
+    x = np.array([[top], [0.6 * top], [0.9 * top], [1.0], [-2.5], [0.0], [3.0], [7.0]], dtype)
+    y = np.array([[0.0], [0.0], [-0.9 * top], [0.5], [0.0], [0.25], [1.0], [2.0]], dtype)
+    kernel, graph = _grads(loss, x, y)
+    d = x.astype(LD) - y.astype(LD)
+    want = (2 * c * d / len(x)).astype(dtype)
+    assert np.isfinite(want).all()
+    np.testing.assert_array_equal(kernel, want)
+    ok = np.isfinite(graph)  # the graph: where its d did not overflow, the same numbers
+    assert ok.sum() == len(x) - 1
+    np.testing.assert_array_equal(kernel[ok], graph[ok])
+    with np.errstate(over="ignore"):  # the sum's gradient 2 top is beyond the dtype: inf
+        assert np.isinf(_grads(loss, x, y, "sum")[0][:3]).all() == (c == 1.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_mse_gradient_with_reduction_none_and_weights_at_extremes(dtype):
+    top = np.finfo(dtype).max
+    x = np.array([[0.9 * top], [1.0], [-3.0]], dtype)
+    y = np.array([[0.0], [0.0], [0.0]], dtype)
+    g = np.full((3, 1), 0.125, dtype)  # a reduction of the user's: d g finite, 2 d not
+    kernel, graph = _grads(F.mse, x, y, "none", g)
+    want = (2 * (x.astype(LD) - y.astype(LD)) * LD(0.125)).astype(dtype)
+    np.testing.assert_array_equal(kernel, want)
+    np.testing.assert_array_equal(graph, want)
+    with np.errstate(over="ignore"):
+        assert np.isinf(_grads(F.mse, x, y, "none")[0][0, 0])  # g = 1: 1.8 top, beyond
+    w = np.array([0.25, 2.0, 1.0], dtype)
+    kernel, graph = _grads(F.mse, x, y, "mean", weight=w)
+    np.testing.assert_array_equal(kernel, graph)
+    assert np.isfinite(kernel).all()
+
+
+def test_the_far_route_computes_the_other_entries_bit_for_bit():
+    """Where the loss overflows on one entry, every other entry's gradient is the number the
+    usual route gives it (the halves and 4c, in place of d and 2c, are exact)."""
+    rng = np.random.default_rng(3)
+    for dtype in (np.float32, np.float64):
+        x = rng.normal(size=(64, 2)).astype(dtype)
+        y = rng.normal(size=(64, 2)).astype(dtype)
+        w = rng.uniform(0.1, 2.0, 64).astype(dtype)
+        for name, loss in (("mse", F.mse), ("half_mse", F._half_mse)):
+            for reduction, weight in (("mean", None), ("sum", w), ("mean", w)):
+                far = x.copy()
+                far[0, 0] = np.finfo(dtype).max
+                usual = _grads(loss, x, y, reduction, weight=weight)[0]
+                with np.errstate(over="ignore"):
+                    got = _grads(loss, far, y, reduction, weight=weight)[0]
+                np.testing.assert_array_equal(got.ravel()[1:], usual.ravel()[1:], err_msg=name)
+
+
+def test_mse_loss_module_gives_one_gradient_whether_or_not_the_target_needs_one():
+    """nn.MSELoss takes the fused kernel for a fixed target, Tensor ops for one that
+    requires grad: at 0.6 of float32's largest number both now give 1.2 top / N."""
+    x = np.array([[0.6 * np.finfo(np.float32).max], [1.0]], np.float32)
+    y = np.zeros((2, 1), np.float32)
+    grads = []
+    for needs in (False, True):
+        t = gn.Tensor(x, requires_grad=True)
+        target = gn.Tensor(y, requires_grad=needs)
+        with np.errstate(over="ignore"):
+            nn.MSELoss()(t, target).backward()
+        grads.append(t.grad)
+    np.testing.assert_array_equal(grads[0], grads[1])
+    assert np.isfinite(grads[0]).all()
