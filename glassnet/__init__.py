@@ -3,7 +3,17 @@
 >>> import glassnet as gn
 >>> gn.__version__
 '0.1.0'
+
+``glassnet.explain``, ``glassnet.gradcheck`` and ``glassnet.summary`` are modules that
+can be called as their function of the same name: ``gn.explain(model, x, y)`` is
+``gn.explain.explain(model, x, y)``, and ``import glassnet.explain as ex`` (or ``from
+glassnet import explain``) gives the module, whose other names (``ex.typeset``,
+``ex.Explanation``) are there too.
 """
+
+import inspect as _inspect
+import types as _types
+import typing as _typing
 
 from . import (
     data,
@@ -20,12 +30,10 @@ from . import (
     viz,
 )
 from ._validation import manual_seed
-from .explain import explain
-from .gradcheck import GradcheckError, GradcheckReport, gradcheck
+from .gradcheck import GradcheckError, GradcheckReport
 from .many import fit_many
 from .objective import Objective
 from .ops import concatenate, maximum, minimum, stack, where
-from .summary import summary
 from .tensor import (
     AnomalyError,
     Tensor,
@@ -40,6 +48,30 @@ from .tensor import (
 from .train import Callback, DivergenceError, History, TrainState, fit
 
 __version__ = "0.1.0"
+
+
+class _CallableModule(_types.ModuleType):
+    """A module that is also its main function, the one of its own name (a module's class
+    may be changed so, as the Python docs show for customizing module attribute access)."""
+
+    def __call__(self, *args, **kwargs):
+        return getattr(self, self.__name__.rpartition(".")[2])(*args, **kwargs)
+
+    @property
+    def __signature__(self) -> _inspect.Signature:  # (inspect, and editors: the function's)
+        return _inspect.signature(getattr(self, self.__name__.rpartition(".")[2]))
+
+
+if _typing.TYPE_CHECKING:  # (type checkers see the calls gn.explain(...) as calls of the functions)
+    from .explain import explain
+    from .gradcheck import gradcheck
+    from .summary import summary
+else:
+    from . import explain, gradcheck, summary
+
+    for _module in (explain, gradcheck, summary):
+        _module.__class__ = _CallableModule
+    del _module
 
 __all__ = [
     "Callback",

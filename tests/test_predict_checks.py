@@ -1,9 +1,11 @@
 """Module.predict checks its output as fit checks X (never a silent NaN or inf), and a model
 without parameters checks X too; the squared losses' gradient is finite wherever the true one
-is, as the graph of Tensor ops gives it."""
+is, as the graph of Tensor ops gives it; glassnet.explain, .gradcheck and .summary are
+modules that are also their function."""
 
 from __future__ import annotations
 
+import importlib
 import inspect
 
 import numpy as np
@@ -209,3 +211,35 @@ def test_mse_loss_module_gives_one_gradient_whether_or_not_the_target_needs_one(
         grads.append(t.grad)
     np.testing.assert_array_equal(grads[0], grads[1])
     assert np.isfinite(grads[0]).all()
+
+
+# ------------------------------------------------------ modules and functions
+@pytest.mark.parametrize(
+    ("name", "other"),
+    [("explain", "Explanation"), ("gradcheck", "GradcheckReport"), ("summary", "ModelSummary")],
+)
+def test_the_submodule_import_gives_the_module_which_calls_as_the_function(name, other):
+    """`import glassnet.explain as ex` bound the function (glassnet's __init__ imported it
+    under the submodule's name): ex.Explanation was an AttributeError of a function."""
+    module = importlib.import_module(f"glassnet.{name}")
+    bound = getattr(gn, name)
+    assert bound is module and isinstance(bound, type(np))  # the module itself
+    assert hasattr(bound, other) and callable(bound)
+    function = getattr(module, name)
+    assert inspect.isfunction(function)
+    assert inspect.signature(bound) == inspect.signature(function)
+    namespace: dict = {}
+    exec(f"import glassnet.{name} as m\nfrom glassnet import {name} as f", namespace)
+    assert namespace["m"] is module and namespace["f"] is module
+
+
+def test_the_documented_calls_work_as_before():
+    net = nn.MLP([2, 2, 1], activation="sigmoid", rng=0)
+    e = gn.explain(net, [1.0, 0.0], 1.0)
+    assert type(e).__name__ == "Explanation"
+    assert str(e) == str(gn.explain.explain(net, [1.0, 0.0], 1.0))
+    assert str(gn.summary(net)) == str(gn.summary.summary(net))
+    x = gn.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    assert gn.gradcheck(lambda t: (t * t).sum(), [x]).ok
+    with pytest.raises(TypeError):  # a wrong call is the function's own error
+        gn.explain()
