@@ -1087,6 +1087,8 @@ def _read_file_for_model(bundle: _Bundle, args: argparse.Namespace, need_target:
         present = []
     single = present[0] if len(present) == 1 else None
     categorical = [c for c in bundle.categorical if header is None or c in header]
+    if bundle.task.is_classifier:  # labels, as text: a "yes" among numbers is a label too
+        categorical += present  # (_target_indices reads 1.0 as the class 1 of a model of ints)
     fills = bundle.pre.fill_  # the training data's values, when it was trained with --impute
     trained = _dig(bundle.meta, "preprocessing", "impute", kind=str)
     if fills and args.impute is not None and args.impute != trained:

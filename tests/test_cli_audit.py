@@ -156,3 +156,20 @@ def test_numbers_beside_a_marker_text_are_an_error_not_categories(capsys, tmp_pa
     code, out, err = run(capsys, *argv, "--categorical", "a")  # codes, as the user says
     assert code == 0, err
     assert "(1 numeric, 1 categorical)" in out
+
+
+@pytest.mark.parametrize("command", ["evaluate", "explain"])
+def test_a_text_target_with_number_labels_scores_its_own_training_file(capsys, tmp_path, command):
+    # a target of labels "1", "0" and "yes" (trained with --categorical label) was read as
+    # numbers by evaluate and explain, which refused "yes" with advice to impute it
+    table = [[f"{i % 7}", f"{i % 5}", ["1", "0", "yes"][i % 3]] for i in range(30)]
+    data = write_csv(tmp_path / "d.csv", HEADER, table)
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--categorical", "label",
+                       "--out", model, *FAST)  # fmt: skip
+    assert code == 0, err
+    extra = ["--row", "1"] if command == "explain" else []
+    code, out, err = run(capsys, command, model, data, *extra)
+    assert code == 0, err
+    if command == "evaluate":
+        assert "30 rows, target label" in out and "yes" in out
