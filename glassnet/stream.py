@@ -467,7 +467,9 @@ class Columns:
         }
 
     def transform(self, batch: Any, dtype: Any = np.float32) -> tuple[np.ndarray, np.ndarray]:
-        """A pyarrow RecordBatch/Table to (X, y)."""
+        """A pyarrow RecordBatch/Table to (X, y): X in ``dtype``; y the class codes, or a
+        number target as the file holds it, in float64 (checked to fit in ``dtype``), so
+        that scaling it (the command line's) rounds once, as in memory."""
         X = np.zeros((batch.num_rows, len(self.feature_names)), dtype)
         j = k = 0
         for name in self.features:
@@ -487,10 +489,9 @@ class Columns:
         if self.classes is not None:
             y = _codes(col, self.classes, self.target)
         else:
-            x = _numbers(batch, self.target)
+            y = _numbers(batch, self.target)
             with np.errstate(over="ignore"):
-                y = x.astype(dtype)
-            _in_range(y, x, self.target)
+                _in_range(y.astype(dtype), y, self.target)
         return X, y
 
 

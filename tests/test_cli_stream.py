@@ -692,3 +692,25 @@ def test_a_missing_cell_text_with_blanks_around_it_is_missing_as_in_memory(capsy
         "NA"
         in load_arrays(out)[1]["meta"]["preprocessing"]["preprocessor"]["encoder"]["categories"][0]
     )
+
+
+def test_a_target_far_from_zero_is_scaled_from_its_values_not_their_float32_rounding(
+    capsys, tmp_path
+):
+    """A price of 1e6 + 0.01 z: the stream gave the target in float32, whose spacing at 1e6
+    (0.06) left nothing of z before the command line scaled it (test R^2 about 0 streamed,
+    0.999 in memory); now the target is scaled from the file's values, as in memory."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((1200, 3))
+    t = 1e6 + 0.01 * (X @ [1.0, -0.5, 0.2])
+    rows = [
+        [repr(float(a)), repr(float(b)), repr(float(c)), repr(float(v))]
+        for (a, b, c), v in zip(X, t)
+    ]
+    path = write_csv(tmp_path / "offset.csv", ["a", "b", "c", "t"], rows)
+    out = tmp_path / "m.glassnet"
+    train(capsys, path, "t", out, "--stream", "--epochs", "20")
+    code, text, err = run(capsys, "evaluate", out, path)
+    assert code == 0, err
+    r2 = float(text.split("R^2")[1].split()[-1])  # (the row of t: MSE, MAE, R^2)
+    assert r2 > 0.95, text
