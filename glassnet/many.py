@@ -612,7 +612,10 @@ def _validate(engine: FastMLP, Xv: np.ndarray, yv: np.ndarray, K: int) -> tuple:
     C = out.shape[-1]
     G = np.empty((out.shape[0] * out.shape[1], C), out.dtype)
     per = engine.loss.kernel(out.reshape(-1, C), yk.reshape(-1, *yk.shape[2:]), G)
-    losses = np.add.reduce(per.reshape(K, -1), axis=-1).astype(np.float64) / (per.size // K)
+    # each network's mean as fit's score takes it: the sum times 1 / n, in the loss's dtype
+    losses = (np.add.reduce(per.reshape(K, -1), axis=-1) * (1.0 / (per.size // K))).astype(
+        np.float64
+    )
     return losses, tasks.metric(engine.loss, out, yk)[1]
 
 

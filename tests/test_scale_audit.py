@@ -232,3 +232,24 @@ def test_a_standardized_float32_stream_scales_in_float64_as_the_model_file_s_pre
     pre = Preprocessor.from_dict(src.columns.preprocessor_dict())
     expected = pre.transform(read_csv(path, "y")).astype(np.float32)
     np.testing.assert_array_equal(streamed, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_fit_many_scores_each_network_s_validation_loss_bit_for_bit_as_fit(dtype, loss):
+    # the mean was sum / n where fit's score takes sum * (1 / n): 1e-16 apart, enough to
+    # tip an early-stopping comparison one way in fit_many and the other in fit
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = np.digitize(X[:, 0], [-0.5, 0.5]) if loss == "cross_entropy" else X[:, :2] * 2
+    out, head = (3, "softmax") if loss == "cross_entropy" else (2, "identity")
+
+    def net(s):
+        return nn.MLP([3, 5, out], activation="relu", output_activation=head, rng=s, dtype=dtype)
+
+    kw = dict(loss=loss, lr=0.05, epochs=8, batch_size=8, validation_split=0.25, seed=4)
+    hs = fit_many([net(k) for k in range(4)], X, y, **kw)
+    for k in range(4):
+        h = fit(net(k), X, y, verbose=0, engine="fused", **kw)
+        assert hs[k].val_loss == h.val_loss
+        assert hs[k].val_metric == h.val_metric
