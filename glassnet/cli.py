@@ -482,12 +482,14 @@ def _read_table(
     drop: Sequence[str] = (),
     targets: Sequence[str] = (),
     missing: frozenset[str] = MISSING_TOKENS,
+    target_fix: str = "",
 ) -> Table:
     """:func:`read_csv` with the file checks and the hints phrased for the command line.
 
     ``targets``: the target columns when there are several (``target`` is None), which
     are never imputed: a missing cell in one is an error that does not suggest --impute,
-    and one filled by ``impute`` is an error naming its line."""
+    and one filled by ``impute`` is an error naming its line. ``target_fix``: what to do
+    about a text cell in a target read as numbers, after "fix the value"."""
     p = Path(path)
     if not p.exists():
         raise CLIError(f"no such file '{path}' (the working directory is '{os.getcwd()}')")
@@ -501,6 +503,11 @@ def _read_table(
         )  # fmt: skip
     except ValueError as exc:
         message = str(exc)
+        about = [t for t in targets if f", column {t!r}, a numeric column" in message]
+        if about and message.startswith("Non-numeric value "):  # never imputed nor missing
+            head = message.split(": fix the value", 1)[0]
+            fix = target_fix.format(name=shlex.quote(about[0]))
+            raise CLIError(f"{head}: fix the value{fix}") from None
         marker = re.search(r" If (.*) marks missing cells, pass missing=\(.*\)\.$", message)
         if marker is not None:  # a "?" or "-" in a number column: the flag that reads it so
             try:
@@ -768,6 +775,13 @@ def _csv_data(args: argparse.Namespace) -> _Data:
             drop=drop,
             targets=targets,
             missing=_missing_flag(args) or MISSING_TOKENS,
+            target_fix=(
+                " (a target is never imputed), or pass --categorical {name} if the column "
+                "holds class labels: its cells are then read as labels"
+                if single is not None
+                else " (a target is never imputed): several target columns make a "
+                "multi-output regression of numbers"
+            ),
         )
     except CLIError as exc:  # an empty column: the flag that leaves it out
         empty = re.fullmatch(
@@ -1118,6 +1132,7 @@ def _read_file_for_model(bundle: _Bundle, args: argparse.Namespace, need_target:
             drop=left_out,
             targets=present,
             missing=bundle.missing,
+            target_fix=" (a target is never imputed): the model predicts numbers",
         )
     except CLIError as exc:  # an empty column: the model needs it, dropping it is no fix
         if not str(exc).endswith("has no values to impute from: drop the column."):

@@ -173,3 +173,33 @@ def test_a_text_target_with_number_labels_scores_its_own_training_file(capsys, t
     assert code == 0, err
     if command == "evaluate":
         assert "30 rows, target label" in out and "yes" in out
+
+
+def test_text_in_a_number_target_is_not_told_to_be_imputed(capsys, tmp_path):
+    # "fix the value, or leave the cell empty and pass --impute mean. If 'yes' marks missing
+    # cells, ... --missing": a target is never imputed, so both led to another error
+    table = [[f"{i}", f"{i % 4}", ["1", "0", "1.0", "yes"][i % 4]] for i in range(30)]
+    data = write_csv(tmp_path / "d.csv", HEADER, table)
+    model = tmp_path / "m.glassnet"
+    argv = ["train", data, "--target", "label", "--out", model, *FAST]
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert_one_line_error(
+        err, "Non-numeric value 'yes'", "column 'label'", "a target is never imputed",
+        "pass --categorical label if the column holds class labels",
+    )  # fmt: skip
+    assert "--impute" not in err.replace("never imputed", "") and "--missing" not in err
+    code, out, err = run(capsys, *argv, "--categorical", "label")  # the fix it names
+    assert code == 0, err
+    # a regression model scoring a file with text in its target
+    table = [[f"{i}", f"{i % 4}", f"{i * 0.5}"] for i in range(30)]
+    write_csv(data, HEADER, table)
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    new = write_csv(
+        tmp_path / "new.csv", HEADER, [["1", "2", "3.5"], ["2", "3", "?"], ["3", "1", "4"]]
+    )
+    code, out, err = run(capsys, "evaluate", model, new)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "Non-numeric value '?'", "the model predicts numbers")
+    assert "--missing" not in err and "--impute" not in err
