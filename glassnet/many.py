@@ -10,8 +10,11 @@ Each network keeps what makes it itself: its own initial weights (the models as 
 its own batch order (``seed`` per model), its own learning rate and L2 strength, and its
 own stopping point: a network stopped by ``tol`` or early stopping is frozen (its weights
 put back after every update) while the others train on. With the same seeds, each network
-ends with the weights :func:`glassnet.fit` gives it alone: bit for bit with plain gradient
-descent, to rounding with momentum and Adam (where the order of operations differs).
+ends with the weights :func:`glassnet.fit` gives it alone, and its History holds fit's
+losses and validation scores: bit for bit, with any optimizer, when the models share one
+learning rate; with per-model learning rates, bit for bit with plain SGD and to rounding
+with momentum or weight decay (the rate scales each gradient, which they meet in another
+order).
 
 >>> import numpy as np
 >>> import glassnet as gn
