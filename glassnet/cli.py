@@ -501,6 +501,12 @@ def _read_table(
             p, target=target, impute=impute, categorical=categorical, delimiter=delimiter,
             multiline=multiline, drop=drop, missing=missing,
         )  # fmt: skip
+    except PermissionError:
+        raise CLIError(
+            f"cannot read the data file '{path}': permission denied (its mode, or its "
+            f"directory's, keeps this user out); make it readable (chmod u+r '{path}', if it "
+            f"is yours) or ask its owner"
+        ) from None
     except ValueError as exc:
         message = str(exc)
         about = [t for t in targets if f", column {t!r}, a numeric column" in message]
@@ -2201,10 +2207,11 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
             )
         if labels.classes_.dtype.kind == "U" and not getattr(args, "classes", None):
             _warn_lookalikes(
-                classes, f"classes of the target '{data.targets[0]}'",
+                classes,
+                f"classes of the target '{data.targets[0]}'",
                 "each is trained as a class of its own: if they are one class, write them the "
                 "same way in the file",
-            )  # fmt: skip
+            )
         y_all = labels.transform(data.y_labels)  # (N,) class indices
         n_outputs = 1 if task_name == "binary" else len(classes)
     else:
@@ -2242,10 +2249,11 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
                     f"keep it in the predictions with --id {c}"
                 )
             _warn_lookalikes(
-                cats.tolist(), f"categories of the text column {c!r}",
+                cats.tolist(),
+                f"categories of the text column {c!r}",
                 "each becomes an input of its own: if they are one category, write them the "
                 "same way in the file",
-            )  # fmt: skip
+            )
     numeric = [c for c in data.features if data.table.kinds[c] == "numeric"]
     if numeric and args.standardize:
         pre.scaler_ = StandardScaler().fit(data.table.take(train_rows).to_array(numeric))

@@ -51,8 +51,8 @@ def test_an_impute_other_than_the_models_is_refused_not_ignored(capsys, tmp_path
     # --impute said: predict --impute median ran, and filled with the means
     data = write_csv(tmp_path / "d.csv", HEADER, rows())
     model = tmp_path / "m.glassnet"
-    code, _, err = run(capsys, "train", data, "--target", "label", "--impute", "mean", "--out",
-                       model, *FAST)  # fmt: skip
+    argv = ["train", data, "--target", "label", "--impute", "mean", "--out", model, *FAST]
+    code, _, err = run(capsys, *argv)
     assert code == 0, err
     new = write_csv(tmp_path / "new.csv", HEADER, [["", "0.5", "yes"], ["0.1", "0.2", "no"]])
     code, out, err = run(capsys, command, model, new, "--impute", "median")
@@ -78,10 +78,8 @@ def test_an_all_empty_column_at_predict_time_is_not_told_to_be_dropped(capsys, t
     new = write_csv(tmp_path / "new.csv", HEADER, [["", "0.5", "yes"], ["", "0.2", "no"]])
     code, out, err = run(capsys, command, model, new, "--impute", "mean")
     assert code == 2 and out == ""
-    assert_one_line_error(
-        err, "Column 'a'", "no values to impute from", "fill the column in",
-        "retrain with --impute mean",
-    )  # fmt: skip
+    needles = ["Column 'a'", "no values to impute from", "fill the column in"]
+    assert_one_line_error(err, *needles, "retrain with --impute mean")
     assert "drop the column" not in err
 
 
@@ -139,17 +137,16 @@ def test_labels_and_categories_that_differ_only_in_spelling_are_warned_of(capsys
 def test_numbers_beside_a_marker_text_are_an_error_not_categories(capsys, tmp_path):
     # a column of numbers whose "?" cells were as many as the numbers was read as text: with
     # --impute the numbers became 8 one-hot categories, the "?" a ninth, without a word
-    table = [[["?", "", f"{0.1 * i:.1f}"][i % 3], f"{i}", "yes" if i % 2 else "no"]
-             for i in range(30)]  # fmt: skip
+    table = [
+        [["?", "", f"{0.1 * i:.1f}"][i % 3], f"{i}", "yes" if i % 2 else "no"] for i in range(30)
+    ]
     data = write_csv(tmp_path / "d.csv", HEADER, table)
     model = tmp_path / "m.glassnet"
     argv = ["train", data, "--target", "label", "--impute", "mean", "--out", model, *FAST]
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
-    assert_one_line_error(
-        err, "column 'a'", "holds numbers and the text '?' (10 of its 20 filled cells)",
-        "--missing '' --missing '?'", "--categorical a",
-    )  # fmt: skip
+    needles = ["column 'a'", "holds numbers and the text '?' (10 of its 20 filled cells)"]
+    assert_one_line_error(err, *needles, "--missing '' --missing '?'", "--categorical a")
     code, out, err = run(capsys, *argv, "--missing", "", "--missing", "?")  # the fix it names
     assert code == 0, err
     assert "a (20, mean)" in out
@@ -165,8 +162,8 @@ def test_a_text_target_with_number_labels_scores_its_own_training_file(capsys, t
     table = [[f"{i % 7}", f"{i % 5}", ["1", "0", "yes"][i % 3]] for i in range(30)]
     data = write_csv(tmp_path / "d.csv", HEADER, table)
     model = tmp_path / "m.glassnet"
-    code, _, err = run(capsys, "train", data, "--target", "label", "--categorical", "label",
-                       "--out", model, *FAST)  # fmt: skip
+    argv = ["train", data, "--target", "label", "--categorical", "label", "--out", model]
+    code, _, err = run(capsys, *argv, *FAST)
     assert code == 0, err
     extra = ["--row", "1"] if command == "explain" else []
     code, out, err = run(capsys, command, model, data, *extra)
@@ -184,10 +181,8 @@ def test_text_in_a_number_target_is_not_told_to_be_imputed(capsys, tmp_path):
     argv = ["train", data, "--target", "label", "--out", model, *FAST]
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
-    assert_one_line_error(
-        err, "Non-numeric value 'yes'", "column 'label'", "a target is never imputed",
-        "pass --categorical label if the column holds class labels",
-    )  # fmt: skip
+    needles = ["Non-numeric value 'yes'", "column 'label'", "a target is never imputed"]
+    assert_one_line_error(err, *needles, "pass --categorical label if the column holds")
     assert "--impute" not in err.replace("never imputed", "") and "--missing" not in err
     code, out, err = run(capsys, *argv, "--categorical", "label")  # the fix it names
     assert code == 0, err
@@ -203,3 +198,28 @@ def test_text_in_a_number_target_is_not_told_to_be_imputed(capsys, tmp_path):
     assert code == 2 and out == ""
     assert_one_line_error(err, "Non-numeric value '?'", "the model predicts numbers")
     assert "--missing" not in err and "--impute" not in err
+
+
+@pytest.mark.parametrize("command", ["train", "predict"])
+def test_a_data_file_without_read_permission_says_what_to_do(
+    capsys, tmp_path, monkeypatch, command
+):
+    # "Permission denied 'd.csv'": no word of which argument, nor of what to do
+    import glassnet.cli as cli
+
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    data.chmod(0)
+
+    def denied(path, *args, **kwargs):  # what open() raises for a user who may not read it
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(cli, "read_csv", denied)  # (root may read any file)
+    argv = ["train", data, "--target", "label", "--out", model, *FAST]
+    code, out, err = run(capsys, *(argv if command == "train" else ["predict", model, data]))
+    assert code == 2 and out == ""
+    assert_one_line_error(
+        err, f"cannot read the data file '{data}'", "permission denied", "chmod u+r"
+    )
