@@ -557,3 +557,28 @@ def moved(module: str, target: str, names: Sequence[str], until: str) -> Any:
         return getattr(importlib.import_module(target), name)
 
     return __getattr__
+
+
+def not_finite_output(model: Any, X: Any, out: np.ndarray) -> str:
+    """Why ``model.predict(X)`` gave ``out``, which holds NaN or inf: weights, or overflow
+    (``Module.predict``'s error message, kept out of the engine's code)."""
+    params = dict(model.named_parameters())
+    bad = next((name for name, p in params.items() if not np.isfinite(p.data).all()), None)
+    if bad is not None:
+        return (
+            f"{type(model).__name__}.predict: the model's weights hold NaN or inf ({bad}; has "
+            "training diverged?), and so does its output. Retrain it, e.g. with a smaller "
+            "learning rate, or load finite weights."
+        )
+    out = np.atleast_1d(out)
+    rows = np.unique(np.argwhere(~np.isfinite(out.reshape(len(out), -1)))[:, 0])
+    big = [float(abs(a).max()) for a in (*(p.data for p in params.values()), X) if a.size]
+    weights = f", its weights' {max(big[:-1]):.4g}" if len(big) > 1 else ""
+    wider = "use a float64 model (model.double())" if params else "pass X as float64"
+    return (
+        f"{type(model).__name__}.predict: the output holds NaN or inf in {len(rows)} of "
+        f"{len(out)} rows (the first: row {rows[0]}): the network's arithmetic overflows "
+        f"{out.dtype} (X's largest magnitude is {big[-1]:.4g}{weights}). Scale the features "
+        "(e.g. glassnet.preprocessing.StandardScaler, as for training)"
+        + (f", or {wider}." if out.dtype == np.float32 else ".")
+    )

@@ -19,6 +19,7 @@ from .._validation import (
     check_state_arrays,
     check_state_dict,
     check_to_args,
+    not_finite_output,
 )
 from ..backend import asarray, namespace, to_device
 from ..tensor import Tensor, get_default_dtype, no_grad
@@ -183,7 +184,7 @@ class Module:
             for m, mode in was:
                 m.training = mode
         if not np.isfinite(out).all():
-            raise ValueError(_not_finite(self, X, out))
+            raise ValueError(not_finite_output(self, X, out))
         return out
 
     # ------------------------------------------------------------------- state
@@ -254,27 +255,3 @@ class Module:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.extra_repr()})"
-
-
-def _not_finite(model: Module, X: Any, out: np.ndarray) -> str:
-    """Why ``model.predict(X)`` gave ``out``, which holds NaN or inf: weights, or overflow."""
-    params = dict(model.named_parameters())
-    bad = next((name for name, p in params.items() if not np.isfinite(p.data).all()), None)
-    if bad is not None:
-        return (
-            f"{type(model).__name__}.predict: the model's weights hold NaN or inf ({bad}; has "
-            "training diverged?), and so does its output. Retrain it, e.g. with a smaller "
-            "learning rate, or load finite weights."
-        )
-    out = np.atleast_1d(out)
-    rows = np.unique(np.argwhere(~np.isfinite(out.reshape(len(out), -1)))[:, 0])
-    big = [float(abs(a).max()) for a in (*(p.data for p in params.values()), X) if a.size]
-    weights = f", its weights' {max(big[:-1]):.4g}" if len(big) > 1 else ""
-    wider = "use a float64 model (model.double())" if params else "pass X as float64"
-    return (
-        f"{type(model).__name__}.predict: the output holds NaN or inf in {len(rows)} of "
-        f"{len(out)} rows (the first: row {rows[0]}): the network's arithmetic overflows "
-        f"{out.dtype} (X's largest magnitude is {big[-1]:.4g}{weights}). Scale the features "
-        "(e.g. glassnet.preprocessing.StandardScaler, as for training)"
-        + (f", or {wider}." if out.dtype == np.float32 else ".")
-    )
