@@ -829,12 +829,22 @@ def search(
             low_open=True,
             high_open=True,
         )
+    bs = fit_options.get("batch_size")
+    if bs is not None:  # against all the rows, as fit checks it beside a validation_split
+        check_positive("batch_size", bs, "search", integer=True)
+        if bs > X.shape[0]:
+            raise ValueError(
+                f"The 'batch_size' parameter of search ({bs}) is larger than the number of "
+                f"samples ({X.shape[0]}); use batch_size=None for full-batch gradient descent."
+            )
     rng = as_rng(split_seed, "search", "split_seed")
     X, y, w, Xv, yv = tasks.validation_set(
         models[0], spec, X, y, w, validation_data, validation_split, False, rng, "search"
     )
     per_model = {k: [p[k] for p in points] for k in _PER_MODEL if k in grid}
     fit_options = {**fit_options, **per_model, "sample_weight": w}
+    if bs is not None and bs > X.shape[0]:  # above the rows the split leaves: full batch
+        fit_options["batch_size"] = None
     histories = fit_many(models, X, y, loss=loss, validation_data=(Xv, yv), **fit_options)
     with np.errstate(over="ignore", invalid="ignore"):  # (a diverged model's: ranked last)
         scores = np.array([tasks.score(m, spec, loss, Xv, yv) for m in models]).reshape(-1, 2)

@@ -253,3 +253,19 @@ def test_fit_many_scores_each_network_s_validation_loss_bit_for_bit_as_fit(dtype
         h = fit(net(k), X, y, verbose=0, engine="fused", **kw)
         assert hs[k].val_loss == h.val_loss
         assert hs[k].val_metric == h.val_metric
+
+
+def test_search_takes_a_batch_size_fit_takes_beside_a_validation_split():
+    # search holds out 0.2 of 50 rows; a batch of 50 was refused by fit_many, "larger than
+    # the number of training samples (40)", where fit(validation_split=0.2) takes it
+    from glassnet.many import search
+
+    X, y = _bce_data(50)
+    kw = dict(loss="binary_cross_entropy", epochs=2, lr=0.5)
+    whole = search(lambda p: _net(p["seed"]), X, y, {"seed": [0, 1]}, batch_size=50, **kw)
+    full = search(lambda p: _net(p["seed"]), X, y, {"seed": [0, 1]}, **kw)
+    assert [h.steps for h in whole.histories] == [2, 2]
+    for a, b in zip(whole.models, full.models):
+        np.testing.assert_array_equal(_flat(a), _flat(b))
+    with pytest.raises(ValueError, match=r"'batch_size' parameter of search \(51\) is larger"):
+        search(lambda p: _net(p["seed"]), X, y, {"seed": [0]}, batch_size=51, **kw)
