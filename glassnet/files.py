@@ -224,6 +224,13 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     ...     p.read_text()
     'x,y\\n'
     """
+    if not isinstance(data, (bytes, bytearray, memoryview, str)):  # (nothing is created)
+        raise TypeError(
+            f"The 'data' parameter of atomic_write must be bytes or str (written as UTF-8). "
+            f"Got {type(data).__name__}."
+        )
+    if isinstance(path, (str, os.PathLike)) and not os.fspath(path):  # (Path("") is ".")
+        raise WriteError("cannot write '': the path is empty; give a file path")
     given = target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if os.fspath(path).endswith(("/", os.sep)) and not target.is_dir():  # (Path drops the /)

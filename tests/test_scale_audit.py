@@ -269,3 +269,20 @@ def test_search_takes_a_batch_size_fit_takes_beside_a_validation_split():
         np.testing.assert_array_equal(_flat(a), _flat(b))
     with pytest.raises(ValueError, match=r"'batch_size' parameter of search \(51\) is larger"):
         search(lambda p: _net(p["seed"]), X, y, {"seed": [0]}, batch_size=51, **kw)
+
+
+@pytest.mark.parametrize("data", [123, None, ["a"]])
+def test_atomic_write_names_data_that_is_neither_bytes_nor_str(tmp_path, data):
+    # it was Python's "a bytes-like object is required, not 'int'" from inside the write
+    from glassnet.files import atomic_write
+
+    with pytest.raises(TypeError, match=r"'data' parameter of atomic_write must be bytes or str"):
+        atomic_write(tmp_path / "out.bin", data)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_write_calls_an_empty_path_empty_not_the_directory_dot():
+    from glassnet.files import WriteError, atomic_write
+
+    with pytest.raises(WriteError, match=r"cannot write '': the path is empty"):
+        atomic_write("", b"x")
