@@ -382,8 +382,8 @@ def _read_rows(a: Any, s: int, e: int) -> np.ndarray:
     """Rows [s, e) of ``a`` as an in-memory array; a memmap's file is mapped for this range
     only and unmapped again (its pages would otherwise stay in the process's RSS). A
     copy-on-write memmap (mode ``"c"``) is read from itself: what was written to it is in
-    its own pages, not in the file."""
-    shared = isinstance(a, np.memmap) and a.mode != "c"
+    its own pages, not in the file; so is one whose file has no name (a TemporaryFile)."""
+    shared = isinstance(a, np.memmap) and a.mode != "c" and a.filename is not None
     if shared and isinstance(a.base, mmap.mmap) and a.flags.c_contiguous:
         row = int(np.prod(a.shape[1:], dtype=np.int64)) * a.dtype.itemsize
         start = a.offset + s * row  # a memmap over its whole mapping: offset is its first byte

@@ -286,3 +286,20 @@ def test_atomic_write_calls_an_empty_path_empty_not_the_directory_dot():
 
     with pytest.raises(WriteError, match=r"cannot write '': the path is empty"):
         atomic_write("", b"x")
+
+
+def test_a_memmap_of_a_file_without_a_name_streams():
+    # np.memmap(tempfile.TemporaryFile(), ...) has no filename: the stream mapped "None"
+    # again ("expected str, bytes or os.PathLike object, not NoneType")
+    import tempfile
+
+    X, y = _bce_data(20)
+    with tempfile.TemporaryFile() as f:
+        Xm = np.memmap(f, np.float64, "w+", shape=X.shape)
+        Xm[:] = X
+        kw = dict(loss="binary_cross_entropy", batch_size=5, epochs=2, shuffle=False, verbose=0)
+        streamed, alone = _net(0), _net(0)
+        assert fit(streamed, Xm, y, **kw).steps == 8
+        fit(alone, X, y, **kw)
+        np.testing.assert_array_equal(_flat(streamed), _flat(alone))
+        del Xm
