@@ -458,8 +458,9 @@ class StandardScaler:
 # ---------------------------------------------------------------------------------------
 
 
-def _as_str_columns(X: Any, where: str) -> list[np.ndarray]:
-    """``X`` (n_samples, n_columns), or (n_samples,) for one column, as str columns."""
+def _as_str_columns(X: Any, where: str, names: Sequence[str] | None = None) -> list[np.ndarray]:
+    """``X`` (n_samples, n_columns), or (n_samples,) for one column, as str columns
+    (``names``: the columns', for the messages)."""
     arr = np.asarray(X, dtype=object)
     if arr.ndim == 1:
         arr = arr[:, None]
@@ -470,6 +471,19 @@ def _as_str_columns(X: Any, where: str) -> list[np.ndarray]:
         )
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"The 'X' parameter of {where} is empty (shape {arr.shape}).")
+    # None and NaN are no categories: str() would make them "None" and "nan" ones, silently
+    # (an array of str, ints or bools holds neither: not looked for, cell by cell)
+    gone: list[bool] = []
+    if not (isinstance(X, np.ndarray) and X.dtype.kind in "USiub"):
+        gone = [v is None or (isinstance(v, float | np.floating) and v != v) for v in arr.flat]
+    if any(gone):
+        r, c = divmod(gone.index(True), arr.shape[1])
+        name = f" ({names[c]!r})" if names is not None and len(names) == arr.shape[1] else ""
+        raise ValueError(
+            f"The 'X' parameter of {where} holds {sum(gone)} missing value(s) (None or NaN), "
+            f"the first ({arr[r, c]!r}) at row {r}, column {c}{name}: fill them first, with the "
+            f"column's most frequent value or a category of their own such as 'missing'."
+        )
     return [np.array([str(v) for v in arr[:, j]], dtype=str) for j in range(arr.shape[1])]
 
 
@@ -537,7 +551,7 @@ class OneHotEncoder:
 
         ``names`` (one per column) label the outputs and error messages.
         """
-        cols = _as_str_columns(X, "OneHotEncoder.fit")
+        cols = _as_str_columns(X, "OneHotEncoder.fit", None if isinstance(names, str) else names)
         self.names_ = self._check_names(names, len(cols))
         if isinstance(self.categories, str):
             self.categories_ = [np.unique(c) for c in cols]
@@ -594,7 +608,7 @@ class OneHotEncoder:
         self.unknown_counts_: dict[str, int] = {}
         if self.categories_ is None or self.names_ is None:
             raise _not_fitted(self, "fit(X)")
-        cols = _as_str_columns(X, "OneHotEncoder.transform")
+        cols = _as_str_columns(X, "OneHotEncoder.transform", self.names_)
         if len(cols) != len(self.categories_):
             raise ValueError(
                 f"The 'X' parameter of OneHotEncoder.transform has {len(cols)} columns, but the "

@@ -596,3 +596,19 @@ def test_standard_scaler_overflow_in_the_fitted_scale_is_an_error_not_inf():
         wide.inverse_transform(np.array([[1.0]], np.float32))
     assert wide.inverse_transform([[1.0]]).tolist() == [[1e300]]
     assert s.transform(np.array([[1e38]], np.float32)).dtype == np.float32
+
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize(
+    "X", [[["a"], [None]], [["a"], [NAN]], np.array([[1.0], [NAN]]), [[np.float32(NAN)]]]
+)
+def test_one_hot_refuses_none_and_nan_rather_than_make_them_categories(X):
+    # str() made None and NaN the categories 'None' and 'nan', without a word
+    with pytest.raises(ValueError, match=r"missing value\(s\) \(None or NaN\).* row \d, column 0"):
+        OneHotEncoder().fit(X)
+    enc = OneHotEncoder().fit([["a"], ["b"]], names=["color"])
+    with pytest.raises(ValueError, match=r"column 0 \('color'\): fill them first"):
+        enc.transform([["a"], [None], [NAN]])
+    assert enc.transform(np.array([["b"]])).tolist() == [[0.0, 1.0]]  # str arrays: unchanged
