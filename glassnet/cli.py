@@ -648,11 +648,13 @@ def _labels_of(table: Table, name: str) -> tuple[np.ndarray, np.ndarray | None]:
     return np.array([str(v) for v in table.raw(name)], dtype=str), None
 
 
-#: A number written for people: thousands separators ("1,234.5", "1.234,5"), a decimal comma
-#: ("0,75"), a currency sign or a percent ("$1,013", "12 €", "45%").
+#: A number written for people: thousands separators ("1,234.5", "1.234,5", a blank or a
+#: no-break space as in "1 234,5", an apostrophe as in "1'234.50"), a decimal comma ("0,75"),
+#: a currency sign or a percent ("$1,013", "12 €", "45%").
 _FORMATTED_NUMBER = re.compile(
     r"[+-]?[$€£¥]?\s?[+-]?"
-    r"(\d{1,3}(,\d{3})+(\.\d+)?|\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d+|\d+(\.\d+)?)"
+    r"(\d{1,3}(,\d{3})+(\.\d+)?|\d{1,3}(\.\d{3})+(,\d+)?|\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?"
+    r"|\d{1,3}(['\u2019]\d{3})+(\.\d+)?|\d+,\d+|\d+(\.\d+)?)"
     r"\s?[%$€£¥]?"
 )
 

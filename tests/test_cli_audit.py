@@ -223,3 +223,24 @@ def test_a_data_file_without_read_permission_says_what_to_do(
     assert_one_line_error(
         err, f"cannot read the data file '{data}'", "permission denied", "chmod u+r"
     )
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["1 234", "12 500", "987", "3 001"],  # a blank between thousands (French, SI)
+        ["1\u00a0234,5", "12\u00a0500,25", "987,0", "3\u202f001,5"],  # no-break spaces
+        ["1'234.50", "12'500", "987", "3\u2019001"],  # an apostrophe (Swiss)
+    ],
+)
+def test_numbers_with_blank_or_apostrophe_thousands_are_an_error_not_text(capsys, tmp_path, cells):
+    # "13 123" was read as text: each price a one-hot category, and the only word a warning
+    # that called the column an ID to drop (or none, below 20 distinct values)
+    table = [[cells[i % 4], f"{i}", "yes" if i % 2 else "no"] for i in range(12)]
+    data = write_csv(tmp_path / "d.csv", ["price", "b", "label"], table)
+    argv = ["train", data, "--target", "label", "--out", tmp_path / "m.glassnet", *FAST]
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "column 'price'", "thousands separator", "--categorical price")
+    code, out, err = run(capsys, *argv, "--categorical", "price")  # codes, as the user says
+    assert code == 0, err
