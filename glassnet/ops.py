@@ -87,6 +87,7 @@ def _amin(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 def _extreme(t: Tensor, fn: Callable, op: str, axis: Any, keepdims: bool) -> Tensor:
     a = t.data
     out = fn(a, axis=axis, keepdims=keepdims)
+    axis = None if a.ndim == 0 else axis  # (dim 0 or -1 of a 0-d tensor: all of it, as PyTorch)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         hits = (a == spread(out, a.shape, axis, keepdims)).astype(a.dtype)
