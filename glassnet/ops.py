@@ -52,13 +52,13 @@ __all__ = ["concatenate", "stack", "where", "maximum", "minimum"]
 def _max(self: Tensor, *args: Any, axis: Any = None, keepdims: bool = False, **kw: Any) -> Tensor:
     """Maximum over ``axis`` (a keyword); g goes to the maxima (ties share it equally)."""
     _values_only("max", args, kw)
-    return _extreme(self, np.max, "max", axis, keepdims)
+    return _extreme(self, np.max, "max", axis, keepdims, whole=True)
 
 
 def _min(self: Tensor, *args: Any, axis: Any = None, keepdims: bool = False, **kw: Any) -> Tensor:
     """Minimum over ``axis`` (a keyword); g goes to the minima (ties share it equally)."""
     _values_only("min", args, kw)
-    return _extreme(self, np.min, "min", axis, keepdims)
+    return _extreme(self, np.min, "min", axis, keepdims, whole=True)
 
 
 def _values_only(op: str, args: tuple[Any, ...], kw: dict[str, Any]) -> None:
@@ -84,14 +84,22 @@ def _amin(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     return _extreme(self, np.min, "min", *axis_args("amin", None, dim, None, keepdim))
 
 
-def _extreme(t: Tensor, fn: Callable, op: str, axis: Any, keepdims: bool) -> Tensor:
+def _extreme(
+    t: Tensor, fn: Callable, op: str, axis: Any, keepdims: bool, whole: bool = False
+) -> Tensor:
+    """``fn`` over ``axis``; g shared among the values equal to the result. ``whole``: PyTorch's
+    ``x.max()``, whose g at a NaN result is shared among the NaNs (amax's is NaN, as here)."""
     a = t.data
     out = fn(a, axis=axis, keepdims=keepdims)
     axis = None if a.ndim == 0 else axis  # (dim 0 or -1 of a 0-d tensor: all of it, as PyTorch)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
-        hits = (a == spread(out, a.shape, axis, keepdims)).astype(a.dtype)
-        hits /= hits.sum(axis=axis, keepdims=True)
+        if whole and axis is None and np.isnan(out):
+            hits = np.isnan(a).astype(a.dtype)
+        else:
+            hits = (a == spread(out, a.shape, axis, keepdims)).astype(a.dtype)
+        with np.errstate(invalid="ignore"):  # (a NaN result equals nothing: 0/0, as PyTorch)
+            hits /= hits.sum(axis=axis, keepdims=True)
         return (hits * spread(g, a.shape, axis, keepdims),)
 
     return Tensor.from_op(out, op, (t,), backward)

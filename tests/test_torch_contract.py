@@ -37,3 +37,18 @@ def test_a_reduction_over_dim_0_of_a_0d_tensor_has_a_gradient(dtype, call, dim, 
     assert y.shape == () and y.item() == 2.5
     y.backward(np.array(3.0, dtype))
     assert x.grad.shape == () and x.grad == 3.0
+
+
+@pytest.mark.parametrize("call", ["max", "min"])
+def test_max_of_all_values_with_a_nan_gives_its_gradient_to_the_nans_as_pytorch(call):
+    # PyTorch's x.max() (no dim) shares g among the NaNs when the result is NaN; glassnet
+    # divided by the count of values equal to NaN (none): every gradient was NaN
+    x = _leaf([[1.0, np.nan, np.nan], [3.0, 3.0, 0.0]])
+    getattr(x, call)().backward()
+    np.testing.assert_array_equal(x.grad, [[0.0, 0.5, 0.5], [0.0, 0.0, 0.0]])
+    a = _leaf([[1.0, np.nan, 2.0], [3.0, 3.0, 0.0]])  # amax compares: NaN, as PyTorch's
+    a.amax(1).sum().backward()
+    np.testing.assert_array_equal(a.grad, [[np.nan] * 3, [0.5, 0.5, 0.0]])
+    b = _leaf([[1.0, np.nan, 2.0], [3.0, 3.0, 0.0]])
+    b.amax().backward()
+    assert np.isnan(b.grad).all()
