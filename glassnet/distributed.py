@@ -36,7 +36,8 @@ Callbacks' ``on_train_begin``/``on_epoch_end``/``on_train_end`` (checkpoints, pr
 diagnostics) and the progress line run on rank 0 only; ``on_step_end`` runs on every rank
 (keep it free of file writes); stop decisions are rank 0's, agreed at each epoch's end,
 where every rank also checks that its learning rates are rank 0's (a callback that changes
-them on rank 0 alone is an error, not a silent split of the ranks).
+them on rank 0 alone is an error, not a silent split of the ranks). A seed given as a
+function of the epoch is checked against rank 0's at the start of every epoch.
 
 mpi4py is imported only here and only when asked for (``pip install "glassnet[mpi]"``).
 """
@@ -334,6 +335,31 @@ class DataParallel:
 
         return global_step
 
+    def same_seeds(self, seed: Callable[[int], Any]) -> Callable[[int], Any]:
+        """``seed``, a function of the epoch, whose value each epoch (an int or a Generator,
+        by its state) every rank checks against rank 0's: ranks with other batch orders
+        would sum the gradients of other rows, some twice and some never, in silence."""
+
+        def checked(epoch: int) -> Any:
+            value = seed(epoch)
+            state = getattr(getattr(value, "bit_generator", None), "state", value)
+            mine = _fingerprint(state)
+            ctl = self.buf[self.buf.size - _CONTROL :]
+            ctl[:] = 0.0
+            if self.root:
+                ctl[_HI], ctl[_LO] = divmod(mine, _B24)
+            ctl = self._collective()
+            if int(ctl[_HI]) * _B24 + int(ctl[_LO]) != mine:
+                raise ValueError(
+                    f"fit(distributed='mpi'): seed({epoch}) gave rank {self.rank} another "
+                    f"seed than rank 0 ({value!r:.60}): every rank must draw the same batches. "
+                    "Make the seed a function of the epoch alone, e.g. lambda epoch: "
+                    "np.random.default_rng([1234, epoch])."
+                )
+            return value
+
+        return checked
+
     def agree(self, state: Any) -> None:
         """Make rank 0's stop decision (its callbacks and rules) every rank's, and, when
         training goes on, check that every rank's learning rates are still rank 0's: a
@@ -373,6 +399,8 @@ def run(fit: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
         if seed is None:
             entropy = np.random.SeedSequence().entropy if dp.root else 0
             seed = dp.broadcast_int(int(entropy) % (1 << 48))  # type: ignore[arg-type]
+        elif callable(seed):  # each epoch's seed compared with rank 0's, as it is drawn
+            seed = dp.same_seeds(seed)
         history = fit(**{**kwargs, "seed": seed, "distributed": dp})
     except BaseException as e:
         dp.fail(e)

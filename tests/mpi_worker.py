@@ -170,6 +170,9 @@ def runs(distributed, rank=0):
             ("fail_lr", dict(callbacks=[HalveLR()])),
             # a step callback stopping rank 0 alone mid-epoch: the others would step on
             ("fail_step_stop", dict(callbacks=[StopOnRank0(rank)])),
+            # a seed function of the epoch that draws per rank: other batch orders, whose
+            # gradients summed some rows twice and others never, in silence
+            ("fail_seed", dict(seed=lambda epoch: 100 * rank + epoch)),
         ):
             try:
                 args = {
