@@ -483,13 +483,15 @@ def _read_table(
     targets: Sequence[str] = (),
     missing: frozenset[str] = MISSING_TOKENS,
     target_fix: str = "",
+    model: str | None = None,
 ) -> Table:
     """:func:`read_csv` with the file checks and the hints phrased for the command line.
 
     ``targets``: the target columns when there are several (``target`` is None), which
     are never imputed: a missing cell in one is an error that does not suggest --impute,
     and one filled by ``impute`` is an error naming its line. ``target_fix``: what to do
-    about a text cell in a target read as numbers, after "fix the value"."""
+    about a text cell in a target read as numbers, after "fix the value". ``model``: the
+    model file whose missing-cell texts ``missing`` are (which --missing cannot change)."""
     p = Path(path)
     if not p.exists():
         raise CLIError(f"no such file '{path}' (the working directory is '{os.getcwd()}')")
@@ -567,6 +569,24 @@ def _read_table(
         message = message.replace(
             "The 'categorical' parameter names columns", "--categorical names column(s)"
         )
+        if model is not None:  # a --missing other than the model's is refused: retrain instead
+            retrain = {
+                "list every text that does with --missing, e.g.": "retrain the model with every "
+                "text that does, e.g.",
+                "list only the texts that mark missing cells with --missing, e.g.": "retrain "
+                "the model with only the texts that mark missing cells, e.g.",
+                "; add it: ": "; fill it in, or retrain the model with it: ",
+                "but --missing lists the texts that mark missing cells and the empty cell is "
+                "not among them": "but the model was trained with a --missing that leaves it out",
+            }
+            told = message
+            for given, fix in retrain.items():
+                message = message.replace(given, fix)
+            if message != told:
+                message += (
+                    f" The model '{model}' reads as missing what its training run did "
+                    f"({_missing_text(missing)}): --missing cannot change that."
+                )
         raise CLIError(message) from None
     for t in targets:
         if t in table.imputed:
@@ -1141,6 +1161,7 @@ def _read_file_for_model(bundle: _Bundle, args: argparse.Namespace, need_target:
             targets=present,
             missing=bundle.missing,
             target_fix=" (a target is never imputed): the model predicts numbers",
+            model=bundle.path,
         )
     except CLIError as exc:  # an empty column: the model needs it, dropping it is no fix
         if not str(exc).endswith("has no values to impute from: drop the column."):

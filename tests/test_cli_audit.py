@@ -244,3 +244,25 @@ def test_numbers_with_blank_or_apostrophe_thousands_are_an_error_not_text(capsys
     assert_one_line_error(err, "column 'price'", "thousands separator", "--categorical price")
     code, out, err = run(capsys, *argv, "--categorical", "price")  # codes, as the user says
     assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    ("a", "color", "needle"),
+    [
+        ("?", "red", "If '?' marks missing cells, retrain the model with every text"),
+        ("0.3", "NA", "If 'NA' is a value here, retrain the model with only the texts"),
+    ],
+)
+def test_predict_never_advises_a_missing_flag_it_refuses(capsys, tmp_path, a, color, needle):
+    # predict said "list every text that does with --missing, e.g. --missing '' --missing '?'",
+    # and then refused that --missing: it differs from the model's
+    table = [[r[0], ["red", "blue"][i % 2], r[2]] for i, r in enumerate(rows())]
+    data = write_csv(tmp_path / "d.csv", ["a", "color", "label"], table)
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    table = [[a, color], ["0.1", "red"], ["0.2", "blue"]]
+    new = write_csv(tmp_path / "new.csv", ["a", "color"], table)
+    code, out, err = run(capsys, "predict", model, new)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, needle, "--missing cannot change that")
