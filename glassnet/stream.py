@@ -184,7 +184,7 @@ _READ_ONCE = (
     "before training, to look at its first chunk, then once per epoch): a function given as "
     "the source must return a fresh iterator on each call, not one it returned before "
     "(lambda: my_generator). Build a new one per call (def chunks(): ... yield X, y), or "
-    "pass a list of chunks."
+    "pass a list of chunks. (A file source: was it emptied while fit read it?)"
 )
 
 
