@@ -128,9 +128,9 @@ def _sqrt(self: Tensor) -> Tensor:
 
 
 def _abs(self: Tensor) -> Tensor:
-    """|x|; d/dx = sign(x) (0 at 0)."""
+    """|x|; d/dx = sign(x) (0 at 0, and at NaN, as PyTorch's)."""
     a = self.data
-    return Tensor.from_op(np.abs(a), "abs", (self,), lambda g: (g * np.sign(a),))
+    return Tensor.from_op(np.abs(a), "abs", (self,), lambda g: (g * np.nan_to_num(np.sign(a)),))
 
 
 def _clip(self: Tensor, low: Any = None, high: Any = None, *, _op: str = "clip") -> Tensor:
@@ -176,14 +176,15 @@ Tensor.argmax, Tensor.argmin = _argmax, _argmin
 
 
 # ------------------------------------------------------------ functions
-def _ties(wins: Callable) -> Callable:
-    """dL/da (dL/db) of maximum or minimum: g to the operand picked, half each at a tie."""
+def _ties(loses: Callable) -> Callable:
+    """dL/da (dL/db) of maximum or minimum: g to the operand picked, half each at a tie, and
+    all of it to both where one is NaN (neither loses), as PyTorch's."""
     return lambda g, a, b, y, wrt_b: (
-        g * ((wins(b, a) if wrt_b else wins(a, b)) + 0.5 * (a == b)).astype(g.dtype)
+        g * (1 - (loses(b, a) if wrt_b else loses(a, b)) - 0.5 * (a == b)).astype(g.dtype)
     )
 
 
-BINARY_OPS.update(maximum=(np.maximum, _ties(np.greater)), minimum=(np.minimum, _ties(np.less)))
+BINARY_OPS.update(maximum=(np.maximum, _ties(np.less)), minimum=(np.minimum, _ties(np.greater)))
 
 
 def maximum(a: Any, b: Any) -> Tensor:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import glassnet as gn
 from glassnet.tensor import Tensor
 
 
@@ -52,3 +53,18 @@ def test_max_of_all_values_with_a_nan_gives_its_gradient_to_the_nans_as_pytorch(
     b = _leaf([[1.0, np.nan, 2.0], [3.0, 3.0, 0.0]])
     b.amax().backward()
     assert np.isnan(b.grad).all()
+
+
+def test_abs_maximum_and_minimum_pass_pytorchs_gradient_at_nan():
+    # PyTorch: d|x|/dx = sgn(x), 0 at NaN (glassnet's was NaN); maximum and minimum pass g to
+    # both operands where either is NaN (neither is smaller), glassnet passed 0 to both
+    x = _leaf([np.nan, -2.0, 0.0, 3.0])
+    x.abs().sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, -1.0, 0.0, 1.0])
+    both = [1.0, 1.0, 1.0, 0.5]
+    for fn, to_a, to_b in ((gn.maximum, 1.0, 0.0), (gn.minimum, 0.0, 1.0)):
+        a = _leaf([1.0, np.nan, np.nan, 2.0, 2.0])
+        b = _leaf([np.nan, 1.0, np.nan, 2.0, 1.0])
+        fn(a, b).sum().backward()
+        np.testing.assert_array_equal(a.grad, [*both, to_a])
+        np.testing.assert_array_equal(b.grad, [*both, to_b])
