@@ -165,8 +165,10 @@ class Stream:
         no more ``epochs`` to run than the source can serve."""
         if batch_size is None or split:
             raise ValueError(
-                "fit on a stream needs a batch_size, and validation_data (not "
-                "validation_split) for validation or early stopping."
+                "fit on a stream (a file path, chunks, a memmap or a Stream, read chunk by "
+                "chunk) needs a batch_size, and validation_data (not validation_split) for "
+                "validation or early stopping. A memmap that fits in memory trains as an "
+                "array: fit(model, np.asarray(X), y, ...)."
             )
         if self.epochs is not None and epochs > self.epochs:
             raise ValueError(

@@ -303,3 +303,12 @@ def test_a_memmap_of_a_file_without_a_name_streams():
         fit(alone, X, y, **kw)
         np.testing.assert_array_equal(_flat(streamed), _flat(alone))
         del Xm
+
+
+def test_a_memmap_given_without_a_batch_size_is_told_it_is_streamed(tmp_path):
+    # "fit on a stream needs a batch_size": a memmap's user did not know fit streams it
+    X, y = _bce_data(20)
+    np.save(tmp_path / "X.npy", X)
+    Xm = np.load(tmp_path / "X.npy", mmap_mode="r")
+    with pytest.raises(ValueError, match=r"a memmap .* np\.asarray\(X\)"):
+        fit(_net(0), Xm, y, loss="binary_cross_entropy", validation_split=0.2, verbose=0)
