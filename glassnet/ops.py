@@ -138,6 +138,11 @@ def _clip(self: Tensor, low: Any = None, high: Any = None, *, _op: str = "clip")
     are constants: numbers keep the tensor's dtype, arrays follow the dtype rule."""
     a = self.data
     names = ("min", "max") if _op == "clamp" else ("low", "high")
+    if low is None and high is None:  # (PyTorch's clamp() and clip() raise too)
+        raise TypeError(
+            f"{_op}: pass {names[0]}= or {names[1]}= (or both). Got neither, which would "
+            "return the values unchanged."
+        )
     lo, hi = (_bound(v, n, a.dtype, _op) for v, n in zip((low, high), names))
     out = np.clip(a, lo, hi)
     inside = out == a  # (NaN is not: no gradient, as PyTorch's)

@@ -68,3 +68,13 @@ def test_abs_maximum_and_minimum_pass_pytorchs_gradient_at_nan():
         fn(a, b).sum().backward()
         np.testing.assert_array_equal(a.grad, [*both, to_a])
         np.testing.assert_array_equal(b.grad, [*both, to_b])
+
+
+@pytest.mark.parametrize("call", ["clamp", "clip"])
+def test_clamp_without_bounds_is_refused_as_in_pytorch(call):
+    # PyTorch: "At least one of 'min' or 'max' must not be None"; glassnet returned the values
+    x = _leaf([1.0, -2.0])
+    with pytest.raises(TypeError, match=rf"{call}: pass (min|low)= or (max|high)=.*Got neither"):
+        getattr(x, call)()
+    np.testing.assert_array_equal(getattr(x, call)(None, 0.0).data, [0.0, -2.0])
+
