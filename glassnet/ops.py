@@ -124,7 +124,12 @@ def _argmin(self: Tensor, dim: Any = None, keepdim: bool = False) -> np.ndarray:
 def _sqrt(self: Tensor) -> Tensor:
     """Square root; d/dx = 1 / (2 sqrt(x))."""
     out = np.sqrt(self.data)
-    return Tensor.from_op(out, "sqrt", (self,), lambda g: (g / (2 * out),))
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        with np.errstate(divide="ignore"):  # (inf at 0, as PyTorch's: no warning)
+            return (g / (2 * out),)
+
+    return Tensor.from_op(out, "sqrt", (self,), backward)
 
 
 def _abs(self: Tensor) -> Tensor:

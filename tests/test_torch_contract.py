@@ -78,3 +78,9 @@ def test_clamp_without_bounds_is_refused_as_in_pytorch(call):
         getattr(x, call)()
     np.testing.assert_array_equal(getattr(x, call)(None, 0.0).data, [0.0, -2.0])
 
+
+def test_sqrt_at_0_has_an_infinite_gradient_without_a_warning():
+    # PyTorch's is inf; glassnet's was inf with NumPy's "divide by zero" RuntimeWarning
+    x = _leaf([0.0, 4.0], np.float32)
+    x.sqrt().sum().backward()
+    np.testing.assert_array_equal(x.grad, np.array([np.inf, 0.25], np.float32))
