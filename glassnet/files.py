@@ -117,7 +117,9 @@ def stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
     """
     target = Path(path)
     stem = re.escape(_stem(target.name))
-    pattern = re.compile(r"\." + stem + r"\.(?:(\d+)\.)?[A-Za-z0-9_]{6,}\.tmp\Z")
+    # (tempfile's random part: 8 characters of a-z, 0-9 and _; a user's ".NAME.backup.tmp"
+    # is none of glassnet's)
+    pattern = re.compile(r"\." + stem + r"\.(?:(\d+)\.)?[a-z0-9_]{8}\.tmp\Z")
     stale = []
     try:
         candidates = list(os.scandir(target.parent))

@@ -312,3 +312,23 @@ def test_a_memmap_given_without_a_batch_size_is_told_it_is_streamed(tmp_path):
     Xm = np.load(tmp_path / "X.npy", mmap_mode="r")
     with pytest.raises(ValueError, match=r"a memmap .* np\.asarray\(X\)"):
         fit(_net(0), Xm, y, loss="binary_cross_entropy", validation_split=0.2, verbose=0)
+
+
+def test_atomic_write_leaves_a_user_s_old_hidden_backup_beside_its_target(tmp_path):
+    # ".out.bin.backup.tmp", two hours old, was taken for a temporary of an older glassnet
+    # (any 6 or more letters) and deleted by the next write to out.bin
+    import os
+    import time
+
+    from glassnet.files import atomic_write
+
+    mine = tmp_path / ".out.bin.backup.tmp"
+    mine.write_text("keep me")
+    stale = tmp_path / ".out.bin.zyxw_123.tmp"  # tempfile's 8 characters: an old temporary
+    stale.write_text("")
+    two_hours_ago = time.time() - 7200
+    for p in (mine, stale):
+        os.utime(p, (two_hours_ago, two_hours_ago))
+    atomic_write(tmp_path / "out.bin", b"x")
+    assert mine.read_text() == "keep me"
+    assert not stale.exists()
