@@ -81,6 +81,8 @@ def squeeze(self: Tensor, dim: int | tuple[int, ...] | None = None) -> Tensor:
     """Remove the axes of length 1 (only those among ``dim`` when given, as in PyTorch)."""
     n = self.data.ndim  # (a 0-d tensor takes dim 0 or -1, as in PyTorch)
     dims = range(n) if dim is None else [_dim("squeeze", d, max(n, 1)) for d in _unpack((dim,))]
+    if len(set(dims)) < len(dims):
+        raise ValueError(f"squeeze: dim names an axis more than once. Got {dim!r}.")
     return self.reshape([k for i, k in enumerate(self.data.shape) if k != 1 or i not in dims])
 
 

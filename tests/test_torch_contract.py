@@ -84,3 +84,16 @@ def test_sqrt_at_0_has_an_infinite_gradient_without_a_warning():
     x = _leaf([0.0, 4.0], np.float32)
     x.sqrt().sum().backward()
     np.testing.assert_array_equal(x.grad, np.array([np.inf, 0.25], np.float32))
+
+
+# --------------------------------------------------------------------------- habits
+
+
+@pytest.mark.parametrize("dims", [(0, 0), (1, -2), (0, -3, 1)])
+def test_squeeze_of_an_axis_named_twice_is_refused_as_in_pytorch(dims):
+    # PyTorch: "dim 0 appears multiple times in the list of dims"; glassnet squeezed once
+    x = _leaf(np.ones((1, 1, 1)))
+    with pytest.raises(ValueError, match=r"squeeze: dim names an axis more than once. Got \("):
+        x.squeeze(dims)
+    assert x.squeeze((0, -1)).shape == (1,)
+
