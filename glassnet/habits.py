@@ -120,7 +120,9 @@ def transpose(self: Tensor, *dims: int) -> Tensor:
     if len(dims) != 2:
         return self.permute(*dims)
     perm = list(range(self.data.ndim))
-    a, b = (_dim("transpose", d, self.data.ndim) for d in dims)
+    a, b = (_dim("transpose", d, max(self.data.ndim, 1)) for d in dims)
+    if not perm:  # a 0-d tensor takes dims 0 and -1, as in PyTorch: itself
+        return self.permute(perm)
     perm[a], perm[b] = perm[b], perm[a]
     return self.permute(perm)
 

@@ -97,3 +97,15 @@ def test_squeeze_of_an_axis_named_twice_is_refused_as_in_pytorch(dims):
         x.squeeze(dims)
     assert x.squeeze((0, -1)).shape == (1,)
 
+
+@pytest.mark.parametrize("dims", [(0, 0), (0, -1), (-1, -1), (-1, 0)])
+def test_transpose_of_a_0d_tensor_is_itself_as_in_pytorch(dims):
+    # PyTorch takes dims 0 and -1 of a 0-d tensor; glassnet raised "dim must be an integer
+    # in [0, -1]", a range with no integer in it
+    x = _leaf(2.0)
+    y = x.transpose(*dims)
+    assert y.shape == () and y.item() == 2.0
+    y.backward()
+    assert x.grad == 1.0
+    with pytest.raises(IndexError, match=r"transpose: dim must be an integer in \[-1, 0\]"):
+        x.transpose(0, 1)
