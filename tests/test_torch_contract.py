@@ -109,3 +109,29 @@ def test_transpose_of_a_0d_tensor_is_itself_as_in_pytorch(dims):
     assert x.grad == 1.0
     with pytest.raises(IndexError, match=r"transpose: dim must be an integer in \[-1, 0\]"):
         x.transpose(0, 1)
+
+
+# --------------------------------------------------------------------------- nn.utils
+
+
+def _param(grad: object) -> object:
+    from glassnet import nn
+
+    p = nn.Parameter(np.zeros(np.shape(grad)))
+    p.grad = np.array(grad, dtype=float)
+    return p
+
+
+@pytest.mark.parametrize("foreach", [None, True, False])
+def test_clipping_takes_pytorchs_foreach(foreach):
+    # torch.nn.utils.clip_grad_norm_(..., foreach=None) and clip_grad_value_(..., foreach=)
+    # were a TypeError ("unexpected keyword argument 'foreach'")
+    from glassnet.nn.utils import clip_grad_norm_, clip_grad_value_
+
+    p = _param([3.0, 4.0])
+    assert clip_grad_norm_([p], 1.0, 2.0, False, foreach).item() == 5.0
+    np.testing.assert_allclose(p.grad, [0.6, 0.8], rtol=1e-6)
+    clip_grad_value_([p], 0.7, foreach=foreach)
+    np.testing.assert_allclose(p.grad, [0.6, 0.7], rtol=1e-6)
+    with pytest.raises(ValueError, match="'foreach' parameter of clip_grad_norm_ must be a bool"):
+        clip_grad_norm_([p], 1.0, foreach="yes")

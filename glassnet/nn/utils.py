@@ -37,6 +37,12 @@ def _grads(parameters: Any, fn: str) -> list[np.ndarray]:
     return [p.grad for p in params if p.grad is not None]
 
 
+def _foreach(foreach: Any, fn: str) -> None:
+    """PyTorch's ``foreach=None | True | False`` (which kernel runs): checked, no effect."""
+    if foreach is not None:
+        check_bool(foreach, "foreach", fn)
+
+
 def _norm(x: np.ndarray, p: float) -> float:
     """‖x‖_p, computed as m ‖x / m‖_p with m = max |x| so that no power of an entry
     overflows or underflows (a float32 gradient of norm 1e20 has squares past float32's
@@ -49,15 +55,21 @@ def _norm(x: np.ndarray, p: float) -> float:
 
 
 def clip_grad_norm_(
-    parameters: Any, max_norm: float, norm_type: float = 2.0, error_if_nonfinite: bool = False
+    parameters: Any,
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
 ) -> Tensor:
     """Scale the gradients so that their joint norm ‖(g₁, …, g_k)‖_p is at most ``max_norm``.
 
     As PyTorch: the total norm is the p-norm of the gradients' p-norms (p = ``norm_type``,
     ``inf`` for the largest |g|); every gradient is multiplied by
     min(1, max_norm / (total + 1e-6)). Returns the total norm before clipping, a 0-d
-    Tensor. A non-finite total raises with ``error_if_nonfinite=True``.
+    Tensor. A non-finite total raises with ``error_if_nonfinite=True``. ``foreach``, PyTorch's
+    choice of kernel, is taken and changes nothing (NumPy has one).
     """
+    _foreach(foreach, "clip_grad_norm_")
     max_norm = check_number(max_norm, "max_norm", "clip_grad_norm_", low=0)
     p = check_number(
         norm_type, "norm_type", "clip_grad_norm_", low=0, low_open=True, allow_inf=True
@@ -79,8 +91,10 @@ def clip_grad_norm_(
     return Tensor(np.asarray(total, grads[0].dtype))
 
 
-def clip_grad_value_(parameters: Any, clip_value: float) -> None:
-    """Clip every gradient entry into [−clip_value, clip_value], in place (as PyTorch)."""
+def clip_grad_value_(parameters: Any, clip_value: float, foreach: bool | None = None) -> None:
+    """Clip every gradient entry into [−clip_value, clip_value], in place (as PyTorch);
+    ``foreach`` is taken, as by :func:`clip_grad_norm_`."""
+    _foreach(foreach, "clip_grad_value_")
     v = check_number(clip_value, "clip_value", "clip_grad_value_", low=0)
     for g in _grads(parameters, "clip_grad_value_"):
         np.clip(g, -v, v, out=g)
