@@ -86,6 +86,16 @@ def _as_float_2d(X: Any, name: str, where: str) -> np.ndarray:
             f"The '{name}' parameter of {where} must be real numbers. Got an array of dtype "
             f"{arr.dtype}: pass X.real or np.abs(X) if that is what you mean."
         )
+    text = arr.dtype.kind in "US" and arr.size
+    if arr.dtype.kind == "O":  # numbers as objects (Fraction, Decimal) convert; text does not
+        text = next((v for v in arr.flat if isinstance(v, str | bytes)), None) is not None
+    if text:  # ("2" would become 2.0 and "1_000" 1000.0: text is a reading mistake upstream)
+        first = next(v for v in arr.flat if isinstance(v, str | bytes | np.str_ | np.bytes_))
+        raise TypeError(
+            f"The '{name}' parameter of {where} must be numeric. Got text, such as "
+            f"{str(first)!r}: convert columns of numbers written as text with float() first, "
+            f"and encode text columns (OneHotEncoder, Preprocessor)."
+        )
     if arr.dtype.kind not in "fiub":
         try:
             arr = arr.astype(np.float64)

@@ -612,3 +612,15 @@ def test_one_hot_refuses_none_and_nan_rather_than_make_them_categories(X):
     with pytest.raises(ValueError, match=r"column 0 \('color'\): fill them first"):
         enc.transform([["a"], [None], [NAN]])
     assert enc.transform(np.array([["b"]])).tolist() == [[0.0, 1.0]]  # str arrays: unchanged
+
+
+@pytest.mark.parametrize("X", [np.array([["1", "2"], ["3", "1_000"]]), [["2.5", 1.0]]])
+def test_scaler_refuses_numbers_written_as_text_rather_than_convert_them(X):
+    # "2" became 2.0 and "1_000" 1000.0 without a word (scikit-learn refuses text too)
+    with pytest.raises(TypeError, match=r"must be numeric\. Got text, such as '.*float\(\)"):
+        StandardScaler().fit(X)
+    s = StandardScaler().fit(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    with pytest.raises(TypeError, match="Got text"):
+        s.transform(X)
+    objects = np.array([[Fraction(1, 2), 2], [Fraction(3, 2), 4]], dtype=object)
+    assert StandardScaler().fit(objects).mean_.tolist() == [1.0, 3.0]  # numbers as objects
