@@ -135,3 +135,15 @@ def test_clipping_takes_pytorchs_foreach(foreach):
     np.testing.assert_allclose(p.grad, [0.6, 0.7], rtol=1e-6)
     with pytest.raises(ValueError, match="'foreach' parameter of clip_grad_norm_ must be a bool"):
         clip_grad_norm_([p], 1.0, foreach="yes")
+
+
+def test_an_infinite_max_norm_or_clip_value_clips_nothing_as_in_pytorch():
+    # clip_grad_norm_(params, float("inf")) is PyTorch's way to measure the gradients' norm
+    # (to log it) without clipping; glassnet refused it: "must be a float >= 0. Got inf."
+    from glassnet.nn.utils import clip_grad_norm_, clip_grad_value_
+
+    p = _param([3.0, -4.0])
+    assert clip_grad_norm_([p], float("inf")).item() == 5.0
+    assert clip_grad_norm_([p], np.inf, norm_type=1).item() == 7.0
+    clip_grad_value_([p], float("inf"))
+    np.testing.assert_array_equal(p.grad, [3.0, -4.0])

@@ -66,11 +66,12 @@ def clip_grad_norm_(
     As PyTorch: the total norm is the p-norm of the gradients' p-norms (p = ``norm_type``,
     ``inf`` for the largest |g|); every gradient is multiplied by
     min(1, max_norm / (total + 1e-6)). Returns the total norm before clipping, a 0-d
-    Tensor. A non-finite total raises with ``error_if_nonfinite=True``. ``foreach``, PyTorch's
-    choice of kernel, is taken and changes nothing (NumPy has one).
+    Tensor (``max_norm=inf`` measures it and clips nothing). A non-finite total raises with
+    ``error_if_nonfinite=True``. ``foreach``, PyTorch's choice of kernel, is taken and
+    changes nothing (NumPy has one).
     """
     _foreach(foreach, "clip_grad_norm_")
-    max_norm = check_number(max_norm, "max_norm", "clip_grad_norm_", low=0)
+    max_norm = check_number(max_norm, "max_norm", "clip_grad_norm_", low=0, allow_inf=True)
     p = check_number(
         norm_type, "norm_type", "clip_grad_norm_", low=0, low_open=True, allow_inf=True
     )
@@ -95,6 +96,6 @@ def clip_grad_value_(parameters: Any, clip_value: float, foreach: bool | None = 
     """Clip every gradient entry into [−clip_value, clip_value], in place (as PyTorch);
     ``foreach`` is taken, as by :func:`clip_grad_norm_`."""
     _foreach(foreach, "clip_grad_value_")
-    v = check_number(clip_value, "clip_value", "clip_grad_value_", low=0)
+    v = check_number(clip_value, "clip_value", "clip_grad_value_", low=0, allow_inf=True)
     for g in _grads(parameters, "clip_grad_value_"):
         np.clip(g, -v, v, out=g)
