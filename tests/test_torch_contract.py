@@ -147,3 +147,15 @@ def test_an_infinite_max_norm_or_clip_value_clips_nothing_as_in_pytorch():
     assert clip_grad_norm_([p], np.inf, norm_type=1).item() == 7.0
     clip_grad_value_([p], float("inf"))
     np.testing.assert_array_equal(p.grad, [3.0, -4.0])
+
+
+def test_the_total_norm_of_float32_and_float64_gradients_is_float64_as_in_pytorch():
+    # it took the first gradient's dtype: float32, rounding a float64 model's norm
+    from glassnet import nn
+    from glassnet.nn.utils import clip_grad_norm_
+
+    a, b = nn.Parameter(np.zeros(1, np.float32)), nn.Parameter(np.zeros(1))
+    a.grad, b.grad = np.array([0.1], np.float32), np.array([1 / 3])
+    total = clip_grad_norm_([a, b], 10.0)
+    assert total.dtype == np.float64
+    assert total.item() == np.hypot(np.float64(np.float32(0.1)), 1 / 3)

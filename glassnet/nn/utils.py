@@ -89,7 +89,7 @@ def clip_grad_norm_(
     with np.errstate(invalid="ignore"):  # (inf · 0 is NaN, as in PyTorch: no warning)
         for g in grads:
             g *= coef
-    return Tensor(np.asarray(total, grads[0].dtype))
+    return Tensor(np.asarray(total, np.result_type(*grads)))  # (float64 if any is, as PyTorch)
 
 
 def clip_grad_value_(parameters: Any, clip_value: float, foreach: bool | None = None) -> None:
