@@ -1199,7 +1199,15 @@ def _check_columns(columns: list[str], names: list[str], targets: list[str], sou
             detail.append(f"missing: {_few(missing)}")
         if extra:
             detail.append(f"not in the model: {_few(extra)}")
-        if missing and extra:
+        folded = {c.casefold(): c for c in missing}
+        alike = [(e, folded[e.casefold()]) for e in extra if e.casefold() in folded]
+        if alike:  # "Color" for "color": names are compared as they are written
+            fix = "names must match exactly, case included: rename " + ", ".join(
+                f"{_esc(e)!r} to {_esc(m)!r}" for e, m in alike[:5]
+            )
+            if len(alike) < max(len(missing), len(extra)):
+                fix += ", and add or remove the others"
+        elif missing and extra:
             fix = "is it the file the model was made for? rename or add the columns"
         elif missing:
             fix = "add them to the file"

@@ -266,3 +266,16 @@ def test_predict_never_advises_a_missing_flag_it_refuses(capsys, tmp_path, a, co
     code, out, err = run(capsys, "predict", model, new)
     assert code == 2 and out == ""
     assert_one_line_error(err, needle, "--missing cannot change that")
+
+
+def test_columns_named_in_another_case_are_named_with_the_rename(capsys, tmp_path):
+    # "missing: a; not in the model: A: is it the file the model was made for?"
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    new = write_csv(tmp_path / "new.csv", ["A", "b"], [["0.1", "0.2"]])
+    code, out, err = run(capsys, "predict", model, new)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "missing: a", "case included: rename 'A' to 'a'")
+    assert "add or remove the others" not in err
