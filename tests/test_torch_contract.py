@@ -159,3 +159,22 @@ def test_the_total_norm_of_float32_and_float64_gradients_is_float64_as_in_pytorc
     total = clip_grad_norm_([a, b], 10.0)
     assert total.dtype == np.float64
     assert total.item() == np.hypot(np.float64(np.float32(0.1)), 1 / 3)
+
+
+# --------------------------------------------------------------------------- losses
+
+
+@pytest.mark.parametrize("name", ["CrossEntropyLoss", "NLLLoss"])
+@pytest.mark.parametrize("ignore_index", [0, 2])
+def test_a_class_ignore_index_with_probability_rows_is_refused_as_in_pytorch(name, ignore_index):
+    # PyTorch: "ignore_index is not supported for floating point target"; glassnet ignored
+    # nothing, silently. A negative ignore_index (the default -100) names no class: taken
+    from glassnet import nn
+
+    z, rows = np.zeros((2, 3)), np.full((2, 3), 1 / 3)
+    loss = getattr(nn, name)(ignore_index=ignore_index)
+    with pytest.raises(ValueError, match=rf"ignore_index={ignore_index} leaves out class labels"):
+        loss(z, rows)
+    assert getattr(nn, name)(ignore_index=-1)(z, rows).item() == pytest.approx(
+        np.log(3) if name == "CrossEntropyLoss" else 0.0
+    )

@@ -121,8 +121,16 @@ class _Loss(Module):
         return rows, (y @ w).sum() if t.ndim == 1 else len(x)
 
     def _ignored(self, t: np.ndarray) -> np.ndarray | None:
-        """Where the class labels ``t`` equal ``ignore_index`` (None: nowhere, or no labels)."""
+        """Where the class labels ``t`` equal ``ignore_index`` (None: nowhere, or no labels).
+        With probability rows a class ``ignore_index`` >= 0 is refused, as PyTorch does:
+        rows have no label to leave out."""
         ignore = getattr(self, "ignore_index", None)
+        if t.ndim > 1 and ignore is not None and ignore >= 0:
+            raise ValueError(
+                f"{type(self).__name__}: ignore_index={ignore} leaves out class labels, but the "
+                f"target is probability rows {t.shape}. Pass labels (N,), or leave "
+                "ignore_index at its default."
+            )
         if t.ndim != 1 or ignore is None or t.dtype.kind not in "iuf":
             return None
         skip = t == ignore
