@@ -15,8 +15,8 @@ Sources (:func:`as_stream` picks one for ``fit``):
 * any re-iterable of ``(X, y)`` or ``(X, y, sample_weight)`` arrays, or a function
   returning a fresh iterator each epoch (:func:`from_chunks`; a generator serves one epoch);
   every chunk has the first's layout (y's shape, weights or none), empty chunks are skipped;
-* NumPy memmaps, read ``chunk_rows`` rows at a time (:func:`from_arrays`); a memmap's file
-  is mapped one chunk at a time, so its pages do not accumulate in the process;
+* NumPy memmaps, read ``chunk_rows`` rows at a time (:func:`from_arrays`); each chunk's
+  pages are released once read, so they do not accumulate in the process;
 * a CSV or Parquet path, read in record batches by pyarrow (:func:`from_csv`,
   :func:`from_parquet`; ``pip install pyarrow``). One streaming pass first collects what
   preprocessing needs: each numeric column's mean and standard deviation (Chan et al.'s
@@ -381,19 +381,28 @@ def from_arrays(
 
 
 def _read_rows(a: Any, s: int, e: int) -> np.ndarray:
-    """Rows [s, e) of ``a`` as an in-memory array; a memmap's file is mapped for this range
-    only and unmapped again (its pages would otherwise stay in the process's RSS). A
-    copy-on-write memmap (mode ``"c"``) is read from itself: what was written to it is in
-    its own pages, not in the file; so is one whose file has no name (a TemporaryFile)."""
-    shared = isinstance(a, np.memmap) and a.mode != "c" and a.filename is not None
-    if shared and isinstance(a.base, mmap.mmap) and a.flags.c_contiguous:
+    """Rows [s, e) of ``a`` as an in-memory array. A memmap's rows are read from its own
+    mapping (what the array holds, even when its file was since replaced or deleted) and
+    their pages then leave the process (``MADV_DONTNEED``; they would otherwise pile up in
+    its RSS); a shared mapping's writes live in the file's page cache, not in those pages.
+    A copy-on-write memmap (mode ``"c"``) keeps its pages: what was written to it is there."""
+    out = np.array(a[s:e])
+    base = a.base if isinstance(a, np.memmap) else None
+    if (
+        isinstance(base, mmap.mmap)
+        and a.mode != "c"
+        and a.flags.c_contiguous
+        and hasattr(base, "madvise")
+        and hasattr(mmap, "MADV_DONTNEED")
+        and e > s
+    ):
         row = int(np.prod(a.shape[1:], dtype=np.int64)) * a.dtype.itemsize
-        start = a.offset + s * row  # a memmap over its whole mapping: offset is its first byte
-        part = np.memmap(a.filename, a.dtype, "r", offset=start, shape=(e - s, *a.shape[1:]))
-        out = np.array(part)
-        del part
-        return out
-    return np.array(a[s:e])
+        # numpy maps from the allocation boundary below the array's first byte (its offset)
+        lo = a.offset % mmap.ALLOCATIONGRANULARITY + s * row
+        hi = min(lo + (e - s) * row, len(base))
+        first = lo - lo % mmap.PAGESIZE
+        base.madvise(mmap.MADV_DONTNEED, first, hi - first)
+    return out
 
 
 @dataclass

@@ -3,6 +3,8 @@ each test is a case where they did otherwise than glassnet.fit or than their doc
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -332,3 +334,44 @@ def test_atomic_write_leaves_a_user_s_old_hidden_backup_beside_its_target(tmp_pa
     atomic_write(tmp_path / "out.bin", b"x")
     assert mine.read_text() == "keep me"
     assert not stale.exists()
+
+
+def test_a_memmap_streams_its_own_rows_after_its_file_is_replaced_or_deleted(tmp_path):
+    # the stream mapped the file again by its name for every chunk: a file replaced since
+    # np.load (a new X.npy written over it) gave the new file's rows, a deleted one a
+    # FileNotFoundError
+    X, y = _bce_data(30)
+    np.save(tmp_path / "X.npy", X)
+    Xm = np.load(tmp_path / "X.npy", mmap_mode="r")
+    np.save(tmp_path / "new.npy", X * 100)
+    os.replace(tmp_path / "new.npy", tmp_path / "X.npy")
+    src = stream.from_arrays(Xm, y, chunk_rows=7)
+    np.testing.assert_array_equal(np.concatenate([c[0] for c in src.chunks()]), X)
+    os.remove(tmp_path / "X.npy")
+    np.testing.assert_array_equal(np.concatenate([c[0] for c in src.chunks()]), X)
+
+
+def _rss_file_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("RssFile:"):
+                return int(line.split()[1]) / 1024
+    return None
+
+
+def test_a_memmap_s_pages_do_not_pile_up_in_the_process_while_it_streams(tmp_path):
+    if not os.path.exists("/proc/self/status") or _rss_file_mb() is None:
+        pytest.skip("RssFile is read from Linux's /proc/self/status")
+    rows, cols = 100_000, 256  # 100 MB of float32
+    m = np.lib.format.open_memmap(tmp_path / "X.npy", "w+", np.float32, (rows, cols))
+    for s in range(0, rows, 25_000):
+        m[s : s + 25_000] = 1.0
+    m.flush()
+    del m
+    Xm = np.load(tmp_path / "X.npy", mmap_mode="r")
+    before = _rss_file_mb()
+    total = 0.0
+    for X, _, _ in stream.from_arrays(Xm, np.zeros(rows), chunk_rows=10_000).chunks():
+        total += float(X[:, 0].sum())
+    assert total == rows
+    assert _rss_file_mb() - before < 30  # one chunk is 10 MB; all of them, 100 MB
