@@ -385,18 +385,21 @@ def _read_rows(a: Any, s: int, e: int) -> np.ndarray:
     mapping (what the array holds, even when its file was since replaced or deleted) and
     their pages then leave the process (``MADV_DONTNEED``; they would otherwise pile up in
     its RSS); a shared mapping's writes live in the file's page cache, not in those pages.
-    A copy-on-write memmap (mode ``"c"``) keeps its pages: what was written to it is there."""
-    out = np.array(a[s:e])
+    Without madvise (Windows, where a mapped file cannot be replaced), the rows are read
+    through a mapping of their own, unmapped again. A copy-on-write memmap (mode ``"c"``)
+    keeps its pages: what was written to it is there."""
     base = a.base if isinstance(a, np.memmap) else None
-    if (
-        isinstance(base, mmap.mmap)
-        and a.mode != "c"
-        and a.flags.c_contiguous
-        and hasattr(base, "madvise")
-        and hasattr(mmap, "MADV_DONTNEED")
-        and e > s
-    ):
-        row = int(np.prod(a.shape[1:], dtype=np.int64)) * a.dtype.itemsize
+    if not (isinstance(base, mmap.mmap) and a.mode != "c" and a.flags.c_contiguous and e > s):
+        return np.array(a[s:e])
+    row = int(np.prod(a.shape[1:], dtype=np.int64)) * a.dtype.itemsize
+    if not hasattr(mmap, "MADV_DONTNEED") and a.filename is not None:
+        start = a.offset + s * row  # a memmap over its whole mapping: offset is its first byte
+        part = np.memmap(a.filename, a.dtype, "r", offset=start, shape=(e - s, *a.shape[1:]))
+        out = np.array(part)
+        del part
+        return out
+    out = np.array(a[s:e])
+    if hasattr(mmap, "MADV_DONTNEED"):
         # numpy maps from the allocation boundary below the array's first byte (its offset)
         lo = a.offset % mmap.ALLOCATIONGRANULARITY + s * row
         hi = min(lo + (e - s) * row, len(base))

@@ -375,3 +375,15 @@ def test_a_memmap_s_pages_do_not_pile_up_in_the_process_while_it_streams(tmp_pat
         total += float(X[:, 0].sum())
     assert total == rows
     assert _rss_file_mb() - before < 30  # one chunk is 10 MB; all of them, 100 MB
+
+
+def test_without_madvise_a_memmap_is_read_through_a_mapping_of_each_chunk(tmp_path, monkeypatch):
+    # (Windows has no madvise: there the rows are read as before, a mapping per chunk)
+    import mmap
+
+    X, y = _bce_data(20)
+    np.save(tmp_path / "X.npy", X)
+    Xm = np.load(tmp_path / "X.npy", mmap_mode="r")
+    monkeypatch.delattr(mmap, "MADV_DONTNEED", raising=False)
+    got = np.concatenate([c[0] for c in stream.from_arrays(Xm, y, chunk_rows=7).chunks()])
+    np.testing.assert_array_equal(got, X)
