@@ -90,7 +90,7 @@ def _extreme(
     """``fn`` over ``axis``; g shared among the values equal to the result. ``whole``: PyTorch's
     ``x.max()``, whose g at a NaN result is shared among the NaNs (amax's is NaN, as here)."""
     a = t.data
-    out = fn(a, axis=axis, keepdims=keepdims)
+    out = _reduced(fn, a, op, axis, keepdims=keepdims)
     axis = None if a.ndim == 0 else axis  # (dim 0 or -1 of a 0-d tensor: all of it, as PyTorch)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
@@ -105,20 +105,33 @@ def _extreme(
     return Tensor.from_op(out, op, (t,), backward)
 
 
+def _reduced(fn: Callable, a: np.ndarray, op: str, axis: Any, **kw: Any) -> Any:
+    """``fn(a, axis=axis, **kw)``; over an axis of length 0 an error that says so."""
+    try:
+        return fn(a, axis=axis, **kw)
+    except ValueError as e:
+        if isinstance(e, IndexError):  # (NumPy's AxisError: its own message names the axis)
+            raise
+        over = "the values" if axis is None else f"axis {axis}"
+        raise ValueError(
+            f"{op}: {over} of a tensor of shape {a.shape} hold no values, so there is no "
+            f"{op} to take (PyTorch raises too). Check for an empty batch, or reduce over an "
+            "axis of length > 0."
+        ) from e
+
+
 def _argmax(self: Tensor, dim: Any = None, keepdim: bool = False) -> np.ndarray:
     """PyTorch's ``argmax(dim, keepdim)``: the index of the first maximum along ``dim`` (of
     the flattened values when None), as a NumPy integer array: indices have no gradient,
     and a Tensor holds floats. ``(x.argmax(1) == y).mean()`` is the accuracy."""
-    return np.asarray(
-        np.argmax(self.data, axis=dim, keepdims=check_bool(keepdim, "keepdim", "argmax"))
-    )
+    keepdims = check_bool(keepdim, "keepdim", "argmax")
+    return np.asarray(_reduced(np.argmax, self.data, "argmax", dim, keepdims=keepdims))
 
 
 def _argmin(self: Tensor, dim: Any = None, keepdim: bool = False) -> np.ndarray:
     """PyTorch's ``argmin(dim, keepdim)``: the index of the first minimum, as ``argmax``."""
-    return np.asarray(
-        np.argmin(self.data, axis=dim, keepdims=check_bool(keepdim, "keepdim", "argmin"))
-    )
+    keepdims = check_bool(keepdim, "keepdim", "argmin")
+    return np.asarray(_reduced(np.argmin, self.data, "argmin", dim, keepdims=keepdims))
 
 
 def _sqrt(self: Tensor) -> Tensor:
