@@ -2134,6 +2134,14 @@ def _split_rows(
 
     def split(rows: np.ndarray, size: float, seed: np.random.Generator, flag: str) -> list:
         strat, held = None, math.ceil(size * len(rows))  # (train_test_split's count)
+        if held >= len(rows):  # (in the flag's words: train_test_split names its test_size)
+            what = f"the {len(rows)} rows"
+            if flag == "--val-split" and args.test_split > 0:
+                what = f"the {len(rows)} rows that --test-split {args.test_split} leaves"
+            raise CLIError(
+                f"{flag} {size} holds out {held} of {what}, which leaves none to train on: use "
+                f"a smaller {flag}"
+            )
         classes = len(np.unique(y_all[rows])) if classifier else 0
         if (
             classifier

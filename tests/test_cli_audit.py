@@ -279,3 +279,24 @@ def test_columns_named_in_another_case_are_named_with_the_rename(capsys, tmp_pat
     assert code == 2 and out == ""
     assert_one_line_error(err, "missing: a", "case included: rename 'A' to 'a'")
     assert "add or remove the others" not in err
+
+
+@pytest.mark.parametrize(
+    ("flags", "needle"),
+    [
+        (["--test-split", "0.99"], "--test-split 0.99 holds out 40 of the 40 rows"),
+        (
+            ["--test-split", "0.95", "--val-split", "0.9"],
+            "--val-split 0.9 holds out 2 of the 2 rows that --test-split 0.95 leaves",
+        ),
+    ],
+)
+def test_a_split_that_leaves_no_training_rows_speaks_of_its_flag(capsys, tmp_path, flags, needle):
+    # "--test-split 0.99: The 'test_size' parameter 0.99 leaves no training rows out of 40:
+    # use a smaller test_size": a Python parameter the command line does not have
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    argv = ["train", data, "--target", "label", "--out", tmp_path / "m.glassnet", *FAST]
+    code, out, err = run(capsys, *argv, *flags)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, needle, "leaves none to train on", f"use a smaller {flags[-2]}")
+    assert "test_size" not in err
