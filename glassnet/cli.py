@@ -1294,6 +1294,12 @@ class _Repeated(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+def _hidden_text(args: argparse.Namespace) -> str:
+    """The hidden layers' activation as train's model line names it ("relu hidden"), or
+    "no hidden layer" for --hidden none (whose --activation acts on nothing)."""
+    return f"{args.activation} hidden" if args.hidden else "no hidden layer"
+
+
 def _hidden_given_twice(args: argparse.Namespace) -> None:
     """A warning when --hidden was given more than once: the last one counts (as for every
     option), which is not the layers of all of them."""
@@ -1529,6 +1535,7 @@ def build_parser() -> argparse.ArgumentParser:
     net.add_argument(
         "--activation",
         choices=_ACTIVATION_CHOICES,
+        action=_Repeated,
         default="relu",
         help="hidden activation (default relu)",
     )
@@ -2489,7 +2496,7 @@ def _describe_run(
     lines.append(f"split     {split} (seed {args.seed})")
     sizes = " -> ".join(str(s) for s in model.sizes)
     lines.append(
-        f"model     MLP {sizes}, {args.activation} hidden, {p.task.output_activation} output, "
+        f"model     MLP {sizes}, {_hidden_text(args)}, {p.task.output_activation} output, "
         f"{model.num_parameters()} parameters, loss {p.task.loss}"
     )
     lines.append(
@@ -2783,6 +2790,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if args.patience is None:
         args.patience = 10
     _hidden_given_twice(args)
+    if not args.hidden and getattr(args, "given_activation", None):
+        raise CLIError(
+            f"--activation {args.activation} is the activation of the hidden layers, and "
+            f"--hidden none gives no hidden layer: leave out --activation, or give --hidden "
+            f"widths (e.g. --hidden 16)"
+        )
     if args.stream or args.buffer_size is not None:  # data larger than memory
         return _train_streamed(args)
 
@@ -3446,7 +3459,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
         "no test split")  # fmt: skip
     say(f"split     {split} (seed {args.seed}, drawn per chunk)")
     say(
-        f"model     MLP {' -> '.join(str(s) for s in model.sizes)}, {args.activation} hidden, "
+        f"model     MLP {' -> '.join(str(s) for s in model.sizes)}, {_hidden_text(args)}, "
         f"{task.output_activation} output, {model.num_parameters()} parameters, loss {task.loss}"
     )
     say(

@@ -300,3 +300,16 @@ def test_a_split_that_leaves_no_training_rows_speaks_of_its_flag(capsys, tmp_pat
     assert code == 2 and out == ""
     assert_one_line_error(err, needle, "leaves none to train on", f"use a smaller {flags[-2]}")
     assert "test_size" not in err
+
+
+def test_an_activation_with_no_hidden_layer_is_refused_not_ignored(capsys, tmp_path):
+    # --hidden none --activation tanh trained a model without a tanh anywhere, and its report
+    # said "MLP 2 -> 1, relu hidden"
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    argv = ["train", data, "--target", "label", "--out", tmp_path / "m.glassnet", *FAST]
+    code, out, err = run(capsys, *argv, "--hidden", "none", "--activation", "tanh")
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "--activation tanh", "--hidden none gives no hidden layer")
+    code, out, err = run(capsys, *argv, "--hidden", "none")
+    assert code == 0, err
+    assert "MLP 2 -> 1, no hidden layer, sigmoid output" in out
