@@ -9,6 +9,8 @@ never a dependency).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -200,3 +202,194 @@ def test_a_maximum_over_an_empty_axis_names_the_axis_and_the_shape(call, over):
     assert x.amax(1).shape == (0,) and x.argmax(1).shape == (0,)  # (no axis of length 0)
     with pytest.raises(IndexError, match="axis 2 is out of bounds"):
         x.amax(2)
+
+
+# --------------------------------------------------------------------------- against torch
+
+SHAPES = [(), (0,), (3,), (2, 3), (0, 3), (2, 1, 3)]
+
+
+def _ops(nd: int) -> list[tuple[str, object]]:
+    """(name, f(x, lib)) for a tensor of ``nd`` axes, the same call in both libraries."""
+    dims = range(-nd, nd) if nd else (0, -1)
+    out = [
+        ("abs", lambda x, lib: x.abs()),
+        ("sqrt", lambda x, lib: (x.abs() + 0.5).sqrt()),
+        ("clamp", lambda x, lib: x.clamp(-0.5, 1.0)),
+        ("clamp(min=)", lambda x, lib: x.clamp(min=0.0)),
+        ("clamp(max=)", lambda x, lib: x.clamp(max=0.0)),
+        ("clamp(1, -1)", lambda x, lib: x.clamp(1.0, -1.0)),
+        ("max()", lambda x, lib: x.max()),
+        ("min()", lambda x, lib: x.min()),
+        ("amax()", lambda x, lib: x.amax()),
+        (".T", lambda x, lib: x.T),
+        ("flatten()", lambda x, lib: x.flatten()),
+        ("squeeze()", lambda x, lib: x.squeeze()),
+        ("view(-1)", lambda x, lib: x.view(-1)),
+        ("x[..., None]", lambda x, lib: x[..., None]),
+    ]
+    for d in dims:
+        for k in (False, True):
+            out.append((f"amax({d}, {k})", lambda x, lib, d=d, k=k: x.amax(d, k)))
+            out.append((f"amin(dim={d}, keepdim={k})", lambda x, lib, d=d, k=k: x.amin(d, k)))
+        out.append((f"squeeze({d})", lambda x, lib, d=d: x.squeeze(d)))
+        out.append((f"unsqueeze({d})", lambda x, lib, d=d: x.unsqueeze(d)))
+        out.append((f"flatten({d})", lambda x, lib, d=d: x.flatten(d)))
+        out.append((f"transpose({d}, 0)", lambda x, lib, d=d: x.transpose(d, 0)))
+        out.append((f"cat(dim={d})", lambda x, lib, d=d: lib.cat([x, 2 * x], dim=d)))
+        out.append((f"stack(dim={d})", lambda x, lib, d=d: lib.stack([x, x * x], dim=d)))
+    out += [
+        ("where", lambda x, lib: lib.where(x > 0, x, -x)),
+        ("maximum", lambda x, lib: lib.maximum(x, lib.const(np.round(lib.values(x))))),
+        ("minimum", lambda x, lib: lib.minimum(lib.const(np.round(lib.values(x))), x)),
+    ]
+    return out
+
+
+class _GnLib:
+    """glassnet's spellings of torch.cat, stack, where, maximum and minimum; a constant."""
+
+    cat = staticmethod(lambda ts, dim: gn.concatenate(ts, dim=dim))
+    stack = staticmethod(lambda ts, dim: gn.stack(ts, dim=dim))
+    where = staticmethod(gn.where)
+    maximum = staticmethod(gn.maximum)
+    minimum = staticmethod(gn.minimum)
+    const = staticmethod(Tensor)
+    values = staticmethod(lambda x: x.data)
+
+
+class _TorchLib:
+    def __init__(self, torch: object) -> None:
+        self.torch = torch
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.torch, name)
+
+    def const(self, a: np.ndarray) -> object:
+        return self.torch.tensor(a)
+
+    def values(self, x: object) -> np.ndarray:
+        return x.detach().numpy()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("ties", [False, True])
+def test_ops_values_gradients_and_errors_match_torch(dtype, ties):
+    torch = pytest.importorskip("torch")  # optional reference (torch==2.13.0)
+    rng = np.random.default_rng(7)
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-12}
+    for shape in SHAPES:
+        a = rng.integers(-2, 3, shape) if ties else rng.standard_normal(shape)
+        a = np.asarray(a, dtype)
+        for name, f in _ops(len(shape)):
+            x, xt = Tensor(a.copy(), requires_grad=True), torch.tensor(a, requires_grad=True)
+            try:
+                with warnings.catch_warnings():  # (torch's deprecation of x.T on 0-d, 1-d)
+                    warnings.simplefilter("ignore")
+                    yt = f(xt, _TorchLib(torch))
+            except (RuntimeError, IndexError, ValueError, TypeError):
+                with pytest.raises((RuntimeError, IndexError, ValueError, TypeError)):
+                    f(x, _GnLib)
+                continue
+            y = f(x, _GnLib)
+            where = f"{name} of shape {shape}"
+            assert y.shape == tuple(yt.shape), where
+            np.testing.assert_allclose(y.data, yt.detach().numpy(), **tol, err_msg=where)
+            up = rng.standard_normal(y.shape).astype(dtype)
+            y.backward(up)
+            yt.backward(torch.tensor(up))
+            np.testing.assert_allclose(x.grad, xt.grad.numpy(), **tol, err_msg=where)
+
+
+def _losses(torch: object, n: int, rng: np.random.Generator, dtype: object) -> list:
+    """(name, glassnet loss, torch loss, input, target) for a batch of n, 3 outputs."""
+    from glassnet import nn
+
+    z = rng.standard_normal((n, 3)).astype(dtype)
+    p = rng.random((n, 3)).astype(dtype)
+    p.flat[:1] = 0.0  # (a probability of exactly 0: the log clamped at -100)
+    y01 = (rng.random((n, 3)) > 0.5).astype(dtype)
+    near = np.where(rng.random((n, 3)) < 0.3, z, rng.standard_normal((n, 3))).astype(dtype)
+    labels = rng.integers(0, 3, n)
+    labels[: n // 2] = np.where(rng.random(n // 2) < 0.5, -100, labels[: n // 2])
+    rows = rng.random((n, 3)).astype(dtype)
+    w, pw = rng.random(3).astype(dtype), (rng.random(3) * 3).astype(dtype)
+    tw, tpw = torch.tensor(w), torch.tensor(pw)
+    out = []
+    for red in ("mean", "sum", "none"):
+        for name, kw, tkw, x, t in [
+            ("MSELoss", {}, {}, z, near),
+            ("L1Loss", {}, {}, z, near),
+            ("HuberLoss", {"delta": 0.7}, {"delta": 0.7}, z, near),
+            ("BCELoss", {"weight": w}, {"weight": tw}, p, rows),
+            ("BCEWithLogitsLoss", {"pos_weight": pw}, {"pos_weight": tpw}, z, y01),
+            (
+                "BCEWithLogitsLoss",
+                {"weight": w, "pos_weight": pw},
+                {"weight": tw, "pos_weight": tpw},
+                z,
+                rows,
+            ),
+            ("NLLLoss", {"weight": w}, {"weight": tw}, z, labels),
+            (
+                "CrossEntropyLoss",
+                {"weight": w, "label_smoothing": 0.2},
+                {"weight": tw, "label_smoothing": 0.2},
+                z,
+                labels,
+            ),
+            ("CrossEntropyLoss", {"label_smoothing": 0.1}, {"label_smoothing": 0.1}, z, labels),
+            ("CrossEntropyLoss", {"ignore_index": 1}, {"ignore_index": 1}, z, labels % 3),
+            ("CrossEntropyLoss", {"weight": w}, {"weight": tw}, z, rows),
+        ]:
+            gl = getattr(nn, name)(reduction=red, **kw)
+            tl = getattr(torch.nn, name)(reduction=red, **tkw)
+            out.append((f"{name}({kw}, reduction={red!r}), n={n}", gl, tl, x, t))
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_loss_modules_values_and_gradients_match_torch(dtype):
+    torch = pytest.importorskip("torch")  # optional reference (torch==2.13.0)
+    rng = np.random.default_rng(8)
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-12}
+    for n in (0, 1, 6):
+        for name, gl, tl, x, t in _losses(torch, n, rng, dtype):
+            xt = torch.tensor(x, requires_grad=True)
+            yt = tl(xt, torch.tensor(t))
+            if n == 0 and "mean" in name:  # PyTorch's mean over no losses is NaN; glassnet's
+                assert torch.isnan(yt)  # an error (the losses module's docstring)
+                with pytest.raises(ValueError, match="a mean over no losses has no value"):
+                    gl(Tensor(x), t)
+                continue
+            xg = Tensor(x.copy(), requires_grad=True)
+            y = gl(xg, t)
+            np.testing.assert_allclose(y.data, yt.detach().numpy(), **tol, err_msg=name)
+            up = rng.standard_normal(y.shape).astype(dtype)
+            y.backward(up)
+            yt.backward(torch.tensor(up))
+            np.testing.assert_allclose(xg.grad, xt.grad.numpy(), **tol, err_msg=name)
+
+
+@pytest.mark.parametrize("norm_type", [1.0, 2.0, 3.0, np.inf])
+@pytest.mark.parametrize("max_norm", [0.5, 1e3, np.inf])
+def test_clip_grad_norm_matches_torch(norm_type, max_norm):
+    torch = pytest.importorskip("torch")  # optional reference (torch==2.13.0)
+    from glassnet import nn
+    from glassnet.nn.utils import clip_grad_norm_
+
+    rng = np.random.default_rng(9)
+    grads = [rng.standard_normal((3, 2)), rng.standard_normal(4), np.zeros((0,)), np.ones(())]
+    if norm_type == np.inf:
+        grads.pop(2)  # (PyTorch: "cannot compute the infinity norm on an empty tensor")
+    ps, ts = [], []
+    for g in grads:
+        p, t = nn.Parameter(np.zeros(g.shape)), torch.zeros(g.shape, dtype=torch.float64)
+        p.grad, t.grad = g.copy(), torch.tensor(g)
+        ps.append(p)
+        ts.append(t)
+    total = clip_grad_norm_(ps, max_norm, norm_type, foreach=None)
+    total_t = torch.nn.utils.clip_grad_norm_(ts, max_norm, norm_type, foreach=None)
+    np.testing.assert_allclose(total.data, total_t.numpy(), rtol=1e-12)
+    for p, t in zip(ps, ts):
+        np.testing.assert_allclose(p.grad, t.grad.numpy(), rtol=1e-12, atol=1e-15)
