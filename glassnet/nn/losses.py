@@ -9,6 +9,17 @@ label is ``ignore_index`` (default −100) from the loss, the gradient and that 
 (a batch of nothing but ignored labels is an error under 'mean', where PyTorch gives NaN);
 :class:`BCELoss` clamps each log at −100; :class:`BCEWithLogitsLoss` takes ``pos_weight``.
 
+Where glassnet differs from PyTorch on purpose, it refuses rather than guess: 'mean' over
+an empty batch is an error (PyTorch gives NaN; 'sum' and 'none' agree); the classification
+losses take inputs (N, C) only (PyTorch's unbatched (C,) and K-dimensional (N, C, d₁, …)
+inputs are refused: move the class axis last and flatten, ``z.movedim(1, -1).reshape(-1, C)``
+in PyTorch's terms, the labels ``y.reshape(-1)``); a regression target of another shape
+than the input is refused (PyTorch warns and broadcasts (4, 1) against (4,) to (4, 4)).
+It takes more than PyTorch does: class labels of any integer dtype, or floats holding
+whole numbers, or bools (PyTorch wants int64 or uint8); probability rows for
+:class:`NLLLoss`; BCE targets of an integer dtype. A class ``ignore_index`` (>= 0) with
+probability rows is refused, as in PyTorch.
+
 >>> import numpy as np
 >>> from glassnet import nn
 >>> nn.CrossEntropyLoss(label_smoothing=0.1)(np.zeros((2, 3)), np.array([0, 2])).item()

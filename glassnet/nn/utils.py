@@ -1,6 +1,11 @@
 """Gradient clipping, as PyTorch's ``torch.nn.utils``: ``clip_grad_norm_`` and
 ``clip_grad_value_`` change every ``.grad`` in place (a flat buffer's views stay views).
 
+Unlike PyTorch, a ``max_norm`` or ``clip_value`` below 0 is refused (PyTorch's flips the
+gradients' sign, or sets every entry to ``clip_value``), and so is ``norm_type=0``
+(PyTorch's counts the gradients with a non-zero entry); an infinite one is taken, as in
+PyTorch.
+
 >>> import numpy as np
 >>> from glassnet import nn
 >>> w = nn.Parameter(np.zeros(2))
