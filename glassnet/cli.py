@@ -1709,9 +1709,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--top",
         type=_positive_int,
-        default=5,
         metavar="K",
-        help="how many neurons and terms the compact view shows, largest first (default 5)",
+        help="how many neurons and terms the compact view shows, largest first (default 5); "
+        "given, it asks for the compact view of a small network too",
     )
     p.add_argument(
         "--full",
@@ -3860,6 +3860,12 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         ) from None
     if args.neuron is not None and args.layer is None:
         raise CLIError("--neuron needs --layer: e.g. --layer 1 --neuron 3")
+    if args.full and (args.layer is not None or args.top is not None):
+        shown = "--layer" if args.layer is not None else "--top"
+        raise CLIError(
+            f"--full prints the whole trace, every layer and neuron, and {shown} picks part of "
+            f"it for the compact view: give one of them"
+        )
     bundle = _load_bundle(args.model)
     if args.layer is not None:  # before anything is printed
         from .fused import layers_of
@@ -3906,8 +3912,9 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if lr is None or not 0 < lr < math.inf:
         lr = 0.1  # (the description does not say: a hand-written or older file)
     result = explain(bundle.model, X, y, loss=bundle.task.loss, lr=lr, l2=args.l2, names=args.names)
-    if args.full or (args.layer is None and _explain_is_small(result)):
-        # (--full: every row of every table; a small network's fit in explain's default)
+    if args.full or (args.layer is None and args.top is None and _explain_is_small(result)):
+        # (--full: every row of every table; a small network's fit in explain's default;
+        # --top K asks for the compact view's K largest, whatever the network's size)
         sys.stdout.write(result.to_text(max_rows=None).rstrip("\n") + "\n")
     else:
         sys.stdout.write("\n".join(_compact_explanation(result, bundle, args, lr)) + "\n")
@@ -3946,7 +3953,7 @@ def _compact_explanation(
     from .fused import layers_of
 
     layers = layers_of(bundle.model, owner="explain")
-    k = args.top
+    k = args.top if args.top is not None else 5
     n_layers = len(layers)
     names = [[_esc(c) for c in bundle.pre.feature_names_out]]
     names += [[f"a{l + 1}_{j + 1}" for j in range(lay.neurons)] for l, lay in enumerate(layers)]

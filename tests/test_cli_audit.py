@@ -313,3 +313,22 @@ def test_an_activation_with_no_hidden_layer_is_refused_not_ignored(capsys, tmp_p
     code, out, err = run(capsys, *argv, "--hidden", "none")
     assert code == 0, err
     assert "MLP 2 -> 1, no hidden layer, sigmoid output" in out
+
+
+def test_explain_top_is_never_ignored(capsys, tmp_path):
+    # --top K on a network small enough for the full trace printed the full trace, and --full
+    # with --layer or --top printed it too: either option did nothing, without a word
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    model = tmp_path / "m.glassnet"
+    argv = ["train", data, "--target", "label", "--out", model, *FAST[:2], "--hidden", "2", "-q"]
+    code, _, err = run(capsys, *argv)
+    assert code == 0, err
+    code, full, err = run(capsys, "explain", model, data, "--row", "1")
+    assert code == 0 and "Forward pass" in full, err
+    code, out, err = run(capsys, "explain", model, data, "--row", "1", "--top", "1")
+    assert code == 0, err
+    assert "largest terms" in out and "Forward pass" not in out  # the compact view, top 1
+    for part in (["--top", "2"], ["--layer", "1"]):
+        code, out, err = run(capsys, "explain", model, data, "--row", "1", "--full", *part)
+        assert code == 2 and out == ""
+        assert_one_line_error(err, "--full prints the whole trace", f"and {part[0]} picks part")
