@@ -166,7 +166,8 @@ def _clip(self: Tensor, low: Any = None, high: Any = None, *, _op: str = "clip")
     inside = out == a  # (NaN is not: no gradient, as PyTorch's)
     if lo is not None and hi is not None:  # low > high: every value is high, none inside
         inside &= np.asarray(lo <= hi)
-    return Tensor.from_op(out, "clip", (self,), lambda g: (g * inside,))
+    # (bounds of more axes than x broadcast the result: x's gradient sums over them)
+    return Tensor.from_op(out, "clip", (self,), lambda g: (unbroadcast(g * inside, a.shape),))
 
 
 def _clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002

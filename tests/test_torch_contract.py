@@ -393,3 +393,14 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm):
     np.testing.assert_allclose(total.data, total_t.numpy(), rtol=1e-12)
     for p, t in zip(ps, ts):
         np.testing.assert_allclose(p.grad, t.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("call", ["clamp", "clip"])
+def test_clamp_to_bounds_of_more_axes_passes_the_gradient_summed_back(call):
+    # x (3,) clamped to a (2, 3) bound is (2, 3), as in PyTorch; backward raised "produced a
+    # gradient of shape (2, 3) for an input of shape (3,)". PyTorch's x.grad: [0, 2, 1]
+    x = _leaf([0.0, 1.0, 2.0])
+    y = getattr(x, call)(np.array([[0.5, 0.5, 0.5], [1.5, 0.0, 3.0]]))
+    assert y.shape == (2, 3)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 2.0, 1.0])
