@@ -404,3 +404,13 @@ def test_clamp_to_bounds_of_more_axes_passes_the_gradient_summed_back(call):
     assert y.shape == (2, 3)
     y.sum().backward()
     np.testing.assert_array_equal(x.grad, [0.0, 2.0, 1.0])
+
+
+def test_clip_grad_norm_takes_norm_type_inf_as_a_string_as_pytorch_documents():
+    # PyTorch: "norm_type (float): ... Can be 'inf' for infinity norm"; glassnet refused it
+    from glassnet.nn.utils import clip_grad_norm_
+
+    p = _param([3.0, -4.0])
+    assert clip_grad_norm_([p], 100.0, "inf").item() == 4.0
+    with pytest.raises(ValueError, match="'norm_type' parameter of clip_grad_norm_"):
+        clip_grad_norm_([p], 1.0, "two")

@@ -69,7 +69,7 @@ def clip_grad_norm_(
     """Scale the gradients so that their joint norm ‖(g₁, …, g_k)‖_p is at most ``max_norm``.
 
     As PyTorch: the total norm is the p-norm of the gradients' p-norms (p = ``norm_type``,
-    ``inf`` for the largest |g|); every gradient is multiplied by
+    ``inf`` or ``'inf'`` for the largest |g|); every gradient is multiplied by
     min(1, max_norm / (total + 1e-6)). Returns the total norm before clipping, a 0-d
     Tensor (``max_norm=inf`` measures it and clips nothing). A non-finite total raises with
     ``error_if_nonfinite=True``. ``foreach``, PyTorch's choice of kernel, is taken and
@@ -77,6 +77,7 @@ def clip_grad_norm_(
     """
     _foreach(foreach, "clip_grad_norm_")
     max_norm = check_number(max_norm, "max_norm", "clip_grad_norm_", low=0, allow_inf=True)
+    norm_type = math.inf if isinstance(norm_type, str) and norm_type == "inf" else norm_type
     p = check_number(
         norm_type, "norm_type", "clip_grad_norm_", low=0, low_open=True, allow_inf=True
     )
