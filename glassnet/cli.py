@@ -4227,8 +4227,11 @@ def _info_lines(bundle: _Bundle, meta: dict[str, Any]) -> list[str]:
         )
         hidden = _dig(t, "hidden", kind=list)
         hidden_text = "?" if hidden is None else ",".join(str(h) for h in hidden) or "none"
+        activation = f" --activation {_dig(t, 'activation') or '?'}"
+        if hidden_text == "none":  # (no hidden layer: train refuses an --activation)
+            activation = ""
         out.append(
-            f"              --hidden {hidden_text} --activation {_dig(t, 'activation') or '?'} "
+            f"              --hidden {hidden_text}{activation} "
             f"--optimizer {_dig(t, 'optimizer') or '?'} --lr {_g(_dig(t, 'lr'), 'g')} "
             f"--batch-size {_g(_dig(t, 'batch_size'), 'd')} --epochs {_g(_dig(t, 'epochs'), 'd')} "
             f"--seed {_g(_dig(t, 'seed'), 'd')}"

@@ -315,6 +315,18 @@ def test_an_activation_with_no_hidden_layer_is_refused_not_ignored(capsys, tmp_p
     assert "MLP 2 -> 1, no hidden layer, sigmoid output" in out
 
 
+def test_info_of_a_model_without_hidden_layers_shows_a_command_train_takes(capsys, tmp_path):
+    # info showed "--hidden none --activation relu", which train now refuses
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    model = tmp_path / "m.glassnet"
+    argv = ["train", data, "--target", "label", "--out", model, *FAST, "--hidden", "none"]
+    code, _, err = run(capsys, *argv)
+    assert code == 0, err
+    code, out, err = run(capsys, "info", model)
+    assert code == 0, err
+    assert "--hidden none --optimizer adam" in out and "--activation" not in out
+
+
 def test_explain_top_is_never_ignored(capsys, tmp_path):
     # --top K on a network small enough for the full trace printed the full trace, and --full
     # with --layer or --top printed it too: either option did nothing, without a word
