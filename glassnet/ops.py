@@ -112,11 +112,11 @@ def _reduced(fn: Callable, a: np.ndarray, op: str, axis: Any, **kw: Any) -> Any:
     except ValueError as e:
         if isinstance(e, IndexError):  # (NumPy's AxisError: its own message names the axis)
             raise
-        over = "the values" if axis is None else f"axis {axis}"
+        over = "it has no values" if axis is None else f"its axis {axis} has length 0"
         raise ValueError(
-            f"{op}: {over} of a tensor of shape {a.shape} hold no values, so there is no "
-            f"{op} to take (PyTorch raises too). Check for an empty batch, or reduce over an "
-            "axis of length > 0."
+            f"{op} of a tensor of shape {a.shape}: {over}, so there is no {op} to take "
+            "(PyTorch raises too). Check for an empty batch, or reduce over an axis of "
+            "length > 0."
         ) from e
 
 
