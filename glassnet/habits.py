@@ -117,6 +117,12 @@ def transpose(self: Tensor, *dims: int) -> Tensor:
     transpose, not NumPy's identity); with no argument, or with three or more axes
     (``transpose(2, 0, 1)``, NumPy's spelling), it is ``permute``."""
     dims = _unpack(dims)
+    if len(dims) == 1 and self.data.ndim > 1:  # (permute's error would name permute)
+        raise TypeError(
+            f"transpose takes the two dims to swap, as PyTorch's transpose(dim0, dim1) (or "
+            f"every axis in its new order, NumPy's). Got {dims} for a tensor of shape "
+            f"{self.shape}."
+        )
     if len(dims) != 2:
         return self.permute(*dims)
     perm = list(range(self.data.ndim))

@@ -414,3 +414,12 @@ def test_clip_grad_norm_takes_norm_type_inf_as_a_string_as_pytorch_documents():
     assert clip_grad_norm_([p], 100.0, "inf").item() == 4.0
     with pytest.raises(ValueError, match="'norm_type' parameter of clip_grad_norm_"):
         clip_grad_norm_([p], 1.0, "two")
+
+
+def test_transpose_with_one_dim_says_it_takes_two():
+    # PyTorch: "transpose() missing 1 required positional arguments: dim1"; glassnet said
+    # "permute: dims must order all 2 axes once each. Got (0,)", naming a call not made
+    x = _leaf(np.ones((2, 3)))
+    with pytest.raises(TypeError, match=r"transpose takes the two dims to swap.*Got \(0,\)"):
+        x.transpose(0)
+    assert _leaf([1.0, 2.0]).transpose(0).shape == (2,)  # (NumPy's order of a vector's axes)
