@@ -118,11 +118,12 @@ class _Counter:
         if src is None:  # (the fast path keeps its buffers per batch size)
             outputs, L = self.fast.outputs(m), len(self.fast.layers)
             src = self.src[m] = (self.fast.output(m), outputs[outputs.size - L :])
-        np.copyto(self.outs[self.rows : self.rows + m], src[0])
+        rows = self.rows  # (assignments: np.copyto's wrapper costs more than these copies)
+        self.outs[rows : rows + m] = src[0]
         if self.sq is not None:
-            np.copyto(self.sq[len(self.steps)], src[1])
+            self.sq[len(self.steps)] = src[1]
         self.steps.append(m)
-        self.rows += m
+        self.rows = rows + m
 
     def count(self, rows: Any) -> list[float]:
         """The loss of each step held, ``rows`` the indices of their rows (a slice or an
@@ -272,15 +273,16 @@ def _run(
         rules()
 
     update, fresh, base, losses, done = optimizer.prepared(), True, _Base(optimizer), [], 0
+    step, keep = fast.run, counter.keep  # (looked up once; value=False passed by position)
     try:
         base.take(0)
         while done < steps:
             run = min(steps - done, _EVERY - (step0 + done) % _EVERY, counter.room)
             for k in range(done, done + run):
                 xb, yb, wb, m = batch(k)
-                fast.run(xb, yb, wb, value=False)
+                step(xb, yb, wb, None, False)
                 update()  # (interrupted in it: the step is not kept, nor counted)
-                counter.keep(m)
+                keep(m)
                 if fresh:  # a fresh optimizer's first step binds its gradients: then the rules
                     update, fresh = optimizer.prepared(), False
             done += run
@@ -321,8 +323,10 @@ def _diverged(losses: list[float], base: _Base, again: Any, start: int = 0) -> b
     backward and the update), so that the run ends as the per-step loop ends: before that
     step, its weights and optimizer state those of the step before. ``start``: where the
     losses of this count begin (those before it were found finite)."""
-    bad = next((i for i in range(start, len(losses)) if not math.isfinite(losses[i])), None)
-    if bad is not None and base.k <= bad:
+    if all(map(math.isfinite, losses[start:])):  # (the common case: no index to find)
+        return False
+    bad = next(i for i in range(start, len(losses)) if not math.isfinite(losses[i]))
+    if base.k <= bad:
         rules, k = None, base.k
         try:
             rules = base.restore()
@@ -334,7 +338,7 @@ def _diverged(losses: list[float], base: _Base, again: Any, start: int = 0) -> b
             del losses[k:]
             raise
         base.k = len(losses) + 1  # (done: not again)
-    return bad is not None
+    return True
 
 
 def _rows(order: Any, start: int, stop: int) -> Any:
@@ -386,10 +390,9 @@ def run_full_batch(
     losses = got.tolist()
     diverged = bool(losses) and not math.isfinite(losses[-1])  # (they end at the first one)
     run = FullBatchRun(got, "diverged" if diverged else reason, len(losses) - diverged)
-    for i, v in enumerate(losses[: run.steps]):  # fit's Tolerance with tol=None: the best
-        run.bad = 0 if v < run.best else run.bad + 1
-        if v < run.best:
-            run.best, run.best_epoch = v, i
+    if run.steps:  # fit's Tolerance with tol=None: the best (its first epoch), and since
+        i = int(np.argmin(got[: run.steps]))  # then, epochs without a lower loss
+        run.best, run.best_epoch, run.bad = losses[i], i, run.steps - 1 - i
     return run
 
 

@@ -242,7 +242,7 @@ class FastMLP:
         self._bufs: dict[int, tuple[Any, ...]] = {}
 
     def _buffers(self, n: int) -> tuple[Any, ...]:
-        """Per batch size n: each layer's (W, b, A, dL/dZ, scratch, its table entry); the
+        """Per batch size n: each layer's (W, b, A, dL/dZ, scratch, its table entry, gp); the
         backward pass's plan, last layer first: (W, b, dL/dZ, A_prevᵀ (None: Xᵀ), the layer
         below or None); a vector of ones for dL/db; the loss kernel's buffers (``keep``);
         and the step's outputs: one vector holding the per-entry losses, then each layer's
@@ -254,9 +254,11 @@ class FastMLP:
                 s = (*self.lead, n, lay.neurons)
                 # scratch: g'(z) work space, or a copy of Z for an activation without kernels
                 t = self.dtype if k is None or k[2] == "f" else k[2]
-                lin = lay.linear
+                # gp(D, A, T, alpha): D <- dL/dZ = D g'(Z), the kernel (None: identity's)
+                gp = _times_gprime(act, lay.kw) if k is None else k[1]
+                gp = None if k is not None and act.name == "identity" else gp
                 bufs = (xp.empty(s, self.dtype), xp.empty(s, self.dtype), xp.empty(s, t))
-                per_layer.append((lin.W, lin.b, *bufs, act, k, lay.alpha, lay.kw))
+                per_layer.append((lay.linear.W, lay.linear.b, *bufs, act, k, lay.alpha, lay.kw, gp))
             back = [
                 (W, bias, G, *((per_layer[i - 1][2].swapaxes(-1, -2), per_layer[i - 1][2:])
                                if i else (None, None)))
@@ -291,7 +293,7 @@ class FastMLP:
     @staticmethod
     def _forward(per_layer: list, X: np.ndarray, record: list[dict] | None) -> None:
         a = X
-        for W, b, A, _, T, act, k, alpha, kw in per_layer:
+        for W, b, A, _, T, act, k, alpha, kw, _ in per_layer:
             np.matmul(a, W.data, out=A)  # (n, neurons)
             if b is not None:
                 np.add(A, b.data, out=A)
@@ -316,11 +318,11 @@ class FastMLP:
         the loss kernel computes the gradient only (glassnet.eager computes the values
         later, from the output layer's buffer)."""
         n = X.shape[-2]
-        per_layer, back, ones, keep, _, sq = self._buffers(n)
+        per_layer, back, ones, keep, _, sq = self._bufs.get(n) or self._buffers(n)
         # 1) forward, keeping each layer's activation (g' is read from a)
         self._forward(per_layer, X, record)
         # 2) the loss and dL/dZ of the output layer: the table's kernel writes dL/d(out) to G
-        _, _, out, G, T, act, k, alpha, kw = per_layer[-1]
+        _, _, out, G, T, act, k, alpha, kw, gp = per_layer[-1]
         o, yk, Gk, lead = out, y, G, self.lead
         if lead:  # a stack: the kernels see (K N, outputs) rows, labels (K N,)
             o, yk, Gk = (o.reshape(-1, o.shape[-1]), y.reshape(-1, *y.shape[2:]),
@@ -331,7 +333,8 @@ class FastMLP:
         count = (o.shape[0] if self.loss.per_row else o.size) // (lead[0] if lead else 1)
         if record is not None:
             self._record_output(record[-1], out, yk, Gk, count, w)
-        _times_gprime(G, out, T, act, k, alpha, kw)
+        if gp is not None:
+            gp(G, out, T, alpha)
         if w is not None:
             if per is not None:
                 wk = w.reshape((-1,) + (1,) * (per.ndim - 1))
@@ -353,11 +356,12 @@ class FastMLP:
                     gb = _grad_of(b)  # (neurons,), or (K, 1, neurons) for a stack
                     np.matmul(ones, G, out=gb[:, 0] if lead else gb)
             if below is not None:
-                A, D, T, act, k, alpha, kw = below
+                A, D, T, act, k, alpha, kw, gp = below
                 np.matmul(G, W.data.swapaxes(-1, -2), out=D)  # dL/dA below
                 if record is not None:
                     record[-2 - i]["dA"] = D.copy()
-                _times_gprime(D, A, T, act, k, alpha, kw)
+                if gp is not None:
+                    gp(D, A, T, alpha)
         if self.l2 and record is None:  # 4) L2: (l2 / n) W into dL/dW, and ||W||²
             add_l2([lay.linear.W for lay in self.layers], self.l2, n, keep, sq)
         return per, count
@@ -437,20 +441,17 @@ def takes(fn: Callable[..., Any], name: str) -> bool:
     return name in inspect.signature(fn).parameters
 
 
-def _times_gprime(D: np.ndarray, A: np.ndarray, T: np.ndarray, act: Any, k: Any, alpha: float,
-                  kw: dict) -> None:  # fmt: skip
-    """D <- dL/dZ = D * g'(Z) for a layer's A = g(Z) (T: its scratch buffer, holding Z when
-    the activation has no in-place kernels)."""
-    if k is not None:
-        k[1](D, A, T, alpha)
-    else:
-        np.copyto(D, act.backward(D, T, A, **kw))
+def _times_gprime(act: Any, kw: dict) -> Callable[..., None]:
+    """``gp(D, A, T, alpha)``: D <- dL/dZ = D * g'(Z) for a layer's A = g(Z) whose activation
+    has no in-place kernels (T: its scratch buffer, holding Z), from the table's entry."""
+    return lambda D, A, T, alpha: np.copyto(D, act.backward(D, T, A, **kw))
 
 
 def _grad_of(p: Parameter) -> np.ndarray:
     """``p.grad`` to write dL/dp into: its view of the optimizer's flat buffer when it has
     none (so the optimizer's update reads it there), else a new array."""
-    if p.grad is None or p.grad.shape != p.data.shape:
+    g = p.grad
+    if g is None or g.shape != p.data.shape:
         view = grad_view(p)
-        p.grad = np.zeros_like(p.data) if view is None else view
-    return p.grad
+        g = p.grad = np.zeros_like(p.data) if view is None else view
+    return g

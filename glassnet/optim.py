@@ -349,24 +349,28 @@ class Optimizer:
         then. After ``zero_grad``, ``load_state_dict`` or ``add_param_group`` it runs
         ``step`` itself. While some parameter would be left out of a step, it is ``step``."""
         self._regroup()
-        generation = self._generation
-        calls = []
+        generation, calls, rule, per_step = self._generation, [], self._rule, self._per_step
+        # numbers of a step that stay the same after ``_same_after`` steps: made once here
+        # (read from the class that defines ``_per_step``, where it defines ``_rule`` too)
+        own = vars(next(c for c in type(self).__mro__ if "_per_step" in vars(c)))
+        same = own.get("_same_after") if own.get("_rule") is type(self)._rule else None
         for pack in self._packs:
             if not all(_taking(pack.flat.params)) or np.ptp(pack.steps):
                 return self.step
             flat = pack.flat.sync()
             h = {**pack.settings, "t": int(pack.steps[0])}  # (a group has parameters)
-            calls.append((pack, h, [*zip(flat.data, flat.grad, pack.work, pack.state)]))
+            hs = per_step({**h, "t": h["t"] + 1}) if same is not None and h["t"] >= same else None
+            calls.append((pack, h, [*zip(flat.data, flat.grad, pack.work, pack.state)], hs))
 
         def step() -> None:
             if self._generation != generation:  # (gradients rebound, or the state replaced)
                 return self.step()
             self.t += 1
-            for pack, h, chunks in calls:  # per group: its parameters' step counts, all equal
+            for pack, h, chunks, hs in calls:  # per group: its parameters' step counts, equal
                 pack.pending += 1
                 h["t"] += 1
                 for w, g, work, state in chunks:
-                    self._rule(w, g, work, state, self._per_step(h))
+                    rule(w, g, work, state, per_step(h) if hs is None else hs)
 
         return step
 
@@ -567,6 +571,8 @@ class SGD(Optimizer):
         return h
 
     _buffers = staticmethod(lambda hyper: ["v"] if hyper["momentum"] > 0 else [])
+
+    _same_after = 1  # (after its first step, every step's numbers are the same)
 
     def _per_step(self, h: dict) -> dict:
         """Step t's numbers: the decay 1 − γλ, and the dampening 1 − τ (1 on a parameter's
