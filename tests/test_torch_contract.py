@@ -9,6 +9,7 @@ never a dependency).
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -423,3 +424,19 @@ def test_transpose_with_one_dim_says_it_takes_two():
     with pytest.raises(TypeError, match=r"transpose takes the two dims to swap.*Got \(0,\)"):
         x.transpose(0)
     assert _leaf([1.0, 2.0]).transpose(0).shape == (2,)  # (NumPy's order of a vector's axes)
+
+
+@pytest.mark.parametrize("name", ["CrossEntropyLoss", "NLLLoss"])
+@pytest.mark.parametrize(
+    ("x", "y"), [(np.zeros((2, 3, 4)), np.zeros((2, 4), int)), (np.zeros(3), np.array(1))]
+)
+def test_pytorchs_k_dimensional_and_unbatched_inputs_are_refused_saying_how_to_flatten(name, x, y):
+    # PyTorch takes (N, C, d) and (C,) inputs; glassnet takes (N, C) and said only
+    # "logits must have shape (N, C)", not how to get there
+    from glassnet import nn
+
+    shape = re.escape(str(x.shape))
+    with pytest.raises(ValueError, match=rf"Got {shape}.*x.transpose\(1, 2\).reshape\(-1, C\)"):
+        getattr(nn, name)()(Tensor(x), y)
+    z = Tensor(x.reshape(-1, 3) if x.ndim == 1 else x.transpose(0, 2, 1).reshape(-1, 3))
+    assert getattr(nn, name)()(z, y.reshape(-1)).shape == ()

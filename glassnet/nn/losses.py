@@ -108,8 +108,9 @@ class _Loss(Module):
         skip = self._ignored(t)
         if skip is not None:
             t = np.where(skip, 0, t)
-        y = F.one_hot(t, c, x.dtype) if t.ndim == 1 and x.ndim == 2 else t.astype(x.dtype)
-        if x.ndim != 2 or y.shape != x.shape:
+        self._check_nc(x, t)
+        y = F.one_hot(t, c, x.dtype) if t.ndim == 1 else t.astype(x.dtype)
+        if y.shape != x.shape:
             raise ValueError(
                 f"{type(self).__name__} takes an input of shape (N, C) and class labels (N,) or "
                 f"probability rows (N, C). Got {x.shape} and {t.shape}."
@@ -130,6 +131,18 @@ class _Loss(Module):
                     "out, or use reduction='sum'."
                 )
         return rows, (y @ w).sum() if t.ndim == 1 else len(x)
+
+    def _check_nc(self, x: Any, t: np.ndarray) -> None:
+        """Refuse an input other than (N, C) (PyTorch's unbatched (C,) or K-dimensional
+        (N, C, d₁, …) inputs among them), saying how to bring it to (N, C)."""
+        shape = np.shape(x.data if isinstance(x, Tensor) else x)
+        if len(shape) != 2:
+            raise ValueError(
+                f"{type(self).__name__} takes an input of shape (N, C) and class labels (N,) or "
+                f"probability rows (N, C). Got {shape} and {t.shape}. For PyTorch's (N, C, d) "
+                "move the class axis last and flatten, x.transpose(1, 2).reshape(-1, C) with "
+                "labels y.reshape(-1); for one sample (C,), x.reshape(1, -1) and y.reshape(1)."
+            )
 
     def _ignored(self, t: np.ndarray) -> np.ndarray | None:
         """Where the class labels ``t`` equal ``ignore_index`` (None: nowhere, or no labels).
@@ -314,6 +327,7 @@ class CrossEntropyLoss(_Loss):
         t = _array(target)
         if self._plain(x, t):
             return F.loss_node("cross_entropy", x, t, self.reduction, None)
+        self._check_nc(x, t)
         skip = self._ignored(t)
         if self.weight is None and not self.label_smoothing and skip is None:
             return F.cross_entropy(x, target, self.reduction)  # the fused kernel as it is
