@@ -246,16 +246,25 @@ def why_not(fast: Any, optimizer: Any) -> str | None:
             f"{type(optimizer).__name__}"
         )
     if len(optimizer.param_groups) != 1:
-        return "the optimizer must have one param group"
+        return f"the optimizer must have one param group; it has {len(optimizer.param_groups)}"
     params = _params_of(fast)
     theirs = optimizer.param_groups[0]["params"]
     if len(theirs) != len(params) or {id(p) for p in theirs} != {id(p) for p in params}:
-        return "the optimizer must hold exactly the network's parameters"
-    if not all(getattr(p, "requires_grad", True) for p in params):
-        return "a parameter is frozen (requires_grad=False)"
+        ours = {id(p) for p in params}
+        return (
+            f"the optimizer must hold exactly the network's parameters; it holds "
+            f"{len(theirs)}, {sum(id(p) in ours for p in theirs)} of the network's {len(params)}"
+        )
+    frozen = [name for name, p in _named_params(fast) if not getattr(p, "requires_grad", True)]
+    if frozen:
+        verb = "is" if len(frozen) == 1 else "are"
+        return f"{', '.join(frozen)} {verb} frozen (requires_grad=False)"
     steps = np.asarray(optimizer.state_dict()["param_groups"][0]["steps"])
     if steps.size and np.ptp(steps):
-        return "the parameters have taken different numbers of steps (the loop keeps one count)"
+        return (
+            f"the parameters have taken different numbers of steps "
+            f"({sorted(set(steps.tolist()))}; the loop keeps one count)"
+        )
     return None
 
 
@@ -271,11 +280,16 @@ def supported(fast: Any, optimizer: Any, batch_size: int | None = None) -> bool:
 
 
 def _params_of(fast: FastMLP) -> list[Any]:
+    return [p for _, p in _named_params(fast)]
+
+
+def _named_params(fast: FastMLP) -> list[tuple[str, Any]]:
+    """("layer 1's W", W), ("layer 1's b", b), ... over the network's layers."""
     out = []
-    for lay in fast.layers:
-        out.append(lay.linear.W)
+    for i, lay in enumerate(fast.layers):
+        out.append((f"layer {i + 1}'s W", lay.linear.W))
         if lay.linear.b is not None:
-            out.append(lay.linear.b)
+            out.append((f"layer {i + 1}'s b", lay.linear.b))
     return out
 
 

@@ -22,7 +22,8 @@ import pytest
 pytest.importorskip("numba", reason='glassnet.jit needs numba: pip install -e ".[jit]"')
 
 import glassnet as gn  # noqa: E402
-from glassnet import nn, optim, schedules  # noqa: E402
+from glassnet import jit, nn, optim, schedules  # noqa: E402
+from glassnet.fused import FastMLP, layers_of  # noqa: E402
 
 F32, F64 = np.float32, np.float64
 TOL = {F32: 1e-5, F64: 1e-10}
@@ -347,13 +348,13 @@ REFUSED = [
     ("stop_rules", _mlp(), {"stop_rules": [], "batch_size": 4}, ["stop_rules"]),
     ("tol_weights", _mlp(), {"tol_weights": 1e-3}, ["tol_weights"]),
     ("RMSprop", _mlp(), {"make_opt": lambda m: optim.RMSprop(m.parameters())}, ["RMSprop"]),
-    ("frozen parameter", _mlp(), {"make_opt": _frozen}, ["frozen"]),
-    ("two param groups", _mlp(), {"make_opt": _two_groups}, ["one param group"]),
+    ("frozen parameter", _mlp(), {"make_opt": _frozen}, ["frozen", "layer 1's W is"]),
+    ("two param groups", _mlp(), {"make_opt": _two_groups}, ["one param group", "it has 2"]),
     (
         "parameters at different step counts",
         _mlp(),
         {"make_opt": _uneven_steps},
-        ["different numbers of steps"],
+        ["different numbers of steps", "[0, 1]"],
     ),
     ("dropout", _mlp(dropout=0.2), {"batch_size": 4}, ["graph"]),
 ]
@@ -365,3 +366,14 @@ def test_jit_refuses_what_it_cannot_honour_and_says_which(model, kw, words):
         _fit(model, _X, _Y, "jit", **kw)
     for word in words:
         assert word in str(e.value), (word, str(e.value))
+
+
+def test_why_not_says_what_the_optimizer_holds():
+    net = _mlp()
+    fast = FastMLP(layers_of(net, training=True), "mse")
+    ps = net.parameters()
+    assert "it holds 2, 2 of the network's 4" in jit.why_not(fast, optim.SGD(ps[:2], lr=0.1))
+    other = _mlp().parameters()
+    assert "it holds 4, 0 of the network's 4" in jit.why_not(fast, optim.SGD(other, lr=0.1))
+    ps[1].requires_grad = ps[3].requires_grad = False
+    assert "layer 1's b, layer 2's b are frozen" in jit.why_not(fast, optim.SGD(ps, lr=0.1))
