@@ -816,6 +816,7 @@ def _csv_data(args: argparse.Namespace) -> _Data:
             r"Column (.*) of .* values to impute from: drop the column\.", str(exc)
         )
         if empty is None:
+            _refuse_empty_column(args, str(exc), targets)
             raise
         name = shlex.quote(empty.group(1)[1:-1])  # (the name as repr() wrote it)
         message = str(exc)[: -len("drop the column.")]
@@ -858,6 +859,33 @@ def _csv_data(args: argparse.Namespace) -> _Data:
         fix = "Fix the value: several target columns make a multi-output regression of numbers."
         data.y_numeric = np.stack([_numbers(table, t, fix) for t in targets], axis=1)  # (N, K)
     return data
+
+
+def _refuse_empty_column(args: argparse.Namespace, message: str, targets: Sequence[str]) -> None:
+    """A missing cell that opens a feature column missing in every row is that column's
+    error, with the flag that leaves it out (filling it in row by row, or --impute, which then
+    finds no value to fill with, is no fix). On the error's path only: the file is read again."""
+    first = re.match(
+        r"Missing value .* column ('.*?')(?: \(and \d+ more in this column\))?: ", message
+    )
+    if first is None or args.impute is not None or first.group(1)[1:-1] in targets:
+        return
+    name, flags = first.group(1)[1:-1], _missing_flag(args)
+    try:
+        read_csv(
+            args.data,
+            impute="mean",
+            delimiter=args.delimiter,
+            multiline=args.multiline_cells,
+            missing=flags,
+        )
+    except (ValueError, OSError) as again:
+        empty = rf"Column {re.escape(first.group(1))} of .* values to impute from: .*"
+        if re.fullmatch(empty, str(again)):
+            raise CLIError(
+                f"column {_esc(first.group(1))} of '{args.data}' is empty in every row: leave it "
+                f"out with --drop {shlex.quote(name)}"
+            ) from None
 
 
 def _dataset_data(name: str, seed: int) -> _Data:

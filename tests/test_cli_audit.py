@@ -344,3 +344,20 @@ def test_explain_top_is_never_ignored(capsys, tmp_path):
         code, out, err = run(capsys, "explain", model, data, "--row", "1", "--full", *part)
         assert code == 2 and out == ""
         assert_one_line_error(err, "--full prints the whole trace", f"and {part[0]} picks part")
+
+
+def test_a_feature_column_empty_in_every_row_is_named_with_the_flag_that_drops_it(capsys, tmp_path):
+    # "Missing value '' at line 2 ..., column 'notes' (and 39 more in this column): fill it in,
+    # drop the row, or pass --impute mean", and --impute then said the column has no values
+    data = write_csv(tmp_path / "d.csv", [*HEADER, "notes"], [[*r, ""] for r in rows()])
+    argv = ["train", data, "--target", "label", "--out", tmp_path / "m.glassnet", *FAST]
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "column 'notes'", "empty in every row", "--drop notes")
+    code, out, err = run(capsys, *argv, "--drop", "notes")
+    assert code == 0, err
+    table = [[*r, "" if i else "a note"] for i, r in enumerate(rows())]  # one cell filled
+    write_csv(data, [*HEADER, "notes"], table)
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert_one_line_error(err, "Missing value ''", "column 'notes'", "--impute mean")
