@@ -5,7 +5,10 @@ PyTorch's spellings: ``x.clamp(min=, max=)`` is ``x.clip``; ``x.amax(dim, keepdi
 ``x.amin`` are ``x.max(axis=, keepdims=)`` and ``x.min``; ``x.argmax(dim)`` gives the indices
 as a NumPy integer array (PyTorch's, a LongTensor). ``x.max(1)`` and ``x.max(dim=1)``
 are refused: PyTorch's return (values, indices), and ``v, i = x.max(1)`` would unpack
-glassnet's values row by row without a word; ``x.argmax(1)`` gives the indices.
+glassnet's values row by row without a word; ``x.argmax(1)`` gives the indices. At ties
+``x.max(axis=1)`` and ``x.amax(1)`` share the gradient equally, as PyTorch's ``amax``;
+PyTorch's ``x.max(1).values`` gives it all to the index it returns, which
+``x[np.arange(len(x)), x.argmax(1)]`` reproduces.
 
 :mod:`glassnet.tensor` holds what micrograd's ``Value`` holds, over arrays: the arithmetic
 (+, −, ×, ÷, **), ``exp`` and ``log``, the sums and means, the matrix product, ``reshape``
@@ -69,7 +72,9 @@ def _values_only(op: str, args: tuple[Any, ...], kw: dict[str, Any]) -> None:
         raise TypeError(
             f"x.{op}({given}): glassnet's {op} takes axis= and returns the values only, "
             f"not PyTorch's (values, indices). Write x.{op}(axis=1) or "
-            f"x.a{op}(dim=1) for the values, x.arg{op}(1) for the indices."
+            f"x.a{op}(dim=1) for the values, x.arg{op}(1) for the indices. At ties these "
+            f"share the gradient equally, as PyTorch's a{op}; PyTorch's {op}(1) gives it all "
+            f"to the index it returns, as x[np.arange(len(x)), x.arg{op}(1)] does."
         )
 
 

@@ -440,3 +440,13 @@ def test_pytorchs_k_dimensional_and_unbatched_inputs_are_refused_saying_how_to_f
         getattr(nn, name)()(Tensor(x), y)
     z = Tensor(x.reshape(-1, 3) if x.ndim == 1 else x.transpose(0, 2, 1).reshape(-1, 3))
     assert getattr(nn, name)()(z, y.reshape(-1)).shape == ()
+
+
+def test_the_refusal_of_max_dim_says_how_its_gradient_at_ties_differs_from_amax():
+    # PyTorch's x.max(1).values gives g at a tie to the index it returns; the error pointed
+    # to amax, which shares it, without a word on the difference
+    x = _leaf([[1.0, 3.0, 3.0], [2.0, 2.0, -1.0]])
+    with pytest.raises(TypeError, match=r"share the gradient equally.*x\[np.arange\(len\(x\)\)"):
+        x.max(1)
+    x[np.arange(len(x)), x.argmax(1)].sum().backward()  # PyTorch's max(1).values' gradient
+    np.testing.assert_array_equal(x.grad, [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
