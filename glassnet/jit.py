@@ -1087,6 +1087,26 @@ def _check_common(epochs_or_none, max_steps, step0, snapshot, owner):
     return snapshot
 
 
+def _check_snapshot(plan: _Plan, snapshot: list | None, owner: str) -> None:
+    """Each snapshot pair is (one of the network's parameters, an array of its shape and
+    dtype), checked before any step: the copies are made as the call returns."""
+    mine = {id(p) for p in plan.params}
+    for i, (p, keep) in enumerate(snapshot or ()):
+        if id(p) not in mine:
+            raise ValueError(
+                f"{owner}: snapshot[{i}] names a {type(p).__name__} that is not one of the "
+                "network's parameters; pair each parameter with its copy."
+            )
+        want = (p.data.shape, p.data.dtype)
+        got = (np.shape(keep), getattr(keep, "dtype", None))
+        if not isinstance(keep, np.ndarray) or got != want or not keep.flags.writeable:
+            raise ValueError(
+                f"{owner}: snapshot[{i}]'s array must be a writable array of shape "
+                f"{want[0]} and dtype {want[1]} (its parameter's); got shape {got[0]}, "
+                f"dtype {got[1]}. Pass (p, p.data.copy())."
+            )
+
+
 def run_full_batch(
     fast: FastMLP,
     optimizer: Any,
@@ -1141,6 +1161,7 @@ def run_full_batch(
     snapshot = _check_common(epochs, max_steps, step0, snapshot, owner)
     n = np.shape(X)[0] if np.ndim(X) == 2 else 0
     plan = _Plan(fast, optimizer, max(n, 1), owner)
+    _check_snapshot(plan, snapshot, owner)
     X, yf, yi, wv, has_w = _check_data(plan, X, y, w, owner)
     order = np.zeros(0, np.int64)
     # in calls of at most _CHUNK epochs: Ctrl-C (which numba holds until a compiled call
@@ -1240,6 +1261,7 @@ def run_epoch(
             "use run_full_batch for full-batch training."
         )
     plan = _Plan(fast, optimizer, batch_size, owner)
+    _check_snapshot(plan, snapshot, owner)
     X, yf, yi, wv, has_w = _check_data(plan, X, y, w, owner)
     if order is None:
         order = np.arange(n, dtype=np.int64)

@@ -377,3 +377,30 @@ def test_why_not_says_what_the_optimizer_holds():
     assert "it holds 4, 0 of the network's 4" in jit.why_not(fast, optim.SGD(other, lr=0.1))
     ps[1].requires_grad = ps[3].requires_grad = False
     assert "layer 1's b, layer 2's b are frozen" in jit.why_not(fast, optim.SGD(ps, lr=0.1))
+
+
+@pytest.mark.parametrize("run", ["full", "epoch"])
+def test_a_snapshot_that_does_not_fit_the_network_is_refused_before_any_step(run):
+    """A snapshot array of another shape took the first values of its parameter (or a
+    pair naming no parameter of the network failed after the weights had moved)."""
+    net = _mlp()
+    fast = FastMLP(layers_of(net, training=True), "mse")
+    opt = optim.SGD(net.parameters(), lr=0.1)
+    W = net.parameters()[0]
+    before = W.data.copy()
+    bad = [
+        ([(W, np.zeros(3))], "shape"),
+        ([(W, W.data.astype(F32))], "dtype"),
+        ([(_mlp().parameters()[0], W.data.copy())], "not one of the network's parameters"),
+    ]
+    for snapshot, words in bad:
+        with pytest.raises(ValueError, match=words):
+            if run == "full":
+                jit.run_full_batch(fast, opt, _X, _Y, None, 70, snapshot=snapshot)
+            else:
+                jit.run_epoch(fast, opt, _X, _Y, None, None, 1, step0=60, snapshot=snapshot)
+        np.testing.assert_array_equal(W.data, before)
+        assert opt.t == 0
+    keep = W.data.copy()
+    jit.run_epoch(fast, opt, _X, _Y, None, None, 1, step0=60, snapshot=[(W, keep)])
+    assert not np.array_equal(keep, before)  # the 64th step's weights
