@@ -951,6 +951,9 @@ class Table:
                 hint = f" If {cell!r} marks missing cells, pass missing={tuple(texts)!r}."
                 # (an empty cell is no missing cell when missing= leaves it out)
                 empty = ', or leave the cell empty and pass impute="mean"' if "" in tokens else ""
+                if is_target:  # (never imputed: a missing target cell is an error too)
+                    empty, marker = " or drop the row", True
+                    hint = f" If the target holds class labels, pass categorical=[{name!r}]."
                 raise ValueError(
                     f"Non-numeric value {cell!r} at {self._where(r, name)}, a numeric "
                     f"column{_more(len(rows) - 1)}: fix the value{empty}."

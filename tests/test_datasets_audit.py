@@ -92,3 +92,14 @@ def test_load_dataset_checks_its_seed_for_every_set(name: str, seed) -> None:
         pytest.importorskip("sklearn")
     with pytest.raises(ValueError, match="The 'seed' parameter of load_dataset must be"):
         ds.load_dataset(name, seed=seed)
+
+
+def test_text_in_a_number_target_is_never_answered_with_impute_advice(tmp_path):
+    """Targets are never imputed: the advice was impute="mean" or missing=(...)."""
+    path = tmp_path / "t.csv"
+    path.write_text("a,y\n1,2\n2,3\n3,yes\n4,5\n")
+    with pytest.raises(ValueError, match=r"fix the value or drop the row\. If the target") as e:
+        ds.read_csv(path, target="y")
+    assert "impute" not in str(e.value) and "missing=" not in str(e.value)
+    assert "categorical=['y']" in str(e.value)
+    assert ds.read_csv(path, target="y", categorical=["y"]).kinds["y"] == "categorical"
