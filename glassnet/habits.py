@@ -318,8 +318,9 @@ Tensor.requires_grad_, Tensor.clone = requires_grad_, clone
 Tensor.numel = lambda self: int(self.data.size)  # PyTorch's names for .size and .ndim
 Tensor.dim = lambda self: int(self.data.ndim)
 Tensor.tolist = lambda self: self.data.tolist()
-Tensor.float = lambda self: self.astype(np.float32)  # PyTorch's casts (the gradient cast back)
-Tensor.double = lambda self: self.astype(np.float64)
+# PyTorch's casts (the gradient cast back); to the dtype it has, the tensor itself, as PyTorch's
+Tensor.float = lambda self: self if self.data.dtype == np.float32 else self.astype(np.float32)
+Tensor.double = lambda self: self if self.data.dtype == np.float64 else self.astype(np.float64)
 Tensor.__lt__, Tensor.__le__ = _compare(np.less), _compare(np.less_equal)
 Tensor.__gt__, Tensor.__ge__ = _compare(np.greater), _compare(np.greater_equal)
 Tensor.view = Tensor.reshape  # PyTorch's name

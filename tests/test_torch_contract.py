@@ -450,3 +450,15 @@ def test_the_refusal_of_max_dim_says_how_its_gradient_at_ties_differs_from_amax(
         x.max(1)
     x[np.arange(len(x)), x.argmax(1)].sum().backward()  # PyTorch's max(1).values' gradient
     np.testing.assert_array_equal(x.grad, [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+
+
+def test_float_of_a_float32_tensor_is_the_tensor_itself_as_in_pytorch():
+    # PyTorch's x.float() of a float32 x returns x (a leaf stays a leaf, and an in-place
+    # write reaches x); glassnet's was a copy in the graph: the write went to the copy
+    w = _leaf([1.0, 2.0], np.float32)
+    assert w.float() is w and w.double() is not w
+    d = _leaf([1.0, 2.0])
+    assert d.double() is d
+    with gn.no_grad():
+        w.float().mul_(0.5)
+    np.testing.assert_array_equal(w.data, np.array([0.5, 1.0], np.float32))
