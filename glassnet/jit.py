@@ -1009,18 +1009,22 @@ def _check_data(plan: _Plan, X: Any, y: Any, w: Any, owner: str) -> tuple:
     else:
         if y.ndim == 1 and C == 1:
             y = y.reshape(-1, 1)
-        if y.shape != (n, C) or y.dtype.kind not in "fiub":
+        if y.shape != (n, C):
             raise ValueError(
                 f"{owner}: y must have shape ({n}, {C}) (one row of targets per sample); got "
                 f"shape {y.shape}, dtype {y.dtype}."
             )
+        y = check_array("y", y, owner, ndim=(2,), dtype=dt)  # numbers, finite
         yf, yi = np.ascontiguousarray(y, dtype=dt), empty_i
     if w is None:
         wv, has_w = np.zeros(0, dt), False
     else:
-        wv = np.ascontiguousarray(np.asarray(w), dtype=dt)
-        if wv.shape != (n,):
-            raise ValueError(f"{owner}: w must have shape ({n},); got {wv.shape}.")
+        wv = np.ascontiguousarray(check_array("w", w, owner, ndim=(1,), dtype=dt), dtype=dt)
+        if wv.shape != (n,) or (wv < 0).any():
+            raise ValueError(
+                f"{owner}: w must hold {n} non-negative sample weights, one per sample; got "
+                f"shape {wv.shape}, the smallest {wv.min(initial=0.0):.4g}."
+            )
         has_w = True
     return X, yf, yi, wv, has_w
 
@@ -1158,6 +1162,9 @@ def run_full_batch(
     check_positive("n_iter_no_change", n_iter_no_change, owner, integer=True)
     if tol is not None:
         check_positive("tol", tol, owner, allow_zero=True)
+    if not isinstance(best, (int, float, np.number)) or math.isnan(best):
+        raise ValueError(f"{owner}: best must be a number (a fresh rule: inf); got {best!r}.")
+    check_positive("bad", bad, owner, integer=True, allow_zero=True)
     snapshot = _check_common(epochs, max_steps, step0, snapshot, owner)
     n = np.shape(X)[0] if np.ndim(X) == 2 else 0
     plan = _Plan(fast, optimizer, max(n, 1), owner)
@@ -1255,7 +1262,7 @@ def run_epoch(
     check_positive("batch_size", batch_size, owner, integer=True)
     snapshot = _check_common(None, max_steps, step0, snapshot, owner)
     n = np.shape(X)[0] if np.ndim(X) == 2 else 0
-    if batch_size > max(n, 1):
+    if batch_size > max(n, 1) and np.ndim(X) == 2:  # (X of another rank: _check_data says so)
         raise ValueError(
             f"{owner}: batch_size ({batch_size}) is larger than the number of samples ({n}); "
             "use run_full_batch for full-batch training."

@@ -404,3 +404,40 @@ def test_a_snapshot_that_does_not_fit_the_network_is_refused_before_any_step(run
     keep = W.data.copy()
     jit.run_epoch(fast, opt, _X, _Y, None, None, 1, step0=60, snapshot=[(W, keep)])
     assert not np.array_equal(keep, before)  # the 64th step's weights
+
+
+def test_the_compiled_runs_check_their_data_and_rule_state_and_say_what_is_wrong():
+    """w negative or NaN trained on (a NaN weight as a 'diverged' run), text w raised NumPy's
+    own error, y of complex numbers was said to have the wrong shape (its shape was right),
+    an X of the wrong rank was 'batch_size larger than the number of samples (0)', and a
+    NaN best (or a negative count) of the tolerance rule passed."""
+    net = _mlp()
+    fast = FastMLP(layers_of(net, training=True), "mse")
+    opt = optim.SGD(net.parameters(), lr=0.1)
+    before = [p.data.copy() for p in net.parameters()]
+
+    def full(**kw):
+        return jit.run_full_batch(fast, opt, **{"X": _X, "y": _Y, "epochs": 3, **kw})
+
+    def epoch(**kw):
+        return jit.run_epoch(
+            fast, opt, **{"X": _X, "y": _Y, "w": None, "order": None, "batch_size": 4, **kw}
+        )
+
+    cases = [
+        (full, {"w": -_W}, "w must hold 12 non-negative"),
+        (epoch, {"w": np.full(N, np.nan)}, "w contains NaN"),
+        (full, {"w": np.array(["a"] * N)}, "w must be numeric"),
+        (epoch, {"y": _Y.astype(complex)}, "y has complex values"),
+        (full, {"y": np.where(_Y > 0.5, np.inf, _Y)}, "y contains NaN or inf"),
+        (epoch, {"X": _X[None]}, "X must have 2 dimensions"),
+        (epoch, {"X": _X[0]}, "X must have 2 dimensions"),
+        (full, {"tol": 0.1, "best": float("nan")}, "best must be a number"),
+        (full, {"tol": 0.1, "bad": -1}, "'bad'"),
+    ]
+    for run, kw, words in cases:
+        with pytest.raises(ValueError, match=words):
+            run(**kw)
+    for p, b in zip(net.parameters(), before):
+        np.testing.assert_array_equal(p.data, b)
+    assert opt.t == 0
