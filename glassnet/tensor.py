@@ -601,8 +601,9 @@ def spread(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> np.ndar
     The adjoint of a sum is a broadcast: every value summed into an output
     receives that output's gradient.
     """
-    if not keepdims:  # re-insert the reduced axes
-        g = np.reshape(g, (1,) * len(shape)) if axis is None else np.expand_dims(g, axis)
+    if not keepdims:  # re-insert the reduced axes (none: a 0-d tensor's dim 0 or -1)
+        whole = axis is None or not shape
+        g = np.reshape(g, (1,) * len(shape)) if whole else np.expand_dims(g, axis)
     return np.broadcast_to(g, shape).copy()
 
 

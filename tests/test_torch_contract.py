@@ -43,6 +43,17 @@ def test_a_reduction_over_dim_0_of_a_0d_tensor_has_a_gradient(dtype, call, dim, 
     assert x.grad.shape == () and x.grad == 3.0
 
 
+@pytest.mark.parametrize("call", ["sum", "mean"])
+@pytest.mark.parametrize("dim", [0, -1])
+def test_a_sum_or_mean_over_dim_0_of_a_0d_tensor_has_a_gradient(call, dim):
+    # as amax above: backward raised NumPy's AxisError from expand_dims of a 0-d gradient
+    x = _leaf(2.5)
+    y = getattr(x, call)(dim=dim)
+    assert y.shape == () and y.item() == 2.5
+    y.backward(np.array(3.0))
+    assert x.grad.shape == () and x.grad == 3.0
+
+
 @pytest.mark.parametrize("call", ["max", "min"])
 def test_max_of_all_values_with_a_nan_gives_its_gradient_to_the_nans_as_pytorch(call):
     # PyTorch's x.max() (no dim) shares g among the NaNs when the result is NaN; glassnet
