@@ -194,6 +194,18 @@ def warmup(dtypes: Sequence[Any] = (np.float32, np.float64)) -> dict[str, float]
     seconds each took. ``glassnet jit`` runs it, e.g. after installing."""
     from . import nn, optim
 
+    if isinstance(dtypes, (str, type, np.dtype)):  # one dtype ("float32"), not its letters
+        dtypes = [dtypes]
+    for dt in dtypes:
+        ok = True
+        try:
+            ok = np.dtype(dt) in (np.dtype(np.float32), np.dtype(np.float64))
+        except TypeError:
+            ok = False
+        if not ok:
+            raise ValueError(
+                f"warmup: dtypes must be float32 and/or float64 (the compiled loop's); got {dt!r}."
+            )
     out = {}
     for dt in dtypes:
         t = time.perf_counter()
@@ -1307,6 +1319,11 @@ if __name__ == "__main__":  # python -m glassnet.jit: compile ahead (numba cache
     # This copy hands over to the package's, whose kernels fit runs and numba caches.
     import sys
 
+    if sys.argv[1:]:
+        raise SystemExit(
+            f"python -m glassnet.jit takes no arguments; got {' '.join(sys.argv[1:])!r}. "
+            "Run 'glassnet jit' (see 'glassnet jit --help')."
+        )
     _package = sys.modules.get("glassnet.jit")
     if _package is None or not _package.available():
         raise SystemExit('glassnet.jit needs numba: pip install "glassnet[jit]"')

@@ -441,3 +441,26 @@ def test_the_compiled_runs_check_their_data_and_rule_state_and_say_what_is_wrong
     for p, b in zip(net.parameters(), before):
         np.testing.assert_array_equal(p.data, b)
     assert opt.t == 0
+
+
+def test_warmup_takes_one_dtype_or_several_and_refuses_others():
+    """warmup("float32") compiled for the letters of the string ('f', 'l', ...), failing
+    in MLP on 'l'; a dtype the loop has no kernels for is named."""
+    assert list(jit.warmup("float64")) == ["float64"]
+    assert list(jit.warmup(F64)) == ["float64"]
+    for bad in (np.float16, ["float64", "int64"], ["nope"]):
+        with pytest.raises(ValueError, match="warmup: dtypes must be float32 and/or float64"):
+            jit.warmup(bad)
+
+
+def test_the_compile_commands_refuse_arguments_they_do_not_take():
+    """python -m glassnet.jit ignored its arguments (a mistyped 'glassnet jit --x' went
+    unnoticed); glassnet jit refuses them through argparse."""
+    import subprocess
+    import sys
+
+    for cmd in (["-m", "glassnet.jit", "--float32"], ["-m", "glassnet", "jit", "extra"]):
+        r = subprocess.run([sys.executable, *cmd], capture_output=True, text=True, timeout=120)
+        assert r.returncode != 0, cmd
+        assert "kernels ready" not in r.stdout, cmd
+        assert "--float32" in r.stderr or "extra" in r.stderr, r.stderr
