@@ -495,3 +495,19 @@ def test_auto_hands_a_run_to_the_compiled_loop_by_the_call_alone(monkeypatch):
     warm = auto(epochs=7, batch_size=4)
     assert cold.engine == warm.engine == "jit"
     assert cold.loss == warm.loss  # bit for bit
+
+
+def test_docs_list_what_engine_jit_refuses_and_what_it_takes():
+    """docs/jit.md said the compiled path took 'no progress line' (a mini-batch run takes
+    verbose=2) and left out early_stopping and stop_rules, which it refuses."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "jit.md").read_text()
+    text = " ".join(doc.split())
+    assert "and no progress line" not in text
+    refused = ["callbacks", "on_step_end", "validation_split", "validation_data"]
+    refused += ["early_stopping", "stop_rules", "tol_weights", "schedule", "verbose=2"]
+    taken = ["sample_weight", "l2", "max_steps", "shuffle", "seed", "initial_epoch"]
+    for name in refused + taken:
+        assert f"`{name}`" in text, name
+    assert "dropout" in text and "RMSprop" in text and "frozen" in text
