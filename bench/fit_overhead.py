@@ -15,6 +15,13 @@ Each run starts from the same weights; one BLAS thread (``OPENBLAS_NUM_THREADS=1
 by the hand-written step's within each round: the median over the rounds and the range
 (min-max), the spread of a shared machine.
 
+The hand-written step computes no loss value; ``fit`` must (``history.loss``, and its
+stop on a NaN or inf). The last two columns time a peer doing that work too (``_WithLoss``:
+the same step, each batch's loss computed in it the cheapest way, summed per epoch and
+checked finite) and give ``fit``'s speed divided by that peer's. Both peers draw the same
+permutation each epoch (``fit`` draws its own, the same work), train the same loss and no
+L2 (bench/README.md, "fit's own cost, round two").
+
 ``--parts`` times, in the same way, where ``fit``'s time goes beyond the hand-written step
 (every part over the workload's whole run, the same batches in the same order):
 
@@ -32,6 +39,7 @@ step's speed / the part's (median over the rounds, min-max).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import sys
@@ -42,10 +50,84 @@ os.environ["OMP_NUM_THREADS"] = "1"
 os.environ["BENCH_GLASSNET_THREADS"] = "1"  # fit's threads= (peers/glassnet_fit.py)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import numpy as np  # noqa: E402
 import workloads  # noqa: E402
 from peers import fused_numpy, glassnet_fit  # noqa: E402
 
 DEFAULT = ["W1-b32", "W1-b128", "W1-b1024", "W2", "W3", "W4"]
+
+
+class _WithLoss(fused_numpy.Runner):
+    """The hand-written step doing the work ``fit`` must do beyond it: each step's loss value
+    (the batch mean ``fit`` trains on), added up per epoch into the epoch's loss (batch
+    losses weighted by their rows, as ``history.loss``), each epoch's loss checked finite
+    (``fit`` stops on a NaN or inf). The value is computed in the step, the cheapest way
+    from what the step has at hand: the output error's dot product with itself for a
+    squared error (one NumPy call), ``log sum e^(z - m)`` and each row's ``z_y - m`` for
+    cross-entropy (four), ``logaddexp(0, z) - y z`` on the logits for binary
+    cross-entropy (three). The same batches, shuffles and updates as the parent's."""
+
+    total = 0.0  # n times the loss of the epoch's steps so far
+
+    def train(self) -> None:
+        w, X, y = self.w, self.X, self.y
+        n, B = w.n_samples, w.batch
+        rng = np.random.default_rng(workloads.SHUFFLE_SEED)
+        self.losses = []
+        for _ in range(w.epochs):
+            self.total = 0.0
+            if not w.shuffle:
+                for s in range(0, n, B):
+                    self._step(X[s : s + B], y[s : s + B])
+            else:
+                order = workloads.epoch_order(rng, n)
+                for s in range(0, n, B):
+                    idx = order[s : s + B]
+                    k = len(idx)
+                    xb = np.take(X, idx, axis=0, out=self.xb[:k], mode="clip")
+                    yb = np.take(y, idx, axis=0, out=self.yb[:k], mode="clip")
+                    self._step(xb, yb)
+            loss = self.total / n
+            if not math.isfinite(loss):
+                raise FloatingPointError(f"the loss became {loss}")
+            self.losses.append(loss)
+
+    def _output_delta(self, z: np.ndarray, yb: np.ndarray, n: int) -> np.ndarray:
+        """The parent's, with the batch loss added to ``self.total`` (times n)."""
+        w, K = self.w, z.shape[1]
+        c = (1.0 if self.adam else w.lr) / n
+        if w.loss == "cross_entropy":
+            m, s = self.mx[:n], self.s[:n]
+            fi = np.add(self.rowK[:n], yb, out=self.fi[:n])
+            zf = z.reshape(-1)
+            np.max(z, axis=1, keepdims=True, out=m)
+            z -= m
+            zy = zf[fi]  # z_y - m
+            np.exp(z, out=z)
+            np.sum(z, axis=1, keepdims=True, out=s)
+            self.total += float(np.log(s).sum()) - float(zy.sum())  # n * mean(-log p_y)
+            np.divide(c, s, out=s)
+            z *= s
+            zf[fi] -= c
+        elif w.loss == "binary_cross_entropy":
+            self.total += (float(np.logaddexp(0, z).sum()) - float(np.vdot(yb, z))) / K
+            fused_numpy._sigmoid_(z)
+            z -= yb
+            z *= c
+        elif w.output == "identity":
+            z -= yb
+            self.total += float(np.vdot(z, z)) / K
+            z *= 2 * c / K
+        else:
+            fused_numpy._sigmoid_(z)
+            e = self.E[:n]
+            np.subtract(z, yb, out=e)
+            self.total += float(np.vdot(e, e)) / K
+            e *= 2 * c / K
+            e *= z
+            np.subtract(1, z, out=z)
+            z *= e
+        return z
 
 
 class _PerStep(glassnet_fit.Runner):
@@ -163,8 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.parts:
         parts_main(args.workloads, args.rounds)
         return 0
-    print("| workload | hand-written step | fit | fit / step | per-step loop / step |")
-    print("|---|---:|---:|---:|---:|")
+    head = "hand-written step | fit | fit / step | per-step loop / step | step + loss"
+    print(f"| workload | {head} | fit / (step + loss) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name in args.workloads:
         w = workloads.get(name)
         data, init = workloads.make_data(w), workloads.init_weights(w)
@@ -172,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
             "step": fused_numpy.Runner(w, data, init),
             "fit": glassnet_fit.Runner(w, data, init),
             "per-step": _PerStep(w, data, init),
+            "step+loss": _WithLoss(w, data, init),
         }
         for r in runners.values():
             r.warmup()
@@ -180,10 +264,12 @@ def main(argv: list[str] | None = None) -> int:
             for k in list(runners)[:: 1 if i % 2 == 0 else -1]:
                 times[k].append(_time(runners[k]))
         ratio = {k: [s / t for s, t in zip(times["step"], times[k])] for k in ("fit", "per-step")}
+        ratio["fit+"] = [s / t for s, t in zip(times["step+loss"], times["fit"])]
         us = {k: statistics.median(v) / w.steps * 1e6 for k, v in times.items()}
         cells = [f"{statistics.median(v):.2f} ({min(v):.2f}-{max(v):.2f})" for v in ratio.values()]
-        print(f"| {name} | {us['step']:.1f} µs/step | {us['fit']:.1f} µs/step | "
-              f"{cells[0]} | {cells[1]} |")  # fmt: skip
+        at = " | ".join(f"{us[k]:.1f} µs/step" for k in ("step", "fit"))
+        loss = f"{us['step+loss']:.1f} µs/step"
+        print(f"| {name} | {at} | {cells[0]} | {cells[1]} | {loss} | {cells[2]} |")
     return 0
 
 
