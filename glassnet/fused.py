@@ -163,6 +163,8 @@ def add_l2(
     ||W||² goes there and nothing is read back (the value is :func:`l2_value` of them)."""
     c = l2 / n  # a number, or one per network of a stack (K, 1, 1)
     for i, W in enumerate(weights):
+        if W.grad is None:  # (frozen, or unused by the graph: no gradient to add to)
+            continue
         tmp = kept(keep, f"l2.{i}", lambda W=W: np.empty_like(W.data))
         cw = c if np.ndim(c) == 0 else c.astype(W.dtype)
         np.add(W.grad, np.multiply(W.data, cw, out=tmp), out=W.grad)

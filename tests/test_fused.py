@@ -348,3 +348,25 @@ def test_a_model_that_is_itself_a_custom_module_is_named_as_such():
         layers_of(C())
     with pytest.raises(TypeError, match=r"The model holds a C\.$"):
         layers_of(nn.Sequential(nn.Linear(2, 2, rng=0), C()))
+
+
+@pytest.mark.parametrize("engine", ["graph", "fused"])
+def test_a_frozen_weight_under_l2_stays_and_the_engines_agree(engine):
+    """fit(engine='graph', l2=...) with a weight set to requires_grad=False was a TypeError
+    from inside glassnet (the L2 term added to its .grad, None); the fast path trained."""
+    import copy
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((16, 3))
+    y = X.sum(1, keepdims=True)
+    model = nn.MLP([3, 4, 1], rng=0, dtype="float64")
+    model.layers[0].W.requires_grad = False
+    frozen = model.layers[0].W.data.copy()
+    other = copy.deepcopy(model)
+    kw = dict(loss="mse", lr=0.1, l2=0.5, epochs=3, verbose=0, threads=1)
+    h = gn.fit(model, X, y, engine=engine, **kw)
+    h_other = gn.fit(other, X, y, engine="fused" if engine == "graph" else "graph", **kw)
+    np.testing.assert_array_equal(model.layers[0].W.data, frozen)  # not moved
+    for p, q in zip(model.parameters(), other.parameters()):
+        np.testing.assert_allclose(p.data, q.data, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(h.loss, h_other.loss, rtol=1e-12)  # the penalty of every W
