@@ -440,7 +440,10 @@ def fit(
         )
     spec = tasks.loss_spec(loss)
     dtype = tasks.model_dtype(model)
-    src = stream_mod.as_stream(X, y, sample_weight, labels=bool(spec and "entropy" in spec.name))
+    # a file's target: class labels for cross-entropy; for BCE its type decides (0.1/0.9 soft)
+    name = spec.name if spec else ""
+    labels = True if name == "cross_entropy" else (None if "entropy" in name else False)
+    src = stream_mod.as_stream(X, y, sample_weight, labels=labels)
     if src is not None:  # data larger than memory: chunks, each checked as it comes
         check = lambda *c: tasks.check_data(model, spec, *c, "fit", whole=False)  # noqa: E731
         split = validation_split > 0 or (early_stopping and not validation_data)

@@ -387,3 +387,21 @@ def test_without_madvise_a_memmap_is_read_through_a_mapping_of_each_chunk(tmp_pa
     monkeypatch.delattr(mmap, "MADV_DONTNEED", raising=False)
     got = np.concatenate([c[0] for c in stream.from_arrays(Xm, y, chunk_rows=7).chunks()])
     np.testing.assert_array_equal(got, X)
+
+
+def test_a_soft_bce_target_streamed_from_a_csv_trains_as_in_memory(tmp_path):
+    """fit(path, target, loss='binary_cross_entropy') read a float target of 0.1/0.9 as the
+    class labels 0/1 and trained on hard labels, where the arrays train on 0.1/0.9."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 2))
+    t = np.where(X[:, 0] > 0, 0.9, 0.1)
+    path = tmp_path / "soft.csv"
+    rows = "".join(f"{float(a)!r},{float(b)!r},{float(c)!r}\n" for (a, b), c in zip(X, t))
+    path.write_text("a,b,t\n" + rows)
+    kw = dict(loss="binary_cross_entropy", batch_size=64, epochs=3, verbose=0, shuffle=False)
+    nets = [nn.MLP([2, 3, 1], output_activation="sigmoid", rng=0, dtype="float64") for _ in "ab"]
+    streamed = fit(nets[0], str(path), "t", **kw)
+    in_memory = fit(nets[1], X, t, **kw)
+    assert streamed.loss == in_memory.loss
+    for p, q in zip(nets[0].parameters(), nets[1].parameters()):
+        np.testing.assert_array_equal(p.data, q.data)
