@@ -95,9 +95,10 @@ def choose(
     if engine == "jit":
         why = _no_jit(fast, optimizer, steps_alone, epochs_alone, full, schedule, verbose)
         if why:
+            other = "'graph'" if fast is None else "'fused'"  # (dropout: 'fused' fails too)
             raise ValueError(
                 f"fit: engine='jit' cannot train this run: {why}. Use engine='auto' (the "
-                "compiled loop where it applies) or 'fused'."
+                f"compiled loop where it applies) or {other}."
             )
     if fast is None or not steps_alone or epochs <= 0:  # (no epoch to run: no loop named)
         return None
@@ -135,8 +136,13 @@ def _no_jit(
             "callbacks, validation data, stop_rules, early stopping and tol_weights run in "
             "Python between epochs"
         )
-    if full and (schedule is not None or verbose >= 2):
-        return "a full-batch run goes in one compiled call, without a schedule or verbose >= 2"
+    if full and schedule is not None:
+        return (
+            "a full-batch run goes in one compiled call, so it takes no schedule; a "
+            "batch_size below the number of rows steps the schedule between epochs"
+        )
+    if full and verbose >= 2:
+        return "a full-batch run goes in one compiled call, with no progress line: verbose=2 given"
     why = jit.why_not(fast, optimizer)
     if why is None and not jit.available():
         why = "numba is not installed (pip install 'glassnet[jit]')"

@@ -77,7 +77,7 @@ def test_engine_jit_on_mini_batches_and_with_nothing_to_run():
          "needs the autodiff graph"),
         (_xnor, {"callbacks": [lambda s: None]}, "callbacks, validation data"),
         (_xnor, {"validation_data": (XNOR_X, XNOR_Y)}, "callbacks, validation data"),
-        (_xnor, {"verbose": 2}, "without a schedule or verbose >= 2"),
+        (_xnor, {"verbose": 2}, "with no progress line: verbose=2 given"),
         (_xnor, {"optimizer": "rmsprop"}, "optimizer"),
     ],
 )  # fmt: skip
@@ -88,8 +88,29 @@ def test_engine_jit_refuses_a_run_it_cannot_take_and_says_why(make, kw, says):
     with pytest.raises(ValueError, match="engine='jit' cannot train this run") as e:
         gn.fit(net, XNOR_X, XNOR_Y, engine="jit", **kw)
     assert says in str(e.value) and "engine='auto'" in str(e.value)
+    other = "'graph'" if says == "needs the autodiff graph" else "'fused'"  # (one that takes it)
+    assert str(e.value).endswith(f"or {other}.")
     for a, b in zip(before, _weights(net)):  # refused before a step
         np.testing.assert_array_equal(a, b)
+
+
+def test_engine_jit_refuses_a_schedule_on_a_full_batch_run_saying_what_takes_one():
+    net = _xnor()
+    opt = gn.optim.SGD(net.parameters(), lr=0.5)
+    schedule = gn.schedules.StepLR(opt, step_size=1)
+    with pytest.raises(ValueError, match="so it takes no schedule; a batch_size below") as e:
+        gn.fit(
+            net,
+            XNOR_X,
+            XNOR_Y,
+            loss="mse",
+            epochs=3,
+            verbose=0,
+            engine="jit",
+            optimizer=opt,
+            schedule=schedule,
+        )
+    assert str(e.value).endswith("or 'fused'.")
 
 
 def test_engine_jit_without_numba_says_how_to_install_it(monkeypatch):
