@@ -10,7 +10,6 @@ the cases and the totals the closing note quotes.
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_helpers import write_csv
 
 import glassnet as gn
 from glassnet.cli import main
@@ -26,14 +26,6 @@ from glassnet.datasets import make_moons
 from glassnet.io import load_arrays, load_model, save_model
 
 FAST = ["--epochs", "3", "--hidden", "4", "-q"]
-
-
-def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
-    return path
 
 
 def moons_rows(n: int = 60) -> list[list[object]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_helpers import assert_one_line_error, run, write_csv
 
 import glassnet as gn
 from glassnet import cli
@@ -28,14 +29,6 @@ FAST = ["--epochs", "8", "--hidden", "8", "--seed", "3", "-q"]
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
-    return path
 
 
 def moons_rows(n: int = 120, seed: int = 0) -> list[list[object]]:
@@ -62,12 +55,6 @@ def reg_csv(tmp_path: Path) -> Path:
     return write_csv(tmp_path / "reg.csv", ["a", "b", "c", "price"], rows)
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def train(capsys, data: Path, target: str, out: Path, *extra: object) -> str:
     fast = list(FAST)
     if "--hidden" in extra:  # (given twice, the last one counts and a warning says so)
@@ -81,15 +68,6 @@ def train(capsys, data: Path, target: str, out: Path, *extra: object) -> str:
 
 def model_meta(path: Path) -> dict:
     return load_arrays(path)[1]["meta"]
-
-
-def assert_one_line_error(err: str, *needles: str) -> None:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("glassnet: error: ")
-    assert "Traceback" not in err
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
 
 
 def read_pred_csv(text: str) -> tuple[list[str], list[list[str]]]:

@@ -3,37 +3,11 @@ advice that does not fit the command, and files of many columns."""
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import numpy as np
 import pytest
-
-from glassnet.cli import main
+from cli_helpers import assert_one_line_error, run, write_csv
 
 FAST = ["--epochs", "3", "--hidden", "8", "--seed", "0", "-q"]
-
-
-def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
-    return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_one_line_error(err: str, *needles: str) -> None:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("glassnet: error: ")
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
 
 
 def rows(n: int = 40, seed: int = 0) -> list[list[object]]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_helpers import run, write_csv
 
 from glassnet import cli
 from glassnet.cli import classification_metrics, main, regression_metrics
@@ -41,14 +42,6 @@ def make_rows(n: int, seed: int) -> tuple[list[str], list[list[object]]]:
     return ["a", "b", "c", "color", "label", "price"], rows
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
-    return path
-
-
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
     header, rows = make_rows(3000, 0)
@@ -60,12 +53,6 @@ def fresh(tmp_path: Path) -> Path:
     """New rows from the same distribution, for comparing models."""
     header, rows = make_rows(2000, 1)
     return write_csv(tmp_path / "fresh.csv", header, rows)
-
-
-def run(capsys, *argv: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def train(capsys, data: Path, target: str, out: Path, *extra: object) -> str:

@@ -1,0 +1,38 @@
+"""Helpers shared by the command line's tests: write a CSV, run ``glassnet`` in-process,
+check that an error is the one line a user should see."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from glassnet.cli import main
+
+
+def write_csv(
+    path: Path, header: list[str], rows: list[list[object]], delimiter: str = ","
+) -> Path:
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f, delimiter=delimiter)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
+    """``glassnet *argv`` in this process: (exit status, stdout, stderr)."""
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(err: str, *needles: str) -> None:
+    """``err`` is one ``glassnet: error: ...`` line holding every needle, no traceback."""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("glassnet: error: ")
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
