@@ -67,6 +67,7 @@ import textwrap
 import time
 import traceback
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -723,9 +724,7 @@ def _refuse_numbers_with_a_marker(
     would be one-hot encoded as a category of its own. --missing reads the text as missing
     cells, --categorical keeps the column as codes."""
     for name in names:
-        counts: dict[str, int] = {}
-        for cell in table.raw(name).tolist():
-            counts[cell] = counts.get(cell, 0) + 1
+        counts = Counter(table.raw(name).tolist())
         numbers: set[float] = set()
         texts = []
         for cell in counts:

@@ -440,8 +440,7 @@ def limit(
             inside = _apply(ctl)
     try:
         # a BLAS caps an int at its build's maximum (OpenBLAS's is often 64): not silently
-        info = ctl.info() if asked else []
-        granted = min([d["num_threads"] for d in info if d["user_api"] == "blas"] or [n])
+        granted = min(c.num_threads for c in blas) if asked else n
         if granted != n:
             raise ParameterError(
                 f"The 'threads' parameter of {owner} asks for {n} BLAS threads, but the BLAS "
