@@ -35,6 +35,7 @@ from __future__ import annotations
 import itertools
 import mmap
 import os
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -294,7 +295,8 @@ def _concat(parts: list[Chunk]) -> Chunk:
 def from_chunks(chunks: Any, *, buffer_size: int = 65_536) -> Stream:
     """A stream over ``chunks``: a re-iterable of ``(X, y[, w])`` (a list, or an object
     whose ``__iter__`` starts over) or a function returning a fresh iterator. A generator
-    or other iterator is read once: it serves one epoch (``epochs=1``)."""
+    or other iterator is read once: it serves one epoch (``epochs=1``); the chunk fit looks
+    at first is kept with it, so a fit call refused after that look loses no rows."""
     if callable(chunks):
         return Stream(chunks, buffer_size=buffer_size)
     if not isinstance(chunks, Iterable):
@@ -312,37 +314,78 @@ def from_chunks(chunks: Any, *, buffer_size: int = 65_536) -> Stream:
 
 def _once(it: Iterator[Any]) -> Callable[[], Iterator[Any]]:
     """A one-shot iterator as a source: fit's look at its first chunk (a pass that reads one
-    chunk) is replayed by the next pass, which reads on; a further pass is an error."""
-    peeked: list[Any] = []  # the chunk a first pass stopped after (fit's look)
-    passes = [0]
+    chunk) is replayed by the next pass, which reads on; a pass after that is an error."""
+    read = [False]  # a pass read on past the first chunk: the iterator is this stream's
 
     def again() -> Iterator[Any]:
-        passes[0] += 1
-        if passes[0] == 2 and len(peeked) == 1:
-            return _replay(peeked.pop(), it)
-        if passes[0] > 1:
+        if read[0]:
             raise ValueError(
-                "fit: the stream is an iterator, which can be read once, and training needs "
-                "it again (epochs > 1). Pass a list of chunks, an object whose __iter__ starts "
-                "over, or a function returning a fresh iterator."
+                "fit: the stream is an iterator, which can be read once, and it was read by "
+                "an epoch of training: another epoch or another fit call finds no rows. Pass "
+                "a list of chunks, an object whose __iter__ starts over, or a function "
+                "returning a fresh iterator."
             )
-        return _first_pass(it, peeked)
+        return _pass(it, read)
 
     return again
 
 
-def _first_pass(it: Iterator[Any], peeked: list[Any]) -> Iterator[Any]:
-    for c in it:
-        peeked.append(c)
+def _pass(it: Iterator[Any], read: list[bool]) -> Iterator[Any]:
+    """One pass over ``it``: the chunks a pass before stopped after come first (kept with the
+    iterator, so a fit call refused after its look at the first chunk loses no rows, nor
+    does a later fit call given the same iterator), then ``it``'s next ones. Reading on
+    past the first chunk with rows forgets them and sets ``read[0]``."""
+    held = _held(it)
+    i = 0
+    while True:
+        if i < len(held):
+            c = held[i]
+        else:
+            c = next(it, _END)
+            if c is _END:
+                _forget(it)
+                return
+            held.append(c)
+        i += 1
         yield c
-        peeked.clear()  # read on past it: a pass of its own, nothing to replay
-        yield from it
-        return
+        if not _no_rows(c):  # asked for more than fit's look: the rest is this pass's
+            _forget(it)
+            read[0] = True
+            yield from it
+            return
 
 
-def _replay(first: Any, it: Iterator[Any]) -> Iterator[Any]:
-    yield first
-    yield from it
+_END = object()
+#: the chunks a stopped pass read (fit's look), by iterator: held as long as the iterator is
+_PEEKS: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()
+#: the same for the latest iterator that cannot be weakly referenced (iter(list), zip, map)
+_PEEK: dict[int, tuple[Any, list[Any]]] = {}
+
+
+def _held(it: Any) -> list[Any]:
+    """The chunks a stopped pass over ``it`` read (a list kept for ``it``, empty at first)."""
+    try:
+        return _PEEKS.setdefault(it, [])
+    except TypeError:  # not weakly referable: the latest such iterator's chunks are kept
+        kept = _PEEK.get(id(it))
+        if kept is None or kept[0] is not it:
+            _PEEK.clear()
+            kept = _PEEK[id(it)] = (it, [])
+        return kept[1]
+
+
+def _forget(it: Any) -> None:
+    try:
+        _PEEKS.pop(it, None)
+    except TypeError:
+        if _PEEK.get(id(it), (None,))[0] is it:
+            del _PEEK[id(it)]
+
+
+def _no_rows(c: Any) -> bool:
+    """An empty chunk (which fit's look skips, to read the next)."""
+    chunk = isinstance(c, (tuple, list)) and len(c) in (2, 3) and np.ndim(c[0]) == 2
+    return chunk and not len(c[0])
 
 
 def from_arrays(

@@ -405,3 +405,49 @@ def test_a_soft_bce_target_streamed_from_a_csv_trains_as_in_memory(tmp_path):
     assert streamed.loss == in_memory.loss
     for p, q in zip(nets[0].parameters(), nets[1].parameters()):
         np.testing.assert_array_equal(p.data, q.data)
+
+
+@pytest.mark.parametrize("kind", ["generator", "zip", "Stream"])
+@pytest.mark.parametrize("bad", [{"batch_size": 0}, {"optimizer": "nope"}])
+def test_a_one_shot_iterator_keeps_the_chunk_a_refused_fit_looked_at(kind, bad):
+    # fit reads the first chunk, then refuses an argument checked after it: the same
+    # iterator given again trained on all rows but that chunk (45 of 50), and a Stream held
+    # over it was "training needs it again (epochs > 1)" with epochs=1
+    X, y = _bce_data()
+    chunks = _chunks_of(X, y, size=10)
+    src = {
+        "generator": lambda: (c for c in chunks),
+        "zip": lambda: zip([c[0] for c in chunks], [c[1] for c in chunks]),
+        "Stream": lambda: stream.from_chunks(c for c in chunks),
+    }[kind]()
+    kw = dict(loss="binary_cross_entropy", batch_size=10, epochs=1, verbose=0, shuffle=False)
+    for _ in range(2):  # refused twice: the look is kept again
+        with pytest.raises(ValueError):
+            fit(_net(0), src, None, **{**kw, **bad})
+    once, whole = _net(0), _net(0)
+    h = fit(once, src, None, **kw)
+    fit(whole, X, y, **kw)
+    assert h.samples_seen == len(X)
+    np.testing.assert_array_equal(_flat(once), _flat(whole))
+
+
+def test_a_one_shot_iterator_whose_first_chunk_is_empty_trains():
+    # fit's look skips the empty chunk and reads the next: the training pass was refused
+    # with "training needs it again (epochs > 1)", epochs=1
+    X, y = _bce_data()
+    chunks = [(X[:0], y[:0]), *_chunks_of(X, y, size=10)]
+    kw = dict(loss="binary_cross_entropy", batch_size=10, epochs=1, verbose=0, shuffle=False)
+    once, whole = _net(0), _net(0)
+    h = fit(once, (c for c in chunks), None, **kw)
+    fit(whole, X, y, **kw)
+    assert h.samples_seen == len(X)
+    np.testing.assert_array_equal(_flat(once), _flat(whole))
+
+
+def test_a_stream_over_an_iterator_read_by_a_fit_names_that_on_the_next():
+    X, y = _bce_data()
+    src = stream.from_chunks(c for c in _chunks_of(X, y, size=10))
+    kw = dict(loss="binary_cross_entropy", batch_size=10, epochs=1, verbose=0)
+    fit(_net(0), src, None, **kw)
+    with pytest.raises(ValueError, match=r"it was read by an epoch of training: another"):
+        fit(_net(0), src, None, **kw)
