@@ -140,6 +140,17 @@ def _describe(layers: list[Layer]) -> str:
     )
 
 
+def _dtypes(layers: list[Layer]) -> str:
+    """``float64``, or each layer's dtype where they differ: ``mixed: float64, float32``
+    (a bias of another dtype than its weights shown as ``float64 (bias float32)``)."""
+    per = [
+        f"{lay.W.dtype}"
+        + ("" if lay.b is None or lay.b.dtype == lay.W.dtype else f" (bias {lay.b.dtype})")
+        for lay in layers
+    ]
+    return per[0] if len(set(per)) == 1 else "mixed: " + ", ".join(per)
+
+
 def _stack(models: Sequence[Module], spec: Any) -> tuple[list[list[Layer]], list[Layer]]:
     """Each model's layers, and the stacked layers of all of them (checked to match)."""
     per = []
@@ -177,9 +188,9 @@ def _stack(models: Sequence[Module], spec: Any) -> tuple[list[list[Layer]], list
                 "Build them with the same sizes and activations, or call fit_many once per "
                 "shape."
             )
-        if layers[0].W.dtype != first[0].W.dtype:
+        if _dtypes(layers) != _dtypes(first):  # (each layer's: np.stack would promote one)
             raise ValueError(
-                f"fit_many: model {k} is {layers[0].W.dtype}, model 0 is {first[0].W.dtype}; "
+                f"fit_many: model {k} is {_dtypes(layers)}; model 0 is {_dtypes(first)}; "
                 "convert them to one dtype (model.to(dtype))."
             )
     out, loss_head = first[-1].act, spec.head

@@ -1,0 +1,59 @@
+"""fit_many under an adversarial user: each case against K separate glassnet.fit calls, or
+a refusal that says what is wrong before any training."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+from glassnet import nn, train
+from glassnet.many import fit_many
+
+# the separate fits on the NumPy fast path, what fit_many stacks (as tests/test_many.py)
+fit = functools.partial(train.fit, engine="fused", verbose=0)
+
+
+def nets(k, dtype=np.float64):
+    return [
+        nn.MLP([3, 4, 1], activation="tanh", output_activation="sigmoid", rng=10 + s, dtype=dtype)
+        for s in range(k)
+    ]
+
+
+def data(n=40):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((n, 3))
+    return X, (X[:, 0] + 0.5 * X[:, 1] > 0).astype(float)
+
+
+def weights(model):
+    return [p.data.copy() for p in model.parameters()]
+
+
+def assert_same(a, b):
+    for p, q in zip(weights(a), weights(b)):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_a_model_of_mixed_dtypes_among_models_of_one_dtype_is_refused():
+    """Only the first layer's dtype was compared: a model whose second layer is float32
+    among float64 models was stacked into float64 and trained in another precision than
+    its own fit trains it (silently, to about 1e-7)."""
+    X, y = data()
+    models = nets(2)
+    last = models[1].layers[2]
+    last.W.data, last.b.data = last.W.data.astype(np.float32), last.b.data.astype(np.float32)
+    before = [weights(m) for m in models]
+    with pytest.raises(ValueError, match=r"model 1 is mixed: float64, float32; model 0 is float64"):
+        fit_many(models, X, y, loss="binary_cross_entropy", epochs=2)
+    for m, w in zip(models, before):  # refused before any training
+        for p, q in zip(weights(m), w):
+            np.testing.assert_array_equal(p, q)
+    # models of one mixed pattern are one shape: each layer stacked in its own dtype
+    same = nets(2)
+    for m in same:
+        m.layers[2].W.data = m.layers[2].W.data.astype(np.float32)
+    fit_many(same, X, y, loss="binary_cross_entropy", epochs=2)
+    assert same[0].layers[2].W.data.dtype == np.float32
