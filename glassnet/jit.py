@@ -161,7 +161,12 @@ def _macs(fast: FastMLP, batch: int) -> int:
 def is_small(fast: FastMLP, batch_size: int) -> bool:
     """The size rule (see :data:`SMALL_ROWS`): ``batch_size <= SMALL_ROWS`` rows per step and
     ``batch_size * sum(inputs * neurons) <= SMALL_MACS``, where the compiled loop is faster
-    than the NumPy path."""
+    than the NumPy path. ``batch_size``: an int > 0."""
+    check_positive("batch_size", batch_size, "is_small", integer=True)
+    return _small(fast, batch_size)
+
+
+def _small(fast: FastMLP, batch_size: int) -> bool:
     return batch_size <= SMALL_ROWS and _macs(fast, batch_size) <= SMALL_MACS
 
 
@@ -182,7 +187,8 @@ def use(
     (:data:`MIN_STEPS_COLD`). Whether they are loaded already is not asked: the compiled
     loop lands where the NumPy path does to rounding only, and the same call must give the
     same numbers whatever ran before it (``fit(engine="jit")`` asks for it outright)."""
-    if not is_small(fast, batch_size) or why_not(fast, optimizer) is not None:
+    check_positive("batch_size", batch_size, "use", integer=True)
+    if not _small(fast, batch_size) or why_not(fast, optimizer) is not None:
         return False
     if per_call is not None and per_call < MIN_STEPS_PER_CALL:
         return False
@@ -284,9 +290,11 @@ def supported(fast: Any, optimizer: Any, batch_size: int | None = None) -> bool:
     """True when numba is installed, the network and optimizer have a compiled form
     (:func:`why_not`) and, given ``batch_size`` (rows per step), the network is small
     (:func:`is_small`). Cheap checks first: numba is imported only when the rest holds."""
+    if batch_size is not None:
+        check_positive("batch_size", batch_size, "supported", integer=True)
     if why_not(fast, optimizer) is not None:
         return False
-    if batch_size is not None and not is_small(fast, batch_size):
+    if batch_size is not None and not _small(fast, batch_size):
         return False
     return available()
 

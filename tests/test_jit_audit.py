@@ -511,3 +511,26 @@ def test_docs_list_what_engine_jit_refuses_and_what_it_takes():
     for name in refused + taken:
         assert f"`{name}`" in text, name
     assert "dropout" in text and "RMSprop" in text and "frozen" in text
+
+
+@pytest.mark.parametrize("bad", [0, -4, 2.5, True, "32", None])
+@pytest.mark.parametrize("name", ["is_small", "use", "supported"])
+def test_the_size_rule_refuses_a_batch_size_that_is_not_rows_per_step(name, bad):
+    """is_small(fast, 0), (fast, -4), (fast, 2.5) and (fast, True) answered True (a network
+    'small enough' for batches of no rows), a str or None raised Python's '<=' not
+    supported; use and supported, which apply the rule, answered False."""
+    net = _mlp()
+    fast = FastMLP(layers_of(net, training=True), "mse")
+    opt = optim.SGD(net.parameters(), lr=0.1)
+    call = {
+        "is_small": lambda b: jit.is_small(fast, b),
+        "use": lambda b: jit.use(fast, opt, b, 10**6),
+        "supported": lambda b: jit.supported(fast, opt, b),
+    }[name]
+    if name == "supported" and bad is None:  # (no batch_size: the size rule is not asked)
+        assert call(bad)
+        return
+    words = rf"'batch_size' parameter of {name} must be an int > 0\. Got {bad!r}\."
+    with pytest.raises(ValueError, match=words):
+        call(bad)
+    assert call(np.int64(4)) and call(4)
