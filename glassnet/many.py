@@ -566,8 +566,12 @@ def fit_many(
         for k in range(K):
             values = best_weights if has_best[k] else held if not active[k] else now
             for q, v in zip(owns[k], values):
-                if getattr(q, "requires_grad", True):  # (a fixed one never left its values)
+                if not getattr(q, "requires_grad", True):  # (a fixed one never left its values)
+                    continue
+                if getattr(q.data.flags, "writeable", True):
                     q.data[...] = v[k].reshape(q.data.shape)
+                else:  # a read-only array: a new one, as fit's optimizer moves it into its own
+                    q.data = v[k].reshape(q.data.shape).copy()
     histories = _histories(records, steps, samples, best_epoch, lrs, reasons, notes)
     for h in histories:
         h.metric_name = ("accuracy" if "entropy" in spec.name else "r2") if Xv is not None else ""

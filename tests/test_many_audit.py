@@ -57,3 +57,24 @@ def test_a_model_of_mixed_dtypes_among_models_of_one_dtype_is_refused():
         m.layers[2].W.data = m.layers[2].W.data.astype(np.float32)
     fit_many(same, X, y, loss="binary_cross_entropy", epochs=2)
     assert same[0].layers[2].W.data.dtype == np.float32
+
+
+def test_a_read_only_parameter_is_trained_as_fit_trains_it():
+    """fit trains a parameter whose array is read-only (its optimizer moves it into a
+    buffer of its own); fit_many trained every model, then failed writing the weights
+    back (a bare 'assignment destination is read-only'), the models before it written,
+    the others not, and no History returned."""
+    X, y = data()
+    opts = dict(loss="binary_cross_entropy", lr=0.5, epochs=3, batch_size=8, seed=[1, 2, 3])
+
+    def models():
+        out = nets(3)
+        out[1].layers[2].W.data.flags.writeable = False
+        return out
+
+    many = models()
+    hs = fit_many(many, X, y, **opts)
+    for k, alone in enumerate(models()):
+        h = fit(alone, X, y, **{**opts, "seed": k + 1})
+        assert_same(many[k], alone)
+        assert hs[k].loss == h.loss
