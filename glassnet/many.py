@@ -248,7 +248,8 @@ def fit_many(
     per row of X, for every model; ``max_steps``: at most this many steps per model).
     ``lr``, ``l2`` and ``seed`` take one value for all models or a sequence of one per
     model. ``seed`` draws each model's batch order (and validation split); ``None`` or one
-    seed gives every model the same batches, which lets them share each gathered batch.
+    seed gives every model the same batches, which lets them share each gathered batch. A
+    seed may be a function of the epoch, as in fit.
     ``optimizer`` is a name from ``glassnet.optim.OPTIMIZERS``; further keywords
     (``momentum=0.9``, ``betas=``) go to it. Per-model learning rates need
     ``optimizer="sgd"`` (the rate is applied to each model's gradient, with SGD's
@@ -339,10 +340,11 @@ def fit_many(
             check_positive(name, v, "fit_many", allow_zero=zero)
     lrs, l2s = lrs.astype(float), l2s.astype(float)
     seeds = seed if isinstance(seed, (list, tuple, np.ndarray)) else None
-    if seeds is not None:  # every model its own generator: its own batches and split
-        rngs = [as_rng(s, "fit_many") for s in _per_model(seeds, "seed", K, object)]
-    else:
-        rngs = [as_rng(seed, "fit_many")]
+    # every model its own generator (its own batches and split), or one for all; a function
+    # of the epoch draws each epoch's generator, its split drawn as fit draws it (default)
+    given = list(_per_model(seeds, "seed", K, object)) if seeds is not None else [seed]
+    draws = [(k, s) for k, s in enumerate(given) if callable(s)]
+    rngs = [as_rng(None if callable(s) else s, "fit_many") for s in given]
 
     # validation: one split per model's generator (one for all when the seed is shared)
     Xv = yv = None
@@ -452,6 +454,9 @@ def fit_many(
     update = opt.step  # (its prepared form once every parameter has a gradient)
     try:
         for epoch in range(1, epochs + 1):
+            for k, draw in draws:  # (a model's own while it trains, as in its fit)
+                if len(rngs) == 1 or active[k]:
+                    rngs[k] = as_rng(draw(epoch), "fit_many")
             orders = None
             if shuffle and bs < n:
                 orders = np.stack([r.permutation(n) for r in rngs])  # (K or 1, n)

@@ -8,6 +8,7 @@ import functools
 import numpy as np
 import pytest
 
+import glassnet as gn
 from glassnet import nn, train
 from glassnet.many import fit_many
 
@@ -78,3 +79,28 @@ def test_a_read_only_parameter_is_trained_as_fit_trains_it():
         h = fit(alone, X, y, **{**opts, "seed": k + 1})
         assert_same(many[k], alone)
         assert hs[k].loss == h.loss
+
+
+def test_a_seed_that_is_a_function_of_the_epoch_draws_the_batches_fit_draws():
+    """fit takes seed(epoch) -> int or Generator, each epoch's own stream; fit_many
+    refused it. One function for all models, or one per model beside plain seeds; the
+    validation split of a function's model is drawn from glassnet's default generator,
+    as fit draws it."""
+    X, y = data()
+    opts = dict(loss="binary_cross_entropy", lr=0.5, epochs=4, batch_size=8)
+    seeds = [lambda e: 100 + e, lambda e: np.random.default_rng(7 * e), 3]
+    gn.manual_seed(5)
+    many = nets(3)
+    hs = fit_many(many, X, y, seed=seeds, validation_split=0.25, **opts)
+    gn.manual_seed(5)
+    for k, alone in enumerate(nets(3)):
+        h = fit(alone, X, y, seed=seeds[k], validation_split=0.25, **opts)
+        assert_same(many[k], alone)
+        assert (hs[k].loss, hs[k].val_loss) == (h.loss, h.val_loss)
+    many = nets(2)
+    fit_many(many, X, y, seed=seeds[0], **opts)
+    for got, alone in zip(many, nets(2)):
+        fit(alone, X, y, seed=seeds[0], **opts)
+        assert_same(got, alone)
+    with pytest.raises(ValueError, match=r"'seed' parameter of fit_many .* Got 'x'"):
+        fit_many(nets(2), X, y, seed=lambda e: "x", **opts)
