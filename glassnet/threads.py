@@ -383,6 +383,7 @@ def explain(model_or_layer_sizes: Any, batch_size: int, threads: Any = None) -> 
 _ACTIVE: dict[int, int] = {}  # token -> threads, one per open limit()
 _ORIGINAL: list[Any] = []  # the threadpoolctl limiter holding the limits before the first
 _TOKENS = itertools.count()
+_MOST_THREADS = 2**31 - 1  # the largest count a BLAS's set_num_threads(int) takes
 
 
 def _apply(ctl: Any) -> int:
@@ -431,13 +432,21 @@ def limit(
         return
     token = next(_TOKENS)
     with _LOCK:
-        _ACTIVE[token] = n
-        if len(_ACTIVE) == 1:  # the first: keep the limits before, to restore them (None:
-            same = all(c.num_threads == n for c in blas)  # they are n already, nothing to do)
-            _ORIGINAL[:] = [None if same else ctl.limit(limits=n, user_api="blas")]
-            inside = n
-        else:
-            inside = _apply(ctl)
+        # (BLAS takes a C int: 2**32 + 1 read as 1 thread, and 10**30 raised ctypes' error
+        # with this block left open; asked above the largest int, the check below refuses it)
+        _ACTIVE[token] = m = min(n, _MOST_THREADS)
+        try:
+            if len(_ACTIVE) == 1:  # the first: keep the limits before, to restore them (None:
+                same = all(c.num_threads == m for c in blas)  # m already, nothing to do)
+                _ORIGINAL[:] = [None if same else ctl.limit(limits=m, user_api="blas")]
+                inside = m
+            else:
+                inside = _apply(ctl)
+        except BaseException:  # (nothing applied is left behind, and the block is closed)
+            del _ACTIVE[token]
+            if _ACTIVE:
+                _apply(ctl)
+            raise
     try:
         # a BLAS caps an int at its build's maximum (OpenBLAS's is often 64): not silently
         granted = min(c.num_threads for c in blas) if asked else n
