@@ -345,6 +345,16 @@ def fit_many(
     given = list(_per_model(seeds, "seed", K, object)) if seeds is not None else [seed]
     draws = [(k, s) for k, s in enumerate(given) if callable(s)]
     rngs = [as_rng(None if callable(s) else s, "fit_many") for s in given]
+    first_use: dict[int, int] = {}
+    for k, s in enumerate(given):  # (None is glassnet's default generator, as in K fits)
+        j = first_use.setdefault(id(s), k) if isinstance(s, np.random.Generator) else k
+        if j != k:
+            raise ValueError(
+                f"fit_many: seed {k} is seed {j} (the same Generator): the two models would "
+                "take turns drawing from one stream, so neither would draw the batches its "
+                "own fit draws. Give each model a generator of its own, e.g. "
+                "[np.random.default_rng(s) for s in range(K)], or one seed for all models."
+            )
 
     # validation: one split per model's generator (one for all when the seed is shared)
     Xv = yv = None

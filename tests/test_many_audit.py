@@ -104,3 +104,15 @@ def test_a_seed_that_is_a_function_of_the_epoch_draws_the_batches_fit_draws():
         assert_same(got, alone)
     with pytest.raises(ValueError, match=r"'seed' parameter of fit_many .* Got 'x'"):
         fit_many(nets(2), X, y, seed=lambda e: "x", **opts)
+
+
+def test_one_generator_given_as_the_seed_of_two_models_is_refused():
+    """seed=[g, g] (or [g] * K): the models took turns drawing from one stream, epoch by
+    epoch, so no model drew the batches of any fit given g; trained silently."""
+    X, y = data()
+    g = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"seed 2 is seed 0 \(the same Generator\)"):
+        fit_many(nets(3), X, y, seed=[g, 1, g], epochs=2, batch_size=8)
+    state = g.bit_generator.state
+    fit_many(nets(3), X, y, seed=g, epochs=2, batch_size=8)  # one for all: shared batches
+    assert g.bit_generator.state != state
