@@ -46,6 +46,7 @@ from . import tasks
 from ._validation import (
     as_rng,
     check_bool,
+    check_keywords,
     check_memory,
     check_name,
     check_number,
@@ -410,6 +411,7 @@ def fit_many(
         )
     # per-model rates: SGD with rate 1 on gradients each scaled by its model's rate
     rate = 1.0 if per_model_lr else float(lrs[0])
+    check_keywords(kind, optimizer_options)  # (params=, name=: get_optimizer's own arguments)
     opt = optim_mod.get_optimizer(optimizer, params, lr=rate, **optimizer_options)
     opt.fuse_above *= K  # each network's part of a buffer updated as fit updates it alone
     flops = gemm_flops(models[0], bs)  # per layer, one product; a step has 3 (the first 2)

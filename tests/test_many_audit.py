@@ -116,3 +116,13 @@ def test_one_generator_given_as_the_seed_of_two_models_is_refused():
     state = g.bit_generator.state
     fit_many(nets(3), X, y, seed=g, epochs=2, batch_size=8)  # one for all: shared batches
     assert g.bit_generator.state != state
+
+
+@pytest.mark.parametrize("key", ["params", "name"])
+def test_a_keyword_that_names_the_optimizer_s_own_argument_is_named_as_unknown(key):
+    """fit_many builds the optimizer over the stacked weights: params= (or name=) reached
+    get_optimizer as a bare 'got multiple values for argument' TypeError."""
+    X, y = data()
+    models = nets(2)
+    with pytest.raises(TypeError, match=rf"SGD got unexpected keyword arguments \['{key}'\]"):
+        fit_many(models, X, y, epochs=1, **{key: models[0].parameters()})
