@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -468,6 +469,24 @@ class StandardScaler:
 # ---------------------------------------------------------------------------------------
 
 
+#: The types of cells that are never a missing value: not looked at one by one.
+_NEVER_MISSING = frozenset({str, int, bool})
+
+
+def _is_missing(v: Any) -> bool:
+    """Whether cell ``v`` is a missing value: None, a NaN (float, NumPy, complex, Decimal),
+    NumPy's NaT, or pandas' NA or NaT (looked up by type name: pandas is not imported)."""
+    if v is None:
+        return True
+    if isinstance(v, float | complex | np.inexact):
+        return bool(v != v)
+    if isinstance(v, Decimal):
+        return v.is_nan()
+    if isinstance(v, np.datetime64 | np.timedelta64):
+        return bool(np.isnat(v))
+    return type(v).__name__ in ("NAType", "NaTType")
+
+
 def _as_str_columns(X: Any, where: str, names: Sequence[str] | None = None) -> list[np.ndarray]:
     """``X`` (n_samples, n_columns), or (n_samples,) for one column, as str columns
     (``names``: the columns', for the messages)."""
@@ -481,24 +500,34 @@ def _as_str_columns(X: Any, where: str, names: Sequence[str] | None = None) -> l
         )
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"The 'X' parameter of {where} is empty (shape {arr.shape}).")
-    # None and NaN are no categories: str() would make them "None" and "nan" ones, silently
-    # (an array of str, ints or bools holds neither: not looked for, cell by cell)
+    # missing values are no categories: str() would make None, NaN, pandas' NA and NaT the
+    # categories 'None', 'nan', '<NA>' and 'NaT', silently (an array of str, ints or bools
+    # holds none: not looked for, cell by cell; nor are the cells of those types)
     gone: list[bool] = []
     if not (isinstance(X, np.ndarray) and X.dtype.kind in "USiub"):
-        gone = [v is None or (isinstance(v, float | np.floating) and v != v) for v in arr.flat]
+        if not set(map(type, arr.flat)) <= _NEVER_MISSING:
+            gone = [type(v) not in _NEVER_MISSING and _is_missing(v) for v in arr.flat]
     if any(gone):
         r, c = divmod(gone.index(True), arr.shape[1])
         name = f" ({names[c]!r})" if names is not None and len(names) == arr.shape[1] else ""
         raise ValueError(
-            f"The 'X' parameter of {where} holds {sum(gone)} missing value(s) (None or NaN), "
-            f"the first ({arr[r, c]!r}) at row {r}, column {c}{name}: fill them first, with the "
-            f"column's most frequent value or a category of their own such as 'missing'."
+            f"The 'X' parameter of {where} holds {sum(gone)} missing value(s) (None, NaN, "
+            f"pandas' NA or NaT), the first ({arr[r, c]!r}) at row {r}, column {c}{name}: fill "
+            f"them first, with the column's most frequent value or a category of their own "
+            f"such as 'missing'."
         )
     return [np.array([str(v) for v in arr[:, j]], dtype=str) for j in range(arr.shape[1])]
 
 
 def _ordered_categories(cats: Sequence[Any], where: str) -> np.ndarray:
-    """A list of categories, in its own order, as str; duplicates raise."""
+    """A list of categories, in its own order, as str; duplicates and missing values raise."""
+    gone = [v for v in cats if _is_missing(v)]
+    if gone:
+        raise ValueError(
+            f"The categories given to {where} hold a missing value ({gone[0]!r}), which is no "
+            f"category: the data's missing values are refused; fill them first with a category "
+            f"of their own such as 'missing', and list that."
+        )
     arr = np.array([str(v) for v in cats], dtype=str)
     dup = [str(c) for c, k in zip(*np.unique(arr, return_counts=True)) if k > 1]
     if dup:
@@ -512,6 +541,16 @@ class OneHotEncoder:
 
     Values are compared as strings. The output puts the columns' indicator blocks
     side by side: shape ``(n_samples, sum_j k_j)``, dtype float64.
+
+    Missing values are refused, every kind the same way: None, a NaN (float, NumPy,
+    Decimal), pandas' ``NA`` and ``NaT`` and NumPy's ``NaT`` in ``X`` make fit and
+    transform raise ``ValueError`` naming their count and the first one's row and
+    column (``unknown="ignore"`` does not encode them as zeros), and one in
+    ``categories`` raises too: none becomes a category such as ``'None'`` or ``'<NA>'``.
+    Fill them first, with the column's most frequent value or a category of their
+    own such as ``'missing'`` (scikit-learn's encoder takes None and NaN as a category
+    and refuses ``pd.NA``; :func:`~glassnet.datasets.read_csv` reads missing cells as
+    the ``missing`` texts say, and its ``impute`` fills them).
 
     Parameters
     ----------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
@@ -606,12 +607,63 @@ NAN = float("nan")
 )
 def test_one_hot_refuses_none_and_nan_rather_than_make_them_categories(X):
     # str() made None and NaN the categories 'None' and 'nan', without a word
-    with pytest.raises(ValueError, match=r"missing value\(s\) \(None or NaN\).* row \d, column 0"):
+    with pytest.raises(ValueError, match=r"missing value\(s\) \(None, NaN, .* row \d, column 0"):
         OneHotEncoder().fit(X)
     enc = OneHotEncoder().fit([["a"], ["b"]], names=["color"])
     with pytest.raises(ValueError, match=r"column 0 \('color'\): fill them first"):
         enc.transform([["a"], [None], [NAN]])
     assert enc.transform(np.array([["b"]])).tolist() == [[0.0, 1.0]]  # str arrays: unchanged
+
+
+def _missing_cells():
+    pd = pytest.importorskip("pandas")
+    return {
+        "pd.NA": pd.NA,
+        "pd.NaT": pd.NaT,
+        "np.datetime64 NaT": np.datetime64("NaT"),
+        "np.timedelta64 NaT": np.timedelta64("NaT"),
+        "Decimal NaN": Decimal("NaN"),
+        "complex NaN": complex(NAN, 0.0),
+        "None": None,
+        "np.nan": np.nan,
+    }
+
+
+MISSING_KINDS = ("pd.NA", "pd.NaT", "np.datetime64 NaT", "np.timedelta64 NaT", "Decimal NaN")
+
+
+@pytest.mark.parametrize("kind", [*MISSING_KINDS, "complex NaN", "None", "np.nan"])
+def test_one_hot_refuses_every_missing_value_alike(kind):
+    # pandas' NA became the category '<NA>', NaT (pandas' or NumPy's) 'NaT' and a Decimal
+    # NaN 'NaN', in silence, where None and np.nan were refused; transform with
+    # unknown="ignore" encoded them as all zeros, and a categories list made them categories
+    cell = _missing_cells()[kind]
+    words = r"holds 2 missing value\(s\) \(None, NaN, pandas' NA or NaT\), the first \("
+    X = np.array([["a", "x"], ["b", cell], ["a", cell]], dtype=object)
+    with pytest.raises(ValueError, match=words + r".*\) at row 1, column 1 \('c'\): fill"):
+        OneHotEncoder().fit(X, names=["k", "c"])
+    enc = OneHotEncoder().fit([["a", "x"], ["b", "y"]], names=["k", "c"])
+    for unknown in ("error", "ignore"):
+        with pytest.raises(ValueError, match=words + r".*\) at row 1, column 1 \('c'\)"):
+            enc.transform(X, unknown=unknown)
+    with pytest.raises(ValueError, match=r"categories given to OneHotEncoder hold a missing"):
+        OneHotEncoder(categories=[["x", "y", cell]]).fit([["x"], ["y"]])
+
+
+def test_one_hot_refuses_missing_values_of_pandas_columns():
+    # a DataFrame's string, nullable-int and datetime columns hold pd.NA and NaT
+    pd = pytest.importorskip("pandas")
+    frames = [
+        pd.DataFrame({"c": pd.array(["a", None, "b"], dtype="string")}),
+        pd.DataFrame({"c": pd.array([1, None, 2], dtype="Int64")}),
+        pd.DataFrame({"c": pd.to_datetime(["2020-01-01", None, "2020-01-02"])}),
+        pd.DataFrame({"c": pd.Categorical(["a", None, "b"])}),
+    ]
+    for frame in frames:
+        with pytest.raises(ValueError, match=r"holds 1 missing value\(s\).* row 1, column 0"):
+            OneHotEncoder().fit(frame)
+    full = pd.DataFrame({"c": pd.array(["b", "a", "b"], dtype="string")})
+    assert OneHotEncoder().fit_transform(full).tolist() == [[0, 1], [1, 0], [0, 1]]
 
 
 @pytest.mark.parametrize("X", [np.array([["1", "2"], ["3", "1_000"]]), [["2.5", 1.0]]])
