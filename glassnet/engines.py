@@ -36,7 +36,7 @@ from .fused import FastMLP, layers_of
 from .nn.layers import Sequential
 from .nn.module import Module
 
-__all__ = ["fast_path", "choose", "Loop", "Diverged", "record_epoch"]
+__all__ = ["fast_path", "between", "choose", "Loop", "Diverged", "record_epoch"]
 
 
 def fast_path(model: Module, spec: F.Loss | None, l2: float) -> FastMLP | None:
@@ -65,8 +65,30 @@ class Diverged(Exception):
         self.step, self.epoch, self.value = step, epoch, value
 
 
+# what of fit's call runs between two steps or two epochs, as engine='jit' names it
+_BETWEEN = {
+    "on_step_end": lambda cbs: (
+        f"an on_step_end callback ({type(cbs[0]).__name__}) runs after every step"
+    ),
+    "distributed": lambda _: "MPI (distributed='mpi') sums the gradients after every step",
+    "stream": lambda _: "streamed data (a file, a memmap or chunks) is read batch by batch",
+    "callbacks": lambda cbs: f"callbacks= ({len(cbs)} given) run after every epoch",
+    "validation_data": lambda _: "validation_data is scored after every epoch",
+    "validation_split": lambda v: f"validation_split={v} holds out rows scored after every epoch",
+    "early_stopping": lambda _: "early_stopping=True watches the validation loss after every epoch",
+    "stop_rules": lambda _: "stop_rules= (given) run after every epoch",
+    "tol_weights": lambda v: f"tol_weights={v} measures the weights' change after every epoch",
+}
+
+
+def between(**given: Any) -> str:
+    """What of ``fit``'s call runs between two steps or two epochs ('' for nothing): one
+    clause per keyword of :data:`_BETWEEN` given a true value, joined by "; "."""
+    return "; ".join(_BETWEEN[k](v) for k, v in given.items() if v)
+
+
 def choose(
-    fast: Any, optimizer: Any, *, engine: str, steps_alone: bool, epochs_alone: bool,
+    fast: Any, optimizer: Any, *, engine: str, steps_by: str, epochs_by: str,
     tol: float | None, schedule: Any, verbose: int, batch_size: int, n: int, epochs: int,
     max_steps: int | None, snapshot: Any, warnings: list[str],
 ) -> Loop | None:  # fmt: skip
@@ -76,12 +98,13 @@ def choose(
     ``engine`` fit's (the compiled and captured loops only under ``"auto"``, and the
     compiled loop always under ``"jit"``: a run it cannot take is then a ValueError saying
     why);
-    ``steps_alone``: nothing of the caller's between two steps (no ``on_step_end``
-    callback, one process, the data in memory); ``epochs_alone``: nothing between two
-    epochs either (no callbacks, validation data, stopping rules given, early stopping or
-    ``tol_weights``); ``tol``, ``schedule``, ``verbose``, ``max_steps`` fit's; ``epochs``
-    the epochs to run on ``n`` rows; ``snapshot`` fit's (parameter, copy) pairs of the last
-    finite weights; ``warnings`` ``history.warnings``.
+    ``steps_by``: what of the caller's runs between two steps ('' for nothing: no
+    ``on_step_end`` callback, one process, the data in memory; :func:`between` says it);
+    ``epochs_by``: what runs between two epochs ('' for nothing: no callbacks, validation
+    data, stopping rules given, early stopping or ``tol_weights``); ``tol``, ``schedule``,
+    ``verbose``, ``max_steps`` fit's; ``epochs`` the epochs to run on ``n`` rows;
+    ``snapshot`` fit's (parameter, copy) pairs of the last finite weights; ``warnings``
+    ``history.warnings``.
 
     The rules: on a GPU, the captured loop (``auto``, nothing between epochs); on NumPy,
     the compiled loop where :func:`glassnet.jit.use` takes the run (``auto``, nothing
@@ -92,8 +115,9 @@ def choose(
     the same call takes the same loop, so it gives the same numbers.
     """
     full = fast is not None and batch_size >= n
+    steps_alone, epochs_alone = not steps_by, not epochs_by
     if engine == "jit":
-        why = _no_jit(fast, optimizer, steps_alone, epochs_alone, full, schedule, verbose)
+        why = _no_jit(fast, optimizer, steps_by, epochs_by, full, schedule, verbose)
         if why:
             other = "'graph'" if fast is None else "'fused'"  # (dropout: 'fused' fails too)
             raise ValueError(
@@ -121,20 +145,21 @@ def choose(
 
 
 def _no_jit(
-    fast: Any, optimizer: Any, steps_alone: bool, epochs_alone: bool, full: bool,
+    fast: Any, optimizer: Any, steps_by: str, epochs_by: str, full: bool,
     schedule: Any, verbose: int,
 ) -> str:  # fmt: skip
-    """Why ``fit(engine="jit")`` cannot hand this run to the compiled loop ('' when it can)."""
+    """Why ``fit(engine="jit")`` cannot hand this run to the compiled loop ('' when it can):
+    ``steps_by`` / ``epochs_by`` what of the call runs between steps / epochs (:func:`between`)."""
     if fast is None:
         return "the model or the loss needs the autodiff graph (engine='graph')"
     if namespace(fast.layers[0].W) is not np:
         return "the model is on the GPU, where the captured step runs (glassnet.capture)"
-    if not steps_alone:
-        return "an on_step_end callback, MPI or streamed data runs fit's per-step loop"
-    if not epochs_alone:
+    if steps_by:
+        return f"{steps_by} (the compiled loop runs an epoch's steps with nothing between them)"
+    if epochs_by:
         return (
-            "callbacks, validation data, stop_rules, early stopping and tol_weights run in "
-            "Python between epochs"
+            f"{epochs_by} (the compiled loop runs its epochs with nothing between them: no "
+            "callbacks, validation data, stop_rules, early stopping or tol_weights)"
         )
     if full and schedule is not None:
         return (

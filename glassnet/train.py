@@ -502,7 +502,7 @@ def fit(
     # of the caller's runs (or MPI rebinds .grad): the optimizer's checks once per epoch then
     quick = fast is not None and not step_cbs and dp is None and hasattr(optimizer, "prepared")
     replan = bool(cbs) or schedule is not None or stop_rules is not None
-    own_rule = stop_rules is None and not early_stopping  # (the compiled loop knows it)
+    rules_given = stop_rules is not None  # (the compiled loop knows fit's own rule alone)
     if stop_rules is None:
         rule = Tolerance(tol, n_iter_no_change)
         stop_rules = [EarlyStopping(tol, n_iter_no_change) if early_stopping else rule]
@@ -530,10 +530,13 @@ def fit(
     whole = list(zip(params, snapshot))
     # an epoch (full batch: the whole run) in a loop of its own when nothing of the caller's
     # runs between steps: compiled, captured on a GPU, or eager (glassnet.engines)
-    steps_alone = not step_cbs and dp is None and src is None
     loop = engines.choose(
-        fast, optimizer, engine=engine, steps_alone=steps_alone,
-        epochs_alone=not cbs and Xv is None and own_rule and tol_weights is None, tol=tol,
+        fast, optimizer, engine=engine, tol=tol,
+        steps_by=engines.between(on_step_end=step_cbs, distributed=dp is not None,
+                                 stream=src is not None),
+        epochs_by=engines.between(callbacks=cbs, validation_data=validation_data is not None,
+                                  validation_split=validation_split, early_stopping=early_stopping,
+                                  stop_rules=rules_given, tol_weights=tol_weights),
         schedule=schedule, verbose=verbose, batch_size=bs, n=n, epochs=epochs - initial_epoch,
         max_steps=max_steps, snapshot=whole, warnings=history.warnings,
     )  # fmt: skip

@@ -1,0 +1,57 @@
+"""An adversarial user's audit of ``glassnet.fit``: options that did nothing, or did
+something else than asked, in silence, and mistakes answered with an internal traceback.
+Each case was a defect; tiny networks, so the file runs in seconds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import nn
+
+_rng = np.random.default_rng(0)
+X = _rng.standard_normal((40, 3))
+Y = 2.0 * X[:, :1]  # regression targets (40, 1)
+LABELS = (X[:, 0] > 0).astype(np.int64)
+
+
+def _net(out: int = 1, head: str = "identity") -> nn.Module:
+    return nn.MLP([3, 4, out], activation="tanh", output_activation=head, rng=0)
+
+
+def _weights(model: nn.Module) -> list[np.ndarray]:
+    return [p.data.copy() for p in model.parameters()]
+
+
+class _StepHook(gn.Callback):
+    def on_step_end(self, state: gn.TrainState) -> None: ...
+
+
+# ------------------------------------------- engine='jit' names the cause it was given
+@pytest.mark.parametrize(
+    ("kw", "cause"),
+    [
+        ({"callbacks": [lambda s: None]}, "callbacks="),
+        ({"validation_data": (X, Y)}, "validation_data"),
+        ({"validation_split": 0.25}, "validation_split=0.25"),
+        ({"early_stopping": True}, "early_stopping=True"),
+        ({"stop_rules": []}, "stop_rules="),
+        ({"tol_weights": 1e-3}, "tol_weights=0.001"),
+        ({"callbacks": [_StepHook()], "batch_size": 8}, "an on_step_end callback (_StepHook)"),
+    ],
+)
+def test_engine_jit_refusal_names_the_cause_given(kw, cause):
+    with pytest.raises(ValueError, match="engine='jit' cannot train this run: ") as e:
+        gn.fit(_net(), X, Y, epochs=2, verbose=0, engine="jit", **kw)
+    why = str(e.value).split("cannot train this run: ")[1].split(" (the compiled")[0]
+    assert why.startswith(cause) and ";" not in why, why  # (causes given: joined by "; ")
+
+
+def test_engine_jit_refusal_names_every_cause_given_and_only_those():
+    with pytest.raises(ValueError, match="engine='jit'") as e:
+        gn.fit(_net(), X, Y, epochs=2, verbose=0, engine="jit", callbacks=[lambda s: None],
+               tol_weights=1e-3)  # fmt: skip
+    why = str(e.value).split("cannot train this run: ")[1].split(" (the compiled")[0]
+    assert "callbacks=" in why and "tol_weights=0.001" in why
+    assert "validation" not in why and "stop_rules" not in why
