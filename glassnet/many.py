@@ -41,9 +41,11 @@ from typing import Any
 
 import numpy as np
 
+from . import functional as F
 from . import optim as optim_mod
 from . import tasks
 from ._validation import (
+    ParameterError,
     as_rng,
     check_bool,
     check_keywords,
@@ -210,14 +212,24 @@ def _stack(models: Sequence[Module], spec: Any) -> tuple[list[list[Layer]], list
     return per, stacked
 
 
-def _named_loss_only(owner: str, loss: Any) -> str:
-    """The refusal of a loss given as a function: the stacked step computes a named one."""
-    name = getattr(loss, "__name__", type(loss).__name__)
-    return (
-        f"{owner} trains on a named loss (see glassnet.functional.LOSSES), computed for all "
-        f"the models at once. Got the function {name}; pass a name such as 'mse' or "
-        "'cross_entropy', or train each model with glassnet.fit, which takes a function."
-    )
+def _named_loss(owner: str, loss: Any) -> Any:
+    """The named loss the stacked step computes for all the models at once; a function, or
+    anything else, refused (tasks.loss_spec's refusal offers a function: fit takes one)."""
+    try:
+        spec = tasks.loss_spec(loss, owner)
+    except ParameterError:
+        names = sorted(set(F.LOSSES) | set(F.LOSS_ALIASES))
+        raise ParameterError(
+            f"The 'loss' parameter of {owner} must be one of {names}. Got {loss!r:.80}."
+        ) from None
+    if spec is None:
+        name = getattr(loss, "__name__", type(loss).__name__)
+        raise ValueError(
+            f"{owner} trains on a named loss (see glassnet.functional.LOSSES), computed for "
+            f"all the models at once. Got the function {name}; pass a name such as 'mse' or "
+            "'cross_entropy', or train each model with glassnet.fit, which takes a function."
+        )
+    return spec
 
 
 def fit_many(
@@ -310,9 +322,7 @@ def fit_many(
             "stream with glassnet.fit."
         )
     K = len(models)
-    spec = tasks.loss_spec(loss, "fit_many")
-    if spec is None:
-        raise ValueError(_named_loss_only("fit_many", loss))
+    spec = _named_loss("fit_many", loss)
     per, layers = _stack(models, spec)
     X, y, w = tasks.check_data(models[0], spec, X, y, sample_weight, "fit_many")
     # a batch_size is checked against all the rows, as fit checks it: one above the rows a
@@ -847,9 +857,7 @@ def search(
                 "return a new glassnet model."
             )
         models.append(model)
-    spec = tasks.loss_spec(loss, "search")
-    if spec is None:
-        raise ValueError(_named_loss_only("search", loss))
+    spec = _named_loss("search", loss)
     X, y, w = tasks.check_data(models[0], spec, X, y, fit_options.get("sample_weight"), "search")
     if validation_data is None:
         check_number(

@@ -10,7 +10,7 @@ import pytest
 
 import glassnet as gn
 from glassnet import nn, train
-from glassnet.many import fit_many
+from glassnet.many import fit_many, search
 
 # the separate fits on the NumPy fast path, what fit_many stacks (as tests/test_many.py)
 fit = functools.partial(train.fit, engine="fused", verbose=0)
@@ -126,3 +126,14 @@ def test_a_keyword_that_names_the_optimizer_s_own_argument_is_named_as_unknown(k
     models = nets(2)
     with pytest.raises(TypeError, match=rf"SGD got unexpected keyword arguments \['{key}'\]"):
         fit_many(models, X, y, epochs=1, **{key: models[0].parameters()})
+
+
+def test_an_unknown_loss_name_is_not_told_that_a_function_would_do():
+    """fit_many (and search) train on a named loss only; an unknown name was told 'must be
+    a callable f(output, y) or one of [...]', and a function, passed then, was refused."""
+    X, y = data()
+    with pytest.raises(ValueError, match=r"'loss' parameter of fit_many must be one of \['bce'"):
+        fit_many(nets(2), X, y, loss="BCE", epochs=1)
+    build = lambda p: nets(1)[0]  # noqa: E731
+    with pytest.raises(ValueError, match=r"'loss' parameter of search must be one of \['bce'"):
+        search(build, X, y, {"seed": [0]}, loss=None, epochs=1)
