@@ -13,9 +13,11 @@ glassnet's ``ConstantLR`` keeps γ₀ (PyTorch's scales it for a few epochs), an
 PyTorch's ``OneCycleLR``, ``CyclicLR``, ``LinearLR`` and ``SequentialLR`` are not here:
 ``LambdaLR`` writes any of them as a function of the epoch. One difference: each
 ``step()`` sets a group's lr from its starting lr (``base_lrs``) in closed form, so an lr
-written into a group by hand between steps lasts until the next ``step()``, and two
-schedules on one optimizer do not compound; PyTorch's chainable schedulers build on the
-group's current lr. Change ``schedule.base_lrs`` to move a schedule's whole curve.
+written into a group by hand between steps lasts until the next ``step()``, and a
+second schedule stepping the same optimizer would overwrite the first's rates (PyTorch's
+chainable schedulers compound): that is refused with an error, write the product of the
+two curves as one ``LambdaLR``. Change ``schedule.base_lrs`` to move a schedule's whole
+curve (a param group added after the schedule was built needs its starting lr there).
 
 They live beside the optimizers, not in them: the loop calls a schedule as it calls its
 other end-of-epoch plugins, and the update rules never need one (moved here from
@@ -32,8 +34,10 @@ other end-of-epoch plugins, and the update rules never need one (moved here from
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import numbers
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -65,6 +69,10 @@ _RULES: dict[str, Any] = {  # what each setting must be: check_number's bounds, 
 def _check(value: Any, name: str, owner: str) -> Any:
     """``value`` if it is what ``_RULES[name]`` asks, else a ParameterError."""
     return check_setting(value, name, owner, _RULES[name])
+
+
+_TICKS = itertools.count()  # orders schedules' constructions and steps
+_LAST_STEPPED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # optimizer -> ref
 
 
 class LRSchedule:
@@ -101,6 +109,7 @@ class LRSchedule:
         self.optimizer, self.epoch = optimizer, 0
         self.base_lrs = [float(g["lr"]) for g in optimizer.param_groups]
         self.__dict__.update(self._progress)
+        self._built = self._stepped = next(_TICKS)
 
     base_lr = property(lambda self: self.base_lrs[0], doc="The first group's starting lr.")
 
@@ -114,12 +123,46 @@ class LRSchedule:
 
     def step(self) -> bool:
         """End of an epoch: set each group's lr for the next one. Returns False."""
+        groups = self._groups()
         self.epoch += 1
         clock = getattr(self, self._clock)
         rates = [self._checked(self._rate, base, clock) for base in self.base_lrs]
-        for group, lr in zip(self.optimizer.param_groups, rates):  # (all checked first)
+        for group, lr in zip(groups, rates):  # (all checked first)
             group["lr"] = lr
         return False
+
+    def _groups(self) -> list[dict[str, Any]]:
+        """The optimizer's param groups, before a step sets them: refused when a group has
+        no starting lr in ``base_lrs`` (it would keep its lr unscheduled), or when another
+        schedule steps this optimizer too (:meth:`_claim`)."""
+        name, groups = type(self).__name__, self.optimizer.param_groups
+        if len(groups) != len(self.base_lrs):
+            raise ValueError(
+                f"{name}: the optimizer has {len(groups)} param group(s) but the schedule has "
+                f"a starting lr for {len(self.base_lrs)} (base_lrs={self.base_lrs!r:.80}): a "
+                "group added after the schedule was built would keep its lr, unscheduled. "
+                "Build the schedule after add_param_group, or append the new group's "
+                "starting lr to schedule.base_lrs."
+            )
+        self._claim()
+        return groups
+
+    def _claim(self) -> None:
+        """Record this step; refused when another schedule steps this optimizer between
+        this one's steps (one built after this one's last step takes over: not refused)."""
+        name, ticks = type(self).__name__, lambda s, k: s.__dict__.get(k, -1)
+        other = _LAST_STEPPED.get(self.optimizer, lambda: None)()
+        mine = ticks(self, "_stepped")  # (-1: a schedule pickled before it had them)
+        if other not in (None, self) and ticks(other, "_built") < mine < ticks(other, "_stepped"):
+            raise ValueError(
+                f"Two schedules step one optimizer: {other!r} and {name}. Each sets the "
+                "groups' lr from its own curve, so the last to step would silently overwrite "
+                "the other's (PyTorch's chainable schedulers compound). Step one schedule: "
+                "write the product of the two curves as one LambdaLR, e.g. LambdaLR(opt, "
+                "lambda e: min(1, (e + 1) / 5) * 0.5 ** (e // 10)) for a warmup then steps."
+            )
+        _LAST_STEPPED[self.optimizer] = weakref.ref(self)
+        self._stepped = next(_TICKS)
 
     def _checked(self, rate: Callable[[float, int], Any], base: float, clock: int) -> float:
         """``rate(base, clock)``, refused with a clear error unless it is a number >= 0 in the
@@ -224,15 +267,18 @@ class MultiStepLR(LRSchedule):
     _hyper = ("gamma",)
 
     def __init__(self, optimizer: Any, milestones: Any, gamma: float = 0.1) -> None:
-        ms = list(milestones) if isinstance(milestones, (list, tuple, range)) else None
+        is_list = isinstance(milestones, (list, tuple, range)) or (
+            getattr(milestones, "ndim", None) == 1 and hasattr(milestones, "tolist")
+        )  # (a NumPy array of epochs, and NumPy ints in a list, are epochs too)
+        ms = list(milestones) if is_list else None
         if ms is None or not all(
-            isinstance(m, int) and not isinstance(m, bool) and m >= 1 for m in ms
+            isinstance(m, numbers.Integral) and not isinstance(m, bool) and m >= 1 for m in ms
         ):
             raise ParameterError(
                 "The 'milestones' parameter of MultiStepLR must be a list of epochs (ints "
                 f">= 1). Got {milestones!r:.80}; e.g. milestones=[30, 80]."
             )
-        self.milestones = sorted(ms)
+        self.milestones = sorted(int(m) for m in ms)
         super().__init__(optimizer, {"gamma": gamma})
 
     def _rate(self, base_lr: float, epoch: int) -> float:
@@ -256,14 +302,14 @@ class LambdaLR(LRSchedule):
                 "e.g. lr_lambda=lambda epoch: 0.95 ** epoch."
             )
         self.lr_lambdas = fns
-        self._set()
+        self._set(self.optimizer.param_groups)
 
-    def _set(self) -> None:
+    def _set(self, groups: list[dict[str, Any]]) -> None:
         rates = [
             self._checked(lambda b, e, fn=fn: b * fn(e), base, self.epoch)
             for base, fn in zip(self.base_lrs, self.lr_lambdas)
         ]
-        for group, lr in zip(self.optimizer.param_groups, rates):  # (all checked first)
+        for group, lr in zip(groups, rates):  # (all checked first)
             group["lr"] = lr
 
     def _rate(self, base_lr: float, epoch: int) -> float:
@@ -271,8 +317,9 @@ class LambdaLR(LRSchedule):
 
     def step(self) -> bool:
         """End of an epoch: each group's lr becomes γ₀ · its lr_lambda(epoch). False."""
+        groups = self._groups()
         self.epoch += 1
-        self._set()
+        self._set(groups)
         return False
 
 
@@ -370,6 +417,7 @@ class AdaptiveLR(LRSchedule):
         """End of an epoch with its training loss ``metric``; True means stop training."""
         x = _check(metric, "metric", type(self).__name__)  # a NaN loss is an error
         x = -x if self.mode == "max" else x
+        self._claim()
         self.epoch += 1
         self.bad_epochs = self.bad_epochs + 1 if x > self.best - self.tol else 0
         self.best = min(self.best, x)

@@ -3,9 +3,10 @@ and gradcheck: each test is a defect found (it failed before its fix)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from glassnet import threads
+from glassnet import nn, optim, schedules, threads
 
 W1 = [784, 256, 128, 10]
 
@@ -61,3 +62,75 @@ def test_a_limit_that_fails_to_apply_closes_its_block(blas_now, monkeypatch):
     with threads.limit(W1, 128, threads=1) as n:  # a later block opens and closes cleanly
         assert n == 1
     assert threads.current_blas_threads() == blas_now
+
+
+# ------------------------------------------------------------------ schedules
+def sgd(lr=0.1):
+    return optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=lr)
+
+
+def test_a_param_group_added_after_the_schedule_is_refused_not_left_unscheduled():
+    """StepLR halved the first group and left the added one at 0.2, silently."""
+    params = nn.MLP([2, 3, 1], rng=0).parameters()
+    opt = optim.SGD(params[:2], lr=0.1)
+    sched = schedules.StepLR(opt, step_size=1, gamma=0.5)
+    opt.add_param_group({"params": params[2:], "lr": 0.2})
+    with pytest.raises(ValueError, match=r"StepLR: the optimizer has 2 param group\(s\) but"):
+        sched.step()
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.2] and sched.epoch == 0
+    sched.base_lrs.append(0.2)  # what the message says to do
+    sched.step()
+    assert sched.get_last_lr() == [0.05, 0.1]
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["StepLR first", "ExponentialLR first"])
+def test_two_schedules_stepping_one_optimizer_are_refused_not_overwritten(first):
+    """torch compounds StepLR and ExponentialLR on one optimizer; glassnet's last step
+    overwrote the other's rate, so one of the two curves was silently lost."""
+    opt = sgd()
+    a = schedules.StepLR(opt, step_size=2, gamma=0.5)
+    b = schedules.ExponentialLR(opt, gamma=0.9)
+    order = (a, b) if first else (b, a)
+    with pytest.raises(ValueError, match=r"Two schedules step one optimizer: .* LambdaLR"):
+        for _ in range(2):
+            for sched in order:
+                sched.step()
+
+
+def test_a_schedule_built_after_another_finished_takes_over():
+    opt = sgd()
+    first = schedules.StepLR(opt, step_size=1, gamma=0.5)
+    first.step()
+    second = schedules.AdaptiveLR(opt, patience=0, tol=10.0)  # e.g. a second fit
+    second.step(1.0)
+    assert second.step(1.0) is False and opt.lr == pytest.approx(0.01)
+    first.step()  # back to the first: its curve again
+    assert opt.lr == 0.025
+
+
+def test_the_written_product_matches_torchs_chained_schedules():
+    torch = pytest.importorskip("torch")
+    w = torch.nn.Parameter(torch.zeros(1))
+    topt = torch.optim.SGD([w], lr=0.1)
+    chain = [
+        torch.optim.lr_scheduler.StepLR(topt, step_size=2, gamma=0.5),
+        torch.optim.lr_scheduler.ExponentialLR(topt, gamma=0.9),
+    ]
+    opt = sgd()
+    one = schedules.LambdaLR(opt, lambda e: 0.5 ** (e // 2) * 0.9**e)
+    for _ in range(10):
+        topt.step()
+        for sched in chain:
+            sched.step()
+        one.step()
+        assert opt.lr == pytest.approx(topt.param_groups[0]["lr"], rel=1e-12)
+
+
+def test_multistep_takes_numpy_epochs_as_torch_does():
+    """list(np.array([2, 4])) was refused: 'must be a list of epochs (ints >= 1)'."""
+    for milestones in (np.array([2, 4]), list(np.array([2, 4])), [np.int32(2), 4]):
+        sched = schedules.MultiStepLR(sgd(), milestones, gamma=0.5)
+        assert sched.milestones == [2, 4] and all(type(m) is int for m in sched.milestones)
+        assert [(sched.step(), sched.lr)[1] for _ in range(4)] == [0.1, 0.05, 0.05, 0.025]
+    with pytest.raises(ValueError, match=r"'milestones' parameter of MultiStepLR"):
+        schedules.MultiStepLR(sgd(), np.array([2.0]))
