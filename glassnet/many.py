@@ -54,6 +54,7 @@ from ._validation import (
     check_number,
     check_positive,
 )
+from .backend import namespace
 from .fused import FastMLP, Layer, add_l2, layers_of
 from .nn.flat import grad_view
 from .nn.module import Module, Parameter
@@ -167,6 +168,13 @@ def _stack(models: Sequence[Module], spec: Any) -> tuple[list[list[Layer]], list
     first_owner: dict[int, int] = {}
     for k, m in enumerate(models):
         for p in m.parameters():
+            if namespace(p.data) is not np:  # (the stacked step is NumPy's, on the CPU)
+                raise TypeError(
+                    f"fit_many: model {k}'s weights are arrays of another library "
+                    f"({type(p.data).__module__}.{type(p.data).__name__}, a GPU's); fit_many "
+                    "stacks and trains on the CPU. Move the models there with model.to('cpu') "
+                    "first, or train each where it is with glassnet.fit."
+                )
             j = first_owner.setdefault(id(p), k)
             if j == k:
                 continue

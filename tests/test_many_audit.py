@@ -137,3 +137,26 @@ def test_an_unknown_loss_name_is_not_told_that_a_function_would_do():
     build = lambda p: nets(1)[0]  # noqa: E731
     with pytest.raises(ValueError, match=r"'loss' parameter of search must be one of \['bce'"):
         search(build, X, y, {"seed": [0]}, loss=None, epochs=1)
+
+
+class OnDevice(np.ndarray):
+    """An array of another library, as glassnet.backend sees one (CuPy's on a GPU)."""
+
+    def __array_namespace__(self, api_version=None):
+        return self  # (any namespace but NumPy's)
+
+
+def test_a_model_on_the_gpu_is_refused_before_training_with_what_to_do():
+    """fit trains a model where its weights are (fit(device='cuda')); fit_many stacks and
+    steps on the CPU, and a model on the GPU failed deep in its first step (CuPy refuses a
+    host array in np.matmul). It is refused before anything moves."""
+    X, y = data()
+    models = nets(2)
+    for p in models[1].parameters():
+        p.data = p.data.view(OnDevice)
+    before = weights(models[0])
+    says = r"model 1's weights are arrays of another library .* model.to\('cpu'\).*glassnet.fit"
+    with pytest.raises(TypeError, match=says):
+        fit_many(models, X, y, epochs=2)
+    for p, q in zip(weights(models[0]), before):
+        np.testing.assert_array_equal(p, q)
