@@ -195,11 +195,24 @@ def graph_step(model: Module, spec: F.Loss | None, loss: Any, l2: float) -> Call
     return step
 
 
-def as_callback(c: Callback | Callable[[TrainState], Any]) -> Callback:
+def as_callback(c: Callback | Callable[[TrainState], Any], arg: str = "callbacks") -> Callback:
     """A :class:`Callback` (or an object with its methods; ``on_step_end`` optional) as is;
-    a function ``f(state)`` as an ``on_epoch_end`` callback."""
+    a function ``f(state)`` as an ``on_epoch_end`` callback; else a TypeError naming fit's
+    ``arg``."""
     hooks = ("on_train_begin", "on_epoch_end", "on_train_end")
+    if isinstance(c, type) or not (callable(c) or all(hasattr(c, h) for h in hooks)):
+        fix = f": pass an instance, {c.__name__}()" if isinstance(c, type) else ""
+        raise TypeError(
+            f"fit: {arg} must be a glassnet Callback (an instance), a function f(state), or a "
+            f"list of them. Got {c!r:.80}{fix}."
+        )
     return c if all(hasattr(c, h) for h in hooks) else _FunctionCallback(c)
+
+
+def _as_callbacks(given: Any, arg: str) -> list[Callback]:
+    """fit's ``callbacks`` or ``stop_rules``: None (none), one, or a list or tuple of them."""
+    many = isinstance(given, (list, tuple))
+    return [as_callback(c, arg) for c in (given if many else () if given is None else [given])]
 
 
 # ------------------------------------------------------------ stopping rules
@@ -367,7 +380,7 @@ def fit(
     validation_split : float in [0, 1); validation_data : (X_val, y_val)
         Held-out data scored after each epoch (loss and accuracy / R^2).
     schedule : learning-rate schedule from glassnet.optim, stepped once per epoch.
-    callbacks : Callback objects or functions ``f(state)`` called after each epoch
+    callbacks : Callbacks or functions ``f(state)`` (one, or a list) called after each epoch
         (return True or set ``state.stop`` to stop).
     sample_weight : array of shape (n_samples,); l2 : float
         Per-sample loss weights; an L2 penalty ``l2 / (2 n_batch) * sum ||W||^2`` on
@@ -460,6 +473,8 @@ def fit(
             "gradient descent or a smaller batch."
         )
     check_threads(threads, "fit")
+    cbs = _as_callbacks(callbacks, "callbacks")
+    stop_rules = None if stop_rules is None else _as_callbacks(stop_rules, "stop_rules")
     rng = as_rng(None if callable(seed) else seed)
 
     X, y_arr, w_arr, Xv, yv = tasks.validation_set(
@@ -493,7 +508,6 @@ def fit(
     if Xv is not None:
         history.metric_name = "accuracy" if spec and "entropy" in spec.name else "r2"
     state = TrainState(model=model, optimizer=optimizer, history=history, X=X, verbose=verbose)
-    cbs = [as_callback(c) for c in callbacks]
     hook = Callback.on_step_end  # (a plain callback's, which does nothing)
     step_cbs = [c for c in cbs if getattr(type(c), "on_step_end", hook) is not hook]
     if dp is not None and not dp.root:

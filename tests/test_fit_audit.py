@@ -55,3 +55,40 @@ def test_engine_jit_refusal_names_every_cause_given_and_only_those():
     why = str(e.value).split("cannot train this run: ")[1].split(" (the compiled")[0]
     assert "callbacks=" in why and "tol_weights=0.001" in why
     assert "validation" not in why and "stop_rules" not in why
+
+
+# ------------------------------------------------- callbacks and stop_rules: what they take
+class _Stop(gn.Callback):
+    def on_epoch_end(self, state: gn.TrainState) -> None:
+        state.stop = True
+
+
+@pytest.mark.parametrize("arg", ["callbacks", "stop_rules"])
+@pytest.mark.parametrize("bad", [3, "progress", [3], [_Stop], _Stop, {"a": 1}])
+def test_callbacks_that_are_not_callbacks_are_named(arg, bad):
+    """Neither a Callback (an instance) nor a function f(state): a TypeError naming the
+    argument and what was given, before a step (was: 'int' object is not callable, or an
+    AttributeError or a missing 'state' from inside the loop)."""
+    net = _net()
+    before = _weights(net)
+    with pytest.raises(TypeError, match=f"fit: {arg} must be ") as e:
+        gn.fit(net, X, Y, epochs=2, verbose=0, **{arg: bad})
+    assert "Got " in str(e.value)
+    if bad is _Stop or bad == [_Stop]:
+        assert "_Stop()" in str(e.value)  # the class given: pass an instance
+    for a, b in zip(before, _weights(net)):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("arg", ["callbacks", "stop_rules"])
+def test_one_callback_or_function_is_taken_as_a_list_of_one(arg):
+    """As the estimators take them (glassnet.sklearn): one Callback, or one function."""
+    for one in (_Stop(), lambda s: True):
+        h = gn.fit(_net(), X, Y, epochs=5, verbose=0, **{arg: one})
+        assert (h.epochs, h.stop_reason) == (1, "callback")
+
+
+def test_callbacks_none_is_no_callback():
+    h = gn.fit(_net(), X, Y, epochs=3, verbose=0, callbacks=None)
+    ref = gn.fit(_net(), X, Y, epochs=3, verbose=0)
+    assert h.loss == ref.loss
