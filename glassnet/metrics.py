@@ -30,7 +30,17 @@ def _sums(y_true: Any, y_pred: Any, owner: str) -> tuple[np.ndarray, np.ndarray]
             f"{np.shape(y_true)}, y_pred {yp.shape}. Pass predictions for the same rows and "
             "outputs."
         )
+    if not np.isfinite(yt).all():  # (a NaN prediction is a score of NaN; a NaN target, a mistake)
+        at = tuple(int(i) for i in np.argwhere(~np.isfinite(yt))[0])
+        raise ValueError(
+            f"{owner}: 'y_true' holds {yt[at]} at row {at[0]}, column {at[1]}; targets must be "
+            "finite numbers. Remove or impute those rows."
+        )
     yp = yp.reshape(yt.shape)  # (N, K)
+    # each column scaled by a power of two near its largest target, so that the squares
+    # neither overflow (1e200) nor underflow (1e-200): exact, R^2 is unchanged bit for bit
+    scale = -np.frexp(np.abs(yt).max(axis=0))[1]  # (K,)
+    yt, yp = np.ldexp(yt, scale), np.ldexp(yp, scale)
     ss_res = ((yt - yp) ** 2).sum(axis=0)  # (K,)
     ss_tot = ((yt - yt.mean(axis=0)) ** 2).sum(axis=0)  # (K,)
     return ss_res, ss_tot

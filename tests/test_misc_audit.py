@@ -134,3 +134,29 @@ def test_multistep_takes_numpy_epochs_as_torch_does():
         assert [(sched.step(), sched.lr)[1] for _ in range(4)] == [0.1, 0.05, 0.05, 0.025]
     with pytest.raises(ValueError, match=r"'milestones' parameter of MultiStepLR"):
         schedules.MultiStepLR(sgd(), np.array([2.0]))
+
+
+# ------------------------------------------------------------------ metrics
+@pytest.mark.parametrize("scale", [1e200, 1e-200, 1e-160], ids=["1e200", "1e-200", "1e-160"])
+def test_r2_is_finite_and_scale_free_at_extreme_magnitudes(scale):
+    """1e200 targets: the squares overflowed, R^2 NaN; 1e-200: they underflowed to 0, and
+    the column read as constant (r2_score 1.0, r2_per_output NaN). The truth is 0.5."""
+    from glassnet.metrics import r2_per_output, r2_score
+
+    y, p = np.array([1.0, 2.0, 3.0]) * scale, np.array([1.0, 2.0, 4.0]) * scale
+    assert r2_score(y, p) == r2_score(y / scale, p / scale) == 0.5
+    assert r2_per_output(y, p).tolist() == [0.5]
+    sk = pytest.importorskip("sklearn.metrics")
+    assert r2_score(y / scale, p / scale) == sk.r2_score(y / scale, p / scale)
+
+
+def test_r2_refuses_a_nan_target_naming_it():
+    """A NaN target gave a NaN score, silently (scikit-learn refuses it)."""
+    from glassnet.metrics import r2_per_output, r2_score
+
+    for f in (r2_score, r2_per_output):
+        with pytest.raises(ValueError, match=r"'y_true' holds nan at row 1, column 0; targets"):
+            f([1.0, np.nan, 3.0], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"'y_true' holds inf at row 0, column 1"):
+        r2_score([[1.0, np.inf], [2.0, 3.0]], [[1.0, 2.0], [2.0, 3.0]])
+    assert np.isnan(r2_score([1.0, 2.0, 3.0], [1.0, np.nan, 3.0]))  # a NaN prediction: NaN
