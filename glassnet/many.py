@@ -565,8 +565,9 @@ def fit_many(
                     break
             # end of epoch: record, validate, each model's stopping rule
             epoch_loss = total / seen
+            records.append((epoch_loss, None, active.copy()))  # (a Ctrl-C in validating: kept)
             val = _validate(engine, Xv, yv, K) if Xv is not None else None
-            records.append((epoch_loss, val, active.copy()))
+            records[-1] = (epoch_loss, val, records[-1][2])
             score = val[0] if early_stopping else epoch_loss
             limit = (tol or 0.0) if early_stopping else tol
             bad = np.where(score < best - (limit or 0.0), 0, bad + 1)
@@ -645,7 +646,10 @@ def _histories(
         mine = rows[:, k]
         h = History(engine="fused", stop_reason=reasons.get(k, ""))
         h.loss = loss[mine, k].tolist()
-        h.val_loss, h.val_metric = ([] if not len(v) else v[mine, k].tolist() for v in val)
+        # (the last epoch has none when a Ctrl-C came while it was scored, as in fit)
+        h.val_loss, h.val_metric = (
+            [] if not len(v) else v[mine[: len(v)], k].tolist() for v in val
+        )
         h.epochs, h.steps, h.samples_seen = int(mine.sum()), int(steps[k]), int(samples[k])
         h.lr = [float(lrs[k])] * h.epochs
         h.best_loss = min([math.inf, *h.loss])

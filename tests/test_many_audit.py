@@ -160,3 +160,29 @@ def test_a_model_on_the_gpu_is_refused_before_training_with_what_to_do():
         fit_many(models, X, y, epochs=2)
     for p, q in zip(weights(models[0]), before):
         np.testing.assert_array_equal(p, q)
+
+
+def test_ctrl_c_while_validating_keeps_the_epoch_s_training_loss_as_fit_does(monkeypatch):
+    """Ctrl-C while the second epoch is scored: its steps were taken and counted, but the
+    History dropped the epoch (epochs 1, one loss, 8 steps of 4 a epoch). fit records the
+    epoch's training loss before it scores it: 2 epochs, 2 losses, 1 validation score."""
+    import glassnet.many as many_mod
+
+    X, y = data()
+    opts = dict(loss="binary_cross_entropy", lr=0.5, epochs=3, batch_size=8)
+    validate, calls = many_mod._validate, []
+
+    def pressed(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return validate(*args)
+
+    monkeypatch.setattr(many_mod, "_validate", pressed)
+    many = nets(2)
+    hs = fit_many(many, X, y, validation_split=0.2, seed=[1, 2], **opts)
+    for k, alone in enumerate(nets(2)):
+        h = fit(alone, X, y, validation_split=0.2, seed=k + 1, max_steps=8, **opts)
+        assert_same(many[k], alone)
+        assert (hs[k].stop_reason, hs[k].epochs, hs[k].steps) == ("interrupted", 2, 8)
+        assert hs[k].loss == h.loss and hs[k].val_loss == h.val_loss[:1]
