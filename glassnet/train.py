@@ -298,6 +298,7 @@ _ARGS: dict[str, Any] = {  # what fit's settings must be: glassnet._validation.c
     "tol_weights": {"low": 0, "low_open": True},
     "validation_split": {"low": 0, "high": 1, "high_open": True},
     "engine": ("auto", "fused", "graph", "jit"),
+    "verbose": {"low": 0, "high": 2, "integer": True},
     **dict.fromkeys(("shuffle", "early_stopping"), bool),  # ("no" is no False)
 }
 _OFF_AS_NONE = ("max_steps", "batch_size", "tol", "tol_weights", "l2")  # None turns these off

@@ -92,3 +92,16 @@ def test_callbacks_none_is_no_callback():
     h = gn.fit(_net(), X, Y, epochs=3, verbose=0, callbacks=None)
     ref = gn.fit(_net(), X, Y, epochs=3, verbose=0)
     assert h.loss == ref.loss
+
+
+# ------------------------------------------------------------------------------- verbose
+@pytest.mark.parametrize("bad", [3, -1, True, 1.0, "yes", None])
+def test_verbose_other_than_0_1_2_is_refused(bad):
+    """3, -1, True and 1.0 ran as some level in silence; "yes" and None failed inside the
+    engine choice (TypeError: '<' not supported)."""
+    with pytest.raises(ValueError, match=r"'verbose' parameter of fit must be an int in \[0, 2\]"):
+        gn.fit(_net(), X, Y, epochs=2, verbose=bad)
+
+
+def test_verbose_numpy_int_is_taken():
+    assert gn.fit(_net(), X, Y, epochs=2, verbose=np.int64(0)).epochs == 2
