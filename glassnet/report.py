@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._validation import check_choice, check_number
+from ._validation import ParameterError, check_choice, check_number
 from .fused import flatten  # re-exported: the one walk over nested Sequentials
 
 __all__ = [
@@ -57,7 +57,14 @@ weights, and per-layer names (w[1]_12) above it."""
 def fmt(v: float, decimals: int = 3) -> str:
     """A number as the slides print it: fixed decimals, integers without them, tiny or
     huge values in scientific notation (so 0.0003 does not print as 0.000)."""
-    v = float(v)
+    if type(decimals) is not int or decimals < 0:  # (the common case checked fast)
+        decimals = check_number(decimals, "decimals", "fmt", low=0, integer=True)
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        raise ParameterError(  # (a TypeError and a ValueError, as float()'s were)
+            f"fmt prints a number (a float, an int, a NumPy scalar). Got {v!r:.60}."
+        ) from None
     if math.isnan(v):
         return "nan"
     if math.isinf(v):
@@ -224,6 +231,8 @@ def make_names(layers: Sequence[Any], scheme: str) -> Names:
     ``AUTO_LECTURE_MAX_WEIGHTS`` weights. The output layer's activations are y_hat.
     """
     check_choice(scheme, "names", "explain", ("auto", "lecture", "layered"))
+    if not len(layers):
+        raise ValueError("make_names needs at least one layer (each with inputs and neurons).")
     n_weights = sum(lay.inputs * lay.neurons for lay in layers)
     if scheme == "auto":
         scheme = "lecture" if n_weights <= AUTO_LECTURE_MAX_WEIGHTS else "layered"
@@ -293,6 +302,21 @@ class Section:
         self.blocks.append(Block("pre", text))
 
     def table(self, headers: list[str], rows: list[list[str]]) -> None:
+        """A table of text cells, each row as many as ``headers`` (refused otherwise: the
+        text renderer failed, the Markdown and HTML ones drew a ragged table)."""
+        for where, cells in [("headers", headers), *((f"row {i}", r) for i, r in enumerate(rows))]:
+            if not isinstance(cells, (list, tuple)) or len(cells) != len(headers):
+                shown = len(cells) if isinstance(cells, (list, tuple)) else type(cells).__name__
+                raise ValueError(
+                    f"Section.table: {where} must be a list of {len(headers)} cells, one per "
+                    f"header. Got {shown}."
+                )
+            bad = next((c for c in cells if not isinstance(c, str)), None)
+            if bad is not None:
+                raise TypeError(
+                    f"Section.table: the cells of {where} must be text. Got {bad!r:.40}: "
+                    "write numbers with fmt() (or str())."
+                )
         self.blocks.append(Block("table", headers=headers, rows=rows))
 
 

@@ -160,3 +160,52 @@ def test_r2_refuses_a_nan_target_naming_it():
     with pytest.raises(ValueError, match=r"'y_true' holds inf at row 0, column 1"):
         r2_score([[1.0, np.inf], [2.0, 3.0]], [[1.0, 2.0], [2.0, 3.0]])
     assert np.isnan(r2_score([1.0, 2.0, 3.0], [1.0, np.nan, 3.0]))  # a NaN prediction: NaN
+
+
+# ------------------------------------------------------------------ report
+@pytest.mark.parametrize(
+    ("row", "error", "message"),
+    [
+        (["1", "2", "3"], ValueError, r"row 0 must be a list of 2 cells, one per header\. Got 3"),
+        (["1"], ValueError, r"row 0 must be a list of 2 cells, one per header\. Got 1"),
+        ("12", ValueError, r"row 0 must be a list of 2 cells, one per header\. Got str"),
+        (["1", 2.5], TypeError, r"the cells of row 0 must be text\. Got 2\.5: write numbers"),
+    ],
+    ids=["long", "short", "text", "number"],
+)
+def test_a_table_row_that_does_not_fit_its_headers_is_refused(row, error, message):
+    """render_text raised IndexError or TypeError ("object of type 'float' has no len()")
+    and render_markdown / render_html drew a ragged table or raised AttributeError."""
+    from glassnet.report import Section, render_text
+
+    section = Section("T")
+    with pytest.raises(error, match=message):
+        section.table(["a", "b"], [row])
+    section.table(["a", "b"], [["1", "2"]])
+    assert render_text("x", [section]).endswith("a  b\n-  -\n1  2\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((1.5, -1), r"'decimals' parameter of fmt must be an int >= 0\. Got -1"),
+        ((1.5, 2.0), r"'decimals' parameter of fmt must be an int >= 0\. Got 2\.0"),
+        ((None,), r"fmt prints a number .* Got None"),
+        ((np.ones(2),), r"fmt prints a number .* Got array"),
+    ],
+)
+def test_fmt_refuses_what_it_cannot_print_naming_it(args, message):
+    """decimals=-1 raised Python's 'Format specifier missing precision'; None and arrays
+    raised float()'s messages."""
+    from glassnet.report import fmt
+
+    with pytest.raises(ValueError, match=message):
+        fmt(*args)
+    assert fmt(1.5, np.int64(2)) == "1.50" and fmt(np.float32(0.25)) == "0.250"
+
+
+def test_make_names_of_no_layers_is_a_clear_error():
+    from glassnet.report import make_names
+
+    with pytest.raises(ValueError, match="make_names needs at least one layer"):
+        make_names([], "auto")
