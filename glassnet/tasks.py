@@ -638,6 +638,11 @@ def validation_set(
     if given is not None:
         if not (isinstance(given, (tuple, list)) and len(given) == 2):
             raise ValueError(f"{owner}: validation_data must be a pair (X_val, y_val).")
+        if frac > 0 and owner == "fit":  # (search's default split is documented to give way)
+            raise ValueError(
+                f"fit: validation_data and validation_split={frac} were both given; the split "
+                "would be ignored (every training row kept). Pass one of them."
+            )
         names = ("validation_data[0]", "validation_data[1]")
         return X, y, w, *check_data(model, spec, *given, None, owner, names)[:2]
     if frac > 0 or early_stopping:

@@ -105,3 +105,14 @@ def test_verbose_other_than_0_1_2_is_refused(bad):
 
 def test_verbose_numpy_int_is_taken():
     assert gn.fit(_net(), X, Y, epochs=2, verbose=np.int64(0)).epochs == 2
+
+
+# ------------------------------------------------------- options that another one overrode
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_validation_data_and_validation_split_together_are_refused(early_stopping):
+    """validation_data was scored and validation_split ignored, in silence (the training
+    rows were all kept)."""
+    with pytest.raises(ValueError, match="validation_data and validation_split=0.2") as e:
+        gn.fit(_net(), X, Y, epochs=2, verbose=0, validation_data=(X, Y), validation_split=0.2,
+               early_stopping=early_stopping)  # fmt: skip
+    assert "one of them" in str(e.value)
