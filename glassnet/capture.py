@@ -78,6 +78,7 @@ import numpy as np
 from . import functional as F
 from .backend import namespace, to_device
 from .fused import FastMLP
+from .jit import check_order
 
 __all__ = ["cuda_api", "why_not", "use", "run_epoch"]
 
@@ -303,6 +304,8 @@ def run_epoch(
     of :func:`glassnet.jit.run_epoch`. Returns the batch losses (float64, on the host), up
     to the first non-finite one. ``step0`` is the steps taken before (the 64-step snapshots
     follow it); ``snapshot`` is fit's (parameter, copy) pairs."""
+    if order is not None:  # (once an epoch: a permutation of the rows, as fit draws it)
+        order = check_order(order, X.shape[0], "run_epoch")
     optimizer.prepared()  # the checks of a step; then every .data/.grad is its flat view
     for pack in optimizer._packs:  # again (a None gradient as 0: fit writes them all)
         pack.flat.sync()

@@ -60,7 +60,7 @@ import numpy as np
 
 from .backend import namespace
 from .fused import FastMLP, keep_finite, l2_value, takes
-from .jit import FullBatchRun
+from .jit import FullBatchRun, check_order
 
 __all__ = ["use", "run_epoch", "run_full_batch", "Batches"]
 
@@ -250,7 +250,10 @@ def run_epoch(
     Returns the batch losses (float64), up to the first non-finite one, whose update is
     not made. ``step0`` is the steps taken before (the 64-step snapshots follow it);
     ``snapshot`` is fit's (parameter, copy) pairs."""
-    batch = Batches(X, y, w, batch_size).epoch(order)
+    batch = Batches(X, y, w, batch_size)
+    if order is not None:  # (once an epoch: a permutation of the rows, as fit draws it)
+        order = check_order(order, batch.n, "run_epoch")
+    batch.epoch(order)
     counter = _Counter(fast, y, w, batch_size)  # (a count's rows: consecutive in the order)
     steps = len(batch.starts[:max_steps])
     rows = lambda c: _rows(order, c.first, c.first + c.rows)  # noqa: E731

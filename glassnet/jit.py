@@ -66,6 +66,7 @@ import numpy as np
 from . import functional as F
 from . import optim as optim_mod
 from ._validation import check_array, check_positive
+from .backend import namespace
 from .fused import FastMLP, layers_of
 
 __all__ = [
@@ -1253,6 +1254,41 @@ def _full_batch_run(books: dict, epochs: int, best: float, bad: int, pending: An
     )
 
 
+def check_order(order: Any, n: int, owner: str) -> Any:
+    """``order``, the rows of an epoch's batches, if it is a permutation of ``range(n)``,
+    as fit draws it (``rng.permutation(n)``): n integer row indices, each row once (an
+    array of ``order``'s own library; a list as a NumPy array). A few passes over its n
+    indices, once an epoch, for :func:`run_epoch` and the loops under its contract.
+
+    An order that repeats rows (a bootstrap sample) is refused: an epoch is every row
+    once, and fit never draws one; train on the rows drawn (``X[idx]``, ``y[idx]``)."""
+    if namespace(order) is np:
+        order = np.asarray(order)
+    want = (
+        f"{owner}: order must be a permutation of range({n}) (rng.permutation({n}), as fit "
+        f"draws it): {n} integer row indices, each row once"
+    )
+    if order.shape != (n,) or order.dtype.kind not in "iu":
+        raise ValueError(f"{want}. Got dtype {order.dtype}, shape {order.shape}.")
+    if not n:
+        return order
+    low, high = int(order.min()), int(order.max())
+    if low < 0 or high >= n:
+        raise ValueError(f"{want}. Got row index {low if low < 0 else high}.")
+    xp = namespace(order)
+    seen = xp.zeros(n, dtype=bool)
+    seen[order] = True
+    if not bool(seen.all()):  # n indices in range(n), one missing: another one repeated
+        counts = xp.bincount(order, minlength=n)
+        twice, never = int(xp.argmax(counts)), int(xp.argmin(counts))
+        raise ValueError(
+            f"{want}. Row {twice} comes {int(counts[twice])} times in it and row {never} "
+            "never; to train on rows drawn with repeats (a bootstrap sample), pass those "
+            "rows, X[idx] and y[idx], in order (order=None) or with their own permutation."
+        )
+    return order
+
+
 def run_epoch(
     fast: FastMLP,
     optimizer: Any,
@@ -1271,7 +1307,8 @@ def run_epoch(
     gathered by index as fit gathers them; one optimizer step per batch.
 
     ``order`` is a permutation of ``range(n)`` (fit's ``rng.permutation(n)``), or None for
-    the rows in order (``shuffle=False``). ``max_steps`` bounds the steps of this call;
+    the rows in order (``shuffle=False``); another order, one that repeats rows too, is
+    refused (:func:`check_order`). ``max_steps`` bounds the steps of this call;
     ``step0`` and ``snapshot`` as in :func:`run_full_batch`.
 
     Returns the batch losses (float64), one per batch run. A NaN or infinite loss stops
@@ -1293,17 +1330,7 @@ def run_epoch(
     if order is None:
         order = np.arange(n, dtype=np.int64)
     else:
-        order = np.asarray(order)
-        if (
-            order.shape != (n,)
-            or order.dtype.kind not in "iu"
-            or (n and (order.min() < 0 or order.max() >= n))
-        ):
-            raise ValueError(
-                f"{owner}: order must be {n} row indices in [0, {n}) (rng.permutation(n)); "
-                f"got dtype {order.dtype}, shape {order.shape}."
-            )
-        order = np.ascontiguousarray(order, dtype=np.int64)
+        order = np.ascontiguousarray(check_order(order, n, owner), dtype=np.int64)
     batches = -(-n // batch_size)
     cap = batches + 1 if max_steps is None else max_steps
     books: dict[int, tuple] = {}

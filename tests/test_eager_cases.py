@@ -691,3 +691,70 @@ def test_full_batch_verbose_still_shows_progress(monkeypatch, verbose):
     e, s = _twice(False, loss="mse", batch_size=None, epochs=5, verbose=verbose)
     assert "Stopped after 5 epochs" in s.out
     assert _rate_free(e.out) == _rate_free(s.out)
+
+
+# ------------------------------------------------------------- the order of an epoch
+BAD_ORDERS = {  # (order of 12 rows, the words of the refusal)
+    "repeats": ([0] * 12, r"Row 0 comes 12 times in it and row 1 never; .* bootstrap"),
+    "bootstrap": ([3, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], "Row 3 comes 2 times in it and row 0"),
+    "short": (list(range(6)), r"shape \(6,\)"),
+    "long": ([*range(12), *range(12)], r"shape \(24,\)"),
+    "past the rows": (list(range(1, 13)), "Got row index 12"),
+    "negative": (list(range(-1, 11)), "Got row index -1"),
+    "floats": ([float(i) for i in range(12)], "Got dtype float64"),
+}
+
+
+def _epoch_start(library: Any = None) -> tuple:
+    """A 3-5-2 network, its fast path, SGD and 12 rows (on ``library``'s arrays: the
+    stand-in GPU library of tests/test_backend.py, or NumPy)."""
+    model = nn.MLP([3, 5, 2], "tanh", "identity", rng=0, dtype=np.float64)
+    rng = np.random.default_rng(1)
+    X, y = rng.standard_normal((12, 3)), rng.standard_normal((12, 2))
+    if library is not None:
+        library._recorded(model)
+        X, y = X.view(library.Recorded), y.view(library.Recorded)
+    fast = gn.train.fast_path(model, gn.tasks.loss_spec("mse"), 0.0)
+    return model, fast, optim.SGD(model.parameters(), lr=0.1), X, y
+
+
+@pytest.mark.parametrize("case", list(BAD_ORDERS))
+@pytest.mark.parametrize("where", ["eager", "capture"])
+def test_run_epoch_refuses_an_order_that_is_not_a_permutation_before_any_step(
+    where, case, monkeypatch
+):
+    """An order with repeats (every batch row 0, or a bootstrap sample), one too long, or
+    negative trained on it in silence (the eager loop's gather clips indices); one too short
+    or past the rows was NumPy's 'output array does not match' or an IndexError after the
+    steps. fit draws rng.permutation(n), as run_epoch's contract says: others are refused."""
+    import test_backend as tb
+
+    from glassnet import capture
+
+    order, words = BAD_ORDERS[case]
+    library, module = (None, eager) if where == "eager" else (tb, capture)
+    if where == "capture":  # (the stand-in for CuPy's CUDA API, as tests/test_capture.py)
+        monkeypatch.setattr(tb.RECORDING, "cuda", tb.StandInCuda, raising=False)
+        order = np.asarray(order).view(tb.Recorded)
+    model, fast, opt, X, y = _epoch_start(library)
+    before = [p.data.copy() for p in model.parameters()]
+    with pytest.raises(ValueError, match=r"run_epoch: order must be a permutation of range\(12\)"):
+        module.run_epoch(fast, opt, X, y, None, order, 4)
+    with pytest.raises(ValueError, match=words):
+        module.run_epoch(fast, opt, X, y, None, order, 4)
+    for p, b in zip(model.parameters(), before):
+        np.testing.assert_array_equal(p.data, b)
+    assert opt.t == 0
+
+
+def test_run_epoch_trains_on_a_permutation_as_before():
+    """A permutation, given as an array or a list, trains as fit's order does."""
+    order = np.random.default_rng(2).permutation(12)
+    runs = []
+    for given in (order, order.tolist()):
+        model, fast, opt, X, y = _epoch_start()
+        losses = eager.run_epoch(fast, opt, X, y, None, given, 4)
+        runs.append((losses, [p.data.copy() for p in model.parameters()]))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    for a, b in zip(runs[0][1], runs[1][1]):
+        np.testing.assert_array_equal(a, b)
