@@ -82,14 +82,25 @@ def gradcheck(
         raise ValueError(
             f"The 'raise_exception' parameter of gradcheck must be a bool. Got {raise_exception!r}."
         )
+    if not inputs:  # (nothing to check would report ok)
+        raise ValueError(
+            "gradcheck: no inputs to check. Pass the arrays fn takes after it, e.g. "
+            "gradcheck(lambda a, b: (a * b).sum(), x, w)."
+        )
     arrays = []
     for i, x in enumerate(inputs):
+        raw = x.data if isinstance(x, Tensor) else x
         try:
-            a = np.array(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
+            a = np.array(raw, dtype=complex if np.iscomplexobj(raw) else np.float64)
         except (TypeError, ValueError) as err:
             raise ValueError(
                 f"gradcheck: input {i} must be numbers (an array or a Tensor). Got {x!r:.60}."
             ) from err
+        if a.dtype == complex:  # (float64 dropped the imaginary part, with a warning)
+            raise ValueError(
+                f"gradcheck: input {i} is complex; gradcheck checks real gradients. Pass "
+                "the real and imaginary parts as two real inputs."
+            )
         if not np.all(np.isfinite(a)):
             raise ValueError(
                 f"gradcheck: input {i} holds NaN or inf; finite differences need finite "

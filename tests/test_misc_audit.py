@@ -209,3 +209,20 @@ def test_make_names_of_no_layers_is_a_clear_error():
 
     with pytest.raises(ValueError, match="make_names needs at least one layer"):
         make_names([], "auto")
+
+
+# ------------------------------------------------------------------ gradcheck
+def test_gradcheck_of_no_inputs_is_an_error_not_a_pass():
+    """gradcheck(fn) checked nothing and reported ok=True."""
+    import glassnet as gn
+
+    with pytest.raises(ValueError, match=r"gradcheck: no inputs to check\. Pass the arrays"):
+        gn.gradcheck(lambda: gn.Tensor(np.ones(1), dtype=np.float64).sum())
+
+
+def test_gradcheck_refuses_a_complex_input_not_drops_its_imaginary_part():
+    """1 + 1j was checked as 1.0 (NumPy's ComplexWarning only), and passed."""
+    import glassnet as gn
+
+    with pytest.raises(ValueError, match=r"input 1 is complex; gradcheck checks real"):
+        gn.gradcheck(lambda a, b: (a * b).sum(), np.ones(2), np.array([1 + 1j, 2.0]))
