@@ -755,8 +755,13 @@ class Table:
     Every column is either *numeric* (its cells parse as numbers) or *categorical*
     (its cells are text, kept as strings). A column is numeric when more than half
     of its present cells are numbers; a text cell in a numeric column is an error
-    that names the line. Cells that are empty or ``nan``, ``NA``, ``N/A``, ``null``
-    (any case; ``missing`` replaces this set) are *missing*, and so is a cell of a
+    that names the line. In a table read by :func:`read_csv`, a feature column of
+    numbers and one text as often as the numbers, or more (``1.5, ?, ?, 3.1, ?``), is
+    an error too, which names the text, its count and the fix (``missing`` when it
+    marks missing cells, ``categorical`` when the numbers are codes): read as text,
+    each number would be a category.
+    Cells that are empty or ``nan``, ``NA``, ``N/A``, ``null`` (any case;
+    ``missing`` replaces this set) are *missing*, and so is a cell of a
     numeric column that reads as NaN (``nan``, ``-nan``); ``inf`` is *non-finite*.
     Both are errors unless ``impute`` is given: then a numeric feature column's bad
     cells take the mean (or median) of its finite cells and a categorical column's
@@ -822,7 +827,12 @@ class Table:
         source: str = "<table>",
         line_numbers: Sequence[int] | None = None,
         missing: Sequence[str] | None = None,
+        _from_file: bool = False,
     ) -> None:
+        # _from_file (read_csv's): the data alone says each column's kind, so a feature
+        # column of numbers and one text is an error; a table built in memory may take its
+        # kinds from a model (a Pipeline's rows), whose own checks say what to do
+        self._from_file = _from_file
         self.missing = missing_tokens(missing, "Table")
         if not isinstance(columns, Mapping) or len(columns) == 0:
             raise ValueError(
@@ -991,6 +1001,8 @@ class Table:
                 self.imputed[name] = tuple(int(self.line_numbers[r]) for r in bad)
             self._values[name] = values
             return
+        if self._from_file and not force_categorical and not is_target:
+            self._refuse_numbers_with_a_marker(name, classes)
         self.kinds[name] = "categorical"
         texts = np.flatnonzero(classes == _TEXT)
         self._first_text[name] = int(texts[0]) if texts.size else -1
@@ -1026,6 +1038,33 @@ class Table:
             strings[missing] = fill
             self.imputed[name] = tuple(int(self.line_numbers[r]) for r in missing)
         self._values[name] = strings
+
+    def _refuse_numbers_with_a_marker(self, name: str, classes: np.ndarray) -> None:
+        """In a table read from a file, a feature column of numbers but for one text (a ``?``
+        or ``unknown`` as many times as the numbers, or more, which makes the column text) is
+        an error, as on the command line: each number would be one-hot encoded as a category
+        of its own."""
+        cells = self._raw[name]
+        texts = Counter(c for c, k in zip(cells, classes, strict=True) if k == _TEXT)
+        if len(texts) != 1:  # several texts: categories (a number among them is one too)
+            return
+        numbers = {float(c) for c, k in zip(cells, classes, strict=True) if k == _NUM}
+        if len(numbers) < 2:
+            return
+        [(marker, count)] = texts.items()
+        filled = int(np.count_nonzero(classes != _MISSING))
+        first = int(self.line_numbers[cells.index(marker)])
+        tokens = self.missing
+        given = sorted({*tokens, ""}) if marker == "" else [*sorted(tokens), marker]
+        what = "empty cells" if marker == "" else f"the text {marker!r}"
+        fills = ' (impute="mean" then fills them)' if self.impute is None else ""
+        raise ValueError(
+            f"Column {name!r} of {self._src} holds numbers and {what} ({count} of its "
+            f"{filled} cells not read as missing, the first at line {first}), so it would be "
+            f"read as text and each number would be a category of its own: if {marker!r} "
+            f"marks missing cells, pass missing={tuple(given)!r}{fills}, or drop those rows; "
+            f"if the numbers are codes, pass categorical=[{name!r}]."
+        )
 
     # -- views -----------------------------------------------------------------------
 
@@ -1158,6 +1197,7 @@ class Table:
         out.target = self.target
         out.impute = self.impute
         out.missing = self.missing
+        out._from_file = self._from_file
         out.fill_values = dict(self.fill_values)
         out.n_rows = int(idx.size)
         out.line_numbers = self.line_numbers[idx]
@@ -1242,7 +1282,10 @@ def read_csv(
     ValueError
         Not UTF-8 text (binary), empty, header only, no header, ragged row, a quote
         never closed, a quoted line break (without ``multiline``), unknown target
-        column, text in a numeric column, missing or non-finite cells. The message
+        column, text in a numeric column, a feature column of numbers and one text
+        (``?``, ``unknown``) as often as the numbers or more (pass that text in
+        ``missing``, or the column in ``categorical`` if the numbers are codes),
+        missing or non-finite cells. The message
         names the file and, where it applies, the line and column.
     """
     tokens = missing_tokens(missing)  # (checked before the file is read)
@@ -1376,6 +1419,7 @@ def read_csv(
         source=src,
         line_numbers=lines,
         missing=tokens,
+        _from_file=True,
     )
     table.file_lines = end
     table.dropped = dropped

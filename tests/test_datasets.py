@@ -498,6 +498,55 @@ def test_read_csv_missing_marker_hint_keeps_the_texts_given(tmp_path, cell, miss
     assert ("leave the cell empty" in message) == (missing is None or "" in missing)
 
 
+def test_read_csv_refuses_numbers_beside_one_marker_text_it_would_one_hot_encode(tmp_path):
+    # "?" as often as the numbers, or more, made the column text: each number became a
+    # category of its own, in silence (the command line refuses such a column)
+    p = write(tmp_path, "a,b,y\n1.5,red,0\n?,red,1\n?,blue,0\n3.1,blue,1\n?,red,0\n,red,1\n")
+    with pytest.raises(ValueError) as info:
+        read_csv(p, target="y")
+    message = str(info.value)
+    assert message.startswith(f"Column 'a' of {str(p)!r} holds numbers and the text '?' ")
+    assert "(3 of its 5 cells not read as missing, the first at line 3)" in message
+    assert "each number would be a category of its own" in message
+    hint = "pass missing=('', 'n/a', 'na', 'nan', 'null', '?') (impute=\"mean\" then fills them)"
+    assert hint in message and message.endswith("pass categorical=['a'].")
+    # either fix it names reads the file
+    t = read_csv(p, target="y", missing=("", "n/a", "na", "nan", "null", "?"), impute="mean")
+    assert t.kinds["a"] == "numeric" and t.imputed == {"a": (3, 4, 6, 7)}
+    assert t.numbers("a").tolist() == [1.5, 2.3, 2.3, 3.1, 2.3, 2.3]
+    t = read_csv(p, target="y", categorical=["a"], impute="mean")
+    assert t.kinds["a"] == "categorical" and set(t.strings("a")) == {"1.5", "3.1", "?"}
+    # impute given: not advised again; another marker, with missing= given
+    with pytest.raises(ValueError, match=r"pass missing=\('\?', 'unknown'\), or drop") as info:
+        read_csv(
+            write(tmp_path, "a,y\n1,0\nunknown,1\n?,0\n2,1\nunknown,0\n", name="u.csv"),
+            target="y",
+            missing=("?",),
+            impute="mean",
+        )
+    message = str(info.value)
+    assert "'unknown' (2 of its 4 cells not read as missing, the first at line 3)" in message
+
+    def table(cells, target="y", **kwargs):
+        rows = "".join(f"{c},{i % 2}\n" for i, c in enumerate(cells.split(",")))
+        return read_csv(write(tmp_path, "c,y\n" + rows, name="c.csv"), target, **kwargs)
+
+    # an empty cell, which missing= leaves out, is that one text
+    with pytest.raises(ValueError, match=r"numbers and empty cells \(3 of its 5 cells not read"):
+        table('1,2,"","",""', missing=("?",))
+    # text columns stay text: several texts (numbers among them), one number, a target
+    for cells in ("1,2,x,x,y", "1,x,x,x,x", "x,x,x,1,1", "a,b,c,1,2"):
+        assert table(cells).kinds["c"] == "categorical", cells
+    assert table("1,2,?,?,?", target="c").kinds["c"] == "categorical"
+    # codes 1, 2 and x, with x as often as the numbers or more: an error that names the fix,
+    # as it is when x is rarer (text in a number column)
+    with pytest.raises(ValueError, match=r"if the numbers are codes, pass categorical=\['c'\]\.$"):
+        table("1,2,x,x,x")
+    assert table("1,2,x,x,x", categorical=["c"]).kinds["c"] == "categorical"
+    # a table built in memory may take its kinds from a model (a Pipeline's rows): unchanged
+    assert Table({"c": ["1.5", "?", "?", "3.1", "?"]}).kinds["c"] == "categorical"
+
+
 @pytest.mark.parametrize(
     "missing, error, pattern",
     [
