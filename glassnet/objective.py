@@ -22,6 +22,14 @@ from .train import fast_path, graph_step
 __all__ = ["Objective", "evaluate_loss"]
 
 
+def _check_model(model: Any, owner: str) -> None:
+    if not isinstance(model, Module):
+        raise TypeError(
+            f"{owner}: model must be a glassnet Module (e.g. glassnet.nn.MLP([4, 8, 1])). "
+            f"Got {type(model).__name__}."
+        )
+
+
 def evaluate_loss(
     model: Module, X: Any, y: Any, loss: Any = "mse", sample_weight: Any = None
 ) -> float:
@@ -29,6 +37,7 @@ def evaluate_loss(
 
     ``y`` is checked and shaped as in :func:`fit` (1-D targets of one output are fine).
     """
+    _check_model(model, "evaluate_loss")
     spec = tasks.loss_spec(loss, "evaluate_loss")
     X, y, w = tasks.check_data(model, spec, X, y, sample_weight, "evaluate_loss")
     return tasks.score(model, spec, loss, X, y, w)[0]
@@ -62,6 +71,7 @@ class Objective:
         sample_weight: Any = None,
         l2: float = 0.0,
     ) -> None:
+        _check_model(model, "Objective")
         self.model = model
         spec = tasks.loss_spec(loss, "Objective")
         drop = [m for m in model.modules() if isinstance(m, Dropout) and m.training and m.p > 0]

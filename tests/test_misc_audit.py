@@ -226,3 +226,16 @@ def test_gradcheck_refuses_a_complex_input_not_drops_its_imaginary_part():
 
     with pytest.raises(ValueError, match=r"input 1 is complex; gradcheck checks real"):
         gn.gradcheck(lambda a, b: (a * b).sum(), np.ones(2), np.array([1 + 1j, 2.0]))
+
+
+# ------------------------------------------------------------------ objective
+@pytest.mark.parametrize("model", ["mlp", None], ids=["name", "None"])
+def test_objective_and_evaluate_loss_name_a_model_that_is_no_module(model):
+    """They raised AttributeError ('str' object has no attribute 'modules'), as fit does not."""
+    from glassnet.objective import Objective, evaluate_loss
+
+    X, y = np.ones((4, 2)), np.ones(4)
+    with pytest.raises(TypeError, match=r"Objective: model must be a glassnet Module.*Got"):
+        Objective(model, X, y)
+    with pytest.raises(TypeError, match=r"evaluate_loss: model must be a glassnet Module"):
+        evaluate_loss(model, X, y)
