@@ -400,7 +400,7 @@ def fit(
         ``epochs``.
     stop_rules : callbacks that decide termination (they set ``state.stop`` and
         ``state.stop_reason``) in place of the :class:`Tolerance` / :class:`EarlyStopping`
-        rule built from ``tol``, ``n_iter_no_change`` and ``early_stopping``.
+        rule built from ``tol`` and ``early_stopping`` (both then left off: else a ValueError).
     distributed : None or ``'mpi'``
         Data-parallel training over the ranks of ``mpiexec -n N`` (mpi4py): every rank
         passes the same arguments, runs its shard of each global batch, and one Allreduce
@@ -476,6 +476,12 @@ def fit(
     check_threads(threads, "fit")
     cbs = _as_callbacks(callbacks, "callbacks")
     stop_rules = None if stop_rules is None else _as_callbacks(stop_rules, "stop_rules")
+    if stop_rules is not None and (tol is not None or early_stopping):
+        raise ValueError(
+            "fit: stop_rules replace the rule fit builds from tol and early_stopping, so "
+            f"{'early_stopping=True' if early_stopping else f'tol={tol}'} would be ignored. Put "
+            "a Tolerance(tol, n_iter_no_change) or EarlyStopping(...) in stop_rules, or drop one."
+        )
     rng = as_rng(None if callable(seed) else seed)
 
     X, y_arr, w_arr, Xv, yv = tasks.validation_set(

@@ -116,3 +116,20 @@ def test_validation_data_and_validation_split_together_are_refused(early_stoppin
         gn.fit(_net(), X, Y, epochs=2, verbose=0, validation_data=(X, Y), validation_split=0.2,
                early_stopping=early_stopping)  # fmt: skip
     assert "one of them" in str(e.value)
+
+
+@pytest.mark.parametrize("kw", [{"tol": 1e-3}, {"early_stopping": True}])
+def test_stop_rules_beside_tol_or_early_stopping_are_refused(kw):
+    """stop_rules replace the rule fit builds from tol and early_stopping: those were
+    ignored in silence (early stopping held out rows, but neither stopped nor restored)."""
+    name = next(iter(kw))
+    with pytest.raises(ValueError, match=f"fit: stop_rules replace .* {name}=") as e:
+        gn.fit(_net(), X, Y, epochs=2, verbose=0, stop_rules=[gn.train.Tolerance(None, 3)], **kw)
+    assert "Tolerance" in str(e.value) or "EarlyStopping" in str(e.value)
+
+
+def test_stop_rules_beside_tol_none_and_tol_weights_still_run():
+    """(The estimators' and the command line's call: their rules, tol_weights beside.)"""
+    h = gn.fit(_net(), X, Y, epochs=3, verbose=0, stop_rules=[gn.train.Tolerance(None, 3)],
+               tol=None, tol_weights=1e-9)  # fmt: skip
+    assert h.epochs == 3
