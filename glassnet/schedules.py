@@ -119,7 +119,14 @@ class LRSchedule:
     def lr_at(self, clock: int) -> float:
         """The first group's learning rate at ``clock``: the epoch (0-based), or what
         ``_clock`` names instead (:class:`InvScalingLR`: the number of samples seen)."""
-        return self._rate(self.base_lr, clock)
+        name = type(self).__name__
+        if type(self)._rate is LRSchedule._rate:
+            raise TypeError(
+                f"{name} has no lr_at: its learning rate follows the losses it is given, not "
+                "a clock. Read schedule.lr (or get_last_lr()) for the rate in force."
+            )
+        clock = _check(clock, self._clock, f"{name}.lr_at")
+        return self._checked(self._rate, self.base_lr, clock, clock)
 
     def step(self) -> bool:
         """End of an epoch: set each group's lr for the next one. Returns False."""
@@ -164,23 +171,26 @@ class LRSchedule:
         _LAST_STEPPED[self.optimizer] = weakref.ref(self)
         self._stepped = next(_TICKS)
 
-    def _checked(self, rate: Callable[[float, int], Any], base: float, clock: int) -> float:
+    def _checked(
+        self, rate: Callable[[float, int], Any], base: float, clock: int, epoch: Any = None
+    ) -> float:
         """``rate(base, clock)``, refused with a clear error unless it is a number >= 0 in the
-        float range (gamma > 1 grows the rate past it: 10.0 ** 400 is Python's OverflowError)."""
-        name = type(self).__name__
+        float range (gamma > 1 grows the rate past it: 10.0 ** 400 is Python's OverflowError).
+        ``epoch`` is the epoch the messages name (default: this schedule's)."""
+        name, epoch = type(self).__name__, self.epoch if epoch is None else epoch
         try:
             lr = rate(base, clock)
         except OverflowError:
             lr = math.inf
         except TypeError as e:  # (LambdaLR: a function that returned text, a list, None)
             raise ParameterError(
-                f"{name} could not compute the learning rate of epoch {self.epoch} ({e}). "
+                f"{name} could not compute the learning rate of epoch {epoch} ({e}). "
                 "lr_lambda must return a number, the factor of the starting lr."
             ) from e
         if not isinstance(lr, numbers.Real) or isinstance(lr, bool) or not 0 <= lr < math.inf:
             grows = isinstance(lr, numbers.Real) and lr == math.inf
             raise ParameterError(
-                f"{name} gives a learning rate of {lr!r:.80} at epoch {self.epoch} (starting lr "
+                f"{name} gives a learning rate of {lr!r:.80} at epoch {epoch} (starting lr "
                 f"{base!r}); a learning rate is a finite number >= 0. "
                 + (
                     "A rate that grows each epoch (gamma > 1) passes the float range: train "

@@ -239,3 +239,19 @@ def test_objective_and_evaluate_loss_name_a_model_that_is_no_module(model):
         Objective(model, X, y)
     with pytest.raises(TypeError, match=r"evaluate_loss: model must be a glassnet Module"):
         evaluate_loss(model, X, y)
+
+
+def test_lr_at_checks_its_clock_and_says_what_it_cannot_give():
+    """lr_at(-1) raised ZeroDivisionError (InvScalingLR), lr_at(1.5) answered, an overflow
+    was Python's OverflowError, and AdaptiveLR.lr_at a bare NotImplementedError."""
+    sched = schedules.ExponentialLR(sgd(), gamma=10.0)
+    assert sched.lr_at(3) == 100.0 and sched.lr_at(np.int64(0)) == 0.1
+    with pytest.raises(ValueError, match=r"'epoch' parameter of ExponentialLR\.lr_at must be"):
+        sched.lr_at(1.5)
+    with pytest.raises(ValueError, match=r"learning rate of inf at epoch 400 \(starting lr"):
+        sched.lr_at(400)
+    with pytest.raises(ValueError, match=r"'samples_seen' parameter of InvScalingLR\.lr_at"):
+        schedules.InvScalingLR(sgd()).lr_at(-1)
+    assert schedules.InvScalingLR(sgd(), power_t=0.5).lr_at(3) == 0.05
+    with pytest.raises(TypeError, match=r"AdaptiveLR has no lr_at: its learning rate follows"):
+        schedules.AdaptiveLR(sgd()).lr_at(0)
