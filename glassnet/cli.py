@@ -472,6 +472,13 @@ def _check_delimiter(path: Path, delimiter: str | None) -> None:
             )
 
 
+#: read_csv's refusal of a column of numbers and one text; group 1: the column's repr
+_MIXED = re.compile(
+    r"""Column ('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*") of .* holds numbers and """
+    r"(?:the text |empty cells)"
+)
+
+
 def _read_table(
     path: str,
     *,
@@ -512,6 +519,22 @@ def _read_table(
         ) from None
     except ValueError as exc:
         message = str(exc)
+        mixed = _MIXED.match(message)
+        if mixed is not None:  # numbers and one text ("?"): read as text; the command line's
+            # checks that follow (a number column's text, or a model's) say what to do
+            return _read_table(
+                path,
+                target=target,
+                impute=impute,
+                categorical=[*categorical, ast.literal_eval(mixed.group(1))],
+                delimiter=delimiter,
+                multiline=multiline,
+                drop=drop,
+                targets=targets,
+                missing=missing,
+                target_fix=target_fix,
+                model=model,
+            )
         about = [t for t in targets if f", column {t!r}, a numeric column" in message]
         if about and message.startswith("Non-numeric value "):  # never imputed nor missing
             head = message.split(": fix the value", 1)[0]

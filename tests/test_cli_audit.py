@@ -108,6 +108,18 @@ def test_labels_and_categories_that_differ_only_in_spelling_are_warned_of(capsys
     assert code == 0 and "differ only" not in err, err
 
 
+@pytest.mark.parametrize("name", ["rate of x", "it's", 'say "hi" of'])
+def test_a_marker_column_named_with_quotes_or_of_gets_the_command_line_fix(capsys, tmp_path, name):
+    # read_csv refuses the column first; the command line reads its name back out of that
+    # message (a name holding " of " or quotes included) and says it with its own flags
+    table = [[["?", f"{0.5 * i:.1f}"][i % 2], "yes" if i % 3 else "no"] for i in range(20)]
+    data = write_csv(tmp_path / "d.csv", [name, "label"], table)
+    argv = ["train", data, "--target", "label", "--out", tmp_path / "m.glassnet", *FAST]
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, f"column {name!r}", "--missing '' --missing '?'", "--categorical")
+
+
 def test_numbers_beside_a_marker_text_are_an_error_not_categories(capsys, tmp_path):
     # a column of numbers whose "?" cells were as many as the numbers was read as text: with
     # --impute the numbers became 8 one-hot categories, the "?" a ninth, without a word
