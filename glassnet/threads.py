@@ -329,6 +329,8 @@ def model_threads(flops_per_step: float, models: int, threads: Any = None) -> in
     >>> model_threads(100 * 144, models=100)   # 100 XNOR networks: one thread
     1
     """
+    flops_per_step = check_number(flops_per_step, "flops_per_step", "model_threads", low=0)
+    models = check_number(models, "models", "model_threads", low=1, integer=True)
     what = "threads, each stepping a share of the networks"
     asked = check_threads(threads, "fit_many", what)
     if asked is not None:

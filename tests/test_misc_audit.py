@@ -64,6 +64,24 @@ def test_a_limit_that_fails_to_apply_closes_its_block(blas_now, monkeypatch):
     assert threads.current_blas_threads() == blas_now
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((1e9, 0), r"'models' parameter of model_threads must be an int >= 1\. Got 0"),
+        ((1e9, -2), r"'models' parameter of model_threads must be an int >= 1\. Got -2"),
+        ((1e9, 2.5), r"'models' parameter of model_threads must be an int >= 1\. Got 2\.5"),
+        ((np.nan, 4), r"'flops_per_step' parameter of model_threads must be a float >= 0"),
+        (("x", 4), r"'flops_per_step' parameter of model_threads must be a float >= 0"),
+    ],
+)
+def test_model_threads_refuses_counts_that_are_not_counts(args, message):
+    """models=0 answered 0 threads and models=-2 answered -2; a NaN step cost raised
+    'cannot convert float NaN to integer' and text a TypeError."""
+    with pytest.raises(ValueError, match=message):
+        threads.model_threads(*args)
+    assert threads.model_threads(100 * 144, np.int64(100)) == 1
+
+
 # ------------------------------------------------------------------ schedules
 def sgd(lr=0.1):
     return optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=lr)
