@@ -55,9 +55,8 @@ _RULES: dict[str, Any] = {  # what each setting must be: check_number's bounds, 
     "lr": {"low": 0},  # a learning rate once set: a schedule such as cosine annealing may reach 0
     "gamma": {"low": 0, "low_open": True},
     **dict.fromkeys(("eta_min", "power_t", "tol", "min_lr"), {"low": 0}),
-    **dict.fromkeys(
-        ("epoch", "patience", "samples_seen", "bad_epochs"), {"low": 0, "integer": True}
-    ),
+    **dict.fromkeys(("epoch", "samples_seen", "bad_epochs"), {"low": 0, "integer": True}),
+    "patience": {"low": 0, "integer": True, "allow_inf": True},  # (scikit-learn's np.inf)
     **dict.fromkeys(("step_size", "T_max"), {"low": 1, "integer": True}),
     "factor": {"low": 0, "high": 1, "low_open": True, "high_open": True},
     "mode": ("min", "max"),
@@ -66,9 +65,16 @@ _RULES: dict[str, Any] = {  # what each setting must be: check_number's bounds, 
 }
 
 
+def _is_inf(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and value == math.inf
+
+
 def _check(value: Any, name: str, owner: str) -> Any:
     """``value`` if it is what ``_RULES[name]`` asks, else a ParameterError."""
-    return check_setting(value, name, owner, _RULES[name])
+    rule = _RULES[name]
+    if isinstance(rule, dict) and rule.get("allow_inf") and _is_inf(value):
+        return math.inf  # (an int setting's numpy.inf: check_number's int test refuses it)
+    return check_setting(value, name, owner, rule)
 
 
 _TICKS = itertools.count()  # orders schedules' constructions and steps
@@ -389,24 +395,25 @@ class InvScalingLR(LRSchedule):
 class AdaptiveLR(LRSchedule):
     """Shrink γ when the training loss stops improving (scikit-learn's "adaptive").
 
-    At the end of each epoch, with the epoch's loss L (``mode="min"``; with
-    ``mode="max"`` a score, negated) and the best loss so far L*::
+        At the end of each epoch, with the epoch's loss L (``mode="min"``; with
+        ``mode="max"`` a score, negated) and the best loss so far L*::
 
-        bad ← bad + 1  if L > L* − tol  else 0
-        L*  ← min(L*, L)
-        if bad > patience:
-            if γ <= min_lr: stop (step returns True)
-            γ ← γ / (1/factor);  bad ← 0
+            bad ← bad + 1  if L > L* − tol  else 0
+            L*  ← min(L*, L)
+            if bad > patience:
+                if γ <= min_lr: stop (step returns True)
+                γ ← γ / (1/factor);  bad ← 0
 
-    With ``factor=0.2`` this divides γ by 5, bit for bit scikit-learn's
-    ``learning_rate /= 5``; with ``patience=n_iter_no_change``, ``tol`` and
-    ``min_lr=1e-6`` it reproduces ``MLPClassifier(learning_rate="adaptive")``. As in
-    scikit-learn, γ may end a little below ``min_lr`` (the check comes first).
+        With ``factor=0.2`` this divides γ by 5, bit for bit scikit-learn's
+        ``learning_rate /= 5``; with ``patience=n_iter_no_change`` (``numpy.inf`` too: never
+    shrink), ``tol`` and
+        ``min_lr=1e-6`` it reproduces ``MLPClassifier(learning_rate="adaptive")``. As in
+        scikit-learn, γ may end a little below ``min_lr`` (the check comes first).
 
-    With several param groups each group's γ is divided while it is above ``min_lr`` (a
-    group that starts or arrives at ``min_lr`` or below keeps its γ, as PyTorch's
-    ``ReduceLROnPlateau`` keeps each group's at least its ``min_lr``), and training stops
-    when every group's γ is at ``min_lr`` or below.
+        With several param groups each group's γ is divided while it is above ``min_lr`` (a
+        group that starts or arrives at ``min_lr`` or below keeps its γ, as PyTorch's
+        ``ReduceLROnPlateau`` keeps each group's at least its ``min_lr``), and training stops
+        when every group's γ is at ``min_lr`` or below.
     """
 
     _hyper = ("factor", "patience", "tol", "min_lr", "mode")

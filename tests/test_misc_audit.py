@@ -273,3 +273,16 @@ def test_lr_at_checks_its_clock_and_says_what_it_cannot_give():
     assert schedules.InvScalingLR(sgd(), power_t=0.5).lr_at(3) == 0.05
     with pytest.raises(TypeError, match=r"AdaptiveLR has no lr_at: its learning rate follows"):
         schedules.AdaptiveLR(sgd()).lr_at(0)
+
+
+def test_adaptive_takes_patience_inf_as_scikit_learns_n_iter_no_change():
+    """AdaptiveLR reproduces scikit-learn's 'adaptive' with patience=n_iter_no_change, and
+    scikit-learn takes n_iter_no_change=np.inf (never shrink); AdaptiveLR refused it."""
+    opt = sgd()
+    sched = schedules.AdaptiveLR(opt, patience=np.inf, tol=10.0)
+    assert [sched.step(1.0) for _ in range(30)] == [False] * 30 and opt.lr == 0.1
+    again = schedules.AdaptiveLR(sgd())
+    again.load_state_dict(sched.state_dict())
+    assert again.patience == np.inf
+    with pytest.raises(ValueError, match=r"'patience' parameter of AdaptiveLR must be an int "):
+        schedules.AdaptiveLR(sgd(), patience=-np.inf)
