@@ -311,7 +311,7 @@ def fit(
     *,
     loss: str | Callable[..., Tensor] = "mse",
     optimizer: Any = "sgd",
-    lr: float = 0.01,
+    lr: float | None = None,
     epochs: int = 100,
     max_steps: int | None = None,
     batch_size: int | None = None,
@@ -359,8 +359,8 @@ def fit(
     optimizer : str or optimizer
         An optimizer built on ``model.parameters()``, or a name from
         ``glassnet.optim.OPTIMIZERS`` created with ``lr``.
-    lr : float
-        Learning rate (gamma on the slides) when ``optimizer`` is a name.
+    lr : float, default 0.01
+        Learning rate (gamma on the slides) when ``optimizer`` is a name (else a ValueError).
     epochs, max_steps : int
         Termination: at most this many passes over the data / optimizer steps.
     batch_size : int or None
@@ -491,8 +491,13 @@ def fit(
     # optimizer: a name, or one built on exactly the model's parameters
     params = model.parameters()
     if isinstance(optimizer, str):
-        check_positive("lr", lr, "fit")
+        lr = check_positive("lr", 0.01 if lr is None else lr, "fit")
         optimizer = optim_mod.get_optimizer(optimizer, params, lr=lr)
+    elif lr is not None and lr != getattr(optimizer, "lr", None):
+        raise ValueError(
+            f"fit: lr={lr!r} builds an optimizer given by name; this {type(optimizer).__name__} "
+            f"trains with its own lr ({getattr(optimizer, 'lr', '?')}): set it there, or drop lr."
+        )
     check_optimizer(optimizer, params, "fit")
     schedule = check_schedule(schedule, optimizer, "fit")
     seen0 = getattr(schedule, "samples_seen", 0)  # (InvScalingLR's clock goes on, resumed)

@@ -133,3 +133,23 @@ def test_stop_rules_beside_tol_none_and_tol_weights_still_run():
     h = gn.fit(_net(), X, Y, epochs=3, verbose=0, stop_rules=[gn.train.Tolerance(None, 3)],
                tol=None, tol_weights=1e-9)  # fmt: skip
     assert h.epochs == 3
+
+
+def test_lr_beside_an_optimizer_object_with_another_lr_is_refused():
+    """lr only builds an optimizer given by name: beside an optimizer object it was
+    ignored in silence (the object's own lr trained)."""
+    net = _net()
+    opt = gn.optim.SGD(net.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=r"fit: lr=0\.5 .* optimizer given by name") as e:
+        gn.fit(net, X, Y, epochs=2, verbose=0, optimizer=opt, lr=0.5)
+    assert "SGD" in str(e.value) and "0.1" in str(e.value)
+    h = gn.fit(net, X, Y, epochs=2, verbose=0, optimizer=opt, lr=0.1)  # (the same: no harm)
+    assert h.lr == [0.1, 0.1]
+
+
+def test_lr_default_is_still_0_01_for_a_named_optimizer():
+    a, b = _net(), _net()
+    gn.fit(a, X, Y, epochs=3, verbose=0)
+    gn.fit(b, X, Y, epochs=3, verbose=0, lr=0.01)
+    for p, q in zip(_weights(a), _weights(b)):
+        np.testing.assert_array_equal(p, q)
