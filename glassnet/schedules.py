@@ -395,25 +395,25 @@ class InvScalingLR(LRSchedule):
 class AdaptiveLR(LRSchedule):
     """Shrink γ when the training loss stops improving (scikit-learn's "adaptive").
 
-        At the end of each epoch, with the epoch's loss L (``mode="min"``; with
-        ``mode="max"`` a score, negated) and the best loss so far L*::
+    At the end of each epoch, with the epoch's loss L (``mode="min"``; with
+    ``mode="max"`` a score, negated) and the best loss so far L*::
 
-            bad ← bad + 1  if L > L* − tol  else 0
-            L*  ← min(L*, L)
-            if bad > patience:
-                if γ <= min_lr: stop (step returns True)
-                γ ← γ / (1/factor);  bad ← 0
+        bad ← bad + 1  if L > L* − tol  else 0
+        L*  ← min(L*, L)
+        if bad > patience:
+            if γ <= min_lr: stop (step returns True)
+            γ ← γ / (1/factor);  bad ← 0
 
-        With ``factor=0.2`` this divides γ by 5, bit for bit scikit-learn's
-        ``learning_rate /= 5``; with ``patience=n_iter_no_change`` (``numpy.inf`` too: never
-    shrink), ``tol`` and
-        ``min_lr=1e-6`` it reproduces ``MLPClassifier(learning_rate="adaptive")``. As in
-        scikit-learn, γ may end a little below ``min_lr`` (the check comes first).
+    With ``factor=0.2`` this divides γ by 5, bit for bit scikit-learn's
+    ``learning_rate /= 5``; with ``patience=n_iter_no_change`` (``numpy.inf`` too: never
+    shrink), ``tol`` and ``min_lr=1e-6`` it reproduces
+    ``MLPClassifier(learning_rate="adaptive")``. As in scikit-learn, γ may end a little
+    below ``min_lr`` (the check comes first).
 
-        With several param groups each group's γ is divided while it is above ``min_lr`` (a
-        group that starts or arrives at ``min_lr`` or below keeps its γ, as PyTorch's
-        ``ReduceLROnPlateau`` keeps each group's at least its ``min_lr``), and training stops
-        when every group's γ is at ``min_lr`` or below.
+    With several param groups each group's γ is divided while it is above ``min_lr`` (a
+    group that starts or arrives at ``min_lr`` or below keeps its γ, as PyTorch's
+    ``ReduceLROnPlateau`` keeps each group's at least its ``min_lr``), and training stops
+    when every group's γ is at ``min_lr`` or below.
     """
 
     _hyper = ("factor", "patience", "tol", "min_lr", "mode")
