@@ -382,6 +382,9 @@ def fit_many(
         Xv, yv, _ = tasks.check_data(models[0], spec, *validation_data, None, "fit_many", names)
     elif validation_split > 0 or early_stopping:
         frac = validation_split if validation_split > 0 else 0.1
+        if seeds is not None:  # each model's rows copied: the splits, then their stack
+            data = sum(a.nbytes for a in (X, y, w) if a is not None)
+            check_memory("fit_many", 2 * K * data, _PER_MODEL_ROWS)
         try:
             parts = [tasks.split_validation(X, y, w, frac, spec, r) for r in rngs]
         except ValueError as e:  # (glassnet.tasks words it for fit)
@@ -408,6 +411,8 @@ def fit_many(
     weights = sum(q.nbytes for lay in layers for q in (lay.W, lay.b) if q is not None)
     widths = sum(lay.neurons for lay in layers)
     need = 6 * weights + 3 * K * bs * widths * X.dtype.itemsize
+    if lead and shuffle and bs < n:  # each epoch's permutations, one per model, and their stack
+        need += 2 * K * n * np.dtype(np.intp).itemsize
     check_memory("fit_many", need, "train fewer models at once, or use a smaller batch_size")
     # the engine: one FastMLP over the stacks, one optimizer over the stacked parameters
     engine = FastMLP(layers, spec.name, dtype=X.dtype)
@@ -613,6 +618,12 @@ def fit_many(
         h.metric_name = ("accuracy" if "entropy" in spec.name else "r2") if Xv is not None else ""
     return histories
 
+
+# what to do when rows of its own for each model (a seed per model) would not fit
+_PER_MODEL_ROWS = (
+    "give the models one seed for all (one split, the batches shared), pass validation_data, "
+    "or train fewer models at once"
+)
 
 # fit_many's own options, the same for every model of a run
 _STACKED_ONLY = frozenset(inspect.signature(fit_many).parameters) - {"models", "X", "y"}

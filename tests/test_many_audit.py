@@ -186,3 +186,28 @@ def test_ctrl_c_while_validating_keeps_the_epoch_s_training_loss_as_fit_does(mon
         assert_same(many[k], alone)
         assert (hs[k].stop_reason, hs[k].epochs, hs[k].steps) == ("interrupted", 2, 8)
         assert hs[k].loss == h.loss and hs[k].val_loss == h.val_loss[:1]
+
+
+def test_a_split_per_model_counts_its_copies_of_the_data_before_making_them(monkeypatch):
+    """A seed per model with a validation split gives each model rows of its own: the data
+    copied K times (twice at the peak, the splits and their stack), and each epoch's K
+    permutations. The memory check counted the weights and one batch only: 8 models on
+    6,000 rows (3 MB of copies) went past GLASSNET_MEMORY_LIMIT=2M unrefused."""
+    monkeypatch.setenv("GLASSNET_MEMORY_LIMIT", "2M")
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((6000, 3))
+    y = (X[:, 0] > 0).astype(float)
+    models = nets(8)
+    before = weights(models[0])
+    opts = dict(loss="binary_cross_entropy", epochs=1, batch_size=64, validation_split=0.2)
+    with pytest.raises(MemoryError, match=r"fit_many needs about .* one seed for all"):
+        fit_many(models, X, y, seed=list(range(8)), **opts)
+    for p, q in zip(weights(models[0]), before):
+        np.testing.assert_array_equal(p, q)
+    fit_many(models, X, y, seed=0, **opts)  # one split for all: no copies per model
+    # each epoch's 8 permutations of 6,000 rows (and their stack): 768 KB
+    monkeypatch.setenv("GLASSNET_MEMORY_LIMIT", "512K")
+    opts = dict(loss="binary_cross_entropy", epochs=1, batch_size=64)
+    with pytest.raises(MemoryError, match=r"fit_many needs about .* smaller batch_size"):
+        fit_many(models, X, y, seed=list(range(8)), **opts)
+    fit_many(models, X, y, seed=0, **opts)  # one permutation for all
