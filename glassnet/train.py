@@ -447,6 +447,11 @@ def fit(
     # 0) validate at the boundary
     if not isinstance(model, Module):
         raise TypeError(f"fit: model must be a glassnet Module. Got {type(model).__name__}.")
+    if not any(p.requires_grad for p in model.parameters()):
+        raise ValueError(
+            "fit: the model has no parameter to train (none, or every one frozen): its epochs "
+            "would change nothing. Unfreeze some, p.requires_grad_(True), or add a layer."
+        )
     if diagnostics:
         raise TypeError(
             "fit(diagnostics=True) moved to a callback: pass callbacks=[glassnet.diagnostics."

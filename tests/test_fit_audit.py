@@ -153,3 +153,49 @@ def test_lr_default_is_still_0_01_for_a_named_optimizer():
     gn.fit(b, X, Y, epochs=3, verbose=0, lr=0.01)
     for p, q in zip(_weights(a), _weights(b)):
         np.testing.assert_array_equal(p, q)
+
+
+# ------------------------------------------------------------- nothing to train, in silence
+def _frozen(net: nn.Module) -> nn.Module:
+    for p in net.parameters():
+        p.requires_grad_(False)
+    return net
+
+
+@pytest.mark.parametrize(
+    ("make", "loss"),
+    [
+        (lambda: _frozen(_net()), "mse"),  # every parameter frozen: epochs of nothing
+        (lambda: nn.Sequential(nn.Tanh()), lambda o, t: ((o - t) ** 2).mean()),  # (IndexError)
+    ],
+)
+def test_a_model_with_nothing_to_train_is_refused(make, loss):
+    with pytest.raises(ValueError, match="fit: the model has no parameter to train") as e:
+        gn.fit(make(), X, np.tanh(X), loss=loss, epochs=2, verbose=0)
+    assert "requires_grad_(True)" in str(e.value)
+
+
+@pytest.mark.parametrize("engine", ["fused", "graph", "auto"])
+@pytest.mark.parametrize("opt", ["sgd", "adam", "adamw"])
+@pytest.mark.parametrize("l2", [0.0, 0.1])
+def test_a_frozen_layer_stays_put_and_every_engine_agrees(engine, opt, l2):
+    """One frozen layer, with L2 and the optimizers' weight decay: it never moves, and the
+    engines give the same history and weights (float64: the graph to rounding)."""
+    runs = {}
+    for e in (engine, "graph"):
+        net = nn.MLP([3, 4, 1], activation="tanh", rng=0, dtype=np.float64)
+        first = net.layers[0].parameters()
+        for p in first:
+            p.requires_grad_(False)
+        before = [p.data.copy() for p in first]
+        o = gn.optim.get_optimizer(opt, net.parameters(), lr=0.05)
+        if opt != "adam":
+            o.weight_decay = 0.1
+        h = gn.fit(net, X, Y, optimizer=o, l2=l2, batch_size=8, epochs=3, seed=0, engine=e,
+                   verbose=0)  # fmt: skip
+        for a, p in zip(before, first):
+            np.testing.assert_array_equal(a, p.data)
+        runs[e] = h.loss, _weights(net)
+    np.testing.assert_allclose(runs[engine][0], runs["graph"][0], rtol=1e-12)
+    for a, b in zip(runs[engine][1], runs["graph"][1]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
