@@ -384,7 +384,10 @@ class InvScalingLR(LRSchedule):
         super().__init__(optimizer, locals())
 
     def _rate(self, base_lr: float, samples_seen: int) -> float:
-        return base_lr / (samples_seen + 1) ** self.power_t
+        try:
+            return base_lr / (samples_seen + 1) ** self.power_t
+        except OverflowError:  # (a divisor past the float range: a rate near 0, not inf)
+            return base_lr * (samples_seen + 1) ** -self.power_t
 
     def step(self, samples_seen: int) -> bool:  # type: ignore[override]
         """End of an epoch: ``samples_seen`` is the number of samples trained on so far."""

@@ -286,3 +286,14 @@ def test_adaptive_takes_patience_inf_as_scikit_learns_n_iter_no_change():
     assert again.patience == np.inf
     with pytest.raises(ValueError, match=r"'patience' parameter of AdaptiveLR must be an int "):
         schedules.AdaptiveLR(sgd(), patience=-np.inf)
+
+
+def test_invscaling_rate_past_the_float_range_is_near_zero_not_inf():
+    """power_t=60 after 10**6 samples: (t + 1) ** 60 overflows, and the rate, 1e-361 (0 in
+    floats), was refused as 'a learning rate of inf ... (gamma > 1)'."""
+    sched = schedules.InvScalingLR(sgd(), power_t=60.0)
+    sched.step(10**6)
+    assert sched.lr == 0.0 and sched.lr_at(10**6) == 0.0
+    sched = schedules.InvScalingLR(sgd(), power_t=51.0)  # (just inside: 1e-307, as before)
+    sched.step(10**6)
+    assert sched.lr == 0.1 / (10**6 + 1) ** 51.0 > 0
