@@ -14,10 +14,19 @@ import numpy as np
 __all__ = ["r2_per_output", "r2_score"]
 
 
+def _numbers(values: Any, name: str, owner: str) -> np.ndarray:
+    """``values`` as a float64 array, else an error that names the argument."""
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise ValueError(
+            f"{owner}: {name!r} must be an array of numbers. Got {values!r:.60} ({e})."
+        ) from None
+
+
 def _sums(y_true: Any, y_pred: Any, owner: str) -> tuple[np.ndarray, np.ndarray]:
     """(SS_res, SS_tot) per output column, each of shape (K,), after checking the shapes."""
-    yt = np.asarray(y_true, dtype=np.float64)
-    yp = np.asarray(y_pred, dtype=np.float64)
+    yt, yp = (_numbers(v, name, owner) for v, name in ((y_true, "y_true"), (y_pred, "y_pred")))
     if yt.ndim not in (1, 2) or len(yt) == 0:
         raise ValueError(
             f"{owner}: 'y_true' must be a non-empty array of shape (n_samples,) or "

@@ -297,3 +297,19 @@ def test_invscaling_rate_past_the_float_range_is_near_zero_not_inf():
     sched = schedules.InvScalingLR(sgd(), power_t=51.0)  # (just inside: 1e-307, as before)
     sched.step(10**6)
     assert sched.lr == 0.1 / (10**6 + 1) ** 51.0 > 0
+
+
+@pytest.mark.parametrize(
+    ("y_true", "y_pred", "message"),
+    [
+        (["a", "b"], [1.0, 2.0], r"r2_score: 'y_true' must be an array of numbers\. Got \['a'"),
+        ([1.0, 2.0], [[1.0], [2.0, 3.0]], r"r2_score: 'y_pred' must be an array of numbers"),
+    ],
+    ids=["text", "ragged"],
+)
+def test_r2_names_an_argument_that_is_not_numbers(y_true, y_pred, message):
+    """NumPy's 'could not convert string to float' and 'inhomogeneous shape', unnamed."""
+    from glassnet.metrics import r2_score
+
+    with pytest.raises(ValueError, match=message):
+        r2_score(y_true, y_pred)
