@@ -681,13 +681,25 @@ def loss_spec(loss: Any, owner: str = "fit") -> F.Loss | None:
     )
 
 
+def _scalar(value: Any) -> Tensor:
+    """A callable loss's value, if it is a scalar Tensor (backward and the books need one)."""
+    if isinstance(value, Tensor) and value.data.ndim == 0:
+        return value
+    tensor = isinstance(value, Tensor)
+    got = f"a Tensor of shape {value.shape}" if tensor else f"{type(value).__name__} {value!r:.60}"
+    raise ParameterError(
+        "The 'loss' callable must return a scalar glassnet Tensor, e.g. ((output - y) ** 2)"
+        f".mean() (a loss averaged over the batch). It returned {got}."
+    )
+
+
 def loss_parts(model: Module, spec: F.Loss | None, loss: Any) -> tuple[Any, Any, Any]:
     """``(forward, loss_fn, head)`` for the graph engine: ``loss_fn(forward(x), y, w)`` is
     the scalar loss. A model ending in the loss's head (softmax for cross-entropy, sigmoid
     for binary cross-entropy) is scored on its logits with the loss's ``on_logits`` form,
     and ``head`` turns logits into the model's output; otherwise ``head`` is None."""
     if spec is None:
-        return model, lambda out, y, w: loss(out, y), None
+        return model, lambda out, y, w: _scalar(loss(out, y)), None
     last = model.layers[-1] if isinstance(model, Sequential) and model.layers else None
     if spec.head and isinstance(last, ActivationModule) and last.name == spec.head:
         fn = F.LOSSES[spec.on_logits]

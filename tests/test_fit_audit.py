@@ -199,3 +199,22 @@ def test_a_frozen_layer_stays_put_and_every_engine_agrees(engine, opt, l2):
     np.testing.assert_allclose(runs[engine][0], runs["graph"][0], rtol=1e-12)
     for a, b in zip(runs[engine][1], runs["graph"][1]):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+# ------------------------------------------------------------ a callable loss's value
+@pytest.mark.parametrize(
+    ("loss", "got"),
+    [
+        (lambda o, t: (o - gn.Tensor(t)) ** 2, "a Tensor of shape (40, 1)"),  # (backward's)
+        (lambda o, t: ((o - gn.Tensor(t)) ** 2).mean().reshape(1), "a Tensor of shape (1,)"),
+        (lambda o, t: 1.0, "float"),  # (AttributeError: no backward)
+        (lambda o, t: None, "NoneType"),
+        (lambda o, t: np.float64(0.5), "float64"),
+    ],
+)
+def test_a_callable_loss_that_returns_no_scalar_tensor_is_named(loss, got):
+    """Was: backward()'s RuntimeError, an AttributeError ('float' object has no attribute
+    'backward') or a TypeError from float() inside the step."""
+    with pytest.raises(ValueError, match="The 'loss' callable must return a scalar") as e:
+        gn.fit(_net(), X, Y, loss=loss, epochs=2, verbose=0)
+    assert got in str(e.value)
