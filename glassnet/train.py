@@ -472,6 +472,11 @@ def fit(
     for name, rule in _ARGS.items():
         if args[name] is not None or name not in _OFF_AS_NONE:
             check_setting(args[name], name, "fit", rule)
+    if initial_epoch > epochs:
+        raise ValueError(
+            f"fit: initial_epoch={initial_epoch} is past epochs={epochs}, the run's total: "
+            f"nothing would train. For {epochs} more, epochs={initial_epoch + epochs}."
+        )
     if batch_size is not None and batch_size > X.shape[0] and src is None:
         raise ValueError(
             f"The 'batch_size' parameter of fit ({batch_size}) is larger than the number "

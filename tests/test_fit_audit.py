@@ -218,3 +218,14 @@ def test_a_callable_loss_that_returns_no_scalar_tensor_is_named(loss, got):
     with pytest.raises(ValueError, match="The 'loss' callable must return a scalar") as e:
         gn.fit(_net(), X, Y, loss=loss, epochs=2, verbose=0)
     assert got in str(e.value)
+
+
+# ------------------------------------------------------------------- a resumed run's epochs
+def test_initial_epoch_past_epochs_is_refused():
+    """A run resumed past its end trained nothing and said "reached the maximum number of
+    epochs" (epochs counts the run's total, not the epochs to add)."""
+    with pytest.raises(ValueError, match="fit: initial_epoch=5 is past epochs=3") as e:
+        gn.fit(_net(), X, Y, epochs=3, initial_epoch=5, verbose=0)
+    assert "epochs=8" in str(e.value)  # (3 more)
+    h = gn.fit(_net(), X, Y, epochs=3, initial_epoch=3, verbose=0)  # a finished run: as before
+    assert (h.steps, h.stop_reason) == (0, "max_epochs")
