@@ -537,23 +537,28 @@ def _is_bce(loss: F.Loss | None) -> bool:
 
 
 def prepare_targets(
-    loss: F.Loss | None, y: np.ndarray, dtype: Any, n_out: int | None, owner: str = "fit"
+    loss: F.Loss | None,
+    y: np.ndarray,
+    dtype: Any,
+    n_out: int | None,
+    owner: str = "fit",
+    name: str = "y",
 ) -> np.ndarray:
     """Targets as ``loss`` trains on them: int64 labels (N,) or rows (N, C) for
     cross-entropy, (N, K) values of ``dtype`` otherwise; checked against the model's
-    ``n_out`` outputs (no silent broadcasting)."""
+    ``n_out`` outputs (no silent broadcasting). ``name``: the argument, in messages."""
     if _is_ce(loss) and y.ndim == 2 and y.shape[1] == 1 and n_out != 1:
         y = y[:, 0]  # a column of class labels, as (N,)
     if _is_ce(loss) and y.ndim == 1:
         if y.dtype.kind == "f" and not np.all(y == np.round(y)):
             raise ValueError(
                 f"{owner}: cross_entropy needs integer class labels 0..C-1 or one-hot "
-                "rows. Got non-integer values in y."
+                f"rows. Got non-integer values in {name}."
             )
         yi = y.astype(np.int64, copy=False)
         if n_out is not None and yi.size and (yi.min() < 0 or yi.max() >= n_out):
             raise ValueError(
-                f"{owner}: y has labels from {yi.min()} to {yi.max()}, but the model has "
+                f"{owner}: {name} has labels from {yi.min()} to {yi.max()}, but the model has "
                 f"{n_out} outputs (classes 0..{n_out - 1}). Encode labels as 0..C-1 "
                 "(glassnet.preprocessing.LabelEncoder) or widen the output layer."
             )
@@ -564,13 +569,13 @@ def prepare_targets(
     if _is_bce(loss) and (y.min() < 0 or y.max() > 1):
         raise ValueError(
             f"{owner}: binary cross-entropy needs targets in [0, 1] (class labels 0 and 1). "
-            f"Got values from {y.min():.4g} to {y.max():.4g}; encode the two classes as 0/1 "
-            "(glassnet.preprocessing.LabelEncoder) or use cross_entropy for more classes."
+            f"{name} holds values from {y.min():.4g} to {y.max():.4g}; encode the two classes "
+            "as 0/1 (glassnet.preprocessing.LabelEncoder) or use cross_entropy for more classes."
         )
     if loss is not None and n_out is not None and y.shape[1] != n_out:
         raise ValueError(
-            f"{owner}: y has {y.shape[1]} value(s) per sample but the model has {n_out} "
-            f"outputs; build the output layer with {y.shape[1]} neurons or pass y of shape "
+            f"{owner}: {name} has {y.shape[1]} value(s) per sample but the model has {n_out} "
+            f"outputs; build the output layer with {y.shape[1]} neurons or pass {name} of shape "
             f"(n_samples, {n_out})."
         )
     return y
@@ -741,7 +746,7 @@ def check_data(
             f"layer expects {n_in}; check its columns or build the model with "
             f"inputs={X.shape[1]}."
         )
-    y = prepare_targets(spec, y, dtype, n_outputs(model), owner=owner)
+    y = prepare_targets(spec, y, dtype, n_outputs(model), owner, names[1])
     if w is not None:
         if spec is None:
             raise ValueError(

@@ -229,3 +229,21 @@ def test_initial_epoch_past_epochs_is_refused():
     assert "epochs=8" in str(e.value)  # (3 more)
     h = gn.fit(_net(), X, Y, epochs=3, initial_epoch=3, verbose=0)  # a finished run: as before
     assert (h.steps, h.stop_reason) == (0, "max_epochs")
+
+
+# ------------------------------------------------- validation_data's targets named as such
+@pytest.mark.parametrize(
+    ("net", "loss", "y_val", "says"),
+    [
+        (_net(), "mse", np.hstack([Y, Y]), "validation_data[1] has 2 value(s) per sample"),
+        (_net(2, "softmax"), "cross_entropy", LABELS + 1, "validation_data[1] has labels from"),
+        (_net(2, "softmax"), "cross_entropy", LABELS + 0.5, "non-integer values in validation"),
+        (_net(1, "sigmoid"), "binary_cross_entropy", LABELS * 2, "validation_data[1] holds"),
+    ],
+)
+def test_validation_targets_that_do_not_fit_are_named_validation_data(net, loss, y_val, says):
+    """The training targets are fine; validation_data's were reported as 'y'."""
+    y = Y if loss == "mse" else LABELS
+    with pytest.raises(ValueError, match=r"^fit: ") as e:
+        gn.fit(net, X, y, loss=loss, validation_data=(X, y_val), epochs=2, verbose=0)
+    assert says in str(e.value), str(e.value)
