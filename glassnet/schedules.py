@@ -157,6 +157,8 @@ class LRSchedule:
                 "Build the schedule after add_param_group, or append the new group's "
                 "starting lr to schedule.base_lrs."
             )
+        for base in self.base_lrs:  # (a public list: one written by hand is checked here)
+            _check(base, "lr", f"{name}.base_lrs")
         self._claim()
         return groups
 

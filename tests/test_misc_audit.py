@@ -293,3 +293,14 @@ def test_r2_names_an_argument_that_is_not_numbers(y_true, y_pred, message):
 
     with pytest.raises(ValueError, match=message):
         r2_score(y_true, y_pred)
+
+
+@pytest.mark.parametrize("base", [np.nan, "0.1", -0.1], ids=["nan", "text", "negative"])
+def test_a_starting_lr_written_into_base_lrs_is_checked_naming_it(base):
+    """The docs invite changing schedule.base_lrs; a NaN there was blamed on 'lr_lambda'
+    (in a StepLR), text raised 'lr_lambda must return a number', a negative likewise."""
+    sched = schedules.StepLR(sgd(), step_size=1, gamma=0.5)
+    sched.base_lrs = [base]
+    with pytest.raises(ValueError, match=r"'lr' parameter of StepLR\.base_lrs must be a float"):
+        sched.step()
+    assert sched.epoch == 0 and sched.lr == 0.1
