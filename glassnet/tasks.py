@@ -598,6 +598,15 @@ def metric(loss: F.Loss | None, out: np.ndarray, y: np.ndarray) -> tuple[str, An
     return "accuracy", hits.mean(axis=-1) if out.ndim == 3 else float(hits.mean())
 
 
+def _classes(y: np.ndarray, loss: F.Loss | None) -> np.ndarray | None:
+    """The class of each row (labels, one-hot rows, 0/1) for the classification losses,
+    None otherwise (and for multi-label rows)."""
+    if not (_is_ce(loss) or (_is_bce(loss) and y.shape[1] == 1)):
+        return None
+    labels = y if _is_bce(loss) or y.ndim == 1 else y.argmax(axis=1)
+    return (labels > 0.5 if _is_bce(loss) else labels).reshape(-1).astype(np.int64)
+
+
 def split_validation(
     X: np.ndarray,
     y: np.ndarray,
@@ -616,9 +625,9 @@ def split_validation(
             "use a smaller fraction or more data."
         )
     idx = rng.permutation(n)
-    if _is_ce(loss) or (_is_bce(loss) and y.shape[1] == 1):  # classes: labels, rows, 0/1
-        labels = y if _is_bce(loss) or y.ndim == 1 else y.argmax(axis=1)
-        labels = (labels > 0.5 if _is_bce(loss) else labels).reshape(-1)[idx]
+    classes = _classes(y, loss)
+    if classes is not None:
+        labels = classes[idx]
         _, cls, counts = np.unique(labels, return_inverse=True, return_counts=True)
         # each sample's place within its class, as a fraction: the n_val smallest take
         # about frac of every class (ties in the shuffled order)
@@ -651,7 +660,18 @@ def validation_set(
         names = ("validation_data[0]", "validation_data[1]")
         return X, y, w, *check_data(model, spec, *given, None, owner, names)[:2]
     if frac > 0 or early_stopping:
-        return split_validation(X, y, w, frac if frac > 0 else 0.1, spec, rng)
+        parts = split_validation(X, y, w, frac if frac > 0 else 0.1, spec, rng)
+        classes, kept = _classes(y, spec), _classes(parts[1], spec)
+        lost = [] if classes is None else np.setdiff1d(classes, kept).tolist()
+        split = f"validation_split={frac}" if frac > 0 else "early_stopping's 0.1 split"
+        if lost:  # (a class of one sample, or few: all of it held out)
+            raise ValueError(
+                f"{owner}: {split} leaves class {lost[0]} with no training "
+                f"sample (y has {int((classes == lost[0]).sum())}, all held out): the network "
+                "would never see it. Use a smaller validation_split, more samples of that "
+                "class, or validation_data."
+            )
+        return parts
     return X, y, w, None, None
 
 

@@ -247,3 +247,27 @@ def test_validation_targets_that_do_not_fit_are_named_validation_data(net, loss,
     with pytest.raises(ValueError, match=r"^fit: ") as e:
         gn.fit(net, X, y, loss=loss, validation_data=(X, y_val), epochs=2, verbose=0)
     assert says in str(e.value), str(e.value)
+
+
+# ------------------------------------------------------- a class the split takes away
+@pytest.mark.parametrize(
+    ("net", "loss", "y"),
+    [
+        (_net(3, "softmax"), "cross_entropy", np.r_[[0] * 20, [1] * 19, 2]),
+        (_net(3, "softmax"), "cross_entropy", np.eye(3)[np.r_[[0] * 20, [1] * 19, 2]]),
+        (_net(1, "sigmoid"), "binary_cross_entropy", np.r_[[0] * 39, 1]),
+    ],
+)
+def test_a_class_the_validation_split_leaves_without_training_rows_is_refused(net, loss, y):
+    """The stratified split holds out about the fraction of every class: a class of one
+    sample went to the validation rows half the time, and the network trained without
+    ever seeing it, in silence."""
+    for seed in range(6):  # (the seeds that hold it out raise; the others train)
+        try:
+            gn.fit(net, X, y, loss=loss, validation_split=0.5, seed=seed, epochs=1, verbose=0)
+        except ValueError as e:
+            assert "validation_split=0.5 leaves class" in str(e) and "no training" in str(e)
+            assert "validation_data" in str(e)  # (what to do instead)
+            break
+    else:
+        pytest.fail("no seed held the lone sample out")
