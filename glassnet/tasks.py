@@ -578,6 +578,16 @@ def prepare_targets(
             f"outputs; build the output layer with {y.shape[1]} neurons or pass {name} of shape "
             f"(n_samples, {n_out})."
         )
+    if _is_ce(loss):  # rows of class probabilities: one-hot, or soft labels
+        sums = y.sum(axis=1)
+        if y.min() < 0 or y.max() > 1 or np.abs(sums - 1).max() > 1e-4:
+            raise ValueError(
+                f"{owner}: cross_entropy's rows of {name} must be class probabilities (one-hot "
+                "rows, or soft labels: values in [0, 1], each row summing to 1). Got values from "
+                f"{y.min():.4g} to {y.max():.4g}, rows summing to {sums.min():.4g} to "
+                f"{sums.max():.4g}; for several labels per sample use binary_cross_entropy with "
+                "sigmoid outputs."
+            )
     return y
 
 

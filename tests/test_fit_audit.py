@@ -271,3 +271,24 @@ def test_a_class_the_validation_split_leaves_without_training_rows_is_refused(ne
             break
     else:
         pytest.fail("no seed held the lone sample out")
+
+
+# --------------------------------------------------------- cross-entropy's target rows
+@pytest.mark.parametrize(
+    "rows",
+    [
+        np.eye(2)[LABELS] - 0.5,  # (trained to a negative loss)
+        np.eye(2)[LABELS] * 0.5,  # rows summing to 0.5: half the loss and gradient
+        np.ones((40, 2)),  # multi-hot rows: binary cross-entropy's targets
+    ],
+)
+def test_cross_entropy_rows_that_are_not_probabilities_are_refused(rows):
+    with pytest.raises(ValueError, match="fit: cross_entropy's rows of y must be class prob"):
+        gn.fit(_net(2, "softmax"), X, rows, loss="cross_entropy", epochs=2, verbose=0)
+
+
+def test_cross_entropy_takes_soft_labels():
+    """Label smoothing: each row in [0, 1], summing to 1 (to rounding, float32 here)."""
+    rows = (np.eye(3)[LABELS + (X[:, 1] > 1)] * 0.9 + 0.1 / 3).astype(np.float32)
+    h = gn.fit(_net(3, "softmax"), X, rows, loss="cross_entropy", epochs=2, verbose=0)
+    assert np.isfinite(h.loss).all()
