@@ -490,6 +490,10 @@ def _is_missing(v: Any) -> bool:
 def _as_str_columns(X: Any, where: str, names: Sequence[str] | None = None) -> list[np.ndarray]:
     """``X`` (n_samples, n_columns), or (n_samples,) for one column, as str columns
     (``names``: the columns', for the messages)."""
+    if isinstance(X, np.ndarray) and X.dtype.kind in "mM":  # dates and durations as their
+        text = X.astype(str).astype(object)  # ISO text (as objects, ns ones become ints)
+        text[np.isnat(X)] = X.dtype.type("NaT")  # (missing, as below)
+        X = text
     arr = np.asarray(X, dtype=object)
     if arr.ndim == 1:
         arr = arr[:, None]

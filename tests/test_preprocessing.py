@@ -676,3 +676,15 @@ def test_scaler_refuses_numbers_written_as_text_rather_than_convert_them(X):
         s.transform(X)
     objects = np.array([[Fraction(1, 2), 2], [Fraction(3, 2), 4]], dtype=object)
     assert StandardScaler().fit(objects).mean_.tolist() == [1.0, 3.0]  # numbers as objects
+
+
+@pytest.mark.parametrize("unit", ["D", "s", "ns"])
+def test_one_hot_of_numpy_dates_names_dates_and_refuses_nat(unit):
+    # a datetime64[ns] column became integer categories (nanoseconds since 1970): NumPy
+    # turns such dates into ints when made objects
+    X = np.array(["2020-01-01", "2020-01-02", "2020-01-01"], dtype=f"datetime64[{unit}]")
+    enc = OneHotEncoder().fit(X)
+    assert [c[:10] for c in enc.categories_[0].tolist()] == ["2020-01-01", "2020-01-02"]
+    assert enc.transform(X).tolist() == [[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]]
+    with pytest.raises(ValueError, match=r"1 missing value\(s\).*NaT.*row 1, column 0"):
+        OneHotEncoder().fit(np.array(["2020-01-01", "NaT"], dtype=f"datetime64[{unit}]"))
