@@ -747,6 +747,23 @@ def model_dtype(model: Module) -> np.dtype:
     return ps[0].dtype if ps else np.dtype(np.float32)
 
 
+def _text_in(y: Any) -> Any:
+    """The first text value of ``y`` (an array, list or pandas object), or None (and for
+    a number written as text, which check_array names as such)."""
+    try:
+        arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    except (ValueError, TypeError):
+        return None  # (check_array says what is wrong with it)
+    if arr.dtype.kind not in "USO":
+        return None
+    text = next((v for v in arr.flat if isinstance(v, (str, bytes))), None)
+    try:
+        float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(text) if isinstance(text, str) else text  # (np.str_('a') as 'a')
+    return None
+
+
 def check_data(
     model: Module,
     spec: F.Loss | None,
@@ -763,6 +780,14 @@ def check_data(
     all 0 are refused (nothing to train on; a chunk of them is fine)."""
     dtype = model_dtype(model)
     X = check_array(names[0], X, owner, ndim=(2,), dtype=dtype)
+    text = _text_in(y) if spec is not None and "entropy" in spec.name else None
+    if text is not None:  # (class labels as text: not numbers written as text)
+        raise ValueError(
+            f"{owner}: {names[1]} holds text labels (e.g. {text!r:.40}), and {spec.name} trains "
+            "on class indices 0..C-1: encode them with glassnet.preprocessing.LabelEncoder "
+            "(its classes_ maps them back), or use glassnet.sklearn.MLPClassifier, which "
+            "takes labels as they are."
+        )
     y = check_array(names[1], y, owner, ndim=(1, 2))
     if y.shape[0] != X.shape[0]:
         raise ValueError(

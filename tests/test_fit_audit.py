@@ -292,3 +292,18 @@ def test_cross_entropy_takes_soft_labels():
     rows = (np.eye(3)[LABELS + (X[:, 1] > 1)] * 0.9 + 0.1 / 3).astype(np.float32)
     h = gn.fit(_net(3, "softmax"), X, rows, loss="cross_entropy", epochs=2, verbose=0)
     assert np.isfinite(h.loss).all()
+
+
+# ------------------------------------------------------------------ text class labels
+@pytest.mark.parametrize(
+    ("net", "loss"),
+    [(_net(2, "softmax"), "cross_entropy"), (_net(1, "sigmoid"), "binary_cross_entropy")],
+)
+@pytest.mark.parametrize("as_", [np.asarray, list])
+def test_text_labels_for_a_classification_loss_point_to_the_label_encoder(net, loss, as_):
+    """Was: "y must be numeric ... convert numbers written as text (np.asarray(y,
+    dtype=float))", which fails on 'cat'."""
+    y = as_(np.where(LABELS, "cat", "dog"))
+    with pytest.raises(ValueError, match=f"fit: y holds text labels .* {loss} trains on") as e:
+        gn.fit(net, X, y, loss=loss, epochs=1, verbose=0)
+    assert "LabelEncoder" in str(e.value) and "dtype=float" not in str(e.value)
