@@ -72,11 +72,11 @@ _BETWEEN = {
     ),
     "distributed": lambda _: "MPI (distributed='mpi') sums the gradients after every step",
     "stream": lambda _: "streamed data (a file, a memmap or chunks) is read batch by batch",
-    "callbacks": lambda cbs: f"callbacks= ({len(cbs)} given) run after every epoch",
+    "callbacks": lambda cbs: f"callbacks ({len(cbs)} given) run after every epoch",
     "validation_data": lambda _: "validation_data is scored after every epoch",
     "validation_split": lambda v: f"validation_split={v} holds out rows scored after every epoch",
     "early_stopping": lambda _: "early_stopping=True watches the validation loss after every epoch",
-    "stop_rules": lambda _: "stop_rules= (given) run after every epoch",
+    "stop_rules": lambda _: "the stop_rules given run after every epoch",
     "tol_weights": lambda v: f"tol_weights={v} measures the weights' change after every epoch",
 }
 

@@ -32,11 +32,11 @@ class _StepHook(gn.Callback):
 @pytest.mark.parametrize(
     ("kw", "cause"),
     [
-        ({"callbacks": [lambda s: None]}, "callbacks="),
+        ({"callbacks": [lambda s: None]}, "callbacks (1 given)"),
         ({"validation_data": (X, Y)}, "validation_data"),
         ({"validation_split": 0.25}, "validation_split=0.25"),
         ({"early_stopping": True}, "early_stopping=True"),
-        ({"stop_rules": []}, "stop_rules="),
+        ({"stop_rules": []}, "the stop_rules given"),
         ({"tol_weights": 1e-3}, "tol_weights=0.001"),
         ({"callbacks": [_StepHook()], "batch_size": 8}, "an on_step_end callback (_StepHook)"),
     ],
@@ -53,7 +53,7 @@ def test_engine_jit_refusal_names_every_cause_given_and_only_those():
         gn.fit(_net(), X, Y, epochs=2, verbose=0, engine="jit", callbacks=[lambda s: None],
                tol_weights=1e-3)  # fmt: skip
     why = str(e.value).split("cannot train this run: ")[1].split(" (the compiled")[0]
-    assert "callbacks=" in why and "tol_weights=0.001" in why
+    assert "callbacks (1 given)" in why and "tol_weights=0.001" in why
     assert "validation" not in why and "stop_rules" not in why
 
 
