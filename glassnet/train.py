@@ -225,7 +225,12 @@ class Tolerance(Callback):
 
     def __init__(self, tol: float | None, n_iter_no_change: int, monitor: str = "loss") -> None:
         self.tol, self.patience, self.monitor = tol, n_iter_no_change, monitor
-        self.best, self.bad = math.inf, 0
+        self.best, self.bad, self.ran = math.inf, 0, False
+
+    def on_train_begin(self, state: TrainState) -> None:
+        if self.ran:  # given to another fit: a new run (books set before a first run stay)
+            self.best, self.bad = math.inf, 0
+        self.ran = True
 
     def on_epoch_end(self, state: TrainState) -> None:
         score = getattr(state.history, self.monitor)[-1]
@@ -271,6 +276,10 @@ class EarlyStopping(Tolerance):
     def __init__(self, tol: float | None, n_iter_no_change: int) -> None:
         super().__init__(tol or 0.0, n_iter_no_change, "val_loss")
         self.weights: list[np.ndarray] | None = None
+
+    def on_train_begin(self, state: TrainState) -> None:
+        self.weights = None if self.ran else self.weights  # (another fit's best: not this one's)
+        super().on_train_begin(state)
 
     def improved(self, state: TrainState) -> None:
         self.weights = [p.data.copy() for p in state.model.parameters()]

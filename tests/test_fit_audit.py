@@ -307,3 +307,32 @@ def test_text_labels_for_a_classification_loss_point_to_the_label_encoder(net, l
     with pytest.raises(ValueError, match=f"fit: y holds text labels .* {loss} trains on") as e:
         gn.fit(net, X, y, loss=loss, epochs=1, verbose=0)
     assert "LabelEncoder" in str(e.value) and "dtype=float" not in str(e.value)
+
+
+# ------------------------------------------------------- a stop rule given to a second fit
+def _run(net, rules, **kw):
+    kw = {"epochs": 60, "verbose": 0, "lr": 0.1, "validation_data": (X, Y), **kw}
+    return gn.fit(net, X, Y, stop_rules=rules, **kw)
+
+
+@pytest.mark.parametrize("make", [lambda: gn.train.Tolerance(1e-3, 2),
+                                  lambda: gn.train.EarlyStopping(1e-3, 2)])  # fmt: skip
+def test_a_stop_rule_given_to_a_second_fit_starts_afresh(make):
+    """The rule kept its books (best score, epochs without improvement, and early
+    stopping's best weights) from the first run: the second stopped at once on the first
+    run's best, and early stopping put the first model's weights into the second model."""
+    rule = make()
+    _run(_net(), [rule])
+    second, fresh = nn.MLP([3, 4, 1], rng=1), nn.MLP([3, 4, 1], rng=1)
+    h, ref = _run(second, [rule], lr=0.01), _run(fresh, [make()], lr=0.01)
+    assert (h.epochs, h.stop_reason, h.loss) == (ref.epochs, ref.stop_reason, ref.loss)
+    for a, b in zip(_weights(second), _weights(fresh)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_stop_rule_seeded_before_its_first_fit_keeps_its_books():
+    """(The command line resumes a run so: best and patience set on a new rule.)"""
+    rule = gn.train.EarlyStopping(0.0, 3)
+    rule.best, rule.bad = -1.0, 2  # a best no epoch beats, one epoch of patience left
+    h = _run(_net(), [rule])
+    assert (h.epochs, h.stop_reason) == (1, "early_stopping")
