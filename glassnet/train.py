@@ -224,10 +224,16 @@ class Tolerance(Callback):
     reason = "tol"
 
     def __init__(self, tol: float | None, n_iter_no_change: int, monitor: str = "loss") -> None:
-        self.tol, self.patience, self.monitor = tol, n_iter_no_change, monitor
+        self.tol, self.patience = tol, n_iter_no_change
+        self.monitor = check_setting(monitor, "monitor", "Tolerance", ("loss", "val_loss"))
         self.best, self.bad, self.ran = math.inf, 0, False
 
     def on_train_begin(self, state: TrainState) -> None:
+        if self.monitor == "val_loss" and not state.history.metric_name:  # (set with val. data)
+            raise ValueError(
+                f"fit: {type(self).__name__} watches the validation loss, and the run has no "
+                "validation data: pass validation_data or validation_split."
+            )
         if self.ran:  # given to another fit: a new run (books set before a first run stay)
             self.best, self.bad = math.inf, 0
         self.ran = True

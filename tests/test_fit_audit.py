@@ -336,3 +336,22 @@ def test_a_stop_rule_seeded_before_its_first_fit_keeps_its_books():
     rule.best, rule.bad = -1.0, 2  # a best no epoch beats, one epoch of patience left
     h = _run(_net(), [rule])
     assert (h.epochs, h.stop_reason) == (1, "early_stopping")
+
+
+@pytest.mark.parametrize(
+    "rule", [lambda: gn.train.EarlyStopping(0.0, 2), lambda: gn.train.Tolerance(0.0, 2, "val_loss")]
+)
+def test_a_stop_rule_on_the_validation_loss_without_validation_data_is_refused(rule):
+    """Was: an IndexError after the first epoch (no validation loss to read)."""
+    net = _net()
+    before = _weights(net)
+    with pytest.raises(ValueError, match="watches the validation loss.*no validation data"):
+        gn.fit(net, X, Y, stop_rules=[rule()], epochs=3, verbose=0)
+    for a, b in zip(before, _weights(net)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_tolerance_monitor_is_checked():
+    """Was: an AttributeError ('History' object has no attribute 'val_los') after an epoch."""
+    with pytest.raises(ValueError, match="'monitor' parameter of Tolerance must be 'loss' or"):
+        gn.train.Tolerance(0.0, 2, monitor="val_los")
