@@ -394,7 +394,7 @@ def fit(
         ``history.weight_change``); alongside ``tol`` or the ``stop_rules`` given,
         whichever stops first.
     validation_split : float in [0, 1); validation_data : (X_val, y_val)
-        Held-out data scored after each epoch (loss and accuracy / R^2).
+        Held-out data scored after each epoch (loss and accuracy / R^2); one or the other.
     schedule : learning-rate schedule from glassnet.optim, stepped once per epoch.
     callbacks : Callbacks or functions ``f(state)`` (one, or a list) called after each epoch
         (return True or set ``state.stop`` to stop).
