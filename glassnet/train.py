@@ -26,7 +26,7 @@ trains on, the checks on its data and the validation score belong to :mod:`glass
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,8 +210,8 @@ def as_callback(c: Callback | Callable[[TrainState], Any], arg: str = "callbacks
 
 
 def _as_callbacks(given: Any, arg: str) -> list[Callback]:
-    """fit's ``callbacks`` or ``stop_rules``: None (none), one, or a list or tuple of them."""
-    many = isinstance(given, (list, tuple))
+    """fit's ``callbacks`` or ``stop_rules``: None (none), one, or a list (an iterable)."""
+    many = isinstance(given, Iterable) and not isinstance(given, (str, bytes, dict))
     return [as_callback(c, arg) for c in (given if many else () if given is None else [given])]
 
 

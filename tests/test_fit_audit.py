@@ -355,3 +355,9 @@ def test_tolerance_monitor_is_checked():
     """Was: an AttributeError ('History' object has no attribute 'val_los') after an epoch."""
     with pytest.raises(ValueError, match="'monitor' parameter of Tolerance must be 'loss' or"):
         gn.train.Tolerance(0.0, 2, monitor="val_los")
+
+
+def test_callbacks_from_any_iterable_are_taken():
+    """A generator of callbacks trained before the check of callbacks; it still does."""
+    h = gn.fit(_net(), X, Y, epochs=5, verbose=0, callbacks=(c for c in [_Stop()]))
+    assert (h.epochs, h.stop_reason) == (1, "callback")
