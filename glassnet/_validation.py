@@ -466,6 +466,12 @@ def check_optimizer(optimizer: Any, params: Sequence[Any], owner: str) -> Any:
     """``optimizer`` if it is an optimizer object (``step`` and ``zero_grad``) built on
     exactly ``params`` (the model's parameters), else a TypeError or ValueError saying how
     to build one."""
+    if isinstance(optimizer, type):  # (its step is a function of an instance)
+        raise TypeError(
+            f"The 'optimizer' parameter of {owner} must be an optimizer name or an optimizer "
+            f"object. Got the class {optimizer.__name__}: pass {optimizer.__name__}"
+            f"(model.parameters(), lr=...), or its name, e.g. optimizer='sgd'."
+        )
     if not (callable(getattr(optimizer, "step", None)) and hasattr(optimizer, "zero_grad")):
         raise TypeError(
             f"The 'optimizer' parameter of {owner} must be an optimizer name or an optimizer "

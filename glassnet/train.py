@@ -487,6 +487,7 @@ def fit(
     for name, rule in _ARGS.items():
         if args[name] is not None or name not in _OFF_AS_NONE:
             check_setting(args[name], name, "fit", rule)
+    l2 = None if l2 is None else float(l2)  # (NumPy's float64 would widen a float32 step)
     if initial_epoch > epochs:
         raise ValueError(
             f"fit: initial_epoch={initial_epoch} is past epochs={epochs}, the run's total: "
@@ -525,6 +526,12 @@ def fit(
         )
     check_optimizer(optimizer, params, "fit")
     schedule = check_schedule(schedule, optimizer, "fit")
+    if initial_epoch and getattr(schedule, "epoch", initial_epoch) != initial_epoch:
+        raise ValueError(
+            f"fit: the run resumes after epoch {initial_epoch} and the schedule has stepped "
+            f"{schedule.epoch} epochs, so its rates would be another epoch's. Resume it too "
+            "(schedule.load_state_dict of the interrupted run's), or step it to that epoch."
+        )
     seen0 = getattr(schedule, "samples_seen", 0)  # (InvScalingLR's clock goes on, resumed)
 
     # engine: the fast path where it applies, else the graph

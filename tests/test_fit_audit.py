@@ -361,3 +361,34 @@ def test_callbacks_from_any_iterable_are_taken():
     """A generator of callbacks trained before the check of callbacks; it still does."""
     h = gn.fit(_net(), X, Y, epochs=5, verbose=0, callbacks=(c for c in [_Stop()]))
     assert (h.epochs, h.stop_reason) == (1, "callback")
+
+
+@pytest.mark.parametrize("engine", ["fused", "graph"])
+def test_an_l2_given_as_a_numpy_float_trains_as_the_same_python_float(engine):
+    """Was: NumPy's float64 scalar widened the float32 weights' L2 term, so the weights
+    differed from l2=0.37's by 6e-8 (np.logspace grids give such scalars)."""
+    nets = [_net(), _net()]
+    for net, l2 in zip(nets, (0.37, np.float64(0.37))):
+        gn.fit(net, X, Y, l2=l2, lr=0.1, epochs=5, batch_size=8, seed=1, verbose=0, engine=engine)
+    for a, b in zip(*map(_weights, nets)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_resumed_run_refuses_a_schedule_at_another_epoch():
+    """Was: a fresh StepLR given to a run resumed after epoch 4 restarted its curve at epoch
+    0, in silence (the rates of epochs 1-4 again)."""
+    net = _net()
+    opt = gn.optim.SGD(net.parameters(), lr=0.1)
+    fresh = gn.schedules.StepLR(opt, step_size=2, gamma=0.5)
+    with pytest.raises(ValueError, match="resumes after epoch 4 and the schedule has stepped 0"):
+        gn.fit(net, X, Y, optimizer=opt, schedule=fresh, epochs=8, initial_epoch=4, verbose=0)
+    for _ in range(4):  # stepped to the epoch the run resumes after: taken
+        fresh.step()
+    h = gn.fit(net, X, Y, optimizer=opt, schedule=fresh, epochs=8, initial_epoch=4, verbose=0)
+    assert h.lr == [fresh.lr_at(e) for e in range(4, 8)] == [0.025, 0.025, 0.0125, 0.0125]
+
+
+def test_an_optimizer_class_is_refused_naming_the_instance_to_pass():
+    """Was: TypeError "prepared() missing 1 required positional argument: 'self'"."""
+    with pytest.raises(TypeError, match=r"Got the class SGD: pass SGD\(model.parameters\(\)"):
+        gn.fit(_net(), X, Y, optimizer=gn.optim.SGD, epochs=1, verbose=0)
