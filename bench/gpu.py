@@ -59,7 +59,8 @@ def _model(dtype: Any, sizes: tuple = SIZES) -> Any:
 def _fit(model: Any, X: np.ndarray, y: np.ndarray, bs: int, device: Any, **kw: Any) -> Any:
     import glassnet as gn
 
-    kw = {"optimizer": "sgd", "lr": 0.05, "epochs": 1, **kw}
+    named = {} if "optimizer" in kw else {"optimizer": "sgd", "lr": 0.05}  # (an object: its lr)
+    kw = {**named, "epochs": 1, **kw}
     return gn.fit(model, X, y, loss="cross_entropy", batch_size=bs, seed=0, verbose=0,
                   device=device, **kw)  # fmt: skip
 
