@@ -262,7 +262,7 @@ def fit_many(
     tol: float | None = None,
     n_iter_no_change: int = 10,
     validation_split: float = 0.0,
-    validation_data: tuple[Any, Any] | None = None,
+    validation_data: tuple[Any, ...] | None = None,
     early_stopping: bool = False,
     sample_weight: Any = None,
     threads: int | str | None = None,
@@ -271,7 +271,9 @@ def fit_many(
     """Train every model of ``models`` on (X, y) at once; returns one History per model.
 
     The options mean what they mean in :func:`glassnet.fit` (``sample_weight``: one weight
-    per row of X, for every model; ``max_steps``: at most this many steps per model).
+    per row of X, for every model, the rows a validation split holds out weighing each
+    model's validation scores, as ``w_val`` of ``validation_data=(X_val, y_val, w_val)``
+    does; ``max_steps``: at most this many steps per model).
     ``lr``, ``l2`` and ``seed`` take one value for all models or a sequence of one per
     model. ``seed`` draws each model's batch order (and validation split); ``None`` or one
     seed gives every model the same batches, which lets them share each gathered batch. A
@@ -321,10 +323,8 @@ def fit_many(
             "settings as keywords (optimizer='sgd', momentum=0.9): fit_many builds one "
             f"optimizer over the stacked weights of all the models. Got {optimizer!r:.80}."
         )
-    if validation_data is not None and not (
-        isinstance(validation_data, (tuple, list)) and len(validation_data) == 2
-    ):
-        raise ValueError("fit_many: validation_data must be a pair (X_val, y_val).")
+    if validation_data is not None:
+        validation_data = tasks.validation_parts(validation_data, "fit_many")
     if isinstance(X, (str, os.PathLike, Stream)) or y is None:  # (what fit reads as streams)
         given = "y is None (chunks of (X, y) are a stream)"
         if isinstance(X, (str, os.PathLike, Stream)):
@@ -381,10 +381,10 @@ def fit_many(
             )
 
     # validation: one split per model's generator (one for all when the seed is shared)
-    Xv = yv = None
+    Xv = yv = wv = None
     if validation_data is not None:
-        names = ("validation_data[0]", "validation_data[1]")
-        Xv, yv, _ = tasks.check_data(models[0], spec, *validation_data, None, "fit_many", names)
+        names = tasks.VALIDATION_NAMES
+        Xv, yv, wv = tasks.check_data(models[0], spec, *validation_data, "fit_many", names)
     elif validation_split > 0 or early_stopping:
         frac = validation_split if validation_split > 0 else 0.1
         if seeds is not None:  # each model's rows copied: the splits, then their stack
@@ -398,10 +398,11 @@ def fit_many(
                 why += " (early_stopping holds out 0.1 of the rows when validation_split is 0)"
             raise ValueError(f"fit_many: {why}") from None
         if seeds is None:
-            X, y, w, Xv, yv = parts[0]
+            X, y, w, Xv, yv, wv = parts[0]
         else:
             X, y, Xv, yv = (np.stack([part[j] for part in parts]) for j in (0, 1, 3, 4))
-            w = None if w is None else np.stack([part[2] for part in parts])
+            if w is not None:
+                w, wv = (np.stack([part[j] for part in parts]) for j in (2, 5))
     if seeds is not None and X.ndim == 2:  # (K, n, ...): every model its own rows
         X, y = np.broadcast_to(X, (K, *X.shape)), np.broadcast_to(y, (K, *y.shape))
         w = None if w is None else np.broadcast_to(w, (K, *w.shape))
@@ -576,7 +577,7 @@ def fit_many(
             # end of epoch: record, validate, each model's stopping rule
             epoch_loss = total / seen
             records.append((epoch_loss, None, active.copy()))  # (a Ctrl-C in validating: kept)
-            val = _validate(engine, Xv, yv, K) if Xv is not None else None
+            val = _validate(engine, Xv, yv, wv, K) if Xv is not None else None
             records[-1] = (epoch_loss, val, records[-1][2])
             score = val[0] if early_stopping else epoch_loss
             limit = (tol or 0.0) if early_stopping else tol
@@ -675,21 +676,25 @@ def _histories(
     return out
 
 
-def _validate(engine: FastMLP, Xv: np.ndarray, yv: np.ndarray, K: int) -> tuple:
+def _validate(engine: FastMLP, Xv: np.ndarray, yv: np.ndarray, wv: Any, K: int) -> tuple:
     """Each model's validation loss and metric (accuracy or R^2) from one stacked pass:
     on its own held-out rows (``Xv`` (K, n, features), split with its own seed) or on the
-    one set all share (``Xv`` (n, features): validation_data, or one seed)."""
+    one set all share (``Xv`` (n, features): validation_data, or one seed); weighted by
+    ``wv`` ((K, n) or (n,), as the rows) as fit's score weighs them."""
     out = engine.forward(Xv)[-1]  # (K, n, outputs); logits when the head is fused
     own = Xv.ndim == 3  # (not whether the training rows are each model's own)
     yk = np.ascontiguousarray(yv if own else np.broadcast_to(yv, (K, *yv.shape)))
     C = out.shape[-1]
     G = np.empty((out.shape[0] * out.shape[1], C), out.dtype)
     per = engine.loss.kernel(out.reshape(-1, C), yk.reshape(-1, *yk.shape[2:]), G)
+    if wv is not None:  # each row's loss times its weight, in the loss's dtype (as fit's)
+        wk = np.broadcast_to(wv, out.shape[:2]).reshape(-1).astype(per.dtype)
+        per = per * wk.reshape((-1,) + (1,) * (per.ndim - 1))
     # each network's mean as fit's score takes it: the sum times 1 / n, in the loss's dtype
     losses = (np.add.reduce(per.reshape(K, -1), axis=-1) * (1.0 / (per.size // K))).astype(
         np.float64
     )
-    return losses, tasks.metric(engine.loss, out, yk)[1]
+    return losses, tasks.metric(engine.loss, out, yk, wv)[1]
 
 
 # ------------------------------------------------------------------- searches over a grid
@@ -802,8 +807,9 @@ def search(
         The fraction of (X, y) held out, once, for every model (stratified for the
         classification losses), drawn with ``split_seed``. Ignored when
         ``validation_data`` is given.
-    validation_data : pair (X_val, y_val), optional
-        The validation set instead of a split.
+    validation_data : pair (X_val, y_val) or triple (X_val, y_val, w_val), optional
+        The validation set instead of a split. With weights (``w_val``, or the held-out
+        rows' ``sample_weight`` of a split) the scores are weighted, as in fit.
     loss, **fit_options
         As for :func:`fit_many` (``epochs``, ``batch_size``, ``optimizer``, ``tol``,
         ``early_stopping``, ...). ``early_stopping`` watches the same validation set.
@@ -906,17 +912,17 @@ def search(
                 f"samples ({X.shape[0]}); use batch_size=None for full-batch gradient descent."
             )
     rng = as_rng(split_seed, "search", "split_seed")
-    X, y, w, Xv, yv = tasks.validation_set(
+    X, y, w, Xv, yv, wv = tasks.validation_set(
         models[0], spec, X, y, w, validation_data, validation_split, False, rng, "search"
     )
     per_model = {k: [p[k] for p in points] for k in _PER_MODEL if k in grid}
     fit_options = {**fit_options, **per_model, "sample_weight": w}
     if bs is not None and bs > X.shape[0]:  # above the rows the split leaves: full batch
         fit_options["batch_size"] = None
-    histories = fit_many(models, X, y, loss=loss, validation_data=(Xv, yv), **fit_options)
+    histories = fit_many(models, X, y, loss=loss, validation_data=(Xv, yv, wv), **fit_options)
     with np.errstate(over="ignore", invalid="ignore"):  # (a diverged model's: ranked last)
-        scores = np.array([tasks.score(m, spec, loss, Xv, yv) for m in models]).reshape(-1, 2)
-    val_loss, val_metric = scores[:, 0], scores[:, 1]
+        scores = [tasks.score(m, spec, loss, Xv, yv, wv) for m in models]
+    val_loss, val_metric = np.array(scores).reshape(-1, 2).T
     ok = np.isfinite(val_loss) & np.array([h.stop_reason != "diverged" for h in histories])
     ranking = np.lexsort((np.where(ok, val_loss, 0.0), ~ok))  # (the failed ones last)
     return SearchResult(points, models, histories, val_loss, val_metric, ranking)

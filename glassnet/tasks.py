@@ -60,6 +60,7 @@ __all__ = [
     "metric",
     "split_validation",
     "validation_set",
+    "validation_parts",
     "n_outputs",
     "loss_spec",
     "loss_parts",
@@ -591,21 +592,52 @@ def prepare_targets(
     return y
 
 
-def metric(loss: F.Loss | None, out: np.ndarray, y: np.ndarray) -> tuple[str, Any]:
+def metric(
+    loss: F.Loss | None, out: np.ndarray, y: np.ndarray, w: np.ndarray | None = None
+) -> tuple[str, Any]:
     """``("accuracy", a)`` for the classification losses (``out``: the model's output, or
     logits for a loss with logits), ``("r2", R^2 averaged over outputs)`` otherwise. With
-    a leading axis of K networks (``out`` (K, n, outputs), ``y`` (K, n, ...)): K values."""
+    a leading axis of K networks (``out`` (K, n, outputs), ``y`` (K, n, ...)): K values.
+    ``w``: sample weights (n,) (or (K, n), each network's own rows'): the weighted fraction
+    correct (multi-label: each label of a row at the row's weight) and the weighted R^2 of
+    scikit-learn's ``r2_score(sample_weight=w)``."""
     if _is_ce(loss):  # (a stack: one accuracy pass for all its networks)
         truth = y if y.ndim < out.ndim else y.argmax(axis=-1)
         hits = out.argmax(axis=-1) == truth
     elif _is_bce(loss):
         thr = 0.0 if loss.name.endswith("logits") else 0.5  # type: ignore[union-attr]
         hits = ((out > thr) == (y.reshape(out.shape) > 0.5)).reshape(*out.shape[:-2], -1)
+        w = None if w is None else np.repeat(w, out.shape[-1], axis=-1)  # (a row's labels)
     elif out.ndim == 3:  # R^2 per network of a stack
-        return "r2", np.array([metric(loss, o, t)[1] for o, t in zip(out, y)])
+        wk = [w if w is None or w.ndim == 1 else w[k] for k in range(len(out))]
+        return "r2", np.array([metric(loss, o, t, v)[1] for o, t, v in zip(out, y, wk)])
+    elif w is not None:
+        return "r2", _weighted_r2(y.reshape(out.shape), out, w)
     else:
         return "r2", r2_score(y.reshape(out.shape), out)
+    if w is not None:  # the weighted fraction correct
+        wd = w.astype(np.float64)
+        acc = (hits * wd).sum(axis=-1) / wd.sum(axis=-1)
+        return "accuracy", acc if out.ndim == 3 else float(acc)
     return "accuracy", hits.mean(axis=-1) if out.ndim == 3 else float(hits.mean())
+
+
+def _weighted_r2(y: np.ndarray, out: np.ndarray, w: np.ndarray) -> float:
+    """R^2 of ``out`` (N, K) against ``y`` with sample weights ``w`` (N,), averaged over
+    outputs, as scikit-learn's ``r2_score(y, out, sample_weight=w)``: SS_res and SS_tot
+    weighted, about the weighted mean; a constant column counts 1 when predicted exactly,
+    else 0. (glassnet.metrics.r2_score is its unweighted form.)"""
+    wc = w.astype(np.float64).reshape(-1, 1)
+    yt, yp = y.astype(np.float64), out.astype(np.float64)
+    # scaled by a power of two near each column's largest target, as metrics does: exact
+    scale = -np.frexp(np.abs(yt).max(axis=0))[1]
+    yt, yp = np.ldexp(yt, scale), np.ldexp(yp, scale)
+    mean = (wc * yt).sum(axis=0) / wc.sum()
+    ss_res = (wc * (yt - yp) ** 2).sum(axis=0)
+    ss_tot = (wc * (yt - mean) ** 2).sum(axis=0)
+    constant = np.where(ss_res == 0, 1.0, np.where(np.isnan(ss_res), np.nan, 0.0))
+    r2 = np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0), constant)
+    return float(r2.mean())
 
 
 def _classes(y: np.ndarray, loss: F.Loss | None) -> np.ndarray | None:
@@ -625,8 +657,9 @@ def split_validation(
     loss: F.Loss | None,
     rng: np.random.Generator,
 ) -> tuple[Any, ...]:
-    """``(X, y, w, X_val, y_val)``: a fraction ``frac`` held out, the same fraction of each
-    class for the classification losses (stratified)."""
+    """``(X, y, w, X_val, y_val, w_val)``: a fraction ``frac`` held out, the same fraction
+    of each class for the classification losses (stratified); the held-out rows keep their
+    weights (``w_val``; None without ``w``)."""
     n = X.shape[0]
     n_val = max(1, int(round(frac * n)))
     if n - n_val < 1:
@@ -649,26 +682,44 @@ def split_validation(
     keep = np.ones(n, bool)
     keep[val_idx] = False
     tr = np.flatnonzero(keep)
-    return X[tr], y[tr], None if w is None else w[tr], X[val_idx], y[val_idx]
+    w_tr, w_val = (None, None) if w is None else (w[tr], w[val_idx])
+    if w_val is not None and not w_val.any():  # (0 / 0: no weighted score to watch)
+        raise ValueError(
+            f"fit: validation_split={frac} holds out only samples whose sample_weight is 0, so "
+            "the weighted validation loss and metric would weigh no sample. Use another seed, a "
+            "larger validation_split, or validation_data."
+        )
+    return X[tr], y[tr], w_tr, X[val_idx], y[val_idx], w_val
+
+
+def validation_parts(given: Any, owner: str = "fit") -> tuple[Any, Any, Any]:
+    """``(X_val, y_val, w_val)`` of a ``validation_data`` given as a pair ``(X_val, y_val)``
+    (``w_val`` None: unweighted) or, as Keras takes it, a triple ``(X_val, y_val, w_val)``."""
+    if not (isinstance(given, (tuple, list)) and len(given) in (2, 3)):
+        raise ValueError(
+            f"{owner}: validation_data must be a pair (X_val, y_val) or a triple (X_val, y_val, "
+            "w_val), w_val the held-out samples' weights."
+        )
+    return given[0], given[1], given[2] if len(given) == 3 else None
 
 
 def validation_set(
     model: Module, spec: F.Loss | None, X: Any, y: Any, w: Any, given: Any, frac: float,
     early_stopping: bool, rng: np.random.Generator, owner: str = "fit",
 ) -> tuple[Any, ...]:  # fmt: skip
-    """``(X, y, w, X_val, y_val)`` for a run: ``given`` (a pair ``(X_val, y_val)``, checked
-    as the training data is), or a fraction ``frac`` of (X, y, w) held out (0.1 when only
-    ``early_stopping`` asks for one; :func:`split_validation`), or no validation (None)."""
+    """``(X, y, w, X_val, y_val, w_val)`` for a run: ``given`` (``(X_val, y_val)`` or
+    ``(X_val, y_val, w_val)``, checked as the training data and its sample_weight are), or
+    a fraction ``frac`` of (X, y, w) held out with their weights (0.1 when only
+    ``early_stopping`` asks for one; :func:`split_validation`), or no validation (None).
+    ``w_val`` weighs the validation loss and metric as ``w`` weighs the training loss."""
     if given is not None:
-        if not (isinstance(given, (tuple, list)) and len(given) == 2):
-            raise ValueError(f"{owner}: validation_data must be a pair (X_val, y_val).")
+        given = validation_parts(given, owner)
         if frac > 0 and owner == "fit":  # (search's default split is documented to give way)
             raise ValueError(
                 f"fit: validation_data and validation_split={frac} were both given; the split "
                 "would be ignored (every training row kept). Pass one of them."
             )
-        names = ("validation_data[0]", "validation_data[1]")
-        return X, y, w, *check_data(model, spec, *given, None, owner, names)[:2]
+        return X, y, w, *check_data(model, spec, *given, owner, VALIDATION_NAMES)
     if frac > 0 or early_stopping:
         parts = split_validation(X, y, w, frac if frac > 0 else 0.1, spec, rng)
         classes, kept = _classes(y, spec), _classes(parts[1], spec)
@@ -682,7 +733,7 @@ def validation_set(
                 "class, or validation_data."
             )
         return parts
-    return X, y, w, None, None
+    return X, y, w, None, None, None
 
 
 def n_outputs(model: Module) -> int | None:
@@ -764,6 +815,10 @@ def _text_in(y: Any) -> Any:
     return None
 
 
+VALIDATION_NAMES = ("validation_data[0]", "validation_data[1]", "validation_data[2]")
+"""How :func:`check_data` names a ``validation_data`` triple's parts in its messages."""
+
+
 def check_data(
     model: Module,
     spec: F.Loss | None,
@@ -777,7 +832,9 @@ def check_data(
     """(X, y, sample_weight) checked at the boundary and shaped as ``spec`` trains on them:
     X (N, features of the first layer) in the model's dtype, y by prepare_targets.
     ``whole``: the rows are all the training data (not a stream's chunk), so that weights
-    all 0 are refused (nothing to train on; a chunk of them is fine)."""
+    all 0 are refused (nothing to train on; a chunk of them is fine). ``names``: the
+    arguments, in messages (X, y and, when a third is given, the weights: validation data's
+    weights, :data:`VALIDATION_NAMES`, all 0 are refused as nothing to score)."""
     dtype = model_dtype(model)
     X = check_array(names[0], X, owner, ndim=(2,), dtype=dtype)
     text = _text_in(y) if spec is not None and "entropy" in spec.name else None
@@ -803,17 +860,24 @@ def check_data(
         )
     y = prepare_targets(spec, y, dtype, n_outputs(model), owner, names[1])
     if w is not None:
+        wname = names[2] if len(names) > 2 else "sample_weight"
         if spec is None:
             raise ValueError(
-                f"{owner}: sample_weight works with the named losses; a callable loss "
+                f"{owner}: {wname} works with the named losses; a callable loss "
                 "f(output, y) would ignore it. Weight the samples inside the callable, or use "
                 "a named loss."
             )
-        w = check_array("sample_weight", w, owner, ndim=(1,), dtype=dtype)
+        w = check_array(wname, w, owner, ndim=(1,), dtype=dtype)
         if w.shape[0] != X.shape[0] or (w < 0).any():
             raise ValueError(
-                f"{owner}: sample_weight must hold {X.shape[0]} non-negative values, one per "
+                f"{owner}: {wname} must hold {X.shape[0]} non-negative values, one per "
                 f"sample. Got {w.shape[0]} values, the smallest {w.min():.4g}."
+            )
+        if len(names) > 2 and not w.any():  # (0 / 0: a weighted score of no sample)
+            raise ValueError(
+                f"{owner}: every weight in {wname} is 0, so the weighted validation loss and "
+                "metric would weigh no sample. Give the samples to score a weight > 0, or pass "
+                "(X_val, y_val) to weigh them alike."
             )
         if whole and w.size and not w.any():  # (every loss and gradient 0: nothing trains)
             raise ValueError(
@@ -826,7 +890,9 @@ def check_data(
 def score(
     model: Module, spec: F.Loss | None, loss: Any, X: np.ndarray, y: np.ndarray, w: Any = None
 ) -> tuple[float, float]:
-    """Loss and metric from one forward pass, without a graph, in eval mode."""
+    """Loss and metric from one forward pass, without a graph, in eval mode; with sample
+    weights ``w``, both weighted: the loss as fit weighs the training loss (sum_i w_i l_i / n,
+    ``evaluate_loss``'s), the metric as :func:`metric` weighs it."""
     forward, loss_fn, head = loss_parts(model, spec, loss)
     was = [(m, m.training) for m in model.modules()]  # (each module's mode comes back)
     model.eval()
@@ -838,4 +904,4 @@ def score(
     finally:
         for m, mode in was:
             m.training = mode
-    return value, metric(spec, out, y)[1]
+    return value, metric(spec, out, y, w)[1]

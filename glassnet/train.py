@@ -336,7 +336,7 @@ def fit(
     n_iter_no_change: int = 10,
     tol_weights: float | None = None,
     validation_split: float = 0.0,
-    validation_data: tuple[Any, Any] | None = None,
+    validation_data: tuple[Any, ...] | None = None,
     early_stopping: bool = False,
     schedule: Any = None,
     callbacks: Sequence[Callback | Callable[[TrainState], Any]] = (),
@@ -393,14 +393,19 @@ def fit(
         stays below ``tol_weights`` for ``n_iter_no_change`` epochs (:class:`WeightChange`,
         ``history.weight_change``); alongside ``tol`` or the ``stop_rules`` given,
         whichever stops first.
-    validation_split : float in [0, 1); validation_data : (X_val, y_val)
+    validation_split : float in [0, 1); validation_data : (X_val, y_val[, w_val])
         Held-out data scored after each epoch (loss and accuracy / R^2); one or the other.
+        Weighted when the held-out rows have weights (``w_val``, checked as
+        ``sample_weight`` is; or, split off, their ``sample_weight``): the loss as the
+        training loss is, accuracy as the weighted fraction correct, R^2 as scikit-learn's
+        ``r2_score(..., sample_weight=)``; early stopping watches that weighted loss.
     schedule : learning-rate schedule from glassnet.optim, stepped once per epoch.
     callbacks : Callbacks or functions ``f(state)`` (one, or a list) called after each epoch
         (return True or set ``state.stop`` to stop).
     sample_weight : array of shape (n_samples,); l2 : float
-        Per-sample loss weights; an L2 penalty ``l2 / (2 n_batch) * sum ||W||^2`` on
-        weight matrices (scikit-learn's ``alpha``).
+        Per-sample loss weights (a batch's loss is ``sum_i w_i l_i / n_batch``; the rows
+        ``validation_split`` holds out keep theirs, and weigh the validation scores); an L2
+        penalty ``l2 / (2 n_batch) * sum ||W||^2`` on weight matrices (scikit-learn's ``alpha``).
     diagnostics : moved to a callback
         ``callbacks=[glassnet.diagnostics.Diagnostics()]`` records per-layer gradient
         norms, dead-ReLU and saturation fractions and update-to-weight ratios each epoch
@@ -510,7 +515,7 @@ def fit(
         )
     rng = as_rng(None if callable(seed) else seed)
 
-    X, y_arr, w_arr, Xv, yv = tasks.validation_set(
+    X, y_arr, w_arr, Xv, yv, wv = tasks.validation_set(
         model, spec, X, y_arr, w_arr, validation_data, validation_split, early_stopping, rng
     )
     backend.place(model, device, optimizer, Xv is None and src is None and dp is None)
@@ -663,7 +668,7 @@ def fit(
             history.best_loss = min(history.best_loss, epoch_loss)
             state.epoch_loss = epoch_loss
             if Xv is not None:
-                vl, vm = tasks.score(model, spec, loss, Xv, yv)
+                vl, vm = tasks.score(model, spec, loss, Xv, yv, wv)
                 history.val_loss.append(vl)
                 history.val_metric.append(vm)
             if verbose:

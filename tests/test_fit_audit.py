@@ -392,3 +392,142 @@ def test_an_optimizer_class_is_refused_naming_the_instance_to_pass():
     """Was: TypeError "prepared() missing 1 required positional argument: 'self'"."""
     with pytest.raises(TypeError, match=r"Got the class SGD: pass SGD\(model.parameters\(\)"):
         gn.fit(_net(), X, Y, optimizer=gn.optim.SGD, epochs=1, verbose=0)
+
+
+# --------------------------------------- weighted validation: sample_weight and w_val
+_W = np.random.default_rng(1).uniform(0.1, 3.0, len(X))  # each row's weight
+
+
+def _held_out(y, w, frac, seed, loss):
+    """The rows fit's validation_split holds out with ``seed``, and their weights."""
+    spec = gn.functional.get_loss(loss)
+    parts = gn.tasks.split_validation(X, y, w, frac, spec, np.random.default_rng(seed))
+    return parts[3:]
+
+
+class _Scores(gn.Callback):
+    """Each epoch, the weighted validation loss and metric written out by hand."""
+
+    def __init__(self, Xv, yv, wv, loss):
+        self.Xv, self.yv, self.wv, self.loss, self.rows = Xv, yv, wv, loss, []
+
+    def on_epoch_end(self, state):
+        out = state.model(gn.Tensor(self.Xv)).data
+        yv, wv = self.yv.reshape(len(self.yv), -1), self.wv
+        if self.loss == "mse":  # each row's loss: the mean over outputs
+            per = ((out - yv) ** 2).mean(axis=1)
+            mean = (wv @ yv) / wv.sum()
+            r2 = 1 - (wv @ (yv - out) ** 2) / (wv @ (yv - mean) ** 2)
+            self.rows.append((np.sum(wv * per) / len(wv), float(r2.mean())))
+        else:  # binary cross-entropy on a sigmoid output
+            p = out[:, 0]
+            per = -(yv[:, 0] * np.log(p) + (1 - yv[:, 0]) * np.log(1 - p))
+            hit = (p > 0.5) == (yv[:, 0] > 0.5)
+            self.rows.append((np.sum(wv * per) / len(wv), np.sum(wv * hit) / wv.sum()))
+
+
+@pytest.mark.parametrize("engine", ["fused", "graph"])
+@pytest.mark.parametrize("loss", ["mse", "binary_cross_entropy"])
+def test_validation_split_scores_the_held_out_rows_with_their_sample_weight(loss, engine):
+    """Was: the held-out rows' weights were dropped, so val_loss and val_metric were
+    unweighted means while the training loss was weighted. Now the loss is weighted as the
+    training loss is (sum_i w_i l_i / n), accuracy is the weighted fraction correct and R^2
+    scikit-learn's r2_score(sample_weight=)."""
+    head, y = ("identity", Y) if loss == "mse" else ("sigmoid", LABELS)
+    net = nn.MLP([3, 4, 1], activation="tanh", output_activation=head, rng=0, dtype=np.float64)
+    Xv, yv, wv = _held_out(y.reshape(len(y), -1).astype(float), _W, 0.25, 3, loss)
+    hand, plain = _Scores(Xv, yv, wv, loss), _Scores(Xv, yv, np.ones(len(wv)), loss)
+    h = gn.fit(net, X, y, loss=loss, sample_weight=_W, validation_split=0.25, seed=3, lr=0.1,
+               epochs=6, batch_size=8, callbacks=[hand, plain], verbose=0,
+               engine=engine)  # fmt: skip
+    np.testing.assert_allclose(h.val_loss, [r[0] for r in hand.rows], rtol=1e-12)
+    np.testing.assert_allclose(h.val_metric, [r[1] for r in hand.rows], rtol=1e-12)
+    # (the unweighted scores differ: the test tells them apart)
+    assert not np.allclose(h.val_loss, [r[0] for r in plain.rows], rtol=1e-3)
+    sklearn = pytest.importorskip("sklearn.metrics")
+    out = net(gn.Tensor(Xv)).data
+    if loss == "mse":
+        assert h.val_metric[-1] == pytest.approx(sklearn.r2_score(yv, out, sample_weight=wv))
+    else:
+        assert h.val_metric[-1] == pytest.approx(
+            sklearn.accuracy_score(yv[:, 0], out[:, 0] > 0.5, sample_weight=wv)
+        )
+
+
+def test_early_stopping_on_a_split_watches_the_weighted_validation_loss():
+    net = nn.MLP([3, 4, 1], activation="tanh", rng=0, dtype=np.float64)
+    Xv, yv, wv = _held_out(Y, _W, 0.25, 3, "mse")
+    hand = _Scores(Xv, yv, wv, "mse")
+    h = gn.fit(net, X, Y, sample_weight=_W, validation_split=0.25, early_stopping=True,
+               n_iter_no_change=3, seed=3, lr=0.3, epochs=40, batch_size=4, callbacks=[hand],
+               verbose=0)  # fmt: skip
+    weighted = [r[0] for r in hand.rows]
+    np.testing.assert_allclose(h.val_loss, weighted, rtol=1e-12)
+    assert h.best_epoch == 1 + int(np.argmin(weighted))
+
+
+def _opposed():
+    """Validation rows whose weights move the best epoch: 36 rows of the training targets
+    (weight 1) and 4 of their opposite (weight 20). Unweighted, the loss falls for some
+    epochs as the network learns the training targets; weighted, it rises from the start."""
+    Xv = np.random.default_rng(2).standard_normal((40, 3))
+    yv = 2.0 * Xv[:, :1] * np.r_[np.ones(36), -np.ones(4)][:, None]
+    return Xv, yv, np.r_[np.ones(36), 20 * np.ones(4)]
+
+
+def test_validation_data_takes_the_held_out_weights_as_a_third_element():
+    """Keras's validation_data=(x, y, sample_weight): was refused ("must be a pair")."""
+    Xv, yv, wv = _opposed()
+    runs = {}
+    for name, val in (("pair", (Xv, yv)), ("ones", (Xv, yv, np.ones(40))),
+                      ("none", (Xv, yv, None)), ("weighted", (Xv, yv, wv))):  # fmt: skip
+        net = nn.MLP([3, 4, 1], activation="tanh", rng=0, dtype=np.float64)
+        hand = _Scores(Xv, yv, wv if name == "weighted" else np.ones(40), "mse")
+        h = gn.fit(net, X, Y, validation_data=val, lr=0.02, epochs=30, callbacks=[hand],
+                   early_stopping=True, n_iter_no_change=5, verbose=0)  # fmt: skip
+        np.testing.assert_allclose(h.val_loss, [r[0] for r in hand.rows], rtol=1e-12)
+        np.testing.assert_allclose(h.val_metric, [r[1] for r in hand.rows], rtol=1e-12)
+        runs[name] = h
+    for name in ("ones", "none"):  # weights all 1, or None: the pair's run, bit for bit
+        assert (runs[name].val_loss, runs[name].val_metric) == (
+            runs["pair"].val_loss,
+            runs["pair"].val_metric,
+        )
+    # early stopping stops where the weighted loss says, not where the unweighted one does
+    assert runs["weighted"].best_epoch == 1 + int(np.argmin(runs["weighted"].val_loss)) == 1
+    assert runs["pair"].best_epoch > 5 and runs["weighted"].epochs == 6
+
+
+@pytest.mark.parametrize(
+    ("w_val", "match"),
+    [
+        (np.ones(39), r"validation_data\[2\] must hold 40 non-negative values.*Got 39"),
+        (np.r_[np.ones(39), -1.0], r"validation_data\[2\] must hold 40 non-negative.*-1"),
+        (np.r_[np.ones(39), np.nan], r"validation_data\[2\]"),
+        (np.ones((40, 1)), r"validation_data\[2\] must have 1 dimensions"),
+        (np.zeros(40), r"every weight in validation_data\[2\] is 0, so the weighted validation"),
+        (np.array(["a"] * 40), r"validation_data\[2\] must be numeric"),
+    ],
+)
+def test_bad_validation_weights_are_refused_naming_validation_data_2(w_val, match):
+    Xv, yv, _ = _opposed()
+    with pytest.raises(ValueError, match=r"^fit: " + match):
+        gn.fit(_net(), X, Y, validation_data=(Xv, yv, w_val), epochs=1, verbose=0)
+
+
+def test_validation_data_of_four_parts_and_weights_with_a_callable_loss_are_refused():
+    Xv, yv, wv = _opposed()
+    with pytest.raises(ValueError, match=r"must be a pair \(X_val, y_val\) or a triple"):
+        gn.fit(_net(), X, Y, validation_data=(Xv, yv, wv, wv), epochs=1, verbose=0)
+    with pytest.raises(ValueError, match=r"fit: validation_data\[2\] works with the named"):
+        gn.fit(_net(), X, Y, loss=lambda o, t: ((o - t) ** 2).mean(),
+               validation_data=(Xv, yv, wv), epochs=1, verbose=0)  # fmt: skip
+
+
+def test_a_split_that_holds_out_only_weightless_rows_is_refused():
+    """Its weighted validation loss and metric would weigh no sample (the metric 0 / 0)."""
+    w = np.ones(len(X))
+    _, _, wv = _held_out(Y, np.arange(len(X), dtype=float), 0.25, 0, "mse")
+    w[np.isin(np.arange(len(X)), wv.astype(int))] = 0.0  # (the held-out rows' own numbers)
+    with pytest.raises(ValueError, match=r"validation_split=0.25 holds out only samples whose"):
+        gn.fit(_net(), X, Y, sample_weight=w, validation_split=0.25, seed=0, verbose=0)

@@ -211,3 +211,88 @@ def test_a_split_per_model_counts_its_copies_of_the_data_before_making_them(monk
     with pytest.raises(MemoryError, match=r"fit_many needs about .* smaller batch_size"):
         fit_many(models, X, y, seed=list(range(8)), **opts)
     fit_many(models, X, y, seed=0, **opts)  # one permutation for all
+
+
+# ------------------------------------- weighted validation scores, as fit weighs them
+def _case(loss):
+    """(models, X, y, weights) of a loss: a sigmoid, softmax or identity head."""
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((60, 3))
+    w = rng.uniform(0.1, 3.0, 60)
+    if loss == "mse":
+        y, sizes, head = np.c_[X[:, 0] - X[:, 1], X[:, 2] ** 2], [3, 4, 2], "identity"
+    elif loss == "cross_entropy":
+        y, sizes, head = np.digitize(X[:, 0], [-0.4, 0.4]), [3, 4, 3], "softmax"
+    else:  # two labels per row (multi-label)
+        y, sizes, head = (X[:, :2] > 0).astype(float), [3, 4, 2], "sigmoid"
+    build = functools.partial(nn.MLP, sizes, activation="tanh", output_activation=head)
+    return build, X, y, w
+
+
+def _same_scores(hs, alone):
+    for h, a in zip(hs, alone):  # (bit for bit)
+        assert (h.loss, h.val_loss, h.val_metric) == (a.loss, a.val_loss, a.val_metric)
+        assert (h.epochs, h.stop_reason, h.best_epoch) == (a.epochs, a.stop_reason, a.best_epoch)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy", "binary_cross_entropy"])
+@pytest.mark.parametrize("seed", [5, [5, 6, 7]])
+def test_a_weighted_validation_split_is_scored_as_fit_scores_it(loss, seed, dtype):
+    """Was: the held-out rows' weights dropped, in fit and fit_many alike. Each model's
+    weighted validation loss and metric, and its early stop, are its separate fit's."""
+    build, X, y, w = _case(loss)
+    opts = dict(loss=loss, lr=0.2, epochs=12, batch_size=16, sample_weight=w,
+                validation_split=0.25, early_stopping=True, n_iter_no_change=2)  # fmt: skip
+    many = [build(rng=s, dtype=dtype) for s in range(3)]
+    hs = fit_many(many, X, y, seed=seed, **opts)
+    seeds = seed if isinstance(seed, list) else [seed] * 3
+    alone = [build(rng=s, dtype=dtype) for s in range(3)]
+    _same_scores(hs, [fit(m, X, y, seed=s, **opts) for m, s in zip(alone, seeds)])
+    for a, b in zip(many, alone):
+        assert_same(a, b)
+    # the best epoch's weights, restored, score that epoch's weighted loss on the held-out rows
+    spec = gn.functional.get_loss(loss)
+    for model, h, s in zip(many, hs, seeds):
+        _, _, _, Xv, yv, wv = gn.tasks.split_validation(
+            X, y, w, 0.25, spec, np.random.default_rng(s)
+        )
+        weighted = gn.objective.evaluate_loss(model, Xv, yv, loss, sample_weight=wv)
+        assert h.val_loss[h.best_epoch - 1] == pytest.approx(weighted, rel=1e-6)
+        assert weighted != pytest.approx(gn.objective.evaluate_loss(model, Xv, yv, loss), rel=1e-3)
+
+
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy", "binary_cross_entropy"])
+def test_validation_data_with_weights_is_scored_as_fit_scores_it(loss):
+    build, X, y, w = _case(loss)
+    val = (X[:20] * 1.5, y[:20], w[::-1][:20])
+    opts = dict(loss=loss, lr=0.2, epochs=8, batch_size=16, validation_data=val)
+    hs = fit_many([build(rng=s) for s in range(3)], X[20:], y[20:], seed=[1, 2, 3], **opts)
+    _same_scores(hs, [fit(build(rng=s), X[20:], y[20:], seed=s + 1, **opts) for s in range(3)])
+    hp = fit_many([build(rng=0)], X[20:], y[20:], seed=1, **{**opts, "validation_data": val[:2]})
+    assert hp[0].val_loss != hs[0].val_loss
+
+
+def test_bad_validation_weights_are_refused_by_fit_many_as_by_fit():
+    build, X, y, w = _case("mse")
+    for w_val, match in ((np.zeros(20), r"every weight in validation_data\[2\] is 0"),
+                         (-w[:20], r"validation_data\[2\] must hold 20 non-negative"),
+                         (w[:19], r"validation_data\[2\] must hold 20")):  # fmt: skip
+        with pytest.raises(ValueError, match="^fit_many: " + match):
+            fit_many([build(rng=0)], X, y, validation_data=(X[:20], y[:20], w_val), epochs=1)
+    with pytest.raises(ValueError, match=r"fit_many: validation_data must be a pair .* triple"):
+        fit_many([build(rng=0)], X, y, validation_data=(X, y, w, w), epochs=1)
+
+
+def test_search_scores_a_weighted_split_with_the_held_out_rows_weights():
+    build, X, y, w = _case("mse")
+    result = search(lambda p: build(rng=p["seed"]), X, y, {"seed": [0, 1]}, loss="mse",
+                    epochs=5, sample_weight=w)  # fmt: skip
+    spec = gn.functional.get_loss("mse")
+    parts = gn.tasks.split_validation(X, y, w, 0.2, spec, np.random.default_rng(0))
+    Xv, yv, wv = parts[3:]
+    for model, h, vl, vm in zip(result.models, result.histories, result.val_loss,
+                                result.val_metric):  # fmt: skip
+        assert vl == gn.objective.evaluate_loss(model, Xv, yv, "mse", sample_weight=wv)
+        assert (h.val_loss[-1], h.val_metric[-1]) == (vl, vm)
+        assert vl != gn.objective.evaluate_loss(model, Xv, yv, "mse")

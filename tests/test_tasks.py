@@ -430,7 +430,7 @@ def test_stratified_split_holds_out_the_requested_fraction(y, frac, n_val, per_c
     loss = F.get_loss("binary_cross_entropy" if y.ndim == 2 and y.shape[1] == 1 else "ce")
     X = np.arange(len(y))[:, None] * 1.0
     for seed in range(5):
-        Xt, yt, _, Xv, yv = split_validation(X, y, None, frac, loss, np.random.default_rng(seed))
+        Xt, yt, _, Xv, yv, _ = split_validation(X, y, None, frac, loss, np.random.default_rng(seed))
         assert len(Xv) == n_val and len(Xt) == len(y) - n_val
         assert sorted(np.r_[Xt[:, 0], Xv[:, 0]]) == list(X[:, 0])
         labels = yv.argmax(axis=1) if yv.ndim == 2 and yv.shape[1] > 1 else yv.reshape(-1)
@@ -503,3 +503,93 @@ def test_the_metric_of_a_stack_of_networks_is_each_networks_own(loss, outputs):
     assert stacked.shape == (4,)
     assert list(stacked) == [tasks.metric(spec, o, t)[1] for o, t in zip(out, y)]
     assert name == ("r2" if loss == "mse" else "accuracy")
+
+
+def test_a_validation_split_keeps_the_held_out_rows_weights():
+    """Was: (X, y, w, X_val, y_val), the held-out rows' weights dropped."""
+    from glassnet.tasks import split_validation
+
+    X = np.arange(20.0)[:, None]
+    w = 100.0 + np.arange(20.0)  # each row's weight names it
+    for loss in ("mse", "ce"):
+        y = np.arange(20) % 2
+        Xt, _, wt, Xv, _, wv = split_validation(
+            X, y, w, 0.25, gn.functional.get_loss(loss), np.random.default_rng(0)
+        )
+        np.testing.assert_array_equal(wt, 100.0 + Xt[:, 0])
+        np.testing.assert_array_equal(wv, 100.0 + Xv[:, 0])
+    assert split_validation(X, y, None, 0.25, None, np.random.default_rng(0))[5] is None
+
+
+@pytest.mark.parametrize(
+    ("loss", "outputs"),
+    [
+        ("cross_entropy", 3),
+        ("binary_cross_entropy", 1),
+        ("binary_cross_entropy_with_logits", 1),
+        ("mse", 1),
+        ("mse", 2),
+    ],
+)
+def test_the_weighted_metric_is_scikit_learns(loss, outputs):
+    """Weighted accuracy is accuracy_score(sample_weight=), weighted R^2 r2_score's."""
+    metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(0)
+    spec = gn.functional.get_loss(loss)
+    out = rng.standard_normal((30, outputs))
+    w = rng.uniform(0, 3, 30)
+    if loss == "cross_entropy":
+        y = rng.integers(0, outputs, 30)
+        want = metrics.accuracy_score(y, out.argmax(axis=1), sample_weight=w)
+        onehot = tasks.metric(spec, out, np.eye(outputs)[y], w)[1]
+        assert onehot == want  # (one-hot rows: the class of each)
+    elif loss.startswith("binary"):
+        y = rng.integers(0, 2, (30, 1)).astype(float)
+        if loss == "binary_cross_entropy":
+            out = 1 / (1 + np.exp(-out))
+        thr = 0.5 if loss == "binary_cross_entropy" else 0.0
+        want = metrics.accuracy_score(y[:, 0], out[:, 0] > thr, sample_weight=w)
+    else:
+        y = out + rng.standard_normal((30, outputs))
+        want = metrics.r2_score(y, out, sample_weight=w)
+    got = tasks.metric(spec, out, y, w)[1]
+    assert got == pytest.approx(want, rel=1e-12)
+    assert got != pytest.approx(tasks.metric(spec, out, y)[1], rel=1e-6)  # (weights count)
+    assert tasks.metric(spec, out, y, np.ones(30))[1] == pytest.approx(
+        tasks.metric(spec, out, y)[1]
+    )
+
+
+def test_the_weighted_r2_of_a_constant_column_and_of_multi_label_accuracy():
+    """A constant target column counts 1 when predicted exactly, else 0 (scikit-learn's
+    force_finite); multi-label accuracy gives each label of a row the row's weight."""
+    metrics = pytest.importorskip("sklearn.metrics")
+    y = np.array([[1.0, 2.0], [1.0, 3.0], [1.0, 5.0]])
+    out = np.array([[1.0, 2.5], [1.0, 2.5], [1.0, 4.0]])
+    w = np.array([1.0, 0.5, 2.0])
+    for pred in (out, out + [[0.1, 0.0]] * 3):
+        got = tasks.metric(gn.functional.get_loss("mse"), pred, y, w)[1]
+        assert got == pytest.approx(metrics.r2_score(y, pred, sample_weight=w), rel=1e-12)
+    labels = np.array([[1, 0], [1, 1], [0, 0]], float)
+    prob = np.array([[0.9, 0.8], [0.7, 0.6], [0.2, 0.1]])  # wrong: row 0's second label
+    got = tasks.metric(gn.functional.get_loss("binary_cross_entropy"), prob, labels, w)[1]
+    assert got == pytest.approx((1.0 * 1 + 0.5 * 2 + 2.0 * 2) / (2 * w.sum()))
+
+
+@pytest.mark.parametrize(
+    ("loss", "outputs"),
+    [("cross_entropy", 3), ("binary_cross_entropy", 2), ("mse", 2)],
+)
+def test_the_weighted_metric_of_a_stack_is_each_networks_own(loss, outputs):
+    """Shared weights (n,) or each network's own (K, n): bit for bit its own metric."""
+    rng = np.random.default_rng(0)
+    spec = gn.functional.get_loss(loss)
+    out = rng.standard_normal((4, 9, outputs))
+    if loss == "binary_cross_entropy":
+        out = 1 / (1 + np.exp(-out))
+    y = rng.integers(0, outputs, (4, 9)) if loss == "cross_entropy" else rng.random((4, 9, outputs))
+    w_all, w_own = rng.uniform(0, 2, 9), rng.uniform(0, 2, (4, 9))
+    shared = tasks.metric(spec, out, y, w_all)[1]
+    assert list(shared) == [tasks.metric(spec, o, t, w_all)[1] for o, t in zip(out, y)]
+    own = tasks.metric(spec, out, y, w_own)[1]
+    assert list(own) == [tasks.metric(spec, o, t, v)[1] for o, t, v in zip(out, y, w_own)]
