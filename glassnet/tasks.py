@@ -689,6 +689,12 @@ def split_validation(
             "the weighted validation loss and metric would weigh no sample. Use another seed, a "
             "larger validation_split, or validation_data."
         )
+    if w_tr is not None and not w_tr.any():  # (every loss and gradient 0: nothing trains)
+        raise ValueError(
+            f"fit: validation_split={frac} holds out every sample whose sample_weight is > 0, "
+            "so there is nothing left to train on: every loss and gradient would be 0. Use "
+            "another seed, a smaller validation_split, or validation_data."
+        )
     return X[tr], y[tr], w_tr, X[val_idx], y[val_idx], w_val
 
 

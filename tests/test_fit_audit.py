@@ -531,3 +531,15 @@ def test_a_split_that_holds_out_only_weightless_rows_is_refused():
     w[np.isin(np.arange(len(X)), wv.astype(int))] = 0.0  # (the held-out rows' own numbers)
     with pytest.raises(ValueError, match=r"validation_split=0.25 holds out only samples whose"):
         gn.fit(_net(), X, Y, sample_weight=w, validation_split=0.25, seed=0, verbose=0)
+
+
+def test_a_split_that_leaves_only_weightless_rows_to_train_on_is_refused():
+    """Was: every training loss 0 (history.loss [0.0, 0.0, ...]) and nothing learned, in
+    silence: the rows of weight > 0 were all held out."""
+    w = np.zeros(len(X))
+    _, _, wv = _held_out(Y, np.arange(len(X), dtype=float), 0.25, 0, "mse")
+    w[np.isin(np.arange(len(X)), wv.astype(int))] = 1.0  # (the held-out rows alone count)
+    with pytest.raises(ValueError, match=r"validation_split=0.25 holds out every sample whose"):
+        gn.fit(_net(), X, Y, sample_weight=w, validation_split=0.25, seed=0, verbose=0)
+    with pytest.raises(ValueError, match=r"^fit_many: validation_split=0.25 holds out every"):
+        gn.fit_many([_net()], X, Y, sample_weight=w, validation_split=0.25, seed=0)
