@@ -34,6 +34,7 @@ other end-of-epoch plugins, and the update rules never need one (moved here from
 from __future__ import annotations
 
 import bisect
+import contextlib
 import itertools
 import math
 import numbers
@@ -115,7 +116,7 @@ class LRSchedule:
         self.optimizer, self.epoch = optimizer, 0
         self.base_lrs = [float(g["lr"]) for g in optimizer.param_groups]
         self.__dict__.update(self._progress)
-        self._built = self._stepped = next(_TICKS)
+        self._first = self._stepped = None  # the ticks of its first and last steps
 
     base_lr = property(lambda self: self.base_lrs[0], doc="The first group's starting lr.")
 
@@ -163,21 +164,28 @@ class LRSchedule:
         return groups
 
     def _claim(self) -> None:
-        """Record this step; refused when another schedule steps this optimizer between
-        this one's steps (one built after this one's last step takes over: not refused)."""
-        name, ticks = type(self).__name__, lambda s, k: s.__dict__.get(k, -1)
-        other = _LAST_STEPPED.get(self.optimizer, lambda: None)()
-        mine = ticks(self, "_stepped")  # (-1: a schedule pickled before it had them)
-        if other not in (None, self) and ticks(other, "_built") < mine < ticks(other, "_stepped"):
+        """Record this step; refused when another schedule stepped this optimizer both before
+        and after this one's last step (their steps interleave: chained schedules). One
+        stepped only after another's last step takes over (phases, one after the other)."""
+        name, tick = type(self).__name__, lambda s, k: s.__dict__.get(k)  # (None: not yet)
+        try:
+            other = _LAST_STEPPED.get(self.optimizer, lambda: None)()
+        except TypeError:  # (an optimizer that cannot be weakly referenced: not checked)
+            other = None
+        mine, theirs = tick(self, "_stepped"), other and tick(other, "_first")
+        if other is not self and None not in (mine, theirs) and theirs < mine:
             raise ValueError(
-                f"Two schedules step one optimizer: {other!r} and {name}. Each sets the "
-                "groups' lr from its own curve, so the last to step would silently overwrite "
-                "the other's (PyTorch's chainable schedulers compound). Step one schedule: "
-                "write the product of the two curves as one LambdaLR, e.g. LambdaLR(opt, "
-                "lambda e: min(1, (e + 1) / 5) * 0.5 ** (e // 10)) for a warmup then steps."
+                f"Two schedules step one optimizer: {type(other).__name__} and {name}. Each "
+                "sets the groups' lr from its own curve, so the last to step would silently "
+                "overwrite the other's (PyTorch's chainable schedulers compound). Step one "
+                "schedule: write the product of the two curves as one LambdaLR, e.g. "
+                "LambdaLR(opt, lambda e: min(1, (e + 1) / 5) * 0.5 ** (e // 10)) for a warmup "
+                "then steps."
             )
-        _LAST_STEPPED[self.optimizer] = weakref.ref(self)
+        with contextlib.suppress(TypeError):
+            _LAST_STEPPED[self.optimizer] = weakref.ref(self)
         self._stepped = next(_TICKS)
+        self._first = self._stepped if tick(self, "_first") is None else self._first
 
     def _checked(
         self, rate: Callable[[float, int], Any], base: float, clock: int, epoch: Any = None

@@ -126,6 +126,38 @@ def test_a_schedule_built_after_another_finished_takes_over():
     assert opt.lr == 0.025
 
 
+def test_schedules_built_up_front_and_used_one_after_the_other_are_phases():
+    """A warm-up then a StepLR, both built before the first: the StepLR's first step was
+    refused as a second schedule (its build came before the warm-up's steps)."""
+    opt = sgd()
+    warmup = schedules.LambdaLR(opt, lambda e: min(1.0, (e + 1) / 3))
+    steps = schedules.StepLR(opt, step_size=1, gamma=0.5)
+    for _ in range(3):
+        warmup.step()
+    for _ in range(2):
+        steps.step()
+    assert opt.lr == steps.base_lr * 0.25  # (its base: the lr when it was built)
+    warmup.step()  # back to the first: its curve again (phases)
+    with pytest.raises(ValueError, match="Two schedules step one optimizer: LambdaLR and StepLR"):
+        steps.step()  # each stepped before and after the other: interleaved
+
+
+def test_a_schedule_on_an_optimizer_that_cannot_be_weakly_referenced_steps():
+    """A duck-typed optimizer of __slots__ (no weak references): TypeError from the check."""
+
+    class Slotted:
+        __slots__ = ("lr", "param_groups")
+
+        def __init__(self):
+            self.param_groups = [{"lr": 0.1, "params": []}]
+            self.lr = 0.1
+
+    opt = Slotted()
+    sched = schedules.StepLR(opt, step_size=1, gamma=0.5)
+    sched.step()
+    assert opt.param_groups[0]["lr"] == 0.05
+
+
 def test_multistep_takes_numpy_epochs_as_torch_does():
     """list(np.array([2, 4])) was refused: 'must be a list of epochs (ints >= 1)'."""
     for milestones in (np.array([2, 4]), list(np.array([2, 4])), [np.int32(2), 4]):
