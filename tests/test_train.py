@@ -786,8 +786,8 @@ def test_bad_validation_data():
         model,
         X,
         y,
-        validation_data=(np.ones((5, 3)), np.ones(5), np.ones(5)),
-    )
+        validation_data=(np.ones((5, 3)), np.ones(5), np.ones(5), np.ones(5)),
+    )  # (a third element is its sample weights, as Keras takes them)
     check_error(
         r"validation_split=0.5 leaves no training samples out of 1",
         model,
