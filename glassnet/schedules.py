@@ -483,9 +483,13 @@ def get_schedule(name: str | type[LRSchedule], optimizer: Any, **kw: Any) -> LRS
     return build(name, SCHEDULES, LRSchedule, "learning-rate schedule", optimizer, kw)
 
 
-def check_schedule(schedule: Any, optimizer: Any, owner: str = "fit") -> Any:
+def check_schedule(
+    schedule: Any, optimizer: Any, owner: str = "fit", initial_epoch: int = 0
+) -> Any:
     """``schedule`` if it can drive ``optimizer``'s learning rate: None, or a schedule
-    (anything with ``epoch_end``) built on that very optimizer.
+    (anything with ``epoch_end``) built on that very optimizer; in a run resumed after
+    epoch ``initial_epoch``, a schedule whose rate is a function of the epoch must have
+    stepped that many epochs (a fresh one would restart its curve).
 
     Raises
     ------
@@ -524,4 +528,13 @@ def check_schedule(schedule: Any, optimizer: Any, owner: str = "fit") -> Any:
             f"one's lr and leave training's as it is. Pass {how}. (With optimizer= a name, "
             f"{owner} builds an optimizer of its own.)"
         )
+    by_epoch = isinstance(schedule, LRSchedule) and schedule._clock == "epoch"
+    if initial_epoch and by_epoch and type(schedule)._rate is not LRSchedule._rate:
+        if schedule.epoch != initial_epoch:  # (AdaptiveLR's and InvScalingLR's: no epoch)
+            raise ValueError(
+                f"{owner}: the run resumes after epoch {initial_epoch} and the schedule has "
+                f"stepped {schedule.epoch} epochs, so its rates would be another epoch's. "
+                "Resume it too (load_state_dict of the interrupted run's schedule), or step "
+                "it to that epoch."
+            )
     return schedule

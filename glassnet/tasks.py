@@ -580,14 +580,14 @@ def prepare_targets(
             f"(n_samples, {n_out})."
         )
     if _is_ce(loss):  # rows of class probabilities: one-hot, or soft labels
-        sums = y.sum(axis=1)
-        if y.min() < 0 or y.max() > 1 or np.abs(sums - 1).max() > 1e-4:
+        off = float(np.abs(y.sum(axis=1) - 1).max())  # (1e-2: soft labels rounded or float16)
+        if y.min() < 0 or y.max() > 1 or off > 1e-2:
             raise ValueError(
                 f"{owner}: cross_entropy's rows of {name} must be class probabilities (one-hot "
                 "rows, or soft labels: values in [0, 1], each row summing to 1). Got values from "
-                f"{y.min():.4g} to {y.max():.4g}, rows summing to {sums.min():.4g} to "
-                f"{sums.max():.4g}; for several labels per sample use binary_cross_entropy with "
-                "sigmoid outputs."
+                f"{y.min():.6g} to {y.max():.6g}, a row sum {off:.3g} away from 1; normalize "
+                f"soft labels ({name} / {name}.sum(axis=1, keepdims=True)), or, for several "
+                "labels per sample, use binary_cross_entropy with sigmoid outputs."
             )
     return y
 
@@ -805,19 +805,19 @@ def model_dtype(model: Module) -> np.dtype:
 
 
 def _text_in(y: Any) -> Any:
-    """The first text value of ``y`` (an array, list or pandas object), or None (and for
-    a number written as text, which check_array names as such)."""
+    """The first text value of ``y`` (an array, list or pandas object) that is not a number
+    written as text, or None (numbers written as text alone: check_array names them)."""
     try:
         arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
     except (ValueError, TypeError):
         return None  # (check_array says what is wrong with it)
     if arr.dtype.kind not in "USO":
         return None
-    text = next((v for v in arr.flat if isinstance(v, (str, bytes))), None)
-    try:
-        float(text)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return str(text) if isinstance(text, str) else text  # (np.str_('a') as 'a')
+    for text in (v for v in arr.flat if isinstance(v, (str, bytes))):
+        try:
+            float(text)
+        except ValueError:
+            return str(text) if isinstance(text, str) else text  # (np.str_('a') as 'a')
     return None
 
 

@@ -209,6 +209,11 @@ def as_callback(c: Callback | Callable[[TrainState], Any], arg: str = "callbacks
     return c if all(hasattr(c, h) for h in hooks) else _FunctionCallback(c)
 
 
+def _start(optimizer: Any) -> Any:
+    """The lr an optimizer object was built with (a schedule may have changed its lr)."""
+    return getattr(optimizer, "defaults", {}).get("lr")
+
+
 def _as_callbacks(given: Any, arg: str) -> list[Callback]:
     """fit's ``callbacks`` or ``stop_rules``: None (none), one, or a list (an iterable)."""
     many = isinstance(given, Iterable) and not isinstance(given, (str, bytes, dict))
@@ -234,8 +239,8 @@ class Tolerance(Callback):
                 f"fit: {type(self).__name__} watches the validation loss, and the run has no "
                 "validation data: pass validation_data or validation_split."
             )
-        if self.ran:  # given to another fit: a new run (books set before a first run stay)
-            self.best, self.bad = math.inf, 0
+        if self.ran and not state.epoch:  # another fit's, from epoch 0: a new run (books set
+            self.best, self.bad = math.inf, 0  # before a first run, or a run resumed, stay)
         self.ran = True
 
     def on_epoch_end(self, state: TrainState) -> None:
@@ -284,7 +289,7 @@ class EarlyStopping(Tolerance):
         self.weights: list[np.ndarray] | None = None
 
     def on_train_begin(self, state: TrainState) -> None:
-        self.weights = None if self.ran else self.weights  # (another fit's best: not this one's)
+        self.weights = None if self.ran and not state.epoch else self.weights  # (as the books)
         super().on_train_begin(state)
 
     def improved(self, state: TrainState) -> None:
@@ -488,6 +493,7 @@ def fit(
         split = validation_split > 0 or (early_stopping and not validation_data)
         X, y, sample_weight = src.first(check, batch_size, split, epochs - initial_epoch)
     X, y_arr, w_arr = tasks.check_data(model, spec, X, y, sample_weight, "fit", whole=src is None)
+    verbose = int(verbose) if isinstance(verbose, bool) else verbose  # (False: 0, True: 1)
     args = locals()
     for name, rule in _ARGS.items():
         if args[name] is not None or name not in _OFF_AS_NONE:
@@ -524,19 +530,13 @@ def fit(
     if isinstance(optimizer, str):
         lr = check_positive("lr", 0.01 if lr is None else lr, "fit")
         optimizer = optim_mod.get_optimizer(optimizer, params, lr=lr)
-    elif lr is not None and lr != getattr(optimizer, "lr", None):
+    elif lr is not None and lr not in (getattr(optimizer, "lr", None), _start(optimizer)):
         raise ValueError(
             f"fit: lr={lr!r} builds an optimizer given by name; this {type(optimizer).__name__} "
             f"trains with its own lr ({getattr(optimizer, 'lr', '?')}): set it there, or drop lr."
         )
     check_optimizer(optimizer, params, "fit")
-    schedule = check_schedule(schedule, optimizer, "fit")
-    if initial_epoch and getattr(schedule, "epoch", initial_epoch) != initial_epoch:
-        raise ValueError(
-            f"fit: the run resumes after epoch {initial_epoch} and the schedule has stepped "
-            f"{schedule.epoch} epochs, so its rates would be another epoch's. Resume it too "
-            "(schedule.load_state_dict of the interrupted run's), or step it to that epoch."
-        )
+    schedule = check_schedule(schedule, optimizer, "fit", initial_epoch)
     seen0 = getattr(schedule, "samples_seen", 0)  # (InvScalingLR's clock goes on, resumed)
 
     # engine: the fast path where it applies, else the graph
@@ -556,7 +556,7 @@ def fit(
     history = History(engine="fused" if fast else "graph")
     if Xv is not None:
         history.metric_name = "accuracy" if spec and "entropy" in spec.name else "r2"
-    state = TrainState(model=model, optimizer=optimizer, history=history, X=X, verbose=verbose)
+    state = TrainState(model, optimizer, history, epoch=initial_epoch, X=X, verbose=verbose)
     hook = Callback.on_step_end  # (a plain callback's, which does nothing)
     step_cbs = [c for c in cbs if getattr(type(c), "on_step_end", hook) is not hook]
     if dp is not None and not dp.root:
@@ -614,7 +614,7 @@ def fit(
     errstate.__enter__()
     enders, update = (*stop_rules, *cbs), None
     try:
-        for c in (*cbs, *stop_rules):
+        for c in (*stop_rules, *cbs):  # (a rule that refuses the run: before any callback)
             c.on_train_begin(state)
         if loop is not None and loop.whole:  # every epoch in one call, fit's tol rule inside
             history.stop_reason = loop.run_whole(
@@ -679,11 +679,13 @@ def fit(
                 c.on_epoch_end(state)
             if state.stop and not state.stop_reason:
                 state.stop_reason = "callback"
-            elif max_steps is not None and history.steps >= max_steps:
-                state.stop, state.stop_reason = True, "max_steps"
-            elif schedule is not None and schedule.epoch_end(
+            # the schedule steps after every epoch (a run resumed finds it at its epoch)
+            low = schedule is not None and schedule.epoch_end(
                 metric=epoch_loss, samples_seen=seen0 + history.samples_seen
-            ):
+            )
+            if not state.stop and max_steps is not None and history.steps >= max_steps:
+                state.stop, state.stop_reason = True, "max_steps"
+            elif not state.stop and low:
                 state.stop, state.stop_reason = True, "min_lr"
             if dp is not None:
                 dp.agree(state)

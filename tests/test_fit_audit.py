@@ -95,10 +95,10 @@ def test_callbacks_none_is_no_callback():
 
 
 # ------------------------------------------------------------------------------- verbose
-@pytest.mark.parametrize("bad", [3, -1, True, 1.0, "yes", None])
+@pytest.mark.parametrize("bad", [3, -1, 1.0, "yes", None])
 def test_verbose_other_than_0_1_2_is_refused(bad):
-    """3, -1, True and 1.0 ran as some level in silence; "yes" and None failed inside the
-    engine choice (TypeError: '<' not supported)."""
+    """3, -1 and 1.0 ran as some level in silence; "yes" and None failed inside the engine
+    choice (TypeError: '<' not supported). (True and False are 1 and 0: below.)"""
     with pytest.raises(ValueError, match=r"'verbose' parameter of fit must be an int in \[0, 2\]"):
         gn.fit(_net(), X, Y, epochs=2, verbose=bad)
 
@@ -543,3 +543,98 @@ def test_a_split_that_leaves_only_weightless_rows_to_train_on_is_refused():
         gn.fit(_net(), X, Y, sample_weight=w, validation_split=0.25, seed=0, verbose=0)
     with pytest.raises(ValueError, match=r"^fit_many: validation_split=0.25 holds out every"):
         gn.fit_many([_net()], X, Y, sample_weight=w, validation_split=0.25, seed=0)
+
+
+# ------------------------------------------------- a review of the checks above: valid calls
+def test_soft_labels_rounded_or_stored_in_float16_train():
+    """A row-sum tolerance of 1e-4 refused a teacher's probabilities stored in float16 (rows
+    3e-4 off) or rounded to 3 decimals (3e-3 off)."""
+    logits = np.random.default_rng(1).standard_normal((40, 3))
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    for rows in (probs.astype(np.float16), np.round(probs, 3)):
+        assert np.abs(rows.astype(float).sum(axis=1) - 1).max() > 1e-4
+        h = gn.fit(_net(3, "softmax"), X, rows, loss="cross_entropy", epochs=2, verbose=0)
+        assert np.isfinite(h.loss).all()
+    with pytest.raises(ValueError, match=r"a row sum 0.5 away from 1; normalize soft labels"):
+        gn.fit(_net(3, "softmax"), X, probs * 0.5, loss="cross_entropy", epochs=1, verbose=0)
+
+
+def test_text_labels_after_a_number_written_as_text_point_to_the_label_encoder():
+    """Only the first text value was looked at: ['1', 'dog', ...] got the advice for numbers
+    written as text, showing '1'."""
+    y = np.where(LABELS, "dog", "1")
+    y[0] = "1"
+    with pytest.raises(ValueError, match=r"y holds text labels \(e.g. 'dog'\)"):
+        gn.fit(_net(2, "softmax"), X, y, loss="cross_entropy", epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize(("verbose", "level"), [(False, 0), (True, 1)])
+def test_verbose_takes_a_bool(verbose, level):
+    """verbose=True/False (a common spelling; the estimators document it) was refused."""
+    seen = []
+    gn.fit(_net(), X, Y, epochs=1, verbose=verbose, callbacks=[lambda s: seen.append(s.verbose)])
+    assert seen == [level] and type(seen[0]) is int
+
+
+def test_lr_equal_to_the_optimizer_s_starting_lr_is_taken_after_a_schedule_moved_it():
+    """The same call repeated after a schedule lowered opt.lr was refused."""
+    net = _net()
+    opt = gn.optim.SGD(net.parameters(), lr=0.1)
+    sched = gn.schedules.StepLR(opt, step_size=1, gamma=0.5)
+    gn.fit(net, X, Y, optimizer=opt, lr=0.1, schedule=sched, epochs=2, verbose=0)
+    assert opt.lr == 0.025
+    gn.fit(net, X, Y, optimizer=opt, lr=0.1, epochs=1, verbose=0)  # (the same lr it was built with)
+    with pytest.raises(ValueError, match=r"lr=0.3 builds an optimizer given by name"):
+        gn.fit(net, X, Y, optimizer=opt, lr=0.3, epochs=1, verbose=0)
+
+
+def test_a_resumed_run_with_its_stop_rule_stops_where_the_whole_run_stops():
+    """The rule's books were cleared at every second run, resumed ones too: a run split just
+    before its stop and resumed with the same rule stopped later than the uninterrupted one."""
+
+    def run(split):
+        net, rule = _net(), gn.train.Tolerance(1e-3, 3)
+        opt = gn.optim.SGD(net.parameters(), lr=0.05)
+        kw = {"optimizer": opt, "stop_rules": [rule], "verbose": 0, "seed": lambda e: e}
+        h = gn.fit(net, X, Y, epochs=split or 200, batch_size=8, **kw)
+        if split and h.stop_reason == "max_epochs":
+            h = gn.fit(net, X, Y, epochs=200, initial_epoch=split, batch_size=8, **kw)
+        return h.epochs, h.stop_reason, _weights(net)
+
+    whole = run(None)
+    assert whole[1] == "tol" and whole[0] > 4
+    for split in (whole[0] - 2, whole[0] - 1):  # (the books at the split decide the stop)
+        resumed = run(split)
+        assert resumed[:2] == whole[:2]
+        for a, b in zip(resumed[2], whole[2]):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_a_run_stopped_by_a_callback_resumes_with_its_schedule():
+    """fit stepped the schedule after every epoch but one ended by a callback or max_steps,
+    so the same schedule was one epoch behind the run and its resume was refused."""
+    net = _net()
+    opt = gn.optim.SGD(net.parameters(), lr=0.1)
+    sched = gn.schedules.StepLR(opt, step_size=2, gamma=0.5)
+    stop_at_3 = lambda s: s.epoch == 3  # noqa: E731
+    h = gn.fit(net, X, Y, optimizer=opt, schedule=sched, epochs=8, callbacks=[stop_at_3], verbose=0)
+    assert (h.epochs, sched.epoch) == (3, 3)
+    h = gn.fit(net, X, Y, optimizer=opt, schedule=sched, epochs=5, initial_epoch=3, verbose=0)
+    assert h.lr == [sched.lr_at(e) for e in (3, 4)]
+    adaptive = gn.schedules.AdaptiveLR(opt)  # (no curve of the epoch: taken on any resume)
+    gn.fit(net, X, Y, optimizer=opt, schedule=adaptive, epochs=7, initial_epoch=5, verbose=0)
+
+
+def test_a_rule_that_refuses_the_run_does_so_before_any_callback_begins():
+    """A user callback's on_train_begin ran, and its on_train_end never did."""
+    began = []
+
+    class Log(gn.Callback):
+        def on_train_begin(self, state):
+            began.append(state.epoch)
+
+    with pytest.raises(ValueError, match="watches the validation loss"):
+        gn.fit(
+            _net(), X, Y, stop_rules=[gn.train.EarlyStopping(0.0, 2)], callbacks=[Log()], verbose=0
+        )
+    assert began == []
