@@ -383,6 +383,11 @@ def fit_many(
     # validation: one split per model's generator (one for all when the seed is shared)
     Xv = yv = wv = None
     if validation_data is not None:
+        if validation_split > 0:  # (as fit refuses them)
+            raise ValueError(
+                f"fit_many: validation_data and validation_split={validation_split} were both "
+                "given; the split would be ignored (every training row kept). Pass one of them."
+            )
         names = tasks.VALIDATION_NAMES
         Xv, yv, wv = tasks.check_data(models[0], spec, *validation_data, "fit_many", names)
     elif validation_split > 0 or early_stopping:
@@ -391,7 +396,10 @@ def fit_many(
             data = sum(a.nbytes for a in (X, y, w) if a is not None)
             check_memory("fit_many", 2 * K * data, _PER_MODEL_ROWS)
         try:
-            parts = [tasks.split_validation(X, y, w, frac, spec, r) for r in rngs]
+            # (each model's split checked as fit checks its own: no class held out whole)
+            parts = [
+                tasks.validation_set(models[0], spec, X, y, w, None, frac, False, r) for r in rngs
+            ]
         except ValueError as e:  # (glassnet.tasks words it for fit)
             why = str(e).removeprefix("fit: ")
             if not validation_split:

@@ -296,3 +296,28 @@ def test_search_scores_a_weighted_split_with_the_held_out_rows_weights():
         assert vl == gn.objective.evaluate_loss(model, Xv, yv, "mse", sample_weight=wv)
         assert (h.val_loss[-1], h.val_metric[-1]) == (vl, vm)
         assert vl != gn.objective.evaluate_loss(model, Xv, yv, "mse")
+
+
+def test_fit_many_refuses_what_fit_refuses_of_its_validation():
+    """fit_many ignored validation_split beside validation_data, and trained a split that
+    held out every sample of a class, both in silence; fit refuses both."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 2))
+    y = np.r_[np.zeros(29), 1.0]  # one sample of class 1
+    nets = lambda: [  # noqa: E731
+        nn.MLP([2, 3, 1], activation="tanh", output_activation="sigmoid", rng=s) for s in range(2)
+    ]
+    kw = {"loss": "binary_cross_entropy", "epochs": 2}
+    with pytest.raises(ValueError, match="fit_many: validation_data and validation_split=0.2"):
+        gn.fit_many(nets(), X, y, validation_data=(X, y), validation_split=0.2, **kw)
+    for seed in range(40):  # a split that holds the lone class-1 sample out
+        try:
+            gn.fit_many(nets(), X, y, validation_split=0.5, seed=seed, **kw)
+        except ValueError as e:
+            assert str(e).startswith("fit_many: ") and "class" in str(e), e
+            for net in nets()[:1]:  # fit says the same
+                with pytest.raises(ValueError, match="class"):
+                    gn.fit(net, X, y, validation_split=0.5, seed=seed, verbose=0, **kw)
+            break
+    else:
+        pytest.fail("no seed held the lone sample out")
