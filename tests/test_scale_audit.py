@@ -408,8 +408,11 @@ def test_a_soft_bce_target_streamed_from_a_csv_trains_as_in_memory(tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["generator", "zip", "Stream"])
-@pytest.mark.parametrize("bad", [{"batch_size": 0}, {"optimizer": "nope"}])
-def test_a_one_shot_iterator_keeps_the_chunk_a_refused_fit_looked_at(kind, bad):
+@pytest.mark.parametrize(
+    ("bad", "says"),
+    [({"batch_size": 0}, "'batch_size' parameter"), ({"optimizer": "nope"}, "nope")],
+)
+def test_a_one_shot_iterator_keeps_the_chunk_a_refused_fit_looked_at(kind, bad, says):
     # fit reads the first chunk, then refuses an argument checked after it: the same
     # iterator given again trained on all rows but that chunk (45 of 50), and a Stream held
     # over it was "training needs it again (epochs > 1)" with epochs=1
@@ -422,7 +425,7 @@ def test_a_one_shot_iterator_keeps_the_chunk_a_refused_fit_looked_at(kind, bad):
     }[kind]()
     kw = dict(loss="binary_cross_entropy", batch_size=10, epochs=1, verbose=0, shuffle=False)
     for _ in range(2):  # refused twice: the look is kept again
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=says):
             fit(_net(0), src, None, **{**kw, **bad})
     once, whole = _net(0), _net(0)
     h = fit(once, src, None, **kw)
