@@ -528,9 +528,10 @@ def check_schedule(
             f"one's lr and leave training's as it is. Pass {how}. (With optimizer= a name, "
             f"{owner} builds an optimizer of its own.)"
         )
-    by_epoch = isinstance(schedule, LRSchedule) and schedule._clock == "epoch"
-    if initial_epoch and by_epoch and type(schedule)._rate is not LRSchedule._rate:
-        if schedule.epoch != initial_epoch:  # (AdaptiveLR's and InvScalingLR's: no epoch)
+    if initial_epoch and isinstance(schedule, LRSchedule):
+        curve = schedule._clock == "epoch" and type(schedule)._rate is not LRSchedule._rate
+        fresh = schedule._clock != "epoch" and not getattr(schedule, schedule._clock)
+        if (curve and schedule.epoch != initial_epoch) or fresh:  # (AdaptiveLR: neither)
             raise ValueError(
                 f"{owner}: the run resumes after epoch {initial_epoch} and the schedule has "
                 f"stepped {schedule.epoch} epochs, so its rates would be another epoch's. "

@@ -231,7 +231,7 @@ class Tolerance(Callback):
     def __init__(self, tol: float | None, n_iter_no_change: int, monitor: str = "loss") -> None:
         self.tol, self.patience = tol, n_iter_no_change
         self.monitor = check_setting(monitor, "monitor", "Tolerance", ("loss", "val_loss"))
-        self.best, self.bad, self.ran = math.inf, 0, False
+        self.best, self.bad, self.ran, self.seen = math.inf, 0, False, None
 
     def on_train_begin(self, state: TrainState) -> None:
         if self.monitor == "val_loss" and not state.history.metric_name:  # (set with val. data)
@@ -239,11 +239,17 @@ class Tolerance(Callback):
                 f"fit: {type(self).__name__} watches the validation loss, and the run has no "
                 "validation data: pass validation_data or validation_split."
             )
-        if self.ran and not state.epoch:  # another fit's, from epoch 0: a new run (books set
-            self.best, self.bad = math.inf, 0  # before a first run, or a run resumed, stay)
+        if self._new_run(state):
+            self.best, self.bad = math.inf, 0
         self.ran = True
 
+    def _new_run(self, state: TrainState) -> bool:
+        """Given to another run than the one it last saw, resumed at its epoch: its books
+        go (books set before a first run, as the command line's resume sets them, stay)."""
+        return self.ran and self.seen != (id(state.model), state.epoch)
+
     def on_epoch_end(self, state: TrainState) -> None:
+        self.seen = (id(state.model), state.epoch)
         score = getattr(state.history, self.monitor)[-1]
         self.bad = 0 if score < self.best - (self.tol or 0.0) else self.bad + 1
         if score < self.best:
@@ -289,7 +295,7 @@ class EarlyStopping(Tolerance):
         self.weights: list[np.ndarray] | None = None
 
     def on_train_begin(self, state: TrainState) -> None:
-        self.weights = None if self.ran and not state.epoch else self.weights  # (as the books)
+        self.weights = None if self._new_run(state) else self.weights  # (as the books)
         super().on_train_begin(state)
 
     def improved(self, state: TrainState) -> None:
@@ -530,7 +536,13 @@ def fit(
     if isinstance(optimizer, str):
         lr = check_positive("lr", 0.01 if lr is None else lr, "fit")
         optimizer = optim_mod.get_optimizer(optimizer, params, lr=lr)
-    elif lr is not None and lr not in (getattr(optimizer, "lr", None), _start(optimizer)):
+    elif (
+        lr is not None
+        and lr != getattr(optimizer, "lr", None)
+        and not (
+            schedule is not None and lr == _start(optimizer)  # (the schedule's start: it sets lr)
+        )
+    ):
         raise ValueError(
             f"fit: lr={lr!r} builds an optimizer given by name; this {type(optimizer).__name__} "
             f"trains with its own lr ({getattr(optimizer, 'lr', '?')}): set it there, or drop lr."
@@ -677,15 +689,16 @@ def fit(
             # callbacks; a stop asked by a plain callback is "callback"
             for c in enders:
                 c.on_epoch_end(state)
-            if state.stop and not state.stop_reason:
-                state.stop_reason = "callback"
-            # the schedule steps after every epoch (a run resumed finds it at its epoch)
+            # the schedule steps after every epoch (a run resumed finds it at its epoch); a
+            # stop is named in this order (max_steps over a rule's, as every loop names it)
             low = schedule is not None and schedule.epoch_end(
                 metric=epoch_loss, samples_seen=seen0 + history.samples_seen
             )
-            if not state.stop and max_steps is not None and history.steps >= max_steps:
+            if state.stop and not state.stop_reason:
+                state.stop_reason = "callback"
+            elif max_steps is not None and history.steps >= max_steps:
                 state.stop, state.stop_reason = True, "max_steps"
-            elif not state.stop and low:
+            elif low:
                 state.stop, state.stop_reason = True, "min_lr"
             if dp is not None:
                 dp.agree(state)

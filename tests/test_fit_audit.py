@@ -583,7 +583,9 @@ def test_lr_equal_to_the_optimizer_s_starting_lr_is_taken_after_a_schedule_moved
     sched = gn.schedules.StepLR(opt, step_size=1, gamma=0.5)
     gn.fit(net, X, Y, optimizer=opt, lr=0.1, schedule=sched, epochs=2, verbose=0)
     assert opt.lr == 0.025
-    gn.fit(net, X, Y, optimizer=opt, lr=0.1, epochs=1, verbose=0)  # (the same lr it was built with)
+    gn.fit(net, X, Y, optimizer=opt, lr=0.1, schedule=sched, epochs=1, verbose=0)  # its start
+    with pytest.raises(ValueError, match=r"lr=0.1 builds .* its own lr \(0.0125\)"):
+        gn.fit(net, X, Y, optimizer=opt, lr=0.1, epochs=1, verbose=0)  # (no schedule: 0.0125)
     with pytest.raises(ValueError, match=r"lr=0.3 builds an optimizer given by name"):
         gn.fit(net, X, Y, optimizer=opt, lr=0.3, epochs=1, verbose=0)
 
@@ -638,3 +640,30 @@ def test_a_rule_that_refuses_the_run_does_so_before_any_callback_begins():
             _net(), X, Y, stop_rules=[gn.train.EarlyStopping(0.0, 2)], callbacks=[Log()], verbose=0
         )
     assert began == []
+
+
+def test_early_stopping_reused_on_another_model_resumed_forgets_the_first_model():
+    """A rule's books were kept on any run with initial_epoch > 0: model B, resumed with
+    model A's rule, ended with A's weights (of another width: a broadcast error)."""
+    rule = gn.train.EarlyStopping(0.0, 50)
+    a, b = _net(), nn.MLP([3, 8, 1], activation="tanh", rng=1)
+    gn.fit(a, X, Y, stop_rules=[rule], validation_data=(X, Y), epochs=5, verbose=0)
+    gn.fit(b, X, Y, stop_rules=[rule], validation_data=(X, Y), epochs=8, initial_epoch=5, verbose=0)
+    assert [w.shape for w in rule.weights] == [p.data.shape for p in b.parameters()]
+
+
+def test_a_fresh_invscaling_schedule_on_a_resumed_run_is_refused():
+    """Its clock is the samples seen: a fresh one restarted its curve on a resumed run."""
+    net = _net()
+    opt = gn.optim.SGD(net.parameters(), lr=0.1)
+    fresh = gn.schedules.InvScalingLR(opt, power_t=0.5)
+    with pytest.raises(ValueError, match="resumes after epoch 4 and the schedule has stepped 0"):
+        gn.fit(net, X, Y, optimizer=opt, schedule=fresh, epochs=6, initial_epoch=4, verbose=0)
+
+
+@pytest.mark.parametrize("engine", ["fused", "graph"])
+def test_max_steps_names_the_stop_over_a_rule_stopping_the_same_epoch(engine):
+    """As every loop (jit, fit_many) names it."""
+    h = gn.fit(_net(), X, Y, lr=1e-6, tol=1e9, n_iter_no_change=2, max_steps=3, epochs=10,
+               verbose=0, engine=engine)  # fmt: skip
+    assert (h.steps, h.stop_reason) == (3, "max_steps")
