@@ -500,6 +500,7 @@ def _read_table(
     and one filled by ``impute`` is an error naming its line. ``target_fix``: what to do
     about a text cell in a target read as numbers, after "fix the value". ``model``: the
     model file whose missing-cell texts ``missing`` are (which --missing cannot change)."""
+    given = dict(locals())  # (read again, one column more as text: below)
     p = Path(path)
     if not p.exists():
         raise CLIError(f"no such file '{path}' (the working directory is '{os.getcwd()}')")
@@ -522,19 +523,8 @@ def _read_table(
         mixed = _MIXED.match(message)
         if mixed is not None:  # numbers and one text ("?"): read as text; the command line's
             # checks that follow (a number column's text, or a model's) say what to do
-            return _read_table(
-                path,
-                target=target,
-                impute=impute,
-                categorical=[*categorical, ast.literal_eval(mixed.group(1))],
-                delimiter=delimiter,
-                multiline=multiline,
-                drop=drop,
-                targets=targets,
-                missing=missing,
-                target_fix=target_fix,
-                model=model,
-            )
+            column = ast.literal_eval(mixed.group(1))
+            return _read_table(**{**given, "categorical": [*categorical, column]})
         about = [t for t in targets if f", column {t!r}, a numeric column" in message]
         if about and message.startswith("Non-numeric value "):  # never imputed nor missing
             head = message.split(": fix the value", 1)[0]
