@@ -483,6 +483,17 @@ def test_a_loss_that_is_neither_a_name_nor_a_callable_is_named_with_its_caller(l
         gn.fit_many([nn.MLP([2, 1], rng=0)], X, y, loss=loss, epochs=1)
 
 
+def _stacked_outputs(loss, outputs):
+    """A stack of 4 networks' outputs (4, 9, outputs) for ``loss``, and targets."""
+    rng = np.random.default_rng(0)
+    spec = gn.functional.get_loss(loss)
+    out = rng.standard_normal((4, 9, outputs))
+    if loss == "binary_cross_entropy":
+        out = 1 / (1 + np.exp(-out))
+    y = rng.integers(0, outputs, (4, 9)) if loss == "cross_entropy" else rng.random((4, 9, outputs))
+    return rng, spec, out, y
+
+
 @pytest.mark.parametrize(
     ("loss", "outputs"),
     [
@@ -493,12 +504,7 @@ def test_a_loss_that_is_neither_a_name_nor_a_callable_is_named_with_its_caller(l
     ],
 )
 def test_the_metric_of_a_stack_of_networks_is_each_networks_own(loss, outputs):
-    rng = np.random.default_rng(0)
-    spec = gn.functional.get_loss(loss)
-    out = rng.standard_normal((4, 9, outputs))
-    if loss == "binary_cross_entropy":
-        out = 1 / (1 + np.exp(-out))
-    y = rng.integers(0, outputs, (4, 9)) if loss == "cross_entropy" else rng.random((4, 9, outputs))
+    rng, spec, out, y = _stacked_outputs(loss, outputs)
     name, stacked = tasks.metric(spec, out, y)
     assert stacked.shape == (4,)
     assert list(stacked) == [tasks.metric(spec, o, t)[1] for o, t in zip(out, y)]
@@ -582,12 +588,7 @@ def test_the_weighted_r2_of_a_constant_column_and_of_multi_label_accuracy():
 )
 def test_the_weighted_metric_of_a_stack_is_each_networks_own(loss, outputs):
     """Shared weights (n,) or each network's own (K, n): bit for bit its own metric."""
-    rng = np.random.default_rng(0)
-    spec = gn.functional.get_loss(loss)
-    out = rng.standard_normal((4, 9, outputs))
-    if loss == "binary_cross_entropy":
-        out = 1 / (1 + np.exp(-out))
-    y = rng.integers(0, outputs, (4, 9)) if loss == "cross_entropy" else rng.random((4, 9, outputs))
+    rng, spec, out, y = _stacked_outputs(loss, outputs)
     w_all, w_own = rng.uniform(0, 2, 9), rng.uniform(0, 2, (4, 9))
     shared = tasks.metric(spec, out, y, w_all)[1]
     assert list(shared) == [tasks.metric(spec, o, t, w_all)[1] for o, t in zip(out, y)]
