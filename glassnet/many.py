@@ -382,14 +382,9 @@ def fit_many(
 
     # validation: one split per model's generator (one for all when the seed is shared)
     Xv = yv = wv = None
-    if validation_data is not None:
-        if validation_split > 0:  # (as fit refuses them)
-            raise ValueError(
-                f"fit_many: validation_data and validation_split={validation_split} were both "
-                "given; the split would be ignored (every training row kept). Pass one of them."
-            )
-        names = tasks.VALIDATION_NAMES
-        Xv, yv, wv = tasks.check_data(models[0], spec, *validation_data, "fit_many", names)
+    if validation_data is not None:  # (checked, and refused beside a split, as fit's)
+        given = (validation_data, validation_split, False, rngs[0], "fit_many")
+        Xv, yv, wv = tasks.validation_set(models[0], spec, X, y, w, *given)[3:]
     elif validation_split > 0 or early_stopping:
         frac = validation_split if validation_split > 0 else 0.1
         if seeds is not None:  # each model's rows copied: the splits, then their stack

@@ -24,8 +24,9 @@ def _numbers(values: Any, name: str, owner: str) -> np.ndarray:
         ) from None
 
 
-def _sums(y_true: Any, y_pred: Any, owner: str) -> tuple[np.ndarray, np.ndarray]:
-    """(SS_res, SS_tot) per output column, each of shape (K,), after checking the shapes."""
+def _sums(y_true: Any, y_pred: Any, owner: str, w: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """(SS_res, SS_tot) per output column, each of shape (K,), after checking the shapes;
+    with sample weights ``w`` (N,), each row's squares weighted, about the weighted mean."""
     yt, yp = (_numbers(v, name, owner) for v, name in ((y_true, "y_true"), (y_pred, "y_pred")))
     if yt.ndim not in (1, 2) or len(yt) == 0:
         raise ValueError(
@@ -50,9 +51,13 @@ def _sums(y_true: Any, y_pred: Any, owner: str) -> tuple[np.ndarray, np.ndarray]
     # neither overflow (1e200) nor underflow (1e-200): exact, R^2 is unchanged bit for bit
     scale = -np.frexp(np.abs(yt).max(axis=0))[1]  # (K,)
     yt, yp = np.ldexp(yt, scale), np.ldexp(yp, scale)
-    ss_res = ((yt - yp) ** 2).sum(axis=0)  # (K,)
-    ss_tot = ((yt - yt.mean(axis=0)) ** 2).sum(axis=0)  # (K,)
-    return ss_res, ss_tot
+    if w is None:
+        ss_res = ((yt - yp) ** 2).sum(axis=0)  # (K,)
+        ss_tot = ((yt - yt.mean(axis=0)) ** 2).sum(axis=0)  # (K,)
+        return ss_res, ss_tot
+    wc = np.asarray(w, dtype=np.float64).reshape(-1, 1)  # (N, 1)
+    mean = (wc * yt).sum(axis=0) / wc.sum()
+    return (wc * (yt - yp) ** 2).sum(axis=0), (wc * (yt - mean) ** 2).sum(axis=0)
 
 
 def r2_per_output(y_true: Any, y_pred: Any) -> np.ndarray:
@@ -65,11 +70,12 @@ def r2_per_output(y_true: Any, y_pred: Any) -> np.ndarray:
     return np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0), np.nan)
 
 
-def r2_score(y_true: Any, y_pred: Any) -> float:
+def r2_score(y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
     """R^2 averaged over outputs. A constant target column, where R^2 is undefined, counts
     as 1 when predicted exactly and 0 otherwise (scikit-learn's ``r2_score``); a NaN
-    prediction makes the score NaN."""
-    ss_res, ss_tot = _sums(y_true, y_pred, "r2_score")
+    prediction makes the score NaN. ``sample_weight`` (N,) weighs each row's squares, as
+    scikit-learn's ``r2_score(..., sample_weight=)``."""
+    ss_res, ss_tot = _sums(y_true, y_pred, "r2_score", sample_weight)
     constant = np.where(ss_res == 0, 1.0, np.where(np.isnan(ss_res), np.nan, 0.0))
     r2 = np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0), constant)
     return float(r2.mean())

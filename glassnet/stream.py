@@ -359,7 +359,7 @@ _END = object()
 #: the chunks a stopped pass read (fit's look), by iterator: held as long as the iterator is
 _PEEKS: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()
 #: the same for the latest iterator that cannot be weakly referenced (iter(list), zip, map)
-_PEEK: dict[int, tuple[Any, list[Any]]] = {}
+_PEEK: list[Any] = [None, []]  # [the iterator, its chunks]
 
 
 def _held(it: Any) -> list[Any]:
@@ -367,19 +367,17 @@ def _held(it: Any) -> list[Any]:
     try:
         return _PEEKS.setdefault(it, [])
     except TypeError:  # not weakly referable: the latest such iterator's chunks are kept
-        kept = _PEEK.get(id(it))
-        if kept is None or kept[0] is not it:
-            _PEEK.clear()
-            kept = _PEEK[id(it)] = (it, [])
-        return kept[1]
+        if _PEEK[0] is not it:
+            _PEEK[:] = [it, []]
+        return _PEEK[1]
 
 
 def _forget(it: Any) -> None:
     try:
         _PEEKS.pop(it, None)
     except TypeError:
-        if _PEEK.get(id(it), (None,))[0] is it:
-            del _PEEK[id(it)]
+        if _PEEK[0] is it:
+            _PEEK[:] = [None, []]
 
 
 def _no_rows(c: Any) -> bool:

@@ -611,33 +611,13 @@ def metric(
     elif out.ndim == 3:  # R^2 per network of a stack
         wk = [w if w is None or w.ndim == 1 else w[k] for k in range(len(out))]
         return "r2", np.array([metric(loss, o, t, v)[1] for o, t, v in zip(out, y, wk)])
-    elif w is not None:
-        return "r2", _weighted_r2(y.reshape(out.shape), out, w)
     else:
-        return "r2", r2_score(y.reshape(out.shape), out)
+        return "r2", r2_score(y.reshape(out.shape), out, w)
     if w is not None:  # the weighted fraction correct
         wd = w.astype(np.float64)
         acc = (hits * wd).sum(axis=-1) / wd.sum(axis=-1)
         return "accuracy", acc if out.ndim == 3 else float(acc)
     return "accuracy", hits.mean(axis=-1) if out.ndim == 3 else float(hits.mean())
-
-
-def _weighted_r2(y: np.ndarray, out: np.ndarray, w: np.ndarray) -> float:
-    """R^2 of ``out`` (N, K) against ``y`` with sample weights ``w`` (N,), averaged over
-    outputs, as scikit-learn's ``r2_score(y, out, sample_weight=w)``: SS_res and SS_tot
-    weighted, about the weighted mean; a constant column counts 1 when predicted exactly,
-    else 0. (glassnet.metrics.r2_score is its unweighted form.)"""
-    wc = w.astype(np.float64).reshape(-1, 1)
-    yt, yp = y.astype(np.float64), out.astype(np.float64)
-    # scaled by a power of two near each column's largest target, as metrics does: exact
-    scale = -np.frexp(np.abs(yt).max(axis=0))[1]
-    yt, yp = np.ldexp(yt, scale), np.ldexp(yp, scale)
-    mean = (wc * yt).sum(axis=0) / wc.sum()
-    ss_res = (wc * (yt - yp) ** 2).sum(axis=0)
-    ss_tot = (wc * (yt - mean) ** 2).sum(axis=0)
-    constant = np.where(ss_res == 0, 1.0, np.where(np.isnan(ss_res), np.nan, 0.0))
-    r2 = np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0), constant)
-    return float(r2.mean())
 
 
 def _classes(y: np.ndarray, loss: F.Loss | None) -> np.ndarray | None:
@@ -720,9 +700,9 @@ def validation_set(
     ``w_val`` weighs the validation loss and metric as ``w`` weighs the training loss."""
     if given is not None:
         given = validation_parts(given, owner)
-        if frac > 0 and owner == "fit":  # (search's default split is documented to give way)
+        if frac > 0 and owner != "search":  # (search's default split gives way, documented)
             raise ValueError(
-                f"fit: validation_data and validation_split={frac} were both given; the split "
+                f"{owner}: validation_data and validation_split={frac} were both given; the split "
                 "would be ignored (every training row kept). Pass one of them."
             )
         return X, y, w, *check_data(model, spec, *given, owner, VALIDATION_NAMES)

@@ -536,27 +536,5 @@ def test_the_size_rule_refuses_a_batch_size_that_is_not_rows_per_step(name, bad)
     assert call(np.int64(4)) and call(4)
 
 
-@pytest.mark.parametrize(
-    "order, words",
-    [
-        ([0] * N, r"Row 0 comes 12 times in it and row 1 never; .* bootstrap"),
-        ([3, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], "Row 3 comes 2 times in it and row 0 never"),
-        (list(range(1, N + 1)), "Got row index 12"),
-        (np.arange(N, dtype=float), "Got dtype float64, shape"),
-    ],
-    ids=["repeats", "bootstrap", "past the rows", "floats"],
-)
-def test_run_epoch_refuses_an_order_with_repeats_before_any_step(order, words):
-    """An order of n indices in range(n) that repeats rows (every batch row 0, a bootstrap
-    sample) trained on it in silence; the docstring and fit: a permutation of range(n)."""
-    net = _mlp()
-    fast = FastMLP(layers_of(net, training=True), "mse")
-    opt = optim.SGD(net.parameters(), lr=0.1)
-    before = [p.data.copy() for p in net.parameters()]
-    with pytest.raises(ValueError, match=r"run_epoch: order must be a permutation of range"):
-        jit.run_epoch(fast, opt, _X, _Y, None, order, 4)
-    with pytest.raises(ValueError, match=words):
-        jit.run_epoch(fast, opt, _X, _Y, None, order, 4)
-    for p, b in zip(net.parameters(), before):
-        np.testing.assert_array_equal(p.data, b)
-    assert opt.t == 0
+# (run_epoch's refusal of an order that is no permutation: tests/test_eager_cases.py, for
+# the eager, captured and compiled loops alike)
