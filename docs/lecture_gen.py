@@ -403,11 +403,15 @@ names the one that stopped training:
 """,
         """\
 Xm, ym = gn.datasets.make_moons(200, noise=0.15, seed=0)
-for criterion in [dict(max_steps=200), dict(tol_weights=1e-3), dict(tol=1e-4)]:
+criteria = [dict(max_steps=200),
+            dict(tol_weights=1e-3, n_iter_no_change=5),  # small for 5 epochs in a row
+            dict(tol=1e-4, n_iter_no_change=5)]
+for criterion in criteria:
     model = gn.nn.MLP([2, 8, 1], activation="tanh", output_activation="sigmoid", rng=0)
     history = gn.fit(model, Xm, ym, loss="binary_cross_entropy", optimizer="sgd",
-                     lr=0.5, epochs=5000, n_iter_no_change=5, verbose=0, **criterion)
-    print(f"{str(criterion):22s} stop_reason={history.stop_reason!r:16s} "
+                     lr=0.5, epochs=5000, verbose=0, **criterion)
+    first = dict([next(iter(criterion.items()))])  # the criterion, without its patience
+    print(f"{str(first):22s} stop_reason={history.stop_reason!r:16s} "
           f"after {history.epochs} epochs, loss {history.loss[-1]:.4f}")
     if history.weight_change:
         print(f"{'':22s} ||Δw|| of the last 6 epochs (eps = 1e-3): "

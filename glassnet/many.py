@@ -260,7 +260,7 @@ def fit_many(
     shuffle: bool = True,
     seed: Any = None,
     tol: float | None = None,
-    n_iter_no_change: int = 10,
+    n_iter_no_change: int | None = None,
     validation_split: float = 0.0,
     validation_data: tuple[Any, ...] | None = None,
     early_stopping: bool = False,
@@ -351,7 +351,15 @@ def fit_many(
     check_positive("epochs", epochs, "fit_many", integer=True)
     if max_steps is not None:
         check_positive("max_steps", max_steps, "fit_many", integer=True)
-    check_positive("n_iter_no_change", n_iter_no_change, "fit_many", integer=True)
+    if n_iter_no_change is not None:  # (default 10; given, a rule must count it)
+        check_positive("n_iter_no_change", n_iter_no_change, "fit_many", integer=True)
+        if tol is None and not early_stopping:
+            raise ValueError(
+                f"fit_many: n_iter_no_change={n_iter_no_change} counts epochs for tol or "
+                "early_stopping, and neither is set: it would change nothing. Set one "
+                "(tol=1e-4), or leave n_iter_no_change out."
+            )
+    n_iter_no_change = 10 if n_iter_no_change is None else n_iter_no_change
     if tol is not None:
         check_positive("tol", tol, "fit_many", allow_zero=True)
     check_number(validation_split, "validation_split", "fit_many", low=0, high=1, high_open=True)

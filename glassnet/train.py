@@ -327,7 +327,8 @@ _ARGS: dict[str, Any] = {  # what fit's settings must be: glassnet._validation.c
     "verbose": {"low": 0, "high": 2, "integer": True},
     **dict.fromkeys(("shuffle", "early_stopping"), bool),  # ("no" is no False)
 }
-_OFF_AS_NONE = ("max_steps", "batch_size", "tol", "tol_weights", "l2")  # None turns these off
+# None turns these off (n_iter_no_change: None is its default, 10)
+_OFF_AS_NONE = ("max_steps", "batch_size", "tol", "tol_weights", "l2", "n_iter_no_change")
 
 
 def fit(
@@ -344,7 +345,7 @@ def fit(
     shuffle: bool = True,
     seed: Any = None,
     tol: float | None = None,
-    n_iter_no_change: int = 10,
+    n_iter_no_change: int | None = None,
     tol_weights: float | None = None,
     validation_split: float = 0.0,
     validation_data: tuple[Any, ...] | None = None,
@@ -397,8 +398,10 @@ def fit(
         so a run resumed at ``initial_epoch`` draws the same batches as an uninterrupted one.
     tol, n_iter_no_change :
         Stop when the training loss improves by less than ``tol`` for
-        ``n_iter_no_change`` epochs (``tol=None``: off). With ``early_stopping``
+        ``n_iter_no_change`` epochs (default 10; ``tol=None``: off). With ``early_stopping``
         the same rule watches the validation loss and the best weights are restored.
+        ``n_iter_no_change`` given without ``tol``, ``early_stopping`` or ``tol_weights``
+        (the rules that count it) would change nothing: a ValueError.
     tol_weights : float > 0, optional
         The lecture's "small change": stop when ||Δw|| (all parameters, over an epoch)
         stays below ``tol_weights`` for ``n_iter_no_change`` epochs (:class:`WeightChange`,
@@ -505,6 +508,13 @@ def fit(
         if args[name] is not None or name not in _OFF_AS_NONE:
             check_setting(args[name], name, "fit", rule)
     l2 = None if l2 is None else float(l2)  # (NumPy's float64 would widen a float32 step)
+    if n_iter_no_change is not None and tol is None and not early_stopping and tol_weights is None:
+        raise ValueError(
+            f"fit: n_iter_no_change={n_iter_no_change} counts epochs for tol, early_stopping "
+            "or tol_weights, and none is set: it would change nothing. Set one (tol=1e-4), "
+            "or leave n_iter_no_change out."
+        )
+    n_iter_no_change = 10 if n_iter_no_change is None else n_iter_no_change
     if initial_epoch > epochs:
         raise ValueError(
             f"fit: initial_epoch={initial_epoch} is past epochs={epochs}, the run's total: "

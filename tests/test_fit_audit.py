@@ -135,6 +135,35 @@ def test_stop_rules_beside_tol_none_and_tol_weights_still_run():
     assert h.epochs == 3
 
 
+@pytest.mark.parametrize(
+    "kw", [{}, {"max_steps": 5}, {"stop_rules": [gn.train.Tolerance(None, 3)]}, {"tol": None}]
+)
+def test_n_iter_no_change_without_a_rule_that_counts_it_is_refused(kw):
+    """Only tol, early_stopping and tol_weights count n_iter_no_change: without one of them
+    it was ignored in silence (a documented example passed it beside max_steps)."""
+    with pytest.raises(ValueError, match="fit: n_iter_no_change=4 counts epochs for tol, "):
+        gn.fit(_net(), X, Y, epochs=2, verbose=0, n_iter_no_change=4, **kw)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"tol": 10.0},
+        {"early_stopping": True, "tol": 10.0},
+        {"tol_weights": 10.0},
+        {"tol_weights": 10.0, "stop_rules": [gn.train.Tolerance(None, 3)]},
+    ],
+)
+def test_n_iter_no_change_beside_a_rule_that_counts_it_sets_its_patience(kw):
+    """Each rule stops after n_iter_no_change epochs without improvement (a tol or
+    tol_weights of 10 is never met: the count runs from the first epoch)."""
+    for patience in (2, 4):
+        h = gn.fit(_net(), X, Y, epochs=30, verbose=0, seed=0, n_iter_no_change=patience, **kw)
+        assert h.epochs == patience + ("tol_weights" not in kw), (kw, patience, h.epochs)
+    default = gn.fit(_net(), X, Y, epochs=30, verbose=0, seed=0, **kw)
+    assert default.epochs == 10 + ("tol_weights" not in kw)  # (the default patience, 10)
+
+
 def test_lr_beside_an_optimizer_object_with_another_lr_is_refused():
     """lr only builds an optimizer given by name: beside an optimizer object it was
     ignored in silence (the object's own lr trained)."""

@@ -321,3 +321,22 @@ def test_fit_many_refuses_what_fit_refuses_of_its_validation():
             break
     else:
         pytest.fail("no seed held the lone sample out")
+
+
+def test_n_iter_no_change_without_tol_or_early_stopping_is_refused():
+    """As in fit: only tol and early_stopping count it; without them it did nothing."""
+    X, y = data()
+    with pytest.raises(ValueError, match="fit_many: n_iter_no_change=3 counts epochs for tol"):
+        fit_many(nets(2), X, y, loss="binary_cross_entropy", epochs=2, n_iter_no_change=3)
+
+
+def test_n_iter_no_change_beside_tol_stops_each_model_as_fit_does():
+    X, y = data()
+    many = nets(2)
+    hs = fit_many(many, X, y, loss="binary_cross_entropy", epochs=30, tol=10.0, n_iter_no_change=3)
+    alone = nets(2)
+    for h, net in zip(hs, alone):
+        one = fit(net, X, y, loss="binary_cross_entropy", epochs=30, tol=10.0, n_iter_no_change=3)
+        assert h.epochs == one.epochs == 4 and h.stop_reason == one.stop_reason == "tol"
+    for a, b in zip(many, alone):
+        assert_same(a, b)
