@@ -711,12 +711,13 @@ def validation_set(
         classes, kept = _classes(y, spec), _classes(parts[1], spec)
         lost = [] if classes is None else np.setdiff1d(classes, kept).tolist()
         split = f"validation_split={frac}" if frac > 0 else "early_stopping's 0.1 split"
+        fix = "a smaller validation_split" if frac > 0 else "early_stopping=False"
         if lost:  # (a class of one sample, or few: all of it held out)
             raise ValueError(
                 f"{owner}: {split} leaves class {lost[0]} with no training "
                 f"sample (y has {int((classes == lost[0]).sum())}, all held out): the network "
-                "would never see it. Use a smaller validation_split, more samples of that "
-                "class, or validation_data."
+                f"would never see it. Use {fix}, more samples of that class, or "
+                "validation_data."
             )
         return parts
     return X, y, w, None, None, None

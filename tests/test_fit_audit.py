@@ -696,3 +696,21 @@ def test_max_steps_names_the_stop_over_a_rule_stopping_the_same_epoch(engine):
     h = gn.fit(_net(), X, Y, lr=1e-6, tol=1e9, n_iter_no_change=2, max_steps=3, epochs=10,
                verbose=0, engine=engine)  # fmt: skip
     assert (h.steps, h.stop_reason) == (3, "max_steps")
+
+
+def test_early_stopping_s_own_split_that_takes_a_class_names_that_split():
+    """Without a validation_split, early stopping holds out 0.1 of the rows: the refusal
+    said to use 'a smaller validation_split', which the user never gave."""
+    y = np.r_[0, 1]  # (0.1 of 2 rows: one row held out, a whole class)
+    for seed in range(40):
+        try:
+            gn.fit(_net(1, "sigmoid"), X[:2], y, loss="binary_cross_entropy",
+                   early_stopping=True, seed=seed, epochs=1, verbose=0)  # fmt: skip
+        except ValueError as e:
+            why = str(e)
+            assert "early_stopping's 0.1 split leaves class" in why, why
+            assert "validation_split" not in why.split("leaves")[1]
+            assert "early_stopping=False" in why and "validation_data" in why
+            break
+    else:
+        pytest.fail("no seed held the one sample of class 1 out")
