@@ -389,7 +389,9 @@ def fit(
     lr : float, default 0.01
         Learning rate (gamma on the slides) when ``optimizer`` is a name (else a ValueError).
     epochs, max_steps : int
-        Termination: at most this many passes over the data / optimizer steps.
+        Termination: at most this many passes over the data / optimizer steps. ``epochs``
+        counts the run's total (a run resumed at ``initial_epoch`` goes on to it);
+        ``max_steps`` counts this call's steps, as ``history.steps`` does.
     batch_size : int or None
         ``None``: full-batch gradient descent, as on the slides.
     shuffle : bool; seed : int, Generator, or a function of the epoch
