@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import check_number
 from .backend import asarray, is_array, kept
 from .tensor import Tensor, as_tensor, axis_args, is_grad_enabled
 
@@ -262,9 +263,8 @@ def relu(x: Any) -> Tensor:
 
 def leaky_relu(x: Any, alpha: float = 0.01) -> Tensor:
     """a = max(alpha z, z), elementwise; any shape. Backward: g * (1 if z > 0 else alpha)."""
-    if not (isinstance(alpha, (int, float)) and 0 <= alpha < 1):
-        raise ValueError(f"The 'alpha' parameter of leaky_relu must be in [0, 1). Got {alpha!r}.")
-    return activation(x, "leaky_relu", alpha=float(alpha))
+    alpha = check_number(alpha, "alpha", "leaky_relu", low=0, high=1, high_open=True)
+    return activation(x, "leaky_relu", alpha=alpha)
 
 
 def identity(x: Any) -> Tensor:
@@ -337,8 +337,7 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:
 
 def dropout(x: Any, p: float, rng: np.random.Generator, training: bool = True) -> Tensor:
     """Zero each value with probability p and scale the rest by 1 / (1 - p) (inverted dropout)."""
-    if isinstance(p, bool) or not (isinstance(p, (int, float)) and 0 <= p < 1):
-        raise ValueError(f"The 'p' parameter of dropout must be in [0, 1). Got {p!r}.")
+    p = check_number(p, "p", "dropout", low=0, high=1, high_open=True)
     x = as_tensor(x)
     if not training or p == 0:
         return x
