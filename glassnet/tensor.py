@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import check_float_dtype
 from .backend import asarray, is_array, to_device
 
 # fmt: off
@@ -66,10 +67,7 @@ class AnomalyError(FloatingPointError):
 
 def set_default_dtype(dtype: Any) -> None:
     """Set the float dtype given to Python numbers, lists, int and bool inputs."""
-    dt = np.dtype(dtype)
-    if dt not in (np.float32, np.float64):
-        raise ValueError(f"set_default_dtype: dtype must be float32 or float64. Got {dt}.")
-    _state.default_dtype = dt
+    _state.default_dtype = check_float_dtype(dtype, "set_default_dtype")
 
 
 def get_default_dtype() -> np.dtype:

@@ -1,4 +1,4 @@
-"""The functional forms check their settings as their modules do (glassnet._validation)."""
+"""The core checks its arguments with glassnet._validation's checks, as its modules do."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import glassnet as gn
 from glassnet import functional as F
 from glassnet import nn
 from glassnet.tensor import Tensor
@@ -33,3 +34,22 @@ def test_leaky_relu_refuses_the_slopes_leaky_relu_module_refuses(alpha: Any):
 def test_leaky_relu_takes_the_slopes_leaky_relu_module_takes(alpha: Any):
     z = Tensor([2.0, -2.0])
     assert np.array_equal(F.leaky_relu(z, alpha).data, nn.LeakyReLU(alpha)(z).data)
+
+
+@pytest.mark.parametrize("dtype", ["torch.float64", np.dtype("float64"), "float64"])
+def test_set_default_dtype_takes_the_dtypes_a_layer_takes(dtype: Any):
+    nn.Linear(1, 1, dtype=dtype)
+    try:
+        gn.set_default_dtype(dtype)
+        assert gn.get_default_dtype() == np.float64 and Tensor(1).dtype == np.float64
+    finally:
+        gn.set_default_dtype(np.float32)
+
+
+@pytest.mark.parametrize("dtype", ["float16", np.int32, "no such dtype"])
+def test_set_default_dtype_refuses_what_a_layer_refuses_with_its_message(dtype: Any):
+    with pytest.raises(ValueError, match="The 'dtype' parameter of Linear must be float32 or"):
+        nn.Linear(1, 1, dtype=dtype)
+    with pytest.raises(ValueError, match="The 'dtype' parameter of set_default_dtype must be f"):
+        gn.set_default_dtype(dtype)
+    assert gn.get_default_dtype() == np.float32
