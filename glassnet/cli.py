@@ -478,6 +478,13 @@ _MIXED = re.compile(
     r"(?:the text |empty cells)"
 )
 
+#: read_csv's refusal of a text cell in a number column, up to its advice; group 1: the
+#: cell's repr
+_WRITTEN = re.compile(
+    r"""Non-numeric value ('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*") at .*?, a numeric """
+    r"column(?: \(and \d+ more in this column\))?"
+)
+
 
 def _read_table(
     path: str,
@@ -525,6 +532,15 @@ def _read_table(
             # checks that follow (a number column's text, or a model's) say what to do
             column = ast.literal_eval(mixed.group(1))
             return _read_table(**{**given, "categorical": [*categorical, column]})
+        written = _WRITTEN.match(message)
+        if written is not None and _FORMATTED_NUMBER.fullmatch(ast.literal_eval(written[1])):
+            # "1,304.0" among plain numbers: the advice to empty the cell and impute it
+            # would throw a number away
+            raise CLIError(
+                f"{written[0]}: a number written with a thousands separator, a decimal comma "
+                f"or a currency or percent sign, which glassnet does not read; write the "
+                f"column's numbers plain, such as 1234.5"
+            ) from None
         about = [t for t in targets if f", column {t!r}, a numeric column" in message]
         if about and message.startswith("Non-numeric value "):  # never imputed nor missing
             head = message.split(": fix the value", 1)[0]
@@ -1073,6 +1089,28 @@ def _not_a_checkpoint(path: str) -> None:
                 f"file (its train run's --out), or, if that run did not finish, rerun its "
                 f"command with --resume added, which writes it"
             )
+
+
+def _not_a_text_file(args: argparse.Namespace) -> None:
+    """A text file (a CSV file) given as the model is an error saying what a model file is,
+    and, when the data argument is the model, that the two are swapped (the safetensors
+    reader's words were of a header length field of 7305508662777359457 bytes)."""
+    with contextlib.suppress(OSError):
+        if file_kind(args.model) != "text":
+            return
+        swap = ""
+        data = getattr(args, "data", None)
+        with contextlib.suppress(OSError, TypeError):
+            if data is not None and file_kind(data) == "model":
+                row = f" --row {args.row}" if args.command == "explain" else ""
+                swap = (
+                    f"; '{data}' is the model: the model file comes first, e.g. glassnet "
+                    f"{args.command} {shlex.quote(data)}{row} {shlex.quote(args.model)}"
+                )
+        raise CLIError(
+            f"the model file '{args.model}' is a text file (a CSV file?), not a safetensors "
+            f"file as glassnet train writes: give the model file (train's --out){swap}"
+        )
 
 
 def _load_any(path: str) -> tuple[Any, dict[str, Any]]:
@@ -2327,7 +2365,17 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
     pre = Preprocessor().fit(data.table, columns=data.features)
     if pre.encoder_ is not None and pre.encoder_.categories_ is not None:
         for c, cats in zip(pre.encoder_.names_ or [], pre.encoder_.categories_, strict=True):
-            if cats.size > MAX_CATEGORIES_SHARE * n and cats.size > MIN_CATEGORIES_WARNED:
+            date = _first_date(data.table, c, cats)
+            if date is not None:
+                flag = shlex.quote(c)
+                _warn(
+                    f"the text column {_esc(c)!r} holds dates ({_esc(date)}), so one-hot "
+                    f"encoding makes each of its {cats.size} dates an input of its own, which "
+                    f"a date that new data brings (a later one) matches none of: leave it out "
+                    f"with --drop {flag} or --id {flag}, or write it as numbers (a year, a "
+                    f"month, a day of the week) in columns of their own"
+                )
+            elif cats.size > MAX_CATEGORIES_SHARE * n and cats.size > MIN_CATEGORIES_WARNED:
                 _warn(
                     f"the text column {c!r} has {cats.size} distinct values in {n} rows, so "
                     f"one-hot encoding turns it into {cats.size} inputs that new data will "
@@ -2341,6 +2389,7 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
                 "same way in the file",
             )
     numeric = [c for c in data.features if data.table.kinds[c] == "numeric"]
+    _warn_row_numbers(data.table, numeric)
     if numeric and args.standardize:
         pre.scaler_ = StandardScaler().fit(data.table.take(train_rows).to_array(numeric))
     elif numeric:
@@ -2361,6 +2410,7 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
     _check_range(X64, pre, data.table, dtype, data.source, fix)
     X_all = X64.astype(dtype)  # (N, n_inputs)
     _warn_collapsed(X_all, pre, data.table, numeric)
+    _warn_lost_digits(data.table, numeric)
     y_scaler = None
     if task.is_classifier:
         Y_all = task.encode(y_all)  # (N, 1) 0/1 or (N, C) one-hot
@@ -2384,6 +2434,49 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
         data, task_name, task, labels, y_all, train_rows, val_rows, test_rows,
         pre, X_all, Y_all, y_scaler,
     )  # fmt: skip
+
+
+#: A date or a date and time as spreadsheets and databases write them: 2024-01-31,
+#: 2024-01-31T12:00:00Z, 31/01/2024, 1/31/24 12:00, 31.01.2024.
+_DATE = re.compile(
+    r"(\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-](\d{4}|\d{2}))"
+    r"([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?( ?[AaPp][Mm])?(Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
+def _first_date(table: Table, name: str, categories: np.ndarray) -> str | None:
+    """ "2024-01-31 at line 2" when every category of a text column is a date (or a date and
+    time), which one-hot encoding makes a category each; None if not so."""
+    if categories.size < 2 or not all(_DATE.fullmatch(str(c)) for c in categories):
+        return None
+    cells = table.raw(name)
+    for r, cell in enumerate(cells.tolist()):
+        if cell.lower() not in table.missing:
+            return f"{cell} at line {int(table.line_numbers[r])}"
+    return None
+
+
+def _warn_row_numbers(table: Table, numeric: list[str]) -> None:
+    """Warn of a numeric feature column of distinct whole numbers in steps of one (1, 2, 3,
+    ... or 1001 to 1060 in any order): a row number or an ID, from which the network learns
+    the file's order (when the file is sorted by the target, a perfect score that new rows
+    will not see)."""
+    n = len(table)
+    if n <= MIN_CATEGORIES_WARNED:
+        return
+    for name in numeric:
+        values = table.numbers(name)  # (N,)
+        low, high = float(values.min()), float(values.max())
+        if high - low != n - 1 or not np.all(values == np.round(values)):
+            continue
+        if np.unique(values).size == n:
+            flag = shlex.quote(name)
+            _warn(
+                f"the column {_esc(name)!r} holds the whole numbers {low:.0f} to {high:.0f}, "
+                f"each once, as a row number or an ID does, from which the network would "
+                f"learn the file's order: leave it out with --drop {flag}, or keep it in the "
+                f"predictions with --id {flag}"
+            )
 
 
 def _spelling(text: str) -> str:
@@ -2432,6 +2525,30 @@ def _warn_collapsed(X: np.ndarray, pre: Preprocessor, table: Table, numeric: lis
                 f"inputs to the network ({X.dtype.name}): its value {raw[r]:.3g} at line "
                 f"{int(table.line_numbers[r])} dwarfs the others, which become equal; fix or "
                 f"drop that value, or scale the column (a logarithm)"
+            )
+
+
+#: A whole number of more digits than float64 keeps (about 15.9): 20-digit IDs, card numbers.
+_LONG_INTEGER = re.compile(r"[+-]?0*[1-9]\d{15,}")
+
+
+def _warn_lost_digits(table: Table, numeric: list[str]) -> None:
+    """Warn of a numeric column whose whole numbers have more digits than float64 keeps, so
+    that distinct values in the file read as one number (10000000000000000001 and ...02: IDs,
+    account numbers), which the network cannot tell apart. Counted on the first 10,000 rows."""
+    for name in numeric:
+        cells = table.raw(name)[:10_000]  # (<= 10,000,) str
+        long = [c for c in dict.fromkeys(cells.tolist()) if _LONG_INTEGER.fullmatch(c)]
+        n_read = np.unique(np.array(long, dtype=np.float64)).size
+        if n_read < len(long):
+            r = int(np.flatnonzero(cells == long[0])[0])
+            flag = shlex.quote(name)
+            _warn(
+                f"column {_esc(name)!r} holds whole numbers of more digits than float64 keeps "
+                f"({_esc(long[0])} at line {int(table.line_numbers[r])}): {len(long)} distinct "
+                f"ones in the file read as {n_read} distinct number(s), which the network "
+                f"cannot tell apart; if they are IDs, leave them out with --drop {flag} or "
+                f"--id {flag}; if codes, pass --categorical {flag}"
             )
 
 
@@ -3752,6 +3869,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         _check_writable(out_path, "predictions file", args.out)
         reads = [("model file", Path(args.model)), ("data file", Path(args.data))]
         _guard_paths(reads, [("--out", out_path, "csv")], args.force)
+    _not_a_text_file(args)
     bundle = _load_bundle(args.model)
     if args.proba and not bundle.task.is_classifier:
         raise CLIError(f"--proba needs a classification model; '{args.model}' is a regression")
@@ -3839,6 +3957,7 @@ def _target_indices(bundle: _Bundle, data: _Data) -> np.ndarray:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    _not_a_text_file(args)
     bundle = _load_bundle(args.model)
     data = _read_for_model(bundle, args, need_target=True)
     if len(data.targets) != len(bundle.targets):
@@ -3906,6 +4025,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             f"--full prints the whole trace, every layer and neuron, and {shown} picks part of "
             f"it for the compact view: give one of them"
         )
+    _not_a_text_file(args)
     bundle = _load_bundle(args.model)
     if args.layer is not None:  # before anything is printed
         from .fused import layers_of
@@ -4097,6 +4217,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             f"no such model file '{args.model}' (the working directory is '{os.getcwd()}')"
         )
     _not_a_checkpoint(args.model)
+    _not_a_text_file(args)
     _check_writable(out, "ONNX file", args.out)
     for source in (args.model, args.impute_from):
         if source is not None and same_file(source, out):
@@ -4159,6 +4280,7 @@ def _cmd_playground(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
+    _not_a_text_file(args)
     model, meta = _load_any(args.model)
     if args.json:
         sys.stdout.write(json.dumps({"config": model.config(), "meta": meta}, indent=2) + "\n")

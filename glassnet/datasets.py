@@ -1560,9 +1560,15 @@ def _names(header: Sequence[str], limit: int = 8) -> str:
 def _check_header(header: list[str], src: str) -> None:
     empty = [j + 1 for j, h in enumerate(header) if not h]
     if empty:
+        index = ""
+        if empty == [1]:  # pandas' to_csv (or R's write.csv) and its row index
+            index = (
+                " (an unnamed first column is most often the row index that pandas' to_csv "
+                "or R's write.csv writes: write the file with index=False, or row.names=FALSE)"
+            )
         raise ValueError(
             f"The header row of {src!r} has no name for column(s) {empty}: give every column "
-            f"a name in the first line."
+            f"a name in the first line{index}."
         )
     counts = Counter(header)  # (one pass: wide files have 10^5 columns)
     dup = sorted(h for h, n in counts.items() if n > 1)

@@ -1,0 +1,192 @@
+"""Tests for glassnet.cli from a third audit on real, messy CSV files: arguments given in the
+wrong order, numbers written for people among plain ones, exports with a row index, and
+columns that train silently on nothing (IDs, long whole numbers, dates)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from cli_helpers import assert_one_line_error, run, write_csv
+
+FAST = ["--epochs", "2", "--hidden", "4", "--seed", "0", "-q"]
+HEADER = ["a", "b", "label"]
+
+
+def rows(n: int = 40, seed: int = 0) -> list[list[str]]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2))
+    return [[f"{a:.3f}", f"{b:.3f}", "yes" if a + b > 0 else "no"] for a, b in X]
+
+
+def warnings(err: str) -> list[str]:
+    """The warnings of stderr, without the one about a held-out score (2 epochs earn one)."""
+    lines = err.splitlines()
+    return [x for x in lines if x.startswith("glassnet: warning: ") and "held-out" not in x]
+
+
+@pytest.fixture
+def model(capsys, tmp_path):
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    path = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", path, *FAST)
+    assert code == 0, err
+    return path
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["predict", "{data}", "{model}"],
+        ["evaluate", "{data}", "{model}"],
+        ["explain", "{data}", "--row", "2", "{model}"],
+    ],
+)
+def test_a_model_and_data_given_in_the_wrong_order_are_named_swapped(capsys, model, argv):
+    # it said "'d.csv': the header length field says 7305508662777359457 bytes, more than the
+    # 100000000 glassnet accepts; the file is corrupt or not a safetensors file: ..."
+    data = model.parent / "d.csv"
+    given = [a.format(data=data, model=model) for a in argv]
+    code, out, err = run(capsys, *given)
+    assert code == 2 and out == ""
+    fix = f"glassnet {argv[0]} {model}{' --row 2' if argv[0] == 'explain' else ''} {data}"
+    assert_one_line_error(err, f"the model file '{data}' is a text file", "model file comes", fix)
+    assert "header length" not in err
+    code, out, err = run(capsys, *[a.format(data=model, model=data) for a in argv])
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("command", ["info", "export"])
+def test_a_csv_file_given_as_the_model_says_what_a_model_file_is(capsys, model, command):
+    data = model.parent / "d.csv"
+    extra = [model.parent / "m.onnx"] if command == "export" else []
+    code, out, err = run(capsys, command, data, *extra)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, f"the model file '{data}' is a text file", "train's --out")
+    assert "header length" not in err and not (model.parent / "m.onnx").exists()
+
+
+@pytest.mark.parametrize("cell", ['"1,304.5"', '"$1,200"', "12%", '"0,75"'])
+def test_a_formatted_number_among_plain_ones_is_named_so_not_told_to_be_imputed(
+    capsys, tmp_path, model, cell
+):
+    # '1,304.5' among plain numbers: "fix the value, or leave the cell empty and pass
+    # --impute mean", which would throw the number away
+    text = "a,b,label\n" + "".join(f"{a},{b},{y}\n" for a, b, y in rows())
+    text += f"{cell},0.5,yes\n"
+    data = tmp_path / "f.csv"
+    data.write_text(text)
+    shown = cell.strip('"')
+    for argv in (
+        ["train", data, "--target", "label", "--out", tmp_path / "n.glassnet", *FAST],
+        ["predict", model, data],
+        ["evaluate", model, data],
+    ):
+        code, out, err = run(capsys, *argv)
+        assert code == 2 and out == ""
+        assert_one_line_error(
+            err, f"Non-numeric value '{shown}' at line 42", "thousands separator",
+            "write the column's numbers plain, such as 1234.5",
+        )  # fmt: skip
+        assert "--impute" not in err
+    assert not (tmp_path / "n.glassnet").exists()
+
+
+def test_a_text_marker_among_numbers_still_gets_the_missing_advice(capsys, tmp_path):
+    data = write_csv(tmp_path / "d.csv", HEADER, [*rows(), ["unknown", "0.5", "yes"]])
+    code, _, err = run(capsys, "train", data, "--target", "label", *FAST)
+    assert code == 2
+    assert_one_line_error(err, "'unknown'", "--impute mean", "--missing unknown")
+
+
+def test_a_row_index_without_a_name_says_where_it_comes_from(capsys, tmp_path):
+    # pandas' df.to_csv(path) writes ",a,b,label": "has no name for column(s) [1]: give every
+    # column a name in the first line", and no word of the index
+    data = write_csv(tmp_path / "d.csv", ["", *HEADER], [[i, *r] for i, r in enumerate(rows())])
+    code, _, err = run(capsys, "train", data, "--target", "label", *FAST)
+    assert code == 2
+    assert_one_line_error(err, "no name for column(s) [1]", "row index", "index=False")
+    other = write_csv(tmp_path / "e.csv", ["a", "", "label"], rows())
+    code, _, err = run(capsys, "train", other, "--target", "label", *FAST)
+    assert code == 2
+    assert_one_line_error(err, "no name for column(s) [2]")
+    assert "row index" not in err
+
+
+def test_whole_numbers_beyond_float64_are_warned_of(capsys, tmp_path):
+    # 20-digit account numbers all read as the same float64: a column the network cannot
+    # tell apart, trained on in silence
+    table = [[str(10**19 + 1000 * i), *r] for i, r in enumerate(rows())]
+    data = write_csv(tmp_path / "d.csv", ["account", *HEADER], table)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", tmp_path / "m", *FAST)
+    assert code == 0, err
+    [warning] = warnings(err)
+    needles = [
+        "'account'", "more digits than float64 keeps", "10000000000000000000 at line 2",
+        "40 distinct ones", "read as 20 distinct", "--drop account", "--categorical",
+    ]  # fmt: skip
+    for needle in needles:
+        assert needle in warning, (needle, warning)
+    code, _, err = run(
+        capsys, "train", data, "--target", "label", "--drop", "account", "--out",
+        tmp_path / "m", *FAST,
+    )  # fmt: skip
+    assert code == 0 and warnings(err) == [], err
+    few = [[str(10**15 + i), *r] for i, r in enumerate(rows())]  # 16 digits: all kept
+    data = write_csv(tmp_path / "e.csv", ["account", *HEADER], few)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", tmp_path / "m", *FAST)
+    assert code == 0 and not any("float64 keeps" in w for w in warnings(err)), err
+
+
+def test_a_row_number_column_is_warned_of(capsys, tmp_path):
+    # an ID 1000..1039 (the file sorted by it) was standardized into an input: the network
+    # learns the file's order
+    order = np.random.default_rng(1).permutation(40)
+    table = [[str(1000 + int(k)), *r] for k, r in zip(order, rows(), strict=True)]
+    data = write_csv(tmp_path / "d.csv", ["id", *HEADER], table)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", tmp_path / "m", *FAST)
+    assert code == 0, err
+    [warning] = warnings(err)
+    for needle in ["'id'", "1000 to 1039", "row number or an ID", "--drop id", "--id id"]:
+        assert needle in warning, (needle, warning)
+    for flag in ("--drop", "--id"):
+        argv = ["train", data, "--target", "label", flag, "id", "--out", tmp_path / "m"]
+        code, _, err = run(capsys, *argv, *FAST)
+        assert code == 0 and warnings(err) == [], err
+    # whole numbers with a gap, or repeated, or few rows: no row numbers
+    for ids, n in (([*range(39), 50], 40), ([*range(39), 0], 40), (list(range(20)), 20)):
+        table = [[str(k), *r] for k, r in zip(ids, rows(n), strict=True)]
+        data = write_csv(tmp_path / "e.csv", ["id", *HEADER], table)
+        argv = ["train", data, "--target", "label", "--out", tmp_path / "m"]
+        code, _, err = run(capsys, *argv, *FAST)
+        assert code == 0 and warnings(err) == [], (ids, err)
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        [f"2024-01-{i % 28 + 1:02d}" for i in range(40)],
+        [f"2024-02-{i % 9 + 1:02d}T12:{i:02d}:00Z" for i in range(40)],
+        [f"{i % 12 + 1}/{i % 28 + 1}/2023" for i in range(40)],
+        [f"{i % 3 + 1:02d}.01.2024" for i in range(40)],
+    ],
+)
+def test_a_date_column_is_warned_of(capsys, tmp_path, dates):
+    # a date column was one-hot encoded in silence (under 50% distinct values): a date that
+    # new data brings matches no input
+    table = [[d, *r] for d, r in zip(dates, rows(), strict=True)]
+    data = write_csv(tmp_path / "d.csv", ["when", *HEADER], table)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", tmp_path / "m", *FAST)
+    assert code == 0, err
+    [warning] = warnings(err)
+    needles = ["text column 'when' holds dates", f"({dates[0]} at line 2)", "--drop when",
+               "a year, a month, a day of the week"]  # fmt: skip
+    for needle in needles:
+        assert needle in warning, (needle, warning)
+
+
+def test_text_that_is_no_date_is_not_called_one(capsys, tmp_path):
+    codes = [["A-12", "B-7", "12-B"][i % 3] for i in range(40)]
+    table = [[c, *r] for c, r in zip(codes, rows(), strict=True)]
+    data = write_csv(tmp_path / "d.csv", ["code", *HEADER], table)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", tmp_path / "m", *FAST)
+    assert code == 0 and warnings(err) == [], err
