@@ -83,6 +83,8 @@ from .datasets import (
     DATASETS,
     MISSING_TOKENS,
     Table,
+    check_header,
+    headerless,
     load_dataset,
     missing_tokens,
     read_csv,
@@ -1181,6 +1183,10 @@ def _read_file_for_model(bundle: _Bundle, args: argparse.Namespace, need_target:
     header = _peek_header(Path(args.data), args.delimiter) if Path(args.data).is_file() else None
     if header is not None:
         _check_delimiter(Path(args.data), args.delimiter)
+        try:  # a name twice is no "missing: b" (the column count is right)
+            check_header(header, args.data)
+        except ValueError as exc:
+            raise CLIError(str(exc)) from None
     targets = bundle.targets
     if need_target and getattr(args, "target", None):
         targets = _split_names(args.target, header)
@@ -1194,9 +1200,15 @@ def _read_file_for_model(bundle: _Bundle, args: argparse.Namespace, need_target:
     present = [t for t in targets if header is not None and t in header]
     if need_target and header is not None and len(present) < len(targets):
         lacking = [t for t in targets if t not in present]
+        fix = " (name the target with --target)"
+        if headerless(header):
+            fix = (
+                "; that first line looks like a row of data, not column names: add a header "
+                f"row naming the columns ({_few([*bundle.columns, *targets])}) as the first line"
+            )
         raise CLIError(
             f"'{args.data}' has no target column {lacking[0]!r} to score against; its "
-            f"columns are: {', '.join(header)} (name the target with --target)"
+            f"columns are: {', '.join(header)}{fix}"
         )
     # the model's --id and --drop columns may be there; they are read but not used
     left_out = [c for c in bundle.left_out if header is not None and c in header]
@@ -1285,6 +1297,11 @@ def _check_columns(columns: list[str], names: list[str], targets: list[str], sou
             )
             if len(alike) < max(len(missing), len(extra)):
                 fix += ", and add or remove the others"
+        elif missing and headerless(extra):
+            fix = (
+                "its first line looks like a row of data, not column names: add a header row "
+                f"naming the columns ({_few(columns)}) as the first line"
+            )
         elif missing and extra:
             fix = "is it the file the model was made for? rename or add the columns"
         elif missing:
@@ -3513,6 +3530,13 @@ def _train_streamed(args: argparse.Namespace) -> int:
                 f"{_classes_text(classes)}; use --task multiclass"
             )
         n_outputs = 1 if task_name == "binary" else len(classes)
+        if labels.classes_.dtype.kind == "U":  # ("Yes" beside "yes": as in memory)
+            _warn_lookalikes(
+                classes,
+                f"classes of the target '{target}'",
+                "each is trained as a class of its own: if they are one class, write them the "
+                "same way in the file",
+            )
     else:
         task_name, n_outputs = "regression", 1
         mean, std = cols.target_moments
@@ -3538,6 +3562,12 @@ def _train_streamed(args: argparse.Namespace) -> int:
                 f"so one-hot encoding turns it into {len(cats)} inputs that new data will "
                 f"rarely match (an ID or free text?): write the file without it"
             )
+        _warn_lookalikes(
+            [str(v) for v in cats],
+            f"categories of the text column {c!r}",
+            "each becomes an input of its own: if they are one category, write them the same "
+            "way in the file",
+        )
 
     # 3) the rows: a chunk's test rows are drawn from default_rng([seed, 2, chunk index])
     dtype = np.dtype(args.dtype)

@@ -874,6 +874,11 @@ class Table:
         if target is not None and target not in raw:
             close = difflib.get_close_matches(str(target), self.names, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
+            if headerless(self.names):
+                hint = (
+                    " Its first line looks like a row of data, not column names: add a header "
+                    "row naming the columns as the first line."
+                )
             raise ValueError(
                 f"Target column {target!r} is not in {self._src}. Available columns: "
                 f"{', '.join(self.names)}.{hint}"
@@ -1358,7 +1363,7 @@ def read_csv(
                 while len(header) > 1 and not header[-1]:
                     header.pop()
                     unnamed += 1
-                _check_header(header, src)
+                check_header(header, src)
                 continue
             if unnamed and len(header) < len(row) <= len(header) + unnamed:
                 extra = [j for j, c in enumerate(row[len(header) :]) if c.strip()]
@@ -1557,7 +1562,15 @@ def _names(header: Sequence[str], limit: int = 8) -> str:
     return shown + (f", ... ({len(header)} in all)" if len(header) > limit else "")
 
 
-def _check_header(header: list[str], src: str) -> None:
+def headerless(names: Sequence[str]) -> bool:
+    """Whether column names read from a first line are more numbers than not (0.126,
+    -0.436, no): a file without a header row, whose first row of data was taken for one."""
+    return sum(_classify(str(h)) == _NUM for h in names) * 2 >= len(names) > 0
+
+
+def check_header(header: list[str], src: str) -> None:
+    """A ValueError, naming the file ``src``, for a header row (its names, stripped) with an
+    unnamed column, a name twice, or numbers only (a file without a header row)."""
     empty = [j + 1 for j, h in enumerate(header) if not h]
     if empty:
         index = ""

@@ -190,3 +190,57 @@ def test_text_that_is_no_date_is_not_called_one(capsys, tmp_path):
     data = write_csv(tmp_path / "d.csv", ["code", *HEADER], table)
     code, _, err = run(capsys, "train", data, "--target", "label", "--out", tmp_path / "m", *FAST)
     assert code == 0 and warnings(err) == [], err
+
+
+def test_labels_and_categories_in_another_case_are_warned_of_when_streamed(capsys, tmp_path):
+    # in memory 'Yes' beside 'yes' was warned of; --stream trained four classes in silence
+    pytest.importorskip("pyarrow")
+    spelled = {"yes": ["yes", "Yes", "YES"], "no": ["no", "no", "no"]}
+    table = [
+        [a, b, ["red", "Red", "blue"][i % 3], spelled[y][i % 3]]
+        for i, (a, b, y) in enumerate(rows())
+    ]
+    data = write_csv(tmp_path / "d.csv", ["a", "b", "color", "label"], table)
+    argv = ["train", data, "--target", "label", "--out", tmp_path / "m", *FAST]
+    for stream in ([], ["--stream"]):
+        code, _, err = run(capsys, *argv, *stream)
+        assert code == 0, err
+        classes, colors = warnings(err)
+        assert "classes of the target 'label' differ only in case" in classes
+        assert "'YES' and 'Yes' and 'yes'" in classes
+        assert "categories of the text column 'color'" in colors and "'Red' and 'red'" in colors
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_a_name_twice_at_predict_is_named_not_called_a_missing_column(capsys, model, command):
+    # 'a,a,label' said "has 2 feature column(s) but the model was trained on 2 (a, b);
+    # missing: b: add them to the file"
+    data = write_csv(model.parent / "dup.csv", ["a", "a", "label"], rows())
+    code, out, err = run(capsys, command, model, data)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "repeats column names ['a']: make them unique")
+    data = write_csv(
+        model.parent / "idx.csv", ["", *HEADER], [[i, *r] for i, r in enumerate(rows())]
+    )
+    code, out, err = run(capsys, command, model, data)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "no name for column(s) [1]", "row index")
+
+
+@pytest.mark.parametrize("command", ["train", "predict", "evaluate"])
+def test_a_file_without_a_header_row_is_named_so(capsys, model, command):
+    # a first row of data taken for the header: "Available columns: 0.126, -0.436, no." or
+    # "missing: a, b; not in the model: 0.126, -0.436, no: is it the file the model was made
+    # for?", with no word of the header row
+    data = model.parent / "nohead.csv"
+    data.write_text("".join(",".join(r) + "\n" for r in rows()))
+    argv = {
+        "train": ["train", data, "--target", "label", *FAST],
+        "predict": ["predict", model, data],
+        "evaluate": ["evaluate", model, data],
+    }[command]
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "looks like a row of data, not column names", "add a header row")
+    if command != "train":
+        assert "(a, b" in err
