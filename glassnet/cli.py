@@ -855,7 +855,7 @@ def _csv_data(args: argparse.Namespace) -> _Data:
     if missing:
         raise CLIError(
             f"target column(s) {missing} are not in '{args.data}'; its columns are: "
-            f"{', '.join(table.names)}"
+            f"{', '.join(table.names)}{_HEADERLESS * headerless(table.names)}"
         )
     for t in targets:
         if t in table.imputed:
@@ -3252,10 +3252,19 @@ def _stream_source(args: argparse.Namespace, target: str, labels: bool) -> Any:
         raise CLIError(text) from None
 
 
+#: What to do about a first line of data read as the header row.
+_HEADERLESS = (
+    "; its first line looks like a row of data, not column names: add a header row naming "
+    "the columns as the first line"
+)
+
+
 def _stream_header_hint(names: Sequence[str]) -> str:
     """What to do about a header row that pyarrow reads as one column which another
     delimiter separates (the streaming reader reads commas only); "" if it is not one."""
     other = [d for d in ";\t|" if len(names) == 1 and d in names[0]]
+    if not other and headerless(names):
+        return f" {_HEADERLESS[2:].capitalize()}."
     if not other:
         return ""
     return (
