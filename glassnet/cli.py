@@ -66,6 +66,7 @@ import tempfile
 import textwrap
 import time
 import traceback
+import unicodedata
 import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -488,6 +489,35 @@ _WRITTEN = re.compile(
 )
 
 
+#: Characters that typography or a web page put for the '-' of a number.
+_MINUS_SIGNS = "\u2212\u2013\u2012\ufe63\uff0d"
+
+
+def _typographic_number(cell: str) -> str | None:
+    """What to change in ``cell`` to make it a number, when it is one but for a minus sign
+    other than '-' (U+2212, an en dash) or invisible characters (a zero-width space, a
+    byte-order mark); None if that is not so, or if it is a number written for people (a
+    blank between thousands: :data:`_FORMATTED_NUMBER`)."""
+    if _FORMATTED_NUMBER.fullmatch(cell):
+        return None
+    odd = [ch for ch in cell if ch in _MINUS_SIGNS or unicodedata.category(ch) in ("Cf", "Zs")]
+    plain = "".join("-" if ch in _MINUS_SIGNS else "" if ch in odd else ch for ch in cell)
+    try:
+        float(plain)
+    except ValueError:
+        return None
+    if not odd:
+        return None
+    named = [
+        f"{unicodedata.name(ch, 'a character')} (U+{ord(ch):04X})" for ch in dict.fromkeys(odd)
+    ]
+    minus = [ch for ch in dict.fromkeys(odd) if ch in _MINUS_SIGNS]
+    todo = "write '-' in place of the minus sign" if minus else "remove it"
+    if minus and len(minus) < len(named):
+        todo += " and remove the others"
+    return f"{', '.join(named)}, which glassnet does not read in a number: {todo} ({plain!r})"
+
+
 def _read_table(
     path: str,
     *,
@@ -543,6 +573,10 @@ def _read_table(
                 f"or a currency or percent sign, which glassnet does not read; write the "
                 f"column's numbers plain, such as 1234.5"
             ) from None
+        fix = _typographic_number(ast.literal_eval(written[1])) if written is not None else None
+        if fix is not None:  # "−0.5" (a minus sign, U+2212): as plain as "-0.5" to the eye
+            assert written is not None
+            raise CLIError(f"{written[0]}: a number but for {fix}") from None
         about = [t for t in targets if f", column {t!r}, a numeric column" in message]
         if about and message.startswith("Non-numeric value "):  # never imputed nor missing
             head = message.split(": fix the value", 1)[0]
@@ -713,7 +747,8 @@ _FORMATTED_NUMBER = re.compile(
 
 def _formatted_numbers(table: Table, name: str) -> int | None:
     """The first row of a text column whose cells are all numbers written for people
-    (:data:`_FORMATTED_NUMBER`, or plain), which glassnet reads as text; None if not so."""
+    (:data:`_FORMATTED_NUMBER`, a typographic minus sign, or plain), which glassnet reads as
+    text; None if not so."""
     cells = table.raw(name)  # (N,) str
     first = None
     for cell in dict.fromkeys(cells.tolist()):
@@ -724,7 +759,7 @@ def _formatted_numbers(table: Table, name: str) -> int | None:
             continue
         except ValueError:
             pass
-        if _FORMATTED_NUMBER.fullmatch(cell) is None:
+        if _FORMATTED_NUMBER.fullmatch(cell) is None and _typographic_number(cell) is None:
             return None
         if first is None:
             first = cell
@@ -737,6 +772,13 @@ def _refuse_formatted_numbers(table: Table, names: Sequence[str], source: str, f
     """A column of numbers written with separators or signs is an error, not text."""
     for name in names:
         r = _formatted_numbers(table, name)
+        typographic = _typographic_number(table.raw(name)[r]) if r is not None else None
+        if r is not None and typographic is not None:  # "−0.5": a minus sign, U+2212
+            raise CLIError(
+                f"column {_esc(name)!r} of '{source}' holds numbers that are read as text: "
+                f"{_esc(table.raw(name)[r])!r} at line {int(table.line_numbers[r])} is a "
+                f"number but for {typographic}; fix every such cell, " + fix.format(name=name)
+            )
         if r is not None:
             raise CLIError(
                 f"column {_esc(name)!r} of '{source}' holds numbers written with a thousands "
@@ -1266,6 +1308,8 @@ def _read_file_for_model(bundle: _Bundle, args: argparse.Namespace, need_target:
     kinds = bundle.pre.kinds_ or {}
     for c in bundle.columns:
         if kinds.get(c) == "numeric" and table.kinds[c] != "numeric":
+            fix = "as the model was trained on plain numbers in this column"
+            _refuse_formatted_numbers(table, [c], args.data, fix)  # "0,5", "−0.5": no shift
             _numbers(table, c, _INPUT_FIX)
     if table.imputed:
         cells = sum(len(v) for v in table.imputed.values())
@@ -3392,11 +3436,19 @@ def _refuse_streamed_numbers_as_text(source: str, categories: dict[str, list[Any
                 float(v)
                 plain.append(v)
             except ValueError:
-                (formatted if _FORMATTED_NUMBER.fullmatch(v) else text).append(v)
+                number = _FORMATTED_NUMBER.fullmatch(v) or _typographic_number(v)
+                (formatted if number else text).append(v)
         if len(plain) + len(formatted) <= len(text) or not (text or formatted):
             continue
+        typographic = [v for v in formatted if _typographic_number(v) is not None]
         if text:
             what = f"{len(text)} value(s) that are not numbers ({_few([repr(t) for t in text], 5)})"
+        elif typographic:  # "−0.5", with U+2212
+            shown = _few([repr(t) for t in typographic], 5)
+            what = (
+                f"numbers with a minus sign other than '-' or an invisible character ({shown}: "
+                f"{_typographic_number(typographic[0])})"
+            )
         else:
             what = (
                 f"numbers written with a thousands separator, a decimal comma or a currency or "

@@ -243,3 +243,62 @@ def test_a_file_without_a_header_row_is_named_so(capsys, model, command):
     assert_one_line_error(err, "looks like a row of data, not column names", "add a header row")
     if command in ("predict", "evaluate"):
         assert "(a, b" in err
+
+
+def typographic(i: int, cell: str, share: int) -> str:
+    """``cell`` with its '-' written as U+2212 (a minus sign), in ``share`` of 4 rows."""
+    return cell.replace("-", "\u2212") if i % 4 < share else cell
+
+
+@pytest.mark.parametrize("share", [1, 4])
+def test_a_minus_sign_that_is_not_a_hyphen_is_named_not_told_to_be_imputed(
+    capsys, tmp_path, model, share
+):
+    # '−0.132' (U+2212, as web pages and typesetting write it) looks like a number: among
+    # plain numbers it was told to be emptied and imputed; in most cells it made the column
+    # text, 40 one-hot categories under a warning of an ID
+    table = [[typographic(i, a, share), b, y] for i, (a, b, y) in enumerate(rows())]
+    data = write_csv(tmp_path / "m.csv", HEADER, table)
+    code, out, err = run(capsys, "train", data, "--target", "label", *FAST)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "MINUS SIGN (U+2212)", "write '-' in place of the minus sign")
+    assert "--impute" not in err
+    for command in ("predict", "evaluate"):
+        code, out, err = run(capsys, command, model, data)
+        assert code == 2 and out == ""
+        assert_one_line_error(err, "MINUS SIGN (U+2212)", "write '-' in place")
+
+
+def test_a_minus_sign_that_is_not_a_hyphen_is_named_when_streamed(capsys, tmp_path):
+    pytest.importorskip("pyarrow")
+    table = [[typographic(i, a, 3), b, y] for i, (a, b, y) in enumerate(rows())]
+    data = write_csv(tmp_path / "m.csv", HEADER, table)
+    code, out, err = run(capsys, "train", data, "--target", "label", "--stream", *FAST)
+    assert code == 2
+    assert_one_line_error(err, "column 'a'", "minus sign other than '-'", "MINUS SIGN (U+2212)")
+
+
+def test_an_invisible_character_in_a_number_is_named(capsys, tmp_path):
+    table = [[("\u200b" if i == 3 else "") + a, b, y] for i, (a, b, y) in enumerate(rows())]
+    data = write_csv(tmp_path / "z.csv", HEADER, table)
+    code, out, err = run(capsys, "train", data, "--target", "label", *FAST)
+    assert code == 2
+    assert_one_line_error(err, "line 5", "ZERO WIDTH SPACE (U+200B)", "remove it")
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_new_data_with_decimal_commas_is_not_called_a_shifted_column(capsys, model, command):
+    # a spreadsheet's ';'-separated export with decimal commas, scored by a model of plain
+    # numbers: "Column 'a' ... is categorical, not numeric: '0,126' ... (a shifted column?)"
+    table = [[a.replace(".", ","), b.replace(".", ","), y] for a, b, y in rows()]
+    data = write_csv(model.parent / "semi.csv", HEADER, table, delimiter=";")
+    code, out, err = run(capsys, command, model, data)
+    assert code == 2 and out == ""
+    needles = ["column 'a'", "a decimal comma", "plain numbers such as 1234.5", "trained on plain"]
+    assert_one_line_error(err, *needles)
+    assert "shifted" not in err
+    shifted = [["low" if i % 2 else "high", b, y] for i, (a, b, y) in enumerate(rows())]
+    data = write_csv(model.parent / "shift.csv", HEADER, shifted)
+    code, out, err = run(capsys, command, model, data)
+    assert code == 2
+    assert_one_line_error(err, "'a'", "a shifted column?")
