@@ -2414,11 +2414,21 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
         unlearned = [f"{classes[k]} ({int(counts[k])} row(s))"
                      for k in np.flatnonzero((trained == 0) & (counts > 0))]  # fmt: skip
         if unlearned:
+            cut = _cut_short(data, y_all, counts, counts - trained)
             _warn(
                 f"class(es) of '{data.targets[0]}' with no training rows, every row held out "
                 f"for validation or testing, so the model never learns them: "
                 f"{_esc(_few(unlearned))}; add rows of them, or try another --seed or a "
-                f"smaller --test-split / --val-split"
+                f"smaller --test-split / --val-split{cut}"
+            )
+        single = np.flatnonzero((counts == 1) & (trained > 0))  # (learned from one row)
+        if single.size:
+            where = [int(data.table.line_numbers[np.flatnonzero(y_all == k)[0]]) for k in single]
+            shown = [f"{classes[k]!r} (line {line})" for k, line in zip(single, where)]
+            _warn(
+                f"class(es) of '{data.targets[0]}' with a single row: {_esc(_few(shown))}; one "
+                f"row is too few to learn a class from, and is often a typo: fix or drop the "
+                f"row, or add rows of the class{_cut_short(data, y_all, counts, trained)}"
             )
 
     # 3) preprocessing: the categories come from every row (a category seen only in the
@@ -2538,6 +2548,25 @@ def _warn_row_numbers(table: Table, numeric: list[str]) -> None:
                 f"learn the file's order: leave it out with --drop {flag}, or keep it in the "
                 f"predictions with --id {flag}"
             )
+
+
+def _cut_short(data: _Data, y: np.ndarray, counts: np.ndarray, among: np.ndarray) -> str:
+    """A note that the file may have been cut short, when its last row holds a class of one
+    row (counted in ``among``) and the file ends without a line break (a download or a copy
+    stopped mid-line: "yes" cut to "y"); "" if not so. ``y``: (N,) class indices."""
+    path = Path(data.source)
+    last = y[-1]
+    if counts[last] != 1 or among[last] == 0 or not path.is_file():
+        return ""
+    with contextlib.suppress(OSError), open(path, "rb") as f:
+        if f.seek(0, os.SEEK_END) > 0:
+            f.seek(-1, os.SEEK_END)
+            if f.read(1) not in b"\r\n":
+                return (
+                    f" (line {int(data.table.line_numbers[-1])}, the file's last, ends without "
+                    f"a line break: was the file cut short?)"
+                )
+    return ""
 
 
 def _spelling(text: str) -> str:

@@ -302,3 +302,35 @@ def test_new_data_with_decimal_commas_is_not_called_a_shifted_column(capsys, mod
     code, out, err = run(capsys, command, model, data)
     assert code == 2
     assert_one_line_error(err, "'a'", "a shifted column?")
+
+
+def test_a_class_of_one_row_is_warned_of_and_a_cut_last_line_is_named(capsys, tmp_path):
+    # a class of one row that the split kept for training was trained on in silence; the
+    # last line of a file cut short ("yes" cut to "y", no line break after it) is one
+    text = "a,b,label\n" + "".join(f"{a},{b},{y}\n" for a, b, y in rows()) + "0.5,-0.2,y"
+    data = tmp_path / "cut.csv"
+    data.write_text(text)
+    notes = []
+    for seed in range(4):  # the row trained on, or held out
+        argv = ["train", data, "--target", "label", "--out", tmp_path / "m", *FAST[:-3]]
+        code, _, err = run(capsys, *argv, "--seed", str(seed), "-q")
+        assert code == 0, err
+        [warning] = warnings(err)
+        assert "'label'" in warning and ("'y' (line 42)" in warning or "y (1 row(s))" in warning)
+        assert (
+            "line 42, the file's last, ends without a line break: was the file cut short?"
+            in warning
+        )
+        notes.append("with a single row" in warning)
+    assert any(notes) and not all(notes)  # both warnings seen
+    data.write_text(text + "\n")  # a class of one row, the file whole: no word of a cut
+    for seed in range(4):
+        argv = ["train", data, "--target", "label", "--out", tmp_path / "m", *FAST[:-3]]
+        code, _, err = run(capsys, *argv, "--seed", str(seed), "-q")
+        assert code == 0 and "cut short" not in err, err
+    single = "a,b,label\nx,0.1,rare\n" + "".join(f"{a},{b},{y}\n" for a, b, y in rows())
+    data.write_text(single.replace("x,", "0.3,", 1))
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", tmp_path / "m", *FAST)
+    assert code == 0, err
+    [warning] = warnings(err)
+    assert "with a single row: 'rare' (line 2)" in warning and "cut short" not in warning
