@@ -4068,10 +4068,17 @@ def _target_indices(bundle: _Bundle, data: _Data) -> np.ndarray:
     if unseen:
         first = next(i for i, k in enumerate(keys) if k not in lookup)
         line = int(data.table.line_numbers[first])
+        known = {_spelling(c): c for c in bundle.classes}
+        alike = [(u, known[_spelling(u)]) for u in unseen if _spelling(u) in known]
+        fix = ""
+        if alike:  # "YES" for the model's "yes": labels are compared as they are written
+            fix = "; labels must match exactly, case included: write " + ", ".join(
+                f"{_esc(m)!r} for {_esc(u)!r}" for u, m in alike[:5]
+            )
         raise CLIError(
             f"the target column '{name}' of '{data.source}' holds label(s) the model was not "
             f"trained on: {unseen[:10]} (first at line {line}); the model knows "
-            f"{_classes_text(bundle.classes, 20)}"
+            f"{_classes_text(bundle.classes, 20)}{fix}"
         )
     return np.array([lookup[k] for k in keys], dtype=np.int64)
 

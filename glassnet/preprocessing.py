@@ -678,10 +678,20 @@ class OneHotEncoder:
             if not known.all():
                 if unknown == "error":
                     unseen = list(dict.fromkeys(col[~known].tolist()))
+                    folded = {" ".join(str(c).casefold().split()): c for c in cats.tolist()}
+                    alike = [
+                        f"{folded[f]!r} for {u!r}"
+                        for u in unseen
+                        if (f := " ".join(str(u).casefold().split())) in folded
+                    ]
+                    case = ""
+                    if alike:  # "true" for "True": compared as written
+                        case = " Categories must match exactly, case included: write "
+                        case += ", ".join(alike[:5]) + "."
                     raise ValueError(
                         f"Column {name!r} has {len(unseen)} value(s) not seen at fit: "
-                        f"{_few(unseen)}; known categories: {_few(cats.tolist())}. Fix the "
-                        f"values, encode them as all zeros (unknown='ignore'), or refit on "
+                        f"{_few(unseen)}; known categories: {_few(cats.tolist())}.{case} Fix "
+                        f"the values, encode them as all zeros (unknown='ignore'), or refit on "
                         f"data that has them."
                     )
                 self.unknown_counts_[name] = int(np.count_nonzero(~known))

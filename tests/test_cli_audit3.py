@@ -334,3 +334,25 @@ def test_a_class_of_one_row_is_warned_of_and_a_cut_last_line_is_named(capsys, tm
     assert code == 0, err
     [warning] = warnings(err)
     assert "with a single row: 'rare' (line 2)" in warning and "cut short" not in warning
+
+
+def test_labels_and_categories_in_another_case_than_the_models_say_so(capsys, tmp_path):
+    # 'YES' for the model's 'yes', 'TRUE' for its 'True': "not trained on" / "not seen at
+    # fit", with the known ones listed and no word of the case
+    table = [[a, ["True", "False"][i % 2], y] for i, (a, _, y) in enumerate(rows())]
+    data = write_csv(tmp_path / "d.csv", ["a", "flag", "label"], table)
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    shouted = [[a, f.upper(), y.upper()] for a, f, y in table]
+    data = write_csv(tmp_path / "e.csv", ["a", "flag", "label"], shouted)
+    code, out, err = run(capsys, "evaluate", model, data)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "not trained on", "case included: write 'no' for 'NO'")
+    code, out, err = run(capsys, "predict", model, data)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "'flag'", "case included: write 'True' for 'TRUE'")
+    other = write_csv(tmp_path / "f.csv", ["a", "flag", "label"], [[0.1, "1", "maybe"]])
+    for command in ("predict", "evaluate"):
+        code, out, err = run(capsys, command, model, other)
+        assert code == 2 and "case included" not in err
