@@ -1765,7 +1765,9 @@ def build_parser() -> argparse.ArgumentParser:
         model="a model file written by glassnet train",
     )
     p.add_argument("data", metavar="DATA.csv", help="CSV file with the model's feature columns")
-    p.add_argument("--out", metavar="PATH", help="CSV file to write (default: standard output)")
+    p.add_argument(
+        "--out", metavar="PATH", help="CSV file to write (default, or '-': standard output)"
+    )
     p.add_argument(
         "--force",
         action="store_true",
@@ -3984,7 +3986,7 @@ def _guard_predictions(path: Path, bundle: _Bundle) -> None:
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
-    out_path = Path(args.out) if args.out else None
+    out_path = Path(args.out) if args.out and args.out != "-" else None  # ('-': stdout)
     if out_path is not None:  # before any work: the output must destroy nothing
         _check_writable(out_path, "predictions file", args.out)
         reads = [("model file", Path(args.model)), ("data file", Path(args.data))]

@@ -356,3 +356,14 @@ def test_labels_and_categories_in_another_case_than_the_models_say_so(capsys, tm
     for command in ("predict", "evaluate"):
         code, out, err = run(capsys, command, model, other)
         assert code == 2 and "case included" not in err
+
+
+def test_predict_out_dash_is_standard_output(capsys, model, monkeypatch):
+    # --out - wrote a file named '-' in the working directory
+    monkeypatch.chdir(model.parent)
+    data = model.parent / "d.csv"
+    code, expected, err = run(capsys, "predict", model, data)
+    assert code == 0, err
+    code, out, err = run(capsys, "predict", model, data, "--out", "-")
+    assert code == 0 and out == expected, err
+    assert not (model.parent / "-").exists()
