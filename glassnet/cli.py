@@ -2415,7 +2415,14 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
         trained = np.bincount(y_all[train_rows], minlength=len(classes))  # (C,)
         unlearned = [f"{classes[k]} ({int(counts[k])} row(s))"
                      for k in np.flatnonzero((trained == 0) & (counts > 0))]  # fmt: skip
-        if unlearned:
+        ones = int(np.count_nonzero(counts == 1))
+        if len(classes) > 2 and 2 * ones > len(classes):  # a name or an ID as the target
+            _warn(
+                f"the target '{data.targets[0]}' has {len(classes)} classes in {n} rows, "
+                f"{ones} of them of a single row, which teaches nothing about them (a name or "
+                f"an ID?): name the column to predict with --target"
+            )
+        elif unlearned:
             cut = _cut_short(data, y_all, counts, counts - trained)
             _warn(
                 f"class(es) of '{data.targets[0]}' with no training rows, every row held out "
@@ -2424,7 +2431,7 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
                 f"smaller --test-split / --val-split{cut}"
             )
         single = np.flatnonzero((counts == 1) & (trained > 0))  # (learned from one row)
-        if single.size:
+        if single.size and 2 * ones <= len(classes):
             where = [int(data.table.line_numbers[np.flatnonzero(y_all == k)[0]]) for k in single]
             shown = [f"{classes[k]!r} (line {line})" for k, line in zip(single, where)]
             _warn(

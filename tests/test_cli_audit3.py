@@ -367,3 +367,15 @@ def test_predict_out_dash_is_standard_output(capsys, model, monkeypatch):
     code, out, err = run(capsys, "predict", model, data, "--out", "-")
     assert code == 0 and out == expected, err
     assert not (model.parent / "-").exists()
+
+
+def test_a_target_of_one_row_per_class_is_warned_of_once(capsys, tmp_path):
+    # --target name (a name per row) trained 40 classes under two warnings that listed the
+    # classes held out and those of one row, and no word of what the column is
+    table = [[a, b, f"N{i}"] for i, (a, b, _) in enumerate(rows())]
+    data = write_csv(tmp_path / "d.csv", ["a", "b", "name"], table)
+    code, _, err = run(capsys, "train", data, "--target", "name", "--out", tmp_path / "m", *FAST)
+    assert code == 0, err
+    [warning] = warnings(err)
+    for needle in ["'name' has 40 classes in 40 rows, 40 of them of a single row", "an ID?"]:
+        assert needle in warning, (needle, warning)
