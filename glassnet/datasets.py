@@ -1564,8 +1564,11 @@ def _names(header: Sequence[str], limit: int = 8) -> str:
 
 def headerless(names: Sequence[str]) -> bool:
     """Whether column names read from a first line are more numbers than not (0.126,
-    -0.436, no): a file without a header row, whose first row of data was taken for one."""
-    return sum(_classify(str(h)) == _NUM for h in names) * 2 >= len(names) > 0
+    -0.436, no): a file without a header row, whose first row of data was taken for one.
+    Years (2019, 2020: whole numbers of four digits) are names, as a wide table has them."""
+    year = re.compile(r"[12]\d{3}")
+    data = sum(_classify(str(h)) == _NUM and not year.fullmatch(str(h)) for h in names)
+    return data * 2 >= len(names) > 0
 
 
 def check_header(header: list[str], src: str) -> None:

@@ -379,3 +379,16 @@ def test_a_target_of_one_row_per_class_is_warned_of_once(capsys, tmp_path):
     [warning] = warnings(err)
     for needle in ["'name' has 40 classes in 40 rows, 40 of them of a single row", "an ID?"]:
         assert needle in warning, (needle, warning)
+
+
+def test_years_as_column_names_are_no_row_of_data(capsys, tmp_path):
+    table = [[a, b, y] for a, b, y in rows()]
+    data = write_csv(tmp_path / "d.csv", ["2024", "2025", "label"], table)
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    other = write_csv(tmp_path / "e.csv", ["2024", "2026", "label"], table)
+    code, _, err = run(capsys, "predict", model, other)
+    assert code == 2
+    assert_one_line_error(err, "missing: 2025", "not in the model: 2026")
+    assert "row of data" not in err
