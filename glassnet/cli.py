@@ -2540,11 +2540,13 @@ def _warn_row_numbers(table: Table, numeric: list[str]) -> None:
     """Warn of a numeric feature column of distinct whole numbers in steps of one (1, 2, 3,
     ... or 1001 to 1060 in any order): a row number or an ID, from which the network learns
     the file's order (when the file is sorted by the target, a perfect score that new rows
-    will not see)."""
+    will not see). A column named for years (a yearly series, a row a year) is none."""
     n = len(table)
     if n <= MIN_CATEGORIES_WARNED:
         return
     for name in numeric:
+        if "year" in name.casefold():
+            continue
         values = table.numbers(name)  # (N,)
         low, high = float(values.min()), float(values.max())
         if high - low != n - 1 or not np.all(values == np.round(values)):

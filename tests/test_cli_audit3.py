@@ -147,6 +147,11 @@ def test_a_row_number_column_is_warned_of(capsys, tmp_path):
         argv = ["train", data, "--target", "label", flag, "id", "--out", tmp_path / "m"]
         code, _, err = run(capsys, *argv, *FAST)
         assert code == 0 and warnings(err) == [], err
+    # a yearly series (a row a year) is no row number
+    table = [[str(1980 + i), *r] for i, r in enumerate(rows())]
+    data = write_csv(tmp_path / "y.csv", ["Year", *HEADER], table)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", tmp_path / "m", *FAST)
+    assert code == 0 and warnings(err) == [], err
     # whole numbers with a gap, or repeated, or few rows: no row numbers
     for ids, n in (([*range(39), 50], 40), ([*range(39), 0], 40), (list(range(20)), 20)):
         table = [[str(k), *r] for k, r in zip(ids, rows(n), strict=True)]
