@@ -2470,6 +2470,7 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
             )
     numeric = [c for c in data.features if data.table.kinds[c] == "numeric"]
     _warn_row_numbers(data.table, numeric)
+    _warn_leading_zeros(data.table, numeric)
     if numeric and args.standardize:
         pre.scaler_ = StandardScaler().fit(data.table.take(train_rows).to_array(numeric))
     elif numeric:
@@ -2534,6 +2535,28 @@ def _first_date(table: Table, name: str, categories: np.ndarray) -> str | None:
         if cell.lower() not in table.missing:
             return f"{cell} at line {int(table.line_numbers[r])}"
     return None
+
+
+#: A whole number written with a leading zero, as codes are (zip code 02134, part 0042).
+_LEADING_ZERO = re.compile(r"0\d+")
+
+
+def _warn_leading_zeros(table: Table, numeric: list[str]) -> None:
+    """Warn of a numeric feature column with whole numbers written with leading zeros
+    (02134): codes (zip codes, product codes), which as numbers are standardized as amounts
+    (02134 near 02135, far from 90210), with the zeros lost."""
+    for name in numeric:
+        cells = table.raw(name)  # (N,) str
+        zeros = np.flatnonzero([_LEADING_ZERO.fullmatch(c) is not None for c in cells.tolist()])
+        if zeros.size:
+            r = int(zeros[0])
+            flag = shlex.quote(name)
+            _warn(
+                f"the column {_esc(name)!r} holds whole numbers written with leading zeros "
+                f"({_esc(cells[r])} at line {int(table.line_numbers[r])}, {zeros.size} such "
+                f"cell(s)), as codes are (zip codes, product codes), and is read as amounts: "
+                f"if they are codes, pass --categorical {flag}"
+            )
 
 
 def _warn_row_numbers(table: Table, numeric: list[str]) -> None:

@@ -397,3 +397,25 @@ def test_years_as_column_names_are_no_row_of_data(capsys, tmp_path):
     assert code == 2
     assert_one_line_error(err, "missing: 2025", "not in the model: 2026")
     assert "row of data" not in err
+
+
+def test_numbers_with_leading_zeros_are_warned_of_as_codes(capsys, tmp_path):
+    # zip codes 02134 ... were standardized as amounts in silence, their zeros lost
+    zips = ["02134", "90210", "10001", "00501"]
+    table = [[zips[i % 4], *r] for i, r in enumerate(rows())]
+    data = write_csv(tmp_path / "d.csv", ["zip", *HEADER], table)
+    argv = ["train", data, "--target", "label", "--out", tmp_path / "m"]
+    code, _, err = run(capsys, *argv, *FAST)
+    assert code == 0, err
+    [warning] = warnings(err)
+    for needle in [
+        "'zip'",
+        "leading zeros (02134 at line 2, 20 such cell(s))",
+        "--categorical zip",
+    ]:
+        assert needle in warning, (needle, warning)
+    code, _, err = run(capsys, *argv, "--categorical", "zip", *FAST)
+    assert code == 0 and warnings(err) == [], err
+    plain = write_csv(tmp_path / "e.csv", HEADER, [["0.5", "0", "yes"], *rows()])
+    code, _, err = run(capsys, "train", plain, "--target", "label", "--out", tmp_path / "m", *FAST)
+    assert code == 0 and warnings(err) == [], err
