@@ -181,17 +181,13 @@ class _Pack:
 
     @property
     def steps(self) -> np.ndarray:
-        """Each parameter's own step count. A prepared step, which every parameter takes,
-        counts in ``pending`` (a Python int: adding 1 to the array cost a NumPy call a step),
-        added here when the counts are read."""
-        if self.pending:
-            self._steps += self.pending
-            self.pending = 0
-        return self._steps
+        """Each parameter's own step count: ``counts``, Python ints (a step adds to them without
+        a NumPy call), plus ``pending``, the steps since that every parameter took (prepared)."""
+        return np.array([k + self.pending for k in self.counts], np.int64)
 
     @steps.setter
     def steps(self, counts: np.ndarray) -> None:
-        self._steps, self.pending = counts, 0
+        self.counts, self.pending = [int(k) for k in counts], 0
 
 
 class Optimizer:
@@ -304,11 +300,11 @@ class Optimizer:
             on = _taking(flat.params)
             every = all(on)
             none = [] if every else [p for p in flat.params if p.grad is None]
-            steps = pack.steps.tolist()  # before this step
-            pack.steps += 1 if every else on  # each parameter counts the steps it takes
+            steps = [k + pack.pending for k in pack.counts]  # before this step
+            pack.counts, pack.pending = [k + o for k, o in zip(steps, on)], 0  # the steps taken
             # fresh gradients, read where backward() left them when that saves a copy
             own = flat.own_grads() if sum(d.size for d in flat.data) >= _BLOCK else {}
-            own = own if sum(a.size for a in own.values()) >= _BLOCK else {}
+            own = own if own and sum(a.size for a in own.values()) >= _BLOCK else {}
             flat.sync(keep=own)
             if every and not own and min(steps) == max(steps):  # one rule per dtype buffer
                 h = self._per_step({**pack.settings, "t": steps[0] + 1})

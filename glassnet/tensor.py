@@ -326,8 +326,8 @@ class Tensor:
         while stack:
             node, todo = stack[-1]
             for p in todo:
-                if p.requires_grad and id(p) not in seen:
-                    seen.add(id(p))
+                if p.requires_grad and (i := id(p)) not in seen:
+                    seen.add(i)
                     stack.append((p, iter(p.parents)))
                     break
             else:
@@ -338,23 +338,23 @@ class Tensor:
         grads: dict[int, np.ndarray] = {id(self): g}
         anomaly, pg = _anomaly.get(), None
         for node in reversed(topo):
-            g = grads.pop(id(node), None)
+            g, fn = grads.pop(id(node), None), node.backward_fn
             if g is None:
                 continue
-            if node.backward_fn is None or node._retain:
+            if fn is None or node._retain:
                 if node._grad is not None:
                     node._grad += g
                 else:  # g itself where only this frame holds it (as PyTorch), else a copy
-                    lone = _LONE and node.backward_fn is None and sys.getrefcount(g) <= _LONE
+                    lone = _LONE and fn is None and sys.getrefcount(g) <= _LONE
                     same = type(g) is type(node.data) and g.dtype == node.data.dtype  # owning its
                     lone = lone and same and g.flags.owndata  # memory, of node's type and dtype
                     node._grad = g if lone else _copy(g, node.data.dtype)
-            if node.backward_fn is None:
+            if fn is None:
                 continue
             if anomaly:
                 who = f"label {node.label!r}" if node.label else ""
                 _check_finite(node.op, who, g, "backward (incoming gradient)")
-            for p, pg in zip(node.parents, node.backward_fn(g)):
+            for p, pg in zip(node.parents, fn(g)):
                 if (p._version if p._base is None else p._written()) > node._version:
                     raise RuntimeError(
                         f"backward of op {node.op!r}: an input of shape {p.data.shape} was changed "
@@ -369,8 +369,8 @@ class Tensor:
                     )
                 if anomaly:
                     _check_finite(node.op, who, pg, "backward")
-                prev = grads.get(id(p))
-                grads[id(p)] = pg if prev is None else prev + pg
+                prev = grads.get(i := id(p))
+                grads[i] = pg if prev is None else prev + pg
             pg = None  # (holds no gradient: the leaves count the references to one)
 
     def _written(self) -> int:

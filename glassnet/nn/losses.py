@@ -320,7 +320,7 @@ class CrossEntropyLoss(_Loss):
         if self.label_smoothing or 0 <= self.ignore_index < c or t.dtype.kind not in "iu":
             return False  # (negative labels read as huge: the view's max finds them)
         u = f"{t.dtype.byteorder}u{t.itemsize}"  # (unsigned, in the labels' byte order)
-        return t.shape == (d.shape[0],) and t.size > 0 and t.view(u).max() < c
+        return t.shape == (d.shape[0],) and t.size > 0 and np.maximum.reduce(t.view(u)) < c
 
     def forward(self, x: Tensor, target: Any) -> Tensor:
         target = self._fixed(target)
