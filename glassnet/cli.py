@@ -500,7 +500,9 @@ def _typographic_number(cell: str) -> str | None:
     blank between thousands: :data:`_FORMATTED_NUMBER`)."""
     if _FORMATTED_NUMBER.fullmatch(cell):
         return None
-    odd = [ch for ch in cell if ch in _MINUS_SIGNS or unicodedata.category(ch) in ("Cf", "Zs")]
+    # format characters only (Cf: a zero-width space, a byte-order mark, a soft hyphen): a
+    # blank inside ("2 1", "020 7946 1048") is text, a score or a phone number, not a number
+    odd = [ch for ch in cell if ch in _MINUS_SIGNS or unicodedata.category(ch) == "Cf"]
     plain = "".join("-" if ch in _MINUS_SIGNS else "" if ch in odd else ch for ch in cell)
     try:
         float(plain)
@@ -2416,13 +2418,14 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
         unlearned = [f"{classes[k]} ({int(counts[k])} row(s))"
                      for k in np.flatnonzero((trained == 0) & (counts > 0))]  # fmt: skip
         ones = int(np.count_nonzero(counts == 1))
-        if len(classes) > 2 and 2 * ones > len(classes):  # a name or an ID as the target
+        named = len(classes) > 2 and 2 * ones > n  # most rows a class of their own: an ID?
+        if named:
             _warn(
                 f"the target '{data.targets[0]}' has {len(classes)} classes in {n} rows, "
                 f"{ones} of them of a single row, which teaches nothing about them (a name or "
-                f"an ID?): name the column to predict with --target"
+                f"an ID?): if it is not the column to predict, name that one with --target"
             )
-        elif unlearned:
+        if unlearned and not named:
             cut = _cut_short(data, y_all, counts, counts - trained)
             _warn(
                 f"class(es) of '{data.targets[0]}' with no training rows, every row held out "
@@ -2431,7 +2434,8 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
                 f"smaller --test-split / --val-split{cut}"
             )
         single = np.flatnonzero((counts == 1) & (trained > 0))  # (learned from one row)
-        if single.size and 2 * ones <= len(classes):
+        # (a table of a few rows, as the bundled truth tables, has classes of one row)
+        if single.size and not named and n >= 20 and Path(data.source).is_file():
             where = [int(data.table.line_numbers[np.flatnonzero(y_all == k)[0]]) for k in single]
             shown = [f"{classes[k]!r} (line {line})" for k, line in zip(single, where)]
             _warn(
@@ -2518,9 +2522,11 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
 
 
 #: A date or a date and time as spreadsheets and databases write them: 2024-01-31,
-#: 2024-01-31T12:00:00Z, 31/01/2024, 1/31/24 12:00, 31.01.2024.
+#: 2024-01-31T12:00:00Z, 31/01/2024, 1/31/24 12:00, 31.01.2024 (dotted with its four-digit
+#: year only: 1.2.10 and 3.10.12 are versions).
 _DATE = re.compile(
-    r"(\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-](\d{4}|\d{2}))"
+    r"(\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}[/-]\d{1,2}[/-](\d{4}|\d{2})"
+    r"|\d{1,2}\.\d{1,2}\.\d{4})"
     r"([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?( ?[AaPp][Mm])?(Z|[+-]\d{2}:?\d{2})?)?"
 )
 
@@ -2537,8 +2543,9 @@ def _first_date(table: Table, name: str, categories: np.ndarray) -> str | None:
     return None
 
 
-#: A whole number written with a leading zero, as codes are (zip code 02134, part 0042).
-_LEADING_ZERO = re.compile(r"0\d+")
+#: A whole number written with a leading zero, as codes are (zip code 02134, part 0042):
+#: searched in a column's cells joined by line breaks (one search, not one per cell).
+_LEADING_ZERO = re.compile(r"^0\d+$", re.MULTILINE)
 
 
 def _warn_leading_zeros(table: Table, numeric: list[str]) -> None:
@@ -2546,14 +2553,19 @@ def _warn_leading_zeros(table: Table, numeric: list[str]) -> None:
     (02134): codes (zip codes, product codes), which as numbers are standardized as amounts
     (02134 near 02135, far from 90210), with the zeros lost."""
     for name in numeric:
+        values = table.numbers(name)  # (N,)
+        if not np.all(values == np.round(values)):  # (a column of amounts: no code)
+            continue
         cells = table.raw(name)  # (N,) str
-        zeros = np.flatnonzero([_LEADING_ZERO.fullmatch(c) is not None for c in cells.tolist()])
-        if zeros.size:
-            r = int(zeros[0])
+        text = "\n".join(cells.tolist())
+        first = _LEADING_ZERO.search(text)
+        if first is not None:
+            r = text.count("\n", 0, first.start())  # (its row)
+            count = len(_LEADING_ZERO.findall(text))
             flag = shlex.quote(name)
             _warn(
                 f"the column {_esc(name)!r} holds whole numbers written with leading zeros "
-                f"({_esc(cells[r])} at line {int(table.line_numbers[r])}, {zeros.size} such "
+                f"({_esc(cells[r])} at line {int(table.line_numbers[r])}, {count} such "
                 f"cell(s)), as codes are (zip codes, product codes), and is read as amounts: "
                 f"if they are codes, pass --categorical {flag}"
             )
@@ -2578,8 +2590,8 @@ def _warn_row_numbers(table: Table, numeric: list[str]) -> None:
             flag = shlex.quote(name)
             _warn(
                 f"the column {_esc(name)!r} holds the whole numbers {low:.0f} to {high:.0f}, "
-                f"each once, as a row number or an ID does, from which the network would "
-                f"learn the file's order: leave it out with --drop {flag}, or keep it in the "
+                f"each once: if it is a row number or an ID, the network would learn the "
+                f"file's order from it: leave it out with --drop {flag}, or keep it in the "
                 f"predictions with --id {flag}"
             )
 
@@ -2661,16 +2673,24 @@ def _warn_lost_digits(table: Table, numeric: list[str]) -> None:
     that distinct values in the file read as one number (10000000000000000001 and ...02: IDs,
     account numbers), which the network cannot tell apart. Counted on the first 10,000 rows."""
     for name in numeric:
+        values = table.numbers(name)[:10_000]  # (<= 10,000,)
+        if not np.any(np.abs(values) >= 2.0**53):  # (below, every whole number is exact)
+            continue
         cells = table.raw(name)[:10_000]  # (<= 10,000,) str
-        long = [c for c in dict.fromkeys(cells.tolist()) if _LONG_INTEGER.fullmatch(c)]
-        n_read = np.unique(np.array(long, dtype=np.float64)).size
+        long: dict[str, str] = {}  # each whole number (sign and digits, no leading zeros): a cell
+        for c in cells.tolist():
+            if _LONG_INTEGER.fullmatch(c):
+                long.setdefault(c[0] * (c[0] in "+-") + c.lstrip("+-").lstrip("0"), c)
+        n_read = np.unique(np.array(list(long), dtype=np.float64)).size
         if n_read < len(long):
-            r = int(np.flatnonzero(cells == long[0])[0])
+            shown = next(iter(long.values()))
+            r = int(np.flatnonzero(cells == shown)[0])
             flag = shlex.quote(name)
+            where = "in the file" if len(table) <= 10_000 else "in its first 10,000 rows"
             _warn(
                 f"column {_esc(name)!r} holds whole numbers of more digits than float64 keeps "
-                f"({_esc(long[0])} at line {int(table.line_numbers[r])}): {len(long)} distinct "
-                f"ones in the file read as {n_read} distinct number(s), which the network "
+                f"({_esc(shown)} at line {int(table.line_numbers[r])}): {len(long)} distinct "
+                f"ones {where} read as {n_read} distinct number(s), which the network "
                 f"cannot tell apart; if they are IDs, leave them out with --drop {flag} or "
                 f"--id {flag}; if codes, pass --categorical {flag}"
             )

@@ -26,6 +26,7 @@ file, the line (the header is line 1) and the column.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
 import io
@@ -874,7 +875,7 @@ class Table:
         if target is not None and target not in raw:
             close = difflib.get_close_matches(str(target), self.names, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
-            if headerless(self.names):
+            if headerless(self.names) and not close:
                 hint = (
                     " Its first line looks like a row of data, not column names: add a header "
                     "row naming the columns as the first line."
@@ -1565,10 +1566,17 @@ def _names(header: Sequence[str], limit: int = 8) -> str:
 def headerless(names: Sequence[str]) -> bool:
     """Whether column names read from a first line are more numbers than not (0.126,
     -0.436, no): a file without a header row, whose first row of data was taken for one.
-    Years (2019, 2020: whole numbers of four digits) are names, as a wide table has them."""
+    Years (2019, 2020: whole numbers of four digits) are names, as a wide table has them, and
+    so are the column numbers 0, 1, 2, ... (or 1, 2, 3, ...) in order that pandas' ``to_csv``
+    writes for unnamed columns."""
     year = re.compile(r"[12]\d{3}")
-    data = sum(_classify(str(h)) == _NUM and not year.fullmatch(str(h)) for h in names)
-    return data * 2 >= len(names) > 0
+    data = [str(h) for h in names if _classify(str(h)) == _NUM and not year.fullmatch(str(h))]
+    if not names or len(data) * 2 < len(names):
+        return False
+    with contextlib.suppress(ValueError):  # (a value not a whole number: data)
+        whole = [int(h) for h in data]
+        return whole != list(range(whole[0], whole[0] + len(whole))) or whole[0] not in (0, 1)
+    return True
 
 
 def check_header(header: list[str], src: str) -> None:

@@ -392,6 +392,8 @@ def run(fit: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
     failure reported to every rank."""
     dp = DataParallel(kwargs["distributed"])
     dp.settings = {k: kwargs.get(k) for k in _SETTINGS}
+    if dp.settings["n_iter_no_change"] is None:  # (fit's default: one rank may pass it)
+        dp.settings["n_iter_no_change"] = 10
     if not isinstance(kwargs.get("optimizer"), str):  # lr is the optimizer's own (checked)
         dp.settings["lr"] = None
     seed = kwargs.get("seed")

@@ -327,8 +327,7 @@ _ARGS: dict[str, Any] = {  # what fit's settings must be: glassnet._validation.c
     "verbose": {"low": 0, "high": 2, "integer": True},
     **dict.fromkeys(("shuffle", "early_stopping"), bool),  # ("no" is no False)
 }
-# None turns these off (n_iter_no_change: None is its default, 10)
-_OFF_AS_NONE = ("max_steps", "batch_size", "tol", "tol_weights", "l2", "n_iter_no_change")
+_OFF_AS_NONE = ("max_steps", "batch_size", "tol", "tol_weights", "l2")  # None turns these off
 
 
 def fit(
@@ -477,8 +476,15 @@ def fit(
     DivergenceError
         When a loss becomes NaN or inf; the model keeps finite weights.
     """
+    if n_iter_no_change is not None and tol is None and not early_stopping and tol_weights is None:
+        raise ValueError(
+            f"fit: n_iter_no_change={n_iter_no_change} counts epochs for tol, early_stopping "
+            "or tol_weights, and none is set: it would change nothing. Set one (tol=1e-4), "
+            "or leave n_iter_no_change out."
+        )
     if distributed is not None and not isinstance(distributed, dist_mod.DataParallel):
         return dist_mod.run(fit, dict(locals()))  # reruns fit on a DataParallel, see there
+    n_iter_no_change = 10 if n_iter_no_change is None else n_iter_no_change
     dp = distributed
     # 0) validate at the boundary
     if not isinstance(model, Module):
@@ -510,13 +516,6 @@ def fit(
         if args[name] is not None or name not in _OFF_AS_NONE:
             check_setting(args[name], name, "fit", rule)
     l2 = None if l2 is None else float(l2)  # (NumPy's float64 would widen a float32 step)
-    if n_iter_no_change is not None and tol is None and not early_stopping and tol_weights is None:
-        raise ValueError(
-            f"fit: n_iter_no_change={n_iter_no_change} counts epochs for tol, early_stopping "
-            "or tol_weights, and none is set: it would change nothing. Set one (tol=1e-4), "
-            "or leave n_iter_no_change out."
-        )
-    n_iter_no_change = 10 if n_iter_no_change is None else n_iter_no_change
     if initial_epoch > epochs:
         raise ValueError(
             f"fit: initial_epoch={initial_epoch} is past epochs={epochs}, the run's total: "

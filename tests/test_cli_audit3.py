@@ -419,3 +419,68 @@ def test_numbers_with_leading_zeros_are_warned_of_as_codes(capsys, tmp_path):
     plain = write_csv(tmp_path / "e.csv", HEADER, [["0.5", "0", "yes"], *rows()])
     code, _, err = run(capsys, "train", plain, "--target", "label", "--out", tmp_path / "m", *FAST)
     assert code == 0 and warnings(err) == [], err
+
+
+@pytest.mark.parametrize("stream", [[], ["--stream"]])
+def test_text_with_blanks_between_digits_trains_as_text(capsys, tmp_path, stream):
+    """Scores ("2 1") and phone numbers ("020 7946 1048") are text: a plain blank was taken
+    for an invisible character, and the column refused with the advice to write '21'."""
+    body = [
+        [["2 1", "1 1", "0 0"][i % 3], f"020 7946 {1000 + i % 4}", *row]
+        for i, row in enumerate(rows())
+    ]
+    data = write_csv(tmp_path / "s.csv", ["score", "phone", *HEADER], body)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out",
+                       tmp_path / "m.glassnet", *stream, *FAST)  # fmt: skip
+    assert code == 0, err
+    assert "is a number but for" not in err and "SPACE" not in err
+
+
+def test_a_header_of_pandas_column_numbers_keeps_the_did_you_mean_hint(capsys, tmp_path):
+    # DataFrame(X).to_csv(index=False) names its columns 0, 1, 2: they were taken for a row
+    # of data, and a mistyped --target lost "Did you mean 'label'?"
+    table = [[a, b, y] for a, b, y in rows()]
+    data = write_csv(tmp_path / "d.csv", ["0", "1", "label"], table)
+    code, _, err = run(capsys, "train", data, "--target", "labl", "--out", tmp_path / "m", *FAST)
+    assert code == 2 and "label" in err and "row of data" not in err, err
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", tmp_path / "m", *FAST)
+    assert code == 0, err
+
+
+def test_version_strings_are_not_called_dates(capsys, tmp_path):
+    versions = [["1.2.10", "3.10.12", "2.7.18"][i % 3] for i in range(40)]
+    table = [[v, *r] for v, r in zip(versions, rows(), strict=True)]
+    data = write_csv(tmp_path / "d.csv", ["version", *HEADER], table)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", tmp_path / "m", *FAST)
+    assert code == 0 and "dates" not in err, err
+
+
+def test_a_bundled_truth_table_is_not_warned_of_as_a_typo(capsys, tmp_path):
+    # the AND table's one row of class 1 was "often a typo: fix or drop the row" (line 5)
+    code, _, err = run(capsys, "train", "--dataset", "and", "--out", tmp_path / "m", *FAST)
+    assert code == 0 and "single row" not in err and "typo" not in err, err
+
+
+def test_a_long_tail_of_rare_classes_is_not_called_an_id(capsys, tmp_path):
+    # 260 rows of three classes and 40 of one row each: "a name or an ID?", which hid the
+    # warning of the rare classes held out
+    rng = np.random.default_rng(0)
+    table = [[f"{x:.3f}", f"{z:.3f}", ["A", "B", "C"][i % 3] if i < 260 else f"rare{i}"]
+             for i, (x, z) in enumerate(rng.normal(size=(300, 2)))]  # fmt: skip
+    data = write_csv(tmp_path / "d.csv", ["a", "b", "species"], table)
+    argv = ["train", data, "--target", "species", "--out", tmp_path / "m"]
+    code, _, err = run(capsys, *argv, *FAST)
+    assert code == 0, err
+    assert "an ID" not in err and "with a single row" in err and "no training rows" in err
+
+
+def test_long_whole_numbers_differing_only_in_leading_zeros_are_one_number(capsys, tmp_path):
+    # 0012345678901234567 and 12345678901234567 are one number, not two lost apart
+    ids = ["0012345678901234567", "12345678901234567"]
+    table = [[ids[i % 2], *r] for i, r in enumerate(rows())]
+    data = write_csv(tmp_path / "d.csv", ["n", *HEADER], table)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", tmp_path / "m",
+                       "--categorical", "n", *FAST)  # fmt: skip
+    assert code == 0, err
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", tmp_path / "m", *FAST)
+    assert code == 0 and "more digits than float64 keeps" not in err, err

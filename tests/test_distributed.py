@@ -111,6 +111,7 @@ def test_a_failing_rank_stops_every_rank(launched):
             else:
                 assert error.startswith("DistributedError: distributed training stopped: rank 1")
                 assert text in error, error
+        assert str(got["same_patience.error"]) == ""  # (fit's default given by one rank)
         # rank 0's callback halves the lr: every other rank finds its lr is not rank 0's
         error = str(got["fail_lr.error"])
         text = f"after epoch 1 rank {max(r, 1)}'s learning rates [0.01] are not rank 0's"
