@@ -5,6 +5,7 @@
     python bench/graph_grid.py --quick         # fewer rounds, shorter timings
     python bench/graph_grid.py --json out.json # also save every measurement
     python bench/graph_grid.py --compare before.json after1.json,after2.json
+    python bench/graph_grid.py --only "w8     b1     d1" --steps 120   # untimed, for valgrind
 
 A PyTorch user's loop, written on glassnet's graph (``glassnet.Tensor``, ``nn.MLP``,
 ``nn.CrossEntropyLoss`` / ``nn.MSELoss``, ``glassnet.optim.SGD``)::
@@ -382,9 +383,22 @@ def main() -> None:
         metavar=("BEFORE", "AFTER"),
         help="print the before/after table of saved runs (comma-separated JSON files)",
     )
+    ap.add_argument(
+        "--steps",
+        type=int,
+        help="only run N glassnet steps of each cell, untimed: for instruction counts "
+        "(valgrind --tool=callgrind, the difference of two N)",
+    )
     args = ap.parse_args()
     if args.compare:
         print(compare(*args.compare))
+        return
+    grid = [c for c in cells(args.full) if not args.only or args.only in label(c)]
+    if args.steps is not None:
+        for cell in grid:
+            step = glassnet_step(cell, *make_data(cell))
+            for _ in range(args.steps):
+                step()
         return
     if args.quick:
         args.rounds, args.seconds = 3, 0.05
@@ -394,7 +408,6 @@ def main() -> None:
     from threadpoolctl import threadpool_limits
 
     torch.set_num_threads(1)
-    grid = [c for c in cells(args.full) if not args.only or args.only in label(c)]
     rows = []
     with threadpool_limits(1):
         print(f"the three engines agree: weights within {agree():.1e} of PyTorch's after 3 steps")
