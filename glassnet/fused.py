@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import is_
 from typing import Any
 
 import numpy as np
@@ -190,6 +192,10 @@ def l2_value(l2: Any, n: int, squares: Any) -> Any:
     return total if np.ndim(total) == 0 else total.reshape(-1)
 
 
+_GRADIENT_ONLY = {"value": False}  # a loss kernel's keyword: no value (a user's may not take it)
+_GRAD, _NONE = itertools.repeat("grad"), itertools.repeat(None)  # getattr(p, "grad", None)
+
+
 @dataclass
 class Trace:
     """What one pass computed: ``layers[l]`` maps ``X`` (the layer's input), ``Z``, ``A``,
@@ -242,13 +248,19 @@ class FastMLP:
         # the table's kernels write into kept buffers; one a user put in the table may not
         self._keeps = takes(self.loss.kernel, "keep")
         self._bufs: dict[int, tuple[Any, ...]] = {}
+        # the parameters the backward pass writes dL/dp into (W, b per layer, last layer
+        # first), and the arrays it wrote into last: bound again when a .grad was rebound
+        self._params = [p for lay in layers[::-1] for p in (lay.linear.W, lay.linear.b)]
+        self._grads: list[Any] = [...] * len(self._params)
 
     def _buffers(self, n: int) -> tuple[Any, ...]:
-        """Per batch size n: each layer's (W, b, A, dL/dZ, scratch, its table entry, gp); the
-        backward pass's plan, last layer first: (W, b, dL/dZ, A_prevᵀ (None: Xᵀ), the layer
-        below or None); a vector of ones for dL/db; the loss kernel's buffers (``keep``);
-        and the step's outputs: one vector holding the per-entry losses, then each layer's
-        ||W||² (per network of a stack), with those ||W||² as views."""
+        """Per batch size n: each layer's (W, b, A, dL/dZ, scratch, alpha, fwd, gp); the
+        backward pass's plan, last layer first: (W, b, dL/dZ, A_prevᵀ (None: Xᵀ), and the
+        layer below's A, dL/dZ, scratch, alpha, gp, or Nones); a vector of ones for dL/db;
+        the loss kernel's buffers (``keep``); the step's outputs: one vector holding the
+        per-entry losses, then each layer's ||W||² (per network of a stack), with those
+        ||W||² as views; and the loss's plan: the output's and dL/d(out)'s rows as the
+        kernel sees them, how many losses make one network's mean, and its reciprocal."""
         b = self._bufs.get(n)
         if b is None:
             per_layer, xp = [], namespace(self.layers[0].linear.W.data)  # NumPy, or CuPy
@@ -256,14 +268,15 @@ class FastMLP:
                 s = (*self.lead, n, lay.neurons)
                 # scratch: g'(z) work space, or a copy of Z for an activation without kernels
                 t = self.dtype if k is None or k[2] == "f" else k[2]
-                # gp(D, A, T, alpha): D <- dL/dZ = D g'(Z), the kernel (None: identity's)
-                gp = _times_gprime(act, lay.kw) if k is None else k[1]
-                gp = None if k is not None and act.name == "identity" else gp
+                # fwd(A, T, alpha): A <- g(Z) in place; gp(D, A, T, alpha): D <- dL/dZ =
+                # D g'(Z); the kernels (None: identity's, which do nothing)
+                fwd, gp = _unfused(act, lay.kw) if k is None else k[:2]
+                fwd, gp = (None, None) if k is not None and act.name == "identity" else (fwd, gp)
                 bufs = (xp.empty(s, self.dtype), xp.empty(s, self.dtype), xp.empty(s, t))
-                per_layer.append((lay.linear.W, lay.linear.b, *bufs, act, k, lay.alpha, lay.kw, gp))
+                per_layer.append((lay.linear.W, lay.linear.b, *bufs, lay.alpha, fwd, gp))
             back = [
-                (W, bias, G, *((per_layer[i - 1][2].swapaxes(-1, -2), per_layer[i - 1][2:])
-                               if i else (None, None)))
+                (W, bias, G, *((per_layer[i - 1][2].swapaxes(-1, -2), *per_layer[i - 1][2:6],
+                                per_layer[i - 1][7]) if i else (None,) * 6))
                 for i, (W, bias, _, G, *_) in enumerate(per_layer)
             ][::-1]  # fmt: skip
             nets, L = int(np.prod(self.lead)), len(self.layers)
@@ -272,7 +285,14 @@ class FastMLP:
             out = xp.empty(size + nets * L, self.dtype)
             sq = [out[size + i * nets : size + (i + 1) * nets].reshape(self.lead) for i in range(L)]
             keep = {"per": out[:size].reshape(per)}  # where the kernel writes its losses
-            b = self._bufs[n] = (per_layer, back, xp.ones(n, self.dtype), keep, out, sq)
+            o, G, K = *per_layer[-1][2:4], self.lead[0] if self.lead else 1
+            o, G = (o.reshape(-1, o.shape[-1]), G.reshape(-1, G.shape[-1])) if self.lead else (o, G)
+            count = (o.shape[0] if self.loss.per_row else o.size) // K  # one network's
+            # 1 / count as a 0-d array of the buffers' dtype (NumPy): a ufunc takes it for less
+            # than a Python float, which it casts to that dtype, to the same number
+            scale = np.array(1.0 / count, self.dtype) if xp is np else 1.0 / count
+            loss = (o, G, (keep,) if self._keeps else (), count, scale)
+            b = self._bufs[n] = (per_layer, back, xp.ones(n, self.dtype), keep, out, sq, loss)
         return b
 
     def outputs(self, n: int) -> Any:
@@ -295,17 +315,14 @@ class FastMLP:
     @staticmethod
     def _forward(per_layer: list, X: np.ndarray, record: list[dict] | None) -> None:
         a = X
-        for W, b, A, _, T, act, k, alpha, kw, _ in per_layer:
+        for W, b, A, _, T, alpha, fwd, _ in per_layer:
             np.matmul(a, W.data, out=A)  # (n, neurons)
             if b is not None:
                 np.add(A, b.data, out=A)
             if record is not None:
                 record.append({"X": a, "Z": A.copy()})
-            if k is not None:
-                k[0](A, T, alpha)  # A <- g(Z) in place
-            else:
-                np.copyto(T, A)  # keep Z for g'(Z)
-                np.copyto(A, act.fn(T, **kw))
+            if fwd is not None:
+                fwd(A, T, alpha)  # A <- g(Z) in place
             a = A
 
     def run(
@@ -320,19 +337,15 @@ class FastMLP:
         the loss kernel computes the gradient only (glassnet.eager computes the values
         later, from the output layer's buffer)."""
         n = X.shape[-2]
-        per_layer, back, ones, keep, _, sq = self._bufs.get(n) or self._buffers(n)
+        per_layer, back, ones, keep, _, sq, loss = self._bufs.get(n) or self._buffers(n)
         # 1) forward, keeping each layer's activation (g' is read from a)
         self._forward(per_layer, X, record)
         # 2) the loss and dL/dZ of the output layer: the table's kernel writes dL/d(out) to G
-        _, _, out, G, T, act, k, alpha, kw, gp = per_layer[-1]
-        o, yk, Gk, lead = out, y, G, self.lead
-        if lead:  # a stack: the kernels see (K N, outputs) rows, labels (K N,)
-            o, yk, Gk = (o.reshape(-1, o.shape[-1]), y.reshape(-1, *y.shape[2:]),
-                         G.reshape(-1, G.shape[-1]))  # fmt: skip
-        args = (keep,) if self._keeps and record is None else ()
-        gradient_only = {} if value else {"value": False}  # (a user's kernel may not take it)
-        per = self.loss.kernel(o, yk, Gk, *args, **gradient_only)
-        count = (o.shape[0] if self.loss.per_row else o.size) // (lead[0] if lead else 1)
+        _, _, out, G, T, alpha, _, gp = per_layer[-1]
+        o, Gk, args, count, scale = loss  # (a stack: (K N, outputs) rows, labels (K N,))
+        lead, yk = self.lead, y.reshape(-1, *y.shape[2:]) if self.lead else y
+        args = args if record is None else ()
+        per = self.loss.kernel(o, yk, Gk, *args, **({} if value else _GRADIENT_ONLY))
         if record is not None:
             self._record_output(record[-1], out, yk, Gk, count, w)
         if gp is not None:
@@ -344,22 +357,24 @@ class FastMLP:
             Gk *= w.reshape(-1, 1)
         if record is not None:
             record[-1]["per_sample"] = per  # (weighted, as the graph's reduction='none')
-        G *= 1.0 / count  # the mean over per-sample (ce) or per-entry (bce, mse) losses
+        G *= scale  # 1 / count: the mean over per-sample (ce) or per-entry (bce, mse) losses
+        grads = self._grads  # (one look at every .grad, in C: bound again if one changed)
+        if record is None and not all(map(is_, map(getattr, self._params, _GRAD, _NONE), grads)):
+            grads[:] = [None if p is None else _grad_of(p) for p in self._params]
         # 3) backward through the layers: dL/dW = A_prevᵀ G, dL/db = 1ᵀ G, dL/dA_prev = G Wᵀ
-        for i, (W, b, G, aT, below) in enumerate(back):
-            aT = X.swapaxes(-1, -2) if aT is None else aT
+        for i, (W, b, G, aT, A, D, T, alpha, gp) in enumerate(back):
+            aT = aT if aT is not None else X.swapaxes(-1, -2) if lead else X.T  # (.T: cheaper)
             if record is not None:
                 rec = record[-1 - i]
                 rec["dZ"] = G.copy()
                 rec["dW"], rec["db"] = aT @ G + self.l2 / n * W.data, G.sum(axis=0)
             else:
-                np.matmul(aT, G, out=_grad_of(W))
+                np.matmul(aT, G, out=grads[2 * i])
                 if b is not None:  # a matrix-vector product (BLAS): faster than a sum
-                    gb = _grad_of(b)  # (neurons,), or (K, 1, neurons) for a stack
+                    gb = grads[2 * i + 1]  # (neurons,), or (K, 1, neurons) for a stack
                     np.matmul(ones, G, out=gb[:, 0] if lead else gb)
-            if below is not None:
-                A, D, T, act, k, alpha, kw, gp = below
-                np.matmul(G, W.data.swapaxes(-1, -2), out=D)  # dL/dA below
+            if A is not None:  # the layer below
+                np.matmul(G, W.data.swapaxes(-1, -2) if lead else W.data.T, out=D)  # dL/dA below
                 if record is not None:
                     record[-2 - i]["dA"] = D.copy()
                 if gp is not None:
@@ -443,10 +458,16 @@ def takes(fn: Callable[..., Any], name: str) -> bool:
     return name in inspect.signature(fn).parameters
 
 
-def _times_gprime(act: Any, kw: dict) -> Callable[..., None]:
-    """``gp(D, A, T, alpha)``: D <- dL/dZ = D * g'(Z) for a layer's A = g(Z) whose activation
-    has no in-place kernels (T: its scratch buffer, holding Z), from the table's entry."""
-    return lambda D, A, T, alpha: np.copyto(D, act.backward(D, T, A, **kw))
+def _unfused(act: Any, kw: dict) -> tuple[Callable[..., None], Callable[..., None]]:
+    """``fwd(A, T, alpha)``: A <- g(Z), Z kept in the scratch buffer T; ``gp(D, A, T, alpha)``:
+    D <- dL/dZ = D * g'(Z): for a layer whose activation has no in-place kernels, from the
+    table's entry."""
+
+    def fwd(A: Any, T: Any, alpha: float) -> None:
+        np.copyto(T, A)  # keep Z for g'(Z)
+        np.copyto(A, act.fn(T, **kw))
+
+    return fwd, lambda D, A, T, alpha: np.copyto(D, act.backward(D, T, A, **kw))
 
 
 def _grad_of(p: Parameter) -> np.ndarray:
