@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
+from itertools import groupby
 from typing import Any
 
 import numpy as np
@@ -154,12 +155,8 @@ class _Counter:
             per = per * w.reshape((-1,) + (1,) * (per.ndim - 1))
         per = per.reshape(-1)
         losses, at = [], 0
-        for i, m in enumerate(self.steps):  # runs of equal batches: one reduction each
-            if i and m == self.steps[i - 1]:
-                continue
-            same = next((j for j in range(i, len(self.steps)) if self.steps[j] != m), None)
-            k = (len(self.steps) if same is None else same) - i
-            c = m * self.per_row
+        for m, run in groupby(self.steps):  # runs of equal batches: one reduction each
+            k, c = len(list(run)), m * self.per_row
             sums = np.add.reduce(per[at : at + k * c].reshape(k, c), axis=1)  # as FastMLP.step
             losses += [s / c for s in sums.tolist()]
             at += k * c
@@ -355,7 +352,8 @@ def _done(losses: list[float], counter: _Counter, rows: Any, base: _Base, again:
         _counted(losses, counter, rows, base, again)
     else:  # (a count a Ctrl-C cut short before it took a divergence back: taken back now)
         _diverged(losses, base, again)
-    bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
+    finite = all(map(math.isfinite, losses))  # (the common case: no index to find)
+    bad = None if finite else next(i for i, v in enumerate(losses) if not math.isfinite(v))
     return np.array(losses if bad is None else losses[: bad + 1], dtype=np.float64)
 
 
