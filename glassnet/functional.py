@@ -52,12 +52,32 @@ def sigmoid_fn(z: np.ndarray) -> np.ndarray:
     return _sigmoid_(z.astype(dt) if is_array(z) else np.array(z, dtype=dt))  # a copy
 
 
+def _constants(*values: float) -> dict[str, tuple[Any, ...]]:
+    """``values`` as read-only 0-d arrays per float dtype (its character): a ufunc takes one
+    for about half the instructions of a Python float, which it casts to the array's dtype
+    (the same number). :func:`_half_one` falls back to the floats."""
+    consts = {c: tuple(np.array(v, c) for v in values) for c in "fd"}
+    for arrays in consts.values():
+        for a in arrays:
+            a.flags.writeable = False
+    return consts
+
+
+_HALF_ONE = _constants(0.5, 1.0)
+
+
+def _half_one(A: Any) -> tuple[Any, Any]:
+    """0.5 and 1.0 for ufuncs on A (0-d arrays of its dtype on NumPy; floats on CuPy)."""
+    return _HALF_ONE.get(A.dtype.char, (0.5, 1.0)) if type(A) is np.ndarray else (0.5, 1.0)
+
+
 def _sigmoid_(A: np.ndarray, Z: np.ndarray | None = None) -> np.ndarray:
     """In place: A holds z (or z is Z, of A's shape) and becomes (1 + tanh(z / 2)) / 2."""
-    np.multiply(A if Z is None else Z, 0.5, out=A)  # (from Z: no copy of it into A first)
+    half, one = _half_one(A)
+    np.multiply(A if Z is None else Z, half, out=A)  # (from Z: no copy of it into A first)
     np.tanh(A, out=A)
-    A += 1.0
-    A *= 0.5
+    A += one
+    A *= half
     return A
 
 
@@ -183,14 +203,14 @@ _ALIASES = dict(logistic="sigmoid", linear="identity", none="identity", leakyrel
 # replaced has none, and the fast path then calls its fn and grad, so every engine follows
 # the table.
 def _sigmoid_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> None:
-    np.subtract(1.0, A, out=T)
+    np.subtract(_half_one(A)[1], A, out=T)
     T *= A
     D *= T  # D *= a (1 - a)
 
 
 def _tanh_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> None:
     np.multiply(A, A, out=T)
-    np.subtract(1.0, T, out=T)
+    np.subtract(_half_one(T)[1], T, out=T)
     D *= T  # D *= 1 - a^2
 
 
@@ -362,12 +382,15 @@ _SQUARED = {"mse": 1.0, "half_mse": 0.5}  # c of c (y_hat - y)^2, for loss_node
 
 
 def _squared_kernel(c: float) -> Callable[..., np.ndarray]:
+    twice = _constants(2.0 * c)  # (2c per dtype: see _half_one)
+
     def kernel(P: Any, Y: Any, G: Any, keep: dict | None = None, value: bool = True) -> Any:
         np.subtract(P, Y, out=G)  # y_hat - y
         per = np.multiply(G, G, out=kept(keep, "per", lambda: np.empty_like(G))) if value else None
         if value and c != 1.0:
             per *= c
-        G *= 2.0 * c  # dL/dy_hat = 2c (y_hat - y)
+        G *= twice.get(G.dtype.char, (2.0 * c,))[0] if type(G) is np.ndarray else 2.0 * c
+        # (dL/dy_hat = 2c (y_hat - y))
         return per
 
     return kernel
