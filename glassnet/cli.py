@@ -567,7 +567,8 @@ def _read_table(
             column = ast.literal_eval(mixed.group(1))
             return _read_table(**{**given, "categorical": [*categorical, column]})
         written = _WRITTEN.match(message)
-        if written is not None and _FORMATTED_NUMBER.fullmatch(ast.literal_eval(written[1])):
+        cell = ast.literal_eval(written[1]) if written is not None else None
+        if cell is not None and _FORMATTED_NUMBER.fullmatch(cell):
             # "1,304.0" among plain numbers: the advice to empty the cell and impute it
             # would throw a number away
             raise CLIError(
@@ -575,9 +576,8 @@ def _read_table(
                 f"or a currency or percent sign, which glassnet does not read; write the "
                 f"column's numbers plain, such as 1234.5"
             ) from None
-        fix = _typographic_number(ast.literal_eval(written[1])) if written is not None else None
+        fix = _typographic_number(cell) if cell is not None else None
         if fix is not None:  # "−0.5" (a minus sign, U+2212): as plain as "-0.5" to the eye
-            assert written is not None
             raise CLIError(f"{written[0]}: a number but for {fix}") from None
         about = [t for t in targets if f", column {t!r}, a numeric column" in message]
         if about and message.startswith("Non-numeric value "):  # never imputed nor missing

@@ -52,23 +52,18 @@ def sigmoid_fn(z: np.ndarray) -> np.ndarray:
     return _sigmoid_(z.astype(dt) if is_array(z) else np.array(z, dtype=dt))  # a copy
 
 
-def _constants(*values: float) -> dict[str, tuple[Any, ...]]:
-    """``values`` as read-only 0-d arrays per float dtype (its character): a ufunc takes one
-    for about half the instructions of a Python float, which it casts to the array's dtype
-    (the same number). :func:`_half_one` falls back to the floats."""
+def _constants(*values: float) -> Callable[[Any], tuple[Any, ...]]:
+    """``f(A)``: ``values`` for ufuncs on A, as read-only 0-d arrays of A's dtype on NumPy
+    (a ufunc takes one for about half the instructions of a Python float, which it casts to
+    the array's dtype: the same number), as the floats on CuPy and other dtypes."""
     consts = {c: tuple(np.array(v, c) for v in values) for c in "fd"}
     for arrays in consts.values():
         for a in arrays:
             a.flags.writeable = False
-    return consts
+    return lambda A: consts.get(A.dtype.char, values) if type(A) is np.ndarray else values
 
 
-_HALF_ONE = _constants(0.5, 1.0)
-
-
-def _half_one(A: Any) -> tuple[Any, Any]:
-    """0.5 and 1.0 for ufuncs on A (0-d arrays of its dtype on NumPy; floats on CuPy)."""
-    return _HALF_ONE.get(A.dtype.char, (0.5, 1.0)) if type(A) is np.ndarray else (0.5, 1.0)
+_half_one = _constants(0.5, 1.0)
 
 
 def _sigmoid_(A: np.ndarray, Z: np.ndarray | None = None) -> np.ndarray:
@@ -382,15 +377,14 @@ _SQUARED = {"mse": 1.0, "half_mse": 0.5}  # c of c (y_hat - y)^2, for loss_node
 
 
 def _squared_kernel(c: float) -> Callable[..., np.ndarray]:
-    twice = _constants(2.0 * c)  # (2c per dtype: see _half_one)
+    twice = _constants(2.0 * c)
 
     def kernel(P: Any, Y: Any, G: Any, keep: dict | None = None, value: bool = True) -> Any:
         np.subtract(P, Y, out=G)  # y_hat - y
         per = np.multiply(G, G, out=kept(keep, "per", lambda: np.empty_like(G))) if value else None
         if value and c != 1.0:
             per *= c
-        G *= twice.get(G.dtype.char, (2.0 * c,))[0] if type(G) is np.ndarray else 2.0 * c
-        # (dL/dy_hat = 2c (y_hat - y))
+        G *= twice(G)[0]  # dL/dy_hat = 2c (y_hat - y)
         return per
 
     return kernel

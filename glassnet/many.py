@@ -353,12 +353,7 @@ def fit_many(
         check_positive("max_steps", max_steps, "fit_many", integer=True)
     if n_iter_no_change is not None:  # (default 10; given, a rule must count it)
         check_positive("n_iter_no_change", n_iter_no_change, "fit_many", integer=True)
-        if tol is None and not early_stopping:
-            raise ValueError(
-                f"fit_many: n_iter_no_change={n_iter_no_change} counts epochs for tol or "
-                "early_stopping, and neither is set: it would change nothing. Set one "
-                "(tol=1e-4), or leave n_iter_no_change out."
-            )
+    tasks.check_patience(n_iter_no_change, "fit_many", tol=tol, early_stopping=early_stopping)
     n_iter_no_change = 10 if n_iter_no_change is None else n_iter_no_change
     if tol is not None:
         check_positive("tol", tol, "fit_many", allow_zero=True)

@@ -678,12 +678,9 @@ class OneHotEncoder:
             if not known.all():
                 if unknown == "error":
                     unseen = list(dict.fromkeys(col[~known].tolist()))
-                    folded = {" ".join(str(c).casefold().split()): c for c in cats.tolist()}
-                    alike = [
-                        f"{folded[f]!r} for {u!r}"
-                        for u in unseen
-                        if (f := " ".join(str(u).casefold().split())) in folded
-                    ]
+                    fold = lambda v: " ".join(str(v).casefold().split())  # noqa: E731
+                    folded = {fold(c): c for c in cats.tolist()}
+                    alike = [f"{folded[fold(u)]!r} for {u!r}" for u in unseen if fold(u) in folded]
                     case = ""
                     if alike:  # "true" for "True": compared as written
                         case = " Categories must match exactly, case included: write "

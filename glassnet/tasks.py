@@ -689,6 +689,18 @@ def validation_parts(given: Any, owner: str = "fit") -> tuple[Any, Any, Any]:
     return given[0], given[1], given[2] if len(given) == 3 else None
 
 
+def check_patience(n_iter_no_change: Any, owner: str, **rules: Any) -> None:
+    """Refuse ``n_iter_no_change`` given (not None) when none of the stopping ``rules`` that
+    count it is on (``tol=None``, ``early_stopping=False``): it would change nothing."""
+    if n_iter_no_change is not None and all(v is None or v is False for v in rules.values()):
+        *most, last = rules
+        raise ValueError(
+            f"{owner}: n_iter_no_change={n_iter_no_change} counts epochs for "
+            f"{', '.join(most)} or {last}, and none is set: it would change nothing. Set one "
+            "(tol=1e-4), or leave n_iter_no_change out."
+        )
+
+
 def validation_set(
     model: Module, spec: F.Loss | None, X: Any, y: Any, w: Any, given: Any, frac: float,
     early_stopping: bool, rng: np.random.Generator, owner: str = "fit",

@@ -476,12 +476,9 @@ def fit(
     DivergenceError
         When a loss becomes NaN or inf; the model keeps finite weights.
     """
-    if n_iter_no_change is not None and tol is None and not early_stopping and tol_weights is None:
-        raise ValueError(
-            f"fit: n_iter_no_change={n_iter_no_change} counts epochs for tol, early_stopping "
-            "or tol_weights, and none is set: it would change nothing. Set one (tol=1e-4), "
-            "or leave n_iter_no_change out."
-        )
+    tasks.check_patience(
+        n_iter_no_change, "fit", tol=tol, early_stopping=early_stopping, tol_weights=tol_weights
+    )
     if distributed is not None and not isinstance(distributed, dist_mod.DataParallel):
         return dist_mod.run(fit, dict(locals()))  # reruns fit on a DataParallel, see there
     n_iter_no_change = 10 if n_iter_no_change is None else n_iter_no_change
