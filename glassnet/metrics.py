@@ -1,5 +1,8 @@
 """Scores shared by training, the tasks and the command line (NumPy only).
 
+R^2 needs two samples at least: :func:`r2_score` of one sample is NaN with an
+:class:`UndefinedMetricWarning`, as scikit-learn's ``r2_score``.
+
 >>> import numpy as np
 >>> r2_per_output(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 4.0]))
 array([0.5])
@@ -7,11 +10,19 @@ array([0.5])
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
-__all__ = ["r2_per_output", "r2_score"]
+__all__ = ["UndefinedMetricWarning", "r2_per_output", "r2_score"]
+
+
+class UndefinedMetricWarning(UserWarning):
+    """A score that is not defined for the data given (R^2 of fewer than two samples): the
+    score is NaN. A UserWarning, as scikit-learn's ``UndefinedMetricWarning`` of the same
+    name (glassnet does not import scikit-learn), so that it can be filtered on its own:
+    ``warnings.filterwarnings("ignore", category=glassnet.metrics.UndefinedMetricWarning)``."""
 
 
 def _numbers(values: Any, name: str, owner: str) -> np.ndarray:
@@ -22,6 +33,28 @@ def _numbers(values: Any, name: str, owner: str) -> np.ndarray:
         raise ValueError(
             f"{owner}: {name!r} must be an array of numbers. Got {values!r:.60} ({e})."
         ) from None
+
+
+def _weights(w: Any, n: int, owner: str) -> np.ndarray:
+    """``sample_weight`` as a float64 array (n,), else an error that names it: one finite
+    number per row, not all 0 (scikit-learn's ``r2_score`` refuses the same)."""
+    wa = _numbers(w, "sample_weight", owner)
+    if wa.shape != (n,):
+        raise ValueError(
+            f"{owner}: 'sample_weight' must hold one weight per row of y_true, shape ({n},). "
+            f"Got shape {wa.shape}."
+        )
+    if not np.isfinite(wa).all():
+        at = int(np.argwhere(~np.isfinite(wa))[0, 0])
+        raise ValueError(
+            f"{owner}: 'sample_weight' holds {wa[at]} at row {at}; weights must be finite numbers."
+        )
+    if wa.sum() == 0:
+        raise ValueError(
+            f"{owner}: 'sample_weight' sums to 0 ({wa!r:.60}), so no row counts and the "
+            "weighted mean is undefined. Give at least one row a weight other than 0."
+        )
+    return wa
 
 
 def _sums(y_true: Any, y_pred: Any, owner: str, w: Any = None) -> tuple[np.ndarray, np.ndarray]:
@@ -55,7 +88,7 @@ def _sums(y_true: Any, y_pred: Any, owner: str, w: Any = None) -> tuple[np.ndarr
         ss_res = ((yt - yp) ** 2).sum(axis=0)  # (K,)
         ss_tot = ((yt - yt.mean(axis=0)) ** 2).sum(axis=0)  # (K,)
         return ss_res, ss_tot
-    wc = np.asarray(w, dtype=np.float64).reshape(-1, 1)  # (N, 1)
+    wc = _weights(w, len(yt), owner).reshape(-1, 1)  # (N, 1)
     mean = (wc * yt).sum(axis=0) / wc.sum()
     return (wc * (yt - yp) ** 2).sum(axis=0), (wc * (yt - mean) ** 2).sum(axis=0)
 
@@ -74,8 +107,30 @@ def r2_score(y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
     """R^2 averaged over outputs. A constant target column, where R^2 is undefined, counts
     as 1 when predicted exactly and 0 otherwise (scikit-learn's ``r2_score``); a NaN
     prediction makes the score NaN. ``sample_weight`` (N,) weighs each row's squares, as
-    scikit-learn's ``r2_score(..., sample_weight=)``."""
+    scikit-learn's ``r2_score(..., sample_weight=)``.
+
+    With a single sample (one row, whatever its weight and however many outputs) R^2 is
+    not defined: the score is NaN, with an :class:`UndefinedMetricWarning`, as
+    scikit-learn's (its "constant target" rule would give a meaningless 0 or 1).
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     r2_score([1.0], [2.0])
+    nan
+    >>> caught[0].category.__name__
+    'UndefinedMetricWarning'
+    """
     ss_res, ss_tot = _sums(y_true, y_pred, "r2_score", sample_weight)
+    n = np.shape(y_true)[0]  # (checked by _sums: 1 or 2 dimensions, at least one row)
+    if n < 2:
+        warnings.warn(
+            f"r2_score: R^2 score is not well-defined with less than two samples (got {n}); "
+            "the score is NaN. Score on two rows or more.",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
+        return float("nan")
     constant = np.where(ss_res == 0, 1.0, np.where(np.isnan(ss_res), np.nan, 0.0))
     r2 = np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0), constant)
     return float(r2.mean())
