@@ -2453,11 +2453,9 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
             if date is not None:
                 flag = shlex.quote(c)
                 _warn(
-                    f"the text column {_esc(c)!r} holds dates ({_esc(date)}), so one-hot "
-                    f"encoding makes each of its {cats.size} dates an input of its own, which "
-                    f"a date that new data brings (a later one) matches none of: leave it out "
-                    f"with --drop {flag} or --id {flag}, or write it as numbers (a year, a "
-                    f"month, a day of the week) in columns of their own"
+                    _dates_text(
+                        c, date, cats.size, f"leave it out with --drop {flag} or --id {flag}"
+                    )
                 )
             elif cats.size > MAX_CATEGORIES_SHARE * n and cats.size > MIN_CATEGORIES_WARNED:
                 _warn(
@@ -2531,10 +2529,15 @@ _DATE = re.compile(
 )
 
 
+def _all_dates(categories: Sequence[Any]) -> bool:
+    """Whether every one of two or more distinct values is a date (or a date and time)."""
+    return len(categories) >= 2 and all(_DATE.fullmatch(str(c)) for c in categories)
+
+
 def _first_date(table: Table, name: str, categories: np.ndarray) -> str | None:
     """ "2024-01-31 at line 2" when every category of a text column is a date (or a date and
     time), which one-hot encoding makes a category each; None if not so."""
-    if categories.size < 2 or not all(_DATE.fullmatch(str(c)) for c in categories):
+    if not _all_dates(categories):
         return None
     cells = table.raw(name)
     for r, cell in enumerate(cells.tolist()):
@@ -2543,9 +2546,42 @@ def _first_date(table: Table, name: str, categories: np.ndarray) -> str | None:
     return None
 
 
+def _dates_text(name: str, date: str, count: int, fix: str) -> str:
+    return (
+        f"the text column {_esc(name)!r} holds dates ({_esc(date)}), so one-hot encoding makes "
+        f"each of its {count} dates an input of its own, which a date that new data brings (a "
+        f"later one) matches none of: {fix}, or write it as numbers (a year, a month, a day of "
+        f"the week) in columns of their own"
+    )
+
+
 #: A whole number written with a leading zero, as codes are (zip code 02134, part 0042):
 #: searched in a column's cells joined by line breaks (one search, not one per cell).
 _LEADING_ZERO = re.compile(r"^0\d+$", re.MULTILINE)
+
+
+def _leading_zeros(
+    values: np.ndarray, cells: Callable[[], Sequence[str]]
+) -> tuple[int, int] | None:
+    """The first row and the count of the cells written as whole numbers with leading zeros
+    (02134) in a column of ``values`` (N,), or None. ``cells()``: the column's cells as read,
+    asked for only when every value is whole (a column of amounts has no codes: the one
+    search over the cells, joined by line breaks, is skipped)."""
+    if not np.all(values == np.round(values)):
+        return None
+    text = "\n".join(cells())
+    first = _LEADING_ZERO.search(text)
+    if first is None:
+        return None
+    return text.count("\n", 0, first.start()), len(_LEADING_ZERO.findall(text))
+
+
+def _leading_zeros_text(name: str, cell: str, line: int, count: str, fix: str) -> str:
+    return (
+        f"the column {_esc(name)!r} holds whole numbers written with leading zeros "
+        f"({_esc(cell)} at line {line}, {count} such cell(s)), as codes are (zip codes, product "
+        f"codes), and is read as amounts: if they are codes, {fix}"
+    )
 
 
 def _warn_leading_zeros(table: Table, numeric: list[str]) -> None:
@@ -2553,47 +2589,44 @@ def _warn_leading_zeros(table: Table, numeric: list[str]) -> None:
     (02134): codes (zip codes, product codes), which as numbers are standardized as amounts
     (02134 near 02135, far from 90210), with the zeros lost."""
     for name in numeric:
-        values = table.numbers(name)  # (N,)
-        if not np.all(values == np.round(values)):  # (a column of amounts: no code)
-            continue
         cells = table.raw(name)  # (N,) str
-        text = "\n".join(cells.tolist())
-        first = _LEADING_ZERO.search(text)
-        if first is not None:
-            r = text.count("\n", 0, first.start())  # (its row)
-            count = len(_LEADING_ZERO.findall(text))
-            flag = shlex.quote(name)
-            _warn(
-                f"the column {_esc(name)!r} holds whole numbers written with leading zeros "
-                f"({_esc(cells[r])} at line {int(table.line_numbers[r])}, {count} such "
-                f"cell(s)), as codes are (zip codes, product codes), and is read as amounts: "
-                f"if they are codes, pass --categorical {flag}"
-            )
+        found = _leading_zeros(table.numbers(name), cells.tolist)
+        if found is not None:
+            r, count = found
+            fix = f"pass --categorical {shlex.quote(name)}"
+            _warn(_leading_zeros_text(name, cells[r], int(table.line_numbers[r]), str(count), fix))
+
+
+def _row_numbers(name: str, values: np.ndarray) -> tuple[float, float] | None:
+    """The lowest and highest value of a column of distinct whole numbers in steps of one
+    (1, 2, 3, ... or 1001 to 1060 in any order), or None; a column named for years (a yearly
+    series, a row a year) is none. ``values``: (N,), N above MIN_CATEGORIES_WARNED."""
+    if "year" in name.casefold() or values.size <= MIN_CATEGORIES_WARNED:
+        return None
+    low, high = float(values.min()), float(values.max())
+    if high - low != values.size - 1 or not np.all(values == np.round(values)):
+        return None
+    return (low, high) if np.unique(values).size == values.size else None
+
+
+def _row_numbers_text(name: str, span: tuple[float, float], where: str, fix: str) -> str:
+    return (
+        f"the column {_esc(name)!r} holds the whole numbers {span[0]:.0f} to {span[1]:.0f}, "
+        f"each once{where}: if it is a row number or an ID, the network would learn the "
+        f"file's order from it: {fix}"
+    )
 
 
 def _warn_row_numbers(table: Table, numeric: list[str]) -> None:
-    """Warn of a numeric feature column of distinct whole numbers in steps of one (1, 2, 3,
-    ... or 1001 to 1060 in any order): a row number or an ID, from which the network learns
-    the file's order (when the file is sorted by the target, a perfect score that new rows
-    will not see). A column named for years (a yearly series, a row a year) is none."""
-    n = len(table)
-    if n <= MIN_CATEGORIES_WARNED:
-        return
+    """Warn of a numeric feature column of distinct whole numbers in steps of one: a row
+    number or an ID, from which the network learns the file's order (when the file is sorted
+    by the target, a perfect score that new rows will not see); :func:`_row_numbers`."""
     for name in numeric:
-        if "year" in name.casefold():
-            continue
-        values = table.numbers(name)  # (N,)
-        low, high = float(values.min()), float(values.max())
-        if high - low != n - 1 or not np.all(values == np.round(values)):
-            continue
-        if np.unique(values).size == n:
+        span = _row_numbers(name, table.numbers(name))
+        if span is not None:
             flag = shlex.quote(name)
-            _warn(
-                f"the column {_esc(name)!r} holds the whole numbers {low:.0f} to {high:.0f}, "
-                f"each once: if it is a row number or an ID, the network would learn the "
-                f"file's order from it: leave it out with --drop {flag}, or keep it in the "
-                f"predictions with --id {flag}"
-            )
+            fix = f"leave it out with --drop {flag}, or keep it in the predictions with --id {flag}"
+            _warn(_row_numbers_text(name, span, "", fix))
 
 
 def _cut_short(data: _Data, y: np.ndarray, counts: np.ndarray, among: np.ndarray) -> str:
@@ -2668,32 +2701,53 @@ def _warn_collapsed(X: np.ndarray, pre: Preprocessor, table: Table, numeric: lis
 _LONG_INTEGER = re.compile(r"[+-]?0*[1-9]\d{15,}")
 
 
+def _lost_digits(
+    values: np.ndarray, cells: Callable[[], Sequence[str]]
+) -> tuple[str, int, int] | None:
+    """A cell of a column of whole numbers of more digits than float64 keeps, the count of
+    such distinct numbers and the count of distinct float64 values they read as, when
+    fewer (10000000000000000001 and ...02 read as one number); None if not so. ``values``:
+    the column's numbers; ``cells()``: its cells as read, asked for only when a value is at
+    least 2**53 (below, every whole number is exact)."""
+    if not np.any(np.abs(values) >= 2.0**53):
+        return None
+    long: dict[str, str] = {}  # each whole number (sign and digits, no leading zeros): a cell
+    for c in cells():
+        if _LONG_INTEGER.fullmatch(c):
+            long.setdefault(c[0] * (c[0] in "+-") + c.lstrip("+-").lstrip("0"), c)
+    n_read = np.unique(np.array(list(long), dtype=np.float64)).size
+    if n_read < len(long):
+        return next(iter(long.values())), len(long), n_read
+    return None
+
+
+def _lost_digits_text(
+    name: str, found: tuple[str, int, int], line: int, where: str, fix: str
+) -> str:
+    shown, n_long, n_read = found
+    return (
+        f"column {_esc(name)!r} holds whole numbers of more digits than float64 keeps "
+        f"({_esc(shown)} at line {line}): {n_long} distinct ones {where} read as {n_read} "
+        f"distinct number(s), which the network cannot tell apart; {fix}"
+    )
+
+
 def _warn_lost_digits(table: Table, numeric: list[str]) -> None:
     """Warn of a numeric column whose whole numbers have more digits than float64 keeps, so
-    that distinct values in the file read as one number (10000000000000000001 and ...02: IDs,
-    account numbers), which the network cannot tell apart. Counted on the first 10,000 rows."""
+    that distinct values in the file read as one number (IDs, account numbers), which the
+    network cannot tell apart (:func:`_lost_digits`). Counted on the first 10,000 rows."""
     for name in numeric:
-        values = table.numbers(name)[:10_000]  # (<= 10,000,)
-        if not np.any(np.abs(values) >= 2.0**53):  # (below, every whole number is exact)
-            continue
         cells = table.raw(name)[:10_000]  # (<= 10,000,) str
-        long: dict[str, str] = {}  # each whole number (sign and digits, no leading zeros): a cell
-        for c in cells.tolist():
-            if _LONG_INTEGER.fullmatch(c):
-                long.setdefault(c[0] * (c[0] in "+-") + c.lstrip("+-").lstrip("0"), c)
-        n_read = np.unique(np.array(list(long), dtype=np.float64)).size
-        if n_read < len(long):
-            shown = next(iter(long.values()))
-            r = int(np.flatnonzero(cells == shown)[0])
+        found = _lost_digits(table.numbers(name)[:10_000], cells.tolist)
+        if found is not None:
+            r = int(np.flatnonzero(cells == found[0])[0])
             flag = shlex.quote(name)
             where = "in the file" if len(table) <= 10_000 else "in its first 10,000 rows"
-            _warn(
-                f"column {_esc(name)!r} holds whole numbers of more digits than float64 keeps "
-                f"({_esc(shown)} at line {int(table.line_numbers[r])}): {len(long)} distinct "
-                f"ones {where} read as {n_read} distinct number(s), which the network "
-                f"cannot tell apart; if they are IDs, leave them out with --drop {flag} or "
-                f"--id {flag}; if codes, pass --categorical {flag}"
+            fix = (
+                f"if they are IDs, leave them out with --drop {flag} or --id {flag}; if codes, "
+                f"pass --categorical {flag}"
             )
+            _warn(_lost_digits_text(name, found, int(table.line_numbers[r]), where, fix))
 
 
 def _dwarfed(raw: np.ndarray, used: np.ndarray) -> tuple[int, int, int | None]:
@@ -3401,10 +3455,11 @@ def _stream_header_hint(names: Sequence[str]) -> str:
     )
 
 
-def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
+def _stream_target_kind(args: argparse.Namespace, target: str) -> tuple[bool, Any]:
     """Whether the target holds class labels, decided as the in-memory path decides it
     (text and whole numbers are labels, other numbers regression targets; --task rules),
-    from the file's first block: the same block whose types the stream reads with."""
+    from the file's first block: the same block whose types the stream reads with; and that
+    block (a pyarrow RecordBatch, its columns named as the file names them)."""
     from .stream import csv_delimiter, null_values
 
     try:
@@ -3454,6 +3509,7 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
         raise CLIError(f"'{args.data}' cannot be read as CSV: {_oneline(str(exc))}") from None
     if first is None or not first.num_rows:
         raise CLIError(f"'{args.data}' has no data rows")
+    block = first  # (named as the file names them: what pyarrow's column_types take)
     # (named as the stream names them: without blanks around a header row's names)
     first = pa.RecordBatch.from_arrays(first.columns, [n.strip() for n in first.schema.names])
     if target not in first.schema.names:
@@ -3497,14 +3553,99 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> bool:
                 f"--task regression needs a numeric target: the column '{target}' holds "
                 f"{kind} values"
             )
-        return False
+        return False, block
     if args.task in ("binary", "multiclass") or not numeric:
-        return True
+        return True, block
     # numbers: classes if whole and at most MAX_INFERRED_CLASSES distinct values; when the
     # first block already has more, the statistics pass need not collect them
     values = first.column(target).drop_null().to_numpy(zero_copy_only=False)
     whole = bool(np.all(values == np.round(values)))
-    return whole and np.unique(values).size <= MAX_INFERRED_CLASSES
+    return whole and np.unique(values).size <= MAX_INFERRED_CLASSES, block
+
+
+def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> set[str]:
+    """The in-memory path's warnings of feature columns (:func:`_prepare`) for a streamed
+    run, decided on the file's first block (``block``, the RecordBatch of
+    :func:`_stream_target_kind`, 4 MiB of the file, the block whose types the stream reads
+    with), as no streaming pass keeps a column's cells: a number column that is a row number
+    or an ID (its whole numbers in steps of one, each once, in that block), one of codes
+    written with leading zeros (02134), one of whole numbers longer than float64 keeps (in
+    its first 10,000 rows), and a text column of dates (every distinct value of the block a
+    date). ``cols``: the statistics pass's columns (after it succeeded: no missing cells).
+    The fixes are a stream's: --drop, --id and --categorical need the in-memory path.
+    Returns the text columns warned of as dates."""
+    import pyarrow as pa
+    from pyarrow import csv as pa_csv
+
+    from .stream import csv_delimiter, csv_line, null_values
+
+    path = str(args.data)
+    delimiter = csv_delimiter(path)
+    m = block.num_rows
+    partial = m < cols.rows  # (the file is longer than its first block)
+    raw = dict(zip([n.strip() for n in block.schema.names], block.schema.names))
+    texts: dict[str, list[str]] = {}
+
+    def cells(name: str) -> list[str]:
+        """The first block's cells of number column ``name`` as read (the block holds them
+        as numbers): that block read again, that column only, as text."""
+        if name not in texts:
+            convert = pa_csv.ConvertOptions(
+                include_columns=[raw[name]], column_types={raw[name]: pa.string()},
+                null_values=sorted(null_values(args.missing)), strings_can_be_null=True,
+            )  # fmt: skip
+            opened = pa_csv.open_csv(
+                path, read_options=pa_csv.ReadOptions(block_size=1 << 22),
+                parse_options=pa_csv.ParseOptions(delimiter=delimiter), convert_options=convert,
+            )  # fmt: skip
+            column = next(iter(opened)).column(0).fill_null("")
+            texts[name] = [c.strip() for c in column.to_pylist()]
+        return texts[name]
+
+    def line(row: int) -> int | str:
+        return csv_line(path, delimiter, row)
+
+    dates: set[str] = set()
+
+    rows = f" in its first {m:,} rows" if partial else ""
+    for name in cols.numeric:
+        values = block.column(raw[name]).to_numpy(zero_copy_only=False).astype(np.float64)
+        flag = shlex.quote(name)
+        span = _row_numbers(name, values)
+        if span is not None:
+            fix = (
+                f"write the file without it, or train in memory (without --stream) with "
+                f"--drop {flag} or --id {flag}"
+            )
+            _warn(_row_numbers_text(name, span, rows, fix))
+        found = _leading_zeros(values, lambda name=name: cells(name))
+        if found is not None:
+            r, count = found
+            fix = (
+                f"train in memory (without --stream) with --categorical {flag}: the streaming "
+                f"reader reads numbers as numbers"
+            )
+            _warn(_leading_zeros_text(name, cells(name)[r], line(r), f"{count}{rows}", fix))
+        digits = _lost_digits(values[:10_000], lambda name=name: cells(name)[:10_000])
+        if digits is not None:
+            r = cells(name).index(digits[0])
+            where = "in the file" if not partial and m <= 10_000 else (
+                f"in its first {min(m, 10_000):,} rows")  # fmt: skip
+            fix = (
+                f"if they are IDs, write the file without them; if codes, train in memory "
+                f"(without --stream) with --categorical {flag}"
+            )
+            _warn(_lost_digits_text(name, digits, line(r), where, fix))
+    for name, cats in cols.categories.items():
+        column = block.column(raw[name])
+        seen = column.unique().drop_null().to_pylist()
+        if _all_dates(seen):
+            first = column.drop_null()[0].as_py().strip()
+            row = int(np.argmax(column.is_valid().to_numpy(zero_copy_only=False)))
+            date = f"{first} at line {line(row)}"
+            _warn(_dates_text(name, date, len(cats), "write the file without it"))
+            dates.add(name)
+    return dates
 
 
 def _refuse_streamed_numbers_as_text(source: str, categories: dict[str, list[Any]]) -> None:
@@ -3647,7 +3788,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
 
     # 1) statistics pass, 2) task
     t0 = time.perf_counter()
-    labels_wanted = _stream_target_kind(args, target)
+    labels_wanted, block = _stream_target_kind(args, target)
     src = _stream_source(args, target, labels_wanted)
     cols = src.columns
     passes = 1
@@ -3699,8 +3840,10 @@ def _train_streamed(args: argparse.Namespace) -> int:
     _refuse_streamed_numbers_as_text(args.data, cols.categories)
     pre = Preprocessor.from_dict(cols.preprocessor_dict())
     stats_s = time.perf_counter() - t0
+    dates = _warn_streamed_columns(args, block, cols)
     for c, cats in cols.categories.items():
-        if len(cats) > MAX_CATEGORIES_SHARE * cols.rows and len(cats) > MIN_CATEGORIES_WARNED:
+        many = len(cats) > MAX_CATEGORIES_SHARE * cols.rows and len(cats) > MIN_CATEGORIES_WARNED
+        if many and c not in dates:
             _warn(
                 f"the text column {c!r} has {len(cats)} distinct values in {cols.rows} rows, "
                 f"so one-hot encoding turns it into {len(cats)} inputs that new data will "

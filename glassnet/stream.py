@@ -901,7 +901,7 @@ def from_csv(
     return _table_stream(
         batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
         dtype=dtype, where=lambda row: f"'{path}'" + (
-            f" line {_csv_line(path, delimiter, row)}" if row >= 0 else ""
+            f" line {csv_line(path, delimiter, row)}" if row >= 0 else ""
         ),
     )  # fmt: skip
 
@@ -981,7 +981,7 @@ def _csv_rows(path: str, delimiter: str) -> Iterator[tuple[int, list[str], list[
                 yield reader.line_num, cells, header
 
 
-def _csv_line(path: str, delimiter: str, row: int) -> int | str:
+def csv_line(path: str, delimiter: str, row: int) -> int | str:
     """The line of data row ``row`` (0-based) of a CSV file (read again: an error's path)."""
     for i, (line, _, _) in enumerate(_csv_rows(path, delimiter)):
         if i == row:
