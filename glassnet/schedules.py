@@ -19,6 +19,14 @@ chainable schedulers compound): that is refused with an error, write the product
 two curves as one ``LambdaLR``. Change ``schedule.base_lrs`` to move a schedule's whole
 curve (a param group added after the schedule was built needs its starting lr there).
 
+A schedule that brings every param group's lr to 0 for good ends the run: its step
+returns True (``fit`` then stops, as for :class:`AdaptiveLR`'s minimum), since every
+later epoch would leave the weights as they are. "For good" is the rule: a decay ending
+at 0 stops there, but a curve that touches 0 and rises again goes on (a cosine with
+``eta_min=0`` past ``T_max``; a ``LambdaLR`` whose factor comes back, see
+:meth:`LRSchedule.stays_zero`), and so does a run whose steps still move the weights at
+lr 0 (SGD with ``style="sklearn"`` and momentum: the velocity coasts on).
+
 They live beside the optimizers, not in them: the loop calls a schedule as it calls its
 other end-of-epoch plugins, and the update rules never need one (moved here from
 ``glassnet.optim`` in glassnet 0.2; the old names still work there, with a warning).
@@ -93,8 +101,11 @@ class LRSchedule:
     facts by keyword and passes each schedule what it needs, so a loop can call every
     schedule the same way.
 
-    ``step`` returns True when training should stop (only :class:`AdaptiveLR` ever
-    does). A subclass gives its rule as ``_rate(base_lr, epoch)``, names its settings
+    ``step`` returns True when training should stop: :class:`AdaptiveLR` at its minimum,
+    and every schedule once every group's lr is 0 and stays 0 for every later epoch
+    (:meth:`stays_zero`), as the steps at lr 0 would change nothing (:meth:`_ended`).
+    ``stop_reason`` then says which: ``"min_lr"`` or ``"lr_zero"`` ('' until a stop).
+    A subclass gives its rule as ``_rate(base_lr, epoch)``, names its settings
     in ``_hyper`` (passing their values as its constructor's ``locals()``) and what it
     tracks besides the epoch in ``_progress``; what each must be is in ``_RULES``. The
     rate is a function of the epoch unless ``_clock`` names another of those counts.
@@ -117,6 +128,7 @@ class LRSchedule:
         self.base_lrs = [float(g["lr"]) for g in optimizer.param_groups]
         self.__dict__.update(self._progress)
         self._first = self._stepped = None  # the ticks of its first and last steps
+        self.stop_reason = ""  # why step last returned True: "min_lr" or "lr_zero"
 
     base_lr = property(lambda self: self.base_lrs[0], doc="The first group's starting lr.")
 
@@ -136,14 +148,55 @@ class LRSchedule:
         return self._checked(self._rate, self.base_lr, clock, clock)
 
     def step(self) -> bool:
-        """End of an epoch: set each group's lr for the next one. Returns False."""
+        """End of an epoch: set each group's lr for the next one. Returns True when every
+        group's lr is then 0 for good (:meth:`_ended`), else False."""
         groups = self._groups()
         self.epoch += 1
         clock = getattr(self, self._clock)
         rates = [self._checked(self._rate, base, clock) for base in self.base_lrs]
         for group, lr in zip(groups, rates):  # (all checked first)
             group["lr"] = lr
-        return False
+        return self._ended(groups)
+
+    def _rates(self, epoch: int) -> list[float]:
+        """Every group's lr at ``epoch``, unchecked (what :meth:`stays_zero` looks ahead at)."""
+        return [self._rate(base, epoch) for base in self.base_lrs]
+
+    def stays_zero(self) -> bool:
+        """Whether every group's lr, 0 now, stays 0 for every later epoch.
+
+        Where the curve shows it, in closed form: a rate that never rises once at 0 (the
+        decays, γ₀·gammaᵏ with k growing, γ₀ / (t + 1)^power_t, :class:`AdaptiveLR`'s
+        divisions) stays there; :class:`CosineAnnealingLR`'s only when γ₀ and ``eta_min``
+        are 0 (it rises again past ``T_max``). Otherwise (:class:`LambdaLR`, a subclass's
+        ``_rate``) the curve is looked ahead at: 0 for every group at each of the next
+        ``epoch`` epochs (as many as it took to get here), so a decay that ends at 0
+        stays, and a curve that comes back within that many epochs goes on. A rate that
+        is not a function of the epoch and has no closed-form answer: False.
+        """
+        if self._clock != "epoch" or type(self)._rate is LRSchedule._rate:
+            return False
+        for epoch in range(self.epoch + 1, 2 * self.epoch + 1):
+            try:
+                rates = self._rates(epoch)
+            except Exception:  # (a later epoch the curve cannot give: not known to be 0;
+                return False  # the step that reaches that epoch raises the real error)
+            if any(not isinstance(r, numbers.Real) or r != 0 for r in rates):
+                return False
+        return True
+
+    def _ended(self, groups: list[dict[str, Any]]) -> bool:
+        """True (``stop_reason`` "lr_zero") when every group's lr is 0 and
+        :meth:`stays_zero`, and no group's step moves the weights at lr 0: then every
+        later epoch would be a no-op. (SGD's ``style="sklearn"`` momentum, u ← μu − γg;
+        w ← w + u, coasts on its velocity at γ = 0: that run goes on.)"""
+        ended = (
+            all(g["lr"] == 0 for g in groups)
+            and not any(g.get("style") == "sklearn" and g.get("momentum") for g in groups)
+            and self.stays_zero()
+        )
+        self.stop_reason = "lr_zero" if ended else ""
+        return ended
 
     def _groups(self) -> list[dict[str, Any]]:
         """The optimizer's param groups, before a step sets them: refused when a group has
@@ -269,8 +322,21 @@ class ConstantLR(LRSchedule):
     def _rate(self, base_lr: float, epoch: int) -> float:
         return base_lr
 
+    def stays_zero(self) -> bool:
+        """True: γ₀ = 0 stays 0."""
+        return True
 
-class StepLR(LRSchedule):
+
+class _Decay(LRSchedule):
+    """γ₀ · gammaᵏ with k never falling as the epochs go: with gamma < 1 the rate never
+    rises, and with gamma >= 1 it is 0 only when γ₀ is, so a rate of 0 stays 0."""
+
+    def stays_zero(self) -> bool:
+        """True: a rate of 0 (γ₀ = 0, or gammaᵏ below the float range) stays 0."""
+        return True
+
+
+class StepLR(_Decay):
     """γₑ = γ₀ · gammaᵏ with k = ⌊e / step_size⌋: decay by ``gamma`` every ``step_size`` epochs.
 
     Computed in closed form (PyTorch multiplies repeatedly; equal up to rounding).
@@ -285,7 +351,7 @@ class StepLR(LRSchedule):
         return base_lr * self.gamma ** (epoch // self.step_size)
 
 
-class MultiStepLR(LRSchedule):
+class MultiStepLR(_Decay):
     """γₑ = γ₀ · gammaᵏ with k the number of ``milestones`` at or before epoch e: decay by
     ``gamma`` at each milestone (a milestone listed twice counts twice), as PyTorch's
     ``MultiStepLR``. The milestones are a setting, not part of ``state_dict()``."""
@@ -330,6 +396,9 @@ class LambdaLR(LRSchedule):
         self.lr_lambdas = fns
         self._set(self.optimizer.param_groups)
 
+    def _rates(self, epoch: int) -> list[float]:
+        return [base * fn(epoch) for base, fn in zip(self.base_lrs, self.lr_lambdas)]
+
     def _set(self, groups: list[dict[str, Any]]) -> None:
         rates = [
             self._checked(lambda b, e, fn=fn: b * fn(e), base, self.epoch)
@@ -342,14 +411,16 @@ class LambdaLR(LRSchedule):
         return base_lr * self.lr_lambdas[0](epoch)
 
     def step(self) -> bool:
-        """End of an epoch: each group's lr becomes γ₀ · its lr_lambda(epoch). False."""
+        """End of an epoch: each group's lr becomes γ₀ · its lr_lambda(epoch). True when
+        that is 0 for every group and stays 0 (:meth:`stays_zero`: the lr_lambdas are
+        called at the next ``epoch`` epochs to see), else False."""
         groups = self._groups()
         self.epoch += 1
         self._set(groups)
-        return False
+        return self._ended(groups)
 
 
-class ExponentialLR(LRSchedule):
+class ExponentialLR(_Decay):
     """γₑ = γ₀ · gammaᵉ: decay by ``gamma`` every epoch."""
 
     _hyper = ("gamma",)
@@ -366,13 +437,19 @@ class CosineAnnealingLR(LRSchedule):
 
     Falls from γ₀ to ``eta_min`` over ``T_max`` epochs. Past ``T_max`` the formula
     keeps going (it rises again, period 2·T_max), as PyTorch's does; set ``T_max`` to
-    the number of epochs.
+    the number of epochs. So with ``eta_min=0`` the rate touches 0 at ``T_max`` (and at
+    every odd multiple) without ending the run: a longer run goes on, on the rising
+    curve (only γ₀ = ``eta_min`` = 0, 0 at every epoch, stops: :meth:`stays_zero`).
     """
 
     _hyper = ("T_max", "eta_min")
 
     def __init__(self, optimizer: Any, T_max: int, eta_min: float = 0.0) -> None:
         super().__init__(optimizer, locals())
+
+    def stays_zero(self) -> bool:
+        """True only when γ₀ and ``eta_min`` are 0: otherwise the curve rises again."""
+        return self.eta_min == 0 and all(base == 0 for base in self.base_lrs)
 
     def _rate(self, base_lr: float, epoch: int) -> float:
         cos = math.cos(math.pi * epoch / self.T_max)
@@ -392,6 +469,10 @@ class InvScalingLR(LRSchedule):
 
     def __init__(self, optimizer: Any, power_t: float = 0.5) -> None:
         super().__init__(optimizer, locals())
+
+    def stays_zero(self) -> bool:
+        """True: the samples seen only grow, so a rate of 0 (below the float range) stays."""
+        return True
 
     def _rate(self, base_lr: float, samples_seen: int) -> float:
         try:
@@ -426,7 +507,10 @@ class AdaptiveLR(LRSchedule):
     With several param groups each group's γ is divided while it is above ``min_lr`` (a
     group that starts or arrives at ``min_lr`` or below keeps its γ, as PyTorch's
     ``ReduceLROnPlateau`` keeps each group's at least its ``min_lr``), and training stops
-    when every group's γ is at ``min_lr`` or below.
+    when every group's γ is at ``min_lr`` or below (``stop_reason`` "min_lr"). It also
+    stops at once, without waiting ``patience`` epochs, when every group's γ is 0
+    (``min_lr=0`` and γ divided below the float range, or a γ of 0 set by hand): γ is
+    only ever divided, so it stays 0 (``stop_reason`` "lr_zero").
     """
 
     _hyper = ("factor", "patience", "tol", "min_lr", "mode")
@@ -454,12 +538,17 @@ class AdaptiveLR(LRSchedule):
         if self.bad_epochs > self.patience:
             groups = self.optimizer.param_groups
             if all(g["lr"] <= self.min_lr for g in groups):
+                self.stop_reason = "min_lr"
                 return True
             for g in groups:
                 if g["lr"] > self.min_lr:  # (a group at min_lr or below keeps its lr)
                     g["lr"] = g["lr"] / (1.0 / self.factor)
             self.bad_epochs = 0
-        return False
+        return self._ended(self.optimizer.param_groups)
+
+    def stays_zero(self) -> bool:
+        """True: γ is only ever divided, so 0 stays 0."""
+        return True
 
 
 # fmt: off
