@@ -90,6 +90,7 @@ from .datasets import (
     missing_tokens,
     read_csv,
     read_pipe,
+    sniff_delimiter,
     utf8_text,
 )
 from .files import WriteError, atomic_write, same_file
@@ -109,6 +110,7 @@ from .io import (
 from .metrics import r2_per_output
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler, train_test_split
 from .progress import Progress
+from .stream import check_decimal
 from .tasks import Task, get_task, infer_task
 from .train import Callback, DivergenceError, EarlyStopping, History, TrainState, fit
 
@@ -422,12 +424,13 @@ def _guard_paths(
             )
 
 
-def _peek_header(path: Path, delimiter: str | None) -> list[str] | None:
+def _peek_header(path: Path, delimiter: str | None, decimal: str = ".") -> list[str] | None:
     """The column names of a CSV file (its first non-blank row), or None if unreadable.
 
     Read as :func:`read_csv` reads them: after a spreadsheet's ``sep=;`` first line (whose
     delimiter it takes), and without the unnamed columns that a delimiter ending every
-    line leaves. Reads the file only up to the end of that row (however wide it is)."""
+    line leaves. Reads the file only up to the end of that row (however wide it is). The
+    decimal mark ``decimal`` (--decimal) is no delimiter, as read_csv sniffs it."""
     try:
         with open(path, "rb") as f:
             head = f.read(65536)
@@ -443,10 +446,9 @@ def _peek_header(path: Path, delimiter: str | None) -> list[str] | None:
         if hint:
             delimiter = delimiter or hint.group(1)
         if delimiter is None:
-            try:
-                delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-            except csv.Error:
-                delimiter = ","
+            delimiter = sniff_delimiter(sample, decimal)
+            if delimiter is None:
+                return None  # (the decimal mark is the delimiter: read_csv says so)
         with open(path, encoding="utf-8-sig", newline="") as text:
             if hint:
                 text.readline()  # the "sep=" line
@@ -533,6 +535,7 @@ def _read_table(
     missing: frozenset[str] = MISSING_TOKENS,
     target_fix: str = "",
     model: str | None = None,
+    decimal: str = ".",
 ) -> Table:
     """:func:`read_csv` with the file checks and the hints phrased for the command line.
 
@@ -551,7 +554,7 @@ def _read_table(
     try:
         table = read_csv(
             p, target=target, impute=impute, categorical=categorical, delimiter=delimiter,
-            multiline=multiline, drop=drop, missing=missing,
+            multiline=multiline, drop=drop, missing=missing, decimal=decimal,
         )  # fmt: skip
     except PermissionError:
         raise CLIError(
@@ -568,6 +571,14 @@ def _read_table(
             return _read_table(**{**given, "categorical": [*categorical, column]})
         written = _WRITTEN.match(message)
         cell = ast.literal_eval(written[1]) if written is not None else None
+        if cell is not None and decimal != "." and _FORMATTED_NUMBER.fullmatch(cell):
+            # "3.14" among "2,5" with --decimal ',': a point or a separator it does not read
+            raise CLIError(
+                f"{written[0]}: a number that --decimal {decimal!r} does not read (a decimal "
+                f"point other than {decimal!r}, a thousands separator, or a currency or percent "
+                f"sign); write the column's numbers with {decimal!r} as their only mark, such "
+                f"as 1234{decimal}5"
+            ) from None
         if cell is not None and _FORMATTED_NUMBER.fullmatch(cell):
             # "1,304.0" among plain numbers: the advice to empty the cell and impute it
             # would throw a number away
@@ -655,6 +666,13 @@ def _read_table(
                     f" The model '{model}' reads as missing what its training run did "
                     f"({_missing_text(missing)}): --missing cannot change that."
                 )
+        clash = re.match(r"The 'decimal' parameter of read_csv, ('.'), is ", message)
+        if clash is not None:  # (the decimal mark given, the delimiter given or sniffed)
+            message = f"--decimal {clash[1]} is " + message[clash.end() :]
+            message = message.replace(" (given)", " (given by --delimiter)").replace(
+                "give the delimiter (such as ';'), or another decimal mark.",
+                "give the file's delimiter with --delimiter (such as ';'), or another --decimal.",
+            )
         raise CLIError(message) from None
     for t in targets:
         if t in table.imputed:
@@ -747,20 +765,38 @@ _FORMATTED_NUMBER = re.compile(
 )
 
 
+#: A number written with a decimal comma and nothing else ("3,14", "-0,5").
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+
+
+def _number_value(cell: str, decimal: str = ".") -> float | None:
+    """``cell`` read as a number with the decimal mark ``decimal`` (--decimal), or None."""
+    if decimal != ".":  # (its decimal mark as the point, and a "." as no number's)
+        cell = cell.translate(str.maketrans({decimal: ".", ".": decimal}))
+    try:
+        return float(cell)
+    except ValueError:
+        return None
+
+
+def _decimal_hint(table: Table, cell: str) -> str:
+    """The advice to pass --decimal , when ``cell`` is written with a decimal comma in a
+    file read with the decimal point whose cells are not separated by commas (a ';' export
+    of a European spreadsheet); "" if not so."""
+    if table.decimal != "." or table.delimiter in (None, ",") or not _DECIMAL_COMMA.fullmatch(cell):
+        return ""
+    return "; if the file writes decimal commas (3,14), pass --decimal ,"
+
+
 def _formatted_numbers(table: Table, name: str) -> int | None:
     """The first row of a text column whose cells are all numbers written for people
     (:data:`_FORMATTED_NUMBER`, a typographic minus sign, or plain), which glassnet reads as
-    text; None if not so."""
+    text; None if not so. With --decimal ',' a cell such as 3.14 is one of those."""
     cells = table.raw(name)  # (N,) str
     first = None
     for cell in dict.fromkeys(cells.tolist()):
-        if cell.lower() in table.missing:
+        if cell.lower() in table.missing or _number_value(cell, table.decimal) is not None:
             continue
-        try:
-            float(cell)
-            continue
-        except ValueError:
-            pass
         if _FORMATTED_NUMBER.fullmatch(cell) is None and _typographic_number(cell) is None:
             return None
         if first is None:
@@ -781,13 +817,24 @@ def _refuse_formatted_numbers(table: Table, names: Sequence[str], source: str, f
                 f"{_esc(table.raw(name)[r])!r} at line {int(table.line_numbers[r])} is a "
                 f"number but for {typographic}; fix every such cell, " + fix.format(name=name)
             )
+        if r is not None and table.decimal != ".":
+            d = table.decimal
+            raise CLIError(
+                f"column {_esc(name)!r} of '{source}' holds numbers that --decimal {d!r} does "
+                f"not read ({_esc(table.raw(name)[r])!r} at line {int(table.line_numbers[r])}: "
+                f"a decimal point other than {d!r}, a thousands separator, or a currency or "
+                f"percent sign), which are read as text: write them with {d!r} as their only "
+                f"mark, such as 1234{d}5, " + fix.format(name=name)
+            )
         if r is not None:
+            cell = table.raw(name)[r]
             raise CLIError(
                 f"column {_esc(name)!r} of '{source}' holds numbers written with a thousands "
                 f"separator, a decimal comma or a currency or percent sign "
-                f"({_esc(table.raw(name)[r])!r} at line {int(table.line_numbers[r])}), which "
+                f"({_esc(cell)!r} at line {int(table.line_numbers[r])}), which "
                 f"are read as text: write them as plain numbers such as 1234.5, "
                 + fix.format(name=name)
+                + _decimal_hint(table, cell)
             )
 
 
@@ -803,9 +850,8 @@ def _refuse_numbers_with_a_marker(
         numbers: set[float] = set()
         texts = []
         for cell in counts:
-            try:
-                value = float(cell)
-            except ValueError:
+            value = _number_value(cell, table.decimal)
+            if value is None:
                 if cell.lower() not in missing:
                     texts.append(cell)
                 continue
@@ -847,7 +893,11 @@ def _numbers(table: Table, name: str, fix: str) -> np.ndarray:
 
 
 def _csv_data(args: argparse.Namespace) -> _Data:
-    header = _peek_header(Path(args.data), args.delimiter) if Path(args.data).is_file() else None
+    header = (
+        _peek_header(Path(args.data), args.delimiter, args.decimal)
+        if Path(args.data).is_file()
+        else None
+    )
     targets = _split_names(args.target, header)
     if not targets:
         raise CLIError("--target needs a column name, e.g. --target label")
@@ -877,6 +927,7 @@ def _csv_data(args: argparse.Namespace) -> _Data:
             drop=drop,
             targets=targets,
             missing=_missing_flag(args) or MISSING_TOKENS,
+            decimal=args.decimal,
             target_fix=(
                 " (a target is never imputed), or pass --categorical {name} if the column "
                 "holds class labels: its cells are then read as labels"
@@ -952,6 +1003,7 @@ def _refuse_empty_column(args: argparse.Namespace, message: str, targets: Sequen
             delimiter=args.delimiter,
             multiline=args.multiline_cells,
             missing=flags,
+            decimal=args.decimal,
         )
     except (ValueError, OSError) as again:
         empty = rf"Column {re.escape(first.group(1))} of .* values to impute from: .*"
@@ -1224,7 +1276,11 @@ def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool
 
 def _read_file_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool) -> _Data:
     """:func:`_read_for_model` of a file that can be read twice (its header, then its rows)."""
-    header = _peek_header(Path(args.data), args.delimiter) if Path(args.data).is_file() else None
+    header = (
+        _peek_header(Path(args.data), args.delimiter, args.decimal)
+        if Path(args.data).is_file()
+        else None
+    )
     if header is not None:
         _check_delimiter(Path(args.data), args.delimiter)
         try:  # a name twice is no "missing: b" (the column count is right)
@@ -1296,6 +1352,7 @@ def _read_file_for_model(bundle: _Bundle, args: argparse.Namespace, need_target:
             missing=bundle.missing,
             target_fix=" (a target is never imputed): the model predicts numbers",
             model=bundle.path,
+            decimal=args.decimal,
         )
     except CLIError as exc:  # an empty column: the model needs it, dropping it is no fix
         if not str(exc).endswith("has no values to impute from: drop the column."):
@@ -1470,6 +1527,17 @@ def _delimiter(text: str) -> str:
     return char
 
 
+def _decimal(text: str) -> str:
+    """An argparse ``type``: the decimal mark of the file's numbers, one character."""
+    try:
+        return check_decimal(text, "")
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected one character that marks a number's decimal point, such as ',' for "
+            f"3,14 (default '.'), got {text!r}"
+        ) from None
+
+
 def _dataset_name(text: str) -> str:
     key = text.strip().lower().replace("-", "_")
     if key not in DATASETS:
@@ -1627,6 +1695,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--delimiter", metavar="CHAR", type=_delimiter,
         help="field separator: one character, or \\t or tab for a tab (default: sniffed)",
     )  # fmt: skip
+    src.add_argument("--decimal", metavar="CHAR", type=_decimal, default=".", help=_DECIMAL_HELP)
     src.add_argument("--multiline-cells", action="store_true", help=_MULTILINE_HELP)
     src.add_argument(
         "--drop",
@@ -1965,6 +2034,11 @@ _MISSING_READ_HELP = (
     "file); a --missing other than those is refused"
 )
 
+_DECIMAL_HELP = (
+    "the decimal mark of the file's numbers: one character, e.g. ',' to read 3,14 (as "
+    "European spreadsheets write it, with ';' between cells); then 3.14 is no number "
+    "(default '.')"
+)
 _MULTILINE_HELP = (
     "accept quoted cells that hold line breaks (without it they are errors naming the "
     "line: usually a stray quote)"
@@ -1991,6 +2065,7 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
         "--delimiter", metavar="CHAR", type=_delimiter,
         help="field separator: one character, or \\t or tab for a tab (default: sniffed)",
     )  # fmt: skip
+    p.add_argument("--decimal", metavar="CHAR", type=_decimal, default=".", help=_DECIMAL_HELP)
     p.add_argument("--multiline-cells", action="store_true", help=_MULTILINE_HELP)
 
 
@@ -3171,8 +3246,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
         flags = [flag for flag, value in named if value]
         if flags:
             raise CLIError(f"{flags[0]} is for CSV files; a --dataset names its own columns")
-        if args.delimiter is not None or args.multiline_cells:
+        if args.delimiter is not None or args.multiline_cells or args.decimal != ".":
             flag = "--delimiter" if args.delimiter is not None else "--multiline-cells"
+            flag = "--decimal" if args.decimal != "." else flag
             raise CLIError(
                 f"{flag} is for reading a CSV file; a --dataset is no file to read: leave "
                 f"{flag} out"
@@ -3353,6 +3429,8 @@ _NOT_STREAMED = (
 
 def _stream_refusals(args: argparse.Namespace) -> None:
     """One-line errors for the train options that cannot work with ``--stream``."""
+    from .stream import csv_delimiter
+
     if not args.stream:
         raise CLIError(
             f"--buffer-size {args.buffer_size} is the shuffle buffer of a streamed run: "
@@ -3376,6 +3454,13 @@ def _stream_refusals(args: argparse.Namespace) -> None:
         raise CLIError(
             f"--delimiter {args.delimiter!r} cannot be combined with --stream: the streaming "
             f"reader reads comma-separated files; convert the file, or drop --stream"
+        )
+    if args.decimal == csv_delimiter(args.data):
+        raise CLIError(
+            f"--decimal {args.decimal!r} is the field separator of '{args.data}' to the "
+            f"streaming reader, which reads comma-separated files (tab-separated for .tsv): "
+            f"the decimal mark must differ from it; write the file with another separator "
+            f"(a .tsv file), or drop --stream and give --delimiter (such as ';')"
         )
     if args.batch_size == 0:
         raise CLIError(
@@ -3414,6 +3499,7 @@ def _stream_source(args: argparse.Namespace, target: str, labels: bool) -> Any:
         return gs.from_csv(
             args.data, target, standardize=bool(args.standardize), labels=labels,
             buffer_size=args.buffer_size, dtype=np.dtype(args.dtype), missing=args.missing,
+            decimal=args.decimal,
         )  # fmt: skip
     except FileNotFoundError:
         raise CLIError(
@@ -3492,8 +3578,9 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> tuple[bool, An
         read = pa_csv.ReadOptions(block_size=1 << 22)  # from_csv's first block, delimiter
         parse = pa_csv.ParseOptions(delimiter=csv_delimiter(path))  # (as the stream reads it)
         convert = pa_csv.ConvertOptions(  # and its missing cells (None: the default set)
-            null_values=sorted(null_values(args.missing)), strings_can_be_null=True
-        )
+            null_values=sorted(null_values(args.missing)), strings_can_be_null=True,
+            decimal_point=args.decimal,
+        )  # fmt: skip
         opened = pa_csv.open_csv(
             str(path), read_options=read, parse_options=parse, convert_options=convert
         )
@@ -3502,7 +3589,8 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> tuple[bool, An
         from .stream import unreadable
 
         nulls = null_values(args.missing)
-        text = _about_file(args.data, unreadable(str(path), csv_delimiter(path), exc, {}, nulls))
+        bad = unreadable(str(path), csv_delimiter(path), exc, {}, nulls, decimal=args.decimal)
+        text = _about_file(args.data, bad)
         first_line = head.lstrip("\ufeff").splitlines()[0] if head.strip() else ""
         raise CLIError(text + _stream_header_hint(first_line.split(","))) from None
     except UnicodeDecodeError as exc:
@@ -3648,18 +3736,20 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
     return dates
 
 
-def _refuse_streamed_numbers_as_text(source: str, categories: dict[str, list[Any]]) -> None:
+def _refuse_streamed_numbers_as_text(
+    source: str, categories: dict[str, list[Any]], decimal: str = "."
+) -> None:
     """A column of numbers that the streaming reader reads as text (a few cells such as '?'
     or '-' among them, or numbers written for people: "1,234", "$5") is an error, as in
     memory, not hundreds of one-hot categories. With only its distinct values at hand, a
-    column counts as numbers when more of them are numbers than not."""
+    column counts as numbers when more of them are numbers than not. ``decimal``: the
+    decimal mark numbers are read with (--decimal)."""
     for name, cats in categories.items():
         plain, formatted, text = [], [], []
         for v in map(str, cats):
-            try:
-                float(v)
+            if _number_value(v, decimal) is not None:
                 plain.append(v)
-            except ValueError:
+            else:
                 number = _FORMATTED_NUMBER.fullmatch(v) or _typographic_number(v)
                 (formatted if number else text).append(v)
         if len(plain) + len(formatted) <= len(text) or not (text or formatted):
@@ -3673,6 +3763,12 @@ def _refuse_streamed_numbers_as_text(source: str, categories: dict[str, list[Any
                 f"numbers with a minus sign other than '-' or an invisible character ({shown}: "
                 f"{_typographic_number(typographic[0])})"
             )
+        elif decimal != ".":
+            what = (
+                f"numbers that --decimal {decimal!r} does not read: a decimal point other than "
+                f"{decimal!r}, a thousands separator, or a currency or percent sign "
+                f"({_few([repr(t) for t in formatted], 5)})"
+            )
         else:
             what = (
                 f"numbers written with a thousands separator, a decimal comma or a currency or "
@@ -3681,7 +3777,7 @@ def _refuse_streamed_numbers_as_text(source: str, categories: dict[str, list[Any
         raise CLIError(
             f"column {_esc(name)!r} of '{source}' holds numbers and {_esc(what)}, so the "
             f"streaming reader reads it as text, {len(cats)} categories one-hot encoded: write "
-            f"every cell as a plain number such as 1234.5, or drop --stream (the in-memory "
+            f"every cell as a plain number such as 1234{decimal}5, or drop --stream (the in-memory "
             f"reader names each cell's line, and --categorical {_esc(name)} keeps codes as text)"
         )
 
@@ -3837,7 +3933,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
                 {"type": "StandardScaler", "mean": [mean], "scale": [std if std >= tiny else 1.0]}
             )
     task = _make_task(task_name, n_outputs)
-    _refuse_streamed_numbers_as_text(args.data, cols.categories)
+    _refuse_streamed_numbers_as_text(args.data, cols.categories, args.decimal)
     pre = Preprocessor.from_dict(cols.preprocessor_dict())
     stats_s = time.perf_counter() - t0
     dates = _warn_streamed_columns(args, block, cols)

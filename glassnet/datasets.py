@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import ParameterError, as_rng, check_number
-from .stream import MISSING_TOKENS, missing_tokens
+from .stream import MISSING_TOKENS, check_decimal, missing_tokens
 
 __all__ = [
     "DATASETS",
@@ -794,6 +794,10 @@ class Table:
     line_numbers : sequence of int, optional
         The line of each row in the source (the header is line 1); by default
         row ``i`` is line ``i + 2``.
+    decimal : str, default "."
+        The character that marks the decimal point in a number's cell: ``","`` reads
+        ``3,14`` as 3.14 (and ``3.14`` as text, as pandas' ``decimal=","`` does). Text
+        cells are kept as written. Kept as ``table.decimal``.
 
     Attributes
     ----------
@@ -828,6 +832,7 @@ class Table:
         source: str = "<table>",
         line_numbers: Sequence[int] | None = None,
         missing: Sequence[str] | None = None,
+        decimal: str = ".",
         _from_file: bool = False,
     ) -> None:
         # _from_file (read_csv's): the data alone says each column's kind, so a feature
@@ -835,6 +840,8 @@ class Table:
         # kinds from a model (a Pipeline's rows), whose own checks say what to do
         self._from_file = _from_file
         self.missing = missing_tokens(missing, "Table")
+        self.decimal = check_decimal(decimal, "Table")
+        self.delimiter: str | None = None  # set by read_csv: the file's delimiter
         if not isinstance(columns, Mapping) or len(columns) == 0:
             raise ValueError(
                 f"The 'columns' parameter of Table must be a non-empty mapping of column name "
@@ -918,14 +925,24 @@ class Table:
     def _where(self, row: int, name: str) -> str:
         return f"line {int(self.line_numbers[row])} of {self._src}, column {name!r}"
 
+    def _as_numbers(self, cells: Sequence[str]) -> Sequence[str]:
+        """``cells`` as Python's float() reads numbers: with a ``decimal`` other than ".",
+        that character is the point and a "." is no number's (it becomes the decimal
+        character, so float() refuses it)."""
+        if self.decimal == ".":
+            return cells
+        swap = str.maketrans({self.decimal: ".", ".": self.decimal})
+        return tuple(c.translate(swap) for c in cells)
+
     def _parse_column(self, name: str, *, force_categorical: bool) -> None:
         cells = self._raw[name]
+        parsed = self._as_numbers(cells)  # (the cells themselves for the decimal point)
         is_target = name == self.target
         values = None
         tokens = self.missing
         if not force_categorical and not _number_like(tokens):
             try:  # fast path: every cell a number (NumPy parses the strings)
-                values = np.array(cells, dtype=np.float64)
+                values = np.array(parsed, dtype=np.float64)
             except ValueError:
                 values = None
             if values is not None and np.all(np.isfinite(values)):
@@ -937,7 +954,7 @@ class Table:
                     self.fill_values[name] = float(avg)
                 return
         classes = np.fromiter(
-            (_classify(c, tokens) for c in cells), dtype=np.int8, count=len(cells)
+            (_classify(c, tokens) for c in parsed), dtype=np.int8, count=len(cells)
         )
         n_num = int(np.count_nonzero((classes == _NUM) | (classes == _NONFINITE)))
         n_text = int(np.count_nonzero(classes == _TEXT))
@@ -977,7 +994,7 @@ class Table:
                 )
             bad = np.flatnonzero(classes != _NUM)
             values = np.array(
-                [float(c) if k == _NUM else np.nan for c, k in zip(cells, classes, strict=True)],
+                [float(c) if k == _NUM else np.nan for c, k in zip(parsed, classes, strict=True)],
                 dtype=np.float64,
             )
             if bad.size and not fills:
@@ -1054,7 +1071,8 @@ class Table:
         texts = Counter(c for c, k in zip(cells, classes, strict=True) if k == _TEXT)
         if len(texts) != 1:  # several texts: categories (a number among them is one too)
             return
-        numbers = {float(c) for c, k in zip(cells, classes, strict=True) if k == _NUM}
+        parsed = self._as_numbers(cells)
+        numbers = {float(c) for c, k in zip(parsed, classes, strict=True) if k == _NUM}
         if len(numbers) < 2:
             return
         [(marker, count)] = texts.items()
@@ -1203,6 +1221,7 @@ class Table:
         out.target = self.target
         out.impute = self.impute
         out.missing = self.missing
+        out.decimal, out.delimiter = self.decimal, self.delimiter
         out._from_file = self._from_file
         out.fill_values = dict(self.fill_values)
         out.n_rows = int(idx.size)
@@ -1221,7 +1240,8 @@ class Table:
         out.imputed = {n: v for n, v in out.imputed.items() if v}
         out._first_text = {}
         for n in self._first_text:  # first text cell among the kept rows, if any
-            texts = [i for i, c in enumerate(out._raw[n]) if _classify(c, self.missing) == _TEXT]
+            cells = out._as_numbers(out._raw[n])
+            texts = [i for i, c in enumerate(cells) if _classify(c, self.missing) == _TEXT]
             out._first_text[n] = texts[0] if texts else -1
         return out
 
@@ -1236,6 +1256,7 @@ def read_csv(
     multiline: bool = False,
     drop: Sequence[str] = (),
     missing: Sequence[str] | None = None,
+    decimal: str = ".",
 ) -> Table:
     """Read a CSV file with a header row into a :class:`Table`.
 
@@ -1273,6 +1294,11 @@ def read_csv(
         cells missing. A token that reads as a number (``"-999"``) is matched as text.
         (A cell of a number column that reads as NaN, such as ``nan``, is missing
         whatever the set: it is no number.)
+    decimal : str of length 1, default "."
+        The decimal mark of the file's numbers: ``decimal=","`` reads ``3,14`` as 3.14, as
+        European spreadsheets write it (with ``;`` between cells), and ``3.14`` as text, as
+        pandas' ``decimal`` does. It must differ from the delimiter, which is sniffed
+        among the others (``;``, a tab, ``|``) when not given.
 
     Returns
     -------
@@ -1295,6 +1321,7 @@ def read_csv(
         names the file and, where it applies, the line and column.
     """
     tokens = missing_tokens(missing)  # (checked before the file is read)
+    decimal = check_decimal(decimal, "read_csv")
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(
             f"The 'path' parameter of read_csv must be a file path, a str or a pathlib.Path. "
@@ -1316,19 +1343,24 @@ def read_csv(
         raise ValueError(f"{src!r} is empty: a CSV file needs a header row and data rows.")
     # Excel's "sep=;" first line names the delimiter: read as such, and as a blank line
     hint = re.match(r"[ \t]*sep=(.)[ \t]*(?:\r\n|\r|\n)", text, flags=re.IGNORECASE)
+    how = "given"
     if hint:
+        how = "given" if delimiter else "named by its sep= line"
         delimiter = delimiter or hint.group(1)
         text = "\n" + text[hint.end() :]
     if delimiter is None:
-        try:
-            sample = text[:65536]
-            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-        except csv.Error:
-            delimiter = ","
+        how = "sniffed: the only one of ',', ';', a tab and '|' in its header row"
+        delimiter = sniff_delimiter(text[:65536], decimal) or decimal
     elif not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '\r\n"':
         raise ValueError(
             f"The 'delimiter' parameter of read_csv must be one character such as ',' or ';'. "
             f"Got {delimiter!r}."
+        )
+    if delimiter == decimal:
+        raise ValueError(
+            f"The 'decimal' parameter of read_csv, {decimal!r}, is also the delimiter of "
+            f"{src!r} ({how}): a number's decimal mark must differ from the character "
+            f"between cells; give the delimiter (such as ';'), or another decimal mark."
         )
     # strict: a quote that is never closed is an error ("unexpected end of data"), not a
     # cell that silently swallows the rest of the file
@@ -1425,8 +1457,10 @@ def read_csv(
         source=src,
         line_numbers=lines,
         missing=tokens,
+        decimal=decimal,
         _from_file=True,
     )
+    table.delimiter = delimiter
     table.file_lines = end
     table.dropped = dropped
     table.line_notes = _line_notes(len(rows), end, blank - bool(hint), joined, bool(hint))
@@ -1451,6 +1485,28 @@ _MAGIC = (
     ),
     (b"%PDF", "a PDF document; export its table as CSV"),
 )
+
+
+def sniff_delimiter(sample: str, decimal: str = ".") -> str | None:
+    """The delimiter of the CSV text ``sample`` (a file's first 64 KiB): ``,`` ``;`` a tab
+    or ``|``, as :class:`csv.Sniffer` finds it (``,`` when it finds none), never the decimal
+    mark ``decimal`` (``3,14;2,5`` is split by ``;``). None when the header row (the first
+    non-blank line) holds ``decimal`` and none of the others: the file's delimiter is the
+    decimal mark, which cannot be.
+
+    >>> sniff_delimiter("a;b\\n3,14;2,5\\n", decimal=","), sniff_delimiter("a,b\\n1,2\\n", ",")
+    (';', None)
+    """
+    candidates = ",;\t|"
+    if decimal in candidates:
+        header = next((line for line in sample.splitlines() if line.strip()), "")
+        candidates = candidates.replace(decimal, "")
+        if decimal in header and not any(c in header for c in candidates):
+            return None
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=candidates).delimiter
+    except csv.Error:
+        return candidates[0]
 
 
 def _binary_kind(data: bytes) -> str | None:

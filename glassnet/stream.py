@@ -800,6 +800,7 @@ def from_csv(
     dtype: Any = np.float32,
     delimiter: str | None = None,
     missing: Iterable[str] | None = None,
+    decimal: str = ".",
 ) -> Stream:
     """A CSV file read in blocks of ``block_size`` bytes by pyarrow's streaming reader.
 
@@ -811,7 +812,8 @@ def from_csv(
     rows), matched in any case, as :func:`glassnet.datasets.read_csv` takes them; e.g.
     ``("", "?")`` makes ``?`` missing and ``NA`` an ordinary text. Default:
     :data:`MISSING_TOKENS` (empty, ``nan``, ``NA``, ``N/A``, ``null``, in any case), the
-    in-memory reader's.
+    in-memory reader's. ``decimal``: the numbers' decimal mark (``","`` reads ``3,14`` as
+    3.14, as :func:`glassnet.datasets.read_csv` does), other than the delimiter.
     """
     pa = _pyarrow()
     from pyarrow import csv
@@ -826,18 +828,27 @@ def from_csv(
             f"Got {delimiter!r:.60}."
         )
     nulls = _NULLS if missing is None else null_values(missing, "from_csv")
+    decimal = check_decimal(decimal, "from_csv")
     path = _existing(path)
     delimiter = delimiter or csv_delimiter(path)
+    if delimiter == decimal:
+        raise ValueError(
+            f"The 'decimal' parameter of from_csv is {decimal!r}, which is also the delimiter "
+            f"of '{path}': the decimal mark must differ from the character between cells; "
+            f"give the delimiter (such as '\\t'), or another decimal mark."
+        )
     read = csv.ReadOptions(block_size=block_size)
     parse = csv.ParseOptions(delimiter=delimiter)
     # an empty cell of a text column is empty (an error), not the category ""
-    convert = csv.ConvertOptions(null_values=sorted(nulls), strings_can_be_null=True)
+    convert = csv.ConvertOptions(
+        null_values=sorted(nulls), strings_can_be_null=True, decimal_point=decimal
+    )
     try:
         with pa.input_stream(path) as f:  # closed here, whatever pyarrow's reader keeps
             rows = csv.open_csv(f, read_options=read, parse_options=parse, convert_options=convert)
             first = next(iter(rows), None)
     except pa.ArrowInvalid as e:
-        raise unreadable(path, delimiter, e, {}, nulls, block_size=block_size) from None
+        raise unreadable(path, delimiter, e, {}, nulls, block_size, decimal) from None
     if first is None:
         raise ValueError(f"fit: '{path}' has no rows.")
     # the columns are named as the in-memory reader names them: without the blanks around
@@ -876,8 +887,9 @@ def from_csv(
         if not pa.types.is_string(t)
     }
     convert = csv.ConvertOptions(
-        column_types=types, null_values=sorted(nulls), strings_can_be_null=True
-    )
+        column_types=types, null_values=sorted(nulls), strings_can_be_null=True,
+        decimal_point=decimal,
+    )  # fmt: skip
 
     checked = False  # (the statistics pass checks every cell; the epochs read the same)
     blanks: set[int] = set()  # the text columns with cells that have blanks around them
@@ -895,7 +907,7 @@ def from_csv(
                         row += b.num_rows
                     yield _stripped(b, names, None if not checked else blanks, blanks, nulls)
         except pa.ArrowInvalid as e:
-            raise unreadable(path, delimiter, e, kinds, nulls, block_size=block_size) from None
+            raise unreadable(path, delimiter, e, kinds, nulls, block_size, decimal) from None
         checked = True
 
     return _table_stream(
@@ -1012,11 +1024,12 @@ def unreadable(
     kinds: dict[str, str],
     nulls: frozenset[str],
     block_size: int | None = None,
+    decimal: str = ".",
 ) -> ValueError:
     """pyarrow's refusal of a CSV file as an error naming the line (pyarrow names none);
     ``kinds``: the number columns, ``"numbers"`` or ``"whole numbers"``; ``nulls``: the
     cells read as missing; ``block_size``: the reader's, to name a line longer than it
-    when no row is found at fault."""
+    when no row is found at fault; ``decimal``: the decimal mark the numbers are read with."""
     long = _long_line(path, block_size, e) if block_size is not None else None
     if "Empty CSV file" in str(e):
         if long is not None:
@@ -1029,7 +1042,7 @@ def unreadable(
                 f"{len(header)} columns; give every row one cell per column."
             )
         for name, cell in zip(header, cells):
-            if name in kinds and not _number(cell, kinds[name] == "whole numbers", nulls):
+            if name in kinds and not _number(cell, kinds[name] == "whole numbers", nulls, decimal):
                 return ValueError(
                     f"fit: '{path}' line {line}: column {name!r} holds {cell!r} where its "
                     f"first rows hold {kinds[name]}; give the column one type throughout."
@@ -1037,7 +1050,23 @@ def unreadable(
     return long or ValueError(f"fit: pyarrow cannot read '{path}': {e}.")
 
 
-def _number(cell: str, whole: bool, nulls: frozenset[str]) -> bool:
+def check_decimal(decimal: Any, caller: str) -> str:
+    """``decimal``, checked: one character that can mark a number's decimal point (not a
+    digit, a sign, an exponent's e, a quote, a blank or a line break); else a ValueError
+    naming the ``decimal`` parameter of ``caller``."""
+    if not isinstance(decimal, str) or len(decimal) != 1 or decimal.isdigit() or (
+        decimal in "+-eE\"'" or decimal.isspace() or not decimal.isprintable()
+    ):  # fmt: skip
+        raise ValueError(
+            f"The 'decimal' parameter of {caller} must be one character that marks a "
+            f"number's decimal point, such as '.' or ','. Got {decimal!r:.60}."
+        )
+    return decimal
+
+
+def _number(cell: str, whole: bool, nulls: frozenset[str], decimal: str = ".") -> bool:
+    if decimal != ".":  # (the file's decimal mark read as the point; a "." is none)
+        cell = cell.translate(str.maketrans({decimal: ".", ".": decimal}))
     try:
         int(cell) if whole else float(cell)
     except ValueError:

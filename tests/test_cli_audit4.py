@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from cli_helpers import run, write_csv
+from cli_helpers import assert_one_line_error, run, write_csv
 
 FAST = ["--epochs", "2", "--hidden", "4", "--seed", "0", "-q"]
 HEADER = ["a", "b", "label"]
@@ -127,3 +127,154 @@ def test_a_streamed_file_longer_than_its_first_block_says_what_was_inspected(cap
     assert code == 0, err
     [warning] = [w for w in warnings(err) if "'id'" in w]
     assert "holds the whole numbers 1 to " in warning and ", each once in its first " in warning
+
+
+# ---------------------------------------------------------------- 2. --decimal
+
+
+def european(path, sep: str = ";", n: int = 40, seed: int = 0):
+    """The rows of :func:`rows` with decimal commas, ``sep`` between cells."""
+    table = [[a.replace(".", ","), b.replace(".", ","), y] for a, b, y in rows(n, seed)]
+    return write_csv(path, HEADER, table, delimiter=sep)
+
+
+def test_decimal_commas_read_with_decimal_as_the_plain_numbers(capsys, tmp_path):
+    # a ';' export with decimal commas trains the model the same numbers written plainly do
+    plain = write_csv(tmp_path / "plain.csv", HEADER, rows())
+    eu = european(tmp_path / "eu.csv")
+    a, b = tmp_path / "a.glassnet", tmp_path / "b.glassnet"
+    for data, out, extra in ((plain, a, []), (eu, b, ["--decimal", ","])):
+        code, _, err = run(capsys, "train", data, "--target", "label", "--out", out, *FAST, *extra)
+        assert code == 0, err
+    code, expected, err = run(capsys, "predict", a, plain, "--proba")
+    assert code == 0, err
+    code, out, err = run(capsys, "predict", b, eu, "--proba", "--decimal", ",")
+    assert code == 0 and out == expected, err
+    code, expected, _ = run(capsys, "evaluate", a, plain)
+    code, out, err = run(capsys, "evaluate", b, eu, "--decimal", ",")
+    assert code == 0 and out.replace("eu.csv", "plain.csv").replace("b.glassnet", "a.glassnet") \
+        == expected, err  # fmt: skip
+    code, out, err = run(capsys, "explain", b, "--row", "3", eu, "--decimal", ",")
+    assert code == 0, err
+    code, expected, _ = run(capsys, "explain", a, "--row", "3", plain)
+    assert out.splitlines()[1:] == expected.splitlines()[1:]  # (line 1: the cells as written)
+
+
+@pytest.mark.parametrize("command", ["train", "predict", "evaluate", "explain"])
+def test_decimal_commas_without_decimal_are_told_the_flag(capsys, tmp_path, command):
+    plain = write_csv(tmp_path / "plain.csv", HEADER, rows())
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", plain, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    eu = european(tmp_path / "eu.csv")
+    argv = {
+        "train": ["train", eu, "--target", "label", "--out", tmp_path / "n.glassnet", *FAST],
+        "predict": ["predict", model, eu],
+        "evaluate": ["evaluate", model, eu],
+        "explain": ["explain", model, "--row", "1", eu],
+    }[command]
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "column 'a'", "decimal comma", "pass --decimal ,")
+    # with commas between cells the decimal commas are quoted, and --decimal , cannot be
+    # given: no such advice
+    quoted = european(tmp_path / "q.csv", sep=",")
+    code, out, err = run(capsys, *[quoted if a == eu else a for a in argv])
+    assert code == 2 and "--decimal" not in err, err
+
+
+@pytest.mark.parametrize("given", ["ab", "1", "", "-", "e", " "])
+def test_a_bad_decimal_is_a_usage_error(capsys, tmp_path, given):
+    eu = european(tmp_path / "eu.csv")
+    code, out, err = run(capsys, "train", eu, "--target", "label", "--decimal", given)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "argument --decimal", "one character", repr(given))
+
+
+def test_a_decimal_mark_that_is_the_separator_is_refused(capsys, tmp_path):
+    plain = write_csv(tmp_path / "plain.csv", HEADER, rows())
+    out = tmp_path / "m.glassnet"
+    for extra in ([], ["--delimiter", ","]):
+        code, _, err = run(capsys, "train", plain, "--target", "label", "--decimal", ",",
+                           "--out", out, *FAST, *extra)  # fmt: skip
+        assert code == 2 and not out.exists()
+        assert_one_line_error(err, "--decimal ',' is also the delimiter of", "--delimiter")
+    code, _, err = run(capsys, "train", plain, "--target", "label", "--out", out, *FAST)
+    assert code == 0, err
+    for command in (["predict", out, plain], ["evaluate", out, plain]):
+        code, _, err = run(capsys, *command, "--decimal", ",")
+        assert code == 2
+        assert_one_line_error(err, "--decimal ',' is also the delimiter of")
+    code, _, err = run(capsys, "train", "--dataset", "xor", "--decimal", ",", "--out", out)
+    assert code == 2
+    assert_one_line_error(err, "--decimal is for reading a CSV file")
+
+
+def test_a_decimal_point_among_decimal_commas_is_named(capsys, tmp_path):
+    table = [[a.replace(".", ","), b.replace(".", ","), y] for a, b, y in rows()]
+    table[5][0] = "0.5"
+    eu = write_csv(tmp_path / "eu.csv", HEADER, table, delimiter=";")
+    code, _, err = run(capsys, "train", eu, "--target", "label", "--decimal", ",", *FAST)
+    assert code == 2
+    assert_one_line_error(err, "'0.5' at line 7", "--decimal ',' does not read", "1234,5")
+    assert "--impute" not in err
+    table = [[a.replace("-", "").replace(".", "") + ".5", b, y] for a, b, y in table]
+    eu = write_csv(tmp_path / "pt.csv", HEADER, table, delimiter=";")  # every cell 0125.5
+    code, _, err = run(capsys, "train", eu, "--target", "label", "--decimal", ",", *FAST)
+    assert code == 2
+    assert_one_line_error(err, "column 'a'", "--decimal ',' does not read", "1234,5")
+
+
+def test_decimal_commas_streamed_train_the_plain_numbers_model(capsys, tmp_path):
+    pytest.importorskip("pyarrow")
+    plain = write_csv(tmp_path / "plain.csv", HEADER, rows(200))
+    eu = european(tmp_path / "eu.tsv", sep="\t", n=200)
+    a, b = tmp_path / "a.glassnet", tmp_path / "b.glassnet"
+    for data, out, extra in ((plain, a, []), (eu, b, ["--decimal", ","])):
+        code, _, err = run(capsys, "train", data, "--target", "label", "--out", out,
+                           "--stream", *FAST, *extra)  # fmt: skip
+        assert code == 0, err
+    code, expected, err = run(capsys, "predict", a, plain, "--proba")
+    assert code == 0, err
+    code, out, err = run(capsys, "predict", b, eu, "--proba", "--decimal", ",")
+    assert code == 0 and out == expected, err
+    # a decimal point among them: the column is named, not one-hot encoded
+    text = eu.read_text().splitlines()
+    cell = text[150].split("\t")[0]
+    text[150] = text[150].replace(",", ".", 1)
+    eu.write_text("\n".join(text) + "\n")
+    code, _, err = run(capsys, "train", eu, "--target", "label", "--out", b, "--stream",
+                       "--decimal", ",", *FAST)  # fmt: skip
+    assert code == 2
+    assert_one_line_error(
+        err, "column 'a'", "--decimal ',' does not read", repr(cell.replace(",", ".")), "1234,5"
+    )
+    # a comma-separated file: the streaming reader's separator
+    code, _, err = run(capsys, "train", plain, "--target", "label", "--stream",
+                       "--decimal", ",", *FAST)  # fmt: skip
+    assert code == 2
+    assert_one_line_error(err, "--decimal ','", "field separator", "streaming reader")
+
+
+def test_read_csv_and_from_csv_take_the_decimal_mark(tmp_path):
+    from glassnet.datasets import read_csv
+
+    eu = european(tmp_path / "eu.csv")
+    table = read_csv(eu, target="label", decimal=",")
+    expected = np.array([float(r[0]) for r in rows()])
+    assert table.kinds["a"] == "numeric" and table.delimiter == ";"
+    np.testing.assert_array_equal(table.numbers("a"), expected)
+    np.testing.assert_array_equal(table.take(np.array([3, 1])).numbers("a"), expected[[3, 1]])
+    assert read_csv(eu, target="label").kinds["a"] == "categorical"  # (the default: '.')
+    with pytest.raises(ValueError, match="'decimal' parameter of read_csv must be one char"):
+        read_csv(eu, decimal="..")
+    with pytest.raises(ValueError, match=r"read_csv, ',', is also the delimiter .*\(given\)"):
+        read_csv(eu, decimal=",", delimiter=",")
+    pytest.importorskip("pyarrow")
+    from glassnet.stream import from_csv
+
+    tsv = european(tmp_path / "eu.tsv", sep="\t")
+    X = next(iter(from_csv(tsv, "label", decimal=",").chunks()))[0]
+    np.testing.assert_array_equal(X[:, 0], expected.astype(np.float32))
+    with pytest.raises(ValueError, match="'decimal' parameter of from_csv is ','"):
+        from_csv(eu, "label", decimal=",")
