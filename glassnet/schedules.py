@@ -163,25 +163,31 @@ class LRSchedule:
         return [self._rate(base, epoch) for base in self.base_lrs]
 
     def stays_zero(self) -> bool:
-        """Whether every group's lr, 0 now, stays 0 for every later epoch.
+        """Whether every group's lr, 0 now, stays 0 for every later epoch of the run.
 
         Where the curve shows it, in closed form: a rate that never rises once at 0 (the
         decays, γ₀·gammaᵏ with k growing, γ₀ / (t + 1)^power_t, :class:`AdaptiveLR`'s
         divisions) stays there; :class:`CosineAnnealingLR`'s only when γ₀ and ``eta_min``
         are 0 (it rises again past ``T_max``). Otherwise (:class:`LambdaLR`, a subclass's
-        ``_rate``) the curve is looked ahead at: 0 for every group at each of the next
-        ``epoch`` epochs (as many as it took to get here), so a decay that ends at 0
-        stays, and a curve that comes back within that many epochs goes on. A rate that
-        is not a function of the epoch and has no closed-form answer: False.
+        ``_rate``) the curve is read ahead over the epochs the run has left, which
+        :func:`glassnet.fit` passes to :meth:`epoch_end` (``remaining``): 0 for every group
+        at each of them. A warm-up that starts at 0 and rises, or a curve that comes back,
+        goes on; without ``remaining`` (a loop that calls :meth:`step` itself) such a curve
+        is not known to stay at 0: False. A rate that is not a function of the epoch and has
+        no closed-form answer: False.
         """
-        if self._clock != "epoch" or type(self)._rate is LRSchedule._rate:
+        ahead = getattr(self, "_ahead", None)
+        if self._clock != "epoch" or type(self)._rate is LRSchedule._rate or ahead is None:
             return False
-        for epoch in range(self.epoch + 1, 2 * self.epoch + 1):
+        if self.epoch < getattr(self, "_rises_at", 0):  # (read ahead before: it rises then)
+            return False
+        for epoch in range(self.epoch + 1, self.epoch + ahead + 1):
             try:
                 rates = self._rates(epoch)
             except Exception:  # (a later epoch the curve cannot give: not known to be 0;
                 return False  # the step that reaches that epoch raises the real error)
             if any(not isinstance(r, numbers.Real) or r != 0 for r in rates):
+                self._rises_at = epoch  # (no reading ahead again before then)
                 return False
         return True
 
@@ -270,15 +276,26 @@ class LRSchedule:
             )
         return _check(lr, "lr", name)
 
-    def epoch_end(self, *, metric: float | None = None, samples_seen: int | None = None) -> bool:
+    def epoch_end(
+        self,
+        *,
+        metric: float | None = None,
+        samples_seen: int | None = None,
+        remaining: int | None = None,
+    ) -> bool:
         """Uniform end-of-epoch call; returns True when training should stop.
 
         ``metric`` is the epoch's training loss (used by :class:`AdaptiveLR`),
         ``samples_seen`` the number of samples trained on so far (used by
-        :class:`InvScalingLR`).
+        :class:`InvScalingLR`), ``remaining`` the epochs the run has left (how far
+        :meth:`stays_zero` reads a :class:`LambdaLR`'s curve ahead; None: unknown).
         """
         facts = {"metric": metric, "samples_seen": samples_seen}
-        return self.step(*(facts[k] for k in self._needs))
+        self._ahead = remaining
+        try:
+            return self.step(*(facts[k] for k in self._needs))
+        finally:
+            self._ahead = None
 
     @property
     def lr(self) -> float:

@@ -67,6 +67,8 @@ STOP_REASONS = {
     "interrupted": "interrupted by the user (KeyboardInterrupt); the weights learned so far "
     "are kept (the best ones, with early stopping)",
     "min_lr": "the adaptive learning rate reached its minimum",
+    "lr_zero": "the learning-rate schedule brought every param group's lr to 0, where it stays "
+    "for the rest of the run (every later epoch would leave the weights as they are)",
     "weight_change": "the weights changed by less than tol_weights (||Δw||, the L2 norm over "
     "all parameters in an epoch) for n_iter_no_change epochs",
     "diverged": "the loss became NaN or inf",
@@ -94,7 +96,8 @@ class History:
         per epoch, when validation data is used.
     stop_reason : str
         One of ``max_epochs``, ``max_steps``, ``tol``, ``weight_change``,
-        ``early_stopping``, ``callback``, ``interrupted``, ``min_lr``.
+        ``early_stopping``, ``callback``, ``interrupted``, ``min_lr``, ``lr_zero``,
+        ``diverged``.
     epochs, steps : int
         Epochs (complete or not) and optimizer steps run.
     engine : str
@@ -573,7 +576,8 @@ def fit(
     if xp is not np:
         X, y_arr, w_arr = (None if a is None else xp.asarray(a) for a in (X, y_arr, w_arr))
 
-    history = History(engine="fused" if fast else "graph")
+    # (epochs counts the run's total: a resumed run that stops in its first epoch is there)
+    history = History(engine="fused" if fast else "graph", epochs=initial_epoch)
     if Xv is not None:
         history.metric_name = "accuracy" if spec and "entropy" in spec.name else "r2"
     state = TrainState(model, optimizer, history, epoch=initial_epoch, X=X, verbose=verbose)
@@ -700,14 +704,15 @@ def fit(
             # the schedule steps after every epoch (a run resumed finds it at its epoch); a
             # stop is named in this order (max_steps over a rule's, as every loop names it)
             low = schedule is not None and schedule.epoch_end(
-                metric=epoch_loss, samples_seen=seen0 + history.samples_seen
-            )
+                metric=epoch_loss, samples_seen=seen0 + history.samples_seen,
+                remaining=epochs - epoch,
+            )  # fmt: skip
             if state.stop and not state.stop_reason:
                 state.stop_reason = "callback"
             elif max_steps is not None and history.steps >= max_steps:
                 state.stop, state.stop_reason = True, "max_steps"
-            elif low:
-                state.stop, state.stop_reason = True, "min_lr"
+            elif low and (schedule.stop_reason != "lr_zero" or epoch < epochs):
+                state.stop, state.stop_reason = True, schedule.stop_reason or "min_lr"
             if dp is not None:
                 dp.agree(state)
             if state.stop:

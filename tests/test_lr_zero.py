@@ -32,7 +32,7 @@ def steps(sched, n, **facts):
 def test_a_linear_decay_to_zero_stops_when_it_gets_there():
     opt = sgd()
     sched = schedules.LambdaLR(opt, linear_to_zero(5))
-    assert steps(sched, 5) == [False] * 4 + [True]
+    assert steps(sched, 5, remaining=10) == [False] * 4 + [True]  # (fit passes what is left)
     assert opt.lr == 0.0 and sched.stop_reason == "lr_zero"
 
 
@@ -102,7 +102,7 @@ def test_a_lambda_that_cannot_give_a_later_epoch_is_not_taken_for_zero():
     there), and not a stop; the step that reaches that epoch raises as before."""
     table = [1.0, 0.5, 0.0]
     sched = schedules.LambdaLR(sgd(), lambda e: table[e])
-    assert steps(sched, 2) == [False, False]
+    assert steps(sched, 2, remaining=10) == [False, False]
     with pytest.raises(IndexError):
         sched.step()
 
@@ -111,18 +111,18 @@ def test_every_group_must_reach_zero():
     params = nn.MLP([2, 3, 1], rng=0).parameters()
     opt = optim.SGD([{"params": params[:2], "lr": 0.1}, {"params": params[2:], "lr": 0.2}])
     one = schedules.LambdaLR(opt, [linear_to_zero(2), lambda e: 1.0])
-    assert steps(one, 4) == [False] * 4
+    assert steps(one, 4, remaining=10) == [False] * 4
     opt = optim.SGD([{"params": params[:2], "lr": 0.1}, {"params": params[2:], "lr": 0.2}])
     both = schedules.LambdaLR(opt, [linear_to_zero(2), linear_to_zero(3)])
-    assert steps(both, 3) == [False, False, True]
+    assert steps(both, 3, remaining=10) == [False, False, True]
 
 
 def test_sklearn_style_momentum_coasts_at_lr_zero_so_the_run_goes_on():
     """u <- mu u - lr g; w <- w + u: at lr 0 the velocity still moves the weights."""
     coasting = schedules.LambdaLR(sgd(momentum=0.9, style="sklearn"), linear_to_zero(2))
-    assert steps(coasting, 4) == [False] * 4
+    assert steps(coasting, 4, remaining=10) == [False] * 4
     torch = schedules.LambdaLR(sgd(momentum=0.9), linear_to_zero(2))  # w <- w - lr v
-    assert steps(torch, 2) == [False, True]
+    assert steps(torch, 2, remaining=10) == [False, True]
 
 
 def test_adaptive_at_zero_stops_without_waiting_for_its_patience():
@@ -155,7 +155,7 @@ def test_fit_stops_when_the_schedule_reaches_zero_for_good(engine, batch_size):
         return h, [p.data.copy() for p in net.parameters()]
 
     h, weights = run(20)
-    assert (h.epochs, h.stop_reason) == (5, "min_lr")
+    assert (h.epochs, h.stop_reason) == (5, "lr_zero")
     assert h.lr[-1] > 0  # (the lr of the last epoch that ran; 0 would have come next)
     h5, weights5 = run(5)
     assert h5.epochs == 5 and h.loss == h5.loss
@@ -170,3 +170,50 @@ def test_fit_with_a_cosine_past_t_max_runs_every_epoch():
     h = gn.fit(net, X, Y, loss="mse", optimizer=opt, schedule=sched, epochs=8, batch_size=8,
                verbose=0)  # fmt: skip
     assert (h.epochs, h.stop_reason) == (8, "max_epochs") and 0.0 in h.lr
+
+
+@pytest.mark.parametrize(
+    "factor",
+    [
+        lambda e: 0.0 if e < 5 else 1.0,  # a warm-up held at 0, then the full rate
+        lambda e: min(1.0, e / 5),  # a linear warm-up from 0
+        lambda e: 0.0 if e < 3 else e / 10,  # 0 for three epochs, then a ramp
+    ],
+)
+def test_a_warm_up_from_zero_is_not_taken_for_the_end(factor):
+    # a LambdaLR at 0 is read ahead over the epochs the run has left, not over as many
+    # epochs as it took to get there (which stopped these runs after their first epoch)
+    X = np.random.default_rng(0).random((20, 2))
+    m = gn.nn.MLP([2, 4, 1], rng=0)
+    opt = gn.optim.SGD(m.parameters(), lr=0.1)
+    h = gn.fit(
+        m, X, X.sum(1, keepdims=True), optimizer=opt, epochs=12, verbose=0,
+        schedule=schedules.LambdaLR(opt, factor),
+    )  # fmt: skip
+    assert (h.epochs, h.stop_reason) == (12, "max_epochs")
+    assert h.lr[-1] > 0
+
+
+def test_a_lambda_decay_ends_the_run_where_it_reaches_zero_and_names_it():
+    X = np.random.default_rng(0).random((20, 2))
+    m = gn.nn.MLP([2, 4, 1], rng=0)
+    opt = gn.optim.SGD(m.parameters(), lr=0.1)
+    sched = schedules.LambdaLR(opt, lambda e: max(0.0, 1 - e / 6))
+    h = gn.fit(m, X, X.sum(1, keepdims=True), optimizer=opt, epochs=12, verbose=0, schedule=sched)
+    assert (h.epochs, h.stop_reason) == (6, "lr_zero")
+    assert "brought every param group's lr to 0" in h.message
+    # reaching 0 at the run's last epoch is the run's end, named as such
+    m = gn.nn.MLP([2, 4, 1], rng=0)
+    opt = gn.optim.SGD(m.parameters(), lr=0.1)
+    sched = schedules.LambdaLR(opt, lambda e: max(0.0, 1 - e / 6))
+    h = gn.fit(m, X, X.sum(1, keepdims=True), optimizer=opt, epochs=6, verbose=0, schedule=sched)
+    assert (h.epochs, h.stop_reason) == (6, "max_epochs")
+
+
+def test_a_lambda_at_zero_stepped_by_hand_is_not_known_to_stay_there():
+    # a loop of the user's own calls step() without the epochs left: a curve that is not
+    # in closed form cannot be known to stay at 0, so step() does not say "stop"
+    opt = gn.optim.SGD(gn.nn.MLP([2, 1], rng=0).parameters(), lr=0.1)
+    sched = schedules.LambdaLR(opt, lambda e: max(0.0, 1 - e))
+    assert sched.step() is False and opt.lr == 0.0
+    assert sched.epoch_end(remaining=3) is True and sched.stop_reason == "lr_zero"
