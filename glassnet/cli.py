@@ -4962,11 +4962,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ``--debug`` is given, which lets every traceback through. With ``--debug`` the
     traceback of an input error comes before its line, and the exit status is the same.
     """
-    parser = build_parser()
     try:
+        parser = build_parser()
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version and usage errors
         return _exit_code(exc.code)
+    except KeyboardInterrupt:  # Ctrl-C before a command starts: as during one (130)
+        _error("interrupted")
+        return 130
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2

@@ -278,3 +278,25 @@ def test_read_csv_and_from_csv_take_the_decimal_mark(tmp_path):
     np.testing.assert_array_equal(X[:, 0], expected.astype(np.float32))
     with pytest.raises(ValueError, match="'decimal' parameter of from_csv is ','"):
         from_csv(eu, "label", decimal=",")
+
+
+# ---------------------------------------------------------------- 4. Ctrl-C
+
+
+def test_ctrl_c_while_the_command_line_is_built_is_one_line_and_130(capsys, monkeypatch):
+    """Ctrl-C before a command starts (the parser being built, the arguments read) was a
+    traceback; during a command it is one line and status 130. (During the imports that
+    come before main, the console script's own, no function of glassnet.cli can catch it.)"""
+    from glassnet import cli
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    try:
+        code = cli.main(["info", "--help"])
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C escaped glassnet.cli.main as a traceback")
+    out, err = capsys.readouterr()
+    assert code == 130 and out == ""
+    assert err == "glassnet: error: interrupted\n"
