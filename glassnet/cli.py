@@ -2651,11 +2651,13 @@ def _leading_zeros(
     return text.count("\n", 0, first.start()), len(_LEADING_ZERO.findall(text))
 
 
-def _leading_zeros_text(name: str, cell: str, line: int, count: str, fix: str) -> str:
+def _leading_zeros_text(
+    name: str, cell: str, line: int | str, count: int, where: str, fix: str
+) -> str:
     return (
         f"the column {_esc(name)!r} holds whole numbers written with leading zeros "
-        f"({_esc(cell)} at line {line}, {count} such cell(s)), as codes are (zip codes, product "
-        f"codes), and is read as amounts: if they are codes, {fix}"
+        f"({_esc(cell)} at line {line}, {count} such cell(s){where}), as codes are (zip "
+        f"codes, product codes), and is read as amounts: if they are codes, {fix}"
     )
 
 
@@ -2669,7 +2671,7 @@ def _warn_leading_zeros(table: Table, numeric: list[str]) -> None:
         if found is not None:
             r, count = found
             fix = f"pass --categorical {shlex.quote(name)}"
-            _warn(_leading_zeros_text(name, cells[r], int(table.line_numbers[r]), str(count), fix))
+            _warn(_leading_zeros_text(name, cells[r], int(table.line_numbers[r]), count, "", fix))
 
 
 def _row_numbers(name: str, values: np.ndarray) -> tuple[float, float] | None:
@@ -3672,22 +3674,40 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
     m = block.num_rows
     partial = m < cols.rows  # (the file is longer than its first block)
     raw = dict(zip([n.strip() for n in block.schema.names], block.schema.names))
+    values = {  # (N,) each number column's values in the block
+        n: block.column(raw[n]).to_numpy(zero_copy_only=False).astype(np.float64)
+        for n in cols.numeric
+    }
+    # gates, as in memory, so that the cells are read as text only for a column that may
+    # hold such cells: a cell of the block's text that starts with 0 and a digit (one
+    # search), a column of whole values; a value of 2**53 or more
+    with open(path, "rb") as f:
+        head = f.read(1 << 22).decode("utf-8", "replace")
+    zero = re.compile(rf'(?:^|[{re.escape(delimiter)}])[ \t]*"?0\d', re.MULTILINE)
+    zeros = zero.search(head) is not None
+    wanted = [
+        n for n, v in values.items()
+        if (zeros and np.all(v == np.round(v))) or np.any(np.abs(v[:10_000]) >= 2.0**53)
+    ]  # fmt: skip
     texts: dict[str, list[str]] = {}
 
     def cells(name: str) -> list[str]:
         """The first block's cells of number column ``name`` as read (the block holds them
-        as numbers): that block read again, that column only, as text."""
-        if name not in texts:
+        as numbers): that block read again once, the wanted columns only, as text."""
+        if not texts:
             convert = pa_csv.ConvertOptions(
-                include_columns=[raw[name]], column_types={raw[name]: pa.string()},
+                include_columns=[raw[n] for n in wanted],
+                column_types={raw[n]: pa.string() for n in wanted},
                 null_values=sorted(null_values(args.missing)), strings_can_be_null=True,
             )  # fmt: skip
             opened = pa_csv.open_csv(
                 path, read_options=pa_csv.ReadOptions(block_size=1 << 22),
                 parse_options=pa_csv.ParseOptions(delimiter=delimiter), convert_options=convert,
             )  # fmt: skip
-            column = next(iter(opened)).column(0).fill_null("")
-            texts[name] = [c.strip() for c in column.to_pylist()]
+            again = next(iter(opened))
+            for n in wanted:
+                column = again.column(raw[n]).fill_null("")
+                texts[n] = [c.strip() for c in column.to_pylist()]
         return texts[name]
 
     def line(row: int) -> int | str:
@@ -3696,25 +3716,24 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
     dates: set[str] = set()
 
     rows = f" in its first {m:,} rows" if partial else ""
-    for name in cols.numeric:
-        values = block.column(raw[name]).to_numpy(zero_copy_only=False).astype(np.float64)
+    for name, column in values.items():
         flag = shlex.quote(name)
-        span = _row_numbers(name, values)
+        span = _row_numbers(name, column)
         if span is not None:
             fix = (
                 f"write the file without it, or train in memory (without --stream) with "
                 f"--drop {flag} or --id {flag}"
             )
             _warn(_row_numbers_text(name, span, rows, fix))
-        found = _leading_zeros(values, lambda name=name: cells(name))
+        found = _leading_zeros(column, lambda name=name: cells(name)) if zeros else None
         if found is not None:
             r, count = found
             fix = (
                 f"train in memory (without --stream) with --categorical {flag}: the streaming "
                 f"reader reads numbers as numbers"
             )
-            _warn(_leading_zeros_text(name, cells(name)[r], line(r), f"{count}{rows}", fix))
-        digits = _lost_digits(values[:10_000], lambda name=name: cells(name)[:10_000])
+            _warn(_leading_zeros_text(name, cells(name)[r], line(r), count, rows, fix))
+        digits = _lost_digits(column[:10_000], lambda name=name: cells(name)[:10_000])
         if digits is not None:
             r = cells(name).index(digits[0])
             where = "in the file" if not partial and m <= 10_000 else (

@@ -117,9 +117,9 @@ def test_a_streamed_file_longer_than_its_first_block_says_what_was_inspected(cap
     X = rng.normal(size=(n, 2))
     pad = "x" * 20
     with open(tmp_path / "big.csv", "w") as f:
-        f.write("id,a,b,pad,label\n")
+        f.write("id,a,b,pad,zip,label\n")
         for i, (a, b) in enumerate(X):
-            f.write(f"{i + 1},{a:.3f},{b:.3f},{pad},{'yes' if a + b > 0 else 'no'}\n")
+            f.write(f"{i + 1},{a:.3f},{b:.3f},{pad},{i % 7:05d},{'yes' if a + b > 0 else 'no'}\n")
     data = tmp_path / "big.csv"
     argv = ["--epochs", "1", "--batch-size", "4096", "--stream"]
     code, _, err = run(capsys, "train", data, "--target", "label", "--out",
@@ -127,6 +127,10 @@ def test_a_streamed_file_longer_than_its_first_block_says_what_was_inspected(cap
     assert code == 0, err
     [warning] = [w for w in warnings(err) if "'id'" in w]
     assert "holds the whole numbers 1 to " in warning and ", each once in its first " in warning
+    [warning] = [w for w in warnings(err) if "'zip'" in w]
+    assert (
+        "leading zeros (00000 at line 2, " in warning and " such cell(s) in its first " in warning
+    )
 
 
 # ---------------------------------------------------------------- 2. --decimal
