@@ -33,7 +33,7 @@ from ._validation import manual_seed
 from .gradcheck import GradcheckError, GradcheckReport
 from .many import fit_many
 from .objective import Objective
-from .ops import concatenate, maximum, minimum, stack, where
+from .ops import cat, concatenate, maximum, minimum, stack, where
 from .tensor import (
     AnomalyError,
     Tensor,
@@ -99,6 +99,7 @@ __all__ = [
     "GradcheckReport",
     "Tensor",
     "as_tensor",
+    "cat",
     "concatenate",
     "detect_anomaly",
     "enable_grad",

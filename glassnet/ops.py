@@ -48,7 +48,7 @@ from .tensor import (
     unbroadcast,
 )
 
-__all__ = ["concatenate", "stack", "where", "maximum", "minimum"]
+__all__ = ["cat", "concatenate", "stack", "where", "maximum", "minimum"]
 
 
 # ------------------------------------------------------------ methods of Tensor
@@ -262,6 +262,9 @@ def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None
     ts, out = _join(tensors, np.concatenate, "concatenate", axis, rule)
     bounds = np.cumsum([t.data.shape[axis] for t in ts])[:-1]
     return Tensor.from_op(out, "concatenate", ts, lambda g: tuple(np.split(g, bounds, axis=axis)))
+
+
+cat = concatenate  # PyTorch's name: torch.cat(tensors, dim)
 
 
 def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:

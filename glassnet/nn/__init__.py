@@ -1,9 +1,12 @@
 """Layers and networks: ``Module``, ``Parameter``, ``Linear``, activations, ``MLP``, ``Neuron``,
-loss modules (``MSELoss``, ``CrossEntropyLoss``, ...), and ``nn.utils`` (gradient clipping)."""
+loss modules (``MSELoss``, ``CrossEntropyLoss``, ...), the containers ``ModuleList`` and
+``ModuleDict``, ``nn.init`` (initializers, PyTorch's in-place ones too) and ``nn.utils``
+(gradient clipping)."""
 
 # The names are listed as rows of data (isort and the formatter would give each a line).
 # isort: off
 from . import init, utils
+from .containers import ModuleDict, ModuleList
 from .flat import FlatParameters, flatten_parameters
 from .layers import (
     MLP, ActivationModule, Dropout, Identity, LeakyReLU, Linear, Neuron, ReLU, Sequential,
@@ -19,7 +22,8 @@ from .module import Module, Parameter
 __all__ = [
     "MLP", "ActivationModule", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout",
     "FlatParameters", "HuberLoss", "Identity", "L1Loss", "LeakyReLU", "Linear", "MSELoss",
-    "Module", "NLLLoss", "Neuron", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax",
-    "Tanh", "activation_module", "flatten_parameters", "from_config", "init", "utils",
+    "Module", "ModuleDict", "ModuleList", "NLLLoss", "Neuron", "Parameter", "ReLU",
+    "Sequential", "Sigmoid", "Softmax", "Tanh", "activation_module", "flatten_parameters",
+    "from_config", "init", "utils",
 ]
 # fmt: on

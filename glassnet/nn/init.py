@@ -79,3 +79,13 @@ INITIALIZERS.update(kaiming_uniform=he_uniform, kaiming_normal=he_normal)
 def get_initializer(name: str | Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
     """Look up an initializer by name, or pass a callable ``f(shape, rng, dtype)`` through."""
     return name if callable(name) else check_name(name, INITIALIZERS, "initializer")
+
+
+# PyTorch's in-place initializers of a tensor (kaiming_uniform_(layer.W), ...), beside the
+# shape-taking ones above: glassnet.nn.init_inplace
+# isort: off
+from .init_inplace import (  # noqa: E402, F401 (nn.init.kaiming_uniform_, ...)
+    calculate_gain, constant_, eye_, kaiming_normal_, kaiming_uniform_, normal_, ones_,
+    orthogonal_, trunc_normal_, uniform_, xavier_normal_, xavier_uniform_, zeros_,
+)  # fmt: skip
+# isort: on

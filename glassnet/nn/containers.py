@@ -1,0 +1,217 @@
+"""PyTorch's containers of sub-modules: :class:`ModuleList` and :class:`ModuleDict`.
+
+A model written as PyTorch models are keeps its layers in one of these:
+
+>>> from glassnet import nn
+>>> class Net(nn.Module):
+...     def __init__(self):
+...         self.hidden = nn.ModuleList([nn.Linear(2, 4), nn.Linear(4, 4)])
+...         self.heads = nn.ModuleDict({"y": nn.Linear(4, 1)})
+...     def forward(self, x):
+...         for layer in self.hidden:
+...             x = layer(x).tanh()
+...         return self.heads["y"](x)
+>>> [name for name, _ in Net().named_parameters()][:3]
+['hidden.0.W', 'hidden.0.b', 'hidden.1.W']
+
+Parameters are found and named as PyTorch names them (``hidden.0.W``, ``heads.y.W``), so
+``state_dict()``, optimizers and ``fit`` (on the autodiff graph) see every layer. A plain
+Python list of modules is walked too (``Module``'s rule); these add what PyTorch's
+containers add: indexing that keeps the container, ``append``/``extend``/``insert``, and,
+for the dict, keys checked as PyTorch checks them.
+
+How it works: a container keeps its modules as its own attributes, named ``"0"``,
+``"1"``, ... (or by key), in order, which is where :class:`~glassnet.nn.Module`'s walk
+looks. Like ``nn.ModuleList`` in PyTorch, neither container has a ``forward``: call its
+modules. They are PyTorch's surface, not the engine (nothing in fit or the fast path uses
+them), which is why ``tools/loc.py`` lists this file outside the core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from .module import Module
+
+__all__ = ["ModuleDict", "ModuleList"]
+
+
+def _module(value: Any, owner: str, where: str) -> Module:
+    """``value`` if it is a glassnet Module, else a TypeError naming where it was given."""
+    if not isinstance(value, Module) or isinstance(value, type):
+        fix = f": pass an instance, {value.__name__}()" if isinstance(value, type) else ""
+        raise TypeError(f"{owner} holds glassnet Modules; {where} is {value!r:.80}{fix}.")
+    return value
+
+
+def _repr(kind: str, items: Iterable[tuple[str, Module]]) -> str:
+    lines = [f"  ({k}): " + repr(m).replace("\n", "\n  ") for k, m in items]
+    return f"{kind}(\n" + "\n".join(lines) + "\n)" if lines else f"{kind}()"
+
+
+class ModuleList(Module):
+    """A list of sub-modules whose parameters the model owns (PyTorch's ``nn.ModuleList``).
+
+    ``ModuleList([a, b])``; ``ml[i]``, ``ml[i] = m``, ``del ml[i]``, ``ml[1:]`` (a
+    ModuleList), ``len``, iteration, ``append``, ``extend``, ``insert``, ``+``/``+=``.
+    Anything but a glassnet Module is refused with a TypeError.
+    """
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        self._set([] if modules is None else self._checked(modules, "the module at"))
+
+    @staticmethod
+    def _checked(modules: Any, where: str) -> list[Module]:
+        if isinstance(modules, (Mapping, str)) or not isinstance(modules, Iterable):
+            raise TypeError(
+                f"ModuleList takes an iterable of glassnet Modules; got {modules!r:.80}. Wrap "
+                "one module in a list: ModuleList([module])."
+            )
+        return [_module(m, "ModuleList", f"{where} position {i}") for i, m in enumerate(modules)]
+
+    def _items(self) -> list[Module]:
+        return [v for k, v in vars(self).items() if k.isdigit()]
+
+    def _set(self, modules: list[Module]) -> None:
+        """Store ``modules`` as the attributes "0", "1", ... (the old ones removed first)."""
+        for k in [k for k in vars(self) if k.isdigit()]:
+            del self.__dict__[k]
+        self.__dict__.update({str(i): m for i, m in enumerate(modules)})
+
+    def _index(self, i: Any) -> int:
+        n = len(self)
+        if not isinstance(i, int) or isinstance(i, bool) or not -n <= i < n:
+            raise IndexError(f"ModuleList index {i!r} is out of range for {n} modules.")
+        return i % n
+
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return ModuleList(self._items()[i])
+        return self._items()[self._index(i)]
+
+    def __setitem__(self, i: int, module: Module) -> None:
+        items = self._items()
+        items[self._index(i)] = _module(module, "ModuleList", f"the module set at {i}")
+        self._set(items)
+
+    def __delitem__(self, i: int | slice) -> None:
+        items = self._items()
+        del items[i if isinstance(i, slice) else self._index(i)]
+        self._set(items)
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._items())
+
+    def __add__(self, other: Iterable[Module]) -> ModuleList:
+        return ModuleList([*self._items(), *self._checked(other, "the added module at")])
+
+    def __iadd__(self, other: Iterable[Module]) -> ModuleList:
+        return self.extend(other)
+
+    def append(self, module: Module) -> ModuleList:
+        """Add ``module`` at the end; returns self."""
+        self._set([*self._items(), _module(module, "ModuleList", "the module appended")])
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        """Add each of ``modules`` at the end; returns self."""
+        self._set([*self._items(), *self._checked(modules, "the module extended with, at")])
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        """Insert ``module`` before ``index`` (as ``list.insert``)."""
+        items = self._items()
+        items.insert(index, _module(module, "ModuleList", "the module inserted"))
+        self._set(items)
+
+    def __repr__(self) -> str:
+        return _repr("ModuleList", ((str(i), m) for i, m in enumerate(self._items())))
+
+
+class ModuleDict(Module):
+    """Sub-modules by name, in insertion order (PyTorch's ``nn.ModuleDict``).
+
+    ``ModuleDict({"enc": a, "dec": b})`` or from ``(key, module)`` pairs; ``md[key]``,
+    ``md[key] = m``, ``del md[key]``, ``key in md``, ``len``, iteration over the keys,
+    ``keys()``, ``values()``, ``items()``, ``update()``, ``pop()``. A key is a non-empty
+    string without ``"."`` that is not already an attribute of the container (``"train"``,
+    ``"parameters"``, ...), as PyTorch requires; anything but a glassnet Module is refused.
+    """
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None):
+        if modules is not None:
+            self.update(modules)
+
+    def _key(self, key: Any) -> str:
+        if not isinstance(key, str) or not key or "." in key:
+            raise KeyError(
+                f"ModuleDict keys are non-empty strings without '.' (they become parameter "
+                f"names such as 'heads.<key>.W'); got {key!r:.80}."
+            )
+        if key not in vars(self) and hasattr(self, key):
+            raise KeyError(
+                f"ModuleDict: the key {key!r} is an attribute of the container "
+                f"(ModuleDict.{key}); choose another name."
+            )
+        return key
+
+    def _keys(self) -> list[str]:
+        return [k for k, v in vars(self).items() if isinstance(v, Module)]
+
+    def __getitem__(self, key: str) -> Module:
+        if key not in self._keys():
+            raise KeyError(f"ModuleDict has no module {key!r}; its keys are {self._keys()}.")
+        return vars(self)[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.__dict__[self._key(key)] = _module(module, "ModuleDict", f"the value of {key!r}")
+
+    def __delitem__(self, key: str) -> None:
+        self[key]  # (a KeyError naming the keys when absent)
+        del self.__dict__[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys()
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys())
+
+    def keys(self) -> list[str]:
+        return self._keys()
+
+    def values(self) -> list[Module]:
+        return [vars(self)[k] for k in self._keys()]
+
+    def items(self) -> list[tuple[str, Module]]:
+        return [(k, vars(self)[k]) for k in self._keys()]
+
+    def pop(self, key: str) -> Module:
+        module = self[key]
+        del self[key]
+        return module
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        """Add or replace modules from a mapping or ``(key, module)`` pairs; every key and
+        module is checked before any is stored."""
+        if isinstance(modules, Mapping):
+            pairs = list(modules.items())
+        elif isinstance(modules, Iterable) and not isinstance(modules, (str, Module)):
+            pairs = list(modules)
+            if not all(isinstance(p, tuple) and len(p) == 2 for p in pairs):
+                raise TypeError("ModuleDict.update takes a mapping or (key, module) pairs.")
+        else:
+            raise TypeError(f"ModuleDict takes a mapping of modules; got {modules!r:.80}.")
+        for k, m in pairs:
+            self._key(k), _module(m, "ModuleDict", f"the value of {k!r}")
+        for k, m in pairs:
+            self[k] = m
+
+    def __repr__(self) -> str:
+        return _repr("ModuleDict", self.items())

@@ -1,0 +1,244 @@
+"""PyTorch's in-place initializers: ``nn.init.kaiming_uniform_(layer.W)`` and the rest.
+
+They fill a tensor's values in place and return it, as ``torch.nn.init``'s do (glassnet's
+own initializers, :mod:`glassnet.nn.init`, take a shape and return a new array):
+
+>>> import numpy as np
+>>> from glassnet import nn
+>>> layer = nn.Linear(3, 2, rng=0)
+>>> w = nn.init.xavier_uniform_(layer.W, generator=0)
+>>> w is layer.W, bool(np.abs(layer.W.data).max() <= np.sqrt(6 / (3 + 2)))
+(True, True)
+
+**Fans in the lecture's layout.** A weight is ``W: (inputs, neurons)``, the transpose of
+PyTorch's ``weight: (out, in)``, so fan_in is ``W.shape[0]`` here where PyTorch reads
+``weight.shape[1]``: the same number, the number of inputs. ``kaiming_uniform_(layer.W)``
+draws from the distribution ``kaiming_uniform_(layer.weight)`` draws from in PyTorch (the
+values differ: the generators differ). A vector (a bias) has no fans: the fan-based
+initializers refuse it, as PyTorch's do.
+
+``generator``: None (glassnet's default generator, :func:`glassnet.manual_seed`), an int
+seed or a ``numpy.random.Generator``. The values are drawn in float64 and written in the
+tensor's dtype, into its own memory (a parameter packed into an optimizer's flat buffer
+stays packed).
+
+``calculate_gain``, ``uniform_``, ``normal_``, ``trunc_normal_``, ``constant_``, ``ones_``,
+``zeros_``, ``eye_``, ``xavier_uniform_``, ``xavier_normal_``, ``kaiming_uniform_``,
+``kaiming_normal_``, ``orthogonal_``. (PyTorch's ``dirac_`` and ``sparse_`` are not here:
+glassnet has no convolutions, and no sparse weights.)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .._validation import as_rng, check_setting
+from ..backend import asarray
+from ..tensor import Tensor
+
+# fmt: off
+__all__ = [
+    "calculate_gain", "constant_", "eye_", "kaiming_normal_", "kaiming_uniform_", "normal_",
+    "ones_", "orthogonal_", "trunc_normal_", "uniform_", "xavier_normal_", "xavier_uniform_",
+    "zeros_",
+]
+# fmt: on
+
+_LINEAR = ("linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+           "conv_transpose2d", "conv_transpose3d")  # fmt: skip
+_REAL = {}  # any real number
+_POSITIVE = {"low": 0, "low_open": True}
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """PyTorch's recommended gain for ``nonlinearity``: 1 for linear (identity) and
+    sigmoid, 5/3 for tanh, √2 for relu, √(2 / (1 + a²)) for leaky_relu (``param`` = a,
+    default 0.01), 3/4 for selu."""
+    if nonlinearity in _LINEAR:
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        a = 0.01 if param is None else check_setting(param, "param", "calculate_gain", _REAL)
+        return math.sqrt(2.0 / (1 + a**2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(
+        f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; choose from "
+        f"{[*_LINEAR[:3], 'tanh', 'relu', 'leaky_relu', 'selu']} (PyTorch's names)."
+    )
+
+
+def _target(tensor: Any, owner: str) -> np.ndarray:
+    """The float array to fill: a Tensor's (or Parameter's) ``.data``, or an array itself."""
+    data = tensor.data if isinstance(tensor, Tensor) else tensor
+    if not hasattr(data, "dtype") or not hasattr(data, "shape") or data.dtype.kind != "f":
+        got = getattr(data, "dtype", type(tensor).__name__)
+        raise TypeError(
+            f"{owner} fills a float Tensor, Parameter or array in place (e.g. layer.W); "
+            f"got {got!s:.80}."
+        )
+    return data
+
+
+def _fill(tensor: Any, values: Any, owner: str) -> Any:
+    data = _target(tensor, owner)
+    data[...] = asarray(np.asarray(values, dtype=np.float64), like=data, dtype=data.dtype)
+    return tensor
+
+
+def _fans(data: Any, owner: str) -> tuple[int, int]:
+    if data.ndim != 2:
+        raise ValueError(
+            f"{owner}: fan in and fan out are those of a weight matrix W: (inputs, neurons); "
+            f"got a tensor of shape {tuple(data.shape)}. Initialize a bias with zeros_, "
+            "constant_, uniform_ or normal_."
+        )
+    return int(data.shape[0]), int(data.shape[1])
+
+
+def _rng(generator: Any, owner: str) -> np.random.Generator:
+    return as_rng(generator, owner, "generator")
+
+
+def uniform_(tensor: Any, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Any:
+    """Values from U(a, b), in place; returns ``tensor``."""
+    data, owner = _target(tensor, "uniform_"), "uniform_"
+    a, b = (check_setting(v, n, owner, _REAL) for v, n in ((a, "a"), (b, "b")))
+    if a > b:
+        raise ValueError(f"uniform_: the lower bound a={a} is above the upper bound b={b}.")
+    return _fill(tensor, _rng(generator, owner).uniform(a, b, data.shape), owner)
+
+
+def normal_(tensor: Any, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Any:
+    """Values from N(mean, std²), in place; returns ``tensor``."""
+    data, owner = _target(tensor, "normal_"), "normal_"
+    mean = check_setting(mean, "mean", owner, _REAL)
+    std = check_setting(std, "std", owner, {"low": 0})
+    return _fill(tensor, mean + std * _rng(generator, owner).standard_normal(data.shape), owner)
+
+
+def trunc_normal_(
+    tensor: Any,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator: Any = None,
+) -> Any:
+    """Values from N(mean, std²) truncated to [a, b] (drawn again until inside), in place;
+    returns ``tensor``. The bounds are values, not standard deviations, as in PyTorch."""
+    data, owner = _target(tensor, "trunc_normal_"), "trunc_normal_"
+    given = ((mean, "mean"), (a, "a"), (b, "b"))
+    mean, a, b = (check_setting(v, n, owner, _REAL) for v, n in given)
+    std = check_setting(std, "std", owner, _POSITIVE)
+    if not a < b:
+        raise ValueError(f"trunc_normal_: the interval [a, b] = [{a}, {b}] is empty.")
+    lo, hi = (a - mean) / std, (b - mean) / std  # in standard deviations
+    if min(abs(lo), abs(hi)) > 6 and lo * hi > 0:
+        raise ValueError(
+            f"trunc_normal_: [a, b] = [{a}, {b}] lies more than 6 standard deviations from "
+            f"the mean {mean}, where almost no draw lands; move the mean or widen std."
+        )
+    rng, z = _rng(generator, owner), np.empty(data.shape)
+    todo = np.ones(data.shape, bool)
+    while todo.any():  # each round keeps the draws inside [lo, hi]
+        z[todo] = rng.standard_normal(int(todo.sum()))
+        todo &= (z < lo) | (z > hi)
+    return _fill(tensor, mean + std * z, owner)
+
+
+def constant_(tensor: Any, val: float) -> Any:
+    """Every value ``val``, in place; returns ``tensor``."""
+    _target(tensor, "constant_")
+    return _fill(tensor, check_setting(val, "val", "constant_", _REAL), "constant_")
+
+
+def ones_(tensor: Any) -> Any:
+    """Every value 1, in place; returns ``tensor``."""
+    return _fill(tensor, 1.0, "ones_")
+
+
+def zeros_(tensor: Any) -> Any:
+    """Every value 0, in place; returns ``tensor``."""
+    return _fill(tensor, 0.0, "zeros_")
+
+
+def eye_(tensor: Any) -> Any:
+    """The identity matrix (ones on the diagonal of a 2-D tensor), in place; returns it."""
+    data = _target(tensor, "eye_")
+    if data.ndim != 2:
+        raise ValueError(f"eye_ fills a 2-D tensor; got one of shape {tuple(data.shape)}.")
+    return _fill(tensor, np.eye(*data.shape), "eye_")
+
+
+def xavier_uniform_(tensor: Any, gain: float = 1.0, generator: Any = None) -> Any:
+    """Glorot/Xavier: U(-a, a), a = gain · √(6 / (fan_in + fan_out)), in place."""
+    data, owner = _target(tensor, "xavier_uniform_"), "xavier_uniform_"
+    fan_in, fan_out = _fans(data, owner)
+    a = check_setting(gain, "gain", owner, _REAL) * math.sqrt(6.0 / (fan_in + fan_out))
+    return _fill(tensor, _rng(generator, owner).uniform(-a, a, data.shape), owner)
+
+
+def xavier_normal_(tensor: Any, gain: float = 1.0, generator: Any = None) -> Any:
+    """Glorot/Xavier: N(0, s²), s = gain · √(2 / (fan_in + fan_out)), in place."""
+    data, owner = _target(tensor, "xavier_normal_"), "xavier_normal_"
+    fan_in, fan_out = _fans(data, owner)
+    s = check_setting(gain, "gain", owner, _REAL) * math.sqrt(2.0 / (fan_in + fan_out))
+    return _fill(tensor, s * _rng(generator, owner).standard_normal(data.shape), owner)
+
+
+def _kaiming_std(data: Any, a: float, mode: str, nonlinearity: str, owner: str) -> float:
+    fan_in, fan_out = _fans(data, owner)
+    mode = check_setting(mode, "mode", owner, ("fan_in", "fan_out"))
+    fan = fan_in if mode == "fan_in" else fan_out
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+
+
+def kaiming_uniform_(
+    tensor: Any,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: Any = None,
+) -> Any:
+    """He/Kaiming: U(-bound, bound), bound = gain · √(3 / fan), ``fan`` the inputs
+    (``mode="fan_in"``) or the neurons (``"fan_out"``), ``gain`` =
+    ``calculate_gain(nonlinearity, a)`` (√2 for the default, leaky ReLU with a = 0), in place."""
+    data, owner = _target(tensor, "kaiming_uniform_"), "kaiming_uniform_"
+    bound = math.sqrt(3.0) * _kaiming_std(data, a, mode, nonlinearity, owner)
+    return _fill(tensor, _rng(generator, owner).uniform(-bound, bound, data.shape), owner)
+
+
+def kaiming_normal_(
+    tensor: Any,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: Any = None,
+) -> Any:
+    """He/Kaiming: N(0, std²), std = gain / √fan (see :func:`kaiming_uniform_`), in place."""
+    data, owner = _target(tensor, "kaiming_normal_"), "kaiming_normal_"
+    std = _kaiming_std(data, a, mode, nonlinearity, owner)
+    return _fill(tensor, std * _rng(generator, owner).standard_normal(data.shape), owner)
+
+
+def orthogonal_(tensor: Any, gain: float = 1.0, generator: Any = None) -> Any:
+    """A (semi-)orthogonal matrix times ``gain``, in place: PyTorch's construction (the Q
+    of a QR decomposition of a normal matrix, its signs fixed by R's diagonal), so the
+    rows are orthonormal when there are fewer rows than columns, else the columns."""
+    data, owner = _target(tensor, "orthogonal_"), "orthogonal_"
+    if data.ndim != 2:
+        raise ValueError(f"orthogonal_ fills a 2-D tensor; got one of shape {tuple(data.shape)}.")
+    gain = check_setting(gain, "gain", owner, _REAL)
+    rows, cols = data.shape
+    flat = _rng(generator, owner).standard_normal((rows, cols))
+    flat = flat.T if rows < cols else flat
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diag(r))
+    return _fill(tensor, gain * (q.T if rows < cols else q), owner)
