@@ -495,22 +495,19 @@ _WRITTEN = re.compile(
 _MINUS_SIGNS = "\u2212\u2013\u2012\ufe63\uff0d"
 
 
-def _typographic_number(cell: str) -> str | None:
+def _typographic_number(cell: str, decimal: str = ".") -> str | None:
     """What to change in ``cell`` to make it a number, when it is one but for a minus sign
     other than '-' (U+2212, an en dash) or invisible characters (a zero-width space, a
     byte-order mark); None if that is not so, or if it is a number written for people (a
-    blank between thousands: :data:`_FORMATTED_NUMBER`)."""
+    blank between thousands: :data:`_FORMATTED_NUMBER`). ``decimal``: the decimal mark
+    numbers are read with (--decimal)."""
     if _FORMATTED_NUMBER.fullmatch(cell):
         return None
     # format characters only (Cf: a zero-width space, a byte-order mark, a soft hyphen): a
     # blank inside ("2 1", "020 7946 1048") is text, a score or a phone number, not a number
     odd = [ch for ch in cell if ch in _MINUS_SIGNS or unicodedata.category(ch) == "Cf"]
     plain = "".join("-" if ch in _MINUS_SIGNS else "" if ch in odd else ch for ch in cell)
-    try:
-        float(plain)
-    except ValueError:
-        return None
-    if not odd:
+    if not odd or _number_value(plain, decimal) is None:
         return None
     named = [
         f"{unicodedata.name(ch, 'a character')} (U+{ord(ch):04X})" for ch in dict.fromkeys(odd)
@@ -587,7 +584,7 @@ def _read_table(
                 f"or a currency or percent sign, which glassnet does not read; write the "
                 f"column's numbers plain, such as 1234.5"
             ) from None
-        fix = _typographic_number(cell) if cell is not None else None
+        fix = _typographic_number(cell, decimal) if cell is not None else None
         if fix is not None:  # "−0.5" (a minus sign, U+2212): as plain as "-0.5" to the eye
             raise CLIError(f"{written[0]}: a number but for {fix}") from None
         about = [t for t in targets if f", column {t!r}, a numeric column" in message]
@@ -797,7 +794,8 @@ def _formatted_numbers(table: Table, name: str) -> int | None:
     for cell in dict.fromkeys(cells.tolist()):
         if cell.lower() in table.missing or _number_value(cell, table.decimal) is not None:
             continue
-        if _FORMATTED_NUMBER.fullmatch(cell) is None and _typographic_number(cell) is None:
+        typographic = _typographic_number(cell, table.decimal)
+        if _FORMATTED_NUMBER.fullmatch(cell) is None and typographic is None:
             return None
         if first is None:
             first = cell
@@ -810,7 +808,8 @@ def _refuse_formatted_numbers(table: Table, names: Sequence[str], source: str, f
     """A column of numbers written with separators or signs is an error, not text."""
     for name in names:
         r = _formatted_numbers(table, name)
-        typographic = _typographic_number(table.raw(name)[r]) if r is not None else None
+        cell = table.raw(name)[r] if r is not None else ""
+        typographic = _typographic_number(cell, table.decimal) if r is not None else None
         if r is not None and typographic is not None:  # "−0.5": a minus sign, U+2212
             raise CLIError(
                 f"column {_esc(name)!r} of '{source}' holds numbers that are read as text: "
@@ -827,7 +826,6 @@ def _refuse_formatted_numbers(table: Table, names: Sequence[str], source: str, f
                 f"mark, such as 1234{d}5, " + fix.format(name=name)
             )
         if r is not None:
-            cell = table.raw(name)[r]
             raise CLIError(
                 f"column {_esc(name)!r} of '{source}' holds numbers written with a thousands "
                 f"separator, a decimal comma or a currency or percent sign "
@@ -3769,18 +3767,18 @@ def _refuse_streamed_numbers_as_text(
             if _number_value(v, decimal) is not None:
                 plain.append(v)
             else:
-                number = _FORMATTED_NUMBER.fullmatch(v) or _typographic_number(v)
+                number = _FORMATTED_NUMBER.fullmatch(v) or _typographic_number(v, decimal)
                 (formatted if number else text).append(v)
         if len(plain) + len(formatted) <= len(text) or not (text or formatted):
             continue
-        typographic = [v for v in formatted if _typographic_number(v) is not None]
+        typographic = [v for v in formatted if _typographic_number(v, decimal) is not None]
         if text:
             what = f"{len(text)} value(s) that are not numbers ({_few([repr(t) for t in text], 5)})"
         elif typographic:  # "−0.5", with U+2212
             shown = _few([repr(t) for t in typographic], 5)
             what = (
                 f"numbers with a minus sign other than '-' or an invisible character ({shown}: "
-                f"{_typographic_number(typographic[0])})"
+                f"{_typographic_number(typographic[0], decimal)})"
             )
         elif decimal != ".":
             what = (

@@ -304,3 +304,17 @@ def test_ctrl_c_while_the_command_line_is_built_is_one_line_and_130(capsys, monk
     out, err = capsys.readouterr()
     assert code == 130 and out == ""
     assert err == "glassnet: error: interrupted\n"
+
+
+@pytest.mark.parametrize("share", [1, 4])
+def test_a_typographic_minus_sign_among_decimal_commas_is_named(capsys, tmp_path, share):
+    # '−0,5' (U+2212) with --decimal ',': "Non-numeric value ... pass --impute mean" (one
+    # cell), or a column refused as written with a thousands separator (most cells)
+    table = [[a.replace(".", ","), b.replace(".", ","), y] for a, b, y in rows()]
+    table = [[a.replace("-", "\u2212") if i % 4 < share else a, b, y]
+             for i, (a, b, y) in enumerate(table)]  # fmt: skip
+    eu = write_csv(tmp_path / "eu.csv", HEADER, table, delimiter=";")
+    code, _, err = run(capsys, "train", eu, "--target", "label", "--decimal", ",", *FAST)
+    assert code == 2
+    assert_one_line_error(err, "MINUS SIGN (U+2212)", "write '-' in place of the minus sign")
+    assert "--impute" not in err
