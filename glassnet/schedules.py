@@ -55,8 +55,8 @@ from ._validation import ParameterError, build, check_setting, check_state_dict
 # fmt: off
 __all__ = [
     "SCHEDULES", "AdaptiveLR", "ConstantLR", "CosineAnnealingLR", "ExponentialLR",
-    "InvScalingLR", "LambdaLR", "LRSchedule", "MultiStepLR", "StepLR", "check_schedule",
-    "get_schedule",
+    "InvScalingLR", "LambdaLR", "LRSchedule", "MultiStepLR", "ReduceLROnPlateau", "StepLR",
+    "check_schedule", "get_schedule",
 ]
 # fmt: on
 
@@ -71,18 +71,36 @@ _RULES: dict[str, Any] = {  # what each setting must be: check_number's bounds, 
     "mode": ("min", "max"),
     "best": {"allow_inf": True},
     "metric": {},
+    # ReduceLROnPlateau (PyTorch's): a best of -inf in mode "max", a floor per param group
+    "plateau_best": {"allow_inf": True, "minus_inf": True},
+    "min_lrs": {"low": 0, "each": True},
+    **dict.fromkeys(("threshold", "eps"), {"low": 0}),
+    "threshold_mode": ("rel", "abs"),
+    **dict.fromkeys(
+        ("cooldown", "num_bad_epochs", "cooldown_counter"), {"low": 0, "integer": True}
+    ),
 }
 
 
-def _is_inf(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and value == math.inf
+def _is_inf(value: Any, sign: int = 1) -> bool:
+    return isinstance(value, numbers.Real) and value == sign * math.inf
 
 
 def _check(value: Any, name: str, owner: str) -> Any:
-    """``value`` if it is what ``_RULES[name]`` asks, else a ParameterError."""
+    """``value`` if it is what ``_RULES[name]`` asks, else a ParameterError. (Besides
+    check_setting's rules: ``allow_inf`` takes +inf, ``minus_inf`` -inf too, ``each`` a list
+    of such numbers.)"""
     rule = _RULES[name]
     if isinstance(rule, dict) and rule.get("allow_inf") and _is_inf(value):
         return math.inf  # (an int setting's numpy.inf: check_number's int test refuses it)
+    if isinstance(rule, dict) and rule.get("minus_inf") and _is_inf(value, -1):
+        return -math.inf
+    if isinstance(rule, dict) and rule.get("each"):
+        if not isinstance(value, list):
+            raise ParameterError(f"{owner}: {name!r} must be a list. Got {value!r:.80}.")
+        rule = {k: v for k, v in rule.items() if k != "each"}
+        return [check_setting(v, name, owner, rule) for v in value]
+    rule = {k: v for k, v in rule.items() if k != "minus_inf"} if isinstance(rule, dict) else rule
     return check_setting(value, name, owner, rule)
 
 
@@ -568,10 +586,105 @@ class AdaptiveLR(LRSchedule):
         return True
 
 
+class ReduceLROnPlateau(LRSchedule):
+    """PyTorch's ``ReduceLROnPlateau``, rule for rule: multiply each group's γ by ``factor``
+    when the watched number has not improved for more than ``patience`` epochs.
+
+    At the end of each epoch, with the epoch's number m (``fit`` passes the training loss;
+    ``mode="max"`` watches a score that should rise) and the best so far m*::
+
+        better = m < m* (1 − threshold)   (mode "min", threshold_mode "rel"; "abs":
+                 m < m* − threshold; mode "max": m > m* (1 + threshold), m > m* + threshold)
+        bad    ← 0 if better else bad + 1;  m* ← m if better
+        cooling down (``cooldown`` epochs after a reduction): bad ← 0
+        if bad > patience: γ ← max(γ · factor, min_lr) for each group, where that lowers
+                           γ by more than ``eps``; then cool down, bad ← 0
+
+    The same learning rates as PyTorch's for the same numbers, from ``fit`` or from its
+    own ``step(metric)``. ``min_lr`` is one floor or a list, one per param group (kept
+    as ``min_lrs``). Unlike :class:`AdaptiveLR` (scikit-learn's rule) it never ends
+    training at its floor, as in PyTorch; a NaN or infinite metric is refused (PyTorch
+    counts it as a bad epoch).
+    """
+
+    _hyper = ("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown")
+    _hyper += ("min_lrs", "eps")
+    _progress = {"best": math.inf, "num_bad_epochs": 0, "cooldown_counter": 0}
+    _needs = ("metric",)
+
+    def __init__(
+        self,
+        optimizer: Any,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: float | list[float] = 0.0,
+        eps: float = 1e-8,
+    ) -> None:
+        groups = getattr(optimizer, "param_groups", [])
+        many = isinstance(min_lr, (list, tuple))
+        min_lrs = list(min_lr) if many else [min_lr] * len(groups)
+        if len(min_lrs) != len(groups):
+            raise ValueError(
+                f"ReduceLROnPlateau: min_lr lists {len(min_lrs)} floors for {len(groups)} "
+                "param groups; give one per group, or one number for all."
+            )
+        super().__init__(optimizer, {**locals(), "min_lrs": min_lrs})
+        self.best = math.inf if self.mode == "min" else -math.inf
+
+    def _better(self, m: float) -> bool:
+        rel, t, best = self.threshold_mode == "rel", self.threshold, self.best
+        if self.mode == "min":
+            return m < best * (1.0 - t) if rel else m < best - t
+        return m > best * (t + 1.0) if rel else m > best + t
+
+    def step(self, metric: float) -> bool:  # type: ignore[override]
+        """End of an epoch with the watched number ``metric`` (PyTorch's ``metrics``).
+        Returns True only when every group's γ is 0 (``stop_reason`` "lr_zero")."""
+        m = _check(metric, "metric", type(self).__name__)
+        groups = self._groups()
+        if len(self.min_lrs) != len(groups):
+            raise ValueError(
+                f"ReduceLROnPlateau: the optimizer has {len(groups)} param groups and "
+                f"min_lrs {len(self.min_lrs)} floors; set schedule.min_lrs to one per group."
+            )
+        self.epoch += 1
+        if self._better(m):
+            self.best, self.num_bad_epochs = m, 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:  # (bad epochs in the cool-down do not count)
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            for g, floor in zip(groups, self.min_lrs):
+                old = float(g["lr"])
+                new = max(old * self.factor, floor)
+                if old - new > self.eps:
+                    g["lr"] = new
+            self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
+        return self._ended(groups)
+
+    def stays_zero(self) -> bool:
+        """True: γ is only ever lowered, so 0 stays 0."""
+        return True
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """As :meth:`LRSchedule.load_state_dict` (with mode "max"'s best of -inf)."""
+        if not isinstance(state, Mapping) or "best" not in state:
+            return super().load_state_dict(state)  # (which says what is wrong)
+        super().load_state_dict({**state, "best": 0.0})
+        self.best = _check(state["best"], "plateau_best", type(self).__name__)
+
+
 # fmt: off
 SCHEDULES: dict[str, type[LRSchedule]] = {
     "constant": ConstantLR, "step": StepLR, "exponential": ExponentialLR,
     "cosine": CosineAnnealingLR, "invscaling": InvScalingLR, "adaptive": AdaptiveLR,
+    "plateau": ReduceLROnPlateau,
 }
 # fmt: on
 """Name → schedule class, used by :func:`get_schedule`."""
