@@ -40,7 +40,7 @@ def evaluate_loss(
     _check_model(model, "evaluate_loss")
     spec = tasks.loss_spec(loss, "evaluate_loss")
     X, y, w = tasks.check_data(model, spec, X, y, sample_weight, "evaluate_loss")
-    return tasks.score(model, spec, loss, X, y, w)[0]
+    return tasks.score(model, spec, loss, X, y, w, with_metric=False)[0]
 
 
 class Objective:

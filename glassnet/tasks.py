@@ -33,6 +33,7 @@ metric).
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,7 +41,7 @@ import numpy as np
 
 from . import functional as F
 from ._validation import ParameterError, check_array
-from .metrics import r2_score
+from .metrics import UndefinedMetricWarning, r2_score
 from .nn.layers import MLP, ActivationModule, Dropout, Linear, Sequential
 from .nn.module import Module
 from .tensor import Tensor, no_grad
@@ -611,8 +612,10 @@ def metric(
     elif out.ndim == 3:  # R^2 per network of a stack
         wk = [w if w is None or w.ndim == 1 else w[k] for k in range(len(out))]
         return "r2", np.array([metric(loss, o, t, v)[1] for o, t, v in zip(out, y, wk)])
-    else:
-        return "r2", r2_score(y.reshape(out.shape), out, w)
+    else:  # (a validation set of one row has no R^2: NaN, said once by validation_set)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UndefinedMetricWarning)
+            return "r2", r2_score(y.reshape(out.shape), out, w)
     if w is not None:  # the weighted fraction correct
         wd = w.astype(np.float64)
         acc = (hits * wd).sum(axis=-1) / wd.sum(axis=-1)
@@ -717,7 +720,9 @@ def validation_set(
                 f"{owner}: validation_data and validation_split={frac} were both given; the split "
                 "would be ignored (every training row kept). Pass one of them."
             )
-        return X, y, w, *check_data(model, spec, *given, owner, VALIDATION_NAMES)
+        return _one_row(
+            spec, (X, y, w, *check_data(model, spec, *given, owner, VALIDATION_NAMES)), owner
+        )
     if frac > 0 or early_stopping:
         parts = split_validation(X, y, w, frac if frac > 0 else 0.1, spec, rng)
         classes, kept = _classes(y, spec), _classes(parts[1], spec)
@@ -731,8 +736,22 @@ def validation_set(
                 f"would never see it. Use {fix}, more samples of that class, or "
                 "validation_data."
             )
-        return parts
+        return _one_row(spec, parts, owner)
     return X, y, w, None, None, None
+
+
+def _one_row(spec: F.Loss | None, parts: tuple[Any, ...], owner: str) -> tuple[Any, ...]:
+    """``parts``, after a warning when they hold a regression's validation set of one row:
+    R^2 needs two, so every epoch's ``val_metric`` is NaN (said once here, not each epoch)."""
+    if not (_is_ce(spec) or _is_bce(spec)) and len(parts[4]) < 2:
+        warnings.warn(
+            f"{owner}: the validation set has 1 row, where R^2 is undefined: val_metric is NaN "
+            "at every epoch (val_loss is computed). Hold out 2 rows or more (validation_split "
+            "or validation_data) for an R^2.",
+            UndefinedMetricWarning,
+            stacklevel=3,
+        )
+    return parts
 
 
 def n_outputs(model: Module) -> int | None:
@@ -887,11 +906,18 @@ def check_data(
 
 
 def score(
-    model: Module, spec: F.Loss | None, loss: Any, X: np.ndarray, y: np.ndarray, w: Any = None
+    model: Module,
+    spec: F.Loss | None,
+    loss: Any,
+    X: np.ndarray,
+    y: np.ndarray,
+    w: Any = None,
+    with_metric: bool = True,
 ) -> tuple[float, float]:
     """Loss and metric from one forward pass, without a graph, in eval mode; with sample
     weights ``w``, both weighted: the loss as fit weighs the training loss (sum_i w_i l_i / n,
-    ``evaluate_loss``'s), the metric as :func:`metric` weighs it."""
+    ``evaluate_loss``'s), the metric as :func:`metric` weighs it (NaN, not computed, with
+    ``with_metric=False``)."""
     forward, loss_fn, head = loss_parts(model, spec, loss)
     was = [(m, m.training) for m in model.modules()]  # (each module's mode comes back)
     model.eval()
@@ -903,4 +929,4 @@ def score(
     finally:
         for m, mode in was:
             m.training = mode
-    return value, metric(spec, out, y, w)[1]
+    return value, metric(spec, out, y, w)[1] if with_metric else float("nan")
