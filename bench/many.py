@@ -2,6 +2,7 @@
 
     python bench/many.py              # K = 100 XNOR 2-2-1 fits, K = 16 W2 fits
     python bench/many.py --rounds 5
+    python bench/many.py --floor      # W2's stacked matrix products alone: the floor
 
 Every side is timed as a user calls it (the whole ``fit_many`` call; the whole loop of
 ``fit`` calls), in interleaved rounds, on the same models and data: the K ``fit`` calls,
@@ -90,10 +91,62 @@ def run(case, K: int, rounds: int) -> None:
           f"{worst:.1g} |")  # fmt: skip
 
 
+def products_floor(K: int = 16, n: int = 64, sizes=(20, 64, 64, 1), rounds: int = 7) -> None:
+    """W2's matrix products alone, the floor under any stacked step: the forward products and
+    the backward's dL/dW and dL/dA (none for the first layer's input) of K stacked networks
+    on a batch of n rows, against one network's, in float32 on NumPy's BLAS. No activation,
+    no loss, no update: what a step of ``fit_many`` cannot go below."""
+    rng = np.random.default_rng(0)
+    f32 = np.float32
+    X = rng.standard_normal((n, sizes[0])).astype(f32)
+    shapes = list(zip(sizes[:-1], sizes[1:]))
+
+    def parts(lead):
+        Ws = [rng.standard_normal((*lead, i, o)).astype(f32) * 0.1 for i, o in shapes]
+        A = [np.empty((*lead, n, o), f32) for _, o in shapes]
+        G = [rng.standard_normal(a.shape).astype(f32) * 0.01 for a in A]
+        return Ws, A, G, [np.empty_like(W) for W in Ws]
+
+    def step(Ws, A, G, gW):
+        a = X
+        for W, out in zip(Ws, A):
+            np.matmul(a, W, out=out)
+            a = out
+        for i in range(len(Ws) - 1, -1, -1):
+            prev = X if i == 0 else A[i - 1]
+            np.matmul(prev.swapaxes(-1, -2), G[i], out=gW[i])
+            if i:
+                np.matmul(G[i], Ws[i].swapaxes(-1, -2), out=G[i - 1])
+
+    def best(bufs, calls=200):
+        times = []
+        for _ in range(rounds):
+            t = time.perf_counter()
+            for _ in range(calls):
+                step(*bufs)
+            times.append((time.perf_counter() - t) / calls)
+        return min(times) * 1e6
+
+    stacked, one = best(parts((K,))), best(parts(()))
+    mac = sum(n * i * o * 3 for i, o in shapes) - n * sizes[0] * sizes[1]
+    print(
+        f"W2's matrix products alone, a step: {K} stacked {stacked:.1f} us "
+        f"({stacked / K:.1f} us a model, {mac * K / stacked / 1e3:.1f} GMAC/s); "
+        f"one network {one:.1f} us ({mac / one / 1e3:.1f} GMAC/s); {mac / 1e6:.2f} M "
+        "multiply-adds a model-step"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument(
+        "--floor", action="store_true", help="time W2's matrix products alone (the floor)"
+    )
     args = ap.parse_args()
+    if args.floor:
+        products_floor()
+        return
     print(
         "| workload | models | K fit calls | fit_many, 1 thread | fit_many, threads='auto' "
         "| speed-up, 1 thread (min-max) | speed-up, 'auto' | 'auto' threads now "
