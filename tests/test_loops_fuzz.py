@@ -409,6 +409,8 @@ def test_the_compiled_loop_equals_the_fast_path_where_it_takes_the_run(c):
     # (tests/test_jit*.py's rates: at 0.5 with momentum, float32's tanh of 5 ulp, docs/jit.md,
     # grew to 1.6e-5 in 21 steps; at 40 units saturate, where it differs most)
     c["lr"] = min(c["lr"], 0.1)
+    if c["opt"].startswith("adam"):  # (Adam's division by √v makes float32's rounding of a
+        c["dt"] = F64  # gradient near 0 a step's difference: 1.5e-4 on a softmax bias)
     try:
         got = run(c, engine="jit")
     except ValueError as e:
