@@ -188,10 +188,7 @@ def l2_value(l2: Any, n: int, squares: Any) -> Any:
     """``l2 / (2 n) * sum ||W||^2`` from the ||W||² of each weight (host values)."""
     c, total = l2 / n, 0.0
     for s in squares:  # (a stack's network with l2 = 0 adds 0, as fit adds none: not 0 * inf)
-        if np.ndim(s) == 0:
-            total += 0.5 * c * float(s)
-        else:
-            total += 0.5 * np.multiply(c, s[:, None, None], out=np.zeros(np.shape(c)), where=c != 0)
+        total += 0.5 * c * (float(s) if np.ndim(s) == 0 else np.where(c, s[:, None, None], 0))
     return total if np.ndim(total) == 0 else total.reshape(-1)
 
 
