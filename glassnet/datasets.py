@@ -928,11 +928,12 @@ class Table:
     def _as_numbers(self, cells: Sequence[str]) -> Sequence[str]:
         """``cells`` as Python's float() reads numbers: with a ``decimal`` other than ".",
         that character is the point and a "." is no number's (it becomes the decimal
-        character, so float() refuses it)."""
+        character, so float() refuses it). A missing-cell token is kept as written ("n.a."
+        stays itself, to be read as missing)."""
         if self.decimal == ".":
             return cells
-        swap = str.maketrans({self.decimal: ".", ".": self.decimal})
-        return tuple(c.translate(swap) for c in cells)
+        swap, tokens = str.maketrans({self.decimal: ".", ".": self.decimal}), self.missing
+        return tuple(c if c.lower() in tokens else c.translate(swap) for c in cells)
 
     def _parse_column(self, name: str, *, force_categorical: bool) -> None:
         cells = self._raw[name]

@@ -39,6 +39,7 @@ import inspect
 import itertools
 import math
 import os
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -61,6 +62,7 @@ from ._validation import (
 )
 from .backend import namespace
 from .fused import FastMLP, Layer, add_l2, layers_of
+from .metrics import UndefinedMetricWarning
 from .nn.flat import grad_view
 from .nn.module import Module, Parameter
 from .stream import Stream
@@ -925,7 +927,9 @@ def search(
     fit_options = {**fit_options, **per_model, "sample_weight": w}
     if bs is not None and bs > X.shape[0]:  # above the rows the split leaves: full batch
         fit_options["batch_size"] = None
-    histories = fit_many(models, X, y, loss=loss, validation_data=(Xv, yv, wv), **fit_options)
+    with warnings.catch_warnings():  # (a one-row validation set was said once, above)
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        histories = fit_many(models, X, y, loss=loss, validation_data=(Xv, yv, wv), **fit_options)
     with np.errstate(over="ignore", invalid="ignore"):  # (a diverged model's: ranked last)
         scores = [tasks.score(m, spec, loss, Xv, yv, wv) for m in models]
     val_loss, val_metric = np.array(scores).reshape(-1, 2).T

@@ -235,6 +235,11 @@ def _join(tensors: Sequence[Any], fn: Callable, op: str, axis: int, rule: str) -
             f"{op}: axis must be an integer. Got {axis!r}; for NumPy's axis=None join the "
             "flattened tensors, t.reshape(-1), on axis 0."
         )
+    if isinstance(tensors, (Tensor, np.ndarray)):  # (iterating one would split its rows)
+        raise TypeError(
+            f"{op} takes a sequence of tensors (a list or tuple). Got one "
+            f"{type(tensors).__name__} of shape {np.shape(tensors)}: pass [t] (or several)."
+        )
     ts = tuple(as_tensor(t) for t in tensors)
     if not ts:
         raise ValueError(f"{op} needs at least one tensor. Got an empty sequence.")
@@ -245,16 +250,23 @@ def _join(tensors: Sequence[Any], fn: Callable, op: str, axis: int, rule: str) -
         raise ValueError(f"op {op!r}: shapes {[t.shape for t in ts]} {rule}.") from e
 
 
+class _Zero(int):
+    """The default axis 0, told apart from an ``axis=0`` given beside ``dim``."""
+
+
+_AXIS0 = _Zero(0)
+
+
 def _axis(op: str, axis: Any, dim: Any) -> Any:
     """``axis``, or PyTorch's ``dim`` (``torch.cat(ts, dim=1)``) when given instead."""
     if dim is None:
-        return axis
-    if axis != 0:
+        return int(axis) if type(axis) is _Zero else axis
+    if axis is not _AXIS0:
         raise TypeError(f"{op}(): pass axis or dim (PyTorch's name), not both.")
     return dim
 
 
-def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+def concatenate(tensors: Sequence[Any], axis: int = _AXIS0, *, dim: int | None = None) -> Tensor:
     """Join tensors along an existing axis (``dim``: PyTorch's ``torch.cat``); the gradient
     is split back."""
     axis = _axis("concatenate", axis, dim)
@@ -267,7 +279,7 @@ def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None
 cat = concatenate  # PyTorch's name: torch.cat(tensors, dim)
 
 
-def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+def stack(tensors: Sequence[Any], axis: int = _AXIS0, *, dim: int | None = None) -> Tensor:
     """Join same-shape tensors along a new axis (``dim``: PyTorch's name); the gradient is
     split back."""
     axis = _axis("stack", axis, dim)

@@ -50,6 +50,8 @@ import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
+
 from ._validation import ParameterError, build, check_setting, check_state_dict
 
 # fmt: off
@@ -199,7 +201,9 @@ class LRSchedule:
             return False
         if self.epoch < getattr(self, "_rises_at", 0):  # (read ahead before: it rises then)
             return False
-        for epoch in range(self.epoch + 1, self.epoch + ahead + 1):
+        # (the lr now is the next epoch's; the run's epochs after it take rates self.epoch + 1
+        # on, and the last of them the rate at self.epoch + ahead - 1)
+        for epoch in range(self.epoch + 1, self.epoch + ahead):
             try:
                 rates = self._rates(epoch)
             except Exception:  # (a later epoch the curve cannot give: not known to be 0;
@@ -626,7 +630,10 @@ class ReduceLROnPlateau(LRSchedule):
     ) -> None:
         groups = getattr(optimizer, "param_groups", [])
         many = isinstance(min_lr, (list, tuple))
-        min_lrs = list(min_lr) if many else [min_lr] * len(groups)
+        floors = list(min_lr) if many else [min_lr]
+        for v in floors:  # (named as given: min_lr)
+            check_setting(v, "min_lr", "ReduceLROnPlateau", _RULES["min_lr"])
+        min_lrs = floors if many else floors * len(groups)
         if len(min_lrs) != len(groups):
             raise ValueError(
                 f"ReduceLROnPlateau: min_lr lists {len(min_lrs)} floors for {len(groups)} "
@@ -641,10 +648,14 @@ class ReduceLROnPlateau(LRSchedule):
             return m < best * (1.0 - t) if rel else m < best - t
         return m > best * (t + 1.0) if rel else m > best + t
 
-    def step(self, metric: float) -> bool:  # type: ignore[override]
-        """End of an epoch with the watched number ``metric`` (PyTorch's ``metrics``).
-        Returns True only when every group's γ is 0 (``stop_reason`` "lr_zero")."""
-        m = _check(metric, "metric", type(self).__name__)
+    def step(self, metrics: Any) -> bool:  # type: ignore[override]
+        """End of an epoch with the watched number ``metrics`` (a float, or a Tensor or
+        array of one value, as PyTorch's ``float(metrics)`` takes it). Returns True only
+        when every group's γ is 0 (``stop_reason`` "lr_zero")."""
+        one = metrics if isinstance(metrics, np.ndarray) else getattr(metrics, "data", None)
+        if isinstance(one, np.ndarray) and one.size == 1 and one.dtype.kind in "fiu":
+            metrics = one.item()  # (a Tensor's or an array's one value)
+        m = _check(metrics, "metric", type(self).__name__)
         groups = self._groups()
         if len(self.min_lrs) != len(groups):
             raise ValueError(
@@ -746,6 +757,13 @@ def check_schedule(
             f"{type(optimizer).__name__} at {id(optimizer):#x}): it would change that "
             f"one's lr and leave training's as it is. Pass {how}. (With optimizer= a name, "
             f"{owner} builds an optimizer of its own.)"
+        )
+    if isinstance(schedule, (AdaptiveLR, ReduceLROnPlateau)) and schedule.mode == "max":
+        raise ValueError(
+            f"{owner} steps the schedule with each epoch's training loss, which falls as "
+            f"training improves; {type(schedule).__name__}(mode='max') would take every "
+            "improving epoch for a bad one and cut the lr. Use mode='min' (the default), or "
+            "step the schedule yourself with a score that rises."
         )
     if initial_epoch and isinstance(schedule, LRSchedule):
         curve = schedule._clock == "epoch" and type(schedule)._rate is not LRSchedule._rate

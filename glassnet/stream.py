@@ -1065,12 +1065,14 @@ def check_decimal(decimal: Any, caller: str) -> str:
 
 
 def _number(cell: str, whole: bool, nulls: frozenset[str], decimal: str = ".") -> bool:
+    if cell.strip() in nulls or (not cell.strip() and "" in nulls):  # (as written: "n.a.")
+        return True
     if decimal != ".":  # (the file's decimal mark read as the point; a "." is none)
         cell = cell.translate(str.maketrans({decimal: ".", ".": decimal}))
     try:
         int(cell) if whole else float(cell)
     except ValueError:
-        return cell.strip() in nulls or (not cell.strip() and "" in nulls)
+        return False
     return True
 
 

@@ -45,7 +45,7 @@ from .fused import add_l2, keep_finite
 from .nn.layers import Linear
 from .nn.module import Module
 from .progress import Progress
-from .schedules import check_schedule
+from .schedules import LRSchedule, check_schedule
 from .tensor import Tensor
 from .threads import check_threads
 from .threads import limit as blas_limit
@@ -703,16 +703,17 @@ def fit(
                 c.on_epoch_end(state)
             # the schedule steps after every epoch (a run resumed finds it at its epoch); a
             # stop is named in this order (max_steps over a rule's, as every loop names it)
-            low = schedule is not None and schedule.epoch_end(
-                metric=epoch_loss, samples_seen=seen0 + history.samples_seen,
-                remaining=epochs - epoch,
-            )  # fmt: skip
+            facts = {"metric": epoch_loss, "samples_seen": seen0 + history.samples_seen}
+            if isinstance(schedule, LRSchedule):  # (a schedule of the user's takes those two)
+                facts["remaining"] = epochs - epoch
+            low = schedule is not None and schedule.epoch_end(**facts)
+            why = getattr(schedule, "stop_reason", "") if low else ""
             if state.stop and not state.stop_reason:
                 state.stop_reason = "callback"
             elif max_steps is not None and history.steps >= max_steps:
                 state.stop, state.stop_reason = True, "max_steps"
-            elif low and (schedule.stop_reason != "lr_zero" or epoch < epochs):
-                state.stop, state.stop_reason = True, schedule.stop_reason or "min_lr"
+            elif low and (why != "lr_zero" or epoch < epochs):
+                state.stop, state.stop_reason = True, why or "min_lr"
             if dp is not None:
                 dp.agree(state)
             if state.stop:

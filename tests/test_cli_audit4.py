@@ -318,3 +318,20 @@ def test_a_typographic_minus_sign_among_decimal_commas_is_named(capsys, tmp_path
     assert code == 2
     assert_one_line_error(err, "MINUS SIGN (U+2212)", "write '-' in place of the minus sign")
     assert "--impute" not in err
+
+
+@pytest.mark.parametrize("token", ["n.a.", "k.A.", "n,v,"])
+def test_a_missing_marker_with_points_or_commas_is_missing_under_decimal_comma(
+    capsys, tmp_path, token
+):
+    # the decimal mark is swapped for reading numbers; a missing marker is matched as written
+    from glassnet.datasets import read_csv
+
+    lines = ["a;b;label", *(f"{i},5;{i + 1},25;{'yes' if i % 2 else 'no'}" for i in range(20))]
+    lines[3] = f"2,5;{token};no"
+    data = tmp_path / "eu.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    t = read_csv(data, decimal=",", missing=[token, ""], impute="mean")
+    assert t.kinds["b"] == "numeric" and np.isfinite(t.numbers("b")).all()
+    err = train(capsys, data, "--decimal", ",", "--missing", token, "--impute", "mean")
+    assert "Non-numeric" not in err

@@ -217,3 +217,34 @@ def test_a_lambda_at_zero_stepped_by_hand_is_not_known_to_stay_there():
     sched = schedules.LambdaLR(opt, lambda e: max(0.0, 1 - e))
     assert sched.step() is False and opt.lr == 0.0
     assert sched.epoch_end(remaining=3) is True and sched.stop_reason == "lr_zero"
+
+
+def test_a_schedule_of_the_users_own_still_drives_fit():
+    # anything with epoch_end(metric=, samples_seen=) is a schedule to fit: it is not handed
+    # the epochs left, and needs no stop_reason of its own
+    class Halving:
+        def __init__(self, opt):
+            self.optimizer, self.n = opt, 0
+
+        def epoch_end(self, *, metric=None, samples_seen=None):
+            self.n += 1
+            self.optimizer.lr *= 0.5
+            return self.n >= 3
+
+    X = np.random.default_rng(0).normal(size=(64, 3))
+    m = gn.nn.MLP([3, 4, 1], rng=0)
+    opt = gn.optim.SGD(m.parameters(), lr=0.05)
+    h = gn.fit(m, X, X[:, :1], optimizer=opt, schedule=Halving(opt), epochs=10, verbose=0)
+    assert (h.epochs, h.stop_reason) == (3, "min_lr")
+
+
+def test_the_read_ahead_ends_at_the_runs_last_epoch():
+    # lr 0 from the schedule's epoch 2 through 5, then 1: in a run of 6 epochs, epochs 3-6 take
+    # the rates of epochs 2-5, all 0 (the rate of epoch 6 would be the next run's)
+    X = np.random.default_rng(0).random((20, 2))
+    m = gn.nn.MLP([2, 4, 1], rng=0)
+    opt = gn.optim.SGD(m.parameters(), lr=0.05)
+    sched = schedules.LambdaLR(opt, lambda e: 0.0 if 2 <= e < 6 else 1.0)
+    h = gn.fit(m, X, X[:, :1], optimizer=opt, schedule=sched, epochs=6, verbose=0)
+    assert (h.epochs, h.stop_reason) == (2, "lr_zero")
+    assert h.lr == [0.05, 0.05]

@@ -54,3 +54,14 @@ def test_the_loss_of_one_row_warns_of_no_r2():
 def test_r2_score_itself_still_warns_on_one_row():
     with pytest.warns(UndefinedMetricWarning):
         assert np.isnan(gn.metrics.r2_score([1.0], [2.0]))
+
+
+def test_search_says_it_once_too():
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        gn.many.search(
+            lambda p: gn.nn.MLP([2, 4, 1], rng=0), X, Y, {"lr": [0.01, 0.1]}, epochs=2,
+            validation_data=(X[:1], Y[:1]),
+        )  # fmt: skip
+    said = [w for w in seen if issubclass(w.category, UndefinedMetricWarning)]
+    assert len(said) == 1

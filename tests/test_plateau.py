@@ -114,7 +114,7 @@ def test_bad_settings_and_metrics_are_refused():
         ({"threshold_mode": "pct"}, "'threshold_mode'"),
         ({"patience": -1}, "'patience'"),
         ({"cooldown": 1.5}, "'cooldown'"),
-        ({"min_lr": -0.1}, "'min_lrs'"),
+        ({"min_lr": -0.1}, "'min_lr' parameter"),
         ({"eps": float("nan")}, "'eps'"),
     ]:
         with pytest.raises(ValueError, match=match):
@@ -125,3 +125,27 @@ def test_bad_settings_and_metrics_are_refused():
     with pytest.raises(ValueError, match="'metric'"):
         sched.step(float("nan"))
     assert sched.epoch == 0
+
+
+def test_step_takes_what_pytorch_takes_a_one_value_tensor_or_array():
+    model = nn.MLP([2, 1], rng=0)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    sched = schedules.ReduceLROnPlateau(opt, patience=0)
+    X = np.random.default_rng(0).random((4, 2))
+    loss = gn.nn.MSELoss()(model(X), X[:, :1])
+    assert sched.step(loss) is False and sched.best == pytest.approx(float(loss.data))
+    assert sched.step(np.array(9.0)) is False and sched.num_bad_epochs == 0  # (cut: reset)
+    assert opt.lr == pytest.approx(0.01)
+    assert sched.step(metrics=np.float32(0.0)) is False  # (PyTorch's keyword)
+    with pytest.raises(ValueError, match="'metric'"):
+        sched.step(np.array([1.0, 2.0]))
+
+
+def test_fit_refuses_a_plateau_schedule_watching_for_a_rise():
+    # fit passes the training loss, which falls: mode="max" would cut the lr every epoch
+    X = np.random.default_rng(0).random((20, 2))
+    for make in (schedules.ReduceLROnPlateau, schedules.AdaptiveLR):
+        model = nn.MLP([2, 4, 1], rng=0)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        with pytest.raises(ValueError, match=r"\(mode='max'\) would take every improving epoch"):
+            gn.fit(model, X, X[:, :1], optimizer=opt, schedule=make(opt, mode="max"), verbose=0)

@@ -304,7 +304,7 @@ def test_bad_calls_are_refused_naming_the_argument():
         init.normal_(layer.W, std=-1.0)
     with pytest.raises(ValueError, match="'val' parameter of constant_"):
         init.constant_(layer.W, float("nan"))
-    with pytest.raises(ValueError, match="more than 6 standard deviations"):
+    with pytest.raises(ValueError, match="too little to draw from"):
         init.trunc_normal_(layer.W, a=10.0, b=11.0)
     with pytest.raises(ValueError, match="is empty"):
         init.trunc_normal_(layer.W, a=1.0, b=1.0)
@@ -324,3 +324,40 @@ def test_cat_is_torch_cat():
         ta = torch.tensor(a.data, requires_grad=True)
         tout = torch.cat([ta, torch.tensor(b.data)], 1)
         assert np.array_equal(tout.detach().numpy(), out.data)
+
+
+def test_review_edge_cases_of_the_containers():
+    ml = nn.ModuleList([nn.Linear(1, 1, rng=0), nn.Linear(1, 2, rng=0)])
+    assert ml[np.int64(1)] is ml[1] and ml[np.int32(-1)] is ml[1]  # (NumPy's ints, as PyTorch)
+    with pytest.raises(TypeError, match="indices are integers or slices, not str"):
+        ml["0"]
+    # a key that is an attribute set later (training, by train()/eval()) is refused too
+    md = nn.ModuleDict({"y": nn.Linear(2, 1, rng=0)})
+    md.eval()
+    with pytest.raises(KeyError, match="'training' is an attribute"):
+        md["training"] = nn.Linear(2, 1, rng=1)
+    assert md.keys() == ["y"] and len(md.parameters()) == 2
+    copy = nn.ModuleDict(md)  # (PyTorch takes a ModuleDict too)
+    copy.update(nn.ModuleDict({"z": nn.Linear(1, 1, rng=0)}))
+    assert copy.keys() == ["y", "z"] and copy["y"] is md["y"]
+
+
+def test_review_edge_cases_of_the_initializers():
+    W = nn.Parameter(np.zeros((10, 10)))
+    for a, b in ((0.0, 1e-9), (5.0, 5.5)):  # (the rejection loop would all but never end)
+        with pytest.raises(ValueError, match="too little to draw from"):
+            init.trunc_normal_(W, a=a, b=b)
+    init.trunc_normal_(W, a=0.5, b=3.0, generator=0)  # (a third of the mass: fine)
+    assert W.data.min() >= 0.5 and W.data.max() <= 3.0
+    empty = nn.Parameter(np.zeros((0, 4)))
+    with pytest.warns(UserWarning, match="holds no values"):
+        assert init.kaiming_uniform_(empty) is empty
+
+
+def test_cat_takes_a_sequence_and_one_spelling_of_the_axis():
+    a = gn.Tensor(np.arange(6.0).reshape(2, 3))
+    with pytest.raises(TypeError, match="takes a sequence of tensors .* pass \\[t\\]"):
+        gn.cat(a)
+    with pytest.raises(TypeError, match="pass axis or dim"):
+        gn.cat([a, a], axis=0, dim=1)
+    assert gn.cat([a, a], axis=0).shape == (4, 3) and gn.stack([a, a], 1).shape == (2, 2, 3)

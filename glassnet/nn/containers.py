@@ -29,6 +29,7 @@ them), which is why ``tools/loc.py`` lists this file outside the core.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -81,8 +82,14 @@ class ModuleList(Module):
 
     def _index(self, i: Any) -> int:
         n = len(self)
-        if not isinstance(i, int) or isinstance(i, bool) or not -n <= i < n:
-            raise IndexError(f"ModuleList index {i!r} is out of range for {n} modules.")
+        try:  # (an int, or NumPy's: what list indexing takes)
+            i = operator.index(i)
+        except TypeError:
+            raise TypeError(
+                f"ModuleList indices are integers or slices, not {type(i).__name__} ({i!r:.40})."
+            ) from None
+        if not -n <= i < n:
+            raise IndexError(f"ModuleList index {i} is out of range for {n} modules.")
         return i % n
 
     def __getitem__(self, i: int | slice) -> Any:
@@ -152,7 +159,7 @@ class ModuleDict(Module):
                 f"ModuleDict keys are non-empty strings without '.' (they become parameter "
                 f"names such as 'heads.<key>.W'); got {key!r:.80}."
             )
-        if key not in vars(self) and hasattr(self, key):
+        if hasattr(self, key) and not isinstance(vars(self).get(key), Module):
             raise KeyError(
                 f"ModuleDict: the key {key!r} is an attribute of the container "
                 f"(ModuleDict.{key}); choose another name."
@@ -200,7 +207,7 @@ class ModuleDict(Module):
     def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
         """Add or replace modules from a mapping or ``(key, module)`` pairs; every key and
         module is checked before any is stored."""
-        if isinstance(modules, Mapping):
+        if isinstance(modules, (Mapping, ModuleDict)):
             pairs = list(modules.items())
         elif isinstance(modules, Iterable) and not isinstance(modules, (str, Module)):
             pairs = list(modules)

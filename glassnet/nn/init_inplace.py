@@ -31,6 +31,7 @@ glassnet has no convolutions, and no sparse weights.)
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -93,6 +94,16 @@ def _fill(tensor: Any, values: Any, owner: str) -> Any:
 
 
 def _fans(data: Any, owner: str) -> tuple[int, int]:
+    """(fan_in, fan_out) of a weight matrix; (1, 1) for one of no values, after a warning
+    that nothing is drawn (PyTorch's, for a zero-element tensor)."""
+    if data.ndim == 2 and data.size == 0:
+        warnings.warn(
+            f"{owner}: the tensor of shape {tuple(data.shape)} holds no values; nothing to "
+            "initialize.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return 1, 1
     if data.ndim != 2:
         raise ValueError(
             f"{owner}: fan in and fan out are those of a weight matrix W: (inputs, neurons); "
@@ -140,10 +151,11 @@ def trunc_normal_(
     if not a < b:
         raise ValueError(f"trunc_normal_: the interval [a, b] = [{a}, {b}] is empty.")
     lo, hi = (a - mean) / std, (b - mean) / std  # in standard deviations
-    if min(abs(lo), abs(hi)) > 6 and lo * hi > 0:
+    mass = 0.5 * (math.erf(hi / math.sqrt(2)) - math.erf(lo / math.sqrt(2)))
+    if mass < 1e-3:  # (draws kept one in 1/mass: the loop below would all but never end)
         raise ValueError(
-            f"trunc_normal_: [a, b] = [{a}, {b}] lies more than 6 standard deviations from "
-            f"the mean {mean}, where almost no draw lands; move the mean or widen std."
+            f"trunc_normal_: [a, b] = [{a}, {b}] holds {mass:.2g} of N({mean}, {std}²)'s mass, "
+            "too little to draw from by rejection; move the mean into [a, b] or widen std."
         )
     rng, z = _rng(generator, owner), np.empty(data.shape)
     todo = np.ones(data.shape, bool)
