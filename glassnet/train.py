@@ -99,7 +99,9 @@ class History:
         ``early_stopping``, ``callback``, ``interrupted``, ``min_lr``, ``lr_zero``,
         ``diverged``.
     epochs, steps : int
-        Epochs (complete or not) and optimizer steps run.
+        The run's last epoch (complete or not), counted from its start: a run resumed at
+        ``initial_epoch`` counts on from there, and one with no epoch left to run is at
+        ``initial_epoch``; and the optimizer steps this call took.
     engine : str
         ``"fused"``, ``"graph"``, ``"jit"`` (the compiled loop of :mod:`glassnet.jit`) or
         ``"captured"`` (on a GPU, the step replayed from a CUDA graph: :mod:`glassnet.capture`).

@@ -626,9 +626,10 @@ def test_fit_stays_on_numpy_where_the_caller_runs_code_between_steps(monkeypatch
     assert gn.fit(_net([8, 4, 1]), X, y, callbacks=[lambda s: None], **kw).engine == "fused"
     assert gn.fit(_net([8, 4, 1]), X, y, validation_split=0.2, **kw).engine == "fused"
     assert gn.fit(_net([8, 4, 1]), X, y, engine="fused", **kw).engine == "fused"
-    # no epoch left to run (a resumed run already done): no loop runs, none is named
+    # no epoch left to run (a resumed run already done): no loop runs, none is named; the
+    # run is at its last epoch, as a resumed run that trains counts its epochs from the start
     h = gn.fit(_net([8, 4, 1]), X, y, initial_epoch=2, **kw)
-    assert (h.engine, h.steps, h.epochs) == ("fused", 0, 0)
+    assert (h.engine, h.steps, h.epochs) == ("fused", 0, 2)
 
 
 def test_fit_keeps_parameters_at_different_step_counts_on_numpy(monkeypatch):
