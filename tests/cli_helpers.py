@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from glassnet.cli import main
@@ -36,3 +37,20 @@ def assert_one_line_error(err: str, *needles: str) -> None:
     assert "Traceback" not in err
     for needle in needles:
         assert needle in lines[0], (needle, lines[0])
+
+
+# the audits' small labelled table: two number columns and a yes/no label
+FAST = ["--epochs", "2", "--hidden", "4", "--seed", "0", "-q"]
+HEADER = ["a", "b", "label"]
+
+
+def rows(n: int = 40, seed: int = 0) -> list[list[str]]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2))
+    return [[f"{a:.3f}", f"{b:.3f}", "yes" if a + b > 0 else "no"] for a, b in X]
+
+
+def warnings(err: str) -> list[str]:
+    """The warnings of stderr, without the one about a held-out score (2 epochs earn one)."""
+    lines = err.splitlines()
+    return [x for x in lines if x.startswith("glassnet: warning: ") and "held-out" not in x]

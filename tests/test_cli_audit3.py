@@ -6,22 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from cli_helpers import assert_one_line_error, run, write_csv
-
-FAST = ["--epochs", "2", "--hidden", "4", "--seed", "0", "-q"]
-HEADER = ["a", "b", "label"]
-
-
-def rows(n: int = 40, seed: int = 0) -> list[list[str]]:
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, 2))
-    return [[f"{a:.3f}", f"{b:.3f}", "yes" if a + b > 0 else "no"] for a, b in X]
-
-
-def warnings(err: str) -> list[str]:
-    """The warnings of stderr, without the one about a held-out score (2 epochs earn one)."""
-    lines = err.splitlines()
-    return [x for x in lines if x.startswith("glassnet: warning: ") and "held-out" not in x]
+from cli_helpers import FAST, HEADER, assert_one_line_error, rows, run, warnings, write_csv
 
 
 @pytest.fixture
