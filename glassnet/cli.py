@@ -4186,7 +4186,21 @@ def _save_trained(
     kept: str,
 ) -> int:
     """Write a trained model and return train's exit code: 130 after Ctrl-C (saying what
-    the model holds, and how to continue from a checkpoint), else 0."""
+    the model holds, and how to continue from a checkpoint), else 0.
+
+    After Ctrl-C a model file that a finished run wrote before is kept: the weights so far
+    go beside it (``NAME.interrupted.glassnet``), not over it. (One written by an
+    interrupted run, as a resumed run's own earlier save, is replaced as usual.)"""
+    if interrupted and _finished_model(out_path):
+        kept_path = _aside(out_path)
+        save_model(model, kept_path, meta=meta)
+        say(f"saved     {kept_path}")
+        say(
+            f"          training was interrupted: {kept_path} holds {kept}; '{out_path}', "
+            "written by a finished run before this one, is kept (move the new file over it "
+            "to use the new weights)"
+        )
+        return 130
     save_model(model, out_path, meta=meta)
     say(f"saved     {out_path}")
     if interrupted:
@@ -4196,6 +4210,32 @@ def _save_trained(
         say(f"          training was interrupted: the model holds {kept}{hint}")
         return 130
     return 0
+
+
+def _finished_model(path: Path) -> bool:
+    """Whether ``path`` holds a glassnet model whose run was not interrupted."""
+    try:
+        if file_kind(path) != "model":
+            return False
+        _, description = load_arrays(path)
+    except (OSError, ValueError):  # (a file that cannot be read as one: no model to keep)
+        return False
+    meta = description.get("meta") if isinstance(description, dict) else None
+    return _dig(meta, "history", "stop_reason") != "interrupted"
+
+
+def _aside(path: Path) -> Path:
+    """``NAME.interrupted.glassnet`` beside ``path`` (``-2``, ``-3``, ... when that name holds
+    a file that is not a glassnet model)."""
+    for i in range(1, 100):
+        tag = ".interrupted" if i == 1 else f".interrupted-{i}"
+        aside = path.with_name(f"{path.stem}{tag}{path.suffix}")
+        try:
+            if not aside.exists() or file_kind(aside) in ("model", "empty"):
+                return aside
+        except OSError:
+            continue
+    raise CLIError(f"no free name beside '{path}' for the interrupted run's weights")
 
 
 def _finite_or_none(value: Any) -> Any:

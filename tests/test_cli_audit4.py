@@ -9,6 +9,10 @@ import numpy as np
 import pytest
 from cli_helpers import FAST, HEADER, assert_one_line_error, rows, run, warnings, write_csv
 
+from glassnet import cli
+from glassnet.io import load_arrays
+from glassnet.train import Callback
+
 
 def train(capsys, data, *extra: object) -> str:
     """stderr of a training run that succeeds."""
@@ -320,3 +324,47 @@ def test_a_missing_marker_with_points_or_commas_is_missing_under_decimal_comma(
     assert t.kinds["b"] == "numeric" and np.isfinite(t.numbers("b")).all()
     err = train(capsys, data, "--decimal", ",", "--missing", token, "--impute", "mean")
     assert "Non-numeric" not in err
+
+
+# ------------------------------------------------- Ctrl-C never replaces a finished model
+
+
+class _StopAt3(Callback):
+    def on_epoch_end(self, state):
+        if state.epoch == 3:
+            raise KeyboardInterrupt
+
+
+def _stop_reason(path):
+    return load_arrays(path)[1]["meta"]["history"]["stop_reason"]
+
+
+def test_ctrl_c_keeps_a_finished_model_and_saves_the_new_weights_beside_it(
+    capsys, tmp_path, monkeypatch
+):
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    out = tmp_path / "m.glassnet"
+    args = ["train", data, "--target", "label", "--out", out, "--epochs", "6", "--hidden", "4"]
+    code, _, err = run(capsys, *args, "--seed", "0", "-q")
+    assert code == 0, err
+    finished = out.read_bytes()
+    real = cli.fit
+
+    def interrupted_fit(*a, **kw):
+        return real(*a, **{**kw, "callbacks": [*kw["callbacks"], _StopAt3()]})
+
+    monkeypatch.setattr(cli, "fit", interrupted_fit)
+    for _ in range(2):  # (a second interruption replaces the first one's weights aside)
+        code, stdout, _ = run(capsys, *args, "--seed", "1")
+        assert code == 130
+        assert out.read_bytes() == finished  # the finished run's model, untouched
+        assert _stop_reason(tmp_path / "m.interrupted.glassnet") == "interrupted"
+        assert "m.interrupted.glassnet holds the weights so far" in stdout
+        assert "written by a finished run before this one, is kept" in stdout
+    # a model that an interrupted run wrote is replaced by the next run, as before
+    out.unlink()
+    code, _, _ = run(capsys, *args, "--seed", "2", "-q")
+    assert code == 130 and _stop_reason(out) == "interrupted"
+    first = out.read_bytes()
+    code, _, _ = run(capsys, *args, "--seed", "3", "-q")
+    assert code == 130 and out.read_bytes() != first
