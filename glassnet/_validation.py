@@ -393,11 +393,17 @@ def _finite_as(arr: np.ndarray, dtype: np.dtype) -> bool:
 
 
 def check_state_arrays(
-    state: Mapping[str, Any], like: Mapping[str, np.ndarray], owner: str, *, same_dtype: bool
+    state: Mapping[str, Any],
+    like: Mapping[str, np.ndarray],
+    owner: str,
+    *,
+    same_dtype: bool,
+    finite: bool = True,
 ) -> dict[str, np.ndarray]:
     """The arrays of ``state`` named in ``like`` (those present), as arrays, each of its
-    ``like`` array's shape (and dtype with ``same_dtype``) and finite; else one ValueError
-    that lists every mismatch. Nothing is changed, so a failed load leaves its owner intact."""
+    ``like`` array's shape (and dtype with ``same_dtype``) and finite (unless ``finite`` is
+    False); else one ValueError that lists every mismatch. Nothing is changed, so a failed
+    load leaves its owner intact."""
     given, bad = {}, []
     for key in [k for k in like if k in state]:
         value, want = state[key], like[key]
@@ -408,7 +414,7 @@ def check_state_arrays(
             bad.append(f"{key!r} must be {kind} of shape {want.shape}; got {got.strip()}")
         elif arr.dtype.kind not in "biuf":  # (text, complex, objects: not weights)
             bad.append(f"{key!r} must hold real numbers; got dtype {arr.dtype}")
-        elif not _finite_as(arr, want.dtype):
+        elif finite and not _finite_as(arr, want.dtype):
             bad.append(f"{key!r} contains NaN or inf (in {want.dtype})")
         given[key] = arr
     if bad:

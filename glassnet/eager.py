@@ -182,7 +182,11 @@ class _Base:
         """Put the kept state back; the optimizer's prepared rules for the steps again."""
         for p, w in zip(self.params, self.weights):
             np.copyto(p.data, w)
-        self.optimizer.load_state_dict(self.state)
+        # (as it was: Adam's v = g² may have overflowed while every loss was still finite)
+        try:
+            self.optimizer.load_state_dict(self.state, finite=False)
+        except TypeError:  # (an optimizer of the user's own, without finite=)
+            self.optimizer.load_state_dict(self.state)
         return self.optimizer.prepared()
 
 

@@ -422,12 +422,14 @@ class Optimizer:
             groups.append({**pack.settings, **bufs, "steps": pack.steps.copy()})
         return {"type": type(self).__name__, "t": self.t, "param_groups": groups}
 
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+    def load_state_dict(self, state: Mapping[str, Any], *, finite: bool = True) -> None:
         """Restore what :meth:`state_dict` returned (settings, t, buffers); a state dict
         of glassnet 0.1 (one group, its settings at the top level) loads too.
 
         Everything is checked before anything changes: the type, the keys, the settings,
-        and each buffer's shape and dtype.
+        and each buffer's shape and dtype, and that it is finite (``finite=False`` takes
+        NaN and inf too: a state kept from a run whose moments overflowed, put back as it
+        was, as :mod:`glassnet.eager` puts back the step before a divergence).
         """
         name = type(self).__name__
         if isinstance(state, Mapping) and "param_groups" not in state:  # glassnet 0.1
@@ -444,14 +446,14 @@ class Optimizer:
                 f"{name}.load_state_dict: the state dict holds {len(saved)} param groups but "
                 f"this optimizer has {len(self._packs)}; build it with the same groups."
             )
-        loaded = [self._loaded(entry, pack) for entry, pack in zip(saved, self._packs)]
+        loaded = [self._loaded(entry, pack, finite) for entry, pack in zip(saved, self._packs)]
         for group, pack, (settings, bufs, steps) in zip(self.param_groups, self._packs, loaded):
             pack.steps = np.array([t] * len(pack.steps) if steps is None else steps, np.int64)
             pack.state = bufs
             self._settle(pack, settings, group)
         self.t, self._generation = t, self._generation + 1
 
-    def _loaded(self, entry: Any, pack: _Pack) -> tuple[dict, list[dict]]:
+    def _loaded(self, entry: Any, pack: _Pack, finite: bool = True) -> tuple[dict, list[dict]]:
         """One group's settings and state buffers from its saved entry, checked."""
         name = type(self).__name__
         check_state_dict(entry, name, self.defaults, partial=True)
@@ -460,7 +462,7 @@ class Optimizer:
         like = {f"{n}.{g}": pack.flat.data[g] for g in chunks for n in names}
         steps = entry.get("steps")  # each parameter's step count (none before glassnet 0.2)
         check_state_dict(entry, name, [*self.defaults, *like, *["steps"][: steps is not None]])
-        arrays = check_state_arrays(entry, like, name, same_dtype=True)
+        arrays = check_state_arrays(entry, like, name, same_dtype=True, finite=finite)
         if steps is not None and np.shape(steps) != pack.steps.shape:
             raise ValueError(f"{name}: 'steps' must hold one count per parameter of its group.")
         steps = None if steps is None else [_check(int(k), "t", name) for k in steps]

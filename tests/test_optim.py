@@ -1190,3 +1190,18 @@ def test_two_optimizers_over_the_same_parameters_in_other_orders_both_step():
     assert second.param_groups[0]["params"] == ps[::-1]
     for p, g, w in zip(ps, grads, before):  # SGD's step, then Adam's first (γ sign(g))
         np.testing.assert_allclose(p.data, w - 0.1 * g - 0.1 * np.sign(g), atol=1e-7)
+
+
+def test_load_state_dict_refuses_non_finite_buffers_unless_told_finite_false():
+    from glassnet import nn
+
+    opt = Adam(nn.MLP([2, 3, 1], rng=0).parameters(), lr=0.1)
+    for p in opt.params:
+        p.grad = np.ones_like(p.data)
+    opt.step()
+    state = opt.state_dict()
+    state["param_groups"][0]["v.0"][0] = np.inf  # (Adam's v = g² overflowed)
+    with pytest.raises(ValueError, match="'v.0' contains NaN or inf"):
+        opt.load_state_dict(state)
+    opt.load_state_dict(state, finite=False)  # (a run's own state put back as it was)
+    assert np.isinf(opt.state_dict()["param_groups"][0]["v.0"][0])
