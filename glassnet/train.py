@@ -401,7 +401,8 @@ def fit(
     shuffle : bool; seed : int, Generator, or a function of the epoch
         Batches are drawn from a permutation of indices made with ``seed``. A function
         ``seed(epoch) -> int or Generator`` gives each epoch (1, 2, ...) its own stream,
-        so a run resumed at ``initial_epoch`` draws the same batches as an uninterrupted one.
+        so a run resumed at ``initial_epoch`` draws the same batches as an uninterrupted one;
+        ``seed(0)`` draws the rows ``validation_split`` holds out.
     tol, n_iter_no_change :
         Stop when the training loss improves by less than ``tol`` for
         ``n_iter_no_change`` epochs (default 10; ``tol=None``: off). With ``early_stopping``
@@ -538,7 +539,7 @@ def fit(
             f"{'early_stopping=True' if early_stopping else f'tol={tol}'} would be ignored. Put "
             "a Tolerance(tol, n_iter_no_change) or EarlyStopping(...) in stop_rules, or drop one."
         )
-    rng = as_rng(None if callable(seed) else seed)
+    rng = as_rng(seed(0) if callable(seed) else seed)  # (a function's epoch 0: the split)
 
     X, y_arr, w_arr, Xv, yv, wv = tasks.validation_set(
         model, spec, X, y_arr, w_arr, validation_data, validation_split, early_stopping, rng
