@@ -370,10 +370,10 @@ def fit_many(
     lrs, l2s = lrs.astype(float), l2s.astype(float)
     seeds = seed if isinstance(seed, (list, tuple, np.ndarray)) else None
     # every model its own generator (its own batches and split), or one for all; a function
-    # of the epoch draws each epoch's generator, its split drawn as fit draws it (default)
+    # of the epoch draws each epoch's generator, its split drawn as fit draws it (from s(0))
     given = list(_per_model(seeds, "seed", K, object)) if seeds is not None else [seed]
     draws = [(k, s) for k, s in enumerate(given) if callable(s)]
-    rngs = [as_rng(None if callable(s) else s, "fit_many") for s in given]
+    rngs = [as_rng(s(0) if callable(s) else s, "fit_many") for s in given]
     first_use: dict[int, int] = {}
     for k, s in enumerate(given):  # (None is glassnet's default generator, as in K fits)
         j = first_use.setdefault(id(s), k) if isinstance(s, np.random.Generator) else k

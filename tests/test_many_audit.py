@@ -84,8 +84,7 @@ def test_a_read_only_parameter_is_trained_as_fit_trains_it():
 def test_a_seed_that_is_a_function_of_the_epoch_draws_the_batches_fit_draws():
     """fit takes seed(epoch) -> int or Generator, each epoch's own stream; fit_many
     refused it. One function for all models, or one per model beside plain seeds; the
-    validation split of a function's model is drawn from glassnet's default generator,
-    as fit draws it."""
+    validation split of a function's model is drawn from seed(0), as fit draws it."""
     X, y = data()
     opts = dict(loss="binary_cross_entropy", lr=0.5, epochs=4, batch_size=8)
     seeds = [lambda e: 100 + e, lambda e: np.random.default_rng(7 * e), 3]
