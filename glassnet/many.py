@@ -480,6 +480,14 @@ def fit_many(
 
     def stop(k: int, reason: str, values: list[np.ndarray] | None = None) -> None:
         nonlocal held, frozen
+        if values is None and not all(np.isfinite(q.data[k]).all() for q in params):
+            # every loss it computed was finite, its last update was not (as fit raises)
+            reason, values, has_best[k] = "diverged", [v[k].copy() for v in finite], False
+            notes.setdefault(k, []).append(
+                f"fit_many: model {k}'s update at step {steps[k]} left non-finite weights: "
+                "it diverged and keeps the last finite weights recorded (up to 64 steps "
+                "earlier). Try a smaller learning rate for it."
+            )
         active[k] = False
         if not held:
             held = [q.data.copy() for q in params]
@@ -606,7 +614,7 @@ def fit_many(
             if not active.any():
                 break
         for k in np.flatnonzero(active):
-            reasons[k] = "max_epochs"
+            stop(k, "max_epochs")
     except KeyboardInterrupt:
         for k in np.flatnonzero(active):
             reasons[k] = "interrupted"

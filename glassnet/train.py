@@ -724,6 +724,8 @@ def fit(
                 break
         else:
             history.stop_reason = history.stop_reason or "max_epochs"
+        if not all(np.isfinite(p.data).all() for p in params):  # (every loss was finite: the
+            raise engines.Diverged(history.steps, history.epochs, None)  # last update was not)
     except KeyboardInterrupt:
         history.stop_reason = "interrupted"
     except engines.Diverged as d:
@@ -739,8 +741,10 @@ def fit(
             if finite
             else "the last finite weights recorded (up to 64 steps earlier)."
         )
+        how = "its update left non-finite weights" if d.value is None else "the loss became"
+        how += "" if d.value is None else f" {d.value}"
         raise DivergenceError(
-            f"fit: the loss became {d.value} at step {d.step} (epoch {d.epoch}): training "
+            f"fit: {how} at step {d.step} (epoch {d.epoch}): training "
             f"diverged. Try a smaller learning rate (now {getattr(optimizer, 'lr', '?')}), "
             "standardize the features, or check X and y for extreme values. The model keeps "
             + kept,

@@ -734,3 +734,24 @@ def test_a_seed_function_draws_the_validation_split_too():
                seed=lambda e: 10 + e)  # fmt: skip
     assert h.val_loss == runs[0][0][2:]
     assert all(np.array_equal(p.data, b) for p, b in zip(m.parameters(), runs[0][1]))
+
+
+def test_a_last_update_that_overflows_is_a_divergence_not_a_finished_run():
+    # every loss is finite (checked before each update), the last update is not: fit
+    # returned max_epochs with weights of inf; it raises, as for a loss that overflows
+    X = np.random.default_rng(0).random((8, 2)).astype(np.float32)
+    y = X.sum(1, keepdims=True) * 100  # (a gradient of about 200: 200 * 1e38 is inf)
+    for engine in ("fused", "graph"):
+        net = nn.MLP([2, 3, 1], rng=0, dtype=np.float32)
+        start = [p.data.copy() for p in net.parameters()]
+        with pytest.raises(
+            gn.DivergenceError, match="its update left non-finite weights at step 1"
+        ):
+            gn.fit(net, X, y, lr=1e38, epochs=1, verbose=0, engine=engine)
+        assert all(np.array_equal(p.data, s) for p, s in zip(net.parameters(), start))
+    # fit_many: that model stops as diverged with the weights fit keeps; the other trains on
+    nets = [nn.MLP([2, 3, 1], rng=0, dtype=np.float32), nn.MLP([2, 3, 1], rng=1, dtype=np.float32)]
+    hs = gn.fit_many(nets, X, y, lr=[1e38, 0.01], epochs=1)
+    assert [h.stop_reason for h in hs] == ["diverged", "max_epochs"]
+    assert "left non-finite weights" in hs[0].warnings[0]
+    assert all(np.array_equal(p.data, s) for p, s in zip(nets[0].parameters(), start))
