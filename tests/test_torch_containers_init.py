@@ -361,3 +361,51 @@ def test_cat_takes_a_sequence_and_one_spelling_of_the_axis():
     with pytest.raises(TypeError, match="pass axis or dim"):
         gn.cat([a, a], axis=0, dim=1)
     assert gn.cat([a, a], axis=0).shape == (4, 3) and gn.stack([a, a], 1).shape == (2, 2, 3)
+
+
+# ------------------------------------------------------ the module tree, PyTorch's names
+def test_named_modules_children_and_apply_walk_the_tree_as_pytorch():
+    net = Net()  # ModuleList of two Linear, ModuleDict of one
+    names = [n for n, _ in net.named_modules()]
+    assert names == ["", "hidden", "hidden.0", "hidden.1", "heads", "heads.y"]
+    assert [type(m).__name__ for m in net.children()] == ["ModuleList", "ModuleDict"]
+    order = []
+    assert net.apply(lambda m: order.append(type(m).__name__)) is net
+    assert order == ["Linear", "Linear", "ModuleList", "Linear", "ModuleDict", "Net"]
+    torch = torch_or_none()
+    if torch is not None:  # the same tree in PyTorch: the same names and the same order
+        tnet = torch.nn.Module()
+        tnet.hidden = torch.nn.ModuleList([torch.nn.Linear(2, 4), torch.nn.Linear(4, 4)])
+        tnet.heads = torch.nn.ModuleDict({"y": torch.nn.Linear(4, 1)})
+        assert [n for n, _ in tnet.named_modules()] == names
+        torder = []
+        tnet.apply(lambda m: torder.append(type(m).__name__))
+        assert torder[:-1] == order[:-1]  # (the root: Module there, Net here)
+    # a module used twice is met once, as in PyTorch
+    shared = nn.Linear(2, 2, rng=0)
+    seq = nn.Sequential(shared, nn.Tanh(), shared)
+    assert [n for n, _ in seq.named_modules()] == ["", "layers.0", "layers.1"]
+    with pytest.raises(TypeError, match="apply takes a function"):
+        seq.apply("xavier")
+
+
+def test_the_usual_init_function_through_apply():
+    def init_weights(m):
+        if isinstance(m, nn.Linear):
+            init.xavier_uniform_(m.W, generator=0)
+            init.constant_(m.bias, 0.01)
+
+    net = nn.MLP([3, 5, 2], rng=0).apply(init_weights)
+    assert all((layer.b.data == np.float32(0.01)).all() for layer in net.layers[::2])
+    bound = math.sqrt(6 / (3 + 5))
+    assert np.abs(net.layers[0].W.data).max() <= bound
+
+
+def test_linear_answers_to_pytorchs_names_and_refuses_weight_saying_why():
+    layer = nn.Linear(3, 2, rng=0)
+    assert (layer.in_features, layer.out_features) == (3, 2) and layer.bias is layer.b
+    with pytest.raises(
+        AttributeError, match="W: \\(inputs, neurons\\).*PyTorch's weight transposed"
+    ):
+        _ = layer.weight
+    assert not hasattr(layer, "weight")  # (getattr(layer, "weight", None) is None)

@@ -1,4 +1,6 @@
-"""PyTorch's containers of sub-modules: :class:`ModuleList` and :class:`ModuleDict`.
+"""PyTorch's containers of sub-modules (:class:`ModuleList`, :class:`ModuleDict`) and the
+module tree's PyTorch names (``children``, ``named_children``, ``named_modules``,
+``apply``; ``Linear.in_features``, ``out_features`` and ``bias``).
 
 A model written as PyTorch models are keeps its layers in one of these:
 
@@ -33,6 +35,7 @@ import operator
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from .layers import Linear
 from .module import Module
 
 __all__ = ["ModuleDict", "ModuleList"]
@@ -222,3 +225,60 @@ class ModuleDict(Module):
 
     def __repr__(self) -> str:
         return _repr("ModuleDict", self.items())
+
+
+# ------------------------------------------------- the module tree, in PyTorch's names
+# Attached to Module here, a layer above it, as glassnet.habits attaches PyTorch's Tensor
+# methods: module.py keeps what the engine uses. Names are glassnet's own (``layers.0``
+# for the first layer of a Sequential, as in named_parameters); a module is met once.
+
+
+def named_children(self: Module) -> Iterator[tuple[str, Module]]:
+    """The sub-modules this module holds directly, with their attribute names, each once."""
+    seen: set[int] = set()
+    for name, value in self._children():
+        if isinstance(value, Module) and id(value) not in seen:
+            seen.add(id(value))
+            yield name, value
+
+
+def named_modules(self: Module, prefix: str = "") -> Iterator[tuple[str, Module]]:
+    """This module (named ``prefix``) and every module below it, depth first, each once,
+    with its dotted name: PyTorch's ``named_modules``."""
+    seen: set[int] = set()
+
+    def walk(mod: Module, name: str) -> Iterator[tuple[str, Module]]:
+        if id(mod) not in seen:
+            seen.add(id(mod))
+            yield name, mod
+            for child, sub in mod.named_children():
+                yield from walk(sub, f"{name}.{child}" if name else child)
+
+    yield from walk(self, prefix)
+
+
+def apply(self: Module, fn: Any) -> Module:
+    """``fn(module)`` for every sub-module (children first) and then this one; returns self,
+    as PyTorch's ``model.apply(init_weights)``."""
+    if not callable(fn):
+        raise TypeError(f"{type(self).__name__}.apply takes a function fn(module); got {fn!r:.80}.")
+    for child in self.children():
+        child.apply(fn)
+    fn(self)
+    return self
+
+
+def _weight(self: Linear) -> None:
+    raise AttributeError(
+        "glassnet's Linear keeps W: (inputs, neurons), the lecture's layout, which is "
+        "PyTorch's weight transposed: use layer.W (layer.W.data.T holds PyTorch's weight "
+        "values; nn.init's initializers take layer.W as they take PyTorch's weight)."
+    )
+
+
+Module.named_children, Module.named_modules, Module.apply = named_children, named_modules, apply
+Module.children = lambda self: (m for _, m in self.named_children())
+Linear.in_features = property(lambda self: self.inputs, doc="PyTorch's name of ``inputs``.")
+Linear.out_features = property(lambda self: self.neurons, doc="PyTorch's name of ``neurons``.")
+Linear.bias = property(lambda self: self.b, doc="PyTorch's name of ``b`` (same shape).")
+Linear.weight = property(_weight, doc="Refused, naming W: PyTorch's weight is W transposed.")
