@@ -58,6 +58,7 @@ from typing import Any
 
 import numpy as np
 
+from . import schedules as lr_scheduler  # (PyTorch's name: torch.optim.lr_scheduler.StepLR)
 from ._validation import (
     build,
     check_params,
@@ -73,7 +74,7 @@ from .nn.flat import flatten_parameters
 # fmt: off
 __all__ = [
     "OPTIMIZERS", "SGD", "Adam", "AdamW", "GradientDescent", "Optimizer", "RMSprop",
-    "get_optimizer",
+    "get_optimizer", "lr_scheduler",
 ]
 # fmt: on
 

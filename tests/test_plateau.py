@@ -149,3 +149,11 @@ def test_fit_refuses_a_plateau_schedule_watching_for_a_rise():
         opt = optim.SGD(model.parameters(), lr=0.1)
         with pytest.raises(ValueError, match=r"\(mode='max'\) would take every improving epoch"):
             gn.fit(model, X, X[:, :1], optimizer=opt, schedule=make(opt, mode="max"), verbose=0)
+
+
+def test_pytorchs_module_path_of_the_schedules():
+    from glassnet.optim import lr_scheduler  # torch.optim.lr_scheduler's place
+
+    opt = optim.SGD(nn.MLP([2, 1], rng=0).parameters(), lr=0.1)
+    assert lr_scheduler is schedules
+    assert isinstance(gn.optim.lr_scheduler.StepLR(opt, step_size=2), schedules.StepLR)
