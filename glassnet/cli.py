@@ -4191,22 +4191,22 @@ def _save_trained(
     After Ctrl-C a model file that a finished run wrote before is kept: the weights so far
     go beside it (``NAME.interrupted.glassnet``), not over it. (One written by an
     interrupted run, as a resumed run's own earlier save, is replaced as usual.)"""
+    hint = ""
+    if interrupted and checkpointing and ckpt_path.is_file():
+        hint = f"; continue from the checkpoint '{ckpt_path}' with --resume"
     if interrupted and _finished_model(out_path):
-        kept_path = _aside(out_path)
+        kept_path = _aside(out_path, ckpt_path)
         save_model(model, kept_path, meta=meta)
         say(f"saved     {kept_path}")
         say(
             f"          training was interrupted: {kept_path} holds {kept}; '{out_path}', "
             "written by a finished run before this one, is kept (move the new file over it "
-            "to use the new weights)"
+            f"to use the new weights){hint}"
         )
         return 130
     save_model(model, out_path, meta=meta)
     say(f"saved     {out_path}")
     if interrupted:
-        hint = ""
-        if checkpointing and ckpt_path.is_file():
-            hint = f"; continue from the checkpoint '{ckpt_path}' with --resume"
         say(f"          training was interrupted: the model holds {kept}{hint}")
         return 130
     return 0
@@ -4224,13 +4224,16 @@ def _finished_model(path: Path) -> bool:
     return _dig(meta, "history", "stop_reason") != "interrupted"
 
 
-def _aside(path: Path) -> Path:
-    """``NAME.interrupted.glassnet`` beside ``path`` (``-2``, ``-3``, ... when that name holds
-    a file that is not a glassnet model)."""
+def _aside(path: Path, checkpoint: Path) -> Path:
+    """``path`` with ``.interrupted`` before its suffix (``m.glassnet``:
+    ``m.interrupted.glassnet``; ``model``: ``model.interrupted``), ``-2``, ``-3``, ... added
+    when that name holds a file that is not a glassnet model, or is the checkpoint's."""
     for i in range(1, 100):
         tag = ".interrupted" if i == 1 else f".interrupted-{i}"
         aside = path.with_name(f"{path.stem}{tag}{path.suffix}")
         try:
+            if aside.resolve() == checkpoint.resolve():
+                continue
             if not aside.exists() or file_kind(aside) in ("model", "empty"):
                 return aside
         except OSError:

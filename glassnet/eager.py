@@ -61,7 +61,7 @@ import numpy as np
 
 from .backend import namespace
 from .fused import FastMLP, keep_finite, l2_value, takes
-from .jit import FullBatchRun, check_order
+from .jit import FullBatchRun, check_order, put_back
 
 __all__ = ["use", "run_epoch", "run_full_batch", "Batches"]
 
@@ -183,10 +183,7 @@ class _Base:
         for p, w in zip(self.params, self.weights):
             np.copyto(p.data, w)
         # (as it was: Adam's v = g² may have overflowed while every loss was still finite)
-        try:
-            self.optimizer.load_state_dict(self.state, finite=False)
-        except TypeError:  # (an optimizer of the user's own, without finite=)
-            self.optimizer.load_state_dict(self.state)
+        put_back(self.optimizer, self.state)
         return self.optimizer.prepared()
 
 

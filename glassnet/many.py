@@ -373,7 +373,9 @@ def fit_many(
     # of the epoch draws each epoch's generator, its split drawn as fit draws it (from s(0))
     given = list(_per_model(seeds, "seed", K, object)) if seeds is not None else [seed]
     draws = [(k, s) for k, s in enumerate(given) if callable(s)]
-    rngs = [as_rng(s(0) if callable(s) else s, "fit_many") for s in given]
+    split = validation_data is None and (validation_split > 0 or early_stopping)
+    rngs = [as_rng(s(0) if callable(s) and split else None if callable(s) else s, "fit_many")
+            for s in given]  # fmt: skip
     first_use: dict[int, int] = {}
     for k, s in enumerate(given):  # (None is glassnet's default generator, as in K fits)
         j = first_use.setdefault(id(s), k) if isinstance(s, np.random.Generator) else k
@@ -613,8 +615,13 @@ def fit_many(
                 stop(k, "early_stopping" if early_stopping else "tol")
             if not active.any():
                 break
+        ok = active.copy()  # (the models still training: each one's weights all finite)
+        for q in params:
+            ok &= np.isfinite(q.data).reshape(K, -1).all(axis=1)
+        for k in np.flatnonzero(active & ~ok):
+            stop(k, "max_epochs")  # (named "diverged" there: its last update overflowed)
         for k in np.flatnonzero(active):
-            stop(k, "max_epochs")
+            reasons[k] = "max_epochs"
     except KeyboardInterrupt:
         for k in np.flatnonzero(active):
             reasons[k] = "interrupted"

@@ -796,13 +796,15 @@ class _BaseMLP(BaseEstimator):
             detail = str(e).removeprefix("fit: ")
             if not (self.early_stopping and self.best_validation_score_ > -np.inf):
                 raise ValueError(f"{_NONFINITE} Details: {detail}") from e
-            # the diverged epoch, scored as scikit-learn scores it: NaN
-            self.n_iter_ += 1
             self.t_ += history.samples_seen - len(history.loss) * n
-            self.loss_ = np.nan
-            self.loss_curve_.append(np.nan)
-            self.validation_scores_.append(np.nan)  # type: ignore[union-attr]
-            self.validation_loss_curve_.append(np.nan)  # type: ignore[union-attr]
+            if e.epoch is None or e.epoch > history.epochs:  # (not when the run had ended:
+                # its epochs are booked, its last update diverged) the diverged epoch, cut
+                # short, scored as scikit-learn scores it: NaN
+                self.n_iter_ += 1
+                self.loss_ = np.nan
+                self.loss_curve_.append(np.nan)
+                self.validation_scores_.append(np.nan)  # type: ignore[union-attr]
+                self.validation_loss_curve_.append(np.nan)  # type: ignore[union-attr]
         finally:  # a model trained on the GPU comes back: predict, coefs_, pickling as ever
             if self.device == "cuda":
                 model.to("cpu")
@@ -810,9 +812,13 @@ class _BaseMLP(BaseEstimator):
         if diverged is not None:
             self.stop_reason_ = "diverged"
             warnings.warn(
-                f"Stochastic Optimizer: {detail.split(':')[0]}: training diverged. The "
-                "validation score of that epoch is NaN; training stopped there and the "
-                "weights of the best validation score "
+                f"Stochastic Optimizer: {detail.split(':')[0]}: training diverged. "
+                + (
+                    "The validation score of that epoch is NaN; training stopped there and the "
+                    if diverged.epoch is None or diverged.epoch > history.epochs
+                    else "The "
+                )
+                + "weights of the best validation score "
                 f"({self.best_validation_score_:.6g}) were restored. Try a smaller "
                 f"learning_rate_init (now {self.learning_rate_init}) or standardize X.",
                 ConvergenceWarning,

@@ -76,11 +76,13 @@ STOP_REASONS = {
 
 
 class DivergenceError(FloatingPointError):
-    """Training produced a NaN or infinite loss. ``.history`` holds the run so far."""
+    """Training produced a NaN or infinite loss (or its last update, non-finite weights).
+    ``.history`` holds the run so far; ``.epoch`` is the epoch it diverged in: the one after
+    ``history.epochs`` when it was cut short, ``history.epochs`` itself when it ended."""
 
-    def __init__(self, message: str, history: History) -> None:
+    def __init__(self, message: str, history: History, epoch: int | None = None) -> None:
         super().__init__(message)
-        self.history = history
+        self.history, self.epoch = history, epoch
 
 
 @dataclass
@@ -99,7 +101,7 @@ class History:
         ``early_stopping``, ``callback``, ``interrupted``, ``min_lr``, ``lr_zero``,
         ``diverged``.
     epochs, steps : int
-        The run's last epoch (complete or not), counted from its start: a run resumed at
+        The run's last complete epoch, counted from its start: a run resumed at
         ``initial_epoch`` counts on from there, and one with no epoch left to run is at
         ``initial_epoch``; and the optimizer steps this call took.
     engine : str
@@ -539,7 +541,9 @@ def fit(
             f"{'early_stopping=True' if early_stopping else f'tol={tol}'} would be ignored. Put "
             "a Tolerance(tol, n_iter_no_change) or EarlyStopping(...) in stop_rules, or drop one."
         )
-    rng = as_rng(seed(0) if callable(seed) else seed)  # (a function's epoch 0: the split)
+    # a seed function's epoch 0 draws the split (and is called only for one)
+    split = validation_split > 0 or (early_stopping and validation_data is None)
+    rng = as_rng(seed(0) if callable(seed) and split else None if callable(seed) else seed)
 
     X, y_arr, w_arr, Xv, yv, wv = tasks.validation_set(
         model, spec, X, y_arr, w_arr, validation_data, validation_split, early_stopping, rng
@@ -724,8 +728,8 @@ def fit(
                 break
         else:
             history.stop_reason = history.stop_reason or "max_epochs"
-        if not all(np.isfinite(p.data).all() for p in params):  # (every loss was finite: the
-            raise engines.Diverged(history.steps, history.epochs, None)  # last update was not)
+        if history.steps and not all(np.isfinite(p.data).all() for p in params):  # (every
+            raise engines.Diverged(history.steps, history.epochs, None)  # loss was finite)
     except KeyboardInterrupt:
         history.stop_reason = "interrupted"
     except engines.Diverged as d:
@@ -741,14 +745,15 @@ def fit(
             if finite
             else "the last finite weights recorded (up to 64 steps earlier)."
         )
-        how = "its update left non-finite weights" if d.value is None else "the loss became"
-        how += "" if d.value is None else f" {d.value}"
+        what = f"the loss became {d.value} at step {d.step} (epoch {d.epoch})"
+        if d.value is None:  # (every loss was finite; the last update was not)
+            what = f"the update of step {d.step} (epoch {d.epoch}) left non-finite weights"
         raise DivergenceError(
-            f"fit: {how} at step {d.step} (epoch {d.epoch}): training "
-            f"diverged. Try a smaller learning rate (now {getattr(optimizer, 'lr', '?')}), "
-            "standardize the features, or check X and y for extreme values. The model keeps "
-            + kept,
+            f"fit: {what}: training diverged. Try a smaller learning rate (now "
+            f"{getattr(optimizer, 'lr', '?')}), standardize the features, or check X and y for "
+            "extreme values. The model keeps " + kept,
             history,
+            d.epoch,
         ) from None
     finally:
         blas.__exit__(None, None, None)

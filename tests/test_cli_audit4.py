@@ -10,7 +10,7 @@ import pytest
 from cli_helpers import FAST, HEADER, assert_one_line_error, rows, run, warnings, write_csv
 
 from glassnet import cli
-from glassnet.io import load_arrays
+from glassnet.io import load_arrays, load_checkpoint
 from glassnet.train import Callback
 
 
@@ -368,3 +368,26 @@ def test_ctrl_c_keeps_a_finished_model_and_saves_the_new_weights_beside_it(
     first = out.read_bytes()
     code, _, _ = run(capsys, *args, "--seed", "3", "-q")
     assert code == 130 and out.read_bytes() != first
+
+
+def test_the_weights_set_aside_skip_the_checkpoints_name_and_say_how_to_resume(
+    capsys, tmp_path, monkeypatch
+):
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    out, ckpt = tmp_path / "m.glassnet", tmp_path / "m.interrupted.glassnet"
+    args = ["train", data, "--target", "label", "--out", out, "--epochs", "6", "--hidden", "4"]
+    code, _, err = run(capsys, *args, "--seed", "0", "-q")
+    assert code == 0, err
+    real = cli.fit
+
+    def interrupted_fit(*a, **kw):
+        return real(*a, **{**kw, "callbacks": [*kw["callbacks"], _StopAt3()]})
+
+    monkeypatch.setattr(cli, "fit", interrupted_fit)
+    code, stdout, _ = run(
+        capsys, *args, "--seed", "1", "--checkpoint", ckpt, "--checkpoint-every", "2"
+    )
+    assert code == 130
+    aside = tmp_path / "m.interrupted-2.glassnet"  # (the first name is the checkpoint's)
+    assert _stop_reason(aside) == "interrupted" and load_checkpoint(ckpt)
+    assert f"continue from the checkpoint '{ckpt}' with --resume" in stdout

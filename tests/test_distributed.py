@@ -125,10 +125,9 @@ def test_a_failing_rank_stops_every_rank(launched):
             f"DistributedError: fit(distributed='mpi'): rank(s) [0] of {n} ended the epoch "
             "while the others took another step: an on_step_end callback set state.stop"
         ), error
-        # seed(epoch) differs between ranks: every rank other than 0 sees it before the first
-        # epoch, at seed(0), which draws the validation split
+        # seed(epoch) differs between ranks: every rank other than 0 sees it at epoch 1
         error = str(got["fail_seed.error"])
-        text = f"seed(0) gave rank {max(r, 1)} another seed than rank 0 ({100 * max(r, 1)})"
+        text = f"seed(1) gave rank {max(r, 1)} another seed than rank 0 ({100 * max(r, 1) + 1})"
         if r == 0:
             assert error.startswith("DistributedError: distributed training stopped: rank 1")
         assert text in error, error

@@ -745,7 +745,7 @@ def test_a_last_update_that_overflows_is_a_divergence_not_a_finished_run():
         net = nn.MLP([2, 3, 1], rng=0, dtype=np.float32)
         start = [p.data.copy() for p in net.parameters()]
         with pytest.raises(
-            gn.DivergenceError, match="its update left non-finite weights at step 1"
+            gn.DivergenceError, match="the update of step 1 \\(epoch 1\\) left non-finite weights"
         ):
             gn.fit(net, X, y, lr=1e38, epochs=1, verbose=0, engine=engine)
         assert all(np.array_equal(p.data, s) for p, s in zip(net.parameters(), start))
@@ -755,3 +755,50 @@ def test_a_last_update_that_overflows_is_a_divergence_not_a_finished_run():
     assert [h.stop_reason for h in hs] == ["diverged", "max_epochs"]
     assert "left non-finite weights" in hs[0].warnings[0]
     assert all(np.array_equal(p.data, s) for p, s in zip(nets[0].parameters(), start))
+
+
+@pytest.mark.parametrize(
+    "seed",
+    [lambda e: np.random.default_rng(e - 1), {1: 5, 2: 6, 3: 7}.__getitem__, lambda e: 1000 // e],
+    ids=["rng(e - 1)", "a table of epochs 1-3", "1000 // e"],
+)
+def test_a_seed_function_of_epochs_from_1_is_called_at_0_only_for_a_split(seed):
+    X = np.random.default_rng(0).random((40, 2))
+    y = X.sum(1, keepdims=True)
+    h = gn.fit(nn.MLP([2, 4, 1], rng=0), X, y, epochs=3, verbose=0, seed=seed)
+    assert h.epochs == 3
+    hs = gn.fit_many([nn.MLP([2, 4, 1], rng=0)] * 1, X, y, epochs=3, seed=seed)
+    assert hs[0].epochs == 3
+
+
+def test_the_compiled_loop_diverging_after_adams_moments_overflowed_raises_divergence():
+    jit = pytest.importorskip("glassnet.jit")
+    if not jit.available():
+        pytest.skip("numba is not installed")
+    rng = np.random.default_rng(1)
+    X = (rng.standard_normal((16, 2)) * 10.0 ** rng.integers(0, 14)).astype(np.float32)
+    y = (rng.random(16) > 0.5).astype(np.float32)
+    net = nn.MLP([2, 3, 1], activation="relu", output_activation="sigmoid", rng=1, dtype=np.float32)
+    opt = gn.optim.AdamW(net.parameters(), lr=1e6)
+    with pytest.raises(gn.DivergenceError) as info:  # (was load_state_dict's ValueError)
+        gn.fit(
+            net, X, y, loss="binary_cross_entropy", optimizer=opt, batch_size=16, epochs=400,
+            verbose=0, shuffle=False, engine="jit",
+        )  # fmt: skip
+    assert info.value.epoch is not None and all(np.isfinite(p.data).all() for p in net.parameters())
+
+
+def test_an_optimizer_subclass_without_finite_is_put_back_as_it_was():
+    class MyAdamW(gn.optim.AdamW):
+        def load_state_dict(self, state):
+            super().load_state_dict(state)
+
+    rng = np.random.default_rng(1)
+    X = (rng.standard_normal((16, 2)) * 10.0 ** rng.integers(0, 14)).astype(np.float32)
+    y = (rng.random(16) > 0.5).astype(np.float32)
+    net = nn.MLP([2, 3, 1], activation="relu", output_activation="sigmoid", rng=1, dtype=np.float32)
+    with pytest.raises(gn.DivergenceError):
+        gn.fit(
+            net, X, y, loss="binary_cross_entropy", optimizer=MyAdamW(net.parameters(), lr=1e6),
+            batch_size=4, epochs=5, verbose=0,
+        )  # fmt: skip

@@ -178,3 +178,23 @@ def test_callbacks_pickle_when_defined_at_module_level_not_as_lambdas():
     clf.set_params(callbacks=[lambda state: False])
     with pytest.raises((pickle.PicklingError, AttributeError)):
         pickle.dumps(clf)
+
+
+def test_a_last_update_that_overflows_is_not_booked_as_a_second_epoch():
+    # the run's epochs were all booked when its last update overflowed: no NaN epoch added
+    from glassnet.sklearn import MLPRegressor as GnMLPRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = X @ [1.0, 2.0, 3.0] * 100
+    est = GnMLPRegressor(
+        hidden_layer_sizes=(4,), solver="sgd", momentum=0.0, early_stopping=True,
+        warm_start=True, max_iter=3, learning_rate_init=1e-6, random_state=0,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+        est.set_params(learning_rate_init=1e307, max_iter=1).fit(X, y)
+    assert est.n_iter_ == 1 and est.stop_reason_ == "diverged"
+    assert len(est.loss_curve_) == 4 and np.isfinite(est.loss_curve_).all()
+    assert len(est.validation_scores_) == 4
