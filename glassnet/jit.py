@@ -1009,15 +1009,13 @@ class _Plan:
 def put_back(optimizer: Any, state: Any) -> None:
     """``optimizer.load_state_dict(state)`` of a state a loop kept or made itself, as it is:
     NaN and inf included (Adam's v = g² may overflow while every loss is still finite; the
-    run then diverges, as fit's per-step loop does), through the base class's method where a
-    subclass's own ``load_state_dict`` takes no ``finite=``."""
+    run then diverges, as fit's per-step loop does). A ``load_state_dict`` of the user's own
+    that takes no ``finite=`` is called as it is (it keeps its own state; it may refuse an
+    overflowed one)."""
     try:
         optimizer.load_state_dict(state, finite=False)
     except TypeError:  # (an override without finite=, or an optimizer of the user's own)
-        if isinstance(optimizer, optim_mod.Optimizer):
-            optim_mod.Optimizer.load_state_dict(optimizer, state, finite=False)
-        else:
-            optimizer.load_state_dict(state)
+        optimizer.load_state_dict(state)
 
 
 def _check_data(plan: _Plan, X: Any, y: Any, w: Any, owner: str) -> tuple:

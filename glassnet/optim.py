@@ -52,13 +52,14 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from operator import is_not
 from typing import Any
 
 import numpy as np
 
-from . import schedules as lr_scheduler  # (PyTorch's name: torch.optim.lr_scheduler.StepLR)
+from . import schedules as lr_scheduler  # (PyTorch's name, below)
 from ._validation import (
     build,
     check_params,
@@ -70,6 +71,9 @@ from ._validation import (
 from .backend import namespace
 from .blas import axpy
 from .nn.flat import flatten_parameters
+
+# torch.optim.lr_scheduler's place: glassnet.optim.lr_scheduler, also as an import path
+sys.modules[f"{__name__}.lr_scheduler"] = lr_scheduler
 
 # fmt: off
 __all__ = [

@@ -101,8 +101,9 @@ class History:
         ``early_stopping``, ``callback``, ``interrupted``, ``min_lr``, ``lr_zero``,
         ``diverged``.
     epochs, steps : int
-        The run's last complete epoch, counted from its start: a run resumed at
-        ``initial_epoch`` counts on from there, and one with no epoch left to run is at
+        The run's last epoch, counted from its start (one that ``max_steps`` cut short
+        counts; one a divergence or Ctrl-C cut short does not): a run resumed at
+        ``initial_epoch`` counts on from there, one with no epoch left to run is at
         ``initial_epoch``; and the optimizer steps this call took.
     engine : str
         ``"fused"``, ``"graph"``, ``"jit"`` (the compiled loop of :mod:`glassnet.jit`) or

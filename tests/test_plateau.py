@@ -156,4 +156,7 @@ def test_pytorchs_module_path_of_the_schedules():
 
     opt = optim.SGD(nn.MLP([2, 1], rng=0).parameters(), lr=0.1)
     assert lr_scheduler is schedules
+    from glassnet.optim.lr_scheduler import StepLR  # (and as an import path, as torch's)
+
+    assert StepLR is schedules.StepLR
     assert isinstance(gn.optim.lr_scheduler.StepLR(opt, step_size=2), schedules.StepLR)

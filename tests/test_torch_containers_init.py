@@ -404,6 +404,21 @@ def test_the_usual_init_function_through_apply():
 def test_linear_answers_to_pytorchs_names_and_refuses_weight_saying_why():
     layer = nn.Linear(3, 2, rng=0)
     assert (layer.in_features, layer.out_features) == (3, 2) and layer.bias is layer.b
+
+    # a subclass's own attributes of those names are its own, as before
+    class Scaled(nn.Linear):
+        def __init__(self, i, o, weight=2.0, bias=True):
+            super().__init__(i, o, rng=0)
+            self.weight, self.bias = weight, bias
+
+    scaled = Scaled(3, 2)
+    assert (scaled.weight, scaled.bias) == (2.0, True) and scaled.b is not None
+    # PyTorch's idioms on the bias act on b; a tensor given as the weight is refused
+    dropped = nn.Linear(3, 2, rng=0)
+    dropped.bias = None
+    assert dropped.b is None and [n for n, _ in dropped.named_parameters()] == ["W"]
+    with pytest.raises(AttributeError, match="use layer.W"):
+        dropped.weight = nn.Parameter(np.zeros((2, 3)))
     with pytest.raises(
         AttributeError, match="W: \\(inputs, neurons\\).*PyTorch's weight transposed"
     ):

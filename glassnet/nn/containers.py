@@ -35,6 +35,7 @@ import operator
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from ..tensor import Tensor
 from .layers import Linear
 from .module import Module
 
@@ -268,17 +269,36 @@ def apply(self: Module, fn: Any) -> Module:
     return self
 
 
-def _weight(self: Linear) -> None:
+_TORCH_NAMES = {"in_features": "inputs", "out_features": "neurons", "bias": "b"}
+_WEIGHT = (
+    "glassnet's Linear keeps W: (inputs, neurons), the lecture's layout, which is PyTorch's "
+    "weight transposed: use layer.W (layer.W.data.T holds PyTorch's weight values; nn.init's "
+    "initializers take layer.W as they take PyTorch's weight)."
+)
+
+
+def _linear_getattr(self: Linear, name: str) -> Any:
+    """PyTorch's names of a Linear's ``inputs``, ``neurons`` and ``b``; ``weight`` refused,
+    naming W. (Only names the instance and its class lack come here: a subclass's own
+    ``self.weight = 2.0`` is its own attribute.)"""
+    if name in _TORCH_NAMES:
+        return getattr(self, _TORCH_NAMES[name])
     raise AttributeError(
-        "glassnet's Linear keeps W: (inputs, neurons), the lecture's layout, which is "
-        "PyTorch's weight transposed: use layer.W (layer.W.data.T holds PyTorch's weight "
-        "values; nn.init's initializers take layer.W as they take PyTorch's weight)."
+        _WEIGHT if name == "weight" else f"{type(self).__name__!r} object has no attribute {name!r}"
     )
+
+
+def _linear_setattr(self: Linear, name: str, value: Any) -> None:
+    """``layer.bias = None`` drops the bias and ``layer.bias = p`` sets it, as in PyTorch (on
+    ``b``); a tensor given as ``layer.weight`` is refused, naming W. Anything else is the
+    instance's own attribute, as ever."""
+    if name == "bias" and (value is None or isinstance(value, Tensor)):
+        name = "b"
+    elif name == "weight" and isinstance(value, Tensor):
+        raise AttributeError(_WEIGHT)
+    object.__setattr__(self, name, value)
 
 
 Module.named_children, Module.named_modules, Module.apply = named_children, named_modules, apply
 Module.children = lambda self: (m for _, m in self.named_children())
-Linear.in_features = property(lambda self: self.inputs, doc="PyTorch's name of ``inputs``.")
-Linear.out_features = property(lambda self: self.neurons, doc="PyTorch's name of ``neurons``.")
-Linear.bias = property(lambda self: self.b, doc="PyTorch's name of ``b`` (same shape).")
-Linear.weight = property(_weight, doc="Refused, naming W: PyTorch's weight is W transposed.")
+Linear.__getattr__, Linear.__setattr__ = _linear_getattr, _linear_setattr
