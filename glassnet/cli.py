@@ -110,7 +110,7 @@ from .io import (
 from .metrics import r2_per_output
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler, train_test_split
 from .progress import Progress
-from .stream import check_decimal
+from .stream import as_point, check_decimal
 from .tasks import Task, get_task, infer_task
 from .train import Callback, DivergenceError, EarlyStopping, History, TrainState, fit
 
@@ -768,10 +768,8 @@ _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 
 def _number_value(cell: str, decimal: str = ".") -> float | None:
     """``cell`` read as a number with the decimal mark ``decimal`` (--decimal), or None."""
-    if decimal != ".":  # (its decimal mark as the point, and a "." as no number's)
-        cell = cell.translate(str.maketrans({decimal: ".", ".": decimal}))
     try:
-        return float(cell)
+        return float(as_point(cell, decimal))
     except ValueError:
         return None
 

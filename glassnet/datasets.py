@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import ParameterError, as_rng, check_number
-from .stream import MISSING_TOKENS, check_decimal, missing_tokens
+from .stream import MISSING_TOKENS, as_point, check_decimal, missing_tokens
 
 __all__ = [
     "DATASETS",
@@ -932,8 +932,8 @@ class Table:
         stays itself, to be read as missing)."""
         if self.decimal == ".":
             return cells
-        swap, tokens = str.maketrans({self.decimal: ".", ".": self.decimal}), self.missing
-        return tuple(c if c.lower() in tokens else c.translate(swap) for c in cells)
+        d, tokens = self.decimal, self.missing
+        return tuple(c if c.lower() in tokens else as_point(c, d) for c in cells)
 
     def _parse_column(self, name: str, *, force_categorical: bool) -> None:
         cells = self._raw[name]

@@ -135,6 +135,7 @@ class LRSchedule:
     _progress: dict[str, Any] = {}  # name → starting value
     _needs: tuple[str, ...] = ()  # the facts of epoch_end that step takes
     _clock = "epoch"  # what the rate is a function of
+    _never_rises = False  # True: a rate of 0 stays 0 (the decays; :meth:`stays_zero`)
 
     def __init__(self, optimizer: Any, settings: Any = None) -> None:
         name = type(self).__name__
@@ -196,6 +197,8 @@ class LRSchedule:
         is not known to stay at 0: False. A rate that is not a function of the epoch and has
         no closed-form answer: False.
         """
+        if self._never_rises:
+            return True
         ahead = getattr(self, "_ahead", None)
         if self._clock != "epoch" or type(self)._rate is LRSchedule._rate or ahead is None:
             return False
@@ -358,21 +361,18 @@ class ConstantLR(LRSchedule):
     (Unlike PyTorch's ``ConstantLR``, which scales γ for a first few epochs.)
     """
 
+    _never_rises = True  # (γ₀ = 0 stays 0)
+
     def _rate(self, base_lr: float, epoch: int) -> float:
         return base_lr
-
-    def stays_zero(self) -> bool:
-        """True: γ₀ = 0 stays 0."""
-        return True
 
 
 class _Decay(LRSchedule):
     """γ₀ · gammaᵏ with k never falling as the epochs go: with gamma < 1 the rate never
-    rises, and with gamma >= 1 it is 0 only when γ₀ is, so a rate of 0 stays 0."""
+    rises, and with gamma >= 1 it is 0 only when γ₀ is, so a rate of 0 (γ₀ = 0, or gammaᵏ
+    below the float range) stays 0."""
 
-    def stays_zero(self) -> bool:
-        """True: a rate of 0 (γ₀ = 0, or gammaᵏ below the float range) stays 0."""
-        return True
+    _never_rises = True
 
 
 class StepLR(_Decay):
@@ -505,13 +505,10 @@ class InvScalingLR(LRSchedule):
 
     _hyper, _progress, _needs = ("power_t",), {"samples_seen": 0}, ("samples_seen",)
     _clock = "samples_seen"
+    _never_rises = True  # (the samples seen only grow: a rate of 0, below the float range)
 
     def __init__(self, optimizer: Any, power_t: float = 0.5) -> None:
         super().__init__(optimizer, locals())
-
-    def stays_zero(self) -> bool:
-        """True: the samples seen only grow, so a rate of 0 (below the float range) stays."""
-        return True
 
     def _rate(self, base_lr: float, samples_seen: int) -> float:
         try:
@@ -553,6 +550,7 @@ class AdaptiveLR(LRSchedule):
     """
 
     _hyper = ("factor", "patience", "tol", "min_lr", "mode")
+    _never_rises = True  # (γ is only ever divided)
     _progress, _needs = {"best": math.inf, "bad_epochs": 0}, ("metric",)
 
     def __init__(
@@ -585,10 +583,6 @@ class AdaptiveLR(LRSchedule):
             self.bad_epochs = 0
         return self._ended(self.optimizer.param_groups)
 
-    def stays_zero(self) -> bool:
-        """True: γ is only ever divided, so 0 stays 0."""
-        return True
-
 
 class ReduceLROnPlateau(LRSchedule):
     """PyTorch's ``ReduceLROnPlateau``, rule for rule: multiply each group's γ by ``factor``
@@ -615,6 +609,7 @@ class ReduceLROnPlateau(LRSchedule):
     _hyper += ("min_lrs", "eps")
     _progress = {"best": math.inf, "num_bad_epochs": 0, "cooldown_counter": 0}
     _needs = ("metric",)
+    _never_rises = True  # (γ is only ever lowered)
 
     def __init__(
         self,
@@ -678,10 +673,6 @@ class ReduceLROnPlateau(LRSchedule):
                     g["lr"] = new
             self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
         return self._ended(groups)
-
-    def stays_zero(self) -> bool:
-        """True: γ is only ever lowered, so 0 stays 0."""
-        return True
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """As :meth:`LRSchedule.load_state_dict` (with mode "max"'s best of -inf)."""

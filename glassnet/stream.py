@@ -32,6 +32,7 @@ round-trips are :mod:`glassnet.preprocessing`'s.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import mmap
 import os
@@ -1064,11 +1065,22 @@ def check_decimal(decimal: Any, caller: str) -> str:
     return decimal
 
 
+def as_point(cell: str, decimal: str) -> str:
+    """``cell`` as Python's float() reads numbers written with the decimal mark ``decimal``:
+    that mark becomes the point, and a "." becomes the mark (so float() refuses it, as it is
+    no number's: ``3.14`` under ``decimal=","``). The cell itself for ``"."``."""
+    return cell if decimal == "." else cell.translate(_swaps(decimal))
+
+
+@functools.lru_cache(maxsize=8)
+def _swaps(decimal: str) -> dict[int, int]:
+    return str.maketrans({decimal: ".", ".": decimal})
+
+
 def _number(cell: str, whole: bool, nulls: frozenset[str], decimal: str = ".") -> bool:
     if cell.strip() in nulls or (not cell.strip() and "" in nulls):  # (as written: "n.a.")
         return True
-    if decimal != ".":  # (the file's decimal mark read as the point; a "." is none)
-        cell = cell.translate(str.maketrans({decimal: ".", ".": decimal}))
+    cell = as_point(cell, decimal)
     try:
         int(cell) if whole else float(cell)
     except ValueError:

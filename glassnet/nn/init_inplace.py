@@ -39,6 +39,7 @@ import numpy as np
 from .._validation import as_rng, check_setting
 from ..backend import asarray
 from ..tensor import Tensor
+from .init import normal, uniform, xavier_normal, xavier_uniform  # (the laws, drawn once)
 
 # fmt: off
 __all__ = [
@@ -123,7 +124,7 @@ def uniform_(tensor: Any, a: float = 0.0, b: float = 1.0, generator: Any = None)
     a, b = (check_setting(v, n, owner, _REAL) for v, n in ((a, "a"), (b, "b")))
     if a > b:
         raise ValueError(f"uniform_: the lower bound a={a} is above the upper bound b={b}.")
-    return _fill(tensor, _rng(generator, owner).uniform(a, b, data.shape), owner)
+    return _fill(tensor, uniform(data.shape, _rng(generator, owner), np.float64, a, b), owner)
 
 
 def normal_(tensor: Any, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Any:
@@ -131,7 +132,8 @@ def normal_(tensor: Any, mean: float = 0.0, std: float = 1.0, generator: Any = N
     data, owner = _target(tensor, "normal_"), "normal_"
     mean = check_setting(mean, "mean", owner, _REAL)
     std = check_setting(std, "std", owner, {"low": 0})
-    return _fill(tensor, mean + std * _rng(generator, owner).standard_normal(data.shape), owner)
+    values = normal(data.shape, _rng(generator, owner), np.float64, mean, std)
+    return _fill(tensor, values, owner)
 
 
 def trunc_normal_(
@@ -192,17 +194,19 @@ def eye_(tensor: Any) -> Any:
 def xavier_uniform_(tensor: Any, gain: float = 1.0, generator: Any = None) -> Any:
     """Glorot/Xavier: U(-a, a), a = gain · √(6 / (fan_in + fan_out)), in place."""
     data, owner = _target(tensor, "xavier_uniform_"), "xavier_uniform_"
-    fan_in, fan_out = _fans(data, owner)
-    a = check_setting(gain, "gain", owner, _REAL) * math.sqrt(6.0 / (fan_in + fan_out))
-    return _fill(tensor, _rng(generator, owner).uniform(-a, a, data.shape), owner)
+    _fans(data, owner)
+    gain = check_setting(gain, "gain", owner, _REAL)
+    return _fill(
+        tensor, xavier_uniform(data.shape, _rng(generator, owner), np.float64, gain), owner
+    )
 
 
 def xavier_normal_(tensor: Any, gain: float = 1.0, generator: Any = None) -> Any:
     """Glorot/Xavier: N(0, s²), s = gain · √(2 / (fan_in + fan_out)), in place."""
     data, owner = _target(tensor, "xavier_normal_"), "xavier_normal_"
-    fan_in, fan_out = _fans(data, owner)
-    s = check_setting(gain, "gain", owner, _REAL) * math.sqrt(2.0 / (fan_in + fan_out))
-    return _fill(tensor, s * _rng(generator, owner).standard_normal(data.shape), owner)
+    _fans(data, owner)
+    gain = check_setting(gain, "gain", owner, _REAL)
+    return _fill(tensor, xavier_normal(data.shape, _rng(generator, owner), np.float64, gain), owner)
 
 
 def _kaiming_std(data: Any, a: float, mode: str, nonlinearity: str, owner: str) -> float:
