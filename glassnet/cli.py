@@ -3425,10 +3425,26 @@ _NOT_STREAMED = (
 )  # fmt: skip
 
 
-def _stream_refusals(args: argparse.Namespace) -> None:
-    """One-line errors for the train options that cannot work with ``--stream``."""
+def _stream_delimiter(args: argparse.Namespace) -> str:
+    """The delimiter a streamed run reads ``args.data`` with: --delimiter if given, else a
+    comma (a tab for a .tsv file), unless the header row is one column under it that one of
+    ``;``, a tab or ``|`` (not the --decimal mark) splits: as the in-memory reader sniffs a
+    ';' file, without a sniff that could change a comma file's reading. Found once a run."""
     from .stream import csv_delimiter
 
+    found = getattr(args, "stream_delimiter", None)
+    if found is None:
+        found = args.delimiter or csv_delimiter(args.data)
+        header = _peek_header(Path(args.data), found) if args.delimiter is None else None
+        if header is not None and len(header) == 1:
+            other = [d for d in ";\t|" if d != found and d != args.decimal and d in header[0]]
+            found = other[0] if other else found
+        args.stream_delimiter = found
+    return found
+
+
+def _stream_refusals(args: argparse.Namespace) -> None:
+    """One-line errors for the train options that cannot work with ``--stream``."""
     if not args.stream:
         raise CLIError(
             f"--buffer-size {args.buffer_size} is the shuffle buffer of a streamed run: "
@@ -3448,17 +3464,14 @@ def _stream_refusals(args: argparse.Namespace) -> None:
             "--stream trains on one --target column; several targets (a multi-output "
             "regression) need the in-memory path: drop --stream"
         )
-    if args.delimiter not in (None, ","):
+    if args.delimiter is not None:
+        _check_delimiter(Path(args.data), args.delimiter)
+    if args.decimal == _stream_delimiter(args):
+        given = "given by --delimiter" if args.delimiter is not None else "sniffed from its header"
         raise CLIError(
-            f"--delimiter {args.delimiter!r} cannot be combined with --stream: the streaming "
-            f"reader reads comma-separated files; convert the file, or drop --stream"
-        )
-    if args.decimal == csv_delimiter(args.data):
-        raise CLIError(
-            f"--decimal {args.decimal!r} is the field separator of '{args.data}' to the "
-            f"streaming reader, which reads comma-separated files (tab-separated for .tsv): "
-            f"the decimal mark must differ from it; write the file with another separator "
-            f"(a .tsv file), or drop --stream and give --delimiter (such as ';')"
+            f"--decimal {args.decimal!r} is the field separator of '{args.data}' ({given}): "
+            f"the decimal mark must differ from it; give the file's delimiter with --delimiter "
+            f"(such as ';'), or another --decimal"
         )
     if args.batch_size == 0:
         raise CLIError(
@@ -3497,7 +3510,7 @@ def _stream_source(args: argparse.Namespace, target: str, labels: bool) -> Any:
         return gs.from_csv(
             args.data, target, standardize=bool(args.standardize), labels=labels,
             buffer_size=args.buffer_size, dtype=np.dtype(args.dtype), missing=args.missing,
-            decimal=args.decimal,
+            decimal=args.decimal, delimiter=_stream_delimiter(args),
         )  # fmt: skip
     except FileNotFoundError:
         raise CLIError(
@@ -3526,16 +3539,15 @@ _HEADERLESS = (
 
 def _stream_header_hint(names: Sequence[str]) -> str:
     """What to do about a header row that pyarrow reads as one column which another
-    delimiter separates (the streaming reader reads commas only); "" if it is not one."""
+    delimiter separates (the decimal mark's, or a --delimiter given); "" if it is not one."""
     other = [d for d in ";\t|" if len(names) == 1 and d in names[0]]
     if not other and headerless(names):
         return f" {_HEADERLESS[2:].capitalize()}."
     if not other:
         return ""
     return (
-        f" The header row is one column to the streaming reader, which reads comma-separated "
-        f"files only, and {other[0]!r} seems to separate it: convert the file to commas, or "
-        f"drop --stream (the in-memory reader sniffs the delimiter)."
+        f" The header row is one column to the streaming reader, and {other[0]!r} seems to "
+        f"separate it: give --delimiter {other[0]!r} (with a --decimal other than it)."
     )
 
 
@@ -3544,7 +3556,7 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> tuple[bool, An
     (text and whole numbers are labels, other numbers regression targets; --task rules),
     from the file's first block: the same block whose types the stream reads with; and that
     block (a pyarrow RecordBatch, its columns named as the file names them)."""
-    from .stream import csv_delimiter, null_values
+    from .stream import null_values
 
     try:
         import pyarrow as pa
@@ -3574,7 +3586,7 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> tuple[bool, An
         )
     try:
         read = pa_csv.ReadOptions(block_size=1 << 22)  # from_csv's first block, delimiter
-        parse = pa_csv.ParseOptions(delimiter=csv_delimiter(path))  # (as the stream reads it)
+        parse = pa_csv.ParseOptions(delimiter=_stream_delimiter(args))  # (as the stream reads)
         convert = pa_csv.ConvertOptions(  # and its missing cells (None: the default set)
             null_values=sorted(null_values(args.missing)), strings_can_be_null=True,
             decimal_point=args.decimal,
@@ -3587,10 +3599,11 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> tuple[bool, An
         from .stream import unreadable
 
         nulls = null_values(args.missing)
-        bad = unreadable(str(path), csv_delimiter(path), exc, {}, nulls, decimal=args.decimal)
+        bad = unreadable(str(path), _stream_delimiter(args), exc, {}, nulls, decimal=args.decimal)
         text = _about_file(args.data, bad)
         first_line = head.lstrip("\ufeff").splitlines()[0] if head.strip() else ""
-        raise CLIError(text + _stream_header_hint(first_line.split(","))) from None
+        cells = first_line.split(_stream_delimiter(args))
+        raise CLIError(text + _stream_header_hint(cells)) from None
     except UnicodeDecodeError as exc:
         raise CLIError(f"'{args.data}' cannot be read as CSV: {_oneline(str(exc))}") from None
     if first is None or not first.num_rows:
@@ -3663,10 +3676,10 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
     import pyarrow as pa
     from pyarrow import csv as pa_csv
 
-    from .stream import csv_delimiter, csv_line, null_values
+    from .stream import csv_line, null_values
 
     path = str(args.data)
-    delimiter = csv_delimiter(path)
+    delimiter = _stream_delimiter(args)
     m = block.num_rows
     partial = m < cols.rows  # (the file is longer than its first block)
     raw = dict(zip([n.strip() for n in block.schema.names], block.schema.names))
@@ -3752,13 +3765,14 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
 
 
 def _refuse_streamed_numbers_as_text(
-    source: str, categories: dict[str, list[Any]], decimal: str = "."
+    source: str, categories: dict[str, list[Any]], decimal: str = ".", delimiter: str = ","
 ) -> None:
     """A column of numbers that the streaming reader reads as text (a few cells such as '?'
     or '-' among them, or numbers written for people: "1,234", "$5") is an error, as in
     memory, not hundreds of one-hot categories. With only its distinct values at hand, a
     column counts as numbers when more of them are numbers than not. ``decimal``: the
-    decimal mark numbers are read with (--decimal)."""
+    decimal mark numbers are read with (--decimal); ``delimiter``: the file's (a file not
+    separated by commas whose numbers are written 3,14 is told to pass --decimal ,)."""
     for name, cats in categories.items():
         plain, formatted, text = [], [], []
         for v in map(str, cats):
@@ -3788,6 +3802,14 @@ def _refuse_streamed_numbers_as_text(
             what = (
                 f"numbers written with a thousands separator, a decimal comma or a currency or "
                 f"percent sign ({_few([repr(t) for t in formatted], 5)})"
+            )
+        comma = decimal == "." and delimiter != "," and formatted and not text
+        if comma and all(_DECIMAL_COMMA.fullmatch(v) for v in formatted):
+            raise CLIError(
+                f"column {_esc(name)!r} of '{source}' holds numbers written with a comma "
+                f"({_few([repr(t) for t in formatted], 5)}), which the streaming reader reads "
+                f"as text: if the file writes decimal commas (3,14), pass --decimal , (if the "
+                f"commas separate thousands, write every cell as a plain number such as 1234.5)"
             )
         raise CLIError(
             f"column {_esc(name)!r} of '{source}' holds numbers and {_esc(what)}, so the "
@@ -3948,7 +3970,9 @@ def _train_streamed(args: argparse.Namespace) -> int:
                 {"type": "StandardScaler", "mean": [mean], "scale": [std if std >= tiny else 1.0]}
             )
     task = _make_task(task_name, n_outputs)
-    _refuse_streamed_numbers_as_text(args.data, cols.categories, args.decimal)
+    _refuse_streamed_numbers_as_text(
+        args.data, cols.categories, args.decimal, _stream_delimiter(args)
+    )
     pre = Preprocessor.from_dict(cols.preprocessor_dict())
     stats_s = time.perf_counter() - t0
     dates = _warn_streamed_columns(args, block, cols)

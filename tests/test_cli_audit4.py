@@ -242,11 +242,11 @@ def test_decimal_commas_streamed_train_the_plain_numbers_model(capsys, tmp_path)
     assert_one_line_error(
         err, "column 'a'", "--decimal ',' does not read", repr(cell.replace(",", ".")), "1234,5"
     )
-    # a comma-separated file: the streaming reader's separator
+    # a comma-separated file: the comma is its separator
     code, _, err = run(capsys, "train", plain, "--target", "label", "--stream",
                        "--decimal", ",", *FAST)  # fmt: skip
     assert code == 2
-    assert_one_line_error(err, "--decimal ','", "field separator", "streaming reader")
+    assert_one_line_error(err, "--decimal ','", "field separator", "--delimiter")
 
 
 def test_read_csv_and_from_csv_take_the_decimal_mark(tmp_path):
