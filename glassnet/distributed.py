@@ -27,10 +27,11 @@ an error after the last step is caught too.
 
 Before training every collective runs on a buffer of one fixed size, the same on every
 rank whatever its model: rank 0's seed, then rank 0's model (its layers, parameter shapes
-and dtypes) and fit's settings (epochs, batch_size, loss, ...), which every rank compares
-with its own before the P-entry buffer is made. So a rank that fails while checking its
-data, or whose model or settings differ from rank 0's, ends every rank with an error
-rather than with buffers of different sizes meeting in one ``Allreduce``.
+and dtypes) and fit's settings (epochs, batch_size, loss, ..., validation_data's shapes and
+first and last rows: each rank's early stopping restores its own best epoch), which every
+rank compares with its own before the P-entry buffer is made. So a rank that fails while
+checking its data, or whose model or settings differ from rank 0's, ends every rank with an
+error rather than with buffers of different sizes meeting in one ``Allreduce``.
 
 Callbacks' ``on_train_begin``/``on_epoch_end``/``on_train_end`` (checkpoints, progress,
 diagnostics) and the progress line run on rank 0 only; ``on_step_end`` runs on every rank
@@ -67,7 +68,7 @@ _B24 = 1 << 24  # integers below 2**24 are exact in float32: a 48-bit value take
 _SETTINGS = (
     "loss", "optimizer", "lr", "epochs", "max_steps", "batch_size", "shuffle", "tol",
     "n_iter_no_change", "tol_weights", "validation_split", "early_stopping", "l2", "engine",
-    "initial_epoch", "schedule",
+    "initial_epoch", "schedule", "validation_data",
 )
 # fmt: on
 _MODEL, _COUNT = 0, 1  # the slots before training: rank 0's model checksum, parameter count,
@@ -288,11 +289,23 @@ class DataParallel:
             )
         differ = [k for k, a, b in zip(_SETTINGS, root[2:], mine[2:]) if a != b]
         if differ:
-            given = ", ".join(f"{k}={self.settings.get(k)!r:.60}" for k in differ)
+            given = ", ".join(
+                f"{k}={self.settings.get(k)!r:.60}"
+                if k != "validation_data"
+                else "validation_data (its shapes, first or last rows)"
+                for k in differ
+            )
             raise ValueError(
                 f"fit(distributed='mpi'): rank {self.rank} called fit with other settings "
                 f"than rank 0: {given} differ from rank 0's. Every rank must call fit with "
-                "the same arguments (only callbacks, verbose, device and threads may differ)."
+                "the same arguments (only callbacks, verbose, device and threads may differ)"
+                + (
+                    "; every rank validates on all of validation_data, and each rank's early "
+                    "stopping puts back the weights of its own best epoch: give every rank "
+                    "the same rows, not a part of them each."
+                    if "validation_data" in differ
+                    else "."
+                )
             )
         self.buf[:] = 0.0
         self._collective()  # every rank passed; a rank that did not joins from fail()
@@ -396,6 +409,7 @@ def run(fit: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
         dp.settings["n_iter_no_change"] = 10
     if not isinstance(kwargs.get("optimizer"), str):  # lr is the optimizer's own (checked)
         dp.settings["lr"] = None
+    dp.settings["validation_data"] = _summary(kwargs.get("validation_data"))
     seed = kwargs.get("seed")
     try:
         if seed is None:
@@ -424,6 +438,24 @@ def checks_of(X: Any, y: Any, w: Any, rng: Any, optimizer: Any) -> tuple[Any, ..
     if callable(state):
         parts += list(_leaves(state()))
     return tuple(parts)
+
+
+def _summary(data: Any) -> Any:
+    """What every rank compares of its ``validation_data``, cheaply: each part's shape, dtype
+    and first and last rows, as ``checks_of`` compares the training data (None stays None;
+    what fit will refuse gives its type, so that the refusal comes from fit, on every rank)."""
+    if data is None:
+        return None
+    try:
+        parts: list[Any] = []
+        for a in data:
+            a = np.asarray(a) if a is not None else None
+            parts += [None] if a is None else [a.shape, str(a.dtype)]
+            if a is not None and a.ndim and len(a):
+                parts += [a[:1], a[-1:]]
+        return _fingerprint(*parts)
+    except Exception:  # (not rows: fit names the error inside the collectives)
+        return type(data).__name__
 
 
 def _comparable(value: Any) -> Any:

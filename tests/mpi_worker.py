@@ -173,6 +173,9 @@ def runs(distributed, rank=0):
             # a seed function of the epoch that draws per rank: other batch orders, whose
             # gradients summed some rows twice and others never, in silence
             ("fail_seed", dict(seed=lambda epoch: 100 * rank + epoch)),
+            # each rank validating on rows of its own: each rank's early stopping restored
+            # its own best epoch (the ranks ended with other weights, in silence)
+            ("fail_val", dict(validation_data=(X[rank : 20 + rank], y[rank : 20 + rank]))),
             # n_iter_no_change=10 on one rank, left at its default (10) on the other: alike
             ("same_patience", dict(tol=1e-9, **({"n_iter_no_change": 10} if rank else {}))),
         ):

@@ -112,6 +112,16 @@ def test_a_failing_rank_stops_every_rank(launched):
                 assert error.startswith("DistributedError: distributed training stopped: rank 1")
                 assert text in error, error
         assert str(got["same_patience.error"]) == ""  # (fit's default given by one rank)
+        # each rank validating on other rows: refused on every rank but 0, before training
+        error = str(got["fail_val.error"])
+        text = (
+            f"rank {max(r, 1)} called fit with other settings than rank 0: validation_data "
+            "(its shapes, first or last rows) differ from rank 0's"
+        )
+        if r == 0:
+            assert error.startswith("DistributedError: distributed training stopped: rank 1")
+        assert text in error, error
+        assert r == 0 or "give every rank the same rows" in error
         # rank 0's callback halves the lr: every other rank finds its lr is not rank 0's
         error = str(got["fail_lr.error"])
         text = f"after epoch 1 rank {max(r, 1)}'s learning rates [0.01] are not rank 0's"
