@@ -368,7 +368,7 @@ def fit_many(
         for v in values:  # (as given: None or "0.1" named as such, not as a float)
             check_positive(name, v, "fit_many", allow_zero=zero)
     lrs, l2s = lrs.astype(float), l2s.astype(float)
-    seeds = seed if isinstance(seed, (list, tuple, np.ndarray)) else None
+    seeds = seed if isinstance(seed, (list, tuple, range, np.ndarray)) else None
     # every model its own generator (its own batches and split), or one for all; a function
     # of the epoch draws each epoch's generator, its split drawn as fit draws it (from s(0))
     given = list(_per_model(seeds, "seed", K, object)) if seeds is not None else [seed]
