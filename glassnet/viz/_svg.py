@@ -117,12 +117,26 @@ def text_el(
     )
 
 
+BACKING_OPACITY = 0.92  # a label's or caption's white backing: edges fade out beneath it
+
+
+def backing_el(box: Box, pad: float = 1.5) -> str:
+    """A white rectangle behind a text (``box``, grown by ``pad``), drawn after the edges:
+    an edge beneath it fades out instead of striking through the letters (a halo around
+    each glyph leaves the gaps between letters open to a thick edge)."""
+    b = box.grown(pad)
+    return (
+        f'<rect class="backing" x="{b.x0:.1f}" y="{b.y0:.1f}" width="{b.x1 - b.x0:.1f}" '
+        f'height="{b.y1 - b.y0:.1f}" rx="2" fill="white" fill-opacity="{BACKING_OPACITY:g}"/>'
+    )
+
+
 def label_el(lines: Sequence[tuple[str, str]], box: Box, size: float, pad: float) -> str:
     """A label: white backing rectangle, then its lines (text, colour) centred in ``box``."""
     cx = (box.x0 + box.x1) / 2
     out = [
         f'<g class="label"><rect x="{box.x0:.1f}" y="{box.y0:.1f}" width="{box.x1 - box.x0:.1f}" '
-        f'height="{box.y1 - box.y0:.1f}" rx="3" fill="white" fill-opacity="0.92"/>'
+        f'height="{box.y1 - box.y0:.1f}" rx="3" fill="white" fill-opacity="{BACKING_OPACITY:g}"/>'
     ]
     lh = size * (ASCENT + DESCENT) + 1
     for j, (text, color) in enumerate(lines):

@@ -47,6 +47,7 @@ from ._svg import (
     Box,
     Placer,
     arrow_marker,
+    backing_el,
     esc,
     label_el,
     label_size,
@@ -711,15 +712,25 @@ def _render(
                 )
             else:
                 out.append(text_el(node.x, node.y + fs * 0.35, node.name, fs, "middle"))
-            for q, cap in enumerate(node.captions):
-                yb = node.y + r + 4 + small * 0.8 + q * lh
-                out.append(text_el(node.x, yb, cap, small, "middle", "#444", extra=HALO))
+            if node.captions:  # one white backing under the lines: edges never strike them
+                yb = [node.y + r + 4 + small * 0.8 + q * lh for q in range(len(node.captions))]
+                out.append(
+                    backing_el(_union([text_box(node.x, y, c, small, "middle")
+                                       for y, c in zip(yb, node.captions)]))
+                )  # fmt: skip
+                for y, cap in zip(yb, node.captions):
+                    out.append(text_el(node.x, y, cap, small, "middle", "#444", extra=HALO))
             out.append("</g>")
     out += labels
     # elision markers, in the slot left free before the last neuron of an elided column
     for c, col in enumerate(cols):
         if more[c]:
             mx, my = col[-1].x, col[-1].y - dy
+            marks = [
+                text_box(mx, my - 2, "⋮", fs + 6, "middle"),
+                text_box(mx, my + small + 4, f"{more[c]} more", small, "middle"),
+            ]
+            out.append(backing_el(_union(marks)))
             out.append(text_el(mx, my - 2, "⋮", fs + 6, "middle", "#555", True, HALO))
             out.append(
                 text_el(mx, my + small + 4, f"{more[c]} more", small, "middle", "#555", extra=HALO)
@@ -733,6 +744,16 @@ def _render(
         y += lh
     out.append("</svg>")
     return "\n".join(out) + "\n", placer.failed, gap_failed
+
+
+def _union(boxes: list[Box]) -> Box:
+    """The smallest box holding every one of ``boxes``."""
+    return Box(
+        min(b.x0 for b in boxes),
+        min(b.y0 for b in boxes),
+        max(b.x1 for b in boxes),
+        max(b.y1 for b in boxes),
+    )
 
 
 def _name_up(fs: float) -> float:
