@@ -27,9 +27,9 @@ dynamic batch dimension ``N``, and carries the model's description in its doc st
 and in ``metadata_props`` (``glassnet.config``, ``glassnet.task``, ...).
 
 Import (:func:`load`) reads an ONNX MLP, a chain of ``Gemm`` (or ``MatMul`` + ``Add``)
-and ``Relu``, ``LeakyRelu``, ``Sigmoid``, ``Tanh``, ``Softmax``, ``Identity`` nodes,
-into a glassnet ``MLP`` (or ``Sequential``), which ``explain``, ``viz``, ``summary``
-and ``fit`` then take like any glassnet network. Anything else is refused with
+and ``Relu``, ``LeakyRelu``, ``Sigmoid``, ``Tanh``, ``Softmax``, ``Identity`` and
+``Flatten`` nodes, into a glassnet ``MLP`` (or ``Sequential``), which ``explain``, ``viz``,
+``summary`` and ``fit`` then take like any glassnet network. Anything else is refused with
 :class:`OnnxError` naming the first node that is not in that subset. Files are
 untrusted data: sizes are checked before anything is allocated, external data is
 never read, and cycles, truncation and wrong opsets are errors.
@@ -119,6 +119,7 @@ _GLASSNET_ACT = {op: name for name, op in _ONNX_ACT.items()}
 _SUPPORTED = (
     *("Gemm", "MatMul", "Add", *_GLASSNET_ACT, "Identity", "Constant", "Mul", "Max"),
     *("Cast", "Reshape"),  # no-ops as skl2onnx writes them: Cast to a float, Reshape to (N, k)
+    "Flatten",  # to (N, features): PyTorch's nn.Flatten (a no-op on rows already flat)
 )
 _FLOATS = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.float64): TensorProto.DOUBLE}
 _FLOAT_TYPES = (TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16)
@@ -1390,7 +1391,7 @@ def _unsupported(node: onnx.NodeProto, where: str, why: str = "") -> OnnxError:
     return _fail(
         f"load: {where}: node {_node_name(node)} is not supported{': ' + why if why else ''}. "
         f"glassnet reads ONNX MLPs: a chain of Gemm (or MatMul + Add), Relu, LeakyRelu, "
-        f"Sigmoid, Tanh, Softmax and Identity nodes."
+        f"Sigmoid, Tanh, Softmax, Identity and Flatten nodes."
     )
 
 
@@ -1404,7 +1405,9 @@ def load(source: Any, *, max_weights: int = MAX_WEIGHTS) -> Module:
         ``transB``; ``transA = 0``) or ``MatMul`` + ``Add`` layers, each optionally
         followed by ``Relu``, ``LeakyRelu`` (0 <= alpha < 1), ``Sigmoid``, ``Tanh`` or
         ``Softmax`` (over the last axis); ``Identity`` nodes, casts to a float type and
-        reshapes to (N, width), as skl2onnx writes them, are skipped. Weights come
+        reshapes to (N, width), as skl2onnx writes them, and ``Flatten`` at axis 1 are
+        skipped. An input (N, d1, d2, ...) is read when a ``Flatten`` or ``Reshape`` to
+        (N, d1 * d2 * ...) comes first; the network takes those flattened rows. Weights come
         from initializers or ``Constant`` nodes, float32 or float64 (float16 is read
         as float32).
     max_weights : int
@@ -1462,7 +1465,7 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             "MLP has one of each (a classifier's label output is not read: export the network)."
         )
     current = inputs[0].name
-    n_in = _input_width(inputs[0], where)
+    n_in, rank = _input_width(inputs[0], where)
     modules: list[Module] = []
     pending: tuple[np.ndarray, onnx.NodeProto] | None = None  # a MatMul waiting for its Add
     leaky: tuple[float, str, onnx.NodeProto] | None = None  # a Mul waiting for its Max
@@ -1498,6 +1501,12 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             pending = None
         out = node.output[0]
         op = node.op_type
+        if rank != 2 and op not in ("Flatten", "Reshape", "Identity", "Cast"):
+            raise _unsupported(
+                node, where, f"the input {inputs[0].name!r} has {rank} dimensions, and an MLP "
+                "takes (N, features): a Flatten (axis 1) or a Reshape to (N, features) must come "
+                "first",
+            )  # fmt: skip
         if op == "Gemm":
             if attrs.get("transA", 0):
                 raise _unsupported(node, where, "transA = 1 transposes the data, not a weight")
@@ -1538,8 +1547,25 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
         elif op == "Reshape":
             shape = const(node.input[1], node).reshape(-1).tolist() if len(node.input) > 1 else []
             width = next((m.neurons for m in reversed(modules) if isinstance(m, Linear)), n_in)
-            if len(shape) != 2 or shape[0] not in (-1, 0) or shape[1] not in (-1, width):
+            copy_n = (-1, 0) if not attrs.get("allowzero", 0) else (-1,)  # (allowzero: 0 is 0)
+            if (
+                len(shape) != 2
+                or shape[0] not in copy_n
+                or shape[1] not in (-1, width)
+                or (
+                    shape == [-1, -1]  # (two -1s: not a valid Reshape)
+                )
+            ):
                 raise _unsupported(node, where, f"a Reshape to {shape} is not (N, {width})")
+            rank = 2
+        elif op == "Flatten":  # (N, d1, d2, ...) to (N, d1 * d2 * ...) at axis 1 only
+            axis = attrs.get("axis", 1)
+            if axis + (rank if axis < 0 else 0) != 1:
+                raise _unsupported(
+                    node, where, f"a Flatten at axis {axis} of a {rank}-D tensor does not give "
+                    "(N, features); glassnet reads axis 1",
+                )  # fmt: skip
+            rank = 2
         current = out  # Identity: nothing to add
     if pending is not None:
         modules.append(_linear(pending[0], None, pending[1], where))
@@ -1553,21 +1579,25 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
     return _assemble(modules, n_in, where)
 
 
-def _input_width(info: onnx.ValueInfoProto, where: str) -> int | None:
+def _input_width(info: onnx.ValueInfoProto, where: str) -> tuple[int | None, int]:
+    """The input's features per row (None: not declared) and its number of dimensions:
+    (N, features), or (N, d1, d2, ...) that a Flatten or Reshape makes (N, d1 * d2 * ...)."""
     t = info.type.tensor_type
     if not info.type.HasField("tensor_type") or t.elem_type not in (
         TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16,
     ):  # fmt: skip
         raise _fail(f"load: {where}: the input {info.name!r} must be a float tensor (N, features).")
     if not t.HasField("shape"):
-        return None
+        return None, 2
     dims = t.shape.dim
-    if len(dims) != 2:
+    if len(dims) < 2:
         raise _fail(
             f"load: {where}: the input {info.name!r} has {len(dims)} dimensions; an MLP takes "
             "(N, features)."
         )
-    return int(dims[1].dim_value) if dims[1].HasField("dim_value") else None
+    if not all(d.HasField("dim_value") for d in dims[1:]):
+        return None, len(dims)
+    return int(np.prod([d.dim_value for d in dims[1:]], dtype=object)), len(dims)
 
 
 def _bias(b: np.ndarray, n: int, node: onnx.NodeProto, where: str) -> np.ndarray:

@@ -1,0 +1,146 @@
+"""Audit of ONNX import and export, second pass: graphs other tools write that
+glassnet.onnx.load refused or misread, and arguments that export took without a word."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+
+from glassnet import nn  # noqa: E402
+from glassnet.onnx import OnnxError, load  # noqa: E402
+
+
+def _model(nodes, inits, in_shape, out_shape, opset=19):
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, in_shape)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, out_shape)],
+        [numpy_helper.from_array(np.asarray(v), k) for k, v in inits.items()],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 9  # (onnxruntime 1.15 and later)
+    onnx.checker.check_model(model, full_check=True)  # valid ONNX, which onnxruntime runs
+    return model
+
+
+def _ort(model, X):
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return sess.run(None, {"x": X})[0]
+
+
+def _close(a, b):
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5 * np.abs(b).max())
+
+
+RNG = np.random.default_rng(0)
+W1 = RNG.normal(size=(4, 5)).astype(np.float32)
+B1 = RNG.normal(size=5).astype(np.float32)
+W2 = RNG.normal(size=(5, 3)).astype(np.float32)
+B2 = RNG.normal(size=3).astype(np.float32)
+MLP_INITS = {"W1": W1, "B1": B1, "W2": W2, "B2": B2}
+
+
+def _mlp_after(first, x="x"):
+    """``first`` (nodes ending in 'f'), then Gemm, Relu, Gemm, Softmax."""
+    return [
+        *first,
+        helper.make_node("Gemm", ["f" if first else x, "W1", "B1"], ["z1"]),
+        helper.make_node("Relu", ["z1"], ["a1"]),
+        helper.make_node("Gemm", ["a1", "W2", "B2"], ["z2"]),
+        helper.make_node("Softmax", ["z2"], ["y"], axis=-1),
+    ]
+
+
+@pytest.mark.parametrize("axis", [1, -1])
+def test_a_flatten_of_flat_rows_is_read_as_the_no_op_it_is(axis):
+    # PyTorch writes nn.Flatten() as a Flatten node; on (N, features) rows it changes
+    # nothing, but load refused the whole network at it ("node ... (Flatten) is not
+    # supported")
+    model = _model(
+        _mlp_after([helper.make_node("Flatten", ["x"], ["f"], axis=axis, name="flat")]),
+        MLP_INITS, ["N", 4], ["N", 3],
+    )  # fmt: skip
+    net = load(model)
+    assert isinstance(net, nn.MLP) and net.sizes == [4, 5, 3]
+    X = RNG.normal(size=(6, 4)).astype(np.float32)
+    _close(net.predict(X), _ort(model, X))
+
+
+def test_images_flattened_first_load_as_a_network_of_the_flat_rows():
+    # the usual PyTorch MLP for images: nn.Sequential(nn.Flatten(), nn.Linear(...), ...)
+    # exported with (N, 1, 2, 2) images; glassnet's network takes the rows flattened
+    # (X.reshape(len(X), -1), NumPy's C order, as ONNX's Flatten)
+    for first in (
+        [helper.make_node("Flatten", ["x"], ["f"])],
+        [helper.make_node("Reshape", ["x", "shape"], ["f"])],
+    ):
+        inits = {**MLP_INITS, "shape": np.array([-1, 4], np.int64)}
+        model = _model(_mlp_after(first), inits, ["N", 1, 2, 2], ["N", 3])
+        net = load(model)
+        assert isinstance(net, nn.MLP) and net.sizes == [4, 5, 3]
+        X = RNG.normal(size=(6, 1, 2, 2)).astype(np.float32)
+        _close(net.predict(X.reshape(6, -1)), _ort(model, X))
+
+
+def test_a_flatten_that_does_not_give_rows_is_refused_by_name():
+    for axis, dims in ((0, ["N", 4]), (2, ["N", 1, 2, 2]), (-2, ["N", 4])):
+        first = [helper.make_node("Flatten", ["x"], ["f"], axis=axis, name="flat")]
+        width = 4 if axis == 2 else 1  # (what the flattened rows would be)
+        nodes = [
+            *first,
+            helper.make_node("Gemm", ["f", "W", "B"], ["y"]),
+        ]
+        model = helper.make_model(
+            helper.make_graph(
+                nodes, "g",
+                [helper.make_tensor_value_info("x", TensorProto.FLOAT, dims)],
+                [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 3])],
+                [numpy_helper.from_array(np.ones((width, 3), np.float32), "W"),
+                 numpy_helper.from_array(np.ones(3, np.float32), "B")],
+            ),
+            opset_imports=[helper.make_opsetid("", 19)],
+        )  # fmt: skip
+        with pytest.raises(OnnxError, match=rf"node 'flat' \(Flatten\) .*at axis {axis} of a"):
+            load(model)
+    # an image that no Flatten or Reshape makes rows is refused at the first layer
+    model = _model(
+        [helper.make_node("Relu", ["x"], ["y"], name="act")], {}, ["N", 1, 2, 2], ["N", 1, 2, 2]
+    )
+    with pytest.raises(OnnxError, match=r"node 'act' \(Relu\).* has 4 dimensions.*Flatten"):
+        load(model)
+
+
+def test_a_pytorch_mlp_that_starts_with_nn_flatten_imports():
+    torch = pytest.importorskip("torch")  # optional: torch==2.13.0
+    torch.manual_seed(0)
+    tnet = torch.nn.Sequential(
+        torch.nn.Flatten(),
+        torch.nn.Linear(12, 8),
+        torch.nn.ReLU(),
+        torch.nn.Linear(8, 3),
+        torch.nn.Softmax(dim=1),
+    ).eval()
+    X = np.random.default_rng(0).normal(size=(5, 3, 2, 2)).astype(np.float32)
+    import io
+
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
+        torch.onnx.export(
+            tnet, (torch.from_numpy(X),), buf, dynamo=False, input_names=["x"],
+            dynamic_axes={"x": {0: "N"}},
+        )  # fmt: skip
+    assert "Flatten" in [n.op_type for n in onnx.load_from_string(buf.getvalue()).graph.node]
+    net = load(buf.getvalue())
+    assert isinstance(net, nn.MLP) and net.sizes == [12, 8, 3]
+    with torch.no_grad():
+        expected = tnet(torch.from_numpy(X)).numpy()
+    _close(net.predict(X.reshape(5, -1)), expected)
