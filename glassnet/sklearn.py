@@ -37,6 +37,7 @@ only: ``pip install 'glassnet[sklearn]'``.
 from __future__ import annotations
 
 import numbers
+import operator
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -446,9 +447,10 @@ class _BaseMLP(BaseEstimator):
 
         Live views of ``model_``'s weights (writing into them changes the model), in the
         training dtype. A fit that builds a new optimizer moves the weights into new
-        buffers: read ``coefs_`` again after fitting. Assigning a list copies its values in.
+        buffers: read ``coefs_`` again after fitting. Assigning a list, or an item
+        (``coefs_[i] = W``, as in scikit-learn), copies the values in.
         """
-        return [lin.W.data for lin in self._linears()]
+        return _LayerArrays(self, "coefs_", [lin.W.data for lin in self._linears()])
 
     @coefs_.setter
     def coefs_(self, values: Sequence[Any]) -> None:
@@ -457,7 +459,8 @@ class _BaseMLP(BaseEstimator):
     @property
     def intercepts_(self) -> list[np.ndarray]:
         """Bias vectors, ``intercepts_[i]`` of shape (neurons,): live views, as ``coefs_``."""
-        return [lin.b.data for lin in self._linears()]  # type: ignore[union-attr]
+        arrays = [lin.b.data for lin in self._linears()]  # type: ignore[union-attr]
+        return _LayerArrays(self, "intercepts_", arrays)
 
     @intercepts_.setter
     def intercepts_(self, values: Sequence[Any]) -> None:
@@ -471,21 +474,32 @@ class _BaseMLP(BaseEstimator):
             )
         return [m for m in model.layers if isinstance(m, Linear)]
 
-    def _set_weights(self, name: str, values: Sequence[Any], params: list[Any]) -> None:
+    def _layer_params(self, name: str) -> list[Any]:
+        """The Parameters behind ``coefs_`` (W) or ``intercepts_`` (b), one per layer."""
+        return [lin.W if name == "coefs_" else lin.b for lin in self._linears()]
+
+    def _set_weights(
+        self, name: str, values: Sequence[Any], params: list[Any], at: Sequence[int] | None = None
+    ) -> None:
+        """Copy ``values`` into ``params`` (all layers, or the layers ``at``), each checked
+        for its shape and finite values before any is written."""
         values = list(values)
-        if len(values) != len(params):
+        at = range(len(params)) if at is None else at
+        if len(values) != len(at):
             raise ValueError(
-                f"{name} must be a list of {len(params)} arrays (one per layer). Got {len(values)}."
+                f"{name} must be a list of {len(at)} arrays (one per layer). Got {len(values)}."
             )
         arrs = [np.asarray(v) for v in values]
-        for i, (v, p) in enumerate(zip(arrs, params)):
-            if v.shape != p.data.shape or not np.all(np.isfinite(v)):
+        for i, v in zip(at, arrs):
+            want = params[i].data.shape
+            if v.shape != want:
                 raise ValueError(
-                    f"{name}[{i}] must be a finite array of shape {p.data.shape}. "
-                    f"Got shape {v.shape}."
+                    f"{name}[{i}] must be a finite array of shape {want}. Got shape {v.shape}."
                 )
-        for v, p in zip(arrs, params):
-            p.data[...] = v
+            if not np.all(np.isfinite(v)):
+                raise ValueError(f"{name}[{i}] must be a finite array. Got NaN or inf values.")
+        for i, v in zip(at, arrs):
+            params[i].data[...] = v
 
     def _model_head(self) -> str:
         raise NotImplementedError
@@ -1010,6 +1024,82 @@ class _BaseMLP(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+class _LayerArrays(list):
+    """``coefs_`` or ``intercepts_``: the list of a fitted estimator's live weight arrays.
+
+    scikit-learn stores these lists, so ``clf.coefs_[0] = W`` replaces a layer's weights
+    there. Here the weights live in ``model_``: item (and slice) assignment copies the
+    values into the layer (shape and finite values checked), so it changes the model as
+    in scikit-learn rather than a list that is thrown away. The number of layers is
+    ``hidden_layer_sizes``'s: what would add, remove or reorder layers is an error.
+    Copies (``copy``, ``deepcopy``, ``pickle``) are plain lists of arrays.
+    """
+
+    def __init__(self, est: _BaseMLP, name: str, arrays: list[np.ndarray]) -> None:
+        super().__init__(arrays)
+        self._est, self._name = est, name
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        n = len(self)
+        if isinstance(index, slice):
+            at = list(range(*index.indices(n)))
+            values = list(value)
+        else:
+            i = operator.index(index)
+            if not -n <= i < n:
+                raise IndexError(f"{self._name} has {n} layers: index {index} is out of range.")
+            at, values = [i % n], [value]
+        if len(values) != len(at):
+            self._fixed("assigning a different number of arrays to a slice of")
+        params = self._est._layer_params(self._name)
+        self._est._set_weights(self._name, values, params, at=at)
+        for i in at:  # this list shows the layer's array, as a fresh read would
+            list.__setitem__(self, i, params[i].data)
+
+    def _fixed(self, what: str, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(
+            f"{what} {self._name} would change the network's layers: it holds one array per "
+            f"layer ({len(self)}), set by hidden_layer_sizes. Assign arrays of the same shapes "
+            f"(clf.{self._name}[i] = array), or set hidden_layer_sizes and fit again."
+        )
+
+    def __delitem__(self, index: Any) -> None:
+        self._fixed("deleting from")
+
+    def __iadd__(self, other: Any) -> Any:
+        return self._fixed("extending")
+
+    def __imul__(self, other: Any) -> Any:
+        return self._fixed("repeating")
+
+    def append(self, value: Any) -> None:
+        self._fixed("appending to")
+
+    def extend(self, values: Any) -> None:
+        self._fixed("extending")
+
+    def insert(self, index: Any, value: Any) -> None:
+        self._fixed("inserting into")
+
+    def pop(self, index: Any = -1) -> Any:
+        return self._fixed("popping from")
+
+    def remove(self, value: Any) -> None:
+        self._fixed("removing from")
+
+    def clear(self) -> None:
+        self._fixed("clearing")
+
+    def sort(self, *args: Any, **kwargs: Any) -> None:
+        self._fixed("sorting")
+
+    def reverse(self) -> None:
+        self._fixed("reversing")
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (list, (list(self),))  # copies and pickles: a plain list of the arrays
 
 
 def _same_classes(fitted: np.ndarray, classes: Any) -> bool:

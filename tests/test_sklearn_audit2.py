@@ -1,0 +1,120 @@
+"""Audit of the scikit-learn drop-in against scikit-learn's own MLP, side by side: each test
+is a difference a user of ``sklearn.neural_network`` would hit, and fails before its fix."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+pytest.importorskip("scipy")
+
+from sklearn import neural_network as skl  # noqa: E402
+from sklearn.datasets import load_iris  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+
+from glassnet.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
+
+X, Y = load_iris(return_X_y=True)
+
+
+def _both(ours, theirs, **kw):
+    """The same estimator fitted by glassnet and by scikit-learn: full-batch SGD, whose
+    weights agree to float64 rounding (the docs' 1e-10 loss curves)."""
+    base = dict(hidden_layer_sizes=(6,), solver="sgd", max_iter=30, random_state=0, **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return ours(**base).fit(X, Y), theirs(**base).fit(X, Y)
+
+
+# ------------------------------------------------ coefs_[i] = W writes the layer
+@pytest.mark.parametrize("name", ["coefs_", "intercepts_"])
+def test_assigning_an_item_of_coefs_changes_the_model_as_in_sklearn(name):
+    ours, theirs = _both(MLPClassifier, skl.MLPClassifier)
+    for est in (ours, theirs):
+        arrays = getattr(est, name)
+        getattr(est, name)[0] = np.zeros_like(arrays[0])  # was a silent no-op
+        getattr(est, name)[-1] = np.full_like(arrays[-1], 0.5)
+    for i in (0, 1):
+        np.testing.assert_array_equal(getattr(ours, name)[i], getattr(theirs, name)[i])
+    np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), rtol=1e-12)
+
+
+def test_assigning_a_slice_of_coefs_changes_the_model_and_the_list_shows_it():
+    ours, theirs = _both(MLPRegressor, skl.MLPRegressor)
+    for est in (ours, theirs):
+        coefs = est.coefs_
+        coefs[:] = [np.ones_like(c) * 0.1 for c in coefs]
+        assert all(np.all(c == 0.1) for c in coefs)  # the list read before shows the values
+    np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-12)
+
+
+def test_training_continues_from_the_assigned_weights():
+    est = MLPClassifier(hidden_layer_sizes=(6,), solver="sgd", max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, Y)
+    W = np.random.default_rng(0).normal(size=est.coefs_[0].shape)
+    est.coefs_[0] = W
+    ref = copy.deepcopy(est)
+    ref.coefs_ = [W, ref.coefs_[1]]  # the documented whole-list assignment
+    est.partial_fit(X, Y)
+    ref.partial_fit(X, Y)
+    np.testing.assert_array_equal(est.coefs_[0], ref.coefs_[0])
+    assert not np.array_equal(est.coefs_[0], W)  # it trained from W
+
+
+@pytest.mark.parametrize(
+    "value, match",
+    [
+        (
+            np.zeros((3, 6)),
+            r"coefs_\[0\] must be a finite array of shape \(4, 6\). Got shape \(3, 6\)",
+        ),
+        (np.full((4, 6), np.nan), r"coefs_\[0\] must be a finite array. Got NaN or inf"),
+    ],
+)
+def test_an_item_of_the_wrong_shape_or_not_finite_is_refused_and_nothing_changes(value, match):
+    est, _ = _both(MLPClassifier, skl.MLPClassifier)
+    before = est.coefs_[0].copy()
+    with pytest.raises(ValueError, match=match):
+        est.coefs_[0] = value
+    np.testing.assert_array_equal(est.coefs_[0], before)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda c: c.append(c[0]),
+        lambda c: c.extend([c[0]]),
+        lambda c: c.insert(0, c[0]),
+        lambda c: c.pop(),
+        lambda c: c.remove(c[0]),
+        lambda c: c.clear(),
+        lambda c: c.reverse(),
+        lambda c: c.__delitem__(0),
+        lambda c: c.__setitem__(slice(0, 2), [c[0]]),
+    ],
+)
+def test_changing_the_number_of_layers_through_coefs_is_an_error(change):
+    est, _ = _both(MLPClassifier, skl.MLPClassifier)
+    with pytest.raises(TypeError, match=r"one array per layer \(2\), set by hidden_layer_sizes"):
+        change(est.coefs_)
+    with pytest.raises(TypeError, match="hidden_layer_sizes"):
+        est.coefs_ += [est.coefs_[0]]
+    assert len(est.coefs_) == 2
+
+
+def test_copies_of_coefs_are_plain_lists_of_arrays():
+    est, _ = _both(MLPClassifier, skl.MLPClassifier)
+    deep, pickled = copy.deepcopy(est.coefs_), pickle.loads(pickle.dumps(est.intercepts_))
+    assert type(deep) is list and type(pickled) is list
+    deep[0][...] = 0  # a deep copy: the model keeps its weights
+    assert np.abs(est.coefs_[0]).sum() > 0
+    shallow = copy.copy(est.coefs_)
+    assert type(shallow) is list and shallow[0] is not None
+    assert isinstance(est.coefs_, list)
