@@ -18,6 +18,7 @@ import typing as _typing
 from . import (
     data,
     datasets,
+    factories,
     functional,
     habits,
     io,
@@ -30,6 +31,21 @@ from . import (
     viz,
 )
 from ._validation import manual_seed
+from .factories import (
+    arange,
+    float32,
+    float64,
+    from_numpy,
+    full,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randn,
+    randn_like,
+    zeros,
+    zeros_like,
+)
 from .gradcheck import GradcheckError, GradcheckReport
 from .many import fit_many
 from .objective import Objective
@@ -73,6 +89,22 @@ else:
         _module.__class__ = _CallableModule
     del _module
 
+
+class _TensorModule(_types.ModuleType):
+    """``glassnet.tensor``, the module of the Tensor class, called as PyTorch's
+    ``torch.tensor(data, dtype=None, requires_grad=False)``: :func:`glassnet.factories.tensor`
+    (the module keeps its name, which every ``from glassnet.tensor import`` uses)."""
+
+    def __call__(self, *args, **kwargs):
+        return factories.tensor(*args, **kwargs)
+
+    @property
+    def __signature__(self) -> _inspect.Signature:
+        return _inspect.signature(factories.tensor)
+
+
+tensor.__class__ = _TensorModule  # noqa: F821 (the submodule, bound by the import above)
+
 __all__ = [
     "Callback",
     "DivergenceError",
@@ -98,6 +130,7 @@ __all__ = [
     "GradcheckError",
     "GradcheckReport",
     "Tensor",
+    "arange",
     "as_tensor",
     "cat",
     "concatenate",
@@ -115,4 +148,18 @@ __all__ = [
     "set_default_dtype",
     "stack",
     "where",
+    "factories",
+    "float32",
+    "float64",
+    "from_numpy",
+    "full",
+    "ones",
+    "ones_like",
+    "rand",
+    "rand_like",
+    "randn",
+    "randn_like",
+    "tensor",
+    "zeros",
+    "zeros_like",
 ]

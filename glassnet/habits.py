@@ -10,7 +10,8 @@ tensor.py stays the lecture's autodiff in one sitting, and every Tensor still ha
 (``import glassnet`` loads this module).
 
 **Small habits.** ``x.requires_grad_()``, ``x.clone()`` (a copy in the graph),
-``x.numel()``, ``x.dim()``, ``x.tolist()``, ``x.float()``, ``x.double()``; the in-place
+``x.numel()``, ``x.dim()``, ``x.tolist()``, ``x.float()``, ``x.double()``, ``x.to(dtype or
+device)``; the in-place
 ``x.add_(y, alpha=a)``, ``sub_``, ``mul_``, ``div_``, ``fill_``, ``copy_`` and ``zero_``
 under the rules of ``x += y`` below. ``x > 0`` (and ``<``, ``<=``, ``>=``) gives a NumPy
 bool array, a mask for ``x[mask]``, ``x[mask] = 0`` and ``glassnet.where``, where PyTorch
@@ -313,6 +314,32 @@ class _Size(int):
         return (int, (int(self),))  # (pickled and copied as the plain int)
 
 
+def to(self: Tensor, *args: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """``x.to(torch.float64)``, ``x.to("cpu")``, ``x.to("cuda")``, as PyTorch's: a dtype cast
+    in the graph (the gradient cast back; the tensor itself when it has that dtype), and a
+    copy on another device ("cpu": NumPy, "cuda": CuPy) for a tensor that needs no gradient
+    (the batches of a hand-written loop). A tensor that requires grad is not moved: the
+    move is not in the graph, so its gradient would not come back; move the model with
+    ``model.to(device)`` (or ``fit(device=)``) and build the graph there."""
+    from ._validation import ParameterError, check_to_args
+    from .backend import namespace, to_device
+
+    given = (*args, dtype, device)  # a device object (torch.device("cuda")) by its name
+    given = tuple(str(a) if isinstance(getattr(a, "type", None), str) else a for a in given)
+    dt, dev = check_to_args(given, "Tensor.to")
+    out = self if dt is None or self.data.dtype == dt else self.astype(dt)
+    if dev is None or (dev == "cpu") == (namespace(out.data) is np):
+        return out  # (already there: the tensor itself, as PyTorch's)
+    if out.requires_grad:
+        raise ParameterError(
+            f"Tensor.to({dev!r}): this tensor requires grad, and a move between devices is not "
+            f"in glassnet's graph (its gradient would not come back). Move the model with "
+            f"model.to({dev!r}) and build the graph there, or move x.detach()."
+        )
+    return Tensor(to_device(out.data, dev), dtype=out.data.dtype)
+
+
+Tensor.to = to
 Tensor.size = property(lambda self: _Size(self.data), doc=_Size.__doc__)
 Tensor.requires_grad_, Tensor.clone = requires_grad_, clone
 Tensor.numel = lambda self: int(self.data.size)  # PyTorch's names for .size and .ndim

@@ -6,7 +6,7 @@ loss modules (``MSELoss``, ``CrossEntropyLoss``, ...), the containers ``ModuleLi
 # The names are listed as rows of data (isort and the formatter would give each a line).
 # isort: off
 from . import init, utils
-from .containers import ModuleDict, ModuleList
+from .containers import Flatten, ModuleDict, ModuleList
 from .flat import FlatParameters, flatten_parameters
 from .layers import (
     MLP, ActivationModule, Dropout, Identity, LeakyReLU, Linear, Neuron, ReLU, Sequential,
@@ -21,8 +21,8 @@ from .module import Module, Parameter
 # fmt: off
 __all__ = [
     "MLP", "ActivationModule", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout",
-    "FlatParameters", "HuberLoss", "Identity", "L1Loss", "LeakyReLU", "Linear", "MSELoss",
-    "Module", "ModuleDict", "ModuleList", "NLLLoss", "Neuron", "Parameter", "ReLU",
+    "FlatParameters", "Flatten", "HuberLoss", "Identity", "L1Loss", "LeakyReLU", "Linear",
+    "MSELoss", "Module", "ModuleDict", "ModuleList", "NLLLoss", "Neuron", "Parameter", "ReLU",
     "Sequential", "Sigmoid", "Softmax", "Tanh", "activation_module", "flatten_parameters",
     "from_config", "init", "utils",
 ]

@@ -1,4 +1,5 @@
-"""PyTorch's containers of sub-modules (:class:`ModuleList`, :class:`ModuleDict`) and the
+"""PyTorch's containers of sub-modules (:class:`ModuleList`, :class:`ModuleDict`),
+``nn.Flatten`` (a layer of shape only, which the fast path does not run), and the
 module tree's PyTorch names (``children``, ``named_children``, ``named_modules``,
 ``apply``; ``Linear.in_features``, ``out_features`` and ``bias``).
 
@@ -35,7 +36,10 @@ import operator
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import numpy as np
+
 from ..tensor import Tensor
+from . import layers
 from .layers import Linear
 from .module import Module
 
@@ -302,3 +306,23 @@ def _linear_setattr(self: Linear, name: str, value: Any) -> None:
 Module.named_children, Module.named_modules, Module.apply = named_children, named_modules, apply
 Module.children = lambda self: (m for _, m in self.named_children())
 Linear.__getattr__, Linear.__setattr__ = _linear_getattr, _linear_setattr
+
+
+class Flatten(Module):
+    """PyTorch's ``nn.Flatten(start_dim=1, end_dim=-1)``: each sample's axes from
+    ``start_dim`` to ``end_dim`` as one (images of shape (N, 28, 28) as rows (N, 784)); a
+    view in the graph (:meth:`Tensor.flatten`). Networks with one run on the graph."""
+
+    _hparams = ("start_dim", "end_dim")
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        for name, v in (("start_dim", start_dim), ("end_dim", end_dim)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+                raise TypeError(f"Flatten: {name} must be an int. Got {v!r:.40}.")
+        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.flatten(self.start_dim, self.end_dim)
+
+
+layers.BUILDABLE["Flatten"] = Flatten  # (from_config rebuilds it: a model file holds it)

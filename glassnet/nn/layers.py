@@ -108,10 +108,25 @@ class Tanh(ActivationModule):
     name = "tanh"
 
 
+def _no_inplace(inplace: Any, owner: str) -> None:
+    """PyTorch's ``inplace=`` flag: False (its default) only. glassnet's activations write a
+    new array; in place, the input would be overwritten, and a graph that keeps it (or a
+    caller that reads it again) would see other values: refused, not ignored."""
+    if inplace is not False and inplace is not np.False_:
+        raise ValueError(
+            f"{owner}(inplace={inplace!r}): glassnet computes activations into a new array and "
+            f"does not overwrite the input as PyTorch's inplace=True does; drop inplace=True "
+            f"(the outputs and gradients are the same)."
+        )
+
+
 class ReLU(ActivationModule):
-    """a = max(0, z)."""
+    """a = max(0, z). ``inplace``: PyTorch's flag, False only (see ``_no_inplace``)."""
 
     name = "relu"
+
+    def __init__(self, inplace: bool = False) -> None:
+        _no_inplace(inplace, "ReLU")
 
 
 class Identity(ActivationModule):
@@ -121,9 +136,32 @@ class Identity(ActivationModule):
 
 
 class Softmax(ActivationModule):
-    """a_i = e^{z_i} / sum_j e^{z_j} over the last axis."""
+    """a_i = e^{z_i} / sum_j e^{z_j} over the last axis.
+
+    ``dim``: PyTorch's ``nn.Softmax(dim=1)``: None, -1 or 1, the features of a batch of
+    rows (the axis every consumer of a network's softmax layer, the fast path, ``explain``
+    and the ONNX export, normalizes). Another axis is refused: ``x.softmax(dim=0)`` (a
+    function, in the graph only) computes that one."""
 
     name = "softmax"
+
+    def __init__(self, dim: int | None = None) -> None:
+        if dim is not None and (isinstance(dim, bool) or dim not in (-1, 1)):
+            raise ValueError(
+                f"Softmax(dim={dim!r}): a network's softmax layer normalizes the features of "
+                f"each row, dim=1 (or -1, or None). For another axis call x.softmax(dim="
+                f"{dim!r}) in your forward."
+            )
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softmax(x, axis=-1 if self.dim is None else self.dim)
+
+    def extra_repr(self) -> str:
+        return "" if self.dim is None else f"dim={self.dim}"
+
+    def config(self) -> dict[str, Any]:
+        return {**super().config(), **({} if self.dim is None else {"dim": self.dim})}
 
 
 class LeakyReLU(ActivationModule):
@@ -132,7 +170,13 @@ class LeakyReLU(ActivationModule):
     name = "leaky_relu"
     _hparams = ("alpha",)
 
-    def __init__(self, alpha: float = 0.01) -> None:
+    def __init__(
+        self, alpha: float = 0.01, inplace: bool = False, *, negative_slope: float | None = None
+    ) -> None:
+        if negative_slope is not None and alpha != 0.01:  # (PyTorch's name of alpha)
+            raise TypeError("LeakyReLU: give alpha or negative_slope (its PyTorch name), not both.")
+        alpha = alpha if negative_slope is None else negative_slope
+        _no_inplace(inplace, "LeakyReLU")
         self.alpha = check_number(alpha, "alpha", "LeakyReLU", low=0, high=1, high_open=True)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -181,9 +225,11 @@ class Sequential(Module):
         if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
             layers = tuple(layers[0])
         for i, m in enumerate(layers):
-            if not isinstance(m, Module):
+            if not isinstance(m, Module):  # (PyTorch's Sequential(OrderedDict) names its layers)
+                named = " (a dict of named layers: Sequential(*d.values()), or nn.ModuleDict)"
                 raise TypeError(
-                    f"Sequential: layer {i} must be a glassnet Module. Got {type(m).__name__}."
+                    f"Sequential: layer {i} must be a glassnet Module. Got {type(m).__name__}"
+                    f"{named if isinstance(m, dict) else ''}."
                 )
         self.layers: list[Module] = list(layers)
 
@@ -349,7 +395,7 @@ def from_config(cfg: dict[str, Any]) -> Module:
     if not isinstance(cfg, dict) or "type" not in cfg:
         raise ValueError(f"from_config: expected a dict with a 'type' key. Got {cfg!r:.80}.")
     kwargs = {k: v for k, v in cfg.items() if k != "type"}
-    module = _BUILDABLE.get(cfg["type"])
+    module = BUILDABLE.get(cfg["type"])
     if module is None:
         raise ValueError(f"from_config: unknown module type {cfg['type']!r}.")
     if module in (Linear, MLP, Neuron):
@@ -360,5 +406,6 @@ def from_config(cfg: dict[str, Any]) -> Module:
         raise ValueError(f"from_config: {cfg['type']} cannot be built from {cfg!r:.80}: {e}") from e
 
 
-_BUILDABLE = {m.__name__: m for m in (Linear, MLP, Neuron, Dropout, *_ACT_MODULES.values())}
-_BUILDABLE["Sequential"] = lambda layers: Sequential(*map(from_config, layers))  # type: ignore
+#: The module types from_config builds, by name (nn.containers adds Flatten).
+BUILDABLE = {m.__name__: m for m in (Linear, MLP, Neuron, Dropout, *_ACT_MODULES.values())}
+BUILDABLE["Sequential"] = lambda layers: Sequential(*map(from_config, layers))  # type: ignore

@@ -1,0 +1,161 @@
+"""PyTorch's tensor factories: ``gn.tensor(data)``, ``gn.zeros(2, 3)``, ``gn.randn(4, 2)``.
+
+A PyTorch user makes tensors with ``torch.tensor``, ``torch.zeros``, ``torch.randn``; these
+are the same calls on glassnet's :class:`~glassnet.tensor.Tensor`, under glassnet's dtype
+rule (float32 or float64 only: :func:`glassnet.set_default_dtype` picks the default, and
+a tensor of integer values, such as class labels, holds them as floats, as every glassnet
+Tensor does). ``gn.float32`` and ``gn.float64`` name the dtypes, as ``torch.float32`` does.
+
+* ``tensor(data, dtype=None, requires_grad=False)`` copies ``data`` (PyTorch's
+  ``torch.tensor`` copies too); ``from_numpy(a)`` shares a float array's memory.
+* ``zeros``, ``ones``, ``full``, ``rand``, ``randn`` take the size as PyTorch does, as
+  numbers or one tuple (``zeros(2, 3)``, ``zeros((2, 3))``); ``zeros_like``, ``ones_like``,
+  ``rand_like`` and ``randn_like`` take a Tensor (or an array) and its dtype.
+* ``rand``/``randn`` draw from ``generator`` (a seed or a NumPy Generator), or from the
+  generator :func:`glassnet.manual_seed` seeds, as PyTorch's ``torch.manual_seed`` does
+  (NumPy's streams, not PyTorch's: the same seed does not draw PyTorch's numbers).
+* ``arange(start, end, step)`` (a float tensor; PyTorch gives integers for integer arguments).
+
+Nothing in the engine calls these; ``import glassnet`` loads them, and ``gn.tensor`` is
+this module's ``tensor`` called through the module ``glassnet.tensor`` (see
+``glassnet/__init__.py``).
+
+>>> import glassnet as gn
+>>> gn.tensor([[1.0, 2.0]], requires_grad=True)
+Tensor([[1., 2.]], dtype=float32, requires_grad=True)
+>>> gn.zeros(2, 3).shape, gn.ones((2,), dtype=gn.float64).dtype
+((2, 3), dtype('float64'))
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import numpy as np
+
+from ._validation import ParameterError, as_rng, check_float_dtype
+from .tensor import Tensor, get_default_dtype
+
+__all__ = [
+    "tensor", "from_numpy", "zeros", "ones", "full", "rand", "randn", "zeros_like", "ones_like",
+    "rand_like", "randn_like", "arange", "float32", "float64",
+]  # fmt: skip
+
+float32, float64 = np.float32, np.float64
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new Tensor holding a copy of ``data`` (numbers, nested lists, an array or a
+    Tensor), as ``torch.tensor``: float arrays keep their dtype, the rest take the default
+    dtype; ``dtype`` float32 or float64."""
+    if isinstance(data, Tensor):
+        data = data.data
+    copy = np.array(data, copy=True) if isinstance(data, np.ndarray) else data
+    return Tensor(copy, requires_grad=requires_grad, dtype=dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A Tensor sharing ``array``'s memory (a float32 or float64 ndarray), as
+    ``torch.from_numpy``: a write into one is a write into the other."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray. Got {type(array).__name__}.")
+    if array.dtype not in (np.float32, np.float64):
+        raise TypeError(
+            f"from_numpy: glassnet tensors hold float32 or float64, which shares the memory of "
+            f"this array only if it is one. Got dtype {array.dtype}: pass array.astype("
+            f"np.float32), or gn.tensor(array) for a converted copy."
+        )
+    return Tensor(array)
+
+
+def _size(size: tuple[Any, ...], owner: str) -> tuple[int, ...]:
+    """PyTorch's size arguments: ``f(2, 3)`` or ``f((2, 3))``, each a whole number >= 0."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    try:
+        shape = tuple(operator.index(k) for k in size if not isinstance(k, bool))
+    except TypeError:
+        shape = None
+    if shape is None or len(shape) < len(size) or any(k < 0 for k in shape):
+        raise ParameterError(
+            f"{owner}: the size must be whole numbers >= 0, given as {owner}(2, 3) or "
+            f"{owner}((2, 3)). Got {size!r:.80}."
+        )
+    return shape
+
+
+def _dtype(dtype: Any, owner: str) -> np.dtype:
+    return get_default_dtype() if dtype is None else check_float_dtype(dtype, owner)
+
+
+def full(size: Any, fill_value: float, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` filled with ``fill_value``."""
+    dt = _dtype(dtype, "full")
+    data = np.full(_size((size,), "full"), fill_value, dtype=dt)
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+    return Tensor(np.zeros(_size(size, "zeros"), _dtype(dtype, "zeros")), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``."""
+    return Tensor(np.ones(_size(size, "ones"), _dtype(dtype, "ones")), requires_grad)
+
+
+def rand(
+    *size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Values drawn uniformly from [0, 1): ``rand(4, 2)``."""
+    shape, dt = _size(size, "rand"), _dtype(dtype, "rand")
+    data = as_rng(generator, "rand", "generator").random(shape, dtype=np.float64)
+    return Tensor(data.astype(dt), requires_grad)
+
+
+def randn(
+    *size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Values drawn from the standard normal distribution: ``randn(4, 2)``."""
+    shape, dt = _size(size, "randn"), _dtype(dtype, "randn")
+    data = as_rng(generator, "randn", "generator").standard_normal(shape)
+    return Tensor(data.astype(dt), requires_grad)
+
+
+def _like(x: Any) -> tuple[tuple[int, ...], np.dtype]:
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return data.shape, data.dtype if data.dtype in (np.float32, np.float64) else get_default_dtype()
+
+
+def zeros_like(x: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros of ``x``'s shape and (float) dtype."""
+    shape, dt = _like(x)
+    return zeros(shape, dtype=dtype or dt, requires_grad=requires_grad)
+
+
+def ones_like(x: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones of ``x``'s shape and (float) dtype."""
+    shape, dt = _like(x)
+    return ones(shape, dtype=dtype or dt, requires_grad=requires_grad)
+
+
+def rand_like(x: Any, *, generator: Any = None, dtype: Any = None) -> Tensor:
+    """:func:`rand` of ``x``'s shape and (float) dtype."""
+    shape, dt = _like(x)
+    return rand(shape, generator=generator, dtype=dtype or dt)
+
+
+def randn_like(x: Any, *, generator: Any = None, dtype: Any = None) -> Tensor:
+    """:func:`randn` of ``x``'s shape and (float) dtype."""
+    shape, dt = _like(x)
+    return randn(shape, generator=generator, dtype=dtype or dt)
+
+
+def arange(start: float, end: float | None = None, step: float = 1, *, dtype: Any = None) -> Tensor:
+    """``start, start + step, ...`` below ``end`` (``arange(n)``: 0 to n - 1), as floats."""
+    if step == 0:
+        raise ParameterError("arange: step must not be 0. Got step=0.")
+    start, end = (0, start) if end is None else (start, end)
+    return Tensor(np.arange(start, end, step, dtype=np.float64).astype(_dtype(dtype, "arange")))
