@@ -3,12 +3,14 @@ pictures read cleanly, and the grader never decides silently."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet import functional as F
 from glassnet import viz
 from glassnet.viz._svg import Box, segment_hits_box, text_box
 
@@ -154,3 +156,103 @@ def test_the_checker_sees_a_struck_caption() -> None:
     backing = '<rect x="70" y="40" width="60" height="20" fill="white" fill-opacity="0.92"/>'
     backed = svg.replace("<text", backing + "<text")
     assert struck_texts(backed) == []
+
+
+# ------------------------------------------------------- draw_graph: edges between ranks
+def _path_points(d: str) -> list[tuple[float, float]]:
+    """Points along an SVG path of M, C and L commands (each curve sampled 40 times)."""
+    nums = [float(v) for v in re.findall(r"-?[\d.]+", d)]
+    cmds = re.findall(r"[MCL]", d)
+    pts: list[tuple[float, float]] = []
+    q = 0
+    for c in cmds:
+        if c in "ML":
+            pts.append((nums[q], nums[q + 1]))
+            q += 2
+        else:
+            (x0, y0), (x1, y1, x2, y2, x3, y3) = pts[-1], nums[q : q + 6]
+            q += 6
+            for u in np.linspace(0, 1, 41)[1:]:
+                a, b, cc, dd = (1 - u) ** 3, 3 * (1 - u) ** 2 * u, 3 * (1 - u) * u * u, u**3
+                pts.append(
+                    (a * x0 + b * x1 + cc * x2 + dd * x3, a * y0 + b * y1 + cc * y2 + dd * y3)
+                )
+    return pts
+
+
+def edges_under_nodes(svg: str) -> list[tuple[str, str]]:
+    """(node, edge end) for every edge of a draw_graph SVG that runs beneath a node other
+    than the two it joins: the node hides it, and the edge seems to start there."""
+    root = ET.fromstring(svg)
+    rects = []
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") == "node":
+            r = g.find(f"{SVG}rect")
+            x, y, w, h = (float(r.get(k)) for k in ("x", "y", "width", "height"))
+            title = "".join(g.find(f"{SVG}text").itertext())
+            rects.append((title, x, y, x + w, y + h))
+    bad = []
+    for p in root.iter(f"{SVG}path"):
+        if p.get("fill") != "none":
+            continue
+        pts = _path_points(p.get("d"))
+        ends = [
+            t for t, x0, y0, x1, y1 in rects
+            for px, py in (pts[0], pts[-1])
+            if x0 - 1 <= px <= x1 + 1 and y0 - 1 <= py <= y1 + 1
+        ]  # fmt: skip
+        for t, x0, y0, x1, y1 in rects:
+            if t in ends:
+                continue
+            if any(x0 + 1 < px < x1 - 1 and y0 + 1 < py < y1 - 1 for px, py in pts):
+                bad.append((t, " -> ".join(ends)))
+    return bad
+
+
+def bce_graph() -> gn.Tensor:
+    """The slides' 2-2-1 network as scalar tensors, with the binary cross-entropy
+    L = -(y log ŷ + (1 - y) log(1 - ŷ)) written out: the edge from the sum to y log ŷ
+    spans three ranks (the other term's path is longer)."""
+    x = [
+        gn.Tensor(v, requires_grad=True, dtype=F64, label=f"x{i + 1}")
+        for i, v in enumerate([1.0, 0.5])
+    ]
+    w = [
+        gn.Tensor(v, requires_grad=True, dtype=F64, label=f"w{i + 1}")
+        for i, v in enumerate([0.5, -0.3, 0.8, 0.2, 1.0, -1.5])
+    ]
+    a1 = F.sigmoid((w[0] * x[0] + w[2] * x[1]).named("z1")).named("a1")
+    a2 = F.sigmoid((w[1] * x[0] + w[3] * x[1]).named("z2")).named("a2")
+    yh = F.sigmoid((w[4] * a1 + w[5] * a2).named("z3")).named("y_hat")
+    y = 1.0
+    return -(y * yh.log() + (1 - y) * (1 - yh).log())
+
+
+@pytest.mark.parametrize("backward", [False, True])
+def test_no_graph_edge_runs_beneath_a_node_it_does_not_join(backward: bool) -> None:
+    """An edge spanning several ranks takes a lane through each rank between its ends.
+    Drawn as one curve from end to end, the edge from the sum to y·log ŷ ran beneath
+    the log(1 − ŷ) and 0·log(1 − ŷ) nodes, so the picture showed y·log ŷ computed from
+    log(1 − ŷ): a wrong edge."""
+    L = bce_graph()
+    svg = viz.draw_graph(L, backward=backward)
+    assert edges_under_nodes(svg) == []
+    assert viz.overlapping_texts(svg) == []
+    # still one path per edge, each with its label in the backward view
+    paths = [p for p in ET.fromstring(svg).iter(f"{SVG}path") if p.get("fill") == "none"]
+    assert len(paths) == sum(len(t.parents) for t in viz.graph_nodes(L))
+
+
+def test_a_network_graph_with_skip_edges_keeps_them_clear_of_nodes() -> None:
+    """A residual connection (z + x, x from two ranks back) and a reused value."""
+    rng = np.random.default_rng(0)
+    x = gn.Tensor(rng.normal(size=(1, 3)), requires_grad=True, dtype=F64, label="x")
+    W1 = gn.Tensor(rng.normal(size=(3, 3)), requires_grad=True, dtype=F64, label="W1")
+    W2 = gn.Tensor(rng.normal(size=(3, 3)), requires_grad=True, dtype=F64, label="W2")
+    h = (x @ W1).tanh().named("h")
+    out = ((h @ W2).tanh() + x + h).named("out")
+    L = (out * out).sum()
+    for backward in (False, True):
+        svg = viz.draw_graph(L, backward=backward)
+        assert edges_under_nodes(svg) == []
+        assert viz.overlapping_texts(svg) == []

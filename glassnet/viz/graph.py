@@ -464,10 +464,34 @@ _LH = _FS + 4  # line height in a node
 _VGAP = 20.0  # between nodes of a rank
 
 
-def _layout(nodes: list[_Node], edges: list[tuple[int, int, int]], gaps: dict[int, float]) -> None:
+_LANE = 10.0  # the height of the lane a long edge takes through a rank
+
+
+@dataclass
+class _Lane:
+    """The place a long edge (one spanning several ranks) takes in a rank between its
+    ends: laid out as a node without text, so no node of that rank sits on the edge."""
+
+    rank: int
+    order: float = 0.0
+    x: float = 0.0
+    y: float = 0.0
+    w: float = 0.0
+    h: float = _LANE
+
+
+Route = list[tuple[str, tuple[float, float, float, float]]]  # ("curve" | "line", x1 y1 x2 y2)
+
+
+def _layout(
+    nodes: list[_Node], edges: list[tuple[int, int, int]], gaps: dict[int, float]
+) -> list[Route]:
     """Layered layout: a node's rank is 1 + its parents' highest rank; a leaf sits one
-    rank left of its first consumer. Within ranks, a few barycenter sweeps. ``gaps``:
-    the horizontal room after each rank (for the edge labels)."""
+    rank left of its first consumer. An edge that spans several ranks takes a lane in
+    each rank between its ends (it would otherwise run beneath that rank's nodes and
+    seem to start at one of them). Within ranks, a few barycenter sweeps. ``gaps``:
+    the horizontal room after each rank (for the edge labels). Returns each edge's
+    route: curves between ranks, straight through the lanes."""
     n = len(nodes)
     parents: list[list[int]] = [[] for _ in range(n)]
     children: list[list[int]] = [[] for _ in range(n)]
@@ -480,12 +504,29 @@ def _layout(nodes: list[_Node], edges: list[tuple[int, int, int]], gaps: dict[in
     for i in range(n):
         if not parents[i] and children[i]:
             nodes[i].rank = max(min(nodes[c].rank for c in children[i]) - 1, 0)
+    # the lanes: items n, n+1, ... of the ordering (each edge's own, in its ranks)
+    items: list[_Node | _Lane] = list(nodes)
+    chains: list[list[int]] = []
+    for src, dst, _ in edges:
+        chain = [src]
+        for r in range(nodes[src].rank + 1, nodes[dst].rank):
+            items.append(_Lane(r))
+            parents.append([chain[-1]])
+            children.append([])
+            children[chain[-1]].append(len(items) - 1)
+            chain.append(len(items) - 1)
+        if len(chain) > 1:  # the edge now runs src -> lanes -> dst (for the ordering)
+            children[chain[-1]].append(dst)
+            parents[dst].append(chain[-1])
+            children[src].remove(dst)
+            parents[dst].remove(src)
+        chains.append(chain + [dst])
     ranks: dict[int, list[int]] = {}
-    for i in range(n):
-        ranks.setdefault(nodes[i].rank, []).append(i)
+    for i, it in enumerate(items):
+        ranks.setdefault(it.rank, []).append(i)
     for members in ranks.values():
         for j, i in enumerate(members):
-            nodes[i].order = j
+            items[i].order = j
     keys = sorted(ranks)
     for sweep in range(4):
         seq = keys if sweep % 2 == 0 else list(reversed(keys))
@@ -493,32 +534,82 @@ def _layout(nodes: list[_Node], edges: list[tuple[int, int, int]], gaps: dict[in
             members = ranks[r]
 
             def bary(i: int) -> float:
-                nb = parents[i] + children[i]
-                return (sum(nodes[j].order for j in nb) / len(nb)) if nb else nodes[i].order
+                nb = [j for j in parents[i] + children[i] if items[j].rank != items[i].rank]
+                return (sum(items[j].order for j in nb) / len(nb)) if nb else items[i].order
 
-            members.sort(key=lambda i: (bary(i), nodes[i].order))
+            members.sort(key=lambda i: (bary(i), items[i].order))
             for j, i in enumerate(members):
-                nodes[i].order = j
+                items[i].order = j
     # sizes and coordinates
     for nd in nodes:
         nd.w = max(text_width(s, _FS) for s in nd.lines) + 14
         nd.h = len(nd.lines) * _LH + 8
     x = 16.0
-    heights = {r: sum(nodes[i].h for i in ranks[r]) + _VGAP * (len(ranks[r]) - 1) for r in keys}
+    heights = {r: sum(items[i].h for i in ranks[r]) + _VGAP * (len(ranks[r]) - 1) for r in keys}
     total_h = max(heights.values())
     for r in keys:
-        col_w = max(nodes[i].w for i in ranks[r])
+        col_w = max((nodes[i].w for i in ranks[r] if i < n), default=0.0)
         y = 16.0 + (total_h - heights[r]) / 2
         for i in ranks[r]:
-            nodes[i].x = x + (col_w - nodes[i].w) / 2
-            nodes[i].y = y
-            y += nodes[i].h + _VGAP
+            it = items[i]
+            if isinstance(it, _Lane):  # across the whole column
+                it.x, it.w = x, col_w
+            else:
+                it.x = x + (col_w - it.w) / 2
+            it.y = y
+            y += it.h + _VGAP
         x += col_w + gaps.get(r, 40.0)
+    routes: list[Route] = []
+    seen_pair: dict[tuple[int, int], int] = {}
+    for (src, dst, _), chain in zip(edges, chains):
+        rep = seen_pair.get((src, dst), 0)  # a second edge between the same two nodes
+        seen_pair[(src, dst)] = rep + 1
+        off = rep * 10.0
+        route: Route = []
+        a = items[src]
+        x1, y1 = a.x + a.w, a.y + a.h / 2 + off
+        for i in chain[1:]:
+            b = items[i]
+            yb = b.y + b.h / 2 + (off if i == dst else 0.0)
+            route.append(("curve", (x1, y1, b.x, yb)))
+            if isinstance(b, _Lane):
+                route.append(("line", (b.x, yb, b.x + b.w, yb)))
+            x1, y1 = b.x + b.w, yb
+        routes.append(route)
+    return routes
 
 
-def _curve(nodes: list[_Node], src: int, dst: int, off: float) -> tuple[float, ...]:
-    a, b = nodes[src], nodes[dst]
-    return a.x + a.w, a.y + a.h / 2 + off, b.x, b.y + b.h / 2 + off
+def _route_points(route: Route, per_curve: int = 12) -> list[tuple[float, float]]:
+    """Points along a route (its curves sampled ``per_curve`` times), start to end."""
+    pts: list[tuple[float, float]] = []
+    for kind, c in route:
+        us = np.linspace(0, 1, per_curve + 1) if kind == "curve" else np.array([0.0, 1.0])
+        seg = [_bezier(c, u) if kind == "curve" else (c[0] + (c[2] - c[0]) * u, c[1])
+               for u in us]  # fmt: skip
+        pts += seg if not pts else seg[1:]
+    return pts
+
+
+def _route_at(route: Route, u: float) -> tuple[float, float]:
+    """The point at u in [0, 1] along a route, each of its pieces an equal share of u."""
+    q = min(int(u * len(route)), len(route) - 1)
+    kind, c = route[q]
+    v = u * len(route) - q
+    return _bezier(c, v) if kind == "curve" else (c[0] + (c[2] - c[0]) * v, c[1])
+
+
+def _route_path(route: Route) -> str:
+    """The SVG path data of a route: a cubic curve (control points at mid-x) between
+    ranks, a straight line through each lane."""
+    x0, y0 = route[0][1][0], route[0][1][1]
+    d = [f"M{x0:.1f},{y0:.1f}"]
+    for kind, (x1, y1, x2, y2) in route:
+        if kind == "curve":
+            mx = (x1 + x2) / 2
+            d.append(f"C{mx:.1f},{y1:.1f} {mx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}")
+        else:
+            d.append(f"L{x2:.1f},{y2:.1f}")
+    return " ".join(d)
 
 
 def _bezier(c: tuple[float, ...], u: float) -> tuple[float, float]:
@@ -552,8 +643,8 @@ def _svg(
         r = nodes[src].rank
         gaps[r] = max(gaps.get(r, 36.0), w + 14.0)
     for _attempt in range(12):
-        _layout(nodes, edges, gaps)
-        placed, failed_ranks = _place_labels(nodes, edges, label_lines, sizes)
+        routes = _layout(nodes, edges, gaps)
+        placed, failed_ranks = _place_labels(nodes, edges, routes, label_lines, sizes)
         if not failed_ranks:
             break
         for r in failed_ranks:
@@ -574,7 +665,11 @@ def _svg(
         max((text_width(t, _LS) for t in legend), default=0.0) + 32,
         text_width(title, _FS + 1) + 32,
     )
-    body_h = max(max(nd.y + nd.h for nd in nodes), max((b.y1 for b, _ in placed), default=0.0))
+    body_h = max(
+        max(nd.y + nd.h for nd in nodes),
+        max((b.y1 for b, _ in placed), default=0.0),
+        max((y for rt in routes for _, (_, y, _, _) in rt), default=0.0) + _LANE / 2,
+    )
     height = dy + body_h + 12 + len(legend) * (_LS + 5) + (8 if legend else 0)
     color = _BACKWARD_EDGE if backward else _FORWARD_EDGE
     out = svg_open(width, height, title or "glassnet computational graph", _FS)
@@ -582,13 +677,8 @@ def _svg(
     if title:
         out.append(text_el(16, _FS + 8, title, _FS + 1, bold=True))
     out.append(f'<g transform="translate(0,{dy:g})">')
-    seen_pair: dict[tuple[int, int], int] = {}
-    for src, dst, _k in edges:
-        rep = seen_pair.get((src, dst), 0)
-        seen_pair[(src, dst)] = rep + 1
-        x1, y1, x2, y2 = _curve(nodes, src, dst, rep * 10.0)
-        mx = (x1 + x2) / 2
-        path = f"M{x1:.1f},{y1:.1f} C{mx:.1f},{y1:.1f} {mx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
+    for route in routes:
+        path = _route_path(route)
         marker = 'marker-start="url(#gn-arrow)"' if backward else 'marker-end="url(#gn-arrow)"'
         out.append(f'<path d="{path}" fill="none" stroke="{color}" stroke-width="1.3" {marker}/>')
     for nd in nodes:
@@ -629,6 +719,7 @@ def _split(text: str) -> list[str]:
 def _place_labels(
     nodes: list[_Node],
     edges: list[tuple[int, int, int]],
+    routes: list[Route],
     label_lines: list[list[str]],
     sizes: list[tuple[float, float]],
 ) -> tuple[list[tuple[Box, list[str]]], set[int]]:
@@ -636,21 +727,16 @@ def _place_labels(
     where it covers the fewest other edges. Returns {box: lines} and the ranks whose
     gap was too narrow."""
     placer = Placer([Box(nd.x, nd.y, nd.x + nd.w, nd.y + nd.h) for nd in nodes], margin=2.0)
-    seen_pair: dict[tuple[int, int], int] = {}
-    curves = []
-    for src, dst, _ in edges:
-        rep = seen_pair.get((src, dst), 0)
-        seen_pair[(src, dst)] = rep + 1
-        curves.append(_curve(nodes, src, dst, rep * 10.0))
-    # each curve as 12 segments, to count the edges a label would cover
-    polys = [[_bezier(c, u) for u in np.linspace(0, 1, 13)] for c in curves]
+    # each route as segments (12 per curve), to count the edges a label would cover
+    polys = [_route_points(rt) for rt in routes]
     seg_all = np.array(
-        [[*p[q], *p[q + 1]] for p in polys for q in range(12)], dtype=np.float64
-    ).reshape(-1, 4)  # (edges * 12, 4)
-    seg_owner = np.repeat(np.arange(len(polys)), 12)
+        [[*p[q], *p[q + 1]] for p in polys for q in range(len(p) - 1)], dtype=np.float64
+    ).reshape(-1, 4)
+    seg_owner = np.repeat(np.arange(len(polys)), [len(p) - 1 for p in polys])
+    # the candidate places along each route, from its middle outwards
     us = sorted(np.linspace(0.04, 0.96, 31), key=lambda u: abs(u - 0.5))
     order = sorted(
-        range(len(edges)), key=lambda j: -abs(curves[j][3] - curves[j][1])
+        range(len(edges)), key=lambda j: -abs(routes[j][-1][1][3] - routes[j][0][1][1])
     )  # steepest first
     placed: list[tuple[Box, list[str]]] = []
     failed: set[int] = set()
@@ -659,7 +745,7 @@ def _place_labels(
             continue
         w, h = sizes[j]
 
-        on = [_bezier(curves[j], u) for u in us]
+        on = [_route_at(routes[j], u) for u in us]
         # then beside the edge, touching it from above or below (a small extra cost)
         beside = [(x, y + sgn * (h / 2 + 1)) for x, y in on for sgn in (-1, 1)]
         extra = {(round(x, 3), round(y, 3)): 0.5 for x, y in beside}
