@@ -1490,7 +1490,10 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             continue
         if len(node.output) != 1:
             raise _unsupported(node, where, f"it has {len(node.output)} outputs")
-        if node.input[:1] != [current]:
+        ins = list(node.input)
+        if node.op_type in ("Add", "Mul") and len(ins) == 2 and ins[1] == current:
+            ins.reverse()  # Add(b, z), as PyTorch writes a bias, and Mul(alpha, z): the same
+        if ins[:1] != [current]:
             raise _unsupported(
                 node, where, f"its first input must be the previous layer's output {current!r}"
             )
@@ -1516,27 +1519,27 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             if B.ndim != 2:
                 raise _unsupported(node, where, f"its weight has shape {B.shape}")
             W = (B.T if attrs.get("transB", 0) else B) * attrs.get("alpha", 1.0)
-            b = None
             if len(node.input) > 2 and node.input[2]:
                 b = _bias(const(node.input[2], node), W.shape[1], node, where)
-                b = b * attrs.get("beta", 1.0)
-            modules.append(_linear(W, b, node, where))
+                modules.append(_linear(W, b * attrs.get("beta", 1.0), node, where))
+            else:  # no C: an Add may follow with the bias, as after a MatMul
+                pending = (W, node)
         elif op == "MatMul":
-            W = const(node.input[1], node) if len(node.input) == 2 else None
+            W = const(ins[1], node) if len(ins) == 2 else None
             if W is None or W.ndim != 2:
                 raise _unsupported(node, where, "its second input must be a 2-D weight")
             pending = (W, node)
         elif op == "Add":
             if pending is None:
-                raise _unsupported(node, where, "an Add must follow a MatMul (its bias)")
-            b = _bias(const(node.input[1], node), pending[0].shape[1], node, where)
+                raise _unsupported(node, where, "an Add must follow a MatMul or Gemm (its bias)")
+            b = _bias(const(ins[1], node), pending[0].shape[1], node, where)
             modules.append(_linear(pending[0], b, pending[1], where))
             pending = None
         elif op in _GLASSNET_ACT:
             modules.append(_activation(op, attrs, node, where, opset))
         elif op == "Mul":  # leaky ReLU in float64 is written as max(z, alpha z)
-            alpha = const(node.input[1], node) if len(node.input) == 2 else None
-            if alpha is None or alpha.size != 1:
+            alpha = const(ins[1], node) if len(ins) == 2 else None
+            if alpha is None or alpha.size != 1 or alpha.ndim > 2:  # (more: a higher rank)
                 raise _unsupported(node, where, "a Mul must be half of max(z, alpha z)")
             leaky = (float(alpha.reshape(())), out, node)
             continue  # the Max that follows reads z and alpha z
@@ -1601,7 +1604,7 @@ def _input_width(info: onnx.ValueInfoProto, where: str) -> tuple[int | None, int
 
 
 def _bias(b: np.ndarray, n: int, node: onnx.NodeProto, where: str) -> np.ndarray:
-    if b.size == 1:
+    if b.size == 1 and b.ndim <= 2:  # (of more dimensions, it would broadcast the rows up)
         return np.full(n, b.reshape(()), dtype=b.dtype)
     if b.shape not in ((n,), (1, n)):
         raise _unsupported(node, where, f"its bias has shape {b.shape}, not ({n},)")

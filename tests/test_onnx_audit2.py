@@ -144,3 +144,55 @@ def test_a_pytorch_mlp_that_starts_with_nn_flatten_imports():
     with torch.no_grad():
         expected = tnet(torch.from_numpy(X)).numpy()
     _close(net.predict(X.reshape(5, -1)), expected)
+
+
+def test_a_bias_add_and_a_slope_mul_read_in_either_order():
+    # Add and Mul commute: PyTorch's exporter writes a Linear it cannot make a Gemm as
+    # MatMul then Add(bias, z) (torch.onnx.symbolic_opset9.linear), which load refused
+    # ("its first input must be the previous layer's output"); so was Mul(alpha, z) of
+    # max(z, alpha z), and the bias Add after a Gemm without C
+    alpha = np.array(0.25, np.float32)
+    model = _model(
+        [
+            helper.make_node("MatMul", ["x", "W1"], ["m1"]),
+            helper.make_node("Add", ["B1", "m1"], ["z1"]),
+            helper.make_node("Mul", ["alpha", "z1"], ["az1"]),
+            helper.make_node("Max", ["az1", "z1"], ["a1"]),
+            helper.make_node("Gemm", ["a1", "W2"], ["g2"], alpha=0.5),
+            helper.make_node("Add", ["B2", "g2"], ["y"]),
+        ],
+        {**MLP_INITS, "alpha": alpha}, ["N", 4], ["N", 3],
+    )  # fmt: skip
+    net = load(model)
+    assert isinstance(net, nn.MLP) and net.sizes == [4, 5, 3]
+    assert net.activations == ["leaky_relu"] and net.output_activation == "identity"
+    assert net.leaky_alpha == 0.25
+    X = RNG.normal(size=(8, 4)).astype(np.float32) * 3
+    _close(net.predict(X), _ort(model, X))
+
+
+@pytest.mark.parametrize("op", ["Add", "Mul"])
+def test_a_constant_of_more_dimensions_than_rows_is_refused(op):
+    # a one-value bias (or slope) of shape (1, 1, 1) broadcasts the (N, k) rows up to
+    # (1, N, k): load read it as a plain number and returned a network whose outputs
+    # have another shape than the file's
+    c = np.full((1, 1, 1), 0.5, np.float32)
+    nodes = [helper.make_node("MatMul", ["x", "W1"], ["m1"])]
+    if op == "Add":
+        nodes.append(helper.make_node("Add", ["m1", "c"], ["y"], name="bias"))
+    else:
+        nodes += [
+            helper.make_node("Mul", ["m1", "c"], ["am"], name="bias"),
+            helper.make_node("Max", ["m1", "am"], ["y"]),
+        ]
+    graph = helper.make_graph(
+        nodes, "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, "N", 5])],
+        [numpy_helper.from_array(W1, "W1"), numpy_helper.from_array(c, "c")],
+    )  # fmt: skip
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+    model.ir_version = 9
+    assert _ort(model, np.ones((2, 4), np.float32)).shape == (1, 2, 5)  # what the file computes
+    with pytest.raises(OnnxError, match=rf"node 'bias' \({op}\) is not supported"):
+        load(model)
