@@ -794,8 +794,20 @@ def read_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
     left out."""
     text = _read_text(path, "answers file", "read_answers")
     if text.lstrip().startswith("{"):
+
+        def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+            seen: dict[str, Any] = {}
+            for k, v in pairs:  # (json.loads kept the last of two equal keys, silently)
+                if k in seen:
+                    raise ValueError(
+                        f"read_answers: {str(path)!r} answers {k} twice; keep the one answer "
+                        "to grade and delete the other."
+                    )
+                seen[k] = v
+            return seen
+
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=unique)
         except json.JSONDecodeError as err:
             raise ValueError(f"read_answers: {str(path)!r} is not valid JSON ({err}).") from err
         answers: dict[str, Any] = {}
@@ -816,6 +828,7 @@ def read_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
                 ) from None
         return answers
     out: dict[str, Any] = {}
+    where: dict[str, int] = {}  # the line of each answer id
     for n, line in enumerate(text.splitlines(), start=1):
         line = line.split("#", 1)[0].strip()
         if not line:
@@ -829,6 +842,12 @@ def read_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
         key, val = key.strip(), val.strip()
         # ids may hold '=' nowhere, but 'dL/dw1' holds '/': split at the first ' = ' only
         if val:
+            if key in where:  # (the later line silently replaced the earlier answer)
+                raise ValueError(
+                    f"read_answers: {str(path)!r} answers {key} twice, on lines {where[key]} "
+                    f"and {n}; keep the one answer to grade and delete the other."
+                )
+            where[key] = n
             out[key] = _parse_value(val, n, path)
     return out
 

@@ -256,3 +256,30 @@ def test_a_network_graph_with_skip_edges_keeps_them_clear_of_nodes() -> None:
         svg = viz.draw_graph(L, backward=backward)
         assert edges_under_nodes(svg) == []
         assert viz.overlapping_texts(svg) == []
+
+
+# ------------------------------------------------------------ exercise check: one answer
+def test_an_answer_given_twice_is_refused_naming_both_lines(tmp_path) -> None:
+    """A student who corrects an answer by adding a line below, and leaves the first,
+    was graded on whichever came last, without a word: the grader now names both."""
+    from glassnet import exercises
+
+    files = exercises.write(7, tmp_path / "sheet")
+    key = files["key.json"]
+    e1 = exercises.generate(7)[4].steps[0]  # 5.e^z1
+    right = f"{e1.value:.4f}"
+    ans = tmp_path / "answers.txt"
+    ans.write_text(f"5.e^z1 = {right}\n# later\n5.e^z1 = 9\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"answers 5\.e\^z1 twice, on lines 1 and 3"):
+        exercises.check(key, ans)
+    js = tmp_path / "answers.json"
+    js.write_text('{"5.e^z1": ' + right + ', "5.e^z1": 9}', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"answers 5\.e\^z1 twice"):
+        exercises.check(key, js)
+    # the template's empty lines and one filled answer below them are one answer
+    template = files["answers_template.txt"].read_text(encoding="utf-8")
+    ans.write_text(template, encoding="utf-8")
+    blank = exercises.check(key, ans).right
+    ans.write_text(template + f"5.e^z1 = {right}\n", encoding="utf-8")
+    result = exercises.check(key, ans)
+    assert result.right == blank + 1 and "5.e^z1" not in result.first_wrong.get(5, "")
