@@ -7,13 +7,15 @@ The core is the engine a reader must understand to know how glassnet trains: ten
 functional, nn, the fast path (fused), optim and train. ``tasks`` sits between nn and the
 fast path in the layering but is counted outside the budget, as the issue that set it did.
 
-Four files of ``nn`` are PyTorch's surface rather than the engine, and are listed apart
+Five files of ``nn`` are PyTorch's surface rather than the engine, and are listed apart
 (``outside``): ``nn/losses.py`` (the loss *modules*, ``nn.CrossEntropyLoss`` and the rest:
 thin wrappers over functional's losses, with PyTorch's class weights and label
 smoothing), ``nn/utils.py`` (``clip_grad_norm_``/``clip_grad_value_``), ``nn/containers.py``
 (``nn.ModuleList``/``nn.ModuleDict``, which a model written as PyTorch models are keeps its
 layers in) and ``nn/init_inplace.py`` (PyTorch's in-place initializers on a tensor,
-``nn.init.kaiming_uniform_`` and the rest, beside glassnet's own initializers of a shape).
+``nn.init.kaiming_uniform_`` and the rest, beside glassnet's own initializers of a shape)
+and ``nn/functional.py`` (PyTorch's ``torch.nn.functional`` names: the loss modules and
+activations called as functions).
 They serve a hand-written PyTorch-style loop or model; nothing in the engine (fit, the fast
 path, the graph, the optimizers) imports them, so a reader learning how glassnet trains
 never needs them. They stay in ``nn`` because that is where a PyTorch user looks for them.
@@ -46,7 +48,9 @@ ROOT = Path(__file__).resolve().parents[1] / "glassnet"
 CORE = ("tensor.py", "functional.py", "nn", "fused.py", "optim.py", "train.py")
 BUDGET = 2200
 # in nn for PyTorch's users, not the engine: see above
-OUTSIDE = ("nn/losses.py", "nn/utils.py", "nn/containers.py", "nn/init_inplace.py")
+OUTSIDE = (
+    "nn/losses.py", "nn/utils.py", "nn/containers.py", "nn/init_inplace.py", "nn/functional.py"
+)  # fmt: skip
 
 
 def code_lines(path: Path) -> int:

@@ -1,11 +1,12 @@
 """Layers and networks: ``Module``, ``Parameter``, ``Linear``, activations, ``MLP``, ``Neuron``,
 loss modules (``MSELoss``, ``CrossEntropyLoss``, ...), the containers ``ModuleList`` and
-``ModuleDict``, ``nn.init`` (initializers, PyTorch's in-place ones too) and ``nn.utils``
-(gradient clipping)."""
+``ModuleDict``, ``nn.init`` (initializers, PyTorch's in-place ones too), ``nn.utils``
+(gradient clipping) and ``nn.functional`` (PyTorch's ``F``: its losses and activations as
+functions)."""
 
 # The names are listed as rows of data (isort and the formatter would give each a line).
 # isort: off
-from . import init, utils
+from . import functional, init, utils
 from .containers import Flatten, ModuleDict, ModuleList
 from .flat import FlatParameters, flatten_parameters
 from .layers import (
@@ -24,6 +25,6 @@ __all__ = [
     "FlatParameters", "Flatten", "HuberLoss", "Identity", "L1Loss", "LeakyReLU", "Linear",
     "MSELoss", "Module", "ModuleDict", "ModuleList", "NLLLoss", "Neuron", "Parameter", "ReLU",
     "Sequential", "Sigmoid", "Softmax", "Tanh", "activation_module", "flatten_parameters",
-    "from_config", "init", "utils",
+    "from_config", "functional", "init", "utils",
 ]
 # fmt: on

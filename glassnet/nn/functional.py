@@ -1,0 +1,117 @@
+"""PyTorch's ``torch.nn.functional`` (``import glassnet.nn.functional as F``), for the losses
+and activations a hand-written PyTorch loop calls as functions:
+
+* activations: ``relu``, ``sigmoid``, ``tanh``, ``leaky_relu(x, negative_slope=0.01)``,
+  ``softmax(x, dim)``, ``log_softmax(x, dim)``: :mod:`glassnet.functional`'s (one table
+  of g and g'), with PyTorch's argument names; ``inplace=True`` is refused, as the modules
+  refuse it;
+* losses: ``mse_loss``, ``l1_loss``, ``huber_loss``, ``binary_cross_entropy``,
+  ``binary_cross_entropy_with_logits``, ``cross_entropy``, ``nll_loss``, with PyTorch's
+  arguments (``reduction``, ``weight``, ``pos_weight``, ``ignore_index``,
+  ``label_smoothing``, ``delta``): each is the loss module of :mod:`glassnet.nn.losses`
+  called once, so the function and the module give the same numbers and refuse the same
+  inputs (PyTorch's deprecated ``size_average``/``reduce`` are not taken).
+
+glassnet's own functional API, named as the lecture names things (``F.mse``,
+``F.cross_entropy(z, y, sample_weight=)``), is :mod:`glassnet.functional`; this module is
+PyTorch's spelling beside it, outside the engine (nothing in ``fit`` or the fast path
+imports it).
+
+>>> import numpy as np
+>>> import glassnet.nn.functional as F
+>>> F.cross_entropy(np.zeros((2, 3)), np.array([0, 2]), label_smoothing=0.1).item()
+1.0986122886681098
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import functional as _gf
+from ..tensor import Tensor
+from . import losses
+from .layers import LeakyReLU, ReLU
+
+__all__ = [
+    "relu", "sigmoid", "tanh", "leaky_relu", "softmax", "log_softmax", "mse_loss", "l1_loss",
+    "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
+    "nll_loss",
+]  # fmt: skip
+
+sigmoid, tanh = _gf.sigmoid, _gf.tanh
+
+
+def relu(input: Any, inplace: bool = False) -> Tensor:
+    """max(0, z); ``inplace``: False only (see :class:`glassnet.nn.ReLU`)."""
+    return ReLU(inplace=inplace)(input)
+
+
+def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """max(negative_slope z, z), 0 <= negative_slope < 1; ``inplace``: False only."""
+    return LeakyReLU(negative_slope=negative_slope, inplace=inplace)(input)
+
+
+def softmax(input: Any, dim: int | None = None) -> Tensor:
+    """Softmax along ``dim`` (the last axis when None; PyTorch warns and guesses there)."""
+    return _gf.softmax(input, dim)
+
+
+def log_softmax(input: Any, dim: int | None = None) -> Tensor:
+    """log softmax along ``dim`` (the last axis when None)."""
+    return _gf.log_softmax(input, dim)
+
+
+def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """(input − target)², reduced: :class:`glassnet.nn.MSELoss`."""
+    return losses.MSELoss(reduction=reduction)(input, target)
+
+
+def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """|input − target|, reduced: :class:`glassnet.nn.L1Loss`."""
+    return losses.L1Loss(reduction=reduction)(input, target)
+
+
+def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """:class:`glassnet.nn.HuberLoss`."""
+    return losses.HuberLoss(reduction=reduction, delta=delta)(input, target)
+
+
+def binary_cross_entropy(
+    input: Any, target: Any, weight: Any = None, reduction: str = "mean"
+) -> Tensor:
+    """BCE of probabilities: :class:`glassnet.nn.BCELoss`."""
+    return losses.BCELoss(weight=weight, reduction=reduction)(input, target)
+
+
+def binary_cross_entropy_with_logits(
+    input: Any, target: Any, weight: Any = None, reduction: str = "mean", pos_weight: Any = None
+) -> Tensor:
+    """BCE of logits: :class:`glassnet.nn.BCEWithLogitsLoss`."""
+    loss = losses.BCEWithLogitsLoss(weight=weight, reduction=reduction, pos_weight=pos_weight)
+    return loss(input, target)
+
+
+def cross_entropy(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Softmax cross-entropy of logits (N, C): :class:`glassnet.nn.CrossEntropyLoss`."""
+    loss = losses.CrossEntropyLoss(
+        weight=weight,
+        reduction=reduction,
+        label_smoothing=label_smoothing,
+        ignore_index=ignore_index,
+    )
+    return loss(input, target)
+
+
+def nll_loss(
+    input: Any, target: Any, weight: Any = None, ignore_index: int = -100, reduction: str = "mean"
+) -> Tensor:
+    """Negative log-likelihood of log-probabilities (N, C): :class:`glassnet.nn.NLLLoss`."""
+    loss = losses.NLLLoss(weight=weight, reduction=reduction, ignore_index=ignore_index)
+    return loss(input, target)
