@@ -1040,7 +1040,7 @@ def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
 
     Parameters
     ----------
-    model : onnx.ModelProto, path of an ONNX file, or an onnxruntime InferenceSession
+    model : onnx.ModelProto, path of an ONNX file, its bytes, or an onnxruntime InferenceSession
     rows : pandas DataFrame, dict of column name to values, or glassnet.datasets.Table
         The raw rows, as in the CSV file: a number column becomes float64 (N, 1), its
         missing cells NaN (the texts the model was trained to read as missing, in any
@@ -1054,11 +1054,7 @@ def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
         wanted = [(i.name, i.type == "tensor(string)") for i in model.get_inputs()]
         props = dict(model.get_modelmeta().custom_metadata_map)
     else:
-        proto = (
-            model
-            if isinstance(model, onnx.ModelProto)
-            else onnx.load(os.fspath(model), load_external_data=False)
-        )
+        proto = _read(model, "feeds", "model")[0]  # (a damaged file: OnnxError, as for load)
         init = {t.name for t in proto.graph.initializer}
         wanted = [
             (i.name, i.type.tensor_type.elem_type == TensorProto.STRING)
@@ -1239,33 +1235,37 @@ def _fail(message: str) -> OnnxError:
     return OnnxError(message)
 
 
-def _read(source: Any) -> tuple[onnx.ModelProto, str]:
+def _read(source: Any, owner: str = "load", name: str = "source") -> tuple[onnx.ModelProto, str]:
+    """The parsed model of ``source`` (a path, bytes or a ModelProto) and how messages
+    name it; a file that is no ONNX model raises :class:`OnnxError` saying what it is.
+    ``owner`` and ``name``: the function and argument the messages name."""
     if isinstance(source, onnx.ModelProto):
         return source, "the ONNX model"
     if isinstance(source, (bytes, bytearray, memoryview)):
         data, where = bytes(source), "the ONNX bytes"
     elif isinstance(source, (str, os.PathLike)):
         if not os.fspath(source):
-            raise ValueError("load: 'source' is an empty path; give the ONNX file to read.")
+            raise ValueError(f"{owner}: {name!r} is an empty path; give the ONNX file to read.")
         p = Path(source)
         where = f"'{p}'"
         if p.is_dir():
-            raise IsADirectoryError(f"load: {where} is a directory, not an ONNX file.")
+            raise IsADirectoryError(f"{owner}: {where} is a directory, not an ONNX file.")
         if not p.is_file():
-            raise FileNotFoundError(f"load: no such ONNX file {where}.")
+            raise FileNotFoundError(f"{owner}: no such ONNX file {where}.")
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise _fail(f"load: {where} is {size} bytes, more than an ONNX file can be (2 GiB).")
+            raise _fail(f"{owner}: {where} is {size} bytes, more than an ONNX file can be (2 GiB).")
         data = p.read_bytes()
     else:
         raise TypeError(
-            f"load: 'source' must be a path, bytes or an onnx.ModelProto. Got "
+            f"{owner}: {name!r} must be a path, bytes or an onnx.ModelProto"
+            f"{' (or an onnxruntime InferenceSession)' if owner == 'feeds' else ''}. Got "
             f"{type(source).__name__}."
         )
     header = int.from_bytes(data[:8], "little") if len(data) > 9 else 0
     if data[8:9] == b"{" and 0 < header <= len(data) - 8:  # a length, then its JSON
         raise _fail(
-            f"load: {where} is a safetensors file, as glassnet's own model files are, not "
+            f"{owner}: {where} is a safetensors file, as glassnet's own model files are, not "
             "an ONNX file: read it with glassnet.io.load_model, or convert it with "
             "glassnet.onnx.export(path)."
         )
@@ -1273,9 +1273,9 @@ def _read(source: Any) -> tuple[onnx.ModelProto, str]:
     try:
         proto.ParseFromString(data)
     except Exception as exc:  # protobuf's DecodeError and friends: the file is damaged
-        raise _fail(f"load: {where} is not a valid ONNX file ({type(exc).__name__}).") from None
+        raise _fail(f"{owner}: {where} is not a valid ONNX file ({type(exc).__name__}).") from None
     if not proto.HasField("graph"):
-        raise _fail(f"load: {where} is not an ONNX model: it has no graph (truncated?).")
+        raise _fail(f"{owner}: {where} is not an ONNX model: it has no graph (truncated?).")
     return proto, where
 
 

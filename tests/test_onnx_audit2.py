@@ -196,3 +196,33 @@ def test_a_constant_of_more_dimensions_than_rows_is_refused(op):
     assert _ort(model, np.ones((2, 4), np.float32)).shape == (1, 2, 5)  # what the file computes
     with pytest.raises(OnnxError, match=rf"node 'bias' \({op}\) is not supported"):
         load(model)
+
+
+def test_feeds_says_what_is_wrong_with_a_file_that_is_no_onnx_model(tmp_path):
+    # feeds read its 'model' path with onnx.load: a truncated or foreign file raised
+    # protobuf's DecodeError ("Error parsing message with type 'onnx.ModelProto'"), a
+    # directory and a number Python's own errors naming no argument
+    from glassnet.io import save_model
+    from glassnet.onnx import feeds
+
+    rows = {"x": [1.0, 2.0]}
+    good = _model([helper.make_node("Gemm", ["x", "W"], ["y"])], {"W": np.ones((1, 2), np.float32)},
+                  ["N", 1], ["N", 2]).SerializeToString()  # fmt: skip
+    for name, data in (("half.onnx", good[: len(good) // 2]), ("text.onnx", b"not onnx\n")):
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(OnnxError, match=rf"^feeds: '.*{name}' is not a valid ONNX file"):
+            feeds(tmp_path / name, rows)
+    save_model(nn.MLP([1, 2], rng=0), tmp_path / "m.glassnet")
+    with pytest.raises(OnnxError, match="is a safetensors file.*glassnet.onnx.export"):
+        feeds(tmp_path / "m.glassnet", rows)
+    with pytest.raises(IsADirectoryError, match="^feeds: .* is a directory"):
+        feeds(tmp_path, rows)
+    with pytest.raises(FileNotFoundError, match="^feeds: no such ONNX file"):
+        feeds(tmp_path / "missing.onnx", rows)
+    with pytest.raises(TypeError, match="^feeds: 'model' must be a path, bytes or an onnx"):
+        feeds(123, rows)
+    # the good file, as a path and as its bytes
+    (tmp_path / "good.onnx").write_bytes(good)
+    for model in (tmp_path / "good.onnx", good):
+        got = feeds(model, rows)
+        assert list(got) == ["x"] and got["x"].tolist() == [[1.0], [2.0]]
