@@ -1179,6 +1179,20 @@ def _label_error(y: Any, mixed: bool = False) -> ValueError | None:
     return None
 
 
+def _check_indicator(owner: str, y: Any) -> None:
+    """A 2-D y is multi-label: a 0/1 matrix, one column per label. Other pairs of values
+    (-1/1, 0/2) are an error: scikit-learn trains its logistic outputs towards them as they
+    are (a target of -1 or 2 for a probability) and predicts 0/1 whatever they were."""
+    values = np.unique(y.data if hasattr(y, "toarray") else np.asarray(y))  # sparse: 0 implied
+    if not np.isin(values, (0, 1)).all():
+        shown = ", ".join(str(v) for v in values[:4].tolist())
+        raise ValueError(
+            f"{owner}: a 2-D y is multi-label classification, a 0/1 indicator matrix (one "
+            f"column per label, 1 where the sample has it); y holds the values {shown}. "
+            "Convert it, e.g. (y == 1).astype(int) for -1/1, or (y > 0).astype(int)."
+        )
+
+
 def _dense(X: Any) -> np.ndarray:
     """Sparse input is densified: glassnet's engine multiplies dense arrays. One that would
     not fit in memory is refused first (a MemoryError that says so, rather than the
@@ -1500,6 +1514,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                     f"`y` has classes not in `self.classes_`. `self.classes_` has "
                     f"{self.classes_}. 'y' has {classes}."
                 )
+        if self._label_binarizer.y_type_ == "multilabel-indicator" and y.ndim == 2:
+            _check_indicator(type(self).__name__, y)
         Y = self._label_binarizer.transform(y).astype(np.float64)  # (n, K) 0/1
         return _dense(X), y, Y
 

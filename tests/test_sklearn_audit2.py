@@ -118,3 +118,46 @@ def test_copies_of_coefs_are_plain_lists_of_arrays():
     shallow = copy.copy(est.coefs_)
     assert type(shallow) is list and shallow[0] is not None
     assert isinstance(est.coefs_, list)
+
+
+# ------------------------------------- a 2-D y of other values than 0/1 is named
+@pytest.mark.parametrize("code", ["-1/1", "0/2"])
+@pytest.mark.parametrize("how", ["fit", "partial_fit"])
+def test_a_multilabel_y_that_is_not_0_1_is_refused_in_the_estimators_terms(code, how):
+    rng = np.random.default_rng(0)
+    Y01 = (rng.random((40, 3)) > 0.5).astype(int)
+    Yc = Y01 * 2 - 1 if code == "-1/1" else Y01 * 2
+    shown = "-1, 1" if code == "-1/1" else "0, 2"
+    est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+    Xs = rng.normal(size=(40, 2))
+    with pytest.raises(ValueError, match=rf"0/1 indicator matrix .* y holds the values {shown}\."):
+        if how == "fit":
+            est.fit(Xs, Yc)
+        else:  # (a sparse y of such values is scikit-learn's multiclass-multioutput error)
+            est.partial_fit(Xs, Yc, classes=[0, 1, 2])
+
+
+def test_a_multiclass_y_on_a_multilabel_network_is_one_hot_as_in_sklearn():
+    """warm_start with a 1-D y on a network fitted multi-label: each sample has one label,
+    as scikit-learn's LabelBinarizer reads it (only a 2-D y must be 0/1)."""
+    rng = np.random.default_rng(0)
+    Xs, Y01 = rng.normal(size=(40, 2)), (rng.random((40, 3)) > 0.5).astype(int)
+    kw = dict(hidden_layer_sizes=(4,), solver="sgd", max_iter=5, random_state=0, warm_start=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = MLPClassifier(**kw).fit(Xs, Y01).fit(Xs, np.arange(40) % 3)
+        theirs = skl.MLPClassifier(**kw).fit(Xs, Y01).fit(Xs, np.arange(40) % 3)
+    np.testing.assert_array_equal(ours.predict(Xs), theirs.predict(Xs))
+
+
+def test_a_sparse_0_1_multilabel_y_still_fits():
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(0)
+    Xs, Y01 = rng.normal(size=(40, 2)), (rng.random((40, 3)) > 0.5).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        dense = MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(Xs, Y01)
+        est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+        est.fit(Xs, sp.csr_matrix(Y01))
+    np.testing.assert_array_equal(est.predict_proba(Xs), dense.predict_proba(Xs))
