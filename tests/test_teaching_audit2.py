@@ -283,3 +283,41 @@ def test_an_answer_given_twice_is_refused_naming_both_lines(tmp_path) -> None:
     ans.write_text(template + f"5.e^z1 = {right}\n", encoding="utf-8")
     result = exercises.check(key, ans)
     assert result.right == blank + 1 and "5.e^z1" not in result.first_wrong.get(5, "")
+
+
+# -------------------------------------------------- NumPy's ints, as explain takes them
+def test_the_drawings_take_numpy_ints_as_explain_does() -> None:
+    """explain(decimals=np.int64(2)) works; draw_network refused the same number with
+    "must be an int in [0, 12]. Got np.int64(2)" (and draw_graph, and the plots' dpi,
+    resolution and layer): a loop over np.arange, or a layer picked by np.argmax, failed.
+    The drawings are the same as with Python's ints."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    net = gn.nn.MLP([2, 3, 3, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    x = [1.0, 0.5]
+    gn.explain(net, x, 1.0, decimals=np.int64(2))
+    for kw in ({"decimals": 2, "max_neurons": 2}, {"decimals": 4}):
+        as_np = {k: np.int64(v) for k, v in kw.items()}
+        assert viz.draw_network(net, x, **as_np) == viz.draw_network(net, x, **kw)
+        assert viz.draw_network(net, x, 1.0, backward=True, **as_np) == viz.draw_network(
+            net, x, 1.0, backward=True, **kw
+        )
+    L = gn.functional.mse(net(gn.Tensor(np.array([x]))), np.ones((1, 1)))
+    assert viz.draw_graph(L, decimals=np.int32(2), max_nodes=np.int64(200)) == viz.draw_graph(
+        L, decimals=2, max_nodes=200
+    )
+    X, y = gn.datasets.logic_gate("xnor")
+    layer = np.argmax([0, 1])  # np.int64(1)
+    for fig in (
+        viz.plot_decision_boundary(net, X, y, resolution=np.int64(20), dpi=np.int64(50)),
+        viz.plot_neuron_outputs(net, X, y, layer=layer, resolution=np.int16(20)),
+        viz.plot_hidden_space(net, X, y, layer=layer, dims=(np.int64(0), np.int64(2))),
+    ):
+        assert fig.axes
+    # bools and floats stay refused, naming the parameter
+    for bad in (True, 2.0, np.bool_(True)):
+        with pytest.raises(ValueError, match="'decimals' parameter of draw_network"):
+            viz.draw_network(net, x, decimals=bad)
+        with pytest.raises(ValueError, match="'decimals' parameter of draw_graph"):
+            viz.draw_graph(L, decimals=bad)

@@ -35,6 +35,14 @@ def esc(text: Any) -> str:
     return escape(_NOT_XML.sub("\ufffd", str(text)), {'"': "&quot;"})
 
 
+def whole(v: Any) -> int | None:
+    """``v`` as a Python int when it is an int, Python's or NumPy's (``np.int64(3)`` from
+    an array, as explain and fit take it), else None (a bool, a float such as 3.0, text)."""
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+        return None
+    return int(v)
+
+
 def text_width(text: str, size: float = 12.0) -> float:
     """Width of monospace ``text`` at font size ``size`` (px)."""
     return len(text) * CHAR_EM * size

@@ -42,6 +42,7 @@ from ._svg import (
     svg_open,
     text_el,
     text_width,
+    whole,
 )
 
 __all__ = ["draw_graph", "expression", "graph_nodes", "local_derivative"]
@@ -850,14 +851,15 @@ def draw_graph(
             f"The 'grads' parameter of draw_graph must be True, False or None (automatic). "
             f"Got {grads!r}."
         )
-    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12:
+    if whole(decimals) is None or not 0 <= decimals <= 12:  # (NumPy's ints too)
         raise ValueError(
             f"The 'decimals' parameter of draw_graph must be an int in [0, 12]. Got {decimals!r}."
         )
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+    if whole(max_nodes) is None or max_nodes < 1:
         raise ValueError(
             f"The 'max_nodes' parameter of draw_graph must be an int >= 1. Got {max_nodes!r}."
         )
+    decimals, max_nodes = int(decimals), int(max_nodes)
     if not isinstance(title, str):  # (None drew the title "None")
         raise ValueError(f"The 'title' parameter of draw_graph must be a str. Got {title!r}.")
     # (a graph through a singular point, log(0) say, has inf or nan gradients: the

@@ -56,6 +56,7 @@ from ._svg import (
     text_box,
     text_el,
     text_width,
+    whole,
 )
 from .plots import network_layers, not_real
 
@@ -153,10 +154,12 @@ def _fill(v: float, vmax: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def _check_int(v: Any, name: str, lo: int, hi: int | None = None) -> None:
-    if isinstance(v, bool) or not isinstance(v, int) or v < lo or (hi is not None and v > hi):
+def _check_int(v: Any, name: str, lo: int, hi: int | None = None) -> int:
+    n = whole(v)  # (NumPy's ints too: np.int64(4) was refused as "must be an int >= 2")
+    if n is None or n < lo or (hi is not None and n > hi):
         rng = f">= {lo}" if hi is None else f"in [{lo}, {hi}]"
         raise ValueError(f"The '{name}' parameter of draw_network must be an int {rng}. Got {v!r}.")
+    return n
 
 
 def draw_network(
@@ -216,8 +219,8 @@ def draw_network(
         The SVG document; save it with :func:`glassnet.viz.save`.
     """
     layers = network_layers(model, "draw_network")
-    _check_int(max_neurons, "max_neurons", 2)
-    _check_int(decimals, "decimals", 0, 12)
+    max_neurons = _check_int(max_neurons, "max_neurons", 2)
+    decimals = _check_int(decimals, "decimals", 0, 12)
     if isinstance(backward, bool) is False:
         raise ValueError(
             f"The 'backward' parameter of draw_network must be a bool. Got {backward!r}."

@@ -29,6 +29,7 @@ from ..fused import FastMLP, Layer, layers_of
 from ..nn.module import Module
 from ..report import make_names
 from ..tensor import Tensor
+from ._svg import whole
 
 __all__ = [
     "plot_decision_boundary",
@@ -79,11 +80,11 @@ def _check_size(figsize: Any, dpi: Any, owner: str) -> tuple[tuple[float, float]
             f"The 'figsize' parameter of {owner} must be (width, height) in inches, each in "
             f"(0, 50]. Got {figsize!r}."
         )
-    if isinstance(dpi, bool) or not isinstance(dpi, int) or not 10 <= dpi <= 600:
+    if whole(dpi) is None or not 10 <= dpi <= 600:  # (NumPy's ints too)
         raise ValueError(
             f"The 'dpi' parameter of {owner} must be an int in [10, 600]. Got {dpi!r}."
         )
-    return (float(figsize[0]), float(figsize[1])), dpi
+    return (float(figsize[0]), float(figsize[1])), int(dpi)
 
 
 def network_layers(model: Any, owner: str) -> list[Layer]:
@@ -327,16 +328,12 @@ def _head(model: Any) -> str:
 
 
 def _check_res(resolution: Any, owner: str) -> int:
-    if (
-        isinstance(resolution, bool)
-        or not isinstance(resolution, int)
-        or not (10 <= resolution <= 2000)
-    ):
+    if whole(resolution) is None or not (10 <= resolution <= 2000):
         raise ValueError(
             f"The 'resolution' parameter of {owner} must be an int in [10, 2000]. "
             f"Got {resolution!r}."
         )
-    return resolution
+    return int(resolution)
 
 
 def plot_decision_boundary(
@@ -528,7 +525,7 @@ def plot_neuron_outputs(
     res = _check_res(resolution, owner)
     hidden = list(range(len(layers) - 1)) or [0]
     if layer is not None:
-        if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < len(layers):
+        if whole(layer) is None or not 0 <= layer < len(layers):
             raise ValueError(
                 f"The 'layer' parameter of {owner} must be an int in [0, {len(layers) - 1}]. "
                 f"Got {layer!r}."
@@ -659,7 +656,7 @@ def plot_hidden_space(
     layers = network_layers(model, owner)
     if len(layers) < 2:
         raise ValueError(f"{owner}: the model has no hidden layer; there is no feature space.")
-    if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < len(layers) - 1:
+    if whole(layer) is None or not 0 <= layer < len(layers) - 1:
         raise ValueError(
             f"The 'layer' parameter of {owner} must be a hidden layer index in "
             f"[0, {len(layers) - 2}]. Got {layer!r}."
@@ -674,7 +671,7 @@ def plot_hidden_space(
         isinstance(dims, (tuple, list))
         and len(dims) == 2
         and dims[0] != dims[1]
-        and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < width for v in dims)
+        and all(whole(v) is not None and 0 <= v < width for v in dims)
     )
     if not ok:
         raise ValueError(
