@@ -79,7 +79,7 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
     ) from e
 
 from . import functional as F
-from ._validation import check_number
+from ._validation import check_bool, check_number
 from .datasets import MISSING_TOKENS, missing_tokens
 from .files import atomic_write
 from .fused import Layer, layers_of
@@ -405,8 +405,20 @@ def export(
             f"The 'opset' parameter of export must be in [{MIN_OPSET}, {newest}] (the "
             f"installed onnx package's newest). Got {opset}."
         )
+    verify = check_bool(verify, "verify", "export")
+    if doc is not None and not isinstance(doc, str):
+        raise TypeError(
+            f"export: 'doc' must be a str (your description). Got {type(doc).__name__}."
+        )
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"export: 'path' must be a str or os.PathLike (the file to write), or None to "
+            f"write nothing. Got {type(path).__name__}."
+        )
     if path is not None and not os.fspath(path):
         raise ValueError("export: 'path' is empty; give the file to write, e.g. 'model.onnx'.")
+    if isinstance(model, (str, os.PathLike)) and not os.fspath(model):  # (Path('') is '.')
+        raise ValueError("export: 'model' is an empty path; give the .glassnet file to export.")
     if isinstance(model, (str, os.PathLike)):
         proto = _export_file(Path(model), impute_from)
     elif impute_from is not None:

@@ -226,3 +226,26 @@ def test_feeds_says_what_is_wrong_with_a_file_that_is_no_onnx_model(tmp_path):
     for model in (tmp_path / "good.onnx", good):
         got = feeds(model, rows)
         assert list(got) == ["x"] and got["x"].tolist() == [[1.0], [2.0]]
+
+
+def test_export_names_a_bad_argument(tmp_path, monkeypatch):
+    # verify="no" verified (a non-empty text is true), doc=5 became the description "5",
+    # a number as path raised Python's "expected str, bytes or os.PathLike object", and
+    # export("") said "'.' is a directory"
+    from glassnet.onnx import export
+
+    monkeypatch.chdir(tmp_path)
+    net = nn.MLP([2, 3, 1], rng=0)
+    with pytest.raises(ValueError, match=r"'verify' parameter of export must be a bool.*'no'"):
+        export(net, verify="no")
+    with pytest.raises(TypeError, match=r"^export: 'doc' must be a str .*Got int\."):
+        export(net, doc=5)
+    with pytest.raises(TypeError, match=r"^export: 'path' must be a str or os.PathLike.*Got int"):
+        export(net, 123)
+    with pytest.raises(ValueError, match=r"^export: 'model' is an empty path"):
+        export("")
+    assert list(tmp_path.iterdir()) == []  # nothing written
+    proto = export(net, "net.onnx", doc="my model", verify=np.bool_(False))
+    assert proto.doc_string.startswith("my model\n\n")
+    assert "glassnet.verified" not in {p.key for p in proto.metadata_props}
+    assert (tmp_path / "net.onnx").read_bytes() == proto.SerializeToString()
