@@ -928,12 +928,15 @@ def check(
     for ex in doc["exercises"]:
         num = ex["number"]
         ok = 0
+        # an answer left empty on purpose (no weights exist) is right only in an exercise
+        # the student answered: a blank sheet scored a point per inseparable gate
+        answered = any(f"{num}.{s['id']}" in given for s in ex["steps"])
         for s in ex["steps"]:
             total += 1
             k = f"{num}.{s['id']}"
             got = given.get(k)
             if s["check"] == "absent":
-                good = got is None
+                good = got is None and answered
             elif s["check"] == "separates":
                 good = (
                     isinstance(got, list) and len(got) == 3
@@ -945,7 +948,9 @@ def check(
                 ok += 1
                 right += 1
             elif num not in first:
-                if s["check"] == "absent":
+                if s["check"] == "absent" and got is None:
+                    first[num] = f"{k}: this exercise has no answers ({s['how']} once answered)"
+                elif s["check"] == "absent":
                     first[num] = f"{k} = {_num(got)}, but no weights exist ({s['how']})"
                 elif got is None:
                     first[num] = f"{k} is missing (expected {_num(s['value'])}; {s['how']})"

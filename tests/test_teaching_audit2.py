@@ -321,3 +321,26 @@ def test_the_drawings_take_numpy_ints_as_explain_does() -> None:
             viz.draw_network(net, x, decimals=bad)
         with pytest.raises(ValueError, match="'decimals' parameter of draw_graph"):
             viz.draw_graph(L, decimals=bad)
+
+
+def test_a_blank_answers_file_scores_nothing(tmp_path) -> None:
+    """The key of an inseparable gate (XOR, XNOR) says 'no weights exist: leave the answer
+    empty'. That empty answer counted as right even when the student answered nothing
+    at all, so a blank sheet scored a point per such gate. It counts once the exercise
+    is answered (separable = 0)."""
+    from glassnet import exercises
+
+    seeds = [s for s in range(40) if exercises.generate(s)[3].steps[0].value == 0.0][:3]
+    assert seeds  # XOR or XNOR drawn
+    for seed in seeds:
+        files = exercises.write(seed, tmp_path / str(seed))
+        ans = tmp_path / f"answers{seed}.txt"
+        ans.write_text(files["answers_template.txt"].read_text(encoding="utf-8"), "utf-8")
+        blank = exercises.check(files["key.json"], ans)
+        assert blank.right == 0 and blank.total == 53 and not blank.passed
+        assert "4.separable is missing" in blank.first_wrong[4]
+        ans.write_text("4.separable = 0\n", encoding="utf-8")
+        graded = exercises.check(files["key.json"], ans)
+        assert graded.right == 2 and 4 not in graded.first_wrong
+        ans.write_text("4.separable = 0\n4.weights = [1, 1, -0.5]\n", encoding="utf-8")
+        assert "but no weights exist" in exercises.check(files["key.json"], ans).first_wrong[4]
