@@ -45,7 +45,9 @@ mpi4py is imported only here and only when asked for (``pip install "glassnet[mp
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import traceback
 import zlib
 from collections.abc import Callable
@@ -138,6 +140,7 @@ class DataParallel:
                 f"communicator. Got {type(comm).__name__}."
             )
         self.MPI, self.comm = MPI, comm
+        _abort_on_uncaught(MPI)
         self.rank, self.size = comm.Get_rank(), comm.Get_size()
         self.root = self.rank == 0
         self.done = False  # this rank's last collective has run
@@ -420,9 +423,38 @@ def run(fit: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
         history = fit(**{**kwargs, "seed": seed, "distributed": dp})
     except BaseException as e:
         dp.fail(e)
+        with contextlib.suppress(AttributeError):  # (every rank raises it, or its report)
+            e._glassnet_every_rank = True  # type: ignore[union-attr]
         raise
     dp.finish()
     return history
+
+
+_HOOKED: list[Any] = []  # the excepthook before ours, once ours is set
+
+
+def _abort_on_uncaught(MPI: Any) -> None:
+    """From the first distributed fit on, an exception that ends this process calls
+    ``MPI_Abort``, as ``python -m mpi4py`` does: a rank failing outside fit (after one, its
+    report unwritable) would leave the others waiting in their next fit's Allreduce, and
+    itself in ``MPI_Finalize``, for ever. An error that every rank raised from fit ends each
+    process as before (a rank's traceback is printed before the job ends)."""
+    if _HOOKED or MPI.COMM_WORLD.Get_size() < 2:
+        return
+    _HOOKED.append(sys.excepthook)
+
+    def hook(kind: Any, value: Any, tb: Any) -> None:
+        _HOOKED[0](kind, value, tb)
+        seen = value
+        while seen is not None:  # (the error of fit itself, or one raised from it)
+            if getattr(seen, "_glassnet_every_rank", False):
+                return
+            seen = seen.__cause__ or seen.__context__
+        if MPI.Is_initialized() and not MPI.Is_finalized():
+            sys.stderr.flush()
+            MPI.COMM_WORLD.Abort(1)
+
+    sys.excepthook = hook
 
 
 def checks_of(X: Any, y: Any, w: Any, rng: Any, optimizer: Any) -> tuple[Any, ...]:

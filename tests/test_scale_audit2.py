@@ -42,3 +42,60 @@ def test_fit_many_takes_a_range_of_seeds_one_per_model():
         assert h.loss == ha.loss
     with pytest.raises(ValueError, match=r"seed must be one value or one per model \(3\)"):
         fit_many([_net(k) for k in range(3)], X, y, seed=range(2), **kw)
+
+
+# A script under mpiexec whose rank 1 fails after a distributed fit (writing its own report)
+# while rank 0 trains on: rank 0 waited for rank 1 in its next Allreduce, and rank 1 in
+# MPI_Finalize, until the job was killed from outside.
+_FAILS_BETWEEN_FITS = """
+import numpy as np
+from glassnet import nn
+from glassnet.distributed import launched
+from glassnet.train import fit
+
+X = np.random.default_rng(0).normal(size=(20, 3))
+y = (X[:, 0] > 0).astype(float)
+kw = dict(loss="binary_cross_entropy", epochs=2, batch_size=5, seed=0, verbose=0,
+          distributed="mpi")
+net = nn.MLP([3, 4, 1], output_activation="sigmoid", rng=0)
+fit(net, X, y, **kw)
+if launched()[0] == 1:
+    raise OSError("cannot write the report of rank 1")
+fit(net, X, y, **kw)
+"""
+
+
+def _mpiexec(n, script, timeout=60):
+    """``mpiexec -n n python script`` in a session of its own, killed whole on a timeout
+    (None then): a hung job's ranks must not outlive the test."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+
+    pytest.importorskip("mpi4py")
+    mpiexec = shutil.which("mpiexec")
+    if mpiexec is None:
+        pytest.skip("mpiexec not found (pip install 'glassnet[mpi]' brings MPICH's)")
+    proc = subprocess.Popen(
+        [mpiexec, "-n", str(n), sys.executable, str(script)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return None
+    return proc.returncode, out, err
+
+
+def test_a_rank_failing_after_a_distributed_fit_ends_the_job_not_a_hang(tmp_path):
+    script = tmp_path / "job.py"
+    script.write_text(_FAILS_BETWEEN_FITS)
+    got = _mpiexec(2, script)
+    assert got is not None, "rank 1's error left rank 0 waiting in its next fit: the job hung"
+    rc, out, err = got
+    assert rc != 0
+    assert "OSError: cannot write the report of rank 1" in err
