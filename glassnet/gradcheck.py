@@ -107,6 +107,12 @@ def gradcheck(
                 "values to step from."
             )
         arrays.append(a)
+    if not any(a.size for a in arrays):  # (as with no inputs: nothing checked reported ok)
+        shapes = ", ".join(str(a.shape) for a in arrays)
+        raise ValueError(
+            f"gradcheck: the inputs have no entries (shapes {shapes}), so there is no "
+            "gradient to check; pass arrays with at least one value."
+        )
     rng = np.random.default_rng(seed)
 
     def run(arrs: list[np.ndarray], grad: bool) -> tuple[float, list[Tensor]]:

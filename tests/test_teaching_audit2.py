@@ -344,3 +344,14 @@ def test_a_blank_answers_file_scores_nothing(tmp_path) -> None:
         assert graded.right == 2 and 4 not in graded.first_wrong
         ans.write_text("4.separable = 0\n4.weights = [1, 1, -0.5]\n", encoding="utf-8")
         assert "but no weights exist" in exercises.check(files["key.json"], ans).first_wrong[4]
+
+
+# ------------------------------------------------------------------------- gradcheck
+def test_gradcheck_of_inputs_with_no_entries_says_nothing_was_checked() -> None:
+    """gradcheck(fn, np.zeros(0)) reported 'ok yes' with an error of 0: nothing was
+    compared. Like gradcheck(fn) with no inputs, it is refused; an empty input beside
+    others is still checked with them."""
+    with pytest.raises(ValueError, match=r"no entries \(shapes \(0,\), \(2, 0\)\)"):
+        gn.gradcheck(lambda a, b: a.sum() + b.sum(), np.zeros(0), np.zeros((2, 0)))
+    report = gn.gradcheck(lambda a, b: (a * a).sum() + b.sum(), np.array([1.0, 2.0]), np.zeros(0))
+    assert report.ok and [r["shape"] for r in report.rows] == [(2,), (0,)]
