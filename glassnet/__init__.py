@@ -33,10 +33,13 @@ from . import (
 from ._validation import manual_seed
 from .factories import (
     arange,
+    eye,
     float32,
     float64,
     from_numpy,
     full,
+    is_tensor,
+    linspace,
     ones,
     ones_like,
     rand,
@@ -47,6 +50,7 @@ from .factories import (
     zeros_like,
 )
 from .gradcheck import GradcheckError, GradcheckReport
+from .habits import inference_mode
 from .many import fit_many
 from .objective import Objective
 from .ops import cat, concatenate, maximum, minimum, stack, where
@@ -60,6 +64,7 @@ from .tensor import (
     is_grad_enabled,
     no_grad,
     set_default_dtype,
+    set_grad_enabled,
 )
 from .train import Callback, DivergenceError, History, TrainState, fit
 
@@ -104,6 +109,10 @@ class _TensorModule(_types.ModuleType):
 
 
 tensor.__class__ = _TensorModule  # noqa: F821 (the submodule, bound by the import above)
+
+# PyTorch's function forms of Tensor methods, torch.sum(x, dim=1) as gn.sum(x, dim=1) (not in
+# __all__: a star import would shadow Python's sum and abs)
+globals().update({_name: habits.function(_name) for _name in habits.FUNCTIONS})
 
 __all__ = [
     "Callback",
@@ -151,8 +160,13 @@ __all__ = [
     "factories",
     "float32",
     "float64",
+    "eye",
     "from_numpy",
     "full",
+    "inference_mode",
+    "is_tensor",
+    "linspace",
+    "set_grad_enabled",
     "ones",
     "ones_like",
     "rand",

@@ -14,7 +14,8 @@ Tensor does). ``gn.float32`` and ``gn.float64`` name the dtypes, as ``torch.floa
 * ``rand``/``randn`` draw from ``generator`` (a seed or a NumPy Generator), or from the
   generator :func:`glassnet.manual_seed` seeds, as PyTorch's ``torch.manual_seed`` does
   (NumPy's streams, not PyTorch's: the same seed does not draw PyTorch's numbers).
-* ``arange(start, end, step)`` (a float tensor; PyTorch gives integers for integer arguments).
+* ``arange(start, end, step)`` (a float tensor; PyTorch gives integers for integer arguments),
+  ``linspace(start, end, steps)``, ``eye(n, m)``; ``is_tensor(x)``.
 
 Nothing in the engine calls these; ``import glassnet`` loads them, and ``gn.tensor`` is
 this module's ``tensor`` called through the module ``glassnet.tensor`` (see
@@ -39,7 +40,7 @@ from .tensor import Tensor, get_default_dtype
 
 __all__ = [
     "tensor", "from_numpy", "zeros", "ones", "full", "rand", "randn", "zeros_like", "ones_like",
-    "rand_like", "randn_like", "arange", "float32", "float64",
+    "rand_like", "randn_like", "arange", "eye", "linspace", "is_tensor", "float32", "float64",
 ]  # fmt: skip
 
 float32, float64 = np.float32, np.float64
@@ -151,6 +152,23 @@ def randn_like(x: Any, *, generator: Any = None, dtype: Any = None) -> Tensor:
     """:func:`randn` of ``x``'s shape and (float) dtype."""
     shape, dt = _like(x)
     return randn(shape, generator=generator, dtype=dtype or dt)
+
+
+def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """The identity matrix, ``n`` x ``m`` (``m = n`` by default)."""
+    rows, cols = _size((n, n if m is None else m), "eye")
+    return Tensor(np.eye(rows, cols, dtype=_dtype(dtype, "eye")), requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None) -> Tensor:
+    """``steps`` values evenly spaced from ``start`` to ``end``, both included."""
+    (k,) = _size((steps,), "linspace")
+    return Tensor(np.linspace(start, end, k).astype(_dtype(dtype, "linspace")))
+
+
+def is_tensor(obj: Any) -> bool:
+    """Whether ``obj`` is a glassnet Tensor (a Parameter is one), as ``torch.is_tensor``."""
+    return isinstance(obj, Tensor)
 
 
 def arange(start: float, end: float | None = None, step: float = 1, *, dtype: Any = None) -> Tensor:

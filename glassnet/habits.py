@@ -38,15 +38,16 @@ written, saying what to write instead. A node built from the old values refuses 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ._validation import check_bool
-from .tensor import Tensor, is_grad_enabled
+from .tensor import Tensor, is_grad_enabled, no_grad
 
-__all__: list[str] = []  # methods of Tensor, nothing to import
+__all__ = ["inference_mode", "function", "FUNCTIONS"]  # (and methods of Tensor)
 
 
 def _unpack(args: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -340,6 +341,61 @@ def to(self: Tensor, *args: Any, dtype: Any = None, device: Any = None) -> Tenso
 
 
 Tensor.to = to
+Tensor.cpu = lambda self: self.to("cpu")  # (the tensor itself on the host, as PyTorch's)
+Tensor.cuda = lambda self: self.to("cuda")
+Tensor.is_leaf = property(
+    lambda self: self.backward_fn is None,
+    doc="True for a tensor no op of the graph made (a parameter, data): PyTorch's is_leaf.",
+)
+
+
+def _arith(name: str, op: Callable[[Tensor, Any], Tensor], scaled: bool = False) -> Callable:
+    """PyTorch's method form of an operator (``x.add(y, alpha=2)`` is ``x + 2 * y``)."""
+
+    def method(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+        if alpha != 1 and not scaled:
+            raise TypeError(f"{name}() takes no alpha (add and sub do).")
+        return op(self, other if alpha == 1 else alpha * other)
+
+    method.__name__ = name
+    method.__doc__ = f"``x.{name}(y)``: PyTorch's method form of an operator, in the graph."
+    return method
+
+
+Tensor.add, Tensor.sub = _arith("add", Tensor.__add__, True), _arith("sub", Tensor.__sub__, True)
+Tensor.mul, Tensor.div = _arith("mul", Tensor.__mul__), _arith("div", Tensor.__truediv__)
+Tensor.pow, Tensor.matmul, Tensor.mm = Tensor.__pow__, Tensor.__matmul__, Tensor.__matmul__
+Tensor.neg = Tensor.__neg__
+Tensor.square = lambda self: self * self
+
+
+def inference_mode(mode: bool = True) -> Any:
+    """PyTorch's ``torch.inference_mode()``: :func:`glassnet.no_grad` (a with-block or a
+    decorator); ``inference_mode(False)`` changes nothing, as PyTorch's."""
+    return no_grad() if check_bool(mode, "mode", "inference_mode") else contextlib.nullcontext()
+
+
+#: torch.<name>(input, ...) for these Tensor methods: the method of ``input`` (a Tensor, or an
+#: array or number made one), e.g. ``gn.sum(x, dim=1)`` is ``x.sum(dim=1)``
+FUNCTIONS = (
+    "sum", "mean", "exp", "log", "log1p", "sqrt", "abs", "sigmoid", "tanh", "relu", "softmax",
+    "log_softmax", "matmul", "mm", "argmax", "argmin", "amax", "amin", "clamp", "flatten",
+    "reshape", "transpose", "permute", "unsqueeze", "squeeze", "pow", "square", "std", "var",
+    "norm", "numel",
+)  # fmt: skip
+
+
+def function(name: str) -> Callable[..., Any]:
+    """The function form ``torch.<name>(input, ...)`` of the Tensor method ``name``."""
+
+    def fn(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002 (PyTorch's name)
+        return getattr(input if isinstance(input, Tensor) else Tensor(input), name)(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``{name}(input, ...)``, PyTorch's function form of ``input.{name}(...)``."
+    return fn
+
+
 Tensor.size = property(lambda self: _Size(self.data), doc=_Size.__doc__)
 Tensor.requires_grad_, Tensor.clone = requires_grad_, clone
 Tensor.numel = lambda self: int(self.data.size)  # PyTorch's names for .size and .ndim

@@ -199,6 +199,73 @@ def _bound(value: Any, name: str, dtype: np.dtype, op: str = "clip") -> Any:
         ) from e
 
 
+def _log1p(self: Tensor) -> Tensor:
+    """log(1 + x), exact for small x (NumPy's log1p); d/dx = 1 / (1 + x)."""
+    a = self.data
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log1p(a)
+    return Tensor.from_op(out, "log1p", (self,), lambda g: (g / (1 + a),))
+
+
+def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+    """PyTorch's ``x.norm(p=2, dim=None, keepdim=False)``: the 2-norm (``p`` 2 or "fro") or
+    the 1-norm (``p=1``) over ``dim`` (all values by default). The 2-norm's gradient x/‖x‖
+    is 0 where the norm is 0 (as PyTorch's), not the NaN of sqrt's chain rule."""
+    if p == 1:
+        return _abs(self).sum(dim=dim, keepdim=keepdim)
+    if p not in (2, "fro"):
+        raise ValueError(f"norm: p must be 1, 2 or 'fro'. Got p={p!r}.")
+    axis, keep = axis_args("norm", None, dim, None, keepdim)
+    a = self.data
+    out = np.sqrt(np.add.reduce(a * a, axis=axis, keepdims=keep))
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        n = spread(out, a.shape, axis, keep)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (np.where(n > 0, spread(g, a.shape, axis, keep) * a / n, 0.0).astype(a.dtype),)
+
+    return Tensor.from_op(out, "norm", (self,), backward)
+
+
+def _var(
+    self: Tensor,
+    dim: Any = None,
+    *,
+    correction: Any = 1,
+    unbiased: Any = None,
+    keepdim: bool = False,
+) -> Tensor:
+    """PyTorch's variance over ``dim`` (all values by default): Σ (x − mean)² / (n − correction),
+    ``correction=1`` (``unbiased=True``) the sample variance, 0 the population's. Fewer values
+    than ``correction`` + 1 is an error (PyTorch gives NaN or inf). In the graph: the mean,
+    the squares and the sum, each gradient-checked."""
+    if unbiased is not None:
+        correction = 1 if check_bool(unbiased, "unbiased", "var") else 0
+    axis, keep = axis_args("var", None, dim, None, keepdim)
+    n = self.data.size // max(np.add.reduce(self.data, axis=axis).size, 1)
+    if n - correction <= 0:
+        raise ValueError(
+            f"var/std of {n} value(s) with correction={correction} divides by {n - correction}: "
+            f"undefined. Pass correction=0 (the population's), or reduce over more values."
+        )
+    centred = self - self.mean(dim=axis, keepdim=True)
+    return (centred * centred).sum(dim=axis, keepdim=keep) / (n - correction)
+
+
+def _std(self: Tensor, dim: Any = None, **kw: Any) -> Tensor:
+    """The square root of :func:`_var` (same arguments); its gradient is 0 where it is 0
+    (constant values), where sqrt's chain rule gives NaN (PyTorch's too)."""
+    v = _var(self, dim, **kw)
+    out = np.sqrt(v.data)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (np.where(out > 0, g / (2 * out), 0.0).astype(out.dtype),)
+
+    return Tensor.from_op(out, "std", (v,), backward)
+
+
+Tensor.log1p, Tensor.norm, Tensor.var, Tensor.std = _log1p, _norm, _var, _std
 Tensor.max, Tensor.min, Tensor.sqrt, Tensor.abs, Tensor.clip = _max, _min, _sqrt, _abs, _clip
 Tensor.amax, Tensor.amin, Tensor.clamp = _amax, _amin, _clamp
 Tensor.argmax, Tensor.argmin = _argmax, _argmin

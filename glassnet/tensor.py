@@ -45,6 +45,7 @@ from .backend import asarray, is_array, to_device
 # fmt: off
 __all__ = [
     "Tensor", "AnomalyError", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+    "set_grad_enabled",
     "set_default_dtype", "get_default_dtype", "as_tensor", "unbroadcast", "axis_args",
     "binary_op", "spread", "BINARY_OPS", "operand",
 ]
@@ -105,6 +106,21 @@ def no_grad() -> contextlib.AbstractContextManager[None]:
 def enable_grad() -> contextlib.AbstractContextManager[None]:
     """Context manager: re-enable graph recording inside a :func:`no_grad` block."""
     return _switch(_grad_enabled, True)
+
+
+class set_grad_enabled:  # noqa: N801 (PyTorch's name; a class, as there)
+    """Recording on (``mode`` True) or off from the call on, as PyTorch's
+    ``torch.set_grad_enabled(mode)``; as a with-block, the mode before comes back after it."""
+
+    def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(f"set_grad_enabled: mode must be True or False. Got {mode!r:.40}.")
+        self._token = _grad_enabled.set(bool(mode))
+
+    def __enter__(self) -> None: ...
+
+    def __exit__(self, *exc: object) -> None:
+        _grad_enabled.reset(self._token)
 
 
 @contextlib.contextmanager

@@ -1,5 +1,7 @@
 """Gradient clipping, as PyTorch's ``torch.nn.utils``: ``clip_grad_norm_`` and
-``clip_grad_value_`` change every ``.grad`` in place (a flat buffer's views stay views).
+``clip_grad_value_`` change every ``.grad`` in place (a flat buffer's views stay views);
+and ``parameters_to_vector``/``vector_to_parameters``, the parameters as one vector (a copy,
+outside the graph) and back (written into each ``p.data``).
 
 Unlike PyTorch, a ``max_norm`` or ``clip_value`` below 0 is refused (PyTorch's flips the
 gradients' sign, or sets every entry to ``clip_value``), and so is ``norm_type=0``
@@ -26,7 +28,9 @@ import numpy as np
 from .._validation import check_bool, check_number
 from ..tensor import Tensor
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+__all__ = [
+    "clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"
+]  # fmt: skip
 
 
 def _grads(parameters: Any, fn: str) -> list[np.ndarray]:
@@ -105,3 +109,43 @@ def clip_grad_value_(parameters: Any, clip_value: float, foreach: bool | None = 
     v = check_number(clip_value, "clip_value", "clip_grad_value_", low=0, allow_inf=True)
     for g in _grads(parameters, "clip_grad_value_"):
         np.clip(g, -v, v, out=g)
+
+
+def _params(parameters: Any, fn: str) -> list[Any]:
+    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    if not params or not all(isinstance(p, Tensor) for p in params):
+        raise TypeError(
+            f"{fn}: parameters must be Tensors (model.parameters()). Got {params!r:.80}."
+        )
+    return params
+
+
+def parameters_to_vector(parameters: Any) -> Tensor:
+    """Every parameter's values, flattened in order, as one vector (a copy; no gradient
+    flows back through it, as PyTorch's flows none to a leaf's ``.data``): one dtype only."""
+    params = _params(parameters, "parameters_to_vector")
+    dtypes = {p.data.dtype for p in params}
+    if len(dtypes) > 1:
+        raise TypeError(
+            f"parameters_to_vector: the parameters hold {sorted(map(str, dtypes))}; make them "
+            f"one dtype (model.to(np.float32)), as PyTorch asks one device."
+        )
+    return Tensor(np.concatenate([p.data.ravel() for p in params]))
+
+
+def vector_to_parameters(vec: Any, parameters: Any) -> None:
+    """Write ``vec`` (a vector of every parameter's values, as :func:`parameters_to_vector`
+    gives) into the parameters, in order, each in place; a vector of another length is
+    refused before anything is written."""
+    params = _params(parameters, "vector_to_parameters")
+    v = np.asarray(vec.data if isinstance(vec, Tensor) else vec)
+    need = sum(p.data.size for p in params)
+    if v.ndim != 1 or v.size != need:
+        raise ValueError(
+            f"vector_to_parameters: vec must be a vector of {need} values (the parameters' "
+            f"count). Got shape {v.shape}."
+        )
+    at = 0
+    for p in params:
+        p.data[...] = v[at : at + p.data.size].reshape(p.data.shape)
+        at += p.data.size

@@ -1,0 +1,178 @@
+"""PyTorch's top-level functions (``gn.sum(x, dim=1)``, ``gn.sigmoid(x)``, ...), the Tensor
+methods PyTorch code calls (``x.pow``, ``x.std``, ``x.norm``, ``x.mm``, ``x.add(y, alpha=)``,
+``x.cpu()``, ``x.is_leaf``), grad modes (``set_grad_enabled``, ``inference_mode``) and
+``nn.utils.parameters_to_vector``/``vector_to_parameters``.
+
+New differentiable ops (``log1p``, ``norm``, ``var``, ``std``) are gradient-checked against
+finite differences in float64; every call is compared with PyTorch's (``torch==2.13.0``,
+optional) where it is installed, value and input gradient.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import nn
+from glassnet.gradcheck import gradcheck
+
+X0 = np.random.default_rng(0).standard_normal((4, 3))
+
+
+def torch_or_none():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+# name, glassnet, torch: each a function of the input tensor
+CALLS = [
+    ("sum dim", lambda x: gn.sum(x, dim=1), lambda t, x: t.sum(x, dim=1)),
+    ("mean keepdim", lambda x: gn.mean(x, 0, keepdim=True),
+     lambda t, x: t.mean(x, 0, keepdim=True)),
+    ("exp", lambda x: gn.exp(x), lambda t, x: t.exp(x)),
+    ("log1p", lambda x: gn.log1p(x.abs()), lambda t, x: t.log1p(x.abs())),
+    ("log1p method", lambda x: (x * x).log1p(), lambda t, x: (x * x).log1p()),
+    ("sigmoid", lambda x: gn.sigmoid(x), lambda t, x: t.sigmoid(x)),
+    ("softmax", lambda x: gn.softmax(x, dim=1), lambda t, x: t.softmax(x, dim=1)),
+    ("matmul", lambda x: gn.matmul(x, x.T), lambda t, x: t.matmul(x, x.T)),
+    ("mm method", lambda x: x.mm(x.T), lambda t, x: x.mm(x.T)),
+    ("pow", lambda x: x.pow(3), lambda t, x: x.pow(3)),
+    ("square", lambda x: gn.square(x), lambda t, x: t.square(x)),
+    ("add alpha", lambda x: x.add(x * x, alpha=2), lambda t, x: x.add(x * x, alpha=2)),
+    ("sub mul div neg", lambda x: x.sub(1.5).mul(x).div(2.0).neg(),
+     lambda t, x: x.sub(1.5).mul(x).div(2.0).neg()),
+    ("norm", lambda x: x.norm(), lambda t, x: x.norm()),
+    ("norm dim", lambda x: gn.norm(x, dim=1), lambda t, x: t.norm(x, dim=1)),
+    ("norm p1", lambda x: x.norm(p=1, dim=0, keepdim=True),
+     lambda t, x: x.norm(p=1, dim=0, keepdim=True)),
+    ("var", lambda x: x.var(), lambda t, x: x.var()),
+    ("var dim pop", lambda x: x.var(dim=0, unbiased=False),
+     lambda t, x: x.var(dim=0, unbiased=False)),
+    ("var correction", lambda x: gn.var(x, 1, correction=0, keepdim=True),
+     lambda t, x: t.var(x, 1, correction=0, keepdim=True)),
+    ("std", lambda x: gn.std(x, dim=1), lambda t, x: t.std(x, dim=1)),
+    ("flatten", lambda x: gn.flatten(x), lambda t, x: t.flatten(x)),
+    ("transpose", lambda x: gn.transpose(x, 0, 1), lambda t, x: t.transpose(x, 0, 1)),
+    ("unsqueeze", lambda x: gn.unsqueeze(x, 1), lambda t, x: t.unsqueeze(x, 1)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name, ours, theirs", CALLS, ids=[c[0] for c in CALLS])
+def test_each_call_is_pytorchs_in_value_and_gradient(name, ours, theirs):
+    x = gn.tensor(X0, dtype=gn.float64, requires_grad=True)
+    out = ours(x)
+    w = np.linspace(0.5, 1.5, out.data.size).reshape(out.shape)
+    (out * w).sum().backward()
+    torch = torch_or_none()
+    if torch is None:
+        assert np.all(np.isfinite(out.data)) and np.any(x.grad)
+        return
+    tx = torch.tensor(X0, dtype=torch.float64, requires_grad=True)
+    tout = theirs(torch, tx)
+    (tout * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda t: t.log1p(),
+        lambda t: t.norm(),
+        lambda t: t.norm(dim=0, keepdim=True),
+        lambda t: t.norm(p=1, dim=1),
+        lambda t: t.var(),
+        lambda t: t.var(dim=1, correction=0),
+        lambda t: t.std(),
+        lambda t: t.std(dim=0, keepdim=True),
+    ],
+)
+def test_the_new_ops_are_gradient_checked_in_float64(op):
+    x = gn.tensor(np.abs(X0) + 0.1, dtype=gn.float64)
+    report = gradcheck(op, x)
+    assert report.ok, str(report)
+
+
+def test_norm_and_std_have_a_finite_gradient_at_zero():
+    z = gn.zeros(3, requires_grad=True)
+    z.norm().backward()
+    assert z.grad.tolist() == [0.0, 0.0, 0.0]
+    c = gn.ones(2, 3, requires_grad=True)
+    c.std(dim=1).sum().backward()
+    assert np.all(np.isfinite(c.grad)) and not c.grad.any()
+
+
+def test_var_of_too_few_values_and_a_bad_p_are_refused():
+    with pytest.raises(ValueError, match="var/std of 1 value.*correction=0"):
+        gn.tensor([3.0]).var()
+    assert gn.tensor([3.0]).var(correction=0).item() == 0.0
+    with pytest.raises(ValueError, match="p must be 1, 2 or 'fro'"):
+        gn.tensor([3.0]).norm(p=3)
+    with pytest.raises(TypeError, match="mul.. takes no alpha"):
+        gn.tensor([1.0]).mul(2.0, alpha=3)
+
+
+def test_cpu_is_leaf_and_numpy_round_trip():
+    w = gn.tensor([1.0, 2.0], requires_grad=True)
+    y = w * 2
+    assert w.cpu() is w and w.is_leaf and not y.is_leaf and gn.tensor([1.0]).is_leaf
+    with gn.no_grad():
+        assert (w * 2).is_leaf
+    assert y.detach().cpu().numpy().tolist() == [2.0, 4.0]
+    assert gn.is_tensor(w) and gn.is_tensor(nn.Linear(2, 1).W) and not gn.is_tensor(w.data)
+    np.testing.assert_array_equal(gn.eye(2, 3).data, np.eye(2, 3))
+    np.testing.assert_array_equal(gn.linspace(0, 1, 5).data, np.linspace(0, 1, 5))
+
+
+def test_set_grad_enabled_as_a_call_and_as_a_block():
+    w = gn.tensor([1.0], requires_grad=True)
+    with gn.set_grad_enabled(False):
+        assert not (w * 2).requires_grad
+    assert (w * 2).requires_grad  # the mode before came back
+    gn.set_grad_enabled(False)  # a call: off from here on
+    try:
+        assert not gn.is_grad_enabled() and not (w * 2).requires_grad
+    finally:
+        gn.set_grad_enabled(True)
+    assert gn.is_grad_enabled()
+    with pytest.raises(TypeError, match="set_grad_enabled: mode must be True or False"):
+        gn.set_grad_enabled("no")
+
+
+def test_inference_mode_is_no_grad_as_a_block_and_a_decorator():
+    w = gn.tensor([1.0], requires_grad=True)
+    with gn.inference_mode():
+        assert not (w * 2).requires_grad
+
+    @gn.inference_mode()
+    def predict(x):
+        return x * 2
+
+    assert not predict(w).requires_grad
+    with gn.inference_mode(False):
+        assert (w * 2).requires_grad
+
+
+def test_parameters_to_vector_and_back():
+    model = nn.Sequential(nn.Linear(3, 2, rng=0), nn.Tanh(), nn.Linear(2, 1, rng=1))
+    vec = nn.utils.parameters_to_vector(model.parameters())
+    assert vec.shape == (11,) and not vec.requires_grad
+    expected = np.concatenate([p.data.ravel() for p in model.parameters()])
+    np.testing.assert_array_equal(vec.data, expected)
+    nn.utils.vector_to_parameters(vec * 2, model.parameters())
+    np.testing.assert_array_equal(
+        nn.utils.parameters_to_vector(model.parameters()).data, 2 * expected
+    )
+    with pytest.raises(ValueError, match="a vector of 11 values"):
+        nn.utils.vector_to_parameters(np.zeros(10), model.parameters())
+    np.testing.assert_array_equal(
+        nn.utils.parameters_to_vector(model.parameters()).data, 2 * expected
+    )
+    torch = torch_or_none()
+    if torch is not None:  # the order PyTorch's gives for the same layers (weight transposed)
+        tm = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Tanh(), torch.nn.Linear(2, 1))
+        assert torch.nn.utils.parameters_to_vector(tm.parameters()).shape == (11,)
