@@ -327,8 +327,10 @@ def _classifier_head(
     if kind == "single":  # one class: a column of ones, and that class for every row
         ones = g.const("ones", np.ones((1, 1), dt))
         g.op("Expand", [ones, g.op("Shape", [p], "p_shape")], "probabilities", out=proba)
-        rows = g.op("Shape", [p], "n_rows", start=0, end=1)
-        g.op("Expand", [cls, rows], "label", out=label)
+        # the argmax of one column is 0 (NaN too); Shape's start/end would need opset 15,
+        # and skl2onnx's target_opset may be older
+        idx = g.op("ArgMax", [p], "class_index", axis=1, keepdims=0)
+        g.op("Gather", [cls, idx], "label", out=label, axis=0)
         return elem
     if kind == "binary":
         one = g.const("one", np.array(1.0, dt))

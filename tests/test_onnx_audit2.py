@@ -249,3 +249,38 @@ def test_export_names_a_bad_argument(tmp_path, monkeypatch):
     assert proto.doc_string.startswith("my model\n\n")
     assert "glassnet.verified" not in {p.key for p in proto.metadata_props}
     assert (tmp_path / "net.onnx").read_bytes() == proto.SerializeToString()
+
+
+@pytest.mark.parametrize("target_opset", [11, 13, 15])
+@pytest.mark.parametrize("labels", ["single", "binary", "multiclass"])
+def test_skl2onnx_pipelines_convert_at_older_target_opsets(target_opset, labels):
+    # skl2onnx.to_onnx(..., target_opset=13), for runtimes older than opset 15: a
+    # classifier fitted on one class wrote Shape(start=0, end=1), an opset-15 form, and
+    # the file did not check ("Unrecognized attribute: end for operator Shape")
+    skl2onnx = pytest.importorskip("skl2onnx")
+    pytest.importorskip("sklearn")
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from glassnet.onnx import register_skl2onnx
+    from glassnet.sklearn import MLPClassifier
+
+    register_skl2onnx()
+    X = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
+    y = {
+        "single": ["only"] * 40,
+        "binary": np.where(X[:, 0] > 0, "yes", "no"),
+        "multiclass": np.arange(40) % 3,
+    }[labels]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (few iterations: ConvergenceWarning)
+        pipe = make_pipeline(StandardScaler(), MLPClassifier(max_iter=5, random_state=0)).fit(X, y)
+    onx = skl2onnx.to_onnx(
+        pipe, X[:1], target_opset=target_opset, options={MLPClassifier: {"zipmap": False}}
+    )
+    assert {o.domain: o.version for o in onx.opset_import}[""] == target_opset
+    onnx.checker.check_model(onx, full_check=True)
+    sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    label, proba = sess.run(None, {sess.get_inputs()[0].name: X})
+    np.testing.assert_array_equal(label, pipe.predict(X))
+    np.testing.assert_allclose(proba, pipe.predict_proba(X), rtol=1e-5, atol=1e-6)
