@@ -649,17 +649,35 @@ class _BaseMLP(BaseEstimator):
         with np.errstate(over="ignore"):
             Xc = np.ascontiguousarray(X, dtype=self._dtype)
         if Xc.dtype != X.dtype and not np.isfinite(Xc).all():
-            why = f"dtype={self.dtype!r}"
-            fix = "use dtype='float64'"
-            if self.dtype is None:  # it follows the training X: float32 X at fit
-                why += f", which followed the {self._dtype} X it was fitted on"
-                fix = "fit it on float64 X (or with dtype='float64')"
-            raise ValueError(
-                f"{type(self).__name__}: X has values up to {np.abs(X).max():.3g}, beyond "
-                f"the range of {self._dtype} ({np.finfo(self._dtype).max:.3g}) in which this "
-                f"estimator computes ({why}). Scale X (e.g. StandardScaler) or {fix}."
-            )
+            raise self._beyond_range("X", X, "Scale X (e.g. StandardScaler)")
         return Xc
+
+    def _y_in_dtype(self, Y: np.ndarray) -> np.ndarray:
+        """The regression targets (finite float64) in the training dtype: values beyond
+        float32's range are an error that says so, not the infinities fit would refuse as
+        'y contains NaN or inf'."""
+        with np.errstate(over="ignore"):
+            Yc = Y.astype(self._dtype)
+        if not np.isfinite(Yc).all():
+            raise self._beyond_range(
+                "y",
+                Y,
+                "Scale y (e.g. TransformedTargetRegressor(regressor=..., "
+                "transformer=StandardScaler()))",
+            )
+        return Yc
+
+    def _beyond_range(self, name: str, values: np.ndarray, scale: str) -> ValueError:
+        why = f"dtype={self.dtype!r}"
+        fix = "use dtype='float64'"
+        if self.dtype is None:  # it follows the training X: float32 X at fit
+            why += f", which followed the {self._dtype} X it was fitted on"
+            fix = "fit it on float64 X (or with dtype='float64')"
+        return ValueError(
+            f"{type(self).__name__}: {name} has values up to {np.abs(values).max():.3g}, beyond "
+            f"the range of {self._dtype} ({np.finfo(self._dtype).max:.3g}) in which this "
+            f"estimator computes ({why}). {scale} or {fix}."
+        )
 
     def _combined_weights(
         self, y: np.ndarray, sample_weight: np.ndarray | None, incremental: bool
@@ -690,7 +708,7 @@ class _BaseMLP(BaseEstimator):
         k = Y.shape[1]
         if kind == "poisson":
             wcol = np.ones((Y.shape[0], 1)) if w is None else w.reshape(-1, 1)
-            target = np.hstack([Y, wcol]).astype(self._dtype)
+            target = np.hstack([self._y_in_dtype(Y), wcol.astype(self._dtype)])
             return _PoissonLoss(k), target, None, alpha
         if kind == "softmax":
             return "cross_entropy", Y.argmax(axis=1).astype(np.int64), w, alpha
@@ -698,7 +716,7 @@ class _BaseMLP(BaseEstimator):
             if k > 1:  # scikit-learn sums the binary log-loss over the labels; glassnet averages
                 w = np.full(Y.shape[0], float(k), self._dtype) if w is None else w * k
             return "binary_cross_entropy", Y.astype(self._dtype), w, alpha
-        return "half_mse", Y.astype(self._dtype), w, alpha
+        return "half_mse", self._y_in_dtype(Y), w, alpha
 
     def _batch_size(self, n: int) -> int:
         if self.batch_size == "auto":

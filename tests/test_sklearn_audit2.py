@@ -161,3 +161,30 @@ def test_a_sparse_0_1_multilabel_y_still_fits():
         est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
         est.fit(Xs, sp.csr_matrix(Y01))
     np.testing.assert_array_equal(est.predict_proba(Xs), dense.predict_proba(Xs))
+
+
+# ------------------------- regression targets beyond float32 are named, not "NaN or inf"
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+@pytest.mark.parametrize("how", ["float32 X", "dtype='float32'"])
+def test_targets_beyond_float32_say_so_and_how_to_fix_it(loss, solver, how):
+    y = np.abs(Y.astype(np.float64)) * 1e39  # finite, beyond float32's 3.4e38
+    Xs, kw = (X.astype(np.float32), {}) if how == "float32 X" else (X, {"dtype": "float32"})
+    est = MLPRegressor(hidden_layer_sizes=(4,), loss=loss, solver=solver, max_iter=3, **kw)
+    fix = "fit it on float64 X" if how == "float32 X" else "use dtype='float64'"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow warning on the way
+        with pytest.raises(ValueError, match=r"y has values up to 2e\+39, beyond the range") as e:
+            est.fit(Xs, y)
+    assert "NaN or inf" not in str(e.value)
+    assert fix in str(e.value) and "TransformedTargetRegressor" in str(e.value)
+
+
+def test_large_targets_within_float32_still_train_in_float32():
+    y = Y.astype(np.float64) * 1e15  # large, and their squares within float32's range
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+        est.fit(X.astype(np.float32), y)
+    assert est.coefs_[0].dtype == np.float32
+    assert est.predict(X.astype(np.float32)).dtype == np.float32
