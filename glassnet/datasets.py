@@ -1172,8 +1172,11 @@ class Table:
         """Numeric columns stacked into a float64 array of shape (n_rows, len(columns)).
 
         ``columns`` defaults to all feature columns; all must be numeric (use a
-        ``Preprocessor`` to one-hot encode categorical ones).
+        ``Preprocessor`` to one-hot encode categorical ones). A str is one column's name,
+        as in read_csv's ``categorical`` and ``drop``.
         """
+        if isinstance(columns, str):  # (tuple("ab") would be the columns 'a' and 'b')
+            columns = (columns,)
         cols = self.feature_names if columns is None else tuple(columns)
         for c in cols:
             self._check_name(c)
@@ -1332,6 +1335,8 @@ def read_csv(
         raise TypeError(
             f"The 'multiline' parameter of read_csv must be True or False. Got {multiline!r:.60}."
         )
+    if not os.fspath(path):  # (Path("") is the current directory)
+        raise ValueError("The 'path' parameter of read_csv is empty: give the CSV file's path.")
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"read_csv: no such file {str(p)!r} (resolved: {p.resolve()}).")

@@ -99,3 +99,25 @@ def test_a_rank_failing_after_a_distributed_fit_ends_the_job_not_a_hang(tmp_path
     rc, out, err = got
     assert rc != 0
     assert "OSError: cannot write the report of rank 1" in err
+
+
+def test_table_to_array_reads_a_str_as_one_column_s_name(tmp_path):
+    # as read_csv's categorical= and drop= read it: to_array("ab") gave the columns 'a'
+    # and 'b' (a str's letters), the wrong numbers in silence, beside a column named 'ab'
+    from glassnet.datasets import read_csv
+
+    path = tmp_path / "t.csv"
+    path.write_text("ab,a,b,y\n1,2,3,x\n4,5,6,y\n")
+    table = read_csv(path, "y")
+    np.testing.assert_array_equal(table.to_array("ab"), [[1.0], [4.0]])
+    np.testing.assert_array_equal(table.to_array(["a", "b"]), [[2.0, 3.0], [5.0, 6.0]])
+    with pytest.raises(ValueError, match="Column 'ba' is not in"):
+        table.to_array("ba")
+
+
+def test_read_csv_names_an_empty_path_not_the_directory_dot():
+    # Path("") is ".": read_csv("") said "'.' is a directory, not a CSV file"
+    from glassnet.datasets import read_csv
+
+    with pytest.raises(ValueError, match="The 'path' parameter of read_csv is empty"):
+        read_csv("", "y")
