@@ -12,6 +12,7 @@ import pytest
 import glassnet as gn
 from glassnet import functional as F
 from glassnet import viz
+from glassnet.report import fmt
 from glassnet.viz._svg import Box, segment_hits_box, text_box
 
 F64 = np.float64
@@ -355,3 +356,26 @@ def test_gradcheck_of_inputs_with_no_entries_says_nothing_was_checked() -> None:
         gn.gradcheck(lambda a, b: a.sum() + b.sum(), np.zeros(0), np.zeros((2, 0)))
     report = gn.gradcheck(lambda a, b: (a * a).sum() + b.sum(), np.array([1.0, 2.0]), np.zeros(0))
     assert report.ok and [r["shape"] for r in report.rows] == [(2,), (0,)]
+
+
+# ------------------------------------------------- the backward picture's loss formula
+@pytest.mark.parametrize("K", [3, 1])
+def test_cross_entropy_on_logits_writes_the_softmax_in_its_loss(K: int) -> None:
+    """On an identity output (logits), cross-entropy is −Σ y log softmax(ŷ), as explain
+    writes it; the picture's loss node wrote −Σₖ yₖ log ŷₖ, the log of a logit (ŷ₁ =
+    −0.547 here: a number no student can take the log of, and not the loss shown)."""
+    net = gn.nn.MLP([2, 3, K], activation="tanh", output_activation="identity", rng=0, dtype=F64)
+    y = min(2, K - 1)
+    svg = viz.draw_network(net, [1.0, 0.5], y, backward=True, loss="cross_entropy")
+    texts = ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert "L = −Σₖ yₖ log softmax(ŷ)ₖ" in texts and "L = −Σₖ yₖ log ŷₖ" not in texts
+    e = gn.explain(net, [1.0, 0.5], y, loss="cross_entropy")
+    z = e.y_hat[0]
+    p = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    assert e.loss == pytest.approx(-np.log(p[y]), rel=1e-12)  # the formula written is the loss
+    assert f"= {fmt(e.loss, 3)}" in texts
+    # a softmax output keeps the slides' −Σₖ yₖ log ŷₖ (ŷ are probabilities)
+    soft = gn.nn.MLP([2, 3, 3], activation="tanh", output_activation="softmax", rng=0, dtype=F64)
+    svg = viz.draw_network(soft, [1.0, 0.5], 2, backward=True, loss="cross_entropy")
+    texts = ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert "L = −Σₖ yₖ log ŷₖ" in texts

@@ -89,6 +89,10 @@ _MEAN_FORMULAS = {
 """The loss of K outputs (one data point): explain's mean over the outputs (cross-entropy
 sums over the classes)."""
 
+_LOGITS_CROSS_ENTROPY = "L = −Σₖ yₖ log softmax(ŷ)ₖ"
+"""Cross-entropy on an identity output: ŷ are the logits, the softmax is inside the loss
+(as explain writes it); −Σₖ yₖ log ŷₖ would take the log of a logit."""
+
 
 @dataclass
 class _Node:
@@ -486,12 +490,15 @@ def _backward_picture(
                       _fill(float(e.dL_dA[l][0, k]), vmax))
             )  # fmt: skip
         cols += [zc, ac]
+    formula = (LOSS_FORMULAS if widths[-1] == 1 else _MEAN_FORMULAS)[e.kind]
+    if e.kind == "cross_entropy" and layers[-1].act != "softmax":  # ŷ are the logits
+        formula = _LOGITS_CROSS_ENTROPY
     if widths[-1] == 1:
-        loss_caps = [LOSS_FORMULAS[e.kind], f"y = {f(e.y[0, 0])}", f"= {f(e.loss)}"]
+        loss_caps = [formula, f"y = {f(e.y[0, 0])}", f"= {f(e.loss)}"]
     else:
         y_row = "y = [" + ", ".join(f(v) for v in e.y[0]) + "]"
         mean = e.kind != "cross_entropy"
-        loss_caps = [_MEAN_FORMULAS[e.kind]] + ([f"K = {widths[-1]}"] if mean else [])
+        loss_caps = [formula] + ([f"K = {widths[-1]}"] if mean else [])
         loss_caps += [y_row, f"= {f(e.loss)}"]
     cols.append([_Node("L", "1", loss_caps, "#f4e3e1")])
     edges: list[_Edge] = []
