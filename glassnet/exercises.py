@@ -1010,7 +1010,8 @@ def run_cli(args: Any) -> int:
             "store it); give it when you check the answers",
             stacklevel=2,
         )
-    kinds = KINDS if not args.kinds else [k.strip() for k in args.kinds.split(",") if k.strip()]
+    # (--kinds "" wrote every kind, while --kinds "," was refused as empty)
+    kinds = KINDS if args.kinds is None else [k.strip() for k in args.kinds.split(",") if k.strip()]
     seed, out = 0 if args.seed is None else args.seed, args.out or "exercises"
     files = write(seed, out, kinds)
     for path in files.values():

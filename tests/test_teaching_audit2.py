@@ -379,3 +379,19 @@ def test_cross_entropy_on_logits_writes_the_softmax_in_its_loss(K: int) -> None:
     svg = viz.draw_network(soft, [1.0, 0.5], 2, backward=True, loss="cross_entropy")
     texts = ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
     assert "L = −Σₖ yₖ log ŷₖ" in texts
+
+
+def test_exercise_kinds_given_empty_is_refused_not_read_as_all(tmp_path, capsys) -> None:
+    """`glassnet exercise --kinds ""` (an unset shell variable) wrote a sheet of every
+    kind without a word, while `--kinds ","` was refused as empty; both are refused,
+    naming the kinds, and nothing is written."""
+    from glassnet.cli import main
+
+    for given in ("", ",", " , "):
+        out = tmp_path / f"sheet{len(given)}"
+        assert main(["exercise", "--seed", "3", "--kinds", given, "--out", str(out)]) == 2
+        assert "'kinds' is empty; pick some of ['forward'" in capsys.readouterr().err
+        assert not out.exists()
+    out = tmp_path / "all"
+    assert main(["exercise", "--seed", "3", "--out", str(out)]) == 0  # left out: every kind
+    assert "6. One-hot encoding" in (out / "questions.md").read_text(encoding="utf-8")
