@@ -3426,21 +3426,12 @@ _NOT_STREAMED = (
 
 
 def _stream_delimiter(args: argparse.Namespace) -> str:
-    """The delimiter a streamed run reads ``args.data`` with: --delimiter if given, else a
-    comma (a tab for a .tsv file), unless the header row is one column under it that one of
-    ``;``, a tab or ``|`` (not the --decimal mark) splits: as the in-memory reader sniffs a
-    ';' file, without a sniff that could change a comma file's reading. Found once a run."""
+    """The delimiter a streamed run reads ``args.data`` with: --delimiter if given, else
+    :func:`glassnet.stream.csv_delimiter`'s (a comma, a tab for .tsv, or the ``;``, tab or
+    ``|`` that alone splits the header row, never the --decimal mark)."""
     from .stream import csv_delimiter
 
-    found = getattr(args, "stream_delimiter", None)
-    if found is None:
-        found = args.delimiter or csv_delimiter(args.data)
-        header = _peek_header(Path(args.data), found) if args.delimiter is None else None
-        if header is not None and len(header) == 1:
-            other = [d for d in ";\t|" if d != found and d != args.decimal and d in header[0]]
-            found = other[0] if other else found
-        args.stream_delimiter = found
-    return found
+    return args.delimiter or csv_delimiter(args.data, args.decimal)
 
 
 def _stream_refusals(args: argparse.Namespace) -> None:

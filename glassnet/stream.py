@@ -784,10 +784,26 @@ def _placed(e: _BadCell, place: str) -> ValueError:
     return ValueError(f"fit: {place}: column {e.column!r} {e.what}; {e.todo}")
 
 
-def csv_delimiter(path: str | os.PathLike[str]) -> str:
+def csv_delimiter(path: str | os.PathLike[str], decimal: str = ".") -> str:
     """The delimiter :func:`from_csv` reads ``path`` with when none is given: a tab for a
-    .tsv file, else a comma."""
-    return "\t" if Path(path).suffix.lower() == ".tsv" else ","
+    .tsv file, else a comma; unless the header row (the first non-blank line) is one column
+    under it and ``;``, a tab or ``|`` (not the decimal mark ``decimal``) splits it into
+    several, as a European spreadsheet's export is (``a;b;label``, cells ``3,14``). Only the
+    header row is read: a file whose header the comma splits is always read with commas."""
+    import csv as pycsv
+
+    found = "\t" if Path(path).suffix.lower() == ".tsv" else ","
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+            header = next(
+                (line for line in iter(lambda: f.readline(1 << 20), "") if line.strip()), ""
+            )
+    except OSError:
+        return found  # (the reader says what is wrong with the file)
+    width = lambda d: len(next(pycsv.reader([header], delimiter=d), []))  # noqa: E731
+    if width(found) == 1:
+        found = next((d for d in ";\t|" if d != decimal and width(d) > 1), found)
+    return found
 
 
 def from_csv(
@@ -808,7 +824,8 @@ def from_csv(
     The first block's types decide the columns: numbers become features (standardized with
     ``standardize``), text columns are one-hot encoded; every later block is read with those
     types. ``labels``: whether the target holds class labels (default: unless its type is
-    floating point). ``delimiter``: a tab for a .tsv file unless given, else a comma.
+    floating point). ``delimiter``: when not given, :func:`csv_delimiter`'s (a comma, a tab
+    for a .tsv file, or the ``;``, tab or ``|`` that alone splits the header row).
     ``missing``: the cell texts that are missing cells (errors: a stream trains on complete
     rows), matched in any case, as :func:`glassnet.datasets.read_csv` takes them; e.g.
     ``("", "?")`` makes ``?`` missing and ``NA`` an ordinary text. Default:
@@ -831,7 +848,7 @@ def from_csv(
     nulls = _NULLS if missing is None else null_values(missing, "from_csv")
     decimal = check_decimal(decimal, "from_csv")
     path = _existing(path)
-    delimiter = delimiter or csv_delimiter(path)
+    delimiter = delimiter or csv_delimiter(path, decimal)
     if delimiter == decimal:
         raise ValueError(
             f"The 'decimal' parameter of from_csv is {decimal!r}, which is also the delimiter "

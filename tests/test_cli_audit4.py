@@ -269,8 +269,14 @@ def test_read_csv_and_from_csv_take_the_decimal_mark(tmp_path):
     tsv = european(tmp_path / "eu.tsv", sep="\t")
     X = next(iter(from_csv(tsv, "label", decimal=",").chunks()))[0]
     np.testing.assert_array_equal(X[:, 0], expected.astype(np.float32))
+    # a ';' file: its header row is one column under a comma, and ';' splits it
+    X = next(iter(from_csv(eu, "label", decimal=",").chunks()))[0]
+    np.testing.assert_array_equal(X[:, 0], expected.astype(np.float32))
     with pytest.raises(ValueError, match="'decimal' parameter of from_csv is ','"):
-        from_csv(eu, "label", decimal=",")
+        from_csv(eu, "label", decimal=",", delimiter=",")
+    commas = european(tmp_path / "plain.csv", sep=",")
+    with pytest.raises(ValueError, match="'decimal' parameter of from_csv is ','"):
+        from_csv(commas, "label", decimal=",")  # (its comma splits the header: the delimiter)
 
 
 # ---------------------------------------------------------------- 4. Ctrl-C

@@ -625,3 +625,46 @@ def test_a_line_longer_than_block_size_is_named_not_called_empty(tmp_path):
     with pytest.raises(ValueError, match=r"empty.csv' is empty"):
         gs.from_csv(empty, "label", block_size=1)
     assert gs.from_csv(path, "label", block_size=64).columns.rows == 2
+
+
+@pytest.mark.parametrize(
+    "name, header, mark, expected",
+    [
+        ("a.csv", "a,b,label", ".", ","),
+        ("a.csv", "a;b;label", ".", ";"),
+        ("a.csv", "a|b|label", ".", "|"),
+        ("a.csv", "a\tb\tlabel", ".", "\t"),
+        ("a.tsv", "a\tb\tlabel", ".", "\t"),
+        ("a.csv", "a;b;label", ",", ";"),
+        ("a.csv", "a,b,label", ",", ","),  # (the decimal mark is its delimiter: from_csv says so)
+        ("a.csv", '"x;y"', ".", ","),  # one quoted column, not split by ';'
+        ("a.csv", "\ufeff\n\n  a;b;label", ".", ";"),  # a BOM, blank lines first
+        ("a.csv", "label", ".", ","),
+    ],
+)
+def test_csv_delimiter_reads_the_header_row(tmp_path, name, header, mark, expected):
+    """from_csv read every file but a .tsv with commas: a ';' file (a European spreadsheet's
+    export) was one column, where the in-memory reader sniffs ';'."""
+    path = tmp_path / name
+    path.write_text(header + "\n1,5;2;x\n", encoding="utf-8")
+    assert gs.csv_delimiter(path, mark) == expected
+
+
+def test_fit_streams_a_semicolon_file_with_decimal_commas(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 2))
+    y = (X[:, 0] > 0).astype(int)
+    semi, plain = tmp_path / "semi.csv", tmp_path / "plain.csv"
+    semi.write_text(
+        "a;b;y\n" + "".join(f"{a:.4f};{b:.4f};{t}\n".replace(".", ",") for (a, b), t in zip(X, y))
+    )
+    plain.write_text("a,b,y\n" + "".join(f"{a:.4f},{b:.4f},{t}\n" for (a, b), t in zip(X, y)))
+    weights = []
+    for path, mark in ((semi, ","), (plain, ".")):
+        model = nn.MLP([2, 4, 1], output_activation="sigmoid", rng=0)
+        src = gs.from_csv(path, "y", decimal=mark)
+        fit(model, src, None, loss="binary_cross_entropy", epochs=2, batch_size=32, seed=0,
+            verbose=0)  # fmt: skip
+        weights.append([p.data.copy() for p in model.parameters()])
+    for a, b in zip(*weights):
+        np.testing.assert_array_equal(a, b)
