@@ -919,7 +919,11 @@ def _export_cli_model(
     assert pre.columns_ is not None and pre.kinds_ is not None
     columns, kinds = pre.columns_, pre.kinds_
     classifier = task_name in ("binary", "multiclass")
-    outputs = ["label", "probabilities"] if classifier else ["variable"]
+    # the inputs are named after the columns: an output whose name a column has takes
+    # "_out" (a feature column 'label' made two values 'label', which does not check)
+    outputs = [
+        _free(o, columns) for o in (["label", "probabilities"] if classifier else ["variable"])
+    ]
     g = _Graph(reserved=(*columns, *outputs))
     blocks: dict[str, str] = {}
     # 1) number columns: (N, n_num) double; impute NaN and +-inf; (x - mean) / scale
@@ -967,21 +971,21 @@ def _export_cli_model(
     if classifier:
         assert labels is not None and labels.classes_ is not None
         kind = "binary" if task_name == "binary" else "multiclass"
-        elem = _classifier_head(g, out, dt, labels.classes_, kind, "label", "probabilities")
+        elem = _classifier_head(g, out, dt, labels.classes_, kind, *outputs)
         c = len(labels.classes_)
         outs = [
-            _value("label", elem, ["N"], f"predicted {meta['target']['names'][0]}"),
-            _value("probabilities", _FLOATS[dt], ["N", c], "class probabilities, sorted labels"),
+            _value(outputs[0], elem, ["N"], f"predicted {meta['target']['names'][0]}"),
+            _value(outputs[1], _FLOATS[dt], ["N", c], "class probabilities, sorted labels"),
         ]
     else:
         y = g.op("Cast", [out], "outputs64", to=TensorProto.DOUBLE)
         if y_scaler is not None:
             y = g.op("Mul", [y, g.const("y_scale", y_scaler.scale_)], "y_scaled")
             y = g.op("Add", [y, g.const("y_mean", y_scaler.mean_)], "y_units")
-        g.op("Identity", [y], "variable", out="variable")
+        g.op("Identity", [y], "variable", out=outputs[0])
         k = layers[-1].neurons
         names = ", ".join(meta["target"]["names"])
-        outs = [_value("variable", TensorProto.DOUBLE, ["N", k], f"predicted {names}")]
+        outs = [_value(outputs[0], TensorProto.DOUBLE, ["N", k], f"predicted {names}")]
     inputs = [
         _value(c, TensorProto.DOUBLE, ["N", 1], f"column {c!r}: numbers; NaN is a missing cell")
         if kinds[c] == "numeric"
@@ -1003,6 +1007,16 @@ def _export_cli_model(
         props["glassnet.imputation"] = fills
     sample = _cli_sample(network, pre, dt, task_name, labels, y_scaler, tokens)
     return what, props, graph, sample
+
+
+def _free(name: str, taken: Sequence[str]) -> str:
+    """``name``, or ``name`` + ``_out`` (+ more ``_``) while a column has it."""
+    if name not in taken:
+        return name
+    name += "_out"
+    while name in taken:
+        name += "_"
+    return name
 
 
 def _cli_sample(

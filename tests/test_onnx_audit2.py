@@ -284,3 +284,45 @@ def test_skl2onnx_pipelines_convert_at_older_target_opsets(target_opset, labels)
     label, proba = sess.run(None, {sess.get_inputs()[0].name: X})
     np.testing.assert_array_equal(label, pipe.predict(X))
     np.testing.assert_allclose(proba, pipe.predict_proba(X), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_a_train_model_with_a_column_named_like_an_output_exports(tmp_path, capsys, task):
+    # the graph's inputs are named after the columns, and its outputs 'label' and
+    # 'probabilities' (or 'variable'): a feature column of one of those names made two
+    # values of one name, and export failed with "the ONNX graph does not check: Graph
+    # must be in single static assignment (SSA) form"
+    import csv
+
+    from glassnet.cli import main
+    from glassnet.io import load_pipeline
+    from glassnet.onnx import feeds
+
+    rng = np.random.default_rng(0)
+    header = ["label", "probabilities", "variable", "target"]
+    rows = []
+    for i in range(90):
+        a, b = rng.normal(), rng.normal()
+        t = ("yes" if a + b > 0 else "no") if task == "classification" else f"{2 * a - b:.3f}"
+        rows.append([f"{a:.3f}", f"{b:.3f}", ["red", "blue"][i % 2], t])
+    path, model, out = tmp_path / "t.csv", tmp_path / "m.glassnet", tmp_path / "m.onnx"
+    with open(path, "w", newline="") as f:
+        csv.writer(f).writerows([header, *rows])
+    flags = ["--target", "target", "--hidden", "4", "--epochs", "5", "--seed", "0"]
+    assert main(["train", str(path), *flags, "--out", str(model)]) == 0
+    assert main(["export", str(model), str(out)]) == 0
+    capsys.readouterr()
+    sess = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+    assert [i.name for i in sess.get_inputs()] == header[:3]
+    outputs = [o.name for o in sess.get_outputs()]
+    raw = {c: [r[j] for r in rows] for j, c in enumerate(header[:3])}
+    pipe = load_pipeline(model)
+    got = sess.run(None, feeds(sess, raw))
+    if task == "classification":
+        assert outputs == ["label_out", "probabilities_out"]
+        assert got[0].tolist() == list(pipe.predict(raw))
+        np.testing.assert_allclose(got[1], pipe.predict_proba(raw), rtol=1e-5, atol=1e-6)
+    else:
+        assert outputs == ["variable_out"]
+        want = np.asarray(pipe.predict(raw), np.float64).reshape(-1, 1)
+        np.testing.assert_allclose(got[0], want, rtol=1e-5, atol=1e-5 * np.abs(want).max())
