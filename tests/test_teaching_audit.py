@@ -354,7 +354,8 @@ def test_activation_stats_on_crafted_layers() -> None:
 # ----------------------------------------------------------------------- gradcheck
 def test_gradcheck_arguments_are_named() -> None:
     """Each bad argument is named (they raised NumPy's or Python's own errors), and an
-    empty input checks nothing (it raised an IndexError)."""
+    empty input checks nothing (it raised an IndexError; alone, it is refused as having
+    nothing to check, as no inputs are: see test_teaching_audit2)."""
     ok = lambda a: (a * a).sum()  # noqa: E731
     cases = [
         ((3, np.ones(2)), {}, TypeError, "fn must be a function"),
@@ -366,7 +367,9 @@ def test_gradcheck_arguments_are_named() -> None:
     for args, kw, exc, words in cases:
         with pytest.raises(exc, match=words):
             gn.gradcheck(*args, **kw)
-    report = gn.gradcheck(lambda a: a.sum() * 0.0, np.zeros((0, 3)))
+    with pytest.raises(ValueError, match=r"no entries \(shapes \(0, 3\)\)"):
+        gn.gradcheck(lambda a: a.sum() * 0.0, np.zeros((0, 3)))
+    report = gn.gradcheck(lambda a, b: a.sum() * 0.0 + b.sum(), np.zeros((0, 3)), np.ones(2))
     assert report.ok and report.rows[0]["at"] == () and report.rows[0]["max_abs_err"] == 0.0
     assert gn.gradcheck(ok, np.ones(2), seed=None).ok
 
