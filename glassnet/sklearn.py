@@ -1317,7 +1317,8 @@ _DOC_ATTRIBUTES = """
         Training samples seen (stochastic solvers).
     coefs_ : list of ndarray
         coefs_[i] of shape (inputs, neurons): W of layer i + 1, Z = X @ W + b. Live views
-        of ``model_``'s weights (writable), in the training dtype.
+        of ``model_``'s weights (writable), in the training dtype; ``coefs_[i] = W``
+        copies W into the layer, as assigning the whole list does.
     intercepts_ : list of ndarray
         intercepts_[i] of shape (neurons,): b of layer i + 1 (live views).
     n_features_in_ : int
