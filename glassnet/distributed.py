@@ -11,11 +11,14 @@ which is exactly the gradient of the global batch's mean loss: each engine's los
 ``sum_i w_i l_i / n_r`` (the sample weights multiply, the row count divides), so the weight
 ``n_r / n`` also covers uneven shards, empty shards and sample weights (a loss given as a
 function must be a mean over its rows too). The L2 penalty
-``l2 / (2 n) ||W||^2`` is added once, after the sum. Then every rank takes the same
-optimizer step, so the weights stay identical without being sent again.
+``l2 / (2 n) ||W||^2`` is added once, after the sum; a parameter no rank gave a gradient
+(the graph engine leaves ``.grad`` None where the loss does not reach) keeps none. Then
+every rank takes the same optimizer step, so the weights stay identical without being sent
+again.
 
 Only one kind of collective runs while training: the same ``Allreduce`` on the same
-buffer, which after the P gradient entries carries a few control slots (the loss, an error
+buffer, which after the P gradient entries (and one slot per parameter: the ranks that
+gave it a gradient) carries a few control slots (the loss, an error
 count, a "this rank has left" count, rank 0's stop flag, a 48-bit value rank 0
 broadcasts and the count of ranks taking a training step: when some ranks take a step
 while the others have ended the epoch, every rank raises :class:`DistributedError`). A
@@ -245,7 +248,9 @@ class DataParallel:
         dtype = dtypes.pop() if len(dtypes) == 1 else np.dtype(np.float64)
         sizes = [p.data.size for p in params]
         P = sum(sizes)
-        self.buf = np.zeros(P + _CONTROL, dtype)
+        # the gradients, then one slot per parameter (the ranks that gave it a gradient),
+        # then the control slots
+        self.buf = np.zeros(P + len(params) + _CONTROL, dtype)
         offsets = np.cumsum([0, *sizes])
         self.views = [
             self.buf[a:b].reshape(p.data.shape) for a, b, p in zip(offsets, offsets[1:], params)
@@ -254,7 +259,7 @@ class DataParallel:
         if self.root:
             for v, p in zip(self.views, params):
                 v[...] = p.data
-        ctl = self.buf[P:]
+        ctl = self.buf[self.buf.size - _CONTROL :]
         if self.root:
             ctl[_HI], ctl[_LO] = divmod(mine, _B24)
         self._collective()
@@ -322,8 +327,13 @@ class DataParallel:
     def wrap(self, step: Callable[..., float], weights: list[Any], l2: float) -> Callable:
         """``step(X, y, w) -> loss`` on this rank's shard, made the global batch's step: the
         gradients of every rank summed with the weights n_r / n by one Allreduce, then the
-        L2 penalty of the global batch added (``step`` itself runs with l2 = 0)."""
-        P = self.buf.size - _CONTROL
+        L2 penalty of the global batch added (``step`` itself runs with l2 = 0). A parameter
+        that no rank's step gave a gradient (the graph engine leaves ``.grad`` None where the
+        loss does not reach it) keeps ``.grad`` None, so that the optimizer skips it as in
+        one process (zeros would move it by Adam's or momentum's past steps)."""
+        n = len(self.params)
+        P = self.buf.size - n - _CONTROL
+        given = self.buf[P : P + n]  # per parameter: the ranks whose step gave a gradient
 
         def global_step(X: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> float:
             m = X.shape[0]
@@ -332,7 +342,8 @@ class DataParallel:
             for p, v in zip(self.params, self.views):
                 p.grad = v
             loss = step(X, y, w) if m else 0.0  # an empty shard adds nothing
-            for p, v in zip(self.params, self.views):
+            for i, (p, v) in enumerate(zip(self.params, self.views)):
+                given[i] = 1.0 if m and p.grad is not None else 0.0
                 if p.grad is not v:  # an engine that made new arrays: copy them in
                     v[...] = 0.0 if p.grad is None else p.grad
                     p.grad = v
@@ -340,12 +351,15 @@ class DataParallel:
                 self.buf[:P] = 0.0
             scale = m / self.n_global
             self.buf[:P] *= scale
-            ctl = self.buf[P:]
+            ctl = self.buf[self.buf.size - _CONTROL :]
             ctl[:] = 0.0
             part = loss * scale
             ctl[_LOSS_HI] = part
             ctl[_LOSS_LO] = part - float(ctl[_LOSS_HI])  # the rest float32 rounded off
             ctl = self._collective(step=True)
+            for p, g in zip(self.params, given):
+                if not g:  # (no rank's loss reached it: no gradient, as in one process)
+                    p.grad = None
             total = float(ctl[_LOSS_HI]) + float(ctl[_LOSS_LO])
             return total + (add_l2(weights, l2, self.n_global) if l2 else 0.0)
 

@@ -86,6 +86,30 @@ class HalveLR(Callback):
             group["lr"] *= 0.5
 
 
+class Gated(nn.Module):
+    """Two layers summed, the second only while ``use_b``: the graph engine leaves its
+    ``.grad`` None in the steps without it, and the optimizer skips it there."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(5, 3, rng=10, dtype=np.float64)
+        self.b = nn.Linear(5, 3, rng=11, dtype=np.float64)
+        self.use_b = True
+
+    def forward(self, x):
+        return (self.a(x) + self.b(x) if self.use_b else self.a(x)).softmax()
+
+
+class EveryOtherStep(Callback):
+    """Turns the gated layer on for even steps (on_step_end runs on every rank)."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def on_step_end(self, state):
+        self.model.use_b = state.step % 2 == 0
+
+
 def runs(distributed, rank=0):
     """name -> dict of arrays, for every scenario."""
     X, y, w = data()
@@ -152,7 +176,15 @@ def runs(distributed, rank=0):
     drop = next(d for d in m.modules() if isinstance(d, nn.Dropout))
     out["dropout"] = dict(w=flat(m), draw=np.array(drop.rng.random()))
 
-    # 7) failures: a rank raising mid-training, rank 0's epoch callback raising, and ranks
+    # 7) a parameter some steps leave without a gradient, under Adam: it must not move in
+    # those steps (zeros summed in its place moved it by Adam's momentum)
+    gated = Gated()
+    fit(gated, X, y, loss="cross_entropy", optimizer="adam", lr=0.05, epochs=3, batch_size=10,
+        seed=4, engine="graph", callbacks=[EveryOtherStep(gated)], verbose=0,
+        distributed=distributed)  # fmt: skip
+    out["unused"] = dict(w=flat(gated))
+
+    # 8) failures: a rank raising mid-training, rank 0's epoch callback raising, and ranks
     # called with different data; each must end every rank with an error, not a hang
     if distributed is not None:
         for name, kw in (
