@@ -81,7 +81,7 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
 from . import functional as F
 from ._validation import check_bool, check_number
 from .datasets import MISSING_TOKENS, missing_tokens
-from .files import atomic_write
+from .files import atomic_write, same_file
 from .fused import Layer, layers_of
 from .io import ModelFileError, load_arrays, load_model
 from .nn import MLP, Linear, Module, Sequential, activation_module
@@ -421,6 +421,14 @@ def export(
         raise ValueError("export: 'path' is empty; give the file to write, e.g. 'model.onnx'.")
     if isinstance(model, (str, os.PathLike)) and not os.fspath(model):  # (Path('') is '.')
         raise ValueError("export: 'model' is an empty path; give the .glassnet file to export.")
+    for name, source in (("model", model), ("impute_from", impute_from)):
+        if path is not None and isinstance(source, (str, os.PathLike)) and os.fspath(source):
+            if same_file(source, path):  # (links followed: the ONNX would replace the input)
+                raise ValueError(
+                    f"export: 'path' {os.fspath(path)!r} is the file of {name!r} "
+                    f"({os.fspath(source)!r}); writing the ONNX model there would replace "
+                    "it. Choose another path."
+                )
     if isinstance(model, (str, os.PathLike)):
         proto = _export_file(Path(model), impute_from)
     elif impute_from is not None:

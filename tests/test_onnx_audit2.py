@@ -326,3 +326,33 @@ def test_a_train_model_with_a_column_named_like_an_output_exports(tmp_path, caps
         assert outputs == ["variable_out"]
         want = np.asarray(pipe.predict(raw), np.float64).reshape(-1, 1)
         np.testing.assert_allclose(got[0], want, rtol=1e-5, atol=1e-5 * np.abs(want).max())
+
+
+def test_export_refuses_to_write_over_the_files_it_reads(tmp_path, capsys):
+    # export("m.glassnet", "m.glassnet") replaced the trained model with its ONNX graph,
+    # and path=impute_from the training CSV (glassnet export on the command line refuses
+    # both; the Python function did not)
+    import csv
+
+    from glassnet.cli import main
+    from glassnet.onnx import export
+
+    rng = np.random.default_rng(0)
+    rows = [[f"{a:.3f}", "yes" if a > 0 else "no"] for a in rng.normal(size=40)]
+    rows[3][0] = ""  # (a missing cell: --impute has something to do)
+    data, model = tmp_path / "t.csv", tmp_path / "m.glassnet"
+    with open(data, "w", newline="") as f:
+        csv.writer(f).writerows([["a", "y"], *rows])
+    flags = ["--target", "y", "--impute", "mean", "--epochs", "2", "--seed", "0"]
+    assert main(["train", str(data), *flags, "--out", str(model)]) == 0
+    capsys.readouterr()
+    before = {p: p.read_bytes() for p in (data, model)}
+    (tmp_path / "link.onnx").symlink_to(model)
+    for path in (model, tmp_path / "link.onnx", tmp_path / "sub" / ".." / "m.glassnet"):
+        with pytest.raises(ValueError, match=r"^export: 'path' .* is the file of 'model' \("):
+            export(model, path)
+    with pytest.raises(ValueError, match=r"^export: 'path' .* is the file of 'impute_from'"):
+        export(model, data, impute_from=data)
+    assert {p: p.read_bytes() for p in (data, model)} == before
+    proto = export(str(model), tmp_path / "m.onnx", impute_from=data)  # other paths: written
+    assert (tmp_path / "m.onnx").read_bytes() == proto.SerializeToString()
