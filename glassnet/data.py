@@ -1,5 +1,6 @@
 """Mini-batches for hand-written training loops, shaped like PyTorch's
-``DataLoader(TensorDataset(X, y), batch_size=..., shuffle=...)``.
+``DataLoader(TensorDataset(X, y), batch_size=..., shuffle=...)``, with PyTorch's
+``Dataset`` base class, ``Subset`` and ``random_split``.
 
 >>> import numpy as np
 >>> from glassnet.data import DataLoader, TensorDataset
@@ -20,6 +21,7 @@ loops written out step by step, as in the lecture::
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -28,7 +30,7 @@ import numpy as np
 from ._validation import ParameterError, as_rng, check_bool, check_number
 from .tensor import Tensor
 
-__all__ = ["DataLoader", "TensorDataset"]
+__all__ = ["DataLoader", "Dataset", "Subset", "TensorDataset", "random_split"]
 
 
 def _batch(a: np.ndarray) -> Any:
@@ -53,7 +55,55 @@ def _collate(items: list[Any]) -> Any:
     return _batch(np.stack([_array(v) for v in items]))
 
 
-class TensorDataset:
+class Dataset:
+    """PyTorch's base class of a map-style dataset: a subclass gives ``__getitem__(i)`` (an
+    item: an array, a tuple of them, a dict) and ``__len__``; :class:`DataLoader` batches it."""
+
+    def __getitem__(self, i: int) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__(self, i).")
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} must define __len__(self).")
+
+
+class Subset(Dataset):
+    """The items of ``dataset`` at ``indices``, in that order (PyTorch's ``Subset``)."""
+
+    def __init__(self, dataset: Any, indices: Any) -> None:
+        self.dataset, self.indices = dataset, np.asarray(indices, dtype=np.int64)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.dataset[int(self.indices[i])]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+def random_split(dataset: Any, lengths: Any, generator: Any = None) -> list[Subset]:
+    """``dataset`` split at random into :class:`Subset` s of ``lengths``, as PyTorch's:
+    counts that sum to ``len(dataset)``, or fractions that sum to 1 (each gets the floor of
+    its share, and the rows left over go one each to the first subsets). ``generator``: a
+    seed or a NumPy Generator (None: glassnet's default one, which :func:`manual_seed`
+    seeds): NumPy's permutation, so a seed does not split as PyTorch's does."""
+    n, parts = len(dataset), list(lengths)
+    fractions = parts and all(isinstance(k, float) and 0 <= k <= 1 for k in parts)
+    if fractions and abs(sum(parts) - 1) < 1e-9:
+        counts = [int(np.floor(n * k)) for k in parts]
+        for i in range(n - sum(counts)):
+            counts[i % len(counts)] += 1
+        parts = counts
+    if not parts or any(isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0
+                        for k in parts) or sum(parts) != n:  # fmt: skip
+        raise ParameterError(
+            f"random_split: lengths must be counts >= 0 that sum to the dataset's length ({n}), "
+            f"or fractions that sum to 1. Got {lengths!r:.80}."
+        )
+    order = as_rng(generator, "random_split", "generator").permutation(n)
+    ends = np.cumsum(parts)
+    return [Subset(dataset, order[e - k : e]) for k, e in zip(parts, ends)]
+
+
+class TensorDataset(Dataset):
     """Arrays (or Tensors) of the same length, indexed together: ``ds[i]`` is the tuple of
     their i-th rows, as PyTorch's ``TensorDataset``."""
 
@@ -93,6 +143,13 @@ class DataLoader:
     num_workers : 0
         PyTorch's argument, accepted as 0: each batch is made in this process when the
         loop asks for it (NumPy slicing costs less than worker processes would).
+    collate_fn : callable, optional
+        ``collate_fn(items)`` makes each batch from the list of its items (``dataset[i]``),
+        as PyTorch's; default: PyTorch's default collation (below).
+    pin_memory : bool, default False
+        PyTorch's page-locked host memory for copies to a GPU, which NumPy arrays do not
+        have: True is taken with a warning that it changes nothing (PyTorch warns likewise
+        without a GPU).
 
     ``len(loader)`` is the number of batches. Each batch of a TensorDataset is a list with
     one entry per array of the dataset: a Tensor for float data, an array for integer
@@ -107,6 +164,8 @@ class DataLoader:
         drop_last: bool = False,
         generator: Any = None,
         num_workers: int = 0,
+        collate_fn: Any = None,
+        pin_memory: bool = False,
     ) -> None:
         if isinstance(num_workers, bool) or num_workers != 0:
             raise ParameterError(
@@ -119,6 +178,19 @@ class DataLoader:
                 f"dataset[i]: a TensorDataset(X, y), an array or a list of items. Got "
                 f"{type(dataset).__name__}; wrap arrays as TensorDataset(X, y)."
             )
+        if collate_fn is not None and not callable(collate_fn):
+            raise ParameterError(
+                f"The 'collate_fn' parameter of DataLoader must be a function of a list of items "
+                f"or None. Got {collate_fn!r:.60}."
+            )
+        if check_bool(pin_memory, "pin_memory", "DataLoader"):
+            warnings.warn(
+                "DataLoader(pin_memory=True) changes nothing in glassnet: NumPy arrays have no "
+                "page-locked memory (batches move to a GPU with fit(device=) or x.to('cuda')).",
+                UserWarning,
+                stacklevel=2,
+            )
+        self.collate_fn = collate_fn
         self.dataset = dataset
         self.batch_size = check_number(batch_size, "batch_size", "DataLoader", low=1, integer=True)
         self.shuffle = check_bool(shuffle, "shuffle", "DataLoader")
@@ -137,7 +209,9 @@ class DataLoader:
         rows = _array(data) if isinstance(data, (np.ndarray, Tensor)) else None
         for start in range(0, len(self) * self.batch_size, self.batch_size):
             idx = order[start : start + self.batch_size]
-            if arrays is not None:
+            if self.collate_fn is not None:  # the user's batches, of the items
+                yield self.collate_fn([data[int(i)] for i in idx])
+            elif arrays is not None:
                 yield [_batch(a[idx]) for a in arrays]
             elif rows is not None:  # an array or Tensor: a batch of its rows
                 yield _batch(rows[idx])

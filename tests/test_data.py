@@ -82,3 +82,52 @@ def test_a_seeded_loader_gives_a_new_order_each_epoch_and_the_same_run_twice():
 def test_a_dataset_without_len_and_indexing_is_refused_naming_the_argument(bad):
     with pytest.raises(ValueError, match=r"'dataset' parameter of DataLoader must support len"):
         DataLoader(bad, batch_size=2)
+
+
+def test_dataset_subclass_subset_and_random_split_as_pytorch():
+    """PyTorch code subclasses Dataset and splits with random_split: neither existed."""
+
+    class Squares(gn.data.Dataset):
+        def __len__(self):
+            return 10
+
+        def __getitem__(self, i):
+            return np.array([float(i)]), i * i
+
+    parts = gn.data.random_split(Squares(), [0.7, 0.3], generator=0)
+    assert [len(p) for p in parts] == [7, 3]
+    seen = sorted(int(p[i][0][0]) for p in parts for i in range(len(p)))
+    assert seen == list(range(10))  # every item once
+    xb, yb = next(iter(DataLoader(parts[1], batch_size=3)))
+    np.testing.assert_array_equal(yb, xb.data[:, 0] ** 2)
+    again = gn.data.random_split(Squares(), [7, 3], generator=0)
+    assert list(again[0].indices) == list(parts[0].indices)  # the same seed, the same split
+    for lengths, expected in (
+        ([0.34, 0.33, 0.33], [4, 3, 3]),
+        ([0.5, 0.5], [5, 5]),
+        ([2, 8], [2, 8]),
+    ):
+        assert [len(p) for p in gn.data.random_split(range(10), lengths, generator=1)] == expected
+    for bad in ([5, 4], [0.5, 0.4], [], [-1, 11], ["5", "5"]):
+        with pytest.raises(gn._validation.ParameterError, match="random_split: lengths must be"):
+            gn.data.random_split(range(10), bad)
+    with pytest.raises(NotImplementedError, match="must define __getitem__"):
+        gn.data.Dataset()[0]
+    try:
+        import torch
+    except ImportError:
+        return
+    for lengths in ([0.34, 0.33, 0.33], [0.25, 0.75], [0.1] * 10, [3, 10]):
+        theirs = [len(p) for p in torch.utils.data.random_split(range(13), lengths)]
+        assert [len(p) for p in gn.data.random_split(range(13), lengths, generator=0)] == theirs
+
+
+def test_collate_fn_makes_each_batch_and_pin_memory_warns():
+    loader = DataLoader(TensorDataset(X, Y), batch_size=4, collate_fn=lambda items: items)
+    first = next(iter(loader))
+    assert len(first) == 4 and int(first[2][1]) == Y[2]  # the items themselves
+    with pytest.raises(gn._validation.ParameterError, match="'collate_fn' parameter"):
+        DataLoader(X, collate_fn="stack")
+    with pytest.warns(UserWarning, match="pin_memory=True\\) changes nothing"):
+        loader = DataLoader(X, batch_size=2, pin_memory=True)
+    assert len(list(loader)) == 3
