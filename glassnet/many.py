@@ -339,6 +339,13 @@ def fit_many(
     K = len(models)
     spec = _named_loss("fit_many", loss)
     per, layers = _stack(models, spec)
+    for k, model in enumerate(models):  # (as fit refuses it: its epochs would change nothing)
+        if not any(getattr(p, "requires_grad", True) for p in model.parameters()):
+            raise ValueError(
+                f"fit_many: model {k} has no parameter to train (every one frozen): its "
+                "epochs would change nothing, and its History would count steps it never "
+                "took. Unfreeze some, p.requires_grad_(True), or leave it out of models."
+            )
     X, y, w = tasks.check_data(models[0], spec, X, y, sample_weight, "fit_many")
     # a batch_size is checked against all the rows, as fit checks it: one above the rows a
     # validation split leaves trains on those full-batch

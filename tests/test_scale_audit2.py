@@ -121,3 +121,20 @@ def test_read_csv_names_an_empty_path_not_the_directory_dot():
 
     with pytest.raises(ValueError, match="The 'path' parameter of read_csv is empty"):
         read_csv("", "y")
+
+
+def test_fit_many_refuses_a_model_with_every_parameter_frozen_as_fit_does():
+    # fit refuses it ("no parameter to train"); fit_many trained it: max_epochs, 3 steps
+    # counted, weights unchanged
+    X, y = _bce_data()
+    models = [_net(0), _net(1)]
+    for p in models[1].parameters():
+        p.requires_grad_(False)
+    with pytest.raises(ValueError, match="the model has no parameter to train"):
+        fit(models[1], X, y, loss="binary_cross_entropy", epochs=3, verbose=0)
+    with pytest.raises(ValueError, match=r"fit_many: model 1 has no parameter to train"):
+        fit_many(models, X, y, loss="binary_cross_entropy", epochs=3)
+    models[1].parameters()[0].requires_grad_(True)  # one left to train: trained
+    before = _flat(models[1])
+    hs = fit_many(models, X, y, loss="binary_cross_entropy", epochs=3)
+    assert hs[1].steps == 3 and not np.array_equal(_flat(models[1]), before)
