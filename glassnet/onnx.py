@@ -1120,6 +1120,13 @@ def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
             f"feeds: the rows lack the model's input column(s) {missing}; they have "
             f"{list(columns)}."
         )
+    lengths = {name: len(columns[name]) for name, _ in wanted}
+    if len(set(lengths.values())) > 1:  # (onnxruntime's Concat would fail, naming no column)
+        shown = ", ".join(f"{name!r}: {n}" for name, n in lengths.items())
+        raise ValueError(
+            f"feeds: the model's input columns have different numbers of rows ({shown}); "
+            "give each column one cell per row."
+        )
     return _typed(wanted, columns, tokens)
 
 

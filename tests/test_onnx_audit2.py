@@ -356,3 +356,32 @@ def test_export_refuses_to_write_over_the_files_it_reads(tmp_path, capsys):
     assert {p: p.read_bytes() for p in (data, model)} == before
     proto = export(str(model), tmp_path / "m.onnx", impute_from=data)  # other paths: written
     assert (tmp_path / "m.onnx").read_bytes() == proto.SerializeToString()
+
+
+def test_feeds_refuses_columns_of_different_lengths(tmp_path, capsys):
+    # the inputs were built all the same, and onnxruntime failed in the graph: "Non concat
+    # axis dimensions must match: Axis 0 has mismatched dimensions of 1 and 2" (naming
+    # an internal node, not the column)
+    import csv
+
+    from glassnet.cli import main
+    from glassnet.onnx import feeds
+
+    rng = np.random.default_rng(0)
+    rows = [[f"{a:.3f}", f"{b:.3f}", ["red", "blue"][i % 2], "yes" if a > b else "no"]
+            for i, (a, b) in enumerate(rng.normal(size=(40, 2)))]  # fmt: skip
+    data, model, out = tmp_path / "t.csv", tmp_path / "m.glassnet", tmp_path / "m.onnx"
+    with open(data, "w", newline="") as f:
+        csv.writer(f).writerows([["a", "b", "color", "y"], *rows])
+    assert main(["train", str(data), "--target", "y", "--epochs", "2", "--out", str(model)]) == 0
+    assert main(["export", str(model), str(out)]) == 0
+    capsys.readouterr()
+    sess = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+    for rows_ in (
+        {"a": [1, 2], "b": [1], "color": ["red", "red"]},
+        {"a": [1, 2], "b": [1, 3], "color": "red"},  # (one text: one row)
+    ):
+        with pytest.raises(ValueError, match=r"^feeds: .*different numbers of rows \('a': 2, "):
+            feeds(sess, rows_)
+    label, _ = sess.run(None, feeds(sess, {"a": [1], "b": [2], "color": "red"}))
+    assert label.shape == (1,)
