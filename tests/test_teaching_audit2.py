@@ -395,3 +395,38 @@ def test_exercise_kinds_given_empty_is_refused_not_read_as_all(tmp_path, capsys)
     out = tmp_path / "all"
     assert main(["exercise", "--seed", "3", "--out", str(out)]) == 0  # left out: every kind
     assert "6. One-hot encoding" in (out / "questions.md").read_text(encoding="utf-8")
+
+
+def test_a_loss_from_the_keys_own_rounded_probability_is_graded_right(tmp_path) -> None:
+    """The softmax key shows ŷ to 3 decimals and says L = −log ŷ of the true class. A
+    student who carried that shown ŷ into the log was graded wrong in 3 % of sheets (the
+    true class's ŷ = 0.013: −log 0.013 = 4.343 against 4.327, off by 0.016 > 0.01): −log
+    moves fast near 0. The key now grades L within tol plus the most that rounding ŷ to
+    3 decimals moves it (stored with the step), and still refuses a wrong L."""
+    import math
+
+    from glassnet import exercises
+
+    seeds = []
+    for seed in range(200):
+        ex = exercises.generate(seed, ["softmax"])[0]
+        st = {s.id: s.value for s in ex.steps}
+        shown = round(st[f"y_hat{ex.data['label'] + 1}"], 3)
+        if abs(-math.log(shown) - st["L"]) > exercises.DEFAULT_TOL:
+            seeds.append((seed, -math.log(shown), st["L"]))
+    assert len(seeds) >= 3
+    for seed, carried, exact in seeds[:3]:
+        files = exercises.write(seed, tmp_path / str(seed), kinds=["softmax"])
+        ans = tmp_path / f"a{seed}.txt"
+        ans.write_text(f"1.L = {carried:.3f}\n", encoding="utf-8")
+        assert exercises.check(files["key.json"], ans).right == 1
+        ans.write_text(f"1.L = {exact + 0.1:.3f}\n", encoding="utf-8")  # a wrong L
+        assert exercises.check(files["key.json"], ans).right == 0
+        assert "graded within tol +" in files["answers.md"].read_text(encoding="utf-8")
+    # the slack is the bound on that rounding, and a key without it grades as before
+    for seed in range(60):
+        ex = exercises.generate(seed, ["softmax"])[0]
+        step = next(s for s in ex.steps if s.id == "L")
+        p = ex.steps[4 + ex.data["label"]].value
+        assert step.slack == pytest.approx(math.log(p / (p - 0.0005)), rel=1e-12)
+        assert all(s.slack == 0 for s in ex.steps if s.id != "L")
