@@ -164,10 +164,27 @@ class Playground:
         self.close()
 
     # ------------------------------------------------------------ runs
-    def new_run(self, config: Any) -> tuple[str, Run]:
-        run = Run(config)
+    def new_run(self, config: Any, replaces: Any = ()) -> tuple[str, Run]:
+        """A new run from ``config``; the runs ``replaces`` names (the ids of the runs the
+        page shows no more) are dropped once it is made, so that the :data:`MAX_RUNS` kept
+        are the pages' current runs, not one per click (a teacher clicking through settings
+        in one tab would push out the run of another tab). Ids the server no longer holds
+        are no error."""
+        if (
+            not isinstance(replaces, (list, tuple))
+            or len(replaces) > MAX_RUNS
+            or not all(isinstance(r, str) for r in replaces)
+        ):
+            raise RequestError(
+                400,
+                f"'replaces' must be a list of at most {MAX_RUNS} run ids (the runs this page "
+                f"made before, which it shows no more). Got {str(replaces)[:80]}.",
+            )
+        run = Run(config)  # (refused settings: nothing is dropped)
         rid = secrets.token_urlsafe(9)
         with self._runs_lock:
+            for old in replaces:
+                self.runs.pop(old, None)
             self.runs[rid] = run
             while len(self.runs) > MAX_RUNS:
                 self.runs.popitem(last=False)
@@ -482,8 +499,8 @@ def _view(run: Run, history: bool = True, side: bool = True) -> dict[str, Any]:
 
 
 def _api_run(h: _Handler, query: dict, body: dict) -> None:
-    _fields(body, ("config",))
-    rid, run = h.playground.new_run(body.get("config", {}))
+    _fields(body, ("config", "replaces"))
+    rid, run = h.playground.new_run(body.get("config", {}), body.get("replaces", []))
     h._send_json({"run": rid, "config": run.config, "data": run.data(), **_view(run)})
 
 

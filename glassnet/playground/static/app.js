@@ -80,11 +80,16 @@ async function api(path, body) {
     throw new Error(`The server's answer to ${path} was not JSON (HTTP ${r.status}).`);
   }
   if (!r.ok) throw new Error(out.error || r.statusText);
+  // an earlier request's error is over once one is answered (it stayed up, stale, beside a
+  // weight set right after a refused one)
+  if (reported && $("status").textContent === reported) report(null);
   return out;
 }
 
+let reported = "";   // the error the status line shows, from report()
 function report(err) {
-  $("status").textContent = err ? String(err.message || err) : "";
+  reported = err ? String(err.message || err) : "";
+  $("status").textContent = reported;
   if (err) console.error(err);
 }
 
@@ -97,11 +102,25 @@ function queue(fn) {
 let restarts = 0;   // restart() calls so far: only the latest one makes a run (clicks can outpace runs)
 const equal = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
+// the runs this page made and shows no more (the one before the current, one made for settings
+// changed again meanwhile, this tab's run before a reload): the next /api/run drops them, so the
+// server keeps the pages' current runs, not one per click (clicks in one tab would push out the
+// run of another)
+let leftBehind = [];
+try { const before = sessionStorage.getItem("glassnet-run"); if (before) leftBehind.push(before); } catch { /* no storage */ }
+
 async function newRun(id) {
   const sent = structuredClone(state);
-  const out = await api("/api/run", { config: config() });
-  if (id !== restarts) return;   // the settings changed again meanwhile: the next restart() shows them
+  const replaces = leftBehind.slice();
+  const out = await api("/api/run", { config: config(), replaces });
+  leftBehind = leftBehind.filter((r) => !replaces.includes(r));   // dropped by the server now
+  if (id !== restarts) {   // the settings changed again meanwhile: the next restart() shows them
+    leftBehind.push(out.run);
+    return;
+  }
+  if (run) leftBehind.push(run.id);
   run = { id: out.run, config: out.config, data: out.data };
+  try { sessionStorage.setItem("glassnet-run", run.id); } catch { /* no storage */ }
   // the server's checked settings win (the lecture preset fixes the network), except one changed
   // while the run was being made (a learning rate, say: its own call sends it); copies, so that
   // changing the controls' arrays in place never changes the run's
@@ -739,12 +758,25 @@ function setter(name, value) {
   row.className = "setter";
   const input = document.createElement("input");
   input.type = "number"; input.step = "0.1"; input.min = "-100"; input.max = "100";
-  input.value = value === null ? "" : String(+value.toFixed(4)); input.id = "set-value";
+  const shown = value === null ? "" : String(+value.toFixed(4));
+  input.value = shown; input.id = "set-value";
+  // a value not set (refused, or not a number) leaves the box showing the weight as it is
   input.onchange = () => {
     const v = input.valueAsNumber;
-    if (!Number.isFinite(v)) return;
+    if (!Number.isFinite(v)) {   // empty, or past a float's range (1e400): said, not ignored
+      input.value = shown;
+      report(new Error(`set ${name}: type a number in [-100, 100]; ${name} is still ${shown || "NaN"}.`));
+      return;
+    }
     const target = selected.target;
-    queue(async () => { show(await api("/api/weight", { run: run.id, target, value: v })); });
+    queue(async () => {
+      try {
+        show(await api("/api/weight", { run: run.id, target, value: v }));
+      } catch (e) {
+        input.value = shown;
+        throw e;
+      }
+    });
   };
   row.append(`set ${name} = `, input);
   return row;

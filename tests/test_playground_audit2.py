@@ -1,0 +1,239 @@
+"""The playground as a teacher uses it: two tabs open at once, a value typed by hand, the
+status line after an error, links whose settings the controls cannot show.
+
+The server-side tests always run; the browser ones drive headless Chromium (Debian's
+``chromium`` package) with Playwright, and skip, saying why, when either is missing.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from glassnet.playground import Playground
+from glassnet.playground.server import MAX_RUNS
+
+
+@pytest.fixture(scope="module")
+def server():
+    pg = Playground().start()
+    yield pg
+    pg.close()
+
+
+def _post(server, path, body):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    headers = {"X-Glassnet-Token": server.token, "Content-Type": "application/json"}
+    conn.request("POST", path, body=json.dumps(body), headers=headers)
+    r = conn.getresponse()
+    out = json.loads(r.read())
+    conn.close()
+    return r.status, out
+
+
+SMALL = {"grid": 10, "samples": 20}
+
+
+# =====================================================================================
+# Runs a page leaves behind do not push out another page's run
+# =====================================================================================
+def test_a_page_replacing_its_run_does_not_drop_another_pages_run(server):
+    # tab 1: the lecture network, trained for a while, then left alone
+    status, tab1 = _post(server, "/api/run", {"config": {"preset": "lecture"}})
+    assert status == 200
+    assert _post(server, "/api/train", {"run": tab1["run"], "epochs": 50})[0] == 200
+    # tab 2: a teacher clicks through settings; each click makes a new run replacing the last
+    rid = None
+    for k in range(MAX_RUNS + 8):
+        body = {"config": {**SMALL, "seed": k}}
+        if rid is not None:
+            body["replaces"] = [rid]
+        status, out = _post(server, "/api/run", body)
+        assert status == 200, out
+        rid = out["run"]
+    # tab 1's run is still there, where it was
+    status, out = _post(server, "/api/step", {"run": tab1["run"]})
+    assert status == 200, out
+    assert out["frame"]["step"] == 51  # (four points, a batch of four: a step an epoch)
+    # and the server holds one run per page, not one per click
+    assert rid in server.runs and len(server.runs) <= 3
+
+
+def test_a_replaced_run_is_dropped_only_when_the_new_one_is_made(server):
+    _, first = _post(server, "/api/run", {"config": SMALL})
+    # refused settings: no new run, and the page's current run stays
+    status, out = _post(
+        server, "/api/run", {"config": {**SMALL, "hidden": [9]}, "replaces": [first["run"]]}
+    )
+    assert status == 400 and "'hidden'" in out["error"]
+    assert first["run"] in server.runs
+    # an id the server no longer has (dropped, or from before a restart) is no error
+    status, second = _post(
+        server, "/api/run", {"config": SMALL, "replaces": [first["run"], "gone-long-ago"]}
+    )
+    assert status == 200 and first["run"] not in server.runs and second["run"] in server.runs
+
+
+@pytest.mark.parametrize(
+    "replaces, word",
+    [
+        ("abc", "list"),
+        ([1], "list"),
+        ([["abc"]], "list"),
+        (["x"] * (MAX_RUNS + 1), str(MAX_RUNS)),
+    ],
+)
+def test_replaces_is_checked(server, replaces, word):
+    status, out = _post(server, "/api/run", {"config": SMALL, "replaces": replaces})
+    assert status == 400 and "'replaces'" in out["error"] and word in out["error"]
+
+
+# =====================================================================================
+# In the browser
+# =====================================================================================
+try:
+    from playwright import sync_api
+except ImportError:  # pragma: no cover - the test extra installs it
+    sync_api = None
+
+CHROMIUM = os.environ.get("GLASSNET_CHROMIUM") or next(
+    (p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and Path(p).is_file()),
+    None,
+)
+needs_browser = pytest.mark.skipif(
+    sync_api is None or CHROMIUM is None,
+    reason="needs playwright (the test extra) and Chromium at /usr/bin/chromium "
+    "(apt-get install -y chromium; .ci/run does it)",
+)
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser):
+    # bypass_csp: Playwright's waits evaluate strings, which the page's policy forbids
+    ctx = browser.new_context(viewport={"width": 1320, "height": 1000}, bypass_csp=True)
+    yield ctx
+    ctx.close()
+
+
+def _page(context, server, fragment=""):
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.errors = errors
+    page.goto(server.url + fragment)
+    page.wait_for_selector(".node.output canvas")
+    page.wait_for_function("document.querySelector('#train-loss').textContent !== '-'")
+    return page
+
+
+def _settled(page):
+    """Every request the page queued has been answered."""
+    page.evaluate("busy")
+
+
+@needs_browser
+def test_two_tabs_a_teacher_clicking_in_one_keeps_the_other(context, server):
+    tab1 = _page(context, server)
+    tab1.click("#lecture")
+    tab1.wait_for_function("run && run.config.preset === 'lecture'")
+    for _ in range(3):
+        tab1.click("#step")
+    _settled(tab1)
+    assert tab1.text_content("#steps") == "3 steps"
+    tab2 = _page(context, server)
+    # more clicks than the server keeps runs: datasets, activations, layers, neurons
+    names = ["circle", "xor", "gauss", "spiral", "moons"]
+    for k in range(MAX_RUNS + 4):
+        tab2.click(f"#datasets button[data-name='{names[k % len(names)]}']")
+        _settled(tab2)
+    assert not tab2.errors
+    tab1.click("#step")
+    _settled(tab1)
+    assert tab1.text_content("#status") == ""
+    assert tab1.text_content("#steps") == "4 steps"
+    assert not tab1.errors
+
+
+@needs_browser
+def test_a_reloaded_tab_leaves_no_run_behind(context, server):
+    page = _page(context, server)
+    before = page.evaluate("run.id")
+    page.reload()
+    page.wait_for_function(f"run && run.id !== {before!r}")
+    _settled(page)
+    assert before not in server.runs and page.evaluate("run.id") in server.runs
+
+
+# =====================================================================================
+# A value typed by hand, and the status line after an error
+# =====================================================================================
+def _weight(page, l, i, j):
+    return page.evaluate(f"frame.W[{l}][{i}][{j}]")
+
+
+@needs_browser
+def test_a_refused_weight_leaves_the_box_and_the_status_line_true(context, server):
+    page = _page(context, server)
+    page.click("path.hit >> nth=0", force=True)  # w1: from x1 into the first neuron
+    page.wait_for_selector("#set-value")
+    w = _weight(page, 0, 0, 0)
+    shown = page.input_value("#set-value")
+    assert float(shown) == pytest.approx(w, abs=1e-4)
+    # out of range: the server refuses it, the status line says why, the box shows w again
+    page.fill("#set-value", "500")
+    page.press("#set-value", "Enter")
+    _settled(page)
+    assert "'value'" in page.text_content("#status") and "500" in page.text_content("#status")
+    assert page.input_value("#set-value") == shown and _weight(page, 0, 0, 0) == w
+    # a number past a float's range: said so on the page, not ignored without a word
+    page.fill("#set-value", "1e400")
+    page.press("#set-value", "Enter")
+    _settled(page)
+    status = page.text_content("#status")
+    assert "w1" in status and "[-100, 100]" in status and "500" not in status
+    assert page.input_value("#set-value") == shown and _weight(page, 0, 0, 0) == w
+    # a good value: set, and the earlier error is gone from the status line
+    page.fill("#set-value", "-3.5")
+    page.press("#set-value", "Enter")
+    _settled(page)
+    assert _weight(page, 0, 0, 0) == -3.5
+    assert page.text_content("#status") == ""
+    assert not page.errors
+
+
+@needs_browser
+def test_an_error_leaves_the_status_line_at_the_next_answered_request(context, server):
+    page = _page(context, server)
+    rid = page.evaluate("run.id")
+    # settings the server refuses, from an edited link: the run stays, the status says why
+    page.evaluate("location.hash = location.hash.replace(/hidden=[^&]*/, 'hidden=9')")
+    page.wait_for_function("document.querySelector('#status').textContent.includes('hidden')")
+    _settled(page)
+    assert page.evaluate("run.id") == rid
+    page.click("#step")
+    _settled(page)
+    assert page.text_content("#steps") == "1 step"
+    assert page.text_content("#status") == ""
