@@ -66,6 +66,21 @@ __all__ = ["DataParallel", "DistributedError", "run", "launched", "checks_of"]
 # control slots after the gradients
 _LOSS_HI, _LOSS_LO, _ERROR, _LEFT, _STOP, _HI, _LO, _STEP = range(8)
 _CONTROL = 8
+# outside a step, rank 0 puts in the loss's slot what its collective is for, so that ranks
+# at different points of fit (called with other arguments) say so instead of reading one
+# collective's values as another's
+_KIND = _LOSS_HI
+_DOING = {
+    1: "draws the seed every rank shuffles with (its fit has seed=None)",
+    2: "checks the value of the seed function for an epoch (seed(0) is drawn before "
+    "training only when rows are held out: validation_split, or early_stopping without "
+    "validation_data)",
+    3: "compares the model and fit's settings",
+    4: "has passed the checks of the model and settings",
+    5: "starts training",
+    6: "ends an epoch",
+}
+_DRAW, _SEED, _SETTINGS_KIND, _PASSED, _START, _EPOCH = range(1, 7)
 _B24 = 1 << 24  # integers below 2**24 are exact in float32: a 48-bit value takes two slots
 # fit's arguments every rank must pass alike (the data, seed and optimizer state are
 # compared by checks_of; callbacks, verbose, device and threads may differ)
@@ -155,12 +170,15 @@ class DataParallel:
         self.views: list[np.ndarray] = []
 
     # ------------------------------------------------------------ the collective
-    def _collective(self, last: bool = False, step: bool = False) -> np.ndarray:
-        """Allreduce-sum the buffer; raise when a rank failed, (mid-run) has left, or when
-        some ranks take a training ``step`` while the others are at the epoch's end."""
+    def _collective(self, last: bool = False, step: bool = False, kind: int = 0) -> np.ndarray:
+        """Allreduce-sum the buffer; raise when a rank failed, (mid-run) has left, when
+        some ranks take a training ``step`` while the others are at the epoch's end, or
+        when rank 0's collective is for another ``kind`` of exchange than this rank's."""
         ctl = self.buf[self.buf.size - _CONTROL :]
         ctl[_LEFT] = 1.0 if last else 0.0
         ctl[_STEP] = 1.0 if step else 0.0
+        if not step:  # (a step's loss is in that slot)
+            ctl[_KIND] = kind if self.root else 0.0
         self.comm.Allreduce(self.MPI.IN_PLACE, self.buf, op=self.MPI.SUM)
         ctl = self.buf[self.buf.size - _CONTROL :]
         if ctl[_ERROR] > 0:
@@ -172,6 +190,14 @@ class DataParallel:
             raise KeyboardInterrupt
         if ctl[_LEFT] == 0 and 0 < ctl[_STEP] < self.size:
             self._out_of_step(step)
+        if kind and ctl[_KIND] != kind:
+            raise ValueError(  # (the others learn it from this rank's fail())
+                f"fit(distributed='mpi'): rank {self.rank} and rank 0 are at different points "
+                f"of fit: rank 0 {_DOING.get(int(ctl[_KIND]), 'is elsewhere')}, while rank "
+                f"{self.rank} {_DOING[kind]}. The ranks called fit with other arguments: "
+                "give every rank the same seed (None on every rank or on none), "
+                "validation_split, early_stopping and validation_data."
+            )
         return ctl
 
     def _out_of_step(self, step: bool) -> None:
@@ -229,7 +255,7 @@ class DataParallel:
         ctl[:] = 0.0
         if self.root:
             ctl[_HI], ctl[_LO] = divmod(int(value), _B24)
-        ctl = self._collective()
+        ctl = self._collective(kind=_DRAW)
         return int(ctl[_HI]) * _B24 + int(ctl[_LO])
 
     # ------------------------------------------------------------ training
@@ -262,7 +288,7 @@ class DataParallel:
         ctl = self.buf[self.buf.size - _CONTROL :]
         if self.root:
             ctl[_HI], ctl[_LO] = divmod(mine, _B24)
-        self._collective()
+        self._collective(kind=_START)
         for v, p in zip(self.views, params):
             p.data[...] = v  # x + 0 + ... + 0 is x: rank 0's weights, exactly
         if int(ctl[_HI]) * _B24 + int(ctl[_LO]) != mine:
@@ -286,7 +312,7 @@ class DataParallel:
         self.buf = np.zeros(_CHECKS + _CONTROL, np.float64)
         if self.root:
             self.buf[:_CHECKS] = mine
-        self._collective()
+        self._collective(kind=_SETTINGS_KIND)
         root = [int(v) for v in self.buf[:_CHECKS]]
         if root[:2] != mine[:2]:
             raise ValueError(
@@ -316,7 +342,7 @@ class DataParallel:
                 )
             )
         self.buf[:] = 0.0
-        self._collective()  # every rank passed; a rank that did not joins from fail()
+        self._collective(kind=_PASSED)  # every rank passed; one that did not joins from fail()
 
     def shard(self, start: int, stop: int) -> tuple[int, int]:
         """This rank's rows [lo, hi) of the global batch [start, stop)."""
@@ -378,7 +404,7 @@ class DataParallel:
             ctl[:] = 0.0
             if self.root:
                 ctl[_HI], ctl[_LO] = divmod(mine, _B24)
-            ctl = self._collective()
+            ctl = self._collective(kind=_SEED)
             if int(ctl[_HI]) * _B24 + int(ctl[_LO]) != mine:
                 raise ValueError(
                     f"fit(distributed='mpi'): seed({epoch}) gave rank {self.rank} another "
@@ -402,7 +428,7 @@ class DataParallel:
         if self.root:
             ctl[_STOP] = float(state.stop)
             ctl[_HI], ctl[_LO] = divmod(mine, _B24)
-        ctl = self._collective()
+        ctl = self._collective(kind=_EPOCH)
         state.stop = bool(ctl[_STOP] > 0)
         if state.stop and not state.stop_reason:
             state.stop_reason = "callback"

@@ -208,6 +208,11 @@ def runs(distributed, rank=0):
             # each rank validating on rows of its own: each rank's early stopping restored
             # its own best epoch (the ranks ended with other weights, in silence)
             ("fail_val", dict(validation_data=(X[rank : 20 + rank], y[rank : 20 + rank]))),
+            # ranks at different points of fit before training (a seed drawn by rank 0
+            # alone; a seed(0) drawn for a split of the other ranks only): each said that
+            # rank 0 had another model ("0 parameter values"), or another seed(0)
+            ("fail_seed_none", dict(seed=5 if rank else None)),
+            ("fail_split", dict(seed=lambda epoch: epoch, validation_split=0.2 * (rank > 0))),
             # n_iter_no_change=10 on one rank, left at its default (10) on the other: alike
             ("same_patience", dict(tol=1e-9, **({"n_iter_no_change": 10} if rank else {}))),
         ):

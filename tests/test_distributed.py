@@ -122,6 +122,20 @@ def test_a_failing_rank_stops_every_rank(launched):
             assert error.startswith("DistributedError: distributed training stopped: rank 1")
         assert text in error, error
         assert r == 0 or "give every rank the same rows" in error
+        # the ranks at different points of fit before training: said, not misread
+        for case, doing in (
+            ("fail_seed_none", "rank 0 draws the seed every rank shuffles with (its fit has "
+             "seed=None), while rank {r} compares the model and fit's settings"),
+            ("fail_split", "rank 0 compares the model and fit's settings, while rank {r} "
+             "checks the value of the seed function for an epoch (seed(0) is drawn"),
+        ):  # fmt: skip
+            error = str(got[f"{case}.error"])
+            text = f"rank {max(r, 1)} and rank 0 are at different points of fit: "
+            text += doing.format(r=max(r, 1))
+            if r == 0:
+                assert error.startswith("DistributedError: distributed training stopped: rank 1")
+            assert text in error, error
+            assert "give every rank the same seed (None on every rank or on none)" in error
         # rank 0's callback halves the lr: every other rank finds its lr is not rank 0's
         error = str(got["fail_lr.error"])
         text = f"after epoch 1 rank {max(r, 1)}'s learning rates [0.01] are not rank 0's"
