@@ -241,13 +241,14 @@ class _SklearnRules(Callback):
                 f"{est.n_iter_no_change} consecutive epochs."
             )
             opt = state.optimizer
-            if est.solver == "sgd" and est.learning_rate == "adaptive" and opt.lr > 1e-6:
+            adaptive = est._adaptive()  # the optimizer's, as made by the fit (see _make_optimizer)
+            if adaptive and opt.lr > 1e-6:
                 opt.lr = opt.lr / 5.0
                 est._no_improvement_count = 0
                 if est.verbose:
                     print(f"{msg} Setting learning rate to {opt.lr:f}")
                 return
-            if est.solver == "sgd" and est.learning_rate == "adaptive":
+            if adaptive:
                 state.stop_reason = "min_lr"
                 msg += " Learning rate too small."
             else:
@@ -428,6 +429,7 @@ class _BaseMLP(BaseEstimator):
         self._best_params = [p.data.copy() for p in model.parameters()]
         self._optimizer: Any = None
         self._schedule: Any = None
+        self._optimizer_kind: dict[str, Any] | None = None
         self.loss_curve_: list[float] = []
         self._no_improvement_count = 0
         if self.early_stopping:
@@ -635,13 +637,8 @@ class _BaseMLP(BaseEstimator):
             p_new.data[...] = p_old.data
         opt, sched = self._optimizer, self._schedule
         self.model_ = new
-        if opt is not None:
-            self._make_optimizer()
-            self._optimizer.load_state_dict(opt.state_dict())
-            if sched is not None and self._schedule is not None:
-                self._schedule.load_state_dict(sched.state_dict())
-            else:  # as scikit-learn, a later partial_fit keeps the first call's schedule
-                self._schedule = None
+        if opt is not None:  # the same optimizer and schedule, as scikit-learn keeps its own
+            self._rebuild_optimizer(opt.state_dict(), None if sched is None else sched.state_dict())
 
     def _in_dtype(self, X: np.ndarray) -> np.ndarray:
         """X (validated, finite) as a C-contiguous array of the training dtype; values beyond
@@ -888,10 +885,23 @@ class _BaseMLP(BaseEstimator):
             kept = self._partial_fit_seed = (self.random_state, int(draw))
         return kept[1]
 
-    def _make_optimizer(self) -> None:
-        """scikit-learn's SGDOptimizer / AdamOptimizer as glassnet optimizers."""
+    def _make_optimizer(self, kind: dict[str, Any] | None = None) -> None:
+        """scikit-learn's SGDOptimizer / AdamOptimizer as glassnet optimizers.
+
+        ``kind`` ({'solver': 'sgd' or 'adam', 'learning_rate': 'constant', 'invscaling' or
+        'adaptive'}) rebuilds the optimizer a fit made, whatever the parameters say now:
+        scikit-learn keeps its optimizer object through later partial_fit calls and copies,
+        so a new ``solver`` or ``learning_rate`` applies from the next fit (which builds a
+        new one), not to a later partial_fit. None: from the parameters now.
+        """
+        if kind is None:
+            sgd = self.solver == "sgd"
+            kind = {
+                "solver": "sgd" if sgd else "adam",
+                "learning_rate": self.learning_rate if sgd else "constant",
+            }
         params = self.model_.parameters()
-        if self.solver == "sgd":
+        if kind["solver"] == "sgd":
             self._optimizer = optim.SGD(
                 params,
                 lr=self.learning_rate_init,
@@ -901,7 +911,7 @@ class _BaseMLP(BaseEstimator):
             )
             self._schedule = (
                 schedules.InvScalingLR(self._optimizer, power_t=self.power_t)
-                if self.learning_rate == "invscaling"
+                if kind["learning_rate"] == "invscaling"
                 else None
             )
         else:
@@ -912,6 +922,25 @@ class _BaseMLP(BaseEstimator):
                 eps=self.epsilon,
             )
             self._schedule = None
+        self._optimizer_kind = dict(kind)
+
+    def _rebuild_optimizer(self, opt_state: Any, sched_state: Any) -> None:
+        """The optimizer (and schedule) of the last fit again, around ``model_``'s weights,
+        with their states: after the network is rebuilt, or a copy is loaded. Estimators
+        pickled before the kind was kept are rebuilt from the parameters, as they were."""
+        self._make_optimizer(self.__dict__.get("_optimizer_kind"))
+        self._optimizer.load_state_dict(opt_state)
+        if self._schedule is not None and sched_state is not None:
+            self._schedule.load_state_dict(sched_state)
+        else:  # (an old pickle's parameters may name a schedule the fit did not have)
+            self._schedule = None
+
+    def _adaptive(self) -> bool:
+        """Whether the optimizer of the last fit has scikit-learn's 'adaptive' rate."""
+        kind = self.__dict__.get("_optimizer_kind")
+        if kind is None:  # pickled before the kind was kept
+            return self.solver == "sgd" and self.learning_rate == "adaptive"
+        return kind["solver"] == "sgd" and kind["learning_rate"] == "adaptive"
 
     def __getstate__(self) -> dict[str, Any]:
         # An optimizer binds the weights to views of its flat buffers; pickling would cut
@@ -932,12 +961,8 @@ class _BaseMLP(BaseEstimator):
             self.threads = None
         opt, sched = self.__dict__.get("_optimizer"), self.__dict__.get("_schedule")
         if isinstance(opt, dict):
-            self._make_optimizer()
-            self._optimizer.load_state_dict(opt["state_dict"])
-            if isinstance(sched, dict) and self._schedule is not None:
-                self._schedule.load_state_dict(sched["state_dict"])
-            else:
-                self._schedule = None
+            sched_state = sched["state_dict"] if isinstance(sched, dict) else None
+            self._rebuild_optimizer(opt["state_dict"], sched_state)
 
     def _fit_lbfgs(self, X: np.ndarray, Y: np.ndarray, w: np.ndarray | None) -> None:
         """Minimize the full-batch loss with SciPy's L-BFGS-B, as scikit-learn does.

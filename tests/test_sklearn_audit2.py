@@ -188,3 +188,67 @@ def test_large_targets_within_float32_still_train_in_float32():
         est.fit(X.astype(np.float32), y)
     assert est.coefs_[0].dtype == np.float32
     assert est.predict(X.astype(np.float32)).dtype == np.float32
+
+
+# ------------- a later partial_fit and copies keep the fit's optimizer, as scikit-learn does
+def _partial_fits(module, first, then, calls=4):
+    """scikit-learn's or glassnet's SGD classifier: 3 partial_fit calls, set_params(**then),
+    ``calls`` more; returns the estimator."""
+    from sklearn.preprocessing import StandardScaler
+
+    Xs = StandardScaler().fit_transform(X)
+    kw = dict(hidden_layer_sizes=(5,), solver="sgd", random_state=0, shuffle=False, **first)
+    est = module.MLPClassifier(**kw)
+    for _ in range(3):
+        est.partial_fit(Xs, Y, classes=[0, 1, 2])
+    est.set_params(**then)
+    for _ in range(calls):
+        est.partial_fit(Xs, Y)
+    return est
+
+
+@pytest.mark.parametrize(
+    "first, then",
+    [
+        ({}, {"solver": "adam", "activation": "tanh"}),  # was: ValueError loading SGD's state
+        ({}, {"learning_rate": "adaptive", "tol": 10.0, "n_iter_no_change": 1}),
+        (
+            {"learning_rate": "adaptive", "tol": 10.0, "n_iter_no_change": 1},
+            {"learning_rate": "constant"},
+        ),
+        (
+            {"learning_rate": "invscaling", "learning_rate_init": 0.5},
+            {"learning_rate": "constant", "activation": "tanh"},
+        ),
+    ],
+)
+def test_a_later_partial_fit_keeps_the_optimizer_as_sklearn(first, then):
+    import glassnet.sklearn as gn
+
+    ours, theirs = _partial_fits(gn, first, then), _partial_fits(skl, first, then)
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-10)
+    assert ours._optimizer.lr == pytest.approx(theirs._optimizer.learning_rate, rel=1e-12)
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+@pytest.mark.parametrize(
+    "first, then",
+    [
+        ({}, {"solver": "lbfgs"}),  # was: ValueError, SGD's state loaded into an Adam
+        ({}, {"solver": "adam"}),
+        ({"learning_rate": "invscaling", "learning_rate_init": 0.5}, {"learning_rate": "constant"}),
+    ],
+)
+def test_a_copy_after_set_params_keeps_training_as_the_original(how, first, then):
+    import glassnet.sklearn as gn
+
+    est = _partial_fits(gn, first, then, calls=0)
+    copied = copy.deepcopy(est) if how == "deepcopy" else pickle.loads(pickle.dumps(est))
+    assert type(copied._optimizer) is type(est._optimizer)
+    est.set_params(solver="sgd")  # partial_fit needs a stochastic solver; the optimizer stays
+    copied.set_params(solver="sgd")
+    for e in (est, copied):
+        for _ in range(3):
+            e.partial_fit(X, Y)
+    np.testing.assert_array_equal(copied.coefs_[0], est.coefs_[0])  # was: the schedule dropped
+    np.testing.assert_array_equal(copied.loss_curve_, est.loss_curve_)
