@@ -59,7 +59,7 @@ from typing import Any
 
 import numpy as np
 
-from . import schedules as lr_scheduler  # (PyTorch's name, below)
+from . import lr_scheduler  # (PyTorch's place: glassnet.schedules, PyTorch's ConstantLR)
 from ._validation import (
     build,
     check_params,

@@ -8,10 +8,13 @@ schedule accepts. ``glassnet.fit(..., schedule=...)`` does that for you.
 
 PyTorch's ``StepLR``, ``MultiStepLR``, ``ExponentialLR``, ``CosineAnnealingLR`` and
 ``LambdaLR`` give PyTorch's learning rates epoch by epoch (``get_last_lr()`` lists them);
-glassnet's ``ConstantLR`` keeps γ₀ (PyTorch's scales it for a few epochs), and
-``AdaptiveLR`` is scikit-learn's rule (PyTorch's ``ReduceLROnPlateau`` is close to it).
-PyTorch's ``OneCycleLR``, ``CyclicLR``, ``LinearLR`` and ``SequentialLR`` are not here:
-``LambdaLR`` writes any of them as a function of the epoch. One difference: each
+so do ``LinearLR``, ``PolynomialLR``, ``CosineAnnealingWarmRestarts`` and
+``ReduceLROnPlateau``. glassnet's ``ConstantLR`` keeps γ₀ (scikit-learn's "constant");
+PyTorch's, which scales γ₀ for a few epochs, is :class:`ConstantFactorLR`, and
+``glassnet.optim.lr_scheduler`` (PyTorch's place: :mod:`glassnet.lr_scheduler`) names it
+``ConstantLR``. ``AdaptiveLR`` is scikit-learn's rule. PyTorch's ``OneCycleLR``,
+``CyclicLR`` and ``SequentialLR`` are not here: ``LambdaLR`` writes any of them as a
+function of the epoch. One difference: each
 ``step()`` sets a group's lr from its starting lr (``base_lrs``) in closed form, so an lr
 written into a group by hand between steps lasts until the next ``step()``, and a
 second schedule stepping the same optimizer would overwrite the first's rates (PyTorch's
@@ -56,8 +59,9 @@ from ._validation import ParameterError, build, check_setting, check_state_dict
 
 # fmt: off
 __all__ = [
-    "SCHEDULES", "AdaptiveLR", "ConstantLR", "CosineAnnealingLR", "ExponentialLR",
-    "InvScalingLR", "LambdaLR", "LRSchedule", "MultiStepLR", "ReduceLROnPlateau", "StepLR",
+    "SCHEDULES", "AdaptiveLR", "ConstantFactorLR", "ConstantLR", "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts", "ExponentialLR", "InvScalingLR", "LambdaLR", "LinearLR",
+    "LRSchedule", "MultiStepLR", "PolynomialLR", "ReduceLROnPlateau", "StepLR",
     "check_schedule", "get_schedule",
 ]
 # fmt: on
@@ -68,7 +72,11 @@ _RULES: dict[str, Any] = {  # what each setting must be: check_number's bounds, 
     **dict.fromkeys(("eta_min", "power_t", "tol", "min_lr"), {"low": 0}),
     **dict.fromkeys(("epoch", "samples_seen", "bad_epochs"), {"low": 0, "integer": True}),
     "patience": {"low": 0, "integer": True, "allow_inf": True},  # (scikit-learn's np.inf)
-    **dict.fromkeys(("step_size", "T_max"), {"low": 1, "integer": True}),
+    **dict.fromkeys(("step_size", "T_max", "T_0", "T_mult"), {"low": 1, "integer": True}),
+    "total_iters": {"low": 0, "integer": True},
+    "start_factor": {"low": 0, "high": 1, "low_open": True},
+    "end_factor": {"low": 0, "high": 1},
+    "power": {"low": 0},
     "factor": {"low": 0, "high": 1, "low_open": True, "high_open": True},
     "mode": ("min", "max"),
     "best": {"allow_inf": True},
@@ -88,11 +96,11 @@ def _is_inf(value: Any, sign: int = 1) -> bool:
     return isinstance(value, numbers.Real) and value == sign * math.inf
 
 
-def _check(value: Any, name: str, owner: str) -> Any:
-    """``value`` if it is what ``_RULES[name]`` asks, else a ParameterError. (Besides
-    check_setting's rules: ``allow_inf`` takes +inf, ``minus_inf`` -inf too, ``each`` a list
-    of such numbers.)"""
-    rule = _RULES[name]
+def _check(value: Any, name: str, owner: str, rule: Any = None) -> Any:
+    """``value`` if it is what ``rule`` (default ``_RULES[name]``) asks, else a ParameterError.
+    (Besides check_setting's rules: ``allow_inf`` takes +inf, ``minus_inf`` -inf too,
+    ``each`` a list of such numbers.)"""
+    rule = _RULES[name] if rule is None else rule
     if isinstance(rule, dict) and rule.get("allow_inf") and _is_inf(value):
         return math.inf  # (an int setting's numpy.inf: check_number's int test refuses it)
     if isinstance(rule, dict) and rule.get("minus_inf") and _is_inf(value, -1):
@@ -136,10 +144,12 @@ class LRSchedule:
     _needs: tuple[str, ...] = ()  # the facts of epoch_end that step takes
     _clock = "epoch"  # what the rate is a function of
     _never_rises = False  # True: a rate of 0 stays 0 (the decays; :meth:`stays_zero`)
+    _rules: dict[str, Any] = {}  # a setting's rule where it differs from _RULES's
 
     def __init__(self, optimizer: Any, settings: Any = None) -> None:
         name = type(self).__name__
-        self.__dict__.update({k: _check(settings[k], k, name) for k in self._hyper})
+        rules = self._rules
+        self.__dict__.update({k: _check(settings[k], k, name, rules.get(k)) for k in self._hyper})
         if not (hasattr(optimizer, "lr") and hasattr(optimizer, "param_groups")):
             raise TypeError(
                 f"{name} needs an optimizer with an 'lr' attribute and param_groups (a "
@@ -348,7 +358,9 @@ class LRSchedule:
                 f"({len(self.base_lrs)}). Got {bases!r:.80}."
             )
         bases = [_check(b, "lr", name) for b in bases]
-        self.__dict__.update({k: _check(state[k], k, name) for k in keys[2:]}, base_lrs=bases)
+        rules = self._rules
+        checked = {k: _check(state[k], k, name, rules.get(k)) for k in keys[2:]}
+        self.__dict__.update(checked, base_lrs=bases)
 
     def __repr__(self) -> str:
         items = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._hyper)
@@ -492,6 +504,95 @@ class CosineAnnealingLR(LRSchedule):
 
     def _rate(self, base_lr: float, epoch: int) -> float:
         cos = math.cos(math.pi * epoch / self.T_max)
+        return self.eta_min + (base_lr - self.eta_min) * (1.0 + cos) / 2.0
+
+
+class _Warm(LRSchedule):
+    """PyTorch's schedules whose factor at epoch 0 is not 1: building one sets each group's
+    lr to its epoch-0 rate, as PyTorch's do (γ₀ stays the starting lr, ``base_lrs``)."""
+
+    def __init__(self, optimizer: Any, settings: Any) -> None:
+        super().__init__(optimizer, settings)
+        for group, base in zip(self.optimizer.param_groups, self.base_lrs):
+            group["lr"] = self._checked(self._rate, base, 0)
+
+
+class ConstantFactorLR(_Warm):
+    """γₑ = γ₀ · ``factor`` for the first ``total_iters`` epochs, then γ₀: PyTorch's
+    ``ConstantLR`` (``glassnet.optim.lr_scheduler.ConstantLR`` is this class; glassnet's own
+    :class:`ConstantLR` is scikit-learn's constant rate)."""
+
+    _hyper = ("factor", "total_iters")
+    _rules = {"factor": {"low": 0, "high": 1}}  # ([0, 1], as PyTorch's)
+
+    def __init__(self, optimizer: Any, factor: float = 1.0 / 3, total_iters: int = 5) -> None:
+        super().__init__(optimizer, locals())
+
+    def _rate(self, base_lr: float, epoch: int) -> float:
+        return base_lr * self.factor if epoch < self.total_iters else base_lr
+
+
+class LinearLR(_Warm):
+    """γₑ = γ₀ · (s + (f − s) · min(e, T) / T), s = ``start_factor``, f = ``end_factor``,
+    T = ``total_iters``: PyTorch's ``LinearLR`` (a linear warm-up, by default from γ₀/3 to
+    γ₀ over 5 epochs), in closed form (PyTorch multiplies step by step: equal to rounding)."""
+
+    _hyper = ("start_factor", "end_factor", "total_iters")
+
+    def __init__(
+        self,
+        optimizer: Any,
+        start_factor: float = 1.0 / 3,
+        end_factor: float = 1.0,
+        total_iters: int = 5,
+    ) -> None:
+        super().__init__(optimizer, locals())
+
+    def _rate(self, base_lr: float, epoch: int) -> float:
+        s, f, t = self.start_factor, self.end_factor, self.total_iters
+        return base_lr * (s + (f - s) * min(epoch, t) / t) if t else base_lr * f
+
+
+class PolynomialLR(_Warm):
+    """γₑ = γ₀ · (1 − min(e, T) / T)^``power``, T = ``total_iters``: PyTorch's
+    ``PolynomialLR``, at 0 from epoch T on (where a run ends: the rate stays 0)."""
+
+    _hyper = ("total_iters", "power")
+    _never_rises = True
+
+    def __init__(self, optimizer: Any, total_iters: int = 5, power: float = 1.0) -> None:
+        super().__init__(optimizer, locals())
+
+    def _rate(self, base_lr: float, epoch: int) -> float:
+        t = self.total_iters
+        return base_lr * (1.0 - min(epoch, t) / t) ** self.power if t else base_lr
+
+
+class CosineAnnealingWarmRestarts(LRSchedule):
+    """PyTorch's ``CosineAnnealingWarmRestarts``: a cosine from γ₀ down towards ``eta_min``
+    over ``T_0`` epochs, then again from γ₀, each period ``T_mult`` times the one before:
+    γₑ = η_min + (γ₀ − η_min) · (1 + cos(π T_cur / T_i)) / 2 with T_cur the epochs since
+    the last restart and T_i the period it is in."""
+
+    _hyper = ("T_0", "T_mult", "eta_min")
+
+    def __init__(self, optimizer: Any, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> None:
+        super().__init__(optimizer, locals())
+
+    def stays_zero(self) -> bool:
+        """True only when γ₀ and ``eta_min`` are 0: otherwise each restart rises again."""
+        return self.eta_min == 0 and all(base == 0 for base in self.base_lrs)
+
+    def _rate(self, base_lr: float, epoch: int) -> float:
+        t0, mult, cur = self.T_0, self.T_mult, epoch
+        if mult == 1:
+            cur, period = epoch % t0, t0
+        else:  # (the restart epochs are T_0 (mult^n − 1) / (mult − 1); exact in integers)
+            n, start = 0, 0
+            while start + t0 * mult**n <= epoch:
+                start, n = start + t0 * mult**n, n + 1
+            cur, period = epoch - start, t0 * mult**n
+        cos = math.cos(math.pi * cur / period)
         return self.eta_min + (base_lr - self.eta_min) * (1.0 + cos) / 2.0
 
 
@@ -686,7 +787,8 @@ class ReduceLROnPlateau(LRSchedule):
 SCHEDULES: dict[str, type[LRSchedule]] = {
     "constant": ConstantLR, "step": StepLR, "exponential": ExponentialLR,
     "cosine": CosineAnnealingLR, "invscaling": InvScalingLR, "adaptive": AdaptiveLR,
-    "plateau": ReduceLROnPlateau,
+    "plateau": ReduceLROnPlateau, "linear": LinearLR, "polynomial": PolynomialLR,
+    "warm_restarts": CosineAnnealingWarmRestarts,
 }
 # fmt: on
 """Name → schedule class, used by :func:`get_schedule`."""

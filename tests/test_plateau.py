@@ -155,7 +155,9 @@ def test_pytorchs_module_path_of_the_schedules():
     from glassnet.optim import lr_scheduler  # torch.optim.lr_scheduler's place
 
     opt = optim.SGD(nn.MLP([2, 1], rng=0).parameters(), lr=0.1)
-    assert lr_scheduler is schedules
+    assert lr_scheduler.ReduceLROnPlateau is schedules.ReduceLROnPlateau
+    # PyTorch's ConstantLR there (a factor for a few epochs), glassnet's own in schedules
+    assert lr_scheduler.ConstantLR is schedules.ConstantFactorLR is not schedules.ConstantLR
     from glassnet.optim.lr_scheduler import StepLR  # (and as an import path, as torch's)
 
     assert StepLR is schedules.StepLR

@@ -1,0 +1,37 @@
+"""PyTorch's ``torch.optim.lr_scheduler``, at ``glassnet.optim.lr_scheduler``: every schedule
+of :mod:`glassnet.schedules` under PyTorch's names. One name differs in meaning between the
+two libraries: PyTorch's ``ConstantLR`` scales the rate by ``factor`` for ``total_iters``
+epochs, where glassnet's keeps it constant (scikit-learn's "constant"). Here, at PyTorch's
+place, ``ConstantLR`` is PyTorch's (:class:`glassnet.schedules.ConstantFactorLR`), so code
+written for PyTorch gets PyTorch's rates; ``glassnet.schedules.ConstantLR`` stays glassnet's.
+
+>>> from glassnet import nn, optim
+>>> opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.3)
+>>> sched = optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2)
+>>> [opt.lr] + [(sched.step(), opt.lr)[1] for _ in range(3)]
+[0.15, 0.15, 0.3, 0.3]
+"""
+
+from .schedules import (
+    AdaptiveLR,
+    CosineAnnealingLR,
+    CosineAnnealingWarmRestarts,
+    ExponentialLR,
+    InvScalingLR,
+    LambdaLR,
+    LinearLR,
+    LRSchedule,
+    MultiStepLR,
+    PolynomialLR,
+    ReduceLROnPlateau,
+    StepLR,
+)
+from .schedules import ConstantFactorLR as ConstantLR
+
+LRScheduler = LRSchedule  # (PyTorch's base class's name)
+
+__all__ = [
+    "AdaptiveLR", "ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
+    "ExponentialLR", "InvScalingLR", "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR",
+    "PolynomialLR", "ReduceLROnPlateau", "StepLR",
+]  # fmt: skip
