@@ -1520,7 +1520,8 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
         if node.op_type == "Constant":
             if len(node.output) != 1 or "value" not in attrs:
                 raise _unsupported(node, where, "only tensor constants are read")
-            t = attrs["value"]
+            t = onnx.TensorProto()
+            t.CopyFrom(attrs["value"])  # (a copy: the caller's model stays as it was)
             t.name = node.output[0]
             raw_consts[node.output[0]] = t
             continue

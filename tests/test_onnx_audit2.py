@@ -385,3 +385,18 @@ def test_feeds_refuses_columns_of_different_lengths(tmp_path, capsys):
             feeds(sess, rows_)
     label, _ = sess.run(None, feeds(sess, {"a": [1], "b": [2], "color": "red"}))
     assert label.shape == (1,)
+
+
+def test_load_leaves_the_model_it_is_given_as_it_was():
+    # a Constant node's tensor was renamed in the caller's ModelProto (load set its name
+    # to the node's output), so the model saved afterwards was another file
+    nodes = [
+        helper.make_node("Constant", [], ["W"], value=numpy_helper.from_array(W1, "")),
+        helper.make_node("Gemm", ["x", "W", "B1"], ["y"]),
+    ]
+    model = _model(nodes, {"B1": B1}, ["N", 4], ["N", 5])
+    before = model.SerializeToString()
+    net = load(model)
+    assert model.SerializeToString() == before
+    X = RNG.normal(size=(3, 4)).astype(np.float32)
+    _close(net.predict(X), _ort(model, X))
