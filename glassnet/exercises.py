@@ -913,6 +913,56 @@ def _close(a: Any, b: Any, tol: float) -> bool:
     return not isinstance(a, list) and math.isfinite(float(a)) and abs(float(a) - float(b)) <= tol
 
 
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _check_key(doc: dict[str, Any], key: Any) -> None:
+    """A key.json's structure, as write() makes it: a damaged or hand-edited key gets an
+    error that names the key and its first fault (it was an 'internal error', exit 1,
+    which also means 'some answers wrong')."""
+
+    def fault(where: str) -> ValueError:
+        return ValueError(
+            f"check: {str(key)!r} is damaged: {where}. It is not the key.json that 'glassnet "
+            f"exercise' wrote; write the sheet again (glassnet exercise --seed N --out DIR) "
+            "and grade against its key.json."
+        )
+
+    if not (isinstance(doc.get("seed"), int) and not isinstance(doc.get("seed"), bool)):
+        raise fault(f"its seed is {doc.get('seed')!r:.40}, not a whole number")
+    exercises = doc.get("exercises")
+    if not isinstance(exercises, list) or not exercises:
+        raise fault("it holds no list of exercises")
+    for j, ex in enumerate(exercises, start=1):
+        if not isinstance(ex, dict):
+            raise fault(f"exercise {j} is not an object")
+        num, title, steps = ex.get("number"), ex.get("title"), ex.get("steps")
+        if not (isinstance(num, int) and not isinstance(num, bool)) or not isinstance(title, str):
+            raise fault(f"exercise {j} has no number or title")
+        if not isinstance(steps, list) or not steps:
+            raise fault(f"exercise {num} has no steps")
+        for q, st in enumerate(steps, start=1):
+            if not isinstance(st, dict) or not isinstance(st.get("id"), str):
+                raise fault(f"step {q} of exercise {num} has no id")
+            kind, v = st.get("check"), st.get("value")
+            if kind == "separates":
+                ok = (
+                    isinstance(ex.get("data"), dict)
+                    and isinstance(ex["data"].get("gate"), list)
+                    and len(ex["data"]["gate"]) == 4
+                    and all(g in (0, 1) for g in ex["data"]["gate"])
+                )
+            elif kind == "absent":
+                ok = v is None
+            elif kind == "value":
+                ok = _is_number(v) or (isinstance(v, list) and all(map(_is_number, v)))
+            else:
+                ok = False
+            if not ok or not isinstance(st.get("how", ""), str):
+                raise fault(f"step {num}.{st['id']} has check {kind!r} and value {v!r:.40}")
+
+
 def check(
     key: str | os.PathLike[str], answers: str | os.PathLike[str], tol: float = DEFAULT_TOL
 ) -> CheckResult:
@@ -935,6 +985,7 @@ def check(
             f"check: {str(key)!r} is not a key.json written by 'glassnet exercise' (pass the "
             "key first, the answers second)."
         )
+    _check_key(doc, key)
     given = read_answers(answers)
     right = total = 0
     first: dict[int, str] = {}

@@ -430,3 +430,52 @@ def test_a_loss_from_the_keys_own_rounded_probability_is_graded_right(tmp_path) 
         p = ex.steps[4 + ex.data["label"]].value
         assert step.slack == pytest.approx(math.log(p / (p - 0.0005)), rel=1e-12)
         assert all(s.slack == 0 for s in ex.steps if s.id != "L")
+
+
+def test_a_damaged_key_is_named_not_an_internal_error(tmp_path, capsys) -> None:
+    """A key.json with its format marker but a step, the exercises or the seed missing
+    (hand-edited, cut short) raised KeyError or TypeError: 'internal error ... a bug in
+    glassnet', exit 1, which is also check's 'some answers wrong'. It is a clear error
+    naming the key and its first fault (exit 2); every key write() makes passes."""
+    import copy
+    import json
+
+    from glassnet import exercises
+    from glassnet.cli import main
+
+    for seed in range(12):
+        files = exercises.write(seed, tmp_path / f"s{seed}")
+        exercises.check(files["key.json"], files["answers_template.txt"])  # no error
+    good = json.loads(files["key.json"].read_text(encoding="utf-8"))
+    ans = tmp_path / "answers.txt"
+    ans.write_text("1.z1 = 1\n", encoding="utf-8")
+
+    def without(path: tuple, field: str) -> dict:
+        d = copy.deepcopy(good)
+        node = d
+        for p in path:
+            node = node[p]
+        del node[field]
+        return d
+
+    damaged = {
+        "it holds no list of exercises": without((), "exercises"),
+        "its seed is None": without((), "seed"),
+        "step 1.z1 has check None": without(("exercises", 0, "steps", 0), "check"),
+        "exercise 2 has no steps": without(("exercises", 1), "steps"),
+        "step 1.z1 has check 'value' and value 'x'": json.loads(
+            json.dumps(good).replace(
+                '"value": ' + json.dumps(good["exercises"][0]["steps"][0]["value"]),
+                '"value": "x"',
+                1,
+            )
+        ),
+    }
+    for words, doc in damaged.items():
+        bad = tmp_path / "key.json"
+        bad.write_text(json.dumps(doc), encoding="utf-8")
+        with pytest.raises(ValueError, match=f"is damaged: {re.escape(words)}"):
+            exercises.check(bad, ans)
+        assert main(["exercise", "check", str(bad), str(ans)]) == 2
+        err = capsys.readouterr().err
+        assert "internal error" not in err and "write the sheet again" in err
