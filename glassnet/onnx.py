@@ -399,6 +399,9 @@ def export(
     OnnxError
         A model that has no ONNX form (NaN weights, an activation without an operator),
         or, with ``verify``, onnxruntime's outputs differ from glassnet's.
+    ValueError, TypeError
+        An argument of the wrong type or value (named), or a ``path`` that names the model
+        file or the ``impute_from`` CSV (the ONNX model would replace it).
     """
     opset = int(check_number(opset, "opset", "export", low=MIN_OPSET, integer=True))
     newest = onnx.defs.onnx_opset_version()
