@@ -479,3 +479,17 @@ def test_a_damaged_key_is_named_not_an_internal_error(tmp_path, capsys) -> None:
         assert main(["exercise", "check", str(bad), str(ans)]) == 2
         err = capsys.readouterr().err
         assert "internal error" not in err and "write the sheet again" in err
+
+
+def test_a_log_of_a_formula_is_titled_with_it() -> None:
+    """docs/teaching.md: an unnamed node is titled with its formula (log ŷ). The log of
+    1 − ŷ, one level deeper, was titled 'log', beside its input '1 − ŷ' and the other
+    term's 'log ŷ': the binary cross-entropy's two logs could not be told apart."""
+    svg = viz.draw_graph(bce_graph(), backward=True)
+    titles = [
+        "".join(t.itertext())
+        for t in ET.fromstring(svg).iter(f"{SVG}text")
+        if t.get("font-weight") == "bold"
+    ]
+    assert "log (1 − ŷ)" in titles and "log ŷ" in titles and "1 − ŷ" in titles
+    assert "log" not in titles

@@ -178,7 +178,7 @@ def expression(
             return f"{_FUNCS[u.op]}({args[0]})" if u.op != "log" else f"log {paren[0]}"
         return None
 
-    s = ex(t, 2)
+    s = ex(t, 3)  # (three levels: log (1 − ŷ) is log, add, neg over ŷ; the limit bounds it)
     return s if s is not None and len(s) <= limit else None
 
 
