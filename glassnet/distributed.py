@@ -326,7 +326,7 @@ class DataParallel:
             given = ", ".join(
                 f"{k}={self.settings.get(k)!r:.60}"
                 if k != "validation_data"
-                else "validation_data (its shapes, first or last rows)"
+                else "validation_data (its shapes, dtypes, first or last rows)"
                 for k in differ
             )
             raise ValueError(

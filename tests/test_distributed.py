@@ -116,7 +116,7 @@ def test_a_failing_rank_stops_every_rank(launched):
         error = str(got["fail_val.error"])
         text = (
             f"rank {max(r, 1)} called fit with other settings than rank 0: validation_data "
-            "(its shapes, first or last rows) differ from rank 0's"
+            "(its shapes, dtypes, first or last rows) differ from rank 0's"
         )
         if r == 0:
             assert error.startswith("DistributedError: distributed training stopped: rank 1")
