@@ -1101,6 +1101,14 @@ def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
             if i.name not in init
         ]
         props = {p.key: p.value for p in proto.metadata_props}
+    kind = props.get("glassnet.kind")
+    if kind is not None and kind != "glassnet-cli-model":  # a network or an estimator
+        x = wanted[0][0] if wanted else "X"
+        raise ValueError(
+            f"feeds builds the inputs of an exported 'glassnet train' model (one per column); "
+            f"this model ({kind}) takes one matrix: sess.run(None, {{{x!r}: X}}) with X of "
+            "shape (N, features), float32 or float64 as the graph says."
+        )
     try:
         prep = json.loads(props.get("glassnet.preprocessing", "{}"))
     except ValueError:

@@ -400,3 +400,22 @@ def test_load_leaves_the_model_it_is_given_as_it_was():
     assert model.SerializeToString() == before
     X = RNG.normal(size=(3, 4)).astype(np.float32)
     _close(net.predict(X), _ort(model, X))
+
+
+def test_feeds_of_a_network_or_estimator_says_how_to_run_it():
+    # feeds is for 'glassnet train' models (one input per column); given an exported
+    # estimator and its DataFrame it said "the rows lack the model's input column(s) ['X']"
+    pytest.importorskip("sklearn")
+    pd = pytest.importorskip("pandas")
+    from glassnet.onnx import export, feeds
+    from glassnet.sklearn import MLPClassifier
+
+    df = pd.DataFrame(RNG.normal(size=(20, 3)), columns=["a", "b", "c"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = MLPClassifier(hidden_layer_sizes=(3,), max_iter=5).fit(df, [0, 1] * 10)
+    for proto in (export(clf), export(nn.MLP([3, 2], rng=0))):
+        sess = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
+        for model in (sess, proto):
+            with pytest.raises(ValueError, match=r"takes one matrix: sess.run\(None, \{'X': X\}\)"):
+                feeds(model, df)
