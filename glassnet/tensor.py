@@ -302,7 +302,9 @@ class Tensor:
         self._retain = True
         return self
 
-    def backward(self, grad: Any = None, retain_graph: bool | None = None) -> None:
+    def backward(
+        self, grad: Any = None, retain_graph: bool | None = None, *, gradient: Any = None
+    ) -> None:
         """Compute the gradient of this tensor with respect to every leaf that requires it.
 
         Parameters
@@ -314,10 +316,16 @@ class Tensor:
             PyTorch's argument, taken so that its code runs: glassnet keeps every graph
             (as ``retain_graph=True``), so a second ``backward()`` through it works and
             adds its gradients again, where PyTorch without ``retain_graph`` raises.
+        gradient : array_like, optional
+            PyTorch's name of ``grad``.
 
         Gradients *accumulate* into ``.grad`` of leaves (and of tensors marked
         with :meth:`retain_grad`): call ``zero_grad`` between steps.
         """
+        if gradient is not None:  # (PyTorch's name)
+            if grad is not None:
+                raise TypeError("backward(): pass grad or gradient (PyTorch's name), not both.")
+            grad = gradient
         if not self.requires_grad:
             raise RuntimeError(
                 "backward() on a tensor that does not require grad: no input had "

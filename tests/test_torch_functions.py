@@ -176,3 +176,32 @@ def test_parameters_to_vector_and_back():
     if torch is not None:  # the order PyTorch's gives for the same layers (weight transposed)
         tm = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Tanh(), torch.nn.Linear(2, 1))
         assert torch.nn.utils.parameters_to_vector(tm.parameters()).shape == (11,)
+
+
+def test_sequential_edits_get_submodule_parameter_flag_and_backward_gradient():
+    s = nn.Sequential(nn.Linear(2, 3, rng=0))
+    assert s.append(nn.ReLU()) is s
+    s.extend([nn.Linear(3, 1, rng=1)]).insert(1, nn.Identity())
+    assert [type(m).__name__ for m in s] == ["Linear", "Identity", "ReLU", "Linear"]
+    assert len(s.parameters()) == 4 and s(gn.randn(5, 2, generator=0)).shape == (5, 1)
+    with pytest.raises(TypeError, match="Sequential.append: a layer must be a glassnet Module"):
+        s.append(np.tanh)
+    assert len(s) == 4  # (nothing appended)
+    assert s.get_submodule("layers.3") is s[3] and s.get_submodule("") is s
+    with pytest.raises(AttributeError, match="has no sub-module 'fc'.*layers.0"):
+        s.get_submodule("fc")
+    p = nn.Parameter(np.zeros(2), requires_grad=False)
+    assert not p.requires_grad and nn.Parameter(np.zeros(2)).requires_grad
+    x = gn.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (x * x).backward(gradient=np.array([1.0, 0.5, 0.0]))
+    assert x.grad.tolist() == [2.0, 2.0, 0.0]
+    with pytest.raises(TypeError, match="pass grad or gradient"):
+        (x * 2).backward(np.ones(3), gradient=np.ones(3))
+    torch = torch_or_none()
+    if torch is not None:
+        ts = torch.nn.Sequential(torch.nn.Linear(2, 3))
+        ts.append(torch.nn.ReLU()).extend([torch.nn.Linear(3, 1)]).insert(1, torch.nn.Identity())
+        assert [type(m).__name__ for m in ts] == ["Linear", "Identity", "ReLU", "Linear"]
+        tx = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        (tx * tx).backward(gradient=torch.tensor([1.0, 0.5, 0.0]))
+        assert tx.grad.tolist() == x.grad.tolist()

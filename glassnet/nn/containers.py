@@ -40,7 +40,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import layers
-from .layers import Linear
+from .layers import Linear, Sequential
 from .module import Module
 
 __all__ = ["ModuleDict", "ModuleList"]
@@ -303,7 +303,44 @@ def _linear_setattr(self: Linear, name: str, value: Any) -> None:
     object.__setattr__(self, name, value)
 
 
+def get_submodule(self: Module, target: str) -> Module:
+    """The sub-module at the dotted name ``target`` (``"layers.0"``; ``""``: this module), as
+    PyTorch's ``get_submodule``; a name that leads nowhere is an AttributeError naming it."""
+    if not isinstance(target, str):
+        raise TypeError(f"get_submodule takes a dotted name (a str). Got {target!r:.60}.")
+    found = dict(self.named_modules()).get(target)
+    if found is None:
+        names = [n for n, _ in self.named_modules() if n]
+        raise AttributeError(
+            f"{type(self).__name__} has no sub-module {target!r}; its sub-modules are "
+            f"{names[:12]}{' ...' if len(names) > 12 else ''}."
+        )
+    return found
+
+
+def _sequential_edit(name: str) -> Any:
+    """PyTorch's ``Sequential.append(m)``, ``extend(ms)`` and ``insert(i, m)``: the layer
+    list edited in place, each layer checked to be a Module; returns the Sequential."""
+
+    def edit(self: Sequential, *args: Any) -> Sequential:
+        new = list(args[-1]) if name == "extend" else [args[-1]]
+        for m in new:
+            if not isinstance(m, Module):
+                raise TypeError(
+                    f"Sequential.{name}: a layer must be a glassnet Module. Got {type(m).__name__}."
+                )
+        getattr(self.layers, name)(*args[:-1], *([new] if name == "extend" else new))
+        return self
+
+    edit.__name__ = name
+    return edit
+
+
 Module.named_children, Module.named_modules, Module.apply = named_children, named_modules, apply
+Module.get_submodule = get_submodule
+Sequential.append, Sequential.extend, Sequential.insert = map(
+    _sequential_edit, ("append", "extend", "insert")
+)
 Module.children = lambda self: (m for _, m in self.named_children())
 Linear.__getattr__, Linear.__setattr__ = _linear_getattr, _linear_setattr
 

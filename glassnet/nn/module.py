@@ -36,8 +36,10 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data: Any, label: str | None = None, dtype: Any = None) -> None:
-        super().__init__(data, requires_grad=True, dtype=dtype, label=label)
+    def __init__(
+        self, data: Any, label: str | None = None, dtype: Any = None, requires_grad: bool = True
+    ) -> None:
+        super().__init__(data, requires_grad=requires_grad, dtype=dtype, label=label)
 
     def __repr__(self) -> str:
         return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype}, label={self.label!r})"
