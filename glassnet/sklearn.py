@@ -527,19 +527,19 @@ class _BaseMLP(BaseEstimator):
         return z
 
     def _logits(self, X: np.ndarray) -> np.ndarray:
-        """z of the output layer (before its activation), float64, (n, n_outputs)."""
-        model = self.model_
-        layers = model.layers
+        """z of the output layer (before its activation), float64, (n, n_outputs).
+
+        The network as in eval mode: its Dropout layers (inverted dropout, the identity at
+        inference) are skipped rather than switched off, so the model's training flag is
+        never touched and predictions from several threads at once are all exact.
+        """
+        layers = self.model_.layers
         body = layers[:-1] if isinstance(layers[-1], ActivationModule) else layers
-        was = model.training
-        model.eval()
-        try:
-            with no_grad():
-                t = Tensor(self._in_dtype(X))
-                for layer in body:
+        with no_grad():
+            t = Tensor(self._in_dtype(X))
+            for layer in body:
+                if not isinstance(layer, Dropout):
                     t = layer(t)
-        finally:
-            model.train(was)
         return t.data.astype(np.float64)
 
     def _check_X(self, X: Any) -> np.ndarray:

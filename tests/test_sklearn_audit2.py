@@ -252,3 +252,41 @@ def test_a_copy_after_set_params_keeps_training_as_the_original(how, first, then
             e.partial_fit(X, Y)
     np.testing.assert_array_equal(copied.coefs_[0], est.coefs_[0])  # was: the schedule dropped
     np.testing.assert_array_equal(copied.loss_curve_, est.loss_curve_)
+
+
+# ------------------- predict leaves the model's training flag alone: thread-safe with dropout
+def _dropout_clf():
+    rng = np.random.default_rng(0)
+    Xs = rng.normal(size=(400, 20))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier((64, 64), dropout=0.5, max_iter=3, random_state=0)
+        return clf.fit(Xs, (Xs[:, 0] > 0).astype(int)), Xs
+
+
+def test_predict_never_switches_the_models_mode(monkeypatch):
+    """predict switched model_ to eval mode and back: a predict in another thread could run
+    with dropout on in between (wrong probabilities), or leave the model in eval mode."""
+    clf, Xs = _dropout_clf()
+    ref = clf.predict_proba(Xs)
+
+    def refuse(*a, **k):
+        raise AssertionError("predict changed model_'s training mode")
+
+    monkeypatch.setattr(clf.model_, "eval", refuse)
+    monkeypatch.setattr(clf.model_, "train", refuse)
+    clf.model_.training = True  # (as another thread's fit or predict may have left it)
+    np.testing.assert_array_equal(clf.predict_proba(Xs), ref)  # dropout is not applied
+    np.testing.assert_array_equal(clf.predict(Xs), ref.argmax(axis=1))
+    assert clf.model_.training
+
+
+def test_concurrent_predictions_with_dropout_are_exact():
+    from concurrent.futures import ThreadPoolExecutor
+
+    clf, Xs = _dropout_clf()
+    ref = clf.predict_proba(Xs)
+    with ThreadPoolExecutor(4) as pool:
+        outs = list(pool.map(lambda _: clf.predict_proba(Xs), range(40)))
+    for out in outs:
+        np.testing.assert_array_equal(out, ref)
