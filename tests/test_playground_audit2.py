@@ -237,3 +237,56 @@ def test_an_error_leaves_the_status_line_at_the_next_answered_request(context, s
     _settled(page)
     assert page.text_content("#steps") == "1 step"
     assert page.text_content("#status") == ""
+
+
+# =====================================================================================
+# A link's settings that the sliders' own range and steps miss
+# =====================================================================================
+@needs_browser
+def test_the_sliders_show_the_runs_values_from_a_link(context, server):
+    # the API takes a batch of up to 2,000 points, any noise in 0-50 and any ratio in 10-100;
+    # the sliders' own marks are TF Playground's (1-30, steps of 5 and 10)
+    page = _page(context, server, "#batch_size=100&noise=7&train_ratio=55")
+    config = page.evaluate("run.config")
+    assert (config["batch_size"], config["noise"], config["train_ratio"]) == (100, 7, 55)
+    for name, value in [("batch_size", 100), ("noise", 7), ("train_ratio", 55)]:
+        assert page.eval_on_selector(f"#{name}", "e => +e.value") == value, name
+    assert page.text_content("#batch_size_v") == "100"
+    # and a slider moved afterwards sets what it shows
+    page.focus("#batch_size")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("run.config.batch_size === 99")
+    assert page.eval_on_selector("#batch_size", "e => +e.value") == 99
+    # a link within the marks gets them back
+    page.evaluate("location.hash = location.hash.replace(/batch_size=[0-9]+/, 'batch_size=10')")
+    page.wait_for_function("run.config.batch_size === 10")
+    assert page.eval_on_selector("#batch_size", "e => +e.max") == 30
+    assert not page.errors
+
+
+# =====================================================================================
+# The slides' numbers of a run the page shows no more
+# =====================================================================================
+@needs_browser
+def test_an_explain_answer_overtaken_by_a_new_run_is_not_shown(context, server):
+    page = _page(context, server)
+    page.click(".node.hidden >> nth=0")
+    page.wait_for_function("document.querySelector('#explain').textContent.includes('Point #')")
+    held = []
+    page.route("**/api/explain", lambda route: held.append(route))
+    page.click("#play")  # while playing, the panel is refreshed a few times a second
+    deadline = 100
+    while not held and deadline:
+        page.wait_for_timeout(50)
+        deadline -= 1
+    assert held, "no explain request while playing"
+    page.click("#play")  # pause; then another data set: a new run, the panel cleared
+    old = page.evaluate("run.id")
+    page.click("#datasets button[data-name='xor']")
+    page.wait_for_function(f"run.id !== {old!r}")
+    _settled(page)
+    for route in held:  # the old run's numbers arrive late
+        route.continue_()
+    page.wait_for_timeout(500)
+    assert "Point #" not in page.text_content("#explain")
+    assert page.text_content("#status") == ""

@@ -170,8 +170,15 @@ function syncControls() {
   fmtSel("lr", state.lr); fmtSel("reg_rate", state.reg_rate);
   for (const id of ["activation", "regularization", "problem"]) $(id).value = state[id];
   for (const id of ["train_ratio", "noise", "batch_size"]) {
-    $(id).value = state[id];
-    $(id + "_v").textContent = id === "train_ratio" ? state[id] + "%" : state[id];
+    // a link (or the API) may hold a value past the slider's own marks (a batch of 100, noise
+    // 7): the slider widens, or takes steps of 1, to show it (else it shows a value the run
+    // does not use, and moving it jumps); a value within the marks gets them back
+    const el = $(id), v = state[id];
+    el.dataset.max ??= el.max; el.dataset.step ??= el.step;
+    el.max = Math.max(+el.dataset.max, v);
+    el.step = (v - +el.min) % +el.dataset.step === 0 ? el.dataset.step : "1";
+    el.value = v;
+    $(id + "_v").textContent = id === "train_ratio" ? v + "%" : v;
   }
   $("seed_v").textContent = state.seed;
   $("show_test").checked = state.show_test;
@@ -697,10 +704,22 @@ function markChosen() {   // outline the clicked neuron or edge
   }
 }
 
+let explains = 0;   // explain requests so far: only the latest one's answer is shown
 async function explainSelected() {
   if (!run || !selected.target) return;
-  const e = await api("/api/explain", { run: run.id, point: selected.point ?? 0, target: selected.target });
-  renderExplain(e);
+  const ask = { run: run.id, point: selected.point ?? 0, target: selected.target };
+  const n = ++explains;
+  // an answer overtaken (a newer click, a new run: the panel was cleared) is not shown, nor
+  // its error: while playing, the refresh runs beside the queue, and may answer late
+  const current = () => n === explains && run && run.id === ask.run && selected.target === ask.target;
+  let e;
+  try {
+    e = await api("/api/explain", ask);
+  } catch (err) {
+    if (current()) throw err;
+    return;
+  }
+  if (current()) renderExplain(e);
 }
 
 function eq(...parts) {
