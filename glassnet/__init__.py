@@ -16,6 +16,7 @@ import types as _types
 import typing as _typing
 
 from . import (
+    autograd,
     data,
     datasets,
     factories,
@@ -157,6 +158,7 @@ __all__ = [
     "set_default_dtype",
     "stack",
     "where",
+    "autograd",
     "factories",
     "float32",
     "float64",

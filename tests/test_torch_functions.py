@@ -205,3 +205,44 @@ def test_sequential_edits_get_submodule_parameter_flag_and_backward_gradient():
         tx = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
         (tx * tx).backward(gradient=torch.tensor([1.0, 0.5, 0.0]))
         assert tx.grad.tolist() == x.grad.tolist()
+
+
+def test_autograd_grad_returns_gradients_and_leaves_every_grad_as_it_was():
+    model = nn.Sequential(nn.Linear(3, 4, rng=0, dtype="float64"), nn.Tanh(),
+                          nn.Linear(4, 1, rng=1, dtype="float64"))  # fmt: skip
+    x = gn.tensor(X0, dtype=gn.float64)
+    W0 = model[0].W
+    W0.grad = np.full(W0.shape, 7.0)  # a gradient already there stays
+    z = model[0](x)
+    loss = (model[2](z.tanh()) ** 2).mean()
+    dW, dz = gn.autograd.grad(loss, [W0, z])
+    assert W0.grad.tolist() == np.full(W0.shape, 7.0).tolist() and model[2].W.grad is None
+    assert z.grad is None and not dW.requires_grad
+    # the same numbers as backward() gives, and as finite differences
+    W0.grad = None
+    loss.backward()
+    np.testing.assert_array_equal(dW.data, W0.grad)
+    report = gradcheck(lambda w: (model[2](gn.tanh(x @ w + model[0].b)) ** 2).mean(), W0.data)
+    assert report.ok
+    z2 = model[0](x).retain_grad()  # dL/dz as backward() keeps it on a retained node
+    (model[2](z2.tanh()) ** 2).mean().backward()
+    np.testing.assert_array_equal(dz.data, z2.grad)
+    # several outputs, seeded; an unused input; what is refused
+    a = gn.tensor([1.0, 2.0], requires_grad=True)
+    b = gn.tensor([3.0], requires_grad=True)
+    (ga,) = gn.autograd.grad([a * a, a.sum()], a, grad_outputs=[np.ones(2), np.array(2.0)])
+    assert ga.data.tolist() == [4.0, 6.0]
+    with pytest.raises(RuntimeError, match="not used to compute the outputs"):
+        gn.autograd.grad((a * a).sum(), [a, b])
+    assert gn.autograd.grad((a * a).sum(), [a, b], allow_unused=True)[1] is None
+    with pytest.raises(ValueError, match="create_graph=True"):
+        gn.autograd.grad((a * a).sum(), a, create_graph=True)
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        gn.autograd.grad((a * a).sum(), gn.tensor([1.0]))
+    torch = torch_or_none()
+    if torch is not None:
+        ta = torch.tensor([1.0, 2.0], requires_grad=True)
+        (tga,) = torch.autograd.grad(
+            [ta * ta, ta.sum()], ta, grad_outputs=[torch.ones(2), torch.tensor(2.0)]
+        )
+        assert tga.tolist() == ga.data.tolist()

@@ -1,0 +1,109 @@
+"""PyTorch's ``torch.autograd.grad``: the gradients of outputs with respect to chosen inputs,
+returned, not added into any ``.grad``.
+
+``loss.backward()`` adds dL/dw into the ``.grad`` of every leaf of the graph (the lecture's
+backward pass, and the training loop's); ``grad(loss, [w1, b1])`` gives dL/dw1 and dL/db1
+and leaves every ``.grad`` of the graph as it was: the same backward pass, run with the
+leaves' gradients set aside and put back. An input may be a leaf or a tensor the graph
+computed (dL/dz of a layer's pre-activation, the slides' δ).
+
+Differences from PyTorch, refused rather than approximated: ``create_graph=True`` (glassnet's
+backward pass is not itself recorded, so there are no second derivatives) is an error;
+``retain_graph`` is taken and changes nothing (glassnet keeps every graph).
+
+>>> import glassnet as gn
+>>> w = gn.tensor([1.0, 2.0], requires_grad=True)
+>>> z = w * w
+>>> loss = z.sum()
+>>> dw, dz = gn.autograd.grad(loss, [w, z])
+>>> dw.data, dz.data, w.grad
+(array([2., 4.], dtype=float32), array([1., 1.], dtype=float32), None)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor
+
+__all__ = ["grad"]
+
+
+def _tensors(value: Any, name: str) -> list[Tensor]:
+    items = [value] if isinstance(value, Tensor) else list(value) if value is not None else []
+    if not items or not all(isinstance(t, Tensor) for t in items):
+        raise TypeError(
+            f"grad: {name} must be a Tensor or a sequence of Tensors. Got {value!r:.80}."
+        )
+    return items
+
+
+def _graph(outputs: Sequence[Tensor]) -> list[Tensor]:
+    """Every tensor that requires grad in the graphs of ``outputs`` (each once)."""
+    found: dict[int, Tensor] = {}
+    todo = [t for t in outputs if t.requires_grad]
+    while todo:
+        t = todo.pop()
+        if id(t) not in found:
+            found[id(t)] = t
+            todo.extend(p for p in t.parents if p.requires_grad)
+    return list(found.values())
+
+
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """d(outputs)/d(inputs), as PyTorch's ``torch.autograd.grad``: one Tensor per input (no
+    gradient flows through it), the sum over the outputs of each output's backward pass
+    seeded with its ``grad_outputs`` entry (1 for a one-value output). No ``.grad`` of the
+    graph changes. An input the outputs do not depend on is an error, or None with
+    ``allow_unused=True``."""
+    outs, ins = _tensors(outputs, "outputs"), _tensors(inputs, "inputs")
+    if create_graph:
+        raise ValueError(
+            "grad(create_graph=True): glassnet does not record its backward pass, so there are "
+            "no second derivatives; differentiate once (create_graph=False)."
+        )
+    seeds = (
+        [None] * len(outs)
+        if grad_outputs is None
+        else list(
+            [grad_outputs] if isinstance(grad_outputs, (Tensor, np.ndarray)) else grad_outputs
+        )
+    )
+    if len(seeds) != len(outs):
+        raise ValueError(f"grad: {len(seeds)} grad_outputs for {len(outs)} outputs.")
+    for t in ins:
+        if not t.requires_grad:
+            raise RuntimeError(
+                "grad: an input does not require grad, so no gradient reaches it; build it with "
+                "requires_grad=True (or x.requires_grad_())."
+            )
+    nodes = _graph(outs)
+    saved = [(t, t.grad, t._retain) for t in {id(t): t for t in [*nodes, *ins]}.values()]
+    try:
+        for t, _, _ in saved:  # every gradient set aside: backward adds into none of them
+            t.grad = None
+        for t in ins:
+            t._retain = True  # (a computed input keeps its dL/dt too, as retain_grad does)
+        for out, seed in zip(outs, seeds):
+            if out.requires_grad:
+                out.backward(seed.data if isinstance(seed, Tensor) else seed)
+        got = [None if t.grad is None else Tensor(np.array(t.grad, copy=True)) for t in ins]
+    finally:
+        for t, g, retain in saved:
+            t.grad, t._retain = g, retain
+    if not allow_unused and any(g is None for g in got):
+        raise RuntimeError(
+            "grad: an input was not used to compute the outputs (no gradient reaches it); "
+            "pass allow_unused=True to get None for it."
+        )
+    return tuple(got)
