@@ -3,6 +3,7 @@ glassnet.onnx.load refused or misread, and arguments that export took without a 
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import numpy as np
@@ -419,3 +420,95 @@ def test_feeds_of_a_network_or_estimator_says_how_to_run_it():
         for model in (sess, proto):
             with pytest.raises(ValueError, match=r"takes one matrix: sess.run\(None, \{'X': X\}\)"):
                 feeds(model, df)
+
+
+ACTS_AND_NO_OPS = [
+    *("Relu", "Sigmoid", "Tanh", "LeakyRelu", "Softmax", "MulMax"),
+    *("Identity", "Flatten", "Reshape", "Cast"),
+]
+
+
+def _random_chain(rng):
+    """A random valid ONNX MLP as other tools write them: Gemm (alpha, beta, transB, the
+    bias a vector, a row or one value), Gemm without C then Add, MatMul + Add in either
+    order, MatMul alone; activations, Identity, Flatten, Cast, Reshape and the Mul/Max
+    leaky ReLU with its inputs in either order; nodes in any order. Returns the model,
+    the input's dtype and width."""
+    dt = (np.float32, np.float64)[int(rng.integers(2))]
+    elem = TensorProto.FLOAT if dt == np.float32 else TensorProto.DOUBLE
+    d = int(rng.integers(1, 5))
+    width, cur, nodes, inits = d, "x", [], {}
+    names = (f"v{i}" for i in itertools.count())
+
+    def either(a, b):
+        return [a, b] if rng.random() < 0.5 else [b, a]
+
+    for _ in range(int(rng.integers(1, 4))):
+        n = int(rng.integers(1, 5))
+        W, b = rng.normal(size=(width, n)).astype(dt), rng.normal(size=n).astype(dt)
+        w, c, m, out = next(names), next(names), next(names), next(names)
+        kind = int(rng.integers(5))
+        if kind == 0:
+            alpha, beta = float(rng.choice([1.0, 0.5])), float(rng.choice([1.0, -2.0]))
+            inits[w], inits[c] = W, (b, b[None, :], b[:1])[int(rng.integers(3))]
+            nodes.append(helper.make_node("Gemm", [cur, w, c], [out], alpha=alpha, beta=beta))
+        elif kind == 1:
+            inits[w], inits[c] = W.T.copy(), b
+            nodes.append(helper.make_node("Gemm", [cur, w, c], [out], transB=1))
+        elif kind in (2, 3):
+            inits[w], inits[c] = W, b
+            op = "Gemm" if kind == 2 else "MatMul"
+            nodes += [
+                helper.make_node(op, [cur, w], [m]),
+                helper.make_node("Add", either(m, c), [out]),
+            ]
+        else:
+            inits[w] = W
+            nodes.append(helper.make_node("MatMul", [cur, w], [out]))
+        cur, width = out, n
+        for _ in range(int(rng.integers(0, 3))):
+            op, o = str(rng.choice(ACTS_AND_NO_OPS)), next(names)
+            if op == "LeakyRelu" and dt == np.float32:
+                nodes.append(helper.make_node(op, [cur], [o], alpha=float(rng.choice([0, 0.3]))))
+            elif op == "Softmax":
+                nodes.append(helper.make_node(op, [cur], [o], axis=int(rng.choice([1, -1]))))
+            elif op in ("MulMax", "LeakyRelu"):  # (onnxruntime's LeakyRelu is float32 only)
+                a, az = next(names), next(names)
+                inits[a] = np.array(rng.choice([0.0, 0.2]), dt)
+                nodes += [helper.make_node("Mul", either(cur, a), [az]),
+                          helper.make_node("Max", either(cur, az), [o])]  # fmt: skip
+            elif op == "Reshape":
+                s = next(names)
+                inits[s] = np.array(([-1, width], [0, -1])[int(rng.integers(2))], np.int64)
+                nodes.append(helper.make_node(op, [cur, s], [o]))
+            elif op == "Cast":
+                nodes.append(helper.make_node(op, [cur], [o], to=elem))
+            else:
+                nodes.append(helper.make_node(op, [cur], [o]))
+            cur = o
+    nodes.append(helper.make_node("Identity", [cur], ["y"]))
+    nodes = [nodes[i] for i in rng.permutation(len(nodes))]  # (a graph need not be sorted)
+    graph = helper.make_graph(
+        nodes, "g",
+        [helper.make_tensor_value_info("x", elem, ["N", d])],
+        [helper.make_tensor_value_info("y", elem, ["N", width])],
+        [numpy_helper.from_array(np.asarray(v), k) for k, v in inits.items()],
+    )  # fmt: skip
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+    model.ir_version = 9
+    return model, dt, d
+
+
+def test_random_mlps_in_the_forms_other_tools_write_load_and_predict_as_onnxruntime():
+    # every valid chain of the supported forms loads, and the network predicts what
+    # onnxruntime computes from the file (the same seed every run)
+    rng = np.random.default_rng(2026)
+    for _ in range(300):
+        model, dt, d = _random_chain(rng)
+        X = (rng.normal(size=(6, d)) * 3).astype(dt)
+        sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+        want = sess.run(None, {"x": X})[0]
+        got = load(model).predict(X)
+        assert got.shape == want.shape
+        rtol = 1e-5 if dt == np.float32 else 1e-12
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * np.abs(want).max())
