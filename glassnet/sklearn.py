@@ -36,6 +36,7 @@ only: ``pip install 'glassnet[sklearn]'``.
 
 from __future__ import annotations
 
+import itertools
 import numbers
 import operator
 import warnings
@@ -121,6 +122,9 @@ _NONFINITE = (  # scikit-learn's message, which code may match on
     "Solver produced non-finite parameter weights. The input data may contain large values "
     "and need to be preprocessed (e.g. StandardScaler)."
 )
+
+
+_NETWORKS = itertools.count()  # each network a fit builds: see _LayerArrays
 
 
 # ------------------------------------------------------------ parameter checks
@@ -422,6 +426,7 @@ class _BaseMLP(BaseEstimator):
             lin.W.data[...] = W
             lin.b.data[...] = b  # type: ignore[union-attr]
         self.model_ = model
+        self._network_id = next(_NETWORKS)  # a coefs_ list read before is not this network's
         self.n_layers_ = len(sizes)
         self.n_outputs_ = n_outputs
         self.n_iter_ = 0
@@ -1083,8 +1088,15 @@ class _LayerArrays(list):
     def __init__(self, est: _BaseMLP, name: str, arrays: list[np.ndarray]) -> None:
         super().__init__(arrays)
         self._est, self._name = est, name
+        self._network = est.__dict__.get("_network_id")
 
     def __setitem__(self, index: Any, value: Any) -> None:
+        if self._est.__dict__.get("_network_id") != self._network:
+            raise ValueError(
+                f"This {self._name} list was read before a fit built a new network: its "
+                f"arrays are no longer the model's. Read clf.{self._name} again and assign "
+                "into that."
+            )
         n = len(self)
         if isinstance(index, slice):
             at = list(range(*index.indices(n)))

@@ -290,3 +290,24 @@ def test_concurrent_predictions_with_dropout_are_exact():
         outs = list(pool.map(lambda _: clf.predict_proba(Xs), range(40)))
     for out in outs:
         np.testing.assert_array_equal(out, ref)
+
+
+def test_a_coefs_list_read_before_a_new_fit_cannot_write_into_the_new_network():
+    """scikit-learn's fit makes new lists, so an old one no longer reaches the model; here
+    writing through it is an error, not a write into the network the new fit built."""
+    est, _ = _both(MLPClassifier, skl.MLPClassifier)
+    old = est.coefs_
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, Y)
+    before = est.coefs_[0].copy()
+    with pytest.raises(ValueError, match=r"read before a fit built a new network"):
+        old[0] = np.zeros_like(before)
+    np.testing.assert_array_equal(est.coefs_[0], before)
+    est.set_params(warm_start=True)  # a warm start keeps the network: the list still writes
+    kept = est.coefs_
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, Y)
+    kept[0] = np.zeros_like(before)
+    assert not est.coefs_[0].any()
