@@ -36,7 +36,6 @@ only: ``pip install 'glassnet[sklearn]'``.
 
 from __future__ import annotations
 
-import itertools
 import numbers
 import operator
 import warnings
@@ -122,9 +121,6 @@ _NONFINITE = (  # scikit-learn's message, which code may match on
     "Solver produced non-finite parameter weights. The input data may contain large values "
     "and need to be preprocessed (e.g. StandardScaler)."
 )
-
-
-_NETWORKS = itertools.count()  # each network a fit builds: see _LayerArrays
 
 
 # ------------------------------------------------------------ parameter checks
@@ -426,7 +422,7 @@ class _BaseMLP(BaseEstimator):
             lin.W.data[...] = W
             lin.b.data[...] = b  # type: ignore[union-attr]
         self.model_ = model
-        self._network_id = next(_NETWORKS)  # a coefs_ list read before is not this network's
+        self._network_id = object()  # a coefs_ list read before is not this network's
         self.n_layers_ = len(sizes)
         self.n_outputs_ = n_outputs
         self.n_iter_ = 0
@@ -1091,7 +1087,7 @@ class _LayerArrays(list):
         self._network = est.__dict__.get("_network_id")
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        if self._est.__dict__.get("_network_id") != self._network:
+        if self._est.__dict__.get("_network_id") is not self._network:
             raise ValueError(
                 f"This {self._name} list was read before a fit built a new network: its "
                 f"arrays are no longer the model's. Read clf.{self._name} again and assign "
