@@ -298,6 +298,7 @@ def from_chunks(chunks: Any, *, buffer_size: int = 65_536) -> Stream:
     whose ``__iter__`` starts over) or a function returning a fresh iterator. A generator
     or other iterator is read once: it serves one epoch (``epochs=1``); the chunk fit looks
     at first is kept with it, so a fit call refused after that look loses no rows."""
+    check_number(buffer_size, "buffer_size", "from_chunks", low=1, integer=True)
     if callable(chunks):
         return Stream(chunks, buffer_size=buffer_size)
     if not isinstance(chunks, Iterable):
@@ -1070,10 +1071,10 @@ def unreadable(
 
 def check_decimal(decimal: Any, caller: str) -> str:
     """``decimal``, checked: one character that can mark a number's decimal point (not a
-    digit, a sign, an exponent's e, a quote, a blank or a line break); else a ValueError
-    naming the ``decimal`` parameter of ``caller``."""
-    if not isinstance(decimal, str) or len(decimal) != 1 or decimal.isdigit() or (
-        decimal in "+-eE\"'" or decimal.isspace() or not decimal.isprintable()
+    digit or a letter, which numbers and nan/inf are written with, a sign, a quote, a blank
+    or a line break); else a ValueError naming the ``decimal`` parameter of ``caller``."""
+    if not isinstance(decimal, str) or len(decimal) != 1 or decimal.isalnum() or (
+        decimal in "+-\"'" or decimal.isspace() or not decimal.isprintable()
     ):  # fmt: skip
         raise ValueError(
             f"The 'decimal' parameter of {caller} must be one character that marks a "

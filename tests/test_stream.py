@@ -182,7 +182,7 @@ def test_stream_errors(tmp_path):
         stream_fit([])
     with pytest.raises(ValueError, match="X has 5 features"):
         stream_fit([(np.ones((4, 5)), np.zeros(4, int))])
-    with pytest.raises(ValueError, match="'buffer_size' parameter of Stream"):
+    with pytest.raises(ValueError, match="'buffer_size' parameter of from_chunks"):
         gs.from_chunks([(X, y)], buffer_size=0)
     pytest.importorskip("pyarrow")
     with pytest.raises(FileNotFoundError, match="no file at"):
@@ -668,3 +668,17 @@ def test_fit_streams_a_semicolon_file_with_decimal_commas(tmp_path):
         weights.append([p.data.copy() for p in model.parameters()])
     for a, b in zip(*weights):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("mark", ["x", "n", "a", "i", "f", "e", "E", "5", "é"])
+def test_a_letter_or_digit_is_no_decimal_mark(tmp_path, mark):
+    """decimal='x' read 1x5 as 1.5, and 'n', 'a', 'i' or 'f' would change how nan and inf
+    read (as_point swaps the mark and '.'): letters are refused as digits were."""
+    with pytest.raises(ValueError, match="'decimal' parameter of from_csv must be one char"):
+        gs.check_decimal(mark, "from_csv")
+    assert gs.check_decimal("·", "from_csv") == "·"  # (a middle dot is a decimal mark)
+
+
+def test_from_chunks_names_itself_in_a_bad_buffer_size():
+    with pytest.raises(ValueError, match="'buffer_size' parameter of from_chunks"):
+        gs.from_chunks([(np.zeros((2, 2)), np.zeros(2))], buffer_size=0)
