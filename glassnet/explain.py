@@ -75,6 +75,7 @@ import numpy as np
 from . import functional as F
 from ._validation import check_choice, check_number
 from .backend import host_model
+from .chain import as_chain
 from .fused import FastMLP, Layer, l2_value, layers_of
 from .nn.module import Module
 from .report import (
@@ -1526,6 +1527,8 @@ def explain(
      [0.881 0.002]]
     """
     model = host_model(model) if isinstance(model, Module) else model  # (GPU: a host copy)
+    title = type(model).__name__
+    model = as_chain(model, x)  # (a Module of the user's own: its chain of layers)
     layers = layers_of(model)
     uses = [l for l, lay in enumerate(layers) if any(lay.linear is o.linear for o in layers[:l])]
     if uses:
@@ -1589,9 +1592,7 @@ def explain(
                     f"The 'paths' parameter of explain names unknown quantities {bad}; with "
                     f"bias='w0' the biases are named {', '.join(n for b in nm.b for n in b or [])}."
                 )
-    e = Explanation(
-        layers, X, Y, kind, lr, nm, decimals, paths, type(model).__name__, sample_weight=s, l2=l2
-    )
+    e = Explanation(layers, X, Y, kind, lr, nm, decimals, paths, title, sample_weight=s, l2=l2)
     e.notation = notation
     e.bias = bias
     e.matrix = matrix

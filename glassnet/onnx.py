@@ -80,6 +80,7 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
 
 from . import functional as F
 from ._validation import check_bool, check_number
+from .chain import as_chain
 from .datasets import MISSING_TOKENS, missing_tokens
 from .files import atomic_write, same_file
 from .fused import Layer, layers_of
@@ -444,8 +445,8 @@ def export(
             "The 'task' parameter of export applies to networks (glassnet.nn modules); an "
             "estimator or a model file knows its task."
         )
-    elif isinstance(model, Module):
-        proto = _export_network(model, task)
+    elif isinstance(model, Module):  # (a Module of the user's own: its chain of layers)
+        proto = _export_network(as_chain(model, owner="export"), task)
     elif _is_estimator(model):
         proto = _export_estimator(model)
     else:

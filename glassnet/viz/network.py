@@ -36,6 +36,7 @@ import numpy as np
 
 from .. import functional as F
 from .._validation import check_choice
+from ..chain import as_chain
 from ..explain import Explanation, explain, unicode_symbol
 from ..fused import FastMLP
 from ..nn.module import Module
@@ -185,7 +186,8 @@ def draw_network(
     Parameters
     ----------
     model : Module
-        A ``Sequential``, ``MLP`` or ``Neuron`` of ``Linear`` layers and activations.
+        A ``Sequential``, ``MLP`` or ``Neuron`` of ``Linear`` layers and activations, or a
+        Module of your own whose forward calls them in turn (:func:`glassnet.chain.as_chain`).
     x : array of shape (d,), optional
         One input; each neuron then shows its activation a = g(z) for it, with z
         written beneath. Required with ``backward=True``.
@@ -222,6 +224,7 @@ def draw_network(
     str
         The SVG document; save it with :func:`glassnet.viz.save`.
     """
+    model = as_chain(model, x, "draw_network")  # (a Module of the user's own: its chain)
     layers = network_layers(model, "draw_network")
     max_neurons = _check_int(max_neurons, "max_neurons", 2)
     decimals = _check_int(decimals, "decimals", 0, 12)

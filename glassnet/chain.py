@@ -1,0 +1,158 @@
+"""A model written as PyTorch models are (an ``nn.Module`` whose ``forward`` calls its
+``Linear`` layers and activations, as modules, functions or methods) read as the lecture's
+chain of layers, so that :func:`glassnet.explain`, :func:`glassnet.viz.draw_network` and
+:func:`glassnet.onnx.export` take it as they take a ``Sequential``/``MLP``.
+
+How: the model runs forward once on the rows given, recorded as a graph (the input
+requires grad for the run); the graph, walked back from the output, must be a chain
+``linear → activation → linear → …`` over the model's own ``Linear`` layers (found by
+their weight matrices), with activations from :data:`glassnet.functional.ACTIVATIONS`.
+The chain is a :class:`~glassnet.nn.Sequential` of the model's own Linear layers (the same
+Parameter objects: nothing is copied) and activation modules, and it must give the model's
+own outputs, bit for bit, on those rows. Anything else is refused, naming what was found:
+another op (a residual sum, a product, dropout in training), a layer used twice, a weight
+that is no Linear layer's, a leaky ReLU whose slope the values do not tell, a softmax over
+another axis than the features, or a forward whose outputs differ from the chain's (a
+branch taken on some rows only). A chain read from one batch holds for the forward that
+ran: a forward with branches of its own is that model's business, which the check on the
+rows given catches when the rows take another branch.
+
+>>> import numpy as np
+>>> import glassnet as gn
+>>> class Net(gn.nn.Module):
+...     def __init__(self):
+...         self.fc1, self.fc2 = gn.nn.Linear(2, 3, rng=0), gn.nn.Linear(3, 1, rng=1)
+...     def forward(self, x):
+...         return self.fc2(self.fc1(x).tanh()).sigmoid()
+>>> as_chain(Net(), np.ones((1, 2)))
+Sequential(
+  (0): Linear(inputs=2, neurons=3)
+  (1): Tanh()
+  (2): Linear(inputs=3, neurons=1)
+  (3): Sigmoid()
+)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import functional as F
+from .nn.layers import MLP, LeakyReLU, Linear, Neuron, Sequential, activation_module
+from .nn.module import Module
+from .tasks import model_dtype
+from .tensor import Tensor, enable_grad
+
+__all__ = ["as_chain"]
+
+_DIRECT = (Sequential, MLP, Neuron, Linear)  # read by glassnet.fused.layers_of as they are
+
+
+def _slope(z: np.ndarray, a: np.ndarray, model: Module) -> float | None:
+    """The leaky ReLU slope that turned ``z`` into ``a``: the one of the model's LeakyReLU
+    layers (all of one slope), else read from the values (a / z where z < 0, rounded to
+    the shortest decimal that gives a back exactly); None if neither tells it."""
+    slopes = {m.alpha for m in model.modules() if isinstance(m, LeakyReLU)}
+    candidates = list(slopes) if len(slopes) == 1 else []
+    neg = z < 0
+    if neg.any():
+        ratio = float(np.median(a[neg] / z[neg]))
+        candidates += [round(ratio, d) for d in range(2, 10)] + [ratio]
+    for alpha in candidates:
+        if 0 <= alpha < 1 and np.array_equal(F.leaky_relu_fn(z, alpha), a):
+            return float(alpha)
+    return None
+
+
+def as_chain(model: Any, x: Any = None, owner: str = "explain") -> Any:
+    """``model`` itself when it is a Sequential, MLP, Neuron or Linear (or no Module);
+    else the :class:`~glassnet.nn.Sequential` of its own Linear layers and activations
+    that its forward on the rows ``x`` computes, checked to give the same outputs; a
+    forward that is no such chain is a TypeError naming what it found (``owner``: the
+    function the message names). Without ``x``, 8 rows drawn from a normal distribution
+    (seed 0), as wide as the first of the model's Linear layers its forward takes."""
+    if not isinstance(model, Module) or isinstance(model, _DIRECT):
+        return model
+    if x is None:
+        widths = dict.fromkeys(m.inputs for m in model.modules() if isinstance(m, Linear))
+        err: TypeError | None = None
+        for d in widths:  # (the first width the forward takes; a wrong one fails in linear)
+            try:
+                return as_chain(model, np.random.default_rng(0).standard_normal((8, d)), owner)
+            except (TypeError, ValueError) as e:
+                err = err or (e if isinstance(e, TypeError) else None)
+        if err is not None:
+            raise err
+        raise TypeError(
+            f"{owner} reads a model whose forward is a chain of Linear layers and activations; "
+            f"{type(model).__name__}'s forward took no input as wide as one of its Linear layers."
+        )
+    name = type(model).__name__
+    fix = (
+        f"{owner} reads a model whose forward is a chain of Linear layers and activations "
+        f"(nn.Sequential, nn.MLP, or a Module of your own calling them in turn)"
+    )
+    rows = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=model_dtype(model))
+    rows = rows.reshape(1, -1) if rows.ndim == 1 else rows
+    linears = {id(m.W): m for m in model.modules() if isinstance(m, Linear)}
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()  # (dropout off, as explain's forward runs; each module's mode put back)
+    try:
+        with enable_grad():
+            probe = Tensor(rows, requires_grad=True)
+            out = model(probe)
+    finally:
+        for m, mode in modes:
+            m.training = mode
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{fix}; {name}'s forward returned {type(out).__name__}, not a Tensor.")
+    chain: list[Module] = []
+    node, used = out, set()
+    while node is not probe:
+        parents = node.parents
+        if node.op == "linear" and parents and id(parents[1]) in linears:
+            layer = linears[id(parents[1])]
+            if id(layer) in used:
+                raise TypeError(f"{fix}; {name} uses its Linear layer {layer!r} twice.")
+            used.add(id(layer))
+            bias = parents[2] if len(parents) > 2 else None
+            if bias is not layer.b:
+                raise TypeError(f"{fix}; a Linear layer of {name} ran with another bias.")
+            chain.append(layer)
+        elif node.op in F.ACTIVATIONS and len(parents) == 1:
+            z, a = parents[0].data, node.data
+            if node.op == "leaky_relu":
+                alpha = _slope(z, a, model)
+                if alpha is None:
+                    raise TypeError(
+                        f"{fix}; the slope of {name}'s leaky ReLU cannot be read from these "
+                        "rows: use an nn.LeakyReLU(alpha) layer, or give rows with negative "
+                        "pre-activations."
+                    )
+                chain.append(LeakyReLU(alpha))
+            else:
+                chain.append(activation_module(node.op))
+        else:
+            what = f"op {node.op!r}" if node.op else "a tensor that is not the input"
+            if node.op == "linear":
+                what = "F.linear with a weight that is no Linear layer's"
+            raise TypeError(f"{fix}; {name}'s forward computes {what} on the way to its output.")
+        if not parents:
+            raise TypeError(f"{fix}; {name}'s output does not depend on its input.")
+        node = parents[0]
+    chain.reverse()
+    if not chain or not isinstance(chain[0], Linear):
+        raise TypeError(f"{fix}; {name}'s forward does not start with a Linear layer.")
+    seq = Sequential(*chain)
+    with np.errstate(all="ignore"):
+        same = np.array_equal(seq(rows).data, out.data, equal_nan=True)
+    if not same:
+        read = ", ".join(type(m).__name__ for m in chain)
+        raise TypeError(
+            f"{fix}; the chain read from {name}'s forward ({read}) does not give its outputs "
+            "on these rows (an activation over another axis, or a forward that is no such "
+            "chain)."
+        )
+    return seq
