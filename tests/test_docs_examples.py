@@ -365,10 +365,6 @@ def test_scaling_stream_block(in_tmp: Path):
     [
         ("or_and_neuron.py", ["OR accuracy: 1.00", "AND accuracy: 1.00"]),
         (
-            "pytorch_loop.py",
-            ["validation accuracy above 0.9: True", "reloaded model predicts the same: True"],
-        ),
-        (
             "xnor.py",
             [
                 "  final loss 0.6931 (ln 2 = 0.6931: the best a line can do)",

@@ -155,6 +155,13 @@ def test_example_xnor_seeds():
     assert out.strip().splitlines()[-1].startswith("best: lr ")
 
 
+def test_example_pytorch_loop():
+    out = run_example("pytorch_loop.py")  # (warnings are errors: PyTorch's habits warn of none)
+    assert "validation accuracy above 0.9: True" in out
+    assert "reloaded model predicts the same: True" in out
+    assert "Net: 195 parameters" in out
+
+
 def test_every_example_is_tested():
-    tested = {"or_and_neuron.py", "xnor.py", "four_tasks.py", "xnor_seeds.py"}
+    tested = {"or_and_neuron.py", "xnor.py", "four_tasks.py", "xnor_seeds.py", "pytorch_loop.py"}
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
