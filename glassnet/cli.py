@@ -2565,6 +2565,7 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
     X_all = X64.astype(dtype)  # (N, n_inputs)
     _warn_collapsed(X_all, pre, data.table, numeric)
     _warn_lost_digits(data.table, numeric)
+    _warn_repeated_rows(X64, pre, numeric, data.source, (train_rows, val_rows, test_rows))
     y_scaler = None
     if task.is_classifier:
         Y_all = task.encode(y_all)  # (N, 1) 0/1 or (N, C) one-hot
@@ -2768,6 +2769,50 @@ def _warn_collapsed(X: np.ndarray, pre: Preprocessor, table: Table, numeric: lis
                 f"{int(table.line_numbers[r])} dwarfs the others, which become equal; fix or "
                 f"drop that value, or scale the column (a logarithm)"
             )
+
+
+#: The share of the held-out rows repeating a training row above which train warns.
+REPEATED_ROWS_WARNED = 0.05
+
+
+def _warn_repeated_rows(
+    X: np.ndarray,
+    pre: Preprocessor,
+    numeric: list[str],
+    source: str,
+    split: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    """Warn when the held-out rows (test, validation) repeat training rows: a row whose
+    feature values equal a training row's exactly (a file written twice, rows appended
+    again) is no unseen row, and the score on it overstates how the model does on new data.
+    Only where a repeat is no chance: when a numeric column has more distinct values than
+    half the distinct rows (a table of a few categories or small integers, as a truth table
+    or pixel counts, repeats rows by nature). ``X``: (N, n_inputs) the preprocessed inputs;
+    ``split``: the train, validation and test row indices."""
+    train_rows, val_rows, test_rows = split
+    if not numeric or not (val_rows.size or test_rows.size):
+        return
+    Xc = np.ascontiguousarray(X)
+    rows_as_bytes = Xc.view(np.dtype((np.void, Xc.dtype.itemsize * Xc.shape[1]))).ravel()
+    _, first, ids = np.unique(rows_as_bytes, return_index=True, return_inverse=True)  # (N,)
+    if first.size == len(X):
+        return  # (no row repeats another)
+    seen = np.isin(ids, ids[train_rows])  # (N,) a row whose values a training row has
+    parts = []
+    for rows, what in ((test_rows, "test"), (val_rows, "validation")):
+        k = int(np.count_nonzero(seen[rows]))
+        if k >= 2 and k >= REPEATED_ROWS_WARNED * rows.size:
+            parts.append(f"{k} of the {rows.size} {what} rows ({100 * k / rows.size:.0f}%)")
+    inputs = _input_columns(pre)
+    where = {c: j for j, c in reversed(list(enumerate(inputs)))}  # each column's first input
+    if not parts or not any(np.unique(X[first, where[c]]).size > first.size / 2 for c in numeric):
+        return
+    _warn(
+        f"{' and '.join(parts)} repeat a training row's feature values exactly ({source} "
+        f"holds {len(X) - first.size} repeated rows): their score is not on unseen data and "
+        f"overstates how the model does on new rows; remove the repeated rows (e.g. pandas' "
+        f"drop_duplicates) to hold out rows the model never saw"
+    )
 
 
 #: A whole number of more digits than float64 keeps (about 15.9): 20-digit IDs, card numbers.
