@@ -290,3 +290,19 @@ def test_an_explain_answer_overtaken_by_a_new_run_is_not_shown(context, server):
     page.wait_for_timeout(500)
     assert "Point #" not in page.text_content("#explain")
     assert page.text_content("#status") == ""
+
+
+# =====================================================================================
+# The Python API (docs/playground.md, "Without a browser")
+# =====================================================================================
+@pytest.mark.parametrize("epochs", [0, -1, 2.5, 2.0, True, float("nan"), "3", None])
+def test_run_train_checks_its_epochs(epochs):
+    from glassnet._validation import ParameterError
+    from glassnet.playground import Run
+
+    run = Run({"samples": 20, "grid": 10})
+    with pytest.raises(ParameterError, match="'epochs'.*Run.train"):
+        run.train(epochs)
+    assert run.epoch == 0 and run.step_count == 0  # nothing trained
+    run.train(2)
+    assert run.epoch == 2

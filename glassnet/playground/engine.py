@@ -461,7 +461,10 @@ class Run:
         """Train ``epochs`` whole epochs (finishing the current one first counts as one).
 
         Raises :class:`Diverged` at a step whose loss or gradient is NaN or infinite, which
-        is not taken: the run stops there, with the weights from before that step."""
+        is not taken: the run stops there, with the weights from before that step; and
+        ``ParameterError`` for ``epochs`` not a whole number >= 1 (0, -1 and 2.5 trained
+        nothing, nothing and three epochs)."""
+        epochs = check_number(epochs, "epochs", "Run.train", low=1, integer=True)
         with self.lock:
             t0 = time.perf_counter()
             target = self.epoch + epochs
