@@ -306,3 +306,19 @@ def test_run_train_checks_its_epochs(epochs):
     assert run.epoch == 0 and run.step_count == 0  # nothing trained
     run.train(2)
     assert run.epoch == 2
+
+
+def test_a_busy_port_from_python_says_which_and_what_to_do():
+    """serve(port=N) on a taken port raised the bare "[Errno 98] Address already in use"."""
+    import errno
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(OSError) as info:
+            Playground(port=port)
+    exc = info.value
+    assert exc.errno == errno.EADDRINUSE and exc.strerror == os.strerror(errno.EADDRINUSE)
+    assert f"127.0.0.1:{port}" in str(exc) and "port=0" in str(exc)

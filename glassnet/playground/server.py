@@ -74,6 +74,21 @@ class RequestError(Exception):
         self.status = status
 
 
+class BindError(OSError):
+    """The address could not be bound: ``errno`` and ``strerror`` are the system's, the
+    message names the address and what to do (the bare OSError named neither)."""
+
+    def __init__(self, exc: OSError, host: str, port: int) -> None:
+        super().__init__(exc.errno, exc.strerror)
+        self.message = (
+            f"cannot serve on {host}:{port}: {exc.strerror or exc}; choose another port, "
+            "or port=0 for a free one"
+        )
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def _static(name: str) -> bytes:
     return resources.files("glassnet.playground").joinpath("static", name).read_bytes()
 
@@ -104,7 +119,10 @@ class Playground:
             )
         self.runs: OrderedDict[str, Run] = OrderedDict()
         self._runs_lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        try:
+            self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        except OSError as exc:  # the port is taken, or not ours to bind: say which, and what to do
+            raise BindError(exc, host, port) from None
         self.httpd.daemon_threads = True
         self.host, self.port = host, int(self.httpd.server_address[1])
         shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
