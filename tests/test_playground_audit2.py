@@ -322,3 +322,12 @@ def test_a_busy_port_from_python_says_which_and_what_to_do():
     exc = info.value
     assert exc.errno == errno.EADDRINUSE and exc.strerror == os.strerror(errno.EADDRINUSE)
     assert f"127.0.0.1:{port}" in str(exc) and "port=0" in str(exc)
+
+
+@pytest.mark.parametrize("host", ["example.invalid", "::1"])
+def test_a_host_that_cannot_be_bound_says_so(host):
+    with pytest.raises(OSError) as info:
+        Playground(host=host)
+    message = str(info.value)
+    assert "cannot serve on" in message and host in message and "'127.0.0.1'" in message
+    assert "port=0" not in message

@@ -23,6 +23,7 @@ Security (a server that computes on request):
 
 from __future__ import annotations
 
+import errno
 import hmac
 import ipaddress
 import json
@@ -80,10 +81,12 @@ class BindError(OSError):
 
     def __init__(self, exc: OSError, host: str, port: int) -> None:
         super().__init__(exc.errno, exc.strerror)
-        self.message = (
-            f"cannot serve on {host}:{port}: {exc.strerror or exc}; choose another port, "
-            "or port=0 for a free one"
-        )
+        where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES):  # taken, or a port below 1024
+            hint = "choose another port, or port=0 for a free one"
+        else:  # a name that does not resolve, an address not this computer's, IPv6
+            hint = "give host an IPv4 address of this computer, such as '127.0.0.1'"
+        self.message = f"cannot serve on {where}: {exc.strerror or exc}; {hint}"
 
     def __str__(self) -> str:
         return self.message
