@@ -108,7 +108,13 @@ from .io import (
     save_model,
 )
 from .metrics import r2_per_output
-from .preprocessing import LabelEncoder, Preprocessor, StandardScaler, train_test_split
+from .preprocessing import (
+    LONGEST_SHOWN,
+    LabelEncoder,
+    Preprocessor,
+    StandardScaler,
+    train_test_split,
+)
 from .progress import Progress
 from .stream import as_point, check_decimal
 from .tasks import Task, get_task, infer_task
@@ -166,6 +172,36 @@ def _esc(text: Any) -> str:
     if s.isprintable():
         return s
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in s)
+
+
+def _shown(text: Any) -> str:
+    """``text`` escaped (:func:`_esc`), or for a long one (a free-text cell as a class or a
+    category) its first and last characters and its length: "qqq...qqq (5,000 characters)"."""
+    s = _esc(text)
+    if len(s) <= LONGEST_SHOWN:
+        return s
+    return f"{s[:60]}...{s[-10:]} ({len(str(text)):,} characters)"
+
+
+#: A quoted value in a message (the opening quote after no letter, the closing one before
+#: none), or a run of text without blanks or commas, of 200 characters or more: a cell's.
+_LONG_IN_MESSAGE = re.compile(
+    r"(?<!\w)'[^'\n]{200,}'(?!\w)|(?<!\w)\"[^\"\n]{200,}\"(?!\w)|[^\s'\",;]{200,}"
+)
+
+
+def _abridged(message: str) -> str:
+    """``message`` with each long quoted value or blank-less run (a free-text cell, the
+    file's long header) shown by its start and end and its length, so that an error or a
+    warning stays a line a user reads."""
+
+    def cut(m: re.Match[str]) -> str:
+        text = m.group(0)
+        quote = text[0] if text[0] in "'\"" and text[-1] == text[0] else ""
+        inner = text[1:-1] if quote else text
+        return f"{quote}{inner[:60]}...{inner[-10:]}{quote} ({len(inner):,} characters)"
+
+    return _LONG_IN_MESSAGE.sub(cut, message)
 
 
 def _num(v: float, digits: int = 4) -> str:
@@ -2288,7 +2324,7 @@ def _few(names: Sequence[str], limit: int = 8) -> str:
 
 
 def _classes_text(classes: Sequence[str], limit: int = 8) -> str:
-    shown = ", ".join(_esc(c) for c in classes[:limit])
+    shown = ", ".join(_shown(c) for c in classes[:limit])
     return shown + (f", ... ({len(classes)} in all)" if len(classes) > limit else "")
 
 
@@ -4521,7 +4557,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         right = int(round(m["accuracy"] * n))
         lines += [f"  accuracy  {m['accuracy']:.4f}  ({right} of {n} right)", ""]
         rows = [["class", "precision", "recall", "f1", "support"]]
-        for i, c in enumerate(map(_esc, bundle.classes)):
+        for i, c in enumerate(map(_shown, bundle.classes)):
             rows.append([c, f"{m['precision'][i]:.4f}", f"{m['recall'][i]:.4f}",
                          f"{m['f1'][i]:.4f}", str(m["support"][i])])  # fmt: skip
         rows.append(["macro avg", f"{m['macro_precision']:.4f}", f"{m['macro_recall']:.4f}",
@@ -4529,7 +4565,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         lines += _render(rows, "lrrrr")
         lines += ["", "  confusion matrix (rows: true class, columns: predicted class)"]
         cm = m["confusion"]
-        names = [_esc(c) for c in bundle.classes]
+        names = [_shown(c) for c in bundle.classes]
         rows = [["", *names]]
         rows += [[c, *(str(v) for v in cm[i])] for i, c in enumerate(names)]
         lines += _render(rows, "l" + "r" * len(bundle.classes))
@@ -4994,12 +5030,12 @@ _PENDING: list[str] = []
 
 def _warn(message: str) -> None:
     """A one-line warning on stderr: the command went on, but the user should act."""
-    _PENDING.append(f"glassnet: warning: {_esc(_oneline(message))}\n")
+    _PENDING.append(f"glassnet: warning: {_abridged(_esc(_oneline(message)))}\n")
 
 
 def _note(message: str) -> None:
     """A one-line note on stderr (what the user should know; not an error)."""
-    _PENDING.append(f"glassnet: note: {_esc(_oneline(message))}\n")
+    _PENDING.append(f"glassnet: note: {_abridged(_esc(_oneline(message)))}\n")
 
 
 def _flush_pending(show: bool) -> None:
@@ -5010,7 +5046,7 @@ def _flush_pending(show: bool) -> None:
 
 
 def _error(message: str) -> None:
-    sys.stderr.write(f"glassnet: error: {_esc(_oneline(message))}\n")
+    sys.stderr.write(f"glassnet: error: {_abridged(_esc(_oneline(message)))}\n")
     sys.stderr.flush()
 
 

@@ -46,12 +46,29 @@ def _not_fitted(obj: object, call: str = "fit") -> NotFittedError:
     return NotFittedError(f"This {name} is not fitted yet: call {call} before using it.")
 
 
+#: The longest value a message shows whole; a longer one (a free-text cell, a review) is
+#: shown by its start and end, and its length.
+LONGEST_SHOWN = 80
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)``, or for a long one its first and last characters and its length:
+    "'qqqq...qqq' (5,000 characters)"."""
+    text = repr(value)
+    if len(text) <= LONGEST_SHOWN:
+        return text
+    length = f" ({len(value):,} characters)" if isinstance(value, str) else ""
+    return f"{text[:60]}...{text[-10:]}{length}"
+
+
 def _few(values: Sequence[Any], limit: int = 5) -> str:
-    """At most ``limit`` values, then how many there are: "['a', 'b', ...] (300 in all)"."""
+    """At most ``limit`` values, then how many there are: "['a', 'b', ...] (300 in all)";
+    each value abridged past :data:`LONGEST_SHOWN` characters (:func:`_shown`)."""
     values = list(values)
+    shown = "[" + ", ".join(_shown(v) for v in values[:limit])
     if len(values) <= limit:
-        return repr(values)
-    return repr(values[:limit])[:-1] + f", ...] ({len(values)} in all)"
+        return shown + "]"
+    return shown + f", ...] ({len(values)} in all)"
 
 
 def _check_dict(d: Any, cls: str, keys: Sequence[str]) -> Mapping[str, Any]:

@@ -57,3 +57,98 @@ def test_rows_that_repeat_by_nature_are_not_warned_of(capsys, tmp_path):
         )  # fmt: skip
         assert code == 0, err
         assert not [w for w in warnings(err) if "repeat a training row" in w], (name, err)
+
+
+# ---------------------------------------------------------------- 2. long text cells
+
+
+def long_table(tmp_path, note: str = "x" * 10, label_at_3: str = "yes"):
+    """The audits' table with a text column 'note' whose cell on line 4 is 200,000
+    characters long (a free-text field: a review, a description)."""
+    table = [[a, b, "x" * 200_000 if i == 2 else note, y] for i, (a, b, y) in enumerate(rows(40))]
+    table[3][3] = label_at_3
+    return write_csv(tmp_path / "long.csv", ["a", "b", "note", "label"], table)
+
+
+def one_short_line(err: str, *needles: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err[:2000]
+    assert len(lines[0]) < 600, lines[0][:2000]
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    return lines[0]
+
+
+def test_long_cells_are_shown_abridged_by_predict_evaluate_and_info(capsys, tmp_path):
+    """Errors list a few values, and each value abridged: a 300,000-character cell made an
+    error line of 500,000 characters, and info a line of 200,000."""
+    model = tmp_path / "m.glassnet"
+    code, out, err = run(capsys, "train", long_table(tmp_path), "--target", "label",
+                         "--out", model, *FAST)  # fmt: skip
+    assert code == 0, err[:2000]
+    new = write_csv(tmp_path / "new.csv", ["a", "b", "note"], [[0.1, 0.2, "y" * 300_000]])
+    code, _, err = run(capsys, "predict", model, new)
+    assert code == 2
+    one_short_line(err, "glassnet: error: ", "(300,000 characters)", "(200,000 characters)",
+                   "--unknown ignore")  # fmt: skip
+    two = [[0.1, 0.2, "x" * 10, "z" * 300_000], [0.3, 0.1, "x" * 10, "yes"]]
+    scored = write_csv(tmp_path / "scored.csv", ["a", "b", "note", "label"], two)
+    code, _, err = run(capsys, "evaluate", model, scored)
+    assert code == 2
+    one_short_line(err, "glassnet: error: ", "(300,000 characters)", "first at line 2")
+    code, out, err = run(capsys, "info", model)
+    assert code == 0, err
+    assert max(map(len, out.splitlines())) < 300
+    assert "(200,000 characters)" in out
+
+
+def test_a_long_class_label_is_abridged_in_train_and_evaluate_tables(capsys, tmp_path):
+    data = long_table(tmp_path, label_at_3="q" * 5000)
+    model = tmp_path / "m.glassnet"
+    code, out, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err[:2000]
+    assert max(map(len, out.splitlines())) < 300, out[:2000]
+    assert "(5,000 characters)" in out
+    # the warning of a class of a single row names it, abridged
+    assert max(map(len, err.splitlines())) < 600, err[:2000]
+    code, out, err = run(capsys, "evaluate", model, data)
+    assert code == 0, err[:2000]
+    assert max(map(len, out.splitlines())) < 300, out[:2000]
+
+
+def test_a_long_cell_in_an_error_from_the_reader_is_abridged(capsys, tmp_path):
+    """The reader's own messages (a text in a number column) go through the same line."""
+    table = rows(40)
+    table[3][0] = "q" * 5000
+    data = write_csv(tmp_path / "t.csv", HEADER, table)
+    code, _, err = run(capsys, "train", data, "--target", "label", *FAST)
+    assert code == 2
+    one_short_line(err, "glassnet: error: ", "at line 5", "column 'a'", "(5,000 characters)")
+
+
+def test_abridging_keeps_paths_prose_and_short_values_whole():
+    from glassnet.cli import _abridged
+
+    path = "/tmp/" + "d" * 120 + "/data.csv"
+    text = (
+        f"the model's file '{path}' holds 'yes' and 'no'; glassnet's reader wrote "
+        + "a long sentence without a quote " * 20
+    )
+    assert _abridged(text) == text
+    long = "'" + "v" * 300 + "'"
+    assert _abridged(f"value {long} at line 2") == (
+        f"value '{'v' * 60}...{'v' * 10}' (300 characters) at line 2"
+    )
+
+
+def test_one_hot_errors_abridge_long_categories():
+    import pytest
+
+    from glassnet.preprocessing import OneHotEncoder
+
+    enc = OneHotEncoder().fit(np.array([["a"], ["b" * 1000]], dtype=object), names=["note"])
+    with pytest.raises(ValueError) as info:
+        enc.transform(np.array([["c" * 100_000]], dtype=object))
+    message = str(info.value)
+    assert len(message) < 500, message[:2000]
+    assert "(100,000 characters)" in message and "(1,000 characters)" in message
