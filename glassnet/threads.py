@@ -39,9 +39,13 @@ ImportError. :func:`limit` restores the previous limits when it exits.
 
 The choice is made once, when the run starts; a load that starts or stops later in a long
 run is not followed. Limits are process-wide (BLAS has one thread pool per process): while
-several ``limit`` blocks overlap (nested, or fits in several Python threads) the most
-recently entered one that is still open holds (an ``auto`` one inside another never goes
-above it: rule 2), and the limits in force before the first are restored after the last.
+several ``limit`` blocks overlap (nested) the most recently entered one that is still open
+holds (an ``auto`` one inside another never goes above it: rule 2), and the limits in force
+before the first are restored after the last. From a Python thread other than the main one
+nothing is changed where the BLAS is OpenBLAS, which takes a lower count from there but not
+always the higher one back (a pool of fits left the whole process at one thread):
+``threads='auto'`` runs with the count in force, and an int other than it is refused,
+saying to set it around the threads with ``threadpoolctl.threadpool_limits``.
 
 :func:`model_threads` is the other count: how many Python threads
 :func:`glassnet.fit_many` splits its stack of networks over (one per
@@ -431,6 +435,23 @@ def limit(
                 "OPENBLAS_NUM_THREADS) before Python starts."
             )
         yield None
+        return
+    if threading.current_thread() is not threading.main_thread() and any(
+        c.internal_api == "openblas" for c in blas
+    ):
+        # OpenBLAS takes a lower count from another thread but not always a higher one
+        # back (0.3.31: a count raised there reads, and runs, as the lower one), so a fit
+        # in a worker thread left the whole process at its count: there nothing changes
+        held = min(c.num_threads for c in blas)
+        if asked and n != held:
+            raise ParameterError(
+                f"The 'threads' parameter of {owner} asks for {n} BLAS threads from a thread "
+                f"other than the main one, where OpenBLAS's count ({held} now) cannot be "
+                "changed and put back reliably (the whole process would keep the new count). "
+                "Set it around your threads, from the main thread: with threadpoolctl."
+                f"threadpool_limits({n}, user_api='blas'), and pass threads='auto'."
+            )
+        yield held if asked else None
         return
     token = next(_TOKENS)
     with _LOCK:

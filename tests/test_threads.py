@@ -375,3 +375,54 @@ def test_more_threads_than_the_blas_runs_is_refused_not_capped():
         with threads.limit(W1, 128, threads=10**6, owner="fit"):
             pass
     assert threads.current_blas_threads() == before  # the limits before are back
+
+
+POOL_OF_FITS = """
+from concurrent.futures import ThreadPoolExecutor
+import numpy as np
+from threadpoolctl import threadpool_info
+import glassnet as gn
+
+counts = lambda: [d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"]
+X = np.random.default_rng(0).standard_normal((200, 10)).astype(np.float32)
+y = (X[:, 0] > 0).astype(int)
+
+def one(seed):
+    model = gn.nn.MLP([10, 16, 1], output_activation="sigmoid", rng=seed)
+    gn.fit(model, X, y, loss="binary_cross_entropy", epochs=10, batch_size=32, verbose=0)
+
+before = counts()
+for _ in range(4):
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(one, range(8)))
+    print(before, counts())
+"""
+
+
+def test_fits_in_a_pool_of_threads_leave_the_process_blas_count_as_it_was():
+    """Fits in a ThreadPoolExecutor each lowered OpenBLAS to 1 thread and put it back from
+    their own thread, which OpenBLAS does not always take: a fresh process (its BLAS at its
+    default count) was left at 1 thread, for every later matrix product, after a pool."""
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="2", OMP_NUM_THREADS="2")
+    out = subprocess.run(
+        [sys.executable, "-c", POOL_OF_FITS], capture_output=True, text=True, timeout=120,
+        env=env, check=True,
+    ).stdout.splitlines()  # fmt: skip
+    assert len(out) == 4
+    for line in out:
+        before, after = line.split("] [")
+        assert before + "]" == "[" + after, out
+
+
+def test_an_explicit_count_from_a_worker_thread_is_refused_unless_in_force(blas):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(n: int) -> int | None:
+        with threads.limit(W1, 128, threads=n, owner="fit") as got:
+            return got
+
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(run, 3).result() == 3  # (the count in force: nothing to change)
+        with pytest.raises(ParameterError, match="from a thread other than the main one"):
+            pool.submit(run, 1).result()
+    assert set(_blas_counts()) == {3}
