@@ -91,7 +91,9 @@ def gradcheck(
     for i, x in enumerate(inputs):
         raw = x.data if isinstance(x, Tensor) else x
         try:
-            a = np.array(raw, dtype=complex if np.iscomplexobj(raw) else np.float64)
+            # (C order: the steps are written through a.reshape(-1), a view only of a C array;
+            # a transposed input's steps went into a copy, numeric 0, passes and fails false)
+            a = np.array(raw, dtype=complex if np.iscomplexobj(raw) else np.float64, order="C")
         except (TypeError, ValueError) as err:
             raise ValueError(
                 f"gradcheck: input {i} must be numbers (an array or a Tensor). Got {x!r:.60}."

@@ -152,3 +152,16 @@ def test_a_function_that_cuts_the_graph_fails_with_a_report():
     report = gn.gradcheck(detached, np.array([1.0, 2.0]), raise_exception=False)
     assert not report.ok
     assert report.rows[0]["analytic"] == 0.0 and report.rows[0]["numeric"] != 0.0
+
+
+def test_a_transposed_input_is_stepped_itself():
+    """The finite-difference steps of a Fortran-ordered input (a.T) went into a copy made by
+    reshape(-1): the numeric gradient was 0, so an op that drops its gradient passed and
+    a right one failed."""
+    from glassnet.gradcheck import gradcheck
+
+    a = np.arange(1.0, 7.0).reshape(2, 3)
+    dropped = lambda x: (x.detach() * x.detach()).sum() + 0 * x.sum()  # noqa: E731
+    assert not gradcheck(dropped, a.T, raise_exception=False).ok
+    assert gradcheck(lambda x, y: x @ y, a, a.T).ok
+    assert gradcheck(lambda x: (x * x).sum(), np.asfortranarray(a)).ok
