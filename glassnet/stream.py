@@ -36,6 +36,7 @@ import functools
 import itertools
 import mmap
 import os
+import re
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -884,6 +885,7 @@ def from_csv(
             "when they are empty)."
         )
     _unique(names, f"'{path}'")
+    _decimal_commas(first, names, path, delimiter, decimal)
     # later blocks are read with the first block's types (a number column stays a number);
     # integers are read as float64 so that a column like 1, 2, 2.5 does not fail mid-file
     # (all but a target of class labels)
@@ -935,6 +937,31 @@ def from_csv(
             f" line {csv_line(path, delimiter, row)}" if row >= 0 else ""
         ),
     )  # fmt: skip
+
+
+_DECIMAL_COMMA = re.compile(r"\s*[+-]?\d+,\d+\s*")
+
+
+def _decimal_commas(first: Any, names: list[str], path: str, delimiter: str, decimal: str) -> None:
+    """A text column of the first block whose every cell is a number written with a decimal
+    comma (``3,14``), in a file not separated by commas and read with the decimal point, is
+    an error saying to pass ``decimal=","``: it would be one-hot encoded, a category per
+    number (the in-memory reader refuses such cells too)."""
+    if decimal != "." or delimiter == ",":
+        return
+    import pyarrow as pa
+
+    for name, column in zip(names, first.columns):
+        if not pa.types.is_string(column.type):
+            continue
+        cells = [c for c in column.drop_null().to_pylist()[:1000] if c.strip()]
+        if cells and all(_DECIMAL_COMMA.fullmatch(c) for c in cells):
+            raise ValueError(
+                f"fit: column {name!r} of '{path}' holds numbers written with a comma "
+                f"({cells[0].strip()!r}), which would be read as text (a category per number): "
+                f"if the file writes decimal commas (3,14), pass decimal=',' (glassnet train: "
+                f"--decimal ,); if the commas separate thousands, write plain numbers."
+            )
 
 
 def _stripped(

@@ -619,7 +619,7 @@ def test_blanks_around_names_and_cells_are_read_as_in_memory(capsys, tmp_path):
 @pytest.mark.parametrize(
     "layout, needles",
     [
-        ("decimal-commas", ["column 'a'", "written with a comma", "pass --decimal ,"]),
+        ("decimal-commas", ["column 'a'", "written with a comma", "--decimal ,"]),
         ("ragged", ["d.csv' line 7 has 7 cells where the header names 6", "one cell per column"]),
     ],
 )

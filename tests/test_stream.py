@@ -682,3 +682,18 @@ def test_a_letter_or_digit_is_no_decimal_mark(tmp_path, mark):
 def test_from_chunks_names_itself_in_a_bad_buffer_size():
     with pytest.raises(ValueError, match="'buffer_size' parameter of from_chunks"):
         gs.from_chunks([(np.zeros((2, 2)), np.zeros(2))], buffer_size=0)
+
+
+def test_decimal_commas_in_a_semicolon_file_read_without_decimal_are_refused(tmp_path):
+    """from_csv of a ';' file of decimal commas without decimal=',' one-hot encoded every
+    number (584 features from 3 columns) without a word; the command line refused it."""
+    path = tmp_path / "euro.csv"
+    rng = np.random.default_rng(0)
+    rows = [f"{a:.3f};{b:.3f};{'yes' if a > 0 else 'no'}".replace(".", ",")
+            for a, b in rng.standard_normal((50, 2))]  # fmt: skip
+    path.write_text("x1;x2;label\n" + "\n".join(rows) + "\n")
+    with pytest.raises(
+        ValueError, match=r"column 'x1' .* written with a comma .* pass decimal=','"
+    ):
+        gs.from_csv(path, "label")
+    assert gs.from_csv(path, "label", decimal=",").columns.numeric == ["x1", "x2"]
