@@ -3,7 +3,8 @@ of :mod:`glassnet.schedules` under PyTorch's names. One name differs in meaning 
 two libraries: PyTorch's ``ConstantLR`` scales the rate by ``factor`` for ``total_iters``
 epochs, where glassnet's keeps it constant (scikit-learn's "constant"). Here, at PyTorch's
 place, ``ConstantLR`` is PyTorch's (:class:`glassnet.schedules.ConstantFactorLR`), so code
-written for PyTorch gets PyTorch's rates; ``glassnet.schedules.ConstantLR`` stays glassnet's.
+written for PyTorch gets PyTorch's rates; ``glassnet.schedules.ConstantLR`` stays glassnet's
+(and ``get_schedule("constant")``, glassnet's registry, which this module shows too).
 
 >>> from glassnet import nn, optim
 >>> opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.3)
@@ -13,6 +14,7 @@ written for PyTorch gets PyTorch's rates; ``glassnet.schedules.ConstantLR`` stay
 """
 
 from .schedules import (
+    SCHEDULES,
     AdaptiveLR,
     CosineAnnealingLR,
     CosineAnnealingWarmRestarts,
@@ -25,6 +27,8 @@ from .schedules import (
     PolynomialLR,
     ReduceLROnPlateau,
     StepLR,
+    check_schedule,
+    get_schedule,
 )
 from .schedules import ConstantFactorLR as ConstantLR
 
@@ -33,5 +37,5 @@ LRScheduler = LRSchedule  # (PyTorch's base class's name)
 __all__ = [
     "AdaptiveLR", "ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
     "ExponentialLR", "InvScalingLR", "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR",
-    "PolynomialLR", "ReduceLROnPlateau", "StepLR",
+    "PolynomialLR", "ReduceLROnPlateau", "StepLR", "SCHEDULES", "check_schedule", "get_schedule",
 ]  # fmt: skip

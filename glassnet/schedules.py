@@ -73,7 +73,7 @@ _RULES: dict[str, Any] = {  # what each setting must be: check_number's bounds, 
     **dict.fromkeys(("epoch", "samples_seen", "bad_epochs"), {"low": 0, "integer": True}),
     "patience": {"low": 0, "integer": True, "allow_inf": True},  # (scikit-learn's np.inf)
     **dict.fromkeys(("step_size", "T_max", "T_0", "T_mult"), {"low": 1, "integer": True}),
-    "total_iters": {"low": 0, "integer": True},
+    "total_iters": {"low": 1, "integer": True},  # (0: PyTorch's factor forever, or none)
     "start_factor": {"low": 0, "high": 1, "low_open": True},
     "end_factor": {"low": 0, "high": 1},
     "power": {"low": 0},
@@ -115,6 +115,7 @@ def _check(value: Any, name: str, owner: str, rule: Any = None) -> Any:
 
 
 _TICKS = itertools.count()  # orders schedules' constructions and steps
+_WARMED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # optimizer -> [(lr, base)]
 _LAST_STEPPED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # optimizer -> ref
 
 
@@ -156,7 +157,18 @@ class LRSchedule:
                 f"glassnet.optim optimizer). Got {type(optimizer).__name__}."
             )
         self.optimizer, self.epoch = optimizer, 0
-        self.base_lrs = [float(g["lr"]) for g in optimizer.param_groups]
+        # a group's lr that a warm-up (LinearLR, PyTorch's ConstantLR) wrote when it was built
+        # is not the starting lr: the lr before it is (PyTorch's initial_lr), so a schedule
+        # built beside a warm-up for the phase after it starts from the optimizer's lr
+        try:
+            warmed = _WARMED.get(optimizer, [])
+        except TypeError:  # (an optimizer that cannot be weakly referenced)
+            warmed = []
+        groups = optimizer.param_groups
+        self.base_lrs = [
+            float(w[1] if i < len(warmed) and g["lr"] == w[0] else g["lr"])
+            for i, (g, w) in enumerate(zip(groups, warmed + [(None, None)] * len(groups)))
+        ]
         self.__dict__.update(self._progress)
         self._first = self._stepped = None  # the ticks of its first and last steps
         self.stop_reason = ""  # why step last returned True: "min_lr" or "lr_zero"
@@ -515,6 +527,10 @@ class _Warm(LRSchedule):
         super().__init__(optimizer, settings)
         for group, base in zip(self.optimizer.param_groups, self.base_lrs):
             group["lr"] = self._checked(self._rate, base, 0)
+        with contextlib.suppress(TypeError):  # (the lrs written, and the lrs before them)
+            _WARMED[optimizer] = [
+                (g["lr"], b) for g, b in zip(optimizer.param_groups, self.base_lrs)
+            ]
 
 
 class ConstantFactorLR(_Warm):
@@ -550,7 +566,7 @@ class LinearLR(_Warm):
 
     def _rate(self, base_lr: float, epoch: int) -> float:
         s, f, t = self.start_factor, self.end_factor, self.total_iters
-        return base_lr * (s + (f - s) * min(epoch, t) / t) if t else base_lr * f
+        return base_lr * (s + (f - s) * min(epoch, t) / t)
 
 
 class PolynomialLR(_Warm):
@@ -565,7 +581,7 @@ class PolynomialLR(_Warm):
 
     def _rate(self, base_lr: float, epoch: int) -> float:
         t = self.total_iters
-        return base_lr * (1.0 - min(epoch, t) / t) ** self.power if t else base_lr
+        return base_lr * (1.0 - min(epoch, t) / t) ** self.power
 
 
 class CosineAnnealingWarmRestarts(LRSchedule):

@@ -88,6 +88,10 @@ def test_glassnets_constant_lr_stays_and_pytorchs_is_at_pytorchs_place():
         optim.lr_scheduler.ConstantLR(opt, factor=1.5)
     with pytest.raises(ValueError, match="'start_factor' parameter of LinearLR"):
         schedules.LinearLR(opt, start_factor=0.0)
+    for make in (optim.lr_scheduler.ConstantLR, schedules.LinearLR, schedules.PolynomialLR):
+        # (PyTorch's LinearLR and ConstantLR keep their factor forever at total_iters=0)
+        with pytest.raises(ValueError, match="'total_iters' parameter of .* >= 1"):
+            make(opt, total_iters=0)
     with pytest.raises(ValueError, match="'T_0' parameter of CosineAnnealingWarmRestarts"):
         schedules.CosineAnnealingWarmRestarts(opt, T_0=0)
 
@@ -107,3 +111,35 @@ def test_fit_runs_a_warmup_and_stops_where_a_polynomial_decay_reaches_zero():
     h = gn.fit(model, X, y, optimizer=opt, schedule=warm, epochs=5, verbose=0)
     assert h.stop_reason == "max_epochs"
     assert h.lr == pytest.approx([0.025, 0.05, 0.075, 0.1, 0.1])
+
+
+def test_a_schedule_built_beside_a_warm_up_starts_from_the_optimizers_lr():
+    """A CosineAnnealingLR built after a LinearLR took the warm-up's first rate (γ₀/10) as
+    its starting lr: the main phase trained at a tenth of the rate PyTorch's gives."""
+    opt = optim.SGD(groups(gn), lr=0.1)
+    warm = optim.lr_scheduler.LinearLR(opt, start_factor=0.1, total_iters=3)
+    cos = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=6)
+    assert cos.base_lrs == [0.1, 0.05]
+    ours = [opt.lr]
+    for sched, n in ((warm, 3), (cos, 6)):
+        for _ in range(n):
+            sched.step()
+            ours.append(opt.lr)
+    expected = [0.1 * (0.1 + 0.9 * e / 3) for e in range(4)]
+    expected += [0.1 * (1 + math.cos(math.pi * e / 6)) / 2 for e in range(1, 7)]
+    np.testing.assert_allclose(ours, expected, rtol=1e-12, atol=1e-15)
+    try:
+        import torch
+    except ImportError:
+        return
+    w = torch.nn.Parameter(torch.zeros(1))
+    topt = torch.optim.SGD([w], lr=0.1)
+    tw = torch.optim.lr_scheduler.LinearLR(topt, start_factor=0.1, total_iters=3)
+    tc = torch.optim.lr_scheduler.CosineAnnealingLR(topt, T_max=6)
+    seq = torch.optim.lr_scheduler.SequentialLR(topt, [tw, tc], milestones=[3])
+    theirs = [topt.param_groups[0]["lr"]]
+    for _ in range(9):
+        topt.step()
+        seq.step()
+        theirs.append(topt.param_groups[0]["lr"])
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
