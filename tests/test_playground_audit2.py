@@ -177,14 +177,44 @@ def test_two_tabs_a_teacher_clicking_in_one_keeps_the_other(context, server):
     assert not tab1.errors
 
 
+def _gone(page, server, rid):
+    """Wait (up to 10 s) until the server holds no run ``rid``."""
+    for _ in range(100):
+        if rid not in server.runs:
+            return True
+        page.wait_for_timeout(100)
+    return False
+
+
 @needs_browser
-def test_a_reloaded_tab_leaves_no_run_behind(context, server):
+def test_a_reloaded_or_closed_tab_leaves_no_run_behind(context, server):
     page = _page(context, server)
     before = page.evaluate("run.id")
-    page.reload()
-    page.wait_for_function(f"run && run.id !== {before!r}")
+    page.click("#datasets button[data-name='xor']")  # a run left behind, and a current one
+    page.wait_for_function(f"run.id !== {before!r}")
     _settled(page)
-    assert before not in server.runs and page.evaluate("run.id") in server.runs
+    current = page.evaluate("run.id")
+    page.reload()
+    page.wait_for_function(f"run && run.id !== {current!r}")
+    _settled(page)
+    assert _gone(page, server, before) and _gone(page, server, current)
+    assert page.evaluate("run.id") in server.runs
+    last = page.evaluate("run.id")
+    watcher = context.new_page()  # (something to wait with once the tab is closed)
+    page.close()
+    assert _gone(watcher, server, last)
+
+
+def test_drop_is_checked_and_drops_only_what_it_names(server):
+    _, a = _post(server, "/api/run", {"config": SMALL})
+    _, b = _post(server, "/api/run", {"config": SMALL})
+    assert _post(server, "/api/drop", {"runs": [a["run"], "gone"]}) == (200, {"dropped": 1})
+    assert a["run"] not in server.runs and b["run"] in server.runs
+    for bad in ["x", [1], None, ["x"] * (MAX_RUNS + 1)]:
+        status, out = _post(server, "/api/drop", {"runs": bad})
+        assert status == 400 and "'runs'" in out["error"]
+    assert _post(server, "/api/drop", {"run": b["run"]})[0] == 400
+    assert b["run"] in server.runs
 
 
 # =====================================================================================
@@ -331,3 +361,22 @@ def test_a_host_that_cannot_be_bound_says_so(host):
     message = str(info.value)
     assert "cannot serve on" in message and host in message and "'127.0.0.1'" in message
     assert "port=0" not in message
+
+
+@needs_browser
+def test_a_tab_opened_from_another_leaves_the_others_run(context, server):
+    # a tab opened from the page (window.open, as a duplicated tab) starts with a copy of its
+    # session storage: it must not take the other tab's run for one of its own left behind
+    page = _page(context, server)
+    page.click("#step")
+    _settled(page)
+    with context.expect_page() as opened:
+        page.evaluate("window.open(location.href)")
+    other = opened.value
+    other.wait_for_selector(".node.output canvas")
+    other.wait_for_function("document.querySelector('#train-loss').textContent !== '-'")
+    other.evaluate("busy")
+    page.click("#step")
+    _settled(page)
+    assert page.text_content("#status") == ""
+    assert page.text_content("#steps") == "2 steps"

@@ -191,16 +191,7 @@ class Playground:
         are the pages' current runs, not one per click (a teacher clicking through settings
         in one tab would push out the run of another tab). Ids the server no longer holds
         are no error."""
-        if (
-            not isinstance(replaces, (list, tuple))
-            or len(replaces) > MAX_RUNS
-            or not all(isinstance(r, str) for r in replaces)
-        ):
-            raise RequestError(
-                400,
-                f"'replaces' must be a list of at most {MAX_RUNS} run ids (the runs this page "
-                f"made before, which it shows no more). Got {str(replaces)[:80]}.",
-            )
+        replaces = _run_ids(replaces, "replaces")
         run = Run(config)  # (refused settings: nothing is dropped)
         rid = secrets.token_urlsafe(9)
         with self._runs_lock:
@@ -210,6 +201,12 @@ class Playground:
             while len(self.runs) > MAX_RUNS:
                 self.runs.popitem(last=False)
         return rid, run
+
+    def drop(self, runs: Any) -> int:
+        """Drop the runs ``runs`` names (a page closed or reloaded); how many were held."""
+        runs = _run_ids(runs, "runs")
+        with self._runs_lock:
+            return sum(self.runs.pop(r, None) is not None for r in runs)
 
     def run_of(self, rid: Any) -> Run:
         if not isinstance(rid, str) or not rid:
@@ -223,6 +220,21 @@ class Playground:
                 )
             self.runs.move_to_end(rid)
             return run
+
+
+def _run_ids(ids: Any, name: str) -> list[str]:
+    """A request's list of run ids (the runs a page shows no more), checked."""
+    if (
+        not isinstance(ids, (list, tuple))
+        or len(ids) > MAX_RUNS
+        or not all(isinstance(r, str) for r in ids)
+    ):
+        raise RequestError(
+            400,
+            f"'{name}' must be a list of at most {MAX_RUNS} run ids (the runs this page made "
+            f"before, which it shows no more). Got {str(ids)[:80]}.",
+        )
+    return list(ids)
 
 
 def serve(
@@ -525,6 +537,11 @@ def _api_run(h: _Handler, query: dict, body: dict) -> None:
     h._send_json({"run": rid, "config": run.config, "data": run.data(), **_view(run)})
 
 
+def _api_drop(h: _Handler, query: dict, body: dict) -> None:
+    _fields(body, ("runs",))
+    h._send_json({"dropped": h.playground.drop(body.get("runs"))})
+
+
 def _api_train(h: _Handler, query: dict, body: dict) -> None:
     _fields(body, ("run", "epochs", "side"))
     run = h.playground.run_of(body.get("run"))
@@ -614,6 +631,7 @@ def _api_export(h: _Handler, query: dict, body: dict) -> None:
 ROUTES: dict[str, tuple[str, Callable[[_Handler, dict, dict], None]]] = {
     **{path: ("GET", _page) for path in STATIC},
     "/api/run": ("POST", _api_run),
+    "/api/drop": ("POST", _api_drop),
     "/api/train": ("POST", _api_train),
     "/api/step": ("POST", _api_step),
     "/api/settings": ("POST", _api_settings),

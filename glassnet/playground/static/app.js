@@ -103,11 +103,15 @@ let restarts = 0;   // restart() calls so far: only the latest one makes a run (
 const equal = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 // the runs this page made and shows no more (the one before the current, one made for settings
-// changed again meanwhile, this tab's run before a reload): the next /api/run drops them, so the
-// server keeps the pages' current runs, not one per click (clicks in one tab would push out the
-// run of another)
+// changed again meanwhile): the next /api/run drops them, and a page closed or reloaded drops its
+// own (below), so the server keeps the pages' current runs, not one per click (clicks in one tab
+// would push out the run of another)
 let leftBehind = [];
-try { const before = sessionStorage.getItem("glassnet-run"); if (before) leftBehind.push(before); } catch { /* no storage */ }
+window.addEventListener("pagehide", (ev) => {
+  if (ev.persisted || !run) return;   // (kept for a page the back button may bring back)
+  fetch("/api/drop", { method: "POST", keepalive: true, body: JSON.stringify({ runs: [...leftBehind, run.id] }),
+    headers: { "X-Glassnet-Token": TOKEN, "Content-Type": "application/json" } }).catch(() => {});
+});
 
 async function newRun(id) {
   const sent = structuredClone(state);
@@ -120,7 +124,6 @@ async function newRun(id) {
   }
   if (run) leftBehind.push(run.id);
   run = { id: out.run, config: out.config, data: out.data };
-  try { sessionStorage.setItem("glassnet-run", run.id); } catch { /* no storage */ }
   // the server's checked settings win (the lecture preset fixes the network), except one changed
   // while the run was being made (a learning rate, say: its own call sends it); copies, so that
   // changing the controls' arrays in place never changes the run's
