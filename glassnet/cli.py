@@ -707,6 +707,15 @@ def _read_table(
                 "give the file's delimiter with --delimiter (such as ';'), or another --decimal.",
             )
         raise CLIError(message) from None
+    # a cell such as 18_24 (an age band) or 2023_01 is a number to Python's float() only
+    # (1824, 202301): spreadsheets, pandas and --stream read it as text, and so does glassnet
+    underscored = [
+        c
+        for c, kind in table.kinds.items()
+        if kind == "numeric" and c not in categorical and "_" in "".join(table.raw(c).tolist())
+    ]
+    if underscored:
+        return _read_table(**{**given, "categorical": [*categorical, *underscored]})
     for t in targets:
         if t in table.imputed:
             raise CLIError(
@@ -788,12 +797,13 @@ def _labels_of(table: Table, name: str) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 #: A number written for people: thousands separators ("1,234.5", "1.234,5", a blank or a
-#: no-break space as in "1 234,5", an apostrophe as in "1'234.50"), a decimal comma ("0,75"),
+#: no-break space as in "1 234,5", an apostrophe as in "1'234.50", an underscore as in
+#: "1_234"), a decimal comma ("0,75"),
 #: a currency sign or a percent ("$1,013", "12 €", "45%").
 _FORMATTED_NUMBER = re.compile(
     r"[+-]?[$€£¥]?\s?[+-]?"
     r"(\d{1,3}(,\d{3})+(\.\d+)?|\d{1,3}(\.\d{3})+(,\d+)?|\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?"
-    r"|\d{1,3}(['\u2019]\d{3})+(\.\d+)?|\d+,\d+|\d+(\.\d+)?)"
+    r"|\d{1,3}(['\u2019_]\d{3})+(\.\d+)?|\d+,\d+|\d+(\.\d+)?)"
     r"\s?[%$€£¥]?"
 )
 
@@ -803,7 +813,10 @@ _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 
 
 def _number_value(cell: str, decimal: str = ".") -> float | None:
-    """``cell`` read as a number with the decimal mark ``decimal`` (--decimal), or None."""
+    """``cell`` read as a number with the decimal mark ``decimal`` (--decimal), or None (also
+    for 1_000 or 18_24: digits grouped by '_' are Python's, no file's, and read as text)."""
+    if "_" in cell:
+        return None
     try:
         return float(as_point(cell, decimal))
     except ValueError:
@@ -868,6 +881,24 @@ def _refuse_formatted_numbers(table: Table, names: Sequence[str], source: str, f
                 + fix.format(name=name)
                 + _decimal_hint(table, cell)
             )
+
+
+def _refuse_underscored(table: Table, name: str, source: str) -> None:
+    """A cell of a column a model reads as numbers that is a number to Python's float() only,
+    its digits grouped by '_' (18_24, 2023_01), is an error naming it: it is read as text."""
+    cells = table.raw(name)  # (N,) str
+    for r in np.flatnonzero(np.char.find(cells.astype(str), "_") >= 0).tolist():
+        try:
+            float(as_point(str(cells[r]), table.decimal))
+        except ValueError:
+            continue
+        raise CLIError(
+            f"column {_esc(name)!r} of '{source}' holds {_esc(cells[r])!r} at line "
+            f"{int(table.line_numbers[r])}, which is text, not a number: digits grouped by '_' "
+            f"are read as text, as spreadsheets, pandas and --stream read them (Python alone "
+            f"reads 18_24 as 1824); the model was trained on numbers in this column: write "
+            f"plain numbers there"
+        )
 
 
 def _refuse_numbers_with_a_marker(
@@ -1401,6 +1432,7 @@ def _read_file_for_model(bundle: _Bundle, args: argparse.Namespace, need_target:
         if kinds.get(c) == "numeric" and table.kinds[c] != "numeric":
             fix = "as the model was trained on plain numbers in this column"
             _refuse_formatted_numbers(table, [c], args.data, fix)  # "0,5", "−0.5": no shift
+            _refuse_underscored(table, c, args.data)
             _numbers(table, c, _INPUT_FIX)
     if table.imputed:
         cells = sum(len(v) for v in table.imputed.values())

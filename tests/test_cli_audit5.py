@@ -152,3 +152,63 @@ def test_one_hot_errors_abridge_long_categories():
     message = str(info.value)
     assert len(message) < 500, message[:2000]
     assert "(100,000 characters)" in message and "(1,000 characters)" in message
+
+
+# ---------------------------------------------------------------- 3. digits grouped by '_'
+
+
+def bands(tmp_path):
+    """Age bands written 18_24, 25_34, 35_44 (as survey exports write them), a feature and
+    the target: Python's float() reads 18_24 as the number 1824."""
+    rng = np.random.default_rng(8)
+    names = ["18_24", "25_34", "35_44"]
+    table = []
+    for _ in range(60):
+        a, b = float(rng.normal()), int(rng.integers(0, 3))
+        table.append([f"{a:.3f}", names[b], names[(b + (a > 0)) % 3]])
+    return write_csv(tmp_path / "bands.csv", ["a", "band", "label"], table)
+
+
+def test_digits_grouped_by_underscores_are_text_as_spreadsheets_read_them(capsys, tmp_path):
+    """18_24 was read as 1824: the classes were printed 1824, 2534, 3544 and predict wrote
+    them so, while --stream (and pandas) read the same file as text."""
+    data, model = bands(tmp_path), tmp_path / "m.glassnet"
+    code, out, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    assert "3 classes: 18_24, 25_34, 35_44" in out
+    assert "2 feature columns (1 numeric, 1 categorical) -> 4 inputs" in out
+    code, out, err = run(capsys, "info", model)
+    assert code == 0, err
+    assert "band    categorical  one-hot: 18_24, 25_34, 35_44" in out
+    code, out, err = run(capsys, "predict", model, data)
+    assert code == 0, err
+    assert set(out.split()[1:]) <= {"18_24", "25_34", "35_44"}, out
+    code, out, err = run(capsys, "evaluate", model, data)
+    assert code == 0, err
+    assert "18_24" in out and "1824" not in out
+
+
+def test_thousands_grouped_by_underscores_are_named_not_read(capsys, tmp_path):
+    """1_000 among plain numbers is a number written for people, as 1,000 is: an error
+    naming the cell (it was read as 1000 in memory, while --stream read it as text)."""
+    table = rows(40)
+    table[3][0] = "1_000"
+    data = write_csv(tmp_path / "t.csv", HEADER, table)
+    code, _, err = run(capsys, "train", data, "--target", "label", *FAST)
+    assert code == 2
+    one_short_line(err, "column 'a'", "'1_000' at line 5", "thousands separator")
+
+
+def test_predict_names_an_underscored_cell_in_a_number_column(capsys, tmp_path):
+    data, model = write_csv(tmp_path / "t.csv", HEADER, rows(40)), tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    new = write_csv(tmp_path / "new.csv", HEADER, [["0.5", "0.1", "yes"], ["1_5", "0.2", "no"]])
+    for argv in (
+        ["predict", model, new],
+        ["evaluate", model, new],
+        ["explain", model, "--row", 1, new],
+    ):
+        code, _, err = run(capsys, *argv)
+        assert code == 2, err
+        one_short_line(err, "column 'a'", "'1_5' at line 3", "text, not a number")
