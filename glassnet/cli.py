@@ -1360,6 +1360,19 @@ def _read_file_for_model(bundle: _Bundle, args: argparse.Namespace, need_target:
                 f"predicts {', '.join(map(repr, bundle.targets))}: name the column of "
                 f"'{args.data}' that holds it"
             )
+        if sorted(targets) == sorted(bundle.targets):  # its own names, in any order: by name
+            targets = list(bundle.targets)
+        moved = [
+            (k, t) for k, t in enumerate(targets) if t in bundle.targets and t != bundle.targets[k]
+        ]
+        if moved and len(targets) == len(bundle.targets):
+            k, t = moved[0]
+            raise CLIError(
+                f"--target names {t!r} as the column of the model's output {k + 1}, which "
+                f"predicts {bundle.targets[k]!r} ({t!r} is its output "
+                f"{bundle.targets.index(t) + 1}): list the columns in the model's order, "
+                f"{','.join(bundle.targets)}, each the column of '{args.data}' that holds it"
+            )
     present = [t for t in targets if header is not None and t in header]
     if need_target and header is not None and len(present) < len(targets):
         lacking = [t for t in targets if t not in present]

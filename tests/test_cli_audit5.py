@@ -212,3 +212,39 @@ def test_predict_names_an_underscored_cell_in_a_number_column(capsys, tmp_path):
         code, _, err = run(capsys, *argv)
         assert code == 2, err
         one_short_line(err, "column 'a'", "'1_5' at line 3", "text, not a number")
+
+
+# ---------------------------------------------------------------- 4. evaluate --target order
+
+
+def two_targets(tmp_path):
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(120, 3))
+    table = [[*np.round(x, 3), round(3 * x[0] + 1, 3), round(x[1] - x[2], 3)] for x in X]
+    return write_csv(tmp_path / "two.csv", ["a", "b", "c", "r1", "r2"], table)
+
+
+def test_evaluate_pairs_the_models_own_target_names_by_name(capsys, tmp_path):
+    """--target r2,r1 for a model of r1,r2 compared output 1 (r1) with the column r2 and
+    printed the result as r2's scores (R^2 -4.7, where the model scores 0.99)."""
+    data, model = two_targets(tmp_path), tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "r1,r2", "--out", model,
+                       "--epochs", "30", "--seed", "0", "-q")  # fmt: skip
+    assert code == 0, err
+    code, plain, err = run(capsys, "evaluate", model, data)
+    assert code == 0, err
+    code, swapped, err = run(capsys, "evaluate", model, data, "--target", "r2,r1")
+    assert code == 0, err
+    assert swapped == plain
+
+
+def test_evaluate_refuses_a_models_target_name_at_another_output(capsys, tmp_path):
+    data, model = two_targets(tmp_path), tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "r1,r2", "--out", model, *FAST)
+    assert code == 0, err
+    other = tmp_path / "other.csv"
+    other.write_text(data.read_text().replace("r1,r2", "r1,r2,x", 1).replace("\n", ",0\n")
+                     .replace("r1,r2,x,0", "r1,r2,x", 1))  # fmt: skip
+    code, _, err = run(capsys, "evaluate", model, other, "--target", "r2,x")
+    assert code == 2
+    one_short_line(err, "'r2' as the column of the model's output 1", "r1,r2")
