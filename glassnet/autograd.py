@@ -67,6 +67,13 @@ def grad(
     graph changes. An input the outputs do not depend on is an error, or None with
     ``allow_unused=True``."""
     outs, ins = _tensors(outputs, "outputs"), _tensors(inputs, "inputs")
+    if not isinstance(create_graph, (bool, np.bool_)):
+        raise TypeError(f"grad: create_graph must be True or False. Got {create_graph!r:.40}.")
+    if not any(t.requires_grad for t in outs):
+        raise RuntimeError(
+            "grad: no output requires grad (none was computed from a tensor that requires it, "
+            "or they ran inside no_grad()), so there is no gradient to take."
+        )
     if create_graph:
         raise ValueError(
             "grad(create_graph=True): glassnet does not record its backward pass, so there are "
@@ -76,7 +83,9 @@ def grad(
         [None] * len(outs)
         if grad_outputs is None
         else list(
-            [grad_outputs] if isinstance(grad_outputs, (Tensor, np.ndarray)) else grad_outputs
+            [grad_outputs]
+            if isinstance(grad_outputs, (Tensor, np.ndarray, int, float, np.number))
+            else grad_outputs
         )
     )
     if len(seeds) != len(outs):

@@ -70,9 +70,17 @@ class Subset(Dataset):
     """The items of ``dataset`` at ``indices``, in that order (PyTorch's ``Subset``)."""
 
     def __init__(self, dataset: Any, indices: Any) -> None:
-        self.dataset, self.indices = dataset, np.asarray(indices, dtype=np.int64)
+        idx = np.asarray(indices)
+        if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
+            raise ParameterError(
+                f"Subset: indices must be a list of whole numbers (positions in the dataset). "
+                f"Got {indices!r:.60}."
+            )
+        self.dataset, self.indices = dataset, idx.astype(np.int64)
 
     def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            raise TypeError(f"Subset takes one index (an int), as a dataset does. Got {i!r:.40}.")
         return self.dataset[int(self.indices[i])]
 
     def __len__(self) -> int:
@@ -86,7 +94,7 @@ def random_split(dataset: Any, lengths: Any, generator: Any = None) -> list[Subs
     seed or a NumPy Generator (None: glassnet's default one, which :func:`manual_seed`
     seeds): NumPy's permutation, so a seed does not split as PyTorch's does."""
     n, parts = len(dataset), list(lengths)
-    fractions = parts and all(isinstance(k, float) and 0 <= k <= 1 for k in parts)
+    fractions = parts and all(isinstance(k, (float, np.floating)) and 0 <= k <= 1 for k in parts)
     if fractions and abs(sum(parts) - 1) < 1e-9:
         counts = [int(np.floor(n * k)) for k in parts]
         for i in range(n - sum(counts)):

@@ -52,8 +52,11 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     dtype; ``dtype`` float32 or float64."""
     if isinstance(data, Tensor):
         data = data.data
+    elif isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in data):
+        data = [np.asarray(v.data) if isinstance(v, Tensor) else v for v in data]  # (values)
     copy = np.array(data, copy=True) if isinstance(data, np.ndarray) else data
-    return Tensor(copy, requires_grad=requires_grad, dtype=dtype)
+    dt = None if dtype is None else check_float_dtype(dtype, "tensor")  # (torch.float64 too)
+    return Tensor(copy, requires_grad=requires_grad, dtype=dt)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -93,6 +96,8 @@ def _dtype(dtype: Any, owner: str) -> np.dtype:
 def full(size: Any, fill_value: float, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value``."""
     dt = _dtype(dtype, "full")
+    if isinstance(fill_value, bool) or not isinstance(fill_value, (int, float, np.number)):
+        raise TypeError(f"full: fill_value must be a number. Got {fill_value!r:.40}.")
     data = np.full(_size((size,), "full"), fill_value, dtype=dt)
     return Tensor(data, requires_grad=requires_grad)
 
@@ -176,4 +181,9 @@ def arange(start: float, end: float | None = None, step: float = 1, *, dtype: An
     if step == 0:
         raise ParameterError("arange: step must not be 0. Got step=0.")
     start, end = (0, start) if end is None else (start, end)
+    if (end - start) * step < 0:  # (PyTorch refuses a range the step never reaches)
+        raise ParameterError(
+            f"arange: a step of {step} never goes from {start} to {end}; swap them, or change "
+            f"the step's sign."
+        )
     return Tensor(np.arange(start, end, step, dtype=np.float64).astype(_dtype(dtype, "arange")))

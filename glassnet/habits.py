@@ -38,14 +38,13 @@ written, saying what to write instead. A node built from the old values refuses 
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ._validation import check_bool
-from .tensor import Tensor, is_grad_enabled, no_grad
+from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, operand
 
 __all__ = ["inference_mode", "function", "FUNCTIONS"]  # (and methods of Tensor)
 
@@ -315,20 +314,31 @@ class _Size(int):
         return (int, (int(self),))  # (pickled and copied as the plain int)
 
 
-def to(self: Tensor, *args: Any, dtype: Any = None, device: Any = None) -> Tensor:
+def to(
+    self: Tensor,
+    *args: Any,
+    dtype: Any = None,
+    device: Any = None,
+    non_blocking: bool = False,
+    copy: bool = False,
+) -> Tensor:
     """``x.to(torch.float64)``, ``x.to("cpu")``, ``x.to("cuda")``, as PyTorch's: a dtype cast
     in the graph (the gradient cast back; the tensor itself when it has that dtype), and a
     copy on another device ("cpu": NumPy, "cuda": CuPy) for a tensor that needs no gradient
     (the batches of a hand-written loop). A tensor that requires grad is not moved: the
     move is not in the graph, so its gradient would not come back; move the model with
-    ``model.to(device)`` (or ``fit(device=)``) and build the graph there."""
+    ``model.to(device)`` (or ``fit(device=)``) and build the graph there. ``copy=True``: a
+    new tensor even when nothing changes (a copy in the graph); ``non_blocking`` is taken
+    and changes nothing (NumPy's and CuPy's copies here are synchronous)."""
     from ._validation import ParameterError, check_to_args
     from .backend import namespace, to_device
 
     given = (*args, dtype, device)  # a device object (torch.device("cuda")) by its name
     given = tuple(str(a) if isinstance(getattr(a, "type", None), str) else a for a in given)
     dt, dev = check_to_args(given, "Tensor.to")
+    check_bool(non_blocking, "non_blocking", "Tensor.to")
     out = self if dt is None or self.data.dtype == dt else self.astype(dt)
+    out = out.clone() if check_bool(copy, "copy", "Tensor.to") and out is self else out
     if dev is None or (dev == "cpu") == (namespace(out.data) is np):
         return out  # (already there: the tensor itself, as PyTorch's)
     if out.requires_grad:
@@ -353,9 +363,13 @@ def _arith(name: str, op: Callable[[Tensor, Any], Tensor], scaled: bool = False)
     """PyTorch's method form of an operator (``x.add(y, alpha=2)`` is ``x + 2 * y``)."""
 
     def method(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+        if isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, (int, float, np.number)):
+            raise TypeError(f"{name}(): alpha must be a number. Got {alpha!r:.40}.")
         if alpha != 1 and not scaled:
             raise TypeError(f"{name}() takes no alpha (add and sub do).")
-        return op(self, other if alpha == 1 else alpha * other)
+        if not isinstance(other, Tensor):  # (as the operator reads it: a list times alpha
+            other = operand(other, self)  # would repeat the list)
+        return op(self, other if alpha == 1 else other * alpha)
 
     method.__name__ = name
     method.__doc__ = f"``x.{name}(y)``: PyTorch's method form of an operator, in the graph."
@@ -364,15 +378,27 @@ def _arith(name: str, op: Callable[[Tensor, Any], Tensor], scaled: bool = False)
 
 Tensor.add, Tensor.sub = _arith("add", Tensor.__add__, True), _arith("sub", Tensor.__sub__, True)
 Tensor.mul, Tensor.div = _arith("mul", Tensor.__mul__), _arith("div", Tensor.__truediv__)
-Tensor.pow, Tensor.matmul, Tensor.mm = Tensor.__pow__, Tensor.__matmul__, Tensor.__matmul__
+
+
+def _mm(self: Tensor, other: Any) -> Tensor:
+    """PyTorch's ``x.mm(y)``: the product of two matrices (2-D only; ``matmul`` takes more)."""
+    if self.data.ndim != 2 or np.ndim(other.data if isinstance(other, Tensor) else other) != 2:
+        raise ValueError("mm: both operands must be matrices (2-D); matmul takes other shapes.")
+    return self @ other
+
+
+Tensor.pow, Tensor.matmul, Tensor.mm = Tensor.__pow__, Tensor.__matmul__, _mm
 Tensor.neg = Tensor.__neg__
 Tensor.square = lambda self: self * self
 
 
-def inference_mode(mode: bool = True) -> Any:
+def inference_mode(mode: Any = True) -> Any:
     """PyTorch's ``torch.inference_mode()``: :func:`glassnet.no_grad` (a with-block or a
-    decorator); ``inference_mode(False)`` changes nothing, as PyTorch's."""
-    return no_grad() if check_bool(mode, "mode", "inference_mode") else contextlib.nullcontext()
+    decorator, with or without its parentheses); ``inference_mode(False)`` records, as
+    PyTorch's turns recording back on inside ``no_grad``."""
+    if callable(mode):  # @inference_mode, bare
+        return no_grad()(mode)
+    return no_grad() if check_bool(mode, "mode", "inference_mode") else enable_grad()
 
 
 #: torch.<name>(input, ...) for these Tensor methods: the method of ``input`` (a Tensor, or an
@@ -392,6 +418,7 @@ def function(name: str) -> Callable[..., Any]:
         return getattr(input if isinstance(input, Tensor) else Tensor(input), name)(*args, **kwargs)
 
     fn.__name__ = fn.__qualname__ = name
+    fn.__module__ = "glassnet"  # (where it is found: pickle and joblib look it up there)
     fn.__doc__ = f"``{name}(input, ...)``, PyTorch's function form of ``input.{name}(...)``."
     return fn
 

@@ -29,6 +29,7 @@ methods (``x.max()``, ``x.abs()``, ...) are attached to the Tensor here, as
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -230,19 +231,30 @@ def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
 def _var(
     self: Tensor,
     dim: Any = None,
-    *,
-    correction: Any = 1,
     unbiased: Any = None,
     keepdim: bool = False,
+    *,
+    correction: Any = None,
 ) -> Tensor:
     """PyTorch's variance over ``dim`` (all values by default): Σ (x − mean)² / (n − correction),
-    ``correction=1`` (``unbiased=True``) the sample variance, 0 the population's. Fewer values
-    than ``correction`` + 1 is an error (PyTorch gives NaN or inf). In the graph: the mean,
-    the squares and the sum, each gradient-checked."""
+    ``correction=1`` (the default; ``unbiased=True``) the sample variance, 0 the population's
+    (``x.var(False)``, as PyTorch's positional ``unbiased``). Fewer values than ``correction``
+    + 1 is an error (PyTorch gives NaN or inf). In the graph: the mean, the squares and the
+    sum, each gradient-checked."""
+    if isinstance(dim, (bool, np.bool_)):  # x.var(False): PyTorch's unbiased, positionally
+        dim, unbiased = None, dim if unbiased is None else unbiased
+    if unbiased is not None and correction is not None:
+        raise TypeError("var/std: pass unbiased or correction, not both.")
     if unbiased is not None:
         correction = 1 if check_bool(unbiased, "unbiased", "var") else 0
-    axis, keep = axis_args("var", None, dim, None, keepdim)
-    n = self.data.size // max(np.add.reduce(self.data, axis=axis).size, 1)
+    correction = 1 if correction is None else correction
+    if isinstance(correction, bool) or not isinstance(correction, (int, float, np.number)) or (
+        not correction >= 0
+    ):  # fmt: skip
+        raise ValueError(f"var/std: correction must be a number >= 0. Got {correction!r:.40}.")
+    axis, keep = axis_args("var", None, dim, None, check_bool(keepdim, "keepdim", "var"))
+    axes = range(self.data.ndim) if axis is None else np.atleast_1d(axis)
+    n = math.prod(self.data.shape[a] for a in axes)  # (the values reduced into each output)
     if n - correction <= 0:
         raise ValueError(
             f"var/std of {n} value(s) with correction={correction} divides by {n - correction}: "
@@ -252,10 +264,10 @@ def _var(
     return (centred * centred).sum(dim=axis, keepdim=keep) / (n - correction)
 
 
-def _std(self: Tensor, dim: Any = None, **kw: Any) -> Tensor:
-    """The square root of :func:`_var` (same arguments); its gradient is 0 where it is 0
-    (constant values), where sqrt's chain rule gives NaN (PyTorch's too)."""
-    v = _var(self, dim, **kw)
+def _std(self: Tensor, dim: Any = None, *args: Any, **kw: Any) -> Tensor:
+    """The square root of the variance (``x.var``'s arguments); its gradient is 0 where it is
+    0 (constant values), as PyTorch's ``std`` (``var().sqrt()``'s is NaN there)."""
+    v = _var(self, dim, *args, **kw)
     out = np.sqrt(v.data)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:

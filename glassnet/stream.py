@@ -850,6 +850,13 @@ def from_csv(
     nulls = _NULLS if missing is None else null_values(missing, "from_csv")
     decimal = check_decimal(decimal, "from_csv")
     path = _existing(path)
+    with open(path, "rb") as f:  # (a spreadsheet's "sep=;" line: the reader's header else)
+        hint = re.match(rb"\s*sep=.\s*$", f.readline(64))
+    if hint:
+        raise ValueError(
+            f"fit: '{path}' starts with a spreadsheet's {hint.group(0).strip().decode()!r} line, "
+            "which the streaming reader would take for the header: delete that line."
+        )
     delimiter = delimiter or csv_delimiter(path, decimal)
     if delimiter == decimal:
         raise ValueError(

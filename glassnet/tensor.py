@@ -110,17 +110,24 @@ def enable_grad() -> contextlib.AbstractContextManager[None]:
 
 class set_grad_enabled:  # noqa: N801 (PyTorch's name; a class, as there)
     """Recording on (``mode`` True) or off from the call on, as PyTorch's
-    ``torch.set_grad_enabled(mode)``; as a with-block, the mode before comes back after it."""
+    ``torch.set_grad_enabled(mode)``; as a with-block (or a decorator) the mode before comes
+    back after it."""
 
     def __init__(self, mode: bool) -> None:
         if not isinstance(mode, (bool, np.bool_)):
             raise TypeError(f"set_grad_enabled: mode must be True or False. Got {mode!r:.40}.")
-        self._token = _grad_enabled.set(bool(mode))
+        self.prev, self.mode = _grad_enabled.get(), bool(mode)
+        _grad_enabled.set(self.mode)
 
     def __enter__(self) -> None: ...
 
     def __exit__(self, *exc: object) -> None:
-        _grad_enabled.reset(self._token)
+        _grad_enabled.set(self.prev)
+
+    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """A decorator: the call's own change undone, the mode set for each call of ``fn``."""
+        _grad_enabled.set(self.prev)
+        return _switch(_grad_enabled, self.mode)(fn)
 
 
 @contextlib.contextmanager
@@ -243,6 +250,10 @@ class Tensor:
     ) -> None:
         self.data: np.ndarray = _to_array(data, dtype)
         self._grad: np.ndarray | None = None
+        if not isinstance(requires_grad, (bool, np.bool_)):  # ("no" would read as True)
+            raise TypeError(
+                f"Tensor: requires_grad must be True or False. Got {requires_grad!r:.40}."
+            )
         self.requires_grad = bool(requires_grad)
         self.op = ""
         self.parents: tuple[Tensor, ...] = ()

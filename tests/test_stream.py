@@ -697,3 +697,10 @@ def test_decimal_commas_in_a_semicolon_file_read_without_decimal_are_refused(tmp
     ):
         gs.from_csv(path, "label")
     assert gs.from_csv(path, "label", decimal=",").columns.numeric == ["x1", "x2"]
+
+
+def test_a_spreadsheets_sep_line_is_named(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("sep=;\na;b;y\n1;2;0\n3;4;1\n")
+    with pytest.raises(ValueError, match=r"starts with a spreadsheet's 'sep=;' line"):
+        gs.from_csv(path, "y")

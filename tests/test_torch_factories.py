@@ -151,7 +151,7 @@ def test_activations_refuse_inplace_true_rather_than_ignore_it():
     np.testing.assert_array_equal(nn.ReLU(inplace=False)(X).data, nn.ReLU()(X).data)
     np.testing.assert_array_equal(nn.LeakyReLU(0.2, False)(X).data, nn.LeakyReLU(0.2)(X).data)
     for make in (lambda: nn.ReLU(inplace=True), lambda: nn.LeakyReLU(0.1, True)):
-        with pytest.raises(ValueError, match=r"inplace=True\): glassnet computes"):
+        with pytest.raises(ValueError, match=r"inplace=True\): inplace must be False"):
             make()
 
 

@@ -87,7 +87,7 @@ def _torch():
 
 def test_the_losses_are_the_modules_called_once():
     pairs = [
-        (F.mse_loss(Z, T, "sum"), nn.MSELoss(reduction="sum")(Z, T)),
+        (F.mse_loss(Z, T, reduction="sum"), nn.MSELoss(reduction="sum")(Z, T)),
         (F.cross_entropy(Z, Y, W, reduction="sum"), nn.CrossEntropyLoss(W, reduction="sum")(Z, Y)),
         (F.nll_loss(Z, Y, W), nn.NLLLoss(W)(Z, Y)),
         (F.binary_cross_entropy(P, B), nn.BCELoss()(P, B)),

@@ -246,3 +246,131 @@ def test_autograd_grad_returns_gradients_and_leaves_every_grad_as_it_was():
             [ta * ta, ta.sum()], ta, grad_outputs=[torch.ones(2), torch.tensor(2.0)]
         )
         assert tga.tolist() == ga.data.tolist()
+
+
+# ------------------------------------------------------------ a review's findings, each a test
+def test_add_with_alpha_reads_a_list_as_the_operator_does():
+    """x.add([1, 2], alpha=2) repeated the list ([1, 2, 1, 2]: Python's list * 2)."""
+    x = gn.tensor([0.0, 0.0], requires_grad=True)
+    y = x.add([1.0, 2.0], alpha=2)
+    assert y.data.tolist() == [2.0, 4.0] and y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0]
+    for bad in ("a", np.array([1.0, 2.0]), True):
+        with pytest.raises(TypeError, match="alpha must be a number"):
+            x.add([1.0, 2.0], alpha=bad)
+
+
+def test_requires_grad_is_a_bool_and_a_parameters_second_argument_is_no_flag():
+    """nn.Parameter(w, False) (PyTorch's requires_grad) stayed trainable as label=False;
+    requires_grad='no' read as True."""
+    with pytest.raises(TypeError, match=r"second argument is the label.*requires_grad=False"):
+        nn.Parameter(np.ones(2), False)
+    for make in (lambda: gn.tensor([1.0], requires_grad="no"), lambda: gn.ones(2, requires_grad=1)):
+        with pytest.raises(TypeError, match="requires_grad must be True or False"):
+            make()
+    assert not nn.Parameter(np.ones(2), "w", requires_grad=False).requires_grad
+
+
+def test_the_function_forms_pickle():
+    import functools
+    import pickle
+
+    assert pickle.loads(pickle.dumps(gn.sum)) is gn.sum
+    mean0 = pickle.loads(pickle.dumps(functools.partial(gn.mean, dim=0)))
+    assert mean0(gn.tensor([[1.0, 3.0]])).data.tolist() == [1.0, 3.0]
+
+
+def test_var_of_an_empty_batch_and_pytorchs_arguments():
+    assert gn.zeros(0, 3).var(dim=1).shape == (0,)  # (PyTorch: tensor([]))
+    x = gn.tensor([[1.0, 2.0], [3.0, 5.0]], dtype=gn.float64)
+    assert x.var(False).item() == x.var(correction=0).item()  # positional unbiased
+    assert x.std(1, True).data.tolist() == x.std(dim=1).data.tolist()
+    assert x.var(correction=None).item() == x.var().item()
+    with pytest.raises(TypeError, match="unbiased or correction, not both"):
+        x.var(unbiased=True, correction=1)
+    with pytest.raises(ValueError, match="correction must be a number >= 0"):
+        x.var(correction=float("nan"))
+    with pytest.raises(ValueError, match="'keepdim' parameter of var"):
+        x.var(0, keepdim="yes")
+
+
+def test_set_grad_enabled_as_a_decorator_and_reused():
+    w = gn.tensor([1.0], requires_grad=True)
+
+    @gn.set_grad_enabled(False)
+    def off(x):
+        return (x * 2).requires_grad
+
+    assert gn.is_grad_enabled() and off(w) is False and gn.is_grad_enabled()
+    block = gn.set_grad_enabled(False)
+    with block:
+        assert not gn.is_grad_enabled()
+    with block:  # (a second with: PyTorch's object takes it too)
+        pass
+    assert gn.is_grad_enabled()
+
+    @gn.inference_mode
+    def bare(x):
+        return (x * 2).requires_grad
+
+    assert bare(w) is False
+    with gn.no_grad(), gn.inference_mode(False):
+        assert (w * 2).requires_grad  # (as PyTorch's, recording inside no_grad)
+
+
+def test_to_takes_non_blocking_and_copy():
+    x = gn.tensor([1.0, 2.0], requires_grad=True)
+    assert x.to("cpu", non_blocking=True) is x
+    y = x.to(copy=True)
+    assert y is not x and y.data.tolist() == [1.0, 2.0] and y.requires_grad
+
+
+def test_insert_checks_its_index_and_get_submodule_follows_attributes():
+    s = nn.Sequential(nn.Linear(2, 3, rng=0))
+    s.insert(-1, nn.Identity())  # (before the last, as list.insert and PyTorch's)
+    assert [type(m).__name__ for m in s] == ["Identity", "Linear"]
+    with pytest.raises(IndexError, match=r"index must be in \[-2, 2\]"):
+        s.insert(100, nn.ReLU())
+
+    class Shared(nn.Module):
+        def __init__(self):
+            self.fc1 = nn.Linear(2, 2, rng=0)
+            self.shared = self.fc1
+
+    assert Shared().get_submodule("shared") is not None
+    with pytest.raises(AttributeError, match="is not a Module"):
+        s.get_submodule("layers")
+
+
+def test_factories_refuse_what_pytorch_refuses():
+    with pytest.raises(ValueError, match="never goes from 5 to 0"):
+        gn.arange(5, 0)
+    with pytest.raises(TypeError, match="fill_value must be a number"):
+        gn.full((2,), [1.0, 2.0])
+    with pytest.raises(ValueError, match="mm: both operands must be matrices"):
+        gn.tensor([1.0, 2.0]).mm(gn.tensor([1.0, 2.0]))
+    assert gn.tensor([gn.tensor(1.0), gn.tensor(2.0)]).data.tolist() == [1.0, 2.0]
+    with pytest.raises(ValueError, match=r"Softmax\(dim=1.0\)"):
+        nn.Softmax(dim=1.0)
+    torch = torch_or_none()
+    if torch is not None:
+        assert gn.tensor([1.0], dtype=torch.float64).dtype == np.float64
+
+
+def test_autograd_grad_names_what_is_wrong():
+    a = gn.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="no output requires grad"):
+        gn.autograd.grad(gn.tensor([1.0]).sum(), a)
+    assert gn.autograd.grad((a * a).sum(), a, grad_outputs=2.0)[0].data.tolist() == [4.0, 8.0]
+    with pytest.raises(TypeError, match="create_graph must be True or False"):
+        gn.autograd.grad((a * a).sum(), a, create_graph="no")
+
+
+def test_data_edge_cases():
+    parts = gn.data.random_split(range(10), [np.float32(0.5), np.float32(0.5)], generator=0)
+    assert [len(p) for p in parts] == [5, 5]
+    with pytest.raises(gn._validation.ParameterError, match="indices must be a list of whole"):
+        gn.data.Subset(range(10), [1.5])
+    with pytest.raises(TypeError, match="Subset takes one index"):
+        parts[0][0:2]

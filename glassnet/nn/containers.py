@@ -304,43 +304,65 @@ def _linear_setattr(self: Linear, name: str, value: Any) -> None:
 
 
 def get_submodule(self: Module, target: str) -> Module:
-    """The sub-module at the dotted name ``target`` (``"layers.0"``; ``""``: this module), as
-    PyTorch's ``get_submodule``; a name that leads nowhere is an AttributeError naming it."""
+    """The sub-module at the dotted name ``target`` (``"layers.0"``; ``""``: this module),
+    followed attribute by attribute (an index into a list of modules), as PyTorch's
+    ``get_submodule``; a name that leads to no Module is an AttributeError naming it."""
     if not isinstance(target, str):
         raise TypeError(f"get_submodule takes a dotted name (a str). Got {target!r:.60}.")
-    found = dict(self.named_modules()).get(target)
-    if found is None:
-        names = [n for n, _ in self.named_modules() if n]
-        raise AttributeError(
-            f"{type(self).__name__} has no sub-module {target!r}; its sub-modules are "
-            f"{names[:12]}{' ...' if len(names) > 12 else ''}."
-        )
+    found: Any = self
+    for part in target.split(".") if target else ():
+        held = vars(found) if isinstance(found, Module) else {}
+        if isinstance(found, (list, tuple)) and part.isdigit() and int(part) < len(found):
+            found = found[int(part)]
+        elif part in held:
+            found = held[part]
+        else:
+            names = [n for n, _ in self.named_modules() if n]
+            raise AttributeError(
+                f"{type(self).__name__} has no sub-module {target!r} (no {part!r} there); its "
+                f"sub-modules are {names[:12]}{' ...' if len(names) > 12 else ''}."
+            )
+    if not isinstance(found, Module):
+        raise AttributeError(f"{type(self).__name__}: {target!r} is not a Module.")
     return found
 
 
-def _sequential_edit(name: str) -> Any:
-    """PyTorch's ``Sequential.append(m)``, ``extend(ms)`` and ``insert(i, m)``: the layer
-    list edited in place, each layer checked to be a Module; returns the Sequential."""
+def _layers(name: str, given: Any) -> list[Module]:
+    for m in given:
+        if not isinstance(m, Module):
+            raise TypeError(
+                f"Sequential.{name}: a layer must be a glassnet Module. Got {type(m).__name__}."
+            )
+    return list(given)
 
-    def edit(self: Sequential, *args: Any) -> Sequential:
-        new = list(args[-1]) if name == "extend" else [args[-1]]
-        for m in new:
-            if not isinstance(m, Module):
-                raise TypeError(
-                    f"Sequential.{name}: a layer must be a glassnet Module. Got {type(m).__name__}."
-                )
-        getattr(self.layers, name)(*args[:-1], *([new] if name == "extend" else new))
-        return self
 
-    edit.__name__ = name
-    return edit
+def _append(self: Sequential, module: Module) -> Sequential:
+    """Add ``module`` at the end (PyTorch's ``Sequential.append``); returns the Sequential."""
+    self.layers += _layers("append", [module])
+    return self
+
+
+def _extend(self: Sequential, modules: Any) -> Sequential:
+    """Add ``modules`` at the end, in order (PyTorch's ``extend``); returns the Sequential."""
+    self.layers += _layers("extend", list(modules))
+    return self
+
+
+def _insert(self: Sequential, index: int, module: Module) -> Sequential:
+    """Put ``module`` before position ``index`` (``-len`` to ``len``), as PyTorch's
+    ``insert``; an index outside that range is an IndexError (list.insert would clamp it)."""
+    n = len(self.layers)
+    if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not -n <= index <= n:
+        raise IndexError(f"Sequential.insert: index must be in [{-n}, {n}]. Got {index!r}.")
+    self.layers.insert(int(index) + n if index < 0 else int(index), *_layers("insert", [module]))
+    return self
 
 
 Module.named_children, Module.named_modules, Module.apply = named_children, named_modules, apply
 Module.get_submodule = get_submodule
-Sequential.append, Sequential.extend, Sequential.insert = map(
-    _sequential_edit, ("append", "extend", "insert")
-)
+for _fn in (_append, _extend, _insert):  # (named as the methods, in Python's messages too)
+    _fn.__name__ = _fn.__qualname__ = _fn.__name__[1:]
+    setattr(Sequential, _fn.__name__, _fn)
 Module.children = lambda self: (m for _, m in self.named_children())
 Linear.__getattr__, Linear.__setattr__ = _linear_getattr, _linear_setattr
 

@@ -10,7 +10,9 @@ and activations a hand-written PyTorch loop calls as functions:
   arguments (``reduction``, ``weight``, ``pos_weight``, ``ignore_index``,
   ``label_smoothing``, ``delta``): each is the loss module of :mod:`glassnet.nn.losses`
   called once, so the function and the module give the same numbers and refuse the same
-  inputs (PyTorch's deprecated ``size_average``/``reduce`` are not taken).
+  inputs. The arguments after ``weight`` (after ``target`` for ``mse_loss`` and ``l1_loss``)
+  are keyword-only: PyTorch's next positional slots are its deprecated ``size_average`` and
+  ``reduce``, which are not taken, so a positional value there is an error, not misread.
 
 glassnet's own functional API, named as the lecture names things (``F.mse``,
 ``F.cross_entropy(z, y, sample_weight=)``), is :mod:`glassnet.functional`; this module is
@@ -61,12 +63,12 @@ def log_softmax(input: Any, dim: int | None = None) -> Tensor:
     return _gf.log_softmax(input, dim)
 
 
-def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+def mse_loss(input: Any, target: Any, *, reduction: str = "mean") -> Tensor:
     """(input − target)², reduced: :class:`glassnet.nn.MSELoss`."""
     return losses.MSELoss(reduction=reduction)(input, target)
 
 
-def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+def l1_loss(input: Any, target: Any, *, reduction: str = "mean") -> Tensor:
     """|input − target|, reduced: :class:`glassnet.nn.L1Loss`."""
     return losses.L1Loss(reduction=reduction)(input, target)
 
@@ -77,14 +79,14 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 
 
 
 def binary_cross_entropy(
-    input: Any, target: Any, weight: Any = None, reduction: str = "mean"
+    input: Any, target: Any, weight: Any = None, *, reduction: str = "mean"
 ) -> Tensor:
     """BCE of probabilities: :class:`glassnet.nn.BCELoss`."""
     return losses.BCELoss(weight=weight, reduction=reduction)(input, target)
 
 
 def binary_cross_entropy_with_logits(
-    input: Any, target: Any, weight: Any = None, reduction: str = "mean", pos_weight: Any = None
+    input: Any, target: Any, weight: Any = None, *, reduction: str = "mean", pos_weight: Any = None
 ) -> Tensor:
     """BCE of logits: :class:`glassnet.nn.BCEWithLogitsLoss`."""
     loss = losses.BCEWithLogitsLoss(weight=weight, reduction=reduction, pos_weight=pos_weight)
@@ -95,6 +97,7 @@ def cross_entropy(
     input: Any,
     target: Any,
     weight: Any = None,
+    *,
     ignore_index: int = -100,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
@@ -110,7 +113,12 @@ def cross_entropy(
 
 
 def nll_loss(
-    input: Any, target: Any, weight: Any = None, ignore_index: int = -100, reduction: str = "mean"
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
 ) -> Tensor:
     """Negative log-likelihood of log-probabilities (N, C): :class:`glassnet.nn.NLLLoss`."""
     loss = losses.NLLLoss(weight=weight, reduction=reduction, ignore_index=ignore_index)

@@ -114,9 +114,9 @@ def _no_inplace(inplace: Any, owner: str) -> None:
     caller that reads it again) would see other values: refused, not ignored."""
     if inplace is not False and inplace is not np.False_:
         raise ValueError(
-            f"{owner}(inplace={inplace!r}): glassnet computes activations into a new array and "
-            f"does not overwrite the input as PyTorch's inplace=True does; drop inplace=True "
-            f"(the outputs and gradients are the same)."
+            f"{owner}(inplace={inplace!r}): inplace must be False. glassnet computes activations "
+            f"into a new array and does not overwrite the input as PyTorch's inplace=True does; "
+            f"leave it out (the outputs and gradients are the same)."
         )
 
 
@@ -146,7 +146,7 @@ class Softmax(ActivationModule):
     name = "softmax"
 
     def __init__(self, dim: int | None = None) -> None:
-        if dim is not None and (isinstance(dim, bool) or dim not in (-1, 1)):
+        if dim is not None and (type(dim) not in (int, np.int64, np.int32) or dim not in (-1, 1)):
             raise ValueError(
                 f"Softmax(dim={dim!r}): a network's softmax layer normalizes the features of "
                 f"each row, dim=1 (or -1, or None). For another axis call x.softmax(dim="

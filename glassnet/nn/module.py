@@ -39,6 +39,11 @@ class Parameter(Tensor):
     def __init__(
         self, data: Any, label: str | None = None, dtype: Any = None, requires_grad: bool = True
     ) -> None:
+        if label is not None and not isinstance(label, str):  # (PyTorch's second: requires_grad)
+            raise TypeError(
+                f"Parameter: the second argument is the label, a str. Got {label!r:.40}; for "
+                "PyTorch's requires_grad give it by name: Parameter(data, requires_grad=False)."
+            )
         super().__init__(data, requires_grad=requires_grad, dtype=dtype, label=label)
 
     def __repr__(self) -> str:
