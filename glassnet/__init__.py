@@ -109,7 +109,12 @@ class _TensorModule(_types.ModuleType):
         return _inspect.signature(factories.tensor)
 
 
-tensor.__class__ = _TensorModule  # noqa: F821 (the submodule, bound by the import above)
+if _typing.TYPE_CHECKING:  # (type checkers see gn.tensor(...) as the call of the function)
+    from .factories import tensor
+else:
+    from . import tensor
+
+    tensor.__class__ = _TensorModule
 
 # PyTorch's function forms of Tensor methods, torch.sum(x, dim=1) as gn.sum(x, dim=1) (not in
 # __all__: a star import would shadow Python's sum and abs)
