@@ -1571,8 +1571,20 @@ class Pipeline:
             return str(v)
 
         kinds = self.preprocessor.kinds_ or {}
+        cells = {c: [cell(v) for v in columns[c]] for c in self.columns}
+        for c in self.columns:  # 18_24 is a number to float() only: text, as in a CSV file
+            if kinds.get(c) != "numeric":
+                continue
+            for r, text in enumerate(cells[c]):
+                if "_" in text and _python_number(text):
+                    raise ValueError(
+                        f"Pipeline.predict: X's column {c!r} holds {_short(text)} at row {r}, "
+                        f"which is text, not a number: digits grouped by '_' are read as text, "
+                        f"as glassnet's command line, spreadsheets and pandas read them; the "
+                        f"model was trained on numbers in this column: give plain numbers."
+                    )
         return Table(
-            {c: [cell(v) for v in columns[c]] for c in self.columns},
+            cells,
             categorical=[c for c in self.columns if kinds.get(c) == "categorical"],
             impute=self.preprocessor.fill_ or None,
             source="<Pipeline input>",
@@ -1616,6 +1628,15 @@ class Pipeline:
             raise TypeError("Pipeline.predict_proba: a regression model has no probabilities.")
         out = np.asarray(self.network.predict(self.transform(X, unknown)))
         return np.asarray(self.task.proba(out))
+
+
+def _python_number(text: str) -> bool:
+    """Whether Python's float() reads ``text`` (it reads 18_24 as 1824)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def load_pipeline(path: str | os.PathLike[str]) -> Pipeline:

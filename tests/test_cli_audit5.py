@@ -248,3 +248,25 @@ def test_evaluate_refuses_a_models_target_name_at_another_output(capsys, tmp_pat
     code, _, err = run(capsys, "evaluate", model, other, "--target", "r2,x")
     assert code == 2
     one_short_line(err, "'r2' as the column of the model's output 1", "r1,r2")
+
+
+def test_a_pipeline_names_an_underscored_cell_in_a_number_column(capsys, tmp_path):
+    """gn.io.load_model's Pipeline reads raw rows as the command line does: 1_5 is text."""
+    import pytest
+
+    from glassnet.io import load_model
+
+    data, model = write_csv(tmp_path / "t.csv", HEADER, rows(40)), tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    pipe = load_model(model)
+    assert pipe.predict({"a": ["0.5", "0.2"], "b": ["0.1", "0.3"]}).shape == (2,)
+    with pytest.raises(ValueError, match=r"column 'a' holds '1_5' at row 1, which is text"):
+        pipe.predict({"a": ["0.5", "1_5"], "b": ["0.1", "0.3"]})
+    bands_model = tmp_path / "bands.glassnet"
+    code, _, err = run(capsys, "train", bands(tmp_path), "--target", "label", "--out",
+                       bands_model, *FAST)  # fmt: skip
+    assert code == 0, err
+    assert load_model(bands_model).predict({"a": ["0.1"], "band": ["18_24"]})[0] in {
+        "18_24", "25_34", "35_44"
+    }  # fmt: skip
