@@ -33,14 +33,6 @@ PRIVATE = {
         "calls the private MLPClassifier._loss_grad_lbfgs with its buffers",
         "_loss_grad_lbfgs",
     ),
-    "test_learning_rate_warmstart": (
-        "reads the private _optimizer.learning_rate",
-        "'learning_rate'",
-    ),
-    "test_adaptive_learning_rate": (
-        "reads the private _optimizer.learning_rate",
-        "'learning_rate'",
-    ),
     "test_early_stopping_stratified": (
         "expects the label 1 shown as scikit-learn's internal code for it, 'True'",
         "Classes with too few members are: [1]",
