@@ -597,6 +597,7 @@ def _read_table(
         ) from None
     except ValueError as exc:
         message = str(exc)
+        _refuse_header_again(message, path)
         mixed = _MIXED.match(message)
         if mixed is not None:  # numbers and one text ("?"): read as text; the command line's
             # checks that follow (a number column's text, or a model's) say what to do
@@ -707,6 +708,12 @@ def _read_table(
                 "give the file's delimiter with --delimiter (such as ';'), or another --decimal.",
             )
         raise CLIError(message) from None
+    again = np.ones(table.n_rows, dtype=bool)  # (N,) rows that are the header row again
+    for c in table.names:
+        again &= table.raw(c) == c
+    if table.names and again.any():  # (text columns only: a number column's is an error)
+        r = int(np.flatnonzero(again)[0])
+        raise CLIError(_header_again_text(int(table.line_numbers[r]), path, int(again.sum())))
     # a cell such as 18_24 (an age band) or 2023_01 is a number to Python's float() only
     # (1824, 202301): spreadsheets, pandas and --stream read it as text, and so does glassnet
     underscored = [
@@ -723,6 +730,42 @@ def _read_table(
                 f"{table.imputed[t][0]}: targets are never imputed; fill it in or drop the row"
             )
     return table
+
+
+#: The reader's error for a text cell of a number column, its parts named.
+_NON_NUMERIC = re.compile(
+    r"Non-numeric value (?P<cell>.*) at line (?P<line>\d+) of .*, column (?P<column>.*), "
+    r"a numeric column"
+)
+
+
+def _header_again_text(line: int, path: str, count: int) -> str:
+    more = f" (and {count - 1} more line(s) like it)" if count > 1 else ""
+    return (
+        f"line {line} of '{path}' repeats the header row{more}: two files joined into one, or "
+        f"a header written again when rows were appended? remove that line, so that it is "
+        f"not read as a row of data"
+    )
+
+
+def _refuse_header_again(message: str, path: str) -> None:
+    """The reader's error for a text cell of a number column, when that cell is the column's
+    own name: the header row again (``cat a.csv b.csv``), said so, not a value to fix, to
+    impute or to read as missing."""
+    found = _NON_NUMERIC.match(message)
+    if found is None:
+        return
+    try:
+        cell, column = (ast.literal_eval(found[k]) for k in ("cell", "column"))
+    except (ValueError, SyntaxError):
+        return
+    if cell == column:
+        raise CLIError(
+            f"line {found['line']} of '{path}' holds {_esc(cell)!r}, the name of its number "
+            f"column: the header row again (two files joined into one, or a header written "
+            f"again when rows were appended)? remove that line, so that it is not read as a "
+            f"row of data"
+        )
 
 
 # ======================================================================== memory

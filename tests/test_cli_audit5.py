@@ -270,3 +270,41 @@ def test_a_pipeline_names_an_underscored_cell_in_a_number_column(capsys, tmp_pat
     assert load_model(bands_model).predict({"a": ["0.1"], "band": ["18_24"]})[0] in {
         "18_24", "25_34", "35_44"
     }  # fmt: skip
+
+
+# ---------------------------------------------------------------- 5. the header row again
+
+
+def test_a_header_row_again_in_a_number_column_is_named_so(capsys, tmp_path):
+    """cat a.csv b.csv: the second header, at line 42, was a 'Non-numeric value' to fix or
+    impute (and for a column named without digits, a text to read as missing)."""
+    one = write_csv(tmp_path / "one.csv", ["age", "b", "label"], rows(40))
+    joined = tmp_path / "joined.csv"
+    joined.write_text(one.read_text() * 2)
+    code, _, err = run(capsys, "train", joined, "--target", "label", *FAST)
+    assert code == 2
+    line = one_short_line(err, "line 42", "'age', the name of its number column", "header row")
+    assert "--impute" not in line and "--missing" not in line
+
+
+def test_a_header_row_again_among_text_columns_is_no_row_of_data(capsys, tmp_path):
+    """Text columns read the header again as a row: 'label' became a class of its own (with
+    a warning of a one-row class), and predict wrote a prediction for it, one line more than
+    the rows of data."""
+    rng = np.random.default_rng(1)
+    table = [[rng.choice(["red", "blue"]), rng.choice(["S", "M", "L"]), rng.choice(["yes", "no"])]
+             for _ in range(40)]  # fmt: skip
+    one = write_csv(tmp_path / "one.csv", ["color", "size", "label"], table)
+    joined = tmp_path / "joined.csv"
+    joined.write_text(one.read_text() + one.read_text() + one.read_text())
+    code, _, err = run(capsys, "train", joined, "--target", "label", *FAST)
+    assert code == 2
+    one_short_line(err, "line 42 of", "repeats the header row (and 1 more line(s) like it)")
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", one, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    new = tmp_path / "new.csv"
+    new.write_text("color,size\nred,S\ncolor,size\nblue,M\n")
+    code, out, err = run(capsys, "predict", model, new)
+    assert code == 2 and out == ""
+    one_short_line(err, "line 3 of", "repeats the header row")
