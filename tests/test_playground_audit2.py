@@ -380,3 +380,30 @@ def test_a_tab_opened_from_another_leaves_the_others_run(context, server):
     _settled(page)
     assert page.text_content("#status") == ""
     assert page.text_content("#steps") == "2 steps"
+
+
+@needs_browser
+def test_show_test_data_shows_them_in_the_hidden_feature_space_too(context, server):
+    page = _page(context, server)  # 4-2: the last hidden layer has two neurons
+    assert page.is_visible("#hidden-space")
+    picture = "document.querySelector('#hidden-space').toDataURL()"
+    before = page.evaluate(picture)
+    page.click("#show_test")  # paused: no frame comes, the panels must redraw themselves
+    page.wait_for_timeout(200)
+    assert page.evaluate(picture) != before
+    page.click("#show_test")
+    page.wait_for_timeout(200)
+    assert page.evaluate(picture) == before
+
+
+@needs_browser
+def test_discretize_output_redraws_the_output_neuron_too(context, server):
+    page = _page(context, server)
+    picture = "document.querySelector('.node.output canvas').toDataURL()"
+    before = page.evaluate(picture)
+    page.click("#discretize")  # paused: the output's thumbnail, as the big plot, discretized
+    page.wait_for_timeout(200)
+    assert page.evaluate(picture) != before
+    page.click("#discretize")
+    page.wait_for_timeout(200)
+    assert page.evaluate(picture) == before

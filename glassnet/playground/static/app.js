@@ -264,8 +264,12 @@ function wire() {
     $(id).oninput = (e) => { $(id + "_v").textContent = e.target.value + (id === "train_ratio" ? "%" : ""); };
     $(id).onchange = (e) => change(id, +e.target.value);
   }
-  $("show_test").onchange = (e) => { state.show_test = e.target.checked; writeHash(); drawBoundary(); };
-  $("discretize").onchange = (e) => { state.discretize = e.target.checked; writeHash(); drawBoundary(); };
+  $("show_test").onchange = (e) => {   // the big plot and the hidden feature space, paused too
+    state.show_test = e.target.checked; writeHash(); drawBoundary(); drawHiddenSpace(hiddenSpace);
+  };
+  $("discretize").onchange = (e) => {   // the big plot and the output neuron's map, paused too
+    state.discretize = e.target.checked; writeHash(); drawNetwork(); drawBoundary();
+  };
   $("add-layer").onclick = () => changeNetwork((h) => { if (h.length < 6) h.push(2); });
   $("remove-layer").onclick = () => changeNetwork((h) => { h.pop(); });
   $("lecture").onclick = () => {   // the slides' setup: their learning rate, no penalty
@@ -644,7 +648,9 @@ function drawTable(t) {
   $("table").replaceChildren(tbl);
 }
 
+let hiddenSpace = null;   // the last hidden feature space the server sent (redrawn for "Show test data")
 function drawHiddenSpace(hs) {
+  hiddenSpace = hs;
   $("hidden-space-wrap").hidden = !hs;
   if (!hs) return;
   $("hs-names").textContent = `(${hs.names[0]}, ${hs.names[1]})`;
