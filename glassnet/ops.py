@@ -266,13 +266,19 @@ def _var(
 
 def _std(self: Tensor, dim: Any = None, *args: Any, **kw: Any) -> Tensor:
     """The square root of the variance (``x.var``'s arguments); its gradient is 0 where it is
-    0 (constant values), as PyTorch's ``std`` (``var().sqrt()``'s is NaN there)."""
-    v = _var(self, dim, *args, **kw)
-    out = np.sqrt(v.data)
+    0 (constant values), as PyTorch's ``std`` (``var().sqrt()``'s is NaN there). Computed as
+    s · std(x / s), s the largest |x| (std is homogeneous: the same value, and the same
+    gradient, for any s > 0), so values whose squares pass the float range (1e20 in
+    float32) still give a finite std, as PyTorch's does."""
+    big = float(np.max(np.abs(self.data))) if self.data.size else 0.0
+    s = big if 0.0 < big < np.inf else 1.0
+    v = _var(self if s == 1.0 else self * (1.0 / s), dim, *args, **kw)
+    root = np.sqrt(v.data)
+    out = root * root.dtype.type(s)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (np.where(out > 0, g / (2 * out), 0.0).astype(out.dtype),)
+            return (np.where(root > 0, g * s / (2 * root), 0.0).astype(root.dtype),)
 
     return Tensor.from_op(out, "std", (v,), backward)
 

@@ -374,3 +374,17 @@ def test_data_edge_cases():
         gn.data.Subset(range(10), [1.5])
     with pytest.raises(TypeError, match="Subset takes one index"):
         parts[0][0:2]
+
+
+def test_std_of_values_whose_squares_overflow_float32_is_finite():
+    """std of values about 1e20 in float32 was inf (the squares pass float32's range);
+    PyTorch's gives 2.6e20."""
+    x = gn.tensor(np.array([1e20, 2e20, -3e20], np.float32), requires_grad=True)
+    y = x.std()
+    y.backward()
+    assert np.isfinite(y.item()) and y.item() == pytest.approx(
+        np.std([1.0, 2.0, -3.0], ddof=1) * 1e20, rel=1e-6
+    )
+    np.testing.assert_allclose(x.grad, [0.18898223, 0.37796447, -0.56694674], rtol=1e-5)
+    report = gradcheck(lambda t: t.std(dim=0), gn.tensor(X0 * 1e3, dtype=gn.float64))
+    assert report.ok
