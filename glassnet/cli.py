@@ -4130,6 +4130,14 @@ def _train_streamed(args: argparse.Namespace) -> int:
                 {"type": "StandardScaler", "mean": [mean], "scale": [std if std >= tiny else 1.0]}
             )
     task = _make_task(task_name, n_outputs)
+    again = [c for c, cats in cols.categories.items() if c in {str(v) for v in cats}]
+    if cols.features and len(again) == len(cols.features):  # each column holds its name
+        raise CLIError(
+            f"'{args.data}' repeats its header row further down (each column holds its own "
+            f"name as a value: {_esc(_few([repr(c) for c in again], 3))}): two files joined "
+            f"into one, or a header written again when rows were appended? remove that line, "
+            f"so that it is not read as a row of data (without --stream, the error names it)"
+        )
     _refuse_streamed_numbers_as_text(
         args.data, cols.categories, args.decimal, _stream_delimiter(args)
     )

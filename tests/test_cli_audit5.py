@@ -308,3 +308,21 @@ def test_a_header_row_again_among_text_columns_is_no_row_of_data(capsys, tmp_pat
     code, out, err = run(capsys, "predict", model, new)
     assert code == 2 and out == ""
     one_short_line(err, "line 3 of", "repeats the header row")
+
+
+def test_a_header_row_again_is_named_when_streamed(capsys, tmp_path):
+    """--stream read a joined file's second header as a row: among text columns 'label'
+    became a class of its own; among numbers, a column 'of numbers and the text x1'."""
+    import pytest
+
+    pytest.importorskip("pyarrow")
+    rng = np.random.default_rng(1)
+    text = [[rng.choice(["red", "blue"]), rng.choice(["S", "M"]), rng.choice(["yes", "no"])]
+            for _ in range(40)]  # fmt: skip
+    for header, table in ((["color", "size", "label"], text), (HEADER, rows(40))):
+        one = write_csv(tmp_path / "one.csv", header, table)
+        joined = tmp_path / "joined.csv"
+        joined.write_text(one.read_text() * 2)
+        code, _, err = run(capsys, "train", joined, "--target", "label", "--stream", *FAST)
+        assert code == 2, err
+        one_short_line(err, "repeats its header row further down", repr(header[0]))
