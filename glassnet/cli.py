@@ -4719,15 +4719,15 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         values = np.stack([_numbers(one.table, t, _SCORED_FIX) for t in data.targets], axis=1)
         y = bundle.y_scaler.transform(values) if bundle.y_scaler is not None else values
     line = int(data.table.line_numbers[i])
-    cells = _few([f"{_esc(c)}={_esc(data.table.raw(c)[i])}" for c in bundle.columns], 16)
+    cells = _few([f"{_shown(c)}={_shown(data.table.raw(c)[i])}" for c in bundle.columns], 16)
     sys.stdout.write(f"row {args.row} of {args.data} (line {line}): {cells}\n")
     pred = bundle.decode(bundle.outputs(X))
     if bundle.task.is_classifier and bundle.labels is not None:
-        shown = _esc(bundle.labels.inverse_transform(pred)[0])
+        shown = _shown(bundle.labels.inverse_transform(pred)[0])
     else:
         shown = ", ".join(_fmt_value(v) for v in np.asarray(pred)[0])
     if bundle.task.is_classifier:
-        truth = _esc(data.table.raw(data.targets[0])[i])
+        truth = _shown(data.table.raw(data.targets[0])[i])
         coded = ", ".join(f"{v:g}" for v in np.asarray(y).reshape(-1))
         sys.stdout.write(f"target: {truth} (y = {coded} for the network); prediction: {shown}\n")
     else:
@@ -4785,7 +4785,7 @@ def _compact_explanation(
     layers = layers_of(bundle.model, owner="explain")
     k = args.top if args.top is not None else 5
     n_layers = len(layers)
-    names = [[_esc(c) for c in bundle.pre.feature_names_out]]
+    names = [[_shown(c) for c in bundle.pre.feature_names_out]]
     names += [[f"a{l + 1}_{j + 1}" for j in range(lay.neurons)] for l, lay in enumerate(layers)]
     sizes = "-".join(str(n) for n in [layers[0].inputs, *(lay.neurons for lay in layers)])
     weights = sum(W.size for W in result.W)

@@ -100,6 +100,12 @@ def test_long_cells_are_shown_abridged_by_predict_evaluate_and_info(capsys, tmp_
     assert code == 0, err
     assert max(map(len, out.splitlines())) < 300
     assert "(200,000 characters)" in out
+    # explain's row line and its compact view's terms ('note=xxx...' inputs): 1 MB before
+    for flags in ([], ["--full"]):
+        code, out, err = run(capsys, "explain", model, "--row", 3, tmp_path / "long.csv", *flags)
+        assert code == 0, err
+        assert max(map(len, out.splitlines())) < 700, max(map(len, out.splitlines()))
+        assert "(200,000 characters)" in out.splitlines()[0]
 
 
 def test_a_long_class_label_is_abridged_in_train_and_evaluate_tables(capsys, tmp_path):
