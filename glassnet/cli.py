@@ -113,6 +113,8 @@ from .preprocessing import (
     LabelEncoder,
     Preprocessor,
     StandardScaler,
+    _loose,
+    _visible,
     train_test_split,
 )
 from .progress import Progress
@@ -2848,14 +2850,15 @@ def _cut_short(data: _Data, y: np.ndarray, counts: np.ndarray, among: np.ndarray
 
 def _spelling(text: str) -> str:
     """What a label or category is, read loosely: a number's value ("1", "1.0" and "01" are
-    1.0), or the text without case and with its blanks collapsed ("Yes", "yes")."""
+    1.0), or the text Unicode-normalized, without case and with its blanks collapsed ("Yes",
+    "yes"; "Café" with its accent as one character or as a combining mark)."""
     try:
         value = float(text)
     except ValueError:
         value = math.nan
     if math.isfinite(value):
         return repr(value)
-    return " ".join(text.casefold().split())
+    return _loose(text)
 
 
 def _warn_lookalikes(values: Sequence[str], what: str, fix: str) -> None:
@@ -2865,10 +2868,11 @@ def _warn_lookalikes(values: Sequence[str], what: str, fix: str) -> None:
     groups: dict[str, list[str]] = {}
     for v in values:
         groups.setdefault(_spelling(v), []).append(v)
-    alike = [" and ".join(repr(v) for v in g) for g in groups.values() if len(g) > 1]
+    alike = [" and ".join(_visible(v) for v in g) for g in groups.values() if len(g) > 1]
     if alike:
         _warn(
-            f"some {what} differ only in case, blanks or how a number is written ("
+            f"some {what} differ only in case, blanks, how a number is written or how an "
+            f"accent is encoded ("
             f"{_esc('; '.join(alike[:3]))}{f'; {len(alike) - 3} more' * (len(alike) > 3)}), "
             f"so {fix}"
         )
@@ -4616,11 +4620,12 @@ def _target_indices(bundle: _Bundle, data: _Data) -> np.ndarray:
         fix = ""
         if alike:  # "YES" for the model's "yes": labels are compared as they are written
             fix = "; labels must match exactly, case included: write " + ", ".join(
-                f"{_esc(m)!r} for {_esc(u)!r}" for u, m in alike[:5]
+                f"{_esc(_visible(m))} for {_esc(_visible(u))}" for u, m in alike[:5]
             )
         raise CLIError(
             f"the target column '{name}' of '{data.source}' holds label(s) the model was not "
-            f"trained on: {unseen[:10]} (first at line {line}); the model knows "
+            f"trained on: [{', '.join(map(_visible, unseen[:10]))}] (first at line {line}); "
+            f"the model knows "
             f"{_classes_text(bundle.classes, 20)}{fix}"
         )
     return np.array([lookup[k] for k in keys], dtype=np.int64)

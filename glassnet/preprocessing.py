@@ -17,6 +17,7 @@ can be stored in a model file and applied again at prediction time.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -61,11 +62,25 @@ def _shown(value: Any) -> str:
     return f"{text[:60]}...{text[-10:]}{length}"
 
 
+def _loose(value: Any) -> str:
+    """A text read loosely: Unicode-normalized (NFKC: an accent written as one character or
+    as a letter and a combining mark, a full-width letter), without case, blanks collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", str(value)).casefold().split())
+
+
+def _visible(value: Any) -> str:
+    """``repr(value)``, or ``ascii(value)`` for a text not in Unicode's composed form (NFC),
+    whose repr looks the same as the composed text's: 'Cafe\\u0301' for the NFD 'Café'."""
+    if isinstance(value, str) and unicodedata.normalize("NFC", value) != value:
+        return ascii(value)
+    return _shown(value)
+
+
 def _few(values: Sequence[Any], limit: int = 5) -> str:
     """At most ``limit`` values, then how many there are: "['a', 'b', ...] (300 in all)";
     each value abridged past :data:`LONGEST_SHOWN` characters (:func:`_shown`)."""
     values = list(values)
-    shown = "[" + ", ".join(_shown(v) for v in values[:limit])
+    shown = "[" + ", ".join(_visible(v) for v in values[:limit])
     if len(values) <= limit:
         return shown + "]"
     return shown + f", ...] ({len(values)} in all)"
@@ -695,12 +710,18 @@ class OneHotEncoder:
             if not known.all():
                 if unknown == "error":
                     unseen = list(dict.fromkeys(col[~known].tolist()))
-                    fold = lambda v: " ".join(str(v).casefold().split())  # noqa: E731
-                    folded = {fold(c): c for c in cats.tolist()}
-                    alike = [f"{folded[fold(u)]!r} for {u!r}" for u in unseen if fold(u) in folded]
+                    folded = {_loose(c): c for c in cats.tolist()}
+                    alike = [
+                        f"{_visible(folded[_loose(u)])} for {_visible(u)}"
+                        for u in unseen
+                        if _loose(u) in folded
+                    ]
                     case = ""
-                    if alike:  # "true" for "True": compared as written
-                        case = " Categories must match exactly, case included: write "
+                    if alike:  # "true" for "True", "Café" for "Cafe\u0301": compared as written
+                        case = (
+                            " Categories must match exactly (the same Unicode characters), "
+                            "case included: write "
+                        )
                         case += ", ".join(alike[:5]) + "."
                     raise ValueError(
                         f"Column {name!r} has {len(unseen)} value(s) not seen at fit: "

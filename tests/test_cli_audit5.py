@@ -332,3 +332,45 @@ def test_a_header_row_again_is_named_when_streamed(capsys, tmp_path):
         code, _, err = run(capsys, "train", joined, "--target", "label", "--stream", *FAST)
         assert code == 2, err
         one_short_line(err, "repeats its header row further down", repr(header[0]))
+
+
+# ---------------------------------------------------------------- 6. accents written two ways
+
+
+def test_a_category_in_another_unicode_composition_is_shown_apart(capsys, tmp_path):
+    """'Café' with its accent as a combining mark (NFD, as macOS tools may write it) is
+    another category: the error said "not seen at fit: ['Café']; known categories:
+    ['Café', ...]", two texts that look the same, and training on both said nothing."""
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "Café")
+    rng = np.random.default_rng(12)
+    table = [[f"{a:.3f}", str(rng.choice(["Café", "Zoo"])), "yes" if a > 0 else "no"]
+             for a in rng.normal(size=60)]  # fmt: skip
+    data, model = write_csv(tmp_path / "cafe.csv", ["a", "city", "label"], table), tmp_path / "m"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    new = write_csv(tmp_path / "new.csv", ["a", "city"], [["0.1", nfd]])
+    code, _, err = run(capsys, "predict", model, new)
+    assert code == 2
+    one_short_line(err, r"not seen at fit: ['Cafe\u0301']", r"write 'Café' for 'Cafe\u0301'")
+    table[5][1] = nfd
+    mixed = write_csv(tmp_path / "mixed.csv", ["a", "city", "label"], table)
+    code, _, err = run(capsys, "train", mixed, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    said = [w for w in warnings(err) if "how an accent is encoded" in w]
+    assert len(said) == 1 and r"'Cafe\u0301' and 'Café'" in said[0], err
+
+
+def test_a_label_in_another_unicode_composition_is_shown_apart(capsys, tmp_path):
+    import unicodedata
+
+    rows_ = [[a, b, "ouí" if y == "yes" else "non"] for a, b, y in rows(40)]
+    data, model = write_csv(tmp_path / "t.csv", HEADER, rows_), tmp_path / "m"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    nfd = [[a, b, unicodedata.normalize("NFD", y)] for a, b, y in rows_]
+    scored = write_csv(tmp_path / "nfd.csv", HEADER, nfd)
+    code, _, err = run(capsys, "evaluate", model, scored)
+    assert code == 2
+    one_short_line(err, r"not trained on: ['oui\u0301']", r"write 'ouí' for 'oui\u0301'")
