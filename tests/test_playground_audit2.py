@@ -407,3 +407,56 @@ def test_discretize_output_redraws_the_output_neuron_too(context, server):
     page.click("#discretize")
     page.wait_for_timeout(200)
     assert page.evaluate(picture) == before
+
+
+# =====================================================================================
+# The update one point would make, with a penalty on
+# =====================================================================================
+@pytest.mark.parametrize("reg", ["L1", "L2"])
+def test_an_edges_update_for_one_point_includes_the_penalty(reg):
+    """With L1/L2 on, the panel's 'w - lr dL/dw (this point alone)' left the penalty out: a
+    step on a batch of that one point moved the weight elsewhere."""
+    import numpy as np
+
+    from glassnet.playground import Run
+
+    run = Run({"batch_size": 1, "regularization": reg, "reg_rate": 0.3, "lr": 0.1, "seed": 2})
+    run.train(1)  # weights away from their start, some of them of either sign
+    # the next step's batch is one point: the one the panel explains
+    order = np.random.default_rng([run.config["seed"], 2, run.epoch]).permutation(
+        len(run.train_idx)
+    )
+    point = int(run.train_idx[order[0]])
+    edge = {"kind": "edge", "layer": 2, "from": 1, "to": 0}
+    e = run.explain(point, edge)
+    update = run.step()
+    assert update["batch"] == [point]
+    row = next(r for r in update["rows"] if r[0] == e["name"])
+    w, grad, after = row[1], row[2], row[3]
+    assert e["w"] == w
+    assert e["after"] == pytest.approx(after, rel=1e-12)
+    lam = 0.3
+    penalty = lam * (w if reg == "L2" else np.sign(w))
+    assert e["penalty"] == {"kind": reg, "rate": lam, "dL_dw": pytest.approx(penalty, rel=1e-15)}
+    assert e["dL_dw"] + e["penalty"]["dL_dw"] == pytest.approx(grad, rel=1e-9)
+    # without a penalty there is none to show
+    plain = Run({"batch_size": 1, "seed": 2})
+    assert "penalty" not in plain.explain(point, edge)
+
+
+@needs_browser
+def test_the_panel_shows_the_penalty_in_an_edges_update(context, server):
+    page = _page(context, server, "#regularization=L2&reg_rate=0.3&batch_size=1")
+    page.click("path.hit >> nth=0", force=True)
+    page.wait_for_selector("#explain .num[data-key='penalty']")
+    shown = {
+        k: float(page.get_attribute(f"#explain .num[data-key='{k}']", "data-value"))
+        for k in ("w", "dL_dw", "penalty", "after")
+    }
+    run = server.runs[page.evaluate("run.id")]
+    e = run.explain(page.evaluate("selected.point"), page.evaluate("selected.target"))
+    assert shown == {"w": e["w"], "dL_dw": e["dL_dw"], "penalty": e["penalty"]["dL_dw"],
+                     "after": e["after"]}  # fmt: skip
+    assert shown["after"] == shown["w"] - 0.03 * (shown["dL_dw"] + 0.3 * shown["w"])
+    assert "0.3\u00b7w1" in page.text_content("#explain")
+    assert not page.errors

@@ -783,6 +783,11 @@ class Run:
             v_name = nm.x[i] if l == 0 else nm.a[l - 1][i]
             v = float(e.x[0, i] if l == 0 else e.A[l - 1][0, i])
             w, g, after = e.step()[name]
+            lam, reg = self.config["reg_rate"], self.config["regularization"]
+            if lam and reg != "none":  # the step adds the penalty's gradient (as _update does)
+                pen = float(lam * (w if reg == "L2" else np.sign(w)))
+                out["penalty"] = {"kind": reg, "rate": lam, "dL_dw": pen}
+                after = w - self.opt.lr * (g + pen)
             out.update(
                 kind="edge",
                 name=name,

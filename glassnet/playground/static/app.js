@@ -770,7 +770,12 @@ function renderExplain(e) {
     box.append(eq(`${e.name} = `, num("w", e.w)), setter(e.name, e.w));
     box.append(eq(`dL/d${e.name} = dL/d${e.u_name} \u00b7 ${e.v_name} = ${par(e.dL_du)}\u00b7${par(e.v)} = `, num("dL_dw", e.dL_dw)));
     box.append(sec("Gradient-descent step (this point alone)"));
-    box.append(eq(`${e.name} \u2212 \u03b3\u00b7dL/d${e.name} = ${fmt(e.w)} \u2212 ${e.lr}\u00b7${par(e.dL_dw)} = `, num("after", e.after)));
+    if (e.penalty) {   // L1 / L2: the step adds the penalty's gradient, as the step button's does
+      const p = e.penalty, term = p.kind === "L2" ? `${p.rate}\u00b7${e.name}` : `${p.rate}\u00b7sign(${e.name})`;
+      box.append(eq(`the ${p.kind} penalty's gradient: ${term} = `, num("penalty", p.dL_dw)));
+      box.append(eq(`${e.name} \u2212 \u03b3\u00b7(dL/d${e.name} + ${term}) = ${fmt(e.w)} \u2212 ${e.lr}\u00b7(${fmt(e.dL_dw)} + ${par(p.dL_dw)}) = `,
+        num("after", e.after)));
+    } else box.append(eq(`${e.name} \u2212 \u03b3\u00b7dL/d${e.name} = ${fmt(e.w)} \u2212 ${e.lr}\u00b7${par(e.dL_dw)} = `, num("after", e.after)));
   }
   const p = e.path;
   box.append(sec(`The chain rule, path by path (${p.total} path${p.total === 1 ? "" : "s"})`));
