@@ -1649,6 +1649,16 @@ def _delimiter(text: str) -> str:
     return char
 
 
+def _path_text(text: str) -> str:
+    """An argparse ``type``: a path to write, not empty (``--out "$OUT"`` with ``OUT`` unset
+    printed the predictions, wrote the exercises to ./exercises, or named the directory '.')."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            f"an empty path ({text!r}: an unset shell variable?); give the file to write"
+        )
+    return text
+
+
 def _decimal(text: str) -> str:
     """An argparse ``type``: the decimal mark of the file's numbers, one character."""
     try:
@@ -1919,6 +1929,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument(
         "--out",
         default="model.glassnet",
+        type=_path_text,
         metavar="PATH",
         help="model file to write (default model.glassnet)",
     )
@@ -1930,6 +1941,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     out.add_argument(
         "--checkpoint",
+        type=_path_text,
         metavar="PATH",
         help="checkpoint file (default: the --out path plus .ckpt)",
     )
@@ -1959,7 +1971,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("data", metavar="DATA.csv", help="CSV file with the model's feature columns")
     p.add_argument(
-        "--out", metavar="PATH", help="CSV file to write (default, or '-': standard output)"
+        "--out",
+        type=_path_text,
+        metavar="PATH",
+        help="CSV file to write (default, or '-': standard output)",
     )
     p.add_argument(
         "--force",
@@ -2083,7 +2098,7 @@ def build_parser() -> argparse.ArgumentParser:
         "imputation and labels. Needs the onnx extra: pip install 'glassnet[onnx]'.",
         model="a glassnet model file",
     )
-    p.add_argument("out", metavar="OUT.onnx", help="the ONNX file to write")
+    p.add_argument("out", type=_path_text, metavar="OUT.onnx", help="the ONNX file to write")
     p.add_argument("--opset", type=_positive_int, default=None, help="ai.onnx opset (>= 17)")
     p.add_argument(
         "--force",
@@ -2127,7 +2142,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("check", nargs="*", metavar="check KEY ANSWERS", help="grade an answers file")
     # (no defaults here: exercises.run_cli tells an option given to 'check' from one left out)
     p.add_argument("--seed", type=_nonneg_int, help="the student's seed (default 0)")
-    p.add_argument("--out", metavar="DIR", help="output folder (default ./exercises)")
+    p.add_argument(
+        "--out", type=_path_text, metavar="DIR", help="output folder (default ./exercises)"
+    )
     p.add_argument("--kinds", help="comma-separated kinds (default: all)")
     p.add_argument("--tol", type=float, help="tolerance of check (default 0.01)")
 

@@ -374,3 +374,44 @@ def test_a_label_in_another_unicode_composition_is_shown_apart(capsys, tmp_path)
     code, _, err = run(capsys, "evaluate", model, scored)
     assert code == 2
     one_short_line(err, r"not trained on: ['oui\u0301']", r"write 'ouí' for 'oui\u0301'")
+
+
+# ---------------------------------------------------------------- 7. an empty output path
+
+
+def test_an_empty_output_path_is_a_usage_error(capsys, tmp_path, monkeypatch):
+    """--out "$OUT" with OUT unset: predict printed the predictions and exited 0, exercise
+    wrote ./exercises, --checkpoint '' wrote the default checkpoint, train and export named
+    the directory '.'; each is now a usage error naming the flag."""
+    monkeypatch.chdir(tmp_path)
+    data, model = write_csv(tmp_path / "t.csv", HEADER, rows(40)), tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    before = sorted(p.name for p in tmp_path.iterdir())
+    cases = [
+        (["predict", model, data, "--out", ""], "argument --out"),
+        (["train", data, "--target", "label", "--out", "", *FAST], "argument --out"),
+        (
+            [
+                "train",
+                data,
+                "--target",
+                "label",
+                "--checkpoint",
+                "",
+                "--checkpoint-every",
+                1,
+                "--out",
+                tmp_path / "m2.glassnet",
+                *FAST,
+            ],
+            "argument --checkpoint",
+        ),  # fmt: skip
+        (["export", model, ""], "argument OUT.onnx"),
+        (["exercise", "--seed", 1, "--out", ""], "argument --out"),
+    ]
+    for argv, needle in cases:
+        code, out, err = run(capsys, *argv)
+        assert code == 2 and out == "", (argv, out[:200])
+        one_short_line(err, needle, "an empty path")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
