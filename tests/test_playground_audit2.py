@@ -460,3 +460,17 @@ def test_the_panel_shows_the_penalty_in_an_edges_update(context, server):
     assert shown["after"] == shown["w"] - 0.03 * (shown["dL_dw"] + 0.3 * shown["w"])
     assert "0.3\u00b7w1" in page.text_content("#explain")
     assert not page.errors
+
+
+def test_a_diverged_networks_accuracy_is_not_a_number():
+    """Its NaN outputs were counted as class 0 ('49.2% train') beside a loss of 'NaN / inf'."""
+    from glassnet.playground import Run
+    from glassnet.playground.engine import Diverged
+
+    run = Run({"activation": "linear", "lr": 10, "hidden": [8] * 6,
+               "features": ["x1", "x2", "x1^2", "x2^2", "x1x2"]})  # fmt: skip
+    with pytest.raises(Diverged):
+        run.train(5)
+    frame = run.frame()
+    assert frame["train_loss"] is None and frame["test_loss"] is None
+    assert frame["accuracy"] == [None, None]

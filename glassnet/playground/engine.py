@@ -662,6 +662,8 @@ class Run:
             return None
         with np.errstate(**_QUIET):
             out = self.viewer.forward(self.X[rows])[-1][:, 0]
+        if not np.isfinite(out).all():  # a diverged network: no class (NaN >= 0.5 read as 0)
+            return None
         return float(np.mean((out >= 0.5) == (self.Y[rows, 0] >= 0.5)))
 
     def hidden_space(self) -> dict[str, Any] | None:

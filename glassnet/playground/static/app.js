@@ -537,7 +537,8 @@ function show(out, appended = false) {
     $("status").textContent = frame.diverged;
   } else if ($("status").textContent === diverged) $("status").textContent = "";
   diverged = frame.diverged || "";
-  if (frame.accuracy) $("accuracy").textContent = (frame.accuracy[1] === null ? "" : `${pct(frame.accuracy[1])} test, `) + `${pct(frame.accuracy[0])} train`;
+  // (null: no test points, or a diverged network's NaN outputs, which have no class)
+  if (frame.accuracy) $("accuracy").textContent = (run.data.test.length ? `${pct(frame.accuracy[1])} test, ` : "") + `${pct(frame.accuracy[0])} train`;
   drawNetwork();
   drawBoundary();
   drawLossCurve();
