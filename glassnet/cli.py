@@ -1659,6 +1659,16 @@ def _path_text(text: str) -> str:
     return text
 
 
+def _input_text(text: str) -> str:
+    """An argparse ``type``: a path to read, not empty (an empty one read as the directory
+    '.', "'' is a directory")."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            f"an empty path ({text!r}: an unset shell variable?); give the file to read"
+        )
+    return text
+
+
 def _decimal(text: str) -> str:
     """An argparse ``type``: the decimal mark of the file's numbers, one character."""
     try:
@@ -1743,7 +1753,7 @@ def build_parser() -> argparse.ArgumentParser:
         )  # fmt: skip
         q.set_defaults(func=func)
         if model is not None:
-            q.add_argument("model", metavar="MODEL", help=model)
+            q.add_argument("model", type=_input_text, metavar="MODEL", help=model)
         return q
 
     # -- demo ---------------------------------------------------------------------
@@ -1785,7 +1795,9 @@ def build_parser() -> argparse.ArgumentParser:
         "  glassnet train huge.csv --target y --stream --batch-size 1024   # larger than memory",
     )
     src = p.add_argument_group("data")
-    src.add_argument("data", nargs="?", metavar="DATA.csv", help="CSV file with a header row")
+    src.add_argument(
+        "data", nargs="?", type=_input_text, metavar="DATA.csv", help="CSV file with a header row"
+    )
     src.add_argument(
         "--dataset",
         type=_dataset_name,
@@ -1969,7 +1981,12 @@ def build_parser() -> argparse.ArgumentParser:
         "target, named after it, holding class names or values.",
         model="a model file written by glassnet train",
     )
-    p.add_argument("data", metavar="DATA.csv", help="CSV file with the model's feature columns")
+    p.add_argument(
+        "data",
+        type=_input_text,
+        metavar="DATA.csv",
+        help="CSV file with the model's feature columns",
+    )
     p.add_argument(
         "--out",
         type=_path_text,
@@ -2000,7 +2017,12 @@ def build_parser() -> argparse.ArgumentParser:
         "matrix. Regression: MSE, MAE and R^2 per output.",
         model="a model file written by glassnet train",
     )
-    p.add_argument("data", metavar="DATA.csv", help="CSV file with the features and the target")
+    p.add_argument(
+        "data",
+        type=_input_text,
+        metavar="DATA.csv",
+        help="CSV file with the features and the target",
+    )
     p.add_argument(
         "--target", metavar="COL", help="the target column (default: the one trained on)"
     )
@@ -2024,7 +2046,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="the data row to explain, counted from 1 (the first row after the header)",
     )
     p.add_argument(
-        "data", metavar="DATA.csv", help="CSV file with the model's feature columns and target"
+        "data",
+        type=_input_text,
+        metavar="DATA.csv",
+        help="CSV file with the model's feature columns and target",
     )
     p.add_argument(
         "--target", metavar="COL", help="the target column (default: the one trained on)"

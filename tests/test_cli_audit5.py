@@ -415,3 +415,23 @@ def test_an_empty_output_path_is_a_usage_error(capsys, tmp_path, monkeypatch):
         assert code == 2 and out == "", (argv, out[:200])
         one_short_line(err, needle, "an empty path")
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_an_empty_input_path_is_a_usage_error(capsys, tmp_path):
+    """An empty MODEL or DATA.csv read as the directory '.': "'' is a directory"."""
+    data, model = write_csv(tmp_path / "t.csv", HEADER, rows(40)), tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    cases = [
+        (["predict", "", data], "argument MODEL"),
+        (["predict", model, ""], "argument DATA.csv"),
+        (["evaluate", model, ""], "argument DATA.csv"),
+        (["explain", model, "--row", 1, ""], "argument DATA.csv"),
+        (["info", ""], "argument MODEL"),
+        (["export", "", tmp_path / "m.onnx"], "argument MODEL"),
+        (["train", "", "--target", "label", *FAST], "argument DATA.csv"),
+    ]
+    for argv, needle in cases:
+        code, out, err = run(capsys, *argv)
+        assert code == 2 and out == "", (argv, out[:200])
+        one_short_line(err, needle, "an empty path", "give the file to read")
