@@ -1024,26 +1024,42 @@ def _csv_data(args: argparse.Namespace) -> _Data:
             f"either predicted or left out"
         )
     single = targets[0] if len(targets) == 1 else None
+    reading: dict[str, Any] = dict(
+        target=single,
+        impute=args.impute,
+        categorical=[c for c in categorical if c not in drop],
+        delimiter=args.delimiter,
+        multiline=args.multiline_cells,
+        drop=drop,
+        targets=targets,
+        missing=_missing_flag(args) or MISSING_TOKENS,
+        decimal=args.decimal,
+        target_fix=(
+            " (a target is never imputed), or pass --categorical {name} if the column "
+            "holds class labels: its cells are then read as labels"
+            if single is not None
+            else " (a target is never imputed): several target columns make a "
+            "multi-output regression of numbers"
+        ),
+    )
     try:
-        table = _read_table(
-            args.data,
-            target=single,
-            impute=args.impute,
-            categorical=[c for c in categorical if c not in drop],
-            delimiter=args.delimiter,
-            multiline=args.multiline_cells,
-            drop=drop,
-            targets=targets,
-            missing=_missing_flag(args) or MISSING_TOKENS,
-            decimal=args.decimal,
-            target_fix=(
-                " (a target is never imputed), or pass --categorical {name} if the column "
-                "holds class labels: its cells are then read as labels"
-                if single is not None
-                else " (a target is never imputed): several target columns make a "
-                "multi-output regression of numbers"
-            ),
-        )
+        table = _read_table(args.data, **reading)
+        zeros = None
+        if single is not None and table.kinds.get(single) == "numeric" and args.task in (
+            "auto", "binary", "multiclass"
+        ):  # fmt: skip
+            zeros = _leading_zeros(table.numbers(single), table.raw(single).tolist)
+        if zeros is not None:  # class labels written 01, 02, 10: kept as written, not 1, 2, 10
+            r, count = zeros
+            cell, line = table.raw(single)[r], int(table.line_numbers[r])
+            table = _read_table(
+                args.data, **{**reading, "categorical": [*reading["categorical"], single]}
+            )
+            _note(
+                f"the target {single!r} holds whole numbers written with leading zeros "
+                f"({_esc(cell)} at line {line}, {count} such cell(s)), as codes are: its "
+                f"classes are read as written (--task regression reads them as numbers)"
+            )
     except CLIError as exc:  # an empty column: the flag that leaves it out
         empty = re.fullmatch(
             r"Column (.*) of .* values to impute from: drop the column\.", str(exc)

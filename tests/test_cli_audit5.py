@@ -435,3 +435,31 @@ def test_an_empty_input_path_is_a_usage_error(capsys, tmp_path):
         code, out, err = run(capsys, *argv)
         assert code == 2 and out == "", (argv, out[:200])
         one_short_line(err, needle, "an empty path", "give the file to read")
+
+
+# ---------------------------------------------------------------- 8. class codes with zeros
+
+
+def test_class_labels_with_leading_zeros_are_kept_as_written(capsys, tmp_path):
+    """Department codes 01, 02, 10 as the target were read as the numbers 1, 2, 10: the
+    classes, the predictions and evaluate's table said 1 and 2, labels the file never holds
+    ("predictions with the original label names")."""
+    rng = np.random.default_rng(13)
+    table = [[f"{a:.3f}", f"{b:.3f}", "01" if a > 0.5 else "02" if b > 0 else "10"]
+             for a, b in rng.normal(size=(80, 2))]  # fmt: skip
+    data, model = write_csv(tmp_path / "dept.csv", ["a", "b", "dept"], table), tmp_path / "m"
+    code, out, err = run(capsys, "train", data, "--target", "dept", "--out", model, *FAST)
+    assert code == 0, err
+    assert "3 classes: 01, 02, 10" in out
+    assert "leading zeros (01 at line 2" in err and "read as written" in err
+    code, out, err = run(capsys, "predict", model, data)
+    assert code == 0, err
+    assert set(out.split()[1:]) <= {"01", "02", "10"}, out
+    code, out, err = run(capsys, "evaluate", model, data)
+    assert code == 0, err
+    assert "  01  " in out and "  1  " not in out
+    # as numbers on request
+    code, out, err = run(capsys, "train", data, "--target", "dept", "--out", model, "--task",
+                         "regression", *FAST)  # fmt: skip
+    assert code == 0, err
+    assert "regression of 'dept'" in out and "leading zeros" not in err
