@@ -3868,6 +3868,19 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> tuple[bool, An
             )
     kind = first.schema.field(target).type
     numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
+    if numeric and args.task != "regression":  # class codes 01, 02: read as 1, 2 by pyarrow
+        column = names.index(target)
+        rows = csv.reader(head.lstrip("\ufeff").splitlines()[1:], delimiter=_stream_delimiter(args))
+        for i, row in enumerate(rows):
+            if len(row) > column and _LEADING_ZERO.match(row[column].strip()):
+                raise CLIError(
+                    f"the target '{target}' of '{args.data}' holds whole numbers written with "
+                    f"leading zeros ({_esc(row[column].strip())!r} at line {i + 2}, in its "
+                    f"first block), as class codes are: the streaming reader reads them as "
+                    f"numbers (01 as 1), so its classes would not be the file's; drop --stream "
+                    f"(the in-memory reader keeps them as written), or pass --task regression "
+                    f"if they are amounts"
+                )
     if args.task == "regression":
         if not numeric:
             raise CLIError(

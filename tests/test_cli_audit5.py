@@ -463,3 +463,21 @@ def test_class_labels_with_leading_zeros_are_kept_as_written(capsys, tmp_path):
                          "regression", *FAST)  # fmt: skip
     assert code == 0, err
     assert "regression of 'dept'" in out and "leading zeros" not in err
+
+
+def test_class_labels_with_leading_zeros_are_refused_when_streamed(capsys, tmp_path):
+    """--stream read 01, 02, 10 as 1, 2, 10 (pyarrow's integers): refused, not trained
+    on classes other than the in-memory path's."""
+    import pytest
+
+    pytest.importorskip("pyarrow")
+    rng = np.random.default_rng(13)
+    table = [[f"{a:.3f}", f"{b:.3f}", "01" if a > 0.5 else "02" if b > 0 else "10"]
+             for a, b in rng.normal(size=(80, 2))]  # fmt: skip
+    data = write_csv(tmp_path / "dept.csv", ["a", "b", "dept"], table)
+    code, _, err = run(capsys, "train", data, "--target", "dept", "--stream", *FAST)
+    assert code == 2
+    one_short_line(err, "'dept'", "leading zeros", "drop --stream")
+    code, out, err = run(capsys, "train", data, "--target", "dept", "--stream", "--task",
+                         "regression", "--out", tmp_path / "m", *FAST)  # fmt: skip
+    assert code == 0, err
