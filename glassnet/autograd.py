@@ -69,10 +69,11 @@ def grad(
     outs, ins = _tensors(outputs, "outputs"), _tensors(inputs, "inputs")
     if not isinstance(create_graph, (bool, np.bool_)):
         raise TypeError(f"grad: create_graph must be True or False. Got {create_graph!r:.40}.")
-    if not any(t.requires_grad for t in outs):
+    if not all(t.requires_grad for t in outs):
+        k = next(i for i, t in enumerate(outs) if not t.requires_grad)
         raise RuntimeError(
-            "grad: no output requires grad (none was computed from a tensor that requires it, "
-            "or they ran inside no_grad()), so there is no gradient to take."
+            f"grad: output {k} does not require grad (it was not computed from a tensor that "
+            "requires it, or ran inside no_grad()), so there is no gradient to take from it."
         )
     if create_graph:
         raise ValueError(
@@ -104,8 +105,7 @@ def grad(
         for t in ins:
             t._retain = True  # (a computed input keeps its dL/dt too, as retain_grad does)
         for out, seed in zip(outs, seeds):
-            if out.requires_grad:
-                out.backward(seed.data if isinstance(seed, Tensor) else seed)
+            out.backward(seed.data if isinstance(seed, Tensor) else seed)
         got = [None if t.grad is None else Tensor(np.array(t.grad, copy=True)) for t in ins]
     finally:
         for t, g, retain in saved:

@@ -51,16 +51,16 @@ _DIRECT = (Sequential, MLP, Neuron, Linear)  # read by glassnet.fused.layers_of 
 
 
 def _slope(z: np.ndarray, a: np.ndarray, model: Module) -> float | None:
-    """The leaky ReLU slope that turned ``z`` into ``a``: the one of the model's LeakyReLU
-    layers (all of one slope), else read from the values (a / z where z < 0, rounded to
-    the shortest decimal that gives a back exactly); None if neither tells it."""
-    slopes = {m.alpha for m in model.modules() if isinstance(m, LeakyReLU)}
-    candidates = list(slopes) if len(slopes) == 1 else []
+    """The leaky ReLU slope that turned ``z`` into ``a``, read from the values where z < 0:
+    the model's LeakyReLU layers' slope if it gives a exactly, else a / z rounded to the
+    shortest decimal that does; None where no z < 0 shows it (a slope guessed from the
+    layers alone could be another than the forward's, which rows with z < 0 would show)."""
     neg = z < 0
-    if neg.any():
-        ratio = float(np.median(a[neg] / z[neg]))
-        candidates += [round(ratio, d) for d in range(2, 10)] + [ratio]
-    for alpha in candidates:
+    if not neg.any():
+        return None
+    slopes = {m.alpha for m in model.modules() if isinstance(m, LeakyReLU)}
+    ratio = float(np.median(a[neg] / z[neg]))
+    for alpha in [*sorted(slopes), *(round(ratio, d) for d in range(2, 10)), ratio]:
         if 0 <= alpha < 1 and np.array_equal(F.leaky_relu_fn(z, alpha), a):
             return float(alpha)
     return None
@@ -71,18 +71,25 @@ def as_chain(model: Any, x: Any = None, owner: str = "explain") -> Any:
     else the :class:`~glassnet.nn.Sequential` of its own Linear layers and activations
     that its forward on the rows ``x`` computes, checked to give the same outputs; a
     forward that is no such chain is a TypeError naming what it found (``owner``: the
-    function the message names). Without ``x``, 8 rows drawn from a normal distribution
-    (seed 0), as wide as the first of the model's Linear layers its forward takes."""
-    if not isinstance(model, Module) or isinstance(model, _DIRECT):
+    function the message names). Without ``x``, 16 rows drawn from a normal distribution
+    (seed 0; half of them times 1000), as wide as the first of the model's Linear layers its
+    forward takes. A leaky ReLU's slope is read where a pre-activation is below 0 (no such
+    value on the rows: refused, as the slope is not seen)."""
+    if not isinstance(model, Module) or (
+        isinstance(model, _DIRECT) and type(model).forward in (Sequential.forward, Linear.forward)
+    ):  # (a subclass with a forward of its own is traced: it may compute something else)
         return model
     if x is None:
         widths = dict.fromkeys(m.inputs for m in model.modules() if isinstance(m, Linear))
-        err: TypeError | None = None
+        err: Exception | None = None
         for d in widths:  # (the first width the forward takes; a wrong one fails in linear)
+            rows = np.random.default_rng(0).standard_normal((16, d))
+            rows[8:] *= 1e3  # (large rows too: pre-activations of both signs, a slope seen)
             try:
-                return as_chain(model, np.random.default_rng(0).standard_normal((8, d)), owner)
-            except (TypeError, ValueError) as e:
-                err = err or (e if isinstance(e, TypeError) else None)
+                return as_chain(model, rows, owner)
+            except (TypeError, ValueError) as e:  # (a width's own error, not linear's refusal
+                wrong_width = str(e).startswith("op 'linear'")  # of another width, is kept)
+                err = err or (None if wrong_width else e)
         if err is not None:
             raise err
         raise TypeError(
@@ -128,8 +135,8 @@ def as_chain(model: Any, x: Any = None, owner: str = "explain") -> Any:
                 if alpha is None:
                     raise TypeError(
                         f"{fix}; the slope of {name}'s leaky ReLU cannot be read from these "
-                        "rows: use an nn.LeakyReLU(alpha) layer, or give rows with negative "
-                        "pre-activations."
+                        "rows (no pre-activation below 0): give rows that have some, or "
+                        "build the network as an nn.Sequential of its layers."
                     )
                 chain.append(LeakyReLU(alpha))
             else:

@@ -70,8 +70,9 @@ class Subset(Dataset):
     """The items of ``dataset`` at ``indices``, in that order (PyTorch's ``Subset``)."""
 
     def __init__(self, dataset: Any, indices: Any) -> None:
-        idx = np.asarray(indices)
-        if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
+        idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+        whole = idx.dtype.kind in "iu" or (idx.dtype.kind == "f" and np.all(idx == np.round(idx)))
+        if idx.ndim != 1 or (idx.size and not whole):  # (gn.arange's floats: whole numbers)
             raise ParameterError(
                 f"Subset: indices must be a list of whole numbers (positions in the dataset). "
                 f"Got {indices!r:.60}."

@@ -508,7 +508,9 @@ def fit_many(
     # the stack split over threads (threads=), each stepping a share of the networks, with
     # one BLAS thread under each where threadpoolctl can set it
     shares = _Shares(layers, spec.name, X.dtype, n_threads) if n_threads > 1 else None
-    blas = blas_limit(models[0], bs, threads=1, owner="fit_many") if shares else None
+    blas = (
+        blas_limit(models[0], bs, threads=1, owner="fit_many", best_effort=True) if shares else None
+    )
     try:
         if blas is not None:
             blas.__enter__()

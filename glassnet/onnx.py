@@ -365,6 +365,8 @@ def export(
     Parameters
     ----------
     model : glassnet.nn.Module, fitted glassnet.sklearn estimator, or path of a model file
+        (a Module of your own whose forward calls its Linear layers and activations in turn
+        is read as that chain of layers: :func:`glassnet.chain.as_chain`)
         A network (``MLP``, ``Neuron``, ``Sequential`` of ``Linear`` layers and
         activations), an ``MLPClassifier``/``MLPRegressor``, or a ``.glassnet`` file
         (a file from ``glassnet train`` exports with its preprocessing and labels).

@@ -266,19 +266,29 @@ def _var(
 
 def _std(self: Tensor, dim: Any = None, *args: Any, **kw: Any) -> Tensor:
     """The square root of the variance (``x.var``'s arguments); its gradient is 0 where it is
-    0 (constant values), as PyTorch's ``std`` (``var().sqrt()``'s is NaN there). Computed as
-    s · std(x / s), s the largest |x| (std is homogeneous: the same value, and the same
-    gradient, for any s > 0), so values whose squares pass the float range (1e20 in
-    float32) still give a finite std, as PyTorch's does."""
-    big = float(np.max(np.abs(self.data))) if self.data.size else 0.0
-    s = big if 0.0 < big < np.inf else 1.0
-    v = _var(self if s == 1.0 else self * (1.0 / s), dim, *args, **kw)
+    0 (constant values), as PyTorch's ``std`` (``var().sqrt()``'s is NaN there). Each slice
+    is computed as 2ᵉ · std(x / 2ᵉ), 2ᵉ near the slice's largest |x| (std is homogeneous, and
+    a power of two scales exactly: the same value and gradient), so values whose squares
+    pass the float range (1e20 in float32) or fall below it still give their std."""
+    a = self.data
+    axis = None if isinstance(dim, (bool, np.bool_)) else dim  # (x.std(False): unbiased)
+    if a.size:
+        axes = axis_args("std", None, axis)[0]
+        big = np.max(np.abs(a), axis=axes, keepdims=True)
+        info = np.finfo(a.dtype)
+        e = np.frexp(np.where(np.isfinite(big) & (big > 0), big, 1.0))[1]
+        e = np.clip(e, info.minexp + 1, info.maxexp - 1)  # (2⁻ᵉ and 2ᵉ both finite)
+        up = np.ldexp(np.ones((), a.dtype), e).astype(a.dtype)  # 2ᵉ per slice
+        v = _var(self * (1 / up), dim, *args, **kw)  # (1 / 2ᵉ: exact, a power of two)
+    else:
+        up, v = np.ones((), a.dtype), _var(self, dim, *args, **kw)
     root = np.sqrt(v.data)
-    out = root * root.dtype.type(s)
+    up = up.reshape(root.shape) if up.size == root.size else up
+    out = root * up
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (np.where(root > 0, g * s / (2 * root), 0.0).astype(root.dtype),)
+            return (np.where(root > 0, g * up / (2 * root), 0.0).astype(root.dtype),)
 
     return Tensor.from_op(out, "std", (v,), backward)
 

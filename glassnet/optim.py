@@ -231,7 +231,11 @@ class Optimizer:
     _hyper: tuple[str, ...] = ()
     fuse_above: float = _BLOCK
     lr = _setting("lr")  # the learning rate γ, >= 0 once set (a schedule may reach 0)
-    learning_rate = property(lambda self: self.lr, doc="``lr`` (scikit-learn's optimizers' name).")
+    learning_rate = property(
+        lambda self: self.lr,
+        lambda self, value: setattr(self, "lr", value),
+        doc="``lr`` (scikit-learn's optimizers' name).",
+    )
 
     def __init__(self, params: Iterable[Any] | Any, lr: float, settings: Any = None) -> None:
         name, settings = type(self).__name__, settings or {}

@@ -73,7 +73,7 @@ _RULES: dict[str, Any] = {  # what each setting must be: check_number's bounds, 
     **dict.fromkeys(("epoch", "samples_seen", "bad_epochs"), {"low": 0, "integer": True}),
     "patience": {"low": 0, "integer": True, "allow_inf": True},  # (scikit-learn's np.inf)
     **dict.fromkeys(("step_size", "T_max", "T_0", "T_mult"), {"low": 1, "integer": True}),
-    "total_iters": {"low": 1, "integer": True},  # (0: PyTorch's factor forever, or none)
+    "total_iters": {"low": 0, "integer": True},
     "start_factor": {"low": 0, "high": 1, "low_open": True},
     "end_factor": {"low": 0, "high": 1},
     "power": {"low": 0},
@@ -545,7 +545,10 @@ class ConstantFactorLR(_Warm):
         super().__init__(optimizer, locals())
 
     def _rate(self, base_lr: float, epoch: int) -> float:
-        return base_lr * self.factor if epoch < self.total_iters else base_lr
+        # (total_iters=0: PyTorch's ConstantLR never takes its factor back; so here)
+        return (
+            base_lr * self.factor if epoch < self.total_iters or not self.total_iters else base_lr
+        )
 
 
 class LinearLR(_Warm):
@@ -566,6 +569,8 @@ class LinearLR(_Warm):
 
     def _rate(self, base_lr: float, epoch: int) -> float:
         s, f, t = self.start_factor, self.end_factor, self.total_iters
+        if not t:  # (total_iters=0: PyTorch's LinearLR stays at start_factor; so here)
+            return base_lr * s
         return base_lr * (s + (f - s) * min(epoch, t) / t)
 
 
@@ -581,6 +586,8 @@ class PolynomialLR(_Warm):
 
     def _rate(self, base_lr: float, epoch: int) -> float:
         t = self.total_iters
+        if not t:  # (total_iters=0: PyTorch's PolynomialLR keeps the rate)
+            return base_lr
         return base_lr * (1.0 - min(epoch, t) / t) ** self.power
 
 

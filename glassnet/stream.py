@@ -851,10 +851,11 @@ def from_csv(
     decimal = check_decimal(decimal, "from_csv")
     path = _existing(path)
     with open(path, "rb") as f:  # (a spreadsheet's "sep=;" line: the reader's header else)
-        hint = re.match(rb"\s*sep=.\s*$", f.readline(64))
+        hint = re.match(rb"(?:\xef\xbb\xbf)?\s*sep=.\s*$", f.readline(64))
     if hint:
         raise ValueError(
-            f"fit: '{path}' starts with a spreadsheet's {hint.group(0).strip().decode()!r} line, "
+            f"fit: '{path}' starts with a spreadsheet's "
+            f"{hint.group(0).decode('utf-8-sig').strip()!r} line, "
             "which the streaming reader would take for the header: delete that line."
         )
     delimiter = delimiter or csv_delimiter(path, decimal)
@@ -946,14 +947,16 @@ def from_csv(
     )  # fmt: skip
 
 
-_DECIMAL_COMMA = re.compile(r"\s*[+-]?\d+,\d+\s*")
+# a number as a European spreadsheet writes it: 3,5 or 2 or 1.003,50 (a thousands point)
+_EUROPEAN = re.compile(r"\s*[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?([eE][+-]?\d+)?\s*")
 
 
 def _decimal_commas(first: Any, names: list[str], path: str, delimiter: str, decimal: str) -> None:
-    """A text column of the first block whose every cell is a number written with a decimal
-    comma (``3,14``), in a file not separated by commas and read with the decimal point, is
-    an error saying to pass ``decimal=","``: it would be one-hot encoded, a category per
-    number (the in-memory reader refuses such cells too)."""
+    """A text column of the first block whose every cell is a number as a European
+    spreadsheet writes it (``3,14``, ``2``, ``1.003,50``), one at least with a comma, in a
+    file not separated by commas and read with the decimal point, is an error saying to
+    pass ``decimal=","``: it would be one-hot encoded, a category per number (the in-memory
+    reader refuses such cells too)."""
     if decimal != "." or delimiter == ",":
         return
     import pyarrow as pa
@@ -962,7 +965,8 @@ def _decimal_commas(first: Any, names: list[str], path: str, delimiter: str, dec
         if not pa.types.is_string(column.type):
             continue
         cells = [c for c in column.drop_null().to_pylist()[:1000] if c.strip()]
-        if cells and all(_DECIMAL_COMMA.fullmatch(c) for c in cells):
+        commas = any("," in c for c in cells)
+        if cells and commas and all(_EUROPEAN.fullmatch(c) for c in cells):
             raise ValueError(
                 f"fit: column {name!r} of '{path}' holds numbers written with a comma "
                 f"({cells[0].strip()!r}), which would be read as text (a category per number): "

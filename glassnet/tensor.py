@@ -119,7 +119,8 @@ class set_grad_enabled:  # noqa: N801 (PyTorch's name; a class, as there)
         self.prev, self.mode = _grad_enabled.get(), bool(mode)
         _grad_enabled.set(self.mode)
 
-    def __enter__(self) -> None: ...
+    def __enter__(self) -> None:
+        _grad_enabled.set(self.mode)  # (again: an object reused in a second with-block)
 
     def __exit__(self, *exc: object) -> None:
         _grad_enabled.set(self.prev)

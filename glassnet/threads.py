@@ -44,8 +44,11 @@ holds (an ``auto`` one inside another never goes above it: rule 2), and the limi
 before the first are restored after the last. From a Python thread other than the main one
 nothing is changed where the BLAS is OpenBLAS, which takes a lower count from there but not
 always the higher one back (a pool of fits left the whole process at one thread):
-``threads='auto'`` runs with the count in force, and an int other than it is refused,
-saying to set it around the threads with ``threadpoolctl.threadpool_limits``.
+``threads='auto'`` (and an int, with a warning once a process) runs with the count in
+force, which for small networks in a pool of threads oversubscribes the cores: set the count
+around the threads with ``threadpoolctl.threadpool_limits`` from the main thread.
+``best_effort=True`` (glassnet's own calls, such as :func:`glassnet.fit_many`'s one thread
+under its shares) takes the count in force there without a word.
 
 :func:`model_threads` is the other count: how many Python threads
 :func:`glassnet.fit_many` splits its stack of networks over (one per
@@ -69,10 +72,13 @@ import statistics
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ._validation import ParameterError, check_number
+
+_WARNED_OFF_MAIN: list[str] = []  # limit's warning of a count asked off the main thread: once
 
 __all__ = [
     "FLOPS_PER_SHARE",
@@ -401,7 +407,12 @@ def _apply(ctl: Any) -> int:
 
 @contextlib.contextmanager
 def limit(
-    model_or_layer_sizes: Any, batch_size: int, threads: Any = None, *, owner: str = "limit"
+    model_or_layer_sizes: Any,
+    batch_size: int,
+    threads: Any = None,
+    *,
+    owner: str = "limit",
+    best_effort: bool = False,
 ) -> Iterator[int | None]:
     """Run the block with the BLAS thread count of :func:`blas_threads`, then restore the
     limits in force before.
@@ -443,13 +454,15 @@ def limit(
         # back (0.3.31: a count raised there reads, and runs, as the lower one), so a fit
         # in a worker thread left the whole process at its count: there nothing changes
         held = min(c.num_threads for c in blas)
-        if asked and n != held:
-            raise ParameterError(
-                f"The 'threads' parameter of {owner} asks for {n} BLAS threads from a thread "
-                f"other than the main one, where OpenBLAS's count ({held} now) cannot be "
-                "changed and put back reliably (the whole process would keep the new count). "
-                "Set it around your threads, from the main thread: with threadpoolctl."
-                f"threadpool_limits({n}, user_api='blas'), and pass threads='auto'."
+        if asked and n != held and not best_effort and not _WARNED_OFF_MAIN:
+            _WARNED_OFF_MAIN.append(owner)  # (once a process: a pool would say it per fit)
+            warnings.warn(
+                f"{owner}: threads={n} from a thread other than the main one runs with the BLAS "
+                f"count in force ({held}): OpenBLAS cannot reliably take a count back from "
+                "there (the whole process would keep it). Set it around your threads from the "
+                f"main thread: with threadpoolctl.threadpool_limits({n}, user_api='blas').",
+                RuntimeWarning,
+                stacklevel=4,
             )
         yield held if asked else None
         return

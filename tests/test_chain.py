@@ -124,3 +124,41 @@ def test_draw_network_and_onnx_export_take_a_custom_module():
     rows = np.random.default_rng(1).standard_normal((6, 2)).astype(np.float32)
     (out,) = sess.run(None, {"X": rows})
     np.testing.assert_allclose(out, net(rows).data, rtol=1e-5, atol=1e-6)
+
+
+class Biased(nn.Module):
+    """A LeakyReLU layer of one slope beside a forward using another; positive
+    pre-activations on most rows (bias 100) hide the slope."""
+
+    def __init__(self):
+        self.fc1, self.fc2 = nn.Linear(2, 2, rng=0), nn.Linear(2, 1, rng=1)
+        self.fc1.b.data[:] = 100.0
+        self.act = nn.LeakyReLU(0.01)
+
+    def forward(self, x):
+        return self.fc2(F.leaky_relu(self.fc1(x), 0.3))
+
+
+def test_a_slope_no_row_shows_is_refused_not_guessed_from_the_layers():
+    """The module's LeakyReLU(0.01) was taken for the forward's 0.3 when every pre-activation
+    of the rows was positive: the ONNX export then computed other numbers on rows with z < 0."""
+    with pytest.raises(TypeError, match="slope of Biased's leaky ReLU cannot be read"):
+        gn.explain(Biased(), np.ones((2, 2)), np.ones(2))
+    chain = as_chain(Biased())  # (the random rows times 1000 reach z < 0: read, exactly)
+    assert chain[1].alpha == 0.3
+
+
+def test_a_sequential_subclass_with_its_own_forward_is_traced():
+    class Doubled(nn.Sequential):
+        def forward(self, x):
+            return super().forward(x) * 2.0
+
+    model = Doubled(nn.Linear(2, 1, rng=0))
+    with pytest.raises(TypeError, match="computes op 'mul'"):
+        gn.explain(model, X, Y)
+
+    class Plain(nn.Sequential):  # (its forward is Sequential's: read as it is)
+        pass
+
+    plain = Plain(nn.Linear(2, 1, rng=0))
+    assert as_chain(plain, X) is plain

@@ -704,3 +704,23 @@ def test_a_spreadsheets_sep_line_is_named(tmp_path):
     path.write_text("sep=;\na;b;y\n1;2;0\n3;4;1\n")
     with pytest.raises(ValueError, match=r"starts with a spreadsheet's 'sep=;' line"):
         gs.from_csv(path, "y")
+
+
+@pytest.mark.parametrize(
+    "cells", [["3,50", "2", "4,75", "1,25"], ["1.003,50", "2,00", "7", "12,5"]]
+)
+def test_mixed_european_number_columns_are_refused_too(tmp_path, cells):
+    """A column of decimal commas with a whole number among them (or thousands points) was
+    one-hot encoded in silence: only columns of nothing but d,d cells were caught."""
+    path = tmp_path / "p.csv"
+    rows = [f"{c};{k % 2}" for k, c in enumerate(cells * 5)]
+    path.write_text("price;y\n" + "\n".join(rows) + "\n")
+    with pytest.raises(ValueError, match=r"column 'price' .* written with a comma"):
+        gs.from_csv(path, "y")
+
+
+def test_a_sep_line_after_a_byte_order_mark_is_named(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_bytes("\ufeffsep=;\na;b;y\n1;2;0\n3;4;1\n".encode())
+    with pytest.raises(ValueError, match=r"starts with a spreadsheet's 'sep=;' line"):
+        gs.from_csv(path, "y")

@@ -306,8 +306,8 @@ def test_set_grad_enabled_as_a_decorator_and_reused():
     block = gn.set_grad_enabled(False)
     with block:
         assert not gn.is_grad_enabled()
-    with block:  # (a second with: PyTorch's object takes it too)
-        pass
+    with block:  # (a second with: PyTorch's object sets its mode again)
+        assert not gn.is_grad_enabled()
     assert gn.is_grad_enabled()
 
     @gn.inference_mode
@@ -360,8 +360,10 @@ def test_factories_refuse_what_pytorch_refuses():
 
 def test_autograd_grad_names_what_is_wrong():
     a = gn.tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match="no output requires grad"):
+    with pytest.raises(RuntimeError, match="output 0 does not require grad"):
         gn.autograd.grad(gn.tensor([1.0]).sum(), a)
+    with pytest.raises(RuntimeError, match="output 1 does not require grad"):  # (as PyTorch)
+        gn.autograd.grad([(a * a).sum(), gn.tensor([1.0]).sum()], a)
     assert gn.autograd.grad((a * a).sum(), a, grad_outputs=2.0)[0].data.tolist() == [4.0, 8.0]
     with pytest.raises(TypeError, match="create_graph must be True or False"):
         gn.autograd.grad((a * a).sum(), a, create_graph="no")
@@ -388,3 +390,26 @@ def test_std_of_values_whose_squares_overflow_float32_is_finite():
     np.testing.assert_allclose(x.grad, [0.18898223, 0.37796447, -0.56694674], rtol=1e-5)
     report = gradcheck(lambda t: t.std(dim=0), gn.tensor(X0 * 1e3, dtype=gn.float64))
     assert report.ok
+
+
+def test_std_scales_each_slice_by_a_power_of_two():
+    """A global scale (the largest |x| of the whole tensor) lost a small row beside a large
+    one ([[1e30, 0, 2e30], [1e-10, 2e-10, 3e-10]] gave 0 for the second), moved an ordinary
+    one (1.0000113 for [1, 2, 3] beside 1e20s) and gave NaN for float64's tiniest values."""
+    rows = np.array([[1e30, 0.0, 2e30], [1e-10, 2e-10, 3e-10]], np.float32)
+    np.testing.assert_allclose(gn.tensor(rows).std(dim=1).data, [1e30, 1e-10], rtol=1e-6)
+    mixed = np.array([[1e20, 0.0, 2e20], [1.0, 2.0, 3.0]], np.float32)
+    assert gn.tensor(mixed).std(dim=1).data[1] == 1.0
+    tiny = gn.tensor(np.array([1e-310, 2e-310, 3e-310]))
+    assert np.isfinite(tiny.std().item()) and tiny.std().item() == pytest.approx(1e-310)
+    report = gradcheck(lambda t: t.std(dim=1, keepdim=True), gn.tensor(X0 * 1e-3, dtype=gn.float64))
+    assert report.ok
+
+
+def test_subset_takes_whole_float_indices_and_learning_rate_sets_lr():
+    ds = gn.data.TensorDataset(np.arange(10.0).reshape(10, 1))
+    sub = gn.data.Subset(ds, gn.arange(3))  # (gn.arange's whole numbers, held as floats)
+    assert len(sub) == 3 and sub[2][0].data.tolist() == [2.0]
+    opt = gn.optim.SGD(nn.Linear(2, 1).parameters(), lr=0.1)
+    opt.learning_rate = 0.05  # (scikit-learn's name, both ways)
+    assert opt.lr == 0.05 == opt.learning_rate

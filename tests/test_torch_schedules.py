@@ -20,6 +20,9 @@ CASES = [
     ("LinearLR", {}),
     ("LinearLR", {"start_factor": 0.1, "end_factor": 0.9, "total_iters": 4}),
     ("LinearLR", {"start_factor": 1.0, "end_factor": 0.0, "total_iters": 6}),
+    ("LinearLR", {"start_factor": 0.1, "total_iters": 0}),  # (PyTorch: start_factor forever)
+    ("ConstantLR", {"factor": 0.5, "total_iters": 0}),  # (PyTorch: the factor forever)
+    ("PolynomialLR", {"total_iters": 0}),  # (PyTorch: the rate kept)
     ("PolynomialLR", {}),
     ("PolynomialLR", {"total_iters": 4, "power": 2.0}),
     ("CosineAnnealingWarmRestarts", {"T_0": 3}),
@@ -30,13 +33,14 @@ CASES = [
 
 def formula(name, kw, base, e):
     if name == "ConstantLR":
-        return base * kw.get("factor", 1 / 3) if e < kw.get("total_iters", 5) else base
+        t = kw.get("total_iters", 5)
+        return base * kw.get("factor", 1 / 3) if e < t or t == 0 else base
     if name == "LinearLR":
         s, f, t = kw.get("start_factor", 1 / 3), kw.get("end_factor", 1.0), kw.get("total_iters", 5)
-        return base * (s + (f - s) * min(e, t) / t)
+        return base * s if t == 0 else base * (s + (f - s) * min(e, t) / t)
     if name == "PolynomialLR":
         t, p = kw.get("total_iters", 5), kw.get("power", 1.0)
-        return base * (1 - min(e, t) / t) ** p
+        return base if t == 0 else base * (1 - min(e, t) / t) ** p
     t0, mult, eta = kw["T_0"], kw.get("T_mult", 1), kw.get("eta_min", 0.0)
     start, period = 0, t0
     while start + period <= e:
@@ -88,10 +92,8 @@ def test_glassnets_constant_lr_stays_and_pytorchs_is_at_pytorchs_place():
         optim.lr_scheduler.ConstantLR(opt, factor=1.5)
     with pytest.raises(ValueError, match="'start_factor' parameter of LinearLR"):
         schedules.LinearLR(opt, start_factor=0.0)
-    for make in (optim.lr_scheduler.ConstantLR, schedules.LinearLR, schedules.PolynomialLR):
-        # (PyTorch's LinearLR and ConstantLR keep their factor forever at total_iters=0)
-        with pytest.raises(ValueError, match="'total_iters' parameter of .* >= 1"):
-            make(opt, total_iters=0)
+    with pytest.raises(ValueError, match="'total_iters' parameter of LinearLR"):
+        schedules.LinearLR(opt, total_iters=-1)
     with pytest.raises(ValueError, match="'T_0' parameter of CosineAnnealingWarmRestarts"):
         schedules.CosineAnnealingWarmRestarts(opt, T_0=0)
 
