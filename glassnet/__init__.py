@@ -55,6 +55,7 @@ from .habits import inference_mode
 from .many import fit_many
 from .objective import Objective
 from .ops import cat, concatenate, maximum, minimum, stack, where
+from .saving import load, save
 from .tensor import (
     AnomalyError,
     Tensor,
@@ -171,6 +172,8 @@ __all__ = [
     "from_numpy",
     "full",
     "inference_mode",
+    "load",
+    "save",
     "is_tensor",
     "linspace",
     "set_grad_enabled",
