@@ -113,9 +113,9 @@ from .preprocessing import (
     LabelEncoder,
     Preprocessor,
     StandardScaler,
-    _loose,
-    _visible,
+    loose_text,
     train_test_split,
+    visible_text,
 )
 from .progress import Progress
 from .stream import as_point, check_decimal
@@ -2916,7 +2916,7 @@ def _spelling(text: str) -> str:
         value = math.nan
     if math.isfinite(value):
         return repr(value)
-    return _loose(text)
+    return loose_text(text)
 
 
 def _warn_lookalikes(values: Sequence[str], what: str, fix: str) -> None:
@@ -2926,7 +2926,7 @@ def _warn_lookalikes(values: Sequence[str], what: str, fix: str) -> None:
     groups: dict[str, list[str]] = {}
     for v in values:
         groups.setdefault(_spelling(v), []).append(v)
-    alike = [" and ".join(_visible(v) for v in g) for g in groups.values() if len(g) > 1]
+    alike = [" and ".join(visible_text(v) for v in g) for g in groups.values() if len(g) > 1]
     if alike:
         _warn(
             f"some {what} differ only in case, blanks, how a number is written or how an "
@@ -4691,11 +4691,11 @@ def _target_indices(bundle: _Bundle, data: _Data) -> np.ndarray:
         fix = ""
         if alike:  # "YES" for the model's "yes": labels are compared as they are written
             fix = "; labels must match exactly, case included: write " + ", ".join(
-                f"{_esc(_visible(m))} for {_esc(_visible(u))}" for u, m in alike[:5]
+                f"{_esc(visible_text(m))} for {_esc(visible_text(u))}" for u, m in alike[:5]
             )
         raise CLIError(
             f"the target column '{name}' of '{data.source}' holds label(s) the model was not "
-            f"trained on: [{', '.join(map(_visible, unseen[:10]))}] (first at line {line}); "
+            f"trained on: [{', '.join(map(visible_text, unseen[:10]))}] (first at line {line}); "
             f"the model knows "
             f"{_classes_text(bundle.classes, 20)}{fix}"
         )

@@ -62,13 +62,13 @@ def _shown(value: Any) -> str:
     return f"{text[:60]}...{text[-10:]}{length}"
 
 
-def _loose(value: Any) -> str:
+def loose_text(value: Any) -> str:
     """A text read loosely: Unicode-normalized (NFKC: an accent written as one character or
     as a letter and a combining mark, a full-width letter), without case, blanks collapsed."""
     return " ".join(unicodedata.normalize("NFKC", str(value)).casefold().split())
 
 
-def _visible(value: Any) -> str:
+def visible_text(value: Any) -> str:
     """``repr(value)``, or ``ascii(value)`` for a text not in Unicode's composed form (NFC),
     whose repr looks the same as the composed text's: 'Cafe\\u0301' for the NFD 'Café'."""
     if isinstance(value, str) and unicodedata.normalize("NFC", value) != value:
@@ -80,7 +80,7 @@ def _few(values: Sequence[Any], limit: int = 5) -> str:
     """At most ``limit`` values, then how many there are: "['a', 'b', ...] (300 in all)";
     each value abridged past :data:`LONGEST_SHOWN` characters (:func:`_shown`)."""
     values = list(values)
-    shown = "[" + ", ".join(_visible(v) for v in values[:limit])
+    shown = "[" + ", ".join(visible_text(v) for v in values[:limit])
     if len(values) <= limit:
         return shown + "]"
     return shown + f", ...] ({len(values)} in all)"
@@ -710,11 +710,11 @@ class OneHotEncoder:
             if not known.all():
                 if unknown == "error":
                     unseen = list(dict.fromkeys(col[~known].tolist()))
-                    folded = {_loose(c): c for c in cats.tolist()}
+                    folded = {loose_text(c): c for c in cats.tolist()}
                     alike = [
-                        f"{_visible(folded[_loose(u)])} for {_visible(u)}"
+                        f"{visible_text(folded[loose_text(u)])} for {visible_text(u)}"
                         for u in unseen
-                        if _loose(u) in folded
+                        if loose_text(u) in folded
                     ]
                     case = ""
                     if alike:  # "true" for "True", "Café" for "Cafe\u0301": compared as written
