@@ -735,6 +735,8 @@ def _number_like(tokens: frozenset[str]) -> bool:
 def _classify(cell: str, tokens: frozenset[str] = MISSING_TOKENS) -> int:
     if cell.lower() in tokens:
         return _MISSING
+    if "_" in cell:  # (Python's float reads 18_24 as 1824; spreadsheets and pandas, as text)
+        return _TEXT
     try:
         v = float(cell)
     except ValueError:
@@ -942,8 +944,8 @@ class Table:
         values = None
         tokens = self.missing
         if not force_categorical and not _number_like(tokens):
-            try:  # fast path: every cell a number (NumPy parses the strings)
-                values = np.array(parsed, dtype=np.float64)
+            try:  # fast path: every cell a number (NumPy parses the strings; not 18_24)
+                values = None if any("_" in c for c in parsed) else np.array(parsed, np.float64)
             except ValueError:
                 values = None
             if values is not None and np.all(np.isfinite(values)):

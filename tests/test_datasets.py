@@ -815,3 +815,16 @@ def test_logic_gate_names_a_dtype_numpy_does_not_know():
 
     with pytest.raises(TypeError, match=r"'dtype' parameter of logic_gate .*Got 'banana'\."):
         logic_gate("xor", dtype="banana")
+
+
+def test_digits_grouped_by_underscores_are_text_as_pandas_reads_them(tmp_path):
+    """Python's float() reads 18_24 as 1824: age bands trained as the classes 1824, 2534
+    (the command line refused them; read_csv and Table, the Python API, read them so)."""
+    from glassnet.datasets import read_csv
+
+    path = tmp_path / "bands.csv"
+    path.write_text("age,x,y\n18_24,1,0\n25_34,2,1\n35_44,3,0\n18_24,4,1\n")
+    table = read_csv(path, target="y")
+    assert table.kinds["age"] == "categorical" and table.kinds["x"] == "numeric"
+    labels = read_csv(path, target="age")
+    assert sorted(set(labels.raw("age").tolist())) == ["18_24", "25_34", "35_44"]
