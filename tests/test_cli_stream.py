@@ -745,3 +745,24 @@ def test_a_decimal_mark_that_is_the_streamed_files_delimiter_says_to_give_it(cap
     assert code == 2
     one_line_error(err, "--decimal ','", "field separator", "sniffed", "--delimiter")
     assert not out.exists()
+
+
+def test_under_mpiexec_a_rank_failing_before_its_fit_ends_the_job(tmp_path, data):
+    """`mpiexec -n 1 glassnet train good.csv : -n 1 glassnet train missing.csv`: the rank
+    without its file printed its error and exited, and the other waited in its fit's first
+    Allreduce for ever (MPICH's mpiexec with it). It now ends the job (MPI_Abort)."""
+    pytest.importorskip("mpi4py")
+    mpiexec = shutil.which("mpiexec")
+    if mpiexec is None:
+        pytest.skip("mpiexec not found (pip install 'glassnet[mpi]' brings MPICH's)")
+    common = ["--target", "label", "--epochs", "2", "--hidden", "8", "-q"]
+    good = [sys.executable, "-m", "glassnet", "train", str(data), *common,
+            "--out", str(tmp_path / "a.glassnet")]  # fmt: skip
+    bad = [sys.executable, "-m", "glassnet", "train", str(tmp_path / "missing.csv"), *common,
+           "--out", str(tmp_path / "b.glassnet")]  # fmt: skip
+    proc = subprocess.run(
+        [mpiexec, "-n", "1", *good, ":", "-n", "1", *bad],
+        capture_output=True, text=True, timeout=90,
+    )  # fmt: skip
+    assert proc.returncode != 0
+    assert "no such file" in proc.stderr and "missing.csv" in proc.stderr
