@@ -10,10 +10,9 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import shutil
-from pathlib import Path
 
 import pytest
+from browser_helpers import ARGS, CHROMIUM
 
 from glassnet.playground import Playground
 from glassnet.playground.server import MAX_RUNS
@@ -101,25 +100,11 @@ try:
 except ImportError:  # pragma: no cover - the test extra installs it
     sync_api = None
 
-CHROMIUM = os.environ.get("GLASSNET_CHROMIUM") or next(
-    (p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and Path(p).is_file()),
-    None,
-)
 needs_browser = pytest.mark.skipif(
     sync_api is None or CHROMIUM is None,
     reason="needs playwright (the test extra) and Chromium at /usr/bin/chromium "
     "(apt-get install -y chromium; .ci/run does it)",
 )
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")

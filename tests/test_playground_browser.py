@@ -16,30 +16,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from browser_helpers import ARGS, CHROMIUM
 
 from glassnet.explain import explain
 from glassnet.playground import Playground
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (the test extra)")
 
-CHROMIUM = os.environ.get("GLASSNET_CHROMIUM") or next(
-    (p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and Path(p).is_file()),
-    None,
-)
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
     reason="needs Chromium at /usr/bin/chromium (apt-get install -y chromium; .ci/run does it)",
 )
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
 
 
