@@ -13,9 +13,13 @@ own outputs, bit for bit, on those rows. Anything else is refused, naming what w
 another op (a residual sum, a product, dropout in training), a layer used twice, a weight
 that is no Linear layer's, a leaky ReLU whose slope the values do not tell, a softmax over
 another axis than the features, or a forward whose outputs differ from the chain's (a
-branch taken on some rows only). A chain read from one batch holds for the forward that
-ran: a forward with branches of its own is that model's business, which the check on the
-rows given catches when the rows take another branch.
+branch taken on some rows only). A forward that branches on its input's values through the
+Tensor (``x.sum() > 0``, ``x.item()``, ``float(x)``) is refused while it is recorded; one
+that writes into its input too; and the chain is checked against the forward on rows it
+was not read from (negated, scaled by 1e3, ±1e6 and 1e-3, each row alone, fresh ones),
+which catches a branch on ``x.data`` that those rows reach, and state kept between calls.
+A branch that none of them reaches stays unseen: for such a forward, build the network as
+an ``nn.Sequential`` of its layers.
 
 >>> import numpy as np
 >>> import glassnet as gn
@@ -35,6 +39,7 @@ Sequential(
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -75,9 +80,7 @@ def as_chain(model: Any, x: Any = None, owner: str = "explain") -> Any:
     (seed 0; half of them times 1000), as wide as the first of the model's Linear layers its
     forward takes. A leaky ReLU's slope is read where a pre-activation is below 0 (no such
     value on the rows: refused, as the slope is not seen)."""
-    if not isinstance(model, Module) or (
-        isinstance(model, _DIRECT) and type(model).forward in (Sequential.forward, Linear.forward)
-    ):  # (a subclass with a forward of its own is traced: it may compute something else)
+    if not isinstance(model, Module) or (isinstance(model, _DIRECT) and _glassnets_own(model)):
         return model
     if x is None:
         widths = dict.fromkeys(m.inputs for m in model.modules() if isinstance(m, Linear))
@@ -97,24 +100,124 @@ def as_chain(model: Any, x: Any = None, owner: str = "explain") -> Any:
             f"{type(model).__name__}'s forward took no input as wide as one of its Linear layers."
         )
     name = type(model).__name__
+    foreign = [type(m).__name__ for m in model.modules() if m is not model and not _own(m)]
+    if foreign:  # (a layer of the user's own class: named, as glassnet.fused names it)
+        name += f" (it holds a {foreign[0]}, a module of your own)"
     fix = (
         f"{owner} reads a model whose forward is a chain of Linear layers and activations "
         f"(nn.Sequential, nn.MLP, or a Module of your own calling them in turn)"
     )
-    rows = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=model_dtype(model))
+    rows = np.array(x.data if isinstance(x, Tensor) else x, dtype=model_dtype(model))
     rows = rows.reshape(1, -1) if rows.ndim == 1 else rows
     linears = {id(m.W): m for m in model.modules() if isinstance(m, Linear)}
     modes = [(m, m.training) for m in model.modules()]
     model.eval()  # (dropout off, as explain's forward runs; each module's mode put back)
     try:
-        with enable_grad():
-            probe = Tensor(rows, requires_grad=True)
-            out = model(probe)
+        out, probe = _traced(model, rows, fix, name)
+        if out.backward_fn is None:
+            raise TypeError(f"{fix}; {name}'s output has no graph (computed under no_grad?).")
+        chain = _chain_of(out, probe, linears, model, fix, name)
+        _same_outputs(model, Sequential(*chain), rows, fix, name)
     finally:
         for m, mode in modes:
             m.training = mode
+    return Sequential(*chain)
+
+
+def _glassnets_own(model: Module) -> bool:
+    """Whether every module of ``model`` computes what glassnet's class of it computes
+    (no subclass of the user's with a forward or a call of its own): then the layers of
+    glassnet.fused read it as it is; else its forward is traced."""
+    return all(_own(m) for m in model.modules())
+
+
+def _own(m: Module) -> bool:
+    """Whether ``m``'s class computes as glassnet's own (its forward and call are glassnet's)."""
+    return type(m).__call__ is Module.__call__ and type(m).forward.__module__.startswith(
+        "glassnet."
+    )
+
+
+_ORDERINGS = ("__lt__", "__le__", "__gt__", "__ge__", "item", "tolist", "numpy", "__float__")
+_TRACING: list[int] = []  # the threads tracing a forward now (as_chain's, serialized below)
+_LOCK = threading.Lock()
+
+
+def _traced(model: Module, rows: np.ndarray, fix: str, name: str) -> tuple[Tensor, Tensor]:
+    """The model's forward on a read-only copy of ``rows``, recorded (the input requires
+    grad), with the Tensor's value reads (comparisons, ``item``, ``float``, ``numpy``,
+    ``tolist``) refused in this thread meanwhile: a forward that branches on its input's
+    values computes another function than the chain one branch records."""
+    data = rows.copy()
+    data.flags.writeable = False  # (a forward that writes into its input is refused)
+    me = threading.get_ident()
+
+    def guard(method: str, original: Any) -> Any:
+        def read(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+            if me in _TRACING and threading.get_ident() == me:
+                raise _ValueRead(method)
+            return original(self, *args, **kwargs)
+
+        return read
+
+    with _LOCK:
+        saved = {m: getattr(Tensor, m) for m in _ORDERINGS}
+        for m, original in saved.items():
+            setattr(Tensor, m, guard(m, original))
+        _TRACING.append(me)
+        try:
+            with enable_grad():
+                probe = Tensor(data, requires_grad=True)
+                out = model(probe)
+        except _ValueRead as e:
+            raise TypeError(
+                f"{fix}; {name}'s forward reads its input's values ({e.args[0]}), so it may "
+                "compute another chain for other rows: build the network as an nn.Sequential "
+                "of its layers."
+            ) from None
+        except ValueError as e:
+            if "read-only" not in str(e):
+                raise
+            raise TypeError(f"{fix}; {name}'s forward writes into its input.") from None
+        finally:
+            _TRACING.remove(me)
+            for m, original in saved.items():
+                setattr(Tensor, m, original)
     if not isinstance(out, Tensor):
         raise TypeError(f"{fix}; {name}'s forward returned {type(out).__name__}, not a Tensor.")
+    return out, probe
+
+
+class _ValueRead(Exception):
+    """A Tensor's values read while a forward is traced."""
+
+
+def _same_outputs(model: Module, seq: Module, rows: np.ndarray, fix: str, name: str) -> None:
+    """The chain gives the model's outputs, bit for bit, on ``rows`` and on rows it did not
+    see (negated, times 1e3, ±1e6 and 1e-3, each row alone, fresh ones): a forward that reads
+    its input's values some other way (``x.data``), or keeps state between calls, shows
+    there when those rows take its other branch (a branch no such row reaches is not seen:
+    the docstring of the module says so)."""
+    fresh = np.random.default_rng(1).standard_normal(rows.shape).astype(rows.dtype)
+    tries = [rows, -rows, rows * 1e3, rows * 1e6, rows * -1e6, rows * 1e-3, fresh, *rows[:4, None]]
+    with np.errstate(all="ignore"):
+        for r in tries:
+            ours, theirs = seq(r.copy()).data, model(r.copy()).data
+            if not (ours.shape == theirs.shape and np.array_equal(ours, theirs, equal_nan=True)):
+                read = ", ".join(type(m).__name__ for m in seq)
+                raise TypeError(
+                    f"{fix}; the chain read from {name}'s forward ({read}) does not give its "
+                    "outputs on every row (an activation over another axis, a branch on the "
+                    "input's values, state kept between calls, or a forward that is no such "
+                    "chain)."
+                )
+
+
+def _chain_of(
+    out: Tensor, probe: Tensor, linears: dict, model: Module, fix: str, name: str
+) -> list[Module]:
+    """The modules of the graph from ``probe`` to ``out``: Linear layers of ``linears`` and
+    activations, walked back from the output, in forward order."""
     chain: list[Module] = []
     node, used = out, set()
     while node is not probe:
@@ -152,14 +255,4 @@ def as_chain(model: Any, x: Any = None, owner: str = "explain") -> Any:
     chain.reverse()
     if not chain or not isinstance(chain[0], Linear):
         raise TypeError(f"{fix}; {name}'s forward does not start with a Linear layer.")
-    seq = Sequential(*chain)
-    with np.errstate(all="ignore"):
-        same = np.array_equal(seq(rows).data, out.data, equal_nan=True)
-    if not same:
-        read = ", ".join(type(m).__name__ for m in chain)
-        raise TypeError(
-            f"{fix}; the chain read from {name}'s forward ({read}) does not give its outputs "
-            "on these rows (an activation over another axis, or a forward that is no such "
-            "chain)."
-        )
-    return seq
+    return chain

@@ -98,7 +98,7 @@ class ColumnSoftmax(nn.Module):
         (Residual(), "computes op 'add'"),
         (Twice(), "uses its Linear layer"),
         (Scaled(), "computes op 'mul'"),
-        (ColumnSoftmax(), "does not give its outputs on these rows"),
+        (ColumnSoftmax(), "does not give its outputs on every row"),
     ],
     ids=["residual", "twice", "scaled", "softmax-dim0"],
 )
@@ -162,3 +162,56 @@ def test_a_sequential_subclass_with_its_own_forward_is_traced():
 
     plain = Plain(nn.Linear(2, 1, rng=0))
     assert as_chain(plain, X) is plain
+
+
+class Branching(nn.Module):
+    def __init__(self):
+        self.a, self.b = nn.Linear(2, 1, rng=0), nn.Linear(2, 1, rng=1)
+
+    def forward(self, x):
+        return self.a(x).tanh() if x.sum() > 0 else self.b(x).tanh()
+
+
+class ReadsData(nn.Module):
+    def __init__(self):
+        self.a = nn.Linear(2, 1, rng=0)
+
+    def forward(self, x):
+        small = float(np.abs(x.data).max()) < 1e5
+        return self.a(x).tanh() if small else self.a(x).sigmoid()
+
+
+class Writes(nn.Module):
+    def __init__(self):
+        self.a = nn.Linear(2, 1, rng=0)
+
+    def forward(self, x):
+        x.data *= 2
+        return self.a(x).tanh()
+
+
+class Doubling(nn.Linear):
+    def forward(self, x):
+        return super().forward(x) * 2
+
+
+@pytest.mark.parametrize(
+    "model, needle",
+    [
+        (Branching(), r"reads its input's values \(__gt__\)"),
+        (ReadsData(), "does not give its outputs on every row"),
+        (Writes(), "writes into its input"),
+        (nn.Sequential(Doubling(2, 1, rng=0)), "holds a Doubling, a module of your own.*'mul'"),
+    ],
+    ids=["branch-on-values", "branch-on-data", "writes-input", "linear-subclass"],
+)
+def test_a_forward_a_probe_would_misread_is_refused(model, needle):
+    """A branch on the input's values took one branch on the probe rows and was exported
+    with it (other numbers on rows of the other branch); a forward writing into its input
+    doubled the caller's array; a Linear subclass in a Sequential was read as a Linear."""
+    xs = np.ones((3, 2), np.float32)
+    with pytest.raises(TypeError, match=needle):
+        as_chain(model, xs)
+    assert xs.tolist() == np.ones((3, 2)).tolist()  # (the caller's rows as they were)
+    with pytest.raises(TypeError, match=needle):
+        as_chain(model, owner="export")

@@ -133,7 +133,7 @@ def test_export_refuses_what_it_cannot_write(tmp_path):
         def forward(self, x):
             return x * x
 
-    with pytest.raises(TypeError, match="The model holds a Square"):
+    with pytest.raises(TypeError, match="holds a Square, a module of your own"):
         export(nn.Sequential(nn.Linear(2, 2), Square()))
     broken = nn.MLP([2, 3, 1], rng=0)
     broken.layers[2].b.data[0] = np.nan
