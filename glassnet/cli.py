@@ -718,10 +718,11 @@ def _read_table(
         raise CLIError(_header_again_text(int(table.line_numbers[r]), path, int(again.sum())))
     # a cell such as 18_24 (an age band) or 2023_01 is a number to Python's float() only
     # (1824, 202301): spreadsheets, pandas and --stream read it as text, and so does glassnet
+    # (a cell --missing names, such as N_A, is no number: only a cell float() reads counts)
     underscored = [
         c
         for c, kind in table.kinds.items()
-        if kind == "numeric" and c not in categorical and "_" in "".join(table.raw(c).tolist())
+        if kind == "numeric" and c not in categorical and _underscored_cell(table, c) is not None
     ]
     if underscored:
         return _read_table(**{**given, "categorical": [*categorical, *underscored]})
@@ -928,15 +929,29 @@ def _refuse_formatted_numbers(table: Table, names: Sequence[str], source: str, f
             )
 
 
+def _underscored_cell(table: Table, name: str) -> int | None:
+    """The first row of column ``name`` whose cell is a number to Python's float() only, its
+    digits grouped by '_' (18_24, 2023_01), or None. A cell the table reads as missing (--missing
+    N_A) is no such cell, nor is text with a '_' that float() refuses (N_A, a_b)."""
+    cells = table.raw(name).astype(str)  # (N,) str
+    for r in np.flatnonzero(np.char.find(cells, "_") >= 0).tolist():
+        cell = str(cells[r])
+        if cell.strip().lower() in table.missing:
+            continue
+        try:
+            float(as_point(cell, table.decimal))
+        except ValueError:
+            continue
+        return r
+    return None
+
+
 def _refuse_underscored(table: Table, name: str, source: str) -> None:
     """A cell of a column a model reads as numbers that is a number to Python's float() only,
     its digits grouped by '_' (18_24, 2023_01), is an error naming it: it is read as text."""
     cells = table.raw(name)  # (N,) str
-    for r in np.flatnonzero(np.char.find(cells.astype(str), "_") >= 0).tolist():
-        try:
-            float(as_point(str(cells[r]), table.decimal))
-        except ValueError:
-            continue
+    r = _underscored_cell(table, name)
+    if r is not None:
         raise CLIError(
             f"column {_esc(name)!r} of '{source}' holds {_esc(cells[r])!r} at line "
             f"{int(table.line_numbers[r])}, which is text, not a number: digits grouped by '_' "
@@ -1049,6 +1064,23 @@ def _csv_data(args: argparse.Namespace) -> _Data:
             "auto", "binary", "multiclass"
         ):  # fmt: skip
             zeros = _leading_zeros(table.numbers(single), table.raw(single).tolist)
+        if (
+            zeros is not None
+            and args.task == "auto"
+            and not _few_whole_values(table.numbers(single))
+        ):  # scores 074, or one price typed 0133207: numbers (a regression), as they would be
+            # read without the zeros; --task multiclass or --categorical keeps them as written
+            r, count = zeros
+            cell, line = table.raw(single)[r], int(table.line_numbers[r])
+            distinct = int(np.unique(table.numbers(single)).size)
+            _warn(
+                f"the target {single!r} holds whole numbers written with leading zeros "
+                f"({_esc(cell)} at line {line}, {count} such cell(s)) among {distinct} "
+                f"distinct values, more than {MAX_INFERRED_CLASSES}: it is read as numbers "
+                f"(a regression); if they are class codes, pass --categorical "
+                f"{shlex.quote(single)} or --task multiclass to keep them as written"
+            )
+            zeros = None
         if zeros is not None:  # class labels written 01, 02, 10: kept as written, not 1, 2, 10
             r, count = zeros
             cell, line = table.raw(single)[r], int(table.line_numbers[r])
@@ -2832,6 +2864,16 @@ def _leading_zeros(
     return text.count("\n", 0, first.start()), len(_LEADING_ZERO.findall(text))
 
 
+def _few_whole_values(values: np.ndarray) -> bool:
+    """Whether numbers ``values`` (N,) would be read as classes with --task auto: whole, with
+    at most MAX_INFERRED_CLASSES distinct values (the rule :func:`_resolve_task` and the
+    stream's :func:`_stream_target_kind` infer classes by)."""
+    values = values[~np.isnan(values)] if values.dtype.kind == "f" else values
+    return (
+        bool(np.all(values == np.round(values))) and np.unique(values).size <= MAX_INFERRED_CLASSES
+    )
+
+
 def _leading_zeros_text(
     name: str, cell: str, line: int | str, count: int, where: str, fix: str
 ) -> str:
@@ -3868,7 +3910,12 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> tuple[bool, An
             )
     kind = first.schema.field(target).type
     numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
-    if numeric and args.task != "regression":  # class codes 01, 02: read as 1, 2 by pyarrow
+    values = first.column(target).drop_null().to_numpy(zero_copy_only=False) if numeric else None
+    if numeric and (args.task in ("binary", "multiclass") or (
+        args.task == "auto" and _few_whole_values(values.astype(float))
+    )):  # fmt: skip
+        # class codes 01, 02: read as 1, 2 by pyarrow (numbers with more distinct values,
+        # such as scores 074, are a regression's, as the in-memory path reads them)
         column = names.index(target)
         rows = csv.reader(head.lstrip("\ufeff").splitlines()[1:], delimiter=_stream_delimiter(args))
         for i, row in enumerate(rows):
@@ -3892,7 +3939,7 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> tuple[bool, An
         return True, block
     # numbers: classes if whole and at most MAX_INFERRED_CLASSES distinct values; when the
     # first block already has more, the statistics pass need not collect them
-    values = first.column(target).drop_null().to_numpy(zero_copy_only=False)
+    assert values is not None
     whole = bool(np.all(values == np.round(values)))
     return whole and np.unique(values).size <= MAX_INFERRED_CLASSES, block
 
