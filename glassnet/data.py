@@ -71,7 +71,11 @@ class Subset(Dataset):
 
     def __init__(self, dataset: Any, indices: Any) -> None:
         idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
-        whole = idx.dtype.kind in "iu" or (idx.dtype.kind == "f" and np.all(idx == np.round(idx)))
+        exact = float(2 ** (np.finfo(idx.dtype).nmant + 1)) if idx.dtype.kind == "f" else 0.0
+        whole = idx.dtype.kind in "iu" or (  # (floats: whole, finite, in their exact range)
+            idx.dtype.kind == "f" and np.all(np.isfinite(idx)) and np.all(idx == np.round(idx))
+            and np.all(np.abs(idx) < exact)
+        )  # fmt: skip
         if idx.ndim != 1 or (idx.size and not whole):  # (gn.arange's floats: whole numbers)
             raise ParameterError(
                 f"Subset: indices must be a list of whole numbers (positions in the dataset). "

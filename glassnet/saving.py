@@ -10,13 +10,22 @@ What ``save`` takes, and ``load`` gives back:
 
 * a state dict (a dict of names to arrays or Tensors): the same names to NumPy arrays (a
   model's ``load_state_dict`` takes them), in their order;
-* a Module that describes itself (``Linear``, ``MLP``, ``Sequential`` of glassnet's
-  layers): the module, rebuilt (:func:`glassnet.io.save_model`); a Module of your own
-  class is refused, saying to save its ``state_dict()``: a file of arrays cannot rebuild
+* a model of glassnet's own layers (``Linear``, ``MLP``, ``Sequential`` of glassnet's
+  layers and activations): the model, rebuilt (:func:`glassnet.io.save_model`), in the
+  mode it was saved in (``eval()``) and with its frozen parameters still frozen, as
+  PyTorch's whole-model save keeps them. A model holding a class of your own (a subclass
+  too) is refused, saying to save its ``state_dict()``: a file of arrays cannot rebuild
   your class's code (torch.save pickles it);
-* a Tensor: a Tensor of the same values (no graph, as PyTorch's);
+* a Tensor (a Parameter too): a Tensor of the same values, ``requires_grad`` as saved (no
+  graph, as PyTorch's);
+* a checkpoint file of :func:`glassnet.io.save_checkpoint`: ``{"model": state dict,
+  "optimizer": its state dict, "meta": ...}``, as a PyTorch checkpoint dict reads;
 * anything else (an optimizer's nested state, a list, a number) is refused, naming
   :func:`glassnet.io.save_checkpoint` for training state.
+
+``save`` replaces a glassnet or safetensors file at ``path`` (atomically), but refuses to
+write over any other file, such as a CSV file of data (a link is followed): delete it or
+choose another path.
 """
 
 from __future__ import annotations
@@ -27,7 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from .io import file_kind, load_arrays, load_model, save_arrays, save_model
+from . import nn
+from .io import file_kind, load_arrays, load_checkpoint, load_model, save_arrays, save_model
 from .nn.module import Module
 from .tensor import Tensor
 
@@ -36,59 +46,115 @@ __all__ = ["save", "load"]
 _KIND = "glassnet.save"  # (the description's key: what save wrote)
 
 
+def _glassnets(model: Module) -> list[str]:
+    """The class names in ``model`` that are not glassnet's own layers (subclasses too)."""
+    return [
+        type(m).__name__
+        for m in model.modules()
+        if getattr(nn, type(m).__name__, None) is not type(m)
+    ]
+
+
+def _writable(path: Any) -> None:
+    """Refuse to write over an existing file that is not glassnet's or safetensors'."""
+    try:
+        kind = file_kind(path)
+    except (OSError, TypeError, ValueError):
+        return  # (no such file: written; a bad path: the writer says so, naming it)
+    if kind in ("text", "binary"):
+        raise ValueError(
+            f"save: '{os.fspath(path)}' is a {kind} file (data of yours, such as a CSV file), "
+            "not a glassnet file: save would replace it. Delete it, or choose another path."
+        )
+
+
 def save(obj: Any, path: str | os.PathLike[str]) -> None:
-    """Write ``obj`` (a state dict, a Module of glassnet's layers, or a Tensor) to ``path``,
+    """Write ``obj`` (a state dict, a model of glassnet's layers, or a Tensor) to ``path``,
     atomically, as a glassnet file: see the module's docstring."""
+    if isinstance(obj, (str, os.PathLike)) and not isinstance(path, (str, os.PathLike)):
+        raise TypeError("save(obj, path): the object to save comes first, then the path.")
+    _writable(path)
     if isinstance(obj, Module):
-        try:
-            obj.config()
-        except NotImplementedError:
+        foreign = _glassnets(obj)
+        if foreign:
+            what = type(obj).__name__ + ("" if foreign[0] == type(obj).__name__ else
+                                         f" holding a {foreign[0]}")  # fmt: skip
             raise TypeError(
-                f"save: a {type(obj).__name__} (a Module of your own class) cannot be rebuilt "
-                "from a file of arrays (torch.save pickles its code; glassnet's files hold "
-                "none): save its weights, gn.save(model.state_dict(), path), and load them "
-                "into a new one, model.load_state_dict(gn.load(path))."
-            ) from None
-        save_model(obj, path)
+                f"save: a {what} (a class of your own) "
+                "cannot be rebuilt from a file of arrays (torch.save pickles its code; "
+                "glassnet's files hold none): save its weights, gn.save(model.state_dict(), "
+                "path), and load them into a new one, model.load_state_dict(gn.load(path))."
+            )
+        modes = [m.training for m in obj.modules()]
+        frozen = [name for name, p in obj.named_parameters() if not p.requires_grad]
+        save_model(obj, path, meta={_KIND: {"training": modes, "frozen": frozen}})
         return
     if isinstance(obj, Tensor):
-        save_arrays(path, {"tensor": np.asarray(obj.data)}, meta={_KIND: "tensor"})
+        meta = {_KIND: "tensor", "requires_grad": bool(obj.requires_grad)}
+        save_arrays(path, {"tensor": np.asarray(obj.data)}, meta=meta)
         return
     if isinstance(obj, Mapping):
         arrays: dict[str, np.ndarray] = {}
         for name, value in obj.items():
             value = value.data if isinstance(value, Tensor) else value
             if not isinstance(name, str) or not isinstance(value, np.ndarray):
+                torch = type(value).__module__.split(".")[0] == "torch"
+                hint = (
+                    " (a torch.Tensor: give value.detach().numpy(), or load a PyTorch state dict "
+                    "into a glassnet model with glassnet.io.load_torch_state_dict)"
+                    if torch
+                    else ""
+                )
                 raise TypeError(
                     "save: a dict is saved as a state dict, names (str) to arrays or Tensors; "
-                    f"{name!r:.40} holds {type(value).__name__}. An optimizer's state or a "
-                    "training run's goes with glassnet.io.save_checkpoint(path, "
-                    "model.state_dict(), optimizer.state_dict())."
+                    f"{name!r:.40} holds {type(value).__module__}.{type(value).__name__}{hint}."
+                    " An optimizer's state or a training run's goes with glassnet.io."
+                    "save_checkpoint(path, model.state_dict(), optimizer.state_dict())."
                 )
             arrays[name] = value
-        save_arrays(path, arrays, meta={_KIND: "state_dict", "order": list(arrays)})
+        try:
+            save_arrays(path, arrays, meta={_KIND: "state_dict", "order": list(arrays)})
+        except (TypeError, ValueError) as e:  # (io names its own argument, 'arrays')
+            raise type(e)(
+                str(e).replace("'arrays'", "the state dict").replace("arrays[", "[")
+            ) from None
         return
     raise TypeError(
-        f"save takes a state dict, a Module of glassnet's layers or a Tensor. Got "
+        f"save takes a state dict, a model of glassnet's layers or a Tensor. Got "
         f"{type(obj).__name__}: glassnet's files hold arrays and JSON, never pickled objects."
     )
 
 
 def load(path: str | os.PathLike[str]) -> Any:
-    """What :func:`save` wrote to ``path`` (a state dict of arrays, a Module, a Tensor); a
-    file of :func:`glassnet.io.save_model` gives its model, any other glassnet or
-    safetensors file of arrays its arrays by name."""
+    """What :func:`save` wrote to ``path`` (a state dict of arrays, a model, a Tensor); a
+    file of :func:`glassnet.io.save_model` gives its model, a checkpoint of
+    :func:`glassnet.io.save_checkpoint` ``{"model", "optimizer", "meta"}``, any other glassnet
+    or safetensors file of arrays its arrays by name."""
     try:
-        model = file_kind(path) == "model"
-    except OSError:  # (missing, a directory: load_arrays says so, naming the file)
-        model = False
-    if model:
-        return load_model(path)
+        kind = file_kind(path)
+    except (OSError, TypeError, ValueError):  # (missing, a directory: the reader says so)
+        kind = None
+    if kind == "model":
+        model = load_model(path)
+        saved = load_arrays(path)[1].get("meta") or {}
+        state = saved.get(_KIND) if isinstance(saved, Mapping) else None
+        if isinstance(state, Mapping):  # (the mode and the frozen parameters it was saved with)
+            modes = state.get("training", [])
+            for m, mode in zip(model.modules(), modes if isinstance(modes, list) else []):
+                m.training = bool(mode)
+            frozen = set(state.get("frozen", []))
+            for name, p in model.named_parameters():
+                if name in frozen:
+                    p.requires_grad_(False)
+        return model
+    if kind == "checkpoint":
+        ckpt = load_checkpoint(path)
+        return {"model": ckpt.model_state, "optimizer": ckpt.optimizer_state, "meta": ckpt.meta}
     arrays, meta = load_arrays(path, expect_format=False)
-    kind = meta.get(_KIND) if isinstance(meta, Mapping) else None
-    if kind == "tensor":
-        return Tensor(arrays["tensor"])
-    order = meta.get("order") if kind == "state_dict" else None
+    what = meta.get(_KIND) if isinstance(meta, Mapping) else None
+    if what == "tensor" and "tensor" in arrays:
+        return Tensor(arrays["tensor"], requires_grad=bool(meta.get("requires_grad", False)))
+    order = meta.get("order") if what == "state_dict" else None
     if isinstance(order, list) and sorted(order) == sorted(arrays):
         return {name: arrays[name] for name in order}
     return dict(arrays)

@@ -955,8 +955,8 @@ def _decimal_commas(first: Any, names: list[str], path: str, delimiter: str, dec
     """A text column of the first block whose every cell is a number as a European
     spreadsheet writes it (``3,14``, ``2``, ``1.003,50``), one at least with a comma, in a
     file not separated by commas and read with the decimal point, is an error saying to
-    pass ``decimal=","``: it would be one-hot encoded, a category per number (the in-memory
-    reader refuses such cells too)."""
+    pass ``decimal=","``: it would be one-hot encoded, a category per number (the command
+    line refuses such cells in memory too; ``datasets.read_csv`` reads them as text)."""
     if decimal != "." or delimiter == ",":
         return
     import pyarrow as pa

@@ -51,7 +51,9 @@ def test_a_model_of_glassnets_layers_and_a_tensor_round_trip(tmp_path):
 
 def test_what_a_file_of_arrays_cannot_hold_is_refused(tmp_path):
     path = tmp_path / "x.glassnet"
-    with pytest.raises(TypeError, match=r"Module of your own class.*gn.save\(model.state_dict"):
+    with pytest.raises(
+        TypeError, match=r"a Net \(a class of your own\).*gn.save\(model.state_dict"
+    ):
         gn.save(Net(), path)
     opt = gn.optim.Adam(Net().parameters())
     with pytest.raises(TypeError, match="save_checkpoint"):
@@ -61,3 +63,49 @@ def test_what_a_file_of_arrays_cannot_hold_is_refused(tmp_path):
     assert not path.exists()
     with pytest.raises(ModelFileError, match="no such file"):
         gn.load(tmp_path / "missing.glassnet")
+
+
+def test_review_findings_on_save_and_load(tmp_path):
+    """A Linear subclass was saved as a model that load refused; a CSV file at the path was
+    replaced; a checkpoint loaded as flattened internal names; a saved model lost eval()
+    and its frozen weights; a Parameter came back without requires_grad."""
+
+    class MyLin(nn.Linear):
+        def forward(self, x):
+            return super().forward(x) * 2
+
+    path = tmp_path / "m.glassnet"
+    for model in (MyLin(2, 1), nn.Sequential(MyLin(2, 1))):
+        with pytest.raises(TypeError, match="MyLin \\(a class of your own\\)"):
+            gn.save(model, path)
+    assert not path.exists()
+    data = tmp_path / "train.csv"
+    data.write_text("a,b,y\n1,2,0\n")
+    with pytest.raises(ValueError, match="is a text file .* save would replace it"):
+        gn.save({"w": np.ones(2)}, data)
+    assert data.read_text() == "a,b,y\n1,2,0\n"
+    mlp = nn.Sequential(nn.Linear(2, 3, rng=0), nn.Dropout(0.5), nn.Linear(3, 1, rng=1))
+    mlp.eval()
+    mlp[0].W.requires_grad_(False)
+    gn.save(mlp, path)
+    back = gn.load(path)
+    assert not back.training and not back[1].training
+    assert not back[0].W.requires_grad and back[2].W.requires_grad
+    x = np.ones((2, 2))
+    np.testing.assert_array_equal(back(x).data, back(x).data)  # (dropout off: eval kept)
+    w = nn.Parameter(np.ones(3))
+    gn.save(w, tmp_path / "w.glassnet")
+    assert gn.load(tmp_path / "w.glassnet").requires_grad
+    from glassnet.io import save_checkpoint
+
+    opt = gn.optim.Adam(mlp.parameters())
+    save_checkpoint(tmp_path / "c.glassnet", mlp.state_dict(), opt.state_dict())
+    ck = gn.load(tmp_path / "c.glassnet")
+    assert set(ck) == {"model", "optimizer", "meta"}
+    assert nn.Sequential(nn.Linear(2, 3), nn.Dropout(0.5), nn.Linear(3, 1)).load_state_dict(
+        ck["model"]
+    ) == ([], [])
+    with pytest.raises(TypeError, match="the object to save comes first"):
+        gn.save(str(path), mlp.state_dict())
+    with pytest.raises((TypeError, ValueError), match="the state dict"):
+        gn.save({"": np.ones(2)}, path)

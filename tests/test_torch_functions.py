@@ -413,3 +413,12 @@ def test_subset_takes_whole_float_indices_and_learning_rate_sets_lr():
     opt = gn.optim.SGD(nn.Linear(2, 1).parameters(), lr=0.1)
     opt.learning_rate = 0.05  # (scikit-learn's name, both ways)
     assert opt.lr == 0.05 == opt.learning_rate
+
+
+def test_subset_refuses_float_indices_past_their_exact_range():
+    """float32 holds whole numbers exactly up to 2**24: gn.arange(16777216, 16777221) has
+    repeats, which Subset took as indices (items repeated and missing); inf raised NumPy's
+    cast warning and an IndexError later."""
+    for bad in ([np.inf], [1e20], np.array([16777217.0], np.float32)):
+        with pytest.raises(gn._validation.ParameterError, match="indices must be a list of whole"):
+            gn.data.Subset(range(10), bad)
