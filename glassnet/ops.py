@@ -235,6 +235,7 @@ def _var(
     keepdim: bool = False,
     *,
     correction: Any = None,
+    axis: Any = None,
 ) -> Tensor:
     """PyTorch's variance over ``dim`` (all values by default): Σ (x − mean)² / (n − correction),
     ``correction=1`` (the default; ``unbiased=True``) the sample variance, 0 the population's
@@ -243,6 +244,7 @@ def _var(
     sum, each gradient-checked."""
     if isinstance(dim, (bool, np.bool_)):  # x.var(False): PyTorch's unbiased, positionally
         dim, unbiased = None, dim if unbiased is None else unbiased
+    dim = axis_args("var", axis, dim)[0]  # (NumPy's axis= too, as the other reductions)
     if unbiased is not None and correction is not None:
         raise TypeError("var/std: pass unbiased or correction, not both.")
     if unbiased is not None:
@@ -272,6 +274,7 @@ def _std(self: Tensor, dim: Any = None, *args: Any, **kw: Any) -> Tensor:
     pass the float range (1e20 in float32) or fall below it still give their std."""
     a = self.data
     axis = None if isinstance(dim, (bool, np.bool_)) else dim  # (x.std(False): unbiased)
+    axis = axis_args("std", kw.get("axis"), axis)[0]
     if a.size:
         axes = axis_args("std", None, axis)[0]
         big = np.max(np.abs(a), axis=axes, keepdims=True)

@@ -534,8 +534,9 @@ class _Warm(LRSchedule):
 
 
 class ConstantFactorLR(_Warm):
-    """γₑ = γ₀ · ``factor`` for the first ``total_iters`` epochs, then γ₀: PyTorch's
-    ``ConstantLR`` (``glassnet.optim.lr_scheduler.ConstantLR`` is this class; glassnet's own
+    """γₑ = γ₀ · ``factor`` for the first ``total_iters`` epochs, then γ₀ (``total_iters=0``:
+    γ₀ · ``factor`` for ever, as PyTorch's): PyTorch's ``ConstantLR``
+    (``glassnet.optim.lr_scheduler.ConstantLR`` is this class; glassnet's own
     :class:`ConstantLR` is scikit-learn's constant rate)."""
 
     _hyper = ("factor", "total_iters")
@@ -554,7 +555,8 @@ class ConstantFactorLR(_Warm):
 class LinearLR(_Warm):
     """γₑ = γ₀ · (s + (f − s) · min(e, T) / T), s = ``start_factor``, f = ``end_factor``,
     T = ``total_iters``: PyTorch's ``LinearLR`` (a linear warm-up, by default from γ₀/3 to
-    γ₀ over 5 epochs), in closed form (PyTorch multiplies step by step: equal to rounding)."""
+    γ₀ over 5 epochs), in closed form (PyTorch multiplies step by step: equal to rounding);
+    ``total_iters=0``: γ₀ · s for ever, as PyTorch's."""
 
     _hyper = ("start_factor", "end_factor", "total_iters")
 
@@ -576,7 +578,8 @@ class LinearLR(_Warm):
 
 class PolynomialLR(_Warm):
     """γₑ = γ₀ · (1 − min(e, T) / T)^``power``, T = ``total_iters``: PyTorch's
-    ``PolynomialLR``, at 0 from epoch T on (where a run ends: the rate stays 0)."""
+    ``PolynomialLR``, at 0 from epoch T on (where a run ends: the rate stays 0);
+    ``total_iters=0``: γ₀ for ever, as PyTorch's."""
 
     _hyper = ("total_iters", "power")
     _never_rises = True

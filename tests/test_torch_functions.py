@@ -422,3 +422,11 @@ def test_subset_refuses_float_indices_past_their_exact_range():
     for bad in ([np.inf], [1e20], np.array([16777217.0], np.float32)):
         with pytest.raises(gn._validation.ParameterError, match="indices must be a list of whole"):
             gn.data.Subset(range(10), bad)
+
+
+def test_var_and_std_take_numpys_axis_too():
+    x = gn.tensor([[1.0, 2.0, 4.0], [3.0, 3.0, 3.0]], dtype=gn.float64)
+    np.testing.assert_array_equal(x.std(axis=1).data, x.std(dim=1).data)
+    np.testing.assert_array_equal(x.var(axis=0).data, np.var(x.data, axis=0, ddof=1))
+    with pytest.raises(TypeError, match="pass axis or dim"):
+        x.std(axis=1, dim=1)
