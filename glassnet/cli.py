@@ -2781,7 +2781,7 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
     X_all = X64.astype(dtype)  # (N, n_inputs)
     _warn_collapsed(X_all, pre, data.table, numeric)
     _warn_lost_digits(data.table, numeric)
-    _warn_repeated_rows(X64, pre, numeric, data.source, (train_rows, val_rows, test_rows))
+    _warn_repeated_rows(X64, y_all, pre, numeric, data.source, (train_rows, val_rows, test_rows))
     y_scaler = None
     if task.is_classifier:
         Y_all = task.encode(y_all)  # (N, 1) 0/1 or (N, C) one-hot
@@ -3002,44 +3002,105 @@ def _warn_collapsed(X: np.ndarray, pre: Preprocessor, table: Table, numeric: lis
 #: The share of the held-out rows repeating a training row above which train warns.
 REPEATED_ROWS_WARNED = 0.05
 
+#: The share of the distinct records a number column's distinct values must reach for a
+#: repeat to be no chance (a continuous measurement): below it (dose levels, a price fixed
+#: by its product, a rounded feature) records repeat by nature and train does not warn.
+REPEATED_ROWS_UNIQUE = 0.9
+
+
+def _mix64(z: np.ndarray) -> np.ndarray:
+    """splitmix64's finalizer on uint64 ``z`` (any shape), in place: every input bit moves
+    every output bit (wrapping arithmetic, as uint64 does)."""
+    z ^= z >> np.uint64(30)
+    z *= np.uint64(0xBF58476D1CE4E5B9)
+    z ^= z >> np.uint64(27)
+    z *= np.uint64(0x94D049BB133111EB)
+    z ^= z >> np.uint64(31)
+    return z
+
+
+def _row_hashes(*blocks: np.ndarray, chunk_bytes: int = 1 << 21) -> np.ndarray:
+    """A 64-bit hash of each row of the float64 arrays ``blocks`` (each (N, d_i), read side
+    by side as one row), computed a chunk of rows at a time (about ``chunk_bytes`` of
+    temporaries, never a copy of the whole table): equal rows hash equal (-0.0 as 0.0);
+    different rows almost never do (the caller confirms a match)."""
+    n = len(blocks[0])
+    out = np.zeros(n, dtype=np.uint64)  # (N,)
+    offset = 0
+    with np.errstate(over="ignore"):
+        for block in blocks:
+            d = block.shape[1]
+            # (each column's own odd multiplier and offset: position matters)
+            cols = np.arange(offset, offset + d, dtype=np.uint64)
+            mult = _mix64(cols + np.uint64(0x9E3779B97F4A7C15)) | np.uint64(1)  # (d,)
+            add = _mix64(cols * np.uint64(0xD6E8FEB86659FD93) + np.uint64(1))  # (d,)
+            step = max(1, chunk_bytes // max(8 * d, 1))
+            for start in range(0, n, step):
+                part = np.ascontiguousarray(block[start : start + step], dtype=np.float64) + 0.0
+                z = part.view(np.uint64) * mult + add  # (rows, d) (the chunk's temporary)
+                out[start : start + step] += _mix64(z).sum(axis=1, dtype=np.uint64)
+            offset += d
+    return _mix64(out)
+
 
 def _warn_repeated_rows(
     X: np.ndarray,
+    y: np.ndarray,
     pre: Preprocessor,
     numeric: list[str],
     source: str,
     split: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> None:
-    """Warn when the held-out rows (test, validation) repeat training rows: a row whose
-    feature values equal a training row's exactly (a file written twice, rows appended
-    again) is no unseen row, and the score on it overstates how the model does on new data.
-    Only where a repeat is no chance: when a numeric column has more distinct values than
-    half the distinct rows (a table of a few categories or small integers, as a truth table
-    or pixel counts, repeats rows by nature). ``X``: (N, n_inputs) the preprocessed inputs;
-    ``split``: the train, validation and test row indices."""
+    """Warn when the held-out rows (test, validation) repeat training rows: a record whose
+    feature values and target equal a training row's exactly (a file written twice, rows
+    appended again) is no unseen row, and the score on it overstates how the model does on
+    new data. Only where a repeat is no chance: when a numeric column is nearly unique
+    (REPEATED_ROWS_UNIQUE) among the distinct records (dose levels times replicates, a price
+    fixed by its product, a rounded feature, a truth table repeat records by nature).
+    ``X``: (N, n_inputs) the preprocessed inputs; ``y``: (N,) class indices or (N, K)
+    numbers; ``split``: the train, validation and test row indices. Rows are hashed to 64
+    bits a chunk at a time (no sorted copy of the whole table): held-out rows whose hash a
+    training row has are compared with those rows, so only real repeats are counted."""
     train_rows, val_rows, test_rows = split
-    if not numeric or not (val_rows.size or test_rows.size):
+    if not numeric or not (val_rows.size or test_rows.size) or not train_rows.size:
         return
-    Xc = np.ascontiguousarray(X)
-    rows_as_bytes = Xc.view(np.dtype((np.void, Xc.dtype.itemsize * Xc.shape[1]))).ravel()
-    _, first, ids = np.unique(rows_as_bytes, return_index=True, return_inverse=True)  # (N,)
-    if first.size == len(X):
-        return  # (no row repeats another)
-    seen = np.isin(ids, ids[train_rows])  # (N,) a row whose values a training row has
+    target = np.asarray(y, dtype=np.float64).reshape(len(X), -1)  # (N, K)
+    h = _row_hashes(X, target)  # (N,)
+    distinct, first = np.unique(h, return_index=True)  # (D,) (D,)
+    if distinct.size == len(X):
+        return  # (no record repeats another)
+    order = train_rows[np.argsort(h[train_rows], kind="stable")]  # training rows by hash
+    hashes = h[order]  # (T,) sorted
+
+    def repeats(rows: np.ndarray) -> int:
+        lo = np.searchsorted(hashes, h[rows], side="left")  # (R,)
+        hi = np.searchsorted(hashes, h[rows], side="right")
+        k = 0
+        for r, a, b in zip(rows[hi > lo].tolist(), lo[hi > lo].tolist(), hi[hi > lo].tolist()):
+            for t in order[a:b].tolist():  # (a hash match: the record itself compared)
+                if np.array_equal(X[r], X[t]) and np.array_equal(target[r], target[t]):
+                    k += 1
+                    break
+        return k
+
     parts = []
     for rows, what in ((test_rows, "test"), (val_rows, "validation")):
-        k = int(np.count_nonzero(seen[rows]))
+        k = repeats(rows) if rows.size else 0
         if k >= 2 and k >= REPEATED_ROWS_WARNED * rows.size:
             parts.append(f"{k} of the {rows.size} {what} rows ({100 * k / rows.size:.0f}%)")
+    if not parts:
+        return
     inputs = _input_columns(pre)
     where = {c: j for j, c in reversed(list(enumerate(inputs)))}  # each column's first input
-    if not parts or not any(np.unique(X[first, where[c]]).size > first.size / 2 for c in numeric):
+    unique = REPEATED_ROWS_UNIQUE * first.size
+    if not any(np.unique(X[first, where[c]]).size >= unique for c in numeric):
         return
     _warn(
-        f"{' and '.join(parts)} repeat a training row's feature values exactly ({source} "
-        f"holds {len(X) - first.size} repeated rows): their score is not on unseen data and "
-        f"overstates how the model does on new rows; remove the repeated rows (e.g. pandas' "
-        f"drop_duplicates) to hold out rows the model never saw"
+        f"{' and '.join(parts)} repeat a training row exactly, its feature values and its "
+        f"target ({source} holds {len(X) - first.size} repeated rows): their score is not on "
+        f"unseen data and overstates how the model does on new rows; if the file holds copies "
+        f"of rows, remove them (e.g. pandas' drop_duplicates) to hold out rows the model never "
+        f"saw"
     )
 
 

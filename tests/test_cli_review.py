@@ -5,7 +5,7 @@ that repeat values by nature, long values that differ in the middle, decomposed 
 from __future__ import annotations
 
 import numpy as np
-from cli_helpers import FAST, run, write_csv
+from cli_helpers import FAST, HEADER, rows, run, warnings, write_csv
 
 # ---------------------------------------------------------------- 1. N_A marks missing cells
 
@@ -85,3 +85,91 @@ def test_zero_padded_numbers_are_classes_when_asked(capsys, tmp_path):
     )  # fmt: skip
     assert code == 0, err
     assert "classes: 000, 001" in out or "classes: 00" in out, out
+
+
+# ---------------------------------------------------------------- 3-4. repeated rows
+
+
+def test_rows_are_compared_by_hash_not_by_sorting_the_whole_table(capsys, tmp_path, monkeypatch):
+    """np.unique over whole float64 rows doubled the peak memory (100,000 rows x 402 inputs:
+    774 MB -> 1,521 MB): rows are hashed to 64 bits instead; np.unique never sees a row."""
+    import glassnet.cli as cli
+
+    seen = []
+    real = np.unique
+
+    def unique(a, *args, **kwargs):
+        seen.append((np.asarray(a).dtype, np.asarray(a).ndim))
+        return real(a, *args, **kwargs)
+
+    monkeypatch.setattr(cli.np, "unique", unique)
+    table = rows(60) * 2  # a file written twice: the warning still comes
+    data = write_csv(tmp_path / "twice.csv", HEADER, table)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", tmp_path / "m", *FAST)
+    monkeypatch.undo()
+    assert code == 0, err
+    assert [w for w in warnings(err) if "repeat a training row" in w], err
+    assert not [d for d, ndim in seen if d.kind == "V" or ndim > 1], seen
+
+
+def test_a_hash_match_is_confirmed_on_the_row_itself():
+    """Rows that hash alike but differ are no repeat (the hash is only a first sieve)."""
+    import glassnet.cli as cli
+
+    X = np.array([[1.0, 2.0], [1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    y = np.zeros(4)
+    h = cli._row_hashes(X, y[:, None])
+    assert h[0] == h[1] and len(set(h.tolist())) == 3
+    X2 = np.array([[-0.0, 1.0], [0.0, 1.0]])
+    h2 = cli._row_hashes(X2, np.zeros((2, 1)))
+    assert h2[0] == h2[1]  # -0.0 and 0.0 are one value, as == says
+    assert (
+        cli._row_hashes(np.array([[1.0, 2.0]]), np.zeros((1, 1)))[0]
+        != cli._row_hashes(np.array([[2.0, 1.0]]), np.zeros((1, 1)))[0]
+    )  # (the order of the columns matters)
+
+
+def legit_repeats(tmp_path):
+    """Files whose feature values repeat by nature, the targets differing: dose levels times
+    replicates (a measured response), a binary outcome per dose, a price fixed by its
+    product, a rounded continuous feature beside categories."""
+    rng = np.random.default_rng(4)
+    dose = [[d, f"{0.3 * d + rng.normal():.3f}"] for d in rng.integers(0, 10, 200).tolist()]
+    alive = [
+        [d, "yes" if rng.random() < d / 10 else "no"] for d in rng.integers(0, 10, 200).tolist()
+    ]
+    prices = {f"p{i}": f"{rng.uniform(5, 50):.2f}" for i in range(12)}
+    shop = []
+    for p in rng.choice(sorted(prices), 300).tolist():
+        shop.append([p, prices[p], "y" if rng.random() < 0.3 else "n"])
+    rounded = []
+    for _ in range(300):
+        x = rng.normal()
+        rounded.append([f"{x:.1f}", rng.choice(["a", "b"]), "hi" if x > 0 else "lo"])
+    return [
+        (write_csv(tmp_path / "dose.csv", ["dose", "response"], dose), "response"),
+        (write_csv(tmp_path / "alive.csv", ["dose", "alive"], alive), "alive"),
+        (write_csv(tmp_path / "shop.csv", ["product", "price", "returned"], shop), "returned"),
+        (write_csv(tmp_path / "rounded.csv", ["x", "g", "label"], rounded), "label"),
+    ]
+
+
+def test_values_that_repeat_by_nature_are_not_warned_of(capsys, tmp_path):
+    """The warning fired on dose levels x replicates, a price fixed by its product and a
+    rounded feature, and its advice (drop_duplicates) removed no row there."""
+    for data, target in legit_repeats(tmp_path):
+        code, _, err = run(
+            capsys, "train", data, "--target", target, "--out", tmp_path / "m.glassnet",
+            "--force", *FAST,
+        )  # fmt: skip
+        assert code == 0, (data, err)
+        assert not [w for w in warnings(err) if "repeat a training row" in w], (data.name, err)
+
+
+def test_the_advice_to_drop_copies_is_conditional(capsys, tmp_path):
+    data = write_csv(tmp_path / "twice.csv", HEADER, rows(60) * 2)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", tmp_path / "m", *FAST)
+    assert code == 0, err
+    said = [w for w in warnings(err) if "repeat a training row" in w]
+    assert len(said) == 1 and "if the file holds copies of rows" in said[0], err
+    assert "its feature values and its target" in said[0]
