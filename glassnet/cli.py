@@ -113,6 +113,8 @@ from .preprocessing import (
     LabelEncoder,
     Preprocessor,
     StandardScaler,
+    abridge,
+    differ_points,
     loose_text,
     train_test_split,
     visible_text,
@@ -176,13 +178,21 @@ def _esc(text: Any) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in s)
 
 
-def _shown(text: Any) -> str:
+def _shown(text: Any, differ_at: int = 0) -> str:
     """``text`` escaped (:func:`_esc`), or for a long one (a free-text cell as a class or a
-    category) its first and last characters and its length: "qqq...qqq (5,000 characters)"."""
+    category) its first and last characters and its length: "qqq...qqq (5,000 characters)";
+    with ``differ_at`` also where it first differs from the texts shown beside it."""
     s = _esc(text)
     if len(s) <= LONGEST_SHOWN:
         return s
-    return f"{s[:60]}...{s[-10:]} ({len(str(text)):,} characters)"
+    return abridge(s, differ_at, len(str(text)))
+
+
+def _shown_apart(texts: Sequence[Any]) -> list[str]:
+    """:func:`_shown` of each of ``texts`` (shown together: classes), a long one abridged so
+    as to show where it first differs from the others (URLs differing in the middle)."""
+    escaped = [_esc(t) for t in texts]
+    return [_shown(t, p) for t, p in zip(texts, differ_points(escaped))]
 
 
 #: A quoted value in a message (the opening quote after no letter, the closing one before
@@ -191,19 +201,38 @@ _LONG_IN_MESSAGE = re.compile(
     r"(?<!\w)'[^'\n]{200,}'(?!\w)|(?<!\w)\"[^\"\n]{200,}\"(?!\w)|[^\s'\",;]{200,}"
 )
 
+#: The texts of this run's command line (its paths, its names): a message shows them whole,
+#: as the user must recognize and fix what they typed.
+_USER_TEXTS: set[str] = set()
+
 
 def _abridged(message: str) -> str:
     """``message`` with each long quoted value or blank-less run (a free-text cell, the
     file's long header) shown by its start and end and its length, so that an error or a
-    warning stays a line a user reads."""
+    warning stays a line a user reads; long values of one message that share their start
+    (URLs) show where each differs, and the user's own arguments (a long path) stay whole."""
+    found = list(_LONG_IN_MESSAGE.finditer(message))
+    if not found:
+        return message
+    users = [u for u in _USER_TEXTS if len(u) >= 200]
 
-    def cut(m: re.Match[str]) -> str:
+    def inner(m: re.Match[str]) -> str:
         text = m.group(0)
-        quote = text[0] if text[0] in "'\"" and text[-1] == text[0] else ""
-        inner = text[1:-1] if quote else text
-        return f"{quote}{inner[:60]}...{inner[-10:]}{quote} ({len(inner):,} characters)"
+        return text[1:-1] if text[0] in "'\"" and text[-1] == text[0] else text
 
-    return _LONG_IN_MESSAGE.sub(cut, message)
+    points = differ_points([inner(m) for m in found])
+    out, at = [], 0
+    for m, p in zip(found, points):
+        text, value = m.group(0), inner(m)
+        out.append(message[at : m.start()])
+        at = m.end()
+        if any(u in value or value in u for u in users):  # (a path the user gave: whole)
+            out.append(text)
+            continue
+        quote = text[0] if value != text else ""
+        out.append(f"{quote}{abridge(value, p)}{quote} ({len(value):,} characters)")
+    out.append(message[at:])
+    return "".join(out)
 
 
 def _num(v: float, digits: int = 4) -> str:
@@ -2504,7 +2533,7 @@ def _few(names: Sequence[str], limit: int = 8) -> str:
 
 
 def _classes_text(classes: Sequence[str], limit: int = 8) -> str:
-    shown = ", ".join(_shown(c) for c in classes[:limit])
+    shown = ", ".join(_shown_apart(list(classes[:limit])))
     return shown + (f", ... ({len(classes)} in all)" if len(classes) > limit else "")
 
 
@@ -4837,7 +4866,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         right = int(round(m["accuracy"] * n))
         lines += [f"  accuracy  {m['accuracy']:.4f}  ({right} of {n} right)", ""]
         rows = [["class", "precision", "recall", "f1", "support"]]
-        for i, c in enumerate(map(_shown, bundle.classes)):
+        for i, c in enumerate(_shown_apart(list(bundle.classes))):
             rows.append([c, f"{m['precision'][i]:.4f}", f"{m['recall'][i]:.4f}",
                          f"{m['f1'][i]:.4f}", str(m["support"][i])])  # fmt: skip
         rows.append(["macro avg", f"{m['macro_precision']:.4f}", f"{m['macro_recall']:.4f}",
@@ -4845,7 +4874,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         lines += _render(rows, "lrrrr")
         lines += ["", "  confusion matrix (rows: true class, columns: predicted class)"]
         cm = m["confusion"]
-        names = [_shown(c) for c in bundle.classes]
+        names = _shown_apart(list(bundle.classes))
         rows = [["", *names]]
         rows += [[c, *(str(v) for v in cm[i])] for i, c in enumerate(names)]
         lines += _render(rows, "l" + "r" * len(bundle.classes))
@@ -5408,6 +5437,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     _PENDING.clear()
+    _USER_TEXTS.clear()
+    _USER_TEXTS.update(str(a) for a in (sys.argv[1:] if argv is None else argv))
     if args.debug:
         try:
             return int(args.func(args))

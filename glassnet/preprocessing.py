@@ -52,14 +52,71 @@ def _not_fitted(obj: object, call: str = "fit") -> NotFittedError:
 LONGEST_SHOWN = 80
 
 
+def _common_start(a: str, b: str) -> int:
+    """The length of the start ``a`` and ``b`` share (a binary search on slices: C speed on
+    100,000-character cells)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def differ_points(texts: Sequence[str]) -> list[int]:
+    """For each of ``texts`` the position where it first differs from the one nearest to it
+    (the longest start it shares with another), 0 for a text alone: where an abridged text
+    must be shown for texts that share a long start (URLs differing in the middle) to be
+    told apart."""
+    order = sorted(range(len(texts)), key=texts.__getitem__)
+    points = [0] * len(texts)
+    for a, b in zip(order, order[1:]):  # (the nearest texts are neighbours in sorted order)
+        shared = _common_start(texts[a], texts[b])
+        points[a], points[b] = max(points[a], shared), max(points[b], shared)
+    return points
+
+
+def abridge(text: str, differ_at: int = 0, length: int | None = None) -> str:
+    """``text`` (as shown: quoted, escaped) itself up to :data:`LONGEST_SHOWN` characters, else
+    its start, end and ``length`` ("(5,000 characters)"), and where it first differs from the
+    texts shown beside it (``differ_at``, :func:`differ_points`) when the start does not hold
+    that: "'https://shop.example.com/...ultrabooks/item-7-details/revi...=homepage'"."""
+    if len(text) <= LONGEST_SHOWN:
+        return text
+    suffix = f" ({length:,} characters)" if length is not None else ""
+    if differ_at < 50:
+        return f"{text[:60]}...{text[-10:]}{suffix}"
+    n = len(text)
+    spans = sorted([(0, 25), (max(0, differ_at - 20), min(n, differ_at + 25)), (n - 10, n)])
+    merged = [spans[0]]
+    for a, b in spans[1:]:
+        if a <= merged[-1][1] + 3:  # (a gap of a few characters: shown rather than '...')
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return "...".join(text[a:b] for a, b in merged) + suffix
+
+
+def _display(value: Any) -> str:
+    """``repr(value)``; for a text with combining marks (an accent written as a letter and a
+    mark: the NFD 'Café' of a macOS export), each mark escaped ('Cafe\\u0301'), as its repr
+    looks the same as the composed text's."""
+    text = repr(value)
+    if isinstance(value, str) and unicodedata.normalize("NFC", value) != value:
+        text = "".join(f"\\u{ord(c):04x}" if unicodedata.combining(c) else c for c in text)
+    return text
+
+
+def _length(value: Any) -> int | None:
+    return len(value) if isinstance(value, str) else None
+
+
 def _shown(value: Any) -> str:
     """``repr(value)``, or for a long one its first and last characters and its length:
     "'qqqq...qqq' (5,000 characters)"."""
-    text = repr(value)
-    if len(text) <= LONGEST_SHOWN:
-        return text
-    length = f" ({len(value):,} characters)" if isinstance(value, str) else ""
-    return f"{text[:60]}...{text[-10:]}{length}"
+    return abridge(_display(value), 0, _length(value))
 
 
 def loose_text(value: Any) -> str:
@@ -69,18 +126,26 @@ def loose_text(value: Any) -> str:
 
 
 def visible_text(value: Any) -> str:
-    """``repr(value)``, or ``ascii(value)`` for a text not in Unicode's composed form (NFC),
-    whose repr looks the same as the composed text's: 'Cafe\\u0301' for the NFD 'Café'."""
-    if isinstance(value, str) and unicodedata.normalize("NFC", value) != value:
-        return ascii(value)
+    """``repr(value)``, with the combining marks of a text not in Unicode's composed form
+    (NFC) escaped, as its repr looks the same as the composed text's: 'Cafe\\u0301' for the
+    NFD 'Café'; a long one abridged (:func:`abridge`), the escaped text."""
     return _shown(value)
 
 
-def _few(values: Sequence[Any], limit: int = 5) -> str:
+def shown_apart(values: Sequence[Any], among: Sequence[Any] = ()) -> list[str]:
+    """:func:`visible_text` of each of ``values``, a long one abridged so as to show where it
+    first differs from the others and from ``among`` (values shown beside them)."""
+    texts = [_display(v) for v in values]
+    points = differ_points(texts + [_display(v) for v in among])
+    return [abridge(t, p, _length(v)) for t, p, v in zip(texts, points, values)]
+
+
+def _few(values: Sequence[Any], limit: int = 5, among: Sequence[Any] = ()) -> str:
     """At most ``limit`` values, then how many there are: "['a', 'b', ...] (300 in all)";
-    each value abridged past :data:`LONGEST_SHOWN` characters (:func:`_shown`)."""
+    each value abridged past :data:`LONGEST_SHOWN` characters, where it differs from the
+    others and from ``among`` shown (:func:`shown_apart`)."""
     values = list(values)
-    shown = "[" + ", ".join(visible_text(v) for v in values[:limit])
+    shown = "[" + ", ".join(shown_apart(values[:limit], list(among)[:limit]))
     if len(values) <= limit:
         return shown + "]"
     return shown + f", ...] ({len(values)} in all)"
@@ -652,7 +717,8 @@ class OneHotEncoder:
             if unseen:
                 raise ValueError(
                     f"Column {name!r} has value(s) missing from the 'categories' given to "
-                    f"OneHotEncoder: {_few(unseen)}; the categories: {_few(cats.tolist())}. "
+                    f"OneHotEncoder: {_few(unseen, among=cats.tolist())}; the categories: "
+                    f"{_few(cats.tolist(), among=unseen)}. "
                     "Add them to the list, or fix the data."
                 )
         return self
@@ -725,7 +791,8 @@ class OneHotEncoder:
                         case += ", ".join(alike[:5]) + "."
                     raise ValueError(
                         f"Column {name!r} has {len(unseen)} value(s) not seen at fit: "
-                        f"{_few(unseen)}; known categories: {_few(cats.tolist())}.{case} Fix "
+                        f"{_few(unseen, among=cats.tolist())}; known categories: "
+                        f"{_few(cats.tolist(), among=unseen)}.{case} Fix "
                         f"the values, encode them as all zeros (unknown='ignore'), or refit on "
                         f"data that has them."
                     )

@@ -173,3 +173,71 @@ def test_the_advice_to_drop_copies_is_conditional(capsys, tmp_path):
     said = [w for w in warnings(err) if "repeat a training row" in w]
     assert len(said) == 1 and "if the file holds copies of rows" in said[0], err
     assert "its feature values and its target" in said[0]
+
+
+# ---------------------------------------------------------------- 5. long values told apart
+
+
+def urls(tmp_path):
+    base = "https://shop.example.com/catalog/electronics/computers/laptops/ultrabooks/item-{}-details/reviews?ref=homepage"
+    rng = np.random.default_rng(1)
+    table = [[base.format(i % 3), f"{rng.normal():.3f}", "y" if i % 2 else "n"] for i in range(60)]
+    train = write_csv(tmp_path / "urls.csv", ["page", "x", "bought"], table)
+    new = write_csv(tmp_path / "new.csv", ["page", "x"], [[base.format(7), "0.1"]])
+    return train, new
+
+
+def test_long_values_that_differ_in_the_middle_are_shown_apart(capsys, tmp_path):
+    """URLs differing in the middle printed identically ('https://...lapt...=homepage')."""
+    train, new = urls(tmp_path)
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", train, "--target", "bought", "--out", model, *FAST)
+    assert code == 0, err
+    code, _, err = run(capsys, "predict", model, new)
+    assert code == 2
+    for i in (7, 0, 1, 2):
+        assert f"item-{i}-details" in err, err
+    assert len(err) < 1000, err
+
+
+def test_shown_apart_keeps_where_values_differ():
+    from glassnet.cli import _shown_apart
+
+    a, b = "x" * 150 + "A" + "y" * 150, "x" * 150 + "B" + "y" * 150
+    shown = _shown_apart([a, b])
+    assert shown[0] != shown[1] and all(len(s) < 120 for s in shown), shown
+    assert "xA" in shown[0] and "xB" in shown[1], shown
+    assert _shown_apart(["q" * 300])[0].endswith("(300 characters)")
+
+
+def test_a_long_path_the_user_gave_is_shown_whole(capsys, tmp_path):
+    """A path argument of 200+ characters was cut in the error that names it."""
+    deep = tmp_path / ("d" * 120) / ("e" * 120)
+    deep.mkdir(parents=True)
+    path = str(deep / "data.csv")
+    code, _, err = run(capsys, "train", path, "--target", "y")
+    assert code == 2
+    assert path in err, err
+    code, _, err = run(capsys, "predict", str(deep / "m.glassnet"), path)
+    assert code == 2
+    assert str(deep / "m.glassnet") in err or path in err, err
+
+
+# ---------------------------------------------------------------- 6. decomposed text
+
+
+def test_decomposed_text_escapes_only_its_combining_marks():
+    """ascii() of any non-NFC text printed decomposed Korean as \\u1103\\u1162... and an
+    11,400-character decomposed cell as a 17.6 KB line: only combining marks are escaped,
+    and the escaped text is abridged."""
+    import unicodedata
+
+    from glassnet.preprocessing import visible_text
+
+    korean = unicodedata.normalize("NFD", "대구")
+    assert korean != "대구"
+    assert "\\u11" not in visible_text(korean), visible_text(korean)
+    assert visible_text(unicodedata.normalize("NFD", "Café")) == "'Cafe\\u0301'"
+    long = unicodedata.normalize("NFD", "crème brûlée " * 900)
+    shown = visible_text(long)
+    assert len(shown) < 120 and "\\u0300" in shown and f"({len(long):,} characters)" in shown
