@@ -5447,7 +5447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if failure is None:
                 raise  # a bug in glassnet: the traceback, as Python prints it
             traceback.print_exc()  # then the one line and the status the run without --debug has
-            return _end_the_job(exc, _report(exc, failure))
+            return _end_the_job(exc, _report(exc, failure), args.command)
         finally:
             _flush_pending(True)
     try:
@@ -5466,15 +5466,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"rerun with --debug to see the traceback and please report it",
                 1,
             )
-        return _end_the_job(exc, _report(exc, failure))
+        return _end_the_job(exc, _report(exc, failure), args.command)
 
 
-def _end_the_job(exc: BaseException, code: int) -> int:
-    """Under ``mpiexec -n N`` (N > 1), a rank whose command failed on its own (a file missing
-    on that rank, before its fit) ends the whole job with ``MPI_Abort``: the others would
-    wait in their fit's first Allreduce for ever, and MPICH's mpiexec waits on them. An error
-    every rank raised from fit (each reports it) ends each rank as before. Returns ``code``."""
-    if _distributed.launched()[1] < 2:
+def _end_the_job(exc: BaseException, code: int, command: str | None = "train") -> int:
+    """Under ``mpiexec -n N`` (N > 1), a rank whose ``train`` failed on its own (a file
+    missing on that rank, before its fit) ends the whole job with ``MPI_Abort``: the others
+    would wait in their fit's first Allreduce for ever, and MPICH's mpiexec waits on them. An
+    error every rank raised from fit (each reports it) ends each rank as before, and so does
+    any other subcommand's error (only train's fit waits on the other ranks); an MPI that
+    cannot be loaded leaves the exit to the status. Returns ``code``."""
+    if command != "train" or _distributed.launched()[1] < 2:
         return code
     seen: BaseException | None = exc
     while seen is not None:  # (fit's own error on every rank, or one raised from it)
@@ -5483,11 +5485,13 @@ def _end_the_job(exc: BaseException, code: int) -> int:
         seen = seen.__cause__ or seen.__context__
     try:
         from mpi4py import MPI  # (initializes MPI on a rank that failed before its fit)
-    except ImportError:  # pragma: no cover - glassnet[mpi] brings it
+
+        if MPI.Is_finalized():
+            return code
+    except Exception:  # (not installed, or its MPI library fails to load or to start)
         return code
-    if not MPI.Is_finalized():
-        sys.stderr.flush()
-        MPI.COMM_WORLD.Abort(code or 1)
+    sys.stderr.flush()
+    MPI.COMM_WORLD.Abort(code or 1)
     return code
 
 

@@ -241,3 +241,63 @@ def test_decomposed_text_escapes_only_its_combining_marks():
     long = unicodedata.normalize("NFD", "crème brûlée " * 900)
     shown = visible_text(long)
     assert len(shown) < 120 and "\\u0300" in shown and f"({len(long):,} characters)" in shown
+
+
+# ---------------------------------------------------------------- 7. MPI_Abort, train only
+
+
+class _FakeMPI:
+    """mpi4py's MPI module as _end_the_job uses it: Abort recorded, not run."""
+
+    def __init__(self):
+        self.aborted = []
+        fake = self
+
+        class _World:
+            def Abort(self, code):  # noqa: N802 (mpi4py's name)
+                fake.aborted.append(code)
+
+        self.COMM_WORLD = _World()
+
+    def Is_finalized(self):  # noqa: N802
+        return False
+
+
+def _under_mpiexec(monkeypatch, mpi):
+    import sys
+    import types
+
+    import glassnet.cli as cli
+
+    monkeypatch.setattr(cli._distributed, "launched", lambda: (1, 2))
+    module = types.ModuleType("mpi4py")
+    if isinstance(mpi, Exception):
+
+        def fail(name):
+            raise mpi
+
+        module.__getattr__ = fail
+    else:
+        module.MPI = mpi
+    monkeypatch.setitem(sys.modules, "mpi4py", module)
+    return cli
+
+
+def test_only_train_ends_an_mpi_job(monkeypatch):
+    """Every subcommand's error under mpiexec aborted the job ('Abort(2) on node N' from each
+    rank); only train's fit waits on the other ranks, so only train aborts."""
+    mpi = _FakeMPI()
+    cli = _under_mpiexec(monkeypatch, mpi)
+    exc = FileNotFoundError("missing.csv")
+    for command in ("predict", "evaluate", "info", "export", "explain"):
+        assert cli._end_the_job(exc, 2, command) == 2
+    assert mpi.aborted == []
+    assert cli._end_the_job(exc, 2, "train") == 2
+    assert mpi.aborted == [2]
+
+
+def test_an_mpi_that_fails_to_load_leaves_the_exit_to_the_status(monkeypatch):
+    """`from mpi4py import MPI` caught only ImportError: an MPI library that fails to load
+    (RuntimeError) replaced the one error line with a traceback."""
+    cli = _under_mpiexec(monkeypatch, RuntimeError("cannot load libmpi.so"))
+    assert cli._end_the_job(FileNotFoundError("missing.csv"), 2) == 2  # (train: the default)
