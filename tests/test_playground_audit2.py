@@ -254,6 +254,26 @@ def test_an_error_leaves_the_status_line_at_the_next_answered_request(context, s
     assert page.text_content("#status") == ""
 
 
+@needs_browser
+def test_an_answer_to_a_request_sent_before_an_error_leaves_it_up(context, server):
+    """Any answered request cleared the status line's error, also one sent before it (a slow
+    train answered after a refused weight): the error vanished before the user read it."""
+    page = _page(context, server)
+    _settled(page)
+    shown = page.evaluate(
+        """async () => {
+          const earlier = api("/api/step", { run: run.id });   // sent before the error
+          report(new Error("refused: the weight is not a number"));
+          await earlier;
+          const kept = document.querySelector("#status").textContent;
+          await api("/api/step", { run: run.id });              // sent after it
+          return [kept, document.querySelector("#status").textContent];
+        }"""
+    )
+    assert shown == ["refused: the weight is not a number", ""], shown
+    assert not page.errors
+
+
 # =====================================================================================
 # A link's settings that the sliders' own range and steps miss
 # =====================================================================================

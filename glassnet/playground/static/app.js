@@ -67,6 +67,7 @@ async function api(path, body) {
     opts.headers["Content-Type"] = "application/json";
     opts.body = JSON.stringify(body);
   }
+  const sent = ++requests;   // (numbered: only an answer to a request sent after an error clears it)
   let r, out;
   try {
     r = await fetch(path, opts);
@@ -80,15 +81,19 @@ async function api(path, body) {
     throw new Error(`The server's answer to ${path} was not JSON (HTTP ${r.status}).`);
   }
   if (!r.ok) throw new Error(out.error || r.statusText);
-  // an earlier request's error is over once one is answered (it stayed up, stale, beside a
-  // weight set right after a refused one)
-  if (reported && $("status").textContent === reported) report(null);
+  // an error is over once a request sent after it is answered (it stayed up, stale, beside a
+  // weight set right after a refused one); an answer to a request sent before it (a slow
+  // train or explain) is no news of it
+  if (reported && sent > reportedAt && $("status").textContent === reported) report(null);
   return out;
 }
 
-let reported = "";   // the error the status line shows, from report()
+let requests = 0;     // the api() requests sent so far
+let reported = "";    // the error the status line shows, from report()
+let reportedAt = 0;   // the requests sent when it was reported
 function report(err) {
   reported = err ? String(err.message || err) : "";
+  reportedAt = requests;
   $("status").textContent = reported;
   if (err) console.error(err);
 }
