@@ -17,6 +17,7 @@ can be stored in a model file and applied again at prediction time.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -86,17 +87,30 @@ def abridge(text: str, differ_at: int = 0, length: int | None = None) -> str:
     if len(text) <= LONGEST_SHOWN:
         return text
     suffix = f" ({length:,} characters)" if length is not None else ""
-    if differ_at < 50:
-        return f"{text[:60]}...{text[-10:]}{suffix}"
     n = len(text)
-    spans = sorted([(0, 25), (max(0, differ_at - 20), min(n, differ_at + 25)), (n - 10, n)])
+    if differ_at < 50:
+        spans = [(0, 60), (n - 10, n)]
+    else:
+        spans = sorted([(0, 25), (max(0, differ_at - 20), min(n, differ_at + 25)), (n - 10, n)])
     merged = [spans[0]]
     for a, b in spans[1:]:
         if a <= merged[-1][1] + 3:  # (a gap of a few characters: shown rather than '...')
             merged[-1] = (merged[-1][0], max(merged[-1][1], b))
         else:
             merged.append((a, b))
-    return "...".join(text[a:b] for a, b in merged) + suffix
+    return "...".join(text[_whole(text, a, 0) : _whole(text, b, 1)] for a, b in merged) + suffix
+
+
+#: An escape a shown text holds (repr's \\x1b, \\u0301, \\U0001f600, \\n): never cut in two.
+_ESCAPE = re.compile(r"\\(?:x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8}|.)")
+
+
+def _whole(text: str, at: int, end: int) -> int:
+    """``at``, or the start (``end`` 0) or the end (1) of the escape it would cut in two."""
+    for m in _ESCAPE.finditer(text, max(0, at - 9), min(len(text), at + 9)):
+        if m.start() < at < m.end():
+            return m.end() if end else m.start()
+    return at
 
 
 def _display(value: Any) -> str:

@@ -330,3 +330,15 @@ def test_bands_grouped_in_threes_are_text_as_documented(capsys, tmp_path):
     assert code == 0, err
     said = [w for w in warnings(err) if "grouped by '_'" in w]
     assert len(said) == 1 and "plain numbers such as 140000" in said[0], err
+
+
+def test_an_abridged_text_never_cuts_an_escape_in_two():
+    """The end kept of an abridged text began inside an escape ('u0301abcd'), showing a
+    text the file does not hold."""
+    import unicodedata
+
+    from glassnet.preprocessing import visible_text
+
+    value = unicodedata.normalize("NFD", "q" * 200 + "é" + "abcd")
+    shown = visible_text(value)
+    assert shown.endswith("\\u0301abcd' (206 characters)"), shown
