@@ -30,13 +30,14 @@ from typing import Any
 
 import numpy as np
 
+from . import functional as F
 from ._validation import check_choice
 from .explain import NOTATIONS, latex_markdown, latex_symbol, terminal_shows_unicode, unicode_symbol
 from .fused import flatten
 from .nn.layers import ActivationModule, Dropout, Identity, Linear
 from .nn.module import Module
 from .report import Section, render_html, render_markdown, render_text
-from .tensor import no_grad
+from .tensor import Tensor, enable_grad
 
 __all__ = ["summary", "ModelSummary", "LayerRow"]
 
@@ -226,6 +227,7 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
     shapes seen (as torchinfo does): for models that are not a chain of layers."""
     leaves = [m for m in model.modules() if m is not model and len(list(m.modules())) == 1]
     seen: list[tuple[Module, tuple[int, ...], tuple[int, ...]]] = []
+    outputs: list[Any] = []  # each call's output, to find an activation applied as a function
 
     def traced(m: Module) -> Any:
         forward = m.forward
@@ -233,6 +235,7 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
         def run(x: Any, *args: Any) -> Any:
             out = forward(x, *args)
             seen.append((m, tuple(np.shape(x)), tuple(np.shape(out))))
+            outputs.append(out)
             return out
 
         return run
@@ -240,8 +243,9 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
     for m in leaves:
         m.forward = traced(m)  # type: ignore[method-assign]
     try:
-        with no_grad():
-            model(example)
+        with enable_grad():  # (recorded: the graph shows F.relu(z) and z.tanh() after a layer)
+            probe = example.detach() if isinstance(example, Tensor) else Tensor(example)
+            final = model(probe.requires_grad_())
     except Exception as e:
         raise ValueError(
             f"summary: running {type(model).__name__} on the example input of shape "
@@ -256,9 +260,10 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
             return str(t)
         return "(" + ", ".join([batch, *map(str, t[1:])]) + ")"
 
+    applied = _activations_after(final, outputs)  # id(a layer's output) -> the function's
     rows: list[LayerRow] = []
     first_row: dict[int, int] = {}  # id(module) -> the row of its first call
-    for m, x_shape, out_shape in seen:
+    for (m, x_shape, out_shape), out in zip(seen, outputs):
         linear = isinstance(m, Linear)
         again = first_row.get(id(m))
         first_row.setdefault(id(m), len(rows) + 1)
@@ -271,7 +276,9 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
                 else ("X @ W" if linear else m.__class__.__name__),
                 input_shape=shape(x_shape),
                 output_shape=shape(out_shape),
-                activation=getattr(m, "name", "-") if isinstance(m, ActivationModule) else "-",
+                activation=getattr(m, "name", "-")
+                if isinstance(m, ActivationModule)
+                else applied.get(id(out), "-"),
                 W_shape=str(tuple(m.W.shape)) if linear else "-",
                 b_shape=str(tuple(m.b.shape)) if linear and m.b is not None else "-",
                 # a module called again: its parameters are counted at its first call
@@ -280,6 +287,37 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
             )
         )
     return rows
+
+
+def _activations_after(final: Any, outputs: list[Any]) -> dict[int, str]:
+    """For each module call's output that activations of the table consume as functions
+    (``F.relu(z)``, ``z.tanh()``: no module call of their own), their names in order
+    ("relu, tanh"), found by walking the recorded graph back from the model's output."""
+    if not isinstance(final, Tensor):
+        return {}
+    called = {id(o) for o in outputs}
+    uses: dict[int, list[Any]] = {}  # id(tensor) -> the nodes computed from it
+    seen, todo = set(), [final]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for p in node.parents:
+            uses.setdefault(id(p), []).append(node)
+            todo.append(p)
+    found: dict[int, str] = {}
+    for out in outputs:
+        names, cur = [], out
+        while len(uses.get(id(cur), [])) == 1:
+            (nxt,) = uses[id(cur)]
+            if nxt.op not in F.ACTIVATIONS or id(nxt) in called:
+                break
+            names.append(nxt.op)
+            cur = nxt
+        if names:
+            found[id(out)] = ", ".join(names)
+    return found
 
 
 def summary(

@@ -241,3 +241,20 @@ def test_a_traced_layer_called_twice_is_counted_once_and_one_sample_keeps_its_sh
         ("(2,)", "(4,)"),
         ("(4,)", "(4,)"),
     ]
+
+
+def test_a_traced_layer_names_the_activation_a_function_applies_after_it():
+    """A Module of the user's own calling F.relu(z) or z.tanh() after its layers showed '-'
+    in the activation column (only activation modules were seen)."""
+    import glassnet.nn.functional as F
+
+    class Net(gn.nn.Module):
+        def __init__(self):
+            self.fc1, self.fc2 = gn.nn.Linear(3, 4, rng=0), gn.nn.Linear(4, 4, rng=1)
+            self.act, self.fc3 = gn.nn.Sigmoid(), gn.nn.Linear(4, 2, rng=2)
+
+        def forward(self, x):
+            return self.fc3(self.act(self.fc2(F.relu(self.fc1(x)).tanh())))
+
+    s = gn.summary(Net(), input_data=np.ones((2, 3)))
+    assert [r.activation for r in s.rows] == ["relu, tanh", "-", "sigmoid", "-"]
