@@ -76,14 +76,19 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     _writable(path)
     if isinstance(obj, Module):
         foreign = _glassnets(obj)
+        held = f" holding a {foreign[0]}" if foreign and foreign[0] != type(obj).__name__ else ""
+        what = f"{type(obj).__name__}{held} (a class of your own)"
+        try:
+            obj.config()
+        except NotImplementedError:  # (a container: ModuleList, ModuleDict, no description)
+            if not foreign:
+                foreign, what = [type(obj).__name__], f"{type(obj).__name__} (a container)"
         if foreign:
-            what = type(obj).__name__ + ("" if foreign[0] == type(obj).__name__ else
-                                         f" holding a {foreign[0]}")  # fmt: skip
             raise TypeError(
-                f"save: a {what} (a class of your own) "
-                "cannot be rebuilt from a file of arrays (torch.save pickles its code; "
-                "glassnet's files hold none): save its weights, gn.save(model.state_dict(), "
-                "path), and load them into a new one, model.load_state_dict(gn.load(path))."
+                f"save: a {what} cannot be rebuilt from a file of arrays (torch.save pickles "
+                "its code; glassnet's files hold none): save its weights, gn.save(model."
+                "state_dict(), path), and load them into a new one, model.load_state_dict("
+                "gn.load(path))."
             )
         modes = [m.training for m in obj.modules()]
         frozen = [name for name, p in obj.named_parameters() if not p.requires_grad]

@@ -78,6 +78,8 @@ def test_review_findings_on_save_and_load(tmp_path):
     for model in (MyLin(2, 1), nn.Sequential(MyLin(2, 1))):
         with pytest.raises(TypeError, match="MyLin \\(a class of your own\\)"):
             gn.save(model, path)
+    with pytest.raises(TypeError, match="save its weights"):  # (a container: no description)
+        gn.save(nn.ModuleList([nn.Linear(2, 1)]), path)
     assert not path.exists()
     data = tmp_path / "train.csv"
     data.write_text("a,b,y\n1,2,0\n")
