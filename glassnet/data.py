@@ -78,8 +78,9 @@ class Subset(Dataset):
         )  # fmt: skip
         if idx.ndim != 1 or (idx.size and not whole):  # (gn.arange's floats: whole numbers)
             raise ParameterError(
-                f"Subset: indices must be a list of whole numbers (positions in the dataset). "
-                f"Got {indices!r:.60}."
+                f"Subset: indices must be a list of whole numbers (positions in the dataset), "
+                f"floats only where they hold them exactly (float32 up to 2**24): pass integer "
+                f"indices. Got {indices!r:.60}."
             )
         self.dataset, self.indices = dataset, idx.astype(np.int64)
 

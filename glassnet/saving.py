@@ -63,8 +63,8 @@ def _writable(path: Any) -> None:
         return  # (no such file: written; a bad path: the writer says so, naming it)
     if kind in ("text", "binary"):
         raise ValueError(
-            f"save: '{os.fspath(path)}' is a {kind} file (data of yours, such as a CSV file), "
-            "not a glassnet file: save would replace it. Delete it, or choose another path."
+            f"save: '{os.fspath(path)}' is a {kind} file, not a glassnet file (data of yours: "
+            "a CSV file, a NumPy file): save would replace it. Delete it, or choose another path."
         )
 
 
@@ -89,6 +89,20 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
                 "its code; glassnet's files hold none): save its weights, gn.save(model."
                 "state_dict(), path), and load them into a new one, model.load_state_dict("
                 "gn.load(path))."
+            )
+        try:  # (what load would build: the same layers?)
+            rebuilt: Module | None = nn.from_config(obj.config())
+        except (TypeError, ValueError):  # (a module the description cannot name: a loss)
+            rebuilt = None
+        if (
+            rebuilt is None
+            or list(rebuilt.state_dict()) != list(obj.state_dict())
+            or len(list(rebuilt.modules())) != len(list(obj.modules()))
+        ):
+            raise TypeError(
+                f"save: this {type(obj).__name__} cannot be rebuilt from its description (a "
+                "layer used twice, or a module that is no layer, such as a loss): save its "
+                "weights, gn.save(model.state_dict(), path), and load them into a new one."
             )
         modes = [m.training for m in obj.modules()]
         frozen = [name for name, p in obj.named_parameters() if not p.requires_grad]

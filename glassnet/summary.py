@@ -37,7 +37,7 @@ from .fused import flatten
 from .nn.layers import ActivationModule, Dropout, Identity, Linear
 from .nn.module import Module
 from .report import Section, render_html, render_markdown, render_text
-from .tensor import Tensor, enable_grad
+from .tensor import Tensor, enable_grad, no_grad
 
 __all__ = ["summary", "ModelSummary", "LayerRow"]
 
@@ -242,10 +242,16 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
 
     for m in leaves:
         m.forward = traced(m)  # type: ignore[method-assign]
+    final = None
     try:
-        with enable_grad():  # (recorded: the graph shows F.relu(z) and z.tanh() after a layer)
-            probe = example.detach() if isinstance(example, Tensor) else Tensor(example)
-            final = model(probe.requires_grad_())
+        try:  # recorded (the parameters require grad): the graph shows F.relu(z) after a layer
+            with enable_grad():
+                final = model(example)
+        except Exception:  # (a forward that cannot run recorded, one writing in place: as it
+            seen.clear()  # ran before, without the graph; its activations show '-')
+            outputs.clear()
+            with no_grad():
+                model(example)
     except Exception as e:
         raise ValueError(
             f"summary: running {type(model).__name__} on the example input of shape "

@@ -111,3 +111,16 @@ def test_review_findings_on_save_and_load(tmp_path):
         gn.save(str(path), mlp.state_dict())
     with pytest.raises((TypeError, ValueError), match="the state dict"):
         gn.save({"": np.ones(2)}, path)
+
+
+def test_a_model_its_description_cannot_rebuild_is_refused(tmp_path):
+    """A layer used twice, or a loss module in a Sequential, was saved and then refused by
+    load as 'a module of your own'."""
+    shared = nn.Linear(2, 2, rng=0)
+    for model in (
+        nn.Sequential(shared, nn.ReLU(), shared),
+        nn.Sequential(nn.Linear(3, 4), nn.MSELoss()),
+    ):
+        with pytest.raises(TypeError, match="cannot be rebuilt from its description"):
+            gn.save(model, tmp_path / "m.glassnet")
+    assert not (tmp_path / "m.glassnet").exists()

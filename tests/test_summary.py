@@ -258,3 +258,21 @@ def test_a_traced_layer_names_the_activation_a_function_applies_after_it():
 
     s = gn.summary(Net(), input_data=np.ones((2, 3)))
     assert [r.activation for r in s.rows] == ["relu, tanh", "-", "sigmoid", "-"]
+
+
+def test_a_forward_that_cannot_run_recorded_is_summarized_as_before():
+    """Recording the graph (to name function activations) made summary fail on a forward
+    writing into a computed tensor (h += 1.0: an in-place write on a graph node)."""
+
+    class InPlace(gn.nn.Module):
+        def __init__(self):
+            self.a, self.b = gn.nn.Linear(3, 4, rng=0), gn.nn.Linear(4, 2, rng=1)
+
+        def forward(self, x):
+            h = self.a(x)
+            h += 1.0
+            return self.b(h)
+
+    s = gn.summary(InPlace(), input_data=np.zeros((2, 3), np.float32))
+    assert [r.output_shape for r in s.rows] == ["(N, 4)", "(N, 2)"]
+    assert [r.activation for r in s.rows] == ["-", "-"]
