@@ -83,7 +83,9 @@ def test_review_findings_on_save_and_load(tmp_path):
     assert not path.exists()
     data = tmp_path / "train.csv"
     data.write_text("a,b,y\n1,2,0\n")
-    with pytest.raises(ValueError, match="is a text file .* save would replace it"):
+    with pytest.raises(
+        ValueError, match="is a text file, not a glassnet file.*save would replace it"
+    ):
         gn.save({"w": np.ones(2)}, data)
     assert data.read_text() == "a,b,y\n1,2,0\n"
     mlp = nn.Sequential(nn.Linear(2, 3, rng=0), nn.Dropout(0.5), nn.Linear(3, 1, rng=1))
