@@ -236,6 +236,9 @@ def _var(
     *,
     correction: Any = None,
     axis: Any = None,
+    ddof: Any = None,
+    dtype: Any = None,
+    out: Any = None,
 ) -> Tensor:
     """PyTorch's variance over ``dim`` (all values by default): Σ (x − mean)² / (n − correction),
     ``correction=1`` (the default; ``unbiased=True``) the sample variance, 0 the population's
@@ -245,6 +248,12 @@ def _var(
     if isinstance(dim, (bool, np.bool_)):  # x.var(False): PyTorch's unbiased, positionally
         dim, unbiased = None, dim if unbiased is None else unbiased
     dim = axis_args("var", axis, dim)[0]  # (NumPy's axis= too, as the other reductions)
+    if dtype is not None or out is not None:  # (np.var(x) passes them: None is taken)
+        raise TypeError("var/std: dtype= and out= are NumPy's; glassnet's take neither.")
+    if ddof is not None:  # (NumPy's name of correction: np.std(x) passes ddof=0)
+        if correction is not None or unbiased is not None:
+            raise TypeError("var/std: pass ddof (NumPy's) or correction, not both.")
+        correction = ddof
     if unbiased is not None and correction is not None:
         raise TypeError("var/std: pass unbiased or correction, not both.")
     if unbiased is not None:

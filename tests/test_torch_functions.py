@@ -430,3 +430,12 @@ def test_var_and_std_take_numpys_axis_too():
     np.testing.assert_array_equal(x.var(axis=0).data, np.var(x.data, axis=0, ddof=1))
     with pytest.raises(TypeError, match="pass axis or dim"):
         x.std(axis=1, dim=1)
+
+
+def test_numpys_std_and_var_of_a_tensor():
+    """np.std(x, axis=0) passes dtype, out and ddof to the method: it failed."""
+    x = gn.tensor([[1.0, 2.0, 4.0], [3.0, 3.0, 3.0]], dtype=gn.float64)
+    np.testing.assert_allclose(np.std(x, axis=0).data, np.std(x.data, axis=0))
+    np.testing.assert_allclose(np.var(x, axis=1, ddof=1).data, np.var(x.data, axis=1, ddof=1))
+    with pytest.raises(TypeError, match="ddof .* or correction, not both"):
+        x.var(ddof=1, correction=1)
