@@ -1124,18 +1124,14 @@ def _csv_data(args: argparse.Namespace) -> _Data:
             zeros is not None
             and args.task == "auto"
             and not _few_whole_values(table.numbers(single))
-        ):  # scores 074, or one price typed 0133207: numbers (a regression), as they would be
-            # read without the zeros; --task multiclass or --categorical keeps them as written
+            and not _fixed_width_codes(table.raw(single).tolist())
+        ):  # scores 074 beside 100, or one price typed 0133207: numbers (a regression), as
+            # they would be read without the zeros; codes of one width, most of them
+            # zero-padded (001 to 025), are classes kept as written, however many
             r, count = zeros
             cell, line = table.raw(single)[r], int(table.line_numbers[r])
             distinct = int(np.unique(table.numbers(single)).size)
-            _warn(
-                f"the target {single!r} holds whole numbers written with leading zeros "
-                f"({_esc(cell)} at line {line}, {count} such cell(s)) among {distinct} "
-                f"distinct values, more than {MAX_INFERRED_CLASSES}: it is read as numbers "
-                f"(a regression); if they are class codes, pass --categorical "
-                f"{shlex.quote(single)} or --task multiclass to keep them as written"
-            )
+            _warn(_numbers_with_zeros_text(single, _esc(cell), line, count, f"{distinct}"))
             zeros = None
         if zeros is not None:  # class labels written 01, 02, 10: kept as written, not 1, 2, 10
             r, count = zeros
@@ -2935,6 +2931,30 @@ def _leading_zeros(
     return text.count("\n", 0, first.start()), len(_LEADING_ZERO.findall(text))
 
 
+def _fixed_width_codes(cells: Sequence[str]) -> bool:
+    """Whether a column's ``cells`` (as written) are codes: every cell (blank ones left out)
+    of one width, more than half of them written with leading zeros, the largest one too
+    (001 to 025: a width wider than the numbers need). Scores 074 beside 100 (zeros that
+    pad to the largest number's width), or one price typed 0133207 among others (widths
+    vary), are not: they are numbers."""
+    written = [c.strip() for c in cells if c.strip()]
+    if not written or len({len(c) for c in written}) != 1:
+        return False
+    padded = [c for c in written if _LEADING_ZERO.match(c)]
+    return 2 * len(padded) > len(written) and max(written) in padded
+
+
+def _numbers_with_zeros_text(name: str, cell: str, line: int | str, count: int, among: str) -> str:
+    """The warning of a target with leading zeros read as numbers (a regression)."""
+    return (
+        f"the target {name!r} holds whole numbers written with leading zeros "
+        f"({cell} at line {line}, {count} such cell(s)) among {among} distinct values, more "
+        f"than {MAX_INFERRED_CLASSES}, and they are not codes of one width most of which are "
+        f"zero-padded: it is read as numbers (a regression); if they are class codes, pass "
+        f"--categorical {shlex.quote(name)} or --task multiclass to keep them as written"
+    )
+
+
 def _few_whole_values(values: np.ndarray) -> bool:
     """Whether numbers ``values`` (N,) would be read as classes with --task auto: whole, with
     at most MAX_INFERRED_CLASSES distinct values (the rule :func:`_resolve_task` and the
@@ -4043,18 +4063,35 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> tuple[bool, An
     kind = first.schema.field(target).type
     numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
     values = first.column(target).drop_null().to_numpy(zero_copy_only=False) if numeric else None
-    if numeric and (args.task in ("binary", "multiclass") or (
-        args.task == "auto" and _few_whole_values(values.astype(float))
-    )):  # fmt: skip
-        # class codes 01, 02: read as 1, 2 by pyarrow (numbers with more distinct values,
-        # such as scores 074, are a regression's, as the in-memory path reads them)
+    written: list[str] = []  # the target's cells in the first block, as written
+    if numeric and args.task != "regression":
         column = names.index(target)
         rows = csv.reader(head.lstrip("\ufeff").splitlines()[1:], delimiter=_stream_delimiter(args))
-        for i, row in enumerate(rows):
-            if len(row) > column and _LEADING_ZERO.match(row[column].strip()):
+        written = [row[column] for row in rows if len(row) > column]
+        written = written[: first.num_rows]  # (the block's rows: a last line may be cut)
+    codes = numeric and _fixed_width_codes(written)
+    whole = numeric and bool(np.all(values == np.round(values)))
+    if numeric and args.task == "auto" and whole and not codes:
+        padded = [i for i, c in enumerate(written) if _LEADING_ZERO.match(c.strip())]
+        if padded and not _few_whole_values(values.astype(float)):
+            # scores 074 beside 100: numbers (a regression), as the in-memory path reads them
+            distinct = int(np.unique(values).size)
+            _warn(
+                _numbers_with_zeros_text(
+                    target, _esc(written[padded[0]].strip()), padded[0] + 2, len(padded),
+                    f"{distinct} (in its first block)",
+                )
+            )  # fmt: skip
+    if numeric and (args.task in ("binary", "multiclass") or (
+        args.task == "auto" and whole and (codes or _few_whole_values(values.astype(float)))
+    )):  # fmt: skip
+        # class codes 01, 02: read as 1, 2 by pyarrow (numbers with more distinct values,
+        # such as scores 074 beside 100, are a regression's, as the in-memory path reads them)
+        for i, cell in enumerate(written):
+            if _LEADING_ZERO.match(cell.strip()):
                 raise CLIError(
                     f"the target '{target}' of '{args.data}' holds whole numbers written with "
-                    f"leading zeros ({_esc(row[column].strip())!r} at line {i + 2}, in its "
+                    f"leading zeros ({_esc(cell.strip())!r} at line {i + 2}, in its "
                     f"first block), as class codes are: the streaming reader reads them as "
                     f"numbers (01 as 1), so its classes would not be the file's; drop --stream "
                     f"(the in-memory reader keeps them as written), or pass --task regression "

@@ -47,7 +47,8 @@ def test_a_missing_marker_with_an_underscore_keeps_a_number_column_numeric(capsy
 
 
 def scores(tmp_path, typo_only: bool = False):
-    """Scores 0-100 written zero-padded (074), or prices with one typed 0133207: numbers."""
+    """Scores 0-100 written zero-padded (074 beside 100), or prices with one typed 0133207:
+    numbers."""
     rng = np.random.default_rng(5)
     table = []
     for i in range(200):
@@ -56,7 +57,8 @@ def scores(tmp_path, typo_only: bool = False):
             price = int(50000 + 9000 * hours + rng.integers(0, 1000))
             table.append([f"{hours:.2f}", f"0{price}" if i == 7 else price])
         else:
-            table.append([f"{hours:.2f}", f"{min(100, int(9 * hours + rng.integers(0, 10))):03d}"])
+            score = 100 if i % 50 == 0 else min(100, int(9 * hours + rng.integers(0, 10)))
+            table.append([f"{hours:.2f}", f"{score:03d}"])  # 074 beside 100
     return write_csv(tmp_path / "scores.csv", ["hours", "y"], table)
 
 

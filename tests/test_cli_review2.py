@@ -1,0 +1,55 @@
+"""Tests for glassnet.cli from a second review of the command line's fixes: fixed-width class
+codes, a file written twice, amounts grouped by '_', combining marks of other scripts."""
+
+from __future__ import annotations
+
+import numpy as np
+from cli_helpers import FAST, run, write_csv
+
+# ---------------------------------------------------------------- 1. fixed-width class codes
+
+
+def codes(tmp_path):
+    """400 rows whose target is one of 25 codes written 001 to 025 (one width, all padded)."""
+    rng = np.random.default_rng(11)
+    table = []
+    for _ in range(400):
+        code = int(rng.integers(1, 26))
+        table.append([f"{code + rng.normal(0, 0.3):.3f}", f"{rng.uniform():.3f}", f"{code:03d}"])
+    return write_csv(tmp_path / "codes.csv", ["a", "b", "code"], table)
+
+
+def test_fixed_width_codes_stay_classes(capsys, tmp_path):
+    """001-025 (25 codes, more than 20) were read as a regression with a warning."""
+    data = codes(tmp_path)
+    code, out, err = run(
+        capsys, "train", data, "--target", "code", "--out", tmp_path / "m.glassnet", *FAST[:-1]
+    )
+    assert code == 0, err
+    assert "multiclass classification of 'code' (inferred), 25 classes: 001, 002," in out, out
+    assert "warning" not in err and "read as numbers (a regression)" not in err, err
+    code, out, err = run(
+        capsys, "train", data, "--target", "code", "--stream",
+        "--out", tmp_path / "m2.glassnet", *FAST[:-1],
+    )  # fmt: skip
+    assert code == 2 and "leading zeros" in err and "drop --stream" in err, err
+
+
+def test_streamed_zero_padded_numbers_warn_as_in_memory(capsys, tmp_path):
+    """Scores 074 beside 100 with --stream: a regression, and now the in-memory warning."""
+    rng = np.random.default_rng(5)
+    table = []
+    for i in range(200):
+        hours = float(rng.uniform(0, 10))
+        score = 100 if i % 50 == 0 else int(9 * hours + rng.integers(0, 10))
+        table.append([f"{hours:.2f}", f"{score:03d}"])
+    data = write_csv(tmp_path / "scores.csv", ["hours", "y"], table)
+    out_ = ["--out", tmp_path / "m.glassnet", "--force"]
+    said = []
+    for extra in ([], ["--stream"]):
+        code, out, err = run(capsys, "train", data, "--target", "y", *extra, *out_, *FAST[:-1])
+        assert code == 0, err
+        assert "regression of 'y'" in out, out
+        said.append([x for x in err.splitlines() if "leading zeros" in x])
+    assert len(said[1]) == 1 and said[1][0].startswith("glassnet: warning: "), said
+    assert "--categorical y" in said[1][0] and "--task multiclass" in said[1][0], said
