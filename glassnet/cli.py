@@ -3093,10 +3093,12 @@ def _warn_collapsed(X: np.ndarray, pre: Preprocessor, table: Table, numeric: lis
 #: The share of the held-out rows repeating a training row above which train warns.
 REPEATED_ROWS_WARNED = 0.05
 
-#: The share of the distinct records a number column's distinct values must reach for a
-#: repeat to be no chance (a continuous measurement): below it (dose levels, a price fixed
-#: by its product, a rounded feature) records repeat by nature and train does not warn.
-REPEATED_ROWS_UNIQUE = 0.9
+#: The share of the distinct records a number column's distinct values (a feature's, or
+#: a target's of numbers) must pass for a repeat to be no chance (a measurement): at or
+#: below it (dose levels, a price fixed by its product) records repeat by nature and train
+#: does not warn. (The target is in the records compared: dose levels x replicates, whose
+#: responses differ, are distinct records.)
+REPEATED_ROWS_UNIQUE = 0.5
 
 
 def _mix64(z: np.ndarray) -> np.ndarray:
@@ -3145,9 +3147,10 @@ def _warn_repeated_rows(
     """Warn when the held-out rows (test, validation) repeat training rows: a record whose
     feature values and target equal a training row's exactly (a file written twice, rows
     appended again) is no unseen row, and the score on it overstates how the model does on
-    new data. Only where a repeat is no chance: when a numeric column is nearly unique
-    (REPEATED_ROWS_UNIQUE) among the distinct records (dose levels times replicates, a price
-    fixed by its product, a rounded feature, a truth table repeat records by nature).
+    new data. Only where a repeat is no chance: when a numeric column, or a target of
+    numbers, has more distinct values than REPEATED_ROWS_UNIQUE of the distinct records
+    (dose levels times replicates, a price fixed by its product, a truth table repeat
+    records by nature).
     ``X``: (N, n_inputs) the preprocessed inputs; ``y``: (N,) class indices or (N, K)
     numbers; ``split``: the train, validation and test row indices. Rows are hashed to 64
     bits a chunk at a time (no sorted copy of the whole table): held-out rows whose hash a
@@ -3184,7 +3187,13 @@ def _warn_repeated_rows(
     inputs = _input_columns(pre)
     where = {c: j for j, c in reversed(list(enumerate(inputs)))}  # each column's first input
     unique = REPEATED_ROWS_UNIQUE * first.size
-    if not any(np.unique(X[first, where[c]]).size >= unique for c in numeric):
+    columns = [X[first, where[c]] for c in numeric]  # (D,) each
+    if np.ndim(y) == 2:  # a target of numbers (not class indices): one more column
+        columns += [target[first, k] for k in range(target.shape[1])]
+    # (a column of at most MAX_INFERRED_CLASSES values holds levels, as a dose does: among
+    # few distinct records, as dose x a yes/no outcome gives, it passes half by nature)
+    counts = [np.unique(v).size for v in columns]
+    if not any(n > unique and n > MAX_INFERRED_CLASSES for n in counts):
         return
     _warn(
         f"{' and '.join(parts)} repeat a training row exactly, its feature values and its "

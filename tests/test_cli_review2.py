@@ -3,6 +3,8 @@ codes, a file written twice, amounts grouped by '_', combining marks of other sc
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from cli_helpers import FAST, run, write_csv
 
@@ -53,3 +55,34 @@ def test_streamed_zero_padded_numbers_warn_as_in_memory(capsys, tmp_path):
         said.append([x for x in err.splitlines() if "leading zeros" in x])
     assert len(said[1]) == 1 and said[1][0].startswith("glassnet: warning: "), said
     assert "--categorical y" in said[1][0] and "--task multiclass" in said[1][0], said
+
+
+# ---------------------------------------------------------------- 2. a file written twice
+
+
+def written_twice(tmp_path, regression: bool = False):
+    """200 records written twice: 'a' at 2 decimals (about 75% distinct), 'b' at 1 decimal;
+    a class target, or (regression) a target of numbers at 2 decimals and 'a' at 1."""
+    rng = np.random.default_rng(0)
+    table = []
+    for _ in range(200):
+        a, b = rng.normal(), rng.normal()
+        if regression:
+            table.append([f"{a:.1f}", f"{b:.1f}", f"{a + b + rng.normal(0, 0.1):.2f}"])
+        else:
+            table.append([f"{a:.2f}", f"{b:.1f}", "y" if a + b > 0 else "n"])
+    return write_csv(tmp_path / "twice.csv", ["a", "b", "label"], table * 2)
+
+
+def test_a_file_written_twice_is_warned_of(capsys, tmp_path):
+    """'a' is 75% distinct among the distinct records, under the 90% asked: no warning."""
+    for regression in (False, True):
+        data = written_twice(tmp_path, regression)
+        code, _, err = run(
+            capsys, "train", data, "--target", "label", "--out", tmp_path / "m.glassnet",
+            "--force", *FAST[:-1],
+        )  # fmt: skip
+        assert code == 0, err
+        said = [w for w in err.splitlines() if "repeat a training row" in w]
+        assert len(said) == 1 and said[0].startswith("glassnet: warning: "), (regression, err)
+        assert re.search(r"holds 20\d repeated rows", said[0]), said
