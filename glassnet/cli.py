@@ -928,25 +928,23 @@ def _formatted_numbers(table: Table, name: str) -> int | None:
     return int(np.flatnonzero(cells == first)[0])
 
 
-#: Digits grouped by '_' in threes, as thousands are (140_000, 1_250_000).
-_THOUSANDS_BY_UNDERSCORE = re.compile(r"[+-]?\d{1,3}(_\d{3})+(\.\d+)?")
+#: A band written with '_': two numbers, the lower first (18_24, 100_200, 0.5_1.5).
+_BAND = re.compile(r"\s*(\d+(?:\.\d+)?)_(\d+(?:\.\d+)?)\s*")
 
 
 def _grouped_by_underscores(table: Table, name: str) -> int | None:
-    """The first row of a column whose every cell (but missing ones) is digits grouped by
-    '_' (the bands 100_200, 200_500; 2023_01), a number to Python's float() only, or None.
-    Such a column is text, as docs/cli.md says; 1_000 among plain numbers is a number
-    written for people (:func:`_formatted_numbers`)."""
+    """The first row of a column whose every cell (but missing ones) is a band written
+    with '_', exactly two numbers a_b with a < b (the age bands 18_24, 25_34; 100_200,
+    200_500), or None. Such a column is text, with no message. Amounts grouped by '_'
+    (1_000, 2_500, 10_000: 10 > 0 in 10_000) are numbers written for people, an error
+    (:func:`_formatted_numbers`)."""
     cells = table.raw(name).astype(str)  # (N,) str
     first = None
     for cell in dict.fromkeys(cells.tolist()):
         if cell.strip().lower() in table.missing:
             continue
-        if "_" not in cell:
-            return None
-        try:
-            float(as_point(cell, table.decimal))
-        except ValueError:
+        band = _BAND.fullmatch(cell)
+        if band is None or not float(band.group(1)) < float(band.group(2)):
             return None
         if first is None:
             first = cell
@@ -1174,21 +1172,6 @@ def _csv_data(args: argparse.Namespace) -> _Data:
     _refuse_formatted_numbers(
         table, texts, args.data, "or pass --categorical {name} if they are codes, not amounts"
     )
-    for n in texts:  # bands 100_200 are text; amounts 140_000 would be too: said, not silent
-        r = _grouped_by_underscores(table, n)
-        cells = table.raw(n).astype(str)  # (N,) str
-        if (
-            r is not None
-            and np.unique(cells).size > MAX_INFERRED_CLASSES  # (not a few bands)
-            and all(_THOUSANDS_BY_UNDERSCORE.fullmatch(c.strip()) for c in np.unique(cells)
-                    if c.strip().lower() not in table.missing)
-        ):  # fmt: skip
-            _warn(
-                f"column {_esc(n)!r} holds digits grouped by '_' ({_esc(table.raw(n)[r])!r} at "
-                f"line {int(table.line_numbers[r])}, in threes as thousands are), read as text "
-                f"categories, as spreadsheets and pandas read them; if they are amounts, write "
-                f"them as plain numbers such as 140000"
-            )
     _refuse_numbers_with_a_marker(table, texts, args.data, _missing_flag(args) or MISSING_TOKENS)
     if single is not None and table.kinds[single] == "categorical" and args.task == "auto":
         if not getattr(args, "classes", None):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from cli_helpers import FAST, run, write_csv
+from cli_helpers import FAST, assert_one_line_error, run, warnings, write_csv
 
 # ---------------------------------------------------------------- 1. fixed-width class codes
 
@@ -86,3 +86,29 @@ def test_a_file_written_twice_is_warned_of(capsys, tmp_path):
         said = [w for w in err.splitlines() if "repeat a training row" in w]
         assert len(said) == 1 and said[0].startswith("glassnet: warning: "), (regression, err)
         assert re.search(r"holds 20\d repeated rows", said[0]), said
+
+
+# ---------------------------------------------------------------- 3. amounts grouped by '_'
+
+
+def test_amounts_grouped_by_underscores_are_refused_as_numbers(capsys, tmp_path):
+    """A budget of 1_000, 2_500, 5_000, 10_000 trained silently as 4 categories; it is the
+    error that says they are numbers with a thousands separator, as before. Bands a_b with
+    a < b (18_24, 25_34) stay text, with no message."""
+    rng = np.random.default_rng(8)
+    budgets, bands = ["1_000", "2_500", "5_000", "10_000"], ["18_24", "25_34", "35_64"]
+    table = [
+        [budgets[int(rng.integers(0, 4))], bands[int(rng.integers(0, 3))], f"{rng.normal():.3f}",
+         "y" if rng.random() < 0.5 else "n"]
+        for _ in range(80)
+    ]  # fmt: skip
+    data = write_csv(tmp_path / "budget.csv", ["budget", "age", "x", "label"], table)
+    out_ = ["--out", tmp_path / "m.glassnet", "--force"]
+    code, out, err = run(capsys, "train", data, "--target", "label", *out_, *FAST[:-1])
+    assert code == 2, (out, err)
+    assert_one_line_error(err, "'budget'", "thousands separator", "--categorical budget")
+    code, out, err = run(
+        capsys, "train", data, "--target", "label", "--drop", "budget", *out_, *FAST[:-1]
+    )
+    assert code == 0, err
+    assert "(1 numeric, 1 categorical)" in out and not warnings(err), (out, err)
