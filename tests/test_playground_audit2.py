@@ -479,3 +479,28 @@ def test_a_diverged_networks_accuracy_is_not_a_number():
     frame = run.frame()
     assert frame["train_loss"] is None and frame["test_loss"] is None
     assert frame["accuracy"] == [None, None]
+
+
+@needs_browser
+def test_an_error_stays_up_while_training_plays(context, server):
+    """The play loop's /api/train and the explain panel's refresh, sent by the page on its
+    own, cleared the status line's error at once while training played; only a request the
+    user started (a step) clears it."""
+    page = _page(context, server)
+    page.click("path.hit >> nth=0", force=True)  # a weight chosen: the explain panel refreshes
+    page.wait_for_selector("#set-value")
+    _settled(page)
+    page.evaluate("report(new Error('refused: the weight is not a number'))")
+    page.click("#play")
+    page.wait_for_function("document.querySelector('#steps').textContent !== '0 steps'")
+    steps = page.text_content("#steps")
+    page.wait_for_function(f"document.querySelector('#steps').textContent !== {steps!r}")
+    page.wait_for_timeout(600)  # (the side panels and the explain refresh, twice)
+    assert page.text_content("#status") == "refused: the weight is not a number"
+    page.click("#play")  # paused
+    _settled(page)
+    assert page.text_content("#status") == "refused: the weight is not a number"
+    page.click("#step")  # a request the user started: the error is over
+    _settled(page)
+    assert page.text_content("#status") == ""
+    assert not page.errors

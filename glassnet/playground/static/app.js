@@ -60,7 +60,9 @@ function config() {
 }
 
 // ---------------------------------------------------------------- the server
-async function api(path, body) {
+// clears: false for the requests the page sends on its own (the play loop's train, the explain
+// panel's refresh), which no error is over by: only a request the user started clears one
+async function api(path, body, { clears = true } = {}) {
   const opts = { headers: { "X-Glassnet-Token": TOKEN } };
   if (body !== undefined) {
     opts.method = "POST";
@@ -84,7 +86,7 @@ async function api(path, body) {
   // an error is over once a request sent after it is answered (it stayed up, stale, beside a
   // weight set right after a refused one); an answer to a request sent before it (a slow
   // train or explain) is no news of it
-  if (reported && sent > reportedAt && $("status").textContent === reported) report(null);
+  if (clears && reported && sent > reportedAt && $("status").textContent === reported) report(null);
   return out;
 }
 
@@ -244,7 +246,7 @@ function loop(play) {
     if (!playing || play !== plays || !run) return;
     const side = performance.now() - lastSide > 250;   // the side panels 4 times a second
     if (side) lastSide = performance.now();
-    show(await api("/api/train", { run: run.id, epochs: 1, side }), true);
+    show(await api("/api/train", { run: run.id, epochs: 1, side }, { clears: false }), true);
   }).then(() => { if (playing && play === plays) setTimeout(() => loop(play), 0); });
 }
 
@@ -551,7 +553,7 @@ function show(out, appended = false) {
     drawTable(out.table);
     drawHiddenSpace(out.hidden_space);
     // (a diverged network's numbers are NaN: the status line says so instead)
-    if (selected.target && !frame.diverged) explainSelected().catch(report);
+    if (selected.target && !frame.diverged) explainSelected(false).catch(report);
   }
 }
 
@@ -622,7 +624,7 @@ function pickPoint(ev) {
   }
   selected.point = best;
   drawBoundary();
-  if (selected.target) queue(explainSelected);
+  if (selected.target) queue(() => explainSelected());
 }
 
 function drawLossCurve() {
@@ -703,7 +705,7 @@ function num(key, v, d = 3) {
 function choose(target) {
   selected.target = target;
   markChosen();
-  queue(explainSelected);
+  queue(() => explainSelected());
 }
 
 function markChosen() {   // outline the clicked neuron or edge
@@ -720,7 +722,7 @@ function markChosen() {   // outline the clicked neuron or edge
 }
 
 let explains = 0;   // explain requests so far: only the latest one's answer is shown
-async function explainSelected() {
+async function explainSelected(clears = true) {   // (false: the refresh while playing)
   if (!run || !selected.target) return;
   const ask = { run: run.id, point: selected.point ?? 0, target: selected.target };
   const n = ++explains;
@@ -729,7 +731,7 @@ async function explainSelected() {
   const current = () => n === explains && run && run.id === ask.run && selected.target === ask.target;
   let e;
   try {
-    e = await api("/api/explain", ask);
+    e = await api("/api/explain", ask, { clears });
   } catch (err) {
     if (current()) throw err;
     return;
