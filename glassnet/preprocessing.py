@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -119,8 +119,24 @@ def _display(value: Any) -> str:
     looks the same as the composed text's."""
     text = repr(value)
     if isinstance(value, str) and unicodedata.normalize("NFC", value) != value:
-        text = "".join(f"\\u{ord(c):04x}" if unicodedata.combining(c) else c for c in text)
+        text = "".join(_marks_escaped(text))
     return text
+
+
+def _marks_escaped(text: str) -> Iterator[str]:
+    """The characters of ``text``, a combining mark escaped only where NFC combines it with
+    the character before it (the e and \u0301 of an NFD 'Café'); the marks of a script
+    written with them (Devanagari's virama in 'नमस्ते') are shown as they are."""
+    before = ""  # the character before, composed with the marks escaped after it
+    for c in text:
+        if before and unicodedata.combining(c):
+            composed = unicodedata.normalize("NFC", before + c)
+            if len(composed) < len(before) + 1:
+                yield f"\\u{ord(c):04x}"
+                before = composed
+                continue
+        yield c
+        before = c
 
 
 def _length(value: Any) -> int | None:

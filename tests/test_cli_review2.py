@@ -112,3 +112,20 @@ def test_amounts_grouped_by_underscores_are_refused_as_numbers(capsys, tmp_path)
     )
     assert code == 0, err
     assert "(1 numeric, 1 categorical)" in out and not warnings(err), (out, err)
+
+
+# ---------------------------------------------------------------- 5. marks of other scripts
+
+
+def test_only_marks_nfc_combines_are_escaped():
+    """Devanagari's virama (the mark in 'नमस्ते') was escaped beside the NFD 'Café''s accent:
+    only a mark that NFC combines with the character before it is."""
+    import unicodedata
+
+    from glassnet.preprocessing import visible_text
+
+    assert visible_text("नमस्ते Cafe\u0301") == "'नमस्ते Cafe\\u0301'"
+    assert visible_text("नमस्ते") == "'नमस्ते'"
+    # two marks on one letter (NFC: one character): both escaped
+    assert visible_text("Vie\u0323\u0302t") == "'Vie\\u0323\\u0302t'"
+    assert unicodedata.normalize("NFC", "e\u0323\u0302") == "\u1ec7"
