@@ -945,7 +945,7 @@ class Table:
         tokens = self.missing
         if not force_categorical and not _number_like(tokens):
             try:  # fast path: every cell a number (NumPy parses the strings; not 18_24)
-                values = None if any("_" in c for c in parsed) else np.array(parsed, np.float64)
+                values = None if "_" in "".join(parsed) else np.array(parsed, np.float64)
             except ValueError:
                 values = None
             if values is not None and np.all(np.isfinite(values)):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 CHROMIUM = os.environ.get("GLASSNET_CHROMIUM") or next(
     (p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and Path(p).is_file()),
@@ -21,3 +23,13 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def chromium() -> Iterator[Any]:
+    """Headless Chromium through Playwright, closed after (a module fixture's body)."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()

@@ -12,7 +12,7 @@ import json
 import os
 
 import pytest
-from browser_helpers import ARGS, CHROMIUM
+from browser_helpers import CHROMIUM, chromium
 
 from glassnet.playground import Playground
 from glassnet.playground.server import MAX_RUNS
@@ -107,12 +107,7 @@ needs_browser = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+browser = pytest.fixture(scope="module", name="browser")(chromium)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_helpers import ARGS, CHROMIUM
+from browser_helpers import CHROMIUM, chromium
 
 from glassnet.explain import explain
 from glassnet.playground import Playground
@@ -37,12 +37,7 @@ def server():
     pg.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+browser = pytest.fixture(scope="module", name="browser")(chromium)
 
 
 @pytest.fixture
