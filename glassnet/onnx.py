@@ -6,7 +6,9 @@ Export (:func:`export`) writes an ONNX model of
   activations. Each layer is one ``Gemm`` node, ``Z = X @ W + b`` with ``W`` of shape
   ``(inputs, neurons)`` stored as it is (``transB = 0``), then its activation
   (``Sigmoid``, ``Tanh``, ``Relu``, ``LeakyRelu``, ``Softmax``; the identity adds none).
-  Input ``X`` (N, inputs), output ``Y`` (N, outputs), in the model's dtype.
+  Input ``X`` (N, inputs), output ``Y`` (N, outputs), in the model's dtype. A leading
+  ``nn.Flatten`` is ONNX's ``Flatten`` at axis 1; ``input_shape=(d1, d2, ...)`` declares
+  ``X`` as (N, d1, d2, ...).
 * a fitted :class:`glassnet.sklearn.MLPClassifier` or ``MLPRegressor``: the network and
   its output head. A classifier has two outputs, as skl2onnx writes them: ``label``
   (N,) (or (N, K) 0/1 for multi-label) and ``probabilities`` (N, C); a regressor one,
@@ -84,8 +86,9 @@ from .chain import as_chain
 from .datasets import MISSING_TOKENS, missing_tokens
 from .files import atomic_write, same_file
 from .fused import Layer, layers_of
+from .fused import flatten as opened
 from .io import ModelFileError, load_arrays, load_model
-from .nn import MLP, Linear, Module, Sequential, activation_module
+from .nn import MLP, Flatten, Linear, Module, Sequential, activation_module
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler
 
 __all__ = [
@@ -359,6 +362,7 @@ def export(
     task: Any = None,
     doc: str | None = None,
     verify: bool = True,
+    input_shape: Sequence[int] | None = None,
 ) -> onnx.ModelProto:
     """Write ``model`` as an ONNX model (to ``path`` when given) and return it.
 
@@ -390,6 +394,12 @@ def export(
         Run the graph in onnxruntime on 64 random rows and compare it with glassnet's own
         predictions before anything is written (labels equal, values to 1e-5 relative in
         float32, 1e-12 in float64); the result is in the metadata ``glassnet.verified``.
+    input_shape : sequence of int, optional
+        For a network that starts with ``nn.Flatten()``: the shape of one input sample,
+        e.g. ``(28, 28)``; the graph's input ``X`` is then declared ``(N, 28, 28)``.
+        Without it, such a network's ``X`` is declared without a shape (any
+        ``(N, d1, d2, ...)`` whose sample flattens to the first layer's inputs). A network
+        without a leading ``Flatten`` takes rows: ``input_shape`` may only be ``(inputs,)``.
 
     Returns
     -------
@@ -435,6 +445,11 @@ def export(
                     f"({os.fspath(source)!r}); writing the ONNX model there would replace "
                     "it. Choose another path."
                 )
+    if input_shape is not None and not isinstance(model, Module):
+        raise ValueError(
+            "The 'input_shape' parameter of export applies to networks (glassnet.nn modules); "
+            "an estimator or a model file takes rows of features."
+        )
     if isinstance(model, (str, os.PathLike)):
         proto = _export_file(Path(model), impute_from)
     elif impute_from is not None:
@@ -448,7 +463,8 @@ def export(
             "estimator or a model file knows its task."
         )
     elif isinstance(model, Module):  # (a Module of the user's own: its chain of layers)
-        proto = _export_network(as_chain(model, owner="export"), task)
+        shape = None if input_shape is None else _sample_shape(input_shape)
+        proto = _export_network(as_chain(model, owner="export"), task, shape)
     elif _is_estimator(model):
         proto = _export_estimator(model)
     else:
@@ -626,14 +642,92 @@ def _task_kind(task: Any, layers: list[Layer]) -> str | None:
     return str(name)
 
 
-def _export_network(model: Module, task: Any = None) -> tuple[str, dict[str, Any], onnx.GraphProto]:
-    layers = _network_layers(model, "export")
+def _sample_shape(input_shape: Any) -> tuple[int, ...]:
+    """``export``'s ``input_shape``: the shape of one sample, positive ints."""
+    fix = "give the shape of one sample, e.g. input_shape=(28, 28) for (N, 28, 28) inputs"
+    if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, Sequence):
+        raise TypeError(
+            f"export: 'input_shape' must be a tuple of ints; {fix}. Got "
+            f"{type(input_shape).__name__}."
+        )
+    dims = tuple(input_shape)
+    if not dims or not all(
+        isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0 for d in dims
+    ):
+        raise ValueError(f"export: 'input_shape' must hold positive ints; {fix}. Got {dims!r}.")
+    return tuple(int(d) for d in dims)
+
+
+def _flattened(model: Module, shape: tuple[int, ...] | None) -> tuple[Module, bool]:
+    """``model`` without its ``nn.Flatten`` modules, and whether one flattens the input.
+
+    ``shape``: one input sample's shape (None: a row of the first layer's inputs). The
+    ``Flatten`` modules before the first ``Linear`` must make such samples rows (N,
+    features): the graph's ONNX ``Flatten`` at axis 1 does. After a ``Linear`` the rows
+    are (N, k): a ``Flatten`` of one axis is a no-op there, and is dropped; one that
+    merges the rows is refused."""
+    modules = list(opened(model))
+    first = next((i for i, m in enumerate(modules) if isinstance(m, Linear)), None)
+    if first is None or not any(isinstance(m, Flatten) for m in modules):
+        return model, False  # (no Linear: layers_of says so)
+    lead = [m for m in modules[:first] if isinstance(m, Flatten)]
+    width = modules[first].inputs
+    given = shape is not None
+    shown = ", ".join(map(str, shape if given else (width,)))
+    now = (1, *(shape if given else (width,)))  # the sample through the Flattens before it
+    for m in lead:
+        n = len(now)
+        s, e = m.start_dim + n * (m.start_dim < 0), m.end_dim + n * (m.end_dim < 0) + 1
+        if not 0 <= s < e <= n:
+            raise ValueError(f"export: {m!r} does not apply to inputs of shape (N, {shown}).")
+        now = now[:s] + (int(np.prod(now[s:e])),) + now[e:]
+    if len(now) != 2 or now[0] != 1:
+        rows = "(N, " + ", ".join(map(str, now[1:])) + ")" if now[0] == 1 else f"{now}"
+        raise ValueError(
+            f"export: inputs of shape (N, {shown}) reach the first Linear layer as {rows}, not "
+            "as rows (N, features): nn.Flatten() (start_dim=1, end_dim=-1) flattens each sample"
+            f"{'' if given else '; pass input_shape=, the shape of one sample'}."
+        )
+    if now[1] != width:
+        raise ValueError(
+            f"export: inputs of shape (N, {shown}) (input_shape={shape}) flatten to rows of "
+            f"{now[1]} features, but the first Linear layer takes {width} (input_shape is the "
+            "shape of one sample)."
+        )
+    for m in modules[first:]:
+        if isinstance(m, Flatten):  # on rows (N, k): a no-op when it merges one axis only
+            s, e = (d + 2 * (d < 0) for d in (m.start_dim, m.end_dim))
+            if not (0 <= s == e <= 1):
+                raise ValueError(
+                    f"export: {m!r} after a Linear layer merges the rows (N, k) into one "
+                    "vector; glassnet exports networks whose layers take rows (N, features)."
+                )
+    return Sequential(*(m for m in modules if not isinstance(m, Flatten))), bool(lead)
+
+
+def _export_network(
+    model: Module, task: Any = None, shape: tuple[int, ...] | None = None
+) -> tuple[str, dict[str, Any], onnx.GraphProto]:
+    inner, lead = _flattened(model, shape)
+    layers = _network_layers(inner, "export")
     dt = layers[0].W.dtype
     d, k = layers[0].inputs, layers[-1].neurons
+    if not lead and shape is not None and shape != (d,):
+        raise ValueError(
+            f"export: the network takes rows of {d} features; input_shape={shape} needs an "
+            "nn.Flatten() before its first Linear layer (or pass input_shape=None)."
+        )
+    x = "X"
+    reserved = ("X", "X_rows")
+    if lead:  # nn.Flatten: (N, d1, d2, ...) to rows (N, d1 * d2 * ...), ONNX's Flatten
+        x = "X_rows"
+        flat_doc = f"nn.Flatten: each sample (N, d1, d2, ...) as a row (N, {d}), C order"
     kind = None if task is None else _task_kind(task, layers)
     if kind is not None:  # a classifier: labels and probabilities, as skl2onnx writes them
-        g = _Graph(reserved=("X", "label", "probabilities"))
-        out = _network(g, layers, "X")
+        g = _Graph(reserved=(*reserved, "label", "probabilities"))
+        if lead:
+            g.op("Flatten", ["X"], "X_rows", out=x, axis=1, doc=flat_doc)
+        out = _network(g, layers, x)
         classes = np.asarray(task.classes_)
         elem = _classifier_head(g, out, dt, classes, kind, "label", "probabilities")
         c = len(classes)
@@ -644,27 +738,31 @@ def _export_network(model: Module, task: Any = None) -> tuple[str, dict[str, Any
         ]  # fmt: skip
     else:
         name = "Y" if task is None else "variable"
-        g = _Graph(reserved=("X", name))
-        _network(g, layers, "X", out=name)
+        g = _Graph(reserved=(*reserved, name))
+        if lead:
+            g.op("Flatten", ["X"], "X_rows", out=x, axis=1, doc=flat_doc)
+        _network(g, layers, x, out=name)
         outs = [_value(name, _FLOATS[dt], ["N", k], f"the network's outputs A_L: (N, {k}), {dt}")]
     what = f"glassnet {type(model).__name__}: {_describe_layers(layers)}"
+    if lead:
+        what += "; its nn.Flatten makes each input sample a row"
     if task is not None:
         what += f"; task {task.name}"
+    x_info = _value("X", _FLOATS[dt], ["N", d], f"inputs: N rows of {d} features, {dt}")
+    if lead and shape is not None:  # (without input_shape: rows, which Flatten keeps)
+        dims = ", ".join(map(str, shape))
+        x_info = _value("X", _FLOATS[dt], ["N", *shape], f"inputs: N samples ({dims}), {dt}")
     graph = helper.make_graph(
-        g.nodes,
-        f"glassnet_{type(model).__name__}",
-        [_value("X", _FLOATS[dt], ["N", d], f"inputs: N rows of {d} features, {dt}")],
-        outs,
-        g.inits,
-        doc_string=what,
+        g.nodes, f"glassnet_{type(model).__name__}", [x_info], outs, g.inits, doc_string=what
     )
     meta: dict[str, Any] = {"glassnet.kind": "network"}
     if task is not None:
         meta["glassnet.task"] = task.name
         if kind is not None:
             meta["glassnet.classes"] = [str(c) for c in classes.tolist()]
-    X = np.random.default_rng(0).normal(size=(SAMPLE_ROWS, d)).astype(dt)
-    out = model.predict(X)
+    rows = (SAMPLE_ROWS, *shape) if lead and shape is not None else (SAMPLE_ROWS, d)
+    X = np.random.default_rng(0).normal(size=rows).astype(dt)
+    out = model.predict(X)  # (the model itself: its Flatten runs too)
     expected = [task.decode(out), task.proba(out)] if kind is not None else [out]
     try:
         meta["glassnet.config"] = model.config()
