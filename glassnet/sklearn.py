@@ -453,21 +453,79 @@ class _BaseMLP(BaseEstimator):
         buffers: read ``coefs_`` again after fitting. Assigning a list, or an item
         (``coefs_[i] = W``, as in scikit-learn), copies the values in.
         """
+        given = self._given("coefs_")
+        if given is not None:
+            return given
         return _LayerArrays(self, "coefs_", [lin.W.data for lin in self._linears()])
 
     @coefs_.setter
     def coefs_(self, values: Sequence[Any]) -> None:
+        if self._keep_given("coefs_", values):
+            return
         self._set_weights("coefs_", values, [lin.W for lin in self._linears()])
 
     @property
     def intercepts_(self) -> list[np.ndarray]:
         """Bias vectors, ``intercepts_[i]`` of shape (neurons,): live views, as ``coefs_``."""
+        given = self._given("intercepts_")
+        if given is not None:
+            return given
         arrays = [lin.b.data for lin in self._linears()]  # type: ignore[union-attr]
         return _LayerArrays(self, "intercepts_", arrays)
 
     @intercepts_.setter
     def intercepts_(self, values: Sequence[Any]) -> None:
+        if self._keep_given("intercepts_", values):
+            return
         self._set_weights("intercepts_", values, [lin.b for lin in self._linears()])
+
+    # Weights assigned before the first fit (scikit-learn's own test_fit does it): with no
+    # network yet, ``coefs_``/``intercepts_`` keep the object given, as scikit-learn's
+    # plain attributes do (``clf.coefs_[0] = W`` writes into it); the next partial_fit, or
+    # fit with warm_start=True, builds the network from them (checked then), as
+    # scikit-learn continues from coefs_ it finds. A fit that starts over warns instead.
+    def _given(self, name: str) -> Any:
+        if "model_" in self.__dict__:
+            return None
+        return self.__dict__.get("_given_weights", {}).get(name)
+
+    def _keep_given(self, name: str, values: Any) -> bool:
+        if "model_" in self.__dict__:
+            return False
+        self.__dict__.setdefault("_given_weights", {})[name] = values
+        return True
+
+    def _use_given(self, start: bool) -> None:
+        """Copy the weights assigned before the first fit into the network just built
+        (``start``: partial_fit or a warm start), or say that fit replaced them."""
+        given = self.__dict__.pop("_given_weights", None)
+        if not given:
+            return
+        name = type(self).__name__
+        if not start:
+            warnings.warn(
+                f"{name}: the {' and '.join(sorted(given))} assigned before fit were replaced by "
+                "new random weights, as scikit-learn's fit does. To train from them, call "
+                "partial_fit, or set warm_start=True before fit.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return
+        missing = {"coefs_", "intercepts_"} - set(given)
+        if missing:
+            raise ValueError(
+                f"{name}: {sorted(given)[0]} was assigned before the first fit but "
+                f"{sorted(missing)[0]} was not; assign both (one array per layer) to start "
+                "from your own weights."
+            )
+        for key in ("coefs_", "intercepts_"):
+            values = given[key]
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+                raise ValueError(
+                    f"{key} must be a list of arrays, one per layer. Got {type(values).__name__}."
+                )
+            self._set_weights(key, values, self._layer_params(key))
+        self._best_params = [p.data.copy() for p in self.model_.parameters()]
 
     def _linears(self) -> list[Linear]:
         model = self.__dict__.get("model_")
@@ -576,6 +634,7 @@ class _BaseMLP(BaseEstimator):
             self._dtype = dt if dt is not None else np.dtype(X.dtype)
             self._set_head(Y)
             self._build(n_features, Y.shape[1], self._dtype, rs)
+            self._use_given(incremental or bool(self.warm_start))
         elif Y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {Y.shape[1]} outputs but the fitted network has {self.n_outputs_}; "
@@ -756,9 +815,11 @@ class _BaseMLP(BaseEstimator):
                 "(0, 1) (default 0.1), or early_stopping=False."
             )
         if self.early_stopping:
-            # scikit-learn stratifies single-output (binary) classification only; by the
-            # user's labels here (the same split as by their 0/1 codes), so an error names them
-            stratify = y_user if (self._is_classifier() and Y.shape[1] == 1) else None
+            # scikit-learn stratifies single-output (binary) classification only, by its own
+            # code of the labels (the 0/1 column as bools): the same split as by the labels,
+            # and scikit-learn's own error, which an added note translates into the labels
+            binary = self._is_classifier() and Y.shape[1] == 1
+            stratify = Y.astype(bool) if binary else None
             parts = [X, y_user, Y] + ([w] if w is not None else [])
             try:
                 split = train_test_split(
@@ -773,10 +834,16 @@ class _BaseMLP(BaseEstimator):
                     fix = "Raise validation_fraction to hold out a sample of each class"
                 else:  # the training part empty, or with fewer rows than classes
                     fix = "Lower validation_fraction to train on a sample of each class"
+                no, yes = np.asarray(self.classes_).tolist()
+                codes = (
+                    f" (scikit-learn's codes for the classes: 'False' is {no!r}, 'True' is {yes!r})"
+                    if "'True'" in str(e) or "'False'" in str(e)
+                    else ""
+                )
                 raise ValueError(
                     f"{type(self).__name__}: early_stopping=True holds out "
                     f"validation_fraction={self.validation_fraction} of the samples, stratified "
-                    f"by class: {str(e).rstrip('.')}. {fix}, or set early_stopping=False."
+                    f"by class: {str(e).rstrip('.')}{codes}. {fix}, or set early_stopping=False."
                 ) from e
             X, Xv = split[0], split[1]
             y_user, yv = split[2], split[3]
@@ -1052,6 +1119,73 @@ class _BaseMLP(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=4,
             )
+
+    def _loss_grad_lbfgs(
+        self,
+        packed_coef_inter: Any,
+        X: Any,
+        y: Any,
+        sample_weight: Any,
+        activations: list[Any],
+        deltas: list[Any],
+        coef_grads: list[Any],
+        intercept_grads: list[Any],
+    ) -> tuple[float, np.ndarray]:
+        """scikit-learn's private L-BFGS objective, with its signature and effects, for code
+        that calls it (scikit-learn's own ``test_gradient`` does).
+
+        The weights are set from ``packed_coef_inter`` (every ``coefs_`` flattened, then every
+        ``intercepts_``, scikit-learn's packing), and the loss (its L2 term included) and
+        its gradient, packed the same way, are returned, in the scale ``solver='lbfgs'``
+        minimizes. ``y`` is the encoded target, as scikit-learn's fit passes it: the
+        classifier's ``LabelBinarizer`` columns, the regressor's (n, n_outputs) values. As in
+        scikit-learn, ``activations[i + 1]`` receives layer i's output and ``coef_grads[i]``,
+        ``intercept_grads[i]`` the gradient's parts; ``deltas``, scikit-learn's scratch space
+        for its backward pass, is not written (glassnet's engine keeps its own buffers).
+        """
+        Ws, bs = self._layer_params("coefs_"), self._layer_params("intercepts_")
+        params = Ws + bs
+        theta = np.asarray(packed_coef_inter, dtype=np.float64).reshape(-1)
+        sizes = [p.data.size for p in params]
+        if theta.size != sum(sizes):
+            raise ValueError(
+                f"packed_coef_inter must hold {sum(sizes)} values (every coefs_, then every "
+                f"intercepts_, flattened). Got {theta.size}."
+            )
+        parts = np.split(theta, np.cumsum(sizes)[:-1])
+        shaped = [v.reshape(p.data.shape) for v, p in zip(parts, params)]
+        self._set_weights("coefs_", shaped[: len(Ws)], Ws)
+        self._set_weights("intercepts_", shaped[len(Ws) :], bs)
+        X = self._in_dtype(self._check_X(X))
+        Y = np.asarray(y)
+        Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
+        if Y.shape != (X.shape[0], self.n_outputs_):
+            raise ValueError(
+                f"y must be the encoded targets, of shape ({X.shape[0]}, {self.n_outputs_}) "
+                f"(one row per sample of X, one column per output). Got shape {Y.shape}."
+            )
+        w = None
+        if sample_weight is not None:
+            w = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        loss, target, w_fit, l2 = self._train_spec(Y, w)
+        value = Objective(self.model_, X, target, loss, sample_weight=w_fit, l2=l2)()
+        grads = [np.asarray(p.grad, dtype=np.float64) for p in params]
+        outputs, first = [], True
+        with no_grad():  # each layer's output, the network as _logits runs it
+            t = Tensor(X)
+            for layer in self.model_.layers:
+                if isinstance(layer, Linear) and not first:
+                    outputs.append(t.data)
+                first = first and not isinstance(layer, Linear)
+                t = t if isinstance(layer, Dropout) else layer(t)
+            outputs.append(t.data)
+        for i, a in enumerate(outputs):
+            activations[i + 1] = a
+        for i, g in enumerate(grads[: len(Ws)]):
+            coef_grads[i] = g
+        for i, g in enumerate(grads[len(Ws) :]):
+            intercept_grads[i] = g
+        return float(value), np.concatenate([g.reshape(-1) for g in grads])
 
     def _stochastic_only(self) -> bool:
         if self.solver not in _STOCHASTIC:

@@ -625,7 +625,12 @@ def test_n_iter_no_change_inf_runs_max_iter(iris):
 
 def test_early_stopping_split_error_names_the_labels():
     X = [[1, 2], [2, 3], [3, 4], [4, 5]]
-    with pytest.raises(ValueError, match=r"stratified by class: .*too few members are: \['b'\]"):
+    # scikit-learn's own error (its code 'True' for the class), and which label that is
+    with pytest.raises(
+        ValueError,
+        match=r"stratified by class: .*too few members are: \['True'\] \(scikit-learn's codes for "
+        r"the classes: 'False' is 'a', 'True' is 'b'\)",
+    ):
         MLPClassifier(early_stopping=True).fit(X, ["a", "a", "a", "b"])
 
 

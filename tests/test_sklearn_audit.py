@@ -37,7 +37,7 @@ def test_early_stopping_with_validation_fraction_zero_says_so(est):
 @pytest.mark.parametrize(
     "n, fraction, advice",
     [
-        (3, 0.1, r"\[1\]\. Give each class at least 2 samples"),
+        (3, 0.1, r"'True' is 1\)\. Give each class at least 2 samples"),
         (5, 0.1, r"classes = 2\. Raise validation_fraction to hold out a sample of each class"),
         (6, 0.9, r"Lower validation_fraction to train on a sample of each class"),
     ],
