@@ -31,8 +31,10 @@ and in ``metadata_props`` (``glassnet.config``, ``glassnet.task``, ...).
 Import (:func:`load`) reads an ONNX MLP, a chain of ``Gemm`` (or ``MatMul`` + ``Add``)
 and ``Relu``, ``LeakyRelu``, ``Sigmoid``, ``Tanh``, ``Softmax``, ``Identity`` and
 ``Flatten`` nodes, into a glassnet ``MLP`` (or ``Sequential``), which ``explain``, ``viz``,
-``summary`` and ``fit`` then take like any glassnet network. Anything else is refused with
-:class:`OnnxError` naming the first node that is not in that subset. Files are
+``summary`` and ``fit`` then take like any glassnet network. Of a classifier's graph (skl2onnx's
+of scikit-learn's ``MLPClassifier``, with its ``label`` and ``ZipMap`` probabilities) it reads
+the network up to the ``Softmax`` or ``Sigmoid`` the outputs branch off. Anything else is
+refused with :class:`OnnxError` naming the first node that is not in that subset. Files are
 untrusted data: sizes are checked before anything is allocated, external data is
 never read, and cycles, truncation and wrong opsets are errors.
 
@@ -1564,7 +1566,11 @@ def load(source: Any, *, max_weights: int = MAX_WEIGHTS) -> Module:
         skipped. An input (N, d1, d2, ...) is read when a ``Flatten`` or ``Reshape`` to
         (N, d1 * d2 * ...) comes first; the network takes those flattened rows. Weights come
         from initializers or ``Constant`` nodes, float32 or float64 (float16 is read
-        as float32).
+        as float32). A classifier's graph of several outputs (skl2onnx's of scikit-learn's
+        ``MLPClassifier``: ``label`` and ``probabilities``, a ``ZipMap`` or a tensor; glassnet's
+        own) is read up to the ``Softmax`` or ``Sigmoid`` its outputs branch off: the
+        network of the probabilities (for two classes, p of the second class); its head
+        (``ArgMax``, ``ArrayFeatureExtractor``, ``ZipMap``, ``Cast``, ...) is not read.
     max_weights : int
         The most values the file's tensors may hold together (default 2e8); checked
         before anything is allocated.
@@ -1614,17 +1620,21 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
         return consts[name]
 
     inputs = [i for i in graph.input if i.name not in raw_consts]
-    if len(inputs) != 1 or len(graph.output) != 1:
+    if len(inputs) != 1 or not graph.output:
         raise _fail(
             f"load: {where} has {len(inputs)} input(s) and {len(graph.output)} output(s); an "
-            "MLP has one of each (a classifier's label output is not read: export the network)."
+            "MLP has one input, and one output (or a classifier's label and probabilities)."
         )
     current = inputs[0].name
     n_in, rank = _input_width(inputs[0], where)
+    nodes = _topological(list(graph.node), where)
+    end = graph.output[0].name
+    if len(graph.output) > 1:  # a classifier's graph: the network, then its label and proba
+        nodes, end = _classifier_network(nodes, current, graph, set(raw_consts), where)
     modules: list[Module] = []
     pending: tuple[np.ndarray, onnx.NodeProto] | None = None  # a MatMul waiting for its Add
     leaky: tuple[float, str, onnx.NodeProto] | None = None  # a Mul waiting for its Max
-    for node in _topological(list(graph.node), where):
+    for node in nodes:
         at.append(node)
         if node.domain not in ("", "ai.onnx") or node.op_type not in _SUPPORTED:
             raise _unsupported(node, where)
@@ -1730,12 +1740,96 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
         modules.append(_linear(pending[0], None, pending[1], where))
     if leaky is not None:
         raise _unsupported(leaky[2], where, "a Mul must be half of max(z, alpha z)")
-    if current != graph.output[0].name:
+    if current != end:
         raise _fail(
             f"load: {where}: the chain of layers ends at {current!r}, not at the graph's "
-            f"output {graph.output[0].name!r}."
+            f"output {end!r}."
         )
     return _assemble(modules, n_in, where)
+
+
+# the nodes of a classifier's head, from the probabilities to the label and the outputs
+# (skl2onnx's for scikit-learn's MLPClassifier, with its options zipmap and nocl; glassnet's)
+_HEAD = {
+    "": {"ArgMax", "Cast", "Concat", "Expand", "Gather", "Greater", "Identity", "Reshape",
+         "Shape", "Slice", "Squeeze", "Sub", "Unsqueeze"},
+    "ai.onnx.ml": {"ArrayFeatureExtractor", "Binarizer", "LabelEncoder", "ZipMap"},
+}  # fmt: skip
+_NETWORK_OPS = set(_SUPPORTED) - {"Constant"}
+
+
+def _classifier_network(
+    nodes: list[onnx.NodeProto], x: str, graph: onnx.GraphProto, consts: set[str], where: str
+) -> tuple[list[onnx.NodeProto], str]:
+    """The network's nodes in a classifier's graph of several outputs, and the value they
+    end at: the chain from the input ``x`` through network nodes up to the first value that
+    a node of another kind reads (the probabilities, or the sigmoid's p that skl2onnx turns
+    into [1 - p, p]), which must come from a ``Softmax`` or ``Sigmoid``. The other nodes (the
+    head) must compute the outputs from that value and constants only, with the operators of
+    :data:`_HEAD` (ArgMax, ArrayFeatureExtractor, ZipMap, Binarizer, Cast, ...); they are not
+    read. Constant nodes stay in the list (the chain's weights may be among them)."""
+    users: dict[str, list[onnx.NodeProto]] = {}
+    for n in nodes:
+        for name in dict.fromkeys(n.input):
+            users.setdefault(name, []).append(n)
+    ours: list[onnx.NodeProto] = []
+    end = x
+    while True:
+        step = [n for n in users.get(end, []) if n.op_type != "Constant"]
+        if not step or any(
+            n.domain not in ("", "ai.onnx") or n.op_type not in _NETWORK_OPS or len(n.output) != 1
+            for n in step
+        ):
+            break
+        if len(step) == 2 and {n.op_type for n in step} == {"Mul", "Max"}:  # max(z, alpha z)
+            mul, mx = sorted(step, key=lambda n: n.op_type != "Mul")
+            if mul.output[0] not in mx.input:
+                break
+            ours += [mul, mx]
+            end = mx.output[0]
+        elif len(step) == 1:
+            ours.append(step[0])
+            end = step[0].output[0]
+        else:
+            break
+    chosen = {id(n) for n in ours}
+    made = consts | {o for n in nodes if n.op_type == "Constant" for o in n.output}
+    made |= {end} if end != x else set()  # (a head node reading the input is named below)
+    outputs = [o.name for o in graph.output]
+    probabilities = f"{end!r}" if end != x else "(a Softmax or Sigmoid)"
+    has = f"1 input and {len(outputs)} outputs ({', '.join(map(repr, outputs))})"
+    why = (
+        f"the graph has {has}; glassnet reads a classifier's network, whose outputs the "
+        f"operators {', '.join(sorted(_HEAD[''] | _HEAD['ai.onnx.ml']))} compute from its "
+        f"probabilities {probabilities}"
+    )
+    head = [n for n in nodes if id(n) not in chosen and n.op_type != "Constant"]
+    for n in head:  # (a head node reading the input or a hidden layer, named first)
+        other = next((i for i in n.input if i and i not in made), None)
+        if other is not None and n.op_type in _HEAD.get(n.domain or "", ()):
+            raise _unsupported(
+                n, where, f"{why}; it reads {other!r}, which is not the network's output"
+            )
+        made.update(n.output)
+    for n in head:
+        if n.op_type not in _HEAD.get(n.domain or "", ()):
+            raise _unsupported(n, where, why)
+    source = next((n for n in reversed(ours) if n.op_type not in ("Identity", "Cast")), None)
+    if source is None or source.op_type not in ("Softmax", "Sigmoid"):
+        what = "the input" if source is None else f"node {_node_name(source)}"
+        raise _fail(
+            f"load: {where} has {has} that branch off {what}; glassnet reads an MLP of one "
+            "output, or a classifier's network when the outputs branch off its probabilities, "
+            "a Softmax or Sigmoid."
+        )
+    missing = next((o for o in outputs if o not in made), None)
+    if missing is not None:
+        raise _fail(
+            f"load: {where} has {has}: the output {missing!r} is not computed from the "
+            f"network's probabilities {end!r}; glassnet reads a classifier's network, whose "
+            "other outputs (label, probabilities) come from them."
+        )
+    return [n for n in nodes if id(n) in chosen or n.op_type == "Constant"], end
 
 
 def _input_width(info: onnx.ValueInfoProto, where: str) -> tuple[int | None, int]:

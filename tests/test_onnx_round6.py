@@ -4,14 +4,19 @@ as a ZipMap or a tensor)."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+
 from glassnet import nn  # noqa: E402
-from glassnet.onnx import export, load  # noqa: E402
+from glassnet.onnx import OnnxError, export, load  # noqa: E402
+from glassnet.tasks import infer_task  # noqa: E402
 
 
 def _run(proto, X):
@@ -75,8 +80,6 @@ def test_a_flatten_on_rows_exports_as_the_no_op_it_is():
 
 
 def test_flatten_exports_in_float64_nested_and_with_a_task(tmp_path):
-    from glassnet.tasks import infer_task
-
     net = nn.Sequential(
         nn.Flatten(), nn.Sequential(nn.Linear(6, 5, rng=2, dtype=np.float64)), nn.Sigmoid(),
         nn.Linear(5, 3, rng=3, dtype=np.float64), nn.Softmax(),
@@ -113,3 +116,130 @@ def test_shapes_that_do_not_make_rows_are_refused_by_name():
         export(nn.Sequential(nn.Flatten(2), nn.Linear(4, 2, rng=0)), input_shape=(2, 2))
     with pytest.raises(ValueError, match="'input_shape' parameter of export applies to networks"):
         export("model.glassnet", input_shape=(2, 2))
+
+
+# ------------------------------------------------------------------ skl2onnx's classifiers
+
+SKL2ONNX = "skl2onnx converts scikit-learn models to ONNX: pip install skl2onnx"
+
+
+def _sk_classifier(y, activation):
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    X = np.random.default_rng(0).normal(size=(80, 4))
+    clf = MLPClassifier((6, 5), activation=activation, max_iter=60, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return clf.fit(X, y(X))
+
+
+TARGETS = {
+    "binary": lambda X: np.where(X[:, 0] > 0, "yes", "no"),
+    "multiclass": lambda X: np.digitize(X[:, 0] + X[:, 1], [-0.5, 0.5]),  # 0, 1, 2
+    "multilabel": lambda X: (X[:, :3] > 0).astype(int),  # (N, 3) 0/1
+}
+
+
+@pytest.mark.parametrize("target", sorted(TARGETS))
+@pytest.mark.parametrize("zipmap", [True, False, "columns"])
+def test_scikit_learns_mlp_classifier_through_skl2onnx_loads_its_network(target, zipmap):
+    # load refused the file: "has 1 input(s) and 2 output(s); an MLP has one of each"
+    skl2onnx = pytest.importorskip("skl2onnx", reason=SKL2ONNX)
+    activation = {"binary": "relu", "multiclass": "tanh", "multilabel": "logistic"}[target]
+    clf = _sk_classifier(TARGETS[target], activation)
+    X = np.random.default_rng(1).normal(size=(300, 4))
+    proto = skl2onnx.to_onnx(clf, X[:1].astype(np.float32), options={"zipmap": zipmap})
+    ops = {n.op_type for n in proto.graph.node}
+    assert {"ArgMax", "ArrayFeatureExtractor", "Binarizer"} & ops  # (the label's nodes)
+    assert ("ZipMap" in ops) == (zipmap is True)
+    net = load(proto)
+    assert isinstance(net, nn.MLP) and net.sizes[:3] == [4, 6, 5]
+    out = net.predict(X.astype(np.float32))
+    task = infer_task(TARGETS[target](X))
+    proba = task.proba(out)  # binary: the network's p, as [1 - p, p]
+    assert proba.shape == clf.predict_proba(X).shape
+    # float32 weights and arithmetic against scikit-learn's float64: the tolerance of
+    # docs/onnx.md, |diff| <= 1e-5 (|y| + max |y|) (measured: about 1e-7)
+    _close(proba, clf.predict_proba(X))
+    if zipmap is False:  # and what onnxruntime computes from the same file
+        _close(proba, _run(proto, X.astype(np.float32))[1])
+
+
+def test_a_float64_skl2onnx_classifier_loads_in_float64():
+    skl2onnx = pytest.importorskip("skl2onnx", reason=SKL2ONNX)
+    clf = _sk_classifier(TARGETS["multiclass"], "relu")
+    X = np.random.default_rng(2).normal(size=(50, 4))
+    net = load(skl2onnx.to_onnx(clf, X[:1], options={"zipmap": False}))
+    assert net.layers[0].W.dtype == np.float64
+    np.testing.assert_allclose(net.predict(X), clf.predict_proba(X), rtol=1e-12, atol=1e-15)
+
+
+def test_glassnets_own_classifier_files_load_back():
+    pytest.importorskip("sklearn")
+    from sklearn.exceptions import ConvergenceWarning
+
+    from glassnet.sklearn import MLPClassifier
+
+    X = np.random.default_rng(3).normal(size=(40, 3))
+    for y in (X[:, 0] > 0, np.array(list("abcd"))[np.arange(40) % 4], X[:, :2] > 0):
+        est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.fit(X, y)
+        net = load(export(est))
+        np.testing.assert_array_equal(net.predict(X), est.model_.predict(X))
+
+
+def _two_outputs(nodes, inits, outputs=("p", "label"), x_shape=(None, 2)):
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x_shape))],
+        [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outputs],
+        [numpy_helper.from_array(np.asarray(v, np.float32), k) for k, v in inits.items()],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+
+
+W = {"W": np.ones((2, 3)), "W2": np.ones((3, 3)), "b": np.zeros(3)}
+
+
+def test_classifier_graphs_glassnet_cannot_read_name_the_node_and_its_op_type():
+    gemm = helper.make_node("Gemm", ["x", "W", "b"], ["z"], name="layer")
+    soft = helper.make_node("Softmax", ["z"], ["p"], name="soft")
+    # an operator outside a classifier's head
+    exp = helper.make_node("Exp", ["p"], ["label"], name="odd")
+    with pytest.raises(
+        OnnxError, match=r"node 'odd' \(Exp\) is not supported: the graph has 1 input and 2 "
+    ):
+        load(_two_outputs([gemm, soft, exp], W))
+    # a head node that reads the input rather than the network's output
+    idx = helper.make_node("Identity", ["x"], ["label"], name="copy")
+    with pytest.raises(OnnxError, match=r"node 'copy' \(Identity\).* reads 'x', which is not"):
+        load(_two_outputs([gemm, soft, idx], W))
+    # outputs that branch off a layer that is no Softmax or Sigmoid
+    arg = helper.make_node("ArgMax", ["z"], ["label"], name="arg", axis=1)
+    ident = helper.make_node("Identity", ["z"], ["p"], name="same")
+    with pytest.raises(OnnxError, match=r"branch off node 'layer' \(Gemm\).*Softmax or Sigmoid"):
+        load(_two_outputs([gemm, arg, ident], W))
+    # an unsupported operator inside the network is named, as in a graph of one output
+    nodes = [
+        helper.make_node("Gemm", ["x", "W", "b"], ["h"], name="layer1"),
+        helper.make_node("Abs", ["h"], ["a"], name="abs"),
+        helper.make_node("Gemm", ["a", "W2", "b"], ["z"], name="layer2"),
+        soft, helper.make_node("ArgMax", ["p"], ["label"], name="arg", axis=1),
+    ]  # fmt: skip
+    with pytest.raises(OnnxError, match=r"node 'abs' \(Abs\) is not supported"):
+        load(_two_outputs(nodes, W))
+    # an output that is a hidden layer's values, not computed from the probabilities
+    nodes = [
+        helper.make_node("Gemm", ["x", "W", "b"], ["h"], name="layer1"),
+        helper.make_node("Gemm", ["h", "W2", "b"], ["z"], name="layer2"), soft,
+    ]  # fmt: skip
+    with pytest.raises(OnnxError, match=r"the output 'h' is not computed from the network's"):
+        load(_two_outputs(nodes, W, outputs=("p", "h")))
+    # a classifier's head that reads its probabilities loads: the network, p
+    arg = helper.make_node("ArgMax", ["p"], ["label"], name="arg", axis=1, keepdims=0)
+    net = load(_two_outputs([gemm, soft, arg], W))
+    assert isinstance(net, nn.MLP) and net.sizes == [2, 3]
