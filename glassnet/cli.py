@@ -1317,6 +1317,23 @@ class _Bundle:
         return missing_tokens(stored)  # (None: the default set)
 
     @property
+    def decimal(self) -> str:
+        """The decimal mark the model's training data was read with (train's --decimal),
+        which new files are read with unless --decimal is given: '.' for a file written
+        before it was stored."""
+        stored = _dig(self.meta, "training", "decimal")
+        if stored is None:
+            return "."
+        try:
+            return check_decimal(stored, "")
+        except (TypeError, ValueError):
+            raise CLIError(
+                f"'{self.path}': the model description is malformed (training.decimal "
+                f"must be the one character its training data's numbers were read with, such "
+                f"as ','; got {_short(stored)}); give the file's decimal mark with --decimal"
+            ) from None
+
+    @property
     def left_out(self) -> list[str]:
         """The columns the training run read but did not use (--drop, --id)."""
         drop = _dig(self.meta, "preprocessing", "drop", kind=list) or []
@@ -1451,6 +1468,28 @@ def _short(value: Any, limit: int = 60) -> str:
 
 def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool) -> _Data:
     """Read a CSV file to score with ``bundle``: the model's feature columns, checked.
+
+    Its numbers are read with the decimal mark of --decimal, or without it the model's
+    (train's --decimal, stored in the model file), which an error about it then names as
+    the model's."""
+    if args.decimal is not None:
+        return _read_for_model_with(bundle, args, need_target)
+    args.decimal = bundle.decimal
+    try:
+        return _read_for_model_with(bundle, args, need_target)
+    except CLIError as exc:
+        if args.decimal == "." or "--decimal" not in str(exc):
+            raise
+        raise CLIError(
+            f"{exc} (--decimal {args.decimal!r} is the model's: '{bundle.path}' was trained "
+            f"on numbers written so and reads new files with it unless --decimal is given; "
+            f"give --decimal . for a file written with decimal points)",
+            exc.code,
+        ) from None
+
+
+def _read_for_model_with(bundle: _Bundle, args: argparse.Namespace, need_target: bool) -> _Data:
+    """:func:`_read_for_model` with the decimal mark ``args.decimal``.
 
     A pipe (``/dev/stdin``, ``<(zcat new.csv.gz)``) is read once into a temporary file
     first: its header row is read before its rows, which a pipe gives only once."""
@@ -2301,6 +2340,12 @@ _DECIMAL_HELP = (
     "European spreadsheets write it, with ';' between cells); then 3.14 is no number "
     "(default '.')"
 )
+_DECIMAL_READ_HELP = (
+    "the decimal mark of the file's numbers: one character, e.g. ',' to read 3,14 (then "
+    "3.14 is no number); default: the model's, the --decimal of its training run (stored in "
+    "the model file; '.' for a model trained without it), so give it only for a file written "
+    "otherwise"
+)
 _MULTILINE_HELP = (
     "accept quoted cells that hold line breaks (without it they are errors naming the "
     "line: usually a stray quote)"
@@ -2327,7 +2372,7 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
         "--delimiter", metavar="CHAR", type=_delimiter,
         help="field separator: one character, or \\t or tab for a tab (default: sniffed)",
     )  # fmt: skip
-    p.add_argument("--decimal", metavar="CHAR", type=_decimal, default=".", help=_DECIMAL_HELP)
+    p.add_argument("--decimal", metavar="CHAR", type=_decimal, help=_DECIMAL_READ_HELP)
     p.add_argument("--multiline-cells", action="store_true", help=_MULTILINE_HELP)
 
 
@@ -3809,6 +3854,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
                 "test": len(p.test_rows),
             },
             "batch_order": "numpy.random.default_rng([seed, 0, epoch])",
+            "decimal": args.decimal,  # (the read of new files: predict's default --decimal)
         },
         "history": {**state.to_json(), "message": stop},
         "test_metrics": _finite_or_none(test_metrics),
@@ -4639,6 +4685,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
             "numpy.random.default_rng([seed, 0, epoch])",
             "test_rows": "per chunk i: numpy.random.default_rng([seed, 2, i]).random(rows) "
             "< test_split",
+            "decimal": args.decimal,  # (the read of new files: predict's default --decimal)
         },
         "history": {**state.to_json(), "message": stop},
         "test_metrics": _finite_or_none(test_metrics),
@@ -5315,6 +5362,8 @@ def _info_lines(bundle: _Bundle, meta: dict[str, Any]) -> list[str]:
     if bundle.missing != MISSING_TOKENS:  # the training run's --missing
         texts = ", ".join(repr(t) for t in sorted(bundle.missing))
         out.append(f"missing       cells reading {texts or '(none)'}, in any case (--missing)")
+    if bundle.decimal != ".":  # the training run's --decimal, new files' default
+        out.append(f"numbers       read with the decimal mark {bundle.decimal!r} (--decimal)")
     rows = [["column", "kind", "preprocessing"]]
     kinds = pre.kinds_ or {}
     num = {c: j for j, c in enumerate(c for c in bundle.columns if kinds.get(c) == "numeric")}
