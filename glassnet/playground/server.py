@@ -7,7 +7,11 @@ dependency at all; an ASGI stack would add two packages and buy nothing here.
 
 Security (a server that computes on request):
 
-* it binds to 127.0.0.1 by default;
+* it binds to this computer's loopback addresses by default, 127.0.0.1 and ::1 (two
+  sockets on one port, so that a browser whose ``localhost`` is ::1 finds it too; ::1
+  only where the system has IPv6); ``host="0.0.0.0"`` one dual-stack IPv6 socket
+  (``IPV6_V6ONLY`` off) for every IPv4 and IPv6 address, or IPv4 alone where the system
+  has no IPv6;
 * every request needs the token, random and new at each start, either as ``?token=``
   in the URL (the page and downloads) or in the ``X-Glassnet-Token`` header (the API
   calls of the page); it is compared in constant time;
@@ -28,9 +32,11 @@ import hmac
 import ipaddress
 import json
 import math
+import os
 import re
 import secrets
 import socket
+import socketserver
 import sys
 import threading
 import webbrowser
@@ -51,10 +57,12 @@ from .._validation import (
 from .engine import LIMITS, Diverged, Run, previews
 from .export import data_csv, model_bytes
 
-__all__ = ["Playground", "serve", "MAX_BODY", "MAX_RUNS"]
+__all__ = ["Playground", "serve", "MAX_BODY", "MAX_RUNS", "LOOPBACK"]
 
 MAX_BODY = 64 * 1024  # bytes of a request body
-MAX_RUNS = 32  # runs kept at once (the oldest unused one goes first)
+MAX_RUNS = 32  # runs kept at once by default (the least recently used one goes first)
+RUNS_LIMIT = 1000  # the most max_runs may be (a run holds 2 to 15 MB, 53 MB at most)
+DROPPED_KEPT = 4096  # ids of runs dropped for room, remembered to say so when asked for
 MAX_UPDATES = 50_000  # gradient-descent steps one request may ask for
 STATIC = {
     "/": ("index.html", "text/html; charset=utf-8"),
@@ -84,12 +92,101 @@ class BindError(OSError):
         where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         if exc.errno in (errno.EADDRINUSE, errno.EACCES):  # taken, or a port below 1024
             hint = "choose another port, or port=0 for a free one"
-        else:  # a name that does not resolve, an address not this computer's, IPv6
-            hint = "give host an IPv4 address of this computer, such as '127.0.0.1'"
+        else:  # a name that does not resolve, an address not this computer's
+            hint = (
+                "give host an address of this computer, such as '127.0.0.1' or '::1', or "
+                "leave it out (both loopback addresses)"
+            )
         self.message = f"cannot serve on {where}: {exc.strerror or exc}; {hint}"
 
     def __str__(self) -> str:
         return self.message
+
+
+LOOPBACK = "loopback"  # serve(host=...)'s default: 127.0.0.1 and ::1, this computer only
+_EVERY = ("0.0.0.0", "::")  # every address of this computer
+
+
+class _Server(ThreadingHTTPServer):
+    """One listening socket: IPv4, or IPv6 (with ``dual``: IPV6_V6ONLY off, so that it
+    takes IPv4 connections too, as ``::ffff:a.b.c.d``; else IPv6 only, so that a second
+    socket can hold the same port on IPv4)."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple, handler: type, family: int, dual: bool = False) -> None:
+        self.address_family = family
+        self._dual = dual
+        super().__init__(address, handler)
+
+    def server_bind(self) -> None:
+        if self.address_family == socket.AF_INET6:
+            self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0 if self._dual else 1)
+        # (not HTTPServer's: it looks the address's name up, which can wait on DNS; the
+        # name is used for nothing here)
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = "localhost", self.server_address[1]
+
+
+def _ipv6_loopback() -> bool:
+    """Whether this system can listen on ::1 (IPv6 compiled in and a loopback address)."""
+    if not socket.has_ipv6:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+def _bind(host: str, port: int, handler: type) -> list[_Server]:
+    """The listening sockets for ``host`` (see :class:`Playground`), the first the one
+    the URL names; :class:`BindError` when they cannot be had."""
+    if host in _EVERY:  # every address: one dual-stack socket, or IPv4 alone
+        if socket.has_ipv6:
+            try:
+                return [_Server(("::", port), handler, socket.AF_INET6, dual=True)]
+            except OSError as exc:
+                if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                    raise BindError(exc, host, port) from None
+        try:
+            return [_Server(("0.0.0.0", port), handler, socket.AF_INET)]
+        except OSError as exc:
+            raise BindError(exc, host, port) from None
+    if host in (LOOPBACK, "localhost"):
+        return _bind_loopback(port, handler)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, *_, address = infos[0]
+        return [_Server(address, handler, family)]
+    except OSError as exc:  # (socket.gaierror too: a name that does not resolve)
+        raise BindError(exc, host, port) from None
+
+
+def _bind_loopback(port: int, handler: type) -> list[_Server]:
+    """127.0.0.1 and ::1 on one port (::1 only where the system has IPv6 loopback; ::1
+    alone on a system with no IPv4 loopback)."""
+    six = _ipv6_loopback()
+    for _ in range(20):  # port 0: the port IPv4 got may be taken on ::1; draw again
+        try:
+            first = _Server(("127.0.0.1", port), handler, socket.AF_INET)
+        except OSError as exc:
+            if not six or exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                raise BindError(exc, "127.0.0.1", port) from None
+            try:  # no IPv4 loopback (an IPv6-only system): ::1 alone
+                return [_Server(("::1", port), handler, socket.AF_INET6)]
+            except OSError as exc6:
+                raise BindError(exc6, "::1", port) from None
+        if not six:
+            return [first]
+        try:
+            return [first, _Server(("::1", first.server_address[1]), handler, socket.AF_INET6)]
+        except OSError as exc:
+            first.server_close()
+            if port != 0 or exc.errno != errno.EADDRINUSE:
+                raise BindError(exc, "::1", first.server_address[1]) from None
+    raise BindError(OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE)), "::1", port)
 
 
 def _static(name: str) -> bytes:
@@ -104,15 +201,40 @@ class Playground:
     port : int
         The port (0: a free one, chosen by the system).
     host : str
-        The address to bind, ``'127.0.0.1'`` by default (only this computer can connect).
+        The address to listen on. By default (``"loopback"``) this computer's loopback
+        addresses, 127.0.0.1 and ::1, on one port: only this computer can connect, and a
+        browser whose ``localhost`` is ::1 finds it (::1 where the system has IPv6; ::1
+        alone where it has no IPv4 loopback). ``"localhost"`` is the same. An address
+        (``"127.0.0.1"``, ``"::1"``, ...) is that one alone; ``"0.0.0.0"`` or ``"::"``
+        every address of this computer, IPv4 and IPv6 (one dual-stack socket,
+        ``IPV6_V6ONLY`` off; IPv4 alone where the system has no IPv6).
     token : str or None
         The access token; None draws a new random one (``secrets.token_urlsafe(24)``).
+    max_runs : int
+        How many runs the server keeps at once (1 to 1,000). A run holds about 2 MB (the
+        page's first network), 15 MB (six layers of eight on 2,000 points), 53 MB at most
+        (a 200x200 grid, from the API). Past it the run used least recently is dropped:
+        the terminal says so, the page that made the dropped run says so at its next
+        request, and the page that made the new one notes it beside its export buttons,
+        where the limit is shown.
     """
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1", token: str | None = None) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        host: str = LOOPBACK,
+        token: str | None = None,
+        max_runs: int = MAX_RUNS,
+    ) -> None:
         port = check_number(port, "port", "playground", low=0, high=65535, integer=True)
         if not isinstance(host, str) or not host:
-            raise ParameterError(f"The 'host' parameter of playground must be a str. Got {host!r}.")
+            raise ParameterError(
+                "The 'host' parameter of playground must be a str (an address such as "
+                f"'127.0.0.1', '::1' or '0.0.0.0', or 'loopback', the default). Got {host!r}."
+            )
+        self.max_runs = check_number(
+            max_runs, "max_runs", "playground", low=1, high=RUNS_LIMIT, integer=True
+        )
         self.token = token if token is not None else secrets.token_urlsafe(24)
         # it travels in the URL (?token=) and the page as it is: URL-safe characters only
         if not isinstance(self.token, str) or not re.fullmatch(r"[A-Za-z0-9_.~-]{16,}", self.token):
@@ -122,21 +244,27 @@ class Playground:
             )
         self.runs: OrderedDict[str, Run] = OrderedDict()
         self._runs_lock = threading.Lock()
-        try:
-            self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
-        except OSError as exc:  # the port is taken, or not ours to bind: say which, and what to do
-            raise BindError(exc, host, port) from None
-        self.httpd.daemon_threads = True
+        # the runs dropped for room (id -> when, and the limit then): a page asking for one
+        # is told why it is gone, not only that it is unknown
+        self._dropped: OrderedDict[str, str] = OrderedDict()
+        self.dropped_count = 0  # runs dropped for room since the start
+        self._local = threading.local()  # (new_run's count of runs dropped, per request)
+        # every listening socket (127.0.0.1 and ::1 by default); httpd: the URL's
+        self.servers = _bind(host, port, _handler_for(self))
+        self.httpd = self.servers[0]
+        self.addresses = [srv.server_address[0] for srv in self.servers]
         self.host, self.port = host, int(self.httpd.server_address[1])
-        shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        first = self.addresses[0]
+        shown = "127.0.0.1" if host in _EVERY or first in ("0.0.0.0", "::") else first
+        shown = f"[{shown}]" if ":" in shown else shown
         self.url = f"http://{shown}:{self.port}/?token={self.token}"
         self.allowed_hosts = {
             f"{h}:{self.port}" for h in ("127.0.0.1", "localhost", "[::1]", shown)
         }
         # bound to every address: the other computers ask by this one's IP address (a name
         # could be DNS rebinding; an address cannot)
-        self.any_address = host in ("0.0.0.0", "")
-        self._thread: threading.Thread | None = None
+        self.any_address = host in _EVERY
+        self._threads: list[threading.Thread] = []
         # the open connections (a page's keep-alive one): close() ends them too, or a page
         # would go on training through its connection after the server stopped
         self._connections: set[socket.socket] = set()
@@ -145,29 +273,36 @@ class Playground:
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> Playground:
-        """Serve in a background thread (returns at once)."""
+        """Serve in background threads, one a listening socket (returns at once)."""
         self._serving = True
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self._thread.start()
+        for srv in self.servers:
+            t = threading.Thread(target=srv.serve_forever, daemon=True)
+            t.start()
+            self._threads.append(t)
         return self
 
     def serve_forever(self) -> None:
-        """Serve until Ctrl-C."""
+        """Serve until Ctrl-C (the URL's socket here, any other in a thread)."""
         self._serving = True
+        for srv in self.servers[1:]:
+            t = threading.Thread(target=srv.serve_forever, daemon=True)
+            t.start()
+            self._threads.append(t)
         try:
             self.httpd.serve_forever()
         except KeyboardInterrupt:
             pass
         finally:
-            self._serving = False
-            self.httpd.server_close()
+            self.close()
 
     def close(self) -> None:
         """Stop serving and release the port (also when it never served, or is closed)."""
         if self._serving:
             self._serving = False
-            self.httpd.shutdown()
-        self.httpd.server_close()
+            for srv in self.servers:  # (each one serves, or has served: shutdown returns)
+                srv.shutdown()
+        for srv in self.servers:
+            srv.server_close()
         with self._connections_lock:
             open_now = list(self._connections)
         for conn in open_now:
@@ -175,8 +310,9 @@ class Playground:
                 conn.shutdown(socket.SHUT_RDWR)  # its handler reads the end and finishes
             except OSError:
                 pass  # closed meanwhile
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        for t in self._threads:
+            t.join(timeout=5)
+        self._threads = []
 
     def __enter__(self) -> Playground:
         return self
@@ -187,24 +323,55 @@ class Playground:
     # ------------------------------------------------------------ runs
     def new_run(self, config: Any, replaces: Any = ()) -> tuple[str, Run]:
         """A new run from ``config``; the runs ``replaces`` names (the ids of the runs the
-        page shows no more) are dropped once it is made, so that the :data:`MAX_RUNS` kept
+        page shows no more) are dropped once it is made, so that the ``max_runs`` kept
         are the pages' current runs, not one per click (a teacher clicking through settings
         in one tab would push out the run of another tab). Ids the server no longer holds
-        are no error."""
-        replaces = _run_ids(replaces, "replaces")
+        are no error. Past ``max_runs`` the run used least recently is dropped, and said
+        so (:meth:`_drop_for_room`); ``last_dropped`` holds how many this call dropped."""
+        replaces = _run_ids(replaces, "replaces", self.max_runs)
         run = Run(config)  # (refused settings: nothing is dropped)
         rid = secrets.token_urlsafe(9)
         with self._runs_lock:
             for old in replaces:
                 self.runs.pop(old, None)
             self.runs[rid] = run
-            while len(self.runs) > MAX_RUNS:
-                self.runs.popitem(last=False)
+            dropped = []
+            while len(self.runs) > self.max_runs:
+                dropped.append(self._drop_for_room())
+        for old_id, old_run in dropped:  # (outside the lock: a slow terminal waits alone)
+            print(
+                f"glassnet playground: dropped run {old_id} (epoch {old_run.epoch}), the one "
+                f"used least recently: the server keeps at most {self.max_runs} runs "
+                f"(Playground(max_runs=...) raises the limit); its page says so and reloads",
+                file=sys.stderr,
+                flush=True,
+            )
+        self._local.dropped = len(dropped)
         return rid, run
+
+    @property
+    def last_dropped(self) -> int:
+        """How many runs this thread's last :meth:`new_run` dropped for room."""
+        return getattr(self._local, "dropped", 0)
+
+    def _drop_for_room(self) -> tuple[str, Run]:
+        """Drop the run used least recently (under ``_runs_lock``) and remember its id, so
+        that its page learns why it is gone."""
+        old_id, old_run = self.runs.popitem(last=False)
+        self.dropped_count += 1
+        self._dropped[old_id] = (
+            f"this page's run was dropped to make room for a newer one: the server keeps at "
+            f"most {self.max_runs} runs (each open page holds one), and this one was the run "
+            f"used least recently. Reload the page to start again; to keep more runs, start "
+            f"the playground with a larger max_runs"
+        )
+        while len(self._dropped) > DROPPED_KEPT:
+            self._dropped.popitem(last=False)
+        return old_id, old_run
 
     def drop(self, runs: Any) -> int:
         """Drop the runs ``runs`` names (a page closed or reloaded); how many were held."""
-        runs = _run_ids(runs, "runs")
+        runs = _run_ids(runs, "runs", self.max_runs)
         with self._runs_lock:
             return sum(self.runs.pop(r, None) is not None for r in runs)
 
@@ -214,24 +381,34 @@ class Playground:
         with self._runs_lock:
             run = self.runs.get(rid)
             if run is None:
+                why = self._dropped.get(rid)
+                if why is not None:
+                    raise RequestError(410, why)
                 raise RequestError(
                     404,
-                    "unknown run (the server restarted or dropped it): reload the page",
+                    "unknown run (the server restarted, or the page was closed): reload the page",
                 )
             self.runs.move_to_end(rid)
             return run
 
+    def runs_info(self) -> dict[str, int]:
+        """What the page shows beside its export buttons: runs held, the limit, and how
+        many runs were dropped for room since the start."""
+        with self._runs_lock:
+            return {"held": len(self.runs), "max": self.max_runs, "dropped": self.dropped_count}
 
-def _run_ids(ids: Any, name: str) -> list[str]:
+
+def _run_ids(ids: Any, name: str, max_runs: int = MAX_RUNS) -> list[str]:
     """A request's list of run ids (the runs a page shows no more), checked."""
+    most = max(max_runs, MAX_RUNS)
     if (
         not isinstance(ids, (list, tuple))
-        or len(ids) > MAX_RUNS
+        or len(ids) > most
         or not all(isinstance(r, str) for r in ids)
     ):
         raise RequestError(
             400,
-            f"'{name}' must be a list of at most {MAX_RUNS} run ids (the runs this page made "
+            f"'{name}' must be a list of at most {most} run ids (the runs this page made "
             f"before, which it shows no more). Got {str(ids)[:80]}.",
         )
     return list(ids)
@@ -241,21 +418,23 @@ def serve(
     port: int = 0,
     *,
     open_browser: bool = True,
-    host: str = "127.0.0.1",
+    host: str = LOOPBACK,
     block: bool = True,
     out: Any = None,
+    max_runs: int = MAX_RUNS,
 ) -> Playground:
     """Start the playground: a local web app where glassnet trains a network live.
 
     Prints the URL with its token on one line, opens it in the browser unless
     ``open_browser=False``, and serves until Ctrl-C (``block=True``) or returns the
     running :class:`Playground` at once (``block=False``; call ``.close()`` to stop).
-    ``port=0`` picks a free port.
+    ``port=0`` picks a free port. ``host`` and ``max_runs``: see :class:`Playground`
+    (by default 127.0.0.1 and ::1, and 32 runs kept at once).
     """
-    pg = Playground(port=port, host=host)
+    pg = Playground(port=port, host=host, max_runs=max_runs)
     stream = out if out is not None else sys.stdout
     print(f"glassnet playground: {pg.url}", file=stream, flush=True)
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if host not in (LOOPBACK, "localhost", "127.0.0.1", "::1"):
         print(
             f"glassnet playground: warning: listening on {host}, not only this computer",
             file=sys.stderr,
@@ -533,8 +712,11 @@ def _view(run: Run, history: bool = True, side: bool = True) -> dict[str, Any]:
 
 def _api_run(h: _Handler, query: dict, body: dict) -> None:
     _fields(body, ("config", "replaces"))
-    rid, run = h.playground.new_run(body.get("config", {}), body.get("replaces", []))
-    h._send_json({"run": rid, "config": run.config, "data": run.data(), **_view(run)})
+    pg = h.playground
+    rid, run = pg.new_run(body.get("config", {}), body.get("replaces", []))
+    # runs: the limit, for the page to show, and the runs this new one pushed out
+    runs = {**pg.runs_info(), "dropped_now": pg.last_dropped}
+    h._send_json({"run": rid, "config": run.config, "data": run.data(), "runs": runs, **_view(run)})
 
 
 def _api_drop(h: _Handler, query: dict, body: dict) -> None:

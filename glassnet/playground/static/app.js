@@ -138,6 +138,7 @@ async function newRun(id) {
     if (k in state && equal(state[k], sent[k])) state[k] = structuredClone(out.config[k]);
   }
   selected = { point: run.data.train[0] ?? 0, target: null };
+  showRuns(out.runs);
   writeHash();
   syncControls();
   buildNetwork();
@@ -146,6 +147,17 @@ async function newRun(id) {
   $("update").innerHTML = '<p class="hint">Press the step button (\u25b6|) to take one gradient-descent step and see every weight before and after.</p>';
   $("explain").innerHTML = '<p class="hint">Click a neuron, an input or an edge in the network.</p>';
   report(null);
+}
+
+// the server's limit on the runs it keeps, beside the export buttons; a new run that pushed out
+// the runs used least recently (another page's, or a script's) says so there
+function showRuns(r) {
+  if (!r) return;
+  const el = $("runs-info");
+  const n = r.dropped_now;
+  el.textContent = `Runs kept: ${r.held} of ${r.max}` + (n ? `; this new run pushed out the ${n === 1 ? "run" : n + " runs"} `
+    + "used least recently (its page says so and must reload)" : "");
+  el.classList.toggle("note", n > 0);
 }
 
 function restart() {
@@ -343,35 +355,52 @@ function paint(canvas, values, n, scale) {   // values: n*n, row 0 at the top
 
 // ---------------------------------------------------------------- network drawing
 const NODE = 40, COL0 = 100, LAYER_GAP = 0.82;
+const NAME_FONT = 10;   // px: a neuron's name under its node (.node .name)
 let nodeSize = NODE; // a node's width and height: smaller where many layers share little width
 let nodeEls = [];    // nodeEls[layer][j]: the node's div (layer 0: the inputs, all 7 features)
 let edgeEls = [];
 
+// the widest of texts in the page's font at px pixels (a neuron's name: its column needs it)
+function textWidth(texts, px) {
+  textWidth.ctx ??= document.createElement("canvas").getContext("2d");
+  const ctx = textWidth.ctx;
+  ctx.font = `${px}px ${getComputedStyle(document.body).fontFamily}`;
+  return Math.max(0, ...texts.map((t) => ctx.measureText(t).width));
+}
+
 function layout() {
   const net = $("network");
-  const width = net.clientWidth || 600;
+  const box = net.clientWidth || 600;
   const hidden = run.config.hidden;
   const cols = hidden.length + 2;
   const span = Math.max(1, cols - 1);
   // six layers on a projector's 1024 pixels leave 43 pixels a column: 40-pixel nodes would
   // touch, hiding every edge between them; nodes shrink (to 26) so that edges show
-  const size = Math.max(26, Math.min(NODE, Math.floor(((width - COL0 - NODE - 40) / span) * 0.6)));
+  const size = Math.max(26, Math.min(NODE, Math.floor(((box - COL0 - NODE - 40) / span) * 0.6)));
+  // a column needs room for its nodes' names (a[6]_8, centred under a 26-pixel node) and
+  // for the edges beside them; where the box is narrower (a phone), the drawing is laid out
+  // that wide and scaled down to the box, so that no name is cut off or drawn over
+  const label = textWidth(run.data.names.neurons.flat(), NAME_FONT) + 6;
+  const need = Math.max(42, size + 16, Math.ceil(label) + 8);
+  const width = Math.max(box, Math.ceil(COL0 + span * need + size + 40));
   const xOf = (l) => COL0 + (width - COL0 - size - 40) * (l / span);
   const yOf = (j) => 36 + j * 54;
-  return { xOf, yOf, cols, width, size };
+  return { xOf, yOf, cols, width, size, scale: Math.min(1, box / width) };
 }
 
 function buildNetwork() {
-  const net = $("network");
-  for (const el of [...net.querySelectorAll(".node, .layer-ctl")]) el.remove();
+  const net = $("network"), draw = $("net-draw");
+  for (const el of [...draw.querySelectorAll(".node, .layer-ctl")]) el.remove();
   const svg = $("edges");
   svg.innerHTML = "";
   nodeEls = [];
   edgeEls = [];
   hover = null;   // the hovered node is gone (its index may now be another node's)
-  const { xOf, yOf, size } = layout();
+  const { xOf, yOf, size, width, scale } = layout();
   nodeSize = size;
   net.style.setProperty("--node", size + "px");
+  draw.style.width = width + "px";
+  draw.style.transform = scale < 1 ? `scale(${scale})` : "";
   const sizes = [run.config.features.length, ...run.config.hidden, 1];
   // many layers on a narrow screen: each layer's control its number alone, smaller buttons
   const tight = xOf(1) - xOf(0) < 72;
@@ -401,6 +430,7 @@ function buildNetwork() {
       el.dataset.layer = l; el.dataset.index = j;
       const nm = document.createElement("span");
       nm.className = "name";
+      nm.textContent = run.data.names.neurons[l - 1][j];
       el.append(nm);
       el.onclick = () => choose({ kind: "neuron", layer: l, index: j });
       return el;
@@ -421,7 +451,7 @@ function buildNetwork() {
       const lab = document.createElement("span");
       lab.textContent = tight ? String(sizes[l]) : ctl.title;
       ctl.append(btns, lab);
-      $("network").append(ctl);
+      draw.append(ctl);
     }
   }
   // edges: from every used input / neuron to every neuron of the next layer
@@ -431,7 +461,8 @@ function buildNetwork() {
     edgeEls.push(from.map((a, i) => nodeEls[l].map((b, j) => edge(a, b, l, i, j))));
   }
   const height = Math.max(...[FEATURES.length, ...sizes].map((n) => yOf(n - 1) + nodeSize + 24));
-  $("network").style.height = height + "px";
+  draw.style.height = height + "px";
+  net.style.height = Math.ceil(height * scale) + "px";
   svg.setAttribute("height", height);
   markChosen();
 }
@@ -457,7 +488,7 @@ function node(x, y, cls) {
   const c = document.createElement("canvas");
   c.width = c.height = 24;
   el.append(c);
-  $("network").append(el);
+  $("net-draw").append(el);
   return el;
 }
 
@@ -488,8 +519,10 @@ function tooltip(ev, l, i, j) {
   const from = l === 1 ? names.inputs[i] + " (" + FEATURE_LABEL[run.config.features[i]] + ")" : names.neurons[l - 2][i];
   const t = $("tooltip");
   t.textContent = `${names.weights[l - 1][i][j]} = ${fmt(w, 4)}   (${from} \u2192 ${names.sums[l - 1][j]})`;
-  t.style.left = ev.clientX + 12 + "px"; t.style.top = ev.clientY + 12 + "px";
   t.hidden = false;
+  // beside the pointer, and inside the window (near its right edge: left of the pointer)
+  const x = ev.clientX + 12 + t.offsetWidth > window.innerWidth - 4 ? ev.clientX - 12 - t.offsetWidth : ev.clientX + 12;
+  t.style.left = Math.max(4, x) + "px"; t.style.top = ev.clientY + 12 + "px";
 }
 
 function drawNetwork() {
