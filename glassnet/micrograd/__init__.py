@@ -1,0 +1,20 @@
+"""micrograd's API on glassnet's engine: ``Value`` and its ``nn``, for learners coming
+from Andrej Karpathy's micrograd (github.com/karpathy/micrograd) and its video.
+
+``from glassnet.micrograd.engine import Value`` and ``from glassnet.micrograd.nn import
+MLP`` stand where ``micrograd.engine`` and ``micrograd.nn`` stand, with micrograd's
+behaviour: a ``Value`` holds one number, ``.data`` and ``.grad`` are floats (``.grad``
+starts at 0), ``c += x`` makes a new node as micrograd's does, and every node of the graph
+keeps its gradient after ``backward()``. Each node is a glassnet :class:`~glassnet.Tensor`
+underneath (``v.tensor``), so the graph is glassnet's: gradient-checked ops, and the
+see-through tools (``glassnet.viz.draw_graph(v.tensor)``). micrograd's own tests run on it
+(``tests/test_micrograd_upstream.py``), and its numbers are micrograd's: the same seed of
+Python's ``random`` gives the same network and the same training run.
+"""
+
+from __future__ import annotations
+
+from .engine import Value
+from .nn import MLP, Layer, Module, Neuron
+
+__all__ = ["MLP", "Layer", "Module", "Neuron", "Value"]

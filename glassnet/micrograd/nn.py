@@ -1,0 +1,94 @@
+"""micrograd's ``nn``: ``Neuron``, ``Layer`` and ``MLP`` of :class:`Value` numbers.
+
+The same classes, arguments and initialization as ``micrograd.nn``: a neuron's weights
+are drawn from Python's ``random.uniform(-1, 1)`` and its bias starts at 0, so after
+``random.seed(s)`` a network is micrograd's, number for number. A neuron is the lecture's:
+the weighted sum ``b + Σ wᵢ xᵢ``, then ReLU, except in the output layer (linear).
+
+For arrays and speed use :class:`glassnet.nn.MLP`: one matrix product per layer where
+these networks make one graph node per multiply and add.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+from .engine import Value
+
+__all__ = ["MLP", "Layer", "Module", "Neuron"]
+
+
+class Module:
+    """micrograd's base: ``parameters()`` and ``zero_grad()``."""
+
+    def zero_grad(self) -> None:
+        """Every parameter's gradient back to 0 (micrograd's ``p.grad = 0``)."""
+        for p in self.parameters():
+            p.grad = 0
+
+    def parameters(self) -> list[Value]:
+        return []
+
+
+class Neuron(Module):
+    """``nin`` weights from ``random.uniform(-1, 1)``, a bias at 0; ReLU when ``nonlin``."""
+
+    def __init__(self, nin: int, nonlin: bool = True) -> None:
+        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
+        self.b = Value(0)
+        self.nonlin = nonlin
+
+    def __call__(self, x: Sequence[Any]) -> Value:
+        if len(x) != len(self.w):  # (zip would drop the inputs beyond the shorter one)
+            raise ValueError(
+                f"{self!r} takes {len(self.w)} inputs. Got {len(x)}; pass one number per input."
+            )
+        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        return act.relu() if self.nonlin else act
+
+    def parameters(self) -> list[Value]:
+        return self.w + [self.b]
+
+    def __repr__(self) -> str:
+        return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
+
+
+class Layer(Module):
+    """``nout`` neurons of ``nin`` inputs each; one output is returned as a Value, more
+    as a list, as in micrograd."""
+
+    def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
+        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+
+    def __call__(self, x: Sequence[Any]) -> Value | list[Value]:
+        out = [n(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def __repr__(self) -> str:
+        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+
+
+class MLP(Module):
+    """Layers of sizes ``[nin] + nouts``; ReLU in every layer but the last."""
+
+    def __init__(self, nin: int, nouts: Sequence[int]) -> None:
+        sz = [nin, *nouts]
+        self.layers = [
+            Layer(sz[i], sz[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))
+        ]
+
+    def __call__(self, x: Any) -> Any:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __repr__(self) -> str:
+        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
