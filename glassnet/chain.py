@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
+from .nn.containers import Flatten
 from .nn.layers import MLP, LeakyReLU, Linear, Neuron, Sequential, activation_module
 from .nn.module import Module
 from .tasks import model_dtype
@@ -71,7 +72,7 @@ def _slope(z: np.ndarray, a: np.ndarray, model: Module) -> float | None:
     return None
 
 
-def as_chain(model: Any, x: Any = None, owner: str = "explain") -> Any:
+def as_chain(model: Any, x: Any = None, owner: str = "explain", *, flatten: bool = False) -> Any:
     """``model`` itself when it is a Sequential, MLP, Neuron or Linear (or no Module);
     else the :class:`~glassnet.nn.Sequential` of its own Linear layers and activations
     that its forward on the rows ``x`` computes, checked to give the same outputs; a
@@ -79,7 +80,11 @@ def as_chain(model: Any, x: Any = None, owner: str = "explain") -> Any:
     function the message names). Without ``x``, 16 rows drawn from a normal distribution
     (seed 0; half of them times 1000), as wide as the first of the model's Linear layers its
     forward takes. A leaky ReLU's slope is read where a pre-activation is below 0 (no such
-    value on the rows: refused, as the slope is not seen)."""
+    value on the rows: refused, as the slope is not seen). With ``flatten`` (export's), a
+    reshape of the input that makes each of the rows ``x`` one row, (N, d1, d2, ...) to
+    (N, d1 * d2 * ...) (``nn.Flatten()``, ``x.flatten(1)``), is read as an ``nn.Flatten()``
+    first in the chain; without it (explain's and draw_network's, which take rows) it is
+    refused as any other op."""
     if not isinstance(model, Module) or (isinstance(model, _DIRECT) and _glassnets_own(model)):
         return model
     if x is None:
@@ -89,7 +94,7 @@ def as_chain(model: Any, x: Any = None, owner: str = "explain") -> Any:
             rows = np.random.default_rng(0).standard_normal((16, d))
             rows[8:] *= 1e3  # (large rows too: pre-activations of both signs, a slope seen)
             try:
-                return as_chain(model, rows, owner)
+                return as_chain(model, rows, owner, flatten=flatten)
             except (TypeError, ValueError) as e:  # (a width's own error, not linear's refusal
                 wrong_width = str(e).startswith("op 'linear'")  # of another width, is kept)
                 err = err or (None if wrong_width else e)
@@ -116,7 +121,7 @@ def as_chain(model: Any, x: Any = None, owner: str = "explain") -> Any:
         out, probe = _traced(model, rows, fix, name)
         if out.backward_fn is None:
             raise TypeError(f"{fix}; {name}'s output has no graph (computed under no_grad?).")
-        chain = _chain_of(out, probe, linears, model, fix, name)
+        chain = _chain_of(out, probe, linears, model, fix, name, flatten)
         _same_outputs(model, Sequential(*chain), rows, fix, name)
     finally:
         for m, mode in modes:
@@ -214,10 +219,11 @@ def _same_outputs(model: Module, seq: Module, rows: np.ndarray, fix: str, name: 
 
 
 def _chain_of(
-    out: Tensor, probe: Tensor, linears: dict, model: Module, fix: str, name: str
+    out: Tensor, probe: Tensor, linears: dict, model: Module, fix: str, name: str, flatten: bool
 ) -> list[Module]:
     """The modules of the graph from ``probe`` to ``out``: Linear layers of ``linears`` and
-    activations, walked back from the output, in forward order."""
+    activations, walked back from the output, in forward order (with ``flatten``, an
+    ``nn.Flatten()`` first where the input is reshaped into rows)."""
     chain: list[Module] = []
     node, used = out, set()
     while node is not probe:
@@ -244,6 +250,14 @@ def _chain_of(
                 chain.append(LeakyReLU(alpha))
             else:
                 chain.append(activation_module(node.op))
+        elif (
+            flatten
+            and node.op == "reshape"
+            and parents
+            and parents[0] is probe
+            and _flattens(node, probe)
+        ):
+            chain.append(Flatten())  # (x.flatten(1), nn.Flatten(), x.reshape(len(x), -1))
         else:
             what = f"op {node.op!r}" if node.op else "a tensor that is not the input"
             if node.op == "linear":
@@ -253,6 +267,14 @@ def _chain_of(
             raise TypeError(f"{fix}; {name}'s output does not depend on its input.")
         node = parents[0]
     chain.reverse()
-    if not chain or not isinstance(chain[0], Linear):
+    body = chain[1:] if chain and isinstance(chain[0], Flatten) else chain
+    if not body or not isinstance(body[0], Linear):
         raise TypeError(f"{fix}; {name}'s forward does not start with a Linear layer.")
     return chain
+
+
+def _flattens(node: Tensor, probe: Tensor) -> bool:
+    """Whether the reshape ``node`` of the input ``probe`` makes each sample a row: (N, d1,
+    d2, ...) to (N, d1 * d2 * ...), ``nn.Flatten()``'s result on these rows."""
+    shape = probe.data.shape
+    return len(shape) >= 2 and node.data.shape == (shape[0], int(np.prod(shape[1:])))

@@ -466,7 +466,20 @@ def export(
         )
     elif isinstance(model, Module):  # (a Module of the user's own: its chain of layers)
         shape = None if input_shape is None else _sample_shape(input_shape)
-        proto = _export_network(as_chain(model, owner="export"), task, shape)
+        rows = None  # (a Module of your own is traced on samples of input_shape)
+        if shape is not None:
+            rows = np.random.default_rng(0).standard_normal((16, *shape))
+            rows[8:] *= 1e3  # (as as_chain's own rows: pre-activations of both signs)
+        try:
+            network = as_chain(model, rows, owner="export", flatten=True)
+        except ValueError as e:  # (the forward of a Module of your own, on those samples)
+            if rows is None:
+                raise
+            raise ValueError(
+                f"export: {type(model).__name__}'s forward does not take inputs of shape (N, "
+                f"{', '.join(map(str, shape))}) (input_shape={shape}): {e}"
+            ) from e
+        proto = _export_network(network, task, shape)
     elif _is_estimator(model):
         proto = _export_estimator(model)
     else:

@@ -118,6 +118,56 @@ def test_shapes_that_do_not_make_rows_are_refused_by_name():
         export("model.glassnet", input_shape=(2, 2))
 
 
+class _Flattening(nn.Module):
+    """A model written as PyTorch's are, flattening its input first (``how``)."""
+
+    def __init__(self, how="module"):
+        self.how, self.flat = how, nn.Flatten()
+        self.fc1, self.fc2 = nn.Linear(4, 8, rng=0), nn.Linear(8, 3, rng=1)
+
+    def forward(self, x):
+        x = x.flatten(1) if self.how == "method" else self.flat(x)
+        if self.how == "late":  # (a reshape after a layer: no chain)
+            return self.fc2(self.fc1(x).relu().reshape(len(x.data), -1))
+        return self.fc2(self.fc1(x).relu())
+
+
+@pytest.mark.parametrize("how", ["module", "method"])
+def test_a_module_of_your_own_that_flattens_its_input_exports(how):
+    from glassnet.chain import as_chain
+
+    net = _Flattening(how)
+    X = np.random.default_rng(6).normal(size=(10, 2, 2)).astype(np.float32)
+    proto = export(net, input_shape=(2, 2))
+    assert _declared(proto) == ["N", 2, 2]
+    assert [n.op_type for n in proto.graph.node] == ["Flatten", "Gemm", "Relu", "Gemm"]
+    _close(_run(proto, X)[0], net.predict(X))
+    rows = X.reshape(10, 4)
+    _close(_run(export(net), rows)[0], net.predict(rows))
+    # explain and draw_network take rows: for them the reshape stays an op they refuse
+    with pytest.raises(TypeError, match="computes op 'reshape'"):
+        as_chain(net, rows)
+    chain = as_chain(net, X, owner="export", flatten=True)
+    assert isinstance(chain[0], nn.Flatten) and chain[1] is net.fc1
+
+
+def test_a_module_of_your_own_that_reshapes_elsewhere_or_takes_no_samples_is_refused():
+    late = _Flattening("module")
+    late.how = "late"
+    with pytest.raises(TypeError, match="computes op 'reshape'"):
+        export(late)
+
+    class Rows(nn.Module):
+        def __init__(self):
+            self.fc = nn.Linear(4, 2, rng=0)
+
+        def forward(self, x):
+            return self.fc(x)
+
+    with pytest.raises(ValueError, match=r"Rows's forward does not take inputs of shape \(N, 2, 2"):
+        export(Rows(), input_shape=(2, 2))
+
+
 # ------------------------------------------------------------------ skl2onnx's classifiers
 
 SKL2ONNX = "skl2onnx converts scikit-learn models to ONNX: pip install skl2onnx"
