@@ -1780,18 +1780,28 @@ def _classifier_network(
     into [1 - p, p]), which must come from a ``Softmax`` or ``Sigmoid``. The other nodes (the
     head) must compute the outputs from that value and constants only, with the operators of
     :data:`_HEAD` (ArgMax, ArrayFeatureExtractor, ZipMap, Binarizer, Cast, ...); they are not
-    read. Constant nodes stay in the list (the chain's weights may be among them)."""
+    read. The Constant nodes the chain reads stay in the list (its weights may be there)."""
     users: dict[str, list[onnx.NodeProto]] = {}
     for n in nodes:
         for name in dict.fromkeys(n.input):
             users.setdefault(name, []).append(n)
     ours: list[onnx.NodeProto] = []
     end = x
+    outputs = [o.name for o in graph.output]
     while True:
         step = [n for n in users.get(end, []) if n.op_type != "Constant"]
         if not step or any(
             n.domain not in ("", "ai.onnx") or n.op_type not in _NETWORK_OPS or len(n.output) != 1
             for n in step
+        ):
+            break
+        last = next(
+            (n.op_type for n in reversed(ours) if n.op_type not in ("Identity", "Cast")), ""
+        )
+        # probabilities that are an output (skl2onnx's), or that the head reshapes for its
+        # label, end the network
+        if last in ("Softmax", "Sigmoid") and (
+            end in outputs or {"Reshape", "Flatten"} & {n.op_type for n in step}
         ):
             break
         if len(step) == 2 and {n.op_type for n in step} == {"Mul", "Max"}:  # max(z, alpha z)
@@ -1808,7 +1818,6 @@ def _classifier_network(
     chosen = {id(n) for n in ours}
     made = consts | {o for n in nodes if n.op_type == "Constant" for o in n.output}
     made |= {end} if end != x else set()  # (a head node reading the input is named below)
-    outputs = [o.name for o in graph.output]
     probabilities = f"{end!r}" if end != x else "(a Softmax or Sigmoid)"
     has = f"1 input and {len(outputs)} outputs ({', '.join(map(repr, outputs))})"
     why = (
@@ -1842,7 +1851,9 @@ def _classifier_network(
             f"network's probabilities {end!r}; glassnet reads a classifier's network, whose "
             "other outputs (label, probabilities) come from them."
         )
-    return [n for n in nodes if id(n) in chosen or n.op_type == "Constant"], end
+    read = {i for n in ours for i in n.input}  # (the head's own Constant nodes are not read)
+    keep = [n for n in nodes if id(n) in chosen or (n.op_type == "Constant" and read & {*n.output})]
+    return keep, end
 
 
 def _input_width(info: onnx.ValueInfoProto, where: str) -> tuple[int | None, int]:

@@ -293,3 +293,12 @@ def test_classifier_graphs_glassnet_cannot_read_name_the_node_and_its_op_type():
     arg = helper.make_node("ArgMax", ["p"], ["label"], name="arg", axis=1, keepdims=0)
     net = load(_two_outputs([gemm, soft, arg], W))
     assert isinstance(net, nn.MLP) and net.sizes == [2, 3]
+    # the probabilities an output that the head reshapes (a Constant of ints in the head,
+    # which load does not read as a weight): the network ends at the output
+    head = [
+        helper.make_node("Constant", [], ["shape"], value_ints=[-1]),
+        helper.make_node("Reshape", ["p", "shape"], ["label"]),
+    ]
+    net = load(_two_outputs([gemm, soft, *head], W))
+    assert isinstance(net, nn.MLP) and net.sizes == [2, 3]
+    assert isinstance(net.layers[-1], nn.Softmax)
