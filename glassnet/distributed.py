@@ -36,6 +36,15 @@ rank compares with its own before the P-entry buffer is made. So a rank that fai
 checking its data, or whose model or settings differ from rank 0's, ends every rank with an
 error rather than with buffers of different sizes meeting in one ``Allreduce``.
 
+A rank's program ending: under ``mpiexec -n N`` (N > 1), from glassnet's import on, a rank
+whose program ends on its own (an uncaught exception outside fit, such as its data file
+missing before its first fit; ``sys.exit()``; the end of its script) joins the other ranks
+in one last collective, of the kind and size of fit's first ones (MPI started for it if
+nothing had: the others wait for it in ``MPI_Init``). Ranks in fit raise
+:class:`DistributedError` naming it; ranks that end too end. An error every rank hit alike
+is printed by rank 0 alone. A failing rank whose others do not join within 10 s (busy in
+code of their own, such as their own ``bcast``) ends the job with ``MPI_Abort``.
+
 Callbacks' ``on_train_begin``/``on_epoch_end``/``on_train_end`` (checkpoints, progress,
 diagnostics) and the progress line run on rank 0 only; ``on_step_end`` runs on every rank
 (keep it free of file writes); stop decisions are rank 0's, agreed at each epoch's end,
@@ -48,9 +57,12 @@ mpi4py is imported only here and only when asked for (``pip install "glassnet[mp
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import stat
 import sys
+import time
 import traceback
 import zlib
 from collections.abc import Callable
@@ -63,9 +75,9 @@ from .nn.layers import Dropout
 
 __all__ = ["DataParallel", "DistributedError", "run", "launched", "checks_of"]
 
-# control slots after the gradients
-_LOSS_HI, _LOSS_LO, _ERROR, _LEFT, _STOP, _HI, _LO, _STEP = range(8)
-_CONTROL = 8
+# control slots after the gradients (_EXIT: the ranks ending their program, see _part)
+_LOSS_HI, _LOSS_LO, _ERROR, _LEFT, _STOP, _HI, _LO, _STEP, _EXIT = range(9)
+_CONTROL = 9
 # outside a step, rank 0 puts in the loss's slot what its collective is for, so that ranks
 # at different points of fit (called with other arguments) say so instead of reading one
 # collective's values as another's
@@ -79,8 +91,9 @@ _DOING = {
     4: "has passed the checks of the model and settings",
     5: "starts training",
     6: "ends an epoch",
+    7: "has ended its program",
 }
-_DRAW, _SEED, _SETTINGS_KIND, _PASSED, _START, _EPOCH = range(1, 7)
+_DRAW, _SEED, _SETTINGS_KIND, _PASSED, _START, _EPOCH, _GONE_KIND = range(1, 8)
 _B24 = 1 << 24  # integers below 2**24 are exact in float32: a 48-bit value takes two slots
 # fit's arguments every rank must pass alike (the data, seed and optimizer state are
 # compared by checks_of; callbacks, verbose, device and threads may differ)
@@ -158,10 +171,19 @@ class DataParallel:
                 f"communicator. Got {type(comm).__name__}."
             )
         self.MPI, self.comm = MPI, comm
-        _abort_on_uncaught(MPI)
+        if MPI.COMM_WORLD.Get_size() > 1:  # (any launcher: glassnet's import saw mpiexec's)
+            _install()
         self.rank, self.size = comm.Get_rank(), comm.Get_size()
+        for c, told, gone in _BROKEN:
+            if c == comm:  # a rank has ended its program: its collectives would never come
+                raise DistributedError(told, gone, told)
+        if self.size > 1 and not any(c == comm for c in _TRACKED):
+            _TRACKED.append(comm)
         self.root = self.rank == 0
         self.done = False  # this rank's last collective has run
+        # before training the collectives are nonblocking ones (Iallreduce), as is the one of
+        # a rank that ends its program (_part), which must meet them; training's are blocking
+        self.fixed = True
         self.n_global = 0
         self.settings: dict[str, Any] = {}  # fit's settings to compare with rank 0's (run)
         # before training: one size on every rank, whatever its model (see the module doc)
@@ -177,12 +199,13 @@ class DataParallel:
         ctl = self.buf[self.buf.size - _CONTROL :]
         ctl[_LEFT] = 1.0 if last else 0.0
         ctl[_STEP] = 1.0 if step else 0.0
+        ctl[_EXIT] = 0.0
         if not step:  # (a step's loss is in that slot)
             ctl[_KIND] = kind if self.root else 0.0
-        self.comm.Allreduce(self.MPI.IN_PLACE, self.buf, op=self.MPI.SUM)
+        self._allreduce()
         ctl = self.buf[self.buf.size - _CONTROL :]
-        if ctl[_ERROR] > 0:
-            self._gather_error(None)
+        if ctl[_ERROR] > 0 or ctl[_EXIT] > 0:
+            self._settle(None)
         if ctl[_LEFT] > 0 and not last:
             # another rank's fit has ended while this one expected a step: it was
             # interrupted (Ctrl-C reaches every rank); this rank stops as interrupted too
@@ -215,22 +238,47 @@ class DataParallel:
         )
         raise DistributedError(text, stopped[0], text)
 
-    def _gather_error(self, mine: BaseException | None) -> None:
+    def _allreduce(self) -> None:
+        """Sum the buffer over the ranks: before training with ``Iallreduce`` (the kind of
+        collective a rank ending its program joins, see :func:`_part`), then ``Allreduce``."""
+        if self.fixed:
+            self.comm.Iallreduce(self.MPI.IN_PLACE, self.buf, op=self.MPI.SUM).Wait()
+        else:
+            self.comm.Allreduce(self.MPI.IN_PLACE, self.buf, op=self.MPI.SUM)
+
+    def _settle(self, mine: BaseException | None) -> None:
+        """Every rank, after a collective where a rank failed (``mine``: this rank's error)
+        or ended its program: learn which, and raise (the failing rank its own error, which
+        the caller raises; the others :class:`DistributedError`, naming it)."""
         self.done = True
-        text = None
+        got = self.comm.allgather((_text(mine) if mine is not None else None, False))
+        quiet = _heard(self.comm, got)
         if mine is not None:
-            text = "".join(traceback.format_exception(mine)).rstrip()
-            text = f"{type(mine).__name__}: {mine}\n{text}"
-        errors = [(r, t) for r, t in enumerate(self.comm.allgather(text)) if t is not None]
-        if mine is None:
+            if quiet:
+                with contextlib.suppress(AttributeError):
+                    mine._glassnet_quiet = True  # type: ignore[union-attr]
+            return
+        errors = [(r, t) for r, (t, _) in enumerate(got) if t is not None]
+        left = [r for r, (_, gone) in enumerate(got) if gone]
+        if errors:
             r, t = errors[0]
             head = t.splitlines()[0]
-            raise DistributedError(
-                f"distributed training stopped: rank {r} of {self.size} failed with {head} "
-                f"(that rank's traceback is in .error and on its stderr)",
+            where = (
+                " outside fit, and has ended its program (its traceback is on its stderr)"
+                if r in left
+                else " (that rank's traceback is in .error and on its stderr)"
+            )
+            error = DistributedError(
+                f"distributed training stopped: rank {r} of {self.size} failed with {head}{where}",
                 r,
                 t,
             )
+        else:
+            told = _told(left, self.size)
+            error = DistributedError(told, left[0], told)
+        if quiet:
+            error._glassnet_quiet = True  # type: ignore[attr-defined]
+        raise error
 
     def fail(self, error: BaseException) -> None:
         """Tell the other ranks that this rank failed with ``error`` (at their next
@@ -239,8 +287,8 @@ class DataParallel:
             return
         self.buf[self.buf.size - _CONTROL :] = 0.0
         self.buf[self.buf.size - _CONTROL + _ERROR] = 1.0
-        self.comm.Allreduce(self.MPI.IN_PLACE, self.buf, op=self.MPI.SUM)
-        self._gather_error(error)
+        self._allreduce()
+        self._settle(error)
 
     def finish(self) -> None:
         """The last collective of a rank whose fit returned."""
@@ -277,6 +325,7 @@ class DataParallel:
         # the gradients, then one slot per parameter (the ranks that gave it a gradient),
         # then the control slots
         self.buf = np.zeros(P + len(params) + _CONTROL, dtype)
+        self.fixed = False
         offsets = np.cumsum([0, *sizes])
         self.views = [
             self.buf[a:b].reshape(p.data.shape) for a, b, p in zip(offsets, offsets[1:], params)
@@ -470,33 +519,6 @@ def run(fit: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
     return history
 
 
-_HOOKED: list[Any] = []  # the excepthook before ours, once ours is set
-
-
-def _abort_on_uncaught(MPI: Any) -> None:
-    """From the first distributed fit on, an exception that ends this process calls
-    ``MPI_Abort``, as ``python -m mpi4py`` does: a rank failing outside fit (after one, its
-    report unwritable) would leave the others waiting in their next fit's Allreduce, and
-    itself in ``MPI_Finalize``, for ever. An error that every rank raised from fit ends each
-    process as before (a rank's traceback is printed before the job ends)."""
-    if _HOOKED or MPI.COMM_WORLD.Get_size() < 2:
-        return
-    _HOOKED.append(sys.excepthook)
-
-    def hook(kind: Any, value: Any, tb: Any) -> None:
-        _HOOKED[0](kind, value, tb)
-        seen = value
-        while seen is not None:  # (the error of fit itself, or one raised from it)
-            if getattr(seen, "_glassnet_every_rank", False):
-                return
-            seen = seen.__cause__ or seen.__context__
-        if MPI.Is_initialized() and not MPI.Is_finalized():
-            sys.stderr.flush()
-            MPI.COMM_WORLD.Abort(1)
-
-    sys.excepthook = hook
-
-
 def checks_of(X: Any, y: Any, w: Any, rng: Any, optimizer: Any) -> tuple[Any, ...]:
     """What every rank must agree on, cheaply: the data's shapes, its first and last rows,
     the shuffling generator's state and the optimizer's state."""
@@ -558,3 +580,194 @@ def _leaves(obj: Any) -> Any:
             yield from _leaves(v)
     else:
         yield obj
+
+
+# ------------------------------------------------------------ a rank's program ending
+# Under mpiexec -n N (N > 1) every rank ends through MPI (installed when glassnet is
+# imported, and by the first distributed fit under another launcher): a rank that ends its
+# program, by an uncaught error (the excepthook) or otherwise (atexit: sys.exit(), the end of
+# the script), joins the other ranks in one collective of the kind and size that fit's
+# first collectives have, with its "has ended" count (and error count) set. Ranks in fit
+# raise DistributedError naming it; ranks that end too find that every rank has ended.
+_HOOKED: list[Any] = []  # the excepthook before ours, once ours is set
+_TRACKED: list[Any] = []  # the communicators of this rank's distributed fits, first used first
+_BROKEN: list[tuple[Any, str, int]] = []  # those a rank has left: what the others were told,
+# and the (first) rank that left
+_GONE: list[bool] = []  # this rank has told the others that it ends its program
+_ANSWER_WITHIN = 10.0  # seconds a failing rank waits for the others before MPI_Abort
+
+
+def _rank_process() -> bool:
+    """Whether this process is one of N > 1 ranks that mpiexec started, not a process one
+    of them started (multiprocessing's or joblib's workers inherit its environment)."""
+    if launched()[1] < 2:
+        return False
+    fd = os.environ.get("PMI_FD", "")
+    if fd.isdigit():  # (MPICH's: the rank's socket to its launcher, not a child's)
+        try:
+            if not stat.S_ISSOCK(os.fstat(int(fd)).st_mode):
+                return False
+        except OSError:
+            return False
+    if os.environ.setdefault("GLASSNET_MPI_RANK_PID", str(os.getpid())) != str(os.getpid()):
+        return False
+    import multiprocessing
+
+    return multiprocessing.parent_process() is None
+
+
+def _install() -> None:
+    """Make an uncaught exception and the end of this process tell the other ranks."""
+    if _HOOKED:
+        return
+    _HOOKED.append(sys.excepthook)
+    sys.excepthook = _hook
+    # (Python's atexit functions run before mpi4py's MPI_Finalize, whenever it was imported)
+    atexit.register(_at_exit)
+
+
+def _text(error: BaseException) -> str:
+    """``error`` as the other ranks read it: its type and message, then its traceback."""
+    text = "".join(traceback.format_exception(error)).rstrip()
+    return f"{type(error).__name__}: {error}\n{text}"
+
+
+def _told(left: list[int], size: int) -> str:
+    who = f"rank {left[0]} of {size} has" if len(left) == 1 else f"ranks {left} of {size} have"
+    return (
+        f"distributed training stopped: {who} ended its program (sys.exit(), the end of the "
+        "script, or an uncaught error) while this rank called fit(distributed='mpi'), which "
+        "needs every rank: every rank must call fit alike, as many times (a script that ends "
+        "early must end on every rank)."
+    )
+
+
+def _heard(comm: Any, got: list[tuple[str | None, bool]]) -> bool:
+    """What a rank learns from every rank's (error, has ended its program) ``got``: a
+    communicator that a rank has left is not used again (its collectives would never come).
+    Returns whether this rank keeps quiet about it: every rank failed with the same error
+    (rank 0 reports it), or another rank reports it."""
+    rank = comm.Get_rank()
+    left = [r for r, (_, gone) in enumerate(got) if gone]
+    staying = [r for r, (_, gone) in enumerate(got) if not gone]
+    if left and staying:
+        _BROKEN.append((comm, _told(left, len(got)), left[0]))
+    heads = {t.splitlines()[0] for t, _ in got if t is not None}
+    if all(t is not None for t, _ in got) and len(heads) == 1:
+        return rank != 0
+    reporters = [r for r, (t, gone) in enumerate(got) if t is None and not gone]
+    return rank in reporters and rank != reporters[0]  # (a failing rank reports its own)
+
+
+def _leave(MPI: Any, comm: Any, error: str | None, wait: float | None) -> Any:
+    """This rank's last collective on ``comm``; every rank's (error, has ended), or None
+    when the others did not join it within ``wait`` seconds. It waits without spinning a
+    core (as MPI_Finalize does): a rank done early must not slow the others."""
+    buf = np.zeros(_CHECKS + _CONTROL, np.float64)
+    ctl = buf[_CHECKS:]
+    ctl[_EXIT] = 1.0
+    ctl[_ERROR] = 0.0 if error is None else 1.0
+    if comm.Get_rank() == 0:
+        ctl[_KIND] = _GONE_KIND
+    request = comm.Iallreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
+    end = None if wait is None else time.monotonic() + wait
+    while not request.Test():
+        if end is not None and time.monotonic() > end:
+            return None
+        time.sleep(0.005)
+    size = comm.Get_size()
+    if ctl[_EXIT] == size and ctl[_ERROR] == 0:
+        return [(None, True)] * size  # every rank ends: nothing more to say
+    return comm.allgather((error, True))
+
+
+def _part(error: str | None, wait: float | None) -> bool | None:
+    """This rank ends its program (with ``error``, as text, or None): tell the ranks of the
+    communicators of its distributed fits, and of ``MPI.COMM_WORLD``, in that order
+    (starting MPI here if nothing did: a rank waiting in its first fit waits for this rank
+    in ``MPI_Init``). Returns whether to keep quiet about ``error`` (another rank reports
+    it); None when the other ranks did not answer within ``wait`` seconds."""
+    if _GONE:
+        return False
+    try:
+        from mpi4py import MPI
+
+        if not MPI.Is_initialized() or MPI.Is_finalized():
+            return False
+        world = MPI.COMM_WORLD
+        comms = [c for c in _TRACKED if c != MPI.COMM_NULL]
+        if not any(c == world for c in comms):
+            comms.append(world)
+        comms = [c for c in comms if c.Get_size() > 1 and not any(c == b for b, _, _ in _BROKEN)]
+    except Exception:  # (mpi4py missing, or its MPI library failing to load or start)
+        return False
+    _GONE.append(True)
+    quiet = False
+    for comm in comms:
+        got = _leave(MPI, comm, error, wait)
+        if got is None:
+            return None
+        quiet = _heard(comm, got)
+        staying = [r for r, (_, gone) in enumerate(got) if not gone]
+        if error is None and staying:
+            sys.stderr.write(
+                f"glassnet: rank {comm.Get_rank()} of {comm.Get_size()} has ended its program "
+                f"while rank(s) {staying} called fit(distributed='mpi'): they stop with "
+                "DistributedError\n"
+            )
+    return quiet
+
+
+def _from_fit(error: BaseException) -> bool:
+    """Whether ``error`` is (or was raised from) one that every rank of a fit raised."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if getattr(seen, "_glassnet_every_rank", False):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _hook(kind: Any, value: Any, tb: Any) -> None:
+    """An uncaught exception of a rank. One raised from a distributed fit is known to every
+    rank already: it is printed, unless every rank failed alike and this is not rank 0, or
+    another rank reports it. Any other (before a rank's first fit, its data file missing;
+    between two fits): the other ranks are told, at their fit's next collective or at their
+    own end, then it is printed (once, if every rank failed alike); when they do not answer
+    within 10 s (busy elsewhere), ``MPI_Abort`` ends the job, as ``python -m mpi4py`` does."""
+    if getattr(value, "_glassnet_quiet", False):
+        return
+    if isinstance(value, BaseException) and not _from_fit(value):
+        try:
+            quiet = _part(_text(value), _ANSWER_WITHIN)
+        except Exception as e:  # (an MPI error: the exception itself is printed below)
+            sys.stderr.write(f"glassnet: could not tell the other ranks of this error: {e}\n")
+            quiet = False
+        if quiet:
+            return
+        if quiet is None:
+            _HOOKED[0](kind, value, tb)
+            from mpi4py import MPI
+
+            rank, size = MPI.COMM_WORLD.Get_rank(), MPI.COMM_WORLD.Get_size()
+            sys.stderr.write(
+                f"glassnet: rank {rank} of {size} ended with this error, and the other ranks "
+                f"did not answer within {_ANSWER_WITHIN:g} s (busy outside glassnet's fit): "
+                "ending every rank (MPI_Abort)\n"
+            )
+            sys.stderr.flush()
+            MPI.COMM_WORLD.Abort(1)
+            return
+    _HOOKED[0](kind, value, tb)
+
+
+def _at_exit() -> None:
+    """The end of a rank's program (sys.exit(), the end of the script): tell the others."""
+    try:
+        _part(None, None)
+    except Exception as e:  # (an MPI error)
+        sys.stderr.write(f"glassnet: could not tell the other ranks that this rank ends: {e}\n")
+
+
+if _rank_process():
+    _install()
