@@ -791,8 +791,11 @@ def test_scikit_learns_own_regressor_through_skl2onnx_imports():
     clf = _fit_quietly(
         SkClassifier(hidden_layer_sizes=(4,), max_iter=20, random_state=0), X, X[:, 0] > 0
     )
-    with pytest.raises(OnnxError, match="1 input.* and 2 output"):  # label + probabilities
-        load(skl2onnx.to_onnx(clf, X32[:1], options={"zipmap": False}))
+    # a classifier's file (label + probabilities): the network of its probabilities, p
+    clf_proto = skl2onnx.to_onnx(clf, X32[:1], options={"zipmap": False})
+    clf_net = load(clf_proto)
+    assert isinstance(clf_net, nn.MLP) and clf_net.sizes == [3, 4, 1]
+    close(clf_net.predict(X32)[:, 0], run(clf_proto, X32)[1][:, 1], np.float32)
     nodes = [
         helper.make_node("Gemm", ["x", "W"], ["z"]),
         helper.make_node("Reshape", ["z", "s"], ["y"], name="flatten"),
