@@ -73,7 +73,7 @@ import numpy as np
 from .fused import add_l2
 from .nn.layers import Dropout
 
-__all__ = ["DataParallel", "DistributedError", "run", "launched", "checks_of"]
+__all__ = ["DataParallel", "DistributedError", "run", "launched", "checks_of", "end_rank"]
 
 # control slots after the gradients (_EXIT: the ranks ending their program, see _part)
 _LOSS_HI, _LOSS_LO, _ERROR, _LEFT, _STOP, _HI, _LO, _STEP, _EXIT = range(9)
@@ -718,47 +718,57 @@ def _part(error: str | None, wait: float | None) -> bool | None:
     return quiet
 
 
-def _from_fit(error: BaseException) -> bool:
-    """Whether ``error`` is (or was raised from) one that every rank of a fit raised."""
+def _from_fit(error: BaseException, mark: str = "_glassnet_every_rank") -> bool:
+    """Whether ``error`` is (or was raised from) one that every rank of a fit raised (with
+    ``mark``, "_glassnet_quiet": one that another rank reports)."""
     seen: BaseException | None = error
     while seen is not None:
-        if getattr(seen, "_glassnet_every_rank", False):
+        if getattr(seen, mark, False):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
 
 
-def _hook(kind: Any, value: Any, tb: Any) -> None:
-    """An uncaught exception of a rank. One raised from a distributed fit is known to every
-    rank already: it is printed, unless every rank failed alike and this is not rank 0, or
-    another rank reports it. Any other (before a rank's first fit, its data file missing;
-    between two fits): the other ranks are told, at their fit's next collective or at their
-    own end, then it is printed (once, if every rank failed alike); when they do not answer
-    within 10 s (busy elsewhere), ``MPI_Abort`` ends the job, as ``python -m mpi4py`` does."""
-    if getattr(value, "_glassnet_quiet", False):
-        return
-    if isinstance(value, BaseException) and not _from_fit(value):
-        try:
-            quiet = _part(_text(value), _ANSWER_WITHIN)
-        except Exception as e:  # (an MPI error: the exception itself is printed below)
-            sys.stderr.write(f"glassnet: could not tell the other ranks of this error: {e}\n")
-            quiet = False
-        if quiet:
-            return
-        if quiet is None:
-            _HOOKED[0](kind, value, tb)
-            from mpi4py import MPI
+def end_rank(error: BaseException) -> str:
+    """This rank's program ends with ``error`` (an uncaught exception does this by itself;
+    a front door that catches its errors, such as the command line, calls it): tell the
+    other ranks, as :func:`_part` does, and say what to do with ``error``: ``"report"``
+    (print it), ``"quiet"`` (print nothing: every rank failed alike and rank 0 reports it,
+    or another rank reports it) or ``"abort"`` (the other ranks did not answer within 10 s,
+    busy elsewhere: print it, then end the job with ``MPI.COMM_WORLD.Abort``). An error
+    raised from a distributed fit is known to every rank already: no collective. Outside
+    ``mpiexec -n N`` (N > 1), ``"report"``."""
+    if not _HOOKED:
+        return "report"
+    if _from_fit(error):
+        return "quiet" if _from_fit(error, "_glassnet_quiet") else "report"
+    try:
+        quiet = _part(_text(error), _ANSWER_WITHIN)
+    except Exception as e:  # (an MPI error: the caller prints ``error`` itself)
+        sys.stderr.write(f"glassnet: could not tell the other ranks of this error: {e}\n")
+        return "report"
+    return "abort" if quiet is None else "quiet" if quiet else "report"
 
-            rank, size = MPI.COMM_WORLD.Get_rank(), MPI.COMM_WORLD.Get_size()
-            sys.stderr.write(
-                f"glassnet: rank {rank} of {size} ended with this error, and the other ranks "
-                f"did not answer within {_ANSWER_WITHIN:g} s (busy outside glassnet's fit): "
-                "ending every rank (MPI_Abort)\n"
-            )
-            sys.stderr.flush()
-            MPI.COMM_WORLD.Abort(1)
-            return
+
+def _hook(kind: Any, value: Any, tb: Any) -> None:
+    """An uncaught exception of a rank (see :func:`end_rank`): printed unless another rank
+    reports it; ``MPI_Abort`` when the other ranks do not answer, as ``python -m mpi4py``
+    does."""
+    told = end_rank(value) if isinstance(value, BaseException) else "report"
+    if told == "quiet":
+        return
     _HOOKED[0](kind, value, tb)
+    if told == "abort":
+        from mpi4py import MPI
+
+        rank, size = MPI.COMM_WORLD.Get_rank(), MPI.COMM_WORLD.Get_size()
+        sys.stderr.write(
+            f"glassnet: rank {rank} of {size} ended with this error, and the other ranks "
+            f"did not answer within {_ANSWER_WITHIN:g} s (busy outside glassnet's fit): "
+            "ending every rank (MPI_Abort)\n"
+        )
+        sys.stderr.flush()
+        MPI.COMM_WORLD.Abort(1)
 
 
 def _at_exit() -> None:

@@ -140,6 +140,31 @@ def test_an_error_every_rank_hits_before_fit_is_printed_once(n):
     assert "MPI_Abort" not in err  # (every rank ended alike: no rank was left waiting)
 
 
+@pytest.mark.parametrize("n", [2, 4])
+def test_a_front_door_that_catches_its_errors_prints_an_error_every_rank_hit_once(n):
+    """The command line catches its errors and prints one line: with end_rank, the line of
+    an error every rank hit alike (a bad argument) is printed by rank 0 alone, and every
+    rank ends with the status the front door chose."""
+    rc, out, err = ended(n, "front_door_same")
+    assert rc == 2, err
+    assert err.count("glassnet: error: --epochs must be at least 1, got 0") == 1, err
+
+
+def test_a_front_door_rank_failing_alone_ends_the_others_fit():
+    rc, out, err = ended(2, "front_door_one")
+    assert rc == 2, err
+    assert err.count("glassnet: error: --epochs must be at least 1, got 0") == 1, err  # rank 1
+    assert (
+        "glassnet: error: distributed training stopped: rank 1 of 2 failed with ValueError: "
+        "--epochs must be at least 1, got 0 outside fit, and has ended its program"
+    ) in err, err  # rank 0, whose fit was waiting for rank 1
+
+
+def test_end_rank_outside_mpiexec_reports(monkeypatch):
+    monkeypatch.setattr(distributed, "_HOOKED", [])
+    assert distributed.end_rank(ValueError("x")) == "report"
+
+
 def test_ranks_that_do_not_train_distributed_end_as_before():
     """glassnet imported under mpiexec, no distributed fit: ranks ending at other times end
     normally; one failing ends with its error and a failing status."""
