@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Number
 from typing import Any
 
 from ._validation import ParameterError, check_choice, check_number
@@ -61,6 +62,8 @@ def fmt(v: float, decimals: int = 3) -> str:
         decimals = check_number(decimals, "decimals", "fmt", low=0, integer=True)
     try:
         v = float(v)
+    except OverflowError:  # an int beyond a float's range (10**400) raised OverflowError
+        return _huge_int(v, max(decimals - 1, 1))
     except (TypeError, ValueError):
         raise ParameterError(  # (a TypeError and a ValueError, as float()'s were)
             f"fmt prints a number (a float, an int, a NumPy scalar). Got {v!r:.60}."
@@ -71,9 +74,33 @@ def fmt(v: float, decimals: int = 3) -> str:
         return "inf" if v > 0 else "-inf"
     if v == int(v) and abs(v) < 1e6:
         return str(int(v))
-    if abs(v) < 0.5 * 10.0 ** (-decimals) or abs(v) >= 1e6:
+    fixed = f"{v:.{decimals}f}"
+    # scientific where the fixed decimals would hide the value (0.0003 as 0.000; 0.5 with
+    # decimals=0 as 0, the half rounded to even) or where they reach a million
+    # (999999.9996 read 1000000.000, where 1e6 itself reads 1.00e+06)
+    if abs(v) < 0.5 * 10.0 ** (-decimals) or float(fixed) == 0 or abs(float(fixed)) >= 1e6:
         return f"{v:.{max(decimals - 1, 1)}e}"
-    return f"{v:.{decimals}f}"
+    return fixed
+
+
+def _huge_int(v: Any, keep: int) -> str:
+    """An integer too large for a float (``10**400``) in scientific notation with ``keep``
+    decimals, from its digits."""
+    try:
+        n = int(v)
+    except (TypeError, ValueError, OverflowError):
+        raise ParameterError(
+            f"fmt prints a number (a float, an int, a NumPy scalar). Got {v!r:.60}."
+        ) from None
+    digits = str(abs(n))
+    head = int(digits[: keep + 2])  # one digit more than shown, to round on
+    mantissa = (head + 5) // 10  # keep + 1 digits, rounded half up
+    exponent = len(digits) - 1
+    if len(str(mantissa)) > keep + 1:  # (9.999e+400 rounds up to 1.00e+401)
+        mantissa //= 10
+        exponent += 1
+    m = str(mantissa)
+    return f"{'-' if n < 0 else ''}{m[0]}.{m[1:]}e+{exponent}"
 
 
 # =====================================================================================
@@ -295,15 +322,28 @@ class Section:
     blocks: list[Block] = field(default_factory=list)
     key: str = ""
 
+    def __post_init__(self) -> None:
+        _check_text(self.title, "title", "Section")
+
     def p(self, text: str) -> None:
+        _check_text(text, "text", "Section.p")
         self.blocks.append(Block("p", text))
 
     def pre(self, text: str) -> None:
+        _check_text(text, "text", "Section.pre")
         self.blocks.append(Block("pre", text))
 
     def table(self, headers: list[str], rows: list[list[str]]) -> None:
         """A table of text cells, each row as many as ``headers`` (refused otherwise: the
-        text renderer failed, the Markdown and HTML ones drew a ragged table)."""
+        text renderer failed, the Markdown and HTML ones drew a ragged table). ``rows``
+        may be any iterable of rows (a generator is read once, here)."""
+        if isinstance(rows, (str, bytes)) or not isinstance(rows, Iterable):
+            raise TypeError(
+                f"Section.table: rows must be a list of rows, each a list of text cells. Got "
+                f"{rows!r:.40} of type {type(rows).__name__}."
+            )
+        # (a generator of rows was used up by these checks and drew an empty table)
+        rows = rows if isinstance(rows, list) else list(rows)
         for where, cells in [("headers", headers), *((f"row {i}", r) for i, r in enumerate(rows))]:
             if not isinstance(cells, (list, tuple)) or len(cells) != len(headers):
                 shown = len(cells) if isinstance(cells, (list, tuple)) else type(cells).__name__
@@ -318,6 +358,40 @@ class Section:
                     "write numbers with fmt() (or str())."
                 )
         self.blocks.append(Block("table", headers=headers, rows=rows))
+
+
+def _check_text(text: Any, name: str, owner: str) -> None:
+    if not isinstance(text, str):
+        hint = "write a number with fmt() (or str())" if isinstance(text, Number) else "give a str"
+        raise TypeError(
+            f"{owner}: '{name}' must be text (a str). Got {text!r:.40} of type "
+            f"{type(text).__name__}; {hint}."
+        )
+
+
+def _check_report(title: Any, sections: Any, owner: str) -> list[Section]:
+    """The title and sections of a report, checked (a Section given alone, a title that is
+    not text: the renderers failed deep inside with a TypeError)."""
+    _check_text(title, "title", owner)
+    if isinstance(sections, Section):
+        raise TypeError(
+            f"{owner}: 'sections' must be a list of Section. Got one Section "
+            f"({sections.title!r:.40}); pass it in a list: [section]."
+        )
+    if isinstance(sections, (str, bytes)) or not isinstance(sections, Iterable):
+        raise TypeError(
+            f"{owner}: 'sections' must be a list of Section. Got {sections!r:.40} of type "
+            f"{type(sections).__name__}."
+        )
+    sections = list(sections)
+    for i, sec in enumerate(sections):
+        if not isinstance(sec, Section):
+            raise TypeError(
+                f"{owner}: 'sections' must be a list of Section; item {i} is {sec!r:.40} of "
+                f"type {type(sec).__name__}. Make one with Section(title) and its p(), "
+                "pre() and table()."
+            )
+    return sections
 
 
 def _text_table(headers: list[str], rows: list[list[str]]) -> str:
@@ -335,6 +409,8 @@ def _text_table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def render_text(title: str, sections: list[Section]) -> str:
+    """``sections`` as a terminal page under ``title``."""
+    sections = _check_report(title, sections, "render_text")
     out = [title, "=" * len(title)]
     for s in sections:
         if s.title:
@@ -373,6 +449,7 @@ def render_markdown(
     ``cell`` (explain's LaTeX Markdown passes escapers that leave ``$...$`` alone).
     ``level`` is the title's heading depth, 1 to 5 (sections take the next one)."""
     check_number(level, "level", "to_markdown", low=1, high=5, integer=True)
+    sections = _check_report(title, sections, "render_markdown")
     h = "#" * level
     out = [f"{h} {text(title)}"]
     for s in sections:
@@ -400,8 +477,11 @@ _HTML_STYLE = (
 
 
 def render_html(title: str, sections: list[Section], cls: str = "glassnet-explain") -> str:
+    """``sections`` as an HTML fragment: a ``<div>`` of class ``cls``."""
+    sections = _check_report(title, sections, "render_html")
+    _check_text(cls, "cls", "render_html")
     e = html.escape
-    out = [_HTML_STYLE, f'<div class="{cls}">', f"<h3>{e(title)}</h3>"]
+    out = [_HTML_STYLE, f'<div class="{e(cls)}">', f"<h3>{e(title)}</h3>"]
     for s in sections:
         if s.title:
             out.append(f"<h4>{e(s.title)}</h4>")
