@@ -88,10 +88,12 @@ from .datasets import (
     headerless,
     load_dataset,
     missing_tokens,
-    read_csv,
     read_pipe,
     sniff_delimiter,
     utf8_text,
+)
+from .datasets import (
+    read_csv as _read_csv_file,
 )
 from .files import WriteError, atomic_write, same_file
 from .io import (
@@ -586,6 +588,14 @@ def _typographic_number(cell: str, decimal: str = ".") -> str | None:
     return f"{', '.join(named)}, which glassnet does not read in a number: {todo} ({plain!r})"
 
 
+def read_csv(path: str | os.PathLike[str], **options: Any) -> Table:
+    """:func:`glassnet.datasets.read_csv` as the command line reads a file: an unnamed first
+    column that holds pandas' row index is left out (``table.index_dropped``), and a column
+    of decimal commas read as text is left to the command line's own checks, which name
+    --decimal and a model's columns."""
+    return _read_csv_file(path, pandas_index=True, decimal_commas="text", **options)
+
+
 def _read_table(
     path: str,
     *,
@@ -600,8 +610,13 @@ def _read_table(
     target_fix: str = "",
     model: str | None = None,
     decimal: str = ".",
+    nrows: int | None = None,
 ) -> Table:
     """:func:`read_csv` with the file checks and the hints phrased for the command line.
+
+    ``nrows``: read only the header and the first ``nrows`` rows (explain's), not the whole
+    file. An unnamed first column that holds pandas' row index (``df.to_csv()``'s 0, 1, 2,
+    ...) is left out, with a note.
 
     ``targets``: the target columns when there are several (``target`` is None), which
     are never imputed: a missing cell in one is an error that does not suggest --impute,
@@ -618,7 +633,7 @@ def _read_table(
     try:
         table = read_csv(
             p, target=target, impute=impute, categorical=categorical, delimiter=delimiter,
-            multiline=multiline, drop=drop, missing=missing, decimal=decimal,
+            multiline=multiline, drop=drop, missing=missing, decimal=decimal, nrows=nrows,
         )  # fmt: skip
     except PermissionError:
         raise CLIError(
@@ -761,6 +776,13 @@ def _read_table(
                 f"the target column '{t}' of '{path}' has a missing value at line "
                 f"{table.imputed[t][0]}: targets are never imputed; fill it in or drop the row"
             )
+    if table.index_dropped is not None:
+        low, high = table.index_dropped
+        _note(
+            f"'{path}': its unnamed first column holds the row numbers {low} to {high}, the "
+            f"index that pandas' to_csv writes (or R's write.csv): left out, not a feature "
+            f"(to_csv(index=False) writes no such column)"
+        )
     return table
 
 
@@ -1466,17 +1488,20 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool) -> _Data:
-    """Read a CSV file to score with ``bundle``: the model's feature columns, checked.
+def _read_for_model(
+    bundle: _Bundle, args: argparse.Namespace, need_target: bool, nrows: int | None = None
+) -> _Data:
+    """Read a CSV file to score with ``bundle``: the model's feature columns, checked;
+    ``nrows``: only its header and first ``nrows`` rows (the rest is not read).
 
     Its numbers are read with the decimal mark of --decimal, or without it the model's
     (train's --decimal, stored in the model file), which an error about it then names as
     the model's."""
     if args.decimal is not None:
-        return _read_for_model_with(bundle, args, need_target)
+        return _read_for_model_with(bundle, args, need_target, nrows)
     args.decimal = bundle.decimal
     try:
-        return _read_for_model_with(bundle, args, need_target)
+        return _read_for_model_with(bundle, args, need_target, nrows)
     except CLIError as exc:
         if args.decimal == "." or "--decimal" not in str(exc):
             raise
@@ -1488,14 +1513,16 @@ def _read_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool
         ) from None
 
 
-def _read_for_model_with(bundle: _Bundle, args: argparse.Namespace, need_target: bool) -> _Data:
+def _read_for_model_with(
+    bundle: _Bundle, args: argparse.Namespace, need_target: bool, nrows: int | None
+) -> _Data:
     """:func:`_read_for_model` with the decimal mark ``args.decimal``.
 
     A pipe (``/dev/stdin``, ``<(zcat new.csv.gz)``) is read once into a temporary file
     first: its header row is read before its rows, which a pipe gives only once."""
     path = Path(args.data)
     if not path.exists() or path.is_file() or path.is_dir():
-        return _read_file_for_model(bundle, args, need_target)
+        return _read_file_for_model(bundle, args, need_target, nrows)
     import tempfile
 
     limit, source = memory_limit()  # (the copy is read into memory next: no larger)
@@ -1512,20 +1539,24 @@ def _read_for_model_with(bundle: _Bundle, args: argparse.Namespace, need_target:
             raise CLIError(f"cannot read '{args.data}': {exc.strerror or exc}") from None
         spooled = argparse.Namespace(**{**vars(args), "data": str(copy)})
         try:
-            data = _read_file_for_model(bundle, spooled, need_target)
+            data = _read_file_for_model(bundle, spooled, need_target, nrows)
         except (CLIError, ValueError) as exc:  # (the messages name the file as given)
             raise CLIError(str(exc).replace(str(copy), args.data)) from None
     data.table.source = data.source = args.data
     return data
 
 
-def _read_file_for_model(bundle: _Bundle, args: argparse.Namespace, need_target: bool) -> _Data:
+def _read_file_for_model(
+    bundle: _Bundle, args: argparse.Namespace, need_target: bool, nrows: int | None = None
+) -> _Data:
     """:func:`_read_for_model` of a file that can be read twice (its header, then its rows)."""
     header = (
         _peek_header(Path(args.data), args.delimiter, args.decimal)
         if Path(args.data).is_file()
         else None
     )
+    if header is not None and len(header) > 1 and not header[0] and all(header[1:]):
+        header = header[1:]  # pandas' row index, perhaps (its values say: _read_table)
     if header is not None:
         _check_delimiter(Path(args.data), args.delimiter)
         try:  # a name twice is no "missing: b" (the column count is right)
@@ -1611,6 +1642,7 @@ def _read_file_for_model(bundle: _Bundle, args: argparse.Namespace, need_target:
             target_fix=" (a target is never imputed): the model predicts numbers",
             model=bundle.path,
             decimal=args.decimal,
+            nrows=nrows,
         )
     except CLIError as exc:  # an empty column: the model needs it, dropping it is no fix
         if not str(exc).endswith("has no values to impute from: drop the column."):
@@ -5037,7 +5069,12 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         neurons = layers[args.layer - 1].neurons
         if args.neuron is not None and args.neuron > neurons:
             raise CLIError(f"--neuron {args.neuron}: layer {args.layer} has neurons 1 to {neurons}")
-    data = _read_for_model(bundle, args, need_target=True)
+    # a large file's rows up to --row only, not its every row; but --impute's fill values
+    # from this file's columns (a model trained without --impute) need all of them
+    path = Path(args.data)
+    whole = args.impute is not None and not bundle.pre.fill_
+    whole = whole or not path.is_file() or path.stat().st_size <= EXPLAIN_WHOLE_BYTES
+    data = _read_for_model(bundle, args, need_target=True, nrows=None if whole else args.row)
     n = data.table.n_rows
     if args.row > n:
         raise CLIError(f"--row {args.row}: '{args.data}' has {n} data rows (rows count from 1)")
@@ -5081,6 +5118,11 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         sys.stdout.write("\n".join(_compact_explanation(result, bundle, args, lr)) + "\n")
     return 0
 
+
+#: ``explain`` reads a data file of at most this many bytes whole, every row checked as
+#: ``predict`` checks them; a larger one only up to its ``--row`` (and its first 256 KiB),
+#: so a huge file is not read into memory, nor its later rows checked.
+EXPLAIN_WHOLE_BYTES = 1 << 20
 
 #: ``explain`` prints the full trace for networks of at most this many weights and layers
 #: at most this wide; larger ones get the compact view (--full forces the trace).

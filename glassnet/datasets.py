@@ -880,6 +880,9 @@ class Table:
         self.line_numbers = lines
         self.file_lines: int | None = None  # set by read_csv: the lines in the file
         self.dropped: dict[str, tuple[str, ...]] = {}  # set by read_csv: columns left out
+        #: set by read_csv(pandas_index=True): the (lowest, highest) row numbers of the
+        #: pandas index column it left out, or None
+        self.index_dropped: tuple[int, int] | None = None
         self.line_notes = ""  # set by read_csv: how rows and lines differ, if they do
         if target is not None and target not in raw:
             close = difflib.get_close_matches(str(target), self.names, n=1)
@@ -1263,6 +1266,9 @@ def read_csv(
     drop: Sequence[str] = (),
     missing: Sequence[str] | None = None,
     decimal: str = ".",
+    nrows: int | None = None,
+    pandas_index: bool = False,
+    decimal_commas: str = "error",
 ) -> Table:
     """Read a CSV file with a header row into a :class:`Table`.
 
@@ -1305,13 +1311,30 @@ def read_csv(
         European spreadsheets write it (with ``;`` between cells), and ``3.14`` as text, as
         pandas' ``decimal`` does. It must differ from the delimiter, which is sniffed
         among the others (``;``, a tab, ``|``) when not given.
+    nrows : int, optional
+        Read only the header and the first ``nrows`` data rows: the file is read up to
+        them (and its first 256 KiB, from which the delimiter is sniffed), not to its end,
+        so a huge file's first rows cost little, and its later rows are not checked.
+    pandas_index : bool, default False
+        Leave out an unnamed first column (its header cell empty, every other column
+        named) that holds the row numbers pandas' ``to_csv`` writes for its index (or R's
+        ``write.csv``): unique whole numbers that make up a range, ``0 .. n-1`` in any
+        order (of rows read in part with ``nrows``: unique whole numbers).
+        ``table.index_dropped`` is then its ``(lowest, highest)`` numbers (else None). Any
+        other unnamed column, and this one without it, is an error.
+    decimal_commas : {"error", "text"}, default "error"
+        A column read as text with ``decimal="."`` whose every cell is a number, some
+        written with a decimal comma (``1,5``, in a file not separated by commas, as a
+        European spreadsheet's ';' export writes them): "error" raises a ValueError naming
+        the column, the cell and ``decimal=","``; "text" keeps it as text (as a column
+        passed in ``categorical`` always is).
 
     Returns
     -------
     Table
-        With ``file_lines`` (the lines in the file) and ``line_notes`` ('' when every
-        line after the header is one row, else e.g. ``"300 rows from 302 lines (1
-        header, 1 blank)"``).
+        With ``file_lines`` (the lines in the file, or those read with ``nrows``) and
+        ``line_notes`` ('' when every line after the header is one row, else e.g. ``"300
+        rows from 302 lines (1 header, 1 blank)"``).
 
     Raises
     ------
@@ -1323,9 +1346,76 @@ def read_csv(
         column, text in a numeric column, a feature column of numbers and one text
         (``?``, ``unknown``) as often as the numbers or more (pass that text in
         ``missing``, or the column in ``categorical`` if the numbers are codes),
-        missing or non-finite cells. The message
-        names the file and, where it applies, the line and column.
+        missing or non-finite cells, numbers written with a decimal comma read with
+        ``decimal="."``. The message names the file and, where it applies, the line and
+        column.
     """
+    if decimal_commas not in ("error", "text"):
+        raise ValueError(
+            f"The 'decimal_commas' parameter of read_csv must be 'error' or 'text'. Got "
+            f"{decimal_commas!r:.60}."
+        )
+    table = _read_csv(
+        path, target, delimiter=delimiter, impute=impute, categorical=categorical,
+        multiline=multiline, drop=drop, missing=missing, decimal=decimal, nrows=nrows,
+        pandas_index=pandas_index,
+    )  # fmt: skip
+    if decimal_commas == "error":
+        _refuse_decimal_commas(table, categorical)
+    return table
+
+
+#: A number written with a decimal comma, or a whole number (which any decimal mark reads).
+_COMMA_NUMBER = re.compile(r"[+-]?\d+(,\d+)?")
+
+
+def _refuse_decimal_commas(table: Table, categorical: Sequence[str]) -> None:
+    """A column of a table read with the decimal point, from a file not separated by
+    commas, whose every cell (but missing ones) is a number and at least one written with a
+    decimal comma (``1,5``: a European spreadsheet's ';' export) was read as text in
+    silence: a ValueError naming it, the cell and ``decimal=","``. A column passed in
+    ``categorical`` is kept as text, as asked."""
+    if table.decimal != "." or table.delimiter in (None, ","):
+        return
+    kept = {categorical} if isinstance(categorical, str) else set(categorical)
+    for name in table.names:
+        if table.kinds[name] != "categorical" or name in kept:
+            continue
+        cells = table._raw[name]
+        first = None
+        for r, cell in enumerate(cells):
+            if cell.lower() in table.missing:
+                continue
+            if _COMMA_NUMBER.fullmatch(cell) is None:
+                first = None
+                break
+            if first is None and "," in cell:
+                first = r
+        if first is None:
+            continue
+        raise ValueError(
+            f"Column {name!r} of {table._src} holds numbers written with a decimal comma "
+            f"({cells[first]!r} at line {int(table.line_numbers[first])}), read as text "
+            f"with decimal='.': pass decimal=',' to read them as numbers (or "
+            f"categorical=[{name!r}] to keep them as text)."
+        )
+
+
+def _read_csv(
+    path: str | os.PathLike[str],
+    target: str | None = None,
+    *,
+    delimiter: str | None = None,
+    impute: str | None = None,
+    categorical: Sequence[str] = (),
+    multiline: bool = False,
+    drop: Sequence[str] = (),
+    missing: Sequence[str] | None = None,
+    decimal: str = ".",
+    nrows: int | None = None,
+    pandas_index: bool = False,
+) -> Table:
+    """:func:`read_csv` but its check of decimal commas read as text."""
     tokens = missing_tokens(missing)  # (checked before the file is read)
     decimal = check_decimal(decimal, "read_csv")
     if not isinstance(path, (str, os.PathLike)):
@@ -1344,8 +1434,19 @@ def read_csv(
         raise FileNotFoundError(f"read_csv: no such file {str(p)!r} (resolved: {p.resolve()}).")
     if p.is_dir():
         raise IsADirectoryError(f"read_csv: {str(p)!r} is a directory, not a CSV file.")
+    if nrows is not None and (
+        isinstance(nrows, bool) or not isinstance(nrows, (int, np.integer)) or nrows < 1
+    ):
+        raise ValueError(
+            f"The 'nrows' parameter of read_csv must be a whole number of data rows of at "
+            f"least 1 (or None for every row). Got {nrows!r:.60}."
+        )
     src = str(p)
-    data = p.read_bytes() if p.is_file() else read_pipe(p)
+    head = _head(p, int(nrows), delimiter, decimal) if nrows is not None and p.is_file() else None
+    if head is not None:
+        data = head
+    else:
+        data = p.read_bytes() if p.is_file() else read_pipe(p)
     text = utf8_text(data, src)
     if not text.strip():
         raise ValueError(f"{src!r} is empty: a CSV file needs a header row and data rows.")
@@ -1376,6 +1477,7 @@ def read_csv(
     if csv.field_size_limit() < len(text):  # (its default, 131,072 characters, refused a
         csv.field_size_limit(len(text))  # long free-text cell as "not valid CSV")
     header: list[str] | None = None
+    index = False  # an unnamed first column taken for pandas' row index (pandas_index)
     rows: list[list[str]] = []
     lines: list[int] = []
     blank = 0  # lines skipped as blank
@@ -1404,7 +1506,9 @@ def read_csv(
                 while len(header) > 1 and not header[-1]:
                     header.pop()
                     unnamed += 1
-                check_header(header, src)
+                # pandas' row index, perhaps: its values say (below)
+                index = pandas_index and len(header) > 1 and not header[0] and all(header[1:])
+                check_header(header[1:] if index else header, src)
                 continue
             if unnamed and len(header) < len(row) <= len(header) + unnamed:
                 extra = [j for j, c in enumerate(row[len(header) :]) if c.strip()]
@@ -1429,6 +1533,8 @@ def read_csv(
                 )
             rows.append(row)
             lines.append(start)
+            if len(rows) == nrows:
+                break
     except csv.Error as exc:
         start = end + 1
         if "unexpected end of data" in str(exc):
@@ -1453,6 +1559,12 @@ def read_csv(
             f"columns: {_names(header)}."
         )
     cells = dict(zip(header, zip(*rows, strict=True), strict=True))  # (one pass per cell)
+    index_dropped = None
+    if index:  # an unnamed first column: pandas' row index, or the error it was
+        index_dropped = _row_index(cells[""], complete=head is None and len(rows) != nrows)
+        if index_dropped is None:
+            check_header(header, src)
+        del cells[""]
     dropped = {c: cells.pop(c) for c in drop}
     if not cells:
         raise ValueError(f"read_csv: every column of {src!r} is dropped; keep at least one.")
@@ -1471,8 +1583,72 @@ def read_csv(
     table.delimiter = delimiter
     table.file_lines = end
     table.dropped = dropped
+    table.index_dropped = index_dropped
     table.line_notes = _line_notes(len(rows), end, blank - bool(hint), joined, bool(hint))
     return table
+
+
+#: A row number as pandas' to_csv (or R's write.csv) writes it: a whole number, no sign.
+_ROW_NUMBER = re.compile(r"0|[1-9][0-9]*")
+
+
+def _row_index(cells: Sequence[str], complete: bool) -> tuple[int, int] | None:
+    """``(lowest, highest)`` when ``cells`` (a column's, stripped) are the row numbers pandas'
+    ``to_csv`` writes for its index: unique whole numbers that make up a range, such as
+    ``0 .. n-1`` (a shuffled frame's, in any order; a slice's, from another start). Of
+    rows read only in part (``complete`` False), unique whole numbers. Else None."""
+    if not all(_ROW_NUMBER.fullmatch(c) for c in cells):
+        return None
+    values = [int(c) for c in cells]
+    low, high = min(values), max(values)
+    if len(set(values)) != len(values):
+        return None
+    if complete and high - low + 1 != len(values):
+        return None
+    return low, high
+
+
+def _head(path: Path, nrows: int, delimiter: str | None, decimal: str) -> bytes | None:
+    """The start of the file ``path`` that holds its header row and ``nrows`` rows of data
+    (whole lines) and at least its first 256 KiB, from which the delimiter is sniffed as
+    from the whole file; None when that is the whole file, or when the start cannot be
+    told apart without reading it (not text, a stray quote): then it is read whole, and
+    its errors are the whole file's."""
+    least = 1 << 18
+    with open(path, "rb") as f:
+        start = f.read(least)
+        if len(start) < least or b"\x00" in start:
+            return None
+        sample = start.decode("utf-8-sig", errors="replace")
+        hint = re.match(r"[ \t]*sep=(.)[ \t]*(?:\r\n|\r|\n)", sample, flags=re.IGNORECASE)
+        if hint:
+            delimiter = delimiter or hint.group(1)
+            sample = "\n" + sample[hint.end() :]
+        if delimiter is None:
+            delimiter = sniff_delimiter(sample[:65536], decimal) or decimal
+        if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '\r\n"':
+            return None
+        f.seek(0)
+        kept: list[bytes] = []
+        size = 0
+
+        def lines() -> Iterator[str]:
+            nonlocal size
+            for line in f:
+                kept.append(line)
+                size += len(line)
+                yield line.decode("utf-8", errors="replace")
+
+        need = nrows + 1 + bool(hint)  # the header row, the rows and a "sep=" line
+        found = 0
+        try:
+            for row in csv.reader(lines(), delimiter=delimiter):
+                found += bool("".join(row).strip())
+                if found >= need and size >= least:
+                    return b"".join(kept)
+        except csv.Error:
+            return None
+    return None
 
 
 #: The first bytes of the files given for a CSV file most often, and what to do with each.

@@ -135,3 +135,158 @@ def test_a_model_file_without_a_stored_decimal_reads_with_the_point(tmp_path, ca
     assert (code, err) == (0, ""), err
     assert len(out.splitlines()) == 41
     assert "decimal mark" not in run(capsys, "info", old)[1]
+
+
+# ---------------------------------------------------------------- explain reads only its rows
+
+
+def _points(n: int, seed: int = 0) -> list[str]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2))
+    return [f"{a:.3f},{b:.3f},{'yes' if a + b > 0 else 'no'}\n" for a, b in X]
+
+
+@pytest.fixture
+def big_file(tmp_path):
+    """A model of a, b -> label, and a data file over explain's whole-read size whose last
+    line is no row (a text cell in a number column, then a quote never closed)."""
+    from glassnet.cli import EXPLAIN_WHOLE_BYTES
+
+    small = tmp_path / "small.csv"
+    small.write_text("a,b,label\n" + "".join(_points(40)))
+    model = tmp_path / "m.glassnet"
+    assert run_quiet("train", small, "--target", "label", "--out", model) == 0
+    lines = _points(EXPLAIN_WHOLE_BYTES // 10, seed=1)
+    big = tmp_path / "big.csv"
+    big.write_text("a,b,label\n" + "".join(lines) + 'oops,"never closed,yes\n')
+    assert big.stat().st_size > EXPLAIN_WHOLE_BYTES
+    clean = tmp_path / "clean.csv"  # the same rows, without the broken last line
+    clean.write_text("a,b,label\n" + "".join(lines))
+    return model, big, clean
+
+
+def test_explain_reads_a_large_file_only_up_to_its_row(capsys, big_file):
+    model, big, clean = big_file
+    capsys.readouterr()
+    # the whole file is no CSV file a model can read: predict says so
+    code, _, err = run(capsys, "predict", model, big)
+    assert code == 2 and "never closed" in err
+    # explain stops at its row: the same trace as of the file without the broken line
+    code, out, err = run(capsys, "explain", model, "--row", "3", big)
+    assert (code, err) == (0, ""), err
+    assert out.startswith(f"row 3 of {big} (line 4): ")
+    assert out.replace(str(big), "F") == run(capsys, "explain", model, "--row", "3", clean)[
+        1
+    ].replace(str(clean), "F")
+
+
+def test_explain_reads_the_rows_it_needs_and_counts_a_short_file(capsys, big_file, tmp_path):
+    model, big, clean = big_file
+    rows = clean.read_text().count("\n") - 1
+    capsys.readouterr()
+    code, out, err = run(capsys, "explain", model, "--row", str(rows), big)  # the last good row
+    assert code == 0, err
+    code, out, err = run(capsys, "explain", model, "--row", str(rows + 5), clean)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, f"--row {rows + 5}: '{clean}' has {rows} data rows")
+    # --impute from the file's own columns (a model trained without it) reads every row
+    code, out, err = run(capsys, "explain", model, "--row", "3", big, "--impute", "mean")
+    assert code == 2 and "never closed" in err
+
+
+def test_explain_of_a_small_file_checks_every_row_as_predict_does(capsys, big_file, tmp_path):
+    model, _, _ = big_file
+    small = tmp_path / "broken.csv"
+    small.write_text("a,b,label\n" + "".join(_points(10)) + 'oops,"never closed,yes\n')
+    capsys.readouterr()
+    code, out, err = run(capsys, "explain", model, "--row", "1", small)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "Line 12 of", "never closed")
+
+
+# ---------------------------------------------------------------- pandas' row index
+
+
+def _pandas_rows(index: list[int], seed: int = 0) -> list[list[object]]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(len(index), 2))
+    return [
+        [i, f"{a:.3f}", f"{b:.3f}", "yes" if a + b > 0 else "no"]
+        for i, (a, b) in zip(index, X, strict=True)
+    ]
+
+
+def test_pandas_row_index_is_left_out_with_a_note(capsys, tmp_path):
+    rows = _pandas_rows(list(range(40)))
+    indexed = write_csv(tmp_path / "pd.csv", ["", "a", "b", "label"], rows)
+    plain = write_csv(tmp_path / "plain.csv", ["a", "b", "label"], [r[1:] for r in rows])
+    model = tmp_path / "m.glassnet"
+    code, out, err = run(capsys, "train", indexed, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    assert "2 feature columns" in out
+    note = (
+        f"glassnet: note: '{indexed}': its unnamed first column holds the row numbers 0 to 39, "
+        f"the index that pandas' to_csv writes (or R's write.csv): left out, not a feature"
+    )
+    assert note in err
+    from glassnet.io import load_arrays
+
+    meta = load_arrays(model)[1]["meta"]
+    assert meta["preprocessing"]["preprocessor"]["columns"] == ["a", "b"]
+    # the same model as trained on the file without the index
+    other = tmp_path / "o.glassnet"
+    assert run(capsys, "train", plain, "--target", "label", "--out", other, *FAST)[0] == 0
+    for k, w in load_arrays(other)[0].items():
+        np.testing.assert_array_equal(load_arrays(model)[0][k], w)
+    # predict, evaluate and explain leave it out too, with the note; a shuffled frame's
+    # index (a permutation of 0 .. n-1), or a slice's (from 100), is one as well
+    shuffled = [int(i) for i in np.random.default_rng(3).permutation(40)]
+    for name, index in (("shuffled", shuffled), ("slice", list(range(100, 140)))):
+        new = write_csv(tmp_path / f"{name}.csv", ["", "a", "b", "label"], _pandas_rows(index))
+        code, out, err = run(capsys, "predict", model, new)
+        assert code == 0, err
+        assert out == run(capsys, "predict", model, plain)[1]
+        low, high = min(index), max(index)
+        assert err.startswith(f"glassnet: note: '{new}': its unnamed first column holds the row ")
+        assert f"row numbers {low} to {high}," in err and len(err.splitlines()) == 1
+    for command in (["evaluate", model, indexed], ["explain", model, "--row", "2", indexed]):
+        code, out, err = run(capsys, *command)
+        assert code == 0, err
+        assert err.startswith(f"glassnet: note: '{indexed}': its unnamed first column")
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        [2 * i for i in range(40)],  # not a range
+        [0, *range(39)],  # a number twice
+        [f"{i:03d}" for i in range(40)],  # codes with leading zeros: not as pandas writes
+        [f"r{i}" for i in range(40)],  # row names
+    ],
+)
+def test_an_unnamed_first_column_that_is_no_row_index_is_still_an_error(capsys, tmp_path, index):
+    data = write_csv(tmp_path / "d.csv", ["", "a", "b", "label"], _pandas_rows(index))
+    code, out, err = run(capsys, "train", data, "--target", "label", *FAST)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "no name for column(s) [1]", "row index", "index=False")
+
+
+def test_an_unnamed_column_elsewhere_is_still_an_error(capsys, tmp_path):
+    rows = [[r[1], r[0], r[2], r[3]] for r in _pandas_rows(list(range(40)))]
+    data = write_csv(tmp_path / "d.csv", ["a", "", "b", "label"], rows)
+    code, out, err = run(capsys, "train", data, "--target", "label", *FAST)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "no name for column(s) [2]")
+
+
+# ---------------------------------------------------------------- decimal commas, CLI
+
+
+def test_the_command_lines_own_message_for_decimal_commas_is_kept(capsys, tmp_path):
+    """read_csv now refuses a column of decimal commas read with '.'; the command line's
+    message names --decimal, not read_csv's decimal=',' (and a model's columns)."""
+    data = write_csv(tmp_path / "eu.csv", ["a", "b", "label"], _comma_rows(), delimiter=";")
+    code, out, err = run(capsys, "train", data, "--target", "label", *FAST)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "pass --decimal ,")
+    assert "decimal=" not in err
