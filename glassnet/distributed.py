@@ -264,7 +264,7 @@ class DataParallel:
             r, t = errors[0]
             head = t.splitlines()[0]
             where = (
-                " outside fit, and has ended its program (its traceback is on its stderr)"
+                " outside fit, and has ended its program (its error is on its stderr)"
                 if r in left
                 else " (that rank's traceback is in .error and on its stderr)"
             )
