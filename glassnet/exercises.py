@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import check_choice
+from ._validation import ParameterError, check_bool, check_choice
 from .explain import explain, typeset, unicode_symbol
 from .files import WriteError, atomic_write
 from .fused import layers_of
@@ -173,6 +173,12 @@ def _num(v: Any, d: int = 3) -> str:
     return fmt(v, d)
 
 
+def _sub(v: float) -> str:
+    """A number subtracted in a worked step, in parentheses when negative, as the slides
+    write (-4): ``3.5 - (-1)``, not ``3.5 - -1``."""
+    return f"({_num(v)})" if v < 0 else _num(v)
+
+
 # =====================================================================================
 # The generators (every number of a key computed by glassnet)
 # =====================================================================================
@@ -279,9 +285,9 @@ def _backprop(rng: np.random.Generator, number: int) -> Exercise:
     nm = e.names
     steps = [
         Step("y_hat", float(e.y_hat[0, 0]), "the forward pass"),
-        Step("L", e.loss, f"1/2 (y_hat - y)^2 = 1/2 ({_num(e.y_hat[0, 0])} - {_num(y)})^2"),
+        Step("L", e.loss, f"1/2 (y_hat - y)^2 = 1/2 ({_num(e.y_hat[0, 0])} - {_sub(y)})^2"),
         Step(
-            "dL/dy_hat", float(e.dL_dyhat[0, 0]), f"y_hat - y = {_num(e.y_hat[0, 0])} - {_num(y)}"
+            "dL/dy_hat", float(e.dL_dyhat[0, 0]), f"y_hat - y = {_num(e.y_hat[0, 0])} - {_sub(y)}"
         ),
     ]
     L = len(e.W)
@@ -346,9 +352,9 @@ def _gd_step(rng: np.random.Generator, number: int) -> Exercise:
         Step("z", float(e.Z[0][0, 0]), f"w0 + w1*x1 + w2*x2 = {_num(w0)} + ({_num(w[0])})"
              f"({_num(x[0])}) + ({_num(w[1])})({_num(x[1])})"),
         Step("y_hat", float(e.y_hat[0, 0]), "g(z) = z (identity)"),
-        Step("L", e.loss, f"1/2 (y_hat - y)^2 = 1/2 ({_num(e.y_hat[0, 0])} - {_num(y)})^2"),
+        Step("L", e.loss, f"1/2 (y_hat - y)^2 = 1/2 ({_num(e.y_hat[0, 0])} - {_sub(y)})^2"),
         Step("dL/dy_hat", float(e.dL_dyhat[0, 0]),
-             f"y_hat - y = {_num(e.y_hat[0, 0])} - {_num(y)}"),
+             f"y_hat - y = {_num(e.y_hat[0, 0])} - {_sub(y)}"),
     ]  # fmt: skip
     for name, v in (("w1", x[0]), ("w2", x[1]), ("w0", 1.0)):
         vn = "1" if name == "w0" else "x" + name[1]
@@ -525,13 +531,34 @@ _MAKERS = {
 }
 
 
-def _check_seed(seed: Any) -> int:
+def _check_seed(seed: Any, owner: str = "glassnet.exercises") -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(
-            f"The 'seed' parameter of glassnet.exercises must be an int >= 0 (one per "
-            f"student). Got {seed!r}."
+        hint = ""
+        if isinstance(seed, str) and seed.strip().isdigit():  # (read from a file or argv)
+            hint = f"; give it as a number, {int(seed.strip())}, not as text"
+        elif isinstance(seed, (float, np.floating)) and float(seed).is_integer() and seed >= 0:
+            hint = f"; give it as an int, {int(seed)}"
+        raise ParameterError(  # (a ValueError and a TypeError)
+            f"The 'seed' parameter of {owner} must be an int >= 0 (one per student). Got "
+            f"{seed!r:.60} of type {type(seed).__name__}{hint}."
         )
     return int(seed)
+
+
+def _check_sheet(sheet: Any, seed: Any, key: Any, owner: str) -> int:
+    """The arguments of to_markdown and to_html: a sheet from generate(), its seed, key."""
+    if isinstance(sheet, Exercise):
+        raise TypeError(
+            f"{owner}: 'sheet' must be the list of exercises generate() returns. Got one "
+            "Exercise; pass it in a list: [exercise]."
+        )
+    if not isinstance(sheet, (list, tuple)) or not all(isinstance(e, Exercise) for e in sheet):
+        raise TypeError(
+            f"{owner}: 'sheet' must be the list of exercises generate() returns "
+            f"(generate(seed)). Got {sheet!r:.60} of type {type(sheet).__name__}."
+        )
+    check_bool(key, "key", owner)
+    return _check_seed(seed, owner)
 
 
 def generate(seed: int, kinds: Sequence[str] = KINDS) -> list[Exercise]:
@@ -609,6 +636,7 @@ def _md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 def to_markdown(sheet: Sequence[Exercise], seed: int, key: bool = False) -> str:
     """The question sheet (``key=False``) or the answer key, as Markdown with LaTeX."""
+    seed = _check_sheet(sheet, seed, key, "to_markdown")
     title = f"glassnet exercises, seed {seed}" + (": answer key" if key else "")
     out = [f"# {title}", ""]
     if not key:
@@ -644,6 +672,7 @@ _CSS = (
 
 def to_html(sheet: Sequence[Exercise], seed: int, key: bool = False) -> str:
     """The question sheet or the answer key as a standalone HTML page (Unicode maths)."""
+    seed = _check_sheet(sheet, seed, key, "to_html")
     title = f"glassnet exercises, seed {seed}" + (": answer key" if key else "")
     out = [
         "<!DOCTYPE html>",
@@ -765,10 +794,19 @@ def write(seed: int, out: str | os.PathLike[str], kinds: Sequence[str] = KINDS) 
 # =====================================================================================
 # Grading
 # =====================================================================================
+def _check_path(path: Any, name: str, owner: str, what: str) -> None:
+    if not isinstance(path, (str, os.PathLike)):  # (a TypeError from deep in pathlib)
+        raise TypeError(
+            f"{owner}: '{name}' must be the path of the {what} (a str or pathlib.Path). Got "
+            f"{path!r:.60} of type {type(path).__name__}."
+        )
+
+
 def _read_text(path: str | os.PathLike[str], what: str, owner: str) -> str:
     """The text of the key or the answers file (``what``), read as UTF-8 (a byte-order mark
     at its start left out), with a message that names the file and what to do when it is
     a folder, missing, or not UTF-8 text."""
+    _check_path(path, "key" if what == "key" else "path", owner, what)
     p = Path(path)
     if p.is_dir():
         inside = (
@@ -874,15 +912,20 @@ def _number(v: Any) -> float:
 
 
 def _parse_value(val: str, n: int, path: Any) -> Any:
+    # the minus sign of the HTML sheets and the slides (U+2212), copied from them, is '-'
+    text = val.replace("\u2212", "-")
     try:
-        if val.startswith("["):
-            v = json.loads(val)
+        if text.startswith("["):
+            v = json.loads(text)
             return [_number(x) for x in v]
-        return float(val)
+        return float(text)
     except (ValueError, TypeError) as err:
+        hint = ""
+        if re.fullmatch(r"-?\d*,\d+", text):  # a decimal comma: 2,5
+            hint = f" Write the decimal point: {text.replace(',', '.')}."
         raise ValueError(
             f"read_answers: line {n} of {str(path)!r}: {val!r} is not a number or a vector "
-            "like [0, 1, 0]."
+            f"like [0, 1, 0].{hint}"
         ) from err
 
 
@@ -903,14 +946,25 @@ class CheckResult:
         return "\n".join(self.lines)
 
 
-def _close(a: Any, b: Any, tol: float) -> bool:
+_ZERO_ONE = ("separable", "one_hot")
+"""The kinds whose answers are 0s and 1s (yes or no; one-hot rows): right within the
+tolerance and nearer the key than the other of 0 and 1, whatever the tolerance (a
+--tol of 1 graded separable = 0 right for a separable gate)."""
+
+
+def _close(a: Any, b: Any, tol: float, strict: bool = False) -> bool:
+    """Whether ``a`` is within ``tol`` of ``b`` (strictly within, with ``strict``), number
+    by number for a vector."""
     if isinstance(b, list):
         return (
             isinstance(a, list)
             and len(a) == len(b)
-            and all(_close(x, y, tol) for x, y in zip(a, b))
+            and all(_close(x, y, tol, strict) for x, y in zip(a, b))
         )
-    return not isinstance(a, list) and math.isfinite(float(a)) and abs(float(a) - float(b)) <= tol
+    if isinstance(a, list) or not math.isfinite(float(a)):
+        return False
+    gap = abs(float(a) - float(b))
+    return gap < tol if strict else gap <= tol
 
 
 def _is_number(v: Any) -> bool:
@@ -974,11 +1028,14 @@ def check(
         or not (tol >= 0 and math.isfinite(tol))
     ):
         raise ValueError(f"The 'tol' parameter of check must be a number >= 0. Got {tol!r}.")
+    _check_path(key, "key", "check", "key")
+    _check_path(answers, "answers", "check", "answers file")
     try:
         doc = json.loads(_read_text(key, "key", "check"))
     except json.JSONDecodeError as err:
         raise ValueError(
-            f"check: {str(key)!r} is not a key.json written by glassnet ({err})."
+            f"check: {str(key)!r} is not a key.json written by glassnet ({err}); pass the "
+            "key first, the answers second."
         ) from err
     if not isinstance(doc, dict) or doc.get("format") != "glassnet-exercise-key":
         raise ValueError(
@@ -1011,6 +1068,8 @@ def check(
                 slack = s.get("slack", 0.0)
                 slack = slack if isinstance(slack, (int, float)) and 0 <= slack < 1 else 0.0
                 good = got is not None and _close(got, s["value"], tol + slack)
+                if good and ex.get("kind") in _ZERO_ONE:  # (right for any answer with tol >= 1)
+                    good = _close(got, s["value"], 0.5, strict=True)
             if good:
                 ok += 1
                 right += 1

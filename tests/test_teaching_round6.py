@@ -3,8 +3,11 @@ failed before it."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from glassnet import exercises as X
 from glassnet.report import Section, fmt, render_html, render_markdown, render_text
 
 
@@ -69,3 +72,107 @@ def test_render_html_escapes_the_class():
     out = render_html("x", [], cls='a"><script>alert(1)</script>')
     assert "<script>" not in out
     assert 'class="a&quot;&gt;&lt;script&gt;' in out
+
+
+# =====================================================================================
+# exercises
+# =====================================================================================
+def _sheet_and_key(tmp_path, seed, kinds):
+    files = X.write(seed, tmp_path / f"s{seed}", kinds)
+    return json.loads(files["key.json"].read_text(encoding="utf-8")), files["key.json"]
+
+
+def _answers(tmp_path, lines):
+    p = tmp_path / "answers.txt"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return p
+
+
+def test_seed_given_as_text_says_to_give_a_number():
+    with pytest.raises(ValueError, match=r"'seed'.*Got '17' of type str; give it as a number, 17"):
+        X.generate("17")
+    with pytest.raises(TypeError, match=r"'seed'.*Got 17.0 of type float; give it as an int, 17"):
+        X.generate(17.0)
+
+
+def test_to_markdown_and_to_html_check_their_arguments():
+    sheet = X.generate(3, ["one_hot"])
+    for render in (X.to_markdown, X.to_html):
+        name = render.__name__
+        with pytest.raises(TypeError, match=rf"{name}: 'sheet' must be the list.*5 of type int"):
+            render(5, 3)
+        with pytest.raises(TypeError, match=rf"{name}: 'sheet'.*Got one Exercise"):
+            render(sheet[0], 3)
+        with pytest.raises(ValueError, match=rf"'seed' parameter of {name}.*'x'"):
+            render(sheet, "x")  # (wrote "seed x" in the title)
+        with pytest.raises(ValueError, match=rf"'key' parameter of {name}.*'yes'"):
+            render(sheet, 3, key="yes")
+
+
+def test_check_and_read_answers_name_a_path_that_is_not_one(tmp_path):
+    _, key = _sheet_and_key(tmp_path, 3, ["one_hot"])
+    with pytest.raises(TypeError, match="check: 'key' must be the path.*None"):
+        X.check(None, key)
+    with pytest.raises(TypeError, match="check: 'answers' must be the path.*3 of type int"):
+        X.check(key, 3)
+    with pytest.raises(TypeError, match="read_answers: 'path' must be the path.*None"):
+        X.read_answers(None)
+
+
+def test_key_and_answers_swapped_says_so_for_a_text_answers_file(tmp_path):
+    _, key = _sheet_and_key(tmp_path, 3, ["one_hot"])
+    answers = _answers(tmp_path, ["1.row1 = [1, 0, 0]"])
+    with pytest.raises(ValueError, match="pass the key first, the answers second"):
+        X.check(answers, key)
+
+
+def test_worked_steps_put_a_negative_target_in_parentheses():
+    seen = 0
+    for seed in range(40):
+        for ex in X.generate(seed, ["backprop", "gd_step"]):
+            y = ex.data["y"]
+            if y >= 0:
+                continue
+            seen += 1
+            for sid in ("L", "dL/dy_hat"):
+                how = next(s.how for s in ex.steps if s.id == sid)
+                assert f"- ({X._num(y)})" in how, how
+                assert "- -" not in how, how
+    assert seen > 5
+
+
+@pytest.mark.parametrize("seed", [5, 6])  # XNOR, AND
+def test_zero_one_answers_are_not_right_by_a_wide_tolerance(tmp_path, seed):
+    doc, key = _sheet_and_key(tmp_path, seed, ["separable", "one_hot"])
+    sep, hot = doc["exercises"]
+    truth = sep["steps"][0]["value"]
+    wrong_rows = [[1 - v for v in s["value"]] for s in hot["steps"]]
+    lines = [f"1.separable = {1 - truth:g}"] + [
+        f"2.{s['id']} = {json.dumps(r)}" for s, r in zip(hot["steps"], wrong_rows)
+    ]
+    r = X.check(key, _answers(tmp_path, lines), tol=1.0)
+    # (every one of these was graded right); an inseparable gate's empty weights are right
+    # once the exercise is answered
+    assert r.right == (0 if truth else 1), str(r)
+    assert r.first_wrong[1].startswith("1.separable = ")
+    assert r.first_wrong[2].startswith("2.row1 = ")
+    # a right answer is still right with the wide tolerance, and a near one with the default
+    right = [f"1.separable = {truth:g}"] + [
+        f"2.{s['id']} = {json.dumps(s['value'])}" for s in hot["steps"]
+    ]
+    r = X.check(key, _answers(tmp_path, right), tol=1.0)
+    assert r.first_wrong.get(2) is None and not r.first_wrong.get(1, "").startswith("1.sep")
+    near = [f"1.separable = {truth - 0.004 if truth else 0.004:g}"]
+    r = X.check(key, _answers(tmp_path, near))
+    assert not r.first_wrong.get(1, "").startswith("1.separable"), str(r)
+
+
+def test_answers_take_the_slides_minus_sign_and_name_a_decimal_comma(tmp_path):
+    doc, key = _sheet_and_key(tmp_path, 3, ["gd_step"])
+    (ex,) = doc["exercises"]
+    neg = next(s for s in ex["steps"] if s["value"] < 0)
+    text = f"1.{neg['id']} = \u2212{abs(neg['value'])}"  # as the HTML sheet writes it
+    r = X.check(key, _answers(tmp_path, [text]))
+    assert r.right == 1, str(r)
+    with pytest.raises(ValueError, match=r"'2,5' is not a number.*Write the decimal point: 2\.5"):
+        X.read_answers(_answers(tmp_path, ["1.z = 2,5"]))
