@@ -20,9 +20,9 @@ y = (X[:, 0] > 0).astype(float)
 KW = dict(loss="binary_cross_entropy", epochs=2, batch_size=5, seed=0, verbose=0)
 
 
-def train(labels=y):
+def train(labels=y, comm="mpi"):
     net = nn.MLP([3, 4, 1], output_activation="sigmoid", rng=0)
-    fit(net, X, labels, distributed="mpi", **KW)
+    fit(net, X, labels, distributed=comm, **KW)
 
 
 def main(case: str) -> None:
@@ -61,6 +61,15 @@ def main(case: str) -> None:
             if told != "quiet":
                 print(f"glassnet: error: {e}", file=sys.stderr, flush=True)
             sys.exit(2)
+    if case == "exit_own_comm":  # fit on a communicator of the script's own
+        from mpi4py import MPI
+
+        comm = MPI.COMM_WORLD.Dup()
+        train(comm=comm)
+        if RANK == 1:
+            sys.exit(0)
+        train(comm=comm)
+        return
     train()
     if case == "exit" and RANK == 1:  # a user's script ends early on rank 1
         sys.exit(0)

@@ -107,6 +107,13 @@ def test_sys_exit_before_the_first_fit_or_on_rank_0():
     assert "glassnet: rank 0 of 2 has ended its program while rank(s) [1]" in err, err
 
 
+def test_sys_exit_on_one_rank_while_the_others_fit_on_a_communicator_of_their_own():
+    """distributed=comm (a Dup of COMM_WORLD): the rank leaving joins the others there first."""
+    rc, out, err = ended(2, "exit_own_comm")
+    assert rc != 0
+    assert "distributed training stopped: rank 1 of 2 has ended its program" in err, err
+
+
 def test_a_fit_after_a_rank_has_left_raises_at_once():
     """Rank 0 catches the DistributedError of rank 1 leaving and calls fit again: that fit
     raises the same error at once, instead of waiting for rank 1 for ever."""
