@@ -56,10 +56,10 @@ def main() -> None:
     spent = {"t": 0.0, "n": 0}
     inner = dist.DataParallel._collective
 
-    def timed(self, last=False):
+    def timed(self, *args, **kwargs):  # (whatever DataParallel._collective takes)
         t0 = time.perf_counter()
         try:
-            return inner(self, last)
+            return inner(self, *args, **kwargs)
         finally:
             spent["t"] += time.perf_counter() - t0
             spent["n"] += 1
