@@ -92,9 +92,7 @@ from .datasets import (
     sniff_delimiter,
     utf8_text,
 )
-from .datasets import (
-    read_csv as _read_csv_file,
-)
+from .datasets import read_csv as _read_csv_file
 from .files import WriteError, atomic_write, same_file
 from .io import (
     CLI_MODEL_FORMAT,
