@@ -81,9 +81,12 @@ class ModelSummary:
         dtype: str,
         nbytes: int,
         notation: str = "unicode",
+        nonfinite: list[tuple[str, int, int]] | None = None,
     ) -> None:
         check_choice(notation, "notation", "summary", NOTATIONS)
         self.notation = notation
+        # (name, values not finite, values) of each parameter holding NaN or inf
+        self.nonfinite = list(nonfinite or [])
         self.title = title
         self.rows = rows
         self.total_parameters = total
@@ -115,6 +118,14 @@ class ModelSummary:
         s.p(
             f"Total: {self.total_parameters:,} parameters, {self.trainable_parameters:,} trainable."
         )
+        if self.nonfinite:  # (the table looked the same for a model whose weights are NaN)
+            bad = ", ".join(f"{n} ({k:,} of {size:,})" for n, k, size in self.nonfinite[:6])
+            more = f" and {len(self.nonfinite) - 6} more" if len(self.nonfinite) > 6 else ""
+            s.p(
+                f"Not finite: {bad}{more} hold NaN or infinite values, so the model's outputs "
+                "are not numbers; it diverged in training (a smaller learning rate) or was "
+                "loaded from a damaged file."
+            )
         return [s]
 
     def _notation(self, notation: str | None, allowed: tuple[str, ...]) -> str:
@@ -292,7 +303,37 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
                 shared_with=again if again and m.parameters() else None,
             )
         )
+    # parameters no call above counts (their sum fell short of the total, in silence): a
+    # layer the forward did not call, and the model's own (x @ self.w in its forward)
+    for m in leaves:
+        if id(m) not in first_row and m.parameters():
+            rows.append(_param_row(len(rows) + 1, repr(m), type(m).__name__, m.parameters()))
+            rows[-1].computes += " (not called on the example input)"
+            if isinstance(m, Linear):
+                rows[-1].W_shape = str(tuple(m.W.shape))
+                rows[-1].b_shape = str(tuple(m.b.shape)) if m.b is not None else "-"
+    in_leaves = {id(q) for m in leaves for q in m.parameters()}
+    own = [(n, q) for n, q in model.named_parameters() if id(q) not in in_leaves]
+    if own:
+        names = ", ".join(n for n, _ in own[:4]) + (", ..." if len(own) > 4 else "")
+        row = _param_row(
+            len(rows) + 1,
+            type(model).__name__,
+            f"{type(model).__name__}.forward with its own parameters {names}",
+            [q for _, q in own],
+        )
+        row.input_shape = shape(tuple(np.shape(example)))
+        if isinstance(final, Tensor):
+            row.output_shape = shape(tuple(final.shape))
+        rows.append(row)
     return rows
+
+
+def _param_row(index: int, layer: str, computes: str, params: list[Any]) -> LayerRow:
+    """A row for parameters outside the layers called: their count, shapes unknown."""
+    return LayerRow(
+        index, layer, computes, "-", "-", "-", "-", "-", int(sum(q.data.size for q in params))
+    )
 
 
 def _activations_after(final: Any, outputs: list[Any]) -> dict[int, str]:
@@ -359,10 +400,23 @@ def summary(
     """
     if not isinstance(model, Module):
         network = isinstance(getattr(model, "model_", None), Module)  # a fitted estimator
+        kind = type(model)
+        estimator = hasattr(model, "fit") and hasattr(model, "get_params")
+        shown = kind.__name__
+        if kind.__module__ != "builtins" and not estimator:
+            # where it comes from: glassnet.micrograd's MLP read "Got MLP", as nn.MLP would
+            shown += f" ({kind.__module__}.{kind.__qualname__})"
+        if isinstance(model, type):
+            cls = f"{model.__module__}.{model.__qualname__}"
+            shown = f"the class {cls}; make one first ({model.__name__}(...))"
+        if network:
+            todo = "; pass its network: summary(estimator.model_)."
+        elif estimator:
+            todo = "; an estimator has its network once fitted: fit it, then summary(est.model_)."
+        else:
+            todo = "."
         raise TypeError(
-            f"summary: model must be a glassnet Module (e.g. glassnet.nn.MLP). "
-            f"Got {type(model).__name__}"
-            + ("; pass its network: summary(estimator.model_)." if network else ".")
+            f"summary: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got {shown}{todo}"
         )
     mods = list(flatten(model))
     first = next((m for m in mods if isinstance(m, Linear)), None)
@@ -477,4 +531,11 @@ def summary(
     widths = [first.inputs] + [m.neurons for m in mods if isinstance(m, Linear)] if chain else []
     arch = (" " + "-".join(str(w) for w in widths)) if widths else ""
     title = f"{name}{arch}: {total:,} parameters ({', '.join(dtypes)}, {nbytes:,} bytes)"
-    return ModelSummary(title, rows, total, trainable, ", ".join(dtypes), nbytes, notation)
+    nonfinite = []
+    for pname, q in model.named_parameters():
+        k = int(q.data.size - np.count_nonzero(np.isfinite(q.data)))
+        if k:
+            nonfinite.append((pname, k, int(q.data.size)))
+    return ModelSummary(
+        title, rows, total, trainable, ", ".join(dtypes), nbytes, notation, nonfinite
+    )

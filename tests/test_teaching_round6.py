@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from glassnet import exercises as X
+from glassnet import nn
 from glassnet.report import Section, fmt, render_html, render_markdown, render_text
+from glassnet.summary import summary
 
 
 # =====================================================================================
@@ -176,3 +179,77 @@ def test_answers_take_the_slides_minus_sign_and_name_a_decimal_comma(tmp_path):
     assert r.right == 1, str(r)
     with pytest.raises(ValueError, match=r"'2,5' is not a number.*Write the decimal point: 2\.5"):
         X.read_answers(_answers(tmp_path, ["1.z = 2,5"]))
+
+
+# =====================================================================================
+# summary
+# =====================================================================================
+class _OwnWeights(nn.Module):
+    """The lecture's first model written by hand: z = x w + b, y_hat = sigmoid(z)."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(np.ones((2, 1)))
+        self.b = nn.Parameter(np.zeros(1))
+
+    def forward(self, x):
+        return (x @ self.w + self.b).sigmoid()
+
+
+class _Mixed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l = nn.Linear(2, 3)
+        self.unused = nn.Linear(3, 3)
+        self.scale = nn.Parameter(np.ones(3))
+
+    def forward(self, x):
+        return self.l(x) * self.scale
+
+
+def _row_total(s):
+    return sum(r.parameters for r in s.rows)
+
+
+def test_summary_of_a_traced_model_counts_its_own_parameters():
+    # (traced on an input, the table had no row and its total 0 of the 3 parameters)
+    s = summary(_OwnWeights(), input_data=np.zeros((4, 2)))
+    assert s.total_parameters == 3 and _row_total(s) == 3
+    (row,) = s.rows
+    assert "own parameters w, b" in row.computes
+    assert (row.input_shape, row.output_shape) == ("(N, 2)", "(N, 1)")
+    assert "own parameters w, b" in str(summary(_OwnWeights(), input_shape=(None, 2)))
+
+
+def test_summary_of_a_traced_model_lists_a_layer_it_did_not_call():
+    s = summary(_Mixed(), input_data=np.zeros((4, 2)))
+    assert s.total_parameters == 24 and _row_total(s) == 24  # (the rows summed to 9)
+    text = str(s)
+    assert "Linear (not called on the example input)" in text
+    assert "own parameters scale" in text
+    unused = next(r for r in s.rows if "not called" in r.computes)
+    assert (unused.W_shape, unused.b_shape, unused.parameters) == ("(3, 3)", "(3,)", 12)
+
+
+def test_summary_refusals_say_what_was_given():
+    from glassnet import micrograd
+    from glassnet.sklearn import MLPClassifier
+
+    # (both read "Got MLP.", as glassnet.nn.MLP itself would)
+    with pytest.raises(TypeError, match=r"Got MLP \(glassnet\.micrograd\..*MLP\)\."):
+        summary(micrograd.MLP(2, [3, 1]))
+    with pytest.raises(TypeError, match=r"Got the class glassnet\.nn\..*MLP; make one first"):
+        summary(nn.MLP)
+    with pytest.raises(TypeError, match=r"Got MLPClassifier; .*fit it, then summary\(est\.model_"):
+        summary(MLPClassifier())
+
+
+def test_summary_says_when_parameters_are_not_finite():
+    m = nn.MLP([2, 3, 1])
+    assert "Not finite" not in str(summary(m))
+    m.layers[0].W.data[0, 1] = np.nan
+    m.layers[2].b.data[:] = np.inf
+    s = summary(m)
+    assert s.nonfinite == [("layers.0.W", 1, 6), ("layers.2.b", 1, 1)]
+    for text in (str(s), s.to_markdown(), s.to_html()):
+        assert "Not finite: layers.0.W (1 of 6), layers.2.b (1 of 1)" in text
