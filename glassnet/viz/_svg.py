@@ -48,6 +48,20 @@ def text_width(text: str, size: float = 12.0) -> float:
     return len(text) * CHAR_EM * size
 
 
+def wrap_text(text: str, width: int) -> list[str]:
+    """``text`` as lines of at most ``width`` characters, broken at its spaces (a word
+    longer than ``width`` keeps its own line). Joining the lines with single spaces gives
+    ``text`` back (for text with single spaces)."""
+    width = max(int(width), 1)
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def svg_open(width: float, height: float, title: str = "", size: float = 12.0) -> list[str]:
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
@@ -139,12 +153,17 @@ def backing_el(box: Box, pad: float = 1.5) -> str:
     )
 
 
-def label_el(lines: Sequence[tuple[str, str]], box: Box, size: float, pad: float) -> str:
-    """A label: white backing rectangle, then its lines (text, colour) centred in ``box``."""
+def label_el(
+    lines: Sequence[tuple[str, str]], box: Box, size: float, pad: float, tip: str = ""
+) -> str:
+    """A label: white backing rectangle, then its lines (text, colour) centred in ``box``;
+    ``tip``: its tooltip (an SVG ``<title>``, shown when the pointer rests on it)."""
     cx = (box.x0 + box.x1) / 2
+    title = f"<title>{esc(tip)}</title>" if tip else ""
     out = [
-        f'<g class="label"><rect x="{box.x0:.1f}" y="{box.y0:.1f}" width="{box.x1 - box.x0:.1f}" '
-        f'height="{box.y1 - box.y0:.1f}" rx="3" fill="white" fill-opacity="{BACKING_OPACITY:g}"/>'
+        f'<g class="label">{title}<rect x="{box.x0:.1f}" y="{box.y0:.1f}" '
+        f'width="{box.x1 - box.x0:.1f}" height="{box.y1 - box.y0:.1f}" rx="3" fill="white" '
+        f'fill-opacity="{BACKING_OPACITY:g}"/>'
     ]
     lh = size * (ASCENT + DESCENT) + 1
     for j, (text, color) in enumerate(lines):

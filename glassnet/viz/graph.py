@@ -33,9 +33,11 @@ from ..nn.module import Parameter
 from ..report import fmt
 from ..tensor import Tensor
 from ._svg import (
+    CHAR_EM,
     Box,
     Placer,
     arrow_marker,
+    esc,
     label_el,
     label_size,
     segments_hit_box,
@@ -43,6 +45,7 @@ from ._svg import (
     text_el,
     text_width,
     whole,
+    wrap_text,
 )
 
 __all__ = ["draw_graph", "expression", "graph_nodes", "local_derivative"]
@@ -64,6 +67,8 @@ class _Node:
     index: int
     kind: str  # param, leaf, const, op
     lines: list[str] = field(default_factory=list)
+    styles: list[str] = field(default_factory=list)  # title, sub, value, grad (per line)
+    tip: str = ""  # the tooltip: the op's name and every number
     rank: int = 0
     order: float = 0.0
     x: float = 0.0
@@ -402,11 +407,210 @@ def _is_unit(node: Tensor, k: int) -> bool:
 
 
 def _summary(a: np.ndarray, decimals: int) -> str:
+    """A tensor's numbers on one line: a number, a list of at most 4, else [min .. max]."""
     if a.size == 1:
         return fmt(float(a.reshape(())), decimals)
     if a.size <= 4:
         return "[" + ", ".join(fmt(v, decimals) for v in a.reshape(-1)) + "]"
     return f"[{fmt(a.min(), decimals)} .. {fmt(a.max(), decimals)}]"
+
+
+def _number_lines(prefix: str, a: np.ndarray, decimals: int) -> list[str]:
+    """``prefix`` and a tensor's numbers as a node writes them: a number; a vector (or one
+    row) of at most 4 numbers as a list; a matrix of at most 4 numbers as its rows, one
+    line each, the columns aligned (``value [4 -4]`` over ``      [4 -4]``); anything
+    larger as its range ``[min .. max]``, on two lines when long (``value [0.002 ..`` over
+    ``      .. 0.881]``); the node's tooltip holds every number."""
+    if a.ndim == 2 and a.shape[0] > 1 and a.shape[1] >= 1 and a.size <= 4:
+        cells = [[fmt(float(v), decimals) for v in row] for row in a]
+        widths = [max(len(r[j]) for r in cells) for j in range(a.shape[1])]
+        rows = ["[" + " ".join(c.rjust(w) for c, w in zip(r, widths)) + "]" for r in cells]
+        pad = " " * (len(prefix) + 1)
+        return [f"{prefix} {rows[0]}"] + [pad + r for r in rows[1:]]
+    line = f"{prefix} {_summary(a, decimals)}"
+    if a.size > 4 and len(line) > _RANGE_CHARS:  # [min .. max], wrapped after its ".."
+        lo, hi = line.split(" .. ")
+        return [f"{lo} ..", " " * (len(prefix) + 1) + f".. {hi}"]
+    return [line]
+
+
+_RANGE_CHARS = 18  # a longer range [min .. max] is written on two lines
+
+_TOOLTIP_MAX = 4096  # numbers written out in full in a node's tooltip
+
+
+def _full(a: np.ndarray, decimals: int) -> str:
+    """Every number of ``a`` (up to _TOOLTIP_MAX of them) for the node's tooltip."""
+    a = np.asarray(a)
+    if a.size == 1:
+        return fmt(float(a.reshape(())), decimals)
+    text = np.array2string(
+        a,
+        threshold=_TOOLTIP_MAX,
+        max_line_width=100,
+        separator=", ",
+        formatter={"all": lambda v: fmt(float(v), decimals)},
+    )
+    if a.size > _TOOLTIP_MAX:
+        text += f"\n(the first and last numbers of {a.size}; the tensor holds them all)"
+    return text
+
+
+# The lecture's symbol of each op, for a node whose formula is not written out: z3 is
+# titled by its name and reads "op + (add)" beneath.
+_SYMBOL = {
+    "add": "+",
+    "sub": "−",
+    "mul": "×",
+    "div": "÷",
+    "neg": "−",
+    "pow": "xᵖ",
+    "matmul": "@",
+    "linear": "X W + b",
+    "sum": "Σ",
+    "sigmoid": "σ",
+    "relu": "ReLU",
+    "leaky_relu": "leaky ReLU",
+    "exp": "eˣ",
+    "sqrt": "√",
+    "abs": "|x|",
+    "transpose": "ᵀ",
+    "half_mse": "½(ŷ − y)²",
+    "mse": "(ŷ − y)²",
+    "binary_cross_entropy": "BCE",
+    "binary_cross_entropy_with_logits": "BCE(σ(z))",
+    "cross_entropy": "CE(softmax(z))",
+}
+
+
+def _op_line(op: str) -> str:
+    """``op + (add)``: the op's symbol, then its name (``op tanh`` where they agree)."""
+    sym = _SYMBOL.get(op)
+    return f"op {sym} ({op})" if sym and sym != op else f"op {op}"
+
+
+def _arg_name(node: Tensor, k: int, decimals: int, short: bool = False) -> str:
+    """Input ``k`` of ``node`` as the node's formula names it: its label or short formula
+    (unless ``short``), else the letter of its role, as the edge labels name it: X (the
+    data) or A (a layer's activations) and W, b for a linear layer, z for an activation's
+    input, x for a loss's or a one-input op's, a and b for a two-input op's."""
+    p = node.parents[k]
+    e = None if short and not p.label else expression(p, decimals)
+    if e is not None:
+        return e
+    op = node.op
+    if op == "linear":
+        return {0: "A" if p.parents else "X", 1: "W", 2: "b"}.get(k, "x")
+    if op in _ACT_OPS:
+        return "z"
+    if len(node.parents) == 1 or op in _LOSS_OPS:
+        return "x"
+    return "ab"[k] if k < 2 else f"x{k + 1}"
+
+
+def _reduced(node: Tensor, body: str) -> str:
+    """A loss's formula over a batch: ``mean`` of the per-entry formula, or its sum."""
+    if node.data.size != 1 or node.parents[0].data.size == 1:
+        return body
+    return f"mean {body}" if _mean_over(node) > 1 else f"Σ {body}"
+
+
+def _op_formula(node: Tensor, decimals: int, short: bool) -> str:
+    """What ``node`` computes from its inputs (named by :func:`_arg_name`)."""
+    op = node.op
+    a = [_arg_name(node, k, decimals, short) for k in range(len(node.parents))]
+    q = [_paren(x, op, k) for k, x in enumerate(a)]
+    c = _constant(node) if len(a) == 1 and op in _INFIX else None
+    if op in _INFIX:
+        if len(a) == 2:
+            return _times(q[0], q[1]) if op == "mul" else q[0] + _INFIX[op] + q[1]
+        cc = c if c is not None else "c"
+        return _times(cc, _paren(a[0], "mul", 1)) if op == "mul" else q[0] + _INFIX[op] + cc
+    if op == "linear":
+        return f"{a[0]} {a[1]}" + (f" + {a[2]}" if len(a) > 2 else "")
+    if op == "matmul":
+        return f"{q[0]} @ {q[1]}"
+    if op == "neg":
+        return f"−{q[0]}"
+    if op == "pow":
+        e = _exponent(node) if node.data.size == 1 and node.parents[0].data.size == 1 else None
+        return f"{q[0]}{_sup(e)}" if e is not None else f"{q[0]}ᵖ"
+    if op in _FUNCS:
+        return f"log {_paren(a[0], 'log', 0)}" if op == "log" else f"{_FUNCS[op]}({a[0]})"
+    one = {
+        "leaky_relu": f"leaky ReLU({a[0]})",
+        "softmax": f"softmax({a[0]})",
+        "log_softmax": f"log softmax({a[0]})",
+        "sum": f"Σ {q[0]}",
+        "mean": f"mean {q[0]}",
+        "sqrt": f"√{q[0]}",
+        "abs": f"|{a[0]}|",
+        "transpose": f"{q[0]}ᵀ",
+        "index": f"{q[0]}[…]",
+        "astype": a[0],
+        "clone": a[0],
+        "dropout": f"dropout({a[0]})",
+        "half_mse": _reduced(node, f"½({a[0]} − y)²"),
+        "mse": _reduced(node, f"({a[0]} − y)²"),
+        "binary_cross_entropy": _reduced(node, f"BCE({a[0]}, y)"),
+        "binary_cross_entropy_with_logits": _reduced(node, f"BCE(σ({a[0]}), y)"),
+        "cross_entropy": _reduced(node, f"CE(softmax({a[0]}), y)"),
+    }
+    if op in one:
+        return one[op]
+    if op in ("maximum", "minimum"):
+        return f"{op[:3]}({', '.join(a)})"
+    if op in ("concatenate", "stack"):
+        return "[" + ", ".join(a) + "]"
+    return f"{op}({', '.join(a)})"
+
+
+_TITLE_LIMIT = 18  # characters of an unnamed node's formula title
+
+
+def _title_formula(node: Tensor, decimals: int) -> str:
+    """An unnamed op node's title: its formula (``w₁ x₁``, ``ŷ − 1``), else what it
+    computes with its inputs named by their role (``X W₁ + b₁``, ``σ(z)``)."""
+    e = expression(node, decimals)
+    if e is not None:
+        return e
+    f = _op_formula(node, decimals, short=False)
+    return f if len(f) <= _TITLE_LIMIT else _op_formula(node, decimals, short=True)
+
+
+def _named_formula(node: Tensor, decimals: int) -> str | None:
+    """A named op node's formula with its inputs named by their role (``X W₁ + b₁``,
+    ``mean ½(x − y)²``), when short and when every input has a name of its own (not the
+    a and b of a sum of two unnamed terms: z₃ reads ``op + (add)``)."""
+    if len(node.parents) > 1 and node.op != "linear":
+        return None
+    f = _op_formula(node, decimals, short=True)
+    return f if len(f) <= 16 else None
+
+
+def _leaf_title(t: Tensor, consumers: list[tuple[Tensor, int]], decimals: int) -> str:
+    """An unnamed leaf's title: a single number's value, else the name its first consumer's
+    formula gives it (X: the data of a linear layer ``X W₁ + b₁``)."""
+    if t.data.size == 1:
+        return fmt(float(t.data.reshape(())), decimals)
+    if consumers:
+        node, k = consumers[0]
+        return _arg_name(node, k, decimals)
+    return "X" if t.data.ndim >= 2 else "x"
+
+
+def _tooltip(t: Tensor, kind: str, title: str, grad: np.ndarray | None, decimals: int) -> str:
+    """The node's SVG tooltip: what it is (its op's name), its shape and every number."""
+    what = {
+        "param": "parameter (leaf)",
+        "leaf": "input (leaf, requires grad)",
+        "const": "constant (leaf, no gradient)",
+    }
+    head = f"{title}: op {t.op}" if t.parents else f"{title}: {what.get(kind, 'leaf')}"
+    out = [head, f"shape {tuple(t.data.shape)}", f"value = {_full(t.data, decimals)}"]
+    if grad is not None:
+        out.append(f"grad dL/d({title}) = {_full(grad, decimals)}")
+    return "\n".join(out)
 
 
 def _build(
@@ -424,6 +628,10 @@ def _build(
     gmap = _gradients(order, root) if use_sweep else {}
     nodes: list[_Node] = []
     index = {id(t): i for i, t in enumerate(order)}
+    consumers: dict[int, list[tuple[Tensor, int]]] = {}
+    for t in order:
+        for k, p in enumerate(t.parents):
+            consumers.setdefault(id(p), []).append((t, k))
     for i, t in enumerate(order):
         if t.parents:
             kind = "op"
@@ -436,22 +644,29 @@ def _build(
         if t.label:
             title = unicode_symbol(t.label)
         elif t.parents:
-            title = expression(t, decimals) or t.op
+            title = _title_formula(t, decimals)
         else:
-            title = {"param": "parameter", "leaf": "leaf", "const": "constant"}[kind]
-        lines = [title]
+            title = _leaf_title(t, consumers.get(id(t), []), decimals)
+        lines, styles = [title], ["title"]
         if t.parents and t.label:  # a named result: its formula (when short), else its op
-            f = expression(t, decimals, 12, formula=True)
-            lines.append(f"= {f}" if f else f"op {t.op}")
-        elif t.parents and title != t.op and expression(t, decimals) is None:
-            lines.append(f"op {t.op}")
+            f = expression(t, decimals, 12, formula=True) or _named_formula(t, decimals)
+            lines.append(f"= {f}" if f else _op_line(t.op))
+            styles.append("sub")
         if t.data.ndim > 0:
             lines.append(f"shape {tuple(t.data.shape)}")
-        lines.append(f"value {_summary(t.data, decimals)}")
+            styles.append("sub")
+        vals = _number_lines("value", t.data, decimals)
+        lines += vals
+        styles += ["value"] * len(vals)
         g = gmap.get(id(t)) if use_sweep else t.grad
         if g is not None:
-            lines.append(f"grad {_summary(np.asarray(g), decimals)}")
-        nodes.append(_Node(t, i, "root" if t is root else kind, lines))
+            gl = _number_lines("grad", np.asarray(g), decimals)
+            lines += gl
+            styles += ["grad"] * len(gl)
+        nd = _Node(t, i, "root" if t is root else kind, lines)
+        nd.styles = styles
+        nd.tip = _tooltip(t, kind, title, None if g is None else np.asarray(g), decimals)
+        nodes.append(nd)
     edges = []
     for i, t in enumerate(order):
         for k, p in enumerate(t.parents):
@@ -459,12 +674,13 @@ def _build(
     return nodes, edges, use_sweep
 
 
-_FS = 13.0  # node text (px)
+_FS = 12.0  # node text (px)
 _LS = 12.0  # edge labels (px)
 _LH = _FS + 4  # line height in a node
 _VGAP = 20.0  # between nodes of a rank
 
 
+_MIN_TEXT_W = 480.0  # the legend and the title wrap to the drawing, but at least this wide
 _LANE = 10.0  # the height of the lane a long edge takes through a rank
 
 
@@ -642,7 +858,7 @@ def _svg(
     gaps: dict[int, float] = {}
     for (src, _, _), (w, _) in zip(edges, sizes):
         r = nodes[src].rank
-        gaps[r] = max(gaps.get(r, 36.0), w + 14.0)
+        gaps[r] = max(gaps.get(r, 36.0), w + 10.0)
     for _attempt in range(12):
         routes = _layout(nodes, edges, gaps)
         placed, failed_ranks = _place_labels(nodes, edges, routes, label_lines, sizes)
@@ -650,7 +866,7 @@ def _svg(
             break
         for r in failed_ranks:
             gaps[r] = gaps.get(r, 36.0) + 16.0
-    legend = (
+    legend_text = (
         [
             "Arrows point back to the inputs; each edge carries its local derivative "
             "d(node)/d(input);",
@@ -660,23 +876,28 @@ def _svg(
         if backward
         else []
     )
-    dy = _FS + 18 if title else 0.0
+    # the legend and the title wrap to the drawing's width (at least _MIN_TEXT_W): they
+    # never make the picture wider than its graph
+    body_w = max(max(nd.x + nd.w for nd in nodes) + 16, _MIN_TEXT_W)
+    legend = [ln for t in legend_text for ln in wrap_text(t, int((body_w - 32) // (CHAR_EM * _LS)))]
+    titles = wrap_text(title, int((body_w - 32) // (CHAR_EM * (_FS + 1)))) if title else []
+    dy = len(titles) * (_FS + 5) + 13 if titles else 0.0
     width = max(
-        max(nd.x + nd.w for nd in nodes) + 16,
+        body_w,
         max((text_width(t, _LS) for t in legend), default=0.0) + 32,
-        text_width(title, _FS + 1) + 32,
+        max((text_width(t, _FS + 1) for t in titles), default=0.0) + 32,
     )
     body_h = max(
         max(nd.y + nd.h for nd in nodes),
-        max((b.y1 for b, _ in placed), default=0.0),
+        max((b.y1 for b, _, _ in placed), default=0.0),
         max((y for rt in routes for _, (_, y, _, _) in rt), default=0.0) + _LANE / 2,
     )
     height = dy + body_h + 12 + len(legend) * (_LS + 5) + (8 if legend else 0)
     color = _BACKWARD_EDGE if backward else _FORWARD_EDGE
     out = svg_open(width, height, title or "glassnet computational graph", _FS)
     out.append(f"<defs>{arrow_marker('gn-arrow', color, 10)}</defs>")
-    if title:
-        out.append(text_el(16, _FS + 8, title, _FS + 1, bold=True))
+    for j, t in enumerate(titles):
+        out.append(text_el(16, _FS + 8 + j * (_FS + 5), t, _FS + 1, bold=True))
     out.append(f'<g transform="translate(0,{dy:g})">')
     for route in routes:
         path = _route_path(route)
@@ -688,17 +909,25 @@ def _svg(
             f'<g class="node"><rect x="{nd.x:.1f}" y="{nd.y:.1f}" width="{nd.w:.1f}" '
             f'height="{nd.h:.1f}" rx="6" fill="{fill}" stroke="#333" stroke-width="1"/>'
         )
+        out.append(f"<title>{esc(nd.tip)}</title>")
         for j, line in enumerate(nd.lines):
-            fill_t = _BACKWARD_EDGE if (backward and line.startswith("grad ")) else (
-                "#555" if line.startswith(("= ", "op ", "shape ")) else "#111"
+            style = nd.styles[j] if j < len(nd.styles) else "value"
+            fill_t = _BACKWARD_EDGE if (backward and style == "grad") else (
+                "#555" if style == "sub" else "#111"
             )  # fmt: skip
+            text = line.lstrip(" ")  # (a matrix's next row: indented under the first)
+            indent = text_width(line[: len(line) - len(text)], _FS)
+            keep = ' xml:space="preserve"' if "  " in text else ""  # a matrix's aligned columns
             out.append(
-                text_el(nd.x + 7, nd.y + 4 + 0.8 * _FS + 2 + j * _LH, line, _FS, fill=fill_t,
-                        bold=j == 0)
+                text_el(nd.x + 7 + indent, nd.y + 4 + 0.8 * _FS + 2 + j * _LH, text, _FS,
+                        fill=fill_t, bold=j == 0, extra=keep)
             )  # fmt: skip
         out.append("</g>")
-    for box, lines in placed:
-        out.append(label_el([(t, _BACKWARD_EDGE) for t in lines], box, _LS, 3))
+    for box, lines, j in placed:
+        src, dst, _ = edges[j]
+        head, op = nodes[dst], nodes[dst].t.op
+        tip = f"d({head.lines[0]})/d({nodes[src].lines[0]}) = {texts[j]} (op {op})"
+        out.append(label_el([(t, _BACKWARD_EDGE) for t in lines], box, _LS, 3, tip=tip))
     out.append("</g>")
     y = dy + body_h + 12 + _LS
     for t in legend:
@@ -708,13 +937,34 @@ def _svg(
     return "\n".join(out) + "\n"
 
 
+_LABEL_CHARS = 10  # an edge label's line: longer symbols wrap at their spaces
+
+
 def _split(text: str) -> list[str]:
-    """An edge label as lines: the symbol, then its value (``g′(z₁)``, ``= 0.206``), so
-    that it fits a narrow gap."""
+    """An edge label as lines: the symbol, wrapped at its spaces to _LABEL_CHARS (a
+    formula's short pieces stay together: ``(x − y)/4``, ``2 (ŷ − 1)``), then its value
+    (``g′(z₁)``, ``= 0.206``), so that it fits a narrow gap. The lines joined by spaces
+    give the label back."""
     if not text:
         return []
     sym, sep, val = text.rpartition(" = ")
-    return [sym, f"= {val}"] if sep else [text]
+    if not sep:
+        sym = text
+    units: list[str] = []
+    glue = False  # the previous piece was short (an operator, a factor): keep the next
+    for word in sym.split(" "):
+        if units and (glue or len(word) <= 2):
+            units[-1] += " " + word
+        else:
+            units.append(word)
+        glue = len(word) <= 2
+    lines: list[str] = []
+    for u in units:
+        if lines and len(lines[-1]) + 1 + len(u) <= _LABEL_CHARS:
+            lines[-1] += " " + u
+        else:
+            lines.append(u)
+    return lines + ([f"= {val}"] if sep else [])
 
 
 def _place_labels(
@@ -723,10 +973,10 @@ def _place_labels(
     routes: list[Route],
     label_lines: list[list[str]],
     sizes: list[tuple[float, float]],
-) -> tuple[list[tuple[Box, list[str]]], set[int]]:
+) -> tuple[list[tuple[Box, list[str], int]], set[int]]:
     """Each label on its own edge, free of the nodes and of the labels placed before,
-    where it covers the fewest other edges. Returns {box: lines} and the ranks whose
-    gap was too narrow."""
+    where it covers the fewest other edges. Returns (box, lines, edge index) of each label
+    and the ranks whose gap was too narrow."""
     placer = Placer([Box(nd.x, nd.y, nd.x + nd.w, nd.y + nd.h) for nd in nodes], margin=2.0)
     # each route as segments (12 per curve), to count the edges a label would cover
     polys = [_route_points(rt) for rt in routes]
@@ -739,7 +989,7 @@ def _place_labels(
     order = sorted(
         range(len(edges)), key=lambda j: -abs(routes[j][-1][1][3] - routes[j][0][1][1])
     )  # steepest first
-    placed: list[tuple[Box, list[str]]] = []
+    placed: list[tuple[Box, list[str], int]] = []
     failed: set[int] = set()
     for j in order:
         if not label_lines[j]:
@@ -760,7 +1010,7 @@ def _place_labels(
         box = placer.place(w, h, on + beside, covered)
         if placer.failed > before:
             failed.add(nodes[edges[j][0]].rank)
-        placed.append((box, label_lines[j]))
+        placed.append((box, label_lines[j], j))
     return placed, failed
 
 
