@@ -239,6 +239,20 @@ def _net_data(e: Any) -> dict[str, Any]:
     }
 
 
+def _output_how(e: Any) -> str:
+    """The output neuron's forward step, with the numbers: ``z3 = b3 + w5*a1 + w6*a2 = ...``
+    (the identity output: y_hat = z3)."""
+    nm, last = e.names, len(e.W) - 1
+    ins = nm.x if last == 0 else nm.a[last - 1]
+    vals = e.x[0] if last == 0 else e.A[last - 1][0]
+    terms = " + ".join(f"{nm.w[last][i][0]}*{ins[i]}" for i in range(len(ins)))
+    nums = " + ".join(f"({_num(e.W[last][i, 0])})({_num(vals[i])})" for i in range(len(ins)))
+    return (
+        f"the forward pass: y_hat = {nm.z[last][0]} = {nm.b[last][0]} + {terms} = "
+        f"{_num(e.b[last][0])} + {nums} (identity output)"
+    )
+
+
 def _forward(rng: np.random.Generator, number: int) -> Exercise:
     net, x = _small_net(rng)
     acts = [lay.act for lay in layers_of(net)]
@@ -284,7 +298,7 @@ def _backprop(rng: np.random.Generator, number: int) -> Exercise:
             break
     nm = e.names
     steps = [
-        Step("y_hat", float(e.y_hat[0, 0]), "the forward pass"),
+        Step("y_hat", float(e.y_hat[0, 0]), _output_how(e)),
         Step("L", e.loss, f"1/2 (y_hat - y)^2 = 1/2 ({_num(e.y_hat[0, 0])} - {_sub(y)})^2"),
         Step(
             "dL/dy_hat", float(e.dL_dyhat[0, 0]), f"y_hat - y = {_num(e.y_hat[0, 0])} - {_sub(y)}"
@@ -324,7 +338,10 @@ def _backprop(rng: np.random.Generator, number: int) -> Exercise:
                          f"dL/d{zn} * {ins[i]} = ({_num(e.dL_dZ[l][0, k])})({_num(vals[i])})")
                 )  # fmt: skip
         for k, zn in enumerate(nm.z[l]):
-            steps.append(Step(f"dL/d{nm.b[l][k]}", float(e.grad_b[l][k]), f"dL/d{zn} * 1"))
+            steps.append(
+                Step(f"dL/d{nm.b[l][k]}", float(e.grad_b[l][k]),
+                     f"dL/d{zn} * 1 = ({_num(e.dL_dZ[l][0, k])})(1)")
+            )  # fmt: skip
     q = _net_question(
         e,
         f"The target is y = {_num(y)} and the loss L = 1/2 (y_hat - y)^2. Compute y_hat, "
@@ -351,7 +368,7 @@ def _gd_step(rng: np.random.Generator, number: int) -> Exercise:
     steps = [
         Step("z", float(e.Z[0][0, 0]), f"w0 + w1*x1 + w2*x2 = {_num(w0)} + ({_num(w[0])})"
              f"({_num(x[0])}) + ({_num(w[1])})({_num(x[1])})"),
-        Step("y_hat", float(e.y_hat[0, 0]), "g(z) = z (identity)"),
+        Step("y_hat", float(e.y_hat[0, 0]), f"g(z) = z = {_num(e.Z[0][0, 0])} (identity)"),
         Step("L", e.loss, f"1/2 (y_hat - y)^2 = 1/2 ({_num(e.y_hat[0, 0])} - {_sub(y)})^2"),
         Step("dL/dy_hat", float(e.dL_dyhat[0, 0]),
              f"y_hat - y = {_num(e.y_hat[0, 0])} - {_sub(y)}"),
@@ -461,8 +478,12 @@ def _softmax(rng: np.random.Generator, number: int) -> Exercise:
     steps = [
         Step(f"e^z{k + 1}", float(np.exp(logits[k])), f"e^{_num(logits[k])}") for k in range(K)
     ]
-    steps.append(Step("sum", float(np.exp(logits).sum()), "e^z1 + e^z2 + e^z3"))
-    steps += [Step(f"y_hat{k + 1}", float(p[k]), f"e^z{k + 1} / sum") for k in range(K)]
+    ez, total = np.exp(logits), float(np.exp(logits).sum())
+    steps.append(Step("sum", total, "e^z1 + e^z2 + e^z3 = " + " + ".join(_num(v) for v in ez)))
+    steps += [
+        Step(f"y_hat{k + 1}", float(p[k]), f"e^z{k + 1} / sum = {_num(ez[k])} / {_num(total)}")
+        for k in range(K)
+    ]
     # -log moves fast near 0: the true class's probability as the key shows it (3
     # decimals, off by up to 0.0005) moves L by up to log(p / (p - 0.0005)), 0.016 at
     # p = 0.032, more than the tolerance; a student who carries it in is right
@@ -475,10 +496,18 @@ def _softmax(rng: np.random.Generator, number: int) -> Exercise:
     )
     steps.append(
         Step("L", float(loss.data),
-             f"-log y_hat{label + 1} (y is one-hot: class {label + 1}){note}", slack=slack)
+             # (-log of y_hat as shown, 3 decimals, is off by up to the slack: log(sum) - z
+             # with the shown sum is within 0.0003 of L)
+             f"-log y_hat{label + 1} = -log(e^z{label + 1} / sum) = log {_num(total)} - "
+             f"{_sub(logits[label])} (y is one-hot: class {label + 1}){note}", slack=slack)
     )  # fmt: skip
     steps += [
-        Step(f"dL/dz{k + 1}", float(z.grad[0, k]), f"y_hat{k + 1} - y{k + 1}") for k in range(K)
+        Step(
+            f"dL/dz{k + 1}",
+            float(z.grad[0, k]),
+            f"y_hat{k + 1} - y{k + 1} = {_num(p[k])} - {int(k == label)}",
+        )
+        for k in range(K)
     ]
     q = [
         ("p", "An output layer with softmax activation computed the logits"),

@@ -4,6 +4,8 @@ failed before it."""
 from __future__ import annotations
 
 import json
+import math
+import re
 
 import numpy as np
 import pytest
@@ -253,3 +255,41 @@ def test_summary_says_when_parameters_are_not_finite():
     assert s.nonfinite == [("layers.0.W", 1, 6), ("layers.2.b", 1, 1)]
     for text in (str(s), s.to_markdown(), s.to_html()):
         assert "Not finite: layers.0.W (1 of 6), layers.2.b (1 of 1)" in text
+
+
+def _worked(how: str) -> float | None:
+    """The number a key's worked step computes: its right-hand side (after the last ' = ')
+    evaluated; None where it holds no numbers to evaluate."""
+    m = re.fullmatch(r"(\w+)'\((z\d?)\) with z\d? = (-?[\d.]+): .*", how)
+    if m:  # g'(z): the rule applied to the z shown
+        return 1.0 if m.group(1) == "identity" else float(float(m.group(3)) > 0)
+    m = re.fullmatch(r"e\^(-?[\d.]+)", how)
+    if m:
+        return math.exp(float(m.group(1)))
+    rhs = re.split(r" \((?:y is one-hot|identity)", how)[0]
+    if " = " not in rhs:
+        return None
+    rhs = rhs.rsplit(" = ", 1)[1]
+    if re.search(r"[a-zA-Z]", rhs.replace("max", "").replace("log", "")):
+        return None  # symbols only
+    m = re.fullmatch(r"log (-?[\d.]+) - \(?(-?[\d.]+)\)?", rhs)
+    if m:
+        return math.log(float(m.group(1))) - float(m.group(2))
+    expr = rhs.replace(")(", ")*(").replace("1/2 (", "0.5*(").replace("^2", "**2")
+    assert re.fullmatch(r"[\d.()+\-*/, max]+", expr), expr
+    return eval(expr)  # (digits, brackets, + - * / and max only: checked above)
+
+
+def test_every_worked_step_of_a_key_shows_numbers_that_give_its_value():
+    # (y_hat "the forward pass", sum "e^z1 + e^z2 + e^z3", y_hat1 "e^z1 / sum", L "-log
+    # y_hat3", dL/dz1 "y_hat1 - y1", dL/db1 "dL/dz1 * 1": formulas without their numbers,
+    # where teaching.md says every step shows the numbers substituted)
+    for seed in range(30):
+        for ex in X.generate(seed, ["forward", "backprop", "gd_step", "softmax"]):
+            for step in ex.steps:
+                got = _worked(step.how)
+                assert got is not None, (seed, ex.kind, step.id, step.how)
+                # (the numbers shown are rounded to 3 decimals)
+                assert abs(got - step.value) <= 2e-3 * max(1.0, abs(step.value)), (
+                    seed, ex.kind, step.id, step.how, step.value,
+                )  # fmt: skip
