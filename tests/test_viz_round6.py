@@ -201,3 +201,14 @@ def test_legend_and_title_wrap_to_the_drawing() -> None:
     svg = viz.draw_graph((x * x).named("y"), backward=True, title="a " * 80)
     assert float(ET.fromstring(svg).get("width")) <= 480
     assert viz.overlapping_texts(svg) == []
+
+
+def test_dot_nodes_carry_the_same_tooltip() -> None:
+    """The DOT text gives each node the SVG's tooltip (its op and every number), which
+    Graphviz writes into the SVG it makes."""
+    L, _, _, _ = xnor_loss(4)
+    dot = viz.draw_graph(L, backward=True, fmt="dot")
+    tips = re.findall(r'tooltip="((?:[^"\\]|\\.)*)"', dot)
+    assert len(tips) == len(viz.graph_nodes(L))
+    assert any(t.startswith("X W₁ + b₁: op linear\\nshape (4, 2)") for t in tips), tips
+    assert "\n" not in "".join(tips)  # (each node on one line of the DOT text)

@@ -1035,7 +1035,8 @@ def _dot(
         out.append(f"  label={_dot_str(title)}; labelloc=t;")
     for nd in nodes:
         label = "\\n".join(s.replace("\\", "\\\\").replace('"', '\\"') for s in nd.lines)
-        out.append(f'  n{nd.index} [label="{label}", fillcolor="{_FILL[nd.kind]}"];')
+        tip = _dot_str(nd.tip).replace("\n", "\\n")  # (the tooltip of an SVG made by dot)
+        out.append(f'  n{nd.index} [label="{label}", fillcolor="{_FILL[nd.kind]}", tooltip={tip}];')
     for src, dst, k in edges:
         if backward:
             text = local_derivative(nodes[dst].t, k, decimals)
