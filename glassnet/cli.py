@@ -4114,11 +4114,15 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> tuple[bool, An
     unnamed = [i + 1 for i, n in enumerate(names) if not n]
     if unnamed:
         last = unnamed == [len(first.schema.names)]
+        why = " (a delimiter ending every line?)" if last else ""
+        if unnamed == [1]:  # (without --stream, pandas' row index is left out, with a note)
+            why = (
+                " (the row index that pandas' to_csv writes? write the file with "
+                "index=False; without --stream it is left out)"
+            )
         raise CLIError(
-            f"column {unnamed[0]} of '{args.data}' has no name in the header row"
-            + (" (a delimiter ending every line?)" if last else "")
-            + ": the streaming reader needs every column named; name it, delete it, or drop "
-            "--stream"
+            f"column {unnamed[0]} of '{args.data}' has no name in the header row{why}: the "
+            f"streaming reader needs every column named; name it, delete it, or drop --stream"
         )
     for f in first.schema:  # what pyarrow reads as neither numbers nor text (true/false, dates)
         t = f.type

@@ -290,3 +290,13 @@ def test_the_command_lines_own_message_for_decimal_commas_is_kept(capsys, tmp_pa
     assert code == 2 and out == ""
     assert_one_line_error(err, "pass --decimal ,")
     assert "decimal=" not in err
+
+
+def test_stream_names_pandas_row_index_in_its_error(capsys, tmp_path):
+    pytest.importorskip("pyarrow")  # (--stream reads with pyarrow)
+    data = write_csv(tmp_path / "pd.csv", ["", "a", "b", "label"], _pandas_rows(list(range(40))))
+    code, out, err = run(capsys, "train", data, "--target", "label", "--stream", *FAST)
+    assert code == 2 and out == ""
+    assert_one_line_error(
+        err, "column 1 of", "the row index that pandas' to_csv writes", "index=False"
+    )
