@@ -1051,12 +1051,17 @@ def check(
 ) -> CheckResult:
     """Grade the answers file ``answers`` against ``key`` (a ``key.json``): an answer is
     right within ``tol``; each exercise reports its first wrong or missing step."""
+    # (a NumPy number, np.float32(0.05) say, was refused as not a number)
     if (
-        isinstance(tol, bool)
-        or not isinstance(tol, (int, float))
+        isinstance(tol, (bool, np.bool_))
+        or not isinstance(tol, (int, float, np.integer, np.floating))
         or not (tol >= 0 and math.isfinite(tol))
     ):
-        raise ValueError(f"The 'tol' parameter of check must be a number >= 0. Got {tol!r}.")
+        raise ParameterError(
+            f"The 'tol' parameter of check must be a finite number >= 0 (an answer within it "
+            f"of the key counts as right; default {DEFAULT_TOL:g}). Got {tol!r:.60}."
+        )
+    tol = float(tol)
     _check_path(key, "key", "check", "key")
     _check_path(answers, "answers", "check", "answers file")
     try:

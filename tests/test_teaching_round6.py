@@ -293,3 +293,37 @@ def test_every_worked_step_of_a_key_shows_numbers_that_give_its_value():
                 assert abs(got - step.value) <= 2e-3 * max(1.0, abs(step.value)), (
                     seed, ex.kind, step.id, step.how, step.value,
                 )  # fmt: skip
+
+
+def test_separability_keys_are_the_lectures_gates():
+    """OR and AND with one neuron: the key's weights are the lecture's (z = -0.5 + x1 + x2,
+    z = -1.5 + x1 + x2); the lecture's hidden neurons of its XNOR network are graded right
+    as one-neuron answers for AND (a1 = sigma(-6 + 4 x1 + 4 x2)) and NOR (a2 =
+    sigma(2 - 4 x1 - 4 x2)); XNOR is not separable."""
+    keys = {}
+    for seed in range(40):
+        (ex,) = X.generate(seed, ["separable"])
+        keys[ex.title.rsplit(" ", 1)[1]] = [s.value for s in ex.steps]
+    assert keys["OR"] == [1.0, [1.0, 1.0, -0.5]]
+    assert keys["AND"] == [1.0, [1.0, 1.0, -1.5]]
+    assert keys["XNOR"] == keys["XOR"] == [0.0, None]
+    assert X._separates(X.GATES["AND"], 4, 4, -6)
+    assert X._separates(X.GATES["NOR"], -4, -4, 2)
+    assert not any(
+        X._separates(X.GATES["XNOR"], w1, w2, w0)
+        for w1 in range(-6, 7)
+        for w2 in range(-6, 7)
+        for w0 in np.arange(-6.5, 7, 0.5)
+    )
+
+
+def test_check_takes_a_numpy_tolerance_and_names_a_bad_one(tmp_path):
+    doc, key = _sheet_and_key(tmp_path, 3, ["one_hot"])
+    lines = [f"1.{s['id']} = {json.dumps(s['value'])}" for s in doc["exercises"][0]["steps"]]
+    answers = _answers(tmp_path, lines)
+    for tol in (np.float32(0.05), np.float64(0.05), np.int64(0)):  # (np.float32 was refused)
+        assert X.check(key, answers, tol=tol).passed
+        assert "tolerance 0.05" in str(X.check(key, answers, tol=tol)) or tol == 0
+    for tol in (np.float64("nan"), -1, "0.1", np.bool_(True)):
+        with pytest.raises(ValueError, match=r"'tol' parameter of check must be a finite number"):
+            X.check(key, answers, tol=tol)
