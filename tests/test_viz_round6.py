@@ -82,9 +82,10 @@ def test_no_node_is_titled_by_its_op_name_and_every_node_names_its_op(backward) 
     titles = [lines[0] for _, lines, _ in nodes]
     assert not op_names & set(titles), titles
     assert not {"constant", "parameter", "leaf"} & set(titles)
-    # the lecture's notation: X W + b, then σ(z) (the edge into σ reads g′(z))
+    # the lecture's notation: X W + b, then σ of that layer (its edge reads g′(z))
     assert titles.count("X W₁ + b₁") == 1 and titles.count("A W₂ + b₂") == 1
-    assert titles.count("σ(z)") == 2 and "X" in titles and "L" in titles
+    assert titles.count("σ(X W₁ + b₁)") == 1 and titles.count("σ(A W₂ + b₂)") == 1
+    assert "X" in titles and "L" in titles
     # each op node's tooltip names its op; each leaf's says what kind of leaf it is
     for (_, lines, tip), t in zip(nodes, graph):
         if t.parents:
@@ -170,10 +171,10 @@ def test_small_matrices_drawn_as_rows_and_every_number_in_the_tooltip() -> None:
     np.testing.assert_allclose(
         [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", body)], zh.ravel(), atol=5e-4
     )
-    # a long range wraps after its "..": 16 rows of σ(z)
+    # a long range wraps after its "..": 16 rows of the hidden layer
     L16, _, _, _ = xnor_loss(16)
     sig = [lines for _, lines, _ in nodes_of(viz.draw_graph(L16, backward=True))
-           if lines[0] == "σ(z)" and lines[1] == "shape (16, 2)"]  # fmt: skip
+           if lines[0] == "σ(X W₁ + b₁)"]  # fmt: skip
     assert sig and sig[0][2].endswith("..") and sig[0][3].strip().startswith("..")
 
 

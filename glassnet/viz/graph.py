@@ -493,7 +493,8 @@ def _arg_name(node: Tensor, k: int, decimals: int, short: bool = False) -> str:
     """Input ``k`` of ``node`` as the node's formula names it: its label or short formula
     (unless ``short``), else the letter of its role, as the edge labels name it: X (the
     data) or A (a layer's activations) and W, b for a linear layer, z for an activation's
-    input, x for a loss's or a one-input op's, a and b for a two-input op's."""
+    input (unless ``short``, a layer's own formula: ``σ(X W₁ + b₁)``), x for a loss's or a
+    one-input op's, a and b for a two-input op's."""
     p = node.parents[k]
     e = None if short and not p.label else expression(p, decimals)
     if e is not None:
@@ -501,8 +502,8 @@ def _arg_name(node: Tensor, k: int, decimals: int, short: bool = False) -> str:
     op = node.op
     if op == "linear":
         return {0: "A" if p.parents else "X", 1: "W", 2: "b"}.get(k, "x")
-    if op in _ACT_OPS:
-        return "z"
+    if op in _ACT_OPS:  # the layer it activates: σ(X W₁ + b₁), else z (as in g′(z))
+        return _op_formula(p, decimals, True) if not short and p.op == "linear" else "z"
     if len(node.parents) == 1 or op in _LOSS_OPS:
         return "x"
     return "ab"[k] if k < 2 else f"x{k + 1}"
@@ -570,7 +571,8 @@ _TITLE_LIMIT = 18  # characters of an unnamed node's formula title
 
 def _title_formula(node: Tensor, decimals: int) -> str:
     """An unnamed op node's title: its formula (``w₁ x₁``, ``ŷ − 1``), else what it
-    computes with its inputs named by their role (``X W₁ + b₁``, ``σ(z)``)."""
+    computes with its inputs named by their role (``X W₁ + b₁``, ``σ(X W₁ + b₁)``,
+    ``σ(z)`` where that is too long)."""
     e = expression(node, decimals)
     if e is not None:
         return e
