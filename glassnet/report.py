@@ -258,8 +258,21 @@ def make_names(layers: Sequence[Any], scheme: str) -> Names:
     ``AUTO_LECTURE_MAX_WEIGHTS`` weights. The output layer's activations are y_hat.
     """
     check_choice(scheme, "names", "explain", ("auto", "lecture", "layered"))
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
+        raise TypeError(
+            f"make_names: 'layers' must be a list of layers (each with inputs, neurons and b). "
+            f"Got {layers!r:.40} of type {type(layers).__name__}."
+        )
     if not len(layers):
         raise ValueError("make_names needs at least one layer (each with inputs and neurons).")
+    for i, lay in enumerate(layers):  # (an AttributeError from deep inside before)
+        missing = [a for a in ("inputs", "neurons", "b") if not hasattr(lay, a)]
+        if missing:
+            raise TypeError(
+                f"make_names: layer {i} ({lay!r:.40}, of type {type(lay).__name__}) has no "
+                f"{', '.join(missing)}; give the layers of glassnet.fused.layers_of(model) or "
+                "Linear layers."
+            )
     n_weights = sum(lay.inputs * lay.neurons for lay in layers)
     if scheme == "auto":
         scheme = "lecture" if n_weights <= AUTO_LECTURE_MAX_WEIGHTS else "layered"

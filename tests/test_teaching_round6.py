@@ -327,3 +327,13 @@ def test_check_takes_a_numpy_tolerance_and_names_a_bad_one(tmp_path):
     for tol in (np.float64("nan"), -1, "0.1", np.bool_(True)):
         with pytest.raises(ValueError, match=r"'tol' parameter of check must be a finite number"):
             X.check(key, answers, tol=tol)
+
+
+def test_make_names_names_layers_that_are_not_layers():
+    from glassnet.report import make_names
+
+    assert make_names([nn.Linear(2, 3)], "lecture").w[0][1] == ["w4", "w5", "w6"]
+    with pytest.raises(TypeError, match=r"make_names: layer 1 \(3, of type int\) has no inputs"):
+        make_names([nn.Linear(2, 3), 3], "lecture")  # (AttributeError: 'int' ... 'inputs')
+    with pytest.raises(TypeError, match="'layers' must be a list of layers.*5 of type int"):
+        make_names(5, "lecture")
