@@ -15,7 +15,8 @@ import inspect as _inspect
 import types as _types
 import typing as _typing
 
-from . import (
+from . import (  # _startup first: a Ctrl-C while the rest is imported (glassnet._startup)
+    _startup,
     autograd,
     data,
     datasets,
@@ -187,3 +188,5 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+
+_startup.done()

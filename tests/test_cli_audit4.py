@@ -258,7 +258,9 @@ def test_read_csv_and_from_csv_take_the_decimal_mark(tmp_path):
     assert table.kinds["a"] == "numeric" and table.delimiter == ";"
     np.testing.assert_array_equal(table.numbers("a"), expected)
     np.testing.assert_array_equal(table.take(np.array([3, 1])).numbers("a"), expected[[3, 1]])
-    assert read_csv(eu, target="label").kinds["a"] == "categorical"  # (the default: '.')
+    with pytest.raises(ValueError, match=r"Column 'a' .* decimal comma .* pass decimal=','"):
+        read_csv(eu, target="label")  # (the default: '.')
+    assert read_csv(eu, target="label", decimal_commas="text").kinds["a"] == "categorical"
     with pytest.raises(ValueError, match="'decimal' parameter of read_csv must be one char"):
         read_csv(eu, decimal="..")
     with pytest.raises(ValueError, match=r"read_csv, ',', is also the delimiter .*\(given\)"):

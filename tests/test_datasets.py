@@ -373,7 +373,9 @@ def test_read_csv_quotes_bom_crlf_blank_lines_and_explicit_delimiter(tmp_path):
     assert t.raw("note, with comma").tolist() == ["hello", 'say "hi"']
     assert t.line_numbers.tolist() == [2, 4]  # the blank line 3 is skipped but counted
     p = write(tmp_path, "a;b\n1,5;2\n", name="semi.csv")
-    t = read_csv(p, delimiter=";")
+    with pytest.raises(ValueError, match="pass decimal=','"):
+        read_csv(p, delimiter=";")
+    t = read_csv(p, delimiter=";", decimal_commas="text")
     assert t.raw("a").tolist() == ["1,5"] and t.kinds["a"] == "categorical"
     with pytest.raises(ValueError, match="'delimiter'.*one character"):
         read_csv(p, delimiter=";;")

@@ -1,0 +1,44 @@
+"""The command line's start-up, imported first by ``glassnet/__init__.py``: when this
+import is the ``glassnet`` command starting (``python -m glassnet``, which imports the
+package while ``sys.argv[0]`` is ``"-m"``, or the ``glassnet`` console script), a Ctrl-C
+while NumPy and glassnet's modules are imported is the one line ``glassnet: error:
+interrupted`` and status 130 that a Ctrl-C during a command gets, not a traceback.
+:func:`done` (the end of ``__init__``) gives SIGINT back to Python's own handler."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import PurePath
+from typing import Any
+
+
+def _interrupted(signum: int, frame: Any) -> None:
+    # (an exit at once: nothing is written yet, and no module being imported may catch it)
+    sys.stderr.write("glassnet: error: interrupted\n")
+    sys.stderr.flush()
+    os._exit(130)
+
+
+def _starting_the_command() -> bool:
+    if not sys.argv:
+        return False
+    return sys.argv[0] == "-m" or PurePath(sys.argv[0]).stem == "glassnet"
+
+
+_previous: Any = None
+if _starting_the_command():
+    try:
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            _previous = signal.signal(signal.SIGINT, _interrupted)
+    except ValueError:  # (not the main thread: no handler can be set there)
+        pass
+
+
+def done() -> None:
+    """SIGINT back to the handler it had (Python's KeyboardInterrupt) once imported."""
+    global _previous
+    if _previous is not None:
+        signal.signal(signal.SIGINT, _previous)
+        _previous = None
