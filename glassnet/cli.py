@@ -5611,7 +5611,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if failure is None:
                 raise  # a bug in glassnet: the traceback, as Python prints it
             traceback.print_exc()  # then the one line and the status the run without --debug has
-            return _end_the_job(exc, _report(exc, failure), args.command)
+            return _end_the_job(exc, failure, args.command)
         finally:
             _flush_pending(True)
     try:
@@ -5630,32 +5630,30 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"rerun with --debug to see the traceback and please report it",
                 1,
             )
-        return _end_the_job(exc, _report(exc, failure), args.command)
+        return _end_the_job(exc, failure, args.command)
 
 
-def _end_the_job(exc: BaseException, code: int, command: str | None = "train") -> int:
-    """Under ``mpiexec -n N`` (N > 1), a rank whose ``train`` failed on its own (a file
-    missing on that rank, before its fit) ends the whole job with ``MPI_Abort``: the others
-    would wait in their fit's first Allreduce for ever, and MPICH's mpiexec waits on them. An
-    error every rank raised from fit (each reports it) ends each rank as before, and so does
-    any other subcommand's error (only train's fit waits on the other ranks); an MPI that
-    cannot be loaded leaves the exit to the status. Returns ``code``."""
+def _end_the_job(
+    exc: BaseException, failure: tuple[str | None, int], command: str | None = "train"
+) -> int:
+    """Report ``exc`` (its one line, ``failure``) and return its status. Under ``mpiexec -n N``
+    (N > 1), train's error first goes to the other ranks (:func:`glassnet.distributed.end_rank`):
+    an error every rank hit alike (a bad argument) is printed by rank 0 alone, the others
+    ending with the same status; a rank failing on its own (a file missing on that rank,
+    before its fit) ends the others' fit with a DistributedError naming it, and ends the
+    whole job with ``MPI_Abort`` when they do not answer (busy elsewhere). Any other
+    subcommand's error is each rank's own (only train's fit waits on the other ranks)."""
     if command != "train" or _distributed.launched()[1] < 2:
-        return code
-    seen: BaseException | None = exc
-    while seen is not None:  # (fit's own error on every rank, or one raised from it)
-        if getattr(seen, "_glassnet_every_rank", False):
-            return code
-        seen = seen.__cause__ or seen.__context__
-    try:
-        from mpi4py import MPI  # (initializes MPI on a rank that failed before its fit)
+        return _report(exc, failure)
+    told = _distributed.end_rank(exc)
+    if told == "quiet":
+        return failure[1]
+    code = _report(exc, failure)
+    if told == "abort":
+        from mpi4py import MPI  # (end_rank started it)
 
-        if MPI.Is_finalized():
-            return code
-    except Exception:  # (not installed, or its MPI library fails to load or to start)
-        return code
-    sys.stderr.flush()
-    MPI.COMM_WORLD.Abort(code or 1)
+        sys.stderr.flush()
+        MPI.COMM_WORLD.Abort(code or 1)
     return code
 
 
@@ -5665,6 +5663,8 @@ def _failure(exc: BaseException, args: argparse.Namespace) -> tuple[str | None, 
     if isinstance(exc, CLIError):
         return str(exc), exc.code
     if isinstance(exc, DivergenceError):
+        return str(exc), 1
+    if isinstance(exc, _distributed.DistributedError):  # another rank's error, named
         return str(exc), 1
     if isinstance(exc, BrokenPipeError):  # e.g. 'glassnet predict ... | head'
         return None, 1

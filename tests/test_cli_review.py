@@ -281,24 +281,40 @@ def _under_mpiexec(monkeypatch, mpi):
     return cli
 
 
-def test_only_train_ends_an_mpi_job(monkeypatch):
+def test_only_train_ends_an_mpi_job(monkeypatch, capsys):
     """Every subcommand's error under mpiexec aborted the job ('Abort(2) on node N' from each
-    rank); only train's fit waits on the other ranks, so only train aborts."""
+    rank); only train's fit waits on the other ranks, so only train tells them
+    (glassnet.distributed.end_rank), and aborts only when they do not answer."""
     mpi = _FakeMPI()
     cli = _under_mpiexec(monkeypatch, mpi)
+    told = []
+    answer = {"value": "report"}
+    monkeypatch.setattr(cli._distributed, "end_rank", lambda e: told.append(e) or answer["value"])
     exc = FileNotFoundError("missing.csv")
+    failure = ("no such file: missing.csv", 2)
     for command in ("predict", "evaluate", "info", "export", "explain"):
-        assert cli._end_the_job(exc, 2, command) == 2
-    assert mpi.aborted == []
-    assert cli._end_the_job(exc, 2, "train") == 2
-    assert mpi.aborted == [2]
+        assert cli._end_the_job(exc, failure, command) == 2
+    assert told == [] and mpi.aborted == []
+    assert capsys.readouterr().err.count("no such file: missing.csv") == 5
+    assert cli._end_the_job(exc, failure, "train") == 2  # told, then reported
+    assert told == [exc] and mpi.aborted == []
+    assert "no such file: missing.csv" in capsys.readouterr().err
+    answer["value"] = "quiet"  # another rank reports it: this one prints nothing
+    assert cli._end_the_job(exc, failure, "train") == 2
+    assert capsys.readouterr().err == "" and mpi.aborted == []
+    answer["value"] = "abort"  # the others did not answer: reported, then MPI_Abort
+    assert cli._end_the_job(exc, failure, "train") == 2
+    assert "no such file: missing.csv" in capsys.readouterr().err and mpi.aborted == [2]
 
 
-def test_an_mpi_that_fails_to_load_leaves_the_exit_to_the_status(monkeypatch):
+def test_an_mpi_that_fails_to_load_leaves_the_exit_to_the_status(monkeypatch, capsys):
     """`from mpi4py import MPI` caught only ImportError: an MPI library that fails to load
     (RuntimeError) replaced the one error line with a traceback."""
     cli = _under_mpiexec(monkeypatch, RuntimeError("cannot load libmpi.so"))
-    assert cli._end_the_job(FileNotFoundError("missing.csv"), 2) == 2  # (train: the default)
+    exc = FileNotFoundError("missing.csv")
+    assert cli._end_the_job(exc, ("no such file: missing.csv", 2)) == 2  # (train: the default)
+    err = capsys.readouterr().err
+    assert "no such file: missing.csv" in err and "Traceback" not in err
 
 
 # ---------------------------------------------------------------- 10. bands such as 100_200
