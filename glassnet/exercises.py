@@ -345,8 +345,9 @@ def _backprop(rng: np.random.Generator, number: int) -> Exercise:
     q = _net_question(
         e,
         f"The target is y = {_num(y)} and the loss L = 1/2 (y_hat - y)^2. Compute y_hat, "
-        "L, dL/dy_hat, then backwards g'(z) and dL/dz for every neuron (and dL/da for the "
-        "hidden activations), then dL/dw for every weight and dL/db for every bias.",
+        "L, dL/dy_hat, then backwards g'(z) and dL/dz for every neuron (and "
+        + ", ".join(f"dL/d{a}" for a in nm.a[0])  # (dL/da was not typeset: no index)
+        + " for the hidden activations), then dL/dw for every weight and dL/db for every bias.",
     )
     data = _net_data(e) | {"y": y}
     return Exercise("backprop", number, "Backpropagation for one data point", q, steps, data)

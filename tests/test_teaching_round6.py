@@ -337,3 +337,16 @@ def test_make_names_names_layers_that_are_not_layers():
         make_names([nn.Linear(2, 3), 3], "lecture")  # (AttributeError: 'int' ... 'inputs')
     with pytest.raises(TypeError, match="'layers' must be a list of layers.*5 of type int"):
         make_names(5, "lecture")
+
+
+def test_question_sheets_typeset_every_derivative():
+    # (the backprop question's "dL/da" stayed plain text in Markdown and HTML: no index)
+    for seed in range(5):
+        sheet = X.generate(seed)
+        md = X.to_markdown(sheet, seed)
+        prose = re.sub(r"`[^`]*`", "", re.sub(r"\$[^$]*\$", "", md))
+        assert "dL/d" not in prose, [ln for ln in prose.splitlines() if "dL/d" in ln]
+        page = X.to_html(sheet, seed)
+        prose = re.sub(r"<code>.*?</code>", "", page)
+        assert "dL/d" not in prose
+        assert "∂L/∂a₁, ∂L/∂a₂ for the hidden activations" in page
