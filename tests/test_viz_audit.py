@@ -364,13 +364,24 @@ def test_graph_values_and_gradients_are_explains() -> None:
     def listed(a) -> str:
         return "[" + ", ".join(fmt(v) for v in np.ravel(a)) + "]"
 
+    def numbers(lines: list[str], prefix: str) -> list[str]:
+        """The numbers of a node's value (or grad) line and, for a matrix drawn as its
+        rows, of the rows beneath it."""
+        out, on = [], False
+        for ln in lines:
+            on = ln.startswith(prefix) or (on and ln.startswith("["))
+            if on:
+                out += re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]\d+)?", ln)
+        return out
+
     for l, (Wn, bn) in enumerate([("W₁", "b₁"), ("W₂", "b₂")]):
         (w_lines,) = nodes[Wn]
-        assert f"value {listed(e.W[l])}" in w_lines and f"grad {listed(e.grad_W[l])}" in w_lines
+        assert numbers(w_lines, "value ") == [fmt(v) for v in np.ravel(e.W[l])]
+        assert numbers(w_lines, "grad ") == [fmt(v) for v in np.ravel(e.grad_W[l])]
         (b_lines,) = nodes[bn]
         b = e.grad_b[l]
         assert f"grad {listed(b) if b.size > 1 else fmt(float(b[0]))}" in b_lines
-    linear = nodes["linear"]  # z of each layer, and dL/dz
+    linear = nodes["X W₁ + b₁"] + nodes["A W₂ + b₂"]  # z of each layer, and dL/dz
     z, dz = e.Z, e.dL_dZ
     assert [ln[2] for ln in linear] == [f"value {listed(z[0])}", f"value {fmt(z[1][0, 0])}"]
     assert [ln[3] for ln in linear] == [f"grad {listed(dz[0])}", f"grad {fmt(dz[1][0, 0])}"]
