@@ -409,15 +409,28 @@ def _check_report(title: Any, sections: Any, owner: str) -> list[Section]:
 
 def _text_table(headers: list[str], rows: list[list[str]]) -> str:
     widths = [len(h) for h in headers]
+    multi = False  # a cell of several lines (each line laid out in its column)
     for r in rows:
         for i, c in enumerate(r):
-            widths[i] = max(widths[i], len(c))
+            if "\n" in c:
+                multi = True
+                widths[i] = max(widths[i], *(len(part) for part in c.split("\n")))
+            else:
+                widths[i] = max(widths[i], len(c))
 
     def line(cells: list[str]) -> str:
         return "  ".join(c.ljust(widths[i]) for i, c in enumerate(cells)).rstrip()
 
-    out = [line(headers), "  ".join("-" * w for w in widths)]
-    out += [line(r) for r in rows]
+    def lines(cells: list[str]) -> list[str]:
+        if not multi or not any("\n" in c for c in cells):
+            return [line(cells)]
+        parts = [c.split("\n") for c in cells]  # (a newline in a cell broke the columns)
+        depth = max(len(p) for p in parts)
+        return [line([p[k] if k < len(p) else "" for p in parts]) for k in range(depth)]
+
+    out = [*lines(headers), "  ".join("-" * w for w in widths)]
+    for r in rows:
+        out += lines(r)
     return "\n".join(out)
 
 
@@ -442,6 +455,8 @@ def _md_cell(c: str) -> str:
     """A table cell: formulas (with * _ ^) as code spans, so nothing needs escaping."""
     if not c:
         return " "
+    if "\n" in c:  # (a newline ended the table row): each line, joined by <br>
+        return "<br>".join(_md_cell(part) for part in c.split("\n"))
     c = c.replace("|", "\\|")
     return f"`{c}`" if any(ch in c for ch in "*_^") else c
 

@@ -350,3 +350,12 @@ def test_question_sheets_typeset_every_derivative():
         prose = re.sub(r"<code>.*?</code>", "", page)
         assert "dL/d" not in prose
         assert "∂L/∂a₁, ∂L/∂a₂ for the hidden activations" in page
+
+
+def test_a_cell_of_several_lines_keeps_its_table_together():
+    s = Section("")
+    s.table(["a", "b"], [["1\n2", "x"], ["3", "y\nz*w"]])
+    # (text: the second line of a cell started at the left edge, under column a)
+    assert render_text("t", [s]).splitlines()[-4:] == ["1  x", "2", "3  y", "   z*w"]
+    # (Markdown: the newline ended the table row in the middle of a cell)
+    assert render_markdown("t", [s]).splitlines()[-2:] == ["| 1<br>2 | x |", "| 3 | y<br>`z*w` |"]
