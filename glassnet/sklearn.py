@@ -484,6 +484,11 @@ class _BaseMLP(BaseEstimator):
     # plain attributes do (``clf.coefs_[0] = W`` writes into it); the next partial_fit, or
     # fit with warm_start=True, builds the network from them (checked then), as
     # scikit-learn continues from coefs_ it finds. A fit that starts over warns instead.
+    def __sklearn_is_fitted__(self) -> bool:
+        """Fitted once a fit built the network (``check_is_fitted``'s question): a first
+        partial_fit that was refused leaves ``classes_`` and ``n_features_in_`` set, not it."""
+        return "model_" in self.__dict__
+
     def _given(self, name: str) -> Any:
         if "model_" in self.__dict__:
             return None
@@ -495,14 +500,17 @@ class _BaseMLP(BaseEstimator):
         self.__dict__.setdefault("_given_weights", {})[name] = values
         return True
 
-    def _use_given(self, start: bool) -> None:
-        """Copy the weights assigned before the first fit into the network just built
-        (``start``: partial_fit or a warm start), or say that fit replaced them."""
-        given = self.__dict__.pop("_given_weights", None)
+    def _given_arrays(self, start: bool, n_features: int, n_outputs: int) -> Any:
+        """The weights assigned before the first fit, checked against the network the fit
+        builds (``start``: partial_fit or a warm start, which start from them), before
+        anything is built: a refusal leaves them assigned and the estimator not fitted.
+        None when there are none, or when the fit starts over (it says so)."""
+        given = self.__dict__.get("_given_weights")
         if not given:
-            return
+            return None
         name = type(self).__name__
         if not start:
+            del self.__dict__["_given_weights"]
             warnings.warn(
                 f"{name}: the {' and '.join(sorted(given))} assigned before fit were replaced by "
                 "new random weights, as scikit-learn's fit does. To train from them, call "
@@ -510,7 +518,7 @@ class _BaseMLP(BaseEstimator):
                 UserWarning,
                 stacklevel=4,
             )
-            return
+            return None
         missing = {"coefs_", "intercepts_"} - set(given)
         if missing:
             raise ValueError(
@@ -518,13 +526,29 @@ class _BaseMLP(BaseEstimator):
                 f"{sorted(missing)[0]} was not; assign both (one array per layer) to start "
                 "from your own weights."
             )
-        for key in ("coefs_", "intercepts_"):
+        sizes = [n_features, *self._hidden(), n_outputs]
+        shapes = {
+            "coefs_": list(zip(sizes[:-1], sizes[1:])),
+            "intercepts_": [(b,) for b in sizes[1:]],
+        }
+        arrays = {}
+        for key, want in shapes.items():
             values = given[key]
             if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
                 raise ValueError(
                     f"{key} must be a list of arrays, one per layer. Got {type(values).__name__}."
                 )
-            self._set_weights(key, values, self._layer_params(key))
+            arrays[key] = _checked_arrays(key, values, want, range(len(want)))
+        return arrays
+
+    def _use_given(self, arrays: Any) -> None:
+        """Copy the weights :meth:`_given_arrays` checked into the network just built."""
+        if arrays is None:
+            return
+        del self.__dict__["_given_weights"]
+        for key, values in arrays.items():
+            for p, v in zip(self._layer_params(key), values):
+                p.data[...] = v
         self._best_params = [p.data.copy() for p in self.model_.parameters()]
 
     def _linears(self) -> list[Linear]:
@@ -544,21 +568,8 @@ class _BaseMLP(BaseEstimator):
     ) -> None:
         """Copy ``values`` into ``params`` (all layers, or the layers ``at``), each checked
         for its shape and finite values before any is written."""
-        values = list(values)
         at = range(len(params)) if at is None else at
-        if len(values) != len(at):
-            raise ValueError(
-                f"{name} must be a list of {len(at)} arrays (one per layer). Got {len(values)}."
-            )
-        arrs = [np.asarray(v) for v in values]
-        for i, v in zip(at, arrs):
-            want = params[i].data.shape
-            if v.shape != want:
-                raise ValueError(
-                    f"{name}[{i}] must be a finite array of shape {want}. Got shape {v.shape}."
-                )
-            if not np.all(np.isfinite(v)):
-                raise ValueError(f"{name}[{i}] must be a finite array. Got NaN or inf values.")
+        arrs = _checked_arrays(name, values, [p.data.shape for p in params], at)
         for i, v in zip(at, arrs):
             params[i].data[...] = v
 
@@ -633,8 +644,9 @@ class _BaseMLP(BaseEstimator):
             dt = _as_dtype(type(self).__name__, self.dtype)
             self._dtype = dt if dt is not None else np.dtype(X.dtype)
             self._set_head(Y)
+            given = self._given_arrays(incremental or bool(self.warm_start), n_features, Y.shape[1])
             self._build(n_features, Y.shape[1], self._dtype, rs)
-            self._use_given(incremental or bool(self.warm_start))
+            self._use_given(given)
         elif Y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {Y.shape[1]} outputs but the fitted network has {self.n_outputs_}; "
@@ -834,12 +846,12 @@ class _BaseMLP(BaseEstimator):
                     fix = "Raise validation_fraction to hold out a sample of each class"
                 else:  # the training part empty, or with fewer rows than classes
                     fix = "Lower validation_fraction to train on a sample of each class"
-                no, yes = np.asarray(self.classes_).tolist()
-                codes = (
-                    f" (scikit-learn's codes for the classes: 'False' is {no!r}, 'True' is {yes!r})"
-                    if "'True'" in str(e) or "'False'" in str(e)
-                    else ""
-                )
+                codes, labels = "", np.asarray(self.classes_).tolist()
+                if len(labels) == 2 and ("'True'" in str(e) or "'False'" in str(e)):
+                    codes = (
+                        f" (scikit-learn's codes for the classes: 'False' is {labels[0]!r}, "
+                        f"'True' is {labels[1]!r})"
+                    )
                 raise ValueError(
                     f"{type(self).__name__}: early_stopping=True holds out "
                     f"validation_fraction={self.validation_fraction} of the samples, stratified "
@@ -1202,6 +1214,28 @@ class _BaseMLP(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _checked_arrays(
+    name: str, values: Sequence[Any], shapes: list[tuple[int, ...]], at: Sequence[int]
+) -> list[np.ndarray]:
+    """``values`` as arrays for the layers ``at`` of ``coefs_`` or ``intercepts_`` (``name``),
+    each checked for its shape (``shapes[i]``) and finite values, all before any is used."""
+    values = list(values)
+    if len(values) != len(at):
+        raise ValueError(
+            f"{name} must be a list of {len(at)} arrays (one per layer). Got {len(values)}."
+        )
+    arrs = [np.asarray(v) for v in values]
+    for i, v in zip(at, arrs):
+        if v.shape != tuple(shapes[i]):
+            raise ValueError(
+                f"{name}[{i}] must be a finite array of shape {tuple(shapes[i])}. Got shape "
+                f"{v.shape}."
+            )
+        if not np.issubdtype(v.dtype, np.number) or not np.all(np.isfinite(v)):
+            raise ValueError(f"{name}[{i}] must be a finite array. Got NaN or inf values.")
+    return arrs
 
 
 class _LayerArrays(list):

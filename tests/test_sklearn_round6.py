@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 sklearn = pytest.importorskip("sklearn")
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning, NotFittedError  # noqa: E402
 from sklearn.neural_network import MLPClassifier as SkC  # noqa: E402
 from sklearn.neural_network import MLPRegressor as SkR  # noqa: E402
 from sklearn.preprocessing import LabelBinarizer  # noqa: E402
@@ -208,3 +208,32 @@ def test_early_stopping_split_is_scikit_learns():
     # the 40 rows would move the weights far more
     np.testing.assert_allclose(gn.coefs_[0], sk.coefs_[0], rtol=1e-5)
     np.testing.assert_allclose(gn.loss_curve_, sk.loss_curve_, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "coefs, intercepts",
+    [
+        ([np.zeros((4, 4)), np.zeros((4, 1))], [np.zeros(4), np.zeros(1)]),  # a wrong shape
+        ([np.zeros((4, 3)), np.zeros((3, 1))], [np.zeros(3), np.array([np.nan])]),  # NaN, last
+    ],
+)
+def test_refused_assigned_weights_leave_the_estimator_unfitted_and_them_assigned(coefs, intercepts):
+    gn = MLPClassifier(hidden_layer_sizes=3)
+    gn.coefs_, gn.intercepts_ = coefs, intercepts
+    for _ in range(2):  # refused again: the weights are still the ones assigned
+        with pytest.raises(ValueError, match="must be a finite array"):
+            gn.partial_fit(X, np.arange(12) % 2, classes=[0, 1])
+    assert gn.coefs_ is coefs and gn.intercepts_ is intercepts
+    with pytest.raises(NotFittedError):
+        gn.predict(X)
+    gn.coefs_ = [np.ones((4, 3)), np.ones((3, 1))]  # mended: used
+    gn.intercepts_ = [np.zeros(3), np.zeros(1)]
+    gn.set_params(learning_rate_init=1e-12).partial_fit(X, np.arange(12) % 2, classes=[0, 1])
+    np.testing.assert_allclose(gn.coefs_[0], 1.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("y", [["a"], ["a"] * 5])
+def test_early_stopping_split_errors_of_one_class_say_what_to_do(y):
+    est = MLPClassifier(early_stopping=True, validation_fraction=0.1 if len(y) == 1 else 0.9)
+    with pytest.raises(ValueError, match="Lower validation_fraction .*, or set early_stopping"):
+        est.fit(X[: len(y)], y)
