@@ -219,9 +219,15 @@ def _parse_input_shape(input_shape: Any, d: int | None) -> tuple[str, int | None
         and shp[-1] is not None
     )
     if not ok:
+        more = (
+            "; for inputs of more axes (images before a Flatten), give an example input as "
+            "input_data instead"
+            if isinstance(shp, (tuple, list)) and len(shp) > 2
+            else ""
+        )
         raise ValueError(
             "The 'input_shape' parameter of summary must be the number of features d, (d,) "
-            f"or (batch, d) with positive ints (batch may be None). Got {input_shape!r}."
+            f"or (batch, d) with positive ints (batch may be None). Got {input_shape!r}{more}."
         )
     width = int(shp[-1])
     if d is not None and width != d:
@@ -509,6 +515,14 @@ def summary(
     if input_data is None and custom and input_shape is not None and width is not None:
         n = 1 if batch == "N" else int(batch)
         input_data = np.zeros((n, width), dtype=(model.parameters() or [np.zeros(0)])[0].dtype)
+    if input_data is not None and not custom:
+        try:  # (a dict or a str read as "of shape ()", as if its size were the fault)
+            np.asarray(input_data, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"summary: input_data must be an array of numbers, (N, d) or (d,). Got "
+                f"{input_data!r:.60} of type {type(input_data).__name__}."
+            ) from None
     if input_data is not None and custom:
         rows = _traced_rows(model, input_data, batch)
     elif (

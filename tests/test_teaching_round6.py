@@ -359,3 +359,16 @@ def test_a_cell_of_several_lines_keeps_its_table_together():
     assert render_text("t", [s]).splitlines()[-4:] == ["1  x", "2", "3  y", "   z*w"]
     # (Markdown: the newline ended the table row in the middle of a cell)
     assert render_markdown("t", [s]).splitlines()[-2:] == ["| 1<br>2 | x |", "| 3 | y<br>`z*w` |"]
+
+
+def test_summary_input_refusals_say_what_to_give():
+    m = nn.Sequential(nn.Flatten(), nn.Linear(4, 2))
+    with pytest.raises(
+        ValueError, match=r"Got \(None, 2, 2\); for inputs of more axes.*input_data"
+    ):
+        summary(m, input_shape=(None, 2, 2))
+    assert summary(m, input_data=np.zeros((1, 2, 2))).rows[0].input_shape == "(N, 2, 2)"
+    # (a dict and a str read "input_data of shape () does not fit the first layer")
+    for bad in ({"a": 1}, "abc"):
+        with pytest.raises(ValueError, match=r"input_data must be an array of numbers.*Got"):
+            summary(nn.MLP([2, 3, 1]), input_data=bad)
