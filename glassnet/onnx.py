@@ -399,9 +399,9 @@ def export(
     input_shape : sequence of int, optional
         For a network that starts with ``nn.Flatten()``: the shape of one input sample,
         e.g. ``(28, 28)``; the graph's input ``X`` is then declared ``(N, 28, 28)``.
-        Without it, such a network's ``X`` is declared without a shape (any
-        ``(N, d1, d2, ...)`` whose sample flattens to the first layer's inputs). A network
-        without a leading ``Flatten`` takes rows: ``input_shape`` may only be ``(inputs,)``.
+        Without it, ``X`` is declared as rows, ``(N, inputs)``, which the ``Flatten`` leaves
+        as they are (onnxruntime refuses inputs of another rank). A network without a
+        leading ``Flatten`` takes rows: ``input_shape`` may only be ``(inputs,)``.
 
     Returns
     -------
@@ -660,6 +660,8 @@ def _task_kind(task: Any, layers: list[Layer]) -> str | None:
 def _sample_shape(input_shape: Any) -> tuple[int, ...]:
     """``export``'s ``input_shape``: the shape of one sample, positive ints."""
     fix = "give the shape of one sample, e.g. input_shape=(28, 28) for (N, 28, 28) inputs"
+    if isinstance(input_shape, np.ndarray) and input_shape.ndim == 1:  # (its ints, as a tuple)
+        input_shape = tuple(v.item() if v.dtype.kind in "iu" else v for v in input_shape)
     if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, Sequence):
         raise TypeError(
             f"export: 'input_shape' must be a tuple of ints; {fix}. Got "
@@ -1788,6 +1790,7 @@ def _classifier_network(
     ours: list[onnx.NodeProto] = []
     end = x
     outputs = [o.name for o in graph.output]
+    source: onnx.NodeProto | None = None  # the last node of ours that is not Identity or Cast
     while True:
         step = [n for n in users.get(end, []) if n.op_type != "Constant"]
         if not step or any(
@@ -1795,9 +1798,7 @@ def _classifier_network(
             for n in step
         ):
             break
-        last = next(
-            (n.op_type for n in reversed(ours) if n.op_type not in ("Identity", "Cast")), ""
-        )
+        last = "" if source is None else source.op_type
         # probabilities that are an output (skl2onnx's), or that the head reshapes for its
         # label, end the network
         if last in ("Softmax", "Sigmoid") and (
@@ -1809,10 +1810,11 @@ def _classifier_network(
             if mul.output[0] not in mx.input:
                 break
             ours += [mul, mx]
-            end = mx.output[0]
+            end, source = mx.output[0], mx
         elif len(step) == 1:
             ours.append(step[0])
             end = step[0].output[0]
+            source = source if step[0].op_type in ("Identity", "Cast") else step[0]
         else:
             break
     chosen = {id(n) for n in ours}
@@ -1836,7 +1838,6 @@ def _classifier_network(
     for n in head:
         if n.op_type not in _HEAD.get(n.domain or "", ()):
             raise _unsupported(n, where, why)
-    source = next((n for n in reversed(ours) if n.op_type not in ("Identity", "Cast")), None)
     if source is None or source.op_type not in ("Softmax", "Sigmoid"):
         what = "the input" if source is None else f"node {_node_name(source)}"
         raise _fail(

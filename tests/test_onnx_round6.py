@@ -302,3 +302,12 @@ def test_classifier_graphs_glassnet_cannot_read_name_the_node_and_its_op_type():
     net = load(_two_outputs([gemm, soft, *head], W))
     assert isinstance(net, nn.MLP) and net.sizes == [2, 3]
     assert isinstance(net.layers[-1], nn.Softmax)
+
+
+def test_input_shape_may_be_a_numpy_array_of_ints():
+    net = nn.Sequential(nn.Flatten(), nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    proto = export(net, input_shape=np.array([2, 2]))
+    dims = [d.dim_param or d.dim_value for d in proto.graph.input[0].type.tensor_type.shape.dim]
+    assert dims == ["N", 2, 2]
+    with pytest.raises(ValueError, match="'input_shape' must hold positive ints"):
+        export(net, input_shape=np.array([2.0, 2.0]))
