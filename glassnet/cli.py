@@ -1755,6 +1755,7 @@ _nonneg_int = _number_flag("a whole number >= 0", integer=True, low=0)
 _positive_float = _number_flag("a number > 0", low=0, low_open=True)
 _nonneg_float = _number_flag("a number >= 0", low=0)
 _fraction = _number_flag("a fraction in [0, 1)", low=0, high=1, high_open=True)
+_max_runs = _number_flag("a whole number from 1 to 1000", integer=True, low=1, high=1000)
 
 
 def _hidden(text: str) -> list[int]:
@@ -2316,6 +2317,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--port", type=_nonneg_int, default=0, help="port (default 0: a free one)")
     p.add_argument("--no-browser", action="store_true", help="print the URL only")
+    p.add_argument(
+        "--max-runs", metavar="N", type=_max_runs, default=None,
+        help="runs kept at once, one per open page (default 32, at most 1000); past it the "
+        "run used least recently is dropped, and its page and this terminal say so",
+    )  # fmt: skip
 
     # -- exercise -----------------------------------------------------------------
     p = command(
@@ -5314,11 +5320,14 @@ def _cmd_jit(args: argparse.Namespace) -> int:
 def _cmd_playground(args: argparse.Namespace) -> int:
     from .playground import serve
 
+    kept = {} if args.max_runs is None else {"max_runs": args.max_runs}
     try:
-        serve(port=args.port, open_browser=not args.no_browser)
-    except OSError as exc:  # the port is taken, or not ours to bind
+        serve(port=args.port, open_browser=not args.no_browser, **kept)
+    except OSError as exc:  # the port is taken (on 127.0.0.1, or on ::1), or not ours to bind
+        where = getattr(exc, "where", "")  # (the playground's BindError: which address)
+        where = where if where.startswith("[::1]:") else f"port {args.port}"  # (the IPv6 half)
         raise CLIError(
-            f"cannot serve on port {args.port}: {exc.strerror or exc}; choose another --port, "
+            f"cannot serve on {where}: {exc.strerror or exc}; choose another --port, "
             f"or leave --port out to have a free one"
         ) from None
     return 0

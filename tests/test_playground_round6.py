@@ -110,18 +110,55 @@ def test_the_default_server_answers_on_ipv6_loopback_too(server):
     assert status == 200 and json.loads(data)["config"]["samples"] == 20
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+# every address, in each spelling ('::0', '0' and the long form printed a URL that did not
+# answer, or answered other computers with 403)
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "::0", "0:0:0:0:0:0:0:0", "0"])
 def test_every_address_is_one_dual_stack_socket(host):
     pg = Playground(host=host).start()
     try:
+        assert pg.any_address and pg.url.startswith(f"http://127.0.0.1:{pg.port}/")
         assert _get(pg, "127.0.0.1")[0] == 200
         lan = f"192.168.1.10:{pg.port}"  # another computer, by this one's IPv4 address
         assert _get(pg, "127.0.0.1", host=lan)[0] == 200
+        # one dual-stack socket where the system has IPv6 (a loopback or not), else IPv4 alone
+        assert pg.addresses == (["::"] if socket.has_ipv6 else ["0.0.0.0"]) or (
+            pg.addresses == ["0.0.0.0"] and not IPV6
+        )
         if IPV6:
-            assert pg.addresses == ["::"]
             assert _get(pg, "::1")[0] == 200
-        else:  # (no IPv6 on this machine: IPv4 alone)
-            assert pg.addresses == ["0.0.0.0"]
+    finally:
+        pg.close()
+
+
+def test_the_command_line_sets_the_runs_kept(monkeypatch, capsys):
+    import glassnet.playground as playground
+    from glassnet import cli
+    from glassnet.playground import server
+
+    seen = []
+    monkeypatch.setattr(playground, "serve", lambda **kw: seen.append(kw))
+    assert cli.main(["playground", "--no-browser", "--max-runs", "5"]) == 0
+    assert cli.main(["playground", "--no-browser"]) == 0
+    assert seen[0]["max_runs"] == 5 and "max_runs" not in seen[1]  # (serve's default)
+    assert cli.main(["playground", "--max-runs", str(server.RUNS_LIMIT + 1)]) == 2
+    assert f"from 1 to {server.RUNS_LIMIT}" in capsys.readouterr().err
+
+    def taken(**kw):  # the ::1 half of the default loopback pair is taken
+        raise server.BindError(OSError(98, "Address already in use"), "::1", 4242)
+
+    monkeypatch.setattr(playground, "serve", taken)
+    assert cli.main(["playground", "--no-browser", "--port", "4242"]) == 2
+    assert "cannot serve on [::1]:4242: Address already in use" in capsys.readouterr().err
+
+
+def test_a_limit_of_one_run_is_said_in_the_singular(capsys):
+    pg = Playground(max_runs=1)
+    try:
+        first, _ = pg.new_run(SMALL)
+        pg.new_run(SMALL)
+        err = capsys.readouterr().err
+        assert "keeps at most 1 run (glassnet playground --max-runs N" in err
+        assert "at most 1 run (each open page" in pg._dropped[first]
     finally:
         pg.close()
 

@@ -89,7 +89,7 @@ class BindError(OSError):
 
     def __init__(self, exc: OSError, host: str, port: int) -> None:
         super().__init__(exc.errno, exc.strerror)
-        where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        self.where = where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         if exc.errno in (errno.EADDRINUSE, errno.EACCES):  # taken, or a port below 1024
             hint = "choose another port, or port=0 for a free one"
         else:  # a name that does not resolve, an address not this computer's
@@ -105,6 +105,25 @@ class BindError(OSError):
 
 LOOPBACK = "loopback"  # serve(host=...)'s default: 127.0.0.1 and ::1, this computer only
 _EVERY = ("0.0.0.0", "::")  # every address of this computer
+
+
+def _runs(n: int) -> str:
+    return "1 run" if n == 1 else f"{n} runs"
+
+
+def _every(host: str) -> bool:
+    """Whether ``host`` means every address of this computer, in any spelling ('0.0.0.0',
+    '::', '::0', '0:0:0:0:0:0:0:0', '0', as the system reads an IPv4 address)."""
+    if host in _EVERY:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        pass
+    try:
+        return socket.inet_aton(host) == bytes(4)
+    except OSError:
+        return False
 
 
 class _Server(ThreadingHTTPServer):
@@ -143,7 +162,7 @@ def _ipv6_loopback() -> bool:
 def _bind(host: str, port: int, handler: type) -> list[_Server]:
     """The listening sockets for ``host`` (see :class:`Playground`), the first the one
     the URL names; :class:`BindError` when they cannot be had."""
-    if host in _EVERY:  # every address: one dual-stack socket, or IPv4 alone
+    if _every(host):  # every address: one dual-stack socket, or IPv4 alone
         if socket.has_ipv6:
             try:
                 return [_Server(("::", port), handler, socket.AF_INET6, dual=True)]
@@ -255,7 +274,7 @@ class Playground:
         self.addresses = [srv.server_address[0] for srv in self.servers]
         self.host, self.port = host, int(self.httpd.server_address[1])
         first = self.addresses[0]
-        shown = "127.0.0.1" if host in _EVERY or first in ("0.0.0.0", "::") else first
+        shown = "127.0.0.1" if _every(host) or first in ("0.0.0.0", "::") else first
         shown = f"[{shown}]" if ":" in shown else shown
         self.url = f"http://{shown}:{self.port}/?token={self.token}"
         self.allowed_hosts = {
@@ -263,7 +282,7 @@ class Playground:
         }
         # bound to every address: the other computers ask by this one's IP address (a name
         # could be DNS rebinding; an address cannot)
-        self.any_address = host in _EVERY
+        self.any_address = _every(host)
         self._threads: list[threading.Thread] = []
         # the open connections (a page's keep-alive one): close() ends them too, or a page
         # would go on training through its connection after the server stopped
@@ -341,8 +360,9 @@ class Playground:
         for old_id, old_run in dropped:  # (outside the lock: a slow terminal waits alone)
             print(
                 f"glassnet playground: dropped run {old_id} (epoch {old_run.epoch}), the one "
-                f"used least recently: the server keeps at most {self.max_runs} runs "
-                f"(Playground(max_runs=...) raises the limit); its page says so and reloads",
+                f"used least recently: the server keeps at most {_runs(self.max_runs)} "
+                "(glassnet playground --max-runs N, or serve(max_runs=N), raises the limit); "
+                "its page says so",
                 file=sys.stderr,
                 flush=True,
             )
@@ -361,9 +381,10 @@ class Playground:
         self.dropped_count += 1
         self._dropped[old_id] = (
             f"this page's run was dropped to make room for a newer one: the server keeps at "
-            f"most {self.max_runs} runs (each open page holds one), and this one was the run "
+            f"most {_runs(self.max_runs)} (each open page holds one), and this one was the run "
             f"used least recently. Reload the page to start again; to keep more runs, start "
-            f"the playground with a larger max_runs"
+            f"the playground with a larger limit (glassnet playground --max-runs N, or "
+            f"serve(max_runs=N))"
         )
         while len(self._dropped) > DROPPED_KEPT:
             self._dropped.popitem(last=False)
