@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import glassnet as gn
 from glassnet.micrograd import MLP, Neuron, Value
 
 mg_engine = pytest.importorskip("micrograd.engine")
@@ -176,7 +177,15 @@ def test_value_follows_micrograd_not_the_tensor():
     assert a.tensor.dtype == np.float64  # glassnet's graph underneath
 
 
-@pytest.mark.parametrize("bad", [np.zeros(3), "1.5", None, True])
+def test_a_value_exponent_is_labelled_by_its_number():
+    a, p = Value(2.0), Value(3.0)
+    y = a**p
+    y.backward()
+    assert y.data == 8.0 and y._op == "**3.0" and a.grad == 12.0
+    assert p.grad == pytest.approx(8.0 * np.log(2.0), rel=1e-15)
+
+
+@pytest.mark.parametrize("bad", [np.zeros(3), "1.5", None, True, gn.Tensor(np.ones(2))])
 def test_value_holds_one_number(bad):
     with pytest.raises(TypeError, match="Value holds one real number"):
         Value(bad)

@@ -65,6 +65,12 @@ class Value:
 
     def __init__(self, data: Any, _children: tuple = (), _op: str = "") -> None:
         if isinstance(data, Tensor):  # (the ops' result, wrapped)
+            if data.data.shape != () or data.data.dtype != np.float64:
+                raise TypeError(
+                    "Value holds one real number, as micrograd's does. Got a Tensor of shape "
+                    f"{data.data.shape} and dtype {data.data.dtype}; a Value wraps a 0-d float64 "
+                    "Tensor (use glassnet.Tensor for arrays)."
+                )
             self.tensor = data
         else:
             self.tensor = Tensor(np.array(_number(data)), requires_grad=True)
@@ -104,7 +110,7 @@ class Value:
 
     def __pow__(self, other: Any) -> Value:
         if isinstance(other, Value):
-            return Value(self.tensor**other.tensor, (self, other), f"**{other}")
+            return Value(self.tensor**other.tensor, (self, other), f"**{other.data}")
         return Value(self.tensor ** _number(other), (self,), f"**{other}")
 
     def relu(self) -> Value:
