@@ -1470,7 +1470,8 @@ class Pipeline:
     the network runs, and the outputs are decoded to the original labels (or the target's
     units). Text cells are read as the training run read its CSV file: the texts of its
     ``--missing`` (by default empty, ``nan``, ``NA``, ``N/A``, ``null``) and None or NaN
-    are missing cells.
+    are missing cells, and numbers given as text are read with its ``--decimal`` mark
+    (``"2,5"`` for a model trained with ``--decimal ,``; Python numbers are numbers).
 
     Attributes
     ----------
@@ -1483,6 +1484,7 @@ class Pipeline:
     meta : dict, the JSON description
     columns : list of str, the feature columns the rows need
     missing : frozenset of str, the cell texts read as missing (lower-case)
+    decimal : str, the decimal mark text cells' numbers are read with
     targets : list of str, the predicted column(s)
     classes_ : array of the class labels (classification)
     """
@@ -1517,6 +1519,25 @@ class Pipeline:
         from .datasets import missing_tokens
 
         return missing_tokens(self.meta["preprocessing"].get("missing"))  # (None: the default)
+
+    @property
+    def decimal(self) -> str:
+        """The decimal mark of the training run's numbers (train's --decimal), which text
+        cells of X are read with: '.' for a file written before it was stored."""
+        from .stream import check_decimal
+
+        training = self.meta.get("training")
+        stored = training.get("decimal") if isinstance(training, dict) else None
+        if stored is None:
+            return "."
+        try:
+            return check_decimal(stored, "Pipeline")
+        except ValueError:
+            raise ModelFileError(
+                f"the model description is malformed (training.decimal must be the one "
+                f"character its training data's numbers were read with, such as ','; got "
+                f"{_short(stored)})"
+            ) from None
 
     @property
     def classes_(self) -> np.ndarray | None:
@@ -1560,14 +1581,15 @@ class Pipeline:
 
         tokens = self.missing
         blank = "" if "" in tokens or not tokens else min(tokens)  # how a missing cell reads
+        decimal = self.decimal  # text cells are read as the training file's: "2,5" for 2.5
 
         def cell(v: Any) -> str:
             if v is None or type(v).__name__ in ("NAType", "NaTType"):  # (pandas.NA, NaT)
                 return blank
             if isinstance(v, (float, np.floating)) and math.isnan(v):
                 return blank
-            if isinstance(v, (float, np.floating)):
-                return repr(float(v))
+            if isinstance(v, (float, np.floating)):  # (a number, written with that mark)
+                return repr(float(v)).replace(".", decimal)
             return str(v)
 
         kinds = self.preprocessor.kinds_ or {}
@@ -1589,6 +1611,7 @@ class Pipeline:
             impute=self.preprocessor.fill_ or None,
             source="<Pipeline input>",
             missing=tokens,
+            decimal=decimal,
         )
 
     def transform(self, X: Any, unknown: str = "error") -> np.ndarray:

@@ -92,6 +92,7 @@ from .fused import flatten as opened
 from .io import ModelFileError, load_arrays, load_model
 from .nn import MLP, Flatten, Linear, Module, Sequential, activation_module
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler
+from .stream import check_decimal
 
 __all__ = [
     "DEFAULT_OPSET",
@@ -947,9 +948,11 @@ def _fills_from_csv(
     targets: list[str],
     categorical: list[str],
     missing: frozenset[str] = MISSING_TOKENS,
+    decimal: str = ".",
 ) -> dict[str, Any]:
     """Recompute the training run's imputation statistics from its CSV, as
-    ``glassnet.datasets.Table`` computed them (``missing``: the texts it read as missing):
+    ``glassnet.datasets.Table`` computed them (``missing``: the texts it read as missing;
+    ``decimal``: the decimal mark its numbers were read with, train's --decimal):
     the mean or median of a number column's finite cells, the most frequent value of a
     text column (ties: the first sorted)."""
     from .datasets import read_csv
@@ -960,6 +963,7 @@ def _fills_from_csv(
         impute=mode,
         categorical=categorical,
         missing=missing,
+        decimal=decimal,
     )
     assert pre.columns_ is not None and pre.kinds_ is not None
     missing = [c for c in pre.columns_ if c not in table.names]
@@ -1012,7 +1016,25 @@ def _cli_fills(
     return _fills_from_csv(
         impute_from, pre, mode, list(meta["target"]["names"]),
         list(training.get("categorical", [])), _model_missing(meta, f"export: '{path}'"),
+        _model_decimal(meta, f"export: '{path}'"),
     )  # fmt: skip
+
+
+def _model_decimal(meta: dict[str, Any], where: str) -> str:
+    """The decimal mark a ``glassnet train`` model's training data was read with (its
+    description's ``training.decimal``; '.' for a file written before it was stored)."""
+    training = meta.get("training")
+    stored = training.get("decimal") if isinstance(training, dict) else None
+    if stored is None:
+        return "."
+    try:
+        return check_decimal(stored, "the model")
+    except ValueError:
+        raise OnnxError(
+            f"{where}: the model description is malformed (training.decimal must be the one "
+            f"character its training data's numbers were read with, such as ','; got "
+            f"{stored!r:.60})."
+        ) from None
 
 
 def _export_cli_model(
