@@ -130,6 +130,7 @@ __all__ = [
     "build_parser",
     "classification_metrics",
     "main",
+    "multilabel_metrics",
     "regression_metrics",
 ]
 
@@ -147,7 +148,9 @@ MIN_CATEGORIES_WARNED = 20
 #: this many distinct values, else as a regression target (``--task`` overrides).
 MAX_INFERRED_CLASSES = 20
 
-_TASK_CHOICES = ("auto", "binary", "multiclass", "regression", "multioutput_regression")
+_TASK_CHOICES = (
+    "auto", "binary", "multiclass", "regression", "multioutput_regression", "multilabel",
+)  # fmt: skip
 _ACTIVATION_CHOICES = tuple(sorted(n for n in F.ACTIVATIONS if n != "softmax"))
 _OPTIMIZER_CHOICES = tuple(sorted(_optim.OPTIMIZERS))
 _DEFAULT_LR = {"sgd": 0.1, "gd": 0.1}  # the adaptive optimizers default to 0.01
@@ -337,6 +340,32 @@ def classification_metrics(
         "macro_recall": float(recall[present].mean()),
         "macro_f1": float(f1[present].mean()),
         "confusion": cm.tolist(),
+    }
+
+
+def multilabel_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Any]:
+    """A multi-label model's scores; ``y_true``, ``y_pred``: (N, K) 0/1, one column a label.
+
+    Per label its ``accuracy`` and the ``precision``, ``recall`` and ``f1`` of its positive
+    value, and ``positives`` (its true positives' count, the support); ``hamming_score``
+    the mean of the label accuracies (the share of all N * K labels right), and
+    ``subset_accuracy`` the share of rows with every label right.
+
+    >>> m = multilabel_metrics(np.array([[1, 0], [0, 1]]), np.array([[1, 1], [0, 1]]))
+    >>> m["accuracy"], m["hamming_score"], m["subset_accuracy"]
+    ([1.0, 0.5], 0.75, 0.5)
+    """
+    t = np.asarray(y_true, dtype=np.int64)
+    p = np.asarray(y_pred, dtype=np.int64)
+    per = [classification_metrics(t[:, k], p[:, k], 2) for k in range(t.shape[1])]
+    return {
+        "accuracy": [m["accuracy"] for m in per],
+        "precision": [m["precision"][1] for m in per],
+        "recall": [m["recall"][1] for m in per],
+        "f1": [m["f1"][1] for m in per],
+        "positives": [m["support"][1] for m in per],
+        "hamming_score": float(np.mean(t == p)) if t.size else 0.0,
+        "subset_accuracy": float(np.mean(np.all(t == p, axis=1))) if len(t) else 0.0,
     }
 
 
@@ -874,6 +903,8 @@ class _Data:
     y_labels: np.ndarray | None = None  # (N,) labels (str, int or float), single target only
     label_error: str | None = None  # why the target is not numeric, if it is not
     task_hint: str | None = None  # a named data set's task
+    y_multilabel: np.ndarray | None = None  # (N, K) 0/1, --task multilabel's labels
+    label_values: list[dict[str, Any]] | None = None  # each label's kind and two values
     categorical: list[str] = field(default_factory=list)  # the columns --categorical names
 
 
@@ -889,6 +920,106 @@ def _labels_of(table: Table, name: str) -> tuple[np.ndarray, np.ndarray | None]:
             return values.astype(np.int64), values
         return values, values
     return np.array([str(v) for v in table.raw(name)], dtype=str), None
+
+
+#: The words a multi-label column may hold, in any case: (negative, positive).
+_LABEL_WORDS = (("false", "true"), ("no", "yes"))
+
+
+def _number_text(v: float) -> str:
+    return str(int(v)) if v == round(v) and abs(v) < 2**53 else repr(v)
+
+
+def _label_column(cells: Sequence[str], decimal: str = ".") -> dict[str, Any] | str:
+    """A multi-label target column's kind and two values, ``{"kind", "values"}`` (values as
+    text, the negative one first), or why it is no label column (a str).
+
+    Numbers (two of them, such as 0/1: the larger is positive), the words true/false or
+    yes/no in any case (true and yes are positive), or two texts as written (the second in
+    sorted order is positive)."""
+    distinct = sorted(set(cells))
+    numbers: dict[str, float] = {}
+    for c in distinct:
+        try:
+            v = float(as_point(c.strip(), decimal))
+        except ValueError:
+            break
+        if not math.isfinite(v):
+            break
+        numbers[c] = v
+    if distinct and len(numbers) == len(distinct):
+        values = sorted(set(numbers.values()))
+        if len(values) == 2:
+            return {"kind": "number", "values": [_number_text(v) for v in values]}
+        return f"{len(values)} value(s): {_few([_number_text(v) for v in values])}"
+    lower = {c.strip().lower() for c in distinct}
+    for words in _LABEL_WORDS:
+        if lower <= set(words) and len(lower) == 2:
+            spelled = []
+            for w in words:  # each word as the file spells it most often (ties: sorted first)
+                counts: dict[str, int] = {}
+                for c in cells:
+                    if c.strip().lower() == w:
+                        counts[c.strip()] = counts.get(c.strip(), 0) + 1
+                spelled.append(min(counts, key=lambda t: (-counts[t], t)))
+            return {"kind": "words", "values": spelled}
+    if len(distinct) == 2:
+        return {"kind": "text", "values": distinct}
+    return f"{len(distinct)} value(s): {_few([_shown(c) for c in distinct])}"
+
+
+def _label_codes(entry: dict[str, Any], cells: Sequence[str], decimal: str = ".") -> np.ndarray:
+    """A label column's cells as 0/1 by its ``entry`` (:func:`_label_column`'s): (N,) int64,
+    -1 for a cell that is neither of its values."""
+    kind, values = entry["kind"], entry["values"]
+    codes = np.full(len(cells), -1, dtype=np.int64)
+    for r, c in enumerate(cells):
+        t = c.strip()
+        if kind == "number":
+            try:
+                v = float(as_point(t, decimal))
+            except ValueError:
+                continue
+            hit = [k for k in (0, 1) if v == float(values[k])]
+        elif kind == "words":
+            hit = [k for k in (0, 1) if t.lower() == values[k].lower()]
+        else:
+            hit = [k for k in (0, 1) if c == values[k]]
+        if hit:
+            codes[r] = hit[0]
+    return codes
+
+
+def _label_pair(entry: dict[str, Any]) -> str:
+    """A label's two values, negative/positive, as ``info`` and ``train`` show them."""
+    return "/".join(_shown(v) for v in entry["values"])
+
+
+def _multilabel_targets(table: Table, targets: Sequence[str], source: str) -> _Data:
+    """--task multilabel's labels: one column of two values per label, each read by
+    :func:`_label_column`; a column of one value, or of three or more, is an error."""
+    entries, codes = [], []
+    for t in targets:
+        cells = [str(v) for v in table.raw(t).tolist()]
+        entry = _label_column(cells, table.decimal)
+        if isinstance(entry, str) and entry.startswith("1 value(s): "):
+            raise CLIError(
+                f"--task multilabel: the label column {_esc(t)!r} of '{source}' holds the "
+                f"single value {entry[len('1 value(s): ') :]} in all {len(cells)} rows: there "
+                f"is nothing to learn about it; leave it out of --target"
+            )
+        if isinstance(entry, str):
+            raise CLIError(
+                f"--task multilabel: the label column {_esc(t)!r} of '{source}' holds {entry}; "
+                f"each label column holds two values: 0/1, true/false, yes/no or two texts "
+                f"(a column of more classes is a --task multiclass target of its own)"
+            )
+        entries.append(entry)
+        codes.append(_label_codes(entry, cells, table.decimal))
+    data = _Data(table, [], list(targets), source)
+    data.y_multilabel = np.stack(codes, axis=1)  # (N, K) 0/1
+    data.label_values = entries
+    return data
 
 
 #: A number written for people: thousands separators ("1,234.5", "1.234,5", a blank or a
@@ -1113,10 +1244,12 @@ def _csv_data(args: argparse.Namespace) -> _Data:
             f"either predicted or left out"
         )
     single = targets[0] if len(targets) == 1 else None
+    labels = args.task == "multilabel"  # (its label columns are read as text, as written)
     reading: dict[str, Any] = dict(
         target=single,
         impute=args.impute,
-        categorical=[c for c in categorical if c not in drop],
+        categorical=[c for c in categorical if c not in drop]
+        + [t for t in targets if labels and (header is None or t in header)],
         delimiter=args.delimiter,
         multiline=args.multiline_cells,
         drop=drop,
@@ -1128,7 +1261,7 @@ def _csv_data(args: argparse.Namespace) -> _Data:
             "holds class labels: its cells are then read as labels"
             if single is not None
             else " (a target is never imputed): several target columns make a "
-            "multi-output regression of numbers"
+            "multi-output regression of numbers (--task multilabel: labels of two values)"
         ),
     )
     try:
@@ -1198,7 +1331,13 @@ def _csv_data(args: argparse.Namespace) -> _Data:
             _refuse_formatted_numbers(
                 table, [single], args.data, "or pass --task multiclass if they are class labels"
             )
+    if labels:
+        data = _multilabel_targets(table, targets, args.data)
+        data.features, data.categorical = features, categorical
+        return data
     data = _Data(table, features, targets, args.data, categorical=categorical)
+    if single is None and args.task == "auto":
+        _suggest_multilabel(table, targets, args.data)
     if single is not None:
         data.y_labels, data.y_numeric = _labels_of(table, single)
         if data.y_numeric is None:
@@ -1210,6 +1349,31 @@ def _csv_data(args: argparse.Namespace) -> _Data:
         fix = "Fix the value: several target columns make a multi-output regression of numbers."
         data.y_numeric = np.stack([_numbers(table, t, fix) for t in targets], axis=1)  # (N, K)
     return data
+
+
+def _suggest_multilabel(table: Table, targets: Sequence[str], source: str) -> None:
+    """Several targets under --task auto are a multi-output regression of numbers: when
+    every one holds two values (0/1, yes/no, two texts), a note (numbers) or an error (text)
+    names --task multilabel, which auto never picks."""
+    entries = [_label_column([str(v) for v in table.raw(t).tolist()], table.decimal)
+               for t in targets]  # fmt: skip
+    if not all(isinstance(e, dict) for e in entries):
+        return
+    text = [t for t, e in zip(targets, entries) if table.kinds[t] != "numeric"]
+    if text:
+        raise CLIError(
+            f"the target column {_esc(text[0])!r} of '{source}' holds text "
+            f"({_label_pair(entries[targets.index(text[0])])}), and several target columns "
+            f"make a multi-output regression of numbers: if each column is a label of two "
+            f"values, add --task multilabel"
+        )
+    if any(e["values"] != ["0", "1"] for e in entries):  # type: ignore[index]
+        return
+    _note(
+        f"the target columns {_esc(', '.join(targets))} each hold only 0 and 1: they are "
+        f"trained as a multi-output regression (--task auto); if each is a yes/no label, add "
+        f"--task multilabel (one sigmoid output per label, binary cross-entropy)"
+    )
 
 
 def _refuse_empty_column(args: argparse.Namespace, message: str, targets: Sequence[str]) -> None:
@@ -1325,6 +1489,14 @@ class _Bundle:
         return [str(c) for c in self.labels.classes_.tolist()]
 
     @property
+    def label_values(self) -> list[dict[str, Any]]:
+        """A multi-label model's labels, each ``{"kind", "values"}`` (its two values as
+        text, the negative first; checked by load_pipeline); [] for another task."""
+        if self.task.name != "multilabel":
+            return []
+        return list(self.meta["target"]["multilabel"])
+
+    @property
     def id_column(self) -> str | None:
         """The --id column of the training run (copied into predictions), if any."""
         return _dig(self.meta, "preprocessing", "id", kind=str)
@@ -1415,6 +1587,8 @@ def _model_dtype(model: Any) -> np.dtype:
 def _make_task(name: str, n_outputs: int) -> Task:
     """A fitted Task whose classes are the indices ``0 .. C-1`` (or with ``n_outputs`` values)."""
     task = get_task(name)
+    if name == "multilabel":  # (one output per label)
+        return task.fit(np.zeros((1, n_outputs), dtype=np.int64))
     if task.is_classifier:
         return task.fit(np.arange(max(n_outputs, 2)))
     return task.fit(np.zeros((1, n_outputs)) if name == "multioutput_regression" else np.zeros(1))
@@ -1975,14 +2149,18 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument(
         "--target",
         metavar="COL",
-        help="the column to predict (several, comma-separated: multi-output regression)",
+        help="the column to predict (several, comma-separated: multi-output regression, or "
+        "with --task multilabel one yes/no label each)",
     )
     src.add_argument(
         "--task",
         choices=_TASK_CHOICES,
         default="auto",
         help="default auto: text or small-integer targets are classes (binary / multiclass), "
-        f"other numbers regression (integers with more than {MAX_INFERRED_CLASSES} values too)",
+        f"other numbers regression (integers with more than {MAX_INFERRED_CLASSES} values too), "
+        "several targets multi-output regression; multilabel: each --target column a label of "
+        "two values (0/1, true/false, yes/no, or two texts: the second sorted is positive), one "
+        "sigmoid output each",
     )
     src.add_argument(
         "--classes",
@@ -2586,6 +2764,13 @@ def _resolve_task(args: argparse.Namespace, data: _Data) -> str:
     """The task name: --task, else inferred from the targets."""
     multi = data.y_numeric is not None and data.y_numeric.ndim == 2
     task = args.task
+    if task == "multilabel":
+        if data.y_multilabel is None:
+            raise CLIError(
+                "--task multilabel needs label columns of a CSV file, --target a,b,c; a "
+                "--dataset names its own task"
+            )
+        return "multilabel"
     if multi:
         if task not in ("auto", "regression", "multioutput_regression"):
             raise CLIError(
@@ -2626,6 +2811,12 @@ def _resolve_task(args: argparse.Namespace, data: _Data) -> str:
     ):
         name = "regression"
     return name
+
+
+def _labels_text(names: Sequence[str], entries: Sequence[dict[str, Any]], limit: int = 8) -> str:
+    """A multi-label model's labels: 'a' 0/1, 'b' no/yes, ..."""
+    shown = [f"{_esc(t)!r} {_label_pair(e)}" for t, e in zip(names, entries)]
+    return _few(shown, limit)
 
 
 def _few(names: Sequence[str], limit: int = 8) -> str:
@@ -2821,6 +3012,10 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
             )
         y_all = labels.transform(data.y_labels)  # (N,) class indices
         n_outputs = 1 if task_name == "binary" else len(classes)
+    elif task_name == "multilabel":
+        assert data.y_multilabel is not None
+        y_all = data.y_multilabel  # (N, K) 0/1
+        n_outputs = y_all.shape[1]
     else:
         assert data.y_numeric is not None
         y_all = data.y_numeric.reshape(n, -1)  # (N, K)
@@ -2915,7 +3110,7 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
     _warn_repeated_rows(X64, y_all, pre, numeric, data.source, (train_rows, val_rows, test_rows))
     y_scaler = None
     if task.is_classifier:
-        Y_all = task.encode(y_all)  # (N, 1) 0/1 or (N, C) one-hot
+        Y_all = task.encode(y_all)  # (N, 1) 0/1, (N, C) one-hot or (N, K) labels 0/1
     else:
         Y_all = y_all.astype(np.float64)  # (N, K)
         if args.standardize:
@@ -3407,7 +3602,12 @@ def _describe_run(
     if data.table.dropped:
         lines.append(f"          left out: {_few(list(data.table.dropped))} (--drop, --id)")
     how = "--task" if args.task != "auto" else "inferred" if data.task_hint is None else "data set"
-    if p.task.is_classifier:
+    if data.label_values is not None:
+        lines.append(
+            f"task      multilabel classification ({how}), {len(data.targets)} label(s), each "
+            f"negative/positive: {_labels_text(data.targets, data.label_values)}"
+        )
+    elif p.task.is_classifier:
         lines.append(
             f"task      {p.task_name} classification of '{data.targets[0]}' ({how}), "
             f"{len(p.classes)} classes: {_classes_text(p.classes)}"
@@ -3832,7 +4032,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
         bundle = _Bundle(str(out_path), model, {}, p.task, p.pre, p.labels, p.y_scaler)
         pred = bundle.decode(bundle.outputs(p.X_all[p.test_rows]))
         truth, n_test = p.y_all[p.test_rows], len(p.test_rows)
-        if p.task.is_classifier:
+        if p.task_name == "multilabel":
+            test_metrics = multilabel_metrics(truth, pred)
+            say(
+                f"test      {n_test} rows: Hamming score {test_metrics['hamming_score']:.4f} "
+                f"(mean label accuracy), subset accuracy {test_metrics['subset_accuracy']:.4f} "
+                f"(rows with every label right)"
+            )
+        elif p.task.is_classifier:
             test_metrics = classification_metrics(truth, pred, len(p.classes))
             say(
                 f"test      {n_test} rows: accuracy {test_metrics['accuracy']:.4f}, "
@@ -3871,6 +4078,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             "names": p.data.targets,
             "labels": p.labels.to_dict() if p.labels is not None else None,
             "scaler": p.y_scaler.to_dict() if p.y_scaler is not None else None,
+            **({"multilabel": p.data.label_values} if p.data.label_values is not None else {}),
         },
         "preprocessing": {
             "standardize": bool(args.standardize),
@@ -3948,6 +4156,11 @@ def _stream_refusals(args: argparse.Namespace) -> None:
     if not args.target:
         raise CLIError(
             f"name the column to predict: glassnet train {args.data} --target COL --stream"
+        )
+    if args.task == "multilabel":
+        raise CLIError(
+            "--task multilabel cannot be combined with --stream, which trains on one target "
+            "column of classes or numbers: drop --stream"
         )
     if len(_split_names(args.target)) != 1 or args.task == "multioutput_regression":
         raise CLIError(
@@ -4921,7 +5134,19 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             f"'{args.data}' has no column {_esc(bundle.id_column)!r}, the model's --id: the "
             f"predictions are written without it, in the file's row order"
         )
-    if bundle.task.is_classifier:
+    if bundle.label_values:  # multi-label: each label's own value, then its probability
+        entries = bundle.label_values
+        header = [*first, *bundle.targets]
+        if args.proba:
+            header += [f"p({t}={e['values'][1]})" for t, e in zip(bundle.targets, entries)]
+        writer.writerow(header)
+        for i, hits in enumerate(pred.tolist()):
+            row = [*([ids[i]] if ids is not None else [])]
+            row += [e["values"][h] for e, h in zip(entries, hits)]
+            if args.proba:
+                row += [f"{p:.6g}" for p in outputs[i]]
+            writer.writerow(row)
+    elif bundle.task.is_classifier:
         assert bundle.labels is not None
         names = bundle.labels.inverse_transform(pred)
         header = [*first, bundle.targets[0]]
@@ -4997,6 +5222,27 @@ def _target_indices(bundle: _Bundle, data: _Data) -> np.ndarray:
     return np.array([lookup[k] for k in keys], dtype=np.int64)
 
 
+def _label_truth(bundle: _Bundle, data: _Data) -> np.ndarray:
+    """The evaluation file's label columns as 0/1, (N, K), by the model's two values of
+    each label; a cell that is neither is an error naming it, its line and the values."""
+    cols = []
+    for t, entry in zip(data.targets, bundle.label_values):
+        cells = [str(v) for v in data.table.raw(t).tolist()]
+        codes = _label_codes(entry, cells, data.table.decimal)
+        bad = np.flatnonzero(codes < 0)
+        if bad.size:
+            r = int(bad[0])
+            case = " (as written, case included)" if entry["kind"] == "text" else ""
+            raise CLIError(
+                f"the label column {_esc(t)!r} of '{data.source}' holds {_shown(cells[r])} at "
+                f"line {int(data.table.line_numbers[r])} ({bad.size} such cell(s)), which is "
+                f"neither of the model's values of the label, {_label_pair(entry)}{case}: fix "
+                f"the cell"
+            )
+        cols.append(codes)
+    return np.stack(cols, axis=1)
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     _not_a_text_file(args)
     bundle = _load_bundle(args.model)
@@ -5007,7 +5253,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             f"but --target names {len(data.targets)}"
         )
     # everything is checked and computed before anything is printed
-    if bundle.task.is_classifier:
+    if bundle.label_values:
+        truth = _label_truth(bundle, data)  # (N, K) 0/1
+    elif bundle.task.is_classifier:
         truth = _target_indices(bundle, data)  # (N,)
     else:
         cols = [_numbers(data.table, t, _SCORED_FIX) for t in data.targets]
@@ -5019,7 +5267,23 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if data.table.line_notes:
         lines.append(f"  read {data.table.line_notes}")
     lines.append("")
-    if bundle.task.is_classifier:
+    if bundle.label_values:
+        m = multilabel_metrics(truth, pred)
+        every = int(round(m["subset_accuracy"] * n))
+        lines += [
+            f"  subset accuracy  {m['subset_accuracy']:.4f}  ({every} of {n} rows with every "
+            f"label right)",
+            f"  Hamming score    {m['hamming_score']:.4f}  (the mean of the label accuracies)",
+            "",
+        ]
+        rows = [["label", "positive", "accuracy", "precision", "recall", "f1", "positives"]]
+        for k, (t, e) in enumerate(zip(data.targets, bundle.label_values)):
+            rows.append([_shown(t), _shown(e["values"][1]), f"{m['accuracy'][k]:.4f}",
+                         f"{m['precision'][k]:.4f}", f"{m['recall'][k]:.4f}",
+                         f"{m['f1'][k]:.4f}", str(m["positives"][k])])  # fmt: skip
+        lines += _render(rows, "llrrrrr")
+        lines += ["", "  (precision, recall and f1 of each label's positive value)"]
+    elif bundle.task.is_classifier:
         m = classification_metrics(truth, pred, len(bundle.classes))
         right = int(round(m["accuracy"] * n))
         lines += [f"  accuracy  {m['accuracy']:.4f}  ({right} of {n} right)", ""]
@@ -5089,7 +5353,9 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     i = args.row - 1
     one = _Data(data.table.take(np.array([i])), data.features, data.targets, data.source)
     X = bundle.inputs(one.table, args.unknown)  # (1, n_inputs), as the network sees them
-    if bundle.task.is_classifier:
+    if bundle.label_values:
+        y = bundle.task.encode(_label_truth(bundle, one))  # (1, K) 0/1
+    elif bundle.task.is_classifier:
         y = bundle.task.encode(_target_indices(bundle, one))  # (1, 1) 0/1 or (1, C) one-hot
     else:
         values = np.stack([_numbers(one.table, t, _SCORED_FIX) for t in data.targets], axis=1)
@@ -5098,12 +5364,16 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     cells = _few([f"{_shown(c)}={_shown(data.table.raw(c)[i])}" for c in bundle.columns], 16)
     sys.stdout.write(f"row {args.row} of {args.data} (line {line}): {cells}\n")
     pred = bundle.decode(bundle.outputs(X))
-    if bundle.task.is_classifier and bundle.labels is not None:
+    if bundle.label_values:
+        pairs = zip(data.targets, bundle.label_values, np.asarray(pred)[0].tolist())
+        shown = ", ".join(f"{_shown(t)}={_shown(e['values'][h])}" for t, e, h in pairs)
+        truth = ", ".join(f"{_shown(t)}={_shown(data.table.raw(t)[i])}" for t in data.targets)
+    elif bundle.task.is_classifier and bundle.labels is not None:
         shown = _shown(bundle.labels.inverse_transform(pred)[0])
+        truth = _shown(data.table.raw(data.targets[0])[i])
     else:
         shown = ", ".join(_fmt_value(v) for v in np.asarray(pred)[0])
     if bundle.task.is_classifier:
-        truth = _shown(data.table.raw(data.targets[0])[i])
         coded = ", ".join(f"{v:g}" for v in np.asarray(y).reshape(-1))
         sys.stdout.write(f"target: {truth} (y = {coded} for the network); prediction: {shown}\n")
     else:
@@ -5397,7 +5667,12 @@ def _info_lines(bundle: _Bundle, meta: dict[str, Any]) -> list[str]:
     loss = _dig(meta, "task", "loss", kind=str) or task.loss
     act = _dig(meta, "task", "output_activation", kind=str) or task.output_activation
     out.append(f"task          {task.name}, loss {loss}, output {act}")
-    if bundle.classes:
+    if bundle.label_values:
+        out.append(
+            f"target        {len(bundle.targets)} label(s), each negative/positive: "
+            f"{_labels_text(bundle.targets, bundle.label_values, 20)}"
+        )
+    elif bundle.classes:
         out.append(
             f"target        '{bundle.targets[0]}', {len(bundle.classes)} classes: "
             f"{_classes_text(bundle.classes, 20)}"
@@ -5484,7 +5759,12 @@ def _info_lines(bundle: _Bundle, meta: dict[str, Any]) -> list[str]:
             out.append(line)
     tm = _dig(meta, "test_metrics", kind=dict)
     if tm:
-        if "accuracy" in tm:
+        if "hamming_score" in tm:
+            out.append(
+                f"test scores   Hamming score {_g(tm.get('hamming_score'), '.4f')}, "
+                f"subset accuracy {_g(tm.get('subset_accuracy'), '.4f')}"
+            )
+        elif "accuracy" in tm:
             out.append(
                 f"test scores   accuracy {_g(tm.get('accuracy'), '.4f')}, "
                 f"macro F1 {_g(tm.get('macro_f1'), '.4f')}"

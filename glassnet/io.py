@@ -46,7 +46,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -1414,7 +1414,11 @@ def load_weights(module: Module, path: str | os.PathLike[str]) -> Module:
 #: ``meta["format"]`` of the description ``glassnet train`` writes.
 CLI_MODEL_FORMAT = "glassnet-cli-model"
 CLI_MODEL_FORMAT_VERSION = 1
-_CLI_TASKS = ("binary", "multiclass", "regression", "multioutput_regression")
+_CLI_TASKS = ("binary", "multiclass", "regression", "multioutput_regression", "multilabel")
+#: How a multi-label model reads a label column's cells (``target.multilabel[k].kind``):
+#: as numbers (``1.0`` is ``1``), as the words true/false or yes/no in any case, or as
+#: the two texts exactly as written.
+LABEL_KINDS = ("number", "words", "text")
 
 
 def _fitted_task(name: str, n_outputs: int) -> Any:
@@ -1422,6 +1426,8 @@ def _fitted_task(name: str, n_outputs: int) -> Any:
     from .tasks import get_task
 
     task = get_task(name)
+    if name == "multilabel":  # (one output per label)
+        return task.fit(np.zeros((1, n_outputs), dtype=np.int64))
     if task.is_classifier:
         return task.fit(np.arange(max(n_outputs, 2)))
     return task.fit(np.zeros((1, n_outputs)) if name == "multioutput_regression" else np.zeros(1))
@@ -1543,6 +1549,22 @@ class Pipeline:
     def classes_(self) -> np.ndarray | None:
         return None if self.labels is None else self.labels.classes_
 
+    @property
+    def label_values(self) -> list[list[Any]] | None:
+        """A multi-label model's two values of each label, ``[negative, positive]``, as
+        ``predict`` returns them (numbers for a label of numbers, else text); None for
+        another task."""
+        if self.task.name != "multilabel":
+            return None
+        out = []
+        for entry in self.meta["target"]["multilabel"]:
+            values = entry["values"]
+            if entry["kind"] == "number":
+                nums = [float(v) for v in values]
+                values = [int(v) if v == round(v) else v for v in nums]
+            out.append(list(values))
+        return out
+
     def _table(self, X: Any) -> Any:
         """Raw rows as a Table of the model's columns (cells as text, as in a CSV file)."""
         from .datasets import Table
@@ -1636,8 +1658,16 @@ class Pipeline:
         return Z.astype(dtype, copy=False)
 
     def predict(self, X: Any, unknown: str = "error") -> np.ndarray:
-        """Labels ``(N,)`` for classification; values ``(N,)`` (one target) or ``(N, K)``."""
+        """Labels ``(N,)`` for classification; values ``(N,)`` (one target) or ``(N, K)``;
+        for a multi-label model each label's value ``(N, K)`` (see ``label_values``)."""
         out = np.asarray(self.network.predict(self.transform(X, unknown)))
+        if self.task.name == "multilabel":  # (N, K): each label's own value
+            hits = np.asarray(self.task.decode(out)).reshape(len(out), -1).astype(bool)
+            cols = [np.where(hits[:, k], pos, neg) for k, (neg, pos) in
+                    enumerate(self.label_values or [])]  # fmt: skip
+            if len({c.dtype.kind for c in cols}) == 1:
+                return np.stack(cols, axis=1)
+            return np.stack([c.astype(object) for c in cols], axis=1)
         if self.task.is_classifier:
             return self.labels.inverse_transform(np.asarray(self.task.decode(out)).astype(int))
         values = out.astype(np.float64).reshape(len(out), -1)  # (N, K)
@@ -1646,7 +1676,8 @@ class Pipeline:
         return values[:, 0] if values.shape[1] == 1 else values
 
     def predict_proba(self, X: Any, unknown: str = "error") -> np.ndarray:
-        """Class probabilities ``(N, C)``, columns in the order of ``classes_``."""
+        """Class probabilities ``(N, C)``, columns in the order of ``classes_``; for a
+        multi-label model each label's probability of its positive value, ``(N, K)``."""
         if not self.task.is_classifier:
             raise TypeError("Pipeline.predict_proba: a regression model has no probabilities.")
         out = np.asarray(self.network.predict(self.transform(X, unknown)))
@@ -1715,6 +1746,8 @@ def _pipeline(network: Module, meta: dict[str, Any], source: str) -> Pipeline:
         raise bad(f"unknown task {_short(name)}")
     # 1) every size against the weights, before anything is built from it
     want = 1 if name in ("binary", "regression") else max(n_out, 2)
+    if name == "multilabel":
+        want = len(names) if isinstance(names, list) else -1
     if type(n_outputs) is not int or n_outputs != want or n_out != want:
         raise bad(
             f"task.n_outputs is {_short(n_outputs)} but the network has {n_out} output(s) "
@@ -1727,9 +1760,8 @@ def _pipeline(network: Module, meta: dict[str, Any], source: str) -> Pipeline:
         not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens)
     ):
         raise bad("preprocessing.missing must be a list of the cell texts read as missing")
-    if (name != "multioutput_regression" and len(names) != 1) or (
-        name == "multioutput_regression" and len(names) != n_out
-    ):
+    several = ("multioutput_regression", "multilabel")
+    if (name not in several and len(names) != 1) or (name in several and len(names) != n_out):
         raise bad(f"{len(names)} target name(s) for {n_out} output(s) of a {name} task")
     try:
         pre = Preprocessor.from_dict(pre_meta)
@@ -1743,10 +1775,38 @@ def _pipeline(network: Module, meta: dict[str, Any], source: str) -> Pipeline:
         if labels is None or len(labels.classes_) != max(n_out, 2):
             found = "no" if labels is None else len(labels.classes_)
             raise bad(f"{found} class labels for a {name} network of {n_out} output(s)")
+    elif name == "multilabel":
+        if labels is not None or scaler is not None:
+            raise bad("a multilabel task has no target.labels or target.scaler")
+        _check_label_values(target.get("multilabel"), names, bad)
     elif scaler is not None and scaler.n_features_in_ != n_out:
         raise bad(f"the target scaler has {scaler.n_features_in_} columns for {n_out} outputs")
     # 2) now that the sizes are the file's own, build
     return Pipeline(network, pre, labels, scaler, _fitted_task(name, n_outputs), meta)
+
+
+def _check_label_values(entries: Any, names: list[str], bad: Callable[[str], Exception]) -> None:
+    """``target.multilabel`` of a multi-label model: one ``{"kind", "values"}`` per label,
+    ``values`` its two values as text, the negative one first."""
+    if not isinstance(entries, list) or len(entries) != len(names):
+        raise bad(f"target.multilabel must list the two values of each of the {len(names)} labels")
+    for name, entry in zip(names, entries):
+        values = entry.get("values") if isinstance(entry, dict) else None
+        kind = entry.get("kind") if isinstance(entry, dict) else None
+        if (
+            kind not in LABEL_KINDS
+            or not isinstance(values, list)
+            or len(values) != 2
+            or not all(isinstance(v, str) for v in values)
+            or values[0] == values[1]
+        ):
+            raise bad(
+                f"target.multilabel of the label {_short(name)} must be {{'kind': one of "
+                f"{', '.join(LABEL_KINDS)}, 'values': its two values as text, the negative "
+                f"one first}}; got {_short(entry)}"
+            )
+        if kind == "number" and not all(_python_number(v) for v in values):
+            raise bad(f"the label {_short(name)} of kind 'number' has the values {values}")
 
 
 def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Module:

@@ -1050,6 +1050,13 @@ def _export_cli_model(
     except (KeyError, TypeError, ValueError) as exc:
         raise OnnxError(f"export: '{path}': the model description is malformed ({exc}).") from None
     known = ("binary", "multiclass", "regression", "multioutput_regression")
+    if task_name == "multilabel":
+        raise OnnxError(
+            f"export: '{path}' holds a multilabel model, which glassnet does not export to "
+            f"ONNX (its graph would need each label's own two values); predict with "
+            f"'glassnet predict' or glassnet.io.load_pipeline, or export a model of one of "
+            f"the tasks {', '.join(known)}."
+        )
     if task_name not in known:
         raise OnnxError(
             f"export: '{path}' holds a {task_name!r} model; glassnet exports the tasks "
