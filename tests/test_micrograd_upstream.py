@@ -195,3 +195,12 @@ def test_a_neuron_refuses_the_wrong_number_of_inputs():
     # (micrograd's zip would drop the extra input silently)
     with pytest.raises(ValueError, match=r"ReLUNeuron\(2\) takes 2 inputs. Got 3"):
         Neuron(2)([1.0, 2.0, 3.0])
+
+
+def test_draw_graph_takes_a_value():
+    from glassnet.viz import draw_graph
+
+    a, b = Value(2.0), Value(-3.0)
+    c = (a * b + 1).tanh()
+    assert draw_graph(c) == draw_graph(c.tensor)
+    assert "tanh" in draw_graph(c, backward=True)

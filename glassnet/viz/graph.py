@@ -1067,7 +1067,8 @@ def draw_graph(
     Parameters
     ----------
     tensor : Tensor
-        The result of a computation (a loss, an output...).
+        The result of a computation (a loss, an output...), or a
+        :class:`glassnet.micrograd.Value` (its Tensor is drawn).
     backward : bool
         Draw the reversed graph: arrows point from each node back to its inputs
         and carry the local derivative d(node)/d(input) (``w5 = 1``,
@@ -1093,6 +1094,8 @@ def draw_graph(
     """
     if fmt not in ("svg", "dot"):
         raise ValueError(f"The 'fmt' parameter of draw_graph must be 'svg' or 'dot'. Got {fmt!r}.")
+    if not isinstance(tensor, Tensor) and isinstance(getattr(tensor, "tensor", None), Tensor):
+        tensor = tensor.tensor  # a glassnet.micrograd Value: the Tensor node it is
     if not isinstance(backward, (bool, np.bool_)):  # draw_graph(t, "dot") meant fmt="dot"
         raise ValueError(
             f"The 'backward' parameter of draw_graph must be a bool. Got {backward!r}"
