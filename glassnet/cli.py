@@ -5934,6 +5934,7 @@ def _end_the_job(
     subcommand's error is each rank's own (only train's fit waits on the other ranks)."""
     if command != "train" or _distributed.launched()[1] < 2:
         return _report(exc, failure)
+    _distributed.install()  # (every rank runs the same train: its end is the others' news)
     told = _distributed.end_rank(exc)
     if told == "quiet":
         return failure[1]

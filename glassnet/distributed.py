@@ -36,14 +36,17 @@ rank compares with its own before the P-entry buffer is made. So a rank that fai
 checking its data, or whose model or settings differ from rank 0's, ends every rank with an
 error rather than with buffers of different sizes meeting in one ``Allreduce``.
 
-A rank's program ending: under ``mpiexec -n N`` (N > 1), from glassnet's import on, a rank
-whose program ends on its own (an uncaught exception outside fit, such as its data file
-missing before its first fit; ``sys.exit()``; the end of its script) joins the other ranks
-in one last collective, of the kind and size of fit's first ones (MPI started for it if
-nothing had: the others wait for it in ``MPI_Init``). Ranks in fit raise
-:class:`DistributedError` naming it; ranks that end too end. An error every rank hit alike
-is printed by rank 0 alone. A failing rank whose others do not join within 10 s (busy in
-code of their own, such as their own ``bcast``) ends the job with ``MPI_Abort``.
+A rank's program ending: under ``mpiexec -n N`` (N > 1), after :func:`install` (which a
+script calls at its top, and the command line's ``train`` does) or its first distributed
+fit, a rank whose program ends on its own (an uncaught exception outside fit, such as its
+data file missing before its first fit; ``sys.exit()``; the end of its script) joins the
+other ranks in one last collective, of the kind and size of fit's first ones (after
+:func:`install`, MPI is started for it if nothing had: the others wait for it in
+``MPI_Init``). Ranks in fit raise :class:`DistributedError` naming it; ranks that end too
+end. An error every rank hit alike is printed by rank 0 alone. A failing rank whose others
+do not join within 10 s (busy in code of their own, such as their own ``bcast``) ends the
+job with ``MPI_Abort``; a rank ending without an error leaves quietly after 10 s. Without
+either, importing glassnet changes nothing of how an MPI program ends.
 
 Callbacks' ``on_train_begin``/``on_epoch_end``/``on_train_end`` (checkpoints, progress,
 diagnostics) and the progress line run on rank 0 only; ``on_step_end`` runs on every rank
@@ -73,7 +76,9 @@ import numpy as np
 from .fused import add_l2
 from .nn.layers import Dropout
 
-__all__ = ["DataParallel", "DistributedError", "run", "launched", "checks_of", "end_rank"]
+__all__ = [
+    "DataParallel", "DistributedError", "run", "launched", "checks_of", "end_rank", "install"
+]  # fmt: skip
 
 # control slots after the gradients (_EXIT: the ranks ending their program, see _part)
 _LOSS_HI, _LOSS_LO, _ERROR, _LEFT, _STOP, _HI, _LO, _STEP, _EXIT = range(9)
@@ -583,8 +588,7 @@ def _leaves(obj: Any) -> Any:
 
 
 # ------------------------------------------------------------ a rank's program ending
-# Under mpiexec -n N (N > 1) every rank ends through MPI (installed when glassnet is
-# imported, and by the first distributed fit under another launcher): a rank that ends its
+# Under mpiexec -n N (N > 1), after install() or a distributed fit, a rank that ends its
 # program, by an uncaught error (the excepthook) or otherwise (atexit: sys.exit(), the end of
 # the script), joins the other ranks in one collective of the kind and size that fit's
 # first collectives have, with its "has ended" count (and error count) set. Ranks in fit
@@ -594,6 +598,8 @@ _TRACKED: list[Any] = []  # the communicators of this rank's distributed fits, f
 _BROKEN: list[tuple[Any, str, int]] = []  # those a rank has left: what the others were told,
 # and the (first) rank that left
 _GONE: list[bool] = []  # this rank has told the others that it ends its program
+_ASKED: list[bool] = []  # install() was called: COMM_WORLD too, MPI started if need be
+_PID: list[int] = []  # the process that installed the hooks (a forked child inherits them)
 _ANSWER_WITHIN = 10.0  # seconds a failing rank waits for the others before MPI_Abort
 
 
@@ -616,10 +622,29 @@ def _rank_process() -> bool:
     return multiprocessing.parent_process() is None
 
 
+def install() -> None:
+    """Under ``mpiexec -n N`` (N > 1): from now on, this rank's program ending on its own
+    (an uncaught error, such as its data file missing before its first fit; ``sys.exit()``;
+    the end of its script) tells the other ranks, whose ``fit(distributed="mpi")`` then
+    raises :class:`DistributedError` naming it instead of waiting for ever. Call it at the
+    top of a script whose every rank trains with ``fit(distributed="mpi")``; the command
+    line's ``train`` calls it. (A distributed fit installs the same hooks for the
+    communicators it used, from its start on.) Outside ``mpiexec``, and in processes a rank
+    starts, it does nothing. Not for a script whose ranks do other MPI work of their own
+    (a master and its workers): a rank ending there would wait, up to 10 s, for others
+    that never join."""
+    if not _rank_process():
+        return
+    if not _ASKED:
+        _ASKED.append(True)
+    _install()
+
+
 def _install() -> None:
     """Make an uncaught exception and the end of this process tell the other ranks."""
     if _HOOKED:
         return
+    _PID.append(os.getpid())
     _HOOKED.append(sys.excepthook)
     sys.excepthook = _hook
     # (Python's atexit functions run before mpi4py's MPI_Finalize, whenever it was imported)
@@ -687,7 +712,9 @@ def _part(error: str | None, wait: float | None) -> bool | None:
     (starting MPI here if nothing did: a rank waiting in its first fit waits for this rank
     in ``MPI_Init``). Returns whether to keep quiet about ``error`` (another rank reports
     it); None when the other ranks did not answer within ``wait`` seconds."""
-    if _GONE:
+    if _GONE or _PID != [os.getpid()]:  # (a forked child of the rank is not the rank)
+        return False
+    if not _ASKED and "mpi4py.MPI" not in sys.modules:  # (MPI not started: no fit of ours)
         return False
     try:
         from mpi4py import MPI
@@ -696,7 +723,7 @@ def _part(error: str | None, wait: float | None) -> bool | None:
             return False
         world = MPI.COMM_WORLD
         comms = [c for c in _TRACKED if c != MPI.COMM_NULL]
-        if not any(c == world for c in comms):
+        if _ASKED and not any(c == world for c in comms):
             comms.append(world)
         comms = [c for c in comms if c.Get_size() > 1 and not any(c == b for b, _, _ in _BROKEN)]
     except Exception:  # (mpi4py missing, or its MPI library failing to load or start)
@@ -754,6 +781,9 @@ def _hook(kind: Any, value: Any, tb: Any) -> None:
     """An uncaught exception of a rank (see :func:`end_rank`): printed unless another rank
     reports it; ``MPI_Abort`` when the other ranks do not answer, as ``python -m mpi4py``
     does."""
+    if _PID != [os.getpid()]:  # a forked child of the rank: Python's own report
+        _HOOKED[0](kind, value, tb)
+        return
     told = end_rank(value) if isinstance(value, BaseException) else "report"
     if told == "quiet":
         return
@@ -772,12 +802,10 @@ def _hook(kind: Any, value: Any, tb: Any) -> None:
 
 
 def _at_exit() -> None:
-    """The end of a rank's program (sys.exit(), the end of the script): tell the others."""
+    """The end of a rank's program (sys.exit(), the end of the script): tell the others,
+    waiting for them at most 10 s (a rank whose others never join, such as a master that
+    never imported glassnet or finalized MPI itself, leaves quietly)."""
     try:
-        _part(None, None)
+        _part(None, _ANSWER_WITHIN)
     except Exception as e:  # (an MPI error)
         sys.stderr.write(f"glassnet: could not tell the other ranks that this rank ends: {e}\n")
-
-
-if _rank_process():
-    _install()

@@ -1,7 +1,8 @@
 """Scripts for tests/test_distributed_round6.py, run as ``mpiexec -n N python
 tests/mpi_worker_round6.py CASE``: a rank that ends its program on its own (an uncaught error
 before its first fit, ``sys.exit(0)``) while the others train, and every rank failing alike.
-Each case is a user's script as written, with nothing added for MPI."""
+Each case is a user's script as written, with ``glassnet.distributed.install()`` at its top
+(the cases ``no_fit*``, ``fork`` and ``hooks`` show what glassnet leaves alone without it)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,29 @@ def train(labels=y, comm="mpi"):
 
 
 def main(case: str) -> None:
+    if case == "hooks":  # glassnet imported, nothing asked: Python's own hooks, MPI not started
+        import atexit
+
+        from glassnet import distributed
+
+        same = sys.excepthook is sys.__excepthook__ and not distributed._HOOKED
+        print(f"rank {RANK} untouched={same} mpi={'mpi4py.MPI' in sys.modules}", flush=True)
+        atexit.register(lambda: print(f"rank {RANK} exits", flush=True))
+        return
+    if not case.startswith("no_fit"):
+        from glassnet.distributed import install
+
+        install()
+    if case == "fork":  # a process the rank forks ends: the rank's job goes on
+        import os
+
+        pid = os.fork()
+        if pid == 0:
+            sys.exit(0)
+        os.waitpid(pid, 0)
+        train()
+        print(f"rank {RANK} done", flush=True)
+        return
     if case == "load1" and RANK == 1:  # its shard missing on its node, before any fit
         np.load(f"shard{RANK}-missing.npy")
     if case == "load0" and RANK == 0:

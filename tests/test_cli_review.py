@@ -268,6 +268,7 @@ def _under_mpiexec(monkeypatch, mpi):
     import glassnet.cli as cli
 
     monkeypatch.setattr(cli._distributed, "launched", lambda: (1, 2))
+    monkeypatch.setattr(cli._distributed, "install", lambda: None)  # (no hooks in pytest)
     module = types.ModuleType("mpi4py")
     if isinstance(mpi, Exception):
 

@@ -184,6 +184,23 @@ def test_ranks_that_do_not_train_distributed_end_as_before():
     assert err.count("Traceback (most recent call last)") == 1, err
 
 
+def test_importing_glassnet_changes_nothing_of_how_a_rank_ends():
+    """Without install() or a distributed fit, glassnet installs no hook and starts no MPI:
+    a sweep whose ranks train their own models ends as it would without glassnet (a rank
+    failing there once aborted the others after 10 s)."""
+    rc, out, err = ended(2, "hooks")
+    assert rc == 0, err
+    assert out.count("untouched=True mpi=False") == 2 and out.count("exits") == 2, out
+
+
+def test_a_process_the_rank_forks_does_not_take_part():
+    """A child the rank forks inherits its hooks: its end must not start MPI over the
+    rank's launcher socket (PMI errors ended the job)."""
+    rc, out, err = ended(2, "fork")
+    assert rc == 0, err
+    assert out.count("done") == 2 and "PMI" not in err, err
+
+
 def test_a_rank_failing_while_the_others_wait_in_the_user_s_own_collective():
     """Rank 0 fails while rank 1 waits in the script's own bcast, where glassnet cannot
     reach it: after 10 s without an answer, MPI_Abort ends the job."""
