@@ -21,10 +21,20 @@ def _interrupted(signum: int, frame: Any) -> None:
     os._exit(130)
 
 
+def _console_script() -> bool:
+    """The ``glassnet`` command (its console script) is starting."""
+    return bool(sys.argv) and PurePath(sys.argv[0]).stem == "glassnet"
+
+
 def _starting_the_command() -> bool:
-    if not sys.argv:
+    """``python -m glassnet`` or the ``glassnet`` command is starting: not ``python -m`` of
+    another package that imports glassnet (argv[0] is "-m" while runpy imports it too)."""
+    if _console_script():
+        return True
+    if not sys.argv or sys.argv[0] != "-m":
         return False
-    return sys.argv[0] == "-m" or PurePath(sys.argv[0]).stem == "glassnet"
+    orig = list(getattr(sys, "orig_argv", []))
+    return "-m" in orig and orig[orig.index("-m") + 1 :][:1] == ["glassnet"]
 
 
 _previous: Any = None
@@ -36,9 +46,13 @@ if _starting_the_command():
         pass
 
 
-def done() -> None:
-    """SIGINT back to the handler it had (Python's KeyboardInterrupt) once imported."""
+def done(final: bool = False) -> None:
+    """SIGINT back to the handler it had (Python's KeyboardInterrupt) once imported: at the
+    end of ``glassnet/__init__``, or for the ``glassnet`` command, whose console script
+    imports ``glassnet.cli`` next, at the end of that (``final``)."""
     global _previous
+    if _console_script() and not final:
+        return
     if _previous is not None:
         signal.signal(signal.SIGINT, _previous)
         _previous = None

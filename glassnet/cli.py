@@ -76,6 +76,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from . import _startup
 from . import distributed as _distributed
 from . import functional as F
 from . import optim as _optim
@@ -5985,6 +5986,8 @@ def _report(exc: BaseException, failure: tuple[str | None, int]) -> int:
         _error(line)
     return code
 
+
+_startup.done(final=True)  # (the glassnet command's Ctrl-C while starting: see glassnet._startup)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -12,6 +12,8 @@ import pytest
 CODE = """
 import os, signal, sys
 sys.argv[0] = {argv0!r}
+if sys.argv[0] == "-m":  # (as runpy leaves them while python -m glassnet imports it)
+    sys.orig_argv = [sys.executable, "-m", "glassnet", "train"]
 class Hook:
     def find_spec(self, name, path=None, target=None):
         if name == "glassnet.autograd":
@@ -41,10 +43,50 @@ def test_a_users_script_keeps_pythons_keyboard_interrupt():
     assert proc.returncode != 130 and "KeyboardInterrupt" in proc.stderr
 
 
-def test_the_handler_is_pythons_again_once_imported():
+@pytest.mark.parametrize("module", ["glassnet", "glassnet.cli"])
+def test_the_handler_is_pythons_again_once_imported(module):
+    """python -m glassnet: after the package (its __main__ catches the rest); the glassnet
+    command: after glassnet.cli, which its console script imports next."""
+    argv = "-m" if module == "glassnet" else "/usr/local/bin/glassnet"
     code = (
-        "import sys, signal; sys.argv[0] = 'glassnet'; import glassnet; "
-        "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
+        f"import sys, signal; sys.argv[0] = {argv!r}; "
+        "sys.orig_argv = [sys.executable, '-m', 'glassnet']; "
+        f"import {module}; print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.stdout.strip() == "True", proc.stderr
+
+
+# SIGINT while the glassnet command's console script imports glassnet.cli (after the package)
+CLI = CODE.replace('name == "glassnet.autograd"', 'name == "glassnet.cli"').replace(
+    "import glassnet\n", "from glassnet.cli import main\n"
+)
+
+
+def test_ctrl_c_while_the_command_imports_its_command_line_is_one_line():
+    code = CLI.format(argv0="/usr/local/bin/glassnet")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 130 and proc.stderr == "glassnet: error: interrupted\n", proc.stderr
+
+
+def test_python_m_of_another_package_that_imports_glassnet_keeps_its_keyboard_interrupt(
+    tmp_path,
+):
+    """runpy keeps argv[0] "-m" while it imports any package's modules: only
+    ``python -m glassnet`` is the command starting."""
+    pkg = tmp_path / "mypkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(
+        "import os, signal, sys\n"
+        "class Hook:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'glassnet.autograd':\n"
+        "            os.kill(os.getpid(), signal.SIGINT)\n"
+        "sys.meta_path.insert(0, Hook())\n"
+        "try:\n    import glassnet\nexcept KeyboardInterrupt:\n    print('caught')\n"
+    )
+    (pkg / "__main__.py").write_text("")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypkg"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0 and "caught" in proc.stdout, proc.stderr
