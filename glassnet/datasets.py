@@ -1367,6 +1367,7 @@ def read_csv(
 
 #: A number written with a decimal comma, or a whole number (which any decimal mark reads).
 _COMMA_NUMBER = re.compile(r"[+-]?\d+(,\d+)?")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+")  # (also a decimal comma's 1,250)
 
 
 def _refuse_decimal_commas(table: Table, categorical: Sequence[str]) -> None:
@@ -1393,11 +1394,20 @@ def _refuse_decimal_commas(table: Table, categorical: Sequence[str]) -> None:
                 first = r
         if first is None:
             continue
+        commas = [c for c in cells if "," in c and c.lower() not in table.missing]
+        where = f"{cells[first]!r} at line {int(table.line_numbers[first])}"
+        if all(_THOUSANDS.fullmatch(c) for c in commas):  # 1,250 12,500: which is it?
+            raise ValueError(
+                f"Column {name!r} of {table._src} holds numbers with a comma ({where}), read "
+                f"as text with decimal='.': a thousands separator (1,250 for 1250) or a "
+                f"decimal comma (1,250 for 1.25) cannot be told apart here. For a thousands "
+                f"separator, write the numbers without it; for a decimal comma, pass "
+                f"decimal=','; to keep them as text, categorical=[{name!r}]."
+            )
         raise ValueError(
             f"Column {name!r} of {table._src} holds numbers written with a decimal comma "
-            f"({cells[first]!r} at line {int(table.line_numbers[first])}), read as text "
-            f"with decimal='.': pass decimal=',' to read them as numbers (or "
-            f"categorical=[{name!r}] to keep them as text)."
+            f"({where}), read as text with decimal='.': pass decimal=',' to read them as "
+            f"numbers (or categorical=[{name!r}] to keep them as text)."
         )
 
 

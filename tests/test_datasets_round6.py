@@ -146,3 +146,15 @@ def test_without_pandas_index_nothing_is_dropped(tmp_path):
     p = write(tmp_path, "i,a\n0,1\n1,2\n")
     table = read_csv(p, pandas_index=True)
     assert table.names == ("i", "a") and table.index_dropped is None
+
+
+def test_commas_that_may_be_thousands_separators_are_not_called_decimal_commas(tmp_path):
+    """1,250 and 12,500 in a ';' file: the error told the user to pass decimal=',', which
+    reads 1.25 and 12.5 for a thousands separator's 1250 and 12500."""
+    path = tmp_path / "prices.csv"
+    path.write_text("price;rooms;y\n1,250;3;1\n12,500;4;0\n3,000;2;1\n950;1;0\n")
+    with pytest.raises(ValueError) as info:
+        read_csv(path, "y")
+    msg = str(info.value)
+    assert "a thousands separator (1,250 for 1250) or a decimal comma" in msg
+    assert "write the numbers without it" in msg and "decimal=','" in msg
