@@ -56,7 +56,29 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         data = [np.asarray(v.data) if isinstance(v, Tensor) else v for v in data]  # (values)
     copy = np.array(data, copy=True) if isinstance(data, np.ndarray) else data
     dt = None if dtype is None else check_float_dtype(dtype, "tensor")  # (torch.float64 too)
+    values = copy if isinstance(copy, np.ndarray) else np.asarray(copy)
+    if values.dtype.kind in "iu":  # (PyTorch keeps whole numbers as int64: exact)
+        _exact(values, get_default_dtype() if dt is None else dt, "tensor")
     return Tensor(copy, requires_grad=requires_grad, dtype=dt)
+
+
+def _exact(values: np.ndarray, dtype: Any, owner: str) -> None:
+    """Refuse whole numbers that ``dtype`` (float32 or float64) cannot hold exactly, such as
+    16777217 in float32: PyTorch keeps them as int64, so a rounded float would be another
+    number, silently."""
+    dtype = np.dtype(dtype)
+    limit = 2 ** (np.finfo(dtype).nmant + 1)  # (every whole number up to it is exact)
+    big = values[(values > limit) | (values < -limit)]
+    for v, f in zip(big.tolist(), big.astype(dtype).tolist()):
+        if int(f) != v:
+            wider = (
+                "Pass dtype=gn.float64 (exact up to 2**53), or keep" if limit < 2**53 else "Keep"
+            )
+            raise ParameterError(
+                f"{owner}: the whole number {v} is not exact in {dtype} (it would become "
+                f"{int(f)}; PyTorch keeps whole numbers as int64). {wider} integers such as "
+                f"labels or indices as a NumPy int array."
+            )
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -98,6 +120,8 @@ def full(size: Any, fill_value: float, *, dtype: Any = None, requires_grad: bool
     dt = _dtype(dtype, "full")
     if isinstance(fill_value, bool) or not isinstance(fill_value, (int, float, np.number)):
         raise TypeError(f"full: fill_value must be a number. Got {fill_value!r:.40}.")
+    if isinstance(fill_value, (int, np.integer)):
+        _exact(np.asarray([fill_value]), dt, "full")
     data = np.full(_size((size,), "full"), fill_value, dtype=dt)
     return Tensor(data, requires_grad=requires_grad)
 
@@ -186,4 +210,10 @@ def arange(start: float, end: float | None = None, step: float = 1, *, dtype: An
             f"arange: a step of {step} never goes from {start} to {end}; swap them, or change "
             f"the step's sign."
         )
-    return Tensor(np.arange(start, end, step, dtype=np.float64).astype(_dtype(dtype, "arange")))
+    dt = _dtype(dtype, "arange")
+    whole = all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (start, end, step)
+    )
+    if whole and max(abs(start), abs(end)) > 2 ** (np.finfo(dt).nmant + 1):  # (PyTorch's int64)
+        _exact(np.arange(start, end, step, dtype=np.int64), dt, "arange")
+    return Tensor(np.arange(start, end, step, dtype=np.float64).astype(dt))

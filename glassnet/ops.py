@@ -228,6 +228,20 @@ def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
     return Tensor.from_op(out, "norm", (self,), backward)
 
 
+def _scalar_dim(op: str, ndim: int, dim: Any) -> Any:
+    """``dim`` of a reduction, where a 0-d tensor's dim 0 or -1 (or a tuple of them) is all
+    of it (None), as in PyTorch; another dim of a 0-d tensor is an IndexError."""
+    if ndim or dim is None:
+        return dim
+    for d in dim if isinstance(dim, (tuple, list)) else (dim,):
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d not in (0, -1):
+            raise IndexError(
+                f"{op}: dim {d!r:.40} is out of range for a 0-d tensor: it has one dim, 0 "
+                "(or -1), as in PyTorch. Pass dim=None (or 0) to reduce its one value."
+            )
+    return None
+
+
 def _var(
     self: Tensor,
     dim: Any = None,
@@ -248,6 +262,7 @@ def _var(
     if isinstance(dim, (bool, np.bool_)):  # x.var(False): PyTorch's unbiased, positionally
         dim, unbiased = None, dim if unbiased is None else unbiased
     dim = axis_args("var", axis, dim)[0]  # (NumPy's axis= too, as the other reductions)
+    dim = _scalar_dim("var", self.data.ndim, dim)
     if dtype is not None or out is not None:  # (np.var(x) passes them: None is taken)
         raise TypeError("var/std: dtype= and out= are NumPy's; glassnet's take neither.")
     if ddof is not None:  # (NumPy's name of correction: np.std(x) passes ddof=0)
@@ -283,7 +298,7 @@ def _std(self: Tensor, dim: Any = None, *args: Any, **kw: Any) -> Tensor:
     pass the float range (1e20 in float32) or fall below it still give their std."""
     a = self.data
     axis = None if isinstance(dim, (bool, np.bool_)) else dim  # (x.std(False): unbiased)
-    axis = axis_args("std", kw.get("axis"), axis)[0]
+    axis = _scalar_dim("std", a.ndim, axis_args("std", kw.get("axis"), axis)[0])
     if a.size:
         axes = axis_args("std", None, axis)[0]
         big = np.max(np.abs(a), axis=axes, keepdims=True)

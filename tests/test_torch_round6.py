@@ -1,0 +1,155 @@
+"""PyTorch habits, round 6: snippets a PyTorch user writes, run in glassnet (written-out
+expected numbers) and, where torch is installed, in PyTorch from the same values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet._validation import ParameterError
+
+
+# ---------------------------------------------------------------- var/std of a 0-d tensor
+@pytest.mark.parametrize(
+    "call, value, grad",
+    [
+        (lambda x: x.var(0, correction=0), 0.0, 0.0),
+        (lambda x: x.var(-1, correction=0), 0.0, 0.0),
+        (lambda x: x.var(dim=(0,), correction=0), 0.0, 0.0),
+        (lambda x: x.std(0, correction=0), 0.0, 0.0),
+        (lambda x: x.std(-1, False), 0.0, 0.0),
+        (lambda x: x.var(0, keepdim=True, correction=0), 0.0, 0.0),
+    ],
+)
+def test_var_std_of_a_0d_tensor_take_dim_0_and_minus_1(call, value, grad):
+    x = gn.tensor(2.5, dtype=gn.float64, requires_grad=True)
+    out = call(x)
+    assert out.shape == () and out.item() == value
+    out.backward()
+    assert x.grad.shape == () and float(x.grad) == grad
+
+
+def test_var_std_of_a_0d_tensor_refuse_another_dim():
+    x = gn.tensor(2.5, dtype=gn.float64)
+    for op in ("var", "std"):
+        with pytest.raises(IndexError, match=r"0-d tensor.*dim=None"):
+            getattr(x, op)(1, correction=0)
+
+
+def test_var_std_of_a_0d_tensor_as_torch():
+    torch = pytest.importorskip("torch")
+    for op, args in (("var", (0,)), ("var", (-1,)), ("std", (0,)), ("std", (-1,))):
+        t = torch.tensor(2.5, dtype=torch.float64, requires_grad=True)
+        x = gn.tensor(2.5, dtype=gn.float64, requires_grad=True)
+        a, b = getattr(t, op)(*args, correction=0), getattr(x, op)(*args, correction=0)
+        a.backward()
+        b.backward()
+        assert tuple(a.shape) == b.shape and a.item() == b.item()
+        assert t.grad.item() == float(x.grad)
+
+
+# ---------------------------------------------------------------- decorated generators
+def _recording(x):
+    return (x * 2).requires_grad
+
+
+@pytest.mark.parametrize("bare", [False, True])
+def test_inference_mode_decorates_a_generator_function_body(bare):
+    x = gn.tensor([1.0, 2.0], requires_grad=True)
+
+    def batches():
+        sent = yield _recording(x)
+        yield sent, _recording(x)
+        return "done"
+
+    gen = (gn.inference_mode(batches) if bare else gn.inference_mode()(batches))()
+    assert next(gen) is False  # (the body records nothing, as under PyTorch's)
+    assert _recording(x) is True  # (and the caller's mode is its own between items)
+    assert gen.send("s") == ("s", False)
+    with pytest.raises(StopIteration) as stop:
+        next(gen)
+    assert stop.value.value == "done"
+
+
+def test_inference_mode_generator_gets_thrown_exceptions_and_close():
+    x = gn.tensor([1.0], requires_grad=True)
+    seen = []
+
+    @gn.inference_mode()
+    def items():
+        try:
+            yield 1
+        except ValueError:
+            yield _recording(x)
+        finally:
+            seen.append(_recording(x))
+
+    gen = items()
+    next(gen)
+    assert gen.throw(ValueError) is False
+    gen.close()
+    assert seen == [False] and _recording(x) is True
+
+
+def test_inference_mode_false_decorator_records_inside_no_grad():
+    x = gn.tensor([1.0], requires_grad=True)
+
+    @gn.inference_mode(False)
+    def f():
+        yield _recording(x)
+
+    with gn.no_grad():
+        assert list(f()) == [True]
+
+
+def test_inference_mode_generator_as_torch():
+    torch = pytest.importorskip("torch")
+    out = {}
+    for name, lib, x in (
+        ("torch", torch, torch.ones(2, requires_grad=True)),
+        ("gn", gn, gn.tensor([1.0, 1.0], requires_grad=True)),
+    ):
+
+        @lib.inference_mode()
+        def gen(x=x):
+            yield bool((x * 2).requires_grad)
+            yield bool((x * 2).requires_grad)
+
+        it = gen()
+        out[name] = [next(it), bool((x * 2).requires_grad), next(it)]
+    assert out["gn"] == out["torch"] == [False, True, False]
+
+
+# ---------------------------------------------------------------- whole numbers in float32
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: gn.tensor([16777217]),
+        lambda: gn.tensor(np.array([0, 16777217])),
+        lambda: gn.tensor(np.array([-16777219])),
+        lambda: gn.arange(16777215, 16777219),
+        lambda: gn.full((2,), 16777217),
+        lambda: gn.tensor(np.array([2**53 + 1]), dtype=gn.float64),
+    ],
+)
+def test_whole_numbers_a_float_cannot_hold_are_refused_not_rounded(make):
+    with pytest.raises(ParameterError, match=r"not exact in float(32|64).*int64"):
+        make()
+
+
+def test_whole_numbers_a_float_holds_stay_exact():
+    assert gn.tensor([16777216, -16777216]).data.tolist() == [16777216.0, -16777216.0]
+    assert gn.tensor([16777217], dtype=gn.float64).item() == 16777217.0
+    assert gn.arange(16777215, 16777219, dtype=gn.float64).data.tolist() == [
+        16777215.0, 16777216.0, 16777217.0, 16777218.0
+    ]  # fmt: skip
+    assert gn.arange(0, 2**26, 2**24).data.tolist() == [0.0, 2.0**24, 2.0**25, 3 * 2.0**24]
+    assert gn.full((1,), 2**24).item() == 16777216.0
+    assert gn.tensor(np.array([2**30])).item() == 2.0**30  # (a power of two: exact)
+
+
+def test_whole_numbers_as_torch_keeps_them():
+    torch = pytest.importorskip("torch")
+    assert torch.tensor([16777217]).item() == 16777217  # (int64: what the refusal protects)
+    assert gn.tensor([16777217], dtype=gn.float64).item() == torch.tensor([16777217]).item()
