@@ -213,3 +213,18 @@ def test_dot_nodes_carry_the_same_tooltip() -> None:
     assert len(tips) == len(viz.graph_nodes(L))
     assert any(t.startswith("X W₁ + b₁: op linear\\nshape (4, 2)") for t in tips), tips
     assert "\n" not in "".join(tips)  # (each node on one line of the DOT text)
+
+
+def test_a_one_value_bias_is_named_by_its_role_not_its_value():
+    """nn.Linear(2, 1)'s bias holds one number: its node read '0' and the layer 'A W + 0',
+    so a parameter looked like a constant (0.374 once trained)."""
+    import glassnet as gn
+    from glassnet import nn
+    from glassnet.viz import draw_graph
+
+    net = nn.Sequential(nn.Linear(3, 2), nn.Tanh(), nn.Linear(2, 1))
+    X = gn.Tensor(np.ones((4, 3), np.float32))
+    svg = draw_graph(gn.functional.mse(net(X), np.zeros((4, 1), np.float32)))
+    texts = set(re.findall(r">([^<>\n]+)<", svg))
+    assert "A W + b" in texts and not any(re.fullmatch(r"A W \+ -?[\d.]+", t) for t in texts)
+    assert "b" in texts  # the bias node's own title

@@ -143,8 +143,9 @@ def expression(
     def ex(u: Tensor, depth: int) -> str | None:
         if u.label and not (formula and u is t):
             return unicode_symbol(u.label)
-        if not u.parents:
-            return fmt(float(u.data.reshape(())), decimals) if u.data.size == 1 else None
+        if not u.parents:  # (a parameter is named by its role, never by its value)
+            one = u.data.size == 1 and not isinstance(u, Parameter)
+            return fmt(float(u.data.reshape(())), decimals) if one else None
         if depth == 0:
             return None
         args = [ex(p, depth - 1) for p in u.parents]
@@ -593,7 +594,7 @@ def _named_formula(node: Tensor, decimals: int) -> str | None:
 def _leaf_title(t: Tensor, consumers: list[tuple[Tensor, int]], decimals: int) -> str:
     """An unnamed leaf's title: a single number's value, else the name its first consumer's
     formula gives it (X: the data of a linear layer ``X W₁ + b₁``)."""
-    if t.data.size == 1:
+    if t.data.size == 1 and not isinstance(t, Parameter):  # (a parameter: by its role)
         return fmt(float(t.data.reshape(())), decimals)
     if consumers:
         node, k = consumers[0]
