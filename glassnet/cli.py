@@ -806,8 +806,9 @@ def _read_table(
             )
     if table.index_dropped is not None:
         low, high = table.index_dropped
+        read = f" in the {table.n_rows} rows read" if nrows is not None else ""
         _note(
-            f"'{path}': its unnamed first column holds the row numbers {low} to {high}, the "
+            f"'{path}': its unnamed first column holds the row numbers {low} to {high}{read}, the "
             f"index that pandas' to_csv writes (or R's write.csv): left out, not a feature "
             f"(to_csv(index=False) writes no such column)"
         )

@@ -300,3 +300,18 @@ def test_stream_names_pandas_row_index_in_its_error(capsys, tmp_path):
     assert_one_line_error(
         err, "column 1 of", "the row index that pandas' to_csv writes", "index=False"
     )
+
+
+def test_explain_of_a_large_file_with_pandas_index_says_the_numbers_are_of_the_rows_read(
+    capsys, big_file, tmp_path
+):
+    """The note named the row numbers of the rows read as if they were the file's
+    ('0 to 0' for a file of 0 to 59999)."""
+    model, _, clean = big_file
+    lines = clean.read_text().splitlines()[1:]
+    indexed = tmp_path / "indexed.csv"
+    indexed.write_text(",a,b,label\n" + "".join(f"{i},{ln}\n" for i, ln in enumerate(lines)))
+    capsys.readouterr()
+    code, out, err = run(capsys, "explain", model, "--row", "1", indexed)
+    assert code == 0, err
+    assert "holds the row numbers 0 to " in err and " rows read, the index that pandas" in err
