@@ -59,14 +59,25 @@ def grad(
     grad_outputs: Any = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
-    allow_unused: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
 ) -> tuple[Tensor | None, ...]:
     """d(outputs)/d(inputs), as PyTorch's ``torch.autograd.grad``: one Tensor per input (no
     gradient flows through it), the sum over the outputs of each output's backward pass
     seeded with its ``grad_outputs`` entry (1 for a one-value output). No ``.grad`` of the
     graph changes. An input the outputs do not depend on is an error, or None with
-    ``allow_unused=True``."""
+    ``allow_unused=True``, or zeros of its shape with ``materialize_grads=True`` (PyTorch's,
+    which implies ``allow_unused``)."""
     outs, ins = _tensors(outputs, "outputs"), _tensors(inputs, "inputs")
+    for name, flag in (("allow_unused", allow_unused), ("materialize_grads", materialize_grads)):
+        if flag is not None and not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"grad: {name} must be True or False. Got {flag!r:.40}.")
+    if materialize_grads and allow_unused is False:
+        raise ValueError(
+            "grad: materialize_grads=True gives zeros for the unused inputs, which "
+            "allow_unused=False refuses; leave allow_unused out (or pass True)."
+        )
+    allow_unused = bool(allow_unused or materialize_grads)
     if not isinstance(create_graph, (bool, np.bool_)):
         raise TypeError(f"grad: create_graph must be True or False. Got {create_graph!r:.40}.")
     if not all(t.requires_grad for t in outs):
@@ -115,4 +126,6 @@ def grad(
             "grad: an input was not used to compute the outputs (no gradient reaches it); "
             "pass allow_unused=True to get None for it."
         )
+    if materialize_grads:  # (zeros of each unused input's shape and dtype, as PyTorch's)
+        got = [Tensor(np.zeros_like(t.data)) if g is None else g for t, g in zip(ins, got)]
     return tuple(got)

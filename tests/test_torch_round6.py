@@ -153,3 +153,68 @@ def test_whole_numbers_as_torch_keeps_them():
     torch = pytest.importorskip("torch")
     assert torch.tensor([16777217]).item() == 16777217  # (int64: what the refusal protects)
     assert gn.tensor([16777217], dtype=gn.float64).item() == torch.tensor([16777217]).item()
+
+
+# ---------------------------------------------------------------- autograd.grad(materialize_grads=)
+def _unused_graph():
+    a = gn.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=gn.float64, requires_grad=True)
+    c = gn.tensor([1.0, 1.0, 1.0], requires_grad=True)
+    return a, c, (a * a).sum()
+
+
+def test_autograd_grad_materialize_grads_gives_zeros_for_unused_inputs():
+    a, c, y = _unused_graph()
+    ga, gc = gn.autograd.grad(y, [a, c], materialize_grads=True)
+    assert ga.data.tolist() == [[2.0, 4.0], [6.0, 8.0]]
+    assert gc.data.tolist() == [0.0, 0.0, 0.0] and gc.dtype == np.float32
+    assert a.grad is None and c.grad is None
+    ga, gc = gn.autograd.grad(y, [a, c], allow_unused=True)
+    assert gc is None
+
+
+def test_autograd_grad_materialize_grads_refuses_allow_unused_false():
+    a, c, y = _unused_graph()
+    with pytest.raises(ValueError, match="allow_unused"):
+        gn.autograd.grad(y, [a, c], allow_unused=False, materialize_grads=True)
+    with pytest.raises(RuntimeError, match="allow_unused=True"):
+        gn.autograd.grad(y, [a, c])
+    with pytest.raises(TypeError, match="materialize_grads"):
+        gn.autograd.grad(y, [a, c], materialize_grads="yes")
+
+
+def test_autograd_grad_materialize_grads_as_torch():
+    torch = pytest.importorskip("torch")
+    a, c, y = _unused_graph()
+    ta = torch.tensor(a.data, requires_grad=True)
+    tc = torch.tensor(c.data, requires_grad=True)
+    want = torch.autograd.grad((ta * ta).sum(), [ta, tc], materialize_grads=True)
+    got = gn.autograd.grad(y, [a, c], materialize_grads=True)
+    for w, g in zip(want, got):
+        assert w.numpy().tolist() == g.data.tolist() and w.numpy().dtype == g.dtype
+
+
+# ---------------------------------------------------------------- ModuleList.pop
+def test_modulelist_pop_removes_and_returns_as_torch_names_it():
+    from glassnet import nn
+
+    layers = [nn.Linear(2, 2, rng=k) for k in range(4)]
+    ml = nn.ModuleList(layers)
+    assert ml.pop(-1) is layers[3] and ml.pop(0) is layers[0]
+    rest = ml.pop(slice(0, 1))
+    assert isinstance(rest, nn.ModuleList) and list(rest) == [layers[1]]
+    assert list(ml) == [layers[2]] and [n for n, _ in ml.named_parameters()] == ["0.W", "0.b"]
+    with pytest.raises(IndexError, match="out of range"):
+        ml.pop(5)
+
+
+def test_modulelist_pop_as_torch():
+    torch = pytest.importorskip("torch")
+    from glassnet import nn
+
+    t = torch.nn.ModuleList([torch.nn.Linear(2, 2) for _ in range(4)])
+    g = nn.ModuleList([nn.Linear(2, 2, rng=k) for k in range(4)])
+    for key in (-1, 0, slice(0, 1)):
+        a, b = t.pop(key), g.pop(key)
+        assert type(a).__name__ == type(b).__name__ and len(t) == len(g)
+    names = [n.replace("weight", "W").replace("bias", "b") for n, _ in t.named_parameters()]
+    assert names == [n for n, _ in g.named_parameters()]

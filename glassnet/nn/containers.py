@@ -63,7 +63,7 @@ class ModuleList(Module):
     """A list of sub-modules whose parameters the model owns (PyTorch's ``nn.ModuleList``).
 
     ``ModuleList([a, b])``; ``ml[i]``, ``ml[i] = m``, ``del ml[i]``, ``ml[1:]`` (a
-    ModuleList), ``len``, iteration, ``append``, ``extend``, ``insert``, ``+``/``+=``.
+    ModuleList), ``len``, iteration, ``append``, ``extend``, ``insert``, ``pop``, ``+``/``+=``.
     Anything but a glassnet Module is refused with a TypeError.
     """
 
@@ -136,6 +136,13 @@ class ModuleList(Module):
         """Add each of ``modules`` at the end; returns self."""
         self._set([*self._items(), *self._checked(modules, "the module extended with, at")])
         return self
+
+    def pop(self, key: int | slice = -1) -> Any:
+        """Remove and return the module at ``key`` (the last by default; a slice gives a
+        ModuleList), as PyTorch's ``ModuleList.pop``."""
+        popped = self[key]
+        del self[key]
+        return popped
 
     def insert(self, index: int, module: Module) -> None:
         """Insert ``module`` before ``index`` (as ``list.insert``)."""
