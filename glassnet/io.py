@@ -40,6 +40,7 @@ array([[1., 0.],
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -94,6 +95,13 @@ MAX_HEADER_BYTES = 100_000_000
 #: hold 150,000 tensors, or a one-hot column of half a million categories.
 #: :func:`save_arrays` and the other writers refuse what the readers would refuse.
 MAX_JSON_ITEMS = 2_000_000
+#: How deeply JSON may nest (arrays and objects within each other) in a header, a
+#: description or the tensor order; the writers refuse deeper ``meta`` and optimizer
+#: state. Parsing takes a level of Python's recursion limit per level, so without a fixed
+#: limit a file could load or not depending on how deep in a program's call stack it was
+#: read; 200 levels load wherever at least 250 are left. (A model config of 64 modules
+#: nested, :data:`MAX_CONFIG_DEPTH`, is about 130 levels deep.)
+MAX_JSON_DEPTH = 200
 MAX_NDIM = 32  # NumPy 1.x's limit on dimensions
 _MAX_ARRAY_BYTES = int(np.iinfo(np.intp).max)  # NumPy's limit on an array's size
 
@@ -273,17 +281,46 @@ def _to_json(value: Any, where: str) -> Any:
     )
 
 
+def _json_depth(value: Any) -> int:
+    """How deeply lists and dicts nest in ``value`` (a scalar: 0, ``[]``: 1), iteratively."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = node.values()
+        elif not isinstance(node, list):
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
+    return deepest
+
+
+def _check_depth(value: Any, argname: str) -> None:
+    """Refuse JSON ``value`` stored one level inside the description when it nests deeper
+    than the readers read (:data:`MAX_JSON_DEPTH`)."""
+    depth = _json_depth(value)
+    if depth > MAX_JSON_DEPTH - 1:
+        raise ValueError(
+            f"'{argname}' nests {depth} levels of lists and dicts, more than the "
+            f"{MAX_JSON_DEPTH - 1} a glassnet file holds; flatten it (e.g. store the deep "
+            f"part as a JSON string)"
+        )
+
+
 def _describe(meta: Any, argname: str = "meta") -> dict[str, Any]:
     if meta is None:
         return {}
     if not isinstance(meta, Mapping):
         raise TypeError(f"'{argname}' must be a dict of JSON values, got {type(meta).__name__}")
     try:
-        return _to_json(meta, argname)
+        out = _to_json(meta, argname)
     except RecursionError:
         raise ValueError(
             f"'{argname}' is nested too deeply or contains itself; JSON needs a finite tree"
         ) from None
+    _check_depth(out, argname)
+    return out
 
 
 def _reject_constant(name: str) -> Any:
@@ -319,21 +356,32 @@ def _json_items(text: str | bytes) -> int:
 
 def _strict_json(text: str) -> Any:
     """``json.loads`` that refuses duplicate keys, NaN/Infinity (as safetensors does),
-    numbers beyond a float's range or of more than :data:`MAX_INT_DIGITS` digits, and,
-    before parsing, more than :data:`MAX_JSON_ITEMS` items."""
+    numbers beyond a float's range or of more than :data:`MAX_INT_DIGITS` digits, JSON
+    nested more than :data:`MAX_JSON_DEPTH` levels, and, before parsing, more than
+    :data:`MAX_JSON_ITEMS` items."""
     items = _json_items(text)
     if items > MAX_JSON_ITEMS:
         raise ValueError(
             f"it holds about {items} items, more than the {MAX_JSON_ITEMS} glassnet reads; "
             f"the file is corrupt or hostile"
         )
-    return json.loads(
-        text,
-        object_pairs_hook=distinct_keys,
-        parse_constant=_reject_constant,
-        parse_float=_finite_float,
-        parse_int=_bounded_int,
+    too_deep = (
+        f"its arrays and objects nest more than {MAX_JSON_DEPTH} levels deep, more than "
+        f"glassnet reads or writes; the file is corrupt or hostile"
     )
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=distinct_keys,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            parse_int=_bounded_int,
+        )
+    except RecursionError:
+        raise ValueError(too_deep) from None
+    if _json_depth(value) > MAX_JSON_DEPTH:  # (the same verdict wherever it is called from)
+        raise ValueError(too_deep)
+    return value
 
 
 def _save(
@@ -398,6 +446,29 @@ def _checksum(digests: Mapping[str, tuple[str, Sequence[int], str]], metadata: M
     return h.hexdigest()
 
 
+def _open_regular(p: Path) -> Any:
+    """``open(p, "rb")`` if ``p`` is a regular file once opened, else None (closed).
+
+    The callers check ``os.stat`` first, but the path can be replaced between that check
+    and the open: a FIFO put there would block a plain ``open`` until a writer came
+    (forever). Opened without blocking (``O_NONBLOCK``), then checked with ``fstat`` on
+    the descriptor itself, so what is read is what was checked."""
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+    nonblock = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(p, flags | nonblock)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return None
+        if nonblock and hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)  # (a regular file: reads as ever)
+        return open(fd, "rb")  # noqa: SIM115 - closed by the callers' with-blocks
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        raise
+
+
 def _open(path: Any) -> tuple[Any, int, str]:
     """Open a model file for reading: (binary file, its size in bytes, its quoted name)."""
     p = _as_path(path)
@@ -411,7 +482,9 @@ def _open(path: Any) -> tuple[Any, int, str]:
             raise ModelFileError(f"{source} is a directory, not a model file")
         if not stat.S_ISREG(info.st_mode):
             raise ModelFileError(f"{source} is not a regular file, so it is not a model file")
-        f = open(p, "rb")  # noqa: SIM115 - closed by the callers' with-blocks
+        f = _open_regular(p)
+        if f is None:  # (replaced by a FIFO or a device since it was checked)
+            raise ModelFileError(f"{source} is not a regular file, so it is not a model file")
         return f, os.fstat(f.fileno()).st_size, source
     except FileNotFoundError:
         raise ModelFileError(
@@ -771,7 +844,10 @@ def file_kind(path: str | os.PathLike[str]) -> str:
         raise OSError(f"{os.fspath(p)!r}: a path cannot hold a NUL character")
     if not stat.S_ISREG(os.stat(p).st_mode):
         raise OSError(f"'{p}' is not a regular file, so it has no file kind")
-    with open(p, "rb") as f:
+    f = _open_regular(p)
+    if f is None:  # (replaced by a FIFO or a device since it was checked)
+        raise OSError(f"'{p}' is not a regular file, so it has no file kind")
+    with f:
         size = os.fstat(f.fileno()).st_size
         if size == 0:
             return "empty"
@@ -1056,6 +1132,7 @@ def save_checkpoint(
         raise ValueError(
             "'optimizer_state' is nested too deeply or contains itself; it must be a finite tree"
         ) from None
+    _check_depth(encoded, "optimizer_state")  # (as stored: a tuple or int keys add a level)
     arrays.update(optim_tensors)
     description = {"meta": _describe(meta), "optimizer": encoded}
     return _save(path, st, arrays, description, kind="checkpoint")

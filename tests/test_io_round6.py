@@ -1,0 +1,152 @@
+"""Model files: a path swapped for a FIFO while it is opened, and JSON nested deeply."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+pytest.importorskip("safetensors")
+
+from glassnet import io as gio  # noqa: E402
+from glassnet import nn  # noqa: E402
+
+
+def _at_depth(frames: int, fn):
+    """Call ``fn()`` with about ``frames`` more frames on the call stack."""
+    if frames <= 0:
+        return fn()
+    return _at_depth(frames - 1, fn)
+
+
+def _stack_depth() -> int:
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    return depth
+
+
+def _nested(depth: int):
+    value: object = "leaf"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes (POSIX)")
+@pytest.mark.parametrize("reader", ["load_arrays", "file_kind"])
+def test_a_path_that_becomes_a_fifo_after_its_check_is_refused_not_waited_on(
+    tmp_path, monkeypatch, reader
+):
+    # The path is checked (os.stat), then opened: a FIFO put there in between blocked the
+    # open until a writer came, forever. os.stat is made to say "regular file" for it, as
+    # it said for the file that was there at the check.
+    fifo = tmp_path / "model.glassnet"
+    os.mkfifo(fifo)
+    real_stat = os.stat
+    regular = real_stat(tmp_path / ".." / tmp_path.name)  # any stat result, mode replaced
+
+    class Regular:
+        def __getattr__(self, name):
+            if name == "st_mode":
+                return stat.S_IFREG | 0o644
+            return getattr(regular, name)
+
+    def stat_(path, *args, **kwargs):
+        if os.fspath(path) == os.fspath(fifo):
+            return Regular()
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat_)
+    outcome: list[BaseException | object] = []
+
+    def read():
+        try:
+            outcome.append(getattr(gio, reader)(fifo))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=read, daemon=True)
+    worker.start()
+    worker.join(20)
+    if worker.is_alive():  # unblock it: a writer comes and goes
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(20)
+        pytest.fail(f"{reader} waited on a FIFO for a writer")
+    (result,) = outcome
+    expected = gio.ModelFileError if reader == "load_arrays" else OSError
+    assert isinstance(result, expected), result
+    assert "not a regular file" in str(result) and str(fifo) in str(result)
+
+
+def test_a_description_glassnet_wrote_loads_however_deep_the_caller_s_stack(tmp_path):
+    # Parsing JSON takes a level of Python's recursion limit per level: a description
+    # saved from a shallow stack failed to load ("not valid JSON") from a deep one.
+    path = tmp_path / "deep.glassnet"
+    meta = {"x": _nested(gio.MAX_JSON_DEPTH - 2)}
+    gio.save_arrays(path, {"a": np.ones(2, np.float32)}, meta)
+    frames = sys.getrecursionlimit() - _stack_depth() - gio.MAX_JSON_DEPTH - 50
+    arrays, back = _at_depth(frames, lambda: gio.load_arrays(path))
+    assert back == meta and np.array_equal(arrays["a"], np.ones(2, np.float32))
+
+
+@pytest.mark.parametrize("save", ["save_arrays", "save_model", "save_checkpoint"])
+def test_meta_nested_deeper_than_the_readers_read_is_refused_when_saving(tmp_path, save):
+    path = tmp_path / "m.glassnet"
+    meta = {"x": _nested(gio.MAX_JSON_DEPTH)}
+    calls = {
+        "save_arrays": lambda: gio.save_arrays(path, {"a": np.ones(1)}, meta),
+        "save_model": lambda: gio.save_model(nn.Linear(2, 1, rng=0), path, meta=meta),
+        "save_checkpoint": lambda: gio.save_checkpoint(path, {"a": np.ones(1)}, {}, meta),
+    }
+    with pytest.raises(ValueError, match=rf"'meta' nests {gio.MAX_JSON_DEPTH + 1} levels"):
+        calls[save]()
+    assert not path.exists()
+
+
+def test_optimizer_state_nested_deeper_than_the_readers_read_is_refused(tmp_path):
+    path = tmp_path / "c.glassnet"
+    state = {"x": _nested(gio.MAX_JSON_DEPTH)}
+    with pytest.raises(ValueError, match=r"'optimizer_state' nests \d+ levels"):
+        gio.save_checkpoint(path, {"a": np.ones(1)}, state)
+    assert not path.exists()
+    gio.save_checkpoint(path, {"a": np.ones(1)}, {"x": _nested(gio.MAX_JSON_DEPTH - 3)})
+    assert gio.load_checkpoint(path).optimizer_state == {"x": _nested(gio.MAX_JSON_DEPTH - 3)}
+
+
+def test_a_file_nested_deeper_than_the_limit_is_refused_wherever_it_is_read(tmp_path):
+    # Written by another tool (here: the writer's checks bypassed): refused from a shallow
+    # stack too, with the limit named, not "maximum recursion depth exceeded".
+    path = tmp_path / "hostile.glassnet"
+    st = gio._safetensors_numpy("saving")
+    arrays = gio._clean_arrays({"a": np.ones(1)}, "arrays")
+    gio._save(path, st, arrays, {"x": _nested(gio.MAX_JSON_DEPTH)}, kind="arrays")
+    for frames in (0, 300):
+        with pytest.raises(gio.ModelFileError) as info:
+            _at_depth(frames, lambda: gio.load_arrays(path))
+        message = str(info.value)
+        assert str(path) in message and f"more than {gio.MAX_JSON_DEPTH} levels deep" in message
+        assert "recursion" not in message
+
+
+def test_a_header_nested_a_hundred_thousand_deep_names_the_limit(tmp_path):
+    path = tmp_path / "deep.glassnet"
+    body = b'{"a":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    path.write_bytes(len(body).to_bytes(8, "little") + body)
+    with pytest.raises(gio.ModelFileError, match=f"more than {gio.MAX_JSON_DEPTH} levels deep"):
+        gio.load_arrays(path)
+
+
+def test_a_model_nested_as_deep_as_load_model_builds_still_round_trips(tmp_path):
+    # MAX_CONFIG_DEPTH modules nested is about 130 JSON levels: within MAX_JSON_DEPTH.
+    model: nn.Module = nn.Linear(2, 2, rng=0)
+    for _ in range(gio.MAX_CONFIG_DEPTH - 1):
+        model = nn.Sequential(model)
+    path = gio.save_model(model, tmp_path / "nested.glassnet")
+    back = gio.load_model(path)
+    x = np.ones((1, 2), np.float32)
+    assert np.array_equal(back.predict(x), model.predict(x))
