@@ -218,3 +218,82 @@ def test_modulelist_pop_as_torch():
         assert type(a).__name__ == type(b).__name__ and len(t) == len(g)
     names = [n.replace("weight", "W").replace("bias", "b") for n, _ in t.named_parameters()]
     assert names == [n for n, _ in g.named_parameters()]
+
+
+# ---------------------------------------------------------------- loss modules: PyTorch's slots
+LEGACY_CALLS = [
+    ("MSELoss", ("sum",), {}),  # (PyTorch: size_average='sum', a mean)
+    ("L1Loss", (False,), {}),
+    ("L1Loss", (), {"size_average": False}),
+    ("MSELoss", (None, False), {}),
+    ("BCELoss", (None, "sum"), {}),
+    ("BCEWithLogitsLoss", (None, None, False), {}),
+    ("CrossEntropyLoss", ([1.0, 2.0], "sum"), {}),
+    ("CrossEntropyLoss", (None, None, -100, False), {}),
+    ("NLLLoss", (None, True), {}),
+    ("NLLLoss", (), {"reduce": False}),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs", LEGACY_CALLS)
+def test_loss_modules_refuse_pytorchs_deprecated_slots(name, args, kwargs):
+    from glassnet import nn
+
+    with pytest.raises(TypeError, match=r"deprecated argument.*reduction='sum'"):
+        getattr(nn, name)(*args, **kwargs)
+
+
+def _loss_data():
+    z = np.array([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]])
+    return z, np.array([2, 0]), 1 / (1 + np.exp(-z)), np.array([[1.0, 0, 1], [0, 1, 1]])
+
+
+def test_loss_modules_take_pytorchs_positional_order():
+    from glassnet import nn
+
+    z, y, p, t = _loss_data()
+    zt = gn.tensor(z, dtype=gn.float64)
+    w = np.array([1.0, 2.0, 0.5])
+    # (weight, size_average, ignore_index, reduce, reduction, label_smoothing)
+    ce = nn.CrossEntropyLoss(w, None, 0, None, "sum", 0.0)(zt, y)
+    assert ce.item() == pytest.approx(0.5 * (np.log(np.exp(z[0]).sum()) - 2.0), rel=1e-12)
+    nll = nn.NLLLoss(None, None, 2, None, "sum")(zt, y)
+    assert nll.item() == -1.5
+    mse = nn.MSELoss(None, None, "sum")(gn.tensor(p, dtype=gn.float64), t)
+    assert mse.item() == pytest.approx(((p - t) ** 2).sum(), rel=1e-12)
+    bce = nn.BCEWithLogitsLoss(None, None, None, "none", np.array([2.0, 1.0, 1.0]))(zt, t)
+    assert bce.data[0, 0] == pytest.approx(2 * np.log1p(np.exp(-0.5)), rel=1e-12)
+
+
+def test_loss_modules_positional_order_as_torch():
+    torch = pytest.importorskip("torch")
+    from glassnet import nn
+
+    z, y, p, t = _loss_data()
+    zt, yt = torch.tensor(z), torch.tensor(y)
+    zg = gn.tensor(z, dtype=gn.float64)
+    w = [1.0, 2.0, 0.5]
+    pairs = [
+        (
+            torch.nn.CrossEntropyLoss(
+                torch.tensor(w, dtype=torch.float64), None, 0, None, "sum", 0.1
+            )(zt, yt),
+            nn.CrossEntropyLoss(np.array(w), None, 0, None, "sum", 0.1)(zg, y),
+        ),
+        (
+            torch.nn.NLLLoss(None, None, 2, None, "sum")(zt, yt),
+            nn.NLLLoss(None, None, 2, None, "sum")(zg, y),
+        ),
+        (
+            torch.nn.MSELoss(None, None, "sum")(torch.tensor(p), torch.tensor(t)),
+            nn.MSELoss(None, None, "sum")(gn.tensor(p, dtype=gn.float64), t),
+        ),
+        (
+            torch.nn.BCELoss(torch.tensor(w, dtype=torch.float64), None, None, "sum")(
+                torch.tensor(p), torch.tensor(t)
+            ),
+            nn.BCELoss(np.array(w), None, None, "sum")(gn.tensor(p, dtype=gn.float64), t),
+        ),
+    ]
+    for a, b in pairs:
+        assert a.item() == pytest.approx(b.item(), rel=1e-12)

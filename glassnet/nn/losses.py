@@ -48,6 +48,21 @@ def _array(target: Any) -> np.ndarray:
     return np.asarray(target.data if isinstance(target, Tensor) else target)
 
 
+def _no_legacy(name: str, size_average: Any, reduce: Any, slots: tuple[str, str]) -> None:
+    """Refuse PyTorch's deprecated ``size_average`` and ``reduce`` (None: not given). The
+    modules take PyTorch's positional order, where these hold the slots after ``weight``
+    (``MSELoss('sum')`` is ``size_average='sum'`` there, a mean with a warning): a value in
+    one is an error naming the ``reduction`` to pass, never read as another argument."""
+    for arg, value, slot in zip(("size_average", "reduce"), (size_average, reduce), slots):
+        if value is not None:
+            raise TypeError(
+                f"{name}: {arg}={value!r:.40} is PyTorch's deprecated argument (its {slot} "
+                "positional one), which glassnet does not take: pass reduction='mean', 'sum' or "
+                "'none' by keyword (size_average=False is reduction='sum', reduce=False is "
+                f"reduction='none'), e.g. {name}(reduction='sum')."
+            )
+
+
 class _Loss(Module):
     """Base: ``reduction`` checked, applied by :meth:`_reduce`; a ``weight`` array."""
 
@@ -161,7 +176,16 @@ class _Loss(Module):
         return skip if skip.any() else None
 
 
-class MSELoss(_Loss):
+class _Plain(_Loss):
+    """A loss of PyTorch's signature ``(size_average=None, reduce=None, reduction='mean')``:
+    ``reduction`` by keyword (or third), the deprecated two refused (:func:`_no_legacy`)."""
+
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean"):
+        _no_legacy(type(self).__name__, size_average, reduce, ("first", "second"))
+        super().__init__(reduction)
+
+
+class MSELoss(_Plain):
     """L = (ŷ − y)², averaged (PyTorch's ``nn.MSELoss``)."""
 
     def forward(self, x: Tensor, target: Any) -> Tensor:
@@ -170,7 +194,7 @@ class MSELoss(_Loss):
         return F.mse(x, target, self.reduction)
 
 
-class L1Loss(_Loss):
+class L1Loss(_Plain):
     """L = |ŷ − y|, averaged (PyTorch's ``nn.L1Loss``); dL/dŷ = sign(ŷ − y)."""
 
     def forward(self, x: Tensor, target: Any) -> Tensor:
@@ -246,7 +270,14 @@ class BCELoss(_Loss):
     clamped at −100 (p = 0 or 1 gives a loss of at most 100 per entry, and 0 where y = p)
     and the gradient is (p − y) / max(p (1 − p), 1e-12); targets outside [0, 1] are refused."""
 
-    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
+    def __init__(
+        self,
+        weight: Any = None,
+        size_average: Any = None,
+        reduce: Any = None,
+        reduction: str = "mean",
+    ) -> None:
+        _no_legacy(type(self).__name__, size_average, reduce, ("second", "third"))
         super().__init__(reduction, weight, ndim=(0, 1, 2))
 
     def _per(self, x: Tensor, target: Any) -> Tensor:
@@ -265,8 +296,15 @@ class BCEWithLogitsLoss(BCELoss):
     ``weight`` rescales each entry, ``pos_weight`` w⁺ (one per output, broadcast against
     the input) the positive term: L = −w (w⁺ y log σ(z) + (1 − y) log(1 − σ(z)))."""
 
-    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None) -> None:
-        super().__init__(weight, reduction)
+    def __init__(
+        self,
+        weight: Any = None,
+        size_average: Any = None,
+        reduce: Any = None,
+        reduction: str = "mean",
+        pos_weight: Any = None,
+    ) -> None:
+        super().__init__(weight, size_average, reduce, reduction)
         pw = None if pos_weight is None else _array(pos_weight)
         self.pos_weight = (
             None
@@ -295,10 +333,13 @@ class CrossEntropyLoss(_Loss):
     def __init__(
         self,
         weight: Any = None,
+        size_average: Any = None,
+        ignore_index: int = -100,
+        reduce: Any = None,
         reduction: str = "mean",
         label_smoothing: float = 0.0,
-        ignore_index: int = -100,
     ) -> None:
+        _no_legacy("CrossEntropyLoss", size_average, reduce, ("second", "fourth"))
         super().__init__(reduction, weight)
         self.ignore_index = check_number(
             ignore_index, "ignore_index", "CrossEntropyLoss", integer=True
@@ -350,8 +391,14 @@ class NLLLoss(_Loss):
     _hparams = ("reduction", "ignore_index")
 
     def __init__(
-        self, weight: Any = None, reduction: str = "mean", ignore_index: int = -100
+        self,
+        weight: Any = None,
+        size_average: Any = None,
+        ignore_index: int = -100,
+        reduce: Any = None,
+        reduction: str = "mean",
     ) -> None:
+        _no_legacy("NLLLoss", size_average, reduce, ("second", "fourth"))
         super().__init__(reduction, weight)
         self.ignore_index = check_number(ignore_index, "ignore_index", "NLLLoss", integer=True)
 
