@@ -62,6 +62,27 @@ def _file_mode(target: Path) -> int:
     return 0o666 & ~_umask()
 
 
+def _keep_owner(tmp: str, target: Path) -> None:
+    """Give the temporary file the old file's owner and group, as far as this process may:
+    a file replaced by a new one otherwise belongs to its writer's user and primary group,
+    so a group-writable file of a shared directory (a team's models) would stop being the
+    group's, and root replacing a user's file would take it from the user. A process may
+    give its own file to any of its groups (root: to anyone); what it may not is left."""
+    if not hasattr(os, "chown"):
+        return
+    try:
+        old, new = os.stat(target), os.stat(tmp)
+    except OSError:
+        return  # (a new file: the writer's, as any new file)
+    if (old.st_uid, old.st_gid) == (new.st_uid, new.st_gid):
+        return
+    try:
+        os.chown(tmp, old.st_uid, old.st_gid)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.chown(tmp, -1, old.st_gid)  # (not root: the group alone, if a member)
+
+
 def _fsync_directory(directory: Path) -> None:
     """Make the rename itself durable (POSIX; a no-op where directories cannot be opened)."""
     if not hasattr(os, "O_DIRECTORY"):
@@ -192,7 +213,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     """Write ``data`` to ``path`` so that a reader sees the old file or the new one.
 
     1) write a temporary file in the same directory, 2) flush and fsync it, 3) give it
-    the old file's permissions (a new file: the umask's), 4) ``os.replace`` it onto
+    the old file's owner and group (as far as the process may: root any, another user
+    a group of its own) and permissions (a new file: the umask's), 4) ``os.replace`` it onto
     ``path`` (atomic on POSIX and Windows), 5) fsync the directory. On any failure the
     temporary file is removed and ``path`` is untouched; a ``KeyboardInterrupt`` cleans
     up the same way and propagates. Only ``kill -9`` (or a power cut) can leave the
@@ -300,6 +322,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
             tmp.write(payload)
             tmp.flush()
             os.fsync(tmp.fileno())
+        _keep_owner(tmp.name, target)  # (before chmod: a chown may clear mode bits)
         os.chmod(tmp.name, _file_mode(target))
         os.replace(tmp.name, target)
     except BaseException as exc:

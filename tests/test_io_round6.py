@@ -150,3 +150,52 @@ def test_a_model_nested_as_deep_as_load_model_builds_still_round_trips(tmp_path)
     back = gio.load_model(path)
     x = np.ones((1, 2), np.float32)
     assert np.array_equal(back.predict(x), model.predict(x))
+
+
+class _OwnedBy:
+    """An ``os.stat`` result with another owner and group."""
+
+    def __init__(self, real, uid, gid):
+        self._real, self.st_uid, self.st_gid = real, uid, gid
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+@pytest.mark.skipif(not hasattr(os, "chown"), reason="needs POSIX owners")
+@pytest.mark.parametrize("root", [True, False])
+def test_a_replaced_model_file_keeps_its_owner_and_group(tmp_path, monkeypatch, root):
+    # A group-writable model of a shared directory became the writer's primary group's (the
+    # team lost write access), and root replacing a user's file made it root's.
+    path = gio.save_arrays(tmp_path / "team.glassnet", {"a": np.ones(2)})
+    real_stat = os.stat
+    resolved = os.path.realpath(path)
+
+    def stat_(p, *args, **kwargs):
+        info = real_stat(p, *args, **kwargs)
+        if os.path.realpath(p) == resolved:
+            return _OwnedBy(info, 4321, 8765)
+        return info
+
+    calls = []
+
+    def chown(p, uid, gid):
+        calls.append((os.path.dirname(p) == str(tmp_path), uid, gid))
+        if not root and uid != -1:
+            raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "stat", stat_)
+    monkeypatch.setattr(os, "chown", chown)
+    gio.save_arrays(path, {"a": np.zeros(2)})
+    expected = [(True, 4321, 8765)] + ([] if root else [(True, -1, 8765)])
+    assert calls == expected  # (the temporary file, beside the target, before the rename)
+    monkeypatch.undo()
+    assert np.array_equal(gio.load_arrays(path)[0]["a"], np.zeros(2))
+
+
+def test_a_new_model_file_is_not_given_away(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(os, "chown", lambda *args: calls.append(args))
+    gio.save_arrays(tmp_path / "new.glassnet", {"a": np.ones(2)})
+    gio.save_arrays(tmp_path / "new.glassnet", {"a": np.ones(3)})  # (the same owner)
+    assert calls == []
