@@ -17,7 +17,8 @@ The header maps each tensor name to ``{"dtype", "shape", "data_offsets": [begin,
 the JSON description (your ``meta``), and ``sha256``, a checksum of the tensors and
 the other metadata. Loading never runs code from the file: the reader reads the
 8-byte header length first and checks it against the file's size, counts the header's
-JSON items (:data:`MAX_JSON_ITEMS`) before parsing it, then checks every number in it
+JSON items (:data:`MAX_JSON_ITEMS`) before parsing it (and refuses JSON nested more than
+:data:`MAX_JSON_DEPTH` levels deep), then checks every number in it
 (lengths, dtypes, shapes, byte ranges) before anything is allocated from it, reads
 each tensor into its own array, and verifies the checksum; malformed or corrupted
 files are refused with :class:`ModelFileError`. (Files without a checksum, from
@@ -585,7 +586,7 @@ def _parse_header(f: Any, size: int, source: str) -> tuple[list[_Entry], dict[st
     if size < 8:
         raise bad(
             f"the file is {size} bytes long, shorter than the 8-byte header length "
-            f"that starts every safetensors file"
+            f"that starts every safetensors file{_foreign(f)}"
         )
     n = int.from_bytes(f.read(8), "little")  # (the header's length in bytes)
     if n > MAX_HEADER_BYTES or 8 + n > size:
@@ -779,7 +780,14 @@ def _read_tensors(f: Any, entries: list[_Entry], source: str) -> dict[str, tuple
     """
     out = {}
     for e in sorted(entries):
-        a = np.empty(e.shape, dtype=e.dtype.newbyteorder("<"))
+        try:
+            a = np.empty(e.shape, dtype=e.dtype.newbyteorder("<"))
+        except MemoryError:  # (a file as large as its header says: sparse, or huge)
+            raise ModelFileError(
+                f"{source}: tensor {_short(e.name)} of shape {e.shape} takes "
+                f"{_bytes(e.end - e.begin)}, more memory than can be allocated here; the file "
+                f"is too large to load on this machine"
+            ) from None
         view = memoryview(a.reshape(-1)).cast("B") if a.size else bytearray()
         if f.readinto(view) != e.end - e.begin:
             raise ModelFileError(
@@ -789,6 +797,14 @@ def _read_tensors(f: Any, entries: list[_Entry], source: str) -> dict[str, tuple
         digest = _sha256(a)
         out[e.name] = (a.astype(e.dtype, copy=False), digest)  # native byte order
     return out
+
+
+def _bytes(n: int) -> str:
+    """``n`` bytes in words: ``1.0 TiB``, ``12.5 MiB``, ``300 bytes``."""
+    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
 
 
 def _load(path: Any, expect_format: bool, verb: str = "loading") -> tuple[dict, dict, str]:

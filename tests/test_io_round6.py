@@ -199,3 +199,35 @@ def test_a_new_model_file_is_not_given_away(tmp_path, monkeypatch):
     gio.save_arrays(tmp_path / "new.glassnet", {"a": np.ones(2)})
     gio.save_arrays(tmp_path / "new.glassnet", {"a": np.ones(3)})  # (the same owner)
     assert calls == []
+
+
+def test_a_tensor_too_large_for_memory_is_a_model_file_error_naming_it(tmp_path, monkeypatch):
+    # A file as large as its header says (a sparse file of a terabyte costs no disk) passes
+    # every check against its size; NumPy's MemoryError then escaped the loaders.
+    path = gio.save_arrays(tmp_path / "huge.glassnet", {"big": np.ones(1000, np.float32)})
+    real_empty = np.empty
+
+    def empty(shape, *args, **kwargs):
+        if tuple(np.atleast_1d(shape)) == (1000,):
+            raise MemoryError("Unable to allocate 1.00 TiB")
+        return real_empty(shape, *args, **kwargs)
+
+    monkeypatch.setattr(np, "empty", empty)
+    for loader in (gio.load_arrays, gio.load_model, gio.load_checkpoint):
+        with pytest.raises(gio.ModelFileError) as info:
+            loader(path)
+        message = str(info.value)
+        assert str(path) in message and "tensor 'big' of shape (1000,) takes 3.9 KiB" in message
+        assert "more memory than can be allocated here" in message
+
+
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [(b"a,b\n", "a text file (CSV or JSON?)"), (b"{}", "a text file (CSV or JSON?)")],
+)
+def test_a_file_shorter_than_the_length_field_is_named_by_its_kind(tmp_path, content, named):
+    path = tmp_path / "short.glassnet"
+    path.write_bytes(content)
+    with pytest.raises(gio.ModelFileError, match="shorter than the 8-byte header length") as info:
+        gio.load_model(path)
+    assert f"it looks like {named}, not a glassnet file" in str(info.value)
