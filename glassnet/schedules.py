@@ -119,6 +119,21 @@ _WARMED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # optimizer ->
 _LAST_STEPPED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # optimizer -> ref
 
 
+def _fresh(name: str, last_epoch: Any) -> None:
+    """PyTorch's ``last_epoch``: -1 (its default, a schedule from its start) only. PyTorch's
+    other values resume a run from each group's ``'initial_lr'``; here a schedule resumes from
+    its :meth:`LRSchedule.state_dict`."""
+    if isinstance(last_epoch, bool) or not isinstance(last_epoch, numbers.Integral):
+        raise TypeError(f"{name}: last_epoch must be an int (-1). Got {last_epoch!r:.40}.")
+    if last_epoch != -1:
+        raise ValueError(
+            f"{name}: last_epoch={last_epoch} resumes a run in PyTorch; glassnet's schedules "
+            "start at -1 (the default). To resume, build the schedule and call "
+            "schedule.load_state_dict(saved) with the state_dict() saved with the run (and "
+            "the optimizer's own state dict)."
+        )
+
+
 class LRSchedule:
     """Base class: a schedule sets every param group's ``lr`` once per epoch.
 
@@ -407,7 +422,10 @@ class StepLR(_Decay):
 
     _hyper = ("step_size", "gamma")
 
-    def __init__(self, optimizer: Any, step_size: int, gamma: float = 0.1) -> None:
+    def __init__(
+        self, optimizer: Any, step_size: int, gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
+        _fresh(type(self).__name__, last_epoch)
         super().__init__(optimizer, locals())
 
     def _rate(self, base_lr: float, epoch: int) -> float:
@@ -421,7 +439,10 @@ class MultiStepLR(_Decay):
 
     _hyper = ("gamma",)
 
-    def __init__(self, optimizer: Any, milestones: Any, gamma: float = 0.1) -> None:
+    def __init__(
+        self, optimizer: Any, milestones: Any, gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
+        _fresh(type(self).__name__, last_epoch)
         is_list = isinstance(milestones, (list, tuple, range)) or (
             getattr(milestones, "ndim", None) == 1 and hasattr(milestones, "tolist")
         )  # (a NumPy array of epochs, and NumPy ints in a list, are epochs too)
@@ -446,7 +467,10 @@ class LambdaLR(LRSchedule):
     group's lr to γ₀ · lr_lambda(0). The functions are not part of ``state_dict()`` (nor
     are plain functions PyTorch's): build the schedule with them, then load the state."""
 
-    def __init__(self, optimizer: Any, lr_lambda: Callable[[int], float] | Any) -> None:
+    def __init__(
+        self, optimizer: Any, lr_lambda: Callable[[int], float] | Any, last_epoch: int = -1
+    ) -> None:
+        _fresh(type(self).__name__, last_epoch)
         super().__init__(optimizer)
         many = isinstance(lr_lambda, (list, tuple))
         fns = list(lr_lambda) if many else [lr_lambda] * len(self.base_lrs)
@@ -488,7 +512,8 @@ class ExponentialLR(_Decay):
 
     _hyper = ("gamma",)
 
-    def __init__(self, optimizer: Any, gamma: float) -> None:
+    def __init__(self, optimizer: Any, gamma: float, last_epoch: int = -1) -> None:
+        _fresh(type(self).__name__, last_epoch)
         super().__init__(optimizer, locals())
 
     def _rate(self, base_lr: float, epoch: int) -> float:
@@ -507,7 +532,10 @@ class CosineAnnealingLR(LRSchedule):
 
     _hyper = ("T_max", "eta_min")
 
-    def __init__(self, optimizer: Any, T_max: int, eta_min: float = 0.0) -> None:
+    def __init__(
+        self, optimizer: Any, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
+    ) -> None:
+        _fresh(type(self).__name__, last_epoch)
         super().__init__(optimizer, locals())
 
     def stays_zero(self) -> bool:
@@ -542,7 +570,14 @@ class ConstantFactorLR(_Warm):
     _hyper = ("factor", "total_iters")
     _rules = {"factor": {"low": 0, "high": 1}}  # ([0, 1], as PyTorch's)
 
-    def __init__(self, optimizer: Any, factor: float = 1.0 / 3, total_iters: int = 5) -> None:
+    def __init__(
+        self,
+        optimizer: Any,
+        factor: float = 1.0 / 3,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
+        _fresh(type(self).__name__, last_epoch)
         super().__init__(optimizer, locals())
 
     def _rate(self, base_lr: float, epoch: int) -> float:
@@ -566,7 +601,9 @@ class LinearLR(_Warm):
         start_factor: float = 1.0 / 3,
         end_factor: float = 1.0,
         total_iters: int = 5,
+        last_epoch: int = -1,
     ) -> None:
+        _fresh(type(self).__name__, last_epoch)
         super().__init__(optimizer, locals())
 
     def _rate(self, base_lr: float, epoch: int) -> float:
@@ -584,7 +621,10 @@ class PolynomialLR(_Warm):
     _hyper = ("total_iters", "power")
     _never_rises = True
 
-    def __init__(self, optimizer: Any, total_iters: int = 5, power: float = 1.0) -> None:
+    def __init__(
+        self, optimizer: Any, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1
+    ) -> None:
+        _fresh(type(self).__name__, last_epoch)
         super().__init__(optimizer, locals())
 
     def _rate(self, base_lr: float, epoch: int) -> float:
@@ -602,7 +642,15 @@ class CosineAnnealingWarmRestarts(LRSchedule):
 
     _hyper = ("T_0", "T_mult", "eta_min")
 
-    def __init__(self, optimizer: Any, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> None:
+    def __init__(
+        self,
+        optimizer: Any,
+        T_0: int,
+        T_mult: int = 1,
+        eta_min: float = 0.0,
+        last_epoch: int = -1,
+    ) -> None:
+        _fresh(type(self).__name__, last_epoch)
         super().__init__(optimizer, locals())
 
     def stays_zero(self) -> bool:

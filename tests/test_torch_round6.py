@@ -297,3 +297,94 @@ def test_loss_modules_positional_order_as_torch():
     ]
     for a, b in pairs:
         assert a.item() == pytest.approx(b.item(), rel=1e-12)
+
+
+# ---------------------------------------------------------------- schedules' last_epoch=-1
+def _sgd(lr=0.1):
+    from glassnet import nn
+
+    return gn.optim.SGD(nn.Linear(2, 2, rng=0).parameters(), lr=lr)
+
+
+SCHEDULES = [
+    ("StepLR", (3, 0.5, -1), {}, 0.1),
+    ("StepLR", (3,), {"last_epoch": -1}, 0.1),
+    ("MultiStepLR", ([1, 2], 0.1, -1), {}, 0.1),
+    ("ExponentialLR", (0.9, -1), {}, 0.1),
+    ("CosineAnnealingLR", (10, 0.0, -1), {}, 0.1),
+    ("LambdaLR", (lambda e: 0.5, -1), {}, 0.05),
+    ("LinearLR", (0.5, 1.0, 4, -1), {}, 0.05),
+    ("ConstantLR", (0.5, 3, -1), {}, 0.05),
+    ("PolynomialLR", (5, 1.0, -1), {}, 0.1),
+    ("CosineAnnealingWarmRestarts", (3, 1, 0.0), {"last_epoch": -1}, 0.1),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs, lr", SCHEDULES)
+def test_schedules_take_pytorchs_last_epoch_minus_1(name, args, kwargs, lr):
+    opt = _sgd()
+    sched = getattr(gn.optim.lr_scheduler, name)(opt, *args, **kwargs)
+    assert sched.get_last_lr() == [pytest.approx(lr, rel=1e-15)]
+
+
+@pytest.mark.parametrize("name, args, kwargs, lr", SCHEDULES)
+def test_schedules_refuse_a_resuming_last_epoch(name, args, kwargs, lr):
+    cls = getattr(gn.optim.lr_scheduler, name)
+    head = args[:-1] if "last_epoch" not in kwargs else args
+    with pytest.raises(ValueError, match=r"last_epoch=4 resumes.*load_state_dict"):
+        cls(_sgd(), *head, last_epoch=4)
+    with pytest.raises(TypeError, match="last_epoch must be an int"):
+        cls(_sgd(), *head, last_epoch=-1.0)
+
+
+def test_schedules_last_epoch_as_torch():
+    torch = pytest.importorskip("torch")
+    w = torch.nn.Parameter(torch.zeros(1))
+    for name, args, kwargs, _ in SCHEDULES:
+        topt = torch.optim.SGD([w], lr=0.1)
+        tsched = getattr(torch.optim.lr_scheduler, name)(topt, *args, **kwargs)
+        opt = _sgd()
+        sched = getattr(gn.optim.lr_scheduler, name)(opt, *args, **kwargs)
+        for _ in range(4):
+            assert sched.get_last_lr() == pytest.approx(tsched.get_last_lr(), rel=1e-12)
+            topt.step()
+            tsched.step()
+            opt.step()
+            sched.step()
+
+
+# ---------------------------------------------------------------- F.softmax(dtype=)
+def test_functional_softmax_dtype_casts_the_input_first():
+    import glassnet.nn.functional as F
+
+    x = gn.tensor([[1.0, 2.0, 0.5]], requires_grad=True)
+    y = F.softmax(x, 1, dtype=gn.float64)
+    assert y.dtype == np.float64
+    e = np.exp(np.array([1.0, 2.0, 0.5]))
+    assert y.data[0].tolist() == pytest.approx((e / e.sum()).tolist(), rel=1e-15)
+    y[0, 0].backward()
+    assert x.grad.dtype == np.float32  # (cast back, as PyTorch's)
+    p = e / e.sum()
+    assert x.grad[0].tolist() == pytest.approx((p[0] * (np.eye(3)[0] - p)).tolist(), rel=1e-6)
+    z = F.log_softmax(np.array([1.0, 2.0]), 0, dtype="float32")
+    assert z.dtype == np.float32
+    with pytest.raises(ParameterError, match="float32 or float64"):
+        F.softmax(x, 1, dtype=np.int64)
+
+
+def test_functional_softmax_dtype_as_torch():
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as TF
+
+    import glassnet.nn.functional as F
+
+    z = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]], dtype=np.float32)
+    for name in ("softmax", "log_softmax"):
+        t = torch.tensor(z, requires_grad=True)
+        g = gn.tensor(z, requires_grad=True)
+        a = getattr(TF, name)(t, 1, dtype=torch.float64)
+        b = getattr(F, name)(g, 1, dtype=gn.float64)
+        assert b.dtype == np.float64 and np.allclose(a.detach().numpy(), b.data, rtol=1e-12)
+        a[:, 0].sum().backward()
+        b[:, 0].sum().backward()
+        assert g.grad.dtype == np.float32 and np.allclose(t.grad.numpy(), g.grad, rtol=1e-6)

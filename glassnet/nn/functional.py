@@ -2,9 +2,9 @@
 and activations a hand-written PyTorch loop calls as functions:
 
 * activations: ``relu``, ``sigmoid``, ``tanh``, ``leaky_relu(x, negative_slope=0.01)``,
-  ``softmax(x, dim)``, ``log_softmax(x, dim)``: :mod:`glassnet.functional`'s (one table
-  of g and g'), with PyTorch's argument names; ``inplace=True`` is refused, as the modules
-  refuse it;
+  ``softmax(x, dim, dtype=None)``, ``log_softmax(x, dim, dtype=None)``:
+  :mod:`glassnet.functional`'s (one table of g and g'), with PyTorch's argument names;
+  ``inplace=True`` is refused, as the modules refuse it;
 * losses: ``mse_loss``, ``l1_loss``, ``huber_loss``, ``binary_cross_entropy``,
   ``binary_cross_entropy_with_logits``, ``cross_entropy``, ``nll_loss``, with PyTorch's
   arguments (``reduction``, ``weight``, ``pos_weight``, ``ignore_index``,
@@ -30,6 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import functional as _gf
+from .._validation import check_float_dtype
 from ..tensor import Tensor
 from . import losses
 from .layers import LeakyReLU, ReLU
@@ -53,14 +54,26 @@ def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) 
     return LeakyReLU(negative_slope=negative_slope, inplace=inplace)(input)
 
 
-def softmax(input: Any, dim: int | None = None) -> Tensor:
-    """Softmax along ``dim`` (the last axis when None; PyTorch warns and guesses there)."""
-    return _gf.softmax(input, dim)
+def _cast(input: Any, dtype: Any, owner: str) -> Any:
+    """``input`` cast to ``dtype`` before the op, as PyTorch's ``dtype=`` (in the graph: the
+    gradient is cast back to the input's dtype); None: as it is."""
+    if dtype is None:
+        return input
+    dt = check_float_dtype(dtype, owner)
+    return (input if isinstance(input, Tensor) else Tensor(input)).to(dt)
 
 
-def log_softmax(input: Any, dim: int | None = None) -> Tensor:
-    """log softmax along ``dim`` (the last axis when None)."""
-    return _gf.log_softmax(input, dim)
+def softmax(input: Any, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """Softmax along ``dim`` (the last axis when None; PyTorch warns and guesses there);
+    ``dtype`` (float32 or float64): the input is cast to it first, as PyTorch's."""
+    return _gf.softmax(_cast(input, dtype, "softmax"), dim)
+
+
+def log_softmax(
+    input: Any, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    """log softmax along ``dim`` (the last axis when None); ``dtype`` as :func:`softmax`."""
+    return _gf.log_softmax(_cast(input, dtype, "log_softmax"), dim)
 
 
 def mse_loss(input: Any, target: Any, *, reduction: str = "mean") -> Tensor:
