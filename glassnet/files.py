@@ -256,7 +256,15 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     if isinstance(path, (str, os.PathLike)) and not os.fspath(path):  # (Path("") is ".")
         raise WriteError("cannot write '': the path is empty; give a file path")
     given = target = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+    except UnicodeEncodeError as exc:  # (a lone surrogate: text read from undecodable bytes)
+        bad = data[exc.start : exc.start + 1]
+        raise WriteError(
+            f"cannot write '{os.fspath(path)}': the text holds {bad!r} at position {exc.start}, "
+            f"a character UTF-8 cannot encode (half of a surrogate pair, as text decoded from "
+            f"invalid bytes holds); nothing was written: fix or drop that character"
+        ) from None
     if os.fspath(path).endswith(("/", os.sep)) and not target.is_dir():  # (Path drops the /)
         raise WriteError(
             f"cannot write '{os.fspath(path)}': the path ends in '/', so it names a directory, "

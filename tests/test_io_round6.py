@@ -231,3 +231,17 @@ def test_a_file_shorter_than_the_length_field_is_named_by_its_kind(tmp_path, con
     with pytest.raises(gio.ModelFileError, match="shorter than the 8-byte header length") as info:
         gio.load_model(path)
     assert f"it looks like {named}, not a glassnet file" in str(info.value)
+
+
+def test_text_utf8_cannot_encode_is_a_write_error_naming_the_file(tmp_path):
+    # A lone surrogate (text decoded from invalid bytes, e.g. a hostile model file's names)
+    # raised a bare UnicodeEncodeError that named no file.
+    from glassnet.files import WriteError, atomic_write
+
+    path = tmp_path / "preds.csv"
+    with pytest.raises(WriteError) as info:
+        atomic_write(path, "x,y\n1,\ud800\n")
+    message = str(info.value)
+    assert str(path) in message and "'\\ud800' at position 6" in message
+    assert "nothing was written" in message
+    assert list(tmp_path.iterdir()) == []
