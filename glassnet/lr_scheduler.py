@@ -39,3 +39,29 @@ __all__ = [
     "ExponentialLR", "InvScalingLR", "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR",
     "PolynomialLR", "ReduceLROnPlateau", "StepLR", "SCHEDULES", "check_schedule", "get_schedule",
 ]  # fmt: skip
+
+#: PyTorch's schedulers that glassnet does not have, and what to write instead
+_MISSING = {
+    "SequentialLR": "a warm-up then a decay is one LambdaLR: LambdaLR(opt, lambda e: "
+    "(e + 1) / 5 if e < 5 else 0.5 ** ((e - 5) // 10)) (PyTorch's SequentialLR switches "
+    "schedules at its milestones)",
+    "ChainedScheduler": "schedules that multiply are one LambdaLR of the product of their "
+    "factors: LambdaLR(opt, lambda e: min(1, (e + 1) / 5) * 0.9 ** e)",
+    "MultiplicativeLR": "its rate is the start times the product of the factors so far: "
+    "LambdaLR(opt, lambda e: math.prod(f(k) for k in range(1, e + 1)))",
+    "OneCycleLR": "write the cycle's factor of the starting lr as a function of the epoch (or "
+    "step) in a LambdaLR",
+    "CyclicLR": "write the cycle's factor of the starting lr as a function of the epoch (or "
+    "step) in a LambdaLR",
+}
+
+
+def __getattr__(name: str) -> object:
+    """PyTorch's schedulers that glassnet lacks: an AttributeError saying what to write."""
+    if name in _MISSING:
+        raise AttributeError(
+            f"glassnet.optim.lr_scheduler has no {name} (PyTorch's): {_MISSING[name]}. "
+            "Each glassnet schedule sets the lr from its own curve, so one schedule steps an "
+            "optimizer."
+        )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -388,3 +388,39 @@ def test_functional_softmax_dtype_as_torch():
         a[:, 0].sum().backward()
         b[:, 0].sum().backward()
         assert g.grad.dtype == np.float32 and np.allclose(t.grad.numpy(), g.grad, rtol=1e-6)
+
+
+# ---------------------------------------------------------------- PyTorch's missing schedulers
+@pytest.mark.parametrize(
+    "name", ["SequentialLR", "ChainedScheduler", "MultiplicativeLR", "OneCycleLR", "CyclicLR"]
+)
+def test_missing_pytorch_schedulers_say_what_to_write(name):
+    with pytest.raises(AttributeError, match=rf"no {name} \(PyTorch's\).*LambdaLR"):
+        getattr(gn.optim.lr_scheduler, name)
+    assert not hasattr(gn.optim.lr_scheduler, name)
+    with pytest.raises(AttributeError, match="has no attribute 'NoSuchLR'"):
+        gn.optim.lr_scheduler.NoSuchLR  # noqa: B018
+
+
+def test_multiplicativelr_as_the_lambdalr_the_message_gives():
+    import math
+
+    f = lambda e: 0.9  # noqa: E731
+    opt = _sgd(lr=1.0)
+    sched = gn.optim.lr_scheduler.LambdaLR(opt, lambda e: math.prod(f(k) for k in range(1, e + 1)))
+    got = []
+    for _ in range(4):
+        got.append(sched.get_last_lr()[0])
+        opt.step()
+        sched.step()
+    assert got == pytest.approx([1.0, 0.9, 0.81, 0.729], rel=1e-15)
+    torch = pytest.importorskip("torch")
+    w = torch.nn.Parameter(torch.zeros(1))
+    topt = torch.optim.SGD([w], lr=1.0)
+    tsched = torch.optim.lr_scheduler.MultiplicativeLR(topt, f)
+    want = []
+    for _ in range(4):
+        want.append(tsched.get_last_lr()[0])
+        topt.step()
+        tsched.step()
+    assert got == pytest.approx(want, rel=1e-15)
