@@ -650,7 +650,15 @@ def _parse_header(f: Any, size: int, source: str) -> tuple[list[_Entry], dict[st
             )
         code, shape, offsets = info["dtype"], info["shape"], info["data_offsets"]
         if not isinstance(code, str) or code not in _DTYPES:
-            raise bad(f"{where}: unknown dtype {_short(code)}; glassnet reads {', '.join(_DTYPES)}")
+            widen = (
+                " (a PyTorch bfloat16 tensor: save it as float32, e.g. "
+                "{k: v.float() for k, v in state_dict.items()}, or pass the state_dict itself)"
+                if code == "BF16"
+                else ""
+            )
+            raise bad(
+                f"{where}: unknown dtype {_short(code)}; glassnet reads {', '.join(_DTYPES)}{widen}"
+            )
         if not (isinstance(shape, list) and len(shape) <= MAX_NDIM and all(map(_is_count, shape))):
             raise bad(
                 f"{where}: shape must be a list of at most {MAX_NDIM} non-negative integers, "
@@ -1938,10 +1946,7 @@ def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Modu
             f"load_torch_state_dict: 'source' must be a state_dict (a dict of arrays) or the "
             f"path of a safetensors file. Got {type(source).__name__}."
         )
-    arrays = {  # CPU tensors (detached) or arrays, by name
-        str(k): np.asarray(v.detach().cpu().numpy() if hasattr(v, "cpu") else v)
-        for k, v in source.items()
-    }
+    arrays = {str(k): _torch_array(v, k) for k, v in source.items()}  # arrays, by name
     odd = sorted(k for k in arrays if not k.endswith((".weight", ".bias")))
     if odd:
         raise ValueError(
@@ -1992,6 +1997,25 @@ def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Modu
             state[names[id(lin.b)]] = bias
     model.load_state_dict(state)  # checks the names, shapes and values, then copies
     return model
+
+
+def _torch_array(value: Any, key: Any) -> np.ndarray:
+    """A state_dict's value as an array: a tensor detached and copied to the CPU; bfloat16
+    and the other dtypes NumPy lacks widened to float32 first (exactly: each of their
+    values is a float32 value), or refused naming the key."""
+    if not hasattr(value, "cpu"):
+        return np.asarray(value)
+    tensor = value.detach().cpu()
+    try:
+        return np.asarray(tensor.numpy())
+    except TypeError:  # (NumPy has no bfloat16: "Got unsupported ScalarType BFloat16")
+        pass
+    if getattr(tensor, "is_floating_point", lambda: False)():
+        return np.asarray(tensor.float().numpy())
+    raise TypeError(
+        f"load_torch_state_dict: the state_dict's {str(key)!r} is a tensor of dtype "
+        f"{tensor.dtype}, which NumPy cannot hold; convert it, e.g. with .float()"
+    )
 
 
 def _torch_layer_order(prefixes: list[str]) -> list[str] | None:

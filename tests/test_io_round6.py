@@ -245,3 +245,49 @@ def test_text_utf8_cannot_encode_is_a_write_error_naming_the_file(tmp_path):
     assert str(path) in message and "'\\ud800' at position 6" in message
     assert "nothing was written" in message
     assert list(tmp_path.iterdir()) == []
+
+
+class _Bfloat16Tensor:
+    """What torch's bfloat16 tensors do here: .numpy() raises TypeError (NumPy has no
+    bfloat16), .float() widens them exactly (torch itself may not be installed)."""
+
+    def __init__(self, values):
+        self.values = np.asarray(values, np.float32)
+        self.dtype = "torch.bfloat16"
+
+    def detach(self):
+        return self
+
+    def cpu(self):
+        return self
+
+    def numpy(self):
+        raise TypeError("Got unsupported ScalarType BFloat16")
+
+    def is_floating_point(self):
+        return True
+
+    def float(self):
+        return _Float32Tensor(self.values)
+
+
+class _Float32Tensor(_Bfloat16Tensor):
+    def numpy(self):
+        return self.values
+
+
+def test_a_bfloat16_state_dict_loads_into_an_mlp_exactly():
+    # NumPy's TypeError ("Got unsupported ScalarType BFloat16") escaped, naming no key.
+    weight = np.array([[1.5, -2.0], [0.25, 3.0], [1.0, 0.0]], np.float32)
+    state = {"0.weight": _Bfloat16Tensor(weight), "0.bias": _Bfloat16Tensor([0.5, 0, -1])}
+    model = gio.load_torch_state_dict(nn.MLP([2, 3], rng=0), state)
+    assert np.array_equal(model.state_dict()["layers.0.W"], weight.T)
+    assert np.array_equal(model.state_dict()["layers.0.b"], np.array([0.5, 0, -1], np.float32))
+
+
+def test_a_bfloat16_safetensors_file_is_refused_saying_how_to_convert_it(tmp_path):
+    path = tmp_path / "torch.safetensors"
+    header = b'{"0.bias": {"dtype": "BF16", "shape": [1], "data_offsets": [0, 2]}}'
+    path.write_bytes(len(header).to_bytes(8, "little") + header + b"\0\0")
+    with pytest.raises(gio.ModelFileError, match=r"unknown dtype 'BF16'.*v\.float\(\)"):
+        gio.load_torch_state_dict(nn.MLP([1, 1], rng=0), path)
