@@ -807,6 +807,12 @@ def _read_tensors(f: Any, entries: list[_Entry], source: str) -> dict[str, tuple
     return out
 
 
+def _written(f: Any) -> tuple[int, int]:
+    """When the open file ``f`` was last written, and its size (``fstat``)."""
+    info = os.fstat(f.fileno())
+    return info.st_mtime_ns, info.st_size
+
+
 def _bytes(n: int) -> str:
     """``n`` bytes in words: ``1.0 TiB``, ``12.5 MiB``, ``300 bytes``."""
     for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
@@ -820,17 +826,24 @@ def _load(path: Any, expect_format: bool, verb: str = "loading") -> tuple[dict, 
 
     1) the 8-byte header length, checked against the file's size; 2) the header and
     the glassnet description, checked before anything is allocated from them; 3) the
-    tensors, each read into its own array; 4) the checksum, when the file has one
+    tensors, each read into its own array, refused if the file was written meanwhile
+    (its modification time or size changed); 4) the checksum, when the file has one
     (every file glassnet writes does), against what was read.
     """
     f, size, source = _open(path)
     with f:
         try:  # (a read can fail anywhere: a disk error, a network file system gone)
+            before = _written(f)
             # 1) and 2): hostile sizes never reach an allocation
             entries, metadata = _parse_header(f, size, source)
             by_offset = [e.name for e in sorted(entries)]
             description, kind, order = _read_description(metadata, by_offset, source, expect_format)
             read = _read_tensors(f, entries, source)
+            if _written(f) != before:  # (written in place meanwhile: parts of two files)
+                raise ModelFileError(
+                    f"{source}: the file changed while it was read (a program is writing it "
+                    f"in place); read it again once it is written"
+                )
         except OSError as exc:
             raise ModelFileError(f"{source} cannot be read ({_oneline(exc)})") from exc
     stored = (metadata or {}).get(CHECKSUM_KEY)

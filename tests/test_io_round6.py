@@ -291,3 +291,44 @@ def test_a_bfloat16_safetensors_file_is_refused_saying_how_to_convert_it(tmp_pat
     path.write_bytes(len(header).to_bytes(8, "little") + header + b"\0\0")
     with pytest.raises(gio.ModelFileError, match=r"unknown dtype 'BF16'.*v\.float\(\)"):
         gio.load_torch_state_dict(nn.MLP([1, 1], rng=0), path)
+
+
+@pytest.mark.parametrize("checksum", [True, False])
+def test_a_file_written_in_place_while_it_is_read_is_refused_as_such(
+    tmp_path, monkeypatch, checksum
+):
+    # Another program rewriting the file in place (not atomically) while it is read: with
+    # a checksum the file was called corrupt ("train again"); without one (another
+    # writer's safetensors file) the arrays of two versions loaded mixed, silently.
+    path = tmp_path / "m.glassnet"
+    n = 50_000  # (more than a read buffer holds: the second tensor is read from the disk)
+    first = gio.save_arrays(path, {"a": np.zeros(n), "b": np.zeros(n)}).read_bytes()
+    gio.save_arrays(path, {"a": np.ones(n), "b": np.ones(n)})
+    second = path.read_bytes()
+    if not checksum:  # (the same file without its checksum, as other writers write)
+        import json
+
+        def strip(raw):
+            n = int.from_bytes(raw[:8], "little")
+            header = json.loads(raw[8 : 8 + n])
+            del header["__metadata__"]["sha256"]
+            text = json.dumps(header).encode()
+            return len(text).to_bytes(8, "little") + text + raw[8 + n :]
+
+        first, second = strip(first), strip(second)
+    path.write_bytes(first)
+    real_read = gio._read_tensors
+
+    def read_while_written(f, entries, source):
+        out = real_read(f, entries[:1], source)  # the first tensor of the first version,
+        with open(path, "r+b") as g:  # then the rest of the second, written in place
+            g.write(second)
+        os.utime(path, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns + 10**9))
+        f.seek(8 + int.from_bytes(second[:8], "little") + entries[1].begin)
+        out.update(real_read(f, entries[1:], source))
+        return out
+
+    monkeypatch.setattr(gio, "_read_tensors", read_while_written)
+    with pytest.raises(gio.ModelFileError, match="the file changed while it was read") as info:
+        gio.load_arrays(path)
+    assert str(path) in str(info.value) and "checksum" not in str(info.value)
