@@ -144,11 +144,45 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     )
 
 
-def load(path: str | os.PathLike[str]) -> Any:
+def _check_load_args(map_location: Any, weights_only: Any, mmap: Any) -> None:
+    """PyTorch's ``torch.load`` arguments: ``map_location`` the host ("cpu", a
+    ``torch.device("cpu")`` or None) only, since what load gives is NumPy arrays (move the
+    model afterwards, ``model.to(device)``); ``weights_only`` any bool, as a glassnet file
+    holds arrays and JSON only and runs no code either way; ``mmap`` None or False."""
+    where = map_location
+    where = str(where) if isinstance(getattr(where, "type", None), str) else where
+    if where is not None and where != "cpu":
+        raise ValueError(
+            f"load: map_location={map_location!r:.60} is not taken: glassnet's load gives NumPy "
+            "arrays on the host (map_location='cpu' or None). Load, then move the model with "
+            "model.to(device) (or fit(device=))."
+        )
+    if weights_only is not None and not isinstance(weights_only, (bool, np.bool_)):
+        raise TypeError(
+            f"load: weights_only must be True, False or None. Got {weights_only!r:.40}."
+        )
+    if mmap not in (None, False):
+        raise ValueError(
+            f"load: mmap={mmap!r:.40} is not taken: a glassnet file is read whole (each tensor's "
+            "bytes checked); pass mmap=None or leave it out."
+        )
+
+
+def load(
+    path: str | os.PathLike[str],
+    map_location: Any = None,
+    *,
+    weights_only: bool | None = None,
+    mmap: bool | None = None,
+) -> Any:
     """What :func:`save` wrote to ``path`` (a state dict of arrays, a model, a Tensor); a
     file of :func:`glassnet.io.save_model` gives its model, a checkpoint of
     :func:`glassnet.io.save_checkpoint` ``{"model", "optimizer", "meta"}``, any other glassnet
-    or safetensors file of arrays its arrays by name."""
+    or safetensors file of arrays its arrays by name. PyTorch's ``map_location`` ("cpu" or
+    None: the arrays are NumPy's), ``weights_only`` (either way: the file holds no code to
+    run) and ``mmap`` (None or False) are taken, as ``torch.load(path, map_location="cpu",
+    weights_only=True)`` reads."""
+    _check_load_args(map_location, weights_only, mmap)
     try:
         kind = file_kind(path)
     except (OSError, TypeError, ValueError):  # (missing, a directory: the reader says so)

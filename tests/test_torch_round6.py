@@ -424,3 +424,43 @@ def test_multiplicativelr_as_the_lambdalr_the_message_gives():
         topt.step()
         tsched.step()
     assert got == pytest.approx(want, rel=1e-15)
+
+
+# ---------------------------------------------------------------- gn.load's torch.load arguments
+def test_load_takes_torch_loads_map_location_cpu_and_weights_only(tmp_path):
+    path = tmp_path / "m.glassnet"
+    gn.save({"w": np.array([1.0, 2.0])}, path)
+    for kwargs in (
+        {"map_location": "cpu"},
+        {"weights_only": True},
+        {"weights_only": False},  # (either way: the file holds no code to run)
+        {"map_location": None, "weights_only": None, "mmap": False},
+    ):
+        assert gn.load(path, **kwargs)["w"].tolist() == [1.0, 2.0]
+    assert gn.load(path, "cpu")["w"].tolist() == [1.0, 2.0]  # (positional, as torch.load's)
+
+
+@pytest.mark.parametrize("where", ["cuda", "cuda:0", {"cuda:0": "cpu"}, "mps"])
+def test_load_refuses_another_map_location_saying_to_move_the_model(tmp_path, where):
+    path = tmp_path / "m.glassnet"
+    gn.save({"w": np.array([1.0])}, path)
+    with pytest.raises(ValueError, match=r"map_location=.*model\.to\(device\)"):
+        gn.load(path, map_location=where)
+
+
+def test_load_refuses_bad_weights_only_and_mmap(tmp_path):
+    path = tmp_path / "m.glassnet"
+    gn.save({"w": np.array([1.0])}, path)
+    with pytest.raises(TypeError, match="weights_only must be True, False or None"):
+        gn.load(path, weights_only="yes")
+    with pytest.raises(ValueError, match="mmap=True is not taken"):
+        gn.load(path, mmap=True)
+
+
+def test_load_map_location_takes_a_torch_device(tmp_path):
+    torch = pytest.importorskip("torch")
+    path = tmp_path / "m.glassnet"
+    gn.save({"w": np.array([3.0])}, path)
+    assert gn.load(path, map_location=torch.device("cpu"))["w"].tolist() == [3.0]
+    with pytest.raises(ValueError, match="map_location"):
+        gn.load(path, map_location=torch.device("cuda", 0))
