@@ -986,6 +986,17 @@ def load_arrays(
     return arrays, description
 
 
+#: How many names (or differences) a message lists before it says how many more there are.
+_LISTED = 10
+
+
+def _listed(names: list[str]) -> str:
+    """The first :data:`_LISTED` names, each cut short, and how many more there are."""
+    shown = ", ".join(_short(name) for name in names[:_LISTED])
+    more = len(names) - _LISTED
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
 def check_arrays_against(
     arrays: Mapping[str, Any],
     expected: Mapping[str, tuple[Sequence[int] | None, Any]],
@@ -1003,8 +1014,9 @@ def check_arrays_against(
     Raises
     ------
     ModelFileError
-        Listing every missing and unexpected name and every tensor whose shape
-        or dtype differs (naming what was expected and what was found).
+        Listing the missing and unexpected names and the tensors whose shape or
+        dtype differs (naming what was expected and what was found): the first 10
+        of each, then how many more there are.
 
     >>> import numpy as np
     >>> check_arrays_against({"W": np.zeros((2, 3), np.float32)}, {"W": ((2, 3), np.float32)})
@@ -1023,9 +1035,10 @@ def check_arrays_against(
     missing = [name for name in expected if name not in arrays]
     unexpected = [name for name in arrays if name not in expected]
     if missing:
-        problems.append("missing " + ", ".join(map(repr, missing)))
+        problems.append("missing " + _listed(missing))
     if unexpected:
-        problems.append("unexpected " + ", ".join(map(repr, unexpected)))
+        problems.append("unexpected " + _listed(unexpected))
+    differ = []
     for name, spec in expected.items():
         if not (isinstance(spec, tuple) and len(spec) == 2):
             raise TypeError(f"expected[{name!r}] must be a (shape, dtype) pair, got {_short(spec)}")
@@ -1042,10 +1055,13 @@ def check_arrays_against(
         ):
             shown_shape = "any" if want_shape is None else want_shape
             shown_dtype = "any dtype" if want_dtype is None else want_dtype
-            problems.append(
-                f"{name!r}: expected shape {shown_shape} {shown_dtype}, "
+            differ.append(
+                f"{_short(name)}: expected shape {shown_shape} {shown_dtype}, "
                 f"found {found_shape} {found_dtype}"
             )
+    problems += differ[:_LISTED]
+    if len(differ) > _LISTED:
+        problems.append(f"and {len(differ) - _LISTED} more of another shape or dtype")
     if problems:
         raise ModelFileError("the arrays do not match the model: " + "; ".join(problems))
 

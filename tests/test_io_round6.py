@@ -332,3 +332,26 @@ def test_a_file_written_in_place_while_it_is_read_is_refused_as_such(
     with pytest.raises(gio.ModelFileError, match="the file changed while it was read") as info:
         gio.load_arrays(path)
     assert str(path) in str(info.value) and "checksum" not in str(info.value)
+
+
+def test_a_file_of_thousands_of_tensors_that_do_not_fit_gets_a_message_of_one_screen(tmp_path):
+    # Every name was listed: 20,000 tensors made a message of 189,000 characters.
+    path = gio.save_arrays(
+        tmp_path / "many.glassnet", {f"t{i}": np.zeros(1, np.float32) for i in range(20_000)}
+    )
+    with pytest.raises(gio.ModelFileError) as info:
+        gio.load_weights(nn.MLP([2, 3], rng=0), path)
+    message = str(info.value)
+    assert len(message) < 1000, len(message)
+    assert "missing 'layers.0.W', 'layers.0.b'; unexpected 't0', 't1'," in message
+    assert "'t9' and 19990 more" in message
+
+
+def test_many_tensors_of_another_shape_are_listed_ten_then_counted():
+    expected = {f"w{i}": ((2, 2), np.float32) for i in range(25)}
+    arrays = {f"w{i}": np.zeros((3, 2), np.float32) for i in range(25)}
+    with pytest.raises(gio.ModelFileError) as info:
+        gio.check_arrays_against(arrays, expected)
+    message = str(info.value)
+    assert message.count("expected shape (2, 2) float32, found (3, 2) float32") == 10
+    assert message.endswith("; and 15 more of another shape or dtype")
