@@ -37,7 +37,15 @@ from typing import Any
 import numpy as np
 
 from . import nn
-from .io import file_kind, load_arrays, load_checkpoint, load_model, save_arrays, save_model
+from .io import (
+    ModelFileError,
+    file_kind,
+    load_arrays,
+    load_checkpoint,
+    load_model,
+    save_arrays,
+    save_model,
+)
 from .nn.module import Module
 from .tensor import Tensor
 
@@ -191,14 +199,28 @@ def load(
         model = load_model(path)
         saved = load_arrays(path)[1].get("meta") or {}
         state = saved.get(_KIND) if isinstance(saved, Mapping) else None
-        if isinstance(state, Mapping):  # (the mode and the frozen parameters it was saved with)
-            modes = state.get("training", [])
-            for m, mode in zip(model.modules(), modes if isinstance(modes, list) else []):
-                m.training = bool(mode)
-            frozen = set(state.get("frozen", []))
-            for name, p in model.named_parameters():
-                if name in frozen:
-                    p.requires_grad_(False)
+        if state is None:  # (a file of glassnet.io.save_model: no mode or frozen parameters)
+            return model
+        names = [name for name, _ in model.named_parameters()]
+        modes = state.get("training", []) if isinstance(state, Mapping) else None
+        frozen = state.get("frozen", []) if isinstance(state, Mapping) else None
+        if not (
+            isinstance(modes, list)
+            and all(isinstance(mode, bool) for mode in modes)
+            and len(modes) <= len(list(model.modules()))
+            and isinstance(frozen, list)
+            and all(isinstance(name, str) and name in names for name in frozen)
+        ):
+            raise ModelFileError(
+                f"'{os.fspath(path)}': the modes and frozen parameters saved with the model "
+                f"({_KIND!r}: {state!r:.80}) are not those gn.save writes (a list of True/False "
+                "per module, a list of the model's parameter names); the file is corrupt"
+            )
+        for m, mode in zip(model.modules(), modes):  # (the mode it was saved in)
+            m.training = mode
+        for name, p in model.named_parameters():  # (its frozen parameters frozen again)
+            if name in frozen:
+                p.requires_grad_(False)
         return model
     if kind == "checkpoint":
         ckpt = load_checkpoint(path)

@@ -464,3 +464,39 @@ def test_load_map_location_takes_a_torch_device(tmp_path):
     assert gn.load(path, map_location=torch.device("cpu"))["w"].tolist() == [3.0]
     with pytest.raises(ValueError, match="map_location"):
         gn.load(path, map_location=torch.device("cuda", 0))
+
+
+# ---------------------------------------------------------------- gn.load of hostile model metadata
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"training": [True], "frozen": 5},
+        {"training": [True], "frozen": [[1]]},
+        {"training": [True], "frozen": ["no.such.weight"]},
+        {"training": "abc", "frozen": []},
+        {"training": [{}, None], "frozen": []},
+        {"training": [True] * 50, "frozen": []},
+        [1, 2],
+    ],
+)
+def test_load_refuses_a_models_hostile_modes_and_frozen_names(tmp_path, state):
+    pytest.importorskip("safetensors")
+    from glassnet import io, nn
+
+    path = tmp_path / "m.glassnet"
+    io.save_model(nn.MLP([2, 3, 1], rng=0), path, meta={"glassnet.save": state})
+    with pytest.raises(io.ModelFileError, match="modes and frozen parameters.*corrupt"):
+        gn.load(path)
+
+
+def test_load_keeps_a_saved_models_mode_and_frozen_parameters(tmp_path):
+    pytest.importorskip("safetensors")
+    from glassnet import nn
+
+    model = nn.MLP([2, 3, 1], rng=0)
+    model.eval()
+    model.layers[0].W.requires_grad_(False)
+    gn.save(model, tmp_path / "m.glassnet")
+    again = gn.load(tmp_path / "m.glassnet")
+    assert not any(m.training for m in again.modules())
+    assert [n for n, p in again.named_parameters() if not p.requires_grad] == ["layers.0.W"]
