@@ -405,9 +405,20 @@ def _save(
         little = a.astype(a.dtype.newbyteorder("<"), copy=False)
         digests[name] = (_CODES[a.dtype.kind, a.dtype.itemsize], a.shape, _sha256(little))
     metadata[CHECKSUM_KEY] = _checksum(digests, metadata)
+    text = sum(len(v) for v in metadata.values())  # (characters: the header holds more)
+    too_large = ModelFileError(
+        f"cannot write '{target}': its header (the description, {_bytes(text)} of text, and "
+        f"the arrays' entries) would take more than the {MAX_HEADER_BYTES // 10**6} MB a "
+        f"safetensors header holds; keep less in 'meta' (store large data as arrays, or in "
+        f"a file of its own)"
+    )
+    if text > MAX_HEADER_BYTES:  # (safetensors refuses it as "header too large")
+        raise too_large
     try:
         data = st.save(arrays, metadata=metadata)
     except Exception as exc:
+        if "header too large" in str(exc):
+            raise too_large from None
         raise ModelFileError(
             f"cannot write '{target}': safetensors could not serialize the arrays ({_oneline(exc)})"
         ) from exc

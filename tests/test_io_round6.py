@@ -355,3 +355,23 @@ def test_many_tensors_of_another_shape_are_listed_ten_then_counted():
     message = str(info.value)
     assert message.count("expected shape (2, 2) float32, found (3, 2) float32") == 10
     assert message.endswith("; and 15 more of another shape or dtype")
+
+
+def test_meta_larger_than_a_header_holds_is_refused_naming_meta(tmp_path):
+    # safetensors' "header too large" came as "could not serialize the arrays".
+    path = tmp_path / "big.glassnet"
+    with pytest.raises(gio.ModelFileError) as info:
+        gio.save_arrays(path, {"a": np.ones(2)}, {"notes": "x" * (gio.MAX_HEADER_BYTES + 1)})
+    message = str(info.value)
+    assert str(path) in message
+    assert "would take more than the 100 MB a safetensors header holds" in message
+    assert "keep less in 'meta'" in message and "serialize the arrays" not in message
+    assert not path.exists()
+
+
+def test_a_header_over_the_limit_once_escaped_is_refused_naming_meta(tmp_path):
+    # 60 MB of quotes: under the limit as text, over it escaped twice in the header.
+    path = tmp_path / "big.glassnet"
+    with pytest.raises(gio.ModelFileError, match="keep less in 'meta'") as info:
+        gio.save_arrays(path, {"a": np.ones(2)}, {"notes": '"' * 30_000_000})
+    assert "would take more than the 100 MB" in str(info.value) and not path.exists()
