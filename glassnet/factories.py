@@ -57,6 +57,14 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     copy = np.array(data, copy=True) if isinstance(data, np.ndarray) else data
     dt = None if dtype is None else check_float_dtype(dtype, "tensor")  # (torch.float64 too)
     values = copy if isinstance(copy, np.ndarray) else np.asarray(copy)
+    if values.dtype.kind == "b":  # (PyTorch's is a bool tensor: a mask, x[mask])
+        raise TypeError(
+            "tensor: these values are all True/False, which PyTorch keeps as a bool tensor, a "
+            "mask (x[mask] picks the rows where it is True). glassnet tensors hold floats, "
+            "where x[gn.tensor([True, False])] would pick rows 1 and 0: keep a mask as a NumPy "
+            "bool array (np.array([True, False]); x > 0 gives one), or pass 0/1 numbers as "
+            "gn.tensor(np.array(values, dtype=float))."
+        )
     if values.dtype.kind in "iu":  # (PyTorch keeps whole numbers as int64: exact)
         _exact(values, get_default_dtype() if dt is None else dt, "tensor")
     return Tensor(copy, requires_grad=requires_grad, dtype=dt)

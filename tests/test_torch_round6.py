@@ -500,3 +500,25 @@ def test_load_keeps_a_saved_models_mode_and_frozen_parameters(tmp_path):
     again = gn.load(tmp_path / "m.glassnet")
     assert not any(m.training for m in again.modules())
     assert [n for n, p in again.named_parameters() if not p.requires_grad] == ["layers.0.W"]
+
+
+# ---------------------------------------------------------------- gn.tensor of bools (a mask)
+@pytest.mark.parametrize(
+    "values", [[True, False, True], True, np.array([True, False]), [[False], [True]]]
+)
+def test_tensor_of_bools_is_refused_not_turned_into_row_numbers(values):
+    with pytest.raises(TypeError, match=r"bool tensor, a mask.*NumPy bool array"):
+        gn.tensor(values)
+
+
+def test_a_mask_as_a_numpy_bool_array_picks_the_rows():
+    x = gn.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    assert x[np.array([True, False, True])].data.tolist() == [[1.0, 2.0], [5.0, 6.0]]
+    assert gn.tensor([[True, 1.5]]).data.tolist() == [[1.0, 1.5]]  # (mixed: numbers)
+
+
+def test_a_mask_as_torch():
+    torch = pytest.importorskip("torch")
+    rows = [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
+    want = torch.tensor(rows)[torch.tensor([True, False, True])].tolist()
+    assert gn.tensor(rows)[np.array([True, False, True])].data.tolist() == want
