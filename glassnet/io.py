@@ -2001,7 +2001,8 @@ def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Modu
         if sorted(given) != sorted(found):
             raise ValueError(
                 f"load_torch_state_dict: 'order' must name each layer of the state_dict once, "
-                f"from input to output: {sorted(found)} in some order. Got {given}."
+                f"from input to output: [{_listed(sorted(found))}] in some order. Got "
+                f"[{_listed(given)}]."
             )
         prefixes = given
     elif from_file and prefixes is None:
@@ -2018,7 +2019,7 @@ def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Modu
     if len(prefixes) != len(linears):
         raise ValueError(
             f"load_torch_state_dict: the state_dict holds {len(prefixes)} Linear layers "
-            f"({prefixes}) but the model has {len(linears)}; build the model with the "
+            f"([{_listed(prefixes)}]) but the model has {len(linears)}; build the model with the "
             f"PyTorch network's layer sizes."
         )
     state = {}

@@ -375,3 +375,16 @@ def test_a_header_over_the_limit_once_escaped_is_refused_naming_meta(tmp_path):
     with pytest.raises(gio.ModelFileError, match="keep less in 'meta'") as info:
         gio.save_arrays(path, {"a": np.ones(2)}, {"notes": '"' * 30_000_000})
     assert "would take more than the 100 MB" in str(info.value) and not path.exists()
+
+
+def test_load_torch_state_dict_of_hundreds_of_layers_gets_a_short_message():
+    # Every layer name was listed (300 layers: a message of some 2,500 characters).
+    state = {}
+    for i in range(300):
+        state[f"{i}.weight"], state[f"{i}.bias"] = np.ones((2, 2)), np.zeros(2)
+    with pytest.raises(ValueError, match="holds 300 Linear layers") as info:
+        gio.load_torch_state_dict(nn.MLP([2, 2, 2], rng=0), state)
+    assert len(str(info.value)) < 1000 and "'9' and 290 more" in str(info.value)
+    with pytest.raises(ValueError, match="in some order") as info:
+        gio.load_torch_state_dict(nn.MLP([2, 2, 2], rng=0), state, order=["0"])
+    assert len(str(info.value)) < 1000
