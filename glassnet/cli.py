@@ -2151,6 +2151,7 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument(
         "--target",
         metavar="COL",
+        action=_Repeated,
         help="the column to predict (several, comma-separated: multi-output regression, or "
         "with --task multilabel one yes/no label each)",
     )
@@ -3918,6 +3919,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if args.patience is None:
         args.patience = 10
     _hidden_given_twice(args)
+    targets = getattr(args, "given_target", None) or []
+    if len(targets) > 1:  # (the last one alone would be trained on)
+        raise CLIError(
+            f"--target was given {len(targets)} times ({', then '.join(targets)}): give the "
+            f"columns in one option, --target {','.join(targets)} (several targets: a "
+            f"multi-output regression, or with --task multilabel one yes/no label each)"
+        )
     if not args.hidden and getattr(args, "given_activation", None):
         raise CLIError(
             f"--activation {args.activation} is the activation of the hidden layers, and "

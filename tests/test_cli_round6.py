@@ -315,3 +315,15 @@ def test_explain_of_a_large_file_with_pandas_index_says_the_numbers_are_of_the_r
     code, out, err = run(capsys, "explain", model, "--row", "1", indexed)
     assert code == 0, err
     assert "holds the row numbers 0 to " in err and " rows read, the index that pandas" in err
+
+
+def test_target_given_twice_is_refused_naming_the_one_option(capsys, tmp_path):
+    """--target a --target b trained on b alone, in silence."""
+    data = tmp_path / "d.csv"
+    data.write_text("a,b,y\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(30)))
+    code, out, err = run(
+        capsys, "train", data, "--target", "a", "--target", "y", "--out", tmp_path / "m"
+    )
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "--target was given 2 times (a, then y): give the columns in one")
+    assert "--target a,y" in err
