@@ -37,12 +37,12 @@ checking its data, or whose model or settings differ from rank 0's, ends every r
 error rather than with buffers of different sizes meeting in one ``Allreduce``.
 
 A rank's program ending: under ``mpiexec -n N`` (N > 1), after :func:`install` (which a
-script calls at its top, and the command line's ``train`` does) or its first distributed
-fit, a rank whose program ends on its own (an uncaught exception outside fit, such as its
-data file missing before its first fit; ``sys.exit()``; the end of its script) joins the
-other ranks in one last collective, of the kind and size of fit's first ones (after
-:func:`install`, MPI is started for it if nothing had: the others wait for it in
-``MPI_Init``). Ranks in fit raise :class:`DistributedError` naming it; ranks that end too
+script calls at its top, and the command line's ``train`` does), a rank whose program ends
+on its own (an uncaught exception outside fit, such as its data file missing before its
+first fit; ``sys.exit()``; the end of its script) joins the other ranks in one last
+collective, of the kind and size of fit's first ones (MPI is started for it if nothing
+had: the others wait for it in ``MPI_Init``); after a distributed fit without it, an
+uncaught exception does so on that fit's communicators. Ranks in fit raise :class:`DistributedError` naming it; ranks that end too
 end. An error every rank hit alike is printed by rank 0 alone. A failing rank whose others
 do not join within 10 s (busy in code of their own, such as their own ``bcast``) ends the
 job with ``MPI_Abort``; a rank ending without an error leaves quietly after 10 s. Without
@@ -632,11 +632,14 @@ def install() -> None:
     communicators it used, from its start on.) Outside ``mpiexec``, and in processes a rank
     starts, it does nothing. Not for a script whose ranks do other MPI work of their own
     (a master and its workers): a rank ending there would wait, up to 10 s, for others
-    that never join."""
+    that never join. (A distributed fit, without it, makes an uncaught error of this rank
+    tell the ranks of its communicators; a ``sys.exit()`` or the script's end, not.)"""
     if not _rank_process():
         return
     if not _ASKED:
         _ASKED.append(True)
+        # (Python's atexit functions run before mpi4py's MPI_Finalize, whenever imported)
+        atexit.register(_at_exit)
     _install()
 
 
@@ -647,8 +650,6 @@ def _install() -> None:
     _PID.append(os.getpid())
     _HOOKED.append(sys.excepthook)
     sys.excepthook = _hook
-    # (Python's atexit functions run before mpi4py's MPI_Finalize, whenever it was imported)
-    atexit.register(_at_exit)
 
 
 def _text(error: BaseException) -> str:
@@ -701,8 +702,9 @@ def _leave(MPI: Any, comm: Any, error: str | None, wait: float | None) -> Any:
             return None
         time.sleep(0.005)
     size = comm.Get_size()
-    if ctl[_EXIT] == size and ctl[_ERROR] == 0:
-        return [(None, True)] * size  # every rank ends: nothing more to say
+    if ctl[_EXIT] == size and ctl[_ERROR] < size:  # every rank ends (some may have gone on
+        # to MPI_Finalize already, so no second collective): each failing rank reports its own
+        return [(error if r == comm.Get_rank() else None, True) for r in range(size)]
     return comm.allgather((error, True))
 
 

@@ -36,6 +36,17 @@ def main(case: str) -> None:
         print(f"rank {RANK} untouched={same} mpi={'mpi4py.MPI' in sys.modules}", flush=True)
         atexit.register(lambda: print(f"rank {RANK} exits", flush=True))
         return
+    if case.startswith("slow_fail"):  # trained; rank 1 ends at once, rank 0 fails later
+        if case == "slow_fail_installed":
+            from glassnet.distributed import install
+
+            install()
+        train()
+        if RANK == 0:
+            time.sleep(12 if case == "slow_fail_installed" else 1)
+            raise OSError("rank 0 cannot write the report")
+        print(f"rank {RANK} done", flush=True)
+        return
     if not case.startswith("no_fit"):
         from glassnet.distributed import install
 

@@ -252,3 +252,13 @@ def test_who_reports_a_failure(monkeypatch):
     assert len(distributed._BROKEN) == 4  # (a rank left: that communicator is not used again)
     left = [(None, True), (None, False), (None, False)]
     assert [quiet(r, left) for r in range(3)] == [False, False, True]
+
+
+@pytest.mark.parametrize("case", ["slow_fail", "slow_fail_installed"])
+def test_a_rank_failing_long_after_the_others_ended_reports_and_ends(case):
+    """After a distributed fit, rank 1 ends and rank 0 fails later (with install(): after
+    rank 1 stopped waiting for it, 10 s): rank 0's last collective met rank 1's, then waited
+    for ever in a second one rank 1 never joined. Its error is printed and the job ends."""
+    rc, out, err = ended(2, case)
+    assert rc != 0 and "rank 1 done" in out
+    assert "OSError: rank 0 cannot write the report" in err, err
