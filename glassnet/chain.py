@@ -143,7 +143,11 @@ def _own(m: Module) -> bool:
     )
 
 
-_ORDERINGS = ("__lt__", "__le__", "__gt__", "__ge__", "item", "tolist", "numpy", "__float__")
+_ORDERINGS = (
+    "__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__", "item", "tolist", "numpy",
+    "__float__",
+)  # fmt: skip
+_VALUES = (np.ndarray, np.generic, int, float, bool)  # (== with a Tensor stays identity)
 _TRACING: list[int] = []  # the threads tracing a forward now (as_chain's, serialized below)
 _LOCK = threading.Lock()
 
@@ -159,7 +163,8 @@ def _traced(model: Module, rows: np.ndarray, fix: str, name: str) -> tuple[Tenso
 
     def guard(method: str, original: Any) -> Any:
         def read(self: Tensor, *args: Any, **kwargs: Any) -> Any:
-            if me in _TRACING and threading.get_ident() == me:
+            identity = method in ("__eq__", "__ne__") and not isinstance(args[0], _VALUES)
+            if me in _TRACING and threading.get_ident() == me and not identity:
                 raise _ValueRead(method)
             return original(self, *args, **kwargs)
 

@@ -279,8 +279,22 @@ def clone(self: Tensor) -> Tensor:
 def _compare(fn: Callable) -> Callable[[Tensor, Any], np.ndarray]:
     """``x > 0`` and the other orderings: a NumPy bool array (a mask for ``x[mask]``,
     ``glassnet.where`` or ``x[mask] = 0``); PyTorch's is a bool tensor, which carries no
-    gradient either. ``==`` and ``!=`` stay Python's identity, as a tensor is hashed."""
+    gradient either."""
     return lambda self, other: fn(self.data, other.data if isinstance(other, Tensor) else other)
+
+
+def _equal(fn: Callable, identity: bool) -> Callable[[Tensor, Any], Any]:
+    """``x == v`` (``!=``) with a number or a NumPy array: the bool mask, as the orderings
+    give (it was Python's identity, False, so ``where(x == 0, a, b)`` gave b in silence).
+    Between two Tensors, and with anything else, it stays identity: a tensor is hashed, and
+    found in a list of tensors, by it (compare values with ``x.data == y.data``)."""
+
+    def eq(self: Tensor, other: Any) -> Any:
+        if isinstance(other, (np.ndarray, np.generic, int, float, bool)):
+            return fn(self.data, other)
+        return (self is other) == identity
+
+    return eq
 
 
 class _Size(int):
@@ -491,6 +505,8 @@ Tensor.tolist = lambda self: self.data.tolist()
 # PyTorch's casts (the gradient cast back); to the dtype it has, the tensor itself, as PyTorch's
 Tensor.float = lambda self: self if self.data.dtype == np.float32 else self.astype(np.float32)
 Tensor.double = lambda self: self if self.data.dtype == np.float64 else self.astype(np.float64)
+Tensor.__eq__, Tensor.__ne__ = _equal(np.equal, True), _equal(np.not_equal, False)
+Tensor.__hash__ = object.__hash__  # (by identity, as before == compared values)
 Tensor.__lt__, Tensor.__le__ = _compare(np.less), _compare(np.less_equal)
 Tensor.__gt__, Tensor.__ge__ = _compare(np.greater), _compare(np.greater_equal)
 Tensor.view = Tensor.reshape  # PyTorch's name

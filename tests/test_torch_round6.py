@@ -522,3 +522,38 @@ def test_a_mask_as_torch():
     rows = [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
     want = torch.tensor(rows)[torch.tensor([True, False, True])].tolist()
     assert gn.tensor(rows)[np.array([True, False, True])].data.tolist() == want
+
+
+def test_equality_with_a_number_or_an_array_is_the_mask_as_pytorch():
+    """x == 0 was Python's identity, False: where(x == 0, a, b) gave b in silence."""
+    x = gn.Tensor(np.array([0.0, 1.0, 0.0, -2.0]))
+    np.testing.assert_array_equal(x == 0, [True, False, True, False])
+    np.testing.assert_array_equal(x != 0, [False, True, False, True])
+    np.testing.assert_array_equal(x == np.array([0, 1, 1, 1]), [True, True, False, False])
+    np.testing.assert_array_equal(x == np.float32(-2), [False, False, False, True])
+    ones, zeros = gn.Tensor(np.ones(4)), gn.Tensor(np.zeros(4))
+    np.testing.assert_array_equal(gn.where(x == 0, ones, zeros).data, [1, 0, 1, 0])
+    # between tensors, identity: a tensor is hashed and found in a list by it
+    y = gn.Tensor(np.array([0.0, 1.0, 0.0, -2.0]))
+    assert (x == x) is True and (x == y) is False and (x != y) is True
+    assert x in [y, x] and len({x, y}) == 2 and (x == None) is False  # noqa: E711
+    torch = pytest.importorskip("torch")
+    t = torch.tensor([0.0, 1.0, 0.0, -2.0])
+    np.testing.assert_array_equal(x == 0, (t == 0).numpy())
+
+
+def test_a_forward_that_compares_its_input_with_a_number_is_not_read_as_a_chain():
+    from glassnet import nn
+    from glassnet.chain import as_chain
+
+    class Branchy(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = nn.Linear(2, 3), nn.Linear(3, 1)
+
+        def forward(self, x):
+            h = self.a(x).relu()
+            return self.b(h if (x[:1] == 0).all() else h * 2)
+
+    with pytest.raises(TypeError, match=r"reads its input's values \(__eq__\)"):
+        as_chain(Branchy(), owner="explain")
