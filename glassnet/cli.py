@@ -806,7 +806,8 @@ def _read_table(
             )
     if table.index_dropped is not None:
         low, high = table.index_dropped
-        read = f" in the {table.n_rows} rows read" if nrows is not None else ""
+        rows = "1 row" if table.n_rows == 1 else f"{table.n_rows} rows"
+        read = f" in the {rows} read" if nrows is not None else ""
         _note(
             f"'{path}': its unnamed first column holds the row numbers {low} to {high}{read}, the "
             f"index that pandas' to_csv writes (or R's write.csv): left out, not a feature "
@@ -925,7 +926,7 @@ def _labels_of(table: Table, name: str) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 #: The words a multi-label column may hold, in any case: (negative, positive).
-_LABEL_WORDS = (("false", "true"), ("no", "yes"))
+_LABEL_WORDS = (("false", "true"), ("no", "yes"), ("-", "+"))  # (negative, positive)
 
 
 def _number_text(v: float) -> str:
@@ -937,8 +938,8 @@ def _label_column(cells: Sequence[str], decimal: str = ".") -> dict[str, Any] | 
     text, the negative one first), or why it is no label column (a str).
 
     Numbers (two of them, such as 0/1: the larger is positive), the words true/false or
-    yes/no in any case (true and yes are positive), or two texts as written (the second in
-    sorted order is positive)."""
+    yes/no in any case (true and yes are positive) or the signs -/+ (+ positive), or two
+    texts as written (the second in sorted order is positive)."""
     distinct = sorted(set(cells))
     numbers: dict[str, float] = {}
     for c in distinct:
@@ -955,6 +956,8 @@ def _label_column(cells: Sequence[str], decimal: str = ".") -> dict[str, Any] | 
             return {"kind": "number", "values": [_number_text(v) for v in values]}
         return f"{len(values)} value(s): {_few([_number_text(v) for v in values])}"
     lower = {c.strip().lower() for c in distinct}
+    if len(lower) == 1 and len(distinct) > 1:  # yes and YES: one value, spelled two ways
+        return f"1 value(s): {_few([_shown(c) for c in distinct])}, one word in any case"
     for words in _LABEL_WORDS:
         if lower <= set(words) and len(lower) == 2:
             spelled = []

@@ -1367,7 +1367,7 @@ def read_csv(
 
 #: A number written with a decimal comma, or a whole number (which any decimal mark reads).
 _COMMA_NUMBER = re.compile(r"[+-]?\d+(,\d+)?")
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+")  # (also a decimal comma's 1,250)
+_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(,\d{3})+")  # (also a decimal comma's 1,250)
 
 
 def _refuse_decimal_commas(table: Table, categorical: Sequence[str]) -> None:

@@ -255,3 +255,13 @@ def test_multilabel_metrics_by_hand():
     assert m["subset_accuracy"] == 0.25  # (row 2 only)
     assert m["precision"] == [1.0, 1.0, 0.5] and m["recall"] == [0.5, 1.0, 0.5]
     assert m["positives"] == [2, 2, 2]
+
+
+def test_one_word_in_two_spellings_is_one_value_and_signs_are_words():
+    """yes and YES were two texts, YES negative: a split by spelling; + and - were texts
+    sorted '+' first, so '-' was the positive value."""
+    from glassnet.cli import _label_column
+
+    assert _label_column(["yes", "YES", "yes"]).startswith("1 value(s)")
+    assert _label_column(["+", "-", "+"]) == {"kind": "words", "values": ["-", "+"]}
+    assert _label_column(["no", "YES"]) == {"kind": "words", "values": ["no", "YES"]}

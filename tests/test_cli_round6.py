@@ -314,7 +314,7 @@ def test_explain_of_a_large_file_with_pandas_index_says_the_numbers_are_of_the_r
     capsys.readouterr()
     code, out, err = run(capsys, "explain", model, "--row", "1", indexed)
     assert code == 0, err
-    assert "holds the row numbers 0 to " in err and " rows read, the index that pandas" in err
+    assert "holds the row numbers 0 to " in err and " read, the index that pandas" in err
 
 
 def test_target_given_twice_is_refused_naming_the_one_option(capsys, tmp_path):

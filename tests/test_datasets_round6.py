@@ -158,3 +158,10 @@ def test_commas_that_may_be_thousands_separators_are_not_called_decimal_commas(t
     msg = str(info.value)
     assert "a thousands separator (1,250 for 1250) or a decimal comma" in msg
     assert "write the numbers without it" in msg and "decimal=','" in msg
+
+
+def test_a_leading_zero_comma_is_a_decimal_comma_not_a_thousands_separator(tmp_path):
+    path = tmp_path / "fractions.csv"
+    path.write_text("share;y\n0,125;1\n0,500;0\n0,750;1\n")
+    with pytest.raises(ValueError, match="holds numbers written with a decimal comma"):
+        read_csv(path, "y")
