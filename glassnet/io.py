@@ -1782,7 +1782,14 @@ class Pipeline:
         try:
             Z = self.preprocessor.transform(self._table(X), extra="ignore", unknown=unknown)
         except ValueError as exc:  # the reader's words for a file, said of X
-            raise ValueError(_of_rows(str(exc), bool(self.preprocessor.fill_))) from None
+            message = _of_rows(str(exc), bool(self.preprocessor.fill_))
+            if self.decimal != "." and "is not a number" in message:  # ('0.64' to a ',' model)
+                message += (
+                    f" The model reads numbers given as text with the decimal mark "
+                    f"{self.decimal!r} of its training data (Pipeline.decimal): write them so, "
+                    f"or pass numbers (floats) rather than text."
+                )
+            raise ValueError(message) from None
         params = self.network.parameters()
         dtype = np.dtype(params[0].dtype if params else np.float32)
         limit = float(np.finfo(dtype).max) if dtype.kind == "f" else math.inf

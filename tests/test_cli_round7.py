@@ -88,5 +88,6 @@ def test_pipeline_reads_text_numbers_with_the_models_decimal_mark(tmp_path, caps
         expect = np.array([[float(v) for v in r[1:]] for r in cli_rows])
         np.testing.assert_allclose(proba, expect, atol=1e-4)
     # a point is no number's under ',' (as the CLI reads it): an error, not a silent value
-    with pytest.raises(ValueError, match="not a number"):
+    with pytest.raises(ValueError, match="not a number") as info:
         pipe.predict({"a": ["1.5"], "b": ["0,25"]})
+    assert "with the decimal mark ',' of its training data (Pipeline.decimal)" in str(info.value)
