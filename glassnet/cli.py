@@ -98,6 +98,7 @@ from .files import WriteError, atomic_write, same_file
 from .io import (
     CLI_MODEL_FORMAT,
     CLI_MODEL_FORMAT_VERSION,
+    LABEL_WORDS,
     ModelFileError,
     file_kind,
     load_arrays,
@@ -926,7 +927,7 @@ def _labels_of(table: Table, name: str) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 #: The words a multi-label column may hold, in any case: (negative, positive).
-_LABEL_WORDS = (("false", "true"), ("no", "yes"), ("-", "+"))  # (negative, positive)
+_LABEL_WORDS = LABEL_WORDS  # (negative, positive): the words a model file may hold
 
 
 def _number_text(v: float) -> str:

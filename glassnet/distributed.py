@@ -42,8 +42,9 @@ on its own (an uncaught exception outside fit, such as its data file missing bef
 first fit; ``sys.exit()``; the end of its script) joins the other ranks in one last
 collective, of the kind and size of fit's first ones (MPI is started for it if nothing
 had: the others wait for it in ``MPI_Init``); after a distributed fit without it, an
-uncaught exception does so on that fit's communicators. Ranks in fit raise :class:`DistributedError` naming it; ranks that end too
-end. An error every rank hit alike is printed by rank 0 alone. A failing rank whose others
+uncaught exception does so on that fit's communicators. Ranks in fit raise
+:class:`DistributedError` naming it; ranks that end too end. An error every rank hit alike
+is printed by rank 0 alone. A failing rank whose others
 do not join within 10 s (busy in code of their own, such as their own ``bcast``) ends the
 job with ``MPI_Abort``; a rank ending without an error leaves quietly after 10 s. Without
 either, importing glassnet changes nothing of how an MPI program ends.

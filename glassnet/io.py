@@ -1560,6 +1560,8 @@ _CLI_TASKS = ("binary", "multiclass", "regression", "multioutput_regression", "m
 #: as numbers (``1.0`` is ``1``), as the words true/false or yes/no in any case, or as
 #: the two texts exactly as written.
 LABEL_KINDS = ("number", "words", "text")
+#: The words a label column may hold, (negative, positive), in any case.
+LABEL_WORDS = (("false", "true"), ("no", "yes"), ("-", "+"))
 
 
 def _fitted_task(name: str, n_outputs: int) -> Any:
@@ -1953,8 +1955,20 @@ def _check_label_values(entries: Any, names: list[str], bad: Callable[[str], Exc
                 f"{', '.join(LABEL_KINDS)}, 'values': its two values as text, the negative "
                 f"one first}}; got {_short(entry)}"
             )
-        if kind == "number" and not all(_python_number(v) for v in values):
-            raise bad(f"the label {_short(name)} of kind 'number' has the values {values}")
+        if kind == "number" and not (
+            all(_python_number(v) and math.isfinite(float(v)) for v in values)
+            and float(values[0]) < float(values[1])
+        ):
+            raise bad(
+                f"the label {_short(name)} of kind 'number' must have two finite numbers, the "
+                f"smaller (negative) first; got {values}"
+            )
+        words = [w.lower() for w in values]
+        if kind == "words" and not any(words == list(pair) for pair in LABEL_WORDS):
+            raise bad(
+                f"the label {_short(name)} of kind 'words' must be false/true, no/yes or -/+ "
+                f"(in any case, the negative first); got {values}"
+            )
 
 
 def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Module:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import numpy as np
 import pytest
@@ -265,3 +266,25 @@ def test_one_word_in_two_spellings_is_one_value_and_signs_are_words():
     assert _label_column(["yes", "YES", "yes"]).startswith("1 value(s)")
     assert _label_column(["+", "-", "+"]) == {"kind": "words", "values": ["-", "+"]}
     assert _label_column(["no", "YES"]) == {"kind": "words", "values": ["no", "YES"]}
+
+
+@pytest.mark.parametrize(
+    "entry, said",
+    [
+        ({"kind": "number", "values": ["nan", "1"]}, "two finite numbers"),
+        ({"kind": "number", "values": ["0", "inf"]}, "two finite numbers"),
+        ({"kind": "number", "values": ["1", "1.0"]}, "the smaller (negative) first"),
+        ({"kind": "words", "values": ["maybe", "perhaps"]}, "false/true, no/yes or -/+"),
+        ({"kind": "words", "values": ["no", "NO"]}, "false/true, no/yes or -/+"),
+    ],
+)
+def test_a_damaged_label_entry_of_a_model_file_is_named(entry, said):
+    """NaN, inf, equal numbers and unknown words loaded (or raised bare ValueError and
+    OverflowError) from a damaged or crafted model file."""
+    from glassnet.io import ModelFileError, _check_label_values
+
+    def bad(message):
+        return ModelFileError(message)
+
+    with pytest.raises(ModelFileError, match=re.escape(said)):
+        _check_label_values([entry], ["y"], bad)
