@@ -41,8 +41,8 @@ script calls at its top, and the command line's ``train`` does), a rank whose pr
 on its own (an uncaught exception outside fit, such as its data file missing before its
 first fit; ``sys.exit()``; the end of its script) joins the other ranks in one last
 collective, of the kind and size of fit's first ones (MPI is started for it if nothing
-had: the others wait for it in ``MPI_Init``); after a distributed fit without it, an
-uncaught exception does so on that fit's communicators. Ranks in fit raise
+had: the others wait for it in ``MPI_Init``); after a distributed fit without it, the same
+on that fit's communicators. Ranks in fit raise
 :class:`DistributedError` naming it; ranks that end too end. An error every rank hit alike
 is printed by rank 0 alone. A failing rank whose others
 do not join within 10 s (busy in code of their own, such as their own ``bcast``) ends the
@@ -633,14 +633,13 @@ def install() -> None:
     communicators it used, from its start on.) Outside ``mpiexec``, and in processes a rank
     starts, it does nothing. Not for a script whose ranks do other MPI work of their own
     (a master and its workers): a rank ending there would wait, up to 10 s, for others
-    that never join. (A distributed fit, without it, makes an uncaught error of this rank
-    tell the ranks of its communicators; a ``sys.exit()`` or the script's end, not.)"""
+    that never join. (A distributed fit, without it, installs the same for the
+    communicators it used, from its start on; ``install()`` adds ``MPI.COMM_WORLD`` and the
+    time before the first fit.)"""
     if not _rank_process():
         return
     if not _ASKED:
         _ASKED.append(True)
-        # (Python's atexit functions run before mpi4py's MPI_Finalize, whenever imported)
-        atexit.register(_at_exit)
     _install()
 
 
@@ -651,6 +650,8 @@ def _install() -> None:
     _PID.append(os.getpid())
     _HOOKED.append(sys.excepthook)
     sys.excepthook = _hook
+    # (Python's atexit functions run before mpi4py's MPI_Finalize, whenever it was imported)
+    atexit.register(_at_exit)
 
 
 def _text(error: BaseException) -> str:

@@ -36,6 +36,12 @@ def main(case: str) -> None:
         print(f"rank {RANK} untouched={same} mpi={'mpi4py.MPI' in sys.modules}", flush=True)
         atexit.register(lambda: print(f"rank {RANK} exits", flush=True))
         return
+    if case == "raise_after_fit":  # no install(): rank 1 fails after training, at once
+        train()
+        if RANK == 1:
+            raise RuntimeError("rank 1 cannot save its plots")
+        print(f"rank {RANK} done", flush=True)
+        return
     if case.startswith("slow_fail"):  # trained; rank 1 ends at once, rank 0 fails later
         if case == "slow_fail_installed":
             from glassnet.distributed import install

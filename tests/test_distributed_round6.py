@@ -262,3 +262,13 @@ def test_a_rank_failing_long_after_the_others_ended_reports_and_ends(case):
     rc, out, err = ended(2, case)
     assert rc != 0 and "rank 1 done" in out
     assert "OSError: rank 0 cannot write the report" in err, err
+
+
+def test_a_rank_failing_just_after_a_distributed_fit_ends_the_job_at_once():
+    """Without install(): the ranks that end normally join the failing rank's last
+    collective (a distributed fit set the exit hook too), so its error is printed and the
+    job ends, where it waited 10 s for ranks already in MPI_Finalize and aborted."""
+    rc, out, err = ended(2, "raise_after_fit")
+    assert rc != 0 and "rank 0 done" in out
+    assert "RuntimeError: rank 1 cannot save its plots" in err
+    assert "did not answer" not in err and "MPI_Abort" not in err, err
