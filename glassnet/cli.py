@@ -957,7 +957,8 @@ def _label_column(cells: Sequence[str], decimal: str = ".") -> dict[str, Any] | 
             return {"kind": "number", "values": [_number_text(v) for v in values]}
         return f"{len(values)} value(s): {_few([_number_text(v) for v in values])}"
     lower = {c.strip().lower() for c in distinct}
-    if len(lower) == 1 and len(distinct) > 1:  # yes and YES: one value, spelled two ways
+    words = any(lower <= set(pair) for pair in _LABEL_WORDS)  # (A and a: two texts)
+    if len(lower) == 1 and len(distinct) > 1 and words:  # yes and YES: one word, two spellings
         return f"1 value(s): {_few([_shown(c) for c in distinct])}, one word in any case"
     for words in _LABEL_WORDS:
         if lower <= set(words) and len(lower) == 2:
@@ -1962,6 +1963,17 @@ class _Repeated(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+def _target_given_once(args: argparse.Namespace) -> None:
+    """--target given more than once is refused: the last one alone would count."""
+    targets = getattr(args, "given_target", None) or []
+    if len(targets) > 1:
+        raise CLIError(
+            f"--target was given {len(targets)} times ({', then '.join(targets)}): give the "
+            f"columns in one option, --target {','.join(targets)} (several targets: a "
+            f"multi-output regression, or with --task multilabel one yes/no label each)"
+        )
+
+
 def _hidden_text(args: argparse.Namespace) -> str:
     """The hidden layers' activation as train's model line names it ("relu hidden"), or
     "no hidden layer" for --hidden none (whose --activation acts on nothing)."""
@@ -2377,8 +2389,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSV file with the features and the target",
     )
     p.add_argument(
-        "--target", metavar="COL", help="the target column (default: the one trained on)"
-    )
+        "--target", metavar="COL", action=_Repeated,
+        help="the target column (default: the one trained on)",
+    )  # fmt: skip
     _add_read_options(p)
 
     # -- explain ------------------------------------------------------------------
@@ -2405,8 +2418,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSV file with the model's feature columns and target",
     )
     p.add_argument(
-        "--target", metavar="COL", help="the target column (default: the one trained on)"
-    )
+        "--target", metavar="COL", action=_Repeated,
+        help="the target column (default: the one trained on)",
+    )  # fmt: skip
     p.add_argument(
         "--lr",
         type=_positive_float,
@@ -3923,13 +3937,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if args.patience is None:
         args.patience = 10
     _hidden_given_twice(args)
-    targets = getattr(args, "given_target", None) or []
-    if len(targets) > 1:  # (the last one alone would be trained on)
-        raise CLIError(
-            f"--target was given {len(targets)} times ({', then '.join(targets)}): give the "
-            f"columns in one option, --target {','.join(targets)} (several targets: a "
-            f"multi-output regression, or with --task multilabel one yes/no label each)"
-        )
+    _target_given_once(args)
     if not args.hidden and getattr(args, "given_activation", None):
         raise CLIError(
             f"--activation {args.activation} is the activation of the hidden layers, and "
@@ -5258,6 +5266,7 @@ def _label_truth(bundle: _Bundle, data: _Data) -> np.ndarray:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    _target_given_once(args)
     _not_a_text_file(args)
     bundle = _load_bundle(args.model)
     data = _read_for_model(bundle, args, need_target=True)
@@ -5328,6 +5337,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
+    _target_given_once(args)
     try:
         from .explain import explain  # written alongside the CLI; imported only when asked for
     except ImportError as exc:

@@ -288,3 +288,10 @@ def test_a_damaged_label_entry_of_a_model_file_is_named(entry, said):
 
     with pytest.raises(ModelFileError, match=re.escape(said)):
         _check_label_values([entry], ["y"], bad)
+
+
+def test_two_texts_that_differ_in_case_are_two_values():
+    """A and a (alleles) are two texts; only the label words in two spellings are one."""
+    from glassnet.cli import _label_column
+
+    assert _label_column(["A", "a", "A"]) == {"kind": "text", "values": ["A", "a"]}

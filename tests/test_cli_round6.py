@@ -327,3 +327,16 @@ def test_target_given_twice_is_refused_naming_the_one_option(capsys, tmp_path):
     assert code == 2 and out == ""
     assert_one_line_error(err, "--target was given 2 times (a, then y): give the columns in one")
     assert "--target a,y" in err
+
+
+@pytest.mark.parametrize("command", ["evaluate", "explain"])
+def test_target_given_twice_is_refused_by_evaluate_and_explain(capsys, tmp_path, command):
+    data = tmp_path / "d.csv"
+    data.write_text("a,b,y\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(30)))
+    model = tmp_path / "m.glassnet"
+    assert run(capsys, "train", data, "--target", "y", "--out", model, *FAST)[0] == 0
+    capsys.readouterr()
+    row = ["--row", "1"] if command == "explain" else []
+    code, out, err = run(capsys, command, model, data, *row, "--target", "y", "--target", "a")
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "--target was given 2 times (y, then a)")
