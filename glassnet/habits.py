@@ -63,8 +63,16 @@ def _dim(op: str, dim: Any, ndim: int) -> int:
     return int(dim) % ndim
 
 
+_IDENTITY = (  # (ops.py's where says the same of its condition)
+    "a single True/False where a mask was meant? x == y between two Tensors is identity in "
+    "glassnet (a tensor is hashed by it); compare their values: x.data == y.data"
+)
+
+
 def _index(t: Any) -> Any:
     """An index with Tensors in it as integers (a Tensor's values must be whole numbers)."""
+    if type(t) is bool:  # (NumPy would add an axis, or empty it)
+        raise IndexError(f"A Tensor indexed by {t}: {_IDENTITY}.")
     if isinstance(t, tuple):
         return tuple(map(_index, t))
     if isinstance(t, Tensor) and not np.all(t.data == np.round(t.data)):

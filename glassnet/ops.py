@@ -412,8 +412,16 @@ def stack(tensors: Sequence[Any], axis: int = _AXIS0, *, dim: int | None = None)
     )
 
 
+_IDENTITY = (  # (habits.py says the same of an index: ops and habits do not import each other)
+    "a single True/False where a mask was meant? x == y between two Tensors is identity in "
+    "glassnet (a tensor is hashed by it); compare their values: x.data == y.data"
+)
+
+
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Elementwise ``a`` where ``condition`` holds, else ``b``; gradients follow the choice."""
+    if type(condition) is bool:  # (every element would take a, or every one b)
+        raise TypeError(f"where: the condition is {condition}: {_IDENTITY}.")
     cond = asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
     ta = operand(a, b) if isinstance(b, Tensor) else as_tensor(a)  # a number takes b's dtype
     tb = as_tensor(b, ta.dtype)  # a constant b takes a's dtype

@@ -557,3 +557,16 @@ def test_a_forward_that_compares_its_input_with_a_number_is_not_read_as_a_chain(
 
     with pytest.raises(TypeError, match=r"reads its input's values \(__eq__\)"):
         as_chain(Branchy(), owner="explain")
+
+
+def test_a_single_true_or_false_where_a_mask_was_meant_is_refused():
+    """x == y between two Tensors is identity: where(x == y, a, b) gave b everywhere and
+    x[x == y] an empty tensor, in silence."""
+    x, y = gn.Tensor(np.array([1.0, 2.0])), gn.Tensor(np.array([1.0, 3.0]))
+    with pytest.raises(TypeError, match=r"where: the condition is False: .*x.data == y.data"):
+        gn.where(x == y, x, y)
+    with pytest.raises(IndexError, match=r"indexed by False: .*x.data == y.data"):
+        x[x == y]
+    with pytest.raises(IndexError, match="indexed by True"):
+        x[True] = 0.0
+    np.testing.assert_array_equal(gn.where(x.data == y.data, x, y).data, [1.0, 3.0])
