@@ -27,21 +27,9 @@ from browser_helpers import CHROMIUM, chromium
 
 from glassnet._validation import ParameterError
 from glassnet.playground import Playground, serve
+from glassnet.playground import server as server_module
 
-
-def _ipv6_loopback() -> bool:
-    """Whether this machine can use ::1 (IPv6 compiled in, and ::1 can be bound)."""
-    if not socket.has_ipv6:
-        return False
-    try:
-        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
-            s.bind(("::1", 0))
-    except OSError:
-        return False
-    return True
-
-
-IPV6 = _ipv6_loopback()
+IPV6 = server_module._ipv6_loopback()  # (the server's own probe: IPv6 compiled in, ::1 bound)
 needs_ipv6 = pytest.mark.skipif(
     not IPV6,
     reason="this machine has no IPv6 loopback (socket.has_ipv6 is False, or ::1 cannot be "
