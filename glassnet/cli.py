@@ -3728,7 +3728,9 @@ class _Checkpoints(Callback):
             # the stop reason as fit will report it (it names max_epochs after the callbacks)
             why = state.stop_reason or ("max_epochs" if last else "")
             meta = {**self.meta, "state": self.run_state(state.history, why).to_json()}
-            save_checkpoint(self.path, weights, state.optimizer.state_dict(), meta)
+            save_checkpoint(  # (a file of another kind there: refused before, or --force)
+                self.path, weights, state.optimizer.state_dict(), meta, replace_any=True
+            )
 
 
 def _run_epochs(
@@ -4991,7 +4993,7 @@ def _save_trained(
         hint = f"; continue from the checkpoint '{ckpt_path}' with --resume"
     if interrupted and _finished_model(out_path):
         kept_path = _aside(out_path, ckpt_path)
-        save_model(model, kept_path, meta=meta)
+        save_model(model, kept_path, meta=meta, replace_any=True)
         say(f"saved     {kept_path}")
         say(
             f"          training was interrupted: {kept_path} holds {kept}; '{out_path}', "
@@ -4999,7 +5001,7 @@ def _save_trained(
             f"to use the new weights){hint}"
         )
         return 130
-    save_model(model, out_path, meta=meta)
+    save_model(model, out_path, meta=meta, replace_any=True)  # (--force checked before)
     say(f"saved     {out_path}")
     if interrupted:
         say(f"          training was interrupted: the model holds {kept}{hint}")

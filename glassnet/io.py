@@ -391,8 +391,20 @@ def _save(
     arrays: dict[str, np.ndarray],
     description: dict[str, Any],
     kind: str,
+    replace_any: bool = False,
 ) -> Path:
     target = _as_path(path)
+    if not replace_any:  # (a CSV file under a model's name is data of the user's)
+        try:
+            found = file_kind(target)
+        except (OSError, ValueError):
+            found = None  # (no such file: written; a bad path: the writer says so, naming it)
+        if found in ("text", "binary"):
+            raise ModelFileError(
+                f"cannot write '{target}': it is a {found} file, not a glassnet file (data of "
+                f"yours: a CSV file, a NumPy file), and writing would replace it. Delete it or "
+                f"choose another path (or pass replace_any=True to replace it)."
+            )
     metadata = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -925,6 +937,8 @@ def save_arrays(
     path: str | os.PathLike[str],
     arrays: Mapping[str, np.ndarray],
     meta: Mapping[str, Any] | None = None,
+    *,
+    replace_any: bool = False,
 ) -> Path:
     """Write named arrays and a JSON description to a glassnet file, atomically.
 
@@ -940,6 +954,9 @@ def save_arrays(
     meta : dict, optional
         JSON values (dict with str keys, list, tuple, str, int, float, bool, None)
         describing the arrays; :func:`load_arrays` returns it (tuples as lists).
+    replace_any : bool, default False
+        An existing file that is not a glassnet or safetensors file (a CSV file, a NumPy
+        file: data of yours) is refused unless this is True.
 
     Returns
     -------
@@ -955,7 +972,7 @@ def save_arrays(
     """
     st = _safetensors_numpy("saving")
     clean = _clean_arrays(arrays, "arrays")
-    return _save(path, st, clean, _describe(meta), kind="arrays")
+    return _save(path, st, clean, _describe(meta), kind="arrays", replace_any=replace_any)
 
 
 def load_arrays(
@@ -1161,6 +1178,8 @@ def save_checkpoint(
     model_state: Mapping[str, np.ndarray],
     optimizer_state: Mapping[Any, Any],
     meta: Mapping[str, Any] | None = None,
+    *,
+    replace_any: bool = False,
 ) -> Path:
     """Write a training checkpoint (model and optimizer state) atomically.
 
@@ -1179,6 +1198,9 @@ def save_checkpoint(
         Arrays, JSON scalars, and lists, tuples and dicts (str or int keys) of them.
     meta : dict, optional
         JSON values.
+    replace_any : bool, default False
+        An existing file that is not a glassnet or safetensors file (a CSV file, a NumPy
+        file: data of yours) is refused unless this is True.
 
     Returns
     -------
@@ -1199,7 +1221,7 @@ def save_checkpoint(
     _check_depth(encoded, "optimizer_state")  # (as stored: a tuple or int keys add a level)
     arrays.update(optim_tensors)
     description = {"meta": _describe(meta), "optimizer": encoded}
-    return _save(path, st, arrays, description, kind="checkpoint")
+    return _save(path, st, arrays, description, kind="checkpoint", replace_any=replace_any)
 
 
 def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
@@ -1367,6 +1389,7 @@ def save_model(
     path: str | os.PathLike[str],
     *,
     meta: Mapping[str, Any] | None = None,
+    replace_any: bool = False,
 ) -> Path:
     """Write a model (its ``config()`` and ``state_dict()``) to a glassnet file, atomically.
 
@@ -1390,6 +1413,9 @@ def save_model(
     meta : dict, optional
         JSON values to keep with the model (training data, scores, ...); read them
         back with ``load_arrays(path)[1]["meta"]``.
+    replace_any : bool, default False
+        An existing file that is not a glassnet or safetensors file (a CSV file, a NumPy
+        file: data of yours) is refused unless this is True.
 
     Returns
     -------
@@ -1423,7 +1449,7 @@ def save_model(
     if config is None:
         description["module"] = type(model).__name__
     arrays = _clean_arrays(model.state_dict(), "model.state_dict()")
-    return _save(path, st, arrays, description, kind="model")
+    return _save(path, st, arrays, description, kind="model", replace_any=replace_any)
 
 
 def load_model(path: str | os.PathLike[str], *, network_only: bool = False) -> Any:

@@ -388,3 +388,27 @@ def test_load_torch_state_dict_of_hundreds_of_layers_gets_a_short_message():
     with pytest.raises(ValueError, match="in some order") as info:
         gio.load_torch_state_dict(nn.MLP([2, 2, 2], rng=0), state, order=["0"])
     assert len(str(info.value)) < 1000
+
+
+@pytest.mark.parametrize("writer", ["model", "arrays", "checkpoint"])
+@pytest.mark.parametrize("content", [b"a,b,y\n1,2,3\n", b"\x93NUMPY\x00\x01binary"])
+def test_the_writers_refuse_to_replace_a_file_of_yours(tmp_path, writer, content):
+    """save_model over data.csv replaced the user's data in silence (gn.save and the
+    command line refused)."""
+    import glassnet as gn
+    from glassnet import io as gio
+
+    path = tmp_path / "data.csv"
+    path.write_bytes(content)
+    net = gn.nn.MLP([2, 3, 1], rng=0)
+    write = {
+        "model": lambda **kw: gio.save_model(net, path, **kw),
+        "arrays": lambda **kw: gio.save_arrays(path, net.state_dict(), **kw),
+        "checkpoint": lambda **kw: gio.save_checkpoint(path, net.state_dict(), {}, **kw),
+    }[writer]
+    with pytest.raises(gio.ModelFileError, match="not a glassnet file .* Delete it or choose"):
+        write()
+    assert path.read_bytes() == content  # nothing written
+    write(replace_any=True)
+    assert gio.file_kind(path) in ("model", "arrays", "checkpoint")
+    write()  # a glassnet file is replaced as before
