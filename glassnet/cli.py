@@ -2388,10 +2388,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DATA.csv",
         help="CSV file with the features and the target",
     )
-    p.add_argument(
-        "--target", metavar="COL", action=_Repeated,
-        help="the target column (default: the one trained on)",
-    )  # fmt: skip
+    _add_target_option(p)
     _add_read_options(p)
 
     # -- explain ------------------------------------------------------------------
@@ -2417,10 +2414,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DATA.csv",
         help="CSV file with the model's feature columns and target",
     )
-    p.add_argument(
-        "--target", metavar="COL", action=_Repeated,
-        help="the target column (default: the one trained on)",
-    )  # fmt: skip
+    _add_target_option(p)
     p.add_argument(
         "--lr",
         type=_positive_float,
@@ -2585,6 +2579,14 @@ _MULTILINE_HELP = (
     "accept quoted cells that hold line breaks (without it they are errors naming the "
     "line: usually a stray quote)"
 )
+
+
+def _add_target_option(p: argparse.ArgumentParser) -> None:
+    """evaluate's and explain's --target (given twice: refused, :func:`_target_given_once`)."""
+    p.add_argument(
+        "--target", metavar="COL", action=_Repeated,
+        help="the target column (default: the one trained on)",
+    )  # fmt: skip
 
 
 def _add_read_options(p: argparse.ArgumentParser) -> None:

@@ -385,6 +385,17 @@ def _strict_json(text: str) -> Any:
     return value
 
 
+def foreign_file(path: Any) -> str | None:
+    """``"text"`` or ``"binary"`` when ``path`` is an existing file that is neither
+    glassnet's nor safetensors' (data of the user's, which a writer must not replace),
+    else None (no such file, or a bad path, which the writer names)."""
+    try:
+        kind = file_kind(path)
+    except (OSError, TypeError, ValueError):
+        return None
+    return kind if kind in ("text", "binary") else None
+
+
 def _save(
     path: Any,
     st: Any,
@@ -395,11 +406,8 @@ def _save(
 ) -> Path:
     target = _as_path(path)
     if not replace_any:  # (a CSV file under a model's name is data of the user's)
-        try:
-            found = file_kind(target)
-        except (OSError, ValueError):
-            found = None  # (no such file: written; a bad path: the writer says so, naming it)
-        if found in ("text", "binary"):
+        found = foreign_file(target)
+        if found is not None:
             raise ModelFileError(
                 f"cannot write '{target}': it is a {found} file, not a glassnet file (data of "
                 f"yours: a CSV file, a NumPy file), and writing would replace it. Delete it or "

@@ -40,6 +40,7 @@ from . import nn
 from .io import (
     ModelFileError,
     file_kind,
+    foreign_file,
     load_arrays,
     load_checkpoint,
     load_model,
@@ -64,12 +65,10 @@ def _glassnets(model: Module) -> list[str]:
 
 
 def _writable(path: Any) -> None:
-    """Refuse to write over an existing file that is not glassnet's or safetensors'."""
-    try:
-        kind = file_kind(path)
-    except (OSError, TypeError, ValueError):
-        return  # (no such file: written; a bad path: the writer says so, naming it)
-    if kind in ("text", "binary"):
+    """Refuse to write over an existing file that is not glassnet's or safetensors', before
+    anything else is done (the writers are then told not to look again: replace_any)."""
+    kind = foreign_file(path)
+    if kind is not None:
         raise ValueError(
             f"save: '{os.fspath(path)}' is a {kind} file, not a glassnet file (data of yours: "
             "a CSV file, a NumPy file): save would replace it. Delete it, or choose another path."
@@ -114,11 +113,11 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
             )
         modes = [m.training for m in obj.modules()]
         frozen = [name for name, p in obj.named_parameters() if not p.requires_grad]
-        save_model(obj, path, meta={_KIND: {"training": modes, "frozen": frozen}})
+        save_model(obj, path, meta={_KIND: {"training": modes, "frozen": frozen}}, replace_any=True)
         return
     if isinstance(obj, Tensor):
         meta = {_KIND: "tensor", "requires_grad": bool(obj.requires_grad)}
-        save_arrays(path, {"tensor": np.asarray(obj.data)}, meta=meta)
+        save_arrays(path, {"tensor": np.asarray(obj.data)}, meta=meta, replace_any=True)
         return
     if isinstance(obj, Mapping):
         arrays: dict[str, np.ndarray] = {}
@@ -140,7 +139,8 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
                 )
             arrays[name] = value
         try:
-            save_arrays(path, arrays, meta={_KIND: "state_dict", "order": list(arrays)})
+            meta = {_KIND: "state_dict", "order": list(arrays)}
+            save_arrays(path, arrays, meta=meta, replace_any=True)
         except (TypeError, ValueError) as e:  # (io names its own argument, 'arrays')
             raise type(e)(
                 str(e).replace("'arrays'", "the state dict").replace("arrays[", "[")
