@@ -58,7 +58,10 @@ class LayerRow:
     parameters: int
     # (output, activation, input, W, b) of a Linear row in plain names, for the notations
     terms: tuple[str, str, str, str, str | None] | None = field(default=None, repr=False)
-    shared_with: int | None = None  # a Linear used again: the row of its first use
+    shared_with: int | None = None  # the row that first uses (and counts) a parameter of it
+    # (name, row) of each of its parameters counted in an earlier row (tied weights, a
+    # layer used again): a shared parameter is counted once, at its first use
+    shared: tuple[tuple[str, int], ...] = field(default=(), repr=False)
 
 
 class ModelSummary:
@@ -109,8 +112,7 @@ class ModelSummary:
                     r.output_shape,
                     r.W_shape,
                     r.b_shape,
-                    f"{r.parameters:,}"
-                    + (f" (shared with row {r.shared_with})" if r.shared_with else ""),
+                    f"{r.parameters:,}" + _shared_mark(r, notation, math),
                 ]
                 for r in self.rows
             ],
@@ -118,6 +120,22 @@ class ModelSummary:
         s.p(
             f"Total: {self.total_parameters:,} parameters, {self.trainable_parameters:,} trainable."
         )
+        uses: dict[str, list[int]] = {}  # a shared parameter's name -> the rows using it
+        for r in self.rows:
+            for n, first in r.shared:
+                rows = uses.setdefault(n, [first])
+                if r.index not in rows:
+                    rows.append(r.index)
+        if uses:  # (a learner adding the column up would count a tied weight twice)
+            said = [
+                f"{_param_name(n, notation, math)} (rows {', '.join(map(str, rows))})"
+                for n, rows in list(uses.items())[:6]
+            ]
+            more = f" and {len(uses) - 6} more" if len(uses) > 6 else ""
+            s.p(
+                f"Shared: {', '.join(said)}{more}. A parameter used by several rows is counted "
+                "once, in the first row that uses it, so the total is model.num_parameters()."
+            )
         if self.nonfinite:  # (the table looked the same for a model whose weights are NaN)
             bad = ", ".join(f"{n} ({k:,} of {size:,})" for n, k, size in self.nonfinite[:6])
             more = f" and {len(self.nonfinite) - 6} more" if len(self.nonfinite) > 6 else ""
@@ -171,6 +189,61 @@ class ModelSummary:
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown(notation="latex")
+
+
+def _param_name(name: str, notation: str, math: tuple[str, str] = ("$", "$")) -> str:
+    """A parameter's name in the notes: a layer's W1, b1 in ``notation`` (LaTeX between
+    the ``math`` delimiters); a dotted name (``enc.W``) as it is."""
+    if notation == "ascii" or not re.fullmatch(r"[AWbH]\d+", name):
+        return name
+    sym = _symbol(name, notation)
+    return sym if notation != "latex" else math[0] + sym + math[1]
+
+
+def _shared_mark(r: LayerRow, notation: str, math: tuple[str, str] = ("$", "$")) -> str:
+    """`` (shared with row 1)`` after a row's count when all its parameters are counted in
+    row 1, `` (W1 shared with row 1)`` when some are: nothing when none is shared."""
+    if not r.shared:
+        return ""
+    firsts = sorted({k for _, k in r.shared})
+    if r.parameters == 0 and len(firsts) == 1:
+        return f" (shared with row {firsts[0]})"
+    parts = [
+        ", ".join(_param_name(n, notation, math) for n, k in r.shared if k == first)
+        + f" shared with row {first}"
+        for first in firsts
+    ]
+    return " (" + "; ".join(parts) + ")"
+
+
+class _Counted:
+    """Which row counts each parameter: a parameter (tied weights, a layer used again) is
+    counted once, in the first row that uses it, as model.num_parameters() counts it."""
+
+    def __init__(self) -> None:
+        self.first: dict[int, tuple[int, Any]] = {}  # id(parameter) -> (row, parameter)
+
+    def count(self, row: int, params: list[Any]) -> tuple[int, list[tuple[Any, int]]]:
+        """The number of values of ``params`` no earlier row counts (now counted in
+        ``row``), and (parameter, its first row) of the others."""
+        new, shared = 0, []
+        for q in params:
+            seen = self.first.get(id(q))
+            if seen is None:
+                self.first[id(q)] = (row, q)
+                new += int(q.data.size)
+            elif seen[0] != row and all(q is not p for p, _ in shared):
+                shared.append((q, seen[0]))
+        return new, shared
+
+
+def _named(row: LayerRow, n: int, shared: list[tuple[Any, int]], names: dict[int, str]) -> LayerRow:
+    """``row`` with its count ``n`` of parameters first counted here, and its shared ones
+    named (``names``: id(parameter) -> its name in the table)."""
+    row.parameters = n
+    row.shared = tuple((names.get(id(q), q.label or "?"), k) for q, k in shared)
+    row.shared_with = min((k for _, k in shared), default=None)
+    return row
 
 
 def _symbol(name: str, notation: str) -> str:
@@ -284,36 +357,37 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
         return "(" + ", ".join([batch, *map(str, t[1:])]) + ")"
 
     applied = _activations_after(final, outputs)  # id(a layer's output) -> the function's
+    names = {id(q): n for n, q in model.named_parameters()}  # (a shared one: its first name)
+    counted = _Counted()
     rows: list[LayerRow] = []
     first_row: dict[int, int] = {}  # id(module) -> the row of its first call
     for (m, x_shape, out_shape), out in zip(seen, outputs):
         linear = isinstance(m, Linear)
-        again = first_row.get(id(m))
         first_row.setdefault(id(m), len(rows) + 1)
-        rows.append(
-            LayerRow(
-                index=len(rows) + 1,
-                layer=repr(m),
-                computes="X @ W + b"
-                if linear and m.b is not None
-                else ("X @ W" if linear else m.__class__.__name__),
-                input_shape=shape(x_shape),
-                output_shape=shape(out_shape),
-                activation=getattr(m, "name", "-")
-                if isinstance(m, ActivationModule)
-                else applied.get(id(out), "-"),
-                W_shape=str(tuple(m.W.shape)) if linear else "-",
-                b_shape=str(tuple(m.b.shape)) if linear and m.b is not None else "-",
-                # a module called again: its parameters are counted at its first call
-                parameters=0 if again else int(sum(q.data.size for q in m.parameters())),
-                shared_with=again if again and m.parameters() else None,
-            )
+        row = LayerRow(
+            index=len(rows) + 1,
+            layer=repr(m),
+            computes="X @ W + b"
+            if linear and m.b is not None
+            else ("X @ W" if linear else m.__class__.__name__),
+            input_shape=shape(x_shape),
+            output_shape=shape(out_shape),
+            activation=getattr(m, "name", "-")
+            if isinstance(m, ActivationModule)
+            else applied.get(id(out), "-"),
+            W_shape=str(tuple(m.W.shape)) if linear else "-",
+            b_shape=str(tuple(m.b.shape)) if linear and m.b is not None else "-",
+            parameters=0,
         )
+        # a module called again, or one holding another's parameter (tied weights): each
+        # parameter is counted at its first use
+        rows.append(_named(row, *counted.count(row.index, m.parameters()), names))
     # parameters no call above counts (their sum fell short of the total, in silence): a
     # layer the forward did not call, and the model's own (x @ self.w in its forward)
     for m in leaves:
         if id(m) not in first_row and m.parameters():
-            rows.append(_param_row(len(rows) + 1, repr(m), type(m).__name__, m.parameters()))
+            row = _param_row(len(rows) + 1, repr(m), type(m).__name__, [])
+            rows.append(_named(row, *counted.count(row.index, m.parameters()), names))
             rows[-1].computes += " (not called on the example input)"
             if isinstance(m, Linear):
                 rows[-1].W_shape = str(tuple(m.W.shape))
@@ -321,13 +395,14 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
     in_leaves = {id(q) for m in leaves for q in m.parameters()}
     own = [(n, q) for n, q in model.named_parameters() if id(q) not in in_leaves]
     if own:
-        names = ", ".join(n for n, _ in own[:4]) + (", ..." if len(own) > 4 else "")
+        names_own = ", ".join(n for n, _ in own[:4]) + (", ..." if len(own) > 4 else "")
         row = _param_row(
             len(rows) + 1,
             type(model).__name__,
-            f"{type(model).__name__}.forward with its own parameters {names}",
+            f"{type(model).__name__}.forward with its own parameters {names_own}",
             [q for _, q in own],
         )
+        counted.count(row.index, [q for _, q in own])
         row.input_shape = shape(tuple(np.shape(example)))
         if isinstance(final, Tensor):
             row.output_shape = shape(tuple(final.shape))
@@ -433,38 +508,37 @@ def summary(
     prev_name = "X"
     cur = width
     after: dict[int, tuple[list[str], list[str]]] = {}  # row -> (activations, dropouts)
-    first_use: dict[int, tuple[int, str, str | None]] = {}  # id(Linear) -> (row, W, b)
+    first_use: dict[int, int] = {}  # id(Linear) -> the row of its first use
+    counted = _Counted()
+    names: dict[int, str] = {}  # id(parameter) -> its name in the formulas (W1, b1)
+    later: list[tuple[LayerRow, list[tuple[Any, int]]]] = []  # shared ones, named at the end
     for m in mods:
         if isinstance(m, Linear):
             j += 1
-            shared = first_use.get(id(m))
-            if shared is not None:  # a Linear used again: the same W and b, counted once
-                _, W, b = shared
-            else:
-                # a parameter's own short label (MLP's W1, Neuron's w) or the lecture's W_j;
-                # dotted names given by named_parameters ('layers.0.W') read worse in a formula
-                W = m.W.label if m.W.label and "." not in m.W.label else f"W{j}"
-                b = None
-                if m.b is not None:
-                    b = m.b.label if m.b.label and "." not in m.b.label else f"b{j}"
-                first_use[id(m)] = (len(rows) + 1, W, b)
+            again = first_use.get(id(m))
+            first_use.setdefault(id(m), len(rows) + 1)
+            # a parameter's own short label (MLP's W1, Neuron's w) or the lecture's W_j;
+            # dotted names given by named_parameters ('layers.0.W') read worse in a formula;
+            # a parameter used before (the same Linear again, or tied weights) keeps its name
+            W = m.W.label if m.W.label and "." not in m.W.label else f"W{j}"
+            W = names.setdefault(id(m.W), W)
+            b = None
+            if m.b is not None:
+                b = m.b.label if m.b.label and "." not in m.b.label else f"b{j}"
+                b = names.setdefault(id(m.b), b)
             layer = "Linear" if m.b is not None else "Linear (no bias)"
-            rows.append(
-                LayerRow(
-                    index=len(rows) + 1,
-                    layer=layer if shared is None else f"{layer}, shared with row {shared[0]}",
-                    computes="",
-                    input_shape=_shape(batch, cur if cur is not None else m.inputs),
-                    output_shape=_shape(batch, m.neurons),
-                    activation="identity",
-                    W_shape=str(tuple(m.W.shape)),
-                    b_shape=str(tuple(m.b.shape)) if m.b is not None else "-",
-                    parameters=0
-                    if shared is not None
-                    else int(m.W.data.size + (m.b.data.size if m.b is not None else 0)),
-                    shared_with=None if shared is None else shared[0],
-                )
+            row = LayerRow(
+                index=len(rows) + 1,
+                layer=layer if again is None else f"{layer}, shared with row {again}",
+                computes="",
+                input_shape=_shape(batch, cur if cur is not None else m.inputs),
+                output_shape=_shape(batch, m.neurons),
+                activation="identity",
+                W_shape=str(tuple(m.W.shape)),
+                b_shape=str(tuple(m.b.shape)) if m.b is not None else "-",
+                parameters=0,
             )
+            rows.append(_named(row, *counted.count(row.index, m.parameters()), names))
             out = f"A{j}"  # (y_hat when no other module follows: see below)
             outs[len(rows) - 1] = (out, prev_name, W, b)
             after[len(rows) - 1] = ([], [])
@@ -498,12 +572,13 @@ def summary(
             )
             prev_name = f"H{len(rows)}"
         else:  # another kind of module: counted, shapes unknown from here on
-            params = int(sum(p.data.size for p in m.parameters()))
-            rows.append(
-                LayerRow(
-                    len(rows) + 1, repr(m), repr(m), _shape(batch, cur), "?", "-", "-", "-", params
-                )
+            row = LayerRow(
+                len(rows) + 1, repr(m), repr(m), _shape(batch, cur), "?", "-", "-", "-", 0
             )
+            n, shared = counted.count(row.index, m.parameters())
+            row.parameters = n
+            later.append((row, shared))  # (named once every Linear has named its own)
+            rows.append(row)
             cur = None
             prev_name = f"H{len(rows)}"  # this module's output, shape unknown
     if outs and max(outs) == len(rows) - 1:  # the last row is a Linear's: its output is y_hat
@@ -511,6 +586,10 @@ def summary(
     for i, (out, inp, W, b) in outs.items():
         rows[i].terms = (out, ", ".join(after[i][0]) or "identity", inp, W, b)
         rows[i].computes = _formula(rows[i].terms, "ascii")
+    if later:  # (named now that every Linear has named its own)
+        dotted = {id(q): n for n, q in model.named_parameters()}
+        for row, shared in later:
+            _named(row, row.parameters, shared, {**dotted, **names})
     custom = any(r.output_shape == "?" for r in rows)
     if input_data is None and custom and input_shape is not None and width is not None:
         n = 1 if batch == "N" else int(batch)
