@@ -107,3 +107,63 @@ def test_a_module_of_another_kind_holding_a_layers_weight_is_counted_once():
     assert [r.parameters for r in s.rows] == [6, 0]
     assert sum(r.parameters for r in s.rows) == net.num_parameters() == 6
     assert "0 (shared with row 1)" in s.to_text(notation="ascii")
+
+
+# ----------------------------------------------------------------------------- draw_graph
+
+
+def _titles(root) -> list[str]:
+    import re
+
+    from glassnet.viz import draw_graph
+
+    dot = draw_graph(root, fmt="dot")
+    # each node's tooltip starts with its title ("w: parameter (leaf)"), the root's last
+    return [t.split(":")[0] for t in re.findall(r'tooltip="((?:[^"\\]|\\.)*)"', dot)]
+
+
+def test_draw_graph_titles_a_one_value_parameter_that_multiplies_w_not_b():
+    """y = x * a with a one-value Parameter a: the node of a read 'b' (the second input's
+    letter), the bias's name, and the product 'a b'; a multiplier is a weight."""
+    from glassnet.nn.module import Parameter
+
+    for shape in [(1,), ()]:
+        a = Parameter(np.full(shape, 2.0))
+        x = gn.Tensor(np.array([[1.0], [2.0]]))
+        for y, product in ((x * a, "x w"), (a * x, "w x")):
+            titles = _titles(y)
+            assert titles == (["x", "w", product] if y.parents[1] is a else ["w", "x", product])
+            assert "b" not in titles
+
+
+def test_draw_graph_keeps_b_for_a_one_value_bias_and_names_the_edges_by_role():
+    from glassnet.nn.module import Parameter
+    from glassnet.viz.graph import local_derivative
+
+    w, b = Parameter(np.array([2.0])), Parameter(np.array([0.5]))
+    x = gn.Tensor(np.array([[1.0], [3.0]]))
+    z = x * w
+    y = z + b
+    titles = _titles(y)
+    assert titles[-1] == "a + b"
+    assert "b" in titles and "w" in titles
+    assert local_derivative(z, 0) == "w"  # d(x w)/dx: the weight, by its role
+    assert local_derivative(z, 1) == "x"  # d(x w)/dw: the other factor ('b' before)
+    # a bias added first keeps its name too: b + x w
+    assert _titles(b + z)[:3].count("b") == 1
+
+
+def test_draw_graph_names_a_parameter_divisor_and_two_parameter_factors_by_role():
+    from glassnet.nn.module import Parameter
+    from glassnet.viz.graph import local_derivative
+
+    s = Parameter(np.array([4.0]))
+    x = gn.Tensor(np.array([[1.0], [3.0]]))
+    q = x / s
+    assert _titles(q)[-1] == "x/w"
+    assert local_derivative(q, 0) == "1/w"
+    v, w = Parameter(np.array([2.0])), Parameter(np.array([3.0]))
+    assert _titles(v * w) == ["v", "w", "v w"]
+    # two tensors that are no parameters keep the a and b of a product
+    p = gn.Tensor(np.ones((2, 1)), requires_grad=True) * gn.Tensor(np.ones((2, 1)))
+    assert _titles(p)[-1] == "a b"

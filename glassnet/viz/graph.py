@@ -324,20 +324,22 @@ def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
                 c = float(node.data.reshape(())) / float(p.data.reshape(()))
                 # (an infinite factor gives inf/inf: the number from the local derivative)
                 sym = fmt(c, decimals) if math.isfinite(c) else (_constant(node) or "c")
-        else:
+        else:  # (a parameter by its role, w, never by its value)
             sym = expression(other, decimals) or (
-                "b" if other.data.size > 1 else fmt(float(other.data.reshape(())), decimals)
+                _arg_name(node, 1 - k, decimals)
+                if other.data.size > 1 or isinstance(other, Parameter)
+                else fmt(float(other.data.reshape(())), decimals)
             )
     elif op == "div":  # d(a/b)/da = 1/b, d(a/b)/db = −a/b²
         if len(ps) == 1:  # divided by a Python number
             den = _constant(node) or "c"
         else:
-            den = expression(ps[1], decimals) or "b"
+            den = expression(ps[1], decimals) or _arg_name(node, 1, decimals)
         den = f"({den})" if " " in den or den.startswith(("−", "-")) else den
         if k == 0:
             sym = f"1/{den}"
         else:
-            num = expression(ps[0], decimals) or "a"
+            num = expression(ps[0], decimals) or _arg_name(node, 0, decimals)
             num = f"({num})" if " " in num or num.startswith("−") else num
             sym = f"−{num}/{den}²"
     elif op == "pow":
@@ -507,7 +509,30 @@ def _arg_name(node: Tensor, k: int, decimals: int, short: bool = False) -> str:
         return _op_formula(p, decimals, True) if not short and p.op == "linear" else "z"
     if len(node.parents) == 1 or op in _LOSS_OPS:
         return "x"
+    role = _role(node, k)
+    if role is not None:
+        return role
     return "ab"[k] if k < 2 else f"x{k + 1}"
+
+
+def _role(node: Tensor, k: int) -> str | None:
+    """Input ``k`` of a two-input sum or product with an unnamed parameter in it, named by
+    the parameter's role as in the lecture's w x + b: a parameter that multiplies (or
+    divides) is a weight w, its factor x; a parameter that is added is a bias b, the other
+    term a. Two parameters multiplied are v and w. None where no parameter takes part (the
+    a and b of two terms). A one-value parameter was titled by its place, so y = x * a
+    drew the multiplier a as 'b', a bias's name."""
+    ps = node.parents
+    if len(ps) != 2 or node.op not in ("add", "sub", "mul", "div"):
+        return None
+    param = [isinstance(p, Parameter) and not p.label for p in ps]
+    if not any(param):
+        return None
+    if node.op in ("add", "sub"):
+        return "b" if param[k] and not param[1 - k] else ("a" if not param[k] else "ab"[k])
+    if all(param):
+        return "vw"[k]
+    return "w" if param[k] else "x"
 
 
 def _reduced(node: Tensor, body: str) -> str:
