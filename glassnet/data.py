@@ -21,6 +21,7 @@ loops written out step by step, as in the lecture::
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -137,6 +138,46 @@ class TensorDataset(Dataset):
         return tuple(_batch(a[i]) for a in self.arrays)
 
 
+def _reusable(value: Any, name: str) -> Any:
+    """DataLoader's ``sampler`` or ``batch_sampler``: None, or an iterable that ``iter()``
+    walks anew each epoch (a list, an array, a PyTorch ``Sampler``)."""
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes, Mapping, Tensor)) or not hasattr(value, "__iter__"):
+        what = "a Tensor (pass an integer array)" if isinstance(value, Tensor) else f"{value!r:.60}"
+        raise ParameterError(
+            f"The '{name}' parameter of DataLoader must be an iterable of "
+            f"{'lists of ' if name == 'batch_sampler' else ''}indices into the dataset (a "
+            f"list, an integer array, or a Sampler). Got {what}."
+        )
+    if iter(value) is value:
+        raise ParameterError(
+            f"The '{name}' parameter of DataLoader is a one-pass iterator "
+            f"({type(value).__name__}): the second epoch would have no batches. Pass a list "
+            f"(list({name})) or an object whose iter() starts anew each time."
+        )
+    return value
+
+
+def _indices(idx: list[Any], name: str, n: int) -> np.ndarray:
+    """A batch's indices from the loader's ``name`` (sampler, batch_sampler) as an integer
+    array, each in [0, n)."""
+    arr = np.asarray(idx) if idx else np.zeros(0, np.int64)
+    if not idx or arr.ndim != 1 or arr.dtype.kind not in "iu":
+        each = "a non-empty list of them per batch" if name == "batch_sampler" else "one by one"
+        raise ParameterError(
+            f"DataLoader's '{name}' must give whole-number indices into the dataset ({each}). "
+            f"Got {idx!r:.80}."
+        )
+    if arr.min() < 0 or arr.max() >= n:
+        bad = arr[(arr < 0) | (arr >= n)][0]
+        raise IndexError(
+            f"DataLoader's '{name}' gave index {bad}, outside the dataset's {n} items "
+            f"(0 to {n - 1})."
+        )
+    return arr
+
+
 class DataLoader:
     """Mini-batches of a dataset, as PyTorch's ``DataLoader`` (single process).
 
@@ -164,6 +205,15 @@ class DataLoader:
         PyTorch's page-locked host memory for copies to a GPU, which NumPy arrays do not
         have: True is taken with a warning that it changes nothing (PyTorch warns likewise
         without a GPU).
+    sampler : iterable of indices, optional
+        The order of the items, as PyTorch's: a list or array of indices into the dataset,
+        or an object whose ``iter()`` yields them anew each epoch (a PyTorch ``Sampler``),
+        taken ``batch_size`` at a time. Not with ``shuffle=True`` (the sampler decides the
+        order) nor with ``generator``; a one-pass iterator (a generator) is refused, as its
+        second epoch would have no batches.
+    batch_sampler : iterable of lists of indices, optional
+        The batches themselves, as PyTorch's: each item a list of indices. Not with
+        ``batch_size``, ``shuffle``, ``sampler``, ``drop_last`` or ``generator``.
 
     ``len(loader)`` is the number of batches. Each batch of a TensorDataset is a list with
     one entry per array of the dataset: a Tensor for float data, an array for integer
@@ -180,6 +230,8 @@ class DataLoader:
         num_workers: int = 0,
         collate_fn: Any = None,
         pin_memory: bool = False,
+        sampler: Any = None,
+        batch_sampler: Any = None,
     ) -> None:
         if isinstance(num_workers, bool) or num_workers != 0:
             raise ParameterError(
@@ -209,20 +261,78 @@ class DataLoader:
         self.batch_size = check_number(batch_size, "batch_size", "DataLoader", low=1, integer=True)
         self.shuffle = check_bool(shuffle, "shuffle", "DataLoader")
         self.drop_last = check_bool(drop_last, "drop_last", "DataLoader")
+        self.sampler = _reusable(sampler, "sampler")
+        self.batch_sampler = _reusable(batch_sampler, "batch_sampler")
+        if batch_sampler is not None:  # (PyTorch's rule and message, with what was given)
+            given = [f"batch_size={batch_size!r}"] if batch_size != 1 else []
+            given += ["shuffle=True"] if self.shuffle else []
+            given += ["sampler"] if sampler is not None else []
+            given += ["drop_last=True"] if self.drop_last else []
+            given += ["generator"] if generator is not None else []
+            if given:
+                raise ParameterError(
+                    "The 'batch_sampler' parameter of DataLoader is mutually exclusive with "
+                    "batch_size, shuffle, sampler, drop_last and generator: its batches are "
+                    f"the batches. Got also {', '.join(given)}; leave those out."
+                )
+            self.batch_size = None  # (as PyTorch's loader says)
+        elif sampler is not None and (self.shuffle or generator is not None):
+            raise ParameterError(
+                "The 'sampler' parameter of DataLoader is mutually exclusive with shuffle=True "
+                "and generator: the sampler decides the order (a shuffled one: pass "
+                "np.random.default_rng(seed).permutation(n) as the sampler). Got sampler with "
+                f"shuffle={shuffle!r}, generator={generator!r:.40}."
+            )
         # None stays None: the default generator is looked up at each iter(loader)
         self.generator = None if generator is None else as_rng(generator, "DataLoader", "generator")
 
     def __len__(self) -> int:
-        n, b = len(self.dataset), self.batch_size
+        if self.batch_sampler is not None or self.sampler is not None:
+            name = "batch_sampler" if self.batch_sampler is not None else "sampler"
+            try:
+                n = len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
+            except TypeError as e:
+                raise TypeError(
+                    f"len(loader): the loader's {name} has no len() (it is iterable only), so "
+                    "the number of batches is not known before the epoch; count them as they "
+                    "come, or give the sampler a __len__."
+                ) from e
+            if self.batch_sampler is not None:
+                return n
+        else:
+            n = len(self.dataset)
+        b = self.batch_size
         return n // b if self.drop_last else -(-n // b)
+
+    def _batches(self, n: int) -> Iterator[np.ndarray]:
+        """The indices of each batch: from batch_sampler, from sampler ``batch_size`` at a
+        time, or from the order of range(n) (shuffled with ``shuffle``)."""
+        if self.batch_sampler is not None:
+            for batch in self.batch_sampler:
+                if isinstance(batch, (int, np.integer)) or not hasattr(batch, "__iter__"):
+                    raise ParameterError(
+                        "Each batch of DataLoader's 'batch_sampler' must be a list of indices. "
+                        f"Got {batch!r:.40}: for a sequence of single indices, pass it as "
+                        "sampler= with batch_size=."
+                    )
+                yield _indices(list(batch), "batch_sampler", n)
+            return
+        if self.sampler is not None:
+            it, b = iter(self.sampler), self.batch_size
+            while (chunk := list(itertools.islice(it, b))) and (
+                len(chunk) == b or not self.drop_last
+            ):
+                yield _indices(chunk, "sampler", n)
+            return
+        order = as_rng(self.generator).permutation(n) if self.shuffle else np.arange(n)
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
+            yield order[start : start + self.batch_size]
 
     def __iter__(self) -> Iterator[Any]:
         data, n = self.dataset, len(self.dataset)
-        order = as_rng(self.generator).permutation(n) if self.shuffle else np.arange(n)
         arrays = getattr(data, "arrays", None)  # a TensorDataset: index its arrays
         rows = _array(data) if isinstance(data, (np.ndarray, Tensor)) else None
-        for start in range(0, len(self) * self.batch_size, self.batch_size):
-            idx = order[start : start + self.batch_size]
+        for idx in self._batches(n):
             if self.collate_fn is not None:  # the user's batches, of the items
                 yield self.collate_fn([data[int(i)] for i in idx])
             elif arrays is not None:

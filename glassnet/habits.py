@@ -12,8 +12,9 @@ tensor.py stays the lecture's autodiff in one sitting, and every Tensor still ha
 **Small habits.** ``x.requires_grad_()``, ``x.clone()`` (a copy in the graph),
 ``x.numel()``, ``x.dim()``, ``x.tolist()``, ``x.float()``, ``x.double()``, ``x.to(dtype or
 device)``; the in-place
-``x.add_(y, alpha=a)``, ``sub_``, ``mul_``, ``div_``, ``fill_``, ``copy_`` and ``zero_``
-under the rules of ``x += y`` below. ``x > 0`` (and ``<``, ``<=``, ``>=``) gives a NumPy
+``x.add_(y, alpha=a)``, ``sub_``, ``mul_``, ``div_``, ``fill_``, ``copy_``, ``zero_`` and
+``masked_fill_(mask, value)`` under the rules of ``x += y`` below (``x.masked_fill(mask,
+value)`` is the op in the graph). ``x > 0`` (and ``<``, ``<=``, ``>=``) gives a NumPy
 bool array, a mask for ``x[mask]``, ``x[mask] = 0`` and ``glassnet.where``, where PyTorch
 gives a bool tensor (no gradient passes either); ``==`` and ``!=`` stay Python's identity,
 as a tensor is hashed by it. ``x.size`` is both NumPy's and PyTorch's: the number of
@@ -46,7 +47,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_bool
-from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, operand
+from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, operand, unbroadcast
 
 __all__ = ["inference_mode", "function", "FUNCTIONS"]  # (and methods of Tensor)
 
@@ -158,10 +159,13 @@ def getitem(self: Tensor, index: Any) -> Tensor:
 
 
 # ------------------------------------------------------------------ writes
-def _check_writable(self: Tensor, what: str, sym: str, other: Any) -> None:
+def _check_writable(
+    self: Tensor, what: str, sym: str, other: Any, fix: str = "glassnet.where(mask, y, x)"
+) -> None:
     """Raise, before anything is written, where writing into this tensor's values (or those
-    of a tensor it views) would make a graph wrong or lose a gradient."""
-    fix = f"x = x {sym} y" if sym else "glassnet.where(mask, y, x)"
+    of a tensor it views) would make a graph wrong or lose a gradient; ``fix`` is the op that
+    records it in the graph instead (for an operator ``sym``, ``x = x <sym> y``)."""
+    fix = f"x = x {sym} y" if sym else fix
     root = self
     while root._base is not None:
         root = root._base
@@ -262,6 +266,89 @@ def _float(self: Tensor) -> float:
 
 def _no_imatmul(self: Tensor, other: Any) -> Tensor:
     raise TypeError("In-place matmul (a @= b) is not supported; write a = a @ b.")
+
+
+def _fill_args(op: str, x: np.ndarray, mask: Any, value: Any) -> tuple[np.ndarray, Any]:
+    """masked_fill's ``mask`` as a bool array and ``value`` as a number of x's dtype, or a
+    0-d Tensor (as PyTorch's), or a clear error naming the argument."""
+    if type(mask) is bool:
+        raise TypeError(f"{op}: the mask is {mask}: {_IDENTITY}.")
+    if isinstance(mask, Tensor):
+        raise TypeError(
+            f"{op}: mask must be a bool array (x > 0, or a NumPy bool array), as PyTorch's "
+            f"bool mask. Got a Tensor (of {mask.dtype}): glassnet's Tensors hold floats; "
+            "write mask.data != 0 for a Tensor of 0/1 values."
+        )
+    m = np.asarray(mask)
+    if m.dtype != bool:
+        raise TypeError(
+            f"{op}: mask must be a bool array, as PyTorch's (which refuses other dtypes too). "
+            f"Got dtype {m.dtype}; write mask != 0 for an array of 0/1 values."
+        )
+    if isinstance(value, Tensor):
+        if value.data.ndim:
+            raise ValueError(
+                f"{op}: value must be a number or a 0-d Tensor, as PyTorch's. Got a Tensor of "
+                f"shape {value.shape}; for values that vary, write glassnet.where(mask, y, x)."
+            )
+        return m, value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(
+            f"{op}: value must be a number or a 0-d Tensor. Got {value!r:.60}"
+            f" ({type(value).__name__})."
+        )
+    return m, x.dtype.type(value)
+
+
+def _fill_shape(op: str, shape: tuple[int, ...], mask: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape x and its mask broadcast to, or an error naming both."""
+    try:
+        return tuple(np.broadcast_shapes(shape, mask))
+    except ValueError as e:
+        raise ValueError(
+            f"{op}: mask of shape {mask} does not broadcast with x of shape {shape} (shapes "
+            "compare from the right; each pair must be equal or 1)."
+        ) from e
+
+
+def masked_fill(self: Tensor, mask: Any, value: Any) -> Tensor:
+    """PyTorch's ``x.masked_fill(mask, value)``: x with ``value`` where the bool ``mask`` is
+    True (mask broadcast with x, as PyTorch's). In the graph: x's gradient passes where the
+    mask is False; a 0-d Tensor ``value`` receives the sum of the gradient where it is True."""
+    a = self.data
+    m, v = _fill_args("masked_fill", a, mask, value)
+    fill = v.data.astype(a.dtype) if isinstance(v, Tensor) else v
+    _fill_shape("masked_fill", a.shape, m.shape)
+    out = np.where(m, fill, a)
+    zero = np.zeros((), dtype=out.dtype)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray, ...]:
+        gx = unbroadcast(np.where(m, zero, g), a.shape)
+        if not isinstance(v, Tensor):
+            return (gx,)
+        gv = np.where(m, g, zero).sum()
+        return gx, np.asarray(gv, dtype=v.data.dtype)
+
+    parents = (self, v) if isinstance(v, Tensor) else (self,)
+    return Tensor.from_op(out, "masked_fill", parents, backward)
+
+
+def masked_fill_(self: Tensor, mask: Any, value: Any) -> Tensor:
+    """PyTorch's ``x.masked_fill_(mask, value)``: ``value`` written into x where ``mask`` is
+    True (a mask that broadcasts to x's shape), under the rules of ``x[mask] = value``;
+    returns x."""
+    m, v = _fill_args("masked_fill_", self.data, mask, value)
+    if _fill_shape("masked_fill_", self.data.shape, m.shape) != self.data.shape:
+        raise ValueError(
+            f"masked_fill_: mask of shape {m.shape} does not broadcast to x's shape "
+            f"{self.shape}: an in-place write keeps x's shape (x.masked_fill(mask, value) "
+            "broadcasts both)."
+        )
+    _check_writable(self, "x.masked_fill_(mask, value)", "", v, "x.masked_fill(mask, value)")
+    fill = v.data.astype(self.data.dtype) if isinstance(v, Tensor) else v
+    np.copyto(self.data, fill, where=m)
+    self._bump()
+    return self
 
 
 # ------------------------------------------------------------------ PyTorch's small habits
@@ -489,7 +576,7 @@ FUNCTIONS = (
     "sum", "mean", "exp", "log", "log1p", "sqrt", "abs", "sigmoid", "tanh", "relu", "softmax",
     "log_softmax", "matmul", "mm", "argmax", "argmin", "amax", "amin", "clamp", "flatten",
     "reshape", "transpose", "permute", "unsqueeze", "squeeze", "pow", "square", "std", "var",
-    "norm", "numel",
+    "norm", "numel", "cumsum", "masked_fill",
 )  # fmt: skip
 
 
@@ -532,4 +619,5 @@ Tensor.__ipow__ = _inplace("**=", np.power)  # (without it, x **= y made a new t
 Tensor.add_, Tensor.sub_, Tensor.mul_, Tensor.div_ = map(_method, ("+=", "-=", "*=", "/="))
 Tensor.fill_, Tensor.copy_ = _write("x.fill_(v)"), _write("x.copy_(src)")
 Tensor.zero_ = lambda self: self.fill_(0)
+Tensor.masked_fill, Tensor.masked_fill_ = masked_fill, masked_fill_
 Tensor.__imatmul__, Tensor.__format__, Tensor.__float__ = _no_imatmul, _format, _float

@@ -1,5 +1,6 @@
 """The Tensor ops beyond the lecture's engine: maxima and minima, ``abs``, ``sqrt``,
-``clip``, ``where``, ``maximum``/``minimum`` and joining (``concatenate``, ``stack``).
+``clip``, ``where``, ``maximum``/``minimum``, ``cumsum(dim)`` and joining (``concatenate``,
+``stack``).
 
 PyTorch's spellings: ``x.clamp(min=, max=)`` is ``x.clip``; ``x.amax(dim, keepdim)`` and
 ``x.amin`` are ``x.max(axis=, keepdims=)`` and ``x.min``; ``x.argmax(dim)`` gives the indices
@@ -138,6 +139,47 @@ def _argmin(self: Tensor, dim: Any = None, keepdim: bool = False) -> np.ndarray:
     """PyTorch's ``argmin(dim, keepdim)``: the index of the first minimum, as ``argmax``."""
     keepdims = check_bool(keepdim, "keepdim", "argmin")
     return np.asarray(_reduced(np.argmin, self.data, "argmin", dim, keepdims=keepdims))
+
+
+def _cumsum(
+    self: Tensor, dim: Any = None, *, dtype: Any = None, axis: Any = None, out: Any = None
+) -> Tensor:
+    """PyTorch's ``x.cumsum(dim)``: the running sums along ``dim`` (``axis``, NumPy's name,
+    too; one of them is needed: NumPy's default, the flattened values, is
+    ``x.reshape(-1).cumsum(0)``). ``dtype``: float32 or float64, a cast before the sums, as
+    PyTorch's. The gradient of each value is the sum of g over the positions at and after
+    it: the running sums of g taken from the end. (Bad arguments other than dim's type are
+    ValueErrors: NumPy's ``np.cumsum(x)`` reads a TypeError as "not supported" and sums an
+    array of Tensor objects instead, in silence.)"""
+    if dim is not None and axis is not None:
+        raise ValueError("cumsum(): pass dim or axis (NumPy's name), not both.")
+    dim = axis if dim is None else dim
+    if out is not None:  # (np.cumsum(x) passes out=None)
+        raise ValueError("cumsum(): out= is NumPy's; glassnet's cumsum returns a new tensor.")
+    if dim is None:
+        raise ValueError(
+            "cumsum() needs dim, the axis to sum along (an int), as PyTorch's. For the "
+            "running sum of all values (NumPy's default) write x.reshape(-1).cumsum(0)."
+        )
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"cumsum(): dim must be an int. Got {dim!r:.40}.")
+    n = max(self.data.ndim, 1)  # (a 0-d tensor takes dim 0 or -1, as in PyTorch)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"cumsum: dim must be in [{-n}, {n - 1}] for a tensor of shape {self.shape}. Got {dim}."
+        )
+    try:
+        x = self if dtype is None else self.astype(dtype)
+    except TypeError as e:
+        raise ValueError(f"cumsum: dtype must be float32 or float64. Got {dtype!r:.40}.") from e
+    if x.data.ndim == 0:
+        return Tensor.from_op(x.data.copy(), "cumsum", (x,), lambda g: (g,))
+    d = int(dim) % n
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        return (np.flip(np.cumsum(np.flip(g, d), axis=d), d),)
+
+    return Tensor.from_op(np.cumsum(x.data, axis=d), "cumsum", (x,), backward)
 
 
 def _sqrt(self: Tensor) -> Tensor:
@@ -324,6 +366,7 @@ Tensor.log1p, Tensor.norm, Tensor.var, Tensor.std = _log1p, _norm, _var, _std
 Tensor.max, Tensor.min, Tensor.sqrt, Tensor.abs, Tensor.clip = _max, _min, _sqrt, _abs, _clip
 Tensor.amax, Tensor.amin, Tensor.clamp = _amax, _amin, _clamp
 Tensor.argmax, Tensor.argmin = _argmax, _argmin
+Tensor.cumsum = _cumsum
 
 
 # ------------------------------------------------------------ functions
