@@ -140,7 +140,9 @@ def activation_stats(model: Module, X: Any, max_samples: int = 256) -> dict[str,
     # finite numbers in the model's dtype (an error that names activation_stats, not the
     # fast path it calls)
     Xa = check_array("X", Xa, "activation_stats", ndim=(2,), dtype=layers[0].W.dtype)
-    trace = FastMLP(layers, "mse").trace(Xa)  # the fast path's forward pass, every layer
+    trace = FastMLP(layers, "mse").trace(
+        Xa, finite=False
+    )  # the fast path's forward pass, every layer
     dead: dict[str, float] = {}
     sat: dict[str, float] = {}
     for j, (lay, rec) in enumerate(zip(layers[:-1], trace.layers[:-1])):  # hidden layers only

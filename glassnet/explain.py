@@ -448,7 +448,9 @@ class Explanation:
         # (NumPy's overflow and NaN warnings are silenced here: a diverged or huge model's
         # numbers are checked below and the header says what went wrong, see _problems)
         with np.errstate(all="ignore"):
-            t = FastMLP(layers, kind, l2=l2, dtype=np.float64).trace(X, Y, sample_weight)
+            t = FastMLP(layers, kind, l2=l2, dtype=np.float64).trace(
+                X, Y, sample_weight, finite=False
+            )
         self.Z = [r["Z"] for r in t.layers]  # (N, neurons_l)
         self.A = [r["A"] for r in t.layers]
         self.gprime = [r["gprime"] for r in t.layers]  # softmax: (N, K, K)

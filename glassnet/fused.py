@@ -412,10 +412,12 @@ class FastMLP:
             self.spec.on_probabilities(P, Y, G)
         rec["dA"] = G / count if w is None else G * (w.reshape(-1, 1) / count)
 
-    def trace(self, X: Any, y: Any = None, sample_weight: Any = None) -> Trace:
+    def trace(self, X: Any, y: Any = None, sample_weight: Any = None, finite: bool = True) -> Trace:
         """Every number of one pass over the batch X (and the backward pass, L2 penalty included
         and rows weighted by ``sample_weight`` (N,), when targets ``y`` are given in the loss's
-        form: labels or rows for cross-entropy, (N, K) values otherwise), in ``self.dtype``."""
+        form: labels or rows for cross-entropy, (N, K) values otherwise), in ``self.dtype``.
+        A NaN or inf among them is a ValueError naming the first made; ``finite=False``
+        returns them (``glassnet.explain`` names the cause itself)."""
         X = check_array("X", X, "FastMLP.trace", ndim=(2,), dtype=self.dtype)
         rows = {len(np.atleast_1d(v)) for v in (y, sample_weight) if v is not None}
         if X.shape[1] != self.layers[0].inputs or rows - {X.shape[0]}:
@@ -425,20 +427,30 @@ class FastMLP:
             )
         record: list[dict] = []
         t = Trace(layers=record)
-        if y is None:
-            acts = self.forward(X, record)
-        else:
-            n_out, w = self.layers[-1].neurons, sample_weight
-            y = prepare_targets(self.spec, np.asarray(y), self.dtype, n_out, "FastMLP.trace")
-            w = None if w is None else np.asarray(w, dtype=self.dtype).reshape(X.shape[0])
-            t.loss = self.step(X, y, w, record)
-            t.per_sample = record[-1].pop("per_sample")
-            acts = [t[2] for t in self._buffers(X.shape[0])[0]]
-        for i, (lay, rec, A) in enumerate(zip(self.layers, record, acts)):
-            # a head fused with its loss left logits in its buffer: its output is g(Z)
-            fused_head = self.fused and i == len(record) - 1
-            rec["A"] = lay.activation.fn(rec["Z"], **lay.kw) if fused_head else A.copy()
-            rec["gprime"] = lay.activation.grad(rec["Z"], rec["A"], **lay.kw)
+        with np.errstate(all="ignore"):  # (a number that overflows is refused below)
+            if y is None:
+                acts = self.forward(X, record)
+            else:
+                n_out, w = self.layers[-1].neurons, sample_weight
+                y = prepare_targets(self.spec, np.asarray(y), self.dtype, n_out, "FastMLP.trace")
+                w = None if w is None else np.asarray(w, dtype=self.dtype).reshape(X.shape[0])
+                t.loss = self.step(X, y, w, record)
+                t.per_sample = record[-1].pop("per_sample")
+                acts = [t[2] for t in self._buffers(X.shape[0])[0]]
+            for i, (lay, rec, A) in enumerate(zip(self.layers, record, acts)):
+                # a head fused with its loss left logits in its buffer: its output is g(Z)
+                fused_head = self.fused and i == len(record) - 1
+                rec["A"] = lay.activation.fn(rec["Z"], **lay.kw) if fused_head else A.copy()
+                rec["gprime"] = lay.activation.grad(rec["Z"], rec["A"], **lay.kw)
+        bad = [(i, k) for i, r in enumerate(record) for k in r if not np.isfinite(r[k]).all()]
+        bad.sort(key=lambda b: (b[1][0] == "d", -b[0] if b[1][0] == "d" else b[0]))  # first made
+        if finite and (bad or (y is not None and not np.isfinite(t.loss))):
+            what = f"layer {bad[0][0] + 1}'s {bad[0][1]}" if bad else "the loss"
+            raise ValueError(
+                f"FastMLP.trace: {what} holds NaN or inf: the pass overflows {self.dtype} (or "
+                "the weights are not finite). Scale X (e.g. glassnet.preprocessing."
+                "StandardScaler), or trace with dtype=np.float64."
+            )
         return t
 
 

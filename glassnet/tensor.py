@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
+import inspect
 import operator
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -80,14 +82,47 @@ def is_grad_enabled() -> bool:
     return _grad_enabled.get()
 
 
-@contextlib.contextmanager
-def _switch(switch: contextvars.ContextVar[bool], value: bool) -> Iterator[None]:
-    """Set ``switch`` (``_grad_enabled``, ``_anomaly``) inside a with-block."""
-    token = switch.set(value)
-    try:
-        yield
-    finally:
-        switch.reset(token)
+class _switch:  # noqa: N801 (used as a function)
+    """Set ``switch`` (``_grad_enabled``, ``_anomaly``) inside a with-block, or, as a
+    decorator, inside each call of the function. A generator function runs in the mode each
+    time it is resumed, as PyTorch's: the caller's code between two items keeps its own mode
+    (a generator's body runs after the call returns, so a with-block around the call alone
+    would leave it recording)."""
+
+    def __init__(self, switch: contextvars.ContextVar[bool], value: bool) -> None:
+        self.switch, self.value, self.tokens = switch, value, []
+
+    def __enter__(self) -> None:
+        self.tokens.append(self.switch.set(self.value))
+
+    def __exit__(self, *exc: object) -> None:
+        self.switch.reset(self.tokens.pop())
+
+    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        mode = lambda: _switch(self.switch, self.value)  # noqa: E731 (one per call: reentrant)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with mode():
+                return fn(*args, **kwargs)
+
+        def generator(*args: Any, **kwargs: Any) -> Any:
+            gen, sent, resume = fn(*args, **kwargs), None, "send"
+            while True:
+                with mode():
+                    try:  # (a value sent in, or an exception thrown in, goes on to fn's body)
+                        item = getattr(gen, resume)(sent)
+                    except StopIteration as stop:
+                        return stop.value
+                try:
+                    sent, resume = (yield item), "send"
+                except GeneratorExit:
+                    with mode():
+                        gen.close()
+                    raise
+                except BaseException as e:
+                    sent, resume = e, "throw"
+
+        return functools.wraps(fn)(generator if inspect.isgeneratorfunction(fn) else call)
 
 
 def no_grad() -> contextlib.AbstractContextManager[None]:

@@ -411,7 +411,7 @@ def _forward_picture(
     if x is not None:
         xa = _one_input(x, d)
         # the fast path's forward trace (no targets: the loss is never computed)
-        trace = FastMLP(layers, "mse", dtype=np.float64).trace(xa.reshape(1, d))
+        trace = FastMLP(layers, "mse", dtype=np.float64).trace(xa.reshape(1, d), finite=False)
         acts = [xa.reshape(d)] + [rec["A"][0] for rec in trace.layers]
         zs = [rec["Z"][0] for rec in trace.layers]
     u = unicode_symbol

@@ -1,0 +1,145 @@
+"""The core's fixes of round 7: no_grad on generators, softmax over an empty axis, and
+FastMLP.trace past the dtype's range."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.functional import logsumexp
+from glassnet.fused import FastMLP, layers_of
+
+
+# ------------------------------------------------- grad mode as a decorator of a generator
+def test_no_grad_decorates_a_generator_each_time_it_resumes() -> None:
+    w = gn.Tensor([1.0], requires_grad=True)
+    modes = []
+
+    @gn.no_grad()
+    def batches():
+        for _ in range(2):
+            sent = yield w * 2  # recorded in the generator's mode
+            modes.append((sent, gn.is_grad_enabled()))
+        return "done"
+
+    it = batches()
+    first = next(it)
+    assert not first.requires_grad  # (was True: the body ran after the decorator's block)
+    assert gn.is_grad_enabled() and (w * 2).requires_grad  # the caller's mode between items
+    assert not it.send("a").requires_grad
+    with pytest.raises(StopIteration) as stop:
+        it.send("b")
+    assert stop.value.value == "done"
+    assert modes == [("a", False), ("b", False)]
+
+
+def test_enable_grad_and_set_grad_enabled_decorate_generators_too() -> None:
+    w = gn.Tensor([1.0], requires_grad=True)
+
+    @gn.enable_grad()
+    def on():
+        yield (w * 2).requires_grad
+
+    @gn.set_grad_enabled(False)
+    def off():
+        yield (w * 2).requires_grad
+
+    with gn.no_grad():
+        assert list(on()) == [True]
+        assert not gn.is_grad_enabled()
+    assert list(off()) == [False] and gn.is_grad_enabled()
+
+
+def test_a_decorated_generator_passes_throw_and_close_on_in_its_mode() -> None:
+    seen = []
+
+    @gn.no_grad()
+    def gen():
+        try:
+            yield 1
+        except KeyError:
+            seen.append(("throw", gn.is_grad_enabled()))
+            yield 2
+        finally:
+            seen.append(("close", gn.is_grad_enabled()))
+
+    it = gen()
+    next(it)
+    assert it.throw(KeyError("k")) == 2
+    it.close()
+    assert seen == [("throw", False), ("close", False)] and gn.is_grad_enabled()
+    it = gen()
+    next(it)
+    with pytest.raises(ValueError, match="not caught"):
+        it.throw(ValueError("not caught"))  # (raised out of the generator, as it is)
+    assert gn.is_grad_enabled()
+
+
+def test_no_grad_object_reused_and_a_decorated_function_recursing() -> None:
+    w = gn.Tensor([1.0], requires_grad=True)
+    mode = gn.no_grad()
+    for _ in range(2):  # (a contextlib generator manager refused a second with-block)
+        with mode:
+            assert not (w * 2).requires_grad
+        assert (w * 2).requires_grad
+
+    @gn.no_grad()
+    def deep(n: int) -> bool:
+        return (w * 2).requires_grad if n == 0 else deep(n - 1)
+
+    assert deep(3) is False and gn.is_grad_enabled()
+
+
+# --------------------------------------------------------- softmax over an empty axis
+@pytest.mark.parametrize("shape", [(3, 0), (0, 3), (0, 0), (0,)])
+@pytest.mark.parametrize("fn", ["softmax", "log_softmax"])
+def test_softmax_of_an_empty_axis_is_empty_not_numpys_error(shape, fn) -> None:
+    for axis in range(len(shape)):
+        x = gn.Tensor(np.zeros(shape), requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # (no RuntimeWarning either)
+            y = getattr(x, fn)(axis)
+            y.sum().backward()
+        assert y.shape == shape and x.grad.shape == shape
+
+
+def test_softmax_on_empty_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    z = np.zeros((3, 0))
+    for fn in ("softmax", "log_softmax"):
+        ours = getattr(gn.Tensor(z), fn)(1).data
+        theirs = getattr(torch.from_numpy(z), fn)(1).numpy()
+        assert ours.shape == theirs.shape
+
+
+def test_logsumexp_of_an_empty_axis_is_minus_inf() -> None:
+    out = logsumexp(np.zeros((3, 0)), axis=1)
+    assert out.shape == (3, 1) and np.all(out == -np.inf)
+    assert logsumexp(np.zeros((0, 3)), axis=1).shape == (0, 1)
+    z = np.array([[1.0, 2.0]])  # (unchanged where the axis has values)
+    assert np.allclose(logsumexp(z), np.log(np.exp(1.0) + np.exp(2.0)))
+
+
+# ------------------------------------------------------ FastMLP.trace past float32's range
+def _ones_net() -> gn.nn.Module:
+    net = gn.nn.MLP([2, 3, 1])
+    for p in net.parameters():
+        p.data[...] = 1.0
+    return net
+
+
+def test_trace_that_overflows_float32_says_where_and_what_to_do() -> None:
+    fast = FastMLP(layers_of(_ones_net()), "mse")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (NumPy's overflow warnings were printed before)
+        with pytest.raises(ValueError, match=r"layer 2's Z holds NaN or inf.*float32.*float64"):
+            fast.trace([[1e38, 1e38]], [[1.0]])
+        with pytest.raises(ValueError, match=r"layer 2's dW holds NaN or inf"):
+            fast.trace([[1e30, 1.0]], [[1.0]])  # (forward finite, the gradient overflows)
+    t = fast.trace([[1e30, 1.0]])  # the forward pass alone is finite: returned
+    assert np.isfinite(t.layers[-1]["A"]).all()
+    wide = FastMLP(layers_of(_ones_net()), "mse", dtype=np.float64).trace([[1e30, 1.0]], [[1.0]])
+    assert np.isfinite(wide.loss) and np.isfinite(wide.layers[0]["dW"]).all()
