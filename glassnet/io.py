@@ -2118,13 +2118,14 @@ def _torch_layer_order(prefixes: list[str]) -> list[str] | None:
     """The layer names sorted by their numbers (``layers.2`` before ``layers.10``) when the
     numbers alone order them: every two names first differ in a numbered part. Else None."""
 
-    def parts(name: str) -> list[Any]:
-        return [int(p) if p.isdigit() else p for p in name.split(".")]
+    def parts(name: str) -> list[Any]:  # (numbers before words: any two parts compare)
+        return [(0, int(p)) if p.isdigit() else (1, p) for p in name.split(".")]
 
-    split = [parts(p) for p in prefixes]
-    for i, a in enumerate(split):
-        for b in split[:i]:
-            first = next(((x, y) for x, y in zip(a, b) if x != y), None)
-            if first is None or not all(isinstance(v, int) for v in first):
-                return None  # "head" against "hidden", "fc2" against "fc10": no order given
-    return [prefixes[i] for i in sorted(range(len(split)), key=lambda i: split[i])]
+    # sorted, two names' first difference is between neighbours in the order (the parts that
+    # differ where the names' paths branch), so checking neighbours checks every two names
+    order = sorted(zip(map(parts, prefixes), prefixes))
+    for (a, _), (b, _) in zip(order, order[1:]):
+        first = next(((x, y) for x, y in zip(a, b) if x != y), None)
+        if first is None or first[0][0] or first[1][0]:
+            return None  # "head" against "hidden", "fc2" against "fc10": no order given
+    return [name for _, name in order]
