@@ -69,7 +69,7 @@ import traceback
 import unicodedata
 import warnings
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -941,7 +941,13 @@ def _label_column(cells: Sequence[str], decimal: str = ".") -> dict[str, Any] | 
     Numbers (two of them, such as 0/1: the larger is positive), the words true/false or
     yes/no in any case (true and yes are positive) or the signs -/+ (+ positive), or two
     texts as written (the second in sorted order is positive)."""
-    distinct = sorted(set(cells))
+    return _label_column_of(Counter(cells), decimal)
+
+
+def _label_column_of(counts: Mapping[str, int], decimal: str = ".") -> dict[str, Any] | str:
+    """:func:`_label_column` of a column given as how many rows hold each cell text
+    (``counts``: a streamed run's statistics pass collects them chunk by chunk)."""
+    distinct = sorted(counts)
     numbers: dict[str, float] = {}
     for c in distinct:
         try:
@@ -964,11 +970,11 @@ def _label_column(cells: Sequence[str], decimal: str = ".") -> dict[str, Any] | 
         if lower <= set(words) and len(lower) == 2:
             spelled = []
             for w in words:  # each word as the file spells it most often (ties: sorted first)
-                counts: dict[str, int] = {}
-                for c in cells:
+                tally: dict[str, int] = {}
+                for c, n in counts.items():
                     if c.strip().lower() == w:
-                        counts[c.strip()] = counts.get(c.strip(), 0) + 1
-                spelled.append(min(counts, key=lambda t: (-counts[t], t)))
+                        tally[c.strip()] = tally.get(c.strip(), 0) + n
+                spelled.append(min(tally, key=lambda t: (-tally[t], t)))
             return {"kind": "words", "values": spelled}
     if len(distinct) == 2:
         return {"kind": "text", "values": distinct}
@@ -4183,15 +4189,19 @@ def _stream_refusals(args: argparse.Namespace) -> None:
         raise CLIError(
             f"name the column to predict: glassnet train {args.data} --target COL --stream"
         )
-    if args.task == "multilabel":
+    targets = _split_names(args.target)
+    twice = [t for i, t in enumerate(targets) if t in targets[:i]]
+    if twice:
         raise CLIError(
-            "--task multilabel cannot be combined with --stream, which trains on one target "
-            "column of classes or numbers: drop --stream"
+            f"--target {args.target} names the column {twice[0]!r} twice; name each target "
+            f"column once"
         )
-    if len(_split_names(args.target)) != 1 or args.task == "multioutput_regression":
+    several = len(targets) != 1 and args.task != "multilabel"
+    if several or args.task == "multioutput_regression":
         raise CLIError(
-            "--stream trains on one --target column; several targets (a multi-output "
-            "regression) need the in-memory path: drop --stream"
+            "--stream trains on one --target column, or with --task multilabel on several "
+            "label columns; several targets of numbers (a multi-output regression) need the "
+            "in-memory path: drop --stream"
         )
     if args.delimiter is not None:
         _check_delimiter(Path(args.data), args.delimiter)
@@ -4231,7 +4241,7 @@ def _about_file(path: str, exc: Exception) -> str:
     return text if f"'{path}'" in text else f"'{path}': {text}"
 
 
-def _stream_source(args: argparse.Namespace, target: str, labels: bool) -> Any:
+def _stream_source(args: argparse.Namespace, target: str | list[str], labels: bool) -> Any:
     """``glassnet.stream.from_csv`` of the training file: its statistics pass."""
     from . import stream as gs
 
@@ -4280,11 +4290,13 @@ def _stream_header_hint(names: Sequence[str]) -> str:
     )
 
 
-def _stream_target_kind(args: argparse.Namespace, target: str) -> tuple[bool, Any]:
+def _stream_target_kind(args: argparse.Namespace, target: str | list[str]) -> tuple[bool, Any]:
     """Whether the target holds class labels, decided as the in-memory path decides it
     (text and whole numbers are labels, other numbers regression targets; --task rules),
     from the file's first block: the same block whose types the stream reads with; and that
-    block (a pyarrow RecordBatch, its columns named as the file names them)."""
+    block (a pyarrow RecordBatch, its columns named as the file names them). ``target``:
+    --task multilabel's label columns (a list), read as text, as in memory."""
+    targets = [target] if isinstance(target, str) else list(target)
     from .stream import null_values
 
     try:
@@ -4340,15 +4352,16 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> tuple[bool, An
     block = first  # (named as the file names them: what pyarrow's column_types take)
     # (named as the stream names them: without blanks around a header row's names)
     first = pa.RecordBatch.from_arrays(first.columns, [n.strip() for n in first.schema.names])
-    if target not in first.schema.names:
+    absent = [t for t in targets if t not in first.schema.names]
+    if absent:
         names = first.schema.names
         hint = _stream_header_hint(names)
         raise CLIError(
-            f"target column(s) {[target]} are not in '{args.data}'; its columns are: "
+            f"target column(s) {absent} are not in '{args.data}'; its columns are: "
             f"{', '.join(_esc(n) for n in names)}" + ("." + hint if hint else "")
         )
-    if len(first.schema.names) < 2:
-        raise CLIError(f"'{args.data}' has no feature columns besides the target {[target]}")
+    if len(first.schema.names) <= len(targets):
+        raise CLIError(f"'{args.data}' has no feature columns besides the target {targets}")
     names = [n.strip() for n in first.schema.names]
     twice = [n for i, n in enumerate(names) if n and n in names[:i]]
     if twice:
@@ -4370,6 +4383,8 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> tuple[bool, An
             f"streaming reader needs every column named; name it, delete it, or drop --stream"
         )
     for f in first.schema:  # what pyarrow reads as neither numbers nor text (true/false, dates)
+        if f.name in targets and args.task == "multilabel":
+            continue  # (label columns are read as text, as written)
         t = f.type
         if not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_string(t)):
             raise CLIError(
@@ -4377,6 +4392,8 @@ def _stream_target_kind(args: argparse.Namespace, target: str) -> tuple[bool, An
                 f"reader, which would encode it otherwise than predict reads it (as text "
                 f"categories); write it as numbers (0/1, a day count), or drop --stream"
             )
+    if args.task == "multilabel":
+        return True, block
     kind = first.schema.field(target).type
     numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
     values = first.column(target).drop_null().to_numpy(zero_copy_only=False) if numeric else None
@@ -4656,6 +4673,84 @@ class _StreamedScores:
         return {"mse": [self.sse / self.n], "mae": [self.sae / self.n], "r2": [r2]}
 
 
+class _StreamedLabelScores:
+    """A multi-label model's test scores summed chunk by chunk: per label a 2 x 2 confusion
+    matrix, and the rows with every label right (:func:`multilabel_metrics`' keys)."""
+
+    def __init__(self, n_labels: int) -> None:
+        self.cm = np.zeros((n_labels, 2, 2), np.int64)  # (K, truth, predicted)
+        self.n, self.exact = 0, 0
+
+    def add(self, truth: np.ndarray, pred: np.ndarray) -> None:
+        t, p = truth.astype(np.int64), pred.astype(np.int64)  # (m, K) 0/1
+        k = np.broadcast_to(np.arange(t.shape[1]), t.shape)
+        np.add.at(self.cm, (k, t, p), 1)
+        self.n += len(t)
+        self.exact += int(np.all(t == p, axis=1).sum())
+
+    def metrics(self) -> dict[str, Any]:
+        per = [_confusion_metrics(cm) for cm in self.cm]
+        right = int(sum(np.trace(cm) for cm in self.cm))
+        return {
+            "accuracy": [m["accuracy"] for m in per],
+            "precision": [m["precision"][1] for m in per],
+            "recall": [m["recall"][1] for m in per],
+            "f1": [m["f1"][1] for m in per],
+            "positives": [m["support"][1] for m in per],
+            "hamming_score": right / (self.n * len(self.cm)) if self.n else 0.0,
+            "subset_accuracy": self.exact / self.n if self.n else 0.0,
+        }
+
+
+def _streamed_labels(
+    args: argparse.Namespace, cols: Any
+) -> tuple[list[dict[str, Any]], list[np.ndarray]]:
+    """--task multilabel --stream: each label column's two values, decided as in memory
+    (:func:`_label_column`) from the statistics pass's count of each cell text, and each
+    text's 0/1 (indexed by the stream's codes, ``cols.classes[k]``). A column of one value,
+    or of three or more, is the in-memory error; for three or more it names the line of
+    the first cell that is neither of the column's two most frequent values."""
+    entries, codes = [], []
+    for t, texts, counts in zip(cols.targets, cols.classes, cols.counts):
+        cells = [str(c) for c in texts]
+        entry = _label_column_of(dict(zip(cells, counts)), args.decimal)
+        if isinstance(entry, str) and entry.startswith("1 value(s): "):
+            raise CLIError(
+                f"--task multilabel: the label column {_esc(t)!r} of '{args.data}' holds the "
+                f"single value {entry[len('1 value(s): ') :]} in all {cols.rows} rows: there "
+                f"is nothing to learn about it; leave it out of --target"
+            )
+        if isinstance(entry, str):
+            ranked = sorted(zip(cells, counts), key=lambda c: (-c[1], c[0]))
+            line, cell = _first_line_of(args, t, {c for c, _ in ranked[2:]})
+            raise CLIError(
+                f"--task multilabel: '{args.data}' line {line}: the label column {_esc(t)!r} "
+                f"holds {_esc(cell)!r}, beside its most frequent values {_esc(ranked[0][0])!r} "
+                f"and {_esc(ranked[1][0])!r} (the column holds {entry}); each label column "
+                f"holds two values: 0/1, true/false, yes/no or two texts: fix or drop that row "
+                f"(a column of more classes is a --task multiclass target of its own)"
+            )
+        hits = _label_codes(entry, cells, args.decimal)  # (each text of the column, once)
+        if np.any(hits < 0):  # (every text is one of the two values it was read from)
+            raise CLIError(f"the label column {t!r}: {cells} do not fit {entry}", 1)
+        entries.append(entry)
+        codes.append(hits)
+    return entries, codes
+
+
+def _first_line_of(args: argparse.Namespace, column: str, cells: set[str]) -> tuple[int, str]:
+    """The line of ``args.data`` of the first row whose cell of ``column`` (stripped, as
+    the stream reads it) is one of ``cells``, and that cell (read again: an error's path)."""
+    with open(args.data, newline="", encoding="utf-8-sig", errors="replace") as f:
+        reader = csv.reader(f, delimiter=_stream_delimiter(args))
+        header = [n.strip() for n in next(reader, [])]
+        j = header.index(column)
+        for row in reader:
+            if len(row) > j and row[j].strip() in cells:
+                return reader.line_num, row[j].strip()
+    return 0, sorted(cells)[0]
+
+
 def _train_streamed(args: argparse.Namespace) -> int:
     """``glassnet train DATA.csv --target COL --stream``: training on a file larger than
     memory, through :mod:`glassnet.stream`.
@@ -4685,22 +4780,29 @@ def _train_streamed(args: argparse.Namespace) -> int:
     out_path, ckpt_path, checkpointing = _train_files(args)
     buffer_size = args.buffer_size or 65_536
     args.buffer_size = buffer_size
-    target = _split_names(args.target)[0]
+    targets = _split_names(args.target)
+    target = targets[0]
+    multilabel = args.task == "multilabel"  # (several label columns, read as text)
 
     # 1) statistics pass, 2) task
     t0 = time.perf_counter()
-    labels_wanted, block = _stream_target_kind(args, target)
-    src = _stream_source(args, target, labels_wanted)
+    labels_wanted, block = _stream_target_kind(args, targets if multilabel else target)
+    src = _stream_source(args, targets if multilabel else target, labels_wanted)
     cols = src.columns
     passes = 1
-    if cols.classes is not None and args.task == "auto":
+    entries, codes = None, None  # multi-label: each label's values, and its texts' 0/1
+    if multilabel:
+        entries, codes = _streamed_labels(args, cols)
+    elif cols.classes is not None and args.task == "auto":
         numbers = [c for c in cols.classes if not isinstance(c, str)]
         whole = all(float(c) == round(float(c)) for c in numbers)
         if numbers and (len(cols.classes) > MAX_INFERRED_CLASSES or not whole):
             src, passes = _stream_source(args, target, False), 2  # a regression target
             cols = src.columns
     labels, y_scaler = None, None
-    if cols.classes is not None:
+    if entries is not None:
+        task_name, n_outputs = "multilabel", len(targets)
+    elif cols.classes is not None:
         labels = _stream_label_encoder(cols.classes, target)
         classes = [str(c) for c in labels.classes_.tolist()]
         if len(classes) < 2:
@@ -4773,6 +4875,8 @@ def _train_streamed(args: argparse.Namespace) -> int:
     def rows(test: bool) -> Callable[[], Any]:
         def chunks() -> Any:
             for i, (X, y, _) in enumerate(src.chunks()):
+                if codes is not None:  # each label's texts as 0/1, as in memory: (m, K)
+                    y = task.encode(np.stack([c[y[:, k]] for k, c in enumerate(codes)], axis=1))
                 if y_scaler is not None:
                     y = y_scaler.transform(y.astype(np.float64).reshape(-1, 1))
                 if args.test_split > 0:
@@ -4800,7 +4904,8 @@ def _train_streamed(args: argparse.Namespace) -> int:
     lr = args.lr if args.lr is not None else _DEFAULT_LR.get(args.optimizer, 0.01)
     optimizer = _optim.get_optimizer(args.optimizer, model.parameters(), lr=lr)
     settings = {
-        "data": args.data, "target": [target], "task": task_name, "hidden": list(args.hidden),
+        "data": args.data, "target": targets if multilabel else [target], "task": task_name,
+        "hidden": list(args.hidden),
         "activation": args.activation, "optimizer": args.optimizer, "lr": lr,
         "batch_size": args.batch_size, "l2": args.l2, "val_split": 0.0,
         "early_stopping": False, "patience": args.patience, "seed": args.seed,
@@ -4833,7 +4938,12 @@ def _train_streamed(args: argparse.Namespace) -> int:
         f"shuffle buffer {buffer_size:,} rows"
     )
     how = "--task" if args.task != "auto" else "inferred"
-    if task.is_classifier:
+    if entries is not None:
+        say(
+            f"task      multilabel classification ({how}), {len(targets)} label(s), each "
+            f"negative/positive: {_labels_text(targets, entries)}"
+        )
+    elif task.is_classifier:
         say(
             f"task      {task_name} classification of '{target}' ({how}), {len(classes)} "
             f"classes: {_classes_text(classes)}"
@@ -4908,7 +5018,11 @@ def _train_streamed(args: argparse.Namespace) -> int:
         _note("training was interrupted, so the held-out rows were not scored")
     elif args.test_split > 0:
         bundle = _Bundle(str(out_path), model, {}, task, pre, labels, y_scaler)
-        scores = _StreamedScores(len(classes) if task.is_classifier else None)
+        scores: Any = _StreamedScores(
+            len(classes) if task.is_classifier and entries is None else None
+        )
+        if entries is not None:
+            scores = _StreamedLabelScores(len(targets))
         count = 0
         for X, y in rows(True)():
             pred = bundle.decode(bundle.outputs(X))
@@ -4918,7 +5032,14 @@ def _train_streamed(args: argparse.Namespace) -> int:
         n_train, n_test = cols.rows - count, count
         if n_test:
             test_metrics = scores.metrics()
-            if task.is_classifier:
+            if entries is not None:
+                say(
+                    f"test      {n_test} rows: Hamming score "
+                    f"{test_metrics['hamming_score']:.4f} (mean label accuracy), subset "
+                    f"accuracy {test_metrics['subset_accuracy']:.4f} (rows with every label "
+                    f"right)"
+                )
+            elif task.is_classifier:
                 say(
                     f"test      {n_test} rows: accuracy {test_metrics['accuracy']:.4f}, "
                     f"macro F1 {test_metrics['macro_f1']:.4f}"
@@ -4942,9 +5063,10 @@ def _train_streamed(args: argparse.Namespace) -> int:
             "n_outputs": task.n_outputs,
         },
         "target": {
-            "names": [target],
+            "names": targets if multilabel else [target],
             "labels": labels.to_dict() if labels is not None else None,
             "scaler": y_scaler.to_dict() if y_scaler is not None else None,
+            **({"multilabel": entries} if entries is not None else {}),
         },
         "preprocessing": {
             "standardize": bool(args.standardize),

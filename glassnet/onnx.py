@@ -89,7 +89,7 @@ from .datasets import MISSING_TOKENS, missing_tokens
 from .files import atomic_write, same_file
 from .fused import Layer, layers_of
 from .fused import flatten as opened
-from .io import ModelFileError, load_arrays, load_model
+from .io import ModelFileError, load_arrays, load_model, load_pipeline
 from .nn import MLP, Flatten, Linear, Module, Sequential, activation_module
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler
 from .stream import check_decimal
@@ -565,8 +565,10 @@ def _verify(
     got = sess.run(None, feeds_)
     names = [o.name for o in sess.get_outputs()]
     worst = 0.0
-    values = [e for e in expected if np.asarray(e).dtype.kind == "f"]
-    for name, g, e in zip(names, got, expected, strict=True):
+    # a classifier's outputs are (label, probabilities): its labels (numbers too) are
+    # compared exactly, but for rows whose probabilities sit at a decision boundary
+    probs = np.asarray(expected[-1]) if len(expected) == 2 else None
+    for i, (name, g, e) in enumerate(zip(names, got, expected, strict=True)):
         g, e = np.asarray(g), np.asarray(e)
         if e.dtype.kind == "b":  # boolean classes are int64 labels in the graph
             e = e.astype(np.int64)
@@ -575,7 +577,8 @@ def _verify(
                 f"export: onnxruntime's output {name!r} has shape {g.shape}, glassnet's "
                 f"{e.shape}; the file was not written (a bug in glassnet.onnx: please report)."
             )
-        if e.dtype.kind == "f" and g.dtype.kind == "f":
+        label = probs is not None and i == 0
+        if e.dtype.kind == "f" and g.dtype.kind == "f" and not label:
             rtol = 1e-5 if dt == np.float32 else 1e-12
             scale = float(np.abs(e).max(initial=0.0))
             e64 = e.astype(np.float64)  # (in float32, 1e-300 would round to 0: 0/0 for zeros)
@@ -584,8 +587,8 @@ def _verify(
             bad = ~(err <= rtol)
         else:
             bad = g.astype(str) != e.astype(str)
-            if values:  # a label at a decision boundary may fall either way
-                bad &= ~_ambiguous(np.asarray(values[0]), e.ndim)
+            if probs is not None:  # a label at a decision boundary may fall either way
+                bad &= ~_ambiguous(probs, e.ndim)
         if bad.any():
             row = int(np.argwhere(bad)[0][0])
             raise OnnxError(
@@ -593,7 +596,7 @@ def _verify(
                 f"of {len(g)} random rows ({g[row]!r} against {e[row]!r}); the file was not "
                 "written (a bug in glassnet.onnx: please report it)."
             )
-    labels = "labels equal, " if len(values) < len(expected) else ""  # (a regressor has none)
+    labels = "labels equal, " if probs is not None else ""  # (a regressor has none)
     return (
         f"onnxruntime {ort.__version__}: {len(got[0])} random rows, {labels}values "
         f"within {worst:.1e} * (|y| + max |y|)"
@@ -1049,19 +1052,13 @@ def _export_cli_model(
         task_name = str(task["name"])
     except (KeyError, TypeError, ValueError) as exc:
         raise OnnxError(f"export: '{path}': the model description is malformed ({exc}).") from None
-    known = ("binary", "multiclass", "regression", "multioutput_regression")
-    if task_name == "multilabel":
-        raise OnnxError(
-            f"export: '{path}' holds a multilabel model, which glassnet does not export to "
-            f"ONNX (its graph would need each label's own two values); predict with "
-            f"'glassnet predict' or glassnet.io.load_pipeline, or export a model of one of "
-            f"the tasks {', '.join(known)}."
-        )
+    known = ("binary", "multiclass", "regression", "multioutput_regression", "multilabel")
     if task_name not in known:
         raise OnnxError(
             f"export: '{path}' holds a {task_name!r} model; glassnet exports the tasks "
             f"{', '.join(known)} of 'glassnet train'. Upgrade glassnet."
         )
+    label_table = _label_table(path) if task_name == "multilabel" else None
     layers = _network_layers(network, "export")
     dt = layers[0].W.dtype
     fills = _cli_fills(meta, pre, impute_from, path)
@@ -1076,7 +1073,7 @@ def _export_cli_model(
         )
     assert pre.columns_ is not None and pre.kinds_ is not None
     columns, kinds = pre.columns_, pre.kinds_
-    classifier = task_name in ("binary", "multiclass")
+    classifier = task_name in ("binary", "multiclass", "multilabel")
     # the inputs are named after the columns: an output whose name a column has takes
     # "_out" (a feature column 'label' made two values 'label', which does not check)
     outputs = [
@@ -1126,7 +1123,16 @@ def _export_cli_model(
     x = g.op("Cast", [x], "inputs", to=_FLOATS[dt])
     out = _network(g, layers, x)
     # 4) the head
-    if classifier:
+    if label_table is not None:  # multi-label: each label's value, its positive's probability
+        k = layers[-1].neurons
+        elem = _multilabel_head(g, out, dt, label_table, *outputs)
+        names = ", ".join(meta["target"]["names"])
+        outs = [
+            _value(outputs[0], elem, ["N", k], f"predicted {names}: each label's value"),
+            _value(outputs[1], _FLOATS[dt], ["N", k], f"probability of each label's positive "
+                   f"value ({names})"),
+        ]  # fmt: skip
+    elif classifier:
         assert labels is not None and labels.classes_ is not None
         kind = "binary" if task_name == "binary" else "multiclass"
         elem = _classifier_head(g, out, dt, labels.classes_, kind, *outputs)
@@ -1163,8 +1169,44 @@ def _export_cli_model(
     props["glassnet.kind"] = "glassnet-cli-model"
     if fills is not None:
         props["glassnet.imputation"] = fills
-    sample = _cli_sample(network, pre, dt, task_name, labels, y_scaler, tokens)
+    sample = _cli_sample(network, pre, dt, task_name, labels, y_scaler, tokens, label_table)
     return what, props, graph, sample
+
+
+def _label_table(path: Path) -> np.ndarray:
+    """A multi-label model's values, (K, 2): each label's negative then positive value, as
+    ``Pipeline.predict`` types them (int64 when every label is of whole numbers, float64
+    when every label is of numbers), else as text, as ``glassnet predict`` writes them.
+    The description is checked by :func:`glassnet.io.load_pipeline`."""
+    try:
+        pipe = load_pipeline(path)
+    except ModelFileError as exc:
+        raise OnnxError(f"export: {exc}") from None
+    typed = pipe.label_values or []
+    if all(isinstance(v, int | float) for pair in typed for v in pair):
+        whole = all(isinstance(v, int) for pair in typed for v in pair)
+        return np.array(typed, np.int64 if whole else np.float64).reshape(-1, 2)
+    texts = [entry["values"] for entry in pipe.meta["target"]["multilabel"]]
+    return np.array([[str(v) for v in pair] for pair in texts], dtype=object).reshape(-1, 2)
+
+
+def _multilabel_head(g: _Graph, p: str, dt: np.dtype, values: np.ndarray, label: str,
+                     proba: str) -> int:  # fmt: skip
+    """A multi-label model's head: ``proba`` the network's (N, K) sigmoid outputs, ``label``
+    (N, K) each label's value, its positive one where ``p > 0.5`` (as the task decodes),
+    gathered from ``values`` (K, 2) flattened: index ``2 k + hit``. Returns the label's
+    element type."""
+    g.op("Identity", [p], "probabilities", out=proba)
+    high = g.op("Greater", [p, g.const("half", np.array(0.5, dt))], "above_half")
+    hit = g.op("Cast", [high], "is_positive", to=TensorProto.INT64)
+    k = values.shape[0]
+    offsets = g.const("label_offsets", (2 * np.arange(k, dtype=np.int64)).reshape(1, k))
+    idx = g.op("Add", [hit, offsets], "value_index", doc="label k's values sit at 2k, 2k+1")
+    table = g.const("label_values", values.reshape(-1))
+    g.op("Gather", [table, idx], "label", out=label, axis=0)
+    kind = values.dtype.kind
+    return TensorProto.INT64 if kind == "i" else TensorProto.DOUBLE if kind == "f" else (
+        TensorProto.STRING)  # fmt: skip
 
 
 def _free(name: str, taken: Sequence[str]) -> str:
@@ -1185,10 +1227,12 @@ def _cli_sample(
     labels: LabelEncoder | None,
     y_scaler: StandardScaler | None,
     tokens: frozenset[str] = MISSING_TOKENS,
+    label_table: np.ndarray | None = None,
 ) -> _Sample:
     """Random raw rows (numbers around the training mean, known categories) and what
     ``glassnet predict`` makes of them: the preprocessor, the network, the decoding
-    (``tokens``: the texts the model reads as missing, none of which a category is)."""
+    (``tokens``: the texts the model reads as missing, none of which a category is;
+    ``label_table``: a multi-label model's (K, 2) label values, :func:`_label_table`'s)."""
     from .datasets import Table
     from .tasks import get_task
 
@@ -1211,7 +1255,12 @@ def _cli_sample(
         columns, categorical=[c for c in columns if c in cats], source="sample", missing=tokens
     )
     out = network.predict(pre.transform(table, extra="ignore").astype(dt))
-    if labels is not None:
+    if label_table is not None:  # each label's value by the task's decoding, and the outputs
+        k = len(label_table)
+        task = get_task("multilabel").fit(np.zeros((1, k), np.int64))
+        hits = np.asarray(task.decode(out)).astype(np.int64)  # (N, K) 0/1
+        expected = [label_table[np.arange(k)[None, :], hits], np.asarray(task.proba(out))]
+    elif labels is not None:
         task = get_task(task_name).fit(np.arange(len(labels.classes_)))  # type: ignore[arg-type]
         expected = [labels.inverse_transform(task.decode(out)), task.proba(out)]
     else:

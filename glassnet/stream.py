@@ -464,9 +464,14 @@ class Columns:
     classes when it is a label (y becomes 0..C-1), else None (y as float, its mean and
     population standard deviation in ``target_moments``). The layout is
     :class:`glassnet.preprocessing.Preprocessor`'s: see :meth:`preprocessor_dict`.
+
+    Several target columns (``target`` a list, :func:`from_csv`'s ``target=[...]``): each
+    is a column of labels read as text, as written; ``classes`` holds each one's sorted
+    texts, ``counts`` how many rows hold each of them (in the same order), and y is
+    (rows, K), column k the index of each cell in ``classes[k]``.
     """
 
-    target: str
+    target: str | list[str]
     features: list[str] = field(default_factory=list)
     kinds: dict[str, str] = field(default_factory=dict)
     categories: dict[str, list[str]] = field(default_factory=dict)
@@ -475,6 +480,12 @@ class Columns:
     classes: list[Any] | None = None
     target_moments: tuple[float, float] | None = None  # a number target's (mean, std)
     rows: int = 0
+    counts: list[list[int]] | None = None  # several targets: each one's rows per class
+
+    @property
+    def targets(self) -> list[str]:
+        """The target columns: ``[target]``, or the several ones."""
+        return [self.target] if isinstance(self.target, str) else list(self.target)
 
     @property
     def numeric(self) -> list[str]:
@@ -543,9 +554,13 @@ class Columns:
                 cats = self.categories[name]
                 X[np.arange(batch.num_rows), j + _codes(batch.column(name), cats, name)] = 1
                 j += len(cats)
-        col = batch.column(self.target)
-        if self.classes is not None:
-            y = _codes(col, self.classes, self.target)
+        if not isinstance(self.target, str):  # several label columns: (rows, K) codes
+            assert self.classes is not None
+            y = np.stack(
+                [_codes(batch.column(t), c, t) for t, c in zip(self.target, self.classes)], axis=1
+            )
+        elif self.classes is not None:
+            y = _codes(batch.column(self.target), self.classes, self.target)
         else:
             y = _numbers(batch, self.target)
             with np.errstate(over="ignore"):
@@ -611,13 +626,26 @@ def _codes(col: Any, cats: list[Any], name: str) -> np.ndarray:
     return idx.to_numpy(zero_copy_only=False).astype(np.intp)
 
 
-def _table_args(caller: str, target: Any, standardize: Any, labels: Any, dtype: Any) -> None:
+def _table_args(
+    caller: str, target: Any, standardize: Any, labels: Any, dtype: Any, several: bool = False
+) -> None:
     """A file stream's arguments checked before the file is read: "no" is no bool (it
-    was true), an int dtype truncated standardized values, a target is a column's name."""
-    if not isinstance(target, str):
+    was true), an int dtype truncated standardized values, a target is a column's name
+    (or, where ``several`` may be, a non-empty list of names, each once, of labels)."""
+    names = several and isinstance(target, list | tuple) and len(target) > 0
+    if names and all(isinstance(t, str) for t in target) and len(set(target)) == len(target):
+        if labels is False:
+            raise ValueError(
+                f"The 'labels' parameter of {caller} is False, but several target columns "
+                f"({list(target)!r:.80}) are read as labels only: give labels=True (or None), "
+                f"or one target column."
+            )
+    elif not isinstance(target, str):
+        alone = "the target column's name (a str)"
+        want = f"{alone}, or a list of label columns' names, each once" if several else alone
         raise TypeError(
-            f"The 'target' parameter of {caller} must be the target column's name (a str). "
-            f"Got {type(target).__name__} {target!r:.60}."
+            f"The 'target' parameter of {caller} must be {want}. Got "
+            f"{type(target).__name__} {target!r:.60}."
         )
     check_bool(standardize, "standardize", caller)
     if labels is not None:
@@ -645,7 +673,7 @@ def _pyarrow() -> Any:
 
 def _table_stream(
     batches: Callable[[], Iterator[Any]],
-    target: str,
+    target: str | list[str],
     *,
     standardize: bool,
     labels: bool | None,
@@ -661,15 +689,19 @@ def _table_stream(
     count, mean, m2 = 0, None, None
     cats: dict[str, set] = {}
     classes: set = set()
+    several = not isinstance(target, str)  # label columns, each counted value by value
+    targets = list(target) if several else [target]
+    tallies: dict[str, Counter] = {t: Counter() for t in targets} if several else {}
     with _closing(batches()) as source:  # (an error's traceback keeps no file open)
         for b in source:
             if cols is None:
                 names = b.schema.names
                 _unique(names, where(-1))
-                if target not in names:
+                absent = [t for t in targets if t not in names]
+                if absent:
                     raise ValueError(
-                        f"fit: the target column {target!r} is not in {where(-1)}; its columns are "
-                        f"{names}."
+                        f"fit: the target column {absent[0]!r} is not in {where(-1)}; its "
+                        f"columns are {names}."
                     )
                 text = [
                     n
@@ -699,11 +731,13 @@ def _table_stream(
                         "Convert it first: a date or time to numbers (e.g. seconds since a "
                         "date, or its year, month and day) or to text, a decimal to float64."
                     )
-                feats = [n for n in names if n != target]
+                feats = [n for n in names if n not in targets]
                 kinds = {n: "categorical" if n in text else "numeric" for n in feats}
                 cols = Columns(target, feats, kinds)
-                cats = {n: set() for n in text if n != target}
-                if labels is None:
+                cats = {n: set() for n in text if n not in targets}
+                if several:
+                    labels = True
+                elif labels is None:
                     t = b.schema.field(target).type
                     labels = not pa.types.is_floating(t)
                 elif not labels and target in text:
@@ -719,7 +753,7 @@ def _table_stream(
             moments = cols.numeric + ([] if labels else [target])  # a number target's too
             try:
                 x = np.column_stack([_numbers(b, n) for n in moments]) if moments else None
-                for n in [*cats, *([target] if labels else [])]:
+                for n in [*cats, *(targets if labels else [])]:
                     _no_empty(b.column(n), n)
             except _BadCell as e:
                 raise _placed(e, where(count + e.row)) from None
@@ -734,13 +768,20 @@ def _table_stream(
                         mean = mean + delta * m / (count + m)
                         m2 = m2 + d2 + delta**2 * count * m / (count + m)
             count += m
-            for n, s in {**cats, **({target: classes} if labels else {})}.items():
+            for n, s in {**cats, **({target: classes} if labels and not several else {})}.items():
                 s.update(b.column(n).unique().to_pylist())
+            for n, tally in tallies.items():
+                counted = b.column(n).value_counts()  # (values, counts)
+                values, counts = counted.field("values"), counted.field("counts")
+                tally.update(dict(zip(values.to_pylist(), counts.to_pylist())))
     if cols is None or count == 0:
         raise ValueError(f"fit: {where(-1)} has no rows to train on.")
     cols.rows = count
     cols.categories = {n: sorted(s) for n, s in cats.items()}
     cols.classes = sorted(classes) if labels else None
+    if several:
+        cols.classes = [sorted(tallies[t]) for t in targets]
+        cols.counts = [[tallies[t][v] for v in c] for t, c in zip(targets, cols.classes)]
     if not labels:  # the target's moments, last (for scaling y, as the command line does)
         cols.target_moments = (float(mean[-1]), float(np.sqrt(m2[-1] / count)))
         mean, m2 = (mean[:-1], m2[:-1]) if len(mean) > 1 else (None, None)
@@ -810,7 +851,7 @@ def csv_delimiter(path: str | os.PathLike[str], decimal: str = ".") -> str:
 
 def from_csv(
     path: str | os.PathLike[str],
-    target: str,
+    target: str | list[str],
     *,
     standardize: bool = False,
     labels: bool | None = None,
@@ -834,12 +875,22 @@ def from_csv(
     :data:`MISSING_TOKENS` (empty, ``nan``, ``NA``, ``N/A``, ``null``, in any case), the
     in-memory reader's. ``decimal``: the numbers' decimal mark (``","`` reads ``3,14`` as
     3.14, as :func:`glassnet.datasets.read_csv` does), other than the delimiter.
+
+    ``target`` a list of column names: several label columns (a multi-label target), each
+    read as text as written (the blanks around a cell stripped); y is (rows, K), column k
+    each cell's index in ``columns.classes[k]`` (that column's sorted texts; how many rows
+    hold each in ``columns.counts[k]``). Deciding which of them is a label's positive value
+    is the caller's (``glassnet train --task multilabel --stream`` does it as in memory).
     """
     pa = _pyarrow()
     from pyarrow import csv
 
     check_number(block_size, "block_size", "from_csv", low=1, integer=True)
-    _table_args("from_csv", target, standardize, labels, dtype)
+    _table_args("from_csv", target, standardize, labels, dtype, several=True)
+    several = not isinstance(target, str)
+    if several:
+        target = list(target)
+    targets = target if several else [target]
     if delimiter is not None and (
         not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '\r\n"'
     ):
@@ -893,16 +944,19 @@ def from_csv(
             "when they are empty)."
         )
     _unique(names, f"'{path}'")
-    _decimal_commas(first, names, path, delimiter, decimal)
+    _decimal_commas(first, names, path, delimiter, decimal, targets if several else [])
     # later blocks are read with the first block's types (a number column stays a number);
     # integers are read as float64 so that a column like 1, 2, 2.5 does not fail mid-file
     # (all but a target of class labels)
-    as_float = {r for r, n in zip(raw, names) if n != target or labels is False}
+    as_float = {r for r, n in zip(raw, names) if n not in targets or labels is False}
+    as_text = {r for r, n in zip(raw, names) if several and n in targets}  # (as written)
     # a date or time column is text, as the in-memory reader reads it (one-hot encoded),
     # not the days or seconds since 1970 that pyarrow's date32 and timestamp hold
     types = {
         f.name: (
-            pa.float64()
+            pa.string()
+            if f.name in as_text
+            else pa.float64()
             if pa.types.is_integer(f.type) and f.name in as_float
             else pa.string()
             if pa.types.is_temporal(f.type)
@@ -951,18 +1005,21 @@ def from_csv(
 _EUROPEAN = re.compile(r"\s*[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?([eE][+-]?\d+)?\s*")
 
 
-def _decimal_commas(first: Any, names: list[str], path: str, delimiter: str, decimal: str) -> None:
+def _decimal_commas(
+    first: Any, names: list[str], path: str, delimiter: str, decimal: str, skip: list[str]
+) -> None:
     """A text column of the first block whose every cell is a number as a European
     spreadsheet writes it (``3,14``, ``2``, ``1.003,50``), one at least with a comma, in a
     file not separated by commas and read with the decimal point, is an error saying to
     pass ``decimal=","``: it would be one-hot encoded, a category per number (the command
-    line refuses such cells in memory too; ``datasets.read_csv`` reads them as text)."""
+    line refuses such cells in memory too; ``datasets.read_csv`` reads them as text).
+    ``skip``: label columns, read as text as written."""
     if decimal != "." or delimiter == ",":
         return
     import pyarrow as pa
 
     for name, column in zip(names, first.columns):
-        if not pa.types.is_string(column.type):
+        if not pa.types.is_string(column.type) or name in skip:
             continue
         cells = [c for c in column.drop_null().to_pylist()[:1000] if c.strip()]
         commas = any("," in c for c in cells)
