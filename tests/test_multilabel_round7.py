@@ -255,3 +255,45 @@ def test_stream_refusals_of_several_targets(capsys, tmp_path):
                        "--stream", "--out", model)  # fmt: skip
     assert code == 2
     assert_one_line_error(err, "the label column 'a'", "holds the single value 1 in all 120")
+
+
+def test_a_resumed_streamed_multilabel_run_ends_with_the_uninterrupted_weights(capsys, tmp_path):
+    pytest.importorskip("pyarrow")
+    data = write_csv(tmp_path / "ml.csv", HEADER, _rows())
+    whole, part = tmp_path / "whole.glassnet", tmp_path / "part.glassnet"
+    _train(capsys, data, whole, "a,b,c,d", "--stream", "--epochs", "6", "-q")
+    _train(capsys, data, part, "a,b,c,d", "--stream", "--epochs", "3", "--checkpoint-every",
+           "1", "-q")  # fmt: skip
+    _train(capsys, data, part, "a,b,c,d", "--stream", "--epochs", "6", "--checkpoint-every",
+           "1", "--resume", "--force", "-q")  # fmt: skip
+    a, b = load_arrays(whole), load_arrays(part)
+    for k in a[0]:
+        np.testing.assert_array_equal(a[0][k], b[0][k])
+    assert a[1]["meta"]["test_metrics"] == b[1]["meta"]["test_metrics"]
+
+
+def test_from_csv_takes_a_list_of_label_columns(tmp_path):
+    pytest.importorskip("pyarrow")
+    from glassnet import stream
+
+    rows = [r[:5] for r in _rows(50)]
+    data = write_csv(tmp_path / "ml.csv", HEADER[:5], rows)
+    src = stream.from_csv(data, ["b", "a"], block_size=300)  # (several blocks)
+    cols = src.columns
+    assert cols.targets == ["b", "a"] and cols.features == ["x1", "x2", "color"]
+    assert cols.classes == [["Yes", "no", "yes"], ["0", "1"]]  # (texts, as written)
+    b = [str(r[4]) for r in rows]
+    a = [r[3] for r in rows]
+    assert cols.counts == [[b.count("Yes"), b.count("no"), b.count("yes")],
+                           [a.count(0), a.count(1)]]  # fmt: skip
+    y = np.concatenate([c[1] for c in src.chunks()])
+    np.testing.assert_array_equal(y[:, 0], [cols.classes[0].index(v) for v in b])
+    np.testing.assert_array_equal(y[:, 1], a)
+    with pytest.raises(ValueError, match="'labels' parameter of from_csv is False"):
+        stream.from_csv(data, ["a", "b"], labels=False)
+    with pytest.raises(TypeError, match="a list of label columns' names, each once"):
+        stream.from_csv(data, ["a", "a"])
+    with pytest.raises(TypeError, match="must be the target column's name \\(a str\\)"):
+        stream.from_parquet(tmp_path / "x.parquet", ["a", "b"])
+    with pytest.raises(ValueError, match="the target column 'zz' is not in"):
+        stream.from_csv(data, ["a", "zz"])
