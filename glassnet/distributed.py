@@ -46,8 +46,11 @@ on that fit's communicators. Ranks in fit raise
 :class:`DistributedError` naming it; ranks that end too end. An error every rank hit alike
 is printed by rank 0 alone. A failing rank whose others
 do not join within 10 s (busy in code of their own, such as their own ``bcast``) ends the
-job with ``MPI_Abort``; a rank ending without an error leaves quietly after 10 s. Without
-either, importing glassnet changes nothing of how an MPI program ends.
+job with ``MPI_Abort``. A rank ending without an error waits for the ranks of the
+communicators it trained on however long they take (each joins when its program ends, or
+when it calls ``MPI.Finalize()`` itself), as MPICH's own MPI_Finalize waits for every rank;
+on ``MPI.COMM_WORLD`` after :func:`install` without a fit there, it leaves quietly after
+10 s. Without either, importing glassnet changes nothing of how an MPI program ends.
 
 Callbacks' ``on_train_begin``/``on_epoch_end``/``on_train_end`` (checkpoints, progress,
 diagnostics) and the progress line run on rank 0 only; ``on_step_end`` runs on every rank
@@ -179,6 +182,7 @@ class DataParallel:
         self.MPI, self.comm = MPI, comm
         if MPI.COMM_WORLD.Get_size() > 1:  # (any launcher: glassnet's import saw mpiexec's)
             _install()
+            _watch_finalize(MPI)
         self.rank, self.size = comm.Get_rank(), comm.Get_size()
         for c, told, gone in _BROKEN:
             if c == comm:  # a rank has ended its program: its collectives would never come
@@ -187,6 +191,7 @@ class DataParallel:
             _TRACKED.append(comm)
         self.root = self.rank == 0
         self.done = False  # this rank's last collective has run
+        self.met = False  # a collective of this fit has run: every rank has glassnet's hooks
         # before training the collectives are nonblocking ones (Iallreduce), as is the one of
         # a rank that ends its program (_part), which must meet them; training's are blocking
         self.fixed = True
@@ -251,6 +256,10 @@ class DataParallel:
             self.comm.Iallreduce(self.MPI.IN_PLACE, self.buf, op=self.MPI.SUM).Wait()
         else:
             self.comm.Allreduce(self.MPI.IN_PLACE, self.buf, op=self.MPI.SUM)
+        if not self.met:  # (every rank of comm is in a distributed fit, or has ended its
+            self.met = True  # program through glassnet's hooks: each will join _part's
+            if self.size > 1 and not any(c == self.comm for c in _MET):  # collective)
+                _MET.append(self.comm)
 
     def _settle(self, mine: BaseException | None) -> None:
         """Every rank, after a collective where a rank failed (``mine``: this rank's error)
@@ -601,6 +610,10 @@ _BROKEN: list[tuple[Any, str, int]] = []  # those a rank has left: what the othe
 _GONE: list[bool] = []  # this rank has told the others that it ends its program
 _ASKED: list[bool] = []  # install() was called: COMM_WORLD too, MPI started if need be
 _PID: list[int] = []  # the process that installed the hooks (a forked child inherits them)
+_MET: list[Any] = []  # the communicators of which every rank has the hooks (a collective of a
+# distributed fit ran there): a rank ending without an error waits for them without limit
+_WATCHED: list[Any] = []  # the key of MPI.COMM_SELF's attribute whose deletion (the start of
+# MPI_Finalize, when the script calls it itself) tells the others that this rank ends
 _ANSWER_WITHIN = 10.0  # seconds a failing rank waits for the others before MPI_Abort
 
 
@@ -633,14 +646,19 @@ def install() -> None:
     communicators it used, from its start on.) Outside ``mpiexec``, and in processes a rank
     starts, it does nothing. Not for a script whose ranks do other MPI work of their own
     (a master and its workers): a rank ending there would wait, up to 10 s, for others
-    that never join. (A distributed fit, without it, installs the same for the
-    communicators it used, from its start on; ``install()`` adds ``MPI.COMM_WORLD`` and the
-    time before the first fit.)"""
+    that never join (MPICH then warns at MPI_Finalize of the request left pending). (A
+    distributed fit, without it, installs the same for the communicators it used, from its
+    start on; ``install()`` adds ``MPI.COMM_WORLD`` and the time before the first fit.)"""
     if not _rank_process():
         return
     if not _ASKED:
         _ASKED.append(True)
     _install()
+    MPI = sys.modules.get("mpi4py.MPI")
+    if MPI is not None:  # (MPI not started yet: the first distributed fit does this)
+        with contextlib.suppress(Exception):
+            if MPI.Is_initialized() and not MPI.Is_finalized():
+                _watch_finalize(MPI)
 
 
 def _install() -> None:
@@ -652,6 +670,24 @@ def _install() -> None:
     sys.excepthook = _hook
     # (Python's atexit functions run before mpi4py's MPI_Finalize, whenever it was imported)
     atexit.register(_at_exit)
+
+
+def _watch_finalize(MPI: Any) -> None:
+    """A script that calls ``MPI.Finalize()`` itself ends this rank's MPI before its end:
+    tell the other ranks then (MPI_Finalize deletes ``MPI.COMM_SELF``'s attributes first,
+    while MPI still works), as the end of the program would. Without it they waited for this
+    rank's last collective until their limit, and MPICH warned of the request left pending.
+    (At the end of the program, mpi4py's own MPI_Finalize comes after :func:`_at_exit`.)"""
+    if _WATCHED:
+        return
+
+    def finalizing(comm: Any, key: int, value: Any) -> None:
+        with contextlib.suppress(BaseException):  # (an error must not fail MPI_Finalize)
+            _at_exit()
+
+    key = MPI.Comm.Create_keyval(delete_fn=finalizing)
+    MPI.COMM_SELF.Set_attr(key, True)
+    _WATCHED.append(key)
 
 
 def _text(error: BaseException) -> str:
@@ -687,22 +723,20 @@ def _heard(comm: Any, got: list[tuple[str | None, bool]]) -> bool:
     return rank in reporters and rank != reporters[0]  # (a failing rank reports its own)
 
 
-def _leave(MPI: Any, comm: Any, error: str | None, wait: float | None) -> Any:
-    """This rank's last collective on ``comm``; every rank's (error, has ended), or None
-    when the others did not join it within ``wait`` seconds. It waits without spinning a
-    core (as MPI_Finalize does): a rank done early must not slow the others."""
+def _post(MPI: Any, comm: Any, error: str | None) -> tuple[np.ndarray, Any]:
+    """Post this rank's last collective on ``comm``: its buffer and request."""
     buf = np.zeros(_CHECKS + _CONTROL, np.float64)
     ctl = buf[_CHECKS:]
     ctl[_EXIT] = 1.0
     ctl[_ERROR] = 0.0 if error is None else 1.0
     if comm.Get_rank() == 0:
         ctl[_KIND] = _GONE_KIND
-    request = comm.Iallreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
-    end = None if wait is None else time.monotonic() + wait
-    while not request.Test():
-        if end is not None and time.monotonic() > end:
-            return None
-        time.sleep(0.005)
+    return buf, comm.Iallreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
+
+
+def _gathered(comm: Any, buf: np.ndarray, error: str | None) -> list[tuple[str | None, bool]]:
+    """Every rank's (error, has ended), once this rank's last collective on ``comm`` ran."""
+    ctl = buf[_CHECKS:]
     size = comm.Get_size()
     if ctl[_EXIT] == size and ctl[_ERROR] < size:  # every rank ends (some may have gone on
         # to MPI_Finalize already, so no second collective): each failing rank reports its own
@@ -712,10 +746,20 @@ def _leave(MPI: Any, comm: Any, error: str | None, wait: float | None) -> Any:
 
 def _part(error: str | None, wait: float | None) -> bool | None:
     """This rank ends its program (with ``error``, as text, or None): tell the ranks of the
-    communicators of its distributed fits, and of ``MPI.COMM_WORLD``, in that order
-    (starting MPI here if nothing did: a rank waiting in its first fit waits for this rank
-    in ``MPI_Init``). Returns whether to keep quiet about ``error`` (another rank reports
-    it); None when the other ranks did not answer within ``wait`` seconds."""
+    communicators of its distributed fits and ``MPI.COMM_WORLD`` (starting MPI here if
+    nothing did: a rank waiting in its first fit waits for this rank in ``MPI_Init``).
+    Returns whether to keep quiet about ``error`` (another rank reports it); None when the
+    other ranks did not answer within ``wait`` seconds.
+
+    The collectives are posted on every communicator at once (another rank may hold them in
+    another order) and each is finished as it completes. A rank ending without an error
+    waits without limit on a communicator of which every rank has glassnet's hooks (a
+    distributed fit ran there: each joins when its program ends, however late, or when it
+    calls ``MPI.Finalize()``), as MPICH's MPI_Finalize itself waits for every rank; on the
+    others (``MPI.COMM_WORLD`` after :func:`install` without a fit on it) at most ``wait``
+    seconds. A failing rank waits at most ``wait`` seconds everywhere (the others may be
+    blocked in the script's own collectives: the caller then ends the job). It waits without
+    spinning a core (as MPI_Finalize does): a rank done early must not slow the others."""
     if _GONE or _PID != [os.getpid()]:  # (a forked child of the rank is not the rank)
         return False
     if not _ASKED and "mpi4py.MPI" not in sys.modules:  # (MPI not started: no fit of ours)
@@ -733,20 +777,37 @@ def _part(error: str | None, wait: float | None) -> bool | None:
     except Exception:  # (mpi4py missing, or its MPI library failing to load or start)
         return False
     _GONE.append(True)
-    quiet = False
-    for comm in comms:
-        got = _leave(MPI, comm, error, wait)
-        if got is None:
-            return None
-        quiet = _heard(comm, got)
-        staying = [r for r, (_, gone) in enumerate(got) if not gone]
-        if error is None and staying:
-            sys.stderr.write(
-                f"glassnet: rank {comm.Get_rank()} of {comm.Get_size()} has ended its program "
-                f"while rank(s) {staying} called fit(distributed='mpi'): they stop with "
-                "DistributedError\n"
-            )
-    return quiet
+    posted = [_post(MPI, comm, error) for comm in comms]
+    sure = [error is None and any(c == comm for c in _MET) for comm in comms]
+    heard: dict[int, bool] = {}
+    late = False  # a communicator whose other ranks did not answer within ``wait``
+    pending = list(range(len(comms)))
+    end = None if wait is None else time.monotonic() + wait
+    while pending:
+        for i in list(pending):
+            comm, (buf, request) = comms[i], posted[i]
+            if not request.Test():
+                continue
+            pending.remove(i)
+            got = _gathered(comm, buf, error)
+            heard[i] = _heard(comm, got)
+            staying = [r for r, (_, gone) in enumerate(got) if not gone]
+            if error is None and staying:
+                sys.stderr.write(
+                    f"glassnet: rank {comm.Get_rank()} of {comm.Get_size()} has ended its "
+                    f"program while rank(s) {staying} called fit(distributed='mpi'): they stop "
+                    "with DistributedError\n"
+                )
+        if end is not None and time.monotonic() > end and any(not sure[i] for i in pending):
+            if error is not None:
+                return None
+            late = True
+            pending = [i for i in pending if sure[i]]
+        if pending:
+            time.sleep(0.005)
+    if late:
+        return None
+    return heard[len(comms) - 1] if comms else False
 
 
 def _from_fit(error: BaseException, mark: str = "_glassnet_every_rank") -> bool:
@@ -807,8 +868,10 @@ def _hook(kind: Any, value: Any, tb: Any) -> None:
 
 def _at_exit() -> None:
     """The end of a rank's program (sys.exit(), the end of the script): tell the others,
-    waiting for them at most 10 s (a rank whose others never join, such as a master that
-    never imported glassnet or finalized MPI itself, leaves quietly)."""
+    waiting for the ranks of a communicator it trained on as long as they take, for the
+    others at most 10 s (a master that never imported glassnet never joins ``install()``'s
+    ``MPI.COMM_WORLD``: this rank leaves quietly). Also called when the script calls
+    ``MPI.Finalize()`` itself (:func:`_watch_finalize`)."""
     try:
         _part(None, _ANSWER_WITHIN)
     except Exception as e:  # (an MPI error)
