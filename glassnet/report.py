@@ -29,6 +29,7 @@ import html
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import MAX_PREC, ROUND_HALF_UP, Context, Decimal
 from numbers import Number
 from typing import Any
 
@@ -57,7 +58,21 @@ weights, and per-layer names (w[1]_12) above it."""
 # =====================================================================================
 def fmt(v: float, decimals: int = 3) -> str:
     """A number as the slides print it: fixed decimals, integers without them, tiny or
-    huge values in scientific notation (so 0.0003 does not print as 0.000)."""
+    huge values in scientific notation (so 0.0003 does not print as 0.000).
+
+    A half is rounded up (away from zero), as by hand: ``fmt(0.125, 2)`` is ``0.13``, not
+    Python's ``0.12`` (format rounds half to even). The rounding is decimal, of the
+    shortest digits that give the float back (its ``repr``): ``2.675``, stored as
+    2.67499999999999982236431605997495353221893310546875, is ``2.68`` as by hand from the
+    printed 2.675, not format's ``2.67``. A NumPy float32 is read as the float64 of the same
+    value (np.float32(2.675) holds 2.6749999523... and prints 2.67). The lecture's XNOR
+    table (0.002, 0.881, 0.119) holds no half and reads the same either way. A value of at
+    most half a unit of the last decimal (0.0005 with 3 decimals, 0.5 with 0) prints in
+    scientific notation, as a smaller one does: rounded, it would read 0 or twice itself.
+
+    >>> fmt(0.125, 2), fmt(2.675, 2), fmt(-0.0625), fmt(0.881), fmt(0.0005), fmt(2.0)
+    ('0.13', '2.68', '-0.063', '0.881', '5.00e-04', '2')
+    """
     if type(decimals) is not int or decimals < 0:  # (the common case checked fast)
         decimals = check_number(decimals, "decimals", "fmt", low=0, integer=True)
     try:
@@ -74,13 +89,26 @@ def fmt(v: float, decimals: int = 3) -> str:
         return "inf" if v > 0 else "-inf"
     if v == int(v) and abs(v) < 1e6:
         return str(int(v))
-    fixed = f"{v:.{decimals}f}"
-    # scientific where the fixed decimals would hide the value (0.0003 as 0.000; 0.5 with
-    # decimals=0 as 0, the half rounded to even) or where they reach a million
-    # (999999.9996 read 1000000.000, where 1e6 itself reads 1.00e+06)
-    if abs(v) < 0.5 * 10.0 ** (-decimals) or float(fixed) == 0 or abs(float(fixed)) >= 1e6:
-        return f"{v:.{max(decimals - 1, 1)}e}"
+    exact = Decimal(repr(v))  # the shortest digits of the float, which hand rounding reads
+    fixed = f"{_HALF_UP.quantize(exact, Decimal(1).scaleb(-decimals)):f}"
+    # scientific where the fixed decimals would hide the value (0.0003 as 0.000) or double
+    # it (at most half a unit of the last decimal: 0.5 with decimals=0 read 1, where half
+    # to even read 0), or where they reach a million (999999.9996 read 1000000.000, where
+    # 1e6 itself reads 1.00e+06)
+    if abs(exact) <= Decimal(5).scaleb(-decimals - 1) or abs(float(fixed)) >= 1e6:
+        return _scientific(exact, max(decimals - 1, 1))
     return fixed
+
+
+_HALF_UP = Context(prec=MAX_PREC, rounding=ROUND_HALF_UP)  # (ROUND_HALF_UP: away from zero)
+
+
+def _scientific(exact: Decimal, digits: int) -> str:
+    """``exact`` as format's ``e`` writes it (``1.25e-05``, an exponent of at least two
+    digits) with ``digits`` decimals, its half rounded up as :func:`fmt`'s fixed digits."""
+    head = Context(prec=digits + 1, rounding=ROUND_HALF_UP).plus(exact)
+    mantissa, _, exponent = f"{head:.{digits}e}".partition("e")
+    return f"{mantissa}e{int(exponent):+03d}"
 
 
 def _huge_int(v: Any, keep: int) -> str:

@@ -167,3 +167,42 @@ def test_draw_graph_names_a_parameter_divisor_and_two_parameter_factors_by_role(
     # two tensors that are no parameters keep the a and b of a product
     p = gn.Tensor(np.ones((2, 1)), requires_grad=True) * gn.Tensor(np.ones((2, 1)))
     assert _titles(p)[-1] == "a b"
+
+
+# ----------------------------------------------------------------------------- report.fmt
+
+
+def test_fmt_rounds_a_half_up_as_by_hand():
+    """format() rounds half to even (and binary floats): a table read 0.125 as 0.12 and
+    0.0625 as 0.062, where a learner's hand arithmetic gives 0.13 and 0.063."""
+    from glassnet.report import fmt
+
+    assert fmt(0.125, 2) == "0.13"
+    assert fmt(0.0625) == "0.063" and fmt(-0.0625) == "-0.063"  # away from zero
+    assert fmt(0.375, 2) == "0.38" and fmt(2.5, 0) == "3" and fmt(-1.45, 1) == "-1.5"
+    assert fmt(0.05 * 1.25) == "0.063"  # 0.1/2 * 1.250 in explain's penalty line
+    # decimal rounding of the shortest digits: 2.675 is stored as 2.67499999999999982...
+    assert fmt(2.675, 2) == "2.68" and fmt(1.005, 2) == "1.01"
+    # scientific notation rounds its digits the same way
+    assert fmt(1.25e-7, 2) == "1.3e-07" and fmt(3.125e-6) == "3.13e-06"
+
+
+def test_fmt_keeps_the_lectures_xnor_table_and_every_value_that_is_no_half():
+    from glassnet.report import fmt
+
+    sig = 1 / (1 + np.exp(-np.array([-6.0, -2.0, 2.0, 6.0, 2.0])))  # a₁, a₂ of XNOR
+    assert [fmt(v) for v in sig] == ["0.002", "0.119", "0.881", "0.998", "0.881"]
+    assert [fmt(np.float32(v)) for v in sig] == ["0.002", "0.119", "0.881", "0.998", "0.881"]
+    assert fmt(0.25) == "0.250" and fmt(3.14159) == "3.142" and fmt(-2.0) == "-2"
+    assert fmt(0.0003) == "3.00e-04" and fmt(1e6) == "1.00e+06"
+    assert fmt(999999.9996) == "1.00e+06" and fmt(999999.5) == "999999.500"
+
+
+def test_fmt_prints_at_most_half_a_last_decimal_in_scientific_notation():
+    """0.5 with decimals=0 (0.0005 with 3) rounded would read 1 (0.001), twice the value;
+    it reads as a smaller one does, in scientific notation."""
+    from glassnet.report import fmt
+
+    assert fmt(0.5, 0) == "5.0e-01" and fmt(0.0005) == "5.00e-04" and fmt(-0.0005) == "-5.00e-04"
+    assert fmt(0.00051) == "0.001" and fmt(0.51, 0) == "1"
+    assert len(fmt(1.25, 2000)) == 2002  # (any number of decimals, as format takes)
