@@ -18,8 +18,20 @@ Tensor (``x.sum() > 0``, ``x.item()``, ``float(x)``) is refused while it is reco
 that writes into its input too; and the chain is checked against the forward on rows it
 was not read from (negated, scaled by 1e3, ±1e6 and 1e-3, each row alone, fresh ones),
 which catches a branch on ``x.data`` that those rows reach, and state kept between calls.
-A branch that none of them reaches stays unseen: for such a forward, build the network as
-an ``nn.Sequential`` of its layers.
+
+A branch on ``x.data`` that none of those rows reaches (``if x.data.max() > 1e12:``) is
+seen another way: while the forward is recorded, the input's array (and the arrays NumPy
+computes from it, a layer's ``h.data`` too) notes each value the user's code takes out of
+it as a Python bool or number (``bool()``, ``if``, ``float()``, ``int()``, an index,
+``.item()``, ``.tolist()``; one element and a reduction, ``x.data[0, 0]``,
+``x.data.max()``, ``np.any(...)``, ``argmax``, stay arrays to be seen); the forward is then
+refused, naming the file, line and code of the first such read, as the check rows cannot
+vouch for rows of another branch. Reading the shape (``x.data.shape``) or printing the
+values is no such read. What stays unseen: a value taken out through a plain NumPy array
+(``np.asarray(x.data)``, ``x.data.view(np.ndarray)``, ``np.nonzero``), through Python's
+own storage (``memoryview``, ``bytes``), by NumPy older than 2 (where one value of a
+reduction is returned as a scalar), or state outside the input (a global counter): for
+such a forward, build the network as an ``nn.Sequential`` of its layers.
 
 >>> import numpy as np
 >>> import glassnet as gn
@@ -39,6 +51,9 @@ Sequential(
 
 from __future__ import annotations
 
+import linecache
+import os
+import sys
 import threading
 from typing import Any
 
@@ -84,7 +99,13 @@ def as_chain(model: Any, x: Any = None, owner: str = "explain", *, flatten: bool
     reshape of the input that makes each of the rows ``x`` one row, (N, d1, d2, ...) to
     (N, d1 * d2 * ...) (``nn.Flatten()``, ``x.flatten(1)``), is read as an ``nn.Flatten()``
     first in the chain; without it (explain's and draw_network's, which take rows) it is
-    refused as any other op."""
+    refused as any other op.
+
+    A forward that takes its input's values out of ``x.data`` (``if x.data.max() > 1e12:``)
+    is refused, naming the line, even where the chain gives its outputs on every row
+    checked: no row set can vouch for a branch it does not reach. Values taken out through
+    a plain array (``np.asarray(x.data)``) are not seen: the module's docstring says what
+    is and what is not."""
     if not isinstance(model, Module) or (isinstance(model, _DIRECT) and _glassnets_own(model)):
         return model
     if x is None:
@@ -123,7 +144,18 @@ def as_chain(model: Any, x: Any = None, owner: str = "explain", *, flatten: bool
             raise TypeError(f"{fix}; {name}'s output has no graph (computed under no_grad?).")
         chain = _chain_of(out, probe, linears, model, fix, name, flatten)
         _same_outputs(model, Sequential(*chain), rows, fix, name)
+        read = _DATA_READS.pop(threading.get_ident(), None)
+        if read is not None:  # (the checks agree, but only on the rows they tried)
+            raise TypeError(
+                f"{fix}; {name}'s forward takes values of its input (or computed from it) out "
+                f"of their array, as x.data ({read}), so it may branch on them: the chain "
+                "gives the forward's outputs on every "
+                "row checked (these rows, negated, scaled by 1e-3 to 1e6, one by one, fresh "
+                "ones), but no check can vouch for rows that take another branch. Build the "
+                "network as an nn.Sequential of its layers (or leave the read out of forward)."
+            )
     finally:
+        _DATA_READS.pop(threading.get_ident(), None)
         for m, mode in modes:
             m.training = mode
     return Sequential(*chain)
@@ -175,9 +207,11 @@ def _traced(model: Module, rows: np.ndarray, fix: str, name: str) -> tuple[Tenso
         for m, original in saved.items():
             setattr(Tensor, m, guard(m, original))
         _TRACING.append(me)
+        _DATA_READS.pop(me, None)
         try:
             with enable_grad():
                 probe = Tensor(data, requires_grad=True)
+                probe.data = data.view(_Watched)  # (x.data's truth values are seen too)
                 out = model(probe)
         except _ValueRead as e:
             raise TypeError(
@@ -196,6 +230,88 @@ def _traced(model: Module, rows: np.ndarray, fix: str, name: str) -> tuple[Tenso
     if not isinstance(out, Tensor):
         raise TypeError(f"{fix}; {name}'s forward returned {type(out).__name__}, not a Tensor.")
     return out, probe
+
+
+_NUMPY = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
+_GLASSNET = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_DATA_READS: dict[int, str] = {}  # thread -> where its traced forward first read x.data
+
+
+def _data_read(what: str) -> None:
+    """Note a value of the traced input read through its array (``x.data``) as a Python
+    truth value or number (``what``) by the user's code (not glassnet's or NumPy's own),
+    where: the forward may branch on it, on rows the checks may not reach."""
+    me = threading.get_ident()
+    if me not in _TRACING or me in _DATA_READS:
+        return
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith(_NUMPY):
+        if frame.f_code.co_filename.endswith("arrayprint.py"):
+            return  # (printed: print(x.data) reads every value, and branches on none)
+        frame = frame.f_back
+    if frame is None or frame.f_code.co_filename.startswith(_GLASSNET):
+        return  # (glassnet's own checks of the values: the same for every row)
+    path, line = frame.f_code.co_filename, frame.f_lineno
+    code = linecache.getline(path, line).strip()
+    _DATA_READS[me] = f"{what} at {os.path.basename(path)}:{line}" + (f": `{code}`" if code else "")
+
+
+def _kept(out: Any) -> Any:
+    """A scalar result of a :class:`_Watched` array as a 0-d one (its reads seen) while
+    a forward is traced in this thread; as NumPy gives it otherwise."""
+    if isinstance(out, np.generic) and threading.get_ident() in _TRACING:
+        return np.asarray(out).view(_Watched)
+    return out
+
+
+class _Watched(np.ndarray):
+    """The traced input's array (``x.data``, and the arrays computed from it): a value
+    taken out of it as a Python bool or number (``if x.data.max() > 1e4:``,
+    ``float(x.data[0, 0])``, ``.item()``, ``.tolist()``) is noted, with where. One value or
+    a reduction stays such an array (NumPy gives a scalar, whose truth value is not seen)."""
+
+    def __array_wrap__(self, arr: Any, context: Any = None, return_scalar: bool = False) -> Any:
+        if threading.get_ident() not in _TRACING:  # (as an ndarray: a scalar for 0-d)
+            return arr[()] if return_scalar and isinstance(arr, np.ndarray) else arr
+        return arr.view(_Watched) if isinstance(arr, np.ndarray) else arr
+
+    def __getitem__(self, key: Any) -> Any:
+        out = super().__getitem__(key)
+        return _kept(out)
+
+    def argmax(self, *args: Any, **kwargs: Any) -> Any:
+        return _kept(super().argmax(*args, **kwargs))
+
+    def argmin(self, *args: Any, **kwargs: Any) -> Any:
+        return _kept(super().argmin(*args, **kwargs))
+
+    def __bool__(self) -> bool:
+        _data_read("bool()")
+        return bool(np.asarray(self))
+
+    def __float__(self) -> float:
+        _data_read("float()")
+        return float(np.asarray(self))
+
+    def __int__(self) -> int:
+        _data_read("int()")
+        return int(np.asarray(self))
+
+    def __index__(self) -> int:
+        _data_read("an index")
+        return np.asarray(self).__index__()
+
+    def __complex__(self) -> complex:
+        _data_read("complex()")
+        return complex(np.asarray(self))
+
+    def item(self, *args: Any) -> Any:
+        _data_read("item()")
+        return np.asarray(self).item(*args)
+
+    def tolist(self) -> Any:
+        _data_read("tolist()")
+        return np.asarray(self).tolist()
 
 
 class _ValueRead(Exception):

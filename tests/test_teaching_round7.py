@@ -4,6 +4,7 @@ draw_graph, the rounding of report.fmt, and as_chain's check of a branch on x.da
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import glassnet as gn
 from glassnet.summary import summary
@@ -206,3 +207,73 @@ def test_fmt_prints_at_most_half_a_last_decimal_in_scientific_notation():
     assert fmt(0.5, 0) == "5.0e-01" and fmt(0.0005) == "5.00e-04" and fmt(-0.0005) == "-5.00e-04"
     assert fmt(0.00051) == "0.001" and fmt(0.51, 0) == "1"
     assert len(fmt(1.25, 2000)) == 2002  # (any number of decimals, as format takes)
+
+
+# ----------------------------------------------------------------------------- as_chain
+
+
+class _FarBranch(gn.nn.Module):
+    """A branch on x.data that no check row reaches (they go up to 1e6 times the rows)."""
+
+    def __init__(self) -> None:
+        self.fc = gn.nn.Linear(2, 1, rng=0)
+
+    def forward(self, x):
+        if x.data.max() > 1e12:  # the far branch
+            return self.fc(x).tanh()
+        return self.fc(x).sigmoid()
+
+
+class _ElementBranch(_FarBranch):
+    def forward(self, x):
+        h = self.fc(x)
+        return h.tanh() if abs(float(h.data[0, 0])) > 1e15 else h.sigmoid()
+
+
+class _ShapeOnly(_FarBranch):
+    def forward(self, x):  # (the shape is no value: the same for every row's numbers)
+        assert x.data.shape[-1] == 2
+        print(x.data[:1])  # (printing reads every value and branches on none)
+        return self.fc(x).sigmoid()
+
+
+def test_as_chain_refuses_a_branch_on_x_data_its_check_rows_do_not_reach():
+    """The chain of the branch the rows took was returned (and explained, exported) in
+    silence: rows with a value over 1e12 compute tanh, not sigmoid."""
+    from glassnet.chain import as_chain
+
+    for model in (_FarBranch(), _ElementBranch()):
+        rows = np.ones((3, 2))
+        with pytest.raises(TypeError) as e:
+            as_chain(model, rows)
+        msg = str(e.value)
+        assert "takes values of its input (or computed from it) out of their array" in msg
+        assert "test_teaching_round7.py:" in msg and "no check can vouch" in msg
+        assert "nn.Sequential" in msg
+        with pytest.raises(TypeError, match="out of their array"):
+            gn.explain(model, rows, np.ones(3))
+        with pytest.raises(TypeError, match="out of their array"):
+            as_chain(model)  # (its own random rows)
+        # what the chain would have missed: the other branch on a far row
+        far = model(np.full((1, 2), 1e16)).data
+        assert not np.array_equal(far, model.fc(np.full((1, 2), 1e16)).sigmoid().data)
+    assert "`if x.data.max() > 1e12:  # the far branch`" in str(
+        pytest.raises(TypeError, as_chain, _FarBranch(), np.ones((2, 2))).value
+    )
+    assert "float()" in str(pytest.raises(TypeError, as_chain, _ElementBranch(), rows).value)
+
+
+def test_as_chain_takes_a_forward_that_reads_only_the_shape_or_prints(capsys):
+    from glassnet.chain import _DATA_READS, _TRACING, as_chain
+
+    chain = as_chain(_ShapeOnly(), np.ones((3, 2)))
+    assert [type(m).__name__ for m in chain] == ["Linear", "Sigmoid"]
+    assert not _DATA_READS and not _TRACING  # (nothing left behind)
+    # a branch the check rows reach keeps its own message: the outputs differ there
+    with pytest.raises(TypeError, match="does not give its outputs on every row"):
+
+        class Near(_FarBranch):
+            def forward(self, x):
+                return self.fc(x).tanh() if x.data.max() > 1e5 else self.fc(x).sigmoid()
+
+        as_chain(Near(), np.ones((3, 2)))
