@@ -165,6 +165,14 @@ def test_draw_graph_names_a_parameter_divisor_and_two_parameter_factors_by_role(
     assert local_derivative(q, 0) == "1/w"
     v, w = Parameter(np.array([2.0])), Parameter(np.array([3.0]))
     assert _titles(v * w) == ["v", "w", "v w"]
+    # with a Python number or a constant array: still a weight (a bias when added)
+    a = Parameter(np.array([2.0]))
+    assert _titles(a * 3.0) == ["w", "3 w"] and _titles(a / 2.0) == ["w", "w/2"]
+    assert _titles(a + 1.0) == ["b", "b + 1"]
+    # a named parameter titles itself; its factor is still x
+    k = Parameter(np.array([2.0]))
+    k.label = "k"
+    assert _titles(x * k) == ["x", "k", "x k"]
     # two tensors that are no parameters keep the a and b of a product
     p = gn.Tensor(np.ones((2, 1)), requires_grad=True) * gn.Tensor(np.ones((2, 1)))
     assert _titles(p)[-1] == "a b"

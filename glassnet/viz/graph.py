@@ -507,27 +507,29 @@ def _arg_name(node: Tensor, k: int, decimals: int, short: bool = False) -> str:
         return {0: "A" if p.parents else "X", 1: "W", 2: "b"}.get(k, "x")
     if op in _ACT_OPS:  # the layer it activates: σ(X W₁ + b₁), else z (as in g′(z))
         return _op_formula(p, decimals, True) if not short and p.op == "linear" else "z"
-    if len(node.parents) == 1 or op in _LOSS_OPS:
-        return "x"
     role = _role(node, k)
+    if len(node.parents) == 1 or op in _LOSS_OPS:
+        return role or "x"
     if role is not None:
         return role
     return "ab"[k] if k < 2 else f"x{k + 1}"
 
 
 def _role(node: Tensor, k: int) -> str | None:
-    """Input ``k`` of a two-input sum or product with an unnamed parameter in it, named by
-    the parameter's role as in the lecture's w x + b: a parameter that multiplies (or
-    divides) is a weight w, its factor x; a parameter that is added is a bias b, the other
-    term a. Two parameters multiplied are v and w. None where no parameter takes part (the
-    a and b of two terms). A one-value parameter was titled by its place, so y = x * a
-    drew the multiplier a as 'b', a bias's name."""
+    """Input ``k`` of a sum or product with a parameter in it (with another input or a
+    Python number), named by the parameter's role as in the lecture's w x + b: a parameter
+    that multiplies (or divides) is a weight w, its factor x; a parameter that is added is
+    a bias b, the other term a. Two parameters multiplied are v and w. None where no
+    parameter takes part (the a and b of two terms). A one-value parameter was titled by
+    its place, so y = x * a drew the multiplier a as 'b', a bias's name."""
     ps = node.parents
-    if len(ps) != 2 or node.op not in ("add", "sub", "mul", "div"):
+    if len(ps) > 2 or node.op not in ("add", "sub", "mul", "div"):
         return None
-    param = [isinstance(p, Parameter) and not p.label for p in ps]
+    param = [isinstance(p, Parameter) for p in ps]  # (a named one titles itself)
     if not any(param):
         return None
+    if len(ps) == 1:  # with a Python number: 3 w, b + 1
+        return "b" if node.op in ("add", "sub") else "w"
     if node.op in ("add", "sub"):
         return "b" if param[k] and not param[1 - k] else ("a" if not param[k] else "ab"[k])
     if all(param):
