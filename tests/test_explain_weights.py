@@ -90,8 +90,9 @@ def test_text_shows_the_weight_and_the_penalty_one_data_point() -> None:
     assert "sample_weight (s = 2)" in text
     y_hat = 1 / (1 + np.exp(-(0.5 - 2.0)))
     assert f"dL/dy_hat = s * (y_hat - y) = 2 * ({y_hat:.3f} - 1) = {2 * (y_hat - 1):.3f}" in text
-    # the penalty: its value in the loss, its gradient l2/N * w in the weights' table
-    assert "l2/(2N) * sum w^2 over every weight (no bias) = 0.1/2 * 1.250 = 0.062" in text
+    # the penalty: its value in the loss (0.0625, rounded half up as by hand), its gradient
+    # l2/N * w in the weights' table
+    assert "l2/(2N) * sum w^2 over every weight (no bias) = 0.1/2 * 1.250 = 0.063" in text
     assert "3. Weight gradients: dL/dw = dL/du * v + l2/N * w" in text
     table = e.to_text("weights", notation="ascii").splitlines()
     rows = {r.split()[0]: r.split() for r in table if r.startswith(("w1 ", "w0 "))}
