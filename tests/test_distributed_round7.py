@@ -48,7 +48,6 @@ SCRIPT = textwrap.dedent(
         install()
     X = np.random.default_rng(0).normal(size=(20, 3))
     y = (X[:, 0] > 0).astype(float)
-    net = nn.MLP([3, 4, 1], output_activation="sigmoid", rng=0)
 
 
     class Die(Callback):  # rank 1 ends mid-training without running any Python code
@@ -59,13 +58,20 @@ SCRIPT = textwrap.dedent(
                 os._exit(int(case[4:]))  # exit0, exit3
 
 
-    fit(net, X, y, loss="binary_cross_entropy", epochs=2, batch_size=5, seed=0, verbose=0,
-        distributed="mpi", callbacks=[Die()] if case in ("kill", "exit0", "exit3") else None)
-    if case.startswith("finalize") and RANK == 1:
+    def train(callbacks=None):
+        net = nn.MLP([3, 4, 1], output_activation="sigmoid", rng=0)
+        fit(net, X, y, loss="binary_cross_entropy", epochs=2, batch_size=5, seed=0, verbose=0,
+            distributed="mpi", callbacks=callbacks)
+
+
+    train([Die()] if case in ("kill", "exit0", "exit3") else None)
+    if case.startswith("finalize") and (RANK == 1 or case == "finalize_all"):
         from mpi4py import MPI
 
         MPI.Finalize()
         print(f"rank {RANK} finalized MPI", flush=True)
+    if case == "finalize_then_fit" and RANK == 0:
+        train()  # (rank 1 will not train again)
     if case.startswith("busy") and RANK == 1:
         time.sleep(12)  # (past the 10 s the other rank waited for this one)
     print(f"rank {RANK} done", flush=True)
@@ -125,6 +131,34 @@ def test_a_rank_that_finalizes_mpi_itself_ends_with_the_others(tmp_path, case):
     # now takes well under a second once rank 1 has finalized; 8 s is a bound a shared,
     # loaded machine stays under, while the old wait could not end before 10 s
     assert exit_time(out, 0) < 8, out
+
+
+def test_ranks_that_all_finalize_mpi_themselves_end_as_before(tmp_path):
+    got = job(tmp_path, 2, "finalize_all")
+    assert got is not None, "the job hung (killed after its timeout)"
+    rc, out, err = got
+    assert rc == 0, err
+    assert out.count("finalized MPI") == 2 and out.count(" done") == 2, out
+    assert "pending" not in err and "glassnet" not in err, err
+
+
+def test_a_rank_that_finalizes_mpi_while_another_calls_fit_ends_that_fit(tmp_path):
+    """Rank 1 finalizes MPI while rank 0 calls fit again: rank 0's fit raises
+    DistributedError naming rank 1 (it waited for ever: rank 1's end told no one, and rank
+    1's MPI_Finalize waited for rank 0)."""
+    got = job(tmp_path, 2, "finalize_then_fit")
+    assert got is not None, "the job hung (killed after its timeout)"
+    rc, out, err = got
+    assert rc != 0
+    assert "rank 1 finalized MPI" in out and "rank 0 done" not in out, out
+    assert (
+        "glassnet.distributed.DistributedError: distributed training stopped: rank 1 of 2 "
+        "has ended its program"
+    ) in err, err
+    assert (
+        "glassnet: rank 1 of 2 has ended its program while rank(s) [0] called "
+        "fit(distributed='mpi'): they stop with DistributedError"
+    ) in err, err
 
 
 @pytest.mark.parametrize("case", ["busy", "busy_installed"])
