@@ -179,7 +179,7 @@ _ORDERINGS = (
     "__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__", "item", "tolist", "numpy",
     "__float__",
 )  # fmt: skip
-_VALUES = (np.ndarray, np.generic, int, float, bool)  # (== with a Tensor stays identity)
+_VALUES = (Tensor, np.ndarray, np.generic, int, float, bool)  # (== with others: identity)
 _TRACING: list[int] = []  # the threads tracing a forward now (as_chain's, serialized below)
 _LOCK = threading.Lock()
 

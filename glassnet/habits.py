@@ -14,12 +14,22 @@ tensor.py stays the lecture's autodiff in one sitting, and every Tensor still ha
 device)``; the in-place
 ``x.add_(y, alpha=a)``, ``sub_``, ``mul_``, ``div_``, ``fill_``, ``copy_``, ``zero_`` and
 ``masked_fill_(mask, value)`` under the rules of ``x += y`` below (``x.masked_fill(mask,
-value)`` is the op in the graph). ``x > 0`` (and ``<``, ``<=``, ``>=``) gives a NumPy
-bool array, a mask for ``x[mask]``, ``x[mask] = 0`` and ``glassnet.where``, where PyTorch
-gives a bool tensor (no gradient passes either); ``==`` and ``!=`` stay Python's identity,
-as a tensor is hashed by it. ``x.size`` is both NumPy's and PyTorch's: the number of
-values (an int, as NumPy's ``a.size``; PyTorch's ``x.numel()``) that is also a method,
-``x.size()`` the shape (a tuple) and ``x.size(0)`` the length of axis 0, as in PyTorch.
+value)`` is the op in the graph).
+
+**Comparisons and indices.** ``x > 0``, ``x == y`` (between two Tensors too, elementwise
+with broadcasting, as PyTorch's), ``!=``, ``<``, ``<=``, ``>=`` give a bool :class:`Array`,
+and ``x.argmax(dim)``/``x.argmin(dim)`` an int64 one, where PyTorch gives a bool or a long
+tensor (no gradient passes either). An :class:`Array` is a NumPy array (a mask for
+``x[mask]``, ``x[mask] = 0``, ``glassnet.where`` and ``masked_fill``; ``np.mean(pred == y)``)
+that also has PyTorch's casts, so that the accuracy idioms run as written:
+``(out.argmax(1) == y).float().mean().item()`` and ``(pred == y).sum().item()``. A tensor
+is still hashed by its identity (a dict key, a set member); ``x in [a, b]`` is True for x
+itself and otherwise compares values, as PyTorch's (an error for tensors of more than one
+value): ``any(x is t for t in ts)`` asks for the tensor itself.
+
+``x.size`` is both NumPy's and PyTorch's: the number of values (an int, as NumPy's
+``a.size``; PyTorch's ``x.numel()``) that is also a method, ``x.size()`` the shape (a tuple)
+and ``x.size(0)`` the length of axis 0, as in PyTorch.
 
 **Writes and the graph.** ``x -= y`` writes into x's array, as in PyTorch: the update of a
 parameter under ``no_grad()``, or of a tensor no graph needs. Anywhere else (a tensor the
@@ -49,7 +59,7 @@ import numpy as np
 from ._validation import check_bool
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, operand, unbroadcast
 
-__all__ = ["inference_mode", "function", "FUNCTIONS"]  # (and methods of Tensor)
+__all__ = ["Array", "inference_mode", "function", "FUNCTIONS"]  # (and methods of Tensor)
 
 
 def _unpack(args: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -65,9 +75,56 @@ def _dim(op: str, dim: Any, ndim: int) -> int:
 
 
 _IDENTITY = (  # (ops.py's where says the same of its condition)
-    "a single True/False where a mask was meant? x == y between two Tensors is identity in "
-    "glassnet (a tensor is hashed by it); compare their values: x.data == y.data"
+    "a single True/False where a mask was meant? x == y gives one only where y is not a "
+    "Tensor, an array or a number (a list, None): compare with x == glassnet.tensor(y)"
 )
+
+
+class Array(np.ndarray):
+    """A NumPy array with PyTorch's casts: the result of a comparison (``x == y``, ``x > 0``:
+    bool) and of ``x.argmax(dim)`` (int64 indices), where PyTorch gives a bool or long
+    tensor. ``a.float()`` and ``a.double()`` are float32 and float64 Tensors (no gradient),
+    so ``(out.argmax(1) == y).float().mean().item()`` is the accuracy, as in PyTorch;
+    ``a.long()``, ``a.int()`` and ``a.bool()`` are Arrays of int64, int32 and bool. Otherwise
+    it is the NumPy array it holds (its repr too): NumPy's results of it (and ``astype``)
+    stay Arrays only while they hold bools or integers, and one value is a NumPy scalar."""
+
+    def __array_wrap__(self, arr: Any, context: Any = None, return_scalar: bool = False) -> Any:
+        if return_scalar or arr.ndim == 0:  # (a subclass's reductions gave 0-d arrays)
+            return arr[()]
+        return arr.view(Array if arr.dtype.kind in "biu" else np.ndarray)
+
+    def astype(self, dtype: Any, *args: Any, **kwargs: Any) -> Any:
+        out = super().astype(dtype, *args, **kwargs)
+        return out if out.dtype.kind in "biu" else out.view(np.ndarray)
+
+    def __repr__(self) -> str:
+        return repr(self.view(np.ndarray))
+
+    def float(self) -> Tensor:
+        """The values as a float32 Tensor, as PyTorch's ``.float()``."""
+        return Tensor(self.view(np.ndarray), dtype=np.float32)
+
+    def double(self) -> Tensor:
+        """The values as a float64 Tensor, as PyTorch's ``.double()``."""
+        return Tensor(self.view(np.ndarray), dtype=np.float64)
+
+    def long(self) -> Array:
+        """The values as int64, as PyTorch's ``.long()``."""
+        return self.astype(np.int64)
+
+    def int(self) -> Array:  # noqa: A003 (PyTorch's name)
+        """The values as int32, as PyTorch's ``.int()``."""
+        return self.astype(np.int32)
+
+    def bool(self) -> Array:  # noqa: A003 (PyTorch's name)
+        """The values as bools (nonzero: True), as PyTorch's ``.bool()``."""
+        return self.astype(bool)
+
+
+def _array(a: Any) -> Array:
+    """A NumPy result (an array, or the scalar of a 0-d comparison) as an :class:`Array`."""
+    return np.asarray(a).view(Array)
 
 
 def _index(t: Any) -> Any:
@@ -371,25 +428,56 @@ def clone(self: Tensor) -> Tensor:
     return Tensor.from_op(self.data.copy(), "clone", (self,), lambda g: (g,))
 
 
-def _compare(fn: Callable) -> Callable[[Tensor, Any], np.ndarray]:
-    """``x > 0`` and the other orderings: a NumPy bool array (a mask for ``x[mask]``,
-    ``glassnet.where`` or ``x[mask] = 0``); PyTorch's is a bool tensor, which carries no
-    gradient either."""
-    return lambda self, other: fn(self.data, other.data if isinstance(other, Tensor) else other)
+def _compare(fn: Callable, sym: str) -> Callable[[Tensor, Any], Any]:
+    """``x > 0``, ``x == y`` and the other comparisons with a number, a NumPy array or a
+    Tensor: a bool :class:`Array`, elementwise with broadcasting (PyTorch's is a bool
+    tensor, which carries no gradient either). ``==`` and ``!=`` with anything else (None,
+    a list, a string) stay Python's: False and True."""
+
+    def compare(self: Tensor, other: Any) -> Any:
+        if isinstance(other, Tensor):
+            b = other.data
+        elif isinstance(other, (np.ndarray, np.generic, int, float, bool)):
+            b = other
+        elif sym in ("==", "!="):
+            return NotImplemented  # (Python's fallback: identity)
+        else:
+            return _array(fn(self.data, other))  # (x < [1, 2]; NumPy's error for x < "a")
+        try:
+            return _array(fn(self.data, b))
+        except ValueError as e:
+            raise ValueError(
+                f"x {sym} y: shapes {self.shape} and {np.shape(b)} cannot be broadcast together "
+                "(NumPy broadcasting compares shapes from the right; each pair must be equal "
+                "or 1)."
+            ) from e
+
+    return compare
 
 
-def _equal(fn: Callable, identity: bool) -> Callable[[Tensor, Any], Any]:
-    """``x == v`` (``!=``) with a number or a NumPy array: the bool mask, as the orderings
-    give (it was Python's identity, False, so ``where(x == 0, a, b)`` gave b in silence).
-    Between two Tensors, and with anything else, it stays identity: a tensor is hashed, and
-    found in a list of tensors, by it (compare values with ``x.data == y.data``)."""
+def _arg(fn: Callable, op: str) -> Callable[..., Array]:
+    """PyTorch's ``argmax(dim, keepdim)`` (``argmin``): the index of the first maximum
+    (minimum) along ``dim``, of the flattened values when None, as an int64 :class:`Array`:
+    indices have no gradient, and a Tensor holds floats."""
 
-    def eq(self: Tensor, other: Any) -> Any:
-        if isinstance(other, (np.ndarray, np.generic, int, float, bool)):
-            return fn(self.data, other)
-        return (self is other) == identity
+    def method(self: Tensor, dim: Any = None, keepdim: bool = False) -> Array:
+        keepdims = check_bool(keepdim, "keepdim", op)
+        try:
+            out = fn(self.data, axis=dim, keepdims=keepdims)
+        except ValueError as e:
+            if isinstance(e, IndexError):  # (NumPy's AxisError: its own message names the axis)
+                raise
+            over = "it has no values" if dim is None else f"its axis {dim} has length 0"
+            raise ValueError(
+                f"{op} of a tensor of shape {self.shape}: {over}, so there is no {op} to take "
+                "(PyTorch raises too). Check for an empty batch, or reduce over an axis of "
+                "length > 0."
+            ) from e
+        return _array(out).astype(np.int64, copy=False)
 
-    return eq
+    method.__name__ = op
+    method.__doc__ = f"PyTorch's ``{op}(dim, keepdim)``: the indices, an int64 Array."
+    return method
 
 
 class _Size(int):
@@ -600,10 +688,11 @@ Tensor.tolist = lambda self: self.data.tolist()
 # PyTorch's casts (the gradient cast back); to the dtype it has, the tensor itself, as PyTorch's
 Tensor.float = lambda self: self if self.data.dtype == np.float32 else self.astype(np.float32)
 Tensor.double = lambda self: self if self.data.dtype == np.float64 else self.astype(np.float64)
-Tensor.__eq__, Tensor.__ne__ = _equal(np.equal, True), _equal(np.not_equal, False)
-Tensor.__hash__ = object.__hash__  # (by identity, as before == compared values)
-Tensor.__lt__, Tensor.__le__ = _compare(np.less), _compare(np.less_equal)
-Tensor.__gt__, Tensor.__ge__ = _compare(np.greater), _compare(np.greater_equal)
+Tensor.__eq__, Tensor.__ne__ = _compare(np.equal, "=="), _compare(np.not_equal, "!=")
+Tensor.__hash__ = object.__hash__  # (by identity: tensors are dict keys and set members)
+Tensor.__lt__, Tensor.__le__ = _compare(np.less, "<"), _compare(np.less_equal, "<=")
+Tensor.__gt__, Tensor.__ge__ = _compare(np.greater, ">"), _compare(np.greater_equal, ">=")
+Tensor.argmax, Tensor.argmin = _arg(np.argmax, "argmax"), _arg(np.argmin, "argmin")
 Tensor.view = Tensor.reshape  # PyTorch's name
 Tensor.unsqueeze, Tensor.squeeze, Tensor.flatten = unsqueeze, squeeze, flatten
 Tensor.permute, Tensor.transpose = permute, transpose

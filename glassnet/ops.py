@@ -4,9 +4,9 @@
 
 PyTorch's spellings: ``x.clamp(min=, max=)`` is ``x.clip``; ``x.amax(dim, keepdim)`` and
 ``x.amin`` are ``x.max(axis=, keepdims=)`` and ``x.min``; ``x.argmax(dim)`` gives the indices
-as a NumPy integer array (PyTorch's, a LongTensor). ``x.max(1)`` and ``x.max(dim=1)``
-are refused: PyTorch's return (values, indices), and ``v, i = x.max(1)`` would unpack
-glassnet's values row by row without a word; ``x.argmax(1)`` gives the indices. At ties
+(:mod:`glassnet.habits`' NumPy integer array; PyTorch's, a LongTensor). ``x.max(1)`` and
+``x.max(dim=1)`` are refused: PyTorch's return (values, indices), and ``v, i = x.max(1)``
+would unpack glassnet's values row by row without a word; ``x.argmax(1)`` gives the indices. At ties
 ``x.max(axis=1)`` and ``x.amax(1)`` share the gradient equally, as PyTorch's ``amax``;
 PyTorch's ``x.max(1).values`` gives it all to the index it returns, which
 ``x[np.arange(len(x)), x.argmax(1)]`` reproduces.
@@ -125,20 +125,6 @@ def _reduced(fn: Callable, a: np.ndarray, op: str, axis: Any, **kw: Any) -> Any:
             "(PyTorch raises too). Check for an empty batch, or reduce over an axis of "
             "length > 0."
         ) from e
-
-
-def _argmax(self: Tensor, dim: Any = None, keepdim: bool = False) -> np.ndarray:
-    """PyTorch's ``argmax(dim, keepdim)``: the index of the first maximum along ``dim`` (of
-    the flattened values when None), as a NumPy integer array: indices have no gradient,
-    and a Tensor holds floats. ``(x.argmax(1) == y).mean()`` is the accuracy."""
-    keepdims = check_bool(keepdim, "keepdim", "argmax")
-    return np.asarray(_reduced(np.argmax, self.data, "argmax", dim, keepdims=keepdims))
-
-
-def _argmin(self: Tensor, dim: Any = None, keepdim: bool = False) -> np.ndarray:
-    """PyTorch's ``argmin(dim, keepdim)``: the index of the first minimum, as ``argmax``."""
-    keepdims = check_bool(keepdim, "keepdim", "argmin")
-    return np.asarray(_reduced(np.argmin, self.data, "argmin", dim, keepdims=keepdims))
 
 
 def _cumsum(
@@ -365,7 +351,6 @@ def _std(self: Tensor, dim: Any = None, *args: Any, **kw: Any) -> Tensor:
 Tensor.log1p, Tensor.norm, Tensor.var, Tensor.std = _log1p, _norm, _var, _std
 Tensor.max, Tensor.min, Tensor.sqrt, Tensor.abs, Tensor.clip = _max, _min, _sqrt, _abs, _clip
 Tensor.amax, Tensor.amin, Tensor.clamp = _amax, _amin, _clamp
-Tensor.argmax, Tensor.argmin = _argmax, _argmin
 Tensor.cumsum = _cumsum
 
 
@@ -456,8 +441,8 @@ def stack(tensors: Sequence[Any], axis: int = _AXIS0, *, dim: int | None = None)
 
 
 _IDENTITY = (  # (habits.py says the same of an index: ops and habits do not import each other)
-    "a single True/False where a mask was meant? x == y between two Tensors is identity in "
-    "glassnet (a tensor is hashed by it); compare their values: x.data == y.data"
+    "a single True/False where a mask was meant? x == y gives one only where y is not a "
+    "Tensor, an array or a number (a list, None): compare with x == glassnet.tensor(y)"
 )
 
 

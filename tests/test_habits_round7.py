@@ -254,3 +254,116 @@ def test_samplers_as_torch():
             TorchLoader(tds, **kw)
         with pytest.raises(ValueError):
             DataLoader(DS, **kw)
+
+
+# ------------------------------------------------------------------ == between Tensors
+def test_equality_between_tensors_is_elementwise_with_broadcasting():
+    """x == y between two Tensors was Python's identity: np.mean(pred == y) gave 0.0 and
+    where(x == y, a, b) was refused, though PyTorch compares the values."""
+    x = Tensor([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]])
+    y = Tensor([1.0, 2.0, 1.0])
+    np.testing.assert_array_equal(x == y, [[True, True, False], [False, True, True]])
+    np.testing.assert_array_equal(x != y, [[False, False, True], [True, False, False]])
+    np.testing.assert_array_equal(y == x, x == y)
+    np.testing.assert_array_equal(Tensor(2.0) == x, x.data == 2)
+    np.testing.assert_array_equal(x == Tensor(np.float64(2.0)), x.data == 2)  # (dtypes mix)
+    with pytest.raises(ValueError, match=r"x == y: shapes \(2, 3\) and \(2,\) cannot be broad"):
+        x == Tensor([1.0, 2.0])  # noqa: B015
+    with pytest.raises(ValueError, match=r"x != y: shapes \(3,\) and \(4,\)"):
+        y != Tensor(np.ones(4))  # noqa: B015
+    # with anything else (None, a string, a list) == stays Python's
+    assert (y == None) is False and (y != None) is True and (y == "a") is False  # noqa: E711
+
+
+def test_the_accuracy_idioms_run_as_in_pytorch():
+    out = Tensor([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7], [0.6, 0.4]])
+    labels = np.array([1, 0, 0, 0])
+    for y in (labels, Tensor(labels), labels.astype(np.int32)):
+        assert (out.argmax(1) == y).float().mean().item() == 0.75
+        assert (out.argmax(dim=1) == y).sum().item() == 3
+        assert np.mean(out.argmax(1) == y) == 0.75
+    pred = Tensor([1.0, 0.0, 1.0, 1.0])
+    y = Tensor([1.0, 0.0, 0.0, 1.0])
+    assert (pred == y).sum().item() == 3 and np.mean(pred == y) == 0.75
+    assert (pred == y).float().mean().item() == 0.75 and (pred != y).double().sum().item() == 1
+    assert np.mean(pred == y.data) == 0.75 and isinstance((pred == y).sum().item(), int)
+
+
+def test_comparisons_and_argmax_give_an_array_with_pytorchs_casts():
+    from glassnet.habits import Array
+
+    x = Tensor([[-1.0, 2.0], [3.0, -4.0]])
+    for m in (x > 0, x >= 0, x < 0, x <= 0, x == 2, x != 2, x == x, x == np.float32(3)):
+        assert type(m) is Array and m.dtype == bool and m.shape == (2, 2)
+    i = x.argmax(1)
+    assert type(i) is Array and i.dtype == np.int64 and i.tolist() == [1, 0]
+    assert x.argmin().dtype == np.int64 and x.argmin().item() == 3  # (flattened)
+    assert gn.argmax(x, 0, keepdim=True).tolist() == [[1, 0]]
+    f = (x > 0).float()
+    assert isinstance(f, Tensor) and f.dtype == np.float32 and f.data.tolist() == [[0, 1], [1, 0]]
+    assert not f.requires_grad and (x > 0).double().dtype == np.float64
+    assert (x > 0).long().dtype == np.int64 and (x > 0).int().dtype == np.int32
+    assert i.bool().tolist() == [True, False] and i.float().data.tolist() == [1.0, 0.0]
+    assert repr(x > 0) == repr(x.data > 0)  # NumPy's repr: array([[False,  True], ...
+    # NumPy's results stay Arrays only while they hold bools or integers; one value is a scalar
+    assert type((x > 0) & (x < 3)) is Array and type(i + 1) is Array
+    assert type(i * 0.5) is np.ndarray and type(i.astype(np.float32)) is np.ndarray
+    assert type((x > 0).sum()) is np.int64 and type(np.mean(x > 0)) is np.float64
+    # the masks of PyTorch's habits
+    mask = x == Tensor([3.0, 2.0])
+    np.testing.assert_array_equal(x[mask].data, [2.0, 3.0])
+    np.testing.assert_array_equal(gn.where(mask, x, 0.0).data, [[0, 2], [3, 0]])
+    np.testing.assert_array_equal(x.masked_fill(mask, 0.0).data, [[-1, 0], [0, -4]])
+    assert type(gn.Tensor(mask).data) is np.ndarray  # (a Tensor holds plain arrays)
+    with pytest.raises(ValueError, match=r"argmax of a tensor of shape \(0, 2\): its axis 0"):
+        Tensor(np.zeros((0, 2))).argmax(0)
+
+
+def test_a_tensor_is_still_hashed_and_found_by_identity():
+    x, y = Tensor([1.0, 2.0]), Tensor([1.0, 2.0])
+    assert {x: 1, y: 2}[y] == 2 and len({x, y}) == 2 and x in {x} and y not in {x}
+    assert x in [x, y] and [x, y].index(x) == 0
+    assert any(t is y for t in [x, y])
+    from glassnet.micrograd import Value
+
+    a, b = Value(1.0), Value(1.0)  # micrograd's Value has no __eq__: identity, as micrograd's
+    assert a != b and a == a and len({a, b}) == 2
+
+
+def test_equality_as_torch():
+    torch = pytest.importorskip("torch")
+    a = np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]])
+    b = np.array([1.0, 2.0, 1.0])
+    for op in ("__eq__", "__ne__", "__lt__", "__ge__"):
+        want = getattr(torch.tensor(a), op)(torch.tensor(b)).numpy()
+        np.testing.assert_array_equal(getattr(Tensor(a), op)(Tensor(b)), want)
+    logits, y = torch.tensor(a), torch.tensor([2, 0])
+    want = (logits.argmax(1) == y).float().mean().item()
+    assert (Tensor(a).argmax(1) == y.numpy()).float().mean().item() == want
+    assert (Tensor(a).argmax(1) == y.numpy()).sum().item() == (logits.argmax(1) == y).sum().item()
+    # with a list, Python's fallback in both (PyTorch compares no list either)
+    assert (Tensor(b) == [1.0, 2.0, 1.0]) is (torch.tensor(b) == [1.0, 2.0, 1.0]) is False
+    with pytest.raises(RuntimeError):
+        torch.tensor(a) == torch.tensor([1.0, 2.0])  # noqa: B015
+    with pytest.raises(ValueError, match="cannot be broadcast"):
+        Tensor(a) == Tensor([1.0, 2.0])  # noqa: B015
+
+
+def test_a_forward_that_compares_its_input_with_a_tensor_is_not_read_as_a_chain():
+    """x == t with a Tensor t reads the values now, as x == 0 does: a forward that branches
+    on it computes another function than the one branch a chain records."""
+    from glassnet import nn
+    from glassnet.chain import as_chain
+
+    class Branchy(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = nn.Linear(2, 3), nn.Linear(3, 1)
+            self.ref = Tensor(np.zeros(2))
+
+        def forward(self, x):
+            h = self.a(x).relu()
+            return self.b(h if (x[0] == self.ref).all() else h * 2)
+
+    with pytest.raises(TypeError, match=r"reads its input's values \(__eq__\)"):
+        as_chain(Branchy(), owner="explain")

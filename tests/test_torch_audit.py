@@ -292,7 +292,8 @@ def test_comparisons_give_masks_for_indexing_and_where():
     y = Tensor(X.copy())
     y[y < 0] = 0.0
     np.testing.assert_array_equal(y.data, np.maximum(X, 0))
-    assert x is not None and x != y and x == x  # == stays identity (a tensor is hashed)
+    assert x is not None and x is not y and {x: 1}[x] == 1  # (hashed by identity)
+    np.testing.assert_array_equal(x == y, X == np.maximum(X, 0))  # (values, as torch)
 
 
 def test_requires_grad_clone_numel_dim_tolist():

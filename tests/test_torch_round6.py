@@ -533,10 +533,10 @@ def test_equality_with_a_number_or_an_array_is_the_mask_as_pytorch():
     np.testing.assert_array_equal(x == np.float32(-2), [False, False, False, True])
     ones, zeros = gn.Tensor(np.ones(4)), gn.Tensor(np.zeros(4))
     np.testing.assert_array_equal(gn.where(x == 0, ones, zeros).data, [1, 0, 1, 0])
-    # between tensors, identity: a tensor is hashed and found in a list by it
+    # between tensors, elementwise as PyTorch's; a tensor is still hashed by its identity
     y = gn.Tensor(np.array([0.0, 1.0, 0.0, -2.0]))
-    assert (x == x) is True and (x == y) is False and (x != y) is True
-    assert x in [y, x] and len({x, y}) == 2 and (x == None) is False  # noqa: E711
+    assert (x == x).all() and (x == y).all() and not (x != y).any()
+    assert x in [x, y] and len({x, y}) == 2 and (x == None) is False  # noqa: E711
     torch = pytest.importorskip("torch")
     t = torch.tensor([0.0, 1.0, 0.0, -2.0])
     np.testing.assert_array_equal(x == 0, (t == 0).numpy())
@@ -560,13 +560,13 @@ def test_a_forward_that_compares_its_input_with_a_number_is_not_read_as_a_chain(
 
 
 def test_a_single_true_or_false_where_a_mask_was_meant_is_refused():
-    """x == y between two Tensors is identity: where(x == y, a, b) gave b everywhere and
-    x[x == y] an empty tensor, in silence."""
+    """x == y with a y that is no Tensor, array or number (a list) is Python's, False:
+    where(x == y, a, b) would give b everywhere and x[x == y] an empty tensor, in silence."""
     x, y = gn.Tensor(np.array([1.0, 2.0])), gn.Tensor(np.array([1.0, 3.0]))
-    with pytest.raises(TypeError, match=r"where: the condition is False: .*x.data == y.data"):
-        gn.where(x == y, x, y)
-    with pytest.raises(IndexError, match=r"indexed by False: .*x.data == y.data"):
-        x[x == y]
+    with pytest.raises(TypeError, match=r"where: the condition is False: .*x == glassnet.tensor"):
+        gn.where(x == [1.0, 3.0], x, y)
+    with pytest.raises(IndexError, match=r"indexed by False: .*x == glassnet.tensor\(y\)"):
+        x[x == [1.0, 3.0]]
     with pytest.raises(IndexError, match="indexed by True"):
         x[True] = 0.0
     np.testing.assert_array_equal(gn.where(x.data == y.data, x, y).data, [1.0, 3.0])
