@@ -784,11 +784,18 @@ def _read_table(
             )
         raise CLIError(message) from None
     again = np.ones(table.n_rows, dtype=bool)  # (N,) rows that are the header row again
-    for c in table.names:
-        again &= table.raw(c) == c
+    bom = np.zeros(table.n_rows, dtype=bool)  # (N,) ... whose first cell starts with a BOM
+    for k, c in enumerate(table.names):
+        raw = table.raw(c)
+        if k == 0:  # (a second file's byte-order mark, U+FEFF, in the middle of the file)
+            bom = np.array([cell.startswith(_BOM) for cell in raw], dtype=bool)
+            raw = np.array([_unbom(cell) for cell in raw], dtype=object)
+        again &= raw == _unbom(c)
     if table.names and again.any():  # (text columns only: a number column's is an error)
         r = int(np.flatnonzero(again)[0])
-        raise CLIError(_header_again_text(int(table.line_numbers[r]), path, int(again.sum())))
+        raise CLIError(
+            _header_again_text(int(table.line_numbers[r]), path, int(again.sum()), bool(bom[r]))
+        )
     # a cell such as 18_24 (an age band) or 2023_01 is a number to Python's float() only
     # (1824, 202301): spreadsheets, pandas and --stream read it as text, and so does glassnet
     # (a cell --missing names, such as N_A, is no number: only a cell float() reads counts)
@@ -824,12 +831,31 @@ _NON_NUMERIC = re.compile(
 )
 
 
-def _header_again_text(line: int, path: str, count: int) -> str:
+#: The byte-order mark that Excel's "CSV UTF-8" (and Notepad) write at a file's start.
+_BOM = "\ufeff"
+
+#: What a header row again that starts with a byte-order mark says of the file.
+_BOM_JOINED = (
+    "; that line starts with a byte-order mark (U+FEFF), which Excel's 'CSV UTF-8' writes "
+    "at the start of a file: two such files joined into one (cat a.csv b.csv)? "
+)
+
+
+def _unbom(cell: str) -> str:
+    """``cell`` without a leading byte-order mark (U+FEFF)."""
+    return cell[1:] if cell.startswith(_BOM) else cell
+
+
+def _header_again_text(line: int, path: str, count: int, bom: bool = False) -> str:
     more = f" (and {count - 1} more line(s) like it)" if count > 1 else ""
+    why = (
+        _BOM_JOINED
+        if bom
+        else ": two files joined into one, or a header written again when rows were appended? "
+    )
     return (
-        f"line {line} of '{path}' repeats the header row{more}: two files joined into one, or "
-        f"a header written again when rows were appended? remove that line, so that it is "
-        f"not read as a row of data"
+        f"line {line} of '{path}' repeats the header row{more}{why}remove that line, so that "
+        f"it is not read as a row of data"
     )
 
 
@@ -844,7 +870,14 @@ def _refuse_header_again(message: str, path: str) -> None:
         cell, column = (ast.literal_eval(found[k]) for k in ("cell", "column"))
     except (ValueError, SyntaxError):
         return
-    if cell == column:
+    if _unbom(cell) == _unbom(column):
+        if cell.startswith(_BOM):  # (a second file's byte-order mark, in the middle)
+            raise CLIError(
+                f"line {found['line']} of '{path}' holds {_esc(_unbom(cell))!r}, the name of "
+                f"its number column: the header row again"
+                + _BOM_JOINED
+                + "remove that line, so that it is not read as a row of data"
+            )
         raise CLIError(
             f"line {found['line']} of '{path}' holds {_esc(cell)!r}, the name of its number "
             f"column: the header row again (two files joined into one, or a header written "
@@ -4840,13 +4873,20 @@ def _train_streamed(args: argparse.Namespace) -> int:
                 {"type": "StandardScaler", "mean": [mean], "scale": [std if std >= tiny else 1.0]}
             )
     task = _make_task(task_name, n_outputs)
-    again = [c for c, cats in cols.categories.items() if c in {str(v) for v in cats}]
+    # (a second file's byte-order mark, U+FEFF, before the first name: compared without it)
+    again = [
+        c for c, cats in cols.categories.items() if _unbom(c) in {_unbom(str(v)) for v in cats}
+    ]
     if cols.features and len(again) == len(cols.features):  # each column holds its name
+        bom = any(str(v).startswith(_BOM) for cats in cols.categories.values() for v in cats)
+        why = "two files joined into one, or a header written again when rows were appended? "
+        if bom:
+            why = _BOM_JOINED[2:].replace("that line", "the repeated row", 1)
         raise CLIError(
             f"'{args.data}' repeats its header row further down (each column holds its own "
-            f"name as a value: {_esc(_few([repr(c) for c in again], 3))}): two files joined "
-            f"into one, or a header written again when rows were appended? remove that line, "
-            f"so that it is not read as a row of data (without --stream, the error names it)"
+            f"name as a value: {_esc(_few([repr(c) for c in again], 3))}): {why}remove that "
+            f"line, so that it is not read as a row of data (without --stream, the error "
+            f"names it)"
         )
     _refuse_streamed_numbers_as_text(
         args.data, cols.categories, args.decimal, _stream_delimiter(args)

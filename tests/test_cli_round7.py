@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from cli_helpers import FAST, run, write_csv
+from cli_helpers import FAST, assert_one_line_error, run, write_csv
 
 
 def _comma_rows(n: int = 40, seed: int = 0) -> list[list[str]]:
@@ -91,3 +91,49 @@ def test_pipeline_reads_text_numbers_with_the_models_decimal_mark(tmp_path, caps
     with pytest.raises(ValueError, match="not a number") as info:
         pipe.predict({"a": ["1.5"], "b": ["0,25"]})
     assert "with the decimal mark ',' of its training data (Pipeline.decimal)" in str(info.value)
+
+
+# ---------------------------------------------------------------- two files joined, each with a BOM
+
+
+def _excel_utf8(path, header: list[str], body: list[list[str]], times: int = 2):
+    """``times`` copies of one Excel 'CSV UTF-8' export joined (``cat t1.csv t1.csv``): each
+    starts with a byte-order mark, so the second header row's first cell holds one."""
+    one = "\ufeff" + ",".join(header) + "\n" + "".join(",".join(r) + "\n" for r in body)
+    path.write_text(one * times, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize("numeric_first", [False, True])
+def test_a_header_row_again_after_a_byte_order_mark_is_refused(
+    tmp_path, capsys, stream, numeric_first
+):
+    rng = np.random.default_rng(0)
+    if numeric_first:
+        header = ["x1", "color", "label"]
+        body = [[f"{v:.3f}", c, lab] for v, c, lab in zip(
+            rng.normal(size=30), ["red", "blue"] * 15, ["yes", "no", "no"] * 10, strict=True
+        )]  # fmt: skip
+    else:
+        header = ["city", "color", "label"]
+        body = [[c, k, lab] for c, k, lab in zip(
+            ["Rome", "Paris", "Oslo"] * 10, ["red", "blue"] * 15, ["yes", "no", "no"] * 10,
+            strict=True,
+        )]  # fmt: skip
+    data = _excel_utf8(tmp_path / "tcat.csv", header, body)
+    argv = ["train", data, "--target", "label", "--out", tmp_path / "m.glassnet", *FAST]
+    code, _, err = run(capsys, *argv, *(["--stream"] if stream else []))
+    assert code == 2, err  # (it trained the second header as a row: a class named 'label')
+    assert_one_line_error(err, "byte-order mark (U+FEFF)", "two such files joined into one")
+    if not stream:
+        assert "line 32 of" in err, err  # (the header is line 1; 30 rows; then the header again)
+    else:
+        assert "repeats its header row further down" in err, err
+    # the same rows without the marks: the message it had, without the mark's words
+    plain = tmp_path / "plain.csv"
+    plain.write_text(data.read_text(encoding="utf-8").replace("\ufeff", ""), encoding="utf-8")
+    argv[1] = plain
+    code, _, err = run(capsys, *argv, *(["--stream"] if stream else []))
+    assert code == 2 and "byte-order mark" not in err, err
+    assert "repeats" in err or "the header row again" in err, err
