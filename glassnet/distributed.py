@@ -256,9 +256,10 @@ class DataParallel:
             self.comm.Iallreduce(self.MPI.IN_PLACE, self.buf, op=self.MPI.SUM).Wait()
         else:
             self.comm.Allreduce(self.MPI.IN_PLACE, self.buf, op=self.MPI.SUM)
-        if not self.met:  # (every rank of comm is in a distributed fit, or has ended its
-            self.met = True  # program through glassnet's hooks: each will join _part's
-            if self.size > 1 and not any(c == self.comm for c in _MET):  # collective)
+        if not self.met:  # every rank of comm is in a distributed fit (or has ended its
+            # program through glassnet's hooks): each joins _part's collective at its end
+            self.met = True
+            if self.size > 1 and not any(c == self.comm for c in _MET):
                 _MET.append(self.comm)
 
     def _settle(self, mine: BaseException | None) -> None:
