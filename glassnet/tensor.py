@@ -607,20 +607,27 @@ class Tensor:
             t = t._base
 
     # ------------------------------------------------------------ reductions
-    def sum(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
+    def sum(self, axis=None, keepdims=None, *, dim=None, keepdim=None, dtype=None, out=None):
         """Sum over ``axis`` (all axes by default); each input receives g. ``dim`` and
-        ``keepdim`` are PyTorch's names for ``axis`` and ``keepdims``."""
-        return self._reduce("sum", axis, keepdims, dim, keepdim)
+        ``keepdim`` are PyTorch's names for ``axis`` and ``keepdims``. (``np.sum(x)`` calls
+        it with NumPy's ``dtype`` and ``out``: a float dtype casts the result; ``out`` must
+        be None.) Returns a Tensor."""
+        return self._reduce("sum", axis, keepdims, dim, keepdim, dtype, out)
 
-    def mean(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
+    def mean(self, axis=None, keepdims=None, *, dim=None, keepdim=None, dtype=None, out=None):
         """Mean over ``axis`` (all axes by default); each input receives g / n. ``dim`` and
-        ``keepdim`` are PyTorch's names for ``axis`` and ``keepdims``."""
-        return self._reduce("mean", axis, keepdims, dim, keepdim)
+        ``keepdim`` are PyTorch's names for ``axis`` and ``keepdims`` (``np.mean(x)``: as
+        ``sum``)."""
+        return self._reduce("mean", axis, keepdims, dim, keepdim, dtype, out)
 
-    def _reduce(self, op: str, axis: Any, keepdims: Any, dim: Any, keepdim: Any) -> Tensor:
+    def _reduce(self, op, axis, keepdims, dim, keepdim, dtype=None, out=None) -> Tensor:
         """The node of a sum or a mean (``op``) over ``axis``: the mean is the sum divided by
         the n values averaged into each output, as NumPy's ``mean`` computes it (the same
         bits), and each input receives g, or g / n."""
+        if dtype is not None or out is not None:  # (NumPy's np.sum(x, dtype=, out=))
+            if out is not None:
+                raise TypeError(f"np.{op}(tensor, out=...): a Tensor's op makes a new tensor.")
+            return self._reduce(op, axis, keepdims, dim, keepdim).astype(dtype)
         if dim is None and keepdims is None and keepdim is None and type(axis) is not list:
             keepdims = False  # (NumPy's names and defaults, the common case, at no cost)
         else:

@@ -179,3 +179,21 @@ def test_a_state_dict_of_many_layers_loads_without_a_quadratic_order_check() -> 
     names = [f"blocks.{i}.fc" for i in range(50_000)][::-1]
     out = _torch_layer_order(names)
     assert out == [f"blocks.{i}.fc" for i in range(50_000)]
+
+
+# ------------------------------------------------------- np.sum / np.mean of a Tensor
+def test_numpy_reductions_of_a_tensor_give_a_tensor_in_the_graph() -> None:
+    """np.mean(x) called x.mean(axis=, dtype=, out=), which took no dtype: a TypeError, where
+    PyTorch's tensor gives its mean."""
+    x = gn.Tensor([1.0, 2.0, 4.0], requires_grad=True)
+    m = np.mean(x)
+    assert isinstance(m, gn.Tensor) and m.item() == pytest.approx(7 / 3)
+    m.backward()
+    assert np.allclose(x.grad, 1 / 3)
+    s = np.sum(x, axis=0, keepdims=True)
+    assert s.shape == (1,) and s.item() == 7.0
+    assert np.mean(x, dtype=np.float64).dtype == np.float64
+    with pytest.raises(TypeError, match="out="):
+        np.sum(x, out=np.zeros(()))
+    with pytest.raises(TypeError, match="float32 or float64"):
+        np.mean(x, dtype=np.int64)
