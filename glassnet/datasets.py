@@ -1011,10 +1011,15 @@ class Table:
                 )
             if fills and isinstance(self.impute, str):
                 good = values[classes == _NUM]
-                if good.size == 0:
+                if good.size == 0:  # (a numeric column: its numbers are inf, 1e999)
+                    inf = np.flatnonzero(classes == _NONFINITE)
+                    r = int(inf[0])
                     raise ValueError(
-                        f"Column {name!r} of {self._src} has no numeric values to impute "
-                        f"from: drop the column."
+                        f"Column {name!r} of {self._src} has no finite numbers to impute "
+                        f"from: its cells are missing or non-finite, such as {cells[r]!r} "
+                        f"at line {int(self.line_numbers[r])}{_more(inf.size - 1)}; write "
+                        f"finite numbers in it (a number beyond float64's range, such as "
+                        f"1e999, reads as inf), or leave the column out."
                     )
                 fill = float(np.mean(good) if self.impute == "mean" else np.median(good))
                 self.fill_values[name] = fill
@@ -1494,6 +1499,7 @@ def _read_csv(
     joined = 0  # lines read as part of a quoted cell that holds line breaks
     end = 0  # the last line of the previous record
     unnamed = 0  # empty columns after the header's last name (a delimiter ending each line)
+    trailing: Counter[int] = Counter()  # rows that end in k empty fields past the header's
     try:
         for row in reader:
             start, end = end + 1, reader.line_num  # this record's first and last line
@@ -1535,6 +1541,12 @@ def _read_csv(
                     f"and line {start} has {len(row)} fields: delete the comment line(s) above "
                     f"the header row."
                 )
+            if len(row) > len(header) and not "".join(row[len(header) :]).strip():
+                # a data row that ends in empty fields past the header's last column (a
+                # delimiter, or several, ending the line, as spreadsheets write): left out,
+                # as a header's own trailing delimiters are; said in table.line_notes
+                trailing[len(row) - len(header)] += 1
+                row = row[: len(header)]
             if len(row) != len(header):
                 raise ValueError(
                     f"Line {start} of {src!r} has {len(row)} field(s) but the header has "
@@ -1595,7 +1607,24 @@ def _read_csv(
     table.dropped = dropped
     table.index_dropped = index_dropped
     table.line_notes = _line_notes(len(rows), end, blank - bool(hint), joined, bool(hint))
+    if trailing:
+        table.line_notes = _trailing_notes(table.line_notes, trailing, len(rows), len(header))
     return table
+
+
+def _trailing_notes(notes: str, trailing: Counter[int], n_rows: int, n_columns: int) -> str:
+    """``notes`` (read_csv's line notes) and the data rows that ended in empty fields past
+    the header's ``n_columns`` columns, which were left out (``trailing``: their count by
+    the number of such fields)."""
+    count = sum(trailing.values())
+    fields = "/".join(str(k) for k in sorted(trailing))
+    rows = f"all {n_rows} rows" if count == n_rows else f"{count} of the {n_rows} rows"
+    what = (
+        f"{rows} end in {fields} empty field(s) past the header's {n_columns} columns (a "
+        f"delimiter ending the line): left out"
+    )
+    head = notes or f"{n_rows} rows from {n_rows + 1} lines (1 header)"
+    return f"{head}; {what}"
 
 
 #: A row number as pandas' to_csv (or R's write.csv) writes it: a whole number, no sign.

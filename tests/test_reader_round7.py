@@ -1,0 +1,67 @@
+"""read_csv on messy real-world files (round 7): data rows that end in empty fields, a
+column of non-finite numbers only, every non-number text of a number column named at once,
+and the in-memory reader's results and messages kept as they were when it got faster."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from glassnet.datasets import read_csv
+
+
+def write(tmp_path, text, name="data.csv"):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8", newline="")
+    return p
+
+
+# ---------------------------------------------------------------- trailing empty fields
+
+
+def test_data_rows_that_end_in_empty_fields_are_read_and_said(tmp_path):
+    # a header of 3 names and every data row '0.227,g,n,,' (a spreadsheet's export): it was
+    # "Line 2 has 5 field(s) but the header has 3 columns"
+    p = write(tmp_path, "a,color,label\n0.227,g,n,,\n0.126,r,y,,\n0.5,g,n,,\n")
+    table = read_csv(p, target="label")
+    assert table.names == ("a", "color", "label")
+    np.testing.assert_array_equal(table.numbers("a"), [0.227, 0.126, 0.5])
+    assert table.y_raw.tolist() == ["n", "y", "n"]
+    assert table.line_notes == (
+        "3 rows from 4 lines (1 header); all 3 rows end in 2 empty field(s) past the header's "
+        "3 columns (a delimiter ending the line): left out"
+    )
+
+
+def test_some_rows_ending_in_empty_fields_and_other_notes(tmp_path):
+    p = write(tmp_path, "a,label\n1,x,\n\n2,y\n3,x,,,\n")
+    table = read_csv(p, target="label")
+    np.testing.assert_array_equal(table.numbers("a"), [1.0, 2.0, 3.0])
+    assert table.line_notes == (
+        "3 rows from 5 lines (1 header, 1 blank); 2 of the 3 rows end in 1/3 empty field(s) "
+        "past the header's 2 columns (a delimiter ending the line): left out"
+    )
+
+
+def test_a_value_past_the_header_is_still_an_error(tmp_path):
+    p = write(tmp_path, "a,label\n1,x,,\n2,y,,7\n")
+    message = f"Line 3 of {str(p)!r} has 4 field(s) but the header has 2 columns"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        read_csv(p, target="label")
+
+
+# ---------------------------------------------------------------- nothing to impute from
+
+
+def test_a_column_of_non_finite_numbers_names_one_and_its_line(tmp_path):
+    p = write(tmp_path, "a,b,label\n1,inf,n\n2,,y\n3,1e999,n\n4,-inf,y\n")
+    message = (
+        f"Column 'b' of {str(p)!r} has no finite numbers to impute from: its cells are missing "
+        f"or non-finite, such as 'inf' at line 2 (and 2 more in this column); write finite "
+        f"numbers in it (a number beyond float64's range, such as 1e999, reads as inf), or "
+        f"leave the column out."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        read_csv(p, target="label", impute="mean")
