@@ -673,6 +673,15 @@ def _read_table(
     except ValueError as exc:
         message = str(exc)
         _refuse_header_again(message, path)
+        nofill = _NO_FILL.match(message)
+        if nofill is not None:  # every cell missing or inf (1e999): the inf, a typo, named
+            column = ast.literal_eval(nofill[1])
+            text = _no_finite_fill_text(
+                path, column, impute, model, delimiter=delimiter, multiline=multiline,
+                decimal=decimal,
+            )  # fmt: skip
+            if text is not None:
+                raise CLIError(text) from None
         mixed = _MIXED.match(message)
         if mixed is not None:  # numbers and one text ("?"): read as text; the command line's
             # checks that follow (a number column's text, or a model's) say what to do
@@ -844,6 +853,63 @@ _BOM_JOINED = (
 def _unbom(cell: str) -> str:
     """``cell`` without a leading byte-order mark (U+FEFF)."""
     return cell[1:] if cell.startswith(_BOM) else cell
+
+
+#: read_csv's refusal of a number column with no finite cell to impute from, in either
+#: wording ("no numeric values ...: drop the column.", or "no finite numbers ...: its cells
+#: are missing or non-finite, such as 'inf' at line 2 ..."); group 1: the column's repr
+_NO_FILL = re.compile(
+    r"""Column ('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*") of .* has no (?:numeric values|"""
+    r"finite numbers) to impute from"
+)
+
+
+def _no_finite_fill_text(
+    path: str,
+    column: str,
+    impute: Any,
+    model: str | None,
+    *,
+    delimiter: str | None,
+    multiline: bool,
+    decimal: str,
+) -> str | None:
+    """The error for a number column whose cells are all missing or non-finite (``inf``,
+    ``1e999``, beyond float64's range), so that --impute has no number to fill them with:
+    it names the non-finite cells, which are more often typos than values (read_csv's
+    "drop the column" fits an empty column, not one with a typo; a model needs the
+    column). None when the file cannot be read again, or holds no such cell."""
+    try:  # every cell as written: as text, none missing
+        names = [n for n in _peek_header(Path(path), delimiter, decimal) or [] if n]
+        table = read_csv(
+            Path(path), categorical=names, delimiter=delimiter, multiline=multiline,
+            missing=(), decimal=decimal,
+        )  # fmt: skip
+        cells = table.raw(column)
+    except (OSError, ValueError):
+        return None
+    bad = [
+        (int(line), cell)
+        for line, cell in zip(table.line_numbers, cells, strict=True)
+        if (v := _number_value(cell, decimal)) is not None and math.isinf(v)
+    ]
+    if not bad:
+        return None
+    line, cell = bad[0]
+    more = f" (and {len(bad) - 1} more like it)" if len(bad) > 1 else ""
+    head = (
+        f"column {column!r} of '{path}' has no finite number for --impute {impute} to fill "
+        f"its missing cells with: its only numbers are infinite, {_esc(cell)!r} at line "
+        f"{line}{more} (a typo? a number beyond float64's range, about 1.8e308, reads as "
+        f"infinite); fix that value"
+    )
+    if model is None:
+        return f"{head}, or drop the column (--drop {shlex.quote(column)})"
+    return (
+        f"{head} (the model '{model}' needs the column; it was trained without --impute, "
+        f"so it stores no values of its own to fill cells with: retrain with --impute "
+        f"{impute} to have it store the training data's)"
+    )
 
 
 def _header_again_text(line: int, path: str, count: int, bom: bool = False) -> str:

@@ -137,3 +137,63 @@ def test_a_header_row_again_after_a_byte_order_mark_is_refused(
     code, _, err = run(capsys, *argv, *(["--stream"] if stream else []))
     assert code == 2 and "byte-order mark" not in err, err
     assert "repeats" in err or "the header row again" in err, err
+
+
+# ------------------------------------------------- --impute with no finite number to fill with
+
+
+@pytest.fixture
+def plain_model(tmp_path):
+    """A model of two number columns x1, x2 and a label, trained without --impute."""
+    from glassnet.cli import main
+
+    rng = np.random.default_rng(0)
+    X = rng.random((60, 2))
+    body = [[f"{a:.3f}", f"{b:.3f}", "a" if a > b else "b"] for a, b in X]
+    data = write_csv(tmp_path / "tr.csv", ["x1", "x2", "y"], body)
+    model = tmp_path / "tr.glassnet"
+    assert main([str(a) for a in ["train", data, "--target", "y", "--out", model, *FAST]]) == 0
+    return data, model
+
+
+@pytest.mark.parametrize("cell", ["inf", "1e999", "-inf"])
+def test_predict_impute_with_only_infinite_numbers_names_the_cell(
+    tmp_path, capsys, plain_model, cell
+):
+    _, model = plain_model
+    new = write_csv(tmp_path / "new.csv", ["x1", "x2"], [[cell, "0.5"], ["", "0.25"]])
+    capsys.readouterr()
+    code, out, err = run(capsys, "predict", model, new, "--impute", "mean")
+    assert code == 2 and out == "", err
+    # (it said: no numeric values to impute from: drop the column, which the model needs)
+    assert_one_line_error(err, f"{cell!r} at line 2", "column 'x1'", "a typo?", "fix that value")
+    assert "drop the column" not in err and "leave the column out" not in err, err
+    assert "retrain with --impute mean" in err, err
+    # an empty column is still said to be empty
+    empty = write_csv(tmp_path / "empty.csv", ["x1", "x2"], [["", "0.5"]])
+    code, _, err = run(capsys, "predict", model, empty, "--impute", "mean")
+    assert code == 2 and "every cell is missing" in err, err
+
+
+def test_train_impute_with_only_infinite_numbers_names_the_cell(tmp_path, capsys):
+    body = [["inf" if i == 3 else "", f"{i}", "ab"[i % 2]] for i in range(20)]
+    data = write_csv(tmp_path / "t.csv", ["x1", "x2", "y"], body)
+    code, _, err = run(capsys, "train", data, "--target", "y", "--impute", "mean", *FAST)
+    assert code == 2, err
+    assert_one_line_error(err, "'inf' at line 5", "a typo?", "or drop the column (--drop x1)")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Column 'x1' of 'f.csv' has no numeric values to impute from: drop the column.",
+        "Column 'x1' of 'f.csv' has no finite numbers to impute from: its cells are missing or "
+        "non-finite, such as 'inf' at line 2; write finite numbers in it (a number beyond "
+        "float64's range, such as 1e999, reads as inf), or leave the column out.",
+    ],
+)
+def test_the_reader_s_no_fill_message_is_recognised_in_either_wording(message):
+    from glassnet.cli import _NO_FILL
+
+    found = _NO_FILL.match(message)
+    assert found is not None and found[1] == "'x1'"
