@@ -113,7 +113,11 @@ _LOSS_KERNELS = {name: F.LOSSES[name].kernel for name in _LOSS}  # the built-in 
 # 3 Adam, 4 AdamW
 _SGD, _TORCH, _SKLEARN, _ADAM, _ADAMW = range(5)
 # hyperparameter slots (float64 and dtype copies): see _hyper()
-_LR, _WD, _MU, _DAMP, _B1, _B2, _EPS, _DECAY, _1MB1, _B2C, _1MB2, _C, _2C, _HALF, _ONE = range(15)
+# fmt: off
+_LR, _WD, _MU, _DAMP, _B1, _B2, _EPS, _DECAY, _1MB1, _EPS_C2, _1MB2, _C, _2C, _HALF, _ONE = (
+    range(15))
+# fmt: on
+# (_EPS_C2: 1 where Adam's ε is scaled by √(1 − β₂ᵗ), PyTorch's style; 0 in scikit-learn's)
 _N_HYPER = 15  # a scratch slot: a float64 rounded to the dtype by storing it in hd
 _FAST = 16  # 1: tanh by the rational approximation below (float32), 0: the C library's
 _TANH = 17  # its 13 constants: clamp, tiny, alpha_1 ... alpha_13, beta_0 ... beta_6
@@ -725,7 +729,7 @@ def _k_update(theta, grad, s1, s2, s3, rule, h, hd, t, nesterov, amsgrad):
             theta[i] *= d
     c2 = math.sqrt(1.0 - math.pow(h[_B2], float(t)))
     rate = lr * c2 / (1.0 - math.pow(h[_B1], float(t)))
-    hd[_N_HYPER] = h[_EPS] * c2
+    hd[_N_HYPER] = h[_EPS] * c2 if h[_EPS_C2] else h[_EPS]
     epsd = hd[_N_HYPER]
     hd[_N_HYPER] = rate
     rated = hd[_N_HYPER]
@@ -972,6 +976,7 @@ class _Plan:
             b1, b2 = group["betas"]
             h[_B1], h[_B2], h[_EPS] = b1, b2, float(group["eps"])
             h[_1MB1], h[_1MB2] = 1.0 - b1, 1.0 - b2
+            h[_EPS_C2] = 1.0 if group.get("style", "torch") == "torch" else 0.0
             amsgrad = bool(group["amsgrad"])
             rule = _ADAMW if type(opt) is optim_mod.AdamW else _ADAM
             names = ["m", "v"] + (["v_max"] if amsgrad else [])

@@ -466,6 +466,8 @@ class Optimizer:
     def _loaded(self, entry: Any, pack: _Pack, finite: bool = True) -> tuple[dict, list[dict]]:
         """One group's settings and state buffers from its saved entry, checked."""
         name = type(self).__name__
+        if isinstance(entry, Mapping) and "style" in self.defaults and "style" not in entry:
+            entry = {**entry, "style": "torch"}  # (Adam's state dicts before its style setting)
         check_state_dict(entry, name, self.defaults, partial=True)
         settings = self._validate({k: entry[k] for k in self.defaults})
         names, chunks = self._buffers(settings), range(len(pack.state))
@@ -628,8 +630,10 @@ class Adam(Optimizer):
     i.e. ``w ← w − γ m̂ / (√(v̂/(1 − β₂ᵗ)) + ε)`` with ``m̂ = m/(1 − β₁ᵗ)``, PyTorch's
     placement of ε. The bias corrections are folded into scalars: the update runs as
     ``s = √v̂ + ε√(1 − β₂ᵗ)``, ``w −= (γ√(1 − β₂ᵗ)/(1 − β₁ᵗ)) · m / s``.
-    (scikit-learn's Adam adds ε to √v̂ before the correction: ``ε`` there equals
-    ``ε·√(1 − β₂ᵗ)`` here.)
+    ``style="sklearn"`` is scikit-learn's ``AdamOptimizer`` (``MLPClassifier(solver=
+    "adam")``), which adds ε after the correction, ``s = √v̂ + ε``: the same update for
+    ``ε·√(1 − β₂ᵗ)`` in the PyTorch style (on gradients of near-constant inputs the two
+    differ visibly: ``v̂`` is tiny there).
 
     Parameters
     ----------
@@ -639,13 +643,15 @@ class Adam(Optimizer):
     eps : float > 0, default 1e-8
     weight_decay : float >= 0, default 0
     amsgrad : bool, default False
+    style : {"torch", "sklearn"}, default "torch"
+        Where ε enters (above).
 
     State: ``t``, ``m``, ``v`` and (amsgrad) ``v_max``, each of shape ``(numel,)`` per
     dtype group.
     """
 
-    _hyper = ("betas", "eps", "weight_decay", "amsgrad")
-    betas, eps, weight_decay, amsgrad = map(_setting, _hyper)
+    _hyper = ("betas", "eps", "weight_decay", "amsgrad", "style")
+    betas, eps, weight_decay, amsgrad, style = map(_setting, _hyper)
     beta1 = property(lambda self: self.betas[0], doc="β₁ (the first group's).")
     beta2 = property(lambda self: self.betas[1], doc="β₂ (the first group's).")
     _decoupled = False
@@ -658,17 +664,19 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
         amsgrad: bool = False,
+        style: str = "torch",
     ) -> None:
         super().__init__(params, lr, locals())
 
     _buffers = staticmethod(lambda hyper: ["m", "v", "v_max"] if hyper["amsgrad"] else ["m", "v"])
 
     def _per_step(self, h: dict) -> dict:
-        """Step t's numbers: AdamW's decay 1 − γλ, ε√(1 − β₂ᵗ) and the rate
-        γ√(1 − β₂ᵗ)/(1 − β₁ᵗ) (a captured step reads them from the device)."""
+        """Step t's numbers: AdamW's decay 1 − γλ, ε√(1 − β₂ᵗ) (ε in scikit-learn's style)
+        and the rate γ√(1 − β₂ᵗ)/(1 − β₁ᵗ) (a captured step reads them from the device)."""
         lr, t, (b1, b2) = h["lr"], h["t"], h["betas"]
         c2 = math.sqrt(1.0 - b2**t)
-        return {**h, "decay": 1.0 - lr * h["weight_decay"], "eps_t": h["eps"] * c2,
+        eps_t = h["eps"] * c2 if h["style"] == "torch" else h["eps"]
+        return {**h, "decay": 1.0 - lr * h["weight_decay"], "eps_t": eps_t,
                 "rate": lr * c2 / (1.0 - b1**t)}  # fmt: skip
 
     def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
