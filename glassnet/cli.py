@@ -625,6 +625,127 @@ def read_csv(path: str | os.PathLike[str], **options: Any) -> Table:
     return _read_csv_file(path, pandas_index=True, decimal_commas="text", **options)
 
 
+def _reader_error(
+    message: str,
+    *,
+    path: str,
+    decimal: str,
+    targets: Sequence[str],
+    target_fix: str,
+    missing: frozenset[str],
+    impute: Any,
+    model: str | None,
+) -> CLIError:
+    """read_csv's error ``message`` for a cell, phrased for the command line (the flags for
+    its parameters, a model's missing-cell texts that --missing cannot change); the
+    arguments are :func:`_read_table`'s."""
+    written = _WRITTEN.match(message)
+    cell = ast.literal_eval(written[1]) if written is not None else None
+    if cell is not None and decimal != "." and _FORMATTED_NUMBER.fullmatch(cell):
+        # "3.14" among "2,5" with --decimal ',': a point or a separator it does not read
+        return CLIError(
+            f"{written[0]}: a number that --decimal {decimal!r} does not read (a decimal "
+            f"point other than {decimal!r}, a thousands separator, or a currency or percent "
+            f"sign); write the column's numbers with {decimal!r} as their only mark, such "
+            f"as 1234{decimal}5"
+        )
+    if cell is not None and _FORMATTED_NUMBER.fullmatch(cell):
+        # "1,304.0" among plain numbers: the advice to empty the cell and impute it
+        # would throw a number away
+        return CLIError(
+            f"{written[0]}: a number written with a thousands separator, a decimal comma "
+            f"or a currency or percent sign, which glassnet does not read; write the "
+            f"column's numbers plain, such as 1234.5"
+        )
+    fix = _typographic_number(cell, decimal) if cell is not None else None
+    if fix is not None:  # "−0.5" (a minus sign, U+2212): as plain as "-0.5" to the eye
+        return CLIError(f"{written[0]}: a number but for {fix}")
+    about = [t for t in targets if f", column {t!r}, a numeric column" in message]
+    if about and message.startswith("Non-numeric value "):  # never imputed nor missing
+        head = message.split(": fix the value", 1)[0]
+        fix = target_fix.format(name=shlex.quote(about[0]))
+        return CLIError(f"{head}: fix the value{fix}")
+    marker = re.search(r" If (.*) marks missing cells, pass missing=\(.*\)\.$", message)
+    if marker is not None:  # a "?" or "-" in a number column: the flag that reads it so
+        try:
+            text = ast.literal_eval(marker.group(1))  # (the cell's repr)
+        except (ValueError, SyntaxError):
+            text = marker.group(1)
+        # the example lists the texts --missing gives now (or the empty cell, its
+        # default) and this one: --missing replaces the default, it does not add to it
+        texts = sorted(missing) if missing != MISSING_TOKENS else [""]
+        example = " ".join(f"--missing {shlex.quote(t)}" for t in dict.fromkeys([*texts, text]))
+        head = message[: marker.start()]
+        if text == "" and missing != MISSING_TOKENS:  # an empty cell, which --missing left out
+            head = head.split(": fix the value", 1)[0] + (
+                ": the cell is empty, but --missing lists the texts that mark missing cells "
+                "and the empty cell is not among them"
+            )
+            message = f"{head}; add it: {example}."
+        else:
+            if "" not in missing:  # (an empty cell is no missing cell then: not that advice)
+                head = re.sub(r", or leave the cell empty[^.]*", "", head)
+            message = head + (
+                f" If {marker.group(1)} marks missing cells, list every text that does with "
+                f"--missing, e.g. {example}."
+            )
+    if any(f"column {t!r}" in message for t in targets):
+        message = message.replace(
+            'fill it in, drop the row, or pass impute="mean"',
+            "fill it in or drop the row (targets are never imputed)",
+        )
+    if impute is not None:  # (already given: it fills an empty cell, not a text one)
+        message = message.replace(
+            'leave the cell empty and pass impute="mean"',
+            "leave the cell empty (--impute fills it)",
+        )
+    keep = re.search(
+        r"pass only the texts that mark missing cells, e\.g\. missing=(\(.*\))", message
+    )
+    if keep is not None:  # a text column's value read as missing: the flags that keep it
+        rest = ast.literal_eval(keep.group(1))  # (the texts given but the value)
+        # the default, or no other text given: the empty cell, the flag's nearest to none
+        rest = [""] if missing == MISSING_TOKENS or not rest else list(rest)
+        flags = " ".join(f"--missing {shlex.quote(t)}" for t in rest)
+        message = message.replace(
+            keep.group(0),
+            f"list only the texts that mark missing cells with --missing, e.g. {flags}"
+            + " for empty cells" * (rest == [""]),
+        )
+    message = message.replace('pass impute="mean"', "pass --impute mean")
+    message = message.replace("pass multiline=True", "pass --multiline-cells")
+    message = message.replace("The 'drop' parameter names", "--drop/--id name")
+    message = message.replace(
+        "The 'categorical' parameter names columns", "--categorical names column(s)"
+    )
+    if model is not None:  # a --missing other than the model's is refused: retrain instead
+        retrain = {
+            "list every text that does with --missing, e.g.": "retrain the model with every "
+            "text that does, e.g.",
+            "list only the texts that mark missing cells with --missing, e.g.": "retrain "
+            "the model with only the texts that mark missing cells, e.g.",
+            "; add it: ": "; fill it in, or retrain the model with it: ",
+            "but --missing lists the texts that mark missing cells and the empty cell is "
+            "not among them": "but the model was trained with a --missing that leaves it out",
+        }
+        told = message
+        for given, fix in retrain.items():
+            message = message.replace(given, fix)
+        if message != told:
+            message += (
+                f" The model '{model}' reads as missing what its training run did "
+                f"({_missing_text(missing)}): --missing cannot change that."
+            )
+    clash = re.match(r"The 'decimal' parameter of read_csv, ('.'), is ", message)
+    if clash is not None:  # (the decimal mark given, the delimiter given or sniffed)
+        message = f"--decimal {clash[1]} is " + message[clash.end() :]
+        message = message.replace(" (given)", " (given by --delimiter)").replace(
+            "give the delimiter (such as ';'), or another decimal mark.",
+            "give the file's delimiter with --delimiter (such as ';'), or another --decimal.",
+        )
+    return CLIError(message)
+
+
 def _read_table(
     path: str,
     *,
@@ -687,111 +808,10 @@ def _read_table(
             # checks that follow (a number column's text, or a model's) say what to do
             column = ast.literal_eval(mixed.group(1))
             return _read_table(**{**given, "categorical": [*categorical, column]})
-        written = _WRITTEN.match(message)
-        cell = ast.literal_eval(written[1]) if written is not None else None
-        if cell is not None and decimal != "." and _FORMATTED_NUMBER.fullmatch(cell):
-            # "3.14" among "2,5" with --decimal ',': a point or a separator it does not read
-            raise CLIError(
-                f"{written[0]}: a number that --decimal {decimal!r} does not read (a decimal "
-                f"point other than {decimal!r}, a thousands separator, or a currency or percent "
-                f"sign); write the column's numbers with {decimal!r} as their only mark, such "
-                f"as 1234{decimal}5"
-            ) from None
-        if cell is not None and _FORMATTED_NUMBER.fullmatch(cell):
-            # "1,304.0" among plain numbers: the advice to empty the cell and impute it
-            # would throw a number away
-            raise CLIError(
-                f"{written[0]}: a number written with a thousands separator, a decimal comma "
-                f"or a currency or percent sign, which glassnet does not read; write the "
-                f"column's numbers plain, such as 1234.5"
-            ) from None
-        fix = _typographic_number(cell, decimal) if cell is not None else None
-        if fix is not None:  # "−0.5" (a minus sign, U+2212): as plain as "-0.5" to the eye
-            raise CLIError(f"{written[0]}: a number but for {fix}") from None
-        about = [t for t in targets if f", column {t!r}, a numeric column" in message]
-        if about and message.startswith("Non-numeric value "):  # never imputed nor missing
-            head = message.split(": fix the value", 1)[0]
-            fix = target_fix.format(name=shlex.quote(about[0]))
-            raise CLIError(f"{head}: fix the value{fix}") from None
-        marker = re.search(r" If (.*) marks missing cells, pass missing=\(.*\)\.$", message)
-        if marker is not None:  # a "?" or "-" in a number column: the flag that reads it so
-            try:
-                text = ast.literal_eval(marker.group(1))  # (the cell's repr)
-            except (ValueError, SyntaxError):
-                text = marker.group(1)
-            # the example lists the texts --missing gives now (or the empty cell, its
-            # default) and this one: --missing replaces the default, it does not add to it
-            texts = sorted(missing) if missing != MISSING_TOKENS else [""]
-            example = " ".join(f"--missing {shlex.quote(t)}" for t in dict.fromkeys([*texts, text]))
-            head = message[: marker.start()]
-            if text == "" and missing != MISSING_TOKENS:  # an empty cell, which --missing left out
-                head = head.split(": fix the value", 1)[0] + (
-                    ": the cell is empty, but --missing lists the texts that mark missing cells "
-                    "and the empty cell is not among them"
-                )
-                message = f"{head}; add it: {example}."
-            else:
-                if "" not in missing:  # (an empty cell is no missing cell then: not that advice)
-                    head = re.sub(r", or leave the cell empty[^.]*", "", head)
-                message = head + (
-                    f" If {marker.group(1)} marks missing cells, list every text that does with "
-                    f"--missing, e.g. {example}."
-                )
-        if any(f"column {t!r}" in message for t in targets):
-            message = message.replace(
-                'fill it in, drop the row, or pass impute="mean"',
-                "fill it in or drop the row (targets are never imputed)",
-            )
-        if impute is not None:  # (already given: it fills an empty cell, not a text one)
-            message = message.replace(
-                'leave the cell empty and pass impute="mean"',
-                "leave the cell empty (--impute fills it)",
-            )
-        keep = re.search(
-            r"pass only the texts that mark missing cells, e\.g\. missing=(\(.*\))", message
-        )
-        if keep is not None:  # a text column's value read as missing: the flags that keep it
-            rest = ast.literal_eval(keep.group(1))  # (the texts given but the value)
-            # the default, or no other text given: the empty cell, the flag's nearest to none
-            rest = [""] if missing == MISSING_TOKENS or not rest else list(rest)
-            flags = " ".join(f"--missing {shlex.quote(t)}" for t in rest)
-            message = message.replace(
-                keep.group(0),
-                f"list only the texts that mark missing cells with --missing, e.g. {flags}"
-                + " for empty cells" * (rest == [""]),
-            )
-        message = message.replace('pass impute="mean"', "pass --impute mean")
-        message = message.replace("pass multiline=True", "pass --multiline-cells")
-        message = message.replace("The 'drop' parameter names", "--drop/--id name")
-        message = message.replace(
-            "The 'categorical' parameter names columns", "--categorical names column(s)"
-        )
-        if model is not None:  # a --missing other than the model's is refused: retrain instead
-            retrain = {
-                "list every text that does with --missing, e.g.": "retrain the model with every "
-                "text that does, e.g.",
-                "list only the texts that mark missing cells with --missing, e.g.": "retrain "
-                "the model with only the texts that mark missing cells, e.g.",
-                "; add it: ": "; fill it in, or retrain the model with it: ",
-                "but --missing lists the texts that mark missing cells and the empty cell is "
-                "not among them": "but the model was trained with a --missing that leaves it out",
-            }
-            told = message
-            for given, fix in retrain.items():
-                message = message.replace(given, fix)
-            if message != told:
-                message += (
-                    f" The model '{model}' reads as missing what its training run did "
-                    f"({_missing_text(missing)}): --missing cannot change that."
-                )
-        clash = re.match(r"The 'decimal' parameter of read_csv, ('.'), is ", message)
-        if clash is not None:  # (the decimal mark given, the delimiter given or sniffed)
-            message = f"--decimal {clash[1]} is " + message[clash.end() :]
-            message = message.replace(" (given)", " (given by --delimiter)").replace(
-                "give the delimiter (such as ';'), or another decimal mark.",
-                "give the file's delimiter with --delimiter (such as ';'), or another --decimal.",
-            )
-        raise CLIError(message) from None
+        raise _reader_error(
+            message, path=path, decimal=decimal, targets=targets, target_fix=target_fix,
+            missing=missing, impute=impute, model=model,
+        ) from None  # fmt: skip
     again = np.ones(table.n_rows, dtype=bool)  # (N,) rows that are the header row again
     bom = np.zeros(table.n_rows, dtype=bool)  # (N,) ... whose first cell starts with a BOM
     for k, c in enumerate(table.names):
@@ -1320,6 +1340,40 @@ def _refuse_numbers_with_a_marker(
 _SCORED_FIX = "The model predicts numbers: fix the value, or name the target with --target."
 #: ... or in a column the model reads as numbers.
 _INPUT_FIX = "The model was trained on numbers in this column: fix the values (a shifted column?)."
+
+#: Cell texts that stand for a missing value, beside those without letter or digit (?, -).
+_MISSING_WORDS = frozenset(
+    {"missing", "unknown", "none", "nil", "n.a.", "#n/a", "n/d", "empty", "blank", "not available"}
+)
+
+
+def _marker_text(table: Table, name: str) -> tuple[str, list[str]] | None:
+    """read_csv's error for the first text cell of a numeric column, for a column that a
+    model reads as numbers but read_csv read as text, when its texts are all markers of
+    missing cells ("?", "-", "missing") that outnumber its numbers (a small file: x1 = ?,
+    -, 0.5): the column is the model's numbers, and the cell is what to fix (or the
+    marker, read as missing: --impute fills it), not a shifted column; and the markers, in
+    the order of their first cells. None otherwise."""
+    cells = table.raw(name)
+    texts = [
+        (int(line), cell)
+        for line, cell in zip(table.line_numbers, cells, strict=True)
+        if cell.lower() not in table.missing and _number_value(cell, table.decimal) is None
+    ]
+    kinds = dict.fromkeys(cell for _, cell in texts)
+    markers = [t for t in kinds if not any(ch.isalnum() for ch in t) or t.lower() in _MISSING_WORDS]
+    if not texts or len(markers) < len(kinds):
+        return None
+    line, cell = texts[0]
+    more = f" (and {len(texts) - 1} more in this column)" if len(texts) > 1 else ""
+    empty = ', or leave the cell empty and pass impute="mean"' if "" in table.missing else ""
+    given = (*sorted(table.missing), *markers)
+    text = (
+        f"Non-numeric value {cell!r} at line {line} of {table.source!r}, column {name!r}, a "
+        f"numeric column{more}: fix the value{empty}. If {cell!r} marks missing cells, pass "
+        f"missing={given!r}."
+    )
+    return text, markers
 
 
 def _numbers(table: Table, name: str, fix: str) -> np.ndarray:
@@ -1944,6 +1998,20 @@ def _read_file_for_model(
             fix = "as the model was trained on plain numbers in this column"
             _refuse_formatted_numbers(table, [c], args.data, fix)  # "0,5", "−0.5": no shift
             _refuse_underscored(table, c, args.data)
+            marked = _marker_text(table, c)  # "?", "-" more often than numbers: per cell
+            if marked is not None:
+                text, markers = marked
+                error = _reader_error(
+                    text, path=args.data, decimal=args.decimal, targets=present,
+                    target_fix="", missing=bundle.missing, impute=fills or args.impute,
+                    model=bundle.path,
+                )  # fmt: skip
+                # its example of --missing lists the first marker: every one ("?" and "-")
+                had = sorted(bundle.missing) if bundle.missing != MISSING_TOKENS else [""]
+                one, every = ([*had, *m] for m in (markers[:1], markers))
+                flags = (" ".join(f"--missing {shlex.quote(t)}" for t in dict.fromkeys(x))
+                         for x in (one, every))  # fmt: skip
+                raise CLIError(str(error).replace(*flags)) from None
             _numbers(table, c, _INPUT_FIX)
     if table.imputed:
         cells = sum(len(v) for v in table.imputed.values())

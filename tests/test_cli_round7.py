@@ -197,3 +197,32 @@ def test_the_reader_s_no_fill_message_is_recognised_in_either_wording(message):
 
     found = _NO_FILL.match(message)
     assert found is not None and found[1] == "'x1'"
+
+
+# ------------------------------------- a model's number column of mostly missing markers
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_a_models_number_column_of_mostly_markers_gets_the_per_cell_message(
+    tmp_path, capsys, plain_model, command
+):
+    _, model = plain_model
+    header = ["x1", "x2", "y"] if command == "evaluate" else ["x1", "x2"]
+    body = [["?", "0.5", "a"], ["-", "0.2", "b"], ["0.5", "0.1", "a"]]
+    new = write_csv(tmp_path / "new.csv", header, [r[: len(header)] for r in body])
+    capsys.readouterr()
+    code, out, err = run(capsys, command, model, new)
+    assert code == 2 and out == "", err
+    # (it said: categorical, not numeric ... (a shifted column?))
+    assert_one_line_error(
+        err, "Non-numeric value '?' at line 2", "column 'x1', a numeric column",
+        "(and 1 more in this column)", "--missing '' --missing '?' --missing -",
+    )  # fmt: skip
+    assert "shifted" not in err, err
+    code, out, err = run(capsys, command, model, new, "--impute", "mean")
+    assert code == 2 and "leave the cell empty (--impute fills it)" in err, err
+    # a column of words where the model has numbers is still a shifted column, perhaps
+    rows = [["red", *r[1:]] for r in body[:2]] + [body[2]]
+    words = write_csv(tmp_path / "words.csv", header, [r[: len(header)] for r in rows])
+    code, _, err = run(capsys, command, model, words)
+    assert code == 2 and "a shifted column?" in err, err
