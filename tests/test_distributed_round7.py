@@ -44,7 +44,9 @@ SCRIPT = textwrap.dedent(
 
     RANK = launched()[0]
     case = sys.argv[1]
-    if case.endswith("_installed"):
+    if case == "finalize_early":  # MPI started by the script before install(), no fit
+        from mpi4py import MPI
+    if case.endswith("_installed") or case == "finalize_early":
         install()
     X = np.random.default_rng(0).normal(size=(20, 3))
     y = (X[:, 0] > 0).astype(float)
@@ -64,7 +66,8 @@ SCRIPT = textwrap.dedent(
             distributed="mpi", callbacks=callbacks)
 
 
-    train([Die()] if case in ("kill", "exit0", "exit3") else None)
+    if case != "finalize_early":
+        train([Die()] if case in ("kill", "exit0", "exit3") else None)
     if case.startswith("finalize") and (RANK == 1 or case == "finalize_all"):
         from mpi4py import MPI
 
@@ -117,10 +120,11 @@ def exit_time(out, rank):
     return float(lines[0].split()[4])
 
 
-@pytest.mark.parametrize("case", ["finalize", "finalize_installed"])
+@pytest.mark.parametrize("case", ["finalize", "finalize_installed", "finalize_early"])
 def test_a_rank_that_finalizes_mpi_itself_ends_with_the_others(tmp_path, case):
-    """Rank 1 calls MPI.Finalize() after the fit: rank 0 no longer waits for a collective
-    rank 1 never joins, and MPICH has no pending request to warn of."""
+    """Rank 1 calls MPI.Finalize() after the fit (finalize_early: after install(), with MPI
+    started by the script and no fit): rank 0 no longer waits for a collective rank 1 never
+    joins, and MPICH has no pending request to warn of."""
     got = job(tmp_path, 2, case)
     assert got is not None, f"{case}: the job hung (killed after its timeout)"
     rc, out, err = got
