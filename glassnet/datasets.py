@@ -748,6 +748,52 @@ def _classify(cell: str, tokens: frozenset[str] = MISSING_TOKENS) -> int:
     return _NUM
 
 
+#: Texts that stand for a missing value (compared lower-case), besides texts with no letter
+#: and no digit ("?", "-", "--", "", "#"): markers a number column may hold.
+_MARKERS = frozenset(
+    ("na", "n/a", "n.a.", "#n/a", "n/d", "nan", "null", "none", "nil", "missing", "unknown")
+    + ("empty", "blank", "not available")
+)
+
+
+def _marker_like(text: str) -> bool:
+    """Whether a text cell of a number column looks like a mark for a missing value (``?``,
+    ``-``, ``N/A``, ``missing``), not a category (``abc``) nor a mistyped number (``12kg``)."""
+    return text.lower() in _MARKERS or not any(ch.isalnum() for ch in text)
+
+
+def _text_hint(name: str, counts: Counter[str], tokens: frozenset[str]) -> str:
+    """The advice for the text cells of a number column, ``counts`` (each distinct text and
+    its cells): when there are several, each (up to 5) and its count; ``missing=`` with every
+    marker-like text (``?``, ``-``, ``N/A``) added to ``tokens``; ``categorical=`` when some
+    hold letters or digits, as categories do. '' when the one text is no marker."""
+    markers = [t for t in counts if _marker_like(t)]
+    others = [t for t in counts if not _marker_like(t)]
+    hint = ""
+    if len(counts) > 1:
+        shown = [f"{t!r} ({n})" for t, n in counts.most_common(5)]
+        more = f", and {len(counts) - 5} more" if len(counts) > 5 else ""
+        hint += f" Its texts, with their counts of cells: {', '.join(shown)}{more}."
+    if others and (markers or len(others) > 1):
+        listed = ", ".join(repr(t) for t in others[:5]) + (", ..." if len(others) > 5 else "")
+        hint += (
+            f" If the column holds categories ({listed}), pass categorical=[{name!r}] (its "
+            f"numbers are then categories too)."
+        )
+    if markers:
+        # the texts read as missing now and these (the empty cell: first among them)
+        texts = sorted({*tokens, ""}) if "" in markers else sorted(tokens)
+        texts += [t for t in dict.fromkeys(markers) if t != ""]
+        quoted = [repr(t) for t in markers]
+        which = (
+            f"{quoted[0]} marks"
+            if len(quoted) == 1
+            else f"{', '.join(quoted[:-1])} and {quoted[-1]} mark"
+        )
+        hint += f" If {which} missing cells, pass missing={tuple(texts)!r}."
+    return hint
+
+
 def _more(count: int) -> str:
     return f" (and {count} more in this column)" if count > 0 else ""
 
@@ -983,20 +1029,16 @@ class Table:
                 rows = np.flatnonzero(classes == _TEXT)
                 r = int(rows[0])
                 cell = cells[r]
-                # a marker with no digit ("?", "-", "missing") may stand for missing cells:
-                # the texts read as missing now and this one (the empty cell: first)
-                texts = sorted({*tokens, ""}) if cell == "" else [*sorted(tokens), cell]
-                marker = not any(ch.isdigit() for ch in cell)
-                hint = f" If {cell!r} marks missing cells, pass missing={tuple(texts)!r}."
                 # (an empty cell is no missing cell when missing= leaves it out)
                 empty = ', or leave the cell empty and pass impute="mean"' if "" in tokens else ""
                 if is_target:  # (never imputed: a missing target cell is an error too)
-                    empty, marker = " or drop the row", True
+                    empty = " or drop the row"
                     hint = f" If the target holds class labels, pass categorical=[{name!r}]."
+                else:
+                    hint = _text_hint(name, Counter(cells[i] for i in rows.tolist()), tokens)
                 raise ValueError(
                     f"Non-numeric value {cell!r} at {self._where(r, name)}, a numeric "
-                    f"column{_more(len(rows) - 1)}: fix the value{empty}."
-                    + (hint if marker else "")
+                    f"column{_more(len(rows) - 1)}: fix the value{empty}." + hint
                 )
             bad = np.flatnonzero(classes != _NUM)
             values = np.array(

@@ -65,3 +65,66 @@ def test_a_column_of_non_finite_numbers_names_one_and_its_line(tmp_path):
     )
     with pytest.raises(ValueError, match=re.escape(message)):
         read_csv(p, target="label", impute="mean")
+
+
+# ---------------------------------------------------------------- the texts of a number column
+
+
+def test_every_marker_of_a_number_column_is_named_at_once(tmp_path):
+    # NA, N/A, '', ?, -, null, NaN in one column: each error named one text, so --impute
+    # mean failed once per marker
+    cells = ["1.5", "NA", "2", "?", "N/A", "3", "-", "", "4", "null", "5", "NaN", "?", "6"]
+    p = write(tmp_path, "a,label\n" + "".join(f"{c},{i % 2}\n" for i, c in enumerate(cells)))
+    with pytest.raises(ValueError) as info:
+        read_csv(p, target="label", impute="mean")
+    message = str(info.value)
+    assert message.startswith(
+        f"Non-numeric value '?' at line 5 of {str(p)!r}, column 'a', a numeric column (and 2 "
+        f'more in this column): fix the value, or leave the cell empty and pass impute="mean".'
+    ), message
+    assert message.endswith(
+        " Its texts, with their counts of cells: '?' (2), '-' (1). If '?' and '-' mark "
+        "missing cells, pass missing=('', 'n/a', 'na', 'nan', 'null', '?', '-')."
+    ), message
+    table = read_csv(p, target="label", impute="mean", missing=("", "n/a", "na", "null", "?", "-"))
+    assert table.imputed["a"] == (3, 5, 6, 8, 9, 11, 13, 14)
+
+
+def test_texts_that_look_like_categories_suggest_categorical_not_missing(tmp_path):
+    # numbers and 'abc', '12kg': the hint was missing=('', ..., 'abc'), a category read as
+    # missing, and categorical was never suggested
+    cells = ["1", "abc", "2", "3", "12kg", "4", "abc", "5"]
+    p = write(tmp_path, "w,label\n" + "".join(f"{c},{i % 2}\n" for i, c in enumerate(cells)))
+    with pytest.raises(ValueError) as info:
+        read_csv(p, target="label", impute="mean")
+    message = str(info.value)
+    assert message.endswith(
+        'fix the value, or leave the cell empty and pass impute="mean". Its texts, with their '
+        "counts of cells: 'abc' (2), '12kg' (1). If the column holds categories ('abc', "
+        "'12kg'), pass categorical=['w'] (its numbers are then categories too)."
+    ), message
+    assert "missing=" not in message
+
+
+def test_markers_and_categories_in_one_column_are_told_apart(tmp_path):
+    cells = ["1", "?", "2", "3", "high", "4", "unknown", "5", "low", "6", "7", "8"]
+    p = write(tmp_path, "w,label\n" + "".join(f"{c},{i % 2}\n" for i, c in enumerate(cells)))
+    with pytest.raises(ValueError) as info:
+        read_csv(p, target="label")
+    message = str(info.value)
+    assert message.endswith(
+        " Its texts, with their counts of cells: '?' (1), 'high' (1), 'unknown' (1), 'low' (1)."
+        " If the column holds categories ('high', 'low'), pass categorical=['w'] (its numbers "
+        "are then categories too). If '?' and 'unknown' mark missing cells, pass missing=('', "
+        "'n/a', 'na', 'nan', 'null', '?', 'unknown')."
+    ), message
+
+
+def test_one_word_among_numbers_is_no_missing_marker(tmp_path):
+    # a single 'abc' was taken for a missing-cell marker (it has no digit)
+    p = write(tmp_path, "w,label\n1,0\nabc,1\n2,0\n3,1\n")
+    with pytest.raises(ValueError) as info:
+        read_csv(p, target="label")
+    message = str(info.value)
+    assert message.endswith("column 'w', a numeric column: fix the value, or leave the cell "
+                            "empty and pass impute=\"mean\".")  # fmt: skip
