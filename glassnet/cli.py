@@ -1692,6 +1692,22 @@ class _Bundle:
             ) from None
 
     @property
+    def multiline_cells(self) -> bool:
+        """Whether the model's training data was read with --multiline-cells (quoted cells
+        that hold line breaks), which new files are read with unless --multiline-cells or
+        --no-multiline-cells is given: False for a file written before it was stored."""
+        stored = _dig(self.meta, "training", "multiline_cells")
+        if stored is None:
+            return False
+        if not isinstance(stored, bool):
+            raise CLIError(
+                f"'{self.path}': the model description is malformed (training."
+                f"multiline_cells must be true or false; got {_short(stored)}); give "
+                f"--multiline-cells or --no-multiline-cells"
+            )
+        return stored
+
+    @property
     def left_out(self) -> list[str]:
         """The columns the training run read but did not use (--drop, --id)."""
         drop = _dig(self.meta, "preprocessing", "drop", kind=list) or []
@@ -1834,7 +1850,10 @@ def _read_for_model(
 
     Its numbers are read with the decimal mark of --decimal, or without it the model's
     (train's --decimal, stored in the model file), which an error about it then names as
-    the model's."""
+    the model's. Quoted cells that hold line breaks are read as --multiline-cells (or
+    --no-multiline-cells) says, or without either as the training file was."""
+    if args.multiline_cells is None:
+        args.multiline_cells = bundle.multiline_cells
     if args.decimal is not None:
         return _read_for_model_with(bundle, args, need_target, nrows)
     args.decimal = bundle.decimal
@@ -2754,6 +2773,12 @@ _MULTILINE_HELP = (
 )
 
 
+_MULTILINE_READ_HELP = (
+    "accept quoted cells that hold line breaks (default: as the model's training file was "
+    "read, train's --multiline-cells; --no-multiline-cells makes them errors naming the line)"
+)
+
+
 def _add_target_option(p: argparse.ArgumentParser) -> None:
     """evaluate's and explain's --target (given twice: refused, :func:`_target_given_once`)."""
     p.add_argument(
@@ -2783,7 +2808,10 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
         help="field separator: one character, or \\t or tab for a tab (default: sniffed)",
     )  # fmt: skip
     p.add_argument("--decimal", metavar="CHAR", type=_decimal, help=_DECIMAL_READ_HELP)
-    p.add_argument("--multiline-cells", action="store_true", help=_MULTILINE_HELP)
+    p.add_argument(
+        "--multiline-cells", action=argparse.BooleanOptionalAction, default=None,
+        help=_MULTILINE_READ_HELP,
+    )  # fmt: skip
 
 
 # ======================================================================== demo
@@ -4298,6 +4326,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
             },
             "batch_order": "numpy.random.default_rng([seed, 0, epoch])",
             "decimal": args.decimal,  # (the read of new files: predict's default --decimal)
+            # (predict's default --multiline-cells: a file like the training file reads)
+            "multiline_cells": bool(args.multiline_cells),
         },
         "history": {**state.to_json(), "message": stop},
         "test_metrics": _finite_or_none(test_metrics),
@@ -5261,6 +5291,8 @@ def _train_streamed(args: argparse.Namespace) -> int:
             "test_rows": "per chunk i: numpy.random.default_rng([seed, 2, i]).random(rows) "
             "< test_split",
             "decimal": args.decimal,  # (the read of new files: predict's default --decimal)
+            # (predict's default --multiline-cells: a file like the training file reads)
+            "multiline_cells": bool(args.multiline_cells),
         },
         "history": {**state.to_json(), "message": stop},
         "test_metrics": _finite_or_none(test_metrics),
@@ -6016,6 +6048,8 @@ def _info_lines(bundle: _Bundle, meta: dict[str, Any]) -> list[str]:
         out.append(f"missing       cells reading {texts or '(none)'}, in any case (--missing)")
     if bundle.decimal != ".":  # the training run's --decimal, new files' default
         out.append(f"numbers       read with the decimal mark {bundle.decimal!r} (--decimal)")
+    if bundle.multiline_cells:  # the training run's --multiline-cells, new files' default
+        out.append("cells         quoted cells may hold line breaks (--multiline-cells)")
     rows = [["column", "kind", "preprocessing"]]
     kinds = pre.kinds_ or {}
     num = {c: j for j, c in enumerate(c for c in bundle.columns if kinds.get(c) == "numeric")}

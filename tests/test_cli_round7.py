@@ -226,3 +226,49 @@ def test_a_models_number_column_of_mostly_markers_gets_the_per_cell_message(
     words = write_csv(tmp_path / "words.csv", header, [r[: len(header)] for r in rows])
     code, _, err = run(capsys, command, model, words)
     assert code == 2 and "a shifted column?" in err, err
+
+
+# ------------------------------------------- the model file remembers --multiline-cells
+
+
+def test_a_model_trained_with_multiline_cells_reads_new_files_with_it(tmp_path, capsys):
+    from glassnet.io import load_arrays
+
+    rng = np.random.default_rng(0)
+    lines = ["a,note,label"]
+    for i in range(40):
+        a = rng.normal()
+        note = '"line one\nline two"' if i % 10 == 0 else "ok"
+        lines.append(f"{a:.3f},{note},{'yes' if a > 0 else 'no'}")
+    data = tmp_path / "excel.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    model = tmp_path / "m.glassnet"
+    argv = ["train", data, "--target", "label", "--multiline-cells", "--out", model, *FAST]
+    code, _, err = run(capsys, *argv)
+    assert code == 0, err
+    assert load_arrays(model)[1]["meta"]["training"]["multiline_cells"] is True
+    code, out, err = run(capsys, "info", model)
+    assert code == 0 and "(--multiline-cells)" in out, err
+    # the same file, without the flag: read as the training run read it (it was an error)
+    code, out, err = run(capsys, "predict", model, data)
+    assert code == 0, err
+    assert len(out.splitlines()) == 41, out
+    code, out, err = run(capsys, "evaluate", model, data)
+    assert code == 0, err
+    code, out, err = run(capsys, "explain", model, data, "--row", "1")
+    assert code == 0 and "line one\\nline two" in out, err
+    # an explicit flag overrides it
+    code, out, err = run(capsys, "predict", model, data, "--no-multiline-cells")
+    assert code == 2 and out == "", err
+    assert_one_line_error(err, "Line 2 of", "pass --multiline-cells")
+    # a model trained without it reads as before: the error, and the flag to accept them
+    plain = tmp_path / "plain.glassnet"
+    one_line = tmp_path / "one_line.csv"
+    one_line.write_text(data.read_text().replace("one\nline", "one line"), encoding="utf-8")
+    argv = ["train", one_line, "--target", "label", "--out", plain, *FAST]
+    assert run(capsys, *argv)[0] == 0
+    assert "multiline_cells" in load_arrays(plain)[1]["meta"]["training"]
+    code, _, err = run(capsys, "predict", plain, data)
+    assert code == 2 and "pass --multiline-cells" in err, err
+    code, out, err = run(capsys, "predict", plain, data, "--multiline-cells", "--unknown", "ignore")
+    assert code == 0 and len(out.splitlines()) == 41, err
