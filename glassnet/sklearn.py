@@ -117,6 +117,7 @@ STOP_REASONS = {
 # the criteria only the estimators have, in fit's vocabulary too (History.message reads it)
 _FIT_STOP_REASONS.update({k: v for k, v in STOP_REASONS.items() if k not in _FIT_STOP_REASONS})
 
+_LOG_TINY = float(np.log(np.finfo(np.float64).tiny))  # -708.396...: predict_log_proba's floor
 _NONFINITE = (  # scikit-learn's message, which code may match on
     "Solver produced non-finite parameter weights. The input data may contain large values "
     "and need to be preprocessed (e.g. StandardScaler)."
@@ -485,8 +486,8 @@ class _BaseMLP(BaseEstimator):
     # fit with warm_start=True, builds the network from them (checked then), as
     # scikit-learn continues from coefs_ it finds. A fit that starts over warns instead.
     def __sklearn_is_fitted__(self) -> bool:
-        """Fitted once a fit built the network (``check_is_fitted``'s question): a first
-        partial_fit that was refused leaves ``classes_`` and ``n_features_in_`` set, not it."""
+        """Fitted once a fit built the network (``check_is_fitted``'s question); a refused
+        fit or partial_fit leaves the estimator as it was (see ``_fit``)."""
         return "model_" in self.__dict__
 
     def _given(self, name: str) -> Any:
@@ -620,13 +621,47 @@ class _BaseMLP(BaseEstimator):
         return _dense(X)
 
     # ------------------------------------------------------------------ fit
-    def _fit(self, X: Any, y: Any, sample_weight: Any = None, incremental: bool = False) -> Any:
+    def _fit(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any = None,
+        incremental: bool = False,
+        setup: Callable[[], None] | None = None,
+    ) -> Any:
+        """Check the parameters, then fit (``setup``: partial_fit's first-call work, run
+        after the parameters are checked).
+
+        A fit refused before training starts (its X, y, sample_weight, classes or any of
+        glassnet's own checks) leaves the estimator exactly as it was: fitted with the
+        same classes_, n_features_in_, feature_names_in_ and network, or not fitted. The
+        checks set attributes as they go (validate_data sets n_features_in_, the labels
+        classes_), so ``__dict__`` is restored from a shallow copy; nothing before the
+        solvers' ``began`` mark changes an object it holds in place (a new network, new
+        lists and optimizers are new objects). A failure once training has started (a
+        diverging SGD) keeps the weights it reached, as documented.
+        """
         try:
             self._check_params()
         except ValueError as e:
             if isinstance(e, InvalidParameterError):
                 raise
             raise MLPParameterError(str(e)) from None
+        before = dict(self.__dict__)
+        began: list[bool] = []  # the solvers append to it once they change the weights
+        try:
+            if setup is not None:
+                setup()
+            return self._fit_checked(X, y, sample_weight, incremental, began)
+        except BaseException:
+            if not began:
+                self.__dict__.clear()
+                self.__dict__.update(before)
+            raise
+
+    def _fit_checked(
+        self, X: Any, y: Any, sample_weight: Any, incremental: bool, began: list[bool]
+    ) -> Any:
         first_pass = not hasattr(self, "model_") or (not self.warm_start and not incremental)
         X, y_user, Y = self._validate_input(X, y, incremental, reset=first_pass)
         n, n_features = X.shape
@@ -656,9 +691,9 @@ class _BaseMLP(BaseEstimator):
             self._follow_params(Y)
         X = self._in_dtype(X)
         if self.solver == "lbfgs":
-            self._fit_lbfgs(X, Y, w)
+            self._fit_lbfgs(X, Y, w, began)
         else:
-            self._fit_stochastic(X, y_user, Y, w, rs, incremental)
+            self._fit_stochastic(X, y_user, Y, w, rs, incremental, began)
         if not all(np.all(np.isfinite(p.data)) for p in self.model_.parameters()):
             raise ValueError(_NONFINITE)
         return self
@@ -806,12 +841,11 @@ class _BaseMLP(BaseEstimator):
         w: np.ndarray | None,
         rs: Any,
         incremental: bool,
+        began: list[bool] | None = None,
     ) -> None:
+        """``began`` (see :meth:`_fit`) is marked once every check has passed, before the
+        model, its optimizer or the weights change."""
         model = self.model_
-        if self.device == "cuda":  # the weights there first, so the optimizer's buffers are
-            model.to("cuda")
-        if not incremental or self._optimizer is None:
-            self._make_optimizer()
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         if self.early_stopping and self.validation_scores_ is None:  # switched on, warm start
@@ -870,6 +904,12 @@ class _BaseMLP(BaseEstimator):
                 )
             val = (Xv, yv, Yv, w_val)
         loss, target, w_fit, l2 = self._train_spec(Y, w)
+        if began is not None:
+            began.append(True)
+        if self.device == "cuda":  # the weights there first, so the optimizer's buffers are
+            model.to("cuda")
+        if not incremental or self._optimizer is None:
+            self._make_optimizer()
         n = X.shape[0]
         bs = self._batch_size(n)
         rules = _SklearnRules(self, n, val)
@@ -1044,7 +1084,9 @@ class _BaseMLP(BaseEstimator):
             sched_state = sched["state_dict"] if isinstance(sched, dict) else None
             self._rebuild_optimizer(opt["state_dict"], sched_state)
 
-    def _fit_lbfgs(self, X: np.ndarray, Y: np.ndarray, w: np.ndarray | None) -> None:
+    def _fit_lbfgs(
+        self, X: np.ndarray, Y: np.ndarray, w: np.ndarray | None, began: list[bool] | None = None
+    ) -> None:
         """Minimize the full-batch loss with SciPy's L-BFGS-B, as scikit-learn does.
 
         glassnet gives the loss and its gradient: the parameters are packed into one flat
@@ -1053,6 +1095,8 @@ class _BaseMLP(BaseEstimator):
         """
         model = self.model_
         loss, target, w_fit, l2 = self._train_spec(Y, w)
+        if began is not None:  # (see _fit) the checks passed: from here the weights change
+            began.append(True)
         flat = flatten_parameters(model.parameters())
         (theta,), (grad,) = flat.data, flat.grad
         objective = Objective(model, X, target, loss, sample_weight=w_fit, l2=l2)
@@ -1319,6 +1363,20 @@ class _LayerArrays(list):
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         return (list, (list(self),))  # copies and pickles: a plain list of the arrays
+
+
+def _balanced_weights(y: np.ndarray, sample_weight: np.ndarray) -> np.ndarray:
+    """class_weight='balanced' for 1-D labels y with sample weights: each row's class weight
+    ``sum(w) / (n_classes * sum of w over its class)``, the weighted class counts of
+    scikit-learn's ``compute_class_weight(..., sample_weight=w)`` (as LogisticRegression
+    and SVC count them), so a weight of 3 counts as the row repeated 3 times. A class whose
+    rows all weigh 0 gets weight 0 (its rows are ignored, as if absent), not inf."""
+    classes, idx = np.unique(y, return_inverse=True)
+    counts = np.bincount(idx.ravel(), weights=sample_weight, minlength=len(classes))  # (K,)
+    per_class = np.zeros(len(classes))
+    seen = counts > 0
+    per_class[seen] = counts.sum() / (len(classes) * counts[seen])
+    return per_class[idx.ravel()]  # (n,)
 
 
 def _same_classes(fitted: np.ndarray, classes: Any) -> bool:
@@ -1846,7 +1904,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 restricted.append(d)
             cw = restricted
         try:
-            cww = compute_sample_weight(cw, y)
+            if cw == "balanced" and y.ndim == 1 and sample_weight is not None:
+                cww = _balanced_weights(y, sample_weight)
+            else:
+                cww = compute_sample_weight(cw, y)
         except ValueError as e:
             raise ValueError(f"The 'class_weight' parameter of MLPClassifier: {e}") from e
         if not (np.all(np.isfinite(cww)) and np.all(cww >= 0)):
@@ -1892,6 +1953,18 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         -------
         self
         """
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            incremental=True,
+            setup=lambda: self._partial_fit_classes(y, classes),
+        )
+
+    def _partial_fit_classes(self, y: Any, classes: Any) -> None:
+        """partial_fit's ``classes``: ``classes_`` from it on the first call, the same on a
+        later one. Run by ``_fit`` after the parameters are checked (as scikit-learn
+        does); a refused call leaves no ``classes_`` behind."""
         if not hasattr(self, "classes_"):
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
@@ -1915,7 +1988,6 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 f"`classes={classes!r}` is not the same as on last call to partial_fit, "
                 f"was: {self.classes_!r}"
             )
-        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted labels: the most probable class (multi-class), p > 0.5 (binary and
@@ -1931,8 +2003,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         ([1 - p, p] for two classes; per-label p for multi-label; ones for a single class).
 
         float64, ``exp`` of the log-probabilities of :meth:`predict_log_proba` (so both
-        rank the classes alike). A probability that would underflow is returned as 1e-308
-        (the smallest normal float64), so its log stays finite."""
+        rank the classes alike). A probability that would fall below about 2.2e-308 (the
+        smallest normal float64) is returned as that, so its log stays finite."""
         return self._proba_and_log(X)[0]
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
@@ -1942,8 +2014,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         where a probability rounds to 0. Where a probability is >= 1/e it is
         ``log(predict_proba)`` exactly, so probabilities that round to the same value (1.0
         for two saturated labels) get the same log and ``argmax`` agrees with
-        ``predict_proba``'s (for multi-label rows, unless every label's probability is
-        below predict_proba's floor, 1e-308)."""
+        ``predict_proba``'s. Like predict_proba's probabilities (floored at the smallest
+        normal float64, about 2.2e-308), the logs are floored at its log, -708.4: classes
+        tied at that floor are tied in both."""
         return self._proba_and_log(X)[1]
 
     def _proba_and_log(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -1952,9 +2025,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         P = exp(L). Below L = -1 the float64 grid of L is coarser than that of P, so exp is
         one-to-one and L is returned; above it P is the coarser one (it saturates at 1.0),
         so log P is returned instead. Either way equal probabilities have equal logs and a
-        larger probability a larger log, which keeps the two argmaxes equal. The exception
-        is a probability below the 1e-308 floor of P (a multi-label row whose every label
-        has a logit below -708 has equal P, distinct L)."""
+        larger probability a larger log, which keeps the two argmaxes equal. Below P's
+        floor (the smallest normal float64, about 2.2e-308) both are floored: P at it,
+        L at its log (-708.4), so probabilities tied there have tied logs too."""
         check_is_fitted(self)
         z = self._logits(self._check_X(X))  # (n, n_outputs)
         if len(self.classes_) == 1:
@@ -1966,7 +2039,14 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             L = -np.logaddexp(0.0, np.hstack([z, -z]))  # [log(1 - p), log p]
         else:
             L = -np.logaddexp(0.0, -z)  # log p per label
-        P = np.maximum(np.exp(L), np.finfo(np.float64).tiny)
+        # P's floor is the smallest normal float64 (tiny); every L at or below log(tiny)
+        # becomes log(tiny), so probabilities tied at the floor have tied logs (any
+        # output, e.g. a softmax row of logits 700 apart), and every L above it gives a
+        # P above it (exp(log(tiny)) > tiny)
+        low = L <= _LOG_TINY
+        L[low] = _LOG_TINY
+        P = np.exp(L)
+        P[low] = np.finfo(np.float64).tiny
         high = L >= -1.0
         L[high] = np.log(P[high])
         return P, L
