@@ -128,8 +128,8 @@ def leaky_relu_grad(z: np.ndarray, a: np.ndarray, alpha: float = 0.01) -> np.nda
 
 def softmax_fn(z: np.ndarray, axis: int = -1) -> np.ndarray:
     """softmax(z)_i = e^{z_i} / sum_j e^{z_j}, shifted by max(z) so no exp overflows."""
-    if not z.size:  # (nothing to shift by: NumPy's max refuses an empty axis)
-        return z.copy()
+    if not z.size:  # (nothing to shift by: NumPy's max refuses an empty axis; sum checks it)
+        return z - np.sum(z, axis=axis, keepdims=True)
     e = z - np.max(z, axis=axis, keepdims=True)
     np.exp(e, out=e)
     e /= np.sum(e, axis=axis, keepdims=True)
@@ -145,8 +145,8 @@ def softmax_jac(z: np.ndarray, a: np.ndarray) -> np.ndarray:
 def logsumexp(z: np.ndarray, axis: int = -1) -> np.ndarray:
     """log sum_j e^{z_j} along ``axis`` (kept as a size-1 axis), shifted by max(z): finite
     for any finite z; -inf, the log of an empty sum, along an empty axis."""
-    if not z.size:
-        return np.full(np.sum(z, axis=axis, keepdims=True).shape, -np.inf, z.dtype)
+    if not z.size:  # (in z's float type: an integer z's logsumexp is a float, as NumPy's log)
+        return np.full(np.sum(z, axis=axis, keepdims=True).shape, -np.inf, np.result_type(z, 1.0))
     m = np.max(z, axis=axis, keepdims=True)
     return m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
 
@@ -310,7 +310,8 @@ def log_softmax(x: Any, axis: int | None = None, *, dim: int | None = None) -> T
     axis = axis_args("log_softmax", axis, dim)[0]
     axis = -1 if axis is None else axis
     x = as_tensor(x)
-    out = x.data - np.max(x.data, axis=axis, keepdims=True) if x.data.size else x.data.copy()
+    z = x.data
+    out = z - (np.max if z.size else np.sum)(z, axis=axis, keepdims=True)  # (sum: empty, checked)
     if out.size:  # (z - m) - log sum e^(z - m): no m added back, subtracted
         out -= np.log(np.sum(np.exp(out), axis=axis, keepdims=True))
 

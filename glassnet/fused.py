@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import check_array
+from ._validation import check_array, check_bool
 from .backend import kept, namespace
 from .nn.flat import grad_view
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
@@ -444,13 +444,19 @@ class FastMLP:
                 rec["gprime"] = lay.activation.grad(rec["Z"], rec["A"], **lay.kw)
         bad = [(i, k) for i, r in enumerate(record) for k in r if not np.isfinite(r[k]).all()]
         bad.sort(key=lambda b: (b[1][0] == "d", -b[0] if b[1][0] == "d" else b[0]))  # first made
-        if finite and (bad or (y is not None and not np.isfinite(t.loss))):
+        if check_bool(finite, "finite", "FastMLP.trace") and (
+            bad or (y is not None and not np.isfinite(t.loss))
+        ):
             what = f"layer {bad[0][0] + 1}'s {bad[0][1]}" if bad else "the loss"
-            raise ValueError(
-                f"FastMLP.trace: {what} holds NaN or inf: the pass overflows {self.dtype} (or "
-                "the weights are not finite). Scale X (e.g. glassnet.preprocessing."
-                "StandardScaler), or trace with dtype=np.float64."
+            weights = [w for lay in self.layers for w in (lay.W, lay.b) if w is not None]
+            wider = ", or trace with dtype=np.float64" if self.dtype != np.float64 else ""
+            why = (
+                "the network's weights are not finite (has training diverged?)"
+                if not all(np.isfinite(w).all() for w in weights)
+                else f"the pass overflows {self.dtype}: scale X (e.g. glassnet.preprocessing."
+                f"StandardScaler){wider}"
             )
+            raise ValueError(f"FastMLP.trace: {what} holds NaN or inf: {why}.")
         return t
 
 

@@ -62,6 +62,7 @@ Backward = Callable[[np.ndarray], Sequence[np.ndarray | None]]  # dL/dout -> dL/
 _state = SimpleNamespace(version=0, default_dtype=np.dtype(np.float32))
 _grad_enabled = contextvars.ContextVar("grad_enabled", default=True)
 _anomaly = contextvars.ContextVar("anomaly", default=False)
+_held: contextvars.ContextVar[tuple] = contextvars.ContextVar("held", default=())  # (_switch's)
 
 
 class AnomalyError(FloatingPointError):
@@ -90,13 +91,16 @@ class _switch:  # noqa: N801 (used as a function)
     would leave it recording)."""
 
     def __init__(self, switch: contextvars.ContextVar[bool], value: bool) -> None:
-        self.switch, self.value, self.tokens = switch, value, []
+        self.switch, self.value = switch, value
 
-    def __enter__(self) -> None:
-        self.tokens.append(self.switch.set(self.value))
+    def __enter__(self) -> None:  # (the mode before is kept per thread and asyncio task:
+        _held.set((*_held.get(), (self, self.switch.set(self.value))))  # one object is reusable
 
     def __exit__(self, *exc: object) -> None:
-        self.switch.reset(self.tokens.pop())
+        held = _held.get()
+        i = max(i for i, (s, _) in enumerate(held) if s is self)
+        self.switch.reset(held[i][1])
+        _held.set(held[:i] + held[i + 1 :])
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         mode = lambda: _switch(self.switch, self.value)  # noqa: E731 (one per call: reentrant)

@@ -197,3 +197,75 @@ def test_numpy_reductions_of_a_tensor_give_a_tensor_in_the_graph() -> None:
         np.sum(x, out=np.zeros(()))
     with pytest.raises(TypeError, match="float32 or float64"):
         np.mean(x, dtype=np.int64)
+
+
+# ---------------------------------------------- review: one no_grad object, many contexts
+def test_one_no_grad_object_shared_by_asyncio_tasks_threads_and_nesting() -> None:
+    import asyncio
+    import sys
+    import threading
+
+    ng = gn.no_grad()
+    seen = []
+
+    async def task(d: float) -> None:
+        with ng:  # (the tasks' blocks interleave: each leaves its own)
+            await asyncio.sleep(d)
+            seen.append(gn.is_grad_enabled())
+        seen.append(gn.is_grad_enabled())
+
+    async def main() -> None:
+        await asyncio.gather(task(0.02), task(0.01), task(0.03))
+
+    asyncio.run(main())  # (ValueError: a token created in a different Context, before)
+    assert seen == [False, True] * 3
+    errors: list[BaseException] = []
+
+    def thread() -> None:
+        try:
+            for _ in range(500):
+                with ng:
+                    assert not gn.is_grad_enabled()
+                assert gn.is_grad_enabled()
+        except BaseException as e:  # noqa: BLE001 (reported below)
+            errors.append(e)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=thread) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
+    with ng:
+        with ng:
+            pass
+        assert not gn.is_grad_enabled()  # (the inner block's exit left the outer's mode)
+    assert gn.is_grad_enabled()
+
+
+def test_empty_softmax_checks_its_axis_and_logsumexp_of_integers_is_float() -> None:
+    for fn in ("softmax", "log_softmax"):
+        with pytest.raises(np.exceptions.AxisError):  # as for a tensor with values
+            getattr(gn.Tensor(np.zeros((3, 0))), fn)(5)
+    out = logsumexp(np.zeros((2, 0), np.int64), axis=1)
+    assert out.dtype == np.float64 and np.all(out == -np.inf)
+    assert logsumexp(np.zeros((2, 0), np.float32), axis=1).dtype == np.float32
+
+
+def test_trace_says_why_by_cause_and_checks_finite() -> None:
+    net = _ones_net()
+    with pytest.raises(TypeError, match="finite"):
+        FastMLP(layers_of(net), "mse").trace([[1.0, 1.0]], finite="no")
+    net.layers[0].W.data[0, 0] = np.nan
+    with pytest.raises(ValueError, match="weights are not finite") as e:
+        FastMLP(layers_of(net), "mse").trace([[1.0, 1.0]])
+    assert "float64" not in str(e.value)
+    wide = FastMLP(layers_of(_ones_net()), "mse", dtype=np.float64)
+    with pytest.raises(ValueError, match="overflows float64") as e:
+        wide.trace([[1e300, 1e300]], [[1.0]])
+    assert "dtype=np.float64" not in str(e.value)  # (it is float64 already)
