@@ -61,6 +61,7 @@ import math
 import os
 import re
 import shlex
+import shutil
 import sys
 import tempfile
 import textwrap
@@ -2348,7 +2349,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     src = p.add_argument_group("data")
     src.add_argument(
-        "data", nargs="?", type=_input_text, metavar="DATA.csv", help="CSV file with a header row"
+        "data",
+        nargs="?",
+        type=_input_text,
+        metavar="DATA.csv",
+        help="CSV file with a header row (- for standard input)",
     )
     src.add_argument(
         "--dataset",
@@ -2542,7 +2547,7 @@ def build_parser() -> argparse.ArgumentParser:
         "data",
         type=_input_text,
         metavar="DATA.csv",
-        help="CSV file with the model's feature columns",
+        help="CSV file with the model's feature columns (- for standard input)",
     )
     p.add_argument(
         "--out",
@@ -2578,7 +2583,7 @@ def build_parser() -> argparse.ArgumentParser:
         "data",
         type=_input_text,
         metavar="DATA.csv",
-        help="CSV file with the features and the target",
+        help="CSV file with the features and the target (- for standard input)",
     )
     _add_target_option(p)
     _add_read_options(p)
@@ -2604,7 +2609,7 @@ def build_parser() -> argparse.ArgumentParser:
         "data",
         type=_input_text,
         metavar="DATA.csv",
-        help="CSV file with the model's feature columns and target",
+        help="CSV file with the model's feature columns and target (- for standard input)",
     )
     _add_target_option(p)
     p.add_argument(
@@ -3057,7 +3062,7 @@ def _classes_text(classes: Sequence[str], limit: int = 8) -> str:
 def _settings(args: argparse.Namespace, data: _Data, task_name: str, lr: float) -> dict[str, Any]:
     """The training settings: stored in the model, and checked on --resume."""
     return {
-        "data": data.source,
+        "data": _SHOWN.get(data.source, data.source),  # ("-": standard input, not its copy)
         "target": data.targets,
         "task": task_name,
         "hidden": list(args.hidden),
@@ -5108,7 +5113,8 @@ def _train_streamed(args: argparse.Namespace) -> int:
     lr = args.lr if args.lr is not None else _DEFAULT_LR.get(args.optimizer, 0.01)
     optimizer = _optim.get_optimizer(args.optimizer, model.parameters(), lr=lr)
     settings = {
-        "data": args.data, "target": targets if multilabel else [target], "task": task_name,
+        "data": _SHOWN.get(args.data, args.data),
+        "target": targets if multilabel else [target], "task": task_name,
         "hidden": list(args.hidden),
         "activation": args.activation, "optimizer": args.optimizer, "lr": lr,
         "batch_size": args.batch_size, "l2": args.l2, "val_split": 0.0,
@@ -6226,6 +6232,67 @@ def _run_quietly(args: argparse.Namespace) -> int:
     return code
 
 
+#: The commands whose data file '-' names standard input.
+_STDIN_COMMANDS = ("train", "predict", "evaluate", "explain")
+
+#: The temporary copy of standard input (for a data file given as '-') -> '-', as the
+#: messages and the model file name it.
+_SHOWN: dict[str, str] = {}
+
+
+class _Renaming:
+    """A text stream that writes ``old`` as ``new`` on its way to ``stream``: the
+    temporary copy of standard input named as the user gave it, '-'."""
+
+    def __init__(self, stream: Any, old: str, new: str) -> None:
+        self.stream, self.old, self.new = stream, old, new
+
+    def write(self, text: str) -> int:
+        self.stream.write(text.replace(self.old, self.new))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, fileno, ...
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def _stdin_as_file(args: argparse.Namespace) -> Any:
+    """For a data file given as '-' (train, predict, evaluate, explain): standard input,
+    copied to a temporary file first (the commands read a file more than once: its header,
+    then its rows; --stream, once per epoch), which the messages name '-'."""
+    if args.command not in _STDIN_COMMANDS or getattr(args, "data", None) != "-":
+        yield
+        return
+    stdin = sys.stdin
+    if stdin is None or _isatty(stdin):
+        raise CLIError(
+            f"the data file '-' is standard input, which is a terminal here, not a file: pipe "
+            f"the CSV file in (zcat data.csv.gz | glassnet {args.command} ... -), or give its "
+            f"path"
+        )
+    with tempfile.TemporaryDirectory(prefix="glassnet-") as tmp:
+        copy = str(Path(tmp) / "stdin.csv")
+        try:
+            with open(copy, "wb") as f:
+                shutil.copyfileobj(getattr(stdin, "buffer", stdin), f)
+        except OSError as exc:
+            raise CLIError(
+                f"cannot read the data file '-' (standard input) into a temporary file in "
+                f"'{tmp}': {exc.strerror or exc}"
+            ) from None
+        args.data = copy
+        _SHOWN[copy] = "-"
+        out, err = sys.stdout, sys.stderr
+        if args.command != "predict":  # (predictions go out as computed)
+            sys.stdout = _Renaming(out, copy, "-")  # type: ignore[assignment]
+        sys.stderr = _Renaming(err, copy, "-")  # type: ignore[assignment]
+        try:
+            yield
+        finally:
+            sys.stdout, sys.stderr = out, err
+            _SHOWN.pop(copy, None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``glassnet`` command line; returns the exit status.
 
@@ -6250,6 +6317,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     _PENDING.clear()
     _USER_TEXTS.clear()
     _USER_TEXTS.update(str(a) for a in (sys.argv[1:] if argv is None else argv))
+    try:
+        with _stdin_as_file(args):
+            return _main(args)
+    except CLIError as exc:  # (standard input, unread)
+        return _report(exc, (str(exc), exc.code))
+
+
+def _main(args: argparse.Namespace) -> int:
+    """:func:`main` once the arguments are parsed."""
     if args.debug:
         try:
             return int(args.func(args))
@@ -6305,11 +6381,34 @@ def _end_the_job(
     return code
 
 
+#: The reader's refusal of a compressed data file; group 1: the compression, group 2: its
+#: advice (the command that decompresses the file to a copy)
+_COMPRESSED = re.compile(r"it is (gzip|bzip2|xz|zstd)-compressed; decompress it first \(([^)]*)\)")
+
+#: The command that writes a compressed file's text to standard output, by compression.
+_CAT = {"gzip": "zcat", "bzip2": "bzcat", "xz": "xzcat", "zstd": "zstdcat"}
+
+
+def _compressed_hint(line: str, args: argparse.Namespace) -> str:
+    """``line``, with the way to read a compressed data file without a copy on disk added
+    to the reader's advice to decompress it: piped in as '-' (standard input)."""
+    found = _COMPRESSED.search(line)
+    data = getattr(args, "data", None)
+    if found is None or args.command not in _STDIN_COMMANDS or not isinstance(data, str):
+        return line
+    model = f" {shlex.quote(args.model)}" if isinstance(getattr(args, "model", None), str) else ""
+    pipe = f"{_CAT[found[1]]} {shlex.quote(data)} | glassnet {args.command}{model} -"
+    if data in _SHOWN:  # (already standard input: decompressed on its way in)
+        pipe = f"... | {_CAT[found[1]]} | glassnet {args.command}{model} -"
+    told = f", or pipe it in decompressed, as the data file '-': {pipe} (and the options as given)"
+    return line[: found.end()] + told + line[found.end() :]
+
+
 def _failure(exc: BaseException, args: argparse.Namespace) -> tuple[str | None, int] | None:
     """The one line (None: no line) and the exit status for the error ``exc`` of a command,
     or None when it is no input error but a bug in glassnet."""
     if isinstance(exc, CLIError):
-        return str(exc), exc.code
+        return _compressed_hint(str(exc), args), exc.code
     if isinstance(exc, DivergenceError):
         return str(exc), 1
     if isinstance(exc, _distributed.DistributedError):  # another rank's error, named
@@ -6317,7 +6416,7 @@ def _failure(exc: BaseException, args: argparse.Namespace) -> tuple[str | None, 
     if isinstance(exc, BrokenPipeError):  # e.g. 'glassnet predict ... | head'
         return None, 1
     if isinstance(exc, (ModelFileError, ValueError)):
-        return str(exc), 2
+        return _compressed_hint(str(exc), args), 2
     if isinstance(exc, OSError):
         where = f" '{exc.filename}'" if exc.filename else ""
         mistake = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)

@@ -272,3 +272,72 @@ def test_a_model_trained_with_multiline_cells_reads_new_files_with_it(tmp_path, 
     assert code == 2 and "pass --multiline-cells" in err, err
     code, out, err = run(capsys, "predict", plain, data, "--multiline-cells", "--unknown", "ignore")
     assert code == 0 and len(out.splitlines()) == 41, err
+
+
+# -------------------------------------------------------------- '-': standard input
+
+
+def _stdin(monkeypatch, data: bytes, tty: bool = False) -> None:
+    import io
+
+    class Stdin(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return tty
+
+    monkeypatch.setattr("sys.stdin", Stdin(io.BytesIO(data), encoding="utf-8"))
+
+
+def test_dash_reads_the_data_from_standard_input(tmp_path, capsys, monkeypatch, plain_model):
+    from glassnet.io import load_arrays
+
+    data, model = plain_model
+    text = data.read_bytes()
+    # train: read twice (a column of numbers and '?' is read again, as text): a pipe would
+    # have given nothing the second time
+    marked = tmp_path / "marked.csv"
+    body = [["?" if i % 2 else f"0.{i}", f"{i}", "ab"[i % 2]] for i in range(1, 41)]
+    write_csv(marked, ["x1", "x2", "y"], body)
+    _stdin(monkeypatch, marked.read_bytes())
+    code, _, err = run(capsys, "train", "-", "--target", "y", *FAST)
+    assert code == 2, err
+    assert_one_line_error(err, "column 'x1' of '-' holds numbers and the text '?'")
+    for stream in ([], ["--stream"]):
+        out_model = tmp_path / f"stdin{len(stream)}.glassnet"
+        _stdin(monkeypatch, text)
+        code, out, err = run(capsys, "train", "-", "--target", "y", "--out", out_model,
+                             *stream, *FAST[:-1])  # fmt: skip
+        assert code == 0, err
+        assert "data      -" in out and "glassnet-" not in out + err, out + err
+        assert load_arrays(out_model)[1]["meta"]["training"]["data"] == "-"
+    # predict, evaluate and explain: as the file's path
+    for argv in (["predict"], ["evaluate"], ["explain", "--row", "3"]):
+        code, by_path, err = run(capsys, argv[0], model, data, *argv[1:])
+        assert code == 0, err
+        _stdin(monkeypatch, text)
+        code, by_stdin, err = run(capsys, argv[0], model, "-", *argv[1:])
+        assert code == 0, err
+        assert by_stdin == by_path.replace(str(data), "-"), (by_stdin, by_path)
+    # an error names the file '-', not its temporary copy
+    _stdin(monkeypatch, b"x1,x2\n?,0.5\n-,0.2\n0.5,0.1\n")
+    code, _, err = run(capsys, "predict", model, "-")
+    assert code == 2 and "line 2 of '-'" in err and "glassnet-" not in err, err
+    # a terminal is no file: refused, not waited on
+    _stdin(monkeypatch, b"", tty=True)
+    code, out, err = run(capsys, "predict", model, "-")
+    assert code == 2 and out == "", err
+    assert_one_line_error(err, "'-' is standard input, which is a terminal here")
+
+
+def test_a_compressed_data_file_s_error_says_how_to_pipe_it_in(tmp_path, capsys, plain_model):
+    import gzip
+
+    data, model = plain_model
+    packed = tmp_path / "new.csv.gz"
+    packed.write_bytes(gzip.compress(data.read_bytes()))
+    code, _, err = run(capsys, "predict", model, packed)
+    assert code == 2, err
+    assert_one_line_error(
+        err, "gunzip -k FILE", f"zcat {packed} | glassnet predict {model} -"
+    )  # fmt: skip
+    code, _, err = run(capsys, "train", packed, "--target", "y", "--stream", *FAST)
+    assert code == 2 and f"zcat {packed} | glassnet train -" in err, err
