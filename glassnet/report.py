@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import html
 import math
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import MAX_PREC, ROUND_HALF_UP, Context, Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, localcontext
 from numbers import Number
 from typing import Any
 
@@ -69,6 +70,9 @@ def fmt(v: float, decimals: int = 3) -> str:
     table (0.002, 0.881, 0.119) holds no half and reads the same either way. A value of at
     most half a unit of the last decimal (0.0005 with 3 decimals, 0.5 with 0) prints in
     scientific notation, as a smaller one does: rounded, it would read 0 or twice itself.
+    The rounding is the same in any ``decimal`` context of the caller's (its own is used),
+    and only a half goes through ``Decimal``: for any other value, ``format``'s digits are
+    the same (see :func:`_sci`), and fmt is as fast as format.
 
     >>> fmt(0.125, 2), fmt(2.675, 2), fmt(-0.0625), fmt(0.881), fmt(0.0005), fmt(2.0)
     ('0.13', '2.68', '-0.063', '0.881', '5.00e-04', '2')
@@ -89,25 +93,74 @@ def fmt(v: float, decimals: int = 3) -> str:
         return "inf" if v > 0 else "-inf"
     if v == int(v) and abs(v) < 1e6:
         return str(int(v))
-    exact = Decimal(repr(v))  # the shortest digits of the float, which hand rounding reads
-    fixed = f"{_HALF_UP.quantize(exact, Decimal(1).scaleb(-decimals)):f}"
+    r = repr(v)  # the shortest digits of the float, which hand rounding reads
+    if abs(v) <= _half_unit(decimals):
+        return _sci(v, r, max(decimals - 1, 1))
+    whole, _, frac = r.partition(".")
+    if "e" in r:  # (below 1e-4 or from 1e16: rare here, rounded by Decimal)
+        fixed = _decimal_fixed(r, decimals)
+    elif len(frac) <= decimals:  # (the digits as they are, padded with zeros)
+        fixed = r + "0" * (decimals - len(frac)) if decimals else whole
+    elif len(frac) == decimals + 1 and frac[-1] == "5":  # (a half: rounded up by Decimal)
+        fixed = _decimal_fixed(r, decimals)
+    else:  # (no half: format's rounding of the binary value is the repr's, see _sci)
+        fixed = f"{v:.{decimals}f}"
     # scientific where the fixed decimals would hide the value (0.0003 as 0.000) or double
-    # it (at most half a unit of the last decimal: 0.5 with decimals=0 read 1, where half
-    # to even read 0), or where they reach a million (999999.9996 read 1000000.000, where
-    # 1e6 itself reads 1.00e+06)
-    if abs(exact) <= Decimal(5).scaleb(-decimals - 1) or abs(float(fixed)) >= 1e6:
-        return _scientific(exact, max(decimals - 1, 1))
+    # it (at most half a unit of the last decimal, above: 0.5 with decimals=0 read 1, where
+    # half to even read 0), or where they reach a million (999999.9996 read 1000000.000,
+    # where 1e6 itself reads 1.00e+06)
+    if abs(v) >= 999999 and abs(float(fixed)) >= 1e6:
+        return _sci(v, r, max(decimals - 1, 1))
     return fixed
 
 
-_HALF_UP = Context(prec=MAX_PREC, rounding=ROUND_HALF_UP)  # (ROUND_HALF_UP: away from zero)
+# The arithmetic on Decimals is done in these contexts, never in the caller's (whose
+# precision or traps, decimal.getcontext().prec = 4 or the Inexact trap on, made fmt
+# round 0.00054 to 5.40e-04 instead of 0.001, or raise decimal.Inexact).
+_HALF_UP = Context(  # (ROUND_HALF_UP: away from zero)
+    prec=MAX_PREC, rounding=ROUND_HALF_UP, Emin=MIN_EMIN, Emax=MAX_EMAX, traps=[], flags=[]
+)
+_NORMAL = sys.float_info.min  # (below it, a float has fewer binary digits)
+_HALF_UNITS = [float(f"5e-{d + 1}") for d in range(32)]
+
+
+def _half_unit(decimals: int) -> float:
+    """Half a unit of the last of ``decimals`` decimals, as the float nearest to it: a
+    float is at most that (as a Decimal of its repr) exactly when its repr is, as the
+    repr is the shortest decimal of the float, and ``5e-(d+1)`` a shorter one than any
+    other between them."""
+    return _HALF_UNITS[decimals] if decimals < 32 else float(f"5e-{decimals + 1}")
+
+
+def _decimal_fixed(r: str, decimals: int) -> str:
+    """The decimal ``r`` with ``decimals`` decimals, a half rounded up (away from zero)."""
+    with localcontext(_HALF_UP):
+        return f"{Decimal(r).quantize(Decimal(1).scaleb(-decimals)):f}"
+
+
+def _sci(v: float, r: str, digits: int) -> str:
+    """``v`` (whose repr is ``r``) in scientific notation with ``digits`` decimals, its
+    half rounded up. Fast where format's ``e`` (which rounds the float's binary value, half
+    to even) gives the same: unless the repr's significant digits end in a 5 just past
+    the last digit shown (a half, rounded up by Decimal), or are so many (more than 15)
+    that the binary value's own digits could show, or of a subnormal float (5e-324 is
+    4.94e-324 to format). Why no other case differs: a rounding
+    boundary between the repr and the binary value would be a decimal of at most as many
+    digits, closer to the value, which the repr (the shortest, then the closest) would be."""
+    sig = r.partition("e")[0].lstrip("-").replace(".", "").strip("0")
+    if digits > 14 or (len(sig) == digits + 2 and sig[-1] == "5") or abs(v) < _NORMAL:
+        return _scientific(Decimal(r), digits)
+    return f"{v:.{digits}e}"
 
 
 def _scientific(exact: Decimal, digits: int) -> str:
     """``exact`` as format's ``e`` writes it (``1.25e-05``, an exponent of at least two
     digits) with ``digits`` decimals, its half rounded up as :func:`fmt`'s fixed digits."""
-    head = Context(prec=digits + 1, rounding=ROUND_HALF_UP).plus(exact)
-    mantissa, _, exponent = f"{head:.{digits}e}".partition("e")
+    with localcontext(_HALF_UP):
+        head = _HALF_UP.copy()
+        head.prec = digits + 1
+        head = head.plus(exact)
+        mantissa, _, exponent = f"{head:.{digits}e}".partition("e")
     return f"{mantissa}e{int(exponent):+03d}"
 
 

@@ -217,6 +217,106 @@ def test_fmt_prints_at_most_half_a_last_decimal_in_scientific_notation():
     assert len(fmt(1.25, 2000)) == 2002  # (any number of decimals, as format takes)
 
 
+def _fmt_by_decimal(v: float, decimals: int) -> str:
+    """fmt's rule done wholly in Decimal arithmetic (its first form, slow): the shortest
+    digits of the float rounded half up, scientific at most half a last decimal or from
+    a million."""
+    from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal
+
+    v = float(v)
+    if v == int(v) and abs(v) < 1e6:
+        return str(int(v))
+    ctx = Context(prec=MAX_PREC, rounding=ROUND_HALF_UP, Emin=MIN_EMIN, Emax=MAX_EMAX, traps=[])
+    exact = Decimal(repr(v))
+    fixed = f"{ctx.quantize(exact, Decimal(1).scaleb(-decimals, ctx)):f}"
+    if ctx.compare(ctx.abs(exact), Decimal(f"5e-{decimals + 1}")) <= 0 or abs(float(fixed)) >= 1e6:
+        digits = max(decimals - 1, 1)
+        head = Context(prec=digits + 1, rounding=ROUND_HALF_UP, traps=[]).plus(exact)
+        mantissa, _, exponent = format(head, f".{digits}e").partition("e")
+        return f"{mantissa}e{int(exponent):+03d}"
+    return fixed
+
+
+def _fmt_cases() -> list[tuple[float, int]]:
+    rng = np.random.default_rng(7)
+    n = rng.standard_normal(20000)
+    values = [
+        n,
+        n * 1e3,
+        n * 1e-4,  # (scientific: at most half a last decimal)
+        n * 1e5 + 9e5,  # (near a million)
+        *(np.round(rng.standard_normal(5000), k) for k in range(8)),  # (short digits)
+        rng.integers(-(10**6), 10**6, 10000) / 10**6,
+    ]
+    cases = [(v, i % 7) for i, v in enumerate(np.concatenate(values).tolist())]
+    for d in range(7):  # exact halves of the last decimal (the repr's digit d + 1 is a 5)
+        for k in rng.integers(-(10**5), 10**5, 2000).tolist():
+            whole, frac = divmod(abs(k), 10**d)
+            digits = f"{frac:0{d}d}" if d else ""
+            cases.append((float(f"{'-' if k < 0 else ''}{whole}.{digits}5"), d))
+        # halves in scientific notation: d + 1 digits, then a 5 (a repr of d + 2 digits)
+        for k in rng.integers(10**d, 10 ** (d + 1), 300).tolist():
+            cases.append((float(f"{k}5e-{d + 12}"), d + 1))
+            cases.append((float(f"-{k}5e{rng.integers(6, 20)}"), d + 1))
+    for d in (0, 3, 6, 15, 16, 17, 20):  # subnormals, long decimals, huge values
+        cases += [(5e-324, d), (-2.5e-320, d), (1 / 3, d), (0.1 + 0.2, d), (1.7e308, d)]
+        cases += [(float(f"5e-{d + 1}"), d), (np.nextafter(float(f"5e-{d + 1}"), 1), d)]
+    return cases
+
+
+def test_fmt_fast_path_agrees_with_the_decimal_rule_on_every_value_and_half():
+    """fmt formats with format() unless a half (or digits format's binary rounding could
+    change) needs Decimal: ~100k values (ties among them) at decimals 0 to 6, each printed
+    as the Decimal rule alone prints it."""
+    from glassnet.report import fmt
+
+    cases = _fmt_cases()
+    assert len(cases) > 100_000
+    wrong = [(v, d, fmt(v, d), _fmt_by_decimal(v, d)) for v, d in cases]
+    wrong = [w for w in wrong if w[2] != w[3]]
+    assert not wrong, wrong[:10]
+
+
+def test_fmt_of_a_value_that_is_no_half_does_no_decimal_arithmetic(monkeypatch):
+    """Rounding every number through Decimal made fmt 3x slower (explain, summary and
+    draw_graph call it for each number they print): only a half needs it."""
+    import glassnet.report as report
+
+    expected = [report.fmt(v) for v in (0.881, -0.119, 3.14159, 0.0003, 1e6, 123.4567, 0.25)]
+
+    def refused(*args):
+        raise AssertionError("Decimal used for a value that is no half")
+
+    monkeypatch.setattr(report, "Decimal", refused)
+    assert [report.fmt(v) for v in (0.881, -0.119, 3.14159, 0.0003, 1e6, 123.4567, 0.25)] == (
+        expected
+    )
+    assert report.fmt(0.1234, 2) == "0.12" and report.fmt(1.2e-7, 2) == "1.2e-07"
+    with pytest.raises(AssertionError, match="no half"):  # (a half does)
+        report.fmt(0.125, 2)
+
+
+def test_fmt_does_not_depend_on_the_callers_decimal_context():
+    """fmt rounded in decimal.getcontext(): with prec=4 and the Inexact trap on,
+    fmt(0.123456) raised decimal.Inexact; with prec=1, fmt(0.00054, 3) read 5.40e-04."""
+    import decimal
+
+    from glassnet.report import fmt
+
+    cases = [(0.123456, 3), (12.34567, 3), (0.00050001, 3), (0.00054, 3), (0.00149, 3)]
+    cases += [(0.125, 2), (2.675, 2), (1.25e-7, 2), (3.125e-6, 3), (0.0005, 3), (5e-324, 3)]
+    cases += [(999999.9995, 3), (1 / 3, 20), (0.05, 1), (-0.0625, 3), (1e300, 3)]
+    expected = [fmt(v, d) for v, d in cases]
+    assert expected[3] == "0.001" and expected[0] == "0.123"
+    for prec in (1, 4):
+        with decimal.localcontext() as ctx:
+            ctx.prec, ctx.rounding, ctx.Emax, ctx.Emin = prec, decimal.ROUND_DOWN, 9, -9
+            for trap in (decimal.Inexact, decimal.Rounded, decimal.Overflow, decimal.Underflow):
+                ctx.traps[trap] = True
+            assert [fmt(v, d) for v, d in cases] == expected
+            assert not any(ctx.flags.values())  # (the caller's context untouched)
+
+
 # ----------------------------------------------------------------------------- as_chain
 
 
