@@ -1040,6 +1040,7 @@ class _BaseMLP(BaseEstimator):
                 lr=self.learning_rate_init,
                 betas=(self.beta_1, self.beta_2),
                 eps=self.epsilon,
+                style="sklearn",  # (epsilon where scikit-learn's AdamOptimizer adds it)
             )
             self._schedule = None
         self._optimizer_kind = dict(kind)
