@@ -248,6 +248,27 @@ case("Tensor:max", "whole", lambda t: t.max(), grid((3, 4)))
 case("Tensor:min", "whole", lambda t: t.min(), grid((3, 4)))
 case(("FUNCTIONS:norm", "Tensor:norm"), "p=1 dim=1", lambda t: gn.norm(t, 1, 1), away((3, 4)))
 
+# NumPy's functions on a Tensor (np.mean(x) passes dtype= and out=, np.var(x) ddof=)
+case("Tensor:mean", "np.mean", lambda t: np.mean(t), u(SHAPE3))
+case("Tensor:sum", "np.sum axis=1", lambda t: np.sum(t, axis=1), u(SHAPE3))
+case("Tensor:var", "np.var", lambda t: np.var(t), u(SHAPE3))
+case("Tensor:std", "np.std axis=2", lambda t: np.std(t, axis=2), u(SHAPE3))
+case(
+    "Tensor:std",
+    "dim=-1 keepdim correction=0",
+    lambda t: t.std(-1, correction=0, keepdim=True),
+    u(SHAPE3),
+)
+case("Tensor:var", "dim=(-1, 0)", lambda t: t.var((-1, 0)), u(SHAPE3))
+case("Tensor:norm", "dim=-2 keepdim", lambda t: t.norm(dim=-2, keepdim=True), u(SHAPE3))
+case("Tensor:amax", "dim=-1", lambda t: t.amax(-1), grid(SHAPE3))
+case(
+    "Tensor:std",
+    "rows of very different scales",
+    lambda t: t.std(dim=1),
+    np.array([[3e3, -1e3, 2e3], [3e-3, -1e-3, 2e-3]]),
+)
+
 # ---------------------------------------------------------------- along an axis
 for d in (0, 1, 2, -1):
     x = u(SHAPE3, seed=13)
@@ -340,6 +361,14 @@ case("ops:where", "number b", lambda a: ops.where(COND, a, -1.0), u((3, 4)))
 case("ops:maximum", "number first", lambda b: ops.maximum(0.05, b), grid((3, 4)))
 case("ops:minimum", "tensors", ops.minimum, grid((3, 4)), grid((4,), 1, offset=0.05))
 case("ops:maximum", "tensors", ops.maximum, grid((3, 4)), grid((4,), 1, offset=0.05))
+
+case(
+    "ops:where",
+    "cond (2,3,4) grows a (3,4) and b",
+    lambda a, b: ops.where(u(SHAPE3) > 0, a, b),
+    u((3, 4)),
+    u((1, 4), seed=1),
+)
 
 # ---------------------------------------------------------------- masked_fill, clip
 MASK = u((3, 4), seed=19) > 0
@@ -463,13 +492,18 @@ for name in ("binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_
 
 # ---------------------------------------------------------------- nn loss modules
 WEIGHT_C = u(C, 0.3, 2.0, seed=31)
-NN_LOSSES: dict[str, list[tuple[str, Callable, Callable, tuple]]] = {
-    # class name: [(case id, make(reduction) -> module, target-or-None, extra inputs)]
+NN_LOSSES: dict[str, list[tuple[str, Callable, Any]]] = {
+    # class name: [(case id, make(reduction) -> module, the target; None: x minus a gap)]
     "MSELoss": [("", lambda r: nn.MSELoss(reduction=r), u((N, C), seed=1))],
     "L1Loss": [("", lambda r: nn.L1Loss(reduction=r), None)],
     "HuberLoss": [
         ("delta=1", lambda r: nn.HuberLoss(reduction=r), None),
         ("delta=0.5", lambda r: nn.HuberLoss(reduction=r, delta=0.5), None),
+        (  # (the derivative is continuous there: only the second one jumps)
+            "|d| = delta",
+            lambda r: nn.HuberLoss(reduction=r, delta=0.5),
+            u((N, C)) - np.where(binary((N, C), 4) > 0, 0.5, -0.5),
+        ),
     ],
     "BCELoss": [
         ("", lambda r: nn.BCELoss(reduction=r), binary((N, C), 1)),
@@ -493,6 +527,11 @@ NN_LOSSES: dict[str, list[tuple[str, Callable, Callable, tuple]]] = {
             "smoothing",
             lambda r: nn.CrossEntropyLoss(reduction=r, label_smoothing=0.2),
             labels(N, C, 1),
+        ),
+        (
+            "smoothing rows",
+            lambda r: nn.CrossEntropyLoss(reduction=r, label_smoothing=0.2),
+            rows(N, C, 1),
         ),
         (
             "ignore_index",
@@ -756,6 +795,11 @@ SUBGRADIENTS = {  # id: (fn, inputs, expected gradients): the documented values 
     "amin ties share": (lambda t: t.amin(), ([0.0, 0.0, 0.0, 1.0],), ([1 / 3] * 3 + [0.0],)),
     "maximum tie: half each": (ops.maximum, ([1.0, 2.0], [1.0, 0.0]), ([0.5, 1.0], [0.5, 0.0])),
     "minimum tie: half each": (ops.minimum, ([1.0, 2.0], [1.0, 0.0]), ([0.5, 0.0], [0.5, 1.0])),
+    "clip with low > high: all high, no gradient": (
+        lambda t: t.clip(1.0, -1.0),
+        ([0.0, 3.0],),
+        ([0.0, 0.0],),
+    ),
     "clip at a bound passes g": (
         lambda t: t.clip(-1.0, 1.0),
         ([1.0, -1.0, 2.0],),
