@@ -178,6 +178,24 @@ def test_draw_graph_names_a_parameter_divisor_and_two_parameter_factors_by_role(
     assert _titles(p)[-1] == "a b"
 
 
+def test_draw_graph_titles_a_parameter_times_itself_w_w():
+    """w * w (one Parameter twice) was titled 'v w', its edges' derivatives 'w = 2' and
+    'v = 2': a second parameter v that is not there."""
+    from glassnet.nn.module import Parameter
+    from glassnet.viz.graph import local_derivative
+
+    w = Parameter(np.array([2.0]))
+    y = w * w
+    assert _titles(y) == ["w", "w w"]
+    assert [local_derivative(y, k) for k in (0, 1)] == ["w = 2", "w = 2"]
+    assert _titles(w + w) == ["b", "b + b"] and _titles(w / w) == ["w", "w/w"]
+    assert local_derivative(w / w, 1) == "−w/w² = -0.500"
+    # two parameters keep v and w; a tensor times itself is a a (it read a b)
+    assert _titles(Parameter(np.array([3.0])) * w) == ["v", "w", "v w"]
+    t = gn.Tensor(np.ones((2, 1)), requires_grad=True)
+    assert _titles(t * t)[-1] == "a a"
+
+
 # ----------------------------------------------------------------------------- report.fmt
 
 

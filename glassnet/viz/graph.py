@@ -512,6 +512,8 @@ def _arg_name(node: Tensor, k: int, decimals: int, short: bool = False) -> str:
         return role or "x"
     if role is not None:
         return role
+    if k == 1 and node.parents[0] is node.parents[1]:
+        return "a"  # (a tensor with itself: a a, as one node)
     return "ab"[k] if k < 2 else f"x{k + 1}"
 
 
@@ -521,14 +523,15 @@ def _role(node: Tensor, k: int) -> str | None:
     that multiplies (or divides) is a weight w, its factor x; a parameter that is added is
     a bias b, the other term a. Two parameters multiplied are v and w. None where no
     parameter takes part (the a and b of two terms). A one-value parameter was titled by
-    its place, so y = x * a drew the multiplier a as 'b', a bias's name."""
+    its place, so y = x * a drew the multiplier a as 'b', a bias's name. A parameter times
+    itself is w w (it read v w, its local derivatives w and v)."""
     ps = node.parents
     if len(ps) > 2 or node.op not in ("add", "sub", "mul", "div"):
         return None
     param = [isinstance(p, Parameter) for p in ps]  # (a named one titles itself)
     if not any(param):
         return None
-    if len(ps) == 1:  # with a Python number: 3 w, b + 1
+    if len(ps) == 1 or ps[0] is ps[1]:  # with a Python number (3 w, b + 1) or itself (w w)
         return "b" if node.op in ("add", "sub") else "w"
     if node.op in ("add", "sub"):
         return "b" if param[k] and not param[1 - k] else ("a" if not param[k] else "ab"[k])
