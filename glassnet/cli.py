@@ -125,6 +125,7 @@ from .preprocessing import (
 from .progress import Progress
 from .stream import as_point, check_decimal
 from .tasks import Task, get_task, infer_task
+from .tensor import no_grad
 from .train import Callback, DivergenceError, EarlyStopping, History, TrainState, fit
 
 __all__ = [
@@ -1748,9 +1749,55 @@ class _Bundle:
         )  # fmt: skip
         return X.astype(dtype, copy=False)
 
-    def outputs(self, X: np.ndarray) -> np.ndarray:
-        """The network's outputs (probabilities, or standardized values): (N, n_outputs)."""
-        return np.asarray(self.model.predict(X))
+    def outputs(self, X: np.ndarray, table: Table | None = None) -> np.ndarray:
+        """The network's outputs (probabilities, or standardized values): (N, n_outputs).
+
+        ``table``: the rows of ``X`` as read (:meth:`inputs`'s), whose lines and values an
+        output that overflows the model's dtype (inf or NaN) is then an error naming, with
+        the command line's advice (the Python API's names a 0-based row and a Python
+        call)."""
+        try:
+            return np.asarray(self.model.predict(X))
+        except ValueError as exc:
+            if table is None or "the output holds NaN or inf in" not in str(exc):
+                raise
+            raise CLIError(self._overflow_text(X, table)) from None
+
+    def _overflow_text(self, X: np.ndarray, table: Table) -> str:
+        """The error for rows of ``table`` whose outputs overflow the network's dtype."""
+        dtype = _model_dtype(self.model)
+        with no_grad(), np.errstate(all="ignore"):  # the outputs, inf and NaN kept
+            out = np.asarray(self.model.eval()(X).data).reshape(len(X), -1)
+        bad = np.flatnonzero(~np.isfinite(out).all(axis=1))
+        r = int(bad[0]) if bad.size else 0
+        more = f" (and {bad.size - 1} more line(s))" if bad.size > 1 else ""
+        names = self.pre.feature_names_out
+        # the row's inputs of the largest magnitude, as the file writes them (a number
+        # column's cell; a category's column=value)
+        order = [int(j) for j in np.argsort(-np.abs(X[r]), kind="stable")[:3] if X[r, j] != 0]
+        cells = [
+            f"{_shown(names[j])}={_shown(table.raw(names[j])[r])}"
+            if names[j] in table.names
+            else _shown(names[j])
+            for j in order
+        ]
+        values = f" ({', '.join(cells)})" if cells else ""
+        scaled = _dig(self.meta, "preprocessing", "standardize") is not False
+        why = (
+            "they are far outside its training data's range, even standardized (a typo?)"
+            if scaled
+            else "the model takes them unscaled (it was trained with --no-standardize)"
+        )
+        fixes = [] if scaled else ["without --no-standardize (which scales each column)"]
+        if dtype == np.float32:
+            fixes.append("with --dtype float64")
+        fix = f": check them, or retrain the model {' or '.join(fixes)}" if fixes else (
+            ": check them (the model computes in float64 already)")  # fmt: skip
+        return (
+            f"'{table.source}': the network's output overflows {dtype} (inf or NaN) at line "
+            f"{int(table.line_numbers[r])}{more}, whose values{values} are too large for "
+            f"a {dtype} network to compute with: {why}{fix}"
+        )
 
     def decode(self, out: np.ndarray) -> np.ndarray:
         """Class indices (N,) for classification; values in the target's units otherwise."""
@@ -5483,7 +5530,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         _guard_predictions(out_path, bundle)
     data = _read_for_model(bundle, args, need_target=False)
     X = bundle.inputs(data.table, args.unknown)  # (N, n_inputs)
-    outputs = bundle.outputs(X)  # (N, n_outputs)
+    outputs = bundle.outputs(X, data.table)  # (N, n_outputs)
     pred = bundle.decode(outputs)
     buf = _io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -5622,7 +5669,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         cols = [_numbers(data.table, t, _SCORED_FIX) for t in data.targets]
         truth = np.stack(cols, axis=1)  # (N, K)
     X = bundle.inputs(data.table, args.unknown)
-    pred = bundle.decode(bundle.outputs(X))
+    pred = bundle.decode(bundle.outputs(X, data.table))
     n = data.table.n_rows
     lines = [f"evaluate {args.model} on {args.data}: {n} rows, target {', '.join(data.targets)}"]
     if data.table.line_notes:
@@ -5724,8 +5771,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         y = bundle.y_scaler.transform(values) if bundle.y_scaler is not None else values
     line = int(data.table.line_numbers[i])
     cells = _few([f"{_shown(c)}={_shown(data.table.raw(c)[i])}" for c in bundle.columns], 16)
+    pred = bundle.decode(bundle.outputs(X, one.table))  # (before anything is printed)
     sys.stdout.write(f"row {args.row} of {args.data} (line {line}): {cells}\n")
-    pred = bundle.decode(bundle.outputs(X))
     if bundle.label_values:
         pairs = zip(data.targets, bundle.label_values, np.asarray(pred)[0].tolist())
         shown = ", ".join(f"{_shown(t)}={_shown(e['values'][h])}" for t, e, h in pairs)
@@ -6044,7 +6091,7 @@ def _info_lines(bundle: _Bundle, meta: dict[str, Any]) -> list[str]:
         out.append(f"target        {', '.join(repr(t) for t in bundle.targets)}{scaled}")
     pre = bundle.pre
     impute = _dig(meta, "preprocessing", "impute", kind=str)
-    standardize = _dig(meta, "preprocessing", "standardize", kind=bool)
+    standardize = _dig(meta, "preprocessing", "standardize")  # (kind=bool: never a bool)
     out.append(
         f"features      {len(bundle.columns)} columns -> {pre.n_features_out} inputs"
         + (f", missing cells imputed ({impute})" if impute else "")

@@ -341,3 +341,28 @@ def test_a_compressed_data_file_s_error_says_how_to_pipe_it_in(tmp_path, capsys,
     )  # fmt: skip
     code, _, err = run(capsys, "train", packed, "--target", "y", "--stream", *FAST)
     assert code == 2 and f"zcat {packed} | glassnet train -" in err, err
+
+
+# ------------------------------------------------- outputs beyond the model's dtype
+
+
+def test_an_output_that_overflows_names_the_line_and_values(tmp_path, capsys, plain_model):
+    data, _ = plain_model
+    model = tmp_path / "raw.glassnet"
+    argv = ["train", data, "--target", "y", "--no-standardize", "--out", model, *FAST]
+    assert run(capsys, *argv)[0] == 0
+    code, out, _ = run(capsys, "info", model)
+    assert "x1      numeric  as is" in out, out  # (it showed (x - 0) / 1)
+    rows = [["0.5", "0.5", "a"], ["3e38", "-3e38", "b"], ["0.25", "0.75", "a"]]
+    new = write_csv(tmp_path / "new.csv", ["x1", "x2", "y"], rows)
+    for argv in (["predict"], ["evaluate"], ["explain", "--row", "2"]):
+        code, out, err = run(capsys, argv[0], model, new, *argv[1:])
+        assert code == 2, err
+        assert out == "", out  # (explain printed its row's line first)
+        # (it was the Python API's: MLP.predict ... row 1 ... StandardScaler ... model.double())
+        assert_one_line_error(
+            err, "overflows float32", "at line 3", "x1=3e38", "x2=-3e38",
+            "trained with --no-standardize", "retrain the model without --no-standardize",
+            "--dtype float64",
+        )  # fmt: skip
+        assert "model.double()" not in err and "row 1" not in err, err
