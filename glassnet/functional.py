@@ -474,7 +474,11 @@ def _ce_kernel(Z: Any, Y: Any, G: Any, keep: Any = None, value: bool = True) -> 
     np.multiply(lse[:, 0], t[:, 0], out=per)
     np.subtract(np.multiply(Z, 0.5, out=S), np.multiply(m, 0.5, out=s), out=S)
     np.multiply(S, Y, out=S)
-    return np.subtract(per, np.multiply(np.add.reduce(S, axis=1, out=r), 2.0, out=r), out=per)
+    np.add.reduce(S, axis=1, out=r)
+    if np.isnan(r).any():  # a -inf logit (a masked class) with y = 0: its term is 0, not NaN
+        np.copyto(S, 0.0, where=Y == 0)
+        np.add.reduce(S, axis=1, out=r)
+    return np.subtract(per, np.multiply(r, 2.0, out=r), out=per)
 
 
 def _nll_kernel(P: Any, Y: Any, G: Any, keep: dict | None = None, value: bool = True) -> Any:
