@@ -30,6 +30,7 @@ import contextlib
 import csv
 import difflib
 import io
+import itertools
 import math
 import os
 import re
@@ -794,8 +795,53 @@ def _text_hint(name: str, counts: Counter[str], tokens: frozenset[str]) -> str:
     return hint
 
 
+def _memo_map(cells: Sequence[str], f: Any, dtype: Any) -> np.ndarray:
+    """``f`` of each cell as an array of ``dtype``: once per distinct cell (a text column
+    repeats its values)."""
+    memo = {c: f(c) for c in dict.fromkeys(cells)}
+    return np.fromiter(map(memo.__getitem__, cells), dtype=dtype, count=len(cells))
+
+
+def _classes(cells: Sequence[str], tokens: frozenset[str]) -> np.ndarray:
+    """The class (_NUM, _MISSING, _NONFINITE, _TEXT) of each cell, (n,) int8."""
+    return _memo_map(cells, lambda c: _classify(c, tokens), np.int8)
+
+
 def _more(count: int) -> str:
     return f" (and {count} more in this column)" if count > 0 else ""
+
+
+_SEP = "\x00"  # (no cell of a number column holds it: float() refuses it)
+
+
+class _Packed:
+    """The cells of a column that read_csv parsed as finite numbers, kept as text joined by
+    a NUL in chunks (a str object per cell cost 50 bytes more than its characters), with
+    the numbers (``values``, float64) NumPy read from them; ``index``: the rows a
+    :meth:`Table.take` kept, in order (None: every row)."""
+
+    __slots__ = ("chunks", "index", "n", "values")
+
+    def __init__(
+        self, chunks: list[str], n: int, values: np.ndarray, index: np.ndarray | None = None
+    ) -> None:
+        self.chunks, self.n, self.values, self.index = chunks, n, values, index
+
+    def __len__(self) -> int:
+        return self.n if self.index is None else int(self.index.size)
+
+    def cells(self) -> list[str]:
+        """The cells, as read (blanks stripped)."""
+        out: list[str] = []
+        for chunk in self.chunks:
+            out += chunk.split(_SEP)
+        if self.index is None:
+            return out
+        return list(map(out.__getitem__, self.index.tolist()))
+
+    def take(self, idx: np.ndarray) -> _Packed:
+        index = idx if self.index is None else self.index[idx]
+        return _Packed(self.chunks, self.n, self.values, index)
 
 
 class Table:
@@ -899,6 +945,9 @@ class Table:
         self.names: tuple[str, ...] = tuple(str(n) for n in columns)
         raw: dict[str, tuple[str, ...]] = {}
         for name, col in columns.items():
+            if isinstance(col, _Packed):  # (read_csv's number column, parsed)
+                raw[str(name)] = col
+                continue
             if isinstance(col, str | bytes):
                 raise TypeError(
                     f"Column {name!r} of {self._src} must be a sequence of str, not one str."
@@ -968,6 +1017,7 @@ class Table:
         self.fill_values: dict[str, float | str] = {}
         self._values: dict[str, np.ndarray] = {}
         self._first_text: dict[str, int] = {}  # categorical column -> first text row or -1
+        self._texts: dict[str, np.ndarray] = {}  # categorical column -> (n_rows,) text cells
         for name in self.names:
             self._parse_column(name, force_categorical=name in categorical)
 
@@ -986,13 +1036,30 @@ class Table:
         d, tokens = self.decimal, self.missing
         return tuple(c if c.lower() in tokens else as_point(c, d) for c in cells)
 
+    def _cells(self, name: str) -> Sequence[str]:
+        """Column ``name``'s cells as read (blanks stripped)."""
+        col = self._raw[name]
+        return col.cells() if isinstance(col, _Packed) else col
+
     def _parse_column(self, name: str, *, force_categorical: bool) -> None:
-        cells = self._raw[name]
-        parsed = self._as_numbers(cells)  # (the cells themselves for the decimal point)
+        col = self._raw[name]
         is_target = name == self.target
-        values = None
         tokens = self.missing
-        if not force_categorical and not _number_like(tokens):
+        fast = not force_categorical and not _number_like(tokens)
+        if isinstance(col, _Packed) and not (fast and self.decimal == "."):
+            col = self._raw[name] = tuple(col.cells())  # (read as the cells say)
+        if isinstance(col, _Packed):
+            values = col.values  # (read_csv's fast path, below: every cell a finite number)
+            self.kinds[name] = "numeric"
+            self._values[name] = values
+            if isinstance(self.impute, str) and not is_target and values.size:
+                avg = np.mean(values) if self.impute == "mean" else np.median(values)
+                self.fill_values[name] = float(avg)
+            return
+        cells = col
+        parsed = self._as_numbers(cells)  # (the cells themselves for the decimal point)
+        values = None
+        if fast:
             try:  # fast path: every cell a number (NumPy parses the strings; not 18_24)
                 values = None if "_" in "".join(parsed) else np.array(parsed, np.float64)
             except ValueError:
@@ -1005,9 +1072,7 @@ class Table:
                     avg = np.mean(values) if self.impute == "mean" else np.median(values)
                     self.fill_values[name] = float(avg)
                 return
-        classes = np.fromiter(
-            (_classify(c, tokens) for c in parsed), dtype=np.int8, count=len(cells)
-        )
+        classes = _classes(parsed, tokens)
         n_num = int(np.count_nonzero((classes == _NUM) | (classes == _NONFINITE)))
         n_text = int(np.count_nonzero(classes == _TEXT))
         given = self.impute.get(name) if isinstance(self.impute, dict) else None
@@ -1041,9 +1106,9 @@ class Table:
                     f"column{_more(len(rows) - 1)}: fix the value{empty}." + hint
                 )
             bad = np.flatnonzero(classes != _NUM)
-            values = np.array(
-                [float(c) if k == _NUM else np.nan for c, k in zip(parsed, classes, strict=True)],
-                dtype=np.float64,
+            values = np.full(len(cells), np.nan)
+            values[classes == _NUM] = np.array(
+                list(itertools.compress(parsed, (classes == _NUM).tolist())), dtype=np.float64
             )
             if bad.size and not fills:
                 r = int(bad[0])
@@ -1080,11 +1145,10 @@ class Table:
         if self._from_file and not force_categorical and not is_target:
             self._refuse_numbers_with_a_marker(name, classes)
         self.kinds[name] = "categorical"
-        texts = np.flatnonzero(classes == _TEXT)
+        self._texts[name] = classes == _TEXT
+        texts = np.flatnonzero(self._texts[name])
         self._first_text[name] = int(texts[0]) if texts.size else -1
-        missing = np.flatnonzero(
-            np.fromiter((c.lower() in tokens for c in cells), dtype=bool, count=len(cells))
-        )
+        missing = np.flatnonzero(_memo_map(cells, lambda c: c.lower() in tokens, bool))
         strings = np.array(cells, dtype=object)
         if missing.size and not fills:
             r = int(missing[0])
@@ -1120,7 +1184,7 @@ class Table:
         or ``unknown`` as many times as the numbers, or more, which makes the column text) is
         an error, as on the command line: each number would be one-hot encoded as a category
         of its own."""
-        cells = self._raw[name]
+        cells = self._cells(name)
         texts = Counter(c for c, k in zip(cells, classes, strict=True) if k == _TEXT)
         if len(texts) != 1:  # several texts: categories (a number among them is one too)
             return
@@ -1184,7 +1248,7 @@ class Table:
     def raw(self, name: str) -> np.ndarray:
         """Column ``name`` as read (blanks stripped): object array of str, (n_rows,)."""
         self._check_name(name)
-        return np.array(self._raw[name], dtype=object)
+        return np.array(self._cells(name), dtype=object)
 
     def numbers(self, name: str) -> np.ndarray:
         """Numeric column ``name`` as a float64 array of shape (n_rows,), imputed if asked.
@@ -1207,7 +1271,7 @@ class Table:
         r = self._first_text[name]
         if r < 0:
             return "it was declared categorical (read_csv's 'categorical')"
-        return f"{self._raw[name][r]!r} at {self._where(r, name)} is not a number"
+        return f"{self._cells(name)[r]!r} at {self._where(r, name)} is not a number"
 
     def strings(self, name: str) -> np.ndarray:
         """Column ``name`` as an object array of str of shape (n_rows,).
@@ -1286,19 +1350,22 @@ class Table:
         out.dropped = {n: tuple(np.array(v, dtype=object)[idx].tolist())
                        for n, v in self.dropped.items()}  # fmt: skip
         out.kinds = dict(self.kinds)
-        raw_arrays = {n: np.array(c, dtype=object) for n, c in self._raw.items()}
-        out._raw = {n: tuple(a[idx].tolist()) for n, a in raw_arrays.items()}
+        rows = idx.tolist()
+        out._raw = {
+            n: c.take(idx) if isinstance(c, _Packed) else tuple(map(c.__getitem__, rows))
+            for n, c in self._raw.items()
+        }
         out._values = {n: v[idx] for n, v in self._values.items()}
         kept = set(out.line_numbers.tolist())
         out.imputed = {
             n: tuple(line for line in lines if line in kept) for n, lines in self.imputed.items()
         }
         out.imputed = {n: v for n, v in out.imputed.items() if v}
+        out._texts = {n: v[idx] for n, v in self._texts.items()}
         out._first_text = {}
-        for n in self._first_text:  # first text cell among the kept rows, if any
-            cells = out._as_numbers(out._raw[n])
-            texts = [i for i, c in enumerate(cells) if _classify(c, self.missing) == _TEXT]
-            out._first_text[n] = texts[0] if texts else -1
+        for n, v in out._texts.items():  # first text cell among the kept rows, if any
+            texts = np.flatnonzero(v)
+            out._first_text[n] = int(texts[0]) if texts.size else -1
         return out
 
 
@@ -1429,7 +1496,7 @@ def _refuse_decimal_commas(table: Table, categorical: Sequence[str]) -> None:
     for name in table.names:
         if table.kinds[name] != "categorical" or name in kept:
             continue
-        cells = table._raw[name]
+        cells = table._cells(name)
         first = None
         for r, cell in enumerate(cells):
             if cell.lower() in table.missing:
@@ -1456,6 +1523,70 @@ def _refuse_decimal_commas(table: Table, categorical: Sequence[str]) -> None:
             f"({where}), read as text with decimal='.': pass decimal=',' to read them as "
             f"numbers (or categorical=[{name!r}] to keep them as text)."
         )
+
+
+_CHUNK = 16384  # rows read before their cells go into read_csv's columns
+
+
+def _lines(text: str, size: int = 1 << 22) -> Iterator[str]:
+    """The lines of ``text`` as ``io.StringIO(text, newline="")`` gives them (each with its
+    end: \\n, \\r\\n or \\r), a slice of about ``size`` characters at a time: a StringIO
+    holds 4 bytes a character, 4 times a file of ASCII text."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + size)
+        end = len(text) if end < 0 else end + 1
+        yield from io.StringIO(text[start:end], newline="")
+        start = end
+
+
+class _Column:
+    """The cells of one column that read_csv has read, added a chunk of rows at a time:
+    stripped (``strip``; a dropped column's are kept as read), and while every cell is a
+    finite number (``pack``) kept as their numbers and their text joined (a
+    :class:`_Packed`), not as a str object each; a text column's repeated values share one
+    str object."""
+
+    __slots__ = ("cells", "chunks", "memo", "strip", "values")
+
+    def __init__(self, strip: bool, pack: bool) -> None:
+        self.strip = strip
+        self.cells: list[str] | None = None if pack else []
+        self.chunks: list[str] = []
+        self.values: list[np.ndarray] = []
+        self.memo: dict[str, str] | None = {}
+
+    def add(self, cells: Sequence[str]) -> None:
+        if self.strip:
+            cells = list(map(str.strip, cells))
+        if self.cells is None:  # every cell a finite number so far
+            text = _SEP.join(cells)
+            values = None
+            if "_" not in text:  # (Python's float reads 18_24 as 1824: text, as in Table)
+                try:
+                    values = np.array(cells, np.float64)
+                except ValueError:
+                    values = None
+            if values is not None and np.all(np.isfinite(values)):
+                self.chunks.append(text)
+                self.values.append(values)
+                return
+            self.cells = []
+            for chunk in self.chunks:
+                self.cells += chunk.split(_SEP)
+            self.chunks, self.values = [], []
+        memo = self.memo
+        if memo is not None:
+            cells = [memo.setdefault(c, c) for c in cells]
+            if len(memo) > 4 * _CHUNK and 2 * len(memo) > len(self.cells) + len(cells):
+                self.memo = None  # (mostly distinct values: an ID, free text)
+        self.cells += cells
+
+    def column(self) -> list[str] | _Packed:
+        if self.cells is not None:
+            return self.cells
+        values = np.concatenate(self.values) if self.values else np.empty(0)
+        return _Packed(self.chunks, int(values.size), values)
 
 
 def _read_csv(
@@ -1500,11 +1631,13 @@ def _read_csv(
         )
     src = str(p)
     head = _head(p, int(nrows), delimiter, decimal) if nrows is not None and p.is_file() else None
+    partial = head is not None  # (the file read up to its first nrows rows)
     if head is not None:
         data = head
     else:
         data = p.read_bytes() if p.is_file() else read_pipe(p)
     text = utf8_text(data, src)
+    del data, head  # (the text alone is read from now)
     if not text.strip():
         raise ValueError(f"{src!r} is empty: a CSV file needs a header row and data rows.")
     # Excel's "sep=;" first line names the delimiter: read as such, and as a blank line
@@ -1530,13 +1663,20 @@ def _read_csv(
         )
     # strict: a quote that is never closed is an error ("unexpected end of data"), not a
     # cell that silently swallows the rest of the file
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     if csv.field_size_limit() < len(text):  # (its default, 131,072 characters, refused a
         csv.field_size_limit(len(text))  # long free-text cell as "not valid CSV")
     header: list[str] | None = None
     index = False  # an unnamed first column taken for pandas' row index (pandas_index)
-    rows: list[list[str]] = []
+    rows: list[list[str]] = []  # the rows read since the last that went into ``columns``
+    columns: list[_Column] = []  # each column's cells, gathered a chunk of rows at a time
+    n_rows = 0
     lines: list[int] = []
+    if isinstance(drop, str):
+        drop = (drop,)
+    kept = {categorical} if isinstance(categorical, str) else set(categorical)
+    # a column of numbers is parsed as it is read (the fast path of Table._parse_column)
+    numbers = decimal == "." and not _number_like(tokens)
     blank = 0  # lines skipped as blank
     joined = 0  # lines read as part of a quoted cell that holds line breaks
     end = 0  # the last line of the previous record
@@ -1567,6 +1707,11 @@ def _read_csv(
                 # pandas' row index, perhaps: its values say (below)
                 index = pandas_index and len(header) > 1 and not header[0] and all(header[1:])
                 check_header(header[1:] if index else header, src)
+                raw = set(drop) | ({""} if index else set())  # (kept as read, not stripped)
+                columns = [
+                    _Column(h not in raw, numbers and h not in raw and h not in kept)
+                    for h in header
+                ]
                 continue
             if unnamed and len(header) < len(row) <= len(header) + unnamed:
                 extra = [j for j, c in enumerate(row[len(header) :]) if c.strip()]
@@ -1597,7 +1742,12 @@ def _read_csv(
                 )
             rows.append(row)
             lines.append(start)
-            if len(rows) == nrows:
+            n_rows += 1
+            if len(rows) == _CHUNK:
+                for col, cells in zip(columns, zip(*rows, strict=True), strict=True):
+                    col.add(cells)
+                rows = []
+            if n_rows == nrows:
                 break
     except csv.Error as exc:
         start = end + 1
@@ -1612,29 +1762,31 @@ def _read_csv(
             f'quoted cell must be doubled: ""). Fix that line.'
         ) from None
     assert header is not None  # the text is not blank
-    if not rows:
+    if not n_rows:
         raise ValueError(f"{src!r} has a header row ({_names(header)}) but no data rows.")
-    if isinstance(drop, str):
-        drop = (drop,)
+    if rows:
+        for col, cells in zip(columns, zip(*rows, strict=True), strict=True):
+            col.add(cells)
+        rows = []
     unknown = [c for c in drop if c not in set(header)]
     if unknown:
         raise ValueError(
             f"The 'drop' parameter names column(s) not in {src!r}: {unknown[:5]}. Available "
             f"columns: {_names(header)}."
         )
-    cells = dict(zip(header, zip(*rows, strict=True), strict=True))  # (one pass per cell)
+    cells = {h: col.column() for h, col in zip(header, columns, strict=True)}
+    del columns
     index_dropped = None
     if index:  # an unnamed first column: pandas' row index, or the error it was
-        index_dropped = _row_index(cells[""], complete=head is None and len(rows) != nrows)
+        index_dropped = _row_index(cells[""], complete=not partial and n_rows != nrows)
         if index_dropped is None:
             check_header(header, src)
         del cells[""]
-    dropped = {c: cells.pop(c) for c in drop}
+    dropped = {c: tuple(cells.pop(c)) for c in drop}  # (as read: str)
     if not cells:
         raise ValueError(f"read_csv: every column of {src!r} is dropped; keep at least one.")
-    columns = {name: list(col) for name, col in cells.items()}
     table = Table(
-        columns,
+        cells,
         target=target,
         categorical=categorical,
         impute=impute,
@@ -1648,9 +1800,9 @@ def _read_csv(
     table.file_lines = end
     table.dropped = dropped
     table.index_dropped = index_dropped
-    table.line_notes = _line_notes(len(rows), end, blank - bool(hint), joined, bool(hint))
+    table.line_notes = _line_notes(n_rows, end, blank - bool(hint), joined, bool(hint))
     if trailing:
-        table.line_notes = _trailing_notes(table.line_notes, trailing, len(rows), len(header))
+        table.line_notes = _trailing_notes(table.line_notes, trailing, n_rows, len(header))
     return table
 
 

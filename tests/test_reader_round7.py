@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from glassnet.datasets import read_csv
+from glassnet.datasets import Table, read_csv
 
 
 def write(tmp_path, text, name="data.csv"):
@@ -128,3 +128,101 @@ def test_one_word_among_numbers_is_no_missing_marker(tmp_path):
     message = str(info.value)
     assert message.endswith("column 'w', a numeric column: fix the value, or leave the cell "
                             "empty and pass impute=\"mean\".")  # fmt: skip
+
+
+# ---------------------------------------------------------------- the faster in-memory reader
+
+
+def _messy_rows(n, seed=0):
+    """Rows of a messy file: numbers with blanks around them, a column whose text comes
+    late, missing cells late, a category column, an ID, a column of whole numbers."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        late = "abc" if i == n - 3 else f"{rng.normal():.3f}"
+        gap = "" if i in (n // 2, n - 1) else f"{rng.normal():.5g}"
+        rows.append(
+            [
+                f" {rng.normal():.4f} ",
+                late,
+                gap,
+                ["red", "blue", "NA", "green"][i % 4] if i > 5 else "red",
+                f"id{i}",
+                str(int(rng.integers(0, 9))),
+                "yes" if rng.random() > 0.5 else "no",
+            ]
+        )
+    return rows
+
+
+def _in_memory(rows, header, **options):
+    """The same cells as a Table built in memory (no parsing as the file is read)."""
+    columns = {h: [r[j] for r in rows] for j, h in enumerate(header)}
+    return Table(columns, **options)
+
+
+@pytest.mark.parametrize("chunk", [3, 64, 16384])
+def test_read_csv_gives_what_a_table_of_the_same_cells_gives(tmp_path, monkeypatch, chunk):
+    import glassnet.datasets as ds
+
+    monkeypatch.setattr(ds, "_CHUNK", chunk)  # (the columns are gathered chunk by chunk)
+    header = ["a", "late", "gap", "color", "id", "k", "label"]
+    rows = _messy_rows(200)
+    p = write(tmp_path, ",".join(header) + "\n" + "".join(",".join(r) + "\n" for r in rows))
+    cases = [
+        dict(target="label", impute="mean", categorical=["late"]),
+        dict(target="label", impute="median", categorical=["late", "k"], missing=("", "?")),
+    ]
+    for options in cases:
+        table = read_csv(p, **options)
+        mem = _in_memory(rows, header, **options, source=str(p), _from_file=True)
+        assert table.kinds == mem.kinds and table.imputed == mem.imputed
+        assert table.fill_values == mem.fill_values
+        for t in (table, mem):
+            assert t._first_text == mem._first_text
+        idx = np.random.default_rng(1).permutation(200)[:150]
+        pairs = [(table, mem), (table.take(idx), mem.take(idx))]
+        pairs.append((table.take(idx).take(idx[:5] % 150), mem.take(idx).take(idx[:5] % 150)))
+        for a, b in pairs:
+            assert a.n_rows == b.n_rows and a.line_numbers.tolist() == b.line_numbers.tolist()
+            assert a.imputed == b.imputed and a._first_text == b._first_text
+            for name in header:
+                assert a.raw(name).tolist() == b.raw(name).tolist(), name
+                assert a.strings(name).tolist() == b.strings(name).tolist(), name
+                if a.kinds[name] == "numeric":
+                    np.testing.assert_array_equal(a.numbers(name), b.numbers(name))
+                else:
+                    assert a.why_text(name) == b.why_text(name)
+            np.testing.assert_array_equal(a.to_array(["a", "gap"]), b.to_array(["a", "gap"]))
+    # the same messages: a text late in a number column, a missing cell late in one
+    for options in (dict(target="label", impute="mean"), dict(target="label")):
+        with pytest.raises(ValueError) as info:
+            read_csv(p, **options)
+        with pytest.raises(ValueError) as again:
+            _in_memory(rows, header, **options, source=str(p), _from_file=True)
+        assert str(info.value) == str(again.value)
+    table = read_csv(p, target="label", drop=["id", "late"], impute="mean")
+    assert table.dropped["id"] == tuple(f"id{i}" for i in range(200))
+    assert table.names == ("a", "gap", "color", "k", "label")
+    assert table.raw("a")[0] == rows[0][0].strip()
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 1 << 22])
+def test_the_reader_s_lines_are_those_of_a_stringio(size):
+    import io
+
+    from glassnet.datasets import _lines
+
+    text = 'a,b\r\n1,"x\ny"\r2,3\n\n4,"\r\n"\r\n5,6'
+    assert list(_lines(text, size)) == list(io.StringIO(text, newline=""))
+
+
+def test_quoted_line_breaks_and_mixed_line_ends_read_as_before(tmp_path):
+    p = write(tmp_path, 'a,b,label\r\n1,"x\r\ny",n\r2,z,y\n\n3,"w",n\r\n')
+    table = read_csv(p, target="label", multiline=True)
+    assert table.raw("b").tolist() == ["x\r\ny", "z", "w"]
+    assert table.line_numbers.tolist() == [2, 4, 6]
+    assert (
+        table.line_notes
+        == "3 rows from 6 lines (1 header, 1 blank, 1 inside quoted cells that hold line breaks)"
+    )
