@@ -25,9 +25,23 @@ computes from it, a layer's ``h.data`` too) notes each value the user's code tak
 it as a Python bool or number (``bool()``, ``if``, ``float()``, ``int()``, an index,
 ``.item()``, ``.tolist()``; one element and a reduction, ``x.data[0, 0]``,
 ``x.data.max()``, ``np.any(...)``, ``argmax``, stay arrays to be seen); the forward is then
-refused, naming the file, line and code of the first such read, as the check rows cannot
-vouch for rows of another branch. Reading the shape (``x.data.shape``) or printing the
-values is no such read. What stays unseen: a value taken out through a plain NumPy array
+refused, naming the file, line and code of the first such read (the line of the user's
+code, where the read is made by NumPy, the standard library or another package it
+calls), as the check rows cannot vouch for rows of another branch; hashing one value
+(``{h.data.argmax(): 1}``) is such a read too.
+
+What is no such read: the shape (``x.data.shape``), and a value read for display only:
+printing (``print(x.data)``, ``str``, ``repr``), formatting (``f"{m:.3f}"``,
+``"{:.3f}".format(m)``, ``"max %.3f" % m``), the standard library's ``logging``
+(``logging.info("max %.3f", m)``), ``pprint``, ``reprlib`` and ``string``, and the test of an
+``assert`` (``assert np.isfinite(x.data).all()``), which can only raise, never choose
+another chain (a row failing it raises in the forward, where the chain computes; under
+``python -O`` the assert is gone). What still counts, as it cannot be told from a
+branch's read: ``float(m)``, ``int(m)``, ``round(float(m), 3)`` and ``.item()`` even
+inside a ``print`` (format the array itself instead: ``f"{m:.3f}"``), an ``if`` even one
+that only raises (write it as an ``assert``), and a truth value taken anywhere else
+(``x if m > 0 else y``, ``while``, ``and``/``or``, ``max(m, 0)``, a comparison in a
+standard-library function). What stays unseen: a value taken out through a plain NumPy array
 (``np.asarray(x.data)``, ``x.data.view(np.ndarray)``, ``np.nonzero``), through Python's
 own storage (``memoryview``, ``bytes``), by NumPy older than 2 (where one value of a
 reduction is returned as a scalar), or state outside the input (a global counter): for
@@ -51,9 +65,12 @@ Sequential(
 
 from __future__ import annotations
 
+import dis
 import linecache
 import os
+import re
 import sys
+import sysconfig
 import threading
 from typing import Any
 
@@ -103,9 +120,11 @@ def as_chain(model: Any, x: Any = None, owner: str = "explain", *, flatten: bool
 
     A forward that takes its input's values out of ``x.data`` (``if x.data.max() > 1e12:``)
     is refused, naming the line, even where the chain gives its outputs on every row
-    checked: no row set can vouch for a branch it does not reach. Values taken out through
-    a plain array (``np.asarray(x.data)``) are not seen: the module's docstring says what
-    is and what is not."""
+    checked: no row set can vouch for a branch it does not reach. Values read for display
+    only (printed, formatted, ``'%.3f' % m``, logged with ``logging``) or tested by an
+    ``assert`` are no such read; ``float(m)`` is, even inside a ``print``. Values taken out
+    through a plain array (``np.asarray(x.data)``) are not seen: the module's docstring
+    says what is and what is not."""
     if not isinstance(model, Module) or (isinstance(model, _DIRECT) and _glassnets_own(model)):
         return model
     if x is None:
@@ -239,21 +258,68 @@ _DATA_READS: dict[int, str] = {}  # thread -> where its traced forward first rea
 
 def _data_read(what: str) -> None:
     """Note a value of the traced input read through its array (``x.data``) as a Python
-    truth value or number (``what``) by the user's code (not glassnet's or NumPy's own),
-    where: the forward may branch on it, on rows the checks may not reach."""
+    truth value or number (``what``) by the user's code, where: the forward may branch on
+    it, on rows the checks may not reach. The read is the user's first frame's (the code
+    that called NumPy, the standard library or another package that read it); not noted:
+    a read by glassnet's own code (the same checks for every row), or one for display
+    only (NumPy's printing, the standard library's ``logging``, ``pprint``, ``reprlib`` and
+    ``string``, ``'%.3f' % a``, as ``f'{a:.3f}'``), or the truth value of an ``assert``
+    (which can only raise, never choose another chain)."""
     me = threading.get_ident()
     if me not in _TRACING or me in _DATA_READS:
         return
     frame = sys._getframe(2)
-    while frame is not None and frame.f_code.co_filename.startswith(_NUMPY):
-        if frame.f_code.co_filename.endswith("arrayprint.py"):
-            return  # (printed: print(x.data) reads every value, and branches on none)
+    while frame is not None:
+        path = frame.f_code.co_filename
+        if path.startswith(_NUMPY):
+            if path.endswith("arrayprint.py"):
+                return  # (printed: print(x.data) reads every value, and branches on none)
+        elif path.startswith(_GLASSNET):
+            return  # (glassnet's own checks of the values: the same for every row)
+        elif path.startswith(_STDLIB):
+            if path[len(_STDLIB) :].partition(os.sep)[0] in _DISPLAY:
+                return  # (logging.info("%.3f", a) formats a for a log, branches on none)
+        elif not _THIRD_PARTY.search(path):
+            break  # (the user's code: a package's reads are blamed on its caller's line)
         frame = frame.f_back
-    if frame is None or frame.f_code.co_filename.startswith(_GLASSNET):
-        return  # (glassnet's own checks of the values: the same for every row)
+    if frame is None or _display_only(frame):
+        return
     path, line = frame.f_code.co_filename, frame.f_lineno
     code = linecache.getline(path, line).strip()
     _DATA_READS[me] = f"{what} at {os.path.basename(path)}:{line}" + (f": `{code}`" if code else "")
+
+
+_STDLIB = os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep
+_THIRD_PARTY = re.compile(r"[/\\](site|dist)-packages[/\\]|^<frozen ")  # (frozen: stdlib)
+_DISPLAY = {"logging", "pprint.py", "reprlib.py", "string.py"}  # the stdlib's display only
+_CODE: dict[Any, tuple[list, dict[int, int]]] = {}  # code -> its instructions, by offset
+
+
+def _display_only(frame: Any) -> bool:
+    """Whether the instruction of ``frame`` that read a value is ``'%.3f' % a`` (string
+    formatting: ``a % 2`` computes an array, without such a read) or the test of an
+    ``assert`` (a jump to ``raise AssertionError``)."""
+    code = frame.f_code
+    if code not in _CODE:
+        if len(_CODE) > 256:
+            _CODE.clear()
+        ins = list(dis.get_instructions(code))
+        _CODE[code] = (ins, {i.offset: n for n, i in enumerate(ins)})
+    ins, at = _CODE[code]
+    n = at.get(frame.f_lasti)
+    if n is None:
+        return False
+    if ins[n].opname == "BINARY_MODULO" or (ins[n].opname == "BINARY_OP" and ins[n].argrepr == "%"):
+        return True
+    while n + 1 < len(ins) and ins[n].opname in ("TO_BOOL", "UNARY_NOT"):
+        n += 1  # (the truth value taken by the next instruction's jump)
+    jump = ins[n]
+    if "IF" not in jump.opname or jump.opcode not in (*dis.hasjrel, *dis.hasjabs):
+        return False
+    after = ins[n + 1 : n + 2]
+    if jump.argval in at:
+        after.append(ins[at[jump.argval]])
+    return any(i.opname == "LOAD_ASSERTION_ERROR" for i in after)  # (either way it may go)
 
 
 def _kept(out: Any) -> Any:
@@ -304,6 +370,12 @@ class _Watched(np.ndarray):
     def __complex__(self) -> complex:
         _data_read("complex()")
         return complex(np.asarray(self))
+
+    def __hash__(self) -> int:  # (a scalar's, as {x.data.argmax(): 1} takes outside a trace)
+        if self.ndim:
+            raise TypeError(f"unhashable type: 'numpy.ndarray' (an array of shape {self.shape})")
+        _data_read("hash()")
+        return hash(np.asarray(self)[()])
 
     def item(self, *args: Any) -> Any:
         _data_read("item()")

@@ -403,3 +403,146 @@ def test_as_chain_takes_a_forward_that_reads_only_the_shape_or_prints(capsys):
                 return self.fc(x).tanh() if x.data.max() > 1e5 else self.fc(x).sigmoid()
 
         as_chain(Near(), np.ones((3, 2)))
+
+
+_DISPLAY_FORWARDS = """
+import colorsys
+import logging
+
+import numpy as np
+
+import glassnet as gn
+
+log = logging.getLogger("glassnet_display_test")
+
+
+class Base(gn.nn.Module):
+    def __init__(self):
+        self.fc = gn.nn.Linear(2, 1, rng=0)
+
+
+class Percent(Base):
+    def forward(self, x):
+        h = self.fc(x)
+        print("max %.3f" % h.data.max(), "min %d" % h.data.min())
+        return h.sigmoid()
+
+
+class Logged(Base):
+    def forward(self, x):
+        h = self.fc(x)
+        log.info("max %.3f", h.data.max())
+        log.info(f"mean {h.data.mean():.3f} {h.data[0, 0]!r}")
+        return h.sigmoid()
+
+
+class Asserts(Base):
+    def forward(self, x):
+        assert np.isfinite(x.data).all(), "the rows hold a NaN or inf"
+        assert not np.isnan(x.data).any() and x.data.max() < 1e30
+        return self.fc(x).sigmoid()
+
+
+class Rounded(Base):
+    def forward(self, x):
+        h = self.fc(x)
+        print("max", round(float(h.data.max()), 3))  # counted: float() as in an if
+        return h.sigmoid()
+
+
+class Raises(Base):
+    def forward(self, x):
+        if not np.isfinite(x.data).all():  # counted: an if, even one that raises
+            raise ValueError("the rows hold a NaN or inf")
+        return self.fc(x).sigmoid()
+
+
+class Library(Base):
+    def forward(self, x):
+        h = self.fc(x)
+        hue = colorsys.rgb_to_hsv(h.data[0, 0], h.data.min(), h.data.max())  # the read
+        return h.sigmoid()
+
+
+class Keyed(Base):
+    def forward(self, x):
+        h = self.fc(x)
+        cache = {h.data.argmax(): 1}
+        return h.sigmoid()
+"""
+
+
+@pytest.fixture
+def display_forwards(tmp_path, monkeypatch):
+    """The forwards of a module of the user's (not a test module, whose asserts pytest
+    rewrites into ifs)."""
+    import importlib
+
+    (tmp_path / "display_forwards.py").write_text(_DISPLAY_FORWARDS)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return importlib.import_module("display_forwards")
+
+
+def test_as_chain_takes_a_forward_that_only_prints_logs_or_asserts_a_value(
+    display_forwards, capsys
+):
+    """print('max %.3f' % h.data.max()), logging.info('max %.3f', h.data.max()) and
+    assert np.isfinite(x.data).all() were refused as branches (logging's read blamed on
+    logging/__init__.py); they were taken before the check of x.data's reads."""
+    import io
+    import logging
+
+    from glassnet.chain import _DATA_READS, as_chain
+
+    log = logging.getLogger("glassnet_display_test")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        for name in ("Percent", "Logged", "Asserts"):
+            chain = as_chain(getattr(display_forwards, name)(), np.ones((3, 2)))
+            assert [type(m).__name__ for m in chain] == ["Linear", "Sigmoid"], name
+    finally:
+        log.removeHandler(handler)
+    assert "max " in stream.getvalue() and "mean " in stream.getvalue()  # (formatted)
+    assert "max " in capsys.readouterr().out and not _DATA_READS
+
+
+def test_as_chain_still_counts_a_float_or_an_if_and_blames_the_users_line(display_forwards):
+    """float(h.data.max()) (in a print too) and an if that raises are reads, as a
+    branch's; a read made by a standard-library function is blamed on the line of the
+    user's that called it (logging's read was blamed on logging/__init__.py)."""
+    from glassnet.chain import as_chain
+
+    lines = _DISPLAY_FORWARDS.split("\n")
+
+    def at(code: str) -> str:  # the file, line and code of the read, as the message names it
+        n = next(i for i, line in enumerate(lines) if code in line)
+        return f"at display_forwards.py:{n + 1}: `{code}"
+
+    expected = {
+        "Rounded": "float() " + at('print("max", round(float(h.data.max()), 3))'),
+        "Raises": "bool() " + at("if not np.isfinite(x.data).all():"),
+        "Library": "bool() " + at("hue = colorsys.rgb_to_hsv("),
+    }
+    for name, where in expected.items():
+        with pytest.raises(TypeError, match="out of their array") as e:
+            as_chain(getattr(display_forwards, name)(), np.ones((3, 2)))
+        assert where in str(e.value), (name, str(e.value))
+
+
+def test_as_chain_hashing_a_value_is_a_read_not_a_crash(display_forwards):
+    """{h.data.argmax(): 1} raised TypeError: unhashable type: '_Watched' (a reduction
+    stays a 0-d array while traced); it is a read of the value, named with its line, and
+    an array of more values stays unhashable, as NumPy's."""
+    from glassnet.chain import _TRACING, _Watched, as_chain
+
+    with pytest.raises(TypeError, match="out of their array") as e:
+        as_chain(display_forwards.Keyed(), np.ones((3, 2)))
+    n = _DISPLAY_FORWARDS.split("\n").index("        cache = {h.data.argmax(): 1}") + 1
+    assert f"hash() at display_forwards.py:{n}: `cache = {{h.data.argmax(): 1}}`" in str(e.value)
+    assert not _TRACING
+    with pytest.raises(TypeError, match="unhashable type: 'numpy.ndarray'"):
+        hash(np.ones(3).view(_Watched))
+    assert hash(np.asarray(7).view(_Watched)) == hash(7)  # (outside a trace: no read)
