@@ -41,7 +41,12 @@ branch's read: ``float(m)``, ``int(m)``, ``round(float(m), 3)`` and ``.item()`` 
 inside a ``print`` (format the array itself instead: ``f"{m:.3f}"``), an ``if`` even one
 that only raises (write it as an ``assert``), and a truth value taken anywhere else
 (``x if m > 0 else y``, ``while``, ``and``/``or``, ``max(m, 0)``, a comparison in a
-standard-library function). What stays unseen: a value taken out through a plain NumPy array
+standard-library function). While the forward is recorded, one value or a reduction is a
+0-d array, not a NumPy scalar (whose truth value could not be seen; NumPy's scalar types
+cannot be subclassed alike): a forward that tests ``isinstance(m, np.floating)`` or
+``type(m)`` takes another path there than at predict, and is refused by the check rows
+(its chain does not give its outputs), not returned; ``np.ndim(m) == 0`` holds in both.
+What stays unseen: a value taken out through a plain NumPy array
 (``np.asarray(x.data)``, ``x.data.view(np.ndarray)``, ``np.nonzero``), through Python's
 own storage (``memoryview``, ``bytes``), by NumPy older than 2 (where one value of a
 reduction is returned as a scalar), or state outside the input (a global counter): for

@@ -464,6 +464,13 @@ class Library(Base):
         return h.sigmoid()
 
 
+class Typed(Base):
+    def forward(self, x):
+        h = self.fc(x)
+        m = h.data.max()  # (a 0-d array while recorded, a NumPy scalar at predict)
+        return h.sigmoid() if isinstance(m, np.floating) else h.tanh()
+
+
 class Keyed(Base):
     def forward(self, x):
         h = self.fc(x)
@@ -546,3 +553,15 @@ def test_as_chain_hashing_a_value_is_a_read_not_a_crash(display_forwards):
     with pytest.raises(TypeError, match="unhashable type: 'numpy.ndarray'"):
         hash(np.ones(3).view(_Watched))
     assert hash(np.asarray(7).view(_Watched)) == hash(7)  # (outside a trace: no read)
+
+
+def test_as_chain_refuses_a_forward_that_tests_the_type_of_a_reduction(display_forwards):
+    """A reduction is a 0-d array while recorded (so its truth value is seen), a NumPy
+    scalar at predict: a forward testing its type takes another path there, and the check
+    rows refuse the recorded path's chain rather than return it."""
+    from glassnet.chain import as_chain
+
+    model = display_forwards.Typed()
+    assert np.array_equal(model(np.ones((2, 2))).data, model.fc(np.ones((2, 2))).sigmoid().data)
+    with pytest.raises(TypeError, match="does not give its outputs on every row"):
+        as_chain(model, np.ones((3, 2)))
