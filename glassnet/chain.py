@@ -42,10 +42,12 @@ inside a ``print`` (format the array itself instead: ``f"{m:.3f}"``), an ``if`` 
 that only raises (write it as an ``assert``), and a truth value taken anywhere else
 (``x if m > 0 else y``, ``while``, ``and``/``or``, ``max(m, 0)``, a comparison in a
 standard-library function). While the forward is recorded, one value or a reduction is a
-0-d array, not a NumPy scalar (whose truth value could not be seen; NumPy's scalar types
-cannot be subclassed alike): a forward that tests ``isinstance(m, np.floating)`` or
-``type(m)`` takes another path there than at predict, and is refused by the check rows
-(its chain does not give its outputs), not returned; ``np.ndim(m) == 0`` holds in both.
+0-d array, not a NumPy scalar (whose truth value could not be seen; a subclass of NumPy's
+scalar types that would see it is not safe: NumPy 2.4 crashes on the repr of one with
+a mixin, and its arithmetic gives plain scalars): a forward that tests
+``isinstance(m, np.floating)`` or ``type(m)`` takes another path there than at predict,
+and is refused by the check rows (its chain does not give its outputs), not returned;
+``np.ndim(m) == 0`` holds in both.
 What stays unseen: a value taken out through a plain NumPy array
 (``np.asarray(x.data)``, ``x.data.view(np.ndarray)``, ``np.nonzero``), through Python's
 own storage (``memoryview``, ``bytes``), by NumPy older than 2 (where one value of a
