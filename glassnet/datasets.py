@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import ParameterError, as_rng, check_number
+from ._validation import ParameterError, as_rng, bytes_text, check_memory, check_number
 from .stream import MISSING_TOKENS, as_point, check_decimal, missing_tokens
 
 __all__ = [
@@ -1383,6 +1383,7 @@ def read_csv(
     nrows: int | None = None,
     pandas_index: bool = False,
     decimal_commas: str = "error",
+    memory_hint: str | None = None,
 ) -> Table:
     """Read a CSV file with a header row into a :class:`Table`.
 
@@ -1442,6 +1443,13 @@ def read_csv(
         European spreadsheet's ';' export writes them): "error" raises a ValueError naming
         the column, the cell and ``decimal=","``; "text" keeps it as text (as a column
         passed in ``categorical`` always is).
+    memory_hint : str, optional
+        What to do, said in the error for a file too large to read into memory (the
+        default names ``nrows`` and ``glassnet.stream.from_csv``). Before a whole file is
+        read, the memory it needs is estimated from its size and its first MiB; when that
+        is more than glassnet may use (``GLASSNET_MEMORY_LIMIT``, else the memory
+        available now), :class:`CSVMemoryError` (a ``MemoryError`` and a ``ValueError``)
+        says how much, the limit and what to do.
 
     Returns
     -------
@@ -1454,6 +1462,8 @@ def read_csv(
     ------
     FileNotFoundError, IsADirectoryError
         No such file, or a directory.
+    CSVMemoryError
+        A file too large to read into memory (see ``memory_hint``).
     ValueError
         Not UTF-8 text (binary), empty, header only, no header, ragged row, a quote
         never closed, a quoted line break (without ``multiline``), unknown target
@@ -1472,7 +1482,7 @@ def read_csv(
     table = _read_csv(
         path, target, delimiter=delimiter, impute=impute, categorical=categorical,
         multiline=multiline, drop=drop, missing=missing, decimal=decimal, nrows=nrows,
-        pandas_index=pandas_index,
+        pandas_index=pandas_index, memory_hint=memory_hint,
     )  # fmt: skip
     if decimal_commas == "error":
         _refuse_decimal_commas(table, categorical)
@@ -1526,6 +1536,64 @@ def _refuse_decimal_commas(table: Table, categorical: Sequence[str]) -> None:
 
 
 _CHUNK = 16384  # rows read before their cells go into read_csv's columns
+
+#: What to do when a file is too large to read into memory (read_csv's ``memory_hint``).
+_MEMORY_HINT = (
+    "read its first rows only (nrows=), or stream it a chunk at a time "
+    "(glassnet.stream.from_csv; on the command line, train with --stream)"
+)
+
+
+class CSVMemoryError(MemoryError, ValueError):
+    """read_csv's refusal of a file that would need more memory than glassnet may use (a
+    MemoryError, and a ValueError as the reader's other refusals of a file are)."""
+
+
+def _bytes_needed(path: Path, size: int, sample_size: int = 1 << 20) -> float:
+    """About the bytes :func:`read_csv` holds when it reads the ``size`` bytes of ``path``
+    into memory, from the file's first ``sample_size`` bytes: the bytes and their text
+    (a str holds 1, 2 or 4 bytes a character), then each cell as read_csv keeps it: a
+    number, its float64 and its characters; a text, 8 bytes and a str object (57 bytes and
+    its characters, and its place in a dict while parsed) for each value not seen before in
+    its column; and each row's line number and list of cells while read."""
+    with open(path, "rb") as f:
+        sample = f.read(sample_size).decode("utf-8", errors="replace")
+    lines = sample.splitlines()
+    if len(lines) > 2:
+        lines = lines[1:-1] if len(sample) == sample_size else lines[1:]  # (a line cut off)
+    header = sample.splitlines()[0] if sample else ""
+    delimiter = max(",;\t|", key=header.count)
+    seen: dict[int, set[str]] = {}
+    cost = 0
+    for line in lines:
+        cost += 96  # (its line number, its list of cells while read, ...)
+        for j, cell in enumerate(line.split(delimiter)):
+            cell = cell.strip()
+            try:
+                float(cell)
+                cost += 9 + len(cell)
+            except ValueError:
+                column = seen.setdefault(j, set())
+                cost += 8 + (100 + len(cell)) * (cell not in column)  # (and in a dict)
+                column.add(cell)
+    width = 1 if sample.isascii() else 2 if max(sample) <= "\uffff" else 4
+    read = sum(len(line) + 1 for line in lines) or 1
+    return size * (1 + width) + cost * size / read
+
+
+def _check_memory_for(path: Path, src: str, hint: str) -> None:
+    """A :class:`CSVMemoryError` when reading ``path`` into memory would need more bytes than
+    glassnet may use (``GLASSNET_MEMORY_LIMIT``, or the memory available now)."""
+    size = path.stat().st_size
+    if size < 1 << 22 and "GLASSNET_MEMORY_LIMIT" not in os.environ:
+        return  # (a small file: not worth reading the memory available)
+    needed = _bytes_needed(path, size)
+    if needed < 1 << 20:
+        return  # (less than the interpreter itself: never the reason a read fails)
+    try:
+        check_memory(f"reading {src!r} ({bytes_text(size)}) into memory", needed, hint)
+    except MemoryError as e:
+        raise CSVMemoryError(str(e)) from None
 
 
 def _lines(text: str, size: int = 1 << 22) -> Iterator[str]:
@@ -1602,6 +1670,7 @@ def _read_csv(
     decimal: str = ".",
     nrows: int | None = None,
     pandas_index: bool = False,
+    memory_hint: str | None = None,
 ) -> Table:
     """:func:`read_csv` but its check of decimal commas read as text."""
     tokens = missing_tokens(missing)  # (checked before the file is read)
@@ -1630,6 +1699,8 @@ def _read_csv(
             f"least 1 (or None for every row). Got {nrows!r:.60}."
         )
     src = str(p)
+    if nrows is None and p.is_file():
+        _check_memory_for(p, src, _MEMORY_HINT if memory_hint is None else memory_hint)
     head = _head(p, int(nrows), delimiter, decimal) if nrows is not None and p.is_file() else None
     partial = head is not None  # (the file read up to its first nrows rows)
     if head is not None:

@@ -226,3 +226,30 @@ def test_quoted_line_breaks_and_mixed_line_ends_read_as_before(tmp_path):
         table.line_notes
         == "3 rows from 6 lines (1 header, 1 blank, 1 inside quoted cells that hold line breaks)"
     )
+
+
+# ---------------------------------------------------------------- memory, before reading
+
+
+def test_a_file_too_large_for_the_memory_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from glassnet.datasets import CSVMemoryError
+
+    rows = "".join(f"{i * 0.5},{i % 7},c{i},{'ab'[i % 2]}\n" for i in range(20000))
+    p = write(tmp_path, "x,k,id,label\n" + rows)
+    monkeypatch.setenv("GLASSNET_MEMORY_LIMIT", "1M")
+    with pytest.raises(CSVMemoryError) as info:
+        read_csv(p, target="label")
+    message = str(info.value)
+    assert re.fullmatch(
+        rf"reading {re.escape(repr(str(p)))} \(\d+ KB\) into memory needs about [\d.]+ MB of "
+        r"memory, more than GLASSNET_MEMORY_LIMIT=1M \(1 MB\): read its first rows only "
+        r"\(nrows=\), or stream it a chunk at a time \(glassnet.stream.from_csv; on the "
+        r"command line, train with --stream\)",
+        message,
+    ), message
+    assert isinstance(info.value, MemoryError) and isinstance(info.value, ValueError)
+    with pytest.raises(CSVMemoryError, match=r"1 MB\): use --stream$"):
+        read_csv(p, target="label", memory_hint="use --stream")
+    assert read_csv(p, target="label", nrows=10).n_rows == 10  # (the first rows only: read)
+    monkeypatch.setenv("GLASSNET_MEMORY_LIMIT", "1G")
+    assert read_csv(p, target="label").n_rows == 20000
