@@ -748,6 +748,15 @@ def _reader_error(
     return CLIError(message)
 
 
+class _OutOfMemoryReading(MemoryError):
+    """Memory ran out while a data file was read into memory (``path``): the command's
+    error says what to do about the file (train --stream, a file split in parts)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
 def _read_table(
     path: str,
     *,
@@ -787,6 +796,8 @@ def _read_table(
             p, target=target, impute=impute, categorical=categorical, delimiter=delimiter,
             multiline=multiline, drop=drop, missing=missing, decimal=decimal, nrows=nrows,
         )  # fmt: skip
+    except MemoryError:  # (the estimates are of the work after the read)
+        raise _OutOfMemoryReading(path) from None
     except PermissionError:
         raise CLIError(
             f"cannot read the data file '{path}': permission denied (its mode, or its "
@@ -6473,11 +6484,51 @@ def _failure(exc: BaseException, args: argparse.Namespace) -> tuple[str | None, 
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted", 130
     if isinstance(exc, MemoryError):  # what the estimates before each allocation did not foresee
-        return (
-            f"out of memory running 'glassnet {args.command}': use smaller --hidden widths, "
-            f"a smaller --batch-size or fewer rows (GLASSNET_MEMORY_LIMIT sets a cap)"
-        ), 1
+        return _out_of_memory_text(exc, args), 1
     return None
+
+
+def _out_of_memory_text(exc: MemoryError, args: argparse.Namespace) -> str:
+    """The error for memory that ran out in a command, with what that command can do about
+    it: its options, and, when it ran out reading the data file into memory, that file's
+    (train --stream reads it in chunks; predict, evaluate and explain take it in parts)."""
+    command = args.command
+    cap = " (GLASSNET_MEMORY_LIMIT sets a cap)"
+    if isinstance(exc, _OutOfMemoryReading):
+        path = _SHOWN.get(exc.path, exc.path)
+        size = ""
+        with contextlib.suppress(OSError):
+            size = f" ({bytes_text(os.stat(exc.path).st_size)})"
+        head = f"out of memory reading the data file '{path}'{size} into memory"
+        if command == "train":
+            return (
+                f"{head}: train on it with --stream, which reads it in chunks, or on fewer "
+                f"of its rows{cap}"
+            )
+        if command in ("predict", "evaluate"):
+            return (
+                f"{head}: split the file into parts of fewer rows, each with the header row, "
+                f"and {command} each part{cap}"
+            )
+        if command == "explain":
+            lines = (getattr(args, "row", 0) or 0) + 1
+            return f"{head}: give explain the file's first {lines} lines, up to the row{cap}"
+        return f"{head}: give a smaller file{cap}"
+    head = f"out of memory running 'glassnet {command}'"
+    if command == "train" and getattr(args, "stream", False):
+        fix = "use a smaller --buffer-size, smaller --hidden widths or a smaller --batch-size"
+    elif command == "train":
+        fix = (
+            "use smaller --hidden widths, a smaller --batch-size, or --stream, which reads "
+            "the file in chunks (or fewer rows)"
+        )
+    elif command in ("predict", "evaluate"):
+        fix = f"split the data file into parts, each with the header row, and {command} each part"
+    elif command == "explain":
+        fix = "give explain the data file's first lines only, up to the row"
+    else:
+        fix = "close other programs, or give smaller files"
+    return f"{head}: {fix}{cap}"
 
 
 def _report(exc: BaseException, failure: tuple[str | None, int]) -> int:

@@ -366,3 +366,42 @@ def test_an_output_that_overflows_names_the_line_and_values(tmp_path, capsys, pl
             "--dtype float64",
         )  # fmt: skip
         assert "model.double()" not in err and "row 1" not in err, err
+
+
+# ------------------------------------------------ out of memory: each command's advice
+
+
+def test_out_of_memory_says_what_each_command_can_do(tmp_path, capsys, monkeypatch, plain_model):
+    import glassnet.cli as cli
+
+    data, model = plain_model
+    real = cli._read_csv_file
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    # reading the file into memory: the file's advice, per command
+    monkeypatch.setattr(cli, "_read_csv_file", no_memory)
+    code, _, err = run(capsys, "train", data, "--target", "y", *FAST)
+    assert code == 1, err
+    assert_one_line_error(err, f"out of memory reading the data file '{data}'", "--stream")
+    for command in ("predict", "evaluate", "explain"):
+        code, out, err = run(
+            capsys, command, model, data, *(["--row", "2"] * (command == "explain"))
+        )
+        assert code == 1 and out == "", err
+        assert_one_line_error(err, f"out of memory reading the data file '{data}'")
+        # (it said: use smaller --hidden widths, a smaller --batch-size, which predict lacks)
+        assert "--hidden" not in err and "--batch-size" not in err, err
+        assert ("split the file" in err) == (command != "explain"), err
+    monkeypatch.setattr(cli, "_read_csv_file", real)
+    # after the read: the command's own options
+    monkeypatch.setattr(cli._Bundle, "outputs", no_memory)
+    code, _, err = run(capsys, "predict", model, data)
+    assert code == 1, err
+    assert_one_line_error(err, "out of memory running 'glassnet predict'", "split the data file")
+    assert "--hidden" not in err and "--batch-size" not in err, err
+    monkeypatch.setattr(cli, "_run_epochs", no_memory)
+    code, _, err = run(capsys, "train", data, "--target", "y", *FAST)
+    assert code == 1, err
+    assert_one_line_error(err, "out of memory running 'glassnet train'", "--hidden", "--stream")
