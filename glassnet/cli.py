@@ -2303,11 +2303,26 @@ def _dataset_name(text: str) -> str:
 # ======================================================================== the parser
 
 
+class UsageError(SystemExit):
+    """A usage error under ``mpiexec -n N`` (N > 1), not printed yet: :func:`main` has the
+    ranks agree on who prints it (every rank running the same command line hits it)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(2)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with usage errors as one line: ``glassnet: error: ...``."""
 
     def error(self, message: str) -> Any:  # type: ignore[override]
-        self.exit(2, f"glassnet: error: {message} (see '{self.prog} --help')\n")
+        message = f"{message} (see '{self.prog} --help')"
+        if _distributed.launched()[1] > 1:  # printed once, by main()
+            raise UsageError(message)
+        self.exit(2, f"glassnet: error: {message}\n")
 
 
 def _wrap(text: str) -> str:
@@ -6364,6 +6379,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
+    except UsageError as exc:  # under mpiexec -n N: train's, every rank's, printed once
+        words = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")]
+        # (no option before the command takes a value: its first word is the command)
+        return _end_the_job(exc, (exc.message, 2), words[0] if words else None)
     except SystemExit as exc:  # --help, --version and usage errors
         return _exit_code(exc.code)
     except KeyboardInterrupt:  # Ctrl-C before a command starts: as during one (130)

@@ -203,3 +203,52 @@ def test_a_rank_leaving_with_os_exit_mid_training_ends_the_job_with_its_status(t
     rc, out, err = got
     assert rc == status, err
     assert " done" not in out, out
+
+
+# ------------------------------------------------ the command line's usage errors, once
+# (needs glassnet/cli.py's UsageError: _Parser.error raises it under mpiexec -n N, and
+# main() hands it to _end_the_job)
+
+
+@pytest.mark.parametrize("n", [2, 4])
+@pytest.mark.parametrize(
+    "flags, line",
+    [
+        (["--bogus"], "glassnet: error: unrecognized arguments: --bogus (see 'glassnet --help')"),
+        (
+            ["--epochs", "x"],
+            "glassnet: error: argument --epochs: expected a whole number > 0, got 'x' "
+            "(see 'glassnet train --help')",
+        ),
+    ],
+)
+def test_a_usage_error_of_train_is_printed_once_under_mpiexec(tmp_path, n, flags, line):
+    """`mpiexec -n N glassnet train ... --bogus`: argparse's error was printed by every rank
+    (N copies); rank 0 prints it, the others end quietly, with the same status (2)."""
+    (tmp_path / "d.csv").write_text("a,b,y\n1,2,0\n3,4,1\n")
+    args = ["train", "d.csv", "--target", "y", *flags]
+    got = launch(tmp_path, ["-n", str(n), sys.executable, "-m", "glassnet", *args])
+    assert got is not None, "the job hung (killed after its timeout)"
+    rc, out, err = got
+    assert rc == 2, err
+    assert err.count(line) == 1 and err.count("glassnet: error:") == 1, err
+
+
+def test_a_usage_error_of_one_rank_ends_the_others_train(tmp_path):
+    """`mpiexec -n 1 glassnet train ... : -n 1 glassnet train ... --bogus`: rank 1 prints its
+    usage error, and rank 0's training ends with DistributedError naming it (not a hang)."""
+    rows = "".join(f"{i % 7},{i % 5},{i % 2}\n" for i in range(40))
+    (tmp_path / "d.csv").write_text("a,b,y\n" + rows)
+    good = [sys.executable, "-m", "glassnet", "train", "d.csv", "--target", "y"]
+    good += ["--epochs", "2", "--out", "m.glassnet"]
+    bad = [sys.executable, "-m", "glassnet", "train", "d.csv", "--target", "y", "--bogus"]
+    got = launch(tmp_path, ["-n", "1", *good, ":", "-n", "1", *bad])
+    assert got is not None, "the job hung (killed after its timeout)"
+    rc, out, err = got
+    assert rc != 0
+    usage = "glassnet: error: unrecognized arguments: --bogus (see 'glassnet --help')"
+    assert err.count(usage) == 1, err
+    assert (
+        "glassnet: error: distributed training stopped: rank 1 of 2 failed with UsageError: "
+        "unrecognized arguments: --bogus"
+    ) in err, err
