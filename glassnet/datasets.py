@@ -798,6 +798,9 @@ def _text_hint(name: str, counts: Counter[str], tokens: frozenset[str]) -> str:
 def _memo_map(cells: Sequence[str], f: Any, dtype: Any) -> np.ndarray:
     """``f`` of each cell as an array of ``dtype``: once per distinct cell (a text column
     repeats its values)."""
+    head = cells[:4096]
+    if 2 * len(set(head)) > len(head):  # mostly distinct (an ID, free text): cell by cell
+        return np.fromiter(map(f, cells), dtype=dtype, count=len(cells))
     memo = {c: f(c) for c in dict.fromkeys(cells)}
     return np.fromiter(map(memo.__getitem__, cells), dtype=dtype, count=len(cells))
 
@@ -1185,9 +1188,11 @@ class Table:
         an error, as on the command line: each number would be one-hot encoded as a category
         of its own."""
         cells = self._cells(name)
-        texts = Counter(c for c, k in zip(cells, classes, strict=True) if k == _TEXT)
-        if len(texts) != 1:  # several texts: categories (a number among them is one too)
+        rows = np.flatnonzero(classes == _TEXT).tolist()
+        # several texts: categories (a number among them is one too); stops at the second
+        if not rows or any(cells[r] != cells[rows[0]] for r in rows):
             return
+        texts = {cells[rows[0]]: len(rows)}
         parsed = self._as_numbers(cells)
         numbers = {float(c) for c, k in zip(parsed, classes, strict=True) if k == _NUM}
         if len(numbers) < 2:
@@ -1756,7 +1761,8 @@ def _read_csv(
     try:
         for row in reader:
             start, end = end + 1, reader.line_num  # this record's first and last line
-            if not "".join(row).strip():  # blank line, or every cell empty
+            if not (row and row[0].strip()) and not "".join(row).strip():  # blank line, or
+                # every cell empty (a first cell with text says it is not, for most rows)
                 blank += end - start + 1
                 continue
             if end > start:
