@@ -4996,12 +4996,12 @@ def _streamed_labels(
                 f"is nothing to learn about it; leave it out of --target"
             )
         if isinstance(entry, str):
-            ranked = sorted(zip(cells, counts), key=lambda c: (-c[1], c[0]))
-            line, cell = _first_line_of(args, t, {c for c, _ in ranked[2:]})
+            first, second, stray = _stray_label_cells(dict(zip(cells, counts)), args.decimal)
+            line, cell = _first_line_of(args, t, stray)
             raise CLIError(
                 f"--task multilabel: '{args.data}' line {line}: the label column {_esc(t)!r} "
-                f"holds {_esc(cell)!r}, beside its most frequent values {_esc(ranked[0][0])!r} "
-                f"and {_esc(ranked[1][0])!r} (the column holds {entry}); each label column "
+                f"holds {_esc(cell)!r}, beside its most frequent values {_esc(first)!r} "
+                f"and {_esc(second)!r} (the column holds {entry}); each label column "
                 f"holds two values: 0/1, true/false, yes/no or two texts: fix or drop that row "
                 f"(a column of more classes is a --task multiclass target of its own)"
             )
@@ -5011,6 +5011,43 @@ def _streamed_labels(
         entries.append(entry)
         codes.append(hits)
     return entries, codes
+
+
+def _label_key(cell: str, decimal: str = ".") -> tuple[str, Any]:
+    """The value a label column's ``cell`` stands for, as :func:`_label_column_of` reads
+    it: a number by its value (1 and 1.0 alike), a label word (yes, true, ...) in any case,
+    any other text as written."""
+    t = cell.strip()
+    try:
+        v = float(as_point(t, decimal))
+        if math.isfinite(v):
+            return ("number", v)
+    except ValueError:
+        pass
+    if any(t.lower() in pair for pair in _LABEL_WORDS):
+        return ("word", t.lower())
+    return ("text", cell)
+
+
+def _stray_label_cells(counts: Mapping[str, int], decimal: str = ".") -> tuple[str, str, set[str]]:
+    """A refused label column's two most frequent values (each as the file spells it most
+    often) and the cell texts outside them, from how many rows hold each cell text: the
+    texts are grouped by the value they stand for (:func:`_label_key`: No beside no, 1.0
+    beside 1), so that a spelling of one of the two values is never the stray cell. When
+    the column holds two values or fewer so read (yes, Yes and maybe: three texts to
+    :func:`_label_column_of`), the texts themselves are ranked."""
+    groups: dict[tuple[str, Any], dict[str, int]] = {}
+    for c, n in counts.items():
+        groups.setdefault(_label_key(c, decimal), {})[c] = n
+    if len(groups) < 3:
+        groups = {("text", c): {c: n} for c, n in counts.items()}
+
+    def spelled(texts: dict[str, int]) -> str:
+        return min(texts, key=lambda c: (-texts[c], c))
+
+    ranked = sorted(groups.values(), key=lambda g: (-sum(g.values()), spelled(g)))
+    stray = {c for g in ranked[2:] for c in g}
+    return spelled(ranked[0]), spelled(ranked[1]), stray
 
 
 def _first_line_of(args: argparse.Namespace, column: str, cells: set[str]) -> tuple[int, str]:
