@@ -3379,6 +3379,7 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
                     f"rarely match (an ID or free text?): leave it out with --drop {c}, or "
                     f"keep it in the predictions with --id {c}"
                 )
+            _note_missing_marks(c, cats.tolist(), data.table, args)
             _warn_lookalikes(
                 cats.tolist(),
                 f"categories of the text column {c!r}",
@@ -3387,6 +3388,7 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
             )
     numeric = [c for c in data.features if data.table.kinds[c] == "numeric"]
     _warn_row_numbers(data.table, numeric)
+    _warn_single_values(data.table, pre, numeric)
     _warn_leading_zeros(data.table, numeric)
     if numeric and args.standardize:
         pre.scaler_ = StandardScaler().fit(data.table.take(train_rows).to_array(numeric))
@@ -3569,16 +3571,125 @@ def _row_numbers_text(name: str, span: tuple[float, float], where: str, fix: str
     )
 
 
+#: A category that reads as the mark of a missing cell: one to three of ? - . * _ / # ~
+#: or a dash (a spreadsheet's "-", a form's "?", "--", "..."); not "+" (a sign's category).
+_MISSING_MARK = re.compile("[?\\-.*_/#~\u2012\u2013\u2014\u2015]{1,3}")
+
+
+def _missing_marks_text(name: str, marks: list[str], counts: list[int], fix: str) -> str:
+    shown = ", ".join(f"{_esc(m)!r} ({k} row(s))" for m, k in zip(marks, counts))
+    flags = " ".join(f"--missing {shlex.quote(m)}" for m in ["", *marks])
+    return (
+        f"the text column {_esc(name)!r} holds {shown}, which read as marks of a missing cell, "
+        f"not values: each is one-hot encoded as a category of its own; if they mark missing "
+        f"cells, pass {_esc(flags)} (--missing replaces the default set: empty, nan, NA, N/A, "
+        f"null) {fix}"
+    )
+
+
+def _note_missing_marks(
+    name: str, categories: list[str], table: Table, args: argparse.Namespace
+) -> None:
+    """Note the categories of text column ``name`` that read as the marks of a missing cell
+    (:data:`_MISSING_MARK`: ``?``, ``-``), beside categories that do not (a column that
+    holds ``+`` is one of signs: its ``-`` is a value): --missing makes them missing cells,
+    which --impute fills with the column's most frequent value (without it they are errors
+    naming their line)."""
+    marks = [c for c in categories if _MISSING_MARK.fullmatch(str(c).strip())]
+    if not marks or len(marks) == len(categories) or "+" in categories:
+        return
+    cells = table.raw(name)  # (N,) str
+    counts = [int(np.count_nonzero(cells == m)) for m in marks]
+    if getattr(args, "impute", None):
+        fix = f"and --impute {args.impute} fills them with the column's most frequent value"
+    else:
+        fix = (
+            "with --impute mean (or median), which fills them with the column's most frequent "
+            "value (without --impute, a missing cell is an error naming its line)"
+        )
+    _note(_missing_marks_text(name, marks, counts, fix))
+
+
 def _warn_row_numbers(table: Table, numeric: list[str]) -> None:
     """Warn of a numeric feature column of distinct whole numbers in steps of one: a row
     number or an ID, from which the network learns the file's order (when the file is sorted
-    by the target, a perfect score that new rows will not see); :func:`_row_numbers`."""
+    by the target, a perfect score that new rows will not see); :func:`_row_numbers`. Else
+    of one of distinct whole numbers named as an identifier is (:func:`_identifier_numbers`:
+    random IDs, customer_id)."""
     for name in numeric:
-        span = _row_numbers(name, table.numbers(name))
+        values = table.numbers(name)
+        span = _row_numbers(name, values)
+        flag = shlex.quote(name)
+        fix = f"leave it out with --drop {flag}, or keep it in the predictions with --id {flag}"
         if span is not None:
-            flag = shlex.quote(name)
-            fix = f"leave it out with --drop {flag}, or keep it in the predictions with --id {flag}"
             _warn(_row_numbers_text(name, span, "", fix))
+        elif _identifier_numbers(name, values):
+            _warn(_identifier_numbers_text(name, int(values.size), "", fix))
+
+
+#: A column name that reads as an identifier's: id, uuid, guid, key or pk, alone or after
+#: a separator (customer_id, order-key, "user id") or before one (id_customer), or in camel
+#: case after a lower-case letter or a digit (customerID, userId). Not paid, valid, monkey.
+_IDENTIFIER_NAME = re.compile(
+    r"(?i:(?:^|[_\-\s.])(?:id|uuid|guid|key|pk)$|^(?:id|uuid|guid|key|pk)[_\-\s.])"
+    r"|[a-z0-9](?:ID|Id|UUID|Uuid|GUID|Guid|Key|PK)$"
+)
+
+
+def _identifier_numbers(name: str, values: np.ndarray) -> bool:
+    """Whether a number column is one of identifiers: named as one (:data:`_IDENTIFIER_NAME`)
+    and holding distinct whole numbers, each once (missing cells left out), in more than
+    MIN_CATEGORIES_WARNED rows, spread over a range more than twice their count (IDs drawn
+    at random, or a table's keys after a filter; a run of numbers in steps of one is
+    :func:`_row_numbers`', and one such run with a gap is warned of by neither). Distinct
+    amounts (12.5, 3.75) are a feature's, and so are whole numbers under another name:
+    neither is warned of. ``values``: (N,)."""
+    if not _IDENTIFIER_NAME.search(name.strip()):
+        return False
+    values = values[~np.isnan(values)] if values.dtype.kind == "f" else values
+    if values.size <= MIN_CATEGORIES_WARNED or not np.all(values == np.round(values)):
+        return False
+    if float(values.max()) - float(values.min()) + 1 <= 2 * values.size:
+        return False
+    return bool(np.unique(values).size == values.size)
+
+
+def _identifier_numbers_text(name: str, count: int, where: str, fix: str) -> str:
+    return (
+        f"the column {_esc(name)!r} holds {count} distinct whole numbers, each once{where}, "
+        f"and its name reads as an identifier's: an ID tells the network nothing that new "
+        f"rows share (they bring IDs of their own), so it learns noise from it: {fix}"
+    )
+
+
+def _single_value_text(name: str, value: str, rows: int, fix: str) -> str:
+    return (
+        f"the column {_esc(name)!r} holds the single value {_esc(value)!r} in all {rows} "
+        f"rows: it carries no information to learn from: {fix}"
+    )
+
+
+def _warn_single_values(table: Table, pre: Preprocessor, numeric: list[str]) -> None:
+    """Warn of a feature column that holds one value in every row (after --impute's
+    fills): a constant input, which tells no row from another."""
+    n = table.n_rows
+    if n < 2:
+        return
+    single: dict[str, str] = {}
+    for name in numeric:
+        values = table.numbers(name)
+        if not np.isnan(values).any() and np.all(values == values[0]):
+            single[name] = str(table.raw(name)[0]).strip()
+    if pre.encoder_ is not None and pre.encoder_.categories_ is not None:
+        for c, cats in zip(pre.encoder_.names_ or [], pre.encoder_.categories_, strict=True):
+            if cats.size == 1:
+                single[c] = str(cats[0])
+    for name in [c for c in table.names if c in single]:  # (in file order)
+        _warn(
+            _single_value_text(
+                name, single[name], n, f"leave it out with --drop {shlex.quote(name)}"
+            )
+        )
 
 
 def _cut_short(data: _Data, y: np.ndarray, counts: np.ndarray, among: np.ndarray) -> str:
@@ -4624,6 +4735,10 @@ def _stream_target_kind(args: argparse.Namespace, target: str | list[str]) -> tu
         raise CLIError(f"'{args.data}' cannot be read as CSV: {_oneline(str(exc))}") from None
     if first is None or not first.num_rows:
         raise CLIError(f"'{args.data}' has no data rows")
+    named = first.num_columns  # (unnamed columns at the end: left out, as in memory)
+    while named > 1 and not first.schema.names[named - 1].strip():
+        named -= 1
+    first = pa.RecordBatch.from_arrays(first.columns[:named], first.schema.names[:named])
     block = first  # (named as the file names them: what pyarrow's column_types take)
     # (named as the stream names them: without blanks around a header row's names)
     first = pa.RecordBatch.from_arrays(first.columns, [n.strip() for n in first.schema.names])
@@ -4794,6 +4909,25 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
                 f"--drop {flag} or --id {flag}"
             )
             _warn(_row_numbers_text(name, span, rows, fix))
+        elif _identifier_numbers(name, column):
+            fix = (
+                f"write the file without it, or train in memory (without --stream) with "
+                f"--drop {flag} or --id {flag}"
+            )
+            _warn(_identifier_numbers_text(name, int(column.size), rows, fix))
+        k = cols.numeric.index(name)
+        with np.errstate(over="ignore", invalid="ignore"):  # (the network's inputs, as in memory)
+            used = column if cols.mean is None else (column - cols.mean[k]) / cols.scale[k]
+            used = used[:10_000].astype(args.dtype)
+        n_raw, n_in, r = _dwarfed(column, used)
+        if r is not None:  # (1e300 among values near 1: the others become equal)
+            first = f" in its first {min(m, 10_000):,} rows" if partial or m > 10_000 else ""
+            _warn(
+                f"column {_esc(name)!r} has {n_raw} distinct values{first} but only {n_in} "
+                f"distinct inputs to the network ({used.dtype.name}): its value "
+                f"{column[r]:.3g} at line {line(r)} dwarfs the others, which become equal; "
+                f"fix or drop that value, or scale the column (a logarithm)"
+            )
         found = _leading_zeros(column, lambda name=name: cells(name)) if zeros else None
         if found is not None:
             r, count = found
@@ -4821,6 +4955,16 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
             date = f"{first} at line {line(row)}"
             _warn(_dates_text(name, date, len(cats), "write the file without it"))
             dates.add(name)
+    # a column of one value in every row of the file (the statistics pass's extremes and
+    # categories: the whole file, not its first block)
+    single: dict[str, str] = {n: str(c[0]) for n, c in cols.categories.items() if len(c) == 1}
+    if cols.low is not None and cols.high is not None and cols.rows >= 2:
+        for name, low, high in zip(cols.numeric, cols.low, cols.high):
+            if low == high:
+                single[name] = _number_text(float(low))
+    fix = "write the file without it, or train in memory (without --stream) with --drop {}"
+    for name in [n for n in cols.features if n in single]:
+        _warn(_single_value_text(name, single[name], cols.rows, fix.format(shlex.quote(name))))
     return dates
 
 
@@ -5140,11 +5284,19 @@ def _train_streamed(args: argparse.Namespace) -> int:
     else:
         task_name, n_outputs = "regression", 1
         mean, std = cols.target_moments
+        top = max(map(abs, cols.target_range or (0.0, 0.0)))
         if not (math.isfinite(mean) and math.isfinite(std)):
             raise CLIError(
-                f"the target '{target}' of {args.data} has values too large to scale (their "
-                f"variance is beyond float64's range): fix or drop the extreme values, or scale "
+                f"the target '{target}' of {args.data} has values too large to scale (they "
+                f"span more than float64's range): fix or drop the extreme values, or scale "
                 f"the column down (divide it by a power of ten)"
+            )
+        if top > float(np.finfo(args.dtype).max):  # (the stream reads y in the dtype)
+            raise CLIError(
+                f"the target '{target}' of {args.data} has values too large to scale ({top:.3g} "
+                f"is beyond {np.dtype(args.dtype).name}'s range, which the stream reads the "
+                f"target in): fix or drop the extreme values, scale the column down (divide it "
+                f"by a power of ten), or pass --dtype float64"
             )
         if args.standardize:
             tiny = 10 * np.finfo(np.float64).eps * max(1.0, abs(mean))

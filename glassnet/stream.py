@@ -20,7 +20,9 @@ Sources (:func:`as_stream` picks one for ``fit``):
 * a CSV or Parquet path, read in record batches by pyarrow (:func:`from_csv`,
   :func:`from_parquet`; ``pip install pyarrow``). One streaming pass first collects what
   preprocessing needs: each numeric column's mean and standard deviation (Chan et al.'s
-  pairwise merge of chunk moments, for ``standardize=True``), each text column's categories
+  pairwise merge of chunk moments, for ``standardize=True``) and its lowest and highest
+  value (``Columns.low``, ``Columns.high``: a constant column's are equal), each text
+  column's categories
   (one-hot encoded) and the target's classes (labels 0..C-1 in sorted order). A cell that
   cannot train (empty, NA/NaN, inf, text in a number column) or a row with too few or too
   many cells is an error naming the file and its line (a Parquet file: its row).
@@ -479,6 +481,9 @@ class Columns:
     scale: np.ndarray | None = None
     classes: list[Any] | None = None
     target_moments: tuple[float, float] | None = None  # a number target's (mean, std)
+    target_range: tuple[float, float] | None = None  # and its (lowest, highest) value
+    low: np.ndarray | None = None  # (numeric columns,) each one's lowest value in the file
+    high: np.ndarray | None = None  # (numeric columns,) and its highest
     rows: int = 0
     counts: list[list[int]] | None = None  # several targets: each one's rows per class
 
@@ -686,7 +691,9 @@ def _table_stream(
     errors."""
     pa = _pyarrow()
     cols: Columns | None = None
-    count, mean, m2 = 0, None, None
+    count, mean, m2 = 0, None, None  # (mean and M2 in units of scale, a power of two)
+    scale = None  # each column's power of two near its largest |x| so far (as StandardScaler)
+    low, high = None, None  # each number column's extremes (a constant one: low == high)
     cats: dict[str, set] = {}
     classes: set = set()
     several = not isinstance(target, str)  # label columns, each counted value by value
@@ -758,15 +765,31 @@ def _table_stream(
             except _BadCell as e:
                 raise _placed(e, where(count + e.row)) from None
             if x is not None:  # Chan et al.: merge this chunk's mean and M2 into the running ones
-                with np.errstate(over="ignore", invalid="ignore"):  # beyond 1e154: checked below
-                    mu = x.mean(axis=0)
-                    d2 = ((x - mu) ** 2).sum(axis=0)
+                # in units of a power of two near each column's largest |x| so far, so that
+                # values near float64's limit (1e300) do not overflow the sums of squares, as
+                # StandardScaler.fit divides them (a larger unit later rescales the moments
+                # kept, exactly: a power of two)
+                with np.errstate(over="ignore", invalid="ignore"):  # beyond 1e308: checked below
+                    top = np.max(np.abs(x), axis=0)
+                    top = np.where((top > 0) & np.isfinite(top), top, 1.0)
+                    p = np.ldexp(1.0, np.frexp(top)[1] - 1)  # (columns,) top / 2 < p <= top
+                    if scale is not None:
+                        p = np.maximum(p, scale)
+                        ratio = scale / p  # (columns,) powers of two, at most 1
+                        mean, m2 = mean * ratio, m2 * ratio**2
+                    scale = p
+                    u = x / p  # (m, columns) |u| < 2, exact
+                    mu = u.mean(axis=0)
+                    d2 = ((u - mu) ** 2).sum(axis=0)
                     if mean is None:
                         mean, m2 = mu, d2
                     else:
                         delta = mu - mean
                         mean = mean + delta * m / (count + m)
                         m2 = m2 + d2 + delta**2 * count * m / (count + m)
+                lo, hi = x.min(axis=0), x.max(axis=0)
+                low = lo if low is None else np.minimum(low, lo)
+                high = hi if high is None else np.maximum(high, hi)
             count += m
             for n, s in {**cats, **({target: classes} if labels and not several else {})}.items():
                 s.update(b.column(n).unique().to_pylist())
@@ -776,6 +799,10 @@ def _table_stream(
                 tally.update(dict(zip(values.to_pylist(), counts.to_pylist())))
     if cols is None or count == 0:
         raise ValueError(f"fit: {where(-1)} has no rows to train on.")
+    sd = None  # (numeric columns,) each one's population standard deviation
+    if mean is not None:  # in the columns' units again (a variance's would overflow)
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean, sd = mean * scale, np.sqrt(m2 / count) * scale
     cols.rows = count
     cols.categories = {n: sorted(s) for n, s in cats.items()}
     cols.classes = sorted(classes) if labels else None
@@ -783,15 +810,19 @@ def _table_stream(
         cols.classes = [sorted(tallies[t]) for t in targets]
         cols.counts = [[tallies[t][v] for v in c] for t, c in zip(targets, cols.classes)]
     if not labels:  # the target's moments, last (for scaling y, as the command line does)
-        cols.target_moments = (float(mean[-1]), float(np.sqrt(m2[-1] / count)))
-        mean, m2 = (mean[:-1], m2[:-1]) if len(mean) > 1 else (None, None)
+        cols.target_moments = (float(mean[-1]), float(sd[-1]))
+        cols.target_range = (float(low[-1]), float(high[-1]))
+        mean, sd = (mean[:-1], sd[:-1]) if len(mean) > 1 else (None, None)
+        low, high = (low[:-1], high[:-1]) if len(low) > 1 else (None, None)
+    cols.low, cols.high = low, high
     if standardize and mean is not None:
-        std = np.sqrt(m2 / count)
-        if not np.isfinite(std).all():
-            name = cols.numeric[int(np.argmax(~np.isfinite(std)))]
+        std = sd
+        bad = ~(np.isfinite(std) & np.isfinite(mean))
+        if bad.any():  # (as StandardScaler.fit refuses it in memory)
+            name = cols.numeric[int(np.argmax(bad))]
             raise ValueError(
-                f"fit: column {name!r} has values too large to standardize (their variance "
-                "is beyond float64's range); scale the column down first."
+                f"fit: column {name!r} has values too large to standardize (they span more "
+                "than float64's range, 1.8e308); scale the column down first."
             )
         # a constant column has std 0 up to rounding: scale 1 (StandardScaler's rule)
         tiny = 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))
@@ -935,6 +966,13 @@ def from_csv(
     # so are text cells (_stripped)
     raw = first.schema.names
     names = [n.strip() for n in raw]
+    # unnamed columns at the end of the header row (a delimiter ending every line, as
+    # spreadsheets write): left out, as the in-memory reader leaves them; their cells must
+    # be empty (checked by the statistics pass)
+    named = len(names)
+    while named > 1 and not names[named - 1]:
+        named -= 1
+    names = names[:named]
     empty = [j + 1 for j, n in enumerate(names) if not n]
     if empty:
         raise ValueError(
@@ -959,10 +997,10 @@ def from_csv(
             else pa.float64()
             if pa.types.is_integer(f.type) and f.name in as_float
             else pa.string()
-            if pa.types.is_temporal(f.type)
+            if pa.types.is_temporal(f.type) or j >= named
             else f.type
         )
-        for f in first.schema
+        for j, f in enumerate(first.schema)
     }
     kinds = {
         n: "whole numbers" if pa.types.is_integer(t) else "numbers"
@@ -985,6 +1023,10 @@ def from_csv(
                 for b in csv.open_csv(
                     f, read_options=read, parse_options=parse, convert_options=convert
                 ):
+                    if b.num_columns > named:  # (the unnamed columns at the end)
+                        if not checked:
+                            _unnamed_empty(b, named, row, path, delimiter)
+                        b = pa.RecordBatch.from_arrays(b.columns[:named], raw[:named])
                     if not checked:
                         _one_line_cells(b, row, path, delimiter)
                         row += b.num_rows
@@ -1056,6 +1098,23 @@ def _stripped(
     if names == batch.schema.names and all(a is b for a, b in zip(columns, batch.columns)):
         return batch
     return pa.RecordBatch.from_arrays(columns, names)
+
+
+def _unnamed_empty(batch: Any, named: int, start: int, path: str, delimiter: str) -> None:
+    """A cell with a value in one of the unnamed columns after the header's ``named`` ones
+    is an error, as in memory (:func:`glassnet.datasets.read_csv`): the columns are left
+    out only when empty. ``start``: the batch's first data row (0-based) in the file."""
+    import pyarrow.compute as pc
+
+    for j in range(named, batch.num_columns):
+        filled = pc.not_equal(pc.utf8_trim_whitespace(batch.column(j)), "").fill_null(False)
+        if pc.any(filled).as_py():
+            row = int(np.argmax(filled.to_numpy(zero_copy_only=False)))
+            raise ValueError(
+                f"fit: '{path}' line {csv_line(path, delimiter, start + row)} has a value in "
+                f"column {j + 1}, which the header row leaves unnamed: name it in the first "
+                f"line."
+            )
 
 
 def _one_line_cells(batch: Any, start: int, path: str, delimiter: str) -> None:
