@@ -3662,10 +3662,19 @@ def _identifier_numbers_text(name: str, count: int, where: str, fix: str) -> str
     )
 
 
-def _single_value_text(name: str, value: str, rows: int, fix: str) -> str:
+def _single_value_text(single: dict[str, str], rows: int, fix: str) -> str:
+    """The warning of the columns that hold one value in every row (``single``: each
+    one's value), one line for them all (a bundled image's border pixels are dozens)."""
+    if len(single) == 1:
+        [(name, value)] = single.items()
+        return (
+            f"the column {_esc(name)!r} holds the single value {_esc(value)!r} in all {rows} "
+            f"rows: it carries no information to learn from: {fix}"
+        )
+    shown = _few([f"{_esc(n)!r} ({_esc(v)!r})" for n, v in single.items()])
     return (
-        f"the column {_esc(name)!r} holds the single value {_esc(value)!r} in all {rows} "
-        f"rows: it carries no information to learn from: {fix}"
+        f"{len(single)} columns each hold a single value in all {rows} rows: {shown}; they "
+        f"carry no information to learn from: {fix}"
     )
 
 
@@ -3684,12 +3693,11 @@ def _warn_single_values(table: Table, pre: Preprocessor, numeric: list[str]) -> 
         for c, cats in zip(pre.encoder_.names_ or [], pre.encoder_.categories_, strict=True):
             if cats.size == 1:
                 single[c] = str(cats[0])
-    for name in [c for c in table.names if c in single]:  # (in file order)
-        _warn(
-            _single_value_text(
-                name, single[name], n, f"leave it out with --drop {shlex.quote(name)}"
-            )
-        )
+    single = {c: single[c] for c in table.names if c in single}  # (in file order)
+    if single:
+        them = "it" if len(single) == 1 else "them"
+        flag = shlex.quote(",".join(single))
+        _warn(_single_value_text(single, n, f"leave {them} out with --drop {flag}"))
 
 
 def _cut_short(data: _Data, y: np.ndarray, counts: np.ndarray, among: np.ndarray) -> str:
@@ -4962,9 +4970,15 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
         for name, low, high in zip(cols.numeric, cols.low, cols.high):
             if low == high:
                 single[name] = _number_text(float(low))
-    fix = "write the file without it, or train in memory (without --stream) with --drop {}"
-    for name in [n for n in cols.features if n in single]:
-        _warn(_single_value_text(name, single[name], cols.rows, fix.format(shlex.quote(name))))
+    single = {n: single[n] for n in cols.features if n in single}  # (in file order)
+    if single:
+        them = "it" if len(single) == 1 else "them"
+        flag = shlex.quote(",".join(single))
+        fix = (
+            f"write the file without {them}, or train in memory (without --stream) with "
+            f"--drop {flag}"
+        )
+        _warn(_single_value_text(single, cols.rows, fix))
     return dates
 
 
