@@ -475,21 +475,19 @@ def test_a_number_column_with_a_text_cell_is_refused_not_one_hot_encoded(tmp_pat
     "layout, needles",
     [
         ("sep-line", ["'sep=,' line", "delete that line"]),
-        ("trailing-delimiter", ["column 7", "no name", "delimiter ending every line"]),
         ("unnamed", ["column 2", "no name"]),
         ("duplicate", ["'a' twice"]),
     ],
 )
 def test_a_header_the_stream_cannot_read_is_a_one_line_error(capsys, tmp_path, layout, needles):
-    """A "sep=," first line was read as the header (a pyarrow parse error); a delimiter
-    ending every line or an unnamed column trained on a column named '' (which predict
-    refuses); a repeated name was an internal error."""
+    """A "sep=," first line was read as the header (a pyarrow parse error); an unnamed
+    column trained on a column named '' (which predict refuses); a repeated name was an
+    internal error. (A delimiter ending every line, a spreadsheet's empty unnamed last
+    column, is left out as in memory: tests/test_cli_round7b.py.)"""
     header, rows = make_rows(200, 0)
     lines = [",".join(r) for r in [header, *rows]]
     if layout == "sep-line":
         lines.insert(0, "sep=,")
-    elif layout == "trailing-delimiter":
-        lines = [line + "," for line in lines]
     elif layout == "unnamed":
         lines[0] = lines[0].replace(",b,", ",,")
     else:

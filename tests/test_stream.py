@@ -401,8 +401,10 @@ def test_a_number_too_large_names_its_line(tmp_path):
         ValueError, match=rf"line {LATER + 2}: column 'a' holds 1e\+200, beyond float32"
     ):
         stream_fit(gs.from_csv(path, "label", block_size=1 << 10), d=2)
-    with pytest.raises(ValueError, match="column 'a' has values too large to standardize"):
-        gs.from_csv(path, "label", standardize=True)
+    # standardized, 1e200 is no error: the mean and spread are the in-memory scaler's, and
+    # the scaled values are finite (tests/test_cli_round7b.py compares the two)
+    chunks = gs.from_csv(path, "label", standardize=True).chunks()
+    assert all(np.isfinite(c[0]).all() for c in chunks)
     src = gs.from_csv(path, "label", dtype=np.float64)  # float64 holds it
     assert np.concatenate([c[0] for c in src.chunks()])[LATER, 0] == 1e200
 
