@@ -583,6 +583,10 @@ _MIXED = re.compile(
     r"(?:the text |empty cells)"
 )
 
+#: read_csv's advice to read a number column with texts such as 'abc' as categories; group 1:
+#: the column's repr
+_CODES = re.compile(r"pass categorical=\[('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\]")
+
 #: read_csv's refusal of a text cell in a number column, up to its advice; group 1: the
 #: cell's repr
 _WRITTEN = re.compile(
@@ -624,7 +628,17 @@ def read_csv(path: str | os.PathLike[str], **options: Any) -> Table:
     column that holds pandas' row index is left out (``table.index_dropped``), and a column
     of decimal commas read as text is left to the command line's own checks, which name
     --decimal and a model's columns."""
-    return _read_csv_file(path, pandas_index=True, decimal_commas="text", **options)
+    return _read_csv_file(
+        path, pandas_index=True, decimal_commas="text", memory_hint=_MEMORY_HINT, **options
+    )
+
+
+#: What to do about a file too large to read into memory (read_csv's refusal says so).
+_MEMORY_HINT = (
+    "train with --stream, which reads the file a chunk at a time (predict, evaluate and "
+    "explain: give the rows in parts), or set GLASSNET_MEMORY_LIMIT higher if more memory "
+    "is free"
+)
 
 
 def _reader_error(
@@ -667,18 +681,25 @@ def _reader_error(
         head = message.split(": fix the value", 1)[0]
         fix = target_fix.format(name=shlex.quote(about[0]))
         return CLIError(f"{head}: fix the value{fix}")
-    marker = re.search(r" If (.*) marks missing cells, pass missing=\(.*\)\.$", message)
+    codes = _CODES.search(message)
+    if codes is not None:  # texts such as 'abc' in a number column: categories, perhaps
+        flag = f"--categorical {shlex.quote(ast.literal_eval(codes[1]))}"
+        fix = f"pass {flag}" if model is None else f"retrain the model with {flag}"
+        message = message.replace(codes[0], fix)
+    marker = re.search(r" If (.*) (marks?) missing cells, pass missing=(\(.*\))\.$", message)
     if marker is not None:  # a "?" or "-" in a number column: the flag that reads it so
+        # the texts the reader adds to those read as missing now: the column's markers
         try:
-            text = ast.literal_eval(marker.group(1))  # (the cell's repr)
+            given = ast.literal_eval(marker.group(3))  # (a tuple's repr)
         except (ValueError, SyntaxError):
-            text = marker.group(1)
+            given = ()
+        added = [t for t in given if t.lower() not in missing]
         # the example lists the texts --missing gives now (or the empty cell, its
-        # default) and this one: --missing replaces the default, it does not add to it
+        # default) and these: --missing replaces the default, it does not add to it
         texts = sorted(missing) if missing != MISSING_TOKENS else [""]
-        example = " ".join(f"--missing {shlex.quote(t)}" for t in dict.fromkeys([*texts, text]))
+        example = " ".join(f"--missing {shlex.quote(t)}" for t in dict.fromkeys([*texts, *added]))
         head = message[: marker.start()]
-        if text == "" and missing != MISSING_TOKENS:  # an empty cell, which --missing left out
+        if added == [""] and missing != MISSING_TOKENS:  # an empty cell, which --missing left out
             head = head.split(": fix the value", 1)[0] + (
                 ": the cell is empty, but --missing lists the texts that mark missing cells "
                 "and the empty cell is not among them"
@@ -688,8 +709,8 @@ def _reader_error(
             if "" not in missing:  # (an empty cell is no missing cell then: not that advice)
                 head = re.sub(r", or leave the cell empty[^.]*", "", head)
             message = head + (
-                f" If {marker.group(1)} marks missing cells, list every text that does with "
-                f"--missing, e.g. {example}."
+                f" If {marker.group(1)} {marker.group(2)} missing cells, list every text that "
+                f"does with --missing, e.g. {example}."
             )
     if any(f"column {t!r}" in message for t in targets):
         message = message.replace(
