@@ -101,6 +101,11 @@ class Array(np.ndarray):
     def __repr__(self) -> str:
         return repr(self.view(np.ndarray))
 
+    def __hash__(self) -> int:  # (one value, as the NumPy scalar a comparison gave: a key)
+        if self.ndim:
+            raise TypeError("unhashable type: 'Array' of more than one value")
+        return hash(self[()])
+
     def float(self) -> Tensor:
         """The values as a float32 Tensor, as PyTorch's ``.float()``."""
         return Tensor(self.view(np.ndarray), dtype=np.float32)
@@ -123,7 +128,10 @@ class Array(np.ndarray):
 
 
 def _array(a: Any) -> Array:
-    """A NumPy result (an array, or the scalar of a 0-d comparison) as an :class:`Array`."""
+    """A NumPy result (an array, or the scalar of a 0-d comparison) as an :class:`Array`; an
+    array of another library (CuPy's, on a GPU) as it is."""
+    if not isinstance(a, (np.ndarray, np.generic, bool, int, float)):
+        return a
     return np.asarray(a).view(Array)
 
 

@@ -249,10 +249,9 @@ def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
     # each slice scaled by a power of two near its largest |x| first (exact), so that x²
     # neither overflows (1e300) nor underflows (1e-300): the norm is finite where it is
     big = np.max(np.abs(a), axis=axis, keepdims=True) if a.size else np.ones((), a.dtype)
-    e = np.frexp(np.where(np.isfinite(big) & (big > 0), big, 1.0))[1]
-    up = np.ldexp(np.ones((), a.dtype), e).astype(a.dtype)
-    s = a / up
-    out = np.sqrt(np.add.reduce(s * s, axis=axis, keepdims=True)) * up
+    e = np.frexp(np.where(np.isfinite(big) & (big > 0), big, 1.0))[1]  # (2^e itself may
+    s = np.ldexp(a, -e).astype(a.dtype, copy=False)  # overflow: ldexp scales without it)
+    out = np.ldexp(np.sqrt(np.add.reduce(s * s, axis=axis, keepdims=True)), e).astype(a.dtype)
     out = out if keep else np.reshape(out, np.add.reduce(a, axis=axis).shape)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:

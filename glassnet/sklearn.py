@@ -22,8 +22,8 @@ compare one to one:
   same L2 penalty ``alpha / (2 n_batch) * sum ||W||^2``, the same stopping rules
   (``tol``, ``n_iter_no_change``, ``early_stopping``, ``learning_rate='adaptive'``);
 * the differences are listed in ``docs/sklearn.md`` and in the class docstrings
-  (per-dataset instead of per-batch sample-weight normalization, Adam's epsilon
-  placement, the multi-output squared-error gradient, float64 probabilities).
+  (per-dataset instead of per-batch sample-weight normalization, the multi-output
+  squared-error gradient, float64 probabilities).
 
 Beyond scikit-learn: ``activation='leaky_relu'`` or one activation per hidden layer,
 ``dropout``, ``class_weight``, ``callbacks``, ``validation_loss_curve_``, ``dtype``,
@@ -1531,9 +1531,9 @@ _DOC_COMMON = """
     validation_fraction : float in [0, 1), default=0.1
     beta_1, beta_2 : float in [0, 1), default=0.9, 0.999
     epsilon : float > 0, default=1e-8
-        Adam's epsilon. glassnet adds it as PyTorch does, ``sqrt(v_hat) + epsilon``;
-        scikit-learn adds it before the bias correction (equal up to a factor
-        sqrt(1 - beta_2^t) on epsilon, immaterial at 1e-8).
+        Adam's epsilon, added where scikit-learn adds it, before the bias correction
+        (``glassnet.optim.Adam(style="sklearn")``; glassnet's own Adam adds it as PyTorch
+        does, ``sqrt(v_hat) + epsilon``).
     n_iter_no_change : int >= 1 or numpy.inf, default=10
     max_fun : int >= 1, default=15000
         solver='lbfgs': at most this many loss evaluations.
@@ -1631,9 +1631,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     Notes
     -----
     Differences from scikit-learn, all small: weighted losses are normalized by the
-    mean weight of the whole training set instead of each batch's; Adam's epsilon
-    placement (see ``epsilon``); predict_proba and predict_log_proba are float64 (the
-    last activation is applied in float64) and a single class gets one column of ones.
+    mean weight of the whole training set instead of each batch's; predict_proba and
+    predict_log_proba are float64 (the last activation is applied in float64) and a single
+    class gets one column of ones.
     Training runs in X's dtype, as in scikit-learn, unless ``dtype`` says otherwise.
 
     Examples

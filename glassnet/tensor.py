@@ -631,7 +631,8 @@ class Tensor:
         if dtype is not None or out is not None:  # (NumPy's np.sum(x, dtype=, out=))
             if out is not None:
                 raise TypeError(f"np.{op}(tensor, out=...): a Tensor's op makes a new tensor.")
-            return self._reduce(op, axis, keepdims, dim, keepdim).astype(dtype)
+            return self.astype(dtype)._reduce(op, axis, keepdims, dim, keepdim)  # (as NumPy:
+            # the sum taken in dtype; the gradient cast back)
         if dim is None and keepdims is None and keepdim is None and type(axis) is not list:
             keepdims = False  # (NumPy's names and defaults, the common case, at no cost)
         else:

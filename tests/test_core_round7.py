@@ -269,3 +269,32 @@ def test_trace_says_why_by_cause_and_checks_finite() -> None:
     with pytest.raises(ValueError, match="overflows float64") as e:
         wide.trace([[1e300, 1e300]], [[1.0]])
     assert "dtype=np.float64" not in str(e.value)  # (it is float64 already)
+
+
+# ------------------------------------------------------------- review: norm, CE, np.sum
+def test_norm_near_the_top_of_the_float_range_is_finite_with_its_gradient() -> None:
+    for v, want in (([1e308], 1e308), ([9e307, 1.0], 9e307), ([5e-324], 5e-324)):
+        x = gn.tensor(v, dtype=np.float64, requires_grad=True)
+        n = x.norm()  # (2^1024, the scale of 1e308, overflows: the slice was nan, grad 0)
+        n.backward()
+        assert n.item() == want and x.grad[0] == 1.0
+    assert gn.tensor(np.float32([2e38])).norm().item() == np.float32(2e38)
+
+
+def test_cross_entropy_rows_at_a_masked_logit_raise_no_floating_point_error() -> None:
+    import glassnet.functional as F
+
+    Z = gn.Tensor(np.array([[-np.inf, 0.0, 1.0]]), requires_grad=True)
+    with np.errstate(all="raise"):  # (0 * -inf was computed, then repaired)
+        loss = F.cross_entropy(Z, np.array([[0.0, 0.3, 0.7]]))
+    want = -(0.3 * np.log(1 / (1 + np.e)) + 0.7 * np.log(np.e / (1 + np.e)))
+    assert loss.item() == pytest.approx(want)
+
+
+def test_numpy_dtype_of_a_reduction_is_the_dtype_it_sums_in() -> None:
+    a = np.full(10**6, 0.1, np.float32)
+    assert np.sum(gn.tensor(a), dtype=np.float64).item() == np.sum(a, dtype=np.float64)
+    x = gn.tensor([1.0, 2.0], requires_grad=True)
+    s = np.mean(x, dtype=np.float64)
+    s.backward()
+    assert s.dtype == np.float64 and x.grad.dtype == np.float32

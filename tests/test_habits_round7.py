@@ -367,3 +367,22 @@ def test_a_forward_that_compares_its_input_with_a_tensor_is_not_read_as_a_chain(
 
     with pytest.raises(TypeError, match=r"reads its input's values \(__eq__\)"):
         as_chain(Branchy(), owner="explain")
+
+
+def test_a_comparison_of_one_value_is_a_dict_key_as_numpys_scalar_was() -> None:
+    loss = gn.tensor(1.5)
+    assert {True: "pos", False: "neg"}[loss > 0] == "pos"
+    assert hash(loss > 0) == hash(True)
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(gn.tensor([1.0, 2.0]) > 0)
+
+
+def test_a_comparison_on_another_librarys_array_is_left_as_it_is() -> None:
+    from glassnet import habits
+
+    class Device:  # (a stand-in for a CuPy array: no implicit conversion to NumPy)
+        def __array__(self, *a, **k):
+            raise TypeError("Implicit conversion to a NumPy array is not allowed")
+
+    d = Device()
+    assert habits._array(d) is d
