@@ -846,19 +846,21 @@ def _read_table(
             message, path=path, decimal=decimal, targets=targets, target_fix=target_fix,
             missing=missing, impute=impute, model=model,
         ) from None  # fmt: skip
-    again = np.ones(table.n_rows, dtype=bool)  # (N,) rows that are the header row again
-    bom = np.zeros(table.n_rows, dtype=bool)  # (N,) ... whose first cell starts with a BOM
-    for k, c in enumerate(table.names):
-        raw = table.raw(c)
-        if k == 0:  # (a second file's byte-order mark, U+FEFF, in the middle of the file)
-            bom = np.array([cell.startswith(_BOM) for cell in raw], dtype=bool)
-            raw = np.array([_unbom(cell) for cell in raw], dtype=object)
-        again &= raw == _unbom(c)
-    if table.names and again.any():  # (text columns only: a number column's is an error)
-        r = int(np.flatnonzero(again)[0])
-        raise CLIError(
-            _header_again_text(int(table.line_numbers[r]), path, int(again.sum()), bool(bom[r]))
-        )
+    # a row that is the header row again: none when a column's text (one search over its
+    # cells joined) does not hold its name, as a column of numbers under a name does not
+    if table.names and all(_unbom(c) in table.joined(c) for c in table.names):
+        again = np.ones(table.n_rows, dtype=bool)  # (N,) rows that are the header row again
+        for k, c in enumerate(table.names):
+            raw = table.raw(c)
+            if k == 0:  # (a second file's byte-order mark, U+FEFF, in the middle of the file)
+                raw = np.array([_unbom(cell) for cell in raw], dtype=object)
+            again &= raw == _unbom(c)
+        if again.any():  # (text columns only: a number column's is an error)
+            r = int(np.flatnonzero(again)[0])
+            bom = str(table.raw(table.names[0])[r]).startswith(_BOM)
+            raise CLIError(
+                _header_again_text(int(table.line_numbers[r]), path, int(again.sum()), bom)
+            )
     # a cell such as 18_24 (an age band) or 2023_01 is a number to Python's float() only
     # (1824, 202301): spreadsheets, pandas and --stream read it as text, and so does glassnet
     # (a cell --missing names, such as N_A, is no number: only a cell float() reads counts)
@@ -1304,6 +1306,8 @@ def _underscored_cell(table: Table, name: str) -> int | None:
     """The first row of column ``name`` whose cell is a number to Python's float() only, its
     digits grouped by '_' (18_24, 2023_01), or None. A cell the table reads as missing (--missing
     N_A) is no such cell, nor is text with a '_' that float() refuses (N_A, a_b)."""
+    if "_" not in table.joined(name):  # (one search; a column read_csv parsed holds none)
+        return None
     cells = table.raw(name).astype(str)  # (N,) str
     for r in np.flatnonzero(np.char.find(cells, "_") >= 0).tolist():
         cell = str(cells[r])
@@ -1320,9 +1324,9 @@ def _underscored_cell(table: Table, name: str) -> int | None:
 def _refuse_underscored(table: Table, name: str, source: str) -> None:
     """A cell of a column a model reads as numbers that is a number to Python's float() only,
     its digits grouped by '_' (18_24, 2023_01), is an error naming it: it is read as text."""
-    cells = table.raw(name)  # (N,) str
     r = _underscored_cell(table, name)
     if r is not None:
+        cells = table.raw(name)  # (N,) str
         raise CLIError(
             f"column {_esc(name)!r} of '{source}' holds {_esc(cells[r])!r} at line "
             f"{int(table.line_numbers[r])}, which is text, not a number: digits grouped by '_' "
@@ -1470,7 +1474,9 @@ def _csv_data(args: argparse.Namespace) -> _Data:
         if single is not None and table.kinds.get(single) == "numeric" and args.task in (
             "auto", "binary", "multiclass"
         ):  # fmt: skip
-            zeros = _leading_zeros(table.numbers(single), table.raw(single).tolist)
+            zeros = _leading_zeros(
+                table.numbers(single), table.raw(single).tolist, text=lambda: table.joined(single)
+            )
         if (
             zeros is not None
             and args.task == "auto"
@@ -3500,15 +3506,18 @@ _LEADING_ZERO = re.compile(r"^0\d+$", re.MULTILINE)
 
 
 def _leading_zeros(
-    values: np.ndarray, cells: Callable[[], Sequence[str]]
+    values: np.ndarray,
+    cells: Callable[[], Sequence[str]],
+    text: Callable[[], str] | None = None,
 ) -> tuple[int, int] | None:
     """The first row and the count of the cells written as whole numbers with leading zeros
     (02134) in a column of ``values`` (N,), or None. ``cells()``: the column's cells as read,
     asked for only when every value is whole (a column of amounts has no codes: the one
-    search over the cells, joined by line breaks, is skipped)."""
+    search over the cells, joined by line breaks, is skipped); ``text()``, if given: those
+    cells joined by line breaks (:meth:`Table.joined`), asked for instead."""
     if not np.all(values == np.round(values)):
         return None
-    text = "\n".join(cells())
+    text = text() if text is not None else "\n".join(cells())
     first = _LEADING_ZERO.search(text)
     if first is None:
         return None
@@ -3563,13 +3572,13 @@ def _warn_leading_zeros(table: Table, numeric: list[str]) -> None:
     """Warn of a numeric feature column with whole numbers written with leading zeros
     (02134): codes (zip codes, product codes), which as numbers are standardized as amounts
     (02134 near 02135, far from 90210), with the zeros lost."""
-    for name in numeric:
-        cells = table.raw(name)  # (N,) str
-        found = _leading_zeros(table.numbers(name), cells.tolist)
+    for name in numeric:  # (the cells as one text: no str object per cell)
+        found = _leading_zeros(table.numbers(name), list, text=lambda name=name: table.joined(name))
         if found is not None:
             r, count = found
+            cell = table.raw(name)[r]
             fix = f"pass --categorical {shlex.quote(name)}"
-            _warn(_leading_zeros_text(name, cells[r], int(table.line_numbers[r]), count, "", fix))
+            _warn(_leading_zeros_text(name, cell, int(table.line_numbers[r]), count, "", fix))
 
 
 def _row_numbers(name: str, values: np.ndarray) -> tuple[float, float] | None:
@@ -3944,10 +3953,12 @@ def _warn_lost_digits(table: Table, numeric: list[str]) -> None:
     """Warn of a numeric column whose whole numbers have more digits than float64 keeps, so
     that distinct values in the file read as one number (IDs, account numbers), which the
     network cannot tell apart (:func:`_lost_digits`). Counted on the first 10,000 rows."""
-    for name in numeric:
-        cells = table.raw(name)[:10_000]  # (<= 10,000,) str
-        found = _lost_digits(table.numbers(name)[:10_000], cells.tolist)
+    for name in numeric:  # (the cells are read only when a value is at least 2**53)
+        found = _lost_digits(
+            table.numbers(name)[:10_000], lambda name=name: table.raw(name)[:10_000].tolist()
+        )
         if found is not None:
+            cells = table.raw(name)[:10_000]  # (<= 10,000,) str
             r = int(np.flatnonzero(cells == found[0])[0])
             flag = shlex.quote(name)
             where = "in the file" if len(table) <= 10_000 else "in its first 10,000 rows"
