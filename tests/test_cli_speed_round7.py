@@ -271,3 +271,25 @@ def test_a_typographic_minus_sign_is_refused(capsys, tmp_path):
     code, _, err = _train(capsys, tmp_path, path)
     assert code != 0
     assert_one_line_error(err, "column 'amount'", "'\u22120.5' at line 2", "is a number but for")
+
+
+# -- the reader's collections of cycles ------------------------------------------------
+
+
+def test_read_csv_leaves_the_collector_as_it_found_it(tmp_path):
+    import gc
+
+    good = write_csv(tmp_path / "good.csv", ["a", "b", "label"], rows(20))
+    bad = tmp_path / "bad.csv"
+    bad.write_text('a,b,label\n1,2,yes\n3,"4,no\n5,6,yes\n')  # (a quote never closed)
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            assert read_csv(good, target="label").n_rows == 20
+            assert gc.isenabled() is enabled
+            with pytest.raises(ValueError, match="never closed"):
+                read_csv(bad, target="label")
+            assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
