@@ -141,18 +141,24 @@ def test_a_parquet_file_that_repeats_a_column_name_is_named(tmp_path):
         fit(nn.MLP([2, 2], rng=0), str(tmp_path / "dup.parquet"), "y", batch_size=1, verbose=0)
 
 
-@pytest.mark.parametrize(
-    "text, column", [("a,,y\n1,2,0\n3,4,1\n", 2), ("a,b,y,\n1,2,0,\n3,4,1,\n", 4)]
-)
-def test_a_csv_column_without_a_name_is_named_as_the_in_memory_reader_names_it(
-    tmp_path, text, column
-):
+def test_a_csv_column_without_a_name_is_named_as_the_in_memory_reader_names_it(tmp_path):
     # a column named "" trained as a feature called '' (or, empty, was "column '' has a
     # missing value"); the in-memory reader refuses a name missing inside the header
     path = tmp_path / "unnamed.csv"
-    path.write_text(text)
-    with pytest.raises(ValueError, match=rf"has no name for column\(s\) \[{column}\]"):
+    path.write_text("a,,y\n1,2,0\n3,4,1\n")
+    with pytest.raises(ValueError, match=r"has no name for column\(s\) \[2\]"):
         stream.from_csv(path, "y")
+
+
+def test_an_empty_unnamed_last_column_is_left_out_as_in_memory(tmp_path):
+    # a delimiter ending every line (a spreadsheet's export): the in-memory reader leaves
+    # the empty, unnamed last column out, and so does the stream (it refused the file)
+    path = tmp_path / "trailing.csv"
+    path.write_text("a,b,y,\n1,2,0,\n3,4,1,\n")
+    src = stream.from_csv(path, "y")
+    assert src.columns.features == ["a", "b"]
+    X = np.concatenate([c[0] for c in src.chunks()])
+    assert X.tolist() == [[1.0, 2.0], [3.0, 4.0]]
 
 
 def _chunks_of(X, y, size=5):

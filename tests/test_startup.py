@@ -3,6 +3,7 @@ status 130, as during a command; in a user's own script it stays Python's Keyboa
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 
@@ -25,9 +26,21 @@ print("imported")
 """
 
 
+def _default_sigint() -> None:
+    """In the child: SIGINT as a terminal gives it, whatever the test run inherited (a shell
+    starts a background job with SIGINT ignored, and Python then keeps it ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _run(argv0: str) -> subprocess.CompletedProcess:
     code = CODE.format(argv0=argv0)
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_default_sigint,
+    )
 
 
 @pytest.mark.parametrize("argv0", ["/usr/local/bin/glassnet", "-m"])
@@ -53,7 +66,13 @@ def test_the_handler_is_pythons_again_once_imported(module):
         "sys.orig_argv = [sys.executable, '-m', 'glassnet']; "
         f"import {module}; print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_default_sigint,
+    )
     assert proc.stdout.strip() == "True", proc.stderr
 
 
@@ -65,7 +84,13 @@ CLI = CODE.replace('name == "glassnet.autograd"', 'name == "glassnet.cli"').repl
 
 def test_ctrl_c_while_the_command_imports_its_command_line_is_one_line():
     code = CLI.format(argv0="/usr/local/bin/glassnet")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_default_sigint,
+    )
     assert proc.returncode == 130 and proc.stderr == "glassnet: error: interrupted\n", proc.stderr
 
 
@@ -87,6 +112,7 @@ def test_python_m_of_another_package_that_imports_glassnet_keeps_its_keyboard_in
     )
     (pkg / "__main__.py").write_text("")
     proc = subprocess.run(
-        [sys.executable, "-m", "mypkg"], cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
+        [sys.executable, "-m", "mypkg"], cwd=tmp_path, capture_output=True, text=True,
+        timeout=120, preexec_fn=_default_sigint,
+    )  # fmt: skip
     assert proc.returncode == 0 and "caught" in proc.stdout, proc.stderr
