@@ -252,7 +252,7 @@ def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
     e = np.frexp(np.where(np.isfinite(big) & (big > 0), big, 1.0))[1]  # (2^e itself may
     s = np.ldexp(a, -e).astype(a.dtype, copy=False)  # overflow: ldexp scales without it)
     out = np.ldexp(np.sqrt(np.add.reduce(s * s, axis=axis, keepdims=True)), e).astype(a.dtype)
-    out = out if keep else np.reshape(out, np.add.reduce(a, axis=axis).shape)
+    out = out if keep else np.squeeze(out, axis=axis)  # (keepdims=True above: the axes to drop)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         n = spread(out, a.shape, axis, keep)

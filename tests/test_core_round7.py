@@ -298,3 +298,15 @@ def test_numpy_dtype_of_a_reduction_is_the_dtype_it_sums_in() -> None:
     s = np.mean(x, dtype=np.float64)
     s.backward()
     assert s.dtype == np.float64 and x.grad.dtype == np.float32
+
+
+def test_norm_at_the_top_of_the_range_warns_of_no_overflow() -> None:
+    x = gn.Tensor(np.array([1e308, 1e308]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (a sum of x itself, for the output's shape, overflowed)
+        assert x.norm().item() == pytest.approx(np.sqrt(2) * 1e308)
+    y = gn.tensor(np.arange(24.0).reshape(2, 3, 4))
+    for dim in (None, 0, (0, 2), -1):
+        for keep in (False, True):
+            want = np.sqrt((y.data**2).sum(axis=dim, keepdims=keep))
+            assert np.allclose(y.norm(dim=dim, keepdim=keep).data, want)
