@@ -697,7 +697,7 @@ def _reader_error(
         # the example lists the texts --missing gives now (or the empty cell, its
         # default) and these: --missing replaces the default, it does not add to it
         texts = sorted(missing) if missing != MISSING_TOKENS else [""]
-        example = " ".join(f"--missing {shlex.quote(t)}" for t in dict.fromkeys([*texts, *added]))
+        example = " ".join(_missing_option(t) for t in dict.fromkeys([*texts, *added]))
         head = message[: marker.start()]
         if added == [""] and missing != MISSING_TOKENS:  # an empty cell, which --missing left out
             head = head.split(": fix the value", 1)[0] + (
@@ -729,7 +729,7 @@ def _reader_error(
         rest = ast.literal_eval(keep.group(1))  # (the texts given but the value)
         # the default, or no other text given: the empty cell, the flag's nearest to none
         rest = [""] if missing == MISSING_TOKENS or not rest else list(rest)
-        flags = " ".join(f"--missing {shlex.quote(t)}" for t in rest)
+        flags = " ".join(_missing_option(t) for t in rest)
         message = message.replace(
             keep.group(0),
             f"list only the texts that mark missing cells with --missing, e.g. {flags}"
@@ -1362,7 +1362,7 @@ def _refuse_numbers_with_a_marker(
         given = [c for c in counts if c.lower() in missing] or [""]
         if missing != MISSING_TOKENS:
             given = sorted(missing)
-        flags = " ".join(f"--missing {shlex.quote(t)}" for t in dict.fromkeys([*given, marker]))
+        flags = " ".join(_missing_option(t) for t in dict.fromkeys([*given, marker]))
         filled = sum(n for c, n in counts.items() if c.lower() not in missing)
         raise CLIError(
             f"column {_esc(name)!r} of '{source}' holds numbers and the text "
@@ -1633,9 +1633,34 @@ def _missing_flag(args: argparse.Namespace) -> frozenset[str] | None:
     return None if given is None else missing_tokens(given)
 
 
+def _missing_option(text: str) -> str:
+    """``--missing TEXT`` as a shell reads it; ``--missing=TEXT`` for a text that starts
+    with '-' but is not '-' itself (``--missing -?`` would read it as an option, and
+    ``--missing --`` as the end of the options; ``--missing -`` reads)."""
+    quoted = shlex.quote(text)
+    dash = text.startswith("-") and text != "-"
+    return f"--missing={quoted}" if dash else f"--missing {quoted}"
+
+
+class _AppendMissing(argparse.Action):
+    """--missing's values, in order; ``--missing=--`` is the text '--' (argparse drops a
+    '--' as the end of the options, which left no value at all)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if isinstance(values, list):  # (only '--' gives no value: the option needs one)
+            values = "--"
+        setattr(namespace, self.dest, [*(getattr(namespace, self.dest, None) or []), values])
+
+
 def _missing_text(tokens: frozenset[str]) -> str:
     """The texts read as missing, as --missing flags: ``--missing '' --missing '?'``."""
-    return " ".join(f"--missing {shlex.quote(t)}" for t in sorted(tokens)) or "(none)"
+    return " ".join(_missing_option(t) for t in sorted(tokens)) or "(none)"
 
 
 def _split_names(text: str | None, header: Sequence[str] | None = None) -> list[str]:
@@ -2114,7 +2139,7 @@ def _read_file_for_model(
                 # its example of --missing lists the first marker: every one ("?" and "-")
                 had = sorted(bundle.missing) if bundle.missing != MISSING_TOKENS else [""]
                 one, every = ([*had, *m] for m in (markers[:1], markers))
-                flags = (" ".join(f"--missing {shlex.quote(t)}" for t in dict.fromkeys(x))
+                flags = (" ".join(_missing_option(t) for t in dict.fromkeys(x))
                          for x in (one, every))  # fmt: skip
                 raise CLIError(str(error).replace(*flags)) from None
             _numbers(table, c, _INPUT_FIX)
@@ -2496,7 +2521,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fill missing/NaN/inf feature cells with the column's mean or median "
         "(text columns: the most frequent value); without it they are errors",
     )
-    src.add_argument("--missing", action="append", metavar="TEXT", help=_MISSING_HELP)
+    src.add_argument("--missing", action=_AppendMissing, metavar="TEXT", help=_MISSING_HELP)
     src.add_argument(
         "--delimiter", metavar="CHAR", type=_delimiter,
         help="field separator: one character, or \\t or tab for a tab (default: sniffed)",
@@ -2907,7 +2932,7 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
         help="a category the model never saw: an error (default), or encoded as all zeros "
         "and counted in a warning",
     )
-    p.add_argument("--missing", action="append", metavar="TEXT", help=_MISSING_READ_HELP)
+    p.add_argument("--missing", action=_AppendMissing, metavar="TEXT", help=_MISSING_READ_HELP)
     p.add_argument(
         "--delimiter", metavar="CHAR", type=_delimiter,
         help="field separator: one character, or \\t or tab for a tab (default: sniffed)",
@@ -3608,7 +3633,7 @@ _MISSING_MARK = re.compile("[?\\-.*_/#~\u2012\u2013\u2014\u2015]{1,3}")
 
 def _missing_marks_text(name: str, marks: list[str], counts: list[int], fix: str) -> str:
     shown = ", ".join(f"{_esc(m)!r} ({k} row(s))" for m, k in zip(marks, counts))
-    flags = " ".join(f"--missing {shlex.quote(m)}" for m in ["", *marks])
+    flags = " ".join(_missing_option(m) for m in ["", *marks])
     return (
         f"the text column {_esc(name)!r} holds {shown}, which read as marks of a missing cell, "
         f"not values: each is one-hot encoded as a category of its own; if they mark missing "
@@ -6563,6 +6588,42 @@ class _Renaming:
         return getattr(self.stream, name)
 
 
+class _Signalled(SystemExit):
+    """SIGTERM or SIGHUP while the temporary copy of standard input exists: an exit
+    (status 128 + the signal's number) that removes the copy on its way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(128 + signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _signals_exit() -> Any:
+    """SIGTERM and SIGHUP raise :class:`_Signalled` inside the block (their default
+    action would end the process with no cleanup), the handlers found restored after;
+    nothing changes outside the main thread, where no handler can be set."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _raise(signum: int, frame: Any) -> None:
+        raise _Signalled(signum)
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            previous[number] = signal.signal(number, _raise)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+
+
 @contextlib.contextmanager
 def _stdin_as_file(args: argparse.Namespace) -> Any:
     """For a data file given as '-' (train, predict, evaluate, explain): standard input,
@@ -6578,11 +6639,13 @@ def _stdin_as_file(args: argparse.Namespace) -> Any:
             f"the CSV file in (zcat data.csv.gz | glassnet {args.command} ... -), or give its "
             f"path"
         )
-    with tempfile.TemporaryDirectory(prefix="glassnet-") as tmp:
+    with _signals_exit(), tempfile.TemporaryDirectory(prefix="glassnet-") as tmp:
         copy = str(Path(tmp) / "stdin.csv")
         try:
             with open(copy, "wb") as f:
                 shutil.copyfileobj(getattr(stdin, "buffer", stdin), f)
+        except KeyboardInterrupt:  # Ctrl-C while the pipe is read: as during a command
+            raise CLIError("interrupted", 130) from None
         except OSError as exc:
             raise CLIError(
                 f"cannot read the data file '-' (standard input) into a temporary file in "
@@ -6634,6 +6697,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _main(args)
     except CLIError as exc:  # (standard input, unread)
         return _report(exc, (str(exc), exc.code))
+    except _Signalled as exc:  # SIGTERM/SIGHUP with standard input's copy: removed
+        import signal
+
+        _error(f"stopped by {signal.Signals(exc.signum).name}")
+        return int(exc.code)  # type: ignore[arg-type]
 
 
 def _main(args: argparse.Namespace) -> int:
