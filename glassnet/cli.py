@@ -5137,30 +5137,49 @@ def _confusion_metrics(cm: np.ndarray) -> dict[str, Any]:
 class _StreamedScores:
     """Test scores summed chunk by chunk (memory independent of the rows): a confusion
     matrix, or per output the squared and absolute errors and the truth's moments (Chan
-    et al.'s merge, for R^2's total sum of squares)."""
+    et al.'s merge, for R^2's total sum of squares). The sums are kept in units of a power
+    of two near the largest target seen (``2**exp``, raised as larger chunks come, the sums
+    rescaled exactly), as :func:`~glassnet.metrics.r2_per_output` scales a column: targets
+    of 1e200 square without overflow and R^2 is the in-memory run's."""
 
     def __init__(self, n_classes: int | None) -> None:
         self.cm = None if n_classes is None else np.zeros((n_classes, n_classes), np.int64)
         self.n, self.sse, self.sae, self.mean, self.m2 = 0, 0.0, 0.0, 0.0, 0.0
+        self.exp: int | None = None
 
     def add(self, truth: np.ndarray, pred: np.ndarray) -> None:
         if self.cm is not None:
             np.add.at(self.cm, (truth.astype(np.int64), pred.astype(np.int64)), 1)
             return
         t, p = truth.astype(np.float64).reshape(-1), pred.astype(np.float64).reshape(-1)
+        if t.size == 0:
+            return
+        exp = int(np.frexp(np.abs(t).max())[1])
+        if self.exp is None:
+            self.exp = exp
+        elif exp > self.exp:  # (exact: a power of two)
+            shift = self.exp - exp
+            self.sse, self.m2 = (float(np.ldexp(v, 2 * shift)) for v in (self.sse, self.m2))
+            self.sae, self.mean = (float(np.ldexp(v, shift)) for v in (self.sae, self.mean))
+            self.exp = exp
+        t, p = np.ldexp(t, -self.exp), np.ldexp(p, -self.exp)
         m, mu = t.size, float(t.mean())
         self.sse += float(((p - t) ** 2).sum())
         self.sae += float(np.abs(p - t).sum())
         d2, delta = float(((t - mu) ** 2).sum()), mu - self.mean
         self.mean += delta * m / (self.n + m)
-        self.m2 += d2 + delta**2 * self.n * m / (self.n + m)
+        self.m2 += d2 + delta * delta * self.n * m / (self.n + m)
         self.n += m
 
     def metrics(self) -> dict[str, Any]:
         if self.cm is not None:
             return _confusion_metrics(self.cm)
         r2 = 1.0 - self.sse / self.m2 if self.m2 > 0 else None
-        return {"mse": [self.sse / self.n], "mae": [self.sae / self.n], "r2": [r2]}
+        exp = self.exp or 0
+        with np.errstate(over="ignore"):  # (a mean square of 1e200s: inf, as in memory)
+            mse = float(np.ldexp(self.sse / self.n, 2 * exp))
+            mae = float(np.ldexp(self.sae / self.n, exp))
+        return {"mse": [mse], "mae": [mae], "r2": [r2]}
 
 
 class _StreamedLabelScores:

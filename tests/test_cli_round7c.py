@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from cli_helpers import FAST, assert_one_line_error, run, write_csv
 
-from glassnet.cli import build_parser
+from glassnet.cli import _StreamedScores, build_parser, regression_metrics
 
 
 def _default_sigint() -> None:  # (a shell starts a background job with SIGINT ignored)
@@ -104,3 +104,52 @@ def test_missing_advice_for_marks_that_start_with_a_dash(capsys, tmp_path):
     code, _, err = run(capsys, "train", data, "--target", "y", "--out", out, *FAST, *flags)
     assert code == 2
     assert_one_line_error(err, "Missing value '--'", "e.g. --missing '' --missing='-?'.")
+
+
+def _big_targets(path, scale):
+    rng = np.random.default_rng(0)
+    rows = []
+    for _ in range(300):
+        a, b = rng.normal(size=2)
+        rows.append([f"{a:.4f}", f"{b:.4f}", repr(float((a + 2 * b) * scale))])
+    return write_csv(path, ["a", "b", "y"], rows)
+
+
+@pytest.mark.parametrize("scale", [1e156, 1e200])
+def test_streamed_regression_of_huge_targets_scores(capsys, tmp_path, scale):
+    """--stream --dtype float64 with targets of 1e156 or more: the test rows are scored
+    (R^2 a number, the mean square inf as in memory), not an internal OverflowError."""
+    data = _big_targets(tmp_path / "big.csv", scale)
+    out = tmp_path / "m.glassnet"
+    for stream in ([], ["--stream"]):
+        code, text, err = run(capsys, "train", data, "--target", "y", "--dtype", "float64",
+                              "--out", out, "--epochs", "30", "--seed", "0", *stream)  # fmt: skip
+        assert code == 0, err
+        assert "internal error" not in err
+        (line,) = [x for x in text.splitlines() if x.startswith("test ")]
+        r2 = float(line.split("R^2 ")[1].split(",")[0])
+        assert 0.9 < r2 <= 1.0, line
+
+
+def test_streamed_scores_equal_the_in_memory_scores_across_magnitudes():
+    """The streamed sums (chunks of growing magnitude, the last near 1e200) give the
+    in-memory R^2 and MAE, and its MSE (inf where the squares overflow, as in memory)."""
+    rng = np.random.default_rng(1)
+    chunks = [rng.normal(size=50) * s for s in (1.0, 1e100, 1e199, 3e199)]
+    preds = [t + rng.normal(size=t.size) * abs(t).max() * 0.1 for t in chunks]
+    scores = _StreamedScores(None)
+    for t, p in zip(chunks, preds):
+        scores.add(t, p)
+    got = scores.metrics()
+    with np.errstate(over="ignore"):
+        want = regression_metrics(np.concatenate(chunks), np.concatenate(preds))
+    assert got["r2"][0] == pytest.approx(want["r2"][0], rel=1e-12)
+    assert got["mae"][0] == pytest.approx(want["mae"][0], rel=1e-12)
+    assert got["mse"][0] == want["mse"][0] == np.inf
+    small = _StreamedScores(None)  # ordinary magnitudes: the same numbers as before
+    t, p = rng.normal(size=(2, 40))
+    small.add(t[:25], p[:25])
+    small.add(t[25:], p[25:])
+    want = regression_metrics(t, p)
+    for key in ("r2", "mae", "mse"):
+        assert small.metrics()[key][0] == pytest.approx(want[key][0], rel=1e-12)
