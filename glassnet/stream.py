@@ -824,9 +824,13 @@ def _table_stream(
                 f"fit: column {name!r} has values too large to standardize (they span more "
                 "than float64's range, 1.8e308); scale the column down first."
             )
-        # a constant column has std 0 up to rounding: scale 1 (StandardScaler's rule)
-        tiny = 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))
-        cols.mean, cols.scale = mean, np.where(std < tiny, 1.0, std)
+        # a constant column (low == high) has std 0 up to rounding: scale 1 (StandardScaler's
+        # rule, with its rounding relative to the column's largest |x|, not to 1: a column of
+        # values near 1e-20 that vary is scaled like any other)
+        top = np.maximum(np.abs(low), np.abs(high))  # (numeric columns,) the largest |x|
+        top = np.where((top > 0) & np.isfinite(top), top, 1.0)
+        tiny = 10 * np.finfo(np.float64).eps * top
+        cols.mean, cols.scale = mean, np.where((std < tiny) | (low == high), 1.0, std)
 
     def chunks() -> Iterator[tuple[np.ndarray, np.ndarray]]:
         start = 0

@@ -18,6 +18,8 @@ import pytest
 from cli_helpers import FAST, assert_one_line_error, run, write_csv
 
 from glassnet.cli import _StreamedScores, build_parser, regression_metrics
+from glassnet.preprocessing import StandardScaler
+from glassnet.stream import from_csv as stream_from_csv
 
 
 def _default_sigint() -> None:  # (a shell starts a background job with SIGINT ignored)
@@ -153,3 +155,22 @@ def test_streamed_scores_equal_the_in_memory_scores_across_magnitudes():
     want = regression_metrics(t, p)
     for key in ("r2", "mae", "mse"):
         assert small.metrics()[key][0] == pytest.approx(want[key][0], rel=1e-12)
+
+
+def test_stream_scales_a_column_of_tiny_numbers_as_in_memory(tmp_path):
+    """A feature of gauss * 1e-20 (and one of 1e-20 repeated, a constant): the stream's mean
+    and scale are the in-memory StandardScaler's (the rounding floor relative to the
+    column's largest |x|, not to 1, which left the tiny column unscaled)."""
+    rng = np.random.default_rng(0)
+    n = 400
+    tiny, big = rng.normal(size=n) * 1e-20, rng.normal(size=n) * 1e3 + 5
+    X = np.column_stack([tiny, np.full(n, 1e-20), big, np.zeros(n)])
+    rows = [[repr(float(v)) for v in x] + ["yes" if x[0] > 0 else "no"] for x in X]
+    data = write_csv(tmp_path / "tiny.csv", ["t", "c", "b", "z", "y"], rows)
+    cols = stream_from_csv(str(data), target="y", standardize=True).columns
+    assert cols.numeric == ["t", "c", "b", "z"]
+    scaler = StandardScaler().fit(X)
+    np.testing.assert_allclose(cols.mean, scaler.mean_, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(cols.scale, scaler.scale_, rtol=1e-12, atol=0)
+    assert cols.scale[0] == pytest.approx(np.std(tiny), rel=1e-12)  # scaled, not / 1
+    assert list(cols.scale[1:2]) == [1.0] and cols.scale[3] == 1.0  # constants: 1
