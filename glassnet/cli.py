@@ -3672,7 +3672,7 @@ def _warn_row_numbers(table: Table, numeric: list[str]) -> None:
     of one of distinct whole numbers named as an identifier is (:func:`_identifier_numbers`:
     random IDs, customer_id)."""
     for name in numeric:
-        values = table.numbers(name)
+        values = table.numbers(name)[_not_imputed(table, name)]  # (--impute's fills: no IDs)
         span = _row_numbers(name, values)
         flag = shlex.quote(name)
         fix = f"leave it out with --drop {flag}, or keep it in the predictions with --id {flag}"
@@ -3680,6 +3680,14 @@ def _warn_row_numbers(table: Table, numeric: list[str]) -> None:
             _warn(_row_numbers_text(name, span, "", fix))
         elif _identifier_numbers(name, values):
             _warn(_identifier_numbers_text(name, int(values.size), "", fix))
+
+
+def _not_imputed(table: Table, name: str) -> np.ndarray:
+    """(n_rows,) bool: the rows of column ``name`` whose cell was not filled by --impute."""
+    lines = table.imputed.get(name)
+    if not lines:
+        return np.ones(table.n_rows, dtype=bool)
+    return ~np.isin(np.asarray(table.line_numbers), np.asarray(lines))
 
 
 #: A column name that reads as an identifier's: id, uuid, guid, key or pk, alone or after
@@ -3743,7 +3751,9 @@ def _warn_single_values(table: Table, pre: Preprocessor, numeric: list[str]) -> 
     for name in numeric:
         values = table.numbers(name)
         if not np.isnan(values).any() and np.all(values == values[0]):
-            single[name] = str(table.raw(name)[0]).strip()
+            kept = np.flatnonzero(_not_imputed(table, name))  # (a filled cell's text is '')
+            first = int(kept[0]) if kept.size else 0
+            single[name] = str(table.raw(name)[first]).strip()
     if pre.encoder_ is not None and pre.encoder_.categories_ is not None:
         for c, cats in zip(pre.encoder_.names_ or [], pre.encoder_.categories_, strict=True):
             if cats.size == 1:

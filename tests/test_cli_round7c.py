@@ -174,3 +174,39 @@ def test_stream_scales_a_column_of_tiny_numbers_as_in_memory(tmp_path):
     np.testing.assert_allclose(cols.scale, scaler.scale_, rtol=1e-12, atol=0)
     assert cols.scale[0] == pytest.approx(np.std(tiny), rel=1e-12)  # scaled, not / 1
     assert list(cols.scale[1:2]) == [1.0] and cols.scale[3] == 1.0  # constants: 1
+
+
+def _with_gaps(path, column, values, gaps):
+    """x, a column ``column`` of ``values`` with the cells at rows ``gaps`` empty, y."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for i, v in enumerate(values):
+        x = rng.normal()
+        rows.append([f"{x:.3f}", "" if i in gaps else v, "yes" if x > 0 else "no"])
+    return write_csv(path, ["x", column, "y"], rows)
+
+
+@pytest.mark.parametrize("impute", ["mean", "median"])
+def test_single_value_warning_names_a_cell_that_is_not_missing(capsys, tmp_path, impute):
+    """A column of 5 with empty cells (the first among them) under --impute: the warning
+    names the value 5, not the empty text of a filled cell."""
+    data = _with_gaps(tmp_path / "d.csv", "kk", ["5"] * 200, {0, 7, 50})
+    code, _, err = run(capsys, "train", data, "--target", "y", "--impute", impute,
+                       "--out", tmp_path / "m.glassnet", *FAST)  # fmt: skip
+    assert code == 0, err
+    (line,) = [x for x in err.splitlines() if "single value" in x]
+    assert "'kk' holds the single value '5' in all 200 rows" in line, line
+
+
+@pytest.mark.parametrize("impute", ["mean", "median"])
+def test_id_column_is_warned_of_under_impute(capsys, tmp_path, impute):
+    """customer_id: 400 distinct random whole numbers and 10 empty cells: --impute fills
+    those with a number that is no ID, and the ID warning stays, as without the gaps."""
+    rng = np.random.default_rng(3)
+    ids = [str(v) for v in rng.choice(10**6, size=410, replace=False)]
+    data = _with_gaps(tmp_path / "d.csv", "customer_id", ids, set(range(5, 410, 41)))
+    code, _, err = run(capsys, "train", data, "--target", "y", "--impute", impute,
+                       "--out", tmp_path / "m.glassnet", *FAST)  # fmt: skip
+    assert code == 0, err
+    (line,) = [x for x in err.splitlines() if "reads as an identifier" in x]
+    assert "'customer_id' holds 400 distinct whole numbers, each once" in line, line
