@@ -1214,10 +1214,7 @@ def unreadable(
         return ValueError(f"fit: '{path}' is empty: a CSV file needs a header row and data rows.")
     for line, cells, header in _csv_rows(path, delimiter):
         if len(cells) != len(header):
-            return ValueError(
-                f"fit: '{path}' line {line} has {len(cells)} cells where the header names "
-                f"{len(header)} columns; give every row one cell per column."
-            )
+            return _cells_off(path, line, cells, header)
         for name, cell in zip(header, cells):
             if name in kinds and not _number(cell, kinds[name] == "whole numbers", nulls, decimal):
                 return ValueError(
@@ -1225,6 +1222,35 @@ def unreadable(
                     f"first rows hold {kinds[name]}; give the column one type throughout."
                 )
     return long or ValueError(f"fit: pyarrow cannot read '{path}': {e}.")
+
+
+def _cells_off(path: str, line: int, cells: list[str], header: list[str]) -> ValueError:
+    """A row of another number of cells than the header's, named: the header's named
+    columns and its unnamed empty ones after them (a delimiter ending the header line) told
+    apart; a row that only ends in more empty fields than the header (a delimiter, or more,
+    ending that line) said to be one, which the in-memory reader accepts and a stream
+    cannot (pyarrow reads a row of the header's number of fields only)."""
+    named = len(header)
+    while named > 1 and not header[named - 1].strip():
+        named -= 1
+    unnamed = len(header) - named
+    columns = f"{named} column{'s' * (named != 1)}" + (
+        f" and {unnamed} unnamed empty one{'s' * (unnamed != 1)} after them (a delimiter "
+        f"ending the header line): {len(header)} fields"
+        if unnamed
+        else ""
+    )
+    said = f"fit: '{path}' line {line} has {len(cells)} cells where the header names {columns}"
+    if len(cells) > len(header) and not "".join(cells[len(header) :]).strip():
+        extra = len(cells) - len(header)
+        return ValueError(
+            f"{said}; it ends in {extra} empty field{'s' * (extra != 1)} more (a delimiter "
+            f"ending the line), "
+            f"which a stream cannot read: remove the extra delimiter(s) at the end of line "
+            f"{line}, or read the file in memory (read_csv; glassnet train without --stream), "
+            f"which leaves such empty fields out with a note."
+        )
+    return ValueError(f"{said}; give every row one cell per column.")
 
 
 def check_decimal(decimal: Any, caller: str) -> str:

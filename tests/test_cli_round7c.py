@@ -210,3 +210,39 @@ def test_id_column_is_warned_of_under_impute(capsys, tmp_path, impute):
     assert code == 0, err
     (line,) = [x for x in err.splitlines() if "reads as an identifier" in x]
     assert "'customer_id' holds 400 distinct whole numbers, each once" in line, line
+
+
+def _trailing_file(path, header_end, row_end):
+    """a, b, y (and the header's ``header_end``), line 7 ending in ``row_end`` more."""
+    rng = np.random.default_rng(0)
+    lines = ["a,b,y" + header_end]
+    for _ in range(40):
+        a, b = rng.normal(size=2)
+        lines.append(f"{a:.3f},{b:.3f},{'yes' if a > 0 else 'no'}{header_end}")
+    lines[6] += row_end
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("header_end", "said"),
+    [(",", "3 columns and 1 unnamed empty one after them"), ("", "3 columns;")],
+)
+def test_streamed_row_with_one_more_empty_field_is_named(capsys, tmp_path, header_end, said):
+    """A row with one more trailing empty field than the header: the in-memory run reads
+    it; the stream's error counts the header's named columns right (3, not 4) and says
+    what the row is and what to do."""
+    data = _trailing_file(tmp_path / "d.csv", header_end, ",")
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "y", "--out", out, *FAST)
+    assert code == 0, err
+    code, _, err = run(capsys, "train", data, "--target", "y", "--out", out, *FAST, "--stream")
+    assert code == 2
+    assert_one_line_error(
+        err,
+        f"line 7 has {4 + len(header_end)} cells where the header names {said}",
+        "ends in 1 empty field more",
+        "remove the extra delimiter(s) at the end of line 7",
+        "without --stream",
+    )
+    assert "header names 4 columns" not in err
