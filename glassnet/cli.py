@@ -6629,8 +6629,9 @@ class _Signalled(SystemExit):
 @contextlib.contextmanager
 def _signals_exit() -> Any:
     """SIGTERM and SIGHUP raise :class:`_Signalled` inside the block (their default
-    action would end the process with no cleanup), the handlers found restored after;
-    nothing changes outside the main thread, where no handler can be set."""
+    action would end the process with no cleanup), the handlers found restored after; a
+    signal ignored (``nohup``) or handled by the caller is left as it is, and nothing
+    changes outside the main thread, where no handler can be set."""
     import signal
     import threading
 
@@ -6644,7 +6645,7 @@ def _signals_exit() -> Any:
     previous = {}
     for name in ("SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)
-        if number is not None:
+        if number is not None and signal.getsignal(number) == signal.SIG_DFL:
             previous[number] = signal.signal(number, _raise)
     try:
         yield

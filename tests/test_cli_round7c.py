@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from cli_helpers import FAST, assert_one_line_error, run, write_csv
 
-from glassnet.cli import _StreamedScores, build_parser, regression_metrics
+from glassnet.cli import _signals_exit, _StreamedScores, build_parser, regression_metrics
 from glassnet.preprocessing import StandardScaler
 from glassnet.stream import from_csv as stream_from_csv
 
@@ -246,3 +246,20 @@ def test_streamed_row_with_one_more_empty_field_is_named(capsys, tmp_path, heade
         "without --stream",
     )
     assert "header names 4 columns" not in err
+
+
+def test_signal_handlers_leave_an_ignored_hangup_alone():
+    """Under nohup (SIGHUP ignored) the copy's handlers leave SIGHUP ignored, set SIGTERM's
+    only while the copy exists, and restore both after."""
+    before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        with _signals_exit():
+            assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+            assert callable(signal.getsignal(signal.SIGTERM))
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
