@@ -85,6 +85,7 @@ from ._validation import ParameterError, bytes_text, check_memory, check_number,
 from .datasets import (
     DATASETS,
     MISSING_TOKENS,
+    CSVMemoryError,
     Table,
     check_header,
     headerless,
@@ -817,6 +818,8 @@ def _read_table(
             p, target=target, impute=impute, categorical=categorical, delimiter=delimiter,
             multiline=multiline, drop=drop, missing=missing, decimal=decimal, nrows=nrows,
         )  # fmt: skip
+    except CSVMemoryError as exc:  # refused before reading: how much, and what to do
+        raise CLIError(str(exc)) from None
     except MemoryError:  # (the estimates are of the work after the read)
         raise _OutOfMemoryReading(path) from None
     except PermissionError:

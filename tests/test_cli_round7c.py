@@ -263,3 +263,19 @@ def test_signal_handlers_leave_an_ignored_hangup_alone():
     finally:
         for s, handler in before.items():
             signal.signal(s, handler)
+
+
+def test_a_file_over_the_memory_limit_is_refused_saying_how_much(capsys, tmp_path, monkeypatch):
+    """read_csv's refusal before reading (how much memory, what to do) was caught as any
+    MemoryError and became the generic "out of memory reading" line."""
+    rng = np.random.default_rng(0)
+    rows = "".join(f"{a:.6f},{b:.6f},{i % 2}\n" for i, (a, b) in
+                   enumerate(rng.standard_normal((100_000, 2))))  # fmt: skip
+    data = tmp_path / "big.csv"
+    data.write_text("a,b,y\n" + rows)
+    monkeypatch.setenv("GLASSNET_MEMORY_LIMIT", "2M")
+    code, _, err = run(capsys, "train", data, "--target", "y", "--out", tmp_path / "m.glassnet")
+    assert code == 2
+    assert_one_line_error(err, "into memory needs about", "more than GLASSNET_MEMORY_LIMIT=2M",
+                          "train with --stream")  # fmt: skip
+    assert not (tmp_path / "m.glassnet").exists()
