@@ -22,13 +22,14 @@ import inspect
 import math
 import numbers
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 __all__ = [
     "memory_limit",
+    "reduced",
     "moved",
     "check_memory",
     "bytes_text",
@@ -594,3 +595,19 @@ def not_finite_output(model: Any, X: Any, out: np.ndarray) -> str:
         "(e.g. glassnet.preprocessing.StandardScaler, as for training)"
         + (f", or {wider}." if out.dtype == np.float32 else ".")
     )
+
+
+def reduced(fn: Callable, a: np.ndarray, op: str, axis: Any, **kw: Any) -> Any:
+    """``fn(a, axis=axis, **kw)`` (a max, min, argmax, ... of a tensor's values ``a``); over
+    an axis of length 0 an error that says so, naming ``op``."""
+    try:
+        return fn(a, axis=axis, **kw)
+    except ValueError as e:
+        if isinstance(e, IndexError):  # (NumPy's AxisError: its own message names the axis)
+            raise
+        over = "it has no values" if axis is None else f"its axis {axis} has length 0"
+        raise ValueError(
+            f"{op} of a tensor of shape {a.shape}: {over}, so there is no {op} to take "
+            "(PyTorch raises too). Check for an empty batch, or reduce over an axis of "
+            "length > 0."
+        ) from e

@@ -348,6 +348,18 @@ def classification_metrics(
     }
 
 
+def _label_scores(per: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Each label's accuracy, precision, recall, F1 and positives, from its 2-class
+    ``classification_metrics`` (``per``, one per label): multilabel_metrics' lists."""
+    return {
+        "accuracy": [m["accuracy"] for m in per],
+        "precision": [m["precision"][1] for m in per],
+        "recall": [m["recall"][1] for m in per],
+        "f1": [m["f1"][1] for m in per],
+        "positives": [m["support"][1] for m in per],
+    }
+
+
 def multilabel_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Any]:
     """A multi-label model's scores; ``y_true``, ``y_pred``: (N, K) 0/1, one column a label.
 
@@ -364,11 +376,7 @@ def multilabel_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Any]
     p = np.asarray(y_pred, dtype=np.int64)
     per = [classification_metrics(t[:, k], p[:, k], 2) for k in range(t.shape[1])]
     return {
-        "accuracy": [m["accuracy"] for m in per],
-        "precision": [m["precision"][1] for m in per],
-        "recall": [m["recall"][1] for m in per],
-        "f1": [m["f1"][1] for m in per],
-        "positives": [m["support"][1] for m in per],
+        **_label_scores(per),
         "hamming_score": float(np.mean(t == p)) if t.size else 0.0,
         "subset_accuracy": float(np.mean(np.all(t == p, axis=1))) if len(t) else 0.0,
     }
@@ -1166,6 +1174,16 @@ def _label_pair(entry: dict[str, Any]) -> str:
     return "/".join(_shown(v) for v in entry["values"])
 
 
+def _one_label_value(column: str, source: Any, entry: str, rows: int) -> CLIError:
+    """--task multilabel's refusal of a label column that holds one value (``entry``, the
+    label reader's "1 value(s): ..."), in memory and streamed alike."""
+    return CLIError(
+        f"--task multilabel: the label column {_esc(column)!r} of '{source}' holds the "
+        f"single value {entry[len('1 value(s): ') :]} in all {rows} rows: there is nothing "
+        f"to learn about it; leave it out of --target"
+    )
+
+
 def _multilabel_targets(table: Table, targets: Sequence[str], source: str) -> _Data:
     """--task multilabel's labels: one column of two values per label, each read by
     :func:`_label_column`; a column of one value, or of three or more, is an error."""
@@ -1174,11 +1192,7 @@ def _multilabel_targets(table: Table, targets: Sequence[str], source: str) -> _D
         cells = [str(v) for v in table.raw(t).tolist()]
         entry = _label_column(cells, table.decimal)
         if isinstance(entry, str) and entry.startswith("1 value(s): "):
-            raise CLIError(
-                f"--task multilabel: the label column {_esc(t)!r} of '{source}' holds the "
-                f"single value {entry[len('1 value(s): ') :]} in all {len(cells)} rows: there "
-                f"is nothing to learn about it; leave it out of --target"
-            )
+            raise _one_label_value(t, source, entry, len(cells))
         if isinstance(entry, str):
             raise CLIError(
                 f"--task multilabel: the label column {_esc(t)!r} of '{source}' holds {entry}; "
@@ -5214,11 +5228,7 @@ class _StreamedLabelScores:
         per = [_confusion_metrics(cm) for cm in self.cm]
         right = int(sum(np.trace(cm) for cm in self.cm))
         return {
-            "accuracy": [m["accuracy"] for m in per],
-            "precision": [m["precision"][1] for m in per],
-            "recall": [m["recall"][1] for m in per],
-            "f1": [m["f1"][1] for m in per],
-            "positives": [m["support"][1] for m in per],
+            **_label_scores(per),
             "hamming_score": right / (self.n * len(self.cm)) if self.n else 0.0,
             "subset_accuracy": self.exact / self.n if self.n else 0.0,
         }
@@ -5237,11 +5247,7 @@ def _streamed_labels(
         cells = [str(c) for c in texts]
         entry = _label_column_of(dict(zip(cells, counts)), args.decimal)
         if isinstance(entry, str) and entry.startswith("1 value(s): "):
-            raise CLIError(
-                f"--task multilabel: the label column {_esc(t)!r} of '{args.data}' holds the "
-                f"single value {entry[len('1 value(s): ') :]} in all {cols.rows} rows: there "
-                f"is nothing to learn about it; leave it out of --target"
-            )
+            raise _one_label_value(t, args.data, entry, cols.rows)
         if isinstance(entry, str):
             first, second, stray = _stray_label_cells(dict(zip(cells, counts)), args.decimal)
             line, cell = _first_line_of(args, t, stray)

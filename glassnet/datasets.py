@@ -1045,6 +1045,13 @@ class Table:
         col = self._raw[name]
         return col.cells() if isinstance(col, _Packed) else col
 
+    def _fill_from(self, name: str, values: np.ndarray, is_target: bool) -> None:
+        """A complete number column's fill value under ``impute`` (its mean or median): a
+        later file may lack cells of it."""
+        if isinstance(self.impute, str) and not is_target and values.size:
+            avg = np.mean(values) if self.impute == "mean" else np.median(values)
+            self.fill_values[name] = float(avg)
+
     def _parse_column(self, name: str, *, force_categorical: bool) -> None:
         col = self._raw[name]
         is_target = name == self.target
@@ -1056,9 +1063,7 @@ class Table:
             values = col.values  # (read_csv's fast path, below: every cell a finite number)
             self.kinds[name] = "numeric"
             self._values[name] = values
-            if isinstance(self.impute, str) and not is_target and values.size:
-                avg = np.mean(values) if self.impute == "mean" else np.median(values)
-                self.fill_values[name] = float(avg)
+            self._fill_from(name, values, is_target)
             return
         cells = col
         parsed = self._as_numbers(cells)  # (the cells themselves for the decimal point)
@@ -1071,10 +1076,7 @@ class Table:
             if values is not None and np.all(np.isfinite(values)):
                 self.kinds[name] = "numeric"
                 self._values[name] = values
-                if isinstance(self.impute, str) and not is_target and values.size:
-                    # a complete column has its fill value too: a later file may lack cells
-                    avg = np.mean(values) if self.impute == "mean" else np.median(values)
-                    self.fill_values[name] = float(avg)
+                self._fill_from(name, values, is_target)
                 return
         classes = _classes(parsed, tokens)
         n_num = int(np.count_nonzero((classes == _NUM) | (classes == _NONFINITE)))

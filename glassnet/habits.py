@@ -56,7 +56,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_bool
+from ._validation import check_bool, reduced
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, operand, unbroadcast
 
 __all__ = ["Array", "inference_mode", "function", "FUNCTIONS"]  # (and methods of Tensor)
@@ -470,17 +470,7 @@ def _arg(fn: Callable, op: str) -> Callable[..., Array]:
 
     def method(self: Tensor, dim: Any = None, keepdim: bool = False) -> Array:
         keepdims = check_bool(keepdim, "keepdim", op)
-        try:
-            out = fn(self.data, axis=dim, keepdims=keepdims)
-        except ValueError as e:
-            if isinstance(e, IndexError):  # (NumPy's AxisError: its own message names the axis)
-                raise
-            over = "it has no values" if dim is None else f"its axis {dim} has length 0"
-            raise ValueError(
-                f"{op} of a tensor of shape {self.shape}: {over}, so there is no {op} to take "
-                "(PyTorch raises too). Check for an empty batch, or reduce over an axis of "
-                "length > 0."
-            ) from e
+        out = reduced(fn, self.data, op, dim, keepdims=keepdims)
         return _array(out).astype(np.int64, copy=False)
 
     method.__name__ = op

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_bool
+from ._validation import check_bool, reduced
 from .backend import asarray
 from .tensor import (
     BINARY_OPS,
@@ -97,7 +97,7 @@ def _extreme(
     """``fn`` over ``axis``; g shared among the values equal to the result. ``whole``: PyTorch's
     ``x.max()``, whose g at a NaN result is shared among the NaNs (amax's is NaN, as here)."""
     a = t.data
-    out = _reduced(fn, a, op, axis, keepdims=keepdims)
+    out = reduced(fn, a, op, axis, keepdims=keepdims)
     axis = None if a.ndim == 0 else axis  # (dim 0 or -1 of a 0-d tensor: all of it, as PyTorch)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
@@ -110,21 +110,6 @@ def _extreme(
         return (hits * spread(g, a.shape, axis, keepdims),)
 
     return Tensor.from_op(out, op, (t,), backward)
-
-
-def _reduced(fn: Callable, a: np.ndarray, op: str, axis: Any, **kw: Any) -> Any:
-    """``fn(a, axis=axis, **kw)``; over an axis of length 0 an error that says so."""
-    try:
-        return fn(a, axis=axis, **kw)
-    except ValueError as e:
-        if isinstance(e, IndexError):  # (NumPy's AxisError: its own message names the axis)
-            raise
-        over = "it has no values" if axis is None else f"its axis {axis} has length 0"
-        raise ValueError(
-            f"{op} of a tensor of shape {a.shape}: {over}, so there is no {op} to take "
-            "(PyTorch raises too). Check for an empty batch, or reduce over an axis of "
-            "length > 0."
-        ) from e
 
 
 def _cumsum(
