@@ -433,7 +433,6 @@ def _ce_buffers(Z: np.ndarray, Y: np.ndarray) -> tuple:
         np.arange(0, N * C, C, like=Y) if labels else None,  # each row's first flat index
         np.empty(N, np.intp, like=Y) if labels else None,
         None if labels else np.empty_like(Z),
-        None if labels else np.empty((N, C), bool, like=Z),  # where y = 0
     )
 
 
@@ -442,7 +441,7 @@ def _ce_kernel(Z: Any, Y: Any, G: Any, keep: Any = None, value: bool = True) -> 
     or target rows (N, C). dL/dz = softmax(z) sum_i y_i - y (= p - y for one-hot rows)."""
     per = kept(keep, "per", lambda: np.empty(Z.shape[0], Z.dtype, like=Z))
     # (labels and rows keep buffers of their own)
-    ZF, m, s, lse, t, r, ones, first, at, S, y0 = kept(
+    ZF, m, s, lse, t, r, ones, first, at, S = kept(
         keep, f"ce{Y.ndim}", lambda: _ce_buffers(Z, Y), Z
     )
     if ZF is not None:  # NumPy reduces a short last axis slowly (13x at 4096 x 10): a
@@ -474,8 +473,9 @@ def _ce_kernel(Z: Any, Y: Any, G: Any, keep: Any = None, value: bool = True) -> 
     # overflows where the logits span the float range (-3e38 - 3e38 is -inf; 0 (-inf) NaN)
     np.multiply(lse[:, 0], t[:, 0], out=per)
     np.subtract(np.multiply(Z, 0.5, out=S), np.multiply(m, 0.5, out=s), out=S)
-    np.copyto(S, 0.0, where=np.equal(Y, 0, out=y0))  # (a -inf logit, a masked class, with
-    np.multiply(S, Y, out=S)  # y = 0 adds 0, not 0 (-inf) = NaN; in place: nothing allocated)
+    if keep is None:  # the graph's loss, on any logits: a masked class's -inf with y = 0 adds
+        np.copyto(S, 0.0, where=Y == 0)  # 0, not 0 (-inf) = NaN. (The fast path's logits come
+    np.multiply(S, Y, out=S)  # from a Linear layer: -inf only where fit stops as diverged)
     return np.subtract(per, np.multiply(np.add.reduce(S, axis=1, out=r), 2.0, out=r), out=per)
 
 
