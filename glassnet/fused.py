@@ -419,6 +419,7 @@ class FastMLP:
         A NaN or inf among them is a ValueError naming the first made; ``finite=False``
         returns them (``glassnet.explain`` names the cause itself)."""
         X = check_array("X", X, "FastMLP.trace", ndim=(2,), dtype=self.dtype)
+        finite = check_bool(finite, "finite", "FastMLP.trace")
         rows = {len(np.atleast_1d(v)) for v in (y, sample_weight) if v is not None}
         if X.shape[1] != self.layers[0].inputs or rows - {X.shape[0]}:
             raise ValueError(
@@ -442,11 +443,11 @@ class FastMLP:
                 fused_head = self.fused and i == len(record) - 1
                 rec["A"] = lay.activation.fn(rec["Z"], **lay.kw) if fused_head else A.copy()
                 rec["gprime"] = lay.activation.grad(rec["Z"], rec["A"], **lay.kw)
+        if not finite:  # (the caller looks at NaN and inf itself)
+            return t
         bad = [(i, k) for i, r in enumerate(record) for k in r if not np.isfinite(r[k]).all()]
         bad.sort(key=lambda b: (b[1][0] == "d", -b[0] if b[1][0] == "d" else b[0]))  # first made
-        if check_bool(finite, "finite", "FastMLP.trace") and (
-            bad or (y is not None and not np.isfinite(t.loss))
-        ):
+        if bad or (y is not None and not np.isfinite(t.loss)):
             what = f"layer {bad[0][0] + 1}'s {bad[0][1]}" if bad else "the loss"
             weights = [w for lay in self.layers for w in (lay.W, lay.b) if w is not None]
             wider = ", or trace with dtype=np.float64" if self.dtype != np.float64 else ""
