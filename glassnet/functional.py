@@ -337,11 +337,13 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:
     """
     x, W, b = as_tensor(x), as_tensor(W), None if b is None else as_tensor(b)  # (arrays too)
     X, Wd = x.data, W.data
-    if X.ndim not in (1, 2) or X.shape[-1] != Wd.shape[0]:
+    if Wd.ndim != 2 or X.ndim not in (1, 2) or X.shape[-1] != Wd.shape[0]:
+        n = Wd.shape[0] if Wd.ndim == 2 else None  # (W 2-D: the layer's inputs)
         raise ValueError(
             f"op 'linear': input of shape {X.shape} does not fit weights of shape {Wd.shape}; "
-            f"the layer expects inputs of shape (N, {Wd.shape[0]}) or ({Wd.shape[0]},)."
-        )
+            + (f"the layer expects inputs of shape (N, {n}) or ({n},)." if n is not None else
+               "W must be 2-D, of shape (inputs, neurons).")
+        )  # fmt: skip
     Z = X @ Wd
     if b is not None:
         Z += b.data

@@ -1,0 +1,40 @@
+"""Bad arguments of the core's public functions: a clear error, not an internal one."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import glassnet.functional as F
+from glassnet import nn, optim
+from glassnet._validation import ParameterError
+
+
+@pytest.mark.parametrize("W", [np.float64(-1.0), np.ones(3), np.ones((3, 2, 1))])
+def test_linear_refuses_weights_that_are_not_a_matrix(W):
+    """A 0-d W raised IndexError from inside the shape check; a 1-D W of shape (inputs,) ran
+    forward and failed in backward."""
+    with pytest.raises(ValueError, match=r"W must be 2-D, of shape \(inputs, neurons\)"):
+        F.linear(np.ones((4, 3)), W)
+
+
+@pytest.mark.parametrize(
+    "params, got",
+    [("abc", "Got 'abc' (str)"), ([1, 2], "Got an item 1 (int)"), ([None], "Got an item None")],
+)
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.RMSprop])
+def test_an_optimizer_refuses_params_that_are_no_parameters(cls, params, got):
+    """SGD('abc') raised AttributeError: 'str' object has no attribute 'grad'."""
+    pattern = f"'params' argument of {cls.__name__}.*{re.escape(got)}"
+    with pytest.raises(ParameterError, match=pattern):
+        cls(params, lr=0.1)
+
+
+def test_an_optimizer_still_takes_parameters_and_groups():
+    model = nn.MLP([3, 4, 1], rng=0)
+    assert len(optim.SGD(model.parameters(), lr=0.1).params) == 4
+    groups = [{"params": model.layers[0].parameters()}, {"params": model.layers[-1].parameters()}]
+    assert len(optim.Adam(groups, lr=0.1).param_groups) == 2
+    assert len(optim.SGD(iter(model.parameters()), lr=0.1).params) == 4  # (a generator)
