@@ -15,6 +15,7 @@ array([0.002, 0.119, 0.881])
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -413,12 +414,20 @@ def _bce_logits_kernel(Z: Any, Y: Any, G: Any, keep: Any = None, value: bool = T
     if not value:
         return None
     S = kept(keep, "S", lambda: np.empty_like(Z), Z)
-    per = np.maximum(Z, 0, out=kept(keep, "per", lambda: np.empty_like(Z)))
-    per -= np.multiply(Z, Y, out=S)
+    # the graph's loss, on any logits: at z = ±inf it is 0 where y agrees (1 at +inf, 0 at
+    # -inf), inf elsewhere, not inf - inf or 0 (-inf) = NaN (the fast path's logits come
+    # from a Linear layer: ±inf only where fit stops as diverged)
+    inf = None if keep is not None else np.isinf(Z)
+    inf = inf if inf is not None and inf.any() else None
+    with np.errstate(invalid="ignore") if inf is not None else contextlib.nullcontext():
+        per = np.maximum(Z, 0, out=kept(keep, "per", lambda: np.empty_like(Z)))
+        per -= np.multiply(Z, Y, out=S)
     np.abs(Z, out=S)
     np.negative(S, out=S)
     np.exp(S, out=S)
     per += np.log1p(S, out=S)
+    if inf is not None:
+        per[inf] = np.where(Y[inf] == (Z[inf] > 0), 0.0, np.inf)
     return per
 
 

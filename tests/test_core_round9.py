@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import glassnet.functional as F
-from glassnet import nn, optim
+from glassnet import Tensor, nn, optim
 from glassnet._validation import ParameterError
 
 
@@ -38,3 +38,25 @@ def test_an_optimizer_still_takes_parameters_and_groups():
     groups = [{"params": model.layers[0].parameters()}, {"params": model.layers[-1].parameters()}]
     assert len(optim.Adam(groups, lr=0.1).param_groups) == 2
     assert len(optim.SGD(iter(model.parameters()), lr=0.1).params) == 4  # (a generator)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_bce_with_logits_at_infinite_logits_is_the_limit_not_nan(dtype):
+    """max(z, 0) - z y at z = -inf, y = 0 was 0 (-inf) = NaN, and at z = +inf, y = 1 inf - inf
+    (PyTorch gives NaN too), with NumPy's invalid-value warnings: the loss is 0 where the
+    target agrees with the infinite logit, inf where it does not; the gradient σ(z) − y."""
+    import warnings
+
+    z = np.array([-np.inf, np.inf, np.inf, -np.inf, np.inf, 0.0], dtype)
+    y = np.array([0.0, 1.0, 0.0, 1.0, 0.5, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        per = F.binary_cross_entropy_with_logits(z, y, reduction="none").data
+        x = Tensor(z[[0, 1, 5]], requires_grad=True)
+        loss = F.binary_cross_entropy_with_logits(x, y[[0, 1, 5]])
+        loss.backward()
+    assert per.dtype == dtype
+    np.testing.assert_array_equal(per[:5], [0.0, 0.0, np.inf, np.inf, np.inf])
+    assert per[5] == pytest.approx(np.log(2.0))
+    assert loss.item() == pytest.approx(np.log(2.0) / 3)
+    np.testing.assert_allclose(x.grad, [0.0, 0.0, -0.5 / 3])
