@@ -721,12 +721,48 @@ function drawHiddenSpace(hs) {
 }
 
 // ---------------------------------------------------------------- the slides' numbers
+// fmt(v, d): a number as glassnet.report.fmt prints it, digit for digit (the explain text, the
+// exported script and the command line print the same numbers): d decimals, a whole number
+// without them ("1", "0", also -0), and a half rounded up (away from zero) as by hand, on the
+// shortest digits that give the float back (2.675 is 2.68, 1.005 is 1.01, -0.125 is -0.13),
+// not on its binary value as toFixed does (2.675, stored as 2.67499999..., read 2.67). A value
+// of at most half a unit of the last decimal (0.0005 with 3 decimals), and one whose decimals
+// reach a million, in scientific notation with d - 1 decimals (at least 1) and an exponent of
+// two digits or more: 5.00e-04, 1.00e-07, 5.38e+25, as Python writes them.
 function fmt(v, d = 3) {
   if (v === null || v === undefined) return "-";
-  // tiny and huge numbers (a diverging run's) as 1.23e-6, 5.38e+25: toFixed would write
-  // 0.000, or all 26 digits of the huge one
-  if (v !== 0 && (Math.abs(v) < 0.5 * 10 ** -d || Math.abs(v) >= 1e6)) return v.toExponential(2);
-  return v.toFixed(d);
+  if (Number.isNaN(v)) return "nan";
+  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+  if (Number.isInteger(v) && Math.abs(v) < 1e6) return String(v);   // (String(-0) is "0")
+  const sign = v < 0 ? "-" : "";
+  // the shortest digits of |v| (Python's repr's: toExponential() without an argument) and the
+  // power of ten of the first one: 2.675 -> "2675", 0; 1e-7 -> "1", -7
+  const [mant, pow] = Math.abs(v).toExponential().split("e");
+  const digits = mant.replace(".", ""), exp = +pow;
+  if (Math.abs(v) <= Number("5e-" + (d + 1))) return sign + fmtSci(digits, exp, Math.max(d - 1, 1));
+  const kept = roundHalfUp(digits, exp + 1 + d).padStart(d + 1, "0");   // the value times 10^d
+  const fixed = d ? kept.slice(0, -d) + "." + kept.slice(-d) : kept;
+  if (Math.abs(v) >= 999999 && Number(fixed) >= 1e6) return sign + fmtSci(digits, exp, Math.max(d - 1, 1));
+  return sign + fixed;
+}
+// the first n of the decimal digits, rounded half up on the next one (a carry adds a digit:
+// "9996", 3 -> "1000"); n of 0 or less keeps none ("" or, rounded up, "1")
+function roundHalfUp(digits, n) {
+  const head = digits.slice(0, Math.max(n, 0)).padEnd(Math.max(n, 0), "0");
+  if (n < 0 || !(digits[n] >= "5")) return head || "0";
+  const out = head.split("");
+  let i = out.length - 1;
+  for (; i >= 0 && out[i] === "9"; i--) out[i] = "0";
+  if (i < 0) return "1" + out.join("");
+  out[i] = String(+out[i] + 1);
+  return out.join("");
+}
+// digits x 10^exp in scientific notation with k decimals: 5.38e+25, 1.00e-07 (Python's e format)
+function fmtSci(digits, exp, k) {
+  let m = roundHalfUp(digits, k + 1);
+  if (m.length > k + 1) { m = m.slice(0, k + 1); exp += 1; }   // 9.9996 -> 1.000e+01
+  const e = String(Math.abs(exp)).padStart(2, "0");
+  return m[0] + "." + m.slice(1) + "e" + (exp < 0 ? "-" : "+") + e;
 }
 const par = (v) => (v < 0 ? "(" + fmt(v) + ")" : fmt(v));
 function num(key, v, d = 3) {
@@ -832,7 +868,7 @@ function setter(name, value) {
   row.className = "setter";
   const input = document.createElement("input");
   input.type = "number"; input.step = "0.1"; input.min = "-100"; input.max = "100";
-  const shown = value === null ? "" : String(+value.toFixed(4));
+  const shown = value === null ? "" : String(+fmt(value, 4));   // (fmt's rounding, as shown)
   input.value = shown; input.id = "set-value";
   // a value not set (refused, or not a number) leaves the box showing the weight as it is
   input.onchange = () => {

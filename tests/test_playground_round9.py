@@ -1,0 +1,119 @@
+"""The playground's numbers against glassnet's own.
+
+* the page's number formatter (``fmt`` in app.js) rounded the float's binary value
+  (``toFixed``): 2.675 read 2.67 and 1.005 read 1.00 where ``glassnet.report.fmt`` (the
+  explain text, the command line) prints 2.68 and 1.01; 1e-7 read 1.00e-7 for Python's
+  1.00e-07, and a weight of 1 read 1.000 for Python's 1. It now prints report.fmt's digits.
+
+The browser tests drive headless Chromium (Debian's ``chromium`` package) with Playwright,
+and skip, saying why, when either is missing.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from browser_helpers import CHROMIUM, chromium
+
+from glassnet.playground import Playground
+from glassnet.report import fmt
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (the test extra)")
+
+needs_browser = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="needs Chromium at /usr/bin/chromium (apt-get install -y chromium; .ci/run does it)",
+)
+
+
+@pytest.fixture(scope="module")
+def server():
+    pg = Playground().start()
+    yield pg
+    pg.close()
+
+
+browser = pytest.fixture(scope="module", name="browser")(chromium)
+
+
+@pytest.fixture
+def page(browser, server):
+    # bypass_csp: Playwright's waits evaluate strings, which the page's policy forbids
+    context = browser.new_context(viewport={"width": 1320, "height": 1000}, bypass_csp=True)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.errors = errors
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+def _open(page, server, fragment=""):
+    page.goto(server.url + fragment)
+    page.wait_for_selector(".node.output canvas")
+    page.wait_for_function("document.querySelector('#train-loss').textContent !== '-'")
+
+
+def _page_fmt(page, cases):
+    """The page's fmt of each (value as Python's repr, decimals): the value read back from
+    its repr by the browser (Number(repr) is the same float)."""
+    return page.evaluate("cases => cases.map(([s, d]) => fmt(Number(s), d))", cases)
+
+
+# halves (rounded up as by hand, not as their binary values: 2.675 is stored below 2.675),
+# carries into a new digit, the edges of the scientific notation, zeros, whole numbers
+TRICKY = [
+    "2.675", "1.005", "-0.125", "0.125", "-2.675", "0.0625", "-0.0625", "0.881", "1.0005",
+    "0.0005", "-0.0005", "0.00050001", "0.0004999", "0.0015", "9.9995", "-9.9995", "9.99951",
+    "99.9995", "0.9995", "0.99949999", "1e-07", "-1e-07", "2.5e-05", "5.38e+25", "-5.38e+25",
+    "0.0", "-0.0", "1.0", "-3.0", "2.0", "0.5", "999999.0", "999999.9996", "999999.4",
+    "1000000.0", "-1000000.0", "123456.7895", "1e+16", "1.5e+16", "1e+21", "5e-324",
+    "1.7976931348623157e+308", "0.30000000000000004", "1.2345e-05", "12.3456789",
+]  # fmt: skip
+
+
+def _random_values(n: int) -> list[str]:
+    rng = random.Random(9)
+    out = []
+    for _ in range(n):
+        v = rng.random() * 10 ** rng.randint(-8, 7) * rng.choice((1, -1))
+        out += [repr(v), repr(round(v, rng.randint(0, 6)))]  # (the second often a half)
+        out.append(f"{rng.randint(0, 9999)}.{rng.randint(0, 999):03d}5")  # a half
+    return out
+
+
+@needs_browser
+def test_the_pages_fmt_is_report_fmt_digit_for_digit(page, server):
+    _open(page, server)
+    cases = [[s, d] for s in TRICKY for d in (3, 4, 2, 0, 1, 6)]
+    want = [fmt(float(s), d) for s, d in cases]
+    got = _page_fmt(page, cases)
+    wrong = [(s, d, g, w) for (s, d), g, w in zip(cases, got, want) if g != w]
+    assert not wrong, wrong
+    # the cases the brief names, spelled out
+    assert _page_fmt(page, [["2.675", 2], ["1.005", 2], ["-0.125", 2], ["1e-07", 3]]) == [
+        "2.68", "1.01", "-0.13", "1.00e-07",
+    ]  # fmt: skip
+    assert _page_fmt(page, [["0.0005", 3], ["9.9995", 3], ["5.38e+25", 3], ["-0.0", 3]]) == [
+        "5.00e-04", "10.000", "5.38e+25", "0",
+    ]  # fmt: skip
+
+
+@needs_browser
+def test_the_pages_fmt_agrees_on_many_values(page, server):
+    _open(page, server)
+    cases = [[s, d] for s in _random_values(2000) for d in (3, 4)]
+    want = [fmt(float(s), d) for s, d in cases]
+    got = _page_fmt(page, cases)
+    wrong = [(s, d, g, w) for (s, d), g, w in zip(cases, got, want) if g != w]
+    assert not wrong, wrong[:20]
+
+
+@needs_browser
+def test_the_null_of_a_non_finite_number_shows_as_a_dash(page, server):
+    _open(page, server)
+    shown = page.evaluate("[fmt(null), fmt(undefined), fmt(NaN), fmt(Infinity), fmt(-Infinity)]")
+    assert shown == ["-", "-", fmt(float("nan")), fmt(float("inf")), fmt(float("-inf"))]
