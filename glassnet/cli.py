@@ -918,8 +918,15 @@ _BOM_JOINED = (
 
 
 def _unbom(cell: str) -> str:
-    """``cell`` without a leading byte-order mark (U+FEFF)."""
-    return cell[1:] if cell.startswith(_BOM) else cell
+    """``cell`` without a leading byte-order mark (U+FEFF); a quoted name after the mark
+    (``\ufeff"a"``, a quoted header row of a second file joined in) unquoted: the readers
+    keep that cell as written, since its quote is not its first character."""
+    if not cell.startswith(_BOM):
+        return cell
+    rest = cell[1:].strip()
+    if len(rest) >= 2 and rest[0] == rest[-1] == '"' and '"' not in rest[1:-1].replace('""', ""):
+        return rest[1:-1].replace('""', '"')
+    return cell[1:]
 
 
 #: read_csv's refusal of a number column with no finite cell to impute from, in either
