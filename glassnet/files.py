@@ -266,9 +266,14 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
             f"invalid bytes holds); nothing was written: fix or drop that character"
         ) from None
     if os.fspath(path).endswith(("/", os.sep)) and not target.is_dir():  # (Path drops the /)
+        what = (
+            f"but '{target}' is a file; give the file's path without the '/'"
+            if target.exists()
+            else "which does not exist; give a file path"
+        )
         raise WriteError(
             f"cannot write '{os.fspath(path)}': the path ends in '/', so it names a directory, "
-            f"which does not exist; give a file path"
+            f"{what}"
         )
     if "\0" in os.fspath(given):  # (os.stat's ValueError would not name the path)
         raise WriteError(f"cannot write {os.fspath(given)!r}: a path cannot hold a NUL character")

@@ -449,8 +449,8 @@ def _save(
             f"arrays' entries and the description), more than the {MAX_JSON_ITEMS} glassnet "
             f"reads back; store fewer arrays, or keep less in 'meta'"
         )
-    try:
-        return atomic_write(target, data)
+    try:  # (the path as given: Path(...) drops a final '/', which names a directory)
+        return Path(atomic_write(path, data))
     except WriteError as exc:
         raise ModelFileError(str(exc)) from exc
 
@@ -507,6 +507,12 @@ def _open(path: Any) -> tuple[Any, int, str]:
     source = f"'{p}'"
     if "\0" in os.fspath(p):  # (os.stat's ValueError would not name the file)
         raise ModelFileError(f"{os.fspath(p)!r}: a path cannot hold a NUL character")
+    given = os.fspath(path)
+    if given.endswith(("/", os.sep)) and p.is_file():  # (Path drops the '/': open would not)
+        raise ModelFileError(
+            f"'{given}' ends in '/', so it names a directory, but {source} is a file; give "
+            f"the file's path without the '/'"
+        )
     try:
         info = os.stat(p)
         # Checked before opening: opening a FIFO or a device could block or never end.
