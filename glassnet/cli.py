@@ -2346,6 +2346,24 @@ def _path_text(text: str) -> str:
     return text
 
 
+def _file_to_write(what: str, example: str, kind: str = "file") -> Callable[[str], str]:
+    """An argparse ``type``: :func:`_path_text`, and not ``-``, which stands for standard
+    input as a data argument (and standard output as predict's --out): an option that
+    writes ``what`` (a model, an exercise sheet) to a ``kind`` ("file", "folder") made one
+    named '-' instead."""
+
+    def path(text: str) -> str:
+        if text.strip() == "-":
+            raise argparse.ArgumentTypeError(
+                f"'-' would write {what} to a {kind} named '-' in the working directory "
+                f"(not to standard output: '-' stands for standard input only as the data "
+                f"argument); give a {kind} name such as {example} (./- for a {kind} named '-')"
+            )
+        return _path_text(text)
+
+    return path
+
+
 def _input_text(text: str) -> str:
     """An argparse ``type``: a path to read, not empty (an empty one read as the directory
     '.', "'' is a directory")."""
@@ -2652,7 +2670,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument(
         "--out",
         default="model.glassnet",
-        type=_path_text,
+        type=_file_to_write("the model", "model.glassnet"),
         metavar="PATH",
         help="model file to write (default model.glassnet)",
     )
@@ -2664,7 +2682,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     out.add_argument(
         "--checkpoint",
-        type=_path_text,
+        type=_file_to_write("the checkpoint", "model.glassnet.ckpt"),
         metavar="PATH",
         help="checkpoint file (default: the --out path plus .ckpt)",
     )
@@ -2830,7 +2848,12 @@ def build_parser() -> argparse.ArgumentParser:
         "imputation and labels. Needs the onnx extra: pip install 'glassnet[onnx]'.",
         model="a glassnet model file",
     )
-    p.add_argument("out", type=_path_text, metavar="OUT.onnx", help="the ONNX file to write")
+    p.add_argument(
+        "out",
+        type=_file_to_write("the ONNX model", "model.onnx"),
+        metavar="OUT.onnx",
+        help="the ONNX file to write",
+    )
     p.add_argument("--opset", type=_positive_int, default=None, help="ai.onnx opset (>= 17)")
     p.add_argument(
         "--force",
@@ -2880,7 +2903,10 @@ def build_parser() -> argparse.ArgumentParser:
     # (no defaults here: exercises.run_cli tells an option given to 'check' from one left out)
     p.add_argument("--seed", type=_nonneg_int, help="the student's seed (default 0)")
     p.add_argument(
-        "--out", type=_path_text, metavar="DIR", help="output folder (default ./exercises)"
+        "--out",
+        type=_file_to_write("the sheet and its key", "sheet17", "folder"),
+        metavar="DIR",
+        help="output folder (default ./exercises)",
     )
     p.add_argument("--kinds", help="comma-separated kinds (default: all)")
     p.add_argument("--tol", type=float, help="tolerance of check (default 0.01)")

@@ -3,6 +3,8 @@ file joined in) recognised as the header row again, in memory and streamed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from cli_helpers import FAST, assert_one_line_error, run
@@ -43,3 +45,56 @@ def test_quoted_header_after_a_bom_is_the_header_again(capsys, tmp_path, text, s
     if not stream:
         assert "line 32 of" in err
     assert '\\ufeff"a"' not in err
+
+
+# ------------------------------------------------------------- '-' as an output path
+
+
+def _small(tmp_path: Path) -> Path:
+    data = tmp_path / "d.csv"
+    data.write_text("a,b,y\n" + "\n".join(_lines()) + "\n")
+    return data
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag", "kind"),
+    [
+        (["train", "D", "--target", "y", "--out", "-"], "argument --out:", "file"),
+        (
+            ["train", "D", "--target", "y", "--checkpoint-every", "1", "--checkpoint", "-"],
+            "argument --checkpoint:",
+            "file",
+        ),
+        (["export", "m.glassnet", "-"], "argument OUT.onnx:", "file"),
+        (["exercise", "--out", "-"], "argument --out:", "folder"),
+    ],
+)
+def test_dash_as_a_file_to_write_is_refused(capsys, tmp_path, monkeypatch, argv, flag, kind):
+    """'-' stands for standard input as the data argument (and standard output as predict's
+    --out); given to an option that writes a file (train's model and checkpoint, export's
+    ONNX file, exercise's folder) it wrote one named '-' in the working directory."""
+    monkeypatch.chdir(tmp_path)
+    data = _small(tmp_path)
+    code, out, err = run(capsys, *[str(data) if a == "D" else a for a in argv], *FAST)
+    assert code == 2, err
+    assert_one_line_error(
+        err, flag, "'-' would write", f"to a {kind} named '-'", "standard output",
+        f"give a {kind} name such as", f"./- for a {kind} named '-'",
+    )  # fmt: skip
+    assert not (tmp_path / "-").exists()
+    assert out == ""
+
+
+def test_dash_stays_standard_output_for_predict_and_a_path_can_name_a_file_dash(
+    capsys, tmp_path, monkeypatch
+):
+    """./- writes a file named '-' when that is what is meant; predict's --out - is
+    standard output, as documented."""
+    monkeypatch.chdir(tmp_path)
+    data = _small(tmp_path)
+    code, _, err = run(capsys, "train", data, "--target", "y", "--out", "./-", *FAST)
+    assert code == 0, err
+    assert (tmp_path / "-").is_file()
+    code, out, err = run(capsys, "predict", "./-", data, "--out", "-")
+    assert code == 0, err
+    assert out.splitlines()[0] == "y" and len(out.splitlines()) == 31
