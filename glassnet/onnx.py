@@ -1777,10 +1777,10 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             B = const(node.input[1], node)
             if B.ndim != 2:
                 raise _unsupported(node, where, f"its weight has shape {B.shape}")
-            W = (B.T if attrs.get("transB", 0) else B) * attrs.get("alpha", 1.0)
+            W = _scaled(B.T if attrs.get("transB", 0) else B, "alpha", attrs, node, where)
             if len(node.input) > 2 and node.input[2]:
                 b = _bias(const(node.input[2], node), W.shape[1], node, where)
-                modules.append(_linear(W, b * attrs.get("beta", 1.0), node, where))
+                modules.append(_linear(W, _scaled(b, "beta", attrs, node, where), node, where))
             else:  # no C: an Add may follow with the bias, as after a MatMul
                 pending = (W, node)
         elif op == "MatMul":
@@ -1962,6 +1962,22 @@ def _bias(b: np.ndarray, n: int, node: onnx.NodeProto, where: str) -> np.ndarray
     if b.shape not in ((n,), (1, n)):
         raise _unsupported(node, where, f"its bias has shape {b.shape}, not ({n},)")
     return b.reshape(n)
+
+
+def _scaled(
+    a: np.ndarray, name: str, attrs: dict[str, Any], node: onnx.NodeProto, where: str
+) -> np.ndarray:
+    """A Gemm's weights (``name`` 'alpha') or bias ('beta') times that attribute, which must
+    leave them finite (the tensors were checked, but NaN, inf or an overflow here is not)."""
+    factor = attrs.get(name, 1.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = a * factor
+    if not np.all(np.isfinite(out)):
+        raise _fail(
+            f"load: {where}: node {_node_name(node)}: its {name} {factor:g} makes its "
+            f"{'weights' if name == 'alpha' else 'bias'} NaN or inf; the file is corrupt."
+        )
+    return out
 
 
 def _linear(W: np.ndarray, b: np.ndarray | None, node: onnx.NodeProto, where: str) -> Linear:

@@ -56,3 +56,51 @@ def test_a_path_ending_in_a_slash_after_a_file_name_says_so(tmp_path):
     with pytest.raises(gio.ModelFileError, match="names a directory, but .* is a file"):
         gio.save_model(nn.MLP([2, 1], rng=1), f"{tmp_path}/m.glassnet/")
     assert (tmp_path / "m.glassnet").read_bytes() == before
+
+
+# ------------------------------------------------------------ ONNX Gemm's alpha and beta
+
+
+def _gemm_model(alpha: float = 1.0, beta: float = 1.0, w: float = 1.0, dtype=np.float32):
+    onnx = pytest.importorskip("onnx")
+    from onnx import helper, numpy_helper
+
+    elem = onnx.TensorProto.FLOAT if dtype == np.float32 else onnx.TensorProto.DOUBLE
+    graph = helper.make_graph(
+        [helper.make_node("Gemm", ["X", "W", "b"], ["Y"], alpha=alpha, beta=beta)],
+        "g",
+        [helper.make_tensor_value_info("X", elem, ["N", 3])],
+        [helper.make_tensor_value_info("Y", elem, ["N", 2])],
+        [
+            numpy_helper.from_array(np.full((3, 2), w, dtype), "W"),
+            numpy_helper.from_array(np.ones(2, dtype), "b"),
+        ],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+
+
+@pytest.mark.parametrize(
+    "kw, what",
+    [
+        ({"alpha": float("nan")}, "alpha nan"),
+        ({"beta": float("inf")}, "beta inf"),
+        ({"alpha": 1e38, "w": 10.0}, "alpha 1e\\+38"),
+        ({"alpha": 1e30, "w": 1e290, "dtype": np.float64}, "alpha 1e\\+30"),
+    ],
+)
+def test_onnx_gemm_scalings_that_make_weights_nan_or_inf_are_refused(kw, what):
+    # a NaN weight tensor is refused; Gemm's alpha and beta multiply the weights on the
+    # way in, and a NaN, an inf or an overflow there loaded a network predicting NaN/inf
+    from glassnet.onnx import OnnxError, load
+
+    with pytest.raises(OnnxError, match=f"Gemm.*{what}.*NaN or inf"):
+        load(_gemm_model(**kw))
+
+
+def test_onnx_gemm_finite_scalings_still_load():
+    from glassnet.onnx import load
+
+    net = load(_gemm_model(alpha=0.5, beta=2.0, w=4.0))
+    W, b = (p.data for p in net.parameters())
+    assert np.array_equal(W, np.full((3, 2), 2.0, np.float32))
+    assert np.array_equal(b, np.full(2, 2.0, np.float32))
