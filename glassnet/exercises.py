@@ -186,10 +186,12 @@ def _choice(rng: np.random.Generator, values: Sequence[Any]) -> Any:
     return values[int(rng.integers(len(values)))]
 
 
-def _small_net(rng: np.random.Generator) -> tuple[MLP, np.ndarray]:
+def _small_net(rng: np.random.Generator, input_needed: bool = False) -> tuple[MLP, np.ndarray]:
     """A 2-2-1 network, ReLU hidden layer, identity output, with integer weights chosen so
     that every hidden weighted sum is nonzero and at least one is positive (the ReLU's
-    derivative is then unambiguous and some gradient flows)."""
+    derivative is then unambiguous and some gradient flows). With ``input_needed`` the
+    input is not x = (0, 0): there every dL/dw of the first layer is dL/dz * 0 = 0, a
+    backpropagation exercise whose first-layer answers are all 0."""
     while True:
         net = MLP([2, 2, 1], activation="relu", output_activation="identity", dtype=np.float64)
         W1 = rng.integers(-2, 3, size=(2, 2)).astype(float)
@@ -198,7 +200,12 @@ def _small_net(rng: np.random.Generator) -> tuple[MLP, np.ndarray]:
         b2 = float(rng.integers(-1, 2))
         x = np.array([_choice(rng, [0.0, 1.0, 2.0, 0.5, 1.5]) for _ in range(2)])
         z = x @ W1 + b1
-        if np.all(z != 0) and np.any(z > 0) and np.all(W1 != 0):
+        if (
+            np.all(z != 0)
+            and np.any(z > 0)
+            and np.all(W1 != 0)
+            and (np.any(x != 0) or not input_needed)
+        ):
             net.layers[0].W.data[:] = W1
             net.layers[0].b.data[:] = b1
             net.layers[2].W.data[:] = W2.reshape(2, 1)
@@ -289,7 +296,7 @@ def _forward(rng: np.random.Generator, number: int) -> Exercise:
 
 
 def _backprop(rng: np.random.Generator, number: int) -> Exercise:
-    net, x = _small_net(rng)
+    net, x = _small_net(rng, input_needed=True)
     acts = [lay.act for lay in layers_of(net)]
     while True:  # a target the output misses: with y_hat = y every gradient is 0
         y = float(rng.integers(-2, 4))
