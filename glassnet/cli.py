@@ -3692,6 +3692,15 @@ def _missing_marks_text(name: str, marks: list[str], counts: list[int], fix: str
     )
 
 
+def _missing_marks(categories: Sequence[Any]) -> list[str]:
+    """The categories of a text column that read as the marks of a missing cell
+    (:data:`_MISSING_MARK`), when others do not and none is ``+`` (a column of signs)."""
+    marks = [c for c in categories if _MISSING_MARK.fullmatch(str(c).strip())]
+    if len(marks) == len(categories) or "+" in categories:
+        return []
+    return marks
+
+
 def _note_missing_marks(
     name: str, categories: list[str], table: Table, args: argparse.Namespace
 ) -> None:
@@ -3700,8 +3709,8 @@ def _note_missing_marks(
     holds ``+`` is one of signs: its ``-`` is a value): --missing makes them missing cells,
     which --impute fills with the column's most frequent value (without it they are errors
     naming their line)."""
-    marks = [c for c in categories if _MISSING_MARK.fullmatch(str(c).strip())]
-    if not marks or len(marks) == len(categories) or "+" in categories:
+    marks = _missing_marks(categories)
+    if not marks:
         return
     cells = table.raw(name)  # (N,) str
     counts = [int(np.count_nonzero(cells == m)) for m in marks]
@@ -5475,6 +5484,16 @@ def _train_streamed(args: argparse.Namespace) -> int:
                 f"so one-hot encoding turns it into {len(cats)} inputs that new data will "
                 f"rarely match (an ID or free text?): write the file without it"
             )
+        marks = _missing_marks(cats)
+        if marks:  # (as in memory; a stream cannot impute: --missing makes them errors)
+            counts = dict(zip(cats, cols.category_counts[c]))
+            fix = (
+                "and fill or drop those rows (a stream trains on complete rows: a missing cell "
+                "is an error naming its line), or train in memory (without --stream) with "
+                "--impute mean (or median), which fills them with the column's most frequent "
+                "value"
+            )
+            _note(_missing_marks_text(c, marks, [counts[m] for m in marks], fix))
         _warn_lookalikes(
             [str(v) for v in cats],
             f"categories of the text column {c!r}",

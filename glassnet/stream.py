@@ -462,7 +462,8 @@ class Columns:
     ``"categorical"`` in ``kinds``; X has, in that order, one column per number column
     (standardized with ``mean`` and ``scale``, the population standard deviation, 1 for a
     constant column, when ``standardize``) and one 0/1 column per category of a text column
-    (``categories``, sorted; an unseen one is an error). ``classes``: the target's sorted
+    (``categories``, sorted; an unseen one is an error; ``category_counts``: how many rows
+    hold each). ``classes``: the target's sorted
     classes when it is a label (y becomes 0..C-1), else None (y as float, its mean and
     population standard deviation in ``target_moments``). The layout is
     :class:`glassnet.preprocessing.Preprocessor`'s: see :meth:`preprocessor_dict`.
@@ -486,6 +487,8 @@ class Columns:
     high: np.ndarray | None = None  # (numeric columns,) and its highest
     rows: int = 0
     counts: list[list[int]] | None = None  # several targets: each one's rows per class
+    # each text column's rows per category (in the order of ``categories``)
+    category_counts: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def targets(self) -> list[str]:
@@ -694,7 +697,7 @@ def _table_stream(
     count, mean, m2 = 0, None, None  # (mean and M2 in units of scale, a power of two)
     scale = None  # each column's power of two near its largest |x| so far (as StandardScaler)
     low, high = None, None  # each number column's extremes (a constant one: low == high)
-    cats: dict[str, set] = {}
+    cats: dict[str, Counter] = {}  # each text column's rows per category
     classes: set = set()
     several = not isinstance(target, str)  # label columns, each counted value by value
     targets = list(target) if several else [target]
@@ -741,7 +744,7 @@ def _table_stream(
                 feats = [n for n in names if n not in targets]
                 kinds = {n: "categorical" if n in text else "numeric" for n in feats}
                 cols = Columns(target, feats, kinds)
-                cats = {n: set() for n in text if n not in targets}
+                cats = {n: Counter() for n in text if n not in targets}
                 if several:
                     labels = True
                 elif labels is None:
@@ -791,9 +794,9 @@ def _table_stream(
                 low = lo if low is None else np.minimum(low, lo)
                 high = hi if high is None else np.maximum(high, hi)
             count += m
-            for n, s in {**cats, **({target: classes} if labels and not several else {})}.items():
-                s.update(b.column(n).unique().to_pylist())
-            for n, tally in tallies.items():
+            if labels and not several:
+                classes.update(b.column(target).unique().to_pylist())
+            for n, tally in {**cats, **tallies}.items():
                 counted = b.column(n).value_counts()  # (values, counts)
                 values, counts = counted.field("values"), counted.field("counts")
                 tally.update(dict(zip(values.to_pylist(), counts.to_pylist())))
@@ -805,6 +808,7 @@ def _table_stream(
             mean, sd = mean * scale, np.sqrt(m2 / count) * scale
     cols.rows = count
     cols.categories = {n: sorted(s) for n, s in cats.items()}
+    cols.category_counts = {n: [cats[n][v] for v in c] for n, c in cols.categories.items()}
     cols.classes = sorted(classes) if labels else None
     if several:
         cols.classes = [sorted(tallies[t]) for t in targets]

@@ -98,3 +98,43 @@ def test_dash_stays_standard_output_for_predict_and_a_path_can_name_a_file_dash(
     code, out, err = run(capsys, "predict", "./-", data, "--out", "-")
     assert code == 0, err
     assert out.splitlines()[0] == "y" and len(out.splitlines()) == 31
+
+
+# ------------------------------------------- '?' and '-' among a streamed text column
+
+
+def test_missing_marks_are_noted_under_stream_too(capsys, tmp_path):
+    """A text column holding '?' and '-' beside its values gets the in-memory note (how
+    many rows hold each, the --missing flags), under --stream too, with a stream's fix (it
+    cannot impute)."""
+    rng = np.random.default_rng(1)
+    marks = rng.choice(["red", "blue", "?", "-"], 40, p=[0.4, 0.4, 0.1, 0.1])
+    lines = [f"{rng.normal():.3f},{m},{i % 2}" for i, m in enumerate(marks)]
+    data = tmp_path / "d.csv"
+    data.write_text("a,color,y\n" + "\n".join(lines) + "\n")
+    shown = f"'-' ({np.sum(marks == '-')} row(s)), '?' ({np.sum(marks == '?')} row(s))"
+    notes = {}
+    for stream in (False, True):
+        flags = ["--stream"] if stream else []
+        code, _, err = run(
+            capsys, "train", data, "--target", "y", "--out", tmp_path / "m.glassnet", *FAST, *flags
+        )
+        assert code == 0, err
+        notes[stream] = [x for x in err.splitlines() if x.startswith("glassnet: note: ")]
+        assert len(notes[stream]) == 1, err
+        assert f"the text column 'color' holds {shown}" in notes[stream][0]
+        assert "--missing '' --missing - --missing '?'" in notes[stream][0]
+    assert "without --stream) with --impute mean" in notes[True][0]
+    assert "fill or drop those rows" in notes[True][0]
+
+
+def test_stream_columns_count_each_category(tmp_path):
+    """from_csv's statistics pass counts the rows of each category, in every block."""
+    from glassnet.stream import from_csv
+
+    data = tmp_path / "d.csv"
+    cells = ["x", "z", "x", "?", "x"] * 400
+    data.write_text("c,y\n" + "".join(f"{c},{i % 2}\n" for i, c in enumerate(cells)))
+    cols = from_csv(data, "y", block_size=1 << 10).columns
+    assert cols.categories["c"] == ["?", "x", "z"]
+    assert cols.category_counts["c"] == [400, 1200, 400]
