@@ -535,8 +535,16 @@ def _softmax(rng: np.random.Generator, number: int) -> Exercise:
 
 def _one_hot(rng: np.random.Generator, number: int) -> Exercise:
     C = int(_choice(rng, [3, 4]))
-    order = [str(a) for a in rng.permutation(ANIMALS)[:C]]
-    labels = [str(_choice(rng, order)) for _ in range(4)]
+    while True:
+        order = [str(a) for a in rng.permutation(ANIMALS)[:C]]
+        labels = [str(_choice(rng, order)) for _ in range(4)]
+        # the given order must matter: some target's row differs from its row in the
+        # sorted (alphabetical) order, which a student might use instead (an order that
+        # is sorted, or targets that sit at the same place in both, tested nothing), and
+        # the targets are not all one class
+        ranked = sorted(order)
+        if len(set(labels)) > 1 and any(order.index(s) != ranked.index(s) for s in labels):
+            break
     rows = F.one_hot(np.array([order.index(s) for s in labels]), C, dtype=np.float64)
     steps = [
         Step(

@@ -20,3 +20,17 @@ def test_backprop_exercise_never_gives_the_input_0_0() -> None:
         assert ex.data["x"] != [0.0, 0.0], (seed, ex.data)
         key = {s.id: s.value for s in ex.steps}
         assert any(key[f"dL/dw{i}"] != 0 for i in range(1, 5)), (seed, ex.data)
+
+
+def test_one_hot_exercise_order_matters_and_targets_are_not_one_class() -> None:
+    # the class order came out alphabetical (seed 16: Bird, Dog, Horse), where the given
+    # order and the sorted one give the same rows, or the four targets were one class
+    # (seed 46: Fish, Fish, Fish, Fish)
+    for seed in SEEDS:
+        (ex,) = X.generate(seed, ["one_hot"])
+        order, labels = ex.data["classes"], ex.data["labels"]
+        ranked = sorted(order)
+        assert len(set(labels)) > 1, (seed, labels)
+        assert any(order.index(s) != ranked.index(s) for s in labels), (seed, order, labels)
+        for step, lab in zip(ex.steps, labels):  # the key is still in the given order
+            assert step.value.index(1.0) == order.index(lab)
