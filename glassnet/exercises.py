@@ -640,18 +640,27 @@ def generate(seed: int, kinds: Sequence[str] = KINDS) -> list[Exercise]:
 _MATH_WORDS = re.compile(r"(?<![\w/'^{\\])(?:e\^z\d|y)(?![\w}])")
 
 
+def _md_escape(text: str) -> str:
+    """Markdown's emphasis marks in prose escaped: ``w1*x1 + w3*x2`` between two maths
+    spans read as emphasis (the two ``*`` vanished and ``x1 + w3`` came out in italics)."""
+    return text.replace("*", "\\*").replace("_", "\\_")
+
+
 def _md_text(text: str) -> str:
     """Prose with the symbols in LaTeX (``y_hat`` -> ``$\\hat{y}$``), by explain's typesetter;
-    the few symbols only exercises use (``e^z1``, ``y``) by this module's."""
+    the few symbols only exercises use (``e^z1``, ``y``) by this module's. The text outside
+    the maths is escaped for Markdown (``*`` and ``_``)."""
     out = []
     for part in re.split(r"((?<![\w/'^])e\^z\d)", text):
         if re.fullmatch(r"e\^z\d", part):
             out.append(f"${_tex(part)}$")
             continue
         for q in re.split(r"(\$[^$]*\$)", typeset(part, "latex")):
-            out.append(
-                q if q.startswith("$") else _MATH_WORDS.sub(lambda m: f"${_tex(m.group(0))}$", q)
-            )
+            if q.startswith("$"):
+                out.append(q)
+                continue
+            pieces = re.split(r"(\$[^$]*\$)", _MATH_WORDS.sub(lambda m: f"${_tex(m.group(0))}$", q))
+            out.append("".join(p if p.startswith("$") else _md_escape(p) for p in pieces))
     return "".join(out)
 
 
