@@ -4,6 +4,10 @@
   (``toFixed``): 2.675 read 2.67 and 1.005 read 1.00 where ``glassnet.report.fmt`` (the
   explain text, the command line) prints 2.68 and 1.01; 1e-7 read 1.00e-7 for Python's
   1.00e-07, and a weight of 1 read 1.000 for Python's 1. It now prints report.fmt's digits.
+* the hidden-layer table came rounded to 6 decimals from the server, and was rounded again
+  on the page: an activation of 2.06e-09 read 0 (and 0.1234996 read 0.124) in the table,
+  while the explain panel beside it, the same neuron at the same point, read 2.06e-09
+  (0.123). The table now comes as full floats.
 
 The browser tests drive headless Chromium (Debian's ``chromium`` package) with Playwright,
 and skip, saying why, when either is missing.
@@ -16,7 +20,7 @@ import random
 import pytest
 from browser_helpers import CHROMIUM, chromium
 
-from glassnet.playground import Playground
+from glassnet.playground import Playground, Run
 from glassnet.report import fmt
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (the test extra)")
@@ -117,3 +121,43 @@ def test_the_null_of_a_non_finite_number_shows_as_a_dash(page, server):
     _open(page, server)
     shown = page.evaluate("[fmt(null), fmt(undefined), fmt(NaN), fmt(Infinity), fmt(-Infinity)]")
     assert shown == ["-", "-", fmt(float("nan")), fmt(float("inf")), fmt(float("-inf"))]
+
+
+# the lecture network with a1's bias at -20: a1 at (0, 0) is sigmoid(-20) = 2.06e-09
+A1 = {"kind": "neuron", "layer": 1, "index": 0}
+
+
+def test_the_table_holds_the_activations_explain_prints():
+    run = Run({"preset": "lecture"})
+    run.set_weight(A1, -20.0)
+    table = run.table()
+    a1 = table["columns"].index("a1")
+    for row, point in zip(table["rows"], table["index"]):
+        e = run.explain(point, A1)
+        assert fmt(row[a1], 3) == fmt(e["a"], 3)
+        assert fmt(row[-1], 3) == fmt(e["y_hat"], 3)
+    assert fmt(table["rows"][0][a1], 3) == "2.06e-09"
+
+
+@needs_browser
+def test_the_pages_table_reads_as_the_explain_panel_beside_it(page, server):
+    _open(page, server, "#preset=lecture&lr=1")
+    page.click(".node.hidden >> nth=0")  # a1: its bias is set in the explain panel
+    page.wait_for_selector("#set-value")
+    page.fill("#set-value", "-20")  # a1 = sigmoid(-20 + 4 x1 + 4 x2): 2.06e-09 to 6.14e-06
+    page.press("#set-value", "Enter")
+    page.wait_for_function(
+        "document.querySelector('#explain .num[data-key=a]')?.textContent.includes('e-')"
+    )
+    shown = page.text_content("#explain .num[data-key=a]")
+    point = int(page.text_content("#explain .head").split("#")[1].split(":")[0])
+    rows = page.eval_on_selector_all(
+        "#table tr", "trs => trs.map((tr) => [...tr.cells].map((c) => c.textContent))"
+    )
+    a1 = rows[0].index("a1")
+    assert page.evaluate("run.data.points.length") == 4  # the table's rows: points 0 to 3
+    assert rows[1 + point][a1] == shown, (rows, shown)
+    run = server.run_of(page.evaluate("run.id"))
+    explained = [fmt(run.explain(p, A1)["a"], 3) for p in range(4)]
+    assert [row[a1] for row in rows[1:]] == explained
+    assert explained[0] == "2.06e-09" and explained[3] == "6.14e-06"

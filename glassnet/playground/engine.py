@@ -695,7 +695,10 @@ class Run:
             values = np.concatenate(
                 [self.X[rows], *acts[:-1], self.Y[rows], acts[-1]], axis=1
             )  # (rows, columns)
-            return {"columns": cols, "rows": values.round(6).tolist(), "index": rows.tolist()}
+            # (the full floats: the page prints them as report.fmt does; rounded to 6 decimals
+            # here first, a1 = 2.06e-09 read 0 and 0.1234996 read 0.124, where the explain
+            # panel beside the table, from the same activation, read 2.06e-09 and 0.123)
+            return {"columns": cols, "rows": values.tolist(), "index": rows.tolist()}
 
     # ------------------------------------------------------------------ explain
     def explain(self, point: int, target: Mapping[str, Any]) -> dict[str, Any]:
