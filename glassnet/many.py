@@ -384,14 +384,20 @@ def fit_many(
     rngs = [as_rng(s(0) if callable(s) and split else None if callable(s) else s, "fit_many")
             for s in given]  # fmt: skip
     first_use: dict[int, int] = {}
-    for k, s in enumerate(given):  # (None is glassnet's default generator, as in K fits)
-        j = first_use.setdefault(id(s), k) if isinstance(s, np.random.Generator) else k
+    for k, s in enumerate(given):  # (None is glassnet's default generator: one stream too)
+        j = k if callable(s) else first_use.setdefault(id(rngs[k]), k)
         if j != k:
+            same = (
+                "both None: glassnet's default generator"
+                if s is None and given[j] is None
+                else "the same Generator"
+            )
             raise ValueError(
-                f"fit_many: seed {k} is seed {j} (the same Generator): the two models would "
+                f"fit_many: seed {k} is seed {j} ({same}): the two models would "
                 "take turns drawing from one stream, so neither would draw the batches its "
                 "own fit draws. Give each model a generator of its own, e.g. "
-                "[np.random.default_rng(s) for s in range(K)], or one seed for all models."
+                "seed=range(K) or [np.random.default_rng(s) for s in range(K)], or one seed "
+                "for all models (seed=None: every model the same batches)."
             )
 
     # validation: one split per model's generator (one for all when the seed is shared)

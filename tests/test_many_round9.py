@@ -1,0 +1,50 @@
+"""fit_many and search, round 9: what a practitioner's settings and typos get back."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import nn, train
+from glassnet.many import fit_many
+
+
+@pytest.fixture(autouse=True)
+def _numpy_reference_fits(monkeypatch):
+    """The separate fits are the NumPy fast path, what fit_many stacks (engine="auto" may
+    hand a long run of a small network to glassnet.jit, equal only to rounding)."""
+    monkeypatch.setattr(gn, "fit", functools.partial(train.fit, engine="fused"))
+
+
+def data(n=60, d=5, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    return X, (X[:, 0] + X[:, 1] > 0).astype(float)
+
+
+def nets(k, sizes=(5, 4, 1), dtype=np.float64):
+    return [
+        nn.MLP(list(sizes), activation="tanh", output_activation="sigmoid", rng=s, dtype=dtype)
+        for s in range(k)
+    ]
+
+
+def test_a_seed_list_with_none_twice_is_refused_as_one_stream_shared():
+    """seed=[None, None]: both models drew from glassnet's default generator in turns
+    (each epoch one permutation for model 0, then one for model 1), so neither got the
+    batches its own fit draws after gn.manual_seed; refused, as one Generator given twice."""
+    X, y = data()
+    with pytest.raises(ValueError, match=r"seed 2 is seed 0 \(both None: glassnet's default"):
+        fit_many(nets(3), X, y, loss="bce", epochs=2, batch_size=10, seed=[None, 1, None])
+    # one None among seeds of their own draws what its fit draws after manual_seed
+    gn.manual_seed(0)
+    many = nets(2)
+    fit_many(many, X, y, loss="bce", lr=0.5, epochs=3, batch_size=10, seed=[None, 1])
+    gn.manual_seed(0)
+    for k, (alone, s) in enumerate(zip(nets(2), [None, 1])):
+        gn.fit(alone, X, y, loss="bce", lr=0.5, epochs=3, batch_size=10, seed=s, verbose=0)
+        for p, q in zip(many[k].parameters(), alone.parameters()):
+            np.testing.assert_array_equal(p.data, q.data)
