@@ -34,6 +34,7 @@ elsewhere in the stack: 7e-19 in float64 after 3 epochs).
 
 from __future__ import annotations
 
+import difflib
 import functools
 import inspect
 import itertools
@@ -463,7 +464,10 @@ def fit_many(
         )
     # per-model rates: SGD with rate 1 on gradients each scaled by its model's rate
     rate = 1.0 if per_model_lr else float(lrs[0])
-    check_keywords(kind, optimizer_options)  # (params=, name=: get_optimizer's own arguments)
+    try:  # (params=, name=: get_optimizer's own arguments)
+        check_keywords(kind, optimizer_options)
+    except TypeError as e:  # a keyword of neither: most often a misspelt option of fit_many
+        raise TypeError(f"fit_many: {e} {_unknown_hint(optimizer_options, kind)}") from None
     opt = optim_mod.get_optimizer(optimizer, params, lr=rate, **optimizer_options)
     opt.fuse_above *= K  # each network's part of a buffer updated as fit updates it alone
     flops = gemm_flops(models[0], bs)  # per layer, one product; a step has 3 (the first 2)
@@ -677,6 +681,20 @@ _PER_MODEL = ("lr", "l2", "seed")  # what fit_many takes per model
 _FIT_ONLY = frozenset(inspect.signature(fit).parameters) - frozenset(
     inspect.signature(fit_many).parameters
 )
+
+
+def _unknown_hint(given: dict[str, Any], kind: type) -> str:
+    """What fit_many does with a keyword of its own that it does not know, and the option
+    of fit_many or setting of the optimizer each unknown one may have meant."""
+    takes = list(inspect.signature(kind.__init__).parameters)[2:]
+    own = sorted(_STACKED_ONLY - {"optimizer_options"})
+    bad = sorted(set(given) - set(takes))
+    close = {k: difflib.get_close_matches(k, own + takes, n=1) for k in bad}
+    meant = [f"{k!r}: did you mean {c[0]!r}?" for k, c in close.items() if c]
+    return (
+        f"fit_many passes the keywords that are none of its own options ({', '.join(own)}) "
+        f"to the optimizer. {' '.join(meant)}"
+    ).strip()
 
 
 def _histories(

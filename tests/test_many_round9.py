@@ -48,3 +48,18 @@ def test_a_seed_list_with_none_twice_is_refused_as_one_stream_shared():
         gn.fit(alone, X, y, loss="bce", lr=0.5, epochs=3, batch_size=10, seed=s, verbose=0)
         for p, q in zip(many[k].parameters(), alone.parameters()):
             np.testing.assert_array_equal(p.data, q.data)
+
+
+@pytest.mark.parametrize(
+    "typo, meant",
+    [("epoch", "epochs"), ("batchsize", "batch_size"), ("momentun", "momentum")],
+)
+def test_a_misspelt_option_is_named_with_the_option_it_may_have_meant(typo, meant):
+    """fit_many(epoch=3) was told 'SGD got unexpected keyword arguments ['epoch']; its
+    settings are [...]', as if it were the optimizer's: it names fit_many's own options now
+    and the one it was probably meant as."""
+    X, y = data()
+    with pytest.raises(TypeError, match=r"SGD got unexpected keyword arguments") as e:
+        fit_many(nets(2), X, y, epochs=1, **{typo: 3})
+    assert "batch_size, early_stopping, epochs" in str(e.value)
+    assert f"{typo!r}: did you mean {meant!r}?" in str(e.value)
