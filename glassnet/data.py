@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import ParameterError, as_rng, check_bool, check_number
+from .habits import Array
 from .tensor import Tensor
 
 __all__ = ["DataLoader", "Dataset", "Subset", "TensorDataset", "random_split"]
@@ -36,8 +37,10 @@ __all__ = ["DataLoader", "Dataset", "Subset", "TensorDataset", "random_split"]
 
 def _batch(a: np.ndarray) -> Any:
     """Rows as a Tensor (float data) or as an array (integer or bool labels: a Tensor holds
-    floats, and glassnet's losses take integer class labels as arrays)."""
-    return Tensor(a) if a.dtype.kind == "f" else a
+    floats, and glassnet's losses take integer class labels as arrays): a
+    :class:`glassnet.habits.Array`, with the calls a PyTorch loop makes on its labels
+    (``y.to(device)``, ``y.float()``, ``y.long()``, ``y.view(-1, 1)``, ``y.size(0)``)."""
+    return Tensor(a) if a.dtype.kind == "f" else a.view(Array) if a.dtype.kind in "biu" else a
 
 
 def _array(a: Any) -> np.ndarray:

@@ -126,6 +126,124 @@ class Array(np.ndarray):
         """The values as bools (nonzero: True), as PyTorch's ``.bool()``."""
         return self.astype(bool)
 
+    # the calls a PyTorch loop makes on a batch's labels and on predicted indices
+    # (``y = y.to(device)``, ``(pred.argmax(1) == y).type(torch.float)``, ``y.float()``)
+    def to(
+        self,
+        *args: Any,
+        dtype: Any = None,
+        device: Any = None,
+        non_blocking: bool = False,
+        copy: bool = False,
+    ) -> Any:
+        """PyTorch's ``y.to(device)`` and ``y.to(dtype)`` for labels, masks and indices: on
+        "cpu" the array itself (a copy with ``copy=True``), on "cuda" a CuPy copy; a float
+        dtype gives a Tensor (as ``.float()``), an integer or bool dtype an Array of it."""
+        check_bool(non_blocking, "non_blocking", "Array.to")
+        out = _array_to(self, (*args, dtype, device), "Array.to")
+        if check_bool(copy, "copy", "Array.to") and out is self:
+            return self.copy()
+        return out
+
+    def type(self, dtype: Any = None) -> Any:  # noqa: A003 (PyTorch's name)
+        """PyTorch's ``y.type(torch.float)``: ``y.to(dtype)``."""
+        if dtype is None:
+            raise TypeError(
+                f"Array.type() with no dtype names the type in PyTorch ('torch.LongTensor'); "
+                f"here read .dtype ({self.dtype}), or pass a dtype to cast: y.type(gn.float32)."
+            )
+        return _array_to(self, (dtype,), "Array.type")
+
+    def cpu(self) -> Array:
+        """The array itself (it is in host memory), as PyTorch's ``.cpu()`` there."""
+        return self
+
+    def detach(self) -> Array:
+        """The array itself: no gradient passes through labels or indices."""
+        return self
+
+    def numpy(self) -> np.ndarray:
+        """The values as a plain NumPy array (the same memory), as PyTorch's ``.numpy()``."""
+        return self.view(np.ndarray)
+
+    @property
+    def size(self) -> Any:  # type: ignore[override]
+        """NumPy's number of values (an int) that is also PyTorch's ``size()``/``size(dim)``."""
+        return _Size(self.view(np.ndarray))
+
+    def numel(self) -> int:
+        """The number of values, as PyTorch's ``numel()``."""
+        return int(self.view(np.ndarray).size)
+
+    def dim(self) -> int:
+        """The number of axes, as PyTorch's ``dim()``."""
+        return int(self.ndim)
+
+    def unsqueeze(self, dim: int) -> Array:
+        """An axis of length 1 inserted at ``dim``, as PyTorch's ``unsqueeze``."""
+        return np.expand_dims(self, _dim("unsqueeze", dim, self.ndim + 1))
+
+    def view(self, *args: Any, **kwargs: Any) -> Any:
+        """PyTorch's ``y.view(-1, 1)`` (sizes: a reshape); NumPy's ``view(dtype or type)``
+        otherwise."""
+        shape = _unpack(args)
+        if args and not kwargs and all(_is_int(k) for k in shape):
+            return self.reshape(shape)
+        return super().view(*args, **kwargs)
+
+
+def _is_int(k: Any) -> bool:
+    return isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
+
+
+#: PyTorch's dtype names that are not NumPy's (torch.long is int64, torch.int is int32)
+_TORCH_DTYPES = {"long": "int64", "int": "int32", "short": "int16", "float": "float32",
+                 "double": "float64", "half": "float16"}  # fmt: skip
+
+
+def _array_to(a: Array, given: tuple[Any, ...], owner: str) -> Any:
+    """``a`` on the device and with the dtype among ``given`` (PyTorch's ``.to`` arguments:
+    the last of each): a float dtype gives a Tensor, an integer or bool one an Array."""
+    from ._validation import ParameterError, check_to_args
+    from .backend import to_device
+
+    dt = dev = None
+    for g in given:
+        if g is None:
+            continue
+        name = str(g) if isinstance(getattr(g, "type", None), str) else g  # (torch.device)
+        if isinstance(name, str) and (name in ("cpu", "cuda") or not _dtype_name(name)):
+            dev = check_to_args((name,), owner)[1]
+            continue
+        try:
+            text = str(g)
+            dt = np.dtype(_TORCH_DTYPES.get(text[6:], text[6:]) if text.startswith("torch.") else g)
+        except TypeError:
+            dt = None
+        if dt is None or dt.kind not in "biuf":
+            raise ParameterError(
+                f"{owner}: a dtype must be a float (a Tensor, as .float()), integer or bool "
+                f"dtype, or a device 'cpu' or 'cuda'. Got {g!r:.60}."
+            )
+    out: Any = a
+    if dt is not None and dt.kind == "f":
+        from ._validation import check_float_dtype
+
+        out = Tensor(a.view(np.ndarray), dtype=check_float_dtype(dt, owner))
+    elif dt is not None and dt != a.dtype:
+        out = a.astype(dt)
+    if dev is None or isinstance(out, Tensor):
+        return out if dev is None else out.to(dev)
+    return out if dev == "cpu" else to_device(out.view(np.ndarray), dev)  # (CuPy's array)
+
+
+def _dtype_name(name: str) -> bool:
+    try:
+        np.dtype(name)
+    except TypeError:
+        return False
+    return True
+
 
 def _array(a: Any) -> Array:
     """A NumPy result (an array, or the scalar of a 0-d comparison) as an :class:`Array`; an
@@ -695,6 +813,7 @@ Tensor.view = Tensor.reshape  # PyTorch's name
 Tensor.unsqueeze, Tensor.squeeze, Tensor.flatten = unsqueeze, squeeze, flatten
 Tensor.permute, Tensor.transpose = permute, transpose
 Tensor.T = property(permute, doc="The transpose: all axes reversed.")
+
 Tensor.__getitem__, Tensor.__setitem__ = getitem, setitem
 _INPLACE = {
     sym: _inplace(sym, fn)

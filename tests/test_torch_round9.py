@@ -1,0 +1,164 @@
+"""PyTorch habits, round 9: the official tutorials' training and test loops, written with
+glassnet, and the calls they make that glassnet lacked (a batch's labels moved with
+``y.to(device)`` and cast with ``.type(torch.float)``), run in glassnet and, where torch is
+installed, in PyTorch from the same values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import nn
+from glassnet._validation import ParameterError
+from glassnet.data import DataLoader, Dataset, TensorDataset
+from glassnet.habits import Array
+
+RNG = np.random.default_rng(9)
+X = RNG.normal(size=(40, 4)).astype(np.float32)
+Y = RNG.integers(0, 3, 40)
+
+
+class Rows(Dataset):
+    """A map-style dataset as the tutorials write one: (features, label) per item."""
+
+    def __len__(self) -> int:
+        return len(X)
+
+    def __getitem__(self, i: int):
+        return X[i], Y[i]
+
+
+# ---------------------------------------------------------------- a batch's labels
+def test_a_batch_of_integer_labels_is_an_array_with_pytorchs_calls():
+    xb, yb = next(iter(DataLoader(Rows(), batch_size=8)))
+    assert isinstance(yb, Array) and yb.dtype == np.int64
+    assert yb.to("cpu") is yb and yb.cpu() is yb and yb.detach() is yb
+    assert type(yb.numpy()) is np.ndarray and np.shares_memory(yb.numpy(), yb)
+    assert yb.size(0) == 8 and yb.size() == (8,) and yb.size == 8 and yb.numel() == 8
+    assert yb.dim() == 1
+    assert yb.unsqueeze(1).shape == (8, 1) and yb.view(-1, 1).shape == (8, 1)
+    assert yb.view((2, 4)).shape == (2, 4) and type(yb.view(np.ndarray)) is np.ndarray
+    f = yb.float()
+    assert isinstance(f, gn.Tensor) and f.dtype == np.float32
+    np.testing.assert_array_equal(f.data, Y[:8])
+    for cast in (yb.to(gn.float32), yb.type(gn.float32), yb.to(dtype="float32")):
+        assert isinstance(cast, gn.Tensor) and cast.dtype == np.float32
+    assert yb.to(np.float64).dtype == np.float64
+    assert type(yb.to(np.int32)) is Array and yb.to(np.int32).dtype == np.int32
+    assert yb.to("cpu", copy=True) is not yb
+    # TensorDataset's integer labels and bool masks likewise
+    _, tb = next(iter(DataLoader(TensorDataset(X, Y > 1), batch_size=4)))
+    assert isinstance(tb, Array) and tb.dtype == bool and tb.float().dtype == np.float32
+
+
+def test_torch_dtypes_by_name_take_pytorchs_meaning():
+    class FakeDtype:  # (PyTorch's dtypes print as torch.<name>)
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def __str__(self) -> str:
+            return f"torch.{self.name}"
+
+    y = np.array([0, 1, 2]).view(Array)
+    assert y.to(FakeDtype("long")).dtype == np.int64
+    assert y.to(FakeDtype("int")).dtype == np.int32  # (torch.int is int32, not NumPy's int)
+    assert y.type(FakeDtype("float")).dtype == np.float32
+    assert y.to(FakeDtype("float64")).dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda y: y.to("cuda:1"), ParameterError, "CuPy device"),
+        (lambda y: y.to("tpu"), ParameterError, "'tpu' is not one glassnet knows"),
+        (lambda y: y.to(np.complex64), ParameterError, r"float.*integer or bool"),
+        (lambda y: y.to(np.float16), ParameterError, "float32 or float64"),
+        (lambda y: y.to("cpu", non_blocking="yes"), ParameterError, "non_blocking"),
+        (lambda y: y.type(), TypeError, r"read \.dtype \(int64\)"),
+    ],
+)
+def test_array_to_refuses_what_it_cannot_do(call, error, match):
+    with pytest.raises(error, match=match):
+        call(np.array([0, 1, 2]).view(Array))
+
+
+def test_the_quickstart_loops_run_as_written():
+    """PyTorch's quickstart tutorial's train() and test(), gn for torch."""
+    device = "cpu"
+    loader = DataLoader(Rows(), batch_size=16)
+    model = nn.Sequential(nn.Linear(4, 8, rng=0), nn.ReLU(), nn.Linear(8, 3, rng=1))
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = gn.optim.SGD(model.parameters(), lr=0.1)
+    model.train()
+    for X_, y in loader:
+        X_, y = X_.to(device), y.to(device)
+        loss = loss_fn(model(X_), y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    model.eval()
+    test_loss, correct = 0.0, 0.0
+    with gn.no_grad():
+        for X_, y in loader:
+            X_, y = X_.to(device), y.to(device)
+            pred = model(X_)
+            test_loss += loss_fn(pred, y).item()
+            correct += (pred.argmax(1) == y).type(gn.float32).sum().item()
+    out = model(gn.tensor(X)).data
+    assert correct == float(np.sum(out.argmax(1) == Y))
+    expected = sum(
+        float(nn.CrossEntropyLoss()(gn.tensor(out[i : i + 16]), Y[i : i + 16]).item())
+        for i in range(0, 40, 16)
+    )
+    assert test_loss == pytest.approx(expected, rel=1e-6)
+
+
+def test_the_quickstart_loops_as_torch():
+    torch = pytest.importorskip("torch")
+    from torch.utils.data import DataLoader as TorchLoader
+    from torch.utils.data import Dataset as TorchDataset
+
+    class TorchRows(TorchDataset):
+        def __len__(self):
+            return len(X)
+
+        def __getitem__(self, i):
+            return X[i], Y[i]
+
+    tm = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+    gm = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    for a, b in zip((tm[0], tm[2]), (gm[0], gm[2])):
+        b.W.data[...] = a.weight.detach().numpy().T
+        b.b.data[...] = a.bias.detach().numpy()
+    results = []
+    for lib, model, loader in (
+        (torch, tm, TorchLoader(TorchRows(), batch_size=16)),
+        (gn, gm, DataLoader(Rows(), batch_size=16)),
+    ):
+        loss_fn = lib.nn.CrossEntropyLoss()
+        opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-3)
+        for _ in range(3):
+            model.train()
+            for xb, yb in loader:
+                xb, yb = xb.to("cpu"), yb.to("cpu")
+                loss = loss_fn(model(xb), yb)
+                loss.backward()
+                opt.step()
+                opt.zero_grad(set_to_none=True)
+        model.eval()
+        test_loss, correct, bce = 0.0, 0.0, 0.0
+        with lib.no_grad():
+            for xb, yb in loader:
+                pred = model(xb)
+                test_loss += loss_fn(pred, yb).item()
+                correct += (pred.argmax(1) == yb).type(lib.float32).sum().item()
+                # a binary target from the labels: y.float().unsqueeze(1), y.view(-1, 1)
+                t = (yb == 1).float().unsqueeze(1)
+                bce += lib.nn.BCEWithLogitsLoss()(pred[:, :1], t).item()
+                bce += lib.nn.MSELoss()(pred[:, 1:2], yb.view(-1, 1).float()).item()
+                assert yb.size(0) == len(xb) and yb.numel() == len(xb)
+        results.append((test_loss, correct, bce))
+    (tl, tc, tb), (gl, gc, gb) = results
+    assert gc == tc
+    assert gl == pytest.approx(tl, rel=1e-5) and gb == pytest.approx(tb, rel=1e-5)
