@@ -92,7 +92,7 @@ from .fused import flatten as opened
 from .io import ModelFileError, load_arrays, load_model, load_pipeline
 from .nn import MLP, Flatten, Linear, Module, Sequential, activation_module
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler
-from .stream import check_decimal
+from .stream import as_point, check_decimal
 
 __all__ = [
     "DEFAULT_OPSET",
@@ -1167,6 +1167,9 @@ def _export_cli_model(
     keep = ("format", "format_version", "glassnet_version", "task", "target", "preprocessing")
     props = {f"glassnet.{k}": meta[k] for k in keep if k in meta}
     props["glassnet.kind"] = "glassnet-cli-model"
+    # the training data's decimal mark beside its missing-cell texts, which feeds reads
+    decimal = _model_decimal(meta, f"export: '{path}'")
+    props["glassnet.preprocessing"] = {**meta.get("preprocessing", {}), "decimal": decimal}
     if fills is not None:
         props["glassnet.imputation"] = fills
     sample = _cli_sample(network, pre, dt, task_name, labels, y_scaler, tokens, label_table)
@@ -1310,6 +1313,14 @@ def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
     except ValueError:
         prep = {}
     tokens = _model_missing({"preprocessing": prep}, "feeds")
+    stored = prep.get("decimal", ".") if isinstance(prep, dict) else "."
+    try:  # (the training data's decimal mark: a file exported before it was stored, '.')
+        decimal = check_decimal(stored, "feeds")
+    except (TypeError, ValueError):
+        raise OnnxError(
+            f"feeds: the model's metadata glassnet.preprocessing holds the decimal mark "
+            f"{stored!r:.40}, not one character; export the model again."
+        ) from None
     if hasattr(rows, "raw") and hasattr(rows, "names"):  # a glassnet Table
         columns = {n: rows.raw(n).tolist() for n in rows.names}
     elif hasattr(rows, "columns") and hasattr(rows, "__getitem__"):  # a DataFrame
@@ -1334,20 +1345,23 @@ def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
             f"feeds: the model's input columns have different numbers of rows ({shown}); "
             "give each column one cell per row."
         )
-    return _typed(wanted, columns, tokens)
+    return _typed(wanted, columns, tokens, decimal)
 
 
 def _typed(
     wanted: list[tuple[str, bool]],
     columns: dict[str, list[Any]],
     tokens: frozenset[str] = MISSING_TOKENS,
+    decimal: str = ".",
 ) -> dict[str, np.ndarray]:
     """Each wanted input (name, is text) from its column: str or float64 cells, (N, 1);
     ``tokens``: the texts of a number column that are missing cells (NaN), and of a text
     column (an absent cell, None, NaN or pandas.NA, becomes the first of them, so the graph
     imputes it as the model reads it). Cells are read as glassnet's CSV reader reads them,
     the blanks around a cell stripped (``" blue"`` from ``pandas.read_csv`` is the category
-    ``blue``; ``"N/A "`` a missing cell: the graph matches those texts in any case)."""
+    ``blue``; ``"N/A "`` a missing cell: the graph matches those texts in any case), and a
+    number given as text with ``decimal``, the training data's decimal mark (``"2,5"`` for
+    a model trained with ``--decimal ,``, where ``"2.5"`` is no number)."""
     out: dict[str, np.ndarray] = {}
     gap = min(tokens, default="")
     for name, text in wanted:
@@ -1356,22 +1370,28 @@ def _typed(
             texts = [gap if _absent(c) else str(c).strip() for c in cells]
             out[name] = np.array(texts, dtype=object).reshape(-1, 1)
         else:
-            values = [_number(c, name, tokens) for c in cells]
+            values = [_number(c, name, tokens, decimal) for c in cells]
             out[name] = np.array(values, np.float64).reshape(-1, 1)
     return out
 
 
-def _number(cell: Any, column: str, tokens: frozenset[str]) -> float:
+def _number(cell: Any, column: str, tokens: frozenset[str], decimal: str = ".") -> float:
     if isinstance(cell, str):
         text = cell.strip()
         if text.lower() in tokens:
             return float("nan")
         try:
-            return float(text)
+            return float(as_point(text, decimal))
         except ValueError:
+            mark = (
+                f" (the model reads numbers with the decimal mark {decimal!r} of its training "
+                f"data, as glassnet predict does: write them so, or give Python numbers)"
+                if decimal != "."
+                else ""
+            )
             raise ValueError(
                 f"feeds: column {column!r} is a number column of the model, but holds the "
-                f"text {cell!r}."
+                f"text {cell!r}{mark}."
             ) from None
     return float("nan") if _absent(cell) else float(cell)
 

@@ -104,3 +104,79 @@ def test_onnx_gemm_finite_scalings_still_load():
     W, b = (p.data for p in net.parameters())
     assert np.array_equal(W, np.full((3, 2), 2.0, np.float32))
     assert np.array_equal(b, np.full(2, 2.0, np.float32))
+
+
+# ------------------------------------------------------------ feeds and --decimal ,
+
+
+@pytest.fixture(scope="module")
+def comma_model(tmp_path_factory):
+    """A 'glassnet train' model of a ';'-separated file with decimal commas, exported."""
+    pytest.importorskip("onnx")
+    from glassnet.cli import main
+    from glassnet.onnx import export
+
+    tmp = tmp_path_factory.mktemp("comma")
+    rng = np.random.default_rng(3)
+    lines = ["a;b;c;y"]
+    for _ in range(60):
+        a, b = rng.normal(), 3 * rng.normal()
+        cells = [f"{a:.3f}", f"{b:.2f}", str(rng.choice(["x", "z"])), "yes" if a + b > 0 else "no"]
+        lines.append(";".join(cell.replace(".", ",") for cell in cells))
+    data = tmp / "eu.csv"
+    data.write_text("\n".join(lines) + "\n")
+    model = tmp / "eu.glassnet"
+    argv = ["train", str(data), "--target", "y", "--decimal", ",", "--epochs", "2"]
+    assert main([*argv, "--out", str(model), "-q"]) == 0
+    onnx_path = tmp / "eu.onnx"
+    export(model, onnx_path)
+    return model, onnx_path
+
+
+def test_feeds_reads_numbers_with_the_decimal_mark_of_the_training_data(comma_model):
+    # feeds read '2,041' with float(): "holds the text '2,041'", where glassnet predict and
+    # Pipeline.predict read the model's --decimal ','
+    ort = pytest.importorskip("onnxruntime")
+    from glassnet.onnx import feeds
+
+    model, onnx_path = comma_model
+    rows = {"a": ["2,041", "-0,568", " 1,5 "], "b": ["-7,67", "-1,36", "NA"], "c": ["x", "z", "x"]}
+    got = feeds(ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"]), rows)
+    assert np.array_equal(got["a"], np.array([[2.041], [-0.568], [1.5]]))
+    assert got["b"][:2, 0].tolist() == [-7.67, -1.36] and np.isnan(got["b"][2, 0])
+    sess = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    rows = {"a": ["2,041", "-0,568"], "b": ["-7,67", "1,36"], "c": ["x", "z"]}
+    label, proba = sess.run(None, feeds(sess, rows))
+    pipe = gio.load_pipeline(model)
+    assert label.tolist() == pipe.predict(rows).tolist()
+    np.testing.assert_allclose(proba, pipe.predict_proba(rows), rtol=1e-5, atol=1e-6)
+
+
+def test_feeds_refuses_a_point_in_a_number_of_a_decimal_comma_model(comma_model):
+    # '1.234' is no number to a model read with --decimal ',' (a thousands separator there:
+    # 1234); feeds read it as 1.234, a thousand times smaller, in silence
+    from glassnet.onnx import feeds
+
+    _, onnx_path = comma_model
+    rows = {"a": ["1.234"], "b": ["0,5"], "c": ["x"]}
+    with pytest.raises(ValueError, match=r"'1\.234'.*decimal mark ','"):
+        feeds(onnx_path, rows)
+    assert feeds(onnx_path, {"a": [1.234], "b": [0.5], "c": ["x"]})["a"][0, 0] == 1.234
+
+
+def test_feeds_of_a_model_of_the_decimal_point_is_unchanged(tmp_path):
+    pytest.importorskip("onnx")
+    from glassnet.cli import main
+    from glassnet.onnx import export, feeds
+
+    rng = np.random.default_rng(0)
+    lines = ["a,c,y"] + [
+        f"{v:.3f},{rng.choice(['x', 'z'])},{'yes' if v > 0 else 'no'}" for v in rng.normal(size=40)
+    ]
+    (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
+    argv = ["train", str(tmp_path / "d.csv"), "--target", "y", "--epochs", "1", "-q"]
+    assert main([*argv, "--out", str(tmp_path / "m.glassnet")]) == 0
+    proto = export(tmp_path / "m.glassnet")
+    assert feeds(proto, {"a": ["1.5"], "c": ["x"]})["a"][0, 0] == 1.5
+    with pytest.raises(ValueError, match="holds the text '1,5'"):
+        feeds(proto, {"a": ["1,5"], "c": ["x"]})
