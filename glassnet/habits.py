@@ -399,13 +399,18 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
     self._bump()
 
 
-def _write(what: str) -> Callable[[Tensor, Any], Tensor]:
+def _write(what: str, one_value: bool = False) -> Callable[[Tensor, Any], Tensor]:
     """PyTorch's ``x.fill_(v)`` / ``x.copy_(src)``: ``x[...] = v`` under its rules, named as
-    ``what``; returns x."""
+    ``what`` (``one_value``: v a number or a 0-d tensor, as fill_'s); returns x."""
 
     def op(self: Tensor, value: Any) -> Tensor:
         _check_writable(self, what, "", value)
         v = value.data if isinstance(value, Tensor) else value
+        if one_value and np.ndim(v) != 0:  # (NumPy would broadcast a row into x)
+            raise ValueError(
+                f"x.fill_(v) takes one value (a number or a 0-d tensor), as PyTorch's. Got "
+                f"shape {np.shape(v)}: write x.copy_(src) to copy a tensor's values in."
+            )
         try:
             self.data[...] = v
         except (TypeError, ValueError) as e:
@@ -823,7 +828,7 @@ Tensor.__iadd__, Tensor.__isub__ = _INPLACE["+="], _INPLACE["-="]
 Tensor.__imul__, Tensor.__itruediv__ = _INPLACE["*="], _INPLACE["/="]
 Tensor.__ipow__ = _inplace("**=", np.power)  # (without it, x **= y made a new tensor)
 Tensor.add_, Tensor.sub_, Tensor.mul_, Tensor.div_ = map(_method, ("+=", "-=", "*=", "/="))
-Tensor.fill_, Tensor.copy_ = _write("x.fill_(v)"), _write("x.copy_(src)")
+Tensor.fill_, Tensor.copy_ = _write("x.fill_(v)", one_value=True), _write("x.copy_(src)")
 Tensor.zero_ = lambda self: self.fill_(0)
 Tensor.masked_fill, Tensor.masked_fill_ = masked_fill, masked_fill_
 Tensor.__imatmul__, Tensor.__format__, Tensor.__float__ = _no_imatmul, _format, _float

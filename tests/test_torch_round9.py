@@ -162,3 +162,25 @@ def test_the_quickstart_loops_as_torch():
     (tl, tc, tb), (gl, gc, gb) = results
     assert gc == tc
     assert gl == pytest.approx(tl, rel=1e-5) and gb == pytest.approx(tb, rel=1e-5)
+
+
+# ---------------------------------------------------------------- fill_
+def test_fill_takes_one_value_as_pytorch():
+    x = gn.zeros(2, 3)
+    x.fill_(gn.tensor(2.0))
+    np.testing.assert_array_equal(x.data, np.full((2, 3), 2.0))
+    with pytest.raises(ValueError, match=r"fill_\(v\) takes one value.*\(3,\).*copy_"):
+        x.fill_(gn.tensor([1.0, 2.0, 3.0]))
+    np.testing.assert_array_equal(x.data, np.full((2, 3), 2.0))
+    x.copy_(gn.tensor([1.0, 2.0, 3.0]))  # (copy_ broadcasts, as PyTorch's)
+    np.testing.assert_array_equal(x.data, [[1.0, 2.0, 3.0]] * 2)
+
+
+def test_fill_as_torch():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="0-dimension"):
+        torch.zeros(2, 4).fill_(torch.tensor([1.0, 2.0, 3.0, 4.0]))
+    with pytest.raises(RuntimeError, match="0-dimension"):
+        torch.zeros(2, 4).fill_(torch.tensor([1.0]))
+    with pytest.raises(ValueError, match="one value"):
+        gn.zeros(2, 4).fill_(gn.tensor([1.0]))
