@@ -149,10 +149,16 @@ the terminal's default), ``'latex'`` (``$\\hat{y}$``, ``$\\frac{\\partial L}{\\p
 in Markdown, ``\\(...\\)`` in HTML, for MathJax and KaTeX) or ``'ascii'`` (y_hat, dL/dz1)."""
 
 _NAME = r"(?:y_hat\d*|[xzawbWy]\[\d+\]_\d+(?:,\d+)?|[xzawbWy]\d+(?:,\d+)?)"
+# the softmax's symbols: its Jacobian dy_hat1/dz3 = y_hat1 (delta_11 - y_hat1), the
+# cross-entropy -sum_k y_k log y_hat_k, a batch's sum_n
+_SOFTMAX_SYMBOL = rf"d{_NAME}/d{_NAME}|delta_\d+(?:,\d+)?|sum_[kn]|y_hat_k|y_k"
 _SYMBOL = re.compile(
-    rf"(?<![\w/\\'])(?:dL/d(?:{_NAME}|node|[zwuvbxy]|w0|y_hat|x0)|g'\((?:{_NAME}|z)\)|{_NAME}|y_hat)"
+    rf"(?<![\w/\\'])(?:dL/d(?:{_NAME}|node|[zwuvbxy]|w0|y_hat|x0)|g'\((?:{_NAME}|z)\)"
+    rf"|{_SOFTMAX_SYMBOL}|{_NAME}|y_hat)"
     r"(?![\w\[])"
 )
+_INDEX = re.compile(r"\)_(k|\d+)(?![\w\[])")  # softmax(z3, z4, z5)_1, softmax(y_hat)_k
+_INDEX_SUB = {"k": "ₖ", "n": "ₙ"}
 
 
 def _latex_name(name: str) -> str:
@@ -174,6 +180,14 @@ def latex_symbol(token: str) -> str:
         return rf"\frac{{\partial L}}{{\partial {_latex_name(token[4:])}}}"
     if token.startswith("g'("):
         return f"g'({_latex_name(token[3:-1])})"
+    m = re.fullmatch(rf"d({_NAME})/d({_NAME})", token)
+    if m:  # a softmax output's Jacobian entry
+        return rf"\frac{{\partial {_latex_name(m[1])}}}{{\partial {_latex_name(m[2])}}}"
+    if re.fullmatch(r"delta_\d+(?:,\d+)?", token):
+        return rf"\delta_{{{token[6:]}}}"
+    if re.fullmatch(r"sum_[kn]|y_hat_k|y_k", token):
+        head = {"sum": r"\sum", "y_hat": r"\hat{y}", "y": "y"}[token[:-2]]
+        return f"{head}_{{{token[-1]}}}"
     return _latex_name(token)
 
 
@@ -182,6 +196,14 @@ def _unicode_token(token: str) -> str:
         return "∂L/∂" + unicode_symbol(token[4:])
     if token.startswith("g'("):
         return f"g′({unicode_symbol(token[3:-1])})"
+    m = re.fullmatch(rf"d({_NAME})/d({_NAME})", token)
+    if m:  # a softmax output's Jacobian entry, ∂ŷ₁/∂z₃
+        return f"∂{unicode_symbol(m[1])}/∂{unicode_symbol(m[2])}"
+    if re.fullmatch(r"delta_\d+(?:,\d+)?", token):
+        return "δ" + token[6:].translate(_SUB)
+    if re.fullmatch(r"sum_[kn]|y_hat_k|y_k", token):
+        head = {"sum": "Σ", "y_hat": "ŷ", "y": "y"}[token[:-2]]
+        return head + _INDEX_SUB[token[-1]]
     return unicode_symbol(token)
 
 
@@ -204,6 +226,7 @@ def typeset(text: str, notation: str = "unicode", math: tuple[str, str] = ("$", 
         return text
     if notation == "unicode":
         out = _SYMBOL.sub(lambda m: _unicode_token(m.group(0)), text)
+        out = _INDEX.sub(lambda m: ")" + _INDEX_SUB.get(m[1], m[1].translate(_SUB)), out)
         out = re.sub(r"(?<=[\w)\]]) - (?=[\w(])", " − ", out)  # binary minus, not -0.3
         out = out.replace(" * ", " · ").replace("^T", "ᵀ").replace("sum_n ", "Σₙ ")
         out = re.sub(  # a layer's vector or matrix, z[1] -> z⁽¹⁾
@@ -213,14 +236,15 @@ def typeset(text: str, notation: str = "unicode", math: tuple[str, str] = ("$", 
         )
         return out.replace("1/2 (", "½(").replace(")^2", ")²")
     a, b = math
-    return _SYMBOL.sub(lambda m: f"{a}{latex_symbol(m.group(0))}{b}", text)
+    out = _SYMBOL.sub(lambda m: f"{a}{latex_symbol(m.group(0))}{b}", text)
+    return _INDEX.sub(lambda m: f"){a}_{{{m[1]}}}{b}", out)
 
 
 def _terminal_shows_unicode() -> bool:
     """Whether sys.stdout can encode the slides' symbols (∂, ŷ, subscripts, ′)."""
     enc = getattr(sys.stdout, "encoding", None) or "utf-8"
     try:
-        "∂ŷ₁⁽¹⁾′·−½²ᵀΣₙ".encode(enc)
+        "∂ŷ₁⁽¹⁾′·−½²ᵀΣₙₖδ".encode(enc)
     except (UnicodeEncodeError, LookupError):
         return False
     return True
@@ -977,13 +1001,14 @@ class Explanation:
         rows = []
         for l in range(L - 1, -1, -1):
             lay = self._layers[l]
+            sep = "," if lay.neurons > 9 else ""  # delta_1,12 and delta_11,2, not delta_112
             for k in range(lay.neurons):
                 if lay.act == "softmax":
                     for i in range(lay.neurons):
                         rows.append(
                             [
                                 f"{nm.a[l][i]} -> {nm.z[l][k]}",
-                                f"{nm.a[l][i]} (delta_{i + 1}{k + 1} - {nm.a[l][k]})",
+                                f"{nm.a[l][i]} (delta_{i + 1}{sep}{k + 1} - {nm.a[l][k]})",
                             ]
                             + vals(self.gprime[l][:, i, k])
                         )

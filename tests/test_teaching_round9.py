@@ -7,7 +7,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
+
+import glassnet as gn
 from glassnet import exercises as X
+from glassnet.explain import explain
 
 SEEDS = range(300)
 
@@ -59,3 +63,46 @@ def test_markdown_sheets_escape_emphasis_marks_outside_the_maths(tmp_path: Path)
             assert not bare, (seed, name, bare[:5])
         key = files["answers.md"].read_text(encoding="utf-8")
         assert r"$w_{1}$\*$x_{1}$ + $w_{3}$\*$x_{2}$" in key  # the forward exercise's z1
+
+
+# =====================================================================================
+# explain: the softmax's symbols in the slides' notation
+# =====================================================================================
+def _softmax_net(outputs: int, loss: str) -> tuple[gn.nn.Module, object]:
+    net = gn.nn.MLP([2, 2, outputs], activation="relu", output_activation="softmax", rng=0)
+    y = np.eye(outputs)[1]
+    return net, explain(net, [1.0, -0.5], y, loss, paths=True, names="lecture")
+
+
+def test_explain_writes_the_softmax_symbols_in_unicode_and_latex() -> None:
+    # the rest of the text was typeset (ŷ₁, ∂L/∂z₃) but the softmax's own symbols stayed
+    # ASCII in every notation: 'ŷ₁ (delta_11 − ŷ₁)', '∂L/∂ŷ₁ · dy_hat1/dz3',
+    # 'L = -sum_k y_k log y_hat_k', '∂L/∂ŷ = -y_k / y_hat_k', 'softmax(z₃, z₄, z₅)_1'
+    # (draw_network writes the same network's ∂ŷ₁/∂z₃ and −Σₖ yₖ log ŷₖ)
+    for loss in ("cross_entropy", "half_mse"):
+        _, e = _softmax_net(3, loss)
+        text = e.to_text(notation="unicode")
+        for ascii_left in ("delta_", "dy_hat", "sum_k", "y_k", "y_hat", ")_1", ")_k"):
+            assert ascii_left not in text, (loss, ascii_left)
+        assert "ŷ₂ (δ₂₁ − ŷ₁)" in text and "softmax(z₃, z₄, z₅)₁" in text
+        if loss == "cross_entropy":
+            assert "L = -Σₖ yₖ log ŷₖ" in text and "∂L/∂ŷ = -yₖ / ŷₖ" in text
+        else:
+            assert "∂L/∂ŷ₁ · ∂ŷ₁/∂z₃ + ∂L/∂ŷ₂ · ∂ŷ₂/∂z₃" in text  # step 3
+            assert "∂ŷ₁/∂z₃ w₅ g′(z₁)" in text  # a path
+        md = e.to_markdown()
+        assert r"$\delta_{21}$" in md and "delta" not in md.replace(r"\delta", "")
+        assert not any(a in md for a in ("dy\\_hat", "sum\\_k", "y\\_k", ")\\_"))
+        if loss == "half_mse":
+            assert r"$\frac{\partial \hat{y}_{1}}{\partial z_{3}}$" in md
+        else:
+            assert r"-$\sum_{k}$ $y_{k}$ log $\hat{y}_{k}$" in md
+        assert e.to_text(notation="ascii").count("delta_21") >= 1  # ascii: as it was
+
+
+def test_explain_separates_the_kronecker_indices_of_ten_or_more_classes() -> None:
+    # 'delta_112' read as delta_1,12 or delta_11,2 for 12 classes
+    _, e = _softmax_net(12, "cross_entropy")
+    text = e.to_text(notation="ascii", max_rows=None)
+    assert "(delta_1,12 - y_hat12)" in text and "(delta_11,2 - y_hat2)" in text
+    assert "ŷ₁ (δ₁,₁₂ − ŷ₁₂)" in e.to_text(notation="unicode", max_rows=None)
