@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 import inspect
 import itertools
 import math
@@ -830,6 +831,68 @@ class SearchResult:
         return "\n".join("  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in rows)
 
 
+def _varies_with(index: list[tuple[int, ...]], marks: list[Any], j: int) -> bool:
+    """Whether ``marks`` (one per grid point) change with the grid's j-th key alone: two
+    points that differ in that key only (``index``: each point's value indices) differ."""
+    groups: dict[tuple[int, ...], set] = {}
+    for idx, mark in zip(index, marks):
+        groups.setdefault(idx[:j] + idx[j + 1 :], set()).add(mark)
+    return any(len(g) > 1 for g in groups.values())
+
+
+def _check_grid_effects(grid: dict[str, Any], points: list[dict], models: list[Module]) -> None:
+    """Refuse, naming the grid's key, a key that changes the models' layers (one stacked
+    run trains one shape) and a key that changes nothing (not one of fit_many's per-model
+    settings, and build made the same model for each of its values: a misspelt "lr")."""
+    try:
+        per = [layers_of(m, owner="search", training=True) for m in models]
+    except TypeError:  # (fit_many names what it cannot train, and which model)
+        return
+    index = list(itertools.product(*(range(len(v)) for v in grid.values())))
+    shapes = [(_describe(layers), _dtypes(layers)) for layers in per]
+    keys = list(grid)
+    if len(set(shapes)) > 1:
+        k = next(i for i, sh in enumerate(shapes) if sh != shapes[0])
+        which = [key for j, key in enumerate(keys) if _varies_with(index, shapes, j)]
+        which = which or [key for key in keys if points[k][key] is not points[0][key]]
+        names = " and ".join(repr(key) for key in which)
+        raise ValueError(
+            f"search: the grid's {names} change{'s' if len(which) == 1 else ''} the models' "
+            f"layers, activations or dtype (build({points[0]!r:.80}) made {_describe(per[0])} "
+            f"{shapes[0][1]}; build({points[k]!r:.80}) made {_describe(per[k])} "
+            f"{shapes[k][1]}), and one "
+            "search trains models of one shape in one stacked run: call search once per "
+            f"value of {names}, and compare their results' val_loss (one split_seed holds "
+            "out the same rows for each)."
+        )
+    own = {key: j for j, key in enumerate(keys) if key not in _PER_MODEL and len(grid[key]) > 1}
+    if not own or any(namespace(p.data) is not np for m in models for p in m.parameters()):
+        return  # (fit_many refuses weights on a GPU, naming the model)
+    models_as = [  # (each parameter's values as a digest: no copy of every model's weights)
+        tuple(
+            (hashlib.sha256(np.ascontiguousarray(p.data)).digest(), p.data.dtype.str,
+             p.data.shape, bool(getattr(p, "requires_grad", True)))
+            for p in m.parameters()
+        )
+        for m in models
+    ]  # fmt: skip
+    for key, j in own.items():
+        if _varies_with(index, models_as, j):
+            continue
+        low = key.lower()  # (seeds, lr_init, l2_reg, learning_rate_init: a per-model one)
+        close = [k for k in _PER_MODEL if low.startswith(k)]
+        close = close or difflib.get_close_matches(low, [*_PER_MODEL, "learning_rate"], n=1)
+        meant = {"learning_rate": "lr"}.get(close[0], close[0]) if close else ""
+        raise ValueError(
+            f"search: grid[{key!r}] changes nothing: it is not one of the settings fit_many "
+            f"takes per model ({', '.join(_PER_MODEL)}), and build made the same model for "
+            f"each of its values ({list(grid[key])!r:.60}), so they would all train the same "
+            f"network. "
+            + (f"Did you mean {meant!r}? " if meant else "")
+            + f"Read it in build (params[{key!r}]), or leave it out of the grid."
+        )
+
+
 def search(
     build: Any,
     X: Any,
@@ -947,6 +1010,7 @@ def search(
                 "return a new glassnet model."
             )
         models.append(model)
+    _check_grid_effects(grid, points, models)
     spec = _named_loss("search", loss)
     X, y, w = tasks.check_data(models[0], spec, X, y, fit_options.get("sample_weight"), "search")
     if validation_data is None:

@@ -9,7 +9,7 @@ import pytest
 
 import glassnet as gn
 from glassnet import nn, train
-from glassnet.many import fit_many
+from glassnet.many import fit_many, search
 
 
 @pytest.fixture(autouse=True)
@@ -63,3 +63,61 @@ def test_a_misspelt_option_is_named_with_the_option_it_may_have_meant(typo, mean
         fit_many(nets(2), X, y, epochs=1, **{typo: 3})
     assert "batch_size, early_stopping, epochs" in str(e.value)
     assert f"{typo!r}: did you mean {meant!r}?" in str(e.value)
+
+
+def test_search_names_the_grid_key_that_changes_the_models_layers():
+    """A grid key read by build for the hidden width made models of two shapes, and search
+    said fit_many's 'model 1 has layers ...; call fit_many once per shape', which names
+    neither the key nor the grid points."""
+    X, y = data(n=80)
+
+    def build(p):
+        return nn.MLP([5, p["hidden"], 1], activation="tanh", output_activation="sigmoid",
+                      rng=p["seed"])  # fmt: skip
+
+    grid = {"lr": [0.1, 0.5], "hidden": [4, 8], "seed": [0, 1]}
+    with pytest.raises(ValueError, match=r"search: the grid's 'hidden' changes the models' ") as e:
+        search(build, X, y, grid, loss="bce", epochs=2)
+    assert "5->4 tanh, 4->1 sigmoid float32" in str(e.value)
+    assert "5->8 tanh, 8->1 sigmoid float32" in str(e.value)
+    assert "call search once per value of 'hidden'" in str(e.value)
+    # one search per width trains (what the message asks for)
+    for hidden in (4, 8):
+        result = search(build, X, y, {**grid, "hidden": [hidden]}, loss="bce", epochs=2)
+        assert len(result.models) == 4
+
+
+@pytest.mark.parametrize(
+    "key, meant",
+    [("learning_rate", "lr"), ("learning_rate_init", "lr"), ("l2_reg", "l2"), ("seeds", "seed")],
+)
+def test_search_refuses_a_grid_key_that_changes_nothing(key, meant):
+    """{'learning_rate': [0.01, 0.1]} (sklearn's name, or a typo) went to build only, which
+    ignored it: every grid point trained the same network and the table ranked them as if
+    a sweep had been run."""
+    X, y = data(n=80)
+
+    def build(p):
+        return nn.MLP([5, 4, 1], activation="tanh", output_activation="sigmoid", rng=0)
+
+    with pytest.raises(ValueError, match=rf"grid\['{key}'\] changes nothing") as e:
+        search(build, X, y, {key: [1, 2]}, loss="bce", epochs=2)
+    assert f"Did you mean {meant!r}?" in str(e.value)
+
+
+def test_search_takes_a_grid_key_that_build_reads():
+    """A key build reads (an initial scale, a seed of its own) changes the models: trained."""
+    X, y = data(n=80)
+
+    def build(p):
+        model = nn.MLP([5, 4, 1], activation="tanh", output_activation="sigmoid", rng=p["init"])
+        for q in model.parameters():
+            q.data *= p["scale"]
+        return model
+
+    result = search(build, X, y, {"init": [0, 1], "scale": [0.5, 1.0]}, loss="bce", epochs=2)
+    assert len(result.models) == 4
+    # a key whose values do not change the model when another one does: still refused
+    with pytest.raises(ValueError, match=r"grid\['tag'\] changes nothing"):
+        search(lambda p: build({**p, "scale": 1.0}), X, y, {"init": [0, 1], "tag": ["a", "b"]},
+               loss="bce", epochs=2)  # fmt: skip
