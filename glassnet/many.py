@@ -787,17 +787,26 @@ class SearchResult:
 
     @property
     def best_index(self) -> int:
-        """The index of the best model."""
-        return int(self.ranking[0])
+        """The index of the best model: a ValueError when every model diverged or scored a
+        validation loss that is not finite (none is best; ``table()`` shows each one)."""
+        i = int(self.ranking[0])
+        if self.histories[i].stop_reason == "diverged" or not np.isfinite(self.val_loss[i]):
+            raise ValueError(
+                f"search: none of the {len(self.models)} models is best: every one diverged "
+                "or scored a validation loss that is not finite (result.table() shows each "
+                "one's). Try smaller learning rates, standardized features (and targets, for "
+                "a regression), or a larger l2."
+            )
+        return i
 
     @property
     def best_params(self) -> dict[str, Any]:
-        """The grid point of the best model."""
+        """The grid point of the best model (a ValueError when none is: see best_index)."""
         return self.params[self.best_index]
 
     @property
     def best_model(self) -> Module:
-        """The best model, trained."""
+        """The best model, trained (a ValueError when none is: see best_index)."""
         return self.models[self.best_index]
 
     def table(self, top: int | None = None) -> str:

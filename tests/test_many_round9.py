@@ -121,3 +121,23 @@ def test_search_takes_a_grid_key_that_build_reads():
     with pytest.raises(ValueError, match=r"grid\['tag'\] changes nothing"):
         search(lambda p: build({**p, "scale": 1.0}), X, y, {"init": [0, 1], "tag": ["a", "b"]},
                loss="bce", epochs=2)  # fmt: skip
+
+
+def test_a_search_whose_every_model_diverged_has_no_best_model():
+    """Every model diverged: best_params and best_model still named the first of them, with
+    weights from before its overflow, as though it had won; ranked last is not best."""
+    X, _ = data(n=80)
+    y = X @ np.arange(1.0, 6.0) * 1e3
+
+    def build(p):
+        return nn.MLP([5, 8, 1], activation="relu", output_activation="identity", rng=0)
+
+    result = search(build, X, y, {"lr": [10.0, 100.0]}, epochs=5, batch_size=16)
+    assert [h.stop_reason for h in result.histories] == ["diverged", "diverged"]
+    for attr in ("best_index", "best_params", "best_model"):
+        with pytest.raises(ValueError, match=r"none of the 2 models is best: every one diverged"):
+            getattr(result, attr)
+    assert "diverged" in result.table()  # (the table still shows each one)
+    # one model trained beside a diverged one: it is best, the diverged one ranked last
+    result = search(build, X / 1e3, y / 1e3, {"lr": [1e-3, 100.0]}, epochs=5, batch_size=16)
+    assert result.best_params == {"lr": 1e-3} and result.ranking.tolist() == [0, 1]
