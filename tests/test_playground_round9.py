@@ -8,6 +8,11 @@
   on the page: an activation of 2.06e-09 read 0 (and 0.1234996 read 0.124) in the table,
   while the explain panel beside it, the same neuron at the same point, read 2.06e-09
   (0.123). The table now comes as full floats.
+* the export buttons were plain links: a refused export (safetensors not installed for the
+  model file, the run pushed out by other pages' runs) was a failed download named
+  ``export.json`` and not a word on the page; the server called the missing safetensors an
+  internal error. The page now fetches the file and says a refusal on its status line, and
+  the server answers 501 with glassnet's own words (``pip install "glassnet[io]"``).
 
 The browser tests drive headless Chromium (Debian's ``chromium`` package) with Playwright,
 and skip, saying why, when either is missing.
@@ -15,11 +20,17 @@ and skip, saying why, when either is missing.
 
 from __future__ import annotations
 
+import http.client
+import json
 import random
+import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
 from browser_helpers import CHROMIUM, chromium
 
+from glassnet.io import load_model
 from glassnet.playground import Playground, Run
 from glassnet.report import fmt
 
@@ -161,3 +172,82 @@ def test_the_pages_table_reads_as_the_explain_panel_beside_it(page, server):
     explained = [fmt(run.explain(p, A1)["a"], 3) for p in range(4)]
     assert [row[a1] for row in rows[1:]] == explained
     assert explained[0] == "2.06e-09" and explained[3] == "6.14e-06"
+
+
+def _no_safetensors(monkeypatch):
+    """safetensors not installed, as far as an import in this process can tell."""
+    for name in ("safetensors", "safetensors.numpy"):
+        monkeypatch.setitem(sys.modules, name, None)  # (import raises ImportError)
+
+
+def _export(pg, rid, what):
+    c = http.client.HTTPConnection("127.0.0.1", pg.port, timeout=30)
+    try:
+        c.request(
+            "GET", f"/api/export?run={rid}&what={what}", headers={"X-Glassnet-Token": pg.token}
+        )
+        r = c.getresponse()
+        return r.status, r.read()
+    finally:
+        c.close()
+
+
+def test_a_model_export_without_safetensors_says_what_to_install(server, monkeypatch, capfd):
+    rid, _ = server.new_run({"seed": 1})
+    _no_safetensors(monkeypatch)
+    status, body = _export(server, rid, "model")
+    assert status == 501
+    error = json.loads(body)["error"]
+    assert "needs safetensors" in error and 'pip install "glassnet[io]"' in error
+    assert "internal error" not in error and "internal error" not in capfd.readouterr().err
+    status, body = _export(server, rid, "data")  # the rest needs no safetensors
+    assert status == 200 and body.startswith(b"x1,x2,label\n")
+
+
+@needs_browser
+def test_a_refused_export_is_said_on_the_page(page, server, monkeypatch):
+    _open(page, server)
+    _no_safetensors(monkeypatch)
+    page.click("#export-model")
+    page.wait_for_function("document.querySelector('#status').textContent !== ''")
+    status = page.text_content("#status")
+    assert status.startswith("Export of the model file refused: ")
+    assert 'pip install "glassnet[io]"' in status
+    page.errors.clear()  # (the refusal is logged on the console too, as every error is)
+    # a run the server no longer holds (pushed out by other pages' runs): said too
+    server.drop([page.evaluate("run.id")])
+    page.click("#export-data")
+    page.wait_for_function("document.querySelector('#status').textContent.includes('data')")
+    assert "Export of the data (csv) refused: unknown run" in page.text_content("#status")
+    page.errors.clear()
+
+
+@needs_browser
+def test_an_export_still_downloads_the_file(browser, server, tmp_path):
+    context = browser.new_context(accept_downloads=True, bypass_csp=False)  # (the page's CSP on)
+    try:
+        page = context.new_page()
+        _open(page, server, "#seed=3")
+        rid = page.evaluate("run.id")
+        for what, name, head in [
+            ("script", "playground_run.py", b'"""A glassnet playground run'),
+            ("data", "playground_data.csv", b"x1,x2,label\n"),
+            ("model", "playground.glassnet", None),
+        ]:
+            with page.expect_download() as info:
+                page.click(f"#export-{what}")
+            d = info.value
+            assert d.suggested_filename == name and d.failure() is None
+            data = Path(d.path()).read_bytes()
+            if head is not None:  # the bytes the server sends
+                assert data.startswith(head) and data == _export(server, rid, what)[1]
+            else:  # (a model file holds the time it was written: its weights compared)
+                (tmp_path / name).write_bytes(data)
+                net = load_model(tmp_path / name, network_only=True)
+                want = server.run_of(rid).model.state_dict()
+                got = net.state_dict()
+                assert got.keys() == want.keys()
+                assert all(np.array_equal(got[k], want[k]) for k in want)
+        assert page.text_content("#status") == ""
+    finally:
+        context.close()

@@ -824,7 +824,11 @@ def _api_export(h: _Handler, query: dict, body: dict) -> None:
     what = check_choice(_one(query, "what", "model"), "what", "export", ("model", "script", "data"))
     with run.lock:
         if what == "model":
-            _download(h, model_bytes(run), "application/octet-stream", "playground.glassnet")
+            try:
+                data = model_bytes(run)
+            except ImportError as exc:  # safetensors missing: said, as glassnet train says it
+                raise RequestError(501, str(exc)) from None  # (not an internal error)
+            _download(h, data, "application/octet-stream", "playground.glassnet")
         elif what == "script":
             _download(h, run.script().encode(), "text/x-python; charset=utf-8", "playground_run.py")
         else:

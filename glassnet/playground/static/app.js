@@ -945,6 +945,39 @@ function exportLinks() {
   $("export-data").href = q("data");
 }
 
+// an export is fetched by the page and then saved, so that a refusal (the run pushed out by
+// other pages' runs, safetensors not installed for the model file) is said on the status
+// line: followed as a plain link, it was a failed download ("export.json") and no word of why.
+// A click with a key held (a new tab, "save link as" from the menu) stays the browser's own.
+async function exportFile(ev) {
+  if (ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.altKey) return;
+  ev.preventDefault();
+  const link = ev.currentTarget, what = link.textContent.trim().toLowerCase();
+  let r;
+  try {
+    r = await fetch(link.href, { headers: { "X-Glassnet-Token": TOKEN } });
+  } catch {
+    report(new Error("The glassnet playground server does not answer: was it stopped? Start it "
+      + "again ('glassnet playground') and open the new URL it prints (a new token)."));
+    return;
+  }
+  if (!r.ok) {
+    let why = `HTTP ${r.status}`;
+    try { why = (await r.json()).error || why; } catch { /* not JSON: the status says it */ }
+    report(new Error(`Export of the ${what} refused: ${why}`));
+    return;
+  }
+  const name = /filename="([^"]+)"/.exec(r.headers.get("Content-Disposition") || "")?.[1] || "export";
+  const url = URL.createObjectURL(await r.blob());
+  const save = document.createElement("a");
+  save.href = url; save.download = name; save.hidden = true;
+  document.body.append(save);
+  save.click();
+  save.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+for (const id of ["export-model", "export-script", "export-data"]) $(id).onclick = exportFile;
+
 function legend() {
   const c = $("legend"), ctx = c.getContext("2d");
   for (let x = 0; x < c.width; x++) { ctx.fillStyle = css((2 * x) / (c.width - 1) - 1); ctx.fillRect(x, 0, 1, c.height); }
