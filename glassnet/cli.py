@@ -93,6 +93,7 @@ from .datasets import (
     missing_tokens,
     read_pipe,
     sniff_delimiter,
+    trailing_fields_text,
     utf8_text,
 )
 from .datasets import read_csv as _read_csv_file
@@ -4817,7 +4818,7 @@ def _stream_target_kind(args: argparse.Namespace, target: str | list[str]) -> tu
     block (a pyarrow RecordBatch, its columns named as the file names them). ``target``:
     --task multilabel's label columns (a list), read as text, as in memory."""
     targets = [target] if isinstance(target, str) else list(target)
-    from .stream import null_values
+    from .stream import first_csv_block, null_values
 
     try:
         import pyarrow as pa
@@ -4845,17 +4846,12 @@ def _stream_target_kind(args: argparse.Namespace, target: str | list[str]) -> tu
             f"which the streaming reader would take for the header: delete that line, or drop "
             f"--stream"
         )
-    try:
-        read = pa_csv.ReadOptions(block_size=1 << 22)  # from_csv's first block, delimiter
-        parse = pa_csv.ParseOptions(delimiter=_stream_delimiter(args))  # (as the stream reads)
+    try:  # from_csv's first block, delimiter, and rows mended (as the stream reads them)
         convert = pa_csv.ConvertOptions(  # and its missing cells (None: the default set)
             null_values=sorted(null_values(args.missing)), strings_can_be_null=True,
             decimal_point=args.decimal,
         )  # fmt: skip
-        opened = pa_csv.open_csv(
-            str(path), read_options=read, parse_options=parse, convert_options=convert
-        )
-        first = next(iter(opened), None)
+        first = first_csv_block(str(path), _stream_delimiter(args), convert, 1 << 22)
     except pa.ArrowInvalid as exc:  # (a row of another width: the stream's error, its line)
         from .stream import unreadable
 
@@ -4985,7 +4981,7 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
     import pyarrow as pa
     from pyarrow import csv as pa_csv
 
-    from .stream import csv_line, null_values
+    from .stream import csv_line, first_csv_block, null_values
 
     path = str(args.data)
     delimiter = _stream_delimiter(args)
@@ -5018,11 +5014,7 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
                 column_types={raw[n]: pa.string() for n in wanted},
                 null_values=sorted(null_values(args.missing)), strings_can_be_null=True,
             )  # fmt: skip
-            opened = pa_csv.open_csv(
-                path, read_options=pa_csv.ReadOptions(block_size=1 << 22),
-                parse_options=pa_csv.ParseOptions(delimiter=delimiter), convert_options=convert,
-            )  # fmt: skip
-            again = next(iter(opened))
+            again = first_csv_block(path, delimiter, convert, 1 << 22)
             for n in wanted:
                 column = again.column(raw[n]).fill_null("")
                 texts[n] = [c.strip() for c in column.to_pylist()]
@@ -5570,6 +5562,9 @@ def _train_streamed(args: argparse.Namespace) -> int:
         f"          {passes} statistics pass{'es' if passes > 1 else ''} in {stats_s:.2f} s; "
         f"shuffle buffer {buffer_size:,} rows"
     )
+    if cols.trailing:  # (rows ending in a delimiter or several: read as in memory, said so)
+        named = len(cols.features) + len(cols.targets)
+        say(f"          {trailing_fields_text(cols.trailing, cols.rows, named)}")
     how = "--task" if args.task != "auto" else "inferred"
     if entries is not None:
         say(

@@ -1911,15 +1911,21 @@ def _trailing_notes(notes: str, trailing: Counter[int], n_rows: int, n_columns: 
     """``notes`` (read_csv's line notes) and the data rows that ended in empty fields past
     the header's ``n_columns`` columns, which were left out (``trailing``: their count by
     the number of such fields)."""
+    head = notes or f"{n_rows} rows from {n_rows + 1} lines (1 header)"
+    return f"{head}; {trailing_fields_text(trailing, n_rows, n_columns)}"
+
+
+def trailing_fields_text(trailing: Mapping[int, int], n_rows: int, n_columns: int) -> str:
+    """What became of the data rows that ended in empty fields past the header's
+    ``n_columns`` columns (``trailing``: how many rows by the number of such fields, of
+    ``n_rows``): left out, as read_csv and ``glassnet.stream.from_csv`` read them."""
     count = sum(trailing.values())
     fields = "/".join(str(k) for k in sorted(trailing))
     rows = f"all {n_rows} rows" if count == n_rows else f"{count} of the {n_rows} rows"
-    what = (
+    return (
         f"{rows} end in {fields} empty field(s) past the header's {n_columns} columns (a "
         f"delimiter ending the line): left out"
     )
-    head = notes or f"{n_rows} rows from {n_rows + 1} lines (1 header)"
-    return f"{head}; {what}"
 
 
 #: A row number as pandas' to_csv (or R's write.csv) writes it: a whole number, no sign.

@@ -35,6 +35,7 @@ round-trips are :mod:`glassnet.preprocessing`'s.
 from __future__ import annotations
 
 import functools
+import io
 import itertools
 import mmap
 import os
@@ -489,6 +490,9 @@ class Columns:
     counts: list[list[int]] | None = None  # several targets: each one's rows per class
     # each text column's rows per category (in the order of ``categories``)
     category_counts: dict[str, list[int]] = field(default_factory=dict)
+    # a CSV file's rows that ended in empty fields past the header's columns, which were
+    # left out (a delimiter ending the line): how many rows by the number of such fields
+    trailing: dict[int, int] = field(default_factory=dict)
 
     @property
     def targets(self) -> list[str]:
@@ -962,11 +966,14 @@ def from_csv(
         null_values=sorted(nulls), strings_can_be_null=True, decimal_point=decimal
     )
     try:
-        with pa.input_stream(path) as f:  # closed here, whatever pyarrow's reader keeps
-            rows = csv.open_csv(f, read_options=read, parse_options=parse, convert_options=convert)
-            first = next(iter(rows), None)
+        first = first_csv_block(path, delimiter, convert, block_size)
     except pa.ArrowInvalid as e:
         raise unreadable(path, delimiter, e, {}, nulls, block_size, decimal) from None
+    # rows of another width than the header's that the in-memory reader takes (a delimiter
+    # ending the line): read through _Mended once pyarrow refuses one (_mendable); the
+    # statistics pass then starts over, and counts the rows cut short in ``trailing``
+    mend = False
+    trailing: Counter[int] = Counter()
     if first is None:
         raise ValueError(f"fit: '{path}' has no rows.")
     # the columns are named as the in-memory reader names them: without the blanks around
@@ -1026,8 +1033,9 @@ def from_csv(
     def batches() -> Iterator[Any]:
         nonlocal checked
         row = 0
+        cut: Counter[int] = Counter()  # this pass's rows cut short (_Mended)
         try:
-            with pa.input_stream(path) as f:
+            with _csv_input(path, delimiter, cut if mend else None) as f:
                 for b in csv.open_csv(
                     f, read_options=read, parse_options=parse, convert_options=convert
                 ):
@@ -1040,15 +1048,206 @@ def from_csv(
                         row += b.num_rows
                     yield _stripped(b, names, None if not checked else blanks, blanks, nulls)
         except pa.ArrowInvalid as e:
+            if not mend and not checked and _mendable(path, delimiter):
+                raise _Mend from None  # (the statistics pass, read again mended)
             raise unreadable(path, delimiter, e, kinds, nulls, block_size, decimal) from None
+        if not checked:
+            trailing.update(cut)
         checked = True
 
-    return _table_stream(
-        batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
-        dtype=dtype, where=lambda row: f"'{path}'" + (
-            f" line {csv_line(path, delimiter, row)}" if row >= 0 else ""
-        ),
-    )  # fmt: skip
+    def stream() -> Stream:
+        return _table_stream(
+            batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
+            dtype=dtype, where=lambda row: f"'{path}'" + (
+                f" line {csv_line(path, delimiter, row)}" if row >= 0 else ""
+            ),
+        )  # fmt: skip
+
+    try:
+        out = stream()
+    except _Mend:
+        mend = True
+        out = stream()
+    assert out.columns is not None
+    out.columns.trailing = dict(sorted(trailing.items()))
+    return out
+
+
+class _Mend(Exception):
+    """pyarrow refused a row that the in-memory reader takes: read the file again, mended."""
+
+
+def first_csv_block(path: str, delimiter: str, convert: Any, block_size: int = 1 << 22) -> Any:
+    """The first record batch of pyarrow's streaming reader of CSV file ``path`` (None for
+    a file of a header only), read as :func:`from_csv` reads it: with a row of another
+    width than the header's that the in-memory reader takes mended (:class:`_Mended`).
+    ``convert``: pyarrow's ConvertOptions. pyarrow's ArrowInvalid for any other row."""
+    import pyarrow as pa
+    from pyarrow import csv
+
+    read = csv.ReadOptions(block_size=block_size)
+    parse = csv.ParseOptions(delimiter=delimiter)
+    for mend in (False, True):
+        try:
+            with _csv_input(path, delimiter, Counter() if mend else None) as f:
+                rows = csv.open_csv(f, read_options=read, parse_options=parse,
+                                    convert_options=convert)  # fmt: skip
+                return next(iter(rows), None)
+        except pa.ArrowInvalid:
+            if mend or not _mendable(path, delimiter):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _csv_input(path: str, delimiter: str, cut: Counter[int] | None) -> Any:
+    """The file as pyarrow reads it: as it is (``cut`` None), or mended (:class:`_Mended`,
+    its rows cut short counted in ``cut``)."""
+    import pyarrow as pa
+
+    if cut is None:
+        return pa.input_stream(path)
+    return pa.PythonFile(_Mended(path, delimiter, cut), mode="r")
+
+
+def _takes(cells: list[str], header: list[str]) -> int | None:
+    """Whether the in-memory reader (:func:`glassnet.datasets.read_csv`) takes a row of
+    ``cells`` under a header row of the fields ``header`` where pyarrow, which reads rows
+    of the header's width only, refuses it (a row of another width): the number of empty
+    fields it ends in past the header's named columns (a delimiter, or several, ending the
+    line, as spreadsheets write: left out), 0 for a row that lacks some of the empty fields
+    of unnamed columns that end the header (a delimiter ending the header line); else
+    None."""
+    width, n = len(header), len(cells)
+    named = width
+    while named > 1 and not header[named - 1].strip():
+        named -= 1
+    if n > width and not "".join(cells[width:]).strip():
+        return n - named
+    if named <= n < width:
+        return 0
+    return None
+
+
+def _mendable(path: str, delimiter: str) -> bool:
+    """Whether the first row of ``path`` that pyarrow refuses for its width is one the
+    in-memory reader takes (:func:`_takes`), so that :class:`_Mended` reads it."""
+    for _, cells, header in _csv_rows(path, delimiter):
+        if len(cells) != len(header):
+            return _takes(cells, header) is not None
+    return False
+
+
+class _Mended(io.RawIOBase):
+    """A CSV file's bytes, each data row that pyarrow refuses for its width and the
+    in-memory reader takes (:func:`_takes`) made the header's width, as that reader reads
+    it: one that ends in more fields than the header, the extra ones empty, cut short
+    (counted in ``cut``, by the number of empty fields past the header's named columns);
+    one without some of the empty fields of unnamed columns ending the header, given them.
+    Other rows, the header and every line break are left as they are, so that rows and
+    lines keep their numbers (:func:`csv_line`). A row of one line each: a quoted cell
+    that runs on across lines is refused by the stream anyway (:func:`_one_line_cells`)."""
+
+    def __init__(self, path: str, delimiter: str, cut: Counter[int]) -> None:
+        super().__init__()
+        self._file = open(path, "rb")  # noqa: SIM115 (closed by close())
+        self._delimiter, self._cut = delimiter, cut
+        self._parts = self._mended()
+        self._left = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not len(self._left):
+            part = next(self._parts, None)
+            if part is None:
+                return 0
+            self._left = memoryview(part)
+        n = min(len(buffer), len(self._left))
+        buffer[:n] = self._left[:n]
+        self._left = self._left[n:]
+        return n
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+    def _mended(self) -> Iterator[bytes]:
+        import csv as pycsv
+
+        d = self._delimiter
+        # the header: the first line that is not blank, left as it is
+        header: list[str] = []
+        while not header:
+            line = self._file.readline()
+            if not line:
+                return
+            yield line
+            if line.strip():
+                text = line.decode("utf-8-sig", "surrogateescape").rstrip("\r\n")
+                header = next(pycsv.reader([text], delimiter=d), []) or [""]
+        width = len(header)
+        named = width
+        while named > 1 and not header[named - 1].strip():
+            named -= 1
+        every = named < width  # (a short row ends in no delimiter: each row is read)
+        maybe = re.compile(re.escape(d.encode()) + rb'[ \t"]*(?=[\r\n]|\Z)')  # a row's end
+        carry = b""
+        while True:
+            block = self._file.read(1 << 20)
+            data = carry + block
+            if not block:
+                if data:
+                    yield self._lines(data, header, every, maybe)
+                return
+            end = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+            data, carry = data[:end], data[end:]
+            if data:
+                yield self._lines(data, header, every, maybe)
+
+    def _lines(self, data: bytes, header: list[str], every: bool, maybe: Any) -> bytes:
+        """``data`` (whole lines), its rows mended."""
+        import csv as pycsv
+
+        if not every and maybe.search(data) is None:
+            return data  # (no line ends in the delimiter: none ends in an empty field)
+        d, width = self._delimiter, len(header)
+        out = []
+        for line in data.splitlines(keepends=True):
+            body = line.rstrip(b"\r\n")
+            if not body.strip() or not (every or maybe.search(body)):
+                out.append(line)
+                continue
+            text = body.decode("utf-8", "surrogateescape")
+            cells = next(pycsv.reader([text], delimiter=d), [])
+            k = _takes(cells, header)
+            if k is None or len(cells) == width:
+                out.append(line)
+                continue
+            if len(cells) < width:
+                mended = text + d * (width - len(cells))
+            else:
+                self._cut[k] += 1
+                mended = _cut_short(text, cells, width, d)
+            out.append(mended.encode("utf-8", "surrogateescape") + line[len(body) :])
+        return b"".join(out)
+
+
+def _cut_short(text: str, cells: list[str], width: int, delimiter: str) -> str:
+    """The row ``text`` (its ``cells``, as Python's csv reads it) without its empty fields
+    past the first ``width``: its end cut off, as written, or written anew when that
+    reads otherwise (a cell whose quotes the cut would leave open)."""
+    import csv as pycsv
+
+    blank = rf'{re.escape(delimiter)}[ \t]*(?:"[ \t]*"[ \t]*)?'
+    found = re.search(rf"(?:{blank}){{{len(cells) - width}}}$", text)
+    if found is not None:
+        kept = text[: found.start()]
+        if next(pycsv.reader([kept], delimiter=delimiter), []) == cells[:width]:
+            return kept
+    out = io.StringIO()
+    pycsv.writer(out, delimiter=delimiter, lineterminator="").writerow(cells[:width])
+    return out.getvalue()
 
 
 # a number as a European spreadsheet writes it: 3,5 or 2 or 1.003,50 (a thousands point)
@@ -1218,7 +1417,9 @@ def unreadable(
         return ValueError(f"fit: '{path}' is empty: a CSV file needs a header row and data rows.")
     for line, cells, header in _csv_rows(path, delimiter):
         if len(cells) != len(header):
-            return _cells_off(path, line, cells, header)
+            if _takes(cells, header) is None:
+                return _cells_off(path, line, cells, header)
+            cells = cells[: len(header)]  # (read by _Mended, as the header's width)
         for name, cell in zip(header, cells):
             if name in kinds and not _number(cell, kinds[name] == "whole numbers", nulls, decimal):
                 return ValueError(
@@ -1231,9 +1432,8 @@ def unreadable(
 def _cells_off(path: str, line: int, cells: list[str], header: list[str]) -> ValueError:
     """A row of another number of cells than the header's, named: the header's named
     columns and its unnamed empty ones after them (a delimiter ending the header line) told
-    apart; a row that only ends in more empty fields than the header (a delimiter, or more,
-    ending that line) said to be one, which the in-memory reader accepts and a stream
-    cannot (pyarrow reads a row of the header's number of fields only)."""
+    apart (a row that only ends in more empty fields than the header, or lacks some of its
+    unnamed ones, is read mended: :class:`_Mended`)."""
     named = len(header)
     while named > 1 and not header[named - 1].strip():
         named -= 1
@@ -1245,15 +1445,6 @@ def _cells_off(path: str, line: int, cells: list[str], header: list[str]) -> Val
         else ""
     )
     said = f"fit: '{path}' line {line} has {len(cells)} cells where the header names {columns}"
-    if len(cells) > len(header) and not "".join(cells[len(header) :]).strip():
-        extra = len(cells) - len(header)
-        return ValueError(
-            f"{said}; it ends in {extra} empty field{'s' * (extra != 1)} more (a delimiter "
-            f"ending the line), "
-            f"which a stream cannot read: remove the extra delimiter(s) at the end of line "
-            f"{line}, or read the file in memory (read_csv; glassnet train without --stream), "
-            f"which leaves such empty fields out with a note."
-        )
     return ValueError(f"{said}; give every row one cell per column.")
 
 

@@ -138,3 +138,111 @@ def test_stream_columns_count_each_category(tmp_path):
     cols = from_csv(data, "y", block_size=1 << 10).columns
     assert cols.categories["c"] == ["?", "x", "z"]
     assert cols.category_counts["c"] == [400, 1200, 400]
+
+
+# ------------------------------------- streamed rows that end in extra empty fields
+
+
+def _ending(path: Path, ends: dict[int, str], header: str = "a,c,y", eol: str = "\n") -> Path:
+    """A file of 600 rows of a number, a text with a delimiter in quotes and a 0/1 label,
+    data row ``i`` (0-based) ending in ``ends[i]``."""
+    rng = np.random.default_rng(4)
+    lines = [header]
+    for i in range(600):
+        cell = ['"p,q"', "x", "z"][i % 3]
+        lines.append(f"{rng.normal():.4f},{cell},{i % 2}{ends.get(i, '')}")
+    path.write_text(eol.join(lines) + eol, newline="")
+    return path
+
+
+_EMPTY_ENDS = [",", ",,", ", ", ',""', ',"  ",', ",\t,"]
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+def test_streamed_rows_ending_in_empty_fields_are_read_as_in_memory(tmp_path, eol):
+    """pyarrow reads rows of the header's width only: a row ending in more empty fields than
+    the header (1,2,0,, as spreadsheets export) was an error under a stream, which the
+    in-memory reader takes. Early rows (the first block) and late ones (after a block the
+    statistics pass has read) are read as in memory, their empty fields left out and
+    counted, the cells, lines and categories the in-memory reader's."""
+    from glassnet.datasets import read_csv
+    from glassnet.stream import from_csv
+
+    ends = {i: _EMPTY_ENDS[i % len(_EMPTY_ENDS)] for i in [*range(3, 9), *range(400, 600, 7)]}
+    data = _ending(tmp_path / "d.csv", ends, eol=eol)
+    table = read_csv(data, target="y")
+    cols = (stream := from_csv(data, "y", block_size=1 << 12)).columns
+    assert cols.rows == table.n_rows == 600
+    counted = {1: 0, 2: 0}
+    for end in ends.values():
+        counted[end.count(",")] += 1
+    assert cols.trailing == counted
+    assert f"{sum(counted.values())} of the 600 rows end in 1/2 empty field(s)" in (
+        table.line_notes
+    )
+    assert cols.categories["c"] == ["p,q", "x", "z"]
+    assert cols.category_counts["c"] == [200, 200, 200]
+    X = np.concatenate([x for x, _, _ in stream.chunks()])
+    np.testing.assert_allclose(X[:, 0], table.numbers("a"), rtol=1e-6)
+    np.testing.assert_array_equal(X[:, 1:].argmax(axis=1), np.arange(600) % 3)
+
+
+def test_a_value_past_the_header_is_still_an_error_naming_its_line(tmp_path):
+    """Only empty fields are left out: a value past the header's columns, after rows that
+    end in empty ones, is an error naming its line (the in-memory reader's), as is a bad
+    cell of a row that ends in empty fields."""
+    from glassnet.datasets import read_csv
+    from glassnet.stream import from_csv
+
+    data = _ending(tmp_path / "d.csv", {5: ",,", 450: ",,", 500: ",,x"})
+    with pytest.raises(ValueError, match="Line 502 of"):
+        read_csv(data, target="y")
+    with pytest.raises(
+        ValueError, match=r"d.csv' line 502 has 5 cells where the header names 3 columns;"
+    ):
+        from_csv(data, "y", block_size=1 << 12)
+    data = _ending(tmp_path / "e.csv", {5: ",,", 450: ",,"})
+    lines = data.read_text().splitlines()
+    lines[520] = "abc,x,1,,"
+    data.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=r"line 521: column 'a' holds 'abc' where its first"):
+        from_csv(data, "y", block_size=1 << 12)
+    lines[520] = "NA,x,1,,"
+    data.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=r"line 521: column 'a' has a missing value"):
+        from_csv(data, "y", block_size=1 << 12)
+
+
+def test_streamed_rows_without_the_headers_unnamed_empty_fields_are_read(tmp_path):
+    """A header ending in a delimiter (a, c, y and an unnamed empty column) and a row that
+    lacks it (1,x,0): read in memory, refused by a stream ("3 cells where the header names
+    3 columns and 1 unnamed empty one")."""
+    from glassnet.datasets import read_csv
+    from glassnet.stream import from_csv
+
+    ends = {i: "," for i in range(600) if i % 50}
+    data = _ending(tmp_path / "d.csv", ends, header="a,c,y,")
+    table = read_csv(data, target="y")
+    stream = from_csv(data, "y", block_size=1 << 12)
+    assert stream.columns.rows == table.n_rows == 600
+    assert stream.columns.trailing == {}
+    X = np.concatenate([x for x, _, _ in stream.chunks()])
+    np.testing.assert_allclose(X[:, 0], table.numbers("a"), rtol=1e-6)
+
+
+def test_train_stream_reads_rows_ending_in_empty_fields_and_says_so(capsys, tmp_path):
+    """glassnet train --stream on an Excel export whose rows end in extra delimiters trains
+    as the in-memory run does, and says what it left out as the in-memory run says it."""
+    ends = {i: _EMPTY_ENDS[i % len(_EMPTY_ENDS)] for i in range(0, 600, 5)}
+    data = _ending(tmp_path / "d.csv", ends)
+    said = "120 of the 600 rows end in 1/2 empty field(s) past the header's 3 columns"
+    for flags in ([], ["--stream"]):
+        code, out, err = run(
+            capsys, "train", data, "--target", "y", "--out", tmp_path / "m.glassnet", *FAST,
+            *flags,
+        )  # fmt: skip
+        assert code == 0, err
+        assert said in out, out
+    code, out, err = run(capsys, "predict", tmp_path / "m.glassnet", data)
+    assert code == 0, err
+    assert len(out.splitlines()) == 601
