@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import glassnet as gn
 from glassnet import exercises as X
@@ -106,3 +107,24 @@ def test_explain_separates_the_kronecker_indices_of_ten_or_more_classes() -> Non
     text = e.to_text(notation="ascii", max_rows=None)
     assert "(delta_1,12 - y_hat12)" in text and "(delta_11,2 - y_hat2)" in text
     assert "ŷ₁ (δ₁,₁₂ − ŷ₁₂)" in e.to_text(notation="unicode", max_rows=None)
+
+
+# =====================================================================================
+# draw_network: its own name on a refused target or loss
+# =====================================================================================
+def test_draw_network_names_itself_when_it_refuses_the_target_or_the_loss() -> None:
+    # the backward view's refusals of y and of the loss began 'explain: ...', a function
+    # the teacher had not called
+    from glassnet import viz
+
+    net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    cases = [
+        (([0.0, 1.0], "a"), {}, TypeError, "y must be real numbers"),
+        (([0.0, 1.0], [1.0, 0.0]), {}, ValueError, "y must hold 1 target value(s)"),
+        (([0.0, 1.0], 2.0), {"loss": "bce"}, ValueError, "needs targets in [0, 1]"),
+        (([0.0, 1.0], 1.0), {"loss": "cross_entropy"}, ValueError, "needs a softmax output"),
+    ]
+    for args, kwargs, exc, words in cases:
+        with pytest.raises(exc, match=r"^draw_network: ") as info:
+            viz.draw_network(net, *args, backward=True, **kwargs)
+        assert words in str(info.value)

@@ -167,6 +167,19 @@ def _check_int(v: Any, name: str, lo: int, hi: int | None = None) -> int:
     return n
 
 
+def _explained(model: Any, x: Any, y: Any, loss: str, names: str, decimals: int) -> Any:
+    """``explain``'s numbers for the backward view; a refusal of the target (its shape, text,
+    a class label a binary loss cannot take) or of the loss for this model names
+    draw_network, the function called, not explain."""
+    try:
+        return explain(model, x, y, loss, names=names, decimals=decimals)
+    except (TypeError, ValueError) as err:
+        text = str(err)
+        if type(err) in (TypeError, ValueError) and text.startswith("explain: "):
+            raise type(err)("draw_network: " + text.removeprefix("explain: ")) from None
+        raise
+
+
 def draw_network(
     model: Module,
     x: Any = None,
@@ -282,7 +295,7 @@ def draw_network(
             )
         _one_input(x, d)
         with quiet:
-            e = explain(model, x, y, loss, names=names, decimals=decimals)
+            e = _explained(model, x, y, loss, names, decimals)
         cols, edges, caps = _backward_picture(e, layers, shown, widths, wmax, edge_labels, decimals)
         # a weight gap (even) starts at 190 px (130 without labels) and widens while a label
         # finds no place; an activation or loss gap (odd) holds its one-line labels
