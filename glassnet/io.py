@@ -133,6 +133,11 @@ OPTIM_PREFIX = "optim/"
 _TENSOR_TAG = "__tensor__"
 _TUPLE_TAG = "__tuple__"
 _ITEMS_TAG = "__items__"
+#: A checkpoint's infinite float, which JSON cannot hold (a scheduler's ``best`` before its
+#: first step), as ``{"__float__": "inf"}`` in its optimizer state and meta. (NaN is
+#: refused: a setting of NaN is a run gone wrong, not a state to resume.)
+_FLOAT_TAG = "__float__"
+_NONFINITE = ("inf", "-inf")
 
 
 class ModelFileError(ValueError):
@@ -238,8 +243,10 @@ def _clean_arrays(arrays: Any, argname: str, prefix: str = "") -> dict[str, np.n
     return out
 
 
-def _to_json(value: Any, where: str) -> Any:
-    """A JSON-ready copy of ``value`` (tuples become lists, NumPy scalars Python ones)."""
+def _to_json(value: Any, where: str, nonfinite: bool = False) -> Any:
+    """A JSON-ready copy of ``value`` (tuples become lists, NumPy scalars Python ones);
+    ``nonfinite``: inf and -inf as ``{"__float__": "inf"}`` (a checkpoint's), else
+    refused, as NaN always is."""
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, np.bool_):
@@ -253,6 +260,8 @@ def _to_json(value: Any, where: str) -> Any:
         return int(value)
     if isinstance(value, (float, np.floating)):
         number = float(value)
+        if math.isinf(number) and nonfinite:
+            return {_FLOAT_TAG: repr(number)}  # ('inf', '-inf')
         if not math.isfinite(number):
             raise ValueError(
                 f"{where} is {number}; JSON holds finite numbers only: "
@@ -260,6 +269,12 @@ def _to_json(value: Any, where: str) -> Any:
             )
         return number
     if isinstance(value, Mapping):
+        if nonfinite and len(value) == 1 and _FLOAT_TAG in value:
+            raise ValueError(
+                f"{where} is a dict of the one key {_FLOAT_TAG!r}, which a checkpoint's "
+                f"description reserves for inf and -inf (it would read back as a number): "
+                f"rename the key"
+            )
         out = {}
         for key, item in value.items():
             if not isinstance(key, str):
@@ -267,10 +282,10 @@ def _to_json(value: Any, where: str) -> Any:
                     f"{where} has the key {key!r} of type {type(key).__name__}; "
                     f"JSON object keys must be str: convert it with str()"
                 )
-            out[key] = _to_json(item, f"{where}[{key!r}]")
+            out[key] = _to_json(item, f"{where}[{key!r}]", nonfinite)
         return out
     if isinstance(value, (list, tuple)):
-        return [_to_json(item, f"{where}[{i}]") for i, item in enumerate(value)]
+        return [_to_json(item, f"{where}[{i}]", nonfinite) for i, item in enumerate(value)]
     if isinstance(value, np.ndarray):
         raise TypeError(
             f"{where} is a numpy array; the JSON description holds plain values only: "
@@ -309,13 +324,13 @@ def _check_depth(value: Any, argname: str) -> None:
         )
 
 
-def _describe(meta: Any, argname: str = "meta") -> dict[str, Any]:
+def _describe(meta: Any, argname: str = "meta", nonfinite: bool = False) -> dict[str, Any]:
     if meta is None:
         return {}
     if not isinstance(meta, Mapping):
         raise TypeError(f"'{argname}' must be a dict of JSON values, got {type(meta).__name__}")
     try:
-        out = _to_json(meta, argname)
+        out = _to_json(meta, argname, nonfinite)
     except RecursionError:
         raise ValueError(
             f"'{argname}' is nested too deeply or contains itself; JSON needs a finite tree"
@@ -1148,7 +1163,19 @@ def _encode_state(value: Any, where: str, parts: tuple[str, ...], tensors: dict)
             _encode_state(v, f"{where}[{i}]", (*parts, str(i)), tensors)
             for i, v in enumerate(value)
         ]
-    return _to_json(value, where)
+    return _to_json(value, where, nonfinite=True)
+
+
+def _nonfinite_back(value: Any) -> Any:
+    """A checkpoint's meta with each ``{"__float__": "inf"}`` the float it stands for
+    (any other value as it is: the meta of a file written before such floats were kept)."""
+    if isinstance(value, list):
+        return [_nonfinite_back(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1 and value.get(_FLOAT_TAG) in _NONFINITE:
+        return float(value[_FLOAT_TAG])
+    return {k: _nonfinite_back(v) for k, v in value.items()}
 
 
 def _decode_state(value: Any, tensors: dict[str, np.ndarray], used: set[str]) -> Any:
@@ -1170,6 +1197,8 @@ def _decode_state(value: Any, tensors: dict[str, np.ndarray], used: set[str]) ->
             raise ValueError(f"it refers to the tensor {_short(inner)} twice")
         used.add(inner)
         return tensors[inner]
+    if tag == _FLOAT_TAG and inner in _NONFINITE:
+        return float(inner)
     if tag == _TUPLE_TAG and isinstance(inner, list):
         return tuple(_decode_state(v, tensors, used) for v in inner)
     if tag == _ITEMS_TAG and isinstance(inner, list):
@@ -1209,9 +1238,14 @@ def save_checkpoint(
     model_state : dict of str to numpy.ndarray
         The model's state dict, as for :func:`save_arrays`.
     optimizer_state : dict
-        Arrays, JSON scalars, and lists, tuples and dicts (str or int keys) of them.
+        Arrays, JSON scalars, and lists, tuples and dicts (str or int keys) of them (a
+        learning-rate scheduler's ``state_dict()`` too, beside the optimizer's).
     meta : dict, optional
-        JSON values.
+        JSON values. Here (not in a model's or an arrays file's description) a float may
+        also be inf or -inf, as a scheduler's state holds before its first step
+        (``ReduceLROnPlateau``'s ``best``), in ``optimizer_state`` too: stored as
+        ``{"__float__": "inf"}``, read back as the float (so a dict of that one key is
+        refused). NaN is refused, and arrays must be finite.
     replace_any : bool, default False
         An existing file that is not a glassnet or safetensors file (a CSV file, a NumPy
         file: data of yours) is refused unless this is True.
@@ -1234,7 +1268,7 @@ def save_checkpoint(
         ) from None
     _check_depth(encoded, "optimizer_state")  # (as stored: a tuple or int keys add a level)
     arrays.update(optim_tensors)
-    description = {"meta": _describe(meta), "optimizer": encoded}
+    description = {"meta": _describe(meta, nonfinite=True), "optimizer": encoded}
     return _save(path, st, arrays, description, kind="checkpoint", replace_any=replace_any)
 
 
@@ -1290,7 +1324,7 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
         raise ModelFileError(
             f"{source}: tensor {_short(unused[0])} belongs to no optimizer state entry"
         )
-    return Checkpoint(model_state, optimizer_state, description["meta"])
+    return Checkpoint(model_state, optimizer_state, _nonfinite_back(description["meta"]))
 
 
 # ----------------------------------------------------------------------------- models

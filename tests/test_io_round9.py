@@ -180,3 +180,59 @@ def test_feeds_of_a_model_of_the_decimal_point_is_unchanged(tmp_path):
     assert feeds(proto, {"a": ["1.5"], "c": ["x"]})["a"][0, 0] == 1.5
     with pytest.raises(ValueError, match="holds the text '1,5'"):
         feeds(proto, {"a": ["1,5"], "c": ["x"]})
+
+
+# ------------------------------------------------------------ checkpoints: inf and NaN settings
+
+
+def test_a_checkpoint_keeps_a_schedulers_state_before_its_first_step(tmp_path):
+    # ReduceLROnPlateau starts with best = inf: save_checkpoint refused its state_dict
+    # ("is inf; JSON holds finite numbers only") until a first metric was stepped
+    from glassnet import optim
+    from glassnet.lr_scheduler import ReduceLROnPlateau
+
+    model = nn.MLP([3, 4, 2], rng=0)
+    opt = optim.Adam(model.parameters(), lr=0.1)
+    sched = ReduceLROnPlateau(opt)
+    state = sched.state_dict()
+    assert state["best"] == np.inf
+    path = tmp_path / "ck.glassnet"
+    training = {"optimizer": opt.state_dict(), "scheduler": state}
+    gio.save_checkpoint(path, model.state_dict(), training, meta={"epoch": 0, "sched": state})
+    _, back, meta = gio.load_checkpoint(path)
+    assert back["scheduler"] == state and meta["sched"] == state and meta["epoch"] == 0
+    again = ReduceLROnPlateau(optim.Adam(nn.MLP([3, 4, 2]).parameters(), lr=0.1))
+    again.load_state_dict(back["scheduler"])
+    assert again.state_dict() == state
+    assert gn.load(path)["meta"]["sched"]["best"] == np.inf
+
+
+@pytest.mark.parametrize("value", [np.inf, -np.inf, np.float32(-np.inf)])
+def test_checkpoint_settings_of_inf_come_back_as_they_were(tmp_path, value):
+    path = tmp_path / "ck.glassnet"
+    gio.save_checkpoint(path, {}, {"best": value, "t": (1, value)}, meta={"m": [value]})
+    _, state, meta = gio.load_checkpoint(path)
+    assert state == {"best": float(value), "t": (1, float(value))}
+    assert meta == {"m": [float(value)]}
+
+
+def test_checkpoint_nan_setting_is_still_refused(tmp_path):
+    # (a setting of NaN is a run gone wrong, not a state to resume)
+    with pytest.raises(ValueError, match=r"optimizer_state\['loss'\] is nan"):
+        gio.save_checkpoint(tmp_path / "ck.glassnet", {}, {"loss": float("nan")})
+    with pytest.raises(ValueError, match=r"meta\['loss'\] is nan"):
+        gio.save_checkpoint(tmp_path / "ck.glassnet", {}, {}, meta={"loss": float("nan")})
+    assert not (tmp_path / "ck.glassnet").exists()
+
+
+def test_a_checkpoint_meta_that_looks_like_the_tag_is_refused(tmp_path):
+    # a dict of the one key glassnet marks such numbers with would read back as the number
+    with pytest.raises(ValueError, match="'__float__'"):
+        gio.save_checkpoint(tmp_path / "ck.glassnet", {}, {}, meta={"x": {"__float__": "inf"}})
+    assert not (tmp_path / "ck.glassnet").exists()
+
+
+def test_model_and_arrays_descriptions_still_refuse_inf(tmp_path):
+    # (their meta is plain JSON, which any reader gets as it is)
+    with pytest.raises(ValueError, match="is inf; JSON holds finite numbers only"):
+        gio.save_model(nn.MLP([2, 1], rng=0), tmp_path / "m.glassnet", meta={"best": np.inf})
