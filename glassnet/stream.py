@@ -25,7 +25,9 @@ Sources (:func:`as_stream` picks one for ``fit``):
   column's categories
   (one-hot encoded) and the target's classes (labels 0..C-1 in sorted order). A cell that
   cannot train (empty, NA/NaN, inf, text in a number column) or a row with too few or too
-  many cells is an error naming the file and its line (a Parquet file: its row).
+  many cells is an error naming the file and its line (a Parquet file: its row); a CSV row
+  that only ends in empty fields past the header's (``1,2,0,,``) is read as
+  :func:`glassnet.datasets.read_csv` reads it, those fields left out (``Columns.trailing``).
 
 Kept below ``train`` so that ``fit`` can take a path: the scaling and one-hot encoding it
 applies are the few lines of :class:`Columns`; the in-memory equivalents with model-file
@@ -917,7 +919,10 @@ def from_csv(
     ``("", "?")`` makes ``?`` missing and ``NA`` an ordinary text. Default:
     :data:`MISSING_TOKENS` (empty, ``nan``, ``NA``, ``N/A``, ``null``, in any case), the
     in-memory reader's. ``decimal``: the numbers' decimal mark (``","`` reads ``3,14`` as
-    3.14, as :func:`glassnet.datasets.read_csv` does), other than the delimiter.
+    3.14, as :func:`glassnet.datasets.read_csv` does), other than the delimiter. A row
+    that ends in more fields than the header, the extra ones empty (``1,2,0,,``: a
+    delimiter ending the line, as spreadsheets export), is read as ``read_csv`` reads it,
+    those fields left out and counted in ``columns.trailing``.
 
     ``target`` a list of column names: several label columns (a multi-label target), each
     read as text as written (the blanks around a cell stripped); y is (rows, K), column k
