@@ -205,9 +205,11 @@ class LRSchedule:
         clock = _check(clock, self._clock, f"{name}.lr_at")
         return self._checked(self._rate, self.base_lr, clock, clock)
 
-    def step(self) -> bool:
+    def step(self, epoch: Any = None) -> bool:
         """End of an epoch: set each group's lr for the next one. Returns True when every
-        group's lr is then 0 for good (:meth:`_ended`), else False."""
+        group's lr is then 0 for good (:meth:`_ended`), else False. (PyTorch's deprecated
+        ``step(epoch)`` is refused: :meth:`_no_epoch`.)"""
+        self._no_epoch(epoch)
         groups = self._groups()
         self.epoch += 1
         clock = getattr(self, self._clock)
@@ -215,6 +217,18 @@ class LRSchedule:
         for group, lr in zip(groups, rates):  # (all checked first)
             group["lr"] = lr
         return self._ended(groups)
+
+    def _no_epoch(self, epoch: Any) -> None:
+        """PyTorch's deprecated ``step(epoch)``: refused, saying why, where Python's own
+        error ("takes 1 positional argument") named no cause."""
+        if epoch is not None:
+            name = type(self).__name__
+            raise TypeError(
+                f"{name}.step() takes no epoch (PyTorch's step(epoch) is deprecated): the "
+                f"schedule counts its own steps. Call {name}.step() once per epoch (got "
+                f"epoch={epoch!r:.40}); CosineAnnealingWarmRestarts takes step(epoch), a "
+                "fractional epoch for a per-batch schedule, as PyTorch's."
+            )
 
     def _rates(self, epoch: int) -> list[float]:
         """Every group's lr at ``epoch``, unchecked (what :meth:`stays_zero` looks ahead at)."""
@@ -497,10 +511,11 @@ class LambdaLR(LRSchedule):
     def _rate(self, base_lr: float, epoch: int) -> float:
         return base_lr * self.lr_lambdas[0](epoch)
 
-    def step(self) -> bool:
+    def step(self, epoch: Any = None) -> bool:
         """End of an epoch: each group's lr becomes γ₀ · its lr_lambda(epoch). True when
         that is 0 for every group and stays 0 (:meth:`stays_zero`: the lr_lambdas are
         called at the next ``epoch`` epochs to see), else False."""
+        self._no_epoch(epoch)
         groups = self._groups()
         self.epoch += 1
         self._set(groups)
@@ -638,9 +653,15 @@ class CosineAnnealingWarmRestarts(LRSchedule):
     """PyTorch's ``CosineAnnealingWarmRestarts``: a cosine from γ₀ down towards ``eta_min``
     over ``T_0`` epochs, then again from γ₀, each period ``T_mult`` times the one before:
     γₑ = η_min + (γ₀ − η_min) · (1 + cos(π T_cur / T_i)) / 2 with T_cur the epochs since
-    the last restart and T_i the period it is in."""
+    the last restart and T_i the period it is in.
+
+    As PyTorch's, ``step(epoch)`` takes the epoch, a fraction of one too, for a schedule
+    stepped each batch (``sched.step(epoch + i / iters)``): the rate at that point of the
+    curve; a ``step()`` after it goes one epoch further (``epoch`` + 1), as PyTorch's."""
 
     _hyper = ("T_0", "T_mult", "eta_min")
+    _progress = {"fraction": 0.0}  # what step(epoch) gave past the whole epoch (self.epoch)
+    _rules = {"fraction": {"low": 0, "high": 1, "high_open": True}}
 
     def __init__(
         self,
@@ -657,7 +678,27 @@ class CosineAnnealingWarmRestarts(LRSchedule):
         """True only when γ₀ and ``eta_min`` are 0: otherwise each restart rises again."""
         return self.eta_min == 0 and all(base == 0 for base in self.base_lrs)
 
-    def _rate(self, base_lr: float, epoch: int) -> float:
+    def step(self, epoch: Any = None) -> bool:
+        """End of an epoch (``epoch`` None), or the point ``epoch`` (a number >= 0, a
+        fraction of an epoch too) of the curve, as PyTorch's ``step(epoch)``: each group's
+        lr set there. True when every group's lr is then 0 for good, else False."""
+        if epoch is None and not self.fraction:
+            return super().step()
+        name = type(self).__name__
+        if epoch is None:  # (after step(2.5), step() goes on to 3.5, as PyTorch's T_cur + 1)
+            epoch = self.epoch + self.fraction + 1
+        elif isinstance(epoch, bool) or not isinstance(epoch, numbers.Real):
+            raise TypeError(f"{name}.step: epoch must be a number >= 0. Got {epoch!r:.40}.")
+        at = float(_check(epoch, "epoch", f"{name}.step", {"low": 0}))
+        groups = self._groups()
+        rates = [self._checked(self._rate, base, at, at) for base in self.base_lrs]
+        for group, lr in zip(groups, rates):  # (all checked first)
+            group["lr"] = lr
+        self.epoch = math.floor(at)
+        self.fraction = at - self.epoch
+        return self._ended(groups)
+
+    def _rate(self, base_lr: float, epoch: float) -> float:
         t0, mult, cur = self.T_0, self.T_mult, epoch
         if mult == 1:
             cur, period = epoch % t0, t0

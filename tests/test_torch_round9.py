@@ -184,3 +184,77 @@ def test_fill_as_torch():
         torch.zeros(2, 4).fill_(torch.tensor([1.0]))
     with pytest.raises(ValueError, match="one value"):
         gn.zeros(2, 4).fill_(gn.tensor([1.0]))
+
+
+# ---------------------------------------------------------------- step(epoch)
+def _warm_restarts(lib, **kw):
+    if lib == "torch":
+        torch = pytest.importorskip("torch")
+        params = [torch.nn.Parameter(torch.zeros(1)), torch.nn.Parameter(torch.zeros(1))]
+        opt = torch.optim.SGD([{"params": params[:1]}, {"params": params[1:], "lr": 0.3}], lr=0.1)
+        return opt, torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, **kw)
+    params = [nn.Parameter(gn.zeros(1)), nn.Parameter(gn.zeros(1))]
+    opt = gn.optim.SGD([{"params": params[:1]}, {"params": params[1:], "lr": 0.3}], lr=0.1)
+    return opt, gn.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, **kw)
+
+
+def _per_batch(opt, sched, iters=5, epochs=9):
+    """PyTorch's documented per-batch use: sched.step(epoch + i / iters) after each step;
+    then plain steps, which go on from the last fractional epoch."""
+    seen = []
+    for epoch in range(epochs):
+        for i in range(iters):
+            opt.step()
+            sched.step(epoch + i / iters)
+            seen.append([g["lr"] for g in opt.param_groups])
+    sched.step(2.5)
+    seen.append([g["lr"] for g in opt.param_groups])
+    for _ in range(4):
+        sched.step()
+        seen.append([g["lr"] for g in opt.param_groups])
+    return seen
+
+
+@pytest.mark.parametrize("kw", [dict(T_0=3), dict(T_0=2, T_mult=2, eta_min=0.01)])
+def test_warm_restarts_step_takes_a_fractional_epoch(kw):
+    opt, sched = _warm_restarts("gn", **kw)
+    seen = _per_batch(opt, sched)
+    t0, mult, eta = kw["T_0"], kw.get("T_mult", 1), kw.get("eta_min", 0.0)
+
+    def rate(base, e):  # the curve's closed form, written out
+        start, period = 0.0, t0
+        while start + period <= e:
+            start, period = start + period, period * mult
+        return eta + (base - eta) * (1 + np.cos(np.pi * (e - start) / period)) / 2
+
+    points = [e + i / 5 for e in range(9) for i in range(5)] + [2.5, 3.5, 4.5, 5.5, 6.5]
+    want = [[rate(0.1, p), rate(0.3, p)] for p in points]
+    np.testing.assert_allclose(seen, want, rtol=1e-12)
+    assert sched.epoch == 6 and sched.fraction == 0.5
+    state = sched.state_dict()
+    again = _warm_restarts("gn", **kw)[1]
+    again.load_state_dict(state)
+    assert again.epoch == 6 and again.fraction == 0.5
+
+
+@pytest.mark.parametrize("kw", [dict(T_0=3), dict(T_0=2, T_mult=2, eta_min=0.01)])
+def test_warm_restarts_step_epoch_as_torch(kw):
+    want = _per_batch(*_warm_restarts("torch", **kw))
+    got = _per_batch(*_warm_restarts("gn", **kw))
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_step_epoch_is_refused_with_the_reason():
+    opt, sched = _warm_restarts("gn", T_0=3)
+    for bad, error in ((-0.5, ParameterError), ("1", TypeError), (True, TypeError)):
+        with pytest.raises(error, match="epoch"):
+            sched.step(bad)
+    assert sched.epoch == 0 and [g["lr"] for g in opt.param_groups] == [0.1, 0.3]
+    opt = gn.optim.SGD([nn.Parameter(gn.zeros(1))], lr=0.1)
+    for sched in (
+        gn.optim.lr_scheduler.StepLR(opt, 2),
+        gn.optim.lr_scheduler.LambdaLR(opt, lambda e: 0.5**e),
+    ):
+        with pytest.raises(TypeError, match=r"takes no epoch.*once per epoch.*epoch=3"):
+            sched.step(3)
+        assert sched.epoch == 0
