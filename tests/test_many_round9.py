@@ -141,3 +141,40 @@ def test_a_search_whose_every_model_diverged_has_no_best_model():
     # one model trained beside a diverged one: it is best, the diverged one ranked last
     result = search(build, X / 1e3, y / 1e3, {"lr": [1e-3, 100.0]}, epochs=5, batch_size=16)
     assert result.best_params == {"lr": 1e-3} and result.ranking.tolist() == [0, 1]
+
+
+def test_a_grid_split_over_dask_workers_scores_as_one_search():
+    """search on a Dask cluster (docs/scaling.md): the grid cut into one search per worker
+    (here one per hidden width, which one stacked run cannot vary, and one per lr) gives each
+    grid point the scores of the search that trains it alone, and the trained models come
+    back with the result (fit_many trains the models in place: on a worker, those are
+    copies)."""
+    pytest.importorskip("dask.distributed")
+    from dask.distributed import Client, LocalCluster
+
+    X, y = data(n=80)
+
+    def build(p):
+        return nn.MLP([5, p["hidden"], 1], activation="tanh", output_activation="sigmoid",
+                      rng=p["seed"])  # fmt: skip
+
+    options = {"loss": "bce", "epochs": 5, "batch_size": 16}
+    whole = search(build, X, y, {"hidden": [4], "lr": [0.1, 0.5], "seed": [0, 1]}, **options)
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
+        as cluster,
+        Client(cluster) as client,
+    ):  # fmt: skip
+        futures = [
+            client.submit(search, build, X, y, {"hidden": [h], "lr": [lr], "seed": [0, 1]},
+                          **options, pure=False)
+            for h in (4, 8) for lr in (0.1, 0.5)
+        ]  # fmt: skip
+        parts = client.gather(futures)
+    np.testing.assert_array_equal(np.concatenate([p.val_loss for p in parts[:2]]), whole.val_loss)
+    for part, mine in zip(parts[:2], (whole.models[:2], whole.models[2:])):
+        for got, want in zip(part.models, mine):
+            for p, q in zip(got.parameters(), want.parameters()):
+                np.testing.assert_array_equal(p.data, q.data)
+    assert [len(p.params) for p in parts] == [2, 2, 2, 2]
+    assert parts[3].models[0].parameters()[0].data.shape == (5, 8)
