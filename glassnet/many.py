@@ -1009,6 +1009,17 @@ def search(
                 f"search: grid[{key!r}] must be a flat list of values to try, one per grid "
                 f"point. Got {nested!r:.40} among them; flatten it (np.ravel)."
             )
+    opt = fit_options.get("optimizer", "sgd")
+    if "lr" in grid and len({repr(v) for v in grid["lr"]}) > 1 and isinstance(opt, (str, type)):
+        kind = check_name(opt, optim_mod.OPTIMIZERS, "optimizer", optim_mod.Optimizer)
+        if kind is not optim_mod.SGD:  # (fit_many would say: call fit_many once per lr)
+            raise ValueError(
+                f"search: grid['lr'] gives each model a learning rate of its own, and "
+                f"per-model learning rates need optimizer='sgd' in one stacked run; {opt!r} "
+                "normalizes the gradient. Call search once per lr (one split_seed scores "
+                "each on the same rows) and compare their val_loss, or search with "
+                "optimizer='sgd'."
+            )
     points = [dict(zip(grid, combo)) for combo in itertools.product(*grid.values())]
     models = []
     for params in points:
