@@ -454,6 +454,11 @@ def export(
             "an estimator or a model file takes rows of features."
         )
     if isinstance(model, (str, os.PathLike)):
+        if os.fspath(model).endswith(("/", os.sep)) and Path(model).is_file():
+            raise ModelFileError(
+                f"export: '{os.fspath(model)}' ends in '/', so it names a directory, but "
+                f"'{Path(model)}' is a file; give the file's path without the '/'."
+            )
         proto = _export_file(Path(model), impute_from)
     elif impute_from is not None:
         raise ValueError(
@@ -909,8 +914,9 @@ def _export_estimator(est: Any) -> tuple[str, dict[str, Any], onnx.GraphProto]:
 def _export_file(path: Path, impute_from: Any) -> tuple[str, dict[str, Any], onnx.GraphProto]:
     if path.is_dir():
         raise IsADirectoryError(f"export: '{path}' is a directory, not a model file.")
-    if not path.is_file():
+    if not path.exists():
         raise FileNotFoundError(f"export: no such model file '{path}'.")
+    # (a named pipe or a device: load_model refuses it, naming it)
     network = load_model(path, network_only=True)
     meta = load_arrays(path)[1].get("meta", {})
     if not (isinstance(meta, dict) and meta.get("format") == "glassnet-cli-model"):
@@ -1520,8 +1526,18 @@ def _read(source: Any, owner: str = "load", name: str = "source") -> tuple[onnx.
         where = f"'{p}'"
         if p.is_dir():
             raise IsADirectoryError(f"{owner}: {where} is a directory, not an ONNX file.")
-        if not p.is_file():
+        if not p.exists():
             raise FileNotFoundError(f"{owner}: no such ONNX file {where}.")
+        if not p.is_file():  # (a named pipe, a device: reading it could block or never end)
+            raise _fail(
+                f"{owner}: {where} is not a regular file (a named pipe or a device), so it is "
+                "not an ONNX file; give the path of an .onnx file."
+            )
+        if os.fspath(source).endswith(("/", os.sep)):  # (Path drops the '/': open would not)
+            raise _fail(
+                f"{owner}: '{os.fspath(source)}' ends in '/', so it names a directory, but "
+                f"{where} is a file; give the file's path without the '/'."
+            )
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
             raise _fail(f"{owner}: {where} is {size} bytes, more than an ONNX file can be (2 GiB).")

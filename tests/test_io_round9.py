@@ -236,3 +236,37 @@ def test_model_and_arrays_descriptions_still_refuse_inf(tmp_path):
     # (their meta is plain JSON, which any reader gets as it is)
     with pytest.raises(ValueError, match="is inf; JSON holds finite numbers only"):
         gio.save_model(nn.MLP([2, 1], rng=0), tmp_path / "m.glassnet", meta={"best": np.inf})
+
+
+# ------------------------------------------------------------ ONNX paths that are no file
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs named pipes (POSIX)")
+def test_onnx_readers_name_an_existing_path_that_is_no_regular_file(tmp_path):
+    # a named pipe that exists was "no such ONNX file" / "no such model file"
+    import os
+
+    pytest.importorskip("onnx")
+    from glassnet.onnx import OnnxError, export, feeds, load
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for call in (lambda: load(fifo), lambda: feeds(fifo, {})):
+        with pytest.raises(OnnxError, match="'.*pipe' is not a regular file"):
+            call()
+    with pytest.raises(gio.ModelFileError, match="'.*pipe' is not a regular file"):
+        export(fifo)
+
+
+def test_onnx_readers_refuse_a_file_path_ending_in_a_slash(tmp_path):
+    pytest.importorskip("onnx")
+    from glassnet.onnx import OnnxError, export, load
+
+    net = nn.MLP([2, 1], rng=0)
+    export(net, tmp_path / "m.onnx")
+    gio.save_model(net, tmp_path / "m.glassnet")
+    with pytest.raises(OnnxError, match="ends in '/', so it names a directory, but .* is a file"):
+        load(f"{tmp_path}/m.onnx/")
+    with pytest.raises(gio.ModelFileError, match="ends in '/'.*is a file"):
+        export(f"{tmp_path}/m.glassnet/")
+    assert len(load(tmp_path / "m.onnx").layers) == 1
