@@ -128,3 +128,25 @@ def test_draw_network_names_itself_when_it_refuses_the_target_or_the_loss() -> N
         with pytest.raises(exc, match=r"^draw_network: ") as info:
             viz.draw_network(net, *args, backward=True, **kwargs)
         assert words in str(info.value)
+
+
+# =====================================================================================
+# plot_activations: no stroke where g'(z) is not defined
+# =====================================================================================
+def test_plot_activations_breaks_the_derivative_at_a_kink() -> None:
+    # ReLU's and the leaky ReLU's g'(z) were drawn with a vertical dashed stroke at z = 0,
+    # which reads as g'(0) taking every value between the two slopes
+    from glassnet import viz
+
+    fig = viz.plot_activations(["relu", "leaky_relu", "sigmoid", "identity"], alpha=0.2)
+    for ax, kinks in zip(fig.axes, (1, 1, 0, 0)):
+        z, g = (np.asarray(v, dtype=float) for v in ax.lines[1].get_data())
+        assert int(np.isnan(g).sum()) == kinks, ax.get_title()
+        for part in np.split(g, np.flatnonzero(np.isnan(g))):
+            part = part[np.isfinite(part)]
+            assert np.all(np.abs(np.diff(part)) < 0.05), ax.get_title()  # no jump inside
+        if kinks:
+            gap = z[np.flatnonzero(np.isnan(g))[0] - 1 : np.flatnonzero(np.isnan(g))[0] + 2]
+            assert gap[0] <= 0 <= gap[2]  # the break is at z = 0
+        a = np.asarray(ax.lines[0].get_ydata(), dtype=float)
+        assert np.isfinite(a).all()  # g(z) itself is continuous and drawn whole

@@ -988,8 +988,15 @@ def plot_activations(
         kw = {"alpha": slope} if act.name == "leaky_relu" else {}
         a = act.fn(z, **kw)
         g = act.grad(z, a, **kw)
+        # g'(z) jumps where g has a kink (ReLU's and the leaky ReLU's z = 0, where g'(0) is
+        # not defined): a break there, not a vertical stroke that reads as every value
+        # between the two slopes
+        zg = z
+        jumps = np.flatnonzero(np.abs(np.diff(g)) > 0.5 * (g.max() - g.min())) + 1
+        if jumps.size:
+            zg, g = np.insert(z, jumps, np.nan), np.insert(g, jumps, np.nan)
         ax.plot(z, a, color=_CLASS_COLORS[1], linewidth=2, label="g(z)")
-        ax.plot(z, g, color=_CLASS_COLORS[0], linewidth=1.6, linestyle="--", label="g'(z)")
+        ax.plot(zg, g, color=_CLASS_COLORS[0], linewidth=1.6, linestyle="--", label="g'(z)")
         ax.axhline(0, color="#999", linewidth=0.6)
         ax.axvline(0, color="#999", linewidth=0.6)
         label = act.name + (f" (a = {slope:g})" if act.name == "leaky_relu" else "")
