@@ -258,3 +258,41 @@ def test_step_epoch_is_refused_with_the_reason():
         with pytest.raises(TypeError, match=r"takes no epoch.*once per epoch.*epoch=3"):
             sched.step(3)
         assert sched.epoch == 0
+
+
+# ---------------------------------------------------------------- F.softmax without dim
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_functional_softmax_without_dim_on_3_axes_or_more_is_refused(name):
+    import glassnet.nn.functional as F
+
+    fn = getattr(F, name)
+    for shape, implicit in (((2, 3, 4), 0), ((2, 3, 2, 2), 1)):
+        x = gn.tensor(RNG.normal(size=shape))
+        with pytest.raises(ValueError, match=rf"{len(shape)} axes.*dim={implicit}.*Pass dim="):
+            fn(x)
+        with pytest.raises(ValueError, match="Pass dim="):
+            fn(x.data)
+        np.testing.assert_allclose(fn(x, dim=-1).data, fn(x, -1).data)
+    for shape in ((5,), (3, 4)):  # (at most 2 axes: the last, PyTorch's implicit one too)
+        x = RNG.normal(size=shape)
+        np.testing.assert_allclose(fn(x).data, fn(x, dim=-1).data)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_functional_softmax_without_dim_as_torch(name):
+    torch = pytest.importorskip("torch")
+    import warnings
+
+    import glassnet.nn.functional as F
+
+    for shape in ((5,), (3, 4), (2, 3, 4), (2, 3, 2, 2)):
+        x = RNG.normal(size=shape)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (PyTorch's "implicit dimension" warning)
+            want = getattr(torch.nn.functional, name)(torch.tensor(x)).numpy()
+        if len(shape) <= 2:
+            np.testing.assert_allclose(getattr(F, name)(x).data, want, rtol=1e-12)
+        else:  # (the axis PyTorch took, passed: the same numbers)
+            got = getattr(F, name)(x, dim=0 if len(shape) == 3 else 1).data
+            np.testing.assert_allclose(got, want, rtol=1e-12)
+            assert not np.allclose(getattr(F, name)(x, dim=-1).data, want)
