@@ -13,6 +13,11 @@
   ``export.json`` and not a word on the page; the server called the missing safetensors an
   internal error. The page now fetches the file and says a refusal on its status line, and
   the server answers 501 with glassnet's own words (``pip install "glassnet[io]"``).
+* the page counted an output of exactly 0.5 as class 1 (``y_hat >= 0.5``), glassnet as
+  class 0 (``y_hat > 0.5``, glassnet.tasks): a ReLU network's dead regions give exactly 0.5,
+  so a fresh ReLU run showed 52.4% training accuracy where ``glassnet evaluate`` of its
+  exported model, on the same rows, said 49.2%, and the discretized output painted those
+  regions as class 1. Both now follow glassnet's rule.
 
 The browser tests drive headless Chromium (Debian's ``chromium`` package) with Playwright,
 and skip, saying why, when either is missing.
@@ -20,9 +25,11 @@ and skip, saying why, when either is missing.
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -30,8 +37,10 @@ import numpy as np
 import pytest
 from browser_helpers import CHROMIUM, chromium
 
+from glassnet import cli
 from glassnet.io import load_model
 from glassnet.playground import Playground, Run
+from glassnet.playground.export import data_csv, model_bytes
 from glassnet.report import fmt
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (the test extra)")
@@ -251,3 +260,59 @@ def test_an_export_still_downloads_the_file(browser, server, tmp_path):
         assert page.text_content("#status") == ""
     finally:
         context.close()
+
+
+RELU = {"activation": "relu"}  # (4, 2): at its start, about a third of the points give 0.5
+
+
+def test_the_accuracy_is_glassnet_evaluates(tmp_path, capsys):
+    run = Run(RELU)
+    out = run.viewer.forward(run.X)[-1][:, 0]
+    assert (out == 0.5).sum() > 50  # (the case this checks is there)
+    model, data = tmp_path / "m.glassnet", tmp_path / "d.csv"
+    model.write_bytes(model_bytes(run))
+    accuracy = run.frame()["accuracy"]
+    for k, which in enumerate(("train", "test")):
+        data.write_text(data_csv(run, which))
+        capsys.readouterr()
+        assert cli.main(["evaluate", str(model), str(data)]) == 0
+        out = capsys.readouterr().out
+        right, n = map(int, re.search(r"accuracy +[\d.]+ +\((\d+) of (\d+) right\)", out).groups())
+        assert accuracy[k] == right / n, (which, accuracy[k], out)
+
+
+def test_an_output_of_exactly_one_half_is_painted_as_class_0():
+    run = Run(RELU)
+    p = run.viewer.forward(run.grid_inputs)[-1][:, 0]
+    half = p == 0.5
+    assert half.sum() > 100  # (dead regions on the plane)
+    shown = np.frombuffer(base64.b64decode(run.frame()["output"]), np.uint8)
+    s = shown / 127.5 - 1  # what the page reads (scaleValues), discretized at s > 0
+    assert ((s > 0) == (p > 0.5)).all()
+    assert (shown[half] == 127).all()
+
+
+@needs_browser
+def test_the_page_shows_glassnets_accuracy_and_classes(page, server):
+    _open(page, server, "#activation=relu")
+    run = server.run_of(page.evaluate("run.id"))
+    acc = run.frame()["accuracy"]
+    want = f"{100 * acc[1]:.1f}% test, {100 * acc[0]:.1f}% train"
+    assert page.text_content("#accuracy") == want
+    # the discretized output: a pixel of a dead region (y_hat exactly 0.5) is class 0's orange
+    page.check("#discretize")
+    g = run.config["grid"]
+    p = run.viewer.forward(run.grid_inputs)[-1][:, 0].reshape(g, g)
+    inside = [
+        (r, c)
+        for r, c in zip(*np.nonzero(p == 0.5))
+        if (p[max(r - 3, 0) : r + 4, max(c - 3, 0) : c + 4] == 0.5).all()
+    ]  # (inside a region: the canvas draws the grid scaled)
+    r, c = inside[len(inside) // 2]
+    rgb = page.evaluate(
+        """([r, c, g]) => { const cv = document.querySelector('#boundary');
+        const k = cv.width / g;
+        return [...cv.getContext('2d').getImageData((c + 0.5) * k, (r + 0.5) * k, 1, 1).data]; }""",
+        [int(r), int(c), g],
+    )
+    assert rgb[:3] == [245, 147, 34], rgb  # (NEG in app.js; class 1 is 8, 119, 189)

@@ -299,9 +299,14 @@ def feature_matrix(points: np.ndarray, features: list[str]) -> np.ndarray:
 def colour_bytes(s: np.ndarray) -> str:
     """Values on the colour scale [-1, 1] (orange -1, white 0, blue 1) as base64 bytes
     ``round((s + 1) * 127.5)``: what the page paints (the heat maps are colours, so 8 bits
-    each; the numbers the page prints come as full floats)."""
+    each; the numbers the page prints come as full floats). A byte of 128 or more is a
+    positive value, 127 or less a value of 0 or below."""
     s = np.nan_to_num(s, nan=0.0, posinf=1.0, neginf=-1.0)  # a diverged network's NaN: 0
-    q = np.rint((np.clip(s, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+    q = np.rint((np.clip(s, -1.0, 1.0) + 1.0) * 127.5)
+    # the byte keeps the sign, a 0 on the negative side (127, not rint's 128): the page reads
+    # a byte of 128 or more as positive, and a classifier's output of exactly 0.5 (s = 0, a
+    # ReLU network's dead region) is class 0, as glassnet predicts it (y_hat > 0.5)
+    q = np.where(s > 0, np.maximum(q, 128.0), np.minimum(q, 127.0)).astype(np.uint8)
     return base64.b64encode(q.tobytes()).decode("ascii")
 
 
@@ -664,7 +669,10 @@ class Run:
             out = self.viewer.forward(self.X[rows])[-1][:, 0]
         if not np.isfinite(out).all():  # a diverged network: no class (NaN >= 0.5 read as 0)
             return None
-        return float(np.mean((out >= 0.5) == (self.Y[rows, 0] >= 0.5)))
+        # class 1 where y_hat > 0.5, as glassnet's binary task decides (glassnet.tasks) and
+        # `glassnet evaluate` counts: an output of exactly 0.5 (a ReLU network's dead region)
+        # is class 0 (read as 1 here, the page's accuracy disagreed with evaluate's)
+        return float(np.mean((out > 0.5) == (self.Y[rows, 0] > 0.5)))
 
     def hidden_space(self) -> dict[str, Any] | None:
         """With two neurons in the last hidden layer: every point moved to (a1, a2), and

@@ -330,8 +330,10 @@ function scaleValues(b64) {
   return s;
 }
 
-// the network's output on the colour scale: as is, or discretized to -1 / 1
-const shade = (s) => (state.discretize ? (s >= 0 ? 1 : -1) : s);
+// the network's output on the colour scale: as is, or discretized to -1 / 1 (the class:
+// 1 where y_hat > 0.5, as glassnet predicts; the server sends a y_hat of exactly 0.5 as a byte
+// below 128, read as a little below 0)
+const shade = (s) => (state.discretize ? (s > 0 ? 1 : -1) : s);
 const same = (s) => s;
 
 const offscreen = new Map();   // n -> [canvas, context, ImageData], reused frame after frame
