@@ -89,7 +89,7 @@ from .datasets import MISSING_TOKENS, missing_tokens
 from .files import atomic_write, same_file
 from .fused import Layer, layers_of
 from .fused import flatten as opened
-from .io import ModelFileError, load_arrays, load_model, load_pipeline
+from .io import CLI_MODEL_FORMAT_VERSION, ModelFileError, load_arrays, load_model, load_pipeline
 from .nn import MLP, Flatten, Linear, Module, Sequential, activation_module
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler
 from .stream import as_point, check_decimal
@@ -926,6 +926,13 @@ def _export_file(path: Path, impute_from: Any) -> tuple[str, dict[str, Any], onn
                 "'glassnet train'); 'impute_from' does not apply."
             )
         return _export_network(network)
+    version = meta.get("format_version")  # (as load_pipeline and 'glassnet predict' check it)
+    if type(version) is not int or version > CLI_MODEL_FORMAT_VERSION:
+        raise OnnxError(
+            f"export: '{path}' was written in description format {version!r:.20}; this "
+            f"glassnet reads format {CLI_MODEL_FORMAT_VERSION} or older (its preprocessing "
+            "may mean what this glassnet cannot know): upgrade glassnet."
+        )
     return _export_cli_model(path, network, meta, impute_from)
 
 

@@ -270,3 +270,35 @@ def test_onnx_readers_refuse_a_file_path_ending_in_a_slash(tmp_path):
     with pytest.raises(gio.ModelFileError, match="ends in '/'.*is a file"):
         export(f"{tmp_path}/m.glassnet/")
     assert len(load(tmp_path / "m.onnx").layers) == 1
+
+
+# ------------------------------------------------ export of a newer 'glassnet train' file
+
+
+def test_export_refuses_a_train_model_of_a_newer_description_format(tmp_path):
+    # load_pipeline, predict and gn.load refuse it ("upgrade glassnet"); export wrote an
+    # ONNX graph of its preprocessing as this glassnet reads it, which may not be the file's
+    pytest.importorskip("onnx")
+    import safetensors.numpy as st
+
+    from glassnet.cli import main
+    from glassnet.onnx import OnnxError, export
+
+    rng = np.random.default_rng(0)
+    lines = ["a,c,y"] + [
+        f"{v:.3f},{rng.choice(['x', 'z'])},{'yes' if v > 0 else 'no'}" for v in rng.normal(size=40)
+    ]
+    (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
+    model = tmp_path / "m.glassnet"
+    argv = ["train", str(tmp_path / "d.csv"), "--target", "y", "--epochs", "1", "-q"]
+    assert main([*argv, "--out", str(model)]) == 0
+    arrays, description = gio.load_arrays(model)
+    description["meta"]["format_version"] = 2  # (as a newer glassnet would write it)
+    newer = tmp_path / "newer.glassnet"
+    gio._save(newer, st, arrays, description, kind="model")
+    with pytest.raises(gio.ModelFileError, match="description format 2.*upgrade glassnet"):
+        gio.load_pipeline(newer)
+    with pytest.raises(OnnxError, match="description format 2.*upgrade glassnet"):
+        export(newer, tmp_path / "newer.onnx")
+    assert not (tmp_path / "newer.onnx").exists()
+    export(model, tmp_path / "m.onnx")  # (the file as written exports)
