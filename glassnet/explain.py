@@ -159,6 +159,8 @@ _SYMBOL = re.compile(
 )
 _INDEX = re.compile(r"\)_(k|\d+)(?![\w\[])")  # softmax(z3, z4, z5)_1, softmax(y_hat)_k
 _INDEX_SUB = {"k": "ₖ", "n": "ₙ"}
+# a symbol squared (not e^2, a power of e, which the exercises write as it is)
+_SQUARE = re.compile(r"(?<=[A-Za-df-zŷ₀-₉])\^2(?![\d.])")
 
 
 def _latex_name(name: str) -> str:
@@ -234,9 +236,11 @@ def typeset(text: str, notation: str = "unicode", math: tuple[str, str] = ("$", 
             lambda m: m.group(1) + "⁽" + m.group(2).translate(_SUP) + "⁾",
             out,
         )
+        out = _SQUARE.sub("²", out)  # tanh's g'(z) = 1 - a1^2 -> 1 − a₁²
         return out.replace("1/2 (", "½(").replace(")^2", ")²")
     a, b = math
     out = _SYMBOL.sub(lambda m: f"{a}{latex_symbol(m.group(0))}{b}", text)
+    out = out.replace(f"{b}^2", f"^{{2}}{b}")  # $a_{1}$^2 -> $a_{1}^{2}$
     return _INDEX.sub(lambda m: f"){a}_{{{m[1]}}}{b}", out)
 
 

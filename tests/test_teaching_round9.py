@@ -150,3 +150,16 @@ def test_plot_activations_breaks_the_derivative_at_a_kink() -> None:
             assert gap[0] <= 0 <= gap[2]  # the break is at z = 0
         a = np.asarray(ax.lines[0].get_ydata(), dtype=float)
         assert np.isfinite(a).all()  # g(z) itself is continuous and drawn whole
+
+
+def test_explain_writes_tanhs_derivative_squared() -> None:
+    # tanh's g'(z) = 1 - a^2 read '1 − ŷ^2', '1 − a₁^2' in Unicode and '1 - $a_{1}$^2' (a
+    # literal ^2 after the maths) in Markdown, where ½(ŷ − y)² was typeset
+    net = gn.nn.MLP([2, 2, 1], activation="tanh", output_activation="tanh", rng=0)
+    e = explain(net, [1.0, 0.5], 1.0)
+    text, md = e.to_text(notation="unicode"), e.to_markdown()
+    assert "g′(z₃) = 1 − ŷ²" in text and "g′(z₁) = 1 − a₁²" in text and "^2" not in text
+    assert r"$g'(z_{1})$ = 1 - $a_{1}^{2}$" in md and "$^2" not in md
+    assert "1 - a1^2" in e.to_text(notation="ascii")
+    # a power of e stays as written (the exercises' e^2 for a logit of 2)
+    assert gn.explain.typeset("e^2 + e^3") == "e^2 + e^3"
