@@ -797,7 +797,8 @@ def _read_description(
         found = "has no format_version" if version is None else f"has format_version {version!r}"
         raise bad(
             f"the file {found}; this glassnet reads format version(s) "
-            f"{', '.join(SUPPORTED_FORMAT_VERSIONS)}: a newer glassnet may read it"
+            f"{', '.join(SUPPORTED_FORMAT_VERSIONS)}: a newer glassnet wrote it, so upgrade "
+            f"glassnet to read it (pip install --upgrade glassnet)"
         )
     if "glassnet" not in metadata:
         raise bad("not a glassnet model file: '__metadata__' has no 'glassnet' description")

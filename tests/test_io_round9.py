@@ -302,3 +302,18 @@ def test_export_refuses_a_train_model_of_a_newer_description_format(tmp_path):
         export(newer, tmp_path / "newer.onnx")
     assert not (tmp_path / "newer.onnx").exists()
     export(model, tmp_path / "m.onnx")  # (the file as written exports)
+
+
+def test_a_file_of_a_newer_format_version_says_to_upgrade(tmp_path):
+    import json
+
+    path = gio.save_arrays(tmp_path / "a.glassnet", {"a": np.ones(2)})
+    raw = path.read_bytes()
+    n = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8 : 8 + n])
+    header["__metadata__"]["format_version"] = "2"
+    text = json.dumps(header).encode()
+    path.write_bytes(len(text).to_bytes(8, "little") + text + raw[8 + n :])
+    for read in (gio.load_arrays, gio.load_model, gn.load):
+        with pytest.raises(gio.ModelFileError, match="format_version '2'.*upgrade glassnet"):
+            read(path)
