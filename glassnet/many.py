@@ -444,6 +444,15 @@ def fit_many(
     need = 6 * weights + 3 * K * bs * widths * X.dtype.itemsize
     if lead and shuffle and bs < n:  # each epoch's permutations, one per model, and their stack
         need += 2 * K * n * np.dtype(np.intp).itemsize
+    # validation runs over groups of networks, so that its rows (held out from all the data)
+    # cost about what a training step's batch costs, not K models' forward passes of them
+    val_group = K
+    if Xv is not None:
+        outputs = layers[-1].neurons
+        one = Xv.shape[-2] * ((3 * widths + 3 * outputs) * X.dtype.itemsize + 8)  # one network
+        budget = max(_VALIDATION_BYTES, 3 * K * bs * widths * X.dtype.itemsize)
+        val_group = int(max(1, min(K, budget // one)))
+        need += val_group * one
     check_memory("fit_many", need, "train fewer models at once, or use a smaller batch_size")
     # the engine: one FastMLP over the stacks, one optimizer over the stacked parameters
     engine = FastMLP(layers, spec.name, dtype=X.dtype)
@@ -615,7 +624,11 @@ def fit_many(
             # end of epoch: record, validate, each model's stopping rule
             epoch_loss = total / seen
             records.append((epoch_loss, None, active.copy()))  # (a Ctrl-C in validating: kept)
-            val = _validate(engine, Xv, yv, wv, K) if Xv is not None else None
+            val = None
+            if Xv is not None and val_group == K:
+                val = _validate(engine, Xv, yv, wv, K)
+            elif Xv is not None:
+                val = _validate_groups(layers, spec.name, X.dtype, (Xv, yv, wv), K, val_group)
             records[-1] = (epoch_loss, val, records[-1][2])
             score = val[0] if early_stopping else epoch_loss
             limit = (tol or 0.0) if early_stopping else tol
@@ -752,6 +765,34 @@ def _validate(engine: FastMLP, Xv: np.ndarray, yv: np.ndarray, wv: Any, K: int) 
         np.float64
     )
     return losses, tasks.metric(engine.loss, out, yk, wv)[1]
+
+
+def _validate_groups(
+    layers: list[Layer], loss: str, dtype: Any, val: tuple, K: int, group: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_validate` over networks [a, a + group) at a time, each group a FastMLP over
+    views of the stacked weights, made for the call and dropped after it: its buffers for
+    the validation rows hold ``group`` networks' activations, not K. Each network's numbers
+    are the whole stack's (its products, losses and sums never mix with another's)."""
+    Xv, yv, wv = val
+    own = Xv.ndim == 3  # (each model's own held-out rows)
+    parts = []
+    for a in range(0, K, group):
+        b = min(a + group, K)
+        part = [
+            Layer(_StackedLinear(*[None if q is None else _View(q.data[a:b], None)
+                                   for q in (lay.linear.W, lay.linear.b)],
+                                 lay.inputs, lay.neurons), lay.act, lay.alpha)
+            for lay in layers
+        ]  # fmt: skip
+        rows = (Xv[a:b], yv[a:b], None if wv is None else wv[a:b]) if own else (Xv, yv, wv)
+        parts.append(_validate(FastMLP(part, loss, dtype=dtype), *rows, b - a))
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+# validation's memory for a group of networks (at least one network; more where a
+# training step's buffers are larger): see fit_many
+_VALIDATION_BYTES = 64 << 20
 
 
 # ------------------------------------------------------------------- searches over a grid
