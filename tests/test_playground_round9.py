@@ -316,3 +316,25 @@ def test_the_page_shows_glassnets_accuracy_and_classes(page, server):
         [int(r), int(c), g],
     )
     assert rgb[:3] == [245, 147, 34], rgb  # (NEG in app.js; class 1 is 8, 119, 189)
+
+
+@needs_browser
+def test_removing_the_only_input_says_why_it_is_kept(page, server):
+    # a click on the network's only input did nothing, without a word
+    _open(page, server, "#features=x2")
+    only = page.locator('.node.input[data-feature="x2"]')
+    assert "only input" in only.get_attribute("title")
+    only.click()
+    page.wait_for_function("document.querySelector('#status').textContent !== ''")
+    assert page.text_content("#status") == (
+        "X\u2082 is the network's only input, and a network needs one: click another feature "
+        "to use it, then this one can be removed."
+    )
+    page.errors.clear()  # (the status line's message is logged on the console too)
+    assert page.evaluate("run.config.features") == ["x2"]
+    page.click('.node.input[data-feature="x1"]')  # another one: the message goes
+    page.wait_for_function("run.config.features.length === 2")
+    assert page.text_content("#status") == ""
+    assert page.locator('.node.input[data-feature="x2"]').get_attribute("title") == (
+        "Click to remove this feature"
+    )

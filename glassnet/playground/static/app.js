@@ -413,11 +413,17 @@ function buildNetwork() {
     const lab = document.createElement("span");
     lab.className = "label"; lab.textContent = FEATURE_LABEL[f];
     el.append(lab);
-    el.title = "Click to " + (run.config.features.includes(f) ? "remove" : "use") + " this feature";
+    const only = run.config.features.length === 1 && run.config.features[0] === f;
+    el.title = only ? "The network's only input: use another feature first, then this one can go"
+      : "Click to " + (run.config.features.includes(f) ? "remove" : "use") + " this feature";
     el.onclick = (ev) => {
       if (ev.shiftKey && run.config.features.includes(f)) { choose({ kind: "neuron", layer: 0, index: run.config.features.indexOf(f) }); return; }
       const on = state.features.includes(f);
-      if (on && state.features.length === 1) return;
+      if (on && state.features.length === 1) {   // (a click that did nothing, without a word)
+        report(new Error(`${FEATURE_LABEL[f]} is the network's only input, and a network needs one: `
+          + "click another feature to use it, then this one can be removed."));
+        return;
+      }
       state.features = on ? state.features.filter((x) => x !== f) : FEATURES.filter((x) => x === f || state.features.includes(x));
       state.preset = "none";
       restart();
