@@ -10,7 +10,10 @@ Each network keeps what makes it itself: its own initial weights (the models as 
 its own batch order (``seed`` per model), its own learning rate and L2 strength, and its
 own stopping point: a network stopped by ``tol`` or early stopping is frozen (its weights
 put back after every update) while the others train on. With the same seeds, each network
-ends with the weights :func:`glassnet.fit` gives it alone, and its History holds fit's
+ends with the weights :func:`glassnet.fit` gives it alone on the NumPy fast path
+(``engine="fused"``, what fit runs for such a network unless glassnet.jit is installed and
+the run has 20,000 steps or more: fit's compiled loop then agrees to rounding only, see
+docs/jit.md), and its History holds fit's
 losses and validation scores: bit for bit, with any optimizer, when the models share one
 learning rate; with per-model learning rates, bit for bit with plain SGD and to rounding
 with momentum or weight decay (the rate scales each gradient, which they meet in another
@@ -281,7 +284,9 @@ def fit_many(
     ``lr``, ``l2`` and ``seed`` take one value for all models or a sequence of one per
     model. ``seed`` draws each model's batch order (and validation split); ``None`` or one
     seed gives every model the same batches, which lets them share each gathered batch. A
-    seed may be a function of the epoch, as in fit.
+    seed may be a function of the epoch, as in fit. In a sequence, one Generator (or None,
+    glassnet's default generator) given for two models is refused: they would take turns
+    drawing from it, neither drawing its own fit's batches.
     ``optimizer`` is a name from ``glassnet.optim.OPTIMIZERS``; further keywords
     (``momentum=0.9``, ``betas=``) go to it. Per-model learning rates need
     ``optimizer="sgd"`` (the rate is applied to each model's gradient, with SGD's
@@ -964,7 +969,10 @@ def search(
         ``build(params)`` returns a new, untrained model for the grid point ``params`` (a
         dict); every model must have the same layers. Use ``params.get("seed")`` as its
         ``rng`` for a seed study: the seed then draws both its initial weights and its
-        batch order.
+        batch order. Without ``"seed"`` in the grid or a ``seed=`` keyword, the batches
+        come from glassnet's default generator, so a search repeated gives other numbers
+        (``seed=0``, one batch order for every model, or ``glassnet.manual_seed`` first,
+        makes it repeat).
     X, y : training data, as for :func:`glassnet.fit`.
     grid : dict of str to sequence
         The values of each setting; every combination is trained (``itertools.product``,
