@@ -2410,6 +2410,42 @@ class UsageError(SystemExit):
         return self.message
 
 
+class HelpRequested(SystemExit):
+    """A help text under ``mpiexec -n N`` (N > 1), not printed yet (``--help``, ``--version``,
+    or ``glassnet`` without a command: ``code`` 2, on stderr): :func:`main` has the ranks
+    agree on who prints it, rank 0 when every rank has the same (every rank runs the same
+    command line)."""
+
+    def __init__(self, text: str, code: int = 0) -> None:
+        super().__init__(code)
+        self.text = text
+
+    def __str__(self) -> str:  # (what another rank's fit names: the help's first line)
+        return self.text.strip().splitlines()[0] if self.text.strip() else "--help"
+
+
+class _Version(argparse.Action):
+    """``--version`` (argparse's action), printed once under ``mpiexec -n N`` (N > 1):
+    :class:`HelpRequested`."""
+
+    def __init__(
+        self,
+        option_strings: Sequence[str],
+        version: str,
+        dest: str = argparse.SUPPRESS,
+        default: Any = argparse.SUPPRESS,
+        help: str = "show program's version number and exit",
+    ) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+        self.version = version
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+        if _distributed.launched()[1] > 1:
+            raise HelpRequested(self.version + "\n")
+        sys.stdout.write(self.version + "\n")
+        parser.exit()
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with usage errors as one line: ``glassnet: error: ...``."""
 
@@ -2418,6 +2454,11 @@ class _Parser(argparse.ArgumentParser):
         if _distributed.launched()[1] > 1:  # printed once, by main()
             raise UsageError(message)
         self.exit(2, f"glassnet: error: {message}\n")
+
+    def print_help(self, file: Any = None) -> None:
+        if file is None and _distributed.launched()[1] > 1:  # --help: printed once, by main()
+            raise HelpRequested(self.format_help())
+        super().print_help(file)
 
 
 def _wrap(text: str) -> str:
@@ -2448,7 +2489,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit status: 0 ok, 1 training failed, out of memory or internal error, 2 usage or "
         "data error, 130 interrupted.",
     )
-    parser.add_argument("--version", action="version", version=f"glassnet {__version__}")
+    parser.add_argument("--version", action=_Version, version=f"glassnet {__version__}")
     parser.add_argument(
         "--debug", action="store_true", help="show Python tracebacks instead of one-line errors"
     )
@@ -6765,14 +6806,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except UsageError as exc:  # under mpiexec -n N: train's, every rank's, printed once
         words = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")]
-        # (no option before the command takes a value: its first word is the command)
-        return _end_the_job(exc, (exc.message, 2), words[0] if words else None)
+        # (no option before the command takes a value: its first word is the command; a
+        # word that is no command, a mistyped one, is None: printed once too)
+        command = words[0] if words and words[0] in _COMMANDS else None
+        return _end_the_job(exc, (exc.message, 2), command)
+    except HelpRequested as exc:  # under mpiexec -n N: --help, printed once
+        return _help_once(exc)
     except SystemExit as exc:  # --help, --version and usage errors
         return _exit_code(exc.code)
     except KeyboardInterrupt:  # Ctrl-C before a command starts: as during one (130)
         _error("interrupted")
         return 130
     if args.command is None:
+        if _distributed.launched()[1] > 1:
+            return _help_once(HelpRequested(parser.format_help(), 2))
         parser.print_help(sys.stderr)
         return 2
     _PENDING.clear()
@@ -6822,6 +6869,29 @@ def _main(args: argparse.Namespace) -> int:
         return _end_the_job(exc, failure, args.command)
 
 
+def _help_once(exc: HelpRequested) -> int:
+    """Print the help text of ``exc`` (on stdout; on stderr for a status of 2) and return
+    its status. Under ``mpiexec -n N`` (N > 1) the ranks agree first, as on a usage error
+    (:func:`glassnet.distributed.end_rank`): rank 0 alone prints a help every rank asked
+    for, the others ending with the same status; a rank asking for a help of its own
+    prints it (and a train running on the other ranks stops, naming it)."""
+    told = "report"
+    if _distributed.launched()[1] > 1:
+        _distributed.install()
+        told = _distributed.end_rank(exc)
+    code = _exit_code(exc.code)
+    if told != "quiet":
+        stream = sys.stderr if code else sys.stdout
+        stream.write(exc.text)
+        stream.flush()
+    return code
+
+
+#: The subcommands: a usage error before one is known (a mistyped command) is every rank's.
+_COMMANDS = ("demo", "train", "predict", "evaluate", "explain", "info", "export",
+             "playground", "exercise", "jit")  # fmt: skip
+
+
 def _end_the_job(
     exc: BaseException, failure: tuple[str | None, int], command: str | None = "train"
 ) -> int:
@@ -6830,9 +6900,11 @@ def _end_the_job(
     an error every rank hit alike (a bad argument) is printed by rank 0 alone, the others
     ending with the same status; a rank failing on its own (a file missing on that rank,
     before its fit) ends the others' fit with a DistributedError naming it, and ends the
-    whole job with ``MPI_Abort`` when they do not answer (busy elsewhere). Any other
-    subcommand's error is each rank's own (only train's fit waits on the other ranks)."""
-    if command != "train" or _distributed.launched()[1] < 2:
+    whole job with ``MPI_Abort`` when they do not answer (busy elsewhere). So does a usage
+    error before any command is known (``command`` None: a mistyped one, ``glassnet tarin``),
+    which every rank of the same command line hits alike. Any other subcommand's error is
+    each rank's own (only train's fit waits on the other ranks)."""
+    if command not in ("train", None) or _distributed.launched()[1] < 2:
         return _report(exc, failure)
     _distributed.install()  # (every rank runs the same train: its end is the others' news)
     told = _distributed.end_rank(exc)

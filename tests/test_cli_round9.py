@@ -246,3 +246,98 @@ def test_train_stream_reads_rows_ending_in_empty_fields_and_says_so(capsys, tmp_
     code, out, err = run(capsys, "predict", tmp_path / "m.glassnet", data)
     assert code == 0, err
     assert len(out.splitlines()) == 601
+
+
+# ------------------------------------- a mistyped command and --help under mpiexec
+
+# each rank runs the command line in-process and writes its own exit status
+_RANK_STATUS = """
+import os, sys
+from glassnet.cli import main
+
+code = main(sys.argv[1:])
+with open(f"status{os.environ.get('PMI_RANK', os.environ.get('OMPI_COMM_WORLD_RANK'))}", "w") as f:
+    f.write(str(code))
+sys.exit(code)
+"""
+
+
+def _mpiexec(tmp_path: Path, args: list[str], timeout: float = 120) -> tuple[int, str, str]:
+    """``mpiexec *args`` in ``tmp_path``: (status, stdout, stderr); a job still running after
+    ``timeout`` seconds (a hang) is killed whole and fails the test."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+
+    pytest.importorskip("mpi4py")
+    mpiexec = shutil.which("mpiexec")
+    if mpiexec is None:
+        pytest.skip("mpiexec not found (pip install 'glassnet[mpi]' brings MPICH's)")
+    root = str(Path(__file__).resolve().parents[1])
+    path = os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])
+    proc = subprocess.Popen(
+        [mpiexec, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True, env={**os.environ, "PYTHONPATH": path}, cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"mpiexec {' '.join(args)} hung (killed after {timeout} s)")
+    return proc.returncode, out, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "once"),
+    [
+        (["tarin", "d.csv"], 2, "glassnet: error: argument COMMAND: invalid choice: 'tarin'"),
+        (["--help"], 0, "usage: glassnet [-h]"),
+        (["train", "--help"], 0, "usage: glassnet train [-h]"),
+        (["--version"], 0, "glassnet 0"),
+        ([], 2, "usage: glassnet [-h]"),
+    ],
+)
+def test_a_mistyped_command_and_help_are_printed_once_under_mpiexec(tmp_path, argv, status, once):
+    """`mpiexec -n 3 glassnet tarin ...` (a mistyped command), `--help`, `--version` and
+    `glassnet` alone were printed by every rank; rank 0 prints them, every rank ends with
+    the same status."""
+    import sys
+
+    (tmp_path / "d.csv").write_text("a,b,y\n1,2,0\n3,4,1\n")
+    (tmp_path / "ranks.py").write_text(_RANK_STATUS)
+    code, out, err = _mpiexec(tmp_path, ["-n", "3", sys.executable, "ranks.py", *argv])
+    assert code == status, err
+    assert (out + err).count(once) == 1, out + err
+    stream = err if status else out
+    assert stream.count(once) == 1
+    assert [(tmp_path / f"status{r}").read_text() for r in range(3)] == [str(status)] * 3
+
+
+def test_a_mistyped_command_of_one_rank_ends_the_others_train(tmp_path):
+    """`mpiexec -n 1 glassnet train ... : -n 1 glassnet tarin ...`: rank 1 prints its usage
+    error once, and rank 0's training ends with DistributedError naming it (not a hang)."""
+    import sys
+
+    rows = "".join(f"{i % 7},{i % 5},{i % 2}\n" for i in range(40))
+    (tmp_path / "d.csv").write_text("a,b,y\n" + rows)
+    good = [sys.executable, "-m", "glassnet", "train", "d.csv", "--target", "y"]
+    good += ["--epochs", "2", "--out", "m.glassnet"]
+    bad = [sys.executable, "-m", "glassnet", "tarin", "d.csv", "--target", "y"]
+    code, out, err = _mpiexec(tmp_path, ["-n", "1", *good, ":", "-n", "1", *bad])
+    assert code != 0
+    usage = "glassnet: error: argument COMMAND: invalid choice: 'tarin'"
+    assert err.count("\n" + usage) + err.startswith(usage) == 1, err
+    assert "distributed training stopped: rank 1 of 2 failed with UsageError: " in err, err
+
+
+def test_the_commands_named_for_usage_errors_are_the_parsers():
+    """The subcommands a usage error is told apart by (a word that is none: a mistyped
+    command) are the parser's."""
+    import argparse
+
+    from glassnet.cli import _COMMANDS, build_parser
+
+    (sub,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    assert tuple(sub.choices) == _COMMANDS
