@@ -452,6 +452,12 @@ def _float(self: Tensor) -> float:
     return self.item()
 
 
+def _int(self: Tensor) -> int:
+    """``int(count)``: a one-value tensor's value rounded toward 0, as Python's ``int(2.7)``
+    (and as PyTorch's ``int(x)``); a tensor of more values is refused, as by ``item()``."""
+    return int(self.item())
+
+
 def _no_imatmul(self: Tensor, other: Any) -> Tensor:
     raise TypeError("In-place matmul (a @= b) is not supported; write a = a @ b.")
 
@@ -832,3 +838,4 @@ Tensor.fill_, Tensor.copy_ = _write("x.fill_(v)", one_value=True), _write("x.cop
 Tensor.zero_ = lambda self: self.fill_(0)
 Tensor.masked_fill, Tensor.masked_fill_ = masked_fill, masked_fill_
 Tensor.__imatmul__, Tensor.__format__, Tensor.__float__ = _no_imatmul, _format, _float
+Tensor.__int__ = _int

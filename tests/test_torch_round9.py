@@ -296,3 +296,23 @@ def test_functional_softmax_without_dim_as_torch(name):
             got = getattr(F, name)(x, dim=0 if len(shape) == 3 else 1).data
             np.testing.assert_allclose(got, want, rtol=1e-12)
             assert not np.allclose(getattr(F, name)(x, dim=-1).data, want)
+
+
+# ---------------------------------------------------------------- int(x)
+def test_int_of_a_one_value_tensor_is_its_value_toward_zero():
+    labels = np.array([1, 0, 1, 1])
+    assert int((gn.tensor(labels) == 1).float().sum()) == 3  # (a count, as PyTorch's)
+    assert int(gn.tensor(2.7)) == 2 and int(gn.tensor([-2.7])) == -2
+    assert int(gn.tensor(3.0, requires_grad=True) * 2) == 6
+    with pytest.raises(ValueError, match="one value"):
+        int(gn.tensor([1.0, 2.0]))
+    with pytest.raises(ValueError, match="NaN"):
+        int(gn.tensor(float("nan")))
+
+
+def test_int_as_torch():
+    torch = pytest.importorskip("torch")
+    for v in (2.7, -2.7, 0.0, [5.0], [[1e6 + 0.5]]):
+        assert int(gn.tensor(v, dtype=gn.float64)) == int(torch.tensor(v, dtype=torch.float64))
+    with pytest.raises((ValueError, RuntimeError)):
+        int(torch.tensor([1.0, 2.0]))
