@@ -163,3 +163,35 @@ def test_explain_writes_tanhs_derivative_squared() -> None:
     assert "1 - a1^2" in e.to_text(notation="ascii")
     # a power of e stays as written (the exercises' e^2 for a logit of 2)
     assert gn.explain.typeset("e^2 + e^3") == "e^2 + e^3"
+
+
+# =====================================================================================
+# draw_graph: a negative number added reads as a subtraction
+# =====================================================================================
+def _svg_texts(svg: str) -> list[str]:
+    return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+
+
+def test_draw_graph_titles_a_negative_number_added_as_a_subtraction() -> None:
+    # a node whose formula is too long to write out titled 'x + -1' (a Python number
+    # added) or 'a + -1' (a one-value tensor, micrograd's out - 1.0), where a short one
+    # read 'ŷ − 1'
+    from glassnet import viz
+    from glassnet.micrograd.engine import Value
+
+    x = gn.Tensor([[1.0, 2.0]], requires_grad=True)
+    h = (x * 3.0).sum()
+    cases = {
+        "x − 1": (h.sigmoid() * 2.0 + 1.0).tanh() + (-1.0),
+        "a − 1": h + gn.Tensor(-1.0),
+        "x + 2": (h.sigmoid() * 2.0 + 1.0).tanh() - (-2.0),
+    }
+    for title, node in cases.items():
+        texts = _svg_texts(viz.draw_graph(node))
+        assert title in texts, (title, texts)
+        assert not any("+ -" in t or "+ −" in t for t in texts), texts
+    a, b = Value(2.0), Value(-3.0)
+    loss = ((a * b).tanh() * 2.0 + a - 1.0) ** 2
+    loss.backward()
+    texts = _svg_texts(viz.draw_graph(loss, backward=True))
+    assert not any("+ -" in t or "+ −" in t for t in texts), texts

@@ -555,9 +555,15 @@ def _op_formula(node: Tensor, decimals: int, short: bool) -> str:
     c = _constant(node) if len(a) == 1 and op in _INFIX else None
     if op in _INFIX:
         if len(a) == 2:
+            if op == "add" and q[1].startswith(("-", "−")):  # a + (-1) reads a − 1
+                return q[0] + " − " + q[1][1:]
             return _times(q[0], q[1]) if op == "mul" else q[0] + _INFIX[op] + q[1]
         cc = c if c is not None else "c"
-        return _times(cc, _paren(a[0], "mul", 1)) if op == "mul" else q[0] + _INFIX[op] + cc
+        if op == "mul":
+            return _times(cc, _paren(a[0], "mul", 1))
+        if op in ("add", "sub") and cc.startswith("-"):  # x + (-1) reads x − 1 (it read x + -1)
+            return q[0] + _INFIX["sub" if op == "add" else "add"] + cc[1:]
+        return q[0] + _INFIX[op] + cc
     if op == "linear":
         return f"{a[0]} {a[1]}" + (f" + {a[2]}" if len(a) > 2 else "")
     if op == "matmul":
