@@ -11,7 +11,7 @@ tensor.py stays the lecture's autodiff in one sitting, and every Tensor still ha
 
 **Small habits.** ``x.requires_grad_()``, ``x.clone()`` (a copy in the graph),
 ``x.numel()``, ``x.dim()``, ``x.tolist()``, ``x.float()``, ``x.double()``, ``x.to(dtype or
-device)``; the in-place
+device)``, ``float(x)`` and ``int(x)`` of one value; the in-place
 ``x.add_(y, alpha=a)``, ``sub_``, ``mul_``, ``div_``, ``fill_``, ``copy_``, ``zero_`` and
 ``masked_fill_(mask, value)`` under the rules of ``x += y`` below (``x.masked_fill(mask,
 value)`` is the op in the graph).
@@ -22,7 +22,10 @@ and ``x.argmax(dim)``/``x.argmin(dim)`` an int64 one, where PyTorch gives a bool
 tensor (no gradient passes either). An :class:`Array` is a NumPy array (a mask for
 ``x[mask]``, ``x[mask] = 0``, ``glassnet.where`` and ``masked_fill``; ``np.mean(pred == y)``)
 that also has PyTorch's casts, so that the accuracy idioms run as written:
-``(out.argmax(1) == y).float().mean().item()`` and ``(pred == y).sum().item()``. A tensor
+``(out.argmax(1) == y).float().mean().item()`` and ``(pred == y).sum().item()``; a
+:class:`glassnet.data.DataLoader` batch's integer labels are one too, with the calls a
+PyTorch loop makes on them (``y.to(device)``, ``.type(torch.float)``, ``.cpu()``,
+``.numpy()``, ``.size(0)``, ``.unsqueeze(1)``, ``.view(-1, 1)``). A tensor
 is still hashed by its identity (a dict key, a set member); ``x in [a, b]`` is True for x
 itself and otherwise compares values, as PyTorch's (an error for tensors of more than one
 value): ``any(x is t for t in ts)`` asks for the tensor itself.
