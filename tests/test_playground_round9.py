@@ -170,7 +170,7 @@ def test_the_pages_table_reads_as_the_explain_panel_beside_it(page, server):
         "document.querySelector('#explain .num[data-key=a]')?.textContent.includes('e-')"
     )
     shown = page.text_content("#explain .num[data-key=a]")
-    point = int(page.text_content("#explain .head").split("#")[1].split(":")[0])
+    point = int(re.match(r"Point #(\d+) ", page.text_content("#explain .head")).group(1))
     rows = page.eval_on_selector_all(
         "#table tr", "trs => trs.map((tr) => [...tr.cells].map((c) => c.textContent))"
     )
@@ -338,3 +338,30 @@ def test_removing_the_only_input_says_why_it_is_kept(page, server):
     assert page.locator('.node.input[data-feature="x2"]').get_attribute("title") == (
         "Click to remove this feature"
     )
+
+
+@needs_browser
+def test_the_explained_point_is_the_row_glassnet_explain_reads(page, server, tmp_path, capsys):
+    # the page counts points from 0 ("Point #3"), glassnet explain --row from 1: --row 3
+    # explained another point. The panel now names the row, and its numbers are that row's.
+    _open(page, server, "#preset=lecture&lr=1")
+    for _ in range(3):
+        page.click("#step")
+        page.wait_for_function(f"frame.step === {_ + 1}")
+    page.click(".node.output")
+    page.wait_for_selector("#explain .num[data-key=z]")
+    head = page.text_content("#explain .head")
+    point = int(re.match(r"Point #(\d+) ", head).group(1))
+    row = int(re.search(r"\(glassnet explain --row (\d+) of the exported data\)", head).group(1))
+    assert row == point + 1
+    run = server.run_of(page.evaluate("run.id"))
+    model, data = tmp_path / "m.glassnet", tmp_path / "d.csv"
+    model.write_bytes(model_bytes(run))
+    data.write_text(data_csv(run))  # (what the page's Data (CSV) button saves)
+    capsys.readouterr()
+    assert cli.main(["explain", str(model), str(data), "--row", str(row)]) == 0
+    out = capsys.readouterr().out
+    y_hat, loss = (page.text_content(f"#explain .num[data-key={k}]") for k in ("y_hat", "loss"))
+    assert f"Prediction ŷ = {y_hat}; loss L = {loss}." in out
+    x = page.evaluate(f"run.data.points[{point}]")
+    assert f"Data point: x₁ = {fmt(x[0])}, x₂ = {fmt(x[1])};" in out

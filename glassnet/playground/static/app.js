@@ -834,7 +834,10 @@ function renderExplain(e) {
   const head = document.createElement("div");
   head.className = "head";
   const xs = e.x.map(([n, v], i) => `${n} = ${fmt(v)}` + (n !== e.features[i] ? ` (${FEATURE_LABEL[e.features[i]]})` : "")).join(", ");
-  head.append(`Point #${e.point}: ${xs}; y = ${fmt(e.y)}, \u0177 = `, num("y_hat", e.y_hat), ", L = ", num("loss", e.loss),
+  // (its row in the exported data, as glassnet explain --row counts: from 1, where the page
+  // counts points from 0, so that "Point #3" read as --row 3 explained another point)
+  head.append(`Point #${e.point} (glassnet explain --row ${e.point + 1} of the exported data): ${xs}; `
+    + `y = ${fmt(e.y)}, \u0177 = `, num("y_hat", e.y_hat), ", L = ", num("loss", e.loss),
     ` (${LOSS[e.loss_name] || e.loss_name}); current weights, this point alone.`);
   box.append(head);
   if (e.kind === "input") {
