@@ -89,7 +89,7 @@ from .datasets import MISSING_TOKENS, missing_tokens
 from .files import atomic_write, same_file
 from .fused import Layer, layers_of
 from .fused import flatten as opened
-from .io import CLI_MODEL_FORMAT_VERSION, ModelFileError, load_arrays, load_model, load_pipeline
+from .io import ModelFileError, Pipeline, load_model, load_pipeline
 from .nn import MLP, Flatten, Linear, Module, Sequential, activation_module
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler
 from .stream import as_point, check_decimal
@@ -916,24 +916,18 @@ def _export_file(path: Path, impute_from: Any) -> tuple[str, dict[str, Any], onn
         raise IsADirectoryError(f"export: '{path}' is a directory, not a model file.")
     if not path.exists():
         raise FileNotFoundError(f"export: no such model file '{path}'.")
-    # (a named pipe or a device: load_model refuses it, naming it)
-    network = load_model(path, network_only=True)
-    meta = load_arrays(path)[1].get("meta", {})
-    if not (isinstance(meta, dict) and meta.get("format") == "glassnet-cli-model"):
+    # (a named pipe or a device: load_model refuses it, naming it.) A 'glassnet train' file
+    # gives its Pipeline, its description checked as predict checks it: a newer format, or
+    # a malformed one, is a ModelFileError saying so
+    loaded = load_model(path)
+    if not isinstance(loaded, Pipeline):
         if impute_from is not None:
             raise ValueError(
                 f"export: '{path}' holds a network without preprocessing (not from "
                 "'glassnet train'); 'impute_from' does not apply."
             )
-        return _export_network(network)
-    version = meta.get("format_version")  # (as load_pipeline and 'glassnet predict' check it)
-    if type(version) is not int or version > CLI_MODEL_FORMAT_VERSION:
-        raise OnnxError(
-            f"export: '{path}' was written in description format {version!r:.20}; this "
-            f"glassnet reads format {CLI_MODEL_FORMAT_VERSION} or older (its preprocessing "
-            "may mean what this glassnet cannot know): upgrade glassnet."
-        )
-    return _export_cli_model(path, network, meta, impute_from)
+        return _export_network(loaded)
+    return _export_cli_model(path, loaded.network, loaded.meta, impute_from)
 
 
 def _variants(token: str) -> list[str]:

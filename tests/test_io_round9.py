@@ -282,7 +282,7 @@ def test_export_refuses_a_train_model_of_a_newer_description_format(tmp_path):
     import safetensors.numpy as st
 
     from glassnet.cli import main
-    from glassnet.onnx import OnnxError, export
+    from glassnet.onnx import export
 
     rng = np.random.default_rng(0)
     lines = ["a,c,y"] + [
@@ -298,7 +298,7 @@ def test_export_refuses_a_train_model_of_a_newer_description_format(tmp_path):
     gio._save(newer, st, arrays, description, kind="model")
     with pytest.raises(gio.ModelFileError, match="description format 2.*upgrade glassnet"):
         gio.load_pipeline(newer)
-    with pytest.raises(OnnxError, match="description format 2.*upgrade glassnet"):
+    with pytest.raises(gio.ModelFileError, match="description format 2.*upgrade glassnet"):
         export(newer, tmp_path / "newer.onnx")
     assert not (tmp_path / "newer.onnx").exists()
     export(model, tmp_path / "m.onnx")  # (the file as written exports)
@@ -317,3 +317,40 @@ def test_a_file_of_a_newer_format_version_says_to_upgrade(tmp_path):
     for read in (gio.load_arrays, gio.load_model, gn.load):
         with pytest.raises(gio.ModelFileError, match="format_version '2'.*upgrade glassnet"):
             read(path)
+
+
+@pytest.mark.parametrize(
+    "edit, found",
+    [
+        (lambda m: m["target"].__setitem__("names", [7]), "target.names"),
+        (lambda m: m["target"].__setitem__("names", "y"), "target.names"),
+        (lambda m: m["target"].pop("labels"), "class labels"),
+    ],
+    ids=["a number as name", "a text as the list", "no labels"],
+)
+def test_export_of_a_malformed_train_description_says_so(tmp_path, edit, found):
+    # a description that still parses but is malformed (edited, or written by another
+    # tool, with its checksum): export raised TypeError, IndexError or AssertionError from
+    # deep inside, where predict and load_pipeline say what is wrong
+    pytest.importorskip("onnx")
+    import safetensors.numpy as st
+
+    from glassnet.cli import main
+    from glassnet.onnx import export
+
+    rng = np.random.default_rng(0)
+    lines = ["a,c,y"] + [
+        f"{v:.3f},{rng.choice(['x', 'z'])},{'yes' if v > 0 else 'no'}" for v in rng.normal(size=40)
+    ]
+    (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
+    model = tmp_path / "m.glassnet"
+    argv = ["train", str(tmp_path / "d.csv"), "--target", "y", "--epochs", "1", "-q"]
+    assert main([*argv, "--out", str(model)]) == 0
+    arrays, description = gio.load_arrays(model)
+    edit(description["meta"])
+    gio._save(model, st, arrays, description, kind="model")
+    with pytest.raises(gio.ModelFileError, match=f"description is malformed.*{found}"):
+        gio.load_pipeline(model)
+    with pytest.raises(gio.ModelFileError, match=f"description is malformed.*{found}"):
+        export(model, tmp_path / "m.onnx")
+    assert not (tmp_path / "m.onnx").exists()
