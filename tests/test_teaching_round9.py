@@ -195,3 +195,20 @@ def test_draw_graph_titles_a_negative_number_added_as_a_subtraction() -> None:
     loss.backward()
     texts = _svg_texts(viz.draw_graph(loss, backward=True))
     assert not any("+ -" in t or "+ −" in t for t in texts), texts
+
+
+def test_draw_graph_writes_a_power_of_a_number_with_a_dot() -> None:
+    # d(b³)/db of a one-value b = 2 read '3 2²' (as 32² might), where products of two
+    # numbers elsewhere read '0.500 · 1'
+    from glassnet import viz
+    from glassnet.micrograd.engine import Value
+
+    b = gn.Tensor(2.0, requires_grad=True)
+    assert "3 · 2²" in _svg_texts(viz.draw_graph(b**3, backward=True))
+    v = Value(2.0)
+    out = v**3
+    out.backward()
+    texts = _svg_texts(viz.draw_graph(out, backward=True))
+    assert "3 · 2²" in texts and "3 2²" not in texts
+    x = gn.Tensor([[1.0, 2.0]], requires_grad=True).sum()
+    assert "2 x" in _svg_texts(viz.draw_graph(x**2, backward=True))  # a symbol: no dot

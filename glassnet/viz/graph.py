@@ -347,7 +347,7 @@ def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
         if e is None:
             sym = "p a^(p−1)" if k == 0 else "a^p log a"
         else:
-            sym = f"{fmt(e, decimals)} {par}{_sup(e - 1)}"
+            sym = _times(fmt(e, decimals), f"{par}{_sup(e - 1)}")  # 3 · 2², not 3 2²
     elif op == "matmul":
         sym = f"@ {_name(other, 'B')}ᵀ" if k == 0 else f"{_name(other, 'A')}ᵀ @"
     elif op == "linear":
