@@ -162,6 +162,49 @@ def _reusable(value: Any, name: str) -> Any:
     return value
 
 
+def _no_workers(
+    timeout: Any,
+    worker_init_fn: Any,
+    multiprocessing_context: Any,
+    prefetch_factor: Any,
+    persistent_workers: Any,
+    pin_memory_device: Any,
+    in_order: Any,
+) -> None:
+    """PyTorch's options of worker processes, as its loader takes them with
+    ``num_workers=0`` (glassnet's only value): ``timeout=0``, ``worker_init_fn``,
+    ``pin_memory_device`` and ``in_order`` taken, changing nothing (no worker to wait for,
+    start or reorder); ``multiprocessing_context``, ``prefetch_factor``,
+    ``persistent_workers=True`` and a ``timeout`` other than 0 refused, as PyTorch refuses
+    them without workers."""
+    check_number(timeout, "timeout", "DataLoader", low=0)
+    check_bool(persistent_workers, "persistent_workers", "DataLoader")
+    check_bool(in_order, "in_order", "DataLoader")
+    if worker_init_fn is not None and not callable(worker_init_fn):
+        raise ParameterError(
+            "The 'worker_init_fn' parameter of DataLoader must be a function or None. Got "
+            f"{worker_init_fn!r:.60}."
+        )
+    if not isinstance(pin_memory_device, str):
+        raise ParameterError(
+            "The 'pin_memory_device' parameter of DataLoader must be a str. Got "
+            f"{pin_memory_device!r:.60}."
+        )
+    given = {
+        "multiprocessing_context": multiprocessing_context is not None,
+        "prefetch_factor": prefetch_factor is not None,
+        "persistent_workers=True": persistent_workers,
+        f"timeout={timeout!r}": timeout != 0,
+    }
+    if any(given.values()):
+        names = ", ".join(k for k, v in given.items() if v)
+        raise ParameterError(
+            f"DataLoader: {names} need worker processes (PyTorch refuses them with "
+            "num_workers=0 too), and glassnet makes each batch in this process "
+            "(num_workers=0). Leave them out."
+        )
+
+
 def _indices(idx: list[Any], name: str, n: int) -> np.ndarray:
     """A batch's indices from the loader's ``name`` (sampler, batch_sampler) as an integer
     array, each in [0, n)."""
@@ -192,12 +235,7 @@ class DataLoader:
     batch_size : int >= 1, default 1
     shuffle : bool, default False
         A new order every epoch (every ``iter(loader)``), drawn from ``generator``.
-    drop_last : bool, default False
-        Leave out the last, smaller batch.
-    generator : None, int or numpy.random.Generator
-        The shuffling's randomness; None: glassnet's default generator at each
-        ``iter(loader)`` (so :func:`glassnet.manual_seed` called after the loader was made
-        still decides the order, as ``torch.manual_seed`` does).
+    sampler, batch_sampler : see below
     num_workers : 0
         PyTorch's argument, accepted as 0: each batch is made in this process when the
         loop asks for it (NumPy slicing costs less than worker processes would).
@@ -208,6 +246,22 @@ class DataLoader:
         PyTorch's page-locked host memory for copies to a GPU, which NumPy arrays do not
         have: True is taken with a warning that it changes nothing (PyTorch warns likewise
         without a GPU).
+    drop_last : bool, default False
+        Leave out the last, smaller batch.
+    timeout, worker_init_fn, multiprocessing_context : PyTorch's options of worker processes
+        ``timeout=0`` and ``worker_init_fn`` are taken and change nothing, as in PyTorch's
+        loader with ``num_workers=0``; ``multiprocessing_context`` must be None.
+    generator : None, int or numpy.random.Generator
+        The shuffling's randomness; None: glassnet's default generator at each
+        ``iter(loader)`` (so :func:`glassnet.manual_seed` called after the loader was made
+        still decides the order, as ``torch.manual_seed`` does).
+    prefetch_factor, persistent_workers, pin_memory_device, in_order : keyword-only
+        PyTorch's: ``prefetch_factor`` None and ``persistent_workers`` False (PyTorch
+        refuses the others without workers); ``pin_memory_device`` and ``in_order`` are
+        taken and change nothing.
+
+    The arguments are in PyTorch's order, so a positional call means what it means there.
+
     sampler : iterable of indices, optional
         The order of the items, as PyTorch's: a list or array of indices into the dataset,
         or an object whose ``iter()`` yields them anew each epoch (a PyTorch ``Sampler``),
@@ -228,19 +282,29 @@ class DataLoader:
         dataset: Any,
         batch_size: int = 1,
         shuffle: bool = False,
-        drop_last: bool = False,
-        generator: Any = None,
+        sampler: Any = None,
+        batch_sampler: Any = None,
         num_workers: int = 0,
         collate_fn: Any = None,
         pin_memory: bool = False,
-        sampler: Any = None,
-        batch_sampler: Any = None,
+        drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Any = None,
+        multiprocessing_context: Any = None,
+        generator: Any = None,
+        *,
+        prefetch_factor: Any = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
     ) -> None:
         if isinstance(num_workers, bool) or num_workers != 0:
             raise ParameterError(
                 "The 'num_workers' parameter of DataLoader must be 0: glassnet makes each batch "
                 f"in this process when the loop asks for it. Got {num_workers!r}; leave it out."
             )
+        _no_workers(timeout, worker_init_fn, multiprocessing_context, prefetch_factor,
+                    persistent_workers, pin_memory_device, in_order)  # fmt: skip
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise ParameterError(
                 "The 'dataset' parameter of DataLoader must support len(dataset) and "

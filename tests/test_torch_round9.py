@@ -316,3 +316,70 @@ def test_int_as_torch():
         assert int(gn.tensor(v, dtype=gn.float64)) == int(torch.tensor(v, dtype=torch.float64))
     with pytest.raises((ValueError, RuntimeError)):
         int(torch.tensor([1.0, 2.0]))
+
+
+# ---------------------------------------------------------------- DataLoader's positions
+def _rows(loader):
+    return [np.asarray(b[0].data).ravel().tolist() for b in loader]
+
+
+def test_dataloader_takes_pytorchs_positional_order():
+    ds = TensorDataset(np.arange(5.0)[:, None])
+    # (dataset, batch_size, shuffle, sampler, batch_sampler, num_workers, collate_fn,
+    #  pin_memory, drop_last, timeout, worker_init_fn, multiprocessing_context, generator)
+    assert _rows(DataLoader(ds, 2, False, [4, 3, 2, 1, 0])) == [[4.0, 3.0], [2.0, 1.0], [0.0]]
+    assert _rows(DataLoader(ds, 1, False, None, [[1, 0], [4]])) == [[1.0, 0.0], [4.0]]
+    assert _rows(DataLoader(ds, 2, False, None, None, 0, None, False, True)) == [
+        [0.0, 1.0],
+        [2.0, 3.0],
+    ]
+    a = DataLoader(ds, 2, True, None, None, 0, None, False, False, 0, None, None, 7)
+    b = DataLoader(ds, 2, True, generator=7)
+    assert _rows(a) == _rows(b)
+    with pytest.raises(ParameterError, match="'sampler'"):  # (4th: drop_last before)
+        DataLoader(ds, 2, False, True)
+
+
+def test_dataloader_takes_pytorchs_worker_options_as_pytorch_does_without_workers():
+    ds = TensorDataset(np.arange(4.0)[:, None])
+    loader = DataLoader(
+        ds, 2, timeout=0, worker_init_fn=print, persistent_workers=False,
+        pin_memory_device="", in_order=False,
+    )  # fmt: skip
+    assert _rows(loader) == [[0.0, 1.0], [2.0, 3.0]]
+    for kw, match in (
+        (dict(persistent_workers=True), "persistent_workers=True need worker"),
+        (dict(prefetch_factor=2), "prefetch_factor need worker"),
+        (dict(multiprocessing_context="spawn"), "multiprocessing_context need worker"),
+        (dict(timeout=-1), "'timeout'"),
+        (dict(timeout=5), "timeout=5 need worker"),
+        (dict(worker_init_fn=3), "'worker_init_fn'"),
+        (dict(in_order="yes"), "'in_order'"),
+        (dict(persistent_workers=1), "'persistent_workers'"),
+        (dict(pin_memory_device=None), "'pin_memory_device'"),
+    ):
+        with pytest.raises(ParameterError, match=match):
+            DataLoader(ds, 2, **kw)
+
+
+def test_dataloader_positional_order_and_worker_options_as_torch():
+    torch = pytest.importorskip("torch")
+    from torch.utils.data import DataLoader as TorchLoader
+    from torch.utils.data import TensorDataset as TorchTensors
+
+    x = np.arange(5.0)[:, None]
+    tds, gds = TorchTensors(torch.tensor(x)), TensorDataset(x)
+    for args in (
+        (2, False, [4, 3, 2, 1, 0]),
+        (1, False, None, [[1, 0], [4]]),
+        (2, False, None, None, 0, None, False, True),
+    ):
+        want = [b[0].numpy().ravel().tolist() for b in TorchLoader(tds, *args)]
+        assert _rows(DataLoader(gds, *args)) == want
+    ok = dict(timeout=0, worker_init_fn=print, persistent_workers=False, in_order=False)
+    assert len(list(TorchLoader(tds, 2, **ok))) == len(list(DataLoader(gds, 2, **ok)))
+    for kw in (dict(persistent_workers=True), dict(prefetch_factor=2)):
+        with pytest.raises(ValueError):
+            TorchLoader(tds, 2, **kw)
+    with pytest.raises(AssertionError, match="timeout == 0"):
+        list(TorchLoader(tds, 2, timeout=5))
