@@ -1072,7 +1072,17 @@ def search(
     points = [dict(zip(grid, combo)) for combo in itertools.product(*grid.values())]
     models = []
     for params in points:
-        model = build(dict(params))
+        try:
+            model = build(dict(params))
+        except KeyError as e:  # (build read a setting the grid does not have: p["seed"])
+            key = e.args[0] if len(e.args) == 1 else None
+            if not isinstance(key, str) or key in params:
+                raise
+            raise KeyError(
+                f"search: build({params!r:.80}) raised KeyError({key!r}), and the grid has "
+                f"no {key!r} (its keys: {list(grid)}): where build reads params[{key!r}], add "
+                f"{key!r} to the grid, or read it with params.get({key!r}, default)."
+            ) from None
         if not isinstance(model, Module):
             raise TypeError(
                 f"search: build({params!r:.80}) returned {type(model).__name__}; it must "

@@ -241,3 +241,21 @@ def test_validation_in_groups_of_networks_scores_each_as_its_own_fit(monkeypatch
         assert (hs[k].val_loss, hs[k].val_metric, hs[k].loss) == (h.val_loss, h.val_metric, h.loss)
         for p, q in zip(many[k].parameters(), alone.parameters()):
             np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_a_build_that_reads_a_setting_the_grid_lacks_is_told_which():
+    """build = lambda p: MLP(..., rng=p["seed"]) (the README's) with a grid without "seed"
+    raised a bare KeyError: 'seed' from inside the user's lambda."""
+    X, y = data(n=40)
+
+    def build(p):
+        return nn.MLP([5, 4, 1], activation="tanh", output_activation="sigmoid", rng=p["seed"])
+
+    with pytest.raises(KeyError, match=r"raised KeyError\('seed'\), and the grid has no 'seed'"):
+        search(build, X, y, {"lr": [0.1, 0.2]}, loss="bce", epochs=1)
+
+    def broken(p):  # a KeyError of the user's own, for a key the grid has: as it was
+        return {}[p["lr"]]
+
+    with pytest.raises(KeyError, match=r"^0\.1$"):
+        search(broken, X, y, {"lr": [0.1, 0.2]}, loss="bce", epochs=1)
