@@ -365,3 +365,31 @@ def test_the_explained_point_is_the_row_glassnet_explain_reads(page, server, tmp
     assert f"Prediction ŷ = {y_hat}; loss L = {loss}." in out
     x = page.evaluate(f"run.data.points[{point}]")
     assert f"Data point: x₁ = {fmt(x[0])}, x₂ = {fmt(x[1])};" in out
+
+
+@needs_browser
+def test_the_explain_panel_follows_a_new_learning_rate_and_penalty(page, server):
+    # the panel's step w - γ·dL/dw kept the old learning rate (and penalty) after the
+    # learning rate or the regularization was changed, until the next click
+    _open(page, server, "#preset=lecture&lr=1")
+    page.evaluate("choose({kind: 'edge', layer: 2, from: 0, to: 0})")  # w5
+    page.wait_for_selector("#explain .num[data-key=after]")
+    run = server.run_of(page.evaluate("run.id"))
+    point = int(re.match(r"Point #(\d+) ", page.text_content("#explain .head")).group(1))
+    edge = {"kind": "edge", "layer": 2, "from": 0, "to": 0}
+
+    def shown_after():
+        return float(page.get_attribute("#explain .num[data-key=after]", "data-value"))
+
+    assert shown_after() == run.explain(point, edge)["after"]
+    page.select_option("#lr", "0.1")
+    page.wait_for_function("run.config.lr === 0.1")
+    page.wait_for_function("document.querySelector('#explain').textContent.includes('0.1\u00b7')")
+    assert shown_after() == run.explain(point, edge)["after"]
+    page.select_option("#regularization", "L2")
+    page.select_option("#reg_rate", "0.3")
+    page.wait_for_selector("#explain .num[data-key=penalty]")
+    page.wait_for_function("run.config.reg_rate === 0.3")
+    page.wait_for_function("document.querySelector('#explain').textContent.includes('0.3\u00b7w5')")
+    e = run.explain(point, edge)
+    assert e["penalty"]["rate"] == 0.3 and shown_after() == e["after"]

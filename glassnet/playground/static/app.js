@@ -229,6 +229,9 @@ function change(key, value) {
       const out = await api("/api/settings", { run: run.id, [key]: value });
       run.config = out.config;
       report(null);
+      // the explain panel's step (w - γ·dL/dw, the penalty) is the new setting's (it kept
+      // showing the old learning rate's step until the next click)
+      if (selected.target) await explainSelected();
     });
   }
   if (key !== "seed" && !TRAINING_ONLY.includes(key)) state.preset = "none";
