@@ -954,7 +954,7 @@ def search(
     y: Any,
     grid: dict[str, Sequence[Any]],
     *,
-    validation_split: float = 0.2,
+    validation_split: float | None = None,
     validation_data: tuple[Any, Any] | None = None,
     split_seed: Any = 0,
     loss: str = "mse",
@@ -980,10 +980,10 @@ def search(
         :func:`fit_many` per model (per-model learning rates need ``optimizer="sgd"``);
         any other key is only passed to ``build`` (for example an initialization scale);
         ``split_seed`` and fit_many's other options cannot vary within one search.
-    validation_split : float in (0, 1), default 0.2
+    validation_split : float in (0, 1), default 0.2 (None)
         The fraction of (X, y) held out, once, for every model (stratified for the
-        classification losses), drawn with ``split_seed``. Ignored when
-        ``validation_data`` is given.
+        classification losses), drawn with ``split_seed``. Not taken beside
+        ``validation_data`` (refused, as fit refuses the two: the split would be ignored).
     validation_data : pair (X_val, y_val) or triple (X_val, y_val, w_val), optional
         The validation set instead of a split. With weights (``w_val``, or the held-out
         rows' ``sample_weight`` of a split) the scores are weighted, as in fit.
@@ -1092,7 +1092,14 @@ def search(
     _check_grid_effects(grid, points, models)
     spec = _named_loss("search", loss)
     X, y, w = tasks.check_data(models[0], spec, X, y, fit_options.get("sample_weight"), "search")
+    if validation_data is not None and validation_split is not None:
+        raise ValueError(
+            f"search: validation_data and validation_split={validation_split!r:.20} were both "
+            "given; every model is scored on validation_data, so the split would be ignored. "
+            "Give one of them."
+        )
     if validation_data is None:
+        validation_split = 0.2 if validation_split is None else validation_split
         check_number(
             validation_split,
             "validation_split",
@@ -1112,7 +1119,7 @@ def search(
             )
     rng = as_rng(split_seed, "search", "split_seed")
     X, y, w, Xv, yv, wv = tasks.validation_set(
-        models[0], spec, X, y, w, validation_data, validation_split, False, rng, "search"
+        models[0], spec, X, y, w, validation_data, validation_split or 0.0, False, rng, "search"
     )
     per_model = {k: [p[k] for p in points] for k in _PER_MODEL if k in grid}
     fit_options = {**fit_options, **per_model, "sample_weight": w}

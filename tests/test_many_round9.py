@@ -259,3 +259,24 @@ def test_a_build_that_reads_a_setting_the_grid_lacks_is_told_which():
 
     with pytest.raises(KeyError, match=r"^0\.1$"):
         search(broken, X, y, {"lr": [0.1, 0.2]}, loss="bce", epochs=1)
+
+
+def test_search_refuses_a_validation_split_beside_validation_data():
+    """search(validation_data=..., validation_split=0.5) scored every model on
+    validation_data and ignored the split in silence; fit and fit_many refuse the two."""
+    X, y = data(n=60)
+
+    def build(p):
+        return nets(1)[0]
+
+    with pytest.raises(ValueError, match=r"validation_data and validation_split=0.5 were both"):
+        search(build, X, y, {"lr": [0.1]}, validation_data=(X[:10], y[:10]),
+               validation_split=0.5, loss="bce", epochs=1)  # fmt: skip
+    # either one alone, and the default split (0.2 of the rows: 48 trained on)
+    search(build, X, y, {"lr": [0.1]}, validation_data=(X[:10], y[:10]), loss="bce", epochs=1)
+    result = search(build, X, y, {"lr": [0.1]}, loss="bce", epochs=1)
+    assert result.histories[0].samples_seen == 48
+    result = search(build, X, y, {"lr": [0.1]}, validation_split=0.5, loss="bce", epochs=1)
+    assert result.histories[0].samples_seen == 30
+    with pytest.raises(ValueError, match=r"'validation_split' parameter of search"):
+        search(build, X, y, {"lr": [0.1]}, validation_split=0, loss="bce", epochs=1)
