@@ -194,6 +194,19 @@ class Array(np.ndarray):
             return self.reshape(shape)
         return super().view(*args, **kwargs)
 
+    def view_as(self, other: Any) -> Array:
+        """The values in ``other``'s shape (a Tensor or an array), as PyTorch's ``view_as``."""
+        return self.reshape(np.shape(other.data if isinstance(other, Tensor) else other))
+
+    def eq(self, other: Any) -> Any:
+        """``self == other`` elementwise, a bool Array, as PyTorch's ``eq`` (the MNIST
+        example's ``pred.eq(target.view_as(pred)).sum().item()``)."""
+        return _array(np.equal(self.view(np.ndarray), _values(other)))
+
+    def ne(self, other: Any) -> Any:
+        """``self != other`` elementwise, a bool Array, as PyTorch's ``ne``."""
+        return _array(np.not_equal(self.view(np.ndarray), _values(other)))
+
 
 def _is_int(k: Any) -> bool:
     return isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
@@ -238,6 +251,11 @@ def _array_to(a: Array, given: tuple[Any, ...], owner: str) -> Any:
     if dev is None or isinstance(out, Tensor):
         return out if dev is None else out.to(dev)
     return out if dev == "cpu" else to_device(out.view(np.ndarray), dev)  # (CuPy's array)
+
+
+def _values(other: Any) -> Any:
+    """An operand of an Array's comparison: a Tensor's values, else as it is."""
+    return other.data if isinstance(other, Tensor) else other
 
 
 def _dtype_name(name: str) -> bool:

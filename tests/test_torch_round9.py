@@ -383,3 +383,72 @@ def test_dataloader_positional_order_and_worker_options_as_torch():
             TorchLoader(tds, 2, **kw)
     with pytest.raises(AssertionError, match="timeout == 0"):
         list(TorchLoader(tds, 2, timeout=5))
+
+
+# ---------------------------------------------------------------- pytorch/examples' MNIST test()
+def _mnist_test(lib, model, loader, F):
+    """pytorch/examples mnist/main.py's test(), as written there (lib for torch)."""
+    model.eval()
+    test_loss, correct = 0, 0
+    with lib.no_grad():
+        for data, target in loader:
+            data, target = data.to("cpu"), target.to("cpu")
+            output = model(data)
+            test_loss += F.nll_loss(output, target, reduction="sum").item()
+            pred = output.argmax(dim=1, keepdim=True)
+            correct += pred.eq(target.view_as(pred)).sum().item()
+    return test_loss / len(loader.dataset), correct
+
+
+def test_the_mnist_examples_test_loop_runs_as_written():
+    import glassnet.nn.functional as F
+
+    lin = nn.Linear(4, 3, rng=0)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = lin
+
+        def forward(self, x):
+            return F.log_softmax(self.fc(x), dim=1)
+
+    model = Net()
+    loss, correct = _mnist_test(gn, model, DataLoader(Rows(), batch_size=16), F)
+    out = model(gn.tensor(X))
+    assert correct == int(np.sum(out.data.argmax(1) == Y))
+    assert loss == pytest.approx(-np.mean(out.data[np.arange(40), Y]), rel=1e-6)
+    pred = out.argmax(1, keepdim=True)
+    assert pred.eq(Y.reshape(-1, 1)).dtype == bool and pred.ne(pred).sum() == 0
+    assert pred.eq(gn.tensor(Y.reshape(-1, 1))).sum() == correct
+    assert np.array_equal(np.array([1, 2, 3]).view(Array).view_as(gn.zeros(3, 1)), [[1], [2], [3]])
+
+
+def test_the_mnist_examples_test_loop_as_torch():
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as TF
+    from torch.utils.data import DataLoader as TorchLoader
+    from torch.utils.data import TensorDataset as TorchTensors
+
+    import glassnet.nn.functional as F
+
+    x = X.astype(np.float64)
+    tlin = torch.nn.Linear(4, 3).double()
+    glin = nn.Linear(4, 3, dtype=np.float64)
+    glin.W.data[...] = tlin.weight.detach().numpy().T
+    glin.b.data[...] = tlin.bias.detach().numpy()
+    tnet = torch.nn.Sequential(tlin, torch.nn.LogSoftmax(dim=1))
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = glin
+
+        def forward(self, x):
+            return F.log_softmax(self.fc(x), dim=1)
+
+    want = _mnist_test(
+        torch, tnet, TorchLoader(TorchTensors(torch.tensor(x), torch.tensor(Y)), 16), TF
+    )
+    got = _mnist_test(gn, Net(), DataLoader(TensorDataset(x, Y), 16), F)
+    assert got[1] == want[1] and got[0] == pytest.approx(want[0], rel=1e-12)
