@@ -70,7 +70,7 @@ import traceback
 import unicodedata
 import warnings
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -6751,6 +6751,39 @@ def _signals_exit() -> Any:
             signal.signal(number, handler if handler is not None else signal.SIG_DFL)
 
 
+def _copy_stdin(source: Any, f: Any, row: int | None) -> None:
+    """Standard input ``source`` (binary) copied to the file ``f``: the whole of it; or for
+    ``explain --row row`` (``row`` given), which reads a file larger than
+    EXPLAIN_WHOLE_BYTES up to its row only, its lines up to the CSV record past that row
+    (its header and a line such as ``sep=;`` counted among them), once past
+    EXPLAIN_WHOLE_BYTES, the rest read and dropped: no copy of a whole stream on disk for
+    one row, and the program writing into the pipe still sees it read to its end (no
+    broken pipe). Records are told apart as Python's csv reads them (quoted cells with line
+    breaks, blank rows skipped); text it cannot read so is copied whole."""
+    if row is None:
+        shutil.copyfileobj(source, f)
+        return
+    size = found = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal size
+        for line in iter(source.readline, b""):
+            f.write(line)
+            size += len(line)
+            yield line.decode("utf-8", "replace")
+
+    try:
+        for record in csv.reader(lines()):
+            found += bool("".join(record).strip())
+            if found > row + 2 and size > EXPLAIN_WHOLE_BYTES:
+                while source.read(1 << 20):  # (dropped)
+                    pass
+                return
+    except csv.Error:  # (a NUL byte, a UTF-16 file, a cell over csv's limit: the reader's)
+        pass
+    shutil.copyfileobj(source, f)
+
+
 @contextlib.contextmanager
 def _stdin_as_file(args: argparse.Namespace) -> Any:
     """For a data file given as '-' (train, predict, evaluate, explain): standard input,
@@ -6768,9 +6801,12 @@ def _stdin_as_file(args: argparse.Namespace) -> Any:
         )
     with _signals_exit(), tempfile.TemporaryDirectory(prefix="glassnet-") as tmp:
         copy = str(Path(tmp) / "stdin.csv")
+        # explain --row reads a file larger than EXPLAIN_WHOLE_BYTES up to its row only
+        # (its --impute, from the file's columns, may need every row)
+        rows = args.row if args.command == "explain" and args.impute is None else None
         try:
             with open(copy, "wb") as f:
-                shutil.copyfileobj(getattr(stdin, "buffer", stdin), f)
+                _copy_stdin(getattr(stdin, "buffer", stdin), f, rows)
         except KeyboardInterrupt:  # Ctrl-C while the pipe is read: as during a command
             raise CLIError("interrupted", 130) from None
         except OSError as exc:

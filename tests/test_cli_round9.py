@@ -341,3 +341,87 @@ def test_the_commands_named_for_usage_errors_are_the_parsers():
 
     (sub,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
     assert tuple(sub.choices) == _COMMANDS
+
+
+# ------------------------------------------------ explain --row of standard input
+
+
+def _big_stream(rows: int = 60_000) -> bytes:
+    """About 1.3 MiB of a, b, note (a quoted cell across two lines every 1000th row), y."""
+    rng = np.random.default_rng(5)
+    out = ["a,b,note,y\n"]
+    for i, (a, b) in enumerate(rng.normal(size=(rows, 2))):
+        note = '"two\nlines"' if i % 1000 == 7 else ["p", "q"][i % 2]
+        out.append(f"{a:.6f},{b:.6f},{note},{int(a > 0)}\n")
+        if i % 500 == 3:
+            out.append("\n")  # (a blank line)
+    return "".join(out).encode()
+
+
+@pytest.mark.parametrize("row", [1, 9, 40_000])
+def test_stdin_copy_for_explain_stops_past_its_row(row):
+    """explain --row N reads a file larger than 1 MiB up to its row: standard input was
+    copied whole to disk first (a stream of any size, for one row); now up to the record
+    past that row (once past 1 MiB), the rest read and dropped."""
+    import csv
+    import io
+
+    from glassnet.cli import EXPLAIN_WHOLE_BYTES, _copy_stdin
+
+    data = _big_stream()
+    source, copy = io.BytesIO(data), io.BytesIO()
+    _copy_stdin(source, copy, row)
+    kept = copy.getvalue()
+    assert source.tell() == len(data)  # (read to its end: no broken pipe)
+    assert data.startswith(kept) and kept.endswith(b"\n")
+    assert EXPLAIN_WHOLE_BYTES < len(kept) < len(data)
+    records = [r for r in csv.reader(io.StringIO(kept.decode())) if "".join(r).strip()]
+    assert len(records) >= row + 2  # (the header, rows 1 .. row, one more)
+    source, copy = io.BytesIO(data), io.BytesIO()
+    _copy_stdin(source, copy, None)  # (the other commands: all of it)
+    assert copy.getvalue() == data
+
+
+def test_explain_of_standard_input_is_that_of_the_file(capsys, tmp_path, monkeypatch):
+    """explain --row of a large stream on standard input: what explain of the file says,
+    from a copy of the stream's start only; a stream whose records cannot be told apart (a
+    quote never closed) is copied whole, as before, and refused as the file is."""
+    import io
+
+    from glassnet import cli
+
+    data = tmp_path / "big.csv"
+    data.write_bytes(_big_stream())
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(
+        capsys, "train", data, "--target", "y", "--out", model, "--multiline-cells", *FAST
+    )
+    assert code == 0, err
+    sizes = []
+    read = cli._read_for_model
+
+    def reading(bundle, args, *a, **k):
+        sizes.append(Path(args.data).stat().st_size)
+        return read(bundle, args, *a, **k)
+
+    monkeypatch.setattr(cli, "_read_for_model", reading)
+
+    class Stdin(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return False
+
+    for row in (3, 40_000):
+        code, file_out, err = run(capsys, "explain", model, data, "--row", row)
+        assert code == 0, err
+        monkeypatch.setattr("sys.stdin", Stdin(io.BytesIO(data.read_bytes()), encoding="utf-8"))
+        code, out, err = run(capsys, "explain", model, "-", "--row", row)
+        assert code == 0, err
+        assert out == file_out.replace(f"of {data} (", "of - (")
+        assert sizes[-1] < sizes[-2] == data.stat().st_size
+    stray = tmp_path / "stray.csv"  # (a quote never closed: the rest of the file one cell)
+    plain = data.read_bytes().replace(b'"two\nlines"', b"two")  # (its only quote: the stray)
+    stray.write_bytes(plain.replace(b",p,", b',"p,', 1))
+    monkeypatch.setattr("sys.stdin", Stdin(io.BytesIO(stray.read_bytes()), encoding="utf-8"))
+    code, _, err = run(capsys, "explain", model, "-", "--row", 3)
+    assert code == 2 and "never closed" in err, err
+    assert sizes[-1] == stray.stat().st_size
