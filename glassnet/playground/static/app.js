@@ -230,8 +230,9 @@ function change(key, value) {
       run.config = out.config;
       report(null);
       // the explain panel's step (w - γ·dL/dw, the penalty) is the new setting's (it kept
-      // showing the old learning rate's step until the next click)
-      if (selected.target) await explainSelected();
+      // showing the old learning rate's step until the next click); not for a diverged
+      // network, whose numbers are NaN (the status line says so instead, as in show())
+      if (selected.target && !frame?.diverged) await explainSelected();
     });
   }
   if (key !== "seed" && !TRAINING_ONLY.includes(key)) state.preset = "none";
