@@ -160,7 +160,7 @@ _SYMBOL = re.compile(
 _INDEX = re.compile(r"\)_(k|\d+)(?![\w\[])")  # softmax(z3, z4, z5)_1, softmax(y_hat)_k
 _INDEX_SUB = {"k": "ₖ", "n": "ₙ"}
 # a symbol squared (not e^2, a power of e, which the exercises write as it is)
-_SQUARE = re.compile(r"(?<=[A-Za-df-zŷ₀-₉])\^2(?![\d.])")
+_SQUARE = re.compile(r"(?<=[A-Za-df-zŷ₀-₉])\^2(?!\d|\.\d)")
 
 
 def _latex_name(name: str) -> str:
@@ -241,6 +241,9 @@ def typeset(text: str, notation: str = "unicode", math: tuple[str, str] = ("$", 
     a, b = math
     out = _SYMBOL.sub(lambda m: f"{a}{latex_symbol(m.group(0))}{b}", text)
     out = out.replace(f"{b}^2", f"^{{2}}{b}")  # $a_{1}$^2 -> $a_{1}^{2}$
+    # the lecture's loss, 1/2 (y_hat - y)^2: its half and its square in the maths too
+    out = out.replace("1/2 (", f"{a}\\frac{{1}}{{2}}{b}(")
+    out = re.sub(r"\)\^2(?!\d|\.\d)", lambda m: f"){a}^{{2}}{b}", out)
     return _INDEX.sub(lambda m: f"){a}_{{{m[1]}}}{b}", out)
 
 

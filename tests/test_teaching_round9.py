@@ -212,3 +212,20 @@ def test_draw_graph_writes_a_power_of_a_number_with_a_dot() -> None:
     assert "3 · 2²" in texts and "3 2²" not in texts
     x = gn.Tensor([[1.0, 2.0]], requires_grad=True).sum()
     assert "2 x" in _svg_texts(viz.draw_graph(x**2, backward=True))  # a symbol: no dot
+
+
+def test_markdown_writes_the_lectures_loss_with_its_half_and_square_in_the_maths(
+    tmp_path: Path,
+) -> None:
+    # Markdown read 'L = 1/2 ($\hat{y}$ - y)^2' (a literal 1/2 and ^2), where the terminal
+    # reads L = ½(ŷ − y)²: explain's to_markdown, the exercises' keys and their questions
+    net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    e = explain(net, [1.0, 0.5], 1.0)
+    assert r"L = $\frac{1}{2}$($\hat{y}$ - y)$^{2}$." in e.to_markdown()
+    assert "L = ½(ŷ − y)²" in e.to_text(notation="unicode")
+    assert "L = 1/2 (y_hat - y)^2" in e.to_text(notation="ascii")
+    files = X.write(4, tmp_path, ["backprop", "gd_step"])
+    for name in ("questions.md", "answers.md"):
+        text = files[name].read_text(encoding="utf-8")
+        assert r"$\frac{1}{2}$($\hat{y}$ - $y$)$^{2}$" in text, name
+        assert "1/2 (" not in text and ")^2" not in text, name
