@@ -452,3 +452,15 @@ def test_the_mnist_examples_test_loop_as_torch():
     )
     got = _mnist_test(gn, Net(), DataLoader(TensorDataset(x, Y), 16), F)
     assert got[1] == want[1] and got[0] == pytest.approx(want[0], rel=1e-12)
+
+
+def test_array_to_takes_torchs_dtypes_and_devices():
+    torch = pytest.importorskip("torch")
+    y = np.array([1, 2]).view(Array)
+    assert y.to(torch.device("cpu")) is y
+    for dt in (torch.long, torch.int, torch.bool, torch.float, torch.float64):
+        got = y.to(dt)
+        assert str(got.dtype) == str(torch.tensor([1, 2]).to(dt).dtype).removeprefix("torch.")
+    assert y.to(device="cpu", dtype=torch.float32).dtype == np.float32
+    with pytest.raises(ParameterError, match="CuPy device"):
+        y.to(torch.device("cuda", 0))
