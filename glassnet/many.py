@@ -260,7 +260,7 @@ def fit_many(
     loss: str = "mse",
     optimizer: str = "sgd",
     lr: float | Sequence[float] = 0.01,
-    l2: float | Sequence[float] = 0.0,
+    l2: float | Sequence[float] | None = 0.0,
     epochs: int = 100,
     max_steps: int | None = None,
     batch_size: int | None = None,
@@ -377,7 +377,7 @@ def fit_many(
     for name, flag in (("shuffle", shuffle), ("early_stopping", early_stopping)):
         check_bool(flag, name, "fit_many")  # ("no" is no False)
     lrs = _per_model(lr, "lr", K, object)
-    l2s = _per_model(l2, "l2", K, object)
+    l2s = _per_model(0.0 if l2 is None else l2, "l2", K, object)  # (None: off, as in fit)
     for name, values, zero in (("lr", lrs, False), ("l2", l2s, True)):
         for v in values:  # (as given: None or "0.1" named as such, not as a float)
             check_positive(name, v, "fit_many", allow_zero=zero)

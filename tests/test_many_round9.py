@@ -280,3 +280,18 @@ def test_search_refuses_a_validation_split_beside_validation_data():
     assert result.histories[0].samples_seen == 30
     with pytest.raises(ValueError, match=r"'validation_split' parameter of search"):
         search(build, X, y, {"lr": [0.1]}, validation_split=0, loss="bce", epochs=1)
+
+
+def test_l2_given_as_none_turns_the_penalty_off_as_in_fit():
+    """fit(l2=None) trains without a penalty (None turns it off); fit_many refused it
+    ('must be a float >= 0. Got None'), so a configuration that fit takes failed there."""
+    X, y = data()
+    many = nets(2)
+    fit_many(many, X, y, loss="bce", lr=0.1, l2=None, epochs=3, batch_size=10, seed=[1, 2])
+    for k, alone in enumerate(nets(2)):
+        gn.fit(alone, X, y, loss="bce", lr=0.1, l2=None, epochs=3, batch_size=10, seed=k + 1,
+               verbose=0)  # fmt: skip
+        for p, q in zip(many[k].parameters(), alone.parameters()):
+            np.testing.assert_array_equal(p.data, q.data)
+    with pytest.raises(ValueError, match=r"'l2' parameter of fit_many must be a float >= 0"):
+        fit_many(nets(2), X, y, l2=[0.1, None], epochs=1)  # (one per model: each a number)
