@@ -1163,15 +1163,20 @@ class _Mended(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        while not len(self._left):
-            part = next(self._parts, None)
-            if part is None:
-                return 0
-            self._left = memoryview(part)
-        n = min(len(buffer), len(self._left))
-        buffer[:n] = self._left[:n]
-        self._left = self._left[n:]
-        return n
+        """``buffer`` filled up (short at the end of the file only: pyarrow takes a short
+        first read, such as a blank line before the header, for the whole file)."""
+        done = 0
+        while done < len(buffer):
+            if not len(self._left):
+                part = next(self._parts, None)
+                if part is None:
+                    break
+                self._left = memoryview(part)
+            n = min(len(buffer) - done, len(self._left))
+            buffer[done : done + n] = self._left[:n]
+            self._left = self._left[n:]
+            done += n
+        return done
 
     def close(self) -> None:
         self._file.close()
@@ -1372,7 +1377,7 @@ def _csv_rows(path: str, delimiter: str) -> Iterator[tuple[int, list[str], list[
         pycsv.field_size_limit(min(os.path.getsize(path), 2**31 - 1))
     with open(path, newline="", encoding="utf-8-sig", errors="replace") as f:
         reader = pycsv.reader(f, delimiter=delimiter)
-        header = next(reader, [])
+        header = next((cells for cells in reader if cells), [])  # (blank lines skipped)
         for cells in reader:
             if cells:
                 yield reader.line_num, cells, header

@@ -187,6 +187,27 @@ def test_streamed_rows_ending_in_empty_fields_are_read_as_in_memory(tmp_path, eo
     np.testing.assert_array_equal(X[:, 1:].argmax(axis=1), np.arange(600) % 3)
 
 
+def test_rows_ending_in_empty_fields_after_blank_lines_before_the_header(tmp_path):
+    """Blank lines before the header row: the stream's look at the file's rows took the
+    first blank line for the header ("the header names 0 columns"), and pyarrow took the
+    mended file's first short read (a blank line) for the whole file ("is empty")."""
+    from glassnet.datasets import read_csv
+    from glassnet.stream import from_csv
+
+    data = _ending(tmp_path / "d.csv", {3: ",,", 500: ","}, header="\n\na,c,y")
+    lines = data.read_text().splitlines()
+    lines[530] = "NA,x,0"  # (data row 528: line 531)
+    data.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match="line 531 of"):
+        read_csv(data, target="y")
+    with pytest.raises(ValueError, match=r"line 531: column 'a' has a missing value"):
+        from_csv(data, "y", block_size=1 << 12)
+    lines[530] = "0.5,x,0"
+    data.write_text("\n".join(lines) + "\n")
+    table, cols = read_csv(data, target="y"), from_csv(data, "y", block_size=1 << 12).columns
+    assert cols.rows == table.n_rows == 600 and cols.trailing == {1: 1, 2: 1}
+
+
 def test_a_value_past_the_header_is_still_an_error_naming_its_line(tmp_path):
     """Only empty fields are left out: a value past the header's columns, after rows that
     end in empty ones, is an error naming its line (the in-memory reader's), as is a bad
