@@ -1377,30 +1377,40 @@ def _typed(
             texts = [gap if _absent(c) else str(c).strip() for c in cells]
             out[name] = np.array(texts, dtype=object).reshape(-1, 1)
         else:
-            values = [_number(c, name, tokens, decimal) for c in cells]
+            values = [_number(c, name, r, tokens, decimal) for r, c in enumerate(cells)]
             out[name] = np.array(values, np.float64).reshape(-1, 1)
     return out
 
 
-def _number(cell: Any, column: str, tokens: frozenset[str], decimal: str = ".") -> float:
-    if isinstance(cell, str):
-        text = cell.strip()
-        if text.lower() in tokens:
-            return float("nan")
-        try:
-            return float(as_point(text, decimal))
-        except ValueError:
-            mark = (
-                f" (the model reads numbers with the decimal mark {decimal!r} of its training "
-                f"data, as glassnet predict does: write them so, or give Python numbers)"
-                if decimal != "."
-                else ""
-            )
-            raise ValueError(
-                f"feeds: column {column!r} is a number column of the model, but holds the "
-                f"text {cell!r}{mark}."
-            ) from None
-    return float("nan") if _absent(cell) else float(cell)
+def _number(cell: Any, column: str, row: int, tokens: frozenset[str], decimal: str = ".") -> float:
+    """A number column's cell as ``glassnet predict`` (``Pipeline.predict``) reads it: a
+    float as it is; a missing cell NaN; anything else by its text, as in a CSV file (an int,
+    a Decimal, "2,5" with the decimal mark ','), where a bool ("True"), bytes, a date and
+    digits grouped by "_" are no numbers."""
+    if _absent(cell):
+        return float("nan")
+    if isinstance(cell, (float, np.floating)):
+        return float(cell)
+    text = (cell if isinstance(cell, str) else str(cell)).strip()
+    if text.lower() in tokens:
+        return float("nan")
+    try:
+        if "_" in text:  # (float() reads 1_000; a CSV reader, spreadsheets and pandas do not)
+            raise ValueError
+        return float(as_point(text, decimal))
+    except ValueError:
+        mark = (
+            f" (the model reads numbers with the decimal mark {decimal!r} of its training "
+            f"data, as glassnet predict does: write them so, or give Python numbers)"
+            if decimal != "." and isinstance(cell, str)
+            else ""
+        )
+        shown = f"the text {cell!r}" if isinstance(cell, str) else (
+            f"{cell!r:.60} (a {type(cell).__name__})")  # fmt: skip
+        raise ValueError(
+            f"feeds: column {column!r} is a number column of the model, but holds {shown} "
+            f"at row {row}, which is not a number{mark}."
+        ) from None
 
 
 def _absent(cell: Any) -> bool:

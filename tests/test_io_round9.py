@@ -178,7 +178,7 @@ def test_feeds_of_a_model_of_the_decimal_point_is_unchanged(tmp_path):
     assert main([*argv, "--out", str(tmp_path / "m.glassnet")]) == 0
     proto = export(tmp_path / "m.glassnet")
     assert feeds(proto, {"a": ["1.5"], "c": ["x"]})["a"][0, 0] == 1.5
-    with pytest.raises(ValueError, match="holds the text '1,5'"):
+    with pytest.raises(ValueError, match="holds the text '1,5' at row 0, which is not"):
         feeds(proto, {"a": ["1,5"], "c": ["x"]})
 
 
@@ -354,3 +354,64 @@ def test_export_of_a_malformed_train_description_says_so(tmp_path, edit, found):
     with pytest.raises(gio.ModelFileError, match=f"description is malformed.*{found}"):
         export(model, tmp_path / "m.onnx")
     assert not (tmp_path / "m.onnx").exists()
+
+
+# ------------------------------------------------------------ feeds: cells of a number column
+
+
+@pytest.fixture(scope="module")
+def point_model(tmp_path_factory):
+    """A 'glassnet train' model of a number column 'a' and a text column 'c', exported."""
+    pytest.importorskip("onnx")
+    from glassnet.cli import main
+    from glassnet.onnx import export
+
+    tmp = tmp_path_factory.mktemp("point")
+    rng = np.random.default_rng(0)
+    lines = ["a,c,y"] + [
+        f"{v:.3f},{rng.choice(['x', 'z'])},{'yes' if v > 0 else 'no'}" for v in rng.normal(size=40)
+    ]
+    (tmp / "d.csv").write_text("\n".join(lines) + "\n")
+    argv = ["train", str(tmp / "d.csv"), "--target", "y", "--epochs", "1", "-q"]
+    assert main([*argv, "--out", str(tmp / "m.glassnet")]) == 0
+    return tmp / "m.glassnet", export(tmp / "m.glassnet")
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        pytest.param("pd.Timestamp", id="Timestamp"),
+        pytest.param(np.datetime64("2020-01-01"), id="datetime64"),
+        pytest.param(1 + 2j, id="complex"),
+        pytest.param(object(), id="object"),
+        pytest.param(b"12", id="bytes"),
+        pytest.param(True, id="bool"),
+        pytest.param("1_000", id="digits grouped by _"),
+    ],
+)
+def test_feeds_refuses_what_predict_refuses_in_a_number_column(point_model, cell):
+    # a Timestamp or a datetime64 raised float()'s TypeError naming no column; b'12', True
+    # and '1_000' were read as 12, 1 and 1000, where predict (and the CSV reader) refuse them
+    from glassnet.onnx import feeds
+
+    if cell == "pd.Timestamp":
+        cell = pytest.importorskip("pandas").Timestamp("2020-01-01")
+    model, proto = point_model
+    rows = {"a": [0.5, cell], "c": ["x", "z"]}
+    with pytest.raises(ValueError, match=r"feeds: column 'a' is a number column .* row 1"):
+        feeds(proto, rows)
+    with pytest.raises(ValueError, match="not a number"):
+        gio.load_pipeline(model).predict(rows)
+
+
+def test_feeds_reads_numbers_of_any_numeric_type_as_predict_does(point_model):
+    import decimal
+
+    from glassnet.onnx import feeds
+
+    model, proto = point_model
+    cells = [1, np.int32(-2), np.float32(0.5), decimal.Decimal("1.25"), " 3.5 ", "1e3", None]
+    got = feeds(proto, {"a": cells, "c": ["x"] * len(cells)})["a"][:, 0]
+    assert got[:-1].tolist() == [1.0, -2.0, 0.5, 1.25, 3.5, 1000.0] and np.isnan(got[-1])
+    rows = {"a": cells[:-1], "c": ["x"] * (len(cells) - 1)}
+    assert len(gio.load_pipeline(model).predict(rows)) == len(cells) - 1
