@@ -846,6 +846,41 @@ Tensor.unsqueeze, Tensor.squeeze, Tensor.flatten = unsqueeze, squeeze, flatten
 Tensor.permute, Tensor.transpose = permute, transpose
 Tensor.T = property(permute, doc="The transpose: all axes reversed.")
 
+
+def t(self: Tensor) -> Tensor:
+    """PyTorch's ``x.t()``: the transpose of a matrix (a vector or a 0-d tensor as it is, a
+    view); a tensor of more than 2 axes is refused, as PyTorch refuses it."""
+    if self.data.ndim > 2:
+        raise ValueError(
+            f"t() expects a tensor of at most 2 axes, as PyTorch's. Got shape {self.shape}: "
+            "write x.transpose(d0, d1) (two axes swapped) or x.permute(...) (all reordered)."
+        )
+    return self.permute()
+
+
+def _type(self: Tensor, dtype: Any = None, non_blocking: bool = False) -> Tensor:
+    """PyTorch's ``x.type(torch.float64)``: ``x.to(dtype)``."""
+    if dtype is None:
+        raise TypeError(
+            f"x.type() with no dtype names the type in PyTorch ('torch.FloatTensor'); here "
+            f"read x.dtype ({self.data.dtype}), or pass a dtype to cast: x.type(gn.float64)."
+        )
+    return self.to(dtype, non_blocking=non_blocking)
+
+
+def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """PyTorch's ``x.clamp_(min, max)``: ``x.clamp(min, max)`` written into x, under the
+    rules of ``x += y`` (a parameter inside ``no_grad()``, or a tensor no graph needs)."""
+    _check_writable(self, "x.clamp_(min, max)", "", None, fix="x = x.clamp(min, max)")
+    with no_grad():
+        values = self.clamp(min, max).data  # (clamp's checks of the bounds)
+    self.data[...] = values
+    self._bump()
+    return self
+
+
+Tensor.t, Tensor.type, Tensor.clamp_ = t, _type, clamp_
+
 Tensor.__getitem__, Tensor.__setitem__ = getitem, setitem
 _INPLACE = {
     sym: _inplace(sym, fn)

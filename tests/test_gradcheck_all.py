@@ -296,6 +296,7 @@ SHAPE_OPS = {
     "unsqueeze": (lambda t: t.unsqueeze(1), lambda t: gn.unsqueeze(t, -1)),
     "squeeze": (lambda t: t.reshape(2, 1, 3, 4).squeeze(1), lambda t: gn.squeeze(t[None])),
     "T": (lambda t: t.T, None),
+    "t": (lambda t: t.reshape(4, 6).t(), None),
 }
 for name, (method, function) in SHAPE_OPS.items():
     case(f"Tensor:{name}", "method", method, u(SHAPE3, seed=14))
@@ -317,7 +318,7 @@ for cid, index in INDEXES.items():
 # ---------------------------------------------------------------- casts (exact: see below)
 # astype/float/double/to cast, and their gradient is cast back: a float32 round trip cannot be
 # finite-differenced at eps = 1e-6 (float32 keeps 7 digits), so test_casts checks them exactly.
-for name in ("astype", "float", "double", "to"):
+for name in ("astype", "float", "double", "to", "type"):
     COVERED["Tensor"].add(name)
 
 # ---------------------------------------------------------------- glassnet.ops
@@ -602,7 +603,7 @@ NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
     "FUNCTIONS": {"argmax": "indices", "argmin": "indices", "numel": "an int"},
     "Tensor": dict.fromkeys(
         (
-            "add_ argmax argmin backward backward_fn copy_ cpu cuda data detach dim div_ "
+            "add_ argmax argmin backward backward_fn clamp_ copy_ cpu cuda data detach dim div_ "
             "dtype fill_ from_op grad is_leaf item label masked_fill_ mul_ named ndim numel "
             "numpy op parents requires_grad requires_grad_ retain_grad shape size sub_ tolist "
             "zero_ zero_grad"
@@ -726,6 +727,7 @@ def test_casts(dtype: Any):
         "astype": lambda t: t.astype(other),
         "float/double": lambda t: t.float() if other == np.float32 else t.double(),
         "to": lambda t: t.to(other),
+        "type": lambda t: t.type(other),
     }
     for name, call in calls.items():
         t = Tensor(x, requires_grad=True)

@@ -464,3 +464,82 @@ def test_array_to_takes_torchs_dtypes_and_devices():
     assert y.to(device="cpu", dtype=torch.float32).dtype == np.float32
     with pytest.raises(ParameterError, match="CuPy device"):
         y.to(torch.device("cuda", 0))
+
+
+# ---------------------------------------------------------------- x.t(), x.type(dtype), x.clamp_
+def test_t_transposes_a_matrix_and_passes_the_gradient_back():
+    a = gn.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    out = a.t()
+    assert out.shape == (3, 2)
+    np.testing.assert_array_equal(out.data, a.data.T)
+    (out * gn.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])).sum().backward()
+    np.testing.assert_array_equal(a.grad, [[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]])
+    v = gn.tensor([1.0, 2.0])
+    assert v.t().shape == (2,) and gn.tensor(3.0).t().shape == ()
+    with pytest.raises(ValueError, match=r"at most 2 axes.*\(2, 1, 1\).*transpose"):
+        gn.zeros(2, 1, 1).t()
+
+
+def test_type_casts_as_to_and_names_dtype_without_one():
+    a = gn.tensor([1.0, 2.0], requires_grad=True)
+    b = a.type(gn.float64)
+    assert b.dtype == np.float64 and a.type(gn.float32) is a
+    b.sum().backward()
+    assert a.grad.dtype == np.float32
+    with pytest.raises(TypeError, match=r"read x.dtype \(float32\)"):
+        a.type()
+    with pytest.raises(ParameterError, match="float32 or float64"):
+        a.type(np.int64)
+
+
+def test_t_and_type_as_torch():
+    torch = pytest.importorskip("torch")
+    m = RNG.normal(size=(3, 4))
+    ta, ga = torch.tensor(m, requires_grad=True), gn.tensor(m, requires_grad=True)
+    w = RNG.normal(size=(5, 4))
+    (torch.tensor(w) @ ta.t().t().t()).sum().backward()
+    (gn.tensor(w) @ ga.t().t().t()).sum().backward()
+    np.testing.assert_array_equal(ga.grad, ta.grad.numpy())
+    assert ga.type(gn.float32).dtype == np.float32 and ta.type(torch.float32).dtype == torch.float32
+    with pytest.raises(RuntimeError):
+        torch.zeros(2, 1, 1).t()
+
+
+# ---------------------------------------------------------------- clamp_ and fill_
+def test_clamp_in_place_under_the_rules_of_plus_equals():
+    w = gn.tensor([-2.0, 0.5, 3.0], requires_grad=True)
+    with gn.no_grad():
+        assert w.clamp_(-1, 1) is w
+    np.testing.assert_array_equal(w.data, [-1.0, 0.5, 1.0])
+    with gn.no_grad():
+        w.clamp_(min=0)
+    np.testing.assert_array_equal(w.data, [0.0, 0.5, 1.0])
+    with pytest.raises(RuntimeError, match="outside no_grad"):
+        w.clamp_(0, 0.5)
+    y = w * 2
+    with pytest.raises(RuntimeError, match=r"x = x.clamp\(min, max\)"):
+        y.clamp_(0, 0.5)
+    np.testing.assert_array_equal(w.data, [0.0, 0.5, 1.0])  # (nothing written)
+    with pytest.raises(TypeError, match="min must be a number"):
+        gn.tensor([1.0]).clamp_(min="a")
+
+
+def test_a_graph_that_read_x_refuses_backward_after_clamp_in_place():
+    x = gn.tensor([1.0, 2.0])
+    w = gn.tensor([1.0, 1.0], requires_grad=True)
+    loss = (x * w).sum()
+    x.clamp_(0, 1.5)
+    with pytest.raises(RuntimeError, match="changed in place"):
+        loss.backward()
+
+
+def test_clamp_in_place_as_torch():
+    torch = pytest.importorskip("torch")
+    v = RNG.normal(size=(3, 4))
+    t, g = torch.tensor(v), gn.tensor(v)
+    t.clamp_(-0.5, 0.25)
+    g.clamp_(-0.5, 0.25)
+    np.testing.assert_array_equal(g.data, t.numpy())
+    t.clamp_(min=0.1)
+    g.clamp_(min=0.1)
+    np.testing.assert_array_equal(g.data, t.numpy())
