@@ -1053,7 +1053,7 @@ def from_csv(
                         row += b.num_rows
                     yield _stripped(b, names, None if not checked else blanks, blanks, nulls)
         except pa.ArrowInvalid as e:
-            if not mend and not checked and _mendable(path, delimiter):
+            if not mend and not checked and _mendable(path, delimiter, e):
                 raise _Mend from None  # (the statistics pass, read again mended)
             raise unreadable(path, delimiter, e, kinds, nulls, block_size, decimal) from None
         if not checked:
@@ -1098,8 +1098,8 @@ def first_csv_block(path: str, delimiter: str, convert: Any, block_size: int = 1
                 rows = csv.open_csv(f, read_options=read, parse_options=parse,
                                     convert_options=convert)  # fmt: skip
                 return next(iter(rows), None)
-        except pa.ArrowInvalid:
-            if mend or not _mendable(path, delimiter):
+        except pa.ArrowInvalid as e:
+            if mend or not _mendable(path, delimiter, e):
                 raise
     raise AssertionError("unreachable")
 
@@ -1133,9 +1133,13 @@ def _takes(cells: list[str], header: list[str]) -> int | None:
     return None
 
 
-def _mendable(path: str, delimiter: str) -> bool:
-    """Whether the first row of ``path`` that pyarrow refuses for its width is one the
-    in-memory reader takes (:func:`_takes`), so that :class:`_Mended` reads it."""
+def _mendable(path: str, delimiter: str, error: Exception) -> bool:
+    """Whether pyarrow's ``error`` refuses a row of ``path`` for its width, and the first
+    such row is one the in-memory reader takes (:func:`_takes`), so that :class:`_Mended`
+    reads it. (Another error, such as a text in a number column, is not looked into: the
+    file would be read to its end for a row of another width.)"""
+    if not re.search(r"Expected \d+ columns?, got \d+", str(error)):
+        return False
     for _, cells, header in _csv_rows(path, delimiter):
         if len(cells) != len(header):
             return _takes(cells, header) is not None

@@ -234,6 +234,31 @@ def test_a_value_past_the_header_is_still_an_error_naming_its_line(tmp_path):
         from_csv(data, "y", block_size=1 << 12)
 
 
+def test_a_text_in_a_number_column_is_named_without_reading_the_file_to_its_end(
+    tmp_path, monkeypatch
+):
+    """pyarrow's refusal of a cell (not of a row's width) is not a row to mend: the look at
+    the rows for one of another width read a large file to its end before the error."""
+    from glassnet import stream
+
+    data = _ending(tmp_path / "d.csv", {})
+    lines = data.read_text().splitlines()
+    lines[551] = "abc,x,0"
+    data.write_text("\n".join(lines) + "\n")
+    read = []
+    rows = stream._csv_rows
+
+    def counted(*args):
+        for row in rows(*args):
+            read.append(row)
+            yield row
+
+    monkeypatch.setattr(stream, "_csv_rows", counted)
+    with pytest.raises(ValueError, match=r"line 552: column 'a' holds 'abc' where its first"):
+        stream.from_csv(data, "y", block_size=1 << 12)
+    assert len(read) == 551  # (up to that row, once)
+
+
 def test_streamed_rows_without_the_headers_unnamed_empty_fields_are_read(tmp_path):
     """A header ending in a delimiter (a, c, y and an unnamed empty column) and a row that
     lacks it (1,x,0): read in memory, refused by a stream ("3 cells where the header names
