@@ -1,5 +1,9 @@
 """The command line's round-9 fixes: a quoted header row after a byte-order mark (a second
-file joined in) recognised as the header row again, in memory and streamed."""
+file joined in) recognised as the header row again, in memory and streamed; '-' refused as
+a file to write; the note of '?' and '-' among a text column's categories under --stream;
+streamed rows that end in extra empty fields (or lack the header's unnamed ones) read as in
+memory; a mistyped command, --help and --version printed once under mpiexec; explain --row
+of standard input copying the stream only up to its row."""
 
 from __future__ import annotations
 
