@@ -619,3 +619,16 @@ def reduced(fn: Callable, a: np.ndarray, op: str, axis: Any, **kw: Any) -> Any:
             "(PyTorch raises too). Check for an empty batch, or reduce over an axis of "
             "length > 0."
         ) from e
+
+
+def implicit_dim(input: Any, dim: Any, owner: str, example: str = "") -> None:
+    """``dim=None`` on 3 axes or more refused: PyTorch's deprecated implicit choice there is
+    axis 0 (3 axes) or 1 (4 or more), not the last axis glassnet would take, so the same
+    call would give other numbers. With at most 2 axes the two agree (the last axis)."""
+    ndim = np.ndim(getattr(input, "data", input))
+    if dim is None and ndim >= 3:
+        raise ValueError(
+            f"{owner}(x) without dim on an input of {ndim} axes: PyTorch's implicit choice "
+            f"(deprecated) is dim={0 if ndim == 3 else 1} there, glassnet's the last axis. "
+            f"Pass dim= to say which axis to normalize, e.g. {example or f'{owner}(x, dim=-1)'}."
+        )

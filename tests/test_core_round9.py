@@ -60,3 +60,15 @@ def test_bce_with_logits_at_infinite_logits_is_the_limit_not_nan(dtype):
     assert per[5] == pytest.approx(np.log(2.0))
     assert loss.item() == pytest.approx(np.log(2.0) / 3)
     np.testing.assert_allclose(x.grad, [0.0, 0.0, -0.5 / 3])
+
+
+def test_the_softmax_module_without_dim_on_3_axes_is_refused_as_the_function_is():
+    """nn.Softmax() on a (2, 3, 4) input took the last axis, where PyTorch's implicit axis
+    there is 0: the same model gave other numbers in silence."""
+    from glassnet import tensor
+
+    x = tensor(np.random.default_rng(0).normal(size=(2, 3, 4)))
+    with pytest.raises(ValueError, match=r"nn.Softmax\(\)\(x\) without dim.*dim=0 there"):
+        nn.Softmax()(x)
+    np.testing.assert_allclose(nn.Softmax(dim=1)(x).data.sum(axis=1), 1.0)
+    np.testing.assert_allclose(nn.Softmax()(x[0]).data.sum(axis=-1), 1.0)  # (2 axes: the last)

@@ -30,10 +30,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from .. import functional as _gf
-from .._validation import check_float_dtype
+from .._validation import check_float_dtype, implicit_dim
 from ..tensor import Tensor
 from . import losses
 from .layers import LeakyReLU, ReLU
@@ -66,24 +64,11 @@ def _cast(input: Any, dtype: Any, owner: str) -> Any:
     return (input if isinstance(input, Tensor) else Tensor(input)).to(dt)
 
 
-def _implicit_dim(input: Any, dim: Any, owner: str) -> None:
-    """``dim=None`` on 3 axes or more refused: PyTorch's deprecated implicit choice there is
-    axis 0 (3 axes) or 1 (4 or more), not the last axis glassnet would take, so the same
-    call would give other numbers. With at most 2 axes the two agree (the last axis)."""
-    ndim = np.ndim(input.data if isinstance(input, Tensor) else input)
-    if dim is None and ndim >= 3:
-        raise ValueError(
-            f"{owner}(x) without dim on an input of {ndim} axes: PyTorch's implicit choice "
-            f"(deprecated) is dim={0 if ndim == 3 else 1} there, glassnet's the last axis. "
-            f"Pass dim= to say which axis to normalize, e.g. {owner}(x, dim=-1)."
-        )
-
-
 def softmax(input: Any, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     """Softmax along ``dim`` (None: the last axis of an input of at most 2 axes, where
     PyTorch warns and takes that one too; refused on more, where PyTorch's implicit axis is
     another); ``dtype`` (float32 or float64): the input is cast to it first, as PyTorch's."""
-    _implicit_dim(input, dim, "softmax")
+    implicit_dim(input, dim, "softmax")
     return _gf.softmax(_cast(input, dtype, "softmax"), dim)
 
 
@@ -91,7 +76,7 @@ def log_softmax(
     input: Any, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
 ) -> Tensor:
     """log softmax along ``dim`` (None as :func:`softmax`); ``dtype`` as :func:`softmax`."""
-    _implicit_dim(input, dim, "log_softmax")
+    implicit_dim(input, dim, "log_softmax")
     return _gf.log_softmax(_cast(input, dtype, "log_softmax"), dim)
 
 

@@ -11,7 +11,14 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from .._validation import as_rng, check_array, check_float_dtype, check_memory, check_number
+from .._validation import (
+    as_rng,
+    check_array,
+    check_float_dtype,
+    check_memory,
+    check_number,
+    implicit_dim,
+)
 from ..tensor import Tensor
 from . import init as initializers
 from .module import Module, Parameter
@@ -155,6 +162,7 @@ class Softmax(ActivationModule):
         self.dim = dim
 
     def forward(self, x: Tensor) -> Tensor:
+        implicit_dim(x, self.dim, "nn.Softmax()", "nn.Softmax(dim=-1)")  # (PyTorch's on 3 axes)
         return F.softmax(x, axis=-1 if self.dim is None else self.dim)
 
     def extra_repr(self) -> str:
