@@ -541,10 +541,10 @@ def test_a_diverged_run_keeps_its_numbers_short_and_its_buttons_on_one_line(page
     assert len(set(page.evaluate(ROW_HEIGHTS))) == 1
     for v, shown in [
         (5.38e25, "5.38e+25"),
-        (-2.5e6, "-2.50e+6"),
+        (-2.5e6, "-2.50e+06"),
         (1234.5678, "1234.568"),
-        (1e-6, "1.00e-6"),
-        (0, "0.000"),
+        (1e-6, "1.00e-06"),
+        (0, "0"),
     ]:
         assert page.evaluate(f"fmt({v}, 3)") == shown
 

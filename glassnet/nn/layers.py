@@ -17,7 +17,7 @@ from .._validation import (
     check_float_dtype,
     check_memory,
     check_number,
-    implicit_dim,
+    implicit_dim,  # (PyTorch's implicit softmax axis)
 )
 from ..tensor import Tensor
 from . import init as initializers
