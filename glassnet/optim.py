@@ -520,17 +520,17 @@ class SGD(Optimizer):
     Parameters
     ----------
     params : iterable of parameters (objects with ``.data`` and ``.grad``)
-    lr : float > 0, default 0.01
-        The learning rate γ.
+    lr : float > 0, default 1e-3
+        The learning rate γ (PyTorch's default; glassnet 0.1's was 0.01).
     momentum : float in [0, 1), default 0
         μ; 0 turns the velocity off (no state kept).
-    nesterov : bool, default False
-        Nesterov momentum (PyTorch style needs momentum > 0 and dampening 0).
-    weight_decay : float >= 0, default 0
-        λ, an L2 penalty ``λ/2 ||w||²`` added to the loss, applied to every parameter.
     dampening : float in [0, 1], default 0
         τ (PyTorch style only).
-    style : {"torch", "sklearn"}, default "torch"
+    weight_decay : float >= 0, default 0
+        λ, an L2 penalty ``λ/2 ||w||²`` added to the loss, applied to every parameter.
+    nesterov : bool, default False
+        Nesterov momentum (PyTorch style needs momentum > 0 and dampening 0).
+    style : {"torch", "sklearn"}, default "torch", keyword only
 
     State: ``t`` (steps taken) and, when momentum > 0, ``v`` (the velocity: v in the
     PyTorch style, u in the scikit-learn style), of shape ``(numel,)`` per dtype group.
@@ -556,11 +556,12 @@ class SGD(Optimizer):
     def __init__(
         self,
         params: Iterable[Any] | Any,
-        lr: float = 0.01,
+        lr: float = 1e-3,
         momentum: float = 0.0,
-        nesterov: bool = False,
-        weight_decay: float = 0.0,
         dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+        *,
         style: str = "torch",
     ) -> None:
         super().__init__(params, lr, locals())
@@ -643,7 +644,7 @@ class Adam(Optimizer):
     eps : float > 0, default 1e-8
     weight_decay : float >= 0, default 0
     amsgrad : bool, default False
-    style : {"torch", "sklearn"}, default "torch"
+    style : {"torch", "sklearn"}, default "torch", keyword only
         Where ε enters (above).
 
     State: ``t``, ``m``, ``v`` and (amsgrad) ``v_max``, each of shape ``(numel,)`` per
@@ -664,6 +665,7 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
         amsgrad: bool = False,
+        *,
         style: str = "torch",
     ) -> None:
         super().__init__(params, lr, locals())
@@ -731,9 +733,9 @@ class RMSprop(Optimizer):
     lr : float > 0, default 1e-2
     alpha : float in [0, 1), default 0.99
     eps : float > 0, default 1e-8
+    weight_decay : float >= 0, default 0
     momentum : float in [0, 1), default 0
     centered : bool, default False
-    weight_decay : float >= 0, default 0
 
     State: ``t``, ``v``, and ``g_avg`` (centered), ``b`` (momentum > 0), each of shape
     ``(numel,)`` per dtype group.
@@ -748,9 +750,9 @@ class RMSprop(Optimizer):
         lr: float = 1e-2,
         alpha: float = 0.99,
         eps: float = 1e-8,
+        weight_decay: float = 0.0,
         momentum: float = 0.0,
         centered: bool = False,
-        weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr, locals())
 

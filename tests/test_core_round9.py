@@ -72,3 +72,48 @@ def test_the_softmax_module_without_dim_on_3_axes_is_refused_as_the_function_is(
         nn.Softmax()(x)
     np.testing.assert_allclose(nn.Softmax(dim=1)(x).data.sum(axis=1), 1.0)
     np.testing.assert_allclose(nn.Softmax()(x[0]).data.sum(axis=-1), 1.0)  # (2 axes: the last)
+
+
+def test_optimizers_take_pytorchs_positional_order_and_defaults():
+    """RMSprop(p, 0.01, 0.99, 1e-8, 1e-4) set momentum to 1e-4 in silence (PyTorch's fourth
+    setting is weight_decay); SGD(p, 0.1, 0.9, 0, 1e-4) was refused (its fourth was nesterov);
+    SGD's default lr was 0.01 where PyTorch's is 1e-3."""
+    p = nn.MLP([3, 2], rng=0).parameters()
+    r = optim.RMSprop(p, 0.01, 0.9, 1e-7, 1e-4, 0.5, True)
+    assert (r.alpha, r.eps, r.weight_decay, r.momentum, r.centered) == (0.9, 1e-7, 1e-4, 0.5, True)
+    s = optim.SGD(p, 0.1, 0.9, 0.0, 1e-4, True)
+    assert (s.lr, s.momentum, s.dampening, s.weight_decay, s.nesterov) == (
+        0.1,
+        0.9,
+        0.0,
+        1e-4,
+        True,
+    )
+    assert optim.SGD(p).lr == 1e-3
+    with pytest.raises(TypeError):
+        optim.SGD(p, 0.1, 0.9, 0.0, 1e-4, True, "sklearn")  # style: keyword only
+    with pytest.raises(TypeError):
+        optim.Adam(p, 1e-3, (0.9, 0.999), 1e-8, 0.0, False, "sklearn")
+
+
+def test_optimizer_signatures_as_torch():
+    torch = pytest.importorskip("torch")
+    import inspect
+
+    for name in ("SGD", "Adam", "RMSprop"):
+        ours = [
+            k
+            for k, v in inspect.signature(getattr(optim, name)).parameters.items()
+            if v.kind is v.POSITIONAL_OR_KEYWORD
+        ]
+        theirs = [
+            k
+            for k, v in inspect.signature(getattr(torch.optim, name)).parameters.items()
+            if v.kind is v.POSITIONAL_OR_KEYWORD
+        ]
+        assert ours == theirs[: len(ours)], name
+        defaults = inspect.signature(getattr(torch.optim, name)).parameters
+        for k in ours[1:]:
+            assert (
+                inspect.signature(getattr(optim, name)).parameters[k].default == defaults[k].default
+            )
