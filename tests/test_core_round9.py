@@ -117,3 +117,16 @@ def test_optimizer_signatures_as_torch():
             assert (
                 inspect.signature(getattr(optim, name)).parameters[k].default == defaults[k].default
             )
+
+
+def test_next_of_model_parameters_as_pytorchs_generator():
+    """next(model.parameters()) (PyTorch code reads a model's dtype or device so) was a
+    TypeError: 'list' object is not an iterator. The list stays a list."""
+    model = nn.MLP([3, 4, 2], rng=0)
+    assert next(model.parameters()) is model.layers[0].W
+    params = model.parameters()
+    assert [next(params) for _ in range(4)] == list(params) == model.parameters()
+    with pytest.raises(StopIteration):
+        next(params)
+    assert len(params) == 4 and params[1] is model.layers[0].b
+    assert [p.shape for p in params] == [(3, 4), (4,), (4, 2), (2,)]  # (a fresh walk each time)

@@ -54,6 +54,18 @@ class Parameter(Tensor):
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
+class Parameters(list):
+    """``model.parameters()``: a list (``len``, indexing) that ``next()`` walks too, as it
+    walks PyTorch's generator (``next(model.parameters()).dtype``)."""
+
+    def __next__(self) -> Parameter:
+        at = self.__dict__.setdefault("at", 0)
+        if at == len(self):
+            raise StopIteration
+        self.at = at + 1
+        return self[at]
+
+
 class Module:
     """Base class: subclasses set Parameters / Modules as attributes and define ``forward``."""
 
@@ -95,7 +107,7 @@ class Module:
 
         yield from walk(self, prefix)
 
-    def parameters(self) -> list[Parameter]:
+    def parameters(self) -> Parameters:
         """The list of this module's parameters (each once), in named_parameters' order; found
         without building names once each has its label (model.zero_grad() every step)."""
         found: dict[int, Parameter] = {}
@@ -111,8 +123,8 @@ class Module:
 
         walk(self)
         if all(p.label is not None for p in found.values()):
-            return list(found.values())
-        return [p for _, p in self.named_parameters()]  # (which labels them)
+            return Parameters(found.values())
+        return Parameters(p for _, p in self.named_parameters())  # (which labels them)
 
     def modules(self) -> Iterator[Module]:
         """This module and every sub-module, depth first, each once (a sub-module used twice,
