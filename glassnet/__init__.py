@@ -121,6 +121,8 @@ else:
 # PyTorch's function forms of Tensor methods, torch.sum(x, dim=1) as gn.sum(x, dim=1) (not in
 # __all__: a star import would shadow Python's sum and abs)
 globals().update({_name: habits.function(_name) for _name in habits.FUNCTIONS})
+# PyTorch's dtype names (torch.float, torch.long, ...), not in __all__ for the same reason
+globals().update(factories.DTYPE_NAMES)
 
 __all__ = [
     "Callback",

@@ -44,6 +44,9 @@ __all__ = [
 ]  # fmt: skip
 
 float32, float64 = np.float32, np.float64
+# PyTorch's other dtype names, as glassnet's top-level names (gn.long, gn.float, ...)
+DTYPE_NAMES = {"float": np.float32, "double": np.float64, "long": np.int64, "int": np.int32,
+               "int64": np.int64, "int32": np.int32, "bool": np.bool_}  # fmt: skip
 
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -130,3 +130,22 @@ def test_next_of_model_parameters_as_pytorchs_generator():
         next(params)
     assert len(params) == 4 and params[1] is model.layers[0].b
     assert [p.shape for p in params] == [(3, 4), (4,), (4, 2), (2,)]  # (a fresh walk each time)
+
+
+def test_pytorchs_dtype_names_at_the_top_level():
+    """x.type(torch.float), y.to(torch.long): gn.float, gn.long, ... were AttributeErrors."""
+    import glassnet as gn
+
+    assert (gn.float, gn.double, gn.long, gn.int) == (np.float32, np.float64, np.int64, np.int32)
+    assert gn.tensor([1.0, 2.0]).type(gn.double).dtype == np.float64
+    assert gn.tensor([1.0, 2.0], dtype=gn.double).to(gn.float).dtype == np.float32
+    assert (gn.tensor([1.0, 3.0]) > 2).to(gn.long).dtype == np.int64
+    assert "float" not in gn.__all__  # (a star import leaves Python's float alone)
+
+
+def test_pytorchs_dtype_names_as_torch():
+    torch = pytest.importorskip("torch")
+    import glassnet as gn
+
+    for name in ("float", "double", "long", "int", "int64", "int32", "bool"):
+        assert np.dtype(getattr(gn, name)).name == str(getattr(torch, name)).removeprefix("torch.")
