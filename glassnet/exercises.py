@@ -190,8 +190,9 @@ def _small_net(rng: np.random.Generator, input_needed: bool = False) -> tuple[ML
     """A 2-2-1 network, ReLU hidden layer, identity output, with integer weights chosen so
     that every hidden weighted sum is nonzero and at least one is positive (the ReLU's
     derivative is then unambiguous and some gradient flows). With ``input_needed`` the
-    input is not x = (0, 0): there every dL/dw of the first layer is dL/dz * 0 = 0, a
-    backpropagation exercise whose first-layer answers are all 0."""
+    input is not x = (0, 0): there the hidden sums are the biases alone (a forward exercise
+    in which the first layer's weights play no part) and every dL/dw of the first layer is
+    dL/dz * 0 = 0 (a backpropagation exercise whose first-layer answers are all 0)."""
     while True:
         net = MLP([2, 2, 1], activation="relu", output_activation="identity", dtype=np.float64)
         W1 = rng.integers(-2, 3, size=(2, 2)).astype(float)
@@ -261,7 +262,7 @@ def _output_how(e: Any) -> str:
 
 
 def _forward(rng: np.random.Generator, number: int) -> Exercise:
-    net, x = _small_net(rng)
+    net, x = _small_net(rng, input_needed=True)  # (at x = (0, 0) the first weights play no part)
     acts = [lay.act for lay in layers_of(net)]
     e = explain(net, x, 0.0, names="lecture")  # the forward numbers; y unused here
     nm, steps = e.names, []

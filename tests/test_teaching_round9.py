@@ -229,3 +229,13 @@ def test_markdown_writes_the_lectures_loss_with_its_half_and_square_in_the_maths
         text = files[name].read_text(encoding="utf-8")
         assert r"$\frac{1}{2}$($\hat{y}$ - $y$)$^{2}$" in text, name
         assert "1/2 (" not in text and ")^2" not in text, name
+
+
+def test_the_forward_exercise_never_gives_the_input_0_0():
+    """At x = (0, 0) the hidden sums were the biases alone: the first layer's four weights,
+    given in the question, played no part (seeds 3 and 7 of the first 200)."""
+    import glassnet.exercises as X
+
+    for seed in range(200):
+        ex = X.generate(seed, ["forward"])[0]
+        assert ex.data["x"] != [0.0, 0.0], seed
