@@ -6779,8 +6779,8 @@ def _copy_stdin(source: Any, f: Any, row: int | None) -> None:
                 while source.read(1 << 20):  # (dropped)
                     pass
                 return
-    except csv.Error:  # (a NUL byte, a UTF-16 file, a cell over csv's limit: the reader's)
-        pass
+    except csv.Error:  # (a cell over csv's size limit, as a quote never closed makes one:
+        pass  # the rest copied whole, for the reader's error)
     shutil.copyfileobj(source, f)
 
 
