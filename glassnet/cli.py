@@ -6367,7 +6367,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     _guard_paths([], [("the ONNX file", out, "onnx")], args.force)
     opset = gn_onnx.DEFAULT_OPSET if args.opset is None else args.opset
     try:
-        proto = gn_onnx.export(args.model, out, opset=opset, impute_from=args.impute_from)
+        proto = gn_onnx.export(  # (--force and the kinds checked by _guard_paths above)
+            args.model, out, opset=opset, impute_from=args.impute_from, replace_any=True
+        )
     except WriteError as exc:  # (the path is the user's: exit 2, as for the other outputs)
         raise CLIError(str(exc)) from None
     except (FileNotFoundError, IsADirectoryError):

@@ -89,7 +89,7 @@ from .datasets import MISSING_TOKENS, missing_tokens
 from .files import atomic_write, same_file
 from .fused import Layer, layers_of
 from .fused import flatten as opened
-from .io import ModelFileError, Pipeline, load_model, load_pipeline
+from .io import ModelFileError, Pipeline, file_kind, load_model, load_pipeline
 from .nn import MLP, Flatten, Linear, Module, Sequential, activation_module
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler
 from .stream import as_point, check_decimal
@@ -366,6 +366,7 @@ def export(
     doc: str | None = None,
     verify: bool = True,
     input_shape: Sequence[int] | None = None,
+    replace_any: bool = False,
 ) -> onnx.ModelProto:
     """Write ``model`` as an ONNX model (to ``path`` when given) and return it.
 
@@ -403,6 +404,10 @@ def export(
         Without it, ``X`` is declared as rows, ``(N, inputs)``, which the ``Flatten`` leaves
         as they are (onnxruntime refuses inputs of another rank). A network without a
         leading ``Flatten`` takes rows: ``input_shape`` may only be ``(inputs,)``.
+    replace_any : bool, default False
+        An existing file at ``path`` that is not an ONNX model (a glassnet model file or
+        checkpoint, a CSV file: data of yours) is refused unless this is True; an ONNX
+        file, or an empty one, is replaced.
 
     Returns
     -------
@@ -448,6 +453,9 @@ def export(
                     f"({os.fspath(source)!r}); writing the ONNX model there would replace "
                     "it. Choose another path."
                 )
+    replace_any = check_bool(replace_any, "replace_any", "export")
+    if path is not None and not replace_any:
+        _not_replaced(path)
     if input_shape is not None and not isinstance(model, Module):
         raise ValueError(
             "The 'input_shape' parameter of export applies to networks (glassnet.nn modules); "
@@ -505,6 +513,37 @@ def export(
     graph_doc, meta, graph, sample = proto
     description = graph_doc if doc is None else f"{doc}\n\n{graph_doc}"
     return _finish(graph, description, meta, opset, path, sample if verify else None)
+
+
+_KIND_NAMES = {
+    "model": "a glassnet model file", "checkpoint": "a glassnet checkpoint",
+    "arrays": "a glassnet arrays file", "safetensors": "a safetensors file",
+    "text": "a text file (CSV or JSON?)", "binary": "a binary file that is no ONNX model",
+}  # fmt: skip
+
+
+def _not_replaced(path: str | os.PathLike[str]) -> None:
+    """Refuse, before any work, to write over an existing file that is no ONNX model (a
+    model file, a checkpoint, a CSV file): as glassnet's other writers and the command line
+    refuse it."""
+    try:
+        kind = file_kind(path)
+    except (OSError, TypeError, ValueError):  # (missing, a directory: the writer says so)
+        return
+    if kind == "empty":
+        return
+    if kind in ("binary", "text"):
+        try:
+            proto = _read(path, "export", "path")[0]
+        except (OSError, ValueError):
+            proto = None
+        if proto is not None and proto.ir_version > 0 and len(proto.opset_import) > 0:
+            return  # an ONNX model: replaced, as an export replaces its own earlier file
+    raise ValueError(
+        f"export: 'path' {os.fspath(path)!r} exists and is {_KIND_NAMES[kind]}: writing the "
+        "ONNX model would replace it. Choose another path or delete it (or pass "
+        "replace_any=True to replace it)."
+    )
 
 
 def _finish(

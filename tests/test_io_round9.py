@@ -415,3 +415,24 @@ def test_feeds_reads_numbers_of_any_numeric_type_as_predict_does(point_model):
     assert got[:-1].tolist() == [1.0, -2.0, 0.5, 1.25, 3.5, 1000.0] and np.isnan(got[-1])
     rows = {"a": cells[:-1], "c": ["x"] * (len(cells) - 1)}
     assert len(gio.load_pipeline(model).predict(rows)) == len(cells) - 1
+
+
+def test_export_never_replaces_a_model_file_or_data(tmp_path):
+    """export(net, "net.glassnet") destroyed the model, export(net, "data.csv") the data; the
+    other writers (save_model, the command line) refuse it."""
+    pytest.importorskip("onnx")
+    from glassnet.onnx import export
+
+    net = nn.MLP([2, 1], rng=0)
+    gio.save_model(net, tmp_path / "net.glassnet")
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n")
+    for name in ("net.glassnet", "data.csv"):
+        before = (tmp_path / name).read_bytes()
+        with pytest.raises(ValueError, match="writing the ONNX model would replace it"):
+            export(net, tmp_path / name)
+        assert (tmp_path / name).read_bytes() == before
+    export(net, tmp_path / "data.csv", replace_any=True)
+    export(net, tmp_path / "m.onnx")
+    export(net, tmp_path / "m.onnx")  # (an ONNX file: replaced)
+    (tmp_path / "e.onnx").write_bytes(b"")
+    export(net, tmp_path / "e.onnx")
