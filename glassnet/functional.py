@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_number
-from .backend import asarray, is_array, kept
+from .backend import asarray, device_of, is_array, kept
 from .tensor import Tensor, as_tensor, axis_args, is_grad_enabled
 
 # fmt: off
@@ -414,20 +414,12 @@ def _bce_logits_kernel(Z: Any, Y: Any, G: Any, keep: Any = None, value: bool = T
     if not value:
         return None
     S = kept(keep, "S", lambda: np.empty_like(Z), Z)
-    # the graph's loss, on any logits: at z = ±inf it is 0 where y agrees (1 at +inf, 0 at
-    # -inf), inf elsewhere, not inf - inf or 0 (-inf) = NaN (the fast path's logits come
-    # from a Linear layer: ±inf only where fit stops as diverged)
-    inf = None if keep is not None else np.isinf(Z)
-    inf = inf if inf is not None and inf.any() else None
-    with np.errstate(invalid="ignore") if inf is not None else contextlib.nullcontext():
-        per = np.maximum(Z, 0, out=kept(keep, "per", lambda: np.empty_like(Z)))
-        per -= np.multiply(Z, Y, out=S)
+    per = np.maximum(Z, 0, out=kept(keep, "per", lambda: np.empty_like(Z)))
+    per -= np.multiply(Z, Y, out=S)
     np.abs(Z, out=S)
     np.negative(S, out=S)
     np.exp(S, out=S)
     per += np.log1p(S, out=S)
-    if inf is not None:
-        per[inf] = np.where(Y[inf] == (Z[inf] > 0), 0.0, np.inf)
     return per
 
 
@@ -456,11 +448,18 @@ def _ce_kernel(Z: Any, Y: Any, G: Any, keep: Any = None, value: bool = True) -> 
         keep, f"ce{Y.ndim}", lambda: _ce_buffers(Z, Y), Z
     )
     if ZF is not None:  # NumPy reduces a short last axis slowly (13x at 4096 x 10): a
-        np.copyto(ZF, Z)  # column-major copy is reduced fast (and a GEMV sums rows fast)
+        np.copyto(ZF, Z)  # column-major copy is reduced fast
     (Z if ZF is None else ZF).max(axis=1, keepdims=True, out=m)  # (the method: no wrapper)
     np.subtract(Z, m, out=G)
     np.exp(G, out=G)
-    np.divide(G, np.matmul(G, ones, out=s), out=G)  # softmax probabilities
+    # each row's sum in an order its own C values fix: a GEMV's (G @ 1) depends on the rows
+    # beside it and on BLAS's threads (fit_many's stacked rows, a one-row batch, threads=2
+    # gave other last bits); einsum's, 1 us more per call, does not
+    if device_of(G) == "cpu":
+        np.einsum("ij->i", G, out=s[:, 0])
+    else:  # (CuPy's einsum takes no out=)
+        np.matmul(G, ones, out=s)
+    np.divide(G, s, out=G)  # softmax probabilities
     if Y.ndim == 1:  # at flat index i C + y_i: z_y read, 1 taken from p_y
         np.add(first, Y, out=at, casting="unsafe")  # (labels are checked: 0 <= y < C)
         if G.flags.c_contiguous:  # (G.reshape(-1) is a view of G)
@@ -535,7 +534,15 @@ def loss_node(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) 
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{name}: 'reduction' must be 'mean', 'sum' or 'none'. Got {reduction!r}.")
     G = np.empty_like(x.data, order="C")
-    per = LOSSES[name].kernel(x.data, y, G)  # per-entry losses; G holds their dL/dx
+    # a logit of ±inf (any logits come here): the loss's limit, 0 where y agrees (1 at +inf, 0
+    # at -inf), inf elsewhere, not inf - inf or 0 (-inf) = NaN. (The fast path's logits come
+    # from a Linear layer: ±inf only where fit stops as diverged.)
+    inf = np.isinf(x.data) if name == "binary_cross_entropy_with_logits" else None
+    inf = inf if inf is not None and inf.any() else None
+    with np.errstate(invalid="ignore") if inf is not None else contextlib.nullcontext():
+        per = LOSSES[name].kernel(x.data, y, G)  # per-entry losses; G holds their dL/dx
+    if inf is not None:
+        per[inf] = np.where(y[inf] == (x.data[inf] > 0), 0.0, np.inf)
     k = 1.0  # G's factor, applied to the backward's g first (g = 1/N for a mean)
     if name in _SQUARED and not np.isfinite(per).all():  # c d² overflowed, and 2c d may
         # have (|d| > 1.7e38 in float32) where 2c d g is finite: G holds d/2, from the halves

@@ -149,3 +149,58 @@ def test_pytorchs_dtype_names_as_torch():
 
     for name in ("float", "double", "long", "int", "int64", "int32", "bool"):
         assert np.dtype(getattr(gn, name)).name == str(getattr(torch, name)).removeprefix("torch.")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_cross_entropy_rows_sum_alike_whatever_rows_are_beside_them(dtype):
+    """The softmax's row sums came from a GEMV (G @ 1), whose order depends on the rows beside
+    a row and on BLAS's threads: with 40 classes fit_many differed from fit (2.8e-16 in
+    float64) and threads=1 from threads=2; a one-row batch summed otherwise than the same row
+    in a batch (float32: 1e-4 relative after an epoch of batch_size=1 with momentum)."""
+    from glassnet import fit, fit_many
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((120, 10)), rng.integers(0, 40, 120)
+
+    def nets():
+        return [
+            nn.MLP([10, 16, 40], activation="tanh", output_activation="softmax", rng=s,
+                   dtype=dtype)
+            for s in range(3)
+        ]  # fmt: skip
+
+    a, b = nets(), nets()
+    kw = dict(loss="cross_entropy", lr=0.1, epochs=2, batch_size=7, seed=1)
+    fit_many(a, X, y, threads=1, **kw)
+    fit_many(b, X, y, threads=2, **kw)
+    alone = nets()[0]
+    fit(alone, X, y, verbose=0, engine="fused", **kw)
+    for m, n in zip(a, b):
+        for p, q in zip(m.parameters(), n.parameters()):
+            np.testing.assert_array_equal(p.data, q.data)
+    for p, q in zip(a[0].parameters(), alone.parameters()):
+        np.testing.assert_array_equal(p.data, q.data)
+    # a row's probabilities alone and among others
+    Z = rng.standard_normal((9, 40)).astype(dtype)
+    for i in range(9):
+        np.testing.assert_array_equal(
+            F.softmax(Z[i : i + 1], axis=1).data, F.softmax(Z, axis=1).data[i : i + 1]
+        )
+        g_all, g_one = np.empty_like(Z), np.empty_like(Z[i : i + 1])
+        F.LOSSES["cross_entropy"].kernel(Z, np.arange(9) % 40, g_all)
+        F.LOSSES["cross_entropy"].kernel(Z[i : i + 1], np.array([i % 40]), g_one)
+        np.testing.assert_array_equal(g_one, g_all[i : i + 1])
+
+
+def test_bce_with_logits_and_pos_weight_at_infinite_logits_is_the_limit_not_nan():
+    """(1 - y) softplus(z) + w y softplus(-z) at z = -inf, y = 0 was 0 + 0 inf = NaN."""
+    import warnings
+
+    z = np.array([[-np.inf, np.inf], [0.0, 1.0], [np.inf, -np.inf]])
+    y = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 0.5]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss = nn.BCEWithLogitsLoss(pos_weight=np.array([2.0, 3.0]), reduction="none")
+        per = loss(Tensor(z), y).data
+    np.testing.assert_array_equal(per[[0, 2]], [[0.0, 0.0], [np.inf, np.inf]])
+    np.testing.assert_allclose(per[1], [2 * np.log1p(np.exp(-0.0)), np.log1p(np.exp(1.0))])

@@ -259,7 +259,9 @@ def _bce_pos(x: Tensor, target: Any, pos_weight: np.ndarray) -> Tensor:
         )
     lw = (pw - 1) * y + 1
     sp = np.log1p(np.exp(-np.abs(z)))  # softplus(±z) = max(±z, 0) + sp
-    per = (1 - y) * (np.maximum(z, 0) + sp) + pw * y * (np.maximum(-z, 0) + sp)
+    # each term only where its factor is not 0: at z = ±inf the other term is inf (0 inf = NaN)
+    per = np.multiply(1 - y, np.maximum(z, 0) + sp, out=np.zeros_like(z), where=y != 1)
+    per += np.multiply(pw * y, np.maximum(-z, 0) + sp, out=np.zeros_like(z), where=y != 0)
     d = lw * np.exp(-np.logaddexp(0, -z)) - pw * y  # (σ(z) without overflow)
     return Tensor.from_op(per, "binary_cross_entropy_with_logits", (x,), lambda g: (g * d,))
 
