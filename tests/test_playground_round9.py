@@ -393,3 +393,15 @@ def test_the_explain_panel_follows_a_new_learning_rate_and_penalty(page, server)
     page.wait_for_function("document.querySelector('#explain').textContent.includes('0.3\u00b7w5')")
     e = run.explain(point, edge)
     assert e["penalty"]["rate"] == 0.3 and shown_after() == e["after"]
+
+
+@needs_browser
+def test_a_lecture_link_without_settings_trains_as_the_lecture_button(page, server):
+    # "#preset=lecture" typed by hand trained at the default learning rate 0.03 (the Lecture
+    # button sets the slides' 1, no penalty); settings the link gives still win
+    _open(page, server, "#preset=lecture")
+    page.wait_for_function("run.config.lr === 1")
+    assert page.evaluate("[state.lr, state.regularization, state.reg_rate]") == [1, "none", 0]
+    _open(page, server, "#preset=lecture&lr=0.1")
+    page.wait_for_function("run.config.lr === 0.1")
+    assert page.evaluate("state.lr") == 0.1

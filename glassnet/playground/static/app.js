@@ -14,6 +14,7 @@ const CLASSIFICATION = ["circle", "xor", "gauss", "spiral", "moons", "xnor"];
 const REGRESSION = ["reg-plane", "reg-gauss"];
 const DATASET_LABEL = { circle: "circle", xor: "xor", gauss: "gauss", spiral: "spiral", moons: "moons",
   xnor: "xnor", "reg-plane": "plane", "reg-gauss": "gaussians" };
+const LECTURE = { lr: 1, regularization: "none", reg_rate: 0 };  // the slides' setup
 const DEFAULTS = { dataset: "circle", problem: "classification", features: ["x1", "x2"], hidden: [4, 2],
   activation: "tanh", lr: 0.03, regularization: "none", reg_rate: 0, noise: 0, train_ratio: 50,
   batch_size: 10, seed: 0, preset: "none", show_test: false, discretize: false };
@@ -37,6 +38,8 @@ function readHash() {
   if (h.has("features")) s.features = h.get("features").split(",").filter((f) => FEATURES.includes(f));
   if (h.has("hidden")) s.hidden = h.get("hidden") === "" ? [] : h.get("hidden").split(",").map(Number);
   for (const k of ["show_test", "discretize"]) if (h.has(k)) s[k] = h.get(k) === "true";
+  // a lecture link without its settings (typed by hand) trains as the Lecture button does
+  if (s.preset === "lecture") for (const [k, v] of Object.entries(LECTURE)) if (!h.has(k)) s[k] = v;
   return s;
 }
 
@@ -297,7 +300,7 @@ function wire() {
   $("remove-layer").onclick = () => changeNetwork((h) => { h.pop(); });
   $("lecture").onclick = () => {   // the slides' setup: their learning rate, no penalty
     setPlaying(false);
-    Object.assign(state, { preset: "lecture", lr: 1, regularization: "none", reg_rate: 0 });
+    Object.assign(state, { preset: "lecture", ...LECTURE });
     restart();
   };
   $("boundary").onclick = pickPoint;
