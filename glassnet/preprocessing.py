@@ -199,6 +199,37 @@ def _check_dict(d: Any, cls: str, keys: Sequence[str]) -> Mapping[str, Any]:
     return d
 
 
+def _frame_names(X: Any) -> list[str] | None:
+    """The column names of a pandas DataFrame whose names are all str (scikit-learn's rule
+    for ``feature_names_in_``), else None (an array, a list, a frame of unnamed columns)."""
+    cols = getattr(X, "columns", None)
+    if cols is None or not hasattr(X, "iloc"):  # (pandas is not imported)
+        return None
+    names = list(cols)
+    return names if names and all(isinstance(n, str) for n in names) else None
+
+
+def _check_frame_names(X: Any, fitted: Sequence[str] | None, name: str, where: str) -> None:
+    """Raise when ``X`` is a DataFrame whose column names differ from those seen at fit
+    (``fitted``; None: fitted without names): its columns would be taken by position,
+    silently the wrong ones when they come in another order."""
+    got = _frame_names(X)
+    if got is None or fitted is None or got == list(fitted):
+        return
+    if sorted(got) == sorted(fitted):
+        todo = f"the same columns in another order: pass X[{list(fitted)!r}]"
+    else:
+        lacks = [c for c in fitted if c not in set(got)]
+        extra = [c for c in got if c not in set(fitted)]
+        parts = [f"lacks {_few(lacks)}"] if lacks else []
+        parts += [f"has {_few(extra)} not seen at fit"] if extra else []
+        todo = f"it {' and '.join(parts)}: pass a DataFrame with the fitted columns, in order"
+    raise ValueError(
+        f"The '{name}' parameter of {where} is a DataFrame with columns {_few(got)}, but it was "
+        f"fitted on columns {_few(list(fitted))}; {todo}."
+    )
+
+
 def _as_float_2d(X: Any, name: str, where: str) -> np.ndarray:
     """``X`` as a finite floating 2-D array (float32 kept, anything else float64)."""
     try:
@@ -473,6 +504,12 @@ class StandardScaler:
     mean_ : float64 array of shape (n_features,)
     scale_ : float64 array of shape (n_features,), all > 0
     n_features_in_ : int
+    feature_names_in_ : list of str or None
+        The columns of a pandas DataFrame passed to :meth:`fit` (when all its column names
+        are str, as scikit-learn's); a DataFrame given to :meth:`transform` or
+        :meth:`inverse_transform` must then have those columns in that order (else
+        ``ValueError``: taken by position, columns in another order would be scaled with
+        each other's statistics). None when fitted on an array.
 
     Examples
     --------
@@ -487,6 +524,7 @@ class StandardScaler:
         self.mean_: np.ndarray | None = None
         self.scale_: np.ndarray | None = None
         self.n_features_in_: int | None = None
+        self.feature_names_in_: list[str] | None = None
 
     def __repr__(self) -> str:
         fitted = f"n_features_in={self.n_features_in_}" if self.mean_ is not None else "unfitted"
@@ -523,12 +561,14 @@ class StandardScaler:
         self.mean_ = mean
         self.scale_ = np.where(std < tiny, 1.0, std)
         self.n_features_in_ = arr.shape[1]
+        self.feature_names_in_ = _frame_names(X)
         return self
 
     def _check(self, X: Any, where: str) -> np.ndarray:
         if self.mean_ is None or self.scale_ is None:
             raise _not_fitted(self, "fit(X)")
         arr = _as_float_2d(X, "X", where)
+        _check_frame_names(X, getattr(self, "feature_names_in_", None), "X", where)
         if arr.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"The 'X' parameter of {where} has {arr.shape[1]} columns, but the scaler was "
@@ -562,14 +602,19 @@ class StandardScaler:
         return _no_overflow(out, arr, "Z", "StandardScaler.inverse_transform")
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict: ``{"type", "mean", "scale"}`` with plain float lists."""
+        """A JSON-safe dict: ``{"type", "mean", "scale"}`` with plain float lists, and
+        ``"names"`` (``feature_names_in_``) when fitted on a DataFrame."""
         if self.mean_ is None or self.scale_ is None:
             raise _not_fitted(self, "fit(X)")
-        return {
+        out: dict[str, Any] = {
             "type": "StandardScaler",
             "mean": [float(v) for v in self.mean_],
             "scale": [float(v) for v in self.scale_],
         }
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None:  # (only then: files without it read as before)
+            out["names"] = list(names)
+        return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> StandardScaler:
@@ -586,8 +631,19 @@ class StandardScaler:
             raise ValueError(
                 "StandardScaler.from_dict: 'mean' must be finite and 'scale' finite and > 0."
             )
+        names = d.get("names")
+        if names is not None and (
+            not isinstance(names, list)
+            or len(names) != mean.size
+            or not all(isinstance(n, str) for n in names)
+        ):
+            raise ValueError(
+                f"StandardScaler.from_dict: 'names' must be a list of {mean.size} str, one per "
+                f"column. Got {names!r}."
+            )
         s = cls()
         s.mean_, s.scale_, s.n_features_in_ = mean, scale, int(mean.size)
+        s.feature_names_in_ = list(names) if names is not None else None
         return s
 
 
@@ -729,8 +785,14 @@ class OneHotEncoder:
     def fit(self, X: Any, names: Sequence[str] | None = None) -> OneHotEncoder:
         """Learn each column's categories from ``X`` of shape (n_samples, n_columns).
 
-        ``names`` (one per column) label the outputs and error messages.
+        ``names`` (one per column) label the outputs and error messages; by default a
+        pandas DataFrame's column names (when all are str), else ``x0, x1, ...``. Fitted
+        with names, a DataFrame given to :meth:`transform` must have those columns in that
+        order (else ``ValueError``: taken by position, columns in another order would be
+        encoded with each other's categories).
         """
+        if names is None:
+            names = _frame_names(X)
         cols = _as_str_columns(X, "OneHotEncoder.fit", None if isinstance(names, str) else names)
         self.names_ = self._check_names(names, len(cols))
         if isinstance(self.categories, str):
@@ -789,6 +851,10 @@ class OneHotEncoder:
         self.unknown_counts_: dict[str, int] = {}
         if self.categories_ is None or self.names_ is None:
             raise _not_fitted(self, "fit(X)")
+        default = [f"x{j}" for j in range(len(self.names_))]  # (fitted without names)
+        _check_frame_names(
+            X, None if self.names_ == default else self.names_, "X", "OneHotEncoder.transform"
+        )
         cols = _as_str_columns(X, "OneHotEncoder.transform", self.names_)
         if len(cols) != len(self.categories_):
             raise ValueError(

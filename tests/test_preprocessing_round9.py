@@ -1,0 +1,64 @@
+"""glassnet.preprocessing: pandas DataFrames' column names (kept, and checked at transform)."""
+
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+from glassnet.preprocessing import OneHotEncoder, StandardScaler
+
+pd = pytest.importorskip("pandas")
+
+
+def test_scaler_refuses_a_dataframe_whose_columns_come_in_another_order():
+    # taken by position, column 'b' was scaled with 'a''s mean and scale: [[197, -1.99], ...]
+    df = pd.DataFrame({"a": [1.0, 2.0], "b": [100.0, 300.0]})
+    s = StandardScaler().fit(df)
+    assert s.feature_names_in_ == ["a", "b"]
+    for call in (s.transform, s.inverse_transform):
+        with pytest.raises(ValueError, match=r"another order: pass X\[\['a', 'b'\]\]"):
+            call(df[["b", "a"]])
+    with pytest.raises(ValueError, match=r"lacks \['b'\] and has \['c'\] not seen at fit"):
+        s.transform(df.rename(columns={"b": "c"}))
+    assert s.transform(df).tolist() == [[-1.0, -1.0], [1.0, 1.0]]
+    assert s.transform(df.to_numpy()).tolist() == [[-1.0, -1.0], [1.0, 1.0]]  # an array: as is
+    # unnamed columns (pd.DataFrame(array)) and arrays give no names, as scikit-learn's
+    assert StandardScaler().fit(pd.DataFrame(np.eye(2))).feature_names_in_ is None
+    assert StandardScaler().fit(np.eye(2)).feature_names_in_ is None
+
+
+def test_scaler_names_survive_to_dict_json_and_pickle():
+    df = pd.DataFrame({"a": [1.0, 2.0], "b": [100.0, 300.0]})
+    s = StandardScaler().fit(df)
+    d = s.to_dict()
+    assert d["names"] == ["a", "b"]
+    again = StandardScaler.from_dict(json.loads(json.dumps(d)))
+    for back in (again, pickle.loads(pickle.dumps(s))):
+        assert back.feature_names_in_ == ["a", "b"]
+        with pytest.raises(ValueError, match="another order"):
+            back.transform(df[["b", "a"]])
+    assert "names" not in StandardScaler().fit(np.eye(2)).to_dict()  # (files as before)
+    with pytest.raises(ValueError, match=r"'names' must be a list of 2 str"):
+        StandardScaler.from_dict({**d, "names": ["a"]})
+
+
+def test_one_hot_takes_a_dataframes_column_names_and_checks_them_at_transform():
+    # the names were x0, x1 and the columns in another order were encoded silently, each
+    # with the other's categories
+    df = pd.DataFrame({"c": ["a", "b"], "d": ["b", "a"]})
+    enc = OneHotEncoder().fit(df)
+    assert enc.names_ == ["c", "d"]
+    assert enc.feature_names_out == ["c=a", "c=b", "d=a", "d=b"]
+    with pytest.raises(ValueError, match=r"another order: pass X\[\['c', 'd'\]\]"):
+        enc.transform(df[["d", "c"]])
+    assert enc.transform(df).tolist() == [[1, 0, 0, 1], [0, 1, 1, 0]]
+    assert enc.transform(df.to_numpy()).tolist() == [[1, 0, 0, 1], [0, 1, 1, 0]]
+    # names given win; an encoder fitted without names takes any DataFrame by position
+    assert OneHotEncoder().fit(df, names=["k", "m"]).names_ == ["k", "m"]
+    plain = OneHotEncoder().fit(df.to_numpy())
+    assert plain.names_ == ["x0", "x1"]
+    assert plain.transform(df[["d", "c"]]).tolist() == [[0, 1, 1, 0], [1, 0, 0, 1]]
+    back = OneHotEncoder.from_dict(json.loads(json.dumps(enc.to_dict())))
+    with pytest.raises(ValueError, match="another order"):
+        back.transform(df[["d", "c"]])
