@@ -255,9 +255,29 @@ def _as_float_2d(X: Any, name: str, where: str) -> np.ndarray:
             f"{str(first)!r}: convert columns of numbers written as text with float() first, "
             f"and encode text columns (OneHotEncoder, Preprocessor)."
         )
+    if arr.dtype.kind in "mM":  # (a cast counts days or nanoseconds: the unit's choice)
+        raise TypeError(
+            f"The '{name}' parameter of {where} must be numbers. Got dates or durations (dtype "
+            f"{arr.dtype}): convert them to numbers in a unit of your choice first, e.g. days "
+            f"since a date: (X - np.datetime64('2020-01-01')) / np.timedelta64(1, 'D')."
+        )
+    if arr.dtype.kind == "O" and arr.ndim == 2:  # pandas' NA and None: missing, not text
+        gone = [type(v) not in _NEVER_MISSING and _is_missing(v) for v in arr.flat]
+        if any(gone):
+            r, c = divmod(gone.index(True), arr.shape[1])
+            raise ValueError(
+                f"The '{name}' parameter of {where} holds {sum(gone)} missing value(s) (None, "
+                f"NaN, pandas' NA or NaT), the first at row {r}, column {c}. Remove or impute "
+                f"them first."
+            )
     if arr.dtype.kind not in "fiub":
         try:
             arr = arr.astype(np.float64)
+        except OverflowError:  # an int past float64's range (10**400)
+            raise ValueError(
+                f"The '{name}' parameter of {where} holds a number beyond float64's range "
+                f"(1.8e308): divide it by a power of ten first."
+            ) from None
         except (TypeError, ValueError):
             raise TypeError(
                 f"The '{name}' parameter of {where} must be numeric. Got an array of dtype "

@@ -62,3 +62,37 @@ def test_one_hot_takes_a_dataframes_column_names_and_checks_them_at_transform():
     back = OneHotEncoder.from_dict(json.loads(json.dumps(enc.to_dict())))
     with pytest.raises(ValueError, match="another order"):
         back.transform(df[["d", "c"]])
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        np.array([["2020-01-01"], ["2020-01-03"]], dtype="datetime64[D]"),
+        np.array([[1], [2]], dtype="timedelta64[s]"),
+        "frame",
+    ],
+)
+def test_scaler_refuses_dates_and_durations(X):
+    # they were cast to floats silently, in the dtype's unit: days, seconds or nanoseconds
+    if isinstance(X, str):
+        X = pd.DataFrame({"when": pd.to_datetime(["2020-01-01", "2020-01-03"])})
+    with pytest.raises(TypeError, match=r"Got dates or durations \(dtype .*np\.timedelta64"):
+        StandardScaler().fit(X)
+    s = StandardScaler().fit([[0.0], [1.0]])
+    with pytest.raises(TypeError, match="dates or durations"):
+        s.transform(X)
+
+
+def test_scaler_names_missing_cells_of_object_columns_and_huge_ints():
+    # pandas' NA in a nullable boolean column was called text ("encode text columns"), and
+    # an int past float64's range raised a bare OverflowError
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": pd.array([True, None], dtype="boolean")})
+    with pytest.raises(ValueError, match=r"1 missing value\(s\).*row 1, column 1\. Remove"):
+        StandardScaler().fit(frame)
+    objects = np.array([[1, 2], [None, 3]], dtype=object)
+    with pytest.raises(ValueError, match=r"1 missing value\(s\).*row 1, column 0\. Remove"):
+        StandardScaler().fit(objects)
+    with pytest.raises(ValueError, match=r"'X' parameter of StandardScaler.fit holds a number "):
+        StandardScaler().fit(np.array([[10**400], [1]], dtype=object))
+    # numbers as objects still convert
+    assert StandardScaler().fit(np.array([[1, 2], [3, 4]], dtype=object)).mean_.tolist() == [2, 3]
