@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
@@ -59,3 +62,24 @@ def test_jit_size_rule_wins_are_the_tables():
     ]
     assert inside and min(inside) > 1.0  # the rule keeps to the measured wins
     assert (float(m.group(1)), float(m.group(2))) == (round(min(inside), 1), round(max(inside), 1))
+
+
+# ----------------------------------------------------------------------------- gpu.md
+def test_gpu_cuda_1_is_refused_with_the_way_to_pick_a_device():
+    """gpu.md: which calls refuse 'cuda:1' naming cupy.cuda.Device(n).use(); both do (fit
+    once only listed 'cpu' and 'cuda', and the doc still said so)."""
+    import glassnet as gn
+
+    text = _flat(_doc("gpu.md"))
+    said = re.search(
+        r"(`[^`]*\"cuda:1\"\)`(?: and `[^`]*\"cuda:1\"\)`)?) (?:is|are) refused with", text
+    )
+    assert said, "gpu.md: what refuses 'cuda:1'"
+    calls = re.findall(r"`([^`]*)`", said.group(1))
+    assert calls == ['model.to("cuda:1")', 'fit(device="cuda:1")']
+    model = gn.nn.MLP([2, 3, 1], rng=0)
+    X, y = np.zeros((4, 2)), np.zeros((4, 1))
+    for call in (lambda: model.to("cuda:1"), lambda: gn.fit(model, X, y, device="cuda:1")):
+        with pytest.raises(ValueError, match=re.escape("cupy.cuda.Device(n).use()")):
+            call()
+    assert "only lists the accepted" not in text
