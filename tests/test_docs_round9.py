@@ -83,3 +83,29 @@ def test_gpu_cuda_1_is_refused_with_the_way_to_pick_a_device():
         with pytest.raises(ValueError, match=re.escape("cupy.cuda.Device(n).use()")):
             call()
     assert "only lists the accepted" not in text
+
+
+# ------------------------------------------------------------------------- engines.md
+def test_engines_cross_entropy_row_sums_are_the_rows_own():
+    """engines.md: cross-entropy's row sums are taken in an order each row alone fixes
+    (einsum; they were a GEMV, whose order depended on the rows beside, and the doc still
+    said "BLAS's"), so 64 steps' rows counted at once give each step's own bits."""
+    import inspect
+
+    from glassnet import functional as F
+
+    text = _flat(_doc("engines.md"))
+    assert "row sums are BLAS's" not in text
+    assert "each in an order the row alone fixes (`np.einsum`)" in text
+    assert "np.einsum(" in inspect.getsource(F._ce_kernel)
+    kernel = F.LOSSES["cross_entropy"].kernel
+    rng = np.random.default_rng(9)
+    for dtype in (np.float32, np.float64):
+        for classes, rows in ((3, 1), (10, 7), (40, 64)):
+            Z = (rng.normal(size=(64 * rows, classes)) * 3).astype(dtype)
+            labels = rng.integers(0, classes, 64 * rows)
+            for y in (labels, np.eye(classes, dtype=dtype)[labels]):
+                at_once = kernel(Z, y, np.empty_like(Z))
+                steps = [slice(s, s + rows) for s in range(0, 64 * rows, rows)]
+                each = [kernel(Z[s], y[s], np.empty_like(Z[s])) for s in steps]
+                assert np.array_equal(at_once, np.concatenate(each))
