@@ -1047,6 +1047,11 @@ class LabelEncoder:
                         f"(str, int, float or bool). Got {kinds}: convert them to one type."
                     )
             arr = np.asarray(classes)
+            if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):  # (as labels: refused)
+                raise ValueError(
+                    f"The 'classes' parameter of LabelEncoder holds NaN or inf, which no label "
+                    f"may be. Got {classes!r}."
+                )
             if arr.ndim != 1 or arr.size == 0 or len(set(arr.tolist())) != arr.size:
                 raise ValueError(
                     "The 'classes' parameter of LabelEncoder must be a list of distinct labels, "
@@ -1081,12 +1086,14 @@ class LabelEncoder:
                     f"takes labels of one type (str, int, float or bool). Convert them to one "
                     f"type first."
                 )
+        if arr.dtype.kind == "O":  # (NumPy's scalars as Python's; ints and floats as floats,
+            # as a list of them reads: then checked as any float labels, NaN included)
+            vals = [v.item() if isinstance(v, np.generic) else v for v in arr.tolist()]
+            kinds = {_kind_of(v) for v in vals}
+            if kinds in ({"str"}, {"int"}, {"float"}, {"bool"}, {"int", "float"}):
+                arr = np.array(vals)
         if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
             raise ValueError(f"The 'y' parameter of {where} holds NaN or inf labels.")
-        if arr.dtype.kind == "O":
-            types = {type(v) for v in arr.tolist()}
-            if len(types) == 1 and types <= {str, int, float, bool}:
-                arr = np.array(arr.tolist())
         return arr
 
     def fit(self, y: Any) -> LabelEncoder:

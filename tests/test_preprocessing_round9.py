@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 import pytest
 
-from glassnet.preprocessing import OneHotEncoder, StandardScaler
+from glassnet.preprocessing import LabelEncoder, OneHotEncoder, StandardScaler
 
 pd = pytest.importorskip("pandas")
 
@@ -96,3 +96,29 @@ def test_scaler_names_missing_cells_of_object_columns_and_huge_ints():
         StandardScaler().fit(np.array([[10**400], [1]], dtype=object))
     # numbers as objects still convert
     assert StandardScaler().fit(np.array([[1, 2], [3, 4]], dtype=object)).mean_.tolist() == [2, 3]
+
+
+def test_label_encoder_refuses_nan_labels_of_object_arrays_and_in_classes():
+    # a float array's NaN was refused, an object array's became a class (which transform
+    # then refused), and LabelEncoder(classes=[1.0, nan]) was taken
+    for y in (np.array([1.0, np.nan], dtype=object), pd.Series([1.0, np.inf], dtype=object)):
+        with pytest.raises(ValueError, match=r"'y' parameter of LabelEncoder.fit holds NaN or inf"):
+            LabelEncoder().fit(y)
+    with pytest.raises(ValueError, match=r"'classes' parameter of LabelEncoder holds NaN or inf"):
+        LabelEncoder(classes=[1.0, np.nan])
+
+
+def test_label_encoder_takes_numpy_scalars_in_object_arrays_as_a_list_reads_them():
+    # an object array of NumPy ints was refused ("Got ['int64']"), and one of ints and
+    # floats too, which as a list is read as floats
+    y = np.array([np.int64(2), np.int64(1), np.int64(2)], dtype=object)
+    enc = LabelEncoder().fit(y)
+    assert enc.classes_.tolist() == [1, 2] and enc.to_dict()["label_type"] == "int"
+    assert enc.transform(y).tolist() == [1, 0, 1]
+    mixed = np.array([1, 2.5], dtype=object)
+    assert (
+        LabelEncoder().fit(mixed).classes_.tolist()
+        == LabelEncoder().fit([1, 2.5]).classes_.tolist()
+    )
+    with pytest.raises(TypeError, match="one type"):  # bools and ints stay refused
+        LabelEncoder().fit(np.array([True, 2], dtype=object))
