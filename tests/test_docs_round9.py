@@ -109,3 +109,21 @@ def test_engines_cross_entropy_row_sums_are_the_rows_own():
                 steps = [slice(s, s + rows) for s in range(0, 64 * rows, rows)]
                 each = [kernel(Z[s], y[s], np.empty_like(Z[s])) for s in steps]
                 assert np.array_equal(at_once, np.concatenate(each))
+
+
+# --------------------------------------------------------------------- graph_speed.md
+def test_graph_speed_names_the_kernels_row_sums():
+    """graph_speed.md: glassnet's cross-entropy kernel sums its rows with np.einsum now, the
+    NumPy reference (bench/graph_grid.py) with a GEMV; the doc said both took "the same
+    kernel choices", row sums included, and that the kernel's row sums are a GEMV."""
+    import inspect
+
+    from glassnet import functional as F
+
+    text = _flat(_doc("graph_speed.md"))
+    assert "np.einsum(" in inspect.getsource(F._ce_kernel)
+    assert "the cross-entropy head's row reductions" not in text
+    assert "A later change sums each row with `np.einsum`" in text
+    reference = (BENCH / "graph_grid.py").read_text(encoding="utf-8")
+    assert "np.matmul(a, onesK, out=s)  # row sums as a GEMV" in reference
+    assert "Its row sums are the GEMV" in text
