@@ -127,3 +127,34 @@ def test_graph_speed_names_the_kernels_row_sums():
     reference = (BENCH / "graph_grid.py").read_text(encoding="utf-8")
     assert "np.matmul(a, onesK, out=s)  # row sums as a GEMV" in reference
     assert "Its row sums are the GEMV" in text
+
+
+# ------------------------------------------------------------------------ teaching.md
+def test_teaching_bias_w0_weighted_sum_reads_as_quoted():
+    """teaching.md quotes z₁'s weighted sum under bias="w0" as explain prints it (the doc
+    wrote `·` where explain writes `*`)."""
+    import glassnet as gn
+    from glassnet.explain import explain
+
+    text = _flat(_doc("teaching.md"))
+    m = re.search(r"the weighted sums read `([^`]+)` for z₁", text)
+    assert m, "teaching.md: the bias='w0' weighted sum"
+    net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    shown = str(explain(net, np.array([0.0, 1.0]), 1.0, bias="w0"))
+    row = next(line for line in shown.splitlines() if line.startswith("z₁ "))
+    assert m.group(1) in row
+
+
+def test_teaching_long_table_row_count():
+    """ "a 2-1000-1 network's tables run to N rows": explain shows MAX_ROWS of them and says
+    how many more (one row per weight and bias: 4001; the doc said 4000)."""
+    import glassnet as gn
+    from glassnet.explain import MAX_ROWS, explain
+
+    text = _flat(_doc("teaching.md"))
+    m = re.search(r"a 2-1000-1 network's tables run to (\d+) rows", text)
+    assert m, "teaching.md: the 2-1000-1 network's tables"
+    net = gn.nn.MLP([2, 1000, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    shown = str(explain(net, np.array([0.5, 1.0]), 1.0))
+    more = [int(k) for k in re.findall(r"\.\.\. (\d+) more rows of this table", shown)]
+    assert int(m.group(1)) == max(more) + MAX_ROWS == net.num_parameters()
