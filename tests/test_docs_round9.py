@@ -158,3 +158,24 @@ def test_teaching_long_table_row_count():
     shown = str(explain(net, np.array([0.5, 1.0]), 1.0))
     more = [int(k) for k in re.findall(r"\.\.\. (\d+) more rows of this table", shown)]
     assert int(m.group(1)) == max(more) + MAX_ROWS == net.num_parameters()
+
+
+# ------------------------------------------------------------------------- sklearn.md
+def test_sklearn_speed_tables_name_the_command_that_made_them():
+    """Each speed table's header ("BLAS threads T, median of R round(s)") follows the
+    command that gives it: bench/sklearn_fit.py's defaults (3 rounds, 2 threads) or the
+    options named (a 5-round table was introduced as the default command)."""
+    text = _doc("sklearn.md")
+    script = (BENCH / "sklearn_fit.py").read_text(encoding="utf-8")
+    assert 'help="default 3 (fit), 15 (--partial-fit)"' in script  # the default rounds
+    assert 'default=2, help="BLAS threads (default 2' in script
+    heads = re.findall(r"^(.*):\n\n.*BLAS threads (\d+), median of (\d+) round\(s\)\.$", text, re.M)
+    assert len(heads) == 2
+    for intro, threads, rounds in heads:
+        command = re.fullmatch(r"`python bench/sklearn_fit\.py([^`]*)`.*", intro)
+        assert command, f"sklearn.md: say which command made the table: {intro!r}"
+        options = command.group(1)
+        given = re.search(r"--rounds (\d+)", options)
+        assert int(rounds) == (int(given.group(1)) if given else 3), intro
+        given = re.search(r"--threads (\d+)", options)
+        assert int(threads) == (int(given.group(1)) if given else 2), intro
