@@ -1235,6 +1235,14 @@ class LabelEncoder:
             raise ValueError(f"LabelEncoder.from_dict: 'classes' {texts[:10]} repeat a label.")
         enc = cls()
         enc.classes_ = np.array(labels)  # the saved order: index i is classes[i]
+        if kind == "int" and enc.classes_.dtype.kind != "i":  # past int64 (a uint64 label):
+            try:  # NumPy made floats of them, which merge labels near 2**64
+                enc.classes_ = np.array(labels, dtype=np.uint64)
+            except OverflowError:
+                raise ValueError(
+                    f"LabelEncoder.from_dict: 'classes' {texts[:10]} hold ints beyond int64 and "
+                    f"uint64 (-2**63 to 2**64 - 1)."
+                ) from None
         return enc
 
 

@@ -136,3 +136,21 @@ def test_one_hot_writes_float32_categories_with_their_own_digits():
     assert OneHotEncoder().fit(frame).feature_names_out == ["a=0.1", "a=0.2", "b=x", "b=y"]
     with pytest.raises(ValueError, match=r"1 missing value\(s\).*row 1, column 0"):
         OneHotEncoder().fit(np.array([[0.1], [np.nan]], dtype=np.float32))
+
+
+def test_label_encoder_dict_keeps_uint64_labels_past_int64():
+    # read back, labels past 2**63 became float64, in which 2**64 - 2 and 2**64 - 1 are one
+    # value: both transformed to the same index
+    y = np.array([2**64 - 1, 2**64 - 2, 1], dtype=np.uint64)
+    enc = LabelEncoder().fit(y)
+    back = LabelEncoder.from_dict(json.loads(json.dumps(enc.to_dict())))
+    assert back.classes_.dtype == np.uint64
+    assert back.classes_.tolist() == enc.classes_.tolist() == [1, 2**64 - 2, 2**64 - 1]
+    assert back.transform(y).tolist() == enc.transform(y).tolist() == [2, 1, 0]
+    assert back.inverse_transform([2]).tolist() == [2**64 - 1]
+    assert LabelEncoder.from_dict({**enc.to_dict(), "classes": ["-1", "3"]}).classes_.tolist() == [
+        -1,
+        3,
+    ]
+    with pytest.raises(ValueError, match="beyond int64 and uint64"):
+        LabelEncoder.from_dict({**enc.to_dict(), "classes": ["-1", str(2**64 - 1)]})
