@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import ParameterError, as_rng, bytes_text, check_memory, check_number
-from .stream import MISSING_TOKENS, as_point, check_decimal, missing_tokens
+from .stream import MISSING_TOKENS, as_point, check_decimal, line_notes_text, missing_tokens
 
 __all__ = [
     "DATASETS",
@@ -1901,7 +1901,7 @@ def _read_csv(
     table.file_lines = end
     table.dropped = dropped
     table.index_dropped = index_dropped
-    table.line_notes = _line_notes(n_rows, end, blank - bool(hint), joined, bool(hint))
+    table.line_notes = line_notes_text(n_rows, end, blank - bool(hint), joined, bool(hint))
     if trailing:
         table.line_notes = _trailing_notes(table.line_notes, trailing, n_rows, len(header))
     return table
@@ -2123,18 +2123,6 @@ def _wide_encoding(data: bytes) -> str | None:
         if zeros.count(0) >= 0.9 * half and text >= 0.9 * half:
             return "UTF-16"
     return None
-
-
-def _line_notes(n_rows: int, n_lines: int, blank: int, joined: int, hint: bool = False) -> str:
-    """'' when each line after the header is one row, else how the counts differ."""
-    if n_rows + 1 == n_lines:
-        return ""
-    why = ["1 header"] + (["1 'sep=' line"] if hint else [])
-    if blank:
-        why.append(f"{blank} blank")
-    if joined:
-        why.append(f"{joined} inside quoted cells that hold line breaks")
-    return f"{n_rows} rows from {n_lines} lines ({', '.join(why)})"
 
 
 def _names(header: Sequence[str], limit: int = 8) -> str:

@@ -27,7 +27,8 @@ Sources (:func:`as_stream` picks one for ``fit``):
   cannot train (empty, NA/NaN, inf, text in a number column) or a row with too few or too
   many cells is an error naming the file and its line (a Parquet file: its row); a CSV row
   that only ends in empty fields past the header's (``1,2,0,,``) is read as
-  :func:`glassnet.datasets.read_csv` reads it, those fields left out (``Columns.trailing``).
+  :func:`glassnet.datasets.read_csv` reads it, those fields left out (``Columns.trailing``),
+  and so is a row whose every cell is blank (``,,``): skipped (``Columns.blank``).
 
 Kept below ``train`` so that ``fit`` can take a path: the scaling and one-hot encoding it
 applies are the few lines of :class:`Columns`; the in-memory equivalents with model-file
@@ -65,6 +66,7 @@ __all__ = [
     "from_parquet",
     "null_values",
     "missing_tokens",
+    "line_notes_text",
 ]
 
 Chunk = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
@@ -495,6 +497,21 @@ class Columns:
     # a CSV file's rows that ended in empty fields past the header's columns, which were
     # left out (a delimiter ending the line): how many rows by the number of such fields
     trailing: dict[int, int] = field(default_factory=dict)
+    # a CSV file's rows whose every cell is blank (,, or cells of blanks only), skipped as
+    # the in-memory reader skips them; and the lines of the file, counted where such rows
+    # (or rows of another width) had it read mended, else 0 (see line_notes)
+    blank: int = 0
+    lines: int = 0
+
+    @property
+    def line_notes(self) -> str:
+        """How the file's lines became its rows, as the in-memory reader's ``line_notes``
+        says it (``"600 rows from 604 lines (1 header, 3 blank)"``: blank lines and rows of
+        blank cells, over the whole file), where the lines were counted (a file read
+        mended: rows of blank cells, or of another width than the header's); else ''."""
+        if not self.lines:
+            return ""
+        return line_notes_text(self.rows, self.lines, self.lines - 1 - self.rows)
 
     @property
     def targets(self) -> list[str]:
@@ -922,7 +939,11 @@ def from_csv(
     3.14, as :func:`glassnet.datasets.read_csv` does), other than the delimiter. A row
     that ends in more fields than the header, the extra ones empty (``1,2,0,,``: a
     delimiter ending the line, as spreadsheets export), is read as ``read_csv`` reads it,
-    those fields left out and counted in ``columns.trailing``.
+    those fields left out and counted in ``columns.trailing``; a row whose every cell is
+    blank (``,,``, `` , ,``) is skipped, as ``read_csv`` skips it, and counted in
+    ``columns.blank`` (``columns.line_notes``: the note ``read_csv`` gives, over the whole
+    file). Such rows have the file read again, mended as read (:class:`_Mended`), once
+    one is found; a file without them is read by pyarrow alone.
 
     ``target`` a list of column names: several label columns (a multi-label target), each
     read as text as written (the blanks around a cell stripped); y is (rows, K), column k
@@ -975,10 +996,11 @@ def from_csv(
     except pa.ArrowInvalid as e:
         raise unreadable(path, delimiter, e, {}, nulls, block_size, decimal) from None
     # rows of another width than the header's that the in-memory reader takes (a delimiter
-    # ending the line): read through _Mended once pyarrow refuses one (_mendable); the
-    # statistics pass then starts over, and counts the rows cut short in ``trailing``
+    # ending the line), and rows of blank cells: read through _Mended once pyarrow refuses
+    # one (_mendable) or the statistics pass finds one (_blank_row); that pass then starts
+    # over, and counts the rows cut short in ``trailing``, the rows skipped and the lines
     mend = False
-    trailing: Counter[int] = Counter()
+    mended = _Mends()
     if first is None:
         raise ValueError(f"fit: '{path}' has no rows.")
     # the columns are named as the in-memory reader names them: without the blanks around
@@ -1036,14 +1058,16 @@ def from_csv(
     blanks: set[int] = set()  # the text columns with cells that have blanks around them
 
     def batches() -> Iterator[Any]:
-        nonlocal checked
+        nonlocal checked, mended
         row = 0
-        cut: Counter[int] = Counter()  # this pass's rows cut short (_Mended)
+        mends = _Mends()  # this pass's rows mended (_Mended)
         try:
-            with _csv_input(path, delimiter, cut if mend else None) as f:
+            with _csv_input(path, delimiter, mends if mend else None) as f:
                 for b in csv.open_csv(
                     f, read_options=read, parse_options=parse, convert_options=convert
                 ):
+                    if not mend and not checked and _blank_row(b, row, path, delimiter):
+                        raise _Mend  # (the statistics pass, read again mended)
                     if b.num_columns > named:  # (the unnamed columns at the end)
                         if not checked:
                             _unnamed_empty(b, named, row, path, delimiter)
@@ -1053,11 +1077,11 @@ def from_csv(
                         row += b.num_rows
                     yield _stripped(b, names, None if not checked else blanks, blanks, nulls)
         except pa.ArrowInvalid as e:
-            if not mend and not checked and _mendable(path, delimiter, e):
+            if not mend and not checked and _mendable(path, delimiter, e, nulls):
                 raise _Mend from None  # (the statistics pass, read again mended)
             raise unreadable(path, delimiter, e, kinds, nulls, block_size, decimal) from None
         if not checked:
-            trailing.update(cut)
+            mended = mends
         checked = True
 
     def stream() -> Stream:
@@ -1074,44 +1098,106 @@ def from_csv(
         mend = True
         out = stream()
     assert out.columns is not None
-    out.columns.trailing = dict(sorted(trailing.items()))
+    out.columns.trailing = dict(sorted(mended.cut.items()))
+    out.columns.blank, out.columns.lines = mended.blank, mended.lines
     return out
 
 
 class _Mend(Exception):
-    """pyarrow refused a row that the in-memory reader takes: read the file again, mended."""
+    """pyarrow refused a row that the in-memory reader takes, or read a row of blank cells
+    that it skips: read the file again, mended."""
+
+
+@dataclass
+class _Mends:
+    """What a mended reading of a CSV file (:class:`_Mended`) did: the rows cut short, by
+    the number of empty fields past the header's named columns (``cut``), the rows of
+    blank cells left out (``blank``), and the lines of the file (``lines``, once read to
+    its end)."""
+
+    cut: Counter[int] = field(default_factory=Counter)
+    blank: int = 0
+    lines: int = 0
 
 
 def first_csv_block(path: str, delimiter: str, convert: Any, block_size: int = 1 << 22) -> Any:
     """The first record batch of pyarrow's streaming reader of CSV file ``path`` (None for
     a file of a header only), read as :func:`from_csv` reads it: with a row of another
-    width than the header's that the in-memory reader takes mended (:class:`_Mended`).
+    width than the header's that the in-memory reader takes, or a row of blank cells (in
+    that block: whose cells would decide its columns' types), mended (:class:`_Mended`).
     ``convert``: pyarrow's ConvertOptions. pyarrow's ArrowInvalid for any other row."""
     import pyarrow as pa
     from pyarrow import csv
 
     read = csv.ReadOptions(block_size=block_size)
     parse = csv.ParseOptions(delimiter=delimiter)
+    nulls = frozenset(convert.null_values)
     for mend in (False, True):
         try:
-            with _csv_input(path, delimiter, Counter() if mend else None) as f:
+            with _csv_input(path, delimiter, _Mends() if mend else None) as f:
                 rows = csv.open_csv(f, read_options=read, parse_options=parse,
                                     convert_options=convert)  # fmt: skip
-                return next(iter(rows), None)
+                first = next(iter(rows), None)
+            if mend or first is None or not _blank_row(first, 0, path, delimiter):
+                return first
         except pa.ArrowInvalid as e:
-            if mend or not _mendable(path, delimiter, e):
+            if mend or not _mendable(path, delimiter, e, nulls):
                 raise
     raise AssertionError("unreachable")
 
 
-def _csv_input(path: str, delimiter: str, cut: Counter[int] | None) -> Any:
-    """The file as pyarrow reads it: as it is (``cut`` None), or mended (:class:`_Mended`,
-    its rows cut short counted in ``cut``)."""
+def _csv_input(path: str, delimiter: str, mends: _Mends | None) -> Any:
+    """The file as pyarrow reads it: as it is (``mends`` None), or mended (:class:`_Mended`,
+    what it mended counted in ``mends``)."""
     import pyarrow as pa
 
-    if cut is None:
+    if mends is None:
         return pa.input_stream(path)
-    return pa.PythonFile(_Mended(path, delimiter, cut), mode="r")
+    return pa.PythonFile(_Mended(path, delimiter, mends), mode="r")
+
+
+def _blank(cells: list[str]) -> bool:
+    """Whether a row of ``cells`` (as Python's csv reads it) is one whose every cell is
+    blank, which the in-memory reader skips (``,,``, `` , ,``, ``""``, a line of blanks)."""
+    return not "".join(cells).strip()
+
+
+def _blank_row(batch: Any, start: int, path: str, delimiter: str) -> bool:
+    """Whether a row of ``batch``, read from the file as it is (its first data row
+    ``start``, 0-based), is one whose every cell is blank, which pyarrow reads as a row of
+    missing cells (or of empty texts) and the in-memory reader skips (:func:`_blank`).
+    The file's rows are looked into only for the rows whose every cell in ``batch`` is
+    missing or blank text; a column without such cells (most number columns) settles it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not batch.num_columns or not batch.num_rows:
+        return False
+    text = [pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in batch.columns]
+    if any(not t and not c.null_count for t, c in zip(text, batch.columns)):
+        return False
+    empty = None  # (rows,) each row's cells so far missing or blank
+    for t, c in sorted(zip(text, batch.columns), key=lambda tc: tc[0]):  # (numbers first)
+        blank = c.is_null()
+        if t:
+            blank = pc.or_kleene(blank, pc.equal(pc.utf8_trim_whitespace(c), ""))
+        empty = blank if empty is None else pc.and_kleene(empty, blank)
+        if not pc.any(empty).as_py():
+            return False
+    assert empty is not None
+    candidates = np.flatnonzero(empty.fill_null(False).to_numpy(zero_copy_only=False)) + start
+    if not len(candidates):
+        return False
+    look = iter(candidates.tolist())
+    want = next(look)
+    for i, (_, cells, _) in enumerate(_csv_rows(path, delimiter, True)):
+        if i == want:
+            if _blank(cells):
+                return True
+            want = next(look, None)
+            if want is None:
+                return False
+    return False
 
 
 def _takes(cells: list[str], header: list[str]) -> int | None:
@@ -1133,16 +1219,28 @@ def _takes(cells: list[str], header: list[str]) -> int | None:
     return None
 
 
-def _mendable(path: str, delimiter: str, error: Exception) -> bool:
-    """Whether pyarrow's ``error`` refuses a row of ``path`` for its width, and the first
-    such row is one the in-memory reader takes (:func:`_takes`), so that :class:`_Mended`
-    reads it. (Another error, such as a text in a number column, is not looked into: the
-    file would be read to its end for a row of another width.)"""
-    if not re.search(r"Expected \d+ columns?, got \d+", str(error)):
+def _mendable(path: str, delimiter: str, error: Exception, nulls: frozenset[str]) -> bool:
+    """Whether pyarrow's ``error`` refuses a row of ``path`` that the in-memory reader
+    takes, so that :class:`_Mended` reads it: for its width, the first such row one that
+    :func:`_takes` takes or a row of blank cells (:func:`_blank`); for a blank cell of a
+    number column (`` , ,``: pyarrow's cells ``nulls`` are missing, a blank one is no
+    number), the first row with a blank cell there, not one of ``nulls``, a row of blank
+    cells. (Another error, such as a text in a number column, is not looked into: the file
+    would be read to its end for a row to mend.)"""
+    if re.search(r"Expected \d+ columns?, got \d+", str(error)):
+        for _, cells, header in _csv_rows(path, delimiter, True):
+            if len(cells) != len(header):
+                return _blank(cells) or _takes(cells, header) is not None
         return False
-    for _, cells, header in _csv_rows(path, delimiter):
-        if len(cells) != len(header):
-            return _takes(cells, header) is not None
+    found = re.search(
+        r"column #(\d+): CSV conversion error to \w+: invalid value '\s*'", str(error)
+    )
+    if found is None:
+        return False
+    j = int(found.group(1))
+    for _, cells, _ in _csv_rows(path, delimiter, True):
+        if j < len(cells) and not cells[j].strip() and cells[j] not in nulls:
+            return _blank(cells)
     return False
 
 
@@ -1150,18 +1248,22 @@ class _Mended(io.RawIOBase):
     """A CSV file's bytes, each data row that pyarrow refuses for its width and the
     in-memory reader takes (:func:`_takes`) made the header's width, as that reader reads
     it: one that ends in more fields than the header, the extra ones empty, cut short
-    (counted in ``cut``, by the number of empty fields past the header's named columns);
-    one without some of the empty fields of unnamed columns ending the header, given them.
-    Other rows, the header and every line break are left as they are, so that rows and
-    lines keep their numbers (:func:`csv_line`). A row of one line each: a quoted cell
-    that runs on across lines is refused by the stream anyway (:func:`_one_line_cells`)."""
+    (counted in ``mends.cut``, by the number of empty fields past the header's named
+    columns); one without some of the empty fields of unnamed columns ending the header,
+    given them. A row whose every cell is blank (:func:`_blank`), which that reader skips,
+    becomes an empty line, which pyarrow skips (counted in ``mends.blank``). Other rows,
+    the header and every line break are left as they are, so that lines keep their
+    numbers (:func:`csv_line`; ``mends.lines``: the file's, once read to its end). A row of
+    one line each: a quoted cell that runs on across lines is refused by the stream anyway
+    (:func:`_one_line_cells`)."""
 
-    def __init__(self, path: str, delimiter: str, cut: Counter[int]) -> None:
+    def __init__(self, path: str, delimiter: str, mends: _Mends) -> None:
         super().__init__()
         self._file = open(path, "rb")  # noqa: SIM115 (closed by close())
-        self._delimiter, self._cut = delimiter, cut
+        self._delimiter, self._mends = delimiter, mends
         self._parts = self._mended()
         self._left = memoryview(b"")
+        self._count, self._last = 0, b""  # (the lines read so far, the last byte read)
 
     def readable(self) -> bool:
         return True
@@ -1186,6 +1288,20 @@ class _Mended(io.RawIOBase):
         self._file.close()
         super().close()
 
+    def _raw(self, size: int | None = None) -> bytes:
+        """The file's next ``size`` bytes (None: its next line), its lines counted: into
+        ``mends.lines`` at the end of the file, each ending in CR LF, CR or LF, as Python's
+        csv counts lines, and a last line without a line break one too."""
+        raw = self._file.readline() if size is None else self._file.read(size)
+        if raw:
+            self._count += raw.count(b"\n") + raw.count(b"\r") - raw.count(b"\r\n")
+            if self._last == b"\r" and raw[:1] == b"\n":  # (a CR LF across two reads)
+                self._count -= 1
+            self._last = raw[-1:]
+        else:
+            self._mends.lines = self._count + (self._last not in (b"", b"\r", b"\n"))
+        return raw
+
     def _mended(self) -> Iterator[bytes]:
         import csv as pycsv
 
@@ -1193,7 +1309,7 @@ class _Mended(io.RawIOBase):
         # the header: the first line that is not blank, left as it is
         header: list[str] = []
         while not header:
-            line = self._file.readline()
+            line = self._raw()
             if not line:
                 return
             yield line
@@ -1205,10 +1321,13 @@ class _Mended(io.RawIOBase):
         while named > 1 and not header[named - 1].strip():
             named -= 1
         every = named < width  # (a short row ends in no delimiter: each row is read)
-        maybe = re.compile(re.escape(d.encode()) + rb'[ \t"]*(?=[\r\n]|\Z)')  # a row's end
+        # a row's end: a delimiter then blanks (an empty field), or a line of blanks only
+        maybe = re.compile(
+            rb"(?:%s%s*|(?:^|(?<=[\r\n]))%s+)(?=[\r\n]|\Z)" % (re.escape(d.encode()), _WS, _WS)
+        )
         carry = b""
         while True:
-            block = self._file.read(1 << 20)
+            block = self._raw(1 << 20)
             data = carry + block
             if not block:
                 if data:
@@ -1224,16 +1343,20 @@ class _Mended(io.RawIOBase):
         import csv as pycsv
 
         if not every and maybe.search(data) is None:
-            return data  # (no line ends in the delimiter: none ends in an empty field)
+            return data  # (no line ends in an empty field: none ends in more, none is blank)
         d, width = self._delimiter, len(header)
         out = []
         for line in data.splitlines(keepends=True):
             body = line.rstrip(b"\r\n")
-            if not body.strip() or not (every or maybe.search(body)):
+            if not body or not (every or maybe.search(body)):
                 out.append(line)
                 continue
             text = body.decode("utf-8", "surrogateescape")
             cells = next(pycsv.reader([text], delimiter=d), [])
+            if _blank(cells) and not text.count('"') % 2:  # (a lone quote opens a cell)
+                self._mends.blank += 1
+                out.append(line[len(body) :])  # (an empty line: its line break only)
+                continue
             k = _takes(cells, header)
             if k is None or len(cells) == width:
                 out.append(line)
@@ -1241,10 +1364,18 @@ class _Mended(io.RawIOBase):
             if len(cells) < width:
                 mended = text + d * (width - len(cells))
             else:
-                self._cut[k] += 1
+                self._mends.cut[k] += 1
                 mended = _cut_short(text, cells, width, d)
             out.append(mended.encode("utf-8", "surrogateescape") + line[len(body) :])
         return b"".join(out)
+
+
+#: A blank (as str.strip strips it: ASCII's, \\x1c-\\x1f and Unicode's, in UTF-8) or a quote:
+#: what a row's empty fields and a row of blank cells are written with.
+_WS = (
+    rb'(?:[ \t\x0b\x0c\x1c-\x1f"]|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]'
+    rb"|\xe2\x81\x9f|\xe3\x80\x80)"
+)
 
 
 def _cut_short(text: str, cells: list[str], width: int, delimiter: str) -> str:
@@ -1372,9 +1503,13 @@ def _short_cell(cell: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _csv_rows(path: str, delimiter: str) -> Iterator[tuple[int, list[str], list[str]]]:
+def _csv_rows(
+    path: str, delimiter: str, blank: bool = False
+) -> Iterator[tuple[int, list[str], list[str]]]:
     """``(line, cells, header)`` for each row after the header, as pyarrow counts rows
-    (blank lines skipped); ``line`` is where the row ends."""
+    (blank lines skipped), and as it reads them mended (rows of blank cells skipped too,
+    :class:`_Mended`: a file without them is read as it is), unless ``blank``; ``line``
+    is where the row ends."""
     import csv as pycsv
 
     if pycsv.field_size_limit() < os.path.getsize(path):  # (a long cell is no error)
@@ -1383,12 +1518,14 @@ def _csv_rows(path: str, delimiter: str) -> Iterator[tuple[int, list[str], list[
         reader = pycsv.reader(f, delimiter=delimiter)
         header = next((cells for cells in reader if cells), [])  # (blank lines skipped)
         for cells in reader:
-            if cells:
+            if cells and (blank or not _blank(cells)):
                 yield reader.line_num, cells, header
 
 
 def csv_line(path: str, delimiter: str, row: int) -> int | str:
-    """The line of data row ``row`` (0-based) of a CSV file (read again: an error's path)."""
+    """The line of data row ``row`` (0-based) of a CSV file (read again: an error's path),
+    its rows counted as the stream reads them: blank lines and rows of blank cells
+    skipped (the rows before the first of those are numbered alike read as it is)."""
     for i, (line, _, _) in enumerate(_csv_rows(path, delimiter)):
         if i == row:
             return line
@@ -1429,7 +1566,7 @@ def unreadable(
         if long is not None:
             return long
         return ValueError(f"fit: '{path}' is empty: a CSV file needs a header row and data rows.")
-    for line, cells, header in _csv_rows(path, delimiter):
+    for line, cells, header in _csv_rows(path, delimiter):  # (rows of blank cells skipped)
         if len(cells) != len(header):
             if _takes(cells, header) is None:
                 return _cells_off(path, line, cells, header)
@@ -1558,6 +1695,25 @@ def null_values(missing: Iterable[str], caller: str = "from_csv") -> frozenset[s
         options = [(c.lower(), c.upper()) if c.lower() != c.upper() else (c,) for c in token]
         out.update("".join(p) for p in itertools.product(*options))
     return frozenset(out)
+
+
+def line_notes_text(
+    n_rows: int, n_lines: int, blank: int, joined: int = 0, hint: bool = False
+) -> str:
+    """How ``n_lines`` lines of a CSV file became its ``n_rows`` rows, as its readers say
+    it: '' when each line after the header is one row, else e.g. ``"300 rows from 302
+    lines (1 header, 1 blank)"``: ``blank`` lines (and rows of blank cells) skipped,
+    ``joined`` lines read as part of quoted cells that hold line breaks, and a
+    spreadsheet's ``sep=`` line (``hint``). (Shared by
+    :func:`glassnet.datasets.read_csv`'s ``line_notes`` and :attr:`Columns.line_notes`.)"""
+    if n_rows + 1 == n_lines:
+        return ""
+    why = ["1 header"] + (["1 'sep=' line"] if hint else [])
+    if blank:
+        why.append(f"{blank} blank")
+    if joined:
+        why.append(f"{joined} inside quoted cells that hold line breaks")
+    return f"{n_rows} rows from {n_lines} lines ({', '.join(why)})"
 
 
 # the default set in every spelling, for pyarrow (which compares exactly): the in-memory
