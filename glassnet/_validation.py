@@ -465,14 +465,17 @@ def check_params(params: Any, owner: str) -> list[Any]:
             f"The 'params' argument of {owner} is empty; pass the parameters to "
             f"optimize, e.g. {owner}(model.parameters())."
         )
-    odd = [p for p in plist if not isinstance(p, Mapping) and not hasattr(p, "data")]
+    odd = [p for p in plist if not isinstance(p, Mapping) and not hasattr(p, "grad")]
     if isinstance(params, (str, bytes)) or odd:  # (a str is an iterable of str)
-        got = params if isinstance(params, (str, bytes)) else odd[0]
+        got = params if isinstance(params, (str, bytes, np.ndarray)) else odd[0]
+        array = isinstance(got, (np.ndarray, np.generic))  # (a NumPy array has a .data too)
         raise ParameterError(
             f"The 'params' argument of {owner} must be an iterable of parameters (objects with "
             f".data and .grad, such as model.parameters()) or of param group dicts. Got "
-            f"{'' if got is params else 'an item '}{got!r:.60} ({type(got).__name__})."
-        )
+            f"{'' if got is params else 'an item '}{got!r:.60} ({type(got).__name__})"
+            + (": a NumPy array holds no gradient; make it a glassnet.nn.Parameter(w)."
+               if array else ".")
+        )  # fmt: skip
     return plist
 
 

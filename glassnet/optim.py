@@ -49,7 +49,6 @@ array([0.9, 2.1])
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 import sys
@@ -521,7 +520,7 @@ class SGD(Optimizer):
     ----------
     params : iterable of parameters (objects with ``.data`` and ``.grad``)
     lr : float > 0, default 1e-3
-        The learning rate γ (PyTorch's default; glassnet 0.1's was 0.01).
+        The learning rate γ (PyTorch's default; it was 0.01 before this version).
     momentum : float in [0, 1), default 0
         μ; 0 turns the velocity off (no state kept).
     dampening : float in [0, 1], default 0
@@ -704,12 +703,23 @@ class AdamW(Adam):
         w ← w (1 − γ λ)
         (then Adam's update of m, v and w with the raw gradient g)
 
-    Parameters and state as :class:`Adam`; ``weight_decay`` defaults to 1e-2 (and, with
-    ``amsgrad``, is given by keyword).
+    Parameters and state as :class:`Adam`; ``weight_decay`` defaults to 1e-2.
     """
 
     _decoupled = True
-    __init__ = functools.partialmethod(Adam.__init__, weight_decay=1e-2)  # (keyword-only)
+
+    def __init__(
+        self,
+        params: Iterable[Any] | Any,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        style: str = "torch",
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, style=style)
 
 
 class RMSprop(Optimizer):

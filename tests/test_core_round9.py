@@ -94,13 +94,16 @@ def test_optimizers_take_pytorchs_positional_order_and_defaults():
         optim.SGD(p, 0.1, 0.9, 0.0, 1e-4, True, "sklearn")  # style: keyword only
     with pytest.raises(TypeError):
         optim.Adam(p, 1e-3, (0.9, 0.999), 1e-8, 0.0, False, "sklearn")
+    w = optim.AdamW(p, 1e-3, (0.9, 0.99), 1e-7, 0.05, True)  # (weight_decay was keyword-only)
+    assert (w.betas, w.eps, w.weight_decay, w.amsgrad) == ((0.9, 0.99), 1e-7, 0.05, True)
+    assert optim.AdamW(p).weight_decay == 1e-2
 
 
 def test_optimizer_signatures_as_torch():
     torch = pytest.importorskip("torch")
     import inspect
 
-    for name in ("SGD", "Adam", "RMSprop"):
+    for name in ("SGD", "Adam", "AdamW", "RMSprop"):
         ours = [
             k
             for k, v in inspect.signature(getattr(optim, name)).parameters.items()
@@ -204,3 +207,11 @@ def test_bce_with_logits_and_pos_weight_at_infinite_logits_is_the_limit_not_nan(
         per = loss(Tensor(z), y).data
     np.testing.assert_array_equal(per[[0, 2]], [[0.0, 0.0], [np.inf, np.inf]])
     np.testing.assert_allclose(per[1], [2 * np.log1p(np.exp(-0.0)), np.log1p(np.exp(1.0))])
+
+
+def test_an_optimizer_refuses_numpy_arrays_saying_they_hold_no_gradient():
+    """A NumPy array has a .data (its buffer): SGD([W, b]) of arrays passed the check and
+    raised AttributeError: 'numpy.ndarray' object has no attribute 'grad' from inside."""
+    for params in ([np.zeros(3), np.zeros(2)], np.zeros(3)):
+        with pytest.raises(ParameterError, match=r"\(ndarray\): a NumPy array holds no gradient"):
+            optim.SGD(params, lr=0.1)
