@@ -745,7 +745,31 @@ def _as_str_columns(X: Any, where: str, names: Sequence[str] | None = None) -> l
             f"them first, with the column's most frequent value or a category of their own "
             f"such as 'missing'."
         )
+    if not (isinstance(X, np.ndarray) and X.dtype.kind in "USiub"):
+        for j in range(arr.shape[1]):
+            _one_kind(arr[:, j], j, where, names)
     return [np.array([str(v) for v in arr[:, j]], dtype=str) for j in range(arr.shape[1])]
+
+
+def _one_kind(col: np.ndarray, j: int, where: str, names: Sequence[str] | None) -> None:
+    """Raise when column ``j`` holds text and other values (numbers, bools): compared as
+    text, the int 1 and the text '1' would be one category, silently (scikit-learn's encoder
+    refuses such a column too)."""
+    types = set(map(type, col))
+    if len(types) < 2:
+        return
+    texts = {t for t in types if issubclass(t, str | bytes)}
+    if not texts or texts == types:
+        return
+    text = next(v for v in col if type(v) in texts)
+    other = next(v for v in col if type(v) not in texts)
+    name = f" ({names[j]!r})" if names is not None and j < len(names) else ""
+    raise TypeError(
+        f"The 'X' parameter of {where} mixes text and other values in column {j}{name}, "
+        f"such as {_shown(text)} and {other!r} ({type(other).__name__}): categories are "
+        f"compared as text ({other!r} as {str(other)!r}), so a value and its text would be one "
+        f"category. Convert the column to one type first (e.g. every value to str)."
+    )
 
 
 def _ordered_categories(cats: Sequence[Any], where: str) -> np.ndarray:
@@ -768,7 +792,9 @@ class OneHotEncoder:
     """One-hot encode categorical columns: value ``v`` of column ``j`` becomes the
     indicator vector ``[v == c_1, ..., v == c_k]`` over that column's categories.
 
-    Values are compared as strings. The output puts the columns' indicator blocks
+    Values are compared as strings (float32 ones with their own digits); a column that
+    mixes text with other values (the int 1 and the text '1', which would be one
+    category) raises ``TypeError``. The output puts the columns' indicator blocks
     side by side: shape ``(n_samples, sum_j k_j)``, dtype float64.
 
     Missing values are refused, every kind the same way: None, a NaN (float, NumPy,

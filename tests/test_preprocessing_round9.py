@@ -154,3 +154,29 @@ def test_label_encoder_dict_keeps_uint64_labels_past_int64():
     ]
     with pytest.raises(ValueError, match="beyond int64 and uint64"):
         LabelEncoder.from_dict({**enc.to_dict(), "classes": ["-1", str(2**64 - 1)]})
+
+
+@pytest.mark.parametrize(
+    ("X", "shown"),
+    [
+        (np.array([[1], ["1"], ["a"]], dtype=object), r"'1' and 1 \(int\)"),
+        ([[True], ["True"]], r"'True' and True \(bool\)"),
+        ("frame", r"\('c'\), such as 'a' and 1 \(int\)"),
+    ],
+)
+def test_one_hot_refuses_a_column_mixing_text_and_other_values(X, shown):
+    # the int 1 and the text '1' (True and 'True') became one category, silently
+    if isinstance(X, str):
+        X = pd.DataFrame({"c": ["a", 1]})
+    with pytest.raises(TypeError, match=r"mixes text and other values in column 0.*" + shown):
+        OneHotEncoder().fit(X)
+    enc = OneHotEncoder().fit([["1"], ["a"], ["True"]])
+    with pytest.raises(TypeError, match="mixes text and other values"):
+        enc.transform(np.array([["1"], [1]], dtype=object))
+    # columns of one type each, text beside numbers, still encode
+    assert OneHotEncoder().fit([["a", 1], ["b", 2.5]]).feature_names_out == [
+        "x0=a",
+        "x0=b",
+        "x1=1",
+        "x1=2.5",
+    ]
