@@ -179,3 +179,27 @@ def test_sklearn_speed_tables_name_the_command_that_made_them():
         assert int(rounds) == (int(given.group(1)) if given else 3), intro
         given = re.search(r"--threads (\d+)", options)
         assert int(threads) == (int(given.group(1)) if given else 2), intro
+
+
+def test_sklearn_one_sample_class_error_reads_as_the_differences_table_says():
+    """The Differences row on a class of 1 sample under early stopping: scikit-learn's
+    error with its code for the class (`['True']`), then what the codes stand for (the row
+    said glassnet showed the label itself, `[1]`)."""
+    pytest.importorskip("sklearn")
+    from glassnet.sklearn import MLPClassifier
+
+    text = _flat(_doc("sklearn.md"))
+    row = re.search(r"\| early-stopping split with a class of 1 sample \|[^|]*\|([^|]*)\|", text)
+    assert row, "sklearn.md: the Differences row on a class of 1 sample"
+    quoted = re.findall(r"`([^`]*)`", row.group(1))
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = np.zeros(40, int)
+    y[0] = 1
+    with pytest.raises(ValueError) as err:
+        MLPClassifier(max_iter=2, early_stopping=True).fit(X, y)
+    message = str(err.value)
+    assert message.startswith("MLPClassifier: early_stopping=True holds out")
+    for quote in quoted:
+        if quote != "validation_fraction":
+            assert quote in message, quote
+    assert "Classes with too few members are: ['True']" in message
