@@ -948,6 +948,16 @@ def _check_grid_effects(grid: dict[str, Any], points: list[dict], models: list[M
         )
 
 
+class _GridPoint(dict):
+    """One grid point as build receives it: a dict that remembers a key read and missing."""
+
+    missed: Any = None
+
+    def __missing__(self, key: Any) -> Any:
+        self.missed = key
+        raise KeyError(key)
+
+
 def search(
     build: Any,
     X: Any,
@@ -1072,17 +1082,18 @@ def search(
     points = [dict(zip(grid, combo)) for combo in itertools.product(*grid.values())]
     models = []
     for params in points:
+        point = _GridPoint(params)
         try:
-            model = build(dict(params))
-        except KeyError as e:  # (build read a setting the grid does not have: p["seed"])
-            key = e.args[0] if len(e.args) == 1 else None
-            if not isinstance(key, str) or key in params:
+            model = build(point)
+        except KeyError as e:  # build read a setting the grid does not have: p["seed"]
+            if point.missed is None or e.args != (point.missed,):  # (another dict's KeyError)
                 raise
+            key = point.missed
             raise KeyError(
-                f"search: build({params!r:.80}) raised KeyError({key!r}), and the grid has "
-                f"no {key!r} (its keys: {list(grid)}): where build reads params[{key!r}], add "
-                f"{key!r} to the grid, or read it with params.get({key!r}, default)."
-            ) from None
+                f"search: build({params!r:.80}) read params[{key!r}], and the grid has no "
+                f"{key!r} (its keys: {list(grid)}): add {key!r} to the grid, or read it with "
+                f"params.get({key!r}, default)."
+            ) from e
         if not isinstance(model, Module):
             raise TypeError(
                 f"search: build({params!r:.80}) returned {type(model).__name__}; it must "

@@ -251,7 +251,7 @@ def test_a_build_that_reads_a_setting_the_grid_lacks_is_told_which():
     def build(p):
         return nn.MLP([5, 4, 1], activation="tanh", output_activation="sigmoid", rng=p["seed"])
 
-    with pytest.raises(KeyError, match=r"raised KeyError\('seed'\), and the grid has no 'seed'"):
+    with pytest.raises(KeyError, match=r"read params\['seed'\], and the grid has no 'seed'"):
         search(build, X, y, {"lr": [0.1, 0.2]}, loss="bce", epochs=1)
 
     def broken(p):  # a KeyError of the user's own, for a key the grid has: as it was
@@ -259,6 +259,15 @@ def test_a_build_that_reads_a_setting_the_grid_lacks_is_told_which():
 
     with pytest.raises(KeyError, match=r"^0\.1$"):
         search(broken, X, y, {"lr": [0.1, 0.2]}, loss="bce", epochs=1)
+
+    acts = {"relu": "relu", "tanh": "tanh"}
+
+    def lookup(p):  # a grid value missing from build's own table: its KeyError, as it was
+        act = acts[p["act"]]
+        return nn.MLP([5, 4, 1], activation=act, output_activation="sigmoid", rng=0)
+
+    with pytest.raises(KeyError, match=r"^'Tanh'$"):
+        search(lookup, X, y, {"act": ["relu", "Tanh"]}, loss="bce", epochs=1)
 
 
 def test_search_refuses_a_validation_split_beside_validation_data():
