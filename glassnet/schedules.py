@@ -157,6 +157,7 @@ class LRSchedule:
 
     _hyper: tuple[str, ...] = ()
     _progress: dict[str, Any] = {}  # name → starting value
+    _added: tuple[str, ...] = ()  # progress a state dict saved before it existed may lack
     _needs: tuple[str, ...] = ()  # the facts of epoch_end that step takes
     _clock = "epoch"  # what the rate is a function of
     _never_rises = False  # True: a rate of 0 stays 0 (the decays; :meth:`stays_zero`)
@@ -391,6 +392,8 @@ class LRSchedule:
         """Restore what :meth:`state_dict` returned (``optimizer.lr`` is not touched:
         load the optimizer's own state dict for that)."""
         name, keys = type(self).__name__, list(self.state_dict())
+        if isinstance(state, Mapping):  # (progress added later: a state dict from before)
+            state = {**{k: self._progress[k] for k in self._added if k not in state}, **state}
         check_state_dict(state, name, keys)
         bases = state["base_lrs"]
         if not isinstance(bases, list) or len(bases) != len(self.base_lrs):
@@ -661,6 +664,7 @@ class CosineAnnealingWarmRestarts(LRSchedule):
 
     _hyper = ("T_0", "T_mult", "eta_min")
     _progress = {"fraction": 0.0}  # what step(epoch) gave past the whole epoch (self.epoch)
+    _added = ("fraction",)  # (state dicts before step(epoch) took fractions: 0)
     _rules = {"fraction": {"low": 0, "high": 1, "high_open": True}}
 
     def __init__(

@@ -543,3 +543,23 @@ def test_clamp_in_place_as_torch():
     t.clamp_(min=0.1)
     g.clamp_(min=0.1)
     np.testing.assert_array_equal(g.data, t.numpy())
+
+
+def test_a_warm_restarts_state_dict_saved_before_fractions_loads():
+    """CosineAnnealingWarmRestarts' state dict gained 'fraction' (step(epoch) with a fraction);
+    one saved before it was refused for the missing key: it loads with fraction 0."""
+    from glassnet import nn, optim
+    from glassnet.schedules import CosineAnnealingWarmRestarts
+
+    opt = optim.SGD(nn.MLP([2, 1], rng=0).parameters(), lr=0.1)
+    sched = CosineAnnealingWarmRestarts(opt, T_0=3)
+    for _ in range(4):
+        sched.step()
+    old = {k: v for k, v in sched.state_dict().items() if k != "fraction"}
+    again = CosineAnnealingWarmRestarts(
+        optim.SGD(nn.MLP([2, 1], rng=0).parameters(), lr=0.1), T_0=3
+    )
+    again.load_state_dict(old)
+    assert again.state_dict() == sched.state_dict() and again.fraction == 0.0
+    with pytest.raises(ValueError, match="missing"):
+        again.load_state_dict({k: v for k, v in old.items() if k != "epoch"})
