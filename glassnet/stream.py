@@ -1288,11 +1288,11 @@ class _Mended(io.RawIOBase):
         self._file.close()
         super().close()
 
-    def _raw(self, size: int | None = None) -> bytes:
-        """The file's next ``size`` bytes (None: its next line), its lines counted: into
-        ``mends.lines`` at the end of the file, each ending in CR LF, CR or LF, as Python's
-        csv counts lines, and a last line without a line break one too."""
-        raw = self._file.readline() if size is None else self._file.read(size)
+    def _raw(self, size: int) -> bytes:
+        """The file's next ``size`` bytes, its lines counted: into ``mends.lines`` at the
+        end of the file, each ending in CR LF, CR or LF, as Python's csv counts lines, and
+        a last line without a line break one too."""
+        raw = self._file.read(size)
         if raw:
             self._count += raw.count(b"\n") + raw.count(b"\r") - raw.count(b"\r\n")
             if self._last == b"\r" and raw[:1] == b"\n":  # (a CR LF across two reads)
@@ -1306,12 +1306,21 @@ class _Mended(io.RawIOBase):
         import csv as pycsv
 
         d = self._delimiter
-        # the header: the first line that is not blank, left as it is
+        # the header: the first line that is not blank, left as it is (a line ends in CR
+        # LF, LF or CR, as a Macintosh CSV file's lines end; a CR last read may be CR LF's)
         header: list[str] = []
+        carry = b""  # (read, not yet passed on)
         while not header:
-            line = self._raw()
-            if not line:
-                return
+            found = re.search(rb"\r\n|\n|\r(?!\Z)", carry)
+            if found is None:
+                more = self._raw(1 << 16)
+                if more:
+                    carry += more
+                    continue
+                if not carry:
+                    return
+            end = len(carry) if found is None else found.end()
+            line, carry = carry[:end], carry[end:]
             yield line
             if line.strip():
                 text = line.decode("utf-8-sig", "surrogateescape").rstrip("\r\n")
@@ -1325,7 +1334,6 @@ class _Mended(io.RawIOBase):
         maybe = re.compile(
             rb"(?:%s%s*|(?:^|(?<=[\r\n]))%s+)(?=[\r\n]|\Z)" % (re.escape(d.encode()), _WS, _WS)
         )
-        carry = b""
         while True:
             block = self._raw(1 << 20)
             data = carry + block

@@ -32,7 +32,7 @@ def _file(path: Path, blanks: dict[int, str], eol: str = "\n", n: int = 600) -> 
 _BLANKS = [",,", " , ,", '""," ",', ",,,,", "   ", ",", "\t,\t,\t", '"",""', "", ",\u00a0,"]
 
 
-@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+@pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"])
 def test_rows_of_blank_cells_are_skipped_as_in_memory(tmp_path, eol):
     """Early rows (the first block, whose cells decide the columns' types: `` , ,`` made
     column a text) and late ones (after blocks the statistics pass has read) are skipped,
@@ -76,6 +76,27 @@ def test_a_blank_row_past_the_first_blocks_is_skipped(tmp_path, blank):
     assert cols.line_notes == table.line_notes == "600 rows from 602 lines (1 header, 1 blank)"
     X = np.concatenate([x for x, _, _ in stream.chunks()])
     np.testing.assert_allclose(X[:, 0], table.numbers("a"), rtol=1e-6)
+
+
+def test_the_mended_reading_takes_lines_ending_in_a_carriage_return(tmp_path):
+    """A Macintosh CSV file (lines ending in CR alone) read mended: its header row was
+    read as the whole file ("new-line character seen in unquoted field"), for rows ending
+    in empty fields as for rows of blank cells; blank lines before the header, and a
+    last line of blank cells without a line break, counted as in memory."""
+    from glassnet.datasets import read_csv
+    from glassnet.stream import from_csv
+
+    data = _file(tmp_path / "d.csv", {}, "\r")
+    lines = data.read_bytes().split(b"\r")
+    lines[4] += b",,"
+    data.write_bytes(b"\r".join(lines))
+    table, cols = read_csv(data, target="y"), from_csv(data, "y", block_size=1 << 12).columns
+    assert cols.rows == table.n_rows == 600 and cols.trailing == {2: 1}
+    data.write_bytes(b"\r\r" + b"\r".join(lines) + b" , ,")
+    table, cols = read_csv(data, target="y"), from_csv(data, "y", block_size=1 << 12).columns
+    assert cols.rows == table.n_rows == 600 and cols.blank == 1
+    assert cols.line_notes == "600 rows from 604 lines (1 header, 3 blank)"
+    assert table.line_notes.startswith(cols.line_notes + "; 1 of the 600 rows end in 2")
 
 
 def test_blank_rows_of_text_columns_whose_empty_cells_are_no_missing_mark(tmp_path):
