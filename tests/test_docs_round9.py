@@ -203,3 +203,37 @@ def test_sklearn_one_sample_class_error_reads_as_the_differences_table_says():
         if quote != "validation_fraction":
             assert quote in message, quote
     assert "Classes with too few members are: ['True']" in message
+
+
+def _nested_callback():
+    def stop(state):
+        return False
+
+    return stop
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")  # 1 epoch: not converged
+def test_sklearn_callbacks_pickling_errors_are_the_ones_named():
+    """sklearn.md names the error pickling an estimator with a lambda or a nested function
+    callback raises; pickle.dumps of a nested one raised AttributeError, which it did not
+    name."""
+    pytest.importorskip("sklearn")
+    import io
+    import pickle
+
+    import joblib
+
+    from glassnet.sklearn import MLPClassifier
+
+    text = _flat(_doc("sklearn.md"))
+    said = text[text.index("needs them defined at a module's top level") :]
+    said = said[: said.index("GridSearchCV(n_jobs=2)")]
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    y = (X[:, 0] > 0).astype(int)
+    for callback in (lambda state: False, _nested_callback()):
+        clf = MLPClassifier(hidden_layer_sizes=(3,), max_iter=1, callbacks=[callback])
+        clf.fit(X, y)
+        for dump in (pickle.dumps, lambda est: joblib.dump(est, io.BytesIO())):
+            with pytest.raises(Exception) as err:
+                dump(clf)
+            assert f"`{type(err.value).__name__}`" in said, (callback, err.value)
