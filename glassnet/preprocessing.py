@@ -1398,7 +1398,10 @@ class Preprocessor:
         missing ones). Feature columns not seen at fit raise ``ValueError`` too,
         unless ``extra="ignore"``. A category not seen at fit raises ``ValueError``,
         unless ``unknown="ignore"``: its one-hot block is then all zeros, and
-        ``unknown_counts_`` says how many cells of each column were unknown.
+        ``unknown_counts_`` says how many cells of each column were unknown. A number
+        that overflows float64 in the fitted scale (-1e308 in a column of 1e308's) comes
+        back as ``inf`` or ``-inf``, without a NumPy warning: the command line and
+        :class:`glassnet.io.Pipeline` refuse it naming its line or row and column.
         """
         if self.columns_ is None or self.kinds_ is None:
             raise _not_fitted(self, "fit(table)")
@@ -1440,7 +1443,9 @@ class Preprocessor:
             assert self.scaler_ is not None
             self._check_numeric(table, num)
             Xn = np.stack([table.numbers(c) for c in num], axis=1)
-            Xn = self.scaler_._scaled(self.scaler_._check(Xn, "Preprocessor.transform"))
+            Xn = self.scaler_._check(Xn, "Preprocessor.transform")
+            with np.errstate(over="ignore"):  # (the inf is the callers' to name: no warning)
+                Xn = self.scaler_._scaled(Xn)
             out[:, [start[c] for c in num]] = Xn
         if cat:
             assert self.encoder_ is not None

@@ -180,3 +180,18 @@ def test_one_hot_refuses_a_column_mixing_text_and_other_values(X, shown):
         "x1=1",
         "x1=2.5",
     ]
+
+
+def test_preprocessor_overflow_is_an_inf_without_a_numpy_warning():
+    # NumPy's "overflow encountered in subtract" leaked before the callers' own error, and
+    # with warnings as errors it was raised instead of it
+    import warnings
+
+    from glassnet.datasets import Table
+    from glassnet.preprocessing import Preprocessor
+
+    pre = Preprocessor().fit(Table({"a": ["1e308", "1e308"], "y": ["0", "1"]}, target="y"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = pre.transform(Table({"a": ["-1e308", "1e308"], "y": ["0", "1"]}, target="y"))
+    assert out.tolist() == [[-np.inf], [0.0]]
