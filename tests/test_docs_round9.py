@@ -237,3 +237,26 @@ def test_sklearn_callbacks_pickling_errors_are_the_ones_named():
             with pytest.raises(Exception) as err:
                 dump(clf)
             assert f"`{type(err.value).__name__}`" in said, (callback, err.value)
+
+
+def test_sklearn_mixed_labels_example_mixes_them():
+    """The Differences row on labels mixing text and numbers gives an example that mixes
+    them: an object array (a list [1, 'a'] is NumPy's strings '1', 'a', which both fit)."""
+    pytest.importorskip("sklearn")
+    from sklearn.neural_network import MLPClassifier as SkMLP
+
+    from glassnet.sklearn import MLPClassifier
+
+    text = _flat(_doc("sklearn.md"))
+    row = re.search(r"\| labels mixing text and numbers \(`([^`]*)`[^|]*\|([^|]*)\|([^|]*)\|", text)
+    assert row, "sklearn.md: the Differences row on mixed labels"
+    example, theirs, ours = row.groups()
+    labels = eval(example, {"np": np})  # the doc's example: an expression
+    X = np.random.default_rng(0).normal(size=(len(labels) * 10, 2))
+    y = np.concatenate([labels] * 10)
+    with pytest.raises(TypeError) as err:
+        SkMLP(max_iter=1).fit(X, y)
+    assert str(err.value) in theirs
+    with pytest.raises(ValueError, match=r"\(int, str\)"):
+        MLPClassifier(max_iter=1).fit(X, y)
+    assert "`int, str`" in ours
