@@ -1441,15 +1441,23 @@ def _number(cell: Any, column: str, row: int, tokens: frozenset[str], decimal: s
         mark = (
             f" (the model reads numbers with the decimal mark {decimal!r} of its training "
             f"data, as glassnet predict does: write them so, or give Python numbers)"
-            if decimal != "." and isinstance(cell, str)
+            if decimal != "." and (isinstance(cell, str) or _reads_with_point(text))
             else ""
-        )
+        )  # (a Decimal or an int's text is written with '.')
         shown = f"the text {cell!r}" if isinstance(cell, str) else (
             f"{cell!r:.60} (a {type(cell).__name__})")  # fmt: skip
         raise ValueError(
             f"feeds: column {column!r} is a number column of the model, but holds {shown} "
             f"at row {row}, which is not a number{mark}."
         ) from None
+
+
+def _reads_with_point(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return "_" not in text
 
 
 def _absent(cell: Any) -> bool:
@@ -2056,6 +2064,8 @@ def _scaled(
     """A Gemm's weights (``name`` 'alpha') or bias ('beta') times that attribute, which must
     leave them finite (the tensors were checked, but NaN, inf or an overflow here is not)."""
     factor = attrs.get(name, 1.0)
+    if a.dtype == np.float16:  # (the network is float32: 40000 x 2 overflows float16 only)
+        a = a.astype(np.float32)
     with np.errstate(over="ignore", invalid="ignore"):
         out = a * factor
     if not np.all(np.isfinite(out)):

@@ -162,6 +162,12 @@ def test_feeds_refuses_a_point_in_a_number_of_a_decimal_comma_model(comma_model)
     with pytest.raises(ValueError, match=r"'1\.234'.*decimal mark ','"):
         feeds(onnx_path, rows)
     assert feeds(onnx_path, {"a": [1.234], "b": [0.5], "c": ["x"]})["a"][0, 0] == 1.234
+    # a Decimal is read by its text, '2.5', refused there too: the hint is given as for a str
+    # (it was left out: "which is not a number." and nothing more)
+    from decimal import Decimal
+
+    with pytest.raises(ValueError, match=r"Decimal\('2\.5'\).*decimal mark ','"):
+        feeds(onnx_path, {"a": [Decimal("2.5")], "b": [0.5], "c": ["x"]})
 
 
 def test_feeds_of_a_model_of_the_decimal_point_is_unchanged(tmp_path):
@@ -436,3 +442,25 @@ def test_export_never_replaces_a_model_file_or_data(tmp_path):
     export(net, tmp_path / "m.onnx")  # (an ONNX file: replaced)
     (tmp_path / "e.onnx").write_bytes(b"")
     export(net, tmp_path / "e.onnx")
+
+
+def test_onnx_load_scales_a_float16_gemm_in_float32(tmp_path):
+    """alpha x B was taken in float16 (40000 x 2 overflows it), and the Gemm called corrupt;
+    the network is float32, where the weights, 80000, are finite."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+
+    from glassnet import onnx as gx
+
+    B = numpy_helper.from_array(np.full((2, 3), 40000, np.float16), "B")
+    C = numpy_helper.from_array(np.zeros(3, np.float16), "C")
+    node = helper.make_node("Gemm", ["X", "B", "C"], ["Y"], alpha=2.0)
+    graph = helper.make_graph(
+        [node], "g", [helper.make_tensor_value_info("X", TensorProto.FLOAT16, [None, 2])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT16, [None, 3])], [B, C],
+    )  # fmt: skip
+    path = tmp_path / "g16.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)]), path)
+    W = next(iter(gx.load(path).parameters())).data
+    assert W.dtype == np.float32
+    np.testing.assert_array_equal(W, 80000.0)
