@@ -1134,6 +1134,15 @@ class LabelEncoder:
                     f"takes labels of one type (str, int, float or bool). Convert them to one "
                     f"type first."
                 )
+        values = arr.tolist() if arr.dtype.kind == "O" and arr.ndim == 1 else []
+        if not set(map(type, values)) <= _NEVER_MISSING:  # None, pandas' NA: no label
+            gone = [i for i, v in enumerate(values) if _is_missing(v)]  # ("mixes NoneType")
+            if gone:
+                raise ValueError(
+                    f"The 'y' parameter of {where} holds {len(gone)} missing label(s) (None, "
+                    f"NaN, pandas' NA or NaT), the first at position {gone[0]}: drop those "
+                    f"samples or give them a label."
+                )
         if arr.dtype.kind == "O":  # (NumPy's scalars as Python's; ints and floats as floats,
             # as a list of them reads: then checked as any float labels, NaN included)
             vals = [v.item() if isinstance(v, np.generic) else v for v in arr.tolist()]

@@ -102,7 +102,7 @@ def test_label_encoder_refuses_nan_labels_of_object_arrays_and_in_classes():
     # a float array's NaN was refused, an object array's became a class (which transform
     # then refused), and LabelEncoder(classes=[1.0, nan]) was taken
     for y in (np.array([1.0, np.nan], dtype=object), pd.Series([1.0, np.inf], dtype=object)):
-        with pytest.raises(ValueError, match=r"'y' parameter of LabelEncoder.fit holds NaN or inf"):
+        with pytest.raises(ValueError, match=r"LabelEncoder.fit holds (NaN or inf|1 missing)"):
             LabelEncoder().fit(y)
     with pytest.raises(ValueError, match=r"'classes' parameter of LabelEncoder holds NaN or inf"):
         LabelEncoder(classes=[1.0, np.nan])
@@ -195,3 +195,22 @@ def test_preprocessor_overflow_is_an_inf_without_a_numpy_warning():
         warnings.simplefilter("error")
         out = pre.transform(Table({"a": ["-1e308", "1e308"], "y": ["0", "1"]}, target="y"))
     assert out.tolist() == [[-np.inf], [0.0]]
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([None, None], dtype=object),
+        ["a", None],
+        "string",
+        np.array([1, None], dtype=object),
+    ],
+)
+def test_label_encoder_names_missing_labels(y):
+    # "LabelEncoder takes labels of one type; 'y' mixes ['NoneType']" (or ['NAType', 'str'])
+    if isinstance(y, str):
+        y = pd.Series(["a", None], dtype="string")
+    with pytest.raises(ValueError, match=r"'y' parameter of LabelEncoder.fit holds \d missing "):
+        LabelEncoder().fit(y)
+    with pytest.raises(ValueError, match=r"LabelEncoder.transform holds 1 missing label\(s\)"):
+        LabelEncoder().fit(["a", "b"]).transform(np.array(["a", None], dtype=object))
