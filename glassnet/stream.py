@@ -940,10 +940,10 @@ def from_csv(
     that ends in more fields than the header, the extra ones empty (``1,2,0,,``: a
     delimiter ending the line, as spreadsheets export), is read as ``read_csv`` reads it,
     those fields left out and counted in ``columns.trailing``; a row whose every cell is
-    blank (``,,``, `` , ,``) is skipped, as ``read_csv`` skips it, and counted in
-    ``columns.blank`` (``columns.line_notes``: the note ``read_csv`` gives, over the whole
-    file). Such rows have the file read again, mended as read (:class:`_Mended`), once
-    one is found; a file without them is read by pyarrow alone.
+    blank (``,,``, or blanks between the delimiters) is skipped, as ``read_csv`` skips
+    it, and counted in ``columns.blank`` (``columns.line_notes``: the note ``read_csv``
+    gives, over the whole file). Such rows have the file read again, mended as read
+    (:class:`_Mended`), once one is found; a file without them is read by pyarrow alone.
 
     ``target`` a list of column names: several label columns (a multi-label target), each
     read as text as written (the blanks around a cell stripped); y is (rows, K), column k
@@ -1158,7 +1158,8 @@ def _csv_input(path: str, delimiter: str, mends: _Mends | None) -> Any:
 
 def _blank(cells: list[str]) -> bool:
     """Whether a row of ``cells`` (as Python's csv reads it) is one whose every cell is
-    blank, which the in-memory reader skips (``,,``, `` , ,``, ``""``, a line of blanks)."""
+    blank, which the in-memory reader skips (``,,``, blanks between the delimiters,
+    ``"",""``, a line of blanks)."""
     return not "".join(cells).strip()
 
 
@@ -1221,12 +1222,13 @@ def _takes(cells: list[str], header: list[str]) -> int | None:
 
 def _mendable(path: str, delimiter: str, error: Exception, nulls: frozenset[str]) -> bool:
     """Whether pyarrow's ``error`` refuses a row of ``path`` that the in-memory reader
-    takes, so that :class:`_Mended` reads it: for its width, the first such row one that
-    :func:`_takes` takes or a row of blank cells (:func:`_blank`); for a blank cell of a
-    number column (`` , ,``: pyarrow's cells ``nulls`` are missing, a blank one is no
-    number), the first row with a blank cell there, not one of ``nulls``, a row of blank
-    cells. (Another error, such as a text in a number column, is not looked into: the file
-    would be read to its end for a row to mend.)"""
+    takes, so that :class:`_Mended` reads it. Refused for its width: the first row of
+    another width than the header's is one :func:`_takes` takes, or a row of blank cells
+    (:func:`_blank`). Refused for a blank cell of a number column (blanks between two
+    delimiters: a cell that is none of ``nulls``, the texts pyarrow reads as missing, is
+    read as a number): the first row with such a cell in that column is a row of blank
+    cells. (Another error, such as a text in a number column, is not looked into: the
+    file would be read to its end for a row to mend.)"""
     if re.search(r"Expected \d+ columns?, got \d+", str(error)):
         for _, cells, header in _csv_rows(path, delimiter, True):
             if len(cells) != len(header):
@@ -1378,8 +1380,8 @@ class _Mended(io.RawIOBase):
         return b"".join(out)
 
 
-#: A blank (as str.strip strips it: ASCII's, \\x1c-\\x1f and Unicode's, in UTF-8) or a quote:
-#: what a row's empty fields and a row of blank cells are written with.
+#: A blank as str.strip strips it (ASCII's, the separators 0x1c-0x1f, Unicode's spaces, in
+#: UTF-8) or a quote: what a row's empty fields and a row of blank cells are written with.
 _WS = (
     rb'(?:[ \t\x0b\x0c\x1c-\x1f"]|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]'
     rb"|\xe2\x81\x9f|\xe3\x80\x80)"

@@ -1,5 +1,5 @@
 """The stream's round-9 fix: rows whose every cell is blank (``,,`` in a file of three
-columns, or cells of blanks only, `` , ,``), which the in-memory reader skips with a note,
+columns, or cells of blanks only, " , ,"), which the in-memory reader skips with a note,
 are skipped by ``glassnet.stream.from_csv`` and ``glassnet train --stream`` too, with the
 same counts over the whole file (``Columns.line_notes``), read through the mended reading
 that rows ending in empty fields take; a file without such rows is read as before."""
@@ -34,7 +34,7 @@ _BLANKS = [",,", " , ,", '""," ",', ",,,,", "   ", ",", "\t,\t,\t", '"",""', "",
 
 @pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"])
 def test_rows_of_blank_cells_are_skipped_as_in_memory(tmp_path, eol):
-    """Early rows (the first block, whose cells decide the columns' types: `` , ,`` made
+    """Early rows (the first block, whose cells decide the columns' types: " , ," made
     column a text) and late ones (after blocks the statistics pass has read) are skipped,
     the rows, cells, categories and note those of the in-memory reader."""
     from glassnet.datasets import read_csv
@@ -62,7 +62,7 @@ def test_rows_of_blank_cells_are_skipped_as_in_memory(tmp_path, eol):
 @pytest.mark.parametrize("blank", _BLANKS[:-2] + _BLANKS[-1:])
 def test_a_blank_row_past_the_first_blocks_is_skipped(tmp_path, blank):
     """A row of blank cells after blocks the statistics pass has read, found however
-    pyarrow reads it: as missing cells (,,), as no number (`` , ,`` in a number column),
+    pyarrow reads it: as missing cells (,,), as no number (" , ," in a number column),
     as a row of another width (``,,,,``, a line of blanks)."""
     from glassnet.datasets import read_csv
     from glassnet.stream import from_csv
