@@ -260,3 +260,23 @@ def test_sklearn_mixed_labels_example_mixes_them():
     with pytest.raises(ValueError, match=r"\(int, str\)"):
         MLPClassifier(max_iter=1).fit(X, y)
     assert "`int, str`" in ours
+
+
+# ------------------------------------------------------------------------- threads.md
+def test_threads_digits_speedup_is_the_tables():
+    """threads.md's digits MLP on a busy machine: "A-B times faster fit for fit (C times,
+    median to median)" from the table of the fits' seconds, taken alternately (the doc
+    said 16-25: the first pair is 12.9x)."""
+    text = _doc("threads.md")
+    two = re.search(r"^\| `threads=2` [^|]*\| ([\d., ]+) \|$", text, re.M)
+    rule = re.search(r"^\| `threads=None` [^|]*\| ([\d., ]+) \|$", text, re.M)
+    said = re.search(
+        r"(\d+)-(\d+) times faster fit for fit \((\d+) times, median to median\)", _flat(text)
+    )
+    assert two and rule and said, "threads.md: the digits table and its speedup"
+    slow = [float(s) for s in two.group(1).split(",")]
+    fast = [float(s) for s in rule.group(1).split(",")]
+    pairs = [a / b for a, b in zip(slow, fast)]
+    low, high, median = (int(g) for g in said.groups())
+    assert (low, high) == (round(min(pairs)), round(max(pairs)))
+    assert median == round(float(np.median(slow) / np.median(fast)))
