@@ -817,7 +817,10 @@ class OneHotEncoder:
     Attributes
     ----------
     categories_ : list of str arrays, one per column (sorted, or in the order given)
-    names_ : list of str, the column names (``x0, x1, ...`` when not given)
+    names_ : list of str, the column names (``names``, else a DataFrame's, else ``x0, x1, ...``)
+    feature_names_in_ : list of str or None, the columns of a pandas DataFrame passed to
+        :meth:`fit` (when all its column names are str); a DataFrame given to
+        :meth:`transform` must then have those columns in that order
 
     Examples
     --------
@@ -844,6 +847,7 @@ class OneHotEncoder:
         self.categories = categories
         self.categories_: list[np.ndarray] | None = None
         self.names_: list[str] | None = None
+        self.feature_names_in_: list[str] | None = None
 
     def __repr__(self) -> str:
         if self.categories_ is None:
@@ -855,12 +859,13 @@ class OneHotEncoder:
 
         ``names`` (one per column) label the outputs and error messages; by default a
         pandas DataFrame's column names (when all are str), else ``x0, x1, ...``. Fitted
-        with names, a DataFrame given to :meth:`transform` must have those columns in that
-        order (else ``ValueError``: taken by position, columns in another order would be
-        encoded with each other's categories).
+        on such a DataFrame, the encoder takes at :meth:`transform` a DataFrame with those
+        columns in that order (else ``ValueError``: taken by position, columns in another
+        order would be encoded with each other's categories).
         """
+        self.feature_names_in_ = _frame_names(X)
         if names is None:
-            names = _frame_names(X)
+            names = self.feature_names_in_
         cols = _as_str_columns(X, "OneHotEncoder.fit", None if isinstance(names, str) else names)
         self.names_ = self._check_names(names, len(cols))
         if isinstance(self.categories, str):
@@ -919,10 +924,8 @@ class OneHotEncoder:
         self.unknown_counts_: dict[str, int] = {}
         if self.categories_ is None or self.names_ is None:
             raise _not_fitted(self, "fit(X)")
-        default = [f"x{j}" for j in range(len(self.names_))]  # (fitted without names)
-        _check_frame_names(
-            X, None if self.names_ == default else self.names_, "X", "OneHotEncoder.transform"
-        )
+        fitted = getattr(self, "feature_names_in_", None)
+        _check_frame_names(X, fitted, "X", "OneHotEncoder.transform")
         cols = _as_str_columns(X, "OneHotEncoder.transform", self.names_)
         if len(cols) != len(self.categories_):
             raise ValueError(
@@ -999,11 +1002,15 @@ class OneHotEncoder:
         """A JSON-safe dict: ``{"type", "names", "categories"}``."""
         if self.categories_ is None or self.names_ is None:
             raise _not_fitted(self, "fit(X)")
-        return {
+        out: dict[str, Any] = {
             "type": "OneHotEncoder",
             "names": list(self.names_),
             "categories": [[str(c) for c in cats] for cats in self.categories_],
         }
+        names_in = getattr(self, "feature_names_in_", None)
+        if names_in is not None:  # (only then: files without it read as before)
+            out["names_in"] = list(names_in)
+        return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> OneHotEncoder:
@@ -1023,6 +1030,17 @@ class OneHotEncoder:
             )
         enc = cls()
         enc.names_ = [str(n) for n in names]
+        names_in = d.get("names_in")
+        if names_in is not None and (
+            not isinstance(names_in, list)
+            or len(names_in) != len(names)
+            or not all(isinstance(n, str) for n in names_in)
+        ):
+            raise ValueError(
+                f"OneHotEncoder.from_dict: 'names_in' must be a list of {len(names)} str, one "
+                f"per column. Got {names_in!r}."
+            )
+        enc.feature_names_in_ = list(names_in) if names_in is not None else None
         # the saved order (sorted, or the user's): one-hot column i is category i
         enc.categories_ = [_ordered_categories(c, "OneHotEncoder.from_dict") for c in cats]
         return enc

@@ -214,3 +214,19 @@ def test_label_encoder_names_missing_labels(y):
         LabelEncoder().fit(y)
     with pytest.raises(ValueError, match=r"LabelEncoder.transform holds 1 missing label\(s\)"):
         LabelEncoder().fit(["a", "b"]).transform(np.array(["a", None], dtype=object))
+
+
+def test_one_hot_checks_a_dataframes_columns_even_when_names_are_given():
+    # the names given label the outputs; the DataFrame's own columns are what transform
+    # checks (an encoder fitted on df with names=... took df itself at transform)
+    df = pd.DataFrame({"c": ["a", "b"], "d": ["b", "a"]})
+    enc = OneHotEncoder().fit(df, names=["k", "m"])
+    assert enc.feature_names_out == ["k=a", "k=b", "m=a", "m=b"]
+    assert enc.feature_names_in_ == ["c", "d"]
+    assert enc.transform(df).tolist() == [[1, 0, 0, 1], [0, 1, 1, 0]]
+    with pytest.raises(ValueError, match="another order"):
+        enc.transform(df[["d", "c"]])
+    assert enc.to_dict()["names_in"] == ["c", "d"]
+    assert "names_in" not in OneHotEncoder().fit(df.to_numpy()).to_dict()
+    with pytest.raises(ValueError, match=r"'names_in' must be a list of 2 str"):
+        OneHotEncoder.from_dict({**enc.to_dict(), "names_in": ["c"]})
