@@ -280,3 +280,25 @@ def test_threads_digits_speedup_is_the_tables():
     low, high, median = (int(g) for g in said.groups())
     assert (low, high) == (round(min(pairs)), round(max(pairs)))
     assert median == round(float(np.median(slow) / np.median(fast)))
+
+
+def test_threads_one_busy_core_slowdown_at_two_threads_is_the_tables():
+    """ "at 2 threads, as before, W1 kept A-B: C-D times slower": the `glassnet@2` columns
+    (quiet, one core busy) of the one-busy-core table (the doc said 5-16; W1-b32's is 17)."""
+    text = _doc("threads.md")
+    said = re.search(
+        r"at 2 threads, as before, W1 kept ([\d.]+)-([\d.]+): (\d+)-(\d+) times slower",
+        _flat(text),
+    )
+    assert said, "threads.md: W1's slowdown at 2 threads"
+    rows = re.findall(
+        r"^\| (W1-b\d+) \| [^|]+\| [^|]+\| \*\*[\d.]+\*\* \| ([\d,]+)[^|]*\| ([\d,]+)[^|]*\| "
+        r"([\d.]+) \|$",
+        text,
+        re.M,
+    )
+    assert len(rows) == 3, "threads.md: the one-busy-core table's W1 rows"
+    slower = [int(q.replace(",", "")) / int(b.replace(",", "")) for _, q, b, _ in rows]
+    kept = [float(k) for *_, k in rows]
+    assert (float(said.group(1)), float(said.group(2))) == (min(kept), max(kept))
+    assert (int(said.group(3)), int(said.group(4))) == (round(min(slower)), round(max(slower)))
