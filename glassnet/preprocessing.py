@@ -444,6 +444,12 @@ def _stratified(
     try:
         classes, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
     except TypeError:
+        gone = [i for i, v in enumerate(labels.tolist()) if _is_missing(v)]
+        if gone:  # (None, pandas' NA: no class to keep the share of)
+            raise ValueError(
+                f"The 'stratify' parameter holds {len(gone)} missing label(s) (None, pandas' "
+                f"NA), the first at row {gone[0]}: drop those rows or give them a label."
+            ) from None
         raise TypeError(
             "The 'stratify' labels mix types that cannot be sorted (e.g. str and int): "
             "use one type."

@@ -230,3 +230,15 @@ def test_one_hot_checks_a_dataframes_columns_even_when_names_are_given():
     assert "names_in" not in OneHotEncoder().fit(df.to_numpy()).to_dict()
     with pytest.raises(ValueError, match=r"'names_in' must be a list of 2 str"):
         OneHotEncoder.from_dict({**enc.to_dict(), "names_in": ["c"]})
+
+
+def test_train_test_split_names_missing_stratify_labels():
+    # "the 'stratify' labels mix types that cannot be sorted (e.g. str and int)" for a None
+    from glassnet.preprocessing import train_test_split
+
+    X = np.arange(20).reshape(10, 2)
+    labels = np.array(["a", "b"] * 4 + ["a", None], dtype=object)
+    with pytest.raises(ValueError, match=r"'stratify' parameter holds 1 missing label\(s\).*row 9"):
+        train_test_split(X, stratify=labels, seed=0)
+    with pytest.raises(TypeError, match="mix types"):  # a true mix still says so
+        train_test_split(X, stratify=np.array(["a", 1] * 5, dtype=object), seed=0)
