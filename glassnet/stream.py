@@ -1332,10 +1332,7 @@ class _Mended(io.RawIOBase):
         while named > 1 and not header[named - 1].strip():
             named -= 1
         every = named < width  # (a short row ends in no delimiter: each row is read)
-        # a row's end: a delimiter then blanks (an empty field), or a line of blanks only
-        maybe = re.compile(
-            rb"(?:%s%s*|(?:^|(?<=[\r\n]))%s+)(?=[\r\n]|\Z)" % (re.escape(d.encode()), _WS, _WS)
-        )
+        maybe = _maybe_mended(d)
         while True:
             block = self._raw(1 << 20)
             data = carry + block
@@ -1352,13 +1349,13 @@ class _Mended(io.RawIOBase):
         """``data`` (whole lines), its rows mended."""
         import csv as pycsv
 
-        if not every and maybe.search(data) is None:
+        if not every and not maybe(data):
             return data  # (no line ends in an empty field: none ends in more, none is blank)
         d, width = self._delimiter, len(header)
         out = []
         for line in data.splitlines(keepends=True):
             body = line.rstrip(b"\r\n")
-            if not body or not (every or maybe.search(body)):
+            if not body or not (every or maybe(body)):
                 out.append(line)
                 continue
             text = body.decode("utf-8", "surrogateescape")
@@ -1386,6 +1383,20 @@ _WS = (
     rb'(?:[ \t\x0b\x0c\x1c-\x1f"]|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]'
     rb"|\xe2\x81\x9f|\xe3\x80\x80)"
 )
+
+
+def _maybe_mended(delimiter: str) -> Callable[[bytes], bool]:
+    """Whether some line of whole lines of a CSV file may be a row to mend (:class:`_Mended`):
+    one that ends in the ``delimiter`` then blanks (an empty field), or one of blanks only.
+    (Searched for apart, each from a byte that starts it: an alternation of the two reads
+    1 MiB in 45 ms, these in 5 ms.)"""
+    end = rb"%s*(?=[\r\n]|\Z)" % _WS
+    starts = rb"(?=[ \t\x0b\x0c\x1c-\x1f\"\xc2\xe1\xe2\xe3\r\n]|\Z)"  # (a blank's first byte)
+    searches = [
+        re.compile(re.escape(delimiter.encode()) + starts + end).search,
+        *(re.compile(rb"%s%s+(?=[\r\n]|\Z)" % (a, _WS)).search for a in (rb"\n", rb"\r", rb"\A")),
+    ]
+    return lambda data: any(search(data) is not None for search in searches)
 
 
 def _cut_short(text: str, cells: list[str], width: int, delimiter: str) -> str:
