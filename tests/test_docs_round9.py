@@ -323,3 +323,36 @@ def test_engines_compiled_row_names_both_step_counts():
     steps = 2 * jit.MIN_STEPS_COLD
     assert jit.use(fast, opt, 4, steps, per_call=jit.MIN_STEPS_PER_CALL)
     assert not jit.use(fast, opt, 4, steps, per_call=jit.MIN_STEPS_PER_CALL - 1)
+
+
+def test_engines_captured_row_nothing_between_epochs(monkeypatch):
+    """engines.md's row of the captured loop: nothing between steps *or epochs* (an epoch
+    callback keeps a GPU run uncaptured; the row said steps only). On the CPU, through the
+    recording stand-in for CuPy and CUDA graphs of tests/test_backend.py."""
+    import test_backend as tb
+
+    import glassnet as gn
+    from glassnet import nn, optim
+
+    row = next(line for line in _doc("engines.md").splitlines() if line.startswith("| captured |"))
+    assert "nothing between steps or epochs" in row
+    monkeypatch.setattr(tb.RECORDING, "cuda", tb.StandInCuda, raising=False)
+
+    class EachEpoch(gn.Callback):
+        def on_epoch_end(self, state):
+            pass
+
+    engines = []
+    try:
+        for callbacks in (None, [EachEpoch()]):
+            rng = np.random.default_rng(0)
+            X = rng.standard_normal((100, 5))
+            y = (X[:, :1] > 0).astype(float)
+            model = nn.MLP([5, 8, 1], "tanh", "sigmoid", rng=0)
+            tb._recorded(model)
+            opt = optim.SGD(model.parameters(), lr=0.1)
+            kw = dict(loss="binary_cross_entropy", optimizer=opt, epochs=2, batch_size=32)
+            engines.append(gn.fit(model, X, y, callbacks=callbacks, verbose=0, **kw).engine)
+    finally:
+        tb.CAPTURE[0] = None
+    assert engines == ["captured", "fused"]
