@@ -356,3 +356,40 @@ def test_engines_captured_row_nothing_between_epochs(monkeypatch):
     finally:
         tb.CAPTURE[0] = None
     assert engines == ["captured", "fused"]
+
+
+def _stand_in_fit(tb, **kw):
+    """fit on the recording stand-in for CuPy (tests/test_backend.py): its History."""
+    import glassnet as gn
+    from glassnet import nn, optim
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((100, 5))
+    y = (X[:, :1] > 0).astype(float)
+    model = nn.MLP([5, 8, 1], "tanh", "sigmoid", rng=0)
+    tb._recorded(model)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    return gn.fit(model, X, y, loss="binary_cross_entropy", optimizer=opt, epochs=2,
+                  batch_size=32, verbose=0, **kw)  # fmt: skip
+
+
+def test_gpu_early_stopping_is_refused_not_run_eagerly(monkeypatch):
+    """gpu.md: early stopping on the GPU is refused with validation data (it holds some
+    out), not run eagerly without a note as the doc listed it; tol_weights runs eagerly."""
+    import test_backend as tb
+
+    text = _flat(_doc("gpu.md"))
+    eager = re.search(
+        r"without a note, when something of the caller's runs between ([^)]*)\)", text
+    )
+    assert eager, "gpu.md: what runs eagerly without a note"
+    assert "early stopping" not in eager.group(1) and "`tol_weights`" in eager.group(1)
+    assert "Validation data (so early stopping too), a stream and MPI are refused" in text
+    monkeypatch.setattr(tb.RECORDING, "cuda", tb.StandInCuda, raising=False)
+    try:
+        with pytest.raises(ValueError, match="fit on the GPU trains without validation data"):
+            _stand_in_fit(tb, early_stopping=True)
+        h = _stand_in_fit(tb, tol_weights=1e-9)
+        assert (h.engine, h.warnings) == ("fused", [])
+    finally:
+        tb.CAPTURE[0] = None
