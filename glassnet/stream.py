@@ -1349,13 +1349,14 @@ class _Mended(io.RawIOBase):
         """``data`` (whole lines), its rows mended."""
         import csv as pycsv
 
-        if not every and not maybe(data):
+        ends, lone = maybe
+        if not every and not (ends(data) or any(search(data) for search in lone)):
             return data  # (no line ends in an empty field: none ends in more, none is blank)
         d, width = self._delimiter, len(header)
         out = []
         for line in data.splitlines(keepends=True):
             body = line.rstrip(b"\r\n")
-            if not body or not (every or maybe(body)):
+            if not body or not (every or ends(body) or lone[-1](body)):
                 out.append(line)
                 continue
             text = body.decode("utf-8", "surrogateescape")
@@ -1385,18 +1386,16 @@ _WS = (
 )
 
 
-def _maybe_mended(delimiter: str) -> Callable[[bytes], bool]:
-    """Whether some line of whole lines of a CSV file may be a row to mend (:class:`_Mended`):
-    one that ends in the ``delimiter`` then blanks (an empty field), or one of blanks only.
-    (Searched for apart, each from a byte that starts it: an alternation of the two reads
-    1 MiB in 45 ms, these in 5 ms.)"""
-    end = rb"%s*(?=[\r\n]|\Z)" % _WS
+def _maybe_mended(delimiter: str) -> tuple[Callable[[bytes], Any], list[Callable[[bytes], Any]]]:
+    """The searches of whole lines of a CSV file for a row that may be one to mend
+    (:class:`_Mended`): a line that ends in the ``delimiter`` then blanks (an empty field);
+    and lines of blanks only, after a LF, after a CR, and at the start (of a line alone:
+    the last). Each searched for apart, from a byte that starts it: an alternation of them
+    reads 1 MiB in 45 ms, these in 5 ms."""
     starts = rb"(?=[ \t\x0b\x0c\x1c-\x1f\"\xc2\xe1\xe2\xe3\r\n]|\Z)"  # (a blank's first byte)
-    searches = [
-        re.compile(re.escape(delimiter.encode()) + starts + end).search,
-        *(re.compile(rb"%s%s+(?=[\r\n]|\Z)" % (a, _WS)).search for a in (rb"\n", rb"\r", rb"\A")),
-    ]
-    return lambda data: any(search(data) is not None for search in searches)
+    ends = re.compile(re.escape(delimiter.encode()) + starts + rb"%s*(?=[\r\n]|\Z)" % _WS)
+    lone = [re.compile(rb"%s%s+(?=[\r\n]|\Z)" % (a, _WS)).search for a in (rb"\n", rb"\r", rb"\A")]
+    return ends.search, lone
 
 
 def _cut_short(text: str, cells: list[str], width: int, delimiter: str) -> str:
