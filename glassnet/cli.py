@@ -5603,6 +5603,8 @@ def _train_streamed(args: argparse.Namespace) -> int:
         f"          {passes} statistics pass{'es' if passes > 1 else ''} in {stats_s:.2f} s; "
         f"shuffle buffer {buffer_size:,} rows"
     )
+    if cols.line_notes:  # (blank lines and rows of blank cells, where the file was read mended)
+        say(f"          read {cols.line_notes}")
     if cols.trailing:  # (rows ending in a delimiter or several: read as in memory, said so)
         named = len(cols.features) + len(cols.targets)
         say(f"          {trailing_fields_text(cols.trailing, cols.rows, named)}")

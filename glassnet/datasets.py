@@ -1862,7 +1862,11 @@ def _read_csv(
     finally:
         if collecting:
             gc.enable()
-    assert header is not None  # the text is not blank
+    if header is None:  # (every line blank, or of blank cells only: ",," and " , ,")
+        raise ValueError(
+            f"{src!r} has no header row: every line is blank or holds blank cells only; a CSV "
+            "file needs a header row and data rows."
+        )
     if not n_rows:
         raise ValueError(f"{src!r} has a header row ({_names(header)}) but no data rows.")
     if rows:

@@ -475,3 +475,28 @@ def test_explain_of_standard_input_is_that_of_the_file(capsys, tmp_path, monkeyp
     code, _, err = run(capsys, "explain", model, "-", "--row", 3)
     assert code == 2 and "never closed" in err, err
     assert sizes[-1] == stray.stat().st_size
+
+
+def test_train_stream_prints_the_blank_rows_note_as_in_memory(capsys, tmp_path):
+    """Rows whose every cell is blank are skipped by --stream too; its data lines said
+    nothing of them, where the in-memory run counts them."""
+    data = tmp_path / "d.csv"
+    data.write_text("a,b,y\n1,2,0\n,,\n3,4,1\n , ,\n5,6,0\n7,8,1\n")
+    said = "read 4 rows from 7 lines (1 header, 2 blank)"
+    for stream in ([], ["--stream"]):
+        out = tmp_path / "m.glassnet"
+        code, stdout, err = run(capsys, "train", data, "--target", "y", "--out", out, *FAST,
+                                "--force", *stream)  # fmt: skip
+        assert code == 0, err
+        assert said in stdout, (stream, stdout)
+
+
+@pytest.mark.parametrize("text", [" , ,\n", ",,\n,,\n"])
+def test_a_file_of_blank_cells_only_is_said_to_have_no_header_row(capsys, tmp_path, text):
+    """read_csv skips rows of blank cells before the header too: a file of nothing else hit
+    'assert header is not None', shown as an internal error (a bug to report)."""
+    data = tmp_path / "d.csv"
+    data.write_text(text)
+    code, _, err = run(capsys, "train", data, "--target", "y")
+    assert code == 2
+    assert_one_line_error(err, "has no header row: every line is blank or holds blank cells")
