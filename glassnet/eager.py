@@ -29,8 +29,8 @@ The steps between two counts run in one tight loop with nothing else in it. The 
 are those of fit's per-step loop, bit for bit: the same calls on the same buffers. The
 loss values are the same numbers: elementwise kernels and NumPy's own sums give the same
 bits on 64 batches at once as on one (tests/test_eager.py checks equality); cross-entropy's
-row sums are BLAS's, which may round otherwise over many rows at once: its kernel counts
-each step's rows alone.
+row sums are einsum's on the CPU (the same bits over any rows) but a GEMV on CuPy, which
+may round otherwise over many rows at once: its kernel counts each step's rows alone.
 
 **Divergence** is seen when the steps are counted, after the steps that followed the
 bad one: the loop then puts back the weights and the optimizer's state kept at the start
@@ -141,8 +141,8 @@ class _Counter:
         each step's rows for a loss per row, cross-entropy)."""
         out, fast = self.outs[: self.rows], self.fast
         y = self.y[rows] if isinstance(rows, slice) else self.y.take(rows, 0)
-        if fast.loss.per_row:  # (cross-entropy's row sums are BLAS's: over many steps' rows
-            per, at = [], 0  # at once they may round otherwise; each step's rows alone)
+        if fast.loss.per_row:  # (cross-entropy's row sums, a GEMV on CuPy: over many steps'
+            per, at = [], 0  # rows at once they may round otherwise; each step's rows alone)
             for m in self.steps:
                 o = out[at : at + m]
                 per.append(fast.loss.kernel(o, y[at : at + m], np.empty_like(o)))

@@ -91,7 +91,7 @@ SMALL_MACS = 1 << 22
 """The size rule: a step is *small* when it trains on at most ``SMALL_ROWS`` (128) rows and
 its forward pass takes at most ``SMALL_MACS`` (4,194,304) multiply-adds,
 ``rows * sum(inputs * neurons)`` over the layers. There the compiled loop beats the NumPy
-path, by 1.2x to 7x per step (it saves NumPy's per-call cost, about 1 µs a call and 30
+path, by 1.6x to 7.1x per step (it saves NumPy's per-call cost, about 1 µs a call and 30
 calls a step, and fuses the elementwise work); at 256 rows it gains 0-20%, and at 1024
 rows the NumPy path is faster for narrow networks. Measured in docs/jit.md
 (``python bench/jit.py --crossover``)."""
@@ -102,7 +102,7 @@ the time the compiled loop saves over 10-30 NumPy steps."""
 MIN_STEPS_COLD = 20_000
 """Steps from which :func:`use` turns the compiled loop on: importing numba and loading the
 compiled kernels from numba's cache takes about a second in a fresh process (compiling them
-the first time, about ten), which a shorter run would not win back."""
+the first time, 15 to 30 s), which a shorter run would not win back."""
 
 # activation codes of the kernels; a head fused with its loss is "identity" (its logits)
 _ACT = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "leaky_relu": 4, "softmax": 5}

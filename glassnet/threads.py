@@ -336,7 +336,7 @@ def model_threads(flops_per_step: float, models: int, threads: Any = None) -> in
     >>> model_threads(16 * 2.1e6, models=16)   # 16 networks 20-64-64-1, batch 64
     ...                                         # doctest: +SKIP
     2
-    >>> model_threads(100 * 144, models=100)   # 100 XNOR networks: one thread
+    >>> model_threads(100 * 112, models=100)   # 100 XNOR networks: one thread
     1
     """
     flops_per_step = check_number(flops_per_step, "flops_per_step", "model_threads", low=0)
