@@ -639,16 +639,21 @@ def split_validation(
     frac: float,
     loss: F.Loss | None,
     rng: np.random.Generator,
+    owner: str = "fit",
+    own_split: bool = False,
 ) -> tuple[Any, ...]:
     """``(X, y, w, X_val, y_val, w_val)``: a fraction ``frac`` held out, the same fraction
     of each class for the classification losses (stratified); the held-out rows keep their
-    weights (``w_val``; None without ``w``)."""
+    weights (``w_val``; None without ``w``). ``owner``: the function, in messages;
+    ``own_split``: the split is early stopping's own (``validation_split`` not given),
+    which messages name as such."""
+    split = "early_stopping's 0.1 split" if own_split else f"validation_split={frac}"
     n = X.shape[0]
     n_val = max(1, int(round(frac * n)))
     if n - n_val < 1:
+        fix = "validation_data or early_stopping=False" if own_split else "a smaller fraction"
         raise ValueError(
-            f"fit: validation_split={frac} leaves no training samples out of {n}; "
-            "use a smaller fraction or more data."
+            f"{owner}: {split} leaves no training samples out of {n}; use {fix}, or more data."
         )
     idx = rng.permutation(n)
     classes = _classes(y, loss)
@@ -668,13 +673,13 @@ def split_validation(
     w_tr, w_val = (None, None) if w is None else (w[tr], w[val_idx])
     if w_val is not None and not w_val.any():  # (0 / 0: no weighted score to watch)
         raise ValueError(
-            f"fit: validation_split={frac} holds out only samples whose sample_weight is 0, so "
+            f"{owner}: {split} holds out only samples whose sample_weight is 0, so "
             "the weighted validation loss and metric would weigh no sample. Use another seed, a "
             "larger validation_split, or validation_data."
         )
     if w_tr is not None and not w_tr.any():  # (every loss and gradient 0: nothing trains)
         raise ValueError(
-            f"fit: validation_split={frac} holds out every sample whose sample_weight is > 0, "
+            f"{owner}: {split} holds out every sample whose sample_weight is > 0, "
             "so there is nothing left to train on: every loss and gradient would be 0. Use "
             "another seed, a smaller validation_split, or validation_data."
         )
@@ -724,7 +729,7 @@ def validation_set(
             spec, (X, y, w, *check_data(model, spec, *given, owner, VALIDATION_NAMES)), owner
         )
     if frac > 0 or early_stopping:
-        parts = split_validation(X, y, w, frac if frac > 0 else 0.1, spec, rng)
+        parts = split_validation(X, y, w, frac if frac > 0 else 0.1, spec, rng, owner, frac == 0)
         classes, kept = _classes(y, spec), _classes(parts[1], spec)
         lost = [] if classes is None else np.setdiff1d(classes, kept).tolist()
         split = f"validation_split={frac}" if frac > 0 else "early_stopping's 0.1 split"
@@ -749,7 +754,7 @@ def _one_row(spec: F.Loss | None, parts: tuple[Any, ...], owner: str) -> tuple[A
             "at every epoch (val_loss is computed). Hold out 2 rows or more (validation_split "
             "or validation_data) for an R^2.",
             UndefinedMetricWarning,
-            stacklevel=3,
+            stacklevel=4,  # (here, validation_set, fit / fit_many / search, their caller)
         )
     return parts
 
@@ -833,6 +838,31 @@ def _text_in(y: Any) -> Any:
     return None
 
 
+_FIX_HEAD = {  # (a loss on logits, the model's last activation): what to do instead
+    ("cross_entropy", "sigmoid"): "End the model in softmax (output_activation='softmax') for "
+    "one class per sample, or use loss='binary_cross_entropy' for several labels per sample",
+    ("binary_cross_entropy_with_logits", "sigmoid"): "Use loss='binary_cross_entropy' (computed "
+    "from the sigmoid's logits), or drop the model's final sigmoid",
+    ("binary_cross_entropy_with_logits", "softmax"): "Use loss='cross_entropy' for one class "
+    "per sample, or drop the model's final softmax",
+}
+
+
+def _check_head(model: Module, spec: F.Loss | None, owner: str) -> None:
+    """Refuse a model ending in sigmoid or softmax trained on a loss that takes raw scores
+    (logits) and is not that head's own: its probabilities would be squashed again, in
+    silence (a sigmoid of probabilities lies in (0.5, 0.73): the loss stalls, and the
+    accuracy, thresholded at logit 0, is the share of positives)."""
+    last = model.layers[-1] if isinstance(model, Sequential) and model.layers else None
+    act = last.name if isinstance(last, ActivationModule) else ""
+    fix = _FIX_HEAD.get((spec.name if spec is not None else "", act))
+    if fix:
+        raise ValueError(
+            f"{owner}: the model ends in {act}, so its outputs are probabilities, and "
+            f"{spec.name} takes raw scores (logits): they would be squashed again. {fix}."  # type: ignore[union-attr]
+        )
+
+
 VALIDATION_NAMES = ("validation_data[0]", "validation_data[1]", "validation_data[2]")
 """How :func:`check_data` names a ``validation_data`` triple's parts in its messages."""
 
@@ -853,6 +883,7 @@ def check_data(
     all 0 are refused (nothing to train on; a chunk of them is fine). ``names``: the
     arguments, in messages (X, y and, when a third is given, the weights: validation data's
     weights, :data:`VALIDATION_NAMES`, all 0 are refused as nothing to score)."""
+    _check_head(model, spec, owner)
     dtype = model_dtype(model)
     X = check_array(names[0], X, owner, ndim=(2,), dtype=dtype)
     text = _text_in(y) if spec is not None and "entropy" in spec.name else None
@@ -871,10 +902,14 @@ def check_data(
         )
     n_in = next((m.inputs for m in model.modules() if isinstance(m, Linear)), None)
     if n_in is not None and X.shape[1] != n_in:
+        fix = (  # (validation data: the model, built for the training data, is not at fault)
+            f"give it the {n_in} columns of the training data"
+            if names[0] == VALIDATION_NAMES[0]
+            else f"check its columns or build the model with inputs={X.shape[1]}"
+        )
         raise ValueError(
             f"{owner}: {names[0]} has {X.shape[1]} features per sample but the model's first "
-            f"layer expects {n_in}; check its columns or build the model with "
-            f"inputs={X.shape[1]}."
+            f"layer expects {n_in}; {fix}."
         )
     y = prepare_targets(spec, y, dtype, n_outputs(model), owner, names[1])
     if w is not None:

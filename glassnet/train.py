@@ -61,6 +61,8 @@ STOP_REASONS = {
     "max_epochs": "reached the maximum number of epochs",
     "max_steps": "reached the maximum number of steps",
     "tol": "training loss improved by less than tol for n_iter_no_change epochs",
+    "val_tol": "validation loss improved by less than tol for n_iter_no_change epochs (the "
+    "last weights kept: EarlyStopping restores the best)",
     "early_stopping": "validation loss did not improve for n_iter_no_change epochs "
     "(best weights restored)",
     "callback": "a callback asked to stop",
@@ -97,9 +99,9 @@ class History:
         Validation loss and metric (accuracy for classification, R^2 for regression)
         per epoch, when validation data is used.
     stop_reason : str
-        One of ``max_epochs``, ``max_steps``, ``tol``, ``weight_change``,
-        ``early_stopping``, ``callback``, ``interrupted``, ``min_lr``, ``lr_zero``,
-        ``diverged``.
+        One of ``max_epochs``, ``max_steps``, ``tol``, ``val_tol`` (:class:`Tolerance` on
+        the validation loss), ``weight_change``, ``early_stopping``, ``callback``,
+        ``interrupted``, ``min_lr``, ``lr_zero``, ``diverged``.
     epochs, steps : int
         The run's last epoch, counted from its start (one that ``max_steps`` cut short
         counts; one a divergence or Ctrl-C cut short does not): a run resumed at
@@ -231,14 +233,17 @@ def _as_callbacks(given: Any, arg: str) -> list[Callback]:
 # ------------------------------------------------------------ stopping rules
 class Tolerance(Callback):
     """Stop when the watched score (``"loss"``: the training loss; ``"val_loss"``) has not
-    improved by more than ``tol`` for ``n_iter_no_change`` epochs. ``tol=None`` never stops
-    but still records ``history.best_epoch``."""
+    improved by more than ``tol`` for ``n_iter_no_change`` epochs (stop reason ``'tol'``, or
+    ``'val_tol'`` on the validation loss). ``tol=None`` never stops but still records
+    ``history.best_epoch``."""
 
     reason = "tol"
 
     def __init__(self, tol: float | None, n_iter_no_change: int, monitor: str = "loss") -> None:
         self.tol, self.patience = tol, n_iter_no_change
         self.monitor = check_setting(monitor, "monitor", "Tolerance", ("loss", "val_loss"))
+        if self.reason == "tol" and self.monitor == "val_loss":  # (its message names the loss)
+            self.reason = "val_tol"
         self.best, self.bad, self.ran, self.seen = math.inf, 0, False, None
 
     def on_train_begin(self, state: TrainState) -> None:
@@ -423,6 +428,12 @@ def fit(
         ``sample_weight`` is; or, split off, their ``sample_weight``): the loss as the
         training loss is, accuracy as the weighted fraction correct, R^2 as scikit-learn's
         ``r2_score(..., sample_weight=)``; early stopping watches that weighted loss.
+    early_stopping : bool
+        Stop when the validation loss has not improved by more than ``tol`` (``tol=None``:
+        by any amount) for ``n_iter_no_change`` epochs, and put back the weights of its best
+        epoch when the run ends (whatever ended it, but a DivergenceError). Without
+        ``validation_data`` or ``validation_split`` it holds out 0.1 of the rows (drawn with
+        ``seed``, stratified for classification), which then do not train.
     schedule : learning-rate schedule from glassnet.optim, stepped once per epoch.
     callbacks : Callbacks or functions ``f(state)`` (one, or a list) called after each epoch
         (return True or set ``state.stop`` to stop).
@@ -644,7 +655,7 @@ def fit(
     # a non-finite loss is reported once, as DivergenceError (set once, not per step)
     errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
     errstate.__enter__()
-    enders, update = (*stop_rules, *cbs), None
+    update = None
     try:
         for c in (*stop_rules, *cbs):  # (a rule that refuses the run: before any callback)
             c.on_train_begin(state)
@@ -706,16 +717,20 @@ def fit(
             if verbose:
                 progress.on_epoch_end(state)
             # the stopping rules first (they keep their books every epoch), then the
-            # callbacks; a stop asked by a plain callback is "callback"
-            for c in enders:
+            # schedule's step (after every epoch: a run resumed finds it at its epoch), then
+            # the callbacks, which see the optimizer and schedule as the next epoch starts
+            # them (a checkpoint written there resumes as the run goes on); a stop asked by
+            # a plain callback is "callback"
+            for c in stop_rules:
                 c.on_epoch_end(state)
-            # the schedule steps after every epoch (a run resumed finds it at its epoch); a
-            # stop is named in this order (max_steps over a rule's, as every loop names it)
             facts = {"metric": epoch_loss, "samples_seen": seen0 + history.samples_seen}
             if isinstance(schedule, LRSchedule):  # (a schedule of the user's takes those two)
                 facts["remaining"] = epochs - epoch
             low = schedule is not None and schedule.epoch_end(**facts)
             why = getattr(schedule, "stop_reason", "") if low else ""
+            for c in cbs:
+                c.on_epoch_end(state)
+            # a stop is named in this order (max_steps over a rule's, as every loop names it)
             if state.stop and not state.stop_reason:
                 state.stop_reason = "callback"
             elif max_steps is not None and history.steps >= max_steps:
