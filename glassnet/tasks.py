@@ -551,6 +551,8 @@ def prepare_targets(
     ``n_out`` outputs (no silent broadcasting). ``name``: the argument, in messages."""
     if _is_ce(loss) and y.ndim == 2 and y.shape[1] == 1 and n_out != 1:
         y = y[:, 0]  # a column of class labels, as (N,)
+    if loss is None and y.ndim == 1 and y.dtype.kind in "iu" and n_out not in (None, 1):
+        return y.astype(np.int64, copy=False)  # a callable's class labels (nn.CrossEntropyLoss)
     if _is_ce(loss) and y.ndim == 1:
         if y.dtype.kind == "f" and not np.all(y == np.round(y)):
             raise ValueError(
@@ -602,7 +604,8 @@ def metric(
     ``w``: sample weights (n,) (or (K, n), each network's own rows'): the weighted fraction
     correct (multi-label: each label of a row at the row's weight) and the weighted R^2 of
     scikit-learn's ``r2_score(sample_weight=w)``."""
-    if _is_ce(loss):  # (a stack: one accuracy pass for all its networks)
+    labels = loss is None and y.ndim < out.ndim and y.dtype.kind in "iu"  # (a callable's)
+    if _is_ce(loss) or labels:  # (a stack: one accuracy pass for all its networks)
         truth = y if y.ndim < out.ndim else y.argmax(axis=-1)
         hits = out.argmax(axis=-1) == truth
     elif _is_bce(loss):

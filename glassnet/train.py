@@ -598,7 +598,8 @@ def fit(
     # (epochs counts the run's total: a resumed run that stops in its first epoch is there)
     history = History(engine="fused" if fast else "graph", epochs=initial_epoch)
     if Xv is not None:
-        history.metric_name = "accuracy" if spec and "entropy" in spec.name else "r2"
+        labels = spec is None and y_arr.ndim == 1 and y_arr.dtype.kind in "iu"  # (a callable's)
+        history.metric_name = "accuracy" if labels or spec and "entropy" in spec.name else "r2"
     state = TrainState(model, optimizer, history, epoch=initial_epoch, X=X, verbose=verbose)
     hook = Callback.on_step_end  # (a plain callback's, which does nothing)
     step_cbs = [c for c in cbs if getattr(type(c), "on_step_end", hook) is not hook]
