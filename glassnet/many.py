@@ -413,20 +413,15 @@ def fit_many(
         given = (validation_data, validation_split, False, rngs[0], "fit_many")
         Xv, yv, wv = tasks.validation_set(models[0], spec, X, y, w, *given)[3:]
     elif validation_split > 0 or early_stopping:
-        frac = validation_split if validation_split > 0 else 0.1
         if seeds is not None:  # each model's rows copied: the splits, then their stack
             data = sum(a.nbytes for a in (X, y, w) if a is not None)
             check_memory("fit_many", 2 * K * data, _PER_MODEL_ROWS)
-        try:
-            # (each model's split checked as fit checks its own: no class held out whole)
-            parts = [
-                tasks.validation_set(models[0], spec, X, y, w, None, frac, False, r) for r in rngs
-            ]
-        except ValueError as e:  # (glassnet.tasks words it for fit)
-            why = str(e).removeprefix("fit: ")
-            if not validation_split:
-                why += " (early_stopping holds out 0.1 of the rows when validation_split is 0)"
-            raise ValueError(f"fit_many: {why}") from None
+        # (each model's split checked as fit checks its own: no class held out whole; a
+        # loop, not a comprehension, whose frame would move the one-row warning's line)
+        parts = []
+        for r in rngs:
+            got = (None, validation_split, early_stopping, r, "fit_many")
+            parts.append(tasks.validation_set(models[0], spec, X, y, w, *got))
         if seeds is None:
             X, y, w, Xv, yv, wv = parts[0]
         else:

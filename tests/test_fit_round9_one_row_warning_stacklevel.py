@@ -35,3 +35,15 @@ def test_the_one_row_warning_points_at_the_callers_line(call):
     [w] = [w for w in caught if issubclass(w.category, UndefinedMetricWarning)]
     assert "the validation set has 1 row" in str(w.message)
     assert w.filename == __file__, (w.filename, w.lineno)
+
+
+def test_fit_many_with_a_split_warns_at_the_callers_line():
+    """fit_many's split ran validation_set in a list comprehension, a frame more on Python
+    3.11: the one-row warning pointed into glassnet/many.py."""
+    nets = [_net(s) for s in range(2)]
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        gn.fit_many(nets, X[:3], Y[:3], loss="mse", validation_split=0.34, epochs=1)
+    [w] = [w for w in got if issubclass(w.category, UndefinedMetricWarning)]
+    assert w.filename == __file__, w.filename
+    assert str(w.message).startswith("fit_many: ")
