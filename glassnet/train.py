@@ -446,13 +446,18 @@ def fit(
         norms, dead-ReLU and saturation fractions and update-to-weight ratios each epoch
         in ``history.diagnostics``; ``diagnostics=True`` raises, saying so.
     verbose : int
-        0 silent, 1 a progress line for runs longer than 2 s, 2 always.
+        0 silent, 1 a progress line for runs longer than 2 s, 2 from the start. On a
+        terminal the line is redrawn; elsewhere (a log, a notebook's captured stderr) a
+        plain line is written every 10 s, and at the last epoch.
     engine : ``'auto'``, ``'fused'``, ``'graph'`` or ``'jit'``
         Which engine runs the steps (below, and docs/engines.md); ``'jit'`` asks for the
         compiled loop and raises, saying why, for a run it cannot take.
     initial_epoch : int
         Epochs already done (a resumed run): training runs epochs ``initial_epoch + 1`` to
-        ``epochs``.
+        ``epochs``. The rules built from ``tol`` and ``early_stopping`` are new at each
+        call, their counts of epochs without improvement starting again; to resume those
+        too, pass the same ``stop_rules`` objects (:class:`Tolerance`, :class:`EarlyStopping`)
+        to both calls, as the model, optimizer and schedule.
     stop_rules : callbacks that decide termination (they set ``state.stop`` and
         ``state.stop_reason``) in place of the :class:`Tolerance` / :class:`EarlyStopping`
         rule built from ``tol`` and ``early_stopping`` (both then left off: else a ValueError).
