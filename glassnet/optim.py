@@ -708,18 +708,8 @@ class AdamW(Adam):
 
     _decoupled = True
 
-    def __init__(
-        self,
-        params: Iterable[Any] | Any,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 1e-2,
-        amsgrad: bool = False,
-        *,
-        style: str = "torch",
-    ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, style=style)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, *a, **k):
+        super().__init__(params, lr, betas, eps, weight_decay, *a, **k)  # (Adam's, 1e-2 decay)
 
 
 class RMSprop(Optimizer):
