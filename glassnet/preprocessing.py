@@ -696,35 +696,13 @@ def _is_missing(v: Any) -> bool:
     return type(v).__name__ in ("NAType", "NaTType")
 
 
-def _short_float(a: np.ndarray) -> bool:
-    """Whether ``a`` holds floats other than float64 (float16, float32, longdouble)."""
-    return a.dtype.kind == "f" and a.dtype != np.float64
-
-
-def _floats_as_text(a: np.ndarray) -> np.ndarray:
-    """Float16 or float32 values as the text of their own type ('0.1'), as objects, NaN kept
-    (as Python floats they are written with float64's digits: '0.10000000149011612')."""
-    text = a.astype(str).astype(object)
-    text[np.isnan(a)] = np.nan  # (missing, refused as such)
-    return text
-
-
 def _as_str_columns(X: Any, where: str, names: Sequence[str] | None = None) -> list[np.ndarray]:
     """``X`` (n_samples, n_columns), or (n_samples,) for one column, as str columns
     (``names``: the columns', for the messages)."""
-    if hasattr(X, "iloc") and getattr(X, "ndim", 0) in (1, 2):  # pandas: a column's dtype kept
-        frame = X.to_frame() if X.ndim == 1 else X
-        parts = [np.asarray(frame.iloc[:, j]) for j in range(frame.shape[1])]
-        if any(_short_float(a) for a in parts):
-            X = np.stack(
-                [_floats_as_text(a) if _short_float(a) else a.astype(object) for a in parts], 1
-            )
     if isinstance(X, np.ndarray) and X.dtype.kind in "mM":  # dates and durations as their
         text = X.astype(str).astype(object)  # ISO text (as objects, ns ones become ints)
         text[np.isnat(X)] = X.dtype.type("NaT")  # (missing, as below)
         X = text
-    if isinstance(X, np.ndarray) and _short_float(X):
-        X = _floats_as_text(X)
     arr = np.asarray(X, dtype=object)
     if arr.ndim == 1:
         arr = arr[:, None]

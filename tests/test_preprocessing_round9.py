@@ -124,20 +124,6 @@ def test_label_encoder_takes_numpy_scalars_in_object_arrays_as_a_list_reads_them
         LabelEncoder().fit(np.array([True, 2], dtype=object))
 
 
-def test_one_hot_writes_float32_categories_with_their_own_digits():
-    # a float32 0.1 became the category '0.10000000149011612' (float64's digits of it), and
-    # the float64 0.1 of the same column read as another value, unknown at transform
-    X = np.array([[0.1], [0.2]], dtype=np.float32)
-    enc = OneHotEncoder().fit(X)
-    assert enc.feature_names_out == ["x0=0.1", "x0=0.2"]
-    assert enc.transform(np.array([[0.2], [0.1]])).tolist() == [[0, 1], [1, 0]]
-    assert OneHotEncoder().fit(X.astype(np.float16)).categories_[0].tolist() == ["0.1", "0.2"]
-    frame = pd.DataFrame({"a": X[:, 0], "b": ["x", "y"]})
-    assert OneHotEncoder().fit(frame).feature_names_out == ["a=0.1", "a=0.2", "b=x", "b=y"]
-    with pytest.raises(ValueError, match=r"1 missing value\(s\).*row 1, column 0"):
-        OneHotEncoder().fit(np.array([[0.1], [np.nan]], dtype=np.float32))
-
-
 def test_label_encoder_dict_keeps_uint64_labels_past_int64():
     # read back, labels past 2**63 became float64, in which 2**64 - 2 and 2**64 - 1 are one
     # value: both transformed to the same index
