@@ -49,6 +49,7 @@ array([0.9, 2.1])
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 import sys
@@ -709,7 +710,15 @@ class AdamW(Adam):
     _decoupled = True
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, *a, **k):
-        super().__init__(params, lr, betas, eps, weight_decay, *a, **k)  # (Adam's, 1e-2 decay)
+        super().__init__(params, lr, betas, eps, weight_decay, *a, **k)
+
+    # Adam's signature with weight decay 1e-2: what help() shows and get_optimizer checks
+    _adam = inspect.signature(Adam.__init__)
+    __init__.__signature__ = _adam.replace(  # type: ignore[attr-defined]
+        parameters=[p.replace(default=1e-2) if p.name == "weight_decay" else p
+                    for p in _adam.parameters.values()]
+    )  # fmt: skip
+    del _adam
 
 
 class RMSprop(Optimizer):

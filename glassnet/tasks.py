@@ -545,14 +545,17 @@ def prepare_targets(
     n_out: int | None,
     owner: str = "fit",
     name: str = "y",
+    labels: bool = False,
 ) -> np.ndarray:
     """Targets as ``loss`` trains on them: int64 labels (N,) or rows (N, C) for
     cross-entropy, (N, K) values of ``dtype`` otherwise; checked against the model's
-    ``n_out`` outputs (no silent broadcasting). ``name``: the argument, in messages."""
+    ``n_out`` outputs (no silent broadcasting). ``name``: the argument, in messages.
+    ``labels``: a callable loss that takes class labels (:func:`takes_labels`) gets 1-D
+    integer targets as they are, for a model of several outputs."""
     if _is_ce(loss) and y.ndim == 2 and y.shape[1] == 1 and n_out != 1:
         y = y[:, 0]  # a column of class labels, as (N,)
-    if loss is None and y.ndim == 1 and y.dtype.kind in "iu" and n_out not in (None, 1):
-        return y.astype(np.int64, copy=False)  # a callable's class labels (nn.CrossEntropyLoss)
+    if labels and loss is None and y.ndim == 1 and y.dtype.kind in "iu" and n_out != 1:
+        return y.astype(np.int64, copy=False)  # (nn.CrossEntropyLoss's class labels)
     if _is_ce(loss) and y.ndim == 1:
         if y.dtype.kind == "f" and not np.all(y == np.round(y)):
             raise ValueError(
@@ -714,7 +717,7 @@ def check_patience(n_iter_no_change: Any, owner: str, **rules: Any) -> None:
 
 def validation_set(
     model: Module, spec: F.Loss | None, X: Any, y: Any, w: Any, given: Any, frac: float,
-    early_stopping: bool, rng: np.random.Generator, owner: str = "fit",
+    early_stopping: bool, rng: np.random.Generator, owner: str = "fit", labels: bool = False,
 ) -> tuple[Any, ...]:  # fmt: skip
     """``(X, y, w, X_val, y_val, w_val)`` for a run: ``given`` (``(X_val, y_val)`` or
     ``(X_val, y_val, w_val)``, checked as the training data and its sample_weight are), or
@@ -729,7 +732,9 @@ def validation_set(
                 "would be ignored (every training row kept). Pass one of them."
             )
         return _one_row(
-            spec, (X, y, w, *check_data(model, spec, *given, owner, VALIDATION_NAMES)), owner
+            spec,
+            (X, y, w, *check_data(model, spec, *given, owner, VALIDATION_NAMES, labels=labels)),
+            owner,
         )
     if frac > 0 or early_stopping:
         parts = split_validation(X, y, w, frac if frac > 0 else 0.1, spec, rng, owner, frac == 0)
@@ -777,6 +782,15 @@ def n_outputs(model: Module) -> int | None:
 
 
 # ------------------------------------------- the loss and the data of a training run
+def takes_labels(loss: Any) -> bool:
+    """Whether a callable loss takes class labels (N,) for outputs (N, C): PyTorch's
+    ``nn.CrossEntropyLoss`` and ``nn.NLLLoss``, and their functions."""
+    from .nn import functional as nnf  # (PyTorch's spelling, beside the engine)
+    from .nn.losses import CrossEntropyLoss, NLLLoss
+
+    return isinstance(loss, CrossEntropyLoss | NLLLoss) or loss in (nnf.cross_entropy, nnf.nll_loss)
+
+
 def loss_spec(loss: Any, owner: str = "fit") -> F.Loss | None:
     """The named loss from glassnet.functional's table; None for a callable."""
     if isinstance(loss, F.Loss):
@@ -879,6 +893,7 @@ def check_data(
     owner: str,
     names: Sequence[str] = "Xy",
     whole: bool = True,
+    labels: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """(X, y, sample_weight) checked at the boundary and shaped as ``spec`` trains on them:
     X (N, features of the first layer) in the model's dtype, y by prepare_targets.
@@ -914,7 +929,7 @@ def check_data(
             f"{owner}: {names[0]} has {X.shape[1]} features per sample but the model's first "
             f"layer expects {n_in}; {fix}."
         )
-    y = prepare_targets(spec, y, dtype, n_outputs(model), owner, names[1])
+    y = prepare_targets(spec, y, dtype, n_outputs(model), owner, names[1], labels)
     if w is not None:
         wname = names[2] if len(names) > 2 else "sample_weight"
         if spec is None:

@@ -527,11 +527,17 @@ def fit(
     name = spec.name if spec else ""
     labels = True if name == "cross_entropy" else (None if "entropy" in name else False)
     src = stream_mod.as_stream(X, y, sample_weight, labels=labels)
+    takes = spec is None and tasks.takes_labels(loss)  # (nn.CrossEntropyLoss: class labels)
     if src is not None:  # data larger than memory: chunks, each checked as it comes
-        check = lambda *c: tasks.check_data(model, spec, *c, "fit", whole=False)  # noqa: E731
+
+        def check(*c: Any) -> Any:
+            return tasks.check_data(model, spec, *c, "fit", whole=False, labels=takes)
+
         split = validation_split > 0 or (early_stopping and not validation_data)
         X, y, sample_weight = src.first(check, batch_size, split, epochs - initial_epoch)
-    X, y_arr, w_arr = tasks.check_data(model, spec, X, y, sample_weight, "fit", whole=src is None)
+    X, y_arr, w_arr = tasks.check_data(
+        model, spec, X, y, sample_weight, "fit", whole=src is None, labels=takes
+    )
     verbose = int(verbose) if isinstance(verbose, bool) else verbose  # (False: 0, True: 1)
     args = locals()
     for name, rule in _ARGS.items():
@@ -563,8 +569,9 @@ def fit(
     rng = as_rng(seed(0) if callable(seed) and split else None if callable(seed) else seed)
 
     X, y_arr, w_arr, Xv, yv, wv = tasks.validation_set(
-        model, spec, X, y_arr, w_arr, validation_data, validation_split, early_stopping, rng
-    )
+        model, spec, X, y_arr, w_arr, validation_data, validation_split, early_stopping, rng,
+        labels=takes,
+    )  # fmt: skip
     backend.place(model, device, optimizer, Xv is None and src is None and dp is None)
     # optimizer: a name, or one built on exactly the model's parameters
     params = model.parameters()

@@ -215,3 +215,16 @@ def test_an_optimizer_refuses_numpy_arrays_saying_they_hold_no_gradient():
     for params in ([np.zeros(3), np.zeros(2)], np.zeros(3)):
         with pytest.raises(ParameterError, match=r"\(ndarray\): a NumPy array holds no gradient"):
             optim.SGD(params, lr=0.1)
+
+
+def test_adamw_settings_by_name_through_get_optimizer_and_fit():
+    """AdamW's constructor written as Adam's with another default hid amsgrad= and style=
+    from the signature get_optimizer checks: 'AdamW got unexpected keyword arguments'."""
+    import glassnet as gn
+
+    p = nn.MLP([2, 1], rng=0).parameters()
+    o = optim.get_optimizer("adamw", p, lr=0.01, amsgrad=True, style="sklearn")
+    assert (o.amsgrad, o.style, o.weight_decay) == (True, "sklearn", 1e-2)
+    X, y = np.zeros((8, 2)), np.zeros(8)
+    gn.fit_many([nn.MLP([2, 1], rng=s) for s in range(2)], X, y, loss="mse", epochs=1,
+                optimizer="adamw", amsgrad=True)  # fmt: skip

@@ -44,3 +44,20 @@ def test_a_regression_callable_keeps_its_column():
     net = nn.MLP([3, 4, 1], rng=0)
     h = gn.fit(net, X, Y, loss=nn.MSELoss(), epochs=2, verbose=0, validation_split=0.2, seed=0)
     assert h.metric_name == "r2"
+
+
+def test_a_callable_of_the_users_gets_integer_targets_as_a_float_column():
+    """The labels rule holds for PyTorch's label losses only: a loss of the user's on a model
+    of two outputs (a mean and a log-variance) with whole-number targets still gets y as a
+    float column (N, 1), as before, where (N,) broadcast (N, 1) - (N,) to (N, N) in silence."""
+    seen = []
+
+    def gaussian_nll(out, t):
+        seen.append((t.shape, np.asarray(t).dtype))
+        mean, logvar = out[:, 0:1], out[:, 1:2]
+        return (((mean - t) ** 2) * (-logvar).exp() + logvar).mean()
+
+    y = np.round(X[:, 0] * 3).astype(np.int64)
+    gn.fit(nn.MLP([3, 8, 2], rng=0), X, y, loss=gaussian_nll, epochs=1, verbose=0)
+    assert seen and all(s == (len(X), 1) for s, _ in seen[:1])
+    assert seen[0][1] == np.float32
