@@ -776,7 +776,8 @@ class OneHotEncoder:
     """One-hot encode categorical columns: value ``v`` of column ``j`` becomes the
     indicator vector ``[v == c_1, ..., v == c_k]`` over that column's categories.
 
-    Values are compared as strings (float32 ones with their own digits); a column that
+    Values are compared as strings (a float as Python writes it: a float32 0.1 is
+    '0.10000000149011612', so give a column in the dtype it was fitted in); a column that
     mixes text with other values (the int 1 and the text '1', which would be one
     category) raises ``TypeError``. The output puts the columns' indicator blocks
     side by side: shape ``(n_samples, sum_j k_j)``, dtype float64.
