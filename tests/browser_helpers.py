@@ -33,3 +33,26 @@ def chromium() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+def page_of(browser: Any, **context: Any) -> Iterator[Any]:
+    """A page of a new context (1320 x 1000; ``context``: more of new_context's options)
+    whose script errors and console errors fail the test at its end (a fixture's body)."""
+    # bypass_csp: Playwright's waits evaluate strings, which the page's policy forbids
+    ctx = browser.new_context(viewport={"width": 1320, "height": 1000}, bypass_csp=True, **context)
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.errors = errors
+    yield pg
+    ctx.close()
+    assert not errors, errors
+
+
+def open_playground(page: Any, server: Any, fragment: str = "") -> None:
+    """Load the playground's page (``fragment``: its settings after '#') and wait for its
+    first drawing and loss."""
+    page.goto(server.url + fragment)
+    page.wait_for_selector(".node.output canvas")
+    page.wait_for_function("document.querySelector('#train-loss').textContent !== '-'")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mpi_helpers
 import numpy as np
 import pytest
 from cli_helpers import FAST, assert_one_line_error, run
@@ -315,28 +316,10 @@ sys.exit(code)
 def _mpiexec(tmp_path: Path, args: list[str], timeout: float = 120) -> tuple[int, str, str]:
     """``mpiexec *args`` in ``tmp_path``: (status, stdout, stderr); a job still running after
     ``timeout`` seconds (a hang) is killed whole and fails the test."""
-    import os
-    import shutil
-    import signal
-    import subprocess
-
-    pytest.importorskip("mpi4py")
-    mpiexec = shutil.which("mpiexec")
-    if mpiexec is None:
-        pytest.skip("mpiexec not found (pip install 'glassnet[mpi]' brings MPICH's)")
-    root = str(Path(__file__).resolve().parents[1])
-    path = os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])
-    proc = subprocess.Popen(
-        [mpiexec, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True, env={**os.environ, "PYTHONPATH": path}, cwd=tmp_path,
-    )  # fmt: skip
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
+    got = mpi_helpers.launch(args, tmp_path, timeout)
+    if got is None:
         pytest.fail(f"mpiexec {' '.join(args)} hung (killed after {timeout} s)")
-    return proc.returncode, out, err
+    return got
 
 
 @pytest.mark.parametrize(

@@ -14,13 +14,11 @@ fails the test instead of blocking the run."""
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import mpi_helpers
 import pytest
 
 from glassnet import distributed
@@ -31,21 +29,7 @@ WORKER = Path(__file__).with_name("mpi_worker_round6.py")
 def job(n, case, timeout=90):
     """``mpiexec -n n python tests/mpi_worker_round6.py case``: (status, stdout, stderr), or
     None when it had not ended after ``timeout`` seconds (it hung: killed whole)."""
-    pytest.importorskip("mpi4py")
-    mpiexec = shutil.which("mpiexec")
-    if mpiexec is None:
-        pytest.skip("mpiexec not found (pip install 'glassnet[mpi]' brings MPICH's)")
-    proc = subprocess.Popen(
-        [mpiexec, "-n", str(n), sys.executable, str(WORKER), case],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        return None
-    return proc.returncode, out, err
+    return mpi_helpers.launch(["-n", n, sys.executable, WORKER, case], timeout=timeout)
 
 
 def ended(n, case):

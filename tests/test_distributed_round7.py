@@ -15,14 +15,11 @@ fails the test instead of blocking the run."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import mpi_helpers
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,23 +91,7 @@ def job(tmp_path, n, case, timeout=120):
 def launch(tmp_path, args, timeout=120):
     """``mpiexec *args`` in ``tmp_path``: (status, stdout, stderr), or None after ``timeout``
     seconds (a hang: the job is killed whole)."""
-    pytest.importorskip("mpi4py")
-    mpiexec = shutil.which("mpiexec")
-    if mpiexec is None:
-        pytest.skip("mpiexec not found (pip install 'glassnet[mpi]' brings MPICH's)")
-    path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
-    proc = subprocess.Popen(
-        [mpiexec, *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-        env={**os.environ, "PYTHONPATH": path}, cwd=tmp_path,
-    )  # fmt: skip
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        return None
-    return proc.returncode, out, err
+    return mpi_helpers.launch(args, tmp_path, timeout)
 
 
 def exit_time(out, rank):

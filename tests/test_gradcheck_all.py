@@ -135,7 +135,7 @@ for name, call in BINARY_CALL.items():
         case(f"BINARY_OPS:{name}", "reflected", lambda a, c=call: c(0.7, a), x)
         case(f"BINARY_OPS:{name}", "array-reflected", lambda a, c=call: c(pos((3, 4), 9), a), x)
 
-for dunder in (
+ARITHMETIC = (  # the arithmetic dunders, each with a number as the other operand
     "__add__",
     "__radd__",
     "__sub__",
@@ -146,7 +146,8 @@ for dunder in (
     "__rtruediv__",
     "__pow__",
     "__rpow__",
-):
+)
+for dunder in ARITHMETIC:
     case(f"Tensor:{dunder}", "number", lambda a, d=dunder: getattr(a, d)(1.3), pos((2, 3), 4))
 case("Tensor:__neg__", "", lambda a: -a, u((2, 3)))
 case(("Tensor:neg", "Tensor:__neg__"), "method", lambda a: a.neg(), u((2, 3)))
@@ -619,16 +620,7 @@ NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
     ),
 }
 DUNDERS = (
-    "__add__",
-    "__radd__",
-    "__sub__",
-    "__rsub__",
-    "__mul__",
-    "__rmul__",
-    "__truediv__",
-    "__rtruediv__",
-    "__pow__",
-    "__rpow__",
+    *ARITHMETIC,
     "__neg__",
     "__matmul__",
     "__rmatmul__",

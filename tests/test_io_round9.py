@@ -281,14 +281,9 @@ def test_onnx_readers_refuse_a_file_path_ending_in_a_slash(tmp_path):
 # ------------------------------------------------ export of a newer 'glassnet train' file
 
 
-def test_export_refuses_a_train_model_of_a_newer_description_format(tmp_path):
-    # load_pipeline, predict and gn.load refuse it ("upgrade glassnet"); export wrote an
-    # ONNX graph of its preprocessing as this glassnet reads it, which may not be the file's
-    pytest.importorskip("onnx")
-    import safetensors.numpy as st
-
+def _train_model(tmp_path):
+    """A 'glassnet train' model file (a number and a text column, a yes/no target)."""
     from glassnet.cli import main
-    from glassnet.onnx import export
 
     rng = np.random.default_rng(0)
     lines = ["a,c,y"] + [
@@ -298,6 +293,18 @@ def test_export_refuses_a_train_model_of_a_newer_description_format(tmp_path):
     model = tmp_path / "m.glassnet"
     argv = ["train", str(tmp_path / "d.csv"), "--target", "y", "--epochs", "1", "-q"]
     assert main([*argv, "--out", str(model)]) == 0
+    return model
+
+
+def test_export_refuses_a_train_model_of_a_newer_description_format(tmp_path):
+    # load_pipeline, predict and gn.load refuse it ("upgrade glassnet"); export wrote an
+    # ONNX graph of its preprocessing as this glassnet reads it, which may not be the file's
+    pytest.importorskip("onnx")
+    import safetensors.numpy as st
+
+    from glassnet.onnx import export
+
+    model = _train_model(tmp_path)
     arrays, description = gio.load_arrays(model)
     description["meta"]["format_version"] = 2  # (as a newer glassnet would write it)
     newer = tmp_path / "newer.glassnet"
@@ -341,17 +348,9 @@ def test_export_of_a_malformed_train_description_says_so(tmp_path, edit, found):
     pytest.importorskip("onnx")
     import safetensors.numpy as st
 
-    from glassnet.cli import main
     from glassnet.onnx import export
 
-    rng = np.random.default_rng(0)
-    lines = ["a,c,y"] + [
-        f"{v:.3f},{rng.choice(['x', 'z'])},{'yes' if v > 0 else 'no'}" for v in rng.normal(size=40)
-    ]
-    (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
-    model = tmp_path / "m.glassnet"
-    argv = ["train", str(tmp_path / "d.csv"), "--target", "y", "--epochs", "1", "-q"]
-    assert main([*argv, "--out", str(model)]) == 0
+    model = _train_model(tmp_path)
     arrays, description = gio.load_arrays(model)
     edit(description["meta"])
     gio._save(model, st, arrays, description, kind="model")
@@ -369,18 +368,10 @@ def test_export_of_a_malformed_train_description_says_so(tmp_path, edit, found):
 def point_model(tmp_path_factory):
     """A 'glassnet train' model of a number column 'a' and a text column 'c', exported."""
     pytest.importorskip("onnx")
-    from glassnet.cli import main
     from glassnet.onnx import export
 
-    tmp = tmp_path_factory.mktemp("point")
-    rng = np.random.default_rng(0)
-    lines = ["a,c,y"] + [
-        f"{v:.3f},{rng.choice(['x', 'z'])},{'yes' if v > 0 else 'no'}" for v in rng.normal(size=40)
-    ]
-    (tmp / "d.csv").write_text("\n".join(lines) + "\n")
-    argv = ["train", str(tmp / "d.csv"), "--target", "y", "--epochs", "1", "-q"]
-    assert main([*argv, "--out", str(tmp / "m.glassnet")]) == 0
-    return tmp / "m.glassnet", export(tmp / "m.glassnet")
+    model = _train_model(tmp_path_factory.mktemp("point"))
+    return model, export(model)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_helpers import CHROMIUM, chromium
+from browser_helpers import CHROMIUM, chromium, open_playground, page_of
 
 from glassnet.explain import explain
 from glassnet.playground import Playground
@@ -42,24 +42,10 @@ browser = pytest.fixture(scope="module", name="browser")(chromium)
 
 @pytest.fixture
 def page(browser, server):
-    # bypass_csp: Playwright's waits evaluate strings, which the page's policy forbids
-    context = browser.new_context(
-        viewport={"width": 1320, "height": 1000}, accept_downloads=True, bypass_csp=True
-    )
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.errors = errors
-    yield pg
-    context.close()
-    assert not errors, errors
+    yield from page_of(browser, accept_downloads=True)
 
 
-def _open(page, server, fragment=""):
-    page.goto(server.url + fragment)
-    page.wait_for_selector(".node.output canvas")
-    page.wait_for_function("document.querySelector('#train-loss').textContent !== '-'")
+_open = open_playground
 
 
 def _state(server, page):

@@ -4,6 +4,7 @@ documents say."""
 
 from __future__ import annotations
 
+import mpi_helpers
 import numpy as np
 import pytest
 
@@ -68,27 +69,9 @@ fit(net, X, y, **kw)
 def _mpiexec(n, script, timeout=60):
     """``mpiexec -n n python script`` in a session of its own, killed whole on a timeout
     (None then): a hung job's ranks must not outlive the test."""
-    import os
-    import shutil
-    import signal
-    import subprocess
     import sys
 
-    pytest.importorskip("mpi4py")
-    mpiexec = shutil.which("mpiexec")
-    if mpiexec is None:
-        pytest.skip("mpiexec not found (pip install 'glassnet[mpi]' brings MPICH's)")
-    proc = subprocess.Popen(
-        [mpiexec, "-n", str(n), sys.executable, str(script)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        return None
-    return proc.returncode, out, err
+    return mpi_helpers.launch(["-n", n, sys.executable, script], timeout=timeout)
 
 
 def test_a_rank_failing_after_a_distributed_fit_ends_the_job_not_a_hang(tmp_path):
