@@ -709,10 +709,13 @@ class AdamW(Adam):
 
     _decoupled = True
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, *a, **k):
-        super().__init__(params, lr, betas, eps, weight_decay, *a, **k)
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        call = AdamW.__init__.__signature__.bind(self, *args, **kw)  # type: ignore[attr-defined]
+        call.apply_defaults()  # (weight_decay 1e-2)
+        Adam.__init__(*call.args, **call.kwargs)
 
-    # Adam's signature with weight decay 1e-2: what help() shows and get_optimizer checks
+    # Adam's signature with weight decay 1e-2: what help() shows, get_optimizer checks and
+    # __init__ binds a call to
     _adam = inspect.signature(Adam.__init__)
     __init__.__signature__ = _adam.replace(  # type: ignore[attr-defined]
         parameters=[p.replace(default=1e-2) if p.name == "weight_decay" else p
