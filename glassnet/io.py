@@ -65,12 +65,14 @@ __all__ = [
     "FORMAT_VERSION",
     "SUPPORTED_FORMAT_VERSIONS",
     "Checkpoint",
+    "LoadedFile",
     "ModelFileError",
     "Pipeline",
     "check_arrays_against",
     "file_kind",
     "load_arrays",
     "load_checkpoint",
+    "load_file",
     "load_model",
     "load_pipeline",
     "load_torch_state_dict",
@@ -1289,8 +1291,11 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
         For everything :func:`load_arrays` refuses, and for a glassnet file that
         is not a checkpoint or whose optimizer state is inconsistent.
     """
-    arrays, description, kind = _load(path, expect_format=True)
-    source = f"'{_as_path(path)}'"
+    return _checkpoint(*_load(path, expect_format=True), f"'{_as_path(path)}'")
+
+
+def _checkpoint(arrays: dict, description: dict, kind: str, source: str) -> Checkpoint:
+    """The :class:`Checkpoint` of what one read of the file ``source`` gave (:func:`_load`)."""
     if kind != "checkpoint":
         raise ModelFileError(
             f"{source} is a glassnet {kind} file, not a checkpoint: read it with load_arrays"
@@ -1533,10 +1538,17 @@ def load_model(path: str | os.PathLike[str], *, network_only: bool = False) -> A
 
 def _read_model(path: Any) -> tuple[Module, dict[str, Any], str]:
     """One read of a model file: (the model, its ``meta``, the quoted file name)."""
+    return _model(*_load(path, expect_format=True), f"'{_as_path(path)}'")
+
+
+def _model(
+    arrays: dict, description: dict, kind: str, source: str
+) -> tuple[Module, dict[str, Any], str]:
+    """The model of what one read of the file ``source`` gave (:func:`_load`): (the model,
+    its ``meta``, ``source``). Built from those arrays and that description only, so a file
+    replaced meanwhile cannot give one version's model and another's description."""
     from .nn import from_config
 
-    arrays, description, kind = _load(path, expect_format=True)
-    source = f"'{_as_path(path)}'"
     if kind != "model":
         reader = "load_checkpoint" if kind == "checkpoint" else "load_arrays"
         raise ModelFileError(
@@ -1586,6 +1598,43 @@ def _read_model(path: Any) -> tuple[Module, dict[str, Any], str]:
         raise ModelFileError(f"{source}: {exc}") from None
     model.load_state_dict(arrays)
     return model, description["meta"], source
+
+
+class LoadedFile(NamedTuple):
+    """What :func:`load_file` returns: the file's ``kind``, what it holds, and its ``meta``."""
+
+    kind: str
+    value: Any
+    meta: dict[str, Any]
+
+
+def load_file(path: str | os.PathLike[str]) -> LoadedFile:
+    """Read any glassnet or safetensors file with one open and one read of it, and return
+    what it holds by its kind (the file's own word, from the same read):
+
+    * ``"model"``: the model :func:`load_model` gives (a :class:`Pipeline` for a file of
+      ``glassnet train``), and the ``meta`` it was saved with;
+    * ``"checkpoint"``: :func:`load_checkpoint`'s :class:`Checkpoint`, and its ``meta``;
+    * ``"arrays"``: the arrays by name in their order, and the description
+      (``__metadata__``'s strings for a safetensors file of another writer).
+
+    For a program that reads a file it did not write itself (``glassnet.load``): asking
+    :func:`file_kind` first and then reading the file with the loader of that kind reads
+    it twice, and a file replaced in between (another program saving a new version) would
+    give a mix of the two. Refuses what the loader of the file's kind refuses
+    (:class:`ModelFileError`).
+    """
+    arrays, description, kind = _load(path, expect_format=False)
+    source = f"'{_as_path(path)}'"
+    if kind == "model":
+        model, meta, _ = _model(arrays, description, kind, source)
+        if meta.get("format") == CLI_MODEL_FORMAT:
+            model = _pipeline(model, meta, source)
+        return LoadedFile(kind, model, meta)
+    if kind == "checkpoint":
+        checkpoint = _checkpoint(arrays, description, kind, source)
+        return LoadedFile(kind, checkpoint, checkpoint.meta)
+    return LoadedFile(kind, arrays, description)
 
 
 def load_weights(module: Module, path: str | os.PathLike[str]) -> Module:

@@ -89,7 +89,7 @@ from .datasets import MISSING_TOKENS, missing_tokens
 from .files import atomic_write, same_file
 from .fused import Layer, layers_of
 from .fused import flatten as opened
-from .io import ModelFileError, Pipeline, file_kind, load_model, load_pipeline
+from .io import ModelFileError, Pipeline, file_kind, load_model
 from .nn import MLP, Flatten, Linear, Module, Sequential, activation_module
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler
 from .stream import as_point, check_decimal
@@ -966,7 +966,7 @@ def _export_file(path: Path, impute_from: Any) -> tuple[str, dict[str, Any], onn
                 "'glassnet train'); 'impute_from' does not apply."
             )
         return _export_network(loaded)
-    return _export_cli_model(path, loaded.network, loaded.meta, impute_from)
+    return _export_cli_model(path, loaded, impute_from)
 
 
 def _variants(token: str) -> list[str]:
@@ -1087,8 +1087,9 @@ def _model_decimal(meta: dict[str, Any], where: str) -> str:
 
 
 def _export_cli_model(
-    path: Path, network: Module, meta: dict[str, Any], impute_from: Any
+    path: Path, pipe: Pipeline, impute_from: Any
 ) -> tuple[str, dict[str, Any], onnx.GraphProto]:
+    network, meta = pipe.network, pipe.meta  # (one read of the file: load_model's)
     try:
         task = meta["task"]
         pre = Preprocessor.from_dict(meta["preprocessing"]["preprocessor"])
@@ -1104,7 +1105,7 @@ def _export_cli_model(
             f"export: '{path}' holds a {task_name!r} model; glassnet exports the tasks "
             f"{', '.join(known)} of 'glassnet train'. Upgrade glassnet."
         )
-    label_table = _label_table(path) if task_name == "multilabel" else None
+    label_table = _label_table(pipe) if task_name == "multilabel" else None
     layers = _network_layers(network, "export")
     dt = layers[0].W.dtype
     fills = _cli_fills(meta, pre, impute_from, path)
@@ -1222,15 +1223,12 @@ def _export_cli_model(
     return what, props, graph, sample
 
 
-def _label_table(path: Path) -> np.ndarray:
+def _label_table(pipe: Pipeline) -> np.ndarray:
     """A multi-label model's values, (K, 2): each label's negative then positive value, as
     ``Pipeline.predict`` types them (int64 when every label is of whole numbers, float64
     when every label is of numbers), else as text, as ``glassnet predict`` writes them.
-    The description is checked by :func:`glassnet.io.load_pipeline`."""
-    try:
-        pipe = load_pipeline(path)
-    except ModelFileError as exc:
-        raise OnnxError(f"export: {exc}") from None
+    ``pipe`` is the file's :class:`glassnet.io.Pipeline`, its description checked by
+    :func:`glassnet.io.load_pipeline` (the read the export's other parts come from)."""
     typed = pipe.label_values or []
     if all(isinstance(v, int | float) for pair in typed for v in pair):
         whole = all(isinstance(v, int) for pair in typed for v in pair)

@@ -39,11 +39,8 @@ import numpy as np
 from . import nn
 from .io import (
     ModelFileError,
-    file_kind,
     foreign_file,
-    load_arrays,
-    load_checkpoint,
-    load_model,
+    load_file,
     save_arrays,
     save_model,
 )
@@ -191,13 +188,12 @@ def load(
     run) and ``mmap`` (None or False) are taken, as ``torch.load(path, map_location="cpu",
     weights_only=True)`` reads."""
     _check_load_args(map_location, weights_only, mmap)
-    try:
-        kind = file_kind(path)
-    except (OSError, TypeError, ValueError):  # (missing, a directory: the reader says so)
-        kind = None
+    # one open and one read: asking the file's kind first and then reading it with that
+    # kind's loader read it twice (three times for a model), and a file replaced in between
+    # gave one version's model with another's modes, or a confusing error
+    kind, value, saved = load_file(path)
     if kind == "model":
-        model = load_model(path)
-        saved = load_arrays(path)[1].get("meta") or {}
+        model = value
         state = saved.get(_KIND) if isinstance(saved, Mapping) else None
         if state is None:  # (a file of glassnet.io.save_model: no mode or frozen parameters)
             return model
@@ -223,9 +219,8 @@ def load(
                 p.requires_grad_(False)
         return model
     if kind == "checkpoint":
-        ckpt = load_checkpoint(path)
-        return {"model": ckpt.model_state, "optimizer": ckpt.optimizer_state, "meta": ckpt.meta}
-    arrays, meta = load_arrays(path, expect_format=False)
+        return {"model": value.model_state, "optimizer": value.optimizer_state, "meta": saved}
+    arrays, meta = value, saved
     what = meta.get(_KIND) if isinstance(meta, Mapping) else None
     if what == "tensor" and "tensor" in arrays:
         return Tensor(arrays["tensor"], requires_grad=bool(meta.get("requires_grad", False)))
