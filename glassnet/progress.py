@@ -43,9 +43,8 @@ class Progress:
             return
         self.last, self.shown, self.printed = now, tty, True
         done = int(24 * state.epoch / max(self.total, 1))
-        extra = (
-            h.val_loss
-            and f"  val_loss {h.val_loss[-1]:.4g}  val_{h.metric_name} {h.val_metric[-1]:.4g}"
+        extra = h.val_loss and f"  val_loss {h.val_loss[-1]:.4g}" + (
+            f"  val_{h.metric_name} {h.val_metric[-1]:.4g}" if h.metric_name != "none" else ""
         )
         line = (
             f"epoch {state.epoch}/{self.total} [{'#' * done}{'-' * (24 - done)}] loss "

@@ -33,6 +33,7 @@ metric).
 from __future__ import annotations
 
 import contextlib
+import math
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -598,16 +599,33 @@ def prepare_targets(
     return y
 
 
+def metric_name(loss: F.Loss | None, y: np.ndarray, width: int, labels: bool = False) -> str:
+    """The metric of a run on targets ``y`` (as :func:`prepare_targets` gives them) for
+    outputs ``width`` wide: "accuracy" for the classification losses and for a callable
+    loss that takes class labels (``labels``: :func:`takes_labels`; labels or one-hot rows),
+    "r2" for values, one per output, and "none" for a callable loss's targets that are not
+    one per output (a Gaussian NLL's mean and variance of one target): its value is NaN."""
+    if _is_ce(loss) or _is_bce(loss) or labels:
+        return "accuracy"
+    return "r2" if y.shape[-1] == width else "none"
+
+
 def metric(
-    loss: F.Loss | None, out: np.ndarray, y: np.ndarray, w: np.ndarray | None = None
+    loss: F.Loss | None,
+    out: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray | None = None,
+    labels: bool = False,
 ) -> tuple[str, Any]:
     """``("accuracy", a)`` for the classification losses (``out``: the model's output, or
-    logits for a loss with logits), ``("r2", R^2 averaged over outputs)`` otherwise. With
-    a leading axis of K networks (``out`` (K, n, outputs), ``y`` (K, n, ...)): K values.
-    ``w``: sample weights (n,) (or (K, n), each network's own rows'): the weighted fraction
-    correct (multi-label: each label of a row at the row's weight) and the weighted R^2 of
-    scikit-learn's ``r2_score(sample_weight=w)``."""
-    labels = loss is None and y.ndim < out.ndim and y.dtype.kind in "iu"  # (a callable's)
+    logits for a loss with logits), ``("r2", R^2 averaged over outputs)`` otherwise (and
+    ``("none", nan)`` where :func:`metric_name` finds none). With a leading axis of K
+    networks (``out`` (K, n, outputs), ``y`` (K, n, ...)): K values. ``w``: sample weights
+    (n,) (or (K, n), each network's own rows'): the weighted fraction correct (multi-label:
+    each label of a row at the row's weight) and the weighted R^2 of scikit-learn's
+    ``r2_score(sample_weight=w)``. ``labels``: a callable loss that takes class labels."""
+    if metric_name(loss, y, out.shape[-1], labels) == "none":
+        return "none", math.nan
     if _is_ce(loss) or labels:  # (a stack: one accuracy pass for all its networks)
         truth = y if y.ndim < out.ndim else y.argmax(axis=-1)
         hits = out.argmax(axis=-1) == truth
@@ -982,4 +1000,5 @@ def score(
     finally:
         for m, mode in was:
             m.training = mode
-    return value, metric(spec, out, y, w)[1] if with_metric else float("nan")
+    labels = spec is None and takes_labels(loss)
+    return value, metric(spec, out, y, w, labels)[1] if with_metric else float("nan")

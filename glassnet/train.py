@@ -96,8 +96,10 @@ class History:
     loss : list of float
         Training loss per epoch (batch losses weighted by batch size).
     val_loss, val_metric : list of float
-        Validation loss and metric (accuracy for classification, R^2 for regression)
-        per epoch, when validation data is used.
+        Validation loss and metric (accuracy for classification, R^2 for regression;
+        ``metric_name``) per epoch, when validation data is used. A loss function of yours
+        whose targets are not one per output (a Gaussian NLL's mean and variance) has no
+        metric: ``metric_name`` "none", NaN values.
     stop_reason : str
         One of ``max_epochs``, ``max_steps``, ``tol``, ``val_tol`` (:class:`Tolerance` on
         the validation loss), ``weight_change``, ``early_stopping``, ``callback``,
@@ -405,7 +407,10 @@ def fit(
         counts the run's total (a run resumed at ``initial_epoch`` goes on to it);
         ``max_steps`` counts this call's steps, as ``history.steps`` does.
     batch_size : int or None
-        ``None``: full-batch gradient descent, as on the slides.
+        ``None``: full-batch gradient descent, as on the slides. Larger than ``X``'s rows:
+        refused. Larger than the rows a validation split leaves (but not than ``X``'s): one
+        batch of those rows per epoch, as Keras and PyTorch's DataLoader do (the split's size
+        is not the user's to count; ``fit_many`` does the same).
     shuffle : bool; seed : int, Generator, or a function of the epoch
         Batches are drawn from a permutation of indices made with ``seed``. A function
         ``seed(epoch) -> int or Generator`` gives each epoch (1, 2, ...) its own stream,
@@ -610,8 +615,8 @@ def fit(
     # (epochs counts the run's total: a resumed run that stops in its first epoch is there)
     history = History(engine="fused" if fast else "graph", epochs=initial_epoch)
     if Xv is not None:
-        labels = spec is None and y_arr.ndim == 1 and y_arr.dtype.kind in "iu"  # (a callable's)
-        history.metric_name = "accuracy" if labels or spec and "entropy" in spec.name else "r2"
+        width = tasks.n_outputs(model) or y_arr.shape[-1]  # (unseen: as the targets')
+        history.metric_name = tasks.metric_name(spec, y_arr, width, takes)
     state = TrainState(model, optimizer, history, epoch=initial_epoch, X=X, verbose=verbose)
     hook = Callback.on_step_end  # (a plain callback's, which does nothing)
     step_cbs = [c for c in cbs if getattr(type(c), "on_step_end", hook) is not hook]

@@ -839,7 +839,7 @@ def plot_history(
         )
     size, dpi = _check_size(figsize, dpi, owner)
     fig = _figure(size, dpi)
-    two = bool(metric)
+    two = bool(metric) and getattr(history, "metric_name", "") != "none"  # (no metric: NaN)
     ax = fig.add_subplot(1, 2 if two else 1, 1)
     # a resumed run (fit's initial_epoch) records its own epochs only: they end at
     # history.epochs, where its best_epoch is counted from
