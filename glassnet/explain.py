@@ -1041,8 +1041,8 @@ class Explanation:
         bw.table(["edge (reversed)", "local derivative"] + cols, rows)
         # step 3
         bw.p(
-            "Step 3. Walk the reversed graph: dL/dnode = sum over its edges of "
-            "(dL/d(edge source) x edge's local derivative)."
+            "Step 3. Walk the reversed graph: dL/dnode = the sum over the edges into the "
+            "node of dL/du * the edge's local derivative, u being the node the edge comes from."
         )
         rows = []
         for l in range(L - 1, -1, -1):

@@ -729,3 +729,14 @@ def test_a_name_copied_from_the_unicode_output_is_named_as_unknown(name):
         e.paths(name)
     with pytest.raises(ValueError, match="'paths' parameter of explain names unknown"):
         gn.explain(gn.nn.MLP([2, 2, 1], rng=0), [1.0, 2.0], 1.0, paths=[name])
+
+
+def test_step_3_writes_its_rule_in_the_symbols_its_rows_use() -> None:
+    # the rule read "(dL/d(edge source) x edge's local derivative)": an x for the product,
+    # beside inputs named x1, x2, and a gradient the typesetter could not set
+    e = explain(lecture_net(W6), [X1, X2], Y)
+    text = str(explain(lecture_net(W6), [X1, X2], Y, notation="ascii"))
+    rule = next(line for line in text.splitlines() if line.startswith("Step 3"))
+    assert " x " not in rule and "dL/du * " in rule
+    tex = next(ln for ln in e.to_markdown().splitlines() if ln.startswith("Step 3"))
+    assert r"\frac{\partial L}{\partial u}" in tex and "dL/d" not in tex
