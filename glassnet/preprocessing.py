@@ -772,6 +772,21 @@ def _ordered_categories(cats: Sequence[Any], where: str) -> np.ndarray:
     return arr
 
 
+def _as_float32_text(values: list[str], cats: np.ndarray) -> bool:
+    """Whether some of ``values`` (texts of numbers) are categories once read as float32:
+    float64 numbers given to an encoder fitted on float32 ones."""
+    known = set(cats.tolist())
+    for v in values:
+        try:
+            x = float(v)
+        except ValueError:
+            continue
+        with np.errstate(over="ignore"):
+            if repr(float(np.float32(x))) in known and repr(x) not in known:
+                return True
+    return False
+
+
 class OneHotEncoder:
     """One-hot encode categorical columns: value ``v`` of column ``j`` becomes the
     indicator vector ``[v == c_1, ..., v == c_k]`` over that column's categories.
@@ -941,6 +956,13 @@ class OneHotEncoder:
                             "case included: write "
                         )
                         case += ", ".join(alike[:5]) + "."
+                    if _as_float32_text(unseen, cats):  # '0.1' where a float32 fit wrote its
+                        case += (  # float64 digits, '0.10000000149011612'
+                            " The encoder was fitted on float32 numbers, written with their "
+                            "float64 digits ('0.1' as float32 is "
+                            f"{repr(float(np.float32(0.1)))!r}); these are float64: pass X "
+                            "as float32 (X.astype(np.float32)), as at fit."
+                        )
                     raise ValueError(
                         f"Column {name!r} has {len(unseen)} value(s) not seen at fit: "
                         f"{_few(unseen, among=cats.tolist())}; known categories: "
