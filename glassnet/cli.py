@@ -5907,10 +5907,18 @@ def _fmt_value(v: float) -> str:
     return f"{float(v):.7g}"
 
 
-def _csv_value(v: float) -> str:
+def _csv_value(v: float, dtype: Any = np.float64) -> str:
     """A predicted value as written to predict's CSV: the shortest text that reads back as
-    the same float64 (seven significant digits wrote every prediction near 1e9 as 1e+09)."""
-    return repr(float(v))
+    the same value of ``dtype`` (seven significant digits wrote every prediction near 1e9
+    as 1e+09; float64's digits of a float32 value wrote 0.1 as 0.10000000149011612), laid
+    out as Python's repr lays out a float (positional from 1e-4 up to 1e16, else
+    scientific: 3.0, 1e-05, 1e+16)."""
+    if np.dtype(dtype) == np.float64:
+        return repr(float(v))
+    x = np.dtype(dtype).type(v)
+    if x == 0 or not np.isfinite(x) or 1e-4 <= abs(x) < 1e16:
+        return np.format_float_positional(x, unique=True, trim="0")
+    return np.format_float_scientific(x, unique=True, trim="-", exp_digits=2)
 
 
 def _guard_predictions(path: Path, bundle: _Bundle) -> None:
@@ -5983,8 +5991,12 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             writer.writerow(row)
     else:
         writer.writerow([*first, *bundle.targets])
+        # the network's own values (unscaled: --no-standardize) in its dtype's digits; a
+        # standardized target's, mapped back in float64, are float64 values
+        dtype = outputs.dtype if bundle.y_scaler is None else np.float64
         for i, row in enumerate(pred):
-            writer.writerow([*([ids[i]] if ids is not None else []), *map(_csv_value, row)])
+            cells = [_csv_value(v, dtype) for v in row]
+            writer.writerow([*([ids[i]] if ids is not None else []), *cells])
     if data.table.line_notes:  # (on stderr: standard output holds the predictions)
         _note(f"'{args.data}': {data.table.line_notes}")
     if out_path is None:
