@@ -5429,7 +5429,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
     labels_wanted, block = _stream_target_kind(args, targets if multilabel else target)
     src = _stream_source(args, targets if multilabel else target, labels_wanted)
     cols = src.columns
-    passes = 1
+    passes = [cols]  # the statistics passes' columns (each with the passes it made)
     entries, codes = None, None  # multi-label: each label's values, and its texts' 0/1
     if multilabel:
         entries, codes = _streamed_labels(args, cols)
@@ -5437,8 +5437,9 @@ def _train_streamed(args: argparse.Namespace) -> int:
         numbers = [c for c in cols.classes if not isinstance(c, str)]
         whole = all(float(c) == round(float(c)) for c in numbers)
         if numbers and (len(cols.classes) > MAX_INFERRED_CLASSES or not whole):
-            src, passes = _stream_source(args, target, False), 2  # a regression target
+            src = _stream_source(args, target, False)  # a regression target: again
             cols = src.columns
+            passes.append(cols)
     labels, y_scaler = None, None
     if entries is not None:
         task_name, n_outputs = "multilabel", len(targets)
@@ -5599,10 +5600,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
         f"data      {args.data} (streamed): {cols.rows} rows, {len(cols.features)} feature "
         f"columns ({len(cols.features) - n_cat} numeric, {n_cat} categorical) -> {n_in} inputs"
     )
-    say(
-        f"          {passes} statistics pass{'es' if passes > 1 else ''} in {stats_s:.2f} s; "
-        f"shuffle buffer {buffer_size:,} rows"
-    )
+    say(f"          {_passes_text(passes)} in {stats_s:.2f} s; shuffle buffer {buffer_size:,} rows")
     if cols.line_notes:  # (blank lines and rows of blank cells, where the file was read mended)
         say(f"          read {cols.line_notes}")
     if cols.trailing:  # (rows ending in a delimiter or several: read as in memory, said so)
@@ -5767,6 +5765,26 @@ def _train_streamed(args: argparse.Namespace) -> int:
     return _save_trained(
         model, out_path, meta, say, interrupted, checkpointing, ckpt_path, "the weights so far"
     )
+
+
+def _passes_text(made: Sequence[Any]) -> str:
+    """The statistics passes a streamed run made over its file, counted as made: ``made``
+    holds each reading's columns (``glassnet.stream.Columns``: its ``passes``, 2 where a
+    first pass stopped to read the file again mended, after ``stopped_at`` rows)."""
+    count = sum(c.passes for c in made)
+    text = f"{count} statistics pass{'es' if count > 1 else ''}"
+    stopped = [
+        "in its first block of rows" if not c.stopped_at else f"after {c.stopped_at:,} rows"
+        for c in made
+        if c.passes > 1
+    ]
+    if stopped:
+        which = "one of them" if len(stopped) == 1 else f"{len(stopped)} of them"
+        text += (
+            f" ({which} stopped {' and '.join(stopped)} to read the file again mended, for "
+            "rows of blank cells or of another width than the header's)"
+        )
+    return text
 
 
 def _save_trained(

@@ -502,6 +502,11 @@ class Columns:
     # (or rows of another width) had it read mended, else 0 (see line_notes)
     blank: int = 0
     lines: int = 0
+    # the statistics passes made over the file: 2 where the first stopped, after
+    # ``stopped_at`` data rows, to read the file again mended (rows pyarrow refused, or
+    # rows of blank cells: see from_csv); else 1 and None
+    passes: int = 1
+    stopped_at: int | None = None
 
     @property
     def line_notes(self) -> str:
@@ -1056,6 +1061,7 @@ def from_csv(
 
     checked = False  # (the statistics pass checks every cell; the epochs read the same)
     blanks: set[int] = set()  # the text columns with cells that have blanks around them
+    stopped: list[int] = []  # the data rows a statistics pass read before it stopped
 
     def batches() -> Iterator[Any]:
         nonlocal checked, mended
@@ -1067,6 +1073,7 @@ def from_csv(
                     f, read_options=read, parse_options=parse, convert_options=convert
                 ):
                     if not mend and not checked and _blank_row(b, row, path, delimiter):
+                        stopped.append(row)
                         raise _Mend  # (the statistics pass, read again mended)
                     if b.num_columns > named:  # (the unnamed columns at the end)
                         if not checked:
@@ -1078,6 +1085,7 @@ def from_csv(
                     yield _stripped(b, names, None if not checked else blanks, blanks, nulls)
         except pa.ArrowInvalid as e:
             if not mend and not checked and _mendable(path, delimiter, e, nulls):
+                stopped.append(row)
                 raise _Mend from None  # (the statistics pass, read again mended)
             raise unreadable(path, delimiter, e, kinds, nulls, block_size, decimal) from None
         if not checked:
@@ -1100,6 +1108,8 @@ def from_csv(
     assert out.columns is not None
     out.columns.trailing = dict(sorted(mended.cut.items()))
     out.columns.blank, out.columns.lines = mended.blank, mended.lines
+    if stopped:  # (a first pass stopped, the file read again mended: two passes made)
+        out.columns.passes, out.columns.stopped_at = 2, stopped[0]
     return out
 
 

@@ -52,3 +52,58 @@ def test_unscaled_predictions_are_written_with_their_own_dtypes_digits(capsys, t
             assert text == np.format_float_positional(v, unique=True, trim="0"), (text, v)
         else:
             assert text == repr(float(v))
+
+
+# --------------------------------------- a streamed run's statistics passes, counted
+
+
+def _mended_file(tmp_path, n=3000, at=2500):
+    """``n`` rows of a,b,y (y a 0/1 label), row ``at`` ending in a delimiter (a row of
+    another width than the header's, which pyarrow refuses and a mended reading takes)."""
+    rng = np.random.default_rng(1)
+    lines = ["a,b,y"] + [f"{rng.normal():.3f},{rng.normal():.3f},{i % 2}" for i in range(n)]
+    if at is not None:
+        lines[at] += ","
+    data = tmp_path / "d.csv"
+    data.write_text("\n".join(lines) + "\n")
+    return data
+
+
+@pytest.mark.parametrize("block_size", [1 << 22, 4096])
+def test_from_csv_counts_the_pass_that_stopped_to_read_the_file_again_mended(tmp_path, block_size):
+    """A row that has the file read again mended stops the statistics pass, which starts
+    over: two passes made, the first stopped after the rows of the blocks before that row
+    (none when it is in the first block); a file read once says one pass."""
+    pytest.importorskip("pyarrow")
+    from glassnet import stream
+
+    src = stream.from_csv(_mended_file(tmp_path), "y", block_size=block_size)
+    assert src.columns.passes == 2
+    assert src.columns.trailing == {1: 1} and src.columns.rows == 3000
+    if block_size == 1 << 22:
+        assert src.columns.stopped_at == 0
+    else:
+        assert 0 < src.columns.stopped_at < 2500  # (whole blocks read before the row's)
+    clean = stream.from_csv(_mended_file(tmp_path, at=None), "y", block_size=block_size)
+    assert (clean.columns.passes, clean.columns.stopped_at) == (1, None)
+
+
+@pytest.mark.parametrize("mended", [False, True])
+def test_train_stream_says_the_statistics_passes_it_made(capsys, tmp_path, mended):
+    """`glassnet train --stream` said "1 statistics pass" for a file whose first pass
+    stopped at a row of another width and was read again mended: two passes, said so."""
+    pytest.importorskip("pyarrow")
+    data = _mended_file(tmp_path, at=2500 if mended else None)
+    code, out, err = run(
+        capsys, "train", data, "--target", "y", "--stream", "--epochs", "1",
+        "--out", tmp_path / "m.glassnet",
+    )  # fmt: skip
+    assert code == 0, err
+    (line,) = [x for x in out.splitlines() if "statistics pass" in x]
+    if mended:
+        assert (
+            "2 statistics passes (one of them stopped in its first block of rows to read " in line
+        )
+        assert "again mended" in line
+    else:
+        assert line.strip().startswith("1 statistics pass in ")
