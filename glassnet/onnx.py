@@ -690,6 +690,23 @@ def _task_kind(task: Any, layers: list[Layer]) -> str | None:
         return None
     if getattr(task, "classes_", None) is None:
         raise ValueError(f"export: the {name} task is not fitted: call task.fit(y) first.")
+    classes = np.asarray(task.classes_).reshape(-1)
+    if name == "binary" and len(classes) != 2:  # (a task made from a config, not fitted)
+        shown = ", ".join(repr(c) for c in classes[:5].tolist()) + (
+            ", ..." if len(classes) > 5 else ""
+        )
+        one = (
+            " (A classifier fitted on one class exports from glassnet.sklearn.MLPClassifier: "
+            "that class for every row, probability 1, as its predict and predict_proba.)"
+            if len(classes) == 1
+            else ""
+        )
+        raise ValueError(
+            f"export: 'task' is a binary task of {len(classes)} "
+            f"class{'' if len(classes) == 1 else 'es'} ([{shown}]); a binary task needs "
+            f"exactly 2 (its sigmoid output is the probability of the second): fit it on "
+            f"labels of both classes, get_task('binary').fit(y).{one}"
+        )
     head = layers[-1].act
     if head != task.output_activation:
         raise ValueError(
