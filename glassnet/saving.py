@@ -186,7 +186,9 @@ def load(
     or safetensors file of arrays its arrays by name. PyTorch's ``map_location`` ("cpu" or
     None: the arrays are NumPy's), ``weights_only`` (either way: the file holds no code to
     run) and ``mmap`` (None or False) are taken, as ``torch.load(path, map_location="cpu",
-    weights_only=True)`` reads."""
+    weights_only=True)`` reads. The file is opened and read once
+    (:func:`glassnet.io.load_file`): one replaced while it is loaded gives the version that
+    was opened, whole."""
     _check_load_args(map_location, weights_only, mmap)
     # one open and one read: asking the file's kind first and then reading it with that
     # kind's loader read it twice (three times for a model), and a file replaced in between

@@ -156,7 +156,7 @@ def test_unscaled_inputs_agree_within_the_documented_bound(unscaled, dtype, rtol
     assert np.all(np.abs(theirs - ours) <= rtol * A)
     assert np.all(np.abs(ours - exact) <= rtol * A)
     assert np.all(np.abs(theirs - exact) <= rtol * A)
-    assert A.min() > 1e3 * np.abs(ours).max()  # the terms are large, the outputs small
+    assert A.min() > 100 * np.abs(ours).max()  # the terms are large, the outputs small
     if dtype == "float64":  # (the remedy the docs give: float64 agrees as scaled inputs do)
         scale = np.abs(ours) + np.abs(ours).max()
         assert np.all(np.abs(theirs - ours) <= 1e-12 * scale)
