@@ -633,7 +633,7 @@ def test_a_pytorch_mlp_imports_and_then_explains_draws_and_trains(tmp_path):
     close(net.predict(X), expected, np.float32)
     close(net.predict(X), run(path, X)[0], np.float32)
     # glassnet's tools take it as their own
-    assert "dL/d" in str(gn.explain(net, X[0], np.array([1]), loss="cross_entropy"))
+    assert "∂L/∂" in str(gn.explain(net, X[0], np.array([1]), loss="cross_entropy"))  # (typeset)
     assert "<svg" in gn.viz.draw_network(net)
     y = np.random.default_rng(1).integers(0, 3, 20)
     hist = gn.fit(net, X, y, loss="cross_entropy", lr=0.1, epochs=5, verbose=0)

@@ -273,4 +273,10 @@ class Module:
         return ", ".join(f"{k}={getattr(self, k)}" for k in self._hparams or ())
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.extra_repr()})"
+        """PyTorch's: ``Name(settings)``, or with sub-modules one line each, ``(name): repr``."""
+        kids = [f"({k}): {m!r}" for k, m in self._children() if isinstance(m, Module)]
+        if not kids:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [self.extra_repr()] * bool(self.extra_repr()) + kids
+        body = "".join(f"\n{line}" for line in lines).replace("\n", "\n  ")  # (nested: indented)
+        return f"{type(self).__name__}({body}\n)"
