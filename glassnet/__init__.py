@@ -30,6 +30,7 @@ from . import (  # _startup first: a Ctrl-C while the rest is imported (glassnet
     preprocessing,
     schedules,
     tasks,
+    utils,
     viz,
 )
 from ._validation import manual_seed
@@ -52,7 +53,7 @@ from .factories import (
     zeros_like,
 )
 from .gradcheck import GradcheckError, GradcheckReport
-from .habits import inference_mode
+from .habits import cuda, device, inference_mode, randint, randperm, return_types
 from .many import fit_many
 from .objective import Objective
 from .ops import cat, concatenate, maximum, minimum, stack, where
@@ -137,6 +138,7 @@ __all__ = [
     "ops",
     "schedules",
     "data",
+    "utils",
     "datasets",
     "io",
     "preprocessing",
@@ -175,6 +177,11 @@ __all__ = [
     "from_numpy",
     "full",
     "inference_mode",
+    "device",
+    "cuda",
+    "randint",
+    "randperm",
+    "return_types",
     "load",
     "save",
     "is_tensor",

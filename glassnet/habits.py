@@ -52,6 +52,7 @@ written, saying what to write instead. A node built from the old values refuses 
 
 from __future__ import annotations
 
+import collections
 import functools
 import inspect
 from collections.abc import Callable, Iterator
@@ -60,9 +61,13 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_bool, reduced
+from .backend import device_of
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, operand, unbroadcast
 
-__all__ = ["Array", "inference_mode", "function", "FUNCTIONS"]  # (and methods of Tensor)
+__all__ = [
+    "Array", "inference_mode", "function", "FUNCTIONS", "device", "cuda", "return_types",
+    "randint", "randperm",
+]  # (and methods of Tensor)  # fmt: skip
 
 
 def _unpack(args: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -812,7 +817,8 @@ FUNCTIONS = (
     "sum", "mean", "exp", "log", "log1p", "sqrt", "abs", "sigmoid", "tanh", "relu", "softmax",
     "log_softmax", "matmul", "mm", "argmax", "argmin", "amax", "amin", "clamp", "flatten",
     "reshape", "transpose", "permute", "unsqueeze", "squeeze", "pow", "square", "std", "var",
-    "norm", "numel", "cumsum", "masked_fill",
+    "norm", "numel", "cumsum", "masked_fill", "sort", "argsort", "topk", "bmm", "isclose",
+    "allclose", "equal",
 )  # fmt: skip
 
 
@@ -895,3 +901,422 @@ Tensor.zero_ = lambda self: self.fill_(0)
 Tensor.masked_fill, Tensor.masked_fill_ = masked_fill, masked_fill_
 Tensor.__imatmul__, Tensor.__format__, Tensor.__float__ = _no_imatmul, _format, _float
 Tensor.__int__ = _int
+
+
+# ------------------------------------------------------------------ devices
+_builtin_type = type  # (device's first argument has PyTorch's name, type)
+
+
+class device(str):  # noqa: N801 (PyTorch's name: torch.device)
+    """PyTorch's ``torch.device``: ``device("cpu")``, ``device("cuda")``, ``device("cuda:1")``,
+    ``device("cuda", 1)`` or ``device(1)`` (a GPU's number), ``device(type=, index=)``. It is
+    its name as a string ("cpu", "cuda:1"), so everything that takes ``"cpu"`` or ``"cuda"``
+    takes it (``model.to(device)``, ``x.to(device)``, ``fit(device=)``, ``map_location=``),
+    with PyTorch's ``.type`` ("cpu" or "cuda") and ``.index`` (an int, or None) and repr.
+    glassnet runs on the current CuPy device: ``"cuda:N"`` makes a device, and the calls that
+    move arrays refuse it, saying to choose the GPU with ``cupy.cuda.Device(n).use()``. Unlike
+    PyTorch's, it equals its name: ``device("cpu") == "cpu"``."""
+
+    __slots__ = ()
+
+    def __new__(cls, type: Any = None, index: Any = None) -> device:  # noqa: A002
+        if isinstance(type, device) and index is None:
+            return type
+        if _is_int(type) and index is None:  # torch.device(1): the GPU of that number
+            type, index = "cuda", type
+        if not isinstance(type, str):
+            raise TypeError(
+                f"device: type must be 'cpu' or 'cuda' (or 'cuda:N'), or a GPU's number. Got "
+                f"{type!r:.60} ({_builtin_type(type).__name__})."
+            )
+        kind, sep, number = type.partition(":")
+        if kind not in ("cpu", "cuda"):
+            raise ValueError(
+                f"device: glassnet knows the devices 'cpu' (NumPy) and 'cuda' (CuPy on an "
+                f"NVIDIA GPU), as 'cuda' or 'cuda:N'. Got {type!r:.60}."
+            )
+        if sep:
+            if index is not None:
+                raise ValueError(
+                    f"device: the index is given twice, in {type!r} and as index={index!r}; "
+                    f"pass one of them."
+                )
+            if not number.isdigit():
+                raise ValueError(
+                    f"device: {type!r:.60} is not a device string: write 'cuda' or 'cuda:N', "
+                    "N a GPU's number (0, 1, ...)."
+                )
+            index = int(number)
+        if index is not None:
+            if not _is_int(index) or index < 0:
+                raise ValueError(
+                    f"device: index must be a GPU's number, an int >= 0, or None. Got "
+                    f"{index!r:.40}."
+                )
+            if kind == "cpu" and index != 0:
+                raise ValueError(
+                    f"device: glassnet's CPU is one device, 'cpu' (or 'cpu:0'). Got index {index}."
+                )
+        name = kind if index is None else f"{kind}:{int(index)}"
+        return super().__new__(cls, name)
+
+    @property
+    def type(self) -> str:  # noqa: A003 (PyTorch's name)
+        """The kind of device, "cpu" or "cuda", as PyTorch's ``device.type``."""
+        return str.__str__(self).partition(":")[0]
+
+    @property
+    def index(self) -> int | None:  # type: ignore[override]  # (PyTorch's: str.index hidden)
+        """The GPU's number of "cuda:N" (an int), else None, as PyTorch's ``device.index``."""
+        number = str.__str__(self).partition(":")[2]
+        return int(number) if number else None
+
+    def __repr__(self) -> str:
+        index = self.index
+        return f"device(type={self.type!r}" + ("" if index is None else f", index={index}") + ")"
+
+    def __str__(self) -> str:
+        return str.__str__(self)
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return (device, (str.__str__(self),))
+
+
+class _Cuda:
+    """PyTorch's ``torch.cuda``: ``is_available()`` and ``device_count()``, through CuPy
+    (glassnet's GPU library: ``pip install 'glassnet[gpu]'``)."""
+
+    @staticmethod
+    def device_count() -> int:
+        """The number of NVIDIA GPUs CuPy sees: 0 where CuPy is not installed, or finds no
+        driver or device."""
+        from .backend import cupy
+
+        try:
+            cp = cupy()
+        except ImportError:
+            return 0
+        try:
+            return int(cp.cuda.runtime.getDeviceCount())
+        except Exception:  # (CuPy's CUDARuntimeError without a driver or a device)  # noqa: BLE001
+            return 0
+
+    @classmethod
+    def is_available(cls) -> bool:
+        """True when CuPy is installed and sees a GPU: ``device="cuda"`` can run here."""
+        return cls.device_count() > 0
+
+    def __repr__(self) -> str:
+        return "<glassnet.cuda: is_available(), device_count() (CuPy)>"
+
+
+cuda = _Cuda()
+
+
+def _device(self: Tensor) -> device:
+    return device(device_of(self.data))
+
+
+Tensor.device = property(
+    _device, doc="Where the values are, as PyTorch's ``x.device``: device('cpu') or "
+    "device('cuda') (a CuPy array)."
+)  # fmt: skip
+Array.device = property(  # type: ignore[assignment]
+    lambda self: device("cpu"), doc="device('cpu'): an Array is in host memory."
+)
+
+
+# ------------------------------------------------------------------ sorting
+class return_types:  # noqa: N801 (PyTorch's torch.return_types)
+    """The named tuples of ``sort`` and ``topk``: ``values, indices = x.sort()``, or
+    ``x.sort().values``, as PyTorch's ``torch.return_types``."""
+
+    sort = collections.namedtuple("sort", ["values", "indices"])
+    topk = collections.namedtuple("topk", ["values", "indices"])
+
+
+for _cls in (return_types.sort, return_types.topk):
+    _cls.__module__, _cls.__qualname__ = __name__, f"return_types.{_cls.__name__}"
+
+
+def _order(a: Any, axis: int, descending: bool) -> Any:
+    """The stable order of ``a`` along ``axis``, NaN counted above every number (last when
+    ascending, first when descending), as PyTorch's ``sort``."""
+    if not descending:
+        return np.argsort(a, axis=axis, kind="stable")
+    first = np.argsort(-a, axis=axis, kind="stable")  # (-NaN is NaN: still last)
+    nan = np.isnan(np.take_along_axis(a, first, axis=axis))
+    return np.take_along_axis(first, np.argsort(~nan, axis=axis, kind="stable"), axis=axis)
+
+
+def _sort_args(self: Tensor, op: str, dim: Any, descending: Any, stable: Any) -> tuple[int, bool]:
+    check_bool(descending, "descending", op)
+    if stable is not None:  # (PyTorch's stable=False leaves ties' order open; this is stable)
+        check_bool(stable, "stable", op)
+    return _dim(op, dim, max(self.data.ndim, 1)), bool(descending)
+
+
+def _picked(self: Tensor, op: str, order: Any, axis: int, k: int) -> Tensor:
+    """The values at the first ``k`` positions of ``order`` (a permutation along ``axis``);
+    the gradient goes back to the positions they came from."""
+    a = self.data
+    out = np.take_along_axis(a, order[_first(k, axis, a.ndim)], axis=axis)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        full = np.zeros_like(a)  # (g in sorted order: 0 past the first k)
+        full[_first(k, axis, a.ndim)] = g
+        return (np.take_along_axis(full, np.argsort(order, axis=axis), axis=axis),)
+
+    return Tensor.from_op(out, op, (self,), backward)
+
+
+def _first(k: int, axis: int, ndim: int) -> tuple[slice, ...]:
+    return (slice(None),) * axis + (slice(0, k),) + (slice(None),) * (ndim - axis - 1)
+
+
+def sort(self: Tensor, dim: Any = -1, descending: Any = False, stable: Any = False) -> Any:
+    """PyTorch's ``x.sort(dim=-1, descending=False, stable=False)``: ``(values, indices)``, a
+    named tuple (``values, indices = x.sort()``; ``x.sort().values``). The values are in the
+    graph (the gradient goes back to where each came from); the indices are an int64
+    :class:`Array`. NaN sorts above every number, as PyTorch's; ties keep their order
+    (``stable=False`` is taken, and sorts stably too)."""
+    axis, desc = _sort_args(self, "sort", dim, descending, stable)
+    if self.data.ndim == 0:  # (a 0-d tensor: itself, at index 0, as PyTorch's)
+        return return_types.sort(self.clone(), _array(np.zeros((), np.int64)))
+    order = _order(self.data, axis, desc)
+    values = _picked(self, "sort", order, axis, self.data.shape[axis])
+    return return_types.sort(values, _array(order).astype(np.int64, copy=False))
+
+
+def argsort(self: Tensor, dim: Any = -1, descending: Any = False, stable: Any = False) -> Any:
+    """PyTorch's ``x.argsort(dim=-1, descending=False, stable=False)``: the indices that sort
+    ``x`` along ``dim``, an int64 :class:`Array` (``x.sort().indices``; no gradient)."""
+    axis, desc = _sort_args(self, "argsort", dim, descending, stable)
+    if self.data.ndim == 0:
+        return _array(np.zeros((), np.int64))
+    return _array(_order(self.data, axis, desc)).astype(np.int64, copy=False)
+
+
+def topk(
+    self: Tensor,
+    k: Any,
+    dim: Any = -1,
+    largest: Any = True,
+    sorted: Any = True,  # noqa: A002
+) -> Any:
+    """PyTorch's ``x.topk(k, dim=-1, largest=True, sorted=True)``: the ``k`` largest values
+    along ``dim`` (the smallest with ``largest=False``) and their indices, a named tuple
+    ``(values, indices)``; the values in the graph, the indices an int64 :class:`Array`. NaN
+    counts as the largest, as PyTorch's. They come largest first (smallest first), also
+    with ``sorted=False``, where PyTorch leaves the order open."""
+    check_bool(sorted, "sorted", "topk")
+    axis, _ = _sort_args(self, "topk", dim, False, None)
+    n = self.data.shape[axis] if self.data.ndim else 1
+    if not _is_int(k) or not 0 <= k <= n:
+        raise ValueError(
+            f"topk: k must be an int in [0, {n}] (the length of dim {dim} of a tensor of shape "
+            f"{self.shape}). Got k={k!r:.40}."
+        )
+    if self.data.ndim == 0:  # (itself at index 0, for k 0 or 1, as PyTorch's)
+        return return_types.topk(self.clone(), _array(np.zeros((), np.int64)))
+    order = _order(self.data, axis, check_bool(largest, "largest", "topk"))
+    indices = _array(order[_first(int(k), axis, order.ndim)]).astype(np.int64)
+    return return_types.topk(_picked(self, "topk", order, axis, int(k)), indices)
+
+
+Tensor.sort, Tensor.argsort, Tensor.topk = sort, argsort, topk
+
+
+# ------------------------------------------------------------------ comparing tensors
+def _pair(op: str, self: Tensor, other: Any) -> Any:
+    """``other``'s values beside ``self``'s: a Tensor of the same dtype (or an array or
+    number, made one as ``gn.tensor`` makes it), as PyTorch's, which refuses two dtypes."""
+    b = other if isinstance(other, Tensor) else Tensor(other)
+    if b.data.dtype != self.data.dtype:
+        raise TypeError(
+            f"{op}: input is {self.data.dtype} and other {b.data.dtype}, as PyTorch refuses "
+            f"(Float did not match Double); cast one first: {op}(a, b.to(a.dtype))."
+        )
+    return b.data
+
+
+def _tolerance(value: Any, name: str, op: str) -> float:
+    from ._validation import check_number
+
+    return check_number(value, name, op, low=0)
+
+
+def isclose(
+    self: Tensor, other: Any, rtol: Any = 1e-05, atol: Any = 1e-08, equal_nan: Any = False
+) -> Any:
+    """PyTorch's ``isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False)``:
+    ``|input - other| <= atol + rtol * |other|`` elementwise, with broadcasting (infinities
+    close only to themselves; NaN to NaN only with ``equal_nan``): a bool :class:`Array`."""
+    b = _pair("isclose", self, other)
+    rtol, atol = _tolerance(rtol, "rtol", "isclose"), _tolerance(atol, "atol", "isclose")
+    nan = check_bool(equal_nan, "equal_nan", "isclose")
+    try:
+        np.broadcast_shapes(self.data.shape, b.shape)
+    except ValueError as e:
+        raise ValueError(
+            f"isclose: shapes {self.shape} and {tuple(b.shape)} cannot be broadcast together "
+            "(shapes compare from the right; each pair must be equal or 1)."
+        ) from e
+    return _array(np.isclose(self.data, b, rtol=rtol, atol=atol, equal_nan=nan))
+
+
+def allclose(
+    self: Tensor, other: Any, rtol: Any = 1e-05, atol: Any = 1e-08, equal_nan: Any = False
+) -> bool:
+    """PyTorch's ``allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False)``: whether
+    every value is :func:`isclose` (a Python bool)."""
+    close = isclose(self, other, rtol, atol, equal_nan)
+    return bool(np.all(close))
+
+
+def equal(self: Tensor, other: Any) -> bool:
+    """PyTorch's ``equal(input, other)``: True when both have the same shape and the same
+    values (NaN equals nothing; the dtypes may differ), a Python bool."""
+    b = other.data if isinstance(other, Tensor) else Tensor(other).data
+    return self.data.shape == b.shape and bool(np.all(self.data == b))
+
+
+Tensor.isclose, Tensor.allclose, Tensor.equal = isclose, allclose, equal
+
+
+# ------------------------------------------------------------------ batched products
+def bmm(self: Tensor, mat2: Any) -> Tensor:
+    """PyTorch's ``bmm(input, mat2)``: the product of each pair of matrices of two batches,
+    (b, n, m) @ (b, m, p) -> (b, n, p), in the graph; no broadcasting (``matmul`` has it)."""
+    other = mat2 if isinstance(mat2, Tensor) else operand(mat2, self)
+    a, b = self.data.shape, other.data.shape
+    for name, shape in (("input", a), ("mat2", b)):
+        if len(shape) != 3:
+            raise ValueError(
+                f"bmm: {name} must be a batch of matrices, 3-D (b, n, m). Got shape {shape}; "
+                f"matmul takes other shapes (x @ y)."
+            )
+    if b[0] != a[0] or b[1] != a[2]:
+        raise ValueError(
+            f"bmm: mat2 must have shape ({a[0]}, {a[2]}, p) for input of shape {a} (the same "
+            f"batch, and rows as many as input's columns). Got {b}."
+        )
+    return self @ other
+
+
+Tensor.bmm = bmm
+
+
+# ------------------------------------------------------------------ random integers
+def _int_dtype(dtype: Any, owner: str) -> np.dtype:
+    """``dtype`` of randint/randperm: an integer dtype (int64 by default, PyTorch's long)
+    or float32/float64 (a Tensor); a NumPy dtype, its name, or PyTorch's ``torch.int32``."""
+    from ._validation import ParameterError
+
+    if dtype is None:
+        return np.dtype(np.int64)
+    text = str(dtype)
+    try:
+        dt = np.dtype(_TORCH_DTYPES.get(text[6:], text[6:]) if text.startswith("torch.") else dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt.kind not in "iuf" or (dt.kind == "f" and dt.itemsize < 4):
+        raise ParameterError(
+            f"{owner}: dtype must be an integer dtype (int64, PyTorch's default; int32, ...) or "
+            f"float32/float64 (a Tensor). Got {dtype!r:.60}."
+        )
+    return dt
+
+
+def _integers(values: np.ndarray, dt: np.dtype, requires_grad: Any, owner: str) -> Any:
+    """Drawn integers as PyTorch gives them: an :class:`Array` of an integer ``dt``, or a
+    Tensor of a float one (which may require grad)."""
+    if check_bool(requires_grad, "requires_grad", owner) and dt.kind != "f":
+        raise RuntimeError(
+            f"{owner}: only Tensors of floating point dtype can require gradients, as in "
+            f"PyTorch; these are {dt}. Pass dtype=glassnet.float32 (or float64) for a Tensor."
+        )
+    if dt.kind == "f":
+        return Tensor(values.astype(dt), requires_grad=bool(requires_grad))
+    return _array(values.astype(dt, copy=False))
+
+
+def _whole(value: Any, name: str, owner: str) -> int:
+    if not _is_int(value):
+        raise TypeError(f"{owner}: {name} must be an int, as PyTorch's. Got {value!r:.40}.")
+    return int(value)
+
+
+def randint(
+    *args: Any,
+    low: Any = None,
+    high: Any = None,
+    size: Any = None,
+    generator: Any = None,
+    dtype: Any = None,
+    requires_grad: Any = False,
+) -> Any:
+    """PyTorch's ``randint(low=0, high, size)``: integers drawn uniformly from [low, high),
+    as ``randint(10, (3,))``, ``randint(2, 10, (3, 4))`` or with the keywords; ``size`` a
+    tuple (or list). An int64 :class:`Array` by default (PyTorch's long tensor: labels and
+    indices), another integer ``dtype`` likewise, a float32/float64 Tensor for a float one.
+    ``generator``: a seed or a NumPy Generator, or the generator :func:`glassnet.manual_seed`
+    seeds (NumPy's streams: a seed does not draw PyTorch's numbers)."""
+    from ._validation import ParameterError, as_rng
+
+    given = list(args)
+    if size is None and given:
+        size = given.pop()
+    if len(given) > 2 or (given and low is not None and high is not None):
+        raise TypeError(
+            "randint takes (high, size) or (low, high, size), as PyTorch's: randint(10, (3,)) "
+            f"or randint(0, 10, (3,)). Got {len(args)} positional arguments."
+        )
+    if len(given) == 2:
+        low, high = given
+    elif given:
+        low, high = (low, given[0]) if high is None else (given[0], high)
+    if high is None or size is None:
+        raise TypeError(
+            "randint needs high and size, as PyTorch's: randint(10, (3,)) or randint(0, 10, "
+            f"(3,)) (low 0 by default). Got high={high!r:.20}, size={size!r:.40}."
+        )
+    low = 0 if low is None else _whole(low, "low", "randint")
+    high = _whole(high, "high", "randint")
+    if not isinstance(size, (tuple, list)) or not all(_is_int(k) and k >= 0 for k in size):
+        raise TypeError(
+            f"randint: size must be a tuple of sizes (whole numbers >= 0), as PyTorch's: "
+            f"randint(0, 10, (3,)), not randint(0, 10, 3). Got {size!r:.60}."
+        )
+    if high <= low:
+        raise ParameterError(
+            f"randint: high must be greater than low (the values drawn are low <= v < high). "
+            f"Got low={low}, high={high}."
+        )
+    dt = _int_dtype(dtype, "randint")
+    if dt.kind in "iu" and (low < np.iinfo(dt).min or high - 1 > np.iinfo(dt).max):
+        raise ParameterError(
+            f"randint: [{low}, {high}) does not fit {dt} (from {np.iinfo(dt).min} to "
+            f"{np.iinfo(dt).max}); pass a wider dtype, such as dtype=glassnet.int64."
+        )
+    rng = as_rng(generator, "randint", "generator")
+    values = rng.integers(low, high, size=tuple(int(k) for k in size), dtype=np.int64)
+    return _integers(values, dt, requires_grad, "randint")
+
+
+def randperm(
+    n: Any, *, generator: Any = None, dtype: Any = None, requires_grad: Any = False
+) -> Any:
+    """PyTorch's ``randperm(n)``: the numbers 0 to n - 1 in a random order, an int64
+    :class:`Array` (``x[gn.randperm(len(x))]`` shuffles rows); ``dtype`` and ``generator``
+    as :func:`randint`'s."""
+    from ._validation import ParameterError, as_rng
+
+    n = _whole(n, "n", "randperm")
+    if n < 0:
+        raise ParameterError(f"randperm: n must be >= 0 (the number of values). Got {n}.")
+    dt = _int_dtype(dtype, "randperm")
+    if dt.kind in "iu" and n - 1 > np.iinfo(dt).max:
+        raise ParameterError(f"randperm: n={n} does not fit {dt}; pass dtype=glassnet.int64.")
+    values = as_rng(generator, "randperm", "generator").permutation(n)
+    return _integers(values, dt, requires_grad, "randperm")

@@ -13,7 +13,11 @@ and activations a hand-written PyTorch loop calls as functions:
   called once, so the function and the module give the same numbers and refuse the same
   inputs. The arguments after ``weight`` (after ``target`` for ``mse_loss`` and ``l1_loss``)
   are keyword-only: PyTorch's next positional slots are its deprecated ``size_average`` and
-  ``reduce``, which are not taken, so a positional value there is an error, not misread.
+  ``reduce``, which are not taken, so a positional value there is an error, not misread;
+* ``dropout(input, p=0.5, training=True, inplace=False)`` (PyTorch's default is training:
+  ``F.dropout(x, p, self.training)`` in a forward), the masks from the generator
+  :func:`glassnet.manual_seed` seeds; ``one_hot(tensor, num_classes=-1)``, integer class
+  labels of any shape to an int64 :class:`glassnet.habits.Array` of one more axis.
 
 glassnet's own functional API, named as the lecture names things (``F.mse``,
 ``F.cross_entropy(z, y, sample_weight=)``), is :mod:`glassnet.functional`; this module is
@@ -30,16 +34,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .. import functional as _gf
-from .._validation import check_float_dtype, implicit_dim
-from ..tensor import Tensor
+from .._validation import ParameterError, as_rng, check_bool, check_float_dtype, implicit_dim
+from ..habits import Array
+from ..tensor import Tensor, as_tensor
 from . import losses
 from .layers import LeakyReLU, ReLU
 
 __all__ = [
     "relu", "sigmoid", "tanh", "leaky_relu", "softmax", "log_softmax", "mse_loss", "l1_loss",
     "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
-    "nll_loss",
+    "nll_loss", "dropout", "one_hot",
 ]  # fmt: skip
 
 sigmoid, tanh = _gf.sigmoid, _gf.tanh
@@ -140,3 +147,78 @@ def nll_loss(
     """Negative log-likelihood of log-probabilities (N, C): :class:`glassnet.nn.NLLLoss`."""
     loss = losses.NLLLoss(weight=weight, reduction=reduction, ignore_index=ignore_index)
     return loss(input, target)
+
+
+def dropout(input: Any, p: Any = 0.5, training: Any = True, inplace: Any = False) -> Tensor:
+    """PyTorch's ``F.dropout``: in training (the default, as PyTorch's), each value zeroed
+    with probability ``p`` (0 <= p <= 1) and the rest scaled by 1 / (1 - p), in the graph
+    (:func:`glassnet.functional.dropout`, the masks from the generator
+    :func:`glassnet.manual_seed` seeds; ``p=1``: zeros, as PyTorch's); with
+    ``training=False``, the input itself. ``inplace``: False only (see nn.ReLU)."""
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, (int, float, np.number)) or not (
+        0 <= p <= 1
+    ):  # fmt: skip
+        raise ParameterError(
+            f"dropout: p, the probability of zeroing a value, has to be between 0 and 1, as "
+            f"PyTorch's. Got p={p!r:.40}."
+        )
+    if check_bool(inplace, "inplace", "dropout"):
+        raise ValueError(
+            "dropout(inplace=True): inplace must be False. glassnet computes the result into a "
+            "new array and does not overwrite the input as PyTorch's inplace=True does; write "
+            "x = F.dropout(x, p, training)."
+        )
+    if not check_bool(training, "training", "dropout") or p < 1:
+        return _gf.dropout(input, float(p), as_rng(None), bool(training))
+    return as_tensor(input) * 0.0  # (p = 1: every value dropped, as PyTorch's input * 0)
+
+
+def one_hot(tensor: Any, num_classes: Any = -1) -> Array:
+    """PyTorch's ``F.one_hot(tensor, num_classes=-1)``: integer class labels of any shape
+    (an integer array: a DataLoader's labels, ``y.argmax(1)``, ``gn.randint``) as an int64
+    :class:`glassnet.habits.Array` of one more axis, 1 at each label's class and 0 elsewhere;
+    ``num_classes=-1``: the largest label + 1. Labels must be whole numbers in
+    [0, num_classes), as PyTorch's."""
+    if isinstance(tensor, Tensor):
+        raise TypeError(
+            f"one_hot: tensor must hold integer class labels, as PyTorch's (a LongTensor). Got a "
+            f"{tensor.dtype} Tensor: glassnet's Tensors hold floats; pass the labels as an "
+            "integer array (a DataLoader gives them so, and so does y.argmax(1)), or convert "
+            "whole-number floats with tensor.data.astype(np.int64)."
+        )
+    labels = np.asarray(tensor)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(
+            f"one_hot: tensor must hold integer class labels, as PyTorch's (a LongTensor). Got "
+            f"dtype {labels.dtype}; pass an integer array (np.asarray(labels, dtype=np.int64) "
+            "for whole-number floats)."
+        )
+    if isinstance(num_classes, (bool, np.bool_)) or not isinstance(num_classes, (int, np.integer)):
+        raise TypeError(
+            f"one_hot: num_classes must be an int (-1: the largest label + 1). Got "
+            f"{num_classes!r:.40}."
+        )
+    if num_classes < -1:
+        raise ParameterError(
+            f"one_hot: num_classes must be the number of classes (>= 0), or -1 for the largest "
+            f"label + 1. Got {num_classes}."
+        )
+    if labels.size and labels.min() < 0:
+        raise ParameterError(
+            f"one_hot: class labels must be >= 0 (0 to num_classes - 1), as PyTorch's. Got "
+            f"{labels.min()}."
+        )
+    if num_classes == -1:
+        if not labels.size:
+            raise ParameterError(
+                "one_hot: cannot infer the number of classes of an empty tensor; pass num_classes."
+            )
+        num_classes = int(labels.max()) + 1
+    elif labels.size and labels.max() >= num_classes:
+        raise ParameterError(
+            f"one_hot: class labels must be smaller than num_classes={num_classes}. Got "
+            f"{labels.max()}: pass num_classes={int(labels.max()) + 1} (or more), or check "
+            "the labels."
+        )
+    out = labels[..., None] == np.arange(int(num_classes))
+    return out.astype(np.int64).view(Array)
