@@ -1129,9 +1129,9 @@ Tensor.sort, Tensor.argsort, Tensor.topk = sort, argsort, topk
 
 # ------------------------------------------------------------------ comparing tensors
 def _pair(op: str, self: Tensor, other: Any) -> Any:
-    """``other``'s values beside ``self``'s: a Tensor of the same dtype (or an array or
-    number, made one as ``gn.tensor`` makes it), as PyTorch's, which refuses two dtypes."""
-    b = other if isinstance(other, Tensor) else Tensor(other)
+    """``other``'s values beside ``self``'s: a Tensor of the same dtype, as PyTorch's, which
+    refuses two dtypes (an array is made one by the dtype rule; a number takes ``self``'s)."""
+    b = other if isinstance(other, Tensor) else operand(other, self)
     if b.data.dtype != self.data.dtype:
         raise TypeError(
             f"{op}: input is {self.data.dtype} and other {b.data.dtype}, as PyTorch refuses "

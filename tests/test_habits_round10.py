@@ -142,6 +142,11 @@ def test_isclose_allclose_equal_as_numpy_reads_the_rule():
     assert gn.equal(Tensor([1.0, 2.0]), Tensor([1.0, 2.0, 3.0])) is False
     assert gn.equal(Tensor(np.ones(2, np.float32)), Tensor(np.ones(2)))  # (dtypes may differ)
     assert Tensor([1.0]).equal(Tensor([1.0])) and Tensor([1.0]).allclose(Tensor([1.0]))
+    # a number (which PyTorch refuses) is taken in the tensor's dtype
+    assert (
+        gn.allclose(Tensor(np.full(2, 0.1)), 0.1)
+        and Tensor(np.ones(2, np.float32)).isclose(1).all()
+    )
 
 
 def test_isclose_refuses_bad_input_saying_what_to_do():
