@@ -270,6 +270,24 @@ case(
     np.array([[3e3, -1e3, 2e3], [3e-3, -1e-3, 2e-3]]),
 )
 
+# ---------------------------------------------------------------- sort, topk, bmm (habits)
+X_SORT = u((3, 4), seed=30)  # (no ties: each value's place is unique)
+for d, desc in ((1, False), (0, True), (-1, True)):
+    case(
+        ("Tensor:sort", "FUNCTIONS:sort"),
+        f"dim={d} descending={desc}",
+        lambda t, d=d, s=desc: gn.sort(t, d, s).values,
+        X_SORT,
+    )
+for k, d, big in ((2, 1, True), (1, 0, False), (4, -1, False)):
+    case(
+        ("Tensor:topk", "FUNCTIONS:topk"),
+        f"k={k} dim={d} largest={big}",
+        lambda t, k=k, d=d, g=big: gn.topk(t, k, d, g).values,
+        X_SORT,
+    )
+case(("Tensor:bmm", "FUNCTIONS:bmm"), "", gn.bmm, u((3, 2, 4), seed=31), u((3, 4, 2), seed=32))
+
 # ---------------------------------------------------------------- along an axis
 for d in (0, 1, 2, -1):
     x = u(SHAPE3, seed=13)
@@ -594,6 +612,8 @@ NN_FUNCTIONAL = {
     ),
     "cross_entropy": lambda t: NF.cross_entropy(t, labels(N, C, 1), WEIGHT_C, label_smoothing=0.1),
     "nll_loss": lambda t: NF.nll_loss(t.log_softmax(1), labels(N, C, 1), ignore_index=2),
+    # (the same mask at every call: the generator seeded first)
+    "dropout": lambda t: (gn.manual_seed(0), NF.dropout(t, 0.4))[1],
 }
 for name, fn in NN_FUNCTIONAL.items():
     case(f"nn.functional:{name}", "", fn, X_NF)
@@ -601,12 +621,22 @@ for name, fn in NN_FUNCTIONAL.items():
 
 # ---------------------------------------------------------------- the coverage
 NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
-    "FUNCTIONS": {"argmax": "indices", "argmin": "indices", "numel": "an int"},
+    "FUNCTIONS": {
+        "argmax": "indices",
+        "argmin": "indices",
+        "numel": "an int",
+        "argsort": "indices",
+        "isclose": "a bool Array",
+        "allclose": "a bool",
+        "equal": "a bool",
+    },
+    "nn.functional": {"one_hot": "an int64 Array of labels"},
     "Tensor": dict.fromkeys(
         (
-            "add_ argmax argmin backward backward_fn clamp_ copy_ cpu cuda data detach dim div_ "
-            "dtype fill_ from_op grad is_leaf item label masked_fill_ mul_ named ndim numel "
-            "numpy op parents requires_grad requires_grad_ retain_grad shape size sub_ tolist "
+            "add_ allclose argmax argmin argsort backward backward_fn clamp_ copy_ cpu cuda "
+            "data detach device dim div_ dtype equal fill_ from_op grad is_leaf isclose item "
+            "label masked_fill_ mul_ named ndim numel numpy op parents requires_grad "
+            "requires_grad_ retain_grad shape size sub_ tolist "
             "zero_ zero_grad"
         ).split(),
         "not an op of the graph: an attribute, an in-place write, indices, graph control",
