@@ -7,7 +7,8 @@ The lecture learns weights by gradient descent,
 repeated until a termination criterion holds. This module implements that rule
 (:class:`SGD`, alias :class:`GradientDescent`) and the variants used in practice:
 momentum and Nesterov momentum (PyTorch's and scikit-learn's forms), :class:`Adam`,
-:class:`AdamW` and :class:`RMSprop`. The learning-rate schedules that change γ
+:class:`AdamW`, :class:`RMSprop`, and PyTorch's :class:`Adagrad`, :class:`Adadelta`,
+:class:`Adamax`, :class:`NAdam` and :class:`RAdam`. The learning-rate schedules that change γ
 between epochs are :mod:`glassnet.schedules`.
 
 **Parameters** are duck-typed: any object with ``.data`` (a float32 or float64
@@ -77,8 +78,8 @@ sys.modules[f"{__name__}.lr_scheduler"] = lr_scheduler
 
 # fmt: off
 __all__ = [
-    "OPTIMIZERS", "SGD", "Adam", "AdamW", "GradientDescent", "Optimizer", "RMSprop",
-    "get_optimizer", "lr_scheduler",
+    "OPTIMIZERS", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "GradientDescent",
+    "NAdam", "Optimizer", "RAdam", "RMSprop", "get_optimizer", "lr_scheduler",
 ]
 # fmt: on
 
@@ -90,11 +91,13 @@ __all__ = [
 _UNIT = {"low": 0, "high": 1, "high_open": True}  # [0, 1)
 _RULES: dict[str, Any] = {  # what each setting must be: check_number's bounds, bool, choices
     **dict.fromkeys(("momentum", "alpha"), _UNIT),
-    **dict.fromkeys(("nesterov", "amsgrad", "centered"), bool),
+    **dict.fromkeys(("nesterov", "amsgrad", "centered", "decoupled_weight_decay"), bool),
     **dict.fromkeys(("lr", "eps"), {"low": 0, "low_open": True}),
-    "weight_decay": {"low": 0},
+    **dict.fromkeys(
+        ("weight_decay", "lr_decay", "initial_accumulator_value", "momentum_decay"), {"low": 0}
+    ),
     "t": {"low": 0, "integer": True},
-    "dampening": {"low": 0, "high": 1},
+    **dict.fromkeys(("dampening", "rho"), {"low": 0, "high": 1}),
     "style": ("torch", "sklearn"),
     "betas": {"pair": True, **_UNIT},
 }
@@ -148,6 +151,18 @@ def _mean_square(v: np.ndarray, g: np.ndarray, beta: float, tmp: np.ndarray) -> 
     """v ← β v + (1 − β) g², elementwise."""
     np.multiply(np.multiply(g, g, out=tmp), 1.0 - beta, out=tmp)  # (1 − β) g²
     np.add(np.multiply(v, beta, out=v), tmp, out=v)
+
+
+def _moments(w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict, decoupled: bool) -> Any:
+    """Adam's first lines (NAdam's and RAdam's too): w ← w(1 − γλ) if ``decoupled``, else
+    g ← g + λw; then m ← β₁m + (1 − β₁)g and v ← β₂v + (1 − β₂)g². Returns that g."""
+    wd, (b1, b2), (a, b) = h["weight_decay"], h["betas"], work
+    if decoupled and wd:  # AdamW: w ← w(1 − γλ)
+        np.multiply(w, h["decay"], out=w)
+    g = _decayed(g, w, 0.0 if decoupled else wd, b)  # Adam: g ← g + λw
+    _average(state["m"], g, b1, a)  # m ← β₁m + (1 − β₁)g
+    _mean_square(state["v"], g, b2, a)  # v ← β₂v + (1 − β₂)g²
+    return g
 
 
 # ---------------------------------------------------------------------------
@@ -204,7 +219,10 @@ class Optimizer:
     ``_buffers(settings)`` and gives its rule as ``_rule(w, g, work, state, h)``: the
     update of one group's parameters of one dtype, where ``w`` is θ, ``g`` is ∂J/∂θ,
     ``work`` two scratch arrays and ``state`` the buffers by name, all of shape
-    ``(numel,)``, and ``h`` the group's settings.
+    ``(numel,)``, and ``h`` the group's settings with the numbers of the parameters' step t
+    that ``_per_step(h)`` adds (a rule reads a number that changes with t from there, in
+    NumPy calls only, never in an ``if``: a captured step records the calls once). A new
+    state buffer starts at ``_start(name, settings)`` (0; Adagrad's sum at τ).
 
     Attributes
     ----------
@@ -261,6 +279,7 @@ class Optimizer:
 
     _buffers = staticmethod(lambda settings: [])
     _per_step = staticmethod(lambda h: h)  # h with the numbers of step h["t"] a rule reads
+    _start = staticmethod(lambda name, settings: 0.0)  # a new state buffer's value
 
     def add_param_group(self, group: Mapping[str, Any]) -> None:
         """Add parameters with settings of their own (PyTorch's ``add_param_group``):
@@ -291,7 +310,7 @@ class Optimizer:
         group.update(settings)
         pack.seen = list(group.values())
         pack.state = [
-            {n: bufs[n] if n in bufs else np.zeros_like(d) for n in names}
+            {n: bufs[n] if n in bufs else np.full_like(d, self._start(n, settings)) for n in names}
             for d, bufs in zip(pack.flat.data, pack.state)
         ]
 
@@ -682,13 +701,8 @@ class Adam(Optimizer):
                 "rate": lr * c2 / (1.0 - b1**t)}  # fmt: skip
 
     def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
-        wd, (b1, b2), (a, b) = h["weight_decay"], h["betas"], work
-        if self._decoupled and wd:  # AdamW: w ← w(1 − γλ)
-            np.multiply(w, h["decay"], out=w)
-        g = _decayed(g, w, 0.0 if self._decoupled else wd, b)  # Adam: g ← g + λw
-        m, v = state["m"], state["v"]
-        _average(m, g, b1, a)  # m ← β₁m + (1 − β₁)g
-        _mean_square(v, g, b2, a)  # v ← β₂v + (1 − β₂)g²
+        _moments(w, g, work, state, h, self._decoupled)  # the decay; m and v
+        a, m, v = work[0], state["m"], state["v"]
         if h["amsgrad"]:
             v = np.maximum(state["v_max"], v, out=state["v_max"])
         # m / s, s = √v̂ + ε√(1 − β₂ᵗ)
@@ -786,6 +800,286 @@ class RMSprop(Optimizer):
             np.multiply(state["b"], h["momentum"], out=state["b"])
             d = np.add(state["b"], a, out=state["b"])
         _descend(w, d, h["lr"], a, self.fuse_above)
+
+
+class Adagrad(Optimizer):
+    """Adagrad (Duchi, Hazan & Singer, 2011), with PyTorch's formulas.
+
+    Per step t = 1, 2, ... (η = lr_decay, ε = eps, λ = weight_decay; the sum s starts at
+    τ = initial_accumulator_value)::
+
+        g ← g + λ w
+        s ← s + g²                                 (elementwise)
+        w ← w − γ/(1 + (t − 1) η) · g / (√s + ε)
+
+    A param group's own ``initial_accumulator_value`` starts its sums (PyTorch starts
+    every group's at the constructor's value).
+
+    Parameters
+    ----------
+    params : iterable of parameters (objects with ``.data`` and ``.grad``)
+    lr : float > 0, default 1e-2
+    lr_decay : float >= 0, default 0
+    weight_decay : float >= 0, default 0
+    initial_accumulator_value : float >= 0, default 0
+    eps : float > 0, default 1e-10
+
+    State: ``t`` and ``sum``, of shape ``(numel,)`` per dtype group.
+    """
+
+    _hyper = ("lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+    lr_decay, weight_decay, initial_accumulator_value, eps = map(_setting, _hyper)
+
+    def __init__(
+        self,
+        params: Iterable[Any] | Any,
+        lr: float = 1e-2,
+        lr_decay: float = 0.0,
+        weight_decay: float = 0.0,
+        initial_accumulator_value: float = 0.0,
+        eps: float = 1e-10,
+    ) -> None:
+        super().__init__(params, lr, locals())
+
+    _buffers = staticmethod(lambda h: ["sum"])
+    _start = staticmethod(lambda name, h: h["initial_accumulator_value"])
+    # step t's rate γ/(1 + (t − 1)η)
+    _per_step = staticmethod(lambda h: {**h, "rate": h["lr"] / (1 + (h["t"] - 1) * h["lr_decay"])})
+
+    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
+        a, b = work
+        g, s = _decayed(g, w, h["weight_decay"], b), state["sum"]  # g ← g + λw
+        np.add(s, np.multiply(g, g, out=a), out=s)  # s ← s + g²
+        np.divide(g, np.add(np.sqrt(s, out=a), h["eps"], out=a), out=a)  # g / (√s + ε)
+        _descend(w, a, h["rate"], a, self.fuse_above)
+
+
+class Adadelta(Optimizer):
+    """Adadelta (Zeiler, 2012), with PyTorch's formulas.
+
+    Per step (ρ = rho, ε = eps, λ = weight_decay; v, u start at 0)::
+
+        g ← g + λ w
+        v ← ρ v + (1 − ρ) g²                       (elementwise)
+        Δ ← √(u + ε) / √(v + ε) · g
+        u ← ρ u + (1 − ρ) Δ²
+        w ← w − γ Δ
+
+    Parameters
+    ----------
+    params : iterable of parameters (objects with ``.data`` and ``.grad``)
+    lr : float > 0, default 1.0
+    rho : float in [0, 1], default 0.9
+    eps : float > 0, default 1e-6
+    weight_decay : float >= 0, default 0
+
+    State: ``t``, ``v`` and ``u``, each of shape ``(numel,)`` per dtype group.
+    """
+
+    _hyper = ("rho", "eps", "weight_decay")
+    rho, eps, weight_decay = map(_setting, _hyper)
+
+    def __init__(
+        self,
+        params: Iterable[Any] | Any,
+        lr: float = 1.0,
+        rho: float = 0.9,
+        eps: float = 1e-6,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr, locals())
+
+    _buffers = staticmethod(lambda h: ["v", "u"])
+
+    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
+        (a, b), rho, eps = work, h["rho"], h["eps"]
+        g, v, u = _decayed(g, w, h["weight_decay"], b), state["v"], state["u"]  # g ← g + λw
+        _mean_square(v, g, rho, a)  # v ← ρv + (1 − ρ)g²
+        q = np.divide(g, np.sqrt(np.add(v, eps, out=a), out=a), out=b)  # g / √(v + ε)
+        d = np.multiply(np.sqrt(np.add(u, eps, out=a), out=a), q, out=a)  # Δ
+        _mean_square(u, d, rho, b)  # u ← ρu + (1 − ρ)Δ²
+        _descend(w, d, h["lr"], b, self.fuse_above)
+
+
+class Adamax(Optimizer):
+    """Adamax (Kingma & Ba, 2015, section 7): Adam with the infinity norm, PyTorch's formulas.
+
+    Per step t = 1, 2, ... (β₁, β₂ = betas, ε = eps, λ = weight_decay; m, u start at 0)::
+
+        g ← g + λ w
+        m ← β₁ m + (1 − β₁) g
+        u ← max(β₂ u, |g| + ε)                     (elementwise)
+        w ← w − γ/(1 − β₁ᵗ) · m / u
+
+    Parameters
+    ----------
+    params, lr, betas, eps, weight_decay
+        As :class:`Adam`'s, but ``lr`` defaults to 2e-3.
+
+    State: ``t``, ``m`` and ``u``, each of shape ``(numel,)`` per dtype group.
+    """
+
+    _hyper = ("betas", "eps", "weight_decay")
+    betas, eps, weight_decay = map(_setting, _hyper)
+
+    def __init__(
+        self,
+        params: Iterable[Any] | Any,
+        lr: float = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr, locals())
+
+    _buffers = staticmethod(lambda h: ["m", "u"])
+    # step t's rate γ/(1 − β₁ᵗ)
+    _per_step = staticmethod(lambda h: {**h, "rate": h["lr"] / (1 - h["betas"][0] ** h["t"])})
+
+    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
+        (a, b), (b1, b2), m, u = work, h["betas"], state["m"], state["u"]
+        g = _decayed(g, w, h["weight_decay"], b)  # g ← g + λw
+        _average(m, g, b1, a)  # m ← β₁m + (1 − β₁)g
+        np.maximum(np.multiply(u, b2, out=u), np.add(np.abs(g, out=a), h["eps"], out=a), out=u)
+        _descend(w, np.divide(m, u, out=a), h["rate"], a, self.fuse_above)  # w ← w − γ' m/u
+
+
+class NAdam(Optimizer):
+    """NAdam (Dozat, 2016): Adam with Nesterov momentum, PyTorch's formulas.
+
+    Per step t = 1, 2, ... (β₁, β₂ = betas, ψ = momentum_decay, ε = eps,
+    λ = weight_decay; m, v start at 0)::
+
+        w ← w (1 − γ λ)  if decoupled_weight_decay  else  g ← g + λ w
+        m ← β₁ m + (1 − β₁) g;   v ← β₂ v + (1 − β₂) g²
+        μₜ = β₁ (1 − ½ · 0.96^(t ψ)),   Πₜ = μ₁ μ₂ ⋯ μₜ
+        s ← √(v / (1 − β₂ᵗ)) + ε
+        w ← w − γ (1 − μₜ)/(1 − Πₜ) · g / s − γ μₜ₊₁/(1 − Πₜ μₜ₊₁) · m / s
+
+    Πₜ is multiplied out from t, β₁ and ψ (in PyTorch's order, on from the last steps'
+    products, kept): PyTorch keeps a running product per parameter instead, which differs
+    only after β₁ or ψ was changed between steps.
+
+    Parameters
+    ----------
+    params, lr, betas, eps, weight_decay
+        As :class:`Adam`'s, but ``lr`` defaults to 2e-3.
+    momentum_decay : float >= 0, default 4e-3
+        ψ, how fast μₜ rises to β₁.
+    decoupled_weight_decay : bool, default False
+        AdamW's decay of the weights instead of the L2 term in g.
+
+    State: ``t``, ``m`` and ``v`` as Adam's.
+    """
+
+    _hyper = ("betas", "eps", "weight_decay", "momentum_decay", "decoupled_weight_decay")
+    betas, eps, weight_decay, momentum_decay, decoupled_weight_decay = map(_setting, _hyper)
+
+    def __init__(
+        self,
+        params: Iterable[Any] | Any,
+        lr: float = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum_decay: float = 4e-3,
+        decoupled_weight_decay: bool = False,
+    ) -> None:
+        super().__init__(params, lr, locals())
+
+    _buffers = staticmethod(lambda h: ["m", "v"])
+    _mu = staticmethod(lambda b1, psi, t: b1 * (1.0 - 0.5 * (0.96 ** (t * psi))))  # μₜ
+
+    def _product(self, b1: float, psi: float, t: int) -> float:
+        """Πₜ, multiplied on from the largest t of the last 8 products used (β₁, ψ, t)."""
+        kept = self.__dict__.setdefault("_products", {})  # (β₁, ψ, t) → Πₜ, the latest last
+        k = max((i for c, s, i in kept if (c, s) == (b1, psi) and i <= t), default=0)
+        kept[b1, psi, k] = p = kept.pop((b1, psi, k), 1.0)
+        for i in range(k + 1, t + 1):
+            p *= self._mu(b1, psi, i)
+        kept[b1, psi, t] = p
+        while len(kept) > 8:
+            del kept[next(iter(kept))]
+        return p
+
+    def _per_step(self, h: dict) -> dict:
+        """Step t's numbers: AdamW's decay 1 − γλ, 1 − β₂ᵗ, and the rates of g and m."""
+        lr, t, (b1, b2), psi = h["lr"], h["t"], h["betas"], h["momentum_decay"]
+        mu, mu_next, prod = (
+            self._mu(b1, psi, t),
+            self._mu(b1, psi, t + 1),
+            self._product(b1, psi, t),
+        )
+        return {**h, "decay": 1.0 - lr * h["weight_decay"], "c2": 1.0 - b2**t,
+                "rate_g": lr * (1.0 - mu) / (1.0 - prod),
+                "rate_m": lr * mu_next / (1.0 - prod * mu_next)}  # fmt: skip
+
+    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
+        (a, b), fuse = work, self.fuse_above
+        g = _moments(w, g, work, state, h, h["decoupled_weight_decay"])  # the decay; m and v
+        np.add(np.sqrt(np.divide(state["v"], h["c2"], out=a), out=a), h["eps"], out=a)  # s
+        _descend(w, np.divide(g, a, out=b), h["rate_g"], b, fuse)  # w ← w − γ(1 − μₜ)/(…) g/s
+        _descend(w, np.divide(state["m"], a, out=a), h["rate_m"], a, fuse)  # − γμₜ₊₁/(…) m/s
+
+
+class RAdam(Optimizer):
+    """RAdam (Liu et al., 2020): Adam with its adaptive rate's variance rectified,
+    PyTorch's formulas.
+
+    Per step t = 1, 2, ... (β₁, β₂ = betas, ε = eps, λ = weight_decay; m, v start at 0)::
+
+        w ← w (1 − γ λ)  if decoupled_weight_decay  else  g ← g + λ w
+        m ← β₁ m + (1 − β₁) g;   v ← β₂ v + (1 − β₂) g²
+        ρ∞ = 2/(1 − β₂) − 1,   ρₜ = ρ∞ − 2t β₂ᵗ/(1 − β₂ᵗ)
+        rₜ = √((ρₜ − 4)(ρₜ − 2) ρ∞ / ((ρ∞ − 4)(ρ∞ − 2) ρₜ))
+        w ← w − γ/(1 − β₁ᵗ) · m · rₜ √(1 − β₂ᵗ)/(√v + ε)    if ρₜ > 5
+        w ← w − γ/(1 − β₁ᵗ) · m                            otherwise
+
+    Both run as one formula, ``w ← w − γ/(1 − β₁ᵗ) · m · (A/(√v + ε) + B)`` with
+    A = rₜ√(1 − β₂ᵗ), B = 0 once ρₜ > 5 and A = 0, B = 1 before, so that a captured step
+    (:mod:`glassnet.capture`, which records its calls once) switches at the right step.
+
+    Parameters
+    ----------
+    params, lr, betas, eps, weight_decay
+        As :class:`Adam`'s.
+    decoupled_weight_decay : bool, default False
+        Weight decay as AdamW's, w ← w(1 − γλ) before the step, instead of λw in g.
+
+    State: ``t``, ``m`` and ``v`` as Adam's.
+    """
+
+    _hyper = ("betas", "eps", "weight_decay", "decoupled_weight_decay")
+    betas, eps, weight_decay, decoupled_weight_decay = map(_setting, _hyper)
+
+    def __init__(
+        self,
+        params: Iterable[Any] | Any,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        decoupled_weight_decay: bool = False,
+    ) -> None:
+        super().__init__(params, lr, locals())
+
+    _buffers = staticmethod(lambda h: ["m", "v"])
+
+    def _per_step(self, h: dict) -> dict:
+        """Step t's numbers: AdamW's decay 1 − γλ, the rate γ/(1 − β₁ᵗ), A and B."""
+        lr, t, (b1, b2) = h["lr"], h["t"], h["betas"]
+        c2, inf = 1.0 - b2**t, 2.0 / (1.0 - b2) - 1.0
+        rho = inf - 2.0 * t * b2**t / c2
+        r = ((rho - 4) * (rho - 2) * inf / ((inf - 4) * (inf - 2) * rho)) ** 0.5 if rho > 5 else 0
+        return {**h, "decay": 1.0 - lr * h["weight_decay"], "rate": lr / (1.0 - b1**t),
+                "adapt": r * c2**0.5, "plain": float(rho <= 5)}  # fmt: skip
+
+    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
+        a = work[0]
+        _moments(w, g, work, state, h, h["decoupled_weight_decay"])  # the decay; m and v
+        np.add(np.sqrt(state["v"], out=a), h["eps"], out=a)  # √v + ε
+        np.add(np.divide(h["adapt"], a, out=a), h["plain"], out=a)  # A/(√v + ε) + B
+        _descend(w, np.multiply(state["m"], a, out=a), h["rate"], a, self.fuse_above)
 
 
 OPTIMIZERS = {"sgd": SGD, "gd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop}
