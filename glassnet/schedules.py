@@ -12,15 +12,25 @@ so do ``LinearLR``, ``PolynomialLR``, ``CosineAnnealingWarmRestarts`` and
 ``ReduceLROnPlateau``. glassnet's ``ConstantLR`` keeps γ₀ (scikit-learn's "constant");
 PyTorch's, which scales γ₀ for a few epochs, is :class:`ConstantFactorLR`, and
 ``glassnet.optim.lr_scheduler`` (PyTorch's place: :mod:`glassnet.lr_scheduler`) names it
-``ConstantLR``. ``AdaptiveLR`` is scikit-learn's rule. PyTorch's ``OneCycleLR``,
-``CyclicLR`` and ``SequentialLR`` are not here: ``LambdaLR`` writes any of them as a
-function of the epoch. One difference: each
-``step()`` sets a group's lr from its starting lr (``base_lrs``) in closed form, so an lr
-written into a group by hand between steps lasts until the next ``step()``, and a
-second schedule stepping the same optimizer would overwrite the first's rates (PyTorch's
-chainable schedulers compound): that is refused with an error, write the product of the
-two curves as one ``LambdaLR``. Change ``schedule.base_lrs`` to move a schedule's whole
-curve (a param group added after the schedule was built needs its starting lr there).
+``ConstantLR``. ``AdaptiveLR`` is scikit-learn's rule.
+
+PyTorch's per-batch schedules are here too, rate for rate: :class:`OneCycleLR` and
+:class:`CyclicLR`, stepped after every batch (``optimizer.step(); sched.step()``), which
+cycle the momentum against the rate (SGD's ``momentum``, Adam's ``betas[0]``);
+``fit(schedule=...)`` steps once per epoch and refuses them, saying how to step them from a
+callback. :class:`SequentialLR` runs schedules one after the other (a warm-up, then a
+decay: ``SequentialLR(opt, [LinearLR(opt, ...), CosineAnnealingLR(opt, ...)],
+milestones=[5])``), in a loop or in ``fit``.
+
+One difference: each ``step()`` sets a group's lr from its starting lr (``base_lrs``) in
+closed form, so an lr written into a group by hand between steps
+lasts until the next ``step()``, and a second schedule stepping the same optimizer would
+overwrite the first's rates (PyTorch's chainable schedulers compound): that is refused
+with an error. Write the product of the two curves as one ``LambdaLR`` (PyTorch's
+``ChainedScheduler`` is not here for that reason), or, for phases one after the other,
+hand both to a ``SequentialLR``, which steps its schedules as one. Change
+``schedule.base_lrs`` to move a schedule's whole curve (a param group added after the
+schedule was built needs its starting lr there).
 
 A schedule that brings every param group's lr to 0 for good ends the run: its step
 returns True (``fit`` then stops, as for :class:`AdaptiveLR`'s minimum), since every
@@ -60,9 +70,9 @@ from ._validation import ParameterError, build, check_setting, check_state_dict
 # fmt: off
 __all__ = [
     "SCHEDULES", "AdaptiveLR", "ConstantFactorLR", "ConstantLR", "CosineAnnealingLR",
-    "CosineAnnealingWarmRestarts", "ExponentialLR", "InvScalingLR", "LambdaLR", "LinearLR",
-    "LRSchedule", "MultiStepLR", "PolynomialLR", "ReduceLROnPlateau", "StepLR",
-    "check_schedule", "get_schedule",
+    "CosineAnnealingWarmRestarts", "CyclicLR", "ExponentialLR", "InvScalingLR", "LambdaLR",
+    "LinearLR", "LRSchedule", "MultiStepLR", "OneCycleLR", "PolynomialLR",
+    "ReduceLROnPlateau", "SequentialLR", "StepLR", "check_schedule", "get_schedule",
 ]
 # fmt: on
 
@@ -119,6 +129,15 @@ _WARMED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # optimizer ->
 _LAST_STEPPED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # optimizer -> ref
 
 
+def _need_optimizer(optimizer: Any, name: str) -> None:
+    """A TypeError unless ``optimizer`` has an ``lr`` and ``param_groups``."""
+    if not (hasattr(optimizer, "lr") and hasattr(optimizer, "param_groups")):
+        raise TypeError(
+            f"{name} needs an optimizer with an 'lr' attribute and param_groups (a "
+            f"glassnet.optim optimizer). Got {type(optimizer).__name__}."
+        )
+
+
 def _fresh(name: str, last_epoch: Any) -> None:
     """PyTorch's ``last_epoch``: -1 (its default, a schedule from its start) only. PyTorch's
     other values resume a run from each group's ``'initial_lr'``; here a schedule resumes from
@@ -162,17 +181,18 @@ class LRSchedule:
     _clock = "epoch"  # what the rate is a function of
     _never_rises = False  # True: a rate of 0 stays 0 (the decays; :meth:`stays_zero`)
     _rules: dict[str, Any] = {}  # a setting's rule where it differs from _RULES's
+    _per_batch = False  # True: PyTorch's schedules stepped after every batch (fit refuses)
+    _cycle = False  # True: rates of its own settings, not of the groups' lr (not rebased)
 
     def __init__(self, optimizer: Any, settings: Any = None) -> None:
         name = type(self).__name__
         rules = self._rules
         self.__dict__.update({k: _check(settings[k], k, name, rules.get(k)) for k in self._hyper})
-        if not (hasattr(optimizer, "lr") and hasattr(optimizer, "param_groups")):
-            raise TypeError(
-                f"{name} needs an optimizer with an 'lr' attribute and param_groups (a "
-                f"glassnet.optim optimizer). Got {type(optimizer).__name__}."
-            )
+        _need_optimizer(optimizer, name)
         self.optimizer, self.epoch = optimizer, 0
+        self._built = next(_TICKS)  # (SequentialLR: the first built gives the starting lr)
+        self._owner: Any = None  # (a weak reference to the SequentialLR that steps it)
+        self._stepping = False  # (SequentialLR: True while it steps one of its schedules)
         # a group's lr that a warm-up (LinearLR, PyTorch's ConstantLR) wrote when it was built
         # is not the starting lr: the lr before it is (PyTorch's initial_lr), so a schedule
         # built beside a warm-up for the phase after it starts from the optimizer's lr
@@ -303,25 +323,73 @@ class LRSchedule:
         """Record this step; refused when another schedule stepped this optimizer both before
         and after this one's last step (their steps interleave: chained schedules). One
         stepped only after another's last step takes over (phases, one after the other)."""
-        name, tick = type(self).__name__, lambda s, k: s.__dict__.get(k)  # (None: not yet)
+        me = self._root()  # (a schedule of a SequentialLR steps as that SequentialLR)
+        name, tick = type(me).__name__, lambda s, k: s.__dict__.get(k)  # (None: not yet)
         try:
-            other = _LAST_STEPPED.get(self.optimizer, lambda: None)()
+            other = _LAST_STEPPED.get(me.optimizer, lambda: None)()
         except TypeError:  # (an optimizer that cannot be weakly referenced: not checked)
             other = None
-        mine, theirs = tick(self, "_stepped"), other and tick(other, "_first")
-        if other is not self and None not in (mine, theirs) and theirs < mine:
+        mine, theirs = tick(me, "_stepped"), other and tick(other, "_first")
+        if other is not me and None not in (mine, theirs) and theirs < mine:
             raise ValueError(
                 f"Two schedules step one optimizer: {type(other).__name__} and {name}. Each "
                 "sets the groups' lr from its own curve, so the last to step would silently "
                 "overwrite the other's (PyTorch's chainable schedulers compound). Step one "
                 "schedule: write the product of the two curves as one LambdaLR, e.g. "
                 "LambdaLR(opt, lambda e: min(1, (e + 1) / 5) * 0.5 ** (e // 10)) for a warmup "
-                "then steps."
+                "then steps; for phases one after the other (a warm-up, then a decay), hand "
+                "both to one SequentialLR(opt, [warmup, decay], milestones=[...])."
             )
         with contextlib.suppress(TypeError):
-            _LAST_STEPPED[self.optimizer] = weakref.ref(self)
-        self._stepped = next(_TICKS)
-        self._first = self._stepped if tick(self, "_first") is None else self._first
+            _LAST_STEPPED[me.optimizer] = weakref.ref(me)
+        me._stepped = next(_TICKS)
+        me._first = me._stepped if tick(me, "_first") is None else me._first
+
+    def _root(self) -> LRSchedule:
+        """The schedule whose steps these are: the SequentialLR that owns this one (the
+        outermost, when nested), or this one. Refused when an owned schedule is stepped
+        by hand: its SequentialLR steps it, at its turn."""
+        me = self
+        while me.__dict__.get("_owner") is not None and me._owner() is not None:
+            parent = me._owner()
+            if not parent._stepping:
+                raise ValueError(
+                    f"This {type(me).__name__} is one of the schedules of a SequentialLR, "
+                    "which steps it at its turn: call the SequentialLR's step(), not this "
+                    "one's (a step of its own would move it off the SequentialLR's epochs)."
+                )
+            me = parent
+        return me
+
+    def _at(self, clock: Any) -> list[float]:
+        """Every group's lr at ``clock``, checked (:meth:`_checked`)."""
+        return [self._checked(self._rate, base, clock, clock) for base in self.base_lrs]
+
+    def _write(self, groups: list[dict[str, Any]], clock: Any) -> None:
+        """Set each group's lr (a cycle: its momentum too) to its rate at ``clock``."""
+        for group, lr in zip(groups, self._at(clock)):  # (all checked first)
+            group["lr"] = lr
+
+    def _restart(self, claim: bool = True) -> None:
+        """Start the curve again from epoch 0, each group's lr set there: a SequentialLR's
+        schedule at its milestone (PyTorch's ``_update_lr(0)``), or its first one when the
+        SequentialLR is built (``claim`` False: not a step)."""
+        if self._needs:
+            raise TypeError(f"{type(self).__name__} has no curve to start again.")
+        groups = self._groups() if claim else self.optimizer.param_groups
+        self._write(groups, 0)
+        self.__dict__.update(self._progress)
+        self.epoch = 0
+
+    def _first_bases(self) -> list[float]:
+        """The groups' lrs before this schedule wrote any (SequentialLR's starting lrs)."""
+        return list(self.base_lrs)
+
+    def _rebase(self, bases: list[float]) -> None:
+        """Take ``bases`` as the starting lrs (SequentialLR: PyTorch's ``initial_lr``, the
+        lr before the first of its schedules was built); a cycle keeps its own."""
+        if not self._cycle:
+            self.base_lrs = list(bases)
 
     def _checked(
         self, rate: Callable[[float, int], Any], base: float, clock: int, epoch: Any = None
@@ -513,6 +581,12 @@ class LambdaLR(LRSchedule):
 
     def _rate(self, base_lr: float, epoch: int) -> float:
         return base_lr * self.lr_lambdas[0](epoch)
+
+    def _at(self, clock: Any) -> list[float]:
+        return [
+            self._checked(lambda b, e, fn=fn: b * fn(e), base, clock, clock)
+            for base, fn in zip(self.base_lrs, self.lr_lambdas)
+        ]
 
     def step(self, epoch: Any = None) -> bool:
         """End of an epoch: each group's lr becomes γ₀ · its lr_lambda(epoch). True when
@@ -902,6 +976,742 @@ class ReduceLROnPlateau(LRSchedule):
         self.best = _check(state["best"], "plateau_best", type(self).__name__)
 
 
+def _each(value: Any, name: str, owner: str, groups: int, rule: Any) -> list[Any]:
+    """``value`` for each of ``groups`` param groups: one number for all, or a list (a tuple,
+    a NumPy vector) of one per group, each checked by ``rule`` (PyTorch's float or list)."""
+    many = isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.ndim == 1)
+    values = list(value.tolist() if isinstance(value, np.ndarray) else value) if many else None
+    if values is not None and len(values) != groups:
+        raise ValueError(
+            f"{owner}: {name} lists {len(values)} values for {groups} param group(s) "
+            f"({value!r:.80}); give one per group, or one number for every group."
+        )
+    return [check_setting(v, name, owner, rule) for v in (values or [value] * groups)]
+
+
+def _momentum_key(optimizer: Any, owner: str) -> str:
+    """The group setting a cycle's momentum goes to, as PyTorch's: ``"betas"`` (its first
+    value: Adam's, AdamW's β₁) where the optimizer has betas, else ``"momentum"`` (SGD's,
+    RMSprop's); else a ValueError, as PyTorch's."""
+    defaults = getattr(optimizer, "defaults", None)
+    groups = optimizer.param_groups
+    keys = defaults if isinstance(defaults, Mapping) else groups[0] if groups else {}
+    for key in ("betas", "momentum"):
+        if key in keys and all(key in g for g in groups):
+            return key
+    raise ValueError(
+        f"{owner}(cycle_momentum=True) cycles the optimizer's momentum (SGD's and RMSprop's "
+        f"'momentum', Adam's and AdamW's betas[0]), and {type(optimizer).__name__} has "
+        "neither. Pass cycle_momentum=False to cycle the learning rate alone."
+    )
+
+
+class _Cycle(LRSchedule):
+    """PyTorch's schedules stepped after every batch (``step()`` after each
+    ``optimizer.step()``), whose rates come from settings of their own (the bounds of the
+    cycle) rather than the groups' lr, and which cycle each group's momentum (SGD's
+    ``momentum``, Adam's ``betas[0]``) against the rate when ``cycle_momentum`` is True.
+    ``epoch`` counts the steps (PyTorch's ``last_epoch``, batches here). A subclass gives
+    ``_values(step)``: each group's (lr, momentum) at that step."""
+
+    _per_batch = _cycle = True
+    _lists = ("max_lrs", "base_momentums", "max_momentums")  # one value per param group
+    _momentum_rule = {"low": 0, "high": 1, "high_open": True}
+
+    def _start(self, optimizer: Any, settings: dict[str, Any], bases: list[float]) -> None:
+        """Build: settings checked, the momentum's setting found, and the step-0 rates (and
+        momenta) written, as PyTorch's constructor's first step writes them."""
+        super().__init__(optimizer, settings)
+        self.base_lrs = bases
+        self._key = _momentum_key(optimizer, type(self).__name__) if self.cycle_momentum else ""
+        self.use_beta1 = self._key == "betas"  # (PyTorch's attribute)
+        self._write(optimizer.param_groups, 0)
+
+    def _values(self, step: int) -> list[tuple[float, float]]:
+        raise NotImplementedError
+
+    def _at(self, clock: Any) -> list[float]:
+        return [lr for lr, _ in self._checked_values(clock)]
+
+    def _checked_values(self, step: int) -> list[tuple[float, float]]:
+        """:meth:`_values` at ``step``: each lr a number >= 0, each momentum in [0, 1)."""
+        name, out = type(self).__name__, []
+        for i, (lr, mom) in enumerate(self._values(step)):
+            if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 <= lr < math.inf:
+                raise ValueError(
+                    f"{name} gives param group {i} a learning rate of {lr!r:.40} at step "
+                    f"{step}; a learning rate is a finite number >= 0. Check "
+                    + ("base_lr, max_lr and scale_fn." if hasattr(self, "mode") else "max_lr.")
+                )
+            if self.cycle_momentum and not (
+                isinstance(mom, numbers.Real) and not isinstance(mom, bool) and 0 <= mom < 1
+            ):
+                raise ValueError(
+                    f"{name} gives param group {i} a momentum of {mom!r:.40} at step {step}; "
+                    "the optimizer takes a momentum (beta1) in [0, 1). Check base_momentum "
+                    "and max_momentum" + (", and scale_fn" if hasattr(self, "mode") else "") + "."
+                )
+            out.append((float(lr), float(mom)))
+        return out
+
+    def _write(self, groups: list[dict[str, Any]], clock: Any) -> None:
+        values = self._checked_values(clock)  # (all checked first)
+        for group, (lr, mom) in zip(groups, values):
+            group["lr"] = lr
+            if self._key == "betas":
+                group["betas"] = (mom, *tuple(group["betas"])[1:])
+            elif self._key:
+                group["momentum"] = mom
+
+    def step(self, epoch: Any = None) -> bool:
+        """After a batch (after ``optimizer.step()``): each group's lr (and momentum) for
+        the next one. True when every group's lr is then 0 for good, else False."""
+        self._no_epoch(epoch)
+        self._can_step(self.epoch + 1)
+        groups = self._groups()
+        self._write(groups, self.epoch + 1)
+        self.epoch += 1
+        return self._ended(groups)
+
+    def _can_step(self, step: int) -> None:
+        """Refuse a step the schedule does not have (OneCycleLR: past its total_steps)."""
+
+    def lr_at(self, clock: int) -> float:
+        """The first group's learning rate at step ``clock``."""
+        clock = _check(clock, "epoch", f"{type(self).__name__}.lr_at")
+        self._can_step(clock)
+        return self._checked_values(clock)[0][0]
+
+    def stays_zero(self) -> bool:
+        """True only when every bound of the cycle is 0 (the rates never rise from 0)."""
+        return all(v == 0 for v in self.base_lrs + list(self.max_lrs))
+
+    def get_last_momentum(self) -> list[float]:
+        """Each param group's momentum now (SGD's ``momentum``, Adam's ``betas[0]``)."""
+        key = self._key or _momentum_key(self.optimizer, type(self).__name__)
+        return [float(g[key][0] if key == "betas" else g[key]) for g in self.optimizer.param_groups]
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """As :meth:`LRSchedule.load_state_dict`, with one value per param group in each of
+        the lists (``max_lrs``, the momenta)."""
+        name, n = type(self).__name__, len(self.base_lrs)
+        for key in self._lists if isinstance(state, Mapping) else ():
+            got = state.get(key)
+            if isinstance(got, list) and len(got) != n:
+                raise ValueError(
+                    f"{name}.load_state_dict: {key!r} must list one value per param group "
+                    f"({n}). Got {got!r:.80}."
+                )
+        super().load_state_dict(state)
+        if self.cycle_momentum and not self._key:  # (a state with cycle_momentum=True)
+            self._key = _momentum_key(self.optimizer, name)
+        self._key = self._key if self.cycle_momentum else ""
+        self.use_beta1 = self._key == "betas"
+
+
+class OneCycleLR(_Cycle):
+    """PyTorch's ``OneCycleLR`` (the 1cycle policy of Smith & Topin's "Super-Convergence"):
+    the rate rises from ``max_lr / div_factor`` to ``max_lr`` over the first ``pct_start``
+    of ``total_steps`` steps, then falls to ``max_lr / div_factor / final_div_factor``,
+    while the momentum falls from ``max_momentum`` to ``base_momentum`` and rises back.
+
+    Step it after every batch, as PyTorch's: ``optimizer.step(); sched.step()``.
+    ``total_steps`` counts those steps (or give ``epochs`` and ``steps_per_epoch``, whose
+    product it is); the step after the last one of the cycle (the loop's last
+    ``sched.step()``, step ``total_steps``) is taken, and one more is refused, as PyTorch
+    refuses it ("Tried to step ... times"). With ``three_phase=True`` the rate falls back
+    to ``max_lr / div_factor`` symmetrically, then to the minimum in a third phase (the
+    paper's), else in one second phase (fastai's). Phase by phase (``pct`` the fraction of
+    the phase done, ``anneal_strategy`` ``'cos'``: ``end + (start − end)(1 + cos(π pct))/2``,
+    ``'linear'``: ``start + (end − start) pct``), the same rates as PyTorch's.
+
+    ``max_lr``, ``base_momentum`` and ``max_momentum`` are one number or a list of one per
+    param group. Building it sets each group's lr (and momentum) to the cycle's start, as
+    PyTorch's does; ``base_lrs`` are the starting rates, ``max_lr / div_factor``.
+
+    With ``cycle_momentum=True`` (the default) the momentum is the optimizer's
+    ``momentum`` (:class:`glassnet.optim.SGD`, ``RMSprop``) or ``betas[0]``
+    (``Adam``, ``AdamW``), set in each param group at every step, as PyTorch sets it; an
+    optimizer with neither is refused (``cycle_momentum=False`` cycles the lr alone). SGD
+    built with ``momentum=0`` gets the cycle's momentum, as in PyTorch.
+
+    Unlike PyTorch's, the bounds stay on the schedule (``max_lrs``, ``base_momentums``,
+    ``max_momentums``), not as ``'initial_lr'``, ``'max_lr'``, ``'min_lr'`` keys of the
+    param groups (a glassnet group holds the optimizer's settings only); ``last_epoch``
+    is -1 only (resume with :meth:`load_state_dict`, after loading the optimizer's state
+    dict); a phase of no steps (``total_steps=10, pct_start=0.1``: PyTorch divides by
+    zero) is refused when the schedule is built; and where PyTorch's rate for the step
+    after the last one (step ``total_steps``) leaves the valid range (``'linear'`` can
+    give a negative lr there), that group keeps its last step's rate and momentum.
+    ``fit(schedule=...)`` steps a schedule once per epoch and refuses this one: step it
+    from a callback's ``on_step_end`` (:func:`check_schedule` says how).
+
+    >>> from glassnet import nn, optim
+    >>> opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.1, momentum=0.9)
+    >>> sched = OneCycleLR(opt, max_lr=1.0, total_steps=5, pct_start=0.4,
+    ...                    anneal_strategy="linear")
+    >>> [(round(opt.lr, 6), round(opt.momentum, 4))] + [
+    ...     (sched.step(), (round(opt.lr, 6), round(opt.momentum, 4)))[1] for _ in range(4)]
+    [(0.04, 0.95), (1.0, 0.85), (0.666668, 0.8833), (0.333336, 0.9167), (4e-06, 0.95)]
+    """
+
+    _hyper = ("max_lrs", "total_steps", "pct_start", "anneal_strategy", "div_factor")
+    _hyper += ("final_div_factor", "three_phase", "cycle_momentum")
+    _hyper += ("base_momentums", "max_momentums")
+    _rules = {
+        "max_lrs": {"low": 0, "low_open": True, "each": True},
+        "total_steps": {"low": 1, "integer": True},
+        "pct_start": {"low": 0, "high": 1},
+        "anneal_strategy": ("cos", "linear"),
+        **dict.fromkeys(("div_factor", "final_div_factor"), {"low": 0, "low_open": True}),
+        **dict.fromkeys(("three_phase", "cycle_momentum"), bool),
+        **dict.fromkeys(
+            ("base_momentums", "max_momentums"), {**_Cycle._momentum_rule, "each": True}
+        ),
+    }
+
+    def __init__(
+        self,
+        optimizer: Any,
+        max_lr: float | list[float],
+        total_steps: int | None = None,
+        epochs: int | None = None,
+        steps_per_epoch: int | None = None,
+        pct_start: float = 0.3,
+        anneal_strategy: str = "cos",
+        cycle_momentum: bool = True,
+        base_momentum: float | list[float] = 0.85,
+        max_momentum: float | list[float] = 0.95,
+        div_factor: float = 25.0,
+        final_div_factor: float = 1e4,
+        three_phase: bool = False,
+        last_epoch: int = -1,
+    ) -> None:
+        name = type(self).__name__
+        _fresh(name, last_epoch)
+        _need_optimizer(optimizer, name)
+        n = len(optimizer.param_groups)
+        rules = self._rules
+        total = self._total(total_steps, epochs, steps_per_epoch)
+        settings = {
+            "max_lrs": _each(max_lr, "max_lr", name, n, {"low": 0, "low_open": True}),
+            "total_steps": total,
+            **{
+                k: check_setting(v, k, name, rules[k])
+                for k, v in (
+                    ("pct_start", pct_start),
+                    ("anneal_strategy", anneal_strategy),
+                    ("div_factor", div_factor),
+                    ("final_div_factor", final_div_factor),
+                    ("three_phase", three_phase),
+                    ("cycle_momentum", cycle_momentum),
+                )
+            },
+            "base_momentums": _each(base_momentum, "base_momentum", name, n, self._momentum_rule),
+            "max_momentums": _each(max_momentum, "max_momentum", name, n, self._momentum_rule),
+        }
+        self._hyper_check(settings)
+        bases = [m / settings["div_factor"] for m in settings["max_lrs"]]
+        self._start(optimizer, settings, bases)
+
+    @staticmethod
+    def _total(total_steps: Any, epochs: Any, steps_per_epoch: Any) -> int:
+        """PyTorch's total_steps: given, or epochs × steps_per_epoch."""
+        name, rule = "OneCycleLR", {"low": 1, "integer": True}
+        given = {
+            k: check_setting(v, k, name, rule)
+            for k, v in (
+                ("total_steps", total_steps),
+                ("epochs", epochs),
+                ("steps_per_epoch", steps_per_epoch),
+            )
+            if v is not None
+        }
+        if "epochs" in given and "steps_per_epoch" in given:
+            product = given["epochs"] * given["steps_per_epoch"]
+            if given.get("total_steps", product) != product:
+                raise ValueError(
+                    f"OneCycleLR: total_steps={given['total_steps']} but epochs * "
+                    f"steps_per_epoch = {given['epochs']} * {given['steps_per_epoch']} = "
+                    f"{product} (PyTorch takes total_steps and ignores the other two); give "
+                    "total_steps, or epochs and steps_per_epoch."
+                )
+            return product
+        if "total_steps" in given:
+            return given["total_steps"]
+        raise ValueError(
+            "OneCycleLR needs the number of steps of its cycle: total_steps=..., or epochs=... "
+            "and steps_per_epoch=... (e.g. epochs=10, steps_per_epoch=len(loader), the number "
+            f"of batches per epoch). Got total_steps={total_steps!r:.40}, epochs="
+            f"{epochs!r:.40}, steps_per_epoch={steps_per_epoch!r:.40}."
+        )
+
+    def _hyper_check(self, s: dict[str, Any]) -> None:
+        """Refuse settings whose cycle has a phase of no steps that a step reaches (PyTorch
+        divides by zero there)."""
+        self.__dict__.update(
+            total_steps=s["total_steps"], pct_start=s["pct_start"], three_phase=s["three_phase"]
+        )
+        total, ends = s["total_steps"], [e for e, *_ in self._phases()]
+        steps = {0, total} | {
+            f(e) + d for e in ends for f in (math.floor, math.ceil) for d in (0, 1)
+        }
+        for step in sorted(k for k in steps if 0 <= k <= total):
+            try:
+                self._where(step)
+            except ZeroDivisionError:
+                raise ValueError(
+                    f"OneCycleLR: with total_steps={total} and pct_start={s['pct_start']}"
+                    + (" (three_phase=True)" if s["three_phase"] else "")
+                    + f", a phase of the cycle has no steps, and step {step} falls in it "
+                    "(PyTorch's OneCycleLR divides by zero there). Change pct_start (e.g. "
+                    "0.3) or total_steps."
+                ) from None
+
+    def _phases(self) -> list[tuple[float, str, str, str, str]]:
+        """PyTorch's phases: (last step, lr from, lr to, momentum from, momentum to)."""
+        p, total = self.pct_start, self.total_steps
+        if self.three_phase:
+            return [
+                (float(p * total) - 1, "initial", "max", "max", "base"),
+                (float(2 * p * total) - 2, "max", "initial", "base", "max"),
+                (total - 1, "initial", "min", "max", "max"),
+            ]
+        return [
+            (float(p * total) - 1, "initial", "max", "max", "base"),
+            (total - 1, "max", "min", "base", "max"),
+        ]
+
+    def _where(self, step: int) -> tuple[float, tuple[str, str, str, str]]:
+        """The fraction of its phase that ``step`` is at, and the phase's bounds."""
+        start, phases = 0.0, self._phases()
+        for i, (end, *bounds) in enumerate(phases):
+            if step <= end or i == len(phases) - 1:
+                return (step - start) / (end - start), tuple(bounds)
+            start = end
+        raise AssertionError  # (the last phase takes every later step)
+
+    def _anneal(self, start: float, end: float, pct: float) -> float:
+        if self.anneal_strategy == "cos":
+            cos_out = math.cos(math.pi * pct) + 1
+            return end + (start - end) / 2.0 * cos_out
+        return (end - start) * pct + start
+
+    def _values(self, step: int) -> list[tuple[float, float]]:
+        pct, (lr0, lr1, m0, m1) = self._where(step)
+        out = []
+        for i, top in enumerate(self.max_lrs):
+            initial = top / self.div_factor
+            lrs = {"initial": initial, "max": top, "min": initial / self.final_div_factor}
+            moms = {"max": self.max_momentums[i], "base": self.base_momentums[i]}
+            lr = self._anneal(lrs[lr0], lrs[lr1], pct)
+            mom = self._anneal(moms[m0], moms[m1], pct) if self.cycle_momentum else 0.0
+            if step == self.total_steps and step > 0 and not (lr >= 0 and 0 <= mom < 1):
+                lr, mom = self._values(step - 1)[i]  # (PyTorch's past the cycle's last step)
+            out.append((lr, mom))
+        return out
+
+    def _can_step(self, step: int) -> None:
+        if step > self.total_steps:
+            raise ValueError(
+                f"OneCycleLR: Tried to step {step} times. The specified number of total steps "
+                f"is {self.total_steps} (as PyTorch's, the step after the cycle's last batch "
+                "is the last one taken). Build the schedule with total_steps counting every "
+                "batch of the run (epochs * steps_per_epoch, the batches per epoch being "
+                "ceil(n_samples / batch_size)), or stop stepping it."
+            )
+
+
+class CyclicLR(_Cycle):
+    """PyTorch's ``CyclicLR`` (Smith's cyclical learning rates): the rate goes from
+    ``base_lr`` up to ``max_lr`` over ``step_size_up`` steps and back down over
+    ``step_size_down`` (default: the same), again and again, the momentum going the other
+    way between ``max_momentum`` and ``base_momentum``. With ``t`` the steps so far::
+
+        cycle = ⌊1 + t / (up + down)⌋;  x = 1 + t / (up + down) − cycle
+        s     = x / r if x <= r else (x − 1) / (r − 1),   r = up / (up + down)
+        lr    = base_lr + (max_lr − base_lr) · s · scale(k)
+        momentum = max_momentum − (max_momentum − base_momentum) · s · scale(k)
+
+    ``mode`` gives the scale: ``'triangular'`` 1, ``'triangular2'`` 1 / 2^(cycle − 1)
+    (halved each cycle), ``'exp_range'`` gamma^t; or ``scale_fn`` (a function of
+    ``k``, the cycle (``scale_mode='cycle'``) or the step t (``'iterations'``)), which
+    then replaces ``mode``. As PyTorch's, the built-in modes take their own ``k``
+    (``'triangular'``, ``'triangular2'``: the cycle, ``'exp_range'``: the step), whatever
+    ``scale_mode`` says. Step it after every batch, as PyTorch's.
+
+    ``base_lr``, ``max_lr``, ``base_momentum`` and ``max_momentum`` are one number or a
+    list of one per param group. Building it sets each group's lr to ``base_lr`` (and
+    momentum to ``max_momentum``), as PyTorch's. ``cycle_momentum=True`` (the default)
+    cycles SGD's or RMSprop's ``momentum``, or Adam's or AdamW's ``betas[0]`` (so SGD built
+    with ``momentum=0`` gets momentum, as in PyTorch); an optimizer with neither is refused
+    with ``cycle_momentum=True`` (a ValueError, as PyTorch's): pass ``cycle_momentum=False``.
+
+    ``scale_fn`` is not part of :meth:`state_dict` (PyTorch keeps only a callable
+    object's attributes): build the schedule with the same function, then load the state
+    (a state saved with a ``scale_fn`` is refused by a schedule built without one, and
+    the other way round). A ``scale_fn`` that gives a negative lr, or a momentum outside
+    [0, 1), is refused at that step. ``last_epoch`` is -1 only;
+    ``fit(schedule=...)`` refuses it (a per-batch schedule): :func:`check_schedule`.
+
+    >>> from glassnet import nn, optim
+    >>> opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.1, momentum=0.9)
+    >>> sched = CyclicLR(opt, base_lr=0.1, max_lr=0.5, step_size_up=2)
+    >>> [round(opt.lr, 6)] + [(sched.step(), round(opt.lr, 6))[1] for _ in range(5)]
+    [0.1, 0.3, 0.5, 0.3, 0.1, 0.3]
+    """
+
+    _hyper = ("max_lrs", "step_size_up", "step_size_down", "mode", "gamma", "scale_mode")
+    _hyper += ("custom_scale_fn", "cycle_momentum", "base_momentums", "max_momentums")
+    _rules = {
+        "max_lrs": {"low": 0, "each": True},
+        "step_size_up": {"low": 0, "low_open": True},
+        "step_size_down": {"low": 0},
+        "mode": ("triangular", "triangular2", "exp_range"),
+        "scale_mode": ("cycle", "iterations"),
+        **dict.fromkeys(("custom_scale_fn", "cycle_momentum"), bool),
+        **dict.fromkeys(
+            ("base_momentums", "max_momentums"), {**_Cycle._momentum_rule, "each": True}
+        ),
+    }
+
+    def __init__(
+        self,
+        optimizer: Any,
+        base_lr: float | list[float],
+        max_lr: float | list[float],
+        step_size_up: int = 2000,
+        step_size_down: int | None = None,
+        mode: str = "triangular",
+        gamma: float = 1.0,
+        scale_fn: Callable[[float], float] | None = None,
+        scale_mode: str = "cycle",
+        cycle_momentum: bool = True,
+        base_momentum: float | list[float] = 0.8,
+        max_momentum: float | list[float] = 0.9,
+        last_epoch: int = -1,
+    ) -> None:
+        name = type(self).__name__
+        _fresh(name, last_epoch)
+        _need_optimizer(optimizer, name)
+        n, rules = len(optimizer.param_groups), self._rules
+        if scale_fn is not None and not callable(scale_fn):
+            raise ParameterError(
+                f"The 'scale_fn' parameter of CyclicLR must be a function of one number (the "
+                f"cycle, or the step), or None. Got {scale_fn!r:.80}; e.g. "
+                "scale_fn=lambda k: 0.5 ** (k - 1)."
+            )
+        up = check_setting(step_size_up, "step_size_up", name, rules["step_size_up"])
+        down = up if step_size_down is None else step_size_down
+        down = check_setting(down, "step_size_down", name, rules["step_size_down"])
+        mode = check_setting(mode, "mode", name, rules["mode"])
+        scale_mode = check_setting(scale_mode, "scale_mode", name, rules["scale_mode"])
+        if scale_fn is None:  # (PyTorch's: the built-in modes' own)
+            scale_mode = "iterations" if mode == "exp_range" else "cycle"
+        settings = {
+            "max_lrs": _each(max_lr, "max_lr", name, n, {"low": 0}),
+            "step_size_up": up, "step_size_down": down, "mode": mode, "gamma": gamma,
+            "scale_mode": scale_mode, "custom_scale_fn": scale_fn is not None,
+            "cycle_momentum": cycle_momentum,
+            "base_momentums": _each(base_momentum, "base_momentum", name, n, self._momentum_rule),
+            "max_momentums": _each(max_momentum, "max_momentum", name, n, self._momentum_rule),
+        }  # fmt: skip
+        bases = _each(base_lr, "base_lr", name, n, {"low": 0})
+        self._scale_fn_custom = scale_fn
+        self._start(optimizer, settings, bases)
+
+    def scale_fn(self, x: float) -> float:
+        """The scale at ``x`` (the cycle, or the step): PyTorch's ``scale_fn``."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1 / (2.0 ** (x - 1))
+        return self.gamma**x
+
+    def _values(self, step: int) -> list[tuple[float, float]]:
+        total = float(self.step_size_up) + float(self.step_size_down)
+        ratio = float(self.step_size_up) / total
+        cycle = math.floor(1 + step / total)
+        x = 1.0 + step / total - cycle
+        scale = x / ratio if x <= ratio else (x - 1) / (ratio - 1)
+        at = cycle if self.scale_mode == "cycle" else step
+        out = []
+        for base, top, low_m, high_m in zip(
+            self.base_lrs, self.max_lrs, self.base_momentums, self.max_momentums
+        ):
+            lr = base + (top - base) * scale * self._scale(at, step)
+            mom = high_m - (high_m - low_m) * scale * self._scale(at, step)
+            out.append((lr, mom if self.cycle_momentum else 0.0))
+        return out
+
+    def _scale(self, at: float, step: int) -> float:
+        try:
+            value = self.scale_fn(at)
+        except OverflowError:
+            value = math.inf
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
+            raise ParameterError(
+                f"CyclicLR: scale_fn({at!r}) at step {step} gave {value!r:.80}; scale_fn must "
+                "return a number (PyTorch's: between 0 and 1), the fraction of the cycle's "
+                "height."
+            )
+        return value
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """As :meth:`LRSchedule.load_state_dict`; ``scale_fn`` is not in the state: a state
+        saved with one loads into a schedule built with one, and only there."""
+        if isinstance(state, Mapping) and "custom_scale_fn" in state:
+            saved, mine = state["custom_scale_fn"], self._scale_fn_custom is not None
+            if isinstance(saved, bool) and saved != mine:
+                raise ValueError(
+                    "CyclicLR.load_state_dict: this state was saved from a CyclicLR "
+                    + ("with" if saved else "without")
+                    + " a scale_fn and this one was built "
+                    + ("with" if mine else "without")
+                    + " one; build it as the saved one was (the same scale_fn, which the "
+                    "state does not hold), then load the state."
+                )
+        super().load_state_dict(state)
+
+
+class SequentialLR(LRSchedule):
+    """PyTorch's ``SequentialLR``: ``schedulers`` one after the other, the next one taking
+    over at each of ``milestones`` (the epochs where it starts, one fewer than the
+    schedules). The usual warm-up, then a decay::
+
+        warmup = LinearLR(opt, start_factor=0.1, total_iters=5)
+        decay = CosineAnnealingLR(opt, T_max=95)
+        sched = SequentialLR(opt, [warmup, decay], milestones=[5])
+
+    Build the schedules on the optimizer, then hand them over: the SequentialLR steps
+    them, and each starts its curve again at its milestone (epoch 0 of its own, as
+    PyTorch's). As PyTorch's, every schedule starts from the groups' lr before the first
+    of them was built (``base_lrs``: PyTorch's ``'initial_lr'``), whatever a warm-up built
+    before it wrote there, and building the SequentialLR sets each group's lr to the first
+    schedule's epoch-0 rate. A :class:`OneCycleLR` or :class:`CyclicLR` among them keeps its
+    own rates (it restarts its cycle at its milestone).
+
+    Its schedules are its own: stepping one of them by hand is refused (the SequentialLR
+    steps it), and so is a schedule stepped before it was handed over, one already in
+    another SequentialLR, one on another optimizer, and one stepped with a number
+    (:class:`ReduceLROnPlateau`, :class:`AdaptiveLR`, :class:`InvScalingLR`: refused, as
+    PyTorch refuses ReduceLROnPlateau). A second schedule stepping the optimizer besides
+    the SequentialLR is refused as any two are ("Two schedules step one optimizer").
+    ``milestones`` are epochs >= 1 in increasing order. ``state_dict()`` holds each
+    schedule's state; ``fit(schedule=...)`` steps it once per epoch (one with a
+    :class:`OneCycleLR` or :class:`CyclicLR` in it is refused there: those step per batch).
+
+    >>> from glassnet import nn, optim
+    >>> opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.1)
+    >>> warmup = LinearLR(opt, start_factor=0.5, total_iters=2)
+    >>> decay = StepLR(opt, step_size=1, gamma=0.5)
+    >>> sched = SequentialLR(opt, [warmup, decay], milestones=[2])
+    >>> [opt.lr] + [(sched.step(), opt.lr)[1] for _ in range(4)]
+    [0.05, 0.075, 0.1, 0.05, 0.025]
+    """
+
+    def __init__(
+        self, optimizer: Any, schedulers: Any, milestones: Any, last_epoch: int = -1
+    ) -> None:
+        name = type(self).__name__
+        _fresh(name, last_epoch)
+        _need_optimizer(optimizer, name)
+        children = self._checked_children(optimizer, schedulers)
+        self.milestones = self._checked_milestones(milestones, len(children))
+        super().__init__(optimizer)
+        self.schedulers = children
+        born = min((c for c in children if not c._cycle), key=_born, default=None)
+        bases = born._first_bases() if born is not None else list(self.base_lrs)
+        self._rebase(bases)
+        for child in children:
+            child._owner = weakref.ref(self)
+        children[0]._restart(claim=False)
+
+    @staticmethod
+    def _checked_children(optimizer: Any, schedulers: Any) -> list[LRSchedule]:
+        many = isinstance(schedulers, (list, tuple))
+        children = list(schedulers) if many else []
+        if not children:
+            raise ParameterError(
+                "The 'schedulers' parameter of SequentialLR must be a list of at least one "
+                f"schedule built on the optimizer. Got {schedulers!r:.80}; e.g. "
+                "[LinearLR(opt, start_factor=0.1, total_iters=5), CosineAnnealingLR(opt, "
+                "T_max=95)]."
+            )
+        for i, child in enumerate(children):
+            what = f"SequentialLR: schedulers[{i}]"
+            if not isinstance(child, LRSchedule):
+                raise ParameterError(
+                    f"{what} must be a glassnet schedule (glassnet.optim.lr_scheduler's) built "
+                    f"on the optimizer. Got {type(child).__name__}."
+                )
+            kind = type(child).__name__
+            if child._needs:
+                raise ValueError(
+                    f"{what} is a {kind}, whose step takes a number each epoch (the loss, or "
+                    "the samples seen); SequentialLR steps its schedules with none (PyTorch's "
+                    "refuses ReduceLROnPlateau too). Give it schedules of the epoch."
+                )
+            if child.optimizer is not optimizer:
+                raise ValueError(
+                    f"{what} ({kind}) was built on another optimizer than the SequentialLR's; "
+                    "build every schedule on the optimizer the SequentialLR steps."
+                )
+            if child.__dict__.get("_first") is not None or child.epoch:
+                raise ValueError(
+                    f"{what} ({kind}) has already stepped ({child.epoch} steps); hand the "
+                    "schedules to the SequentialLR as they are built, before any step."
+                )
+            owner = child._owner() if child._owner is not None else None
+            if owner is not None:
+                raise ValueError(
+                    f"{what} ({kind}) already belongs to another SequentialLR; build a new "
+                    "schedule for this one."
+                )
+            if any(child is other for other in children[:i]):
+                raise ValueError(
+                    f"{what} ({kind}) is listed twice; each phase is a schedule of its own."
+                )
+        return children
+
+    @staticmethod
+    def _checked_milestones(milestones: Any, n: int) -> list[int]:
+        is_list = isinstance(milestones, (list, tuple, range)) or (
+            getattr(milestones, "ndim", None) == 1 and hasattr(milestones, "tolist")
+        )
+        ms = (
+            list(milestones.tolist() if hasattr(milestones, "tolist") else milestones)
+            if (is_list)
+            else None
+        )
+        ok = ms is not None and all(
+            isinstance(m, numbers.Integral) and not isinstance(m, bool) and m >= 1 for m in ms
+        )
+        if not ok or any(a >= b for a, b in zip(ms, ms[1:])):
+            raise ParameterError(
+                "The 'milestones' parameter of SequentialLR must be a list of epochs (ints >= "
+                f"1, increasing) where the next schedule takes over. Got {milestones!r:.80}; "
+                "e.g. milestones=[5] for two schedules."
+            )
+        if len(ms) != n - 1:
+            raise ValueError(
+                f"SequentialLR: {n} schedule(s) take {n - 1} milestone(s), one where each "
+                f"schedule after the first takes over. Got milestones={ms!r:.80}."
+            )
+        return [int(m) for m in ms]
+
+    def _first_bases(self) -> list[float]:
+        born = min((c for c in self.schedulers if not c._cycle), key=_born, default=None)
+        return born._first_bases() if born is not None else list(self.base_lrs)
+
+    def _rebase(self, bases: list[float]) -> None:
+        self.base_lrs = list(bases)
+        for child in self.schedulers:
+            child._rebase(bases)
+
+    def _current(self, epoch: int) -> tuple[int, LRSchedule]:
+        idx = bisect.bisect_right(self.milestones, epoch)
+        return idx, self.schedulers[idx]
+
+    def step(self, epoch: Any = None) -> bool:
+        """End of an epoch: the schedule whose turn it is steps (or, at its milestone,
+        starts its curve). True when every group's lr is then 0 for good, else False."""
+        self._no_epoch(epoch)
+        groups = self._groups()
+        at = self.epoch + 1
+        idx, child = self._current(at)
+        self._stepping = True
+        try:
+            if idx > 0 and self.milestones[idx - 1] == at:
+                child._restart()
+            else:
+                child.step()
+        finally:
+            self._stepping = False
+        self.epoch = at
+        return self._ended(groups)
+
+    def _restart(self, claim: bool = True) -> None:
+        self._stepping = True
+        try:
+            self.schedulers[0]._restart(claim)
+        finally:
+            self._stepping = False
+        self.epoch = 0
+
+    def stays_zero(self) -> bool:
+        """The last schedule's answer once it is the one in force; before, False (a later
+        schedule may raise the rate)."""
+        idx, child = self._current(self.epoch)
+        if idx < len(self.milestones):
+            return False
+        child._ahead = getattr(self, "_ahead", None)
+        try:
+            return child.stays_zero()
+        finally:
+            child._ahead = None
+
+    @property
+    def _per_batch(self) -> bool:  # type: ignore[override]
+        return any(c._per_batch for c in self.schedulers)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Plain Python values: type, base_lrs, epoch, milestones, and ``schedulers``, the
+        state dict of each of its schedules."""
+        return {
+            "type": type(self).__name__, "base_lrs": list(self.base_lrs), "epoch": self.epoch,
+            "milestones": list(self.milestones),
+            "schedulers": [c.state_dict() for c in self.schedulers],
+        }  # fmt: skip
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned, its schedules' states too (build the
+        SequentialLR with the same kinds of schedules first). Nothing changes when a part
+        is refused."""
+        name = type(self).__name__
+        check_state_dict(state, name, ["type", "base_lrs", "epoch", "milestones", "schedulers"])
+        bases = state["base_lrs"]
+        if not isinstance(bases, list) or len(bases) != len(self.base_lrs):
+            raise ValueError(
+                f"{name}.load_state_dict: 'base_lrs' must list one lr per param group "
+                f"({len(self.base_lrs)}). Got {bases!r:.80}."
+            )
+        bases = [_check(b, "lr", name) for b in bases]
+        epoch = _check(state["epoch"], "epoch", name)
+        milestones = self._checked_milestones(state["milestones"], len(self.schedulers))
+        saved = state["schedulers"]
+        if not isinstance(saved, list) or len(saved) != len(self.schedulers):
+            raise ValueError(
+                f"{name}.load_state_dict: 'schedulers' must hold the state of each of its "
+                f"{len(self.schedulers)} schedules. Got {saved!r:.80}."
+            )
+        before = [c.state_dict() for c in self.schedulers]
+        try:
+            for child, s in zip(self.schedulers, saved):
+                child.load_state_dict(s)
+        except Exception:
+            for child, s in zip(self.schedulers, before):
+                child.load_state_dict(s)
+            raise
+        self.base_lrs, self.epoch, self.milestones = bases, epoch, milestones
+
+    def __repr__(self) -> str:
+        kinds = ", ".join(type(c).__name__ for c in self.schedulers)
+        return (
+            f"SequentialLR([{kinds}], milestones={self.milestones!r}; epoch={self.epoch}, "
+            f"lr={self.lr!r})"
+        )
+
+
+def _born(schedule: LRSchedule) -> int:
+    """When ``schedule`` was built: a SequentialLR, when the first of its schedules was."""
+    if isinstance(schedule, SequentialLR):
+        return min(_born(c) for c in schedule.schedulers)
+    return schedule._built
+
+
 # fmt: off
 SCHEDULES: dict[str, type[LRSchedule]] = {
     "constant": ConstantLR, "step": StepLR, "exponential": ExponentialLR,
@@ -970,6 +1780,21 @@ def check_schedule(
             f"one's lr and leave training's as it is. Pass {how}. (With optimizer= a name, "
             f"{owner} builds an optimizer of its own.)"
         )
+    if getattr(schedule, "_per_batch", False) and isinstance(schedule, LRSchedule):
+        kind = type(schedule).__name__
+        inner = "" if schedule._cycle else ", which holds a OneCycleLR or CyclicLR,"
+        raise ParameterError(
+            f"The 'schedule' parameter of {owner} is stepped once per epoch, and {kind}"
+            f"{inner} steps per batch (PyTorch's OneCycleLR and CyclicLR: scheduler.step() "
+            "after every optimizer.step(), their steps counting batches). Stepped once per "
+            "epoch it would run a few steps of its cycle and stop there. Step it after every "
+            "batch from a callback instead: class EachBatch(glassnet.Callback): def "
+            "on_step_end(self, "
+            f"state): sched.step() -- then {owner}(..., optimizer=opt, "
+            "callbacks=[EachBatch()]), with total_steps = epochs * ceil(n_samples / "
+            "batch_size) for a OneCycleLR. (To step it once per epoch, on purpose: "
+            "callbacks=[lambda state: sched.step()].)"
+        )
     if isinstance(schedule, (AdaptiveLR, ReduceLROnPlateau)) and schedule.mode == "max":
         raise ValueError(
             f"{owner} steps the schedule with each epoch's training loss, which falls as "
@@ -978,7 +1803,9 @@ def check_schedule(
             "step the schedule yourself with a score that rises."
         )
     if initial_epoch and isinstance(schedule, LRSchedule):
-        curve = schedule._clock == "epoch" and type(schedule)._rate is not LRSchedule._rate
+        curve = schedule._clock == "epoch" and (
+            type(schedule)._rate is not LRSchedule._rate or isinstance(schedule, SequentialLR)
+        )
         fresh = schedule._clock != "epoch" and not getattr(schedule, schedule._clock)
         if (curve and schedule.epoch != initial_epoch) or fresh:  # (AdaptiveLR: neither)
             raise ValueError(
