@@ -1082,7 +1082,10 @@ class RAdam(Optimizer):
         _descend(w, np.multiply(state["m"], a, out=a), h["rate"], a, self.fuse_above)
 
 
-OPTIMIZERS = {"sgd": SGD, "gd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop}
+OPTIMIZERS = {
+    "sgd": SGD, "gd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,
+    "adadelta": Adadelta, "adamax": Adamax, "nadam": NAdam, "radam": RAdam,
+}  # fmt: skip
 """Name → optimizer class, used by :func:`get_optimizer`, the estimators and the CLI."""
 
 

@@ -5,7 +5,9 @@ the checks of their arguments."""
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import io
 import re
 
 import numpy as np
@@ -15,6 +17,8 @@ import test_capture as tc
 
 import glassnet as gn
 from glassnet import nn, optim
+from glassnet.cli import main
+from glassnet.io import load_model
 from glassnet.many import fit_many
 
 NEW = {"adagrad": optim.Adagrad, "adadelta": optim.Adadelta, "adamax": optim.Adamax,
@@ -371,6 +375,53 @@ def test_a_captured_step_is_the_eager_step_bit_for_bit(name, monkeypatch):
     assert tb.LAUNCHES["capture"] == 2 and tb.ALLOCATED == []
     for a, b in zip(eager, captured):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", list(NEW))
+def test_fit_and_fit_many_take_them_by_name(name):
+    X, y = _task()
+    kw = dict(loss="binary_cross_entropy", optimizer=name.capitalize(), lr=LRS[name], epochs=2,
+              batch_size=16, seed=0)  # fmt: skip
+    models = [nn.MLP([2, 6, 1], output_activation="sigmoid", rng=k) for k in range(2)]
+    hs = fit_many(models, X, y, **kw)
+    alone = nn.MLP([2, 6, 1], output_activation="sigmoid", rng=1)
+    h = gn.fit(alone, X, y, engine="fused", verbose=0, **kw)
+    assert h.loss == hs[1].loss and h.loss[-1] < h.loss[0]
+    for a, b in zip(models[1].parameters(), alone.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_the_command_line_trains_and_resumes_with_each(tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(120, 3))
+    y = 5 + 2 * X[:, 0] - X[:, 1] ** 2
+    data = tmp_path / "reg.csv"
+    data.write_text("a,b,c,y\n" + "".join(f"{a:.5f},{b:.5f},{c:.5f},{t:.5f}\n"
+                                         for (a, b, c), t in zip(X, y)))  # fmt: skip
+
+    def train(name, out, epochs, *more):
+        argv = ["train", str(data), "--target", "y", "--out", str(tmp_path / out),
+                "--hidden", "6", "--seed", "1", "-q", "--optimizer", name,
+                "--epochs", str(epochs), *more]  # fmt: skip
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            assert main(argv) == 0, argv
+
+    for name in NEW:
+        train(name, f"{name}.glassnet", 6)
+        train(name, f"{name}2.glassnet", 3, "--checkpoint-every", "5")
+        train(name, f"{name}2.glassnet", 6, "--resume")
+        a = load_model(tmp_path / f"{name}.glassnet", network_only=True).state_dict()
+        b = load_model(tmp_path / f"{name}2.glassnet", network_only=True).state_dict()
+        assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a), name
+
+
+def test_registered_by_name():
+    for name, cls in NEW.items():
+        assert optim.OPTIMIZERS[name] is cls
+        opt = optim.get_optimizer(name.upper(), [P(np.zeros(2))], lr=0.5)
+        assert type(opt) is cls and opt.lr == 0.5
+    with pytest.raises(TypeError, match=r"unexpected keyword arguments \['foreach'\]"):
+        optim.get_optimizer("nadam", [P(np.zeros(1))], foreach=False)
 
 
 # ---------------------------------------------------------------------------
