@@ -1036,6 +1036,14 @@ class _Cycle(LRSchedule):
     def _checked_values(self, step: int) -> list[tuple[float, float]]:
         """:meth:`_values` at ``step``: each lr a number >= 0, each momentum in [0, 1)."""
         name, out = type(self).__name__, []
+        short = [k for k in self._lists if len(getattr(self, k)) != len(self.base_lrs)]
+        if short:
+            raise ValueError(
+                f"{name}: base_lrs has {len(self.base_lrs)} values and "
+                + ", ".join(f"{k} {len(getattr(self, k))}" for k in short)
+                + "; give each list one value per param group (a group added with "
+                "add_param_group needs its value appended to each)."
+            )
         for i, (lr, mom) in enumerate(self._values(step)):
             if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 <= lr < math.inf:
                 raise ValueError(
@@ -1641,6 +1649,13 @@ class SequentialLR(LRSchedule):
             self._stepping = False
         self.epoch = 0
 
+    def lr_at(self, clock: int) -> float:
+        """The first group's learning rate at epoch ``clock``: that of the schedule in force
+        then, at its own epoch (the epochs since its milestone)."""
+        clock = _check(clock, "epoch", "SequentialLR.lr_at")
+        idx, child = self._current(clock)
+        return child.lr_at(clock - (self.milestones[idx - 1] if idx else 0))
+
     def stays_zero(self) -> bool:
         """The last schedule's answer once it is the one in force; before, False (a later
         schedule may raise the rate)."""
@@ -1779,6 +1794,13 @@ def check_schedule(
             f"{type(optimizer).__name__} at {id(optimizer):#x}): it would change that "
             f"one's lr and leave training's as it is. Pass {how}. (With optimizer= a name, "
             f"{owner} builds an optimizer of its own.)"
+        )
+    owner_ref = getattr(schedule, "_owner", None) if isinstance(schedule, LRSchedule) else None
+    if owner_ref is not None and owner_ref() is not None:
+        raise ParameterError(
+            f"The 'schedule' parameter of {owner} is a {type(schedule).__name__} that belongs "
+            "to a SequentialLR, which steps it at its turn: pass the SequentialLR, "
+            f"{owner}(..., schedule=sequential)."
         )
     if getattr(schedule, "_per_batch", False) and isinstance(schedule, LRSchedule):
         kind = type(schedule).__name__

@@ -1075,3 +1075,42 @@ def test_exported_at_pytorchs_place_and_chained_scheduler_still_says_why():
         L.ChainedScheduler  # noqa: B018
     with pytest.raises(AttributeError, match=r"no MultiplicativeLR.*LambdaLR"):
         L.MultiplicativeLR  # noqa: B018
+
+
+def test_sequential_lr_at_reads_the_schedule_in_force():
+    opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.1)
+    seq = L.SequentialLR(
+        opt, [L.LinearLR(opt, start_factor=0.5, total_iters=2), L.StepLR(opt, 1, 0.5)], [2]
+    )
+    want = [seq.lr_at(e) for e in range(6)]
+    assert want == [opt.lr] + [(seq.step(), opt.lr)[1] for _ in range(5)]
+    one = L.OneCycleLR(optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.1), 1.0, 10)
+    with pytest.raises(ValueError, match="Tried to step 11 times"):
+        one.lr_at(11)
+
+
+def test_a_group_added_after_a_cycle_was_built_is_refused_not_left_unscheduled():
+    opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.1, momentum=0.9)
+    sched = L.OneCycleLR(opt, max_lr=1.0, total_steps=10)
+    opt.add_param_group({"params": nn.Linear(2, 1, rng=1).parameters(), "lr": 0.5})
+    with pytest.raises(ValueError, match=r"2 param group\(s\) but the schedule has a starting"):
+        sched.step()
+    sched.base_lrs.append(0.04)  # (what that message says: the lists need it too)
+    with pytest.raises(ValueError, match=r"base_lrs has 2 values and max_lrs 1, base_mom"):
+        sched.step()
+    for key, value in (("max_lrs", 1.0), ("base_momentums", 0.85), ("max_momentums", 0.95)):
+        getattr(sched, key).append(value)
+    sched.step()
+    assert lrs(opt)[0] == lrs(opt)[1] and sched.epoch == 1
+
+
+def test_fit_refuses_a_schedule_that_belongs_to_a_sequential():
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    model = nn.Linear(2, 1, rng=0)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    cos = L.CosineAnnealingLR(opt, T_max=5)
+    seq = L.SequentialLR(opt, [L.LinearLR(opt), cos], milestones=[5])
+    with pytest.raises(ValueError, match="belongs to a SequentialLR.*pass the SequentialLR"):
+        gn.fit(model, X, X[:, 0], epochs=2, optimizer=opt, schedule=cos, loss="mse")
+    history = gn.fit(model, X, X[:, 0], epochs=2, optimizer=opt, schedule=seq, loss="mse")
+    assert history.lr == pytest.approx([0.1 / 3, 0.1 * (1 / 3 + 2 / 15)])
