@@ -1001,8 +1001,9 @@ def _momentum_key(optimizer: Any, owner: str) -> str:
             return key
     raise ValueError(
         f"{owner}(cycle_momentum=True) cycles the optimizer's momentum (SGD's and RMSprop's "
-        f"'momentum', Adam's and AdamW's betas[0]), and {type(optimizer).__name__} has "
-        "neither. Pass cycle_momentum=False to cycle the learning rate alone."
+        "'momentum', or betas[0] of Adam, AdamW and the other optimizers with betas), and "
+        f"{type(optimizer).__name__} has neither, as in PyTorch. Pass cycle_momentum=False "
+        "to cycle the learning rate alone."
     )
 
 

@@ -1114,3 +1114,34 @@ def test_fit_refuses_a_schedule_that_belongs_to_a_sequential():
         gn.fit(model, X, X[:, 0], epochs=2, optimizer=opt, schedule=cos, loss="mse")
     history = gn.fit(model, X, X[:, 0], epochs=2, optimizer=opt, schedule=seq, loss="mse")
     assert history.lr == pytest.approx([0.1 / 3, 0.1 * (1 / 3 + 2 / 15)])
+
+
+@pytest.mark.parametrize(
+    "name, key",
+    [
+        ("SGD", "momentum"), ("RMSprop", "momentum"), ("Adam", "betas"), ("AdamW", "betas"),
+        ("Adamax", "betas"), ("NAdam", "betas"), ("RAdam", "betas"), ("Adagrad", None),
+        ("Adadelta", None),
+    ],
+)  # fmt: skip
+def test_every_optimizer_cycles_its_momentum_or_is_refused_as_in_pytorch(name, key):
+    model = nn.Linear(3, 1, rng=0)
+    opt = getattr(optim, name)(model.parameters(), lr=0.01)
+    if key is None:
+        with pytest.raises(ValueError, match=rf"{name} has neither, as in PyTorch"):
+            L.OneCycleLR(opt, max_lr=0.1, total_steps=6)
+        L.OneCycleLR(opt, max_lr=0.1, total_steps=6, cycle_momentum=False).step()
+        return
+    sched = L.OneCycleLR(opt, max_lr=0.1, total_steps=6, pct_start=0.5)
+    seen = []
+    for _ in range(6):
+        model.zero_grad()
+        nn.MSELoss()(model(gn.tensor(np.ones((4, 3)))), gn.tensor(np.zeros((4, 1)))).backward()
+        opt.step()  # (the optimizer takes the momentum written into its groups)
+        sched.step()
+        seen.append(opt.param_groups[0][key][0] if key == "betas" else opt.param_groups[0][key])
+    want = [
+        onecycle_formula(t, 6, 0.1, 0.5, 25.0, 1e4, "cos", False, 0.85, 0.95)[1]
+        for t in range(1, 7)
+    ]
+    assert seen == pytest.approx(want, rel=1e-12)
