@@ -1746,6 +1746,70 @@ def line_notes_text(
     return f"{n_rows} rows from {n_lines} lines ({', '.join(why)})"
 
 
+def float_columns(
+    rows: str | bytes, delimiter: str, n_columns: int, wanted: Iterable[int], n_rows: int
+) -> dict[int, np.ndarray]:
+    """The columns ``wanted`` (0-based) of ``rows``, read as float64 by pyarrow's CSV reader
+    (in C, on every core): ``{column: values}`` for each whose every cell pyarrow reads as a
+    number, its ``n_rows`` values those Python's ``float()`` gives the cell (both round the
+    decimal text correctly, bit for bit); a column with a cell that pyarrow reads as no
+    number (an empty cell, text, ``1_000``, digits of another script) is left out, for the
+    caller to read as it reads any column. ``{}`` without pyarrow, or for rows that are not
+    ``n_rows`` lines of ``n_columns`` cells each.
+
+    ``rows``: data rows of a CSV file without its header row (str, or its UTF-8 bytes),
+    that hold no quote (``"``) and
+    no carriage return (``\r``), ``delimiter`` between the cells and ``\n`` between the rows
+    (:func:`glassnet.datasets.read_csv`'s fast path for such a file: NumPy's parsing of a
+    cell's text costs as much as the rest of the reading)."""
+    wanted = sorted(set(wanted))
+    data = rows.encode("utf-8") if isinstance(rows, str) else rows
+    end = data.find(b"\n")
+    first = data if end < 0 else data[:end]
+    if not wanted or not n_rows or first.count(delimiter.encode()) + 1 != n_columns:
+        return {}
+    try:
+        import pyarrow as pa
+        from pyarrow import csv
+    except ImportError:
+        return {}
+    read = csv.ReadOptions(autogenerate_column_names=True)
+    parse = csv.ParseOptions(
+        delimiter=delimiter, quote_char=False, double_quote=False, escape_char=False,
+        newlines_in_values=False, ignore_empty_lines=False,
+    )  # fmt: skip
+    out: dict[int, np.ndarray] = {}
+    for _ in range(4):  # (each cell pyarrow refuses names its column: read without it)
+        if not wanted:
+            break
+        names = [f"f{j}" for j in wanted]
+        convert = csv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.float64()), include_columns=names,
+            null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False,
+        )  # fmt: skip
+        try:
+            table = csv.read_csv(
+                io.BytesIO(data), read_options=read, parse_options=parse, convert_options=convert
+            )
+        except pa.ArrowInvalid as e:
+            bad = re.match(r"In CSV column #(\d+): ", str(e))
+            if bad is None or int(bad[1]) not in wanted:
+                return {}  # (a row of another width: not such rows)
+            wanted.remove(int(bad[1]))
+            continue
+        except pa.ArrowException:  # (anything else: the caller reads every column)
+            return {}
+        if table.num_rows != n_rows or table.num_columns != len(wanted):
+            return {}
+        for j, name in zip(wanted, names):
+            column = table.column(name)
+            if column.null_count or column.type != pa.float64():
+                continue
+            out[j] = np.ascontiguousarray(column.to_numpy(), dtype=np.float64)
+        return out
+    return {}
+
+
 # the default set in every spelling, for pyarrow (which compares exactly): the in-memory
 # reader's (pyarrow's own default adds #N/A, 1.#IND, ..., which glassnet reads as text)
 _NULLS = null_values(MISSING_TOKENS)

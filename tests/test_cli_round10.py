@@ -107,3 +107,78 @@ def test_train_stream_says_the_statistics_passes_it_made(capsys, tmp_path, mende
         assert "again mended" in line
     else:
         assert line.strip().startswith("1 statistics pass in ")
+
+
+# ----------------------------------------------- pyarrow's numbers, bit for bit NumPy's
+
+
+def _decimal_texts(rng, n):
+    """``n`` number texts of every shape a CSV file holds: repr of floats, 17 and 25
+    significant digits, long mantissas, extreme exponents, subnormals, integers, signs."""
+    out = []
+    for _ in range(n):
+        kind = rng.integers(8)
+        x = float(rng.normal() * 10.0 ** rng.integers(-30, 30))
+        if kind == 0:
+            out.append(repr(x))
+        elif kind == 1:
+            out.append(f"{x:.17g}")
+        elif kind == 2:
+            out.append(f"{x:.25e}")
+        elif kind == 3:
+            out.append(f"{rng.integers(-(10**18), 10**18)}")
+        elif kind == 4:
+            out.append(f"{float(rng.uniform(1e-324, 1e-300)):.20e}")  # subnormals and near
+        elif kind == 5:
+            digits = "".join(map(str, rng.integers(0, 10, 40)))
+            out.append(f"0.{digits}")
+        elif kind == 6:
+            out.append(f"+{abs(x):.6f}")
+        else:
+            out.append(f"{x:.3E}".replace("E+", "E"))
+    return out
+
+
+def test_float_columns_reads_numbers_as_numpy_does_bit_for_bit():
+    """glassnet.stream.float_columns (pyarrow's CSV reader, the in-memory reader's fast
+    path for number columns) gives each cell the float64 that NumPy (Python's float) gives
+    its text, bit for bit, and leaves out a column with a cell pyarrow reads as no number
+    (1_000, digits of another script, an empty cell), which the caller reads itself."""
+    pytest.importorskip("pyarrow")
+    from glassnet.stream import float_columns
+
+    rng = np.random.default_rng(10)
+    n = 20_000
+    a, b = _decimal_texts(rng, n), _decimal_texts(rng, n)
+    words = rng.choice(["red", "green"], n).tolist()
+    text = "\n".join(f"{x},{w},{y}" for x, w, y in zip(a, words, b))
+    got = float_columns(text, ",", 3, [0, 2], n)
+    assert sorted(got) == [0, 2]
+    for j, cells in ((0, a), (2, b)):
+        want = np.array(cells, np.float64)
+        np.testing.assert_array_equal(got[j].view(np.int64), want.view(np.int64))
+    assert float_columns(text.encode(), ",", 3, [0], n)[0].view(np.int64).tolist() == (
+        np.array(a, np.float64).view(np.int64).tolist()
+    )
+    for odd in ("1_000", "\u0661", "", "x", "0x10"):
+        rows = f"1,2\n{odd},3\n4,5"
+        assert sorted(float_columns(rows, ",", 2, [0, 1], 3)) == [1], odd
+    assert float_columns("1,2\n3\n4,5", ",", 2, [0, 1], 3) == {}  # (a row of another width)
+    assert float_columns("1;2\n3;4", ";", 2, [0, 1], 2)[1].tolist() == [2.0, 4.0]
+
+
+def test_float_columns_without_pyarrow_reads_nothing(monkeypatch):
+    """Without pyarrow, float_columns reads no column: the caller's NumPy reads them all."""
+    import builtins
+
+    from glassnet.stream import float_columns
+
+    real = builtins.__import__
+
+    def no_pyarrow(name, *args, **kwargs):
+        if name == "pyarrow" or name.startswith("pyarrow."):
+            raise ImportError("no pyarrow here")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pyarrow)
+    assert float_columns("1,2\n3,4", ",", 2, [0, 1], 2) == {}
