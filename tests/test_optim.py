@@ -645,7 +645,9 @@ def test_numpy_scalars_are_accepted_and_shown_plainly():
 
 def test_get_optimizer():
     p = P(np.zeros(2))
-    assert set(OPTIMIZERS) == {"sgd", "gd", "adam", "adamw", "rmsprop"}
+    assert set(OPTIMIZERS) == {
+        "sgd", "gd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam"
+    }  # fmt: skip
     opt = get_optimizer("AdamW", [p], lr=0.1)
     assert isinstance(opt, AdamW) and opt.lr == 0.1 and opt.weight_decay == 1e-2
     assert type(get_optimizer("gd", [P(np.zeros(1))])) is SGD
@@ -653,7 +655,8 @@ def test_get_optimizer():
     with pytest.raises(
         ValueError,
         match=re.escape(
-            "Unknown optimizer 'adm'. Valid names: 'adam', 'adamw', 'gd', 'rmsprop', 'sgd'."
+            "Unknown optimizer 'adm'. Valid names: 'adadelta', 'adagrad', 'adam', 'adamax', "
+            "'adamw', 'gd', 'nadam', 'radam', 'rmsprop', 'sgd'."
         ),
     ):
         get_optimizer("adm", [P(np.zeros(1))])
