@@ -6892,6 +6892,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _help_once(HelpRequested(parser.format_help(), 2))
         parser.print_help(sys.stderr)
         return 2
+    if args.command != "train" and _distributed.launched()[1] > 1:
+        _ranks_agree_at_the_end()
     _PENDING.clear()
     _USER_TEXTS.clear()
     _USER_TEXTS.update(str(a) for a in (sys.argv[1:] if argv is None else argv))
@@ -6939,6 +6941,18 @@ def _main(args: argparse.Namespace) -> int:
         return _end_the_job(exc, failure, args.command)
 
 
+def _ranks_agree_at_the_end() -> None:
+    """Under ``mpiexec -n N`` (N > 1), a command other than train (whose fit joins the
+    ranks): every rank starts MPI now and tells the others when it ends
+    (:func:`glassnet.distributed.install`), so that an error every rank hits alike (a data
+    file missing, a model file refused) is printed once, by rank 0 (:func:`_end_the_job`),
+    and a rank failing alone (a file missing on its node) does not wait in ``MPI_Init`` for
+    ranks that would never start MPI. Without mpi4py, each rank reports its own errors."""
+    _distributed.install()
+    with contextlib.suppress(Exception):  # (mpi4py missing, or its MPI failing to start)
+        from mpi4py import MPI  # noqa: F401 - MPI_Init, on every rank alike
+
+
 def _help_once(exc: HelpRequested) -> int:
     """Print the help text of ``exc`` (on stdout; on stderr for a status of 2) and return
     its status. Under ``mpiexec -n N`` (N > 1) the ranks agree first, as on a usage error
@@ -6972,16 +6986,18 @@ def _end_the_job(
     before its fit) ends the others' fit with a DistributedError naming it, and ends the
     whole job with ``MPI_Abort`` when they do not answer (busy elsewhere). So does a usage
     error before any command is known (``command`` None: a mistyped one, ``glassnet tarin``),
-    which every rank of the same command line hits alike. Any other subcommand's error is
-    each rank's own (only train's fit waits on the other ranks)."""
-    if command not in ("train", None) or _distributed.launched()[1] < 2:
+    which every rank of the same command line hits alike. Another command's error (a usage
+    error, a data file missing) is printed once too when every rank hits it alike (the
+    ranks started MPI: :func:`_ranks_agree_at_the_end`), else by each rank that hits it;
+    the other ranks, busy with a command of their own, are not ended."""
+    if _distributed.launched()[1] < 2:
         return _report(exc, failure)
-    _distributed.install()  # (every rank runs the same train: its end is the others' news)
+    _distributed.install()  # (every rank runs the same command: its end is the others' news)
     told = _distributed.end_rank(exc)
     if told == "quiet":
         return failure[1]
     code = _report(exc, failure)
-    if told == "abort":
+    if told == "abort" and command in ("train", None):
         from mpi4py import MPI  # (end_rank started it)
 
         sys.stderr.flush()

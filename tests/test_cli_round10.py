@@ -182,3 +182,77 @@ def test_float_columns_without_pyarrow_reads_nothing(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", no_pyarrow)
     assert float_columns("1,2\n3,4", ",", 2, [0, 1], 2) == {}
+
+
+# --------------------------------------- other commands' errors once under mpiexec
+
+# each rank runs the command line in-process and writes its own exit status
+_RANK_STATUS = """
+import os, sys
+from glassnet.cli import main
+
+code = main(sys.argv[1:])
+with open(f"status{os.environ.get('PMI_RANK', os.environ.get('OMPI_COMM_WORLD_RANK'))}", "w") as f:
+    f.write(str(code))
+sys.exit(code)
+"""
+
+
+def _mpiexec(tmp_path, args, timeout=120):
+    """``mpiexec *args`` in ``tmp_path``: (status, stdout, stderr); a job still running after
+    ``timeout`` seconds (a hang) is killed whole and fails the test."""
+    import mpi_helpers
+
+    got = mpi_helpers.launch(args, tmp_path, timeout)
+    if got is None:
+        pytest.fail(f"mpiexec {' '.join(map(str, args))} hung (killed after {timeout} s)")
+    return got
+
+
+def _model(capsys, tmp_path):
+    data = _regression_file(tmp_path)
+    code, _, err = run(
+        capsys, "train", data, "--target", "y", "--out", tmp_path / "m.glassnet", *FAST
+    )
+    assert code == 0, err
+    (tmp_path / "ranks.py").write_text(_RANK_STATUS)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("argv", "once"),
+    [
+        (["predict", "m.glassnet", "missing.csv"], "glassnet: error: no such file 'missing.csv'"),
+        (["evaluate", "m.glassnet", "missing.csv"], "glassnet: error: no such file 'missing.csv'"),
+        (["info", "nothing.glassnet"], "glassnet: error: "),
+        (["predict", "m.glassnet", "reg.csv", "--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_other_commands_errors_are_printed_once_under_mpiexec(capsys, tmp_path, argv, once):
+    """`mpiexec -n 2 glassnet predict m.glassnet missing.csv` (and other commands than
+    train: their usage errors, a file missing) printed the error once per rank; rank 0
+    prints it, every rank ends with status 2."""
+    import sys
+
+    _model(capsys, tmp_path)
+    code, out, err = _mpiexec(tmp_path, ["-n", "2", sys.executable, "ranks.py", *argv])
+    assert code == 2, err
+    assert err.count(once) == 1, err
+    assert len([x for x in err.splitlines() if x.startswith("glassnet: error: ")]) == 1, err
+    assert [(tmp_path / f"status{r}").read_text() for r in range(2)] == ["2", "2"]
+
+
+def test_a_rank_failing_alone_reports_and_leaves_the_others_command_alone(capsys, tmp_path):
+    """`mpiexec -n 1 glassnet predict ... : -n 1 glassnet predict ... missing.csv`: rank 1
+    prints its own error, rank 0 writes its predictions (not ended by it), and the job
+    ends (no rank left waiting for the other in MPI_Init)."""
+    import sys
+
+    _model(capsys, tmp_path)
+    good = [sys.executable, "ranks.py", "predict", "m.glassnet", "reg.csv", "--out", "p.csv"]
+    bad = [sys.executable, "ranks.py", "predict", "m.glassnet", "missing.csv"]
+    code, out, err = _mpiexec(tmp_path, ["-n", "1", *good, ":", "-n", "1", *bad], timeout=90)
+    assert code == 2, err
+    assert err.count("glassnet: error: no such file 'missing.csv'") == 1, err
+    assert [(tmp_path / f"status{r}").read_text() for r in range(2)] == ["0", "2"]
+    assert len((tmp_path / "p.csv").read_text().splitlines()) == 61
