@@ -6879,7 +6879,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # (no option before the command takes a value: its first word is the command; a
         # word that is no command, a mistyped one, is None: printed once too)
         command = words[0] if words and words[0] in _COMMANDS else None
-        return _end_the_job(exc, (exc.message, 2), command)
+        return _end_command(exc, (exc.message, 2), command)
     except HelpRequested as exc:  # under mpiexec -n N: --help, printed once
         return _help_once(exc)
     except SystemExit as exc:  # --help, --version and usage errors
@@ -6919,7 +6919,7 @@ def _main(args: argparse.Namespace) -> int:
             if failure is None:
                 raise  # a bug in glassnet: the traceback, as Python prints it
             traceback.print_exc()  # then the one line and the status the run without --debug has
-            return _end_the_job(exc, failure, args.command)
+            return _end_command(exc, failure, args.command)
         finally:
             _flush_pending(True)
     try:
@@ -6938,14 +6938,29 @@ def _main(args: argparse.Namespace) -> int:
                 f"rerun with --debug to see the traceback and please report it",
                 1,
             )
-        return _end_the_job(exc, failure, args.command)
+        return _end_command(exc, failure, args.command)
+
+
+def _end_command(exc: BaseException, failure: tuple[str | None, int], command: str | None) -> int:
+    """Report ``exc`` of ``command`` (its one line, ``failure``) and return its status, as
+    :func:`_end_the_job` does. Under ``mpiexec -n N`` (N > 1), a command other than train
+    first has the ranks agree (:func:`glassnet.distributed.end_rank`): an error every rank
+    hit alike (a usage error, a data file missing) is printed by rank 0 alone, the others
+    ending with the same status; a rank failing alone prints its own, and the other ranks,
+    busy with a command of their own (no fit waits on this one), are never ended."""
+    if command in ("train", None) or _distributed.launched()[1] < 2:
+        return _end_the_job(exc, failure, command)
+    _distributed.install()  # (every rank runs the same command: its end is the others' news)
+    if _distributed.end_rank(exc) == "quiet":
+        return failure[1]
+    return _report(exc, failure)  # ("abort": the others did not answer; they run on)
 
 
 def _ranks_agree_at_the_end() -> None:
     """Under ``mpiexec -n N`` (N > 1), a command other than train (whose fit joins the
     ranks): every rank starts MPI now and tells the others when it ends
     (:func:`glassnet.distributed.install`), so that an error every rank hits alike (a data
-    file missing, a model file refused) is printed once, by rank 0 (:func:`_end_the_job`),
+    file missing, a model file refused) is printed once, by rank 0 (:func:`_end_command`),
     and a rank failing alone (a file missing on its node) does not wait in ``MPI_Init`` for
     ranks that would never start MPI. Without mpi4py, each rank reports its own errors."""
     _distributed.install()
@@ -6986,18 +7001,17 @@ def _end_the_job(
     before its fit) ends the others' fit with a DistributedError naming it, and ends the
     whole job with ``MPI_Abort`` when they do not answer (busy elsewhere). So does a usage
     error before any command is known (``command`` None: a mistyped one, ``glassnet tarin``),
-    which every rank of the same command line hits alike. Another command's error (a usage
-    error, a data file missing) is printed once too when every rank hits it alike (the
-    ranks started MPI: :func:`_ranks_agree_at_the_end`), else by each rank that hits it;
-    the other ranks, busy with a command of their own, are not ended."""
-    if _distributed.launched()[1] < 2:
+    which every rank of the same command line hits alike. Any other subcommand's error is
+    this rank's own here (only train's fit waits on the other ranks: nothing to end);
+    :func:`_end_command` has the ranks agree on who prints it first."""
+    if command not in ("train", None) or _distributed.launched()[1] < 2:
         return _report(exc, failure)
-    _distributed.install()  # (every rank runs the same command: its end is the others' news)
+    _distributed.install()  # (every rank runs the same train: its end is the others' news)
     told = _distributed.end_rank(exc)
     if told == "quiet":
         return failure[1]
     code = _report(exc, failure)
-    if told == "abort" and command in ("train", None):
+    if told == "abort":
         from mpi4py import MPI  # (end_rank started it)
 
         sys.stderr.flush()
