@@ -292,7 +292,8 @@ def fit_many(
     ``optimizer="sgd"`` (the rate is applied to each model's gradient, with SGD's
     ``weight_decay`` term: SGD's numbers bit for bit with plain SGD, to rounding with
     ``momentum`` or ``weight_decay``, which the scaled gradient meets in another order);
-    Adam and RMSprop normalize the gradient, so they take one ``lr`` for all models. A
+    the adaptive optimizers (Adam and the rest, RMSprop, Adagrad, Adadelta) normalize the
+    gradient, so they take one ``lr`` for all models. A
     parameter with ``requires_grad=False`` is left as it is.
 
     ``threads`` splits the stack over that many threads, each stepping its share of the
@@ -677,7 +678,7 @@ def fit_many(
                     q.data = v[k].reshape(q.data.shape).copy()
     histories = _histories(records, steps, samples, best_epoch, lrs, reasons, notes)
     for h in histories:
-        h.metric_name = ("accuracy" if "entropy" in spec.name else "r2") if Xv is not None else ""
+        h.metric_name = "" if Xv is None else tasks.metric_name(spec, yv, yv.shape[-1])
     return histories
 
 
