@@ -956,9 +956,8 @@ class NAdam(Optimizer):
         s ← √(v / (1 − β₂ᵗ)) + ε
         w ← w − γ (1 − μₜ)/(1 − Πₜ) · g / s − γ μₜ₊₁/(1 − Πₜ μₜ₊₁) · m / s
 
-    Πₜ is multiplied out from t, β₁ and ψ (in PyTorch's order, on from the last steps'
-    products, kept): PyTorch keeps a running product per parameter instead, which differs
-    only after β₁ or ψ was changed between steps.
+    Πₜ is kept per value, as PyTorch keeps it per parameter (``mu_product``): each step
+    multiplies it by that step's μₜ, so a β₁ a schedule cycles enters it as it was then.
 
     Parameters
     ----------
@@ -969,7 +968,8 @@ class NAdam(Optimizer):
     decoupled_weight_decay : bool, default False
         AdamW's decay of the weights instead of the L2 term in g.
 
-    State: ``t``, ``m`` and ``v`` as Adam's.
+    State: ``t``, ``m``, ``v`` as Adam's and ``mu_product`` (Πₜ, starting at 1), each of
+    shape ``(numel,)`` per dtype group.
     """
 
     _hyper = ("betas", "eps", "weight_decay", "momentum_decay", "decoupled_weight_decay")
@@ -987,39 +987,30 @@ class NAdam(Optimizer):
     ) -> None:
         super().__init__(params, lr, locals())
 
-    _buffers = staticmethod(lambda h: ["m", "v"])
+    _buffers = staticmethod(lambda h: ["m", "v", "mu_product"])
+    _start = staticmethod(lambda name, h: 1.0 if name == "mu_product" else 0.0)
     _mu = staticmethod(lambda b1, psi, t: b1 * (1.0 - 0.5 * (0.96 ** (t * psi))))  # μₜ
 
-    def _product(self, b1: float, psi: float, t: int) -> float:
-        """Πₜ, multiplied on from the largest t of the last 8 products used (β₁, ψ, t)."""
-        kept = self.__dict__.setdefault("_products", {})  # (β₁, ψ, t) → Πₜ, the latest last
-        k = max((i for c, s, i in kept if (c, s) == (b1, psi) and i <= t), default=0)
-        kept[b1, psi, k] = p = kept.pop((b1, psi, k), 1.0)
-        for i in range(k + 1, t + 1):
-            p *= self._mu(b1, psi, i)
-        kept[b1, psi, t] = p
-        while len(kept) > 8:
-            del kept[next(iter(kept))]
-        return p
-
     def _per_step(self, h: dict) -> dict:
-        """Step t's numbers: AdamW's decay 1 − γλ, 1 − β₂ᵗ, and the rates of g and m."""
+        """Step t's numbers: AdamW's decay 1 − γλ, 1 − β₂ᵗ, μₜ, μₜ₊₁ and the rates of g and
+        m, γ(1 − μₜ) and γμₜ₊₁ (a captured step reads them from the device)."""
         lr, t, (b1, b2), psi = h["lr"], h["t"], h["betas"], h["momentum_decay"]
-        mu, mu_next, prod = (
-            self._mu(b1, psi, t),
-            self._mu(b1, psi, t + 1),
-            self._product(b1, psi, t),
-        )
-        return {**h, "decay": 1.0 - lr * h["weight_decay"], "c2": 1.0 - b2**t,
-                "rate_g": lr * (1.0 - mu) / (1.0 - prod),
-                "rate_m": lr * mu_next / (1.0 - prod * mu_next)}  # fmt: skip
+        mu, mu_next = self._mu(b1, psi, t), self._mu(b1, psi, t + 1)
+        return {**h, "decay": 1.0 - lr * h["weight_decay"], "c2": 1.0 - b2**t, "mu": mu,
+                "mu_next": mu_next, "rate_g": lr * (1.0 - mu), "rate_m": lr * mu_next}  # fmt: skip
 
     def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
-        (a, b), fuse = work, self.fuse_above
+        (a, b), fuse, v, pi = work, self.fuse_above, state["v"], state["mu_product"]
         g = _moments(w, g, work, state, h, h["decoupled_weight_decay"])  # the decay; m and v
-        np.add(np.sqrt(np.divide(state["v"], h["c2"], out=a), out=a), h["eps"], out=a)  # s
-        _descend(w, np.divide(g, a, out=b), h["rate_g"], b, fuse)  # w ← w − γ(1 − μₜ)/(…) g/s
-        _descend(w, np.divide(state["m"], a, out=a), h["rate_m"], a, fuse)  # − γμₜ₊₁/(…) m/s
+        np.multiply(pi, h["mu"], out=pi)  # Πₜ = Πₜ₋₁ μₜ
+        np.add(np.sqrt(np.divide(v, h["c2"], out=a), out=a), h["eps"], out=a)  # s
+        np.divide(g, a, out=b)  # g / s
+        np.divide(b, np.subtract(1.0, pi, out=a), out=b)  # g / (s (1 − Πₜ))
+        _descend(w, b, h["rate_g"], b, fuse)  # w ← w − γ(1 − μₜ) g/(s(1 − Πₜ))
+        np.add(np.sqrt(np.divide(v, h["c2"], out=b), out=b), h["eps"], out=b)  # s
+        np.multiply(b, np.subtract(1.0, np.multiply(pi, h["mu_next"], out=a), out=a), out=b)
+        np.divide(state["m"], b, out=b)  # m / (s (1 − Πₜ μₜ₊₁))
+        _descend(w, b, h["rate_m"], b, fuse)  # w ← w − γμₜ₊₁ m/(s(1 − Πₜμₜ₊₁))
 
 
 class RAdam(Optimizer):
