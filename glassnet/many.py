@@ -1136,7 +1136,7 @@ def search(
         warnings.simplefilter("ignore", UndefinedMetricWarning)
         histories = fit_many(models, X, y, loss=loss, validation_data=(Xv, yv, wv), **fit_options)
     with np.errstate(over="ignore", invalid="ignore"):  # (a diverged model's: ranked last)
-        scores = [tasks.score(m, spec, loss, Xv, yv, wv) for m in models]
+        scores = [tasks.score(m, spec, loss, Xv, yv, wv)[:2] for m in models]
     val_loss, val_metric = np.array(scores).reshape(-1, 2).T
     ok = np.isfinite(val_loss) & np.array([h.stop_reason != "diverged" for h in histories])
     ranking = np.lexsort((np.where(ok, val_loss, 0.0), ~ok))  # (the failed ones last)

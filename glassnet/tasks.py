@@ -809,6 +809,20 @@ def takes_labels(loss: Any) -> bool:
     return isinstance(loss, CrossEntropyLoss | NLLLoss) or loss in (nnf.cross_entropy, nnf.nll_loss)
 
 
+def metric_loss(loss: Any) -> F.Loss | None:
+    """The table's loss whose metric a loss of PyTorch's takes (binary accuracy for
+    ``nn.BCEWithLogitsLoss``/``nn.BCELoss`` and their functions, thresholded at logit 0 or
+    probability 0.5), None for the others (:func:`takes_labels` covers the label losses)."""
+    from .nn import functional as nnf  # (PyTorch's spelling, beside the engine)
+    from .nn.losses import BCELoss, BCEWithLogitsLoss
+
+    if isinstance(loss, BCEWithLogitsLoss) or loss is nnf.binary_cross_entropy_with_logits:
+        return F.get_loss("binary_cross_entropy_with_logits")
+    if isinstance(loss, BCELoss) or loss is nnf.binary_cross_entropy:
+        return F.get_loss("binary_cross_entropy")
+    return None
+
+
 def loss_spec(loss: Any, owner: str = "fit") -> F.Loss | None:
     """The named loss from glassnet.functional's table; None for a callable."""
     if isinstance(loss, F.Loss):
@@ -984,11 +998,11 @@ def score(
     y: np.ndarray,
     w: Any = None,
     with_metric: bool = True,
-) -> tuple[float, float]:
-    """Loss and metric from one forward pass, without a graph, in eval mode; with sample
-    weights ``w``, both weighted: the loss as fit weighs the training loss (sum_i w_i l_i / n,
-    ``evaluate_loss``'s), the metric as :func:`metric` weighs it (NaN, not computed, with
-    ``with_metric=False``)."""
+) -> tuple[float, float, str]:
+    """Loss, metric and the metric's name from one forward pass, without a graph, in eval
+    mode; with sample weights ``w``, both weighted: the loss as fit weighs the training loss
+    (sum_i w_i l_i / n, ``evaluate_loss``'s), the metric as :func:`metric` weighs it (NaN,
+    not computed, with ``with_metric=False``)."""
     forward, loss_fn, head = loss_parts(model, spec, loss)
     was = [(m, m.training) for m in model.modules()]  # (each module's mode comes back)
     model.eval()
@@ -1000,5 +1014,7 @@ def score(
     finally:
         for m, mode in was:
             m.training = mode
-    labels = spec is None and takes_labels(loss)
-    return value, metric(spec, out, y, w, labels)[1] if with_metric else float("nan")
+    if not with_metric:
+        return value, math.nan, ""
+    name, m = metric(spec or metric_loss(loss), out, y, w, spec is None and takes_labels(loss))
+    return value, m, name

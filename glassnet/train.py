@@ -615,8 +615,10 @@ def fit(
     # (epochs counts the run's total: a resumed run that stops in its first epoch is there)
     history = History(engine="fused" if fast else "graph", epochs=initial_epoch)
     if Xv is not None:
-        width = tasks.n_outputs(model) or y_arr.shape[-1]  # (unseen: as the targets')
-        history.metric_name = tasks.metric_name(spec, y_arr, width, takes)
+        width = tasks.n_outputs(model) or y_arr.shape[-1]  # (unseen: the first scores say)
+        history.metric_name = tasks.metric_name(
+            spec or tasks.metric_loss(loss), y_arr, width, takes
+        )
     state = TrainState(model, optimizer, history, epoch=initial_epoch, X=X, verbose=verbose)
     hook = Callback.on_step_end  # (a plain callback's, which does nothing)
     step_cbs = [c for c in cbs if getattr(type(c), "on_step_end", hook) is not hook]
@@ -729,7 +731,7 @@ def fit(
             history.best_loss = min(history.best_loss, epoch_loss)
             state.epoch_loss = epoch_loss
             if Xv is not None:
-                vl, vm = tasks.score(model, spec, loss, Xv, yv, wv)
+                vl, vm, history.metric_name = tasks.score(model, spec, loss, Xv, yv, wv)
                 history.val_loss.append(vl)
                 history.val_metric.append(vm)
             if verbose:

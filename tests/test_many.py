@@ -581,7 +581,7 @@ def test_search_trains_each_grid_point_as_its_own_fit_and_ranks_them_on_one_vali
     spec = gn.functional.get_loss("binary_cross_entropy")
     Xc, yc, _ = gn.tasks.check_data(result.models[0], spec, Xv, yv, None, "test")
     for model, vl, vm in zip(result.models, result.val_loss, result.val_metric):
-        assert (vl, vm) == gn.tasks.score(model, spec, "binary_cross_entropy", Xc, yc)
+        assert (vl, vm) == gn.tasks.score(model, spec, "binary_cross_entropy", Xc, yc)[:2]
     assert result.best_index == int(np.argmin(result.val_loss))
     assert list(result.ranking) == list(np.argsort(result.val_loss, kind="stable"))
     assert result.best_model is result.models[result.best_index]

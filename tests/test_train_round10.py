@@ -73,3 +73,51 @@ def test_plot_history_leaves_out_a_run_without_a_metric():
     assert h.metric_name == "none"
     fig = plot_history(h)
     assert len(fig.axes) == 1
+
+
+def test_a_module_of_yours_with_a_loss_of_another_width_has_no_metric_either():
+    # fit cannot see the output width of a Module of the user's before it runs: the first
+    # validation decides (it named the metric "r2" and recorded NaN)
+    class Net(gn.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = gn.nn.Linear(3, 8, rng=0, dtype=np.float64)
+            self.b = gn.nn.Linear(8, 2, rng=1, dtype=np.float64)
+
+        def forward(self, x):
+            return self.b(self.a(x).tanh())
+
+    def gnll(out, t):
+        mu, lv = out[:, :1], out[:, 1:]
+        return (0.5 * (lv + (t - mu) ** 2 / lv.exp())).mean()
+
+    X = np.random.default_rng(0).standard_normal((60, 3))
+    h = gn.fit(Net(), X, X[:, :1] * 2, loss=gnll, epochs=2, validation_split=0.25, seed=0)
+    assert h.metric_name == "none" and np.isnan(h.val_metric).all()
+    h = gn.fit(Net(), X, X[:, :2], loss=lambda o, t: ((o - t) ** 2).mean(), epochs=2,
+               validation_split=0.25, seed=0)  # fmt: skip
+    assert h.metric_name == "r2" and np.isfinite(h.val_metric).all()
+
+
+@pytest.mark.parametrize(
+    "loss, head",
+    [
+        (gn.nn.BCEWithLogitsLoss(), "identity"),
+        (gn.nn.functional.binary_cross_entropy_with_logits, "identity"),
+        (gn.nn.BCELoss(), "sigmoid"),
+        (gn.nn.functional.binary_cross_entropy, "sigmoid"),
+    ],
+)
+def test_pytorch_binary_cross_entropies_report_accuracy(loss, head):
+    # they reported the R^2 of logits (or probabilities) against 0/1 labels (about -19)
+    X, _ = _data()
+    y = (X[:, 0] > 0).astype(np.int64)
+    # validation rows given (a named loss's own split is stratified, a callable's is not)
+    kw = dict(epochs=4, lr=0.5, validation_data=(X[90:], y[90:]), seed=0)
+    X, y = X[:90], y[:90]
+    net = lambda: gn.nn.MLP([3, 8, 1], output_activation=head, rng=0, dtype=np.float64)  # noqa: E731
+    h = gn.fit(net(), X, y, loss=loss, **kw)
+    named = "binary_cross_entropy" + ("_with_logits" if head == "identity" else "")
+    ref = gn.fit(net(), X, y, loss=named, **kw)
+    assert h.metric_name == "accuracy"
+    assert h.val_metric == pytest.approx(ref.val_metric, abs=1e-12)
