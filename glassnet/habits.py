@@ -822,11 +822,28 @@ FUNCTIONS = (
 )  # fmt: skip
 
 
+def _made(values: Any, owner: str) -> Tensor:
+    """``values`` (an array, list or number) made a Tensor by the dtype rule; whole numbers
+    the float type would round (above 2**24 in float32) are refused, not rounded."""
+    t = Tensor(values)
+    ints = np.asarray(values)
+    if ints.dtype.kind in "iu" and not np.array_equal(t.data.astype(ints.dtype), ints):
+        bad = ints.reshape(-1)[t.data.astype(ints.dtype).reshape(-1) != ints.reshape(-1)][0]
+        raise ValueError(
+            f"{owner}: the whole number {bad} is not exact in {t.data.dtype} (Tensors hold "
+            f"floats). Pass glassnet.tensor(values, dtype=glassnet.float64) (exact up to 2**53), "
+            "or use NumPy on integer arrays."
+        )
+    return t
+
+
 def function(name: str) -> Callable[..., Any]:
     """The function form ``torch.<name>(input, ...)`` of the Tensor method ``name``."""
 
     def fn(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002 (PyTorch's name)
-        return getattr(input if isinstance(input, Tensor) else Tensor(input), name)(*args, **kwargs)
+        return getattr(input if isinstance(input, Tensor) else _made(input, name), name)(
+            *args, **kwargs
+        )
 
     fn.__name__ = fn.__qualname__ = name
     fn.__module__ = "glassnet"  # (where it is found: pickle and joblib look it up there)
@@ -1130,14 +1147,25 @@ Tensor.sort, Tensor.argsort, Tensor.topk = sort, argsort, topk
 # ------------------------------------------------------------------ comparing tensors
 def _pair(op: str, self: Tensor, other: Any) -> Any:
     """``other``'s values beside ``self``'s: a Tensor of the same dtype, as PyTorch's, which
-    refuses two dtypes (an array is made one by the dtype rule; a number takes ``self``'s)."""
-    b = other if isinstance(other, Tensor) else operand(other, self)
+    refuses two dtypes (an array is made one by the dtype rule; a number or a list of them
+    takes ``self``'s, as ``tensor(values)`` beside it would)."""
+    b = _other(other, self, op)
     if b.data.dtype != self.data.dtype:
         raise TypeError(
             f"{op}: input is {self.data.dtype} and other {b.data.dtype}, as PyTorch refuses "
             f"(Float did not match Double); cast one first: {op}(a, b.to(a.dtype))."
         )
     return b.data
+
+
+def _other(other: Any, self: Tensor, op: str) -> Tensor:
+    """A comparison's ``other``: a Tensor as it is, a NumPy array by the dtype rule, a number
+    or a list of numbers in ``self``'s dtype."""
+    if isinstance(other, Tensor):
+        return other
+    if isinstance(other, np.ndarray | np.generic):
+        return _made(other, op)
+    return operand(np.asarray(other, dtype=self.data.dtype) if np.ndim(other) else other, self)
 
 
 def _tolerance(value: Any, name: str, op: str) -> float:
@@ -1177,7 +1205,7 @@ def allclose(
 def equal(self: Tensor, other: Any) -> bool:
     """PyTorch's ``equal(input, other)``: True when both have the same shape and the same
     values (NaN equals nothing; the dtypes may differ), a Python bool."""
-    b = other.data if isinstance(other, Tensor) else Tensor(other).data
+    b = _other(other, self, "equal").data
     return self.data.shape == b.shape and bool(np.all(self.data == b))
 
 

@@ -502,3 +502,30 @@ def test_a_common_pytorch_prologue_runs_with_glassnet_as_torch():
     values, indices = model(X_).topk(1, dim=1)
     assert torch.equal(torch.tensor(indices[:, 0]), torch.tensor(model(X_).argmax(1)))
     assert X_.device == device and torch.allclose(values[:, 0], model(X_).amax(1))
+
+
+# ------------------------------------------------ values beside a tensor, in its dtype
+def test_comparisons_read_a_list_in_the_tensors_dtype():
+    # a list became float32 beside a float64 tensor: equal said False, allclose refused a
+    # "float32 other" the user never gave
+    x64 = gn.tensor(np.array([0.1, 0.2]))
+    x32 = gn.tensor([0.1, 0.2])
+    for x in (x64, x32):
+        assert gn.equal(x, [0.1, 0.2]) and x.equal([0.1, 0.2])
+        assert gn.allclose(x, [0.1, 0.2]) and bool(np.all(gn.isclose(x, [0.1, 0.2])))
+        assert not gn.equal(x, [0.1, 0.3])
+
+
+def test_whole_numbers_a_float_type_would_round_are_refused_not_compared_rounded():
+    # 16777217 and 16777216 are one float32 number: equal said True, argsort lost the order
+    big = np.array([16777217, 16777216, 3])
+    for call in (
+        lambda: gn.equal(big[:1], big[1:2]),
+        lambda: gn.argsort(big),
+        lambda: gn.sort(big),
+        lambda: gn.sum(big),
+    ):
+        with pytest.raises(ValueError, match=r"16777217 is not exact in float32.*float64"):
+            call()
+    np.testing.assert_array_equal(gn.argsort(np.array([5, 3, 4])), [1, 2, 0])
+    assert float(gn.sum(np.array([1, 2]))) == 3.0
