@@ -932,7 +932,8 @@ class device(str):  # noqa: N801 (PyTorch's name: torch.device)
     with PyTorch's ``.type`` ("cpu" or "cuda") and ``.index`` (an int, or None) and repr.
     glassnet runs on the current CuPy device: ``"cuda:N"`` makes a device, and the calls that
     move arrays refuse it, saying to choose the GPU with ``cupy.cuda.Device(n).use()``. Unlike
-    PyTorch's, it equals its name: ``device("cpu") == "cpu"``."""
+    PyTorch's, it equals its name: ``device("cpu") == "cpu"``; ``device("cpu:0")`` is
+    ``device("cpu")`` (index None), the one CPU device."""
 
     __slots__ = ()
 
@@ -974,7 +975,8 @@ class device(str):  # noqa: N801 (PyTorch's name: torch.device)
                 raise ValueError(
                     f"device: glassnet's CPU is one device, 'cpu' (or 'cpu:0'). Got index {index}."
                 )
-        name = kind if index is None else f"{kind}:{int(index)}"
+        # the CPU is one device: "cpu:0" is "cpu", the name everything that moves arrays takes
+        name = kind if index is None or kind == "cpu" else f"{kind}:{int(index)}"
         return super().__new__(cls, name)
 
     @property
@@ -1023,8 +1025,46 @@ class _Cuda:
         """True when CuPy is installed and sees a GPU: ``device="cuda"`` can run here."""
         return cls.device_count() > 0
 
+    @staticmethod
+    def manual_seed(seed: Any) -> None:
+        """PyTorch's seeding of the GPU's generator. glassnet draws every random number on
+        the CPU, from the generator :func:`glassnet.manual_seed` seeds (then moved to the
+        GPU): there is none on the GPU, so this checks ``seed`` (an int) and seeds nothing;
+        a script's ``torch.manual_seed(s)`` beside it is what makes its runs repeat."""
+        _whole(seed, "seed", "cuda.manual_seed")
+
+    manual_seed_all = manual_seed
+
+    @classmethod
+    def _cupy(cls, owner: str) -> Any:
+        if not cls.is_available():
+            raise RuntimeError(
+                f"cuda.{owner}: no GPU here (CuPy is not installed or sees none); check "
+                "glassnet.cuda.is_available() first, as with PyTorch's."
+            )
+        from .backend import cupy
+
+        return cupy()
+
+    @classmethod
+    def current_device(cls) -> int:
+        """The number of the GPU CuPy computes on (``cupy.cuda.Device().id``)."""
+        return int(cls._cupy("current_device").cuda.Device().id)
+
+    @classmethod
+    def synchronize(cls) -> None:
+        """Wait for the GPU's work to finish (CuPy's current device), before timing it."""
+        cls._cupy("synchronize").cuda.Device().synchronize()
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(
+            f"glassnet.cuda has no {name} (PyTorch's torch.cuda.{name}): it has is_available, "
+            "device_count, current_device, synchronize, manual_seed and manual_seed_all. "
+            "glassnet computes on the GPU through CuPy: see cupy.cuda for the rest."
+        )
+
     def __repr__(self) -> str:
-        return "<glassnet.cuda: is_available(), device_count() (CuPy)>"
+        return "<glassnet.cuda: is_available(), device_count(), current_device() (CuPy)>"
 
 
 cuda = _Cuda()
@@ -1269,6 +1309,20 @@ def _integers(values: np.ndarray, dt: np.dtype, requires_grad: Any, owner: str) 
     return _array(values.astype(dt, copy=False))
 
 
+def _fits(low: int, high: int, dt: np.dtype, what: str) -> None:
+    """Refuse whole numbers from ``low`` to ``high`` that ``dt`` cannot hold exactly (a float
+    type holds them up to 2**24, float32, or 2**53, float64), as PyTorch refuses them."""
+    from ._validation import ParameterError
+
+    top = np.iinfo(dt).max if dt.kind in "iu" else 2 ** (np.finfo(dt).nmant + 1)
+    bottom = np.iinfo(dt).min if dt.kind in "iu" else -top
+    if low < bottom or high > top:
+        raise ParameterError(
+            f"{what} does not fit {dt}, whose whole numbers go from {bottom} to {top} "
+            f"exactly; pass a wider dtype, such as dtype=glassnet.int64."
+        )
+
+
 def _whole(value: Any, name: str, owner: str) -> int:
     if not _is_int(value):
         raise TypeError(f"{owner}: {name} must be an int, as PyTorch's. Got {value!r:.40}.")
@@ -1322,11 +1376,7 @@ def randint(
             f"Got low={low}, high={high}."
         )
     dt = _int_dtype(dtype, "randint")
-    if dt.kind in "iu" and (low < np.iinfo(dt).min or high - 1 > np.iinfo(dt).max):
-        raise ParameterError(
-            f"randint: [{low}, {high}) does not fit {dt} (from {np.iinfo(dt).min} to "
-            f"{np.iinfo(dt).max}); pass a wider dtype, such as dtype=glassnet.int64."
-        )
+    _fits(low, high - 1, dt, f"randint: [{low}, {high})")
     rng = as_rng(generator, "randint", "generator")
     values = rng.integers(low, high, size=tuple(int(k) for k in size), dtype=np.int64)
     return _integers(values, dt, requires_grad, "randint")
@@ -1344,7 +1394,6 @@ def randperm(
     if n < 0:
         raise ParameterError(f"randperm: n must be >= 0 (the number of values). Got {n}.")
     dt = _int_dtype(dtype, "randperm")
-    if dt.kind in "iu" and n - 1 > np.iinfo(dt).max:
-        raise ParameterError(f"randperm: n={n} does not fit {dt}; pass dtype=glassnet.int64.")
+    _fits(0, n - 1, dt, f"randperm: n={n}")
     values = as_rng(generator, "randperm", "generator").permutation(n)
     return _integers(values, dt, requires_grad, "randperm")

@@ -32,7 +32,12 @@ def test_device_objects_read_as_pytorchs():
     assert (cuda.type, cuda.index, str(cuda)) == ("cuda", None, "cuda")
     assert (one.type, one.index, repr(one)) == ("cuda", 1, "device(type='cuda', index=1)")
     assert gn.device("cuda", 1) == one and gn.device(1) == one and gn.device(one) is one
-    assert gn.device(type="cuda", index=0) == "cuda:0" and gn.device("cpu:0").index == 0
+    assert gn.device(type="cuda", index=0) == "cuda:0"
+    # the one CPU: "cpu:0" is "cpu", the name everything that moves arrays takes (it was
+    # made, then refused by model.to, x.to, fit and load)
+    assert gn.device("cpu:0") == gn.device("cpu", 0) == "cpu" and gn.device("cpu:0").index is None
+    x = gn.randn(2)
+    assert x.to(gn.device("cpu:0")) is x
     assert type(str(one)) is str and pickle.loads(pickle.dumps(one)) == one
     assert repr(pickle.loads(pickle.dumps(one))) == repr(one)
 
@@ -97,7 +102,7 @@ def test_cuda_is_available_asks_cupy(monkeypatch):
 
 def test_device_matches_pytorchs():
     torch = pytest.importorskip("torch")
-    for args in (("cpu",), ("cuda",), ("cuda:1",), ("cuda", 2), ("cpu:0",)):
+    for args in (("cpu",), ("cuda",), ("cuda:1",), ("cuda", 2)):  # ("cpu:0": "cpu" here)
         theirs, ours = torch.device(*args), gn.device(*args)
         assert (str(ours), ours.type, ours.index) == (str(theirs), theirs.type, theirs.index)
         assert repr(ours) == repr(theirs)
@@ -529,3 +534,30 @@ def test_whole_numbers_a_float_type_would_round_are_refused_not_compared_rounded
             call()
     np.testing.assert_array_equal(gn.argsort(np.array([5, 3, 4])), [1, 2, 0])
     assert float(gn.sum(np.array([1, 2]))) == 3.0
+
+
+def test_randint_and_randperm_refuse_whole_numbers_a_float_dtype_would_round():
+    # randperm(2**24 + 8, dtype=float32) gave duplicates in silence (PyTorch refuses)
+    with pytest.raises(ValueError, match=r"n=16777224 does not fit float32.*16777216"):
+        gn.randperm(2**24 + 8, dtype=gn.float32)
+    with pytest.raises(ValueError, match=r"\[0, 16777218\) does not fit float32"):
+        gn.randint(0, 2**24 + 2, (3,), dtype=gn.float32)
+    with pytest.raises(ValueError, match=r"\[0, 300\) does not fit int8"):
+        gn.randint(0, 300, (3,), dtype=np.int8)
+    p = gn.randperm(2**24 + 1, dtype=gn.float32, generator=0)  # the last exact one
+    assert p.data.max() == 2**24 and len(np.unique(p.data)) == 2**24 + 1
+
+
+def test_cuda_seeding_and_device_calls_of_pytorchs_boilerplate():
+    # torch.cuda.manual_seed_all(s) beside torch.manual_seed(s) ended a script with a bare
+    # AttributeError; glassnet draws on the CPU only, so there is nothing else to seed
+    assert gn.cuda.manual_seed_all(0) is None and gn.cuda.manual_seed(3) is None
+    with pytest.raises(TypeError, match="seed must be an int"):
+        gn.cuda.manual_seed_all(0.5)
+    if not gn.cuda.is_available():
+        with pytest.raises(RuntimeError, match="no GPU here.*is_available"):
+            gn.cuda.current_device()
+        with pytest.raises(RuntimeError, match="no GPU here"):
+            gn.cuda.synchronize()
+    with pytest.raises(AttributeError, match="glassnet.cuda has no memory_allocated.*CuPy"):
+        gn.cuda.memory_allocated()
