@@ -704,8 +704,14 @@ def _task_kind(task: Any, layers: list[Layer]) -> str | None:
         raise ValueError(
             f"export: 'task' is a binary task of {len(classes)} "
             f"class{'' if len(classes) == 1 else 'es'} ([{shown}]); a binary task needs "
-            f"exactly 2 (its sigmoid output is the probability of the second): fit it on "
-            f"labels of both classes, get_task('binary').fit(y).{one}"
+            f"exactly 2 (its sigmoid output is the probability of the second): "
+            + (
+                "fit it on labels of both classes, get_task('binary').fit(y)."
+                if len(classes) < 2
+                else "for more classes use a multiclass task (softmax outputs, one per class), "
+                "get_task('multiclass').fit(y)."
+            )
+            + one
         )
     head = layers[-1].act
     if head != task.output_activation:

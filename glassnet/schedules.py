@@ -246,7 +246,8 @@ class LRSchedule:
             name = type(self).__name__
             raise TypeError(
                 f"{name}.step() takes no epoch (PyTorch's step(epoch) is deprecated): the "
-                f"schedule counts its own steps. Call {name}.step() once per epoch (got "
+                f"schedule counts its own steps. Call {name}.step() once per "
+                f"{'batch' if getattr(self, '_per_batch', False) else 'epoch'} (got "
                 f"epoch={epoch!r:.40}); CosineAnnealingWarmRestarts takes step(epoch), a "
                 "fractional epoch for a per-batch schedule, as PyTorch's."
             )
@@ -1327,7 +1328,8 @@ class OneCycleLR(_Cycle):
                 f"is {self.total_steps} (as PyTorch's, the step after the cycle's last batch "
                 "is the last one taken). Build the schedule with total_steps counting every "
                 "batch of the run (epochs * steps_per_epoch, the batches per epoch being "
-                "ceil(n_samples / batch_size)), or stop stepping it."
+                "ceil(n_train / batch_size), n_train the rows left after a validation split), "
+                "or stop stepping it."
             )
 
 
@@ -1814,8 +1816,10 @@ def check_schedule(
             "batch from a callback instead: class EachBatch(glassnet.Callback): def "
             "on_step_end(self, "
             f"state): sched.step() -- then {owner}(..., optimizer=opt, "
-            "callbacks=[EachBatch()]), with total_steps = epochs * ceil(n_samples / "
-            "batch_size) for a OneCycleLR. (To step it once per epoch, on purpose: "
+            "callbacks=[EachBatch()]), with total_steps = epochs * ceil(n_train / "
+            "batch_size) for a OneCycleLR, n_train the rows left after a validation split "
+            "(validation_split or early_stopping hold some out). (To step it once per epoch, "
+            "on purpose: "
             "callbacks=[lambda state: sched.step()].)"
         )
     if isinstance(schedule, (AdaptiveLR, ReduceLROnPlateau)) and schedule.mode == "max":

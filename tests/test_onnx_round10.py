@@ -44,8 +44,10 @@ def test_export_refuses_a_binary_task_of_three_classes():
     # exported into onnx's shape inference error on the probabilities' Concat
     net = nn.MLP([3, 4, 1], output_activation="sigmoid", rng=0)
     task = get_task({"name": "binary", "classes": ["a", "b", "c"]})
-    with pytest.raises(ValueError, match=r"binary task of 3 classes \(\['a', 'b', 'c'\]\)"):
+    with pytest.raises(ValueError, match=r"binary task of 3 classes \(\['a', 'b', 'c'\]\)") as e:
         export(net, task=task)
+    # the way on is a multiclass task, not "labels of both classes"
+    assert "get_task('multiclass')" in str(e.value) and "both classes" not in str(e.value)
 
 
 def test_a_multiclass_task_of_one_class_exports_glassnets_predictions():

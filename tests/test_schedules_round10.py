@@ -1145,3 +1145,17 @@ def test_every_optimizer_cycles_its_momentum_or_is_refused_as_in_pytorch(name, k
         for t in range(1, 7)
     ]
     assert seen == pytest.approx(want, rel=1e-12)
+
+
+def test_per_batch_schedules_advise_batches_counted_after_the_validation_split():
+    opt = sgd(momentum=0.9)
+    sched = L.OneCycleLR(opt, max_lr=1.0, total_steps=4)
+    with pytest.raises(TypeError, match=r"once per batch \(got epoch=3"):
+        sched.step(3)  # (it said "once per epoch" of a per-batch schedule)
+    for _ in range(4):
+        sched.step()
+    with pytest.raises(ValueError, match=r"n_train the rows left after a validation split"):
+        sched.step()
+    opt = sgd(momentum=0.9)
+    with pytest.raises(ValueError, match=r"ceil\(n_train / batch_size\).*validation_split"):
+        schedules.check_schedule(L.CyclicLR(opt, 0.1, 1.0), opt, "fit", 0)
