@@ -1810,6 +1810,96 @@ def float_columns(
     return {}
 
 
+class PlainRows:
+    """The data rows of a plain CSV file read by pyarrow's CSV reader as text, a column at
+    a time (:func:`plain_rows`): each column's cells as written, joined, or as numbers."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+        self.n_rows = int(table.num_rows)
+
+    def texts(self, j: int) -> list[str]:
+        """Column ``j``'s cells as written, a str each."""
+        return self._table.column(j).to_pylist()
+
+    def joined(self, j: int, sep: str) -> str | None:
+        """Column ``j``'s cells as written, joined by ``sep`` (one str, made by pyarrow); None
+        when pyarrow cannot (2 GiB of text or more)."""
+        pa = _pyarrow()
+        import pyarrow.compute as pc
+
+        try:
+            column = self._table.column(j).combine_chunks()
+            offsets = pa.array([0, len(column)], pa.int32())
+            return pc.binary_join(pa.ListArray.from_arrays(offsets, column), sep)[0].as_py()
+        except pa.ArrowException:
+            return None
+
+    def numbers(self, j: int) -> np.ndarray | None:
+        """Column ``j``'s numbers (float64), those Python's ``float()`` (and NumPy) reads from
+        each cell's text, bit for bit (both round the decimal text correctly); None when
+        pyarrow reads a cell as no number (blanks around it, ``1_000``, digits of another
+        script, an empty cell), which the caller then reads itself."""
+        pa = _pyarrow()
+        import pyarrow.compute as pc
+
+        try:
+            values = pc.cast(self._table.column(j), pa.float64())
+        except pa.ArrowException:
+            return None
+        if values.null_count:
+            return None
+        return np.ascontiguousarray(values.to_numpy(), dtype=np.float64)
+
+    def blank_row(self) -> bool:
+        """Whether a row's every cell is empty (a row ``,,`` that the readers skip)."""
+        import pyarrow.compute as pc
+
+        empty = None  # the rows whose cells are empty in every column so far
+        for column in self._table.columns:
+            none = pc.equal(pc.binary_length(column), 0)
+            empty = none if empty is None else pc.and_(empty, none)
+            if not pc.any(empty).as_py():
+                return False
+        return True
+
+
+def plain_rows(rows: bytes, delimiter: str, n_columns: int, n_rows: int) -> PlainRows | None:
+    """The data rows ``rows`` (UTF-8) of a CSV file without its header row, that hold no
+    quote (``"``) and no carriage return, ``delimiter`` between the cells and ``\n`` between
+    the rows, read by pyarrow's CSV reader (in C, on every core) as text; None without
+    pyarrow, or unless they are ``n_rows`` rows of ``n_columns`` cells each.
+    (:func:`glassnet.datasets.read_csv`'s fast path for a file of plain rows: splitting
+    the text into a Python str per cell, and NumPy's parsing of each number through
+    ``float()``, cost more than the rest of the reading.)"""
+    try:
+        import pyarrow as pa
+        from pyarrow import csv
+    except ImportError:
+        return None
+    names = [f"f{j}" for j in range(n_columns)]
+    try:
+        table = csv.read_csv(
+            io.BytesIO(rows),
+            read_options=csv.ReadOptions(autogenerate_column_names=True),
+            parse_options=csv.ParseOptions(
+                delimiter=delimiter, quote_char=False, double_quote=False, escape_char=False,
+                newlines_in_values=False, ignore_empty_lines=False,
+            ),
+            convert_options=csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), null_values=[],
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )  # fmt: skip
+    except pa.ArrowException:  # (a row of another width, ...: not such rows)
+        return None
+    if table.num_rows != n_rows or table.column_names != names:
+        return None
+    if any(not pa.types.is_string(t) for t in table.schema.types):
+        return None
+    return PlainRows(table)
+
+
 # the default set in every spelling, for pyarrow (which compares exactly): the in-memory
 # reader's (pyarrow's own default adds #N/A, 1.#IND, ..., which glassnet reads as text)
 _NULLS = null_values(MISSING_TOKENS)

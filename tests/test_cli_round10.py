@@ -256,3 +256,50 @@ def test_a_rank_failing_alone_reports_and_leaves_the_others_command_alone(capsys
     assert err.count("glassnet: error: no such file 'missing.csv'") == 1, err
     assert [(tmp_path / f"status{r}").read_text() for r in range(2)] == ["0", "2"]
     assert len((tmp_path / "p.csv").read_text().splitlines()) == 61
+
+
+def test_plain_rows_gives_each_columns_texts_and_numbers_as_python_reads_them():
+    """glassnet.stream.plain_rows (pyarrow's reading of plain CSV rows as text, the
+    in-memory reader's fast path): each column's cells as written, joined, and as numbers
+    bit for bit those NumPy (Python's float()) reads; None for a column with a cell pyarrow
+    reads as no number (blanks around it, 1_000, another script's digits, an empty cell);
+    rows of empty cells found; rows of another width, and no pyarrow, read nothing."""
+    pytest.importorskip("pyarrow")
+    from glassnet.stream import plain_rows
+
+    rng = np.random.default_rng(11)
+    n = 20_000
+    a = _decimal_texts(rng, n)
+    words = rng.choice(["red", "green", "1_000", ""], n).tolist()
+    text = "\n".join(f"{x};{w};{i % 3}" for i, (x, w) in enumerate(zip(a, words)))
+    rows = plain_rows(text.encode(), ";", 3, n)
+    assert rows is not None and rows.n_rows == n
+    np.testing.assert_array_equal(
+        rows.numbers(0).view(np.int64), np.array(a, np.float64).view(np.int64)
+    )
+    assert rows.numbers(2).tolist() == [float(i % 3) for i in range(n)]
+    assert rows.numbers(1) is None
+    assert rows.texts(1) == words and rows.joined(0, "\x00") == "\x00".join(a)
+    assert not rows.blank_row()
+    for odd in (" 1", "1_000", "\u0661", "", "x"):
+        assert plain_rows(f"1,2\n{odd},3".encode(), ",", 2, 2).numbers(0) is None, odd
+    assert plain_rows(b",\n3,4", ",", 2, 2).blank_row()
+    assert not plain_rows(b",5\n3,", ",", 2, 2).blank_row()
+    assert plain_rows(b"1,2\n3\n4,5", ",", 2, 3) is None  # (a row of another width)
+    assert plain_rows(b"1,2\n3,4", ",", 2, 3) is None  # (not the rows counted)
+
+
+def test_plain_rows_without_pyarrow_reads_nothing(monkeypatch):
+    import builtins
+
+    from glassnet.stream import plain_rows
+
+    real = builtins.__import__
+
+    def no_pyarrow(name, *args, **kwargs):
+        if name == "pyarrow" or name.startswith("pyarrow."):
+            raise ImportError("no pyarrow here")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pyarrow)
+    assert plain_rows(b"1,2\n3,4", ",", 2, 2) is None
