@@ -22,6 +22,7 @@ so an op added to a table without a check is caught.
 
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -35,6 +36,7 @@ from glassnet import functional as F
 from glassnet import tensor as T
 from glassnet.nn import functional as NF
 from glassnet.nn import losses as NL
+from glassnet.nn import torch_layers as TL
 from glassnet.tensor import Tensor
 
 ATOL, RTOL = 1e-5, 1e-4  # gradcheck's defaults
@@ -564,6 +566,11 @@ NN_LOSSES: dict[str, list[tuple[str, Callable, Any]]] = {
             np.array([2, -100, 0, 1]),
         ),
     ],
+    "SmoothL1Loss": [
+        ("beta=1", lambda r: nn.SmoothL1Loss(reduction=r), None),
+        ("beta=0.5", lambda r: nn.SmoothL1Loss(reduction=r, beta=0.5), None),
+        ("beta=0 (L1)", lambda r: nn.SmoothL1Loss(reduction=r, beta=0.0), None),
+    ],
     "NLLLoss": [
         ("labels", lambda r: nn.NLLLoss(reduction=r), labels(N, C, 1)),
         ("weight", lambda r: nn.NLLLoss(WEIGHT_C, reduction=r), labels(N, C, 1)),
@@ -594,6 +601,94 @@ for name, specs in NN_LOSSES.items():
             x - away((N, C), 3, gap=0.1),
         )
 
+case(
+    "nn:SmoothL1Loss",
+    "target requires grad",
+    lambda t, y: nn.SmoothL1Loss(beta=0.7)(t, y),
+    u((N, C)),
+    u((N, C)) - away((N, C), 3, gap=0.1),
+)
+
+
+def _kl(reduction: str, log_target: bool = False) -> Callable:
+    """KLDivLoss of the log-probabilities of t; 'mean' warns (as PyTorch's): kept quiet."""
+
+    def loss(t: Tensor, y: Any) -> Tensor:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return nn.KLDivLoss(reduction=reduction, log_target=log_target)(t.log_softmax(1), y)
+
+    return loss
+
+
+Y_KL = rows(N, C, 1)
+Y_KL[0, 1] = 0.0  # (a class of probability 0: no term)
+for red in ("mean", "batchmean", "sum", "none"):
+    case("nn:KLDivLoss", f"{red}", lambda t, r=red: _kl(r)(t, Y_KL), u((N, C)))
+    case(
+        "nn:KLDivLoss",
+        f"log_target {red}",
+        lambda t, r=red: _kl(r, True)(t, np.log(rows(N, C, 2))),
+        u((N, C)),
+    )
+case(
+    "nn:KLDivLoss",
+    "target requires grad",
+    lambda t, y: _kl("batchmean")(t, y),
+    u((N, C)),
+    rows(N, C, 3),
+)
+case(
+    "nn:KLDivLoss",
+    "log target requires grad",
+    lambda t, y: _kl("sum", True)(t, y.log_softmax(1)),
+    u((N, C)),
+    u((N, C), seed=4),
+)
+
+# ---------------------------------------------------------------- glassnet.nn.torch_layers
+X_TL = away((N, C), seed=25, gap=0.1, hi=3.0)  # (ELU's kink at 0 avoided)
+TORCH_LAYERS = {  # name: [(case id, fn)]
+    "gelu": [("none", TL.gelu), ("tanh", lambda t: TL.gelu(t, approximate="tanh"))],
+    "GELU": [("none", TL.GELU()), ("tanh", TL.GELU("tanh"))],
+    "silu": [("", TL.silu)],
+    "SiLU": [("", TL.SiLU())],
+    "elu": [("alpha=1", TL.elu), ("alpha=0.3", lambda t: TL.elu(t, alpha=0.3))],
+    "ELU": [("alpha=2", TL.ELU(alpha=2.0))],
+    "softplus": [
+        ("", TL.softplus),
+        ("beta=2 threshold=3", lambda t: TL.softplus(t, beta=2.0, threshold=3.0)),
+        ("beta=-1.5", lambda t: TL.softplus(t, beta=-1.5)),
+    ],
+    "Softplus": [("beta=0.5", TL.Softplus(beta=0.5, threshold=1.0))],
+    "layer_norm": [
+        ("no affine", lambda t: TL.layer_norm(t, C)),
+        ("two axes", lambda t: TL.layer_norm(t.reshape(2, 2, 3), (2, 3), eps=1e-3)),
+    ],
+    "LayerNorm": [
+        ("affine", TL.LayerNorm(C, dtype=np.float64)),
+        ("no affine", TL.LayerNorm((C,), elementwise_affine=False, dtype=np.float64)),
+    ],
+    "LogSoftmax": [("dim=1", TL.LogSoftmax(dim=1)), ("dim=0", TL.LogSoftmax(0))],
+}
+for name, specs in TORCH_LAYERS.items():
+    for cid, fn in specs:
+        case(f"nn.torch_layers:{name}", cid, fn, X_TL)
+case(
+    "nn.torch_layers:layer_norm",
+    "weight and bias",
+    lambda t, w, b: TL.layer_norm(t, (C,), w, b),
+    X_TL,
+    u(C, seed=5),
+    u(C, seed=6),
+)
+case(
+    "nn.torch_layers:GELU",
+    "around 0 and the tails",
+    TL.GELU(),
+    np.array([-9.0, -5.5, -3.2, -0.3, 0.2, 0.45, 0.5, 3.7, 4.2, 8.0]),
+)
+
 # ---------------------------------------------------------------- glassnet.nn.functional
 X_NF = away((N, C), seed=24)
 NN_FUNCTIONAL = {
@@ -614,6 +709,13 @@ NN_FUNCTIONAL = {
     "nll_loss": lambda t: NF.nll_loss(t.log_softmax(1), labels(N, C, 1), ignore_index=2),
     # (the same mask at every call: the generator seeded first)
     "dropout": lambda t: (gn.manual_seed(0), NF.dropout(t, 0.4))[1],
+    "gelu": lambda t: NF.gelu(t, approximate="tanh"),
+    "silu": lambda t: NF.silu(t),
+    "elu": lambda t: NF.elu(t, 0.5),
+    "softplus": lambda t: NF.softplus(t, 1.5, 2.0),
+    "layer_norm": lambda t: NF.layer_norm(t, [C], eps=0.0),
+    "smooth_l1_loss": lambda t: NF.smooth_l1_loss(t, X_NF - away((N, C), 1), beta=0.5),
+    "kl_div": lambda t: NF.kl_div(t.log_softmax(1), rows(N, C, 1), reduction="batchmean"),
 }
 for name, fn in NN_FUNCTIONAL.items():
     case(f"nn.functional:{name}", "", fn, X_NF)
@@ -631,6 +733,7 @@ NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
         "equal": "a bool",
     },
     "nn.functional": {"one_hot": "an int64 Array of labels"},
+    "nn.torch_layers": {"erf": "a NumPy function", "erfc": "a NumPy function"},
     "Tensor": dict.fromkeys(
         (
             "add_ allclose argmax argmin argsort backward backward_fn clamp_ copy_ cpu cuda "
@@ -663,6 +766,7 @@ TABLES = {
     "LOSSES": sorted(F.LOSSES),
     "nn": NN_LOSS_CLASSES,
     "nn.functional": list(NF.__all__),
+    "nn.torch_layers": list(TL.__all__),
     "ops": list(ops.__all__),
     "functional": list(F.__all__),
     "Tensor": [n for n in dir(Tensor) if not n.startswith("_")] + list(DUNDERS),
@@ -1305,6 +1409,54 @@ for dt in (F32, F64):
         dt,
         value=[-np.log(PM[[0, 1], YM]).sum()],
         grad=PM - np.eye(3)[YM],
+    )
+
+for dt, big in ((F64, 1e300), (F32, 1e30)):
+    extreme(
+        "nn:SmoothL1Loss",
+        f"+-{big:g}",
+        lambda t: nn.SmoothL1Loss(beta=0.5)(t, [0.0, 0.0]),
+        [big, -big],
+        dt,
+        value=[big - 0.25],
+        grad=[0.5, -0.5],
+    )
+    extreme(
+        "nn:SmoothL1Loss",
+        f"+-{big:g} beta=0",
+        lambda t: nn.SmoothL1Loss(reduction="sum", beta=0.0)(t, [0.0, 0.0]),
+        [big, -big],
+        dt,
+        value=[2 * big],
+        grad=[1.0, -1.0],
+    )
+KL_MASKED = -(RM[~MASKED] * np.log(PM[~MASKED] / RM[~MASKED]))  # (RM is 0 where masked)
+for dt in (F32, F64):
+    extreme(
+        "nn:KLDivLoss",
+        "log-probabilities of +-1e4 logits",
+        lambda t: nn.KLDivLoss(reduction="batchmean")(t.log_softmax(1), rows(3, 3, 1)),
+        L4,
+        dt,
+        grad=(softmax_rows(L4) - rows(3, 3, 1)) / 3,
+    )
+    extreme(
+        "nn:KLDivLoss",
+        "masked -inf, target 0 there",
+        lambda t: nn.KLDivLoss(reduction="sum")(t.log_softmax(1), RM),
+        ZM,
+        dt,
+        value=[KL_MASKED[RM[~MASKED] > 0].sum()],
+        grad=PM - RM,
+    )
+    extreme(
+        "nn:KLDivLoss",
+        "log_target -inf",
+        lambda t: nn.KLDivLoss(reduction="sum", log_target=True)(t, [[0.0, -np.inf]]),
+        [[-1e4, -np.inf]],
+        dt,
+        value=[1e4],
+        grad=[[-1.0, 0.0]],
     )
 
 EXTREME_TABLES = {  # every activation and loss has a case at extreme inputs

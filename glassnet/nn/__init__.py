@@ -1,8 +1,10 @@
 """Layers and networks: ``Module``, ``Parameter``, ``Linear``, activations, ``MLP``, ``Neuron``,
-loss modules (``MSELoss``, ``CrossEntropyLoss``, ...), the containers ``ModuleList`` and
-``ModuleDict``, ``nn.init`` (initializers, PyTorch's in-place ones too), ``nn.utils``
-(gradient clipping) and ``nn.functional`` (PyTorch's ``F``: its losses and activations as
-functions)."""
+PyTorch's further layers (``GELU``, ``SiLU``, ``ELU``, ``Softplus``, ``LayerNorm``,
+``LogSoftmax``: :mod:`glassnet.nn.torch_layers`, on the graph only), loss modules
+(``MSELoss``, ``CrossEntropyLoss``, ``SmoothL1Loss``, ``KLDivLoss``, ...), the containers
+``ModuleList`` and ``ModuleDict``, ``nn.init`` (initializers, PyTorch's in-place ones too),
+``nn.utils`` (gradient clipping) and ``nn.functional`` (PyTorch's ``F``: its losses and
+activations as functions)."""
 
 # The names are listed as rows of data (isort and the formatter would give each a line).
 # isort: off
@@ -14,9 +16,11 @@ from .layers import (
     Sigmoid, Softmax, Tanh, activation_module, from_config,
 )  # fmt: skip
 from .losses import (
-    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
+    NLLLoss, SmoothL1Loss,
 )  # fmt: skip
 from .module import Module, Parameter
+from .torch_layers import ELU, GELU, LayerNorm, LogSoftmax, SiLU, Softplus
 # isort: on
 
 # fmt: off
@@ -25,6 +29,7 @@ __all__ = [
     "FlatParameters", "Flatten", "HuberLoss", "Identity", "L1Loss", "LeakyReLU", "Linear",
     "MSELoss", "Module", "ModuleDict", "ModuleList", "NLLLoss", "Neuron", "Parameter", "ReLU",
     "Sequential", "Sigmoid", "Softmax", "Tanh", "activation_module", "flatten_parameters",
-    "from_config", "functional", "init", "utils",
+    "from_config", "functional", "init", "utils", "ELU", "GELU", "LayerNorm", "LogSoftmax",
+    "SiLU", "Softplus", "KLDivLoss", "SmoothL1Loss",
 ]
 # fmt: on

@@ -5,11 +5,15 @@ and activations a hand-written PyTorch loop calls as functions:
   ``softmax(x, dim, dtype=None)``, ``log_softmax(x, dim, dtype=None)`` (``dim`` needed on
   3 axes or more, where PyTorch's implicit axis is not the last):
   :mod:`glassnet.functional`'s (one table of g and g'), with PyTorch's argument names;
-  ``inplace=True`` is refused, as the modules refuse it;
-* losses: ``mse_loss``, ``l1_loss``, ``huber_loss``, ``binary_cross_entropy``,
-  ``binary_cross_entropy_with_logits``, ``cross_entropy``, ``nll_loss``, with PyTorch's
-  arguments (``reduction``, ``weight``, ``pos_weight``, ``ignore_index``,
-  ``label_smoothing``, ``delta``): each is the loss module of :mod:`glassnet.nn.losses`
+  ``inplace=True`` is refused, as the modules refuse it; PyTorch's further ones,
+  ``gelu(x, approximate='none')``, ``silu``, ``elu(x, alpha=1.0)``,
+  ``softplus(x, beta=1.0, threshold=20.0)``, and ``layer_norm(x, normalized_shape, weight,
+  bias, eps=1e-5)``: :mod:`glassnet.nn.torch_layers`' (the graph only);
+* losses: ``mse_loss``, ``l1_loss``, ``huber_loss``, ``smooth_l1_loss``,
+  ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``, ``cross_entropy``,
+  ``nll_loss``, ``kl_div``, with PyTorch's arguments (``reduction``, ``weight``,
+  ``pos_weight``, ``ignore_index``, ``label_smoothing``, ``delta``, ``beta``,
+  ``log_target``): each is the loss module of :mod:`glassnet.nn.losses`
   called once, so the function and the module give the same numbers and refuse the same
   inputs. The arguments after ``weight`` (after ``target`` for ``mse_loss`` and ``l1_loss``)
   are keyword-only: PyTorch's next positional slots are its deprecated ``size_average`` and
@@ -42,11 +46,13 @@ from ..habits import Array
 from ..tensor import Tensor, as_tensor
 from . import losses
 from .layers import LeakyReLU, ReLU
+from .torch_layers import elu, gelu, layer_norm, silu, softplus
 
 __all__ = [
     "relu", "sigmoid", "tanh", "leaky_relu", "softmax", "log_softmax", "mse_loss", "l1_loss",
     "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
-    "nll_loss", "dropout", "one_hot",
+    "nll_loss", "dropout", "one_hot", "gelu", "silu", "elu", "softplus", "layer_norm",
+    "smooth_l1_loss", "kl_div",
 ]  # fmt: skip
 
 sigmoid, tanh = _gf.sigmoid, _gf.tanh
@@ -100,6 +106,19 @@ def l1_loss(input: Any, target: Any, *, reduction: str = "mean") -> Tensor:
 def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
     """:class:`glassnet.nn.HuberLoss`."""
     return losses.HuberLoss(reduction=reduction, delta=delta)(input, target)
+
+
+def smooth_l1_loss(
+    input: Any, target: Any, *, reduction: str = "mean", beta: float = 1.0
+) -> Tensor:
+    """½ d² / β where |d| < β, else |d| − ½ β: :class:`glassnet.nn.SmoothL1Loss`."""
+    return losses.SmoothL1Loss(reduction=reduction, beta=beta)(input, target)
+
+
+def kl_div(input: Any, target: Any, *, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """KL divergence of log-probabilities ``input`` from ``target``:
+    :class:`glassnet.nn.KLDivLoss` (``'mean'`` warns, as PyTorch's: use ``'batchmean'``)."""
+    return losses.KLDivLoss(reduction=reduction, log_target=log_target)(input, target)
 
 
 def binary_cross_entropy(

@@ -28,12 +28,13 @@ probability rows is refused, as in PyTorch.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
 from .. import functional as F
-from .._validation import check_array, check_choice, check_number
+from .._validation import check_array, check_bool, check_choice, check_number
 from ..ops import where
 from ..tensor import Tensor, is_grad_enabled
 from .module import Module
@@ -217,6 +218,97 @@ class HuberLoss(_Loss):
         near = a.data < delta  # d² from the near d only: a far one's overflows (|d| > 2e19 in
         dn = where(near, d, 0.0)  # float32), and its gradient, 0 · d, was NaN at d = inf
         return self._reduce(where(near, 0.5 * dn * dn, delta * (a - 0.5 * delta)))
+
+
+class SmoothL1Loss(_Plain):
+    """L = ½ d² / β where |d| < β, else |d| − ½ β, with d = ŷ − y and β = ``beta`` >= 0
+    (PyTorch's ``nn.SmoothL1Loss``): HuberLoss divided by β; ``beta=0`` is L1Loss, as in
+    PyTorch. Its arguments as PyTorch's: ``reduction`` by keyword (the deprecated
+    ``size_average`` and ``reduce`` before it refused), then ``beta``."""
+
+    _hparams = ("reduction", "beta")
+
+    def __init__(
+        self,
+        size_average: Any = None,
+        reduce: Any = None,
+        reduction: str = "mean",
+        beta: float = 1.0,
+    ) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.beta = check_number(beta, "beta", "SmoothL1Loss", low=0)
+
+    def forward(self, x: Tensor, target: Any) -> Tensor:
+        d = self._diff(x, target)
+        a, beta = d.abs(), self.beta
+        if beta == 0:
+            return self._reduce(a)
+        near = a.data < beta  # d² of the near d only, as HuberLoss (no overflow far away)
+        dn = where(near, d, 0.0)
+        return self._reduce(where(near, (0.5 / beta) * dn * dn, a - 0.5 * beta))
+
+
+class KLDivLoss(_Loss):
+    """The Kullback-Leibler divergence of the distribution ``target`` from the log-
+    probabilities ``input`` (PyTorch's ``nn.KLDivLoss``), per entry
+    L = y (log y − x) (0 where y = 0), or with ``log_target=True`` (the target given as
+    log-probabilities) L = eʸ (y − x); dL/dx = −y (−eʸ). A target that requires grad gets
+    its gradient too (log y + 1 − x; eʸ (y − x + 1)).
+
+    ``reduction``: ``'batchmean'`` (the KL divergence: the sum over a batch ÷ its rows, the
+    input's first axis), ``'sum'``, ``'none'``, or ``'mean'`` (PyTorch's default: the mean
+    over *every entry*, which is not the divergence; it warns, as PyTorch's does, to use
+    'batchmean'). A target outside [0, ∞) (without ``log_target``) is refused: PyTorch's
+    loss is NaN there. Where y = 0 (eʸ = 0) the entry is 0 even if x = −inf (a masked class:
+    PyTorch gives NaN)."""
+
+    _hparams = ("reduction", "log_target")
+
+    def __init__(
+        self,
+        size_average: Any = None,
+        reduce: Any = None,
+        reduction: str = "mean",
+        log_target: bool = False,
+    ) -> None:
+        _no_legacy("KLDivLoss", size_average, reduce, ("first", "second"))
+        choices = ("mean", "batchmean", "sum", "none")
+        self.reduction = check_choice(reduction, "reduction", "KLDivLoss", choices)
+        self.weight = None
+        self.log_target = check_bool(log_target, "log_target", "KLDivLoss")
+
+    def forward(self, x: Tensor, target: Any) -> Tensor:
+        x, y = F.check_target("KLDivLoss", x, target, graph=True)
+        t = target.astype(x.dtype) if _needs_grad(target) else Tensor(y)
+        if not self.log_target:
+            bad = y[~(y >= 0)]  # (NaN too)
+            if bad.size:
+                raise ValueError(
+                    f"KLDivLoss: the target must hold probabilities (>= 0). Got {bad.size} "
+                    f"value(s) outside, the first {bad[0]}; for log-probabilities pass "
+                    "log_target=True."
+                )
+            keep = y > 0
+            ts = where(keep, t, 1.0)  # (log 1 = 0 where y = 0: no log 0)
+            per = where(keep, ts * (ts.log() - where(keep, x, 0.0)), 0.0)
+        else:
+            e = t.exp()
+            keep = e.data > 0
+            ts = where(keep, t, 0.0)
+            per = where(keep, e * (ts - where(keep, x, 0.0)), 0.0)
+        if self.reduction == "mean":
+            warnings.warn(
+                "KLDivLoss: reduction='mean' divides the total loss by both the batch size and "
+                "the support size (as PyTorch's, which warns the same); 'batchmean' divides "
+                "only by the batch size and is the KL divergence. Pass reduction='batchmean'.",
+                UserWarning,
+                stacklevel=3,
+            )
+        if self.reduction == "batchmean":
+            if per.ndim and not per.shape[0]:
+                raise ValueError("KLDivLoss: the batch is empty; a mean over no rows has no value.")
+            return per.sum() / (per.shape[0] if per.ndim else 1)
+        return self._reduce(per)
 
 
 _BCE_EPS = float(np.float32(1e-12))  # PyTorch's floor of p (1 − p), a float32 constant

@@ -1,0 +1,430 @@
+"""PyTorch's further layers for MLPs: ``nn.GELU``, ``nn.SiLU``, ``nn.ELU``, ``nn.Softplus``,
+``nn.LayerNorm`` and ``nn.LogSoftmax``, and their functions (``F.gelu``, ``F.silu``,
+``F.elu``, ``F.softplus``, ``F.layer_norm``), as PyTorch names and computes them.
+
+They run on the autodiff graph only: they are not activations of the lecture's table
+(:data:`glassnet.functional.ACTIVATIONS`), so the fast path (``fit(engine='fused')``),
+:func:`glassnet.explain` and the ONNX export, which read a network as Linear layers and
+the table's activations, refuse a network holding one, and ``fit`` trains it on the graph.
+
+* Each activation is one node of the graph with its own derivative (as the table's are),
+  computed where the composition of Tensor ops would lose digits or give NaN: SiLU's
+  sigmoid with a relative error of an ulp for z < 0 too (``x * x.sigmoid()`` has an
+  absolute one, 1e-3 relative at z = -30), Softplus as max(βx, 0) + log1p(e^−|βx|) (no
+  overflow at any β x), the values and gradients at ±inf their limits (PyTorch's are NaN
+  at some). The exact GELU needs erf, which NumPy lacks: :func:`erf` and :func:`erfc`
+  below, vectorised, from W. J. Cody's rational Chebyshev approximations.
+* ``LayerNorm`` is composed from Tensor ops (the mean, the biased variance, sqrt):
+  gradient-checked as each of them is. Its parameters are ``weight`` and ``bias``, as
+  PyTorch's, so a state_dict's names are PyTorch's (``"1.weight"``).
+
+Nothing of the engine imports this module; ``glassnet.nn`` exports its names, and
+:func:`glassnet.nn.from_config` rebuilds its modules (``gn.save(model)`` / ``gn.load``).
+
+>>> import numpy as np, glassnet as gn
+>>> gn.nn.GELU()(np.array([-1.0, 0.0, 1.0])).numpy().round(6)
+array([-0.158655,  0.      ,  0.841345])
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .._validation import (
+    ParameterError,
+    check_bool,
+    check_choice,
+    check_float_dtype,
+    check_number,
+    implicit_dim,
+)
+from ..tensor import Tensor, as_tensor
+from . import layers
+from .module import Module, Parameter
+
+# fmt: off
+__all__ = [
+    "GELU", "SiLU", "ELU", "Softplus", "LayerNorm", "LogSoftmax", "gelu", "silu", "elu",
+    "softplus", "layer_norm", "erf", "erfc",
+]
+# fmt: on
+
+
+# ------------------------------------------------------------------------------------ erf
+# W. J. Cody, "Rational Chebyshev approximations for the error function", Math. Comp. 23
+# (1969) 631-637, as in his SPECFUN routine CALERF (netlib.org/specfun/erf): a relative error
+# of a few ulps in float64 (the tests hold erf and erfc to math.erf and math.erfc within 1e-15).
+_A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02,
+      3.20937758913846947e03, 1.85777706184603153e-1)  # fmt: skip
+_B = (2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03,
+      2.84423683343917062e03)  # fmt: skip
+_C = (5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01,
+      2.98635138197400131e02, 8.81952221241769090e02, 1.71204761263407058e03,
+      2.05107837782607147e03, 1.23033935479799725e03, 2.15311535474403846e-8)  # fmt: skip
+_D = (1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
+      1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03,
+      3.43936767414372164e03, 1.23033935480374942e03)  # fmt: skip
+_P = (3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1,
+      1.60837851487422766e-2, 6.58749161529837803e-4, 1.63153871373020978e-2)  # fmt: skip
+_Q = (2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428412e-1,
+      6.05183413124413191e-2, 2.33520497626869185e-3)  # fmt: skip
+_SQRT_1_PI = 5.6418958354775628695e-1  # 1 / sqrt(pi)
+
+
+def _exp_minus_square(y: np.ndarray) -> np.ndarray:
+    """e^(−y²) as Cody computes it: y² split as s² + (y − s)(y + s), s = y to 1/16, so that
+    the rounding of y² (an absolute error of y² ulp in the exponent) does not enter."""
+    s = np.trunc(y * 16.0) / 16.0
+    return np.exp(-s * s) * np.exp(-(y - s) * (y + s))
+
+
+def _cody(x: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(erf(x), erfc(x)) in float64, each to an ulp or so: erf directly for |x| <= 0.46875,
+    erfc(|x|) by its rational forms on (0.46875, 4] and (4, 26.543) (beyond: 0, where
+    float64 underflows), the other from it; NaN stays NaN."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.abs(x)
+    erf_, erfc_ = np.full_like(x, np.nan), np.full_like(x, np.nan)
+    small = y <= 0.46875
+    ys = y[small]
+    z = np.where(ys > 1.11e-16, ys * ys, 0.0)
+    num, den = _A[4] * z, z
+    for a, b in zip(_A[:3], _B[:3]):
+        num, den = (num + a) * z, (den + b) * z
+    e = x[small] * (num + _A[3]) / (den + _B[3])
+    erf_[small], erfc_[small] = e, 1.0 - e
+    tail = np.zeros_like(x)  # erfc(|x|) where |x| > 0.46875
+    mid = (y > 0.46875) & (y <= 4.0)
+    ym = y[mid]
+    num, den = _C[8] * ym, ym
+    for c, d in zip(_C[:7], _D[:7]):
+        num, den = (num + c) * ym, (den + d) * ym
+    tail[mid] = _exp_minus_square(ym) * (num + _C[7]) / (den + _D[7])
+    far = (y > 4.0) & (y < 26.543)
+    yf = y[far]
+    z = 1.0 / (yf * yf)
+    num, den = _P[5] * z, z
+    for p, q in zip(_P[:4], _Q[:4]):
+        num, den = (num + p) * z, (den + q) * z
+    tail[far] = _exp_minus_square(yf) * (_SQRT_1_PI - z * (num + _P[4]) / (den + _Q[4])) / yf
+    out = y > 0.46875  # (and not NaN)
+    t, neg = tail[out], x[out] < 0
+    erf_[out] = np.where(neg, -1.0, 1.0) * ((0.5 - t) + 0.5)
+    erfc_[out] = np.where(neg, 2.0 - t, t)
+    return erf_, erfc_
+
+
+def erf(x: Any) -> np.ndarray:
+    """The error function, 2/√π ∫₀ˣ e^(−t²) dt, elementwise on a NumPy array (float64; a
+    float32 array gives float32): Cody's approximations, within an ulp or two of
+    ``math.erf``. Not a Tensor op (no gradient): :func:`gelu` uses it."""
+    a = np.asarray(x)
+    return _cody(a)[0].astype(a.dtype if a.dtype == np.float32 else np.float64)
+
+
+def erfc(x: Any) -> np.ndarray:
+    """1 − erf(x), without the cancellation (its relative error an ulp or two out to
+    x = 26.5, where it underflows), elementwise as :func:`erf`."""
+    a = np.asarray(x)
+    return _cody(a)[1].astype(a.dtype if a.dtype == np.float32 else np.float64)
+
+
+# ------------------------------------------------------------------------------------ helpers
+def _unary(x: Any, op: str, value: np.ndarray, grad: np.ndarray) -> Tensor:
+    """One node of the graph: ``value`` (in x's dtype), with d out / dx = ``grad``."""
+    t = as_tensor(x)
+    dt = t.data.dtype
+    value, grad = value.astype(dt, copy=False), grad.astype(dt, copy=False)
+    return Tensor.from_op(value, op, (t,), lambda g: (g * grad,))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) with a relative error of an ulp on both sides: e^z / (1 + e^z) for z < 0 (no
+    overflow: e^−|z| <= 1), 1 / (1 + e^−z) for z >= 0."""
+    e = np.exp(-np.abs(z))
+    return np.where(z < 0, e, 1.0) / (1.0 + e)
+
+
+def _no_inplace(inplace: Any, owner: str) -> None:
+    """PyTorch's ``inplace=``: False only (as glassnet's ReLU): the result is a new array."""
+    if check_bool(inplace, "inplace", owner):
+        raise ValueError(
+            f"{owner}(inplace=True): inplace must be False. glassnet computes activations into "
+            "a new array and does not overwrite the input as PyTorch's inplace=True does; leave "
+            "it out (the outputs and gradients are the same)."
+        )
+
+
+# ------------------------------------------------------------------------------------ functions
+_GELU_K = math.sqrt(2.0 / math.pi)  # the tanh approximation's √(2/π) and 0.044715
+_GELU_C = 0.044715
+
+
+def gelu(input: Any, approximate: str = "none") -> Tensor:
+    """GELU(x) = x Φ(x), Φ the standard normal CDF, ½ erfc(−x/√2) (``approximate='none'``),
+    or ``'tanh'``: ½ x (1 + tanh(√(2/π) (x + 0.044715 x³))), as PyTorch's ``F.gelu``.
+    d/dx = Φ(x) + x φ(x), φ(x) = e^(−x²/2)/√(2π) (the tanh form's own derivative for
+    ``'tanh'``). Computed in float64 (erf), returned in the input's dtype; at −inf the
+    value and gradient are 0, at +inf ∞ and 1 (PyTorch's are NaN there)."""
+    approximate = check_choice(approximate, "approximate", "gelu", ("none", "tanh"))
+    x = as_tensor(input).data.astype(np.float64)
+    xc = np.clip(x, -40.0, 40.0)  # (beyond ±40: Φ is 0 or 1 and x φ(x) is 0, exactly)
+    with np.errstate(invalid="ignore"):  # (NaN in, NaN out)
+        if approximate == "none":
+            cdf = 0.5 * _cody(-x / math.sqrt(2.0))[1]
+            value = np.multiply(x, cdf, out=np.zeros_like(x), where=cdf != 0)  # (0 at -inf)
+            grad = cdf + xc * np.exp(-0.5 * xc * xc) / math.sqrt(2.0 * math.pi)
+        else:
+            xc = np.clip(x, -10.0, 10.0)  # (|u| > 43 there: tanh(u) is ±1 exactly)
+            t = np.tanh(_GELU_K * (xc + _GELU_C * xc**3))
+            value = np.multiply(0.5 * x, 1.0 + t, out=np.zeros_like(x), where=t != -1)
+            grad = 0.5 * (1.0 + t) + 0.5 * xc * (1.0 - t * t) * _GELU_K * (
+                1.0 + 3.0 * _GELU_C * xc * xc
+            )
+    return _unary(input, "gelu", value, grad)
+
+
+def silu(input: Any, inplace: bool = False) -> Tensor:
+    """SiLU(x) = x σ(x) (PyTorch's ``F.silu``, the swish); d/dx = σ(x) (1 + x (1 − σ(x))).
+    The sigmoid exact to an ulp relatively for x < 0 too; at ±inf the limits (0 and ∞;
+    gradients 0 and 1) where PyTorch gives NaN. ``inplace``: False only."""
+    _no_inplace(inplace, "silu")
+    x = as_tensor(input).data
+    s = _sigmoid(x)
+    big = np.isinf(x)
+    with np.errstate(invalid="ignore"):
+        value = np.where(big, np.maximum(x, 0), x * s)
+        grad = np.where(big, x > 0, s * (1 + np.where(big, 0, x) * (1 - s)))
+    return _unary(input, "silu", value, grad)
+
+
+def elu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """ELU(x) = x for x > 0, α (e^x − 1) (``expm1``) for x <= 0, as PyTorch's ``F.elu``;
+    d/dx = 1 for x > 0, α e^x for x <= 0 (α at 0, as PyTorch's). ``inplace``: False only."""
+    alpha = check_number(alpha, "alpha", "elu")
+    _no_inplace(inplace, "elu")
+    x = as_tensor(input).data
+    a = x.dtype.type(alpha)
+    neg = x <= 0
+    e = np.where(neg, x, 0)  # (no e^x overflow where x > 0)
+    return _unary(input, "elu", np.where(neg, a * np.expm1(e), x), np.where(neg, a * np.exp(e), 1))
+
+
+def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """Softplus(x) = (1/β) log(1 + e^(βx)), and x itself where βx > ``threshold``, as
+    PyTorch's ``F.softplus``; d/dx = σ(βx) (1 there). Computed as (max(βx, 0) +
+    log1p(e^−|βx|)) / β: finite at any βx, where PyTorch's log1p(e^(βx)) overflows (β x >
+    709 with a large threshold). β: a nonzero finite number; ``threshold`` any number."""
+    beta = check_number(beta, "beta", "softplus")
+    if beta == 0:
+        raise ParameterError(
+            "The 'beta' parameter of softplus must be a nonzero float: (1/β) log(1 + e^(βx)) "
+            "divides by it (PyTorch gives inf). Got 0."
+        )
+    threshold = check_number(threshold, "threshold", "softplus", allow_inf=True)
+    x = as_tensor(input).data
+    b = x.dtype.type(beta)
+    with np.errstate(over="ignore", invalid="ignore"):  # (β x beyond the float range: ±inf)
+        z = b * x
+        linear = z > threshold
+        value = np.where(linear, x, (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))) / b)
+        grad = np.where(linear, 1, _sigmoid(z))
+    return _unary(input, "softplus", value, grad)
+
+
+def _normalized_shape(value: Any, owner: str) -> tuple[int, ...]:
+    """PyTorch's ``normalized_shape``: an int or a sequence of ints >= 1."""
+    shape = (value,) if isinstance(value, (int, np.integer)) else value
+    if (
+        isinstance(value, (bool, np.bool_, str))
+        or not isinstance(shape, (tuple, list))
+        or not shape
+        or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in shape)
+        or min(shape) < 1
+    ):
+        raise ParameterError(
+            f"The 'normalized_shape' parameter of {owner} must be an int or a sequence of ints "
+            f">= 1 (the sizes of the last axes to normalize, e.g. the features: 64 or (64,)). "
+            f"Got {value!r:.80}."
+        )
+    return tuple(int(s) for s in shape)
+
+
+def layer_norm(
+    input: Any, normalized_shape: Any, weight: Any = None, bias: Any = None, eps: float = 1e-5
+) -> Tensor:
+    """PyTorch's ``F.layer_norm``: over the last ``len(normalized_shape)`` axes (whose sizes
+    they must be), y = (x − mean) / √(var + eps) · weight + bias, var the biased variance
+    (÷ n). ``weight`` and ``bias`` (None: 1 and 0): of shape ``normalized_shape``. Tensor
+    ops (mean, sqrt, ...), so the gradient reaches x, weight and bias."""
+    shape = _normalized_shape(normalized_shape, "layer_norm")
+    eps = check_number(eps, "eps", "layer_norm", low=0)
+    x = as_tensor(input)
+    k = len(shape)
+    if x.ndim < k or tuple(x.shape[x.ndim - k :]) != shape:
+        raise ValueError(
+            f"layer_norm: normalized_shape {list(shape)} must be the sizes of the input's last "
+            f"{k} axes. Got an input of shape {x.shape}."
+        )
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(np.shape(p.data if isinstance(p, Tensor) else p)) != shape:
+            raise ValueError(
+                f"layer_norm: {name} must have the shape normalized_shape {shape}. Got "
+                f"{np.shape(p.data if isinstance(p, Tensor) else p)}."
+            )
+    axes = tuple(range(x.ndim - k, x.ndim))
+    centred = x - x.mean(axis=axes, keepdims=True)
+    var = (centred * centred).mean(axis=axes, keepdims=True)
+    y = centred / (var + x.data.dtype.type(eps)).sqrt()
+    if weight is not None:
+        y = y * weight
+    return y if bias is None else y + bias
+
+
+# ------------------------------------------------------------------------------------ modules
+class GELU(Module):
+    """a = x Φ(x) (``approximate='none'``) or its tanh approximation (``'tanh'``): see
+    :func:`gelu`. PyTorch's ``nn.GELU``."""
+
+    _hparams = ("approximate",)
+
+    def __init__(self, approximate: str = "none") -> None:
+        self.approximate = check_choice(approximate, "approximate", "GELU", ("none", "tanh"))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """a = x σ(x): see :func:`silu`. PyTorch's ``nn.SiLU`` (``inplace``: False only)."""
+
+    _hparams = ()
+
+    def __init__(self, inplace: bool = False) -> None:
+        _no_inplace(inplace, "SiLU")
+
+    def forward(self, x: Tensor) -> Tensor:
+        return silu(x)
+
+
+class ELU(Module):
+    """a = x for x > 0, α (e^x − 1) otherwise: see :func:`elu`. PyTorch's ``nn.ELU``."""
+
+    _hparams = ("alpha",)
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        self.alpha = check_number(alpha, "alpha", "ELU")
+        _no_inplace(inplace, "ELU")
+
+    def forward(self, x: Tensor) -> Tensor:
+        return elu(x, self.alpha)
+
+
+class Softplus(Module):
+    """a = (1/β) log(1 + e^(βx)), x where βx > threshold: see :func:`softplus`. PyTorch's
+    ``nn.Softplus``."""
+
+    _hparams = ("beta", "threshold")
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        softplus(np.zeros(1), beta, threshold)  # (the same checks as the function's)
+        self.beta, self.threshold = float(beta), float(threshold)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return softplus(x, self.beta, self.threshold)
+
+
+class LogSoftmax(Module):
+    """log softmax along ``dim`` (PyTorch's ``nn.LogSoftmax(dim=1)``, the input of
+    ``nn.NLLLoss``): z − logsumexp(z). ``dim=None``: the last axis of an input of at most
+    two axes (refused on more, where PyTorch's implicit axis is another)."""
+
+    _hparams = ("dim",)
+
+    def __init__(self, dim: int | None = None) -> None:
+        if dim is not None and (isinstance(dim, bool) or not isinstance(dim, (int, np.integer))):
+            raise ParameterError(
+                f"The 'dim' parameter of LogSoftmax must be an int or None. Got {dim!r:.40}."
+            )
+        self.dim = None if dim is None else int(dim)
+
+    def forward(self, x: Tensor) -> Tensor:
+        implicit_dim(x, self.dim, "nn.LogSoftmax()", "nn.LogSoftmax(dim=-1)")
+        return x.log_softmax(-1 if self.dim is None else self.dim)
+
+
+class LayerNorm(Module):
+    """Layer normalization over the last axes (PyTorch's ``nn.LayerNorm``): y = (x − mean)
+    / √(var + eps) · weight + bias, see :func:`layer_norm`.
+
+    Parameters
+    ----------
+    normalized_shape : int or sequence of int
+        The sizes of the last axes normalized together (an MLP's features: ``64``).
+    eps : float >= 0
+        Added to the variance (1e-5, PyTorch's).
+    elementwise_affine : bool
+        Learn ``weight`` (starts at 1) and ``bias`` (starts at 0), of shape
+        ``normalized_shape``; False: neither.
+    bias : bool
+        With ``elementwise_affine``, learn ``bias`` too.
+    dtype : float32 (default, as Linear's) or float64
+
+    Shapes: x (..., *normalized_shape) -> y of x's shape. The parameters are named
+    ``weight`` and ``bias``, as PyTorch's: a state_dict holds ``"<layer>.weight"``.
+
+    >>> import numpy as np, glassnet as gn
+    >>> ln = gn.nn.LayerNorm(3, dtype=np.float64)
+    >>> ln
+    LayerNorm((3,), eps=1e-05, elementwise_affine=True, bias=True)
+    >>> ln(np.array([[1.0, 2.0, 3.0]])).numpy().round(4)
+    array([[-1.2247,  0.    ,  1.2247]])
+    """
+
+    def __init__(
+        self,
+        normalized_shape: Any,
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        dtype: Any = np.float32,
+    ) -> None:
+        self.normalized_shape = _normalized_shape(normalized_shape, "LayerNorm")
+        self.eps = check_number(eps, "eps", "LayerNorm", low=0)
+        self.elementwise_affine = check_bool(elementwise_affine, "elementwise_affine", "LayerNorm")
+        with_bias = check_bool(bias, "bias", "LayerNorm")
+        dt = check_float_dtype(dtype, "LayerNorm")
+        shape = self.normalized_shape
+        affine = self.elementwise_affine
+        self.weight = Parameter(np.ones(shape, dt), dtype=dt) if affine else None
+        self.bias = Parameter(np.zeros(shape, dt), dtype=dt) if affine and with_bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine="
+            f"{self.elementwise_affine}, bias={self.bias is not None}"
+        )
+
+    def config(self) -> dict[str, Any]:
+        ps = self.parameters()
+        return {
+            "type": "LayerNorm",
+            "normalized_shape": list(self.normalized_shape),
+            "eps": self.eps,
+            "elementwise_affine": self.elementwise_affine,
+            "bias": self.bias is not None,
+            **({"dtype": str(ps[0].dtype)} if ps else {}),
+        }
+
+
+for _m in (GELU, SiLU, ELU, Softplus, LogSoftmax, LayerNorm):  # from_config builds them
+    layers.BUILDABLE[_m.__name__] = _m
