@@ -303,6 +303,29 @@ def test_kl_div_masked_class_is_zero_not_nan():
     assert value == 0.0 and np.array_equal(g, [[0.0, -1.0]])
 
 
+def test_kl_div_mean_warning_names_the_callers_line():
+    logp, q = np.log(np.full((2, 2), 0.5)), np.full((2, 2), 0.5)
+    for call in (lambda: nn.KLDivLoss()(logp, q), lambda: F.kl_div(logp, q)):
+        with pytest.warns(UserWarning, match="batchmean") as caught:
+            call()
+        assert caught[0].filename == __file__
+
+
+class _GPUArray(np.ndarray):
+    """An array the backend reads as CuPy's (its class's module is cupy's)."""
+
+
+_GPUArray.__module__ = "cupy._core.core"
+
+
+@pytest.mark.parametrize("fn", [F.gelu, F.silu, F.elu, F.softplus], ids=lambda f: f.__name__)
+def test_elementwise_ops_refuse_a_gpu_array_saying_so(fn: Any):
+    t = gn.Tensor(np.zeros(3))
+    t.data = np.zeros(3).view(_GPUArray)
+    with pytest.raises(TypeError, match="NumPy arrays .the CPU. only"):
+        fn(t)
+
+
 # ------------------------------------------------------------------------------ refusals
 REFUSED = {
     "GELU approximate": (lambda: nn.GELU("exact"), "approximate"),

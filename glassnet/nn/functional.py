@@ -118,7 +118,9 @@ def smooth_l1_loss(
 def kl_div(input: Any, target: Any, *, reduction: str = "mean", log_target: bool = False) -> Tensor:
     """KL divergence of log-probabilities ``input`` from ``target``:
     :class:`glassnet.nn.KLDivLoss` (``'mean'`` warns, as PyTorch's: use ``'batchmean'``)."""
-    return losses.KLDivLoss(reduction=reduction, log_target=log_target)(input, target)
+    loss = losses.KLDivLoss(reduction=reduction, log_target=log_target)
+    loss._stacklevel = 4  # (the warning names the caller of kl_div)
+    return loss(input, target)
 
 
 def binary_cross_entropy(

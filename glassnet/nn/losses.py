@@ -263,6 +263,7 @@ class KLDivLoss(_Loss):
     PyTorch gives NaN)."""
 
     _hparams = ("reduction", "log_target")
+    _stacklevel = 3  # ('mean''s warning names the caller's line; F.kl_div's one more up)
 
     def __init__(
         self,
@@ -302,7 +303,7 @@ class KLDivLoss(_Loss):
                 "the support size (as PyTorch's, which warns the same); 'batchmean' divides "
                 "only by the batch size and is the KL divergence. Pass reduction='batchmean'.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=self._stacklevel,
             )
         if self.reduction == "batchmean":
             if per.ndim and not per.shape[0]:

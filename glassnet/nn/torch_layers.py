@@ -41,6 +41,7 @@ from .._validation import (
     check_number,
     implicit_dim,
 )
+from ..backend import device_of
 from ..tensor import Tensor, as_tensor
 from . import layers
 from .module import Module, Parameter
@@ -141,6 +142,19 @@ def _unary(x: Any, op: str, value: np.ndarray, grad: np.ndarray) -> Tensor:
     return Tensor.from_op(value, op, (t,), lambda g: (g * grad,))
 
 
+def _values(input: Any, owner: str) -> np.ndarray:
+    """The input's values, a NumPy array: these ops index, mask and clip with NumPy's own
+    calls, which a GPU array (CuPy's) does not take: refused there, saying so."""
+    data = as_tensor(input).data
+    if device_of(data) != "cpu":
+        raise TypeError(
+            f"{owner}: glassnet computes it on NumPy arrays (the CPU) only. Got an array on "
+            f"{device_of(data)!r}: train this model on the CPU (model.to('cpu'), fit(..., "
+            "device='cpu')); LayerNorm and LogSoftmax, made of Tensor ops, run on a GPU."
+        )
+    return data
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     """σ(z) with a relative error of an ulp on both sides: e^z / (1 + e^z) for z < 0 (no
     overflow: e^−|z| <= 1), 1 / (1 + e^−z) for z >= 0."""
@@ -170,7 +184,7 @@ def gelu(input: Any, approximate: str = "none") -> Tensor:
     ``'tanh'``). Computed in float64 (erf), returned in the input's dtype; at −inf the
     value and gradient are 0, at +inf ∞ and 1 (PyTorch's are NaN there)."""
     approximate = check_choice(approximate, "approximate", "gelu", ("none", "tanh"))
-    x = as_tensor(input).data.astype(np.float64)
+    x = _values(input, "gelu").astype(np.float64)
     xc = np.clip(x, -40.0, 40.0)  # (beyond ±40: Φ is 0 or 1 and x φ(x) is 0, exactly)
     with np.errstate(invalid="ignore"):  # (NaN in, NaN out)
         if approximate == "none":
@@ -192,7 +206,7 @@ def silu(input: Any, inplace: bool = False) -> Tensor:
     The sigmoid exact to an ulp relatively for x < 0 too; at ±inf the limits (0 and ∞;
     gradients 0 and 1) where PyTorch gives NaN. ``inplace``: False only."""
     _no_inplace(inplace, "silu")
-    x = as_tensor(input).data
+    x = _values(input, "silu")
     s = _sigmoid(x)
     big = np.isinf(x)
     with np.errstate(invalid="ignore"):
@@ -206,7 +220,7 @@ def elu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     d/dx = 1 for x > 0, α e^x for x <= 0 (α at 0, as PyTorch's). ``inplace``: False only."""
     alpha = check_number(alpha, "alpha", "elu")
     _no_inplace(inplace, "elu")
-    x = as_tensor(input).data
+    x = _values(input, "elu")
     a = x.dtype.type(alpha)
     neg = x <= 0
     e = np.where(neg, x, 0)  # (no e^x overflow where x > 0)
@@ -225,7 +239,7 @@ def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
             "divides by it (PyTorch gives inf). Got 0."
         )
     threshold = check_number(threshold, "threshold", "softplus", allow_inf=True)
-    x = as_tensor(input).data
+    x = _values(input, "softplus")
     b = x.dtype.type(beta)
     with np.errstate(over="ignore", invalid="ignore"):  # (β x beyond the float range: ±inf)
         z = b * x
