@@ -303,6 +303,22 @@ def test_kl_div_masked_class_is_zero_not_nan():
     assert value == 0.0 and np.array_equal(g, [[0.0, -1.0]])
 
 
+def test_fit_trains_with_smooth_l1_and_kl_div_losses():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(64, 3))
+    model = nn.Sequential(nn.Linear(3, 8, rng=0), nn.ELU(), nn.Linear(8, 1, rng=1))
+    history = gn.fit(
+        model, x, 2 * x[:, :1] + 0.1, loss=nn.SmoothL1Loss(beta=0.5), epochs=40, lr=0.05
+    )
+    assert history.engine == "graph" and history.loss[-1] < 0.7 * history.loss[0]
+    targets = rng.dirichlet(np.ones(3), 64)
+    model = nn.Sequential(nn.Linear(3, 3, rng=0), nn.LogSoftmax(dim=1))
+    history = gn.fit(
+        model, x, targets, loss=nn.KLDivLoss(reduction="batchmean"), epochs=40, lr=0.05
+    )
+    assert history.engine == "graph" and history.loss[-1] < history.loss[0]
+
+
 def test_kl_div_mean_warning_names_the_callers_line():
     logp, q = np.log(np.full((2, 2), 0.5)), np.full((2, 2), 0.5)
     for call in (lambda: nn.KLDivLoss()(logp, q), lambda: F.kl_div(logp, q)):
