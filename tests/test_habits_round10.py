@@ -443,6 +443,7 @@ def test_dropout_as_pytorchs_function():
         and F.dropout(x, 0.0).data.tolist() == x.data.tolist()
     )
     assert F.dropout(x, 1.0).data.max() == 0  # (every value dropped, as PyTorch's)
+    assert F.dropout(x, 1.0, training=False) is x  # (it refused p=1 out of training)
     z = Tensor(np.ones(3), requires_grad=True)
     F.dropout(z, 1.0).sum().backward()
     assert z.grad.tolist() == [0, 0, 0]

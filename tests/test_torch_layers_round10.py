@@ -499,3 +499,16 @@ def test_layer_norm_loads_a_torch_state_dict_by_its_names():
     x = RNG.normal(size=(3, 4))
     want = theirs(torch.tensor(x)).detach().numpy()
     np.testing.assert_allclose(ours(x).data, want, rtol=1e-12, atol=1e-14)
+
+
+def test_cross_entropy_on_a_column_of_labels_says_how_to_pass_them():
+    # a loss function given to fit gets y as a float column (N, 1); F.cross_entropy on it
+    # advised "y.reshape(-1, 1) for one output", the shape it already had
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.raises(ValueError, match=r"one column \(60, 1\) beside 2 classes.*astype\(int\)"):
+        gn.fit(gn.nn.MLP([3, 4, 2], rng=0), X, y, loss=lambda o, t: F.cross_entropy(o, t), epochs=1)
+    h = gn.fit(gn.nn.MLP([3, 4, 2], rng=0), X, y, epochs=3, lr=0.5,
+               loss=lambda o, t: F.cross_entropy(o, t[:, 0].astype(int)))  # fmt: skip
+    assert h.loss[-1] < h.loss[0]

@@ -189,8 +189,10 @@ def dropout(input: Any, p: Any = 0.5, training: Any = True, inplace: Any = False
             "new array and does not overwrite the input as PyTorch's inplace=True does; write "
             "x = F.dropout(x, p, training)."
         )
-    if not check_bool(training, "training", "dropout") or p < 1:
-        return _gf.dropout(input, float(p), as_rng(None), bool(training))
+    if not check_bool(training, "training", "dropout"):
+        return as_tensor(input)  # (the input itself, whatever p)
+    if p < 1:
+        return _gf.dropout(input, float(p), as_rng(None), True)
     return as_tensor(input) * 0.0  # (p = 1: every value dropped, as PyTorch's input * 0)
 
 

@@ -159,6 +159,14 @@ class _Loss(Module):
                 "move the class axis last and flatten, x.transpose(1, 2).reshape(-1, C) with "
                 "labels y.reshape(-1); for one sample (C,), x.reshape(1, -1) and y.reshape(1)."
             )
+        if t.shape == (shape[0], 1) and shape[1] > 1:  # a column of labels: glassnet.fit's y
+            raise ValueError(  # for a loss function of the user's, or a (N, 1) label array
+                f"{type(self).__name__}: the target is one column {t.shape} beside {shape[1]} "
+                f"classes: labels go as (N,) integers, t.reshape(-1), or as probability rows "
+                f"(N, {shape[1]}). (glassnet.fit gives a loss function of yours y as a float "
+                f"NumPy column (N, 1): pass loss={type(self).__name__}() itself, which fit "
+                "gives the labels as they are, or write t[:, 0].astype(int) in it.)"
+            )
 
     def _ignored(self, t: np.ndarray) -> np.ndarray | None:
         """Where the class labels ``t`` equal ``ignore_index`` (None: nowhere, or no labels).
