@@ -1,7 +1,8 @@
 """The command line's round-10 fixes: a float32 model's predictions written with float32's
 own shortest digits; usage errors of commands other than train printed once under mpiexec;
 the statistics passes of a streamed run counted as made, a file read again mended
-included; the fast path of the CSV reader giving the very table the full reader gives."""
+included; pyarrow's readings of plain CSV rows for the in-memory reader's fast path
+(stream.float_columns, stream.plain_rows), their numbers bit for bit NumPy's."""
 
 from __future__ import annotations
 
