@@ -2096,22 +2096,29 @@ def _check_label_values(entries: Any, names: list[str], bad: Callable[[str], Exc
 
 
 def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Module:
-    """Copy the weights of a PyTorch ``nn.Sequential`` of ``nn.Linear`` layers into
-    ``model`` (a glassnet ``MLP`` or ``Sequential`` with as many ``Linear`` layers), so a
-    network trained in PyTorch can be explained with glassnet's tools. Returns ``model``.
+    """Copy the weights of a PyTorch ``nn.Sequential`` of ``nn.Linear`` and ``nn.LayerNorm``
+    layers (and parameter-free ones: ``ReLU``, ``GELU``, ...) into ``model`` (a glassnet
+    ``MLP`` or ``Sequential`` with the same ``Linear`` and ``LayerNorm`` layers in the same
+    order), so a network trained in PyTorch can be explained with glassnet's tools.
+    Returns ``model``.
 
     ``source`` is a ``state_dict`` (a dict of arrays or CPU tensors, e.g.
     ``torch_model.state_dict()``) or the path of a safetensors file holding one
-    (``safetensors.torch.save_file(torch_model.state_dict(), path)``). PyTorch's
-    ``<layer>.weight`` (neurons, inputs) becomes ``W`` (inputs, neurons), its transpose
-    (the lecture's layout), and ``<layer>.bias`` becomes ``b``. The layers are matched in
-    the network's order, from input to output: a ``state_dict`` keeps it (PyTorch orders
-    it as the layers were registered: ``hidden`` before ``head``); numbered names, as
+    (``safetensors.torch.save_file(torch_model.state_dict(), path)``); a ``.pt`` file is
+    a pickle, which glassnet never opens: pass ``torch.load(path, weights_only=True)``.
+    The glassnet modules holding weights are matched, in order, to the PyTorch layers
+    holding weights, each by its kind: a ``Linear``'s ``<layer>.weight`` (neurons, inputs)
+    becomes ``W`` (inputs, neurons), its transpose (the lecture's layout), and
+    ``<layer>.bias`` becomes ``b``; a ``LayerNorm``'s ``weight`` and ``bias`` (of its
+    ``normalized_shape``) are copied as they are. The layers are taken in the network's
+    order, from input to output: a ``state_dict`` keeps it (PyTorch orders it as the
+    layers were registered: ``hidden`` before ``head``); numbered names, as
     ``nn.Sequential``'s, give it too (``0``, ``2``, ``10``: compared as numbers). A
     safetensors file does not keep it, so a file whose names are not numbered (``fc2``,
     ``fc10``) is refused unless ``order`` lists its layer names from input to output.
-    The activations are the glassnet model's own: build it with PyTorch's. Every shape and
-    key is checked before any weight changes.
+    The activations are the glassnet model's own: build it with PyTorch's. Every kind,
+    shape and key is checked before any weight changes; a mismatch names the kind of
+    layer at the first position where the two networks differ.
 
     >>> import numpy as np
     >>> from glassnet import nn
@@ -2121,22 +2128,36 @@ def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Modu
     >>> model.predict(np.ones((1, 2)))
     array([[6.]])
     """
-    from .nn import Linear
+    from .nn import Module as _Module
 
+    if not isinstance(model, _Module):
+        swapped = " (a PyTorch module? the glassnet model comes first)" if _is_torch(model) else ""
+        raise TypeError(
+            f"load_torch_state_dict: 'model' must be a glassnet model (a glassnet.nn.Module: "
+            f"nn.MLP or nn.Sequential of nn.Linear and nn.LayerNorm) to copy the weights into. "
+            f"Got {type(model).__name__}{swapped}."
+        )
     from_file = isinstance(source, (str, os.PathLike))
     if from_file:
-        source = load_arrays(source, expect_format=False)[0]
+        source = _torch_file(source)
     if not isinstance(source, Mapping):
+        hint = ""
+        if _is_torch(source) and callable(getattr(source, "state_dict", None)):
+            hint = (
+                " (a model: pass its state_dict(), load_torch_state_dict(model, "
+                "torch_model.state_dict()))"
+            )
         raise TypeError(
             f"load_torch_state_dict: 'source' must be a state_dict (a dict of arrays) or the "
-            f"path of a safetensors file. Got {type(source).__name__}."
+            f"path of a safetensors file. Got {type(source).__name__}{hint}."
         )
     arrays = {str(k): _torch_array(v, k) for k, v in source.items()}  # arrays, by name
     odd = sorted(k for k in arrays if not k.endswith((".weight", ".bias")))
     if odd:
         raise ValueError(
-            f"load_torch_state_dict: only Linear layers' 'weight' and 'bias' can be loaded; "
-            f"the state_dict also holds {odd[:5]} (another kind of layer?)."
+            f"load_torch_state_dict: only Linear layers' and LayerNorm layers' 'weight' and "
+            f"'bias' can be loaded; the state_dict also holds {odd[:5]} (another kind of "
+            f"layer? a BatchNorm's running_mean, an nn.Parameter of the model's own)."
         )
 
     found = list(dict.fromkeys(k.rsplit(".", 1)[0] for k in arrays))  # in the dict's order
@@ -2159,30 +2180,174 @@ def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Modu
         )
     elif prefixes is None:  # a state_dict: its insertion order is the registration order
         prefixes = found
-    linears = [m for m in model.modules() if isinstance(m, Linear)]
-    names = {id(p): name for name, p in model.named_parameters()}
-    if len(prefixes) != len(linears):
-        raise ValueError(
-            f"load_torch_state_dict: the state_dict holds {len(prefixes)} Linear layers "
-            f"([{_listed(prefixes)}]) but the model has {len(linears)}; build the model with the "
-            f"PyTorch network's layer sizes."
+    entries = [(p, arrays.get(f"{p}.weight"), arrays.get(f"{p}.bias")) for p in prefixes]
+    modules, paths = _weighted_modules(model)
+    kinds = [_torch_kind(w, b, m) for (_, w, b), m in zip(entries, modules + [None] * len(entries))]
+    ours = [type(m).__name__ for m in modules]
+    if kinds != ours:
+        if set(kinds) | set(ours) == {"Linear"}:  # (only the count differs)
+            raise ValueError(
+                f"load_torch_state_dict: the state_dict holds {len(prefixes)} Linear layers "
+                f"([{_listed(prefixes)}]) but the model has {len(modules)}; build the model "
+                f"with the PyTorch network's layer sizes."
+            )
+        i = next(i for i, (a, b) in enumerate(zip([*kinds, None], [*ours, None])) if a != b)
+        theirs = (
+            f"PyTorch's entry {i + 1} ({prefixes[i]!r}) is {_torch_entry(*entries[i], kinds[i])}"
+            if i < len(entries)
+            else f"the state_dict has no entry {i + 1}"
         )
+        mine = (
+            f"glassnet's module {i + 1} ({paths[i]!r}) is {_glassnet_module(modules[i])}"
+            if i < len(modules)
+            else f"the model has no module {i + 1}"
+        )
+        raise ValueError(
+            f"load_torch_state_dict: the layers holding weights must match in kind and order; "
+            f"the state_dict holds {len(kinds)} ([{_kinds(kinds)}]), the model "
+            f"{len(ours)} ([{_kinds(ours)}]): {theirs}, {mine}. Build the glassnet model "
+            f"with the PyTorch network's layers in its order (nn.Linear for nn.Linear, "
+            f"nn.LayerNorm for nn.LayerNorm)."
+        )
+    names = {id(p): name for name, p in model.named_parameters()}
     state = {}
-    for prefix, lin in zip(prefixes, linears):
-        weight, bias = arrays.get(f"{prefix}.weight"), arrays.get(f"{prefix}.bias")
-        want = (lin.neurons, lin.inputs)
-        if weight is None or weight.shape != want or (bias is None) != (lin.b is None):
+    for i, ((prefix, weight, bias), module) in enumerate(zip(entries, modules)):
+        wanted = _torch_shapes(module)
+        if (
+            weight is None
+            or weight.shape != wanted[0]
+            or (bias is None) != (wanted[1] is None)
+            or (bias is not None and bias.shape != wanted[1])
+        ):
+            layout = " (PyTorch's (out, in))" if kinds[i] == "Linear" else ""
             raise ValueError(
                 f"load_torch_state_dict: layer {prefix!r} holds weight "
                 f"{getattr(weight, 'shape', None)} and bias {getattr(bias, 'shape', None)}, but "
-                f"the matching glassnet layer {lin!r} needs weight {want} (PyTorch's (out, in)) "
-                f"and {'a bias' if lin.b is not None else 'no bias'}."
+                f"the matching glassnet layer {module!r} (module {i + 1}, {paths[i]!r}) needs "
+                f"weight {wanted[0]}{layout} and "
+                f"{f'a bias {wanted[1]}' if wanted[1] is not None else 'no bias'}."
             )
-        state[names[id(lin.W)]] = weight.T
-        if bias is not None:
-            state[names[id(lin.b)]] = bias
+        if kinds[i] == "Linear":
+            state[names[id(module.W)]] = weight.T
+            if bias is not None:
+                state[names[id(module.b)]] = bias
+        else:
+            state[names[id(module.weight)]] = weight
+            if bias is not None:
+                state[names[id(module.bias)]] = bias
     model.load_state_dict(state)  # checks the names, shapes and values, then copies
     return model
+
+
+def _is_torch(value: Any) -> bool:
+    """Whether ``value`` is an object of PyTorch's (judged by its class's module)."""
+    return type(value).__module__.split(".")[0] == "torch"
+
+
+def _torch_file(path: Any) -> Any:
+    """The arrays of a safetensors file; a PyTorch ``.pt`` file (a zip archive, or a pickle
+    in the legacy format) is refused saying how to pass its state_dict."""
+    try:
+        return load_arrays(path, expect_format=False)[0]
+    except ModelFileError as exc:
+        head = b""
+        with contextlib.suppress(Exception):  # (_open: a regular file only, never blocks)
+            f, _, _ = _open(path)
+            with f:
+                head = f.read(2)
+        if head == b"PK" or (
+            head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05")
+        ):
+            raise ModelFileError(
+                f"load_torch_state_dict: '{os.fspath(path)}' looks like a PyTorch .pt file "
+                f"(torch.save's pickle), which glassnet never opens (unpickling can run any "
+                f"code). Pass the state_dict itself: load_torch_state_dict(model, "
+                f"torch.load(path, weights_only=True)), or save it as safetensors "
+                f"(safetensors.torch.save_file(torch_model.state_dict(), 'model.safetensors'))."
+            ) from exc
+        raise
+
+
+def _weighted_modules(model: Module) -> tuple[list[Module], list[str]]:
+    """The modules of ``model`` holding parameters of their own, in order, and their names;
+    a module other than Linear and LayerNorm holding some is refused."""
+    from .nn import LayerNorm, Linear, Parameter
+
+    names = {id(p): name for name, p in model.named_parameters()}
+    modules, paths = [], []
+    for module in model.modules():
+        own = [v for _, v in module._children() if isinstance(v, Parameter)]
+        if not own:
+            continue
+        path = names[id(own[0])].rsplit(".", 1)[0] if "." in names[id(own[0])] else "(model)"
+        if not isinstance(module, (Linear, LayerNorm)):
+            raise ValueError(
+                f"load_torch_state_dict: glassnet's module {len(modules) + 1} ({path!r}) is "
+                f"a {type(module).__name__} holding parameters "
+                f"[{_listed([names[id(p)] for p in own])}]; only Linear and LayerNorm layers "
+                f"are matched to PyTorch's. Load the others' with model.load_state_dict."
+            )
+        modules.append(module)
+        paths.append(path)
+    return modules, paths
+
+
+def _torch_kind(weight: Any, bias: Any, ours: Any) -> str:
+    """The kind of PyTorch layer holding ``weight`` and ``bias``: "Linear" (a 2-D weight,
+    a 1-D bias), "LayerNorm" (a 1-D weight, or a bias of the weight's shape, or the
+    shapes of the glassnet LayerNorm ``ours`` it is matched to), else "?"."""
+    from .nn import LayerNorm
+
+    if weight is None:
+        return "?"
+    if isinstance(ours, LayerNorm) and _torch_shapes(ours) == (
+        weight.shape,
+        None if bias is None else bias.shape,
+    ):
+        return "LayerNorm"
+    if weight.ndim == 1 or (weight.ndim >= 2 and bias is not None and bias.shape == weight.shape):
+        return "LayerNorm"
+    if weight.ndim == 2 and (bias is None or bias.ndim == 1):
+        return "Linear"
+    return "?"
+
+
+def _torch_shapes(module: Any) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
+    """The shapes of PyTorch's weight and bias (None: no bias) for a glassnet Linear or
+    LayerNorm."""
+    from .nn import Linear
+
+    if isinstance(module, Linear):
+        return (module.neurons, module.inputs), None if module.b is None else (module.neurons,)
+    shape = tuple(module.normalized_shape)
+    return shape, None if module.bias is None else shape
+
+
+def _torch_entry(prefix: str, weight: Any, bias: Any, kind: str) -> str:
+    """A PyTorch layer's entry in words: "a LayerNorm's weight (16,)"."""
+    if weight is None:
+        return f"a bias {getattr(bias, 'shape', None)} with no weight (no Linear or LayerNorm)"
+    if kind == "?":
+        with_bias = "" if bias is None else f" and a bias {bias.shape}"
+        return f"a weight {weight.shape}{with_bias}, of no Linear or LayerNorm (a convolution?)"
+    return f"a {kind}'s weight {weight.shape}"
+
+
+def _glassnet_module(module: Any) -> str:
+    """A glassnet Linear or LayerNorm in words: "a Linear(16, 8)", "a LayerNorm(16)"."""
+    from .nn import Linear
+
+    if isinstance(module, Linear):
+        return f"a Linear({module.inputs}, {module.neurons})"
+    shape = tuple(module.normalized_shape)
+    return f"a LayerNorm({shape[0] if len(shape) == 1 else shape})"
+
+
+def _kinds(kinds: list[str]) -> str:
+    """Layer kinds listed, the first :data:`_LISTED`, and how many more there are."""
+    more = len(kinds) - _LISTED
+    shown = ", ".join(k if k != "?" else "other" for k in kinds[:_LISTED])
+    return f"{shown} and {more} more" if more > 0 else shown
 
 
 def _torch_array(value: Any, key: Any) -> np.ndarray:
