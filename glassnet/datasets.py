@@ -44,7 +44,15 @@ from typing import Any
 import numpy as np
 
 from ._validation import ParameterError, as_rng, bytes_text, check_memory, check_number
-from .stream import MISSING_TOKENS, as_point, check_decimal, line_notes_text, missing_tokens
+from .stream import (
+    MISSING_TOKENS,
+    as_point,
+    check_decimal,
+    float_columns,
+    line_notes_text,
+    missing_tokens,
+    plain_rows,
+)
 
 __all__ = [
     "DATASETS",
@@ -1645,13 +1653,19 @@ class _Column:
         self.values: list[np.ndarray] = []
         self.memo: dict[str, str] | None = {}
 
-    def add(self, cells: Sequence[str]) -> None:
-        if self.strip:
+    def add(
+        self, cells: Sequence[str], values: np.ndarray | None = None, bare: bool = False
+    ) -> None:
+        """Add the next ``cells``; ``values``: their numbers, read already (by pyarrow:
+        :func:`glassnet.stream.float_columns`), as NumPy reads them; ``bare``: no cell has
+        blanks to strip."""
+        if self.strip and not bare:
             cells = list(map(str.strip, cells))
         if self.cells is None:  # every cell a finite number so far
             text = _SEP.join(cells)
-            values = None
-            if "_" not in text:  # (Python's float reads 18_24 as 1824: text, as in Table)
+            if "_" in text:  # (Python's float reads 18_24 as 1824: text, as in Table)
+                values = None
+            elif values is None:
                 try:
                     values = np.array(cells, np.float64)
                 except ValueError:
@@ -1671,11 +1685,130 @@ class _Column:
                 self.memo = None  # (mostly distinct values: an ID, free text)
         self.cells += cells
 
+    def pack(self, text: str, values: np.ndarray) -> None:
+        """Take a whole column of finite numbers at once, as :meth:`add` keeps it chunk by
+        chunk: its cells (stripped) joined by _SEP, none with a '_', and their numbers."""
+        self.chunks.append(text)
+        self.values.append(values)
+
     def column(self) -> list[str] | _Packed:
         if self.cells is not None:
             return self.cells
         values = np.concatenate(self.values) if self.values else np.empty(0)
         return _Packed(self.chunks, int(values.size), values)
+
+
+def _read_plain(
+    text: str,
+    delimiter: str,
+    src: str,
+    tokens: frozenset[str],
+    categorical: Sequence[str] | str,
+    drop: Sequence[str] | str,
+    pandas_index: bool,
+    point: bool,
+) -> tuple[dict[str, list[str] | _Packed], int, bool] | None:
+    """:func:`_read_csv`'s columns of a file of plain rows, read without the csv module:
+    ``(cells by column, rows, whether the first column is pandas' index)``, the very
+    columns the csv module's reading gives, for a file with no quote, no carriage return,
+    no blank line (nor a row of blank cells), a header row of two or more names, the last
+    one named, on its first line, and every row as wide as it; None for any other file,
+    which the csv module reads (and whose errors it names). A number column's values are
+    read by pyarrow where it is installed (:func:`glassnet.stream.float_columns`, bit for
+    bit NumPy's), else by NumPy, as the csv module's reading reads them."""
+    if '"' in text or "\r" in text or "\n\n" in text or text.startswith("\n"):
+        return None
+    if not delimiter.isascii():  # (one byte in UTF-8: counted in the bytes below)
+        return None
+    stop = len(text) - text.endswith("\n")  # (the rows' text ends here: no copy of it)
+    cut = text.find("\n", 0, stop)
+    if cut < 0:
+        return None
+    first = text[:cut].split(delimiter)
+    header = [c.strip() for c in first]
+    width = len(header)
+    if width < 2 or not header[-1] or not (first[0].strip() or "".join(first).strip()):
+        return None
+    if isinstance(drop, str):
+        drop = (drop,)
+    kept = {categorical} if isinstance(categorical, str) else set(categorical)
+    numbers = point and not _number_like(tokens)
+    index = pandas_index and not header[0] and all(header[1:])
+    check_header(header[1:] if index else header, src)
+    raw = set(drop) | ({""} if index else set())  # (kept as read, not stripped)
+    columns = [_Column(h not in raw, numbers and h not in raw and h not in kept) for h in header]
+    rows_text = text[cut + 1 : stop]
+    data = rows_text.encode("utf-8")
+    count = rows_text.count("\n") + 1
+    # no blank around any cell: nothing to strip (every ASCII blank str.strip removes)
+    blanks = " \t\x0b\x0c\x1c\x1d\x1e\x1f".replace(delimiter, "")
+    bare = text.isascii() and not any(ch in text for ch in blanks)
+    del rows_text  # (pyarrow reads the bytes; Python's split, a slice of the text again)
+    # such a file's cells read by pyarrow (its rows as wide as the header), where installed
+    rows = plain_rows(data, delimiter, width, count) if bare else None
+    collecting = gc.isenabled()
+    gc.disable()  # (as the csv module's reading: a row's cells are in no cycle)
+    try:
+        if rows is not None:
+            del data
+            if rows.blank_row():
+                return None  # (a row of empty cells: skipped, by the csv module's reading)
+            n_rows = rows.n_rows
+            for j, col in enumerate(columns):
+                if col.cells is None:  # (a number column, perhaps: its every cell at once)
+                    values = rows.numbers(j)
+                    if values is not None and np.all(np.isfinite(values)):
+                        joined = rows.joined(j, _SEP)
+                        if joined is not None and "_" not in joined:
+                            col.pack(joined, values)
+                            continue
+                cells = rows.texts(j)
+                for start in range(0, n_rows, _CHUNK):
+                    col.add(cells[start : start + _CHUNK], bare=True)
+        else:
+            lines = text[cut + 1 : stop].split("\n")
+            n_rows = len(lines)
+            # the number columns, by their first row's cells (a text column would cost
+            # pyarrow a reading of its own), read by pyarrow at once where installed
+            wanted = []
+            for j, (col, cell) in enumerate(zip(columns, lines[0].split(delimiter))):
+                if col.cells is None and "_" not in cell:
+                    with contextlib.suppress(ValueError):
+                        if math.isfinite(float(cell)):
+                            wanted.append(j)
+            values = float_columns(data, delimiter, width, wanted, n_rows)
+            if not values:  # every row as wide as the header (pyarrow's reading checked it):
+                # each line's delimiters, counted by NumPy in the bytes (one byte in UTF-8)
+                octets = np.frombuffer(data, np.uint8)
+                breaks = np.flatnonzero(octets == 10)
+                marks = np.flatnonzero(octets == ord(delimiter))
+                ends = np.searchsorted(marks, breaks)
+                per_line = np.diff(np.concatenate(([0], ends, [marks.size])))
+                del octets, breaks, marks, ends
+                if np.any(per_line != width - 1):
+                    return None
+            del data
+            for start in range(0, n_rows, _CHUNK):
+                flat = delimiter.join(lines[start : start + _CHUNK]).split(delimiter)
+                cells = [flat[j::width] for j in range(width)]
+                if not all(map(str.strip, cells[0])) and any(
+                    not "".join(flat[i : i + width]).strip() for i in range(0, len(flat), width)
+                ):
+                    return None  # (a row of blank cells: skipped, by the csv module's reading)
+                for j, (col, column) in enumerate(zip(columns, cells)):
+                    got = values.get(j)
+                    got = None if got is None else got[start : start + _CHUNK]
+                    col.add(column, got, bare)
+    finally:
+        if collecting:
+            gc.enable()
+    unknown = [c for c in drop if c not in set(header)]
+    if unknown:
+        raise ValueError(
+            f"The 'drop' parameter names column(s) not in {src!r}: {unknown[:5]}. Available "
+            f"columns: {_names(header)}."
+        )
+    return {h: col.column() for h, col in zip(header, columns)}, n_rows, index
 
 
 def _read_csv(
@@ -1753,6 +1886,18 @@ def _read_csv(
             f"{src!r} ({how}): a number's decimal mark must differ from the character "
             f"between cells; give the delimiter (such as ';'), or another decimal mark."
         )
+    if nrows is None and not hint:  # a file of plain rows: read without the csv module
+        fast = _read_plain(
+            text, delimiter, src, tokens, categorical, drop, pandas_index, decimal == "."
+        )
+        if fast is not None:
+            del text
+            cells, n_rows, index = fast
+            return _table_of(
+                cells, list(cells), src, target, categorical, impute, tokens, decimal,
+                (drop,) if isinstance(drop, str) else drop, index, partial, nrows, n_rows,
+                n_rows + 1, 0, 0, hint, Counter(), delimiter, None,
+            )  # fmt: skip
     # strict: a quote that is never closed is an error ("unexpected end of data"), not a
     # cell that silently swallows the rest of the file
     reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
@@ -1881,6 +2026,36 @@ def _read_csv(
         )
     cells = {h: col.column() for h, col in zip(header, columns, strict=True)}
     del columns
+    return _table_of(
+        cells, header, src, target, categorical, impute, tokens, decimal, drop, index,
+        partial, nrows, n_rows, end, blank, joined, hint, trailing, delimiter, lines,
+    )  # fmt: skip
+
+
+def _table_of(
+    cells: dict[str, Any],
+    header: list[str],
+    src: str,
+    target: str | None,
+    categorical: Sequence[str],
+    impute: Any,
+    tokens: frozenset[str],
+    decimal: str,
+    drop: Sequence[str],
+    index: bool,
+    partial: bool,
+    nrows: int | None,
+    n_rows: int,
+    end: int,
+    blank: int,
+    joined: int,
+    hint: Any,
+    trailing: Counter[int],
+    delimiter: str,
+    lines: list[int] | None,
+) -> Table:
+    """The :class:`Table` of the columns read by :func:`_read_csv` (``cells``, by name in
+    the order of ``header``; ``lines``: each row's line, None for 2, 3, ...)."""
     index_dropped = None
     if index:  # an unnamed first column: pandas' row index, or the error it was
         index_dropped = _row_index(cells[""], complete=not partial and n_rows != nrows)
