@@ -106,6 +106,7 @@ from .io import (
     file_kind,
     load_arrays,
     load_checkpoint,
+    load_file,
     load_model,
     load_pipeline,
     read_only,
@@ -159,7 +160,9 @@ _TASK_CHOICES = (
 )  # fmt: skip
 _ACTIVATION_CHOICES = tuple(sorted(n for n in F.ACTIVATIONS if n != "softmax"))
 _OPTIMIZER_CHOICES = tuple(sorted(_optim.OPTIMIZERS))
-_DEFAULT_LR = {"sgd": 0.1, "gd": 0.1}  # the adaptive optimizers default to 0.01
+# the adaptive optimizers default to 0.01; Adadelta's rate multiplies an update already
+# scaled to the weights, so 1.0, PyTorch's default (at 0.01 it barely moves)
+_DEFAULT_LR = {"sgd": 0.1, "gd": 0.1, "adadelta": 1.0}
 _BEST = "best:"  # prefix of the early-stopping best weights in a checkpoint
 
 
@@ -1030,7 +1033,8 @@ def _refuse_header_again(message: str, path: str) -> None:
 # ======================================================================== memory
 
 #: Optimizer state per parameter, in copies of the weights (Adam keeps two moments).
-_STATE_COPIES = {"adam": 2, "adamw": 2, "rmsprop": 1, "sgd": 1, "gd": 0}
+_STATE_COPIES = {"adam": 2, "adamw": 2, "rmsprop": 1, "sgd": 1, "gd": 0, "adagrad": 1,
+                 "adadelta": 2, "adamax": 2, "nadam": 3, "radam": 2}  # fmt: skip
 
 
 def _bytes_text(n: float) -> str:
@@ -1951,11 +1955,13 @@ def _load_any(path: str) -> tuple[Any, dict[str, Any]]:
     p = Path(path)
     if not p.exists():
         raise CLIError(f"no such model file '{path}' (the working directory is '{os.getcwd()}')")
-    _not_a_checkpoint(path)
-    model = load_model(p, network_only=True)
-    _, description = load_arrays(p)
-    meta = description.get("meta", {}) if isinstance(description, dict) else {}
-    return model, meta if isinstance(meta, dict) else {}
+    loaded = load_file(p)  # (one read: a file replaced meanwhile is one version or the other)
+    if loaded.kind == "checkpoint":
+        _not_a_checkpoint(path)
+    if loaded.kind != "model":
+        load_model(p, network_only=True)  # (its refusal of a file of arrays, in its words)
+    meta = loaded.meta
+    return getattr(loaded.value, "network", loaded.value), meta if isinstance(meta, dict) else {}
 
 
 def _load_bundle(path: str) -> _Bundle:
@@ -2665,7 +2671,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="hidden activation (default relu)",
     )
     net.add_argument("--optimizer", choices=_OPTIMIZER_CHOICES, default="adam", help="default adam")
-    net.add_argument("--lr", type=_positive_float, help="learning rate (default 0.01; 0.1 for sgd)")
+    net.add_argument("--lr", type=_positive_float, help="learning rate (default 0.01; 0.1 for sgd, 1.0 for adadelta)")
     net.add_argument("--epochs", type=_positive_int, default=100, help="default 100")
     net.add_argument(
         "--batch-size",

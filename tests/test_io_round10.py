@@ -135,3 +135,20 @@ def test_export_of_a_train_model_reads_the_file_once(tmp_path, monkeypatch):
     opened = _count_opens(monkeypatch)
     export(model, tmp_path / "m.onnx", verify=False)
     assert opened.count(os.fspath(model)) == 1
+
+
+def test_glassnet_info_reads_the_model_file_once(tmp_path, monkeypatch, capsys):
+    # a sniff of the header (a CSV file given as the model is named as such), then file_kind,
+    # load_model and load_arrays: four opens, two full reads; now the sniff and one read
+    from glassnet.cli import main
+
+    path = tmp_path / "m.glassnet"
+    _saved_model(path)
+    opened = _count_opens(monkeypatch)
+    assert main(["info", str(path)]) == 0
+    assert "glassnet model file" in capsys.readouterr().out
+    assert opened == [str(path)] * 2
+    ck = tmp_path / "c.glassnet"
+    gio.save_checkpoint(ck, {"W": np.ones(2)}, {"step": np.ones(2)}, meta={"e": 1})
+    assert main(["info", str(ck)]) != 0
+    assert "checkpoint file, not a model file" in capsys.readouterr().err
