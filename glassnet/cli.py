@@ -2671,7 +2671,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="hidden activation (default relu)",
     )
     net.add_argument("--optimizer", choices=_OPTIMIZER_CHOICES, default="adam", help="default adam")
-    net.add_argument("--lr", type=_positive_float, help="learning rate (default 0.01; 0.1 for sgd, 1.0 for adadelta)")
+    net.add_argument(
+        "--lr",
+        type=_positive_float,
+        help="learning rate (default 0.01; 0.1 for sgd, 1.0 for adadelta)",
+    )
     net.add_argument("--epochs", type=_positive_int, default=100, help="default 100")
     net.add_argument(
         "--batch-size",
