@@ -181,6 +181,26 @@ def _setting(name: str) -> property:
     return property(lambda self: self.param_groups[0][name], set_all, doc=doc)
 
 
+def _signature(lr: float, **defaults: Any) -> Any:
+    """PyTorch's ``__init__(self, params, lr, *defaults)`` of an optimizer whose settings are
+    ``defaults`` (in PyTorch's positional order): what ``help()`` shows, ``get_optimizer``
+    checks and a call binds to. The optimizers PyTorch's users port are written this way,
+    their signature one line, not a block repeated with other names."""
+    slot = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    sig = inspect.Signature(
+        [inspect.Parameter(k, slot) for k in ("self", "params")]
+        + [inspect.Parameter(k, slot, default=v) for k, v in {"lr": lr, **defaults}.items()]
+    )
+
+    def __init__(self: Optimizer, *args: Any, **kw: Any) -> None:
+        call = sig.bind(self, *args, **kw)
+        call.apply_defaults()
+        Optimizer.__init__(self, call.arguments["params"], call.arguments["lr"], call.arguments)
+
+    __init__.__signature__ = sig  # type: ignore[attr-defined]
+    return __init__
+
+
 def _taking(params: list[Any]) -> list[bool]:
     """Whether each parameter takes a step: it has a gradient and requires one (PyTorch's)."""
     return [p.grad is not None and getattr(p, "requires_grad", True) for p in params]
@@ -830,16 +850,9 @@ class Adagrad(Optimizer):
     _hyper = ("lr_decay", "weight_decay", "initial_accumulator_value", "eps")
     lr_decay, weight_decay, initial_accumulator_value, eps = map(_setting, _hyper)
 
-    def __init__(
-        self,
-        params: Iterable[Any] | Any,
-        lr: float = 1e-2,
-        lr_decay: float = 0.0,
-        weight_decay: float = 0.0,
-        initial_accumulator_value: float = 0.0,
-        eps: float = 1e-10,
-    ) -> None:
-        super().__init__(params, lr, locals())
+    __init__ = _signature(
+        1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10
+    )
 
     _buffers = staticmethod(lambda h: ["sum"])
     _start = staticmethod(lambda name, h: h["initial_accumulator_value"])
@@ -879,15 +892,7 @@ class Adadelta(Optimizer):
     _hyper = ("rho", "eps", "weight_decay")
     rho, eps, weight_decay = map(_setting, _hyper)
 
-    def __init__(
-        self,
-        params: Iterable[Any] | Any,
-        lr: float = 1.0,
-        rho: float = 0.9,
-        eps: float = 1e-6,
-        weight_decay: float = 0.0,
-    ) -> None:
-        super().__init__(params, lr, locals())
+    __init__ = _signature(1.0, rho=0.9, eps=1e-6, weight_decay=0.0)
 
     _buffers = staticmethod(lambda h: ["v", "u"])
 
@@ -922,15 +927,7 @@ class Adamax(Optimizer):
     _hyper = ("betas", "eps", "weight_decay")
     betas, eps, weight_decay = map(_setting, _hyper)
 
-    def __init__(
-        self,
-        params: Iterable[Any] | Any,
-        lr: float = 2e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
-    ) -> None:
-        super().__init__(params, lr, locals())
+    __init__ = _signature(2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
 
     _buffers = staticmethod(lambda h: ["m", "u"])
     # step t's rate γ/(1 − β₁ᵗ)
@@ -975,17 +972,10 @@ class NAdam(Optimizer):
     _hyper = ("betas", "eps", "weight_decay", "momentum_decay", "decoupled_weight_decay")
     betas, eps, weight_decay, momentum_decay, decoupled_weight_decay = map(_setting, _hyper)
 
-    def __init__(
-        self,
-        params: Iterable[Any] | Any,
-        lr: float = 2e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
-        momentum_decay: float = 4e-3,
-        decoupled_weight_decay: bool = False,
-    ) -> None:
-        super().__init__(params, lr, locals())
+    __init__ = _signature(
+        2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
+        decoupled_weight_decay=False,
+    )  # fmt: skip
 
     _buffers = staticmethod(lambda h: ["m", "v", "mu_product"])
     _start = staticmethod(lambda name, h: 1.0 if name == "mu_product" else 0.0)
@@ -1043,16 +1033,9 @@ class RAdam(Optimizer):
     _hyper = ("betas", "eps", "weight_decay", "decoupled_weight_decay")
     betas, eps, weight_decay, decoupled_weight_decay = map(_setting, _hyper)
 
-    def __init__(
-        self,
-        params: Iterable[Any] | Any,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
-        decoupled_weight_decay: bool = False,
-    ) -> None:
-        super().__init__(params, lr, locals())
+    __init__ = _signature(
+        1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False
+    )
 
     _buffers = staticmethod(lambda h: ["m", "v"])
 
