@@ -648,6 +648,16 @@ case(
 
 # ---------------------------------------------------------------- glassnet.nn.torch_layers
 X_TL = away((N, C), seed=25, gap=0.1, hi=3.0)  # (ELU's kink at 0 avoided)
+
+
+def _bn_eval() -> TL.BatchNorm1d:
+    """A BatchNorm1d in eval mode, its weight, bias and running statistics not 1 and 0."""
+    bn = TL.BatchNorm1d(C, eps=1e-3, dtype=np.float64)
+    bn.weight.data[...], bn.bias.data[...] = u(C, seed=7), u(C, seed=8)
+    bn.running_mean[...], bn.running_var[...] = u(C, seed=9), pos(C, seed=10)
+    return bn.eval()
+
+
 TORCH_LAYERS = {  # name: [(case id, fn)]
     "gelu": [("none", TL.gelu), ("tanh", lambda t: TL.gelu(t, approximate="tanh"))],
     "GELU": [("none", TL.GELU()), ("tanh", TL.GELU("tanh"))],
@@ -670,6 +680,11 @@ TORCH_LAYERS = {  # name: [(case id, fn)]
         ("no affine", TL.LayerNorm((C,), elementwise_affine=False, dtype=np.float64)),
     ],
     "LogSoftmax": [("dim=1", TL.LogSoftmax(dim=1)), ("dim=0", TL.LogSoftmax(0))],
+    "BatchNorm1d": [  # (training: through the batch's mean and variance)
+        ("training", TL.BatchNorm1d(C, dtype=np.float64)),
+        ("eval", _bn_eval()),
+        ("no running stats", TL.BatchNorm1d(C, affine=False, track_running_stats=False).eval()),
+    ],
 }
 for name, specs in TORCH_LAYERS.items():
     for cid, fn in specs:

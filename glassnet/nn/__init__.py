@@ -1,7 +1,7 @@
 """Layers and networks: ``Module``, ``Parameter``, ``Linear``, activations, ``MLP``, ``Neuron``,
 PyTorch's further layers (``GELU``, ``SiLU``, ``ELU``, ``Softplus``, ``LayerNorm``,
-``LogSoftmax``: :mod:`glassnet.nn.torch_layers`, on the graph only), loss modules
-(``MSELoss``, ``CrossEntropyLoss``, ``SmoothL1Loss``, ``KLDivLoss``, ...), the containers
+``BatchNorm1d``, ``LogSoftmax``: :mod:`glassnet.nn.torch_layers`, on the graph only), loss
+modules (``MSELoss``, ``CrossEntropyLoss``, ``SmoothL1Loss``, ``KLDivLoss``, ...), the containers
 ``ModuleList`` and ``ModuleDict``, ``nn.init`` (initializers, PyTorch's in-place ones too),
 ``nn.utils`` (gradient clipping) and ``nn.functional`` (PyTorch's ``F``: its losses and
 activations as functions)."""
@@ -20,7 +20,7 @@ from .losses import (
     NLLLoss, SmoothL1Loss,
 )  # fmt: skip
 from .module import Module, Parameter
-from .torch_layers import ELU, GELU, LayerNorm, LogSoftmax, SiLU, Softplus
+from .torch_layers import ELU, GELU, BatchNorm1d, LayerNorm, LogSoftmax, SiLU, Softplus
 # isort: on
 
 # fmt: off
@@ -30,6 +30,6 @@ __all__ = [
     "MSELoss", "Module", "ModuleDict", "ModuleList", "NLLLoss", "Neuron", "Parameter", "ReLU",
     "Sequential", "Sigmoid", "Softmax", "Tanh", "activation_module", "flatten_parameters",
     "from_config", "functional", "init", "utils", "ELU", "GELU", "LayerNorm", "LogSoftmax",
-    "SiLU", "Softplus", "KLDivLoss", "SmoothL1Loss",
+    "SiLU", "Softplus", "KLDivLoss", "SmoothL1Loss", "BatchNorm1d",
 ]
 # fmt: on

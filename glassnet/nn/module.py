@@ -89,23 +89,63 @@ class Module:
             elif isinstance(value, (list, tuple)) and all(isinstance(v, Module) for v in value):
                 yield from ((f"{name}.{i}", v) for i, v in enumerate(value))
 
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
-        """Yield ``(dotted_name, parameter)`` pairs, e.g. ``('layers.0.W', W)``; a shared
-        parameter is yielded once. Unlabelled parameters take their name as label."""
+    def _named_state(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
+        """``(dotted_name, Parameter or buffer array)`` pairs, each once, depth first: a
+        module's parameters and sub-modules in the order they were set, then its buffers
+        (a layer's parameters then its buffers, PyTorch's order). Unlabelled parameters
+        take their name as label."""
         seen: set[int] = set()
 
-        def walk(mod: Module, pre: str) -> Iterator[tuple[str, Parameter]]:
-            for name, value in mod._children():
+        def walk(mod: Module, pre: str) -> Iterator[tuple[str, Any]]:
+            buffers = [(name, getattr(mod, name)) for name in vars(mod).get("_buffers", ())]
+            for name, value in [*mod._children(), *buffers]:
                 full = f"{pre}.{name}" if pre else name
                 if isinstance(value, Module):
                     yield from walk(value, full)
-                elif id(value) not in seen:
+                elif value is not None and id(value) not in seen:  # (a None buffer: none)
                     seen.add(id(value))
-                    if value.label is None:
+                    if isinstance(value, Parameter) and value.label is None:
                         value.label = full
                     yield full, value
 
         yield from walk(self, prefix)
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """Yield ``(dotted_name, parameter)`` pairs, e.g. ``('layers.0.W', W)``; a shared
+        parameter is yielded once. Unlabelled parameters take their name as label."""
+        return ((k, v) for k, v in self._named_state(prefix) if isinstance(v, Parameter))
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
+        """Yield ``(dotted_name, array)`` for each buffer (:meth:`register_buffer`), e.g.
+        ``('1.running_mean', array)``, as PyTorch's."""
+        return ((k, v) for k, v in self._named_state(prefix) if not isinstance(v, Parameter))
+
+    def buffers(self) -> list[Any]:
+        """The buffers' arrays, in named_buffers' order."""
+        return [v for _, v in self.named_buffers()]
+
+    def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
+        """Keep ``tensor`` (an array, a Tensor's values, or None) as the attribute ``name``:
+        state that is no parameter (a BatchNorm's running mean), so in ``state_dict()``,
+        ``load_state_dict`` and ``to()``, never in ``parameters()`` (no optimizer or L2
+        sees it), as PyTorch's ``register_buffer``. Set it again as ``self.name = array``."""
+        owner = f"{type(self).__name__}.register_buffer"
+        if not isinstance(name, str) or not name.isidentifier():
+            raise TypeError(f"{owner}: name must be an attribute name (a str). Got {name!r:.40}.")
+        if hasattr(self, name) and name not in vars(self).get("_buffers", ()):
+            raise KeyError(f"{owner}: attribute {name!r} already exists; choose another name.")
+        if not check_bool(persistent, "persistent", owner):
+            raise ValueError(
+                f"{owner}({name!r}, persistent=False): glassnet keeps every buffer in the "
+                "state_dict; leave persistent out, or keep the array as a plain attribute."
+            )
+        value = tensor.data if isinstance(tensor, Tensor) else tensor
+        if value is not None and namespace(value) is np:
+            value = np.asarray(value)
+        setattr(self, name, value)
+        vars(self).setdefault("_buffers", [])
+        if name not in self._buffers:
+            self._buffers.append(name)
 
     def parameters(self) -> Parameters:
         """The list of this module's parameters (each once), in named_parameters' order; found
@@ -208,11 +248,13 @@ class Module:
 
     # ------------------------------------------------------------------- state
     def state_dict(self) -> dict[str, np.ndarray]:
-        """A copy of every parameter's values by dotted name."""
-        return {name: p.data.copy() for name, p in self.named_parameters()}
+        """A copy of every parameter's and buffer's values by dotted name."""
+        return {
+            k: (v.data if isinstance(v, Parameter) else v).copy() for k, v in self._named_state()
+        }
 
     def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
-        """Copy values into the parameters (in place), checking names and shapes.
+        """Copy values into the parameters and buffers (in place), checking names and shapes.
 
         With ``strict=True`` a missing or unexpected name is an error; a shape
         mismatch is always an error. Both list the offending names. Returns the names
@@ -224,16 +266,15 @@ class Module:
                 "glassnet.io.load_arrays(path) returns (arrays, meta). Pass "
                 "load_arrays(path)[0], or call glassnet.io.load_weights(model, path)."
             )
-        params = dict(self.named_parameters())
+        like = {k: v.data if isinstance(v, Parameter) else v for k, v in self._named_state()}
         if strict or not isinstance(state, Mapping):
-            check_state_dict(state, type(self).__name__, list(params))
-        like = {name: p.data for name, p in params.items()}
+            check_state_dict(state, type(self).__name__, list(like))
         state = {k: v.data if isinstance(v, Tensor) else v for k, v in state.items()}  # Parameters
         given = check_state_arrays(state, like, type(self).__name__, same_dtype=False)
         for name, v in given.items():  # all checked first: a bad state leaves the model intact
-            params[name].data[...] = v
-        missing = [k for k in params if k not in given]
-        return IncompatibleKeys(missing, [k for k in state if k not in params])
+            like[name][...] = v
+        missing = [k for k in like if k not in given]
+        return IncompatibleKeys(missing, [k for k in state if k not in like])
 
     # ----------------------------------------------------------------- config
     def config(self) -> dict[str, Any]:
@@ -247,11 +288,12 @@ class Module:
         return {"type": type(self).__name__, **hparams, **dtype}
 
     def to(self, *args: Any, dtype: Any = None, device: Any = None) -> Module:
-        """Convert every parameter, and its gradient, to ``dtype`` (float32 or float64; a
-        NumPy dtype, its name, or PyTorch's ``torch.float64``) and to ``device`` ("cpu":
-        NumPy arrays; "cuda": CuPy arrays on an NVIDIA GPU, ``pip install glassnet[gpu]``)
-        in place, as PyTorch's ``model.to(...)``; the parameter objects stay the same.
-        Returns self. An optimizer built before a change refuses to step: build it after."""
+        """Convert every parameter, its gradient and float buffers to ``dtype`` (float32 or
+        float64; a NumPy dtype, its name, or PyTorch's ``torch.float64``) and to ``device``
+        ("cpu": NumPy arrays; "cuda": CuPy arrays on an NVIDIA GPU, ``pip install
+        glassnet[gpu]``) in place, as PyTorch's ``model.to(...)``; the parameter objects stay
+        the same. Returns self. An optimizer built before a change refuses to step: build it
+        after."""
         given = (*args, dtype, device)  # a device object (torch.device("cuda")) by its name
         given = tuple(str(a) if isinstance(getattr(a, "type", None), str) else a for a in given)
         dt, dev = check_to_args(given, f"{type(self).__name__}.to")
@@ -259,6 +301,11 @@ class Module:
             for name in ("data", "grad") if getattr(p, "grad", None) is not None else ("data",):
                 a = getattr(p, name) if dev is None else to_device(getattr(p, name), dev)
                 setattr(p, name, a if dt is None else a.astype(dt, copy=False))
+        for m in self.modules():  # buffers: moved, and the float ones converted (PyTorch's)
+            for name in (n for n in vars(m).get("_buffers", ()) if getattr(m, n) is not None):
+                a = getattr(m, name) if dev is None else to_device(getattr(m, name), dev)
+                floats = dt is not None and a.dtype.kind == "f"
+                setattr(m, name, a.astype(dt, copy=False) if floats else a)
         return self
 
     def double(self) -> Module:

@@ -1,6 +1,7 @@
 """PyTorch's further layers for MLPs: ``nn.GELU``, ``nn.SiLU``, ``nn.ELU``, ``nn.Softplus``,
-``nn.LayerNorm`` and ``nn.LogSoftmax``, and their functions (``F.gelu``, ``F.silu``,
-``F.elu``, ``F.softplus``, ``F.layer_norm``), as PyTorch names and computes them.
+``nn.LayerNorm``, ``nn.BatchNorm1d`` and ``nn.LogSoftmax``, and their functions
+(``F.gelu``, ``F.silu``, ``F.elu``, ``F.softplus``, ``F.layer_norm``), as PyTorch names and
+computes them.
 
 They run on the autodiff graph only: they are not activations of the lecture's table
 (:data:`glassnet.functional.ACTIVATIONS`), so the fast path (``fit(engine='fused')``),
@@ -17,6 +18,9 @@ the table's activations, refuse a network holding one, and ``fit`` trains it on 
 * ``LayerNorm`` is composed from Tensor ops (the mean, the biased variance, sqrt):
   gradient-checked as each of them is. Its parameters are ``weight`` and ``bias``, as
   PyTorch's, so a state_dict's names are PyTorch's (``"1.weight"``).
+* ``BatchNorm1d`` too (the batch's mean and biased variance on the graph, so the gradient
+  flows through them); its running statistics are buffers (``Module.register_buffer``),
+  updated outside the graph: in the state_dict by PyTorch's names, never parameters.
 
 Nothing of the engine imports this module; ``glassnet.nn`` exports its names, and
 :func:`glassnet.nn.from_config` rebuilds its modules (``gn.save(model)`` / ``gn.load``).
@@ -48,8 +52,8 @@ from .module import Module, Parameter
 
 # fmt: off
 __all__ = [
-    "GELU", "SiLU", "ELU", "Softplus", "LayerNorm", "LogSoftmax", "gelu", "silu", "elu",
-    "softplus", "layer_norm", "erf", "erfc",
+    "GELU", "SiLU", "ELU", "Softplus", "LayerNorm", "BatchNorm1d", "LogSoftmax", "gelu",
+    "silu", "elu", "softplus", "layer_norm", "erf", "erfc",
 ]
 # fmt: on
 
@@ -440,5 +444,141 @@ class LayerNorm(Module):
         }
 
 
-for _m in (GELU, SiLU, ELU, Softplus, LogSoftmax, LayerNorm):  # from_config builds them
+class BatchNorm1d(Module):
+    """Batch normalization of an MLP's features (PyTorch's ``nn.BatchNorm1d``): y = (x −
+    mean) / √(var + eps) · weight + bias, per feature (column).
+
+    In training mode mean and var are the batch's (var biased, ÷ N), on the graph (the
+    gradient flows through them), and the running statistics are updated outside it:
+    running = (1 − momentum) · running + momentum · batch's, the variance unbiased
+    (÷ N − 1), and ``num_batches_tracked`` + 1. In eval mode (``model.eval()``,
+    ``predict``) the running statistics are used.
+
+    Parameters
+    ----------
+    num_features : int >= 1
+        C, the input's columns.
+    eps : float >= 0
+        Added to the variance (1e-5, PyTorch's).
+    momentum : float in [0, 1] or None
+        The running statistics' update weight; None: their cumulative average (the weight
+        1 / num_batches_tracked).
+    affine : bool
+        Learn ``weight`` (starts at 1) and ``bias`` (starts at 0), of shape (C,).
+    bias : bool (keyword)
+        With ``affine``, learn ``bias`` too (PyTorch 2.13's keyword).
+    track_running_stats : bool
+        Keep ``running_mean`` (starts at 0), ``running_var`` (starts at 1) and
+        ``num_batches_tracked`` (int64) as buffers; False: none (PyTorch's None), and the
+        batch's statistics in eval mode too.
+    dtype : float32 (default, as Linear's) or float64 (keyword)
+
+    Shapes: x (N, C) -> y (N, C); a batch of one row is refused where batch statistics are
+    used (training), as PyTorch refuses it. (PyTorch's (N, C, L) input is refused.)
+
+    >>> import numpy as np, glassnet as gn
+    >>> bn = gn.nn.BatchNorm1d(2, dtype=np.float64)
+    >>> bn
+    BatchNorm1d(2, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+    >>> bn(np.array([[1.0, 0.0], [3.0, 4.0]])).numpy().round(4)
+    array([[-1., -1.],
+           [ 1.,  1.]])
+    >>> list(bn.state_dict()), bn.running_mean
+    (['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked'], array([0.2, 0.2]))
+    """
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        *,
+        bias: bool = True,
+        dtype: Any = np.float32,
+    ) -> None:
+        owner = "BatchNorm1d"
+        self.num_features = check_number(num_features, "num_features", owner, low=1, integer=True)
+        self.eps = check_number(eps, "eps", owner, low=0)
+        self.momentum = None if momentum is None else check_number(
+            momentum, "momentum", owner, low=0, high=1
+        )  # fmt: skip
+        self.affine = check_bool(affine, "affine", owner)
+        with_bias = check_bool(bias, "bias", owner)
+        self.track_running_stats = check_bool(track_running_stats, "track_running_stats", owner)
+        dt = check_float_dtype(dtype, owner)
+        c, track = self.num_features, self.track_running_stats
+        self.weight = Parameter(np.ones(c, dt), dtype=dt) if self.affine else None
+        self.bias = Parameter(np.zeros(c, dt), dtype=dt) if self.affine and with_bias else None
+        self.register_buffer("running_mean", np.zeros(c, dt) if track else None)
+        self.register_buffer("running_var", np.ones(c, dt) if track else None)
+        self.register_buffer("num_batches_tracked", np.array(0, np.int64) if track else None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = as_tensor(x)
+        if x.ndim != 2 or x.shape[1] != self.num_features:
+            rows = " (PyTorch's (N, C, L) is not taken: move the axis, x.reshape(N * L, C))"
+            raise ValueError(
+                f"BatchNorm1d({self.num_features}): the input must be of shape (N, "
+                f"{self.num_features}), a batch of rows of its num_features columns. Got "
+                f"{tuple(x.shape)}{rows if x.ndim == 3 else ''}."
+            )
+        if self.training or self.running_mean is None:  # the batch's statistics
+            n = x.shape[0]
+            if n < 2:
+                raise ValueError(
+                    "BatchNorm1d: Expected more than 1 value per channel when training, got "
+                    f"input size {tuple(x.shape)}: the batch's variance needs 2 rows or more "
+                    "(a batch_size that leaves no last batch of one row; eval() for one row)."
+                )
+            mean = x.mean(axis=0, keepdims=True)
+            centred = x - mean
+            var = (centred * centred).mean(axis=0, keepdims=True)
+            y = centred / (var + x.data.dtype.type(self.eps)).sqrt()
+            if self.training and self.running_mean is not None:
+                self._track(mean.data[0], var.data[0] * (n / (n - 1)))
+        else:
+            std = Tensor(self.running_var + self.running_var.dtype.type(self.eps)).sqrt()
+            y = (x - self.running_mean) / std
+        y = y if self.weight is None else y * self.weight
+        return y if self.bias is None else y + self.bias
+
+    def _track(self, mean: Any, unbiased_var: Any) -> None:
+        """The running statistics' update, in place (not on the graph)."""
+        self.num_batches_tracked += 1
+        f = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
+        self.running_mean[...] = (1 - f) * self.running_mean + f * mean
+        self.running_var[...] = (1 - f) * self.running_var + f * unbiased_var
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine="
+            f"{self.affine}, bias={self.bias is not None}, track_running_stats="
+            f"{self.track_running_stats}"
+        )
+
+    def config(self) -> dict[str, Any]:
+        held = self.weight if self.weight is not None else self.running_mean
+        return {
+            "type": "BatchNorm1d",
+            "num_features": self.num_features,
+            "eps": self.eps,
+            "momentum": self.momentum,
+            "affine": self.affine,
+            "bias": self.bias is not None,
+            "track_running_stats": self.track_running_stats,
+            **({"dtype": str(held.dtype)} if held is not None else {}),
+        }
+
+
+for _m in (
+    GELU,
+    SiLU,
+    ELU,
+    Softplus,
+    LogSoftmax,
+    LayerNorm,
+    BatchNorm1d,
+):  # from_config builds them
     layers.BUILDABLE[_m.__name__] = _m
