@@ -344,3 +344,40 @@ def test_save_model_refusals_are_clear():
     X = np.ones((2, 3), np.float32)
     with pytest.raises(TypeError, match="holds a BatchNorm1d"):
         gn.explain(model, X, X[:, :1])
+
+
+def test_bias_false_against_pytorch():
+    """PyTorch 2.13's keyword ``bias=False``: a weight and no bias (formulas; torch too)."""
+    rng = np.random.default_rng(8)
+    x, g, w = rng.normal(size=(6, C)), rng.normal(size=(6, C)), rng.normal(size=C)
+    bn = nn.BatchNorm1d(C, bias=False, dtype=np.float64)
+    assert bn.bias is None and list(bn.state_dict()) == [
+        "weight", "running_mean", "running_var", "num_batches_tracked",
+    ]  # fmt: skip
+    bn.weight.data[...] = w
+    X = Tensor(x, requires_grad=True)
+    y = bn(X)
+    y.backward(g)
+    want_y, want_dx, want_dw, _ = reference(x, g, w, np.zeros(C), 1e-5)
+    for a, e in ((y.data, want_y), (X.grad, want_dx), (bn.weight.grad, want_dw)):
+        np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
+    torch = pytest.importorskip("torch")
+    tb = torch.nn.BatchNorm1d(C, bias=False).double()
+    assert list(tb.state_dict()) == list(bn.state_dict()) and repr(tb) == repr(bn)
+    with torch.no_grad():
+        tb.weight.copy_(torch.from_numpy(w))
+    tx = torch.tensor(x, requires_grad=True)
+    ty = tb(tx)
+    ty.backward(torch.from_numpy(g))
+    for a, e in ((y.data, ty), (X.grad, tx.grad), (bn.weight.grad, tb.weight.grad)):
+        np.testing.assert_allclose(a, e.detach().numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_a_shared_layer_s_buffers_once():
+    bn = nn.BatchNorm1d(C)
+    model = nn.Sequential(bn, nn.ReLU(), bn)
+    assert [n for n, _ in model.named_buffers()] == [
+        "layers.0.running_mean", "layers.0.running_var", "layers.0.num_batches_tracked",
+    ]  # fmt: skip
+    model(np.random.default_rng(0).normal(size=(3, C)).astype(np.float32))
+    assert int(bn.num_batches_tracked) == 2  # (called twice, as PyTorch's)
