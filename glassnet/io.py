@@ -1591,7 +1591,8 @@ def _model(
         raise ModelFileError(
             f"{source}: the model config cannot be built ({type(exc).__name__}: {_oneline(exc)})"
         ) from None
-    expected = {name: (p.data.shape, p.data.dtype) for name, p in model.named_parameters()}
+    # (the parameters and the buffers, a BatchNorm's running statistics)
+    expected = {name: (a.shape, a.dtype) for name, a in model.state_dict().items()}
     try:
         check_arrays_against(arrays, expected)
     except ModelFileError as exc:
@@ -1662,15 +1663,18 @@ def load_weights(module: Module, path: str | os.PathLike[str]) -> Module:
     if kind == "checkpoint":
         arrays = {k[len(MODEL_PREFIX) :]: v for k, v in arrays.items()
                   if k.startswith(MODEL_PREFIX)}  # fmt: skip
-    expected = {name: (p.data.shape, p.data.dtype) for name, p in module.named_parameters()}
+    expected = {name: (a.shape, a.dtype) for name, a in module.state_dict().items()}
     try:
         check_arrays_against(arrays, expected)
     except ModelFileError as exc:
         raise ModelFileError(f"'{_as_path(path)}': {exc}") from None
     host = host_model(module)  # a model on a GPU: loaded on a host copy, then moved over
     host.load_state_dict(arrays)
-    for p, q in zip(module.parameters(), host.parameters() if host is not module else ()):
-        p.data[...] = namespace(p.data).asarray(q.data)
+    if host is not module:
+        for p, q in zip(module.parameters(), host.parameters()):
+            p.data[...] = namespace(p.data).asarray(q.data)
+        for a, b in zip(module.buffers(), host.buffers()):
+            a[...] = namespace(a).asarray(b)
     return module
 
 

@@ -313,13 +313,16 @@ class EarlyStopping(Tolerance):
         self.weights = None if self._new_run(state) else self.weights  # (as the books)
         super().on_train_begin(state)
 
+    # the weights and then the buffers (a BatchNorm's running statistics go with its weights)
+    _arrays = staticmethod(lambda model: [p.data for p in model.parameters()] + model.buffers())
+
     def improved(self, state: TrainState) -> None:
-        self.weights = [p.data.copy() for p in state.model.parameters()]
+        self.weights = [a.copy() for a in self._arrays(state.model)]
 
     def on_train_end(self, state: TrainState) -> None:
         if self.weights is not None:
-            for p, v in zip(state.model.parameters(), self.weights):
-                p.data[...] = v
+            for a, v in zip(self._arrays(state.model), self.weights):
+                a[...] = v
 
 
 def _shards(batches: Iterator[tuple], dp: Any) -> Iterator[tuple]:

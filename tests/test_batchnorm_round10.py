@@ -381,3 +381,46 @@ def test_a_shared_layer_s_buffers_once():
     ]  # fmt: skip
     model(np.random.default_rng(0).normal(size=(3, C)).astype(np.float32))
     assert int(bn.num_batches_tracked) == 2  # (called twice, as PyTorch's)
+
+
+def test_a_model_with_batchnorm_saves_and_loads_whole(tmp_path):
+    # gn.load refused its running statistics as unexpected names
+    import glassnet.io as gio
+
+    model = gn.nn.Sequential(gn.nn.Linear(3, 4, rng=0), gn.nn.BatchNorm1d(4), gn.nn.Linear(4, 1))
+    model(gn.Tensor(np.random.default_rng(0).normal(size=(8, 3)).astype(np.float32)))
+    model.eval()
+    path = tmp_path / "bn.glassnet"
+    gn.save(model, path)
+    back = gn.load(path)
+    for (k, a), (k2, b) in zip(model.state_dict().items(), back.state_dict().items()):
+        assert k == k2 and a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+    assert back.state_dict()["layers.1.num_batches_tracked"] == 1
+    fresh = gn.nn.Sequential(gn.nn.Linear(3, 4), gn.nn.BatchNorm1d(4), gn.nn.Linear(4, 1))
+    gio.load_weights(fresh, path)
+    np.testing.assert_array_equal(fresh.state_dict()["layers.1.running_var"],
+                                  model.state_dict()["layers.1.running_var"])  # fmt: skip
+
+
+def test_early_stopping_restores_the_running_statistics_with_the_best_weights():
+    # it restored the best epoch's weights beside the last epoch's running statistics
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(240, 3))
+    y = (X @ [1.0, -2.0, 0.5] > 0).astype(np.int64)
+    Xv, yv = X[200:], y[200:]
+
+    def net():
+        return gn.nn.Sequential(
+            gn.nn.Linear(3, 8, rng=0, dtype=np.float64), gn.nn.BatchNorm1d(8, dtype=np.float64),
+            gn.nn.ReLU(), gn.nn.Linear(8, 1, rng=1, dtype=np.float64), gn.nn.Sigmoid(),
+        )  # fmt: skip
+
+    model = net()
+    h = gn.fit(model, X[:200], y[:200], loss="binary_cross_entropy", lr=2.0, epochs=40,
+               batch_size=50, early_stopping=True, validation_data=(Xv, yv),
+               n_iter_no_change=3, seed=0)  # fmt: skip
+    assert h.best_epoch is not None and h.best_epoch < h.epochs  # (stopped past its best)
+    restored = gn.tasks.score(model, gn.functional.get_loss("binary_cross_entropy"),
+                              "binary_cross_entropy", Xv, yv[:, None].astype(float))[0]  # fmt: skip
+    assert restored == pytest.approx(min(h.val_loss), rel=1e-12)
