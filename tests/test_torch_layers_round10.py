@@ -512,3 +512,17 @@ def test_cross_entropy_on_a_column_of_labels_says_how_to_pass_them():
     h = gn.fit(gn.nn.MLP([3, 4, 2], rng=0), X, y, epochs=3, lr=0.5,
                loss=lambda o, t: F.cross_entropy(o, t[:, 0].astype(int)))  # fmt: skip
     assert h.loss[-1] < h.loss[0]
+
+
+def test_layer_norm_of_a_constant_float32_row_is_zero():
+    # float32's mean of 777 copies of 12345.678 is not 12345.678: the rest, divided by
+    # sqrt(eps), normalised every value to -0.295 (PyTorch: 0)
+    x = np.full((2, 777), 12345.678, np.float32)
+    x[1] = 1000.1
+    ln = nn.LayerNorm(777)
+    ln.bias.data[...] = 0.5
+    y = ln(gn.Tensor(x, requires_grad=True))
+    assert y.data.dtype == np.float32
+    np.testing.assert_array_equal(y.data, 0.5)
+    y.sum().backward()
+    np.testing.assert_array_equal(ln.weight.grad, 0.0)  # (dL/dweight = sum of x-hat)

@@ -294,9 +294,13 @@ def layer_norm(
                 f"{np.shape(p.data if isinstance(p, Tensor) else p)}."
             )
     axes = tuple(range(x.ndim - k, x.ndim))
-    centred = x - x.mean(axis=axes, keepdims=True)
+    # the moments in float64 (cast in the graph): float32's mean of a row of one value is
+    # not always that value, and eps amplifies what is left after centring (12345.678
+    # repeated normalised to -0.295, where the answer is 0, as PyTorch's Welford sum gives)
+    wide = x if x.data.dtype == np.float64 else x.astype(np.float64)
+    centred = wide - wide.mean(axis=axes, keepdims=True)
     var = (centred * centred).mean(axis=axes, keepdims=True)
-    y = centred / (var + x.data.dtype.type(eps)).sqrt()
+    y = (centred / (var + eps).sqrt()).astype(x.data.dtype)
     if weight is not None:
         y = y * weight
     return y if bias is None else y + bias
