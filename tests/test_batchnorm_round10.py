@@ -424,3 +424,12 @@ def test_early_stopping_restores_the_running_statistics_with_the_best_weights():
     restored = gn.tasks.score(model, gn.functional.get_loss("binary_cross_entropy"),
                               "binary_cross_entropy", Xv, yv[:, None].astype(float))[0]  # fmt: skip
     assert restored == pytest.approx(min(h.val_loss), rel=1e-12)
+
+
+def test_a_constant_float32_column_normalises_to_zero():
+    # float32's mean of the column was not its value: 0.993 each (PyTorch's 0.227; exact: 0)
+    x = np.full((777, 2), 12345.678, np.float32)
+    x[:, 1] = np.random.default_rng(0).normal(size=777)
+    y = gn.nn.BatchNorm1d(2)(gn.Tensor(x))
+    assert y.data.dtype == np.float32
+    np.testing.assert_array_equal(y.data[:, 0], 0.0)

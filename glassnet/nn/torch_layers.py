@@ -271,6 +271,18 @@ def _normalized_shape(value: Any, owner: str) -> tuple[int, ...]:
     return tuple(int(s) for s in shape)
 
 
+def _normalized(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:
+    """(x − mean) / √(var + eps) over ``axes`` (var biased), with that mean and var, on the
+    graph. The moments are taken in float64 (a cast in the graph): float32's mean of a row
+    of one value is not always that value, and eps amplifies what is left after centring
+    (a row of 12345.678 normalised to -0.295 where the answer is 0)."""
+    wide = x if x.data.dtype == np.float64 else x.astype(np.float64)
+    mean = wide.mean(axis=axes, keepdims=True)
+    centred = wide - mean
+    var = (centred * centred).mean(axis=axes, keepdims=True)
+    return (centred / (var + eps).sqrt()).astype(x.data.dtype), mean, var
+
+
 def layer_norm(
     input: Any, normalized_shape: Any, weight: Any = None, bias: Any = None, eps: float = 1e-5
 ) -> Tensor:
@@ -293,14 +305,7 @@ def layer_norm(
                 f"layer_norm: {name} must have the shape normalized_shape {shape}. Got "
                 f"{np.shape(p.data if isinstance(p, Tensor) else p)}."
             )
-    axes = tuple(range(x.ndim - k, x.ndim))
-    # the moments in float64 (cast in the graph): float32's mean of a row of one value is
-    # not always that value, and eps amplifies what is left after centring (12345.678
-    # repeated normalised to -0.295, where the answer is 0, as PyTorch's Welford sum gives)
-    wide = x if x.data.dtype == np.float64 else x.astype(np.float64)
-    centred = wide - wide.mean(axis=axes, keepdims=True)
-    var = (centred * centred).mean(axis=axes, keepdims=True)
-    y = (centred / (var + eps).sqrt()).astype(x.data.dtype)
+    y = _normalized(x, tuple(range(x.ndim - k, x.ndim)), eps)[0]
     if weight is not None:
         y = y * weight
     return y if bias is None else y + bias
@@ -536,10 +541,7 @@ class BatchNorm1d(Module):
                     f"input size {tuple(x.shape)}: the batch's variance needs 2 rows or more "
                     "(a batch_size that leaves no last batch of one row; eval() for one row)."
                 )
-            mean = x.mean(axis=0, keepdims=True)
-            centred = x - mean
-            var = (centred * centred).mean(axis=0, keepdims=True)
-            y = centred / (var + x.data.dtype.type(self.eps)).sqrt()
+            y, mean, var = _normalized(x, (0,), self.eps)
             if self.training and self.running_mean is not None:
                 self._track(mean.data[0], var.data[0] * (n / (n - 1)))
         else:
