@@ -825,14 +825,28 @@ FUNCTIONS = (
 def _made(values: Any, owner: str) -> Tensor:
     """``values`` (an array, list or number) made a Tensor by the dtype rule; whole numbers
     the float type would round (above 2**24 in float32) are refused, not rounded."""
-    t = Tensor(values)
+    return _exact(Tensor(values), values, owner)
+
+
+def _exact(t: Tensor, values: Any, owner: str) -> Tensor:
+    """``t``, made from ``values``, if it holds every whole number of theirs exactly; else a
+    ValueError naming the first one rounded (above 2**24 in float32, 2**53 in float64)."""
     ints = np.asarray(values)
-    if ints.dtype.kind in "iu" and not np.array_equal(t.data.astype(ints.dtype), ints):
-        bad = ints.reshape(-1)[t.data.astype(ints.dtype).reshape(-1) != ints.reshape(-1)][0]
+    if ints.dtype.kind not in "iu":
+        return t
+    with np.errstate(invalid="ignore"):  # (2**64 - 1 rounds to 2**64: no uint64)
+        back = t.data.astype(ints.dtype)
+    off = back.reshape(-1) != ints.reshape(-1)
+    if off.any():
+        bad = ints.reshape(-1)[off][0]
+        wider = (
+            "Pass glassnet.tensor(values, dtype=glassnet.float64) (exact up to 2**53), or "
+            if t.data.dtype == np.float32 and abs(int(bad)) <= 2**53
+            else ""
+        )
         raise ValueError(
             f"{owner}: the whole number {bad} is not exact in {t.data.dtype} (Tensors hold "
-            f"floats). Pass glassnet.tensor(values, dtype=glassnet.float64) (exact up to 2**53), "
-            "or use NumPy on integer arrays."
+            f"floats). {wider}{'use' if wider else 'Use'} NumPy on integer arrays."
         )
     return t
 
@@ -1205,7 +1219,9 @@ def _other(other: Any, self: Tensor, op: str) -> Tensor:
         return other
     if isinstance(other, np.ndarray | np.generic):
         return _made(other, op)
-    return operand(np.asarray(other, dtype=self.data.dtype) if np.ndim(other) else other, self)
+    if not np.ndim(other):
+        return _exact(operand(other, self), other, op)
+    return _exact(operand(np.asarray(other, dtype=self.data.dtype), self), other, op)
 
 
 def _tolerance(value: Any, name: str, op: str) -> float:

@@ -562,3 +562,16 @@ def test_cuda_seeding_and_device_calls_of_pytorchs_boilerplate():
             gn.cuda.synchronize()
     with pytest.raises(AttributeError, match="glassnet.cuda has no memory_allocated.*CuPy"):
         gn.cuda.memory_allocated()
+
+
+def test_a_list_of_whole_numbers_beside_a_float32_tensor_is_not_rounded_in_silence():
+    # equal([16777217]) was True beside 16777216 (the list rounded to float32)
+    x = gn.tensor([16777216.0], dtype=gn.float32)
+    for call in (lambda: x.equal([16777217]), lambda: x.allclose([16777217], rtol=0, atol=0)):
+        with pytest.raises(ValueError, match="16777217 is not exact in float32"):
+            call()
+    assert x.equal([16777216]) and not x.equal([16777215])
+    with pytest.raises(
+        ValueError, match=r"not exact in float32 \(Tensors hold floats\)\. Use NumPy"
+    ):
+        gn.sum(np.array([2**64 - 1], dtype=np.uint64))  # (no float type holds it: no advice)
