@@ -526,3 +526,12 @@ def test_layer_norm_of_a_constant_float32_row_is_zero():
     np.testing.assert_array_equal(y.data, 0.5)
     y.sum().backward()
     np.testing.assert_array_equal(ln.weight.grad, 0.0)  # (dL/dweight = sum of x-hat)
+
+
+def test_kl_div_keeps_a_nan_input_beside_a_target_of_zero():
+    # the 0 term hid it: loss 1.0 for a model output of NaN (PyTorch: NaN)
+    x = gn.Tensor(np.array([[np.nan, -1.0]]), requires_grad=True)
+    loss = nn.KLDivLoss(reduction="sum")(x, np.array([[0.0, 1.0]]))
+    assert np.isnan(loss.data)
+    fine = nn.KLDivLoss(reduction="sum")(gn.Tensor([[0.5, -1.0]]), [[0.0, 1.0]])
+    assert fine.data == 1.0  # (a finite input beside a target 0: its term is 0)

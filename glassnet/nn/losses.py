@@ -305,6 +305,9 @@ class KLDivLoss(_Loss):
             keep = e.data > 0
             ts = where(keep, t, 0.0)
             per = where(keep, e * (ts - where(keep, x, 0.0)), 0.0)
+        lost = np.isnan(x.data) & ~keep  # a NaN input beside a target 0 stays NaN, as PyTorch's
+        if lost.any():
+            per = where(lost, x, per)
         if self.reduction == "mean":
             warnings.warn(
                 "KLDivLoss: reduction='mean' divides the total loss by both the batch size and "
