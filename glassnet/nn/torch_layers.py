@@ -88,8 +88,9 @@ def _exp_minus_square(y: np.ndarray) -> np.ndarray:
 
 def _cody(x: Any) -> tuple[np.ndarray, np.ndarray]:
     """(erf(x), erfc(x)) in float64, each to an ulp or so: erf directly for |x| <= 0.46875,
-    erfc(|x|) by its rational forms on (0.46875, 4] and (4, 26.543) (beyond: 0, where
-    float64 underflows), the other from it; NaN stays NaN."""
+    erfc(|x|) by its rational forms on (0.46875, 4] and (4, 26.543) (beyond: 0, Cody's
+    cut: erfc is below 2.3e-308 there, the subnormal range, 5e-319 at 27), the other from
+    it; NaN stays NaN."""
     x = np.asarray(x, dtype=np.float64)
     y = np.abs(x)
     erf_, erfc_ = np.full_like(x, np.nan), np.full_like(x, np.nan)
@@ -132,7 +133,8 @@ def erf(x: Any) -> np.ndarray:
 
 def erfc(x: Any) -> np.ndarray:
     """1 − erf(x), without the cancellation (its relative error an ulp or two out to
-    x = 26.5, where it underflows), elementwise as :func:`erf`."""
+    x = 26.543; beyond it 0, where the true value is subnormal, below 2.3e-308),
+    elementwise as :func:`erf`."""
     a = np.asarray(x)
     return _cody(a)[1].astype(a.dtype if a.dtype == np.float32 else np.float64)
 
