@@ -1581,7 +1581,8 @@ class CSVMemoryError(MemoryError, ValueError):
 def _bytes_needed(path: Path, size: int, sample_size: int = 1 << 20) -> float:
     """About the bytes :func:`read_csv` holds when it reads the ``size`` bytes of ``path``
     into memory, from the file's first ``sample_size`` bytes: the bytes and their text
-    (a str holds 1, 2 or 4 bytes a character), then each cell as read_csv keeps it: a
+    (a str holds 1, 2 or 4 bytes a character), the plain rows' fast path's copies of
+    them, then each cell as read_csv keeps it: a
     number, its float64 and its characters; a text, 8 bytes and a str object (57 bytes and
     its characters, and its place in a dict while parsed) for each value not seen before in
     its column; and each row's line number and list of cells while read."""
@@ -1607,7 +1608,10 @@ def _bytes_needed(path: Path, size: int, sample_size: int = 1 << 20) -> float:
                 column.add(cell)
     width = 1 if sample.isascii() else 2 if max(sample) <= "\uffff" else 4
     read = sum(len(line) + 1 for line in lines) or 1
-    return size * (1 + width) + cost * size / read
+    # + 2 bytes a byte: a file of plain rows, read without the csv module, holds its rows
+    # again as UTF-8 bytes and as pyarrow's table of texts beside the text (measured: 1.6
+    # to 1.9 bytes a byte of the file more than the csv module's reading)
+    return size * (3 + width) + cost * size / read
 
 
 def _check_memory_for(path: Path, src: str, hint: str) -> None:

@@ -203,3 +203,31 @@ def test_random_files_without_blanks_read_as_the_csv_module(tmp_path, monkeypatc
         options = rng.choice([{}, {"impute": "mean"}, {"missing": ["", "?"]}, {"target": "c1"}])
         plain += _same(path, monkeypatch, **options)
     assert plain > 20
+
+
+def test_the_memory_estimate_covers_the_plain_rows_fast_path(tmp_path):
+    # the fast path holds the rows again as bytes and as pyarrow's table: 1.6-1.9 bytes a
+    # byte of the file above the estimate, so a file could pass the memory check and then
+    # run out of memory instead of getting CSVMemoryError
+    pa = pytest.importorskip("pyarrow")
+    import tracemalloc
+    from pathlib import Path
+
+    rng = np.random.default_rng(0)
+    path = tmp_path / "plain.csv"  # (the shape of bench/csv_read.py's files, 13 MB)
+    X, colour = rng.normal(size=(40_000, 10)), rng.integers(0, 3, 40_000)
+    with open(path, "w") as f:
+        f.write(",".join(f"x{i}" for i in range(10)) + ",c,y\n")
+        for i in range(40_000):
+            f.write(",".join(map(repr, X[i])) + f",{('red', 'green', 'blue')[colour[i]]},{i % 2}\n")
+    pool = pa.default_memory_pool()
+    arrow_before = pool.max_memory()
+    tracemalloc.start()
+    try:
+        D.read_csv(path)
+        python_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    arrow_peak = pool.max_memory() - arrow_before if arrow_before else pool.max_memory()
+    # (their sum bounds the true peak from above: the two need not peak together)
+    assert D._bytes_needed(Path(path), path.stat().st_size) >= python_peak + arrow_peak
