@@ -535,3 +535,12 @@ def test_kl_div_keeps_a_nan_input_beside_a_target_of_zero():
     assert np.isnan(loss.data)
     fine = nn.KLDivLoss(reduction="sum")(gn.Tensor([[0.5, -1.0]]), [[0.0, 1.0]])
     assert fine.data == 1.0  # (a finite input beside a target 0: its term is 0)
+
+
+def test_smooth_l1_with_a_tiny_beta_stays_finite():
+    # 0.5 / beta overflowed for beta below 2.8e-309: NaN loss and gradient at d = 0
+    x = gn.Tensor(np.array([0.0, 1e-320, 1.0]), requires_grad=True)
+    loss = nn.SmoothL1Loss(reduction="sum", beta=1e-310)(x, np.zeros(3))
+    loss.backward()
+    assert loss.data == pytest.approx(1.0) and np.isfinite(x.grad).all()
+    assert x.grad[0] == 0.0 and x.grad[2] == 1.0

@@ -253,7 +253,8 @@ class SmoothL1Loss(_Plain):
             return self._reduce(a)
         near = a.data < beta  # d² of the near d only, as HuberLoss (no overflow far away)
         dn = where(near, d, 0.0)
-        return self._reduce(where(near, (0.5 / beta) * dn * dn, a - 0.5 * beta))
+        # d · (d / 2β): |d / 2β| < 1/2 where it is used, where 0.5 / β overflows for a tiny β
+        return self._reduce(where(near, dn * (dn / (2 * beta)), a - 0.5 * beta))
 
 
 class KLDivLoss(_Loss):
