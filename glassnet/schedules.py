@@ -1019,6 +1019,11 @@ class _Cycle(LRSchedule):
     _per_batch = _cycle = True
     _lists = ("max_lrs", "base_momentums", "max_momentums")  # one value per param group
     _momentum_rule = {"low": 0, "high": 1, "high_open": True}
+    # the momentum cycle's settings, OneCycleLR's and CyclicLR's alike
+    _cycle_rules = {
+        "cycle_momentum": bool,
+        **dict.fromkeys(("base_momentums", "max_momentums"), {**_momentum_rule, "each": True}),
+    }
 
     def _start(self, optimizer: Any, settings: dict[str, Any], bases: list[float]) -> None:
         """Build: settings checked, the momentum's setting found, and the step-0 rates (and
@@ -1174,10 +1179,8 @@ class OneCycleLR(_Cycle):
         "pct_start": {"low": 0, "high": 1},
         "anneal_strategy": ("cos", "linear"),
         **dict.fromkeys(("div_factor", "final_div_factor"), {"low": 0, "low_open": True}),
-        **dict.fromkeys(("three_phase", "cycle_momentum"), bool),
-        **dict.fromkeys(
-            ("base_momentums", "max_momentums"), {**_Cycle._momentum_rule, "each": True}
-        ),
+        "three_phase": bool,
+        **_Cycle._cycle_rules,
     }
 
     def __init__(
@@ -1380,10 +1383,8 @@ class CyclicLR(_Cycle):
         "step_size_down": {"low": 0},
         "mode": ("triangular", "triangular2", "exp_range"),
         "scale_mode": ("cycle", "iterations"),
-        **dict.fromkeys(("custom_scale_fn", "cycle_momentum"), bool),
-        **dict.fromkeys(
-            ("base_momentums", "max_momentums"), {**_Cycle._momentum_rule, "each": True}
-        ),
+        "custom_scale_fn": bool,
+        **_Cycle._cycle_rules,
     }
 
     def __init__(
