@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
 import os
 import stat
 import sys
@@ -724,25 +725,67 @@ def _heard(comm: Any, got: list[tuple[str | None, bool]]) -> bool:
     return rank in reporters and rank != reporters[0]  # (a failing rank reports its own)
 
 
+# A rank's last collective carries in the checks' slots (unused there: a rank in a fit that
+# meets it learns the rest with an allgather) what the ranks need when every rank ends, so that
+# no second, blocking collective follows (a rank that gave up waiting may have gone): two
+# 20-bit hashes of a failing rank's error's first line, each summed and summed squared (their
+# sums are exact up to 8192 ranks; every failing rank has the same hash when
+# count * sum of squares == sum squared), then which ranks fail, one bit a rank (52 a slot)
+_HASHES, _BITS, _FAILED = 2, 20, 4
+_MOST_ALIKE = 1 << 13  # (more ranks: their sums of squares may be inexact)
+
+
+def _hashes(error: str) -> list[int]:
+    """The hashes of ``error``'s first line, as :func:`_post` sums them."""
+    head = int.from_bytes(hashlib.blake2b(error.splitlines()[0].encode(), digest_size=8).digest())
+    return [(head >> (_BITS * i)) & ((1 << _BITS) - 1) for i in range(_HASHES)]
+
+
 def _post(MPI: Any, comm: Any, error: str | None) -> tuple[np.ndarray, Any]:
     """Post this rank's last collective on ``comm``: its buffer and request."""
     buf = np.zeros(_CHECKS + _CONTROL, np.float64)
     ctl = buf[_CHECKS:]
     ctl[_EXIT] = 1.0
     ctl[_ERROR] = 0.0 if error is None else 1.0
+    if error is not None:
+        for i, h in enumerate(_hashes(error)):
+            buf[2 * i], buf[2 * i + 1] = h, h * h
+        slot, bit = divmod(comm.Get_rank(), 52)
+        if _FAILED + slot < _CHECKS:
+            buf[_FAILED + slot] = float(1 << bit)
     if comm.Get_rank() == 0:
         ctl[_KIND] = _GONE_KIND
     return buf, comm.Iallreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
 
 
 def _gathered(comm: Any, buf: np.ndarray, error: str | None) -> list[tuple[str | None, bool]]:
-    """Every rank's (error, has ended), once this rank's last collective on ``comm`` ran."""
-    ctl = buf[_CHECKS:]
-    size = comm.Get_size()
-    if ctl[_EXIT] == size and ctl[_ERROR] < size:  # every rank ends (some may have gone on
-        # to MPI_Finalize already, so no second collective): each failing rank reports its own
-        return [(error if r == comm.Get_rank() else None, True) for r in range(size)]
+    """Every rank's (error, has ended), once this rank's last collective on ``comm`` ran and
+    some rank stays (in a fit, which learns the errors with this allgather)."""
     return comm.allgather((error, True))
+
+
+def _all_ended(comm: Any, buf: np.ndarray, error: str | None, told: float) -> bool:
+    """Whether this rank keeps quiet about ``error`` once its last collective on ``comm``
+    ran and every rank ends: with no blocking collective (a rank may have gone on to
+    MPI_Finalize, or given up waiting and gone), from the sums :func:`_post` put in. When
+    every failing rank failed with the same first line, the lowest of them reports it (rank 0
+    when every rank failed alike), or none when ``told``: a rank gave up waiting for the others
+    and reported it (:func:`_post_told`); failing ranks that differ each report their own."""
+    if error is None:
+        return False
+    count = int(buf[_CHECKS + _ERROR])
+    alike = comm.Get_size() <= _MOST_ALIKE and all(
+        count * int(buf[2 * i + 1]) == int(buf[2 * i]) ** 2 for i in range(_HASHES)
+    )
+    if not alike:
+        return False
+    if told > 0:
+        return True
+    for slot in range(_CHECKS - _FAILED):
+        bits = int(buf[_FAILED + slot])
+        if bits:  # the lowest failing rank
+            return comm.Get_rank() != 52 * slot + (bits & -bits).bit_length() - 1
+    return False  # (the failing ranks are past the slots: each reports its own)
 
 
 def _part(error: str | None, wait: float | None) -> bool | None:
@@ -781,6 +824,7 @@ def _part(error: str | None, wait: float | None) -> bool | None:
     posted = [_post(MPI, comm, error) for comm in comms]
     sure = [error is None and any(c == comm for c in _MET) for comm in comms]
     heard: dict[int, bool] = {}
+    ended: dict[int, tuple[np.ndarray, Any]] = {}  # every rank ended: the second collective
     late = False  # a communicator whose other ranks did not answer within ``wait``
     pending = list(range(len(comms)))
     end = None if wait is None else time.monotonic() + wait
@@ -790,6 +834,9 @@ def _part(error: str | None, wait: float | None) -> bool | None:
             if not request.Test():
                 continue
             pending.remove(i)
+            if buf[_CHECKS + _EXIT] == comm.Get_size():
+                ended[i] = _post_told(MPI, comm, False)
+                continue
             got = _gathered(comm, buf, error)
             heard[i] = _heard(comm, got)
             staying = [r for r, (_, gone) in enumerate(got) if not gone]
@@ -800,15 +847,49 @@ def _part(error: str | None, wait: float | None) -> bool | None:
                     "with DistributedError\n"
                 )
         if end is not None and time.monotonic() > end and any(not sure[i] for i in pending):
+            for i in pending:  # (the ranks that end later learn that this one gave up)
+                if not sure[i]:
+                    _post_told(MPI, comms[i], error is not None)
             if error is not None:
                 return None
             late = True
             pending = [i for i in pending if sure[i]]
         if pending:
             time.sleep(0.005)
+    for i, told in _waited(ended, wait).items():
+        heard[i] = _all_ended(comms[i], posted[i][0], error, told)
     if late:
         return None
     return heard[len(comms) - 1] if comms else False
+
+
+def _post_told(MPI: Any, comm: Any, told: bool) -> tuple[np.ndarray, Any]:
+    """Post the collective that follows a rank's last one on ``comm`` when every rank ends
+    there, or when this rank gave up waiting for it (``told``: and reports its error). It
+    tells the ranks ending later that a rank gave up and printed its error, so that they
+    print an error it shares with them no more."""
+    buf = np.array([1.0 if told else 0.0])
+    return buf, comm.Iallreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
+
+
+def _waited(posted: dict[int, tuple[np.ndarray, Any]], wait: float | None) -> dict[int, float]:
+    """The sums of :func:`_post_told`'s collectives ``posted``, by communicator, each as it
+    completes (every rank posts it at once after the last one, or had before it gave up),
+    for at most ``wait`` seconds (then 0: no rank known to have given up)."""
+    got = dict.fromkeys(posted, 0.0)
+    pending = list(posted)
+    end = time.monotonic() + (_ANSWER_WITHIN if wait is None else wait)
+    while pending:
+        for i in list(pending):
+            buf, request = posted[i]
+            if request.Test():
+                pending.remove(i)
+                got[i] = float(buf[0])
+        if pending:
+            if time.monotonic() > end:
+                break
+            time.sleep(0.002)
+    return got
 
 
 def _from_fit(error: BaseException, mark: str = "_glassnet_every_rank") -> bool:

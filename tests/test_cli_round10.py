@@ -322,3 +322,89 @@ def test_adadelta_trains_at_pytorchs_default_rate(tmp_path, capsys):
 
     meta = load_pipeline(out).meta
     assert meta["training"]["lr"] == 1.0
+
+
+# ranks.py, with rank $GLASSNET_TEST_SLOW_RANK starting its command $GLASSNET_TEST_SLOW_S
+# seconds late (a slower read of a large file), and the ranks' wait for each other at their
+# end shortened to $GLASSNET_TEST_WAIT seconds (10 s by default), so that the late rank comes
+# after the others have given up waiting for it
+_SLOW_RANK_STATUS = """
+import os, sys, time
+import glassnet.cli as cli
+import glassnet.distributed as distributed
+
+rank = os.environ.get('PMI_RANK', os.environ.get('OMPI_COMM_WORLD_RANK'))
+distributed._ANSWER_WITHIN = float(os.environ["GLASSNET_TEST_WAIT"])
+if rank == os.environ["GLASSNET_TEST_SLOW_RANK"]:
+    command = cli._main
+
+    def _main(args):
+        time.sleep(float(os.environ["GLASSNET_TEST_SLOW_S"]))
+        return command(args)
+
+    cli._main = _main
+code = cli.main(sys.argv[1:])
+with open(f"status{rank}", "w") as f:
+    f.write(str(code))
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize("slow", ["0", "1"])
+def test_a_rank_failing_after_the_others_gave_up_waiting_ends(capsys, tmp_path, monkeypatch, slow):
+    """`mpiexec -n 2 glassnet predict m.glassnet missing.csv` with one rank reaching the
+    error after the other had given up waiting for it (10 s): the late rank hung in a
+    blocking allgather the departed rank never joined. Every rank ends, the error printed
+    once (the late rank learns that the other printed it), each with status 2."""
+    import sys
+
+    _model(capsys, tmp_path)
+    (tmp_path / "slow.py").write_text(_SLOW_RANK_STATUS)
+    monkeypatch.setenv("GLASSNET_TEST_SLOW_RANK", slow)
+    monkeypatch.setenv("GLASSNET_TEST_SLOW_S", "5")
+    monkeypatch.setenv("GLASSNET_TEST_WAIT", "1")
+    argv = ["predict", "m.glassnet", "missing.csv"]
+    code, out, err = _mpiexec(tmp_path, ["-n", "2", sys.executable, "slow.py", *argv], 60)
+    assert code == 2, err
+    assert err.count("glassnet: error: no such file 'missing.csv'") == 1, err
+    assert len([x for x in err.splitlines() if x.startswith("glassnet: error: ")]) == 1, err
+    assert [(tmp_path / f"status{r}").read_text() for r in range(2)] == ["2", "2"]
+
+
+@pytest.mark.parametrize("good", [0, 2])
+def test_ranks_failing_alike_beside_one_that_does_not_print_their_error_once(
+    capsys, tmp_path, good
+):
+    """`mpiexec -n 1 glassnet predict ... : -n 2 glassnet predict ... missing.csv`: the two
+    failing ranks printed their error each; the lowest of them prints it, the other rank
+    writes its predictions."""
+    import sys
+
+    _model(capsys, tmp_path)
+    ok = [sys.executable, "ranks.py", "predict", "m.glassnet", "reg.csv", "--out", "p.csv"]
+    bad = [sys.executable, "ranks.py", "predict", "m.glassnet", "missing.csv"]
+    parts = [["-n", "1", *ok], ["-n", "2", *bad]]
+    args = [*parts[0], ":", *parts[1]] if good == 0 else [*parts[1], ":", *parts[0]]
+    code, out, err = _mpiexec(tmp_path, args, timeout=90)
+    assert code == 2, err
+    assert err.count("glassnet: error: no such file 'missing.csv'") == 1, err
+    assert len([x for x in err.splitlines() if x.startswith("glassnet: error: ")]) == 1, err
+    want = ["2", "2", "2"]
+    want[good] = "0"
+    assert [(tmp_path / f"status{r}").read_text() for r in range(3)] == want
+    assert len((tmp_path / "p.csv").read_text().splitlines()) == 61
+
+
+def test_ranks_failing_differently_each_print_their_own(capsys, tmp_path):
+    """Failing ranks whose errors differ (each rank's own file missing) print each their
+    own: no rank's error is hidden behind another's."""
+    import sys
+
+    _model(capsys, tmp_path)
+    one = [sys.executable, "ranks.py", "predict", "m.glassnet", "missing1.csv"]
+    two = [sys.executable, "ranks.py", "predict", "m.glassnet", "missing2.csv"]
+    code, out, err = _mpiexec(tmp_path, ["-n", "1", *one, ":", "-n", "1", *two], timeout=90)
+    assert code == 2, err
+    assert err.count("glassnet: error: no such file 'missing1.csv'") == 1, err
+    assert err.count("glassnet: error: no such file 'missing2.csv'") == 1, err
+    assert [(tmp_path / f"status{r}").read_text() for r in range(2)] == ["2", "2"]
