@@ -847,15 +847,20 @@ def _part(error: str | None, wait: float | None) -> bool | None:
                     "with DistributedError\n"
                 )
         if end is not None and time.monotonic() > end and any(not sure[i] for i in pending):
-            for i in pending:  # (the ranks that end later learn that this one gave up)
-                if not sure[i]:
-                    _post_told(MPI, comms[i], error is not None)
+            told = [  # (the ranks that end later learn that this one gave up)
+                _post_told(MPI, comms[i], error is not None)[1] for i in pending if not sure[i]
+            ]
+            _progress(told)
             if error is not None:
                 return None
             late = True
             pending = [i for i in pending if sure[i]]
         if pending:
             time.sleep(0.005)
+    if error is None:  # (its sum only tells a failing rank whether to print its error)
+        _progress([request for _, request in ended.values()])
+        heard.update(dict.fromkeys(ended, False))
+        ended = {}
     for i, told in _waited(ended, wait).items():
         heard[i] = _all_ended(comms[i], posted[i][0], error, told)
     if late:
@@ -870,6 +875,17 @@ def _post_told(MPI: Any, comm: Any, told: bool) -> tuple[np.ndarray, Any]:
     print an error it shares with them no more."""
     buf = np.array([1.0 if told else 0.0])
     return buf, comm.Iallreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
+
+
+def _progress(requests: list[Any], within: float = 0.1) -> None:
+    """Drive ``requests`` (:func:`_post_told`'s, of a rank giving up) for ``within`` seconds:
+    MPI sends this rank's part of a nonblocking collective as it progresses, so that the
+    ranks ending later complete it without this rank, gone to MPI_Finalize."""
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        for request in requests:
+            request.Test()
+        time.sleep(0.002)
 
 
 def _waited(posted: dict[int, tuple[np.ndarray, Any]], wait: float | None) -> dict[int, float]:

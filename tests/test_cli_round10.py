@@ -408,3 +408,22 @@ def test_ranks_failing_differently_each_print_their_own(capsys, tmp_path):
     assert err.count("glassnet: error: no such file 'missing1.csv'") == 1, err
     assert err.count("glassnet: error: no such file 'missing2.csv'") == 1, err
     assert [(tmp_path / f"status{r}").read_text() for r in range(2)] == ["2", "2"]
+
+
+@pytest.mark.parametrize("slow", ["0", "2"])
+def test_a_late_rank_of_three_ends_with_the_error_printed(capsys, tmp_path, monkeypatch, slow):
+    """As above with 3 ranks, one late: every rank ends, with status 2 and the error printed
+    (by each rank that gave up waiting: they could not learn of one another)."""
+    import sys
+
+    _model(capsys, tmp_path)
+    (tmp_path / "slow.py").write_text(_SLOW_RANK_STATUS)
+    monkeypatch.setenv("GLASSNET_TEST_SLOW_RANK", slow)
+    monkeypatch.setenv("GLASSNET_TEST_SLOW_S", "5")
+    monkeypatch.setenv("GLASSNET_TEST_WAIT", "1")
+    argv = ["predict", "m.glassnet", "missing.csv"]
+    code, out, err = _mpiexec(tmp_path, ["-n", "3", sys.executable, "slow.py", *argv], 60)
+    assert code == 2, err
+    lines = [x for x in err.splitlines() if x.startswith("glassnet: error: ")]
+    assert lines and all("no such file 'missing.csv'" in x for x in lines), err
+    assert [(tmp_path / f"status{r}").read_text() for r in range(3)] == ["2", "2", "2"]
