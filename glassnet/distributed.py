@@ -330,6 +330,15 @@ class DataParallel:
         same data, seed and optimizer state (``checks``, compared by checksum). Each
         dropout layer gets a stream of its own per rank (its generator's next draw and the
         rank): equal generators would drop the same positions of every rank's shard."""
+        held = [name for name, _ in model.named_buffers()]
+        if held:  # (before any collective: every rank refuses alike)
+            raise ValueError(
+                f"fit(distributed='mpi'): the model holds buffers ({', '.join(held[:3])}: a "
+                "BatchNorm1d's running statistics), which each rank would compute from its own "
+                "shard of every batch: the ranks' models would differ, and differ from one "
+                "process's. Train it in one process, or normalise with nn.LayerNorm (no "
+                "buffers), which distributed training takes."
+            )
         self.params = params = model.parameters()
         self._same_model_and_settings(model)
         for m in model.modules():

@@ -10,6 +10,8 @@ unbiased; ``momentum=None`` a cumulative average); eval uses them. Buffers are s
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -433,3 +435,31 @@ def test_a_constant_float32_column_normalises_to_zero():
     y = gn.nn.BatchNorm1d(2)(gn.Tensor(x))
     assert y.data.dtype == np.float32
     np.testing.assert_array_equal(y.data[:, 0], 0.0)
+
+
+_DISTRIBUTED_BN = """
+import sys
+import numpy as np, glassnet as gn
+X = np.random.default_rng(0).normal(size=(64, 3))
+model = gn.nn.Sequential(gn.nn.Linear(3, 4, rng=0), gn.nn.BatchNorm1d(4), gn.nn.Linear(4, 1))
+try:
+    gn.fit(model, X, X[:, :1], epochs=1, batch_size=16, distributed="mpi")
+except ValueError as e:
+    sys.stderr.write(f"refused: {e}\\n")
+    sys.stderr.flush()
+"""
+
+
+def test_distributed_fit_refuses_a_model_with_buffers(tmp_path):
+    # each rank kept running statistics of its own shard: the ranks' models differed
+    from mpi_helpers import launch
+
+    script = tmp_path / "bn.py"
+    script.write_text(_DISTRIBUTED_BN)
+    got = launch(["-n", "2", sys.executable, script], timeout=120)
+    assert got is not None, "the job hung"
+    code, out, err = got
+    assert code == 0, err
+    # every rank refuses alike, before any collective (each writes its own line)
+    assert err.count("refused: fit(distributed='mpi'): the model holds buffers") == 2, err
+    assert "layers.1.running_mean" in err and "nn.LayerNorm" in err

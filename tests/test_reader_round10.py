@@ -231,3 +231,17 @@ def test_the_memory_estimate_covers_the_plain_rows_fast_path(tmp_path):
     arrow_peak = pool.max_memory() - arrow_before if arrow_before else pool.max_memory()
     # (their sum bounds the true peak from above: the two need not peak together)
     assert D._bytes_needed(Path(path), path.stat().st_size) >= python_peak + arrow_peak
+
+
+def test_the_fast_paths_share_of_the_memory_estimate_is_for_files_it_reads(tmp_path):
+    # a file of CRLF lines is read by the csv module alone: no fast path's copies to count
+    from pathlib import Path
+
+    rows = "".join(f"{i}.5,x{i % 3},{i % 2}\n" for i in range(2000))
+    quoted, plain = tmp_path / "q.csv", tmp_path / "p.csv"
+    quoted.write_bytes(("a,c,y\n" + rows).replace("\n", "\r\n").encode())
+    plain.write_bytes(("a,c,y\n" + rows).encode())
+    size_q, size_p = quoted.stat().st_size, plain.stat().st_size
+    extra_q = D._bytes_needed(Path(quoted), size_q) / size_q
+    extra_p = D._bytes_needed(Path(plain), size_p) / size_p
+    assert extra_p - extra_q > 1.5  # (2 bytes a byte for the plain file's copies)

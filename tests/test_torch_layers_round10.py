@@ -544,3 +544,11 @@ def test_smooth_l1_with_a_tiny_beta_stays_finite():
     loss.backward()
     assert loss.data == pytest.approx(1.0) and np.isfinite(x.grad).all()
     assert x.grad[0] == 0.0 and x.grad[2] == 1.0
+
+
+def test_kl_div_nan_beside_a_target_of_zero_takes_no_gradient():
+    # the NaN kept in the loss came with dL/dx = +1 there (x itself spliced in); PyTorch's
+    # derivative there is -y = 0
+    x = gn.Tensor(np.array([[np.nan, -1.0]]), requires_grad=True)
+    nn.KLDivLoss(reduction="sum")(x, np.array([[0.0, 0.5]])).backward()
+    np.testing.assert_array_equal(x.grad, [[0.0, -0.5]])

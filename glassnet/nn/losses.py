@@ -307,8 +307,8 @@ class KLDivLoss(_Loss):
             ts = where(keep, t, 0.0)
             per = where(keep, e * (ts - where(keep, x, 0.0)), 0.0)
         lost = np.isnan(x.data) & ~keep  # a NaN input beside a target 0 stays NaN, as PyTorch's
-        if lost.any():
-            per = where(lost, x, per)
+        if lost.any():  # (a NaN of no gradient: dL/dx there is −y = 0, as PyTorch's)
+            per = where(lost, np.nan, per)
         if self.reduction == "mean":
             warnings.warn(
                 "KLDivLoss: reduction='mean' divides the total loss by both the batch size and "
