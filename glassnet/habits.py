@@ -1219,9 +1219,8 @@ def _other(other: Any, self: Tensor, op: str) -> Tensor:
         return other
     if isinstance(other, np.ndarray | np.generic):
         return _made(other, op)
-    if not np.ndim(other):
-        return _exact(operand(other, self), other, op)
-    return _exact(operand(np.asarray(other, dtype=self.data.dtype), self), other, op)
+    values = np.asarray(other, dtype=self.data.dtype) if np.ndim(other) else other
+    return _exact(operand(values, self), other, op)
 
 
 def _tolerance(value: Any, name: str, op: str) -> float:

@@ -990,17 +990,15 @@ class NAdam(Optimizer):
                 "mu_next": mu_next, "rate_g": lr * (1.0 - mu), "rate_m": lr * mu_next}  # fmt: skip
 
     def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
-        (a, b), fuse, v, pi = work, self.fuse_above, state["v"], state["mu_product"]
+        (a, b), v, pi = work, state["v"], state["mu_product"]
         g = _moments(w, g, work, state, h, h["decoupled_weight_decay"])  # the decay; m and v
         np.multiply(pi, h["mu"], out=pi)  # Πₜ = Πₜ₋₁ μₜ
-        np.add(np.sqrt(np.divide(v, h["c2"], out=a), out=a), h["eps"], out=a)  # s
-        np.divide(g, a, out=b)  # g / s
-        np.divide(b, np.subtract(1.0, pi, out=a), out=b)  # g / (s (1 − Πₜ))
-        _descend(w, b, h["rate_g"], b, fuse)  # w ← w − γ(1 − μₜ) g/(s(1 − Πₜ))
-        np.add(np.sqrt(np.divide(v, h["c2"], out=b), out=b), h["eps"], out=b)  # s
-        np.multiply(b, np.subtract(1.0, np.multiply(pi, h["mu_next"], out=a), out=a), out=b)
-        np.divide(state["m"], b, out=b)  # m / (s (1 − Πₜ μₜ₊₁))
-        _descend(w, b, h["rate_m"], b, fuse)  # w ← w − γμₜ₊₁ m/(s(1 − Πₜμₜ₊₁))
+        np.multiply(np.divide(g, np.subtract(1.0, pi, out=a), out=b), h["rate_g"], out=b)
+        np.subtract(1.0, np.multiply(pi, h["mu_next"], out=a), out=a)  # 1 − Πₜ μₜ₊₁
+        np.add(b, np.multiply(np.divide(state["m"], a, out=a), h["rate_m"], out=a), out=b)
+        np.add(np.sqrt(np.divide(v, h["c2"], out=a), out=a), h["eps"], out=a)  # s, once
+        # w ← w − (γ(1 − μₜ) g/(1 − Πₜ) + γμₜ₊₁ m/(1 − Πₜμₜ₊₁)) / s
+        _descend(w, np.divide(b, a, out=b), 1.0, b, self.fuse_above)
 
 
 class RAdam(Optimizer):

@@ -168,20 +168,18 @@ def test_float_columns_reads_numbers_as_numpy_does_bit_for_bit():
     assert float_columns("1;2\n3;4", ";", 2, [0, 1], 2)[1].tolist() == [2.0, 4.0]
 
 
+def _no_pyarrow(monkeypatch) -> None:
+    """``import pyarrow`` (and ``from pyarrow import csv``) raise ImportError from now on."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+
+
 def test_float_columns_without_pyarrow_reads_nothing(monkeypatch):
     """Without pyarrow, float_columns reads no column: the caller's NumPy reads them all."""
-    import builtins
-
     from glassnet.stream import float_columns
 
-    real = builtins.__import__
-
-    def no_pyarrow(name, *args, **kwargs):
-        if name == "pyarrow" or name.startswith("pyarrow."):
-            raise ImportError("no pyarrow here")
-        return real(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_pyarrow)
+    _no_pyarrow(monkeypatch)
     assert float_columns("1,2\n3,4", ",", 2, [0, 1], 2) == {}
 
 
@@ -291,18 +289,9 @@ def test_plain_rows_gives_each_columns_texts_and_numbers_as_python_reads_them():
 
 
 def test_plain_rows_without_pyarrow_reads_nothing(monkeypatch):
-    import builtins
-
     from glassnet.stream import plain_rows
 
-    real = builtins.__import__
-
-    def no_pyarrow(name, *args, **kwargs):
-        if name == "pyarrow" or name.startswith("pyarrow."):
-            raise ImportError("no pyarrow here")
-        return real(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_pyarrow)
+    _no_pyarrow(monkeypatch)
     assert plain_rows(b"1,2\n3,4", ",", 2, 2) is None
 
 
