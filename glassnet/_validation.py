@@ -431,8 +431,8 @@ def check_to_args(args: Sequence[Any], owner: str) -> tuple[np.dtype | None, str
     for a in args:
         if a is None:
             continue
-        if a in ("cpu", "cuda"):
-            device = a
+        if a in ("cpu", "cpu:0", "cuda"):  # (PyTorch's "cpu:0" is the one CPU: "cpu")
+            device = "cpu" if a.startswith("cpu") else a
         elif isinstance(a, str) and a.startswith("cuda:"):
             raise ParameterError(
                 f"{owner}: glassnet runs on the current CuPy device; choose it with "

@@ -25,9 +25,20 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DEVICES", "namespace", "device_of", "to_device", "is_array", "cupy", "host_model"]
+__all__ = [
+    "DEVICES", "namespace", "device_of", "device_name", "to_device", "is_array", "cupy",
+    "host_model",
+]  # fmt: skip
 
 DEVICES = ("cpu", "cuda")
+
+
+def device_name(device: Any) -> Any:
+    """A device as the calls that move arrays take it: ``torch.device``'s name read as a
+    string, and PyTorch's ``"cpu:0"`` as ``"cpu"`` (the one CPU device); anything else as
+    given, for its caller to check."""
+    device = str(device) if isinstance(getattr(device, "type", None), str) else device
+    return "cpu" if device == "cpu:0" else device
 
 
 def cupy() -> ModuleType:
@@ -95,7 +106,7 @@ def place(model: Any, device: Any, optimizer: Any, gpu_ok: bool, owner: str = "f
     data, streams and MPI stay on the CPU), and a move of a model whose optimizer object
     was built where its weights are now (its flat buffers would stay there).
     ``torch.device("cuda")`` reads as its name."""
-    device = str(device) if isinstance(getattr(device, "type", None), str) else device
+    device = device_name(device)
     if device is not None and device not in DEVICES:
         # (the words of model.to(...) for the same mistake: glassnet._validation's
         # check_to_args, which this bottom layer may not import)

@@ -240,7 +240,8 @@ def test_register_buffer():
             return self.lin(x) * self.scale
 
     m = Scaled()
-    assert list(m.state_dict()) == ["lin.W", "lin.b", "scale"]  # (None: not state)
+    # PyTorch's order: a module's own buffers before its sub-modules' state
+    assert list(m.state_dict()) == ["scale", "lin.W", "lin.b"]  # (None: not state)
     assert [n for n, _ in m.named_buffers()] == ["scale"] and len(m.parameters()) == 2
     m.load_state_dict({**m.state_dict(), "scale": np.array([1.0, 2.0])})
     np.testing.assert_array_equal(m.scale, [1.0, 2.0])
@@ -250,8 +251,10 @@ def test_register_buffer():
         m.register_buffer("lin", np.zeros(2))
     with pytest.raises(TypeError, match="name must be an attribute name"):
         m.register_buffer("a.b", np.zeros(2))
-    with pytest.raises(ValueError, match="persistent=False"):
-        m.register_buffer("other", np.zeros(2), persistent=False)
+    with pytest.raises(
+        ValueError, match="'persistent' parameter of Scaled.register_buffer must be a bool"
+    ):
+        m.register_buffer("other", np.zeros(2), persistent="no")
     with pytest.raises(ValueError, match=r"'scale' must be an array of shape \(2,\)"):
         m.load_state_dict({**m.state_dict(), "scale": np.zeros(3)})
     with pytest.raises(ValueError, match=r"missing keys \['scale'\]"):

@@ -103,7 +103,9 @@ def test_nested_modules_and_shared_parameters():
 
     net = Net()
     names = [n for n, _ in net.named_parameters()]
-    assert names == ["encoder.layers.0.W", "encoder.layers.0.b", "head.W", "head.b", "scale"]
+    # PyTorch's order: a module's own parameters before its sub-modules' (set after them)
+    assert names == ["scale", "encoder.layers.0.W", "encoder.layers.0.b", "head.W", "head.b"]
+    assert [p.label for p in net.parameters()] == names
     assert len(net.parameters()) == 5
     assert net.scale.label == "scale"  # unlabelled parameters take their name
     assert net(np.ones((3, 2))).shape == (3, 1)

@@ -83,22 +83,30 @@ class Module:
 
     # --------------------------------------------------------------- discovery
     def _children(self) -> Iterator[tuple[str, Any]]:
-        for name, value in vars(self).items():
-            if isinstance(value, (Parameter, Module)):
+        """The module's own Parameters, then its sub-Modules, each in the order set (PyTorch's
+        order: its ``_parameters`` before its ``_modules``)."""
+        items = vars(self).items()
+        yield from ((name, value) for name, value in items if isinstance(value, Parameter))
+        for name, value in items:
+            if isinstance(value, Module):
                 yield name, value
             elif isinstance(value, (list, tuple)) and all(isinstance(v, Module) for v in value):
                 yield from ((f"{name}.{i}", v) for i, v in enumerate(value))
 
-    def _named_state(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    def _named_state(self, prefix: str = "", saved: bool = False) -> Iterator[tuple[str, Any]]:
         """``(dotted_name, Parameter or buffer array)`` pairs, each once, depth first: a
-        module's parameters and sub-modules in the order they were set, then its buffers
-        (a layer's parameters then its buffers, PyTorch's order). Unlabelled parameters
-        take their name as label."""
+        module's parameters, its buffers, then its sub-modules, each in the order set
+        (PyTorch's ``state_dict`` order); with ``saved``, only the
+        state_dict's (no buffer registered with ``persistent=False``). Unlabelled
+        parameters take their name as label."""
         seen: set[int] = set()
 
         def walk(mod: Module, pre: str) -> Iterator[tuple[str, Any]]:
-            buffers = [(name, getattr(mod, name)) for name in vars(mod).get("_buffers", ())]
-            for name, value in [*mod._children(), *buffers]:
+            skip = vars(mod).get("_transient", ()) if saved else ()
+            names = [n for n in vars(mod).get("_buffers", ()) if n not in skip]
+            kids = list(mod._children())  # its parameters, its buffers, then its modules
+            at = next((i for i, (_, v) in enumerate(kids) if isinstance(v, Module)), len(kids))
+            for name, value in [*kids[:at], *[(n, getattr(mod, n)) for n in names], *kids[at:]]:
                 full = f"{pre}.{name}" if pre else name
                 if isinstance(value, Module):
                     yield from walk(value, full)
@@ -126,40 +134,43 @@ class Module:
 
     def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
         """Keep ``tensor`` (an array, a Tensor's values, or None) as the attribute ``name``:
-        state that is no parameter (a BatchNorm's running mean), so in ``state_dict()``,
-        ``load_state_dict`` and ``to()``, never in ``parameters()`` (no optimizer or L2
-        sees it), as PyTorch's ``register_buffer``. Set it again as ``self.name = array``."""
+        state that is no parameter (a BatchNorm's running mean), so in ``buffers()``,
+        ``to()``, ``state_dict()`` and ``load_state_dict`` (these two not with
+        ``persistent=False``, a buffer that is not saved), never in ``parameters()`` (no
+        optimizer or L2 sees it), as PyTorch's ``register_buffer``. Set it again as
+        ``self.name = array``."""
         owner = f"{type(self).__name__}.register_buffer"
         if not isinstance(name, str) or not name.isidentifier():
             raise TypeError(f"{owner}: name must be an attribute name (a str). Got {name!r:.40}.")
         if hasattr(self, name) and name not in vars(self).get("_buffers", ()):
             raise KeyError(f"{owner}: attribute {name!r} already exists; choose another name.")
-        if not check_bool(persistent, "persistent", owner):
-            raise ValueError(
-                f"{owner}({name!r}, persistent=False): glassnet keeps every buffer in the "
-                "state_dict; leave persistent out, or keep the array as a plain attribute."
-            )
+        saved = check_bool(persistent, "persistent", owner)
         value = tensor.data if isinstance(tensor, Tensor) else tensor
         if value is not None and namespace(value) is np:
             value = np.asarray(value)
         setattr(self, name, value)
-        vars(self).setdefault("_buffers", [])
-        if name not in self._buffers:
-            self._buffers.append(name)
+        for key, keep in (("_buffers", True), ("_transient", not saved)):
+            names = vars(self).setdefault(key, [])  # (a buffer set again keeps its place)
+            if keep and name not in names:
+                names.append(name)
+            elif not keep and name in names:
+                names.remove(name)
 
     def parameters(self) -> Parameters:
         """The list of this module's parameters (each once), in named_parameters' order; found
         without building names once each has its label (model.zero_grad() every step)."""
         found: dict[int, Parameter] = {}
 
-        def walk(mod: Module) -> None:
-            for value in vars(mod).values():  # as _children, depth first
-                if isinstance(value, Module):
-                    walk(value)
-                elif isinstance(value, Parameter):
+        def walk(mod: Module) -> None:  # as _children: its parameters, then its modules'
+            subs: list[Module] = []
+            for value in vars(mod).values():
+                if isinstance(value, Parameter):
                     found.setdefault(id(value), value)
+                elif isinstance(value, Module):
+                    subs.append(value)
                 elif isinstance(value, (list, tuple)) and all(isinstance(v, Module) for v in value):
-                    list(map(walk, value))
+                    subs.extend(value)
+            list(map(walk, subs))
 
         walk(self)
         if all(p.label is not None for p in found.values()):
@@ -248,10 +259,9 @@ class Module:
 
     # ------------------------------------------------------------------- state
     def state_dict(self) -> dict[str, np.ndarray]:
-        """A copy of every parameter's and buffer's values by dotted name."""
-        return {
-            k: (v.data if isinstance(v, Parameter) else v).copy() for k, v in self._named_state()
-        }
+        """A copy of every parameter's and (persistent) buffer's values by dotted name."""
+        state = self._named_state(saved=True)
+        return {k: (v.data if isinstance(v, Parameter) else v).copy() for k, v in state}
 
     def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy values into the parameters and buffers (in place), checking names and shapes.
@@ -266,7 +276,8 @@ class Module:
                 "glassnet.io.load_arrays(path) returns (arrays, meta). Pass "
                 "load_arrays(path)[0], or call glassnet.io.load_weights(model, path)."
             )
-        like = {k: v.data if isinstance(v, Parameter) else v for k, v in self._named_state()}
+        state_now = self._named_state(saved=True)
+        like = {k: v.data if isinstance(v, Parameter) else v for k, v in state_now}
         if strict or not isinstance(state, Mapping):
             check_state_dict(state, type(self).__name__, list(like))
         state = {k: v.data if isinstance(v, Tensor) else v for k, v in state.items()}  # Parameters

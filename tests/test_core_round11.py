@@ -1,0 +1,125 @@
+"""PyTorch's habits of the core: a module's state in PyTorch's order, buffers that are not
+saved (``register_buffer(..., persistent=False)``), and PyTorch's "cpu:0"."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import nn
+
+
+class Net(nn.Module):
+    """Sub-modules set before a parameter and a buffer of the module's own."""
+
+    def __init__(self) -> None:
+        self.fc1 = nn.Linear(3, 2, rng=0)
+        self.register_buffer("count", np.zeros(1, np.float32))
+        self.alpha = nn.Parameter(np.ones(1, np.float32))
+        self.fc2 = nn.Linear(2, 2, rng=1)
+        self.register_buffer("mask", np.array([1.0, 0.0], np.float32), persistent=False)
+
+    def forward(self, x):
+        return self.fc2(self.fc1(x)) * self.alpha * self.mask
+
+
+# PyTorch 2.13's names and order for the same module (torch.nn.Linear's weight/bias for W/b)
+TORCH_STATE = ["alpha", "count", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+TORCH_PARAMS = ["alpha", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+TORCH_BUFFERS = ["count", "mask"]
+
+
+def _glassnet_names(names):
+    return [n.replace("weight", "W").replace("bias", "b") for n in names]
+
+
+def test_state_in_pytorchs_order():
+    m = Net()
+    # a module's own parameters, then its own buffers, then its sub-modules' state
+    assert list(m.state_dict()) == _glassnet_names(TORCH_STATE)
+    assert [n for n, _ in m.named_parameters()] == _glassnet_names(TORCH_PARAMS)
+    assert [p.label for p in m.parameters()] == _glassnet_names(TORCH_PARAMS)  # (fast walk)
+    assert [n for n, _ in m.named_buffers()] == TORCH_BUFFERS
+
+
+def test_pytorchs_order_against_torch():
+    torch = pytest.importorskip("torch")
+
+    class T(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = torch.nn.Linear(3, 2)
+            self.register_buffer("count", torch.zeros(1))
+            self.alpha = torch.nn.Parameter(torch.ones(1))
+            self.fc2 = torch.nn.Linear(2, 2)
+            self.register_buffer("mask", torch.tensor([1.0, 0.0]), persistent=False)
+
+    t = T()
+    assert list(t.state_dict()) == TORCH_STATE
+    assert [n for n, _ in t.named_parameters()] == TORCH_PARAMS
+    assert [n for n, _ in t.named_buffers()] == TORCH_BUFFERS
+
+
+def test_a_buffer_that_is_not_saved(tmp_path):
+    m = Net()
+    assert "mask" not in m.state_dict() and "mask" in dict(m.named_buffers())
+    assert len(m.buffers()) == 2
+    # to() converts it as every float buffer
+    m.to(np.float64)
+    assert m.mask.dtype == np.float64 and m.count.dtype == np.float64
+    # load_state_dict neither needs it nor takes it (PyTorch's unexpected key)
+    state = m.state_dict()
+    assert m.load_state_dict(state) == ([], [])
+    with pytest.raises(ValueError, match="mask"):
+        m.load_state_dict({**state, "mask": np.zeros(2)})
+    keys = m.load_state_dict({**state, "mask": np.zeros(2)}, strict=False)
+    assert keys == ([], ["mask"])
+    np.testing.assert_array_equal(m.mask, [1.0, 0.0])  # (untouched)
+    # a model file holds the saved state only
+    gn.save(m.state_dict(), tmp_path / "net.glassnet")
+    assert "mask" not in gn.load(tmp_path / "net.glassnet")
+    # registered again: it keeps its place, and persistent says whether it is saved
+    m.register_buffer("mask", np.zeros(2), persistent=True)
+    assert list(m.state_dict())[:2] == ["alpha", "count"] and "mask" in m.state_dict()
+    assert [n for n, _ in m.named_buffers()] == TORCH_BUFFERS
+    m.register_buffer("mask", np.zeros(2), persistent=False)
+    assert "mask" not in m.state_dict()
+    with pytest.raises(ValueError, match="'persistent' parameter of Net.register_buffer"):
+        m.register_buffer("other", np.zeros(2), persistent=None)
+
+
+def test_not_saved_buffer_against_torch():
+    torch = pytest.importorskip("torch")
+    t = torch.nn.Module()
+    t.register_buffer("mask", torch.zeros(2), persistent=False)
+    t.register_buffer("count", torch.zeros(1))
+    assert list(t.state_dict()) == ["count"]
+    t.register_buffer("mask", torch.zeros(2), persistent=True)
+    assert list(t.state_dict()) == ["mask", "count"]  # (it keeps its place)
+    m = nn.Module()
+    m.register_buffer("mask", np.zeros(2), persistent=False)
+    m.register_buffer("count", np.zeros(1))
+    assert list(m.state_dict()) == ["count"]
+    m.register_buffer("mask", np.zeros(2), persistent=True)
+    assert list(m.state_dict()) == ["mask", "count"]
+
+
+def test_cpu_0_is_the_cpu():
+    """PyTorch's "cpu:0" names the one CPU device: model.to, x.to and fit take it."""
+    m = nn.MLP([2, 3, 1], rng=0)
+    assert m.to("cpu:0") is m and m.to(gn.device("cpu:0")) is m
+    x = gn.tensor([1.0, 2.0])
+    assert x.to("cpu:0").device == "cpu"
+    X = np.random.default_rng(0).normal(size=(8, 2)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.float32)
+    before = m.state_dict()
+    a = gn.fit(m, X, y, epochs=2, device="cpu:0", verbose=0)
+    m.load_state_dict(before)
+    b = gn.fit(m, X, y, epochs=2, device="cpu", verbose=0)
+    assert a.loss == b.loss
+    for bad in ("cpu:1", "gpu"):  # another CPU number, or no device: refused
+        with pytest.raises(ValueError, match=repr(bad)):
+            m.to(bad)
+        with pytest.raises(ValueError, match=repr(bad)):
+            gn.fit(m, X, y, epochs=1, device=bad, verbose=0)
