@@ -4279,6 +4279,13 @@ class _EarlyStopping(EarlyStopping):
             super().on_train_end(state)
 
 
+def _rule_names(model: Any) -> list[str]:
+    """The names of the arrays that :class:`~glassnet.train.EarlyStopping` keeps as its best
+    weights, in its order: the parameters, then the buffers (``state_dict`` interleaves
+    them, module by module, so its order is not the rule's once a model has a buffer)."""
+    return [k for k, _ in model.named_parameters()] + [k for k, _ in model.named_buffers()]
+
+
 class _Checkpoints(Callback):
     """Writes the checkpoint at ``path`` every ``every`` epochs and after the run's last
     epoch (once): the weights, the early-stopping best weights under ``best:``, the
@@ -4302,7 +4309,8 @@ class _Checkpoints(Callback):
         if state.epoch % self.every == 0 or last or state.stop:
             weights = state.model.state_dict()
             if self.rule is not None and self.rule.weights is not None:
-                weights.update({_BEST + k: v for k, v in zip(weights, self.rule.weights)})
+                names = _rule_names(state.model)  # (the rule's order, not state_dict's)
+                weights.update({_BEST + k: v for k, v in zip(names, self.rule.weights)})
             # the stop reason as fit will report it (it names max_epochs after the callbacks)
             why = state.stop_reason or ("max_epochs" if last else "")
             meta = {**self.meta, "state": self.run_state(state.history, why).to_json()}
@@ -4342,7 +4350,7 @@ def _run_epochs(
         rule = _EarlyStopping(tol=0.0, n_iter_no_change=args.patience)
         rule.best = math.inf if before.best_val is None else before.best_val
         rule.bad = before.bad_epochs
-        rule.weights = None if best is None else [best[k] for k, _ in model.named_parameters()]
+        rule.weights = None if best is None else [best[k] for k in _rule_names(model)]
     t0 = time.perf_counter() - before.seconds
 
     def run_state(h: History, stop_reason: str) -> _RunState:

@@ -1,0 +1,44 @@
+"""Round 11 of the command line's audit: messy real-world CSV files through every
+subcommand, and the checkpoint's best weights paired by name."""
+
+from __future__ import annotations
+
+import numpy as np
+from cli_helpers import HEADER, rows, run, write_csv
+
+from glassnet import tasks
+from glassnet.io import load_checkpoint
+
+
+def test_checkpoint_pairs_the_best_weights_by_name_for_a_model_with_a_buffer(
+    capsys, tmp_path, monkeypatch
+):
+    """The checkpoint paired state_dict's names (parameters and buffers interleaved, module
+    by module) with early stopping's best arrays (the parameters, then the buffers) by
+    position: a model with a buffer got its best weights under other names, and --resume
+    refused the checkpoint."""
+    built = tasks.Task.build_model
+
+    def with_buffer(self, *args, **kwargs):
+        model = built(self, *args, **kwargs)
+        first = model.layers[0]
+        first.register_buffer("seen", np.arange(first.b.data.shape[0], dtype=first.b.data.dtype))
+        return model
+
+    monkeypatch.setattr(tasks.Task, "build_model", with_buffer)
+    data = write_csv(tmp_path / "d.csv", HEADER, rows(120))
+    out = tmp_path / "m.glassnet"
+    cmd = ["train", data, "--target", "label", "--out", out, "--hidden", "5", "-q",
+           "--early-stopping", "--checkpoint-every", "2", "--seed", "0"]  # fmt: skip
+    code, _, err = run(capsys, *cmd, "--epochs", "4")
+    assert code == 0, err
+    state = load_checkpoint(tmp_path / "m.glassnet.ckpt").model_state
+    best = {k[len("best:") :]: v for k, v in state.items() if k.startswith("best:")}
+    weights = {k: v for k, v in state.items() if not k.startswith("best:")}
+    assert "layers.0.seen" in weights and best.keys() == weights.keys()
+    for name, value in weights.items():
+        assert best[name].shape == value.shape, name
+    assert np.array_equal(best["layers.0.seen"], np.arange(5))
+    code, stdout, err = run(capsys, *cmd, "--epochs", "6", "--resume")
+    assert code == 0, err
+    assert "resuming after epoch 4" in stdout
