@@ -4965,6 +4965,21 @@ def _stream_target_kind(args: argparse.Namespace, target: str | list[str]) -> tu
         if f.name in targets and args.task == "multilabel":
             continue  # (label columns are read as text, as written)
         t = f.type
+        if pa.types.is_null(t) and not (f.name in targets and args.task == "multilabel"):
+            # every cell of the block missing: no type to read, nothing to learn from
+            rows = "" if path.stat().st_size <= 1 << 22 else f" of its first {first.num_rows}"
+            if f.name in targets:
+                raise CLIError(
+                    f"the target column {_esc(f.name)!r} of '{args.data}' is empty in every "
+                    f"row{rows} (its cells are missing: empty, NA, ...): fill it in, or name "
+                    f"another --target"
+                )
+            raise CLIError(
+                f"the column {_esc(f.name)!r} of '{args.data}' is empty in every row{rows} "
+                f"(its cells are missing: empty, NA, ...), and a stream trains on complete "
+                f"rows: delete the column from the file, or drop --stream and leave it out "
+                f"with --drop {_esc(f.name)}"
+            )
         if not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_string(t)):
             raise CLIError(
                 f"the column {f.name!r} of '{args.data}' is read as {t} by the streaming "

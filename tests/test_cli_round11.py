@@ -4,7 +4,8 @@ subcommand, and the checkpoint's best weights paired by name."""
 from __future__ import annotations
 
 import numpy as np
-from cli_helpers import HEADER, rows, run, write_csv
+import pytest
+from cli_helpers import FAST, HEADER, assert_one_line_error, rows, run, write_csv
 
 from glassnet import tasks
 from glassnet.io import load_checkpoint
@@ -42,3 +43,25 @@ def test_checkpoint_pairs_the_best_weights_by_name_for_a_model_with_a_buffer(
     code, stdout, err = run(capsys, *cmd, "--epochs", "6", "--resume")
     assert code == 0, err
     assert "resuming after epoch 4" in stdout
+
+
+# ------------------------------------------------- --stream: a column of missing cells only
+
+
+def test_stream_names_a_column_empty_in_every_row_as_such(capsys, tmp_path):
+    """pyarrow reads a column whose every cell is missing as null: --stream called it a
+    column 'read as null', to write 'as numbers (0/1, a day count)', the advice for dates."""
+    pytest.importorskip("pyarrow")
+    data = write_csv(
+        tmp_path / "d.csv", ["a", "empty", "b", "label"], [[a, "", b, y] for a, b, y in rows()]
+    )
+    code, _, err = run(capsys, "train", data, "--target", "label", "--stream", *FAST)
+    assert code == 2
+    assert_one_line_error(
+        err, "column 'empty'", "empty in every row", "--drop empty", "delete the column"
+    )
+    assert "day count" not in err and "null" not in err
+    target = write_csv(tmp_path / "t.csv", HEADER, [[a, b, ""] for a, b, _ in rows()])
+    code, _, err = run(capsys, "train", target, "--target", "label", "--stream", *FAST)
+    assert code == 2
+    assert_one_line_error(err, "target column 'label'", "empty in every row", "fill it in")
