@@ -127,9 +127,11 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
             layers[-1].act = m.name
             layers[-1].alpha = float(getattr(m, "alpha", 0.0))
         else:
+            kind = type(m).__name__
+            kind = f"an {kind}" if kind[0] in "AEIOU" else f"a {kind}"  # (an ELU, a GELU)
             raise TypeError(
                 f"{owner} handles networks of Linear layers and activations (Sequential, MLP, "
-                f"Neuron). The model {'is' if m is model else 'holds'} a {type(m).__name__}."
+                f"Neuron). The model {'is' if m is model else 'holds'} {kind}."
             )
     if not layers:
         raise TypeError(f"{owner}: the model has no Linear layer. Got {type(model).__name__}.")

@@ -123,3 +123,13 @@ def test_cpu_0_is_the_cpu():
             m.to(bad)
         with pytest.raises(ValueError, match=repr(bad)):
             gn.fit(m, X, y, epochs=1, device=bad, verbose=0)
+
+
+@pytest.mark.parametrize(("module", "words"), [(nn.ELU(), "holds an ELU."),
+                                               (nn.GELU(), "holds a GELU.")])  # fmt: skip
+def test_a_layer_the_fast_path_refuses_is_named_with_its_article(module, words):
+    model = nn.Sequential(nn.Linear(3, 4), module, nn.Linear(4, 1))
+    with pytest.raises(TypeError, match=words):
+        gn.explain(model, np.zeros((2, 3)), np.zeros((2, 1)))
+    with pytest.raises(TypeError, match=words):
+        gn.viz.draw_network(model)
