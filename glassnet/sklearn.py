@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import numbers
 import operator
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -122,6 +123,19 @@ _NONFINITE = (  # scikit-learn's message, which code may match on
     "Solver produced non-finite parameter weights. The input data may contain large values "
     "and need to be preprocessed (e.g. StandardScaler)."
 )
+
+
+def _warn(message: str, category: type[Warning] = UserWarning) -> None:
+    """``warnings.warn`` at the first frame outside this module: the line that called
+    ``fit`` or ``partial_fit`` (the user's, or scikit-learn's inside ``GridSearchCV``,
+    ``cross_val_score`` or a ``Pipeline``), however deep inside the estimator it is raised,
+    so the warning shows that line and filters by ``module`` apply to the caller's module."""
+    frame: Any = sys._getframe(0)
+    level = 1
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 # ------------------------------------------------------------ parameter checks
@@ -512,12 +526,11 @@ class _BaseMLP(BaseEstimator):
         name = type(self).__name__
         if not start:
             del self.__dict__["_given_weights"]
-            warnings.warn(
+            _warn(
                 f"{name}: the {' and '.join(sorted(given))} assigned before fit were replaced by "
                 "new random weights, as scikit-learn's fit does. To train from them, call "
                 "partial_fit, or set warm_start=True before fit.",
                 UserWarning,
-                stacklevel=4,
             )
             return None
         missing = {"coefs_", "intercepts_"} - set(given)
@@ -826,10 +839,9 @@ class _BaseMLP(BaseEstimator):
         if self.batch_size == "auto":
             return min(200, n)
         if self.batch_size > n:
-            warnings.warn(
+            _warn(
                 "Got `batch_size` less than 1 or larger than sample size. It is going to be "
                 "clipped",
-                stacklevel=5,
             )
         return int(np.clip(self.batch_size, 1, n))
 
@@ -960,7 +972,7 @@ class _BaseMLP(BaseEstimator):
         self.history_ = history
         if diverged is not None:
             self.stop_reason_ = "diverged"
-            warnings.warn(
+            _warn(
                 f"Stochastic Optimizer: {detail.split(':')[0]}: training diverged. "
                 + (
                     "The validation score of that epoch is NaN; training stopped there and the "
@@ -971,22 +983,20 @@ class _BaseMLP(BaseEstimator):
                 f"({self.best_validation_score_:.6g}) were restored. Try a smaller "
                 f"learning_rate_init (now {self.learning_rate_init}) or standardize X.",
                 ConvergenceWarning,
-                stacklevel=4,
             )
         elif history.stop_reason in ("min_lr", "early_stopping", "tol", "callback"):
             self.stop_reason_ = history.stop_reason
         elif history.stop_reason == "interrupted":
             self.stop_reason_ = "interrupted"
-            warnings.warn("Training interrupted by user.", stacklevel=4)
+            _warn("Training interrupted by user.")
         elif incremental:
             self.stop_reason_ = "partial_fit"
         else:
             self.stop_reason_ = "max_iter"
-            warnings.warn(
+            _warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
                 "optimization hasn't converged yet.",
                 ConvergenceWarning,
-                stacklevel=4,
             )
         history.stop_reason = self.stop_reason_  # one vocabulary: train.STOP_REASONS
         if self.early_stopping:
@@ -1169,12 +1179,11 @@ class _BaseMLP(BaseEstimator):
         for c in cbs:
             c.on_train_end(state)
         if self.stop_reason_ in ("max_iter", "max_fun", "line_search"):
-            warnings.warn(
+            _warn(
                 f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
                 f"(status={res.status}):\n{res.message}.\n\nIncrease the number of iterations "
                 f"(max_iter={self.max_iter}) or scale the data (e.g. StandardScaler).",
                 ConvergenceWarning,
-                stacklevel=4,
             )
 
     def _loss_grad_lbfgs(
