@@ -469,7 +469,7 @@ def _save(
     try:  # (the path as given: Path(...) drops a final '/', which names a directory)
         return Path(atomic_write(path, data))
     except WriteError as exc:
-        raise ModelFileError(str(exc)) from exc
+        raise ModelFileError(f"{exc}{_tilde_hint(path)}") from exc
 
 
 # ----------------------------------------------------------------------------- reading
@@ -518,10 +518,29 @@ def _open_regular(p: Path) -> Any:
         raise
 
 
+def _tilde_hint(path: Any) -> str:
+    """A sentence for a path that starts with ``~`` naming no folder here: neither
+    glassnet nor ``open()`` replaces the ``~`` by the home folder (a shell does), so
+    ``'~/m.glassnet'`` names a folder called ``~``. Empty otherwise."""
+    given = os.fspath(path) if isinstance(path, (str, os.PathLike)) else ""
+    if not isinstance(given, str) or not given.startswith("~"):
+        return ""
+    home = os.path.expanduser(given)
+    first = given.replace(os.sep, "/").split("/", 1)[0]
+    if home == given or os.path.exists(first):
+        return ""
+    return (
+        f" ('~' is not replaced by your home folder here, as open() does not replace it: "
+        f"give the path as '{home}', os.path.expanduser(path))"
+    )
+
+
 def _open(path: Any) -> tuple[Any, int, str]:
     """Open a model file for reading: (binary file, its size in bytes, its quoted name)."""
     p = _as_path(path)
     source = f"'{p}'"
+    if not os.fspath(path):  # (Path("") is '.', the working directory: "a directory")
+        raise ModelFileError("the path is empty (''); give the model file's path")
     if "\0" in os.fspath(p):  # (os.stat's ValueError would not name the file)
         raise ModelFileError(f"{os.fspath(p)!r}: a path cannot hold a NUL character")
     given = os.fspath(path)
@@ -543,7 +562,8 @@ def _open(path: Any) -> tuple[Any, int, str]:
         return f, os.fstat(f.fileno()).st_size, source
     except FileNotFoundError:
         raise ModelFileError(
-            f"{source}: no such file (the working directory is '{os.getcwd()}'); check the path"
+            f"{source}: no such file (the working directory is '{os.getcwd()}'); check the "
+            f"path{_tilde_hint(path)}"
         ) from None
     except PermissionError:
         raise ModelFileError(f"{source} cannot be read: permission denied") from None
@@ -932,6 +952,8 @@ def file_kind(path: str | os.PathLike[str]) -> str:
     file (a directory, a FIFO, a device: opening those could block).
     """
     p = _as_path(path)
+    if not os.fspath(path):  # (Path("") is '.': "not a regular file" would puzzle)
+        raise OSError("the path is empty (''), so it names no file; give a file's path")
     if "\0" in os.fspath(p):  # (os.stat's ValueError would not name the file)
         raise OSError(f"{os.fspath(p)!r}: a path cannot hold a NUL character")
     if not stat.S_ISREG(os.stat(p).st_mode):
