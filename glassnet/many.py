@@ -765,7 +765,13 @@ def _validate(engine: FastMLP, Xv: np.ndarray, yv: np.ndarray, wv: Any, K: int) 
     losses = (np.add.reduce(per.reshape(K, -1), axis=-1) * (1.0 / (per.size // K))).astype(
         np.float64
     )
-    return losses, tasks.metric(engine.loss, out, yk, wv)[1]
+    if not engine.fused:
+        return losses, tasks.metric(engine.loss, out, yk, wv)[1]
+    # the metric from the head's outputs, as fit scores the model's own output: logits that
+    # differ by less than the head resolves (softmax rows or sigmoids that round to a tie)
+    # are a tie there too, and fit's argmax / threshold decides it as the output reads
+    head = F.ACTIVATIONS[engine.spec.head].fn(out)
+    return losses, tasks.metric(engine.spec, head, yk, wv)[1]
 
 
 def _validate_groups(

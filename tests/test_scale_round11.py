@@ -1,0 +1,38 @@
+"""The engines of scale (fit_many, search, the compiled and eager loops, MPI, the data
+loader, the thread rule) under an adversarial user: each case against what fit, PyTorch
+or the docs say, or a refusal that names the argument, what was given and what to do."""
+
+from __future__ import annotations
+
+import copy
+import functools
+
+import numpy as np
+import pytest
+
+from glassnet import nn, train
+from glassnet.many import fit_many
+
+# the separate fits on the NumPy fast path, what fit_many stacks (as tests/test_many.py)
+fit = functools.partial(train.fit, engine="fused", verbose=0)
+
+
+@pytest.mark.parametrize(
+    "head, loss, outputs",
+    [("softmax", "cross_entropy", 2), ("sigmoid", "binary_cross_entropy", 1)],
+)
+def test_fit_many_scores_a_near_tie_of_the_head_s_outputs_as_fit_does(head, loss, outputs):
+    # logits 1e-9 apart: the float32 softmax (or sigmoid) rounds them to a tie, which fit's
+    # accuracy (read from the model's output) breaks towards class 0; fit_many read the
+    # logits, which are not tied, and reported another accuracy than fit's
+    model = nn.MLP([1, 2, outputs], activation="tanh", output_activation=head, rng=0)
+    model = model.to(np.float32)
+    model.layers[2].W.data[...] = 0
+    model.layers[2].b.data[...] = 1e-9 if outputs == 1 else [0, 1e-9]
+    X, y = np.ones((4, 1)), np.array([1, 1, 0, 1])
+    alone = copy.deepcopy(model)
+    kw = dict(loss=loss, lr=1e-30, epochs=1, validation_data=(X, y))
+    h = fit_many([model], X, y, **kw)[0]
+    h_fit = fit(alone, X, y, **kw)
+    assert h.val_loss == h_fit.val_loss
+    assert h.val_metric == h_fit.val_metric == [0.25]
