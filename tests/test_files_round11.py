@@ -92,3 +92,19 @@ def test_a_folder_named_tilde_that_exists_is_used_as_it_is(home):
     with pytest.raises(gio.ModelFileError, match="no such file") as info:
         gio.load_model("~/other.glassnet")
     assert "home folder" not in str(info.value)
+
+
+def test_onnx_export_and_load_of_a_path_starting_with_a_tilde_say_nothing_replaced_it(home):
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    from glassnet.onnx import export, load
+
+    with pytest.raises(OSError, match="does not exist") as info:
+        export(_net(), "~/m.onnx")
+    assert "'~' is not replaced by your home folder" in str(info.value)
+    assert os.fspath(home / "m.onnx") in str(info.value)
+    export(_net(), home / "m.onnx")
+    with pytest.raises(FileNotFoundError, match="no such ONNX file") as info:
+        load("~/m.onnx")
+    assert "'~' is not replaced by your home folder" in str(info.value)
+    assert os.fspath(home / "m.onnx") in str(info.value)
