@@ -469,7 +469,7 @@ def _save(
     try:  # (the path as given: Path(...) drops a final '/', which names a directory)
         return Path(atomic_write(path, data))
     except WriteError as exc:
-        raise ModelFileError(f"{exc}{_tilde_hint(path)}") from exc
+        raise ModelFileError(f"{exc}{tilde_hint(path)}") from exc
 
 
 # ----------------------------------------------------------------------------- reading
@@ -518,7 +518,7 @@ def _open_regular(p: Path) -> Any:
         raise
 
 
-def _tilde_hint(path: Any) -> str:
+def tilde_hint(path: Any) -> str:
     """A sentence for a path that starts with ``~`` naming no folder here: neither
     glassnet nor ``open()`` replaces the ``~`` by the home folder (a shell does), so
     ``'~/m.glassnet'`` names a folder called ``~``. Empty otherwise."""
@@ -563,7 +563,7 @@ def _open(path: Any) -> tuple[Any, int, str]:
     except FileNotFoundError:
         raise ModelFileError(
             f"{source}: no such file (the working directory is '{os.getcwd()}'); check the "
-            f"path{_tilde_hint(path)}"
+            f"path{tilde_hint(path)}"
         ) from None
     except PermissionError:
         raise ModelFileError(f"{source} cannot be read: permission denied") from None

@@ -89,7 +89,7 @@ from .datasets import MISSING_TOKENS, missing_tokens
 from .files import WriteError, atomic_write, same_file
 from .fused import Layer, layers_of
 from .fused import flatten as opened
-from .io import ModelFileError, Pipeline, _tilde_hint, file_kind, load_model
+from .io import ModelFileError, Pipeline, file_kind, load_model, tilde_hint
 from .nn import MLP, Flatten, Linear, Module, Sequential, activation_module
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler
 from .stream import as_point, check_decimal
@@ -584,7 +584,7 @@ def _finish(
         try:
             atomic_write(path, proto.SerializeToString())
         except WriteError as exc:
-            hint = _tilde_hint(path)
+            hint = tilde_hint(path)
             if not hint:
                 raise
             raise WriteError(f"{exc}{hint}") from exc
@@ -1612,7 +1612,7 @@ def _read(source: Any, owner: str = "load", name: str = "source") -> tuple[onnx.
         if p.is_dir():
             raise IsADirectoryError(f"{owner}: {where} is a directory, not an ONNX file.")
         if not p.exists():
-            raise FileNotFoundError(f"{owner}: no such ONNX file {where}{_tilde_hint(source)}.")
+            raise FileNotFoundError(f"{owner}: no such ONNX file {where}{tilde_hint(source)}.")
         if not p.is_file():  # (a named pipe, a device: reading it could block or never end)
             raise _fail(
                 f"{owner}: {where} is not a regular file (a named pipe or a device), so it is "
