@@ -2189,7 +2189,14 @@ def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Modu
     found = list(dict.fromkeys(k.rsplit(".", 1)[0] for k in arrays))  # in the dict's order
     prefixes = _torch_layer_order(found)
     if order is not None:
-        given = [str(p) for p in order] if not isinstance(order, str) else [order]
+        try:
+            given = [str(p) for p in order] if not isinstance(order, str) else [order]
+        except TypeError:  # (a number, None inside a wrapper: "'int' object is not iterable")
+            raise TypeError(
+                f"load_torch_state_dict: 'order' must be a list of the state_dict's layer "
+                f"names from input to output ([{_listed(found)}] in some order), or None. "
+                f"Got {type(order).__name__} {_short(order, 40)}."
+            ) from None
         if sorted(given) != sorted(found):
             raise ValueError(
                 f"load_torch_state_dict: 'order' must name each layer of the state_dict once, "

@@ -108,3 +108,20 @@ def test_onnx_export_and_load_of_a_path_starting_with_a_tilde_say_nothing_replac
         load("~/m.onnx")
     assert "'~' is not replaced by your home folder" in str(info.value)
     assert os.fspath(home / "m.onnx") in str(info.value)
+
+
+# ----------------------------------------------------------------------------- PyTorch
+
+
+@pytest.mark.parametrize("order", [5, 2.5, object()])
+def test_load_torch_state_dict_refuses_an_order_that_is_no_list_naming_it(order):
+    state = {
+        "0.weight": np.ones((5, 4), np.float32),
+        "0.bias": np.zeros(5, np.float32),
+        "2.weight": np.ones((2, 5), np.float32),
+        "2.bias": np.zeros(2, np.float32),
+    }
+    # (it raised Python's own "'int' object is not iterable")
+    with pytest.raises(TypeError, match=r"'order' must be a list of the state_dict's layer") as e:
+        gio.load_torch_state_dict(_net(), state, order=order)
+    assert "'0', '2'" in str(e.value) and type(order).__name__ in str(e.value)
