@@ -190,6 +190,12 @@ def _esc(text: Any) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in s)
 
 
+def _q(text: Any) -> str:
+    """``text`` quoted as ``repr`` quotes a str, each non-printable character escaped once
+    (``'1\\xa0000'``; ``_esc(text)!r`` escaped the escapes again: ``'1\\\\xa0000'``)."""
+    return repr(str(text))
+
+
 def _shown(text: Any, differ_at: int = 0) -> str:
     """``text`` escaped (:func:`_esc`), or for a long one (a free-text cell as a class or a
     category) its first and last characters and its length: "qqq...qqq (5,000 characters)";
@@ -977,7 +983,7 @@ def _no_finite_fill_text(
     more = f" (and {len(bad) - 1} more like it)" if len(bad) > 1 else ""
     head = (
         f"column {column!r} of '{path}' has no finite number for --impute {impute} to fill "
-        f"its missing cells with: its only numbers are infinite, {_esc(cell)!r} at line "
+        f"its missing cells with: its only numbers are infinite, {_q(cell)} at line "
         f"{line}{more} (a typo? a number beyond float64's range, about 1.8e308, reads as "
         f"infinite); fix that value"
     )
@@ -1017,13 +1023,13 @@ def _refuse_header_again(message: str, path: str) -> None:
     if _unbom(cell) == _unbom(column):
         if cell.startswith(_BOM):  # (a second file's byte-order mark, in the middle)
             raise CLIError(
-                f"line {found['line']} of '{path}' holds {_esc(_unbom(cell))!r}, the name of "
+                f"line {found['line']} of '{path}' holds {_q(_unbom(cell))}, the name of "
                 f"its number column: the header row again"
                 + _BOM_JOINED
                 + "remove that line, so that it is not read as a row of data"
             )
         raise CLIError(
-            f"line {found['line']} of '{path}' holds {_esc(cell)!r}, the name of its number "
+            f"line {found['line']} of '{path}' holds {_q(cell)}, the name of its number "
             f"column: the header row again (two files joined into one, or a header written "
             f"again when rows were appended)? remove that line, so that it is not read as a "
             f"row of data"
@@ -1190,7 +1196,7 @@ def _one_label_value(column: str, source: Any, entry: str, rows: int) -> CLIErro
     """--task multilabel's refusal of a label column that holds one value (``entry``, the
     label reader's "1 value(s): ..."), in memory and streamed alike."""
     return CLIError(
-        f"--task multilabel: the label column {_esc(column)!r} of '{source}' holds the "
+        f"--task multilabel: the label column {_q(column)} of '{source}' holds the "
         f"single value {entry[len('1 value(s): ') :]} in all {rows} rows: there is nothing "
         f"to learn about it; leave it out of --target"
     )
@@ -1207,7 +1213,7 @@ def _multilabel_targets(table: Table, targets: Sequence[str], source: str) -> _D
             raise _one_label_value(t, source, entry, len(cells))
         if isinstance(entry, str):
             raise CLIError(
-                f"--task multilabel: the label column {_esc(t)!r} of '{source}' holds {entry}; "
+                f"--task multilabel: the label column {_q(t)} of '{source}' holds {entry}; "
                 f"each label column holds two values: 0/1, true/false, yes/no or two texts "
                 f"(a column of more classes is a --task multiclass target of its own)"
             )
@@ -1307,24 +1313,24 @@ def _refuse_formatted_numbers(table: Table, names: Sequence[str], source: str, f
         typographic = _typographic_number(cell, table.decimal) if r is not None else None
         if r is not None and typographic is not None:  # "−0.5": a minus sign, U+2212
             raise CLIError(
-                f"column {_esc(name)!r} of '{source}' holds numbers that are read as text: "
-                f"{_esc(table.raw(name)[r])!r} at line {int(table.line_numbers[r])} is a "
+                f"column {_q(name)} of '{source}' holds numbers that are read as text: "
+                f"{_q(table.raw(name)[r])} at line {int(table.line_numbers[r])} is a "
                 f"number but for {typographic}; fix every such cell, " + fix.format(name=name)
             )
         if r is not None and table.decimal != ".":
             d = table.decimal
             raise CLIError(
-                f"column {_esc(name)!r} of '{source}' holds numbers that --decimal {d!r} does "
-                f"not read ({_esc(table.raw(name)[r])!r} at line {int(table.line_numbers[r])}: "
+                f"column {_q(name)} of '{source}' holds numbers that --decimal {d!r} does "
+                f"not read ({_q(table.raw(name)[r])} at line {int(table.line_numbers[r])}: "
                 f"a decimal point other than {d!r}, a thousands separator, or a currency or "
                 f"percent sign), which are read as text: write them with {d!r} as their only "
                 f"mark, such as 1234{d}5, " + fix.format(name=name)
             )
         if r is not None:
             raise CLIError(
-                f"column {_esc(name)!r} of '{source}' holds numbers written with a thousands "
+                f"column {_q(name)} of '{source}' holds numbers written with a thousands "
                 f"separator, a decimal comma or a currency or percent sign "
-                f"({_esc(cell)!r} at line {int(table.line_numbers[r])}), which "
+                f"({_q(cell)} at line {int(table.line_numbers[r])}), which "
                 f"are read as text: write them as plain numbers such as 1234.5, "
                 + fix.format(name=name)
                 + _decimal_hint(table, cell)
@@ -1357,7 +1363,7 @@ def _refuse_underscored(table: Table, name: str, source: str) -> None:
     if r is not None:
         cells = table.raw(name)  # (N,) str
         raise CLIError(
-            f"column {_esc(name)!r} of '{source}' holds {_esc(cells[r])!r} at line "
+            f"column {_q(name)} of '{source}' holds {_q(cells[r])} at line "
             f"{int(table.line_numbers[r])}, which is text, not a number: digits grouped by '_' "
             f"are read as text, as spreadsheets, pandas and --stream read them (Python alone "
             f"reads 18_24 as 1824); the model was trained on numbers in this column: write "
@@ -1394,9 +1400,9 @@ def _refuse_numbers_with_a_marker(
         flags = " ".join(_missing_option(t) for t in dict.fromkeys([*given, marker]))
         filled = sum(n for c, n in counts.items() if c.lower() not in missing)
         raise CLIError(
-            f"column {_esc(name)!r} of '{source}' holds numbers and the text "
-            f"{_esc(marker)!r} ({counts[marker]} of its {filled} filled cells), so it is read "
-            f"as text and each number would be a category of its own: if {_esc(marker)!r} "
+            f"column {_q(name)} of '{source}' holds numbers and the text "
+            f"{_q(marker)} ({counts[marker]} of its {filled} filled cells), so it is read "
+            f"as text and each number would be a category of its own: if {_q(marker)} "
             f"marks missing cells, list every text that does with --missing, e.g. {flags} "
             f"(--impute fills them); if the numbers are codes, pass --categorical "
             f"{shlex.quote(name)}"
@@ -1597,7 +1603,7 @@ def _suggest_multilabel(table: Table, targets: Sequence[str], source: str) -> No
     text = [t for t, e in zip(targets, entries) if table.kinds[t] != "numeric"]
     if text:
         raise CLIError(
-            f"the target column {_esc(text[0])!r} of '{source}' holds text "
+            f"the target column {_q(text[0])} of '{source}' holds text "
             f"({_label_pair(entries[targets.index(text[0])])}), and several target columns "
             f"make a multi-output regression of numbers: if each column is a label of two "
             f"values, add --task multilabel"
@@ -2200,7 +2206,7 @@ def _check_columns(columns: list[str], names: list[str], targets: list[str], sou
         alike = [(e, folded[e.casefold()]) for e in extra if e.casefold() in folded]
         if alike:  # "Color" for "color": names are compared as they are written
             fix = "names must match exactly, case included: rename " + ", ".join(
-                f"{_esc(e)!r} to {_esc(m)!r}" for e, m in alike[:5]
+                f"{_q(e)} to {_q(m)}" for e, m in alike[:5]
             )
             if len(alike) < max(len(missing), len(extra)):
                 fix += ", and add or remove the others"
@@ -3271,7 +3277,7 @@ def _resolve_task(args: argparse.Namespace, data: _Data) -> str:
 
 def _labels_text(names: Sequence[str], entries: Sequence[dict[str, Any]], limit: int = 8) -> str:
     """A multi-label model's labels: 'a' 0/1, 'b' no/yes, ..."""
-    shown = [f"{_esc(t)!r} {_label_pair(e)}" for t, e in zip(names, entries)]
+    shown = [f"{_q(t)} {_label_pair(e)}" for t, e in zip(names, entries)]
     return _few(shown, limit)
 
 
@@ -3579,7 +3585,7 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
         if bad.any():
             r, k = (int(i) for i in np.argwhere(bad)[0])
             raise CLIError(
-                f"the target column {_esc(data.targets[k])!r} overflows {dtype.name} at line "
+                f"the target column {_q(data.targets[k])} overflows {dtype.name} at line "
                 f"{int(data.table.line_numbers[r])} of {data.source}: {y_all[r, k]:.3g} is "
                 f"beyond {dtype.name}'s largest {limit:.3g}: {fix}"
                 + ("" if args.standardize else " (or leave out --no-standardize)")
@@ -3620,7 +3626,7 @@ def _first_date(table: Table, name: str, categories: np.ndarray) -> str | None:
 
 def _dates_text(name: str, date: str, count: int, fix: str) -> str:
     return (
-        f"the text column {_esc(name)!r} holds dates ({_esc(date)}), so one-hot encoding makes "
+        f"the text column {_q(name)} holds dates ({_esc(date)}), so one-hot encoding makes "
         f"each of its {count} dates an input of its own, which a date that new data brings (a "
         f"later one) matches none of: {fix}, or write it as numbers (a year, a month, a day of "
         f"the week) in columns of their own"
@@ -3689,7 +3695,7 @@ def _leading_zeros_text(
     name: str, cell: str, line: int | str, count: int, where: str, fix: str
 ) -> str:
     return (
-        f"the column {_esc(name)!r} holds whole numbers written with leading zeros "
+        f"the column {_q(name)} holds whole numbers written with leading zeros "
         f"({_esc(cell)} at line {line}, {count} such cell(s){where}), as codes are (zip "
         f"codes, product codes), and is read as amounts: if they are codes, {fix}"
     )
@@ -3722,7 +3728,7 @@ def _row_numbers(name: str, values: np.ndarray) -> tuple[float, float] | None:
 
 def _row_numbers_text(name: str, span: tuple[float, float], where: str, fix: str) -> str:
     return (
-        f"the column {_esc(name)!r} holds the whole numbers {span[0]:.0f} to {span[1]:.0f}, "
+        f"the column {_q(name)} holds the whole numbers {span[0]:.0f} to {span[1]:.0f}, "
         f"each once{where}: if it is a row number or an ID, the network would learn the "
         f"file's order from it: {fix}"
     )
@@ -3734,10 +3740,10 @@ _MISSING_MARK = re.compile("[?\\-.*_/#~\u2012\u2013\u2014\u2015]{1,3}")
 
 
 def _missing_marks_text(name: str, marks: list[str], counts: list[int], fix: str) -> str:
-    shown = ", ".join(f"{_esc(m)!r} ({k} row(s))" for m, k in zip(marks, counts))
+    shown = ", ".join(f"{_q(m)} ({k} row(s))" for m, k in zip(marks, counts))
     flags = " ".join(_missing_option(m) for m in ["", *marks])
     return (
-        f"the text column {_esc(name)!r} holds {shown}, which read as marks of a missing cell, "
+        f"the text column {_q(name)} holds {shown}, which read as marks of a missing cell, "
         f"not values: each is one-hot encoded as a category of its own; if they mark missing "
         f"cells, pass {_esc(flags)} (--missing replaces the default set: empty, nan, NA, N/A, "
         f"null) {fix}"
@@ -3830,7 +3836,7 @@ def _identifier_numbers(name: str, values: np.ndarray) -> bool:
 
 def _identifier_numbers_text(name: str, count: int, where: str, fix: str) -> str:
     return (
-        f"the column {_esc(name)!r} holds {count} distinct whole numbers, each once{where}, "
+        f"the column {_q(name)} holds {count} distinct whole numbers, each once{where}, "
         f"and its name reads as an identifier's: an ID tells the network nothing that new "
         f"rows share (they bring IDs of their own), so it learns noise from it: {fix}"
     )
@@ -3842,10 +3848,10 @@ def _single_value_text(single: dict[str, str], rows: int, fix: str) -> str:
     if len(single) == 1:
         [(name, value)] = single.items()
         return (
-            f"the column {_esc(name)!r} holds the single value {_esc(value)!r} in all {rows} "
+            f"the column {_q(name)} holds the single value {_q(value)} in all {rows} "
             f"rows: it carries no information to learn from: {fix}"
         )
-    shown = _few([f"{_esc(n)!r} ({_esc(v)!r})" for n, v in single.items()])
+    shown = _few([f"{_q(n)} ({_q(v)})" for n, v in single.items()])
     return (
         f"{len(single)} columns each hold a single value in all {rows} rows: {shown}; they "
         f"carry no information to learn from: {fix}"
@@ -3939,7 +3945,7 @@ def _warn_collapsed(X: np.ndarray, pre: Preprocessor, table: Table, numeric: lis
         n_raw, n_in, r = _dwarfed(raw, X[:10_000, j])
         if r is not None:
             _warn(
-                f"column {_esc(name)!r} has {n_raw} distinct values but only {n_in} distinct "
+                f"column {_q(name)} has {n_raw} distinct values but only {n_in} distinct "
                 f"inputs to the network ({X.dtype.name}): its value {raw[r]:.3g} at line "
                 f"{int(table.line_numbers[r])} dwarfs the others, which become equal; fix or "
                 f"drop that value, or scale the column (a logarithm)"
@@ -4089,7 +4095,7 @@ def _lost_digits_text(
 ) -> str:
     shown, n_long, n_read = found
     return (
-        f"column {_esc(name)!r} holds whole numbers of more digits than float64 keeps "
+        f"column {_q(name)} holds whole numbers of more digits than float64 keeps "
         f"({_esc(shown)} at line {line}): {n_long} distinct ones {where} read as {n_read} "
         f"distinct number(s), which the network cannot tell apart; {fix}"
     )
@@ -4135,7 +4141,7 @@ def _warn_collapsed_targets(y: np.ndarray, Y: np.ndarray, data: _Data) -> None:
         if r is not None:
             raw = y[:10_000, k]
             _warn(
-                f"the target {_esc(name)!r} has {n_raw} distinct values but only {n_in} "
+                f"the target {_q(name)} has {n_raw} distinct values but only {n_in} "
                 f"distinct ones as the network's targets ({Y.dtype.name}): its value "
                 f"{raw[r]:.3g} at line {int(data.table.line_numbers[r])} dwarfs the others, "
                 f"which become equal; fix or drop that row, or scale the column (a logarithm)"
@@ -4172,7 +4178,7 @@ def _check_range(
     cell = str(table.raw(name)[r]) if name in table.names else "?"
     more = f" ({len(cols)} columns overflow)" if len(cols) > 1 else ""
     raise CLIError(
-        f"column {_esc(name)!r} overflows {dtype.name} at line {int(table.line_numbers[r])} of "
+        f"column {_q(name)} overflows {dtype.name} at line {int(table.line_numbers[r])} of "
         f"{source}: the value {_esc(cell)} is {X[r, j]:.3g} as the network's input, beyond "
         f"{dtype.name}'s largest {limit:.3g}{more}: {fix}"
     )
@@ -4901,7 +4907,7 @@ def _stream_target_kind(args: argparse.Namespace, target: str | list[str]) -> tu
     hint = re.match(r"[ \t]*sep=.[ \t]*(\r\n|\r|\n)", head, flags=re.IGNORECASE)
     if hint:
         raise CLIError(
-            f"'{args.data}' starts with a spreadsheet's {_esc(hint.group(0).strip())!r} line, "
+            f"'{args.data}' starts with a spreadsheet's {_q(hint.group(0).strip())} line, "
             f"which the streaming reader would take for the header: delete that line, or drop "
             f"--stream"
         )
@@ -4945,7 +4951,7 @@ def _stream_target_kind(args: argparse.Namespace, target: str | list[str]) -> tu
     twice = [n for i, n in enumerate(names) if n and n in names[:i]]
     if twice:
         raise CLIError(
-            f"the header row of '{args.data}' names the column {_esc(twice[0])!r} twice: give "
+            f"the header row of '{args.data}' names the column {_q(twice[0])} twice: give "
             f"every column its own name"
         )
     unnamed = [i + 1 for i, n in enumerate(names) if not n]
@@ -4970,12 +4976,12 @@ def _stream_target_kind(args: argparse.Namespace, target: str | list[str]) -> tu
             rows = "" if path.stat().st_size <= 1 << 22 else f" of its first {first.num_rows}"
             if f.name in targets:
                 raise CLIError(
-                    f"the target column {_esc(f.name)!r} of '{args.data}' is empty in every "
+                    f"the target column {_q(f.name)} of '{args.data}' is empty in every "
                     f"row{rows} (its cells are missing: empty, NA, ...): fill it in, or name "
                     f"another --target"
                 )
             raise CLIError(
-                f"the column {_esc(f.name)!r} of '{args.data}' is empty in every row{rows} "
+                f"the column {_q(f.name)} of '{args.data}' is empty in every row{rows} "
                 f"(its cells are missing: empty, NA, ...), and a stream trains on complete "
                 f"rows: delete the column from the file, or drop --stream and leave it out "
                 f"with --drop {_esc(f.name)}"
@@ -5019,7 +5025,7 @@ def _stream_target_kind(args: argparse.Namespace, target: str | list[str]) -> tu
             if _LEADING_ZERO.match(cell.strip()):
                 raise CLIError(
                     f"the target '{target}' of '{args.data}' holds whole numbers written with "
-                    f"leading zeros ({_esc(cell.strip())!r} at line {i + 2}, in its "
+                    f"leading zeros ({_q(cell.strip())} at line {i + 2}, in its "
                     f"first block), as class codes are: the streaming reader reads them as "
                     f"numbers (01 as 1), so its classes would not be the file's; drop --stream "
                     f"(the in-memory reader keeps them as written), or pass --task regression "
@@ -5123,7 +5129,7 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
         if r is not None:  # (1e300 among values near 1: the others become equal)
             first = f" in its first {min(m, 10_000):,} rows" if partial or m > 10_000 else ""
             _warn(
-                f"column {_esc(name)!r} has {n_raw} distinct values{first} but only {n_in} "
+                f"column {_q(name)} has {n_raw} distinct values{first} but only {n_in} "
                 f"distinct inputs to the network ({used.dtype.name}): its value "
                 f"{column[r]:.3g} at line {line(r)} dwarfs the others, which become equal; "
                 f"fix or drop that value, or scale the column (a logarithm)"
@@ -5216,13 +5222,13 @@ def _refuse_streamed_numbers_as_text(
         comma = decimal == "." and delimiter != "," and formatted and not text
         if comma and all(_DECIMAL_COMMA.fullmatch(v) for v in formatted):
             raise CLIError(
-                f"column {_esc(name)!r} of '{source}' holds numbers written with a comma "
+                f"column {_q(name)} of '{source}' holds numbers written with a comma "
                 f"({_few([repr(t) for t in formatted], 5)}), which the streaming reader reads "
                 f"as text: if the file writes decimal commas (3,14), pass --decimal , (if the "
                 f"commas separate thousands, write every cell as a plain number such as 1234.5)"
             )
         raise CLIError(
-            f"column {_esc(name)!r} of '{source}' holds numbers and {_esc(what)}, so the "
+            f"column {_q(name)} of '{source}' holds numbers and {_esc(what)}, so the "
             f"streaming reader reads it as text, {len(cats)} categories one-hot encoded: write "
             f"every cell as a plain number such as 1234{decimal}5, or drop --stream (the in-memory "
             f"reader names each cell's line, and --categorical {_esc(name)} keeps codes as text)"
@@ -5360,9 +5366,9 @@ def _streamed_labels(
             first, second, stray = _stray_label_cells(dict(zip(cells, counts)), args.decimal)
             line, cell = _first_line_of(args, t, stray)
             raise CLIError(
-                f"--task multilabel: '{args.data}' line {line}: the label column {_esc(t)!r} "
-                f"holds {_esc(cell)!r}, beside its most frequent values {_esc(first)!r} "
-                f"and {_esc(second)!r} (the column holds {entry}); each label column "
+                f"--task multilabel: '{args.data}' line {line}: the label column {_q(t)} "
+                f"holds {_q(cell)}, beside its most frequent values {_q(first)} "
+                f"and {_q(second)} (the column holds {entry}); each label column "
                 f"holds two values: 0/1, true/false, yes/no or two texts: fix or drop that row "
                 f"(a column of more classes is a --task multiclass target of its own)"
             )
@@ -6011,7 +6017,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     first = [bundle.id_column] if ids is not None else []
     if bundle.id_column and ids is None:
         _note(
-            f"'{args.data}' has no column {_esc(bundle.id_column)!r}, the model's --id: the "
+            f"'{args.data}' has no column {_q(bundle.id_column)}, the model's --id: the "
             f"predictions are written without it, in the file's row order"
         )
     if bundle.label_values:  # multi-label: each label's own value, then its probability
@@ -6118,7 +6124,7 @@ def _label_truth(bundle: _Bundle, data: _Data) -> np.ndarray:
             r = int(bad[0])
             case = " (as written, case included)" if entry["kind"] == "text" else ""
             raise CLIError(
-                f"the label column {_esc(t)!r} of '{data.source}' holds {_shown(cells[r])} at "
+                f"the label column {_q(t)} of '{data.source}' holds {_shown(cells[r])} at "
                 f"line {int(data.table.line_numbers[r])} ({bad.size} such cell(s)), which is "
                 f"neither of the model's values of the label, {_label_pair(entry)}{case}: fix "
                 f"the cell"

@@ -65,3 +65,24 @@ def test_stream_names_a_column_empty_in_every_row_as_such(capsys, tmp_path):
     code, _, err = run(capsys, "train", target, "--target", "label", "--stream", *FAST)
     assert code == 2
     assert_one_line_error(err, "target column 'label'", "empty in every row", "fill it in")
+
+
+# ------------------------------------------------ a cell's non-printable characters, escaped once
+
+
+def test_a_cells_non_printable_character_is_escaped_once_in_messages(capsys, tmp_path):
+    """A French spreadsheet groups thousands with a no-break space (1 778,04): the message
+    quoted the cell as '1\\\\xa0778,04', the escape escaped again (_esc, then repr)."""
+    data = tmp_path / "fr.csv"
+    lines = ["a;x;label"] + [
+        f"{a};1\u00a0{k:03d},5;{y}".replace(".", ",") for k, (a, _, y) in enumerate(rows())
+    ]
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "train", data, "--target", "label", "--decimal", ",", *FAST)
+    assert code == 2
+    assert_one_line_error(err, "column 'x'", "'1\\xa0000,5' at line 2")
+    assert "\\\\" not in err and "\xa0" not in err
+    header = write_csv(tmp_path / "h.csv", ["a", "a\x1bb", "a\x1bb", "label"], [[1, 2, 3, "y"]])
+    code, _, err = run(capsys, "train", header, "--target", "label", "--stream", *FAST)
+    assert code == 2
+    assert "'a\\x1bb'" in err and "\\\\" not in err and "\x1b" not in err
