@@ -929,9 +929,11 @@ def read_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
                 else:
                     answers[str(k)] = _number(v)
             except (ValueError, TypeError):
+                said = {True: "yes", False: "no"}.get(v, v) if isinstance(v, bool) else v
+                hint = _hint(said) if isinstance(said, str) else ""
                 raise ValueError(
                     f"read_answers: the answer {str(k)!r} in {str(path)!r} is {v!r:.60}, not "
-                    "a number or a vector like [0, 1, 0]."
+                    f"a number or a vector like [0, 1, 0].{hint}"
                 ) from None
         return answers
     out: dict[str, Any] = {}
@@ -975,13 +977,24 @@ def _parse_value(val: str, n: int, path: Any) -> Any:
             return [_number(x) for x in v]
         return float(text)
     except (ValueError, TypeError) as err:
-        hint = ""
-        if re.fullmatch(r"-?\d*,\d+", text):  # a decimal comma: 2,5
-            hint = f" Write the decimal point: {text.replace(',', '.')}."
         raise ValueError(
             f"read_answers: line {n} of {str(path)!r}: {val!r} is not a number or a vector "
-            f"like [0, 1, 0].{hint}"
+            f"like [0, 1, 0].{_hint(text)}"
         ) from err
+
+
+def _hint(text: str) -> str:
+    """The fix for an answer a student writes as on paper: a decimal comma (2,5), a yes or
+    no (the yes/no answers are 1 and 0), a fraction (1/2)."""
+    if re.fullmatch(r"-?\d*,\d+", text):  # a decimal comma: 2,5
+        return f" Write the decimal point: {text.replace(',', '.')}."
+    if text.strip().lower() in ("yes", "no", "true", "false", "y", "n"):
+        one = text.strip().lower() in ("yes", "true", "y")
+        return f" A yes/no answer is written 1 for yes and 0 for no: {int(one)}."
+    m = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*", text)
+    if m and float(m.group(2)) != 0:
+        return f" Write the fraction as a decimal: {float(m.group(1)) / float(m.group(2)):g}."
+    return ""
 
 
 @dataclass
