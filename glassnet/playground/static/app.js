@@ -22,6 +22,11 @@ const TRAINING_ONLY = ["lr", "regularization", "reg_rate"]; // changed without a
 const GRID = 100;
 
 // ---------------------------------------------------------------- state <-> URL
+// what a link held that the page cannot use (an unknown setting, a box's value other than
+// true or false): said on the status line once its run is shown (they were dropped silently)
+let linkNotes = [];
+const SETTINGS = [...Object.keys(DEFAULTS)];
+
 let state = readHash();
 let run = null;       // {id, config, data}
 let frame = null;     // the latest frame
@@ -32,12 +37,25 @@ let busy = Promise.resolve();
 function readHash() {
   const s = structuredClone(DEFAULTS);
   const h = new URLSearchParams(location.hash.slice(1));
-  const num = (k) => { if (h.has(k) && h.get(k) !== "" && isFinite(+h.get(k))) s[k] = +h.get(k); };
+  linkNotes = [];
+  // a value that is no finite number (lr=abc, lr=1e400, hidden=4,abc) goes to the server as
+  // written, which refuses it by name (it was dropped for the default, or sent as null, read
+  // "Got None"); so do feature names that are not the page's (they were filtered out)
+  const value = (v) => (v.trim() !== "" && isFinite(+v) ? +v : v);
   for (const k of ["dataset", "problem", "activation", "regularization", "preset"]) if (h.has(k)) s[k] = h.get(k);
-  for (const k of ["lr", "reg_rate", "noise", "train_ratio", "batch_size", "seed"]) num(k);
-  if (h.has("features")) s.features = h.get("features").split(",").filter((f) => FEATURES.includes(f));
-  if (h.has("hidden")) s.hidden = h.get("hidden") === "" ? [] : h.get("hidden").split(",").map(Number);
-  for (const k of ["show_test", "discretize"]) if (h.has(k)) s[k] = h.get(k) === "true";
+  for (const k of ["lr", "reg_rate", "noise", "train_ratio", "batch_size", "seed"]) if (h.has(k)) s[k] = value(h.get(k));
+  if (h.has("features")) s.features = h.get("features") === "" ? [] : h.get("features").split(",");
+  if (h.has("hidden")) s.hidden = h.get("hidden") === "" ? [] : h.get("hidden").split(",").map(value);
+  for (const k of ["show_test", "discretize"]) {
+    if (!h.has(k)) continue;
+    s[k] = h.get(k) === "true";
+    if (!["true", "false"].includes(h.get(k)))
+      linkNotes.push(`the link's ${k}=${h.get(k).slice(0, 40)} is not true or false: ${s[k]} is shown`);
+  }
+  const unknown = [...new Set(h.keys())].filter((k) => !SETTINGS.includes(k));
+  if (unknown.length) linkNotes.push(`the link's ${unknown.map((k) => `'${k.slice(0, 40)}'`).join(", ")} `
+    + `${unknown.length === 1 ? "is no setting" : "are no settings"} of the playground and `
+    + `${unknown.length === 1 ? "was" : "were"} left out (the settings: ${SETTINGS.join(", ")})`);
   // a lecture link without its settings (typed by hand) trains as the Lecture button does
   if (s.preset === "lecture") for (const [k, v] of Object.entries(LECTURE)) if (!h.has(k)) s[k] = v;
   return s;
@@ -169,6 +187,7 @@ function restart() {
     if (id !== restarts) return;   // a later click asked for newer settings: that call sends them
     try {
       await newRun(id);
+      if (id === restarts && linkNotes.length) $("status").textContent = linkNote();
     } catch (e) {
       if (id !== restarts) throw e;   // newer settings are on their way
       if (run) {          // a refused change: the current run stays, and so do its controls
@@ -179,9 +198,17 @@ function restart() {
       // a link whose settings the server refuses: say so, and start from the defaults
       state = structuredClone(DEFAULTS);
       await newRun(id);
-      $("status").textContent = `The link's settings were refused (${e.message}); the defaults are shown.`;
+      $("status").textContent = `The link's settings were refused (${e.message}); the defaults are shown.`
+        + (linkNotes.length ? " " + linkNote() : "");
     }
   });
+}
+
+// the link's notes as one sentence, said once
+function linkNote() {
+  const text = linkNotes.join("; ");
+  linkNotes = [];
+  return text.charAt(0).toUpperCase() + text.slice(1) + ".";
 }
 
 // ---------------------------------------------------------------- controls
