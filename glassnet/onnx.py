@@ -1841,6 +1841,22 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
         )
     current = inputs[0].name
     n_in, rank = _input_width(inputs[0], where)
+    # the float type of the data along the chain (the input's, then a Cast's): ONNX binds a
+    # Gemm's, MatMul's, Add's and Mul's inputs to one type, so a weight of another type (an
+    # int64 or float64 weight on float32 data) makes a file onnxruntime refuses; read as it
+    # is, its values were converted in silence, or the error spoke of other weights
+    flowing = [np.dtype(helper.tensor_dtype_to_np_dtype(inputs[0].type.tensor_type.elem_type))]
+
+    def typed(a: np.ndarray, name: str, node: onnx.NodeProto, role: str) -> np.ndarray:
+        if a.dtype != flowing[0]:
+            raise _fail(
+                f"load: {where}: node {_node_name(node)}: its {role} {name!r} "
+                f"is {a.dtype}, but the data it takes is {flowing[0]}; ONNX requires one type "
+                "for both (onnxruntime refuses this file too). Write the file with weights of "
+                "the input's type."
+            )
+        return a
+
     nodes = _topological(list(graph.node), where)
     end = graph.output[0].name
     if len(graph.output) > 1:  # a classifier's graph: the network, then its label and proba
@@ -1895,12 +1911,13 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
                 raise _unsupported(node, where, "transA = 1 transposes the data, not a weight")
             if len(node.input) < 2:
                 raise _unsupported(node, where, "it has no weight matrix")
-            B = const(node.input[1], node)
+            B = typed(const(node.input[1], node), node.input[1], node, "weight")
             if B.ndim != 2:
                 raise _unsupported(node, where, f"its weight has shape {B.shape}")
             W = _scaled(B.T if attrs.get("transB", 0) else B, "alpha", attrs, node, where)
             if len(node.input) > 2 and node.input[2]:
-                b = _bias(const(node.input[2], node), W.shape[1], node, where)
+                C = typed(const(node.input[2], node), node.input[2], node, "bias")
+                b = _bias(C, W.shape[1], node, where)
                 modules.append(_linear(W, _scaled(b, "beta", attrs, node, where), node, where))
             else:  # no C: an Add may follow with the bias, as after a MatMul
                 pending = (W, node)
@@ -1908,11 +1925,14 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             W = const(ins[1], node) if len(ins) == 2 else None
             if W is None or W.ndim != 2:
                 raise _unsupported(node, where, "its second input must be a 2-D weight")
+            typed(W, ins[1], node, "weight")
             pending = (W, node)
         elif op == "Add":
             if pending is None:
                 raise _unsupported(node, where, "an Add must follow a MatMul or Gemm (its bias)")
-            b = _bias(const(ins[1], node), pending[0].shape[1], node, where)
+            b = _bias(
+                typed(const(ins[1], node), ins[1], node, "bias"), pending[0].shape[1], node, where
+            )
             modules.append(_linear(pending[0], b, pending[1], where))
             pending = None
         elif op in _GLASSNET_ACT:
@@ -1921,12 +1941,15 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             alpha = const(ins[1], node) if len(ins) == 2 else None
             if alpha is None or alpha.size != 1 or alpha.ndim > 2:  # (more: a higher rank)
                 raise _unsupported(node, where, "a Mul must be half of max(z, alpha z)")
+            typed(alpha, ins[1], node, "slope")
             leaky = (float(alpha.reshape(())), out, node)
             continue  # the Max that follows reads z and alpha z
         elif op == "Max":
             raise _unsupported(node, where, "a Max must be max(z, alpha z), after its Mul")
         elif op == "Cast" and attrs.get("to") not in _FLOAT_TYPES:
             raise _unsupported(node, where, "a Cast is read only when it casts to a float type")
+        elif op == "Cast":
+            flowing[0] = np.dtype(helper.tensor_dtype_to_np_dtype(attrs["to"]))
         elif op == "Reshape":
             shape = const(node.input[1], node).reshape(-1).tolist() if len(node.input) > 1 else []
             width = next((m.neurons for m in reversed(modules) if isinstance(m, Linear)), n_in)

@@ -125,3 +125,90 @@ def test_load_torch_state_dict_refuses_an_order_that_is_no_list_naming_it(order)
     with pytest.raises(TypeError, match=r"'order' must be a list of the state_dict's layer") as e:
         gio.load_torch_state_dict(_net(), state, order=order)
     assert "'0', '2'" in str(e.value) and type(order).__name__ in str(e.value)
+
+
+# ----------------------------------------------------------------------------- ONNX import
+
+
+def _gemm_file(w_dtype, b_dtype, cast_to=None):
+    """A one-layer ONNX file, float32 input X (4 features), Gemm (transB=1) to Y (3)."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    W = (rng.normal(size=(3, 4)) * 4).astype(w_dtype)
+    b = (rng.normal(size=3) / 3).astype(b_dtype)
+    nodes, x = [], "X"
+    if cast_to is not None:
+        nodes.append(helper.make_node("Cast", ["X"], ["Xc"], to=cast_to, name="cast"))
+        x = "Xc"
+    nodes.append(helper.make_node("Gemm", [x, "W", "b"], ["Y"], transB=1, name="dense"))
+    out = TensorProto.FLOAT if cast_to is None else cast_to
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, ["N", 4])],
+        [helper.make_tensor_value_info("Y", out, ["N", 3])],
+        initializer=[numpy_helper.from_array(W, "W"), numpy_helper.from_array(b, "b")],
+    )
+    return onnx.helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)]), W, b
+
+
+@pytest.mark.parametrize(
+    ("w_dtype", "b_dtype", "name", "found"),
+    [
+        (np.int64, np.float32, "'W'", "int64"),  # (it said "the layers mix float32 and float64")
+        (np.float64, np.float64, "'W'", "float64"),  # (it loaded a float64 network)
+        (np.float32, np.float64, "'b'", "float64"),  # (the bias was rounded to float32)
+    ],
+)
+def test_onnx_load_refuses_weights_of_another_type_than_the_data(w_dtype, b_dtype, name, found):
+    pytest.importorskip("onnxruntime")
+    from glassnet.onnx import OnnxError, load
+
+    proto, _, _ = _gemm_file(w_dtype, b_dtype)
+    with pytest.raises(OnnxError, match=r"node 'dense' \(Gemm\)") as info:
+        load(proto)
+    message = str(info.value)
+    assert f"{name} is {found}, but the data it takes is float32" in message
+    assert "onnxruntime refuses this file too" in message
+
+
+def test_onnx_load_refuses_a_matmul_add_bias_of_another_type():
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+
+    from glassnet.onnx import OnnxError, load
+
+    W = np.ones((4, 3), np.float32)
+    graph = helper.make_graph(
+        [
+            helper.make_node("MatMul", ["X", "W"], ["Z"], name="mm"),
+            helper.make_node("Add", ["b", "Z"], ["Y"], name="bias"),
+        ],
+        "g",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, ["N", 4])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, ["N", 3])],
+        initializer=[
+            numpy_helper.from_array(W, "W"),
+            numpy_helper.from_array(np.full(3, 0.1, np.float64), "b"),
+        ],
+    )
+    proto = onnx.helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+    with pytest.raises(OnnxError, match=r"node 'bias' \(Add\): its bias 'b' is float64, but"):
+        load(proto)
+
+
+def test_onnx_load_takes_the_weights_of_the_type_a_cast_makes():
+    ort = pytest.importorskip("onnxruntime")
+    from onnx import TensorProto
+
+    from glassnet.onnx import load
+
+    proto, _, _ = _gemm_file(np.float64, np.float64, cast_to=TensorProto.DOUBLE)
+    net = load(proto)
+    assert net.layers[0].W.data.dtype == np.float64
+    X = np.random.default_rng(1).normal(size=(6, 4)).astype(np.float32)
+    sess = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
+    (expected,) = sess.run(None, {"X": X})
+    np.testing.assert_allclose(net.predict(X.astype(np.float64)), expected, rtol=1e-12, atol=0)
