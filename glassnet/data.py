@@ -232,9 +232,14 @@ class DataLoader:
     dataset : TensorDataset, an array or Tensor (batches of its rows), or any object with
         ``len()`` and ``dataset[i]``: a tuple of arrays (stacked into a batch per
         position), a dict (key by key) or one array (stacked).
-    batch_size : int >= 1, default 1
-    shuffle : bool, default False
-        A new order every epoch (every ``iter(loader)``), drawn from ``generator``.
+    batch_size : int >= 1 or None, default 1
+        None: no batches, as PyTorch's ``batch_size=None``: the loader gives the items one
+        at a time (``dataset[i]``: a TensorDataset's tuple of rows, an array's row; each
+        passed to ``collate_fn`` when one is given), in the order of ``shuffle`` or
+        ``sampler``, and ``len(loader)`` counts them; not with ``drop_last=True``.
+    shuffle : bool or None, default False
+        A new order every epoch (every ``iter(loader)``), drawn from ``generator``. None
+        (PyTorch's default) is False.
     sampler, batch_sampler : see below
     num_workers : 0
         PyTorch's argument, accepted as 0: each batch is made in this process when the
@@ -280,8 +285,8 @@ class DataLoader:
     def __init__(
         self,
         dataset: Any,
-        batch_size: int = 1,
-        shuffle: bool = False,
+        batch_size: int | None = 1,
+        shuffle: bool | None = False,
         sampler: Any = None,
         batch_sampler: Any = None,
         num_workers: int = 0,
@@ -325,9 +330,21 @@ class DataLoader:
             )
         self.collate_fn = collate_fn
         self.dataset = dataset
-        self.batch_size = check_number(batch_size, "batch_size", "DataLoader", low=1, integer=True)
-        self.shuffle = check_bool(shuffle, "shuffle", "DataLoader")
+        # None: PyTorch's loader without batches (the items one at a time)
+        self._items = batch_size is None and batch_sampler is None
+        self.batch_size = None
+        if batch_size is not None:
+            self.batch_size = check_number(
+                batch_size, "batch_size", "DataLoader", low=1, integer=True
+            )
+        self.shuffle = False if shuffle is None else check_bool(shuffle, "shuffle", "DataLoader")
         self.drop_last = check_bool(drop_last, "drop_last", "DataLoader")
+        if self._items and self.drop_last:  # (PyTorch's rule, which names both too)
+            raise ParameterError(
+                "DataLoader: batch_size=None gives the items one at a time, with no batches, "
+                "so drop_last=True has no last batch to leave out (PyTorch refuses the two "
+                "together too). Give a batch_size, or leave drop_last out."
+            )
         self.sampler = _reusable(sampler, "sampler")
         self.batch_sampler = _reusable(batch_sampler, "batch_sampler")
         if batch_sampler is not None:  # (PyTorch's rule and message, with what was given)
@@ -368,7 +385,7 @@ class DataLoader:
                 return n
         else:
             n = len(self.dataset)
-        b = self.batch_size
+        b = 1 if self._items else self.batch_size
         return n // b if self.drop_last else -(-n // b)
 
     def _batches(self, n: int) -> Iterator[np.ndarray]:
@@ -384,23 +401,28 @@ class DataLoader:
                     )
                 yield _indices(list(batch), "batch_sampler", n)
             return
+        b = 1 if self._items else self.batch_size
         if self.sampler is not None:
-            it, b = iter(self.sampler), self.batch_size
+            it = iter(self.sampler)
             while (chunk := list(itertools.islice(it, b))) and (
                 len(chunk) == b or not self.drop_last
             ):
                 yield _indices(chunk, "sampler", n)
             return
         order = as_rng(self.generator).permutation(n) if self.shuffle else np.arange(n)
-        for start in range(0, len(self) * self.batch_size, self.batch_size):
-            yield order[start : start + self.batch_size]
+        for start in range(0, len(self) * b, b):
+            yield order[start : start + b]
 
     def __iter__(self) -> Iterator[Any]:
         data, n = self.dataset, len(self.dataset)
         arrays = getattr(data, "arrays", None)  # a TensorDataset: index its arrays
         rows = _array(data) if isinstance(data, (np.ndarray, Tensor)) else None
         for idx in self._batches(n):
-            if self.collate_fn is not None:  # the user's batches, of the items
+            if self._items:  # batch_size=None: the item itself (collate_fn's of it)
+                i = int(idx[0])
+                item = _batch(rows[i]) if rows is not None else data[i]
+                yield item if self.collate_fn is None else self.collate_fn(item)
+            elif self.collate_fn is not None:  # the user's batches, of the items
                 yield self.collate_fn([data[int(i)] for i in idx])
             elif arrays is not None:
                 yield [_batch(a[idx]) for a in arrays]

@@ -36,3 +36,26 @@ def test_fit_many_scores_a_near_tie_of_the_head_s_outputs_as_fit_does(head, loss
     h_fit = fit(alone, X, y, **kw)
     assert h.val_loss == h_fit.val_loss
     assert h.val_metric == h_fit.val_metric == [0.25]
+
+
+def test_a_loader_with_batch_size_none_gives_the_items_one_at_a_time_as_pytorch_s():
+    # PyTorch's batch_size=None turns batching off (each item as dataset[i]); glassnet
+    # refused it as "an int >= 1", without saying what PyTorch's None means
+    from glassnet.data import DataLoader, TensorDataset
+
+    X, y = np.arange(10.0).reshape(5, 2), np.arange(5)
+    loader = DataLoader(TensorDataset(X, y), batch_size=None)
+    items = list(loader)
+    assert len(loader) == len(items) == 5 and loader.batch_size is None
+    assert [(xi.data.tolist(), int(yi)) for xi, yi in items] == [
+        (X[i].tolist(), i) for i in range(5)
+    ]
+    order = [int(yi) for _, yi in DataLoader(TensorDataset(X, y), None, shuffle=True, generator=0)]
+    assert order == np.random.default_rng(0).permutation(5).tolist()
+    rows = list(DataLoader(X, batch_size=None, sampler=[4, 1]))
+    assert [r.data.tolist() for r in rows] == [X[4].tolist(), X[1].tolist()]
+    assert list(DataLoader([10, 20], batch_size=None, collate_fn=lambda v: v + 1)) == [11, 21]
+    with pytest.raises(ValueError, match="batch_size=None .* drop_last=True"):
+        DataLoader(X, batch_size=None, drop_last=True)
+    # shuffle=None is PyTorch's default, meaning no shuffling
+    assert len(list(DataLoader(X, batch_size=2, shuffle=None))) == 3
