@@ -1466,6 +1466,39 @@ def _label_error(y: Any, mixed: bool = False) -> ValueError | None:
     return None
 
 
+def _target_error(owner: str, y: Any) -> ValueError | None:
+    """The error for a regression target holding something other than numbers (text,
+    None), naming the first such value and its row, or None where every value is one."""
+    if hasattr(y, "toarray"):
+        return None
+    try:
+        given = np.asarray(y)
+        if given.ndim == 0 or given.dtype.kind not in "USO":  # no y, a scalar, numbers:
+            return None  # scikit-learn's errors say it
+        values = np.asarray(y, dtype=object)
+    except Exception:  # noqa: BLE001 (an error is being reported: keep that one)
+        return None
+    per_row = values.shape[1] if values.ndim == 2 and values.shape[1] else 1
+    for i, v in enumerate(values.ravel()):
+        try:
+            missing = float(v) != float(v)
+        except (ValueError, TypeError):
+            missing = v is None or type(v).__name__ == "NAType"
+            if not missing:
+                return ValueError(
+                    f"{owner}: y must hold numbers (a regressor's targets); it holds {v!r} at "
+                    f"row {i // per_row}. Convert y to numbers first (e.g. y.astype(float), or "
+                    "pandas.to_numeric(y, errors='coerce') and drop the rows that become NaN), "
+                    "or use MLPClassifier to predict classes."
+                )
+        if missing:
+            return ValueError(
+                f"{owner}: y has a missing value ({v} at row {i // per_row}); a regressor needs "
+                "a target for every sample: drop those rows or fill them in."
+            )
+    return None
+
+
 def _check_indicator(owner: str, y: Any) -> None:
     """A 2-D y is multi-label: a 0/1 matrix, one column per label. Other pairs of values
     (-1/1, 0/2) are an error: scikit-learn trains its logistic outputs towards them as they
@@ -2209,20 +2242,39 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        X, y = _validate(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
+        o = type(self).__name__
+        given = y
+        given_dtype = getattr(y, "dtype", None)
+        try:
+            X, y_checked = _validate(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc"],
+                multi_output=True,
+                y_numeric=True,
+                dtype=(np.float64, np.float32),
+                reset=reset,
+            )
+        except (ValueError, TypeError) as e:  # object y with text or None: numpy's words
+            better = None if "Input X" in str(e) or "X has" in str(e) else _target_error(o, y)
+            if better is None:
+                raise
+            raise better from e
+        y = y_checked
+        if hasattr(y, "toarray"):  # several targets as a sparse matrix: dense, as sparse X
+            y = y.toarray()
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        if y.dtype.kind in "USO":  # text y passes validate_data's numeric check as it is
+            better = _target_error(o, y)
+            if better is not None:
+                raise better
         y = y.astype(np.float64, copy=False)
-        o = type(self).__name__
+        if (given_dtype is None or y.dtype != given_dtype) and np.isnan(y).any():  # None: NaN
+            better = _target_error(o, given)
+            if better is not None:
+                raise better
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(
                 f"{o}: loss='poisson' needs y >= 0 (counts, rates). Got a minimum of "

@@ -74,3 +74,76 @@ def test_module_filter_on_sklearn_silences_fits_run_by_scikit_learn():
         assert not [w for w in caught if issubclass(w.category, ConvergenceWarning)]
         est.fit(X, y)
     assert [w.filename for w in caught if issubclass(w.category, ConvergenceWarning)] == [__file__]
+
+
+# ------------------------------------------------------ regression targets that are not numbers
+def _reg(**kw):
+    return MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0, **kw)
+
+
+@pytest.mark.parametrize("as_type", ["csr", "csc", "coo"])
+def test_a_sparse_multi_target_y_fits_as_its_dense_copy(as_type):
+    # scikit-learn's validation lets a sparse y of several targets through (its MLP then
+    # fails inside its loss); glassnet densifies it, as it densifies sparse X
+    import scipy.sparse as sp
+
+    X, _ = _data()
+    Y = np.c_[X[:, 0], X[:, 1] * 2]
+    Y[Y < 0] = 0.0  # some zeros, as a sparse y would have
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        dense = _reg().fit(X, Y)
+        sparse = _reg().fit(X, getattr(sp, f"{as_type}_matrix")(Y))
+    np.testing.assert_array_equal(sparse.predict(X), dense.predict(X))
+    assert sparse.n_outputs_ == 2
+
+
+@pytest.mark.parametrize(
+    ("y", "value", "row"),
+    [
+        (np.array(["a", "b"] * 20), "'a'", 0),  # a text array: numpy's words in glassnet's code
+        (np.array([1.5, "b"] * 20, dtype=object), "'b'", 1),  # object: numpy's words, no y
+        (np.c_[np.ones(40), np.array(["1"] * 39 + ["x"], dtype=object)], "'x'", 39),
+    ],
+)
+def test_a_regression_target_of_text_names_y_the_value_and_the_fix(y, value, row):
+    X, _ = _data()
+    with pytest.raises(ValueError) as e:
+        _reg().fit(X, y)
+    msg = str(e.value)
+    assert msg.startswith("MLPRegressor: y must hold numbers")
+    assert f"it holds {value} at row {row}" in msg
+    assert "y.astype(float)" in msg and "MLPClassifier" in msg
+
+
+@pytest.mark.parametrize(
+    ("y", "row"),
+    [
+        ([None] * 40, 0),  # became NaN unchecked: 'y has values up to nan, beyond the range'
+        ([1.0] * 39 + [None], 39),
+        (np.c_[np.ones(40), np.array([2.0] * 10 + [None] * 30, dtype=object)], 10),
+    ],
+)
+def test_a_missing_regression_target_is_named_with_its_row(y, row):
+    X, _ = _data()
+    with pytest.raises(ValueError, match=rf"y has a missing value \(None at row {row}\)"):
+        _reg().fit(X, y)
+    with pytest.raises(ValueError, match=rf"y has a missing value \(None at row {row}\)"):
+        _reg().partial_fit(X, y)
+
+
+def test_numeric_text_targets_and_nan_targets_keep_their_behaviour():
+    X, _ = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a = _reg().fit(X, np.array(["1.5", "-2"] * 20))  # numbers written as text: read
+        b = _reg().fit(X, np.array([1.5, -2.0] * 20))
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    y = X[:, 0].copy()
+    y[3] = np.nan
+    with pytest.raises(ValueError, match="Input y contains NaN"):  # scikit-learn's own
+        _reg().fit(X, y)
+    X2 = X.copy()
+    X2[0, 0] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):  # X's error comes first
+        _reg().fit(X2, np.array(["a"] * 40, dtype=object))
