@@ -40,7 +40,8 @@ from .tensor import Tensor, get_default_dtype
 
 __all__ = [
     "tensor", "from_numpy", "zeros", "ones", "full", "rand", "randn", "zeros_like", "ones_like",
-    "rand_like", "randn_like", "arange", "eye", "linspace", "is_tensor", "float32", "float64",
+    "full_like", "rand_like", "randn_like", "arange", "eye", "linspace", "is_tensor", "float32",
+    "float64",
 ]  # fmt: skip
 
 float32, float64 = np.float32, np.float64
@@ -106,8 +107,22 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor(array)
 
 
-def _size(size: tuple[Any, ...], owner: str) -> tuple[int, ...]:
-    """PyTorch's size arguments: ``f(2, 3)`` or ``f((2, 3))``, each a whole number >= 0."""
+def _size(size: tuple[Any, ...], owner: str, keyword: Any = None) -> tuple[int, ...]:
+    """PyTorch's size arguments: ``f(2, 3)``, ``f((2, 3))`` or ``f(size=(2, 3))`` (``keyword``),
+    each a whole number >= 0; none at all is refused, as by PyTorch (``f(())`` is a 0-d
+    tensor)."""
+    if keyword is not None:
+        if size:
+            raise TypeError(
+                f"{owner}: the size is given twice, as numbers {size!r:.40} and as size="
+                f"{keyword!r:.40}; pass one."
+            )
+        size = (keyword,)
+    if not size:
+        raise TypeError(
+            f"{owner}() needs a size, as PyTorch's: {owner}(2, 3) or {owner}((2, 3)); "
+            f"{owner}(()) is a 0-d tensor (one value)."
+        )
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     try:
@@ -137,30 +152,41 @@ def full(size: Any, fill_value: float, *, dtype: Any = None, requires_grad: bool
     return Tensor(data, requires_grad=requires_grad)
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
-    return Tensor(np.zeros(_size(size, "zeros"), _dtype(dtype, "zeros")), requires_grad)
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``."""
+    shape = _size(size, "zeros", _keyword(kw, "zeros"))
+    return Tensor(np.zeros(shape, _dtype(dtype, "zeros")), requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``."""
-    return Tensor(np.ones(_size(size, "ones"), _dtype(dtype, "ones")), requires_grad)
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
+    """A tensor of ones: ``ones(2, 3)``, ``ones((2, 3))`` or ``ones(size=(2, 3))``."""
+    shape = _size(size, "ones", _keyword(kw, "ones"))
+    return Tensor(np.ones(shape, _dtype(dtype, "ones")), requires_grad)
+
+
+def _keyword(kw: dict[str, Any], owner: str) -> Any:
+    """PyTorch's ``size=`` keyword (None when not given); any other keyword is refused, as
+    Python would refuse it."""
+    size = kw.pop("size", None)
+    if kw:
+        raise TypeError(f"{owner}() got an unexpected keyword argument {next(iter(kw))!r}.")
+    return size
 
 
 def rand(
-    *size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False
+    *size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False, **kw: Any
 ) -> Tensor:
     """Values drawn uniformly from [0, 1): ``rand(4, 2)``."""
-    shape, dt = _size(size, "rand"), _dtype(dtype, "rand")
+    shape, dt = _size(size, "rand", _keyword(kw, "rand")), _dtype(dtype, "rand")
     data = as_rng(generator, "rand", "generator").random(shape, dtype=np.float64)
     return Tensor(data.astype(dt), requires_grad)
 
 
 def randn(
-    *size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False
+    *size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False, **kw: Any
 ) -> Tensor:
     """Values drawn from the standard normal distribution: ``randn(4, 2)``."""
-    shape, dt = _size(size, "randn"), _dtype(dtype, "randn")
+    shape, dt = _size(size, "randn", _keyword(kw, "randn")), _dtype(dtype, "randn")
     data = as_rng(generator, "randn", "generator").standard_normal(shape)
     return Tensor(data.astype(dt), requires_grad)
 
@@ -182,16 +208,28 @@ def ones_like(x: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tens
     return ones(shape, dtype=dtype or dt, requires_grad=requires_grad)
 
 
-def rand_like(x: Any, *, generator: Any = None, dtype: Any = None) -> Tensor:
+def full_like(
+    x: Any, fill_value: float, *, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """``fill_value`` in ``x``'s shape and (float) dtype, as ``torch.full_like``."""
+    shape, dt = _like(x)
+    return full(shape, fill_value, dtype=dtype or dt, requires_grad=requires_grad)
+
+
+def rand_like(
+    x: Any, *, generator: Any = None, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
     """:func:`rand` of ``x``'s shape and (float) dtype."""
     shape, dt = _like(x)
-    return rand(shape, generator=generator, dtype=dtype or dt)
+    return rand(shape, generator=generator, dtype=dtype or dt, requires_grad=requires_grad)
 
 
-def randn_like(x: Any, *, generator: Any = None, dtype: Any = None) -> Tensor:
+def randn_like(
+    x: Any, *, generator: Any = None, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
     """:func:`randn` of ``x``'s shape and (float) dtype."""
     shape, dt = _like(x)
-    return randn(shape, generator=generator, dtype=dtype or dt)
+    return randn(shape, generator=generator, dtype=dtype or dt, requires_grad=requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -200,10 +238,12 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool 
     return Tensor(np.eye(rows, cols, dtype=_dtype(dtype, "eye")), requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, *, dtype: Any = None) -> Tensor:
+def linspace(
+    start: float, end: float, steps: int, *, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
     """``steps`` values evenly spaced from ``start`` to ``end``, both included."""
     (k,) = _size((steps,), "linspace")
-    return Tensor(np.linspace(start, end, k).astype(_dtype(dtype, "linspace")))
+    return Tensor(np.linspace(start, end, k).astype(_dtype(dtype, "linspace")), requires_grad)
 
 
 def is_tensor(obj: Any) -> bool:
@@ -211,11 +251,40 @@ def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Tensor)
 
 
-def arange(start: float, end: float | None = None, step: float = 1, *, dtype: Any = None) -> Tensor:
-    """``start, start + step, ...`` below ``end`` (``arange(n)``: 0 to n - 1), as floats."""
+def _range_args(args: tuple[Any, ...], kw: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """PyTorch's arange arguments: ``(end)``, ``(start, end)`` or ``(start, end, step)``, by
+    position or by name (``arange(end=5)``, ``arange(1, end=5)``); ``start`` 0 and ``step`` 1
+    by default; a step without a start, or a start without an end, refused as by PyTorch."""
+    names = ("start", "end", "step")
+    unknown = [k for k in kw if k not in names]
+    if unknown or len(args) > 3:
+        what = f"keyword argument {unknown[0]!r}" if unknown else f"{len(args)} arguments"
+        raise TypeError(
+            f"arange() got an unexpected {what}: it takes (end), (start, end) or "
+            "(start, end, step), by position or by name."
+        )
+    one = len(args) == 1 and "end" not in kw  # (arange(5): 5 is the end, as PyTorch's)
+    given = {"end": args[0]} if one else dict(zip(names, args))
+    for k, v in kw.items():
+        if k in given:
+            raise TypeError(f"arange() got multiple values for argument {k!r}.")
+        given[k] = v
+    if "end" not in given or ("step" in given and "start" not in given):
+        raise TypeError(
+            f"arange() takes (end), (start, end) or (start, end, step), as PyTorch's: a step "
+            f"needs a start and an end, a start needs an end. Got {given!r:.80}: write "
+            f"arange(5), arange(end=5), arange(1, 5) or arange(0, 5, 2)."
+        )
+    return given.get("start", 0), given["end"], given.get("step", 1)
+
+
+def arange(*args: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
+    """``start, start + step, ...`` below ``end``, as PyTorch's ``arange(end)``,
+    ``arange(start, end)``, ``arange(start, end, step)`` (``arange(n)`` and ``arange(end=n)``:
+    0 to n - 1), as floats."""
+    start, end, step = _range_args(args, kw)
     if step == 0:
         raise ParameterError("arange: step must not be 0. Got step=0.")
-    start, end = (0, start) if end is None else (start, end)
     if (end - start) * step < 0:  # (PyTorch refuses a range the step never reaches)
         raise ParameterError(
             f"arange: a step of {step} never goes from {start} to {end}; swap them, or change "
@@ -227,4 +296,4 @@ def arange(start: float, end: float | None = None, step: float = 1, *, dtype: An
     )
     if whole and max(abs(start), abs(end)) > 2 ** (np.finfo(dt).nmant + 1):  # (PyTorch's int64)
         _exact(np.arange(start, end, step, dtype=np.int64), dt, "arange")
-    return Tensor(np.arange(start, end, step, dtype=np.float64).astype(dt))
+    return Tensor(np.arange(start, end, step, dtype=np.float64).astype(dt), requires_grad)

@@ -918,7 +918,20 @@ def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
 
 Tensor.t, Tensor.type, Tensor.clamp_ = t, _type, clamp_
 
-Tensor.__getitem__, Tensor.__setitem__ = getitem, setitem
+
+def _iter(self: Tensor) -> Iterator[Tensor]:
+    """``for row in x``: x[0], x[1], ... along the first axis (each in the graph), as
+    PyTorch's; a 0-d tensor is refused, as PyTorch refuses it (Python's fallback through
+    ``__getitem__`` met x[0]'s IndexError at once and iterated over nothing, silently)."""
+    if self.data.ndim == 0:
+        raise TypeError(
+            f"iteration over a 0-d tensor (one value, {self.data.item()!r:.20}), as in PyTorch: "
+            "read it with x.item(), or x.reshape(1) to iterate over one value."
+        )
+    return (self[i] for i in range(self.data.shape[0]))
+
+
+Tensor.__getitem__, Tensor.__setitem__, Tensor.__iter__ = getitem, setitem, _iter
 _INPLACE = {
     sym: _inplace(sym, fn)
     for sym, fn in (("+=", np.add), ("-=", np.subtract), ("*=", np.multiply), ("/=", np.divide))

@@ -441,7 +441,15 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Elementwise ``a`` where ``condition`` holds, else ``b``; gradients follow the choice."""
     if type(condition) is bool:  # (every element would take a, or every one b)
         raise TypeError(f"where: the condition is {condition}: {_IDENTITY}.")
-    cond = asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
+    values = condition.data if isinstance(condition, Tensor) else condition
+    kind = values.dtype if hasattr(values, "dtype") else asarray(values).dtype
+    if isinstance(condition, Tensor) or kind.kind != "b":  # (NumPy would take nonzero as True)
+        raise TypeError(
+            f"where: the condition must be a mask of True/False (a bool array: x > 0 gives "
+            f"one), as PyTorch's. Got {'a Tensor' if isinstance(condition, Tensor) else 'values'}"
+            f" of dtype {kind}: write where(c != 0, a, b) for the nonzero entries of c."
+        )
+    cond = asarray(values, dtype=bool)
     ta = operand(a, b) if isinstance(b, Tensor) else as_tensor(a)  # a number takes b's dtype
     tb = as_tensor(b, ta.dtype)  # a constant b takes a's dtype
     try:

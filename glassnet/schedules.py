@@ -211,6 +211,21 @@ class LRSchedule:
 
     base_lr = property(lambda self: self.base_lrs[0], doc="The first group's starting lr.")
 
+    @property
+    def last_epoch(self) -> int:
+        """PyTorch's ``last_epoch``: the steps taken so far (0 when built, as PyTorch's after
+        its constructor's step; the whole epoch of a :class:`CosineAnnealingWarmRestarts`
+        ``step(epoch)``), which is ``epoch`` here."""
+        return self.epoch
+
+    @last_epoch.setter
+    def last_epoch(self, value: Any) -> None:
+        raise AttributeError(
+            f"{type(self).__name__}.last_epoch is read-only here (got {value!r:.40}): setting "
+            "it in PyTorch moves a schedule to another epoch; to resume, build the schedule and "
+            "call schedule.load_state_dict(saved) with the state_dict() of the run."
+        )
+
     def _rate(self, base_lr: float, epoch: int) -> float:
         raise NotImplementedError
 

@@ -1,0 +1,231 @@
+"""PyTorch habits, round 11: calls a PyTorch user ports that glassnet answered differently.
+
+Each behaviour is checked twice: against values and errors written here (these run without
+torch, as CI does), and against torch itself where it is installed (float64).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+import glassnet.factories as factories
+import glassnet.optim as optim
+from glassnet.optim import lr_scheduler
+
+
+# ------------------------------------------------------------------ iterating a tensor
+def test_iterating_a_0d_tensor_is_refused_as_in_pytorch() -> None:
+    # (Python's fallback through __getitem__ iterated over nothing, silently: list(x) == [])
+    with pytest.raises(TypeError, match="iteration over a 0-d tensor"):
+        list(gn.tensor(2.5))
+    with pytest.raises(TypeError, match="x.item"):
+        for _ in gn.tensor(2.5):
+            pass
+
+
+def test_iterating_a_tensor_gives_its_rows_in_the_graph() -> None:
+    x = gn.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=gn.float64, requires_grad=True)
+    rows = list(x)
+    assert len(rows) == 3 and all(r.shape == (2,) for r in rows)
+    np.testing.assert_array_equal(rows[1].data, [3.0, 4.0])
+    (rows[0] * 2 + rows[2]).sum().backward()
+    np.testing.assert_array_equal(x.grad, [[2.0, 2.0], [0.0, 0.0], [1.0, 1.0]])
+    assert [float(v) for v in gn.tensor([7.0, 8.0])] == [7.0, 8.0]
+    assert list(gn.zeros(0, 3)) == []
+
+
+def test_iterating_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError):
+        list(torch.tensor(2.5))
+    a = np.arange(6.0).reshape(3, 2)
+    x, xt = gn.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    (list(x)[0] * 2 + list(x)[2]).sum().backward()
+    (list(xt)[0] * 2 + list(xt)[2]).sum().backward()
+    np.testing.assert_array_equal(x.grad, xt.grad.numpy())
+
+
+# ------------------------------------------------------------------ schedules' last_epoch
+def _sgd(lr: float = 0.1) -> Any:
+    return optim.SGD([gn.tensor(np.ones(2), requires_grad=True)], lr=lr)
+
+
+SCHEDULES = {
+    "StepLR": lambda o: lr_scheduler.StepLR(o, 3),
+    "LambdaLR": lambda o: lr_scheduler.LambdaLR(o, lambda e: 0.9**e),
+    "CosineAnnealingLR": lambda o: lr_scheduler.CosineAnnealingLR(o, 10),
+    "LinearLR": lambda o: lr_scheduler.LinearLR(o),
+    "OneCycleLR": lambda o: lr_scheduler.OneCycleLR(o, 1.0, total_steps=20),
+    "CyclicLR": lambda o: lr_scheduler.CyclicLR(o, 0.01, 0.1),
+    "SequentialLR": lambda o: lr_scheduler.SequentialLR(
+        o, [lr_scheduler.LinearLR(o), lr_scheduler.StepLR(o, 2)], [3]
+    ),
+    "CosineAnnealingWarmRestarts": lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, 3),
+    "ReduceLROnPlateau": lambda o: lr_scheduler.ReduceLROnPlateau(o),
+}
+
+
+def _last_epochs(sched: Any, plateau: bool) -> list[int]:
+    seen = [sched.last_epoch]
+    for _ in range(5):
+        sched.step(*([1.0] if plateau else []))
+        seen.append(sched.last_epoch)
+    return seen
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+def test_last_epoch_counts_the_steps_as_pytorchs(name: str) -> None:
+    # (PyTorch's constructor steps once: last_epoch 0 when built, k after k steps; it was an
+    # AttributeError here)
+    sched = SCHEDULES[name](_sgd())
+    assert _last_epochs(sched, name == "ReduceLROnPlateau") == [0, 1, 2, 3, 4, 5]
+
+
+def test_last_epoch_of_a_fractional_warm_restart_step_is_its_whole_epoch() -> None:
+    sched = lr_scheduler.CosineAnnealingWarmRestarts(_sgd(), 3)
+    sched.step(7.5)
+    assert sched.last_epoch == 7
+    sched.step()
+    assert sched.last_epoch == 8
+
+
+def test_last_epoch_is_read_only_with_the_way_to_resume() -> None:
+    sched = lr_scheduler.StepLR(_sgd(), 3)
+    with pytest.raises(AttributeError, match="load_state_dict"):
+        sched.last_epoch = 5
+    assert sched.last_epoch == 0
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+def test_last_epoch_matches_torch(name: str) -> None:
+    torch = pytest.importorskip("torch")
+    ts = torch.optim.lr_scheduler
+    built = {
+        "StepLR": lambda o: ts.StepLR(o, 3),
+        "LambdaLR": lambda o: ts.LambdaLR(o, lambda e: 0.9**e),
+        "CosineAnnealingLR": lambda o: ts.CosineAnnealingLR(o, 10),
+        "LinearLR": lambda o: ts.LinearLR(o),
+        "OneCycleLR": lambda o: ts.OneCycleLR(o, 1.0, total_steps=20),
+        "CyclicLR": lambda o: ts.CyclicLR(o, 0.01, 0.1),
+        "SequentialLR": lambda o: ts.SequentialLR(o, [ts.LinearLR(o), ts.StepLR(o, 2)], [3]),
+        "CosineAnnealingWarmRestarts": lambda o: ts.CosineAnnealingWarmRestarts(o, 3),
+        "ReduceLROnPlateau": lambda o: ts.ReduceLROnPlateau(o),
+    }[name]
+    opt = torch.optim.SGD([torch.ones(2, requires_grad=True)], lr=0.1, momentum=0.9)
+    plateau = name == "ReduceLROnPlateau"
+    mine = _last_epochs(SCHEDULES[name](_sgd()), plateau)
+    with __import__("warnings").catch_warnings():
+        __import__("warnings").simplefilter("ignore")
+        assert mine == _last_epochs(built(opt), plateau)
+
+
+# ------------------------------------------------------------------ factories
+@pytest.mark.parametrize("name", ["zeros", "ones", "rand", "randn"])
+def test_a_factory_without_a_size_is_refused(name: str) -> None:
+    # (zeros() gave a 0-d tensor, silently; PyTorch: "missing 1 required positional argument")
+    with pytest.raises(TypeError, match=rf"{name}\(\) needs a size"):
+        getattr(gn, name)()
+    assert getattr(gn, name)(()).shape == ()
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones", "rand", "randn"])
+def test_a_factory_takes_size_by_name(name: str) -> None:
+    assert getattr(gn, name)(size=(2, 3)).shape == (2, 3)
+    assert getattr(gn, name)(size=[4]).shape == (4,)
+    with pytest.raises(TypeError, match="given twice"):
+        getattr(gn, name)(2, size=(2,))
+    with pytest.raises(TypeError, match="unexpected keyword argument 'sizes'"):
+        getattr(gn, name)(sizes=(2,))
+
+
+ARANGE = [
+    ((5,), {}, [0, 1, 2, 3, 4]),
+    ((), {"end": 3}, [0, 1, 2]),
+    ((1,), {"end": 4}, [1, 2, 3]),
+    ((), {"start": 1, "end": 6, "step": 2}, [1, 3, 5]),
+    ((1, 6), {"step": 2}, [1, 3, 5]),
+    ((5, 0, -2), {}, [5, 3, 1]),
+]
+ARANGE_REFUSED = [((), {}), ((), {"start": 2}), ((5,), {"step": 2}), ((), {"end": 5, "step": 2})]
+
+
+@pytest.mark.parametrize(("args", "kw", "expected"), ARANGE)
+def test_arange_takes_pytorchs_arguments(args: Any, kw: Any, expected: Any) -> None:
+    # (arange(end=3) was a TypeError: "missing 1 required positional argument: 'start'")
+    np.testing.assert_array_equal(gn.arange(*args, **kw).data, expected)
+
+
+@pytest.mark.parametrize(("args", "kw"), ARANGE_REFUSED)
+def test_arange_refuses_what_pytorch_refuses(args: Any, kw: Any) -> None:
+    # (arange(start=2) was arange(0, 2), silently; PyTorch: end is required)
+    with pytest.raises(TypeError, match=r"arange\(\) (takes|needs)"):
+        gn.arange(*args, **kw)
+    with pytest.raises(TypeError, match="multiple values for argument 'end'"):
+        gn.arange(1, 5, end=5)
+
+
+def test_arange_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for args, kw, expected in ARANGE:
+        assert torch.arange(*args, **kw).tolist() == expected
+    for args, kw in ARANGE_REFUSED:
+        with pytest.raises(TypeError):
+            torch.arange(*args, **kw)
+    with pytest.raises(TypeError):
+        torch.zeros()
+    assert torch.zeros(size=(2, 3)).shape == (2, 3)
+
+
+def test_factories_take_requires_grad_and_full_like() -> None:
+    x = gn.zeros(2, 3, dtype=gn.float64)
+    f = factories.full_like(x, 7.0)
+    assert f.dtype == np.float64 and f.shape == (2, 3) and not f.requires_grad
+    np.testing.assert_array_equal(f.data, np.full((2, 3), 7.0))
+    assert factories.full_like(x, 2, dtype=gn.float32, requires_grad=True).requires_grad
+    for t in (
+        gn.arange(3, requires_grad=True),
+        gn.linspace(0, 1, 3, requires_grad=True),
+        gn.rand_like(x, requires_grad=True),
+        gn.randn_like(x, requires_grad=True),
+    ):
+        assert t.requires_grad and t.is_leaf
+
+
+# ------------------------------------------------------------------ where's condition
+@pytest.mark.parametrize(
+    "cond",
+    [
+        gn.tensor([1.0, 0.0]),
+        np.array([1.0, 0.0]),
+        np.array([1, 0]),
+        [1, 0],
+    ],
+)
+def test_where_refuses_a_condition_that_is_not_a_mask(cond: Any) -> None:
+    # (a 0/1 Tensor was taken as nonzero -> True; PyTorch: "where expected condition to be a
+    # boolean tensor")
+    x = gn.tensor([1.0, -2.0])
+    with pytest.raises(TypeError, match="condition must be a mask of True/False"):
+        gn.where(cond, x, 0.0)
+
+
+def test_where_takes_a_bool_mask() -> None:
+    x = gn.tensor([1.0, -2.0], dtype=gn.float64, requires_grad=True)
+    out = gn.where(x > 0, x, x * 3)
+    np.testing.assert_array_equal(out.data, [1.0, -6.0])
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 3.0])
+    np.testing.assert_array_equal(gn.where([True, False], x, 0.0).data, [1.0, 0.0])
+    np.testing.assert_array_equal(gn.where((x > 0).bool(), x, 0.0).data, [1.0, 0.0])
+
+
+def test_where_condition_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([1.0, -2.0])
+    with pytest.raises(RuntimeError, match="boolean"):
+        torch.where(torch.tensor([1.0, 0.0]), x, 0.0)
+    assert torch.where(x > 0, x, 0.0).tolist() == [1.0, 0.0]
