@@ -1512,8 +1512,8 @@ def save_model(
 
     if not isinstance(model, Module):
         raise TypeError(
-            f"'model' must be a glassnet.nn.Module, got {type(model).__name__}; "
-            f"for plain arrays use save_arrays"
+            f"'model' must be a glassnet.nn.Module, got {type(model).__name__}"
+            f"{estimator_advice(model, 'save_model')}"
         )
     try:
         config = _to_json(model.config(), "model.config()")
@@ -1526,6 +1526,27 @@ def save_model(
         description["module"] = type(model).__name__
     arrays = _clean_arrays(model.state_dict(), "model.state_dict()")
     return _save(path, st, arrays, description, kind="model", replace_any=replace_any)
+
+
+def estimator_advice(obj: Any, verb: str) -> str:
+    """What to do with ``obj`` instead of ``verb(obj, path)``: for a scikit-learn
+    estimator (glassnet's or another's), the ways to keep it; else the plain-array writer."""
+    if not (callable(getattr(obj, "fit", None)) and callable(getattr(obj, "get_params", None))):
+        return "; for plain arrays use save_arrays"
+    from .nn import Module
+
+    if isinstance(getattr(obj, "model_", None), Module):
+        return (
+            f" (a fitted scikit-learn estimator): {verb}(est.model_, path) saves its network "
+            "(not its classes or output head); to keep the whole estimator, export it to "
+            "ONNX, glassnet.onnx.export(est, 'model.onnx'), or pickle it (joblib.dump), as "
+            "scikit-learn's estimators are kept"
+        )
+    return (
+        " (a scikit-learn estimator, not a network): glassnet's files hold glassnet networks. "
+        "Pickle the estimator (joblib.dump), as scikit-learn's estimators are kept; the "
+        f"network of a fitted glassnet estimator saves with {verb}(est.model_, path)"
+    )
 
 
 def load_model(path: str | os.PathLike[str], *, network_only: bool = False) -> Any:

@@ -39,6 +39,7 @@ import numpy as np
 from . import nn
 from .io import (
     ModelFileError,
+    estimator_advice,
     foreign_file,
     load_file,
     save_arrays,
@@ -143,6 +144,13 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
                 str(e).replace("'arrays'", "the state dict").replace("arrays[", "[")
             ) from None
         return
+    advice = estimator_advice(obj, "gn.save")
+    if advice.startswith(" ("):  # (a scikit-learn estimator: how to keep it)
+        raise TypeError(
+            "save takes a state dict, a model of glassnet's layers or a Tensor (glassnet's "
+            f"files hold arrays and JSON, never pickled objects). Got {type(obj).__name__}"
+            f"{advice}."
+        )
     raise TypeError(
         f"save takes a state dict, a model of glassnet's layers or a Tensor. Got "
         f"{type(obj).__name__}: glassnet's files hold arrays and JSON, never pickled objects."

@@ -212,3 +212,37 @@ def test_onnx_load_takes_the_weights_of_the_type_a_cast_makes():
     sess = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
     (expected,) = sess.run(None, {"X": X})
     np.testing.assert_allclose(net.predict(X.astype(np.float64)), expected, rtol=1e-12, atol=0)
+
+
+# ----------------------------------------------------------------------------- estimators
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("save", ["save_model", "gn.save"])
+def test_saving_a_scikit_learn_estimator_says_how_to_keep_it(tmp_path, save):
+    pytest.importorskip("sklearn")
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from glassnet.sklearn import MLPClassifier
+
+    write = (lambda obj, p: gio.save_model(obj, p)) if save == "save_model" else gn.save
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    fitted = MLPClassifier(hidden_layer_sizes=(3,), max_iter=5, random_state=0).fit(
+        X, np.arange(20) % 2
+    )
+    # (it said "for plain arrays use save_arrays", or nothing of what to do)
+    with pytest.raises(TypeError, match=r"MLPClassifier \(a fitted scikit-learn estimator\)") as e:
+        write(fitted, tmp_path / "m.glassnet")
+    assert f"{save}(est.model_, path)" in str(e.value)
+    assert "glassnet.onnx.export(est, 'model.onnx')" in str(e.value)
+    assert "joblib.dump" in str(e.value)
+    for other in (MLPClassifier(), make_pipeline(StandardScaler(), MLPClassifier())):
+        with pytest.raises(TypeError, match=r"a scikit-learn estimator, not a network") as e:
+            write(other, tmp_path / "m.glassnet")
+        assert "joblib.dump" in str(e.value)
+    assert not (tmp_path / "m.glassnet").exists()
+    write(fitted.model_, tmp_path / "m.glassnet")  # (the network, as the message says)
+    np.testing.assert_array_equal(
+        gn.load(tmp_path / "m.glassnet").predict(X), fitted.model_.predict(X)
+    )
