@@ -201,7 +201,16 @@ def _update_ratios(
 
 
 def _pct(f: float) -> str:
-    return f"{100 * f:.0f}%"
+    """A fraction as a whole percentage; 100% only when it is all (0.995 printed "100%" of
+    the units dead or saturated while some were not): else cut to one decimal (99.5%,
+    0.9999 as 99.9%), never rounded up to 100."""
+    text = f"{100 * f:.0f}"
+    if text != "100" or f >= 1:
+        return text + "%"
+    digits = 1
+    while digits < 12 and math.floor(100 * f * 10**digits) == 100 * 10**digits:
+        digits += 1
+    return f"{math.floor(100 * f * 10**digits) / 10**digits:.{digits}f}%"
 
 
 def epoch_diagnostics(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
+import glassnet as gn
 from glassnet import exercises
+from glassnet.diagnostics import Diagnostics, _pct
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +59,22 @@ def test_the_yes_no_answer_written_as_the_fix_says_is_graded(key, tmp_path):
     path.write_text("4.separable = 0\n", encoding="utf-8")  # seed 5's gate is XNOR
     result = exercises.check(key, path)
     assert "4. Linear separability: XNOR: 2/2 right" in str(result)
+
+
+def test_diagnostics_say_100_percent_only_when_it_is_all():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 2))
+    y = (X[:, 0] > 0).astype(float)
+    net = gn.nn.MLP([2, 4, 4, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    net.layers[0].b.data[:] = -100.0
+    net.layers[0].W.data[:] *= 200  # layer1's tanh outputs: all but a few saturated
+    h = gn.fit(net, X, y, loss="bce", lr=0.1, epochs=1, verbose=0, callbacks=[Diagnostics()])
+    frac = h.diagnostics[0]["saturated"]["layer1"]
+    assert 0.99 < frac < 1  # (the record: 0.995)
+    said = [w for w in h.warnings if "tanh outputs in layer1 are saturated" in w]
+    assert said and "epoch 1: 99.5% of the tanh outputs" in said[0], said  # it said 100%
+
+
+def test_a_whole_layer_is_still_100_percent():
+    assert _pct(1.0) == "100%" and _pct(0.5) == "50%" and _pct(0.994) == "99%"
+    assert _pct(0.9999) == "99.9%"  # cut, never rounded up to 100
