@@ -232,6 +232,20 @@ def _stack(models: Sequence[Module], spec: Any) -> tuple[list[list[Layer]], list
     return per, stacked
 
 
+def _in_memory(X: Any, y: Any, owner: str) -> None:
+    """Refuse what fit reads as a stream (a file path, a Stream, chunks with y None), which
+    the stacked run cannot take, saying so, before anything reads it as an array."""
+    if isinstance(X, (str, os.PathLike, Stream)) or y is None:  # (what fit reads as streams)
+        given = "y is None (chunks of (X, y) are a stream)"
+        if isinstance(X, (str, os.PathLike, Stream)):
+            given = "X is a Stream" if isinstance(X, Stream) else "X is a file path"
+        raise TypeError(
+            f"{owner} trains on arrays held in memory, X and y; {given}. Read the data into "
+            "memory first (glassnet.datasets.read_csv, np.load), or train each model on the "
+            "stream with glassnet.fit."
+        )
+
+
 def _named_loss(owner: str, loss: Any) -> Any:
     """The named loss the stacked step computes for all the models at once; a function, or
     anything else, refused (tasks.loss_spec's refusal offers a function: fit takes one)."""
@@ -335,15 +349,7 @@ def fit_many(
         )
     if validation_data is not None:
         validation_data = tasks.validation_parts(validation_data, "fit_many")
-    if isinstance(X, (str, os.PathLike, Stream)) or y is None:  # (what fit reads as streams)
-        given = "y is None (chunks of (X, y) are a stream)"
-        if isinstance(X, (str, os.PathLike, Stream)):
-            given = "X is a Stream" if isinstance(X, Stream) else "X is a file path"
-        raise TypeError(
-            f"fit_many trains on arrays held in memory, X and y; {given}. Read the data into "
-            "memory first (glassnet.datasets.read_csv, np.load), or train each model on the "
-            "stream with glassnet.fit."
-        )
+    _in_memory(X, y, "fit_many")
     K = len(models)
     spec = _named_loss("fit_many", loss)
     per, layers = _stack(models, spec)
@@ -1070,6 +1076,7 @@ def search(
                 f"search: grid[{key!r}] must be a flat list of values to try, one per grid "
                 f"point. Got {nested!r:.40} among them; flatten it (np.ravel)."
             )
+    _in_memory(X, y, "search")
     opt = fit_options.get("optimizer", "sgd")
     if "lr" in grid and len({repr(v) for v in grid["lr"]}) > 1 and isinstance(opt, (str, type)):
         kind = check_name(opt, optim_mod.OPTIMIZERS, "optimizer", optim_mod.Optimizer)

@@ -59,3 +59,23 @@ def test_a_loader_with_batch_size_none_gives_the_items_one_at_a_time_as_pytorch_
         DataLoader(X, batch_size=None, drop_last=True)
     # shuffle=None is PyTorch's default, meaning no shuffling
     assert len(list(DataLoader(X, batch_size=2, shuffle=None))) == 3
+
+
+@pytest.mark.parametrize(
+    "X, y, given",
+    [("big.csv", "label", "X is a file path"), (None, None, "y is None")],
+)
+def test_search_names_a_stream_it_cannot_train_on_as_fit_many_does(X, y, given):
+    # search read a file path as an array of text ("X must be numeric"), and chunks of
+    # (X, y) with y None as "y must have 1 or 2 dimensions"; fit_many says what it is
+    from glassnet.many import search
+
+    rng = np.random.default_rng(0)
+    chunks = [(rng.standard_normal((8, 2)), rng.integers(0, 2, 8).astype(float))]
+    X = chunks if X is None else X
+
+    def build(p):
+        return nn.MLP([2, 3, 1], activation="tanh", output_activation="sigmoid", rng=0)
+
+    with pytest.raises(TypeError, match=f"search trains on arrays held in memory.*{given}"):
+        search(build, X, y, {"lr": [0.1, 0.2]}, loss="bce", epochs=1)
