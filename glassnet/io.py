@@ -1319,8 +1319,9 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
 def _checkpoint(arrays: dict, description: dict, kind: str, source: str) -> Checkpoint:
     """The :class:`Checkpoint` of what one read of the file ``source`` gave (:func:`_load`)."""
     if kind != "checkpoint":
+        reader = "load_model" if kind == "model" else "load_arrays"
         raise ModelFileError(
-            f"{source} is a glassnet {kind} file, not a checkpoint: read it with load_arrays"
+            f"{source} is a glassnet {kind} file, not a checkpoint: read it with {reader}"
         )
     if set(description) != {"meta", "optimizer"} or not isinstance(description["meta"], dict):
         raise ModelFileError(

@@ -246,3 +246,20 @@ def test_saving_a_scikit_learn_estimator_says_how_to_keep_it(tmp_path, save):
     np.testing.assert_array_equal(
         gn.load(tmp_path / "m.glassnet").predict(X), fitted.model_.predict(X)
     )
+
+
+# ----------------------------------------------------------------------------- readers
+
+
+def test_load_checkpoint_of_a_model_file_points_to_load_model(tmp_path):
+    gio.save_model(_net(), tmp_path / "m.glassnet")
+    # (it said "read it with load_arrays", which gives the arrays, not the model)
+    with pytest.raises(
+        gio.ModelFileError, match=r"model file, not a checkpoint: read it with load_model"
+    ):
+        gio.load_checkpoint(tmp_path / "m.glassnet")
+    gio.save_arrays(tmp_path / "a.glassnet", {"a": np.zeros(2)})
+    with pytest.raises(
+        gio.ModelFileError, match=r"arrays file, not a checkpoint: read it with load_arrays"
+    ):
+        gio.load_checkpoint(tmp_path / "a.glassnet")
