@@ -2100,6 +2100,8 @@ def _read_file_for_model(
                 "; that first line looks like a row of data, not column names: add a header "
                 f"row naming the columns ({_few([*bundle.columns, *targets])}) as the first line"
             )
+        elif _title(header):
+            fix = "; " + _title(header)
         raise CLIError(
             f"'{args.data}' has no target column {lacking[0]!r} to score against; its "
             f"columns are: {', '.join(header)}{fix}"
@@ -2190,6 +2192,18 @@ def _read_file_for_model(
     return _Data(table, bundle.columns, present, args.data)
 
 
+def _title(header: list[str]) -> str:
+    """The advice to delete a title line above the header row (a report's "Sales 2024", as
+    spreadsheets export them) for a header row of one name, else ""."""
+    named = [n for n in header if n.strip()]
+    if len(named) != 1:
+        return ""
+    return (
+        f"its first line, '{_shown(named[0])}', looks like a title above the header row: "
+        f"delete it (and any other line above the header)"
+    )
+
+
 def _check_columns(columns: list[str], names: list[str], targets: list[str], source: str) -> None:
     """The file's feature columns must be the model's (in any order), no more, no fewer."""
     have, known, skip = set(names), set(columns), set(targets)  # (linear in the columns)
@@ -2215,6 +2229,8 @@ def _check_columns(columns: list[str], names: list[str], targets: list[str], sou
                 "its first line looks like a row of data, not column names: add a header row "
                 f"naming the columns ({_few(columns)}) as the first line"
             )
+        elif missing and len(columns) > 1 and _title(names):
+            fix = _title(names)
         elif missing and extra:
             fix = "is it the file the model was made for? rename or add the columns"
         elif missing:

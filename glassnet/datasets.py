@@ -1398,6 +1398,20 @@ class Table:
         return out
 
 
+def _title_hint(header: list[str], n_rows: int, header_line: int, fields: int) -> str:
+    """For the first data row, of ``fields`` fields, under a header row of one name: the
+    advice to delete a title written above the header (a report's "Sales 2024" line, as
+    spreadsheets export them), which read_csv took for the header; else ""."""
+    named = [h for h in header if h]
+    if n_rows or len(named) != 1 or fields < 2:
+        return ""
+    title = named[0]
+    return (
+        f" If line {header_line} ({title!r:.60}) is a title above the header row, delete it "
+        f"(and any other line above the header)."
+    )
+
+
 def read_csv(
     path: str | os.PathLike[str],
     target: str | None = None,
@@ -1946,7 +1960,7 @@ def _read_csv(
                     )
                 joined += end - start
             if header is None:
-                header = [c.strip() for c in row]
+                header, header_line = [c.strip() for c in row], start
                 # a delimiter at the end of every line (as spreadsheets write): unnamed
                 # columns at the end, which must stay empty
                 while len(header) > 1 and not header[-1]:
@@ -1968,6 +1982,7 @@ def _read_csv(
                         f"Line {start} of {src!r} has a value in column "
                         f"{len(header) + 1 + extra[0]}, which the header row leaves unnamed: "
                         "name it in the first line."
+                        + _title_hint(header, n_rows, header_line, len(row))
                     )
                 row = row[: len(header)]
             if len(row) != len(header) and len(header) == 1 and header[0].startswith("#"):
@@ -1987,6 +2002,7 @@ def _read_csv(
                     f"Line {start} of {src!r} has {len(row)} field(s) but the header has "
                     f"{len(header)} columns ({_names(header)}): fix that row (a missing or "
                     f"extra {delimiter!r}, or an unclosed quote?)."
+                    + _title_hint(header, n_rows, header_line, len(row))
                 )
             rows.append(row)
             lines.append(start)

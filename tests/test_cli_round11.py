@@ -86,3 +86,34 @@ def test_a_cells_non_printable_character_is_escaped_once_in_messages(capsys, tmp
     code, _, err = run(capsys, "train", header, "--target", "label", "--stream", *FAST)
     assert code == 2
     assert "'a\\x1bb'" in err and "\\\\" not in err and "\x1b" not in err
+
+
+# ----------------------------------------------------- a title line above the header row
+
+
+@pytest.mark.parametrize("title", ["Sales report 2024", "Sales report 2024,,"])
+def test_a_title_line_above_the_header_is_named_as_such(capsys, tmp_path, title):
+    """A report exported with a title line above the header row: the error named line 2 as
+    a row wider than the header ('Sales report 2024') or as a value in an unnamed column
+    ('name it in the first line'), never the title that the reader took for the header."""
+    data = tmp_path / "report.csv"
+    body = write_csv(tmp_path / "body.csv", HEADER, rows()).read_text()
+    data.write_text(title + "\n" + body)
+    for command in (
+        ["train", data, "--target", "label"],
+        ["evaluate", "m.glassnet", data],
+        ["predict", "m.glassnet", data],
+    ):
+        if command[0] != "train":
+            model = tmp_path / "m.glassnet"
+            assert run(capsys, "train", tmp_path / "body.csv", "--target", "label",
+                       "--out", model, *FAST)[0] == 0  # fmt: skip
+            command[1] = model
+        code, _, err = run(capsys, *command, *(FAST if command[0] == "train" else []))
+        assert code == 2
+        assert_one_line_error(
+            err, "'Sales report 2024'", "title above the header row", "delete it"
+        )  # fmt: skip
+    wide = write_csv(tmp_path / "wide.csv", HEADER, [["1", "2", "yes", "4"]])
+    code, _, err = run(capsys, "train", wide, "--target", "label", *FAST)
+    assert code == 2 and "above the header" not in err  # a header of several names is no title
