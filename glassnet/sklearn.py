@@ -679,9 +679,16 @@ class _BaseMLP(BaseEstimator):
         X, y_user, Y = self._validate_input(X, y, incremental, reset=first_pass)
         n, n_features = X.shape
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float64, ensure_non_negative=True
-            )
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+            negative = np.flatnonzero(sample_weight < 0)
+            if negative.size:  # (scikit-learn's check says only 'Negative values in data')
+                i = int(negative[0])
+                raise ValueError(
+                    f"{type(self).__name__}: Negative values in sample_weight, which must be "
+                    f">= 0 (how much each sample counts): {negative.size} of them, the first "
+                    f"{sample_weight[i]:g} at row {i}. Give those samples 0 to leave them out, "
+                    "e.g. np.clip(sample_weight, 0, None)."
+                )
         w = self._combined_weights(y_user, sample_weight, incremental)
         # a later partial_fit with an int random_state draws only the shuffle seed, the same
         # at every call: _shuffle_seed keeps it rather than seeding a RandomState each call

@@ -147,3 +147,19 @@ def test_numeric_text_targets_and_nan_targets_keep_their_behaviour():
     X2[0, 0] = np.nan
     with pytest.raises(ValueError, match="Input X contains NaN"):  # X's error comes first
         _reg().fit(X2, np.array(["a"] * 40, dtype=object))
+
+
+# ------------------------------------------------------ negative sample weights
+@pytest.mark.parametrize("est", [MLPClassifier((4,), max_iter=5), _reg()])
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_negative_sample_weight_names_how_many_the_first_and_the_fix(est, method):
+    X, y = _data()
+    w = np.ones(40)
+    w[[7, 20]] = [-0.5, -3.0]
+    kw = {"classes": [0, 1]} if method == "partial_fit" and isinstance(est, MLPClassifier) else {}
+    with pytest.raises(ValueError) as e:
+        getattr(est, method)(X, y, sample_weight=w, **kw)
+    msg = str(e.value)
+    assert msg.startswith(f"{type(est).__name__}: Negative values in sample_weight")
+    assert "2 of them, the first -0.5 at row 7" in msg
+    assert "np.clip(sample_weight, 0, None)" in msg
