@@ -121,7 +121,13 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
         arrays: dict[str, np.ndarray] = {}
         for name, value in obj.items():
             value = value.data if isinstance(value, Tensor) else value
-            if not isinstance(name, str) or not isinstance(value, np.ndarray):
+            if not isinstance(name, str):  # (the value is not what is wrong: say so)
+                raise TypeError(
+                    "save: a dict is saved as a state dict, names (str) to arrays or Tensors; "
+                    f"the key {name!r:.40} is a {type(name).__name__}, not a str: name it with "
+                    f"a string, e.g. {str(name)!r:.40}."
+                )
+            if not isinstance(value, np.ndarray):
                 torch = type(value).__module__.split(".")[0] == "torch"
                 hint = (
                     " (a torch.Tensor: give value.detach().numpy(), or load a PyTorch state dict "

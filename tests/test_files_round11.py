@@ -263,3 +263,12 @@ def test_load_checkpoint_of_a_model_file_points_to_load_model(tmp_path):
         gio.ModelFileError, match=r"arrays file, not a checkpoint: read it with load_arrays"
     ):
         gio.load_checkpoint(tmp_path / "a.glassnet")
+
+
+@pytest.mark.parametrize("key", [1, ("a", 1), None])
+def test_gn_save_names_a_key_that_is_no_str(tmp_path, key):
+    # (it said "1 holds numpy.ndarray", as if the array were wrong)
+    with pytest.raises(TypeError, match=r"the key .* is a \w+, not a str") as info:
+        gn.save({key: np.ones(2)}, tmp_path / "sd.glassnet")
+    assert "holds numpy.ndarray" not in str(info.value)
+    assert not (tmp_path / "sd.glassnet").exists()
