@@ -274,8 +274,21 @@ def _network(g: _Graph, layers: list[Layer], x: str, out: str | None = None) -> 
     return x
 
 
+#: What to do with a layer export cannot write (a GELU, a BatchNorm1d, a LayerNorm).
+_EXPORTED = (
+    "glassnet exports nn.Linear layers, the activations ReLU, LeakyReLU, Sigmoid, Tanh and "
+    "Softmax (at the output), and Identity, Dropout and a leading Flatten: build the network "
+    "of those and train it again, or keep this one in a glassnet file (glassnet.io.save_model)"
+)
+
+
 def _network_layers(model: Module, owner: str) -> list[Layer]:
-    layers = layers_of(model, owner=owner)
+    try:
+        layers = layers_of(model, owner=owner)
+    except TypeError as exc:  # (a layer of glassnet's that has no ONNX form here: say what does)
+        if "handles networks of Linear layers" not in str(exc):
+            raise
+        raise TypeError(f"{exc} {_EXPORTED}.") from None
     for lay in layers:
         if lay.act not in _ONNX_ACT and lay.act != "identity":
             raise OnnxError(

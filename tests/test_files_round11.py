@@ -272,3 +272,23 @@ def test_gn_save_names_a_key_that_is_no_str(tmp_path, key):
         gn.save({key: np.ones(2)}, tmp_path / "sd.glassnet")
     assert "holds numpy.ndarray" not in str(info.value)
     assert not (tmp_path / "sd.glassnet").exists()
+
+
+# ----------------------------------------------------------------------------- ONNX export
+
+
+@pytest.mark.parametrize(
+    "layer", [nn.GELU(), nn.ELU(), nn.SiLU(), nn.Softplus(), nn.BatchNorm1d(5), nn.LayerNorm(5)]
+)
+def test_onnx_export_of_a_layer_it_cannot_write_names_it_and_what_it_writes(tmp_path, layer):
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    from glassnet.onnx import export
+
+    model = nn.Sequential(nn.Linear(4, 5), layer, nn.Linear(5, 2)).eval()
+    # (it said "The model holds a GELU." and nothing of what export takes)
+    with pytest.raises(TypeError, match=rf"The model holds an? {type(layer).__name__}\.") as e:
+        export(model, tmp_path / "m.onnx")
+    assert "glassnet exports nn.Linear layers, the activations ReLU, LeakyReLU" in str(e.value)
+    assert "glassnet.io.save_model" in str(e.value)
+    assert not (tmp_path / "m.onnx").exists()
