@@ -55,6 +55,7 @@ from __future__ import annotations
 import collections
 import functools
 import inspect
+import numbers
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -878,7 +879,23 @@ Tensor.__hash__ = object.__hash__  # (by identity: tensors are dict keys and set
 Tensor.__lt__, Tensor.__le__ = _compare(np.less, "<"), _compare(np.less_equal, "<=")
 Tensor.__gt__, Tensor.__ge__ = _compare(np.greater, ">"), _compare(np.greater_equal, ">=")
 Tensor.argmax, Tensor.argmin = _arg(np.argmax, "argmax"), _arg(np.argmin, "argmin")
-Tensor.view = Tensor.reshape  # PyTorch's name
+
+
+def view(self: Tensor, *shape: Any) -> Tensor:
+    """PyTorch's ``x.view(2, 3)``: :meth:`Tensor.reshape` (a NumPy view where possible).
+    PyTorch's ``x.view(dtype)`` (the same bytes read as another dtype) is refused, naming
+    the cast (NumPy's error said "'type' object cannot be interpreted as an integer")."""
+    for k in _unpack(shape):
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral):
+            raise TypeError(
+                f"x.view takes the new shape as whole numbers (x.view(2, 3), x.view(-1)). Got "
+                f"{k!r:.40}. PyTorch's view(dtype) reads the same bytes as another dtype, which "
+                "glassnet does not do: x.to(dtype) casts the values (in the graph)."
+            )
+    return self.reshape(*shape)
+
+
+Tensor.view = view  # PyTorch's name
 Tensor.unsqueeze, Tensor.squeeze, Tensor.flatten = unsqueeze, squeeze, flatten
 Tensor.permute, Tensor.transpose = permute, transpose
 Tensor.T = property(permute, doc="The transpose: all axes reversed.")
@@ -917,6 +934,9 @@ def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
 
 
 Tensor.t, Tensor.type, Tensor.clamp_ = t, _type, clamp_
+Tensor.clamp_min = lambda self, min: self.clamp(min=min)  # noqa: A006 (PyTorch's names)
+Tensor.clamp_max = lambda self, max: self.clamp(max=max)  # noqa: A006
+Tensor.__abs__ = lambda self: self.abs()  # (abs(x), as PyTorch's; it was a TypeError)
 
 
 def _iter(self: Tensor) -> Iterator[Tensor]:

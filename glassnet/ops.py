@@ -55,15 +55,33 @@ __all__ = ["cat", "concatenate", "stack", "where", "maximum", "minimum"]
 
 # ------------------------------------------------------------ methods of Tensor
 def _max(self: Tensor, *args: Any, axis: Any = None, keepdims: bool = False, **kw: Any) -> Tensor:
-    """Maximum over ``axis`` (a keyword); g goes to the maxima (ties share it equally)."""
+    """Maximum over ``axis`` (a keyword); g goes to the maxima (ties share it equally).
+    ``x.max(other)`` with a Tensor is PyTorch's elementwise ``maximum(x, other)``."""
+    other = _other(args, kw)
+    if other is not None:
+        return maximum(self, other[0])
     _values_only("max", args, kw)
     return _extreme(self, np.max, "max", axis, keepdims, whole=True)
 
 
 def _min(self: Tensor, *args: Any, axis: Any = None, keepdims: bool = False, **kw: Any) -> Tensor:
-    """Minimum over ``axis`` (a keyword); g goes to the minima (ties share it equally)."""
+    """Minimum over ``axis`` (a keyword); g goes to the minima (ties share it equally).
+    ``x.min(other)`` with a Tensor is PyTorch's elementwise ``minimum(x, other)``."""
+    other = _other(args, kw)
+    if other is not None:
+        return minimum(self, other[0])
     _values_only("min", args, kw)
     return _extreme(self, np.min, "min", axis, keepdims, whole=True)
+
+
+def _other(args: tuple[Any, ...], kw: dict[str, Any]) -> tuple[Any] | None:
+    """PyTorch's ``x.max(other)`` / ``x.max(other=y)``: a Tensor (``other=`` anything), the
+    elementwise overload (one value, no indices), as a 1-tuple; None for every other call."""
+    if len(args) == 1 and not kw and isinstance(args[0], Tensor):
+        return (args[0],)
+    if not args and list(kw) == ["other"]:
+        return (kw["other"],)
+    return None
 
 
 def _values_only(op: str, args: tuple[Any, ...], kw: dict[str, Any]) -> None:
