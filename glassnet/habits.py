@@ -934,8 +934,6 @@ def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
 
 
 Tensor.t, Tensor.type, Tensor.clamp_ = t, _type, clamp_
-Tensor.clamp_min = lambda self, min: self.clamp(min=min)  # noqa: A006 (PyTorch's names)
-Tensor.clamp_max = lambda self, max: self.clamp(max=max)  # noqa: A006
 Tensor.__abs__ = lambda self: self.abs()  # (abs(x), as PyTorch's; it was a TypeError)
 
 

@@ -231,7 +231,7 @@ def test_where_condition_matches_torch() -> None:
     assert torch.where(x > 0, x, 0.0).tolist() == [1.0, 0.0]
 
 
-# ------------------------------------------------------------------ x.max(other), abs(x), ...
+# ------------------------------------------------------------------ x.max(other), abs(x), view
 A = np.array([[1.0, -5.0], [2.0, 4.0]])
 B = np.array([2.0, 2.0])
 
@@ -250,12 +250,10 @@ def test_max_and_min_of_a_tensor_are_the_elementwise_overloads() -> None:
         x.max(1)  # (still refused: PyTorch's (values, indices))
 
 
-def test_abs_clamp_min_clamp_max_and_view_dtype() -> None:
+def test_abs_and_view_dtype() -> None:
     x = gn.tensor(A, requires_grad=True)
     np.testing.assert_array_equal(abs(x).data, np.abs(A))  # (was a TypeError)
-    np.testing.assert_array_equal(x.clamp_min(0.0).data, [[1.0, 0.0], [2.0, 4.0]])
-    np.testing.assert_array_equal(x.clamp_max(1.5).data, [[1.0, -5.0], [1.5, 1.5]])
-    (abs(x) + x.clamp_min(0.0) + x.clamp_max(1.5)).sum().backward()
+    (abs(x) + x.clamp(min=0.0) + x.clamp(max=1.5)).sum().backward()
     np.testing.assert_array_equal(x.grad, [[3.0, 0.0], [2.0, 2.0]])
     # (x.view(dtype) was NumPy's "'type' object cannot be interpreted as an integer")
     with pytest.raises(TypeError, match=r"view\(dtype\).*x.to\(dtype\)"):
@@ -263,7 +261,7 @@ def test_abs_clamp_min_clamp_max_and_view_dtype() -> None:
     assert x.view(-1).shape == (4,) and x.view(x.size(0), -1).shape == (2, 2)
 
 
-def test_max_other_abs_clamp_match_torch() -> None:
+def test_max_other_and_abs_match_torch() -> None:
     torch = pytest.importorskip("torch")
     x, y = torch.tensor(A, requires_grad=True), torch.tensor(B, requires_grad=True)
     out = x.max(y) * 3 + x.min(other=y)
@@ -271,5 +269,5 @@ def test_max_other_abs_clamp_match_torch() -> None:
     out.sum().backward()
     assert x.grad.tolist() == [[1.0, 1.0], [2.0, 3.0]] and y.grad.tolist() == [5.0, 4.0]
     x = torch.tensor(A, requires_grad=True)
-    (abs(x) + x.clamp_min(0.0) + x.clamp_max(1.5)).sum().backward()
+    (abs(x) + x.clamp(min=0.0) + x.clamp(max=1.5)).sum().backward()
     assert x.grad.tolist() == [[3.0, 0.0], [2.0, 2.0]]
