@@ -410,6 +410,13 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
     return rows
 
 
+def _own_label(label: str | None, attribute: str) -> bool:
+    """Whether a parameter's label is a name of its own for the formulas (MLP's ``W1``, a
+    Neuron's ``w``): not a dotted path (``layers.0.W``) and not the bare attribute name a
+    Linear's own ``parameters()`` labels it with (``W``, ``b``)."""
+    return bool(label) and "." not in label and label != attribute  # type: ignore[operator]
+
+
 def _param_row(index: int, layer: str, computes: str, params: list[Any]) -> LayerRow:
     """A row for parameters outside the layers called: their count, shapes unknown."""
     return LayerRow(
@@ -520,11 +527,14 @@ def summary(
             # a parameter's own short label (MLP's W1, Neuron's w) or the lecture's W_j;
             # dotted names given by named_parameters ('layers.0.W') read worse in a formula;
             # a parameter used before (the same Linear again, or tied weights) keeps its name
-            W = m.W.label if m.W.label and "." not in m.W.label else f"W{j}"
+            # (a label that is only the attribute's name, 'W' or 'b', is the one a Linear's
+            # own parameters() gives: summary's count, or an optimizer given one layer, set
+            # it, and every layer then read "X W + b" from the second call on)
+            W = m.W.label if _own_label(m.W.label, "W") else f"W{j}"
             W = names.setdefault(id(m.W), W)
             b = None
             if m.b is not None:
-                b = m.b.label if m.b.label and "." not in m.b.label else f"b{j}"
+                b = m.b.label if _own_label(m.b.label, "b") else f"b{j}"
                 b = names.setdefault(id(m.b), b)
             layer = "Linear" if m.b is not None else "Linear (no bias)"
             row = LayerRow(

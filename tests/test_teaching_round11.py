@@ -78,3 +78,17 @@ def test_diagnostics_say_100_percent_only_when_it_is_all():
 def test_a_whole_layer_is_still_100_percent():
     assert _pct(1.0) == "100%" and _pct(0.5) == "50%" and _pct(0.994) == "99%"
     assert _pct(0.9999) == "99.9%"  # cut, never rounded up to 100
+
+
+def test_summary_numbers_each_layers_weights_on_every_call():
+    nn = gn.nn
+    seq = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    first = str(gn.summary(seq))
+    assert "A⁽¹⁾ = relu(X W⁽¹⁾ + b⁽¹⁾)" in first and "ŷ = A⁽¹⁾ W⁽²⁾ + b⁽²⁾" in first
+    # the first call labels each Linear's parameters 'W' and 'b' (the layer's own names):
+    # the second read "relu(X W + b)" and "A⁽¹⁾ W + b", every layer's weights alike
+    assert str(gn.summary(seq)) == first
+    fresh = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    gn.optim.SGD(fresh.layers[2].parameters(), lr=0.1)  # (one layer's: labelled 'W', 'b')
+    assert "ŷ = A⁽¹⁾ W⁽²⁾ + b⁽²⁾" in str(gn.summary(fresh))
+    assert r"A^{(1)} W^{(2)} + b^{(2)}" in gn.summary(seq).to_markdown()
