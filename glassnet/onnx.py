@@ -1620,10 +1620,17 @@ def _read(source: Any, owner: str = "load", name: str = "source") -> tuple[onnx.
     elif isinstance(source, (str, os.PathLike)):
         if not os.fspath(source):
             raise ValueError(f"{owner}: {name!r} is an empty path; give the ONNX file to read.")
+        if "\0" in os.fspath(source):  # (Path.exists() is False: "no such file" would puzzle)
+            raise _fail(f"{owner}: {os.fspath(source)!r}: a path cannot hold a NUL character.")
         p = Path(source)
         where = f"'{p}'"
         if p.is_dir():
             raise IsADirectoryError(f"{owner}: {where} is a directory, not an ONNX file.")
+        if not p.exists() and p.is_symlink():  # (a loop of links, or one to a missing file)
+            raise FileNotFoundError(
+                f"{owner}: {where} is a symbolic link to '{os.readlink(p)}', which leads to no "
+                "file (a missing file, or a loop of links); give the ONNX file's own path."
+            )
         if not p.exists():
             raise FileNotFoundError(f"{owner}: no such ONNX file {where}{tilde_hint(source)}.")
         if not p.is_file():  # (a named pipe, a device: reading it could block or never end)

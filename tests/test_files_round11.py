@@ -292,3 +292,21 @@ def test_onnx_export_of_a_layer_it_cannot_write_names_it_and_what_it_writes(tmp_
     assert "glassnet exports nn.Linear layers, the activations ReLU, LeakyReLU" in str(e.value)
     assert "glassnet.io.save_model" in str(e.value)
     assert not (tmp_path / "m.onnx").exists()
+
+
+def test_onnx_load_of_a_path_with_nul_or_a_broken_link_says_what_it_is(tmp_path):
+    pytest.importorskip("onnx")
+    from glassnet.onnx import OnnxError, load
+
+    # (both said "no such ONNX file", the NUL printed as nothing visible)
+    with pytest.raises(OnnxError, match=r"a path cannot hold a NUL character"):
+        load(str(tmp_path / "a\0b.onnx"))
+    os.symlink(tmp_path / "loop2", tmp_path / "loop1")
+    os.symlink(tmp_path / "loop1", tmp_path / "loop2")
+    with pytest.raises(FileNotFoundError, match=r"is a symbolic link to .*loop2', which leads"):
+        load(tmp_path / "loop1")
+    os.symlink(tmp_path / "gone.onnx", tmp_path / "dangling.onnx")
+    with pytest.raises(FileNotFoundError, match=r"symbolic link to .*gone.onnx'.*a missing file"):
+        load(tmp_path / "dangling.onnx")
+    with pytest.raises(FileNotFoundError, match=r"no such ONNX file"):
+        load(tmp_path / "absent.onnx")
