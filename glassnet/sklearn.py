@@ -338,8 +338,9 @@ class _BaseMLP(BaseEstimator):
         check_number(self.max_iter, "max_iter", o, low=1, integer=True)
         check_bool(self.shuffle, "shuffle", o)
         check_number(self.tol, "tol", o, low=0)
-        if not isinstance(self.verbose, (bool, np.bool_, numbers.Integral)):
-            raise _fail(o, "verbose", "a bool or an int", self.verbose)
+        verbose = self.verbose
+        if not isinstance(verbose, (bool, np.bool_, numbers.Integral)) or verbose < 0:
+            raise _fail(o, "verbose", "a bool or an int >= 0", verbose)
         check_bool(self.warm_start, "warm_start", o)
         check_number(self.momentum, "momentum", o, low=0, high=1, high_open=True)
         check_bool(self.nesterovs_momentum, "nesterovs_momentum", o)
@@ -1564,7 +1565,7 @@ _DOC_COMMON = """
         Drives the initial weights (the same draws as scikit-learn), the early-stopping
         split, the batch order and dropout.
     tol : float >= 0, default=1e-4
-    verbose : bool or int, default=False
+    verbose : bool or int >= 0, default=False
         Print the loss after each epoch (as scikit-learn).
     warm_start : bool, default=False
         Continue from the fitted weights with the parameters as they are now (a new
@@ -1926,6 +1927,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 "show the class frequencies). Compute the weights once on all labels, e.g. "
                 "dict(zip(classes, sklearn.utils.class_weight.compute_class_weight("
                 "'balanced', classes=classes, y=y_all))), and pass that dict."
+            )
+        if isinstance(cw, list) and y.ndim == 1:
+            raise ValueError(
+                "The 'class_weight' parameter of MLPClassifier is a list (one dict per label, "
+                f"for multi-label y), but y holds one label per sample. Got {cw!r}; pass one "
+                "dict {label: weight}, e.g. class_weight=" + repr(cw[0] if cw else {}) + "."
             )
         if isinstance(cw, dict) and y.ndim == 1:
             known = set(self.classes_.tolist())

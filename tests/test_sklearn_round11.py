@@ -14,7 +14,7 @@ sklearn = pytest.importorskip("sklearn")
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.model_selection import cross_val_score  # noqa: E402
 
-from glassnet.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
+from glassnet.sklearn import MLPClassifier, MLPParameterError, MLPRegressor  # noqa: E402
 
 
 def _data(n=40):
@@ -78,7 +78,7 @@ def test_module_filter_on_sklearn_silences_fits_run_by_scikit_learn():
 
 # ------------------------------------------------------ regression targets that are not numbers
 def _reg(**kw):
-    return MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0, **kw)
+    return MLPRegressor(**{"hidden_layer_sizes": (4,), "max_iter": 5, "random_state": 0, **kw})
 
 
 @pytest.mark.parametrize("as_type", ["csr", "csc", "coo"])
@@ -163,3 +163,29 @@ def test_negative_sample_weight_names_how_many_the_first_and_the_fix(est, method
     assert msg.startswith(f"{type(est).__name__}: Negative values in sample_weight")
     assert "2 of them, the first -0.5 at row 7" in msg
     assert "np.clip(sample_weight, 0, None)" in msg
+
+
+# ------------------------------------------------------ parameters scikit-learn refuses too
+@pytest.mark.parametrize("est", [MLPClassifier((4,), max_iter=2), _reg(max_iter=2)])
+def test_a_negative_verbose_is_refused_as_in_scikit_learn(est, capsys):
+    # scikit-learn: 'verbose' must be an int in the range [0, inf) or a bool
+    X, y = _data()
+    with pytest.raises(MLPParameterError, match=r"'verbose' parameter .* int >= 0\. Got -1\."):
+        est.set_params(verbose=-1).fit(X, y)
+    assert capsys.readouterr().out == ""  # nothing trained, nothing printed
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.set_params(verbose=np.int64(0)).fit(X, y)  # NumPy ints as ever
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_a_list_class_weight_for_one_label_per_sample_says_to_pass_one_dict(method):
+    X, y = _data()
+    est = MLPClassifier((4,), max_iter=2, class_weight=[{0: 2.0}])
+    kw = {"classes": [0, 1]} if method == "partial_fit" else {}
+    with pytest.raises(ValueError) as e:  # was: 'The classes, [0, 1], are not in class_weight'
+        getattr(est, method)(X, y, **kw)
+    msg = str(e.value)
+    assert "is a list (one dict per label, for multi-label y)" in msg
+    assert "Got [{0: 2.0}]" in msg and "class_weight={0: 2.0}" in msg
