@@ -5748,11 +5748,14 @@ def _train_streamed(args: argparse.Namespace) -> int:
         if entries is not None:
             scores = _StreamedLabelScores(len(targets))
         count = 0
-        for X, y in rows(True)():
-            pred = bundle.decode(bundle.outputs(X))
-            truth = y if y_scaler is None else y_scaler.inverse_transform(y.astype(np.float64))
-            scores.add(truth, pred)
-            count += len(X)
+        try:  # (another pass over the file: its errors are the file's, as the epochs')
+            for X, y in rows(True)():
+                pred = bundle.decode(bundle.outputs(X))
+                truth = y if y_scaler is None else y_scaler.inverse_transform(y.astype(np.float64))
+                scores.add(truth, pred)
+                count += len(X)
+        except ValueError as exc:
+            raise CLIError(_about_file(args.data, exc) + " No model was written.") from None
         n_train, n_test = cols.rows - count, count
         if n_test:
             test_metrics = scores.metrics()

@@ -1062,11 +1062,14 @@ def from_csv(
     checked = False  # (the statistics pass checks every cell; the epochs read the same)
     blanks: set[int] = set()  # the text columns with cells that have blanks around them
     stopped: list[int] = []  # the data rows a statistics pass read before it stopped
+    read_as: list[tuple[int, int]] = []  # the file's size and time as the statistics pass read it
 
     def batches() -> Iterator[Any]:
         nonlocal checked, mended
         row = 0
         mends = _Mends()  # this pass's rows mended (_Mended)
+        if checked:  # every later pass (an epoch, the test rows) reads the file it read
+            _unchanged(path, read_as)
         try:
             with _csv_input(path, delimiter, mends if mend else None) as f:
                 for b in csv.open_csv(
@@ -1090,6 +1093,9 @@ def from_csv(
             raise unreadable(path, delimiter, e, kinds, nulls, block_size, decimal) from None
         if not checked:
             mended = mends
+            read_as.append(_stamp(path))
+        else:
+            _unchanged(path, read_as)
         checked = True
 
     def stream() -> Stream:
@@ -1111,6 +1117,33 @@ def from_csv(
     if stopped:  # (a first pass stopped, the file read again mended: two passes made)
         out.columns.passes, out.columns.stopped_at = 2, stopped[0]
     return out
+
+
+def _stamp(path: str) -> tuple[int, int]:
+    """The size and modification time (ns) of the file at ``path``."""
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns
+
+
+def _unchanged(path: str, read_as: list[tuple[int, int]]) -> None:
+    """An error when the file at ``path`` is not as the statistics pass read it (``read_as``:
+    its size and time then): a file still being written (rows appended, a download or an
+    export not yet done) would train on rows that its statistics never saw, in silence."""
+    if not read_as:
+        return
+    size, when = _stamp(path)
+    if (size, when) != read_as[0]:
+        grew = (
+            f"its size went from {read_as[0][0]:,} to {size:,} bytes"
+            if size != read_as[0][0]
+            else "it was modified"
+        )
+        raise ValueError(
+            f"fit: '{path}' changed after the statistics pass read it ({grew}): a file still "
+            f"being written (rows appended, an export or a download not yet done) would "
+            f"train on rows its statistics never saw; wait until it is written, or train on "
+            f"a copy that stays as it is."
+        )
 
 
 class _Mend(Exception):

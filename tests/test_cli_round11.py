@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from cli_helpers import FAST, HEADER, assert_one_line_error, rows, run, write_csv
 
-from glassnet import tasks
+from glassnet import cli, tasks
 from glassnet.io import load_checkpoint
+from glassnet.train import Callback
 
 
 def test_checkpoint_pairs_the_best_weights_by_name_for_a_model_with_a_buffer(
@@ -117,3 +118,45 @@ def test_a_title_line_above_the_header_is_named_as_such(capsys, tmp_path, title)
     wide = write_csv(tmp_path / "wide.csv", HEADER, [["1", "2", "yes", "4"]])
     code, _, err = run(capsys, "train", wide, "--target", "label", *FAST)
     assert code == 2 and "above the header" not in err  # a header of several names is no title
+
+
+# ----------------------------------------------- --stream: a file still being written
+
+
+class _Append(Callback):
+    """Appends a row to the training file at the end of epoch ``at``: an export, or a
+    logger, still writing the file while train --stream reads it once per epoch."""
+
+    def __init__(self, path, at: int) -> None:
+        self.path, self.at = path, at
+
+    def on_epoch_end(self, state):
+        if state.epoch == self.at:
+            with open(self.path, "a") as f:
+                f.write("0.5,0.1,yes\n")
+
+
+@pytest.mark.parametrize("at", [1, 3])  # an epoch's pass; the held-out rows' pass
+def test_stream_refuses_a_file_that_changes_after_its_statistics_pass(
+    capsys, tmp_path, monkeypatch, at
+):
+    """The rows appended to a file after the statistics pass were trained on (or scored) in
+    silence, with statistics (means, categories, the row count printed) of another file."""
+    pytest.importorskip("pyarrow")
+    data = write_csv(tmp_path / "d.csv", HEADER, rows(200))
+    out = tmp_path / "m.glassnet"
+    real_fit = cli.fit
+
+    def appending_fit(*args, **kwargs):
+        kwargs["callbacks"] = [*kwargs["callbacks"], _Append(data, at)]
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "fit", appending_fit)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--stream", "--out", out,
+                       "--epochs", "3", "--hidden", "4", "-q")  # fmt: skip
+    assert code == 2
+    assert_one_line_error(
+        err, "d.csv' changed after the statistics pass read it", "its size went from",
+        "train on a copy that stays as it is",
+    )  # fmt: skip
+    assert "fit:" not in err and not out.exists()
