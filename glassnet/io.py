@@ -2303,7 +2303,7 @@ def _torch_file(path: Any) -> Any:
     """The arrays of a safetensors file; a PyTorch ``.pt`` file (a zip archive, or a pickle
     in the legacy format) is refused saying how to pass its state_dict."""
     try:
-        return load_arrays(path, expect_format=False)[0]
+        arrays, _, kind = _load(path, expect_format=False)
     except ModelFileError as exc:
         head = b""
         with contextlib.suppress(Exception):  # (_open: a regular file only, never blocks)
@@ -2321,6 +2321,14 @@ def _torch_file(path: Any) -> Any:
                 f"(safetensors.torch.save_file(torch_model.state_dict(), 'model.safetensors'))."
             ) from exc
         raise
+    if kind in ("model", "checkpoint"):  # (glassnet's names, not PyTorch's: say what to use)
+        reader = "load_model" if kind == "model" else "load_checkpoint"
+        raise ModelFileError(
+            f"load_torch_state_dict: '{os.fspath(path)}' is a glassnet {kind} file (glassnet's "
+            f"weights, W (inputs, neurons), not a PyTorch state_dict): read it with "
+            f"glassnet.io.{reader}(path), or glassnet.io.load_weights(model, path)."
+        )
+    return arrays
 
 
 def _weighted_modules(model: Module) -> tuple[list[Module], list[str]]:

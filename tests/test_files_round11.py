@@ -310,3 +310,26 @@ def test_onnx_load_of_a_path_with_nul_or_a_broken_link_says_what_it_is(tmp_path)
         load(tmp_path / "dangling.onnx")
     with pytest.raises(FileNotFoundError, match=r"no such ONNX file"):
         load(tmp_path / "absent.onnx")
+
+
+def test_load_torch_state_dict_of_a_glassnet_model_file_points_to_its_readers(tmp_path):
+    net = _net()
+    gio.save_model(net, tmp_path / "m.glassnet")
+    # (it said the state_dict "also holds ['layers.0.W', ...] (another kind of layer?)")
+    with pytest.raises(gio.ModelFileError, match=r"is a glassnet model file .*load_model\(path\)"):
+        gio.load_torch_state_dict(_net(), tmp_path / "m.glassnet")
+    gio.save_checkpoint(tmp_path / "c.glassnet", net.state_dict(), {})
+    with pytest.raises(
+        gio.ModelFileError, match=r"is a glassnet checkpoint file .*load_checkpoint"
+    ):
+        gio.load_torch_state_dict(_net(), tmp_path / "c.glassnet")
+    # a glassnet file of arrays holding a PyTorch state_dict still loads
+    state = {
+        "0.weight": np.ones((5, 4), np.float32),
+        "0.bias": np.zeros(5, np.float32),
+        "2.weight": np.ones((2, 5), np.float32),
+        "2.bias": np.zeros(2, np.float32),
+    }
+    gn.save(state, tmp_path / "sd.glassnet")
+    loaded = gio.load_torch_state_dict(_net(), tmp_path / "sd.glassnet")
+    np.testing.assert_array_equal(loaded.predict(np.ones((1, 4), np.float32)), [[20.0, 20.0]])
