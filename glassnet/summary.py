@@ -136,6 +136,12 @@ class ModelSummary:
                 f"Shared: {', '.join(said)}{more}. A parameter used by several rows is counted "
                 "once, in the first row that uses it, so the total is model.num_parameters()."
             )
+        if any("?" in (r.input_shape, r.output_shape) for r in self.rows):
+            s.p(  # (the ? alone said nothing of how to learn the shapes)
+                "Shapes shown as ? are not known without running the model: pass an example "
+                "input, summary(model, input_data=x), or input_shape=(batch, d) to list each "
+                "layer it calls with the shapes it saw."
+            )
         if self.nonfinite:  # (the table looked the same for a model whose weights are NaN)
             bad = ", ".join(f"{n} ({k:,} of {size:,})" for n, k, size in self.nonfinite[:6])
             more = f" and {len(self.nonfinite) - 6} more" if len(self.nonfinite) > 6 else ""
@@ -366,7 +372,7 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
         first_row.setdefault(id(m), len(rows) + 1)
         row = LayerRow(
             index=len(rows) + 1,
-            layer=repr(m),
+            layer=_one_line(m),
             computes="X @ W + b"
             if linear and m.b is not None
             else ("X @ W" if linear else m.__class__.__name__),
@@ -386,7 +392,7 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
     # layer the forward did not call, and the model's own (x @ self.w in its forward)
     for m in leaves:
         if id(m) not in first_row and m.parameters():
-            row = _param_row(len(rows) + 1, repr(m), type(m).__name__, [])
+            row = _param_row(len(rows) + 1, _one_line(m), type(m).__name__, [])
             rows.append(_named(row, *counted.count(row.index, m.parameters()), names))
             rows[-1].computes += " (not called on the example input)"
             if isinstance(m, Linear):
@@ -408,6 +414,17 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
             row.output_shape = shape(tuple(final.shape))
         rows.append(row)
     return rows
+
+
+def _one_line(m: Module) -> str:
+    """A module's repr for one table cell: a container's repr runs over several lines (its
+    children's), which broke the Markdown table (a row ends at a line's end) and the HTML
+    one's layout: its lines joined, or its class name where they run past 100 characters."""
+    text = repr(m)
+    if "\n" not in text:
+        return text
+    joined = " ".join(line.strip() for line in text.splitlines()).replace("( ", "(")
+    return joined.replace(" )", ")") if len(joined) <= 100 else f"{type(m).__name__}(...)"
 
 
 def _own_label(label: str | None, attribute: str) -> bool:
@@ -570,8 +587,8 @@ def summary(
             rows.append(
                 LayerRow(
                     len(rows) + 1,
-                    repr(m),
-                    repr(m),
+                    _one_line(m),
+                    _one_line(m),
                     _shape(batch, cur),
                     _shape(batch, cur),
                     getattr(m, "name", "-") if isinstance(m, ActivationModule) else "-",
@@ -583,7 +600,7 @@ def summary(
             prev_name = f"H{len(rows)}"
         else:  # another kind of module: counted, shapes unknown from here on
             row = LayerRow(
-                len(rows) + 1, repr(m), repr(m), _shape(batch, cur), "?", "-", "-", "-", 0
+                len(rows) + 1, _one_line(m), _one_line(m), _shape(batch, cur), "?", "-", "-", "-", 0
             )
             n, shared = counted.count(row.index, m.parameters())
             row.parameters = n

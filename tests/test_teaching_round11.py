@@ -92,3 +92,36 @@ def test_summary_numbers_each_layers_weights_on_every_call():
     gn.optim.SGD(fresh.layers[2].parameters(), lr=0.1)  # (one layer's: labelled 'W', 'b')
     assert "ŷ = A⁽¹⁾ W⁽²⁾ + b⁽²⁾" in str(gn.summary(fresh))
     assert r"A^{(1)} W^{(2)} + b^{(2)}" in gn.summary(seq).to_markdown()
+
+
+class _TwoLayers(gn.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = gn.nn.Linear(2, 3)
+        self.b = gn.nn.Linear(3, 1)
+
+    def forward(self, x):
+        return self.b(self.a(x).relu()).sigmoid()
+
+
+def test_summary_of_a_module_of_ones_own_keeps_its_markdown_table_whole():
+    md = gn.summary(_TwoLayers()).to_markdown()
+    rows = [line for line in md.splitlines() if line.startswith("| 1 |")]
+    # the module's repr runs over 4 lines: its row was cut at the first, the table broken
+    assert len(rows) == 1 and rows[0].endswith("| 13 |"), md
+    assert "(a): Linear(inputs=2, neurons=3) (b): Linear(inputs=3, neurons=1)" in rows[0]
+    assert "<td>_TwoLayers((a)" in gn.summary(_TwoLayers()).to_html()
+
+
+def test_summary_says_how_to_learn_the_shapes_it_shows_as_unknown():
+    nn = gn.nn
+    for model in (
+        _TwoLayers(),
+        nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 1)),
+    ):
+        text = str(gn.summary(model))
+        assert "  ?  " in text
+        assert "pass an example input, summary(model, input_data=x)" in text, text
+    traced = str(gn.summary(_TwoLayers(), input_data=np.zeros((2, 2))))
+    assert "?" not in traced and "input_data=x" not in traced  # every shape known: no note
+    assert "input_data=x" not in str(gn.summary(gn.nn.MLP([2, 2, 1])))
