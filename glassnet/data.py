@@ -97,6 +97,21 @@ class Subset(Dataset):
         return len(self.indices)
 
 
+def _rng(generator: Any, owner: str) -> np.random.Generator:
+    """``as_rng`` of a loader's or split's ``generator``; PyTorch's ``torch.Generator``
+    (what a PyTorch script passes) named, with what to pass instead."""
+    if type(generator).__module__.split(".")[0] == "torch":
+        seed = getattr(generator, "initial_seed", None)
+        seed = f"{seed()}" if callable(seed) else "42"
+        raise ParameterError(
+            f"The 'generator' parameter of {owner} is a {type(generator).__name__} of PyTorch; "
+            f"glassnet draws the order with NumPy: pass a seed (generator={seed}) or a "
+            "numpy.random.Generator (np.random.default_rng(seed)). The same seed gives "
+            "another order than PyTorch's."
+        )
+    return as_rng(generator, owner, "generator")
+
+
 def random_split(dataset: Any, lengths: Any, generator: Any = None) -> list[Subset]:
     """``dataset`` split at random into :class:`Subset` s of ``lengths``, as PyTorch's:
     counts that sum to ``len(dataset)``, or fractions that sum to 1 (each gets the floor of
@@ -116,7 +131,7 @@ def random_split(dataset: Any, lengths: Any, generator: Any = None) -> list[Subs
             f"random_split: lengths must be counts >= 0 that sum to the dataset's length ({n}), "
             f"or fractions that sum to 1. Got {lengths!r:.80}."
         )
-    order = as_rng(generator, "random_split", "generator").permutation(n)
+    order = _rng(generator, "random_split").permutation(n)
     ends = np.cumsum(parts)
     return [Subset(dataset, order[e - k : e]) for k, e in zip(parts, ends)]
 
@@ -368,7 +383,7 @@ class DataLoader:
                 f"shuffle={shuffle!r}, generator={generator!r:.40}."
             )
         # None stays None: the default generator is looked up at each iter(loader)
-        self.generator = None if generator is None else as_rng(generator, "DataLoader", "generator")
+        self.generator = None if generator is None else _rng(generator, "DataLoader")
 
     def __len__(self) -> int:
         if self.batch_sampler is not None or self.sampler is not None:

@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,6 +207,11 @@ def warmup(dtypes: Sequence[Any] = (np.float32, np.float64)) -> dict[str, float]
 
     if isinstance(dtypes, (str, type, np.dtype)):  # one dtype ("float32"), not its letters
         dtypes = [dtypes]
+    if not isinstance(dtypes, Iterable):  # (3, None: not "'int' object is not iterable")
+        raise TypeError(
+            f"warmup: dtypes must be a dtype or a list of them, float32 and/or float64 (the "
+            f"compiled loop's), e.g. warmup(['float32']). Got {dtypes!r:.60}."
+        )
     for dt in dtypes:
         ok = True
         try:

@@ -79,3 +79,29 @@ def test_search_names_a_stream_it_cannot_train_on_as_fit_many_does(X, y, given):
 
     with pytest.raises(TypeError, match=f"search trains on arrays held in memory.*{given}"):
         search(build, X, y, {"lr": [0.1, 0.2]}, loss="bce", epochs=1)
+
+
+@pytest.mark.parametrize("bad", [3, None, 2.5])
+def test_jit_warmup_names_dtypes_that_are_no_dtype_nor_a_list_of_them(bad):
+    # warmup(3) raised Python's "'int' object is not iterable" from its loop
+    from glassnet import jit
+
+    with pytest.raises(TypeError, match=r"warmup: dtypes must be a dtype or a list of them.*Got"):
+        jit.warmup(bad)
+
+
+def test_a_torch_generator_given_to_the_loader_or_the_split_says_to_pass_its_seed():
+    # PyTorch's idiom, generator=torch.Generator().manual_seed(7), was told "must be None,
+    # an int >= 0 or a numpy.random.Generator" without the seed to pass instead
+    from glassnet.data import DataLoader, random_split
+
+    class Generator:  # (what torch.Generator().manual_seed(7) answers, without torch)
+        __module__ = "torch._C"
+
+        def initial_seed(self):
+            return 7
+
+    with pytest.raises(ValueError, match=r"is a Generator of PyTorch.*pass a seed \(generator=7\)"):
+        random_split(range(5), [2, 3], generator=Generator())
+    with pytest.raises(ValueError, match=r"'generator' parameter of DataLoader .*generator=7"):
+        DataLoader(range(5), shuffle=True, generator=Generator())
