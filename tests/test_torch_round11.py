@@ -271,3 +271,78 @@ def test_max_other_and_abs_match_torch() -> None:
     x = torch.tensor(A, requires_grad=True)
     (abs(x) + x.clamp(min=0.0) + x.clamp(max=1.5)).sum().backward()
     assert x.grad.tolist() == [[3.0, 0.0], [2.0, 2.0]]
+
+
+# ------------------------------------------------------------------ Sequential's list habits
+def _seq() -> Any:
+    return gn.nn.Sequential(gn.nn.Linear(2, 3, rng=0), gn.nn.ReLU(), gn.nn.Linear(3, 1, rng=1))
+
+
+def _kinds(seq: Any) -> list[str]:
+    return [type(m).__name__ for m in seq]
+
+
+def test_sequential_setitem_delitem_pop_and_add() -> None:
+    # (each was an AttributeError/TypeError: "'Sequential' object does not support item
+    # assignment"; PyTorch's model[-1] = nn.Linear(...) replaces a head)
+    seq = _seq()
+    head = gn.nn.Linear(3, 4, rng=2)
+    seq[-1] = head
+    assert seq[2] is head and _kinds(seq) == ["Linear", "ReLU", "Linear"]
+    assert seq(gn.zeros(5, 2)).shape == (5, 4)
+    assert any(p is head.W for p in seq.parameters())
+    seq[1] = gn.nn.Tanh()
+    assert _kinds(seq) == ["Linear", "Tanh", "Linear"]
+    del seq[1]
+    assert _kinds(seq) == ["Linear", "Linear"]
+    assert seq.pop(0) is not None and _kinds(seq) == ["Linear"]
+    seq = _seq()
+    popped = seq.pop(slice(1, None))
+    assert _kinds(popped) == ["ReLU", "Linear"] and _kinds(seq) == ["Linear"]
+    seq = _seq()
+    del seq[:2]
+    assert _kinds(seq) == ["Linear"]
+    a, b = _seq(), _seq()
+    joined = a + b
+    assert len(joined) == 6 and joined[3] is b[0] and len(a) == 3
+    a += b
+    assert len(a) == 6 and a[5] is b[2]
+
+
+def test_sequential_item_errors_name_the_index() -> None:
+    seq = _seq()
+    with pytest.raises(IndexError, match="index 3 is out of range for 3 layer"):
+        seq[3] = gn.nn.ReLU()
+    with pytest.raises(IndexError, match="index -4 is out of range"):
+        del seq[-4]
+    with pytest.raises(TypeError, match="must be a glassnet Module"):
+        seq[0] = "relu"
+    with pytest.raises(TypeError, match="index must be an int"):
+        seq.pop("0")
+    with pytest.raises(TypeError, match="takes a Sequential"):
+        seq + gn.nn.ReLU()  # noqa: B018
+    assert _kinds(seq) == ["Linear", "ReLU", "Linear"]
+
+
+def test_moduledict_clear() -> None:
+    md = gn.nn.ModuleDict({"a": gn.nn.ReLU(), "b": gn.nn.Linear(2, 2, rng=0)})
+    md.clear()
+    assert len(md) == 0 and list(md.parameters()) == [] and md.keys() == []
+    md["c"] = gn.nn.ReLU()
+    assert list(md) == ["c"]
+
+
+def test_sequential_and_moduledict_habits_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    seq[1] = nn.Tanh()
+    del seq[0]
+    assert [type(m).__name__ for m in seq] == ["Tanh", "Linear"]
+    assert [type(m).__name__ for m in seq.pop(slice(0, 1))] == ["Tanh"]
+    with pytest.raises(IndexError):
+        seq[3] = nn.ReLU()
+    assert len(seq + seq) == 2
+    md = nn.ModuleDict({"a": nn.ReLU()})
+    md.clear()
+    assert len(md) == 0

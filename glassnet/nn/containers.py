@@ -159,9 +159,10 @@ class ModuleDict(Module):
 
     ``ModuleDict({"enc": a, "dec": b})`` or from ``(key, module)`` pairs; ``md[key]``,
     ``md[key] = m``, ``del md[key]``, ``key in md``, ``len``, iteration over the keys,
-    ``keys()``, ``values()``, ``items()``, ``update()``, ``pop()``. A key is a non-empty
-    string without ``"."`` that is not already an attribute of the container (``"train"``,
-    ``"parameters"``, ...), as PyTorch requires; anything but a glassnet Module is refused.
+    ``keys()``, ``values()``, ``items()``, ``update()``, ``pop()``, ``clear()``. A key is a
+    non-empty string without ``"."`` that is not already an attribute of the container
+    (``"train"``, ``"parameters"``, ...), as PyTorch requires; anything but a glassnet Module
+    is refused.
     """
 
     def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None):
@@ -218,6 +219,11 @@ class ModuleDict(Module):
         module = self[key]
         del self[key]
         return module
+
+    def clear(self) -> None:
+        """Remove every module (PyTorch's ``ModuleDict.clear``)."""
+        for key in self._keys():
+            del self.__dict__[key]
 
     def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
         """Add or replace modules from a mapping or ``(key, module)`` pairs; every key and
@@ -365,9 +371,68 @@ def _insert(self: Sequential, index: int, module: Module) -> Sequential:
     return self
 
 
+def _position(self: Sequential, index: Any, what: str) -> int:
+    """``index`` (an int, negative from the end, as PyTorch's) as a position of the layers,
+    or an error naming it."""
+    n = len(self.layers)
+    if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+        raise TypeError(f"Sequential.{what}: index must be an int. Got {index!r:.40}.")
+    if not -n <= index < n:
+        raise IndexError(
+            f"Sequential.{what}: index {index} is out of range for {n} layer(s) "
+            f"(from {-n} to {n - 1})."
+        )
+    return int(index) % n
+
+
+def _setitem(self: Sequential, index: int, module: Module) -> None:
+    """``seq[i] = module`` (PyTorch's: replace a layer, e.g. the head ``seq[-1]``)."""
+    i = _position(self, index, "__setitem__")
+    self.layers[i] = _layers("__setitem__", [module])[0]
+
+
+def _delitem(self: Sequential, index: int | slice) -> None:
+    """``del seq[i]`` or ``del seq[i:j]`` (PyTorch's; the layers after move up)."""
+    if isinstance(index, slice):
+        del self.layers[index]
+    else:
+        del self.layers[_position(self, index, "__delitem__")]
+
+
+def _pop(self: Sequential, index: int | slice = -1) -> Any:
+    """Remove and return the layer at ``index`` (a Sequential of them for a slice), as
+    PyTorch's ``Sequential.pop``."""
+    found = self[index] if isinstance(index, slice) else self[_position(self, index, "pop")]
+    _delitem(self, index)
+    return found
+
+
+def _joined(self: Sequential, other: Any, op: str) -> list[Module]:
+    if not isinstance(other, Sequential):
+        raise TypeError(
+            f"Sequential {op} takes a Sequential, as PyTorch's. Got {type(other).__name__}: "
+            "seq.append(module) adds one layer, seq.extend([...]) several."
+        )
+    return list(other.layers)
+
+
+def _add(self: Sequential, other: Any) -> Sequential:
+    """``seq1 + seq2``: a new Sequential of the layers of both (the same modules, as
+    PyTorch's)."""
+    return Sequential(*self.layers, *_joined(self, other, "+"))
+
+
+def _iadd(self: Sequential, other: Any) -> Sequential:
+    """``seq1 += seq2``: seq2's layers appended to seq1 (the same modules, as PyTorch's)."""
+    self.layers += _joined(self, other, "+=")
+    return self
+
+
 Module.named_children, Module.named_modules, Module.apply = named_children, named_modules, apply
 Module.get_submodule = get_submodule
-for _fn in (_append, _extend, _insert):  # (named as the methods, in Python's messages too)
+Sequential.__setitem__, Sequential.__delitem__ = _setitem, _delitem
+Sequential.__add__, Sequential.__iadd__ = _add, _iadd
+for _fn in (_append, _extend, _insert, _pop):  # (named as the methods, in Python's messages too)
     _fn.__name__ = _fn.__qualname__ = _fn.__name__[1:]
     setattr(Sequential, _fn.__name__, _fn)
 Module.children = lambda self: (m for _, m in self.named_children())
