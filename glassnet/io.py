@@ -1371,9 +1371,10 @@ def _configured_weights(cfg: Any) -> int:
     """A lower bound on the weight values a module config asks for.
 
     Counts ``W`` of every ``Linear``, ``MLP`` (``sum sizes[i] * sizes[i+1]``) and
-    ``Neuron`` config at any depth (anything else counts 0). Every one of those values
-    must be in the file, so a config asking for more than the file holds is refused
-    before it is built (a 100-byte file must not allocate gigabytes). Raises
+    ``Neuron`` config at any depth, a ``BatchNorm1d``'s ``num_features`` (its weight, or
+    its running mean) and a ``LayerNorm``'s weight (anything else counts 0). Every one of
+    those values must be in the file, so a config asking for more than the file holds is
+    refused before it is built (a 100-byte file must not allocate gigabytes). Raises
     ``ValueError`` for a config nested more than :data:`MAX_CONFIG_DEPTH` deep, or
     building more than :data:`MAX_CONFIG_MODULES` modules.
     """
@@ -1410,6 +1411,15 @@ def _configured_weights(cfg: Any) -> int:
             sizes = [width(v) for v in node["sizes"]]
             total += sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
             modules += 2 * len(sizes)  # (a Linear layer and an activation each)
+        elif kind == "BatchNorm1d" and (
+            node.get("affine", True) is not False
+            or node.get("track_running_stats", True) is not False
+        ):  # (its weight and bias, or its running statistics: num_features values each)
+            total += width(node.get("num_features"))
+        elif kind == "LayerNorm" and node.get("elementwise_affine", True) is not False:
+            shape = node.get("normalized_shape")
+            shape = shape if isinstance(shape, list) else [shape]
+            total += math.prod(width(v) for v in shape)  # (its weight, of that shape)
         stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
     return total
 

@@ -333,3 +333,61 @@ def test_load_torch_state_dict_of_a_glassnet_model_file_points_to_its_readers(tm
     gn.save(state, tmp_path / "sd.glassnet")
     loaded = gio.load_torch_state_dict(_net(), tmp_path / "sd.glassnet")
     np.testing.assert_array_equal(loaded.predict(np.ones((1, 4), np.float32)), [[20.0, 20.0]])
+
+
+# ----------------------------------------------------------------------------- hostile files
+
+
+def _hostile_model_file(path, config):
+    """A file of one small array whose (checksummed) description asks for ``config``."""
+    import safetensors.numpy as st
+
+    description = {"config": config, "meta": {}}
+    gio._save(path, st, {"x": np.zeros(1, np.float32)}, description, kind="model")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("config", "asked"),
+    [
+        ({"type": "BatchNorm1d", "num_features": 50_000_000}, 50_000_000),
+        (
+            {"type": "Sequential", "layers": [{"type": "BatchNorm1d", "num_features": 10**12}]},
+            10**12,
+        ),
+        ({"type": "LayerNorm", "normalized_shape": [100_000, 100_000]}, 10**10),
+        ({"type": "LayerNorm", "normalized_shape": 50_000_000}, 50_000_000),
+    ],
+)
+def test_a_normalization_layer_too_large_for_the_file_is_refused_before_it_is_built(
+    tmp_path, monkeypatch, config, asked
+):
+    # (a 372-byte file built a BatchNorm1d of 50 million features, 800 MB and 8 s, before
+    # its arrays were found missing; 10**12 features asked for terabytes)
+    import glassnet.nn as gnn
+
+    def never(*args, **kwargs):
+        raise AssertionError("the model was built")
+
+    path = _hostile_model_file(tmp_path / "bomb.glassnet", config)
+    monkeypatch.setattr(gnn, "from_config", never)
+    with pytest.raises(gio.ModelFileError, match=rf"asks for at least {asked} weights but the"):
+        gio.load_model(path)
+    with pytest.raises(gio.ModelFileError, match=rf"asks for at least {asked} weights"):
+        gn.load(path)
+
+
+def test_normalization_layers_of_honest_files_still_load(tmp_path):
+    for norm in (
+        nn.BatchNorm1d(5),
+        nn.BatchNorm1d(5, affine=False),
+        nn.BatchNorm1d(5, track_running_stats=False),
+        nn.BatchNorm1d(5, affine=False, track_running_stats=False),
+        nn.LayerNorm(5),
+        nn.LayerNorm(5, elementwise_affine=False),
+    ):
+        model = nn.Sequential(nn.Linear(4, 5), norm, nn.Linear(5, 2)).eval()
+        gio.save_model(model, tmp_path / "m.glassnet")
+        same = gio.load_model(tmp_path / "m.glassnet").eval()
+        X = np.random.default_rng(0).normal(size=(6, 4)).astype(np.float32)
+        np.testing.assert_array_equal(same(gn.Tensor(X)).data, model(gn.Tensor(X)).data)
