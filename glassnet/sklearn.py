@@ -1418,27 +1418,49 @@ def _same_classes(fitted: np.ndarray, classes: Any) -> bool:
 
 
 def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
-    """scikit-learn's ``validate_data``; a DataFrame with text or categorical columns is
-    refused with its error followed by the columns' names and the way to encode them."""
+    """scikit-learn's ``validate_data``; a DataFrame with text, categorical, date or time
+    columns is refused with its error followed by the columns' names and the way to turn
+    them into numbers (NumPy's own errors name no column: 'could not convert string to
+    float', ``DTypePromotionError`` for dates, 'float() argument ... not Period')."""
     try:
         return validate_data(est, X, *y, **kwargs)
-    except ValueError as e:
+    except (ValueError, TypeError) as e:
         dtypes = getattr(X, "dtypes", None)
-        if dtypes is None or "could not convert" not in str(e):
+        converting = isinstance(e, TypeError) or any(
+            s in str(e) for s in ("could not convert", "setting an array element")
+        )
+        if dtypes is None or not hasattr(dtypes, "items") or not converting:
             raise
-        text = [
-            str(c)
+        bad = [
+            c
             for c, t in dtypes.items()
-            if getattr(t, "kind", "O") not in "biuf" and not _numeric(X[c])
+            if _time_like(t) or (getattr(t, "kind", "O") not in "biuf" and not _numeric(X[c]))
         ]
-        if not text:
+        if not bad:
             raise
+        name = type(est).__name__
+        times = [str(c) for c in bad if _time_like(dtypes[c])]
+        if times:
+            c = times[0]
+            raise ValueError(  # (NumPy's words, a DTypePromotionError's, stay in the chain)
+                f"X has date or time columns {times}: {name} takes numbers. Turn them into "
+                f"numbers first, e.g. parts of a date such as X[{c!r}].dt.dayofweek, or the "
+                f"time elapsed, (X[{c!r}] - X[{c!r}].min()).dt.total_seconds() (a duration: "
+                f"X[{c!r}].dt.total_seconds(); a period: .dt.to_timestamp() first); or drop "
+                "them."
+            ) from e
+        text = [str(c) for c in bad]
         raise ValueError(
-            f"{e}. X has non-numeric columns {text}: {type(est).__name__} takes numbers. "
+            f"{str(e).rstrip('.')}. X has non-numeric columns {text}: {name} takes numbers. "
             "Encode them first, e.g. make_pipeline(make_column_transformer((OneHotEncoder("
-            f"handle_unknown='ignore'), {text}), remainder='passthrough'), {type(est).__name__}"
+            f"handle_unknown='ignore'), {text}), remainder='passthrough'), {name}"
             "(...))."
         ) from e
+
+
+def _time_like(dtype: Any) -> bool:
+    """Whether a DataFrame column's dtype holds dates, durations or periods."""
+    return getattr(dtype, "kind", "") in "Mm" or type(dtype).__name__ == "PeriodDtype"
 
 
 def _numeric(column: Any) -> bool:

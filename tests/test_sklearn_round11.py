@@ -189,3 +189,40 @@ def test_a_list_class_weight_for_one_label_per_sample_says_to_pass_one_dict(meth
     msg = str(e.value)
     assert "is a list (one dict per label, for multi-label y)" in msg
     assert "Got [{0: 2.0}]" in msg and "class_weight={0: 2.0}" in msg
+
+
+# ------------------------------------------------------ DataFrames with date or time columns
+def _frames_with_times():
+    pd = pytest.importorskip("pandas")
+    n = 40
+    return pd, {
+        "dates": pd.date_range("2020-01-01", periods=n),
+        "dates_utc": pd.date_range("2020-01-01", periods=n, tz="UTC"),
+        "durations": pd.to_timedelta(np.arange(n), unit="D"),
+        "periods": pd.period_range("2020-01-01", periods=n, freq="D"),
+    }
+
+
+@pytest.mark.parametrize("kind", ["dates", "dates_utc", "durations", "periods"])
+def test_a_date_or_time_column_is_named_with_a_way_to_make_numbers(kind):
+    # NumPy's DTypePromotionError ('The DType ... could not be promoted by ...') or
+    # "float() argument must be ... not 'Period'" named no column
+    pd, columns = _frames_with_times()
+    X, y = _data()
+    df = pd.DataFrame({"a": X[:, 0], "when": columns[kind]})
+    for est in (MLPClassifier((3,), max_iter=2), _reg(max_iter=2)):
+        with pytest.raises(ValueError) as e:
+            est.fit(df, y)
+        msg = str(e.value)
+        assert msg.startswith(f"X has date or time columns ['when']: {type(est).__name__} takes")
+        assert "X['when'].dt.dayofweek" in msg and ".dt.total_seconds()" in msg
+
+
+def test_a_date_column_at_predict_is_named_too():
+    pd, columns = _frames_with_times()
+    X, y = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = MLPClassifier((3,), max_iter=2).fit(pd.DataFrame({"a": X[:, 0], "when": 1.0}), y)
+    with pytest.raises(ValueError, match=r"^X has date or time columns \['when'\]"):
+        est.predict(pd.DataFrame({"a": X[:, 0], "when": columns["dates"]}))
