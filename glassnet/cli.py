@@ -6076,7 +6076,15 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if data.table.line_notes:  # (on stderr: standard output holds the predictions)
         _note(f"'{args.data}': {data.table.line_notes}")
     if out_path is None:
-        sys.stdout.write(buf.getvalue())
+        try:
+            sys.stdout.write(buf.getvalue())
+        except UnicodeEncodeError as exc:  # (encoded whole before a byte is written)
+            char = exc.object[exc.start : exc.end]
+            raise CLIError(
+                f"standard output's encoding, {exc.encoding}, cannot write the predictions: "
+                f"they hold {_q(char)}; write them to a file with --out (UTF-8), or set "
+                f"PYTHONIOENCODING=utf-8 (or a UTF-8 locale, such as LANG=C.UTF-8)"
+            ) from None
     else:
         try:
             atomic_write(out_path, buf.getvalue())
@@ -6744,7 +6752,13 @@ class _Escaping:
             text = "\n".join("\t".join(_esc(p) for p in line.split("\t"))
                              for line in text.split("\n"))  # fmt: skip
         try:
-            return self.stream.write(text)
+            try:
+                return self.stream.write(text)
+            except UnicodeEncodeError:  # a terminal (or PYTHONIOENCODING) of another encoding
+                # than UTF-8 without a character of a name or a label: escaped ('\xe9'), as
+                # stderr escapes it, not an error halfway through a report
+                encoding = getattr(self.stream, "encoding", None) or "ascii"
+                return self.stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
         except BrokenPipeError:  # the reader left ('glassnet train ... | head'): the rest of
             self._left()  # the report goes nowhere and the command finishes its work
             return len(text)

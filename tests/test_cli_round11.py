@@ -3,10 +3,16 @@ subcommand, and the checkpoint's best weights paired by name."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from cli_helpers import FAST, HEADER, assert_one_line_error, rows, run, write_csv
 
+import glassnet
 from glassnet import cli, tasks
 from glassnet.io import load_checkpoint
 from glassnet.train import Callback
@@ -160,3 +166,45 @@ def test_stream_refuses_a_file_that_changes_after_its_statistics_pass(
         "train on a copy that stays as it is",
     )  # fmt: skip
     assert "fit:" not in err and not out.exists()
+
+
+# ------------------------------------------- standard output of another encoding than UTF-8
+
+
+def _glassnet(*argv: object, encoding: str) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "PYTHONIOENCODING": encoding,
+           "PYTHONPATH": str(Path(glassnet.__file__).parent.parent)}  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "glassnet", *map(str, argv)], capture_output=True, env=env,
+        timeout=300,
+    )  # fmt: skip
+
+
+def test_reports_escape_and_predict_names_what_an_ascii_stdout_cannot_hold(tmp_path):
+    """A column named 'température' and classes 'Montréal', 'Zürich' under an ASCII (or
+    Latin-1) standard output: info stopped halfway through its report, and evaluate and
+    predict printed only Python's "'ascii' codec can't encode character '\\xe9'"."""
+    rng = np.random.default_rng(0)
+    cities = ["Montréal", "Zürich", "Paris"]
+    X = rng.normal(size=(60, 2))
+    cells = [[f"{a:.3f}", f"{b:.3f}", cities[k % 3]] for k, (a, b) in enumerate(X)]
+    data = write_csv(tmp_path / "d.csv", ["température", "b", "ville"], cells)
+    model = tmp_path / "m.glassnet"
+    done = _glassnet("train", data, "--target", "ville", "--out", model, *FAST, encoding="ascii")
+    assert done.returncode == 0, done.stderr
+    assert b"ville" in done.stdout and b"Montr\\xe9al" in done.stdout
+    done = _glassnet("info", model, encoding="ascii")
+    assert done.returncode == 0, done.stderr
+    assert b"temp\\xe9rature" in done.stdout and b"test scores" in done.stdout
+    done = _glassnet("evaluate", model, data, encoding="ascii")
+    assert done.returncode == 0, done.stderr
+    assert b"Z\\xfcrich" in done.stdout
+    done = _glassnet("predict", model, data, encoding="ascii")
+    assert done.returncode == 2 and done.stdout == b""
+    assert_one_line_error(
+        done.stderr.decode(), "standard output's encoding, ascii, cannot write the predictions",
+        "--out", "PYTHONIOENCODING=utf-8",
+    )  # fmt: skip
+    out = tmp_path / "p.csv"
+    done = _glassnet("predict", model, data, "--out", out, encoding="ascii")
+    assert done.returncode == 0 and "Montréal" in out.read_text(encoding="utf-8")
