@@ -125,3 +125,28 @@ def test_summary_says_how_to_learn_the_shapes_it_shows_as_unknown():
     traced = str(gn.summary(_TwoLayers(), input_data=np.zeros((2, 2))))
     assert "?" not in traced and "input_data=x" not in traced  # every shape known: no note
     assert "input_data=x" not in str(gn.summary(gn.nn.MLP([2, 2, 1])))
+
+
+def test_plot_neuron_outputs_draws_a_diverged_tanh_layer_and_says_so():
+    pytest.importorskip("matplotlib")
+    from glassnet import viz
+
+    net = gn.nn.MLP([2, 3, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    net.layers[0].W.data[0, 0] = np.nan  # neuron 1 is NaN on the whole plane
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    # it raised NumPy's "zero-size array to reduction operation minimum which has no identity"
+    fig = viz.plot_neuron_outputs(net, X, (X[:, 0] > 0).astype(int))
+    notes = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert notes == ["NaN or inf\neverywhere\n(diverged?)"], notes
+
+
+def test_a_share_of_the_plane_reads_neither_0_nor_100_percent():
+    from glassnet.viz.plots import _share
+
+    assert [_share(f) for f in (0.5, 0.994, 0.995, 0.999, 0.001)] == [
+        "50%",
+        "99%",
+        "99.5%",  # "100%" beside "everywhere" for all of it
+        "99.9%",
+        "0.1%",  # "0%"
+    ]

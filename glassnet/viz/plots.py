@@ -18,6 +18,7 @@ returns the ``Figure``; save it with ``fig.savefig(path)`` or
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -551,7 +552,9 @@ def plot_neuron_outputs(
         a = fw[l]["A"][:, k]
         a = a[np.isfinite(a)]  # a diverged neuron's NaN sets no scale (its panel is blank)
         if layers[l].act in bounded or a.size:
-            lo_, hi_ = bounded.get(layers[l].act, (float(a.min()), float(a.max())))
+            # (the data's range only where there is no bound: a tanh neuron NaN everywhere
+            # took a.min() of no values, and NumPy's "zero-size array" error came out)
+            lo_, hi_ = bounded.get(layers[l].act) or (float(a.min()), float(a.max()))
             los.append(lo_)
             his.append(hi_)
     lo, hi = min(los, default=0.0), max(his, default=1.0)
@@ -595,7 +598,7 @@ def plot_neuron_outputs(
         bad = float(np.mean(~np.isfinite(A[:, k])))
         note = ""
         if bad:  # (a diverged neuron's panel, blank there: say why)
-            where = "everywhere" if bad == 1 else f"on {100 * bad:.0f}% of the plane"
+            where = "everywhere" if bad == 1 else f"on {_share(bad)} of the plane"
             note = f"NaN or inf\n{where}\n(diverged?)"
         elif np.ptp(A[:, k]) == 0:  # one flat colour: a dead ReLU or a saturated unit
             dead = act == "relu" and A[0, k] == 0
@@ -615,6 +618,19 @@ def plot_neuron_outputs(
     fig.tight_layout()
     fig.colorbar(image, ax=axes, label="a = g(z)", shrink=0.9, pad=0.02)
     return fig
+
+
+def _share(f: float) -> str:
+    """A fraction in (0, 1) as a percentage that reads neither 0% nor 100% (0.999 read
+    "100%" beside "everywhere", 0.001 "0%"): whole, else cut to the first digit that shows
+    it."""
+    pct = 100 * f
+    if 1 <= pct < 99.5:
+        return f"{pct:.0f}%"
+    digits = 1
+    while digits < 12 and (math.floor(pct * 10**digits) == 100 * 10**digits or pct < 10**-digits):
+        digits += 1
+    return f"{math.floor(pct * 10**digits) / 10**digits:.{digits}f}%"
 
 
 def plot_hidden_space(
