@@ -518,6 +518,13 @@ def export(
                 "skl2onnx.to_onnx(model, X[:1]), after glassnet.onnx.register_skl2onnx() "
                 "when it holds a glassnet estimator."
             )
+        elif kind.__module__.split(".")[0] == "torch":  # (a PyTorch module or tensor)
+            hint = (
+                " A PyTorch model exports with torch.onnx.export(model, x, 'model.onnx'), "
+                "which glassnet.onnx.load reads back when it is an MLP; or copy its weights "
+                "into a glassnet network, glassnet.io.load_torch_state_dict(net, "
+                "model.state_dict()), and export that."
+            )
         raise TypeError(
             f"export: 'model' must be a glassnet network (glassnet.nn.MLP, Sequential, ...), "
             f"a fitted glassnet.sklearn estimator, or the path of a .glassnet file. Got "

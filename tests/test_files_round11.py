@@ -391,3 +391,15 @@ def test_normalization_layers_of_honest_files_still_load(tmp_path):
         same = gio.load_model(tmp_path / "m.glassnet").eval()
         X = np.random.default_rng(0).normal(size=(6, 4)).astype(np.float32)
         np.testing.assert_array_equal(same(gn.Tensor(X)).data, model(gn.Tensor(X)).data)
+
+
+def test_onnx_export_of_a_pytorch_model_points_to_torch_onnx_export():
+    pytest.importorskip("onnx")
+    torch = pytest.importorskip("torch")
+    from glassnet.onnx import export
+
+    # (it said only that a glassnet network was expected)
+    with pytest.raises(TypeError, match=r"Got torch\..*Linear\. A PyTorch model exports with") as e:
+        export(torch.nn.Linear(2, 2))
+    assert "torch.onnx.export(model, x, 'model.onnx')" in str(e.value)
+    assert "glassnet.io.load_torch_state_dict(net, model.state_dict())" in str(e.value)
