@@ -1459,6 +1459,14 @@ def _numbers(table: Table, name: str, fix: str) -> np.ndarray:
         raise CLIError(f"{text} {fix}") from None
 
 
+def _target_numbers(table: Table, names: Sequence[str], source: str) -> np.ndarray:
+    """The target columns ``names`` of a file scored by a regression model, (N, K); a column
+    of numbers written for people (1,304.5, $1,200) is named as such, not as "categorical"."""
+    texts = [n for n in names if table.kinds[n] != "numeric"]
+    _refuse_formatted_numbers(table, texts, source, "as the model predicts numbers")
+    return np.stack([_numbers(table, t, _SCORED_FIX) for t in names], axis=1)
+
+
 def _csv_data(args: argparse.Namespace) -> _Data:
     header = (
         _peek_header(Path(args.data), args.delimiter, args.decimal)
@@ -6176,8 +6184,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     elif bundle.task.is_classifier:
         truth = _target_indices(bundle, data)  # (N,)
     else:
-        cols = [_numbers(data.table, t, _SCORED_FIX) for t in data.targets]
-        truth = np.stack(cols, axis=1)  # (N, K)
+        truth = _target_numbers(data.table, data.targets, data.source)  # (N, K)
     X = bundle.inputs(data.table, args.unknown)
     pred = bundle.decode(bundle.outputs(X, data.table))
     n = data.table.n_rows
@@ -6277,7 +6284,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     elif bundle.task.is_classifier:
         y = bundle.task.encode(_target_indices(bundle, one))  # (1, 1) 0/1 or (1, C) one-hot
     else:
-        values = np.stack([_numbers(one.table, t, _SCORED_FIX) for t in data.targets], axis=1)
+        values = _target_numbers(one.table, data.targets, data.source)  # (1, K)
         y = bundle.y_scaler.transform(values) if bundle.y_scaler is not None else values
     line = int(data.table.line_numbers[i])
     cells = _few([f"{_shown(c)}={_shown(data.table.raw(c)[i])}" for c in bundle.columns], 16)

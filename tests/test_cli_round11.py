@@ -208,3 +208,30 @@ def test_reports_escape_and_predict_names_what_an_ascii_stdout_cannot_hold(tmp_p
     out = tmp_path / "p.csv"
     done = _glassnet("predict", model, data, "--out", out, encoding="ascii")
     assert done.returncode == 0 and "Montréal" in out.read_text(encoding="utf-8")
+
+
+# ----------------------------------------- a regression's target written with separators
+
+
+def test_evaluate_names_a_regression_target_written_with_thousands_separators(capsys, tmp_path):
+    """train named '3,926.43' as a number written with a thousands separator; evaluate and
+    explain called the same column 'categorical, not numeric'."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    prices = 1000 * X[:, 0] + 300 * X[:, 1] + 5000
+    header = ["a", "b", "price"]
+    plain = write_csv(
+        tmp_path / "p.csv", header, [[a, b, f"{p:.2f}"] for (a, b), p in zip(X, prices)]
+    )
+    grouped = write_csv(
+        tmp_path / "g.csv", header, [[a, b, f"{p:,.2f}"] for (a, b), p in zip(X, prices)]
+    )
+    model = tmp_path / "m.glassnet"
+    assert run(capsys, "train", plain, "--target", "price", "--out", model, *FAST)[0] == 0
+    for command in (["evaluate", model, grouped], ["explain", model, grouped, "--row", "1"]):
+        code, _, err = run(capsys, *command)
+        assert code == 2
+        assert_one_line_error(
+            err, "column 'price'", "thousands separator", "write them as plain numbers"
+        )
+        assert "categorical" not in err
