@@ -175,6 +175,12 @@ def _stack(models: Sequence[Module], spec: Any) -> tuple[list[list[Layer]], list
             per.append(layers_of(m, owner="fit_many", training=True))
         except TypeError as e:  # which model, then what is wrong with it
             why = str(e).removeprefix("fit_many: ")
+            if "handles networks of" in why or "has no Linear layer" in why:  # (what to do)
+                why += (
+                    " fit_many stacks networks of that kind alone: train such a model with "
+                    "glassnet.fit, which takes any model (the autodiff graph), or build the "
+                    "models of Linear layers and activations."
+                )
             raise TypeError(f"fit_many: model {k}: {why}") from None
     # each model trained is written back to its own parameters: none may be another's
     first_owner: dict[int, int] = {}

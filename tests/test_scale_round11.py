@@ -105,3 +105,13 @@ def test_a_torch_generator_given_to_the_loader_or_the_split_says_to_pass_its_see
         random_split(range(5), [2, 3], generator=Generator())
     with pytest.raises(ValueError, match=r"'generator' parameter of DataLoader .*generator=7"):
         DataLoader(range(5), shuffle=True, generator=Generator())
+
+
+def test_fit_many_says_what_to_do_with_a_model_it_cannot_stack():
+    # "fit_many: model 0: fit_many handles networks of Linear layers and activations
+    # (Sequential, MLP, Neuron). The model holds a Dropout." said what, not what to do
+    X, y = np.zeros((4, 2)), np.array([0.0, 1.0, 1.0, 0.0])
+    models = [nn.MLP([2, 3, 1], output_activation="sigmoid", dropout=0.5, rng=s) for s in range(2)]
+    match = r"holds a Dropout\. .*train such a model with glassnet\.fit"
+    with pytest.raises(TypeError, match=match):
+        fit_many(models, X, y, loss="bce", epochs=1)
