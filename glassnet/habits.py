@@ -204,6 +204,32 @@ class Array(np.ndarray):
         """The values in ``other``'s shape (a Tensor or an array), as PyTorch's ``view_as``."""
         return self.reshape(np.shape(other.data if isinstance(other, Tensor) else other))
 
+    # PyTorch's dim=/keepdim= (and a list of dims) on the reductions that return one array
+    # (NumPy's own calls, np.sum(a, axis=1), pass axis= and keepdims= as before)
+    def sum(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102 (NumPy's, with PyTorch's names)
+        args, kwargs = _torch_names("sum", args, kwargs)
+        return super().sum(*args, **kwargs)
+
+    def prod(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        args, kwargs = _torch_names("prod", args, kwargs)
+        return super().prod(*args, **kwargs)
+
+    def any(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        args, kwargs = _torch_names("any", args, kwargs)
+        return super().any(*args, **kwargs)
+
+    def all(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        args, kwargs = _torch_names("all", args, kwargs)
+        return super().all(*args, **kwargs)
+
+    def argmax(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        args, kwargs = _torch_names("argmax", args, kwargs)
+        return super().argmax(*args, **kwargs)
+
+    def argmin(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        args, kwargs = _torch_names("argmin", args, kwargs)
+        return super().argmin(*args, **kwargs)
+
     def eq(self, other: Any) -> Any:
         """``self == other`` elementwise, a bool Array, as PyTorch's ``eq`` (the MNIST
         example's ``pred.eq(target.view_as(pred)).sum().item()``)."""
@@ -212,6 +238,27 @@ class Array(np.ndarray):
     def ne(self, other: Any) -> Any:
         """``self != other`` elementwise, a bool Array, as PyTorch's ``ne``."""
         return _array(np.not_equal(self.view(np.ndarray), _values(other)))
+
+
+def _torch_names(
+    op: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """An Array reduction's keywords with PyTorch's ``dim``/``keepdim`` as NumPy's ``axis``/
+    ``keepdims`` (NumPy's TypeError named its internal ``_sum``), a list of axes as a tuple;
+    both spellings of one argument are refused."""
+    kw = dict(kwargs)
+    for torch_name, numpy_name in (("dim", "axis"), ("keepdim", "keepdims")):
+        if torch_name in kw:
+            if numpy_name in kw or (numpy_name == "axis" and args):
+                raise TypeError(
+                    f"Array.{op}(): pass {numpy_name} or {torch_name} (PyTorch's name), not both."
+                )
+            kw[numpy_name] = kw.pop(torch_name)
+    if isinstance(kw.get("axis"), list):
+        kw["axis"] = tuple(kw["axis"])
+    if args and isinstance(args[0], list):
+        args = (tuple(args[0]), *args[1:])
+    return args, kw
 
 
 def _is_int(k: Any) -> bool:

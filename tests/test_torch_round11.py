@@ -346,3 +346,40 @@ def test_sequential_and_moduledict_habits_match_torch() -> None:
     md = nn.ModuleDict({"a": nn.ReLU()})
     md.clear()
     assert len(md) == 0
+
+
+# ------------------------------------------------------------------ masks' reductions by dim
+X2 = np.array([[1.0, -2.0, 3.0], [0.0, 5.0, -6.0]])
+
+
+def test_a_mask_reduces_with_pytorchs_dim_and_keepdim() -> None:
+    # (NumPy's TypeError: "_sum() got an unexpected keyword argument 'dim'")
+    m = gn.tensor(X2) > 0  # [[T, F, T], [F, T, F]]
+    np.testing.assert_array_equal(m.sum(dim=1), [2, 1])
+    np.testing.assert_array_equal(m.sum(dim=1, keepdim=True), [[2], [1]])
+    assert m.sum(dim=[0, 1]) == 3 and m.sum([0, 1]) == 3 and m.sum((0, 1)) == 3
+    np.testing.assert_array_equal(m.any(dim=0), [True, True, True])
+    np.testing.assert_array_equal(m.all(dim=1, keepdim=True), [[False], [False]])
+    np.testing.assert_array_equal(m.prod(dim=0), [0, 0, 0])
+    idx = gn.tensor(X2).argmax(1)  # [2, 1]
+    assert idx.argmax(dim=0) == 0 and idx.argmin(dim=0) == 1
+    # NumPy's own spellings and calls as before
+    np.testing.assert_array_equal(np.sum(m, axis=1), [2, 1])
+    np.testing.assert_array_equal(m.sum(axis=0, keepdims=True), [[1, 1, 1]])
+    assert np.any(m) and not np.all(m) and m.sum() == 3
+    with pytest.raises(TypeError, match="pass axis or dim"):
+        m.sum(1, dim=1)
+    with pytest.raises(TypeError, match="pass keepdims or keepdim"):
+        m.any(dim=1, keepdim=True, keepdims=True)
+
+
+def test_mask_reductions_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    m = torch.tensor(X2) > 0
+    assert m.sum(dim=1).tolist() == [2, 1] and m.sum(dim=1, keepdim=True).tolist() == [[2], [1]]
+    assert m.sum(dim=[0, 1]).item() == 3 and m.sum([0, 1]).item() == 3
+    assert m.any(dim=0).tolist() == [True, True, True]
+    assert m.all(dim=1, keepdim=True).tolist() == [[False], [False]]
+    assert m.prod(dim=0).tolist() == [0, 0, 0]
+    idx = torch.tensor(X2).argmax(1)
+    assert idx.argmax(dim=0).item() == 0 and idx.argmin(dim=0).item() == 1
