@@ -1533,13 +1533,23 @@ def _check_indicator(owner: str, y: Any) -> None:
     """A 2-D y is multi-label: a 0/1 matrix, one column per label. Other pairs of values
     (-1/1, 0/2) are an error: scikit-learn trains its logistic outputs towards them as they
     are (a target of -1 or 2 for a probability) and predicts 0/1 whatever they were."""
-    values = np.unique(y.data if hasattr(y, "toarray") else np.asarray(y))  # sparse: 0 implied
+    values = np.unique(y.data if hasattr(y, "toarray") else np.asarray(y))
+    if hasattr(y, "toarray") and y.nnz < y.shape[0] * y.shape[1]:  # sparse: 0 implied
+        values = np.union1d(values, [0])
     if not np.isin(values, (0, 1)).all():
-        shown = ", ".join(str(v) for v in values[:4].tolist())
+        shown = ", ".join(str(v) for v in values[:4].tolist()) + (
+            ", ..." if len(values) > 4 else ""
+        )
+        several = ""
+        if len(values) > 2 or values.dtype.kind not in "biuf":  # classes per column
+            several = (
+                f" For one classification per column (several classes each), wrap it: "
+                f"sklearn.multioutput.MultiOutputClassifier({owner}(...))."
+            )
         raise ValueError(
             f"{owner}: a 2-D y is multi-label classification, a 0/1 indicator matrix (one "
             f"column per label, 1 where the sample has it); y holds the values {shown}. "
-            "Convert it, e.g. (y == 1).astype(int) for -1/1, or (y > 0).astype(int)."
+            "Convert it, e.g. (y == 1).astype(int) for -1/1, or (y > 0).astype(int)." + several
         )
 
 
@@ -1842,6 +1852,14 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             if better is None:
                 raise
             raise better from e
+        if y.ndim == 2 and type_of_target(y) == "multiclass-multioutput":
+            # several classes per column: scikit-learn's 'Multioutput target data is not
+            # supported with label binarization' (fit) or 'Unknown label type: (array(...' (a
+            # later call) names neither y's values nor a way out
+            try:
+                _check_indicator(type(self).__name__, y)
+            except TypeError:  # values np.unique cannot sort: scikit-learn's error stays
+                pass
         if new_labels:
             # one class is fitted as scikit-learn fits it (one logistic output trained
             # towards 0); predict returns that class and predict_proba a column of ones

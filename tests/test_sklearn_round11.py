@@ -226,3 +226,38 @@ def test_a_date_column_at_predict_is_named_too():
         est = MLPClassifier((3,), max_iter=2).fit(pd.DataFrame({"a": X[:, 0], "when": 1.0}), y)
     with pytest.raises(ValueError, match=r"^X has date or time columns \['when'\]"):
         est.predict(pd.DataFrame({"a": X[:, 0], "when": columns["dates"]}))
+
+
+# ------------------------------------------------------ a 2-D y with several classes per column
+@pytest.mark.parametrize(
+    "how", ["fit", "fit_sparse", "fit_text", "partial_fit", "later_partial_fit", "warm_start"]
+)
+def test_a_2d_y_of_several_classes_per_column_names_the_values_and_the_wrapper(how):
+    # scikit-learn: 'Multioutput target data is not supported with label binarization' (fit)
+    # or 'Unknown label type: (array([[1, 2], ...' printing y (partial_fit, warm start)
+    import scipy.sparse as sp
+
+    X, y = _data()
+    Y = np.c_[y, 2 * y + (X[:, 1] > 0)]  # values 0..3 in the second column
+    est = MLPClassifier((3,), max_iter=2, random_state=0, warm_start=how == "warm_start")
+    shown = "0, 1, 2, 3"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if how in ("later_partial_fit", "warm_start"):
+            est.fit(X, np.c_[y, 1 - y])
+        with pytest.raises(ValueError) as e:
+            if how == "fit":
+                est.fit(X, Y)
+            elif how == "fit_sparse":
+                est.fit(X, sp.csr_matrix(Y))
+            elif how == "fit_text":
+                shown = "a, b, c"
+                est.fit(X, np.array(["a", "b", "c"])[np.c_[y, 1 + y]])
+            elif how == "partial_fit":
+                est.partial_fit(X, Y, classes=[0, 1, 2, 3])
+            else:
+                getattr(est, "partial_fit" if how == "later_partial_fit" else "fit")(X, Y)
+    msg = str(e.value)
+    assert "a 0/1 indicator matrix (one column per label, 1 where the sample has it)" in msg
+    assert f"y holds the values {shown}." in msg
+    assert "sklearn.multioutput.MultiOutputClassifier(MLPClassifier(...))" in msg
