@@ -167,10 +167,24 @@ class DataParallel:
 
     def __init__(self, comm: Any = "mpi") -> None:
         if isinstance(comm, str) and comm != "mpi":
+            fix = ""
+            if comm.strip().lower() == "mpi":
+                fix = " Write it 'mpi', " + ("in lower case." if comm.strip() == comm else
+                                             "without spaces.")  # fmt: skip
             raise ValueError(
                 f"The 'distributed' parameter of fit must be None, 'mpi' or an mpi4py "
-                f"communicator. Got {comm!r}."
-                + (" Write it 'mpi', in lower case." if comm.strip().lower() == "mpi" else "")
+                f"communicator. Got {comm!r}.{fix}"
+            )
+        # (named before mpi4py is imported: without it, its absence is not the error)
+        if not isinstance(comm, str) and not hasattr(comm, "Get_rank"):
+            fix = {
+                False: " Leave it out (None) to train in one process.",
+                True: " Write distributed='mpi' under mpiexec.",
+            }
+            raise TypeError(
+                f"The 'distributed' parameter of fit must be None, 'mpi' or an mpi4py "
+                f"communicator. Got {comm!r:.40} ({type(comm).__name__})."
+                + (fix.get(comm, "") if isinstance(comm, (bool, np.bool_)) else "")
             )
         MPI = _mpi()
         if isinstance(comm, str):

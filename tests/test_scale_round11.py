@@ -115,3 +115,16 @@ def test_fit_many_says_what_to_do_with_a_model_it_cannot_stack():
     match = r"holds a Dropout\. .*train such a model with glassnet\.fit"
     with pytest.raises(TypeError, match=match):
         fit_many(models, X, y, loss="bce", epochs=1)
+
+
+def test_distributed_false_is_named_as_such_not_as_mpi4py_missing(monkeypatch):
+    # fit(distributed=False), "off" to a user, imported mpi4py first: without it the user was
+    # told to pip install glassnet[mpi]; with it, "Got bool." and no word of None
+    import sys
+
+    X, y = np.zeros((4, 2)), np.zeros(4)
+    monkeypatch.setitem(sys.modules, "mpi4py", None)  # import mpi4py now raises ImportError
+    with pytest.raises(TypeError, match=r"Got False \(bool\)\. Leave it out \(None\) to train"):
+        train.fit(nn.MLP([2, 1], rng=0), X, y, epochs=1, verbose=0, distributed=False)
+    with pytest.raises(ValueError, match=r"Got 'mpi '\. Write it 'mpi', without spaces\."):
+        train.fit(nn.MLP([2, 1], rng=0), X, y, epochs=1, verbose=0, distributed="mpi ")
