@@ -150,3 +150,32 @@ def test_a_share_of_the_plane_reads_neither_0_nor_100_percent():
         "99.9%",
         "0.1%",  # "0%"
     ]
+
+
+def _cut_texts(fig):
+    """The texts of ``fig`` that run past its right edge (drawn, in pixels)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width = fig.get_size_inches()[0] * fig.dpi
+    return [
+        t.get_text()
+        for ax in fig.axes
+        for t in [ax.yaxis.label, ax.title, *ax.get_yticklabels()]
+        if t.get_text() and t.get_window_extent(renderer).x1 > width
+    ]
+
+
+def test_a_colour_bar_beside_one_panel_keeps_its_label_in_the_picture():
+    pytest.importorskip("matplotlib")
+    from glassnet import viz
+
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    y = (X[:, 0] > 0).astype(int)
+    net = gn.nn.MLP([2, 1, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    # one neuron's panel: "a = g(z)" was cut off at the right edge; one snapshot: "y_hat"
+    assert _cut_texts(viz.plot_neuron_outputs(net, X, y)) == []
+    snap = viz.plot_training_snapshots(net, X, y.astype(float), epochs=[1], loss="bce", verbose=0)
+    assert _cut_texts(snap) == []
+    wide = gn.nn.MLP([2, 3, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    fig = viz.plot_neuron_outputs(wide, X, y)  # (room to spare already: its size is kept)
+    assert _cut_texts(fig) == [] and np.allclose(fig.get_size_inches(), [8.2, 2.9])

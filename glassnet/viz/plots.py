@@ -617,7 +617,35 @@ def plot_neuron_outputs(
             )
     fig.tight_layout()
     fig.colorbar(image, ax=axes, label="a = g(z)", shrink=0.9, pad=0.02)
+    _room_for_the_colour_bar(fig)
     return fig
+
+
+def _room_for_the_colour_bar(fig: Any) -> None:
+    """Widen ``fig`` where its texts run past its right edge: a colour bar beside one panel
+    (one neuron, one snapshot) had its label, ``a = g(z)`` or ``y_hat``, cut off."""
+    for _ in range(3):
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        right = max(
+            (
+                t.get_window_extent(renderer).x1
+                for ax in fig.axes
+                for t in [ax.yaxis.label, ax.title, *ax.get_yticklabels()]
+                if t.get_visible() and t.get_text()
+            ),
+            default=0.0,
+        )
+        width, height = fig.get_size_inches()
+        over = right + 4 - width * fig.dpi  # (4 px to spare)
+        if over <= 0:
+            return
+        # the axes keep their size in inches; the new width goes to the right margin
+        scale = width / (width + over / fig.dpi)
+        for ax in fig.axes:
+            box = ax.get_position()
+            ax.set_position([box.x0 * scale, box.y0, box.width * scale, box.height])
+        fig.set_size_inches(width + over / fig.dpi, height)
 
 
 def _share(f: float) -> str:
@@ -1167,5 +1195,6 @@ def plot_training_snapshots(
     fig.tight_layout()
     if one and mappable is not None:
         fig.colorbar(mappable, ax=axes, label="y_hat", shrink=0.9, pad=0.02, format="%.2f")
+        _room_for_the_colour_bar(fig)
     fig.history = history  # the run's History, for the caller
     return fig
