@@ -1486,8 +1486,10 @@ def save_model(
 
     Parameters
     ----------
-    model : glassnet.nn.Module
-        A module that describes itself with ``config()`` (``Linear``, ``MLP``,
+    model : glassnet.nn.Module or Pipeline
+        A :class:`Pipeline` (what :func:`load_model` gives for a ``glassnet train`` file)
+        is written as that file was: its network and its description (``meta`` is then
+        left out). A module that describes itself with ``config()`` (``Linear``, ``MLP``,
         ``Neuron``, ``Sequential`` of those and of activations, ...): :func:`load_model`
         rebuilds it. A module of your own (whose ``config()`` raises
         ``NotImplementedError``) is saved too, its weights and its class name:
@@ -1521,6 +1523,14 @@ def save_model(
     st = _safetensors_numpy("saving")
     from .nn import Module
 
+    if isinstance(model, Pipeline):  # (what load_model gives for a 'glassnet train' file)
+        if meta is not None:
+            raise TypeError(
+                "save_model: a Pipeline (a 'glassnet train' model) is saved with its own "
+                "description, pipeline.meta, which 'meta' would replace; leave 'meta' out "
+                "(edit pipeline.meta itself to keep notes with it)"
+            )
+        model, meta = model.network, model.meta
     if not isinstance(model, Module):
         raise TypeError(
             f"'model' must be a glassnet.nn.Module, got {type(model).__name__}"

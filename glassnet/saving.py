@@ -18,6 +18,8 @@ What ``save`` takes, and ``load`` gives back:
   your class's code (torch.save pickles it);
 * a Tensor (a Parameter too): a Tensor of the same values, ``requires_grad`` as saved (no
   graph, as PyTorch's);
+* a :class:`glassnet.io.Pipeline` (what ``load`` gives for a ``glassnet train`` file): that
+  model file again, its network and its preprocessing;
 * a checkpoint file of :func:`glassnet.io.save_checkpoint`: ``{"model": state dict,
   "optimizer": its state dict, "meta": ...}``, as a PyTorch checkpoint dict reads;
 * anything else (an optimizer's nested state, a list, a number) is refused, naming
@@ -39,6 +41,7 @@ import numpy as np
 from . import nn
 from .io import (
     ModelFileError,
+    Pipeline,
     estimator_advice,
     foreign_file,
     load_file,
@@ -79,6 +82,9 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     if isinstance(obj, (str, os.PathLike)) and not isinstance(path, (str, os.PathLike)):
         raise TypeError("save(obj, path): the object to save comes first, then the path.")
     _writable(path)
+    if isinstance(obj, Pipeline):  # (gn.load's value for a 'glassnet train' file: the same file)
+        save_model(obj, path, replace_any=True)
+        return
     if isinstance(obj, Module):
         foreign = _glassnets(obj)
         held = f" holding a {foreign[0]}" if foreign and foreign[0] != type(obj).__name__ else ""
