@@ -307,8 +307,11 @@ def fit_many(
     seed may be a function of the epoch, as in fit. In a sequence, one Generator (or None,
     glassnet's default generator) given for two models is refused: they would take turns
     drawing from it, neither drawing its own fit's batches.
-    ``optimizer`` is a name from ``glassnet.optim.OPTIMIZERS``; further keywords
-    (``momentum=0.9``, ``betas=``) go to it. Per-model learning rates need
+    ``optimizer`` is a name from ``glassnet.optim.OPTIMIZERS`` (or an Optimizer class);
+    further keywords (``momentum=0.9``, ``betas=``) go to it. A class of your own with a
+    ``step()`` of its own is refused: over the stack it would see every model's gradients
+    at once (a class that gives its rule as ``_rule`` sees them in one buffer too: its
+    update must be elementwise). Per-model learning rates need
     ``optimizer="sgd"`` (the rate is applied to each model's gradient, with SGD's
     ``weight_decay`` term: SGD's numbers bit for bit with plain SGD, to rounding with
     ``momentum`` or ``weight_decay``, which the scaled gradient meets in another order);
@@ -479,6 +482,17 @@ def fit_many(
     weights = [lay.linear.W for lay in layers]
     per_model_lr = bool(np.any(lrs != lrs[0]))
     kind = check_name(optimizer, optim_mod.OPTIMIZERS, "optimizer", optim_mod.Optimizer)
+    base = optim_mod.Optimizer
+    own = [a for a in ("step", "prepared") if getattr(kind, a) is not getattr(base, a)]
+    if own:  # (a step of its own sees the K models' gradients at once: a norm would mix them)
+        raise TypeError(
+            f"fit_many: the optimizer class {kind.__name__} has a {own[0]}() of its own; "
+            "fit_many steps one optimizer over the stacked weights of all the models, where "
+            "that code would see every model's gradients at once (a norm, a clipping, a "
+            "check would mix the models), so the models would not train as each does alone. "
+            "Train each model with glassnet.fit, or give fit_many a built-in optimizer by "
+            f"name ({', '.join(sorted(set(optim_mod.OPTIMIZERS) - {'gd'}))})."
+        )
     if per_model_lr and kind is not optim_mod.SGD:  # ("sgd", "gd", "SGD", the class)
         raise ValueError(
             f"fit_many: per-model learning rates need optimizer='sgd'; {optimizer!r} "

@@ -128,3 +128,25 @@ def test_distributed_false_is_named_as_such_not_as_mpi4py_missing(monkeypatch):
         train.fit(nn.MLP([2, 1], rng=0), X, y, epochs=1, verbose=0, distributed=False)
     with pytest.raises(ValueError, match=r"Got 'mpi '\. Write it 'mpi', without spaces\."):
         train.fit(nn.MLP([2, 1], rng=0), X, y, epochs=1, verbose=0, distributed="mpi ")
+
+
+def test_fit_many_refuses_an_optimizer_class_with_a_step_of_its_own():
+    # a subclass clipping each gradient by its norm in step() was stepped over the stack:
+    # the norm spanned the K models' gradients, and each model ended 5e-3 away from its fit
+    from glassnet import optim
+
+    class ClipSGD(optim.SGD):
+        def step(self, closure=None):
+            for p in self.params:
+                norm = np.linalg.norm(p.grad)
+                p.grad *= min(1.0, 0.01 / max(norm, 1e-12))
+            return super().step(closure)
+
+    class QuietAdam(optim.Adam):  # (its settings alone: the built-in update, taken)
+        pass
+
+    X, y = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([1.0, 0, 0, 1])
+    models = [nn.MLP([2, 3, 1], output_activation="sigmoid", rng=s) for s in range(2)]
+    with pytest.raises(TypeError, match=r"ClipSGD has a step\(\) of its own.*glassnet\.fit"):
+        fit_many(models, X, y, loss="bce", optimizer=ClipSGD, lr=1.0, epochs=1)
+    assert len(fit_many(models, X, y, loss="bce", optimizer=QuietAdam, lr=0.1, epochs=1)) == 2
