@@ -512,7 +512,13 @@ def export(
     else:
         kind = type(model)
         hint = ""
-        if hasattr(model, "get_params") and hasattr(model, "fit"):  # scikit-learn's
+        if isinstance(model, Pipeline):  # (load_model's value for a 'glassnet train' file)
+            hint = (
+                " A Pipeline (a 'glassnet train' model, loaded) exports from its file, with its "
+                "preprocessing and labels: export('model.glassnet', 'model.onnx') (or "
+                "'glassnet export'); its network alone with export(pipeline.network)."
+            )
+        elif hasattr(model, "get_params") and hasattr(model, "fit"):  # scikit-learn's
             hint = (
                 " A scikit-learn estimator or Pipeline converts with skl2onnx: "
                 "skl2onnx.to_onnx(model, X[:1]), after glassnet.onnx.register_skl2onnx() "

@@ -444,3 +444,19 @@ def test_a_train_model_loaded_saves_back_as_the_same_train_model(tmp_path, how):
     with pytest.raises(TypeError, match=r"a Pipeline .* is saved with its own description"):
         gio.save_model(pipe, tmp_path / "other.glassnet", meta={"note": 1})
     assert not (tmp_path / "other.glassnet").exists()
+
+
+def test_onnx_export_of_a_loaded_train_model_says_to_export_its_file(tmp_path):
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    from glassnet.onnx import export
+
+    path = _train_model(tmp_path)
+    pipe = gio.load_model(path)
+    # (it said only "must be a glassnet network ... Got glassnet.io.Pipeline.")
+    with pytest.raises(TypeError, match=r"Got glassnet\.io\.Pipeline\. A Pipeline") as e:
+        export(pipe, tmp_path / "m.onnx")
+    assert "export('model.glassnet', 'model.onnx')" in str(e.value)
+    assert "export(pipeline.network)" in str(e.value)
+    export(pipe.network)  # (as the message says)
+    export(path, tmp_path / "m.onnx")
