@@ -263,6 +263,7 @@ def _num(v: float, digits: int = 4) -> str:
 
 def _render(rows: Sequence[Sequence[str]], align: str, indent: str = "  ") -> list[str]:
     """Rows of cells as aligned text lines; ``align`` holds 'l', 'r' or 'c' per column."""
+    rows = [[_esc(c) for c in r] for r in rows]  # (a name's line break: no second line)
     widths = [max(len(r[i]) for r in rows) for i in range(len(align))]
     out = []
     for r in rows:
@@ -4224,12 +4225,13 @@ def _describe_run(
     if data.table.imputed:
         cells = sum(len(v) for v in data.table.imputed.values())
         by_kind = [
-            f"{c} ({len(v)}, {'most frequent' if kinds.get(c) == 'categorical' else args.impute})"
+            f"{_esc(c)} ({len(v)}, "
+            f"{'most frequent' if kinds.get(c) == 'categorical' else args.impute})"
             for c, v in data.table.imputed.items()
         ]
         lines.append(f"          imputed {cells} missing cell(s): {_few(by_kind)}")
     if data.table.dropped:
-        lines.append(f"          left out: {_few(list(data.table.dropped))} (--drop, --id)")
+        lines.append(f"          left out: {_esc(_few(list(data.table.dropped)))} (--drop, --id)")
     how = "--task" if args.task != "auto" else "inferred" if data.task_hint is None else "data set"
     if data.label_values is not None:
         lines.append(
@@ -4238,7 +4240,7 @@ def _describe_run(
         )
     elif p.task.is_classifier:
         lines.append(
-            f"task      {p.task_name} classification of '{data.targets[0]}' ({how}), "
+            f"task      {p.task_name} classification of '{_esc(data.targets[0])}' ({how}), "
             f"{len(p.classes)} classes: {_classes_text(p.classes)}"
         )
     else:
@@ -4697,7 +4699,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             test_metrics = regression_metrics(truth, pred)
             for k, name in enumerate(p.data.targets):
                 r2, mae, mse = (_num(test_metrics[m][k]) for m in ("r2", "mae", "mse"))
-                say(f"test      {n_test} rows, {name}: R^2 {r2}, MAE {mae}, MSE {mse}")
+                say(f"test      {n_test} rows, {_esc(name)}: R^2 {r2}, MAE {mae}, MSE {mse}")
                 r2_k = test_metrics["r2"][k]
                 if r2_k is not None and r2_k < 0:  # worse than predicting the mean
                     _warn(
@@ -5677,11 +5679,11 @@ def _train_streamed(args: argparse.Namespace) -> int:
         )
     elif task.is_classifier:
         say(
-            f"task      {task_name} classification of '{target}' ({how}), {len(classes)} "
+            f"task      {task_name} classification of '{_esc(target)}' ({how}), {len(classes)} "
             f"classes: {_classes_text(classes)}"
         )
     else:
-        say(f"task      {task_name} of '{target}' ({how})")
+        say(f"task      {task_name} of '{_esc(target)}' ({how})")
     split = f"{args.test_split:g} of the rows held out for testing" if args.test_split else (
         "no test split")  # fmt: skip
     say(f"split     {split} (seed {args.seed}, drawn per chunk)")
@@ -5781,7 +5783,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
                 )
             else:
                 r2, mae, mse = (_num(test_metrics[m][0]) for m in ("r2", "mae", "mse"))
-                say(f"test      {n_test} rows, {target}: R^2 {r2}, MAE {mae}, MSE {mse}")
+                say(f"test      {n_test} rows, {_esc(target)}: R^2 {r2}, MAE {mae}, MSE {mse}")
                 if test_metrics["r2"][0] is not None and test_metrics["r2"][0] < 0:
                     _warn(
                         f"the held-out R^2 of {target!r} is {test_metrics['r2'][0]:.3g}: the "
@@ -6188,7 +6190,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     X = bundle.inputs(data.table, args.unknown)
     pred = bundle.decode(bundle.outputs(X, data.table))
     n = data.table.n_rows
-    lines = [f"evaluate {args.model} on {args.data}: {n} rows, target {', '.join(data.targets)}"]
+    named = _esc(", ".join(data.targets))
+    lines = [f"evaluate {args.model} on {args.data}: {n} rows, target {named}"]
     if data.table.line_notes:
         lines.append(f"  read {data.table.line_notes}")
     lines.append("")
@@ -6602,7 +6605,7 @@ def _info_lines(bundle: _Bundle, meta: dict[str, Any]) -> list[str]:
         )
     elif bundle.classes:
         out.append(
-            f"target        '{bundle.targets[0]}', {len(bundle.classes)} classes: "
+            f"target        '{_esc(bundle.targets[0])}', {len(bundle.classes)} classes: "
             f"{_classes_text(bundle.classes, 20)}"
         )
     else:
@@ -6702,7 +6705,7 @@ def _info_lines(bundle: _Bundle, meta: dict[str, Any]) -> list[str]:
         else:
             for k, target in enumerate(bundle.targets):
                 r2, mae = _dig(tm, "r2", k), _dig(tm, "mae", k)
-                out.append(f"test scores   {target}: R^2 {_g(r2)}, MAE {_g(mae)}")
+                out.append(f"test scores   {_esc(target)}: R^2 {_g(r2)}, MAE {_g(mae)}")
     return out
 
 

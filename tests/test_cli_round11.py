@@ -235,3 +235,44 @@ def test_evaluate_names_a_regression_target_written_with_thousands_separators(ca
             err, "column 'price'", "thousands separator", "write them as plain numbers"
         )
         assert "categorical" not in err
+
+
+# ------------------------------------ a header cell with a line break (Excel's Alt+Enter)
+
+
+def test_a_column_name_with_a_line_break_stays_on_its_line_in_every_report(capsys, tmp_path):
+    """A spreadsheet's header 'Revenue<Alt+Enter>(USD)', read with --multiline-cells: train's
+    task line, info's target line and column table, and evaluate's header and table printed
+    the line break as it is, each name broken over two lines (a tab: a table out of line)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    names = ["Revenue\n(USD)", "Cost\tEUR", "Grade\nA/B"]
+    data = write_csv(tmp_path / "d.csv", names, [[a, b, "A" if a + b > 0 else "B"] for a, b in X])
+    model = tmp_path / "m.glassnet"
+    code, out, err = run(capsys, "train", data, "--target", "Grade\nA/B", "--multiline-cells",
+                         "--out", model, *FAST)  # fmt: skip
+    assert code == 0, err
+    assert "classification of 'Grade\\nA/B'" in out
+    code, out, err = run(capsys, "info", model)
+    assert code == 0, err
+    assert "'Grade\\nA/B', 2 classes" in out
+    table = [line.split() for line in out.splitlines() if line.startswith("    ")]
+    assert ["Revenue\\n(USD)", "numeric"] in [r[:2] for r in table]
+    assert ["Cost\\tEUR", "numeric"] in [r[:2] for r in table]
+    code, out, err = run(capsys, "evaluate", model, data)
+    assert code == 0, err
+    assert out.splitlines()[0].endswith("target Grade\\nA/B")
+    regression = write_csv(
+        tmp_path / "r.csv", ["x", "Revenue\n(USD)"], [[a, 3 * a + b] for a, b in X]
+    )
+    model = tmp_path / "r.glassnet"
+    code, out, err = run(capsys, "train", regression, "--target", "Revenue\n(USD)",
+                         "--multiline-cells", "--out", model, *FAST)  # fmt: skip
+    assert code == 0, err
+    assert "regression of 'Revenue\\n(USD)'" in out and "rows, Revenue\\n(USD): R^2" in out
+    code, out, err = run(capsys, "evaluate", model, regression)
+    assert code == 0, err
+    assert out.splitlines()[-1].split()[0] == "Revenue\\n(USD)"
+    code, out, err = run(capsys, "info", model)
+    assert code == 0, err
+    assert "test scores   Revenue\\n(USD): R^2" in out
