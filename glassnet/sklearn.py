@@ -2126,7 +2126,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         floor (the smallest normal float64, about 2.2e-308) both are floored: P at it,
         L at its log (-708.4), so probabilities tied there have tied logs too."""
         check_is_fitted(self)
-        z = self._logits(self._check_X(X))  # (n, n_outputs)
+        X = self._check_X(X)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow: the error below
+            z = self._logits(X)  # (n, n_outputs)
+        self._check_finite_logits(X, z)
         if len(self.classes_) == 1:
             L = np.zeros((z.shape[0], 1))
         elif self.out_activation_ == "softmax":
@@ -2147,6 +2150,26 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         high = L >= -1.0
         L[high] = np.log(P[high])
         return P, L
+
+    def _check_finite_logits(self, X: np.ndarray, z: np.ndarray) -> None:
+        """Refuse outputs that overflowed inside the network: a NaN logit (inf - inf in a
+        layer), or +inf in a softmax (inf - inf there). Their probabilities would be NaN and
+        ``predict`` would return the first class for them, silently (scikit-learn's MLP
+        does). -inf, and +inf in a logistic output, have exact limits and are kept."""
+        bad = np.isnan(z)
+        if self.out_activation_ == "softmax" and len(self.classes_) > 1:
+            bad |= np.isposinf(z)
+        rows = np.flatnonzero(bad.any(axis=1))
+        if not rows.size:
+            return
+        fix = " or fit with dtype='float64'" if self._dtype == np.float32 else ""
+        raise ValueError(
+            f"{type(self).__name__}: the network's outputs overflowed for {rows.size} row(s) of "
+            f"X (the first: row {rows[0]}), whose values (up to "
+            f"{float(np.abs(X[rows[0]]).max()):.3g}) are too large for its {self._dtype} "
+            "arithmetic: their probabilities would be NaN. Scale X as the training data was "
+            f"(e.g. a StandardScaler in a Pipeline){fix}."
+        )
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

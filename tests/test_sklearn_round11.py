@@ -261,3 +261,40 @@ def test_a_2d_y_of_several_classes_per_column_names_the_values_and_the_wrapper(h
     assert "a 0/1 indicator matrix (one column per label, 1 where the sample has it)" in msg
     assert f"y holds the values {shown}." in msg
     assert "sklearn.multioutput.MultiOutputClassifier(MLPClassifier(...))" in msg
+
+
+# ------------------------------------------------------ outputs that overflow at predict
+def test_predictions_that_overflow_to_nan_are_refused_not_the_first_class():
+    # float32 network, X near float32's limit: inf - inf inside the network made NaN
+    # probabilities, and predict returned classes_[0] for that row (as scikit-learn's does)
+    X, _ = _data(60)
+    X = X.astype(np.float32)
+    y = np.arange(60) % 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = MLPClassifier((8,), max_iter=20, random_state=0).fit(X, y)
+    big = np.array([[1.0, 0.5, -0.2], [3e38, 3e38, -3e38]], dtype=np.float32)
+    for method in ("predict", "predict_proba", "predict_log_proba"):
+        with pytest.raises(ValueError) as e:
+            getattr(est, method)(big)
+        msg = str(e.value)
+        assert "outputs overflowed for 1 row(s) of X (the first: row 1)" in msg
+        assert "float32 arithmetic" in msg and "dtype='float64'" in msg
+    with pytest.raises(ValueError, match="outputs overflowed"):
+        est.score(big, [0, 1])
+    np.testing.assert_allclose(est.predict_proba(big[:1]).sum(axis=1), 1.0)  # the sane row
+
+
+def test_logits_with_exact_limits_still_predict():
+    # a logistic output at +-inf and a softmax at -inf have exact probabilities: kept
+    X, y = _data(60)
+    X = X.astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        binary = MLPClassifier((8,), max_iter=20, random_state=0).fit(X, y)
+        multilabel = MLPClassifier((8,), max_iter=20, random_state=0).fit(X, np.c_[y, 1 - y])
+    big = np.array([[1e37, -1e37, 1e37], [-1e37, 1e37, -1e37]], dtype=np.float32)
+    for est in (binary, multilabel):
+        P = est.predict_proba(big)
+        assert np.isfinite(P).all() and ((P > 0) & (P <= 1)).all()
+        assert np.isfinite(est.predict_log_proba(big)).all()
