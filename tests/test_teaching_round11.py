@@ -179,3 +179,24 @@ def test_a_colour_bar_beside_one_panel_keeps_its_label_in_the_picture():
     wide = gn.nn.MLP([2, 3, 1], activation="tanh", output_activation="sigmoid", rng=0)
     fig = viz.plot_neuron_outputs(wide, X, y)  # (room to spare already: its size is kept)
     assert _cut_texts(fig) == [] and np.allclose(fig.get_size_inches(), [8.2, 2.9])
+
+
+@pytest.mark.parametrize(
+    ("plot", "fix"),
+    [
+        ("plot_decision_boundary", "plot_neuron_outputs(model, X, layer="),
+        ("plot_hidden_space", "pass the classes"),
+        ("plot_neuron_outputs", "pass y=None"),
+    ],
+)
+def test_regression_targets_are_not_drawn_as_one_class_a_point(plot, fix):
+    pytest.importorskip("matplotlib")
+    from glassnet import viz
+
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    net = gn.nn.MLP([2, 2, 1], activation="tanh", output_activation="identity", rng=0)
+    # each value was a class: a legend of 40 "class 0.4293..." entries ran off the picture
+    with pytest.raises(ValueError, match=r"y must be class labels") as err:
+        getattr(viz, plot)(net, X, 2.0 * X[:, 0])
+    assert "Got 40 distinct values" in str(err.value) and fix in str(err.value)
+    getattr(viz, plot)(net, X, (X[:, 0] > 0).astype(float))  # 0.0 / 1.0 labels still draw

@@ -185,6 +185,20 @@ def _check_xy(X: Any, y: Any, owner: str, need_2d: bool = True) -> tuple[np.ndar
             f"{owner}: y contains NaN or inf (first at row {int(np.argmin(np.isfinite(ya)))}); "
             "every point needs its class label."
         )
+    if ya.dtype.kind == "f" and not np.all(ya == np.round(ya)):
+        # regression targets: each value was taken for a class, a legend of "class 0.4293..."
+        # entries, one per point, ran off the picture
+        first = float(ya[np.argmax(ya != np.round(ya))])
+        fix = {
+            "plot_decision_boundary": "for a regression model, plot_neuron_outputs(model, X, "
+            "layer=<the output layer's index>) draws its output over the plane",
+            "plot_neuron_outputs": "pass y=None to draw the points in one colour",
+        }.get(owner, "pass the classes of a classifier's data, e.g. (y > 0).astype(int)")
+        raise ValueError(
+            f"{owner}: y must be class labels (whole numbers, text or one-hot rows): the "
+            f"points are coloured and named by class. Got {len(np.unique(ya))} distinct "
+            f"values, {first:g} not a whole number (regression targets?); {fix}."
+        )
     return Xa, ya
 
 
