@@ -161,7 +161,7 @@ class Array(np.ndarray):
                 f"Array.type() with no dtype names the type in PyTorch ('torch.LongTensor'); "
                 f"here read .dtype ({self.dtype}), or pass a dtype to cast: y.type(gn.float32)."
             )
-        return _array_to(self, (dtype,), "Array.type")
+        return _array_to(self, (_type_name(dtype, "Array.type"),), "Array.type")
 
     def cpu(self) -> Array:
         """The array itself (it is in host memory), as PyTorch's ``.cpu()`` there."""
@@ -959,6 +959,27 @@ def t(self: Tensor) -> Tensor:
     return self.permute()
 
 
+# PyTorch's names of its CPU tensor types, x.type("torch.FloatTensor")
+_TYPE_NAMES = {
+    "torch.FloatTensor": np.float32, "torch.DoubleTensor": np.float64,
+    "torch.LongTensor": np.int64, "torch.IntTensor": np.int32, "torch.ShortTensor": np.int16,
+    "torch.CharTensor": np.int8, "torch.ByteTensor": np.uint8, "torch.BoolTensor": np.bool_,
+}  # fmt: skip
+
+
+def _type_name(dtype: Any, owner: str) -> Any:
+    """``dtype``, or the NumPy dtype a PyTorch type name (``"torch.LongTensor"``) names; a
+    name of another (a GPU's ``"torch.cuda.FloatTensor"``, a half) refused, naming it."""
+    if not (isinstance(dtype, str) and dtype.endswith("Tensor")):
+        return dtype
+    if dtype not in _TYPE_NAMES:
+        raise TypeError(
+            f"{owner}({dtype!r}): glassnet knows PyTorch's CPU type names "
+            f"{sorted(_TYPE_NAMES)}; pass a dtype (gn.float32), and .to('cuda') for the GPU."
+        )
+    return _TYPE_NAMES[dtype]
+
+
 def _type(self: Tensor, dtype: Any = None, non_blocking: bool = False) -> Tensor:
     """PyTorch's ``x.type(torch.float64)``: ``x.to(dtype)``."""
     if dtype is None:
@@ -966,6 +987,16 @@ def _type(self: Tensor, dtype: Any = None, non_blocking: bool = False) -> Tensor
             f"x.type() with no dtype names the type in PyTorch ('torch.FloatTensor'); here "
             f"read x.dtype ({self.data.dtype}), or pass a dtype to cast: x.type(gn.float64)."
         )
+    if isinstance(dtype, str) and dtype.endswith("Tensor"):  # PyTorch's type names
+        kind = _TYPE_NAMES.get(dtype)
+        if kind not in (np.float32, np.float64):
+            raise TypeError(
+                f"x.type({dtype!r}): glassnet Tensors hold float32 or float64 only, PyTorch's "
+                "'torch.FloatTensor' and 'torch.DoubleTensor' (or pass the dtype, gn.float32); "
+                "integer labels and indices stay NumPy arrays (x.argmax(1), y.long()); "
+                "x.to('cuda') moves a tensor to the GPU."
+            )
+        dtype = kind
     return self.to(dtype, non_blocking=non_blocking)
 
 

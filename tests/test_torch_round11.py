@@ -383,3 +383,34 @@ def test_mask_reductions_match_torch() -> None:
     assert m.prod(dim=0).tolist() == [0, 0, 0]
     idx = torch.tensor(X2).argmax(1)
     assert idx.argmax(dim=0).item() == 0 and idx.argmin(dim=0).item() == 1
+
+
+# ------------------------------------------------------------------ x.type("torch.FloatTensor")
+def test_type_takes_pytorchs_type_names() -> None:
+    # (the name was taken for a device: "the device 'torch.FloatTensor' is not one glassnet
+    # knows")
+    x = gn.tensor([1.5, -2.0], dtype=gn.float64, requires_grad=True)
+    y = x.type("torch.FloatTensor")
+    assert y.dtype == np.float32 and x.type("torch.DoubleTensor") is x
+    (y * 2).sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+    with pytest.raises(TypeError, match="float32 or float64 only"):
+        x.type("torch.LongTensor")
+    m = x > 0
+    assert m.type("torch.FloatTensor").dtype == np.float32
+    assert isinstance(m.type("torch.FloatTensor"), gn.Tensor)
+    assert m.type("torch.LongTensor").dtype == np.int64
+    np.testing.assert_array_equal(m.type("torch.LongTensor"), [1, 0])
+    assert m.type("torch.BoolTensor").dtype == np.bool_
+    with pytest.raises(TypeError, match="CPU type names"):
+        m.type("torch.cuda.LongTensor")
+
+
+def test_type_names_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([1.5, -2.0], dtype=torch.float64)
+    assert x.type("torch.FloatTensor").dtype == torch.float32
+    m = x > 0
+    assert m.type("torch.FloatTensor").dtype == torch.float32
+    assert m.type("torch.LongTensor").tolist() == [1, 0]
+    assert m.type("torch.BoolTensor").dtype == torch.bool
