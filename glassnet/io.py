@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from ._validation import distinct_keys
+from ._validation import check_bool, distinct_keys
 from .backend import host_model, is_array, namespace, to_device
 from .files import WriteError, atomic_write, read_only
 
@@ -1024,6 +1024,9 @@ def save_arrays(
     TypeError, ValueError
         When ``arrays`` or ``meta`` hold something a glassnet file cannot.
     """
+    if isinstance(path, Mapping) and isinstance(arrays, (str, os.PathLike)):
+        raise TypeError("save_arrays(path, arrays): the path comes first, then the arrays.")
+    check_bool(replace_any, "replace_any", "save_arrays")
     st = _safetensors_numpy("saving")
     clean = _clean_arrays(arrays, "arrays")
     return _save(path, st, clean, _describe(meta), kind="arrays", replace_any=replace_any)
@@ -1280,6 +1283,12 @@ def save_checkpoint(
     pathlib.Path
         The path written.
     """
+    if isinstance(path, Mapping) and not isinstance(model_state, Mapping):
+        raise TypeError(
+            "save_checkpoint(path, model_state, optimizer_state): the path comes first, then "
+            "the model's state_dict() and the optimizer's."
+        )
+    check_bool(replace_any, "replace_any", "save_checkpoint")
     st = _safetensors_numpy("saving")
     arrays = _clean_arrays(model_state, "model_state", prefix=MODEL_PREFIX)
     if not isinstance(optimizer_state, Mapping):
@@ -1520,9 +1529,12 @@ def save_model(
     >>> bool((same.predict([[0.0, 1.0]]) == net.predict([[0.0, 1.0]])).all())
     True
     """
-    st = _safetensors_numpy("saving")
     from .nn import Module
 
+    if isinstance(model, (str, os.PathLike)) and isinstance(path, (Module, Pipeline)):
+        raise TypeError("save_model(model, path): the model comes first, then the path.")
+    check_bool(replace_any, "replace_any", "save_model")
+    st = _safetensors_numpy("saving")
     if isinstance(model, Pipeline):  # (what load_model gives for a 'glassnet train' file)
         if meta is not None:
             raise TypeError(
@@ -1594,6 +1606,7 @@ def load_model(path: str | os.PathLike[str], *, network_only: bool = False) -> A
         For everything :func:`load_arrays` refuses, and for a file that is not a
         model file, whose config cannot be built, or whose weights do not fit it.
     """
+    check_bool(network_only, "network_only", "load_model")
     model, meta, source = _read_model(path)
     if not network_only and meta.get("format") == CLI_MODEL_FORMAT:
         return _pipeline(model, meta, source)  # raw rows in: the preprocessing comes with it
@@ -1718,6 +1731,8 @@ def load_weights(module: Module, path: str | os.PathLike[str]) -> Module:
     """
     from .nn import Module
 
+    if isinstance(module, (str, os.PathLike)) and isinstance(path, Module):
+        raise TypeError("load_weights(module, path): the module comes first, then the path.")
     if not isinstance(module, Module):
         raise TypeError(
             f"'module' must be a glassnet.nn.Module you constructed, got "

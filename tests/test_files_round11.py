@@ -460,3 +460,38 @@ def test_onnx_export_of_a_loaded_train_model_says_to_export_its_file(tmp_path):
     assert "export(pipeline.network)" in str(e.value)
     export(pipe.network)  # (as the message says)
     export(path, tmp_path / "m.onnx")
+
+
+# ----------------------------------------------------------------------------- arguments
+
+
+def test_swapped_arguments_are_named_as_such(tmp_path):
+    net, path = _net(), tmp_path / "m.glassnet"
+    # (each said what the first argument must be, not that the two were swapped)
+    with pytest.raises(TypeError, match=r"save_model\(model, path\): the model comes first"):
+        gio.save_model(path, net)
+    with pytest.raises(TypeError, match=r"save_arrays\(path, arrays\): the path comes first"):
+        gio.save_arrays({"a": np.zeros(2)}, path)
+    with pytest.raises(TypeError, match=r"save_checkpoint\(path, model_state, optimizer_st"):
+        gio.save_checkpoint(net.state_dict(), path, {})
+    gio.save_model(net, path)
+    with pytest.raises(TypeError, match=r"load_weights\(module, path\): the module comes first"):
+        gio.load_weights(path, _net())
+
+
+@pytest.mark.parametrize("value", ["yes", "no", None, 1])
+def test_replace_any_and_network_only_take_bools_only(tmp_path, value):
+    net, path = _net(), tmp_path / "m.glassnet"
+    # ('no' replaced a CSV file, as any truthy value did; network_only='no' gave the network)
+    (tmp_path / "d.csv").write_text("a,b\n1,2\n")
+    for write in (
+        lambda: gio.save_model(net, tmp_path / "d.csv", replace_any=value),
+        lambda: gio.save_arrays(tmp_path / "d.csv", {"a": np.zeros(1)}, replace_any=value),
+        lambda: gio.save_checkpoint(tmp_path / "d.csv", net.state_dict(), {}, replace_any=value),
+    ):
+        with pytest.raises(TypeError, match=r"'replace_any' parameter of save_\w+ must be a bool"):
+            write()
+    assert (tmp_path / "d.csv").read_text() == "a,b\n1,2\n"
+    gio.save_model(net, path)
+    with pytest.raises(TypeError, match=r"'network_only' parameter of load_model must be a bool"):
+        gio.load_model(path, network_only=value)
