@@ -1067,6 +1067,7 @@ def load_arrays(
         When the file is missing, unreadable, malformed or not a glassnet file;
         the one-line message says which and where.
     """
+    check_bool(expect_format, "expect_format", "load_arrays")
     arrays, description, _ = _load(path, expect_format)
     return arrays, description
 

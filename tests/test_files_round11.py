@@ -495,3 +495,5 @@ def test_replace_any_and_network_only_take_bools_only(tmp_path, value):
     gio.save_model(net, path)
     with pytest.raises(TypeError, match=r"'network_only' parameter of load_model must be a bool"):
         gio.load_model(path, network_only=value)
+    with pytest.raises(TypeError, match=r"'expect_format' parameter of load_arrays must be a"):
+        gio.load_arrays(path, expect_format=value)
