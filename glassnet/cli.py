@@ -2726,6 +2726,7 @@ def build_parser() -> argparse.ArgumentParser:
     net.add_argument(
         "--val-split",
         type=_fraction,
+        action=_Repeated,  # (args.given_val_split: --val-split 0 given, or the default)
         default=0.0,
         metavar="F",
         help="fraction of the training rows scored after each epoch (default 0)",
@@ -4558,6 +4559,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
         args.patience = 10
     _hidden_given_twice(args)
     _target_given_once(args)
+    if args.early_stopping and getattr(args, "given_val_split", None) and not args.val_split:
+        raise CLIError(
+            "--early-stopping stops on the validation loss, and --val-split 0 holds out no "
+            "validation rows: give --val-split F (such as 0.1), or leave --val-split out "
+            "(--early-stopping then holds out 0.1 of the training rows)"
+        )
     if not args.hidden and getattr(args, "given_activation", None):
         raise CLIError(
             f"--activation {args.activation} is the activation of the hidden layers, and "

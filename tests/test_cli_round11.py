@@ -276,3 +276,20 @@ def test_a_column_name_with_a_line_break_stays_on_its_line_in_every_report(capsy
     code, out, err = run(capsys, "info", model)
     assert code == 0, err
     assert "test scores   Revenue\\n(USD): R^2" in out
+
+
+# ------------------------------------------------- --early-stopping with --val-split 0
+
+
+def test_early_stopping_refuses_an_explicit_val_split_of_zero(capsys, tmp_path):
+    """--early-stopping --val-split 0 held out 0.1 of the training rows all the same, in
+    silence: an explicit 0 was read as 'not given'."""
+    data = write_csv(tmp_path / "d.csv", HEADER, rows(80))
+    out = tmp_path / "m.glassnet"
+    cmd = ["train", data, "--target", "label", "--out", out, "--early-stopping", *FAST]
+    code, _, err = run(capsys, *cmd, "--val-split", "0")
+    assert code == 2 and not out.exists()
+    assert_one_line_error(err, "--early-stopping", "--val-split 0", "leave --val-split out")
+    code, stdout, err = run(capsys, *cmd)  # not given: 0.1 of the training rows
+    assert code == 0, err
+    assert "6 validation" in stdout
