@@ -200,3 +200,19 @@ def test_regression_targets_are_not_drawn_as_one_class_a_point(plot, fix):
         getattr(viz, plot)(net, X, 2.0 * X[:, 0])
     assert "Got 40 distinct values" in str(err.value) and fix in str(err.value)
     getattr(viz, plot)(net, X, (X[:, 0] > 0).astype(float))  # 0.0 / 1.0 labels still draw
+
+
+def test_the_hidden_space_title_of_a_wider_layer_fits_the_figure():
+    pytest.importorskip("matplotlib")
+    from glassnet import viz
+
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    net = gn.nn.MLP([2, 3, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    fig = viz.plot_hidden_space(net, X, (X[:, 0] > 0).astype(int))
+    title = fig.axes[0].title
+    assert title.get_text() == "hidden feature space (layer 1, neurons 1 and 2 of 3)"
+    fig.canvas.draw()
+    box = title.get_window_extent(fig.canvas.get_renderer())
+    # its ")" ran past the 500-px figure's right edge
+    assert 0 <= box.x0 and box.x1 <= fig.get_size_inches()[0] * fig.dpi, box
+    assert title.get_fontsize() >= 8

@@ -436,6 +436,7 @@ def plot_decision_boundary(
         )
     head = _head(model)
     pred, t = _decide(out, head, threshold)
+    own = ax is None
     fig = _figure(size, dpi) if ax is None else _axes_figure(ax, owner)
     if ax is None:
         ax = fig.add_subplot(1, 1, 1)
@@ -494,6 +495,8 @@ def plot_decision_boundary(
             + (f" (y_hat = {t:g}{side})" if out.shape[1] == 1 else f" ({out.shape[1]} classes)")
         )
     )
+    if own:
+        _title_inside(ax)
     ax.legend(loc="best", fontsize=8, framealpha=0.8)
     return fig
 
@@ -633,6 +636,19 @@ def plot_neuron_outputs(
     fig.colorbar(image, ax=axes, label="a = g(z)", shrink=0.9, pad=0.02)
     _room_for_the_colour_bar(fig)
     return fig
+
+
+def _title_inside(ax: Any, smallest: float = 8.0) -> None:
+    """Shrink ``ax``'s title until it fits across its figure ("hidden feature space (layer
+    1, neurons 1 and 2 of 3)" ran past a 5-inch figure's right edge, its end cut off)."""
+    fig = ax.figure
+    t = ax.title
+    while t.get_fontsize() > smallest:
+        fig.canvas.draw()
+        box = t.get_window_extent(fig.canvas.get_renderer())
+        if box.x0 >= 0 and box.x1 <= fig.get_size_inches()[0] * fig.dpi:
+            return
+        t.set_fontsize(max(smallest, t.get_fontsize() - 0.5))
 
 
 def _room_for_the_colour_bar(fig: Any) -> None:
@@ -796,6 +812,7 @@ def plot_hidden_space(
     ax.set_title(title or f"hidden feature space (layer {layer + 1}{which})")
     if own:  # the axis labels inside the figure
         fig.tight_layout()
+        _title_inside(ax)
     if annotate:  # (once the axes have their final size)
         _annotate_inputs(ax, H, Xa, ext)
     ax.legend(loc="best", fontsize=8, framealpha=0.8)
