@@ -188,9 +188,25 @@ def _abs(self: Tensor) -> Tensor:
     return Tensor.from_op(np.abs(a), "abs", (self,), lambda g: (g * np.nan_to_num(np.sign(a)),))
 
 
-def _clip(self: Tensor, low: Any = None, high: Any = None, *, _op: str = "clip") -> Tensor:
+def _clip(
+    self: Tensor,
+    low: Any = None,
+    high: Any = None,
+    *,
+    min: Any = None,  # noqa: A002 (PyTorch's and NumPy's names: x.clip(min=0, max=1))
+    max: Any = None,  # noqa: A002
+    _op: str = "clip",
+) -> Tensor:
     """Clamp to [low, high]; the gradient passes only where the value was inside. The bounds
-    are constants: numbers keep the tensor's dtype, arrays follow the dtype rule."""
+    are constants: numbers keep the tensor's dtype, arrays follow the dtype rule. ``min=`` and
+    ``max=`` are PyTorch's (and NumPy's) names of the bounds."""
+    for given, alias, name in ((low, min, "low"), (high, max, "high")):
+        if given is not None and alias is not None:
+            raise TypeError(
+                f"clip: pass {name} or {'min' if name == 'low' else 'max'} (PyTorch's name), "
+                "not both."
+            )
+    low, high = (min if low is None else low), (max if high is None else high)
     a = self.data
     names = ("min", "max") if _op == "clamp" else ("low", "high")
     if low is None and high is None:  # (PyTorch's clamp() and clip() raise too)

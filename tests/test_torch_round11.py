@@ -414,3 +414,27 @@ def test_type_names_match_torch() -> None:
     assert m.type("torch.FloatTensor").dtype == torch.float32
     assert m.type("torch.LongTensor").tolist() == [1, 0]
     assert m.type("torch.BoolTensor").dtype == torch.bool
+
+
+# ------------------------------------------------------------------ x.clip(min=, max=)
+def test_clip_takes_min_and_max_by_name() -> None:
+    # (x.clip(min=0, max=1), PyTorch's and NumPy's names, was "unexpected keyword 'min'")
+    x = gn.tensor([-1.0, 0.3, 2.0], dtype=gn.float64, requires_grad=True)
+    y = x.clip(min=-0.5, max=0.5)
+    np.testing.assert_array_equal(y.data, [-0.5, 0.3, 0.5])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0, 0.0])
+    np.testing.assert_array_equal(x.clip(max=1.0).data, [-1.0, 0.3, 1.0])
+    np.testing.assert_array_equal(x.clip(-0.5, 0.5).data, y.data)
+    with pytest.raises(TypeError, match="pass low or min"):
+        x.clip(0.0, min=1.0)
+
+
+def test_clip_by_name_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([-1.0, 0.3, 2.0], dtype=torch.float64, requires_grad=True)
+    y = x.clip(min=-0.5, max=0.5)
+    assert y.tolist() == [-0.5, 0.3, 0.5]
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 0.0]
+    assert x.clip(max=1.0).tolist() == [-1.0, 0.3, 1.0]
