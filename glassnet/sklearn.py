@@ -132,7 +132,7 @@ def _warn(message: str, category: type[Warning] = UserWarning) -> None:
     so the warning shows that line and filters by ``module`` apply to the caller's module."""
     frame: Any = sys._getframe(0)
     level = 1
-    while frame is not None and frame.f_code.co_filename == __file__:
+    while frame is not None and frame.f_globals.get("__name__") == __name__:
         frame = frame.f_back
         level += 1
     warnings.warn(message, category, stacklevel=level)
@@ -704,9 +704,16 @@ class _BaseMLP(BaseEstimator):
             self._build(n_features, Y.shape[1], self._dtype, rs)
             self._use_given(given)
         elif Y.shape[1] != self.n_outputs_:
+            n = self.n_outputs_
+            if not self._is_classifier():
+                fitted = f"was fitted on {n} target(s)"
+            elif self._label_binarizer.y_type_ == "multilabel-indicator":
+                fitted = f"was fitted on a multi-label y ({n} labels, a 0/1 column each)"
+            else:
+                fitted = f"was fitted on one label per sample ({n} output(s))"
             raise ValueError(
-                f"y has {Y.shape[1]} outputs but the fitted network has {self.n_outputs_}; "
-                "fit a new estimator (warm_start=False) for a different number of outputs."
+                f"{type(self).__name__}: y has {Y.shape[1]} output(s) per sample but the "
+                f"network {fitted}. {_continue_advice(incremental)}"
             )
         else:
             self._follow_params(Y)
@@ -1529,6 +1536,15 @@ def _target_error(owner: str, y: Any) -> ValueError | None:
     return None
 
 
+def _continue_advice(incremental: bool) -> str:
+    """What to do when a later call's y does not fit the fitted network's outputs."""
+    if incremental:
+        return "partial_fit continues it: pass y in that form, or call fit to start anew."
+    return (
+        "A warm_start fit continues it: pass y in that form, or set warm_start=False to start anew."
+    )
+
+
 def _check_indicator(owner: str, y: Any) -> None:
     """A 2-D y is multi-label: a 0/1 matrix, one column per label. Other pairs of values
     (-1/1, 0/2) are an error: scikit-learn trains its logistic outputs towards them as they
@@ -1885,6 +1901,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 )
         if self._label_binarizer.y_type_ == "multilabel-indicator" and y.ndim == 2:
             _check_indicator(type(self).__name__, y)
+        elif y.ndim == 2:  # (LabelBinarizer: 'The object was not fitted with multilabel input.')
+            raise ValueError(
+                f"{type(self).__name__}: y is multi-label ({y.shape[1]} columns) but the "
+                "network was fitted on one label per sample. " + _continue_advice(incremental)
+            )
         Y = self._label_binarizer.transform(y).astype(np.float64)  # (n, K) 0/1
         return _dense(X), y, Y
 

@@ -298,3 +298,58 @@ def test_logits_with_exact_limits_still_predict():
         P = est.predict_proba(big)
         assert np.isfinite(P).all() and ((P > 0) & (P <= 1)).all()
         assert np.isfinite(est.predict_log_proba(big)).all()
+
+
+# ------------------------------------------------------ a later y of another form
+def _fitted(y, **kw):
+    X, _ = _data()
+    est = MLPClassifier((3,), max_iter=2, random_state=0, **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if kw.get("warm_start"):
+            return X, est.fit(X, y)
+        return X, est.partial_fit(X, y, classes=[0, 1, 2] if y.ndim == 1 else [0, 1])
+
+
+@pytest.mark.parametrize("how", ["partial_fit", "warm_start"])
+def test_one_label_per_sample_on_a_multi_label_network_says_what_it_was_fitted_on(how):
+    # was: 'y has 1 outputs but the fitted network has 2; fit a new estimator
+    # (warm_start=False)', advice that does not apply to partial_fit
+    _, y = _data()
+    X, est = _fitted(np.c_[y, 1 - y], warm_start=how == "warm_start")
+    with pytest.raises(ValueError) as e:
+        (est.partial_fit if how == "partial_fit" else est.fit)(X, y)
+    msg = str(e.value)
+    assert msg.startswith("MLPClassifier: y has 1 output(s) per sample but the network was ")
+    assert "fitted on a multi-label y (2 labels, a 0/1 column each)" in msg
+    if how == "partial_fit":
+        assert msg.endswith(
+            "partial_fit continues it: pass y in that form, or call fit to start anew."
+        )
+    else:
+        assert "set warm_start=False to start anew" in msg
+
+
+@pytest.mark.parametrize("how", ["partial_fit", "warm_start"])
+def test_a_multi_label_y_on_a_network_of_one_label_per_sample_says_so(how):
+    # was LabelBinarizer's 'The object was not fitted with multilabel input.'
+    _, y = _data()
+    X, est = _fitted(y + (np.arange(40) % 3 == 0), warm_start=how == "warm_start")  # 0, 1, 2
+    Y = np.c_[y, 1 - y, y]
+    with pytest.raises(ValueError) as e:
+        (est.partial_fit if how == "partial_fit" else est.fit)(X, Y)
+    msg = str(e.value)
+    assert msg.startswith(
+        "MLPClassifier: y is multi-label (3 columns) but the network was fitted on one label "
+        "per sample."
+    )
+    assert ("call fit to start anew" if how == "partial_fit" else "warm_start=False") in msg
+
+
+def test_a_regressor_given_fewer_targets_says_what_it_was_fitted_on():
+    X, y = _data()
+    est = _reg().partial_fit(X, np.c_[X[:, 0], X[:, 1]])
+    with pytest.raises(ValueError, match=r"y has 1 output\(s\) per sample but the network was "):
+        est.partial_fit(X, X[:, 0])
+    with pytest.raises(ValueError, match="fitted on 2 target"):
+        est.partial_fit(X, X[:, 0])
