@@ -801,6 +801,18 @@ def _read_description(
         return ModelFileError(f"{source}: {message}")
 
     hint = "; to read any safetensors file use load_arrays(path, expect_format=False)"
+    ours = _METADATA_KEYS - {"format"}
+    if (
+        metadata is not None
+        and metadata.get("format") != FORMAT_NAME
+        and len(ours & set(metadata)) >= len(ours) - 1
+    ):  # (glassnet's keys, one byte of the marker changed: read as another writer's file,
+        # its checksum went unchecked and gn.load gave a dict of arrays for a model)
+        raise bad(
+            f"'__metadata__' holds glassnet's keys ({', '.join(sorted(ours & set(metadata)))}) "
+            f"but its format is {_short(metadata.get('format'))}, not 'glassnet': the header "
+            f"of a glassnet file is damaged; the file is corrupt"
+        )
     if metadata is None or metadata.get("format") != FORMAT_NAME:
         if not expect_format:  # a plain safetensors file: its metadata as it is
             return dict(metadata or {}), "arrays", names

@@ -497,3 +497,40 @@ def test_replace_any_and_network_only_take_bools_only(tmp_path, value):
         gio.load_model(path, network_only=value)
     with pytest.raises(TypeError, match=r"'expect_format' parameter of load_arrays must be a"):
         gio.load_arrays(path, expect_format=value)
+
+
+# ----------------------------------------------------------------------------- damaged files
+
+
+@pytest.mark.parametrize("kind", ["model", "checkpoint"])
+def test_a_damaged_format_marker_is_a_corrupt_file_not_another_writers(tmp_path, kind):
+    net, path = _net(), tmp_path / "m.glassnet"
+    if kind == "model":
+        gio.save_model(net, path)
+    else:
+        gio.save_checkpoint(path, net.state_dict(), {"lr": 0.1})
+    data = path.read_bytes()
+    at = data.index(b'"format":"glassnet"')
+    damaged = 0
+    for i in range(at + 1, at + len(b'"format":"glassnet"') - 1):
+        if data[i : i + 1] in b'":':
+            continue
+        flipped = bytearray(data)
+        flipped[i] ^= 0x01  # (the key 'format' or its value 'glassnet', one bit)
+        path.write_bytes(bytes(flipped))
+        # (gn.load gave the arrays of a model file as a dict, the checksum unchecked: the file
+        # read as another writer's safetensors file)
+        for read in (gn.load, gio.load_file, lambda p: gio.load_arrays(p, expect_format=False)):
+            with pytest.raises(gio.ModelFileError, match=r"the header of a glassnet file is dama"):
+                read(path)
+        damaged += 1
+    assert damaged == 14
+
+
+def test_safetensors_files_of_other_writers_still_read(tmp_path):
+    from safetensors.numpy import save_file
+
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    for metadata in (None, {"format": "pt"}, {"format": "np", "sha256": "x", "kind": "y"}):
+        save_file({"a": a}, str(tmp_path / "f.safetensors"), metadata=metadata)
+        np.testing.assert_array_equal(gn.load(tmp_path / "f.safetensors")["a"], a)
