@@ -59,9 +59,10 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import check_positive
 from .backend import namespace
 from .fused import FastMLP, keep_finite, l2_value, takes
-from .jit import FullBatchRun, check_order, put_back
+from .jit import FullBatchRun, _check_common, check_order, put_back
 
 __all__ = ["use", "run_epoch", "run_full_batch", "Batches"]
 
@@ -230,6 +231,37 @@ class Batches:
         return xb, ybt, None if w is None else w.take(idx, None, wb[:r], *clip), m
 
 
+def _check(
+    owner: str, fast: Any, X: Any, y: Any, w: Any, max_steps: Any, step0: Any, snapshot: Any
+) -> Any:
+    """The arguments of :func:`run_epoch` and :func:`run_full_batch` a caller of its own
+    may get wrong, named as :mod:`glassnet.jit`'s loop names them (the scalars, and the
+    data's shapes; not its values: fit has checked them, and this runs every epoch).
+    Returns the snapshot as a list."""
+    snapshot = _check_common(None, max_steps, step0, snapshot, owner)
+    if not isinstance(fast, FastMLP):
+        raise TypeError(
+            f"{owner}: fast must be a glassnet.fused.FastMLP. Got {type(fast).__name__}."
+        )
+    inputs = fast.layers[0].inputs
+    if np.ndim(X) != 2 or np.shape(X)[1] != inputs:
+        raise ValueError(
+            f"{owner}: X must be an array of shape (rows, {inputs}) (the network's inputs). "
+            f"Got shape {np.shape(X)}."
+        )
+    n = np.shape(X)[0]
+    if np.ndim(y) == 0 or np.shape(y)[0] != n:
+        raise ValueError(
+            f"{owner}: y must hold one target row per row of X ({n}). Got shape {np.shape(y)}."
+        )
+    if w is not None and np.shape(w) != (n,):
+        raise ValueError(
+            f"{owner}: w must hold one sample weight per row of X ({n}), or be None. Got "
+            f"shape {np.shape(w)}."
+        )
+    return snapshot
+
+
 def run_epoch(
     fast: FastMLP,
     optimizer: Any,
@@ -248,6 +280,13 @@ def run_epoch(
     Returns the batch losses (float64), up to the first non-finite one, whose update is
     not made. ``step0`` is the steps taken before (the 64-step snapshots follow it);
     ``snapshot`` is fit's (parameter, copy) pairs."""
+    snapshot = _check("run_epoch", fast, X, y, w, max_steps, step0, snapshot)
+    check_positive("batch_size", batch_size, "run_epoch", integer=True)
+    if batch_size > X.shape[0]:  # (as glassnet.jit's run_epoch)
+        raise ValueError(
+            f"run_epoch: batch_size ({batch_size}) is larger than the number of samples "
+            f"({X.shape[0]}); use run_full_batch for full-batch training."
+        )
     batch = Batches(X, y, w, batch_size)
     if order is not None:  # (once an epoch: a permutation of the rows, as fit draws it)
         order = check_order(order, batch.n, "run_epoch")
@@ -379,6 +418,9 @@ def run_full_batch(
     must be None: fit then has nothing to decide between epochs)."""
     if tol is not None:
         raise ValueError("eager.run_full_batch counts losses afterwards: it needs tol=None.")
+    snapshot = _check("run_full_batch", fast, X, y, w, max_steps, step0, snapshot)
+    check_positive("epochs", epochs, "run_full_batch", integer=True)
+    check_positive("n_iter_no_change", n_iter_no_change, "run_full_batch", integer=True)
     n = X.shape[0]
     counter = _Counter(fast, y, w, n)
     counter.y, counter.w = _tiled(y, counter.room), None if w is None else _tiled(w, counter.room)

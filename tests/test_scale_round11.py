@@ -150,3 +150,32 @@ def test_fit_many_refuses_an_optimizer_class_with_a_step_of_its_own():
     with pytest.raises(TypeError, match=r"ClipSGD has a step\(\) of its own.*glassnet\.fit"):
         fit_many(models, X, y, loss="bce", optimizer=ClipSGD, lr=1.0, epochs=1)
     assert len(fit_many(models, X, y, loss="bce", optimizer=QuietAdam, lr=0.1, epochs=1)) == 2
+
+
+def test_the_eager_loop_names_the_arguments_of_a_caller_of_its_own_as_the_jit_loop_does():
+    # glassnet.eager.run_epoch (the contract of glassnet.jit.run_epoch) checked nothing:
+    # batch_size=0 raised range()'s "arg 3 must not be zero", max_steps=-1 ran all the
+    # epoch's batches but the last, a 1-D X raised an IndexError inside the fast path
+    from glassnet import eager, optim
+    from glassnet.fused import FastMLP, layers_of
+
+    X = np.random.default_rng(0).standard_normal((20, 2))
+    y = (X[:, :1] > 0).astype(float)
+    model = nn.MLP([2, 3, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    model = model.to(np.float64)
+    fast = FastMLP(layers_of(model, training=True), "binary_cross_entropy")
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    for kw, match in [
+        (dict(batch_size=0), r"'batch_size' parameter of run_epoch must be an int > 0\. Got 0"),
+        (dict(batch_size=30), r"batch_size \(30\) is larger than the number of samples \(20\)"),
+        (dict(max_steps=-1), r"'max_steps' parameter of run_epoch must be an int > 0\. Got -1"),
+        (dict(X=X[:, 0]), r"X must be an array of shape \(rows, 2\).*Got shape \(20,\)"),
+        (dict(y=y[:5]), r"y must hold one target row per row of X \(20\)\. Got shape \(5, 1\)"),
+        (dict(w=np.ones(3)), r"w must hold one sample weight per row of X \(20\)"),
+    ]:
+        args = {"X": X, "y": y, "w": None, "batch_size": 5, **kw}
+        with pytest.raises(ValueError, match=match):
+            eager.run_epoch(fast, opt, args.pop("X"), args.pop("y"), args.pop("w"), None, **args)
+    with pytest.raises(ValueError, match=r"'epochs' parameter of run_full_batch .* Got 0"):
+        eager.run_full_batch(fast, opt, X, y, None, 0)
+    assert len(eager.run_epoch(fast, opt, X, y, None, None, 5, max_steps=3)) == 3
