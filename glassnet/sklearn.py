@@ -49,7 +49,7 @@ try:
     import scipy.optimize
     from scipy.special import expit, xlogy
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
     from sklearn.metrics import accuracy_score, r2_score
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import LabelBinarizer
@@ -136,6 +136,17 @@ def _warn(message: str, category: type[Warning] = UserWarning) -> None:
         frame = frame.f_back
         level += 1
     warnings.warn(message, category, stacklevel=level)
+
+
+def _column_to_1d(y: np.ndarray) -> np.ndarray:
+    """``column_or_1d(y, warn=True)`` for a y of shape (n, 1): scikit-learn's warning, at
+    the line that called fit (see :func:`_warn`), not at this module's."""
+    _warn(
+        "A column-vector y was passed when a 1d array was expected. Please change the shape "
+        "of y to (n_samples, ), for example using ravel().",
+        DataConversionWarning,
+    )
+    return column_or_1d(y)
 
 
 # ------------------------------------------------------------ parameter checks
@@ -1850,7 +1861,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 raise
             raise better from e
         if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+            y = _column_to_1d(y)
         new_labels = not hasattr(self, "classes_") or (not self.warm_start and not incremental)
         if not new_labels:
             # validate_data has checked X and y once; labels of a known kind are encoded
@@ -2363,7 +2374,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         if hasattr(y, "toarray"):  # several targets as a sparse matrix: dense, as sparse X
             y = y.toarray()
         if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+            y = _column_to_1d(y)
         if y.dtype.kind in "USO":  # text y passes validate_data's numeric check as it is
             better = _target_error(o, y)
             if better is not None:

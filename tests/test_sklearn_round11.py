@@ -22,6 +22,10 @@ def _data(n=40):
     return X, (X[:, 0] > 0).astype(int)
 
 
+def _reg_at_line():
+    return MLPRegressor(hidden_layer_sizes=(5,), max_iter=300, random_state=0)
+
+
 def _fit_here(est, *args):
     """Fit ``est`` and return (the warnings, the line of the fit call in this file)."""
     with warnings.catch_warnings(record=True) as caught:
@@ -59,6 +63,18 @@ def test_assigned_weights_warning_points_at_the_line_that_called_fit():
     caught, line = _fit_here(est, X, y)
     mine = [w for w in caught if "replaced by new random weights" in str(w.message)]
     assert len(mine) == 1
+    assert (mine[0].filename, mine[0].lineno) == (__file__, line)
+
+
+@pytest.mark.parametrize("est", [MLPClassifier((5,), max_iter=300), _reg_at_line()])
+def test_a_column_y_warning_points_at_the_line_that_called_fit(est):
+    # scikit-learn's column_or_1d warned at this module's line (its stacklevel=2)
+    from sklearn.exceptions import DataConversionWarning
+
+    X, y = _data()
+    caught, line = _fit_here(est, X, y.reshape(-1, 1))
+    mine = [w for w in caught if issubclass(w.category, DataConversionWarning)]
+    assert len(mine) == 1 and "A column-vector y was passed" in str(mine[0].message)
     assert (mine[0].filename, mine[0].lineno) == (__file__, line)
 
 
