@@ -62,7 +62,7 @@ import numpy as np
 from ._validation import check_positive
 from .backend import namespace
 from .fused import FastMLP, keep_finite, l2_value, takes
-from .jit import FullBatchRun, _check_common, check_order, put_back
+from .jit import FullBatchRun, check_order, put_back
 
 __all__ = ["use", "run_epoch", "run_full_batch", "Batches"]
 
@@ -238,7 +238,12 @@ def _check(
     may get wrong, named as :mod:`glassnet.jit`'s loop names them (the scalars, and the
     data's shapes; not its values: fit has checked them, and this runs every epoch).
     Returns the snapshot as a list."""
-    snapshot = _check_common(None, max_steps, step0, snapshot, owner)
+    if max_steps is not None:
+        check_positive("max_steps", max_steps, owner, integer=True)
+    check_positive("step0", step0, owner, integer=True, allow_zero=True)
+    snapshot = None if snapshot is None else list(snapshot)
+    if any(not (isinstance(pair, tuple) and len(pair) == 2) for pair in snapshot or ()):
+        raise TypeError(f"{owner}: snapshot must be a list of (parameter, array) pairs.")
     if not isinstance(fast, FastMLP):
         raise TypeError(
             f"{owner}: fast must be a glassnet.fused.FastMLP. Got {type(fast).__name__}."
