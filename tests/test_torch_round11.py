@@ -438,3 +438,69 @@ def test_clip_by_name_matches_torch() -> None:
     y.sum().backward()
     assert x.grad.tolist() == [0.0, 1.0, 0.0]
     assert x.clip(max=1.0).tolist() == [-1.0, 0.3, 1.0]
+
+
+# ------------------------------------------------------------------ weight= of mse/l1/huber
+P = np.array([[0.5, -1.0], [2.0, 0.25]])
+Y = np.array([[0.0, 1.0], [0.5, 0.25]])
+W = np.array([[1.0, 2.0], [0.5, 3.0]])
+
+
+def _weighted_cases() -> dict[str, tuple[Any, np.ndarray, bool]]:
+    """name: (F function, the unweighted per-entry loss written out, mean over Σ weight)."""
+    import glassnet.nn.functional as F
+
+    d = P - Y
+    huber = np.where(np.abs(d) < 0.5, 0.5 * d**2, 0.5 * (np.abs(d) - 0.25))
+    return {
+        "mse_loss": (F.mse_loss, d**2, True),
+        "l1_loss": (F.l1_loss, np.abs(d), True),
+        "huber_loss": (lambda *a, **k: F.huber_loss(*a, delta=0.5, **k), huber, False),
+    }
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss"])
+def test_regression_losses_take_pytorchs_weight(name: str) -> None:
+    # (torch 2.6 on: F.mse_loss(x, y, weight=w); it was "unexpected keyword argument 'weight'")
+    fn, per, by_weights = _weighted_cases()[name]
+    x = gn.tensor(P, requires_grad=True)
+    w = gn.tensor(W, requires_grad=True)
+    np.testing.assert_allclose(fn(x, Y, reduction="none", weight=W).data, per * W, rtol=1e-15)
+    np.testing.assert_allclose(fn(x, Y, reduction="sum", weight=W).data, (per * W).sum())
+    mean = fn(x, Y, weight=w)
+    denominator = W.sum() if by_weights else W.size
+    np.testing.assert_allclose(mean.data, (per * W).sum() / denominator, rtol=1e-15)
+    mean.backward()
+    expected_w = per / denominator - (by_weights * (per * W).sum() / denominator**2)
+    np.testing.assert_allclose(w.grad, expected_w, rtol=1e-12)
+    with pytest.raises(ValueError, match="one weight per entry"):
+        fn(x, Y, weight=W[0])
+    if by_weights:
+        with pytest.raises(ValueError, match="sum of the weights, which is 0"):
+            fn(x, Y, weight=np.zeros_like(W))
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss"])
+def test_weighted_regression_losses_match_torch(name: str) -> None:
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as TF
+
+    fn, _, _ = _weighted_cases()[name]
+    tfn = {
+        "mse_loss": TF.mse_loss,
+        "l1_loss": TF.l1_loss,
+        "huber_loss": lambda *a, **k: TF.huber_loss(*a, delta=0.5, **k),
+    }[name]
+    for reduction in ("mean", "sum", "none"):
+        x, w = gn.tensor(P, requires_grad=True), gn.tensor(W, requires_grad=True)
+        xt = torch.tensor(P, requires_grad=True)
+        wt = torch.tensor(W, requires_grad=True)
+        out, outt = (
+            fn(x, Y, reduction=reduction, weight=w),
+            tfn(xt, torch.tensor(Y), reduction=reduction, weight=wt),
+        )
+        np.testing.assert_allclose(out.data, outt.detach().numpy(), rtol=1e-12)
+        out.sum().backward()
+        outt.sum().backward()
+        np.testing.assert_allclose(x.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(w.grad, wt.grad.numpy(), rtol=1e-12, atol=1e-15)

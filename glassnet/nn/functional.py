@@ -93,19 +93,64 @@ def log_softmax(
     return _gf.log_softmax(_cast(input, dtype, "log_softmax"), dim)
 
 
-def mse_loss(input: Any, target: Any, *, reduction: str = "mean") -> Tensor:
-    """(input − target)², reduced: :class:`glassnet.nn.MSELoss`."""
-    return losses.MSELoss(reduction=reduction)(input, target)
+def _weighted(
+    owner: str, module: Any, input: Any, target: Any, weight: Any, by_weights: bool
+) -> Tensor:
+    """PyTorch's ``weight=`` of ``mse_loss``, ``l1_loss`` and ``huber_loss`` (torch 2.6 on):
+    each entry's loss times its weight (a weight of the input's shape; a Tensor that requires
+    grad gets its gradient), then reduced as PyTorch's: 'sum' the sum, 'mean' the sum over
+    Σ weight (``by_weights``: mse, l1) or over the number of entries (huber)."""
+    reduction = module.reduction
+    module.reduction = "none"
+    per = module(input, target)
+    w = weight if isinstance(weight, Tensor) else as_tensor(np.asarray(weight), per.dtype)
+    if w.shape != per.shape:
+        raise ValueError(
+            f"{owner}: weight has shape {w.shape} but the input has {per.shape}; PyTorch "
+            "takes one weight per entry (weights and input of the same size)."
+        )
+    out = per * w
+    if reduction == "none":
+        return out
+    if reduction == "sum":
+        return out.sum()
+    total = float(w.data.sum()) if by_weights else out.data.size
+    if total == 0:
+        raise ValueError(
+            f"{owner}: reduction='mean' divides by "
+            f"{'the sum of the weights' if by_weights else 'the number of entries'}, which is "
+            "0: no losses to average (PyTorch gives NaN). Use reduction='sum'."
+        )
+    return out.sum() / (w.sum() if by_weights else total)
 
 
-def l1_loss(input: Any, target: Any, *, reduction: str = "mean") -> Tensor:
-    """|input − target|, reduced: :class:`glassnet.nn.L1Loss`."""
-    return losses.L1Loss(reduction=reduction)(input, target)
+def mse_loss(input: Any, target: Any, *, reduction: str = "mean", weight: Any = None) -> Tensor:
+    """(input − target)², reduced: :class:`glassnet.nn.MSELoss`; ``weight`` (one per entry)
+    weighs each, and 'mean' divides by Σ weight, as PyTorch's."""
+    loss = losses.MSELoss(reduction=reduction)
+    if weight is None:
+        return loss(input, target)
+    return _weighted("mse_loss", loss, input, target, weight, by_weights=True)
 
 
-def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
-    """:class:`glassnet.nn.HuberLoss`."""
-    return losses.HuberLoss(reduction=reduction, delta=delta)(input, target)
+def l1_loss(input: Any, target: Any, *, reduction: str = "mean", weight: Any = None) -> Tensor:
+    """|input − target|, reduced: :class:`glassnet.nn.L1Loss`; ``weight`` as
+    :func:`mse_loss`'s."""
+    loss = losses.L1Loss(reduction=reduction)
+    if weight is None:
+        return loss(input, target)
+    return _weighted("l1_loss", loss, input, target, weight, by_weights=True)
+
+
+def huber_loss(
+    input: Any, target: Any, reduction: str = "mean", delta: float = 1.0, weight: Any = None
+) -> Tensor:
+    """:class:`glassnet.nn.HuberLoss`; ``weight`` (one per entry) weighs each, and 'mean'
+    divides by the number of entries, as PyTorch's."""
+    loss = losses.HuberLoss(reduction=reduction, delta=delta)
+    if weight is None:
+        return loss(input, target)
+    return _weighted("huber_loss", loss, input, target, weight, by_weights=False)
 
 
 def smooth_l1_loss(
