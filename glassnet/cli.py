@@ -6031,12 +6031,42 @@ def _guard_predictions(path: Path, bundle: _Bundle) -> None:
         )
 
 
+#: Names of files that predict's CSV text would only pretend to be, by suffix.
+_NOT_CSV = {
+    ".gz": "a gzip-compressed file", ".bz2": "a bzip2-compressed file",
+    ".xz": "an xz-compressed file", ".zst": "a zstd-compressed file", ".zip": "a zip archive",
+    ".xlsx": "an Excel workbook", ".xls": "an Excel workbook", ".ods": "a spreadsheet",
+    ".parquet": "a Parquet file", ".feather": "a Feather file", ".arrow": "an Arrow file",
+    ".npy": "a NumPy file", ".npz": "a NumPy file", ".pkl": "a pickle", ".json": "a JSON file",
+}  # fmt: skip
+
+
+def _plain_csv_name(path: Path, args: argparse.Namespace) -> None:
+    """Refuse a predictions file named as another format (preds.csv.gz, preds.xlsx): predict
+    writes plain CSV text, which would be under that name in silence (``zcat`` and pandas,
+    which go by the suffix, then fail on it)."""
+    suffix = path.suffix.lower()
+    kind = _NOT_CSV.get(suffix)
+    if kind is None:
+        return
+    fix = f"give a name ending in .csv, e.g. '{path.with_suffix('.csv')}'"
+    tool = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}.get(suffix)
+    if tool is not None:
+        command = shlex.join(["glassnet", "predict", args.model, args.data])
+        fix = f"compress the CSV on standard output: {command} | {tool} > {shlex.quote(str(path))}"
+    raise CLIError(
+        f"--out '{path}' names {kind} ({path.suffix}), but predict writes plain CSV text, "
+        f"which that name would misdescribe: {fix}"
+    )
+
+
 def _cmd_predict(args: argparse.Namespace) -> int:
     out_path = Path(args.out) if args.out and args.out != "-" else None  # ('-': stdout)
     if out_path is not None:  # before any work: the output must destroy nothing
         _check_writable(out_path, "predictions file", args.out)
         reads = [("model file", Path(args.model)), ("data file", Path(args.data))]
         _guard_paths(reads, [("--out", out_path, "csv")], args.force)
+        _plain_csv_name(out_path, args)
     _not_a_text_file(args)
     bundle = _load_bundle(args.model)
     if args.proba and not bundle.task.is_classifier:

@@ -293,3 +293,23 @@ def test_early_stopping_refuses_an_explicit_val_split_of_zero(capsys, tmp_path):
     code, stdout, err = run(capsys, *cmd)  # not given: 0.1 of the training rows
     assert code == 0, err
     assert "6 validation" in stdout
+
+
+# ----------------------------------------- predict --out named as another format than CSV
+
+
+@pytest.mark.parametrize("name", ["preds.csv.gz", "preds.xlsx", "preds.parquet"])
+def test_predict_refuses_an_out_named_as_another_format(capsys, tmp_path, name):
+    """predict --out preds.csv.gz wrote plain CSV text under a gzip name, in silence (zcat
+    and pandas, which go by the suffix, then fail on it); preds.xlsx alike for Excel."""
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    model = tmp_path / "m.glassnet"
+    assert run(capsys, "train", data, "--target", "label", "--out", model, *FAST)[0] == 0
+    out = tmp_path / name
+    code, _, err = run(capsys, "predict", model, data, "--out", out)
+    assert code == 2 and not out.exists()
+    assert_one_line_error(err, f"--out '{out}' names", "predict writes plain CSV text")
+    if name.endswith(".gz"):
+        assert "| gzip >" in err
+    code, _, err = run(capsys, "predict", model, data, "--out", tmp_path / "preds.csv")
+    assert code == 0, err
