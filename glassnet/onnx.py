@@ -449,6 +449,16 @@ def export(
         raise TypeError(
             f"export: 'doc' must be a str (your description). Got {type(doc).__name__}."
         )
+    try:  # (ONNX strings are UTF-8: a lone surrogate, as os.fsdecode gives for an undecodable
+        # file name, raised protobuf's UnicodeEncodeError once the graph was built)
+        _ = doc.encode("utf-8") if doc is not None else None
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"export: 'doc' cannot be written as UTF-8, as ONNX stores text: it holds "
+            f"{doc[exc.start : exc.end]!r} at character {exc.start} (a lone surrogate, from an "
+            "undecodable file name?); replace it, e.g. doc.encode('utf-8', "
+            "'replace').decode()."
+        ) from None
     if path is not None and not isinstance(path, (str, os.PathLike)):
         raise TypeError(
             f"export: 'path' must be a str or os.PathLike (the file to write), or None to "

@@ -534,3 +534,15 @@ def test_safetensors_files_of_other_writers_still_read(tmp_path):
     for metadata in (None, {"format": "pt"}, {"format": "np", "sha256": "x", "kind": "y"}):
         save_file({"a": a}, str(tmp_path / "f.safetensors"), metadata=metadata)
         np.testing.assert_array_equal(gn.load(tmp_path / "f.safetensors")["a"], a)
+
+
+def test_onnx_export_refuses_a_doc_that_utf8_cannot_hold_naming_it(tmp_path):
+    pytest.importorskip("onnx")
+    from glassnet.onnx import export
+
+    # (protobuf's UnicodeEncodeError came out of the serialization)
+    with pytest.raises(ValueError, match=r"'doc' cannot be written as UTF-8.*'\\ud800' at char"):
+        export(_net(), tmp_path / "m.onnx", doc="data \ud800.csv")
+    assert not (tmp_path / "m.onnx").exists()
+    proto = export(_net(), doc="data é.csv")
+    assert proto.doc_string.startswith("data é.csv")
