@@ -6078,7 +6078,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     outputs = bundle.outputs(X, data.table)  # (N, n_outputs)
     pred = bundle.decode(outputs)
     buf = _io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    tabs = out_path is not None and out_path.suffix.lower() in (".tsv", ".tab")
+    writer = csv.writer(buf, lineterminator="\n", delimiter="\t" if tabs else ",")
     ids = data.table.dropped.get(bundle.id_column or "")  # the --id column, first
     first = [bundle.id_column] if ids is not None else []
     if bundle.id_column and ids is None:

@@ -313,3 +313,19 @@ def test_predict_refuses_an_out_named_as_another_format(capsys, tmp_path, name):
         assert "| gzip >" in err
     code, _, err = run(capsys, "predict", model, data, "--out", tmp_path / "preds.csv")
     assert code == 0, err
+
+
+def test_predict_writes_a_tsv_out_with_tabs(capsys, tmp_path):
+    """predict --out preds.tsv wrote commas under a name that says tabs (glassnet's own
+    streaming reader reads a .tsv file with tabs, as spreadsheets do)."""
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    model = tmp_path / "m.glassnet"
+    assert run(capsys, "train", data, "--target", "label", "--out", model, *FAST)[0] == 0
+    out = tmp_path / "preds.tsv"
+    code, _, err = run(capsys, "predict", model, data, "--out", out, "--proba")
+    assert code == 0, err
+    lines = out.read_text().splitlines()
+    assert lines[0] == "label\tp(no)\tp(yes)" and len(lines) == 41
+    assert all(len(line.split("\t")) == 3 and "," not in line for line in lines)
+    code, _, err = run(capsys, "predict", model, data, "--out", out)  # its own file: replaced
+    assert code == 0, err
