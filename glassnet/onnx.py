@@ -295,6 +295,19 @@ def _network_layers(model: Module, owner: str) -> list[Layer]:
                 f"{owner}: the activation {lay.act!r} has no ONNX operator here; glassnet "
                 f"exports {', '.join(sorted(_ONNX_ACT))} and identity."
             )
+        for w in (lay.W, lay.b):
+            if (
+                w is not None
+                and w.dtype not in _FLOATS
+                and w.dtype.kind == "f"
+                and (w.dtype.newbyteorder("=") in _FLOATS)
+            ):  # (">f4": float32 in the other byte order, from a file of a big-endian machine)
+                raise OnnxError(
+                    f"{owner}: layer {layers.index(lay) + 1}'s weights are "
+                    f"{w.dtype.newbyteorder('=')} in big-endian byte order ({w.dtype.str}); "
+                    f"convert them to the machine's order first, e.g. W.data = "
+                    f"W.data.astype(np.{w.dtype.newbyteorder('=')})."
+                )
         if lay.W.dtype not in _FLOATS:
             raise OnnxError(f"{owner}: weights must be float32 or float64. Got {lay.W.dtype}.")
         for name, w in (("W", lay.W), ("b", lay.b)):

@@ -546,3 +546,14 @@ def test_onnx_export_refuses_a_doc_that_utf8_cannot_hold_naming_it(tmp_path):
     assert not (tmp_path / "m.onnx").exists()
     proto = export(_net(), doc="data é.csv")
     assert proto.doc_string.startswith("data é.csv")
+
+
+def test_onnx_export_of_big_endian_weights_names_the_byte_order():
+    pytest.importorskip("onnx")
+    from glassnet.onnx import OnnxError, export
+
+    net = _net()
+    net.layers[0].W.data = net.layers[0].W.data.astype(">f4")  # (from a big-endian file)
+    # (it said "weights must be float32 or float64. Got >f4.")
+    with pytest.raises(OnnxError, match=r"layer 1's weights are float32 in big-endian byte orde"):
+        export(net)
