@@ -70,3 +70,30 @@ def test_a_link_of_known_settings_says_nothing(page, server):
     page.wait_for_timeout(300)
     assert page.text_content("#status") == ""
     assert page.evaluate("run.config.hidden") == [3]
+
+
+def test_a_refused_click_is_said_without_a_console_error(page, server):
+    # the status line's message for a student's ordinary click was a console error too
+    warnings = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    page.goto(server.url + "#features=x2")
+    page.wait_for_function("run !== null && frame !== null")
+    page.click('.node.input[data-feature="x2"]')  # the network's only input
+    page.wait_for_function("document.querySelector('#status').textContent !== ''")
+    assert "only input" in page.text_content("#status")
+    page.click(".node.hidden >> nth=0")  # a neuron: its bias box
+    page.wait_for_selector("#set-value")
+    page.fill("#set-value", "")
+    page.dispatch_event("#set-value", "change")  # no number: refused, said
+    page.wait_for_function("document.querySelector('#status').textContent.startsWith('set ')")
+    assert any("only input" in w for w in warnings) and any("set " in w for w in warnings)
+    assert page.errors == []  # (page_of fails the test on any console error as well)
+
+
+def test_an_unexpected_error_is_still_a_console_error(page, server):
+    page.goto(server.url)
+    page.wait_for_function("run !== null && frame !== null")
+    page.evaluate("report(new Error('a fault of the page'))")
+    page.wait_for_timeout(100)
+    assert any("a fault of the page" in e for e in page.errors), page.errors
+    page.errors.clear()

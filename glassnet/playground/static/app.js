@@ -103,13 +103,22 @@ async function api(path, body, { clears = true } = {}) {
   } catch {
     throw new Error(`The server's answer to ${path} was not JSON (HTTP ${r.status}).`);
   }
-  if (!r.ok) throw new Error(out.error || r.statusText);
+  if (!r.ok) {   // a 4xx: the server refused what was asked; a 5xx: its fault
+    const message = out.error || r.statusText;
+    throw r.status < 500 ? new Refusal(message) : new Error(message);
+  }
   // an error is over once a request sent after it is answered (it stayed up, stale, beside a
   // weight set right after a refused one); an answer to a request sent before it (a slow
   // train or explain) is no news of it
   if (clears && reported && sent > reportedAt && $("status").textContent === reported) report(null);
   return out;
 }
+
+// what the user asked and the page or the server refused (the only input removed, a weight
+// typed out of range, a setting the server refuses): said on the status line and logged as a
+// warning; an error the page did not expect (a bug, a server fault) stays a console error
+// (every refusal was a console error too, for a student's ordinary click)
+class Refusal extends Error {}
 
 let requests = 0;     // the api() requests sent so far
 let reported = "";    // the error the status line shows, from report()
@@ -118,7 +127,7 @@ function report(err) {
   reported = err ? String(err.message || err) : "";
   reportedAt = requests;
   $("status").textContent = reported;
-  if (err) console.error(err);
+  if (err) (err instanceof Refusal ? console.warn : console.error)(err);
 }
 
 // one request at a time, in order
@@ -454,7 +463,7 @@ function buildNetwork() {
       if (ev.shiftKey && run.config.features.includes(f)) { choose({ kind: "neuron", layer: 0, index: run.config.features.indexOf(f) }); return; }
       const on = state.features.includes(f);
       if (on && state.features.length === 1) {   // (a click that did nothing, without a word)
-        report(new Error(`${FEATURE_LABEL[f]} is the network's only input, and a network needs one: `
+        report(new Refusal(`${FEATURE_LABEL[f]} is the network's only input, and a network needs one: `
           + "click another feature to use it, then this one can be removed."));
         return;
       }
@@ -920,7 +929,7 @@ function setter(name, value) {
     const v = input.valueAsNumber;
     if (!Number.isFinite(v)) {   // empty, or past a float's range (1e400): said, not ignored
       input.value = shown;
-      report(new Error(`set ${name}: type a number in [-100, 100]; ${name} is still ${shown || "NaN"}.`));
+      report(new Refusal(`set ${name}: type a number in [-100, 100]; ${name} is still ${shown || "NaN"}.`));
       return;
     }
     const target = selected.target;
@@ -1009,7 +1018,8 @@ async function exportFile(ev) {
   if (!r.ok) {
     let why = `HTTP ${r.status}`;
     try { why = (await r.json()).error || why; } catch { /* not JSON: the status says it */ }
-    report(new Error(`Export of the ${what} refused: ${why}`));
+    const message = `Export of the ${what} refused: ${why}`;
+    report(r.status < 500 ? new Refusal(message) : new Error(message));
     return;
   }
   const name = /filename="([^"]+)"/.exec(r.headers.get("Content-Disposition") || "")?.[1] || "export";
