@@ -1440,9 +1440,29 @@ def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
     columns is refused with its error followed by the columns' names and the way to turn
     them into numbers (NumPy's own errors name no column: 'could not convert string to
     float', ``DTypePromotionError`` for dates, 'float() argument ... not Period')."""
+    name = type(est).__name__
+    if isinstance(X, (str, bytes, dict, set, frozenset)) or (
+        X is not None and not hasattr(X, "__len__") and hasattr(X, "__next__")
+    ):  # NumPy's words otherwise: "float() argument must be ... not 'dict'"
+        how = " (a generator or iterator: pass list(X))" if hasattr(X, "__next__") else ""
+        raise ValueError(
+            f"{name}: X must be a 2-D array-like of numbers, shape (n_samples, n_features): a "
+            f"NumPy array, a list of rows, a DataFrame or a sparse matrix. Got a "
+            f"{type(X).__name__}{how}."
+        )
     try:
         return validate_data(est, X, *y, **kwargs)
     except (ValueError, TypeError) as e:
+        lengths = []
+        if "inhomogeneous" in str(e) and isinstance(X, (list, tuple)):
+            lengths = sorted({len(r) if hasattr(r, "__len__") else 1 for r in X})
+        if len(lengths) > 1:  # (not y's rows)
+            raise ValueError(
+                f"{name}: X's rows have different lengths ({', '.join(map(str, lengths[:5]))}"
+                f"{', ...' if len(lengths) > 5 else ''}); every sample needs one value per "
+                "feature. Pad or drop the short rows, or fill missing values (e.g. "
+                "SimpleImputer on a DataFrame with NaN)."
+            ) from e
         dtypes = getattr(X, "dtypes", None)
         converting = isinstance(e, TypeError) or any(
             s in str(e) for s in ("could not convert", "setting an array element")
@@ -1456,7 +1476,6 @@ def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
         ]
         if not bad:
             raise
-        name = type(est).__name__
         times = [str(c) for c in bad if _time_like(dtypes[c])]
         if times:
             c = times[0]

@@ -369,3 +369,45 @@ def test_a_regressor_given_fewer_targets_says_what_it_was_fitted_on():
         est.partial_fit(X, X[:, 0])
     with pytest.raises(ValueError, match="fitted on 2 target"):
         est.partial_fit(X, X[:, 0])
+
+
+# ------------------------------------------------------ X that is not a table
+@pytest.mark.parametrize(
+    ("X", "shown"),
+    [
+        ("abc", "a str"),  # was: could not convert string to float: 'abc'
+        ({"a": [1.0, 2.0]}, "a dict"),  # was: float() argument must be ... not 'dict'
+        ({1.0, 2.0}, "a set"),
+        ((r for r in np.eye(3)), "a generator (a generator or iterator: pass list(X))"),
+    ],
+)
+@pytest.mark.parametrize("method", ["fit", "predict"])
+def test_x_that_is_not_a_table_is_named(X, shown, method):
+    Xf, y = _data()
+    est = MLPClassifier((3,), max_iter=300, random_state=0)
+    if method == "predict":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.fit(Xf, y)
+    with pytest.raises(ValueError) as e:
+        est.fit(X, y) if method == "fit" else est.predict(X)
+    assert str(e.value) == (
+        "MLPClassifier: X must be a 2-D array-like of numbers, shape (n_samples, n_features): a "
+        f"NumPy array, a list of rows, a DataFrame or a sparse matrix. Got {shown}."
+    )
+
+
+def test_rows_of_different_lengths_are_named():
+    # was NumPy's 'setting an array element with a sequence. The requested array has an
+    # inhomogeneous shape after 1 dimensions...'
+    X = [[1.0, 2.0, 3.0], [1.0, 2.0], [4.0, 5.0, 6.0], [1.0]]
+    with pytest.raises(
+        ValueError, match=r"^MLPRegressor: X's rows have different lengths \(1, 2, 3\)"
+    ):
+        _reg().fit(X, [1.0, 2.0, 3.0, 4.0])
+    with pytest.raises(ValueError, match=r"^MLPClassifier: X's rows have different lengths"):
+        MLPClassifier((3,)).fit(X, [0, 1, 0, 1])
+    # ragged y with a good X: not X's rows (scikit-learn's error stays)
+    with pytest.raises(ValueError) as e:
+        _reg().fit([[1.0], [2.0]], [[1.0, 2.0], [3.0]])
+    assert "X's rows" not in str(e.value)
