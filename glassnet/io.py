@@ -171,9 +171,16 @@ def _safetensors_numpy(verb: str) -> Any:
 def _as_path(path: Any, argname: str = "path") -> Path:
     if isinstance(path, (str, os.PathLike)) and not isinstance(path, bytes):
         return Path(path)
+    opened = callable(getattr(path, "read", None)) or callable(getattr(path, "write", None))
     raise TypeError(
         f"'{argname}' must be a str or os.PathLike, got {type(path).__name__}: "
         f"pass a file path such as 'model.glassnet'"
+        + (
+            " (an open file: pass the file's path instead, such as f.name; glassnet reads "
+            "and writes model files whole, and atomically)"
+            if opened
+            else ""
+        )
     )
 
 

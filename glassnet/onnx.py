@@ -1684,10 +1684,12 @@ def _read(source: Any, owner: str = "load", name: str = "source") -> tuple[onnx.
             raise _fail(f"{owner}: {where} is {size} bytes, more than an ONNX file can be (2 GiB).")
         data = p.read_bytes()
     else:
+        opened = callable(getattr(source, "read", None))  # (an open file: its bytes load)
         raise TypeError(
             f"{owner}: {name!r} must be a path, bytes or an onnx.ModelProto"
             f"{' (or an onnxruntime InferenceSession)' if owner == 'feeds' else ''}. Got "
-            f"{type(source).__name__}."
+            f"{type(source).__name__}"
+            f"{' (an open file: pass its path, or its bytes, f.read())' if opened else ''}."
         )
     header = int.from_bytes(data[:8], "little") if len(data) > 9 else 0
     if data[8:9] == b"{" and 0 < header <= len(data) - 8:  # a length, then its JSON

@@ -557,3 +557,25 @@ def test_onnx_export_of_big_endian_weights_names_the_byte_order():
     # (it said "weights must be float32 or float64. Got >f4.")
     with pytest.raises(OnnxError, match=r"layer 1's weights are float32 in big-endian byte orde"):
         export(net)
+
+
+def test_an_open_file_given_for_a_path_is_told_to_pass_the_path(tmp_path):
+    import io as pyio
+
+    gio.save_model(_net(), tmp_path / "m.glassnet")
+    # (each said only what the path must be)
+    with open(tmp_path / "m.glassnet", "rb") as f:
+        for read in (gio.load_model, gn.load):
+            with pytest.raises(TypeError, match=r"an open file: pass the file's path instead"):
+                read(f)
+    with pytest.raises(TypeError, match=r"an open file: pass the file's path instead"):
+        gio.save_model(_net(), pyio.BytesIO())
+    pytest.importorskip("onnx")
+    from glassnet.onnx import export, load
+
+    export(_net(), tmp_path / "m.onnx")
+    with open(tmp_path / "m.onnx", "rb") as f:
+        with pytest.raises(TypeError, match=r"an open file: pass its path, or its bytes, f\.read"):
+            load(f)
+        f.seek(0)
+        assert isinstance(load(f.read()), nn.MLP)  # (as the message says)
