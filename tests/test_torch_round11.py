@@ -504,3 +504,50 @@ def test_weighted_regression_losses_match_torch(name: str) -> None:
         outt.sum().backward()
         np.testing.assert_allclose(x.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(w.grad, wt.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+# ------------------------------------------------------------------ named_modules' arguments
+def _tree(nn: Any, lin: Any) -> Any:
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.enc = nn.Sequential(lin(), nn.ReLU())
+            self.heads = nn.ModuleDict({"a": lin(), "b": nn.ModuleList([lin(), nn.Tanh()])})
+            self.shared = self.enc  # (one module, two names)
+
+        def forward(self, x: Any) -> Any:
+            return x
+
+    return Net()
+
+
+TREE = ["", "enc", "enc.0", "enc.1", "heads", "heads.a", "heads.b", "heads.b.0", "heads.b.1"]
+TREE_ALL = TREE + ["shared", "shared.0", "shared.1"]
+
+
+def _names(model: Any, *args: Any, **kw: Any) -> list[str]:
+    return [n.replace("layers.", "") for n, _ in model.named_modules(*args, **kw)]
+
+
+def test_named_modules_takes_pytorchs_arguments() -> None:
+    # (remove_duplicate= and memo were "unexpected keyword argument" / taken as the prefix)
+    net = _tree(gn.nn, lambda: gn.nn.Linear(2, 2, rng=0))
+    assert _names(net) == TREE
+    assert _names(net, remove_duplicate=False) == TREE_ALL
+    assert _names(net, prefix="m")[:3] == ["m", "m.enc", "m.enc.0"]
+    memo = {net.heads}
+    assert _names(net, memo) == ["", "enc", "enc.0", "enc.1"]
+    assert net.enc in memo and len(memo) == 5
+    with pytest.raises(TypeError, match="memo is a set of modules"):
+        _names(net, "m")
+
+
+def test_named_modules_arguments_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    net = _tree(torch.nn, lambda: torch.nn.Linear(2, 2))
+    assert _names(net) == TREE
+    assert _names(net, remove_duplicate=False) == TREE_ALL
+    assert _names(net, prefix="m")[:3] == ["m", "m.enc", "m.enc.0"]
+    memo = {net.heads}
+    assert _names(net, memo) == ["", "enc", "enc.0", "enc.1"]
+    assert net.enc in memo and len(memo) == 5

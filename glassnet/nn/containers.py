@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import check_bool
 from ..tensor import Tensor
 from . import layers
 from .layers import Linear, Sequential
@@ -260,16 +261,33 @@ def named_children(self: Module) -> Iterator[tuple[str, Module]]:
             yield name, value
 
 
-def named_modules(self: Module, prefix: str = "") -> Iterator[tuple[str, Module]]:
+def named_modules(
+    self: Module, memo: Any = None, prefix: str = "", remove_duplicate: bool = True
+) -> Iterator[tuple[str, Module]]:
     """This module (named ``prefix``) and every module below it, depth first, each once,
-    with its dotted name: PyTorch's ``named_modules``."""
-    seen: set[int] = set()
+    with its dotted name: PyTorch's ``named_modules(memo=None, prefix='',
+    remove_duplicate=True)`` (``remove_duplicate=False``: a module two parents hold, under
+    each of its names; ``memo``: a set of modules to leave out, filled as they are met)."""
+    if memo is not None and not isinstance(memo, set):
+        raise TypeError(
+            f"named_modules: memo is a set of modules to leave out (PyTorch's first argument;"
+            f" pass the prefix as prefix=). Got {memo!r:.60}."
+        )
+    check_bool(remove_duplicate, "remove_duplicate", "named_modules")
+    seen: set[int] = {id(m) for m in memo} if memo else set()
 
     def walk(mod: Module, name: str) -> Iterator[tuple[str, Module]]:
-        if id(mod) not in seen:
+        if not remove_duplicate or id(mod) not in seen:
             seen.add(id(mod))
+            if memo is not None:
+                memo.add(mod)
             yield name, mod
-            for child, sub in mod.named_children():
+            kids = (
+                mod.named_children()
+                if remove_duplicate
+                else ((n, v) for n, v in mod._children() if isinstance(v, Module))
+            )
+            for child, sub in kids:
                 yield from walk(sub, f"{name}.{child}" if name else child)
 
     yield from walk(self, prefix)
