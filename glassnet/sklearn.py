@@ -839,14 +839,24 @@ class _BaseMLP(BaseEstimator):
         """
         alpha = float(self.alpha)
         if w is not None:
-            mean = float(w.mean())
-            if not mean > 0:
+            top = float(w.max()) if w.size else 0.0
+            if not top > 0:
                 raise ValueError(
                     "sample_weight (times class_weight) is zero for every sample; give some "
                     "samples a positive weight."
                 )
+            mean = float((w / top).mean()) * top  # (w.mean() overflows for weights near 1e308)
             w = (w / mean).astype(self._dtype)
-            alpha = alpha / mean
+            with np.errstate(over="ignore"):
+                alpha = alpha / mean
+            if not np.isfinite(alpha):
+                raise ValueError(
+                    f"{type(self).__name__}: sample_weight (times class_weight) is too small: "
+                    f"its mean, {mean:.3g}, divides alpha={self.alpha} in the L2 penalty "
+                    "(alpha / (2 * the sum of the weights) * ||W||^2, scikit-learn's), which "
+                    "overflows. Multiply sample_weight by a constant (only the ratios of the "
+                    "weights matter, besides alpha), or set alpha=0."
+                )
         kind = self._loss_kind()
         k = Y.shape[1]
         if kind == "poisson":

@@ -411,3 +411,34 @@ def test_rows_of_different_lengths_are_named():
     with pytest.raises(ValueError) as e:
         _reg().fit([[1.0], [2.0]], [[1.0, 2.0], [3.0]])
     assert "X's rows" not in str(e.value)
+
+
+# ------------------------------------------------------ sample weights at float64's ends
+def test_sample_weights_near_float64s_largest_fit_as_their_ratios():
+    # their mean overflowed to inf: every weight became 0 and fit said 'every sample_weight
+    # is 0' (scikit-learn's own sums overflow too: 'non-finite parameter weights')
+    X, y = _data()
+    big = MLPClassifier((4,), max_iter=30, random_state=0, alpha=1e-4)
+    ones = MLPClassifier((4,), max_iter=30, random_state=0, alpha=1e-4 / 1e308)
+    w = np.full(40, 1e308)
+    w[::4] = 5e307
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        big.fit(X, y, sample_weight=w)
+        ones.fit(X, y, sample_weight=w / 1e308)
+    np.testing.assert_allclose(big.predict_proba(X), ones.predict_proba(X), rtol=1e-12)
+
+
+def test_sample_weights_too_small_for_alpha_say_so():
+    # alpha / mean(weight) overflowed: "The 'l2' parameter of fit must be a float >= 0. Got
+    # inf.", a parameter the user never set
+    X, y = _data()
+    w = np.full(40, 1e-320)
+    with pytest.raises(ValueError) as e:
+        MLPClassifier((4,), max_iter=5).fit(X, y, sample_weight=w)
+    msg = str(e.value)
+    assert msg.startswith("MLPClassifier: sample_weight (times class_weight) is too small: its ")
+    assert "alpha=0.0001" in msg and "Multiply sample_weight by a constant" in msg
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MLPClassifier((4,), max_iter=5, alpha=0.0).fit(X, y, sample_weight=w)  # no penalty
