@@ -610,6 +610,15 @@ def _onnx_file(f: Any) -> str:
     )
 
 
+#: The first bytes of compressed files, and their compression's name.
+_COMPRESSED = (
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+)
+
+
 def _foreign(f: Any) -> str:
     """What a file that is no safetensors file looks like, from its first bytes, and
     what to do (or "" when it looks like nothing known)."""
@@ -625,6 +634,13 @@ def _foreign(f: Any) -> str:
         todo = "glassnet never unpickles (it can run any code): save the model with save_model"
     elif head.startswith(b"\x89HDF\r\n\x1a\n"):
         what, todo = "an HDF5 file (a Keras .h5 model?)", f"load it with h5py, {_SAVE_ARRAYS}"
+    elif any(head.startswith(magic) for magic, _ in _COMPRESSED):
+        kind = next(name for magic, name in _COMPRESSED if head.startswith(magic))
+        what = f"a {kind}-compressed file (a model file compressed?)"
+        todo = "decompress it first, then load the file it holds"
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" in head[2:64]:
+        what = "a UTF-16 text file (CSV or JSON?)"
+        todo = "model files are written by glassnet.io.save_model or 'glassnet train'"
     elif b"\x00" not in head and _is_utf8(head):
         what = "a text file (CSV or JSON?)"
         todo = "model files are written by glassnet.io.save_model or 'glassnet train'"

@@ -579,3 +579,24 @@ def test_an_open_file_given_for_a_path_is_told_to_pass_the_path(tmp_path):
             load(f)
         f.seek(0)
         assert isinstance(load(f.read()), nn.MLP)  # (as the message says)
+
+
+@pytest.mark.parametrize(
+    ("compress", "name"),
+    [("gzip", "gzip"), ("bz2", "bzip2"), ("lzma", "xz")],
+)
+def test_a_compressed_model_file_is_named_as_such(tmp_path, compress, name):
+    import importlib
+
+    gio.save_model(_net(), tmp_path / "m.glassnet")
+    packed = importlib.import_module(compress).compress((tmp_path / "m.glassnet").read_bytes())
+    (tmp_path / "m.glassnet.z").write_bytes(packed)
+    # (it said "the file is corrupt or not a safetensors file", nothing of what it is)
+    with pytest.raises(gio.ModelFileError, match=rf"it looks like a {name}-compressed file"):
+        gio.load_model(tmp_path / "m.glassnet.z")
+
+
+def test_a_utf16_text_file_is_named_as_text(tmp_path):
+    (tmp_path / "d.csv").write_bytes("x,y\n1,2\n3,4\n".encode("utf-16"))
+    with pytest.raises(gio.ModelFileError, match=r"it looks like a UTF-16 text file"):
+        gio.load_model(tmp_path / "d.csv")
