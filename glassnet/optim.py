@@ -392,7 +392,10 @@ class Optimizer:
         the function returned applies the rules only. Valid until anything else changes (a
         setting, a param group, a ``.data``/``.grad`` rebound, ``requires_grad``): ask again
         then. After ``zero_grad``, ``load_state_dict`` or ``add_param_group`` it runs
-        ``step`` itself. While some parameter would be left out of a step, it is ``step``."""
+        ``step`` itself. While some parameter would be left out of a step, or a subclass
+        writes a ``step`` of its own, it is ``step``."""
+        if type(self).step is not Optimizer.step:  # (a subclass's step runs at every step)
+            return self.step
         self._regroup()
         generation, calls, rule, per_step = self._generation, [], self._rule, self._per_step
         # numbers of a step that stay the same after ``_same_after`` steps: made once here

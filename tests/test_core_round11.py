@@ -133,3 +133,30 @@ def test_a_layer_the_fast_path_refuses_is_named_with_its_article(module, words):
         gn.explain(model, np.zeros((2, 3)), np.zeros((2, 1)))
     with pytest.raises(TypeError, match=words):
         gn.viz.draw_network(model)
+
+
+class CountingSGD(gn.optim.SGD):
+    """A user's optimizer whose step() does more than the rule (here: counts)."""
+
+    calls = 0
+
+    def step(self, closure=None):
+        CountingSGD.calls += 1
+        return super().step(closure)
+
+
+@pytest.mark.parametrize("batch_size", [None, 4])  # (full batch: fit's eager loop)
+def test_fit_runs_a_subclass_step_at_every_step(batch_size):
+    X = np.random.default_rng(1).normal(size=(16, 2)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.float32)
+    m = nn.MLP([2, 3, 1], output_activation="sigmoid", rng=0)
+    CountingSGD.calls = 0
+    h = gn.fit(m, X, y, optimizer=CountingSGD(m.parameters(), lr=0.1), epochs=5,
+               batch_size=batch_size, loss="bce", seed=0, verbose=0)  # fmt: skip
+    assert h.steps == CountingSGD.calls == 5 * (16 // (batch_size or 16))
+    # the same weights as plain SGD: the subclass's step is SGD's step
+    m2 = nn.MLP([2, 3, 1], output_activation="sigmoid", rng=0)
+    gn.fit(m2, X, y, optimizer=gn.optim.SGD(m2.parameters(), lr=0.1), epochs=5,
+           batch_size=batch_size, loss="bce", seed=0, verbose=0)  # fmt: skip
+    for a, b in zip(m.parameters(), m2.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
