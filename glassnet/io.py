@@ -2237,7 +2237,11 @@ def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Modu
     ``fc10``) is refused unless ``order`` lists its layer names from input to output.
     The activations are the glassnet model's own: build it with PyTorch's. Every kind,
     shape and key is checked before any weight changes; a mismatch names the kind of
-    layer at the first position where the two networks differ.
+    layer at the first position where the two networks differ. The weights take the
+    glassnet model's dtype, as PyTorch's ``load_state_dict`` gives them its model's: a
+    float64 state_dict loaded into a float32 model is rounded to float32 (build the model
+    with ``dtype=np.float64`` to keep every digit); NaN or inf, also after the rounding,
+    is refused.
 
     >>> import numpy as np
     >>> from glassnet import nn
