@@ -673,6 +673,12 @@ def _arg(fn: Callable, op: str) -> Callable[..., Array]:
 
     def method(self: Tensor, dim: Any = None, keepdim: bool = False) -> Array:
         keepdims = check_bool(keepdim, "keepdim", op)
+        if dim is not None and (isinstance(dim, bool) or not isinstance(dim, numbers.Integral)):
+            raise TypeError(  # (NumPy's: "'tuple' object cannot be interpreted as an integer")
+                f"{op} takes one dim (an int) or None (the flattened values), as PyTorch's. "
+                f"Got dim={dim!r:.40}; for several axes, flatten them first "
+                f"(x.flatten(0, 1).{op}(0))."
+            )
         out = reduced(fn, self.data, op, dim, keepdims=keepdims)
         return _array(out).astype(np.int64, copy=False)
 

@@ -295,6 +295,22 @@ def _scalar_dim(op: str, ndim: int, dim: Any) -> Any:
     return None
 
 
+def _var_axes(shape: tuple[int, ...], axis: Any) -> list[int]:
+    """The axes var/std reduce (all for None), each an int in range, none twice, or a clear
+    error (``shape[a]`` of a dim out of range was "tuple index out of range")."""
+    nd = len(shape)
+    axes = list(range(nd)) if axis is None else np.atleast_1d(axis).tolist()
+    for a in axes:
+        if isinstance(a, bool) or not isinstance(a, int) or not -nd <= a < nd:
+            raise IndexError(
+                f"var/std: dim must be an int from {-nd} to {nd - 1} (a tensor of shape "
+                f"{shape}), or a tuple of them. Got {a!r:.40}."
+            )
+    if len({a % nd for a in axes}) < len(axes):
+        raise ValueError(f"var/std: dim names an axis more than once. Got {axis!r:.60}.")
+    return axes
+
+
 def _var(
     self: Tensor,
     dim: Any = None,
@@ -332,7 +348,7 @@ def _var(
     ):  # fmt: skip
         raise ValueError(f"var/std: correction must be a number >= 0. Got {correction!r:.40}.")
     axis, keep = axis_args("var", None, dim, None, check_bool(keepdim, "keepdim", "var"))
-    axes = range(self.data.ndim) if axis is None else np.atleast_1d(axis)
+    axes = _var_axes(self.data.shape, axis)
     n = math.prod(self.data.shape[a] for a in axes)  # (the values reduced into each output)
     if n - correction <= 0:
         raise ValueError(
@@ -352,6 +368,8 @@ def _std(self: Tensor, dim: Any = None, *args: Any, **kw: Any) -> Tensor:
     a = self.data
     axis = None if isinstance(dim, (bool, np.bool_)) else dim  # (x.std(False): unbiased)
     axis = _scalar_dim("std", a.ndim, axis_args("std", kw.get("axis"), axis)[0])
+    if axis is not None and a.ndim:
+        _var_axes(a.shape, axis_args("std", None, axis)[0])  # (before np.max meets it)
     if a.size:
         axes = axis_args("std", None, axis)[0]
         big = np.max(np.abs(a), axis=axes, keepdims=True)

@@ -551,3 +551,37 @@ def test_named_modules_arguments_match_torch() -> None:
     memo = {net.heads}
     assert _names(net, memo) == ["", "enc", "enc.0", "enc.1"]
     assert net.enc in memo and len(memo) == 5
+
+
+# ------------------------------------------------------------------ clear errors for bad dims
+def test_var_and_std_name_a_dim_out_of_range() -> None:
+    # (x.var(3) was "IndexError: tuple index out of range" from inside var)
+    x = gn.tensor(np.arange(6.0).reshape(2, 3))
+    with pytest.raises(IndexError, match=r"dim must be an int from -2 to 1 .* Got 3"):
+        x.var(3)
+    with pytest.raises(IndexError, match="Got 1.5"):
+        x.std(1.5)
+    with pytest.raises(ValueError, match="more than once"):
+        x.var((0, -2))
+    np.testing.assert_array_equal(x.var(-1).data, [1.0, 1.0])
+    np.testing.assert_array_equal(x.std((1,)).data, [1.0, 1.0])
+
+
+def test_argmax_refuses_a_tuple_of_dims_clearly() -> None:
+    # (NumPy's "'tuple' object cannot be interpreted as an integer"; torch: dim must be int)
+    x = gn.tensor(np.arange(6.0).reshape(2, 3))
+    for op in ("argmax", "argmin"):
+        with pytest.raises(TypeError, match=rf"{op} takes one dim \(an int\) or None"):
+            getattr(x, op)((0, 1))
+        with pytest.raises(TypeError, match="Got dim=True"):
+            getattr(x, op)(True)
+    np.testing.assert_array_equal(x.argmax(np.int64(1)), [2, 2])
+    assert x.argmax() == 5
+
+
+def test_bad_dims_are_refused_by_torch_too() -> None:
+    torch = pytest.importorskip("torch")
+    x = torch.arange(6.0).reshape(2, 3)
+    for bad in (lambda: x.var(3), lambda: x.var((0, -2)), lambda: x.argmax((0, 1))):
+        with pytest.raises((IndexError, RuntimeError, TypeError)):
+            bad()
