@@ -839,6 +839,12 @@ class _BaseMLP(BaseEstimator):
         """
         alpha = float(self.alpha)
         if w is not None:
+            if not np.isfinite(w).all():  # (each is finite: their product overflowed)
+                raise ValueError(
+                    f"{type(self).__name__}: sample_weight times class_weight overflows float64 "
+                    "(beyond 1.8e+308) for some samples. Divide sample_weight or class_weight "
+                    "by a constant (only the ratios of the weights matter, besides alpha)."
+                )
             top = float(w.max()) if w.size else 0.0
             if not top > 0:
                 raise ValueError(
@@ -2073,7 +2079,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 "The 'class_weight' parameter of MLPClassifier must give every class a finite "
                 f"weight >= 0. Got {cw!r}; use 0 to ignore a class."
             )
-        return cww if sample_weight is None else cww * sample_weight
+        if sample_weight is None:
+            return cww
+        with np.errstate(over="ignore"):  # an overflow is named by _train_spec
+            return cww * sample_weight
 
     def _score_outputs(self, out: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> float:
         if not np.all(np.isfinite(out)):

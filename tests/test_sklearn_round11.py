@@ -442,3 +442,11 @@ def test_sample_weights_too_small_for_alpha_say_so():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         MLPClassifier((4,), max_iter=5, alpha=0.0).fit(X, y, sample_weight=w)  # no penalty
+
+
+def test_class_weight_times_sample_weight_beyond_float64_says_so():
+    # each finite, their product inf: was 'too small: its mean, nan, ...'
+    X, y = _data()
+    est = MLPClassifier((4,), max_iter=5, class_weight={0: 1e308, 1: 1.0})
+    with pytest.raises(ValueError, match=r"sample_weight times class_weight overflows float64"):
+        est.fit(X, y, sample_weight=np.full(40, 10.0))
