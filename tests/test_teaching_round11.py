@@ -216,3 +216,19 @@ def test_the_hidden_space_title_of_a_wider_layer_fits_the_figure():
     # its ")" ran past the 500-px figure's right edge
     assert 0 <= box.x0 and box.x1 <= fig.get_size_inches()[0] * fig.dpi, box
     assert title.get_fontsize() >= 8
+
+
+def test_plot_activations_of_a_softmax_only_model_draws_no_activation_it_lacks():
+    pytest.importorskip("matplotlib")
+    from glassnet import viz
+
+    softmax_only = gn.nn.MLP([2, 3], output_activation="softmax", rng=0)
+    # it drew "identity", an activation this model does not use
+    with pytest.raises(ValueError, match=r"only activation is softmax, which is not elementwise"):
+        viz.plot_activations(model=softmax_only)
+    titles = [ax.get_title() for ax in viz.plot_activations(model=gn.nn.MLP([2, 1], rng=0)).axes]
+    assert titles == ["identity\ng(z) = z"]  # (a linear model's identity is its own)
+    hidden = gn.nn.MLP([2, 2, 3], activation="tanh", output_activation="softmax", rng=0)
+    assert [ax.get_title().split("\n")[0] for ax in viz.plot_activations(model=hidden).axes] == [
+        "tanh"
+    ]

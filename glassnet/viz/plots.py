@@ -1016,8 +1016,15 @@ def plot_activations(
         used = [lay.act for lay in layers if F.get_activation(lay.act).elementwise]
         leaky = [lay.alpha for lay in layers if lay.act == "leaky_relu"]
         model_alpha = leaky[0] if leaky else None
+        if names is None and not used:  # (it drew "identity", which the model does not use)
+            raise ValueError(
+                f"{owner}: this model's only activation is softmax, which is not elementwise "
+                "(its derivative is a Jacobian, dy_hat_i/dz_k = y_hat_i (delta_ik - y_hat_k)): "
+                "there is no curve g(z) to draw. explain(model, x, y) shows its Jacobian for a "
+                "data point; names=[...] draws the activations named."
+            )
         if names is None:
-            names = list(dict.fromkeys(used)) or ["identity"]
+            names = list(dict.fromkeys(used))
     if names is None:
         names = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
     if alpha is not None and (
