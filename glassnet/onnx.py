@@ -70,7 +70,7 @@ import os
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -601,7 +601,7 @@ def _finish(
     meta: dict[str, Any],
     opset: int,
     path: str | os.PathLike[str] | None,
-    sample: _Sample | None,
+    sample: _Sample | _Unverifiable | None,
 ) -> onnx.ModelProto:
     from . import __version__
 
@@ -626,6 +626,14 @@ def _finish(
         onnx.checker.check_model(proto, full_check=True)
     except Exception as exc:  # an internal error: glassnet wrote a graph onnx refuses
         raise OnnxError(f"export: the ONNX graph does not check: {exc}") from exc
+    if isinstance(sample, _Unverifiable):
+        raise OnnxError(
+            f"export: the check in onnxruntime (verify=True) compares the graph's outputs with "
+            f"glassnet's on {SAMPLE_ROWS} random rows of N(0, 1) features, and glassnet refused "
+            f"its own outputs for them: {sample.why} The ONNX graph would give inf or NaN for "
+            "such rows. Fix the weights (retrain: did training diverge?), or pass verify=False "
+            "to write the graph unchecked."
+        )
     if sample is not None:
         props = {p.key: p.value for p in proto.metadata_props}
         helper.set_model_props(proto, {**props, "glassnet.verified": _verify(proto, *sample)})
@@ -644,6 +652,15 @@ def _finish(
 # and the network's dtype (which sets the tolerance)
 _Sample = tuple[dict[str, np.ndarray], list[np.ndarray], np.dtype]
 SAMPLE_ROWS = 64
+
+
+class _Unverifiable(NamedTuple):
+    """In place of a :data:`_Sample`: glassnet's own prediction for the random rows was
+    refused (``why``: its outputs overflow to inf or NaN, weights of 1e37), so there is
+    nothing to compare with. Raised by :func:`_finish` only when the check is asked for:
+    ``verify=False`` writes the graph (the prediction ran even then, and refused it)."""
+
+    why: str
 
 
 def _verify(
@@ -905,12 +922,15 @@ def _export_network(
             meta["glassnet.classes"] = [str(c) for c in classes.tolist()]
     rows = (SAMPLE_ROWS, *shape) if lead and shape is not None else (SAMPLE_ROWS, d)
     X = np.random.default_rng(0).normal(size=rows).astype(dt)
-    out = model.predict(X)  # (the model itself: its Flatten runs too)
-    expected = [task.decode(out), task.proba(out)] if kind is not None else [out]
     try:
         meta["glassnet.config"] = model.config()
     except NotImplementedError:
         pass
+    try:
+        out = model.predict(X)  # (the model itself: its Flatten runs too)
+    except ValueError as exc:  # (outputs of inf or NaN: "the network's arithmetic overflows")
+        return what, meta, graph, _Unverifiable(str(exc))
+    expected = [task.decode(out), task.proba(out)] if kind is not None else [out]
     return what, meta, graph, ({"X": X}, expected, dt)
 
 
@@ -1018,10 +1038,13 @@ def _export_estimator(est: Any) -> tuple[str, dict[str, Any], onnx.GraphProto]:
     if names is not None:
         meta["glassnet.feature_names"] = [str(c) for c in names]
     X = np.random.default_rng(0).normal(size=(SAMPLE_ROWS, d)).astype(dt)
-    if kind == "regression":
-        expected = [_quiet(est.predict, X).reshape(SAMPLE_ROWS, -1)]
-    else:
-        expected = [_quiet(est.predict, X), _quiet(est.predict_proba, X)]
+    try:
+        if kind == "regression":
+            expected = [_quiet(est.predict, X).reshape(SAMPLE_ROWS, -1)]
+        else:
+            expected = [_quiet(est.predict, X), _quiet(est.predict_proba, X)]
+    except ValueError as exc:  # (outputs of inf or NaN, as for a network)
+        return what, meta, graph, _Unverifiable(str(exc))
     return what, meta, graph, ({"X": X}, expected, dt)
 
 

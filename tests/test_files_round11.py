@@ -600,3 +600,20 @@ def test_a_utf16_text_file_is_named_as_text(tmp_path):
     (tmp_path / "d.csv").write_bytes("x,y\n1,2\n3,4\n".encode("utf-16"))
     with pytest.raises(gio.ModelFileError, match=r"it looks like a UTF-16 text file"):
         gio.load_model(tmp_path / "d.csv")
+
+
+def test_onnx_export_of_weights_that_overflow_says_so_and_verify_false_writes_it(tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    from glassnet.onnx import OnnxError, export
+
+    net = _net()
+    net.layers[0].W.data *= np.float32(1e37)  # (finite weights whose outputs overflow float32)
+    net.layers[2].W.data *= np.float32(1e10)
+    # (MLP.predict's "Scale the features" ValueError came out of export, verify=False too)
+    with pytest.raises(OnnxError, match=r"glassnet refused its own outputs for them: MLP\.pre"):
+        export(net, tmp_path / "m.onnx")
+    assert not (tmp_path / "m.onnx").exists()
+    export(net, tmp_path / "m.onnx", verify=False)
+    sess = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
+    X = np.full((1, 4), 1e-40, np.float32)
+    np.testing.assert_allclose(sess.run(None, {"X": X})[0], net.predict(X), rtol=1e-5)
