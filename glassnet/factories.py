@@ -243,6 +243,7 @@ def linspace(
 ) -> Tensor:
     """``steps`` values evenly spaced from ``start`` to ``end``, both included."""
     (k,) = _size((steps,), "linspace")
+    start, end = _number(start, "start", "linspace"), _number(end, "end", "linspace")
     return Tensor(np.linspace(start, end, k).astype(_dtype(dtype, "linspace")), requires_grad)
 
 
@@ -275,7 +276,23 @@ def _range_args(args: tuple[Any, ...], kw: dict[str, Any]) -> tuple[Any, Any, An
             f"needs a start and an end, a start needs an end. Got {given!r:.80}: write "
             f"arange(5), arange(end=5), arange(1, 5) or arange(0, 5, 2)."
         )
-    return given.get("start", 0), given["end"], given.get("step", 1)
+    values = given.get("start", 0), given["end"], given.get("step", 1)
+    start, end, step = (_number(v, k, "arange") for k, v in zip(names, values))
+    return start, end, step
+
+
+def _number(value: Any, name: str, owner: str) -> Any:
+    """``value`` as a number (a 0-d Tensor or array as its value, as PyTorch takes
+    ``arange(n)`` of a 0-d tensor), or a TypeError naming it: NumPy's errors ("unsupported
+    operand type(s) for -: 'str' and 'int'") named neither."""
+    if (
+        isinstance(value, (Tensor, np.ndarray))
+        and np.ndim(value.data if isinstance(value, Tensor) else value) == 0
+    ):
+        value = (value.data if isinstance(value, Tensor) else value)[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{owner}: {name} must be a number. Got {value!r:.40}.")
+    return value
 
 
 def arange(*args: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:

@@ -585,3 +585,26 @@ def test_bad_dims_are_refused_by_torch_too() -> None:
     for bad in (lambda: x.var(3), lambda: x.var((0, -2)), lambda: x.argmax((0, 1))):
         with pytest.raises((IndexError, RuntimeError, TypeError)):
             bad()
+
+
+def test_arange_and_linspace_name_an_argument_that_is_not_a_number() -> None:
+    # (gn.arange("a") was "unsupported operand type(s) for -: 'str' and 'int'", linspace's
+    # NumPy's DTypePromotionError)
+    with pytest.raises(TypeError, match="arange: end must be a number. Got 'a'"):
+        gn.arange("a")
+    with pytest.raises(TypeError, match="arange: step must be a number"):
+        gn.arange(0, 1, "x")
+    with pytest.raises(TypeError, match="linspace: start must be a number"):
+        gn.linspace("a", 1, 3)
+    # a 0-d Tensor or array is its value, as in PyTorch
+    np.testing.assert_array_equal(gn.arange(gn.tensor(3.0)).data, [0, 1, 2])
+    np.testing.assert_array_equal(gn.arange(np.int64(3)).data, [0, 1, 2])
+    np.testing.assert_array_equal(gn.linspace(0, gn.tensor(1.0), 3).data, [0, 0.5, 1])
+
+
+def test_arange_and_linspace_arguments_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    assert torch.arange(torch.tensor(3.0)).tolist() == [0, 1, 2]
+    assert torch.linspace(0, torch.tensor(1.0), 3).tolist() == [0, 0.5, 1]
+    with pytest.raises(TypeError):
+        torch.arange("a")
