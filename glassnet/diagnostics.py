@@ -332,10 +332,20 @@ def _warnings(
             )
             new.append(("vanishing", msg))
     if norms and all(v <= _TINY for v in norms.values()):
+        zero = layers is not None and all(not np.any(lay.W) for lay in layers)
         msg = (
             f"epoch {epoch}: no gradient reaches any weight (every gradient is about 0): "
-            "the network's output does not depend on its weights for this data. Check for "
-            "dead ReLUs, saturated outputs, or a loss that ignores the predictions."
+            "the network's output does not depend on its weights for this data. "
+            + (
+                # (the one cause seen from the weights alone: it listed dead ReLUs, saturated
+                # outputs and the loss, none of which was the fault)
+                "Every weight is 0: each layer's gradient is multiplied by the next "
+                "layer's weights, 0, and every neuron of a layer computes the same. Start "
+                "from random weights (the layers' own initialisation: do not set them to 0)."
+                if zero
+                else "Check for dead ReLUs, saturated outputs, or a loss that ignores the "
+                "predictions."
+            )
         )
         new.append(("no_gradient", msg))
     ratios = record["update_ratio"]

@@ -232,3 +232,23 @@ def test_plot_activations_of_a_softmax_only_model_draws_no_activation_it_lacks()
     assert [ax.get_title().split("\n")[0] for ax in viz.plot_activations(model=hidden).axes] == [
         "tanh"
     ]
+
+
+def test_diagnostics_name_a_zero_start_as_why_no_gradient_flows():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 2))
+    y = (X[:, 0] > 0).astype(float)
+    net = gn.nn.MLP([2, 3, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    for p in net.parameters():
+        p.data[:] = 0
+    h = gn.fit(net, X, y, loss="bce", lr=0.1, epochs=1, verbose=0, callbacks=[Diagnostics()])
+    said = [w for w in h.warnings if "no gradient reaches any weight" in w]
+    # it named dead ReLUs, saturated outputs or the loss: none of them, in a tanh network
+    assert said and "Every weight is 0" in said[0] and "dead ReLUs" not in said[0], said
+    dead = gn.nn.MLP([2, 3, 1], activation="relu", output_activation="sigmoid", rng=0)
+    dead.layers[0].b.data[:] = -100.0  # every ReLU off: no gradient, the weights not 0
+    h = gn.fit(
+        dead, X, 0.5 + 0 * y, loss="mse", lr=0.1, epochs=1, verbose=0, callbacks=[Diagnostics()]
+    )
+    said = [w for w in h.warnings if "no gradient reaches any weight" in w]
+    assert said and "dead ReLUs" in said[0] and "Every weight is 0" not in said[0], said
