@@ -1361,10 +1361,24 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
     return _checkpoint(*_load(path, expect_format=True), f"'{_as_path(path)}'")
 
 
+def _arrays_reader(description: Any) -> str:
+    """How to read a glassnet file of arrays: ``gn.save``'s state dict or Tensor by what it
+    was (its description says), any other with :func:`load_arrays`."""
+    what = description.get("glassnet.save") if isinstance(description, Mapping) else None
+    if what == "state_dict":
+        return (
+            "load_arrays (gn.save wrote it from a state dict: load it into the model, "
+            "model.load_state_dict(gn.load(path)), or glassnet.io.load_weights(model, path))"
+        )
+    if what == "tensor":
+        return "load_arrays (gn.save wrote it from a Tensor: gn.load(path) gives the Tensor)"
+    return "load_arrays"
+
+
 def _checkpoint(arrays: dict, description: dict, kind: str, source: str) -> Checkpoint:
     """The :class:`Checkpoint` of what one read of the file ``source`` gave (:func:`_load`)."""
     if kind != "checkpoint":
-        reader = "load_model" if kind == "model" else "load_arrays"
+        reader = "load_model" if kind == "model" else _arrays_reader(description)
         raise ModelFileError(
             f"{source} is a glassnet {kind} file, not a checkpoint: read it with {reader}"
         )
@@ -1663,7 +1677,7 @@ def _model(
     from .nn import from_config
 
     if kind != "model":
-        reader = "load_checkpoint" if kind == "checkpoint" else "load_arrays"
+        reader = "load_checkpoint" if kind == "checkpoint" else _arrays_reader(description)
         raise ModelFileError(
             f"{source} is a glassnet {kind} file, not a model file: read it with {reader}"
         )

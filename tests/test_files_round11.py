@@ -617,3 +617,19 @@ def test_onnx_export_of_weights_that_overflow_says_so_and_verify_false_writes_it
     sess = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
     X = np.full((1, 4), 1e-40, np.float32)
     np.testing.assert_allclose(sess.run(None, {"X": X})[0], net.predict(X), rtol=1e-5)
+
+
+def test_loading_a_gn_save_state_dict_as_a_model_says_how_to_load_it(tmp_path):
+    net = _net()
+    gn.save(net.state_dict(), tmp_path / "sd.glassnet")
+    # (it said only "read it with load_arrays", which gives the arrays, not the model)
+    for read in (gio.load_model, gio.load_checkpoint, gio.load_pipeline):
+        with pytest.raises(gio.ModelFileError, match=r"gn\.save wrote it from a state dict") as e:
+            read(tmp_path / "sd.glassnet")
+        assert "model.load_state_dict(gn.load(path))" in str(e.value)
+    gn.save(gn.Tensor(np.ones(2)), tmp_path / "t.glassnet")
+    with pytest.raises(gio.ModelFileError, match=r"gn\.load\(path\) gives the Tensor"):
+        gio.load_model(tmp_path / "t.glassnet")
+    gio.save_arrays(tmp_path / "a.glassnet", {"a": np.zeros(2)})
+    with pytest.raises(gio.ModelFileError, match=r"not a model file: read it with load_arrays$"):
+        gio.load_model(tmp_path / "a.glassnet")
