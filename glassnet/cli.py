@@ -3940,6 +3940,13 @@ def _spelling(text: str) -> str:
     return loose_text(text)
 
 
+#: The loose spellings (:func:`_spelling`) of yes and no: True for yes, False for no.
+_YES_NO = {
+    **dict.fromkeys(("yes", "y", "true", "t", "on", repr(1.0)), True),
+    **dict.fromkeys(("no", "n", "false", "f", "off", repr(0.0)), False),
+}
+
+
 def _warn_lookalikes(values: Sequence[str], what: str, fix: str) -> None:
     """Warn of distinct ``values`` (a target's classes, a text column's categories) that
     differ only in case, blanks or how a number is written: each is trained on as one of
@@ -3948,13 +3955,27 @@ def _warn_lookalikes(values: Sequence[str], what: str, fix: str) -> None:
     for v in values:
         groups.setdefault(_spelling(v), []).append(v)
     alike = [" and ".join(visible_text(v) for v in g) for g in groups.values() if len(g) > 1]
+    # yes/no written several ways (data merged from sources: yes, Y, 1, true beside no, N,
+    # 0, false): each spelling a class or a category of its own
+    answers: dict[bool, list[str]] = {True: [], False: []}
+    for key, g in groups.items():
+        if key in _YES_NO:
+            answers[_YES_NO[key]].append(g[0])
+    said = []
     if alike:
-        _warn(
-            f"some {what} differ only in case, blanks, how a number is written or how an "
-            f"accent is encoded ("
-            f"{_esc('; '.join(alike[:3]))}{f'; {len(alike) - 3} more' * (len(alike) > 3)}), "
-            f"so {fix}"
+        more = f"; {len(alike) - 3} more" * (len(alike) > 3)
+        said.append(
+            f"differ only in case, blanks, how a number is written or how an accent is "
+            f"encoded ({_esc('; '.join(alike[:3]))}{more})"
         )
+    if min(len(v) for v in answers.values()) > 1:  # (yes and y beside no: a line cut short?)
+        shown = "; ".join(
+            " and ".join(visible_text(v) for v in answers[side]) + f" for {word}"
+            for side, word in ((True, "yes"), (False, "no"))
+        )
+        said.append(f"are spellings of the same yes/no answer ({_esc(shown)})")
+    if said:
+        _warn(f"some {what} {', or '.join(said)}, so {fix}")
 
 
 def _warn_collapsed(X: np.ndarray, pre: Preprocessor, table: Table, numeric: list[str]) -> None:

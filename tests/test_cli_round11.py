@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cli_helpers import FAST, HEADER, assert_one_line_error, rows, run, write_csv
+from cli_helpers import FAST, HEADER, assert_one_line_error, rows, run, warnings, write_csv
 
 import glassnet
 from glassnet import cli, tasks
@@ -329,3 +329,32 @@ def test_predict_writes_a_tsv_out_with_tabs(capsys, tmp_path):
     assert all(len(line.split("\t")) == 3 and "," not in line for line in lines)
     code, _, err = run(capsys, "predict", model, data, "--out", out)  # its own file: replaced
     assert code == 0, err
+
+
+# ------------------------------------------------ yes/no written several ways
+
+
+def test_train_warns_of_a_yes_no_answer_written_several_ways(capsys, tmp_path):
+    """Data merged from several sources answers yes as yes, Y, 1 or true (and no as no, N, 0,
+    false): train made 8 classes (8 categories) of 2 answers, with no word about it."""
+    yes, no = ["yes", "Y", "1", "true"], ["no", "N", "0", "false"]
+    cells = [
+        [a, b, (yes if float(a) > 0 else no)[k % 4], (yes if y == "yes" else no)[k % 4]]
+        for k, (a, b, y) in enumerate(rows(80))
+    ]
+    data = write_csv(tmp_path / "d.csv", ["a", "b", "member", "label"], cells)
+    code, stdout, err = run(capsys, "train", data, "--target", "label", "--out",
+                            tmp_path / "m.glassnet", *FAST)  # fmt: skip
+    assert code == 0, err
+    assert "8 classes" in stdout
+    said = [w for w in warnings(err) if "spellings of the same yes/no answer" in w]
+    assert len(said) == 2, err
+    assert "classes of the target 'label'" in said[0] or "classes of the target" in said[1]
+    assert any("categories of the text column 'member'" in w for w in said)
+    spellings = "'1' and 'Y' and 'true' and 'yes' for yes; '0' and 'N' and 'false' and 'no' for no"
+    assert all(spellings in w for w in said)
+    plain = write_csv(tmp_path / "p.csv", HEADER, [[a, b, "Y" if y == "yes" else "N"]
+                                                  for a, b, y in rows(80)])  # fmt: skip
+    code, _, err = run(capsys, "train", plain, "--target", "label", "--out",
+                       tmp_path / "p.glassnet", *FAST)  # fmt: skip
+    assert code == 0 and not [w for w in warnings(err) if "yes/no" in w]
