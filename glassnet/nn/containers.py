@@ -1,7 +1,9 @@
 """PyTorch's containers of sub-modules (:class:`ModuleList`, :class:`ModuleDict`),
 ``nn.Flatten`` (a layer of shape only, which the fast path does not run), and the
 module tree's PyTorch names (``children``, ``named_children``, ``named_modules``,
-``apply``; ``Linear.in_features``, ``out_features`` and ``bias``).
+``apply``; ``Linear.in_features``, ``out_features`` and ``bias``), and a ``Sequential``'s
+list habits (``append``, ``extend``, ``insert``, ``seq[i] = m``, ``del seq[i]``, ``pop``,
+``seq1 + seq2``).
 
 A model written as PyTorch models are keeps its layers in one of these:
 
