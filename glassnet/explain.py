@@ -1397,7 +1397,23 @@ def _numbers(value: Any, name: str) -> np.ndarray:
     except (TypeError, ValueError, OverflowError) as err:
         hint = ""
         if text:
-            hint = f" (text is not read: convert it, e.g. np.asarray({name}, dtype=float))"
+            try:  # numbers written as text, or words ("cat", for which float() is no fix)
+                np.asarray(value, dtype=np.float64)
+                numeric = True
+            except (TypeError, ValueError):
+                numeric = False
+            if numeric:
+                hint = f" (text is not read: convert it, e.g. np.asarray({name}, dtype=float))"
+            elif name == "y":
+                hint = (
+                    " (class names are not read: encode them as the class labels 0, 1, ... "
+                    "the model was trained on, e.g. glassnet.preprocessing.LabelEncoder)"
+                )
+            else:
+                hint = (
+                    " (text is not read: encode it as numbers first, e.g. "
+                    "glassnet.preprocessing.OneHotEncoder for categories)"
+                )
         elif isinstance(err, OverflowError):  # (10**400 was "int too large to convert")
             hint = " within float64's range (about 1.8e308)"
         raise TypeError(f"explain: {name} must be real numbers{hint}. Got {value!r:.60}.") from err

@@ -252,3 +252,21 @@ def test_diagnostics_name_a_zero_start_as_why_no_gradient_flows():
     )
     said = [w for w in h.warnings if "no gradient reaches any weight" in w]
     assert said and "dead ReLUs" in said[0] and "Every weight is 0" not in said[0], said
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "said"),
+    [
+        ([1.0, 2.0], "cat", "y must be real numbers (class names are not read: encode them"),
+        (["red", 2.0], 1, "x must be real numbers (text is not read: encode it as numbers"),
+        ([1.0, 2.0], "1", "(text is not read: convert it, e.g. np.asarray(y, dtype=float))"),
+    ],
+)
+def test_explain_says_how_to_encode_words_not_to_convert_them_to_float(x, y, said):
+    net = gn.nn.MLP([2, 3], output_activation="softmax", rng=0)
+    # a class name ('cat') was told to be converted with np.asarray(y, dtype=float)
+    with pytest.raises(TypeError) as err:
+        gn.explain(net, x, y, loss="cross_entropy")
+    assert said in str(err.value), str(err.value)
+    if "encode" in said:
+        assert "dtype=float" not in str(err.value)
