@@ -1221,9 +1221,10 @@ class _BaseMLP(BaseEstimator):
         for c in cbs:
             c.on_train_end(state)
         if self.stop_reason_ in ("max_iter", "max_fun", "line_search"):
+            said = str(res.message).rstrip(": .") or "no message"  # ('ABNORMAL: ' at times)
             _warn(
                 f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
-                f"(status={res.status}):\n{res.message}.\n\nIncrease the number of iterations "
+                f"(status={res.status}):\n{said}.\n\nIncrease the number of iterations "
                 f"(max_iter={self.max_iter}) or scale the data (e.g. StandardScaler).",
                 ConvergenceWarning,
             )

@@ -450,3 +450,14 @@ def test_class_weight_times_sample_weight_beyond_float64_says_so():
     est = MLPClassifier((4,), max_iter=5, class_weight={0: 1e308, 1: 1.0})
     with pytest.raises(ValueError, match=r"sample_weight times class_weight overflows float64"):
         est.fit(X, y, sample_weight=np.full(40, 10.0))
+
+
+def test_the_lbfgs_warning_reads_scipys_message_without_a_dangling_colon():
+    # SciPy's L-BFGS-B says 'ABNORMAL: ' when its line search fails: the warning read
+    # 'ABNORMAL: .'
+    X, y = _data()
+    with pytest.warns(ConvergenceWarning) as caught:
+        MLPClassifier((4,), solver="lbfgs", alpha=1e300, max_iter=5, random_state=0).fit(X, y)
+    msg = str(caught[0].message)
+    said = msg.split("\n")[1]  # SciPy's message, on its own line
+    assert ": ." not in msg and said.endswith(".") and said.rstrip(".").strip()
