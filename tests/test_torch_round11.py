@@ -608,3 +608,21 @@ def test_arange_and_linspace_arguments_match_torch() -> None:
     assert torch.linspace(0, torch.tensor(1.0), 3).tolist() == [0, 0.5, 1]
     with pytest.raises(TypeError):
         torch.arange("a")
+
+
+# ------------------------------------------------------------------ device= of the norm layers
+@pytest.mark.parametrize("make", ["LayerNorm", "BatchNorm1d"])
+def test_norm_layers_take_device(make: str) -> None:
+    # (nn.LayerNorm(64, device=device), as ported code builds it, was an unexpected keyword)
+    for device in ("cpu", gn.device("cpu")):
+        layer = getattr(gn.nn, make)(4, device=device)
+        assert str(layer.weight.device) == "cpu" and layer.weight.shape == (4,)
+    assert getattr(gn.nn, make)(4, dtype=np.float64, device="cpu").weight.dtype == np.float64
+    with pytest.raises(ValueError, match="not one glassnet knows"):
+        getattr(gn.nn, make)(4, device="tpu")
+
+
+def test_norm_layers_take_device_in_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for make in ("LayerNorm", "BatchNorm1d"):
+        assert getattr(torch.nn, make)(4, device="cpu").weight.shape == (4,)

@@ -423,6 +423,8 @@ class LayerNorm(Module):
         elementwise_affine: bool = True,
         bias: bool = True,
         dtype: Any = np.float32,
+        *,
+        device: Any = None,
     ) -> None:
         self.normalized_shape = _normalized_shape(normalized_shape, "LayerNorm")
         self.eps = check_number(eps, "eps", "LayerNorm", low=0)
@@ -433,6 +435,8 @@ class LayerNorm(Module):
         affine = self.elementwise_affine
         self.weight = Parameter(np.ones(shape, dt), dtype=dt) if affine else None
         self.bias = Parameter(np.zeros(shape, dt), dtype=dt) if affine and with_bias else None
+        if device is not None:  # (PyTorch's nn.LayerNorm(64, device=device))
+            self.to(device=device)
 
     def forward(self, x: Tensor) -> Tensor:
         return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -508,6 +512,7 @@ class BatchNorm1d(Module):
         *,
         bias: bool = True,
         dtype: Any = np.float32,
+        device: Any = None,
     ) -> None:
         owner = "BatchNorm1d"
         self.num_features = check_number(num_features, "num_features", owner, low=1, integer=True)
@@ -525,6 +530,8 @@ class BatchNorm1d(Module):
         self.register_buffer("running_mean", np.zeros(c, dt) if track else None)
         self.register_buffer("running_var", np.ones(c, dt) if track else None)
         self.register_buffer("num_batches_tracked", np.array(0, np.int64) if track else None)
+        if device is not None:  # (PyTorch's nn.BatchNorm1d(64, device=device))
+            self.to(device=device)
 
     def forward(self, x: Tensor) -> Tensor:
         x = as_tensor(x)
