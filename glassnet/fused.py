@@ -369,7 +369,9 @@ class FastMLP:
             if record is not None:
                 rec = record[-1 - i]
                 rec["dZ"] = G.copy()
-                rec["dW"], rec["db"] = aT @ G + self.l2 / n * W.data, G.sum(axis=0)
+                # (W in the trace's dtype: a float32 layer traced in float64 rounds no term)
+                rec["dW"] = aT @ G + self.l2 / n * W.data.astype(G.dtype)
+                rec["db"] = G.sum(axis=0)
             else:
                 np.matmul(aT, G, out=grads[2 * i])
                 if b is not None:  # a matrix-vector product (BLAS): faster than a sum

@@ -160,3 +160,17 @@ def test_fit_runs_a_subclass_step_at_every_step(batch_size):
            batch_size=batch_size, loss="bce", seed=0, verbose=0)  # fmt: skip
     for a, b in zip(m.parameters(), m2.parameters()):
         np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_a_float32_network_traced_in_float64_takes_its_l2_term_in_float64():
+    """explain's numbers: the trace in float64 of a float32 network, L2 term included."""
+    from glassnet.fused import FastMLP, layers_of
+
+    m = nn.MLP([2, 3, 1], output_activation="sigmoid", rng=0)  # float32
+    X = np.random.default_rng(0).normal(size=(5, 2))
+    y = np.array([0, 1, 1, 0, 1.0])
+    t = FastMLP(layers_of(m), "bce", l2=0.3, dtype=np.float64).trace(X, y)
+    for rec, below, lay in zip(t.layers, [X, t.layers[0]["A"]], m.layers[::2]):
+        W = lay.W.data.astype(np.float64)
+        want = below.T @ rec["dZ"] + 0.3 / 5 * W
+        np.testing.assert_allclose(rec["dW"], want, rtol=1e-14, atol=0)
