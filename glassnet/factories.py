@@ -50,7 +50,9 @@ DTYPE_NAMES = {"float": np.float32, "double": np.float64, "long": np.int64, "int
                "int64": np.int64, "int32": np.int32, "bool": np.bool_}  # fmt: skip
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(
+    data: Any, dtype: Any = None, requires_grad: bool = False, *, device: Any = None
+) -> Tensor:
     """A new Tensor holding a copy of ``data`` (numbers, nested lists, an array or a
     Tensor), as ``torch.tensor``: float arrays keep their dtype, the rest take the default
     dtype; ``dtype`` float32 or float64."""
@@ -71,7 +73,7 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         )
     if values.dtype.kind in "iu":  # (PyTorch keeps whole numbers as int64: exact)
         _exact(values, get_default_dtype() if dt is None else dt, "tensor")
-    return Tensor(copy, requires_grad=requires_grad, dtype=dt)
+    return _on(Tensor(copy, requires_grad=requires_grad, dtype=dt), device)
 
 
 def _exact(values: np.ndarray, dtype: Any, owner: str) -> None:
@@ -137,11 +139,31 @@ def _size(size: tuple[Any, ...], owner: str, keyword: Any = None) -> tuple[int, 
     return shape
 
 
+def _on(t: Tensor, device: Any) -> Tensor:
+    """``t`` on ``device`` (PyTorch's ``device=`` of a factory: None or "cpu" leave it where
+    NumPy made it; "cuda" moves it, as ``t.to("cuda")``), a leaf that requires grad as ``t``
+    did; an unknown device is refused by ``Tensor.to``."""
+    if device is None:
+        return t
+    wants = t.requires_grad
+    t.requires_grad = False  # (a leaf moved, then marked: the move is not a graph op)
+    out = t.to(device)
+    out.requires_grad = wants
+    return out
+
+
 def _dtype(dtype: Any, owner: str) -> np.dtype:
     return get_default_dtype() if dtype is None else check_float_dtype(dtype, owner)
 
 
-def full(size: Any, fill_value: float, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(
+    size: Any,
+    fill_value: float,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value``."""
     dt = _dtype(dtype, "full")
     if isinstance(fill_value, bool) or not isinstance(fill_value, (int, float, np.number)):
@@ -149,19 +171,23 @@ def full(size: Any, fill_value: float, *, dtype: Any = None, requires_grad: bool
     if isinstance(fill_value, (int, np.integer)):
         _exact(np.asarray([fill_value]), dt, "full")
     data = np.full(_size((size,), "full"), fill_value, dtype=dt)
-    return Tensor(data, requires_grad=requires_grad)
+    return _on(Tensor(data, requires_grad=requires_grad), device)
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
+def zeros(
+    *size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None, **kw: Any
+) -> Tensor:
     """A tensor of zeros: ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``."""
     shape = _size(size, "zeros", _keyword(kw, "zeros"))
-    return Tensor(np.zeros(shape, _dtype(dtype, "zeros")), requires_grad)
+    return _on(Tensor(np.zeros(shape, _dtype(dtype, "zeros")), requires_grad), device)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
+def ones(
+    *size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None, **kw: Any
+) -> Tensor:
     """A tensor of ones: ``ones(2, 3)``, ``ones((2, 3))`` or ``ones(size=(2, 3))``."""
     shape = _size(size, "ones", _keyword(kw, "ones"))
-    return Tensor(np.ones(shape, _dtype(dtype, "ones")), requires_grad)
+    return _on(Tensor(np.ones(shape, _dtype(dtype, "ones")), requires_grad), device)
 
 
 def _keyword(kw: dict[str, Any], owner: str) -> Any:
@@ -174,77 +200,130 @@ def _keyword(kw: dict[str, Any], owner: str) -> Any:
 
 
 def rand(
-    *size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False, **kw: Any
+    *size: Any,
+    generator: Any = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    **kw: Any,
 ) -> Tensor:
     """Values drawn uniformly from [0, 1): ``rand(4, 2)``."""
     shape, dt = _size(size, "rand", _keyword(kw, "rand")), _dtype(dtype, "rand")
     data = as_rng(generator, "rand", "generator").random(shape, dtype=np.float64)
-    return Tensor(data.astype(dt), requires_grad)
+    return _on(Tensor(data.astype(dt), requires_grad), device)
 
 
 def randn(
-    *size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False, **kw: Any
+    *size: Any,
+    generator: Any = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    **kw: Any,
 ) -> Tensor:
     """Values drawn from the standard normal distribution: ``randn(4, 2)``."""
     shape, dt = _size(size, "randn", _keyword(kw, "randn")), _dtype(dtype, "randn")
     data = as_rng(generator, "randn", "generator").standard_normal(shape)
-    return Tensor(data.astype(dt), requires_grad)
+    return _on(Tensor(data.astype(dt), requires_grad), device)
 
 
-def _like(x: Any) -> tuple[tuple[int, ...], np.dtype]:
+def _like(x: Any, device: Any) -> tuple[tuple[int, ...], np.dtype, Any]:
+    """``x``'s shape, (float) dtype and device (PyTorch's ``zeros_like`` of a tensor on the
+    GPU is on the GPU): ``device`` when given, else "cuda" for a CuPy tensor, else None."""
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
-    return data.shape, data.dtype if data.dtype in (np.float32, np.float64) else get_default_dtype()
+    dt = data.dtype if data.dtype in (np.float32, np.float64) else get_default_dtype()
+    if device is None and not isinstance(data, np.ndarray):  # (a CuPy array: x on the GPU)
+        device = "cuda"
+    return data.shape, dt, device
 
 
-def zeros_like(x: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Zeros of ``x``'s shape and (float) dtype."""
-    shape, dt = _like(x)
-    return zeros(shape, dtype=dtype or dt, requires_grad=requires_grad)
+def zeros_like(
+    x: Any, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    """Zeros of ``x``'s shape and (float) dtype, on its device."""
+    shape, dt, dev = _like(x, device)
+    return zeros(shape, dtype=dtype or dt, requires_grad=requires_grad, device=dev)
 
 
-def ones_like(x: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Ones of ``x``'s shape and (float) dtype."""
-    shape, dt = _like(x)
-    return ones(shape, dtype=dtype or dt, requires_grad=requires_grad)
+def ones_like(
+    x: Any, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    """Ones of ``x``'s shape and (float) dtype, on its device."""
+    shape, dt, dev = _like(x, device)
+    return ones(shape, dtype=dtype or dt, requires_grad=requires_grad, device=dev)
 
 
 def full_like(
-    x: Any, fill_value: float, *, dtype: Any = None, requires_grad: bool = False
+    x: Any,
+    fill_value: float,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
-    """``fill_value`` in ``x``'s shape and (float) dtype, as ``torch.full_like``."""
-    shape, dt = _like(x)
-    return full(shape, fill_value, dtype=dtype or dt, requires_grad=requires_grad)
+    """``fill_value`` in ``x``'s shape and (float) dtype, on its device, as
+    ``torch.full_like``."""
+    shape, dt, dev = _like(x, device)
+    return full(shape, fill_value, dtype=dtype or dt, requires_grad=requires_grad, device=dev)
 
 
 def rand_like(
-    x: Any, *, generator: Any = None, dtype: Any = None, requires_grad: bool = False
+    x: Any,
+    *,
+    generator: Any = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
-    """:func:`rand` of ``x``'s shape and (float) dtype."""
-    shape, dt = _like(x)
-    return rand(shape, generator=generator, dtype=dtype or dt, requires_grad=requires_grad)
+    """:func:`rand` of ``x``'s shape and (float) dtype, on its device."""
+    shape, dt, dev = _like(x, device)
+    return rand(
+        shape, generator=generator, dtype=dtype or dt, requires_grad=requires_grad, device=dev
+    )
 
 
 def randn_like(
-    x: Any, *, generator: Any = None, dtype: Any = None, requires_grad: bool = False
+    x: Any,
+    *,
+    generator: Any = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
-    """:func:`randn` of ``x``'s shape and (float) dtype."""
-    shape, dt = _like(x)
-    return randn(shape, generator=generator, dtype=dtype or dt, requires_grad=requires_grad)
+    """:func:`randn` of ``x``'s shape and (float) dtype, on its device."""
+    shape, dt, dev = _like(x, device)
+    return randn(
+        shape, generator=generator, dtype=dtype or dt, requires_grad=requires_grad, device=dev
+    )
 
 
-def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """The identity matrix, ``n`` x ``m`` (``m = n`` by default)."""
     rows, cols = _size((n, n if m is None else m), "eye")
-    return Tensor(np.eye(rows, cols, dtype=_dtype(dtype, "eye")), requires_grad)
+    return _on(Tensor(np.eye(rows, cols, dtype=_dtype(dtype, "eye")), requires_grad), device)
 
 
 def linspace(
-    start: float, end: float, steps: int, *, dtype: Any = None, requires_grad: bool = False
+    start: float,
+    end: float,
+    steps: int,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
     """``steps`` values evenly spaced from ``start`` to ``end``, both included."""
     (k,) = _size((steps,), "linspace")
     start, end = _number(start, "start", "linspace"), _number(end, "end", "linspace")
-    return Tensor(np.linspace(start, end, k).astype(_dtype(dtype, "linspace")), requires_grad)
+    values = np.linspace(start, end, k).astype(_dtype(dtype, "linspace"))
+    return _on(Tensor(values, requires_grad), device)
 
 
 def is_tensor(obj: Any) -> bool:
@@ -295,7 +374,9 @@ def _number(value: Any, name: str, owner: str) -> Any:
     return value
 
 
-def arange(*args: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
+def arange(
+    *args: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None, **kw: Any
+) -> Tensor:
     """``start, start + step, ...`` below ``end``, as PyTorch's ``arange(end)``,
     ``arange(start, end)``, ``arange(start, end, step)`` (``arange(n)`` and ``arange(end=n)``:
     0 to n - 1), as floats."""
@@ -313,4 +394,5 @@ def arange(*args: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any
     )
     if whole and max(abs(start), abs(end)) > 2 ** (np.finfo(dt).nmant + 1):  # (PyTorch's int64)
         _exact(np.arange(start, end, step, dtype=np.int64), dt, "arange")
-    return Tensor(np.arange(start, end, step, dtype=np.float64).astype(dt), requires_grad)
+    values = np.arange(start, end, step, dtype=np.float64).astype(dt)
+    return _on(Tensor(values, requires_grad), device)

@@ -626,3 +626,45 @@ def test_norm_layers_take_device_in_torch() -> None:
     torch = pytest.importorskip("torch")
     for make in ("LayerNorm", "BatchNorm1d"):
         assert getattr(torch.nn, make)(4, device="cpu").weight.shape == (4,)
+
+
+# ------------------------------------------------------------------ device= of the factories
+FACTORY_CALLS = {
+    "tensor": lambda **k: gn.tensor([1.0, 2.0], **k),
+    "zeros": lambda **k: gn.zeros(2, 3, **k),
+    "ones": lambda **k: gn.ones((2,), **k),
+    "full": lambda **k: gn.full((2,), 7.0, **k),
+    "rand": lambda **k: gn.rand(2, generator=0, **k),
+    "randn": lambda **k: gn.randn(2, generator=0, **k),
+    "eye": lambda **k: gn.eye(2, **k),
+    "linspace": lambda **k: gn.linspace(0, 1, 3, **k),
+    "arange": lambda **k: gn.arange(3, **k),
+    "zeros_like": lambda **k: gn.zeros_like(gn.ones(2), **k),
+    "ones_like": lambda **k: gn.ones_like(gn.ones(2), **k),
+    "full_like": lambda **k: factories.full_like(gn.ones(2), 3.0, **k),
+    "rand_like": lambda **k: gn.rand_like(gn.ones(2), generator=0, **k),
+    "randn_like": lambda **k: gn.randn_like(gn.ones(2), generator=0, **k),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FACTORY_CALLS))
+def test_factories_take_device(name: str) -> None:
+    # (torch.zeros(n, device=device) in ported code was an unexpected keyword)
+    make = FACTORY_CALLS[name]
+    plain = make()
+    for device in ("cpu", gn.device("cpu")):
+        t = make(device=device)
+        np.testing.assert_array_equal(t.data, plain.data)
+        assert str(t.device) == "cpu" and not t.requires_grad
+    t = make(device="cpu", requires_grad=True)
+    assert t.requires_grad and t.is_leaf
+    with pytest.raises(ValueError, match="not one glassnet knows"):
+        make(device="tpu")
+
+
+def test_factories_take_device_in_torch() -> None:
+    torch = pytest.importorskip("torch")
+    assert torch.zeros(2, 3, device="cpu").shape == (2, 3)
+    assert torch.full_like(torch.ones(2), 3.0, device="cpu").tolist() == [3.0, 3.0]
+    t = torch.arange(3.0, device="cpu", requires_grad=True)
+    assert t.requires_grad and t.is_leaf
