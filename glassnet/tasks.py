@@ -299,6 +299,25 @@ class BinaryClassification(_Classification):
         p = np.asarray(output).reshape(-1, 1)
         return np.hstack([1 - p, p])
 
+    def score(self, y_true: Any, y_pred: Any) -> float:
+        """Accuracy; the network's outputs (floats in [0, 1] that are not all class labels,
+        as ``model.predict`` gives them, (N, 1) or (N,)) count as the class of y_hat > 0.5,
+        as :meth:`decode` gives it (a multi-class task scores its outputs the same way)."""
+        return super().score(
+            *(self.decode(v) if self._is_output(v) else v for v in (y_true, y_pred))
+        )
+
+    def _is_output(self, v: Any) -> bool:
+        a = np.asarray(v)
+        if a.dtype.kind != "f" or a.size == 0 or not (a.ndim == 1 or a.shape[1:] == (1,)):
+            return False
+        if not (np.all(a >= 0) and np.all(a <= 1)):
+            return False
+        try:
+            return not np.isin(a, self.classes_).all()
+        except TypeError:  # (text classes)
+            return True
+
 
 class MultiClassClassification(_Classification):
     """C classes: C softmax outputs, cross-entropy on one-hot targets, predict the argmax."""
@@ -369,8 +388,14 @@ class MultiLabelClassification(_Classification):
         return (np.asarray(output) > 0.5).astype(np.int64)
 
     def score(self, y_true: Any, y_pred: Any) -> float:
-        """Subset accuracy: a row counts only if every label is right."""
-        return float(np.mean(np.all(np.asarray(y_true) == np.asarray(y_pred), axis=1)))
+        """Subset accuracy: a row counts only if every label is right. The network's outputs
+        (values in [0, 1] other than 0 and 1) count as the labels y_hat_k > 0.5, as
+        :meth:`decode` gives them."""
+        y = [
+            self.decode(a) if a.dtype.kind == "f" and not np.isin(a, (0, 1)).all() else a
+            for a in (np.asarray(y_true), np.asarray(y_pred))
+        ]
+        return float(np.mean(np.all(y[0] == y[1], axis=1)))
 
 
 _RANGES = {"identity": None, "sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}

@@ -1,0 +1,34 @@
+"""Round 11 of the fit and task-layer audit: each test is a defect found by probing fit, the
+tasks, the metrics, gradcheck and glassnet.micrograd as a user would (a wrong number, a
+vague error or a traceback from inside glassnet), checked against an independent
+computation (scikit-learn's metrics, Python's float arithmetic, micrograd's rules)."""
+
+import numpy as np
+import pytest
+
+from glassnet.tasks import infer_task
+
+sklearn_metrics = pytest.importorskip("sklearn.metrics")
+
+
+# ------------------------------------------------------------- Task.score on outputs
+def test_a_binary_task_scores_the_networks_outputs_as_their_classes():
+    """BinaryClassification.score compared probabilities with labels (0.0 for any network);
+    a multi-class task already scored its outputs as the class of their argmax."""
+    y = np.array([0, 1, 1, 0])
+    out = np.array([[0.2], [0.7], [0.4], [0.9]])  # model.predict's (N, 1) probabilities
+    truth = sklearn_metrics.accuracy_score(y, (out[:, 0] > 0.5).astype(int))
+    task = infer_task(y)
+    assert task.score(y, out) == truth == 0.5
+    assert task.score(y, out[:, 0]) == truth
+    assert task.score(task.encode(y), out) == truth  # (encoded targets, as fit takes them)
+    text = infer_task(["no", "yes", "yes", "no"])
+    assert text.score(["no", "yes", "yes", "no"], out) == truth
+    assert task.score(y, [0, 1, 0, 0]) == 0.75  # labels stay labels
+
+
+def test_a_multilabel_task_scores_the_networks_outputs_as_their_labels():
+    Y = np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0]])
+    out = np.array([[0.9, 0.1, 0.6], [0.2, 0.8, 0.3], [0.7, 0.6, 0.1]])
+    truth = sklearn_metrics.accuracy_score(Y, (out > 0.5).astype(int))  # subset accuracy
+    assert infer_task(Y).score(Y, out) == truth == 2 / 3
