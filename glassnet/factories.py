@@ -9,12 +9,15 @@ Tensor does). ``gn.float32`` and ``gn.float64`` name the dtypes, as ``torch.floa
 * ``tensor(data, dtype=None, requires_grad=False)`` copies ``data`` (PyTorch's
   ``torch.tensor`` copies too); ``from_numpy(a)`` shares a float array's memory.
 * ``zeros``, ``ones``, ``full``, ``rand``, ``randn`` take the size as PyTorch does, as
-  numbers or one tuple (``zeros(2, 3)``, ``zeros((2, 3))``); ``zeros_like``, ``ones_like``,
-  ``rand_like`` and ``randn_like`` take a Tensor (or an array) and its dtype.
+  numbers, one tuple or ``size=`` (``zeros(2, 3)``, ``zeros((2, 3))``); ``zeros_like``,
+  ``ones_like``, ``full_like``, ``rand_like`` and ``randn_like`` take a Tensor (or an array)
+  and its dtype (and device). Every factory takes PyTorch's ``device=`` ("cpu", or "cuda"
+  as ``t.to("cuda")``) and ``requires_grad=``.
 * ``rand``/``randn`` draw from ``generator`` (a seed or a NumPy Generator), or from the
   generator :func:`glassnet.manual_seed` seeds, as PyTorch's ``torch.manual_seed`` does
   (NumPy's streams, not PyTorch's: the same seed does not draw PyTorch's numbers).
-* ``arange(start, end, step)`` (a float tensor; PyTorch gives integers for integer arguments),
+* ``arange(end)``, ``arange(start, end, step)`` (by position or by name, as PyTorch's; a
+  float tensor, where PyTorch gives integers for integer arguments),
   ``linspace(start, end, steps)``, ``eye(n, m)``; ``is_tensor(x)``.
 
 Nothing in the engine calls these; ``import glassnet`` loads them, and ``gn.tensor`` is
