@@ -37,7 +37,7 @@ def _numbers(values: Any, name: str, owner: str) -> np.ndarray:
 
 def _weights(w: Any, n: int, owner: str) -> np.ndarray:
     """``sample_weight`` as a float64 array (n,), else an error that names it: one finite
-    number per row, not all 0 (scikit-learn's ``r2_score`` refuses the same)."""
+    number >= 0 per row, not all 0 (scikit-learn's ``r2_score`` refuses all 0)."""
     wa = _numbers(w, "sample_weight", owner)
     if wa.shape != (n,):
         raise ValueError(
@@ -48,6 +48,12 @@ def _weights(w: Any, n: int, owner: str) -> np.ndarray:
         at = int(np.argwhere(~np.isfinite(wa))[0, 0])
         raise ValueError(
             f"{owner}: 'sample_weight' holds {wa[at]} at row {at}; weights must be finite numbers."
+        )
+    if (wa < 0).any():  # (both sums of squares change sign: R^2 came out as 0, in silence)
+        at = int(np.argmax(wa < 0))
+        raise ValueError(
+            f"{owner}: 'sample_weight' holds {wa[at]:.6g} at row {at}; weights must be >= 0 "
+            "(a row's share of the score). Drop or reweight that row."
         )
     if wa.sum() == 0:
         raise ValueError(

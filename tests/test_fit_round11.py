@@ -32,3 +32,18 @@ def test_a_multilabel_task_scores_the_networks_outputs_as_their_labels():
     out = np.array([[0.9, 0.1, 0.6], [0.2, 0.8, 0.3], [0.7, 0.6, 0.1]])
     truth = sklearn_metrics.accuracy_score(Y, (out > 0.5).astype(int))  # subset accuracy
     assert infer_task(Y).score(Y, out) == truth == 2 / 3
+
+
+# ----------------------------------------------------------------------- metrics
+def test_r2_score_refuses_a_negative_sample_weight_naming_it():
+    """A negative weight made SS_tot negative and the score 0.0, in silence."""
+    from glassnet.metrics import r2_score
+
+    rng = np.random.default_rng(0)
+    yt, yp = rng.normal(size=10), rng.normal(size=10)
+    w = np.abs(rng.normal(size=10))
+    assert r2_score(yt, yp, w) == pytest.approx(sklearn_metrics.r2_score(yt, yp, sample_weight=w))
+    with pytest.raises(ValueError, match=r"^r2_score: 'sample_weight' holds -1 at row 3; weights"):
+        r2_score(yt, yp, np.r_[w[:3], -1.0, w[4:]])
+    with pytest.raises(ValueError, match="'sample_weight' holds -"):
+        r2_score(yt, yp, -w)
