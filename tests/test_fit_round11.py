@@ -47,3 +47,34 @@ def test_r2_score_refuses_a_negative_sample_weight_naming_it():
         r2_score(yt, yp, np.r_[w[:3], -1.0, w[4:]])
     with pytest.raises(ValueError, match="'sample_weight' holds -"):
         r2_score(yt, yp, -w)
+
+
+# ------------------------------------------------------------------- micrograd
+def test_micrograd_value_raises_where_pythons_floats_and_micrograd_raise():
+    """Value(1) / Value(0) was inf (1 / 0 a ZeroDivisionError from a bare float), exp and
+    ** overflowed to inf and (-8) ** (1/3) was nan, each with a NumPy RuntimeWarning from
+    glassnet/tensor.py; micrograd's floats raise."""
+    import warnings
+
+    from glassnet.micrograd import Value
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (no NumPy RuntimeWarning from glassnet's inside)
+        for div in (lambda: Value(1.0) / Value(0.0), lambda: Value(1.0) / 0, lambda: 2 / Value(0)):
+            with pytest.raises(ZeroDivisionError, match=r"^Value: division by zero \("):
+                div()
+        with pytest.raises(ZeroDivisionError, match="0.0 cannot be raised to a negative power"):
+            Value(0.0) ** -0.5
+        with pytest.raises(OverflowError, match=r"^Value: exp\(1000.0\) is past the float range"):
+            Value(1000.0).exp()
+        with pytest.raises(OverflowError, match="past the float range"):
+            Value(10.0) ** Value(400.0)
+        with pytest.raises(ValueError, match=r"is not a real number \(a negative base"):
+            Value(-8.0) ** (1 / 3)
+        big = Value(1e308) * 10  # (as 1e308 * 10: inf, no error)
+        assert big.data == float("inf")
+        a, b = Value(-2.0), Value(0.0)
+        assert (a**2).data == 4.0 and (b**0.5).data == 0.0 and (b**0).data == 1.0
+        c = Value(3.0) / Value(4.0)
+        c.backward()
+        assert c.data == 0.75

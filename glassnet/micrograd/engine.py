@@ -19,10 +19,15 @@ What follows micrograd rather than glassnet's Tensor (and PyTorch):
   gradients again (the sum PyTorch's accumulation gives); micrograd's adds more, since
   its nodes pass on the gradients they kept from the first call as well.
 * ``Value(2)`` holds the float 2.0 (micrograd keeps the int).
+* Where micrograd's Python floats raise, a Value raises the same error: ``x / 0`` and
+  ``0 ** -1`` a ZeroDivisionError, ``exp`` or ``**`` past the float range an
+  OverflowError; a negative base to a non-integer power (a complex number in micrograd) a
+  ValueError. A sum or product past the range is inf, as with floats.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -44,6 +49,25 @@ def _number(data: Any) -> float:
             f"({type(data).__name__}). For arrays, use glassnet.Tensor."
         )
     return float(data)
+
+
+def _finite(out: Value, what: str, inputs: tuple[float, ...]) -> Value:
+    """``out``, or the OverflowError Python's float ops (micrograd's) raise where finite
+    ``inputs`` give a result past the float range."""
+    if math.isinf(out.data) and all(math.isfinite(v) for v in inputs):
+        raise OverflowError(
+            f"Value: {what} is past the float range (about 1.8e308), as with Python floats "
+            "(micrograd's Value raises too). Use smaller numbers, e.g. a smaller learning rate."
+        )
+    return out
+
+
+def _nonzero(divisor: Any, dividend: Any) -> None:
+    """The ZeroDivisionError of Python's ``x / 0`` (micrograd's Value raises it too)."""
+    d = divisor.data if isinstance(divisor, Value) else divisor
+    if isinstance(d, numbers.Real) and d == 0:
+        n = dividend.data if isinstance(dividend, Value) else dividend
+        raise ZeroDivisionError(f"Value: division by zero ({n} / {d}).")
 
 
 class Value:
@@ -100,18 +124,37 @@ class Value:
         self.tensor.grad = None if value == 0 else np.array(value)
 
     # --------------------------------------------------------------- micrograd's primitives
+    # (a sum or product past the float range is inf, and inf - inf is nan, as with Python
+    # floats, without NumPy's RuntimeWarning)
     def __add__(self, other: Any) -> Value:
         other = other if isinstance(other, Value) else Value(other)
-        return Value(self.tensor + other.tensor, (self, other), "+")
+        with np.errstate(over="ignore", invalid="ignore"):
+            return Value(self.tensor + other.tensor, (self, other), "+")
 
     def __mul__(self, other: Any) -> Value:
         other = other if isinstance(other, Value) else Value(other)
-        return Value(self.tensor * other.tensor, (self, other), "*")
+        with np.errstate(over="ignore", invalid="ignore"):
+            return Value(self.tensor * other.tensor, (self, other), "*")
 
     def __pow__(self, other: Any) -> Value:
-        if isinstance(other, Value):
-            return Value(self.tensor**other.tensor, (self, other), f"**{other.data}")
-        return Value(self.tensor ** _number(other), (self,), f"**{other}")
+        p = other.data if isinstance(other, Value) else _number(other)
+        a = self.data
+        if a == 0 and p < 0:  # (Python's float, and so micrograd's Value, raise this)
+            raise ZeroDivisionError(
+                f"Value: 0.0 cannot be raised to a negative power ({a} ** {p}), as with Python "
+                "floats: a division by zero."
+            )
+        if a < 0 and math.isfinite(p) and p != int(p):  # (Python's float gives a complex)
+            raise ValueError(
+                f"Value: ({a}) ** {p} is not a real number (a negative base to a non-integer "
+                "power); a Value holds one real number."
+            )
+        with np.errstate(over="ignore"):
+            if isinstance(other, Value):
+                out = Value(self.tensor**other.tensor, (self, other), f"**{other.data}")
+            else:
+                out = Value(self.tensor**p, (self,), f"**{other}")
+        return _finite(out, f"{a} ** {p}", (a, p))
 
     def relu(self) -> Value:
         return Value(self.tensor.relu(), (self,), "ReLU")
@@ -120,7 +163,9 @@ class Value:
         return Value(self.tensor.tanh(), (self,), "tanh")
 
     def exp(self) -> Value:
-        return Value(self.tensor.exp(), (self,), "exp")
+        with np.errstate(over="ignore"):
+            out = Value(self.tensor.exp(), (self,), "exp")
+        return _finite(out, f"exp({self.data})", (self.data,))
 
     def backward(self) -> None:
         """Fill ``.grad`` of every node this value depends on (dself/dnode), adding to
@@ -146,9 +191,11 @@ class Value:
         return self * other
 
     def __truediv__(self, other: Any) -> Value:  # self / other
+        _nonzero(other, self)
         return self * other**-1
 
     def __rtruediv__(self, other: Any) -> Value:  # other / self
+        _nonzero(self, other)
         return other * self**-1
 
     # c += x is c = c + x, a new node (micrograd's Value defines no in-place ops)
