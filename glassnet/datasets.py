@@ -1127,8 +1127,18 @@ class Table:
             if bad.size and not fills:
                 r = int(bad[0])
                 what = "Missing value" if classes[r] == _MISSING else "Non-finite value"
+                beyond = ""
+                if classes[r] != _MISSING and not re.search("inf|nan", cells[r], re.IGNORECASE):
+                    # (1e400: a number float64 cannot hold, read as infinite, not a missing one)
+                    what = "Number"
+                    beyond = (
+                        " is beyond float64's range (largest 1.8e308), so it reads as "
+                        "infinite: check the value (a unit or a typo?), or write the column "
+                        "scaled down; else"
+                    )
                 raise ValueError(
-                    f"{what} {cells[r]!r} at {self._where(r, name)}{_more(bad.size - 1)}: {fix}."
+                    f"{what} {cells[r]!r} at {self._where(r, name)}{_more(bad.size - 1)}"
+                    f"{beyond}{' ' if beyond else ': '}{fix}."
                 )
             if fills and isinstance(self.impute, str):
                 good = values[classes == _NUM]

@@ -640,7 +640,13 @@ def _numbers(batch: Any, name: str) -> np.ndarray:
     bad = ~np.isfinite(x)
     if bad.any():
         row = int(np.argmax(bad))
-        raise _BadCell(name, row, f"holds {x[row]}", "replace or drop the non-finite values first.")
+        todo = "replace or drop the non-finite values first."
+        if np.isinf(x[row]):  # (pyarrow reads a number beyond float64's range as inf too)
+            todo = (
+                "replace or drop the non-finite values first (a number beyond float64's "
+                "range, such as 1e400, reads as inf too: check the value, or scale it down)."
+            )
+        raise _BadCell(name, row, f"holds {x[row]}", todo)
     return x
 
 

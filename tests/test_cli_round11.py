@@ -358,3 +358,29 @@ def test_train_warns_of_a_yes_no_answer_written_several_ways(capsys, tmp_path):
     code, _, err = run(capsys, "train", plain, "--target", "label", "--out",
                        tmp_path / "p.glassnet", *FAST)  # fmt: skip
     assert code == 0 and not [w for w in warnings(err) if "yes/no" in w]
+
+
+# ------------------------------------------------ a number beyond float64's range
+
+
+def test_a_number_beyond_float64_is_named_as_such_not_as_a_missing_value(capsys, tmp_path):
+    """'1e400' (a unit error, say) was a 'Non-finite value' to fill in or impute, as 'inf'
+    is; --stream said the column 'holds inf', a value the file does not hold."""
+    cells = rows()
+    cells[3][0] = "1e400"
+    data = write_csv(tmp_path / "d.csv", HEADER, cells)
+    code, _, err = run(capsys, "train", data, "--target", "label", *FAST)
+    assert code == 2
+    assert_one_line_error(
+        err, "Number '1e400' at line 5", "column 'a'", "beyond float64's range", "check the value"
+    )
+    cells[3][0] = "inf"  # a written infinity keeps its message
+    write_csv(data, HEADER, cells)
+    code, _, err = run(capsys, "train", data, "--target", "label", *FAST)
+    assert code == 2 and "Non-finite value 'inf' at line 5" in err
+    pytest.importorskip("pyarrow")
+    cells[3][0] = "1e400"
+    write_csv(data, HEADER, cells)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--stream", *FAST)
+    assert code == 2
+    assert_one_line_error(err, "line 5", "column 'a'", "beyond float64's range, such as 1e400")
