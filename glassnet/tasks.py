@@ -1007,6 +1007,12 @@ def check_data(
                 "metric would weigh no sample. Give the samples to score a weight > 0, or pass "
                 "(X_val, y_val) to weigh them alike."
             )
+        if whole and w.size and not w.any() and owner == "evaluate_loss":  # (nothing to score)
+            raise ValueError(
+                f"{owner}: every sample_weight is 0, so the weighted loss weighs no sample: it "
+                "would be 0 whatever the model. Give the samples to score a weight > 0, or leave "
+                "sample_weight out to weigh them alike."
+            )
         if whole and w.size and not w.any():  # (every loss and gradient 0: nothing trains)
             raise ValueError(
                 f"{owner}: every sample_weight is 0, so there is nothing to train on: every "

@@ -78,3 +78,17 @@ def test_micrograd_value_raises_where_pythons_floats_and_micrograd_raise():
         c = Value(3.0) / Value(4.0)
         c.backward()
         assert c.data == 0.75
+
+
+# ------------------------------------------------------------------- objective
+def test_evaluate_loss_with_every_weight_0_says_there_is_nothing_to_score():
+    """The refusal spoke of training ("nothing to train on ... learn from") in a function
+    that only scores."""
+    from glassnet import nn
+    from glassnet.objective import evaluate_loss
+
+    X, y = np.ones((4, 3)), np.arange(4.0)
+    net = nn.MLP([3, 2, 1], rng=0)
+    with pytest.raises(ValueError, match=r"^evaluate_loss: every sample_weight is 0") as e:
+        evaluate_loss(net, X, y, sample_weight=np.zeros(4))
+    assert "weighs no sample" in str(e.value) and "train" not in str(e.value)
