@@ -772,18 +772,35 @@ def _marker_like(text: str) -> bool:
     return text.lower() in _MARKERS or not any(ch.isalnum() for ch in text)
 
 
+#: The error values of spreadsheet formulas, as Excel, LibreOffice and Google Sheets export
+#: them into a CSV file's cells (upper case).
+_SHEET_ERRORS = frozenset(
+    {"#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#N/A", "#SPILL!", "#CALC!",
+     "#GETTING_DATA", "#FIELD!", "#ERROR!"}
+)  # fmt: skip
+
+
 def _text_hint(name: str, counts: Counter[str], tokens: frozenset[str]) -> str:
     """The advice for the text cells of a number column, ``counts`` (each distinct text and
     its cells): when there are several, each (up to 5) and its count; ``missing=`` with every
     marker-like text (``?``, ``-``, ``N/A``) added to ``tokens``; ``categorical=`` when some
     hold letters or digits, as categories do. '' when the one text is no marker."""
-    markers = [t for t in counts if _marker_like(t)]
-    others = [t for t in counts if not _marker_like(t)]
+    errors = [t for t in counts if t.strip().upper() in _SHEET_ERRORS]  # no categories
+    markers = [t for t in counts if _marker_like(t) or t in errors]
+    others = [t for t in counts if t not in markers]
     hint = ""
     if len(counts) > 1:
         shown = [f"{t!r} ({n})" for t, n in counts.most_common(5)]
         more = f", and {len(counts) - 5} more" if len(counts) > 5 else ""
         hint += f" Its texts, with their counts of cells: {', '.join(shown)}{more}."
+    if errors:
+        listed = ", ".join(repr(t) for t in errors[:5]) + (", ..." if len(errors) > 5 else "")
+        one = len(errors) == 1
+        hint += (
+            f" {listed} {'is a' if one else 'are'} spreadsheet formula error"
+            f"{'' if one else 's'} (a formula that failed in the sheet, exported as its "
+            f"error text): fix the formula{'' if one else 's'} and export the file again."
+        )
     if others and (markers or len(others) > 1):
         listed = ", ".join(repr(t) for t in others[:5]) + (", ..." if len(others) > 5 else "")
         hint += (

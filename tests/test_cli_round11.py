@@ -384,3 +384,26 @@ def test_a_number_beyond_float64_is_named_as_such_not_as_a_missing_value(capsys,
     code, _, err = run(capsys, "train", data, "--target", "label", "--stream", *FAST)
     assert code == 2
     assert_one_line_error(err, "line 5", "column 'a'", "beyond float64's range, such as 1e400")
+
+
+# ------------------------------------------------ a spreadsheet's formula errors
+
+
+def test_spreadsheet_formula_errors_are_named_as_such_not_as_categories(capsys, tmp_path):
+    """'#DIV/0!', '#VALUE!', '#REF!' in a number column (formulas that failed in the sheet):
+    the advice was to pass --categorical, as if they were categories."""
+    errors = ["#DIV/0!", "#VALUE!", "#N/A", "#REF!"]
+    cells = [[a, errors[k % 4] if k % 9 == 0 else b, y] for k, (a, b, y) in enumerate(rows(80))]
+    data = write_csv(tmp_path / "d.csv", HEADER, cells)
+    code, _, err = run(capsys, "train", data, "--target", "label", *FAST)
+    assert code == 2
+    assert_one_line_error(
+        err, "'#DIV/0!', '#VALUE!', '#N/A', '#REF!' are spreadsheet formula errors",
+        "fix the formulas and export the file again", "--missing '#DIV/0!'",
+    )  # fmt: skip
+    assert "--categorical" not in err
+    cells = [[a, "#DIV/0!" if k == 5 else b, y] for k, (a, b, y) in enumerate(rows(80))]
+    write_csv(data, HEADER, cells)
+    code, _, err = run(capsys, "train", data, "--target", "label", *FAST)
+    assert code == 2
+    assert_one_line_error(err, "'#DIV/0!' is a spreadsheet formula error", "--missing '#DIV/0!'")
