@@ -672,9 +672,12 @@ def metric(
     return "accuracy", hits.mean(axis=-1) if out.ndim == 3 else float(hits.mean())
 
 
-def _classes(y: np.ndarray, loss: F.Loss | None) -> np.ndarray | None:
-    """The class of each row (labels, one-hot rows, 0/1) for the classification losses,
-    None otherwise (and for multi-label rows)."""
+def _classes(y: np.ndarray, loss: F.Loss | None, labels: bool = False) -> np.ndarray | None:
+    """The class of each row (labels, one-hot rows, 0/1) for the classification losses and
+    a callable loss that takes class labels (``labels``: :func:`takes_labels`), None
+    otherwise (and for multi-label rows)."""
+    if labels and loss is None:  # (nn.CrossEntropyLoss's labels (N,), or rows (N, C))
+        return (y if y.ndim == 1 else y.argmax(axis=1)).reshape(-1).astype(np.int64)
     if not (_is_ce(loss) or (_is_bce(loss) and y.shape[1] == 1)):
         return None
     labels = y if _is_bce(loss) or y.ndim == 1 else y.argmax(axis=1)
@@ -690,12 +693,13 @@ def split_validation(
     rng: np.random.Generator,
     owner: str = "fit",
     own_split: bool = False,
+    labels: bool = False,
 ) -> tuple[Any, ...]:
     """``(X, y, w, X_val, y_val, w_val)``: a fraction ``frac`` held out, the same fraction
-    of each class for the classification losses (stratified); the held-out rows keep their
-    weights (``w_val``; None without ``w``). ``owner``: the function, in messages;
-    ``own_split``: the split is early stopping's own (``validation_split`` not given),
-    which messages name as such."""
+    of each class for the classification losses and a callable loss that takes class labels
+    (``labels``) (stratified); the held-out rows keep their weights (``w_val``; None without
+    ``w``). ``owner``: the function, in messages; ``own_split``: the split is early
+    stopping's own (``validation_split`` not given), which messages name as such."""
     split = "early_stopping's 0.1 split" if own_split else f"validation_split={frac}"
     n = X.shape[0]
     n_val = max(1, int(round(frac * n)))
@@ -705,7 +709,7 @@ def split_validation(
             f"{owner}: {split} leaves no training samples out of {n}; use {fix}, or more data."
         )
     idx = rng.permutation(n)
-    classes = _classes(y, loss)
+    classes = _classes(y, loss, labels)
     if classes is not None:
         labels = classes[idx]
         _, cls, counts = np.unique(labels, return_inverse=True, return_counts=True)
@@ -780,8 +784,10 @@ def validation_set(
             owner,
         )
     if frac > 0 or early_stopping:
-        parts = split_validation(X, y, w, frac if frac > 0 else 0.1, spec, rng, owner, frac == 0)
-        classes, kept = _classes(y, spec), _classes(parts[1], spec)
+        parts = split_validation(
+            X, y, w, frac if frac > 0 else 0.1, spec, rng, owner, frac == 0, labels
+        )
+        classes, kept = _classes(y, spec, labels), _classes(parts[1], spec, labels)
         lost = [] if classes is None else np.setdiff1d(classes, kept).tolist()
         split = f"validation_split={frac}" if frac > 0 else "early_stopping's 0.1 split"
         fix = "a smaller validation_split" if frac > 0 else "early_stopping=False"

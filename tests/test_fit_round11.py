@@ -92,3 +92,38 @@ def test_evaluate_loss_with_every_weight_0_says_there_is_nothing_to_score():
     with pytest.raises(ValueError, match=r"^evaluate_loss: every sample_weight is 0") as e:
         evaluate_loss(net, X, y, sample_weight=np.zeros(4))
     assert "weighs no sample" in str(e.value) and "train" not in str(e.value)
+
+
+# ------------------------------------------------------- stratified validation split
+def _training_rows(loss, y, **kw):
+    import glassnet as gn
+    from glassnet import nn
+
+    seen = {}
+
+    class Rows(gn.Callback):
+        def on_train_begin(self, state):
+            seen["X"] = state.X.copy()
+
+    X = np.arange(len(y), dtype=np.float32)[:, None] * np.ones((1, 3), np.float32)
+    net = nn.MLP([3, 4, 3], rng=0)
+    gn.fit(net, X, y, loss=loss, lr=0.1, epochs=1, verbose=0, callbacks=[Rows()], **kw)
+    return seen["X"][:, 0].astype(int)
+
+
+def test_a_label_loss_of_pytorchs_gets_the_stratified_split_of_cross_entropy():
+    """validation_split (and early stopping's split) with nn.CrossEntropyLoss / NLLLoss
+    held out rows at random: its classes' shares varied from seed to seed (class 2, 5 of
+    100 rows, from 0 to 2 of the 20 held out) and a class could be held out whole."""
+    from glassnet import nn
+
+    y = np.r_[np.zeros(80, int), np.ones(15, int), np.full(5, 2)]
+    for seed in range(6):
+        rows = _training_rows("cross_entropy", y, validation_split=0.2, seed=seed)
+        assert np.bincount(y[rows], minlength=3).tolist() == [64, 12, 4]
+        for loss in (nn.CrossEntropyLoss(), nn.functional.cross_entropy):
+            same = _training_rows(loss, y, validation_split=0.2, seed=seed)
+            np.testing.assert_array_equal(same, rows)
+    one = np.r_[np.zeros(10, int), np.ones(9, int), [2]]  # (class 2: one sample)
+    with pytest.raises(ValueError, match="leaves class 2 with no training sample"):
+        _training_rows(nn.CrossEntropyLoss(), one, validation_split=0.5, seed=0)
