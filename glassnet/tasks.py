@@ -928,6 +928,9 @@ _FIX_HEAD = {  # (a loss on logits, the model's last activation): what to do ins
 }
 
 
+_UNBOUNDED = ("identity", "relu", "leaky_relu", "tanh")  # (outputs that leave [0, 1])
+
+
 def _check_head(model: Module, spec: F.Loss | None, owner: str) -> None:
     """Refuse a model ending in sigmoid or softmax trained on a loss that takes raw scores
     (logits) and is not that head's own: its probabilities would be squashed again, in
@@ -940,6 +943,19 @@ def _check_head(model: Module, spec: F.Loss | None, owner: str) -> None:
         raise ValueError(
             f"{owner}: the model ends in {act}, so its outputs are probabilities, and "
             f"{spec.name} takes raw scores (logits): they would be squashed again. {fix}."  # type: ignore[union-attr]
+        )
+    # the reverse: probabilities taken from a layer whose outputs leave [0, 1] (the op
+    # refused the first batch to do so, in the middle of a run, with no History back)
+    last = model if type(model) is Linear else last  # (a lone layer: its outputs are raw)
+    raw = act in _UNBOUNDED or type(last) is Linear
+    if spec is not None and spec.name == "binary_cross_entropy" and raw:
+        ends = f"{act} (no sigmoid)" if act else "a Linear layer (no sigmoid)"
+        raise ValueError(
+            f"{owner}: the model ends in {ends}, so its outputs are raw scores, not "
+            "probabilities, and binary_cross_entropy takes probabilities in [0, 1]: it would "
+            "fail at the first output outside them. End the model in sigmoid "
+            "(output_activation='sigmoid'), or use loss='binary_cross_entropy_with_logits' on "
+            "its raw scores."
         )
 
 

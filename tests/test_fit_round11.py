@@ -127,3 +127,34 @@ def test_a_label_loss_of_pytorchs_gets_the_stratified_split_of_cross_entropy():
     one = np.r_[np.zeros(10, int), np.ones(9, int), [2]]  # (class 2: one sample)
     with pytest.raises(ValueError, match="leaves class 2 with no training sample"):
         _training_rows(nn.CrossEntropyLoss(), one, validation_split=0.5, seed=0)
+
+
+# ------------------------------------------------------------- heads and losses
+@pytest.mark.parametrize("head", ["identity", "relu", "tanh", "leaky_relu"])
+def test_binary_cross_entropy_on_a_head_without_sigmoid_is_refused_before_training(head):
+    """A model ending in Linear (or relu, tanh) trained on binary_cross_entropy ran until a
+    batch's output left [0, 1], then raised the op's error from inside the run: no History,
+    the model half trained (a first batch inside [0, 1] and the 5th epoch out, say)."""
+    import glassnet as gn
+    from glassnet import nn
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = (X[:, 0] > 0).astype(int)
+    net = nn.MLP([3, 1], output_activation=head, rng=0)
+    net.layers[0].W.data[...] = 0.01  # (outputs near 0.5 at first: the op accepted them)
+    net.layers[0].b.data[...] = 0.5
+    before = [p.data.copy() for p in net.parameters()]
+    ends = "a Linear layer" if head == "identity" else head
+    with pytest.raises(ValueError, match=rf"^fit: the model ends in {ends} \(no sigmoid\)") as e:
+        gn.fit(net, X, y, loss="binary_cross_entropy", lr=1.0, epochs=50, batch_size=20, verbose=0)
+    assert "binary_cross_entropy_with_logits" in str(e.value)
+    assert all(np.array_equal(b, p.data) for b, p in zip(before, net.parameters()))
+    with pytest.raises(ValueError, match="^fit: the model ends in a Linear layer"):
+        gn.fit(nn.Linear(3, 1, rng=0), X, y, loss="bce", epochs=1, verbose=0)
+    # its own head and the logits loss train
+    sig = nn.MLP([3, 1], output_activation="sigmoid", rng=0)
+    assert gn.fit(sig, X, y, loss="binary_cross_entropy", epochs=2, verbose=0).loss
+    if head == "identity":
+        h = gn.fit(net, X, y, loss="binary_cross_entropy_with_logits", epochs=2, verbose=0)
+        assert h.loss
