@@ -131,6 +131,8 @@ def softmax_fn(z: np.ndarray, axis: int = -1) -> np.ndarray:
     """softmax(z)_i = e^{z_i} / sum_j e^{z_j}, shifted by max(z) so no exp overflows."""
     if not z.size:  # (nothing to shift by: NumPy's max refuses an empty axis; sum checks it)
         return z - np.sum(z, axis=axis, keepdims=True)
+    if not z.ndim:  # one value (its softmax is 1, NaN at ±inf); NumPy's max of it is no array
+        return softmax_fn(z.reshape(1), axis).reshape(())
     e = z - np.max(z, axis=axis, keepdims=True)
     np.exp(e, out=e)
     e /= np.sum(e, axis=axis, keepdims=True)

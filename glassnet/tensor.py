@@ -103,6 +103,8 @@ class _switch:  # noqa: N801 (used as a function)
         _held.set(held[:i] + held[i + 1 :])
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        if not callable(fn):  # (no_grad(x): a Tensor is no function to decorate)
+            raise TypeError(f"no_grad decorates a function. Got {type(fn).__name__}.")
         mode = lambda: _switch(self.switch, self.value)  # noqa: E731 (one per call: reentrant)
 
         def call(*args: Any, **kwargs: Any) -> Any:
@@ -129,8 +131,9 @@ class _switch:  # noqa: N801 (used as a function)
         return functools.wraps(fn)(generator if inspect.isgeneratorfunction(fn) else call)
 
 
-def no_grad() -> contextlib.AbstractContextManager[None]:
-    """Context manager: operations inside record no graph (inference, updates).
+def no_grad(fn: Callable[..., Any] | None = None) -> Any:
+    """Context manager: operations inside record no graph (inference, updates). A decorator
+    too, ``@no_grad()`` or, as PyTorch's, ``@no_grad``.
 
     >>> import glassnet as gn
     >>> w = gn.Tensor([1.0], requires_grad=True)
@@ -139,12 +142,13 @@ def no_grad() -> contextlib.AbstractContextManager[None]:
     >>> y.requires_grad
     False
     """
-    return _switch(_grad_enabled, False)
+    return _switch(_grad_enabled, False) if fn is None else _switch(_grad_enabled, False)(fn)
 
 
-def enable_grad() -> contextlib.AbstractContextManager[None]:
-    """Context manager: re-enable graph recording inside a :func:`no_grad` block."""
-    return _switch(_grad_enabled, True)
+def enable_grad(fn: Callable[..., Any] | None = None) -> Any:
+    """Context manager: re-enable graph recording inside a :func:`no_grad` block (a decorator
+    too, with or without the call's parentheses)."""
+    return _switch(_grad_enabled, True) if fn is None else _switch(_grad_enabled, True)(fn)
 
 
 class set_grad_enabled:  # noqa: N801 (PyTorch's name; a class, as there)

@@ -174,3 +174,49 @@ def test_a_float32_network_traced_in_float64_takes_its_l2_term_in_float64():
         W = lay.W.data.astype(np.float64)
         want = below.T @ rec["dZ"] + 0.3 / 5 * W
         np.testing.assert_allclose(rec["dW"], want, rtol=1e-14, atol=0)
+
+
+def test_no_grad_and_enable_grad_decorate_without_parentheses():
+    """PyTorch's ``@torch.no_grad`` (no call) as well as ``@torch.no_grad()``."""
+
+    @gn.no_grad
+    def doubled(x):
+        return x * 2
+
+    @gn.no_grad()
+    def tripled(x):
+        return x * 3
+
+    w = gn.tensor([1.0], requires_grad=True)
+    assert doubled.__name__ == "doubled"
+    assert not doubled(w).requires_grad and not tripled(w).requires_grad
+    assert (w * 2).requires_grad  # (the mode comes back after each call)
+    with gn.no_grad():
+
+        @gn.enable_grad
+        def recorded(x):
+            return x * 2
+
+        assert recorded(w).requires_grad and not (w * 2).requires_grad
+    with pytest.raises(TypeError, match="no_grad decorates a function. Got Tensor"):
+        gn.no_grad(w)
+
+
+@pytest.mark.parametrize(("value", "want"), [(2.0, 1.0), (-1e30, 1.0), (np.inf, np.nan)])
+def test_softmax_of_one_value(value, want):
+    """A 0-d tensor's softmax over its one value is 1 (NaN at inf, as PyTorch's): NumPy's
+    error before ('return arrays must be of ArrayType')."""
+    x = gn.tensor(value, dtype=np.float64, requires_grad=True)
+    with np.errstate(invalid="ignore"):  # (inf - inf, as for [inf] along an axis)
+        y = x.softmax(0)
+        np.testing.assert_equal(y.item(), want)
+        assert y.shape == () and x.log_softmax(-1).shape == ()
+        y.backward()
+    np.testing.assert_equal(x.grad, 0.0 if want == 1.0 else np.nan)
+
+
+def test_dropout_takes_pytorchs_inplace_false_and_full_like():
+    assert nn.Dropout(0.2, inplace=False).p == 0.2
+    with pytest.raises(ValueError, match=r"Dropout\(inplace=True\): inplace must be False"):
+        nn.Dropout(0.2, inplace=True)
+    np.testing.assert_array_equal(gn.full_like(gn.zeros(2, 3), 7.0).numpy(), np.full((2, 3), 7.0))

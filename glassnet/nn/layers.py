@@ -209,7 +209,8 @@ class Dropout(Module):
 
     _hparams = ("p",)
 
-    def __init__(self, p: float = 0.5, rng: Any = None) -> None:
+    def __init__(self, p: float = 0.5, rng: Any = None, *, inplace: bool = False) -> None:
+        _no_inplace(inplace, "Dropout")  # (PyTorch's flag, by name: rng is the second here)
         self.p = check_number(p, "p", "Dropout", low=0, high=1, high_open=True)
         self.rng = rng
 
