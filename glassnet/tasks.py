@@ -765,12 +765,17 @@ def check_patience(n_iter_no_change: Any, owner: str, **rules: Any) -> None:
 def validation_set(
     model: Module, spec: F.Loss | None, X: Any, y: Any, w: Any, given: Any, frac: float,
     early_stopping: bool, rng: np.random.Generator, owner: str = "fit", labels: bool = False,
+    loss: Any = None,
 ) -> tuple[Any, ...]:  # fmt: skip
     """``(X, y, w, X_val, y_val, w_val)`` for a run: ``given`` (``(X_val, y_val)`` or
     ``(X_val, y_val, w_val)``, checked as the training data and its sample_weight are), or
     a fraction ``frac`` of (X, y, w) held out with their weights (0.1 when only
     ``early_stopping`` asks for one; :func:`split_validation`), or no validation (None).
-    ``w_val`` weighs the validation loss and metric as ``w`` weighs the training loss."""
+    ``w_val`` weighs the validation loss and metric as ``w`` weighs the training loss.
+    ``labels`` (:func:`takes_labels`) and ``loss``, a callable loss of PyTorch's scored as a
+    classification (:func:`metric_loss`), make the split stratified as a named
+    classification loss makes it."""
+    strata = spec if spec is not None else metric_loss(loss)  # (the classes, for the split)
     if given is not None:
         given = validation_parts(given, owner)
         if frac > 0 and owner != "search":  # (search's default split gives way, documented)
@@ -779,15 +784,16 @@ def validation_set(
                 "would be ignored (every training row kept). Pass one of them."
             )
         return _one_row(
-            spec,
+            strata,
             (X, y, w, *check_data(model, spec, *given, owner, VALIDATION_NAMES, labels=labels)),
             owner,
+            labels,
         )
     if frac > 0 or early_stopping:
         parts = split_validation(
-            X, y, w, frac if frac > 0 else 0.1, spec, rng, owner, frac == 0, labels
+            X, y, w, frac if frac > 0 else 0.1, strata, rng, owner, frac == 0, labels
         )
-        classes, kept = _classes(y, spec, labels), _classes(parts[1], spec, labels)
+        classes, kept = _classes(y, strata, labels), _classes(parts[1], strata, labels)
         lost = [] if classes is None else np.setdiff1d(classes, kept).tolist()
         split = f"validation_split={frac}" if frac > 0 else "early_stopping's 0.1 split"
         fix = "a smaller validation_split" if frac > 0 else "early_stopping=False"
@@ -798,14 +804,18 @@ def validation_set(
                 f"would never see it. Use {fix}, more samples of that class, or "
                 "validation_data."
             )
-        return _one_row(spec, parts, owner)
+        return _one_row(strata, parts, owner, labels)
     return X, y, w, None, None, None
 
 
-def _one_row(spec: F.Loss | None, parts: tuple[Any, ...], owner: str) -> tuple[Any, ...]:
+def _one_row(
+    spec: F.Loss | None, parts: tuple[Any, ...], owner: str, labels: bool = False
+) -> tuple[Any, ...]:
     """``parts``, after a warning when they hold a regression's validation set of one row:
-    R^2 needs two, so every epoch's ``val_metric`` is NaN (said once here, not each epoch)."""
-    if not (_is_ce(spec) or _is_bce(spec)) and len(parts[4]) < 2:
+    R^2 needs two, so every epoch's ``val_metric`` is NaN (said once here, not each epoch).
+    A classification's accuracy (``labels``: a callable loss that takes class labels) has
+    no such warning: one row has an accuracy."""
+    if not (_is_ce(spec) or _is_bce(spec) or labels) and len(parts[4]) < 2:
         warnings.warn(
             f"{owner}: the validation set has 1 row, where R^2 is undefined: val_metric is NaN "
             "at every epoch (val_loss is computed). Hold out 2 rows or more (validation_split "
