@@ -193,20 +193,20 @@ def test_a_bce_loss_of_pytorchs_gets_the_stratified_split_of_binary_cross_entrop
 
     y = np.r_[np.zeros(90), np.ones(10)].reshape(-1, 1)
     X = np.arange(100, dtype=np.float32)[:, None] * np.ones((1, 3), np.float32)
+
+    class Rows(gn.Callback):
+        def on_train_begin(self, state):
+            self.rows = state.X[:, 0].copy()
+
     for seed in range(6):
-        rows = {}
+        rows = []
         for loss in ("binary_cross_entropy_with_logits", nn.BCEWithLogitsLoss()):
-            seen = {}
-
-            class Rows(gn.Callback):
-                def on_train_begin(self, state):
-                    seen["X"] = state.X[:, 0].copy()
-
+            seen = Rows()
             net = nn.MLP([3, 1], rng=0)
             gn.fit(net, X, y, loss=loss, epochs=1, verbose=0, validation_split=0.2, seed=seed,
-                   callbacks=[Rows()])  # fmt: skip
-            rows[isinstance(loss, str)] = seen["X"]
-        np.testing.assert_array_equal(rows[True], rows[False])
+                   callbacks=[seen])  # fmt: skip
+            rows.append(seen.rows)
+        np.testing.assert_array_equal(*rows)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         gn.fit(nn.MLP([3, 1], rng=0), X, y, loss=nn.BCEWithLogitsLoss(), epochs=1, verbose=0,
