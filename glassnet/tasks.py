@@ -627,7 +627,10 @@ def prepare_targets(
 def metric_name(loss: F.Loss | None, y: np.ndarray, width: int, labels: bool = False) -> str:
     """The metric of a run on targets ``y`` (as :func:`prepare_targets` gives them) for
     outputs ``width`` wide: "accuracy" for the classification losses and for a callable
-    loss that takes class labels (``labels``: :func:`takes_labels`; labels or one-hot rows),
+    loss that takes class labels (``labels``: :func:`takes_labels`; labels or one-hot rows;
+    on multi-label rows, binary cross-entropy's K outputs, it is the fraction of labels
+    right, the Hamming score, not scikit-learn's ``accuracy_score``, the fraction of rows
+    with every label right),
     "r2" for values, one per output, and "none" for a callable loss's targets that are not
     one per output (a Gaussian NLL's mean and variance of one target): its value is NaN."""
     if _is_ce(loss) or _is_bce(loss) or labels:
