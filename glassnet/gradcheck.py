@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_number
+from .autograd import grad as autograd_grad
 from .tensor import Tensor
 
 __all__ = ["gradcheck", "GradcheckError", "GradcheckReport"]
@@ -56,7 +57,9 @@ def gradcheck(
 ) -> GradcheckReport:
     """Check ``fn``'s autodiff gradients against central finite differences.
 
-    Each input is converted to a float64 Tensor with ``requires_grad=True``. A
+    Each input is converted to a float64 Tensor with ``requires_grad=True``; the gradients
+    are taken with respect to those alone (the ``.grad`` of a tensor ``fn`` closes over, a
+    model's weights, is left as it was). A
     non-scalar output is reduced to ``L = sum(out * r)`` with a fixed random ``r``,
     so every output entry is checked. For each input entry ``x_k``:
 
@@ -133,7 +136,11 @@ def gradcheck(
                 run.r = rng.standard_normal(out.shape)  # type: ignore[attr-defined]
             loss = (out * run.r).sum()  # type: ignore[attr-defined]
         if grad and loss.requires_grad:  # (else fn cut the graph: every gradient is 0)
-            loss.backward()
+            # dL/d(input) alone: a backward() would also add into the .grad of every other
+            # leaf fn reaches (a model's weights it closes over), left there for its next step
+            got = autograd_grad(loss, ts, allow_unused=True)
+            for t, g in zip(ts, got):
+                t.grad = None if g is None else g.data
         return float(loss.data), ts
 
     run.r = None  # type: ignore[attr-defined]

@@ -269,3 +269,20 @@ def test_a_run_resumed_with_its_early_stopping_rule_equals_the_uninterrupted_run
         np.testing.assert_array_equal(resumed, losses)
         assert h.stop_reason == "early_stopping" and h.epochs == 13
         assert all(np.array_equal(a, b) for a, b in zip(w, weights))
+
+
+# -------------------------------------------------------------------- gradcheck
+def test_gradcheck_leaves_the_grad_of_a_model_fn_closes_over_as_it_was():
+    """gradcheck ran loss.backward(), which added dL/dW into the .grad of a layer that fn
+    calls: the next optimizer step (without zero_grad) took that stale gradient too."""
+    import glassnet as gn
+    from glassnet import nn
+
+    layer = nn.Linear(3, 2, rng=0)
+    assert gn.gradcheck(lambda x: layer(x).tanh().sum(), np.ones((2, 3))).ok
+    assert layer.W.grad is None and layer.b.grad is None
+    layer.W.grad = np.full((3, 2), 7.0, np.float32)  # (a gradient of the user's: kept)
+    report = gn.gradcheck(lambda x: (layer(x) ** 2).sum(), np.arange(6.0).reshape(2, 3))
+    assert report.ok and (layer.W.grad == 7.0).all()
+    with pytest.raises(gn.GradcheckError):  # (a wrong gradient is still caught)
+        gn.gradcheck(lambda a: (a.detach() * a).sum(), np.ones(3) * 2)
