@@ -606,10 +606,21 @@ def prepare_targets(
             "as 0/1 (glassnet.preprocessing.LabelEncoder) or use cross_entropy for more classes."
         )
     if loss is not None and n_out is not None and y.shape[1] != n_out:
+        labels_in = (  # (a classifier's labels 0..C-1 with the default loss, mse)
+            y.shape[1] == 1 and not _is_bce(loss) and bool(np.all(y == np.round(y)))
+            and y.min() >= 0 and y.max() < n_out
+        )  # fmt: skip
+        fix = (
+            f"; these look like class labels 0..{n_out - 1}: train on them with "
+            f"loss='cross_entropy', or pass one-hot rows ({name} of shape (n_samples, {n_out}))"
+            f" to {loss.name}"
+            if labels_in
+            else f"; build the output layer with {y.shape[1]} neurons or pass {name} of shape "
+            f"(n_samples, {n_out})"
+        )
         raise ValueError(
             f"{owner}: {name} has {y.shape[1]} value(s) per sample but the model has {n_out} "
-            f"outputs; build the output layer with {y.shape[1]} neurons or pass {name} of shape "
-            f"(n_samples, {n_out})."
+            f"outputs{fix}."
         )
     if _is_ce(loss):  # rows of class probabilities: one-hot, or soft labels
         off = float(np.abs(y.sum(axis=1) - 1).max())  # (1e-2: soft labels rounded or float16)

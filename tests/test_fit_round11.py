@@ -286,3 +286,22 @@ def test_gradcheck_leaves_the_grad_of_a_model_fn_closes_over_as_it_was():
     assert report.ok and (layer.W.grad == 7.0).all()
     with pytest.raises(gn.GradcheckError):  # (a wrong gradient is still caught)
         gn.gradcheck(lambda a: (a.detach() * a).sum(), np.ones(3) * 2)
+
+
+# ---------------------------------------------------------------- messages
+def test_class_labels_given_to_mse_name_cross_entropy_not_a_1_neuron_layer():
+    """A softmax classifier fitted on labels 0..2 with fit's default loss, mse, was told to
+    'build the output layer with 1 neurons'."""
+    import glassnet as gn
+    from glassnet import nn
+
+    X = np.random.default_rng(0).normal(size=(12, 3))
+    y = np.arange(12) % 3
+    net = nn.MLP([3, 4, 3], output_activation="softmax", rng=0)
+    with pytest.raises(ValueError, match=r"^fit: y has 1 value\(s\) per sample but the model") as e:
+        gn.fit(net, X, y, epochs=1, verbose=0)
+    assert "class labels 0..2: train on them with loss='cross_entropy'" in str(e.value)
+    assert "1 neurons" not in str(e.value)
+    with pytest.raises(ValueError, match="build the output layer with 1 neurons"):
+        gn.fit(nn.MLP([3, 3], rng=0), X, y * 1.5, epochs=1, verbose=0)  # (values: as before)
+    assert gn.fit(net, X, y, loss="cross_entropy", epochs=1, verbose=0).loss
