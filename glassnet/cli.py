@@ -2809,9 +2809,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--force",
         action="store_true",
-        help="replace an existing --out file that is not a CSV file, or that holds data "
-        "with the model's feature columns; an output that is the same file as an input is "
-        "always refused",
+        help="replace an existing --out file that holds no predictions of this model (its "
+        "target, --id and p(...) columns): another table, the data, a file of another kind; "
+        "an output that is the same file as an input is always refused",
     )
     p.add_argument(
         "--proba",
@@ -6036,19 +6036,28 @@ def _csv_value(v: float, dtype: Any = np.float64) -> str:
 
 
 def _guard_predictions(path: Path, bundle: _Bundle) -> None:
-    """An existing CSV file at predict's --out that has every feature column of the model is
-    data (the training data, given as --out by mistake), not earlier predictions: it is
-    replaced only with --force."""
+    """An existing CSV file at predict's --out is replaced without --force only when it holds
+    predictions of this model (an earlier run's): every column of its header is the model's
+    --id column, a target, or a probability column ``p(...)``. Any other file (the training
+    data given as --out by mistake, another project's table) is replaced only with --force."""
     if not path.is_file() or path.stat().st_size == 0:
         return
     header = _peek_header(path, None)
     if header is None:
         return  # not a text file: _guard_paths has refused it already
-    if bundle.columns and set(bundle.columns) <= set(header):
+    ours = {bundle.id_column, *bundle.targets}
+    other = [c for c in header if c not in ours and not (c.startswith("p(") and c.endswith(")"))]
+    if other:
+        data = bundle.columns and set(bundle.columns) <= set(header)
+        what = (
+            f"data, not predictions: it has every feature column of the model "
+            f"({_esc(_few(bundle.columns))})"
+            if data
+            else f"no predictions of this model: it has the column(s) {_esc(_few(other))}"
+        )
         raise CLIError(
-            f"--out '{path}' exists and holds data, not predictions: it has every feature "
-            f"column of the model ({_esc(_few(bundle.columns))}); writing would replace it; "
-            f"choose another path, or pass --force to replace it"
+            f"--out '{path}' exists and holds {what}; writing would replace it; choose another "
+            f"path, or pass --force to replace it"
         )
 
 

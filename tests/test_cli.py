@@ -211,7 +211,7 @@ def test_predict_out_file_and_evaluate_agree(capsys, tmp_path, moons_csv):
     out = tmp_path / "m.glassnet"
     train(capsys, moons_csv, "side", out, "--epochs", "30")
     preds = tmp_path / "preds.csv"
-    preds.write_text("old content\n")
+    preds.write_text("side,p(left),p(right)\nleft,0.9,0.1\n")  # (an earlier run's: replaced)
     code, stdout, _ = run(capsys, "predict", out, moons_csv, "--out", preds)
     assert code == 0 and "wrote 120 predictions" in stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.glassnet", "moons.csv", "preds.csv"]

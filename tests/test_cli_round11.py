@@ -407,3 +407,28 @@ def test_spreadsheet_formula_errors_are_named_as_such_not_as_categories(capsys, 
     code, _, err = run(capsys, "train", data, "--target", "label", *FAST)
     assert code == 2
     assert_one_line_error(err, "'#DIV/0!' is a spreadsheet formula error", "--missing '#DIV/0!'")
+
+
+def test_predict_out_replaces_only_predictions_of_the_model(capsys, tmp_path):
+    """predict --out replaces an earlier run's predictions (the model's target, --id and
+    p(...) columns), never another table in silence (it replaced any text file that lacked
+    one of the model's feature columns)."""
+    data = write_csv(tmp_path / "d.csv", HEADER, rows(40))
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    out = tmp_path / "out.csv"
+    for kept in ("name,score\nann,3\n", "old content\n"):  # another project's table, a note
+        out.write_text(kept)
+        code, _, err = run(capsys, "predict", model, data, "--out", out)
+        assert code != 0 and out.read_text() == kept
+        assert "exists and holds no predictions of this model" in err and "--force" in err
+    code, _, err = run(capsys, "predict", model, data, "--out", out, "--force")
+    assert code == 0 and out.read_text().startswith("label\n")
+    for earlier in ("label\nyes\n", "label,p(no),p(yes)\nyes,0.1,0.9\n"):
+        out.write_text(earlier)
+        code, stdout, _ = run(capsys, "predict", model, data, "--out", out)
+        assert code == 0 and "wrote 40 predictions" in stdout
+    out.write_text("a,b,label\n1,2,yes\n")  # the data itself: named as data
+    code, _, err = run(capsys, "predict", model, data, "--out", out)
+    assert code != 0 and "holds data, not predictions" in err
