@@ -73,7 +73,7 @@ def _sums(y_true: Any, y_pred: Any, owner: str, w: Any = None) -> tuple[np.ndarr
             f"(n_samples, n_outputs). Got shape {yt.shape}."
         )
     yt = yt.reshape(len(yt), -1)  # (N, K)
-    if yp.ndim == 0 or len(yp) != len(yt) or yp.size != yt.size:
+    if yp.ndim not in (1, 2) or len(yp) != len(yt) or yp.size != yt.size:
         raise ValueError(
             f"{owner}: 'y_pred' must hold one prediction per target value: y_true has shape "
             f"{np.shape(y_true)}, y_pred {yp.shape}. Pass predictions for the same rows and "

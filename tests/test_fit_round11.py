@@ -305,3 +305,15 @@ def test_class_labels_given_to_mse_name_cross_entropy_not_a_1_neuron_layer():
     with pytest.raises(ValueError, match="build the output layer with 1 neurons"):
         gn.fit(nn.MLP([3, 3], rng=0), X, y * 1.5, epochs=1, verbose=0)  # (values: as before)
     assert gn.fit(net, X, y, loss="cross_entropy", epochs=1, verbose=0).loss
+
+
+def test_r2_score_refuses_predictions_of_three_axes():
+    """y_pred of shape (n, k, 1) was reshaped to y_true's (n, k) in silence (any two shapes
+    of as many rows and values were scored as one)."""
+    from glassnet.metrics import r2_per_output, r2_score
+
+    yt = np.arange(12.0).reshape(4, 3)
+    for score in (r2_score, r2_per_output):
+        with pytest.raises(ValueError, match=r"'y_pred' must hold one prediction per target"):
+            score(yt, yt.reshape(4, 3, 1))
+    assert r2_score(yt, yt) == 1.0 and r2_score(yt[:, 0], yt[:, :1]) == 1.0  # (N,) and (N, 1)
