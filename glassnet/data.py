@@ -40,7 +40,19 @@ def _batch(a: np.ndarray) -> Any:
     floats, and glassnet's losses take integer class labels as arrays): a
     :class:`glassnet.habits.Array`, with the calls a PyTorch loop makes on its labels
     (``y.to(device)``, ``y.float()``, ``y.long()``, ``y.view(-1, 1)``, ``y.size(0)``)."""
+    a = np.asarray(a)  # (a[i] of a 1-D array is a NumPy scalar, which no view makes an Array)
     return Tensor(a) if a.dtype.kind == "f" else a.view(Array) if a.dtype.kind in "biu" else a
+
+
+def _convert(item: Any) -> Any:
+    """PyTorch's ``default_convert`` of one item (``batch_size=None``): its NumPy arrays and
+    scalars as a batch's would be (a Tensor, an Array), inside tuples, lists and dicts;
+    anything else as it is."""
+    if isinstance(item, Mapping):
+        return {k: _convert(v) for k, v in item.items()}
+    if isinstance(item, (tuple, list)):
+        return type(item)(map(_convert, item))
+    return _batch(item) if isinstance(item, (np.ndarray, np.generic)) else item
 
 
 def _array(a: Any) -> np.ndarray:
@@ -435,8 +447,10 @@ class DataLoader:
         for idx in self._batches(n):
             if self._items:  # batch_size=None: the item itself (collate_fn's of it)
                 i = int(idx[0])
-                item = _batch(rows[i]) if rows is not None else data[i]
-                yield item if self.collate_fn is None else self.collate_fn(item)
+                if self.collate_fn is not None:  # (PyTorch's hands it the item as it is)
+                    yield self.collate_fn(rows[i] if rows is not None else data[i])
+                else:
+                    yield _batch(rows[i]) if rows is not None else _convert(data[i])
             elif self.collate_fn is not None:  # the user's batches, of the items
                 yield self.collate_fn([data[int(i)] for i in idx])
             elif arrays is not None:

@@ -220,3 +220,32 @@ def test_dropout_takes_pytorchs_inplace_false_and_full_like():
     with pytest.raises(ValueError, match=r"Dropout\(inplace=True\): inplace must be False"):
         nn.Dropout(0.2, inplace=True)
     np.testing.assert_array_equal(gn.full_like(gn.zeros(2, 3), 7.0).numpy(), np.full((2, 3), 7.0))
+
+
+def test_a_loader_without_batching_gives_labels_and_arrays_as_a_batch_would():
+    """DataLoader(batch_size=None): an item's integer label is an Array (``y.long()``,
+    ``y.to(device)``), not a NumPy scalar, and a dataset of one's own has its NumPy arrays
+    and scalars converted (PyTorch's default_convert), its other values left alone."""
+    from glassnet.data import DataLoader, Dataset, TensorDataset
+    from glassnet.habits import Array
+
+    X, y = np.arange(6.0).reshape(3, 2), np.array([0, 1, 2])
+    for i, (xi, yi) in enumerate(DataLoader(TensorDataset(X, y), batch_size=None)):
+        assert isinstance(xi, gn.Tensor) and isinstance(yi, Array) and yi.shape == ()
+        assert int(yi.long()) == i and yi.to("cpu").shape == ()
+
+    class Rows(Dataset):
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return {"x": X[i], "y": y[i], "n": 5, "pair": (X[i], "text")}
+
+    item = next(iter(DataLoader(Rows(), batch_size=None)))
+    assert isinstance(item["x"], gn.Tensor) and isinstance(item["y"], Array)
+    assert item["n"] == 5 and isinstance(item["pair"], tuple) and item["pair"][1] == "text"
+    assert isinstance(item["pair"][0], gn.Tensor)
+    assert isinstance(next(iter(DataLoader(y, batch_size=None))), Array)
+    # a collate_fn gets the item as the dataset gives it, as PyTorch's
+    raw = DataLoader(Rows(), batch_size=None, collate_fn=lambda it: type(it["x"]).__name__)
+    assert next(iter(raw)) == "ndarray"
