@@ -48,6 +48,7 @@ __all__ = [
     "check_setting",
     "check_state_arrays",
     "check_state_dict",
+    "check_device",
     "check_to_args",
 ]
 
@@ -446,6 +447,23 @@ def check_to_args(args: Sequence[Any], owner: str) -> tuple[np.dtype | None, str
         else:
             dt = check_float_dtype(a, owner)
     return dt, device
+
+
+def check_device(device: Any, owner: str) -> Any:
+    """A ``device=`` keyword: None, or a device :func:`check_to_args` takes ("cpu", "cuda",
+    PyTorch's "cpu:0" and device objects), never a dtype (which ``.to(...)``'s positional
+    arguments may be): ``device=torch.float64`` changed the dtype in silence."""
+    name = str(device) if isinstance(getattr(device, "type", None), str) else device
+    if device is None:
+        return None
+    if isinstance(name, str):  # (a name no device's nor dtype's is refused there)
+        dev = check_to_args((name,), owner)[1]
+        if dev is not None:
+            return dev
+    raise ParameterError(
+        f"{owner}: device must be 'cpu' or 'cuda' (a str, or a glassnet.device). Got "
+        f"{device!r:.40} ({type(device).__name__}); a dtype goes to dtype=."
+    )
 
 
 def check_params(params: Any, owner: str) -> list[Any]:

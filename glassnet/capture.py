@@ -79,6 +79,7 @@ from . import functional as F
 from .backend import namespace, to_device
 from .fused import FastMLP
 from .jit import check_order
+from .optim import Optimizer
 
 __all__ = ["cuda_api", "why_not", "use", "run_epoch"]
 
@@ -238,6 +239,8 @@ def why_not(fast: Any, optimizer: Any) -> str | None:
     packs = getattr(optimizer, "_packs", None)
     if packs is None or not hasattr(optimizer, "_per_step"):
         return f"the optimizer {type(optimizer).__name__} is not one of glassnet.optim's"
+    if type(optimizer).step is not Optimizer.step:  # (a replayed step runs the rules alone)
+        return f"the optimizer {type(optimizer).__name__} has a step() of its own"
     for pack in packs:
         if len(pack.flat.data) != 1 or pack.flat.data[0].dtype != fast.dtype:
             return "the parameters are not all of the model's dtype"

@@ -150,7 +150,7 @@ def _on(t: Tensor, device: Any) -> Tensor:
         return t
     wants = t.requires_grad
     t.requires_grad = False  # (a leaf moved, then marked: the move is not a graph op)
-    out = t.to(device)
+    out = t.to(device=device)  # (by name: a dtype given as the device is refused)
     out.requires_grad = wants
     return out
 
@@ -346,7 +346,7 @@ def _range_args(args: tuple[Any, ...], kw: dict[str, Any]) -> tuple[Any, Any, An
             f"arange() got an unexpected {what}: it takes (end), (start, end) or "
             "(start, end, step), by position or by name."
         )
-    one = len(args) == 1 and "end" not in kw  # (arange(5): 5 is the end, as PyTorch's)
+    one = len(args) == 1 and not {"start", "end"} & kw.keys()  # (arange(5): the end)
     given = {"end": args[0]} if one else dict(zip(names, args))
     for k, v in kw.items():
         if k in given:

@@ -247,13 +247,17 @@ def _torch_names(
     ``keepdims`` (NumPy's TypeError named its internal ``_sum``), a list of axes as a tuple;
     both spellings of one argument are refused."""
     kw = dict(kwargs)
+    if len(args) == 2 and isinstance(args[1], (bool, np.bool_)):  # PyTorch's x.sum(1, True)
+        args, kw["keepdim"] = args[:1], args[1]
     for torch_name, numpy_name in (("dim", "axis"), ("keepdim", "keepdims")):
         if torch_name in kw:
             if numpy_name in kw or (numpy_name == "axis" and args):
                 raise TypeError(
                     f"Array.{op}(): pass {numpy_name} or {torch_name} (PyTorch's name), not both."
                 )
-            kw[numpy_name] = kw.pop(torch_name)
+            value = kw.pop(torch_name)  # (PyTorch's sum over dim=() or []: every dim)
+            empty = op == "sum" and isinstance(value, (tuple, list)) and not value
+            kw[numpy_name] = None if empty else value
     if isinstance(kw.get("axis"), list):
         kw["axis"] = tuple(kw["axis"])
     if args and isinstance(args[0], list):
@@ -736,10 +740,10 @@ def to(
     ``model.to(device)`` (or ``fit(device=)``) and build the graph there. ``copy=True``: a
     new tensor even when nothing changes (a copy in the graph); ``non_blocking`` is taken
     and changes nothing (NumPy's and CuPy's copies here are synchronous)."""
-    from ._validation import ParameterError, check_to_args
+    from ._validation import ParameterError, check_device, check_to_args
     from .backend import namespace, to_device
 
-    given = (*args, dtype, device)  # a device object (torch.device("cuda")) by its name
+    given = (*args, dtype, check_device(device, "Tensor.to"))  # (torch.device: by its name)
     given = tuple(str(a) if isinstance(getattr(a, "type", None), str) else a for a in given)
     dt, dev = check_to_args(given, "Tensor.to")
     check_bool(non_blocking, "non_blocking", "Tensor.to")

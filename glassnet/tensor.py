@@ -104,7 +104,8 @@ class _switch:  # noqa: N801 (used as a function)
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         if not callable(fn):  # (no_grad(x): a Tensor is no function to decorate)
-            raise TypeError(f"no_grad decorates a function. Got {type(fn).__name__}.")
+            name = "enable_grad" if self.value else "no_grad"  # (the grad switches' names)
+            raise TypeError(f"{name} decorates a function. Got {type(fn).__name__}.")
         mode = lambda: _switch(self.switch, self.value)  # noqa: E731 (one per call: reentrant)
 
         def call(*args: Any, **kwargs: Any) -> Any:

@@ -293,3 +293,23 @@ def test_a_large_network_is_captured_without_allocating(gpu, make, monkeypatch):
     assert runs[1][0].engine == "captured" and tb.ALLOCATED == [], tb.ALLOCATED
     for a, b in zip(runs[0][1], runs[1][1]):
         np.testing.assert_array_equal(a, b)
+
+
+def test_an_optimizer_with_a_step_of_its_own_is_not_captured(gpu):
+    """A replayed step runs the optimizer's rules alone: a subclass's own step() (here it
+    counts) must run at every step, so such a run is not captured."""
+
+    class Counting(optim.SGD):
+        calls = 0
+
+        def step(self, closure=None):
+            Counting.calls += 1
+            return super().step(closure)
+
+    X, rng = _data(40)
+    model = tb._recorded(nn.MLP([5, 3, 1], "tanh", rng=0, dtype=np.float64))
+    opt = Counting(model.parameters(), lr=0.1)
+    fast = gn.train.fast_path(model, gn.tasks.loss_spec("mse"), 0.0)
+    assert "has a step() of its own" in capture.why_not(fast, opt)
+    h = gn.fit(model, X, X[:, :1], optimizer=opt, epochs=2, batch_size=10, verbose=0)
+    assert h.engine != "captured" and Counting.calls == h.steps == 8

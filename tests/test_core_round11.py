@@ -249,3 +249,50 @@ def test_a_loader_without_batching_gives_labels_and_arrays_as_a_batch_would():
     # a collate_fn gets the item as the dataset gives it, as PyTorch's
     raw = DataLoader(Rows(), batch_size=None, collate_fn=lambda it: type(it["x"]).__name__)
     assert next(iter(raw)) == "ndarray"
+
+
+def test_device_keywords_take_devices_only():
+    """device= given a dtype changed the dtype in silence (factories, layers, .to)."""
+    for call in (
+        lambda: gn.zeros(2, device=gn.float64),
+        lambda: gn.arange(3, device="float64"),
+        lambda: nn.LayerNorm(3, device=np.float64),
+        lambda: nn.BatchNorm1d(3, device="float64"),
+        lambda: nn.Linear(2, 2).to(device=np.float64),
+        lambda: gn.tensor([1.0]).to(device="float64"),
+        lambda: gn.zeros(2, device=0),
+    ):
+        with pytest.raises(ValueError, match="device must be 'cpu' or 'cuda'.*dtype="):
+            call()
+    assert gn.zeros(2, device="cpu:0").device == gn.zeros(2, device=gn.device("cpu")).device
+    assert nn.Linear(2, 2).to(np.float64, device="cpu").W.dtype == np.float64
+
+
+def test_arange_with_one_position_and_start_by_name_is_refused():
+    with pytest.raises(TypeError, match="multiple values for argument 'start'"):
+        gn.arange(5, start=1)  # (PyTorch refuses it; it gave [1, 2, 3, 4])
+    np.testing.assert_array_equal(gn.arange(1, end=4).numpy(), [1, 2, 3])
+
+
+def test_named_modules_memo_as_pytorchs():
+    """memo's modules are left out with remove_duplicate=False too, and memo is filled only
+    with remove_duplicate=True (torch 2.13's names below, for the same tree)."""
+    s = nn.Linear(2, 2)
+    g = nn.Sequential(nn.Sequential(s), nn.Sequential(s, nn.Linear(2, 2)))
+    names = lambda **kw: [n.replace("layers.", "") for n, _ in g.named_modules(**kw)]  # noqa: E731
+    memo: set = {s}
+    assert names(memo=memo, remove_duplicate=False) == ["", "0", "1", "1.1"] and memo == {s}
+    memo = {s}
+    assert names(memo=memo) == ["", "0", "1", "1.1"] and len(memo) == 5
+    assert names(remove_duplicate=False) == ["", "0", "0.0", "1", "1.0", "1.1"]
+
+
+def test_small_habits_review():
+    with pytest.raises(IndexError, match="the Sequential is empty"):
+        nn.Sequential().pop()
+    with pytest.raises(TypeError, match="enable_grad decorates a function. Got int"):
+        gn.enable_grad(3)
+    mask = gn.tensor([[0.0, 1, 1], [1, 1, 1]]) > 0
+    assert int(mask.sum(dim=())) == int(mask.sum(dim=[])) == 5  # (PyTorch's: every dim)
+    assert np.asarray(mask.sum(1, True)).tolist() == [[2], [3]]  # (keepdim by position)
+    assert np.asarray(mask.any(dim=())).shape == (2, 3)  # (any over no dim: as PyTorch's)

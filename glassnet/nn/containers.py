@@ -279,10 +279,11 @@ def named_modules(
     seen: set[int] = {id(m) for m in memo} if memo else set()
 
     def walk(mod: Module, name: str) -> Iterator[tuple[str, Module]]:
-        if not remove_duplicate or id(mod) not in seen:
-            seen.add(id(mod))
-            if memo is not None:
-                memo.add(mod)
+        if id(mod) not in seen:  # (memo's modules left out either way, as PyTorch's)
+            if remove_duplicate:  # (memo filled only then, as PyTorch's)
+                seen.add(id(mod))
+                if memo is not None:
+                    memo.add(mod)
             yield name, mod
             kids = (
                 mod.named_children()
@@ -397,6 +398,8 @@ def _position(self: Sequential, index: Any, what: str) -> int:
     n = len(self.layers)
     if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
         raise TypeError(f"Sequential.{what}: index must be an int. Got {index!r:.40}.")
+    if not n:
+        raise IndexError(f"Sequential.{what}: the Sequential is empty (no layer at {index}).")
     if not -n <= index < n:
         raise IndexError(
             f"Sequential.{what}: index {index} is out of range for {n} layer(s) "

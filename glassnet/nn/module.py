@@ -16,6 +16,7 @@ import numpy as np
 from .._validation import (
     check_array,
     check_bool,
+    check_device,
     check_state_arrays,
     check_state_dict,
     check_to_args,
@@ -305,9 +306,10 @@ class Module:
         glassnet[gpu]``) in place, as PyTorch's ``model.to(...)``; the parameter objects stay
         the same. Returns self. An optimizer built before a change refuses to step: build it
         after."""
-        given = (*args, dtype, device)  # a device object (torch.device("cuda")) by its name
+        owner = f"{type(self).__name__}.to"  # (a device object, torch.device("cuda"), by name)
+        given = (*args, dtype, check_device(device, owner))
         given = tuple(str(a) if isinstance(getattr(a, "type", None), str) else a for a in given)
-        dt, dev = check_to_args(given, f"{type(self).__name__}.to")
+        dt, dev = check_to_args(given, owner)
         for p in self.parameters():
             for name in ("data", "grad") if getattr(p, "grad", None) is not None else ("data",):
                 a = getattr(p, name) if dev is None else to_device(getattr(p, name), dev)
