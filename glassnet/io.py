@@ -624,6 +624,8 @@ def _foreign(f: Any) -> str:
     what to do (or "" when it looks like nothing known)."""
     f.seek(0)
     head = f.read(4096)
+    if head[8:9] == b"{":  # (a safetensors header after its length: a damaged model file,
+        return ""  # whose length's bytes may read as another format's magic)
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         what = "a zip archive (a NumPy .npz or PyTorch .pt file?)"
         todo = f"load it with numpy.load or torch.load, {_SAVE_ARRAYS}"
@@ -1592,6 +1594,14 @@ def save_model(
                 "description, pipeline.meta, which 'meta' would replace; leave 'meta' out "
                 "(edit pipeline.meta itself to keep notes with it)"
             )
+        try:  # (what load_model will check: refused now, not when the file is read)
+            _pipeline(model.network, model.meta, "the Pipeline")
+        except ModelFileError as exc:
+            raise ValueError(
+                f"save_model: pipeline.network and pipeline.meta no longer fit together, so "
+                f"the file would not load ({exc}); save the network alone with "
+                "save_model(pipeline.network, path), or keep them as load_model gave them"
+            ) from None
         model, meta = model.network, model.meta
     if not isinstance(model, Module):
         raise TypeError(

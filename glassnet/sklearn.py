@@ -851,7 +851,10 @@ class _BaseMLP(BaseEstimator):
                     "sample_weight (times class_weight) is zero for every sample; give some "
                     "samples a positive weight."
                 )
-            mean = float((w / top).mean()) * top  # (w.mean() overflows for weights near 1e308)
+            with np.errstate(over="ignore"):  # (w.mean() overflows for weights near 1e308:
+                mean = float(w.mean())  # there alone the mean of w / max(w), which rounds
+            if not np.isfinite(mean):  # otherwise, so ordinary weights fit as before)
+                mean = float((w / top).mean()) * top
             w = (w / mean).astype(self._dtype)
             with np.errstate(over="ignore"):
                 alpha = alpha / mean
@@ -2224,12 +2227,13 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def _check_finite_logits(self, X: np.ndarray, z: np.ndarray) -> None:
         """Refuse outputs that overflowed inside the network: a NaN logit (inf - inf in a
-        layer), or +inf in a softmax (inf - inf there). Their probabilities would be NaN and
-        ``predict`` would return the first class for them, silently (scikit-learn's MLP
-        does). -inf, and +inf in a logistic output, have exact limits and are kept."""
+        layer), or in a softmax +inf or a row all -inf (inf - inf there). Their probabilities
+        would be NaN and ``predict`` would return the first class for them, silently
+        (scikit-learn's MLP does). -inf beside finite logits, and ±inf in a logistic output,
+        have exact limits and are kept."""
         bad = np.isnan(z)
         if self.out_activation_ == "softmax" and len(self.classes_) > 1:
-            bad |= np.isposinf(z)
+            bad |= np.isposinf(z) | np.isneginf(z).all(axis=1, keepdims=True)
         rows = np.flatnonzero(bad.any(axis=1))
         if not rows.size:
             return

@@ -633,3 +633,28 @@ def test_loading_a_gn_save_state_dict_as_a_model_says_how_to_load_it(tmp_path):
     gio.save_arrays(tmp_path / "a.glassnet", {"a": np.zeros(2)})
     with pytest.raises(gio.ModelFileError, match=r"not a model file: read it with load_arrays$"):
         gio.load_model(tmp_path / "a.glassnet")
+
+
+@pytest.mark.parametrize("how", ["save_model", "gn.save"])
+def test_a_pipeline_whose_network_no_longer_fits_is_refused_when_saved(tmp_path, how):
+    """A loaded train model with another network put in was saved, then refused by
+    load_model ('the preprocessing makes 3 inputs; the network takes 2')."""
+    pipe = gio.load_model(_train_model(tmp_path))
+    pipe.network = nn.MLP([2, 2, 1])
+    bad = tmp_path / "bad.glassnet"
+    with pytest.raises(ValueError, match=r"pipeline.network and pipeline.meta no longer fit"):
+        gio.save_model(pipe, bad) if how == "save_model" else gn.save(pipe, bad)
+    assert not bad.exists()
+
+
+def test_a_truncated_model_file_is_not_taken_for_another_format(tmp_path):
+    """A safetensors length whose low bytes are gzip's or UTF-16's magic: the file is a
+    damaged model file (its header starts '{'), not a compressed or UTF-16 one."""
+    for length in (0x8B1F, 0xFEFF, 0x1FFFE):
+        path = tmp_path / f"cut{length}.glassnet"
+        head = b'{"__metadata__":{"format":"glassnet"' + b" " * 1000
+        path.write_bytes(length.to_bytes(8, "little") + head)
+        with pytest.raises(gio.ModelFileError) as e:
+            gio.load_model(path)
+        assert "truncated or corrupt" in str(e.value)
+        assert "compressed" not in str(e.value) and "UTF-16" not in str(e.value)

@@ -461,3 +461,37 @@ def test_the_lbfgs_warning_reads_scipys_message_without_a_dangling_colon():
     msg = str(caught[0].message)
     said = msg.split("\n")[1]  # SciPy's message, on its own line
     assert ": ." not in msg and said.endswith(".") and said.rstrip(".").strip()
+
+
+def test_a_softmax_row_all_minus_inf_is_refused_not_the_first_class():
+    """Every logit -inf: softmax's z - max(z) is NaN there, and predict gave classes_[0]."""
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    c = MLPClassifier(hidden_layer_sizes=(3,), max_iter=3, activation="relu", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        c.fit(X, np.array([0, 1, 2] * 20))
+    c.coefs_[0][:] = 1.0
+    c.intercepts_[0][:] = 0
+    c.coefs_[1][:] = -1.0
+    c.coefs_[1][0, 1] = -2.0
+    c.intercepts_[1][:] = 0
+    p = c.predict_proba([[1e307, 1e307]])  # (-inf beside finite logits: an exact limit)
+    assert np.isfinite(p).all() and p.sum() == pytest.approx(1.0)
+    for call in (c.predict, c.predict_proba, c.predict_log_proba):
+        with pytest.raises(ValueError, match="outputs overflowed for 1 row"):
+            call([[1e308, 1e308]])
+
+
+def test_ordinary_sample_weights_are_scaled_by_their_plain_mean():
+    """The overflow-safe mean of the weights is taken only where w.mean() overflows: the
+    mean of w / max(w) rounds otherwise (3.5999999999999996 for [1, 2, 3, 5, 7] where
+    w.mean() is 3.6), and fits of ordinary weights changed in their last bits."""
+    est = MLPRegressor(hidden_layer_sizes=(4,), dtype="float64", alpha=0.5, max_iter=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(np.zeros((5, 1)), np.zeros(5))  # (the estimator's dtype, set by fit)
+    w = np.tile([1.0, 2, 3, 5, 7], 10)
+    _, _, scaled, l2 = est._train_spec(np.zeros((50, 1)), w)
+    assert w.mean() == 3.6 and (w / w.max()).mean() * w.max() != 3.6
+    np.testing.assert_array_equal(scaled, w / 3.6)
+    assert l2 == 0.5 / 3.6
