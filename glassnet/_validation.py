@@ -515,6 +515,14 @@ def check_optimizer(optimizer: Any, params: Sequence[Any], owner: str) -> Any:
         )
     own = {id(p) for p in params}
     theirs = {id(p) for p in getattr(optimizer, "params", params)}
+    frozen = {id(p) for p in params if not getattr(p, "requires_grad", True)}
+    if theirs < own and own - theirs <= frozen:  # (PyTorch's fine-tuning habit)
+        raise ValueError(
+            f"{owner}: the optimizer holds the model's {len(theirs)} trainable parameters and "
+            f"not its {len(own - theirs)} frozen ones (requires_grad=False); {owner} takes an "
+            "optimizer built on all of them and leaves the frozen ones as they are: build it "
+            f"with optim.{type(optimizer).__name__}(model.parameters(), ...)."
+        )
     if theirs != own:
         raise ValueError(
             f"{owner}: the optimizer was built on other parameters than the model's "

@@ -524,7 +524,11 @@ def summary(
             f"summary: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got {shown}{todo}"
         )
     mods = list(flatten(model))
-    first = next((m for m in mods if isinstance(m, Linear)), None)
+    # the input width: the first Linear's, unless a module that may change the width (one of
+    # the user's) comes before it: then unknown, shown as ? (with how to learn it)
+    keeps = (ActivationModule, Dropout, Identity)
+    lead = next((m for m in mods if not isinstance(m, keeps)), None)
+    first = lead if isinstance(lead, Linear) else None
     batch, width = _parse_input_shape(input_shape, first.inputs if first else None)
     rows: list[LayerRow] = []
     outs: dict[int, tuple[str, str, str, str | None]] = {}  # row -> (output, input, W, b)

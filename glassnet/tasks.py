@@ -968,6 +968,14 @@ def _check_head(model: Module, spec: F.Loss | None, owner: str) -> None:
             f"{owner}: the model ends in {act}, so its outputs are probabilities, and "
             f"{spec.name} takes raw scores (logits): they would be squashed again. {fix}."  # type: ignore[union-attr]
         )
+    if spec is not None and spec.name == "binary_cross_entropy" and act == "softmax":
+        raise ValueError(
+            f"{owner}: the model ends in softmax, whose outputs compete (they sum to 1), and "
+            "binary_cross_entropy scores each output as a yes/no of its own (and its accuracy "
+            "each label apart: all outputs below 0.5 score (C - 1) / C). Use "
+            "loss='cross_entropy' for one class per sample, or end the model in sigmoid "
+            "(output_activation='sigmoid') for several labels per sample."
+        )
     # the reverse: probabilities taken from a layer whose outputs leave [0, 1] (the op
     # refused the first batch to do so, in the middle of a run, with no History back)
     last = model if type(model) is Linear else last  # (a lone layer: its outputs are raw)

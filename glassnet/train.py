@@ -308,9 +308,20 @@ class EarlyStopping(Tolerance):
     def __init__(self, tol: float | None, n_iter_no_change: int) -> None:
         super().__init__(tol or 0.0, n_iter_no_change, "val_loss")
         self.weights: list[np.ndarray] | None = None
+        self.last: list[np.ndarray] | None = None  # the run's own, before the best came back
 
     def on_train_begin(self, state: TrainState) -> None:
-        self.weights = None if self._new_run(state) else self.weights  # (as the books)
+        new, arrays = self._new_run(state), self._arrays(state.model)
+        self.weights = None if new else self.weights  # (as the books)
+        if (
+            not new
+            and self.last is not None
+            and self.weights is not None
+            and all(np.array_equal(a, v) for a, v in zip(arrays, self.weights))
+        ):  # resumed with the best put back: on from its last epoch's, as the run unbroken
+            for a, v in zip(arrays, self.last):
+                a[...] = v
+        self.last = None
         super().on_train_begin(state)
 
     # the weights and then the buffers (a BatchNorm's running statistics go with its weights)
@@ -321,6 +332,7 @@ class EarlyStopping(Tolerance):
 
     def on_train_end(self, state: TrainState) -> None:
         if self.weights is not None:
+            self.last = [a.copy() for a in self._arrays(state.model)]
             for a, v in zip(self._arrays(state.model), self.weights):
                 a[...] = v
 
@@ -578,7 +590,7 @@ def fit(
 
     X, y_arr, w_arr, Xv, yv, wv = tasks.validation_set(
         model, spec, X, y_arr, w_arr, validation_data, validation_split, early_stopping, rng,
-        labels=takes,
+        labels=takes, loss=loss,
     )  # fmt: skip
     backend.place(model, device, optimizer, Xv is None and src is None and dp is None)
     # optimizer: a name, or one built on exactly the model's parameters
@@ -588,6 +600,7 @@ def fit(
         optimizer = optim_mod.get_optimizer(optimizer, params, lr=lr)
     elif (
         lr is not None
+        and not isinstance(optimizer, type)  # (a class: check_optimizer says what to pass)
         and lr != getattr(optimizer, "lr", None)
         and not (
             schedule is not None and lr == _start(optimizer)  # (the schedule's start: it sets lr)

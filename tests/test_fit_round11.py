@@ -180,7 +180,6 @@ def test_a_label_loss_with_one_validation_row_has_no_r2_warning():
     assert h.metric_name == "accuracy" and h.val_metric[-1] in (0.0, 1.0)
 
 
-@pytest.mark.xfail(strict=True, reason="needs the train.py change in the report")
 def test_a_bce_loss_of_pytorchs_gets_the_stratified_split_of_binary_cross_entropy():
     """nn.BCEWithLogitsLoss is scored with accuracy, as binary_cross_entropy_with_logits,
     but its validation split is drawn at random (fit does not hand validation_set the loss
@@ -214,7 +213,6 @@ def test_a_bce_loss_of_pytorchs_gets_the_stratified_split_of_binary_cross_entrop
 
 
 # ------------------------------------------------------------------ frozen layers
-@pytest.mark.xfail(strict=True, reason="needs the _validation.py change in the report")
 def test_an_optimizer_on_the_trainable_parameters_alone_is_named_as_such():
     """PyTorch's fine-tuning habit, an optimizer built on the parameters that require
     grad, was refused as 'built on other parameters than the model's (4 of its 4 belong to
@@ -231,7 +229,6 @@ def test_an_optimizer_on_the_trainable_parameters_alone_is_named_as_such():
 
 
 # ------------------------------------------------------------------------ resume
-@pytest.mark.xfail(strict=True, reason="needs the train.py change in the report")
 def test_a_run_resumed_with_its_early_stopping_rule_equals_the_uninterrupted_run():
     """fit(epochs=k) then fit(epochs=n, initial_epoch=k) with the same EarlyStopping in
     stop_rules (as fit's docstring says to resume its books) went on from the best weights,
@@ -319,9 +316,6 @@ def test_r2_score_refuses_predictions_of_three_axes():
     assert r2_score(yt, yt) == 1.0 and r2_score(yt[:, 0], yt[:, :1]) == 1.0  # (N,) and (N, 1)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs the tasks.py and tests/test_train.py change in the report"
-)
 def test_binary_cross_entropy_on_a_softmax_head_is_refused():
     """BCE on a softmax head trains each competing output as a yes/no of its own, and its
     'accuracy' is the fraction of labels right: a model with every output below 0.5 scores
@@ -335,3 +329,14 @@ def test_binary_cross_entropy_on_a_softmax_head_is_refused():
     net = nn.MLP([3, 4, 3], output_activation="softmax", rng=0)
     with pytest.raises(ValueError, match="^fit: the model ends in softmax, whose outputs compete"):
         gn.fit(net, X, Y, loss="binary_cross_entropy", epochs=1, verbose=0)
+
+
+def test_an_optimizer_class_with_lr_is_told_what_to_pass():
+    """fit(optimizer=optim.Adam, lr=0.01) said 'this type trains with its own lr
+    (<property object at 0x...>)'."""
+    import glassnet as gn
+    from glassnet import nn, optim
+
+    with pytest.raises(TypeError, match=r"Got the class Adam: pass Adam\(model.parameters"):
+        gn.fit(nn.MLP([2, 3, 1], rng=0), np.ones((4, 2)), np.ones(4), optimizer=optim.Adam,
+               lr=0.01, epochs=1, verbose=0)  # fmt: skip

@@ -270,3 +270,22 @@ def test_explain_says_how_to_encode_words_not_to_convert_them_to_float(x, y, sai
     assert said in str(err.value), str(err.value)
     if "encode" in said:
         assert "dtype=float" not in str(err.value)
+
+
+def test_summary_does_not_guess_the_input_width_past_a_module_of_ones_own():
+    """A first row that is a module of one's own (which may change the width) showed the
+    first Linear's input, (N, 1), though it takes 2 features; a Dropout first keeps it."""
+    import glassnet as gn
+    from glassnet import nn
+
+    class Cut(nn.Module):
+        def __init__(self):
+            self.a = nn.Linear(2, 3)
+
+        def forward(self, x):
+            return self.a(x)[:, :1]
+
+    rows = gn.summary(nn.Sequential(Cut(), nn.Linear(1, 1))).rows
+    assert (rows[0].input_shape, rows[0].output_shape) == ("?", "?")
+    rows = gn.summary(nn.Sequential(nn.Dropout(0.1), nn.Linear(4, 3))).rows
+    assert rows[0].input_shape == rows[1].input_shape == "(N, 4)"

@@ -178,7 +178,6 @@ def test_auto_picks_fused_and_dropout_uses_graph():
         (nn.MLP([4, 8, 3], output_activation="softmax", rng=0, dropout=0.3), "cross_entropy"),
         (nn.Sequential(nn.Linear(4, 3, rng=0), nn.Softmax(), nn.Linear(3, 3, rng=0)), "mse"),
         (nn.MLP([4, 3], rng=0), lambda out, y: F.mse(out, y)),
-        (nn.MLP([4, 3], output_activation="softmax", rng=0), "binary_cross_entropy"),
     ],
 )
 def test_fused_engine_refuses_unsupported_models(model, loss):
