@@ -2109,8 +2109,8 @@ def _read_file_for_model(
                 "; that first line looks like a row of data, not column names: add a header "
                 f"row naming the columns ({_few([*bundle.columns, *targets])}) as the first line"
             )
-        elif _title(header):
-            fix = "; " + _title(header)
+        elif _title(header) and not set(header) & {*bundle.columns, *targets, *bundle.left_out}:
+            fix = "; " + _title(header)  # (one name the model knows: a header, no title)
         raise CLIError(
             f"'{args.data}' has no target column {lacking[0]!r} to score against; its "
             f"columns are: {', '.join(header)}{fix}"
@@ -2238,8 +2238,8 @@ def _check_columns(columns: list[str], names: list[str], targets: list[str], sou
                 "its first line looks like a row of data, not column names: add a header row "
                 f"naming the columns ({_few(columns)}) as the first line"
             )
-        elif missing and len(columns) > 1 and _title(names):
-            fix = _title(names)
+        elif missing and len(columns) > 1 and _title(names) and _title(extra):
+            fix = _title(names)  # (one name, and not one the model knows: a title)
         elif missing and extra:
             fix = "is it the file the model was made for? rename or add the columns"
         elif missing:
@@ -3968,7 +3968,10 @@ def _warn_lookalikes(values: Sequence[str], what: str, fix: str) -> None:
             f"differ only in case, blanks, how a number is written or how an accent is "
             f"encoded ({_esc('; '.join(alike[:3]))}{more})"
         )
-    if min(len(v) for v in answers.values()) > 1:  # (yes and y beside no: a line cut short?)
+    # (yes and y beside no: a line cut short? and among letter codes, A-Z, T and Y beside F
+    # and N are no answers: only a column of yes/no spellings alone)
+    spelled = sum(map(len, answers.values()))
+    if min(len(v) for v in answers.values()) > 1 and spelled == len(groups):
         shown = "; ".join(
             " and ".join(visible_text(v) for v in answers[side]) + f" for {word}"
             for side, word in ((True, "yes"), (False, "no"))
@@ -6042,11 +6045,16 @@ def _guard_predictions(path: Path, bundle: _Bundle) -> None:
     data given as --out by mistake, another project's table) is replaced only with --force."""
     if not path.is_file() or path.stat().st_size == 0:
         return
-    header = _peek_header(path, None)
-    if header is None:
+    written = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","  # (as predict writes)
+    headers = [h for h in (_peek_header(path, written), _peek_header(path, None)) if h]
+    if not headers:
         return  # not a text file: _guard_paths has refused it already
     ours = {bundle.id_column, *bundle.targets}
-    other = [c for c in header if c not in ours and not (c.startswith("p(") and c.endswith(")"))]
+    others = [
+        [c for c in h if c not in ours and not (c.startswith("p(") and c.endswith(")"))]
+        for h in headers
+    ]  # (read with predict's delimiter, or the one the file seems to use)
+    header, other = headers[-1], min(others, key=len)
     if other:
         data = bundle.columns and set(bundle.columns) <= set(header)
         what = (
@@ -6083,7 +6091,10 @@ def _plain_csv_name(path: Path, args: argparse.Namespace) -> None:
     tool = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}.get(suffix)
     if tool is not None:
         command = shlex.join(["glassnet", "predict", args.model, args.data])
-        fix = f"compress the CSV on standard output: {command} | {tool} > {shlex.quote(str(path))}"
+        fix = (
+            f"compress the CSV on standard output: {command} (with your other options, "
+            f"without --out) | {tool} > {shlex.quote(str(path))}"
+        )
     raise CLIError(
         f"--out '{path}' names {kind} ({path.suffix}), but predict writes plain CSV text, "
         f"which that name would misdescribe: {fix}"
@@ -6154,7 +6165,10 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if data.table.line_notes:  # (on stderr: standard output holds the predictions)
         _note(f"'{args.data}': {data.table.line_notes}")
     if out_path is None:
-        try:
+        try:  # (checked against the terminal's own encoding too: its escaping wrapper would
+            # write Montr\xe9al, and predictions never hold escapes)
+            raw = getattr(sys.stdout, "stream", sys.stdout)
+            buf.getvalue().encode(getattr(raw, "encoding", None) or "utf-8")
             sys.stdout.write(buf.getvalue())
         except UnicodeEncodeError as exc:  # (encoded whole before a byte is written)
             char = exc.object[exc.start : exc.end]

@@ -432,3 +432,71 @@ def test_predict_out_replaces_only_predictions_of_the_model(capsys, tmp_path):
     out.write_text("a,b,label\n1,2,yes\n")  # the data itself: named as data
     code, _, err = run(capsys, "predict", model, data, "--out", out)
     assert code != 0 and "holds data, not predictions" in err
+
+
+def test_a_one_column_header_the_model_knows_is_no_title(capsys, tmp_path):
+    """The title-line advice ('delete it') fired on any one-name header: a predictions file
+    given to evaluate, a file missing a feature; those are headers, not titles."""
+    data = write_csv(tmp_path / "d.csv", HEADER, rows(40))
+    model = tmp_path / "m.glassnet"
+    assert run(capsys, "train", data, "--target", "label", "--out", model, *FAST)[0] == 0
+    preds = tmp_path / "preds.csv"
+    assert run(capsys, "predict", model, data, "--out", preds)[0] == 0
+    code, _, err = run(capsys, "evaluate", model, preds)
+    assert code != 0 and "missing: a, b" in err and "title" not in err
+    only_a = write_csv(tmp_path / "a.csv", ["a"], [["1.0"], ["2.0"]])
+    code, _, err = run(capsys, "predict", model, only_a)
+    assert code != 0 and "missing: b" in err and "title" not in err
+    titled = tmp_path / "t.csv"
+    titled.write_text("Sales report 2024\n" + data.read_text())
+    code, _, err = run(capsys, "predict", model, titled)
+    assert code != 0 and "looks like a title above the header row" in err
+
+
+def test_letter_codes_are_no_yes_no_spellings(capsys, tmp_path):
+    """Among letter codes (A-Z), T and Y beside F and N warned of 'spellings of the same
+    yes/no answer'; the warning is for a column of yes/no spellings alone."""
+    rng = np.random.default_rng(0)
+    letters = [chr(65 + i) for i in range(26)]
+    body = [[f"{v:.3f}", letters[i % 26]] for i, v in enumerate(rng.normal(size=104))]
+    data = write_csv(tmp_path / "l.csv", ["x", "letter"], body)
+    code, _, err = run(capsys, "train", data, "--target", "letter", *FAST)
+    assert code == 0 and "yes/no" not in err
+    said = ["yes", "Y", "no", "N"]
+    mixed = [[f"{v:.3f}", said[i % 4]] for i, v in enumerate(rng.normal(size=40))]
+    data = write_csv(tmp_path / "y.csv", ["x", "answer"], mixed)
+    code, _, err = run(capsys, "train", data, "--target", "answer", *FAST)
+    assert code == 0 and "spellings of the same yes/no answer" in err
+
+
+def test_a_tsv_of_a_target_with_a_comma_is_replaced_by_its_rerun(capsys, tmp_path):
+    """predict --out X.tsv read the existing header with a guessed delimiter: a target named
+    'cost, usd' split at its comma, and the rerun was refused as another table."""
+    rng = np.random.default_rng(0)
+    body = [[f"{a:.3f}", f"{2 * a + 1:.3f}"] for a in rng.normal(size=40)]
+    data = write_csv(tmp_path / "r.csv", ["a", "cost, usd"], body)
+    model = tmp_path / "r.glassnet"
+    assert run(capsys, "train", data, "--target", "cost, usd", "--out", model, *FAST)[0] == 0
+    out = tmp_path / "p.tsv"
+    for _ in range(2):
+        code, stdout, err = run(capsys, "predict", model, data, "--out", out)
+        assert code == 0, err
+    assert out.read_text().startswith("cost, usd\n")
+
+
+def test_predict_to_a_terminal_that_cannot_show_a_label_is_an_error(monkeypatch, tmp_path):
+    """On a terminal (stdout wrapped so that reports escape what it cannot show), predict
+    wrote 'Montr\\xe9al' and ended with status 0; predictions never hold escapes."""
+    import io
+
+    body = [[f"{v:.3f}", "Montréal" if v > 0 else "Paris"]
+            for v in np.random.default_rng(0).normal(size=40)]  # fmt: skip
+    data = write_csv(tmp_path / "c.csv", ["x", "city"], body)
+    model = tmp_path / "c.glassnet"
+    assert cli.main(["train", str(data), "--target", "city", "--out", str(model), *FAST]) == 0
+    term = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(cli, "_isatty", lambda stream: True)
+    monkeypatch.setattr(sys, "stdout", term)
+    assert cli.main(["predict", str(model), str(data)]) != 0
+    term.flush()
+    assert b"\\x" not in term.buffer.getvalue()
