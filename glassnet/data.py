@@ -51,7 +51,8 @@ def _convert(item: Any) -> Any:
     if isinstance(item, Mapping):
         return {k: _convert(v) for k, v in item.items()}
     if isinstance(item, (tuple, list)):
-        return type(item)(map(_convert, item))
+        items = map(_convert, item)  # (a namedtuple takes its fields one by one)
+        return type(item)(*items) if hasattr(item, "_fields") else type(item)(items)
     return _batch(item) if isinstance(item, (np.ndarray, np.generic)) else item
 
 

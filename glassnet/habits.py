@@ -61,7 +61,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_bool, reduced
+from ._validation import check_bool, check_device, reduced
 from .backend import device_of
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, operand, unbroadcast
 
@@ -149,7 +149,7 @@ class Array(np.ndarray):
         "cpu" the array itself (a copy with ``copy=True``), on "cuda" a CuPy copy; a float
         dtype gives a Tensor (as ``.float()``), an integer or bool dtype an Array of it."""
         check_bool(non_blocking, "non_blocking", "Array.to")
-        out = _array_to(self, (*args, dtype, device), "Array.to")
+        out = _array_to(self, (*args, dtype, check_device(device, "Array.to")), "Array.to")
         if check_bool(copy, "copy", "Array.to") and out is self:
             return self.copy()
         return out

@@ -36,6 +36,7 @@ from .explain import NOTATIONS, latex_markdown, latex_symbol, terminal_shows_uni
 from .fused import flatten
 from .nn.layers import ActivationModule, Dropout, Identity, Linear
 from .nn.module import Module
+from .nn.torch_layers import BatchNorm1d, LayerNorm
 from .report import Section, render_html, render_markdown, render_text
 from .tensor import Tensor, enable_grad, no_grad
 
@@ -526,7 +527,7 @@ def summary(
     mods = list(flatten(model))
     # the input width: the first Linear's, unless a module that may change the width (one of
     # the user's) comes before it: then unknown, shown as ? (with how to learn it)
-    keeps = (ActivationModule, Dropout, Identity)
+    keeps = (ActivationModule, Dropout, Identity, BatchNorm1d, LayerNorm)
     lead = next((m for m in mods if not isinstance(m, keeps)), None)
     first = lead if isinstance(lead, Linear) else None
     batch, width = _parse_input_shape(input_shape, first.inputs if first else None)

@@ -1005,14 +1005,17 @@ def check_data(
     names: Sequence[str] = "Xy",
     whole: bool = True,
     labels: bool = False,
+    loss: Any = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """(X, y, sample_weight) checked at the boundary and shaped as ``spec`` trains on them:
     X (N, features of the first layer) in the model's dtype, y by prepare_targets.
     ``whole``: the rows are all the training data (not a stream's chunk), so that weights
     all 0 are refused (nothing to train on; a chunk of them is fine). ``names``: the
     arguments, in messages (X, y and, when a third is given, the weights: validation data's
-    weights, :data:`VALIDATION_NAMES`, all 0 are refused as nothing to score)."""
-    _check_head(model, spec, owner)
+    weights, :data:`VALIDATION_NAMES`, all 0 are refused as nothing to score). ``loss``: the
+    loss object of PyTorch's given for ``spec`` None (``nn.BCELoss()``), checked as its
+    named loss against the model's head."""
+    _check_head(model, spec if spec is not None else metric_loss(loss), owner)
     dtype = model_dtype(model)
     X = check_array(names[0], X, owner, ndim=(2,), dtype=dtype)
     text = _text_in(y) if spec is not None and "entropy" in spec.name else None

@@ -313,6 +313,7 @@ class EarlyStopping(Tolerance):
     def on_train_begin(self, state: TrainState) -> None:
         new, arrays = self._new_run(state), self._arrays(state.model)
         self.weights = None if new else self.weights  # (as the books)
+        super().on_train_begin(state)  # (first: a run it refuses leaves the weights as given)
         if (
             not new
             and self.last is not None
@@ -322,7 +323,6 @@ class EarlyStopping(Tolerance):
             for a, v in zip(arrays, self.last):
                 a[...] = v
         self.last = None
-        super().on_train_begin(state)
 
     # the weights and then the buffers (a BatchNorm's running statistics go with its weights)
     _arrays = staticmethod(lambda model: [p.data for p in model.parameters()] + model.buffers())
@@ -551,12 +551,12 @@ def fit(
     if src is not None:  # data larger than memory: chunks, each checked as it comes
 
         def check(*c: Any) -> Any:
-            return tasks.check_data(model, spec, *c, "fit", whole=False, labels=takes)
+            return tasks.check_data(model, spec, *c, "fit", whole=False, labels=takes, loss=loss)
 
         split = validation_split > 0 or (early_stopping and not validation_data)
         X, y, sample_weight = src.first(check, batch_size, split, epochs - initial_epoch)
     X, y_arr, w_arr = tasks.check_data(
-        model, spec, X, y, sample_weight, "fit", whole=src is None, labels=takes
+        model, spec, X, y, sample_weight, "fit", whole=src is None, labels=takes, loss=loss
     )
     verbose = int(verbose) if isinstance(verbose, bool) else verbose  # (False: 0, True: 1)
     args = locals()

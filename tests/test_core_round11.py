@@ -296,3 +296,49 @@ def test_small_habits_review():
     assert int(mask.sum(dim=())) == int(mask.sum(dim=[])) == 5  # (PyTorch's: every dim)
     assert np.asarray(mask.sum(1, True)).tolist() == [[2], [3]]  # (keepdim by position)
     assert np.asarray(mask.any(dim=())).shape == (2, 3)  # (any over no dim: as PyTorch's)
+
+
+def test_review_mends_of_the_mends(tmp_path):
+    from collections import namedtuple
+
+    from glassnet.data import DataLoader, Dataset
+    from glassnet.train import EarlyStopping
+
+    # a label Array's device= takes devices only, as a Tensor's
+    for dtype in (np.float64, "int32"):
+        with pytest.raises(ValueError, match="Array.to: (device must be|the device 'int32')"):
+            gn.randint(0, 5, (3,)).to(device=dtype)
+    # a dataset of namedtuples, one item at a time (PyTorch's default_convert keeps them)
+    P = namedtuple("P", "x y")
+
+    class Pairs(Dataset):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            return P(np.zeros(2), np.int64(i))
+
+    item = next(iter(DataLoader(Pairs(), batch_size=None)))
+    assert type(item) is P and isinstance(item.x, gn.Tensor) and int(item.y) == 0
+    # summary: a BatchNorm1d or LayerNorm first keeps the width
+    for norm in (nn.BatchNorm1d(4), nn.LayerNorm(4)):
+        assert gn.summary(nn.Sequential(norm, nn.Linear(4, 3))).rows[0].input_shape == "(N, 4)"
+    # an optimizer whose step is set on the object itself runs it at every step
+    X = np.random.default_rng(1).normal(size=(16, 2))
+    m = nn.MLP([2, 3, 1], rng=0, dtype=np.float64)
+    opt, calls = gn.optim.SGD(m.parameters(), lr=0.1), []
+    plain = opt.step
+    opt.step = lambda closure=None: calls.append(1) or plain(closure)
+    h = gn.fit(m, X, X[:, :1], optimizer=opt, epochs=3, batch_size=4, verbose=0)
+    assert len(calls) == h.steps == 12
+    # a resumed run its rule refuses leaves the best weights fit put back
+    Xv = np.random.default_rng(2).normal(size=(8, 2))
+    rule = EarlyStopping(None, 2)
+    net = nn.MLP([2, 8, 1], rng=0, dtype=np.float64)
+    gn.fit(net, X, X[:, :1], epochs=12, lr=0.3, validation_data=(Xv, Xv[:, :1]),
+           stop_rules=[rule], verbose=0)  # fmt: skip
+    best = [p.data.copy() for p in net.parameters()]
+    with pytest.raises(ValueError, match="no validation data"):
+        gn.fit(net, X, X[:, :1], epochs=20, initial_epoch=12, lr=0.3, stop_rules=[rule],
+               verbose=0)  # fmt: skip
+    assert all(np.array_equal(p.data, b) for p, b in zip(net.parameters(), best))
