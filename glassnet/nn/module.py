@@ -1,8 +1,8 @@
 """``Module`` and ``Parameter``: the building blocks of networks.
 
 A module's parameters are discovered by walking its attributes (Parameters,
-sub-Modules, and lists of Modules), in the order they were set, and named with
-dots: ``layers.0.W``.
+sub-Modules, and lists of Modules): its own Parameters, then its sub-Modules', each in the
+order they were set (PyTorch's order), and named with dots: ``layers.0.W``.
 """
 
 from __future__ import annotations
