@@ -161,19 +161,18 @@ class Module:
         """The list of this module's parameters (each once), in named_parameters' order; found
         without building names once each has its label (model.zero_grad() every step)."""
         found: dict[int, Parameter] = {}
-
-        def walk(mod: Module) -> None:  # as _children: its parameters, then its modules'
+        stack: list[Module] = [self]
+        while stack:  # depth first, as _children: a module's parameters, then its modules'
             subs: list[Module] = []
-            for value in vars(mod).values():
+            for value in vars(stack.pop()).values():
                 if isinstance(value, Parameter):
                     found.setdefault(id(value), value)
                 elif isinstance(value, Module):
                     subs.append(value)
                 elif isinstance(value, (list, tuple)) and all(isinstance(v, Module) for v in value):
                     subs.extend(value)
-            list(map(walk, subs))
-
-        walk(self)
+            if subs:
+                stack.extend(reversed(subs))  # (the first sub-module next)
         if all(p.label is not None for p in found.values()):
             return Parameters(found.values())
         return Parameters(p for _, p in self.named_parameters())  # (which labels them)
