@@ -342,3 +342,16 @@ def test_review_mends_of_the_mends(tmp_path):
         gn.fit(net, X, X[:, :1], epochs=20, initial_epoch=12, lr=0.3, stop_rules=[rule],
                verbose=0)  # fmt: skip
     assert all(np.array_equal(p.data, b) for p, b in zip(net.parameters(), best))
+
+
+def test_parameters_of_a_module_held_twice_or_holding_its_parent_end():
+    """The stack walk of parameters() walks a module's sub-modules once: a module held in
+    two places gives its parameters once, in named_parameters' order, and one that holds
+    its parent (a cycle) does not loop for ever."""
+    s = nn.Linear(2, 2)
+    shared = nn.Sequential(s, nn.Linear(2, 2))
+    g = nn.Sequential(shared, nn.Sequential(shared, s), nn.Linear(2, 1))
+    assert [p.label for p in g.parameters()] == [n for n, _ in g.named_parameters()]
+    assert len(g.parameters()) == 6
+    s.owner = g  # (now a cycle: g holds s, s holds g)
+    assert len(g.parameters()) == 6  # (labelled already: the stack walk alone)

@@ -161,17 +161,19 @@ class Module:
         """The list of this module's parameters (each once), in named_parameters' order; found
         without building names once each has its label (model.zero_grad() every step)."""
         found: dict[int, Parameter] = {}
-        stack: list[Module] = [self]
+        stack, seen = [self], set()
         while stack:  # depth first, as _children: a module's parameters, then its modules'
+            mod = stack.pop()
             subs: list[Module] = []
-            for value in vars(stack.pop()).values():
+            for value in vars(mod).values():
                 if isinstance(value, Parameter):
                     found.setdefault(id(value), value)
                 elif isinstance(value, Module):
                     subs.append(value)
                 elif isinstance(value, (list, tuple)) and all(isinstance(v, Module) for v in value):
                     subs.extend(value)
-            if subs:
+            if subs and id(mod) not in seen:  # (a module held twice: its modules walked once,
+                seen.add(id(mod))  # and a module that holds its parent ends)
                 stack.extend(reversed(subs))  # (the first sub-module next)
         if all(p.label is not None for p in found.values()):
             return Parameters(found.values())
