@@ -239,8 +239,8 @@ def why_not(fast: Any, optimizer: Any) -> str | None:
     packs = getattr(optimizer, "_packs", None)
     if packs is None or not hasattr(optimizer, "_per_step"):
         return f"the optimizer {type(optimizer).__name__} is not one of glassnet.optim's"
-    if getattr(optimizer.step, "__func__", None) is not Optimizer.step:  # (a replay: rules)
-        return f"the optimizer {type(optimizer).__name__} has a step() of its own"
+    if "step" in vars(optimizer) or type(optimizer).step is not Optimizer.step:  # (a replay
+        return f"the optimizer {type(optimizer).__name__} has a step() of its own"  # runs rules)
     for pack in packs:
         if len(pack.flat.data) != 1 or pack.flat.data[0].dtype != fast.dtype:
             return "the parameters are not all of the model's dtype"

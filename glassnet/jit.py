@@ -273,6 +273,8 @@ def why_not(fast: Any, optimizer: Any) -> str | None:
             f"the optimizer must be glassnet.optim.SGD, Adam or AdamW; got "
             f"{type(optimizer).__name__}"
         )
+    if "step" in vars(optimizer):  # (the user's own, which runs at every step)
+        return "the optimizer has a step() set on it, which the compiled loop would not run"
     if len(optimizer.param_groups) != 1:
         return f"the optimizer must have one param group; it has {len(optimizer.param_groups)}"
     params = _params_of(fast)

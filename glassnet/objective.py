@@ -39,7 +39,7 @@ def evaluate_loss(
     """
     _check_model(model, "evaluate_loss")
     spec = tasks.loss_spec(loss, "evaluate_loss")
-    X, y, w = tasks.check_data(model, spec, X, y, sample_weight, "evaluate_loss")
+    X, y, w = tasks.check_data(model, spec, X, y, sample_weight, "evaluate_loss", loss=loss)
     return tasks.score(model, spec, loss, X, y, w, with_metric=False)[0]
 
 
@@ -82,7 +82,9 @@ class Objective:
                 "search fails. Call model.eval() first (no dropout), or train it with "
                 "glassnet.fit."
             )
-        self.X, self.y, self.w = tasks.check_data(model, spec, X, y, sample_weight, "Objective")
+        self.X, self.y, self.w = tasks.check_data(
+            model, spec, X, y, sample_weight, "Objective", loss=loss
+        )
         self.l2 = float(check_positive("l2", l2, "Objective", allow_zero=True))
         self.fused = fast_path(model, spec, self.l2)
         self.engine = "fused" if self.fused is not None else "graph"

@@ -394,8 +394,8 @@ class Optimizer:
         then. After ``zero_grad``, ``load_state_dict`` or ``add_param_group`` it runs
         ``step`` itself. While some parameter would be left out of a step, or a subclass
         writes a ``step`` of its own, it is ``step``."""
-        if getattr(self.step, "__func__", None) is not Optimizer.step:  # (a subclass's, or
-            # one set on the optimizer itself, runs at every step)
+        if "step" in vars(self) or type(self).step is not Optimizer.step:  # (a subclass's,
+            # or one set on the optimizer itself, runs at every step)
             return self.step
         self._regroup()
         generation, calls, rule, per_step = self._generation, [], self._rule, self._per_step

@@ -312,8 +312,8 @@ class EarlyStopping(Tolerance):
 
     def on_train_begin(self, state: TrainState) -> None:
         new, arrays = self._new_run(state), self._arrays(state.model)
-        self.weights = None if new else self.weights  # (as the books)
         super().on_train_begin(state)  # (first: a run it refuses leaves the weights as given)
+        self.weights = None if new else self.weights  # (as the books)
         if (
             not new
             and self.last is not None

@@ -351,7 +351,44 @@ def test_parameters_of_a_module_held_twice_or_holding_its_parent_end():
     s = nn.Linear(2, 2)
     shared = nn.Sequential(s, nn.Linear(2, 2))
     g = nn.Sequential(shared, nn.Sequential(shared, s), nn.Linear(2, 1))
-    assert [p.label for p in g.parameters()] == [n for n, _ in g.named_parameters()]
-    assert len(g.parameters()) == 6
+    named = [id(p) for _, p in g.named_parameters()]  # (labels them: the stack walk next)
+    assert [id(p) for p in g.parameters()] == named and len(named) == 6
     s.owner = g  # (now a cycle: g holds s, s holds g)
     assert len(g.parameters()) == 6  # (labelled already: the stack walk alone)
+
+
+def test_last_review_mends():
+    from glassnet.objective import Objective, evaluate_loss
+    from glassnet.train import EarlyStopping
+
+    X = np.random.default_rng(1).normal(size=(16, 2))
+    y = (X[:, :1] > 0).astype(float)
+    # a step set on the optimizer object: the compiled loop refuses it (it ran the rules)
+    m = nn.MLP([2, 3, 1], rng=0, dtype=np.float64)
+    opt = gn.optim.SGD(m.parameters(), lr=0.1)
+    plain = opt.step
+    opt.step = lambda closure=None: plain(closure)
+    with pytest.raises(ValueError, match="has a step\\(\\) set on it"):
+        gn.fit(m, X, y, optimizer=opt, epochs=2, engine="jit", verbose=0)
+    # another optimizer's step set on this one: not this one's rules (prepared is that step)
+    other = gn.optim.SGD(nn.MLP([2, 3, 1], rng=1, dtype=np.float64).parameters(), lr=0.1)
+    opt.step = other.step
+    assert opt.prepared() == other.step
+    # PyTorch's BCE loss objects checked against the head where fit checks the named ones
+    head = nn.MLP([2, 3, 1], output_activation="sigmoid", rng=0, dtype=np.float64)
+    for call in (lambda: evaluate_loss(head, X, y, nn.BCEWithLogitsLoss()),
+                 lambda: Objective(head, X, y, nn.BCEWithLogitsLoss())):  # fmt: skip
+        with pytest.raises(ValueError, match="the model ends in sigmoid"):
+            call()
+    # a run its EarlyStopping refuses (another model's, no validation data) leaves the rule's
+    # best weights: the first model resumes from its last epoch's weights, as unbroken
+    Xv = np.random.default_rng(2).normal(size=(8, 2))
+    rule = EarlyStopping(None, 2)
+    net = nn.MLP([2, 8, 1], rng=0, dtype=np.float64)
+    gn.fit(net, X, y, epochs=10, lr=0.5, validation_data=(Xv, Xv[:, :1] > 0),
+           stop_rules=[rule], verbose=0)  # fmt: skip
+    kept = rule.weights
+    with pytest.raises(ValueError, match="no validation data"):
+        gn.fit(nn.MLP([2, 8, 1], rng=3, dtype=np.float64), X, y, epochs=12, initial_epoch=10,
+               stop_rules=[rule], verbose=0)  # fmt: skip
+    assert rule.weights is kept
