@@ -57,6 +57,23 @@ def fast_path(model: Module, spec: F.Loss | None, l2: float) -> FastMLP | None:
     return FastMLP(layers, spec.name, l2=l2)  # checks say what is wrong with it
 
 
+def graph_reason(model: Module, spec: F.Loss | None) -> str:
+    """Why :func:`fast_path` gives None for ``model`` and the loss, in words (what fit's
+    ``engine='fused'`` and ``'jit'`` refusals name)."""
+    if spec is None:
+        return "the loss is a function of your own (the fast path takes a named loss)"
+    if not isinstance(model, Sequential):
+        return f"the model is a {type(model).__name__} (the fast path takes a Sequential or MLP)"
+    try:
+        layers = layers_of(model, "fit", training=True)
+    except TypeError as e:  # (its message names the layer: "The model holds a Dropout.")
+        said = str(e).removeprefix("fit: ").rsplit(". ", 1)[-1].rstrip(".")
+        return said[:1].lower() + said[1:]
+    if len({lay.linear.W.dtype for lay in layers}) != 1:
+        return "its layers mix float32 and float64"
+    return f"its output layer, {layers[-1].act}, is not the head the loss {spec.name!r} takes"
+
+
 class Diverged(Exception):
     """A loss was NaN or inf at ``step`` (counted from 1) of ``epoch``; the update of that
     step was not made."""
@@ -90,7 +107,7 @@ def between(**given: Any) -> str:
 def choose(
     fast: Any, optimizer: Any, *, engine: str, steps_by: str, epochs_by: str,
     tol: float | None, schedule: Any, verbose: int, batch_size: int, n: int, epochs: int,
-    max_steps: int | None, snapshot: Any, warnings: list[str],
+    max_steps: int | None, snapshot: Any, warnings: list[str], graph_why: str = "",
 ) -> Loop | None:  # fmt: skip
     """The loop to run ``fit``'s epochs, or None for its per-step loop.
 
@@ -118,6 +135,7 @@ def choose(
     steps_alone, epochs_alone = not steps_by, not epochs_by
     if engine == "jit":
         why = _no_jit(fast, optimizer, steps_by, epochs_by, full, schedule, verbose)
+        why += f": {graph_why}" if fast is None and graph_why else ""
         if why:
             other = "'graph'" if fast is None else "'fused'"  # (dropout: 'fused' fails too)
             raise ValueError(

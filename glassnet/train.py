@@ -621,7 +621,8 @@ def fit(
         raise ValueError(
             "fit: engine='fused' handles a Sequential/MLP of Linear layers of one dtype, each "
             "followed by sigmoid, tanh, relu, leaky_relu or identity (softmax as the last "
-            "layer), with a named loss; this model or loss needs engine='graph' (or 'auto')."
+            "layer), with a named loss; this model or loss needs engine='graph' (or 'auto'): "
+            f"{engines.graph_reason(model, spec)}."
         )
     train_step = fast.step if fast is not None else graph_step(model, spec, loss, l2_step)
     xp = namespace(params[0].data)  # NumPy, or CuPy: the data follows the model
@@ -681,6 +682,7 @@ def fit(
                                   stop_rules=rules_given, tol_weights=tol_weights),
         schedule=schedule, verbose=verbose, batch_size=bs, n=n, epochs=epochs - initial_epoch,
         max_steps=max_steps, snapshot=whole, warnings=history.warnings,
+        graph_why=engines.graph_reason(model, spec) if engine == "jit" and not fast else "",
     )  # fmt: skip
     history.engine = history.engine if loop is None else loop.engine
     gather = eager_mod.Batches(X, y_arr, w_arr, bs, dp)  # fit's loop: its buffers made once

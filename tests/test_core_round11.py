@@ -392,3 +392,21 @@ def test_last_review_mends():
         gn.fit(nn.MLP([2, 8, 1], rng=3, dtype=np.float64), X, y, epochs=12, initial_epoch=10,
                stop_rules=[rule], verbose=0)  # fmt: skip
     assert rule.weights is kept
+
+
+@pytest.mark.parametrize("engine", ["jit", "fused"])
+def test_engine_refusals_name_what_needs_the_graph(engine):
+    """fit(engine='jit'/'fused') on a model or loss the fast path has no place for said only
+    'the model or the loss needs the autodiff graph'; now it names which."""
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    y = X[:, :1]
+    cases = [
+        (nn.MLP([2, 3, 1], dropout=0.2, rng=0), {}, "the model holds a Dropout."),
+        (nn.MLP([2, 3, 1], rng=0), {"loss": lambda o, t: ((o - t) ** 2).mean()},
+         "the loss is a function of your own"),
+        (nn.Sequential(nn.Linear(2, 3), nn.GELU(), nn.Linear(3, 1)), {}, "holds a GELU."),
+    ]  # fmt: skip
+    for model, kw, says in cases:
+        with pytest.raises(ValueError, match=f"engine='{engine}'") as e:
+            gn.fit(model, X, y, engine=engine, epochs=1, verbose=0, **kw)
+        assert says in str(e.value)
