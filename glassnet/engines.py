@@ -42,36 +42,36 @@ __all__ = ["fast_path", "between", "choose", "Loop", "Diverged", "record_epoch"]
 def fast_path(model: Module, spec: F.Loss | None, l2: float) -> FastMLP | None:
     """The fused engine for ``model`` and the loss, or None when it needs the graph: a
     callable loss, a layer the fast path does not have, dropout, mixed dtypes, or a
-    probability loss on an output that is not its head."""
-    if spec is None or not isinstance(model, Sequential):
-        return None
-    try:
-        layers = layers_of(model, training=True)
-    except TypeError:
-        return None
-    if len({lay.linear.W.dtype for lay in layers}) != 1:
-        return None
-    out = layers[-1].act
-    if spec.head and out != spec.head and not (out == "identity" and spec.on_logits == spec.name):
-        return None  # a loss on probabilities (or logits) given something else: the graph's
-    return FastMLP(layers, spec.name, l2=l2)  # checks say what is wrong with it
+    probability loss on an output that is not its head (:func:`graph_reason` says which)."""
+    layers, _ = _fast_layers(model, spec)
+    return None if layers is None else FastMLP(layers, spec.name, l2=l2)  # type: ignore[union-attr]
 
 
 def graph_reason(model: Module, spec: F.Loss | None) -> str:
     """Why :func:`fast_path` gives None for ``model`` and the loss, in words (what fit's
     ``engine='fused'`` and ``'jit'`` refusals name)."""
+    return _fast_layers(model, spec)[1]
+
+
+def _fast_layers(model: Module, spec: F.Loss | None) -> tuple[Any, str]:
+    """(the fast path's layers, "") for a model and loss it takes, else (None, why)."""
     if spec is None:
-        return "the loss is a function of your own (the fast path takes a named loss)"
+        return None, "the loss is a function of your own (the fast path takes a named loss)"
     if not isinstance(model, Sequential):
-        return f"the model is a {type(model).__name__} (the fast path takes a Sequential or MLP)"
+        return None, f"the model is a {type(model).__name__} (the fast path takes a Sequential)"
     try:
         layers = layers_of(model, "fit", training=True)
     except TypeError as e:  # (its message names the layer: "The model holds a Dropout.")
         said = str(e).removeprefix("fit: ").rsplit(". ", 1)[-1].rstrip(".")
-        return said[:1].lower() + said[1:]
+        return None, said[:1].lower() + said[1:]
     if len({lay.linear.W.dtype for lay in layers}) != 1:
-        return "its layers mix float32 and float64"
-    return f"its output layer, {layers[-1].act}, is not the head the loss {spec.name!r} takes"
+        return None, "its layers mix float32 and float64"
+    out = layers[-1].act
+    if spec.head and out != spec.head and not (out == "identity" and spec.on_logits == spec.name):
+        # a loss on probabilities (or logits) given something else: the graph's checks say
+        # what is wrong with it
+        return None, f"its output layer, {out}, is not the head the loss {spec.name!r} takes"
+    return layers, ""
 
 
 class Diverged(Exception):

@@ -89,6 +89,18 @@ _IDENTITY = (  # (ops.py's where says the same of its condition)
 )
 
 
+def _reduction(op: str) -> Any:
+    """``Array.<op>``: NumPy's reduction, taking PyTorch's ``dim``/``keepdim`` too."""
+
+    def reduce(self: np.ndarray, *args: Any, **kwargs: Any) -> Any:
+        args, kwargs = _torch_names(op, args, kwargs)
+        return getattr(np.ndarray, op)(self, *args, **kwargs)
+
+    reduce.__name__ = reduce.__qualname__ = op
+    reduce.__doc__ = f"NumPy's ``{op}``, with PyTorch's ``dim``/``keepdim`` (a list of dims too)."
+    return reduce
+
+
 class Array(np.ndarray):
     """A NumPy array with PyTorch's casts: the result of a comparison (``x == y``, ``x > 0``:
     bool) and of ``x.argmax(dim)`` (int64 indices), where PyTorch gives a bool or long
@@ -206,29 +218,9 @@ class Array(np.ndarray):
 
     # PyTorch's dim=/keepdim= (and a list of dims) on the reductions that return one array
     # (NumPy's own calls, np.sum(a, axis=1), pass axis= and keepdims= as before)
-    def sum(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102 (NumPy's, with PyTorch's names)
-        args, kwargs = _torch_names("sum", args, kwargs)
-        return super().sum(*args, **kwargs)
-
-    def prod(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
-        args, kwargs = _torch_names("prod", args, kwargs)
-        return super().prod(*args, **kwargs)
-
-    def any(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
-        args, kwargs = _torch_names("any", args, kwargs)
-        return super().any(*args, **kwargs)
-
-    def all(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
-        args, kwargs = _torch_names("all", args, kwargs)
-        return super().all(*args, **kwargs)
-
-    def argmax(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
-        args, kwargs = _torch_names("argmax", args, kwargs)
-        return super().argmax(*args, **kwargs)
-
-    def argmin(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
-        args, kwargs = _torch_names("argmin", args, kwargs)
-        return super().argmin(*args, **kwargs)
+    sum, prod, any, all, argmax, argmin = map(  # noqa: A003 (NumPy's names)
+        _reduction, ("sum", "prod", "any", "all", "argmax", "argmin")
+    )
 
     def eq(self, other: Any) -> Any:
         """``self == other`` elementwise, a bool Array, as PyTorch's ``eq`` (the MNIST
