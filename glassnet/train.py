@@ -644,10 +644,10 @@ def fit(
     # between two steps on the fast path only the gradients' values change, unless something
     # of the caller's runs (or MPI rebinds .grad): the optimizer's checks once per epoch then
     quick = fast is not None and not step_cbs and dp is None and hasattr(optimizer, "prepared")
-    replan = bool(cbs) or schedule is not None or stop_rules is not None
-    rules_given = stop_rules is not None  # (the compiled loop knows fit's own rule alone)
+    replan = bool(cbs) or schedule is not None or bool(stop_rules)
+    rules_given = bool(stop_rules)  # (the compiled loop knows fit's own rule alone; [] is none)
+    rule = Tolerance(tol, n_iter_no_change)  # (with stop_rules=[], tol is None: it never stops)
     if stop_rules is None:
-        rule = Tolerance(tol, n_iter_no_change)
         stop_rules = [EarlyStopping(tol, n_iter_no_change) if early_stopping else rule]
     if tol_weights is not None:  # beside the rules built or given
         stop_rules = [*stop_rules, WeightChange(tol_weights, n_iter_no_change)]

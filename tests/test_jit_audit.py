@@ -345,7 +345,12 @@ REFUSED = [
     ("validation_split", _mlp(), {"validation_split": 0.25}, ["validation"]),
     ("validation_data", _mlp(), {"validation_data": (_X, _Y)}, ["validation"]),
     ("early_stopping", _mlp(), {"early_stopping": True, "batch_size": 4}, ["early stopping"]),
-    ("stop_rules", _mlp(), {"stop_rules": [], "batch_size": 4}, ["stop_rules"]),
+    (
+        "stop_rules",
+        _mlp(),
+        {"stop_rules": [gn.train.Tolerance(None, 10)], "batch_size": 4},
+        ["stop_rules"],
+    ),
     ("tol_weights", _mlp(), {"tol_weights": 1e-3}, ["tol_weights"]),
     ("RMSprop", _mlp(), {"make_opt": lambda m: optim.RMSprop(m.parameters())}, ["RMSprop"]),
     ("frozen parameter", _mlp(), {"make_opt": _frozen}, ["frozen", "layer 1's W is"]),
