@@ -282,7 +282,7 @@ class Tensor:
     """
 
     # fmt: off
-    __slots__ = ("data", "_grad", "requires_grad", "op", "parents", "label", "backward_fn",
+    __slots__ = ("data", "_grad", "_rg", "op", "parents", "label", "backward_fn",
                  "_retain", "_version", "_base", "__weakref__")
     # fmt: on
     __array_priority__ = 1000  # make ndarray (op) Tensor dispatch to Tensor's reflected ops
@@ -295,15 +295,11 @@ class Tensor:
     ) -> None:
         self.data: np.ndarray = _to_array(data, dtype)
         self._grad: np.ndarray | None = None
-        if not isinstance(requires_grad, (bool, np.bool_)):  # ("no" would read as True)
-            raise TypeError(
-                f"Tensor: requires_grad must be True or False. Got {requires_grad!r:.40}."
-            )
-        self.requires_grad = bool(requires_grad)
         self.op = ""
         self.parents: tuple[Tensor, ...] = ()
         self.label = label
         self.backward_fn: Backward | None = None
+        self.requires_grad = requires_grad
         self._retain = False
         self._version = 0
         # the tensor whose values this one's data views (Tensor(t) keeps t's array: as
@@ -332,10 +328,10 @@ class Tensor:
         needs = False
         if _grad_enabled.get():
             for p in parents:  # a loop, not any(<generator>): this runs for every op
-                if p.requires_grad:
+                if p._rg:  # (the slot, not the property: this runs for every op)
                     needs = True
                     break
-        out.requires_grad = needs
+        out._rg = needs
         out.parents = parents if needs else ()
         out.backward_fn = backward if needs else None
         if _anomaly.get():
@@ -353,13 +349,42 @@ class Tensor:
         self.label = label
         return self
 
+    @property
+    def requires_grad(self) -> bool:
+        """Whether ``backward()`` computes ``.grad`` for this tensor. A leaf's may be set
+        (``p.requires_grad = False`` freezes a parameter); an op's result keeps its own, True,
+        as PyTorch's (else ``backward()`` would stop there and its inputs' gradients go
+        missing in silence): use ``x.detach()`` for a copy outside the graph."""
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if not isinstance(value, (bool, np.bool_)):  # ("no" would read as True)
+            raise TypeError(f"Tensor: requires_grad must be True or False. Got {value!r:.40}.")
+        if not value and self.backward_fn is not None:
+            raise RuntimeError(
+                f"requires_grad=False on the result of op {self.op!r}: only a leaf's flag can "
+                "change (PyTorch's rule). For a copy outside the graph use x.detach()."
+            )
+        self._rg = bool(value)
+
     def retain_grad(self) -> Tensor:
         """Keep ``.grad`` on this non-leaf tensor after ``backward()``; returns self."""
+        if not self._rg:
+            raise RuntimeError(
+                "retain_grad() on a tensor that does not require grad: it gets no gradient to "
+                "keep. Set requires_grad=True on the leaves it is computed from."
+            )
         self._retain = True
         return self
 
     def backward(
-        self, grad: Any = None, retain_graph: bool | None = None, *, gradient: Any = None
+        self,
+        grad: Any = None,
+        retain_graph: bool | None = None,
+        *,
+        gradient: Any = None,
+        inputs: Any = None,
     ) -> None:
         """Compute the gradient of this tensor with respect to every leaf that requires it.
 
@@ -374,6 +399,9 @@ class Tensor:
             adds its gradients again, where PyTorch without ``retain_graph`` raises.
         gradient : array_like, optional
             PyTorch's name of ``grad``.
+        inputs : Tensor or sequence of Tensors, optional
+            PyTorch's: add the gradient into these tensors' ``.grad`` (leaves, or tensors the
+            graph computed) and into no other's.
 
         Gradients *accumulate* into ``.grad`` of leaves (and of tensors marked
         with :meth:`retain_grad`): call ``zero_grad`` between steps.
@@ -382,6 +410,16 @@ class Tensor:
             if grad is not None:
                 raise TypeError("backward(): pass grad or gradient (PyTorch's name), not both.")
             grad = gradient
+        keep = None  # the ids of the tensors whose .grad takes the gradient (None: PyTorch's)
+        if inputs is not None:
+            given = [inputs] if isinstance(inputs, Tensor) else inputs
+            given = list(given) if isinstance(given, (list, tuple)) else []
+            if not given or not all(isinstance(t, Tensor) and t._rg for t in given):
+                raise ValueError(
+                    "backward(): inputs must be a tensor that requires grad, or a non-empty "
+                    f"list or tuple of them. Got {inputs!r:.80}."
+                )
+            keep = {id(t) for t in given}
         if not self.requires_grad:
             raise RuntimeError(
                 "backward() on a tensor that does not require grad: no input had "
@@ -406,7 +444,7 @@ class Tensor:
         while stack:
             node, todo = stack[-1]
             for p in todo:
-                if p.requires_grad and (i := id(p)) not in seen:
+                if p._rg and (i := id(p)) not in seen:
                     seen.add(i)
                     stack.append((p, iter(p.parents)))
                     break
@@ -421,7 +459,7 @@ class Tensor:
             g, fn = grads.pop(id(node), None), node.backward_fn
             if g is None:
                 continue
-            if fn is None or node._retain:
+            if (fn is None or node._retain) if keep is None else id(node) in keep:
                 if node._grad is not None:
                     node._grad += g
                 else:  # g itself where only this frame holds it (as PyTorch), else a copy
@@ -440,7 +478,7 @@ class Tensor:
                         f"backward of op {node.op!r}: an input of shape {p.data.shape} was changed "
                         "in place (x -= ...) after the op used it; call backward() before that."
                     )
-                if pg is None or not p.requires_grad:
+                if pg is None or not p._rg:
                     continue
                 if pg.shape != p.data.shape:
                     raise ValueError(
@@ -593,9 +631,9 @@ class Tensor:
             g = np.expand_dims(g, -1) if B.ndim == 1 else g  # re-insert the axes NumPy dropped
             g = np.expand_dims(g, -2) if A.ndim == 1 else g  # for 1-D operands: (..., n, m)
             ga = gb = None  # an input that needs no gradient costs no product
-            if a.requires_grad:  # g @ Bᵀ (the transposes are views)
+            if a._rg:  # g @ Bᵀ (the transposes are views)
                 ga = unbroadcast(np.matmul(g, np.swapaxes(B2, -1, -2)), A2.shape).reshape(A.shape)
-            if b.requires_grad:  # Aᵀ @ g
+            if b._rg:  # Aᵀ @ g
                 gb = unbroadcast(np.matmul(np.swapaxes(A2, -1, -2), g), B2.shape).reshape(B.shape)
             return ga, gb
 

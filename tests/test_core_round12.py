@@ -35,3 +35,91 @@ def test_empty_stop_rules_is_no_rule_on_every_engine(engine, batch_size):
     assert ha.loss == hb.loss
     for p, q in zip(a.parameters(), b.parameters()):
         np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_requires_grad_false_on_an_op_result_is_refused():
+    # it was taken: backward() then stopped there and a, b got no gradient, in silence
+    a = gn.Tensor([1.0, 2.0], requires_grad=True)
+    x = a * 3.0
+    with pytest.raises(RuntimeError, match=r"requires_grad=False on the result of op .*detach"):
+        x.requires_grad = False
+    with pytest.raises(RuntimeError, match="only a leaf's flag can change"):
+        x.requires_grad_(False)
+    assert x.requires_grad  # unchanged
+    x.requires_grad = True  # (what it is: taken)
+    x.sum().backward()
+    np.testing.assert_array_equal(a.grad, [3.0, 3.0])
+
+
+def test_requires_grad_on_leaves_and_no_grad_results_still_set():
+    p = nn.Linear(2, 1).W
+    p.requires_grad = False  # freezing a parameter
+    assert not p.requires_grad
+    p.requires_grad = np.bool_(True)
+    assert p.requires_grad is True
+    with gn.no_grad():
+        y = p * 2.0  # a leaf: made outside the graph
+    y.requires_grad = True
+    y.requires_grad = False
+    with pytest.raises(TypeError, match=r"requires_grad must be True or False. Got 'no'"):
+        p.requires_grad = "no"
+    with pytest.raises(TypeError, match=r"requires_grad must be True or False. Got 1"):
+        gn.Tensor([1.0], requires_grad=1)
+
+
+def test_retain_grad_on_a_tensor_without_grad_is_refused():
+    # it was taken and did nothing: .grad stayed None after backward()
+    t = gn.Tensor([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="retain_grad.. on a tensor that does not require"):
+        t.retain_grad()
+    a = gn.Tensor([1.0, 2.0], requires_grad=True)
+    h = (a * 2.0).retain_grad()
+    (h * h).sum().backward()
+    np.testing.assert_array_equal(h.grad, 2 * h.data)
+
+
+def test_torch_refuses_the_same_flags():
+    torch = pytest.importorskip("torch")
+    a = torch.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError):
+        (a * 3).requires_grad = False
+    with pytest.raises(RuntimeError):
+        torch.ones(2).retain_grad()
+    with pytest.raises(RuntimeError):
+        torch.ones(2).requires_grad = "no"
+
+
+def test_backward_inputs_adds_only_into_the_tensors_named():
+    # backward(inputs=) was a TypeError (PyTorch's keyword unknown)
+    a = gn.Tensor([1.0, 2.0], requires_grad=True, dtype=np.float64)
+    b = gn.Tensor([3.0, 4.0], requires_grad=True, dtype=np.float64)
+    h = (a * b).retain_grad()
+    loss = (h * h).sum()
+    loss.backward(inputs=[a])
+    np.testing.assert_array_equal(a.grad, 2 * (a.data * b.data) * b.data)  # dL/da = 2h b
+    assert b.grad is None and h.grad is None  # (h's retain_grad is not asked for here)
+    loss.backward(inputs=(h, b))  # a computed tensor too; the gradients add up, as always
+    np.testing.assert_array_equal(h.grad, 2 * h.data)
+    np.testing.assert_array_equal(b.grad, 2 * h.data * a.data)
+    np.testing.assert_array_equal(a.grad, 2 * h.data * b.data)  # unchanged
+    loss.backward(inputs=a)  # one tensor
+    np.testing.assert_array_equal(a.grad, 4 * h.data * b.data)
+
+
+@pytest.mark.parametrize("bad", [[], 3, "a", [gn.Tensor([1.0])], [None]])
+def test_backward_inputs_bad(bad):
+    a = gn.Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match=r"backward\(\): inputs must be a tensor that requires"):
+        (a * a).sum().backward(inputs=bad)
+    assert a.grad is None
+
+
+def test_backward_inputs_as_torch():
+    torch = pytest.importorskip("torch")
+    x = np.array([1.0, 2.0])
+    ta, tb = torch.tensor(x, requires_grad=True), torch.tensor(x + 2, requires_grad=True)
+    ga, gb = gn.Tensor(x, requires_grad=True), gn.Tensor(x + 2, requires_grad=True)
+    for a, b in ((ta, tb), (ga, gb)):
+        ((a * b).tanh() * b).sum().backward(inputs=[b])
+    np.testing.assert_allclose(gb.grad, tb.grad.numpy(), rtol=1e-12)
+    assert ta.grad is None and ga.grad is None
