@@ -1496,7 +1496,7 @@ def _rebuilds(model: Module, config: dict[str, Any]) -> bool:
     from .nn import from_config
 
     def layout(m: Module) -> tuple:
-        params = [(name, p.data.shape, p.data.dtype) for name, p in m.named_parameters()]
+        params = [(name, p.data.shape, p.data.dtype.name) for name, p in m.named_parameters()]
         return [type(x) for x in m.modules()], repr(m), params
 
     try:

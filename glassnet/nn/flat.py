@@ -65,8 +65,10 @@ class FlatParameters:
                 raise TypeError(
                     f"Parameter {i} must have a .grad and, in .data, a float32 or float64 numpy "
                     f"array; got {type(p).__name__} with .data {getattr(d, 'dtype', type(d))}. "
-                    f"Pass parameters such as model.parameters() with float arrays."
-                )
+                    "Pass parameters such as model.parameters() with float arrays"
+                    + (f" (in this machine's byte order: p.data = p.data.astype('{d.dtype.name}'))."
+                       if is_array(d) and not d.dtype.isnative else ".")
+                )  # fmt: skip
             if id(d) in seen:
                 raise ValueError(
                     f"Parameters {seen[id(d)]} and {i} are the same object or share one .data "

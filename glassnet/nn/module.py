@@ -296,7 +296,7 @@ class Module:
         if self._hparams is None:
             raise NotImplementedError(f"{type(self).__name__} does not describe itself (config()).")
         ps = self.parameters()  # and, with parameters, their dtype
-        dtype = {"dtype": str(ps[0].dtype)} if ps else {}
+        dtype = {"dtype": ps[0].dtype.name} if ps else {}
         hparams = {k: getattr(self, k) for k in self._hparams}
         return {"type": type(self).__name__, **hparams, **dtype}
 
