@@ -4,8 +4,9 @@ The lecture's engine (:mod:`glassnet.tensor`) is arithmetic, matrix products, re
 elementwise functions, ``reshape`` and ``backward()``; the networks, losses and training
 loop need nothing else. A PyTorch user also writes ``p -= lr * p.grad`` under
 ``no_grad()``, ``x[0]``, ``x[mask] = 0``, ``x.view(-1)``, ``x.unsqueeze(1)``,
-``x.permute(1, 0)``, ``x.T``. Those are attached to :class:`~glassnet.tensor.Tensor`
-here, a layer above the engine, as :mod:`glassnet.functional` attaches the activations:
+``x.permute(1, 0)``, ``x.T``, ``x.expand(4, -1)``, ``x.repeat(2, 1)``,
+``x.gather(1, index)``. Those are attached to :class:`~glassnet.tensor.Tensor` here, a
+layer above the engine, as :mod:`glassnet.functional` attaches the activations:
 tensor.py stays the lecture's autodiff in one sitting, and every Tensor still has them
 (``import glassnet`` loads this module).
 
@@ -33,6 +34,13 @@ value): ``any(x is t for t in ts)`` asks for the tensor itself.
 ``x.size`` is both NumPy's and PyTorch's: the number of values (an int, as NumPy's
 ``a.size``; PyTorch's ``x.numel()``) that is also a method, ``x.size()`` the shape (a tuple)
 and ``x.size(0)`` the length of axis 0, as in PyTorch.
+
+**Broadcasting, tiling, gathering.** ``x.expand(*sizes)`` is a read-only view, as
+PyTorch's (its positions share values in memory; a write into it is refused, and
+``x.expand(...).clone()`` is a copy to write into); ``x.repeat(*sizes)`` is a copy tiled as
+``np.tile`` (one count per axis of x at least, as PyTorch asks); ``x.gather(dim, index)``
+takes integer indices (an int64 array such as ``x.argmax(1)``: PyTorch's LongTensor), not
+a Tensor, whose values are floats. Each gradient sums over the positions a value reached.
 
 **Writes and the graph.** ``x -= y`` writes into x's array, as in PyTorch: the update of a
 parameter under ``no_grad()``, or of a tensor no graph needs. Anywhere else (a tensor the
@@ -398,6 +406,106 @@ def transpose(self: Tensor, *dims: int) -> Tensor:
     return self.permute(perm)
 
 
+def _sizes(op: str, sizes: tuple[Any, ...], noun: str) -> tuple[int, ...]:
+    """``op``'s sizes as ints (``f(2, 3)`` or ``f((2, 3))``), or a TypeError naming the first
+    that is not a whole number."""
+    sizes = _unpack(sizes)
+    for k in sizes:
+        if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Integral):
+            raise TypeError(
+                f"{op} takes {noun} as whole numbers ({op}(2, 3), or {op}((2, 3))). Got "
+                f"{k!r:.40} in {sizes!r:.80}."
+            )
+    return tuple(int(k) for k in sizes)
+
+
+def expand(self: Tensor, *sizes: Any) -> Tensor:
+    """PyTorch's ``x.expand(*sizes)``: x broadcast to ``sizes`` without copying (a read-only
+    view). New axes may come first; of x's own, only one of length 1 grows, and -1 keeps an
+    axis's length. The gradient is summed over the positions that repeat a value."""
+    target, shape = _sizes("expand", sizes, "the new shape"), self.data.shape
+    new = len(target) - len(shape)
+    if new < 0:
+        raise ValueError(
+            f"expand: {len(target)} size(s) {target} for x of shape {shape} ({len(shape)} axes): "
+            "give one per axis of x, and any new axes first (x.expand(4, *x.shape)), as "
+            "PyTorch's; -1 keeps an axis's length."
+        )
+    out = []
+    for i, k in enumerate(target):
+        if i < new:
+            if k < 0:
+                raise ValueError(
+                    f"expand: size {k} for the new leading axis {i} of {target}: a new axis "
+                    "needs its length (>= 0); -1, keep the length, is for x's own axes only, "
+                    "as in PyTorch."
+                )
+            out.append(k)
+            continue
+        have = shape[i - new]
+        if k == -1 or k == have:
+            out.append(have)
+        elif k < 0:
+            raise ValueError(
+                f"expand: size {k} at axis {i} of {target}: sizes are lengths (>= 0) or -1 "
+                "(keep x's length)."
+            )
+        elif have != 1:
+            raise ValueError(
+                f"expand: axis {i} of x (shape {shape}) has length {have}, which cannot become "
+                f"{k} (target {target}): only an axis of length 1 grows, as in PyTorch. Give "
+                f"x that axis of length 1 first (x.unsqueeze(d)), or tile x with x.repeat(...)."
+            )
+        else:
+            out.append(k)
+    a = self.data
+    values = np.broadcast_to(a, tuple(out))  # (read-only: its positions share memory)
+    node = Tensor.from_op(values, "expand", (self,), lambda g: (unbroadcast(g, a.shape),))
+    return self._viewing(node)
+
+
+_NO_AXIS: Any = object()
+
+
+def repeat(self: Tensor, *sizes: Any, axis: Any = _NO_AXIS) -> Tensor:
+    """PyTorch's ``x.repeat(*sizes)``: x tiled ``sizes[i]`` times along axis i (NumPy's
+    ``np.tile``, a copy), with one count per axis of x at least (more add leading axes), as
+    PyTorch asks. The gradient of a value is the sum of g over its copies. (NumPy's
+    ``np.repeat(x, n)``, which repeats each value in place, calls ``x.repeat(n, axis=None)``:
+    refused, naming what to write, where it made an array of one-value Tensors.)"""
+    if axis is not _NO_AXIS:  # (a ValueError: NumPy reads a TypeError as "try the values")
+        raise ValueError(
+            "np.repeat(x, n, axis) repeats each value n times (NumPy's repeat); a Tensor's "
+            "x.repeat(...) is PyTorch's, which tiles all of x (np.tile). For the values, write "
+            "np.repeat(x.data, n, axis); in the graph, each value n times along axis d is "
+            "x.unsqueeze(d + 1).expand(...).flatten(d, d + 1)."
+        )
+    if not sizes:
+        raise TypeError(
+            "repeat() needs the number of copies along each axis (x.repeat(2, 1)), as "
+            "PyTorch's. Got none."
+        )
+    reps, shape = _sizes("repeat", sizes, "the counts of copies"), self.data.shape
+    if len(reps) < len(shape):
+        raise ValueError(
+            f"repeat: {len(reps)} count(s) {reps} for x of shape {shape} ({len(shape)} axes): "
+            "give one per axis of x (more add leading axes), as PyTorch's; NumPy's "
+            f"np.tile pads the counts with 1s in front: write x.repeat"
+            f"{(1,) * (len(shape) - len(reps)) + reps}."
+        )
+    if any(k < 0 for k in reps):
+        raise ValueError(f"repeat: the counts must be >= 0 (0 empties an axis). Got {reps}.")
+    a = self.data
+    full = (1,) * (len(reps) - a.ndim) + a.shape  # x's shape with the new axes in front
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        split = [n for pair in zip(reps, full) for n in pair]  # (copies, length) per axis
+        summed = g.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
+        return (summed.reshape(a.shape),)
+
+    return Tensor.from_op(np.tile(a, reps), "repeat", (self,), backward)
+
+
 def getitem(self: Tensor, index: Any) -> Tensor:
     """``x[index]``, NumPy's indexing; the gradient goes back to the positions read
     (repeated indices accumulate)."""
@@ -409,6 +517,78 @@ def getitem(self: Tensor, index: Any) -> Tensor:
         return (full,)
 
     return self._viewing(Tensor.from_op(a[index], "index", (self,), backward))
+
+
+def _gather_index(index: Any, a: np.ndarray, d: int, dim: Any) -> np.ndarray:
+    """gather's ``index`` as an intp array (at least 1-D) that fits x (``a``), or a clear error:
+    integers only, as many axes as x, no longer than x off ``dim``, each in [0, len) on it."""
+    if isinstance(index, Tensor):
+        raise TypeError(
+            "gather: index must hold integers (PyTorch's LongTensor; here an integer array: "
+            "x.argmax(1), a DataLoader's labels, np.array([[0, 2]])). Got a Tensor, whose "
+            "values are floats: pass np.asarray(index.data, dtype=np.int64) if they are "
+            "whole numbers."
+        )
+    given = index
+    index = np.asarray(index)
+    if index.size == 0 and not isinstance(given, np.ndarray):  # ([] reads as float64)
+        index = index.astype(np.int64)
+    if index.dtype.kind not in "iu":
+        raise TypeError(
+            f"gather: index must hold integers (int64, PyTorch's long), as PyTorch's. Got "
+            f"dtype {index.dtype}: cast it, np.asarray(index, dtype=np.int64) (of whole "
+            "numbers), or give the result of x.argmax(dim) or y.long()."
+        )
+    n = max(a.ndim, 1)  # (a 0-d x, or index, counts as 1-D, as in PyTorch)
+    if max(index.ndim, 1) != n:
+        raise ValueError(
+            f"gather: index must have as many axes as x, as PyTorch's. Got index of shape "
+            f"{index.shape} for x of shape {a.shape}: add the missing axes (index[:, None], "
+            "index.reshape(...))."
+        )
+    index, shape = np.atleast_1d(index), a.shape or (1,)
+    for k in range(n):
+        if k != d and index.shape[k] > shape[k]:
+            raise ValueError(
+                f"gather: index of shape {index.shape} is longer than x (shape {a.shape}) on "
+                f"axis {k}: off dim {dim}, each axis of index must be no longer than x's, as "
+                "PyTorch's."
+            )
+    bad = (index < 0) | (index >= shape[d])
+    if bad.any():
+        raise IndexError(
+            f"gather: index {index[bad].flat[0]} is out of range for dim {dim} of x (shape "
+            f"{a.shape}, length {shape[d]}): each index must be in [0, {shape[d] - 1}], as "
+            "PyTorch's (which takes no negative ones)."
+        )
+    return index.astype(np.intp, copy=False)
+
+
+def gather(self: Tensor, dim: Any, index: Any, *, sparse_grad: Any = False) -> Tensor:
+    """PyTorch's ``x.gather(dim, index)``: ``out[i][j] = x[index[i][j]][j]`` for dim 0 (and
+    so on for each dim), an ``out`` of index's shape; ``index``, integers (an int64 array: no
+    Tensor, whose values are floats), has as many axes as x and is no longer than x on each
+    other axis. The gradient is scattered back, added where an index repeats (np.add.at).
+    ``sparse_grad``: PyTorch's choice of a sparse gradient; glassnet's is a dense array, of
+    the same values, either way."""
+    check_bool(sparse_grad, "sparse_grad", "gather")
+    a = self.data
+    n = max(a.ndim, 1)
+    d = _dim("gather", dim, n)
+    idx = _gather_index(index, a, d, dim)
+    # the index of each output: idx on dim, the output's own position on every other axis
+    where = tuple(
+        idx if k == d else np.arange(idx.shape[k]).reshape([-1 if j == k else 1 for j in range(n)])
+        for k in range(n)
+    )
+    a1, out_shape = a.reshape(a.shape or (1,)), np.shape(index)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        full = np.zeros_like(a1)
+        np.add.at(full, where, g.reshape(idx.shape))  # repeated indices accumulate
+        return (full.reshape(a.shape),)
+
+    return Tensor.from_op(a1[where].reshape(out_shape), "gather", (self,), backward)
 
 
 # ------------------------------------------------------------------ writes
@@ -437,6 +617,13 @@ def _check_writable(
             f"{what} with a tensor that requires grad, outside no_grad(): update parameters "
             "inside `with glassnet.no_grad():` (p -= lr * p.grad), as in PyTorch; to record "
             f"the op in the graph, write {fix}."
+        )
+    if not getattr(self.data.flags, "writeable", True):  # (NumPy's error named no cause)
+        raise ValueError(
+            f"{what} on a tensor whose values are read-only: x.expand()'s result (or a view "
+            "of it), whose positions share their values in memory (PyTorch refuses writing "
+            "into it too), or a tensor made from a read-only array. Write into a copy: "
+            "x = x.clone() first."
         )
 
 
@@ -868,7 +1055,7 @@ FUNCTIONS = (
     "log_softmax", "matmul", "mm", "argmax", "argmin", "amax", "amin", "clamp", "flatten",
     "reshape", "transpose", "permute", "unsqueeze", "squeeze", "pow", "square", "std", "var",
     "norm", "numel", "cumsum", "masked_fill", "sort", "argsort", "topk", "bmm", "isclose",
-    "allclose", "equal",
+    "allclose", "equal", "clamp_min", "clamp_max", "split", "chunk", "gather",
 )  # fmt: skip
 
 
@@ -947,6 +1134,7 @@ def view(self: Tensor, *shape: Any) -> Tensor:
 Tensor.view = view  # PyTorch's name
 Tensor.unsqueeze, Tensor.squeeze, Tensor.flatten = unsqueeze, squeeze, flatten
 Tensor.permute, Tensor.transpose = permute, transpose
+Tensor.expand, Tensor.repeat = expand, repeat
 Tensor.T = property(permute, doc="The transpose: all axes reversed.")
 
 
@@ -1030,6 +1218,7 @@ def _iter(self: Tensor) -> Iterator[Tensor]:
 
 
 Tensor.__getitem__, Tensor.__setitem__, Tensor.__iter__ = getitem, setitem, _iter
+Tensor.gather = gather
 _INPLACE = {
     sym: _inplace(sym, fn)
     for sym, fn in (("+=", np.add), ("-=", np.subtract), ("*=", np.multiply), ("/=", np.divide))

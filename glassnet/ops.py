@@ -1,14 +1,18 @@
 """The Tensor ops beyond the lecture's engine: maxima and minima, ``abs``, ``sqrt``,
-``clip``, ``where``, ``maximum``/``minimum``, ``cumsum(dim)`` and joining (``concatenate``,
-``stack``).
+``clip``, ``where``, ``maximum``/``minimum``, ``cumsum(dim)``, joining (``concatenate``,
+``stack``) and its inverse, splitting (``x.split``, ``x.chunk``).
 
-PyTorch's spellings: ``x.clamp(min=, max=)`` is ``x.clip``; ``x.amax(dim, keepdim)`` and
-``x.amin`` are ``x.max(axis=, keepdims=)`` and ``x.min``; ``x.argmax(dim)`` gives the indices
-(:mod:`glassnet.habits`' NumPy integer array; PyTorch's, a LongTensor). ``x.max(1)`` and
-``x.max(dim=1)`` are refused: PyTorch's return (values, indices), and ``v, i = x.max(1)``
-would unpack glassnet's values row by row without a word; ``x.argmax(1)`` gives the indices. At ties
-``x.max(axis=1)`` and ``x.amax(1)`` share the gradient equally, as PyTorch's ``amax``;
-PyTorch's ``x.max(1).values`` gives it all to the index it returns, which
+PyTorch's spellings: ``x.clamp(min=, max=)`` is ``x.clip`` (``x.clamp_min(m)`` and
+``x.clamp_max(m)`` its one-bound forms); ``x.split(2, dim)`` and ``x.chunk(3, dim)`` give a
+tuple of views, PyTorch's sizes (``chunk``'s last piece the shorter, and fewer pieces than
+asked where the length does not fill them: 6 in 4 chunks is 3 of 2);
+``x.amax(dim, keepdim)`` and ``x.amin`` are ``x.max(axis=, keepdims=)`` and ``x.min``;
+``x.argmax(dim)`` gives the indices (:mod:`glassnet.habits`' NumPy integer array;
+PyTorch's, a LongTensor). ``x.max(1)`` and ``x.max(dim=1)`` are refused: PyTorch's return
+(values, indices), and ``v, i = x.max(1)`` would unpack glassnet's values row by row
+without a word; ``x.argmax(1)`` gives the indices. At ties ``x.max(axis=1)`` and
+``x.amax(1)`` share the gradient equally, as PyTorch's ``amax``; PyTorch's
+``x.max(1).values`` gives it all to the index it returns, which
 ``x[np.arange(len(x)), x.argmax(1)]`` reproduces.
 
 :mod:`glassnet.tensor` holds what micrograd's ``Value`` holds, over arrays: the arithmetic
@@ -208,7 +212,7 @@ def _clip(
             )
     low, high = (min if low is None else low), (max if high is None else high)
     a = self.data
-    names = ("min", "max") if _op == "clamp" else ("low", "high")
+    names = ("min", "max") if _op.startswith("clamp") else ("low", "high")
     if low is None and high is None:  # (PyTorch's clamp() and clip() raise too)
         raise TypeError(
             f"{_op}: pass {names[0]}= or {names[1]}= (or both). Got neither, which would "
@@ -228,6 +232,29 @@ def _clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     return _clip(self, min, max, _op="clamp")
 
 
+def _clamp_min(self: Tensor, min: Any) -> Tensor:  # noqa: A002
+    """PyTorch's ``clamp_min(min)``: ``clamp(min=min)``, the values below ``min`` raised to it
+    (the gradient passes where a value was at or above it)."""
+    return _clip(self, _given(min, "clamp_min", "min"), None, _op="clamp_min")
+
+
+def _clamp_max(self: Tensor, max: Any) -> Tensor:  # noqa: A002
+    """PyTorch's ``clamp_max(max)``: ``clamp(max=max)``, the values above ``max`` lowered to
+    it (the gradient passes where a value was at or below it)."""
+    return _clip(self, None, _given(max, "clamp_max", "max"), _op="clamp_max")
+
+
+def _given(value: Any, op: str, name: str) -> Any:
+    """The one bound of clamp_min/clamp_max: None is refused (PyTorch refuses it too), which
+    clip would read as no bound and return the values unchanged."""
+    if value is None:
+        raise TypeError(
+            f"{op}: {name} must be a number, an array or a Tensor, as PyTorch's. Got None, "
+            f"which would return the values unchanged: pass the bound (x.{op}(0.0))."
+        )
+    return value
+
+
 def _bound(value: Any, name: str, dtype: np.dtype, op: str = "clip") -> Any:
     """A bound of clip as NumPy takes it: a number as a float of ``dtype``, anything else as
     a Tensor of it would hold it (the dtype rule: an integer array as float32)."""
@@ -242,8 +269,8 @@ def _bound(value: Any, name: str, dtype: np.dtype, op: str = "clip") -> Any:
         return None if value is None else as_tensor(value).data
     except (TypeError, ValueError) as e:
         raise TypeError(
-            f"{op}: {name} must be a number, an array or a Tensor of numbers, or None. Got "
-            f"{value!r:.80} ({e})"
+            f"{op}: {name} must be a number, an array or a Tensor of numbers"
+            f"{'' if op.startswith('clamp_') else ', or None'}. Got {value!r:.80} ({e})"
         ) from e
 
 
@@ -394,6 +421,7 @@ def _std(self: Tensor, dim: Any = None, *args: Any, **kw: Any) -> Tensor:
 Tensor.log1p, Tensor.norm, Tensor.var, Tensor.std = _log1p, _norm, _var, _std
 Tensor.max, Tensor.min, Tensor.sqrt, Tensor.abs, Tensor.clip = _max, _min, _sqrt, _abs, _clip
 Tensor.amax, Tensor.amin, Tensor.clamp = _amax, _amin, _clamp
+Tensor.clamp_min, Tensor.clamp_max = _clamp_min, _clamp_max
 Tensor.cumsum = _cumsum
 
 
@@ -482,6 +510,120 @@ def stack(tensors: Sequence[Any], axis: int = _AXIS0, *, dim: int | None = None)
         out, "stack", ts, lambda g: tuple(np.squeeze(p, axis=axis) for p in np.split(g, n, axis))
     )
 
+
+# ------------------------------------------------------------ splitting (cat's inverse)
+_NOT_GIVEN: Any = object()
+
+
+def _whole_number(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _split_dim(op: str, t: Tensor, dim: Any) -> int:
+    """The axis ``op`` splits (negative counts from the end), or a clear error; a 0-d tensor
+    has none to split, as PyTorch says."""
+    n = t.data.ndim
+    if n == 0:
+        raise ValueError(
+            f"{op}: x is 0-d (one value, no axis to split), as PyTorch refuses it; split a "
+            f"tensor of at least one axis (x.reshape(1) has one)."
+        )
+    if not _whole_number(dim) or not -n <= dim < n:
+        raise IndexError(
+            f"{op}: dim must be an integer in [{-n}, {n - 1}] for a tensor of shape "
+            f"{t.shape}. Got {dim!r:.40}."
+        )
+    return int(dim) % n
+
+
+def _pieces(t: Tensor, op: str, sizes: Sequence[int], d: int) -> tuple[Tensor, ...]:
+    """``t`` cut along axis ``d`` into pieces of ``sizes`` (which sum to its length): views,
+    each a node whose gradient is g in its place and 0 elsewhere."""
+    a, out, start = t.data, [], 0
+    for k in sizes:
+        where = (slice(None),) * d + (slice(start, start + k),)
+        start += k
+
+        def backward(g: np.ndarray, where: tuple[slice, ...] = where) -> tuple[np.ndarray]:
+            full = np.zeros_like(a)
+            full[where] = g
+            return (full,)
+
+        out.append(t._viewing(Tensor.from_op(a[where], op, (t,), backward)))
+    return tuple(out)
+
+
+def _split(
+    self: Tensor,
+    split_size: Any = _NOT_GIVEN,
+    dim: Any = 0,
+    *,
+    split_size_or_sections: Any = _NOT_GIVEN,
+) -> tuple[Tensor, ...]:
+    """PyTorch's ``x.split(split_size, dim=0)`` (``torch.split(x, split_size_or_sections,
+    dim)``): a tuple of pieces of x along ``dim``. An int: pieces of that length, the last
+    shorter where it does not divide the length; a list of ints: pieces of those lengths,
+    which must sum to the length (0 gives an empty piece). The pieces are views of x, each in
+    the graph: its gradient goes back to its place in x (cat's inverse)."""
+    if split_size is _NOT_GIVEN and split_size_or_sections is _NOT_GIVEN:
+        raise TypeError(
+            "split() needs split_size: the length of each piece (an int) or the lengths of "
+            "all pieces (a list of ints), as PyTorch's x.split(2) or x.split([1, 2], dim=1)."
+        )
+    if split_size is not _NOT_GIVEN and split_size_or_sections is not _NOT_GIVEN:
+        raise TypeError("split(): pass split_size or split_size_or_sections (its name in "
+                        "torch.split), not both.")  # fmt: skip
+    size = split_size if split_size_or_sections is _NOT_GIVEN else split_size_or_sections
+    d = _split_dim("split", self, dim)
+    n = self.data.shape[d]
+    if isinstance(size, (list, tuple)):
+        if not all(_whole_number(k) for k in size) or any(k < 0 for k in size):
+            raise ValueError(
+                f"split: the sections must be whole numbers >= 0 (the length of each piece), "
+                f"as PyTorch's. Got {list(size)!r:.80}."
+            )
+        if sum(size) != n:
+            raise ValueError(
+                f"split: the sections {list(size)!r:.80} sum to {sum(size)}, but dim {dim} of "
+                f"x (shape {self.shape}) has length {n}: they must sum to it exactly, as "
+                f"PyTorch's; an int (x.split(2, dim={dim})) cuts pieces of one length, the "
+                "last shorter."
+            )
+        return _pieces(self, "split", [int(k) for k in size], d)
+    if not _whole_number(size):
+        raise TypeError(
+            f"split: split_size must be an int (the length of each piece) or a list of ints "
+            f"(the length of every piece), as PyTorch's. Got {size!r:.40}."
+        )
+    if size < 0 or (size == 0 and n > 0):
+        raise ValueError(
+            f"split: split_size must be >= 1 (0 only for an axis of length 0), as PyTorch's. "
+            f"Got {size} for dim {dim} of length {n} (x of shape {self.shape})."
+        )
+    size = int(size)
+    count = max(-(-n // size), 1) if size else 1  # (an empty axis: one empty piece, as PyTorch)
+    return _pieces(self, "split", [size] * (count - 1) + [n - size * (count - 1)], d)
+
+
+def _chunk(self: Tensor, chunks: Any, dim: Any = 0) -> tuple[Tensor, ...]:
+    """PyTorch's ``x.chunk(chunks, dim=0)``: ``x.split(ceil(length / chunks), dim)``, so the
+    last piece is the shorter one, and fewer than ``chunks`` pieces come back where the length
+    does not fill them (a length of 6 in 4 chunks gives 3 pieces of 2), as PyTorch's. An axis
+    of length 0 gives ``chunks`` empty pieces, as PyTorch's."""
+    if not _whole_number(chunks):
+        raise TypeError(f"chunk: chunks must be an int (how many pieces). Got {chunks!r:.40}.")
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be >= 1, as PyTorch's. Got {chunks}.")
+    d = _split_dim("chunk", self, dim)
+    n = self.data.shape[d]
+    if n == 0:
+        return _pieces(self, "chunk", [0] * int(chunks), d)
+    size = -(-n // int(chunks))
+    count = -(-n // size)
+    return _pieces(self, "chunk", [size] * (count - 1) + [n - size * (count - 1)], d)
+
+
+Tensor.split, Tensor.chunk = _split, _chunk
 
 _IDENTITY = (  # (habits.py says the same of an index: ops and habits do not import each other)
     "a single True/False where a mask was meant? x == y gives one only where y is not a "

@@ -323,6 +323,27 @@ for name, (method, function) in SHAPE_OPS.items():
     case(f"Tensor:{name}", "method", method, u(SHAPE3, seed=14))
     if function is not None:
         case(f"FUNCTIONS:{name}", "function", function, u(SHAPE3, seed=15))
+# expand and repeat (habits): the gradient sums over the positions a value reached
+EXPAND = {
+    "new leading axes": ((3, 1, 4), (2, 3, 5, 4)),
+    "-1 keeps": ((3, 1), (-1, 4)),
+    "same shape": ((2, 3), (2, 3)),
+    "0-d": ((), (2, 3)),
+    "tuple": ((1, 3), ((2, 2, 3),)),
+}
+for cid, (shape, sizes) in EXPAND.items():
+    case("Tensor:expand", cid, lambda t, s=sizes: t.expand(*s), u(shape, seed=33))
+REPEAT = {
+    "each axis": ((2, 3), (2, 3)),
+    "leading axes": ((2, 3), (2, 1, 2)),
+    "ones": ((2, 3), (1, 1)),
+    "0-d": ((), (3, 2)),
+    "list": ((3,), ([2, 2],)),
+}
+for cid, (shape, reps) in REPEAT.items():
+    case("Tensor:repeat", cid, lambda t, r=reps: t.repeat(*r), u(shape, seed=34))
+case("Tensor:repeat", "then expand", lambda t: t.repeat(1, 2).expand(3, 2, 6), u((2, 3)))
+
 INDEXES = {
     "int": 1,
     "slice": (slice(None), slice(1, 3)),
@@ -335,6 +356,28 @@ INDEXES = {
 }
 for cid, index in INDEXES.items():
     case("Tensor:__getitem__", cid, lambda t, i=index: t[i], u((3, 4), seed=17))
+
+# gather (habits): the gradient scattered back, repeated indices adding up
+GATHER = {  # id: (dim, index) on a (3, 4) x
+    "dim=1 repeated": (1, [[0, 0, 3], [2, 1, 1], [3, 3, 3]]),
+    "dim=0 shorter": (0, [[2, 0, 1, 2], [0, 0, 2, 1]]),
+    "dim=-1 one column": (-1, [[1], [3], [0]]),
+    "longer on dim": (1, [[0, 1, 2, 3, 0, 1]]),
+}
+for cid, (d, index) in GATHER.items():
+    case(
+        ("Tensor:gather", "FUNCTIONS:gather"),
+        cid,
+        lambda t, d=d, i=index: gn.gather(t, d, np.array(i)),
+        u((3, 4), seed=35),
+    )
+case("Tensor:gather", "argmax", lambda t: t.gather(1, t.argmax(1, keepdim=True)), u((3, 4)))
+case(
+    "Tensor:gather",
+    "3-D dim=2",
+    lambda t: t.gather(2, labels(24, 4, 36).reshape(2, 3, 4)),
+    u(SHAPE3),
+)
 
 # ---------------------------------------------------------------- casts (exact: see below)
 # astype/float/double/to cast, and their gradient is cast back: a float32 round trip cannot be
@@ -367,6 +410,36 @@ for axis in (0, 1, -1):
         u((2, 3), seed=1),
         u((2, 3), seed=2),
     )
+
+
+# split and chunk (ops): each piece's gradient goes back to its place (weighted: each its own)
+def _weighted(pieces: tuple[Tensor, ...], dim: int) -> Tensor:
+    return ops.cat([p * (i + 1.0) for i, p in enumerate(pieces)], dim=dim)
+
+
+SPLITS = {  # id: (args of split, dim) on a (2, 5, 3) x
+    "2 dim=1": (2, 1),
+    "sections dim=1": ([1, 0, 4], 1),
+    "larger than the axis": (7, 1),
+    "1 dim=-1": (1, -1),
+}
+for cid, (size, d) in SPLITS.items():
+    case(
+        ("Tensor:split", "FUNCTIONS:split"),
+        cid,
+        lambda t, s=size, d=d: _weighted(gn.split(t, s, dim=d), d),
+        u((2, 5, 3), seed=37),
+    )
+case("Tensor:split", "one piece", lambda t: t.split([2, 3], 1)[1], u((2, 5, 3), seed=37))
+for chunks, d in ((2, 1), (4, 1), (3, 0), (2, -1)):  # (5 in 4 chunks: 3 pieces, 2 2 1)
+    case(
+        ("Tensor:chunk", "FUNCTIONS:chunk"),
+        f"{chunks} dim={d}",
+        lambda t, c=chunks, d=d: _weighted(gn.chunk(t, c, d), d),
+        u((2, 5, 3), seed=38),
+    )
+case("Tensor:chunk", "one piece", lambda t: t.chunk(3, 1)[2], u((2, 5, 3), seed=38))
+
 COND = u((3, 4), seed=18) > 0
 case(
     "ops:where", "(3,4) (3,4) (4,)", lambda a, b: ops.where(COND, a, b), u((3, 4)), u((4,), seed=1)
@@ -427,6 +500,10 @@ case(
     ("Tensor:clamp", "FUNCTIONS:clamp"), "min max", lambda t: gn.clamp(t, min=-0.5, max=0.5), X_CLIP
 )
 case("Tensor:clamp", "method", lambda t: t.clamp(max=0.5), X_CLIP)
+case(("Tensor:clamp_min", "FUNCTIONS:clamp_min"), "", lambda t: gn.clamp_min(t, -0.5), X_CLIP)
+case("Tensor:clamp_min", "array (4,)", lambda t: t.clamp_min(np.full(4, -0.5)), X_CLIP)
+case(("Tensor:clamp_max", "FUNCTIONS:clamp_max"), "", lambda t: gn.clamp_max(t, max=0.5), X_CLIP)
+case("Tensor:clamp_max", "0-d Tensor", lambda t: t.clamp_max(Tensor(0.5)), X_CLIP)
 
 # ---------------------------------------------------------------- activations, functional
 for name, act in F.ACTIVATIONS.items():
