@@ -8,11 +8,11 @@ schedule accepts. ``glassnet.fit(..., schedule=...)`` does that for you.
 
 PyTorch's ``StepLR``, ``MultiStepLR``, ``ExponentialLR``, ``CosineAnnealingLR`` and
 ``LambdaLR`` give PyTorch's learning rates epoch by epoch (``get_last_lr()`` lists them);
-so do ``LinearLR``, ``PolynomialLR``, ``CosineAnnealingWarmRestarts`` and
-``ReduceLROnPlateau``. glassnet's ``ConstantLR`` keeps γ₀ (scikit-learn's "constant");
-PyTorch's, which scales γ₀ for a few epochs, is :class:`ConstantFactorLR`, and
-``glassnet.optim.lr_scheduler`` (PyTorch's place: :mod:`glassnet.lr_scheduler`) names it
-``ConstantLR``. ``AdaptiveLR`` is scikit-learn's rule.
+so do ``LinearLR``, ``PolynomialLR``, ``CosineAnnealingWarmRestarts``,
+``ReduceLROnPlateau`` and ``MultiplicativeLR``. glassnet's ``ConstantLR`` keeps γ₀
+(scikit-learn's "constant"); PyTorch's, which scales γ₀ for a few epochs, is
+:class:`ConstantFactorLR`, and ``glassnet.optim.lr_scheduler`` (PyTorch's place:
+:mod:`glassnet.lr_scheduler`) names it ``ConstantLR``. ``AdaptiveLR`` is scikit-learn's rule.
 
 PyTorch's per-batch schedules are here too, rate for rate: :class:`OneCycleLR` and
 :class:`CyclicLR`, stepped after every batch (``optimizer.step(); sched.step()``), which
@@ -26,9 +26,10 @@ One difference: each ``step()`` sets a group's lr from its starting lr (``base_l
 closed form, so an lr written into a group by hand between steps
 lasts until the next ``step()``, and a second schedule stepping the same optimizer would
 overwrite the first's rates (PyTorch's chainable schedulers compound): that is refused
-with an error. Write the product of the two curves as one ``LambdaLR`` (PyTorch's
-``ChainedScheduler`` is not here for that reason), or, for phases one after the other,
-hand both to a ``SequentialLR``, which steps its schedules as one. Change
+with an error. To compound them, hand both to a :class:`ChainedScheduler` (PyTorch's
+rates, step by step; it compounds the rates it set itself), or write the product of the
+two curves as one ``LambdaLR``; for phases one after the other, hand both to a
+``SequentialLR``, which steps its schedules as one. Change
 ``schedule.base_lrs`` to move a schedule's whole curve (a param group added after the
 schedule was built needs its starting lr there).
 
@@ -69,10 +70,11 @@ from ._validation import ParameterError, build, check_setting, check_state_dict
 
 # fmt: off
 __all__ = [
-    "SCHEDULES", "AdaptiveLR", "ConstantFactorLR", "ConstantLR", "CosineAnnealingLR",
-    "CosineAnnealingWarmRestarts", "CyclicLR", "ExponentialLR", "InvScalingLR", "LambdaLR",
-    "LinearLR", "LRSchedule", "MultiStepLR", "OneCycleLR", "PolynomialLR",
-    "ReduceLROnPlateau", "SequentialLR", "StepLR", "check_schedule", "get_schedule",
+    "SCHEDULES", "AdaptiveLR", "ChainedScheduler", "ConstantFactorLR", "ConstantLR",
+    "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "ExponentialLR",
+    "InvScalingLR", "LambdaLR", "LinearLR", "LRSchedule", "MultiStepLR", "MultiplicativeLR",
+    "OneCycleLR", "PolynomialLR", "ReduceLROnPlateau", "SequentialLR", "StepLR",
+    "check_schedule", "get_schedule",
 ]
 # fmt: on
 
@@ -183,6 +185,12 @@ class LRSchedule:
     _rules: dict[str, Any] = {}  # a setting's rule where it differs from _RULES's
     _per_batch = False  # True: PyTorch's schedules stepped after every batch (fit refuses)
     _cycle = False  # True: rates of its own settings, not of the groups' lr (not rebased)
+    # ChainedScheduler: ``_chained(lrs, epoch)`` gives each group's lr after this schedule's
+    # step of PyTorch's chainable form from the lrs the schedules before it left (and the
+    # progress to keep); None: not in a chain. ``_chain_scales``: that step only scales the
+    # lr (a rate of 0 stays 0).
+    _chained: Any = None
+    _chain_scales = False
 
     def __init__(self, optimizer: Any, settings: Any = None) -> None:
         name = type(self).__name__
@@ -351,7 +359,9 @@ class LRSchedule:
                 f"Two schedules step one optimizer: {type(other).__name__} and {name}. Each "
                 "sets the groups' lr from its own curve, so the last to step would silently "
                 "overwrite the other's (PyTorch's chainable schedulers compound). Step one "
-                "schedule: write the product of the two curves as one LambdaLR, e.g. "
+                "schedule: to compound them as PyTorch's do, build them afresh and step one "
+                "ChainedScheduler([first, second]); or write the product of the two curves "
+                "as one LambdaLR, e.g. "
                 "LambdaLR(opt, lambda e: min(1, (e + 1) / 5) * 0.5 ** (e // 10)) for a warmup "
                 "then steps; for phases one after the other (a warm-up, then a decay), hand "
                 "both to one SequentialLR(opt, [warmup, decay], milestones=[...])."
@@ -369,10 +379,11 @@ class LRSchedule:
         while me.__dict__.get("_owner") is not None and me._owner() is not None:
             parent = me._owner()
             if not parent._stepping:
+                kind = type(parent).__name__
                 raise ValueError(
-                    f"This {type(me).__name__} is one of the schedules of a SequentialLR, "
-                    "which steps it at its turn: call the SequentialLR's step(), not this "
-                    "one's (a step of its own would move it off the SequentialLR's epochs)."
+                    f"This {type(me).__name__} is one of the schedules of a {kind}, which "
+                    f"steps it at its turn: call the {kind}'s step(), not this one's (a step "
+                    f"of its own would move it off the {kind}'s epochs)."
                 )
             me = parent
         return me
@@ -501,10 +512,13 @@ class ConstantLR(LRSchedule):
     (Unlike PyTorch's ``ConstantLR``, which scales γ for a first few epochs.)
     """
 
-    _never_rises = True  # (γ₀ = 0 stays 0)
+    _never_rises = _chain_scales = True  # (γ₀ = 0 stays 0)
 
     def _rate(self, base_lr: float, epoch: int) -> float:
         return base_lr
+
+    def _chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict[str, Any]]:
+        return list(lrs), {}
 
 
 class _Decay(LRSchedule):
@@ -512,7 +526,7 @@ class _Decay(LRSchedule):
     rises, and with gamma >= 1 it is 0 only when γ₀ is, so a rate of 0 (γ₀ = 0, or gammaᵏ
     below the float range) stays 0."""
 
-    _never_rises = True
+    _never_rises = _chain_scales = True
 
 
 class StepLR(_Decay):
@@ -531,6 +545,10 @@ class StepLR(_Decay):
 
     def _rate(self, base_lr: float, epoch: int) -> float:
         return base_lr * self.gamma ** (epoch // self.step_size)
+
+    def _chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict[str, Any]]:
+        decays = epoch and not epoch % self.step_size
+        return [lr * self.gamma if decays else lr for lr in lrs], {}
 
 
 class MultiStepLR(_Decay):
@@ -561,6 +579,10 @@ class MultiStepLR(_Decay):
     def _rate(self, base_lr: float, epoch: int) -> float:
         return base_lr * self.gamma ** bisect.bisect_right(self.milestones, epoch)
 
+    def _chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict[str, Any]]:
+        times = self.milestones.count(epoch)
+        return [lr * self.gamma**times if times else lr for lr in lrs], {}
+
 
 class LambdaLR(LRSchedule):
     """γₑ = γ₀ · lr_lambda(e), as PyTorch's ``LambdaLR``: ``lr_lambda`` is one function of
@@ -573,15 +595,9 @@ class LambdaLR(LRSchedule):
     ) -> None:
         _fresh(type(self).__name__, last_epoch)
         super().__init__(optimizer)
-        many = isinstance(lr_lambda, (list, tuple))
-        fns = list(lr_lambda) if many else [lr_lambda] * len(self.base_lrs)
-        if len(fns) != len(self.base_lrs) or not all(callable(f) for f in fns):
-            raise ParameterError(
-                "The 'lr_lambda' parameter of LambdaLR must be a function of the epoch, or a "
-                f"list of one per param group ({len(self.base_lrs)}). Got {lr_lambda!r:.80}; "
-                "e.g. lr_lambda=lambda epoch: 0.95 ** epoch."
-            )
-        self.lr_lambdas = fns
+        self.lr_lambdas = _lambdas(
+            lr_lambda, len(self.base_lrs), "LambdaLR", "lambda epoch: 0.95 ** epoch"
+        )
         self._set(self.optimizer.param_groups)
 
     def _rates(self, epoch: int) -> list[float]:
@@ -604,6 +620,13 @@ class LambdaLR(LRSchedule):
             for base, fn in zip(self.base_lrs, self.lr_lambdas)
         ]
 
+    def _chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict[str, Any]]:
+        """PyTorch's LambdaLR sets γ₀ · lr_lambda(epoch), whatever the lr was."""
+        return [
+            self._checked(lambda b, e, fn=fn: b * fn(e), base, epoch, epoch)
+            for base, fn in zip(self.base_lrs, self.lr_lambdas)
+        ], {}
+
     def step(self, epoch: Any = None) -> bool:
         """End of an epoch: each group's lr becomes γ₀ · its lr_lambda(epoch). True when
         that is 0 for every group and stays 0 (:meth:`stays_zero`: the lr_lambdas are
@@ -613,6 +636,122 @@ class LambdaLR(LRSchedule):
         self.epoch += 1
         self._set(groups)
         return self._ended(groups)
+
+
+def _lambdas(lr_lambda: Any, groups: int, owner: str, example: str) -> list[Callable[[int], Any]]:
+    """``lr_lambda``, one function of the epoch or a list of one per param group, as a list
+    of one per group; else a ParameterError that says what to pass."""
+    many = isinstance(lr_lambda, (list, tuple))
+    fns = list(lr_lambda) if many else [lr_lambda] * groups
+    if len(fns) != groups or not all(callable(f) for f in fns):
+        raise ParameterError(
+            f"The 'lr_lambda' parameter of {owner} must be a function of the epoch, or a "
+            f"list of one per param group ({groups}). Got {lr_lambda!r:.80}; e.g. "
+            f"lr_lambda={example}."
+        )
+    return fns
+
+
+class MultiplicativeLR(LRSchedule):
+    """γₑ = γₑ₋₁ · lr_lambda(e) for e >= 1, γ₀ at epoch 0: PyTorch's ``MultiplicativeLR``, each
+    step multiplying the rate by the factor its function gives for the new epoch (one
+    function, or a list of one per param group). Building it leaves the rate as it is.
+
+    Here the rate is the starting lr times the product of the factors so far (kept per group
+    as ``products``, part of :meth:`state_dict`; PyTorch multiplies the rate itself: equal
+    up to rounding), so, as with the other schedules, an lr written into a group by hand
+    lasts until the next ``step()``. Each step calls each group's function once, at the new
+    epoch, as PyTorch's does: a function that reads the run (a factor of 0.5 after an epoch whose
+    validation loss rose) sees each epoch once. A factor is a finite number >= 0. The
+    functions are not part of ``state_dict()``: build the schedule with them, then load the
+    state. A rate of 0 stays 0 (a product never rises from 0), which ends a ``fit`` run.
+
+    >>> from glassnet import nn, optim
+    >>> opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.1)
+    >>> sched = MultiplicativeLR(opt, lr_lambda=lambda epoch: 0.5)
+    >>> [opt.lr] + [(sched.step(), opt.lr)[1] for _ in range(3)]
+    [0.1, 0.05, 0.025, 0.0125]
+    """
+
+    _progress = {"products": None}  # (one per group, set when built: [1.0, ...])
+    _rules = {"products": {"low": 0, "each": True}}
+    _never_rises = True  # (a product of 0 stays 0: every factor is finite)
+    _chain_scales = True
+
+    def __init__(
+        self, optimizer: Any, lr_lambda: Callable[[int], float] | Any, last_epoch: int = -1
+    ) -> None:
+        name = type(self).__name__
+        _fresh(name, last_epoch)
+        super().__init__(optimizer)
+        self.lr_lambdas = _lambdas(lr_lambda, len(self.base_lrs), name, "lambda epoch: 0.95")
+        self.products = [1.0] * len(self.base_lrs)
+
+    def _factor(self, fn: Callable[[int], Any], epoch: int) -> float:
+        """``fn(epoch)``, refused unless a finite number >= 0."""
+        f = fn(epoch)
+        if isinstance(f, bool) or not isinstance(f, numbers.Real) or not 0 <= f < math.inf:
+            raise ParameterError(
+                f"{type(self).__name__}: lr_lambda returned {f!r:.40} at epoch {epoch}; it "
+                "must return the factor that multiplies the learning rate, a finite number "
+                ">= 0, e.g. lr_lambda=lambda epoch: 0.95."
+            )
+        return float(f)
+
+    def _sizes(self) -> None:
+        """Refuse lists that no longer give each param group one value."""
+        n, name = len(self.base_lrs), type(self).__name__
+        if len(self.products) != n or len(self.lr_lambdas) != n:
+            raise ValueError(
+                f"{name}: base_lrs has {n} values, products {len(self.products)} and "
+                f"lr_lambdas {len(self.lr_lambdas)}; give each param group one of each (a "
+                "group added with add_param_group: append its starting lr to base_lrs, 1.0 "
+                "to products and its function to lr_lambdas)."
+            )
+
+    def _rate(self, base_lr: float, epoch: int) -> float:
+        """The first group's rate at ``epoch`` (:meth:`lr_at`): its function called at epochs
+        1 to ``epoch``."""
+        return base_lr * math.prod(self._factor(self.lr_lambdas[0], k) for k in range(1, epoch + 1))
+
+    def step(self, epoch: Any = None) -> bool:
+        """End of an epoch: each group's product times its lr_lambda(epoch), the rate γ₀
+        times that. True when every group's rate is then 0 (it stays 0), else False."""
+        self._no_epoch(epoch)
+        groups = self._groups()
+        self._sizes()
+        at = self.epoch + 1
+        products = [p * self._factor(fn, at) for p, fn in zip(self.products, self.lr_lambdas)]
+        rates = [
+            self._checked(lambda b, _, p=p: b * p, base, at, at)
+            for base, p in zip(self.base_lrs, products)
+        ]
+        for group, lr in zip(groups, rates):  # (all checked first)
+            group["lr"] = lr
+        self.epoch, self.products = at, products
+        return self._ended(groups)
+
+    def _restart(self, claim: bool = True) -> None:
+        super()._restart(claim)
+        self.products = [1.0] * len(self.base_lrs)
+
+    def _chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict[str, Any]]:
+        if not epoch:
+            return list(lrs), {}
+        self._sizes()
+        factors = [self._factor(fn, epoch) for fn in self.lr_lambdas]
+        products = [p * f for p, f in zip(self.products, factors)]
+        return [lr * f for lr, f in zip(lrs, factors)], {"products": products}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """As :meth:`LRSchedule.load_state_dict`, with one product per param group."""
+        got = state.get("products") if isinstance(state, Mapping) else None
+        if isinstance(got, list) and len(got) != len(self.base_lrs):
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: 'products' must list one value per "
+                f"param group ({len(self.base_lrs)}). Got {got!r:.80}."
+            )
+        super().load_state_dict(state)
 
 
 class ExponentialLR(_Decay):
@@ -626,6 +765,9 @@ class ExponentialLR(_Decay):
 
     def _rate(self, base_lr: float, epoch: int) -> float:
         return base_lr * self.gamma**epoch
+
+    def _chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict[str, Any]]:
+        return [lr * self.gamma if epoch else lr for lr in lrs], {}
 
 
 class CosineAnnealingLR(LRSchedule):
@@ -654,6 +796,18 @@ class CosineAnnealingLR(LRSchedule):
         cos = math.cos(math.pi * epoch / self.T_max)
         return self.eta_min + (base_lr - self.eta_min) * (1.0 + cos) / 2.0
 
+    def _chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict[str, Any]]:
+        """PyTorch's recursive form: the lr moved towards ``eta_min`` by the ratio of the
+        cosine's steps, and, one epoch past each bottom, raised by the closed form's rise."""
+        t, eta = self.T_max, self.eta_min
+        if not epoch:
+            return list(lrs), {}
+        if (epoch - 1 - t) % (2 * t) == 0:
+            rise = (1 - math.cos(math.pi / t)) / 2
+            return [lr + (b - eta) * rise for lr, b in zip(lrs, self.base_lrs)], {}
+        ratio = (1 + math.cos(math.pi * epoch / t)) / (1 + math.cos(math.pi * (epoch - 1) / t))
+        return [ratio * (lr - eta) + eta for lr in lrs], {}
+
 
 class _Warm(LRSchedule):
     """PyTorch's schedules whose factor at epoch 0 is not 1: building one sets each group's
@@ -677,6 +831,7 @@ class ConstantFactorLR(_Warm):
 
     _hyper = ("factor", "total_iters")
     _rules = {"factor": {"low": 0, "high": 1}}  # ([0, 1], as PyTorch's)
+    _chain_scales = True
 
     def __init__(
         self,
@@ -694,6 +849,13 @@ class ConstantFactorLR(_Warm):
             base_lr * self.factor if epoch < self.total_iters or not self.total_iters else base_lr
         )
 
+    def _chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict[str, Any]]:
+        if not epoch:
+            return [lr * self.factor for lr in lrs], {}
+        if epoch != self.total_iters:
+            return list(lrs), {}
+        return [lr * (1.0 / self.factor) for lr in lrs], {}
+
 
 class LinearLR(_Warm):
     """γₑ = γ₀ · (s + (f − s) · min(e, T) / T), s = ``start_factor``, f = ``end_factor``,
@@ -702,6 +864,7 @@ class LinearLR(_Warm):
     ``total_iters=0``: γ₀ · s for ever, as PyTorch's."""
 
     _hyper = ("start_factor", "end_factor", "total_iters")
+    _chain_scales = True
 
     def __init__(
         self,
@@ -720,6 +883,14 @@ class LinearLR(_Warm):
             return base_lr * s
         return base_lr * (s + (f - s) * min(epoch, t) / t)
 
+    def _chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict[str, Any]]:
+        s, f, t = self.start_factor, self.end_factor, self.total_iters
+        if not epoch:
+            return [lr * s for lr in lrs], {}
+        if epoch > t:
+            return list(lrs), {}
+        return [lr * (1.0 + (f - s) / (t * s + (epoch - 1) * (f - s))) for lr in lrs], {}
+
 
 class PolynomialLR(_Warm):
     """γₑ = γ₀ · (1 − min(e, T) / T)^``power``, T = ``total_iters``: PyTorch's
@@ -727,7 +898,7 @@ class PolynomialLR(_Warm):
     ``total_iters=0``: γ₀ for ever, as PyTorch's."""
 
     _hyper = ("total_iters", "power")
-    _never_rises = True
+    _never_rises = _chain_scales = True
 
     def __init__(
         self, optimizer: Any, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1
@@ -740,6 +911,13 @@ class PolynomialLR(_Warm):
         if not t:  # (total_iters=0: PyTorch's PolynomialLR keeps the rate)
             return base_lr
         return base_lr * (1.0 - min(epoch, t) / t) ** self.power
+
+    def _chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict[str, Any]]:
+        t = self.total_iters
+        if not epoch or epoch > t:
+            return list(lrs), {}
+        decay = ((1.0 - epoch / t) / (1.0 - (epoch - 1) / t)) ** self.power
+        return [lr * decay for lr in lrs], {}
 
 
 class CosineAnnealingWarmRestarts(LRSchedule):
@@ -791,6 +969,10 @@ class CosineAnnealingWarmRestarts(LRSchedule):
         self.epoch = math.floor(at)
         self.fraction = at - self.epoch
         return self._ended(groups)
+
+    def _chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict[str, Any]]:
+        """PyTorch's step sets the closed form's rate, whatever the lr was."""
+        return [self._rate(b, epoch) for b in self.base_lrs], {"fraction": 0.0}
 
     def _rate(self, base_lr: float, epoch: float) -> float:
         t0, mult, cur = self.T_0, self.T_mult, epoch
@@ -1503,6 +1685,65 @@ class CyclicLR(_Cycle):
         super().load_state_dict(state)
 
 
+def _checked_children(optimizer: Any, schedulers: Any, owner: str) -> list[LRSchedule]:
+    """``schedulers`` as a list, each a schedule of ``optimizer`` not yet stepped and not
+    another SequentialLR's or ChainedScheduler's, stepped without a number; else an error
+    naming ``owner`` (the class that takes them) and what to pass."""
+    many = isinstance(schedulers, (list, tuple))
+    children = list(schedulers) if many else []
+    if not children:
+        raise ParameterError(
+            f"The 'schedulers' parameter of {owner} must be a list of at least one "
+            f"schedule built on the optimizer. Got {schedulers!r:.80}; e.g. "
+            + (
+                "[LinearLR(opt, start_factor=0.1, total_iters=5), CosineAnnealingLR(opt, "
+                "T_max=95)]."
+                if owner == "SequentialLR"
+                else "[ConstantLR(opt, factor=0.1, total_iters=2), ExponentialLR(opt, gamma=0.9)]."
+            )
+        )
+    for i, child in enumerate(children):
+        what = f"{owner}: schedulers[{i}]"
+        if not isinstance(child, LRSchedule):
+            raise ParameterError(
+                f"{what} must be a glassnet schedule (glassnet.optim.lr_scheduler's) built "
+                f"on the optimizer. Got {type(child).__name__}."
+            )
+        kind = type(child).__name__
+        if child._needs:
+            raise ValueError(
+                f"{what} is a {kind}, whose step takes a number each epoch (the loss, or "
+                f"the samples seen); {owner} steps its schedules with none (PyTorch's "
+                "refuses ReduceLROnPlateau too). Give it schedules of the epoch."
+            )
+        if child.optimizer is not optimizer:
+            raise ValueError(
+                f"{what} ({kind}) was built on another optimizer than the {owner}'s; "
+                f"build every schedule on the optimizer the {owner} steps."
+            )
+        if child.__dict__.get("_first") is not None or child.epoch:
+            raise ValueError(
+                f"{what} ({kind}) has already stepped ({child.epoch} steps); hand the "
+                f"schedules to the {owner} as they are built, before any step."
+            )
+        parent = child._owner() if child._owner is not None else None
+        if parent is not None:
+            raise ValueError(
+                f"{what} ({kind}) already belongs to another {type(parent).__name__}; "
+                "build a new schedule for this one."
+            )
+        if any(child is other for other in children[:i]):
+            raise ValueError(
+                f"{what} ({kind}) is listed twice; "
+                + (
+                    "each phase is a schedule of its own."
+                    if owner == "SequentialLR"
+                    else "list it once (a chain steps each schedule once per step)."
+                )
+            )
+    return children
+
+
 class SequentialLR(LRSchedule):
     """PyTorch's ``SequentialLR``: ``schedulers`` one after the other, the next one taking
     over at each of ``milestones`` (the epochs where it starts, one fewer than the
@@ -1545,7 +1786,7 @@ class SequentialLR(LRSchedule):
         name = type(self).__name__
         _fresh(name, last_epoch)
         _need_optimizer(optimizer, name)
-        children = self._checked_children(optimizer, schedulers)
+        children = _checked_children(optimizer, schedulers, name)
         self.milestones = self._checked_milestones(milestones, len(children))
         super().__init__(optimizer)
         self.schedulers = children
@@ -1555,53 +1796,6 @@ class SequentialLR(LRSchedule):
         for child in children:
             child._owner = weakref.ref(self)
         children[0]._restart(claim=False)
-
-    @staticmethod
-    def _checked_children(optimizer: Any, schedulers: Any) -> list[LRSchedule]:
-        many = isinstance(schedulers, (list, tuple))
-        children = list(schedulers) if many else []
-        if not children:
-            raise ParameterError(
-                "The 'schedulers' parameter of SequentialLR must be a list of at least one "
-                f"schedule built on the optimizer. Got {schedulers!r:.80}; e.g. "
-                "[LinearLR(opt, start_factor=0.1, total_iters=5), CosineAnnealingLR(opt, "
-                "T_max=95)]."
-            )
-        for i, child in enumerate(children):
-            what = f"SequentialLR: schedulers[{i}]"
-            if not isinstance(child, LRSchedule):
-                raise ParameterError(
-                    f"{what} must be a glassnet schedule (glassnet.optim.lr_scheduler's) built "
-                    f"on the optimizer. Got {type(child).__name__}."
-                )
-            kind = type(child).__name__
-            if child._needs:
-                raise ValueError(
-                    f"{what} is a {kind}, whose step takes a number each epoch (the loss, or "
-                    "the samples seen); SequentialLR steps its schedules with none (PyTorch's "
-                    "refuses ReduceLROnPlateau too). Give it schedules of the epoch."
-                )
-            if child.optimizer is not optimizer:
-                raise ValueError(
-                    f"{what} ({kind}) was built on another optimizer than the SequentialLR's; "
-                    "build every schedule on the optimizer the SequentialLR steps."
-                )
-            if child.__dict__.get("_first") is not None or child.epoch:
-                raise ValueError(
-                    f"{what} ({kind}) has already stepped ({child.epoch} steps); hand the "
-                    "schedules to the SequentialLR as they are built, before any step."
-                )
-            owner = child._owner() if child._owner is not None else None
-            if owner is not None:
-                raise ValueError(
-                    f"{what} ({kind}) already belongs to another SequentialLR; build a new "
-                    "schedule for this one."
-                )
-            if any(child is other for other in children[:i]):
-                raise ValueError(
-                    f"{what} ({kind}) is listed twice; each phase is a schedule of its own."
-                )
-        return children
 
     @staticmethod
     def _checked_milestones(milestones: Any, n: int) -> list[int]:
@@ -1739,9 +1933,242 @@ class SequentialLR(LRSchedule):
         )
 
 
+class ChainedScheduler(LRSchedule):
+    """PyTorch's ``ChainedScheduler``: ``schedulers`` stepped together, each step compounding
+    them in order as PyTorch's chainable schedulers do (each multiplies the rate the ones
+    before it left). PyTorch's own example, a rate held at a tenth for two epochs while it
+    decays by 0.9 each epoch::
+
+        sched = ChainedScheduler([ConstantLR(opt, factor=0.1, total_iters=2),
+                                  ExponentialLR(opt, gamma=0.9)], optimizer=opt)
+
+    (``ConstantLR`` being PyTorch's, at ``glassnet.optim.lr_scheduler``; here it is
+    :class:`ConstantFactorLR`.) The learning rates are PyTorch's, step by step and per
+    param group: :class:`StepLR`, :class:`MultiStepLR`, :class:`ExponentialLR`,
+    :class:`ConstantFactorLR`, :class:`LinearLR`, :class:`PolynomialLR` and
+    :class:`MultiplicativeLR` scale the rate; :class:`CosineAnnealingLR` moves it by
+    PyTorch's recursive form (towards ``eta_min``, and up again one epoch past each
+    bottom); :class:`LambdaLR` and :class:`CosineAnnealingWarmRestarts` set their own rate,
+    whatever the schedules before them in the list left, as PyTorch's do. Building the
+    chain sets each group's lr to the epoch-0 rate of them all (a warm-up's factor times
+    the others'), in the order they were built, as PyTorch's constructors leave it.
+
+    Refused, with what to do: :class:`ReduceLROnPlateau` (as PyTorch refuses it),
+    :class:`AdaptiveLR` and :class:`InvScalingLR` (their step takes a number); the
+    per-batch cycles (:class:`OneCycleLR`, :class:`CyclicLR`); a :class:`SequentialLR` or
+    another ChainedScheduler in the list; a :class:`ConstantFactorLR` with ``factor=0``
+    that ends (PyTorch's divides the rate by the factor then). A schedule built on another
+    optimizer, one stepped already, or one of another chain or SequentialLR is refused,
+    and its schedules are the chain's: stepping one of them by hand is refused.
+
+    One difference from PyTorch's: the chain compounds the rates it set itself
+    (``last_lrs``, part of :meth:`state_dict`), not the groups' lr, so an lr written into a
+    group by hand lasts until the next ``step()``, as with every glassnet schedule, and a
+    run resumes from the chain's state dict alone. ``fit(schedule=...)`` steps it once per
+    epoch; it can be a phase of a :class:`SequentialLR` (it starts again at its milestone).
+
+    >>> from glassnet import nn, optim
+    >>> opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=1.0)
+    >>> warm = ConstantFactorLR(opt, factor=0.1, total_iters=2)
+    >>> sched = ChainedScheduler([warm, ExponentialLR(opt, gamma=0.5)], optimizer=opt)
+    >>> [opt.lr] + [(sched.step(), opt.lr)[1] for _ in range(3)]
+    [0.1, 0.05, 0.25, 0.125]
+    """
+
+    def __init__(self, schedulers: Any, optimizer: Any = None) -> None:
+        name = type(self).__name__
+        many = isinstance(schedulers, (list, tuple)) and len(schedulers) > 0
+        if optimizer is None and many and isinstance(schedulers[0], LRSchedule):
+            optimizer = schedulers[0].optimizer  # (PyTorch's default: the first's optimizer)
+        children = _checked_children(optimizer, schedulers, name)
+        for i, child in enumerate(children):
+            self._chainable(child, i)
+        super().__init__(optimizer)
+        self.schedulers = children
+        self._rebase(min(children, key=_born)._first_bases())
+        for child in children:
+            child._owner = weakref.ref(self)
+        self._restart(claim=False)
+
+    @staticmethod
+    def _chainable(child: LRSchedule, i: int) -> None:
+        """Refuse a schedule the chain cannot step as PyTorch's would, saying what to do."""
+        what, kind = f"ChainedScheduler: schedulers[{i}]", type(child).__name__
+        if isinstance(child, (SequentialLR, ChainedScheduler)):
+            do = (
+                "list its schedules in this one (the same steps, in the same order)"
+                if isinstance(child, ChainedScheduler)
+                else "make the chain a phase of the SequentialLR instead, "
+                "SequentialLR(opt, [ChainedScheduler([...]), ...], milestones=[...])"
+            )
+            raise ValueError(f"{what} is a {kind}, which a chain does not take here: {do}.")
+        if child._cycle:
+            raise ValueError(
+                f"{what} is a {kind}, which steps after every batch and sets the rate (and the "
+                "momentum) from its own bounds, whatever the others would compound: a chain "
+                "does not take it here. Step it alone, after each batch."
+            )
+        if isinstance(child, ConstantFactorLR) and child.factor == 0 and child.total_iters:
+            raise ValueError(
+                f"{what} is a ConstantFactorLR (PyTorch's ConstantLR) with factor=0: at "
+                f"epoch total_iters={child.total_iters} its chained step divides the rate by "
+                "the factor (PyTorch's raises ZeroDivisionError), and a rate of 0 cannot come "
+                "back to the others' product. Use a factor > 0 (e.g. 1e-3), or a LambdaLR "
+                "of the whole curve alone."
+            )
+        if child._chained is None:
+            raise ValueError(
+                f"{what} is a {kind}, which has no chained step here. Chain StepLR, "
+                "MultiStepLR, ExponentialLR, ConstantLR, LinearLR, PolynomialLR, "
+                "MultiplicativeLR, CosineAnnealingLR, LambdaLR or "
+                "CosineAnnealingWarmRestarts."
+            )
+
+    def _advance(
+        self, lrs: list[float], epoch: int, order: list[LRSchedule] | None = None
+    ) -> tuple[list[float], list[dict[str, Any]]]:
+        """Each group's lr after every schedule's step to ``epoch`` from ``lrs``, in
+        ``order`` (default: the list's), each checked, and what each schedule keeps."""
+        name, n, kept = type(self).__name__, len(lrs), []
+        for child in order or self.schedulers:
+            lrs, keep = child._chained(lrs, epoch)
+            i = self.schedulers.index(child)
+            if len(lrs) != n:
+                raise ValueError(
+                    f"{name}: schedulers[{i}] ({type(child).__name__}) gives {len(lrs)} "
+                    f"learning rates for {n} param groups; give each of its per-group lists "
+                    "one value per group (lr_lambda, base_lrs)."
+                )
+            for g, lr in enumerate(lrs):
+                if (
+                    isinstance(lr, bool)
+                    or not isinstance(lr, numbers.Real)
+                    or not (0 <= lr < math.inf)
+                ):
+                    raise ParameterError(
+                        f"{name}: schedulers[{i}] ({type(child).__name__}) gives param group "
+                        f"{g} a learning rate of {lr!r:.40} at epoch {epoch}; a learning rate "
+                        "is a finite number >= 0. The chain compounds its schedules' steps "
+                        "(a factor > 1 grows without end; a CosineAnnealingLR's step moves the "
+                        "rate the others left towards its eta_min): check their settings, or "
+                        "write the curve as one LambdaLR."
+                    )
+            lrs = [float(lr) for lr in lrs]
+            kept.append(keep)
+        return lrs, kept
+
+    def _start(self) -> list[float]:
+        """Each group's epoch-0 lr: every schedule's first step from the starting lrs, in
+        the order they were built (PyTorch's constructors step in that order)."""
+        return self._advance(list(self.base_lrs), 0, sorted(self.schedulers, key=_born))[0]
+
+    def _restart(self, claim: bool = True) -> None:
+        groups = self._groups() if claim else self.optimizer.param_groups
+        lrs = self._start()
+        for child in self.schedulers:
+            child.__dict__.update(child._progress)
+            child.epoch = 0
+            if isinstance(child, MultiplicativeLR):
+                child.products = [1.0] * len(child.base_lrs)
+        for group, lr in zip(groups, lrs):
+            group["lr"] = lr
+        self.epoch, self.last_lrs = 0, lrs
+        with contextlib.suppress(TypeError):  # (a schedule built after it starts before it)
+            _WARMED[self.optimizer] = [(g["lr"], b) for g, b in zip(groups, self.base_lrs)]
+
+    def step(self, epoch: Any = None) -> bool:
+        """End of an epoch: each schedule's step, in the list's order, from the rates the
+        chain set last. True when every group's lr is then 0 for good, else False."""
+        self._no_epoch(epoch)
+        groups = self._groups()
+        if len(self.last_lrs) != len(groups):
+            raise ValueError(
+                f"ChainedScheduler: the optimizer has {len(groups)} param groups and "
+                f"last_lrs {len(self.last_lrs)}; a group added after the chain was built "
+                "needs its lr appended to last_lrs and to base_lrs (its schedules' too)."
+            )
+        at = self.epoch + 1
+        lrs, kept = self._advance(self.last_lrs, at)  # (all checked first)
+        for child, keep in zip(self.schedulers, kept):
+            child.__dict__.update(keep)
+            child.epoch = at
+        for group, lr in zip(groups, lrs):
+            group["lr"] = lr
+        self.epoch, self.last_lrs = at, lrs
+        return self._ended(groups)
+
+    def lr_at(self, clock: int) -> float:
+        """The first group's learning rate at epoch ``clock``, the chain's steps taken again
+        from epoch 0 (a MultiplicativeLR's lr_lambda called at each epoch)."""
+        clock = _check(clock, "epoch", "ChainedScheduler.lr_at")
+        lrs = self._start()
+        for at in range(1, clock + 1):
+            lrs = self._advance(lrs, at)[0]
+        return lrs[0]
+
+    def stays_zero(self) -> bool:
+        """True when every schedule only scales the rate (a rate of 0 stays 0); False with a
+        LambdaLR, a cosine or its warm restarts in the chain (their steps may raise it)."""
+        return all(c._chain_scales for c in self.schedulers)
+
+    def _first_bases(self) -> list[float]:
+        return min(self.schedulers, key=_born)._first_bases()
+
+    def _rebase(self, bases: list[float]) -> None:
+        self.base_lrs = list(bases)
+        for child in self.schedulers:
+            child._rebase(bases)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Plain Python values: type, base_lrs, epoch, last_lrs (the rates the chain set
+        last, which its next step compounds) and ``schedulers``, each schedule's state."""
+        return {
+            "type": type(self).__name__, "base_lrs": list(self.base_lrs), "epoch": self.epoch,
+            "last_lrs": list(self.last_lrs),
+            "schedulers": [c.state_dict() for c in self.schedulers],
+        }  # fmt: skip
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned, its schedules' states too (build the
+        chain with the same kinds of schedules first). Nothing changes when a part is
+        refused."""
+        name, n = type(self).__name__, len(self.base_lrs)
+        check_state_dict(state, name, ["type", "base_lrs", "epoch", "last_lrs", "schedulers"])
+        lists = {}
+        for key in ("base_lrs", "last_lrs"):
+            got = state[key]
+            if not isinstance(got, list) or len(got) != n:
+                raise ValueError(
+                    f"{name}.load_state_dict: {key!r} must list one lr per param group "
+                    f"({n}). Got {got!r:.80}."
+                )
+            lists[key] = [_check(v, "lr", name) for v in got]
+        epoch = _check(state["epoch"], "epoch", name)
+        saved = state["schedulers"]
+        if not isinstance(saved, list) or len(saved) != len(self.schedulers):
+            raise ValueError(
+                f"{name}.load_state_dict: 'schedulers' must hold the state of each of its "
+                f"{len(self.schedulers)} schedules. Got {saved!r:.80}."
+            )
+        before = [c.state_dict() for c in self.schedulers]
+        try:
+            for child, s in zip(self.schedulers, saved):
+                child.load_state_dict(s)
+        except Exception:
+            for child, s in zip(self.schedulers, before):
+                child.load_state_dict(s)
+            raise
+        self.__dict__.update(lists, epoch=epoch)
+
+    def __repr__(self) -> str:
+        kinds = ", ".join(type(c).__name__ for c in self.schedulers)
+        return f"ChainedScheduler([{kinds}]; epoch={self.epoch}, lr={self.lr!r})"
+
+
 def _born(schedule: LRSchedule) -> int:
-    """When ``schedule`` was built: a SequentialLR, when the first of its schedules was."""
-    if isinstance(schedule, SequentialLR):
+    """When ``schedule`` was built: a SequentialLR or a ChainedScheduler, when the first of
+    its schedules was."""
+    if isinstance(schedule, (SequentialLR, ChainedScheduler)):
         return min(_born(c) for c in schedule.schedulers)
     return schedule._built
 
@@ -1816,10 +2243,11 @@ def check_schedule(
         )
     owner_ref = getattr(schedule, "_owner", None) if isinstance(schedule, LRSchedule) else None
     if owner_ref is not None and owner_ref() is not None:
+        kind = type(owner_ref()).__name__
         raise ParameterError(
             f"The 'schedule' parameter of {owner} is a {type(schedule).__name__} that belongs "
-            "to a SequentialLR, which steps it at its turn: pass the SequentialLR, "
-            f"{owner}(..., schedule=sequential)."
+            f"to a {kind}, which steps it at its turn: pass the {kind}, "
+            f"{owner}(..., schedule={'sequential' if kind == 'SequentialLR' else 'chain'})."
         )
     if getattr(schedule, "_per_batch", False) and isinstance(schedule, LRSchedule):
         kind = type(schedule).__name__
@@ -1847,7 +2275,8 @@ def check_schedule(
         )
     if initial_epoch and isinstance(schedule, LRSchedule):
         curve = schedule._clock == "epoch" and (
-            type(schedule)._rate is not LRSchedule._rate or isinstance(schedule, SequentialLR)
+            type(schedule)._rate is not LRSchedule._rate
+            or isinstance(schedule, (SequentialLR, ChainedScheduler))
         )
         fresh = schedule._clock != "epoch" and not getattr(schedule, schedule._clock)
         if (curve and schedule.epoch != initial_epoch) or fresh:  # (AdaptiveLR: neither)
