@@ -461,12 +461,14 @@ class LayerNorm(Module):
 
 class BatchNorm1d(Module):
     """Batch normalization of an MLP's features (PyTorch's ``nn.BatchNorm1d``): y = (x −
-    mean) / √(var + eps) · weight + bias, per feature (column).
+    mean) / √(var + eps) · weight + bias, per feature (column), or per channel C of a batch
+    of sequences (N, C, L), as PyTorch's.
 
-    In training mode mean and var are the batch's (var biased, ÷ N), on the graph (the
-    gradient flows through them), and the running statistics are updated outside it:
-    running = (1 − momentum) · running + momentum · batch's, the variance unbiased
-    (÷ N − 1), and ``num_batches_tracked`` + 1. In eval mode (``model.eval()``,
+    In training mode mean and var are the batch's, over its n values of each feature (the
+    N rows; N · L for (N, C, L), the rows and the positions), var biased (÷ n), on the
+    graph (the gradient flows through them), and the running statistics are updated
+    outside it: running = (1 − momentum) · running + momentum · batch's, the variance
+    unbiased (÷ n − 1), and ``num_batches_tracked`` + 1. In eval mode (``model.eval()``,
     ``predict``) the running statistics are used.
 
     Parameters
@@ -488,8 +490,11 @@ class BatchNorm1d(Module):
         batch's statistics in eval mode too.
     dtype : float32 (default, as Linear's) or float64 (keyword)
 
-    Shapes: x (N, C) -> y (N, C); a batch of one row is refused where batch statistics are
-    used (training), as PyTorch refuses it. (PyTorch's (N, C, L) input is refused.)
+    Shapes: x (N, C) -> y (N, C), and x (N, C, L) -> y (N, C, L), as PyTorch's; a batch of
+    one value per feature (one row; (1, C, 1)) is refused where batch statistics are used
+    (training), as PyTorch refuses it. (The fast path, :func:`glassnet.explain` and the ONNX
+    export refuse a network holding a BatchNorm1d, whatever its input: it trains on the
+    graph.)
 
     >>> import numpy as np, glassnet as gn
     >>> bn = gn.nn.BatchNorm1d(2, dtype=np.float64)
@@ -535,29 +540,46 @@ class BatchNorm1d(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         x = as_tensor(x)
-        if x.ndim != 2 or x.shape[1] != self.num_features:
-            rows = " (PyTorch's (N, C, L) is not taken: move the axis, x.reshape(N * L, C))"
+        c = self.num_features
+        if x.ndim not in (2, 3) or x.shape[1] != c:
+            if x.ndim not in (2, 3):
+                what = (
+                    f"{x.ndim}-d; give it 2 or 3 axes, e.g. x.reshape(N, {c}, -1) for {c} "
+                    "channels of sequences (PyTorch's BatchNorm1d takes 2-d or 3-d input)"
+                )
+            else:
+                what = (
+                    f"{x.shape[1]} features on axis 1; build BatchNorm1d(num_features="
+                    f"{x.shape[1]}), or move the features to axis 1"
+                    + (" (x.transpose(0, 2, 1) for (N, L, C))" if x.ndim == 3 else "")
+                )
             raise ValueError(
-                f"BatchNorm1d({self.num_features}): the input must be of shape (N, "
-                f"{self.num_features}), a batch of rows of its num_features columns. Got "
-                f"{tuple(x.shape)}{rows if x.ndim == 3 else ''}."
+                f"BatchNorm1d({c}): the input must be of shape (N, {c}), a batch of rows of "
+                f"its num_features columns, or (N, {c}, L), a batch of {c}-channel sequences "
+                f"(PyTorch's). Got {tuple(x.shape)} ({what})."
             )
+        axes = (0,) if x.ndim == 2 else (0, 2)  # (the feature's axis 1 kept)
         if self.training or self.running_mean is None:  # the batch's statistics
-            n = x.shape[0]
+            n = x.shape[0] * (1 if x.ndim == 2 else x.shape[2])  # the values per feature
             if n < 2:
                 raise ValueError(
                     "BatchNorm1d: Expected more than 1 value per channel when training, got "
-                    f"input size {tuple(x.shape)}: the batch's variance needs 2 rows or more "
-                    "(a batch_size that leaves no last batch of one row; eval() for one row)."
+                    f"input size {tuple(x.shape)}: the batch's variance needs 2 values or more "
+                    "per feature (a batch_size that leaves no last batch of one row; eval() "
+                    "for one row)."
                 )
-            y, mean, var = _normalized(x, (0,), self.eps)
+            y, mean, var = _normalized(x, axes, self.eps)
             if self.training and self.running_mean is not None:
-                self._track(mean.data[0], var.data[0] * (n / (n - 1)))
+                self._track(mean.data.reshape(c), var.data.reshape(c) * (n / (n - 1)))
         else:
+            shape = (c,) if x.ndim == 2 else (c, 1)
             std = Tensor(self.running_var + self.running_var.dtype.type(self.eps)).sqrt()
-            y = (x - self.running_mean) / std
-        y = y if self.weight is None else y * self.weight
-        return y if self.bias is None else y + self.bias
+            y = (x - self.running_mean.reshape(shape)) / std.reshape(*shape)
+        if x.ndim == 2:
+            y = y if self.weight is None else y * self.weight
+            return y if self.bias is None else y + self.bias
+        y = y if self.weight is None else y * self.weight.reshape(c, 1)
+        return y if self.bias is None else y + self.bias.reshape(c, 1)
 
     def _track(self, mean: Any, unbiased_var: Any) -> None:
         """The running statistics' update, in place (not on the graph)."""
