@@ -766,6 +766,12 @@ TORCH_LAYERS = {  # name: [(case id, fn)]
 for name, specs in TORCH_LAYERS.items():
     for cid, fn in specs:
         case(f"nn.torch_layers:{name}", cid, fn, X_TL)
+# BatchNorm1d on PyTorch's (N, C, L) sequences: each channel's statistics over N and L
+for cid, bn in (
+    ("training (N, C, L)", TL.BatchNorm1d(C, dtype=np.float64)),
+    ("eval (N, C, L)", _bn_eval()),
+):
+    case("nn.torch_layers:BatchNorm1d", cid, bn, away((N, C, 5), seed=26, gap=0.1, hi=3.0))
 case(
     "nn.torch_layers:layer_norm",
     "weight and bias",
