@@ -603,7 +603,19 @@ class LambdaLR(LRSchedule):
     def _rates(self, epoch: int) -> list[float]:
         return [base * fn(epoch) for base, fn in zip(self.base_lrs, self.lr_lambdas)]
 
+    def _sizes(self) -> None:
+        """Refuse a param group without its function (one added after the schedule was
+        built: its lr would stay unscheduled)."""
+        n = len(self.base_lrs)
+        if len(self.lr_lambdas) != n:
+            raise ValueError(
+                f"LambdaLR: base_lrs has {n} values and lr_lambdas {len(self.lr_lambdas)}; "
+                "give each param group its function (a group added with add_param_group: "
+                "append its starting lr to base_lrs and its function to lr_lambdas)."
+            )
+
     def _set(self, groups: list[dict[str, Any]]) -> None:
+        self._sizes()
         rates = [
             self._checked(lambda b, e, fn=fn: b * fn(e), base, self.epoch)
             for base, fn in zip(self.base_lrs, self.lr_lambdas)
@@ -615,6 +627,7 @@ class LambdaLR(LRSchedule):
         return base_lr * self.lr_lambdas[0](epoch)
 
     def _at(self, clock: Any) -> list[float]:
+        self._sizes()
         return [
             self._checked(lambda b, e, fn=fn: b * fn(e), base, clock, clock)
             for base, fn in zip(self.base_lrs, self.lr_lambdas)
@@ -622,6 +635,7 @@ class LambdaLR(LRSchedule):
 
     def _chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict[str, Any]]:
         """PyTorch's LambdaLR sets γ₀ · lr_lambda(epoch), whatever the lr was."""
+        self._sizes()
         return [
             self._checked(lambda b, e, fn=fn: b * fn(e), base, epoch, epoch)
             for base, fn in zip(self.base_lrs, self.lr_lambdas)
@@ -634,7 +648,11 @@ class LambdaLR(LRSchedule):
         self._no_epoch(epoch)
         groups = self._groups()
         self.epoch += 1
-        self._set(groups)
+        try:
+            self._set(groups)
+        except Exception:  # (a refused step leaves the schedule where it was)
+            self.epoch -= 1
+            raise
         return self._ended(groups)
 
 

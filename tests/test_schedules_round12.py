@@ -523,3 +523,23 @@ def test_a_chain_is_a_phase_of_a_sequential_lr_and_starts_again_at_its_milestone
 def test_new_names_are_exported_from_glassnet_schedules():
     for name in ("MultiplicativeLR", "ChainedScheduler"):
         assert name in schedules.__all__ and issubclass(getattr(schedules, name), S.LRSchedule)
+
+
+@pytest.mark.parametrize("kind", ["LambdaLR", "MultiplicativeLR"])
+def test_a_group_added_without_its_function_is_refused_not_left_unscheduled(kind):
+    """A group added with add_param_group and its starting lr appended to base_lrs (what
+    the error of a missing starting lr says to do) kept its lr, unscheduled, in a
+    LambdaLR: its list of functions was one short."""
+    opt = optim.SGD(nn.Linear(2, 2, rng=0).parameters(), lr=0.2)
+    sched = getattr(S, kind)(opt, lambda e: 0.5)
+    opt.add_param_group({"params": nn.Linear(2, 1, rng=1).parameters(), "lr": 0.05})
+    sched.base_lrs.append(0.05)
+    with pytest.raises(ValueError, match=r"base_lrs has 2 values.*append its starting lr to "
+                       r"base_lrs.* its function to lr_lambdas"):  # fmt: skip
+        sched.step()
+    assert opt.param_groups[1]["lr"] == 0.05 and sched.last_epoch == 0
+    sched.lr_lambdas.append(lambda e: 0.5)
+    if kind == "MultiplicativeLR":
+        sched.products.append(1.0)
+    sched.step()
+    assert sched.get_last_lr() == [0.1, 0.025]
