@@ -1,12 +1,24 @@
 """micrograd's ``Value``: one number and its gradient, on glassnet's autodiff graph.
 
-The same API and numbers as ``micrograd.engine.Value``. Each ``Value`` wraps a 0-d
-float64 :class:`~glassnet.Tensor` (``v.tensor``) that requires grad; the ops micrograd
-defines as primitives (``+``, ``*``, ``**``, ``relu``, ``tanh``, ``exp``) are glassnet's
-ops, and the others are composed from them exactly as micrograd composes them
-(``a - b`` is ``a + (-b)``, ``-a`` is ``a * -1``, ``a / b`` is ``a * b**-1``), so the graph
-has micrograd's nodes, each with micrograd's ``_op`` label and ``_prev`` set of children,
-and a number becomes a leaf ``Value`` as in micrograd.
+The same API and numbers as ``micrograd.engine.Value``. Each ``Value`` is a node of a
+0-d float64 :class:`~glassnet.Tensor` graph (``v.tensor``, a Tensor that requires grad);
+the ops micrograd defines as primitives (``+``, ``*``, ``**``, ``relu``, ``tanh``,
+``exp``) are glassnet's ops, and the others are composed from them exactly as micrograd
+composes them (``a - b`` is ``a + (-b)``, ``-a`` is ``a * -1``, ``a / b`` is
+``a * b**-1``), so the graph has micrograd's nodes, each with micrograd's ``_op`` label and
+``_prev`` set of children, and a number becomes a leaf ``Value`` as in micrograd.
+
+The Tensor of a node is built when first asked for (``v.tensor``,
+``glassnet.viz.draw_graph(v)``), with the whole graph beneath it: until then a Value
+holds its number and gradient as Python floats, and ``backward()`` runs glassnet's chain
+rule on them, the same arithmetic in the same order as on the Tensor graph (the same
+bits), at micrograd's cost rather than a NumPy array per number. The Tensor graph holds
+the values each op saw, the gradients the nodes hold, and glassnet's ops, as if it had
+been built op by op; from then on the nodes are their Tensors (``v.data`` and ``v.grad``
+read them, ``backward()`` is the Tensor's, and an op on such a node makes a Tensor
+node). A result that is not finite (inf or nan) is made by the Tensor op too, and
+``backward()`` inside ``glassnet.detect_anomaly()`` is the Tensor's, so that its checks
+name the op.
 
 What follows micrograd rather than glassnet's Tensor (and PyTorch):
 
@@ -23,6 +35,8 @@ What follows micrograd rather than glassnet's Tensor (and PyTorch):
   ``0 ** -1`` a ZeroDivisionError, ``exp`` or ``**`` past the float range an
   OverflowError; a negative base to a non-integer power (a complex number in micrograd) a
   ValueError. A sum or product past the range is inf, as with floats.
+* A Value records micrograd's graph always, as micrograd's does: ``glassnet.no_grad()``
+  is the Tensor's switch (a node's Tensor is built outside it).
 """
 
 from __future__ import annotations
@@ -33,13 +47,33 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import BINARY_OPS, AnomalyError, Tensor
 
 __all__ = ["Value"]
+
+# How a node was made (its ``_k``): what backward() does with its gradient, and which
+# glassnet op builds its Tensor. An op node keeps its operands' numbers as the op saw
+# them (``_a``, ``_b``; ``_b`` is the exponent of ``**`` a number).
+_LEAF, _ADD, _MUL, _RELU, _POW, _POWV, _TANH, _EXP = range(8)
+_BINARY = (_ADD, _MUL, _POWV)
+_pow_grad = BINARY_OPS["pow"][1]  # glassnet's d(a^p): the same expression, the same bits
+_new = object.__new__
+_NAN = np.array(np.nan)
+
+
+def _anomaly_on() -> bool:
+    """Whether ``glassnet.detect_anomaly()`` is on: a node holding nan raises there."""
+    try:
+        Tensor.from_op(_NAN, "detect_anomaly", (), None)
+    except AnomalyError:
+        return True
+    return False
 
 
 def _number(data: Any) -> float:
     """``data`` as a float, or a TypeError that says what a Value holds."""
+    if type(data) is float:  # (the common case first)
+        return data
     if isinstance(data, np.ndarray) and data.size == 1:
         data = data.reshape(()).item()
     if isinstance(data, bool) or not isinstance(data, numbers.Real):
@@ -70,6 +104,102 @@ def _nonzero(divisor: Any, dividend: Any) -> None:
         raise ZeroDivisionError(f"Value: division by zero ({n} / {d}).")
 
 
+def _leaf(data: Any) -> Value:
+    """A leaf Value of the number ``data`` (the ops' constants: ``x * 2``)."""
+    if type(data) is not float:  # (anything else as Value() takes it: an int, a Tensor)
+        return Value(data)
+    v = _new(Value)
+    v._data = data
+    v._grad = v._l = v._r = v._t = v._mark = None
+    v._op, v._k, v._a = "", _LEAF, ()
+    return v
+
+
+def _node(y: float, k: int, op: str, left: Value, right: Value | None, a: float, b: Any) -> Value:
+    """The op node of value ``y`` (its Tensor not built yet)."""
+    v = _new(Value)
+    v._data, v._k, v._op, v._l, v._r, v._a, v._b = y, k, op, left, right, a, b
+    v._grad = v._t = v._mark = None
+    return v
+
+
+def _wrap(t: Tensor, k: int, op: str, left: Value, right: Value | None) -> Value:
+    """The op node whose Tensor ``t`` a glassnet op has made (operands with Tensors)."""
+    v = _new(Value)
+    v._t = t.retain_grad()  # every node keeps its gradient, as in micrograd
+    v._data = v._grad = v._mark = None
+    v._k, v._op, v._l, v._r, v._a = k, op, left, right, ()
+    return v
+
+
+def _eager(k: int, op: str, left: Value, right: Value | None, p: Any = None) -> Value:
+    """The node made by glassnet's Tensor op on the operands' Tensors."""
+    ta = left.tensor
+    if k == _ADD or k == _MUL:  # (a sum or product past the float range is inf, and inf -
+        with np.errstate(over="ignore", invalid="ignore"):  # inf nan, as with Python floats)
+            t = ta + right.tensor if k == _ADD else ta * right.tensor
+    elif k == _RELU:
+        t = ta.relu()
+    elif k == _TANH:
+        t = ta.tanh()
+    else:
+        with np.errstate(over="ignore"):
+            t = ta.exp() if k == _EXP else ta ** (right.tensor if k == _POWV else p)
+    return _wrap(t, k, op, left, right)
+
+
+def _build(root: Value) -> None:
+    """Build the Tensor of ``root`` and of every node beneath it that has none: glassnet's
+    op of each node, on the numbers it saw, holding the gradient the node holds."""
+    order, stack, seen = [], [root], {id(root)}
+    while stack:  # (post-order: children first)
+        v = stack[-1]
+        for c in (v._l, v._r):
+            if c is not None and c._t is None and id(c) not in seen:
+                seen.add(id(c))
+                stack.append(c)
+                break
+        else:
+            order.append(stack.pop())
+    for v in order:
+        k = v._k
+        if k == _LEAF:
+            t = Tensor(np.array(v._data), requires_grad=True)
+        else:  # the op on its operands' Tensors holding the numbers the op saw
+            ta, tb = v._l._t, (v._r._t if k in _BINARY else None)
+            sa = ta.data
+            ta.data = np.array(v._a)
+            if tb is not None:
+                sb = tb.data
+                tb.data = np.array(v._b[0] if k == _POWV else v._b)
+            try:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    if k == _ADD:
+                        t = ta + tb
+                    elif k == _MUL:
+                        t = ta * tb
+                    elif k == _RELU:
+                        t = ta.relu()
+                    elif k == _POW:
+                        t = ta**v._b
+                    elif k == _POWV:
+                        t = ta**tb
+                    elif k == _TANH:
+                        t = ta.tanh()
+                    else:
+                        t = ta.exp()
+            finally:  # (in this order: ta may be tb, a * a)
+                if tb is not None:
+                    tb.data = sb
+                ta.data = sa
+            if not float(t.data) == v._data:  # the number set on the node since (p.data = x)
+                t.data = np.array(v._data)
+        t.retain_grad()  # every node keeps its gradient, as in micrograd
+        if v._grad is not None:
+            t.grad = np.array(v._grad)
+        v._t, v._data, v._grad = t, None, None  # (the Tensor holds them from now on)
+
+
 class Value:
     """One number and its gradient (micrograd's ``Value``), a node of glassnet's graph.
 
@@ -85,56 +215,101 @@ class Value:
     (0.0, 2.0, 8.0)
     """
 
-    __slots__ = ("tensor", "_prev", "_op", "__weakref__")
+    # _data, _grad: the numbers (None once the node has its Tensor, _t); _k: how it was
+    # made; _l, _r: the operands; _a, _b: their numbers as the op saw them, or _b the
+    # op's output (ReLU, tanh, exp), the exponent and output (a Value's), the exponent (a
+    # number's); a leaf's _a: the _children given to Value(); _g, _mark: backward()'s
+    # gradient and walk
+    __slots__ = ("_data", "_grad", "_op", "_k", "_l", "_r", "_a", "_b", "_t", "_g", "_mark",
+                 "__weakref__")  # fmt: skip
 
     def __init__(self, data: Any, _children: tuple = (), _op: str = "") -> None:
-        if isinstance(data, Tensor):  # (the ops' result, wrapped)
+        self._grad = self._l = self._r = self._mark = None
+        self._k, self._op, self._a = _LEAF, _op, tuple(_children)
+        if isinstance(data, Tensor):  # a Tensor node, wrapped
             if data.data.shape != () or data.data.dtype != np.float64:
                 raise TypeError(
                     "Value holds one real number, as micrograd's does. Got a Tensor of shape "
                     f"{data.data.shape} and dtype {data.data.dtype}; a Value wraps a 0-d float64 "
                     "Tensor (use glassnet.Tensor for arrays)."
                 )
-            self.tensor = data
+            self._t, self._data = data.retain_grad(), None
         else:
-            self.tensor = Tensor(np.array(_number(data)), requires_grad=True)
-        self.tensor.retain_grad()  # every node keeps its gradient, as in micrograd
-        self._prev = set(_children)
-        self._op = _op
+            self._t, self._data = None, _number(data)
+
+    # --------------------------------------------------------------- the graph
+    @property
+    def tensor(self) -> Tensor:
+        """This node's glassnet Tensor (0-d, float64, requires grad), with the graph
+        beneath it: built when first asked for, the same object from then on."""
+        if self._t is None:
+            _build(self)
+        return self._t
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's set of the Values this one was made from."""
+        if self._k == _LEAF:
+            return set(self._a)
+        return {self._l} if self._r is None else {self._l, self._r}
 
     # --------------------------------------------------------------- the numbers
     @property
     def data(self) -> float:
         """The number (a float)."""
-        return float(self.tensor.data)
+        t = self._t
+        return self._data if t is None else float(t.data)
 
     @data.setter
     def data(self, value: Any) -> None:
-        self.tensor.data = np.array(_number(value))
+        if self._t is None:
+            self._data = _number(value)
+        else:
+            self._t.data = np.array(_number(value))
 
     @property
     def grad(self) -> float:
         """dL/dself after ``backward()`` (a float; 0 before, as in micrograd)."""
-        g = self.tensor.grad
+        t = self._t
+        g = self._grad if t is None else t.grad
         return 0 if g is None else float(g)  # (micrograd's 0 before any backward is an int)
 
     @grad.setter
     def grad(self, value: Any) -> None:
         value = _number(value)
-        self.tensor.grad = None if value == 0 else np.array(value)
+        if self._t is None:
+            self._grad = None if value == 0 else value
+        else:
+            self._t.grad = None if value == 0 else np.array(value)
 
     # --------------------------------------------------------------- micrograd's primitives
-    # (a sum or product past the float range is inf, and inf - inf is nan, as with Python
-    # floats, without NumPy's RuntimeWarning)
+    # (an operand with a Tensor, or a result that is not finite, goes through the Tensor op:
+    # y - y is 0 exactly for a finite y)
     def __add__(self, other: Any) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
-        with np.errstate(over="ignore", invalid="ignore"):
-            return Value(self.tensor + other.tensor, (self, other), "+")
+        if not isinstance(other, Value):
+            other = _leaf(other)
+        if self._t is None and other._t is None:
+            a, b = self._data, other._data
+            y = a + b
+            if y - y == 0.0:  # (_node's work, written out: this runs for every node)
+                v = _new(Value)
+                v._data, v._k, v._op, v._l, v._r, v._a, v._b = y, _ADD, "+", self, other, a, b
+                v._grad = v._t = v._mark = None
+                return v
+        return _eager(_ADD, "+", self, other)
 
     def __mul__(self, other: Any) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
-        with np.errstate(over="ignore", invalid="ignore"):
-            return Value(self.tensor * other.tensor, (self, other), "*")
+        if not isinstance(other, Value):
+            other = _leaf(other)
+        if self._t is None and other._t is None:
+            a, b = self._data, other._data
+            y = a * b
+            if y - y == 0.0:  # (_node's work, written out: this runs for every node)
+                v = _new(Value)
+                v._data, v._k, v._op, v._l, v._r, v._a, v._b = y, _MUL, "*", self, other, a, b
+                v._grad = v._t = v._mark = None
+                return v
+        return _eager(_MUL, "*", self, other)
 
     def __pow__(self, other: Any) -> Value:
         p = other.data if isinstance(other, Value) else _number(other)
@@ -149,30 +324,55 @@ class Value:
                 f"Value: ({a}) ** {p} is not a real number (a negative base to a non-integer "
                 "power); a Value holds one real number."
             )
-        with np.errstate(over="ignore"):
-            if isinstance(other, Value):
-                out = Value(self.tensor**other.tensor, (self, other), f"**{other.data}")
-            else:
-                out = Value(self.tensor**p, (self,), f"**{other}")
-        return _finite(out, f"{a} ** {p}", (a, p))
+        if isinstance(other, Value):
+            k, op, right = _POWV, f"**{p}", other
+        else:
+            k, op, right = _POW, f"**{other}", None
+        if self._t is None and (right is None or right._t is None):
+            with np.errstate(over="ignore"):  # (np.power, as the Tensor op: the same bits)
+                y = float(np.power(np.array(a), np.array(p) if right is not None else p))
+            if y - y == 0.0:
+                return _node(y, k, op, self, right, a, p if right is None else (p, y))
+        return _finite(_eager(k, op, self, right, p), f"{a} ** {p}", (a, p))
 
     def relu(self) -> Value:
-        return Value(self.tensor.relu(), (self,), "ReLU")
+        if self._t is None:
+            a = self._data
+            y = 0.0 if a <= 0 else a  # (np.maximum(a, 0): +0.0 for -0.0)
+            if y - y == 0.0:
+                return _node(y, _RELU, "ReLU", self, None, a, y)
+        return _eager(_RELU, "ReLU", self, None)
 
     def tanh(self) -> Value:
-        return Value(self.tensor.tanh(), (self,), "tanh")
+        if self._t is None:
+            a = self._data
+            y = float(np.tanh(np.array(a)))
+            if y - y == 0.0:
+                return _node(y, _TANH, "tanh", self, None, a, y)
+        return _eager(_TANH, "tanh", self, None)
 
     def exp(self) -> Value:
-        with np.errstate(over="ignore"):
-            out = Value(self.tensor.exp(), (self,), "exp")
-        return _finite(out, f"exp({self.data})", (self.data,))
+        a = self.data
+        if self._t is None:
+            with np.errstate(over="ignore"):
+                y = float(np.exp(np.array(a)))
+            if y - y == 0.0:
+                return _node(y, _EXP, "exp", self, None, a, y)
+        return _finite(_eager(_EXP, "exp", self, None), f"exp({a})", (a,))
 
     def backward(self) -> None:
         """Fill ``.grad`` of every node this value depends on (dself/dnode), adding to
         what a previous ``backward()`` left; this value's own ``.grad`` is set to 1, as
         micrograd sets it."""
-        self.tensor.backward()
-        self.tensor.grad = np.array(1.0)
+        if self._t is None:
+            topo = None if _anomaly_on() else _topo(self)  # (detect_anomaly: the Tensor's
+            if topo is not None:  # checks, on every node)
+                _sweep(self, topo)
+                self._grad = 1.0
+                return
+            _build(self)  # (or a node below has its Tensor: the Tensor's backward, for all)
+        self._t.backward()
+        self._t.grad = np.array(1.0)
 
     # --------------------------------------------------------------- composed, as micrograd's
     def __neg__(self) -> Value:  # -self
@@ -203,3 +403,67 @@ class Value:
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
+
+
+def _topo(root: Value) -> list[Value] | None:
+    """The nodes under ``root`` in the order glassnet's ``Tensor.backward`` sorts their
+    Tensors (a depth-first walk, operands in order: the same sums in the same order), each
+    with no gradient passed yet; None if a node has its Tensor."""
+    mark = object()  # (a node is seen in this walk when its _mark is this walk's)
+    root._mark, root._g = mark, None
+    topo, stack = [], [root]
+    while stack:
+        v = stack[-1]
+        c = v._l
+        if c is not None and c._mark is not mark:
+            if c._t is not None:
+                return None
+            c._mark, c._g = mark, None
+            stack.append(c)
+            continue
+        c = v._r
+        if c is not None and c._mark is not mark:
+            if c._t is not None:
+                return None
+            c._mark, c._g = mark, None
+            stack.append(c)
+            continue
+        topo.append(stack.pop())
+    return topo
+
+
+def _sweep(root: Value, topo: list[Value]) -> None:
+    """The chain rule over ``topo`` from ``root`` (dL/droot = 1), each op's local
+    derivative as glassnet's op computes it; every node adds what reaches it to its
+    ``_grad``."""
+    root._g = 1.0
+    for v in reversed(topo):
+        g = v._g
+        if g is None:
+            continue
+        v._g = None
+        v._grad = g if v._grad is None else v._grad + g
+        k = v._k
+        if k == _LEAF:
+            continue
+        if k == _MUL:
+            ga, gb = g * v._b, g * v._a
+        elif k == _ADD:
+            ga = gb = g
+        elif k == _RELU:
+            ga = (1.0 if v._b > 0 else 0.0) * g  # (_b: the op's output, y)
+        elif k == _TANH:
+            ga = (1.0 - v._b * v._b) * g
+        elif k == _EXP:
+            ga = g * v._b
+        elif k == _POW:  # a ** p: glassnet's expression on a 0-d array, as the op's backward
+            ga = float(_pow_grad(g, np.array(v._a), v._b, None, False))
+        else:  # a ** b, b a Value (_b: b and y)
+            A, p, y = np.array(v._a), np.array(v._b[0]), np.array(v._b[1])
+            ga = float(_pow_grad(g, A, p, y, False))
+            gb = float(_pow_grad(g, A, p, y, True))
+        c = v._l
+        c._g = ga if c._g is None else c._g + ga
+        if k in _BINARY:
+            c = v._r
+            c._g = gb if c._g is None else c._g + gb
