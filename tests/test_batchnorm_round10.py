@@ -167,8 +167,9 @@ def test_one_row_and_shapes_refused():
     bn.eval()(np.ones((1, C), np.float32))  # (eval: the running statistics)
     with pytest.raises(ValueError, match=r"shape \(N, 4\).*\(2, 3\)"):
         bn(np.ones((2, 3), np.float32))
-    with pytest.raises(ValueError, match=r"\(N, C, L\) is not taken"):
-        bn(np.ones((2, C, 3), np.float32))
+    assert bn(np.ones((2, C, 3), np.float32)).shape == (2, C, 3)  # (PyTorch's (N, C, L))
+    with pytest.raises(ValueError, match=r"\(2, 4, 3, 1\) \(4-d; give it 2 or 3 axes"):
+        bn(np.ones((2, C, 3, 1), np.float32))
     for kw, name in [
         ({"num_features": 0}, "num_features"),
         ({"num_features": 2.5}, "num_features"),

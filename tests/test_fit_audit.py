@@ -36,7 +36,7 @@ class _StepHook(gn.Callback):
         ({"validation_data": (X, Y)}, "validation_data"),
         ({"validation_split": 0.25}, "validation_split=0.25"),
         ({"early_stopping": True}, "early_stopping=True"),
-        ({"stop_rules": []}, "the stop_rules given"),
+        ({"stop_rules": [gn.train.Tolerance(None, 10)]}, "the stop_rules given"),
         ({"tol_weights": 1e-3}, "tol_weights=0.001"),
         ({"callbacks": [_StepHook()], "batch_size": 8}, "an on_step_end callback (_StepHook)"),
     ],

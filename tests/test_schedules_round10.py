@@ -1065,16 +1065,17 @@ def test_onecycle_trains_a_model_in_a_hand_written_loop_and_resumes_identically(
     assert whole == pytest.approx(losses[2:], rel=1e-9)
 
 
-def test_exported_at_pytorchs_place_and_chained_scheduler_still_says_why():
-    for name in ("OneCycleLR", "CyclicLR", "SequentialLR"):
+def test_exported_at_pytorchs_place():
+    for name in ("OneCycleLR", "CyclicLR", "SequentialLR", "ChainedScheduler", "MultiplicativeLR"):
         assert getattr(L, name) is getattr(schedules, name)
         assert name in L.__all__ and name in schedules.__all__
-    from glassnet.optim.lr_scheduler import CyclicLR, OneCycleLR, SequentialLR  # noqa: F401
-
-    with pytest.raises(AttributeError, match=r"no ChainedScheduler.*overwrite, not multiply"):
-        L.ChainedScheduler  # noqa: B018
-    with pytest.raises(AttributeError, match=r"no MultiplicativeLR.*LambdaLR"):
-        L.MultiplicativeLR  # noqa: B018
+    from glassnet.optim.lr_scheduler import (  # noqa: F401
+        ChainedScheduler,
+        CyclicLR,
+        MultiplicativeLR,
+        OneCycleLR,
+        SequentialLR,
+    )
 
 
 def test_sequential_lr_at_reads_the_schedule_in_force():

@@ -390,12 +390,10 @@ def test_functional_softmax_dtype_as_torch():
         assert g.grad.dtype == np.float32 and np.allclose(t.grad.numpy(), g.grad, rtol=1e-6)
 
 
-# ---------------------------------------------------------------- PyTorch's missing schedulers
+# ---------------------------------------------------------------- PyTorch's schedulers
 @pytest.mark.parametrize("name", ["ChainedScheduler", "MultiplicativeLR"])
-def test_missing_pytorch_schedulers_say_what_to_write(name):
-    with pytest.raises(AttributeError, match=rf"no {name} \(PyTorch's\).*LambdaLR"):
-        getattr(gn.optim.lr_scheduler, name)
-    assert not hasattr(gn.optim.lr_scheduler, name)
+def test_pytorchs_chained_and_multiplicative_schedulers_are_at_pytorchs_place(name):
+    assert getattr(gn.optim.lr_scheduler, name) is getattr(gn.schedules, name)
     with pytest.raises(AttributeError, match="has no attribute 'NoSuchLR'"):
         gn.optim.lr_scheduler.NoSuchLR  # noqa: B018
 
