@@ -125,19 +125,21 @@ def test_backward_inputs_as_torch():
     assert ta.grad is None and ga.grad is None
 
 
-def _big_endian_model():
+def _big_endian_model(norm=None):
     gn.manual_seed(0)
-    m = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    m = nn.Sequential(nn.Linear(2, 3), *([norm] if norm else []), nn.ReLU(), nn.Linear(3, 1))
     for p in m.parameters():  # (weights read with np.fromfile(path, ">f4"), say)
         p.data = p.data.astype(">f4")
     return m
 
 
+@pytest.mark.parametrize("norm", [None, "BatchNorm1d", "LayerNorm"])
 @pytest.mark.parametrize("how", ["gn.save", "save_model"])
-def test_big_endian_float32_weights_save_and_load_as_their_values(tmp_path, how):
+def test_big_endian_float32_weights_save_and_load_as_their_values(tmp_path, how, norm):
     # save said the Sequential "cannot be rebuilt from its description (a layer used twice
     # ...)" and save_model wrote a file load_model took for a module of the user's own
-    m = _big_endian_model()
+    m = _big_endian_model(norm and getattr(nn, norm)(3))
+    m.eval()
     assert m.config()["layers"][0]["dtype"] == "float32"
     path = tmp_path / "m.safetensors"
     if how == "gn.save":
@@ -145,7 +147,7 @@ def test_big_endian_float32_weights_save_and_load_as_their_values(tmp_path, how)
         back = gn.load(path)
     else:
         gn.io.save_model(m, path)
-        back = gn.io.load_model(path)
+        back = gn.io.load_model(path).eval()  # (load_model gives training mode, as documented)
     x = gn.Tensor(np.random.default_rng(1).normal(size=(5, 2)).astype(np.float32))
     for p, q in zip(m.parameters(), back.parameters()):
         assert q.data.dtype == np.float32 and q.data.dtype.isnative

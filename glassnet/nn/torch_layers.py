@@ -455,7 +455,7 @@ class LayerNorm(Module):
             "eps": self.eps,
             "elementwise_affine": self.elementwise_affine,
             "bias": self.bias is not None,
-            **({"dtype": str(ps[0].dtype)} if ps else {}),
+            **({"dtype": ps[0].dtype.name} if ps else {}),
         }
 
 
@@ -605,7 +605,7 @@ class BatchNorm1d(Module):
             "affine": self.affine,
             "bias": self.bias is not None,
             "track_running_stats": self.track_running_stats,
-            **({"dtype": str(held.dtype)} if held is not None else {}),
+            **({"dtype": held.dtype.name} if held is not None else {}),
         }
 
 
