@@ -18,7 +18,9 @@ micrograd, given as the median over rounds (min-max).
 
 ``--old PATH`` adds a checkout's glassnet (``PATH/glassnet``), copied into a temporary
 folder as ``glassnet_old`` (its absolute imports renamed), so the old and new
-glassnet.micrograd are timed in the same process and sitting.
+glassnet.micrograd are timed in the same process and sitting. ``--no-gc`` turns Python's
+cyclic garbage collector off in the timed runs (the arithmetic alone: micrograd's closures
+make a cycle a node, which the collector spends much of its run on).
 """
 
 from __future__ import annotations
@@ -88,6 +90,9 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--n", type=int, default=100, help="samples (micrograd's demo: 100)")
     ap.add_argument("--old", type=Path, help="a checkout holding an older glassnet/")
+    ap.add_argument(
+        "--no-gc", action="store_true", help="Python's cyclic collector off in the timed runs"
+    )
     args = ap.parse_args()
 
     import micrograd.engine as mg_engine
@@ -116,9 +121,13 @@ def main() -> None:
         for p, w in zip(params, init):
             p.data = w
         gc.collect()  # (the garbage of the run before, micrograd's cycles, is not this one's)
+        if args.no_gc:
+            gc.disable()
         t0 = time.perf_counter()
         losses = demo(Value, model, X, y, args.steps)
-        return time.perf_counter() - t0, losses
+        sec = time.perf_counter() - t0
+        gc.enable()
+        return sec, losses
 
     times: dict[str, list[float]] = {name: [] for name in sides}
     ratios: dict[str, list[float]] = {name: [] for name in sides if name != "micrograd"}
@@ -141,7 +150,8 @@ def main() -> None:
 
     print(
         f"\nmicrograd's demo: {args.n} samples, MLP(2, [16, 16, 1]), {args.steps} steps, "
-        f"{args.rounds} interleaved rounds; losses agree with micrograd's to 1e-12 "
+        f"{args.rounds} interleaved rounds{', collector off' if args.no_gc else ''}; "
+        "losses agree with micrograd's to 1e-12 "
         f"(last: {ref[-1]:.12f})"
     )
     for name in names:
