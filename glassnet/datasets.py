@@ -29,10 +29,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import difflib
+import functools
 import gc
+import importlib.util
 import io
 import itertools
 import math
+import operator
 import os
 import re
 from collections import Counter
@@ -831,9 +834,145 @@ def _memo_map(cells: Sequence[str], f: Any, dtype: Any) -> np.ndarray:
     return np.fromiter(map(memo.__getitem__, cells), dtype=dtype, count=len(cells))
 
 
-def _classes(cells: Sequence[str], tokens: frozenset[str]) -> np.ndarray:
-    """The class (_NUM, _MISSING, _NONFINITE, _TEXT) of each cell, (n,) int8."""
-    return _memo_map(cells, lambda c: _classify(c, tokens), np.int8)
+def _in_tokens(cells: Sequence[str], tokens: frozenset[str]) -> np.ndarray:
+    """Whether each cell, lower-case, is one of ``tokens`` (a missing cell's text), (n,)
+    bool: ``cell.lower() in tokens`` of each, once per distinct cell in a column that
+    repeats its values, else with no Python call per cell."""
+    head = cells[:4096]
+    if 2 * len(set(head)) <= len(head):  # (mostly repeated: once per distinct value)
+        return _memo_map(cells, lambda c: c.lower() in tokens, bool)
+    return np.fromiter(map(tokens.__contains__, map(str.lower, cells)), bool, len(cells))
+
+
+_RUN = 32  # cells read one by one by _floats once a run that holds a refused cell is this short
+_ARROW_CELLS = 4096  # (fewer cells: NumPy reads them, sooner than pyarrow starts)
+
+
+@functools.cache
+def _arrow() -> bool:
+    """Whether pyarrow is installed (:func:`_read_numbers` reads with it)."""
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def _read_numbers(cells: Sequence[str], halve: bool = False) -> np.ndarray | None:
+    """``float(cell)`` of every cell, (n,) float64, or None when float() refuses one (the
+    caller leaves out the cells with a '_', which float() reads: 18_24 is 1824). Where
+    pyarrow is installed, many cells of ASCII text (no quote, no carriage return) are read
+    by its CSV reader (:func:`glassnet.stream.float_columns`: the bits float() gives,
+    several times faster), taken only when every cell reads as a finite number (pyarrow
+    reads ``nan(1)`` as NaN, which float() refuses); any other run is read by NumPy, whose
+    float64 of a str is float()'s. ``halve``: None also when pyarrow reads no number in a
+    cell (the caller reads the run in halves, as it would if float() refused one)."""
+    try:  # (a run of text fails at once)
+        float(cells[0]), float(cells[-1])
+    except (ValueError, IndexError):
+        return np.empty(0) if not cells else None
+    if len(cells) >= _ARROW_CELLS and _arrow():
+        text = "\n".join(cells)
+        # (ASCII: a cell of digits of another script, or starting with a byte-order mark,
+        # which pyarrow skips, is NumPy's; one line a cell: no cell holds a line break)
+        lines = text.count("\n") + 1 == len(cells)
+        if lines and text.isascii() and '"' not in text and "\r" not in text:
+            got = float_columns(text.encode(), ",", 1, [0], len(cells)).get(0)
+            if got is not None and np.all(np.isfinite(got)):
+                return got
+            if halve:
+                return None
+    try:
+        return np.array(cells, np.float64)
+    except ValueError:
+        return None
+
+
+_HEAD = 1024  # the first cells _floats reads one by one: the texts float() refuses there
+
+
+def _floats(cells: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``float(cell)`` of each cell, (n,) float64 (NaN where it raises ValueError), and
+    whether it read, (n,) bool. The first ``_HEAD`` cells are read one by one, the others
+    a run at a time (:func:`_read_numbers`), leaving out every cell whose text float()
+    refused already (a marker repeated among numbers, ``?``: no call per cell); a run that
+    holds another cell float() refuses is halved, down to runs of ``_RUN`` cells read one
+    by one (and every run, once more than ``_HEAD`` cells were refused so)."""
+    n = len(cells)
+    values = np.full(n, np.nan)
+    ok = np.ones(n, bool)
+    refused: set[str] = set()  # the texts float() refused so far
+    texts = 0  # cells that float() refused, read one by one past the first ones
+    head = min(n, _HEAD)
+    for i in range(head):
+        try:
+            values[i] = float(cells[i])
+        except ValueError:
+            ok[i] = False
+            refused.add(cells[i])
+    # runs of rows to read, and how many texts were refused when they were last sifted
+    todo = [(np.arange(head, n), 0)]
+    while todo:
+        rows, known = todo.pop()
+        some = list(map(cells.__getitem__, rows.tolist()))
+        if len(refused) > known:  # (texts refused since: left out)
+            skip = np.fromiter(map(refused.__contains__, some), bool, len(some))
+            if skip.any():
+                ok[rows[skip]] = False
+                some = list(itertools.compress(some, (~skip).tolist()))
+                rows = rows[~skip]
+        if rows.size <= _RUN or texts > _HEAD:  # (or text, often: cell by cell from now)
+            got = []
+            for cell in some:
+                try:
+                    got.append(float(cell))
+                except ValueError:
+                    got.append(math.nan)
+                    refused.add(cell)
+                    ok[rows[len(got) - 1]] = False
+                    texts += 1
+            values[rows] = got
+            continue
+        got = _read_numbers(some, halve=True)
+        if got is not None:
+            values[rows] = got
+            continue
+        mid = rows.size // 2
+        todo += [(rows[mid:], len(refused)), (rows[:mid], len(refused))]
+    return values, ok
+
+
+def _classified(cells: Sequence[str], tokens: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The class of each cell (_NUM, _MISSING, _NONFINITE, _TEXT), (n,) int8, as
+    :func:`_classify` gives it, and its number where it is _NUM ((n,) float64, NaN in the
+    other cells). A column that repeats its values (codes, categories) is classified once
+    per distinct cell, and one of text (names, dates) cell by cell, as its first 4096
+    cells say; any other column (numbers, some missing or text) at once: the cells read
+    as missing, those with a '_' (text), and a reading of the rest (:func:`_floats`)."""
+    n = len(cells)
+    head = cells[:4096]
+    if 2 * len(set(head)) <= len(head) or (
+        4 * sum(_classify(c, tokens) == _TEXT for c in head[:256]) > len(head[:256])
+    ):  # (mostly repeated, or mostly text: as _classify reads each cell)
+        classes = _memo_map(cells, lambda c: _classify(c, tokens), np.int8)
+        values = np.full(n, np.nan)
+        number = classes == _NUM
+        values[number] = np.array(
+            list(itertools.compress(cells, number.tolist())), dtype=np.float64
+        )
+        return classes, values
+    classes = np.full(n, _TEXT, np.int8)
+    missing = _in_tokens(cells, tokens)
+    classes[missing] = _MISSING
+    read = ~missing
+    if "_" in "".join(cells):  # (Python's float reads 18_24 as 1824: text, as _classify)
+        read &= ~np.fromiter(map(operator.contains, cells, itertools.repeat("_")), bool, n)
+    rows = np.flatnonzero(read)
+    some = cells if rows.size == n else list(map(cells.__getitem__, rows.tolist()))
+    got, ok = _floats(some)
+    rows, got = rows[ok], got[ok]
+    nan, inf = np.isnan(got), np.isinf(got)
+    classes[rows] = np.where(nan, _MISSING, np.where(inf, _NONFINITE, _NUM))
+    values = np.full(n, np.nan)
+    number = ~(nan | inf)
+    values[rows[number]] = got[number]
+    return classes, values
 
 
 def _more(count: int) -> str:
@@ -1094,16 +1233,14 @@ class Table:
         parsed = self._as_numbers(cells)  # (the cells themselves for the decimal point)
         values = None
         if fast:
-            try:  # fast path: every cell a number (NumPy parses the strings; not 18_24)
-                values = None if "_" in "".join(parsed) else np.array(parsed, np.float64)
-            except ValueError:
-                values = None
+            # fast path: every cell a number (NumPy or pyarrow parse the strings; not 18_24)
+            values = None if "_" in "".join(parsed) else _read_numbers(parsed)
             if values is not None and np.all(np.isfinite(values)):
                 self.kinds[name] = "numeric"
                 self._values[name] = values
                 self._fill_from(name, values, is_target)
                 return
-        classes = _classes(parsed, tokens)
+        classes, numbers = _classified(parsed, tokens)
         n_num = int(np.count_nonzero((classes == _NUM) | (classes == _NONFINITE)))
         n_text = int(np.count_nonzero(classes == _TEXT))
         given = self.impute.get(name) if isinstance(self.impute, dict) else None
@@ -1137,10 +1274,7 @@ class Table:
                     f"column{_more(len(rows) - 1)}: fix the value{empty}." + hint
                 )
             bad = np.flatnonzero(classes != _NUM)
-            values = np.full(len(cells), np.nan)
-            values[classes == _NUM] = np.array(
-                list(itertools.compress(parsed, (classes == _NUM).tolist())), dtype=np.float64
-            )
+            values = numbers  # (NaN in every cell but the numbers: filled below)
             if bad.size and not fills:
                 r = int(bad[0])
                 what = "Missing value" if classes[r] == _MISSING else "Non-finite value"
@@ -1189,7 +1323,8 @@ class Table:
         self._texts[name] = classes == _TEXT
         texts = np.flatnonzero(self._texts[name])
         self._first_text[name] = int(texts[0]) if texts.size else -1
-        missing = np.flatnonzero(_memo_map(cells, lambda c: c.lower() in tokens, bool))
+        absent = _in_tokens(cells, tokens)
+        missing = np.flatnonzero(absent)
         strings = np.array(cells, dtype=object)
         if missing.size and not fills:
             r = int(missing[0])
@@ -1204,7 +1339,7 @@ class Table:
                 f"{fix}." + (hint if cell and not is_target else "")
             )
         if fills and isinstance(self.impute, str):
-            present = [c for c in cells if c.lower() not in tokens]
+            present = list(itertools.compress(cells, (~absent).tolist()))
             if not present:
                 raise ValueError(
                     f"Column {name!r} of {self._src} has no values to impute from: drop the column."
@@ -1712,10 +1847,7 @@ class _Column:
             if "_" in text:  # (Python's float reads 18_24 as 1824: text, as in Table)
                 values = None
             elif values is None:
-                try:
-                    values = np.array(cells, np.float64)
-                except ValueError:
-                    values = None
+                values = _read_numbers(cells)
             if values is not None and np.all(np.isfinite(values)):
                 self.chunks.append(text)
                 self.values.append(values)
