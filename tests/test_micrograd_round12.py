@@ -224,6 +224,23 @@ def test_detect_anomaly_names_the_op_in_a_float_graph():
     assert big.data == float("inf")
 
 
+def test_a_value_records_its_graph_inside_no_grad_as_micrographs():
+    # a Value made inside no_grad() had a Tensor with no graph beneath it: its _prev named
+    # its children, and backward() raised "does not require grad"
+    a, b = Value(2.0), Value(-3.0)
+    b.tensor  # noqa: B018 (one operand with its Tensor: the Tensor op)
+    with gn.no_grad():
+        c = a * a + 1.0  # (floats)
+        d = (c * b).tanh()  # (Tensors)
+        drawn = draw_graph(d, backward=True)  # (the graph asked for inside: the graph)
+    d.backward()
+    assert c.grad == pytest.approx(-3.0 * (1 - d.data**2)) and a.grad == pytest.approx(
+        2 * 2.0 * c.grad
+    )
+    (cb,) = d.tensor.parents
+    assert cb.parents[0] is c.tensor and cb.parents[1] is b.tensor and "tanh" in drawn
+
+
 def test_a_deep_graph_needs_no_recursion():
     x = s = Value(0.0)
     for _ in range(30000):

@@ -35,8 +35,8 @@ What follows micrograd rather than glassnet's Tensor (and PyTorch):
   ``0 ** -1`` a ZeroDivisionError, ``exp`` or ``**`` past the float range an
   OverflowError; a negative base to a non-integer power (a complex number in micrograd) a
   ValueError. A sum or product past the range is inf, as with floats.
-* A Value records micrograd's graph always, as micrograd's does: ``glassnet.no_grad()``
-  is the Tensor's switch (a node's Tensor is built outside it).
+* A Value records its graph always, as micrograd's (which has no such switch), inside
+  ``glassnet.no_grad()`` too: that is the Tensor's switch.
 """
 
 from __future__ import annotations
@@ -47,13 +47,12 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import BINARY_OPS, AnomalyError, Tensor
+from ..tensor import BINARY_OPS, AnomalyError, Tensor, enable_grad
 
 __all__ = ["Value"]
 
 # How a node was made (its ``_k``): what backward() does with its gradient, and which
-# glassnet op builds its Tensor. An op node keeps its operands' numbers as the op saw
-# them (``_a``, ``_b``; ``_b`` is the exponent of ``**`` a number).
+# glassnet op builds its Tensor (an op node keeps the numbers the op saw: Value's slots).
 _LEAF, _ADD, _MUL, _RELU, _POW, _POWV, _TANH, _EXP = range(8)
 _BINARY = (_ADD, _MUL, _POWV)
 _pow_grad = BINARY_OPS["pow"][1]  # glassnet's d(a^p): the same expression, the same bits
@@ -133,18 +132,20 @@ def _wrap(t: Tensor, k: int, op: str, left: Value, right: Value | None) -> Value
 
 
 def _eager(k: int, op: str, left: Value, right: Value | None, p: Any = None) -> Value:
-    """The node made by glassnet's Tensor op on the operands' Tensors."""
-    ta = left.tensor
-    if k == _ADD or k == _MUL:  # (a sum or product past the float range is inf, and inf -
-        with np.errstate(over="ignore", invalid="ignore"):  # inf nan, as with Python floats)
-            t = ta + right.tensor if k == _ADD else ta * right.tensor
-    elif k == _RELU:
-        t = ta.relu()
-    elif k == _TANH:
-        t = ta.tanh()
-    else:
-        with np.errstate(over="ignore"):
-            t = ta.exp() if k == _EXP else ta ** (right.tensor if k == _POWV else p)
+    """The node made by glassnet's Tensor op on the operands' Tensors (recorded inside
+    ``no_grad()`` too: a Value records its graph always, as micrograd's)."""
+    ta, tb = left.tensor, (right.tensor if k in _BINARY else None)
+    with enable_grad():
+        if k == _ADD or k == _MUL:  # (a sum or product past the float range is inf, and
+            with np.errstate(over="ignore", invalid="ignore"):  # inf - inf nan, as floats)
+                t = ta + tb if k == _ADD else ta * tb
+        elif k == _RELU:
+            t = ta.relu()
+        elif k == _TANH:
+            t = ta.tanh()
+        else:
+            with np.errstate(over="ignore"):
+                t = ta.exp() if k == _EXP else ta ** (tb if k == _POWV else p)
     return _wrap(t, k, op, left, right)
 
 
@@ -161,43 +162,49 @@ def _build(root: Value) -> None:
                 break
         else:
             order.append(stack.pop())
-    for v in order:
-        k = v._k
-        if k == _LEAF:
-            t = Tensor(np.array(v._data), requires_grad=True)
-        else:  # the op on its operands' Tensors holding the numbers the op saw
-            ta, tb = v._l._t, (v._r._t if k in _BINARY else None)
-            sa = ta.data
-            ta.data = np.array(v._a)
+    with enable_grad():  # (asked for inside no_grad(): the graph all the same)
+        for v in order:
+            _build_one(v)
+
+
+def _build_one(v: Value) -> None:
+    """``v``'s Tensor, its operands' built."""
+    k = v._k
+    if k == _LEAF:
+        t = Tensor(np.array(v._data), requires_grad=True)
+    else:  # the op on its operands' Tensors holding the numbers the op saw
+        ta, tb = v._l._t, (v._r._t if k in _BINARY else None)
+        sa = ta.data
+        ta.data = np.array(v._a)
+        if tb is not None:
+            sb = tb.data
+            tb.data = np.array(v._b[0] if k == _POWV else v._b)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                if k == _ADD:
+                    t = ta + tb
+                elif k == _MUL:
+                    t = ta * tb
+                elif k == _RELU:
+                    t = ta.relu()
+                elif k == _POW:
+                    t = ta**v._b
+                elif k == _POWV:
+                    t = ta**tb
+                elif k == _TANH:
+                    t = ta.tanh()
+                else:
+                    t = ta.exp()
+        finally:  # (in this order: ta may be tb, a * a)
             if tb is not None:
-                sb = tb.data
-                tb.data = np.array(v._b[0] if k == _POWV else v._b)
-            try:
-                with np.errstate(over="ignore", invalid="ignore"):
-                    if k == _ADD:
-                        t = ta + tb
-                    elif k == _MUL:
-                        t = ta * tb
-                    elif k == _RELU:
-                        t = ta.relu()
-                    elif k == _POW:
-                        t = ta**v._b
-                    elif k == _POWV:
-                        t = ta**tb
-                    elif k == _TANH:
-                        t = ta.tanh()
-                    else:
-                        t = ta.exp()
-            finally:  # (in this order: ta may be tb, a * a)
-                if tb is not None:
-                    tb.data = sb
-                ta.data = sa
-            if not float(t.data) == v._data:  # the number set on the node since (p.data = x)
-                t.data = np.array(v._data)
-        t.retain_grad()  # every node keeps its gradient, as in micrograd
-        if v._grad is not None:
-            t.grad = np.array(v._grad)
-        v._t, v._data, v._grad = t, None, None  # (the Tensor holds them from now on)
+                tb.data = sb
+            ta.data = sa
+        if not float(t.data) == v._data:  # the number set on the node since (p.data = x)
+            t.data = np.array(v._data)
+    t.retain_grad()  # every node keeps its gradient, as in micrograd
+    if v._grad is not None:
+        t.grad = np.array(v._grad)
+    v._t, v._data, v._grad = t, None, None  # (the Tensor holds them from now on)
 
 
 class Value:
