@@ -354,7 +354,7 @@ class LBFGS(Optimizer):
         if unknown:
             raise ValueError(f"{name} has no settings {unknown}; its settings are {list(known)}.")
         search = settings["line_search_fn"]
-        if search not in _LINE_SEARCHES or not isinstance(search, (str, type(None))):
+        if not isinstance(search, (str, type(None))) or search not in _LINE_SEARCHES:
             raise ParameterError(
                 f"The 'line_search_fn' parameter of {name} must be None or 'strong_wolfe' "
                 f"(PyTorch's LBFGS supports only these). Got {search!r:.60}."
@@ -363,9 +363,7 @@ class LBFGS(Optimizer):
         for k in known[:-1]:
             value = settings[k]
             if k == "max_eval" and value is None:
-                value = h["max_iter"] * 5 // 4
-                if value < 1:  # (max_iter 1: PyTorch's rule gives 1)
-                    value = 1
+                value = h["max_iter"] * 5 // 4  # (>= 1: max_iter >= 1)
             rule = (_RULES["lr"] if rate is None else rate) if k == "lr" else _RULES[k]
             h[k] = check_setting(value, k, name, rule)
         return {**h, "line_search_fn": search}

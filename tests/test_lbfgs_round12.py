@@ -582,3 +582,36 @@ def test_a_graph_of_the_old_weights_refuses_backward():
     opt.step(closure)
     with pytest.raises(RuntimeError):
         old.backward()
+
+
+def test_duck_typed_parameters_take_the_same_steps():
+    # anything with .data and .grad, as every glassnet optimizer takes (here a gradient
+    # written by hand): the steps taken on a Parameter whose gradient backward() wrote (to
+    # rounding: the two compute the loss and its gradient in another order)
+    class P:
+        def __init__(self, data):
+            self.data, self.grad = data, None
+
+    w = P(ROSEN_START.copy())
+    opt = LBFGS([w], line_search_fn="strong_wolfe", max_iter=5)
+
+    def closure():
+        x0, x1 = w.data
+        w.grad = np.array([-2 * (1 - x0) - 400 * x0 * (x1 - x0**2), 200 * (x1 - x0**2)])
+        return (1 - x0) ** 2 + 100 * (x1 - x0**2) ** 2
+
+    (x,), ref, ref_closure = glassnet_problem("rosen", line_search_fn="strong_wolfe", max_iter=5)
+    for _ in range(3):
+        loss = opt.step(closure)
+        assert isinstance(loss, float) and _rel(loss, ref.step(ref_closure).data) < 1e-12
+        np.testing.assert_allclose(w.data, x.data, rtol=1e-12)
+    assert opt.state[w]["n_iter"] == ref.state[x]["n_iter"]
+
+
+def test_the_closure_records_gradients_inside_no_grad():
+    # as PyTorch's (torch.enable_grad around the closure): a step taken inside no_grad()
+    (x,), opt, closure = glassnet_problem("rosen", line_search_fn="strong_wolfe")
+    with gn.no_grad():
+        first = opt.step(closure)
+    assert float(first.data) == rosenbrock(ROSEN_START) and x.data[0] != ROSEN_START[0]
+    assert gn.is_grad_enabled()  # (and recording is back on after the block)
