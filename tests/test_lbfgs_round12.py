@@ -504,6 +504,30 @@ def test_state_dict_round_trip_and_resume_equals_unbroken():
     assert oa.t == oc.t == 6
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_resumed_from_a_checkpoint_file_as_unbroken(tmp_path, dtype):
+    # through glassnet.io's checkpoint (NumPy numbers come back as Python floats: the state
+    # takes them back in the parameters' dtype, as the step made them)
+    from glassnet.io import load_checkpoint, save_checkpoint
+
+    kw = {"max_iter": 4, "line_search_fn": "strong_wolfe"}
+    pa, oa, ca = glassnet_problem("net", dtype, **kw)
+    pb, ob, cb = glassnet_problem("net", dtype, **kw)
+    for _ in range(2):
+        oa.step(ca), ob.step(cb)
+    weights = {f"p{i}": p.data for i, p in enumerate(pb)}
+    save_checkpoint(tmp_path / "run.glassnet", weights, ob.state_dict())
+    model_state, optimizer_state, _ = load_checkpoint(tmp_path / "run.glassnet")
+    pc, oc, cc = glassnet_problem("net", dtype, **kw)
+    for i, p in enumerate(pc):
+        p.data[...] = model_state[f"p{i}"]
+    oc.load_state_dict(optimizer_state)
+    for _ in range(3):
+        assert float(oa.step(ca).data) == float(oc.step(cc).data)
+        for a, c in zip(pa, pc):
+            np.testing.assert_array_equal(a.data, c.data)
+
+
 def test_state_dict_of_a_fresh_optimizer_loads():
     opt = LBFGS(_params())
     saved = opt.state_dict()
