@@ -38,6 +38,7 @@ import math
 import operator
 import os
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -849,9 +850,23 @@ _ARROW_CELLS = 4096  # (fewer cells: NumPy reads them, sooner than pyarrow start
 
 
 @functools.cache
-def _arrow() -> bool:
-    """Whether pyarrow is installed (:func:`_read_numbers` reads with it)."""
+def _arrow_installed() -> bool:
     return importlib.util.find_spec("pyarrow") is not None
+
+
+def _arrow(load: bool = False) -> bool:
+    """Whether :func:`_read_numbers` reads with pyarrow: it is imported already (by the
+    fast path for plain rows, or by the caller), or ``load``: imported now, for a file
+    large enough to pay for its import (a tenth of a second)."""
+    if "pyarrow" in sys.modules:
+        return True
+    if not load or not _arrow_installed():
+        return False
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:  # (installed but broken: NumPy reads the numbers)
+        return False
+    return True
 
 
 def _read_numbers(cells: Sequence[str], halve: bool = False) -> np.ndarray | None:
@@ -1858,7 +1873,7 @@ class _Column:
             self.chunks, self.values = [], []
         memo = self.memo
         if memo is not None:
-            cells = [memo.setdefault(c, c) for c in cells]
+            cells = list(map(memo.setdefault, cells, cells))
             if len(memo) > 4 * _CHUNK and 2 * len(memo) > len(self.cells) + len(cells):
                 self.memo = None  # (mostly distinct values: an ID, free text)
         self.cells += cells
@@ -2041,7 +2056,7 @@ def _read_csv(
         data = p.read_bytes() if p.is_file() else read_pipe(p)
     text = utf8_text(data, src)
     del data, head  # (the text alone is read from now)
-    if not text.strip():
+    if not text or text.isspace():  # (text.strip(), without a copy of the text)
         raise ValueError(f"{src!r} is empty: a CSV file needs a header row and data rows.")
     # Excel's "sep=;" first line names the delimiter: read as such, and as a blank line
     hint = re.match(r"[ \t]*sep=(.)[ \t]*(?:\r\n|\r|\n)", text, flags=re.IGNORECASE)
@@ -2076,6 +2091,8 @@ def _read_csv(
                 (drop,) if isinstance(drop, str) else drop, index, partial, nrows, n_rows,
                 n_rows + 1, 0, 0, hint, Counter(), delimiter, None,
             )  # fmt: skip
+    if len(text) >= 1 << 23:  # (its number columns read by pyarrow, where installed)
+        _arrow(load=True)
     # strict: a quote that is never closed is an error ("unexpected end of data"), not a
     # cell that silently swallows the rest of the file
     reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)

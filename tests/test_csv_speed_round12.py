@@ -56,7 +56,7 @@ def _numbers(n: int, rng: random.Random) -> list[str]:
 def readers(request, monkeypatch):
     """read with pyarrow's numbers where installed, and with NumPy's alone."""
     if request.param == "numpy":
-        monkeypatch.setattr(D, "_arrow", lambda: False)
+        monkeypatch.setattr(D, "_arrow", lambda *a, **k: False)
         monkeypatch.setattr(D, "float_columns", lambda *a, **k: {})
         monkeypatch.setattr(D, "plain_rows", lambda *a, **k: None)
     return request.param
@@ -276,7 +276,7 @@ def test_the_csv_modules_number_columns_are_read_in_bulk(tmp_path, monkeypatch):
         except ValueError:
             return {}
 
-    monkeypatch.setattr(D, "_arrow", lambda: True)
+    monkeypatch.setattr(D, "_arrow", lambda *a, **k: True)
     monkeypatch.setattr(D, "float_columns", float_columns)
     rng = random.Random(7)
     path = tmp_path / "q.csv"
