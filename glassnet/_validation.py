@@ -317,10 +317,14 @@ def check_state_dict(
     ``expected`` lists one, is ``owner``), with exactly the ``expected`` keys (at least
     them with ``partial``); else an error that says what differs."""
     if not isinstance(state, Mapping):
+        arrays = isinstance(state, tuple) and state and isinstance(state[0], dict)
         raise TypeError(
             f"{owner}.load_state_dict expects the dict returned by state_dict(). "
-            f"Got {type(state).__name__}."
-        )
+            f"Got {type(state).__name__}"
+            + (", as glassnet.io.load_arrays(path) returns (arrays, meta). Pass "
+               "load_arrays(path)[0], or call glassnet.io.load_weights(model, path)."
+               if arrays else ".")
+        )  # fmt: skip
     if "type" in expected and state.get("type", owner) != owner:
         raise ValueError(
             f"This state dict was saved from {state['type']!r}, not {owner}; "
@@ -648,6 +652,18 @@ def reduced(fn: Callable, a: np.ndarray, op: str, axis: Any, **kw: Any) -> Any:
             "(PyTorch raises too). Check for an empty batch, or reduce over an axis of "
             "length > 0."
         ) from e
+
+
+def check_no_inplace(inplace: Any, owner: str) -> None:
+    """PyTorch's ``inplace=`` flag: False (its default) only. glassnet's activations write a
+    new array; in place, the input would be overwritten, and a graph that keeps it (or a
+    caller that reads it again) would see other values: refused, not ignored."""
+    if inplace is not False and inplace is not np.False_:
+        raise ValueError(
+            f"{owner}(inplace={inplace!r}): inplace must be False. glassnet computes activations "
+            f"into a new array and does not overwrite the input as PyTorch's inplace=True does; "
+            f"leave it out (the outputs and gradients are the same)."
+        )
 
 
 def implicit_dim(input: Any, dim: Any, owner: str, example: str = "") -> None:

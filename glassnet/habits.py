@@ -61,8 +61,6 @@ written, saying what to write instead. A node built from the old values refuses 
 from __future__ import annotations
 
 import collections
-import functools
-import inspect
 import numbers
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -981,71 +979,26 @@ Tensor.neg = Tensor.__neg__
 Tensor.square = lambda self: self * self
 
 
-class _GradMode:
-    """Recording off (``enabled`` False, :func:`glassnet.no_grad`) or on
-    (:func:`glassnet.enable_grad`) inside a with-block, or around each call of a function it
-    decorates; a generator function's body runs under it each time it resumes, as PyTorch's
-    grad modes wrap generators (a plain ``contextlib`` decorator would set the mode only
-    around the call that makes the generator, and leave the body recording)."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled, self._open = enabled, []
-
-    def _mode(self) -> Any:
-        return enable_grad() if self.enabled else no_grad()
-
-    def __enter__(self) -> None:
-        cm = self._mode()
-        cm.__enter__()
-        self._open.append(cm)
-
-    def __exit__(self, *exc: Any) -> None:
-        self._open.pop().__exit__(*exc)
-
-    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        if not callable(fn):
-            raise TypeError(f"inference_mode decorates a function. Got {fn!r:.40}.")
-        if inspect.isgeneratorfunction(fn):
-
-            @functools.wraps(fn)
-            def generator(*args: Any, **kwargs: Any) -> Iterator[Any]:
-                gen = fn(*args, **kwargs)
-                resume: Callable[[], Any] = functools.partial(gen.send, None)
-                while True:
-                    try:
-                        with self._mode():
-                            out = resume()
-                    except StopIteration as stop:
-                        return stop.value
-                    try:
-                        sent = yield out
-                    except GeneratorExit:
-                        with self._mode():
-                            gen.close()
-                        raise
-                    except BaseException as e:  # (thrown in: passed to fn's body)
-                        resume = functools.partial(gen.throw, e)
-                    else:
-                        resume = functools.partial(gen.send, sent)
-
-            return generator
-
-        @functools.wraps(fn)
-        def call(*args: Any, **kwargs: Any) -> Any:
-            with self._mode():
-                return fn(*args, **kwargs)
-
-        return call
-
-
 def inference_mode(mode: Any = True) -> Any:
     """PyTorch's ``torch.inference_mode()``: :func:`glassnet.no_grad` (a with-block or a
     decorator, with or without its parentheses; a decorated generator function records
     nothing each time it resumes, as PyTorch's); ``inference_mode(False)`` records, as
     PyTorch's turns recording back on inside ``no_grad``."""
     if callable(mode):  # @inference_mode, bare
-        return _GradMode(False)(mode)
-    return _GradMode(not check_bool(mode, "mode", "inference_mode"))
+        return no_grad(mode)
+    return no_grad() if check_bool(mode, "mode", "inference_mode") else enable_grad()
+
+
+class Parameters(list):
+    """``model.parameters()``: a list (``len``, indexing) that ``next()`` walks too, as it
+    walks PyTorch's generator (``next(model.parameters()).dtype``)."""
+
+    def __next__(self) -> Any:
+        at = self.__dict__.setdefault("at", 0)
+        if at == len(self):
+            raise StopIteration
+        self.at = at + 1
+        return self[at]
 
 
 #: torch.<name>(input, ...) for these Tensor methods: the method of ``input`` (a Tensor, or an

@@ -58,7 +58,6 @@ from . import tasks
 from ._validation import (
     ParameterError,
     as_rng,
-    check_bool,
     check_keywords,
     check_memory,
     check_name,
@@ -370,28 +369,15 @@ def fit_many(
                 "took. Unfreeze some, p.requires_grad_(True), or leave it out of models."
             )
     X, y, w = tasks.check_data(models[0], spec, X, y, sample_weight, "fit_many")
-    # a batch_size is checked against all the rows, as fit checks it: one above the rows a
-    # validation split leaves trains on those full-batch
-    if batch_size is not None:
-        check_positive("batch_size", batch_size, "fit_many", integer=True)
-        if batch_size > X.shape[0]:
-            raise ValueError(
-                f"The 'batch_size' parameter of fit_many ({batch_size}) is larger than the "
-                f"number of training samples ({X.shape[0]}); use batch_size=None for "
-                "full-batch gradient descent."
-            )
-    check_positive("epochs", epochs, "fit_many", integer=True)
-    if max_steps is not None:
-        check_positive("max_steps", max_steps, "fit_many", integer=True)
-    if n_iter_no_change is not None:  # (default 10; given, a rule must count it)
-        check_positive("n_iter_no_change", n_iter_no_change, "fit_many", integer=True)
+    # (as fit checks them: a batch_size against all the rows, one above the rows a
+    # validation split leaves trains on those full-batch)
     tasks.check_patience(n_iter_no_change, "fit_many", tol=tol, early_stopping=early_stopping)
     n_iter_no_change = 10 if n_iter_no_change is None else n_iter_no_change
-    if tol is not None:
-        check_positive("tol", tol, "fit_many", allow_zero=True)
-    check_number(validation_split, "validation_split", "fit_many", low=0, high=1, high_open=True)
-    for name, flag in (("shuffle", shuffle), ("early_stopping", early_stopping)):
-        check_bool(flag, name, "fit_many")  # ("no" is no False)
+    tasks.check_run(
+        "fit_many", X.shape[0], batch_size=batch_size, epochs=epochs, max_steps=max_steps,
+        n_iter_no_change=n_iter_no_change, tol=tol, validation_split=validation_split,
+        shuffle=shuffle, early_stopping=early_stopping,
+    )  # fmt: skip
     lrs = _per_model(lr, "lr", K, object)
     l2s = _per_model(0.0 if l2 is None else l2, "l2", K, object)  # (None: off, as in fit)
     for name, values, zero in (("lr", lrs, False), ("l2", l2s, True)):

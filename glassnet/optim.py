@@ -89,15 +89,13 @@ __all__ = [
 
 
 _UNIT = {"low": 0, "high": 1, "high_open": True}  # [0, 1)
-_RULES: dict[str, Any] = {  # what each setting must be: check_number's bounds, bool, choices
-    **dict.fromkeys(("momentum", "alpha"), _UNIT),
-    **dict.fromkeys(("nesterov", "amsgrad", "centered", "decoupled_weight_decay"), bool),
+RULES: dict[str, Any] = {  # what each setting must be: check_number's bounds, bool, choices
+    "momentum": _UNIT,
+    **dict.fromkeys(("nesterov", "amsgrad"), bool),
     **dict.fromkeys(("lr", "eps"), {"low": 0, "low_open": True}),
-    **dict.fromkeys(
-        ("weight_decay", "lr_decay", "initial_accumulator_value", "momentum_decay"), {"low": 0}
-    ),
+    "weight_decay": {"low": 0},
     "t": {"low": 0, "integer": True},
-    **dict.fromkeys(("dampening", "rho"), {"low": 0, "high": 1}),
+    "dampening": {"low": 0, "high": 1},
     "style": ("torch", "sklearn"),
     "betas": {"pair": True, **_UNIT},
 }
@@ -105,18 +103,18 @@ _RATE = {"low": 0}  # a learning rate once set: a schedule such as cosine anneal
 
 
 def _check(value: Any, name: str, owner: str, rule: Any = None) -> Any:
-    """``value`` if it is what ``rule`` (default ``_RULES[name]``) asks, else a
+    """``value`` if it is what ``rule`` (default ``RULES[name]``) asks, else a
     ParameterError: ``The 'lr' parameter of SGD must be a float > 0. Got -1.``"""
-    return check_setting(value, name, owner, _RULES[name] if rule is None else rule)
+    return check_setting(value, name, owner, RULES[name] if rule is None else rule)
 
 
 # ---------------------------------------------------------------------------
 # whole-buffer steps shared by the rules (every array has the flat shape (numel,))
 # ---------------------------------------------------------------------------
-_BLOCK = 1 << 16  # floats per block of _descend (256 KiB in float32): γ d stays in the cache
+_BLOCK = 1 << 16  # floats per block of descend (256 KiB in float32): γ d stays in the cache
 
 
-def _descend(w: np.ndarray, d: np.ndarray, lr: float, out: np.ndarray, fuse_above: int) -> None:
+def descend(w: np.ndarray, d: np.ndarray, lr: float, out: np.ndarray, fuse_above: int) -> None:
     """w ← w − γ d (γ d formed in ``out``; γ = 1 is one subtraction).
 
     A buffer of more than ``fuse_above`` values is updated in one pass by BLAS's axpy
@@ -137,31 +135,31 @@ def _descend(w: np.ndarray, d: np.ndarray, lr: float, out: np.ndarray, fuse_abov
             np.subtract(w[s], np.multiply(d[s], lr, out=out[: min(_BLOCK, n - i)]), out=w[s])
 
 
-def _decayed(g: np.ndarray, w: np.ndarray, wd: float, out: np.ndarray) -> np.ndarray:
+def decayed(g: np.ndarray, w: np.ndarray, wd: float, out: np.ndarray) -> np.ndarray:
     """g + λ w, formed in ``out`` so the parameter's own gradient is left alone (g if λ = 0)."""
     return np.add(g, np.multiply(w, wd, out=out), out=out) if wd else g
 
 
-def _average(m: np.ndarray, x: np.ndarray, beta: float, tmp: np.ndarray) -> None:
+def average(m: np.ndarray, x: np.ndarray, beta: float, tmp: np.ndarray) -> None:
     """m ← β m + (1 − β) x, computed as m + (1 − β)(x − m) (PyTorch's lerp)."""
     np.add(m, np.multiply(np.subtract(x, m, out=tmp), 1.0 - beta, out=tmp), out=m)
 
 
-def _mean_square(v: np.ndarray, g: np.ndarray, beta: float, tmp: np.ndarray) -> None:
+def mean_square(v: np.ndarray, g: np.ndarray, beta: float, tmp: np.ndarray) -> None:
     """v ← β v + (1 − β) g², elementwise."""
     np.multiply(np.multiply(g, g, out=tmp), 1.0 - beta, out=tmp)  # (1 − β) g²
     np.add(np.multiply(v, beta, out=v), tmp, out=v)
 
 
-def _moments(w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict, decoupled: bool) -> Any:
+def moments(w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict, decoupled: bool) -> Any:
     """Adam's first lines (NAdam's and RAdam's too): w ← w(1 − γλ) if ``decoupled``, else
     g ← g + λw; then m ← β₁m + (1 − β₁)g and v ← β₂v + (1 − β₂)g². Returns that g."""
     wd, (b1, b2), (a, b) = h["weight_decay"], h["betas"], work
     if decoupled and wd:  # AdamW: w ← w(1 − γλ)
         np.multiply(w, h["decay"], out=w)
-    g = _decayed(g, w, 0.0 if decoupled else wd, b)  # Adam: g ← g + λw
-    _average(state["m"], g, b1, a)  # m ← β₁m + (1 − β₁)g
-    _mean_square(state["v"], g, b2, a)  # v ← β₂v + (1 − β₂)g²
+    g = decayed(g, w, 0.0 if decoupled else wd, b)  # Adam: g ← g + λw
+    average(state["m"], g, b1, a)  # m ← β₁m + (1 − β₁)g
+    mean_square(state["v"], g, b2, a)  # v ← β₂v + (1 − β₂)g²
     return g
 
 
@@ -170,7 +168,7 @@ def _moments(w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict, deco
 # ---------------------------------------------------------------------------
 
 
-def _setting(name: str) -> property:
+def setting(name: str) -> property:
     """``opt.<name>``: the first param group's setting; assigning it sets every group's."""
 
     def set_all(self: Optimizer, value: Any) -> None:
@@ -181,16 +179,17 @@ def _setting(name: str) -> property:
     return property(lambda self: self.param_groups[0][name], set_all, doc=doc)
 
 
-def _signature(lr: float, **defaults: Any) -> Any:
+def signature(lr: float, **defaults: Any) -> Any:
     """PyTorch's ``__init__(self, params, lr, *defaults)`` of an optimizer whose settings are
-    ``defaults`` (in PyTorch's positional order): what ``help()`` shows, ``get_optimizer``
-    checks and a call binds to. The optimizers PyTorch's users port are written this way,
-    their signature one line, not a block repeated with other names."""
-    slot = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    ``defaults`` (in PyTorch's positional order; ``style``, glassnet's own, keyword only):
+    what ``help()`` shows, ``get_optimizer`` checks and a call binds to. Every optimizer's
+    signature is one line, not a block repeated with other names."""
+    P = inspect.Parameter
     sig = inspect.Signature(
-        [inspect.Parameter(k, slot) for k in ("self", "params")]
-        + [inspect.Parameter(k, slot, default=v) for k, v in {"lr": lr, **defaults}.items()]
-    )
+        [P(k, P.POSITIONAL_OR_KEYWORD) for k in ("self", "params")]
+        + [P(k, P.KEYWORD_ONLY if k == "style" else P.POSITIONAL_OR_KEYWORD, default=v)
+           for k, v in {"lr": lr, **defaults}.items()]
+    )  # fmt: skip
 
     def __init__(self: Optimizer, *args: Any, **kw: Any) -> None:
         call = sig.bind(self, *args, **kw)
@@ -234,7 +233,7 @@ class Optimizer:
     """Base class: ``param_groups``, ``t``, ``step``, ``zero_grad``, state dicts.
 
     A subclass names its settings besides ``lr`` in ``_hyper`` (what each must be is in
-    ``_RULES``) and passes their values as ``settings`` (its constructor's
+    ``RULES``) and passes their values as ``settings`` (its constructor's
     ``locals()``); it names the state buffers a group's settings need in
     ``_buffers(settings)`` and gives its rule as ``_rule(w, g, work, state, h)``: the
     update of one group's parameters of one dtype, where ``w`` is θ, ``g`` is ∂J/∂θ,
@@ -268,7 +267,7 @@ class Optimizer:
 
     _hyper: tuple[str, ...] = ()
     fuse_above: float = _BLOCK
-    lr = _setting("lr")  # the learning rate γ, >= 0 once set (a schedule may reach 0)
+    lr = setting("lr")  # the learning rate γ, >= 0 once set (a schedule may reach 0)
     learning_rate = property(
         lambda self: self.lr,
         lambda self, value: setattr(self, "lr", value),
@@ -290,7 +289,7 @@ class Optimizer:
     def _validate(self, settings: Mapping[str, Any], rate: Any = _RATE) -> dict[str, Any]:
         """A group's settings (``lr`` and ``_hyper``), checked; no other keys but "params".
         ``lr`` by the rule ``rate``: >= 0 once set (a schedule may reach 0); None: > 0, as
-        ``_RULES`` says, for an lr the user gives (the constructor's, a new group's)."""
+        ``RULES`` says, for an lr the user gives (the constructor's, a new group's)."""
         name, known = type(self).__name__, ("lr", *self._hyper)
         unknown = sorted(set(settings) - {"params", *known})
         if unknown:
@@ -594,20 +593,11 @@ class SGD(Optimizer):
     """
 
     _hyper = ("momentum", "nesterov", "weight_decay", "dampening", "style")
-    momentum, nesterov, weight_decay, dampening, style = map(_setting, _hyper)
+    momentum, nesterov, weight_decay, dampening, style = map(setting, _hyper)
 
-    def __init__(
-        self,
-        params: Iterable[Any] | Any,
-        lr: float = 1e-3,
-        momentum: float = 0.0,
-        dampening: float = 0.0,
-        weight_decay: float = 0.0,
-        nesterov: bool = False,
-        *,
-        style: str = "torch",
-    ) -> None:
-        super().__init__(params, lr, locals())
+    __init__ = signature(
+        1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, style="torch"
+    )
 
     def _validate(self, settings: Mapping[str, Any], rate: Any = _RATE) -> dict[str, Any]:
         h, owner = super()._validate(settings, rate), type(self).__name__
@@ -641,9 +631,9 @@ class SGD(Optimizer):
         if not mu:  # plain gradient descent (both styles): w ← w(1 − γλ) − γg
             if wd:
                 np.multiply(w, h["decay"], out=w)
-            _descend(w, g, lr, a, self.fuse_above)
+            descend(w, g, lr, a, self.fuse_above)
             return
-        g, v = _decayed(g, w, wd, a), state["v"]  # g ← g + λw
+        g, v = decayed(g, w, wd, a), state["v"]  # g ← g + λw
         np.multiply(v, mu, out=v)
         if h["style"] == "sklearn":  # u ← μu − γg;  w ← w + (μu − γg) if nesterov else w + u
             np.subtract(v, np.multiply(g, lr, out=b), out=v)
@@ -653,7 +643,7 @@ class SGD(Optimizer):
         damp = np.multiply(g, h["damp"], out=b) if h["dampening"] else g  # (1 − τ)g; g at first
         np.add(v, damp, out=v)  # v ← μv + (1 − τ)g
         d = np.add(g, np.multiply(v, mu, out=b), out=b) if h["nesterov"] else v  # g + μv or v
-        _descend(w, d, lr, b, self.fuse_above)  # w ← w − γd
+        descend(w, d, lr, b, self.fuse_above)  # w ← w − γd
 
 
 GradientDescent = SGD
@@ -695,23 +685,14 @@ class Adam(Optimizer):
     """
 
     _hyper = ("betas", "eps", "weight_decay", "amsgrad", "style")
-    betas, eps, weight_decay, amsgrad, style = map(_setting, _hyper)
+    betas, eps, weight_decay, amsgrad, style = map(setting, _hyper)
     beta1 = property(lambda self: self.betas[0], doc="β₁ (the first group's).")
     beta2 = property(lambda self: self.betas[1], doc="β₂ (the first group's).")
     _decoupled = False
 
-    def __init__(
-        self,
-        params: Iterable[Any] | Any,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
-        amsgrad: bool = False,
-        *,
-        style: str = "torch",
-    ) -> None:
-        super().__init__(params, lr, locals())
+    __init__ = signature(
+        1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, style="torch"
+    )
 
     _buffers = staticmethod(lambda hyper: ["m", "v", "v_max"] if hyper["amsgrad"] else ["m", "v"])
 
@@ -725,13 +706,13 @@ class Adam(Optimizer):
                 "rate": lr * c2 / (1.0 - b1**t)}  # fmt: skip
 
     def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
-        _moments(w, g, work, state, h, self._decoupled)  # the decay; m and v
+        moments(w, g, work, state, h, self._decoupled)  # the decay; m and v
         a, m, v = work[0], state["m"], state["v"]
         if h["amsgrad"]:
             v = np.maximum(state["v_max"], v, out=state["v_max"])
         # m / s, s = √v̂ + ε√(1 − β₂ᵗ)
         np.divide(m, np.add(np.sqrt(v, out=a), h["eps_t"], out=a), out=a)
-        _descend(w, a, h["rate"], a, self.fuse_above)  # w ← w − γ√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / s
+        descend(w, a, h["rate"], a, self.fuse_above)  # w ← w − γ√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / s
 
 
 class AdamW(Adam):
@@ -747,316 +728,15 @@ class AdamW(Adam):
 
     _decoupled = True
 
-    def __init__(self, *args: Any, **kw: Any) -> None:
-        call = AdamW.__init__.__signature__.bind(self, *args, **kw)  # type: ignore[attr-defined]
-        call.apply_defaults()  # (weight_decay 1e-2)
-        Adam.__init__(*call.args, **call.kwargs)
-
-    # Adam's signature with weight decay 1e-2: what help() shows, get_optimizer checks and
-    # __init__ binds a call to
-    _adam = inspect.signature(Adam.__init__)
-    __init__.__signature__ = _adam.replace(  # type: ignore[attr-defined]
-        parameters=[p.replace(default=1e-2) if p.name == "weight_decay" else p
-                    for p in _adam.parameters.values()]
-    )  # fmt: skip
-    del _adam
-
-
-class RMSprop(Optimizer):
-    """RMSprop (Hinton's lecture 6e), with PyTorch's formulas.
-
-    Per step (α = alpha, ε = eps, μ = momentum, λ = weight_decay; v, ḡ, b start at 0)::
-
-        g ← g + λ w
-        v ← α v + (1 − α) g²                      (mean square)
-        ḡ ← α ḡ + (1 − α) g                       (centered only: mean gradient)
-        s ← √(v − ḡ²) + ε  if centered  else  √v + ε
-        b ← μ b + g / s;  w ← w − γ b              (momentum > 0)
-        w ← w − γ g / s                            (momentum = 0)
-
-    With ``centered`` the variance ``v − ḡ²`` is clipped at 0 before the square root
-    (rounding can push it a hair below 0, where PyTorch would return NaN).
-
-    Parameters
-    ----------
-    params : iterable of parameters (objects with ``.data`` and ``.grad``)
-    lr : float > 0, default 1e-2
-    alpha : float in [0, 1), default 0.99
-    eps : float > 0, default 1e-8
-    weight_decay : float >= 0, default 0
-    momentum : float in [0, 1), default 0
-    centered : bool, default False
-
-    State: ``t``, ``v``, and ``g_avg`` (centered), ``b`` (momentum > 0), each of shape
-    ``(numel,)`` per dtype group.
-    """
-
-    _hyper = ("alpha", "eps", "momentum", "centered", "weight_decay")
-    alpha, eps, momentum, centered, weight_decay = map(_setting, _hyper)
-
-    def __init__(
-        self,
-        params: Iterable[Any] | Any,
-        lr: float = 1e-2,
-        alpha: float = 0.99,
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
-        momentum: float = 0.0,
-        centered: bool = False,
-    ) -> None:
-        super().__init__(params, lr, locals())
-
-    _buffers = staticmethod(
-        lambda h: ["v"] + ["g_avg"] * h["centered"] + ["b"] * (h["momentum"] > 0)
+    __init__ = signature(  # (weight decay 1e-2)
+        1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, style="torch"
     )
 
-    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
-        a, b = work
-        g, v = _decayed(g, w, h["weight_decay"], b), state["v"]  # g ← g + λw
-        _mean_square(v, g, h["alpha"], a)  # v ← αv + (1 − α)g²
-        if h["centered"]:  # ḡ ← αḡ + (1 − α)g;  s = √max(v − ḡ², 0)
-            g_avg = state["g_avg"]
-            _average(g_avg, g, h["alpha"], a)
-            np.multiply(g_avg, g_avg, out=a)
-            v = np.maximum(np.subtract(v, a, out=a), 0.0, out=a)
-        d = np.divide(g, np.add(np.sqrt(v, out=a), h["eps"], out=a), out=a)  # g / (√v + ε)
-        if h["momentum"]:  # b ← μb + g/s;  w ← w − γb
-            np.multiply(state["b"], h["momentum"], out=state["b"])
-            d = np.add(state["b"], a, out=state["b"])
-        _descend(w, d, h["lr"], a, self.fuse_above)
 
-
-class Adagrad(Optimizer):
-    """Adagrad (Duchi, Hazan & Singer, 2011), with PyTorch's formulas.
-
-    Per step t = 1, 2, ... (η = lr_decay, ε = eps, λ = weight_decay; the sum s starts at
-    τ = initial_accumulator_value)::
-
-        g ← g + λ w
-        s ← s + g²                                 (elementwise)
-        w ← w − γ/(1 + (t − 1) η) · g / (√s + ε)
-
-    A param group's own ``initial_accumulator_value`` starts its sums (PyTorch starts
-    every group's at the constructor's value).
-
-    Parameters
-    ----------
-    params : iterable of parameters (objects with ``.data`` and ``.grad``)
-    lr : float > 0, default 1e-2
-    lr_decay : float >= 0, default 0
-    weight_decay : float >= 0, default 0
-    initial_accumulator_value : float >= 0, default 0
-    eps : float > 0, default 1e-10
-
-    State: ``t`` and ``sum``, of shape ``(numel,)`` per dtype group.
-    """
-
-    _hyper = ("lr_decay", "weight_decay", "initial_accumulator_value", "eps")
-    lr_decay, weight_decay, initial_accumulator_value, eps = map(_setting, _hyper)
-
-    __init__ = _signature(
-        1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10
-    )
-
-    _buffers = staticmethod(lambda h: ["sum"])
-    _start = staticmethod(lambda name, h: h["initial_accumulator_value"])
-    # step t's rate γ/(1 + (t − 1)η)
-    _per_step = staticmethod(lambda h: {**h, "rate": h["lr"] / (1 + (h["t"] - 1) * h["lr_decay"])})
-
-    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
-        a, b = work
-        g, s = _decayed(g, w, h["weight_decay"], b), state["sum"]  # g ← g + λw
-        np.add(s, np.multiply(g, g, out=a), out=s)  # s ← s + g²
-        np.divide(g, np.add(np.sqrt(s, out=a), h["eps"], out=a), out=a)  # g / (√s + ε)
-        _descend(w, a, h["rate"], a, self.fuse_above)
-
-
-class Adadelta(Optimizer):
-    """Adadelta (Zeiler, 2012), with PyTorch's formulas.
-
-    Per step (ρ = rho, ε = eps, λ = weight_decay; v, u start at 0)::
-
-        g ← g + λ w
-        v ← ρ v + (1 − ρ) g²                       (elementwise)
-        Δ ← √(u + ε) / √(v + ε) · g
-        u ← ρ u + (1 − ρ) Δ²
-        w ← w − γ Δ
-
-    Parameters
-    ----------
-    params : iterable of parameters (objects with ``.data`` and ``.grad``)
-    lr : float > 0, default 1.0
-    rho : float in [0, 1], default 0.9
-    eps : float > 0, default 1e-6
-    weight_decay : float >= 0, default 0
-
-    State: ``t``, ``v`` and ``u``, each of shape ``(numel,)`` per dtype group.
-    """
-
-    _hyper = ("rho", "eps", "weight_decay")
-    rho, eps, weight_decay = map(_setting, _hyper)
-
-    __init__ = _signature(1.0, rho=0.9, eps=1e-6, weight_decay=0.0)
-
-    _buffers = staticmethod(lambda h: ["v", "u"])
-
-    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
-        (a, b), rho, eps = work, h["rho"], h["eps"]
-        g, v, u = _decayed(g, w, h["weight_decay"], b), state["v"], state["u"]  # g ← g + λw
-        _mean_square(v, g, rho, a)  # v ← ρv + (1 − ρ)g²
-        q = np.divide(g, np.sqrt(np.add(v, eps, out=a), out=a), out=b)  # g / √(v + ε)
-        d = np.multiply(np.sqrt(np.add(u, eps, out=a), out=a), q, out=a)  # Δ
-        _mean_square(u, d, rho, b)  # u ← ρu + (1 − ρ)Δ²
-        _descend(w, d, h["lr"], b, self.fuse_above)
-
-
-class Adamax(Optimizer):
-    """Adamax (Kingma & Ba, 2015, section 7): Adam with the infinity norm, PyTorch's formulas.
-
-    Per step t = 1, 2, ... (β₁, β₂ = betas, ε = eps, λ = weight_decay; m, u start at 0)::
-
-        g ← g + λ w
-        m ← β₁ m + (1 − β₁) g
-        u ← max(β₂ u, |g| + ε)                     (elementwise)
-        w ← w − γ/(1 − β₁ᵗ) · m / u
-
-    Parameters
-    ----------
-    params, lr, betas, eps, weight_decay
-        As :class:`Adam`'s, but ``lr`` defaults to 2e-3.
-
-    State: ``t``, ``m`` and ``u``, each of shape ``(numel,)`` per dtype group.
-    """
-
-    _hyper = ("betas", "eps", "weight_decay")
-    betas, eps, weight_decay = map(_setting, _hyper)
-
-    __init__ = _signature(2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
-
-    _buffers = staticmethod(lambda h: ["m", "u"])
-    # step t's rate γ/(1 − β₁ᵗ)
-    _per_step = staticmethod(lambda h: {**h, "rate": h["lr"] / (1 - h["betas"][0] ** h["t"])})
-
-    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
-        (a, b), (b1, b2), m, u = work, h["betas"], state["m"], state["u"]
-        g = _decayed(g, w, h["weight_decay"], b)  # g ← g + λw
-        _average(m, g, b1, a)  # m ← β₁m + (1 − β₁)g
-        np.maximum(np.multiply(u, b2, out=u), np.add(np.abs(g, out=a), h["eps"], out=a), out=u)
-        _descend(w, np.divide(m, u, out=a), h["rate"], a, self.fuse_above)  # w ← w − γ' m/u
-
-
-class NAdam(Optimizer):
-    """NAdam (Dozat, 2016): Adam with Nesterov momentum, PyTorch's formulas.
-
-    Per step t = 1, 2, ... (β₁, β₂ = betas, ψ = momentum_decay, ε = eps,
-    λ = weight_decay; m, v start at 0)::
-
-        w ← w (1 − γ λ)  if decoupled_weight_decay  else  g ← g + λ w
-        m ← β₁ m + (1 − β₁) g;   v ← β₂ v + (1 − β₂) g²
-        μₜ = β₁ (1 − ½ · 0.96^(t ψ)),   Πₜ = μ₁ μ₂ ⋯ μₜ
-        s ← √(v / (1 − β₂ᵗ)) + ε
-        w ← w − γ (1 − μₜ)/(1 − Πₜ) · g / s − γ μₜ₊₁/(1 − Πₜ μₜ₊₁) · m / s
-
-    Πₜ is kept per value, as PyTorch keeps it per parameter (``mu_product``): each step
-    multiplies it by that step's μₜ, so a β₁ a schedule cycles enters it as it was then.
-
-    Parameters
-    ----------
-    params, lr, betas, eps, weight_decay
-        As :class:`Adam`'s, but ``lr`` defaults to 2e-3.
-    momentum_decay : float >= 0, default 4e-3
-        ψ, how fast μₜ rises to β₁.
-    decoupled_weight_decay : bool, default False
-        AdamW's decay of the weights instead of the L2 term in g.
-
-    State: ``t``, ``m``, ``v`` as Adam's and ``mu_product`` (Πₜ, starting at 1), each of
-    shape ``(numel,)`` per dtype group.
-    """
-
-    _hyper = ("betas", "eps", "weight_decay", "momentum_decay", "decoupled_weight_decay")
-    betas, eps, weight_decay, momentum_decay, decoupled_weight_decay = map(_setting, _hyper)
-
-    __init__ = _signature(
-        2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
-        decoupled_weight_decay=False,
-    )  # fmt: skip
-
-    _buffers = staticmethod(lambda h: ["m", "v", "mu_product"])
-    _start = staticmethod(lambda name, h: 1.0 if name == "mu_product" else 0.0)
-    _mu = staticmethod(lambda b1, psi, t: b1 * (1.0 - 0.5 * (0.96 ** (t * psi))))  # μₜ
-
-    def _per_step(self, h: dict) -> dict:
-        """Step t's numbers: AdamW's decay 1 − γλ, 1 − β₂ᵗ, μₜ, μₜ₊₁ and the rates of g and
-        m, γ(1 − μₜ) and γμₜ₊₁ (a captured step reads them from the device)."""
-        lr, t, (b1, b2), psi = h["lr"], h["t"], h["betas"], h["momentum_decay"]
-        mu, mu_next = self._mu(b1, psi, t), self._mu(b1, psi, t + 1)
-        return {**h, "decay": 1.0 - lr * h["weight_decay"], "c2": 1.0 - b2**t, "mu": mu,
-                "mu_next": mu_next, "rate_g": lr * (1.0 - mu), "rate_m": lr * mu_next}  # fmt: skip
-
-    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
-        (a, b), v, pi = work, state["v"], state["mu_product"]
-        g = _moments(w, g, work, state, h, h["decoupled_weight_decay"])  # the decay; m and v
-        np.multiply(pi, h["mu"], out=pi)  # Πₜ = Πₜ₋₁ μₜ
-        np.multiply(np.divide(g, np.subtract(1.0, pi, out=a), out=b), h["rate_g"], out=b)
-        np.subtract(1.0, np.multiply(pi, h["mu_next"], out=a), out=a)  # 1 − Πₜ μₜ₊₁
-        np.add(b, np.multiply(np.divide(state["m"], a, out=a), h["rate_m"], out=a), out=b)
-        np.add(np.sqrt(np.divide(v, h["c2"], out=a), out=a), h["eps"], out=a)  # s, once
-        # w ← w − (γ(1 − μₜ) g/(1 − Πₜ) + γμₜ₊₁ m/(1 − Πₜμₜ₊₁)) / s
-        _descend(w, np.divide(b, a, out=b), 1.0, b, self.fuse_above)
-
-
-class RAdam(Optimizer):
-    """RAdam (Liu et al., 2020): Adam with its adaptive rate's variance rectified,
-    PyTorch's formulas.
-
-    Per step t = 1, 2, ... (β₁, β₂ = betas, ε = eps, λ = weight_decay; m, v start at 0)::
-
-        w ← w (1 − γ λ)  if decoupled_weight_decay  else  g ← g + λ w
-        m ← β₁ m + (1 − β₁) g;   v ← β₂ v + (1 − β₂) g²
-        ρ∞ = 2/(1 − β₂) − 1,   ρₜ = ρ∞ − 2t β₂ᵗ/(1 − β₂ᵗ)
-        rₜ = √((ρₜ − 4)(ρₜ − 2) ρ∞ / ((ρ∞ − 4)(ρ∞ − 2) ρₜ))
-        w ← w − γ/(1 − β₁ᵗ) · m · rₜ √(1 − β₂ᵗ)/(√v + ε)    if ρₜ > 5
-        w ← w − γ/(1 − β₁ᵗ) · m                            otherwise
-
-    Both run as one formula, ``w ← w − γ/(1 − β₁ᵗ) · m · (A/(√v + ε) + B)`` with
-    A = rₜ√(1 − β₂ᵗ), B = 0 once ρₜ > 5 and A = 0, B = 1 before, so that a captured step
-    (:mod:`glassnet.capture`, which records its calls once) switches at the right step.
-
-    Parameters
-    ----------
-    params, lr, betas, eps, weight_decay
-        As :class:`Adam`'s.
-    decoupled_weight_decay : bool, default False
-        Weight decay as AdamW's, w ← w(1 − γλ) before the step, instead of λw in g.
-
-    State: ``t``, ``m`` and ``v`` as Adam's.
-    """
-
-    _hyper = ("betas", "eps", "weight_decay", "decoupled_weight_decay")
-    betas, eps, weight_decay, decoupled_weight_decay = map(_setting, _hyper)
-
-    __init__ = _signature(
-        1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False
-    )
-
-    _buffers = staticmethod(lambda h: ["m", "v"])
-
-    def _per_step(self, h: dict) -> dict:
-        """Step t's numbers: AdamW's decay 1 − γλ, the rate γ/(1 − β₁ᵗ), A and B."""
-        lr, t, (b1, b2) = h["lr"], h["t"], h["betas"]
-        c2, inf = 1.0 - b2**t, 2.0 / (1.0 - b2) - 1.0
-        rho = inf - 2.0 * t * b2**t / c2
-        r = ((rho - 4) * (rho - 2) * inf / ((inf - 4) * (inf - 2) * rho)) ** 0.5 if rho > 5 else 0
-        return {**h, "decay": 1.0 - lr * h["weight_decay"], "rate": lr / (1.0 - b1**t),
-                "adapt": r * c2**0.5, "plain": float(rho <= 5)}  # fmt: skip
-
-    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
-        a = work[0]
-        _moments(w, g, work, state, h, h["decoupled_weight_decay"])  # the decay; m and v
-        np.add(np.sqrt(state["v"], out=a), h["eps"], out=a)  # √v + ε
-        np.add(np.divide(h["adapt"], a, out=a), h["plain"], out=a)  # A/(√v + ε) + B
-        _descend(w, np.multiply(state["m"], a, out=a), h["rate"], a, self.fuse_above)
-
+# PyTorch's further optimizers (glassnet.torch_optim), here too as glassnet.optim.<name>
+# isort: off
+from .torch_optim import Adadelta, Adagrad, Adamax, NAdam, RAdam, RMSprop  # noqa: E402
+# isort: on
 
 OPTIMIZERS = {
     "sgd": SGD, "gd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,

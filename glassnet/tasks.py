@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import ParameterError, check_array
+from ._validation import ParameterError, check_array, check_setting
 from .metrics import UndefinedMetricWarning, r2_score
 from .nn.layers import MLP, ActivationModule, Dropout, Linear, Sequential
 from .nn.module import Module
@@ -762,6 +762,36 @@ def validation_parts(given: Any, owner: str = "fit") -> tuple[Any, Any, Any]:
             "w_val), w_val the held-out samples' weights."
         )
     return given[0], given[1], given[2] if len(given) == 3 else None
+
+
+_COUNT = {"low": 0, "low_open": True, "integer": True}
+RUNS: dict[str, Any] = {  # fit's and fit_many's settings: _validation.check_setting's rules
+    **dict.fromkeys(("epochs", "max_steps", "batch_size", "n_iter_no_change"), _COUNT),
+    "initial_epoch": {"low": 0, "integer": True},
+    **dict.fromkeys(("tol", "l2"), {"low": 0}),
+    "tol_weights": {"low": 0, "low_open": True},
+    "validation_split": {"low": 0, "high": 1, "high_open": True},
+    "engine": ("auto", "fused", "graph", "jit"),
+    "verbose": {"low": 0, "high": 2, "integer": True},
+    **dict.fromkeys(("shuffle", "early_stopping"), bool),  # ("no" is no False)
+}
+_OFF_AS_NONE = ("max_steps", "batch_size", "tol", "tol_weights", "l2")  # None turns these off
+
+
+def check_run(owner: str, rows: int | None, **settings: Any) -> None:
+    """fit's (and fit_many's) ``settings``, each by its rule in :data:`RUNS` (None turns
+    max_steps, batch_size, tol, tol_weights and l2 off), and a batch_size within the
+    ``rows`` of the data (None: not known yet, a stream's)."""
+    for name, value in settings.items():
+        if value is not None or name not in _OFF_AS_NONE:
+            check_setting(value, name, owner, RUNS[name])
+    bs = settings.get("batch_size")
+    if bs is not None and rows is not None and bs > rows:
+        raise ValueError(
+            f"The 'batch_size' parameter of {owner} ({bs}) is larger than the number "
+            f"of training samples ({rows}); use batch_size=None for full-batch "
+            "gradient descent or a smaller batch."
+        )
 
 
 def check_patience(n_iter_no_change: Any, owner: str, **rules: Any) -> None:

@@ -346,20 +346,6 @@ def _shards(batches: Iterator[tuple], dp: Any) -> Iterator[tuple]:
 
 
 # -------------------------------------------------------------------- fit
-_COUNT = {"low": 0, "low_open": True, "integer": True}
-_ARGS: dict[str, Any] = {  # what fit's settings must be: glassnet._validation.check_setting's rules
-    **dict.fromkeys(("epochs", "max_steps", "batch_size", "n_iter_no_change"), _COUNT),
-    "initial_epoch": {"low": 0, "integer": True},
-    **dict.fromkeys(("tol", "l2"), {"low": 0}),
-    "tol_weights": {"low": 0, "low_open": True},
-    "validation_split": {"low": 0, "high": 1, "high_open": True},
-    "engine": ("auto", "fused", "graph", "jit"),
-    "verbose": {"low": 0, "high": 2, "integer": True},
-    **dict.fromkeys(("shuffle", "early_stopping"), bool),  # ("no" is no False)
-}
-_OFF_AS_NONE = ("max_steps", "batch_size", "tol", "tol_weights", "l2")  # None turns these off
-
-
 def fit(
     model: Module,
     X: Any,
@@ -559,21 +545,13 @@ def fit(
         model, spec, X, y, sample_weight, "fit", whole=src is None, labels=takes, loss=loss
     )
     verbose = int(verbose) if isinstance(verbose, bool) else verbose  # (False: 0, True: 1)
-    args = locals()
-    for name, rule in _ARGS.items():
-        if args[name] is not None or name not in _OFF_AS_NONE:
-            check_setting(args[name], name, "fit", rule)
+    given = locals()  # (each setting by its rule; batch_size within the rows, a stream's unknown)
+    tasks.check_run("fit", X.shape[0] if src is None else None, **{k: given[k] for k in tasks.RUNS})
     l2 = None if l2 is None else float(l2)  # (NumPy's float64 would widen a float32 step)
     if initial_epoch > epochs:
         raise ValueError(
             f"fit: initial_epoch={initial_epoch} is past epochs={epochs}, the run's total: "
             f"nothing would train. For {epochs} more, epochs={initial_epoch + epochs}."
-        )
-    if batch_size is not None and batch_size > X.shape[0] and src is None:
-        raise ValueError(
-            f"The 'batch_size' parameter of fit ({batch_size}) is larger than the number "
-            f"of training samples ({X.shape[0]}); use batch_size=None for full-batch "
-            "gradient descent or a smaller batch."
         )
     check_threads(threads, "fit")
     cbs = _as_callbacks(callbacks, "callbacks")

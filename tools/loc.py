@@ -22,6 +22,11 @@ They serve a hand-written PyTorch-style loop or model; nothing in the engine (fi
 path, the graph, the optimizers) imports them, so a reader learning how glassnet trains
 never needs them. They stay in ``nn`` because that is where a PyTorch user looks for them.
 
+For the same reason PyTorch's further optimizers (RMSprop, Adagrad, Adadelta, Adamax, NAdam,
+RAdam) are ``torch_optim.py``, beside ``optim`` (whose ``OPTIMIZERS`` names them): the lecture's
+and scikit-learn's rules (SGD with momentum, Adam, AdamW) are ``optim``'s own, and the compiled
+loop takes only those.
+
 For the same reason ``habits.py`` (indexing, in-place writes and PyTorch's shape ops on the
 Tensor) is its own module, a layer above the engine, which attaches them as ``functional``
 attaches the activations: nothing in the engine calls them. So is ``ops.py``: the Tensor

@@ -16,6 +16,7 @@ from .._validation import (
     check_array,
     check_float_dtype,
     check_memory,
+    check_no_inplace,
     check_number,
     implicit_dim,  # (PyTorch's implicit softmax axis)
 )
@@ -115,25 +116,13 @@ class Tanh(ActivationModule):
     name = "tanh"
 
 
-def _no_inplace(inplace: Any, owner: str) -> None:
-    """PyTorch's ``inplace=`` flag: False (its default) only. glassnet's activations write a
-    new array; in place, the input would be overwritten, and a graph that keeps it (or a
-    caller that reads it again) would see other values: refused, not ignored."""
-    if inplace is not False and inplace is not np.False_:
-        raise ValueError(
-            f"{owner}(inplace={inplace!r}): inplace must be False. glassnet computes activations "
-            f"into a new array and does not overwrite the input as PyTorch's inplace=True does; "
-            f"leave it out (the outputs and gradients are the same)."
-        )
-
-
 class ReLU(ActivationModule):
-    """a = max(0, z). ``inplace``: PyTorch's flag, False only (see ``_no_inplace``)."""
+    """a = max(0, z). ``inplace``: PyTorch's flag, False only (see ``check_no_inplace``)."""
 
     name = "relu"
 
     def __init__(self, inplace: bool = False) -> None:
-        _no_inplace(inplace, "ReLU")
+        check_no_inplace(inplace, "ReLU")
 
 
 class Identity(ActivationModule):
@@ -184,7 +173,7 @@ class LeakyReLU(ActivationModule):
         if negative_slope is not None and alpha != 0.01:  # (PyTorch's name of alpha)
             raise TypeError("LeakyReLU: give alpha or negative_slope (its PyTorch name), not both.")
         alpha = alpha if negative_slope is None else negative_slope
-        _no_inplace(inplace, "LeakyReLU")
+        check_no_inplace(inplace, "LeakyReLU")
         self.alpha = check_number(alpha, "alpha", "LeakyReLU", low=0, high=1, high_open=True)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -210,7 +199,7 @@ class Dropout(Module):
     _hparams = ("p",)
 
     def __init__(self, p: float = 0.5, rng: Any = None, *, inplace: bool = False) -> None:
-        _no_inplace(inplace, "Dropout")  # (PyTorch's flag, by name: rng is the second here)
+        check_no_inplace(inplace, "Dropout")  # (PyTorch's flag, by name: rng is the second here)
         self.p = check_number(p, "p", "Dropout", low=0, high=1, high_open=True)
         self.rng = rng
 
@@ -369,7 +358,6 @@ class Neuron(Sequential):
         act = F.get_activation(activation).name
         super().__init__(lin, activation_module(act))
         self.inputs, self.activation = lin.inputs, act
-        self.activation_name = act  # (the name it had first)
 
     @property
     def weights(self) -> np.ndarray:

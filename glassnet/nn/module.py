@@ -23,6 +23,7 @@ from .._validation import (
     not_finite_output,
 )
 from ..backend import asarray, namespace, to_device
+from ..habits import Parameters  # (a list that next() walks too, as PyTorch's generator)
 from ..tensor import Tensor, get_default_dtype, no_grad
 
 __all__ = ["IncompatibleKeys", "Module", "Parameter"]
@@ -53,18 +54,6 @@ class Parameter(Tensor):
 
 # What load_state_dict(state, strict=False) did not load, as PyTorch returns it
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
-
-
-class Parameters(list):
-    """``model.parameters()``: a list (``len``, indexing) that ``next()`` walks too, as it
-    walks PyTorch's generator (``next(model.parameters()).dtype``)."""
-
-    def __next__(self) -> Parameter:
-        at = self.__dict__.setdefault("at", 0)
-        if at == len(self):
-            raise StopIteration
-        self.at = at + 1
-        return self[at]
 
 
 class Module:
@@ -272,12 +261,6 @@ class Module:
         mismatch is always an error. Both list the offending names. Returns the names
         not loaded, ``(missing_keys, unexpected_keys)`` (empty lists with ``strict=True``).
         """
-        if isinstance(state, tuple) and state and isinstance(state[0], dict):
-            raise TypeError(
-                f"{type(self).__name__}.load_state_dict takes a dict of arrays; got a tuple, as "
-                "glassnet.io.load_arrays(path) returns (arrays, meta). Pass "
-                "load_arrays(path)[0], or call glassnet.io.load_weights(model, path)."
-            )
         state_now = self._named_state(saved=True)
         like = {k: v.data if isinstance(v, Parameter) else v for k, v in state_now}
         if strict or not isinstance(state, Mapping):

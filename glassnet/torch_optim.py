@@ -1,0 +1,323 @@
+"""PyTorch's further optimizers: :class:`RMSprop`, :class:`Adagrad`, :class:`Adadelta`,
+:class:`Adamax`, :class:`NAdam` and :class:`RAdam`, with PyTorch's formulas.
+
+Each is a rule on :class:`glassnet.optim.Optimizer`'s flat buffers, written with the
+building blocks :class:`~glassnet.optim.Adam` uses; :mod:`glassnet.optim` (and its
+``OPTIMIZERS``, by name) holds them too. They serve a PyTorch-style loop or a run that asks
+for them by name: the lecture's rules and scikit-learn's (SGD with momentum, Adam, AdamW)
+are :mod:`glassnet.optim`'s own, and the compiled loop (:mod:`glassnet.jit`) takes only those.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .optim import (
+    RULES,
+    Optimizer,
+    average,
+    decayed,
+    descend,
+    mean_square,
+    moments,
+    setting,
+    signature,
+)
+
+__all__ = ["RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam"]
+
+_UNIT = {"low": 0, "high": 1, "high_open": True}  # [0, 1)
+RULES.update({  # what these optimizers' own settings must be (glassnet.optim's table)
+    "alpha": _UNIT,
+    **dict.fromkeys(("centered", "decoupled_weight_decay"), bool),
+    **dict.fromkeys(("lr_decay", "initial_accumulator_value", "momentum_decay"), {"low": 0}),
+    "rho": {"low": 0, "high": 1},
+})  # fmt: skip
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton's lecture 6e), with PyTorch's formulas.
+
+    Per step (α = alpha, ε = eps, μ = momentum, λ = weight_decay; v, ḡ, b start at 0)::
+
+        g ← g + λ w
+        v ← α v + (1 − α) g²                      (mean square)
+        ḡ ← α ḡ + (1 − α) g                       (centered only: mean gradient)
+        s ← √(v − ḡ²) + ε  if centered  else  √v + ε
+        b ← μ b + g / s;  w ← w − γ b              (momentum > 0)
+        w ← w − γ g / s                            (momentum = 0)
+
+    With ``centered`` the variance ``v − ḡ²`` is clipped at 0 before the square root
+    (rounding can push it a hair below 0, where PyTorch would return NaN).
+
+    Parameters
+    ----------
+    params : iterable of parameters (objects with ``.data`` and ``.grad``)
+    lr : float > 0, default 1e-2
+    alpha : float in [0, 1), default 0.99
+    eps : float > 0, default 1e-8
+    weight_decay : float >= 0, default 0
+    momentum : float in [0, 1), default 0
+    centered : bool, default False
+
+    State: ``t``, ``v``, and ``g_avg`` (centered), ``b`` (momentum > 0), each of shape
+    ``(numel,)`` per dtype group.
+    """
+
+    _hyper = ("alpha", "eps", "momentum", "centered", "weight_decay")
+    alpha, eps, momentum, centered, weight_decay = map(setting, _hyper)
+
+    __init__ = signature(1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False)
+
+    _buffers = staticmethod(
+        lambda h: ["v"] + ["g_avg"] * h["centered"] + ["b"] * (h["momentum"] > 0)
+    )
+
+    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
+        a, b = work
+        g, v = decayed(g, w, h["weight_decay"], b), state["v"]  # g ← g + λw
+        mean_square(v, g, h["alpha"], a)  # v ← αv + (1 − α)g²
+        if h["centered"]:  # ḡ ← αḡ + (1 − α)g;  s = √max(v − ḡ², 0)
+            g_avg = state["g_avg"]
+            average(g_avg, g, h["alpha"], a)
+            np.multiply(g_avg, g_avg, out=a)
+            v = np.maximum(np.subtract(v, a, out=a), 0.0, out=a)
+        d = np.divide(g, np.add(np.sqrt(v, out=a), h["eps"], out=a), out=a)  # g / (√v + ε)
+        if h["momentum"]:  # b ← μb + g/s;  w ← w − γb
+            np.multiply(state["b"], h["momentum"], out=state["b"])
+            d = np.add(state["b"], a, out=state["b"])
+        descend(w, d, h["lr"], a, self.fuse_above)
+
+
+class Adagrad(Optimizer):
+    """Adagrad (Duchi, Hazan & Singer, 2011), with PyTorch's formulas.
+
+    Per step t = 1, 2, ... (η = lr_decay, ε = eps, λ = weight_decay; the sum s starts at
+    τ = initial_accumulator_value)::
+
+        g ← g + λ w
+        s ← s + g²                                 (elementwise)
+        w ← w − γ/(1 + (t − 1) η) · g / (√s + ε)
+
+    A param group's own ``initial_accumulator_value`` starts its sums (PyTorch starts
+    every group's at the constructor's value).
+
+    Parameters
+    ----------
+    params : iterable of parameters (objects with ``.data`` and ``.grad``)
+    lr : float > 0, default 1e-2
+    lr_decay : float >= 0, default 0
+    weight_decay : float >= 0, default 0
+    initial_accumulator_value : float >= 0, default 0
+    eps : float > 0, default 1e-10
+
+    State: ``t`` and ``sum``, of shape ``(numel,)`` per dtype group.
+    """
+
+    _hyper = ("lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+    lr_decay, weight_decay, initial_accumulator_value, eps = map(setting, _hyper)
+
+    __init__ = signature(
+        1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10
+    )
+
+    _buffers = staticmethod(lambda h: ["sum"])
+    _start = staticmethod(lambda name, h: h["initial_accumulator_value"])
+    # step t's rate γ/(1 + (t − 1)η)
+    _per_step = staticmethod(lambda h: {**h, "rate": h["lr"] / (1 + (h["t"] - 1) * h["lr_decay"])})
+
+    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
+        a, b = work
+        g, s = decayed(g, w, h["weight_decay"], b), state["sum"]  # g ← g + λw
+        np.add(s, np.multiply(g, g, out=a), out=s)  # s ← s + g²
+        np.divide(g, np.add(np.sqrt(s, out=a), h["eps"], out=a), out=a)  # g / (√s + ε)
+        descend(w, a, h["rate"], a, self.fuse_above)
+
+
+class Adadelta(Optimizer):
+    """Adadelta (Zeiler, 2012), with PyTorch's formulas.
+
+    Per step (ρ = rho, ε = eps, λ = weight_decay; v, u start at 0)::
+
+        g ← g + λ w
+        v ← ρ v + (1 − ρ) g²                       (elementwise)
+        Δ ← √(u + ε) / √(v + ε) · g
+        u ← ρ u + (1 − ρ) Δ²
+        w ← w − γ Δ
+
+    Parameters
+    ----------
+    params : iterable of parameters (objects with ``.data`` and ``.grad``)
+    lr : float > 0, default 1.0
+    rho : float in [0, 1], default 0.9
+    eps : float > 0, default 1e-6
+    weight_decay : float >= 0, default 0
+
+    State: ``t``, ``v`` and ``u``, each of shape ``(numel,)`` per dtype group.
+    """
+
+    _hyper = ("rho", "eps", "weight_decay")
+    rho, eps, weight_decay = map(setting, _hyper)
+
+    __init__ = signature(1.0, rho=0.9, eps=1e-6, weight_decay=0.0)
+
+    _buffers = staticmethod(lambda h: ["v", "u"])
+
+    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
+        (a, b), rho, eps = work, h["rho"], h["eps"]
+        g, v, u = decayed(g, w, h["weight_decay"], b), state["v"], state["u"]  # g ← g + λw
+        mean_square(v, g, rho, a)  # v ← ρv + (1 − ρ)g²
+        q = np.divide(g, np.sqrt(np.add(v, eps, out=a), out=a), out=b)  # g / √(v + ε)
+        d = np.multiply(np.sqrt(np.add(u, eps, out=a), out=a), q, out=a)  # Δ
+        mean_square(u, d, rho, b)  # u ← ρu + (1 − ρ)Δ²
+        descend(w, d, h["lr"], b, self.fuse_above)
+
+
+class Adamax(Optimizer):
+    """Adamax (Kingma & Ba, 2015, section 7): Adam with the infinity norm, PyTorch's formulas.
+
+    Per step t = 1, 2, ... (β₁, β₂ = betas, ε = eps, λ = weight_decay; m, u start at 0)::
+
+        g ← g + λ w
+        m ← β₁ m + (1 − β₁) g
+        u ← max(β₂ u, |g| + ε)                     (elementwise)
+        w ← w − γ/(1 − β₁ᵗ) · m / u
+
+    Parameters
+    ----------
+    params, lr, betas, eps, weight_decay
+        As :class:`Adam`'s, but ``lr`` defaults to 2e-3.
+
+    State: ``t``, ``m`` and ``u``, each of shape ``(numel,)`` per dtype group.
+    """
+
+    _hyper = ("betas", "eps", "weight_decay")
+    betas, eps, weight_decay = map(setting, _hyper)
+
+    __init__ = signature(2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
+
+    _buffers = staticmethod(lambda h: ["m", "u"])
+    # step t's rate γ/(1 − β₁ᵗ)
+    _per_step = staticmethod(lambda h: {**h, "rate": h["lr"] / (1 - h["betas"][0] ** h["t"])})
+
+    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
+        (a, b), (b1, b2), m, u = work, h["betas"], state["m"], state["u"]
+        g = decayed(g, w, h["weight_decay"], b)  # g ← g + λw
+        average(m, g, b1, a)  # m ← β₁m + (1 − β₁)g
+        np.maximum(np.multiply(u, b2, out=u), np.add(np.abs(g, out=a), h["eps"], out=a), out=u)
+        descend(w, np.divide(m, u, out=a), h["rate"], a, self.fuse_above)  # w ← w − γ' m/u
+
+
+class NAdam(Optimizer):
+    """NAdam (Dozat, 2016): Adam with Nesterov momentum, PyTorch's formulas.
+
+    Per step t = 1, 2, ... (β₁, β₂ = betas, ψ = momentum_decay, ε = eps,
+    λ = weight_decay; m, v start at 0)::
+
+        w ← w (1 − γ λ)  if decoupled_weight_decay  else  g ← g + λ w
+        m ← β₁ m + (1 − β₁) g;   v ← β₂ v + (1 − β₂) g²
+        μₜ = β₁ (1 − ½ · 0.96^(t ψ)),   Πₜ = μ₁ μ₂ ⋯ μₜ
+        s ← √(v / (1 − β₂ᵗ)) + ε
+        w ← w − γ (1 − μₜ)/(1 − Πₜ) · g / s − γ μₜ₊₁/(1 − Πₜ μₜ₊₁) · m / s
+
+    Πₜ is kept per value, as PyTorch keeps it per parameter (``mu_product``): each step
+    multiplies it by that step's μₜ, so a β₁ a schedule cycles enters it as it was then.
+
+    Parameters
+    ----------
+    params, lr, betas, eps, weight_decay
+        As :class:`Adam`'s, but ``lr`` defaults to 2e-3.
+    momentum_decay : float >= 0, default 4e-3
+        ψ, how fast μₜ rises to β₁.
+    decoupled_weight_decay : bool, default False
+        AdamW's decay of the weights instead of the L2 term in g.
+
+    State: ``t``, ``m``, ``v`` as Adam's and ``mu_product`` (Πₜ, starting at 1), each of
+    shape ``(numel,)`` per dtype group.
+    """
+
+    _hyper = ("betas", "eps", "weight_decay", "momentum_decay", "decoupled_weight_decay")
+    betas, eps, weight_decay, momentum_decay, decoupled_weight_decay = map(setting, _hyper)
+
+    __init__ = signature(
+        2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
+        decoupled_weight_decay=False,
+    )  # fmt: skip
+
+    _buffers = staticmethod(lambda h: ["m", "v", "mu_product"])
+    _start = staticmethod(lambda name, h: 1.0 if name == "mu_product" else 0.0)
+    _mu = staticmethod(lambda b1, psi, t: b1 * (1.0 - 0.5 * (0.96 ** (t * psi))))  # μₜ
+
+    def _per_step(self, h: dict) -> dict:
+        """Step t's numbers: AdamW's decay 1 − γλ, 1 − β₂ᵗ, μₜ, μₜ₊₁ and the rates of g and
+        m, γ(1 − μₜ) and γμₜ₊₁ (a captured step reads them from the device)."""
+        lr, t, (b1, b2), psi = h["lr"], h["t"], h["betas"], h["momentum_decay"]
+        mu, mu_next = self._mu(b1, psi, t), self._mu(b1, psi, t + 1)
+        return {**h, "decay": 1.0 - lr * h["weight_decay"], "c2": 1.0 - b2**t, "mu": mu,
+                "mu_next": mu_next, "rate_g": lr * (1.0 - mu), "rate_m": lr * mu_next}  # fmt: skip
+
+    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
+        (a, b), v, pi = work, state["v"], state["mu_product"]
+        g = moments(w, g, work, state, h, h["decoupled_weight_decay"])  # the decay; m and v
+        np.multiply(pi, h["mu"], out=pi)  # Πₜ = Πₜ₋₁ μₜ
+        np.multiply(np.divide(g, np.subtract(1.0, pi, out=a), out=b), h["rate_g"], out=b)
+        np.subtract(1.0, np.multiply(pi, h["mu_next"], out=a), out=a)  # 1 − Πₜ μₜ₊₁
+        np.add(b, np.multiply(np.divide(state["m"], a, out=a), h["rate_m"], out=a), out=b)
+        np.add(np.sqrt(np.divide(v, h["c2"], out=a), out=a), h["eps"], out=a)  # s, once
+        # w ← w − (γ(1 − μₜ) g/(1 − Πₜ) + γμₜ₊₁ m/(1 − Πₜμₜ₊₁)) / s
+        descend(w, np.divide(b, a, out=b), 1.0, b, self.fuse_above)
+
+
+class RAdam(Optimizer):
+    """RAdam (Liu et al., 2020): Adam with its adaptive rate's variance rectified,
+    PyTorch's formulas.
+
+    Per step t = 1, 2, ... (β₁, β₂ = betas, ε = eps, λ = weight_decay; m, v start at 0)::
+
+        w ← w (1 − γ λ)  if decoupled_weight_decay  else  g ← g + λ w
+        m ← β₁ m + (1 − β₁) g;   v ← β₂ v + (1 − β₂) g²
+        ρ∞ = 2/(1 − β₂) − 1,   ρₜ = ρ∞ − 2t β₂ᵗ/(1 − β₂ᵗ)
+        rₜ = √((ρₜ − 4)(ρₜ − 2) ρ∞ / ((ρ∞ − 4)(ρ∞ − 2) ρₜ))
+        w ← w − γ/(1 − β₁ᵗ) · m · rₜ √(1 − β₂ᵗ)/(√v + ε)    if ρₜ > 5
+        w ← w − γ/(1 − β₁ᵗ) · m                            otherwise
+
+    Both run as one formula, ``w ← w − γ/(1 − β₁ᵗ) · m · (A/(√v + ε) + B)`` with
+    A = rₜ√(1 − β₂ᵗ), B = 0 once ρₜ > 5 and A = 0, B = 1 before, so that a captured step
+    (:mod:`glassnet.capture`, which records its calls once) switches at the right step.
+
+    Parameters
+    ----------
+    params, lr, betas, eps, weight_decay
+        As :class:`Adam`'s.
+    decoupled_weight_decay : bool, default False
+        Weight decay as AdamW's, w ← w(1 − γλ) before the step, instead of λw in g.
+
+    State: ``t``, ``m`` and ``v`` as Adam's.
+    """
+
+    _hyper = ("betas", "eps", "weight_decay", "decoupled_weight_decay")
+    betas, eps, weight_decay, decoupled_weight_decay = map(setting, _hyper)
+
+    __init__ = signature(
+        1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False
+    )
+
+    _buffers = staticmethod(lambda h: ["m", "v"])
+
+    def _per_step(self, h: dict) -> dict:
+        """Step t's numbers: AdamW's decay 1 − γλ, the rate γ/(1 − β₁ᵗ), A and B."""
+        lr, t, (b1, b2) = h["lr"], h["t"], h["betas"]
+        c2, inf = 1.0 - b2**t, 2.0 / (1.0 - b2) - 1.0
+        rho = inf - 2.0 * t * b2**t / c2
+        r = ((rho - 4) * (rho - 2) * inf / ((inf - 4) * (inf - 2) * rho)) ** 0.5 if rho > 5 else 0
+        return {**h, "decay": 1.0 - lr * h["weight_decay"], "rate": lr / (1.0 - b1**t),
+                "adapt": r * c2**0.5, "plain": float(rho <= 5)}  # fmt: skip
+
+    def _rule(self, w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
+        a = work[0]
+        moments(w, g, work, state, h, h["decoupled_weight_decay"])  # the decay; m and v
+        np.add(np.sqrt(state["v"], out=a), h["eps"], out=a)  # √v + ε
+        np.add(np.divide(h["adapt"], a, out=a), h["plain"], out=a)  # A/(√v + ε) + B
+        descend(w, np.multiply(state["m"], a, out=a), h["rate"], a, self.fuse_above)
