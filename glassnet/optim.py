@@ -78,8 +78,9 @@ sys.modules[f"{__name__}.lr_scheduler"] = lr_scheduler
 
 # fmt: off
 __all__ = [
-    "OPTIMIZERS", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "GradientDescent",
-    "NAdam", "Optimizer", "RAdam", "RMSprop", "get_optimizer", "lr_scheduler",
+    "CLOSURE_OPTIMIZERS", "LBFGS", "OPTIMIZERS", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW",
+    "Adamax", "GradientDescent", "NAdam", "Optimizer", "RAdam", "RMSprop", "get_optimizer",
+    "lr_scheduler",
 ]
 # fmt: on
 
@@ -736,6 +737,7 @@ class AdamW(Adam):
 # PyTorch's further optimizers (glassnet.torch_optim), here too as glassnet.optim.<name>
 # isort: off
 from .torch_optim import Adadelta, Adagrad, Adamax, NAdam, RAdam, RMSprop  # noqa: E402
+from .lbfgs import LBFGS  # noqa: E402  (PyTorch's L-BFGS, stepped with a closure)
 # isort: on
 
 OPTIMIZERS = {
@@ -743,6 +745,9 @@ OPTIMIZERS = {
     "adadelta": Adadelta, "adamax": Adamax, "nadam": NAdam, "radam": RAdam,
 }  # fmt: skip
 """Name → optimizer class, used by :func:`get_optimizer`, the estimators and the CLI."""
+# the optimizers stepped with a closure, opt.step(closure): get_optimizer builds them by name,
+# but fit, fit_many and the CLI, which step from each batch's gradients, take OPTIMIZERS only
+CLOSURE_OPTIMIZERS = {"lbfgs": LBFGS}
 
 
 def get_optimizer(name: str | type[Optimizer], params: Any, **kw: Any) -> Optimizer:
@@ -756,7 +761,7 @@ def get_optimizer(name: str | type[Optimizer], params: Any, **kw: Any) -> Optimi
     >>> type(opt).__name__, opt.lr, opt.betas
     ('Adam', 0.01, (0.9, 0.999))
     """
-    return build(name, OPTIMIZERS, Optimizer, "optimizer", params, kw)
+    return build(name, {**OPTIMIZERS, **CLOSURE_OPTIMIZERS}, Optimizer, "optimizer", params, kw)
 
 
 # The learning-rate schedules moved to glassnet.schedules (glassnet 0.2); their old names

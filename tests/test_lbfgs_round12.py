@@ -639,3 +639,12 @@ def test_the_closure_records_gradients_inside_no_grad():
         first = opt.step(closure)
     assert float(first.data) == rosenbrock(ROSEN_START) and x.data[0] != ROSEN_START[0]
     assert gn.is_grad_enabled()  # (and recording is back on after the block)
+
+
+def test_at_pytorchs_place_and_by_name():
+    import glassnet.optim as optim
+
+    assert optim.LBFGS is LBFGS and gn.optim.LBFGS is LBFGS and "LBFGS" in optim.__all__
+    opt = gn.optim.get_optimizer("lbfgs", _params(), lr=0.5, line_search_fn="strong_wolfe")
+    assert type(opt) is LBFGS and (opt.lr, opt.line_search_fn) == (0.5, "strong_wolfe")
+    assert "lbfgs" not in optim.OPTIMIZERS  # (fit, fit_many and the CLI step without a closure)

@@ -656,7 +656,7 @@ def test_get_optimizer():
         ValueError,
         match=re.escape(
             "Unknown optimizer 'adm'. Valid names: 'adadelta', 'adagrad', 'adam', 'adamax', "
-            "'adamw', 'gd', 'nadam', 'radam', 'rmsprop', 'sgd'."
+            "'adamw', 'gd', 'lbfgs', 'nadam', 'radam', 'rmsprop', 'sgd'."
         ),
     ):
         get_optimizer("adm", [P(np.zeros(1))])
