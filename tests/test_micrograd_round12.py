@@ -248,3 +248,30 @@ def test_a_deep_graph_needs_no_recursion():
     s.backward()
     assert s.data == 30000.0 and x.grad == 1.0
     assert float(s.tensor.data) == 30000.0 and float(x.tensor.grad) == 1.0
+
+
+@pytest.mark.parametrize("name", ["tanh", "relu"])
+def test_one_table_a_swapped_activation_reaches_the_value_path_too(monkeypatch, name):
+    """A Value's relu and tanh read g and g' from glassnet.functional's table, as the
+    Tensor's do: an entry swapped there changes both, and they still agree to the bit."""
+    import dataclasses
+
+    import glassnet.functional as F
+
+    def grads():
+        x = Value(0.7)
+        y = getattr(x * 1.5, name)() * x
+        y.backward()
+        t = x.tensor  # (the Tensor graph, built now from the same numbers)
+        tx = gn.Tensor(np.float64(0.7), requires_grad=True, dtype=np.float64)
+        ty = getattr(tx * 1.5, name)() * tx
+        ty.backward()
+        return x.grad, y.data, float(tx.grad), float(ty.data), t
+
+    before = grads()
+    act = F.ACTIVATIONS[name]
+    odd = dataclasses.replace(act, fn=lambda z: act.fn(z) * 2.0, grad=lambda z, a: 3.0 + 0 * a)
+    monkeypatch.setitem(F.ACTIVATIONS, name, odd)
+    after = grads()
+    assert after[0] != before[0] and after[1] != before[1]  # the Value path followed the table
+    assert _bits(after[0]) == _bits(after[2]) and _bits(after[1]) == _bits(after[3])

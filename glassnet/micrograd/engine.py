@@ -12,7 +12,9 @@ The Tensor of a node is built when first asked for (``v.tensor``,
 ``glassnet.viz.draw_graph(v)``), with the whole graph beneath it: until then a Value
 holds its number and gradient as Python floats, and ``backward()`` runs glassnet's chain
 rule on them, the same arithmetic in the same order as on the Tensor graph (the same
-bits), at micrograd's cost rather than a NumPy array per number. The Tensor graph holds
+bits), at micrograd's cost rather than a NumPy array per number; ``relu`` and ``tanh`` read
+g(z) and g'(z) from :data:`glassnet.functional.ACTIVATIONS`, the table the Tensor's ops and
+the fast path read (an entry swapped there changes all of them). The Tensor graph holds
 the values each op saw, the gradients the nodes hold, and glassnet's ops, as if it had
 been built op by op; from then on the nodes are their Tensors (``v.data`` and ``v.grad``
 read them, ``backward()`` is the Tensor's, and an op on such a node makes a Tensor
@@ -47,6 +49,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import functional as F
 from ..tensor import BINARY_OPS, AnomalyError, Tensor, enable_grad
 
 __all__ = ["Value"]
@@ -344,8 +347,8 @@ class Value:
 
     def relu(self) -> Value:
         if self._t is None:
-            a = self._data
-            y = 0.0 if a <= 0 else a  # (np.maximum(a, 0): +0.0 for -0.0)
+            a = self._data  # (g(z) from glassnet's table, as the Tensor's relu computes it)
+            y = float(F.ACTIVATIONS["relu"].fn(np.array(a)))
             if y - y == 0.0:
                 return _node(y, _RELU, "ReLU", self, None, a, y)
         return _eager(_RELU, "ReLU", self, None)
@@ -353,7 +356,7 @@ class Value:
     def tanh(self) -> Value:
         if self._t is None:
             a = self._data
-            y = float(np.tanh(np.array(a)))
+            y = float(F.ACTIVATIONS["tanh"].fn(np.array(a)))  # (glassnet's table: g(z))
             if y - y == 0.0:
                 return _node(y, _TANH, "tanh", self, None, a, y)
         return _eager(_TANH, "tanh", self, None)
@@ -457,10 +460,9 @@ def _sweep(root: Value, topo: list[Value]) -> None:
             ga, gb = g * v._b, g * v._a
         elif k == _ADD:
             ga = gb = g
-        elif k == _RELU:
-            ga = (1.0 if v._b > 0 else 0.0) * g  # (_b: the op's output, y)
-        elif k == _TANH:
-            ga = (1.0 - v._b * v._b) * g
+        elif k == _RELU or k == _TANH:  # g'(z) from glassnet's table (_a: z, _b: the output)
+            act = F.ACTIVATIONS["relu" if k == _RELU else "tanh"]
+            ga = float(act.backward(np.array(g), np.array(v._a), np.array(v._b)))
         elif k == _EXP:
             ga = g * v._b
         elif k == _POW:  # a ** p: glassnet's expression on a 0-d array, as the op's backward
