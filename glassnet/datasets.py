@@ -838,11 +838,19 @@ def _memo_map(cells: Sequence[str], f: Any, dtype: Any) -> np.ndarray:
 def _in_tokens(cells: Sequence[str], tokens: frozenset[str]) -> np.ndarray:
     """Whether each cell, lower-case, is one of ``tokens`` (a missing cell's text), (n,)
     bool: ``cell.lower() in tokens`` of each, once per distinct cell in a column that
-    repeats its values, else with no Python call per cell."""
+    repeats its values, else with no Python call per cell, of the cells no longer than
+    the longest token."""
     head = cells[:4096]
     if 2 * len(set(head)) <= len(head):  # (mostly repeated: once per distinct value)
         return _memo_map(cells, lambda c: c.lower() in tokens, bool)
-    return np.fromiter(map(tokens.__contains__, map(str.lower, cells)), bool, len(cells))
+    # only a cell as short as a token can be one (a lower-case text is never shorter)
+    longest = max(map(len, tokens), default=0)
+    sizes = np.fromiter(map(len, cells), np.intp, len(cells))
+    short = np.flatnonzero(sizes <= longest).tolist()
+    out = np.zeros(len(cells), bool)
+    some = map(str.lower, map(cells.__getitem__, short))
+    out[short] = np.fromiter(map(tokens.__contains__, some), bool, len(short))
+    return out
 
 
 _RUN = 32  # cells read one by one by _floats once a run that holds a refused cell is this short
@@ -877,7 +885,7 @@ def _read_numbers(cells: Sequence[str], halve: bool = False) -> np.ndarray | Non
     several times faster), taken only when every cell reads as a finite number (pyarrow
     reads ``nan(1)`` as NaN, which float() refuses); any other run is read by NumPy, whose
     float64 of a str is float()'s. ``halve``: None also when pyarrow reads no number in a
-    cell (the caller reads the run in halves, as it would if float() refused one)."""
+    cell (the caller reads the run in parts, as it would if float() refused one)."""
     try:  # (a run of text fails at once)
         float(cells[0]), float(cells[-1])
     except (ValueError, IndexError):
@@ -907,8 +915,8 @@ def _floats(cells: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     whether it read, (n,) bool. The first ``_HEAD`` cells are read one by one, the others
     a run at a time (:func:`_read_numbers`), leaving out every cell whose text float()
     refused already (a marker repeated among numbers, ``?``: no call per cell); a run that
-    holds another cell float() refuses is halved, down to runs of ``_RUN`` cells read one
-    by one (and every run, once more than ``_HEAD`` cells were refused so)."""
+    holds another cell float() refuses is cut in 8, down to runs of ``_RUN`` cells read
+    one by one (and every run, once more than ``_HEAD`` cells were refused so)."""
     n = len(cells)
     values = np.full(n, np.nan)
     ok = np.ones(n, bool)
@@ -925,7 +933,10 @@ def _floats(cells: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     todo = [(np.arange(head, n), 0)]
     while todo:
         rows, known = todo.pop()
-        some = list(map(cells.__getitem__, rows.tolist()))
+        if rows.size == n - head:  # (the first run: every cell past the first ones)
+            some = cells[head:]
+        else:
+            some = list(map(cells.__getitem__, rows.tolist()))
         if len(refused) > known:  # (texts refused since: left out)
             skip = np.fromiter(map(refused.__contains__, some), bool, len(some))
             if skip.any():
@@ -948,8 +959,7 @@ def _floats(cells: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         if got is not None:
             values[rows] = got
             continue
-        mid = rows.size // 2
-        todo += [(rows[mid:], len(refused)), (rows[:mid], len(refused))]
+        todo += [(part, len(refused)) for part in np.array_split(rows, 8)[::-1]]
     return values, ok
 
 
