@@ -47,6 +47,7 @@ from .backend import asarray, is_array, to_device
 # fmt: off
 __all__ = [
     "Tensor", "AnomalyError", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+    "is_anomaly_enabled",
     "set_grad_enabled",
     "set_default_dtype", "get_default_dtype", "as_tensor", "unbroadcast", "axis_args",
     "binary_op", "spread", "BINARY_OPS", "operand",
@@ -81,6 +82,11 @@ def get_default_dtype() -> np.dtype:
 
 def is_grad_enabled() -> bool:
     return _grad_enabled.get()
+
+
+def is_anomaly_enabled() -> bool:
+    """Whether :func:`detect_anomaly` is on here (PyTorch's ``torch.is_anomaly_enabled``)."""
+    return _anomaly.get()
 
 
 class _switch:  # noqa: N801 (used as a function)

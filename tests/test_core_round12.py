@@ -159,3 +159,10 @@ def test_big_endian_weights_in_an_optimizer_say_how_to_convert():
     m = _big_endian_model()
     with pytest.raises(TypeError, match=r">f4.*byte order: p.data = p.data.astype\('float32'\)"):
         gn.optim.SGD(m.parameters(), lr=0.1)
+
+
+def test_is_anomaly_enabled_as_torch():
+    assert gn.is_anomaly_enabled() is False
+    with gn.detect_anomaly():
+        assert gn.is_anomaly_enabled() is True
+    assert gn.is_anomaly_enabled() is False

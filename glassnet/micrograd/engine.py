@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from ..tensor import BINARY_OPS, AnomalyError, Tensor, enable_grad
+from ..tensor import BINARY_OPS, Tensor, enable_grad, is_anomaly_enabled
 
 __all__ = ["Value"]
 
@@ -60,16 +60,6 @@ _LEAF, _ADD, _MUL, _RELU, _POW, _POWV, _TANH, _EXP = range(8)
 _BINARY = (_ADD, _MUL, _POWV)
 _pow_grad = BINARY_OPS["pow"][1]  # glassnet's d(a^p): the same expression, the same bits
 _new = object.__new__
-_NAN = np.array(np.nan)
-
-
-def _anomaly_on() -> bool:
-    """Whether ``glassnet.detect_anomaly()`` is on: a node holding nan raises there."""
-    try:
-        Tensor.from_op(_NAN, "detect_anomaly", (), None)
-    except AnomalyError:
-        return True
-    return False
 
 
 def _number(data: Any) -> float:
@@ -375,7 +365,7 @@ class Value:
         what a previous ``backward()`` left; this value's own ``.grad`` is set to 1, as
         micrograd sets it."""
         if self._t is None:
-            topo = None if _anomaly_on() else _topo(self)  # (detect_anomaly: the Tensor's
+            topo = None if is_anomaly_enabled() else _topo(self)  # (detect_anomaly: the Tensor's
             if topo is not None:  # checks, on every node)
                 _sweep(self, topo)
                 self._grad = 1.0
