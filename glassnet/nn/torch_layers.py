@@ -42,6 +42,7 @@ from .._validation import (
     check_bool,
     check_choice,
     check_float_dtype,
+    check_no_inplace,
     check_number,
     implicit_dim,
 )
@@ -168,16 +169,6 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return np.where(z < 0, e, 1.0) / (1.0 + e)
 
 
-def _no_inplace(inplace: Any, owner: str) -> None:
-    """PyTorch's ``inplace=``: False only (as glassnet's ReLU): the result is a new array."""
-    if check_bool(inplace, "inplace", owner):
-        raise ValueError(
-            f"{owner}(inplace=True): inplace must be False. glassnet computes activations into "
-            "a new array and does not overwrite the input as PyTorch's inplace=True does; leave "
-            "it out (the outputs and gradients are the same)."
-        )
-
-
 # ------------------------------------------------------------------------------------ functions
 _GELU_K = math.sqrt(2.0 / math.pi)  # the tanh approximation's √(2/π) and 0.044715
 _GELU_C = 0.044715
@@ -211,7 +202,7 @@ def silu(input: Any, inplace: bool = False) -> Tensor:
     """SiLU(x) = x σ(x) (PyTorch's ``F.silu``, the swish); d/dx = σ(x) (1 + x (1 − σ(x))).
     The sigmoid exact to an ulp relatively for x < 0 too; at ±inf the limits (0 and ∞;
     gradients 0 and 1) where PyTorch gives NaN. ``inplace``: False only."""
-    _no_inplace(inplace, "silu")
+    check_no_inplace(inplace, "silu")
     x = _values(input, "silu")
     s = _sigmoid(x)
     big = np.isinf(x)
@@ -225,7 +216,7 @@ def elu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """ELU(x) = x for x > 0, α (e^x − 1) (``expm1``) for x <= 0, as PyTorch's ``F.elu``;
     d/dx = 1 for x > 0, α e^x for x <= 0 (α at 0, as PyTorch's). ``inplace``: False only."""
     alpha = check_number(alpha, "alpha", "elu")
-    _no_inplace(inplace, "elu")
+    check_no_inplace(inplace, "elu")
     x = _values(input, "elu")
     a = x.dtype.type(alpha)
     neg = x <= 0
@@ -336,7 +327,7 @@ class SiLU(Module):
     _hparams = ()
 
     def __init__(self, inplace: bool = False) -> None:
-        _no_inplace(inplace, "SiLU")
+        check_no_inplace(inplace, "SiLU")
 
     def forward(self, x: Tensor) -> Tensor:
         return silu(x)
@@ -349,7 +340,7 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         self.alpha = check_number(alpha, "alpha", "ELU")
-        _no_inplace(inplace, "ELU")
+        check_no_inplace(inplace, "ELU")
 
     def forward(self, x: Tensor) -> Tensor:
         return elu(x, self.alpha)
