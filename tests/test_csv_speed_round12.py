@@ -284,3 +284,21 @@ def test_the_csv_modules_number_columns_are_read_in_bulk(tmp_path, monkeypatch):
     got = _read(path, monkeypatch, False, impute="mean", missing=("", "?", "na"))
     assert calls and max(calls) >= 4096
     assert got == _read(path, monkeypatch, True, impute="mean", missing=("", "?", "na"))
+
+
+def test_blank_line_is_a_search_for_two_line_ends():
+    """_blank_line (NumPy over the rows' bytes, a slice at a time): the fast path's test
+    for an empty line, ``"\\n\\n" in text``, on random texts, slices of any size."""
+    rng = random.Random(8)
+    seen = set()
+    for _ in range(20_000):
+        text = "".join(rng.choice("a\n,é") for _ in range(rng.randint(0, 14)))
+        stop = len(text) - text.endswith("\n")
+        cut = text.find("\n", 0, stop)
+        if cut < 0 or text.startswith("\n"):
+            continue  # (no rows: _read_plain declines such a text before)
+        data = text[cut + 1 : stop].encode("utf-8")
+        want = "\n\n" in text
+        assert D._blank_line(data, size=rng.choice([1, 2, 3, 5, 1 << 22])) == want, text
+        seen.add(want)
+    assert seen == {True, False}
