@@ -866,7 +866,7 @@ def _arrow(load: bool = False) -> bool:
     """Whether :func:`_read_numbers` reads with pyarrow: it is imported already (by the
     fast path for plain rows, or by the caller), or ``load``: imported now, for a file
     large enough to pay for its import (a tenth of a second)."""
-    if "pyarrow" in sys.modules:
+    if sys.modules.get("pyarrow") is not None:  # (None: an import blocked on purpose)
         return True
     if not load or not _arrow_installed():
         return False
