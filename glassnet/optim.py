@@ -193,7 +193,10 @@ def signature(lr: float, **defaults: Any) -> Any:
     )  # fmt: skip
 
     def __init__(self: Optimizer, *args: Any, **kw: Any) -> None:
-        call = sig.bind(self, *args, **kw)
+        try:
+            call = sig.bind(self, *args, **kw)
+        except TypeError as e:  # (inspect's words name no class)
+            raise TypeError(f"{type(self).__name__}(): {e}") from None
         call.apply_defaults()
         Optimizer.__init__(self, call.arguments["params"], call.arguments["lr"], call.arguments)
 

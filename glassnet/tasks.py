@@ -796,7 +796,10 @@ def check_run(owner: str, rows: int | None, **settings: Any) -> None:
 
 def check_patience(n_iter_no_change: Any, owner: str, **rules: Any) -> None:
     """Refuse ``n_iter_no_change`` given (not None) when none of the stopping ``rules`` that
-    count it is on (``tol=None``, ``early_stopping=False``): it would change nothing."""
+    count it is on (``tol=None``, ``early_stopping=False``): it would change nothing. (A
+    count that is no count is refused first, by :data:`RUNS`' rule.)"""
+    if n_iter_no_change is not None:
+        check_setting(n_iter_no_change, "n_iter_no_change", owner, RUNS["n_iter_no_change"])
     if n_iter_no_change is not None and all(v is None or v is False for v in rules.values()):
         *most, last = rules
         raise ValueError(

@@ -367,7 +367,7 @@ class Tensor:
     def requires_grad(self, value: bool) -> None:
         if not isinstance(value, (bool, np.bool_)):  # ("no" would read as True)
             raise TypeError(f"Tensor: requires_grad must be True or False. Got {value!r:.40}.")
-        if not value and self.backward_fn is not None:
+        if not value and getattr(self, "backward_fn", None) is not None:
             raise RuntimeError(
                 f"requires_grad=False on the result of op {self.op!r}: only a leaf's flag can "
                 "change (PyTorch's rule). For a copy outside the graph use x.detach()."
@@ -419,13 +419,14 @@ class Tensor:
         keep = None  # the ids of the tensors whose .grad takes the gradient (None: PyTorch's)
         if inputs is not None:
             given = [inputs] if isinstance(inputs, Tensor) else inputs
-            given = list(given) if isinstance(given, (list, tuple)) else []
+            given = list(given) if hasattr(given, "__iter__") and not isinstance(given, str) else []
             if not given or not all(isinstance(t, Tensor) and t._rg for t in given):
                 raise ValueError(
                     "backward(): inputs must be a tensor that requires grad, or a non-empty "
-                    f"list or tuple of them. Got {inputs!r:.80}."
+                    f"sequence of them. Got {inputs!r:.80}."
                 )
             keep = {id(t) for t in given}
+            reach = set(keep)
         if not self.requires_grad:
             raise RuntimeError(
                 "backward() on a tensor that does not require grad: no input had "
@@ -457,6 +458,8 @@ class Tensor:
             else:
                 stack.pop()
                 topo.append(node)
+                if keep is not None and any(id(p) in reach for p in node.parents):
+                    reach.add(id(node))  # (on a path to an input: a retain_grad() one is filled)
 
         # 2) reverse sweep: each node passes dL/dnode to its parents (chain rule)
         grads: dict[int, np.ndarray] = {id(self): g}
@@ -465,7 +468,11 @@ class Tensor:
             g, fn = grads.pop(id(node), None), node.backward_fn
             if g is None:
                 continue
-            if (fn is None or node._retain) if keep is None else id(node) in keep:
+            if (
+                (fn is None or node._retain)
+                if keep is None
+                else id(node) in keep or (node._retain and id(node) in reach)
+            ):
                 if node._grad is not None:
                     node._grad += g
                 else:  # g itself where only this frame holds it (as PyTorch), else a copy

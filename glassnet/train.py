@@ -573,6 +573,15 @@ def fit(
     backend.place(model, device, optimizer, Xv is None and src is None and dp is None)
     # optimizer: a name, or one built on exactly the model's parameters
     params = model.parameters()
+    closure = optim_mod.CLOSURE_OPTIMIZERS
+    if (closure.get(optimizer.lower()) if isinstance(optimizer, str) else type(optimizer)) in (
+        closure.values()
+    ):
+        raise ValueError(
+            f"fit: optimizer {optimizer!r:.40} steps with a closure, opt.step(closure), and fit "
+            "steps from each batch's gradients: write the loop (glassnet.optim.LBFGS's "
+            "docstring shows one), or use an estimator's solver='lbfgs' (SciPy's)."
+        )
     if isinstance(optimizer, str):
         lr = check_positive("lr", 0.01 if lr is None else lr, "fit")
         optimizer = optim_mod.get_optimizer(optimizer, params, lr=lr)

@@ -97,13 +97,32 @@ def test_backward_inputs_adds_only_into_the_tensors_named():
     loss = (h * h).sum()
     loss.backward(inputs=[a])
     np.testing.assert_array_equal(a.grad, 2 * (a.data * b.data) * b.data)  # dL/da = 2h b
-    assert b.grad is None and h.grad is None  # (h's retain_grad is not asked for here)
+    assert b.grad is None  # (not asked for)
+    np.testing.assert_array_equal(h.grad, 2 * h.data)  # retained, on the path to a: PyTorch's
     loss.backward(inputs=(h, b))  # a computed tensor too; the gradients add up, as always
-    np.testing.assert_array_equal(h.grad, 2 * h.data)
+    np.testing.assert_array_equal(h.grad, 4 * h.data)
     np.testing.assert_array_equal(b.grad, 2 * h.data * a.data)
     np.testing.assert_array_equal(a.grad, 2 * h.data * b.data)  # unchanged
     loss.backward(inputs=a)  # one tensor
     np.testing.assert_array_equal(a.grad, 4 * h.data * b.data)
+
+
+def test_backward_inputs_fills_retained_tensors_on_a_path_to_them_only_as_torch():
+    torch = pytest.importorskip("torch")
+    got = {}
+    for lib in ("glassnet", "torch"):
+        if lib == "glassnet":
+            make = lambda v: gn.Tensor(np.array(v), requires_grad=True, dtype=np.float64)  # noqa: E731
+        else:
+            make = lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True)  # noqa: E731
+        x, w = make([1.0, 2.0]), make([3.0, 4.0])
+        h, u = x * 2 * 1.5, w * 3  # h on the path to x, u not
+        h.retain_grad(), u.retain_grad()
+        ((h * h).sum() + (u * u).sum()).backward(inputs=iter([x]))  # (any iterable)
+        got[lib] = [None if t.grad is None else np.asarray(t.grad) for t in (x, h, u, w)]
+    assert got["glassnet"][2:] == [None, None] == got["torch"][2:]
+    for a, b in zip(got["glassnet"][:2], got["torch"][:2]):
+        np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize("bad", [[], 3, "a", [gn.Tensor([1.0])], [None]])
@@ -166,3 +185,73 @@ def test_is_anomaly_enabled_as_torch():
     with gn.detect_anomaly():
         assert gn.is_anomaly_enabled() is True
     assert gn.is_anomaly_enabled() is False
+
+
+# a Parameter (requires_grad=False) and a Tensor pickled by glassnet before requires_grad was
+# a property (the slot then held the flag; unpickling set it before backward_fn existed)
+_OLD_PICKLE = (
+    "gASVyAEAAAAAAACMEmdsYXNzbmV0Lm5uLm1vZHVsZZSMCVBhcmFtZXRlcpSTlCmBlE59lCiMBGRhdGGUjBZudW1weS5f"
+    "Y29yZS5tdWx0aWFycmF5lIwMX3JlY29uc3RydWN0lJOUjAVudW1weZSMB25kYXJyYXmUk5RLAIWUQwFilIeUUpQoSwFL"
+    "AoWUaAmMBWR0eXBllJOUjAJmOJSJiIeUUpQoSwOMATyUTk5OSv////9K/////0sAdJRiiUMQAAAAAAAAAAAAAAAAAADw"
+    "P5R0lGKMBV9ncmFklE6MDXJlcXVpcmVzX2dyYWSUiYwCb3CUjACUjAdwYXJlbnRzlCmMBWxhYmVslIwBd5SMC2JhY2t3"
+    "YXJkX2ZulE6MB19yZXRhaW6UiYwIX3ZlcnNpb26USwCMBV9iYXNllE51hpRijA9nbGFzc25ldC50ZW5zb3KUjAZUZW5z"
+    "b3KUk5QpgZROfZQoaAVoCGgLSwCFlGgNh5RSlChLAUsChZRoEowCZjSUiYiHlFKUKEsDaBZOTk5K/////0r/////SwB0"
+    "lGKJQwgAAIA/AACAP5R0lGJoGk5oG4loHGgdaB4paB9OaCFOaCKJaCNLAGgkTnWGlGKGlC4="
+)
+
+
+def test_tensors_pickled_before_the_property_still_load():
+    import base64
+    import pickle
+
+    p, t = pickle.loads(base64.b64decode(_OLD_PICKLE))  # (AttributeError: backward_fn)
+    assert isinstance(p, nn.Parameter) and p.requires_grad is False and p.label == "w"
+    np.testing.assert_array_equal(p.data, [0.0, 1.0])
+    assert t.requires_grad is False and t.dtype == np.float32
+    q = pickle.loads(pickle.dumps(p))  # (and today's pickles)
+    assert q.requires_grad is False and q.label == "w"
+
+
+def test_fit_refuses_a_closure_optimizer_before_training():
+    X, y = _data()
+    m = _model()
+    before = [p.data.copy() for p in m.parameters()]
+    for opt in ("lbfgs", "LBFGS", gn.optim.LBFGS(m.parameters())):
+        with pytest.raises(ValueError, match=r"steps with a closure.*write the loop"):
+            gn.fit(m, X, y, loss="bce", epochs=2, optimizer=opt)
+    for p, b in zip(m.parameters(), before):
+        np.testing.assert_array_equal(p.data, b)
+
+
+def test_optimizer_constructor_errors_name_the_class():
+    p = [nn.Linear(2, 1).W]
+    with pytest.raises(TypeError, match=r"^Adam\(\): got an unexpected keyword argument 'foo'"):
+        gn.optim.Adam(p, foo=1)
+    with pytest.raises(TypeError, match=r"^RMSprop\(\): too many positional arguments"):
+        gn.optim.RMSprop(p, 0.1, 0.9, 1e-8, 0.0, 0.0, False, 1)
+
+
+def test_load_arrays_hint_only_for_a_model():
+    with pytest.raises(TypeError, match="load_arrays"):
+        nn.Linear(2, 1).load_state_dict(({"W": np.zeros((2, 1))}, {}))
+    opt = gn.optim.Adam(nn.Linear(2, 1).parameters())
+    with pytest.raises(TypeError) as e:
+        opt.load_state_dict((opt.state_dict(),))
+    assert "load_arrays" not in str(e.value) and "load_weights" not in str(e.value)
+
+
+@pytest.mark.parametrize("owner", ["fit", "fit_many"])
+@pytest.mark.parametrize("bad", [0, "3", 2.5])
+def test_n_iter_no_change_that_is_no_count_is_called_so(owner, bad):
+    # "n_iter_no_change=3 counts epochs for tol ... none is set": a str printed as 3, 0 not
+    # called invalid
+    X, y = _data()
+    with pytest.raises(ValueError, match=r"'n_iter_no_change' parameter of .* must be an int"):
+        if owner == "fit":
+            gn.fit(_model(), X, y, loss="bce", epochs=2, n_iter_no_change=bad)
+        else:
+            gn.fit_many([_model(), _model()], X, y, loss="bce", epochs=2, n_iter_no_change=bad)
+
+
+def test_neuron_keeps_its_activation_name():
+    assert nn.Neuron(2, "sigmoid").activation_name == "sigmoid"

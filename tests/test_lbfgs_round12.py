@@ -459,8 +459,11 @@ def test_built_by_get_optimizer_from_the_class():
 def test_fit_cannot_drive_it_and_says_so():
     X, y = gn.datasets.logic_gate("xnor")
     net = nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
-    with pytest.raises(TypeError, match=r"needs a closure.*glassnet.fit .*cannot drive LBFGS"):
+    with pytest.raises(ValueError, match=r"steps with a closure.*write the loop"):
         gn.fit(net, X, y, loss="mse", optimizer=LBFGS(net.parameters()), epochs=1, verbose=0)
+    opt = LBFGS(net.parameters())  # (a step without its closure, as a loop of fit's kind takes)
+    with pytest.raises(TypeError, match=r"needs a closure.*glassnet.fit .*cannot drive LBFGS"):
+        opt.step()
 
 
 # --------------------------------------------------------------------- 4. state dicts

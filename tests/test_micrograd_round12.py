@@ -275,3 +275,60 @@ def test_one_table_a_swapped_activation_reaches_the_value_path_too(monkeypatch, 
     after = grads()
     assert after[0] != before[0] and after[1] != before[1]  # the Value path followed the table
     assert _bits(after[0]) == _bits(after[2]) and _bits(after[1]) == _bits(after[3])
+
+
+def test_threads_sharing_a_leaf_lose_no_gradient_and_build_one_tensor():
+    # the float path keeps its walk in the nodes: two threads' walks wiped each other's
+    # gradients (about 11% lost), and two builds of one leaf made a Tensor of None
+    import sys
+    import threading
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        p = Value(0.5)
+
+        def work():
+            for _ in range(10):
+                s = p
+                for _ in range(200):
+                    s = s + p
+                s.backward()
+
+        ts = [threading.Thread(target=work) for _ in range(4)]
+        [t.start() for t in ts]
+        [t.join() for t in ts]
+        assert p.grad == 201.0 * 4 * 10
+        errors = []
+        for _ in range(40):
+            q = Value(1.0)
+            graphs = []
+            for _ in range(2):
+                s = q
+                for i in range(30):
+                    s = s * 1.0 + i * 0.001
+                graphs.append(s)
+
+            def build(g):
+                try:
+                    _ = g.tensor
+                except Exception as e:  # noqa: BLE001 (collected, asserted below)
+                    errors.append(e)
+
+            ts = [threading.Thread(target=build, args=(g,)) for g in graphs]
+            [t.start() for t in ts]
+            [t.join() for t in ts]
+            assert graphs[0].tensor.parents and q.tensor is not None
+        assert not errors
+    finally:
+        sys.setswitchinterval(old)
+
+
+def test_a_value_wraps_a_tensor_that_needs_no_grad():
+    # retain_grad() now refuses such a tensor, and Value called it on every Tensor it wrapped
+    v = Value(gn.Tensor(np.array(2.0), dtype=np.float64))
+    assert v.data == 2.0 and v.grad == 0
+    w = Value(2.0) + gn.Tensor(np.array(3.0), dtype=np.float64)
+    assert w.data == 5.0
+    t = gn.Tensor(np.array(1.5), requires_grad=True, dtype=np.float64)
+    assert Value((t * 3).detach()).data == 4.5

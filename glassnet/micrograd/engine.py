@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import threading
 from typing import Any
 
 import numpy as np
@@ -60,6 +61,7 @@ _LEAF, _ADD, _MUL, _RELU, _POW, _POWV, _TANH, _EXP = range(8)
 _BINARY = (_ADD, _MUL, _POWV)
 _pow_grad = BINARY_OPS["pow"][1]  # glassnet's d(a^p): the same expression, the same bits
 _new = object.__new__
+_WALK = threading.RLock()  # (_topo and _sweep keep their walk in the nodes: one walk at a time)
 
 
 def _number(data: Any) -> float:
@@ -118,7 +120,7 @@ def _node(y: float, k: int, op: str, left: Value, right: Value | None, a: float,
 def _wrap(t: Tensor, k: int, op: str, left: Value, right: Value | None) -> Value:
     """The op node whose Tensor ``t`` a glassnet op has made (operands with Tensors)."""
     v = _new(Value)
-    v._t = t.retain_grad()  # every node keeps its gradient, as in micrograd
+    v._t = t.retain_grad() if t.requires_grad else t  # every node keeps its gradient
     v._data = v._grad = v._mark = None
     v._k, v._op, v._l, v._r, v._a = k, op, left, right, ()
     return v
@@ -145,6 +147,12 @@ def _eager(k: int, op: str, left: Value, right: Value | None, p: Any = None) -> 
 def _build(root: Value) -> None:
     """Build the Tensor of ``root`` and of every node beneath it that has none: glassnet's
     op of each node, on the numbers it saw, holding the gradient the node holds."""
+    with _WALK:  # (one build at a time: a leaf shared by two graphs gets one Tensor)
+        if root._t is None:
+            _build_locked(root)
+
+
+def _build_locked(root: Value) -> None:
     order, stack, seen = [], [root], {id(root)}
     while stack:  # (post-order: children first)
         v = stack[-1]
@@ -233,7 +241,7 @@ class Value:
                     f"{data.data.shape} and dtype {data.data.dtype}; a Value wraps a 0-d float64 "
                     "Tensor (use glassnet.Tensor for arrays)."
                 )
-            self._t, self._data = data.retain_grad(), None
+            self._t, self._data = (data.retain_grad() if data.requires_grad else data), None
         else:
             self._t, self._data = None, _number(data)
 
@@ -364,12 +372,14 @@ class Value:
         """Fill ``.grad`` of every node this value depends on (dself/dnode), adding to
         what a previous ``backward()`` left; this value's own ``.grad`` is set to 1, as
         micrograd sets it."""
+        if self._t is None and not is_anomaly_enabled():
+            with _WALK:
+                topo = _topo(self)
+                if topo is not None:
+                    _sweep(self, topo)
+                    self._grad = 1.0
+                    return
         if self._t is None:
-            topo = None if is_anomaly_enabled() else _topo(self)  # (detect_anomaly: the Tensor's
-            if topo is not None:  # checks, on every node)
-                _sweep(self, topo)
-                self._grad = 1.0
-                return
             _build(self)  # (or a node below has its Tensor: the Tensor's backward, for all)
         self._t.backward()
         self._t.grad = np.array(1.0)

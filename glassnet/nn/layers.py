@@ -358,6 +358,7 @@ class Neuron(Sequential):
         act = F.get_activation(activation).name
         super().__init__(lin, activation_module(act))
         self.inputs, self.activation = lin.inputs, act
+        self.activation_name = act  # (the name it had first; public since 0.1)
 
     @property
     def weights(self) -> np.ndarray:
