@@ -444,6 +444,8 @@ class LRSchedule:
                     "fewer epochs, or cap it with LambdaLR(optimizer, lambda e: min(g ** e, cap))."
                     if grows
                     else "lr_lambda must return a factor >= 0 of the starting lr."
+                    if hasattr(self, "lr_lambdas")
+                    else "Check its settings (each factor >= 0)."
                 )
             )
         return _check(lr, "lr", name)
@@ -899,7 +901,8 @@ class LinearLR(_Warm):
         s, f, t = self.start_factor, self.end_factor, self.total_iters
         if not t:  # (total_iters=0: PyTorch's LinearLR stays at start_factor; so here)
             return base_lr * s
-        return base_lr * (s + (f - s) * min(epoch, t) / t)
+        return base_lr * max(0.0, s + (f - s) * min(epoch, t) / t)  # (>= 0 exactly: rounding
+        # may give -1e-18 where end_factor is 0)
 
     def _chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict[str, Any]]:
         s, f, t = self.start_factor, self.end_factor, self.total_iters
@@ -907,7 +910,8 @@ class LinearLR(_Warm):
             return [lr * s for lr in lrs], {}
         if epoch > t:
             return list(lrs), {}
-        return [lr * (1.0 + (f - s) / (t * s + (epoch - 1) * (f - s))) for lr in lrs], {}
+        k = 1.0 + (f - s) / (t * s + (epoch - 1) * (f - s))  # (>= 0 exactly, as above)
+        return [lr * max(k, 0.0) for lr in lrs], {}
 
 
 class PolynomialLR(_Warm):
@@ -1806,6 +1810,15 @@ class SequentialLR(LRSchedule):
         _need_optimizer(optimizer, name)
         children = _checked_children(optimizer, schedulers, name)
         self.milestones = self._checked_milestones(milestones, len(children))
+        later = [type(c).__name__ for c in children[1:] if isinstance(c, MultiplicativeLR)]
+        if later:  # (its curve here starts from its base rate, PyTorch's from the rate in force)
+            raise ValueError(
+                f"SequentialLR: a {later[0]} after the first schedule goes on, in PyTorch, from "
+                "the rate in force at its milestone times lr_lambda(0), where glassnet's "
+                "schedules start their curves again from the base rate at their milestones: put "
+                "it first, or write that phase as a LambdaLR of the product (lambda epoch: "
+                "0.9 ** epoch), whose curve starts from the base rate in PyTorch too."
+            )
         super().__init__(optimizer)
         self.schedulers = children
         born = min((c for c in children if not c._cycle), key=_born, default=None)
@@ -1983,7 +1996,9 @@ class ChainedScheduler(LRSchedule):
     (``last_lrs``, part of :meth:`state_dict`), not the groups' lr, so an lr written into a
     group by hand lasts until the next ``step()``, as with every glassnet schedule, and a
     run resumes from the chain's state dict alone. ``fit(schedule=...)`` steps it once per
-    epoch; it can be a phase of a :class:`SequentialLR` (it starts again at its milestone).
+    epoch; it can be a phase of a :class:`SequentialLR` (it starts again at its milestone):
+    glassnet's own, since PyTorch's SequentialLR cannot restart a chain at a milestone, and
+    as its first phase applies an ExponentialLR's gamma once more at epoch 0.
 
     >>> from glassnet import nn, optim
     >>> opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=1.0)

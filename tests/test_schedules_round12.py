@@ -543,3 +543,41 @@ def test_a_group_added_without_its_function_is_refused_not_left_unscheduled(kind
         sched.products.append(1.0)
     sched.step()
     assert sched.get_last_lr() == [0.1, 0.025]
+
+
+def _sgd(lr=0.1):
+    return optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=lr)
+
+
+@pytest.mark.parametrize("t", [3, 4, 6, 7])
+def test_linear_lr_to_zero_ends_at_zero_not_below(t):
+    # (0.1, 0.0, t): the closed form and the chained form rounded to about -1e-18 at epoch t,
+    # which the schedule (and a chain) refused as a negative learning rate
+    opt = _sgd()
+    lin = gn.optim.lr_scheduler.LinearLR(opt, start_factor=0.1, end_factor=0.0, total_iters=t)
+    rates = [opt.lr] + [(lin.step(), opt.lr)[1] for _ in range(t + 1)]
+    assert min(rates) >= 0.0 and rates[t] < 1e-15 and rates[-1] == rates[t]  # (0 up to rounding)
+    opt = _sgd()
+    lin = gn.optim.lr_scheduler.LinearLR(opt, start_factor=0.1, end_factor=0.0, total_iters=t)
+    chain = gn.optim.lr_scheduler.ChainedScheduler(
+        [lin, gn.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)], optimizer=opt
+    )
+    rates = [opt.lr] + [(chain.step(), opt.lr)[1] for _ in range(t + 1)]
+    assert min(rates) >= 0.0 and rates[t] < 1e-15
+
+
+def test_sequential_refuses_a_multiplicative_phase_after_the_first():
+    # PyTorch goes on from the rate in force at the milestone; glassnet's phase started again
+    # from the base rate: different rates in silence
+    S = gn.optim.lr_scheduler
+    opt = _sgd()
+    with pytest.raises(ValueError, match=r"MultiplicativeLR after the first schedule.*LambdaLR"):
+        S.SequentialLR(
+            opt, [S.StepLR(opt, 2, 0.5), S.MultiplicativeLR(opt, lambda e: 0.9)], milestones=[3]
+        )
+    opt = _sgd()  # first: taken
+    seq = S.SequentialLR(
+        opt, [S.MultiplicativeLR(opt, lambda e: 0.9), S.StepLR(opt, 2, 0.5)], milestones=[3]
+    )
+    seq.step()
+    assert opt.lr == pytest.approx(0.09)
