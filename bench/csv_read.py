@@ -2,6 +2,7 @@
 
     python bench/csv_read.py                     # 200,000 rows, 7 rounds
     python bench/csv_read.py --rows 50000 --rounds 5 --files clean,bom
+    python bench/csv_read.py --without-pyarrow   # NumPy alone reads the numbers (the core)
 
 Times ``glassnet.cli.read_csv`` (the reader of ``glassnet train/predict``, which is
 ``glassnet.datasets.read_csv`` with the command line's options) and ``pandas.read_csv`` on
@@ -19,6 +20,10 @@ writes them (17 significant digits), a text column of 3 categories and a 0/1 tar
 - ``stray``: x2 holds the text '?' in every 1,000th row (read with x2 categorical, as
   ``glassnet train`` reads it; pandas reads the column as text too).
 - ``quoted``: the text column's cells quoted, some holding the delimiter ("red, dark").
+
+``--without-pyarrow`` blocks pyarrow's import (``sys.modules["pyarrow"] = None``) before
+glassnet and pandas are imported: glassnet then reads every number with NumPy, as it does
+where only its core dependency is installed (and pandas keeps its text as Python str).
 """
 
 from __future__ import annotations
@@ -112,7 +117,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rows", type=int, default=200_000)
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--files", default=",".join(FILES), help=f"some of {','.join(FILES)}")
+    ap.add_argument(
+        "--without-pyarrow", action="store_true", help="block pyarrow: NumPy reads the numbers"
+    )
     args = ap.parse_args(argv)
+    if args.without_pyarrow:
+        if "glassnet" in sys.modules or "pandas" in sys.modules:
+            ap.error("--without-pyarrow must be given before glassnet or pandas is imported")
+        sys.modules["pyarrow"] = None  # (its import raises ImportError)
     names = tuple(n.strip() for n in args.files.split(",") if n.strip())
     unknown = [n for n in names if n not in FILES]
     if unknown or args.rows < 1 or args.rounds < 1:
@@ -121,7 +133,10 @@ def main(argv: list[str] | None = None) -> int:
         files = write_files(Path(tmp), args.rows, names)
         sizes = {n: p.stat().st_size for n, (p, _) in files.items()}
         results = bench(files, args.rounds)
-    print(f"{args.rows:,} rows, {args.rounds} interleaved rounds; seconds: median (min-max)")
+    without = ", without pyarrow" if args.without_pyarrow else ""
+    print(
+        f"{args.rows:,} rows, {args.rounds} interleaved rounds{without}; seconds: median (min-max)"
+    )
     print(f"{'file':8} {'MB':>5} {'glassnet':>22} {'pandas':>22} {'glassnet/pandas':>20}")
     for res in results:
         g, p, q = res["glassnet_spread"], res["pandas_spread"], res["ratio_spread"]
