@@ -1843,6 +1843,16 @@ def _lines(text: str, size: int = 1 << 22) -> Iterator[str]:
         start = end
 
 
+#: The characters str.strip() removes from ASCII text.
+_ASCII_BLANKS = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _bare(text: str) -> bool:
+    """Whether ASCII ``text`` holds no character that str.strip() removes (no cell of it
+    has a blank to strip)."""
+    return not any(ch in text for ch in _ASCII_BLANKS)
+
+
 class _Column:
     """The cells of one column that read_csv has read, added a chunk of rows at a time:
     stripped (``strip``; a dropped column's are kept as read), and while every cell is a
@@ -1865,10 +1875,11 @@ class _Column:
         """Add the next ``cells``; ``values``: their numbers, read already (by pyarrow:
         :func:`glassnet.stream.float_columns`), as NumPy reads them; ``bare``: no cell has
         blanks to strip."""
-        if self.strip and not bare:
-            cells = list(map(str.strip, cells))
-        if self.cells is None:  # every cell a finite number so far
-            text = _SEP.join(cells)
+        text = _SEP.join(cells) if self.cells is None else None  # (numbers, so far)
+        if self.strip and not bare and (text is None or not (text.isascii() and _bare(text))):
+            cells = list(map(str.strip, cells))  # (numbers: only where a cell has a blank)
+            text = _SEP.join(cells) if text is not None else None
+        if text is not None:  # every cell a finite number so far
             if "_" in text:  # (Python's float reads 18_24 as 1824: text, as in Table)
                 values = None
             elif values is None:

@@ -302,3 +302,24 @@ def test_blank_line_is_a_search_for_two_line_ends():
         assert D._blank_line(data, size=rng.choice([1, 2, 3, 5, 1 << 22])) == want, text
         seen.add(want)
     assert seen == {True, False}
+
+
+def test_a_number_columns_cells_are_stripped_only_where_a_blank_is():
+    """_Column.add strips a chunk of a number column's cells only when its text holds a
+    character str.strip() removes: the cells kept are those stripped, any blank (ASCII,
+    or Unicode where the text is not ASCII) in any place."""
+    rng = random.Random(9)
+    blanks = [" ", "\t", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "\u00a0", "\u3000"]
+    for _ in range(200):
+        cells = _numbers(50, rng)
+        if rng.random() < 0.7:
+            i = rng.randrange(50)
+            cells[i] = rng.choice(["", rng.choice(blanks)]) + cells[i] + rng.choice(blanks)
+        if rng.random() < 0.2:
+            cells[rng.randrange(50)] = rng.choice(["?", " ? ", "١٢", "1_000"])
+        col = D._Column(strip=True, pack=True)
+        col.add(tuple(cells[:25]))
+        col.add(tuple(cells[25:]))
+        got = col.column()
+        got = got.cells() if isinstance(got, D._Packed) else got
+        assert got == [c.strip() for c in cells]
