@@ -1766,6 +1766,24 @@ def _checked_children(optimizer: Any, schedulers: Any, owner: str) -> list[LRSch
     return children
 
 
+def _load_children(children: list[LRSchedule], saved: Any, name: str) -> None:
+    """Load each child schedule's state from ``saved`` (a composite's ``"schedulers"``), all
+    or none: a child that refuses its state puts back the ones loaded before it."""
+    if not isinstance(saved, list) or len(saved) != len(children):
+        raise ValueError(
+            f"{name}.load_state_dict: 'schedulers' must hold the state of each of its "
+            f"{len(children)} schedules. Got {saved!r:.80}."
+        )
+    before = [c.state_dict() for c in children]
+    try:
+        for child, s in zip(children, saved):
+            child.load_state_dict(s)
+    except Exception:
+        for child, s in zip(children, before):
+            child.load_state_dict(s)
+        raise
+
+
 class SequentialLR(LRSchedule):
     """PyTorch's ``SequentialLR``: ``schedulers`` one after the other, the next one taking
     over at each of ``milestones`` (the epochs where it starts, one fewer than the
@@ -1940,20 +1958,7 @@ class SequentialLR(LRSchedule):
         bases = [_check(b, "lr", name) for b in bases]
         epoch = _check(state["epoch"], "epoch", name)
         milestones = self._checked_milestones(state["milestones"], len(self.schedulers))
-        saved = state["schedulers"]
-        if not isinstance(saved, list) or len(saved) != len(self.schedulers):
-            raise ValueError(
-                f"{name}.load_state_dict: 'schedulers' must hold the state of each of its "
-                f"{len(self.schedulers)} schedules. Got {saved!r:.80}."
-            )
-        before = [c.state_dict() for c in self.schedulers]
-        try:
-            for child, s in zip(self.schedulers, saved):
-                child.load_state_dict(s)
-        except Exception:
-            for child, s in zip(self.schedulers, before):
-                child.load_state_dict(s)
-            raise
+        _load_children(self.schedulers, state["schedulers"], name)
         self.base_lrs, self.epoch, self.milestones = bases, epoch, milestones
 
     def __repr__(self) -> str:
@@ -2177,20 +2182,7 @@ class ChainedScheduler(LRSchedule):
                 )
             lists[key] = [_check(v, "lr", name) for v in got]
         epoch = _check(state["epoch"], "epoch", name)
-        saved = state["schedulers"]
-        if not isinstance(saved, list) or len(saved) != len(self.schedulers):
-            raise ValueError(
-                f"{name}.load_state_dict: 'schedulers' must hold the state of each of its "
-                f"{len(self.schedulers)} schedules. Got {saved!r:.80}."
-            )
-        before = [c.state_dict() for c in self.schedulers]
-        try:
-            for child, s in zip(self.schedulers, saved):
-                child.load_state_dict(s)
-        except Exception:
-            for child, s in zip(self.schedulers, before):
-                child.load_state_dict(s)
-            raise
+        _load_children(self.schedulers, state["schedulers"], name)
         self.__dict__.update(lists, epoch=epoch)
 
     def __repr__(self) -> str:

@@ -424,21 +424,15 @@ def _topo(root: Value) -> list[Value] | None:
     topo, stack = [], [root]
     while stack:
         v = stack[-1]
-        c = v._l
-        if c is not None and c._mark is not mark:
-            if c._t is not None:
-                return None
-            c._mark, c._g = mark, None
-            stack.append(c)
-            continue
-        c = v._r
-        if c is not None and c._mark is not mark:
-            if c._t is not None:
-                return None
-            c._mark, c._g = mark, None
-            stack.append(c)
-            continue
-        topo.append(stack.pop())
+        for c in (v._l, v._r):  # (the first operand not seen yet goes on the stack)
+            if c is not None and c._mark is not mark:
+                if c._t is not None:
+                    return None
+                c._mark, c._g = mark, None
+                stack.append(c)
+                break
+        else:
+            topo.append(stack.pop())
     return topo
 
 
