@@ -52,14 +52,33 @@ def _numbers(n: int, rng: random.Random) -> list[str]:
     return out
 
 
+#: pyarrow's reading of numbers, where it is installed (read_csv takes it once imported)
+try:
+    import pyarrow  # noqa: F401
+
+    ARROW = True
+except ImportError:
+    ARROW = False
+
+
 @pytest.fixture(params=["arrow", "numpy"])
 def readers(request, monkeypatch):
-    """read with pyarrow's numbers where installed, and with NumPy's alone."""
+    """read with pyarrow's numbers where installed (the runs pyarrow read, counted), and
+    with NumPy's alone."""
+    calls: list[int] = []
     if request.param == "numpy":
         monkeypatch.setattr(D, "_arrow", lambda *a, **k: False)
         monkeypatch.setattr(D, "float_columns", lambda *a, **k: {})
         monkeypatch.setattr(D, "plain_rows", lambda *a, **k: None)
-    return request.param
+    else:
+        real = D.float_columns
+
+        def spy(data, *a, **k):
+            calls.append(len(data))
+            return real(data, *a, **k)
+
+        monkeypatch.setattr(D, "float_columns", spy)
+    return request.param, calls
 
 
 def test_floats_are_float_of_each_cell(readers):
@@ -85,6 +104,7 @@ def test_floats_are_float_of_each_cell(readers):
         assert ok.tolist() == [w is not None for w in want]
         got = [float(v) if k else None for v, k in zip(values, ok)]
         assert _bits(got) == _bits(want)
+    assert bool(readers[1]) == (readers[0] == "arrow" and ARROW)  # (pyarrow read runs)
 
 
 def test_read_numbers_reads_as_float_or_refuses(readers):
@@ -101,6 +121,7 @@ def test_read_numbers_reads_as_float_or_refuses(readers):
                 assert got is None, odd
             else:
                 assert _bits(got.tolist()) == _bits(want), odd
+    assert bool(readers[1]) == (readers[0] == "arrow" and ARROW)
 
 
 @pytest.mark.parametrize(
