@@ -555,12 +555,15 @@ def _one_hot(rng: np.random.Generator, number: int) -> Exercise:
         )
         for n, lab in enumerate(labels)
     ]
+    # the example has C entries, one per class (an example of 3 entries for 4 classes
+    # showed a vector of the wrong length: its length is the number of classes)
+    example = "[" + ", ".join(["0", "1"] + ["0"] * (C - 2)) + "]"
     q = [
         ("p", f"The classes, in this order: {', '.join(order)}."),
         (
             "p",
-            f"One-hot encode the targets {', '.join(labels)} (give each as a vector "
-            f"row1 .. row{len(labels)}, e.g. [0, 1, 0]).",
+            f"One-hot encode the targets {', '.join(labels)} (give each as a vector of "
+            f"{C} entries, one per class, row1 .. row{len(labels)}, e.g. {example}).",
         ),
     ]
     data = {"classes": order, "labels": labels}
@@ -638,6 +641,16 @@ def generate(seed: int, kinds: Sequence[str] = KINDS) -> list[Exercise]:
 # =====================================================================================
 # Rendering: Markdown (LaTeX) and HTML (Unicode)
 # =====================================================================================
+_PRECISION = (
+    f"Give each answer to 3 decimals, and carry 3 decimals from one step to the next, "
+    f"as the key shows them: an answer within {DEFAULT_TOL:g} of the exact value counts "
+    "as right (one rounded to 2 decimals or fewer can miss: -log of a small probability "
+    "moves fast)."
+)
+"""What the question sheets say of rounding: the tolerance of :func:`check` (its default)
+and the 3 decimals its slack for L = -log y_hat assumes (a sheet said nothing, and a
+student who gave 1 or 2 decimals was marked wrong by rules never stated)."""
+
 _MATH_WORDS = re.compile(r"(?<![\w/'^{\\])(?:e\^z\d|y)(?![\w}])")
 
 
@@ -701,6 +714,8 @@ def to_markdown(sheet: Sequence[Exercise], seed: int, key: bool = False) -> str:
             "e.g. `1.z1 = 2.5`, a vector as `[0, 1, 0]`, and check it with "
             "`glassnet exercise check key.json answers.txt`.",
             "",
+            _md_escape(_PRECISION),
+            "",
         ]
     for ex in sheet:
         out += [f"## {ex.number}. {ex.title}", ""]
@@ -750,6 +765,7 @@ def to_html(sheet: Sequence[Exercise], seed: int, key: bool = False) -> str:
             "(see <code>answers_template.txt</code>) and check it with "
             "<code>glassnet exercise check key.json answers.txt</code>.</p>"
         )
+        out.append(f"<p>{html.escape(_PRECISION)}</p>")
     for ex in sheet:
         out.append(f"<h2>{ex.number}. {html.escape(ex.title)}</h2>")
         if not key:
