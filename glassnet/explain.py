@@ -745,6 +745,9 @@ class Explanation:
                 v = float(self.x[n, i] if l == 0 else self.A[l - 1][n, i])
                 gens.append(_extend(self._paths_z(l, j, n), [(vname, v)]))
                 value = float(self.dL_dZ[l][n, j]) * v
+            elif self.bias == "w0":  # w0 times its constant input x0 = 1: (y_hat - y) g'(z) x0
+                gens.append(_extend(self._paths_z(l, j, n), [("x0" if l == 0 else "a0", 1.0)]))
+                value = float(self.dL_dZ[l][n, j])
             else:
                 gens.append(self._paths_z(l, j, n))
                 value = float(self.dL_dZ[l][n, j])
@@ -1083,8 +1086,9 @@ class Explanation:
         pen = " + l2/N * w" if self.l2 else ""
         wg = Section(f"3. Weight gradients: dL/dw = dL/du * v{pen}", key="weights")
         wg.p(
-            "u is the weighted sum the weight feeds, v the value it multiplies (1 for a "
-            "bias)."
+            "u is the weighted sum the weight feeds, v the value it multiplies ("
+            + ("x0 = 1 for a bias w0" if self.bias == "w0" else "1 for a bias")
+            + ")."
             + (
                 ""
                 if one
@@ -1102,7 +1106,10 @@ class Explanation:
         for name, l, i, k in self._weights():
             u = nm.z[l][k]
             if i < 0:
-                vname, v = "1", np.ones(N)
+                # under bias='w0' the bias is w0's, times its constant input x0 = 1 (a0 = 1
+                # for a hidden layer), as the forward pass writes w0*x0: dL/dw0 = dL/dz * x0
+                x0 = ("x0" if l == 0 else "a0") if self.bias == "w0" else "1"
+                vname, v = x0, np.ones(N)
             else:
                 vname = nm.x[i] if l == 0 else nm.a[l - 1][i]
                 v = self.x[:, i] if l == 0 else self.A[l - 1][:, i]
@@ -1621,7 +1628,9 @@ def explain(
                 f"such as ['x1', 'w1']. Got {paths!r}."
             )
         lookup = nm.lookup()
-        bad = [p for p in paths if p not in lookup]
+        # (under bias='w0' the biases' names are w0's, checked below: paths=['w0,1'] was
+        # refused here as unknown, so no bias's paths could be asked for by name)
+        bad = [p for p in paths if p not in lookup] if bias != "w0" else []
         if bad:
             raise ValueError(
                 f"The 'paths' parameter of explain names unknown quantities {bad}; use names "
@@ -1639,8 +1648,9 @@ def explain(
             bad = [p for p in paths if p not in lookup]
             if bad:
                 raise ValueError(
-                    f"The 'paths' parameter of explain names unknown quantities {bad}; with "
-                    f"bias='w0' the biases are named {', '.join(n for b in nm.b for n in b or [])}."
+                    f"The 'paths' parameter of explain names unknown quantities {bad}; use names "
+                    f"such as {', '.join(itertools.islice(lookup, 8))}; with bias='w0' the "
+                    f"biases are named {', '.join(n for b in nm.b for n in b or [])}."
                 )
     e = Explanation(layers, X, Y, kind, lr, nm, decimals, paths, title, sample_weight=s, l2=l2)
     e.notation = notation

@@ -103,3 +103,67 @@ def test_seed_17_one_hot_question_reads_four_entries():
     ex = exercises.generate(17, ["one_hot"])[0]
     assert ex.data["classes"] == ["Horse", "Bird", "Cat", "Fish"]
     assert "e.g. [0, 1, 0, 0]" in _one_hot_prompt(ex)
+
+
+# ----------------------------------------------------------- explain(bias='w0'): x0 = 1
+def _xnor_net():
+    import numpy as np
+
+    import glassnet as gn
+
+    net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid",
+                    dtype=np.float64)  # fmt: skip
+    net.layers[0].W.data[:] = [[4, -4], [4, -4]]
+    net.layers[0].b.data[:] = [-6, 2]
+    net.layers[2].W.data[:] = [[1], [1]]
+    net.layers[2].b.data[:] = [-0.5]
+    return net
+
+
+def test_bias_w0_paths_can_be_asked_for_by_the_w0_names():
+    # explain(bias='w0') names the biases w0,1 ... (the slides' w0 of x0 = 1), but
+    # paths=['w0,1'] was refused as an unknown quantity (the names were checked before
+    # they became w0's), and paths=['b1'] is refused too: no bias's paths by name.
+    from glassnet.explain import explain
+
+    e = explain(_xnor_net(), [0, 1], 0, bias="w0", paths=["w0,1", "w0,3"], notation="ascii")
+    text = e.to_text("paths")
+    assert "dL/dw0,1 = " in text and "dL/dw0,3 = " in text
+    for name in ("w0,1", "w0,3"):
+        assert sum(e.paths(name).products) == pytest.approx(e.gradient(name), rel=1e-12)
+    with pytest.raises(ValueError, match=r"unknown quantities \['b1'\].*w0,1, w0,2, w0,3"):
+        explain(_xnor_net(), [0, 1], 0, bias="w0", paths=["b1"])
+    with pytest.raises(ValueError, match=r"unknown quantities \['q1'\]; use names such as x1"):
+        explain(_xnor_net(), [0, 1], 0, bias="w0", paths=["q1"])
+
+
+def test_bias_w0_gradient_is_dL_dz_times_x0():
+    # The slides: dL/dw_j = (y_hat - y) g'(z) x_j from j = 0, x0 = 1, and dL/dw = dL/du v.
+    # Under bias='w0' the forward pass writes w0,1*x0, but the weight gradients wrote
+    # "dL/dz1 * 1" and the path sum "(y_hat - y) g'(z3) w5 g'(z1)", without x0.
+    import numpy as np
+
+    import glassnet as gn
+    from glassnet.explain import explain
+
+    e = explain(_xnor_net(), [0, 1], 0, bias="w0", notation="ascii")
+    weights = e.to_text("weights")
+    assert "x0 = 1 for a bias w0" in weights
+    rows = {ln.split()[0]: ln for ln in weights.splitlines() if ln.startswith("w0,")}
+    assert "dL/dz1 * x0" in rows["w0,1"] and "dL/dz2 * x0" in rows["w0,2"]
+    assert "dL/dz3 * a0" in rows["w0,3"]  # the hidden layer's constant a0 = 1
+    assert e.paths("w0,1").symbolic == "(y_hat - y) g'(z3) w5 g'(z1) x0"
+    assert e.paths("w0,3").symbolic == "(y_hat - y) g'(z3) a0"
+    assert "(y_hat - y) g'(z3) w5 g'(z1) x0" in explain(
+        _xnor_net(), [0, 1], 0, bias="w0", paths=True, notation="ascii"
+    ).to_text("paths")
+    # one neuron, the slides' own case: dL/dw0 = (y_hat - y) g'(z) x0, the number unchanged
+    n = gn.nn.Neuron(2, "sigmoid", dtype=np.float64)
+    n.set_weights([1.0, 1.0], -1.5)
+    one = explain(n, [1.0, 1.0], 1.0, bias="w0", notation="ascii")
+    assert one.paths("w0").symbolic == "(y_hat - y) g'(z) x0"
+    assert sum(one.paths("w0").products) == pytest.approx(one.gradient("w0"), rel=1e-12)
+    assert "dL/dz * x0" in one.to_text("weights")
+    # without bias='w0' a bias stays b, times 1
+    plain = explain(_xnor_net(), [0, 1], 0, notation="ascii").to_text("weights")
+    assert "dL/dz1 * 1" in plain and "x0" not in plain
