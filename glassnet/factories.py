@@ -64,7 +64,7 @@ def tensor(
     elif isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in data):
         data = [np.asarray(v.data) if isinstance(v, Tensor) else v for v in data]  # (values)
     copy = np.array(data, copy=True) if isinstance(data, np.ndarray) else data
-    dt = None if dtype is None else check_float_dtype(dtype, "tensor")  # (torch.float64 too)
+    dt = None if dtype is None else _dtype(dtype, "tensor")  # (torch.float64 too)
     values = copy if isinstance(copy, np.ndarray) else np.asarray(copy)
     if values.dtype.kind == "b":  # (PyTorch's is a bool tensor: a mask, x[mask])
         raise TypeError(
@@ -155,8 +155,38 @@ def _on(t: Tensor, device: Any) -> Tensor:
     return out
 
 
+# where a PyTorch factory's integer or bool tensor is made with NumPy (the fix its message gives)
+_NUMPY_FIX = {"zeros": "np.zeros(size, dtype=np.{})", "ones": "np.ones(size, dtype=np.{})",
+              "full": "np.full(size, value, dtype=np.{})", "eye": "np.eye(n, dtype=np.{})",
+              "arange": "np.arange(start, end, dtype=np.{})",
+              "tensor": "np.asarray(data, dtype=np.{})"}  # fmt: skip
+
+
 def _dtype(dtype: Any, owner: str) -> np.dtype:
-    return get_default_dtype() if dtype is None else check_float_dtype(dtype, owner)
+    """``dtype`` (the default float dtype when None) if it is float32 or float64; PyTorch's
+    integer and bool dtypes (``torch.long``) refused, saying that Tensors hold floats and
+    where the integers are made instead."""
+    if dtype is None:
+        return get_default_dtype()
+    try:
+        return check_float_dtype(dtype, owner)
+    except ParameterError:
+        try:
+            kind = np.dtype(str(dtype).removeprefix("torch.") if "torch." in str(dtype) else dtype)
+        except TypeError:
+            raise ParameterError(  # (None named as a dtype, not one of NumPy's dtypes)
+                f"The 'dtype' parameter of {owner} must be float32 or float64. Got {dtype!r:.40}."
+            ) from None
+        if kind.kind not in "biu":
+            raise
+        name = "bool_" if kind.kind == "b" else str(kind)
+        fix = _NUMPY_FIX.get(owner, "gn.randint(low, high, size) (random integers)").format(name)
+        raise ParameterError(
+            f"{owner}: dtype={kind} (a PyTorch {kind} tensor): "
+            "glassnet Tensors hold float32 or float64 only (integer values, such as labels, "
+            f"as floats). Leave dtype out for {np.dtype(get_default_dtype())}, or make the "
+            f"integers with NumPy: {fix}."
+        ) from None
 
 
 def full(

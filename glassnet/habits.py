@@ -1041,13 +1041,47 @@ def _exact(t: Tensor, values: Any, owner: str) -> Tensor:
     return t
 
 
-def function(name: str) -> Callable[..., Any]:
-    """The function form ``torch.<name>(input, ...)`` of the Tensor method ``name``."""
-
-    def fn(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002 (PyTorch's name)
-        return getattr(input if isinstance(input, Tensor) else _made(input, name), name)(
-            *args, **kwargs
+def _into(out: Any, result: Any, args: tuple[Any, ...], name: str) -> Tensor:
+    """PyTorch's ``torch.<name>(..., out=out)``: ``result``'s values written into ``out`` (a
+    Tensor of its shape), under the rules of ``x.copy_(src)``; returns ``out``. As in
+    PyTorch, an input that requires grad is refused while grad mode is on (no graph records
+    a write into ``out``)."""
+    if not isinstance(out, Tensor):
+        raise TypeError(
+            f"{name}(..., out=): out must be a Tensor to write the result into, as PyTorch's. "
+            f"Got {type(out).__name__}: leave out= out and take the returned tensor."
         )
+    if not isinstance(result, Tensor):
+        raise TypeError(
+            f"{name}(..., out=): the result of {name} is {type(result).__name__} (integer "
+            "indices, or several results), not one float Tensor: leave out= out and take what "
+            "it returns."
+        )
+    if is_grad_enabled() and any(getattr(a, "requires_grad", False) for a in args):
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad (as PyTorch says). "
+            f"Write out = gn.{name}(...) to record it in the graph, or call it inside "
+            "`with gn.no_grad():`."
+        )
+    if out.shape != result.shape:
+        raise ValueError(
+            f"{name}(..., out=): out has shape {out.shape} and the result shape "
+            f"{result.shape}. PyTorch resizes out (with a warning when it held values); "
+            "glassnet does not reshape a tensor's memory: pass an out of the result's shape, "
+            f"or take the returned tensor (out = gn.{name}(...))."
+        )
+    return out.copy_(result.detach())
+
+
+def function(name: str) -> Callable[..., Any]:
+    """The function form ``torch.<name>(input, ...)`` of the Tensor method ``name``; with
+    PyTorch's ``out=``, the result written into that tensor (:func:`_into`)."""
+
+    def fn(input: Any, *args: Any, out: Any = None, **kwargs: Any) -> Any:  # noqa: A002
+        x = input if isinstance(input, Tensor) else _made(input, name)
+        result = getattr(x, name)(*args, **kwargs)
+        return result if out is None else _into(out, result, (x, *args, *kwargs.values()), name)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__module__ = "glassnet"  # (where it is found: pickle and joblib look it up there)

@@ -1,0 +1,104 @@
+"""PyTorch's official tutorials ported with ``import glassnet as gn`` in place of ``torch``:
+"Learn the Basics" (tensors, autograd, transforms, the optimization loop), "What is
+torch.nn really?" and the blitz's "Neural Networks", restricted to fully-connected networks.
+
+Each snippet runs in glassnet as the tutorial writes it and is checked twice: against the
+numbers NumPy computes here (these run without torch, as CI does), and against torch itself
+where it is installed, from the same values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+
+
+# ------------------------------------------------------------------ out= (the Tensors tutorial)
+def _arithmetic(torch):  # type: ignore[no-untyped-def]
+    """The tensors tutorial's "Arithmetic operations", for torch or glassnet."""
+    tensor = torch.ones(4, 4, dtype=torch.float64)
+    tensor[:, 1] = 0
+    y1 = tensor @ tensor.T
+    y2 = tensor.matmul(tensor.T)
+    y3 = torch.rand_like(y1)
+    r3 = torch.matmul(tensor, tensor.T, out=y3)
+    z1 = tensor * tensor
+    z2 = tensor.mul(tensor)
+    total = torch.zeros(4, dtype=torch.float64)
+    r4 = torch.sum(z1, 1, out=total)
+    return (y1, y2, y3, z1, z2), r3 is y3 and r4 is total, (total,)
+
+
+def test_out_keyword_of_the_tensors_tutorial() -> None:
+    # (gn.matmul(a, b, out=y3) was a TypeError: "unexpected keyword argument 'out'")
+    values, same, extra = _arithmetic(gn)
+    ones = np.ones((4, 4))
+    ones[:, 1] = 0
+    for v in values[:3]:
+        np.testing.assert_array_equal(v.data, ones @ ones.T)
+    for v in values[3:]:
+        np.testing.assert_array_equal(v.data, ones * ones)
+    assert same  # out= returns the tensor it wrote into
+    np.testing.assert_array_equal(extra[0].data, [3.0, 3.0, 3.0, 3.0])
+
+
+def test_out_keyword_against_torch() -> None:
+    torch = pytest.importorskip("torch")
+    got, got_same, got_extra = _arithmetic(gn)
+    want, want_same, want_extra = _arithmetic(torch)
+    assert got_same and want_same
+    for g, w in zip(got + got_extra, want + want_extra):
+        np.testing.assert_array_equal(g.data, w.numpy())
+    # out= with an input that requires grad: refused by both, naming the cause
+    for lib in (gn, torch):
+        a = lib.ones(2, 2, requires_grad=True)
+        with pytest.raises(RuntimeError, match="out=... arguments don't support automatic"):
+            lib.matmul(a, a, out=lib.zeros(2, 2))
+
+
+def test_out_keyword_refusals_say_what_to_do() -> None:
+    a = gn.ones(2, 2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="out = gn.matmul"):
+        gn.matmul(a, a, out=gn.zeros(2, 2))
+    with gn.no_grad():  # (inside no_grad it writes, as PyTorch's)
+        out = gn.zeros(2, 2)
+        assert gn.matmul(a, a, out=out) is out
+    np.testing.assert_array_equal(out.data, np.full((2, 2), 2.0))
+    assert out.requires_grad is False and out.is_leaf
+    with pytest.raises(ValueError, match=r"out has shape \(3,\) and the result shape \(2, 2\)"):
+        gn.matmul(gn.ones(2, 2), gn.ones(2, 2), out=gn.zeros(3))
+    with pytest.raises(TypeError, match="out must be a Tensor"):
+        gn.matmul(gn.ones(2, 2), gn.ones(2, 2), out=np.zeros((2, 2)))
+    with pytest.raises(TypeError, match="the result of argmax is Array"):
+        gn.argmax(gn.ones(2, 2), 1, out=gn.zeros(2))
+    # sum's out= was refused as NumPy's np.sum(tensor, out=); now PyTorch's torch.sum(x, out=)
+    total = gn.zeros(())
+    gn.sum(gn.ones(2, 3), out=total)
+    assert total.item() == 6.0
+
+
+# ------------------------------------------------------------------ integer dtypes
+@pytest.mark.parametrize(
+    ("make", "owner", "fix"),
+    [
+        (lambda: gn.zeros(2, dtype=gn.long), "zeros", "np.zeros(size, dtype=np.int64)"),
+        (lambda: gn.tensor([1, 2], dtype=gn.long), "tensor", "np.asarray(data, dtype=np.int64)"),
+        (lambda: gn.ones(2, dtype="int32"), "ones", "np.ones(size, dtype=np.int32)"),
+        (lambda: gn.arange(5, dtype=gn.long), "arange", "np.arange(start, end, dtype=np.int64)"),
+        (lambda: gn.rand(2, dtype=gn.long), "rand", "gn.randint(low, high, size)"),
+    ],
+)
+def test_an_integer_dtype_says_tensors_hold_floats_and_what_to_do(make, owner, fix) -> None:  # type: ignore[no-untyped-def]
+    # (was "The 'dtype' parameter of zeros must be float32 or float64. Got <class
+    # 'numpy.int64'>.", which said neither why nor what to write instead)
+    with pytest.raises(gn.factories.ParameterError) as info:
+        make()
+    message = str(info.value)
+    assert message.startswith(f"{owner}: dtype=")
+    assert "Tensors hold float32 or float64 only" in message and fix in message
+    with pytest.raises(
+        gn.factories.ParameterError, match="must be float32 or float64. Got 'float16'"
+    ):
+        gn.zeros(2, dtype="float16")  # (a float dtype of another width: the message as before)
