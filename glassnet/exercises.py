@@ -290,7 +290,11 @@ def _forward(rng: np.random.Generator, number: int) -> Exercise:
         "forward",
         number,
         "Forward pass",
-        _net_question(e, "Compute z1, a1, z2, a2, z3 and the output y_hat."),
+        # in the order of the key and of the slides (z1, z2, then a1 = g(z1), a2 = g(z2),
+        # then z3): the question listed z1, a1, z2, a2, the answer ids another order
+        _net_question(
+            e, f"Compute {', '.join(s.id for s in steps[:-1])} and the output {steps[-1].id}."
+        ),
         steps,
         _net_data(e),
     )

@@ -167,3 +167,15 @@ def test_bias_w0_gradient_is_dL_dz_times_x0():
     # without bias='w0' a bias stays b, times 1
     plain = explain(_xnor_net(), [0, 1], 0, notation="ascii").to_text("weights")
     assert "dL/dz1 * 1" in plain and "x0" not in plain
+
+
+# ----------------------------------------------------------- forward: the order asked for
+@pytest.mark.parametrize("seed", [0, 3, 17])
+def test_forward_question_lists_the_answers_in_the_key_and_slides_order(seed):
+    # The slides compute z1, z2, then a1 = g(z1), a2 = g(z2), then z3 and y_hat, and the
+    # key and answers_template.txt list them so; the question asked for "z1, a1, z2, a2".
+    ex = exercises.generate(seed, ["forward"])[0]
+    ids = [s.id for s in ex.steps]
+    assert ids == ["z1", "z2", "a1", "a2", "z3", "y_hat"]
+    prompt = ex.question[-1][1]
+    assert prompt.endswith("Compute z1, z2, a1, a2, z3 and the output y_hat.")
