@@ -179,3 +179,16 @@ def test_forward_question_lists_the_answers_in_the_key_and_slides_order(seed):
     assert ids == ["z1", "z2", "a1", "a2", "z3", "y_hat"]
     prompt = ex.question[-1][1]
     assert prompt.endswith("Compute z1, z2, a1, a2, z3 and the output y_hat.")
+
+
+# ----------------------------------------------------------- docs/teaching.md's promises
+def test_teaching_md_says_the_forward_input_is_never_the_origin():
+    # docs/teaching.md promised x != (0, 0) for the backpropagation exercise only; the
+    # forward exercise keeps it too (at x = (0, 0) its first-layer weights play no part).
+    text = (Path(__file__).resolve().parent.parent / "docs" / "teaching.md").read_text(
+        encoding="utf-8"
+    )
+    assert "the forward and backpropagation exercises' input is never x = (0, 0)" in text
+    for seed in range(60):
+        for ex in exercises.generate(seed, ["forward", "backprop"]):
+            assert any(v != 0 for v in ex.data["x"]), (seed, ex.kind)
