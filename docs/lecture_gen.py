@@ -216,8 +216,9 @@ print("layer(X)[0]     =", layer(x[None, :]).numpy()[0])  # a batch of one row: 
     ),
     (
         """\
-Layers compose: y_hat = g2(W2^T g1(W1^T x)). A three-layer network by hand and by
-glassnet, and its summary in the slides' notation:
+Layers compose: y_hat = g[2](W[2]^T g[1](W[1]^T x)). The slides' two-layer network
+(W[1] of shape 3 x 3, W[2] of 3 x 2, no bias; L = 2, as the five-layer example below
+counts its layers) by hand and by glassnet, and its summary in the slides' notation:
 """,
         """\
 from glassnet.summary import summary

@@ -192,3 +192,17 @@ def test_teaching_md_says_the_forward_input_is_never_the_origin():
     for seed in range(60):
         for ex in exercises.generate(seed, ["forward", "backprop"]):
             assert any(v != 0 for v in ex.data["x"]), (seed, ex.kind)
+
+
+# ----------------------------------------------------------- docs/lecture.md: layer counts
+def test_lecture_md_counts_the_slides_network_as_two_layers():
+    # The slides' "Multi-layer (No bias)" network has W[1] (3 x 3) and W[2] (3 x 2):
+    # y_hat = g[2](W[2]^T g[1](W[1]^T x)), L = 2. docs/lecture.md called it "a
+    # three-layer network" (counting the inputs) and, one block later, called the network
+    # of W[1] .. W[5] "a five-layer network", L = 5 (not counting them).
+    text = (Path(__file__).resolve().parent.parent / "docs" / "lecture.md").read_text(
+        encoding="utf-8"
+    )
+    assert "three-layer" not in text
+    assert "y_hat = g[2](W[2]^T g[1](W[1]^T x)). The slides' two-layer network" in text
+    assert "a five-layer network" in text and "L = 5 layers" in text
