@@ -288,7 +288,8 @@ task = infer_task(examples["multi-class classification"])
 print("\\nclasses:", [str(c) for c in task.classes_], "-> one-hot targets:")
 print(task.encode(["cat", "dog", "bird"]))
 probs = gn.functional.softmax(gn.Tensor(np.array([[2.0, 1.0, 0.1]]))).numpy()
-print("softmax of z = (2, 1, 0.1):", probs.round(3), "-> class", int(probs.argmax()))
+k = int(probs.argmax())                               # the highest y_hat_i (index from 0)
+print("softmax of z = (2, 1, 0.1):", probs.round(3), f"-> class {k + 1} of 3 (index {k})")
 """,
     ),
     (

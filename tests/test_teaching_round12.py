@@ -206,3 +206,13 @@ def test_lecture_md_counts_the_slides_network_as_two_layers():
     assert "three-layer" not in text
     assert "y_hat = g[2](W[2]^T g[1](W[1]^T x)). The slides' two-layer network" in text
     assert "a five-layer network" in text and "L = 5 layers" in text
+
+
+def test_lecture_md_numbers_the_classes_from_1_as_the_slides():
+    # The slides: the label is in {class 1, ..., class C}; pick the class with the highest
+    # y_hat_i. docs/lecture.md printed "-> class 0" for the first class (an index).
+    text = (Path(__file__).resolve().parent.parent / "docs" / "lecture.md").read_text(
+        encoding="utf-8"
+    )
+    assert "softmax of z = (2, 1, 0.1): [[0.659 0.242 0.099]] -> class 1 of 3 (index 0)" in text
+    assert "-> class 0" not in text
