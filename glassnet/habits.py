@@ -73,7 +73,7 @@ from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, operand, unbr
 
 __all__ = [
     "Array", "inference_mode", "function", "FUNCTIONS", "device", "cuda", "return_types",
-    "randint", "randperm",
+    "accelerator", "randint", "randperm",
 ]  # (and methods of Tensor)  # fmt: skip
 
 
@@ -1369,6 +1369,55 @@ class _Cuda:
 
 
 cuda = _Cuda()
+
+
+class _Accelerator:
+    """PyTorch's ``torch.accelerator`` (PyTorch 2.6 on), which the tutorials open with:
+    ``device = torch.accelerator.current_accelerator().type if
+    torch.accelerator.is_available() else "cpu"``. glassnet's one accelerator is an NVIDIA GPU
+    through CuPy (:data:`cuda`): ``is_available()`` is ``cuda.is_available()``, and
+    ``current_accelerator()`` is ``device("cuda")`` where it is, ``None`` where it is not
+    (PyTorch's answer on a build without an accelerator, or with ``check_available=True``)."""
+
+    @staticmethod
+    def is_available() -> bool:
+        """True when CuPy is installed and sees a GPU."""
+        return cuda.is_available()
+
+    @staticmethod
+    def current_accelerator(check_available: Any = False) -> device | None:
+        """``device("cuda")`` when a GPU is there, else None (``check_available`` is taken:
+        glassnet names no accelerator it cannot use)."""
+        check_bool(check_available, "check_available", "accelerator.current_accelerator")
+        return device("cuda") if cuda.is_available() else None
+
+    @staticmethod
+    def device_count() -> int:
+        """The number of GPUs CuPy sees (0 without CuPy or a GPU)."""
+        return cuda.device_count()
+
+    @staticmethod
+    def current_device_index() -> int:
+        """The number of the GPU CuPy computes on (an error without one, as ``cuda``'s)."""
+        return cuda.current_device()
+
+    @staticmethod
+    def synchronize(device: Any = None) -> None:  # noqa: ARG004 (PyTorch's argument)
+        """Wait for the GPU's work to finish (CuPy's current device)."""
+        cuda.synchronize()
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(
+            f"glassnet.accelerator has no {name} (PyTorch's torch.accelerator.{name}): it has "
+            "is_available, current_accelerator, device_count, current_device_index and "
+            "synchronize. glassnet's accelerator is a GPU through CuPy (glassnet.cuda)."
+        )
+
+    def __repr__(self) -> str:
+        return "<glassnet.accelerator: is_available(), current_accelerator() (CuPy's GPU)>"
+
+
+accelerator = _Accelerator()
 
 
 def _device(self: Tensor) -> device:

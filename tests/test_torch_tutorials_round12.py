@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet import habits
 
 
 # ------------------------------------------------------------------ out= (the Tensors tutorial)
@@ -102,3 +103,45 @@ def test_an_integer_dtype_says_tensors_hold_floats_and_what_to_do(make, owner, f
         gn.factories.ParameterError, match="must be float32 or float64. Got 'float16'"
     ):
         gn.zeros(2, dtype="float16")  # (a float dtype of another width: the message as before)
+
+
+# ------------------------------------------------------------------ torch.accelerator
+def _device_line(torch):  # type: ignore[no-untyped-def]
+    """The first line of the tutorials' "Build the Neural Network" (and the Tensors tutorial's
+    move to the accelerator), with ``torch.accelerator`` given as ``torch``."""
+    return torch.current_accelerator().type if torch.is_available() else "cpu"
+
+
+def test_accelerator_of_the_tutorials_without_a_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    # (glassnet had no torch.accelerator: the tutorials' first line was an AttributeError)
+    monkeypatch.setattr(habits._Cuda, "device_count", staticmethod(lambda: 0))
+    acc = habits.accelerator
+    assert acc.is_available() is False and acc.current_accelerator() is None
+    assert acc.device_count() == 0
+    device = _device_line(acc)
+    assert device == "cpu"
+    model = gn.nn.Sequential(gn.nn.Linear(3, 2)).to(device)  # the tutorial's next line
+    assert model(gn.rand(1, 3, device=device)).shape == (1, 2)
+    with pytest.raises(AttributeError, match="glassnet.accelerator has no memory_stats"):
+        acc.memory_stats()
+
+
+def test_accelerator_with_a_gpu_names_cuda(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(habits._Cuda, "device_count", staticmethod(lambda: 1))
+    acc = habits.accelerator
+    assert acc.is_available() is True and acc.device_count() == 1
+    assert acc.current_accelerator() == gn.device("cuda")
+    assert acc.current_accelerator(check_available=True).type == "cuda"
+    assert _device_line(acc) == "cuda"
+    with pytest.raises(TypeError, match="check_available"):
+        acc.current_accelerator(check_available="yes")
+
+
+def test_accelerator_against_torch() -> None:
+    torch = pytest.importorskip("torch")
+    line = _device_line(habits.accelerator)
+    assert line == ("cuda" if habits.cuda.is_available() else "cpu")
+    if not torch.accelerator.is_available() and not habits.cuda.is_available():  # (as here)
+        assert _device_line(torch.accelerator) == line == "cpu"
+        assert habits.accelerator.current_accelerator() is None
+        assert torch.accelerator.current_accelerator(check_available=True) is None
