@@ -6473,7 +6473,8 @@ def _compact_explanation(
             grad = result.grad_W[l][:, j]  # (inputs,): dL/dw_ij = input_i * dL/dz_j
             out += [
                 "",
-                f"layer {l + 1}, neuron {j + 1} ({lay.act}), {lay.inputs} inputs",
+                f"layer {l + 1}, neuron {j + 1} ({lay.act}), {lay.inputs} input"
+                + ("" if lay.inputs == 1 else "s"),
                 f"  z = b + sum_i w_i * input_i = {_num(bias, 3)} + "
                 f"{_terms(contrib, names[l], k)} = {_num(z[j])}",
                 f"  a = {lay.act}(z) = {_num(a[j])}",
@@ -6489,7 +6490,12 @@ def _compact_explanation(
             ]
             continue
         shown = np.argsort(-np.abs(dz), kind="stable")[: (lay.neurons if args.layer else k)]
-        out += ["", f"layer {l + 1}: {lay.neurons} neurons ({lay.act}), {lay.inputs} inputs"]
+        # ("layer 2: 1 neurons (sigmoid)": a one-output network's output layer)
+        out += [
+            "",
+            f"layer {l + 1}: {lay.neurons} neuron{'' if lay.neurons == 1 else 's'} "
+            f"({lay.act}), {lay.inputs} input{'' if lay.inputs == 1 else 's'}",
+        ]
         rows = [["neuron", "z", "a = g(z)", "dL/dz", "largest terms w * input"]]
         for j in shown:
             contrib = result.W[l][:, j] * inputs
@@ -6500,7 +6506,8 @@ def _compact_explanation(
             ])  # fmt: skip
         out += _render(rows, "lrrrl")
         if len(shown) < lay.neurons:
-            out.append(f"  ... {lay.neurons - len(shown)} more neurons (--layer {l + 1})")
+            rest = lay.neurons - len(shown)
+            out.append(f"  ... {rest} more neuron{'' if rest == 1 else 's'} (--layer {l + 1})")
     return out
 
 

@@ -216,3 +216,33 @@ def test_lecture_md_numbers_the_classes_from_1_as_the_slides():
     )
     assert "softmax of z = (2, 1, 0.1): [[0.659 0.242 0.099]] -> class 1 of 3 (index 0)" in text
     assert "-> class 0" not in text
+
+
+# ----------------------------------------------------------- glassnet explain, compact view
+def test_explain_compact_view_counts_one_neuron_and_one_input_in_the_singular(
+    capsys, tmp_path: Path
+):
+    # A 1-12-1 regression network: its output layer printed "layer 2: 1 neurons", its
+    # first layer "1 inputs", and a layer with one neuron left out "... 1 more neurons".
+    import numpy as np
+    from cli_helpers import run, write_csv
+
+    rng = np.random.default_rng(0)
+    rows = [[round(float(v), 3), round(float(2 * v + 1), 3)] for v in rng.normal(size=40)]
+    data = write_csv(tmp_path / "d.csv", ["x", "y"], rows)
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "y", "--hidden", "12",
+                       "--epochs", "3", "-q", "--out", model)  # fmt: skip
+    assert code == 0, err
+    code, text, err = run(capsys, "explain", model, "--row", "1", data, "--top", "11")
+    assert code == 0, err
+    assert "layer 1: 12 neurons (identity), 1 input\n" in text or (
+        "layer 1: 12 neurons (relu), 1 input\n" in text
+    )
+    assert "layer 2: 1 neuron (identity), 12 inputs" in text
+    assert "... 1 more neuron (--layer 1)" in text
+    assert "1 neurons" not in text and "1 inputs" not in text.replace("12 inputs", "")
+    code, text, err = run(capsys, "explain", model, "--row", "1", data, "--layer", "1",
+                          "--neuron", "1")  # fmt: skip
+    assert code == 0, err
+    assert "layer 1, neuron 1 (" in text and "), 1 input\n" in text
