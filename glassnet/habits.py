@@ -73,7 +73,7 @@ from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, operand, unbr
 
 __all__ = [
     "Array", "inference_mode", "function", "FUNCTIONS", "device", "cuda", "return_types",
-    "accelerator", "randint", "randperm",
+    "accelerator", "randint", "randperm", "torch_max", "torch_min",
 ]  # (and methods of Tensor)  # fmt: skip
 
 
@@ -1440,10 +1440,56 @@ class return_types:  # noqa: N801 (PyTorch's torch.return_types)
 
     sort = collections.namedtuple("sort", ["values", "indices"])
     topk = collections.namedtuple("topk", ["values", "indices"])
+    max = collections.namedtuple("max", ["values", "indices"])  # noqa: A003 (PyTorch's names)
+    min = collections.namedtuple("min", ["values", "indices"])  # noqa: A003
 
 
-for _cls in (return_types.sort, return_types.topk):
+for _cls in (return_types.sort, return_types.topk, return_types.max, return_types.min):
     _cls.__module__, _cls.__qualname__ = __name__, f"return_types.{_cls.__name__}"
+
+
+def _torch_extreme(op: str) -> Callable[..., Any]:
+    """PyTorch's function ``torch.max`` (``op`` "max") or ``torch.min``, three functions in
+    one, as PyTorch's: of ``input`` alone the largest value (a 0-d Tensor); with ``dim``
+    (an int) the named tuple ``(values, indices)`` along it, the blitz classifier's
+    ``_, predicted = torch.max(outputs, 1)``, ``values`` in the graph with the gradient
+    going to the index returned (the first of ties), as PyTorch's, ``indices`` an int64
+    :class:`Array`; with a second tensor ``other``, the elementwise
+    :func:`glassnet.maximum` (``minimum``). The method ``x.max(1)`` stays refused: NumPy
+    reads ``max(axis)`` as values only (``np.max(x, 1)`` calls it)."""
+    arg, pair, kind = f"arg{op}", f"{op}imum", getattr(return_types, op)
+
+    def fn(input: Any, dim: Any = None, keepdim: Any = False, *, other: Any = None) -> Any:  # noqa: A002
+        from .ops import maximum, minimum
+
+        x = input if isinstance(input, Tensor) else _made(np.asarray(input), op)
+        if isinstance(dim, (Tensor, np.ndarray, list)) or other is not None:
+            if other is not None and dim is not None:
+                raise TypeError(f"{op}: give dim (an int) or other (a tensor), not both.")
+            if keepdim is not False:
+                raise TypeError(f"{op}(input, other) takes no keepdim (it is elementwise).")
+            return (maximum if pair == "maximum" else minimum)(x, dim if other is None else other)
+        if dim is None:
+            if keepdim is not False:
+                raise TypeError(
+                    f"{op}(input) takes no keepdim: give dim, {op}(x, 1, keepdim=True)."
+                )
+            return x.amax() if op == "max" else x.amin()
+        keep = check_bool(keepdim, "keepdim", op)
+        index = getattr(x, arg)(dim, keepdim=True)  # (its checks of dim: one int)
+        values = x.gather(_dim(op, dim, max(x.ndim, 1)), index.reshape(index.shape or (1,)))
+        if not keep:
+            values, index = values.squeeze(dim), np.squeeze(index, axis=dim)
+        return kind(values.reshape(np.shape(index)), _array(index))
+
+    fn.__name__ = fn.__qualname__ = op
+    fn.__module__ = "glassnet"
+    fn.__doc__ = f"PyTorch's ``torch.{op}(input, dim, keepdim)``: see ``_torch_extreme``."
+    return fn
+
+
+#: PyTorch's ``torch.max`` and ``torch.min`` (as ``glassnet.max``/``glassnet.min``)
+torch_max, torch_min = _torch_extreme("max"), _torch_extreme("min")
 
 
 def _order(a: Any, axis: int, descending: bool) -> Any:

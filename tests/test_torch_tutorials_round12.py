@@ -145,3 +145,89 @@ def test_accelerator_against_torch() -> None:
         assert _device_line(torch.accelerator) == line == "cpu"
         assert habits.accelerator.current_accelerator() is None
         assert torch.accelerator.current_accelerator(check_available=True) is None
+
+
+# ------------------------------------------------------------------ torch.max(outputs, 1)
+X_TIES = np.array([[1.0, 5.0, 5.0, 0.0], [7.0, 2.0, 7.0, 7.0], [3.0, 3.0, 3.0, 3.0]])
+
+
+def _classifier_accuracy(max_fn, outputs, labels):  # type: ignore[no-untyped-def]
+    """The blitz's "Training a classifier" accuracy, ``max_fn`` as ``torch.max``."""
+    correct, total = 0, 0
+    _, predicted = max_fn(outputs, 1)
+    total += labels.size(0)
+    correct += (predicted == labels).sum().item()
+    return predicted, 100 * correct // total
+
+
+def test_torch_max_of_the_classifier_tutorial() -> None:
+    # (gn.max did not exist; x.max(1) is refused, as NumPy reads max(axis) as values only)
+    outputs = gn.tensor([[0.1, 2.0, -1.0], [3.0, 0.0, 1.0], [0.5, 0.2, 0.9], [1.0, 1.0, 0.0]])
+    labels = gn.utils.data.DataLoader(
+        gn.utils.data.TensorDataset(np.zeros((4, 1)), np.array([1, 0, 0, 0])), batch_size=4
+    )
+    _, y = next(iter(labels))
+    predicted, accuracy = _classifier_accuracy(habits.torch_max, outputs, y)
+    np.testing.assert_array_equal(predicted, [1, 0, 2, 0])  # the first of ties, as PyTorch's
+    assert predicted.dtype == np.int64 and accuracy == 75
+    _, predicted = habits.torch_max(outputs.data, 1)  # (torch.max(outputs.data, 1))
+    np.testing.assert_array_equal(predicted, [1, 0, 2, 0])
+
+
+def _max_numpy(x0, dim, op):  # type: ignore[no-untyped-def]
+    """values, indices and d(sum of values)/dx, the gradient going to the first of ties."""
+    index = np.argmax(x0, dim) if op == "max" else np.argmin(x0, dim)
+    values = np.take_along_axis(x0, np.expand_dims(index, dim), dim).squeeze(dim)
+    grad = np.zeros_like(x0)
+    np.put_along_axis(grad, np.expand_dims(index, dim), 1.0, dim)
+    return values, index, grad
+
+
+def test_torch_max_values_indices_and_gradient() -> None:
+    for op, fn in (("max", habits.torch_max), ("min", habits.torch_min)):
+        for dim in (0, 1, -1):
+            x = gn.tensor(X_TIES, requires_grad=True)
+            out = fn(x, dim)
+            assert type(out).__name__ == op and out._fields == ("values", "indices")
+            out.values.sum().backward()
+            values, index, grad = _max_numpy(X_TIES, dim, op)
+            np.testing.assert_array_equal(out.values.data, values)
+            np.testing.assert_array_equal(out.indices, index)
+            np.testing.assert_array_equal(x.grad, grad)  # the index returned takes it all
+            kept = fn(gn.tensor(X_TIES), dim, keepdim=True)
+            assert kept.values.shape == kept.indices.shape == np.expand_dims(values, dim).shape
+        assert fn(gn.tensor(X_TIES)).item() == getattr(X_TIES, op)()
+        pair = fn(gn.tensor(X_TIES), gn.full((3, 4), 3.0))  # torch.max(input, other)
+        np.testing.assert_array_equal(pair.data, getattr(np, f"{op}imum")(X_TIES, 3.0))
+    with pytest.raises(TypeError, match="not both"):
+        habits.torch_max(gn.tensor(X_TIES), 1, other=gn.ones(3, 4))
+    with pytest.raises(TypeError, match="takes no keepdim"):
+        habits.torch_max(gn.tensor(X_TIES), keepdim=True)
+    with pytest.raises(TypeError, match="one dim"):
+        habits.torch_max(gn.tensor(X_TIES), (0, 1))
+
+
+def test_torch_max_against_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for op, fn in (("max", habits.torch_max), ("min", habits.torch_min)):
+        for dim, keep in ((0, False), (1, False), (-1, True)):
+            xt, xg = torch.tensor(X_TIES, requires_grad=True), gn.tensor(X_TIES, requires_grad=True)
+            want, got = getattr(torch, op)(xt, dim, keepdim=keep), fn(xg, dim, keepdim=keep)
+            want.values.sum().backward()
+            got.values.sum().backward()
+            np.testing.assert_array_equal(got.values.data, want.values.detach().numpy())
+            np.testing.assert_array_equal(got.indices, want.indices.numpy())
+            np.testing.assert_array_equal(xg.grad, xt.grad.numpy())
+        for args in ((), (torch.full((3, 4), 3.0, dtype=torch.float64),)):
+            xt, xg = torch.tensor(X_TIES, requires_grad=True), gn.tensor(X_TIES, requires_grad=True)
+            getattr(torch, op)(xt, *args).sum().backward()
+            fn(xg, *(gn.tensor(a.numpy()) for a in args)).sum().backward()
+            np.testing.assert_array_equal(xg.grad, xt.grad.numpy())
+    outputs = np.array([[0.1, 2.0, -1.0], [3.0, 0.0, 1.0], [0.5, 0.2, 0.9], [1.0, 1.0, 0.0]])
+    labels = gn.utils.data.DataLoader(
+        gn.utils.data.TensorDataset(np.zeros((4, 1)), np.array([1, 0, 0, 0])), batch_size=4
+    )
+    got = _classifier_accuracy(habits.torch_max, gn.tensor(outputs), next(iter(labels))[1])
+    want = _classifier_accuracy(torch.max, torch.tensor(outputs), torch.tensor([1, 0, 0, 0]))
+    np.testing.assert_array_equal(got[0], want[0].numpy())
+    assert got[1] == want[1]
