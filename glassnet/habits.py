@@ -1448,6 +1448,21 @@ for _cls in (return_types.sort, return_types.topk, return_types.max, return_type
     _cls.__module__, _cls.__qualname__ = __name__, f"return_types.{_cls.__name__}"
 
 
+def _pairwise(op: str, x: Tensor, other: Any) -> Tensor:
+    """``torch.max(x, other)`` (``torch.min``): the elementwise maximum (minimum) with
+    broadcasting, as :func:`glassnet.maximum`: the gradient to the larger (smaller) value,
+    shared equally at ties, as PyTorch's."""
+    y = other if isinstance(other, Tensor) else operand(other, x)
+    a, b = x.data, y.data
+    out = np.maximum(a, b) if op == "max" else np.minimum(a, b)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        share = np.where(a == b, 0.5, (a > b) if op == "max" else (a < b)).astype(g.dtype)
+        return unbroadcast(g * share, a.shape), unbroadcast(g * (1 - share), b.shape)
+
+    return Tensor.from_op(out, f"{op}imum", (x, y), backward)
+
+
 def _torch_extreme(op: str) -> Callable[..., Any]:
     """PyTorch's function ``torch.max`` (``op`` "max") or ``torch.min``, three functions in
     one, as PyTorch's: of ``input`` alone the largest value (a 0-d Tensor); with ``dim``
@@ -1457,26 +1472,30 @@ def _torch_extreme(op: str) -> Callable[..., Any]:
     :class:`Array`; with a second tensor ``other``, the elementwise
     :func:`glassnet.maximum` (``minimum``). The method ``x.max(1)`` stays refused: NumPy
     reads ``max(axis)`` as values only (``np.max(x, 1)`` calls it)."""
-    arg, pair, kind = f"arg{op}", f"{op}imum", getattr(return_types, op)
+    arg, kind = f"arg{op}", getattr(return_types, op)
 
     def fn(input: Any, dim: Any = None, keepdim: Any = False, *, other: Any = None) -> Any:  # noqa: A002
-        from .ops import maximum, minimum
-
         x = input if isinstance(input, Tensor) else _made(np.asarray(input), op)
         if isinstance(dim, (Tensor, np.ndarray, list)) or other is not None:
             if other is not None and dim is not None:
                 raise TypeError(f"{op}: give dim (an int) or other (a tensor), not both.")
             if keepdim is not False:
                 raise TypeError(f"{op}(input, other) takes no keepdim (it is elementwise).")
-            return (maximum if pair == "maximum" else minimum)(x, dim if other is None else other)
+            return _pairwise(op, x, dim if other is None else other)
         if dim is None:
             if keepdim is not False:
                 raise TypeError(
                     f"{op}(input) takes no keepdim: give dim, {op}(x, 1, keepdim=True)."
                 )
             return x.amax() if op == "max" else x.amin()
+        if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
+            raise TypeError(
+                f"{op}: dim must be one int ({op}(x, 1): values and indices along it), or "
+                f"the second argument a Tensor ({op}(x, y): elementwise), as PyTorch's. Got "
+                f"{dim!r:.40}."
+            )
         keep = check_bool(keepdim, "keepdim", op)
-        index = getattr(x, arg)(dim, keepdim=True)  # (its checks of dim: one int)
+        index = getattr(x, arg)(dim, keepdim=True)
         values = x.gather(_dim(op, dim, max(x.ndim, 1)), index.reshape(index.shape or (1,)))
         if not keep:
             values, index = values.squeeze(dim), np.squeeze(index, axis=dim)

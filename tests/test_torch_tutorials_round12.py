@@ -203,8 +203,18 @@ def test_torch_max_values_indices_and_gradient() -> None:
         habits.torch_max(gn.tensor(X_TIES), 1, other=gn.ones(3, 4))
     with pytest.raises(TypeError, match="takes no keepdim"):
         habits.torch_max(gn.tensor(X_TIES), keepdim=True)
-    with pytest.raises(TypeError, match="one dim"):
+    with pytest.raises(TypeError, match="dim must be one int"):
         habits.torch_max(gn.tensor(X_TIES), (0, 1))
+    with pytest.raises(TypeError, match=r"max\(x, y\): elementwise"):
+        habits.torch_max(gn.tensor(X_TIES), 2.0)
+    # elementwise, broadcast: the gradient to the larger, halved at ties (as gn.maximum)
+    a = gn.tensor([[1.0, 5.0, 2.0]], requires_grad=True)
+    b = gn.tensor([[3.0], [5.0]], requires_grad=True)
+    m = habits.torch_max(a, b)
+    m.sum().backward()
+    np.testing.assert_array_equal(m.data, [[3.0, 5.0, 3.0], [5.0, 5.0, 5.0]])
+    np.testing.assert_array_equal(a.grad, [[0.0, 1.5, 0.0]])
+    np.testing.assert_array_equal(b.grad, [[2.0], [2.5]])
 
 
 def test_torch_max_against_torch() -> None:
