@@ -44,7 +44,7 @@ from .tensor import Tensor, get_default_dtype
 __all__ = [
     "tensor", "from_numpy", "zeros", "ones", "full", "rand", "randn", "zeros_like", "ones_like",
     "full_like", "rand_like", "randn_like", "arange", "eye", "linspace", "is_tensor", "float32",
-    "float64",
+    "float64", "empty", "empty_like",
 ]  # fmt: skip
 
 float32, float64 = np.float32, np.float64
@@ -158,6 +158,7 @@ def _on(t: Tensor, device: Any) -> Tensor:
 # where a PyTorch factory's integer or bool tensor is made with NumPy (the fix its message gives)
 _NUMPY_FIX = {"zeros": "np.zeros(size, dtype=np.{})", "ones": "np.ones(size, dtype=np.{})",
               "full": "np.full(size, value, dtype=np.{})", "eye": "np.eye(n, dtype=np.{})",
+    "empty": "np.zeros(size, dtype=np.{})",
               "arange": "np.arange(start, end, dtype=np.{})",
               "tensor": "np.asarray(data, dtype=np.{})"}  # fmt: skip
 
@@ -223,6 +224,16 @@ def ones(
     return _on(Tensor(np.ones(shape, _dtype(dtype, "ones")), requires_grad), device)
 
 
+def empty(
+    *size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None, **kw: Any
+) -> Tensor:
+    """PyTorch's ``empty(2, 3)``: a tensor of that size to be written into. PyTorch's values
+    are whatever its memory held; glassnet's are zeros (NumPy's ``empty`` would hand over
+    stale memory, which a forgotten write would read as numbers), so it is :func:`zeros`."""
+    shape = _size(size, "empty", _keyword(kw, "empty"))
+    return _on(Tensor(np.zeros(shape, _dtype(dtype, "empty")), requires_grad), device)
+
+
 def _keyword(kw: dict[str, Any], owner: str) -> Any:
     """PyTorch's ``size=`` keyword (None when not given); any other keyword is refused, as
     Python would refuse it."""
@@ -276,6 +287,15 @@ def zeros_like(
     """Zeros of ``x``'s shape and (float) dtype, on its device."""
     shape, dt, dev = _like(x, device)
     return zeros(shape, dtype=dtype or dt, requires_grad=requires_grad, device=dev)
+
+
+def empty_like(
+    x: Any, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    """PyTorch's ``empty_like(x)``: as :func:`empty`, zeros of ``x``'s shape and (float)
+    dtype, on its device."""
+    shape, dt, dev = _like(x, device)
+    return empty(shape, dtype=dtype or dt, requires_grad=requires_grad, device=dev)
 
 
 def ones_like(

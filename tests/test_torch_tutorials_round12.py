@@ -241,3 +241,30 @@ def test_torch_max_against_torch() -> None:
     want = _classifier_accuracy(torch.max, torch.tensor(outputs), torch.tensor([1, 0, 0, 0]))
     np.testing.assert_array_equal(got[0], want[0].numpy())
     assert got[1] == want[1]
+
+
+# ------------------------------------------------------------------ torch.empty
+def test_empty_is_zeros_of_its_size() -> None:
+    # (PyTorch's values are its memory's; glassnet's are zeros, never stale memory)
+    from glassnet.factories import empty, empty_like
+
+    for t, shape in ((empty(2, 3), (2, 3)), (empty((4,)), (4,)), (empty(size=(1, 2)), (1, 2))):
+        assert t.shape == shape and t.dtype == np.float32
+        np.testing.assert_array_equal(t.data, np.zeros(shape))
+    like = empty_like(gn.ones(3, dtype=gn.float64), requires_grad=True)
+    assert like.dtype == np.float64 and like.requires_grad and like.shape == (3,)
+    np.testing.assert_array_equal(like.data, np.zeros(3))
+    with pytest.raises(gn.factories.ParameterError, match="np.zeros"):
+        empty(2, dtype=gn.long)
+
+
+def test_empty_against_torch() -> None:
+    torch = pytest.importorskip("torch")
+    from glassnet.factories import empty, empty_like
+
+    for args in ((2, 3), ((4,),)):
+        assert empty(*args).shape == tuple(torch.empty(*args).shape)
+        assert empty(*args).dtype == np.float32 and torch.empty(*args).dtype == torch.float32
+    x = np.ones((2, 5))
+    assert empty_like(gn.tensor(x)).shape == tuple(torch.empty_like(torch.tensor(x)).shape)
+    assert empty_like(gn.tensor(x)).dtype == np.float64
