@@ -36,6 +36,8 @@ from . import (  # _startup first: a Ctrl-C while the rest is imported (glassnet
 from ._validation import manual_seed
 from .factories import (
     arange,
+    empty,
+    empty_like,
     eye,
     float32,
     float64,
@@ -54,7 +56,7 @@ from .factories import (
     zeros_like,
 )
 from .gradcheck import GradcheckError, GradcheckReport
-from .habits import cuda, device, inference_mode, randint, randperm, return_types
+from .habits import accelerator, cuda, device, inference_mode, randint, randperm, return_types
 from .many import fit_many
 from .objective import Objective
 from .ops import cat, concatenate, maximum, minimum, stack, where
@@ -124,6 +126,8 @@ else:
 # PyTorch's function forms of Tensor methods, torch.sum(x, dim=1) as gn.sum(x, dim=1) (not in
 # __all__: a star import would shadow Python's sum and abs)
 globals().update({_name: habits.function(_name) for _name in habits.FUNCTIONS})
+# PyTorch's torch.max / torch.min ((values, indices) with a dim), not in __all__ either
+max, min = habits.torch_max, habits.torch_min  # noqa: A001
 # PyTorch's dtype names (torch.float, torch.long, ...), not in __all__ for the same reason
 globals().update(factories.DTYPE_NAMES)
 
@@ -176,12 +180,15 @@ __all__ = [
     "factories",
     "float32",
     "float64",
+    "empty",
+    "empty_like",
     "eye",
     "from_numpy",
     "full",
     "full_like",
     "inference_mode",
     "device",
+    "accelerator",
     "cuda",
     "randint",
     "randperm",

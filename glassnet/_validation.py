@@ -655,6 +655,17 @@ def reduced(fn: Callable, a: np.ndarray, op: str, axis: Any, **kw: Any) -> Any:
         ) from e
 
 
+def one_of(value: Any, alias: Any, name: str, alias_name: str, owner: str) -> Any:
+    """The argument given by its name or by its alias (PyTorch's name of it), refused when
+    both are given or neither."""
+    if (value is None) == (alias is None):
+        given = "both" if value is not None else "neither"
+        raise TypeError(
+            f"{owner}: give {name} or {alias_name} (PyTorch's name), one of them; {given} given."
+        )
+    return alias if value is None else value
+
+
 def check_no_inplace(inplace: Any, owner: str) -> None:
     """PyTorch's ``inplace=`` flag: False (its default) only. glassnet's activations write a
     new array; in place, the input would be overwritten, and a graph that keeps it (or a

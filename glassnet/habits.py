@@ -517,9 +517,10 @@ def getitem(self: Tensor, index: Any) -> Tensor:
     return self._viewing(Tensor.from_op(a[index], "index", (self,), backward))
 
 
-def _gather_index(index: Any, a: np.ndarray, d: int, dim: Any) -> np.ndarray:
+def _gather_index(index: Any, a: np.ndarray, d: int, dim: Any, op: str = "gather") -> np.ndarray:
     """gather's ``index`` as an intp array (at least 1-D) that fits x (``a``), or a clear error:
-    integers only, as many axes as x, no longer than x off ``dim``, each in [0, len) on it."""
+    integers only, as many axes as x, no longer than x off ``dim``, each in [0, len) on it
+    (``op``: the name the messages give, scatter's too)."""
     if isinstance(index, Tensor):
         raise TypeError(
             "gather: index must hold integers (PyTorch's LongTensor; here an integer array: "
@@ -533,14 +534,14 @@ def _gather_index(index: Any, a: np.ndarray, d: int, dim: Any) -> np.ndarray:
         index = index.astype(np.int64)
     if index.dtype.kind not in "iu":
         raise TypeError(
-            f"gather: index must hold integers (int64, PyTorch's long), as PyTorch's. Got "
+            f"{op}: index must hold integers (int64, PyTorch's long), as PyTorch's. Got "
             f"dtype {index.dtype}: cast it, np.asarray(index, dtype=np.int64) (of whole "
             "numbers), or give the result of x.argmax(dim) or y.long()."
         )
     n = max(a.ndim, 1)  # (a 0-d x, or index, counts as 1-D, as in PyTorch)
     if max(index.ndim, 1) != n:
         raise ValueError(
-            f"gather: index must have as many axes as x, as PyTorch's. Got index of shape "
+            f"{op}: index must have as many axes as x, as PyTorch's. Got index of shape "
             f"{index.shape} for x of shape {a.shape}: add the missing axes (index[:, None], "
             "index.reshape(...))."
         )
@@ -548,14 +549,14 @@ def _gather_index(index: Any, a: np.ndarray, d: int, dim: Any) -> np.ndarray:
     for k in range(n):
         if k != d and index.shape[k] > shape[k]:
             raise ValueError(
-                f"gather: index of shape {index.shape} is longer than x (shape {a.shape}) on "
+                f"{op}: index of shape {index.shape} is longer than x (shape {a.shape}) on "
                 f"axis {k}: off dim {dim}, each axis of index must be no longer than x's, as "
                 "PyTorch's."
             )
     bad = (index < 0) | (index >= shape[d])
     if bad.any():
         raise IndexError(
-            f"gather: index {index[bad].flat[0]} is out of range for dim {dim} of x (shape "
+            f"{op}: index {index[bad].flat[0]} is out of range for dim {dim} of x (shape "
             f"{a.shape}, length {shape[d]}): each index must be in [0, {shape[d] - 1}], as "
             "PyTorch's (which takes no negative ones)."
         )
@@ -564,12 +565,14 @@ def _gather_index(index: Any, a: np.ndarray, d: int, dim: Any) -> np.ndarray:
 
 def gather(self: Tensor, dim: Any, index: Any, *, sparse_grad: Any = False) -> Tensor:
     """PyTorch's ``x.gather(dim, index)``: ``out[i][j] = x[index[i][j]][j]`` for dim 0 (and
-    so on for each dim), an ``out`` of index's shape; ``index``, integers (an int64 array: no
-    Tensor, whose values are floats), has as many axes as x and is no longer than x on each
-    other axis. The gradient is scattered back, added where an index repeats (np.add.at).
-    ``sparse_grad``: PyTorch's choice of a sparse gradient; glassnet's is a dense array, of
-    the same values, either way."""
+    so on for each dim), an ``out`` of index's shape; ``index``, integers (an int64 array, or
+    a Tensor of whole numbers such as ``gn.tensor(labels)``, read as ``x[t]`` reads it), has
+    as many axes as x and is no longer than x on each other axis. The gradient is scattered
+    back, added where an index repeats (np.add.at). ``sparse_grad``: PyTorch's choice of a
+    sparse gradient; glassnet's is a dense array, of the same values, either way."""
     check_bool(sparse_grad, "sparse_grad", "gather")
+    if isinstance(index, Tensor):  # (gn.tensor(label) holds floats: whole numbers, as scatter)
+        index = _index(index)
     a = self.data
     n = max(a.ndim, 1)
     d = _dim("gather", dim, n)
@@ -587,6 +590,100 @@ def gather(self: Tensor, dim: Any, index: Any, *, sparse_grad: Any = False) -> T
         return (full.reshape(a.shape),)
 
     return Tensor.from_op(a1[where].reshape(out_shape), "gather", (self,), backward)
+
+
+def _scatter_args(
+    self: Tensor, op: str, dim: Any, index: Any, src: Any, value: Any, reduce: Any
+) -> tuple[tuple[Any, ...], Any, Any, tuple[slice, ...]]:
+    """scatter's checked arguments: where each value goes in ``self`` (seen as at least 1-D),
+    the values (an array of index's shape), the Tensor ``src`` (None for a number) and the
+    part of src they are (index's shape)."""
+    if reduce is not None:
+        raise TypeError(
+            f"{op}: reduce= is not supported (PyTorch deprecates it for scatter_reduce_). Got "
+            f"reduce={reduce!r:.30}: to add repeated indices, write np.add.at(x.data, ...) "
+            "inside `with gn.no_grad():`."
+        )
+    if src is not None and value is not None:
+        raise TypeError(f"{op}: give src (a tensor) or value (a number), not both.")
+    if src is None and value is None:
+        raise TypeError(f"{op}() missing the values to write: src (a tensor) or value=.")
+    if src is None or not isinstance(src, (Tensor, np.ndarray)):
+        given = value if src is None else src
+        if isinstance(given, (bool, np.bool_)) or not isinstance(given, numbers.Real):
+            raise TypeError(
+                f"{op}: value must be a number (src a Tensor), as PyTorch's. Got "
+                f"{type(given).__name__} {given!r:.40}."
+            )
+        src, value = None, given
+    if isinstance(index, Tensor):  # (gn.tensor(label) holds a float: read as x[t] reads it)
+        index = _index(index)
+    a = self.data
+    n = max(a.ndim, 1)
+    d = _dim(op, dim, n)
+    idx = _gather_index(index, a, d, dim, op)
+    if src is not None:
+        if not isinstance(src, Tensor):
+            src = Tensor(src, dtype=a.dtype)
+        sshape = src.shape or (1,)
+        if len(sshape) != n or any(i > k for i, k in zip(idx.shape, sshape)):
+            raise ValueError(
+                f"{op}: src of shape {src.shape} must have as many axes as x (shape "
+                f"{a.shape}) and be no shorter than index (shape {np.shape(index)}) on each, "
+                "as PyTorch's."
+            )
+    where = tuple(
+        idx if k == d else np.arange(idx.shape[k]).reshape([-1 if j == k else 1 for j in range(n)])
+        for k in range(n)
+    )
+    part = tuple(slice(0, k) for k in idx.shape)  # (the values src gives: index's shape)
+    values = value if src is None else src.data.reshape(src.shape or (1,))[part]
+    return where, values, src, part
+
+
+def scatter_(
+    self: Tensor, dim: Any, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None
+) -> Tensor:
+    """PyTorch's ``x.scatter_(dim, index, src)`` / ``x.scatter_(dim, index, value=v)``: for
+    dim 0, ``x[index[i][j]][j] = src[i][j]`` (or v), and so on for each dim, in place under
+    the rules of ``x += y``; returns x. ``index`` holds integers (an int64 array, or a
+    Tensor of whole numbers such as ``gn.tensor(label)``), as many axes as x, no longer than
+    x off ``dim`` (nor than src on any axis); where an index repeats, one of the values is
+    kept (the last, where PyTorch's order is not defined). The Transforms tutorial's one-hot
+    target, ``gn.zeros(10).scatter_(0, gn.tensor(y), value=1)``, runs as written."""
+    where, values, src, _ = _scatter_args(self, "scatter_", dim, index, src, value, reduce)
+    _check_writable(self, "x.scatter_(...)", "", src, "x = x.scatter(dim, index, src)")
+    self.data.reshape(self.data.shape or (1,))[where] = values
+    self._bump()
+    return self
+
+
+def scatter(
+    self: Tensor, dim: Any, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None
+) -> Tensor:
+    """PyTorch's ``x.scatter(dim, index, src)``: :func:`scatter_` on a copy, in the graph. x
+    receives g except where a value was written; src receives g at the position each of
+    its values went to (``g.gather(dim, index)``, as PyTorch's)."""
+    where, values, src, part = _scatter_args(self, "scatter", dim, index, src, value, reduce)
+    shape1 = self.data.shape or (1,)
+    out = self.data.copy()
+    out.reshape(shape1)[where] = values
+    sshape = None if src is None else src.data.shape
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        g1 = g.reshape(shape1)
+        gx = g1.copy()
+        gx[where] = 0
+        if sshape is None:
+            return (gx.reshape(g.shape),)
+        gs = np.zeros(sshape or (1,), dtype=g.dtype)
+        gs[part] = g1[where]  # (g.gather(dim, index), into src's shape)
+        return gx.reshape(g.shape), gs.reshape(sshape)
+
+    return Tensor.from_op(out, "scatter", (self,) if src is None else (self, src), backward)
+
+
+Tensor.scatter_, Tensor.scatter = scatter_, scatter
 
 
 # ------------------------------------------------------------------ writes
@@ -1008,7 +1105,8 @@ FUNCTIONS = (
     "log_softmax", "matmul", "mm", "argmax", "argmin", "amax", "amin", "clamp", "flatten",
     "reshape", "transpose", "permute", "unsqueeze", "squeeze", "pow", "square", "std", "var",
     "norm", "numel", "cumsum", "masked_fill", "sort", "argsort", "topk", "bmm", "isclose",
-    "allclose", "equal", "clamp_min", "clamp_max", "split", "chunk", "gather",
+    "allclose", "equal", "clamp_min", "clamp_max", "split", "chunk", "gather", "add", "sub",
+    "mul", "div", "neg", "t", "clone", "scatter",
 )  # fmt: skip
 
 
@@ -1813,3 +1911,79 @@ def randperm(
     _fits(0, n - 1, dt, f"randperm: n={n}")
     values = as_rng(generator, "randperm", "generator").permutation(n)
     return _integers(values, dt, requires_grad, "randperm")
+
+
+# ------------------------------------------------------------------ grad_fn
+def _backward_name(op: str) -> str:
+    """PyTorch's name of the backward node of ``op``: ``"mul"`` gives ``"MulBackward0"``,
+    ``"binary_cross_entropy_with_logits"`` ``"BinaryCrossEntropyWithLogitsBackward0"``."""
+    if op in _TORCH_NODES:
+        return _TORCH_NODES[op] + "Backward0"
+    words = "".join(c if c.isalnum() else " " for c in op).split()
+    return "".join(w[:1].upper() + w[1:] for w in words) + "Backward0"
+
+
+# glassnet's ops whose node PyTorch names otherwise (F.cross_entropy ends in its nll_loss)
+_TORCH_NODES = {"mse": "MseLoss", "cross_entropy": "NllLoss"}
+
+
+class GradFn:
+    """PyTorch's ``z.grad_fn``: the node of the graph that made ``z`` (``None`` for a leaf
+    and for a tensor that requires no grad, as PyTorch's). ``name()`` is glassnet's op in
+    PyTorch's form (``MulBackward0``, ``AddBackward0``, ``BinaryCrossEntropyWithLogitsBackward0``
+    where the two ops agree; glassnet's op name where they do not, ``MatmulBackward0`` for
+    PyTorch's ``MmBackward0``); ``next_functions`` the nodes of its inputs, as
+    ``(node, 0)`` pairs: a leaf that requires grad an :class:`AccumulateGrad` (its
+    ``variable`` the leaf), an input that requires none ``None``. The tensor's ``op``,
+    ``parents`` and ``backward_fn`` are the same graph in glassnet's own names."""
+
+    __slots__ = ("_tensor",)
+
+    def __init__(self, tensor: Tensor) -> None:
+        self._tensor = tensor
+
+    def name(self) -> str:
+        return _backward_name(self._tensor.op)
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        return tuple((_node(p), 0) for p in self._tensor.parents)
+
+    def __eq__(self, other: object) -> bool:  # (z.grad_fn == z.grad_fn, as PyTorch's one node)
+        return type(other) is type(self) and other._tensor is self._tensor
+
+    def __hash__(self) -> int:
+        return hash((type(self), id(self._tensor)))
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self._tensor):#x}>"
+
+
+class AccumulateGrad(GradFn):
+    """PyTorch's node of a leaf that requires grad in ``next_functions``: its ``variable``
+    is the leaf, whose ``.grad`` backward adds into."""
+
+    __slots__ = ()
+
+    variable = property(lambda self: self._tensor, doc="The leaf whose .grad this adds into.")
+    next_functions = ()  # type: ignore[assignment]
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self._tensor):#x}>"
+
+
+def _node(t: Tensor) -> GradFn | None:
+    """The node ``next_functions`` shows for an input ``t``."""
+    if not t.requires_grad:
+        return None
+    return AccumulateGrad(t) if t.backward_fn is None else GradFn(t)
+
+
+def _grad_fn(self: Tensor) -> GradFn | None:
+    return GradFn(self) if self.backward_fn is not None and self.requires_grad else None
+
+
+Tensor.grad_fn = property(_grad_fn, doc=GradFn.__doc__)

@@ -158,6 +158,16 @@ for meth in ("add", "sub", "mul", "div", "pow"):
     case(f"Tensor:{meth}", "tensors", lambda a, b, m=meth: getattr(a, m)(b), pos((2, 3)), other())
 case("Tensor:add", "alpha", lambda a, b: a.add(b, alpha=2.5), u((2, 3)), u((3,), seed=1))
 case("Tensor:sub", "alpha", lambda a, b: a.sub(b, alpha=-0.5), u((2, 3)), u((2, 1), seed=1))
+for meth in ("add", "sub", "mul", "div"):  # torch.add(a, b) and kin: the function forms
+    case(
+        f"FUNCTIONS:{meth}",
+        "function",
+        lambda a, b, m=meth: getattr(gn, m)(a, b),
+        pos((2, 3)),
+        away((3,), 5, gap=0.5),
+    )
+case("FUNCTIONS:neg", "function", gn.neg, u((2, 3)))
+case("FUNCTIONS:t", "function", gn.t, u((3, 4)))
 case(("Tensor:square", "FUNCTIONS:square"), "", gn.square, u((2, 3)))
 case("Tensor:square", "method", lambda a: a.square(), u((2, 3)))
 case(("FUNCTIONS:pow", "Tensor:pow"), "tensor", gn.pow, pos((2, 3)), u((3,), seed=1))
@@ -372,6 +382,27 @@ for cid, (d, index) in GATHER.items():
         u((3, 4), seed=35),
     )
 case("Tensor:gather", "argmax", lambda t: t.gather(1, t.argmax(1, keepdim=True)), u((3, 4)))
+
+# scatter (habits): x receives g where nothing was written, src g at each place it went
+SCATTER = {  # id: (dim, index, src's shape) on a (3, 4) x; no index repeated on dim
+    "dim=0": (0, [[0, 1, 2, 0], [2, 0, 1, 1]], (2, 4)),
+    "dim=1": (1, [[0, 3, 2], [1, 3, 0], [2, 0, 1]], (3, 3)),
+    "src longer": (0, [[1, 2], [0, 1]], (3, 5)),
+}
+for cid, (d, index, shape) in SCATTER.items():
+    case(
+        ("Tensor:scatter", "FUNCTIONS:scatter"),
+        cid,
+        lambda t, s, d=d, i=index: gn.scatter(t, d, np.array(i), s),
+        u((3, 4), seed=37),
+        u(shape, seed=38),
+    )
+case(
+    "Tensor:scatter",
+    "value",
+    lambda t: t.scatter(1, np.array([[0], [2], [3]]), value=0.5),
+    u((3, 4)),
+)
 case(
     "Tensor:gather",
     "3-D dim=2",
@@ -838,7 +869,7 @@ NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
             "data detach device dim div_ dtype equal fill_ from_op grad is_leaf isclose item "
             "label masked_fill_ mul_ named ndim numel numpy op parents requires_grad "
             "requires_grad_ retain_grad shape size sub_ tolist "
-            "zero_ zero_grad"
+            "zero_ zero_grad grad_fn scatter_"
         ).split(),
         "not an op of the graph: an attribute, an in-place write, indices, graph control",
     ),

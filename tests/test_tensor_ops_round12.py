@@ -475,12 +475,11 @@ BAD = {  # id: (call on x = Tensor(X) (3, 4), its PyTorch twin on tx, error, mes
         TypeError,
         r"index must hold integers .*Got dtype bool",
     ),
-    "gather: a Tensor index (floats)": (
-        lambda x: x.gather(1, Tensor([[0.0]])),
-        lambda tx: tx.gather(1, np.array([[0.0]], np.float32)),
-        TypeError,
-        r"gather: index must hold integers .*Got a Tensor, whose values are floats: pass "
-        r"np\.asarray\(index\.data, dtype=np\.int64\)",
+    "gather: a Tensor index of fractions": (  # (whole numbers are taken, as scatter's)
+        lambda x: x.gather(1, Tensor([[0.5]])),
+        lambda tx: tx.gather(1, np.array([[0.5]], np.float32)),
+        IndexError,
+        r"A Tensor used as an index must hold whole numbers",
     ),
     "gather: dim out of range": (
         lambda x: x.gather(2, I2),
@@ -600,3 +599,17 @@ def test_the_function_forms_are_pytorchs_names():
     assert not hasattr(gn, "expand") and not hasattr(gn, "repeat")
     pieces = gn.split(X, [1, 2])
     assert [p.shape for p in pieces] == [(1, 4), (2, 4)] and pieces[0].dtype == np.float64
+
+
+def test_gather_takes_a_tensor_of_whole_numbers_as_scatter_does():
+    # gn.tensor(labels) holds floats: gather refused it while scatter_ took it
+    x = Tensor(X, requires_grad=True)
+    idx = np.array([[0, 2], [1, 1], [3, 0]])
+    a = x.gather(1, Tensor(idx.astype(np.float32)))
+    b = x.gather(1, idx)
+    np.testing.assert_array_equal(a.data, b.data)
+    a.sum().backward()
+    g = x.grad.copy()
+    x.grad = None
+    b.sum().backward()
+    np.testing.assert_array_equal(g, x.grad)

@@ -13,7 +13,88 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+import glassnet.nn.functional as F
 from glassnet import habits
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+# the autograd tutorial's one-layer network, with fixed values in place of torch.randn
+W0 = np.linspace(-1.0, 1.0, 15).reshape(5, 3)
+B0 = np.array([0.5, 0.0, -0.5])
+
+
+def _autograd_tutorial(torch, F):  # type: ignore[no-untyped-def]
+    """The tutorial's code, for torch or glassnet (``torch`` the module, ``F`` its functional)."""
+    x = torch.ones(5, dtype=torch.float64)  # input tensor
+    y = torch.zeros(3, dtype=torch.float64)  # expected output
+    w = torch.tensor(W0, requires_grad=True)
+    b = torch.tensor(B0, requires_grad=True)
+    z = torch.matmul(x, w) + b
+    loss = F.binary_cross_entropy_with_logits(z, y)
+    names = (z.grad_fn.name(), loss.grad_fn.name())
+    shown = (
+        f"Gradient function for z = {z.grad_fn}",
+        f"Gradient function for loss = {loss.grad_fn}",
+    )
+    loss.backward()
+    leaves = (w.grad_fn, b.grad_fn, x.grad_fn)
+    with torch.no_grad():
+        z2 = torch.matmul(x, w) + b
+    return names, shown, leaves, z2.grad_fn, z.detach().grad_fn, loss.item(), w.grad, b.grad
+
+
+# ------------------------------------------------------------------ grad_fn
+def test_grad_fn_of_the_autograd_tutorial() -> None:
+    # (z.grad_fn was an AttributeError: the tutorial's first print after building a graph)
+    names, shown, leaves, no_grad_fn, detached_fn, loss, w_grad, b_grad = _autograd_tutorial(gn, F)
+    assert names == ("AddBackward0", "BinaryCrossEntropyWithLogitsBackward0")
+    assert shown[0].startswith("Gradient function for z = <AddBackward0 object at 0x")
+    assert shown[1].startswith(
+        "Gradient function for loss = <BinaryCrossEntropyWithLogitsBackward0 object at 0x"
+    )
+    assert leaves == (None, None, None)  # leaves have no grad_fn, as in PyTorch
+    assert no_grad_fn is None and detached_fn is None
+    z = np.ones(5) @ W0 + B0
+    expected = np.mean(np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z))))  # target 0
+    assert loss == pytest.approx(expected, rel=1e-12)
+    dz = _sigmoid(z) / 3
+    np.testing.assert_allclose(w_grad, np.outer(np.ones(5), dz), rtol=1e-12)
+    np.testing.assert_allclose(b_grad, dz, rtol=1e-12)
+
+
+def test_grad_fn_against_torch() -> None:
+    torch = pytest.importorskip("torch")
+    got = _autograd_tutorial(gn, F)
+    want = _autograd_tutorial(torch, torch.nn.functional)
+    assert got[0] == want[0]
+    assert got[2] == want[2] == (None, None, None)
+    assert got[3] is None and want[3] is None and got[4] is None and want[4] is None
+    assert got[5] == pytest.approx(want[5], rel=1e-12)
+    np.testing.assert_allclose(got[6], want[6].numpy(), rtol=1e-12)
+    np.testing.assert_allclose(got[7], want[7].numpy(), rtol=1e-12)
+    # the blitz's loss.grad_fn (MSELoss) and a product's node have PyTorch's names too
+    for lib, mse in ((gn, gn.nn.MSELoss()), (torch, torch.nn.MSELoss())):
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        assert mse(a * 2, lib.tensor([0.0, 1.0])).grad_fn.name() == "MseLossBackward0"
+        assert (a * 2).grad_fn.name() == "MulBackward0"
+        assert (a * 2).sum().grad_fn.name() == "SumBackward0"
+
+
+def test_grad_fn_next_functions_walk_the_graph() -> None:
+    w = gn.tensor([1.0, 2.0], requires_grad=True)
+    c = gn.tensor([3.0, 4.0])  # requires no grad
+    z = w * c
+    loss = z.sum()
+    ((node, k),) = loss.grad_fn.next_functions
+    assert k == 0 and node == z.grad_fn and node.name() == "MulBackward0"
+    (acc, _), (none, _) = node.next_functions
+    assert acc.variable is w and acc.name() == "torch::autograd::AccumulateGrad"
+    assert repr(acc).startswith("<AccumulateGrad object at 0x") and acc.next_functions == ()
+    assert none is None
+    assert (c * 2).grad_fn is None  # no input requires grad: no node, as in PyTorch
 
 
 # ------------------------------------------------------------------ out= (the Tensors tutorial)
@@ -78,6 +159,142 @@ def test_out_keyword_refusals_say_what_to_do() -> None:
     total = gn.zeros(())
     gn.sum(gn.ones(2, 3), out=total)
     assert total.item() == 6.0
+
+
+# ------------------------------------------------------------------ scatter_ (Transforms)
+def test_scatter_one_hot_target_transform() -> None:
+    # the Transforms tutorial's target_transform, as written (was an AttributeError)
+    def target_transform(y):  # type: ignore[no-untyped-def]
+        return gn.zeros(10, dtype=gn.float).scatter_(0, gn.tensor(y), value=1)
+
+    for y in (0, 3, 9):
+        out = target_transform(y)
+        assert out.dtype == np.float32
+        np.testing.assert_array_equal(out.data, np.eye(10)[y])
+
+
+def _scatter_cases():  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(0)
+    x0, up = rng.standard_normal((3, 5)), rng.standard_normal((3, 5))
+    for dim, index in (
+        (0, np.array([[0, 1, 2, 0], [2, 0, 1, 1]])),
+        (1, np.array([[0, 4, 2], [1, 3, 0]])),
+    ):
+        yield dim, index, x0, rng.standard_normal(index.shape), up
+
+
+def _scatter_numpy(dim, index, x0, s0, up):  # type: ignore[no-untyped-def]
+    """scatter's value and gradients, written out position by position."""
+    out, gx, gs = x0.copy(), up.copy(), np.zeros_like(s0)
+    for i, j in np.ndindex(*index.shape):
+        at = (index[i, j], j) if dim == 0 else (i, index[i, j])
+        out[at] = s0[i, j]
+        gx[at] = 0.0
+        gs[i, j] = up[at]
+    return out, gx, gs
+
+
+def test_scatter_values_and_gradients() -> None:
+    for dim, index, x0, s0, up in _scatter_cases():
+        x = gn.tensor(x0, requires_grad=True)
+        s = gn.tensor(s0, requires_grad=True)
+        out = x.scatter(dim, index, s)
+        assert out.grad_fn.name() == "ScatterBackward0"
+        out.backward(up)
+        want = _scatter_numpy(dim, index, x0, s0, up)
+        np.testing.assert_array_equal(out.data, want[0])
+        np.testing.assert_array_equal(x.grad, want[1])
+        np.testing.assert_array_equal(s.grad, want[2])
+        # in place, with a value or a larger src (its first index.shape part is written)
+        y = gn.tensor(x0).scatter_(dim, index, 2.5)
+        np.testing.assert_array_equal(
+            y.data, _scatter_numpy(dim, index, x0, np.full(index.shape, 2.5), up)[0]
+        )
+        big = np.arange(18.0).reshape(3, 6)
+        y = gn.tensor(x0).scatter_(dim, index, gn.tensor(big))
+        np.testing.assert_array_equal(
+            y.data, _scatter_numpy(dim, index, x0, big[: index.shape[0], : index.shape[1]], up)[0]
+        )
+
+
+def test_scatter_against_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for dim, index, x0, s0, up in _scatter_cases():
+        xt, st = torch.tensor(x0, requires_grad=True), torch.tensor(s0, requires_grad=True)
+        ot = xt.scatter(dim, torch.tensor(index), st)
+        ot.backward(torch.tensor(up))
+        x, s = gn.tensor(x0, requires_grad=True), gn.tensor(s0, requires_grad=True)
+        out = gn.scatter(x, dim, index, s)
+        out.backward(up)
+        assert out.grad_fn.name() == ot.grad_fn.name()
+        np.testing.assert_array_equal(out.data, ot.detach().numpy())
+        np.testing.assert_array_equal(x.grad, xt.grad.numpy())
+        np.testing.assert_array_equal(s.grad, st.grad.numpy())
+        np.testing.assert_array_equal(
+            gn.tensor(x0).scatter_(dim, index, value=-1.0).data,
+            torch.tensor(x0).scatter_(dim, torch.tensor(index), value=-1.0).numpy(),
+        )
+    for y in (0, 3, 9):
+        np.testing.assert_array_equal(
+            gn.zeros(10, dtype=gn.float).scatter_(0, gn.tensor(y), value=1).data,
+            torch.zeros(10, dtype=torch.float).scatter_(0, torch.tensor(y), value=1).numpy(),
+        )
+
+
+def test_scatter_refusals_name_the_argument() -> None:
+    x = gn.zeros(3, 4)
+    with pytest.raises(IndexError, match=r"scatter_: index 3 is out of range for dim 0"):
+        x.scatter_(0, np.array([[3]]), value=1.0)
+    with pytest.raises(IndexError, match="whole numbers"):
+        x.scatter_(0, gn.tensor([[0.5]]), value=1.0)
+    with pytest.raises(ValueError, match="scatter_: index must have as many axes as x"):
+        x.scatter_(0, np.array([0]), value=1.0)
+    with pytest.raises(TypeError, match="not both"):
+        x.scatter_(0, np.array([[0]]), gn.ones(1, 1), value=1.0)
+    with pytest.raises(TypeError, match="reduce= is not supported"):
+        x.scatter_(0, np.array([[0]]), value=1.0, reduce="add")
+    with pytest.raises(ValueError, match="src of shape"):
+        x.scatter_(0, np.array([[0, 1]]), gn.ones(1, 1))
+    w = gn.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="no_grad"):
+        w.scatter_(0, np.array([0]), value=1.0)  # a leaf that requires grad, as for w += 1
+    np.testing.assert_array_equal(x.data, np.zeros((3, 4)))  # nothing written by a refusal
+
+
+# ------------------------------------------------------------------ torch.mul and kin
+def _operators(torch):  # type: ignore[no-untyped-def]
+    """The tensors tutorial's torch.mul(tensor, tensor, out=z3), and the other operators'
+    function forms, for torch or glassnet."""
+    tensor = torch.ones(4, 4, dtype=torch.float64)
+    tensor[:, 1] = 0
+    z3 = torch.rand_like(tensor)
+    same = torch.mul(tensor, tensor, out=z3) is z3
+    a = torch.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]], dtype=torch.float64)
+    done = (torch.add(a, 1), torch.sub(a, a), torch.div(a, 2), torch.neg(a), torch.t(a))
+    return same, z3, done, torch.add(a, a, alpha=2), torch.clone(a)
+
+
+def test_operator_function_forms() -> None:
+    # (gn.mul, gn.add, gn.sub, gn.div, gn.neg, gn.t were AttributeErrors)
+    same, z3, done, scaled, copy = _operators(gn)
+    ones = np.ones((4, 4))
+    ones[:, 1] = 0
+    assert same
+    np.testing.assert_array_equal(z3.data, ones)
+    a = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]])
+    for got, want in zip(done, (a + 1, a - a, a / 2, -a, a.T)):
+        np.testing.assert_array_equal(got.data, want)
+    np.testing.assert_array_equal(scaled.data, 3 * a)
+    np.testing.assert_array_equal(copy.data, a)
+
+
+def test_operator_function_forms_against_torch() -> None:
+    torch = pytest.importorskip("torch")
+    got, want = _operators(gn), _operators(torch)
+    assert got[0] and want[0]
+    np.testing.assert_array_equal(got[1].data, want[1].numpy())
+    for g, w in zip((*got[2], got[3], got[4]), (*want[2], want[3], want[4])):
+        np.testing.assert_array_equal(g.data, w.numpy())
 
 
 # ------------------------------------------------------------------ integer dtypes
@@ -268,3 +485,33 @@ def test_empty_against_torch() -> None:
     x = np.ones((2, 5))
     assert empty_like(gn.tensor(x)).shape == tuple(torch.empty_like(torch.tensor(x)).shape)
     assert empty_like(gn.tensor(x)).dtype == np.float64
+
+
+def test_top_level_names_the_tutorials_use():
+    # the helpers existed in glassnet.habits / factories but not as gn.<name>
+    import glassnet as gn
+
+    x = gn.tensor([[1.0, 5.0], [7.0, 2.0]])
+    values, indices = gn.max(x, 1)  # _, predicted = torch.max(outputs, 1)
+    np.testing.assert_array_equal(values.data, [5.0, 7.0])
+    np.testing.assert_array_equal(indices, [1, 0])
+    assert float(gn.min(x)) == 1.0
+    assert gn.empty(2, 3).shape == (2, 3) and gn.empty_like(x).shape == (2, 2)
+    assert gn.accelerator.is_available() in (True, False)
+    assert max([1, 2]) == 2  # (a star import does not shadow Python's max)
+    ns: dict = {}
+    exec("from glassnet import *", ns)
+    assert "max" not in ns and "min" not in ns
+
+
+def test_linear_takes_pytorchs_keyword_names_and_device():
+    import glassnet as gn
+
+    a = gn.nn.Linear(in_features=4, out_features=2, rng=0)
+    b = gn.nn.Linear(4, 2, rng=0, device="cpu")
+    assert (a.inputs, a.neurons) == (4, 2)
+    np.testing.assert_array_equal(a.W.data, b.W.data)
+    with pytest.raises(TypeError, match=r"give inputs or in_features .* both given"):
+        gn.nn.Linear(4, 2, in_features=4)
+    with pytest.raises(TypeError, match=r"give neurons or out_features .* neither given"):
+        gn.nn.Linear(4)

@@ -19,6 +19,7 @@ from .._validation import (
     check_no_inplace,
     check_number,
     implicit_dim,  # (PyTorch's implicit softmax axis)
+    one_of,
 )
 from ..tensor import Tensor
 from . import init as initializers
@@ -56,13 +57,19 @@ class Linear(Module):
 
     def __init__(
         self,
-        inputs: int,
-        neurons: int,
+        inputs: int | None = None,
+        neurons: int | None = None,
         bias: bool = True,
         init: str | Callable[..., np.ndarray] = "xavier_uniform",
         rng: Any = None,
         dtype: Any = np.float32,
+        *,
+        in_features: int | None = None,  # (PyTorch's names of inputs and neurons)
+        out_features: int | None = None,
+        device: Any = None,
     ) -> None:
+        inputs = one_of(inputs, in_features, "inputs", "in_features", "Linear")
+        neurons = one_of(neurons, out_features, "neurons", "out_features", "Linear")
         self.inputs = check_number(inputs, "inputs", "Linear", low=1, integer=True)
         self.neurons = check_number(neurons, "neurons", "Linear", low=1, integer=True)
         dt = check_float_dtype(dtype, "Linear")
@@ -78,6 +85,8 @@ class Linear(Module):
                 f"returns the shape it is given, (inputs, neurons) = {shape}."
             )
         self.b = Parameter(np.zeros(self.neurons, dtype=dt), dtype=dt) if bias else None
+        if device is not None:  # (PyTorch's nn.Linear(2, 3, device=device))
+            self.to(device=device)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.linear(x, self.W, self.b)
