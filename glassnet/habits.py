@@ -15,7 +15,10 @@ tensor.py stays the lecture's autodiff in one sitting, and every Tensor still ha
 device)``, ``float(x)`` and ``int(x)`` of one value; the in-place
 ``x.add_(y, alpha=a)``, ``sub_``, ``mul_``, ``div_``, ``fill_``, ``copy_``, ``zero_`` and
 ``masked_fill_(mask, value)`` under the rules of ``x += y`` below (``x.masked_fill(mask,
-value)`` is the op in the graph).
+value)`` is the op in the graph). ``x.new_zeros(size)``, ``new_ones``, ``new_full(size,
+value)`` and ``new_tensor(data)`` make a new leaf of x's dtype and device (PyTorch's).
+``x.long()``, ``x.int()`` and ``x.bool()`` give an :class:`Array` (below), not a Tensor:
+Tensors hold floats; values an integer cannot hold (NaN, inf) are refused.
 
 **Comparisons and indices.** ``x > 0``, ``x == y`` (between two Tensors too, elementwise
 with broadcasting, as PyTorch's), ``!=``, ``<``, ``<=``, ``>=`` give a bool :class:`Array`,
@@ -61,6 +64,7 @@ written, saying what to write instead. A node built from the old values refuses 
 from __future__ import annotations
 
 import collections
+import math
 import numbers
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -1106,7 +1110,8 @@ FUNCTIONS = (
     "reshape", "transpose", "permute", "unsqueeze", "squeeze", "pow", "square", "std", "var",
     "norm", "numel", "cumsum", "masked_fill", "sort", "argsort", "topk", "bmm", "isclose",
     "allclose", "equal", "clamp_min", "clamp_max", "split", "chunk", "gather", "add", "sub",
-    "mul", "div", "neg", "t", "clone", "scatter",
+    "mul", "div", "neg", "t", "clone", "scatter", "sin", "cos", "dot", "mv", "outer", "round",
+    "floor", "ceil", "sign",
 )  # fmt: skip
 
 
@@ -1911,6 +1916,219 @@ def randperm(
     _fits(0, n - 1, dt, f"randperm: n={n}")
     values = as_rng(generator, "randperm", "generator").permutation(n)
     return _integers(values, dt, requires_grad, "randperm")
+
+
+# ------------------------------------------------------------------ new tensors like x
+def _new_dtype(self: Tensor, dtype: Any, owner: str) -> np.dtype:
+    """``dtype`` of ``x.new_zeros(...)`` and kin: x's own by default, as PyTorch's; float32 or
+    float64 (a Tensor), or an integer or bool dtype (an :class:`Array`, as randint's), given
+    as a NumPy dtype, its name, or PyTorch's ``torch.long``."""
+    from ._validation import ParameterError
+
+    if dtype is None:
+        return self.data.dtype
+    text = str(dtype)
+    try:
+        dt = np.dtype(_TORCH_DTYPES.get(text[6:], text[6:]) if text.startswith("torch.") else dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt.kind not in "biuf" or (dt.kind == "f" and dt.itemsize < 4):
+        raise ParameterError(
+            f"{owner}: dtype must be float32 or float64 (a Tensor; x's own, {self.data.dtype}, "
+            f"when left out), or an integer or bool dtype (a NumPy Array, as glassnet holds "
+            f"integers). Got {dtype!r:.60}."
+        )
+    return dt
+
+
+def _new_size(size: tuple[Any, ...], owner: str, keyword: Any = _NO_AXIS) -> tuple[int, ...]:
+    """PyTorch's size of ``x.new_zeros``: ``(2, 3)`` as numbers, one tuple or list, or
+    ``size=``; whole numbers >= 0."""
+    if keyword is not _NO_AXIS:
+        if size:
+            raise TypeError(f"{owner}: the size is given twice (as numbers and as size=).")
+        size = (keyword,)
+    if not size:
+        raise TypeError(
+            f"{owner}() needs a size, as PyTorch's: x.{owner}(2, 3) or x.{owner}((2, 3)); "
+            f"x.{owner}(()) is a 0-d tensor."
+        )
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    if not all(_is_int(k) and k >= 0 for k in size):
+        raise ValueError(
+            f"{owner}: the size must be whole numbers >= 0, as x.{owner}(2, 3) or "
+            f"x.{owner}((2, 3)). Got {size!r:.80}."
+        )
+    return tuple(int(k) for k in size)
+
+
+def _new(
+    self: Tensor, values: np.ndarray, dtype: Any, device: Any, requires_grad: Any, owner: str
+) -> Any:
+    """``values`` (NumPy's) as a new tensor like ``x``: x's dtype and device unless given
+    (PyTorch's ``new_*``), a leaf; an integer or bool dtype gives an :class:`Array` (no
+    gradient: ``requires_grad=True`` is refused, as PyTorch refuses it)."""
+    from .backend import to_device
+
+    dt = _new_dtype(self, dtype, owner)
+    dev = check_device(device, owner) or device_of(self.data)
+    if dt.kind == "f" and np.asarray(values).dtype.kind in "iu":
+        _exact(Tensor(values, dtype=dt), values, owner)  # (2**24 + 1 in float32: refused)
+    out = _integers(np.array(values, copy=True), dt, requires_grad, owner)
+    if dev == "cpu":
+        return out
+    if isinstance(out, Tensor):
+        return Tensor(to_device(out.data, dev), requires_grad=out.requires_grad)
+    return to_device(out.view(np.ndarray), dev)
+
+
+def new_zeros(
+    self: Tensor,
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: Any = False,
+    **kw: Any,
+) -> Any:
+    """PyTorch's ``x.new_zeros(size)``: zeros of ``size`` (``x.new_zeros(2, 3)`` or
+    ``x.new_zeros((2, 3))``) with x's dtype and device unless ``dtype``/``device`` are given;
+    a new leaf (``requires_grad`` False by default), whatever x's."""
+    shape = _new_size(size, "new_zeros", _size_keyword(kw, "new_zeros"))
+    return _new(self, np.zeros(shape), dtype, device, requires_grad, "new_zeros")
+
+
+def new_ones(
+    self: Tensor,
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: Any = False,
+    **kw: Any,
+) -> Any:
+    """PyTorch's ``x.new_ones(size)``: ones of ``size``, x's dtype and device (as
+    :func:`new_zeros`)."""
+    shape = _new_size(size, "new_ones", _size_keyword(kw, "new_ones"))
+    return _new(self, np.ones(shape), dtype, device, requires_grad, "new_ones")
+
+
+def new_full(
+    self: Tensor,
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: Any = False,
+) -> Any:
+    """PyTorch's ``x.new_full(size, fill_value)``: ``fill_value`` in ``size`` (a tuple or
+    list; an int for one axis), x's dtype and device unless given; a whole number the dtype
+    cannot hold exactly (above 2**24 in float32) is refused, not rounded."""
+    shape = _new_size(size if isinstance(size, (tuple, list)) else (size,), "new_full")
+    if isinstance(fill_value, Tensor) and fill_value.data.size == 1:  # (a 0-d tensor's value)
+        fill_value = fill_value.data.reshape(()).item()
+    if isinstance(fill_value, (bool, np.bool_)) or not isinstance(fill_value, numbers.Real):
+        raise TypeError(
+            f"new_full: fill_value must be a number, as PyTorch's. Got {fill_value!r:.40}; for "
+            "values of a shape write x.new_tensor(values)."
+        )
+    values = np.full(shape, fill_value)
+    return _new(self, values, dtype, device, requires_grad, "new_full")
+
+
+def new_tensor(
+    self: Tensor, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: Any = False
+) -> Any:
+    """PyTorch's ``x.new_tensor(data)``: a copy of ``data`` (numbers, nested lists, an array
+    or a Tensor, whose values are copied and cut from any graph, as PyTorch's) with x's
+    dtype and device unless given, ``requires_grad`` False by default (whatever x's)."""
+    from .backend import to_device
+
+    values = data.data if isinstance(data, Tensor) else data
+    values = values.view(np.ndarray) if isinstance(values, Array) else values
+    values = to_device(values, "cpu") if device_of(values) == "cuda" else values  # (CuPy's)
+    try:
+        arr = np.asarray(values)
+    except ValueError as e:
+        raise ValueError(
+            f"new_tensor: data must be numbers, nested lists of one length per axis, an array "
+            f"or a Tensor. Got {data!r:.60} ({e})"
+        ) from e
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"new_tensor: data must hold numbers (or bools). Got {data!r:.60} (NumPy's dtype "
+            f"{arr.dtype})."
+        )
+    return _new(self, arr, dtype, device, requires_grad, "new_tensor")
+
+
+def _size_keyword(kw: dict[str, Any], owner: str) -> Any:
+    """PyTorch's ``size=`` keyword of ``new_zeros``/``new_ones`` (``_NO_AXIS`` when not
+    given); another keyword is refused, naming it."""
+    extra = sorted(set(kw) - {"size"})
+    if extra:
+        raise TypeError(
+            f"{owner}() got an unexpected keyword {extra[0]!r}; it takes size, dtype, device "
+            "and requires_grad, as PyTorch's."
+        )
+    return kw.get("size", _NO_AXIS)
+
+
+Tensor.new_zeros, Tensor.new_ones, Tensor.new_full = new_zeros, new_ones, new_full
+Tensor.new_tensor = new_tensor
+
+
+# ------------------------------------------------------------------ integer casts
+def _integer_cast(name: str, dt: Any) -> Callable[[Tensor], Any]:
+    """PyTorch's ``x.long()``, ``x.int()``, ``x.bool()`` on a Tensor: an :class:`Array` of the
+    values cast (``_CAST_DOC`` says why, and what is refused)."""
+    dt = np.dtype(dt)
+
+    def cast(self: Tensor) -> Any:
+        from .backend import namespace
+
+        a = self.data
+        if dt.kind in "iu":
+            xp = namespace(a)
+            top = 2.0 ** (8 * dt.itemsize - 1)
+            bound = 1e9 if dt.itemsize == 4 else 1e18  # (inside it after rounding to a float)
+            whole = xp.trunc(a)
+            bad = ~xp.isfinite(whole) | (whole < -top) | (whole >= top)
+            if bool(bad.any()):
+                first = a.reshape(-1)[xp.argmax(bad.reshape(-1))].item()
+                raise ValueError(
+                    f"x.{name}(): x holds {first!r} (at {int(bad.sum())} place(s)), which "
+                    f"{dt} cannot hold (it holds whole numbers from {-int(top)} to "
+                    f"{int(top) - 1}); PyTorch gives an arbitrary integer there. "
+                    + (
+                        f"Clamp the values into it first, x.clamp({-bound:g}, {bound:g})."
+                        f"{name}(){', or take x.long() (int64)' if name == 'int' else ''}."
+                        if math.isfinite(first)
+                        else f"Replace them first: gn.where(np.isfinite(x.data), x, 0).{name}()."
+                    )
+                )
+        return _array(a.astype(dt))
+
+    cast.__name__ = cast.__qualname__ = name
+    cast.__doc__ = _CAST_DOC.format(name=name, dtype=dt)
+    return cast
+
+
+_CAST_DOC = """PyTorch's ``x.{name}()``: the values as a NumPy {dtype} :class:`Array`, not a Tensor
+    (glassnet's Tensors hold floats only). An Array is what ``x.argmax(1)`` and ``x == y``
+    give: labels for cross_entropy and nll_loss, an index (``x[i.{name}()]``), ``.sum()``,
+    ``.item()``, ``.tolist()``, ``.float()`` (a Tensor again) work on it as on PyTorch's
+    tensor. No gradient, as PyTorch's. Floats are cut toward 0 (2.7 to 2, -2.7 to -2), as
+    PyTorch's; ``bool``: True where the value is not 0 (NaN too). NaN, ±inf or a value past
+    the integer type's range is refused (a ValueError naming it), where PyTorch gives an
+    arbitrary integer in silence."""
+
+
+Tensor.long, Tensor.int, Tensor.bool = (
+    _integer_cast("long", np.int64),
+    _integer_cast("int", np.int32),
+    _integer_cast("bool", bool),
+)
 
 
 # ------------------------------------------------------------------ grad_fn

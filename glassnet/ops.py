@@ -1,6 +1,9 @@
 """The Tensor ops beyond the lecture's engine: maxima and minima, ``abs``, ``sqrt``,
 ``clip``, ``where``, ``maximum``/``minimum``, ``cumsum(dim)``, joining (``concatenate``,
-``stack``) and its inverse, splitting (``x.split``, ``x.chunk``).
+``stack``) and its inverse, splitting (``x.split``, ``x.chunk``); ``sin`` and ``cos``, the
+vector products ``x.dot(y)``, ``x.mv(v)`` and ``x.outer(y)`` (1-D operands, as PyTorch's),
+and the piecewise-constant ``round`` (``decimals=``), ``floor``, ``ceil`` and ``sign``, whose
+gradient is 0, as PyTorch's.
 
 PyTorch's spellings: ``x.clamp(min=, max=)`` is ``x.clip`` (``x.clamp_min(m)`` and
 ``x.clamp_max(m)`` its one-bound forms); ``x.split(2, dim)`` and ``x.chunk(3, dim)`` give a
@@ -418,6 +421,147 @@ def _std(self: Tensor, dim: Any = None, *args: Any, **kw: Any) -> Tensor:
     return Tensor.from_op(out, "std", (v,), backward)
 
 
+def _sin(self: Tensor) -> Tensor:
+    """PyTorch's ``x.sin()``; d/dx = cos x. (sin of ±inf is NaN, as PyTorch's, silently.)"""
+    a = self.data
+    with np.errstate(invalid="ignore"):
+        out = np.sin(a)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        with np.errstate(invalid="ignore"):
+            return (g * np.cos(a),)
+
+    return Tensor.from_op(out, "sin", (self,), backward)
+
+
+def _cos(self: Tensor) -> Tensor:
+    """PyTorch's ``x.cos()``; d/dx = −sin x. (cos of ±inf is NaN, as PyTorch's, silently.)"""
+    a = self.data
+    with np.errstate(invalid="ignore"):
+        out = np.cos(a)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        with np.errstate(invalid="ignore"):
+            return (-g * np.sin(a),)
+
+    return Tensor.from_op(out, "cos", (self,), backward)
+
+
+def _zero_grad_op(op: str, out: np.ndarray, t: Tensor) -> Tensor:
+    """A piecewise-constant op (``round``, ``floor``, ``ceil``, ``sign``) in the graph: its
+    gradient is 0 everywhere, as PyTorch's (the derivative where it exists; 0 at the jumps)."""
+    a = t.data
+    return Tensor.from_op(out, op, (t,), lambda g: (np.zeros_like(a),))
+
+
+def _floor(self: Tensor) -> Tensor:
+    """PyTorch's ``x.floor()``: the largest whole number <= x (a float); gradient 0."""
+    return _zero_grad_op("floor", np.floor(self.data), self)
+
+
+def _ceil(self: Tensor) -> Tensor:
+    """PyTorch's ``x.ceil()``: the smallest whole number >= x (a float); gradient 0."""
+    return _zero_grad_op("ceil", np.ceil(self.data), self)
+
+
+def _sign(self: Tensor) -> Tensor:
+    """PyTorch's ``x.sign()``: −1, 0 or 1 (0 at NaN, as PyTorch's; NumPy's is NaN);
+    gradient 0."""
+    return _zero_grad_op("sign", np.nan_to_num(np.sign(self.data)), self)
+
+
+def _round(self: Tensor, *args: Any, decimals: Any = 0, out: Any = None) -> Tensor:
+    """PyTorch's ``x.round(decimals=0)``: to the nearest whole number, halves to the even one
+    (``2.5`` to 2, ``-0.5`` to −0), as PyTorch's and NumPy's; ``decimals`` (keyword-only, as
+    PyTorch's) rounds to that many decimal places (negative: to tens, hundreds, ...), by
+    PyTorch's and NumPy's rule, ``rint(x · 10ᵈ) / 10ᵈ`` (so ``x.round(decimals=2)`` of 2.675
+    is 2.68, where Python's ``round(2.675, 2)``, exact in decimal, gives 2.67). Gradient 0,
+    as PyTorch's. Where that rule overflows (``x · 10ᵈ`` past the
+    float range, or 10ᵈ itself), PyTorch's and NumPy's give inf or NaN; here a finite x gives
+    its rounded value: x itself (a float that large has no decimals), or 0 where 10⁻ᵈ
+    exceeds the float range."""
+    if args:
+        raise TypeError(
+            f"round(): decimals is keyword-only, as in PyTorch. Got x.round({args[0]!r:.20}): "
+            f"write x.round(decimals={args[0]!r:.20})."
+        )
+    if out is not None:  # (np.round(x) passes out=None)
+        raise ValueError("round(): out= is NumPy's; glassnet's round returns a new tensor.")
+    if isinstance(decimals, (bool, np.bool_)) or not isinstance(decimals, (int, np.integer)):
+        raise TypeError(
+            f"round(): decimals must be an int (the decimal places to keep), as PyTorch's. "
+            f"Got {decimals!r:.40}."
+        )
+    a, d = self.data, int(decimals)
+    if d == 0:
+        return _zero_grad_op("round", np.round(a), self)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        result = np.round(a, d)
+    lost = np.isfinite(a) & ~np.isfinite(result)
+    if lost.any():  # (the rule overflowed: x already whole at that scale, or 10^-d past range)
+        huge = d < 0 and -d > np.log10(np.finfo(a.dtype).max)
+        result[lost] = (np.copysign(0, a) if huge else a)[lost]
+    return _zero_grad_op("round", result, self)
+
+
+def _vector(op: str, name: str, t: Tensor, fix: str) -> None:
+    """Refuse an operand of ``op`` that is not 1-D, as PyTorch refuses it, naming the fix."""
+    if t.data.ndim != 1:
+        raise ValueError(
+            f"{op}: {name} must be a 1-D vector, as PyTorch's torch.{op}. Got shape "
+            f"{t.shape} ({t.data.ndim}-D): {fix}."
+        )
+
+
+def _dot(self: Tensor, other: Any) -> Tensor:
+    """PyTorch's ``x.dot(y)`` (``torch.dot``): Σ xᵢ yᵢ of two 1-D vectors of one length, a 0-d
+    Tensor in the graph (dL/dx = g y, dL/dy = g x). Only vectors, as PyTorch's: ``x @ y``
+    (matmul) takes matrices, ``(x * y).sum()`` any equal shapes."""
+    y = other if isinstance(other, Tensor) else operand(other, self)
+    fix = "write x @ y (matmul) for matrices, or (x * y).sum() for the elementwise products"
+    _vector("dot", "input", self, fix)
+    _vector("dot", "other", y, fix)
+    if len(self.data) != len(y.data):
+        raise ValueError(
+            f"dot: the vectors must have the same length, as PyTorch's. Got {len(self.data)} "
+            f"and {len(y.data)} values."
+        )
+    return self @ y
+
+
+def _mv(self: Tensor, vec: Any) -> Tensor:
+    """PyTorch's ``x.mv(vec)`` (``torch.mv``): the product of a matrix (n, m) and a vector
+    (m,), a vector (n,) in the graph. Only those shapes, as PyTorch's (``x @ v``, matmul,
+    takes batches)."""
+    v = vec if isinstance(vec, Tensor) else operand(vec, self)
+    if self.data.ndim != 2:
+        raise ValueError(
+            f"mv: input must be a matrix (2-D), as PyTorch's torch.mv. Got shape "
+            f"{self.shape}: x @ v (matmul) takes other shapes, x.dot(v) two vectors."
+        )
+    _vector("mv", "vec", v, "x @ y (matmul) multiplies matrices")
+    n, m = self.data.shape
+    if len(v.data) != m:
+        raise ValueError(
+            f"mv: vec must have one value per column of input ({m}, input of shape "
+            f"{self.shape}). Got {len(v.data)} values."
+        )
+    return self @ v
+
+
+def _outer(self: Tensor, vec2: Any) -> Tensor:
+    """PyTorch's ``x.outer(y)`` (``torch.outer``): the matrix of xᵢ yⱼ, shape (len x, len y),
+    of two 1-D vectors, in the graph (x as a column times y as a row). Only vectors, as
+    PyTorch's."""
+    y = vec2 if isinstance(vec2, Tensor) else operand(vec2, self)
+    fix = "flatten it first (x.reshape(-1)), or broadcast: x[:, None] * y[None, :]"
+    _vector("outer", "input", self, fix)
+    _vector("outer", "vec2", y, fix)
+    return self.reshape(-1, 1) * y.reshape(1, -1)
+
+
+Tensor.sin, Tensor.cos, Tensor.dot, Tensor.mv, Tensor.outer = _sin, _cos, _dot, _mv, _outer
+Tensor.round, Tensor.floor, Tensor.ceil, Tensor.sign = _round, _floor, _ceil, _sign
 Tensor.log1p, Tensor.norm, Tensor.var, Tensor.std = _log1p, _norm, _var, _std
 Tensor.max, Tensor.min, Tensor.sqrt, Tensor.abs, Tensor.clip = _max, _min, _sqrt, _abs, _clip
 Tensor.amax, Tensor.amin, Tensor.clamp = _amax, _amin, _clamp

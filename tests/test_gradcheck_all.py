@@ -194,6 +194,14 @@ for sa, sb in MATMUL:
 case("Tensor:__rmatmul__", "array@tensor", lambda b: u((3, 4), seed=5) @ b, u((4, 2)))
 case(("FUNCTIONS:mm", "Tensor:mm"), "", gn.mm, u((3, 4)), u((4, 2), seed=1))
 case("Tensor:mm", "method", lambda a, b: a.mm(b), u((3, 4)), u((4, 2), seed=1))
+# PyTorch's vector products: dot and outer of two 1-D vectors, mv of a matrix and a vector
+case(("FUNCTIONS:dot", "Tensor:dot"), "", gn.dot, u((5,)), u((5,), seed=1))
+case("Tensor:dot", "method", lambda a, b: a.dot(b), u((4,), seed=2), u((4,), seed=3))
+case("Tensor:dot", "a constant", lambda a: a.dot(u((3,), seed=4)), u((3,), seed=5))
+case(("FUNCTIONS:mv", "Tensor:mv"), "", gn.mv, u((3, 4)), u((4,), seed=1))
+case("Tensor:mv", "method", lambda a, b: a.mv(b), u((2, 5), seed=2), u((5,), seed=3))
+case(("FUNCTIONS:outer", "Tensor:outer"), "", gn.outer, u((3,)), u((4,), seed=1))
+case("Tensor:outer", "method", lambda a, b: a.outer(b), u((1,), seed=2), u((5,), seed=3))
 
 # ---------------------------------------------------------------- elementwise unary
 UNARY = {  # name: (fn of a tensor, domain)
@@ -206,6 +214,15 @@ UNARY = {  # name: (fn of a tensor, domain)
     "tanh": (lambda t: t.tanh(), u),
     "relu": (lambda t: t.relu(), away),
     "clone": (lambda t: t.clone(), u),
+    "sin": (lambda t: t.sin(), lambda s, seed=0: u(s, -4.0, 4.0, seed)),
+    "cos": (lambda t: t.cos(), lambda s, seed=0: u(s, -4.0, 4.0, seed)),
+    # piecewise constant, gradient 0 (PyTorch's): checked away from their jumps, where the
+    # finite differences are 0 too (grid offsets: every value 0.05 from a whole number and a
+    # half; sign: none near 0)
+    "floor": (lambda t: t.floor(), lambda s, seed=0: grid(s, seed, offset=0.05)),
+    "ceil": (lambda t: t.ceil(), lambda s, seed=0: grid(s, seed, offset=0.05)),
+    "round": (lambda t: t.round(), lambda s, seed=0: grid(s, seed, offset=0.05)),
+    "sign": (lambda t: t.sign(), away),
 }
 for name, (method, domain) in UNARY.items():
     for shape in ((), (5,), (2, 3)):
@@ -314,6 +331,8 @@ for d in (0, 1, 2, -1):
         x,
     )
     case("Tensor:log_softmax", f"method dim={d}", lambda t, d=d: t.log_softmax(d), x)
+case("Tensor:round", "decimals=1", lambda t: t.round(decimals=1), grid((3, 4), offset=0.03))
+case("Tensor:round", "decimals=-1", lambda t: gn.round(t * 10, decimals=-1), grid((3, 4), 1, 0.03))
 case("Tensor:cumsum", "0-d", lambda t: t.cumsum(0), np.array(1.5))
 case("Tensor:cumsum", "dtype", lambda t: t.cumsum(1, dtype=np.float64), u((2, 3)))
 
@@ -869,9 +888,11 @@ NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
             "data detach device dim div_ dtype equal fill_ from_op grad is_leaf isclose item "
             "label masked_fill_ mul_ named ndim numel numpy op parents requires_grad "
             "requires_grad_ retain_grad shape size sub_ tolist "
-            "zero_ zero_grad grad_fn scatter_"
+            "zero_ zero_grad grad_fn scatter_ new_zeros new_ones new_full new_tensor long int "
+            "bool"
         ).split(),
-        "not an op of the graph: an attribute, an in-place write, indices, graph control",
+        "not an op of the graph: an attribute, an in-place write, indices, graph control, "
+        "a new leaf (new_zeros, ...), an integer or bool Array (long, int, bool)",
     ),
     "functional": dict.fromkeys(
         (
