@@ -76,8 +76,8 @@ __all__ = [
 
 KINDS = ("forward", "backprop", "gd_step", "separable", "softmax", "one_hot")
 DEFAULT_TOL = 0.01
-"""An answer counts as right when |answer - key| <= tol (the key is exact; students
-round to 2 or 3 decimals)."""
+"""An answer counts as right when |answer - key| <= tol (the key is exact; the sheets ask
+for 3 decimals, carried from step to step: 2 can miss)."""
 
 GATES = {  # truth tables over (x1, x2) = (0,0), (0,1), (1,0), (1,1)
     "AND": (0, 0, 0, 1),

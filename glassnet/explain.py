@@ -746,7 +746,7 @@ class Explanation:
                 gens.append(_extend(self._paths_z(l, j, n), [(vname, v)]))
                 value = float(self.dL_dZ[l][n, j]) * v
             elif self.bias == "w0":  # w0 times its constant input x0 = 1: (y_hat - y) g'(z) x0
-                gens.append(_extend(self._paths_z(l, j, n), [("x0" if l == 0 else "a0", 1.0)]))
+                gens.append(_extend(self._paths_z(l, j, n), [(_constant(self.names, l), 1.0)]))
                 value = float(self.dL_dZ[l][n, j])
             else:
                 gens.append(self._paths_z(l, j, n))
@@ -1108,7 +1108,7 @@ class Explanation:
             if i < 0:
                 # under bias='w0' the bias is w0's, times its constant input x0 = 1 (a0 = 1
                 # for a hidden layer), as the forward pass writes w0*x0: dL/dw0 = dL/dz * x0
-                x0 = ("x0" if l == 0 else "a0") if self.bias == "w0" else "1"
+                x0 = _constant(nm, l) if self.bias == "w0" else "1"
                 vname, v = x0, np.ones(N)
             else:
                 vname = nm.x[i] if l == 0 else nm.a[l - 1][i]
@@ -1657,6 +1657,12 @@ def explain(
     e.bias = bias
     e.matrix = matrix
     return e
+
+
+def _constant(nm: Names, l: int) -> str:
+    """The constant input 1 of layer ``l``'s weighted sums, which w0 multiplies: x0, and for
+    a hidden layer's a0, the layer's own (a[1]_0 in the layered scheme, as w[2]_01 reads)."""
+    return "x0" if l == 0 else f"a[{l}]_0" if nm.scheme == "layered" else "a0"
 
 
 def _bias_as_w0(nm: Names) -> Names:

@@ -158,8 +158,9 @@ def _on(t: Tensor, device: Any) -> Tensor:
 # where a PyTorch factory's integer or bool tensor is made with NumPy (the fix its message gives)
 _NUMPY_FIX = {"zeros": "np.zeros(size, dtype=np.{})", "ones": "np.ones(size, dtype=np.{})",
               "full": "np.full(size, value, dtype=np.{})", "eye": "np.eye(n, dtype=np.{})",
-    "empty": "np.zeros(size, dtype=np.{})",
+              "empty": "np.zeros(size, dtype=np.{})",
               "arange": "np.arange(start, end, dtype=np.{})",
+              "linspace": "np.linspace(start, end, steps).astype(np.{})",
               "tensor": "np.asarray(data, dtype=np.{})"}  # fmt: skip
 
 
@@ -181,12 +182,17 @@ def _dtype(dtype: Any, owner: str) -> np.dtype:
         if kind.kind not in "biu":
             raise
         name = "bool_" if kind.kind == "b" else str(kind)
-        fix = _NUMPY_FIX.get(owner, "gn.randint(low, high, size) (random integers)").format(name)
+        fix = _NUMPY_FIX.get(owner)
+        fix = (
+            f"with NumPy: {fix.format(name)}"
+            if fix
+            else "with NumPy, or gn.randint(low, high, size) (random integers)"
+        )
         raise ParameterError(
             f"{owner}: dtype={kind} (a PyTorch {kind} tensor): "
             "glassnet Tensors hold float32 or float64 only (integer values, such as labels, "
             f"as floats). Leave dtype out for {np.dtype(get_default_dtype())}, or make the "
-            f"integers with NumPy: {fix}."
+            f"integers {fix}."
         ) from None
 
 

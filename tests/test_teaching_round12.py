@@ -246,3 +246,22 @@ def test_explain_compact_view_counts_one_neuron_and_one_input_in_the_singular(
                           "--neuron", "1")  # fmt: skip
     assert code == 0, err
     assert "layer 1, neuron 1 (" in text and "), 1 input\n" in text
+
+
+def test_w0_constant_of_each_hidden_layer_is_named_by_its_layer():
+    # under bias='w0' with layered names every hidden layer's constant read 'a0', so
+    # w[2]_01 and w[3]_01 multiplied the same symbol
+    import numpy as np
+
+    import glassnet as gn
+    from glassnet.explain import explain
+
+    net = gn.nn.MLP(
+        [2, 2, 2, 1], activation="sigmoid", output_activation="sigmoid", dtype=np.float64, rng=0
+    )
+    text = explain(net, [0.3, 0.7], 1, bias="w0", names="layered", notation="ascii").to_text(
+        "weights"
+    )
+    rows = {line.split()[0]: line for line in text.splitlines() if line.startswith("w[")}
+    assert "* a[1]_0" in rows["w[2]_01"] and "* a[2]_0" in rows["w[3]_01"]
+    assert "* x0" in rows["w[1]_01"]

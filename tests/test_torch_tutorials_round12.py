@@ -515,3 +515,14 @@ def test_linear_takes_pytorchs_keyword_names_and_device():
         gn.nn.Linear(4, 2, in_features=4)
     with pytest.raises(TypeError, match=r"give neurons or out_features .* neither given"):
         gn.nn.Linear(4)
+
+
+def test_integer_dtype_advice_fits_the_factory_and_linear_names_the_keyword_given():
+    import glassnet as gn
+
+    with pytest.raises(ValueError, match=r"np\.linspace\(start, end, steps\)\.astype\(np\.int64\)"):
+        gn.linspace(0, 10, 5, dtype=gn.long)  # (it advised gn.randint as "NumPy")
+    with pytest.raises(ValueError, match=r"The 'in_features' parameter of Linear must be an int"):
+        gn.nn.Linear(in_features=3.5, out_features=2)  # (it named 'inputs', not given)
+    with pytest.raises(ValueError, match=r"The 'inputs' parameter of Linear must be an int"):
+        gn.nn.Linear(3.5, 2)

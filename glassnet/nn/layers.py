@@ -68,10 +68,14 @@ class Linear(Module):
         out_features: int | None = None,
         device: Any = None,
     ) -> None:
+        names = (
+            "in_features" if inputs is None else "inputs",
+            "out_features" if neurons is None else "neurons",
+        )  # (as given, for messages)
         inputs = one_of(inputs, in_features, "inputs", "in_features", "Linear")
         neurons = one_of(neurons, out_features, "neurons", "out_features", "Linear")
-        self.inputs = check_number(inputs, "inputs", "Linear", low=1, integer=True)
-        self.neurons = check_number(neurons, "neurons", "Linear", low=1, integer=True)
+        self.inputs = check_number(inputs, names[0], "Linear", low=1, integer=True)
+        self.neurons = check_number(neurons, names[1], "Linear", low=1, integer=True)
         dt = check_float_dtype(dtype, "Linear")
         size = (self.inputs + 1) * self.neurons * np.dtype(dt).itemsize
         check_memory(f"Linear({self.inputs}, {self.neurons})", size, "use fewer neurons")
