@@ -1053,6 +1053,16 @@ SUBGRADIENTS = {  # id: (fn, inputs, expected gradients): the documented values 
     "nn.functional relu at 0 is 0": (lambda t: NF.relu(t), ([0.0],), ([0.0],)),
     "leaky_relu at 0 is alpha": (lambda t: F.leaky_relu(t, 0.1), ([0.0, 2.0],), ([0.1, 1.0],)),
     "abs at 0 is 0": (lambda t: t.abs(), ([0.0, -2.0],), ([0.0, -1.0],)),
+    # the piecewise-constant ops at their jumps: 0, as PyTorch's (no delta)
+    "round at halves is 0": (lambda t: t.round(), ([0.5, -1.5, 2.5],), ([0.0, 0.0, 0.0],)),
+    "round(decimals=1) at its halves is 0": (
+        lambda t: t.round(decimals=1),
+        ([0.25, -0.35],),
+        ([0.0, 0.0],),
+    ),
+    "floor at whole numbers is 0": (lambda t: t.floor(), ([1.0, -2.0],), ([0.0, 0.0],)),
+    "ceil at whole numbers is 0": (lambda t: t.ceil(), ([1.0, -2.0],), ([0.0, 0.0],)),
+    "sign at 0 is 0": (lambda t: t.sign(), ([0.0, -0.0],), ([0.0, 0.0],)),
     "L1Loss at d = 0 is 0": (
         lambda t: nn.L1Loss(reduction="sum")(t, [1.0, 0.0]),
         ([1.0, 2.0],),
@@ -1607,6 +1617,31 @@ for dt in (F32, F64):
         dt,
         value=[1e4],
         grad=[[-1.0, 0.0]],
+    )
+
+# sin, cos, round and dot at the float range's ends: finite where PyTorch's are (round's rule,
+# x * 10^d, overflows there in PyTorch and NumPy: x itself, which has no decimals that large)
+for dt, big in ((F64, 1e300), (F32, 1e30)):
+    for op in ("sin", "cos"):
+        extreme(f"Tensor:{op}", f"+-{big:g}", lambda t, op=op: getattr(t, op)(), [big, -big], dt)
+    top = float(np.finfo(dt).max) / 2
+    extreme(
+        "Tensor:round",
+        f"decimals=2 at {top:g}",
+        lambda t: t.round(decimals=2),
+        [top, -top],
+        dt,
+        value=[top, -top],
+        grad=[0.0, 0.0],
+    )
+    extreme(
+        "Tensor:dot",
+        f"sqrt of {big:g}",
+        lambda t: t.dot(t),
+        [big**0.5 / 2, big**0.5 / 2],
+        dt,
+        value=[big / 2],
+        grad=[big**0.5, big**0.5],
     )
 
 EXTREME_TABLES = {  # every activation and loss has a case at extreme inputs
