@@ -42,8 +42,9 @@ and ``x.size(0)`` the length of axis 0, as in PyTorch.
 PyTorch's (its positions share values in memory; a write into it is refused, and
 ``x.expand(...).clone()`` is a copy to write into); ``x.repeat(*sizes)`` is a copy tiled as
 ``np.tile`` (one count per axis of x at least, as PyTorch asks); ``x.gather(dim, index)``
-takes integer indices (an int64 array such as ``x.argmax(1)``: PyTorch's LongTensor), not
-a Tensor, whose values are floats. Each gradient sums over the positions a value reached.
+takes integer indices (an int64 array such as ``x.argmax(1)``: PyTorch's LongTensor), or a
+Tensor of whole numbers (``gn.tensor(labels)``, whose values are floats), as ``scatter``
+does. Each gradient sums over the positions a value reached.
 
 **Writes and the graph.** ``x -= y`` writes into x's array, as in PyTorch: the update of a
 parameter under ``no_grad()``, or of a tensor no graph needs. Anywhere else (a tensor the
@@ -673,6 +674,12 @@ def scatter(
     out = self.data.copy()
     out.reshape(shape1)[where] = values
     sshape = None if src is None else src.data.shape
+    if src is not None:  # which of src's values stayed (the last where an index repeats)
+        ishape = tuple(sl.stop for sl in part)  # (index's shape)
+        order = np.arange(int(np.prod(ishape))).reshape(ishape)
+        last = np.full(shape1, -1, dtype=np.intp)
+        last[where] = order
+        kept = last[where] == order
 
     def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:
         g1 = g.reshape(shape1)
@@ -681,7 +688,9 @@ def scatter(
         if sshape is None:
             return (gx.reshape(g.shape),)
         gs = np.zeros(sshape or (1,), dtype=g.dtype)
-        gs[part] = g1[where]  # (g.gather(dim, index), into src's shape)
+        # g.gather(dim, index) into src's shape; a value overwritten by a later one at the
+        # same place changes nothing, so its gradient is 0 (PyTorch's order is undefined)
+        gs[part] = np.where(kept, g1[where], 0)
         return gx.reshape(g.shape), gs.reshape(sshape)
 
     return Tensor.from_op(out, "scatter", (self,) if src is None else (self, src), backward)
@@ -1050,14 +1059,22 @@ Tensor.is_leaf = property(
 def _arith(name: str, op: Callable[[Tensor, Any], Tensor], scaled: bool = False) -> Callable:
     """PyTorch's method form of an operator (``x.add(y, alpha=2)`` is ``x + 2 * y``)."""
 
-    def method(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    def method(self: Tensor, other: Any, *, alpha: Any = 1, rounding_mode: Any = None) -> Tensor:
         if isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, (int, float, np.number)):
             raise TypeError(f"{name}(): alpha must be a number. Got {alpha!r:.40}.")
         if alpha != 1 and not scaled:
             raise TypeError(f"{name}() takes no alpha (add and sub do).")
+        if rounding_mode is not None and (name != "div" or rounding_mode not in ("trunc", "floor")):
+            raise ValueError(
+                f"{name}(): rounding_mode must be None, 'trunc' or 'floor' (div's, as PyTorch's). "
+                f"Got {rounding_mode!r:.30}."
+            )
         if not isinstance(other, Tensor):  # (as the operator reads it: a list times alpha
             other = operand(other, self)  # would repeat the list)
-        return op(self, other if alpha == 1 else other * alpha)
+        out = op(self, other if alpha == 1 else other * alpha)
+        if rounding_mode == "floor":  # (PyTorch's: the rounded quotient, gradient 0)
+            return out.floor()
+        return out.sign() * out.abs().floor() if rounding_mode == "trunc" else out
 
     method.__name__ = name
     method.__doc__ = f"``x.{name}(y)``: PyTorch's method form of an operator, in the graph."
@@ -1184,7 +1201,8 @@ def function(name: str) -> Callable[..., Any]:
     def fn(input: Any, *args: Any, out: Any = None, **kwargs: Any) -> Any:  # noqa: A002
         x = input if isinstance(input, Tensor) else _made(input, name)
         result = getattr(x, name)(*args, **kwargs)
-        return result if out is None else _into(out, result, (x, *args, *kwargs.values()), name)
+        given = (out, x, *args, *kwargs.values())  # (out counts: PyTorch refuses one that
+        return result if out is None else _into(out, result, given, name)  # requires grad)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__module__ = "glassnet"  # (where it is found: pickle and joblib look it up there)
@@ -1577,8 +1595,14 @@ def _torch_extreme(op: str) -> Callable[..., Any]:
     reads ``max(axis)`` as values only (``np.max(x, 1)`` calls it)."""
     arg, kind = f"arg{op}", getattr(return_types, op)
 
-    def fn(input: Any, dim: Any = None, keepdim: Any = False, *, other: Any = None) -> Any:  # noqa: A002
+    def fn(
+        input: Any, dim: Any = None, keepdim: Any = False, *, other: Any = None, out: Any = None
+    ) -> Any:  # noqa: A002, E501
         x = input if isinstance(input, Tensor) else _made(np.asarray(input), op)
+        result = pick(x, dim, keepdim, other)  # (out=: one Tensor written into, as _into's)
+        return result if out is None else _into(out, result, (out, x, other), op)
+
+    def pick(x: Tensor, dim: Any, keepdim: Any, other: Any) -> Any:
         if isinstance(dim, (Tensor, np.ndarray, list)) or other is not None:
             if other is not None and dim is not None:
                 raise TypeError(f"{op}: give dim (an int) or other (a tensor), not both.")
@@ -2165,7 +2189,9 @@ class GradFn:
 
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
-        return tuple((_node(p), 0) for p in self._tensor.parents)
+        t = self._tensor  # (a number operand of + - * / is no parent here: PyTorch's None)
+        const = ((None, 0),) if t.op in ("add", "sub", "mul", "div") and len(t.parents) == 1 else ()
+        return tuple((_node(p), 0) for p in t.parents) + const
 
     def __eq__(self, other: object) -> bool:  # (z.grad_fn == z.grad_fn, as PyTorch's one node)
         return type(other) is type(self) and other._tensor is self._tensor

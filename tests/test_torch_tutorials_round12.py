@@ -526,3 +526,62 @@ def test_integer_dtype_advice_fits_the_factory_and_linear_names_the_keyword_give
         gn.nn.Linear(in_features=3.5, out_features=2)  # (it named 'inputs', not given)
     with pytest.raises(ValueError, match=r"The 'inputs' parameter of Linear must be an int"):
         gn.nn.Linear(3.5, 2)
+
+
+def test_scatter_gives_no_gradient_to_an_overwritten_value():
+    # with a repeated index the value written first is overwritten: it changes nothing, and
+    # its gradient was g all the same (finite differences: 0)
+    import glassnet as gn
+
+    A = np.array([[0.5, -1.0, 2.0]])
+    S = np.array([[1.0, 2.0, 3.0]])
+    index = np.array([[1, 1, 0]])
+    s = gn.tensor(S, dtype=gn.float64, requires_grad=True)
+    out = gn.tensor(A, dtype=gn.float64).scatter(1, index, s)
+    np.testing.assert_array_equal(out.data, [[3.0, 2.0, 2.0]])  # (the last of the repeats)
+    (out**2).sum().backward()
+
+    def f(v):
+        return float((gn.tensor(A, dtype=gn.float64).scatter(1, index, gn.tensor(v)) ** 2).sum())
+
+    fd = [(f(S + e) - f(S - e)) / 2e-6 for e in np.eye(3)[:, None, :] * 1e-6]
+    np.testing.assert_allclose(s.grad, [fd], atol=1e-6)
+    assert s.grad[0, 0] == 0.0
+
+
+def test_grad_fn_lists_a_number_operand_as_none():
+    import glassnet as gn
+
+    x = gn.tensor([1.0, 2.0], requires_grad=True)
+    for y in (x * 2, x + 1, x - 1, x / 2):
+        nodes = y.grad_fn.next_functions
+        assert len(nodes) == 2 and nodes[1] == (None, 0)
+        assert nodes[0][0].name() == "torch::autograd::AccumulateGrad"
+    assert len((x**2).grad_fn.next_functions) == 1  # (pow's exponent: none, as PyTorch's)
+
+
+def test_out_that_requires_grad_is_refused_as_pytorch_and_max_takes_out():
+    import glassnet as gn
+
+    a, o = gn.tensor([1.0, 3.0]), gn.zeros(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"add\(\): functions with out=\.\.\. arguments"):
+        gn.add(a, a, out=o)  # (it fell through to copy_'s advice about gn.where)
+    out = gn.zeros(())
+    assert gn.max(a, out=out) is out and float(out) == 3.0
+    with pytest.raises(TypeError, match="leave out= out"):
+        gn.max(gn.tensor([[1.0, 3.0]]), 1, out=gn.zeros(1))  # (values and indices: two)
+
+
+def test_div_rounding_mode_as_pytorch():
+    import glassnet as gn
+
+    x = gn.tensor([7.0, -7.0, 6.5], requires_grad=True)
+    floor, trunc = gn.div(x, 2, rounding_mode="floor"), x.div(2, rounding_mode="trunc")
+    np.testing.assert_array_equal(floor.data, [3.0, -4.0, 3.0])
+    np.testing.assert_array_equal(trunc.data, [3.0, -3.0, 3.0])
+    (floor.sum() + trunc.sum()).backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0])  # (PyTorch's: 0)
+    with pytest.raises(ValueError, match="rounding_mode must be None, 'trunc' or 'floor'"):
+        gn.div(x, 2, rounding_mode="round")
+    with pytest.raises(ValueError, match="rounding_mode must be"):
+        x.mul(2, rounding_mode="floor")
