@@ -1071,10 +1071,15 @@ def _arith(name: str, op: Callable[[Tensor, Any], Tensor], scaled: bool = False)
             )
         if not isinstance(other, Tensor):  # (as the operator reads it: a list times alpha
             other = operand(other, self)  # would repeat the list)
-        out = op(self, other if alpha == 1 else other * alpha)
-        if rounding_mode == "floor":  # (PyTorch's: the rounded quotient, gradient 0)
-            return out.floor()
-        return out.sign() * out.abs().floor() if rounding_mode == "trunc" else out
+        if rounding_mode is None:
+            return op(self, other if alpha == 1 else other * alpha)
+        # PyTorch's rounded quotient, from the exact remainder (floor_divide: 1 // 0.1 is 9,
+        # where floor(1 / 0.1) is 10), with gradient 0 (also where other is 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a, b = self.data, other.data
+            q = np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(a / b)
+        ps = (self, other)
+        return Tensor.from_op(q, "div", ps, lambda g: tuple(np.zeros_like(p.data) for p in ps))
 
     method.__name__ = name
     method.__doc__ = f"``x.{name}(y)``: PyTorch's method form of an operator, in the graph."
@@ -1600,7 +1605,13 @@ def _torch_extreme(op: str) -> Callable[..., Any]:
     ) -> Any:  # noqa: A002, E501
         x = input if isinstance(input, Tensor) else _made(np.asarray(input), op)
         result = pick(x, dim, keepdim, other)  # (out=: one Tensor written into, as _into's)
-        return result if out is None else _into(out, result, (out, x, other), op)
+        if out is not None and isinstance(result, tuple):
+            raise TypeError(
+                f"{op}(x, dim, out=): this form returns (values, indices), which glassnet "
+                f"does not write into tensors of yours: leave out= out and take the pair, "
+                f"values, indices = gn.{op}(x, dim)."
+            )
+        return result if out is None else _into(out, result, (out, x, dim, other), op)
 
     def pick(x: Tensor, dim: Any, keepdim: Any, other: Any) -> Any:
         if isinstance(dim, (Tensor, np.ndarray, list)) or other is not None:

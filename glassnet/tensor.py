@@ -458,8 +458,10 @@ class Tensor:
             else:
                 stack.pop()
                 topo.append(node)
-                if keep is not None and any(id(p) in reach for p in node.parents):
-                    reach.add(id(node))  # (on a path to an input: a retain_grad() one is filled)
+        if keep is not None and any(n._retain for n in topo):  # (retained ones on a path to an
+            for node in topo:  # input are filled, as PyTorch's: the path found only then)
+                if any(id(p) in reach for p in node.parents):
+                    reach.add(id(node))
 
         # 2) reverse sweep: each node passes dL/dnode to its parents (chain rule)
         grads: dict[int, np.ndarray] = {id(self): g}

@@ -573,9 +573,11 @@ def fit(
     backend.place(model, device, optimizer, Xv is None and src is None and dp is None)
     # optimizer: a name, or one built on exactly the model's parameters
     params = model.parameters()
-    closure = optim_mod.CLOSURE_OPTIMIZERS
-    if (closure.get(optimizer.lower()) if isinstance(optimizer, str) else type(optimizer)) in (
-        closure.values()
+    closure = tuple(optim_mod.CLOSURE_OPTIMIZERS.values())
+    if (
+        optim_mod.CLOSURE_OPTIMIZERS.get(optimizer.lower()) in closure
+        if isinstance(optimizer, str)
+        else isinstance(optimizer, closure)
     ):
         raise ValueError(
             f"fit: optimizer {optimizer!r:.40} steps with a closure, opt.step(closure), and fit "

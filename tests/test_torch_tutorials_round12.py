@@ -585,3 +585,42 @@ def test_div_rounding_mode_as_pytorch():
         gn.div(x, 2, rounding_mode="round")
     with pytest.raises(ValueError, match="rounding_mode must be"):
         x.mul(2, rounding_mode="floor")
+
+
+def test_div_rounding_mode_rounds_the_exact_quotient_with_gradient_zero():
+    # floor(1 / 0.1) is 10 where PyTorch's floor division gives 9; and the gradient went
+    # through the division's (NaN at a zero divisor)
+    import glassnet as gn
+
+    a = gn.tensor([1.0, 7.0, 1.0, -0.0], dtype=gn.float64, requires_grad=True)
+    b = gn.tensor([0.1, -0.7, 0.0, 2.0], dtype=gn.float64, requires_grad=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        floor, trunc = gn.div(a, b, rounding_mode="floor"), gn.div(a, b, rounding_mode="trunc")
+        np.testing.assert_array_equal(floor.data, np.floor_divide(a.data, b.data))
+        np.testing.assert_array_equal(trunc.data, np.trunc(a.data / b.data))
+    assert floor.data[0] == 9.0 and floor.data[1] == -11.0 and np.signbit(trunc.data[3])
+    (floor.sum() + trunc.sum()).backward()
+    np.testing.assert_array_equal(a.grad, 0.0)
+    np.testing.assert_array_equal(b.grad, 0.0)
+
+
+def test_max_out_checks_a_positional_other_and_names_the_dim_form():
+    import glassnet as gn
+
+    a, b = gn.tensor([1.0, 3.0]), gn.tensor([2.0, 0.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"max\(\): functions with out=\.\.\. arguments"):
+        gn.max(a, b, out=gn.zeros(2))  # (b came as dim and went unchecked)
+    with pytest.raises(TypeError, match=r"max\(x, dim, out=\): this form returns \(values"):
+        gn.max(gn.tensor([[1.0, 5.0]]), 1, out=(gn.zeros(1), np.zeros(1, np.int64)))
+
+
+def test_fit_refuses_a_subclass_of_a_closure_optimizer():
+    import glassnet as gn
+
+    class MyLBFGS(gn.optim.LBFGS):
+        pass
+
+    X = np.random.default_rng(0).normal(size=(16, 2))
+    m = gn.nn.Linear(2, 1)
+    with pytest.raises(ValueError, match="steps with a closure"):
+        gn.fit(m, X, X[:, :1], loss="mse", epochs=1, optimizer=MyLBFGS(m.parameters()))

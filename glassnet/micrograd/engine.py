@@ -422,17 +422,23 @@ def _topo(root: Value) -> list[Value] | None:
     mark = object()  # (a node is seen in this walk when its _mark is this walk's)
     root._mark, root._g = mark, None
     topo, stack = [], [root]
-    while stack:
-        v = stack[-1]
-        for c in (v._l, v._r):  # (the first operand not seen yet goes on the stack)
-            if c is not None and c._mark is not mark:
-                if c._t is not None:
-                    return None
-                c._mark, c._g = mark, None
-                stack.append(c)
-                break
-        else:
-            topo.append(stack.pop())
+    while stack:  # (the two operands written out, not a loop over them: this is the hot
+        v = stack[-1]  # loop of every backward, and a tuple a visit cost it a fifth)
+        c = v._l
+        if c is not None and c._mark is not mark:
+            if c._t is not None:
+                return None
+            c._mark, c._g = mark, None
+            stack.append(c)
+            continue
+        c = v._r
+        if c is not None and c._mark is not mark:
+            if c._t is not None:
+                return None
+            c._mark, c._g = mark, None
+            stack.append(c)
+            continue
+        topo.append(stack.pop())
     return topo
 
 
