@@ -922,6 +922,7 @@ def _floats(cells: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     ok = np.ones(n, bool)
     refused: set[str] = set()  # the texts float() refused so far
     texts = 0  # cells that float() refused, read one by one past the first ones
+    sent = 0  # cells handed to _read_numbers: past 2n (texts scattered), one by one from then
     head = min(n, _HEAD)
     for i in range(head):
         try:
@@ -943,7 +944,8 @@ def _floats(cells: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
                 ok[rows[skip]] = False
                 some = list(itertools.compress(some, (~skip).tolist()))
                 rows = rows[~skip]
-        if rows.size <= _RUN or texts > _HEAD:  # (or text, often: cell by cell from now)
+        if rows.size <= _RUN or texts > _HEAD or sent > 2 * n:  # (or text, often: cell by
+            # cell from now, as where runs cut in 8 were read again and again)
             got = []
             for cell in some:
                 try:
@@ -955,6 +957,7 @@ def _floats(cells: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
                     texts += 1
             values[rows] = got
             continue
+        sent += len(some)
         got = _read_numbers(some, halve=True)
         if got is not None:
             values[rows] = got
@@ -967,13 +970,14 @@ def _classified(cells: Sequence[str], tokens: frozenset[str]) -> tuple[np.ndarra
     """The class of each cell (_NUM, _MISSING, _NONFINITE, _TEXT), (n,) int8, as
     :func:`_classify` gives it, and its number where it is _NUM ((n,) float64, NaN in the
     other cells). A column that repeats its values (codes, categories) is classified once
-    per distinct cell, and one of text (names, dates) cell by cell, as its first 4096
-    cells say; any other column (numbers, some missing or text) at once: the cells read
+    per distinct cell (as its first 4096 cells say), and one of text (names, dates) cell by
+    cell (as 256 cells taken across it say: an ID column may turn to text past its start); any other column (numbers, some missing or text) at once: the cells read
     as missing, those with a '_' (text), and a reading of the rest (:func:`_floats`)."""
     n = len(cells)
     head = cells[:4096]
+    sample = cells[:: max(1, n // 256)][:256]  # (across the column: codes that turn to text)
     if 2 * len(set(head)) <= len(head) or (
-        4 * sum(_classify(c, tokens) == _TEXT for c in head[:256]) > len(head[:256])
+        4 * sum(_classify(c, tokens) == _TEXT for c in sample) > len(sample)
     ):  # (mostly repeated, or mostly text: as _classify reads each cell)
         classes = _memo_map(cells, lambda c: _classify(c, tokens), np.int8)
         values = np.full(n, np.nan)
