@@ -1,4 +1,4 @@
-"""The lead's fixes of round 12, each with a test that failed before it."""
+"""Fixes of round 12 in the core and its neighbours, each with a test that failed before it."""
 
 from __future__ import annotations
 
