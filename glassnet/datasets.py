@@ -971,8 +971,9 @@ def _classified(cells: Sequence[str], tokens: frozenset[str]) -> tuple[np.ndarra
     :func:`_classify` gives it, and its number where it is _NUM ((n,) float64, NaN in the
     other cells). A column that repeats its values (codes, categories) is classified once
     per distinct cell (as its first 4096 cells say), and one of text (names, dates) cell by
-    cell (as 256 cells taken across it say: an ID column may turn to text past its start); any other column (numbers, some missing or text) at once: the cells read
-    as missing, those with a '_' (text), and a reading of the rest (:func:`_floats`)."""
+    cell (as 256 cells taken across it say: an ID column may turn to text past its start);
+    any other column (numbers, some missing or text) at once: the cells read as missing,
+    those with a '_' (text), and a reading of the rest (:func:`_floats`)."""
     n = len(cells)
     head = cells[:4096]
     sample = cells[:: max(1, n // 256)][:256]  # (across the column: codes that turn to text)
