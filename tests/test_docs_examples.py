@@ -364,6 +364,7 @@ def test_scaling_stream_block(in_tmp: Path):
     ("script", "lines"),
     [
         ("or_and_neuron.py", ["OR accuracy: 1.00", "AND accuracy: 1.00"]),
+        ("lbfgs_xnor.py", ["   0  0  1   1.0000", "   1  0  0   0.0000", "L-BFGS accuracy: 1.00"]),
         (
             "xnor.py",
             [
