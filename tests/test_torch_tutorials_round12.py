@@ -624,3 +624,58 @@ def test_fit_refuses_a_subclass_of_a_closure_optimizer():
     m = gn.nn.Linear(2, 1)
     with pytest.raises(ValueError, match="steps with a closure"):
         gn.fit(m, X, X[:, :1], loss="mse", epochs=1, optimizer=MyLBFGS(m.parameters()))
+
+
+def test_learn_the_basics_loop_agrees_with_torch():
+    """ "Learn the Basics"' optimization loop (a Flatten and a Linear-ReLU stack, SGD,
+    CrossEntropyLoss, batches of 64, zero_grad after step), weights copied from torch's:
+    every batch's loss and each epoch's accuracy as torch 2.13's (float32 rounding)."""
+    torch = pytest.importorskip("torch")
+    import glassnet as gn
+    from glassnet import nn
+
+    rng = np.random.default_rng(0)
+    X = rng.random((256, 64)).astype(np.float32)
+    Y = rng.integers(0, 10, 256)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.flatten = nn.Flatten()
+            self.linear_relu_stack = nn.Sequential(
+                nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 10)
+            )
+
+        def forward(self, x):
+            return self.linear_relu_stack(self.flatten(x))
+
+    torch.manual_seed(0)
+    t = torch.nn.Sequential(
+        torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 32), torch.nn.ReLU(),
+        torch.nn.Linear(32, 10),
+    )  # fmt: skip
+    g = Net()
+    ours = [m for m in g.linear_relu_stack if isinstance(m, nn.Linear)]
+    theirs = [m for m in t if isinstance(m, torch.nn.Linear)]
+    for a, b in zip(ours, theirs):
+        a.W.data[...] = b.weight.detach().numpy().T
+        a.b.data[...] = b.bias.detach().numpy()
+    go, to = gn.optim.SGD(g.parameters(), lr=0.1), torch.optim.SGD(t.parameters(), lr=0.1)
+    gf, tf = nn.CrossEntropyLoss(), torch.nn.CrossEntropyLoss()
+    for _ in range(3):
+        for i in range(0, 256, 64):
+            xb, yb = X[i : i + 64], Y[i : i + 64]
+            lg = gf(g(gn.tensor(xb)), yb)
+            lg.backward()
+            go.step()
+            go.zero_grad()
+            lt = tf(t(torch.tensor(xb)), torch.tensor(yb))
+            lt.backward()
+            to.step()
+            to.zero_grad()
+            assert abs(lg.item() - lt.item()) < 1e-5  # (float32 sums in another order: ~1e-7)
+        with gn.no_grad():
+            ours_acc = float((g(gn.tensor(X)).argmax(1) == Y).astype(float).mean())
+        with torch.no_grad():
+            theirs_acc = (t(torch.tensor(X)).argmax(1) == torch.tensor(Y)).float().mean().item()
+        assert ours_acc == theirs_acc
