@@ -164,4 +164,5 @@ def test_example_pytorch_loop():
 
 def test_every_example_is_tested():
     tested = {"or_and_neuron.py", "xnor.py", "four_tasks.py", "xnor_seeds.py", "pytorch_loop.py"}
+    tested.add("lbfgs_xnor.py")  # (run by tests/test_docs_examples.py's quick examples)
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
