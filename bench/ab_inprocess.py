@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import shutil
 import statistics
 import sys
 import tempfile
@@ -30,17 +28,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import workloads  # noqa: E402
-
-
-def _old_package(root: Path, into: Path) -> None:
-    """Copy ``root/glassnet`` to ``into/glassnet_old``, its absolute imports renamed."""
-    target = into / "glassnet_old"
-    shutil.copytree(root / "glassnet", target)
-    for path in target.rglob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        new = re.sub(r"\b(from|import) glassnet([\s.])", r"\1 glassnet_old\2", text)
-        if new != text:
-            path.write_text(new, encoding="utf-8")
+from oldcopy import old_package  # noqa: E402
 
 
 def main() -> None:
@@ -50,8 +38,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=8)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        _old_package(Path(args.old), Path(tmp))
-        sys.path.insert(0, tmp)
+        old_package(Path(args.old), Path(tmp))
         import glassnet_old as old
 
         import glassnet as new

@@ -30,8 +30,6 @@ import gc
 import importlib
 import math
 import random
-import re
-import shutil
 import statistics
 import sys
 import tempfile
@@ -39,6 +37,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from oldcopy import old_package  # noqa: E402  (bench/oldcopy.py)
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -69,19 +70,6 @@ def demo(Value, model, X, y, steps: int) -> list[float]:
             p.data -= lr * p.grad
         losses.append(total.data)
     return losses
-
-
-def old_package(root: Path, into: Path) -> str:
-    """Copy ``root/glassnet`` to ``into/glassnet_old`` (absolute imports renamed)."""
-    target = into / "glassnet_old"
-    shutil.copytree(root / "glassnet", target)
-    for path in target.rglob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        new = re.sub(r"\b(from|import) glassnet([\s.])", r"\1 glassnet_old\2", text)
-        if new != text:
-            path.write_text(new, encoding="utf-8")
-    sys.path.insert(0, str(into))
-    return "glassnet_old"
 
 
 def main() -> None:
