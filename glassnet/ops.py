@@ -421,30 +421,28 @@ def _std(self: Tensor, dim: Any = None, *args: Any, **kw: Any) -> Tensor:
     return Tensor.from_op(out, "std", (v,), backward)
 
 
-def _sin(self: Tensor) -> Tensor:
-    """PyTorch's ``x.sin()``; d/dx = cos x. (sin of ±inf is NaN, as PyTorch's, silently.)"""
-    a = self.data
-    with np.errstate(invalid="ignore"):
-        out = np.sin(a)
+def _trig(op: str, fn: Callable[[np.ndarray], np.ndarray], d: Callable[..., Any]) -> Callable:
+    """PyTorch's ``x.<op>()`` for ``fn`` (np.sin, np.cos) with derivative ``d(a)``; of ±inf
+    NaN, as PyTorch's, silently."""
 
-    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+    def method(self: Tensor) -> Tensor:
+        a = self.data
         with np.errstate(invalid="ignore"):
-            return (g * np.cos(a),)
+            out = fn(a)
 
-    return Tensor.from_op(out, "sin", (self,), backward)
+        def backward(g: np.ndarray) -> tuple[np.ndarray]:
+            with np.errstate(invalid="ignore"):
+                return (g * d(a),)
+
+        return Tensor.from_op(out, op, (self,), backward)
+
+    method.__name__ = op
+    method.__doc__ = f"PyTorch's ``x.{op}()``, in the graph."
+    return method
 
 
-def _cos(self: Tensor) -> Tensor:
-    """PyTorch's ``x.cos()``; d/dx = −sin x. (cos of ±inf is NaN, as PyTorch's, silently.)"""
-    a = self.data
-    with np.errstate(invalid="ignore"):
-        out = np.cos(a)
-
-    def backward(g: np.ndarray) -> tuple[np.ndarray]:
-        with np.errstate(invalid="ignore"):
-            return (-g * np.sin(a),)
-
-    return Tensor.from_op(out, "cos", (self,), backward)
+_sin = _trig("sin", np.sin, np.cos)  # d/dx sin x = cos x
+_cos = _trig("cos", np.cos, lambda a: -np.sin(a))  # d/dx cos x = −sin x
 
 
 def _zero_grad_op(op: str, out: np.ndarray, t: Tensor) -> Tensor:
