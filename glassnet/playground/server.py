@@ -765,6 +765,15 @@ def _api_train(h: _Handler, query: dict, body: dict) -> None:
     h._send_json(_view(run, history=False, side=side))  # the page appends the loss point
 
 
+def _api_view(h: _Handler, query: dict, body: dict) -> None:
+    """The run as it stands, with the side panels: the page asks for it when play stops
+    (while playing it gets the side panels at most 4 times a second, so its last ones may
+    be from an earlier epoch than the counter's)."""
+    _fields(body, ("run",))
+    run = h.playground.run_of(body.get("run"))
+    h._send_json(_view(run, history=False))
+
+
 def _api_step(h: _Handler, query: dict, body: dict) -> None:
     _fields(body, ("run",))
     run = h.playground.run_of(body.get("run"))
@@ -841,6 +850,7 @@ ROUTES: dict[str, tuple[str, Callable[[_Handler, dict, dict], None]]] = {
     "/api/drop": ("POST", _api_drop),
     "/api/train": ("POST", _api_train),
     "/api/step": ("POST", _api_step),
+    "/api/view": ("POST", _api_view),
     "/api/settings": ("POST", _api_settings),
     "/api/explain": ("POST", _api_explain),
     "/api/weight": ("POST", _api_weight),

@@ -292,21 +292,42 @@ function setPlaying(on) {
   if (on) loop(++plays);
 }
 
+// play / pause (the button, the space key, a diverged step). While playing, the side panels
+// (the hidden-layer table and space, the slides' numbers) are asked for at most 4 times a
+// second, so the last frame's may be older than the epoch shown: once more when play stops
+function togglePlaying() {
+  if (!playing) return setPlaying(true);
+  setPlaying(false);
+  if (!framing) queue(refreshSide);   // (a frame on its way asks for them once it is shown)
+}
+
+async function refreshSide() {
+  if (playing || !run) return;   // playing again: the loop asks for them itself
+  const out = await api("/api/view", { run: run.id }, { clears: false });
+  // (the slides' numbers are asked for beside the queue, as while playing: a slow answer
+  // holds back no click)
+  if (!playing) show(out, true);
+}
+
 // one frame after the other; a pause and a new play within a frame end the old loop (it would
 // go on beside the new one, and each extra loop another request at a time)
-let plays = 0;
+let plays = 0, framing = false;
 function loop(play) {
   if (!playing || play !== plays) return;
   queue(async () => {
     if (!playing || play !== plays || !run) return;
     const side = performance.now() - lastSide > 250;   // the side panels 4 times a second
     if (side) lastSide = performance.now();
-    show(await api("/api/train", { run: run.id, epochs: 1, side }, { clears: false }), true);
+    framing = true;
+    try {
+      show(await api("/api/train", { run: run.id, epochs: 1, side }, { clears: false }), true);
+      if (!playing && !side) await refreshSide();   // paused meanwhile: this epoch's panels
+    } finally { framing = false; }
   }).then(() => { if (playing && play === plays) setTimeout(() => loop(play), 0); });
 }
 
 function wire() {
-  $("play").onclick = () => setPlaying(!playing);
+  $("play").onclick = togglePlaying;
   $("step").onclick = () => { setPlaying(false); queue(async () => {
     const out = await api("/api/step", { run: run.id });
     show(out);
@@ -350,7 +371,7 @@ function wire() {
     if (t.closest("select, textarea") || (input && !["range", ...CLICKED_BY_SPACE].includes(input.type))) return;
     if (ev.key === " " && !t.closest("button") && !(input && CLICKED_BY_SPACE.includes(input.type))) {
       ev.preventDefault();
-      setPlaying(!playing);
+      togglePlaying();
     } else if (ev.key === "s") $("step").click();
   });
   window.addEventListener("hashchange", () => { state = readHash(); setPlaying(false); restart(); });
@@ -624,7 +645,7 @@ function show(out, appended = false) {
   $("train-loss").textContent = loss(frame.train_loss, run.data.train);
   $("test-loss").textContent = loss(frame.test_loss, run.data.test);
   if (frame.diverged) {   // the server refused a step whose loss was NaN or inf: stop and say why
-    setPlaying(false);
+    if (playing) togglePlaying();
     $("status").textContent = frame.diverged;
   } else if ($("status").textContent === diverged) $("status").textContent = "";
   diverged = frame.diverged || "";
