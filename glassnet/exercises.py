@@ -826,7 +826,9 @@ def write(seed: int, out: str | os.PathLike[str], kinds: Sequence[str] = KINDS) 
 
     Files: ``questions.md``, ``questions.html``, ``answers.md``, ``answers.html`` (the
     key), ``key.json`` (what :func:`check` reads) and ``answers_template.txt``. The
-    same seed gives the same bytes; each file is written atomically.
+    same seed gives the same bytes. The sheet is written whole or not at all: every
+    destination is checked first (a read-only file, a folder in the way), each file is
+    written atomically, and should one still fail, the ones written before it are put back.
     """
     sheet = generate(seed, kinds)
     if not isinstance(out, (str, os.PathLike)):
@@ -857,13 +859,48 @@ def write(seed: int, out: str | os.PathLike[str], kinds: Sequence[str] = KINDS) 
         "answers_template.txt": _template(sheet, seed),
     }
     for name in files:  # (checked before any is written: the sheet is written whole)
-        if read_only(folder / name):
+        path = folder / name
+        if read_only(path):
             raise WriteError(
-                f"write: cannot write {str(folder / name)!r}: the file is read-only, so it is "
+                f"write: cannot write {str(path)!r}: the file is read-only, so it is "
                 "left as it is; make it writable first (chmod u+w) to replace it, or choose "
-                "another folder"
+                "another folder. Nothing was written."
             )
-    return {name: atomic_write(folder / name, text) for name, text in files.items()}
+        if path.exists() and not path.is_file():
+            what = "a folder" if path.is_dir() else "not a regular file"
+            raise WriteError(
+                f"write: cannot write the sheet's {name} into {str(folder)!r}: "
+                f"{str(path)!r} is {what}, in the way of that file; move or rename it, or "
+                "choose another folder. Nothing was written."
+            )
+    # each file is written atomically; should one still fail (a full disk), the ones written
+    # before it get their earlier bytes back (or are removed), so that the folder never
+    # holds two seeds' files (the questions of one, the key of another)
+    before: dict[str, bytes | None] = {}
+    written: dict[str, Path] = {}
+    try:
+        for name, text in files.items():
+            path = folder / name
+            before[name] = path.read_bytes() if path.is_file() else None
+            written[name] = atomic_write(path, text)
+    except BaseException as exc:
+        stuck = []
+        for name in written:
+            try:
+                if before[name] is None:
+                    (folder / name).unlink()
+                else:
+                    atomic_write(folder / name, before[name])  # type: ignore[arg-type]
+            except OSError:
+                stuck.append(name)
+        if stuck and isinstance(exc, OSError):
+            raise WriteError(
+                f"{exc}; and {', '.join(stuck)} (written before it) could not be put back, "
+                f"so {str(folder)!r} holds files of two sheets: write the sheet again once "
+                "the cause is mended"
+            ) from exc
+        raise
+    return written
 
 
 # =====================================================================================
