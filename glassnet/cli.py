@@ -4991,6 +4991,17 @@ def _stream_target_kind(args: argparse.Namespace, target: str | list[str]) -> tu
     while named > 1 and not first.schema.names[named - 1].strip():
         named -= 1
     first = pa.RecordBatch.from_arrays(first.columns[:named], first.schema.names[:named])
+    # a column of numbers that pyarrow reads as text for a cell such as 7\xa0 or ３, which
+    # the stream reads as numbers, as the in-memory reader does: numbers here too
+    from .stream import script_numbers
+
+    text = [t for t in targets if args.task == "multilabel"]  # (label columns: as written)
+    nulls = null_values(args.missing)
+    columns = list(first.columns)
+    for j, n in enumerate(first.schema.names):
+        numbers = None if n.strip() in text else script_numbers(columns[j], args.decimal, nulls)
+        columns[j] = columns[j] if numbers is None else numbers
+    first = pa.RecordBatch.from_arrays(columns, first.schema.names)
     block = first  # (named as the file names them: what pyarrow's column_types take)
     # (named as the stream names them: without blanks around a header row's names)
     first = pa.RecordBatch.from_arrays(first.columns, [n.strip() for n in first.schema.names])

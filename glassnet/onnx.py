@@ -341,6 +341,14 @@ def _classes_const(g: _Graph, classes: np.ndarray) -> tuple[str, int]:
     return g.const("classes", np.array([str(c) for c in classes], dtype=object)), TensorProto.STRING
 
 
+def _columns_text(classes: Any, shown: int = 64) -> str:
+    """The ``probabilities`` output's doc string: its columns' classes in their order (the
+    model's, ``--classes``'s when given; the first ``shown`` of more)."""
+    names = [str(c) for c in classes]
+    more = f", ... ({len(names)} in all)" if len(names) > shown else ""
+    return f"class probabilities, columns: {', '.join(names[:shown])}{more}"
+
+
 def _classifier_head(
     g: _Graph, p: str, dt: np.dtype, classes: np.ndarray, kind: str, label: str, proba: str
 ) -> int:
@@ -1287,7 +1295,7 @@ def _export_cli_model(
         c = len(labels.classes_)
         outs = [
             _value(outputs[0], elem, ["N"], f"predicted {meta['target']['names'][0]}"),
-            _value(outputs[1], _FLOATS[dt], ["N", c], "class probabilities, sorted labels"),
+            _value(outputs[1], _FLOATS[dt], ["N", c], _columns_text(labels.classes_)),
         ]
     else:
         y = g.op("Cast", [out], "outputs64", to=TensorProto.DOUBLE)

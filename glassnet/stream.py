@@ -1055,10 +1055,21 @@ def from_csv(
         )
         for j, f in enumerate(first.schema)
     }
+    # a column of numbers that pyarrow types as text for a cell such as 7\xa0 (a
+    # non-breaking space) or ３ (a digit of another script), which the in-memory reader reads
+    # as a number (Python's float()): read as numbers, each block's cells by float()
+    # (:func:`_as_numbers`); so is one whose such cell comes past the first block (pyarrow
+    # refuses it: the statistics pass starts over with the column read as text, _Retype)
+    as_numbers = {
+        raw[j]
+        for j, f in enumerate(first.schema)
+        if j < named and f.name not in as_text
+        if script_numbers(first.column(j), decimal, nulls) is not None
+    }
     kinds = {
         n: "whole numbers" if pa.types.is_integer(t) else "numbers"
         for n, t in types.items()
-        if not pa.types.is_string(t)
+        if not pa.types.is_string(t) or n in as_numbers
     }
     convert = csv.ConvertOptions(
         column_types=types, null_values=sorted(nulls), strings_can_be_null=True,
@@ -1071,7 +1082,7 @@ def from_csv(
     read_as: list[tuple[int, int]] = []  # the file's size and time as the statistics pass read it
 
     def batches() -> Iterator[Any]:
-        nonlocal checked, mended
+        nonlocal checked, mended, convert
         row = 0
         mends = _Mends()  # this pass's rows mended (_Mended)
         if checked:  # every later pass (an epoch, the test rows) reads the file it read
@@ -1088,11 +1099,25 @@ def from_csv(
                         if not checked:
                             _unnamed_empty(b, named, row, path, delimiter)
                         b = pa.RecordBatch.from_arrays(b.columns[:named], raw[:named])
+                    start = row
                     if not checked:
                         _one_line_cells(b, row, path, delimiter)
                         row += b.num_rows
-                    yield _stripped(b, names, None if not checked else blanks, blanks, nulls)
+                    b = _stripped(b, names, None if not checked else blanks, blanks, nulls)
+                    if as_numbers:
+                        b = _numbers_read(b, [raw.index(n) for n in as_numbers], start)
+                    yield b
         except pa.ArrowInvalid as e:
+            j = None if checked else _script_number_column(e, decimal)
+            if j is not None and j < named and raw[j] not in as_numbers:
+                as_numbers.add(raw[j])  # (read again, that column as text, then numbers)
+                kinds.setdefault(raw[j], "numbers")
+                types[raw[j]] = pa.string()
+                convert = csv.ConvertOptions(
+                    column_types=types, null_values=sorted(nulls), strings_can_be_null=True,
+                    decimal_point=decimal,
+                )  # fmt: skip
+                raise _Retype from None
             if not mend and not checked and _mendable(path, delimiter, e, nulls):
                 stopped.append(row)
                 raise _Mend from None  # (the statistics pass, read again mended)
@@ -1104,6 +1129,22 @@ def from_csv(
             _unchanged(path, read_as)
         checked = True
 
+    def _numbers_read(b: Any, columns: list[int], start: int) -> Any:
+        """Block ``b`` with its ``columns`` (text as pyarrow read them) read as numbers as
+        the in-memory reader reads them; a cell that is no number, an error naming its line
+        (``start``: the block's first data row)."""
+        arrays = list(b.columns)
+        for j in columns:
+            arrays[j], bad = _as_numbers(arrays[j], decimal, nulls)
+            if bad is not None:
+                cell = b.column(j)[bad].as_py().strip()
+                raise ValueError(
+                    f"fit: '{path}' line {csv_line(path, delimiter, start + bad)}: column "
+                    f"{names[j]!r} holds {cell!r} where its first rows hold numbers; give the "
+                    f"column one type throughout."
+                )
+        return pa.RecordBatch.from_arrays(arrays, b.schema.names)
+
     def stream() -> Stream:
         return _table_stream(
             batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
@@ -1112,11 +1153,16 @@ def from_csv(
             ),
         )  # fmt: skip
 
-    try:
-        out = stream()
-    except _Mend:
-        mend = True
-        out = stream()
+    while True:  # (each _Retype reads one more column as text: at most one per column)
+        try:
+            out = stream()
+            break
+        except _Mend:
+            if mend:
+                raise
+            mend = True
+        except _Retype:
+            pass
     assert out.columns is not None
     out.columns.trailing = dict(sorted(mended.cut.items()))
     out.columns.blank, out.columns.lines = mended.blank, mended.lines
@@ -1155,6 +1201,12 @@ def _unchanged(path: str, read_as: list[tuple[int, int]]) -> None:
 class _Mend(Exception):
     """pyarrow refused a row that the in-memory reader takes, or read a row of blank cells
     that it skips: read the file again, mended."""
+
+
+class _Retype(Exception):
+    """The statistics pass stopped at a number column's cell that pyarrow refuses and the
+    in-memory reader reads (:func:`_script_number_column`): read again, that column as text
+    read as numbers."""
 
 
 @dataclass
@@ -1521,6 +1573,85 @@ def _stripped(
     return pa.RecordBatch.from_arrays(columns, names)
 
 
+def _number_text(cell: str, decimal: str) -> str:
+    """The number ``cell`` (a number as :func:`_float_or_none` reads it) in ASCII, as
+    written with the decimal mark ``decimal`` (a whole number without a point)."""
+    x = _float_or_none(cell.strip(), decimal)
+    text = str(int(x)) if x is not None and x.is_integer() and abs(x) < 2**53 else repr(x)
+    return text.replace(".", decimal)
+
+
+def _float_or_none(cell: str, decimal: str) -> float | None:
+    """``cell`` (stripped) as the in-memory reader reads a number (Python's float(), with the
+    decimal mark ``decimal``; not 1_000, which is Python's, no file's), or None."""
+    if "_" in cell:
+        return None
+    try:
+        return float(as_point(cell, decimal))
+    except ValueError:
+        return None
+
+
+def _as_numbers(col: Any, decimal: str, nulls: frozenset[str]) -> tuple[Any, int | None]:
+    """The text column ``col`` read as numbers as the in-memory reader reads them: each cell
+    stripped of blanks (a non-breaking space among them) and read by Python's float(), which
+    also reads digits of other scripts (``３``, ``١٢``) that pyarrow refuses; a cell of
+    ``nulls`` is missing. A float64 array, and the row of the first cell that is no number
+    (None if every cell is one)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    stripped = pc.utf8_trim_whitespace(col)
+    if decimal == "." and not stripped.null_count:
+        try:  # (a block of ASCII numbers: pyarrow's reading, at once)
+            return pc.cast(stripped, pa.float64()), None
+        except pa.ArrowInvalid:
+            pass
+    distinct = pc.unique(stripped).to_pylist()
+    values = [
+        None if v is None or v in nulls else _float_or_none(v, decimal) for v in distinct
+    ]  # fmt: skip
+    bad = [v for v, x in zip(distinct, values) if x is None and v is not None and v not in nulls]
+    idx = pc.index_in(stripped, value_set=pa.array(distinct, type=stripped.type))
+    numbers = pa.array(values, type=pa.float64()).take(idx)
+    if bad:
+        rows = pc.is_in(stripped, value_set=pa.array(bad, type=stripped.type))
+        return numbers, int(np.argmax(rows.to_numpy(zero_copy_only=False)))
+    return numbers, None
+
+
+def script_numbers(col: Any, decimal: str = ".", nulls: frozenset[str] | None = None) -> Any:
+    """The pyarrow text column ``col`` as float64 when each of its cells is a number that
+    the in-memory reader reads (Python's float(), the cell stripped) but pyarrow's CSV reader
+    does not, so that it typed the column as text: a number with a non-breaking space
+    (``7\xa0``) or written in digits of another script (``３``, ``١٢``) among numbers;
+    else None (a column of ASCII text, of text, or not of text)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        return None
+    if pc.all(pc.string_is_ascii(col)).as_py() is not False:  # (ASCII, or every cell missing)
+        return None
+    numbers, bad = _as_numbers(col, decimal, _NULLS if nulls is None else nulls)
+    return numbers if bad is None else None
+
+
+#: pyarrow's refusal of a cell of a number column: the column's index and the cell
+_INVALID_CELL = re.compile(
+    r"In CSV column #(\d+): CSV conversion error to \w+: invalid value '(.*)'$", re.S
+)
+
+
+def _script_number_column(e: Exception, decimal: str) -> int | None:
+    """The index of the column whose cell pyarrow's error ``e`` refuses when that cell is a
+    number the in-memory reader reads (:func:`script_numbers`: ``7\xa0``, ``３``); else None."""
+    m = _INVALID_CELL.search(str(e))
+    if m is None or m.group(2).isascii():
+        return None
+    return int(m.group(1)) if _float_or_none(m.group(2).strip(), decimal) is not None else None
+
+
 def _unnamed_empty(batch: Any, named: int, start: int, path: str, delimiter: str) -> None:
     """A cell with a value in one of the unnamed columns after the header's ``named`` ones
     is an error, as in memory (:func:`glassnet.datasets.read_csv`): the columns are left
@@ -1635,17 +1766,30 @@ def unreadable(
         if long is not None:
             return long
         return ValueError(f"fit: '{path}' is empty: a CSV file needs a header row and data rows.")
+    named = _INVALID_CELL.search(str(e))  # (the column pyarrow names: the one looked in)
+    at = int(named.group(1)) if named else None
     for line, cells, header in _csv_rows(path, delimiter):  # (rows of blank cells skipped)
         if len(cells) != len(header):
             if _takes(cells, header) is None:
                 return _cells_off(path, line, cells, header)
             cells = cells[: len(header)]  # (read by _Mended, as the header's width)
-        for name, cell in zip(header, cells):
-            if name in kinds and not _number(cell, kinds[name] == "whole numbers", nulls, decimal):
+        for j, (name, cell) in enumerate(zip(header, cells)):
+            if at is not None and j != at or name not in kinds:
+                continue
+            if _number(cell, kinds[name] == "whole numbers", nulls, decimal):
+                continue
+            if not cell.isascii() and _float_or_none(cell.strip(), decimal) is not None:
                 return ValueError(
-                    f"fit: '{path}' line {line}: column {name!r} holds {cell!r} where its "
-                    f"first rows hold {kinds[name]}; give the column one type throughout."
+                    f"fit: '{path}' line {line}: column {name!r} holds {cell!r}, a number "
+                    f"written with a character other than ASCII digits and blanks (a "
+                    f"non-breaking space, a digit of another script), which the streaming "
+                    f"reader does not read here; write it as {_number_text(cell, decimal)}, "
+                    f"or read the file in memory, which reads it so."
                 )
+            return ValueError(
+                f"fit: '{path}' line {line}: column {name!r} holds {cell!r} where its "
+                f"first rows hold {kinds[name]}; give the column one type throughout."
+            )
     return long or ValueError(f"fit: pyarrow cannot read '{path}': {e}.")
 
 
@@ -1695,8 +1839,13 @@ def _swaps(decimal: str) -> dict[int, int]:
 
 
 def _number(cell: str, whole: bool, nulls: frozenset[str], decimal: str = ".") -> bool:
+    """Whether pyarrow's CSV reader reads ``cell`` in a column of numbers (``whole``: of
+    whole numbers): a missing cell, or ASCII that Python reads as such a number (pyarrow
+    refuses 7\xa0 and ３, which float() reads)."""
     if cell.strip() in nulls or (not cell.strip() and "" in nulls):  # (as written: "n.a.")
         return True
+    if not cell.isascii() or "_" in cell:
+        return False
     cell = as_point(cell, decimal)
     try:
         int(cell) if whole else float(cell)
