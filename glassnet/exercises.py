@@ -422,9 +422,28 @@ def _gd_step(rng: np.random.Generator, number: int) -> Exercise:
     return Exercise("gd_step", number, "One gradient-descent step", q, steps, data)
 
 
+def _weights_wrong(got: Any) -> str | None:
+    """Why an answer to the separable weights cannot be a neuron's weights (not a vector of
+    3 finite numbers [w1, w2, w0]), or None when it can."""
+    need = "the weights need 3 numbers [w1, w2, w0] (w0 the bias)"
+    if not isinstance(got, list):
+        return f"is one number; {need}"
+    if len(got) != 3:
+        return f"has {len(got)} number{'' if len(got) == 1 else 's'}; {need}"
+    if not all(math.isfinite(v) for v in got):
+        return (
+            "holds a weight that is not a finite number (NaN, or infinite: beyond a float's "
+            "range of about 1.8e308); the weights must be finite"
+        )
+    return None
+
+
 def _separates(gate: Sequence[int], w1: float, w2: float, w0: float) -> bool:
     """Whether one neuron with weights (w1, w2) and bias w0 computes the gate: output 1
-    exactly where z = w0 + w1 x1 + w2 x2 > 0, evaluated by a glassnet Neuron."""
+    exactly where z = w0 + w1 x1 + w2 x2 > 0, evaluated by a glassnet Neuron. Weights
+    that are not finite compute no gate."""
+    if not all(math.isfinite(v) for v in (w1, w2, w0)):
+        return False
     n = Neuron(2, "identity", dtype=np.float64)
     n.set_weights([w1, w2], w0)
     z = n(Tensor(np.array(_GATE_X, dtype=np.float64))).data.reshape(-1)
@@ -1190,10 +1209,7 @@ def check(
             if s["check"] == "absent":
                 good = got is None and answered
             elif s["check"] == "separates":
-                good = (
-                    isinstance(got, list) and len(got) == 3
-                    and _separates(ex["data"]["gate"], *got)
-                )  # fmt: skip
+                good = _weights_wrong(got) is None and _separates(ex["data"]["gate"], *got)
             else:  # (a key's slack: the rounding its own shown numbers carry in)
                 slack = s.get("slack", 0.0)
                 slack = slack if isinstance(slack, (int, float)) and 0 <= slack < 1 else 0.0
@@ -1211,9 +1227,8 @@ def check(
                 elif got is None:
                     first[num] = f"{k} is missing (expected {_num(s['value'])}; {s['how']})"
                 elif s["check"] == "separates":
-                    first[num] = (
-                        f"{k} = {_num(got)} does not compute the gate (e.g. {_num(s['value'])})"
-                    )
+                    why = _weights_wrong(got) or "does not compute the gate"
+                    first[num] = f"{k} = {_num(got)} {why} (e.g. {_num(s['value'])})"
                 else:
                     first[num] = f"{k} = {_num(got)}, expected {_num(s['value'])} ({s['how']})"
         n = len(ex["steps"])

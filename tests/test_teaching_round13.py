@@ -46,3 +46,51 @@ def test_a_write_that_fails_midway_puts_back_the_files_before_it(tmp_path, monke
     with pytest.raises(X.WriteError, match="No space left on device"):
         X.write(2, tmp_path)
     assert _sheet(tmp_path) == seed1
+
+
+# ------------------------------------------------------------------ 3, 4. separable weights
+@pytest.fixture(scope="module")
+def and_key(tmp_path_factory) -> Path:
+    seed = next(
+        s for s in range(100) if X.generate(s, ["separable"])[0].data["gate"] == [0, 0, 0, 1]
+    )
+    folder = tmp_path_factory.mktemp("and")
+    X.write(seed, folder, ["separable"])
+    return folder / "key.json"
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("a.txt", "1.separable = 1\n1.weights = [1e400, 1, 1]\n"),  # 1e400 reads inf
+        ("a.txt", "1.separable = 1\n1.weights = [1, -1e400, 1]\n"),
+        ("a.json", '{"1.separable": 1, "1.weights": [NaN, 1, 1]}'),
+        ("a.json", '{"1.separable": 1, "1.weights": [1, 1, Infinity]}'),
+    ],
+)
+def test_weights_that_are_not_finite_are_graded_wrong_saying_why(
+    and_key, tmp_path, capsys, name, text
+):
+    f = tmp_path / name
+    f.write_text(text)
+    res = X.check(and_key, f)  # (crashed in Neuron.set_weights, about 'impute')
+    assert res.right == 1 and not res.passed
+    assert "a weight that is not a finite number" in res.first_wrong[1]
+    assert main(["exercise", "check", str(and_key), str(f)]) == 1  # graded: not an error (2)
+    out = capsys.readouterr().out
+    assert "1.weights = [" in out and "the weights must be finite" in out
+
+
+@pytest.mark.parametrize("given, n", [("[1, 1]", 2), ("[1, 1, -0.5, 2]", 4), ("[2]", 1)])
+def test_weights_of_the_wrong_length_say_they_need_three_numbers(and_key, tmp_path, given, n):
+    f = tmp_path / "a.txt"
+    f.write_text(f"1.separable = 1\n1.weights = {given}\n")
+    res = X.check(and_key, f)
+    assert not res.passed
+    why = res.first_wrong[1]
+    assert f"has {n} number{'' if n == 1 else 's'}; the weights need 3 numbers [w1, w2, w0]" in why
+    assert "does not compute the gate" not in why
+    f.write_text("1.separable = 1\n1.weights = 3\n")
+    assert "is one number; the weights need 3 numbers" in X.check(and_key, f).first_wrong[1]
+    f.write_text("1.separable = 1\n1.weights = [1, 1, -0.5]\n")  # OR: 3 numbers, wrong gate
+    assert "does not compute the gate" in X.check(and_key, f).first_wrong[1]
