@@ -82,8 +82,8 @@ def axpy(y: Any, x: Any, a: float) -> bool:
     float dtype and a Python float ``a``. Returns False, having done nothing, where the BLAS
     was not found or the arrays are not such (a CuPy array, a view with strides, another
     dtype, overlapping arrays, ``a == 0``): the caller computes it another way."""
-    if not available() or type(y) is not np.ndarray or type(x) is not np.ndarray:
-        return False
+    if not available() or type(y) is not np.ndarray or not isinstance(x, np.ndarray):  # (x: a
+        return False  # gradient, NumPy's array or glassnet.gradient.Grad, a view of one)
     f = _FUNCS.get(y.dtype)
     if (
         f is None

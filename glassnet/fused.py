@@ -42,6 +42,7 @@ import numpy as np
 from . import functional as F
 from ._validation import check_array, check_bool
 from .backend import kept, namespace
+from .gradient import as_grad, plain
 from .nn.flat import grad_view
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
 from .nn.module import Module, Parameter
@@ -171,7 +172,8 @@ def add_l2(
             continue
         tmp = kept(keep, f"l2.{i}", lambda W=W: np.empty_like(W.data))
         cw = c if np.ndim(c) == 0 else c.astype(W.dtype)
-        np.add(W.grad, np.multiply(W.data, cw, out=tmp), out=W.grad)
+        g = plain(W.grad)
+        np.add(g, np.multiply(W.data, cw, out=tmp), out=g)
     norms = [_squared_norm(W.data, None if squares is None else squares[i])
              for i, W in enumerate(weights)]  # fmt: skip
     return l2_value(l2, n, norms) if squares is None else None
@@ -254,6 +256,7 @@ class FastMLP:
         # first), and the arrays it wrote into last: bound again when a .grad was rebound
         self._params = [p for lay in layers[::-1] for p in (lay.linear.W, lay.linear.b)]
         self._grads: list[Any] = [...] * len(self._params)
+        self._outs: list[Any] = []
 
     def _buffers(self, n: int) -> tuple[Any, ...]:
         """Per batch size n: each layer's (W, b, A, dL/dZ, scratch, alpha, fwd, gp); the
@@ -363,6 +366,8 @@ class FastMLP:
         grads = self._grads  # (one look at every .grad, in C: bound again if one changed)
         if record is None and not all(map(is_, map(getattr, self._params, _GRAD, _NONE), grads)):
             grads[:] = [None if p is None else _grad_of(p) for p in self._params]
+            self._outs = [plain(g) for g in grads]  # (written into: a Grad's plain view)
+        outs = self._outs
         # 3) backward through the layers: dL/dW = A_prevᵀ G, dL/db = 1ᵀ G, dL/dA_prev = G Wᵀ
         for i, (W, b, G, aT, A, D, T, alpha, gp) in enumerate(back):
             aT = aT if aT is not None else X.swapaxes(-1, -2) if lead else X.T  # (.T: cheaper)
@@ -373,9 +378,9 @@ class FastMLP:
                 rec["dW"] = aT @ G + self.l2 / n * W.data.astype(G.dtype)
                 rec["db"] = G.sum(axis=0)
             else:
-                np.matmul(aT, G, out=grads[2 * i])
+                np.matmul(aT, G, out=outs[2 * i])
                 if b is not None:  # a matrix-vector product (BLAS): faster than a sum
-                    gb = grads[2 * i + 1]  # (neurons,), or (K, 1, neurons) for a stack
+                    gb = outs[2 * i + 1]  # (neurons,), or (K, 1, neurons) for a stack
                     np.matmul(ones, G, out=gb[:, 0] if lead else gb)
             if A is not None:  # the layer below
                 np.matmul(G, W.data.swapaxes(-1, -2) if lead else W.data.T, out=D)  # dL/dA below
@@ -499,5 +504,5 @@ def _grad_of(p: Parameter) -> np.ndarray:
     g = p.grad
     if g is None or g.shape != p.data.shape:
         view = grad_view(p)
-        g = p.grad = np.zeros_like(p.data) if view is None else view
+        g = p.grad = as_grad(np.zeros_like(p.data)) if view is None else view
     return g

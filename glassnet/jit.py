@@ -68,6 +68,7 @@ from . import optim as optim_mod
 from ._validation import check_array, check_positive
 from .backend import namespace
 from .fused import FastMLP, layers_of
+from .gradient import as_grad
 
 __all__ = [
     "available",
@@ -1009,7 +1010,7 @@ class _Plan:
             if p.grad is not None and p.grad.shape == g.shape and p.grad.dtype == g.dtype:
                 p.grad[...] = g
             else:
-                p.grad = g.copy()
+                p.grad = as_grad(g.copy())
         if steps:  # (the same state dict each time: this may be repeated)
             group = dict(sd["param_groups"][0])
             for n, b in zip(names, bufs):

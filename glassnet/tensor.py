@@ -43,6 +43,7 @@ import numpy as np
 
 from ._validation import check_float_dtype
 from .backend import asarray, is_array, to_device
+from .gradient import as_grad
 
 # fmt: off
 __all__ = [
@@ -481,7 +482,7 @@ class Tensor:
                     lone = _LONE and fn is None and sys.getrefcount(g) <= _LONE
                     same = type(g) is type(node.data) and g.dtype == node.data.dtype  # owning its
                     lone = lone and same and g.flags.owndata  # memory, of node's type and dtype
-                    node._grad = g if lone else _copy(g, node.data.dtype)
+                    node._grad = as_grad(g if lone else _copy(g, node.data.dtype))
             if fn is None:
                 continue
             if anomaly:
@@ -523,7 +524,7 @@ class Tensor:
 
     def _set_grad(self, value: Any) -> None:
         if value is not None and type(value) is not np.ndarray:  # (the common case first)
-            value = value.data if isinstance(value, Tensor) else value
+            value = as_grad(value.data) if isinstance(value, Tensor) else value
             if not is_array(value):
                 raise TypeError(
                     f"grad must be a NumPy array or None. Got {type(value).__name__}; "

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import is_array, namespace
+from ..gradient import as_grad
 
 __all__ = ["FlatParameters", "flatten_parameters", "grad_view"]
 
@@ -90,8 +91,9 @@ class FlatParameters:
         xp = namespace(params[0].data) if params else np  # NumPy, or CuPy for a GPU model
         self.data = [xp.empty(n, dt) for dt, n in zip(self.dtypes, used)]  # (numel_g,)
         self.grad = [xp.zeros(n, dt) for dt, n in zip(self.dtypes, used)]  # (numel_g,)
+        views = (self.data, [as_grad(b) for b in self.grad])  # (.grad: glassnet.gradient's)
         self._slots = [  # (parameter, data view, grad view): the buffers' memory
-            (p, *(buf[g][s].reshape(p.data.shape) for buf in (self.data, self.grad)))
+            (p, *(buf[g][s].reshape(p.data.shape) for buf in views))
             for p, (g, s) in zip(params, self.slots)
         ]
         for i in range(len(params)):  # 3) copy the values in, then bind the views
@@ -146,7 +148,12 @@ class FlatParameters:
             own, g = i in keep, p.grad
             if p.data is dv and (g is gv or own):  # identity tests: nothing to do
                 continue
-            if p.data is dv and type(g) is type(gv) and g.shape == gv.shape and g.dtype == gv.dtype:
+            if (
+                p.data is dv
+                and isinstance(gv, type(g))
+                and g.shape == gv.shape
+                and g.dtype == gv.dtype
+            ):
                 gv[...] = g  # (the common case: a fresh gradient from backward())
                 p.grad = gv
                 continue
@@ -164,7 +171,7 @@ class FlatParameters:
             i: p.grad
             for i, ((p, _, gv), (g, _)) in enumerate(zip(self._slots, self.slots))
             if p.grad is not gv
-            and type(p.grad) is type(gv)
+            and isinstance(gv, type(p.grad))  # (one library's arrays: a Grad is NumPy's)
             and p.grad.shape == gv.shape
             and p.grad.dtype == gv.dtype
             # (not on the flat data the update writes; an array owning its memory is not)

@@ -1,0 +1,130 @@
+"""The array a tensor's ``.grad`` is: a NumPy array with PyTorch's methods for a gradient.
+
+``w.grad`` holds dL/dw as a NumPy array (the lecture's numbers, printed as NumPy prints
+them). PyTorch's loops call a few tensor methods on it, ``w.grad.zero_()`` above all
+(PyTorch's "What is torch.nn really?" clears its gradients so), and log with
+``p.grad.norm().item()`` or ``p.grad.detach().cpu().numpy()``: :class:`Grad` is the NumPy
+array with those methods, so that code runs as written. Everything else is NumPy's:
+arithmetic on it gives plain NumPy arrays (``lr * w.grad``), reductions NumPy scalars,
+its repr is the plain array's; a view of it (``w.grad[0]``, ``w.grad.T``) is a Grad too.
+
+``backward()`` leaves a Grad in every ``.grad`` it fills, and an optimizer's flat gradient
+buffer (:mod:`glassnet.nn.flat`) is seen through Grad views; an array you assign to
+``p.grad`` yourself is kept as given (``p.grad = np.zeros(3)`` stays that array), a
+Tensor assigned is seen as a Grad of its values. A gradient on a GPU is CuPy's array, with
+CuPy's methods.
+
+>>> import glassnet as gn
+>>> w = gn.tensor([1.0, 2.0], requires_grad=True)
+>>> (w * w).sum().backward()
+>>> w.grad
+array([2., 4.], dtype=float32)
+>>> round(w.grad.norm().item(), 4)  # sqrt(2² + 4²), in float32
+4.4721
+>>> w.grad.zero_()
+array([0., 0.], dtype=float32)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Grad", "as_grad", "plain"]
+
+
+def _values(other: Any) -> Any:
+    """A Tensor's values (its ``.data``), anything else as given."""
+    return other.data if hasattr(other, "backward_fn") else other
+
+
+class Grad(np.ndarray):
+    """A NumPy array with PyTorch's methods for a ``.grad``: the in-place ``zero_()``,
+    ``fill_(v)``, ``add_(x, alpha=1)``, ``sub_(x, alpha=1)``, ``mul_(x)``, ``div_(x)``,
+    ``copy_(x)``, ``clamp_(min, max)`` (each returns the array itself), and ``clone()``,
+    ``detach()``, ``cpu()``, ``numpy()``, ``numel()``, ``abs()``, ``norm(p=2)`` (a NumPy
+    scalar, so ``.item()`` gives the float). An ``x`` may be a Tensor, an array or a number."""
+
+    def __array_wrap__(self, arr: Any, context: Any = None, return_scalar: bool = False) -> Any:
+        # NumPy's result of it: a new array stays NumPy's own (``lr * w.grad``), one value a
+        # NumPy scalar; an ``out=`` it wrote into (``w.grad += g``) is itself
+        return arr[()] if return_scalar else arr
+
+    def __repr__(self) -> str:
+        return repr(self.view(np.ndarray))
+
+    def zero_(self) -> Grad:
+        self.fill(0)
+        return self
+
+    def fill_(self, value: float) -> Grad:
+        self.fill(value)
+        return self
+
+    def add_(self, other: Any, *, alpha: float = 1) -> Grad:
+        other = _values(other)
+        self += other if alpha == 1 else np.multiply(other, alpha)
+        return self
+
+    def sub_(self, other: Any, *, alpha: float = 1) -> Grad:
+        return self.add_(other, alpha=-alpha)
+
+    def mul_(self, other: Any) -> Grad:
+        self *= _values(other)
+        return self
+
+    def div_(self, other: Any) -> Grad:
+        self /= _values(other)
+        return self
+
+    def copy_(self, src: Any) -> Grad:
+        self[...] = _values(src)
+        return self
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Grad:  # noqa: A002
+        if min is None and max is None:
+            raise ValueError(
+                "clamp_(): give min or max (or both); with neither it would do nothing."
+            )
+        np.clip(self, min, max, out=self)
+        return self
+
+    def clone(self) -> Grad:
+        """A copy of the values (a Grad of its own memory)."""
+        return self.copy()
+
+    def detach(self) -> Grad:
+        """The array itself: a gradient is in no graph (PyTorch's ``.detach()`` shares it)."""
+        return self
+
+    cpu = detach  # (on the CPU already: the array itself, as PyTorch's)
+
+    def numpy(self) -> np.ndarray:
+        """The values as a plain NumPy array (shared, not copied)."""
+        return self.view(np.ndarray)
+
+    def numel(self) -> int:
+        return self.size
+
+    def abs(self) -> np.ndarray:
+        return np.abs(self)
+
+    def norm(self, p: float | str = 2) -> Any:
+        """The vector ``p``-norm of all the values (2: the Euclidean, PyTorch's default),
+        a NumPy scalar of the array's dtype."""
+        return self.dtype.type(
+            np.linalg.norm(self.view(np.ndarray).ravel(), 2 if p == "fro" else p)
+        )
+
+
+def as_grad(a: Any) -> Any:
+    """``a`` seen as a :class:`Grad` (a view: the same memory) when it is a plain NumPy
+    array; anything else (a Grad already, CuPy's array, None) as given."""
+    return a.view(Grad) if type(a) is np.ndarray else a
+
+
+def plain(a: Any) -> Any:
+    """A Grad's plain NumPy view (the same memory), anything else as given: what an engine
+    writes into with ``out=``, at NumPy's own cost (a subclass's output costs more)."""
+    return a.view(np.ndarray) if type(a) is Grad else a
