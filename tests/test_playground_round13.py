@@ -5,10 +5,11 @@ does), skipped with the reason when either is missing."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from browser_helpers import CHROMIUM, chromium, open_playground, page_of
 
-from glassnet.playground import Playground
+from glassnet.playground import Playground, Run
 
 _SHOWN = "ss => Object.fromEntries(ss.map(s => [s.dataset.key, +s.dataset.value]))"
 
@@ -83,3 +84,30 @@ def test_after_a_pause_the_side_panels_show_the_epoch_the_counter_shows(page, se
     shown = page.eval_on_selector_all("#explain .num", _SHOWN)
     for key in ("z", "a", "gprime", "dL_da", "dL_dz", "y_hat", "loss"):
         assert shown[key] == e[key], key
+
+
+# ------------------------------------------------------------------ the table's column names
+ENGINEERED = ["x1", "x1^2", "sin_x2"]
+
+
+def test_the_tables_input_columns_are_named_by_their_features():
+    """With engineered inputs the columns read x1, x2, x3, and x2 held X1^2."""
+    run = Run({"dataset": "circle", "features": ENGINEERED, "hidden": [2], "seed": 0})
+    t = run.table()
+    assert t["columns"] == ["x1", "x2 (x1^2)", "x3 (sin_x2)", "a1", "a2", "y", "y_hat"]
+    x1, x2 = run.points[t["index"][0]]
+    assert t["rows"][0][1] == x1 * x1 and t["rows"][0][2] == pytest.approx(np.sin(x2), abs=0)
+    # the plain inputs keep the slides' names
+    plain = Run({"preset": "lecture"}).table()["columns"]
+    assert plain == ["x1", "x2", "a1", "a2", "y", "y_hat"]
+
+
+@needs_browser
+def test_the_pages_table_names_an_input_by_its_feature_as_the_explain_panel_does(page, server):
+    open_playground(page, server, "#features=x1%2Cx1%5E2%2Csin_x2&hidden=2&seed=0")
+    heads = page.eval_on_selector("#table tr", "r => [...r.cells].map(c => c.textContent)")
+    assert heads == ["x1", "x2 (X\u2081\u00b2)", "x3 (sin(X\u2082))", "a1", "a2", "y", "y_hat"]
+    page.click(".node.output")  # the explain panel names the inputs the same way
+    page.wait_for_selector("#explain .num[data-key=y_hat]")
+    text = page.text_content("#explain")
+    assert "x2 = " in text and "(X\u2081\u00b2)" in text and "(sin(X\u2082))" in text

@@ -693,13 +693,19 @@ class Run:
 
     def table(self, limit: int = 16) -> dict[str, Any]:
         """The hidden-layer table of the slides: x, y, each hidden a and y_hat, for the
-        distinct points (the lecture's four) or the first ``limit`` points."""
+        distinct points (the lecture's four) or the first ``limit`` points. An input whose
+        feature is not the network input of its name is named with it: ``x2 (x1^2)``."""
         with self.lock:
             P, idx = np.unique(self.X.round(9), axis=0, return_index=True)
             rows = np.sort(idx)[:limit] if len(idx) <= limit else np.arange(min(limit, len(self.X)))
             with np.errstate(**_QUIET):
                 acts = self.viewer.forward(self.X[rows])
-            cols = self.names.x + [n for layer in self.names.a[:-1] for n in layer] + ["y", "y_hat"]
+            # an input column by its feature's own name beside the network's (x2 holding
+            # X1^2 read "x2", as if it were the point's second coordinate)
+            inputs = [
+                x if x == f else f"{x} ({f})" for x, f in zip(self.names.x, self.config["features"])
+            ]
+            cols = inputs + [n for layer in self.names.a[:-1] for n in layer] + ["y", "y_hat"]
             values = np.concatenate(
                 [self.X[rows], *acts[:-1], self.Y[rows], acts[-1]], axis=1
             )  # (rows, columns)

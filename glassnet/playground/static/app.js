@@ -753,7 +753,10 @@ function drawTable(t) {
   if (!t) return;
   const tbl = document.createElement("table");
   const head = tbl.insertRow();
-  for (const c of t.columns) { const th = document.createElement("th"); th.textContent = c; head.append(th); }
+  // an input by its feature's name too, as the explain panel writes it: x2 (X₁²)
+  const inputs = run.data.names.inputs, feats = run.config.features;
+  const label = (c, i) => (i < feats.length && inputs[i] !== feats[i] ? `${inputs[i]} (${FEATURE_LABEL[feats[i]]})` : c);
+  t.columns.forEach((c, i) => { const th = document.createElement("th"); th.textContent = label(c, i); head.append(th); });
   for (const row of t.rows) {
     const tr = tbl.insertRow();
     for (const v of row) tr.insertCell().textContent = fmt(v, 3);
