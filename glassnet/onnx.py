@@ -241,8 +241,11 @@ class _SklGraph(_Graph):
         return output
 
 
-def _network(g: _Graph, layers: list[Layer], x: str, out: str | None = None) -> str:
-    """The layers as nodes: ``Z_l = A_{l-1} @ W_l + b_l`` (Gemm), ``A_l = g(Z_l)``."""
+def _network(
+    g: _Graph, layers: list[Layer], x: str, out: str | None = None, z: list[str] | None = None
+) -> str:
+    """The layers as nodes: ``Z_l = A_{l-1} @ W_l + b_l`` (Gemm), ``A_l = g(Z_l)``. ``z``:
+    a list the last layer's ``Z_L`` (its output before the activation) is appended to."""
     for i, lay in enumerate(layers, 1):
         last = i == len(layers)
         W = g.const(f"W{i}", lay.W)  # (inputs, neurons), as glassnet stores it
@@ -254,6 +257,8 @@ def _network(g: _Graph, layers: list[Layer], x: str, out: str | None = None) -> 
             x = g.op("Gemm", [x, W, b], f"Z{i}", out=z_out, doc=doc)
         else:
             x = g.op("MatMul", [x, W], f"Z{i}", out=z_out, doc=doc + " (no bias)")
+        if last and z is not None:
+            z.append(x)
         if act == "leaky_relu" and lay.W.dtype == np.float64:
             # onnxruntime has no float64 LeakyRelu kernel; for 0 <= alpha < 1,
             # max(z, alpha z) is the same function, bit for bit (load() reads it back)
@@ -349,20 +354,55 @@ def _columns_text(classes: Any, shown: int = 64) -> str:
     return f"class probabilities, columns: {', '.join(names[:shown])}{more}"
 
 
+def _half_logit(dt: np.dtype) -> np.ndarray:
+    """The largest logit z of dtype ``dt`` whose probability a glassnet.sklearn classifier's
+    predict reads as 0.5 or less, so that its label is 0: about 1.7e-16, not 0 (its
+    probabilities are float64 ``exp(-log(1 + e^-z))``, MLPClassifier._proba_and_log, and
+    round to 0.5 for 0 < z <= it). Found by bisection over ``dt``'s values in [0, 1]."""
+    ints = np.int32 if dt == np.float32 else np.int64
+
+    def above(k: int) -> bool:
+        z = np.array(k, ints).view(dt).astype(np.float64)
+        return bool(np.exp(-np.logaddexp(0.0, -z)) > 0.5)
+
+    lo, hi = 0, int(np.array(1.0, dt).view(ints))  # (z = 0: 0.5, not above; z = 1: above)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if above(mid) else (mid, hi)
+    return np.array(lo, ints).view(dt)
+
+
 def _classifier_head(
-    g: _Graph, p: str, dt: np.dtype, classes: np.ndarray, kind: str, label: str, proba: str
+    g: _Graph,
+    p: str,
+    dt: np.dtype,
+    classes: np.ndarray,
+    kind: str,
+    label: str,
+    proba: str,
+    logits: tuple[str, np.dtype] | None = None,
 ) -> int:
     """From the network's output ``p`` to ``label`` and ``probabilities`` (skl2onnx's pair).
 
     kind: ``'single'`` (one class: probabilities a column of ones, as ``predict_proba``),
     ``'binary'`` (p: (N, 1), probabilities [1 - p, p], label of p > 0.5),
     ``'multiclass'`` (argmax; the first of ties, as NumPy) or ``'multilabel'``
-    (label (N, K): 1 where p > 0.5). Returns the label's element type.
+    (label (N, K): 1 where p > 0.5). Returns the label's element type. ``logits``: the
+    output layer's z (before its sigmoid or softmax) and its dtype, which the label is then
+    read from, as a glassnet.sklearn classifier's predict reads it (from float64
+    probabilities of z, which float32 ones can round to a tie or to 0.5): argmax z, or z
+    above :func:`_half_logit`; None: from ``p``, as a task's decode reads it.
     """
+    if logits is not None and kind in ("binary", "multilabel"):
+        z, zdt = logits
+        above = g.op("Greater", [z, g.const("half_logit", _half_logit(zdt))], "z_above")
+    elif kind in ("binary", "multilabel"):
+        above = None  # (p > 0.5, below)
     if kind == "multilabel":
         g.op("Identity", [p], "probabilities", out=proba)
-        high = g.op("Greater", [p, g.const("half", np.array(0.5, dt))], "above_half")
-        g.op("Cast", [high], "label", out=label, to=TensorProto.INT64)
+        if above is None:
+            above = g.op("Greater", [p, g.const("half", np.array(0.5, dt))], "above_half")
+        g.op("Cast", [above], "label", out=label, to=TensorProto.INT64)
         return TensorProto.INT64
     cls, elem = _classes_const(g, classes)
     if kind == "single":  # one class: a column of ones, and that class for every row
@@ -377,12 +417,14 @@ def _classifier_head(
         one = g.const("one", np.array(1.0, dt))
         q = g.op("Sub", [one, p], "one_minus_p")
         g.op("Concat", [q, p], "probabilities", out=proba, axis=1)
-        flat = g.op("Reshape", [p, g.const("flat", np.array([-1], np.int64))], "p_flat")
-        high = g.op("Greater", [flat, g.const("half", np.array(0.5, dt))], "above")
-        idx = g.op("Cast", [high], "class_index", to=TensorProto.INT64)
+        if above is None:
+            above = g.op("Greater", [p, g.const("half", np.array(0.5, dt))], "above")
+        flat = g.op("Reshape", [above, g.const("flat", np.array([-1], np.int64))], "above_flat")
+        idx = g.op("Cast", [flat], "class_index", to=TensorProto.INT64)
     else:
         g.op("Identity", [p], "probabilities", out=proba)
-        idx = g.op("ArgMax", [proba], "class_index", axis=1, keepdims=0)
+        scores = proba if logits is None else logits[0]
+        idx = g.op("ArgMax", [scores], "class_index", axis=1, keepdims=0)
     g.op("Gather", [cls, idx], "label", out=label, axis=0)
     return elem
 
@@ -988,7 +1030,8 @@ def _estimator_graph(
     dt = layers[0].W.dtype
     if in_dtype != dt:
         x = g.op("Cast", [x], "X_cast", to=_FLOATS[dt])
-    out = _network(g, layers, x)
+    z: list[str] = []  # (the output layer's logits: a classifier's labels are read from them)
+    out = _network(g, layers, x, z=z)
     if post == "exp":
         out = g.op("Exp", [out], "mu", doc="loss='poisson': mu = e^z")
     if out_dtype != dt:
@@ -999,7 +1042,9 @@ def _estimator_graph(
     assert classes is not None
     if labels is not None:
         classes = labels
-    return _classifier_head(g, out, out_dtype, classes, kind, outputs[0], outputs[1])
+    return _classifier_head(
+        g, out, out_dtype, classes, kind, outputs[0], outputs[1], logits=(z[0], dt)
+    )
 
 
 def _export_estimator(est: Any) -> tuple[str, dict[str, Any], onnx.GraphProto]:
@@ -2091,7 +2136,9 @@ def _classifier_network(
     end at: the chain from the input ``x`` through network nodes up to the first value that
     a node of another kind reads (the probabilities, or the sigmoid's p that skl2onnx turns
     into [1 - p, p]), which must come from a ``Softmax`` or ``Sigmoid``. The other nodes (the
-    head) must compute the outputs from that value and constants only, with the operators of
+    head) must compute the outputs from that value (and from that activation's input z,
+    which the export of a glassnet.sklearn classifier reads its label from) and constants
+    only, with the operators of
     :data:`_HEAD` (ArgMax, ArrayFeatureExtractor, ZipMap, Binarizer, Cast, ...); they are not
     read. The Constant nodes the chain reads stay in the list (its weights may be there)."""
     users: dict[str, list[onnx.NodeProto]] = {}
@@ -2102,8 +2149,18 @@ def _classifier_network(
     end = x
     outputs = [o.name for o in graph.output]
     source: onnx.NodeProto | None = None  # the last node of ours that is not Identity or Cast
+    logits = None  # the output layer's z, when head nodes read it beside its activation
     while True:
         step = [n for n in users.get(end, []) if n.op_type != "Constant"]
+        acts = [
+            n for n in step if n.op_type in ("Softmax", "Sigmoid") and n.domain in ("", "ai.onnx")
+        ]
+        if (
+            len(acts) == 1 < len(step)
+            and logits is None
+            and all(n is acts[0] or n.op_type in _HEAD.get(n.domain or "", ()) for n in step)
+        ):  # (a label read from z, a glassnet.sklearn classifier's export: the chain goes on)
+            logits, step = end, acts
         if not step or any(
             n.domain not in ("", "ai.onnx") or n.op_type not in _NETWORK_OPS or len(n.output) != 1
             for n in step
@@ -2131,6 +2188,11 @@ def _classifier_network(
     chosen = {id(n) for n in ours}
     made = consts | {o for n in nodes if n.op_type == "Constant" for o in n.output}
     made |= {end} if end != x else set()  # (a head node reading the input is named below)
+    made |= (
+        {logits}
+        if logits is not None and source is not None and source.input[0] == logits
+        else set()
+    )
     probabilities = f"{end!r}" if end != x else "(a Softmax or Sigmoid)"
     has = f"1 input and {len(outputs)} outputs ({', '.join(map(repr, outputs))})"
     why = (

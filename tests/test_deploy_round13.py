@@ -163,3 +163,90 @@ def test_onnx_probabilities_doc_string_names_the_classes_order(tmp_path, capsys)
     label, p = s.run(None, feeds(s, {"a": [r[0] for r in rows], "b": [r[1] for r in rows]}))
     order = np.array(["Dog", "Cat", "Bird"])
     assert (order[np.argmax(p, axis=1)] == label).all()
+
+
+# -- a float32 glassnet.sklearn classifier's ONNX label is predict's at the boundary ---------
+
+
+def _set_output(est, bias):
+    """The output layer made to give every row the logits ``bias`` (float32)."""
+    W, B = est.coefs_, est.intercepts_
+    W[-1] = np.zeros_like(W[-1])
+    B[-1] = np.asarray(bias, dtype=B[-1].dtype).reshape(B[-1].shape)
+    est.coefs_, est.intercepts_ = W, B
+
+
+def _onnx_labels(est, X, tmp_path, ort):
+    from glassnet.onnx import export
+
+    path = tmp_path / "m.onnx"
+    export(est, path)
+    s = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    label, _ = s.run(None, {"X": X})
+    return label
+
+
+@pytest.mark.parametrize(
+    "z",
+    [1e-7, -1e-7, 3e-8, 1e-16, 1.6653345e-16, 1.6653347e-16, 2e-16, 0.0, -1e-30, 1e-30],
+)
+def test_binary_onnx_label_is_predicts_near_the_boundary(tmp_path, z):
+    pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("sklearn")
+    import warnings
+
+    from sklearn.datasets import make_classification
+
+    import glassnet.sklearn as gs
+
+    X, y = make_classification(60, 4, random_state=0)
+    X = X.astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (max_iter=2 does not converge)
+        est = gs.MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y)
+    _set_output(est, [z])
+    assert est.coefs_[-1].dtype == np.float32
+    np.testing.assert_array_equal(_onnx_labels(est, X[:5], tmp_path, ort), est.predict(X[:5]))
+
+
+@pytest.mark.parametrize("bias", [[0.0, 1e-8, 0.0], [2e-8, 1e-8, 3e-8], [0.5, 0.5, 0.5000001]])
+def test_multiclass_onnx_label_is_predicts_for_logits_a_float32_softmax_ties(tmp_path, bias):
+    pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("sklearn")
+    import warnings
+
+    from sklearn.datasets import make_classification
+
+    import glassnet.sklearn as gs
+
+    X, y = make_classification(90, 4, n_informative=3, n_redundant=0, n_classes=3, random_state=0)
+    X = X.astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = gs.MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y)
+    _set_output(est, bias)
+    want = est.predict(X[:5])
+    assert want[0] == int(np.argmax(np.float32(bias)))  # (the largest logit's class)
+    np.testing.assert_array_equal(_onnx_labels(est, X[:5], tmp_path, ort), want)
+
+
+def test_multilabel_onnx_labels_are_predicts_near_the_boundary(tmp_path):
+    pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("sklearn")
+    import warnings
+
+    import glassnet.sklearn as gs
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3)).astype(np.float32)
+    Y = np.stack([X[:, 0] > 0, X[:, 1] > 0, X[:, 2] > 0, X[:, 0] > 1], axis=1).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = gs.MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, Y)
+    _set_output(est, [1e-7, -1e-7, 1e-16, 3e-16])
+    want = est.predict(X[:5])
+    assert want[0].tolist() == [1, 0, 0, 1]
+    np.testing.assert_array_equal(_onnx_labels(est, X[:5], tmp_path, ort), want)
