@@ -430,7 +430,11 @@ class Explanation:
     Z, A : list of arrays (N, neurons_l)
         Weighted sums and activations of each layer (the last A is y_hat).
     dL_dyhat : array (N, K); dL_dZ, dL_dA : lists of arrays (N, neurons_l); dL_dx : (N, d)
-        Gradients of the loss with respect to each value of the forward pass.
+        Gradients of the loss with respect to each value of the forward pass. A sigmoid
+        output under binary cross-entropy gets dL/dz = (y_hat - y)/count straight from z,
+        as the backward pass takes it; where the loss clips y_hat to [eps, 1 - eps] (y_hat
+        within 2.2e-16 of 0 or 1), dL_dyhat is the clipped y_hat's and is not
+        dL_dZ / gprime (the text says so, and its paths show y_hat - y as one factor).
     gprime : list of arrays
         g'(Z) per layer, (N, neurons_l); for a softmax output the Jacobian (N, K, K).
     grad_W, grad_b : lists of arrays
@@ -662,9 +666,15 @@ class Explanation:
             # dL/dz = (y_hat - y)/count that the backward pass uses
             gp = float(self.gprime[-1][n, k])
             dz = float(self.dL_dZ[-1][n, k])
-            if gp == 0 or not math.isfinite(dz / gp):
-                # a saturated sigmoid (a rounds to 0 or 1, so g'(z) = 0): the two factors
-                # cannot multiply out to dL/dz, so show their product, (y_hat - y)/count
+            dyhat = float(self.dL_dyhat[n, k])
+            if (
+                gp == 0
+                or not math.isfinite(dz / gp)
+                or not math.isclose(dz / gp, dyhat, rel_tol=1e-6, abs_tol=1e-12)
+            ):
+                # a saturated sigmoid (a rounds to 0 or 1, so g'(z) = 0; or y_hat so near
+                # that the loss clips it, and Step 1's dL/dy_hat, the clipped y_hat's, times
+                # g'(z) is not dL/dz): show their product, (y_hat - y)/count, as Step 3 does
                 sym = self._weighted(f"({self.names.a[-1][k]} - {self.names.y[k]})")
                 return [[(f"{sym}/{self._count}" if self._count > 1 else sym, dz)]]
             return [[(self._loss_symbol(k), dz / gp), (f"g'({zk})", gp)]]
@@ -1210,8 +1220,11 @@ class Explanation:
                 # y_hat prints as 0 or 1: the numbers would read x / 0 (the loss clips
                 # y_hat to [eps, 1 - eps], which keeps the value finite)
                 eps = float(np.finfo(np.float64).eps)
+                zk = self.names.z[-1][0]
                 clip = (
-                    f"; the loss clips it to [eps, 1 - eps], eps = {eps:.2e}"
+                    f"; the loss clips it to [eps, 1 - eps], eps = {eps:.2e}, so this times "
+                    f"g'({zk}) is not dL/d{zk}: the backward pass takes dL/d{zk} = y_hat - y "
+                    "straight from the sum, as Step 3 and the paths show"
                     if min(p, 1 - p) < eps
                     else ""
                 )

@@ -3,12 +3,17 @@ with their reason, the explanation of a saturated output, the graph's labels."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+import glassnet as gn
 from glassnet import exercises as X
 from glassnet.cli import main
+from glassnet.explain import explain
+from glassnet.report import fmt
 
 
 def _sheet(folder: Path) -> dict[str, bytes]:
@@ -94,3 +99,40 @@ def test_weights_of_the_wrong_length_say_they_need_three_numbers(and_key, tmp_pa
     assert "is one number; the weights need 3 numbers" in X.check(and_key, f).first_wrong[1]
     f.write_text("1.separable = 1\n1.weights = [1, 1, -0.5]\n")  # OR: 3 numbers, wrong gate
     assert "does not compute the gate" in X.check(and_key, f).first_wrong[1]
+
+
+# ------------------------------------------------------------------ 6. a saturated output
+def _saturated():
+    net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", dtype=np.float64)
+    net.layers[0].W.data[:] = [[4, -4], [4, -4]]
+    net.layers[0].b.data[:] = [-6, 2]
+    net.layers[2].W.data[:] = [[30], [30]]
+    net.layers[2].b.data[:] = [10]  # z3 = 36.5: y_hat = 1 - 1.1e-16, clipped by the loss
+    return net
+
+
+def test_a_clipped_sigmoid_output_tells_one_story_of_dl_dyhat():
+    """Step 1 printed the clipped dL/dy_hat (4.50e+15), the paths the same symbol as 9.01e+15
+    (dL/dz / g'(z)); now the paths show y_hat - y as one factor, as Step 3 does."""
+    e = explain(_saturated(), [0.0, 0.0], 0.0, loss="binary_cross_entropy", paths=["w5"])
+    assert 1 - e.y_hat[0, 0] < np.finfo(np.float64).eps  # (the loss clips it)
+    text = e.to_text()
+    step1 = next(ln for ln in text.splitlines() if ln.startswith("Step 1."))
+    assert f"= {fmt(e.dL_dyhat[0, 0], 3)} (" in step1 and "4.50e+15" in step1
+    assert "so this times g′(z₃) is not ∂L/∂z₃" in step1 and "ŷ − y" in step1
+    assert "9.01e+15" not in text
+    p = e.paths("w5")
+    for term in p.terms:
+        assert term[0][0] == "(y_hat - y)" and term[0][1] == e.dL_dZ[-1][0, 0]
+        assert all(v != pytest.approx(9.007e15, rel=1e-3) for _, v in term)
+    assert sum(math.prod(v for _, v in t) for t in p.terms) == pytest.approx(p.value, rel=1e-12)
+    assert "∂L/∂w₅ = (ŷ − y) a₁" in text
+
+
+def test_an_unclipped_sigmoid_output_keeps_its_two_factors():
+    net = _saturated()
+    net.layers[2].b.data[:] = [-30]  # z3 = -3.5: nothing clipped
+    e = explain(net, [0.0, 0.0], 0.0, loss="binary_cross_entropy")
+    (t,) = e.paths("w5").terms
+    assert [s for s, _ in t] == ["(y_hat - y) / (y_hat (1 - y_hat))", "g'(z3)", "a1"]
+    assert t[0][1] == pytest.approx(e.dL_dyhat[0, 0], rel=1e-12)
