@@ -5880,19 +5880,28 @@ def _train_streamed(args: argparse.Namespace) -> int:
 def _passes_text(made: Sequence[Any]) -> str:
     """The statistics passes a streamed run made over its file, counted as made: ``made``
     holds each reading's columns (``glassnet.stream.Columns``: its ``passes``, 2 where a
-    first pass stopped to read the file again mended, after ``stopped_at`` rows)."""
+    first pass stopped to read the file again mended, after ``stopped_at`` rows; one more
+    per column of ``retyped``, read again as numbers)."""
     count = sum(c.passes for c in made)
     text = f"{count} statistics pass{'es' if count > 1 else ''}"
     stopped = [
         "in its first block of rows" if not c.stopped_at else f"after {c.stopped_at:,} rows"
         for c in made
-        if c.passes > 1
+        if c.stopped_at is not None
     ]
     if stopped:
         which = "one of them" if len(stopped) == 1 else f"{len(stopped)} of them"
         text += (
             f" ({which} stopped {' and '.join(stopped)} to read the file again mended, for "
             "rows of blank cells or of another width than the header's)"
+        )
+    retyped = [f"{_q(n)} after {rows:,} rows" for c in made for n, rows in c.retyped.items()]
+    if retyped:
+        which = "one of them" if len(retyped) == 1 else f"{len(retyped)} of them"
+        text += (
+            f" ({which} stopped at a number that pyarrow does not read, such as 7\\xa0 or a "
+            f"digit of another script, in column {' and '.join(retyped)}, to read the "
+            f"column again as the in-memory reader reads it)"
         )
     return text
 

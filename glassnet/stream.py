@@ -502,11 +502,15 @@ class Columns:
     # (or rows of another width) had it read mended, else 0 (see line_notes)
     blank: int = 0
     lines: int = 0
-    # the statistics passes made over the file: 2 where the first stopped, after
+    # the statistics passes made over the file: one more where a pass stopped, after
     # ``stopped_at`` data rows, to read the file again mended (rows pyarrow refused, or
-    # rows of blank cells: see from_csv); else 1 and None
+    # rows of blank cells: see from_csv), and one more per column of ``retyped``; else 1
     passes: int = 1
     stopped_at: int | None = None
+    # the number columns a pass stopped in, after so many data rows, at a cell pyarrow
+    # refuses and the in-memory reader reads (7\xa0, a digit of another script), to read
+    # the file again with the column read as text, then as numbers by float()
+    retyped: dict[str, int] = field(default_factory=dict)
 
     @property
     def line_notes(self) -> str:
@@ -939,9 +943,13 @@ def from_csv(
 
     The first block's types decide the columns: numbers become features (standardized with
     ``standardize``), text columns are one-hot encoded; every later block is read with those
-    types. ``labels``: whether the target holds class labels (default: unless its type is
-    floating point). ``delimiter``: when not given, :func:`csv_delimiter`'s (a comma, a tab
-    for a .tsv file, or the ``;``, tab or ``|`` that alone splits the header row).
+    types; a column of numbers with a cell that pyarrow refuses and the in-memory reader
+    reads (``7\\xa0``, a non-breaking space; ``３`` or ``١٢``, digits of another script) is
+    read as numbers, as in memory, by float() (:func:`script_numbers`; one more statistics
+    pass when such a cell comes past the first block: ``columns.retyped``). ``labels``:
+    whether the target holds class labels (default: unless its type is floating point).
+    ``delimiter``: when not given, :func:`csv_delimiter`'s (a comma, a tab for a .tsv file,
+    or the ``;``, tab or ``|`` that alone splits the header row).
     ``missing``: the cell texts that are missing cells (errors: a stream trains on complete
     rows), matched in any case, as :func:`glassnet.datasets.read_csv` takes them; e.g.
     ``("", "?")`` makes ``?`` missing and ``NA`` an ordinary text. Default:
@@ -1080,6 +1088,7 @@ def from_csv(
     blanks: set[int] = set()  # the text columns with cells that have blanks around them
     stopped: list[int] = []  # the data rows a statistics pass read before it stopped
     read_as: list[tuple[int, int]] = []  # the file's size and time as the statistics pass read it
+    retyped: dict[str, int] = {}  # the columns read again as numbers (_Retype): rows read before
 
     def batches() -> Iterator[Any]:
         nonlocal checked, mended, convert
@@ -1111,6 +1120,7 @@ def from_csv(
             j = None if checked else _script_number_column(e, decimal)
             if j is not None and j < named and raw[j] not in as_numbers:
                 as_numbers.add(raw[j])  # (read again, that column as text, then numbers)
+                retyped[names[j]] = row
                 kinds.setdefault(raw[j], "numbers")
                 types[raw[j]] = pa.string()
                 convert = csv.ConvertOptions(
@@ -1167,7 +1177,9 @@ def from_csv(
     out.columns.trailing = dict(sorted(mended.cut.items()))
     out.columns.blank, out.columns.lines = mended.blank, mended.lines
     if stopped:  # (a first pass stopped, the file read again mended: two passes made)
-        out.columns.passes, out.columns.stopped_at = 2, stopped[0]
+        out.columns.stopped_at = stopped[0]
+    out.columns.retyped = retyped
+    out.columns.passes = 1 + len(stopped) + len(retyped)
     return out
 
 
@@ -1602,10 +1614,18 @@ def _as_numbers(col: Any, decimal: str, nulls: frozenset[str]) -> tuple[Any, int
     import pyarrow.compute as pc
 
     stripped = pc.utf8_trim_whitespace(col)
-    if decimal == "." and not stripped.null_count:
+    plain, ascii_ = None, None
+    if decimal == ".":
         try:  # (a block of ASCII numbers: pyarrow's reading, at once)
             return pc.cast(stripped, pa.float64()), None
         except pa.ArrowInvalid:
+            pass
+        ascii_ = pc.fill_null(pc.string_is_ascii(stripped), True)
+        none = pa.scalar(None, type=stripped.type)
+        try:  # its ASCII cells so, and the others (a few: ３, ١٢) by float() below
+            plain = pc.cast(pc.if_else(ascii_, stripped, none), pa.float64())
+            stripped = pc.if_else(ascii_, none, stripped)
+        except pa.ArrowInvalid:  # (text among them, or " NA ": every cell by float())
             pass
     distinct = pc.unique(stripped).to_pylist()
     values = [
@@ -1614,6 +1634,8 @@ def _as_numbers(col: Any, decimal: str, nulls: frozenset[str]) -> tuple[Any, int
     bad = [v for v, x in zip(distinct, values) if x is None and v is not None and v not in nulls]
     idx = pc.index_in(stripped, value_set=pa.array(distinct, type=stripped.type))
     numbers = pa.array(values, type=pa.float64()).take(idx)
+    if plain is not None:
+        numbers = pc.if_else(ascii_, plain, numbers)
     if bad:
         rows = pc.is_in(stripped, value_set=pa.array(bad, type=stripped.type))
         return numbers, int(np.argmax(rows.to_numpy(zero_copy_only=False)))
@@ -1631,9 +1653,21 @@ def script_numbers(col: Any, decimal: str = ".", nulls: frozenset[str] | None = 
 
     if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         return None
-    if pc.all(pc.string_is_ascii(col)).as_py() is not False:  # (ASCII, or every cell missing)
+    ascii_ = pc.string_is_ascii(col)
+    if pc.all(ascii_).as_py() is not False:  # (ASCII, or every cell missing)
         return None
-    numbers, bad = _as_numbers(col, decimal, _NULLS if nulls is None else nulls)
+    nulls = _NULLS if nulls is None else nulls
+    odd = col.filter(pc.invert(ascii_))
+
+    def text(cells: Any) -> bool:
+        return any(
+            c.strip() not in nulls and _float_or_none(c.strip(), decimal) is None
+            for c in cells.to_pylist()
+        )
+
+    if text(odd.slice(0, 64)) or text(pc.unique(odd)):  # (a text column: its first ones)
+        return None
+    numbers, bad = _as_numbers(col, decimal, nulls)
     return numbers if bad is None else None
 
 

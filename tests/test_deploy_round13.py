@@ -37,11 +37,12 @@ def _rows(n: int, odd: set[int]) -> list[list[str]]:
     ]
 
 
-def _stream_numbers(path: Path, **kw: object) -> dict[str, float]:
+def _stream_numbers(path: Path, passes: int = 1, **kw: object) -> dict[str, float]:
     from glassnet.stream import from_csv
 
     cols = from_csv(path, "y", standardize=True, **kw).columns
     assert cols.categories == {}, cols.categories
+    assert cols.passes == passes, (cols.passes, cols.retyped)
     return {n: float(m) for n, m in zip(cols.numeric, cols.mean)}
 
 
@@ -64,9 +65,21 @@ def test_stream_reads_such_a_cell_past_the_first_block(tmp_path, pa):
     # the column typed as numbers by the first block; pyarrow refuses the cell later
     path = write_csv(tmp_path / "late.csv", ["x", "rooms", "y"], _rows(3000, {2500, 2901}))
     memory = _memory_numbers(path)
-    streamed = _stream_numbers(path, block_size=4096)
+    # (the statistics pass stops at that cell and reads the file again: two passes)
+    streamed = _stream_numbers(path, passes=2, block_size=4096)
     for name in memory:
         assert streamed[name] == pytest.approx(memory[name], rel=1e-12), name
+
+
+def test_the_pass_read_again_for_such_a_cell_is_counted_and_said():
+    from types import SimpleNamespace
+
+    from glassnet.cli import _passes_text
+
+    cols = SimpleNamespace(passes=2, stopped_at=None, retyped={"x": 2432})
+    text = _passes_text([cols])
+    assert text.startswith("2 statistics passes (one of them stopped at a number"), text
+    assert "column 'x' after 2,432 rows" in text and "mended" not in text, text
 
 
 def test_low_cardinality_column_with_one_nbsp_cell_trains_as_numbers(tmp_path, pa, capsys):
