@@ -263,3 +263,16 @@ def test_multilabel_onnx_labels_are_predicts_near_the_boundary(tmp_path):
     want = est.predict(X[:5])
     assert want[0].tolist() == [1, 0, 0, 1]
     np.testing.assert_array_equal(_onnx_labels(est, X[:5], tmp_path, ort), want)
+
+
+def test_decimal_comma_file_with_such_cells_reads_as_in_memory(tmp_path, pa):
+    from glassnet.stream import from_csv
+
+    rows = [[f"{k * 0.25:.2f}".replace(".", ","), str(k % 2)] for k in range(30)]
+    rows[4][0] = "\uff12,5"  # (２,5)
+    rows[9][0] = "3,0\xa0"
+    path = write_csv(tmp_path / "semi.csv", ["x", "y"], rows, delimiter=";")
+    memory = read_csv(path, target="y", delimiter=";", decimal=",").numbers("x")
+    cols = from_csv(path, "y", standardize=True, delimiter=";", decimal=",").columns
+    assert cols.numeric == ["x"] and cols.categories == {}, cols
+    assert float(cols.mean[0]) == pytest.approx(float(np.mean(memory)), rel=1e-12)
