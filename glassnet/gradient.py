@@ -42,7 +42,7 @@ def _values(other: Any) -> Any:
 class Grad(np.ndarray):
     """A NumPy array with PyTorch's methods for a ``.grad``: the in-place ``zero_()``,
     ``fill_(v)``, ``add_(x, alpha=1)``, ``sub_(x, alpha=1)``, ``mul_(x)``, ``div_(x)``,
-    ``copy_(x)``, ``clamp_(min, max)`` (each returns the array itself), and ``clone()``,
+    ``copy_(x)``, ``clamp_(min, max)`` (each returns the array itself), ``view(-1)``, ``clone()``,
     ``detach()``, ``cpu()``, ``numpy()``, ``numel()``, ``abs()``, ``norm(p=2)`` (a NumPy
     scalar, so ``.item()`` gives the float). An ``x`` may be a Tensor, an array or a number."""
 
@@ -89,6 +89,21 @@ class Grad(np.ndarray):
             )
         np.clip(self, min, max, out=self)
         return self
+
+    def view(self, *args: Any, **kwargs: Any) -> Any:
+        """PyTorch's ``g.view(-1)`` / ``g.view(2, 3)``: the values in that shape (a view);
+        NumPy's ``view(dtype)`` or ``view(type)`` otherwise, as NumPy's."""
+        shape = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
+        if shape and not kwargs and all(isinstance(n, (int, np.integer)) for n in shape):
+            out = self.reshape(shape)
+            if out.size and not np.may_share_memory(out, self):  # (reshape copied it)
+                raise RuntimeError(
+                    f"view({', '.join(map(str, shape))}): this gradient of shape {self.shape} "
+                    "is not contiguous in that order (PyTorch's view needs it); use "
+                    ".reshape(...), which copies."
+                )
+            return out
+        return super().view(*args, **kwargs)
 
     def clone(self) -> Grad:
         """A copy of the values (a Grad of its own memory)."""

@@ -230,3 +230,17 @@ def test_a_grad_pickles_and_copies_as_its_values():
     np.testing.assert_array_equal(back.grad, [2.0, 4.0])
     back.grad.zero_()
     np.testing.assert_array_equal(w.grad, [2.0, 4.0])
+
+
+def test_view_takes_pytorchs_shapes_and_numpys_dtypes():
+    w = gn.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    (w * w).sum().backward()
+    flat = w.grad.view(-1)  # torch.cat([p.grad.view(-1) for p in params])'s habit
+    assert type(flat) is Grad and flat.shape == (4,) and np.shares_memory(flat, w.grad)
+    assert w.grad.view(4, 1).shape == (4, 1) and w.grad.view((1, 4)).shape == (1, 4)
+    flat[0] = 9.0  # a view, as PyTorch's
+    assert w.grad[0, 0] == 9.0
+    assert type(w.grad.view(np.ndarray)) is np.ndarray  # NumPy's view(type) and view(dtype)
+    assert w.grad.view(np.int32).dtype == np.int32
+    with pytest.raises(RuntimeError, match=r"view\(-1\): .*not contiguous.*reshape"):
+        w.grad.T.view(-1)
