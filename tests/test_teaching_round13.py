@@ -3,7 +3,9 @@ with their reason, the explanation of a saturated output, the graph's labels."""
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +13,7 @@ import pytest
 
 import glassnet as gn
 from glassnet import exercises as X
+from glassnet import viz
 from glassnet.cli import main
 from glassnet.explain import explain
 from glassnet.report import fmt
@@ -136,3 +139,39 @@ def test_an_unclipped_sigmoid_output_keeps_its_two_factors():
     (t,) = e.paths("w5").terms
     assert [s for s, _ in t] == ["(y_hat - y) / (y_hat (1 - y_hat))", "g'(z3)", "a1"]
     assert t[0][1] == pytest.approx(e.dL_dyhat[0, 0], rel=1e-12)
+
+
+# ------------------------------------------------------------------ 7. the graph's labels
+def _texts(svg: str) -> list[str]:
+    return [html.unescape(t) for t in re.findall(r">([^<>]+)</text>", svg)]
+
+
+def test_the_lectures_loss_node_reads_its_formula_not_x():
+    """docs/lecture.md §9's L = 0.5 (ŷ − 1)² read '= 0.500 x', x as if the data input."""
+    F = gn.functional
+    z3 = gn.Tensor(0.036, requires_grad=True, label="z3", dtype=np.float64)
+    y_hat = F.sigmoid(z3).named("y_hat")
+    L = (0.5 * (y_hat - 1.0) ** 2).named("L")
+    L.backward()
+    for backward in (False, True):
+        texts = _texts(viz.draw_graph(L, backward=backward))
+        assert texts[texts.index("L") + 1] == "= 0.500 (ŷ − 1)²"
+        assert "= 0.500 x" not in texts
+    # an unnamed product of a power: no doubled parentheses
+    assert viz.graph.expression(0.5 * (y_hat - 1.0) ** 2) == "0.500 (ŷ − 1)²"
+
+
+def test_arithmetic_on_a_long_formula_names_it_neutrally_not_x():
+    F = gn.functional
+    z = gn.Tensor(0.036, requires_grad=True, label="z3", dtype=np.float64)
+    deep = ((F.sigmoid(z) * 2.0 + 1.0).exp() - 1.0).log()  # too deep to write out
+    L = (0.5 * deep**2).named("L")
+    L.backward()
+    texts = _texts(viz.draw_graph(L, backward=True))
+    assert texts[texts.index("L") + 1] == "= 0.500 …"
+    assert "(…)²" in texts and "x²" not in texts and "(log x)²" not in texts
+    assert "log x" in texts and "1/x" in texts  # (a function's argument stays x)
+    # the data: a leaf input is still x
+    x = gn.Tensor(np.ones((3, 2)), requires_grad=True, dtype=np.float64)
+    texts = _texts(viz.draw_graph((0.5 * x).named("h"), backward=True))
+    assert texts[:1] == ["x"] and texts[texts.index("h") + 1] == "= c x"

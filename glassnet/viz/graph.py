@@ -199,11 +199,48 @@ def _paren(a: str, op: str, k: int) -> str:
     """Argument ``k`` of ``op`` as its formula writes it: in parentheses where the formula
     would otherwise read differently (``(ŷ − 1)²``, ``−(a + b)``, ``log (1 − ŷ)``,
     ``x (−w)``, ``(−a)²``)."""
-    compound = " " in a and op in ("mul", "div", "sub", "pow", "neg", "log")
+    compound = " " in a and op in ("mul", "div", "sub", "pow", "neg", "log") and not _grouped(a)
+    compound = compound or (a == "…" and op == "pow")  # (…)², not …²
     negative = a.startswith(("−", "-")) and (
         op in ("pow", "neg") or (op in ("mul", "div", "sub") and k)
     )
     return f"({a})" if compound or negative else a
+
+
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ"
+
+
+def _grouped(a: str) -> bool:
+    """Whether ``a`` is one parenthesized group, maybe raised to a power (``(ŷ − 1)²``):
+    it needs no more parentheses as a factor (``0.500 (ŷ − 1)²``, not ``0.500 ((ŷ − 1)²)``)."""
+    body = a.rstrip(_SUPERSCRIPTS)
+    if not (body.startswith("(") and body.endswith(")")):
+        return False
+    depth = 0
+    for i, ch in enumerate(body):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0 and i < len(body) - 1:  # (a) (b): closed before the end
+            return False
+    return True
+
+
+_ARITHMETIC = ("add", "sub", "mul", "div", "neg", "pow")
+"""The ops written as arithmetic on their input (``0.5 x``, ``x − 1``, ``x²``), where an
+``x`` standing for a computed node read as the data input x."""
+
+
+def _stand_in(node: Tensor, k: int, decimals: int) -> str:
+    """The name of input ``k`` of ``node`` in its formula where the input's own formula is
+    not given (a named node's formula names its inputs by role) or too long to write out.
+    Arithmetic on a computed node (``0.5 *``, ``- 1``, ``** 2``) names it by its own short
+    formula, else ``…``, the node the arrow points to (it read ``x``, as if it were the
+    data input: ``L = 0.5 * (y_hat - 1.0) ** 2`` read ``= 0.500 x``, now
+    ``= 0.500 (ŷ − 1)²``); the data (a leaf) and the argument of a function or a loss
+    (``exp(x)``, ``½(x − y)²``) are ``x``."""
+    p = node.parents[k]
+    if not p.parents or node.op not in _ARITHMETIC:
+        return "x"
+    return expression(p, decimals) or "…"
 
 
 def _snap(v: float, scale: float, dtype: np.dtype) -> float:
@@ -282,7 +319,7 @@ def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
     ps = node.parents
     p = ps[k]
     other = ps[1 - k] if len(ps) == 2 else None
-    pname = expression(p, decimals) or ("z" if op in _ACT_OPS else "x")
+    pname = expression(p, decimals) or ("z" if op in _ACT_OPS else _stand_in(node, k, decimals))
     par = f"({pname})" if " " in pname or pname.startswith("−") else pname
     sym = {
         "add": "1",
@@ -497,7 +534,9 @@ def _arg_name(node: Tensor, k: int, decimals: int, short: bool = False) -> str:
     (unless ``short``), else the letter of its role, as the edge labels name it: X (the
     data) or A (a layer's activations) and W, b for a linear layer, z for an activation's
     input (unless ``short``, a layer's own formula: ``σ(X W₁ + b₁)``), x for a loss's or a
-    one-input op's, a and b for a two-input op's."""
+    one-input function's, a and b for a two-input op's; arithmetic on a computed node with
+    a Python number (``0.5 *``, ``** 2``) names it by its short formula or ``…``
+    (:func:`_stand_in`), never ``x``, which reads as the data input."""
     p = node.parents[k]
     e = None if short and not p.label else expression(p, decimals)
     if e is not None:
@@ -509,7 +548,7 @@ def _arg_name(node: Tensor, k: int, decimals: int, short: bool = False) -> str:
         return _op_formula(p, decimals, True) if not short and p.op == "linear" else "z"
     role = _role(node, k)
     if len(node.parents) == 1 or op in _LOSS_OPS:
-        return role or "x"
+        return role or _stand_in(node, k, decimals)
     if role is not None:
         return role
     if k == 1 and node.parents[0] is node.parents[1]:
