@@ -523,7 +523,7 @@ class Tensor:
         return out
 
     def _set_grad(self, value: Any) -> None:
-        if value is not None and type(value) is not np.ndarray:  # (the common case first)
+        if value is not None and not isinstance(value, np.ndarray):  # (a Grad, or an array)
             value = as_grad(value.data) if isinstance(value, Tensor) else value
             if not is_array(value):
                 raise TypeError(
