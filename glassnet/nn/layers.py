@@ -322,6 +322,13 @@ class MLP(Sequential):
         leaky_alpha = check_number(leaky_alpha, "leaky_alpha", "MLP", low=0, high=1, high_open=True)
         n_hidden = len(sizes) - 2
         single = not isinstance(activation, (list, tuple))  # (checked with no hidden layer too)
+        for arg, v in (("activation", activation), ("output_activation", output_activation)):
+            many = arg == "activation" and not single  # (a name per hidden layer)
+            if not all(isinstance(a, str) for a in (v if many else [v])):
+                raise TypeError(
+                    f"MLP: {arg} must be an activation name: 'identity' for none, 'relu', "
+                    f"'sigmoid', ... Got {v!r}."
+                )
         acts = [F.get_activation(activation).name] * n_hidden if single else [*activation]
         if len(acts) != n_hidden:
             raise ValueError(
