@@ -4898,6 +4898,15 @@ def _stream_source(args: argparse.Namespace, target: str | list[str], labels: bo
         raise CLIError(
             f"no such file '{args.data}' (the working directory is '{os.getcwd()}')"
         ) from None
+    except gs.ColumnsRefused as exc:  # (the command line's words, the statistics at hand)
+        cols = exc.columns
+        if isinstance(target, str) and cols.classes is not None:
+            _refuse_one_class(args, target, cols)
+        _refuse_repeated_header(args, cols)
+        _refuse_streamed_numbers_as_text(
+            args.data, cols.categories, args.decimal, _stream_delimiter(args)
+        )
+        raise CLIError(_about_file(args.data, exc)) from None
     except ValueError as exc:  # the stream's messages speak of fit(); here it is the file
         text = _about_file(args.data, exc).replace(
             "glassnet.datasets.read_csv(path, multiline=True).",
@@ -5248,6 +5257,36 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
     return dates
 
 
+def _refuse_one_class(args: argparse.Namespace, target: str, cols: Any) -> None:
+    """A target of class labels with a single class in the whole file is an error."""
+    classes = [str(c) for c in _stream_label_encoder(cols.classes, target).classes_.tolist()]
+    if len(classes) < 2:
+        raise CLIError(
+            f"the target '{target}' of {args.data} has a single class ({classes[0]!r}) "
+            f"in its {cols.rows} rows: a classifier needs at least two classes"
+        )
+
+
+def _refuse_repeated_header(args: argparse.Namespace, cols: Any) -> None:
+    """A file whose header row comes again further down (each column holding its own name
+    as a value) is an error, not a row of data."""
+    # (a second file's byte-order mark, U+FEFF, before the first name: compared without it)
+    again = [
+        c for c, cats in cols.categories.items() if _unbom(c) in {_unbom(str(v)) for v in cats}
+    ]
+    if cols.features and len(again) == len(cols.features):  # each column holds its name
+        bom = any(str(v).startswith(_BOM) for cats in cols.categories.values() for v in cats)
+        why = "two files joined into one, or a header written again when rows were appended? "
+        if bom:
+            why = _BOM_JOINED[2:].replace("that line", "the repeated row", 1)
+        raise CLIError(
+            f"'{args.data}' repeats its header row further down (each column holds its own "
+            f"name as a value: {_esc(_few([repr(c) for c in again], 3))}): {why}remove that "
+            f"line, so that it is not read as a row of data (without --stream, the error "
+            f"names it)"
+        )
+
+
 def _refuse_streamed_numbers_as_text(
     source: str, categories: dict[str, list[Any]], decimal: str = ".", delimiter: str = ","
 ) -> None:
@@ -5553,11 +5592,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
     elif cols.classes is not None:
         labels = _stream_label_encoder(cols.classes, target)
         classes = [str(c) for c in labels.classes_.tolist()]
-        if len(classes) < 2:
-            raise CLIError(
-                f"the target '{target}' of {args.data} has a single class ({classes[0]!r}) "
-                f"in its {cols.rows} rows: a classifier needs at least two classes"
-            )
+        _refuse_one_class(args, target, cols)
         task_name = args.task if args.task != "auto" else "binary" if len(classes) == 2 else (
             "multiclass")  # fmt: skip
         if task_name == "binary" and len(classes) > 2:
@@ -5596,21 +5631,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
                 {"type": "StandardScaler", "mean": [mean], "scale": [std if std >= tiny else 1.0]}
             )
     task = _make_task(task_name, n_outputs)
-    # (a second file's byte-order mark, U+FEFF, before the first name: compared without it)
-    again = [
-        c for c, cats in cols.categories.items() if _unbom(c) in {_unbom(str(v)) for v in cats}
-    ]
-    if cols.features and len(again) == len(cols.features):  # each column holds its name
-        bom = any(str(v).startswith(_BOM) for cats in cols.categories.values() for v in cats)
-        why = "two files joined into one, or a header written again when rows were appended? "
-        if bom:
-            why = _BOM_JOINED[2:].replace("that line", "the repeated row", 1)
-        raise CLIError(
-            f"'{args.data}' repeats its header row further down (each column holds its own "
-            f"name as a value: {_esc(_few([repr(c) for c in again], 3))}): {why}remove that "
-            f"line, so that it is not read as a row of data (without --stream, the error "
-            f"names it)"
-        )
+    _refuse_repeated_header(args, cols)
     _refuse_streamed_numbers_as_text(
         args.data, cols.categories, args.decimal, _stream_delimiter(args)
     )

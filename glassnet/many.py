@@ -66,6 +66,7 @@ from ._validation import (
 )
 from .backend import namespace
 from .fused import FastMLP, Layer, add_l2, layers_of
+from .gradient import plain
 from .metrics import UndefinedMetricWarning
 from .nn.flat import grad_view
 from .nn.module import Module, Parameter
@@ -248,6 +249,15 @@ def _in_memory(X: Any, y: Any, owner: str) -> None:
             f"{owner} trains on arrays held in memory, X and y; {given}. Read the data into "
             "memory first (glassnet.datasets.read_csv, np.load), or train each model on the "
             "stream with glassnet.fit."
+        )
+    if isinstance(X, np.memmap):  # (fit streams it, through a shuffle buffer)
+        raise TypeError(
+            f"{owner} trains on arrays held in memory, X and y; X is a np.memmap, which "
+            "glassnet.fit streams through a shuffle buffer (buffer_size rows, 65,536 by "
+            f"default), so {owner}'s full permutation per epoch would not train as separate "
+            f"fits on it do. Pass np.asarray(X) (and np.asarray(y)), what {owner} trains on, "
+            "which glassnet.fit trains the same way; or train each model on the memmap with "
+            "glassnet.fit."
         )
 
 
@@ -611,9 +621,10 @@ def fit_many(
                     )  # fmt: skip
                 if scale is not None:
                     for q in params:
+                        g = plain(q.grad)  # (NumPy's own in-place ops: a Grad's cost a call)
                         if decay:
-                            q.grad += decay * q.data
-                        q.grad *= scale
+                            g += decay * q.data
+                        g *= scale
                 update()
                 if update == opt.step:  # (every gradient is bound now: see Optimizer.prepared)
                     update = opt.prepared()

@@ -431,6 +431,17 @@ def from_arrays(
     return Stream(chunks, buffer_size=buffer_size)
 
 
+def _mapping(a: np.memmap) -> tuple[Any, Any]:
+    """The ``mmap.mmap`` under the memmap ``a`` (a memmap over it, or a slice of one,
+    whose ``.base`` is that memmap) and the memmap whose base it is; (None, None) if none."""
+    m: Any = a
+    while isinstance(m, np.ndarray):
+        if isinstance(m.base, mmap.mmap):
+            return m.base, m if isinstance(m, np.memmap) else None
+        m = m.base
+    return None, None
+
+
 def _read_rows(a: Any, s: int, e: int) -> np.ndarray:
     """Rows [s, e) of ``a`` as an in-memory array. A memmap's rows are read from its own
     mapping (what the array holds, even when its file was since replaced or deleted) and
@@ -439,12 +450,16 @@ def _read_rows(a: Any, s: int, e: int) -> np.ndarray:
     Without madvise (Windows, where a mapped file cannot be replaced), the rows are read
     through a mapping of their own, unmapped again. A copy-on-write memmap (mode ``"c"``)
     keeps its pages: what was written to it is there."""
-    base = a.base if isinstance(a, np.memmap) else None
-    if not (isinstance(base, mmap.mmap) and a.mode != "c" and a.flags.c_contiguous and e > s):
+    base, top = _mapping(a) if isinstance(a, np.memmap) else (None, None)
+    if not (top is not None and a.mode != "c" and a.flags.c_contiguous and e > s):
         return np.array(a[s:e])
     row = int(np.prod(a.shape[1:], dtype=np.int64)) * a.dtype.itemsize
+    # a slice of a memmap (X[1000:]) shares its offset with the memmap over the whole
+    # mapping (``top``, whose offset is its first byte's in the file): its own first byte is
+    # that many bytes further
+    ahead = a.ctypes.data - top.ctypes.data
     if not hasattr(mmap, "MADV_DONTNEED") and a.filename is not None:
-        start = a.offset + s * row  # a memmap over its whole mapping: offset is its first byte
+        start = top.offset + ahead + s * row  # (the file's byte of row s)
         part = np.memmap(a.filename, a.dtype, "r", offset=start, shape=(e - s, *a.shape[1:]))
         out = np.array(part)
         del part
@@ -452,7 +467,7 @@ def _read_rows(a: Any, s: int, e: int) -> np.ndarray:
     out = np.array(a[s:e])
     if hasattr(mmap, "MADV_DONTNEED"):
         # numpy maps from the allocation boundary below the array's first byte (its offset)
-        lo = a.offset % mmap.ALLOCATIONGRANULARITY + s * row
+        lo = top.offset % mmap.ALLOCATIONGRANULARITY + ahead + s * row
         hi = min(lo + (e - s) * row, len(base))
         first = lo - lo % mmap.PAGESIZE
         base.madvise(mmap.MADV_DONTNEED, first, hi - first)
@@ -726,10 +741,13 @@ def _table_stream(
     buffer_size: int,
     dtype: Any,
     where: Callable[[int], str],
+    decimal: str | None = None,
 ) -> Stream:
     """The statistics pass over ``batches()`` (record batches), then the stream.
     ``where(row)``: the file and place of data row ``row`` (0-based; -1: the file), for the
-    errors."""
+    errors. ``decimal``: a CSV file's decimal mark, whose text columns are checked to hold
+    text, not numbers with a few cells of text (:func:`_text_among_numbers`); None: not
+    checked (a Parquet file's columns are typed by its writer)."""
     pa = _pyarrow()
     cols: Columns | None = None
     count, mean, m2 = 0, None, None  # (mean and M2 in units of scale, a power of two)
@@ -848,6 +866,16 @@ def _table_stream(
     cols.categories = {n: sorted(s) for n, s in cats.items()}
     cols.category_counts = {n: [cats[n][v] for v in c] for n, c in cols.categories.items()}
     cols.classes = sorted(classes) if labels else None
+    if decimal is not None:
+        _text_among_numbers(cols, decimal, batches, where)
+    if labels and not several and len(cols.classes) < 2:  # (as the command line refuses it)
+        raise ColumnsRefused(
+            f"fit: the target column {target!r} of {where(-1)} has a single class "
+            f"({cols.classes[0]!r}) in its {count} rows: a classifier needs at least two "
+            "classes. Train on rows of every class (is the file a part of the data, sorted "
+            "by the target?).",
+            cols,
+        )
     if several:
         cols.classes = [sorted(tallies[t]) for t in targets]
         cols.counts = [[tallies[t][v] for v in c] for t, c in zip(targets, cols.classes)]
@@ -888,6 +916,56 @@ def _table_stream(
                 yield chunk
 
     return Stream(chunks, buffer_size=buffer_size, columns=cols)
+
+
+class ColumnsRefused(ValueError):
+    """A statistics pass's refusal of what it found in a whole file (a column of numbers
+    with text in it, a target of one class): ``columns``, the :class:`Columns` it collected,
+    for a caller that words the refusal its own way (the command line)."""
+
+    def __init__(self, message: str, columns: Columns) -> None:
+        super().__init__(message)
+        self.columns = columns
+
+
+def _text_among_numbers(
+    cols: Columns, decimal: str, batches: Callable[[], Iterator[Any]], where: Callable[[int], str]
+) -> None:
+    """A text column whose distinct values are more numbers than text (the command line's
+    rule: a column of numbers with a few cells such as '?', which pyarrow read as text in
+    the file's first block) is an error naming the line of its first cell of text, not a
+    column one-hot encoded with each number a category. A column of text categories some
+    of which are numbers (more text than numbers) stays text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for name, cats in cols.categories.items():
+        values = [str(v) for v in cats]
+        text = [v for v in values if _float_or_none(v.strip(), decimal) is None]
+        if not text or len(values) - len(text) <= len(text):
+            continue
+        row, cell = 0, text[0]
+        with _closing(batches()) as source:  # (the line of its first cell of text)
+            for b in source:
+                col = b.column(name)
+                hit = pc.is_in(col, value_set=pa.array(text, type=col.type))
+                hit = hit.to_numpy(zero_copy_only=False)
+                if hit.any():
+                    j = int(np.argmax(hit))
+                    row, cell = row + j, col[j].as_py()
+                    break
+                row += b.num_rows
+        shown = ", ".join(repr(t) for t in text[:5]) + (", ..." if len(text) > 5 else "")
+        raise ColumnsRefused(
+            f"fit: {where(row)}: column {name!r} holds {cell!r}, and {len(values) - len(text)} "
+            f"of its {len(values)} distinct values are numbers: a column of numbers with text "
+            f"in it ({len(text)} value(s): {shown}) is read as text, each number one-hot "
+            f"encoded as a category of its own. If {cell!r} marks a missing value, read the "
+            f"file with stream.from_csv(path, target, missing=['', {cell!r}]), which names "
+            "each row that holds one (a stream trains on complete rows: fill or drop them); "
+            "else write every cell of the column as a number.",
+            cols,
+        )
 
 
 def _unique(names: list[str], where: str) -> None:
@@ -990,6 +1068,13 @@ def from_csv(
     decimal = check_decimal(decimal, "from_csv")
     path = _existing(path)
     with open(path, "rb") as f:  # (a spreadsheet's "sep=;" line: the reader's header else)
+        if f.read(4) == b"PAR1":  # (a Parquet file's magic bytes)
+            raise ValueError(
+                f"fit: '{path}' is a Parquet file, not a CSV file: read it with "
+                "stream.from_parquet(path, target) (or fit(model, path, target) with a "
+                ".parquet name)."
+            )
+        f.seek(0)
         hint = re.match(rb"(?:\xef\xbb\xbf)?\s*sep=.\s*$", f.readline(64))
     if hint:
         raise ValueError(
@@ -1160,7 +1245,7 @@ def from_csv(
             batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
             dtype=dtype, where=lambda row: f"'{path}'" + (
                 f" line {csv_line(path, delimiter, row)}" if row >= 0 else ""
-            ),
+            ), decimal=decimal,
         )  # fmt: skip
 
     while True:  # (each _Retype reads one more column as text: at most one per column)
@@ -2181,7 +2266,28 @@ def as_stream(
     a .csv/.parquet path (``y`` names the target column), memmaps, or an iterable of chunks
     or a function returning a fresh iterator of them (``y`` None)."""
     if isinstance(X, np.memmap):
+        if isinstance(y, str):
+            raise TypeError(
+                f"fit: X is a memmap and y is {y!r}, a column's name: a target column is "
+                "named in a CSV or Parquet file (fit(model, 'data.csv', 'label')); beside "
+                "arrays or memmaps, y is the targets themselves (an array or memmap)."
+            )
         return from_arrays(X, y, sample_weight)
+    if isinstance(X, Stream) and y is not None:
+        raise TypeError(
+            f"fit: X is a Stream, which holds its targets: pass y=None (got {_given(y)}, "
+            "which fit would ignore)."
+        )
+    chunks = (
+        "a function returning chunks" if callable(X) and not hasattr(X, "__array__")
+        else "a list of chunks" if _chunk_list(X)
+        else None
+    )  # fmt: skip
+    if chunks is not None and y is not None:
+        raise TypeError(
+            f"fit: X is {chunks}, whose chunks carry their own targets ((X, y) or (X, y, "
+            f"sample_weight) each): pass y=None (got {_given(y)})."
+        )
     source = (
         "a Stream" if isinstance(X, Stream)
         else "a file path" if isinstance(X, (str, os.PathLike))
@@ -2215,6 +2321,22 @@ def as_stream(
     if source is not None:
         return from_chunks(X)
     return None
+
+
+def _given(y: Any) -> str:
+    """``y`` in a few words: an array's type and shape, else its type and text."""
+    shape = getattr(y, "shape", None)
+    if isinstance(shape, tuple):
+        return f"{type(y).__name__} of shape {shape}"
+    return f"{type(y).__name__} {y!r:.40}"
+
+
+def _chunk_list(X: Any) -> bool:
+    """A list (or tuple) of chunks: its first item an (X, y) or (X, y, w) of a 2-D X."""
+    if not isinstance(X, (list, tuple)) or not X:
+        return False
+    c = X[0]
+    return isinstance(c, (tuple, list)) and len(c) in (2, 3) and np.ndim(c[0]) == 2
 
 
 def _chunky(X: Any) -> bool:

@@ -1,0 +1,212 @@
+"""Scale-out features under an adversarial user (round 13): a number column with a stray
+text cell in a streamed file, arguments a stream would ignore, a one-class target, fit_many
+on memmaps, a sliced memmap's pages, and --stream's --test-split at its ends."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from cli_helpers import assert_one_line_error, run, write_csv
+
+from glassnet import nn
+from glassnet import stream as gs
+from glassnet.train import fit
+
+KW = dict(loss="binary_cross_entropy", batch_size=32, epochs=1, verbose=0, seed=0)
+
+
+def _model(inputs: int = 2) -> nn.MLP:
+    return nn.MLP([inputs, 4, 1], output_activation="sigmoid", rng=0)
+
+
+def _question_mark_csv(path, rows: int = 200, at: int = 57):
+    """A file whose 'age' column holds numbers and one '?' (row ``at``, line at + 2), in
+    pyarrow's first block, so that it types the column as text."""
+    rng = np.random.default_rng(0)
+    with open(path, "w") as f:
+        f.write("age,income,label\n")
+        for i in range(rows):
+            age = "?" if i == at else f"{rng.uniform(18, 90):.1f}"
+            f.write(f"{age},{rng.normal(50, 10):.2f},{'yes' if i % 2 else 'no'}\n")
+    return path
+
+
+# ------------------------------------------------- 1. text among a column of numbers
+
+
+def test_a_number_column_with_a_stray_text_cell_is_refused_naming_its_line(tmp_path):
+    # it was one-hot encoded, each distinct number a category (fit asked for inputs=180)
+    pytest.importorskip("pyarrow")
+    path = _question_mark_csv(tmp_path / "q.csv")
+    with pytest.raises(ValueError, match=r"q.csv' line 59: column 'age' holds '\?'") as e:
+        gs.from_csv(path, "label")
+    assert "missing=['', '?']" in str(e.value)
+    assert "178 of its 179 distinct values are numbers" in str(e.value)
+    with pytest.raises(ValueError, match=r"line 59: column 'age' holds '\?'"):
+        fit(_model(180), str(path), "label", **KW)
+    # marked missing, the cell is a missing value (an error of a stream, naming its line)
+    with pytest.raises(ValueError, match=r"line 59: column 'age' has a missing value"):
+        gs.from_csv(path, "label", missing=["", "?"])
+
+
+def test_a_text_column_with_a_few_numbers_stays_categorical(tmp_path):
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "c.csv"
+    rows = [f"{c},{i % 7},{i % 2}" for i, c in enumerate(["red", "blue", "7", "green"] * 10)]
+    path.write_text("colour,x,label\n" + "\n".join(rows) + "\n")
+    cols = gs.from_csv(path, "label").columns
+    assert cols.kinds["colour"] == "categorical"
+    assert cols.categories["colour"] == ["7", "blue", "green", "red"]
+
+
+def test_the_command_line_still_words_a_streamed_number_column_with_text(capsys, tmp_path):
+    pytest.importorskip("pyarrow")
+    path = _question_mark_csv(tmp_path / "q.csv")
+    code, _, err = run(capsys, "train", path, "--target", "label", "--stream", "--epochs", "1")
+    assert code != 0
+    assert_one_line_error(
+        err, "column 'age'", "holds numbers and 1 value(s) that are not numbers ('?')"
+    )
+
+
+# ------------------------------------------------- 2 and 6. what a stream would ignore
+
+
+def _arrays():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2)).astype(np.float32)
+    return X, (X[:, 0] > 0).astype(int)
+
+
+def test_a_y_beside_a_stream_is_refused():
+    # it was ignored: fit(Stream, 1 - y) trained on the stream's own targets
+    X, y = _arrays()
+    with pytest.raises(TypeError, match=r"X is a Stream, which holds its targets: pass y=None"):
+        fit(_model(), gs.from_arrays(X, y), 1 - y, **KW)
+    fit(_model(), gs.from_arrays(X, y), None, **KW)
+
+
+def test_a_y_beside_chunks_is_refused_naming_the_chunks():
+    X, y = _arrays()
+    chunks = [(X[:30], y[:30]), (X[30:], y[30:])]
+    with pytest.raises(TypeError, match=r"X is a list of chunks, whose chunks carry their own"):
+        fit(_model(), chunks, y, **KW)
+    with pytest.raises(TypeError, match=r"X is a function returning chunks.*pass y=None"):
+        fit(_model(), lambda: iter(chunks), y, **KW)
+    fit(_model(), chunks, None, **KW)
+    fit(_model(), X.tolist(), y, **KW)  # (a list of rows is an array, as before)
+
+
+def test_a_memmap_with_a_column_name_is_refused(tmp_path):
+    X, _ = _arrays()
+    np.save(tmp_path / "X.npy", X)
+    Xm = np.load(tmp_path / "X.npy", mmap_mode="r")
+    with pytest.raises(TypeError, match=r"X is a memmap and y is 'label', a column's name"):
+        fit(_model(), Xm, "label", **KW)
+
+
+def test_from_csv_on_a_parquet_file_says_so(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "p.csv"  # (whatever its name)
+    pq.write_table(pa.table({"a": [1.0, 2.0, 3.0], "label": [0, 1, 0]}), path)
+    with pytest.raises(ValueError, match=r"p.csv' is a Parquet file.*from_parquet"):
+        gs.from_csv(path, "label")
+
+
+# ------------------------------------------------- 7. a target of one class
+
+
+def test_a_text_target_of_a_single_class_is_refused(tmp_path):
+    # it trained, 'yes' encoded as class 0, where the command line refuses it
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "one.csv"
+    path.write_text("a,b,label\n" + "".join(f"{i},{i % 3},yes\n" for i in range(20)))
+    with pytest.raises(ValueError, match=r"target column 'label' .* single class \('yes'\)"):
+        gs.from_csv(path, "label")
+    with pytest.raises(ValueError, match=r"single class \('yes'\) in its 20 rows"):
+        fit(_model(), str(path), "label", **KW)
+
+
+def test_the_command_line_still_words_a_streamed_single_class(capsys, tmp_path):
+    pytest.importorskip("pyarrow")
+    single = write_csv(tmp_path / "single.csv", ["a", "y"], [[i, "x"] for i in range(50)])
+    code, _, err = run(capsys, "train", single, "--target", "y", "--stream")
+    assert code != 0
+    assert_one_line_error(err, "the target 'y' of", "has a single class ('x') in its 50 rows")
+
+
+# ------------------------------------------------- 3. fit_many and search on a memmap
+
+
+def test_fit_many_and_search_refuse_a_memmap_pointing_to_np_asarray(tmp_path):
+    # fit streams a memmap through a shuffle buffer of 65,536 rows; fit_many trained it with
+    # a full permutation: above that size its models differed from separate fits
+    from glassnet.many import fit_many, search
+
+    X, y = _arrays()
+    np.save(tmp_path / "X.npy", X)
+    Xm = np.load(tmp_path / "X.npy", mmap_mode="r")
+    KW = dict(loss="binary_cross_entropy", batch_size=32, epochs=1, seed=0)
+    with pytest.raises(TypeError, match=r"fit_many .* X is a np.memmap.*np.asarray\(X\)"):
+        fit_many([_model(), _model()], Xm, y, **KW)
+    with pytest.raises(TypeError, match=r"search .* X is a np.memmap.*np.asarray\(X\)"):
+        search(_model, Xm, y, {"lr": [0.1, 0.01]}, **KW)
+    fit_many([_model(), _model()], np.asarray(Xm), y, **KW)
+
+
+# ------------------------------------------------- 4. a sliced memmap's pages
+
+
+def test_a_sliced_memmap_releases_the_pages_of_its_own_rows(tmp_path, monkeypatch):
+    # X[:n_train] (a memmap whose base is the memmap over the file) was streamed without
+    # madvise, its pages piling up in the process; the byte range is the slice's own
+    import mmap
+
+    if not hasattr(mmap, "MADV_DONTNEED"):
+        pytest.skip("no madvise on this platform (the no-madvise branch is tested below)")
+    calls: list[tuple[int, int]] = []
+
+    class Spy(mmap.mmap):  # (numpy maps a memmap's file with mmap.mmap: this records)
+        def madvise(self, option, start=0, length=None):  # type: ignore[override]
+            calls.append((start, length))
+            return super().madvise(option, start, length)
+
+    rows, cols = 4096, 8  # 32 KiB a 1,024 rows: several pages per chunk
+    X = np.arange(rows * cols, dtype=np.float32).reshape(rows, cols)
+    np.save(tmp_path / "X.npy", X)
+    monkeypatch.setattr(mmap, "mmap", Spy)
+    Xm = np.load(tmp_path / "X.npy", mmap_mode="r")
+    assert isinstance(Xm.base, Spy)
+    part = Xm[1000:3000]
+    got = np.concatenate(
+        [c[0] for c in gs.from_arrays(part, np.zeros(2000), chunk_rows=512).chunks()]
+    )
+    np.testing.assert_array_equal(got, X[1000:3000])
+    row = cols * 4
+    head = Xm.offset % mmap.ALLOCATIONGRANULARITY  # (the mapping's first byte: the file's)
+    first, last = head + 1000 * row, head + 3000 * row  # the slice's bytes in the mapping
+    assert calls, "no page of the slice was released"
+    lo = min(s for s, _ in calls)
+    hi = max(s + n for s, n in calls)
+    assert lo == first - first % mmap.PAGESIZE  # (from the page of its first byte)
+    assert hi == last
+    covered = sorted(calls)
+    for (s1, n1), (s2, _) in zip(covered, covered[1:]):
+        assert s2 <= s1 + n1  # (no gap between the chunks' ranges)
+
+
+def test_without_madvise_a_sliced_memmap_reads_its_own_rows(tmp_path, monkeypatch):
+    import mmap
+
+    rows, cols = 300, 3
+    X = np.arange(rows * cols, dtype=np.float64).reshape(rows, cols)
+    np.save(tmp_path / "X.npy", X)
+    Xm = np.load(tmp_path / "X.npy", mmap_mode="r")
+    monkeypatch.delattr(mmap, "MADV_DONTNEED", raising=False)
+    for part, want in [(Xm[37:250], X[37:250]), (Xm[37:250][5:100], X[42:137])]:
+        got = np.concatenate(
+            [c[0] for c in gs.from_arrays(part, np.zeros(len(part)), chunk_rows=40).chunks()]
+        )
+        np.testing.assert_array_equal(got, want)
