@@ -33,6 +33,8 @@ import numpy as np
 
 __all__ = ["Grad", "as_grad", "plain"]
 
+_NUMPY1 = np.lib.NumpyVersion(np.__version__) < "2.0.0"
+
 
 def _values(other: Any) -> Any:
     """A Tensor's values (its ``.data``), anything else as given."""
@@ -43,13 +45,23 @@ class Grad(np.ndarray):
     """A NumPy array with PyTorch's methods for a ``.grad``: the in-place ``zero_()``,
     ``fill_(v)``, ``add_(x, alpha=1)``, ``sub_(x, alpha=1)``, ``mul_(x)``, ``div_(x)``,
     ``copy_(x)``, ``clamp_(min, max)`` (each returns the array itself), ``view(-1)``, ``clone()``,
-    ``detach()``, ``cpu()``, ``numpy()``, ``numel()``, ``abs()``, ``norm(p=2)`` (a NumPy
-    scalar, so ``.item()`` gives the float). An ``x`` may be a Tensor, an array or a number."""
+    ``detach()``, ``cpu()``, ``numpy()``, ``numel()``, ``abs()``, ``norm(p=2, dim)`` (a NumPy
+    scalar, so ``.item()`` gives the float), ``.data`` (the array itself), ``sum``/``mean``
+    with ``dim``/``keepdim``, and ``var``/``std`` as PyTorch's (unbiased, as a Tensor's;
+    ``np.std(g)`` stays NumPy's). An ``x`` may be a Tensor, an array or a number."""
 
     def __array_wrap__(self, arr: Any, context: Any = None, return_scalar: bool = False) -> Any:
         # NumPy's result of it: a new array stays NumPy's own (``lr * w.grad``), one value a
-        # NumPy scalar; an ``out=`` it wrote into (``w.grad += g``) is itself
-        return arr[()] if return_scalar else arr
+        # NumPy scalar; an ``out=`` it wrote into (``w.grad += g``) is itself. (NumPy 1.x
+        # allocates a new result as the subclass and passes no return_scalar.)
+        if return_scalar:
+            return arr[()]
+        if type(arr) is not Grad or (
+            context and any(arr is o for o in context[1][context[0].nin :])
+        ):
+            return arr
+        arr = arr.view(np.ndarray)
+        return arr[()] if arr.ndim == 0 and _NUMPY1 else arr
 
     def __repr__(self) -> str:
         return repr(self.view(np.ndarray))
@@ -87,7 +99,7 @@ class Grad(np.ndarray):
             raise ValueError(
                 "clamp_(): give min or max (or both); with neither it would do nothing."
             )
-        np.clip(self, min, max, out=self)
+        np.clip(self, _values(min), _values(max), out=self)
         return self
 
     def view(self, *args: Any, **kwargs: Any) -> Any:
@@ -119,18 +131,70 @@ class Grad(np.ndarray):
         """The values as a plain NumPy array (shared, not copied)."""
         return self.view(np.ndarray)
 
+    @property
+    def data(self) -> Grad:  # (PyTorch's p.grad.data: the gradient itself, not NumPy's buffer)
+        """The array itself, as PyTorch's ``p.grad.data`` (``p.grad.data.zero_()``);
+        NumPy's buffer of it is ``memoryview(g)``."""
+        return self
+
+    def sum(self, *args: Any, dim: Any = None, keepdim: Any = None, **kwargs: Any) -> Any:
+        """NumPy's ``sum``, with PyTorch's ``dim`` and ``keepdim`` too."""
+        return super().sum(*args, **_axes("sum", dim, keepdim, kwargs))
+
+    def mean(self, *args: Any, dim: Any = None, keepdim: Any = None, **kwargs: Any) -> Any:
+        """NumPy's ``mean``, with PyTorch's ``dim`` and ``keepdim`` too."""
+        return super().mean(*args, **_axes("mean", dim, keepdim, kwargs))
+
+    def var(self, dim: Any = None, **kwargs: Any) -> Any:
+        """PyTorch's ``var``: the unbiased estimate (``correction=1``; ``unbiased=False`` or
+        ``correction=0``: divided by n), as a Tensor's ``var()``; over ``dim``, with
+        ``keepdim``. NumPy's ``np.var(g)``, which passes ``ddof``, gets NumPy's own."""
+        return super().var(**_spread("var", dim, kwargs))
+
+    def std(self, dim: Any = None, **kwargs: Any) -> Any:
+        """PyTorch's ``std``: the square root of :meth:`var` (unbiased by default)."""
+        return super().std(**_spread("std", dim, kwargs))
+
     def numel(self) -> int:
         return self.size
 
     def abs(self) -> np.ndarray:
         return np.abs(self)
 
-    def norm(self, p: float | str = 2) -> Any:
-        """The vector ``p``-norm of all the values (2: the Euclidean, PyTorch's default),
-        a NumPy scalar of the array's dtype."""
-        return self.dtype.type(
-            np.linalg.norm(self.view(np.ndarray).ravel(), 2 if p == "fro" else p)
-        )
+    def norm(self, p: float | str = 2, dim: Any = None, keepdim: bool = False) -> Any:
+        """PyTorch's vector ``p``-norm of the values (``p=2``, or ``"fro"``: the Euclidean;
+        ``inf``: the largest magnitude), over ``dim`` (all values by default): a NumPy
+        scalar of the array's dtype, or an array."""
+        a, p = np.abs(self.view(np.ndarray)), 2 if p == "fro" else p
+        axis = tuple(dim) if isinstance(dim, list) else dim
+        if p in (np.inf, -np.inf):
+            return (a.max if p > 0 else a.min)(axis=axis, keepdims=keepdim)
+        if p == 0:
+            return (a != 0).sum(axis=axis, keepdims=keepdim).astype(self.dtype)
+        return (a**p).sum(axis=axis, keepdims=keepdim) ** self.dtype.type(1 / p)
+
+
+def _axes(method: str, dim: Any, keepdim: Any, kwargs: dict) -> dict:
+    """NumPy's keywords of a reduction given PyTorch's ``dim``/``keepdim`` or NumPy's
+    ``axis``/``keepdims`` (both spellings of one: a TypeError)."""
+    if (dim is not None and "axis" in kwargs) or (keepdim is not None and "keepdims" in kwargs):
+        raise TypeError(f"{method}(): pass axis or dim, keepdims or keepdim, not both.")
+    if dim is not None:
+        kwargs["axis"] = tuple(dim) if isinstance(dim, list) else dim
+    if keepdim is not None:
+        kwargs["keepdims"] = bool(keepdim)
+    return kwargs
+
+
+def _spread(method: str, dim: Any, kwargs: dict) -> dict:
+    """NumPy's keywords of ``var``/``std`` called with PyTorch's (``dim``, ``keepdim``,
+    ``unbiased``, ``correction``: ddof 1 unless given) or NumPy's (``ddof`` given)."""
+    unbiased, correction = kwargs.pop("unbiased", None), kwargs.pop("correction", None)
+    if "ddof" not in kwargs:
+        kwargs["ddof"] = correction if correction is not None else int(unbiased is not False)
+    elif unbiased is not None or correction is not None:
+        raise TypeError(f"{method}(): pass ddof (NumPy's) or unbiased/correction, not both.")
+    return _axes(method, dim, kwargs.pop("keepdim", None), kwargs)
 
 
 def as_grad(a: Any) -> Any:

@@ -43,7 +43,7 @@ import numpy as np
 
 from ._validation import check_float_dtype
 from .backend import asarray, is_array, to_device
-from .gradient import as_grad
+from .gradient import as_grad, plain
 
 # fmt: off
 __all__ = [
@@ -477,7 +477,8 @@ class Tensor:
                 else id(node) in keep or (node._retain and id(node) in reach)
             ):
                 if node._grad is not None:
-                    node._grad += g
+                    acc = plain(node._grad)  # (NumPy's own +=: a Grad's costs a Python call)
+                    acc += g
                 else:  # g itself where only this frame holds it (as PyTorch), else a copy
                     lone = _LONE and fn is None and sys.getrefcount(g) <= _LONE
                     same = type(g) is type(node.data) and g.dtype == node.data.dtype  # owning its

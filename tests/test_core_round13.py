@@ -24,3 +24,71 @@ def test_mlp_names_the_activation_argument_that_is_no_name(kwargs, arg):
 def test_mlp_takes_one_name_per_hidden_layer_still():
     model = gn.nn.MLP([2, 3, 3, 1], activation=["relu", "tanh"], output_activation="sigmoid")
     assert model.activations == ["relu", "tanh"] and model.output_activation == "sigmoid"
+
+
+def test_module_call_passes_keywords_tuples_and_no_input_as_pytorch():
+    import numpy as np
+
+    class Scaled(gn.nn.Module):
+        def __init__(self):
+            self.fc = gn.nn.Linear(3, 2)
+
+        def forward(self, x, scale=1.0, mask=None):
+            out = self.fc(x) * scale
+            return out if mask is None else out * gn.tensor(mask)
+
+    class Pair(gn.nn.Module):
+        def forward(self, batch):
+            a, b = batch
+            return a + b
+
+    class Free(gn.nn.Module):
+        def __init__(self):
+            self.w = gn.nn.Parameter(np.ones(2, np.float32))
+
+        def forward(self):
+            return self.w.sum()
+
+    x = np.ones((4, 3), np.float32)
+    m = Scaled()
+    np.testing.assert_allclose(m(x, scale=2.0).data, 2 * m(x).data)
+    assert m(x, mask=np.zeros((4, 2))).data.sum() == 0
+    a, b = gn.tensor([1.0, 2.0]), gn.tensor([3.0, 4.0])
+    np.testing.assert_array_equal(Pair()((a, b)).data, [4.0, 6.0])
+    assert Free()().item() == 2.0
+    assert isinstance(m([[1.0, 2.0, 3.0]]), gn.Tensor)  # a list of numbers: made a Tensor
+
+
+def test_a_buffer_set_again_to_a_tensor_keeps_its_values_as_register_buffer_does():
+    import numpy as np
+
+    class Norm(gn.nn.Module):
+        def __init__(self):
+            self.fc = gn.nn.Linear(3, 1)
+            self.register_buffer("mean", np.zeros(3, np.float32))
+
+        def forward(self, x):
+            self.mean = 0.9 * self.mean + 0.1 * x.mean(0).detach()  # PyTorch's running mean
+            return self.fc(x - self.mean)
+
+    m = Norm()
+    m(np.ones((5, 3), np.float32))
+    assert type(m.mean) is np.ndarray
+    np.testing.assert_allclose(m.mean, [0.1, 0.1, 0.1], rtol=1e-6)
+    state = m.state_dict()  # crashed: a Tensor under the buffer's name
+    np.testing.assert_allclose(state["mean"], [0.1, 0.1, 0.1], rtol=1e-6)
+    m.to(np.float64)  # crashed too
+    assert m.mean.dtype == np.float64
+
+
+def test_dropout_of_one_drops_every_value_as_pytorch():
+    import numpy as np
+
+    d = gn.nn.Dropout(1.0)
+    x = gn.tensor(np.ones((2, 3)), requires_grad=True)
+    out = d(x)
+    np.testing.assert_array_equal(out.data, 0.0)
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, 0.0)
+    d.eval()
+    np.testing.assert_array_equal(d(x).data, 1.0)  # eval: the identity, whatever p

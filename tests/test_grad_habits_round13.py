@@ -244,3 +244,69 @@ def test_view_takes_pytorchs_shapes_and_numpys_dtypes():
     assert w.grad.view(np.int32).dtype == np.int32
     with pytest.raises(RuntimeError, match=r"view\(-1\): .*not contiguous.*reshape"):
         w.grad.T.view(-1)
+
+
+def test_std_and_var_are_pytorchs_unbiased_and_numpys_np_std_stays_numpys():
+    w = gn.tensor([3.0, -4.0, 0.5, 0.0], requires_grad=True)
+    (w * w).sum().backward()  # grad [6, -8, 1, 0]
+    g, a = w.grad, np.array([6.0, -8.0, 1.0, 0.0], np.float32)
+    np.testing.assert_allclose(g.std(), a.std(ddof=1), rtol=1e-6)  # as p.std(), PyTorch's
+    np.testing.assert_allclose(g.var(), a.var(ddof=1), rtol=1e-6)
+    np.testing.assert_allclose(g.std(unbiased=False), a.std(), rtol=1e-6)
+    np.testing.assert_allclose(g.var(correction=0), a.var(), rtol=1e-6)
+    np.testing.assert_allclose(np.std(g), a.std(), rtol=1e-6)  # NumPy's call: NumPy's ddof=0
+    np.testing.assert_allclose(g.std(), w.grad.std(), rtol=0)
+    p = gn.tensor(a)
+    np.testing.assert_allclose(g.std(), p.std().item(), rtol=1e-6)  # the Tensor's convention
+    with pytest.raises(TypeError, match="ddof .* or unbiased/correction, not both"):
+        g.std(ddof=1, unbiased=True)
+
+
+def test_reductions_take_pytorchs_dim_and_keepdim():
+    w = gn.tensor([[1.0, -2.0], [3.0, 4.0]], requires_grad=True)
+    (w * w).sum().backward()  # grad [[2, -4], [6, 8]]
+    g = w.grad
+    np.testing.assert_array_equal(g.sum(dim=0), [8.0, 4.0])
+    np.testing.assert_array_equal(g.mean(dim=1, keepdim=True), [[-1.0], [7.0]])
+    np.testing.assert_allclose(g.norm(dim=1), [math.sqrt(20), 10.0], rtol=1e-6)
+    np.testing.assert_allclose(g.norm(1, dim=[0, 1]), 20.0)
+    assert g.norm(float("inf")) == 8.0
+    np.testing.assert_allclose(g.std(dim=0), [2.828427, 8.485281], rtol=1e-6)
+    with pytest.raises(TypeError, match="axis or dim"):
+        g.sum(axis=0, dim=0)
+
+
+def test_grad_data_is_the_gradient_itself_as_pytorchs():
+    w = gn.tensor([3.0, -4.0], requires_grad=True)
+    (w * w).sum().backward()
+    assert w.grad.data is w.grad
+    assert w.grad.data.norm(2).item() == 10.0
+    w.grad.data.zero_()  # old PyTorch code's habit
+    assert not w.grad.any()
+
+
+def test_clamp_takes_tensor_bounds():
+    w = gn.tensor([3.0, -4.0, 0.5], requires_grad=True)
+    (w * w).sum().backward()  # [6, -8, 1]
+    w.grad.clamp_(gn.tensor(0.0), gn.tensor(1.0))
+    np.testing.assert_array_equal(w.grad, [1.0, 0.0, 1.0])
+
+
+@pytest.mark.parametrize("args", [("cpu",), (np.float64,), ("cpu", np.float64)])
+def test_model_to_keeps_every_grad_a_grad(args):
+    m = nn.Linear(2, 3)
+    m(gn.tensor(np.ones((1, 2)))).sum().backward()
+    m.to(*args)
+    for p in m.parameters():
+        assert type(p.grad) is Grad
+        p.grad.zero_()
+
+
+def test_accumulating_backward_keeps_the_grad_and_its_values():
+    w = gn.tensor([1.0, 2.0], requires_grad=True)
+    (w * 2).sum().backward()
+    g = w.grad
+    for _ in range(3):
+        (w * w).sum().backward()
+    assert w.grad is g and type(g) is Grad
+    np.testing.assert_array_equal(g, [2 + 3 * 2.0, 2 + 3 * 4.0])

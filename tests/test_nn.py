@@ -238,7 +238,7 @@ def test_dropout_without_a_seed_draws_from_the_default_generator_at_each_call():
         np.testing.assert_array_equal(first, model(x).data)
 
 
-@pytest.mark.parametrize("p", [1.0, -0.1, "0.5"])
+@pytest.mark.parametrize("p", [1.0001, -0.1, "0.5"])
 def test_dropout_probability_is_checked(p: Any):
     with pytest.raises(ValueError, match="'p' parameter of Dropout"):
         nn.Dropout(p)

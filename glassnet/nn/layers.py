@@ -213,7 +213,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, rng: Any = None, *, inplace: bool = False) -> None:
         check_no_inplace(inplace, "Dropout")  # (PyTorch's flag, by name: rng is the second here)
-        self.p = check_number(p, "p", "Dropout", low=0, high=1, high_open=True)
+        self.p = check_number(p, "p", "Dropout", low=0, high=1)  # (1: zeros, as PyTorch's)
         self.rng = rng
 
     @property
@@ -226,6 +226,8 @@ class Dropout(Module):
         self._rng = None if rng is None else as_rng(rng, "Dropout", "rng")
 
     def forward(self, x: Tensor) -> Tensor:
+        if self.p == 1:  # (in training every value dropped: PyTorch's input * 0)
+            return x * 0.0 if self.training else x
         return F.dropout(x, self.p, self.rng, self.training)
 
 

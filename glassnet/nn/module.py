@@ -23,6 +23,7 @@ from .._validation import (
     not_finite_output,
 )
 from ..backend import asarray, namespace, to_device
+from ..gradient import as_grad
 from ..habits import Parameters  # (a list that next() walks too, as PyTorch's generator)
 from ..tensor import Tensor, get_default_dtype, no_grad
 
@@ -67,9 +68,23 @@ class Module:
     def forward(self, x: Tensor) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} must define forward(x).")
 
-    def __call__(self, x: Any, *args: Any) -> Tensor:
-        """``forward(x, *args)``, ``x`` made a Tensor (a loss module's target is passed on)."""
-        return self.forward(x if isinstance(x, Tensor) else Tensor(x), *args)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """``forward(*args, **kwargs)``, a first argument of numbers (an array, a number, a
+        list of them) made a Tensor; a tuple, a dict or a list holding Tensors (a batch of a
+        forward of yours) is passed on as it is, as the other arguments (a loss's target)."""
+        x = args[0] if args else None
+        if not isinstance(x, (Tensor, tuple, dict, type(None))) and not (
+            isinstance(x, list) and any(isinstance(v, (Tensor, list, tuple)) for v in x)
+        ):
+            args = (Tensor(x), *args[1:])
+        return self.forward(*args, **kwargs)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # a buffer set again as PyTorch's code does (self.mean = 0.9 * self.mean + ...): a
+        # Tensor's values, as register_buffer keeps them
+        if isinstance(value, Tensor) and name in self.__dict__.get("_buffers", ()):
+            value = value.data
+        object.__setattr__(self, name, value)
 
     # --------------------------------------------------------------- discovery
     def _children(self) -> Iterator[tuple[str, Any]]:
@@ -297,7 +312,8 @@ class Module:
         for p in self.parameters():
             for name in ("data", "grad") if getattr(p, "grad", None) is not None else ("data",):
                 a = getattr(p, name) if dev is None else to_device(getattr(p, name), dev)
-                setattr(p, name, a if dt is None else a.astype(dt, copy=False))
+                a = a if dt is None else a.astype(dt, copy=False)
+                setattr(p, name, as_grad(a) if name == "grad" else a)  # (a Grad stays one)
         for m in self.modules():  # buffers: moved, and the float ones converted (PyTorch's)
             for name in (n for n in vars(m).get("_buffers", ()) if getattr(m, n) is not None):
                 a = getattr(m, name) if dev is None else to_device(getattr(m, name), dev)
