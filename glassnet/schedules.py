@@ -30,8 +30,20 @@ with an error. To compound them, hand both to a :class:`ChainedScheduler` (PyTor
 rates, step by step; it compounds the rates it set itself), or write the product of the
 two curves as one ``LambdaLR``; for phases one after the other, hand both to a
 ``SequentialLR``, which steps its schedules as one. Change
-``schedule.base_lrs`` to move a schedule's whole curve (a param group added after the
-schedule was built needs its starting lr there).
+``schedule.base_lrs`` to move a schedule's whole curve.
+
+A param group added with ``optimizer.add_param_group`` while a schedule runs (a layer
+unfrozen mid-run) joins the curve at its own lr at the next step, as with PyTorch's
+chainable schedulers, which multiply each group's lr: ``StepLR``, ``MultiStepLR``,
+``ExponentialLR``, PyTorch's ``ConstantLR``, ``LinearLR``, ``PolynomialLR``,
+``CosineAnnealingLR`` (PyTorch's breaks past ``T_max``, where this curve goes on),
+``ReduceLROnPlateau`` (with ``min_lr`` one number) and a ``ChainedScheduler`` of the scaling
+ones; its starting lr in ``base_lrs`` is the one whose curve passes through its lr there
+(added at lr 0.01 after 2 steps of ``ExponentialLR(gamma=0.5)``: 0.04, its rates 0.005,
+0.0025, ...). Where PyTorch's schedule fails on such a group (``LambdaLR``,
+``MultiplicativeLR``, ``CosineAnnealingWarmRestarts``, the cycles, ``SequentialLR``) the step
+is refused saying which per-group lists need the group's values, which gives PyTorch's rates
+with the same values appended.
 
 A schedule that brings every param group's lr to 0 for good ends the run: its step
 returns True (``fit`` then stops, as for :class:`AdaptiveLR`'s minimum), since every
@@ -191,6 +203,10 @@ class LRSchedule:
     # lr (a rate of 0 stays 0).
     _chained: Any = None
     _chain_scales = False
+    # True: a param group added with add_param_group after the schedule was built joins the
+    # curve at its lr at the next step (:meth:`_adopt`), as with PyTorch's chainable
+    # schedules; False: refused, saying what to do (:meth:`_join_advice`)
+    _adopts = False
 
     def __init__(self, optimizer: Any, settings: Any = None) -> None:
         name = type(self).__name__
@@ -326,22 +342,67 @@ class LRSchedule:
         return ended
 
     def _groups(self) -> list[dict[str, Any]]:
-        """The optimizer's param groups, before a step sets them: refused when a group has
-        no starting lr in ``base_lrs`` (it would keep its lr unscheduled), or when another
-        schedule steps this optimizer too (:meth:`_claim`)."""
+        """The optimizer's param groups, before a step sets them. A group added with
+        ``add_param_group`` since the last step joins the curve at its lr where the schedule
+        :meth:`_adopt` s it (PyTorch's chainable schedules); else a group without a starting
+        lr in ``base_lrs`` is refused (it would keep its lr unscheduled), and so is a step
+        while another schedule steps this optimizer too (:meth:`_claim`)."""
         name, groups = type(self).__name__, self.optimizer.param_groups
+        if len(groups) > len(self.base_lrs) and self._adopts:
+            self._adopt(groups)
         if len(groups) != len(self.base_lrs):
             raise ValueError(
                 f"{name}: the optimizer has {len(groups)} param group(s) but the schedule has "
                 f"a starting lr for {len(self.base_lrs)} (base_lrs={self.base_lrs!r:.80}): a "
                 "group added after the schedule was built would keep its lr, unscheduled. "
-                "Build the schedule after add_param_group, or append the new group's "
-                "starting lr to schedule.base_lrs."
+                + self._join_advice()
             )
         for base in self.base_lrs:  # (a public list: one written by hand is checked here)
             _check(base, "lr", f"{name}.base_lrs")
         self._claim()
         return groups
+
+    def _join_advice(self) -> str:
+        """What to do about a group added after the schedule was built, where it is not
+        adopted (the refusal of :meth:`_groups`)."""
+        return (
+            "Build the schedule after add_param_group, or append the new group's starting lr "
+            "to schedule.base_lrs (the lr its curve starts from at epoch 0)."
+        )
+
+    def _adopt(self, groups: list[dict[str, Any]]) -> None:
+        """Take each group added after the schedule was built (past ``base_lrs``) onto the
+        curve at the lr it has now, as PyTorch's chainable schedules do (each step multiplies
+        every group's lr, the new one's too, from the lr it was added with): its starting lr
+        is the one whose rate at the current epoch is that lr, γ₀ = (lr − A) / B for the
+        rate A + B·γ₀ of the schedule there (StepLR's γ₀ · gammaᵏ: lr / gammaᵏ). Refused,
+        with nothing changed, where the curve is at 0 there for every starting lr (a decay
+        that has ended: no starting lr puts the group on it) or no starting lr >= 0 gives
+        that lr."""
+        name, clock, n = type(self).__name__, getattr(self, self._clock), len(self.base_lrs)
+        low = self._rate(0.0, clock)
+        scale = self._rate(1.0, clock) - low
+        bases = []
+        for i, group in enumerate(groups[n:], n):
+            lr = _check(group["lr"], "lr", f"{name}: param group {i}")
+            base = (lr - low) / scale if scale > 0 else math.nan
+            if not 0 <= base < math.inf:
+                raise ValueError(
+                    f"{name}: param group {i}, added with add_param_group after the schedule "
+                    f"was built, has lr {lr!r} at epoch {self.epoch}, where "
+                    + (
+                        "the schedule's curve is at 0 for any starting lr (a decay that has "
+                        "ended), so no starting lr puts the group on it. The schedule has "
+                        "nothing left to do: stop stepping it (every group keeps its lr, as "
+                        "PyTorch's would), or add the group before the curve reaches 0."
+                        if not scale > 0
+                        else f"no starting lr >= 0 gives that rate (the curve there is {low!r}"
+                        f" + {scale!r} × starting lr). Give the group an lr on the curve, or "
+                        "append its starting lr to schedule.base_lrs yourself."
+                    )
+                )
+            bases.append(float(base))
+        self.base_lrs.extend(bases)
 
     def _claim(self) -> None:
         """Record this step; refused when another schedule stepped this optimizer both before
@@ -493,7 +554,7 @@ class LRSchedule:
             state = {**{k: self._progress[k] for k in self._added if k not in state}, **state}
         check_state_dict(state, name, keys)
         bases = state["base_lrs"]
-        if not isinstance(bases, list) or len(bases) != len(self.base_lrs):
+        if not isinstance(bases, list) or len(bases) not in self._counts():
             raise ValueError(
                 f"{name}.load_state_dict: 'base_lrs' must list one lr per param group "
                 f"({len(self.base_lrs)}). Got {bases!r:.80}."
@@ -502,6 +563,13 @@ class LRSchedule:
         rules = self._rules
         checked = {k: _check(state[k], k, name, rules.get(k)) for k in keys[2:]}
         self.__dict__.update(checked, base_lrs=bases)
+
+    def _counts(self) -> set[int]:
+        """The lengths of ``base_lrs`` a state may have: one per group the schedule has, or,
+        where it adopts groups added later, one per group of the optimizer (a run resumed
+        with its added group put back before the schedule's state is loaded)."""
+        groups = len(self.optimizer.param_groups)
+        return {len(self.base_lrs)} | ({groups} if self._adopts else set())
 
     def __repr__(self) -> str:
         items = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._hyper)
@@ -515,6 +583,7 @@ class ConstantLR(LRSchedule):
     """
 
     _never_rises = _chain_scales = True  # (γ₀ = 0 stays 0)
+    _adopts = True
 
     def _rate(self, base_lr: float, epoch: int) -> float:
         return base_lr
@@ -528,7 +597,7 @@ class _Decay(LRSchedule):
     rises, and with gamma >= 1 it is 0 only when γ₀ is, so a rate of 0 (γ₀ = 0, or gammaᵏ
     below the float range) stays 0."""
 
-    _never_rises = _chain_scales = True
+    _never_rises = _chain_scales = _adopts = True
 
 
 class StepLR(_Decay):
@@ -604,6 +673,15 @@ class LambdaLR(LRSchedule):
 
     def _rates(self, epoch: int) -> list[float]:
         return [base * fn(epoch) for base, fn in zip(self.base_lrs, self.lr_lambdas)]
+
+    def _join_advice(self) -> str:
+        return (
+            "PyTorch's LambdaLR refuses it too (its lr_lambdas and base_lrs list one per "
+            "group). Append the group's starting lr to schedule.base_lrs and its function to "
+            "schedule.lr_lambdas: its lr is then starting lr × lr_lambda(epoch), as PyTorch's "
+            "with both appended (to go on from its lr now, the starting lr is that lr / "
+            "lr_lambda(schedule.last_epoch)); or build the schedule after add_param_group."
+        )
 
     def _sizes(self) -> None:
         """Refuse a param group without its function (one added after the schedule was
@@ -718,6 +796,15 @@ class MultiplicativeLR(LRSchedule):
             )
         return float(f)
 
+    def _join_advice(self) -> str:
+        return (
+            f"PyTorch's {type(self).__name__} refuses it too (its lr_lambdas list one per "
+            "group). Append the group's lr to schedule.base_lrs, 1.0 to schedule.products and "
+            "its function to schedule.lr_lambdas: each step then multiplies its lr by "
+            "lr_lambda(epoch), as PyTorch's with the function appended to its lr_lambdas; or "
+            "build the schedule after add_param_group."
+        )
+
     def _sizes(self) -> None:
         """Refuse lists that no longer give each param group one value."""
         n, name = len(self.base_lrs), type(self).__name__
@@ -801,6 +888,8 @@ class CosineAnnealingLR(LRSchedule):
     """
 
     _hyper = ("T_max", "eta_min")
+    _adopts = True  # (PyTorch's recursive form takes a new group until T_max; past it,
+    # where its rise reads base_lrs, PyTorch's raises and this curve goes on)
 
     def __init__(
         self, optimizer: Any, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
@@ -832,6 +921,8 @@ class CosineAnnealingLR(LRSchedule):
 class _Warm(LRSchedule):
     """PyTorch's schedules whose factor at epoch 0 is not 1: building one sets each group's
     lr to its epoch-0 rate, as PyTorch's do (γ₀ stays the starting lr, ``base_lrs``)."""
+
+    _adopts = True
 
     def __init__(self, optimizer: Any, settings: Any) -> None:
         super().__init__(optimizer, settings)
@@ -967,6 +1058,14 @@ class CosineAnnealingWarmRestarts(LRSchedule):
     ) -> None:
         _fresh(type(self).__name__, last_epoch)
         super().__init__(optimizer, locals())
+
+    def _join_advice(self) -> str:
+        return (
+            "PyTorch's CosineAnnealingWarmRestarts refuses it too (its rate comes from "
+            "base_lrs, one per group). Append the lr the group restarts from to "
+            "schedule.base_lrs (its rates are then PyTorch's with that lr appended to its "
+            "base_lrs), or build the schedule after add_param_group."
+        )
 
     def stays_zero(self) -> bool:
         """True only when γ₀ and ``eta_min`` are 0: otherwise each restart rises again."""
@@ -1150,6 +1249,28 @@ class ReduceLROnPlateau(LRSchedule):
             )
         super().__init__(optimizer, {**locals(), "min_lrs": min_lrs})
         self.best = math.inf if self.mode == "min" else -math.inf
+        self._default_min_lr = None if many else min_lrs[0] if min_lrs else float(min_lr)
+
+    _adopts = True  # (it lowers each group's lr as it is: a group added later too)
+
+    def _adopt(self, groups: list[dict[str, Any]]) -> None:
+        """A group added after the schedule was built: its lr is lowered as the others' are,
+        floored at ``min_lr`` when that was one number (PyTorch's); with a list of floors
+        the group's floor is asked for, as PyTorch asks."""
+        n, floors = len(self.base_lrs), list(self.min_lrs)
+        if len(floors) < len(groups):
+            if self._default_min_lr is None:
+                raise ValueError(
+                    f"ReduceLROnPlateau: the optimizer has {len(groups)} param groups and "
+                    f"min_lrs {len(floors)} floors: a group was added after the schedule was "
+                    "built with min_lr a list, one floor per group (PyTorch's refuses it too). "
+                    "Append the new group's floor to schedule.min_lrs."
+                )
+            floors += [self._default_min_lr] * (len(groups) - len(floors))
+        lrs = [_check(g["lr"], "lr", f"ReduceLROnPlateau: param group {i}") for i, g in
+               enumerate(groups[n:], n)]  # fmt: skip
+        self.min_lrs = floors
+        self.base_lrs.extend(float(lr) for lr in lrs)
 
     def _better(self, m: float) -> bool:
         rel, t, best = self.threshold_mode == "rel", self.threshold, self.best
@@ -1255,6 +1376,16 @@ class _Cycle(LRSchedule):
 
     def _values(self, step: int) -> list[tuple[float, float]]:
         raise NotImplementedError
+
+    def _join_advice(self) -> str:
+        start = "max_lr / div_factor" if isinstance(self, OneCycleLR) else "base_lr"
+        return (
+            f"PyTorch's {type(self).__name__} refuses it too (its cycle's bounds are per "
+            f"group). Append the group's bounds to schedule.base_lrs ({start}), "
+            "schedule.max_lrs, schedule.base_momentums and schedule.max_momentums (its rates "
+            "are then PyTorch's for a group with those bounds), or build the schedule after "
+            "add_param_group."
+        )
 
     def _at(self, clock: Any) -> list[float]:
         return [lr for lr, _ in self._checked_values(clock)]
@@ -1872,6 +2003,14 @@ class SequentialLR(LRSchedule):
             )
         return [int(m) for m in ms]
 
+    def _join_advice(self) -> str:
+        return (
+            "PyTorch's SequentialLR fails at the next milestone (its schedules' closed forms "
+            "read base_lrs, one per group). Build the SequentialLR and its schedules after "
+            "add_param_group, or append the group's starting lr to the base_lrs of the "
+            "SequentialLR and of each of its schedules."
+        )
+
     def _first_bases(self) -> list[float]:
         born = min((c for c in self.schedulers if not c._cycle), key=_born, default=None)
         return born._first_bases() if born is not None else list(self.base_lrs)
@@ -2095,6 +2234,41 @@ class ChainedScheduler(LRSchedule):
             kept.append(keep)
         return lrs, kept
 
+    @property
+    def _adopts(self) -> bool:  # type: ignore[override]
+        """A chain of schedules that each only scale the rate (StepLR, MultiStepLR,
+        ExponentialLR, ConstantFactorLR, LinearLR, PolynomialLR) takes a group added later
+        at its lr, as PyTorch's, whose steps multiply each group's lr; with a schedule that
+        reads per-group lists (LambdaLR, MultiplicativeLR, the cosines) PyTorch's breaks."""
+        return all(c._adopts and c._chain_scales for c in self.schedulers)
+
+    def _adopt(self, groups: list[dict[str, Any]]) -> None:
+        """Each added group compounds the chain's steps from its lr now (``last_lrs``; its
+        starting lr, in ``base_lrs`` and its schedules', is that lr too)."""
+        n, name = len(self.base_lrs), type(self).__name__
+        if len(self.last_lrs) != n:
+            return  # (lists changed by hand: the step says what is wrong)
+        lrs = [float(_check(g["lr"], "lr", f"{name}: param group {i}"))
+               for i, g in enumerate(groups[n:], n)]  # fmt: skip
+        self.last_lrs = self.last_lrs + lrs
+        for owner in (self, *self.schedulers):
+            owner.base_lrs.extend(lrs)
+
+    def _join_advice(self) -> str:
+        kinds = sorted({type(c).__name__ for c in self.schedulers if not c._adopts or not
+                        c._chain_scales})  # fmt: skip
+        return (
+            f"With {', '.join(kinds)} in the chain PyTorch's ChainedScheduler breaks too (its "
+            "rate reads per-group lists). Append the group's lr to schedule.last_lrs and its "
+            "starting lr to schedule.base_lrs and to each of its schedules' base_lrs (their "
+            "per-group lists too: a LambdaLR's lr_lambdas, a MultiplicativeLR's lr_lambdas "
+            "and products), or build the chain after add_param_group."
+        )
+
+    def _counts(self) -> set[int]:
+        groups = len(self.optimizer.param_groups)
+        return {len(self.base_lrs)} | ({groups} if self._adopts else set())
+
     def _start(self) -> list[float]:
         """Each group's epoch-0 lr: every schedule's first step from the starting lrs, in
         the order they were built (PyTorch's constructors step in that order)."""
@@ -2172,10 +2346,15 @@ class ChainedScheduler(LRSchedule):
         refused."""
         name, n = type(self).__name__, len(self.base_lrs)
         check_state_dict(state, name, ["type", "base_lrs", "epoch", "last_lrs", "schedulers"])
-        lists = {}
+        lists, counts = {}, self._counts()
         for key in ("base_lrs", "last_lrs"):
             got = state[key]
-            if not isinstance(got, list) or len(got) != n:
+            if (
+                not isinstance(got, list)
+                or len(got) not in counts
+                or len(got)
+                != len(state["base_lrs"] if isinstance(state["base_lrs"], list) else got)
+            ):
                 raise ValueError(
                     f"{name}.load_state_dict: {key!r} must list one lr per param group "
                     f"({n}). Got {got!r:.80}."

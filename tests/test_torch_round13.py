@@ -1,0 +1,286 @@
+"""A PyTorch user's habits, round 13: a param group added with ``add_param_group`` while a
+schedule runs (unfreezing a layer mid-run) joins the curve at its own lr, as with PyTorch's
+chainable schedulers, where PyTorch's behaviour is defined; elsewhere a refusal whose advice,
+followed, gives PyTorch's rates. Each case against the formula always and against PyTorch's
+schedulers (``torch==2.13.0``, optional) where installed."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import nn, optim, schedules
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+def _c(e, t):
+    return (1 + math.cos(math.pi * e / t)) / 2
+
+
+# name, settings, the epoch the group is added at (after that many steps), the factor of the
+# curve at epoch e (the starting lr's multiplier: the adopted group's lr is lr · f(e) / f(k))
+ADOPTED = [
+    ("StepLR", {"step_size": 2, "gamma": 0.5}, 3, lambda e: 0.5 ** (e // 2)),
+    (
+        "MultiStepLR",
+        {"milestones": [1, 3, 4, 4], "gamma": 0.3},
+        2,
+        lambda e: 0.3 ** sum(m <= e for m in (1, 3, 4, 4)),
+    ),
+    ("ExponentialLR", {"gamma": 0.5}, 2, lambda e: 0.5**e),
+    (
+        "ConstantLR",
+        {"factor": 0.5, "total_iters": 4},
+        2,
+        lambda e: 0.5 if e < 4 else 1.0,
+    ),
+    (
+        "LinearLR",
+        {"start_factor": 0.25, "total_iters": 5},
+        2,
+        lambda e: 0.25 + 0.75 * min(e, 5) / 5,
+    ),
+    (
+        "PolynomialLR",
+        {"total_iters": 6, "power": 2.0},
+        2,
+        lambda e: (1 - min(e, 6) / 6) ** 2,
+    ),
+]
+
+
+def _run(lib, name, kw, added, lr, steps):
+    """Each group's lr after every step, a second group (lr ``lr``) added after ``added``
+    steps: glassnet's or PyTorch's."""
+    if lib is gn:
+        opt = optim.SGD(nn.Linear(2, 2, rng=0).parameters(), lr=0.2)
+        extra = nn.Linear(2, 1, rng=1).parameters()
+    else:
+        opt = lib.optim.SGD([lib.nn.Parameter(lib.zeros(2))], lr=0.2)
+        extra = [lib.nn.Parameter(lib.zeros(1))]
+    sched = getattr(lib.optim.lr_scheduler, name)(opt, **kw)
+    out = []
+    for e in range(steps):
+        if e == added:
+            opt.add_param_group({"params": extra, "lr": lr})
+        opt.step()
+        sched.step()
+        out.append([float(g["lr"]) for g in opt.param_groups])
+    return out
+
+
+@pytest.mark.parametrize("name, kw, added, f", ADOPTED, ids=[c[0] for c in ADOPTED])
+def test_a_group_added_mid_run_joins_the_curve_at_its_lr(name, kw, added, f):
+    ours = _run(gn, name, kw, added, 0.01, 9)
+    for e, lrs in enumerate(ours, 1):
+        want = [0.2 * f(e)] + ([0.01 * f(e) / f(added)] if e > added else [])
+        np.testing.assert_allclose(lrs, want, rtol=1e-12, atol=1e-15)
+    torch = _torch()
+    if torch is not None:
+        theirs = _run(torch, name, kw, added, 0.01, 9)
+        for a, b in zip(ours, theirs, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+def test_the_audits_exponential_numbers():
+    """ExponentialLR(gamma=0.5), a group added after 2 steps at lr 0.01: PyTorch's rates,
+    not the decay so far applied to it (0.00125, 0.000625, ... with base_lrs appended)."""
+    ours = _run(gn, "ExponentialLR", {"gamma": 0.5}, 2, 0.01, 5)
+    assert [lrs[1:] for lrs in ours] == [[], [], [0.005], [0.0025], [0.00125]]
+
+
+def test_cosine_adopts_a_group_until_its_bottom_as_pytorchs_recursive_form():
+    kw, added, eta = {"T_max": 8, "eta_min": 0.001}, 3, 0.001
+    ours = _run(gn, "CosineAnnealingLR", kw, added, 0.01, 8)
+    for e, lrs in enumerate(ours, 1):
+        want = [eta + (0.2 - eta) * _c(e, 8)]
+        if e > added:
+            want.append(eta + (0.01 - eta) * _c(e, 8) / _c(added, 8))
+        np.testing.assert_allclose(lrs, want, rtol=1e-12, atol=1e-15)
+    torch = _torch()
+    if torch is not None:  # (PyTorch's, one step past T_max, reads a missing base_lr: raises)
+        theirs = _run(torch, "CosineAnnealingLR", kw, added, 0.01, 8)
+        for a, b in zip(ours, theirs, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+def test_a_chain_of_scaling_schedules_adopts_a_group_as_pytorchs():
+    def run(lib):
+        if lib is gn:
+            opt = optim.SGD(nn.Linear(2, 2, rng=0).parameters(), lr=0.2)
+            extra = nn.Linear(2, 1, rng=1).parameters()
+        else:
+            opt = lib.optim.SGD([lib.nn.Parameter(lib.zeros(2))], lr=0.2)
+            extra = [lib.nn.Parameter(lib.zeros(1))]
+        L = lib.optim.lr_scheduler
+        warm = L.ConstantLR(opt, factor=0.5, total_iters=3)
+        chain = L.ChainedScheduler([warm, L.ExponentialLR(opt, gamma=0.9)], optimizer=opt)
+        out = []
+        for e in range(6):
+            if e == 1:
+                opt.add_param_group({"params": extra, "lr": 0.04})
+            opt.step()
+            chain.step()
+            out.append([float(g["lr"]) for g in opt.param_groups])
+        return out
+
+    ours = run(gn)
+    want = [0.04 * 0.9 ** (e - 1) * (2.0 if e >= 3 else 1.0) for e in range(2, 7)]
+    np.testing.assert_allclose([lrs[1] for lrs in ours[1:]], want, rtol=1e-12)
+    torch = _torch()
+    if torch is not None:
+        for a, b in zip(ours, run(torch), strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+@pytest.mark.parametrize("min_lr", [0.001, [0.001]])
+def test_plateau_floors_an_added_group_as_pytorchs(min_lr):
+    def run(lib):
+        if lib is gn:
+            opt = optim.SGD(nn.Linear(2, 2, rng=0).parameters(), lr=0.2)
+            extra = nn.Linear(2, 1, rng=1).parameters()
+        else:
+            opt = lib.optim.SGD([lib.nn.Parameter(lib.zeros(2))], lr=0.2)
+            extra = [lib.nn.Parameter(lib.zeros(1))]
+        sched = lib.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.1, patience=0, min_lr=min_lr)
+        out = []
+        for e in range(5):
+            if e == 1:
+                opt.add_param_group({"params": extra, "lr": 0.05})
+            try:
+                sched.step(1.0)
+            except (ValueError, RuntimeError) as err:
+                assert "min_lrs" in str(err)
+                sched.min_lrs.append(0.002)  # (what both messages ask)
+                sched.step(1.0)
+            out.append([float(g["lr"]) for g in opt.param_groups])
+        return out
+
+    ours = run(gn)
+    floor = 0.001 if not isinstance(min_lr, list) else 0.002
+    assert ours[-1] == [0.001, pytest.approx(floor, rel=1e-12)]
+    assert ours[1][1] == pytest.approx(0.005, rel=1e-12)
+    torch = _torch()
+    if torch is not None:
+        for a, b in zip(ours, run(torch), strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_a_state_saved_after_an_added_group_resumes():
+    def build(groups):
+        opt = optim.SGD(nn.Linear(2, 2, rng=0).parameters(), lr=0.2)
+        if groups == 2:
+            opt.add_param_group({"params": nn.Linear(2, 1, rng=1).parameters(), "lr": 0.01})
+        return opt
+
+    opt = build(1)
+    sched = schedules.StepLR(opt, step_size=2, gamma=0.5)
+    sched.step()
+    opt.add_param_group({"params": nn.Linear(2, 1, rng=1).parameters(), "lr": 0.01})
+    for _ in range(2):
+        sched.step()
+    state, lrs = sched.state_dict(), sched.get_last_lr()
+    sched.step()
+    want = sched.get_last_lr()
+    # resumed: the optimizer rebuilt as the run had it (the added group put back) before the
+    # schedule's state is loaded, built before or after the group was added
+    for before in (True, False):
+        opt2 = build(1 if before else 2)
+        again = schedules.StepLR(opt2, step_size=2, gamma=0.5)
+        if before:
+            opt2.add_param_group({"params": nn.Linear(2, 1, rng=1).parameters(), "lr": 0.01})
+        again.load_state_dict(state)
+        for g, lr in zip(opt2.param_groups, lrs):
+            g["lr"] = lr  # (the optimizer's own state dict)
+        again.step()
+        assert again.get_last_lr() == want
+    with pytest.raises(ValueError, match=r"'base_lrs' must list one lr per param group \(1\)"):
+        schedules.StepLR(build(1), step_size=2).load_state_dict(state)
+
+
+def test_a_group_added_where_the_curve_has_ended_at_zero_is_refused_saying_what_to_do():
+    opt = optim.SGD(nn.Linear(2, 2, rng=0).parameters(), lr=0.2)
+    sched = optim.lr_scheduler.PolynomialLR(opt, total_iters=2)
+    sched.step()
+    sched.step()
+    opt.add_param_group({"params": nn.Linear(2, 1, rng=1).parameters(), "lr": 0.01})
+    with pytest.raises(ValueError, match=r"param group 1, added .* curve is at 0 .* stop "):
+        sched.step()
+    assert sched.base_lrs == [0.2] and sched.epoch == 2
+
+
+def test_schedules_pytorch_refuses_a_group_for_are_refused_with_advice_that_gives_its_rates():
+    """LambdaLR and CosineAnnealingWarmRestarts read per-group lists (PyTorch's raise):
+    refused, and the advice, followed in both, gives PyTorch's rates."""
+    fn = lambda e: 0.9**e  # noqa: E731
+    for name, kw, advice, follow in (
+        ("LambdaLR", {"lr_lambda": fn}, r"PyTorch's LambdaLR refuses it too.*lr_lambdas",
+         lambda s: (s.base_lrs.append(0.05), s.lr_lambdas.append(fn))),
+        ("CosineAnnealingWarmRestarts", {"T_0": 3}, r"refuses it too.*restarts from",
+         lambda s: s.base_lrs.append(0.05)),
+    ):  # fmt: skip
+
+        def run(lib, name=name, kw=kw, advice=advice, follow=follow):
+            if lib is gn:
+                opt = optim.SGD(nn.Linear(2, 2, rng=0).parameters(), lr=0.2)
+                extra = nn.Linear(2, 1, rng=1).parameters()
+            else:
+                opt = lib.optim.SGD([lib.nn.Parameter(lib.zeros(2))], lr=0.2)
+                extra = [lib.nn.Parameter(lib.zeros(1))]
+            sched = getattr(lib.optim.lr_scheduler, name)(opt, **kw)
+            opt.step()
+            sched.step()
+            opt.add_param_group({"params": extra, "lr": 0.05})
+            if lib is gn:  # (PyTorch's raises too, after moving its epoch on)
+                with pytest.raises(ValueError, match=advice):
+                    sched.step()
+                assert sched.last_epoch == 1  # (a refused step changes nothing)
+            follow(sched)
+            out = []
+            for _ in range(5):
+                sched.step()
+                out.append([float(g["lr"]) for g in opt.param_groups])
+            return out
+
+        ours = run(gn)
+        torch = _torch()
+        if torch is not None:
+            for a, b in zip(ours, run(torch), strict=True):
+                np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["CyclicLR", "OneCycleLR"])
+def test_a_cycle_refuses_an_added_group_naming_its_per_group_bounds(kind):
+    opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.1, momentum=0.9)
+    sched = (
+        schedules.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=2)
+        if kind == "CyclicLR"
+        else schedules.OneCycleLR(opt, max_lr=1.0, total_steps=10)
+    )
+    opt.add_param_group({"params": nn.Linear(2, 1, rng=1).parameters(), "lr": 0.5})
+    with pytest.raises(ValueError, match=rf"PyTorch's {kind} refuses it too.*max_lrs"):
+        sched.step()
+
+
+def test_multiplicative_and_sequential_refusals_say_what_pytorch_does():
+    opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.1)
+    mult = schedules.MultiplicativeLR(opt, lambda e: 0.5)
+    opt.add_param_group({"params": nn.Linear(2, 1, rng=1).parameters(), "lr": 0.5})
+    with pytest.raises(ValueError, match=r"refuses it too.*1\.0 to schedule\.products"):
+        mult.step()
+    opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.1)
+    L = optim.lr_scheduler
+    seq = L.SequentialLR(opt, [L.LinearLR(opt, total_iters=2), L.ExponentialLR(opt, 0.5)], [2])
+    opt.add_param_group({"params": nn.Linear(2, 1, rng=1).parameters(), "lr": 0.5})
+    with pytest.raises(ValueError, match=r"SequentialLR fails at the next milestone"):
+        seq.step()
