@@ -5683,6 +5683,20 @@ def _train_streamed(args: argparse.Namespace) -> int:
         return chunks
 
     train_src = gs.from_chunks(rows(False), buffer_size=buffer_size)
+    if args.test_split > 0:  # (each row drawn: a training row found, or none at all)
+        probe = rows(False)()
+        try:
+            left = next(probe, None) is not None
+        except ValueError as exc:
+            raise CLIError(_about_file(args.data, exc)) from None
+        finally:
+            probe.close()
+        if not left:
+            raise CLIError(
+                f"--test-split {args.test_split} holds out {cols.rows} of the {cols.rows} "
+                f"rows (each row drawn with that probability, chunk by chunk), which leaves "
+                f"none to train on: use a smaller --test-split"
+            )
     n_in = len(cols.feature_names)
     sizes = [n_in, *args.hidden, task.n_outputs]
     _check_memory(
@@ -5830,6 +5844,12 @@ def _train_streamed(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise CLIError(_about_file(args.data, exc) + " No model was written.") from None
         n_train, n_test = cols.rows - count, count
+        if not n_test:  # (in memory, ceil(test_split * rows) rows: 1 at least)
+            _note(
+                f"--test-split {args.test_split} held out 0 of the {cols.rows} rows (each row "
+                f"drawn with that probability, chunk by chunk), so there are no test scores: "
+                f"use a larger --test-split to score the model on held-out rows"
+            )
         if n_test:
             test_metrics = scores.metrics()
             if entries is not None:

@@ -210,3 +210,44 @@ def test_without_madvise_a_sliced_memmap_reads_its_own_rows(tmp_path, monkeypatc
             [c[0] for c in gs.from_arrays(part, np.zeros(len(part)), chunk_rows=40).chunks()]
         )
         np.testing.assert_array_equal(got, want)
+
+
+# ------------------------------------------------- 5. --stream --test-split at its ends
+
+
+def _small_csv(tmp_path):
+    rows = [[i % 7, (i * 3) % 5, "yes" if i % 2 else "no"] for i in range(40)]
+    return write_csv(tmp_path / "s.csv", ["a", "b", "label"], rows)
+
+
+def test_stream_test_split_that_leaves_no_training_rows_names_the_flag(
+    capsys, tmp_path, monkeypatch
+):
+    # it printed the training header, then "the stream yielded no chunks"
+    pytest.importorskip("pyarrow")
+    path = _small_csv(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(
+        capsys, "train", path, "--target", "label", "--stream", "--test-split", "0.999999"
+    )
+    assert code != 0 and "training" not in out
+    assert_one_line_error(
+        err,
+        "--test-split 0.999999 holds out 40 of the 40 rows",
+        "which leaves none to train on: use a smaller --test-split",
+    )
+
+
+def test_stream_test_split_that_holds_out_no_row_says_so(capsys, tmp_path, monkeypatch):
+    # in memory, ceil(0.000001 * 40) = 1 row is scored; the stream's draw held out none,
+    # and nothing said there were no test scores
+    pytest.importorskip("pyarrow")
+    path = _small_csv(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(
+        capsys, "train", path, "--target", "label", "--stream", "--test-split", "0.000001",
+        "--epochs", "1",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "--test-split 1e-06 held out 0 of the 40 rows" in err
+    assert "no test scores" in err and "test " not in out
