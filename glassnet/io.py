@@ -85,7 +85,15 @@ __all__ = [
 
 FORMAT_NAME = "glassnet"
 FORMAT_VERSION = "1"
-SUPPORTED_FORMAT_VERSIONS = ("1",)
+SUPPORTED_FORMAT_VERSIONS = ("1", "1.1")
+#: The format version of a file of arrays some of which hold inf, -inf or NaN on purpose
+#: (``save_arrays(..., nonfinite=True)``, ``gn.save`` of a state dict or a Tensor: a causal
+#: mask of -inf): its ``__metadata__`` lists those arrays under ``"nonfinite"``, so a reader
+#: still refuses a non-finite value anywhere else as corruption. Glassnets that read version
+#: 1 only refuse it saying to upgrade; a file without such values stays version 1 (1.1 adds
+#: that list, nothing else).
+NONFINITE_FORMAT_VERSION = "1.1"
+_NONFINITE_KEY = "nonfinite"
 KINDS = ("arrays", "checkpoint", "model")
 
 # The reference safetensors implementation refuses headers over 100 MB; so do we.
@@ -125,7 +133,9 @@ _DTYPE_NAMES = "float16, float32, float64, int32, int64, uint8 or bool"
 #: The ``__metadata__`` key holding the file's SHA-256 checksum (see :func:`_checksum`).
 CHECKSUM_KEY = "sha256"
 
-_METADATA_KEYS = frozenset({"format", "format_version", "kind", "order", "glassnet", CHECKSUM_KEY})
+_METADATA_KEYS = frozenset(
+    {"format", "format_version", "kind", "order", "glassnet", CHECKSUM_KEY, _NONFINITE_KEY}
+)
 
 MODEL_PREFIX = "model/"
 OPTIM_PREFIX = "optim/"
@@ -205,8 +215,9 @@ def _nonfinite_message(a: np.ndarray, what: str) -> str | None:
     return f"{what} holds {len(bad)} NaN or infinite value(s), the first at index {first}"
 
 
-def _clean_array(a: Any, what: str) -> np.ndarray:
-    """Check one array for storing; return it C-contiguous in native byte order."""
+def _clean_array(a: Any, what: str, nonfinite: bool = False) -> np.ndarray:
+    """Check one array for storing; return it C-contiguous in native byte order.
+    ``nonfinite``: inf, -inf and NaN are values to keep (else refused)."""
     if not isinstance(a, np.ndarray) and is_array(a):  # on a GPU: its host copy is stored
         a = to_device(a, "cpu")
     if not isinstance(a, np.ndarray):
@@ -226,14 +237,22 @@ def _clean_array(a: Any, what: str) -> np.ndarray:
             f"{what} has dtype {a.dtype}; glassnet files hold {_DTYPE_NAMES}: "
             f"convert it, e.g. with .astype(numpy.float32)"
         )
-    problem = _nonfinite_message(a, what)
+    problem = None if nonfinite else _nonfinite_message(a, what)
     if problem:
-        raise ValueError(f"{problem}; glassnet files hold finite numbers only: fix them first")
+        raise ValueError(
+            f"{problem}; glassnet's model files and checkpoints hold finite numbers only (a NaN "
+            "or inf weight is a run gone wrong: fix it first). A value meant to be inf or NaN "
+            "(a causal mask of -inf) is kept by gn.save(model.state_dict(), path) or "
+            "glassnet.io.save_arrays(path, arrays, nonfinite=True); or register it with "
+            "register_buffer(name, mask, persistent=False) and build it again after loading"
+        )
     # (not np.ascontiguousarray: it turns 0-d arrays into shape (1,))
     return a.astype(a.dtype.newbyteorder("="), order="C", copy=False)
 
 
-def _clean_arrays(arrays: Any, argname: str, prefix: str = "") -> dict[str, np.ndarray]:
+def _clean_arrays(
+    arrays: Any, argname: str, prefix: str = "", nonfinite: bool = False
+) -> dict[str, np.ndarray]:
     if not isinstance(arrays, Mapping):
         raise TypeError(
             f"'{argname}' must be a dict mapping names to numpy arrays, got {type(arrays).__name__}"
@@ -248,7 +267,7 @@ def _clean_arrays(arrays: Any, argname: str, prefix: str = "") -> dict[str, np.n
             raise ValueError(
                 f"'{argname}' uses the name '__metadata__', which safetensors reserves: rename it"
             )
-        out[prefix + name] = _clean_array(a, f"{argname}[{name!r}]")
+        out[prefix + name] = _clean_array(a, f"{argname}[{name!r}]", nonfinite)
     return out
 
 
@@ -428,6 +447,9 @@ def _save(
     kind: str,
     replace_any: bool = False,
 ) -> Path:
+    """Write the file. An array holding inf, -inf or NaN (only a file of arrays takes one:
+    ``save_arrays(..., nonfinite=True)``) is listed in the metadata, the file then of
+    :data:`NONFINITE_FORMAT_VERSION`."""
     target = _as_path(path)
     if not replace_any:  # (a CSV file under a model's name is data of the user's)
         found = foreign_file(target)
@@ -444,6 +466,10 @@ def _save(
         "order": json.dumps(list(arrays)),
         "glassnet": json.dumps(description, allow_nan=False),
     }
+    listed = [n for n, a in arrays.items() if _nonfinite_message(a, n)] if kind == "arrays" else []
+    if listed:
+        metadata["format_version"] = NONFINITE_FORMAT_VERSION
+        metadata[_NONFINITE_KEY] = json.dumps(listed)
     digests = {}
     for name, a in arrays.items():
         little = a.astype(a.dtype.newbyteorder("<"), copy=False)
@@ -968,14 +994,53 @@ def _load(path: Any, expect_format: bool, verb: str = "loading") -> tuple[dict, 
                 f"description changed after glassnet wrote the file): the file is corrupt; "
                 f"use an intact copy or train again"
             )
-    arrays = {}
+    arrays, kept = {}, _nonfinite_listed(metadata, order, kind, source)
     for name in order:
         a = read[name][0]
-        problem = _nonfinite_message(a, f"tensor {_short(name)}")
+        problem = None if name in kept else _nonfinite_message(a, f"tensor {_short(name)}")
         if problem:
             raise ModelFileError(f"{source}: {problem}; the file is corrupt")
         arrays[name] = a
     return arrays, description, kind
+
+
+def _nonfinite_listed(
+    metadata: Mapping[str, str] | None, names: list[str], kind: str, source: str
+) -> set[str]:
+    """The tensors a glassnet file says hold inf, -inf or NaN on purpose (its ``"nonfinite"``
+    list: a file of arrays, format version 1.1); refused as corrupt where that list is not one
+    glassnet writes."""
+    if not metadata or metadata.get("format") != FORMAT_NAME:
+        return set()
+    version, text = metadata.get("format_version"), metadata.get(_NONFINITE_KEY)
+    if text is None and version != NONFINITE_FORMAT_VERSION:
+        return set()
+    problem = ""
+    if text is None or version != NONFINITE_FORMAT_VERSION or kind != "arrays":
+        problem = (
+            f"it is of format_version {_short(version)}, kind {_short(kind)}, "
+            + ("without" if text is None else "with")
+            + " a list of the tensors that hold inf or NaN (glassnet writes that list in "
+            f"files of arrays of format_version {NONFINITE_FORMAT_VERSION} only)"
+        )
+    else:
+        try:
+            listed = _strict_json(text)
+        except (ValueError, RecursionError):
+            listed = None
+        if not (
+            isinstance(listed, list)
+            and listed
+            and all(isinstance(x, str) and x in names for x in listed)
+            and len(set(listed)) == len(listed)
+        ):
+            problem = (
+                f"its list of the tensors that hold inf or NaN, {_short(text)}, does not name "
+                "tensors of the file"
+            )
+    if problem:
+        raise ModelFileError(f"{source}: {problem}; the file is corrupt")
+    return set(listed)
 
 
 def file_kind(path: str | os.PathLike[str]) -> str:
@@ -1030,6 +1095,7 @@ def save_arrays(
     meta: Mapping[str, Any] | None = None,
     *,
     replace_any: bool = False,
+    nonfinite: bool = False,
 ) -> Path:
     """Write named arrays and a JSON description to a glassnet file, atomically.
 
@@ -1040,7 +1106,8 @@ def save_arrays(
         An existing file is replaced only once the new one is completely on disk.
     arrays : dict of str to numpy.ndarray
         Each array of dtype float16, float32, float64, int32, int64, uint8 or bool,
-        any shape (0-d and empty included), finite. Names are non-empty strings,
+        any shape (0-d and empty included), finite (unless ``nonfinite``). Names are
+        non-empty strings,
         e.g. the dotted names of a state dict (``"layers.0.W"``, shape ``(inputs, neurons)``).
     meta : dict, optional
         JSON values (dict with str keys, list, tuple, str, int, float, bool, None)
@@ -1048,6 +1115,13 @@ def save_arrays(
     replace_any : bool, default False
         An existing file that is not a glassnet or safetensors file (a CSV file, a NumPy
         file: data of yours) is refused unless this is True.
+    nonfinite : bool, default False
+        True: float arrays may hold inf, -inf and NaN, kept as they are (a causal mask of
+        -inf; ``gn.save`` of a state dict or a Tensor passes True, as ``torch.save`` keeps
+        them). The file lists those arrays in its metadata (``"nonfinite"``) and is then of
+        :data:`NONFINITE_FORMAT_VERSION` (glassnets before it refuse it saying to
+        upgrade); a reader still refuses a non-finite value in any other array as
+        corruption. False: such a value is refused (a weight gone to NaN in training).
 
     Returns
     -------
@@ -1064,8 +1138,9 @@ def save_arrays(
     if isinstance(path, Mapping) and isinstance(arrays, (str, os.PathLike)):
         raise TypeError("save_arrays(path, arrays): the path comes first, then the arrays.")
     check_bool(replace_any, "replace_any", "save_arrays")
+    check_bool(nonfinite, "nonfinite", "save_arrays")
     st = _safetensors_numpy("saving")
-    clean = _clean_arrays(arrays, "arrays")
+    clean = _clean_arrays(arrays, "arrays", nonfinite=nonfinite)
     return _save(path, st, clean, _describe(meta), kind="arrays", replace_any=replace_any)
 
 
@@ -1079,7 +1154,8 @@ def load_arrays(
     dtype, shape and ``data_offsets`` (within the data, ``end - begin`` equal to
     ``prod(shape) * itemsize``, together covering the data with no overlap or
     gap), the glassnet description and its format version. Float arrays must be
-    finite.
+    finite, but for those the file lists as holding inf or NaN on purpose
+    (``save_arrays(..., nonfinite=True)``, ``gn.save`` of a state dict or a Tensor).
 
     Parameters
     ----------

@@ -9,15 +9,18 @@ and JSON, never pickle, so loading a file runs no code).
 What ``save`` takes, and ``load`` gives back:
 
 * a state dict (a dict of names to arrays or Tensors): the same names to NumPy arrays (a
-  model's ``load_state_dict`` takes them), in their order;
+  model's ``load_state_dict`` takes them), in their order, inf, -inf and NaN kept as
+  ``torch.save`` keeps them (a causal mask of -inf; the file lists the arrays that hold them,
+  so a non-finite value anywhere else is still refused as corruption:
+  :data:`glassnet.io.NONFINITE_FORMAT_VERSION`);
 * a model of glassnet's own layers (``Linear``, ``MLP``, ``Sequential`` of glassnet's
   layers and activations): the model, rebuilt (:func:`glassnet.io.save_model`), in the
   mode it was saved in (``eval()``) and with its frozen parameters still frozen, as
   PyTorch's whole-model save keeps them. A model holding a class of your own (a subclass
   too) is refused, saying to save its ``state_dict()``: a file of arrays cannot rebuild
   your class's code (torch.save pickles it);
-* a Tensor (a Parameter too): a Tensor of the same values, ``requires_grad`` as saved (no
-  graph, as PyTorch's);
+* a Tensor (a Parameter too): a Tensor of the same values (inf and NaN too),
+  ``requires_grad`` as saved (no graph, as PyTorch's);
 * a :class:`glassnet.io.Pipeline` (what ``load`` gives for a ``glassnet train`` file): that
   model file again, its network and its preprocessing;
 * a checkpoint file of :func:`glassnet.io.save_checkpoint`: ``{"model": state dict,
@@ -121,7 +124,9 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
         return
     if isinstance(obj, Tensor):
         meta = {_KIND: "tensor", "requires_grad": bool(obj.requires_grad)}
-        save_arrays(path, {"tensor": np.asarray(obj.data)}, meta=meta, replace_any=True)
+        save_arrays(
+            path, {"tensor": np.asarray(obj.data)}, meta=meta, replace_any=True, nonfinite=True
+        )
         return
     if isinstance(obj, Mapping):
         arrays: dict[str, np.ndarray] = {}
@@ -150,7 +155,7 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
             arrays[name] = value
         try:
             meta = {_KIND: "state_dict", "order": list(arrays)}
-            save_arrays(path, arrays, meta=meta, replace_any=True)
+            save_arrays(path, arrays, meta=meta, replace_any=True, nonfinite=True)
         except (TypeError, ValueError) as e:  # (io names its own argument, 'arrays')
             raise type(e)(
                 str(e).replace("'arrays'", "the state dict").replace("arrays[", "[")

@@ -284,3 +284,110 @@ def test_multiplicative_and_sequential_refusals_say_what_pytorch_does():
     opt.add_param_group({"params": nn.Linear(2, 1, rng=1).parameters(), "lr": 0.5})
     with pytest.raises(ValueError, match=r"SequentialLR fails at the next milestone"):
         seq.step()
+
+
+# ------------------------------------------------------- gn.save of inf and NaN values
+class _Masked(nn.Module):
+    """A causal mask of -inf as a buffer (the audit's model)."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.fc = nn.Linear(n, n, rng=0)
+        self.register_buffer("mask", np.triu(np.full((n, n), -np.inf, dtype=np.float32), 1))
+
+    def forward(self, x):
+        return (self.fc(x) + self.mask).softmax(dim=-1)
+
+
+def _metadata(path):
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="numpy") as f:
+        return f.metadata()
+
+
+def test_a_state_dict_with_a_minus_inf_mask_round_trips_as_torch_saves_it(tmp_path):
+    m = _Masked(3)
+    x = np.arange(9, dtype=np.float32).reshape(3, 3) / 9
+    gn.save(m.state_dict(), tmp_path / "m.glassnet")
+    back = gn.load(tmp_path / "m.glassnet")
+    assert list(back) == list(m.state_dict())
+    np.testing.assert_array_equal(back["mask"], m.mask)
+    assert np.isneginf(back["mask"]).sum() == 3
+    fresh = _Masked(3)
+    fresh.fc.W.data[...] = 0.0
+    fresh.fc.load_state_dict({k[3:]: v for k, v in back.items() if k.startswith("fc.")})
+    fresh.mask = back["mask"]  # (Module.load_state_dict refuses a non-finite buffer so far)
+    np.testing.assert_array_equal(fresh(x).data, m(x).data)
+    meta = _metadata(tmp_path / "m.glassnet")  # (only the mask is listed as non-finite)
+    assert meta["format_version"] == "1.1" and meta["nonfinite"] == '["mask"]'
+    gn.save(m.fc.state_dict(), tmp_path / "fc.glassnet")  # (finite: version 1, as before)
+    meta = _metadata(tmp_path / "fc.glassnet")
+    assert meta["format_version"] == "1" and "nonfinite" not in meta
+    torch = _torch()
+    if torch is not None:  # (what torch.save keeps, gn.save keeps)
+        torch.save({"mask": torch.tensor(m.mask)}, tmp_path / "m.pt")
+        theirs = torch.load(tmp_path / "m.pt")["mask"].numpy()
+        np.testing.assert_array_equal(back["mask"], theirs)
+
+
+def test_a_tensor_with_inf_and_nan_round_trips(tmp_path):
+    t = gn.tensor(np.array([1.0, np.inf, -np.inf, np.nan], dtype=np.float64))
+    gn.save(t, tmp_path / "t.glassnet")
+    back = gn.load(tmp_path / "t.glassnet")
+    np.testing.assert_array_equal(back.data, t.data)  # (NaN equal to NaN here)
+    arrays = {"a": np.array([np.nan, 1.0], np.float16), "b": np.ones(2, np.float32)}
+    from glassnet import io as gio
+
+    gio.save_arrays(tmp_path / "a.glassnet", arrays, nonfinite=True)
+    got, _ = gio.load_arrays(tmp_path / "a.glassnet")
+    assert np.isnan(got["a"][0]) and got["a"].dtype == np.float16
+    with pytest.raises(TypeError, match="nonfinite"):
+        gio.save_arrays(tmp_path / "b.glassnet", arrays, nonfinite="yes")
+
+
+def test_model_files_and_checkpoints_still_refuse_them_with_advice_that_fits(tmp_path):
+    from glassnet import io as gio
+
+    m = _Masked(3)
+    for save in (
+        lambda: gio.save_checkpoint(tmp_path / "c.glassnet", m.state_dict(), {}),
+        lambda: gio.save_arrays(tmp_path / "a.glassnet", {"mask": m.mask}),
+    ):
+        with pytest.raises(ValueError, match=r"holds 3 NaN or infinite.*gn\.save\(model\."
+                           r"state_dict\(\), path\).*persistent=False"):  # fmt: skip
+            save()
+    lin = nn.Linear(2, 1, rng=0)
+    lin.W.data[0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"NaN or infinite.*a run gone wrong"):
+        gio.save_model(lin, tmp_path / "lin.glassnet")
+
+
+def _raw(path, arrays, **metadata):
+    from safetensors.numpy import save_file
+
+    meta = {"format": "glassnet", "kind": "arrays", "glassnet": "{}", **metadata}
+    save_file(arrays, str(path), metadata=meta)  # (no checksum: read without that check)
+    return path
+
+
+def test_a_non_finite_value_the_file_does_not_list_is_still_corruption(tmp_path):
+    from glassnet import io as gio
+
+    a = np.array([-np.inf, 0.0], np.float32)
+    b = np.array([np.nan, 0.0], np.float32)
+    p = _raw(tmp_path / "x.glassnet", {"a": a, "b": b}, format_version="1.1", nonfinite='["a"]')
+    with pytest.raises(gio.ModelFileError, match=r"tensor 'b' holds 1 NaN.*corrupt"):
+        gio.load_arrays(p)
+    p = _raw(tmp_path / "y.glassnet", {"a": a}, format_version="1.1", nonfinite='["a"]')
+    assert np.isneginf(gio.load_arrays(p)[0]["a"][0])
+    for meta, why in (
+        ({"format_version": "1", "nonfinite": '["a"]'}, "format_version '1'"),
+        ({"format_version": "1.1"}, "without a list"),
+        ({"format_version": "1.1", "nonfinite": '["z"]'}, "does not name tensors"),
+        ({"format_version": "1.1", "nonfinite": "[]"}, "does not name tensors"),
+        ({"format_version": "1.1", "nonfinite": '["a"]', "kind": "checkpoint"}, "kind 'checkp"),
+    ):
+        p = _raw(tmp_path / "z.glassnet", {"a": a}, **meta)
+        with pytest.raises(gio.ModelFileError, match=rf"{why}.*the file is corrupt"):
+            gio.load_arrays(p)
