@@ -60,11 +60,11 @@ class Grad(np.ndarray):
             context and any(arr is o for o in context[1][context[0].nin :])
         ):
             return arr
-        arr = arr.view(np.ndarray)
+        arr = np.ndarray.view(arr, np.ndarray)
         return arr[()] if arr.ndim == 0 and _NUMPY1 else arr
 
     def __repr__(self) -> str:
-        return repr(self.view(np.ndarray))
+        return repr(np.ndarray.view(self, np.ndarray))
 
     def zero_(self) -> Grad:
         self.fill(0)
@@ -129,7 +129,7 @@ class Grad(np.ndarray):
 
     def numpy(self) -> np.ndarray:
         """The values as a plain NumPy array (shared, not copied)."""
-        return self.view(np.ndarray)
+        return np.ndarray.view(self, np.ndarray)
 
     @property
     def data(self) -> Grad:  # (PyTorch's p.grad.data: the gradient itself, not NumPy's buffer)
@@ -165,7 +165,7 @@ class Grad(np.ndarray):
         """PyTorch's vector ``p``-norm of the values (``p=2``, or ``"fro"``: the Euclidean;
         ``inf``: the largest magnitude), over ``dim`` (all values by default): a NumPy
         scalar of the array's dtype, or an array."""
-        a, p = np.abs(self.view(np.ndarray)), 2 if p == "fro" else p
+        a, p = np.abs(np.ndarray.view(self, np.ndarray)), 2 if p == "fro" else p
         axis = tuple(dim) if isinstance(dim, list) else dim
         if p in (np.inf, -np.inf):
             return (a.max if p > 0 else a.min)(axis=axis, keepdims=keepdim)
@@ -206,4 +206,4 @@ def as_grad(a: Any) -> Any:
 def plain(a: Any) -> Any:
     """A Grad's plain NumPy view (the same memory), anything else as given: what an engine
     writes into with ``out=``, at NumPy's own cost (a subclass's output costs more)."""
-    return a.view(np.ndarray) if type(a) is Grad else a
+    return np.ndarray.view(a, np.ndarray) if type(a) is Grad else a
