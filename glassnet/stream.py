@@ -23,9 +23,12 @@ Sources (:func:`as_stream` picks one for ``fit``):
   pairwise merge of chunk moments, for ``standardize=True``) and its lowest and highest
   value (``Columns.low``, ``Columns.high``: a constant column's are equal), each text
   column's categories
-  (one-hot encoded) and the target's classes (labels 0..C-1 in sorted order). A cell that
-  cannot train (empty, NA/NaN, inf, text in a number column) or a row with too few or too
-  many cells is an error naming the file and its line (a Parquet file: its row); a CSV row
+  (one-hot encoded) and the target's classes (labels 0..C-1 in sorted order; a single
+  class is an error). A cell that cannot train (empty, NA/NaN, inf, text in a number
+  column: in pyarrow's first block too, where it makes the column text, which is refused
+  when more of its distinct values are numbers than not, as the command line decides) or
+  a row with too few or too many cells is an error naming the file and its line (a
+  Parquet file: its row); a CSV row
   that only ends in empty fields past the header's (``1,2,0,,``) is read as
   :func:`glassnet.datasets.read_csv` reads it, those fields left out (``Columns.trailing``),
   and so is a row whose every cell is blank (``,,``): skipped (``Columns.blank``).
