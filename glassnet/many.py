@@ -239,8 +239,10 @@ def _stack(models: Sequence[Module], spec: Any) -> tuple[list[list[Layer]], list
 
 
 def _in_memory(X: Any, y: Any, owner: str) -> None:
-    """Refuse what fit reads as a stream (a file path, a Stream, chunks with y None), which
-    the stacked run cannot take, saying so, before anything reads it as an array."""
+    """Refuse what fit reads as a stream (a file path, a Stream, chunks with y None, a
+    memmap), which the stacked run cannot take (or, a memmap, would train otherwise: with a
+    full permutation, where fit draws its batches through a shuffle buffer), saying so,
+    before anything reads it as an array."""
     if isinstance(X, (str, os.PathLike, Stream)) or y is None:  # (what fit reads as streams)
         given = "y is None (chunks of (X, y) are a stream)"
         if isinstance(X, (str, os.PathLike, Stream)):
