@@ -92,3 +92,27 @@ def test_dropout_of_one_drops_every_value_as_pytorch():
     np.testing.assert_array_equal(x.grad, 0.0)
     d.eval()
     np.testing.assert_array_equal(d(x).data, 1.0)  # eval: the identity, whatever p
+
+
+def test_load_state_dict_takes_a_buffer_of_inf_and_refuses_a_weight_of_nan(tmp_path):
+    import numpy as np
+
+    class Masked(gn.nn.Module):
+        def __init__(self):
+            self.fc = gn.nn.Linear(3, 3)
+            self.register_buffer("mask", np.triu(np.full((3, 3), -np.inf, np.float32), 1))
+
+        def forward(self, x):
+            return self.fc(x) + gn.tensor(self.mask)
+
+    m = Masked()
+    gn.save(m.state_dict(), tmp_path / "m.glassnet")
+    fresh = Masked()
+    fresh.mask[...] = 0
+    fresh.load_state_dict(gn.load(tmp_path / "m.glassnet"))  # (refused the mask's -inf)
+    np.testing.assert_array_equal(fresh.mask, m.mask)
+    state = m.state_dict()
+    state["fc.W"][0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN or inf"):
+        fresh.load_state_dict(state)
+    np.testing.assert_array_equal(fresh.fc.W.data, m.fc.W.data)  # left intact

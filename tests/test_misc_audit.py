@@ -87,18 +87,15 @@ def sgd(lr=0.1):
     return optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=lr)
 
 
-def test_a_param_group_added_after_the_schedule_is_refused_not_left_unscheduled():
-    """StepLR halved the first group and left the added one at 0.2, silently."""
+def test_a_param_group_added_after_the_schedule_joins_it_not_left_unscheduled():
+    """StepLR halved the first group and left the added one at 0.2, silently; then it was
+    refused; now the added group joins the curve at its own lr, as PyTorch's does."""
     params = nn.MLP([2, 3, 1], rng=0).parameters()
     opt = optim.SGD(params[:2], lr=0.1)
     sched = schedules.StepLR(opt, step_size=1, gamma=0.5)
     opt.add_param_group({"params": params[2:], "lr": 0.2})
-    with pytest.raises(ValueError, match=r"StepLR: the optimizer has 2 param group\(s\) but"):
-        sched.step()
-    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.2] and sched.epoch == 0
-    sched.base_lrs.append(0.2)  # what the message says to do
     sched.step()
-    assert sched.get_last_lr() == [0.05, 0.1]
+    assert sched.get_last_lr() == [0.05, 0.1] and sched.base_lrs == [0.1, 0.2]
 
 
 @pytest.mark.parametrize("first", [True, False], ids=["StepLR first", "ExponentialLR first"])

@@ -276,12 +276,16 @@ class Module:
         mismatch is always an error. Both list the offending names. Returns the names
         not loaded, ``(missing_keys, unexpected_keys)`` (empty lists with ``strict=True``).
         """
-        state_now = self._named_state(saved=True)
+        state_now = list(self._named_state(saved=True))
         like = {k: v.data if isinstance(v, Parameter) else v for k, v in state_now}
         if strict or not isinstance(state, Mapping):
             check_state_dict(state, type(self).__name__, list(like))
         state = {k: v.data if isinstance(v, Tensor) else v for k, v in state.items()}  # Parameters
-        given = check_state_arrays(state, like, type(self).__name__, same_dtype=False)
+        owner, given = type(self).__name__, {}
+        bufs = {k for k, v in state_now if not isinstance(v, Parameter)}
+        for part in (False, True):  # (a buffer may hold inf or NaN, a causal mask's -inf)
+            mine = {k: v for k, v in state.items() if (k in bufs) == part}
+            given.update(check_state_arrays(mine, like, owner, same_dtype=False, finite=not part))
         for name, v in given.items():  # all checked first: a bad state leaves the model intact
             like[name][...] = v
         missing = [k for k in like if k not in given]
