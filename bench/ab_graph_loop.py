@@ -39,24 +39,7 @@ CELLS = {  # graph_grid's smallest corner, its middle cell, and a wide one
 
 def loop(gn, cell: dict):  # type: ignore[no-untyped-def]
     """graph_grid.glassnet_step's loop, on the glassnet package ``gn``."""
-    X, y, init = graph_grid.make_data(cell)
-    sizes = [graph_grid.D_IN] + [cell["width"]] * cell["depth"] + [graph_grid.D_OUT]
-    model = gn.nn.MLP(sizes, activation=cell["act"], rng=0, leaky_alpha=graph_grid.ALPHA)
-    lins = [m for m in model.layers if isinstance(m, gn.nn.Linear)]
-    for lin, (W, b) in zip(lins, init):
-        lin.W.data[...] = W
-        lin.b.data[...] = b
-    crit = gn.nn.CrossEntropyLoss() if cell["head"] == "ce" else gn.nn.MSELoss()
-    opt = gn.optim.SGD(model.parameters(), lr=graph_grid.LR)
-    xb = gn.Tensor(X)
-
-    def step() -> None:
-        opt.zero_grad()
-        loss = crit(model(xb), y)
-        loss.backward()
-        opt.step()
-
-    return step
+    return graph_grid.glassnet_step(cell, *graph_grid.make_data(cell), gn=gn)
 
 
 def timed(step, n: int) -> float:  # type: ignore[no-untyped-def]

@@ -94,8 +94,9 @@ def make_data(cell: dict, seed: int = 0) -> tuple[np.ndarray, np.ndarray, list]:
 # ------------------------------------------------------------------------ the engines
 
 
-def glassnet_step(cell: dict, X: np.ndarray, y: np.ndarray, init: list):
-    """The PyTorch-style loop on glassnet's graph."""
+def glassnet_step(cell: dict, X: np.ndarray, y: np.ndarray, init: list, gn=gn):
+    """The PyTorch-style loop on glassnet's graph (``gn``: the glassnet package, or an older
+    copy of it: bench/ab_graph_loop.py)."""
     sizes = [D_IN] + [cell["width"]] * cell["depth"] + [D_OUT]
     model = gn.nn.MLP(sizes, activation=cell["act"], rng=0, leaky_alpha=ALPHA)
     lins = [m for m in model.layers if isinstance(m, gn.nn.Linear)]

@@ -126,7 +126,7 @@ from .preprocessing import (
     visible_text,
 )
 from .progress import Progress
-from .stream import as_point, check_decimal
+from .stream import as_point, check_decimal, number_value
 from .tasks import Task, get_task, infer_task
 from .tensor import no_grad
 from .train import Callback, DivergenceError, EarlyStopping, History, TrainState, fit
@@ -631,7 +631,7 @@ def _typographic_number(cell: str, decimal: str = ".") -> str | None:
     # blank inside ("2 1", "020 7946 1048") is text, a score or a phone number, not a number
     odd = [ch for ch in cell if ch in _MINUS_SIGNS or unicodedata.category(ch) == "Cf"]
     plain = "".join("-" if ch in _MINUS_SIGNS else "" if ch in odd else ch for ch in cell)
-    if not odd or _number_value(plain, decimal) is None:
+    if not odd or number_value(plain, decimal) is None:
         return None
     named = [
         f"{unicodedata.name(ch, 'a character')} (U+{ord(ch):04X})" for ch in dict.fromkeys(odd)
@@ -976,7 +976,7 @@ def _no_finite_fill_text(
     bad = [
         (int(line), cell)
         for line, cell in zip(table.line_numbers, cells, strict=True)
-        if (v := _number_value(cell, decimal)) is not None and math.isinf(v)
+        if (v := number_value(cell, decimal)) is not None and math.isinf(v)
     ]
     if not bad:
         return None
@@ -1242,17 +1242,6 @@ _FORMATTED_NUMBER = re.compile(
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 
 
-def _number_value(cell: str, decimal: str = ".") -> float | None:
-    """``cell`` read as a number with the decimal mark ``decimal`` (--decimal), or None (also
-    for 1_000 or 18_24: digits grouped by '_' are Python's, no file's, and read as text)."""
-    if "_" in cell:
-        return None
-    try:
-        return float(as_point(cell, decimal))
-    except ValueError:
-        return None
-
-
 def _decimal_hint(table: Table, cell: str) -> str:
     """The advice to pass --decimal , when ``cell`` is written with a decimal comma in a
     file read with the decimal point whose cells are not separated by commas (a ';' export
@@ -1271,7 +1260,7 @@ def _formatted_numbers(table: Table, name: str) -> int | None:
         return None  # (bands 100_200, 200_500: text, as spreadsheets and pandas read them)
     first = None
     for cell in dict.fromkeys(cells.tolist()):
-        if cell.lower() in table.missing or _number_value(cell, table.decimal) is not None:
+        if cell.lower() in table.missing or number_value(cell, table.decimal) is not None:
             continue
         typographic = _typographic_number(cell, table.decimal)
         if _FORMATTED_NUMBER.fullmatch(cell) is None and typographic is None:
@@ -1384,7 +1373,7 @@ def _refuse_numbers_with_a_marker(
         numbers: set[float] = set()
         texts = []
         for cell in counts:
-            value = _number_value(cell, table.decimal)
+            value = number_value(cell, table.decimal)
             if value is None:
                 if cell.lower() not in missing:
                     texts.append(cell)
@@ -1432,7 +1421,7 @@ def _marker_text(table: Table, name: str) -> tuple[str, list[str]] | None:
     texts = [
         (int(line), cell)
         for line, cell in zip(table.line_numbers, cells, strict=True)
-        if cell.lower() not in table.missing and _number_value(cell, table.decimal) is None
+        if cell.lower() not in table.missing and number_value(cell, table.decimal) is None
     ]
     kinds = dict.fromkeys(cell for _, cell in texts)
     markers = [t for t in kinds if not any(ch.isalnum() for ch in t) or t.lower() in _MISSING_WORDS]
@@ -5299,7 +5288,7 @@ def _refuse_streamed_numbers_as_text(
     for name, cats in categories.items():
         plain, formatted, text = [], [], []
         for v in map(str, cats):
-            if _number_value(v, decimal) is not None:
+            if number_value(v, decimal) is not None:
                 plain.append(v)
             else:
                 number = _FORMATTED_NUMBER.fullmatch(v) or _typographic_number(v, decimal)

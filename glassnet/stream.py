@@ -68,6 +68,7 @@ __all__ = [
     "csv_delimiter",
     "from_parquet",
     "null_values",
+    "number_value",
     "missing_tokens",
     "line_notes_text",
 ]
@@ -944,7 +945,7 @@ def _text_among_numbers(
 
     for name, cats in cols.categories.items():
         values = [str(v) for v in cats]
-        text = [v for v in values if _float_or_none(v.strip(), decimal) is None]
+        text = [v for v in values if number_value(v.strip(), decimal) is None]
         if not text or len(values) - len(text) <= len(text):
             continue
         row, cell = 0, text[0]
@@ -1674,16 +1675,17 @@ def _stripped(
 
 
 def _number_text(cell: str, decimal: str) -> str:
-    """The number ``cell`` (a number as :func:`_float_or_none` reads it) in ASCII, as
+    """The number ``cell`` (a number as :func:`number_value` reads it) in ASCII, as
     written with the decimal mark ``decimal`` (a whole number without a point)."""
-    x = _float_or_none(cell.strip(), decimal)
+    x = number_value(cell.strip(), decimal)
     text = str(int(x)) if x is not None and x.is_integer() and abs(x) < 2**53 else repr(x)
     return text.replace(".", decimal)
 
 
-def _float_or_none(cell: str, decimal: str) -> float | None:
+def number_value(cell: str, decimal: str = ".") -> float | None:
     """``cell`` (stripped) as the in-memory reader reads a number (Python's float(), with the
-    decimal mark ``decimal``; not 1_000, which is Python's, no file's), or None."""
+    decimal mark ``decimal``; not 1_000 or 18_24: digits grouped by '_' are Python's, no
+    file's, and read as text), or None."""
     if "_" in cell:
         return None
     try:
@@ -1717,7 +1719,7 @@ def _as_numbers(col: Any, decimal: str, nulls: frozenset[str]) -> tuple[Any, int
             pass
     distinct = pc.unique(stripped).to_pylist()
     values = [
-        None if v is None or v in nulls else _float_or_none(v, decimal) for v in distinct
+        None if v is None or v in nulls else number_value(v, decimal) for v in distinct
     ]  # fmt: skip
     bad = [v for v, x in zip(distinct, values) if x is None and v is not None and v not in nulls]
     idx = pc.index_in(stripped, value_set=pa.array(distinct, type=stripped.type))
@@ -1749,7 +1751,7 @@ def script_numbers(col: Any, decimal: str = ".", nulls: frozenset[str] | None = 
 
     def text(cells: Any) -> bool:
         return any(
-            c.strip() not in nulls and _float_or_none(c.strip(), decimal) is None
+            c.strip() not in nulls and number_value(c.strip(), decimal) is None
             for c in cells.to_pylist()
         )
 
@@ -1771,7 +1773,7 @@ def _script_number_column(e: Exception, decimal: str) -> int | None:
     m = _INVALID_CELL.search(str(e))
     if m is None or m.group(2).isascii():
         return None
-    return int(m.group(1)) if _float_or_none(m.group(2).strip(), decimal) is not None else None
+    return int(m.group(1)) if number_value(m.group(2).strip(), decimal) is not None else None
 
 
 def _unnamed_empty(batch: Any, named: int, start: int, path: str, delimiter: str) -> None:
@@ -1900,7 +1902,7 @@ def unreadable(
                 continue
             if _number(cell, kinds[name] == "whole numbers", nulls, decimal):
                 continue
-            if not cell.isascii() and _float_or_none(cell.strip(), decimal) is not None:
+            if not cell.isascii() and number_value(cell.strip(), decimal) is not None:
                 return ValueError(
                     f"fit: '{path}' line {line}: column {name!r} holds {cell!r}, a number "
                     f"written with a character other than ASCII digits and blanks (a "

@@ -59,15 +59,20 @@ ADOPTED = [
 ]
 
 
+def _opt_and_extra(lib):
+    """An SGD optimizer at lr 0.2 over one group, and the parameters of a group to add:
+    glassnet's or PyTorch's."""
+    if lib is gn:
+        return optim.SGD(nn.Linear(2, 2, rng=0).parameters(), lr=0.2), nn.Linear(
+            2, 1, rng=1
+        ).parameters()
+    return lib.optim.SGD([lib.nn.Parameter(lib.zeros(2))], lr=0.2), [lib.nn.Parameter(lib.zeros(1))]
+
+
 def _run(lib, name, kw, added, lr, steps):
     """Each group's lr after every step, a second group (lr ``lr``) added after ``added``
     steps: glassnet's or PyTorch's."""
-    if lib is gn:
-        opt = optim.SGD(nn.Linear(2, 2, rng=0).parameters(), lr=0.2)
-        extra = nn.Linear(2, 1, rng=1).parameters()
-    else:
-        opt = lib.optim.SGD([lib.nn.Parameter(lib.zeros(2))], lr=0.2)
-        extra = [lib.nn.Parameter(lib.zeros(1))]
+    opt, extra = _opt_and_extra(lib)
     sched = getattr(lib.optim.lr_scheduler, name)(opt, **kw)
     out = []
     for e in range(steps):
@@ -116,12 +121,7 @@ def test_cosine_adopts_a_group_until_its_bottom_as_pytorchs_recursive_form():
 
 def test_a_chain_of_scaling_schedules_adopts_a_group_as_pytorchs():
     def run(lib):
-        if lib is gn:
-            opt = optim.SGD(nn.Linear(2, 2, rng=0).parameters(), lr=0.2)
-            extra = nn.Linear(2, 1, rng=1).parameters()
-        else:
-            opt = lib.optim.SGD([lib.nn.Parameter(lib.zeros(2))], lr=0.2)
-            extra = [lib.nn.Parameter(lib.zeros(1))]
+        opt, extra = _opt_and_extra(lib)
         L = lib.optim.lr_scheduler
         warm = L.ConstantLR(opt, factor=0.5, total_iters=3)
         chain = L.ChainedScheduler([warm, L.ExponentialLR(opt, gamma=0.9)], optimizer=opt)
@@ -146,12 +146,7 @@ def test_a_chain_of_scaling_schedules_adopts_a_group_as_pytorchs():
 @pytest.mark.parametrize("min_lr", [0.001, [0.001]])
 def test_plateau_floors_an_added_group_as_pytorchs(min_lr):
     def run(lib):
-        if lib is gn:
-            opt = optim.SGD(nn.Linear(2, 2, rng=0).parameters(), lr=0.2)
-            extra = nn.Linear(2, 1, rng=1).parameters()
-        else:
-            opt = lib.optim.SGD([lib.nn.Parameter(lib.zeros(2))], lr=0.2)
-            extra = [lib.nn.Parameter(lib.zeros(1))]
+        opt, extra = _opt_and_extra(lib)
         sched = lib.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.1, patience=0, min_lr=min_lr)
         out = []
         for e in range(5):
@@ -231,12 +226,7 @@ def test_schedules_pytorch_refuses_a_group_for_are_refused_with_advice_that_give
     ):  # fmt: skip
 
         def run(lib, name=name, kw=kw, advice=advice, follow=follow):
-            if lib is gn:
-                opt = optim.SGD(nn.Linear(2, 2, rng=0).parameters(), lr=0.2)
-                extra = nn.Linear(2, 1, rng=1).parameters()
-            else:
-                opt = lib.optim.SGD([lib.nn.Parameter(lib.zeros(2))], lr=0.2)
-                extra = [lib.nn.Parameter(lib.zeros(1))]
+            opt, extra = _opt_and_extra(lib)
             sched = getattr(lib.optim.lr_scheduler, name)(opt, **kw)
             opt.step()
             sched.step()
