@@ -174,3 +174,59 @@ def test_a_named_nodes_arithmetic_on_a_long_formula_names_it_neutrally_not_x():
     x = gn.Tensor(np.ones((3, 2)), requires_grad=True, dtype=np.float64)
     texts = _texts(viz.draw_graph((0.5 * x).named("h"), backward=True))
     assert texts[:1] == ["x"] and texts[texts.index("h") + 1] == "= c x"
+
+
+def test_a_power_of_a_power_keeps_each_exponent_apart():
+    """((ŷ − 1)⁻¹)² printed (ŷ − 1)⁻¹², which reads as the power −12; (ŷ²)² printed ŷ²²."""
+    F = gn.functional
+    z3 = gn.Tensor(0.036, requires_grad=True, label="z3", dtype=np.float64)
+    y_hat = F.sigmoid(z3).named("y_hat")
+    ex = viz.graph.expression
+    assert ex(((y_hat - 1.0) ** -1) ** 2) == "((ŷ − 1)⁻¹)²"
+    assert ex(((y_hat - 1.0) ** 2) ** 3) == "((ŷ − 1)²)³"
+    assert ex((y_hat**2) ** 2) == "(ŷ²)²"
+    assert ex(0.5 * (y_hat - 1.0) ** 2) == "0.500 (ŷ − 1)²"  # (one power: as before)
+    L = (((y_hat - 1.0) ** -1) ** 2).named("L")
+    L.backward()
+    texts = _texts(viz.draw_graph(L, backward=True))
+    assert texts[texts.index("L") + 1] == "= ((ŷ − 1)⁻¹)²"
+    assert not any("⁻¹²" in t or "²²" in t for t in texts)
+
+
+def _lecture_z3(F):
+    x1 = gn.Tensor(1.0, requires_grad=True, label="x1", dtype=np.float64)
+    x2 = gn.Tensor(0.5, requires_grad=True, label="x2", dtype=np.float64)
+    w = [
+        gn.Tensor(v, requires_grad=True, label=f"w{i + 1}", dtype=np.float64)
+        for i, v in enumerate([0.5, -0.3, 0.8, 0.2, 1.0, -1.5])
+    ]
+    a1 = F.sigmoid((w[0] * x1 + w[2] * x2).named("z1")).named("a1")
+    a2 = F.sigmoid((w[1] * x1 + w[3] * x2).named("z2")).named("a2")
+    return w, a1, a2
+
+
+def test_a_named_nodes_formula_too_long_to_fill_in_reads_with_a_stand_in_not_its_op():
+    """L = 0.5 (σ(z₃) − 1)² with ŷ unnamed: filled in, 0.500 (σ(z₃) − 1)² is too long; it
+    fell back to 'op × (mul)' (it read '= 0.500 x'), now '= 0.500 …'."""
+    F = gn.functional
+    w, a1, a2 = _lecture_z3(F)
+    z3 = (w[4] * a1 + w[5] * a2).named("z3")
+    L = (0.5 * (F.sigmoid(z3) - 1.0) ** 2).named("L")
+    L.backward()
+    for backward in (False, True):
+        texts = _texts(viz.draw_graph(L, backward=backward))
+        assert texts[texts.index("L") + 1] == "= 0.500 …"
+        assert "op × (mul)" not in texts
+
+
+def test_an_unnamed_nodes_title_names_a_computed_input_x_within_the_title_limit():
+    """The unnamed − 1 node of (w₅ a₁ + w₆ a₂ − 1)² was titled '(w₅ a₁ + w₆ a₂) − 1', 19
+    characters, past the title's limit; it reads 'x − 1' as it always did."""
+    F = gn.functional
+    w, a1, a2 = _lecture_z3(F)
+    L = ((w[4] * a1 + w[5] * a2 - 1.0) ** 2).named("L")
+    L.backward()
+    for backward in (False, True):
+        texts = _texts(viz.draw_graph(L, backward=backward))
+        assert "x − 1" in texts and "(w₅ a₁ + w₆ a₂) − 1" not in texts
+        assert texts[texts.index("L") + 1] == "= (…)²"

@@ -198,9 +198,12 @@ def _times(a: str, b: str) -> str:
 def _paren(a: str, op: str, k: int) -> str:
     """Argument ``k`` of ``op`` as its formula writes it: in parentheses where the formula
     would otherwise read differently (``(ŷ − 1)²``, ``−(a + b)``, ``log (1 − ŷ)``,
-    ``x (−w)``, ``(−a)²``)."""
+    ``x (−w)``, ``(−a)²``, ``(ŷ²)²``: a power of a power, whose exponents would otherwise
+    run together and read as one, ``ŷ²²``)."""
     compound = " " in a and op in ("mul", "div", "sub", "pow", "neg", "log") and not _grouped(a)
     compound = compound or (a == "…" and op == "pow")  # (…)², not …²
+    raised = op == "pow" and a != a.rstrip(_SUPERSCRIPTS)  # ((ŷ − 1)⁻¹)², not (ŷ − 1)⁻¹²
+    compound = compound or raised
     negative = a.startswith(("−", "-")) and (
         op in ("pow", "neg") or (op in ("mul", "div", "sub") and k)
     )
@@ -229,17 +232,20 @@ _ARITHMETIC = ("add", "sub", "mul", "div", "neg", "pow")
 ``x`` standing for a computed node read as the data input x."""
 
 
-def _stand_in(node: Tensor, k: int, decimals: int) -> str:
+def _stand_in(node: Tensor, k: int, decimals: int, computed: str = "formula") -> str:
     """The name of input ``k`` of a named node in its formula (which names its inputs by
     role, not by their formulas). Arithmetic on a computed node (``0.5 *``, ``- 1``,
     ``** 2``) names it by its own short formula, else ``…``, the node the arrow points to:
     it read ``x``, as if it were the data input (``L = 0.5 * (y_hat - 1.0) ** 2`` read
     ``= 0.500 x``, now ``= 0.500 (ŷ − 1)²``). The data (a leaf) and the argument of a
-    function or a loss (``exp(x)``, ``½(x − y)²``) are ``x``."""
+    function or a loss (``exp(x)``, ``½(x − y)²``) are ``x``. ``computed`` says how a
+    computed input is named: ``"formula"`` (its short formula, else ``…``), ``"…"`` (always
+    ``…``: the formula again where the filled-in one was too long) or ``"x"`` (an unnamed
+    node's title, as it always read)."""
     p = node.parents[k]
-    if not p.parents or node.op not in _ARITHMETIC:
+    if not p.parents or node.op not in _ARITHMETIC or computed == "x":
         return "x"
-    return expression(p, decimals) or "…"
+    return (expression(p, decimals) if computed == "formula" else None) or "…"
 
 
 def _snap(v: float, scale: float, dtype: np.dtype) -> float:
@@ -528,14 +534,15 @@ def _op_line(op: str) -> str:
     return f"op {sym} ({op})" if sym and sym != op else f"op {op}"
 
 
-def _arg_name(node: Tensor, k: int, decimals: int, short: bool = False) -> str:
+def _arg_name(node: Tensor, k: int, decimals: int, short: bool = False, computed: str = "x") -> str:
     """Input ``k`` of ``node`` as the node's formula names it: its label or short formula
     (unless ``short``), else the letter of its role, as the edge labels name it: X (the
     data) or A (a layer's activations) and W, b for a linear layer, z for an activation's
     input (unless ``short``, a layer's own formula: ``σ(X W₁ + b₁)``), x for a loss's or a
     one-input op's, a and b for a two-input op's. In a named node's formula (``short``),
     arithmetic on a computed node with a Python number (``0.5 *``, ``** 2``) names it by
-    its short formula or ``…`` (:func:`_stand_in`), not ``x``, which reads as the data."""
+    its short formula or ``…`` (:func:`_stand_in`, by ``computed``), not ``x``, which reads
+    as the data; an unnamed node's title keeps ``x`` (``computed="x"``)."""
     p = node.parents[k]
     e = None if short and not p.label else expression(p, decimals)
     if e is not None:
@@ -547,7 +554,7 @@ def _arg_name(node: Tensor, k: int, decimals: int, short: bool = False) -> str:
         return _op_formula(p, decimals, True) if not short and p.op == "linear" else "z"
     role = _role(node, k)
     if len(node.parents) == 1 or op in _LOSS_OPS:
-        return role or (_stand_in(node, k, decimals) if short else "x")
+        return role or (_stand_in(node, k, decimals, computed) if short else "x")
     if role is not None:
         return role
     if k == 1 and node.parents[0] is node.parents[1]:
@@ -585,10 +592,10 @@ def _reduced(node: Tensor, body: str) -> str:
     return f"mean {body}" if _mean_over(node) > 1 else f"Σ {body}"
 
 
-def _op_formula(node: Tensor, decimals: int, short: bool) -> str:
+def _op_formula(node: Tensor, decimals: int, short: bool, computed: str = "x") -> str:
     """What ``node`` computes from its inputs (named by :func:`_arg_name`)."""
     op = node.op
-    a = [_arg_name(node, k, decimals, short) for k in range(len(node.parents))]
+    a = [_arg_name(node, k, decimals, short, computed) for k in range(len(node.parents))]
     q = [_paren(x, op, k) for k, x in enumerate(a)]
     c = _constant(node) if len(a) == 1 and op in _INFIX else None
     if op in _INFIX:
@@ -647,7 +654,8 @@ _TITLE_LIMIT = 18  # characters of an unnamed node's formula title
 def _title_formula(node: Tensor, decimals: int) -> str:
     """An unnamed op node's title: its formula (``w₁ x₁``, ``ŷ − 1``), else what it
     computes with its inputs named by their role (``X W₁ + b₁``, ``σ(X W₁ + b₁)``,
-    ``σ(z)`` where that is too long)."""
+    ``σ(z)`` where that is too long: its inputs ``x`` there, never a stand-in's formula,
+    which could make it longer than the title's limit)."""
     e = expression(node, decimals)
     if e is not None:
         return e
@@ -658,11 +666,16 @@ def _title_formula(node: Tensor, decimals: int) -> str:
 def _named_formula(node: Tensor, decimals: int) -> str | None:
     """A named op node's formula with its inputs named by their role (``X W₁ + b₁``,
     ``mean ½(x − y)²``), when short and when every input has a name of its own (not the
-    a and b of a sum of two unnamed terms: z₃ reads ``op + (add)``)."""
+    a and b of a sum of two unnamed terms: z₃ reads ``op + (add)``). A computed input is
+    named by its short formula (``0.500 (ŷ − 1)²``), or by ``…`` where that makes the
+    formula too long (``0.500 …``, not the op's name)."""
     if len(node.parents) > 1 and node.op != "linear":
         return None
-    f = _op_formula(node, decimals, short=True)
-    return f if len(f) <= 16 else None
+    for computed in ("formula", "…"):
+        f = _op_formula(node, decimals, short=True, computed=computed)
+        if len(f) <= 16:
+            return f
+    return None
 
 
 def _leaf_title(t: Tensor, consumers: list[tuple[Tensor, int]], decimals: int) -> str:
