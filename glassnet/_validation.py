@@ -22,7 +22,7 @@ import inspect
 import math
 import numbers
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -406,11 +406,13 @@ def check_state_arrays(
     *,
     same_dtype: bool,
     finite: bool = True,
+    inf_ok: Container[str] = (),
 ) -> dict[str, np.ndarray]:
     """The arrays of ``state`` named in ``like`` (those present), as arrays, each of its
     ``like`` array's shape (and dtype with ``same_dtype``) and finite (unless ``finite`` is
-    False); else one ValueError that lists every mismatch. Nothing is changed, so a failed
-    load leaves its owner intact."""
+    False; those named in ``inf_ok`` may hold inf and -inf, a causal mask's, but no NaN);
+    else one ValueError that lists every mismatch. Nothing is changed, so a failed load
+    leaves its owner intact."""
     given, bad = {}, []
     for key in [k for k in like if k in state]:
         value, want = state[key], like[key]
@@ -421,7 +423,9 @@ def check_state_arrays(
             bad.append(f"{key!r} must be {kind} of shape {want.shape}; got {got.strip()}")
         elif arr.dtype.kind not in "biuf":  # (text, complex, objects: not weights)
             bad.append(f"{key!r} must hold real numbers; got dtype {arr.dtype}")
-        elif finite and not _finite_as(arr, want.dtype):
+        elif key in inf_ok and np.isnan(arr).any():
+            bad.append(f"{key!r} contains NaN")
+        elif finite and key not in inf_ok and not _finite_as(arr, want.dtype):
             bad.append(f"{key!r} contains NaN or inf (in {want.dtype})")
         given[key] = arr
     if bad:

@@ -56,12 +56,12 @@ class Grad(np.ndarray):
         # allocates a new result as the subclass and passes no return_scalar.)
         if return_scalar:
             return arr[()]
-        if type(arr) is not Grad or (
-            context and any(arr is o for o in context[1][context[0].nin :])
-        ):
+        if type(arr) is not Grad and not _NUMPY1:  # (NumPy 2's new result: plain already)
+            return arr
+        if context and any(arr is o for o in context[1][context[0].nin :]):
             return arr
         arr = np.ndarray.view(arr, np.ndarray)
-        return arr[()] if arr.ndim == 0 and _NUMPY1 else arr
+        return arr[()] if arr.ndim == 0 and _NUMPY1 else arr  # (NumPy 1's reductions: 0-d)
 
     def __repr__(self) -> str:
         return repr(np.ndarray.view(self, np.ndarray))
@@ -145,15 +145,16 @@ class Grad(np.ndarray):
         """NumPy's ``mean``, with PyTorch's ``dim`` and ``keepdim`` too."""
         return super().mean(*args, **_axes("mean", dim, keepdim, kwargs))
 
-    def var(self, dim: Any = None, **kwargs: Any) -> Any:
-        """PyTorch's ``var``: the unbiased estimate (``correction=1``; ``unbiased=False`` or
-        ``correction=0``: divided by n), as a Tensor's ``var()``; over ``dim``, with
-        ``keepdim``. NumPy's ``np.var(g)``, which passes ``ddof``, gets NumPy's own."""
-        return super().var(**_spread("var", dim, kwargs))
+    def var(self, dim: Any = None, unbiased: Any = None, keepdim: Any = None, **kw: Any) -> Any:
+        """PyTorch's ``var(dim, unbiased, keepdim)``: the unbiased estimate (``correction=1``;
+        ``unbiased=False`` or ``correction=0``: divided by n), as a Tensor's ``var()``;
+        ``var(False)`` is ``unbiased=False``, as there. NumPy's ``np.var(g)``, which passes
+        ``ddof``, gets NumPy's own."""
+        return super().var(**_spread("var", dim, unbiased, keepdim, kw))
 
-    def std(self, dim: Any = None, **kwargs: Any) -> Any:
+    def std(self, dim: Any = None, unbiased: Any = None, keepdim: Any = None, **kw: Any) -> Any:
         """PyTorch's ``std``: the square root of :meth:`var` (unbiased by default)."""
-        return super().std(**_spread("std", dim, kwargs))
+        return super().std(**_spread("std", dim, unbiased, keepdim, kw))
 
     def numel(self) -> int:
         return self.size
@@ -166,7 +167,7 @@ class Grad(np.ndarray):
         ``inf``: the largest magnitude), over ``dim`` (all values by default): a NumPy
         scalar of the array's dtype, or an array."""
         a, p = np.abs(np.ndarray.view(self, np.ndarray)), 2 if p == "fro" else p
-        axis = tuple(dim) if isinstance(dim, list) else dim
+        axis = _axis(dim)
         if p in (np.inf, -np.inf):
             return (a.max if p > 0 else a.min)(axis=axis, keepdims=keepdim)
         if p == 0:
@@ -180,21 +181,31 @@ def _axes(method: str, dim: Any, keepdim: Any, kwargs: dict) -> dict:
     if (dim is not None and "axis" in kwargs) or (keepdim is not None and "keepdims" in kwargs):
         raise TypeError(f"{method}(): pass axis or dim, keepdims or keepdim, not both.")
     if dim is not None:
-        kwargs["axis"] = tuple(dim) if isinstance(dim, list) else dim
+        kwargs["axis"] = _axis(dim)
     if keepdim is not None:
         kwargs["keepdims"] = bool(keepdim)
     return kwargs
 
 
-def _spread(method: str, dim: Any, kwargs: dict) -> dict:
-    """NumPy's keywords of ``var``/``std`` called with PyTorch's (``dim``, ``keepdim``,
-    ``unbiased``, ``correction``: ddof 1 unless given) or NumPy's (``ddof`` given)."""
-    unbiased, correction = kwargs.pop("unbiased", None), kwargs.pop("correction", None)
+def _axis(dim: Any) -> Any:
+    """PyTorch's ``dim`` as NumPy's ``axis``: a list as a tuple, an empty one as every axis."""
+    if isinstance(dim, (tuple, list)):
+        return tuple(dim) if dim else None
+    return dim
+
+
+def _spread(method: str, dim: Any, unbiased: Any, keepdim: Any, kwargs: dict) -> dict:
+    """NumPy's keywords of ``var``/``std`` called with PyTorch's (``dim``, ``unbiased``,
+    ``keepdim``, ``correction``: ddof 1 unless given; a bool first argument is ``unbiased``)
+    or NumPy's (``ddof`` given)."""
+    if isinstance(dim, (bool, np.bool_)):  # (var(False): PyTorch's unbiased, as a Tensor's)
+        dim, unbiased = None, dim
+    correction = kwargs.pop("correction", None)
     if "ddof" not in kwargs:
         kwargs["ddof"] = correction if correction is not None else int(unbiased is not False)
     elif unbiased is not None or correction is not None:
         raise TypeError(f"{method}(): pass ddof (NumPy's) or unbiased/correction, not both.")
-    return _axes(method, dim, kwargs.pop("keepdim", None), kwargs)
+    return _axes(method, dim, keepdim, kwargs)
 
 
 def as_grad(a: Any) -> Any:

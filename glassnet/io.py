@@ -466,7 +466,9 @@ def _save(
         "order": json.dumps(list(arrays)),
         "glassnet": json.dumps(description, allow_nan=False),
     }
-    listed = [n for n, a in arrays.items() if _nonfinite_message(a, n)] if kind == "arrays" else []
+    listed = [  # (the arrays holding inf or NaN: a check, not a description of each)
+        n for n, a in arrays.items() if a.dtype.kind == "f" and not np.isfinite(a).all()
+    ] if kind == "arrays" else []  # fmt: skip
     if listed:
         metadata["format_version"] = NONFINITE_FORMAT_VERSION
         metadata[_NONFINITE_KEY] = json.dumps(listed)

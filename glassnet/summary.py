@@ -329,9 +329,9 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
     def traced(m: Module) -> Any:
         forward = m.forward
 
-        def run(x: Any, *args: Any) -> Any:
-            out = forward(x, *args)
-            seen.append((m, tuple(np.shape(x)), tuple(np.shape(out))))
+        def run(*args: Any, **kwargs: Any) -> Any:
+            out = forward(*args, **kwargs)
+            seen.append((m, tuple(np.shape(args[0])) if args else (), tuple(np.shape(out))))
             outputs.append(out)
             return out
 

@@ -56,7 +56,10 @@ def test_module_call_passes_keywords_tuples_and_no_input_as_pytorch():
     a, b = gn.tensor([1.0, 2.0]), gn.tensor([3.0, 4.0])
     np.testing.assert_array_equal(Pair()((a, b)).data, [4.0, 6.0])
     assert Free()().item() == 2.0
-    assert isinstance(m([[1.0, 2.0, 3.0]]), gn.Tensor)  # a list of numbers: made a Tensor
+    flat = gn.nn.Flatten()  # (converts nothing itself: the call must)
+    for numbers in ([[1.0, 2.0], [3.0, 4.0]], ((1.0, 2.0), (3.0, 4.0)), np.ones((2, 2))):
+        out = flat(numbers)  # a list, tuple or array of numbers: made a Tensor
+        assert isinstance(out, gn.Tensor) and out.shape == (2, 2)
 
 
 def test_a_buffer_set_again_to_a_tensor_keeps_its_values_as_register_buffer_does():
@@ -116,3 +119,70 @@ def test_load_state_dict_takes_a_buffer_of_inf_and_refuses_a_weight_of_nan(tmp_p
     with pytest.raises(ValueError, match="NaN or inf"):
         fresh.load_state_dict(state)
     np.testing.assert_array_equal(fresh.fc.W.data, m.fc.W.data)  # left intact
+
+
+def test_a_parameter_set_on_a_buffers_name_becomes_a_parameter_as_pytorch():
+    import numpy as np
+
+    class M(gn.nn.Module):
+        def __init__(self):
+            self.fc = gn.nn.Linear(2, 2)
+            self.register_buffer("b", np.zeros(2, np.float32))
+
+    m = M()
+    m.b = gn.nn.Parameter(np.ones(2, np.float32))
+    assert [n for n, _ in m.named_parameters()] == ["b", "fc.W", "fc.b"]  # (PyTorch's order)
+    assert list(m.named_buffers()) == []
+
+
+def test_a_linear_subclass_sets_a_buffer_from_a_tensor_too():
+    import numpy as np
+
+    class Masked(gn.nn.Linear):
+        def __init__(self):
+            super().__init__(2, 2)
+            self.register_buffer("mask", np.ones((2, 2), np.float32))
+
+    m = Masked()
+    m.mask = gn.tensor(np.zeros((2, 2)))
+    assert type(m.mask) is np.ndarray
+    assert set(m.state_dict()) == {"W", "b", "mask"}
+    m.to(np.float64)
+
+
+def test_load_state_dict_refuses_a_nan_buffer_and_lists_every_mismatch():
+    import numpy as np
+
+    model = gn.nn.Sequential(gn.nn.Linear(2, 3), gn.nn.BatchNorm1d(3))
+    state = model.state_dict()
+    var, w = (
+        [k for k in state if k.endswith("running_var")][0],
+        [k for k in state if k.endswith("W")][0],
+    )
+    mean = var.replace("running_var", "running_mean")
+    state[var] = np.full(3, np.nan, np.float32)  # a run gone wrong
+    with pytest.raises(ValueError, match=f"'{var}' contains NaN"):
+        model.load_state_dict(state)
+    state = model.state_dict()
+    state[w], state[mean] = np.ones((5, 5)), np.ones(7)
+    with pytest.raises(ValueError, match=f"'{w}' must be .*; '{mean}' must be"):
+        model.load_state_dict(state)
+
+
+def test_summary_traces_a_module_called_with_keywords():
+    import numpy as np
+
+    class Scale(gn.nn.Module):
+        def forward(self, x, s=1.0):
+            return x * s
+
+    class Net(gn.nn.Module):
+        def __init__(self):
+            self.fc = gn.nn.Linear(2, 2)
+            self.scale = Scale()
+
+        def forward(self, x):
+            return self.scale(self.fc(x), s=2.0)  # (a keyword: the tracer refused it)
+
+    text = str(gn.summary(Net(), input_data=np.ones((1, 2), np.float32)))
+    assert "Scale" in text

@@ -334,7 +334,7 @@ def _linear_setattr(self: Linear, name: str, value: Any) -> None:
         name = "b"
     elif name == "weight" and isinstance(value, Tensor):
         raise AttributeError(_WEIGHT)
-    object.__setattr__(self, name, value)
+    Module.__setattr__(self, name, value)  # (a buffer set to a Tensor: its values)
 
 
 def get_submodule(self: Module, target: str) -> Module:

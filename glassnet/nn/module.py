@@ -57,6 +57,14 @@ class Parameter(Tensor):
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
+def _numbers(x: Any) -> bool:
+    """Whether ``x`` is numbers (an array, a number, a DataFrame, lists or tuples of them)
+    rather than Tensors, dicts, text or None: what a module's call makes a Tensor."""
+    if isinstance(x, (list, tuple)):
+        return all(map(_numbers, x))
+    return not isinstance(x, (Tensor, dict, str, type(None)))
+
+
 class Module:
     """Base class: subclasses set Parameters / Modules as attributes and define ``forward``."""
 
@@ -72,18 +80,20 @@ class Module:
         """``forward(*args, **kwargs)``, a first argument of numbers (an array, a number, a
         list of them) made a Tensor; a tuple, a dict or a list holding Tensors (a batch of a
         forward of yours) is passed on as it is, as the other arguments (a loss's target)."""
-        x = args[0] if args else None
-        if not isinstance(x, (Tensor, tuple, dict, type(None))) and not (
-            isinstance(x, list) and any(isinstance(v, (Tensor, list, tuple)) for v in x)
-        ):
-            args = (Tensor(x), *args[1:])
+        if args and not isinstance(args[0], Tensor) and _numbers(args[0]):
+            args = (Tensor(args[0]), *args[1:])
         return self.forward(*args, **kwargs)
 
     def __setattr__(self, name: str, value: Any) -> None:
         # a buffer set again as PyTorch's code does (self.mean = 0.9 * self.mean + ...): a
-        # Tensor's values, as register_buffer keeps them
+        # Tensor's values, as register_buffer keeps them; a Parameter makes it a parameter
         if isinstance(value, Tensor) and name in self.__dict__.get("_buffers", ()):
-            value = value.data
+            if isinstance(value, Parameter):  # (no buffer of that name any more)
+                for names in (self.__dict__.get(k, []) for k in ("_buffers", "_transient")):
+                    if name in names:
+                        names.remove(name)
+            else:
+                value = value.data
         object.__setattr__(self, name, value)
 
     # --------------------------------------------------------------- discovery
@@ -281,11 +291,10 @@ class Module:
         if strict or not isinstance(state, Mapping):
             check_state_dict(state, type(self).__name__, list(like))
         state = {k: v.data if isinstance(v, Tensor) else v for k, v in state.items()}  # Parameters
-        owner, given = type(self).__name__, {}
-        bufs = {k for k, v in state_now if not isinstance(v, Parameter)}
-        for part in (False, True):  # (a buffer may hold inf or NaN, a causal mask's -inf)
-            mine = {k: v for k, v in state.items() if (k in bufs) == part}
-            given.update(check_state_arrays(mine, like, owner, same_dtype=False, finite=not part))
+        bufs = {k for k, v in state_now if not isinstance(v, Parameter)}  # (may hold -inf: a
+        given = check_state_arrays(  # causal mask; not NaN, as a run gone wrong leaves)
+            state, like, type(self).__name__, same_dtype=False, inf_ok=bufs
+        )
         for name, v in given.items():  # all checked first: a bad state leaves the model intact
             like[name][...] = v
         missing = [k for k in like if k not in given]
