@@ -1221,10 +1221,17 @@ class Explanation:
                 # y_hat to [eps, 1 - eps], which keeps the value finite)
                 eps = float(np.finfo(np.float64).eps)
                 zk = self.names.z[-1][0]
+                # dL/dz as Step 3 and the paths write it (s (y_hat - y) with a weight); it
+                # is fit's fast path's, on the logits: autograd's binary_cross_entropy on
+                # the clipped y_hat, then .backward(), gives another loss and dL/dz here
+                dz = self._weighted(f"{self.names.a[-1][0]} - {self.names.y[0]}")
+                dz += f"/{self._count}" if self._count > 1 else ""
                 clip = (
                     f"; the loss clips it to [eps, 1 - eps], eps = {eps:.2e}, so this times "
-                    f"g'({zk}) is not dL/d{zk}: the backward pass takes dL/d{zk} = y_hat - y "
-                    "straight from the sum, as Step 3 and the paths show"
+                    f"g'({zk}) is not dL/d{zk}: fit's backward pass (glassnet's fast path, on "
+                    f"the logits) takes dL/d{zk} = {dz} straight from the sum, as Step 3 and "
+                    "the paths show; binary_cross_entropy on the clipped y_hat, then "
+                    ".backward(), gives other numbers here"
                     if min(p, 1 - p) < eps
                     else ""
                 )

@@ -230,3 +230,22 @@ def test_an_unnamed_nodes_title_names_a_computed_input_x_within_the_title_limit(
         texts = _texts(viz.draw_graph(L, backward=backward))
         assert "x − 1" in texts and "(w₅ a₁ + w₆ a₂) − 1" not in texts
         assert texts[texts.index("L") + 1] == "= (…)²"
+
+
+def test_a_clipped_weighted_output_names_the_weighted_dl_dz_and_whose_backward_pass():
+    """With a sample weight, Step 1 said dL/dz = y_hat - y 'as Step 3 and the paths show'
+    while they show s (ŷ − y); and it did not say whose backward pass (autograd's
+    binary_cross_entropy on the clipped ŷ, then .backward(), gives dL/dz 0.5, not 1)."""
+    e = explain(_saturated(), [0.0, 0.0], 0.0, loss="binary_cross_entropy", sample_weight=[3.0])
+    step1 = next(ln for ln in e.to_text().splitlines() if ln.startswith("Step 1."))
+    assert "∂L/∂z₃ = s (ŷ − y) straight from the sum" in step1
+    assert "fit's backward pass (glassnet's fast path, on the logits)" in step1
+    assert e.paths("w5").terms[0][0][0] == "s (y_hat - y)"
+    e = explain(_saturated(), [0.0, 0.0], 0.0, loss="binary_cross_entropy")
+    step1 = next(ln for ln in e.to_text().splitlines() if ln.startswith("Step 1."))
+    assert "∂L/∂z₃ = ŷ − y straight from the sum" in step1
+    F = gn.functional  # what a student's .backward() gives: other numbers, as it says
+    z = gn.Tensor(np.array([[float(e.Z[-1][0, 0])]]), requires_grad=True, dtype=np.float64)
+    F.binary_cross_entropy(F.sigmoid(z), np.array([[0.0]])).backward()
+    assert z.grad[0, 0] != pytest.approx(e.dL_dZ[-1][0, 0])
+    assert "then .backward(), gives other numbers here" in step1
