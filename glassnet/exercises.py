@@ -846,7 +846,8 @@ def write(seed: int, out: str | os.PathLike[str], kinds: Sequence[str] = KINDS) 
     Files: ``questions.md``, ``questions.html``, ``answers.md``, ``answers.html`` (the
     key), ``key.json`` (what :func:`check` reads) and ``answers_template.txt``. The
     same seed gives the same bytes. The sheet is written whole or not at all: every
-    destination is checked first (a read-only file, a folder in the way), each file is
+    destination is checked first (a read-only file, a folder in the way, a link to a file
+    that does not exist), each file is
     written atomically, and should one still fail, the ones written before it are put back.
     """
     sheet = generate(seed, kinds)
@@ -884,6 +885,15 @@ def write(seed: int, out: str | os.PathLike[str], kinds: Sequence[str] = KINDS) 
                 f"write: cannot write {str(path)!r}: the file is read-only, so it is "
                 "left as it is; make it writable first (chmod u+w) to replace it, or choose "
                 "another folder. Nothing was written."
+            )
+        if path.is_symlink() and not path.exists():
+            # (written through, the file would appear at the link's target, where a failed
+            # write could not take it back: removing the link would leave it there)
+            raise WriteError(
+                f"write: cannot write the sheet's {name} into {str(folder)!r}: "
+                f"{str(path)!r} is a link to {os.readlink(path)!r}, which does not exist; "
+                "remove the link (or create the file it names) first, or choose another "
+                "folder. Nothing was written."
             )
         if path.exists() and not path.is_file():
             what = "a folder" if path.is_dir() else "not a regular file"

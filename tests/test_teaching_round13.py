@@ -56,6 +56,40 @@ def test_a_write_that_fails_midway_puts_back_the_files_before_it(tmp_path, monke
     assert _sheet(tmp_path) == seed1
 
 
+def test_a_link_to_a_missing_file_is_refused_before_anything_is_written(tmp_path, monkeypatch):
+    """questions.md a link to a file not yet made: it was written through (the sheet's file
+    appeared at the link's target) and, when a later file failed, the rollback removed the
+    link and left that file behind. Now refused first, naming the link and what to do."""
+    out, elsewhere = tmp_path / "sheet", tmp_path / "shared"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "questions.md").symlink_to(elsewhere / "q.md")
+    (elsewhere / "a.md").write_text("old key\n")
+    (out / "answers.md").symlink_to(elsewhere / "a.md")  # a link to a file: written through
+    real, calls = X.atomic_write, []
+
+    def failing(path, data):
+        calls.append(path)
+        if Path(path).name == "key.json":
+            raise X.WriteError(f"cannot write '{path}' (No space left on device)")
+        return real(path, data)
+
+    monkeypatch.setattr(X, "atomic_write", failing)
+    with pytest.raises(X.WriteError) as info:
+        X.write(2, out)
+    msg = str(info.value)
+    assert f"{str(out / 'questions.md')!r} is a link to {str(elsewhere / 'q.md')!r}" in msg
+    assert "which does not exist; remove the link" in msg and "Nothing was written." in msg
+    assert calls == []
+    assert (out / "questions.md").is_symlink() and not (elsewhere / "q.md").exists()
+    assert (elsewhere / "a.md").read_text() == "old key\n"
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["a.md"]
+    monkeypatch.setattr(X, "atomic_write", real)  # the link removed: the sheet is written
+    (out / "questions.md").unlink()
+    X.write(2, out)
+    assert (out / "answers.md").is_symlink() and "seed 2" in (elsewhere / "a.md").read_text()
+
+
 # ------------------------------------------------------------------ 3, 4. separable weights
 @pytest.fixture(scope="module")
 def and_key(tmp_path_factory) -> Path:
