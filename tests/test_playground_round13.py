@@ -5,6 +5,10 @@ does), skipped with the reason when either is missing."""
 
 from __future__ import annotations
 
+import http.client
+import json
+import threading
+
 import numpy as np
 import pytest
 from browser_helpers import CHROMIUM, chromium, open_playground, page_of
@@ -111,3 +115,84 @@ def test_the_pages_table_names_an_input_by_its_feature_as_the_explain_panel_does
     page.wait_for_selector("#explain .num[data-key=y_hat]")
     text = page.text_content("#explain")
     assert "x2 = " in text and "(X\u2081\u00b2)" in text and "(sin(X\u2082))" in text
+
+
+_JSON = {"Content-Type": "application/json"}
+
+
+def _post(pg, path, body):
+    c = http.client.HTTPConnection("127.0.0.1", pg.port, timeout=60)
+    try:
+        c.request("POST", path, json.dumps(body), {"X-Glassnet-Token": pg.token, **_JSON})
+        r = c.getresponse()
+        data = json.loads(r.read())
+        assert r.status == 200, data
+        return data
+    finally:
+        c.close()
+
+
+def _intruder(run, log):
+    """Another client's /api/train (one epoch) in the middle of a request's work, if the run's
+    lock lets it in: without blocking (the lock held by the request, it is shut out)."""
+
+    def train():
+        if run.lock.acquire(blocking=False):
+            try:
+                run.train(1)
+                log.append("trained")
+            finally:
+                run.lock.release()
+        else:
+            log.append("shut out")
+
+    t = threading.Thread(target=train)
+    t.start()
+    t.join()
+
+
+def test_a_view_and_a_trains_response_show_one_step_though_another_client_trains(server):
+    """frame(), hidden_space() and table() took the run's lock one by one: another client's
+    /api/train between them gave a frame of one step and side panels of a later one; and
+    /api/train's (or /api/step's) view could show another client's epochs after its own."""
+    rid = _post(server, "/api/run", {"config": {"seed": 3, "hidden": [4, 2]}})["run"]
+    run = server.run_of(rid)
+    log: list[str] = []
+    frame = run.frame
+
+    def frame_then_another_client(history=True):  # between the frame and the panels
+        f = frame(history)
+        _intruder(run, log)
+        return f
+
+    run.frame = frame_then_another_client
+    try:
+        v = _post(server, "/api/view", {"run": rid})
+    finally:
+        del run.frame
+    assert log == ["shut out"]
+    assert v["frame"]["b"][-1][0] == v["hidden_space"]["b"]
+    assert v["frame"]["step"] == run.step_count  # (nothing trained in between)
+
+    for path, body, change in (
+        ("/api/train", {"run": rid, "epochs": 1}, "train"),
+        ("/api/step", {"run": rid}, "step"),
+    ):
+        log.clear()
+        own = getattr(run, change)
+        after: list[int] = []
+
+        def change_then_another_client(*args, own=own, after=after):
+            out = own(*args)
+            after.append(run.step_count)  # the step this request's change ends at
+            _intruder(run, log)
+            return out
+
+        setattr(run, change, change_then_another_client)
+        try:
+            v = _post(server, path, body)
+        finally:
+            delattr(run, change)
+        assert log == ["shut out"], path
+        assert v["frame"]["step"] == after[0] == run.step_count, path
+        assert v["frame"]["b"][-1][0] == v["hidden_space"]["b"], path

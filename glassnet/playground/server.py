@@ -724,11 +724,16 @@ def _one(query: dict[str, list[str]], name: str, default: str | None = None) -> 
 
 
 def _view(run: Run, history: bool = True, side: bool = True) -> dict[str, Any]:
-    """A frame, and with ``side`` the side panels (the hidden-layer table and space)."""
-    view: dict[str, Any] = {"frame": run.frame(history)}
-    if side:
-        view.update(hidden_space=run.hidden_space(), table=run.table())
-    return view
+    """A frame, and with ``side`` the side panels (the hidden-layer table and space), all
+    of one step: under the run's lock throughout (each takes it, but between them another
+    client's /api/train could step the run, giving a frame of one step, panels of a later
+    one). The lock is re-entrant, so a route that changes the run holds it over the change
+    and this view too (the view shows that change, not another client's after it)."""
+    with run.lock:
+        view: dict[str, Any] = {"frame": run.frame(history)}
+        if side:
+            view.update(hidden_space=run.hidden_space(), table=run.table())
+        return view
 
 
 def _api_run(h: _Handler, query: dict, body: dict) -> None:
@@ -758,11 +763,13 @@ def _api_train(h: _Handler, query: dict, body: dict) -> None:
             400, f"{epochs} epochs are {epochs * per_epoch} steps; ask for at most {MAX_UPDATES}"
         )
     side = check_bool(body.get("side", True), "side", "train")
-    try:
-        run.train(epochs)
-    except Diverged:
-        pass  # the frame says so ("diverged"), and shows where the run stopped
-    h._send_json(_view(run, history=False, side=side))  # the page appends the loss point
+    with run.lock:  # (the view of these epochs, not of another client's after them)
+        try:
+            run.train(epochs)
+        except Diverged:
+            pass  # the frame says so ("diverged"), and shows where the run stopped
+        view = _view(run, history=False, side=side)
+    h._send_json(view)  # the page appends the loss point (sent outside the lock)
 
 
 def _api_view(h: _Handler, query: dict, body: dict) -> None:
@@ -777,11 +784,13 @@ def _api_view(h: _Handler, query: dict, body: dict) -> None:
 def _api_step(h: _Handler, query: dict, body: dict) -> None:
     _fields(body, ("run",))
     run = h.playground.run_of(body.get("run"))
-    try:
-        update = run.step()
-    except Diverged:
-        update = None  # not taken; the frame's "diverged" says why
-    h._send_json({"update": update, **_view(run)})
+    with run.lock:  # (the view of this step, not of another client's after it)
+        try:
+            update = run.step()
+        except Diverged:
+            update = None  # not taken; the frame's "diverged" says why
+        view = _view(run)
+    h._send_json({"update": update, **view})
 
 
 def _api_settings(h: _Handler, query: dict, body: dict) -> None:
@@ -794,8 +803,10 @@ def _api_settings(h: _Handler, query: dict, body: dict) -> None:
 def _api_weight(h: _Handler, query: dict, body: dict) -> None:
     _fields(body, ("run", "target", "value"))
     run = h.playground.run_of(body.get("run"))
-    run.set_weight(body.get("target"), body.get("value"))
-    h._send_json(_view(run))
+    with run.lock:  # (the view of this weight, not of another client's step after it)
+        run.set_weight(body.get("target"), body.get("value"))
+        view = _view(run)
+    h._send_json(view)
 
 
 def _api_explain(h: _Handler, query: dict, body: dict) -> None:
