@@ -40,7 +40,9 @@ chainable schedulers, which multiply each group's lr: ``StepLR``, ``MultiStepLR`
 ``ReduceLROnPlateau`` (with ``min_lr`` one number) and a ``ChainedScheduler`` of the scaling
 ones; its starting lr in ``base_lrs`` is the one whose curve passes through its lr there
 (added at lr 0.01 after 2 steps of ``ExponentialLR(gamma=0.5)``: 0.04, its rates 0.005,
-0.0025, ...). Where PyTorch's schedule fails on such a group (``LambdaLR``,
+0.0025, ...; a cosine's group added below ``eta_min`` rises towards it, as PyTorch's, from a
+starting lr below ``eta_min``, below 0 at times: a step whose rate would be below 0 is
+refused, saying what to do). Where PyTorch's schedule fails on such a group (``LambdaLR``,
 ``MultiplicativeLR``, ``CosineAnnealingWarmRestarts``, the cycles, ``SequentialLR``) the step
 is refused saying which per-group lists need the group's values, which gives PyTorch's rates
 with the same values appended.
@@ -207,6 +209,9 @@ class LRSchedule:
     # curve at its lr at the next step (:meth:`_adopt`), as with PyTorch's chainable
     # schedules; False: refused, saying what to do (:meth:`_join_advice`)
     _adopts = False
+    # True: a starting lr in ``base_lrs`` may be below 0 where the rates stay >= 0
+    # (CosineAnnealingLR's curve from a group added below eta_min: :meth:`_check_base`)
+    _negative_bases = False
 
     def __init__(self, optimizer: Any, settings: Any = None) -> None:
         name = type(self).__name__
@@ -273,7 +278,11 @@ class LRSchedule:
         groups = self._groups()
         self.epoch += 1
         clock = getattr(self, self._clock)
-        rates = [self._checked(self._rate, base, clock) for base in self.base_lrs]
+        try:
+            rates = [self._checked(self._rate, base, clock) for base in self.base_lrs]
+        except Exception:
+            self.epoch -= 1  # (a refused step changes nothing: fixed as it says, step again)
+            raise
         for group, lr in zip(groups, rates):  # (all checked first)
             group["lr"] = lr
         return self._ended(groups)
@@ -358,9 +367,14 @@ class LRSchedule:
                 + self._join_advice()
             )
         for base in self.base_lrs:  # (a public list: one written by hand is checked here)
-            _check(base, "lr", f"{name}.base_lrs")
+            self._check_base(base, f"{name}.base_lrs")
         self._claim()
         return groups
+
+    def _check_base(self, base: Any, owner: str) -> float:
+        """A starting lr of ``base_lrs``: a number >= 0, or, where the schedule takes one
+        below 0 (``_negative_bases``), any finite number (each step checks its rate >= 0)."""
+        return _check(base, "lr", owner, {} if self._negative_bases else None)
 
     def _join_advice(self) -> str:
         """What to do about a group added after the schedule was built, where it is not
@@ -378,7 +392,8 @@ class LRSchedule:
         rate A + B·γ₀ of the schedule there (StepLR's γ₀ · gammaᵏ: lr / gammaᵏ). Refused,
         with nothing changed, where the curve is at 0 there for every starting lr (a decay
         that has ended: no starting lr puts the group on it) or no starting lr >= 0 gives
-        that lr."""
+        that lr (where the schedule takes a starting lr below 0, ``_negative_bases``: none
+        whose next rate is >= 0)."""
         name, clock, n = type(self).__name__, getattr(self, self._clock), len(self.base_lrs)
         low = self._rate(0.0, clock)
         scale = self._rate(1.0, clock) - low
@@ -386,16 +401,19 @@ class LRSchedule:
         for i, group in enumerate(groups[n:], n):
             lr = _check(group["lr"], "lr", f"{name}: param group {i}")
             base = (lr - low) / scale if scale > 0 else math.nan
-            if not 0 <= base < math.inf:
+            below = self._negative_bases and -math.inf < base < 0
+            nxt = self._rate(base, clock + 1) if below else 0.0
+            if not (0 <= base < math.inf or below and nxt >= 0):
                 raise ValueError(
                     f"{name}: param group {i}, added with add_param_group after the schedule "
                     f"was built, has lr {lr!r} at epoch {self.epoch}, where "
                     + (
-                        "the schedule's curve is at 0 for any starting lr (a decay that has "
-                        "ended), so no starting lr puts the group on it. The schedule has "
-                        "nothing left to do: stop stepping it (every group keeps its lr, as "
-                        "PyTorch's would), or add the group before the curve reaches 0."
+                        f"the schedule's curve is at {low!r} for any starting lr, so no "
+                        "starting lr puts the group on it. " + self._flat_advice(low)
                         if not scale > 0
+                        else f"the curve from the starting lr that gives it ({base!r}) falls "
+                        f"below 0 at the next step ({nxt!r}). " + self._rate_advice(base)
+                        if below
                         else f"no starting lr >= 0 gives that rate (the curve there is {low!r}"
                         f" + {scale!r} × starting lr). Give the group an lr on the curve, or "
                         "append its starting lr to schedule.base_lrs yourself."
@@ -403,6 +421,22 @@ class LRSchedule:
                 )
             bases.append(float(base))
         self.base_lrs.extend(bases)
+
+    def _flat_advice(self, low: float) -> str:
+        """What to do about a group added where the curve is at ``low`` for every starting
+        lr (the refusal of :meth:`_adopt`): a decay that has ended, at 0."""
+        return (
+            "The decay has ended: the schedule has nothing left to do. Stop stepping it "
+            "(every group keeps its lr), or add the group before the curve reaches 0."
+        )
+
+    def _rate_advice(self, base: float) -> str:
+        """The end of :meth:`_checked`'s refusal of a rate below 0 from ``base``."""
+        return (
+            "lr_lambda must return a factor >= 0 of the starting lr."
+            if hasattr(self, "lr_lambdas")
+            else "Check its settings (each factor >= 0)."
+        )
 
     def _claim(self) -> None:
         """Record this step; refused when another schedule stepped this optimizer both before
@@ -504,9 +538,7 @@ class LRSchedule:
                     "A rate that grows each epoch (gamma > 1) passes the float range: train "
                     "fewer epochs, or cap it with LambdaLR(optimizer, lambda e: min(g ** e, cap))."
                     if grows
-                    else "lr_lambda must return a factor >= 0 of the starting lr."
-                    if hasattr(self, "lr_lambdas")
-                    else "Check its settings (each factor >= 0)."
+                    else self._rate_advice(base)
                 )
             )
         return _check(lr, "lr", name)
@@ -559,7 +591,7 @@ class LRSchedule:
                 f"{name}.load_state_dict: 'base_lrs' must list one lr per param group "
                 f"({len(self.base_lrs)}). Got {bases!r:.80}."
             )
-        bases = [_check(b, "lr", name) for b in bases]
+        bases = [self._check_base(b, name) for b in bases]
         rules = self._rules
         checked = {k: _check(state[k], k, name, rules.get(k)) for k in keys[2:]}
         self.__dict__.update(checked, base_lrs=bases)
@@ -890,6 +922,12 @@ class CosineAnnealingLR(LRSchedule):
     _hyper = ("T_max", "eta_min")
     _adopts = True  # (PyTorch's recursive form takes a new group until T_max; past it,
     # where its rise reads base_lrs, PyTorch's raises and this curve goes on)
+    # a group added below eta_min, at lr ℓ at epoch k: PyTorch's recursive form gives it
+    # η_min + (ℓ − η_min) · c(e) / c(k), c(e) = (1 + cos(π e / T_max)) / 2, which is this
+    # curve from γ₀ = η_min + (ℓ − η_min) / c(k): below η_min, and below 0 where ℓ is far
+    # enough below it. Its rates until T_max lie between ℓ and η_min (>= 0); past T_max they
+    # fall back towards γ₀, and a step whose rate would be below 0 is refused (_rate_advice)
+    _negative_bases = True
 
     def __init__(
         self, optimizer: Any, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
@@ -904,6 +942,29 @@ class CosineAnnealingLR(LRSchedule):
     def _rate(self, base_lr: float, epoch: int) -> float:
         cos = math.cos(math.pi * epoch / self.T_max)
         return self.eta_min + (base_lr - self.eta_min) * (1.0 + cos) / 2.0
+
+    def _flat_advice(self, low: float) -> str:
+        return (
+            f"That is the bottom of the cosine, eta_min, at epoch T_max={self.T_max} (and "
+            "every odd multiple of it), from where the curve rises back to the starting lr; "
+            "PyTorch's CosineAnnealingLR fails at the next step on such a group (its rise "
+            "reads base_lrs). Add the group one epoch earlier or later, or append its "
+            "starting lr (the lr its curve rises back to, at 2·T_max) to schedule.base_lrs "
+            "yourself."
+        )
+
+    def _rate_advice(self, base: float) -> str:
+        if base >= 0:
+            return super()._rate_advice(base)
+        return (
+            f"That starting lr ({base!r}) is below 0: a group added with an lr below "
+            "eta_min joins the curve with a starting lr below eta_min, whose rates rise "
+            "towards eta_min until T_max (PyTorch's recursive form: eta_min + (lr − eta_min) "
+            "× ratio) and past T_max fall back towards that starting lr (PyTorch's fails one "
+            "step past T_max on an added group). Stop stepping the schedule before this "
+            "epoch, or set the group's starting lr in schedule.base_lrs to a number >= 0 "
+            "(eta_min holds it at eta_min)."
+        )
 
     def _chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict[str, Any]]:
         """PyTorch's recursive form: the lr moved towards ``eta_min`` by the ratio of the

@@ -119,6 +119,73 @@ def test_cosine_adopts_a_group_until_its_bottom_as_pytorchs_recursive_form():
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
 
 
+def test_cosine_adopts_a_group_added_below_eta_min_as_pytorchs_recursive_form():
+    """lr 0.001 added after 2 steps of CosineAnnealingLR(T_max=6, eta_min=0.01): PyTorch's
+    recursive form raises it towards eta_min, eta_min + (lr − eta_min) · c(e) / c(2); here its
+    starting lr, eta_min + (lr − eta_min) / c(2), is below 0 and the rates are PyTorch's."""
+    kw, added, eta = {"T_max": 6, "eta_min": 0.01}, 2, 0.01
+    ours = _run(gn, "CosineAnnealingLR", kw, added, 0.001, 6)
+    for e, lrs in enumerate(ours, 1):
+        want = [eta + (0.2 - eta) * _c(e, 6)]
+        if e > added:
+            want.append(eta + (0.001 - eta) * _c(e, 6) / _c(added, 6))
+        np.testing.assert_allclose(lrs, want, rtol=1e-12, atol=1e-15)
+    assert ours[-1] == [pytest.approx(0.01, rel=1e-12)] * 2
+    torch = _torch()
+    if torch is not None:
+        theirs = _run(torch, "CosineAnnealingLR", kw, added, 0.001, 6)
+        for a, b in zip(ours, theirs, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+def test_a_cosine_group_below_zero_is_refused_where_its_rate_would_be_below_0():
+    opt, extra = _opt_and_extra(gn)
+    sched = schedules.CosineAnnealingLR(opt, T_max=6, eta_min=0.01)
+    for _ in range(2):
+        sched.step()
+    opt.add_param_group({"params": extra, "lr": 0.001})
+    for _ in range(8):  # (past T_max the curve falls back towards its starting lr, -0.002)
+        sched.step()
+    base = 0.01 + (0.001 - 0.01) / _c(2, 6)
+    assert sched.base_lrs == [0.2, pytest.approx(base, rel=1e-12)] and base < 0
+    assert sched.get_last_lr()[1] == pytest.approx(0.01 + (base - 0.01) * _c(10, 6), rel=1e-9)
+    state = sched.state_dict()  # (a negative starting lr saves and loads)
+    with pytest.raises(ValueError, match=r"epoch 11 .*starting lr \(-0\.002.* below 0.*"
+                       r"set the group's starting lr in schedule\.base_lrs"):  # fmt: skip
+        sched.step()
+    assert sched.epoch == 10  # (a refused step changes nothing)
+    sched.base_lrs[1] = 0.01  # (what it says: eta_min holds the group at eta_min)
+    sched.step()
+    assert sched.get_last_lr()[1] == pytest.approx(0.01, rel=1e-12)
+    opt2, extra2 = _opt_and_extra(gn)
+    again = schedules.CosineAnnealingLR(opt2, T_max=6, eta_min=0.01)
+    opt2.add_param_group({"params": extra2, "lr": 0.001})
+    again.load_state_dict(state)
+    assert again.base_lrs == state["base_lrs"] and again.epoch == 10
+    # added past T_max below eta_min: the curve through its lr falls below 0 at once
+    # (PyTorch's recursive form gives it negative lrs): refused, nothing changed
+    opt, extra = _opt_and_extra(gn)
+    sched = schedules.CosineAnnealingLR(opt, T_max=6, eta_min=0.01)
+    for _ in range(9):
+        sched.step()
+    opt.add_param_group({"params": extra, "lr": 0.001})
+    with pytest.raises(ValueError, match=r"param group 1.*falls below 0 at the next step"):
+        sched.step()
+    assert sched.base_lrs == [0.2] and sched.epoch == 9
+
+
+def test_a_cosine_group_added_at_its_bottom_is_refused_naming_the_curves_value():
+    opt, extra = _opt_and_extra(gn)
+    sched = schedules.CosineAnnealingLR(opt, T_max=6, eta_min=0.01)
+    for _ in range(6):
+        sched.step()
+    opt.add_param_group({"params": extra, "lr": 0.001})
+    with pytest.raises(ValueError, match=r"curve is at 0\.01 for any starting lr.*bottom of the "
+                       r"cosine, eta_min, at epoch T_max=6.*fails at the next step"):  # fmt: skip
+        sched.step()
+    assert sched.base_lrs == [0.2] and sched.epoch == 6
+
+
 def test_a_chain_of_scaling_schedules_adopts_a_group_as_pytorchs():
     def run(lib):
         opt, extra = _opt_and_extra(lib)
@@ -209,7 +276,7 @@ def test_a_group_added_where_the_curve_has_ended_at_zero_is_refused_saying_what_
     sched.step()
     sched.step()
     opt.add_param_group({"params": nn.Linear(2, 1, rng=1).parameters(), "lr": 0.01})
-    with pytest.raises(ValueError, match=r"param group 1, added .* curve is at 0 .* stop "):
+    with pytest.raises(ValueError, match=r"param group 1, added .* curve is at 0\.0 .* Stop "):
         sched.step()
     assert sched.base_lrs == [0.2] and sched.epoch == 2
 
