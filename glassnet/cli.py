@@ -126,7 +126,7 @@ from .preprocessing import (
     visible_text,
 )
 from .progress import Progress
-from .stream import as_point, check_decimal, number_value
+from .stream import FORMATTED_NUMBER, MISSING_WORDS, as_point, check_decimal, number_value
 from .tasks import Task, get_task, infer_task
 from .tensor import no_grad
 from .train import Callback, DivergenceError, EarlyStopping, History, TrainState, fit
@@ -623,9 +623,9 @@ def _typographic_number(cell: str, decimal: str = ".") -> str | None:
     """What to change in ``cell`` to make it a number, when it is one but for a minus sign
     other than '-' (U+2212, an en dash) or invisible characters (a zero-width space, a
     byte-order mark); None if that is not so, or if it is a number written for people (a
-    blank between thousands: :data:`_FORMATTED_NUMBER`). ``decimal``: the decimal mark
+    blank between thousands: :data:`FORMATTED_NUMBER`). ``decimal``: the decimal mark
     numbers are read with (--decimal)."""
-    if _FORMATTED_NUMBER.fullmatch(cell):
+    if FORMATTED_NUMBER.fullmatch(cell):
         return None
     # format characters only (Cf: a zero-width space, a byte-order mark, a soft hyphen): a
     # blank inside ("2 1", "020 7946 1048") is text, a score or a phone number, not a number
@@ -677,7 +677,7 @@ def _reader_error(
     arguments are :func:`_read_table`'s."""
     written = _WRITTEN.match(message)
     cell = ast.literal_eval(written[1]) if written is not None else None
-    if cell is not None and decimal != "." and _FORMATTED_NUMBER.fullmatch(cell):
+    if cell is not None and decimal != "." and FORMATTED_NUMBER.fullmatch(cell):
         # "3.14" among "2,5" with --decimal ',': a point or a separator it does not read
         return CLIError(
             f"{written[0]}: a number that --decimal {decimal!r} does not read (a decimal "
@@ -685,7 +685,7 @@ def _reader_error(
             f"sign); write the column's numbers with {decimal!r} as their only mark, such "
             f"as 1234{decimal}5"
         )
-    if cell is not None and _FORMATTED_NUMBER.fullmatch(cell):
+    if cell is not None and FORMATTED_NUMBER.fullmatch(cell):
         # "1,304.0" among plain numbers: the advice to empty the cell and impute it
         # would throw a number away
         return CLIError(
@@ -1226,18 +1226,6 @@ def _multilabel_targets(table: Table, targets: Sequence[str], source: str) -> _D
     return data
 
 
-#: A number written for people: thousands separators ("1,234.5", "1.234,5", a blank or a
-#: no-break space as in "1 234,5", an apostrophe as in "1'234.50", an underscore as in
-#: "1_234"), a decimal comma ("0,75"),
-#: a currency sign or a percent ("$1,013", "12 €", "45%").
-_FORMATTED_NUMBER = re.compile(
-    r"[+-]?[$€£¥]?\s?[+-]?"
-    r"(\d{1,3}(,\d{3})+(\.\d+)?|\d{1,3}(\.\d{3})+(,\d+)?|\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?"
-    r"|\d{1,3}(['\u2019_]\d{3})+(\.\d+)?|\d+,\d+|\d+(\.\d+)?)"
-    r"\s?[%$€£¥]?"
-)
-
-
 #: A number written with a decimal comma and nothing else ("3,14", "-0,5").
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 
@@ -1253,7 +1241,7 @@ def _decimal_hint(table: Table, cell: str) -> str:
 
 def _formatted_numbers(table: Table, name: str) -> int | None:
     """The first row of a text column whose cells are all numbers written for people
-    (:data:`_FORMATTED_NUMBER`, a typographic minus sign, or plain), which glassnet reads as
+    (:data:`FORMATTED_NUMBER`, a typographic minus sign, or plain), which glassnet reads as
     text; None if not so. With --decimal ',' a cell such as 3.14 is one of those."""
     cells = table.raw(name)  # (N,) str
     if _grouped_by_underscores(table, name) is not None:
@@ -1263,7 +1251,7 @@ def _formatted_numbers(table: Table, name: str) -> int | None:
         if cell.lower() in table.missing or number_value(cell, table.decimal) is not None:
             continue
         typographic = _typographic_number(cell, table.decimal)
-        if _FORMATTED_NUMBER.fullmatch(cell) is None and typographic is None:
+        if FORMATTED_NUMBER.fullmatch(cell) is None and typographic is None:
             return None
         if first is None:
             first = cell
@@ -1404,11 +1392,6 @@ _SCORED_FIX = "The model predicts numbers: fix the value, or name the target wit
 #: ... or in a column the model reads as numbers.
 _INPUT_FIX = "The model was trained on numbers in this column: fix the values (a shifted column?)."
 
-#: Cell texts that stand for a missing value, beside those without letter or digit (?, -).
-_MISSING_WORDS = frozenset(
-    {"missing", "unknown", "none", "nil", "n.a.", "#n/a", "n/d", "empty", "blank", "not available"}
-)
-
 
 def _marker_text(table: Table, name: str) -> tuple[str, list[str]] | None:
     """read_csv's error for the first text cell of a numeric column, for a column that a
@@ -1424,7 +1407,7 @@ def _marker_text(table: Table, name: str) -> tuple[str, list[str]] | None:
         if cell.lower() not in table.missing and number_value(cell, table.decimal) is None
     ]
     kinds = dict.fromkeys(cell for _, cell in texts)
-    markers = [t for t in kinds if not any(ch.isalnum() for ch in t) or t.lower() in _MISSING_WORDS]
+    markers = [t for t in kinds if not any(ch.isalnum() for ch in t) or t.lower() in MISSING_WORDS]
     if not texts or len(markers) < len(kinds):
         return None
     line, cell = texts[0]
@@ -5291,7 +5274,7 @@ def _refuse_streamed_numbers_as_text(
             if number_value(v, decimal) is not None:
                 plain.append(v)
             else:
-                number = _FORMATTED_NUMBER.fullmatch(v) or _typographic_number(v, decimal)
+                number = FORMATTED_NUMBER.fullmatch(v) or _typographic_number(v, decimal)
                 (formatted if number else text).append(v)
         if len(plain) + len(formatted) <= len(text) or not (text or formatted):
             continue

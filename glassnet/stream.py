@@ -746,12 +746,14 @@ def _table_stream(
     dtype: Any,
     where: Callable[[int], str],
     decimal: str | None = None,
+    missing: frozenset[str] | None = None,
 ) -> Stream:
     """The statistics pass over ``batches()`` (record batches), then the stream.
     ``where(row)``: the file and place of data row ``row`` (0-based; -1: the file), for the
     errors. ``decimal``: a CSV file's decimal mark, whose text columns are checked to hold
     text, not numbers with a few cells of text (:func:`_text_among_numbers`); None: not
-    checked (a Parquet file's columns are typed by its writer)."""
+    checked (a Parquet file's columns are typed by its writer). ``missing``: the CSV
+    file's texts read as missing cells (from_csv's ``missing``; None: the defaults)."""
     pa = _pyarrow()
     cols: Columns | None = None
     count, mean, m2 = 0, None, None  # (mean and M2 in units of scale, a power of two)
@@ -871,7 +873,7 @@ def _table_stream(
     cols.category_counts = {n: [cats[n][v] for v in c] for n, c in cols.categories.items()}
     cols.classes = sorted(classes) if labels else None
     if decimal is not None:
-        _text_among_numbers(cols, decimal, batches, where)
+        _text_among_numbers(cols, decimal, batches, where, missing_tokens(missing))
     if labels and not several and len(cols.classes) < 2:  # (as the command line refuses it)
         raise ColumnsRefused(
             f"fit: the target column {target!r} of {where(-1)} has a single class "
@@ -932,44 +934,142 @@ class ColumnsRefused(ValueError):
         self.columns = columns
 
 
-def _text_among_numbers(
-    cols: Columns, decimal: str, batches: Callable[[], Iterator[Any]], where: Callable[[int], str]
-) -> None:
-    """A text column whose distinct values are more numbers than text (the command line's
-    rule: a column of numbers with a few cells such as '?', which pyarrow read as text in
-    the file's first block) is an error naming the line of its first cell of text, not a
-    column one-hot encoded with each number a category. A column of text categories some
-    of which are numbers (more text than numbers) stays text."""
+#: Cell texts that stand for a missing value, beside those without letter or digit (?, -).
+MISSING_WORDS = frozenset(
+    {"missing", "unknown", "none", "nil", "n.a.", "#n/a", "n/d", "empty", "blank", "not available"}
+)
+
+#: A number written for people: thousands separators ("1,234.5", "1.234,5", a blank or a
+#: no-break space as in "1 234,5", an apostrophe as in "1'234.50", an underscore as in
+#: "1_234"), a decimal comma ("0,75"),
+#: a currency sign or a percent ("$1,013", "12 €", "45%").
+FORMATTED_NUMBER = re.compile(
+    r"[+-]?[$€£¥]?\s?[+-]?"
+    r"(\d{1,3}(,\d{3})+(\.\d+)?|\d{1,3}(\.\d{3})+(,\d+)?|\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?"
+    r"|\d{1,3}(['\u2019_]\d{3})+(\.\d+)?|\d+,\d+|\d+(\.\d+)?)"
+    r"\s?[%$€£¥]?"
+)
+
+
+def _missing_marker(text: str) -> bool:
+    """Whether the cell ``text`` looks like a mark of a missing value: no letter or digit
+    ('?', '-', '.'), or a word such as 'unknown' (:data:`MISSING_WORDS`)."""
+    return not any(ch.isalnum() for ch in text) or text.strip().lower() in MISSING_WORDS
+
+
+def _not_numbers(values: list[str], decimal: str) -> list[str]:
+    """The texts of ``values`` that :func:`number_value` reads as no number, in order:
+    ASCII cells by a regular expression of what Python's float() reads (at once, for a
+    column of 200,000 distinct names), the others (３, 7\\xa0) by float() itself."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if not values:
+        return []
+    arr = pa.array(values, pa.string())
+    d = re.escape(decimal)
+    blank = r"[\s\x0b\x1c-\x1f]*"
+    number = (
+        rf"^{blank}[+-]?(?:(?:\d+(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?|(?i:inf|infinity|nan))"
+        rf"{blank}$"
+    )
+    ascii_ = pc.fill_null(pc.string_is_ascii(arr), False).to_numpy(zero_copy_only=False)
+    plain = pc.fill_null(pc.match_substring_regex(arr, number), False)
+    text = ascii_ & ~plain.to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(~ascii_):
+        text[i] = number_value(values[i].strip(), decimal) is None
+    return [values[i] for i in np.flatnonzero(text)]
+
+
+def _text_among_numbers(
+    cols: Columns,
+    decimal: str,
+    batches: Callable[[], Iterator[Any]],
+    where: Callable[[int], str],
+    missing: frozenset[str] = frozenset({""}),
+) -> None:
+    """A text column of numbers (two distinct ones at least) whose other values all look
+    like marks of a missing value (no letter or digit: '?', '-'; or a word such as
+    'unknown': the command line's rule, :data:`MISSING_WORDS`) or are numbers written for
+    people ('1,234', '$5', '45%': :data:`FORMATTED_NUMBER`), which pyarrow read as text in
+    the file's first block, is an error naming the line of its first such cell, not a
+    column one-hot encoded with each number a category. A column of text categories some
+    of which are numbers (sizes S, M, L, 10, 12) stays text. ``missing``: the texts read as
+    missing cells (from_csv's ``missing``), for the advice."""
     for name, cats in cols.categories.items():
         values = [str(v) for v in cats]
-        text = [v for v in values if number_value(v.strip(), decimal) is None]
-        if not text or len(values) - len(text) <= len(text):
+        text = _not_numbers(values, decimal)
+        if not text or len(values) - len(text) < 2:
             continue
-        row, cell = 0, text[0]
-        with _closing(batches()) as source:  # (the line of its first cell of text)
-            for b in source:
-                col = b.column(name)
-                hit = pc.is_in(col, value_set=pa.array(text, type=col.type))
-                hit = hit.to_numpy(zero_copy_only=False)
-                if hit.any():
-                    j = int(np.argmax(hit))
-                    row, cell = row + j, col[j].as_py()
-                    break
-                row += b.num_rows
-        shown = ", ".join(repr(t) for t in text[:5]) + (", ..." if len(text) > 5 else "")
+        markers, formatted = [], []
+        for v in text:  # (stops at the first text of neither kind: a column of names)
+            if _missing_marker(v):
+                markers.append(v)
+            elif FORMATTED_NUMBER.fullmatch(v.strip()) is not None:
+                formatted.append(v)
+            else:
+                break
+        else:
+            _refuse_text_among_numbers(
+                name, values, markers, formatted, decimal, batches, where, missing, cols
+            )
+
+
+def _refuse_text_among_numbers(
+    name: str,
+    values: list[str],
+    markers: list[str],
+    formatted: list[str],
+    decimal: str,
+    batches: Callable[[], Iterator[Any]],
+    where: Callable[[int], str],
+    missing: frozenset[str],
+    cols: Columns,
+) -> None:
+    """The error of :func:`_text_among_numbers`, naming the line of the column's first cell
+    of ``markers`` or ``formatted``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = markers + formatted
+    row, cell = 0, text[0]
+    with _closing(batches()) as source:  # (the line of its first cell of text)
+        for b in source:
+            col = b.column(name)
+            hit = pc.is_in(col, value_set=pa.array(text, type=col.type))
+            hit = hit.to_numpy(zero_copy_only=False)
+            if hit.any():
+                j = int(np.argmax(hit))
+                row, cell = row + j, col[j].as_py()
+                break
+            row += b.num_rows
+    numbers = len(values) - len(text)
+    head = (
+        f"fit: {where(row)}: column {name!r} holds {cell!r}, and {numbers} of its "
+        f"{len(values)} distinct values are numbers"
+    )
+
+    def shown(texts: list[str]) -> str:
+        return ", ".join(repr(t) for t in texts[:5]) + (", ..." if len(texts) > 5 else "")
+
+    if cell in formatted:
         raise ColumnsRefused(
-            f"fit: {where(row)}: column {name!r} holds {cell!r}, and {len(values) - len(text)} "
-            f"of its {len(values)} distinct values are numbers: a column of numbers with text "
-            f"in it ({len(text)} value(s): {shown}) is read as text, each number one-hot "
-            f"encoded as a category of its own. If {cell!r} marks a missing value, read the "
-            f"file with stream.from_csv(path, target, missing=['', {cell!r}]), which names "
-            "each row that holds one (a stream trains on complete rows: fill or drop them); "
-            "else write every cell of the column as a number.",
+            f"{head}: a column of numbers written with a thousands separator, a decimal "
+            f"comma or a currency or percent sign ({shown(formatted)}) is read as text, each "
+            f"number one-hot encoded as a category of its own: write every cell of the column "
+            f"as a plain number such as 1234{decimal}5.",
             cols,
         )
+    given = [*sorted(missing), *(m for m in markers if m.strip().lower() not in missing)]
+    raise ColumnsRefused(
+        f"{head}: a column of numbers with text in it ({len(markers)} value(s) that mark "
+        f"missing cells: {shown(markers)}) is read as text, each number one-hot encoded as a "
+        f"category of its own. If {cell!r} marks a missing value, read the file with "
+        f"stream.from_csv(path, target, missing={given!r}) (the texts read as missing now, "
+        "and the column's), which names each row that holds one (a stream trains on "
+        "complete rows: fill or drop them); else write every cell of the column as a number.",
+        cols,
+    )
 
 
 def _unique(names: list[str], where: str) -> None:
@@ -1068,7 +1168,8 @@ def from_csv(
             f"The 'delimiter' parameter of from_csv must be one character such as ',' or ';'. "
             f"Got {delimiter!r:.60}."
         )
-    nulls = _NULLS if missing is None else null_values(missing, "from_csv")
+    tokens = missing_tokens(missing, "from_csv")  # (the texts as given, for the messages)
+    nulls = _NULLS if missing is None else null_values(tokens, "from_csv")
     decimal = check_decimal(decimal, "from_csv")
     path = _existing(path)
     with open(path, "rb") as f:  # (a spreadsheet's "sep=;" line: the reader's header else)
@@ -1242,14 +1343,47 @@ def from_csv(
                     f"{names[j]!r} holds {cell!r} where its first rows hold numbers; give the "
                     f"column one type throughout."
                 )
+            if names[j] == target and labels is not False:
+                arrays[j] = _whole_labels(arrays[j], b.column(j), start)
         return pa.RecordBatch.from_arrays(arrays, b.schema.names)
+
+    whole: list[bool] = []  # whether the target read by float() holds whole numbers (labels)
+
+    def _whole_labels(numbers: Any, cells: Any, start: int) -> Any:
+        """The target ``numbers`` (float64, read by float() for a cell such as '１' or
+        '1\xa0') as int64 when they are all whole, so that its classes are the whole numbers
+        of the plain file (0, 1, 2), not a regression target read from its float64 type;
+        decided by the file's first block (``start`` 0), as pyarrow types a plain column.
+        A later block's number that is not whole, in a target of whole numbers, is an error
+        naming its line (``cells``: the block's column as written)."""
+        import pyarrow.compute as pc
+
+        try:
+            whole_numbers = pc.cast(numbers, pa.int64())  # (a safe cast: whole numbers only)
+        except pa.ArrowInvalid:
+            whole_numbers = None
+        if start == 0:
+            whole[:] = [whole_numbers is not None]
+        if whole_numbers is not None or not whole[0]:
+            return numbers if whole_numbers is None else whole_numbers
+        values = numbers.to_numpy(zero_copy_only=False)  # (missing cells: NaN)
+        filled = numbers.is_valid().to_numpy(zero_copy_only=False)
+        with np.errstate(invalid="ignore"):
+            whole_ones = (values == np.trunc(values)) & (np.abs(values) < 2.0**63)
+        bad = int(np.flatnonzero(filled & ~whole_ones)[0])
+        raise ValueError(
+            f"fit: '{path}' line {csv_line(path, delimiter, start + bad)}: the target column "
+            f"{target!r} holds {cells[bad].as_py().strip()!r} where its first rows hold whole "
+            f"numbers, read as class labels; give labels=False for a regression target, or "
+            f"write every cell of the column as a class label."
+        )
 
     def stream() -> Stream:
         return _table_stream(
             batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
             dtype=dtype, where=lambda row: f"'{path}'" + (
                 f" line {csv_line(path, delimiter, row)}" if row >= 0 else ""
-            ), decimal=decimal,
+            ), decimal=decimal, missing=tokens,
         )  # fmt: skip
 
     while True:  # (each _Retype reads one more column as text: at most one per column)

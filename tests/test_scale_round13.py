@@ -4,6 +4,8 @@ on memmaps, a sliced memmap's pages, and --stream's --test-split at its ends."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from cli_helpers import assert_one_line_error, run, write_csv
@@ -40,7 +42,8 @@ def test_a_number_column_with_a_stray_text_cell_is_refused_naming_its_line(tmp_p
     path = _question_mark_csv(tmp_path / "q.csv")
     with pytest.raises(ValueError, match=r"q.csv' line 59: column 'age' holds '\?'") as e:
         gs.from_csv(path, "label")
-    assert "missing=['', '?']" in str(e.value)
+    # (the default missing texts and '?': missing=['', '?'] alone would read NA as a category)
+    assert "missing=['', 'n/a', 'na', 'nan', 'null', '?']" in str(e.value)
     assert "178 of its 179 distinct values are numbers" in str(e.value)
     with pytest.raises(ValueError, match=r"line 59: column 'age' holds '\?'"):
         fit(_model(180), str(path), "label", **KW)
@@ -57,6 +60,52 @@ def test_a_text_column_with_a_few_numbers_stays_categorical(tmp_path):
     cols = gs.from_csv(path, "label").columns
     assert cols.kinds["colour"] == "categorical"
     assert cols.categories["colour"] == ["7", "blue", "green", "red"]
+
+
+def test_text_categories_that_are_mostly_numbers_stay_categorical(tmp_path):
+    """Sizes S, M, L, XL, 10, 12, 14, 16, 18 (more numbers than texts) were refused as a
+    number column with text in it; only texts that mark missing cells ('?', '-', 'unknown')
+    or numbers written for people make such a column an error (the command line's rule)."""
+    pytest.importorskip("pyarrow")
+    sizes = ["S", "M", "L", "XL", "10", "12", "14", "16", "18"]
+    path = tmp_path / "sizes.csv"
+    rows = [f"{sizes[i % 9]},{i % 5},{i % 2}" for i in range(90)]
+    path.write_text("size,x,label\n" + "\n".join(rows) + "\n")
+    cols = gs.from_csv(path, "label").columns
+    assert cols.kinds["size"] == "categorical"
+    assert cols.categories["size"] == sorted(sizes)
+    fit(_model(2 + 9 - 1), str(path), "label", **KW)  # (9 categories and x)
+    for marker in ("-", "unknown", "?"):  # a stray marker among numbers: still refused
+        rows = [f"{marker if i == 40 else 10 + i % 7},{i % 5},{i % 2}" for i in range(90)]
+        path.write_text("size,x,label\n" + "\n".join(rows) + "\n")
+        with pytest.raises(ValueError, match=rf"line 42: column 'size' holds '{marker}'"):
+            gs.from_csv(path, "label", missing=["", "n/a"])
+        with pytest.raises(ValueError, match=re.escape(f"missing=['', 'n/a', '{marker}']")):
+            gs.from_csv(path, "label", missing=["", "n/a"])
+
+
+def test_a_thousands_separator_among_numbers_is_named_as_such(tmp_path):
+    """'1,234' among a column's numbers was called a text that may mark a missing value,
+    with missing=['', '1,234'] as the advice; it is a number written with a thousands
+    separator, as the command line says."""
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "thou.csv"
+    path.write_text('amount,y\n5,0\n12,1\n800,0\n"1,234",1\n7,0\n"2,500",1\n9,0\n')
+    with pytest.raises(ValueError, match=r"line 5: column 'amount' holds '1,234'") as e:
+        gs.from_csv(path, "y")
+    text = str(e.value)
+    assert "numbers written with a thousands separator" in text, text
+    assert "plain number such as 1234.5" in text and "missing=" not in text, text
+
+
+@pytest.mark.parametrize("decimal", [".", ","])
+def test_the_number_check_of_a_text_column_reads_cells_as_float_does(decimal):
+    # (the check reads ASCII cells by a regular expression, at once: the same as float())
+    cells = ["?", "S", "1e5", " 7 ", "inf", "-.5", "5.", "1_0", "\uff13", "7\xa0", "+1E-3", "Zoë"]
+    cells += ["1.2.3", "e5", ".", "nan", "-Infinity", "0x10", "1,5", "3,", ",5", "1e", "--1"]
+    cells += ["\x0b4\x1c", "\u0663", "Infinity", "INF", "1e+5", "\t-2\n", "+", "٣.٥", "1 2"]
+    want = [c for c in cells if gs.number_value(c.strip(), decimal) is None]
+    assert gs._not_numbers(cells, decimal) == want
 
 
 def test_the_command_line_still_words_a_streamed_number_column_with_text(capsys, tmp_path):
@@ -251,3 +300,43 @@ def test_stream_test_split_that_holds_out_no_row_says_so(capsys, tmp_path, monke
     assert code == 0, err
     assert "--test-split 1e-06 held out 0 of the 40 rows" in err
     assert "no test scores" in err and "test " not in out
+
+
+# ------------------------------------------------- a class-label target read by float()
+
+
+def _labels_csv(path, odd: str, at: int, rows: int = 3000):
+    """A file whose target 'y' holds the classes 0, 1, 2, one of them written ``odd`` (a
+    fullwidth digit, a no-break space after it) at row ``at``."""
+    lines = [f"{i / rows:.4f},{odd if i == at else i % 3}" for i in range(rows)]
+    path.write_text("x,y\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("odd", ["\uff11", "1\xa0"])
+@pytest.mark.parametrize("at", [4, 2500])  # in the first block, and past it (read again)
+def test_a_label_target_with_a_number_read_by_float_keeps_its_classes(tmp_path, odd, at):
+    # it became a regression target in silence (the column read as float64: not labels)
+    pytest.importorskip("pyarrow")
+    path = _labels_csv(tmp_path / "y.csv", odd, at)
+    plain = _labels_csv(tmp_path / "plain.csv", "1", at)
+    for labels in (None, True):
+        s = gs.from_csv(path, "y", labels=labels, block_size=4096)
+        assert s.columns.classes == [0, 1, 2] == gs.from_csv(plain, "y").columns.classes
+        assert all(isinstance(c, int) for c in s.columns.classes)
+        if at > 1000:
+            assert list(s.columns.retyped) == ["y"]
+        y = np.concatenate([c[1] for c in s.chunks()])
+        np.testing.assert_array_equal(y, np.arange(3000) % 3)
+    # labels=False: a regression target, as asked
+    assert gs.from_csv(path, "y", labels=False, block_size=4096).columns.classes is None
+
+
+def test_a_number_that_is_not_whole_past_a_whole_label_targets_first_block_is_named(tmp_path):
+    pytest.importorskip("pyarrow")
+    path = _labels_csv(tmp_path / "y.csv", "\uff11", 4)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2501] = lines[2501].split(",")[0] + ",2.5"  # (data row 2500, line 2502)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"line 2502: the target column 'y' holds '2.5' where"):
+        gs.from_csv(path, "y", block_size=4096)
