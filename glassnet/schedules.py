@@ -42,7 +42,9 @@ ones; its starting lr in ``base_lrs`` is the one whose curve passes through its 
 (added at lr 0.01 after 2 steps of ``ExponentialLR(gamma=0.5)``: 0.04, its rates 0.005,
 0.0025, ...; a cosine's group added below ``eta_min`` rises towards it, as PyTorch's, from a
 starting lr below ``eta_min``, below 0 at times: a step whose rate would be below 0 is
-refused, saying what to do). Where PyTorch's schedule fails on such a group (``LambdaLR``,
+refused, saying what to do; a group added after a ``LinearLR``'s or ``PolynomialLR``'s end,
+where the curve is at 0 for every starting lr, keeps its lr, as PyTorch's: the schedule's
+``held`` lists it). Where PyTorch's schedule fails on such a group (``LambdaLR``,
 ``MultiplicativeLR``, ``CosineAnnealingWarmRestarts``, the cycles, ``SequentialLR``) the step
 is refused saying which per-group lists need the group's values, which gives PyTorch's rates
 with the same values appended.
@@ -100,6 +102,7 @@ _RULES: dict[str, Any] = {  # what each setting must be: check_number's bounds, 
     "patience": {"low": 0, "integer": True, "allow_inf": True},  # (scikit-learn's np.inf)
     **dict.fromkeys(("step_size", "T_max", "T_0", "T_mult"), {"low": 1, "integer": True}),
     "total_iters": {"low": 0, "integer": True},
+    "held": {"low": 1, "integer": True, "each": True},  # (group 0 is never added later)
     "start_factor": {"low": 0, "high": 1, "low_open": True},
     "end_factor": {"low": 0, "high": 1},
     "power": {"low": 0},
@@ -212,6 +215,10 @@ class LRSchedule:
     # True: a starting lr in ``base_lrs`` may be below 0 where the rates stay >= 0
     # (CosineAnnealingLR's curve from a group added below eta_min: :meth:`_check_base`)
     _negative_bases = False
+    # the indices of the param groups that keep their lr, their entry in base_lrs: a group
+    # added where the curve is flat at 0 for every starting lr and PyTorch's step leaves
+    # each lr as it is (LinearLR's and PolynomialLR's end: :meth:`_flat`, ``_progress``)
+    held: Any = ()
 
     def __init__(self, optimizer: Any, settings: Any = None) -> None:
         name = type(self).__name__
@@ -279,7 +286,10 @@ class LRSchedule:
         self.epoch += 1
         clock = getattr(self, self._clock)
         try:
-            rates = [self._checked(self._rate, base, clock) for base in self.base_lrs]
+            rates = [
+                base if i in self.held else self._checked(self._rate, base, clock)
+                for i, base in enumerate(self.base_lrs)
+            ]
         except Exception:
             self.epoch -= 1  # (a refused step changes nothing: fixed as it says, step again)
             raise
@@ -302,7 +312,10 @@ class LRSchedule:
 
     def _rates(self, epoch: int) -> list[float]:
         """Every group's lr at ``epoch``, unchecked (what :meth:`stays_zero` looks ahead at)."""
-        return [self._rate(base, epoch) for base in self.base_lrs]
+        return [
+            base if i in self.held else self._rate(base, epoch)
+            for i, base in enumerate(self.base_lrs)
+        ]
 
     def stays_zero(self) -> bool:
         """Whether every group's lr, 0 now, stays 0 for every later epoch of the run.
@@ -397,6 +410,14 @@ class LRSchedule:
         name, clock, n = type(self).__name__, getattr(self, self._clock), len(self.base_lrs)
         low = self._rate(0.0, clock)
         scale = self._rate(1.0, clock) - low
+        if not scale > 0 and self._flat(clock):  # (each keeps its lr, as PyTorch's)
+            lrs = [
+                float(_check(g["lr"], "lr", f"{name}: param group {i}"))
+                for i, g in enumerate(groups[n:], n)
+            ]
+            self.held = [*self.held, *range(n, len(groups))]
+            self.base_lrs.extend(lrs)
+            return
         bases = []
         for i, group in enumerate(groups[n:], n):
             lr = _check(group["lr"], "lr", f"{name}: param group {i}")
@@ -421,6 +442,11 @@ class LRSchedule:
                 )
             bases.append(float(base))
         self.base_lrs.extend(bases)
+
+    def _flat(self, clock: Any) -> bool:
+        """True where the curve stays as it is at ``clock`` for every later step and PyTorch's
+        step leaves each group's lr as it is (a group added there keeps its lr)."""
+        return False
 
     def _flat_advice(self, low: float) -> str:
         """What to do about a group added where the curve is at ``low`` for every starting
@@ -485,7 +511,10 @@ class LRSchedule:
 
     def _at(self, clock: Any) -> list[float]:
         """Every group's lr at ``clock``, checked (:meth:`_checked`)."""
-        return [self._checked(self._rate, base, clock, clock) for base in self.base_lrs]
+        return [
+            base if i in self.held else self._checked(self._rate, base, clock, clock)
+            for i, base in enumerate(self.base_lrs)
+        ]
 
     def _write(self, groups: list[dict[str, Any]], clock: Any) -> None:
         """Set each group's lr (a cycle: its momentum too) to its rate at ``clock``."""
@@ -576,7 +605,8 @@ class LRSchedule:
     def state_dict(self) -> dict[str, Any]:
         """Plain Python values: type, base_lrs (a list), epoch, settings and progress."""
         keys = ("base_lrs", "epoch", *self._hyper, *self._progress)
-        return {"type": type(self).__name__, **{k: getattr(self, k) for k in keys}}
+        state = {"type": type(self).__name__, **{k: getattr(self, k) for k in keys}}
+        return {k: list(v) if isinstance(v, list) else v for k, v in state.items()}  # (copies)
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore what :meth:`state_dict` returned (``optimizer.lr`` is not touched:
@@ -995,6 +1025,35 @@ class _Warm(LRSchedule):
             ]
 
 
+class _Flat(_Warm):
+    """LinearLR and PolynomialLR: from ``total_iters`` on the curve stays as it is, and
+    PyTorch's step leaves every group's lr as it is, so a group added there keeps its lr
+    (PyTorch's [0.0, 0.05] for a group added at lr 0.05 after a PolynomialLR's end). Where
+    the curve is at 0 there for every starting lr (PolynomialLR; LinearLR with
+    ``end_factor=0``) the group is held: its index goes in ``held``, its lr in ``base_lrs``
+    (elsewhere its starting lr puts it on the curve at its lr: lr / end_factor)."""
+
+    _progress = {"held": []}  # (replaced, never changed in place)
+    _added = ("held",)  # (state dicts from before: none held)
+
+    def _flat(self, clock: Any) -> bool:
+        return clock >= self.total_iters
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """:meth:`LRSchedule.load_state_dict`, ``held`` naming groups of ``base_lrs``."""
+        got = state if isinstance(state, Mapping) else {}
+        held, bases = got.get("held"), got.get("base_lrs")
+        if isinstance(held, list) and isinstance(bases, list):
+            bad = [i for i in held if not (isinstance(i, numbers.Integral) and i < len(bases))]
+            if bad or len(set(held)) != len(held):
+                raise ValueError(
+                    f"{type(self).__name__}.load_state_dict: 'held' must list distinct "
+                    f"indices of base_lrs' groups (1 to {len(bases) - 1}), those that keep "
+                    f"their lr. Got {held!r:.80}."
+                )
+        super().load_state_dict(state)
+
+
 class ConstantFactorLR(_Warm):
     """γₑ = γ₀ · ``factor`` for the first ``total_iters`` epochs, then γ₀ (``total_iters=0``:
     γ₀ · ``factor`` for ever, as PyTorch's): PyTorch's ``ConstantLR``
@@ -1029,7 +1088,7 @@ class ConstantFactorLR(_Warm):
         return [lr * (1.0 / self.factor) for lr in lrs], {}
 
 
-class LinearLR(_Warm):
+class LinearLR(_Flat):
     """γₑ = γ₀ · (s + (f − s) · min(e, T) / T), s = ``start_factor``, f = ``end_factor``,
     T = ``total_iters``: PyTorch's ``LinearLR`` (a linear warm-up, by default from γ₀/3 to
     γ₀ over 5 epochs), in closed form (PyTorch multiplies step by step: equal to rounding);
@@ -1066,7 +1125,7 @@ class LinearLR(_Warm):
         return [lr * max(k, 0.0) for lr in lrs], {}
 
 
-class PolynomialLR(_Warm):
+class PolynomialLR(_Flat):
     """γₑ = γ₀ · (1 − min(e, T) / T)^``power``, T = ``total_iters``: PyTorch's
     ``PolynomialLR``, at 0 from epoch T on (where a run ends: the rate stays 0);
     ``total_iters=0``: γ₀ for ever, as PyTorch's."""

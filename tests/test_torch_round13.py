@@ -270,13 +270,66 @@ def test_a_state_saved_after_an_added_group_resumes():
         schedules.StepLR(build(1), step_size=2).load_state_dict(state)
 
 
-def test_a_group_added_where_the_curve_has_ended_at_zero_is_refused_saying_what_to_do():
-    opt = optim.SGD(nn.Linear(2, 2, rng=0).parameters(), lr=0.2)
+FLAT = [
+    ("PolynomialLR", {"total_iters": 2}),
+    ("PolynomialLR", {"total_iters": 3, "power": 2.0}),
+    ("LinearLR", {"start_factor": 0.5, "end_factor": 0.0, "total_iters": 2}),
+]
+
+
+@pytest.mark.parametrize("name, kw", FLAT, ids=["poly", "poly-power", "linear-to-0"])
+@pytest.mark.parametrize("extra_steps", [0, 1])
+def test_a_group_added_where_the_curve_has_ended_at_zero_keeps_its_lr_as_pytorchs(
+    name, kw, extra_steps
+):
+    """Past total_iters PyTorch's step leaves each lr as it is: a group added there at 0.05
+    keeps it ([0.0, 0.05]), where no starting lr puts it on this curve (at 0 for all)."""
+    added = kw["total_iters"] + extra_steps
+    ours = _run(gn, name, kw, added, 0.05, added + 4)
+    assert [lrs[1:] for lrs in ours[added:]] == [[0.05]] * 4
+    assert all(lrs[0] == 0.0 for lrs in ours[kw["total_iters"] - 1 :])
+    torch = _torch()
+    if torch is not None:
+        theirs = _run(torch, name, kw, added, 0.05, added + 4)
+        for a, b in zip(ours, theirs, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+def test_a_held_group_saves_and_loads_and_the_run_goes_on_while_it_has_an_lr():
+    opt, extra = _opt_and_extra(gn)
     sched = optim.lr_scheduler.PolynomialLR(opt, total_iters=2)
+    assert sched.state_dict()["held"] == []
+    assert [sched.step(), sched.step()] == [False, True]  # (every lr 0 for good: the end)
+    opt.add_param_group({"params": extra, "lr": 0.05})
+    assert sched.step() is False  # (the added group still trains)
+    state = sched.state_dict()
+    assert state["held"] == [1] and state["base_lrs"] == [0.2, 0.05]
+    state["held"].append(5)  # (a copy: the schedule's own list is not changed)
+    assert sched.held == [1]
+    state = sched.state_dict()
+    opt2, extra2 = _opt_and_extra(gn)
+    again = optim.lr_scheduler.PolynomialLR(opt2, total_iters=2)
+    opt2.add_param_group({"params": extra2, "lr": 0.05})
+    again.load_state_dict(state)
+    again.step()
+    assert again.get_last_lr() == [0.0, 0.05] and again.held == [1]
+    fresh = optim.lr_scheduler.PolynomialLR(optim.SGD(nn.Linear(2, 1, rng=0).parameters()), 2)
+    old = {k: v for k, v in fresh.state_dict().items() if k != "held"}  # (saved before)
+    fresh.load_state_dict(old)
+    assert fresh.held == []
+    for bad in ([2], [0], [1, 1], ["1"]):
+        with pytest.raises(ValueError, match="held"):
+            again.load_state_dict({**state, "held": bad})
+    assert again.held == [1]
+
+
+def test_a_group_added_where_a_decay_has_underflowed_to_zero_is_refused_saying_what_to_do():
+    opt, extra = _opt_and_extra(gn)
+    sched = optim.lr_scheduler.ExponentialLR(opt, gamma=1e-200)
     sched.step()
-    sched.step()
-    opt.add_param_group({"params": nn.Linear(2, 1, rng=1).parameters(), "lr": 0.01})
-    with pytest.raises(ValueError, match=r"param group 1, added .* curve is at 0\.0 .* Stop "):
+    sched.step()  # (gamma ** 2 is below the float range: the curve is at 0 for any lr)
+    opt.add_param_group({"params": extra, "lr": 0.01})
+    with pytest.raises(ValueError, match=r"param group 1, added .* curve is at 0\.0 .*Stop "):
         sched.step()
     assert sched.base_lrs == [0.2] and sched.epoch == 2
 
