@@ -460,12 +460,13 @@ def test_letter_codes_are_no_yes_no_spellings(capsys, tmp_path):
     letters = [chr(65 + i) for i in range(26)]
     body = [[f"{v:.3f}", letters[i % 26]] for i, v in enumerate(rng.normal(size=104))]
     data = write_csv(tmp_path / "l.csv", ["x", "letter"], body)
-    code, _, err = run(capsys, "train", data, "--target", "letter", *FAST)
+    out = tmp_path / "m.glassnet"  # (not the working directory's model.glassnet)
+    code, _, err = run(capsys, "train", data, "--target", "letter", "--out", out, *FAST)
     assert code == 0 and "yes/no" not in err
     said = ["yes", "Y", "no", "N"]
     mixed = [[f"{v:.3f}", said[i % 4]] for i, v in enumerate(rng.normal(size=40))]
     data = write_csv(tmp_path / "y.csv", ["x", "answer"], mixed)
-    code, _, err = run(capsys, "train", data, "--target", "answer", *FAST)
+    code, _, err = run(capsys, "train", data, "--target", "answer", "--out", out, *FAST)
     assert code == 0 and "spellings of the same yes/no answer" in err
 
 
