@@ -390,8 +390,10 @@ def _classifier_head(
     (label (N, K): 1 where p > 0.5). Returns the label's element type. ``logits``: the
     output layer's z (before its sigmoid or softmax) and its dtype, which the label is then
     read from, as a glassnet.sklearn classifier's predict reads it (from float64
-    probabilities of z, which float32 ones can round to a tie or to 0.5): argmax z, or z
-    above :func:`_half_logit`; None: from ``p``, as a task's decode reads it.
+    probabilities of z, which float32 ones can round to a tie or to 0.5): the argmax of
+    float64 softmax probabilities of z (not argmax z: logits a few ulps apart are a tie
+    there, the first class), or z above :func:`_half_logit`; None: from ``p``, as a
+    task's decode reads it.
     """
     if logits is not None and kind in ("binary", "multilabel"):
         z, zdt = logits
@@ -423,7 +425,10 @@ def _classifier_head(
         idx = g.op("Cast", [flat], "class_index", to=TensorProto.INT64)
     else:
         g.op("Identity", [p], "probabilities", out=proba)
-        scores = proba if logits is None else logits[0]
+        scores = proba
+        if logits is not None:  # (predict's float64 probabilities: its ties, the first)
+            z64 = g.op("Cast", [logits[0]], "z_double", to=TensorProto.DOUBLE)
+            scores = g.op("Softmax", [z64], "probabilities_double", axis=1)
         idx = g.op("ArgMax", [scores], "class_index", axis=1, keepdims=0)
     g.op("Gather", [cls, idx], "label", out=label, axis=0)
     return elem
@@ -2123,7 +2128,7 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
 # (skl2onnx's for scikit-learn's MLPClassifier, with its options zipmap and nocl; glassnet's)
 _HEAD = {
     "": {"ArgMax", "Cast", "Concat", "Expand", "Gather", "Greater", "Identity", "Reshape",
-         "Shape", "Slice", "Squeeze", "Sub", "Unsqueeze"},
+         "Shape", "Slice", "Softmax", "Squeeze", "Sub", "Unsqueeze"},
     "ai.onnx.ml": {"ArrayFeatureExtractor", "Binarizer", "LabelEncoder", "ZipMap"},
 }  # fmt: skip
 _NETWORK_OPS = set(_SUPPORTED) - {"Constant"}

@@ -245,6 +245,41 @@ def test_multiclass_onnx_label_is_predicts_for_logits_a_float32_softmax_ties(tmp
     np.testing.assert_array_equal(_onnx_labels(est, X[:5], tmp_path, ort), want)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    "bias", [[1e-20, 2e-20, 1e-20], [0.0, 1e-17, 0.0], [-1e-18, 0.0, 3e-19], [0.0, 1e-8, 0.0]]
+)
+def test_multiclass_onnx_label_is_predicts_for_logits_a_few_ulps_apart(tmp_path, dtype, bias):
+    """Logits closer than float64's probabilities tell apart are a tie to predict (the
+    first class); the label read as argmax z named the largest logit's class instead (a
+    float64 classifier's label differed from predict on half the rows of logits a few ulps
+    apart). The exported graph still loads (glassnet.onnx.load reads its network)."""
+    pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("sklearn")
+    import warnings
+
+    from sklearn.datasets import make_classification
+
+    import glassnet.sklearn as gs
+    from glassnet.onnx import load
+
+    X, y = make_classification(90, 4, n_informative=3, n_redundant=0, n_classes=3, random_state=0)
+    X = X.astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = gs.MLPClassifier(
+            hidden_layer_sizes=(4,), max_iter=2, random_state=0, dtype=dtype
+        ).fit(X, y)
+    _set_output(est, bias)
+    want = est.predict(X[:5])
+    tie = bias != [0.0, 1e-8, 0.0]
+    assert want[0] == (0 if tie else 1)  # (a tie: the first class, as NumPy's argmax)
+    np.testing.assert_array_equal(_onnx_labels(est, X[:5], tmp_path, ort), want)
+    net = load(tmp_path / "m.onnx")
+    np.testing.assert_allclose(net.predict(X[:5]), est.predict_proba(X[:5]), rtol=1e-5)
+
+
 def test_multilabel_onnx_labels_are_predicts_near_the_boundary(tmp_path):
     pytest.importorskip("onnx")
     ort = pytest.importorskip("onnxruntime")
