@@ -5894,7 +5894,7 @@ def _passes_text(made: Sequence[Any]) -> str:
     """The statistics passes a streamed run made over its file, counted as made: ``made``
     holds each reading's columns (``glassnet.stream.Columns``: its ``passes``, 2 where a
     first pass stopped to read the file again mended, after ``stopped_at`` rows; one more
-    per column of ``retyped``, read again as numbers)."""
+    per column of ``retyped``, read again as numbers: the line of the cell that stopped it)."""
     count = sum(c.passes for c in made)
     text = f"{count} statistics pass{'es' if count > 1 else ''}"
     stopped = [
@@ -5908,7 +5908,11 @@ def _passes_text(made: Sequence[Any]) -> str:
             f" ({which} stopped {' and '.join(stopped)} to read the file again mended, for "
             "rows of blank cells or of another width than the header's)"
         )
-    retyped = [f"{_q(n)} after {rows:,} rows" for c in made for n, rows in c.retyped.items()]
+    retyped = [
+        f"{_q(n)} at line {line}" if isinstance(line, int) else f"{_q(n)} in {line}"
+        for c in made
+        for n, line in c.retyped.items()
+    ]
     if retyped:
         which = "one of them" if len(retyped) == 1 else f"{len(retyped)} of them"
         text += (

@@ -526,10 +526,10 @@ class Columns:
     # rows of blank cells: see from_csv), and one more per column of ``retyped``; else 1
     passes: int = 1
     stopped_at: int | None = None
-    # the number columns a pass stopped in, after so many data rows, at a cell pyarrow
-    # refuses and the in-memory reader reads (7\xa0, a digit of another script), to read
-    # the file again with the column read as text, then as numbers by float()
-    retyped: dict[str, int] = field(default_factory=dict)
+    # the number columns a pass stopped in, and the line of the cell it stopped at, a cell
+    # pyarrow refuses and the in-memory reader reads (7\xa0, a digit of another script), to
+    # read the file again with the column read as text, then as numbers by float()
+    retyped: dict[str, int | str] = field(default_factory=dict)
 
     @property
     def line_notes(self) -> str:
@@ -959,26 +959,26 @@ def _missing_marker(text: str) -> bool:
 
 def _not_numbers(values: list[str], decimal: str) -> list[str]:
     """The texts of ``values`` that :func:`number_value` reads as no number, in order:
-    ASCII cells by a regular expression of what Python's float() reads (at once, for a
-    column of 200,000 distinct names), the others (３, 7\\xa0) by float() itself."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    ASCII cells by a regular expression of what Python's float() reads (a fourth of the
+    time of float()'s refusals, for a column of 200,000 distinct names), the others (３,
+    7\xa0) by float() itself."""
+    match = _ascii_number(decimal).fullmatch
+    return [
+        v
+        for v in values
+        if (match(v) is None if v.isascii() else number_value(v.strip(), decimal) is None)
+    ]
 
-    if not values:
-        return []
-    arr = pa.array(values, pa.string())
+
+@functools.lru_cache(maxsize=8)
+def _ascii_number(decimal: str) -> re.Pattern[str]:
+    """An ASCII cell that Python's float() reads with the decimal mark ``decimal`` (blanks
+    around it, a sign, digits with that mark, an exponent; inf, infinity or nan in any case;
+    no '_', which :func:`number_value` refuses)."""
     d = re.escape(decimal)
-    blank = r"[\s\x0b\x1c-\x1f]*"
-    number = (
-        rf"^{blank}[+-]?(?:(?:\d+(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?|(?i:inf|infinity|nan))"
-        rf"{blank}$"
+    return re.compile(
+        rf"\s*[+-]?(?:(?:\d+(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?|(?i:inf|infinity|nan))\s*"
     )
-    ascii_ = pc.fill_null(pc.string_is_ascii(arr), False).to_numpy(zero_copy_only=False)
-    plain = pc.fill_null(pc.match_substring_regex(arr, number), False)
-    text = ascii_ & ~plain.to_numpy(zero_copy_only=False)
-    for i in np.flatnonzero(~ascii_):
-        text[i] = number_value(values[i].strip(), decimal) is None
-    return [values[i] for i in np.flatnonzero(text)]
 
 
 def _text_among_numbers(
@@ -1278,7 +1278,10 @@ def from_csv(
     blanks: set[int] = set()  # the text columns with cells that have blanks around them
     stopped: list[int] = []  # the data rows a statistics pass read before it stopped
     read_as: list[tuple[int, int]] = []  # the file's size and time as the statistics pass read it
-    retyped: dict[str, int] = {}  # the columns read again as numbers (_Retype): rows read before
+    retyped: dict[str, int | str] = {}  # the columns read again as numbers (_Retype): the line
+    # of the cell pyarrow refused, found as the pass reads the file again (refused: the
+    # cells not found yet, as pyarrow's error wrote them, and the rows before their block)
+    refused: dict[int, tuple[str, int]] = {}
 
     def batches() -> Iterator[Any]:
         nonlocal checked, mended, convert
@@ -1302,6 +1305,8 @@ def from_csv(
                     if not checked:
                         _one_line_cells(b, row, path, delimiter)
                         row += b.num_rows
+                        if refused:
+                            _find_refused(b, start)
                     b = _stripped(b, names, None if not checked else blanks, blanks, nulls)
                     if as_numbers:
                         b = _numbers_read(b, [raw.index(n) for n in as_numbers], start)
@@ -1310,7 +1315,9 @@ def from_csv(
             j = None if checked else _script_number_column(e, decimal)
             if j is not None and j < named and raw[j] not in as_numbers:
                 as_numbers.add(raw[j])  # (read again, that column as text, then numbers)
-                retyped[names[j]] = row
+                cell = _INVALID_CELL.search(str(e))
+                refused[j] = (cell.group(2) if cell is not None else "", row)
+                retyped[names[j]] = "?"
                 kinds.setdefault(raw[j], "numbers")
                 types[raw[j]] = pa.string()
                 convert = csv.ConvertOptions(
@@ -1328,6 +1335,18 @@ def from_csv(
         else:
             _unchanged(path, read_as)
         checked = True
+
+    def _find_refused(b: Any, start: int) -> None:
+        """The line of each cell of ``refused`` that block ``b`` (its cells as written; data
+        rows from ``start``) holds, into ``retyped``."""
+        import pyarrow.compute as pc
+
+        for j, (cell, _) in list(refused.items()):
+            hit = pc.fill_null(pc.equal(b.column(j), cell), False)
+            if pc.any(hit).as_py():
+                k = int(np.argmax(hit.to_numpy(zero_copy_only=False)))
+                retyped[names[j]] = csv_line(path, delimiter, start + k)
+                del refused[j]
 
     def _numbers_read(b: Any, columns: list[int], start: int) -> Any:
         """Block ``b`` with its ``columns`` (text as pyarrow read them) read as numbers as
@@ -1401,6 +1420,8 @@ def from_csv(
     out.columns.blank, out.columns.lines = mended.blank, mended.lines
     if stopped:  # (a first pass stopped, the file read again mended: two passes made)
         out.columns.stopped_at = stopped[0]
+    for j, (_, before) in refused.items():  # (not found again: the block's first line)
+        retyped[names[j]] = f"the block from line {csv_line(path, delimiter, before)}"
     out.columns.retyped = retyped
     out.columns.passes = 1 + len(stopped) + len(retyped)
     return out

@@ -76,10 +76,25 @@ def test_the_pass_read_again_for_such_a_cell_is_counted_and_said():
 
     from glassnet.cli import _passes_text
 
-    cols = SimpleNamespace(passes=2, stopped_at=None, retyped={"x": 2432})
+    cols = SimpleNamespace(passes=2, stopped_at=None, retyped={"x": 350002})
     text = _passes_text([cols])
     assert text.startswith("2 statistics passes (one of them stopped at a number"), text
-    assert "column 'x' after 2,432 rows" in text and "mended" not in text, text
+    assert "column 'x' at line 350002" in text and "mended" not in text, text
+
+
+def test_the_line_of_the_cell_that_stopped_a_pass_is_named_not_its_blocks_start(tmp_path, pa):
+    # columns.retyped held the rows read before the block pyarrow refused (train --stream
+    # said "after 263,973 rows" for a cell at row 350,000): it holds the cell's line
+    from glassnet.stream import from_csv
+
+    rows = _rows(3000, {2500, 2901})
+    path = write_csv(tmp_path / "late.csv", ["x", "rooms", "y"], rows)
+    cols = from_csv(path, "y", block_size=4096).columns
+    assert cols.retyped == {"x": 2502}, cols.retyped  # (data row 2500: the header, line 1)
+    rows[2700][1] = "\uff12"  # (a second column, stopped at in a later pass)
+    write_csv(path, ["x", "rooms", "y"], rows)
+    cols = from_csv(path, "y", block_size=4096).columns
+    assert cols.retyped == {"x": 2502, "rooms": 2702}, cols.retyped
 
 
 def test_low_cardinality_column_with_one_nbsp_cell_trains_as_numbers(tmp_path, pa, capsys):
