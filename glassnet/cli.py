@@ -5265,7 +5265,9 @@ def _refuse_streamed_numbers_as_text(
     """A column of numbers that the streaming reader reads as text (a few cells such as '?'
     or '-' among them, or numbers written for people: "1,234", "$5") is an error, as in
     memory, not hundreds of one-hot categories. With only its distinct values at hand, a
-    column counts as numbers when more of them are numbers than not. ``decimal``: the
+    column counts as numbers when two of them at least are numbers and the others all
+    mark missing cells (no letter or digit, or a word of ``stream.MISSING_WORDS``), as
+    ``stream.from_csv`` decides: a column of sizes S, M, L, 10, 12 is text. ``decimal``: the
     decimal mark numbers are read with (--decimal); ``delimiter``: the file's (a file not
     separated by commas whose numbers are written 3,14 is told to pass --decimal ,)."""
     for name, cats in categories.items():
@@ -5276,7 +5278,12 @@ def _refuse_streamed_numbers_as_text(
             else:
                 number = FORMATTED_NUMBER.fullmatch(v) or _typographic_number(v, decimal)
                 (formatted if number else text).append(v)
-        if len(plain) + len(formatted) <= len(text) or not (text or formatted):
+        # (the stream's rule: texts that all mark missing cells, no letter or digit or a
+        # word such as 'unknown'; a column of sizes S, M, L, 10, 12 is text)
+        words = [v for v in text if any(ch.isalnum() for ch in v)]
+        if any(v.strip().lower() not in MISSING_WORDS for v in words):
+            continue
+        if len(plain) + len(formatted) < 2 or not (text or formatted):
             continue
         typographic = [v for v in formatted if _typographic_number(v, decimal) is not None]
         if text:

@@ -84,6 +84,30 @@ def test_text_categories_that_are_mostly_numbers_stay_categorical(tmp_path):
             gs.from_csv(path, "label", missing=["", "n/a"])
 
 
+def test_train_stream_trains_sizes_and_words_a_column_of_several_markers(capsys, tmp_path):
+    """train --stream refused the sizes column too (its own rule: more numbers than not,
+    with only the distinct values at hand), which train in memory trains (its cells more
+    text than numbers); a column of numbers and several marks of missing cells is still
+    refused in its words."""
+    pytest.importorskip("pyarrow")
+    sizes = ["S", "M", "L", "XL", "10", "12", "14", "16", "18", "S", "M", "L", "XL"]
+    rows = [[sizes[i % 13], i % 5, i % 2] for i in range(130)]
+    path = write_csv(tmp_path / "sizes.csv", ["size", "x", "label"], rows)
+    out = tmp_path / "m.glassnet"
+    fast = ["--epochs", "1", "--hidden", "4", "-q", "--out", out]
+    for extra in ([], ["--stream"]):
+        code, _, err = run(capsys, "train", path, "--target", "label", *fast, *extra)
+        assert code == 0, err
+    marks = ["1", "2", "?", "-", "."]
+    rows = [[marks[i % 5], i % 7, i % 2] for i in range(90)]
+    path = write_csv(tmp_path / "marks.csv", ["a", "x", "label"], rows)
+    code, _, err = run(capsys, "train", path, "--target", "label", "--stream", *fast)
+    assert code == 2, err
+    assert_one_line_error(
+        err, "column 'a'", "holds numbers and 3 value(s) that are not numbers ('-', '.', '?')"
+    )
+
+
 def test_a_thousands_separator_among_numbers_is_named_as_such(tmp_path):
     """'1,234' among a column's numbers was called a text that may mark a missing value,
     with missing=['', '1,234'] as the advice; it is a number written with a thousands
