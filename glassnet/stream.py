@@ -1372,7 +1372,8 @@ def from_csv(
         """The target ``numbers`` (float64, read by float() for a cell such as '１' or
         '1\xa0') as int64 when they are all whole, so that its classes are the whole numbers
         of the plain file (0, 1, 2), not a regression target read from its float64 type;
-        decided by the file's first block (``start`` 0), as pyarrow types a plain column.
+        decided by the file's first block (``start`` 0) in the statistics pass, as pyarrow
+        types a plain column.
         A later block's number that is not whole, in a target of whole numbers, is an error
         naming its line (``cells``: the block's column as written)."""
         import pyarrow.compute as pc
@@ -1381,10 +1382,12 @@ def from_csv(
             whole_numbers = pc.cast(numbers, pa.int64())  # (a safe cast: whole numbers only)
         except pa.ArrowInvalid:
             whole_numbers = None
-        if start == 0:
+        if start == 0 and not checked:  # (a later pass counts no rows: start is 0 there)
             whole[:] = [whole_numbers is not None]
-        if whole_numbers is not None or not whole[0]:
-            return numbers if whole_numbers is None else whole_numbers
+        if not whole[0]:  # (a regression target, or labels of numbers that are not whole)
+            return numbers
+        if whole_numbers is not None:
+            return whole_numbers
         values = numbers.to_numpy(zero_copy_only=False)  # (missing cells: NaN)
         filled = numbers.is_valid().to_numpy(zero_copy_only=False)
         with np.errstate(invalid="ignore"):

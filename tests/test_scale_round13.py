@@ -364,3 +364,12 @@ def test_a_number_that_is_not_whole_past_a_whole_label_targets_first_block_is_na
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"line 2502: the target column 'y' holds '2.5' where"):
         gs.from_csv(path, "y", block_size=4096)
+    # a first block of numbers that are not whole: a regression target, whole later blocks
+    # (read again for each epoch) as floats beside them
+    lines[4] = lines[4].split(",")[0] + ",0.5"  # (data row 3, beside the \uff11 of row 4)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    s = gs.from_csv(path, "y", block_size=4096)
+    assert s.columns.classes is None
+    for _ in range(2):
+        y = np.concatenate([c[1] for c in s.chunks()])
+        assert (y[3], y[4], y[2500], y[7]) == (0.5, 1.0, 2.5, 1.0), y[:8]
