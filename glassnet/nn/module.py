@@ -77,9 +77,10 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward(x).")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """``forward(*args, **kwargs)``, a first argument of numbers (an array, a number, a
-        list of them) made a Tensor; a tuple, a dict or a list holding Tensors (a batch of a
-        forward of yours) is passed on as it is, as the other arguments (a loss's target)."""
+        """``forward(*args, **kwargs)``, a first argument of numbers (an array, a number,
+        lists or tuples of them) made a Tensor; a list or tuple holding Tensors, a dict or
+        text (a batch of a forward of yours) is passed on as it is, as the other arguments
+        are (a loss's target)."""
         if args and not isinstance(args[0], Tensor) and _numbers(args[0]):
             args = (Tensor(args[0]), *args[1:])
         return self.forward(*args, **kwargs)
