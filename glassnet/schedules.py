@@ -611,7 +611,7 @@ class LRSchedule:
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore what :meth:`state_dict` returned (``optimizer.lr`` is not touched:
         load the optimizer's own state dict for that)."""
-        name, keys = type(self).__name__, list(self.state_dict())
+        name, keys = type(self).__name__, list(dict.fromkeys([*self.state_dict(), *self._added]))
         if isinstance(state, Mapping):  # (progress added later: a state dict from before)
             state = {**{k: self._progress[k] for k in self._added if k not in state}, **state}
         check_state_dict(state, name, keys)
@@ -1038,6 +1038,12 @@ class _Flat(_Warm):
 
     def _flat(self, clock: Any) -> bool:
         return clock >= self.total_iters
+
+    def state_dict(self) -> dict[str, Any]:
+        """:meth:`LRSchedule.state_dict`, with ``held`` only when a group is held: the
+        state of a run with none held is what an older glassnet reads too."""
+        state = super().state_dict()
+        return state if state["held"] else {k: v for k, v in state.items() if k != "held"}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """:meth:`LRSchedule.load_state_dict`, ``held`` naming groups of ``base_lrs``."""

@@ -186,3 +186,19 @@ def test_summary_traces_a_module_called_with_keywords():
 
     text = str(gn.summary(Net(), input_data=np.ones((1, 2), np.float32)))
     assert "Scale" in text
+
+
+def test_module_call_passes_a_tuple_of_arrays_on_as_a_batch():
+    import numpy as np
+
+    class Pair(gn.nn.Module):
+        def __init__(self):
+            self.fc = gn.nn.Linear(3, 1)
+
+        def forward(self, batch):
+            X, y = batch
+            return ((self.fc(X) - gn.tensor(y)) ** 2).mean()
+
+    X, y = np.ones((4, 3), np.float32), np.zeros((4, 1), np.float32)
+    assert Pair()((X, y)).shape == ()  # (stacked into one Tensor, it raised)
+    assert isinstance(gn.nn.Identity()([np.float32(1.0), 2, True]), gn.Tensor)

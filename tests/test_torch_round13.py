@@ -298,7 +298,7 @@ def test_a_group_added_where_the_curve_has_ended_at_zero_keeps_its_lr_as_pytorch
 def test_a_held_group_saves_and_loads_and_the_run_goes_on_while_it_has_an_lr():
     opt, extra = _opt_and_extra(gn)
     sched = optim.lr_scheduler.PolynomialLR(opt, total_iters=2)
-    assert sched.state_dict()["held"] == []
+    assert "held" not in sched.state_dict()  # (none held: the state an older glassnet reads)
     assert [sched.step(), sched.step()] == [False, True]  # (every lr 0 for good: the end)
     opt.add_param_group({"params": extra, "lr": 0.05})
     assert sched.step() is False  # (the added group still trains)
@@ -501,3 +501,24 @@ def test_a_non_finite_value_the_file_does_not_list_is_still_corruption(tmp_path)
         p = _raw(tmp_path / "z.glassnet", {"a": a}, **meta)
         with pytest.raises(gio.ModelFileError, match=rf"{why}.*the file is corrupt"):
             gio.load_arrays(p)
+
+
+def test_a_flat_schedules_state_names_held_only_when_a_group_is_held():
+    """A state with none held is what glassnet before held's time reads (it refused the
+    unknown key); one with a group held keeps it, and both load."""
+    opt = optim.SGD(nn.Linear(2, 2, rng=0).parameters(), lr=0.2)
+    sched = gn.optim.lr_scheduler.PolynomialLR(opt, total_iters=2)
+    assert "held" not in sched.state_dict()
+    fresh = gn.optim.lr_scheduler.PolynomialLR(opt, total_iters=2)
+    fresh.load_state_dict(sched.state_dict())
+    for _ in range(3):
+        opt.step()
+        sched.step()
+    opt.add_param_group({"params": nn.Linear(2, 1, rng=1).parameters(), "lr": 0.05})
+    opt.step()
+    sched.step()
+    state = sched.state_dict()
+    assert state["held"] == [1]
+    again = gn.optim.lr_scheduler.PolynomialLR(opt, total_iters=2)
+    again.load_state_dict(state)
+    assert again.held == [1]

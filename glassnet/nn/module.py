@@ -57,11 +57,15 @@ class Parameter(Tensor):
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
+_NUMBER = (int, float, np.number, np.bool_)  # (bool is an int)
+
+
 def _numbers(x: Any) -> bool:
-    """Whether ``x`` is numbers (an array, a number, a DataFrame, lists or tuples of them)
-    rather than Tensors, dicts, text or None: what a module's call makes a Tensor."""
+    """Whether ``x`` is numbers: an array, a number, a DataFrame, or lists and tuples of
+    numbers (nested), rather than Tensors, dicts, text, None or a list or tuple of arrays
+    (``(X, y)``, a batch of a forward of yours): what a module's call makes a Tensor."""
     if isinstance(x, (list, tuple)):
-        return all(map(_numbers, x))
+        return all(isinstance(v, _NUMBER) or (type(v) in (list, tuple) and _numbers(v)) for v in x)
     return not isinstance(x, (Tensor, dict, str, type(None)))
 
 
@@ -78,9 +82,9 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """``forward(*args, **kwargs)``, a first argument of numbers (an array, a number,
-        lists or tuples of them) made a Tensor; a list or tuple holding Tensors, a dict or
-        text (a batch of a forward of yours) is passed on as it is, as the other arguments
-        are (a loss's target)."""
+        lists or tuples of numbers) made a Tensor; a list or tuple holding Tensors or arrays,
+        a dict or text (a batch of a forward of yours) is passed on as it is, as the other
+        arguments are (a loss's target)."""
         if args and not isinstance(args[0], Tensor) and _numbers(args[0]):
             args = (Tensor(args[0]), *args[1:])
         return self.forward(*args, **kwargs)
