@@ -126,7 +126,14 @@ from .preprocessing import (
     visible_text,
 )
 from .progress import Progress
-from .stream import FORMATTED_NUMBER, MISSING_WORDS, as_point, check_decimal, number_value
+from .stream import (
+    FORMATTED_NUMBER,
+    MISSING_WORDS,
+    as_point,
+    check_decimal,
+    number_value,
+    numbers_majority,
+)
 from .tasks import Task, get_task, infer_task
 from .tensor import no_grad
 from .train import Callback, DivergenceError, EarlyStopping, History, TrainState, fit
@@ -4876,8 +4883,9 @@ def _stream_source(args: argparse.Namespace, target: str | list[str], labels: bo
             _refuse_one_class(args, target, cols)
         _refuse_repeated_header(args, cols)
         _refuse_streamed_numbers_as_text(
-            args.data, cols.categories, args.decimal, _stream_delimiter(args)
-        )
+            args.data, cols.categories, args.decimal, _stream_delimiter(args),
+            {exc.column: exc.place} if exc.place else None,
+        )  # fmt: skip
         raise CLIError(_about_file(args.data, exc)) from None
     except ValueError as exc:  # the stream's messages speak of fit(); here it is the file
         text = _about_file(args.data, exc).replace(
@@ -5260,16 +5268,23 @@ def _refuse_repeated_header(args: argparse.Namespace, cols: Any) -> None:
 
 
 def _refuse_streamed_numbers_as_text(
-    source: str, categories: dict[str, list[Any]], decimal: str = ".", delimiter: str = ","
+    source: str,
+    categories: dict[str, list[Any]],
+    decimal: str = ".",
+    delimiter: str = ",",
+    places: dict[str, str] | None = None,
 ) -> None:
     """A column of numbers that the streaming reader reads as text (a few cells such as '?'
     or '-' among them, or numbers written for people: "1,234", "$5") is an error, as in
     memory, not hundreds of one-hot categories. With only its distinct values at hand, a
     column counts as numbers when two of them at least are numbers and the others all
-    mark missing cells (no letter or digit, or a word of ``stream.MISSING_WORDS``), as
-    ``stream.from_csv`` decides: a column of sizes S, M, L, 10, 12 is text. ``decimal``: the
-    decimal mark numbers are read with (--decimal); ``delimiter``: the file's (a file not
-    separated by commas whose numbers are written 3,14 is told to pass --decimal ,)."""
+    mark missing cells (no letter or digit, or a word of ``stream.MISSING_WORDS``), or when
+    numbers are the clear majority of them (``stream.numbers_majority``: a stray '#DIV/0!'
+    among 200 numbers), as ``stream.from_csv`` decides: a column of sizes S, M, L, XL, 10,
+    12 is text. ``decimal``: the decimal mark numbers are read with (--decimal);
+    ``delimiter``: the file's (a file not separated by commas whose numbers are written 3,14
+    is told to pass --decimal ,); ``places``: a column's line of the cell the stream refused
+    ("'data.csv' line 42", ``ColumnsRefused.place``), named in the error."""
     for name, cats in categories.items():
         plain, formatted, text = [], [], []
         for v in map(str, cats):
@@ -5281,7 +5296,8 @@ def _refuse_streamed_numbers_as_text(
         # (the stream's rule: texts that all mark missing cells, no letter or digit or a
         # word such as 'unknown'; a column of sizes S, M, L, 10, 12 is text)
         words = [v for v in text if any(ch.isalnum() for ch in v)]
-        if any(v.strip().lower() not in MISSING_WORDS for v in words):
+        stray = [v for v in words if v.strip().lower() not in MISSING_WORDS]
+        if stray and not numbers_majority(len(plain), len(formatted) + len(text)):
             continue
         if len(plain) + len(formatted) < 2 or not (text or formatted):
             continue
@@ -5313,8 +5329,21 @@ def _refuse_streamed_numbers_as_text(
                 f"as text: if the file writes decimal commas (3,14), pass --decimal , (if the "
                 f"commas separate thousands, write every cell as a plain number such as 1234.5)"
             )
+        place = (places or {}).get(name)
+        of = f"{_esc(place)}: column {_q(name)}" if place else f"column {_q(name)} of '{source}'"
+        if stray:  # (a stray text among numbers: its line, and what to do)
+            raise CLIError(
+                f"{of} holds numbers and {_esc(what)}, so the "
+                f"streaming reader reads it as text, {len(cats)} categories one-hot encoded: "
+                f"if {_esc(repr(stray[0]))} marks a missing cell, pass --missing "
+                f"{_esc(shlex.quote(stray[0]))} (with the other texts that mark one; the "
+                f"stream then names each row that holds one); else fix the cell"
+                f"{' at that line' if place else ''}, writing it as a plain number such as "
+                f"1234{decimal}5 (or drop --stream: the in-memory reader names each cell's "
+                f"line, and --categorical {_esc(name)} keeps codes as text)"
+            )
         raise CLIError(
-            f"column {_q(name)} of '{source}' holds numbers and {_esc(what)}, so the "
+            f"{of} holds numbers and {_esc(what)}, so the "
             f"streaming reader reads it as text, {len(cats)} categories one-hot encoded: write "
             f"every cell as a plain number such as 1234{decimal}5, or drop --stream (the in-memory "
             f"reader names each cell's line, and --categorical {_esc(name)} keeps codes as text)"

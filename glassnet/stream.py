@@ -929,9 +929,15 @@ class ColumnsRefused(ValueError):
     with text in it, a target of one class): ``columns``, the :class:`Columns` it collected,
     for a caller that words the refusal its own way (the command line)."""
 
-    def __init__(self, message: str, columns: Columns) -> None:
+    def __init__(
+        self, message: str, columns: Columns, place: str | None = None, column: str | None = None
+    ) -> None:
         super().__init__(message)
         self.columns = columns
+        #: where the refused cell is ("'data.csv' line 42") and its column, when the
+        #: refusal names a cell
+        self.place = place
+        self.column = column
 
 
 #: Cell texts that stand for a missing value, beside those without letter or digit (?, -).
@@ -988,31 +994,46 @@ def _text_among_numbers(
     where: Callable[[int], str],
     missing: frozenset[str] = frozenset({""}),
 ) -> None:
-    """A text column of numbers (two distinct ones at least) whose other values all look
-    like marks of a missing value (no letter or digit: '?', '-'; or a word such as
-    'unknown': the command line's rule, :data:`MISSING_WORDS`) or are numbers written for
-    people ('1,234', '$5', '45%': :data:`FORMATTED_NUMBER`), which pyarrow read as text in
-    the file's first block, is an error naming the line of its first such cell, not a
-    column one-hot encoded with each number a category. A column of text categories some
-    of which are numbers (sizes S, M, L, 10, 12) stays text. ``missing``: the texts read as
+    """A text column of numbers (two distinct ones at least), which pyarrow read as text in
+    the file's first block, is an error naming the line of its first cell of text, not a
+    column one-hot encoded with each number a category, when its other values all look like
+    marks of a missing value (no letter or digit: '?', '-'; or a word such as 'unknown':
+    the command line's rule, :data:`MISSING_WORDS`) or are numbers written for people
+    ('1,234', '$5', '45%': :data:`FORMATTED_NUMBER`), or when numbers are the clear
+    majority of its distinct values (:func:`numbers_majority`: a stray '#DIV/0!', '12 kg'
+    or '−0.5' among 200 numbers). A column of text categories some of which are numbers
+    (sizes S, M, L, XL, 10, 12, 14, 16, 18) stays text. ``missing``: the texts read as
     missing cells (from_csv's ``missing``), for the advice."""
     for name, cats in cols.categories.items():
         values = [str(v) for v in cats]
         text = _not_numbers(values, decimal)
         if not text or len(values) - len(text) < 2:
             continue
-        markers, formatted = [], []
-        for v in text:  # (stops at the first text of neither kind: a column of names)
+        majority = numbers_majority(len(values) - len(text), len(text))
+        markers, formatted, others = [], [], []
+        for v in text:
             if _missing_marker(v):
                 markers.append(v)
             elif FORMATTED_NUMBER.fullmatch(v.strip()) is not None:
                 formatted.append(v)
             else:
-                break
-        else:
-            _refuse_text_among_numbers(
-                name, values, markers, formatted, decimal, batches, where, missing, cols
-            )
+                others.append(v)
+                if not majority:  # (a column of names: its first name decides)
+                    break
+        if others and not majority:
+            continue
+        _refuse_text_among_numbers(
+            name, values, markers, formatted, others, decimal, batches, where, missing, cols
+        )
+
+
+def numbers_majority(numbers: int, texts: int) -> bool:
+    """Whether a text column whose distinct values are ``numbers`` numbers and ``texts``
+    texts is a column of numbers with stray text in it, whatever the texts are: numbers
+    more than three times the texts (199 numbers and '#DIV/0!'), not a column of
+    categories some of which are numbers (sizes S, M, L, XL, 10, 12, 14, 16, 18: five
+    numbers and four texts). The command line's ``train --stream`` decides alike."""
+    return numbers > 3 * texts
 
 
 def _refuse_text_among_numbers(
@@ -1020,6 +1041,7 @@ def _refuse_text_among_numbers(
     values: list[str],
     markers: list[str],
     formatted: list[str],
+    others: list[str],
     decimal: str,
     batches: Callable[[], Iterator[Any]],
     where: Callable[[int], str],
@@ -1027,11 +1049,11 @@ def _refuse_text_among_numbers(
     cols: Columns,
 ) -> None:
     """The error of :func:`_text_among_numbers`, naming the line of the column's first cell
-    of ``markers`` or ``formatted``."""
+    of ``markers``, ``formatted`` or ``others`` (texts of neither kind)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = markers + formatted
+    text = markers + formatted + others
     row, cell = 0, text[0]
     with _closing(batches()) as source:  # (the line of its first cell of text)
         for b in source:
@@ -1052,6 +1074,7 @@ def _refuse_text_among_numbers(
     def shown(texts: list[str]) -> str:
         return ", ".join(repr(t) for t in texts[:5]) + (", ..." if len(texts) > 5 else "")
 
+    place = where(row)
     if cell in formatted:
         raise ColumnsRefused(
             f"{head}: a column of numbers written with a thousands separator, a decimal "
@@ -1059,16 +1082,27 @@ def _refuse_text_among_numbers(
             f"number one-hot encoded as a category of its own: write every cell of the column "
             f"as a plain number such as 1234{decimal}5.",
             cols,
+            place,
+            name,
         )
-    given = [*sorted(missing), *(m for m in markers if m.strip().lower() not in missing)]
+    marks = markers + ([cell] if cell in others else [])
+    given = [*sorted(missing), *(m for m in marks if m.strip().lower() not in missing)]
+    if cell in others:
+        what = f"{len(text)} value(s) that are not numbers: {shown(others + markers)}"
+        odd = "" if cell.isascii() else " (a minus sign other than '-', or a character not ASCII?)"
+        fix = f"else fix the cell at that line, a plain number such as 1234{decimal}5{odd}."
+    else:
+        what = f"{len(markers)} value(s) that mark missing cells: {shown(markers)}"
+        fix = "else write every cell of the column as a number."
     raise ColumnsRefused(
-        f"{head}: a column of numbers with text in it ({len(markers)} value(s) that mark "
-        f"missing cells: {shown(markers)}) is read as text, each number one-hot encoded as a "
-        f"category of its own. If {cell!r} marks a missing value, read the file with "
-        f"stream.from_csv(path, target, missing={given!r}) (the texts read as missing now, "
-        "and the column's), which names each row that holds one (a stream trains on "
-        "complete rows: fill or drop them); else write every cell of the column as a number.",
+        f"{head}: a column of numbers with text in it ({what}) is read as text, each number "
+        f"one-hot encoded as a category of its own. If {cell!r} marks a missing value, read "
+        f"the file with stream.from_csv(path, target, missing={given!r}) (the texts read as "
+        "missing now, and the column's), which names each row that holds one (a stream "
+        f"trains on complete rows: fill or drop them); {fix}",
         cols,
+        place,
+        name,
     )
 
 

@@ -373,3 +373,44 @@ def test_a_number_that_is_not_whole_past_a_whole_label_targets_first_block_is_na
     for _ in range(2):
         y = np.concatenate([c[1] for c in s.chunks()])
         assert (y[3], y[4], y[2500], y[7]) == (0.5, 1.0, 2.5, 1.0), y[:8]
+
+
+@pytest.mark.parametrize(
+    ("bad", "missing"),
+    [("#DIV/0!", None), ("\u22120.5", None), ("12 kg", None), ("N/A", [""])],
+)
+def test_one_stray_text_among_numbers_is_refused_naming_its_line(tmp_path, bad, missing):
+    """A column of 199 numbers and one stray cell with a letter or digit ('#DIV/0!', '12 kg',
+    '−0.5' with U+2212, or 'N/A' when missing= drops the defaults) was one-hot encoded, 200
+    categories, where the in-memory reader refuses it: numbers that are the clear majority of
+    a column's distinct values make it a column of numbers, whatever its texts are."""
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "t.csv"
+    rows = [f'"{bad if i == 3 else i * 0.37}",{i % 2}' for i in range(200)]
+    path.write_text("a,y\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(gs.ColumnsRefused) as info:
+        gs.from_csv(path, "y", missing=missing)
+    text = str(info.value)
+    assert f"line 5: column 'a' holds {bad!r}" in text, text
+    assert "199 of its 200 distinct values are numbers" in text, text
+    given = sorted(missing or gs.MISSING_TOKENS)
+    assert f"missing={[*given, bad]!r}" in text, text  # (if it marks a missing cell)
+    assert "else fix the cell at that line" in text, text
+    assert info.value.place == f"'{path}' line 5" and info.value.column == "a"
+
+
+def test_train_stream_refuses_one_stray_text_among_numbers_naming_its_line(capsys, tmp_path):
+    """train --stream trained the column above as 200 categories; it is refused, naming the
+    cell's line and what to do, as the stream refuses it."""
+    pytest.importorskip("pyarrow")
+    rows = [["#DIV/0!" if i == 3 else i * 0.37, i % 2] for i in range(200)]
+    path = write_csv(tmp_path / "t.csv", ["a", "y"], rows)
+    fast = ["--epochs", "1", "--hidden", "4", "-q", "--out", tmp_path / "m.glassnet"]
+    code, _, err = run(capsys, "train", path, "--target", "y", "--stream", *fast)
+    assert code == 2, err
+    assert_one_line_error(
+        err,
+        "line 5: column 'a' holds numbers and 1 value(s) that are not numbers ('#DIV/0!')",
+        "pass --missing '#DIV/0!'",
+        "else fix the cell at that line",
+    )
