@@ -1407,9 +1407,11 @@ def from_csv(
         '1\xa0') as int64 when they are all whole, so that its classes are the whole numbers
         of the plain file (0, 1, 2), not a regression target read from its float64 type;
         decided by the file's first block (``start`` 0) in the statistics pass, as pyarrow
-        types a plain column.
+        types a plain column: from its cells as written (``cells``), every filled one an
+        integer ('1', '１', '1\xa0'), not from its values ('1.0', which pyarrow reads as a
+        float, is a regression target's number however whole).
         A later block's number that is not whole, in a target of whole numbers, is an error
-        naming its line (``cells``: the block's column as written)."""
+        naming its line."""
         import pyarrow.compute as pc
 
         try:
@@ -1417,7 +1419,12 @@ def from_csv(
         except pa.ArrowInvalid:
             whole_numbers = None
         if start == 0 and not checked:  # (a later pass counts no rows: start is 0 there)
-            whole[:] = [whole_numbers is not None]
+            written = pc.match_substring_regex(
+                pc.utf8_trim_whitespace(cells), r"^[+-]?\p{Nd}+$"
+            )  # (an integer as written: digits of any script, blanks trimmed)
+            filled = numbers.is_valid()
+            integers = pc.all(pc.or_kleene(pc.invert(filled), written)).as_py() is not False
+            whole[:] = [whole_numbers is not None and integers]
         if not whole[0]:  # (a regression target, or labels of numbers that are not whole)
             return numbers
         if whole_numbers is not None:

@@ -414,3 +414,25 @@ def test_train_stream_refuses_one_stray_text_among_numbers_naming_its_line(capsy
         "pass --missing '#DIV/0!'",
         "else fix the cell at that line",
     )
+
+
+@pytest.mark.parametrize("odd", ["\uff11", "1.0\xa0"])
+@pytest.mark.parametrize("at", [4, 2500])  # in the first block, and past it (read again)
+def test_a_target_written_as_decimals_with_a_number_read_by_float_stays_regression(
+    tmp_path, odd, at
+):
+    """A target written 0.0, 1.0, 2.0 (pyarrow: float64, a regression target) with one
+    cell read by float() ('１', '1.0\\xa0') became 3 int64 classes: whole values, though
+    its cells are not written as integers. The written cells decide, as pyarrow types them."""
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "y.csv"
+    lines = [f"{i % 7},{odd if i == at else f'{i % 3}.0'}" for i in range(3000)]
+    path.write_text("a,y\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    plain = tmp_path / "plain.csv"
+    plain.write_text("a,y\n" + "\n".join(f"{i % 7},{i % 3}.0" for i in range(3000)) + "\n")
+    assert gs.from_csv(plain, "y", block_size=4096).columns.classes is None
+    s = gs.from_csv(path, "y", block_size=4096)
+    assert s.columns.classes is None
+    y = np.concatenate([c[1] for c in s.chunks()])
+    assert y.dtype == np.float64
+    np.testing.assert_array_equal(y, np.arange(3000) % 3)
