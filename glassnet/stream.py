@@ -1372,11 +1372,14 @@ def from_csv(
 
     def _find_refused(b: Any, start: int) -> None:
         """The line of each cell of ``refused`` that block ``b`` (its cells as written; data
-        rows from ``start``) holds, into ``retyped``."""
+        rows from ``start``) holds, into ``retyped``: as written, or without the spaces and
+        tabs around it (a quoted cell "  ３", which pyarrow's message names '３')."""
         import pyarrow.compute as pc
 
         for j, (cell, _) in list(refused.items()):
-            hit = pc.fill_null(pc.equal(b.column(j), cell), False)
+            col = b.column(j)
+            hit = pc.or_kleene(pc.equal(col, cell), pc.equal(pc.utf8_trim(col, " \t"), cell))
+            hit = pc.fill_null(hit, False)
             if pc.any(hit).as_py():
                 k = int(np.argmax(hit.to_numpy(zero_copy_only=False)))
                 retyped[names[j]] = csv_line(path, delimiter, start + k)

@@ -436,3 +436,14 @@ def test_a_target_written_as_decimals_with_a_number_read_by_float_stays_regressi
     y = np.concatenate([c[1] for c in s.chunks()])
     assert y.dtype == np.float64
     np.testing.assert_array_equal(y, np.arange(3000) % 3)
+
+
+@pytest.mark.parametrize("cell", ['"  \uff13"', '"\uff13\t"', '"1\xa0"'])
+def test_a_refused_cell_with_blanks_around_it_is_named_by_its_line(tmp_path, cell):
+    """columns.retyped named 'the block from line 2049' for a quoted cell "  ３" (pyarrow's
+    message names it without its spaces), not the cell's line."""
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "r.csv"
+    lines = [f"{cell if i == 2500 else i % 5},{i % 2}" for i in range(3000)]
+    path.write_text("a,y\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    assert gs.from_csv(path, "y", block_size=4096).columns.retyped == {"a": 2502}
