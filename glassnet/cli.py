@@ -4884,7 +4884,7 @@ def _stream_source(args: argparse.Namespace, target: str | list[str], labels: bo
         _refuse_repeated_header(args, cols)
         _refuse_streamed_numbers_as_text(
             args.data, cols.categories, args.decimal, _stream_delimiter(args),
-            {exc.column: exc.place} if exc.place else None,
+            {exc.column: (exc.place, exc.cell)} if exc.place else None,
         )  # fmt: skip
         raise CLIError(_about_file(args.data, exc)) from None
     except ValueError as exc:  # the stream's messages speak of fit(); here it is the file
@@ -5284,7 +5284,7 @@ def _refuse_streamed_numbers_as_text(
     12 is text. ``decimal``: the decimal mark numbers are read with (--decimal);
     ``delimiter``: the file's (a file not separated by commas whose numbers are written 3,14
     is told to pass --decimal ,); ``places``: a column's line of the cell the stream refused
-    ("'data.csv' line 42", ``ColumnsRefused.place``), named in the error."""
+    and the cell there (``ColumnsRefused.place``, ``.cell``), named in the error."""
     for name, cats in categories.items():
         plain, formatted, text = [], [], []
         for v in map(str, cats):
@@ -5297,7 +5297,7 @@ def _refuse_streamed_numbers_as_text(
         # word such as 'unknown'; a column of sizes S, M, L, 10, 12 is text)
         words = [v for v in text if any(ch.isalnum() for ch in v)]
         stray = [v for v in words if v.strip().lower() not in MISSING_WORDS]
-        if stray and not numbers_majority(len(plain), len(formatted) + len(text)):
+        if stray and not numbers_majority(len(plain), len(formatted) + len(text), stray):
             continue
         if len(plain) + len(formatted) < 2 or not (text or formatted):
             continue
@@ -5329,14 +5329,16 @@ def _refuse_streamed_numbers_as_text(
                 f"as text: if the file writes decimal commas (3,14), pass --decimal , (if the "
                 f"commas separate thousands, write every cell as a plain number such as 1234.5)"
             )
-        place = (places or {}).get(name)
+        place, cell = (places or {}).get(name, (None, None))
+        if stray and cell not in stray:  # (the line named holds no stray text: none named)
+            place, cell = None, stray[0]
         of = f"{_esc(place)}: column {_q(name)}" if place else f"column {_q(name)} of '{source}'"
         if stray:  # (a stray text among numbers: its line, and what to do)
             raise CLIError(
                 f"{of} holds numbers and {_esc(what)}, so the "
                 f"streaming reader reads it as text, {len(cats)} categories one-hot encoded: "
-                f"if {_esc(repr(stray[0]))} marks a missing cell, pass --missing "
-                f"{_esc(shlex.quote(stray[0]))} (with the other texts that mark one; the "
+                f"if {_esc(repr(cell))} marks a missing cell, pass --missing "
+                f"{_esc(shlex.quote(cell))} (with the other texts that mark one; the "
                 f"stream then names each row that holds one); else fix the cell"
                 f"{' at that line' if place else ''}, writing it as a plain number such as "
                 f"1234{decimal}5 (or drop --stream: the in-memory reader names each cell's "

@@ -930,20 +930,25 @@ class ColumnsRefused(ValueError):
     for a caller that words the refusal its own way (the command line)."""
 
     def __init__(
-        self, message: str, columns: Columns, place: str | None = None, column: str | None = None
+        self,
+        message: str,
+        columns: Columns,
+        place: str | None = None,
+        column: str | None = None,
+        cell: str | None = None,
     ) -> None:
         super().__init__(message)
         self.columns = columns
-        #: where the refused cell is ("'data.csv' line 42") and its column, when the
-        #: refusal names a cell
-        self.place = place
-        self.column = column
+        #: where the refused cell is ("'data.csv' line 42"), its column and the cell, when
+        #: the refusal names a cell
+        self.place, self.column, self.cell = place, column, cell
 
 
 #: Cell texts that stand for a missing value, beside those without letter or digit (?, -).
 MISSING_WORDS = frozenset(
-    {"missing", "unknown", "none", "nil", "n.a.", "#n/a", "n/d", "empty", "blank", "not available"}
-)
+    {"missing", "unknown", "none", "nil", "n.a.", "#n/a", "n/d", "empty", "blank", "not available",
+     "n/a", "na", "nan", "null"}  # (the last four: the default missing texts, when missing=
+)  # replaces them)  # fmt: skip
 
 #: A number written for people: thousands separators ("1,234.5", "1.234,5", a blank or a
 #: no-break space as in "1 234,5", an apostrophe as in "1'234.50", an underscore as in
@@ -1009,7 +1014,7 @@ def _text_among_numbers(
         text = _not_numbers(values, decimal)
         if not text or len(values) - len(text) < 2:
             continue
-        majority = numbers_majority(len(values) - len(text), len(text))
+        majority = numbers_majority(len(values) - len(text), len(text))  # (by the counts)
         markers, formatted, others = [], [], []
         for v in text:
             if _missing_marker(v):
@@ -1020,20 +1025,26 @@ def _text_among_numbers(
                 others.append(v)
                 if not majority:  # (a column of names: its first name decides)
                     break
-        if others and not majority:
+        if others and not (
+            majority and numbers_majority(len(values) - len(text), len(text), others)
+        ):
             continue
         _refuse_text_among_numbers(
             name, values, markers, formatted, others, decimal, batches, where, missing, cols
         )
 
 
-def numbers_majority(numbers: int, texts: int) -> bool:
+def numbers_majority(numbers: int, texts: int, others: Iterable[str] = ()) -> bool:
     """Whether a text column whose distinct values are ``numbers`` numbers and ``texts``
-    texts is a column of numbers with stray text in it, whatever the texts are: numbers
-    more than three times the texts (199 numbers and '#DIV/0!'), not a column of
-    categories some of which are numbers (sizes S, M, L, XL, 10, 12, 14, 16, 18: five
-    numbers and four texts). The command line's ``train --stream`` decides alike."""
-    return numbers > 3 * texts
+    texts is a column of numbers with stray text in it: numbers more than three times the
+    texts, and each of its ``others`` (the texts that neither mark a missing cell nor are a
+    number written for people) a broken number, with a digit in it or a spreadsheet's
+    formula error ('#DIV/0!', '12 kg', '−0.5' among 200 numbers). Not a column of
+    categories some of which are numbers: sizes S, M, L, XL, 10 ... 18, shoe sizes 35 ... 46
+    and S, M, L, floors G, B, 1 ... 20 stay text. The command line's ``train --stream``
+    decides alike."""
+    broken = all(any(c.isdigit() for c in t) or t.strip().startswith("#") for t in others)
+    return numbers > 3 * texts and broken
 
 
 def _refuse_text_among_numbers(
@@ -1084,6 +1095,7 @@ def _refuse_text_among_numbers(
             cols,
             place,
             name,
+            cell,
         )
     marks = markers + ([cell] if cell in others else [])
     given = [*sorted(missing), *(m for m in marks if m.strip().lower() not in missing)]
@@ -1103,6 +1115,7 @@ def _refuse_text_among_numbers(
         cols,
         place,
         name,
+        cell,
     )
 
 

@@ -202,3 +202,4 @@ def test_module_call_passes_a_tuple_of_arrays_on_as_a_batch():
     X, y = np.ones((4, 3), np.float32), np.zeros((4, 1), np.float32)
     assert Pair()((X, y)).shape == ()  # (stacked into one Tensor, it raised)
     assert isinstance(gn.nn.Identity()([np.float32(1.0), 2, True]), gn.Tensor)
+    assert isinstance(gn.nn.Identity()([np.array(1.0), np.array(2.0)]), gn.Tensor)  # (0-d)

@@ -65,7 +65,11 @@ def _numbers(x: Any) -> bool:
     numbers (nested), rather than Tensors, dicts, text, None or a list or tuple of arrays
     (``(X, y)``, a batch of a forward of yours): what a module's call makes a Tensor."""
     if isinstance(x, (list, tuple)):
-        return all(isinstance(v, _NUMBER) or (type(v) in (list, tuple) and _numbers(v)) for v in x)
+        return all(
+            isinstance(v, _NUMBER) or (type(v) in (list, tuple) and _numbers(v))
+            or (type(v) is np.ndarray and v.ndim == 0)  # (a 0-d array: one number)
+            for v in x
+        )  # fmt: skip
     return not isinstance(x, (Tensor, dict, str, type(None)))
 
 
