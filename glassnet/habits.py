@@ -277,6 +277,17 @@ _TORCH_DTYPES = {"long": "int64", "int": "int32", "short": "int16", "float": "fl
                  "double": "float64", "half": "float16"}  # fmt: skip
 
 
+def _numpy_dtype(dtype: Any) -> np.dtype | None:
+    """``dtype`` as NumPy's (a NumPy dtype, its name, or PyTorch's ``torch.long`` read as
+    int64), or None where it names none; what each caller allows is its own."""
+    text = str(dtype)
+    name = _TORCH_DTYPES.get(text[6:], text[6:]) if text.startswith("torch.") else dtype
+    try:
+        return np.dtype(name)
+    except TypeError:
+        return None
+
+
 def _array_to(a: Array, given: tuple[Any, ...], owner: str) -> Any:
     """``a`` on the device and with the dtype among ``given`` (PyTorch's ``.to`` arguments:
     the last of each): a float dtype gives a Tensor, an integer or bool one an Array."""
@@ -291,11 +302,7 @@ def _array_to(a: Array, given: tuple[Any, ...], owner: str) -> Any:
         if isinstance(name, str) and (name in ("cpu", "cuda") or not _dtype_name(name)):
             dev = check_to_args((name,), owner)[1]
             continue
-        try:
-            text = str(g)
-            dt = np.dtype(_TORCH_DTYPES.get(text[6:], text[6:]) if text.startswith("torch.") else g)
-        except TypeError:
-            dt = None
+        dt = _numpy_dtype(g)
         if dt is None or dt.kind not in "biuf":
             raise ParameterError(
                 f"{owner}: a dtype must be a float (a Tensor, as .float()), integer or bool "
@@ -1837,11 +1844,7 @@ def _int_dtype(dtype: Any, owner: str) -> np.dtype:
 
     if dtype is None:
         return np.dtype(np.int64)
-    text = str(dtype)
-    try:
-        dt = np.dtype(_TORCH_DTYPES.get(text[6:], text[6:]) if text.startswith("torch.") else dtype)
-    except TypeError:
-        dt = None
+    dt = _numpy_dtype(dtype)
     if dt is None or dt.kind not in "iuf" or (dt.kind == "f" and dt.itemsize < 4):
         raise ParameterError(
             f"{owner}: dtype must be an integer dtype (int64, PyTorch's default; int32, ...) or "
@@ -1962,11 +1965,7 @@ def _new_dtype(self: Tensor, dtype: Any, owner: str) -> np.dtype:
 
     if dtype is None:
         return self.data.dtype
-    text = str(dtype)
-    try:
-        dt = np.dtype(_TORCH_DTYPES.get(text[6:], text[6:]) if text.startswith("torch.") else dtype)
-    except TypeError:
-        dt = None
+    dt = _numpy_dtype(dtype)
     if dt is None or dt.kind not in "biuf" or (dt.kind == "f" and dt.itemsize < 4):
         raise ParameterError(
             f"{owner}: dtype must be float32 or float64 (a Tensor; x's own, {self.data.dtype}, "

@@ -1025,10 +1025,8 @@ def _text_among_numbers(
                 others.append(v)
                 if not majority:  # (a column of names: its first name decides)
                     break
-        if others and not (
-            majority and numbers_majority(len(values) - len(text), len(text), others)
-        ):
-            continue
+        if others and not numbers_majority(len(values) - len(text), len(text), others):
+            continue  # (the counts as above, and each other text a broken number)
         _refuse_text_among_numbers(
             name, values, markers, formatted, others, decimal, batches, where, missing, cols
         )
