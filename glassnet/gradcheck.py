@@ -1,8 +1,17 @@
 """Compare autodiff gradients with central finite differences, in float64.
 
+The inputs follow ``fn``: ``gradcheck(fn, a, b)``, or PyTorch's form
+``gradcheck(fn, (a, b))`` (one tuple or list of Tensors or arrays: the inputs themselves, each
+checked, ``fn`` called as ``fn(a, b)``), which is also ``glassnet.autograd.gradcheck``, as
+PyTorch's ``torch.autograd.gradcheck``. The report is true only when every entry passed
+(``assert gn.gradcheck(fn, x, raise_exception=False)`` fails where the check does).
+
 >>> import numpy as np, glassnet as gn
 >>> report = gn.gradcheck(lambda a, b: (a * b).sum(), np.ones((2, 3)), np.arange(3.0))
 >>> report.ok
+True
+>>> w = gn.randn(3, 2, dtype=gn.float64, requires_grad=True)
+>>> bool(gn.autograd.gradcheck(lambda x, v: (x @ v).tanh().sum(), (np.ones((4, 3)), w)))
 True
 """
 
@@ -14,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from . import autograd
 from ._validation import check_number
 from .autograd import grad as autograd_grad
 from .tensor import Tensor
@@ -31,6 +41,9 @@ class GradcheckReport:
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     ok: bool = True
+
+    def __bool__(self) -> bool:  # (a dataclass is always true: a failed check passed an assert)
+        return bool(self.ok)
 
     def __str__(self) -> str:
         lines = [
@@ -56,6 +69,10 @@ def gradcheck(
     raise_exception: bool = True,
 ) -> GradcheckReport:
     """Check ``fn``'s autodiff gradients against central finite differences.
+
+    ``inputs`` are ``fn``'s arguments, ``gradcheck(fn, x, w)``; one tuple or list of Tensors
+    or arrays is PyTorch's ``gradcheck(fn, (x, w))``, the same check (a list of numbers, or
+    of lists of numbers, is one input, an array).
 
     Each input is converted to a float64 Tensor with ``requires_grad=True``; the gradients
     are taken with respect to those alone (the ``.grad`` of a tensor ``fn`` closes over, a
@@ -85,10 +102,12 @@ def gradcheck(
         raise ValueError(
             f"The 'raise_exception' parameter of gradcheck must be a bool. Got {raise_exception!r}."
         )
+    inputs = _torch_inputs(inputs)
     if not inputs:  # (nothing to check would report ok)
         raise ValueError(
             "gradcheck: no inputs to check. Pass the arrays fn takes after it, e.g. "
-            "gradcheck(lambda a, b: (a * b).sum(), x, w)."
+            "gradcheck(lambda a, b: (a * b).sum(), x, w), or PyTorch's "
+            "gradcheck(lambda a, b: (a * b).sum(), (x, w))."
         )
     arrays = []
     for i, x in enumerate(inputs):
@@ -99,7 +118,9 @@ def gradcheck(
             a = np.array(raw, dtype=complex if np.iscomplexobj(raw) else np.float64, order="C")
         except (TypeError, ValueError) as err:
             raise ValueError(
-                f"gradcheck: input {i} must be numbers (an array or a Tensor). Got {x!r:.60}."
+                f"gradcheck: input {i} must be numbers (an array or a Tensor). Got {x!r:.60}. "
+                "Pass fn's inputs after it, gradcheck(fn, x, w), or as one tuple of Tensors "
+                "or arrays, gradcheck(fn, (x, w))."
             ) from err
         if a.dtype == complex:  # (float64 dropped the imaginary part, with a warning)
             raise ValueError(
@@ -185,3 +206,20 @@ def gradcheck(
     if raise_exception and not report.ok:
         raise GradcheckError("autodiff and finite differences disagree:\n" + str(report))
     return report
+
+
+def _torch_inputs(inputs: tuple[Any, ...]) -> tuple[Any, ...]:
+    """PyTorch's ``gradcheck(fn, (x, w))``: one tuple or list holding a Tensor or an array is
+    the inputs themselves (it was made one array: a tuple of one (3, 4) Tensor gave fn a
+    (1, 3, 4) input, whose gradients could be 0 and pass; two gave an error). A list of
+    numbers or of lists of numbers stays one input, glassnet's own form."""
+    if len(inputs) == 1 and isinstance(inputs[0], (tuple, list)):
+        items = tuple(inputs[0])
+        if any(isinstance(x, (Tensor, np.ndarray)) for x in items):
+            return items
+    return inputs
+
+
+# PyTorch's torch.autograd.gradcheck (glassnet.autograd is a layer below this module and
+# cannot import it: the function is attached to it here, as ops.py attaches Tensor methods)
+autograd.gradcheck = gradcheck  # type: ignore[attr-defined]

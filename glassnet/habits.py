@@ -18,14 +18,18 @@ device)``, ``float(x)`` and ``int(x)`` of one value; the in-place
 value)`` is the op in the graph). ``x.new_zeros(size)``, ``new_ones``, ``new_full(size,
 value)`` and ``new_tensor(data)`` make a new leaf of x's dtype and device (PyTorch's).
 ``x.long()``, ``x.int()`` and ``x.bool()`` give an :class:`Array` (below), not a Tensor:
-Tensors hold floats; values an integer cannot hold (NaN, inf) are refused.
+Tensors hold floats; values an integer cannot hold (NaN, inf) are refused. ``x.type_as(y)``
+is ``x.to(y.dtype)`` (on y's device) and ``x.expand_as(y)`` is ``x.expand(*y.shape)``.
 
 **Comparisons and indices.** ``x > 0``, ``x == y`` (between two Tensors too, elementwise
 with broadcasting, as PyTorch's), ``!=``, ``<``, ``<=``, ``>=`` give a bool :class:`Array`,
 and ``x.argmax(dim)``/``x.argmin(dim)`` an int64 one, where PyTorch gives a bool or a long
-tensor (no gradient passes either). An :class:`Array` is a NumPy array (a mask for
-``x[mask]``, ``x[mask] = 0``, ``glassnet.where`` and ``masked_fill``; ``np.mean(pred == y)``)
-that also has PyTorch's casts, so that the accuracy idioms run as written:
+tensor (no gradient passes either); so do the value tests ``x.isnan()``, ``x.isinf()`` and
+``x.isfinite()`` (``glassnet.isnan(loss)`` as ``torch.isnan(loss)``) and ``x.any(dim,
+keepdim)``, ``x.all(...)`` (whether any, every, value is nonzero). An :class:`Array` is a
+NumPy array (a mask for ``x[mask]``, ``x[mask] = 0``, ``glassnet.where`` and
+``masked_fill``; ``np.mean(pred == y)``) that also has PyTorch's casts, so that the accuracy
+idioms run as written:
 ``(out.argmax(1) == y).float().mean().item()`` and ``(pred == y).sum().item()``; a
 :class:`glassnet.data.DataLoader` batch's integer labels are one too, with the calls a
 PyTorch loop makes on them (``y.to(device)``, ``.type(torch.float)``, ``.cpu()``,
@@ -1140,7 +1144,7 @@ FUNCTIONS = (
     "norm", "numel", "cumsum", "masked_fill", "sort", "argsort", "topk", "bmm", "isclose",
     "allclose", "equal", "clamp_min", "clamp_max", "split", "chunk", "gather", "add", "sub",
     "mul", "div", "neg", "t", "clone", "scatter", "sin", "cos", "dot", "mv", "outer", "round",
-    "floor", "ceil", "sign",
+    "floor", "ceil", "sign", "isnan", "isinf", "isfinite", "any", "all", "prod", "logsumexp",
 )  # fmt: skip
 
 
@@ -1811,6 +1815,77 @@ def equal(self: Tensor, other: Any) -> bool:
 
 
 Tensor.isclose, Tensor.allclose, Tensor.equal = isclose, allclose, equal
+
+
+# ------------------------------------------------------------------ value tests
+def _test(fn: Callable, op: str, what: str) -> Callable[[Tensor], Array]:
+    """PyTorch's ``x.<op>()``: a bool :class:`Array` of ``fn`` of each value (no gradient)."""
+
+    def method(self: Tensor) -> Array:
+        return _array(fn(self.data))
+
+    method.__name__ = method.__qualname__ = op
+    method.__doc__ = (
+        f"PyTorch's ``x.{op}()`` (``torch.{op}(x)``): True where a value is {what}, a bool "
+        "Array of x's shape (no gradient), as ``x > 0`` gives; ``x.{op}().any()`` asks "
+        "whether any is."
+    ).replace("{op}", op)
+    return method
+
+
+def _truth(fn: Callable, op: str) -> Callable[..., Array]:
+    """PyTorch's ``x.any(dim, keepdim)`` and ``x.all(...)``: whether any (every) value is
+    nonzero (NaN counts as nonzero), over ``dim`` (all values by default), a bool
+    :class:`Array` (one value: a 0-d one, which ``if`` and ``.item()`` read)."""
+
+    def method(self: Tensor, dim: Any = None, keepdim: bool = False) -> Array:
+        keepdims = check_bool(keepdim, "keepdim", op)
+        if isinstance(dim, list):
+            dim = tuple(dim)
+        if dim is not None and not (
+            _is_int(dim) or (isinstance(dim, tuple) and all(_is_int(d) for d in dim))
+        ):
+            raise TypeError(f"{op}: dim must be an int, a tuple of ints or None. Got {dim!r:.40}.")
+        return _array(np.asarray(fn(self.data != 0, axis=dim, keepdims=keepdims)))
+
+    method.__name__ = method.__qualname__ = op
+    method.__doc__ = _truth.__doc__.replace("x.any(dim, keepdim)", f"x.{op}(dim, keepdim)")
+    return method
+
+
+def type_as(self: Tensor, other: Any) -> Tensor:
+    """PyTorch's ``x.type_as(other)``: x cast to ``other``'s dtype (and moved to its device),
+    in the graph; x itself when it already has them. ``other`` is a Tensor (or a float NumPy
+    array); integer labels are no float dtype a Tensor can take."""
+    kind = getattr(other.data if isinstance(other, Tensor) else other, "dtype", None)
+    if not isinstance(other, (Tensor, np.ndarray)) or kind is None or kind.kind != "f":
+        raise TypeError(
+            f"x.type_as(other): other must be a Tensor (or a float array) whose dtype x takes; "
+            f"got {type(other).__name__}"
+            f"{f' of dtype {kind}' if kind is not None else ''}. glassnet Tensors hold float32 "
+            "or float64; for integer labels keep the Array (y.long()), or cast x with x.long()."
+        )
+    out = self.to(kind)
+    there = device_of(other.data if isinstance(other, Tensor) else other)  # (a NumPy array: cpu)
+    return out if device_of(out.data) == there else out.to(there)
+
+
+def expand_as(self: Tensor, other: Any) -> Tensor:
+    """PyTorch's ``x.expand_as(other)``: ``x.expand(*other.shape)`` (a read-only view)."""
+    shape = getattr(other, "shape", None)
+    if not isinstance(shape, tuple):
+        raise TypeError(
+            f"x.expand_as(other): other must be a Tensor or an array, whose shape x is "
+            f"expanded to. Got {type(other).__name__}; pass sizes to x.expand(*sizes)."
+        )
+    return self.expand(*shape)
+
+
+Tensor.isnan = _test(np.isnan, "isnan", "NaN")
+Tensor.isinf = _test(np.isinf, "isinf", "+inf or -inf")
+Tensor.isfinite = _test(np.isfinite, "isfinite", "finite (not NaN, not ±inf)")
+Tensor.any, Tensor.all = _truth(np.any, "any"), _truth(np.all, "all")
+Tensor.type_as, Tensor.expand_as = type_as, expand_as
 
 
 # ------------------------------------------------------------------ batched products

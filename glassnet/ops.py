@@ -3,7 +3,10 @@
 ``stack``) and its inverse, splitting (``x.split``, ``x.chunk``); ``sin`` and ``cos``, the
 vector products ``x.dot(y)``, ``x.mv(v)`` and ``x.outer(y)`` (1-D operands, as PyTorch's),
 and the piecewise-constant ``round`` (``decimals=``), ``floor``, ``ceil`` and ``sign``, whose
-gradient is 0, as PyTorch's.
+gradient is 0, as PyTorch's. ``x.prod(dim, keepdim)`` multiplies along one dim (its gradient
+exact where values are 0) and ``x.logsumexp(dim, keepdim)`` is log Σ exp(x) with each slice's
+maximum taken out first (finite at logits of 1e4); ``glassnet.prod`` and ``glassnet.logsumexp``
+are their function forms.
 
 PyTorch's spellings: ``x.clamp(min=, max=)`` is ``x.clip`` (``x.clamp_min(m)`` and
 ``x.clamp_max(m)`` its one-bound forms); ``x.split(2, dim)`` and ``x.chunk(3, dim)`` give a
@@ -421,6 +424,74 @@ def _std(self: Tensor, dim: Any = None, *args: Any, **kw: Any) -> Tensor:
     return Tensor.from_op(out, "std", (v,), backward)
 
 
+def _one_dim(op: str, ndim: int, dim: Any) -> Any:
+    """``dim`` of a reduction over one axis (None: all values) as an axis in range, or a
+    clear error naming ``op`` (NumPy's AxisError said nothing of PyTorch's dim)."""
+    if dim is None:
+        return None
+    if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(
+            f"{op}: dim must be one int (or None, all values), as PyTorch's. Got {dim!r:.40}; "
+            f"for several axes, flatten them first (x.flatten(0, 1).{op}(0))."
+        )
+    n = max(ndim, 1)  # (a 0-d tensor takes dim 0 or -1, as in PyTorch)
+    if not -n <= dim < n:
+        raise IndexError(f"{op}: dim must be in [{-n}, {n - 1}] for a {ndim}-d tensor. Got {dim}.")
+    return None if ndim == 0 else int(dim) % n
+
+
+def _prod(self: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """PyTorch's ``x.prod(dim=None, keepdim=False, dtype=None)``: the product of the values
+    along one ``dim`` (all of them by default). The gradient of each value is the product of
+    the others in its slice, taken as running products from both ends, not ``out / x``: exact
+    where values are 0 (one 0: the others' product; two: 0), as PyTorch's."""
+    keep = check_bool(keepdim, "keepdim", "prod")
+    x = self if dtype is None else self.to(dtype)
+    a = x.data
+    axis = _one_dim("prod", a.ndim, dim)
+    out = np.prod(a, axis=axis, keepdims=keep)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        v = a.reshape(-1) if axis is None else np.moveaxis(a, axis, -1)
+        one = np.ones_like(v[..., :1])
+        left = np.cumprod(np.concatenate([one, v[..., :-1]], axis=-1), axis=-1)
+        right = np.cumprod(np.concatenate([one, np.flip(v, -1)[..., :-1]], axis=-1), axis=-1)
+        others = left * np.flip(right, -1)  # the product of every value but this one
+        if axis is None:
+            return ((others * g).reshape(a.shape).astype(a.dtype, copy=False),)
+        gk = g if keep else np.expand_dims(g, axis)
+        return ((np.moveaxis(others, -1, axis) * gk).astype(a.dtype, copy=False),)
+
+    return Tensor.from_op(np.asarray(out, dtype=a.dtype), "prod", (x,), backward)
+
+
+def _logsumexp(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """PyTorch's ``x.logsumexp(dim, keepdim=False)``: log Σ exp(x) over ``dim`` (an int or a
+    tuple of them; needed, as PyTorch's), without overflow: each slice's maximum m is taken
+    out first, m + log Σ exp(x − m), so logits of 1e4 give 1e4 + log(count), not inf. Built
+    from the graph's ops (subtraction, exp, sum, log); the gradient is the softmax of the
+    slice. A slice all −inf gives −inf, one holding +inf gives inf, as PyTorch's."""
+    if dim is None:
+        raise TypeError(
+            "logsumexp() missing its dim, the axis (or axes) to reduce, as PyTorch's: "
+            "x.logsumexp(1), or x.logsumexp(tuple(range(x.dim()))) for every value."
+        )
+    keep = check_bool(keepdim, "keepdim", "logsumexp")
+    axis = axis_args("logsumexp", None, dim)[0]
+    axis = _scalar_dim("logsumexp", self.data.ndim, axis)
+    a = self.data
+    if axis is not None:
+        _var_axes(a.shape, axis)  # (each axis in range, none twice; NumPy's errors said less)
+    with np.errstate(invalid="ignore"):
+        m = np.max(a, axis=axis, keepdims=True, initial=-np.inf)
+    shift = Tensor(np.where(np.isfinite(m), m, 0).astype(a.dtype), dtype=a.dtype)
+    with np.errstate(divide="ignore"):  # (log 0 of a slice all -inf: -inf, as PyTorch's)
+        out = (self - shift).exp().sum(dim=axis, keepdim=True).log() + shift
+    if keep:
+        return out
+    return out.reshape(np.sum(np.empty(a.shape, dtype=bool), axis=axis).shape)
+
+
 def _trig(op: str, fn: Callable[[np.ndarray], np.ndarray], d: Callable[..., Any]) -> Callable:
     """PyTorch's ``x.<op>()`` for ``fn`` (np.sin, np.cos) with derivative ``d(a)``; of ±inf
     NaN, as PyTorch's, silently."""
@@ -565,6 +636,7 @@ Tensor.max, Tensor.min, Tensor.sqrt, Tensor.abs, Tensor.clip = _max, _min, _sqrt
 Tensor.amax, Tensor.amin, Tensor.clamp = _amax, _amin, _clamp
 Tensor.clamp_min, Tensor.clamp_max = _clamp_min, _clamp_max
 Tensor.cumsum = _cumsum
+Tensor.prod, Tensor.logsumexp = _prod, _logsumexp
 
 
 # ------------------------------------------------------------ functions
