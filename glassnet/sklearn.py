@@ -610,7 +610,10 @@ class _BaseMLP(BaseEstimator):
         """The network's outputs for validated X, in float64: probabilities for the
         classifier, predictions for the regressor. The output activation is applied in
         float64 to float64 copies of the logits (no float32 saturation at 0 or 1)."""
-        z = self._logits(X)
+        return self._head(self._logits(X))
+
+    def _head(self, z: np.ndarray) -> np.ndarray:
+        """The output activation applied to float64 logits ``z`` (in place)."""
         head = self.out_activation_
         if head == "softmax":
             z = F.softmax_fn(z, axis=1)
@@ -637,6 +640,36 @@ class _BaseMLP(BaseEstimator):
                 if not isinstance(layer, Dropout):
                     t = layer(t)
         return t.data.astype(np.float64)
+
+    def _refuse_nonfinite_rows(self, X: np.ndarray, rows: np.ndarray, result: str) -> None:
+        """Refuse the ``rows`` of X whose outputs are not numbers (``result``: what would be
+        NaN, "probabilities" or "predictions"). Where such a row holds NaN or inf (X passed
+        unchecked, under scikit-learn's ``assume_finite=True``) that is said, with the
+        imputer to use; otherwise the network overflowed on finite values too large for its
+        dtype, and X is to be scaled. Predictions made from NaN would be NaN (scikit-learn's
+        regressor), or the first class (its classifier), without a word."""
+        if not rows.size:
+            return
+        name = type(self).__name__
+        holes = ~np.isfinite(X[rows]).all(axis=1)
+        if holes.any():
+            r = int(rows[np.argmax(holes)])
+            c = int(np.argmax(~np.isfinite(X[r])))
+            raise ValueError(
+                f"{name}: X holds NaN or inf in {int(holes.sum())} row(s) (the first: row {r}, "
+                f"column {c} is {X[r, c]}), from which the network computes no output: their "
+                f"{result} would be NaN. (scikit-learn's check of X for NaN and inf was skipped: "
+                "assume_finite=True.) Fill the missing values first, e.g. a SimpleImputer in a "
+                "Pipeline before the estimator, or drop those rows."
+            )
+        fix = " or fit with dtype='float64'" if self._dtype == np.float32 else ""
+        raise ValueError(
+            f"{name}: the network's outputs overflowed for {rows.size} row(s) of "
+            f"X (the first: row {rows[0]}), whose values (up to "
+            f"{float(np.abs(X[rows[0]]).max()):.3g}) are too large for its {self._dtype} "
+            f"arithmetic: their {result} would be NaN. Scale X as the training data was "
+            f"(e.g. a StandardScaler in a Pipeline){fix}."
+        )
 
     def _check_X(self, X: Any) -> np.ndarray:
         """Validate X at predict time (features, NaN/inf, dtype), densify sparse input."""
@@ -736,6 +769,11 @@ class _BaseMLP(BaseEstimator):
         if not all(np.all(np.isfinite(p.data)) for p in self.model_.parameters()):
             raise ValueError(_NONFINITE)
         return self
+
+    def _diverged_message(self, Y: np.ndarray, detail: str) -> str:
+        """What a fit stopped at a non-finite loss raises (``detail``: fit's account of it):
+        scikit-learn's message, which code may match on, with glassnet's details."""
+        return f"{_NONFINITE} Details: {detail}"
 
     def _follow_params(self, Y: np.ndarray) -> None:
         """A warm-started fit or a later partial_fit continues the fitted weights with the
@@ -1001,7 +1039,7 @@ class _BaseMLP(BaseEstimator):
             diverged, history = e, e.history
             detail = str(e).removeprefix("fit: ")
             if not (self.early_stopping and self.best_validation_score_ > -np.inf):
-                raise ValueError(f"{_NONFINITE} Details: {detail}") from e
+                raise ValueError(self._diverged_message(Y, detail)) from e
             self.t_ += history.samples_seen - len(history.loss) * n
             if e.epoch is None or e.epoch > history.epochs:  # (not when the run had ended:
                 # its epochs are booked, its last update diverged) the diverged epoch, cut
@@ -2230,21 +2268,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         layer), or in a softmax +inf or a row all -inf (inf - inf there). Their probabilities
         would be NaN and ``predict`` would return the first class for them, silently
         (scikit-learn's MLP does). -inf beside finite logits, and ±inf in a logistic output,
-        have exact limits and are kept."""
+        have exact limits and are kept. A NaN or inf in those rows of X is named as such."""
         bad = np.isnan(z)
         if self.out_activation_ == "softmax" and len(self.classes_) > 1:
             bad |= np.isposinf(z) | np.isneginf(z).all(axis=1, keepdims=True)
-        rows = np.flatnonzero(bad.any(axis=1))
-        if not rows.size:
-            return
-        fix = " or fit with dtype='float64'" if self._dtype == np.float32 else ""
-        raise ValueError(
-            f"{type(self).__name__}: the network's outputs overflowed for {rows.size} row(s) of "
-            f"X (the first: row {rows[0]}), whose values (up to "
-            f"{float(np.abs(X[rows[0]]).max()):.3g}) are too large for its {self._dtype} "
-            "arithmetic: their probabilities would be NaN. Scale X as the training data was "
-            f"(e.g. a StandardScaler in a Pipeline){fix}."
-        )
+        self._refuse_nonfinite_rows(X, np.flatnonzero(bad.any(axis=1)), "probabilities")
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -2385,6 +2413,36 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def _loss_kind(self) -> str:
         return "poisson" if self.loss == "poisson" else "squared_error"
 
+    def _diverged_message(self, Y: np.ndarray, detail: str) -> str:
+        """A target so large that its squared error overflows the training dtype (y about
+        1e300) makes the loss inf at the first step while the weights are finite: that is
+        said, and to scale y, not scikit-learn's 'non-finite parameter weights' (which would
+        be untrue: scikit-learn's adam trains on with an inf loss, its weights finite)."""
+        weights_finite = all(np.isfinite(p.data).all() for p in self.model_.parameters())
+        if self.loss == "poisson" or not weights_finite:
+            return super()._diverged_message(Y, detail)
+        with np.errstate(over="ignore", invalid="ignore"):
+            squares = np.mean(np.square(Y.astype(self._dtype)))
+            in_float64 = np.isfinite(np.mean(np.square(Y.astype(np.float64))))
+        if np.isfinite(squares):
+            return super()._diverged_message(Y, detail)
+        wider = (
+            ", or fit with dtype='float64' (whose range holds their squares)"
+            if self._dtype == np.float32 and in_float64
+            else ""
+        )
+        # (a StandardScaler's variance is a mean of squares too: past float64's, MaxAbsScaler)
+        scaler = "StandardScaler()" if in_float64 else "MaxAbsScaler()"
+        when = detail.split(":")[0]  # ("the loss became inf at step 1 (epoch 1)")
+        return (
+            f"{type(self).__name__}: the training loss overflowed ({when}): y's values (up to "
+            f"{float(np.abs(Y).max()):.3g}) are too large for the squared error in "
+            f"{self._dtype} (their squares pass {float(np.finfo(self._dtype).max):.3g}); the "
+            "weights are finite, kept from before that step. Scale y, e.g. sklearn.compose."
+            "TransformedTargetRegressor(regressor=MLPRegressor(...), transformer="
+            f"{scaler}), which predicts in y's units{wider}."
+        )
+
     def _set_head(self, Y: np.ndarray) -> None:
         if self.loss == "poisson":
             self.out_activation_ = "exp"
@@ -2480,8 +2538,18 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         float32 when both X and the training dtype are float32, else float64."""
         check_is_fitted(self)
         X = self._check_X(X)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow: the error below
+            z = self._logits(X)
+        # refused as the classifier's: a NaN output (inf - inf inside the network, or NaN in
+        # X passed unchecked), or an infinite one where the output's limit is not exact (an
+        # identity output; exp's at +inf); tanh and the logistic keep theirs
+        bad = np.isnan(z)
+        head = self.out_activation_
+        if head in ("identity", "exp"):
+            bad |= np.isposinf(z) | (np.isneginf(z) if head == "identity" else False)
+        self._refuse_nonfinite_rows(X, np.flatnonzero(bad.any(axis=1)), "predictions")
         # the dtype NumPy would give X @ W: X's (float32 or float64) or the wider training one
-        out = self._outputs(X).astype(np.promote_types(X.dtype, self._dtype), copy=False)
+        out = self._head(z).astype(np.promote_types(X.dtype, self._dtype), copy=False)
         return out.ravel() if out.shape[1] == 1 else out
 
     def __sklearn_tags__(self) -> Any:
