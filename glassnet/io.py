@@ -2270,14 +2270,31 @@ def _pipeline(network: Module, meta: dict[str, Any], source: str) -> Pipeline:
         if labels is None or len(labels.classes_) != max(n_out, 2):
             found = "no" if labels is None else len(labels.classes_)
             raise bad(f"{found} class labels for a {name} network of {n_out} output(s)")
+        if scaler is not None:
+            raise bad(f"a {name} task has no target.scaler (its targets are class labels)")
     elif name == "multilabel":
         if labels is not None or scaler is not None:
             raise bad("a multilabel task has no target.labels or target.scaler")
         _check_label_values(target.get("multilabel"), names, bad)
-    elif scaler is not None and scaler.n_features_in_ != n_out:
-        raise bad(f"the target scaler has {scaler.n_features_in_} columns for {n_out} outputs")
-    # 2) now that the sizes are the file's own, build
-    return Pipeline(network, pre, labels, scaler, _fitted_task(name, n_outputs), meta)
+    else:
+        if labels is not None:  # (its outputs would be read as values, the labels never)
+            raise bad(
+                f"a {name} task has no target.labels, but the file lists "
+                f"{len(labels.classes_)} class labels {_short(labels.classes_.tolist())}"
+            )
+        if scaler is not None and scaler.n_features_in_ != n_out:
+            raise bad(f"the target scaler has {scaler.n_features_in_} columns for {n_out} outputs")
+    # 2) the output activation: the network's, the task's and the description's agree
+    task = _fitted_task(name, n_outputs)
+    ends = getattr(network, "output_activation", None)  # (an MLP's: every 'glassnet train')
+    said = task_meta.get("output_activation", task.output_activation)
+    if isinstance(ends, str) and (ends != task.output_activation or said != ends):
+        raise bad(
+            f"a {name} task's network ends in {task.output_activation}, and task."
+            f"output_activation is {_short(said)}, but the network ends in {ends}"
+        )
+    # 3) now that the sizes are the file's own, build
+    return Pipeline(network, pre, labels, scaler, task, meta)
 
 
 def _check_label_values(entries: Any, names: list[str], bad: Callable[[str], Exception]) -> None:
