@@ -295,10 +295,14 @@ def manual_seed(seed: int) -> np.random.Generator:
     return _DEFAULT_RNG[0]
 
 
-def check_float_dtype(dtype: Any, owner: str, name: str = "dtype") -> np.dtype:
+def check_float_dtype(dtype: Any, owner: str, name: str = "dtype", default: Any = None) -> np.dtype:
     """``dtype`` as a NumPy dtype if it is float32 or float64 (given as a NumPy dtype, its
     name, or PyTorch's ``torch.float64``), else
-    ``The 'dtype' parameter of MLP must be float32 or float64. Got 'int64'.``"""
+    ``The 'dtype' parameter of MLP must be float32 or float64. Got 'int64'.``
+    ``default``: the dtype that ``None`` stands for (a layer's: the default dtype, as
+    PyTorch's ``set_default_dtype`` reaches ``nn.Linear``); without it None is refused."""
+    if dtype is None and default is not None:
+        return np.dtype(default)
     try:
         dt = np.dtype(str(dtype).removeprefix("torch.") if "torch." in str(dtype) else dtype)
     except TypeError:

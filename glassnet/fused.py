@@ -108,6 +108,11 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
             f"{owner}: model must be a glassnet Module (e.g. glassnet.nn.MLP). "
             f"Got {type(model).__name__}."
         )
+    if any(vars(m).get("_hooked") for m in model.modules()):  # (this reads its weights)
+        raise TypeError(
+            f"{owner}: the model has forward hooks, which run only when a module is called "
+            "(the autodiff graph); remove them (handle.remove()) first."
+        )
     layers: list[Layer] = []
     for m in flatten(model):
         if isinstance(m, Linear):

@@ -1009,6 +1009,14 @@ def _check_head(model: Module, spec: F.Loss | None, owner: str) -> None:
             "loss='cross_entropy' for one class per sample, or end the model in sigmoid "
             "(output_activation='sigmoid') for several labels per sample."
         )
+    lin = next((m for m in reversed(model.layers) if type(m) is Linear), None) if act else None
+    if act == "softmax" and lin is not None and lin.neurons == 1:  # (a Neuron, too)
+        raise ValueError(
+            f"{owner}: the model ends in softmax over one output, which is always 1 (its "
+            "gradient is 0: it would never learn). End it in sigmoid "
+            "(output_activation='sigmoid') for one yes/no output, or give the output layer "
+            "one neuron per class for softmax."
+        )
     # the reverse: probabilities taken from a layer whose outputs leave [0, 1] (the op
     # refused the first batch to do so, in the middle of a run, with no History back)
     last = model if type(model) is Linear else last  # (a lone layer: its outputs are raw)

@@ -34,6 +34,7 @@ them), which is why ``tools/loc.py`` lists this file outside the core.
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -44,7 +45,7 @@ from .._validation import check_bool
 from ..tensor import Tensor
 from . import layers
 from .layers import Linear, Sequential
-from .module import Module
+from .module import Module, Parameter
 
 __all__ = ["ModuleDict", "ModuleList"]
 
@@ -361,6 +362,135 @@ def get_submodule(self: Module, target: str) -> Module:
     return found
 
 
+class RemovableHandle:
+    """What ``register_forward_hook`` and ``register_forward_pre_hook`` return, as PyTorch's:
+    ``handle.remove()`` takes the hook off (a with-block around its uses does it at the end)."""
+
+    def __init__(self, module: Module, kind: str, key: int) -> None:
+        self.module, self.kind, self.id = module, kind, key
+
+    def remove(self) -> None:
+        hooks = vars(self.module).get(self.kind, {})
+        hooks.pop(self.id, None)
+        if not any(vars(self.module).get(k) for k in _HOOK_KINDS):  # (the call is plain again)
+            vars(self.module).pop("_hooked", None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+_HOOK_KINDS = ("_forward_pre_hooks", "_forward_hooks")
+_hook_ids = itertools.count()
+
+
+def _hooked_call(self: Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """A module's call with hooks (PyTorch's order): each pre-hook ``hook(module, args)``
+    (a result other than None replaces the arguments: a tuple, or one argument), then
+    ``forward``, then each hook ``hook(module, args, output)`` (a result other than None
+    replaces the output); with ``with_kwargs=True``, ``(module, args, kwargs)`` and
+    ``(module, args, kwargs, output)``, a pre-hook returning ``(args, kwargs)``."""
+    for hook, with_kwargs in list(vars(self).get("_forward_pre_hooks", {}).values()):
+        res = hook(self, args, kwargs) if with_kwargs else hook(self, args)
+        if res is not None and with_kwargs:
+            if not (isinstance(res, tuple) and len(res) == 2 and isinstance(res[1], dict)):
+                raise TypeError(
+                    f"a forward pre-hook with with_kwargs=True returns None or (args, kwargs); "
+                    f"{getattr(hook, '__name__', hook)!s:.60} returned {type(res).__name__}."
+                )
+            args, kwargs = res
+        elif res is not None:
+            args = res if isinstance(res, tuple) else (res,)
+    out = self.forward(*args, **kwargs)
+    for hook, with_kwargs in list(vars(self).get("_forward_hooks", {}).values()):
+        res = hook(self, args, kwargs, out) if with_kwargs else hook(self, args, out)
+        out = out if res is None else res
+    return out
+
+
+def _register_hook(
+    self: Module, kind: str, hook: Any, prepend: Any, with_kwargs: Any, always_call: Any = False
+) -> RemovableHandle:
+    owner = f"{type(self).__name__}.register{kind.removesuffix('s')}"
+    if not callable(hook):
+        raise TypeError(f"{owner} takes a function; got {hook!r:.80}.")
+    first = check_bool(prepend, "prepend", owner)
+    keywords = check_bool(with_kwargs, "with_kwargs", owner)
+    if check_bool(always_call, "always_call", owner):
+        raise ValueError(
+            f"{owner}: always_call=True (a hook run when forward raises) is not offered; catch "
+            f"the error around the call instead."
+        )
+    key = next(_hook_ids)
+    hooks = vars(self).setdefault(kind, {})
+    if first:
+        hooks_now = dict(hooks)
+        hooks.clear()
+        hooks[key] = (hook, keywords)
+        hooks.update(hooks_now)
+    else:
+        hooks[key] = (hook, keywords)
+    vars(self)["_hooked"] = _hooked_call
+    return RemovableHandle(self, kind, key)
+
+
+def register_forward_hook(
+    self: Module, hook: Any, *, prepend: Any = False, with_kwargs: Any = False,
+    always_call: Any = False,
+) -> RemovableHandle:  # fmt: skip
+    """PyTorch's ``module.register_forward_hook(hook)``: ``hook(module, args, output)`` runs
+    after each call of the module (a result other than None replaces the output), e.g. to
+    keep a hidden layer's activations. The hooks run where the module is called, on the
+    autodiff graph: ``fit`` runs a model with hooks there (the fast path never calls a
+    module), and the tools that read a network's layers (``explain``, ONNX export) refuse it
+    until ``handle.remove()``."""
+    return _register_hook(self, "_forward_hooks", hook, prepend, with_kwargs, always_call)
+
+
+def register_forward_pre_hook(
+    self: Module, hook: Any, *, prepend: Any = False, with_kwargs: Any = False
+) -> RemovableHandle:
+    """PyTorch's ``module.register_forward_pre_hook(hook)``: ``hook(module, args)`` runs
+    before each call's ``forward`` (a result other than None replaces the arguments); as
+    :func:`register_forward_hook` for where hooks run."""
+    return _register_hook(self, "_forward_pre_hooks", hook, prepend, with_kwargs)
+
+
+def _attribute_name(self: Module, name: Any, owner: str, kind: type) -> str:
+    """``name`` for an attribute of ``self`` as PyTorch checks it (a new one, or one that
+    holds a ``kind`` or None), else a clear error."""
+    if not isinstance(name, str):
+        raise TypeError(f"{owner}: name must be a str. Got {name!r:.60}.")
+    if not name or "." in name or not (name.isidentifier() or name.isdigit()):
+        raise KeyError(f"{owner}: name must be an attribute name without '.'; got {name!r:.60}.")
+    if hasattr(self, name) and not isinstance(getattr(self, name), (kind, type(None))):
+        raise KeyError(f"{owner}: attribute {name!r} already exists; choose another name.")
+    return name
+
+
+def add_module(self: Module, name: str, module: Module | None) -> None:
+    """PyTorch's ``add_module(name, module)`` (and ``register_module``): ``self.<name> =
+    module`` (None: a place kept empty), a sub-module named as given."""
+    owner = f"{type(self).__name__}.add_module"
+    if module is not None:
+        _module(module, owner, "module")
+    setattr(self, _attribute_name(self, name, owner, Module), module)
+
+
+def register_parameter(self: Module, name: str, param: Any) -> None:
+    """PyTorch's ``register_parameter(name, param)``: ``self.<name> = param``, a
+    :class:`~glassnet.nn.Parameter` (or None: no parameter there)."""
+    owner = f"{type(self).__name__}.register_parameter"
+    if param is not None and not isinstance(param, Parameter):
+        raise TypeError(
+            f"{owner}: param must be a glassnet nn.Parameter or None; got "
+            f"{type(param).__name__} (wrap it: nn.Parameter(values))."
+        )
+    setattr(self, _attribute_name(self, name, owner, Parameter), param)
+
+
 def _layers(name: str, given: Any) -> list[Module]:
     for m in given:
         if not isinstance(m, Module):
@@ -453,6 +583,12 @@ def _iadd(self: Sequential, other: Any) -> Sequential:
 
 Module.named_children, Module.named_modules, Module.apply = named_children, named_modules, apply
 Module.get_submodule = get_submodule
+Module.register_forward_hook, Module.register_forward_pre_hook = (
+    register_forward_hook, register_forward_pre_hook
+)  # fmt: skip
+Module.add_module = Module.register_module = add_module
+Module.register_parameter = register_parameter
+Module.cpu = lambda self: self.to("cpu")  # (PyTorch's model.cpu(): returns the module)
 Sequential.__setitem__, Sequential.__delitem__ = _setitem, _delitem
 Sequential.__add__, Sequential.__iadd__ = _add, _iadd
 for _fn in (_append, _extend, _insert, _pop):  # (named as the methods, in Python's messages too)

@@ -21,7 +21,7 @@ from .._validation import (
     implicit_dim,  # (PyTorch's implicit softmax axis)
     one_of,
 )
-from ..tensor import Tensor
+from ..tensor import Tensor, get_default_dtype
 from . import init as initializers
 from .module import Module, Parameter
 
@@ -41,7 +41,8 @@ class Linear(Module):
         Initializer for ``W`` (``glassnet.nn.init``); ``b`` starts at 0.
         Default ``'xavier_uniform'``: W ~ U(-a, a), a = sqrt(6 / (inputs + neurons)).
     rng : int or numpy.random.Generator, optional
-    dtype : float32 (default) or float64
+    dtype : float32 or float64; default: ``glassnet.get_default_dtype()`` (float32 unless
+        ``set_default_dtype`` changed it, as PyTorch's)
 
     Shapes: X (N, inputs) -> Z (N, neurons); W (inputs, neurons); b (neurons,).
 
@@ -62,7 +63,7 @@ class Linear(Module):
         bias: bool = True,
         init: str | Callable[..., np.ndarray] = "xavier_uniform",
         rng: Any = None,
-        dtype: Any = np.float32,
+        dtype: Any = None,
         *,
         in_features: int | None = None,  # (PyTorch's names of inputs and neurons)
         out_features: int | None = None,
@@ -76,7 +77,7 @@ class Linear(Module):
         neurons = one_of(neurons, out_features, "neurons", "out_features", "Linear")
         self.inputs = check_number(inputs, names[0], "Linear", low=1, integer=True)
         self.neurons = check_number(neurons, names[1], "Linear", low=1, integer=True)
-        dt = check_float_dtype(dtype, "Linear")
+        dt = check_float_dtype(dtype, "Linear", default=get_default_dtype())
         size = (self.inputs + 1) * self.neurons * np.dtype(dt).itemsize
         check_memory(f"Linear({self.inputs}, {self.neurons})", size, "use fewer neurons")
         self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
@@ -287,7 +288,7 @@ class MLP(Sequential):
         initializer name.
     dropout : float
         Dropout probability after each hidden activation (0: none).
-    rng : int or Generator; dtype : float32 (default) or float64.
+    rng : int or Generator; dtype : float32 or float64 (default: ``get_default_dtype()``).
 
     >>> import glassnet as gn
     >>> gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
@@ -310,7 +311,7 @@ class MLP(Sequential):
         init: str = "auto",
         dropout: float = 0.0,
         rng: Any = None,
-        dtype: Any = np.float32,
+        dtype: Any = None,
         leaky_alpha: float = 0.01,
     ) -> None:
         sizes = list(sizes) if isinstance(sizes, (list, tuple, range, np.ndarray)) else sizes
@@ -339,7 +340,7 @@ class MLP(Sequential):
             )
         *acts, out_act = [F.get_activation(a).name for a in [*acts, output_activation]]
         gen = as_rng(rng, "MLP", "rng")
-        dt = check_float_dtype(dtype, "MLP")
+        dt = check_float_dtype(dtype, "MLP", default=get_default_dtype())
         size = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])) * np.dtype(dt).itemsize
         check_memory(f"MLP({sizes})", size, "use fewer or narrower layers")
         super().__init__()  # (the layers appended as they are built)
@@ -373,7 +374,7 @@ class Neuron(Sequential):
     _hparams = ("inputs", "activation")
 
     def __init__(
-        self, inputs: int, activation: str = "sigmoid", rng: Any = None, dtype: Any = np.float32
+        self, inputs: int, activation: str = "sigmoid", rng: Any = None, dtype: Any = None
     ) -> None:
         lin = Linear(inputs, 1, init="xavier_uniform", rng=rng, dtype=dtype)
         lin.W.label, lin.b.label = "w", "w0"  # type: ignore[union-attr]

@@ -91,7 +91,8 @@ class Module:
         arguments are (a loss's target)."""
         if args and not isinstance(args[0], Tensor) and _numbers(args[0]):
             args = (Tensor(args[0]), *args[1:])
-        return self.forward(*args, **kwargs)
+        hooked = self.__dict__.get("_hooked")  # (forward hooks: nn/containers.py's runner)
+        return hooked(self, args, kwargs) if hooked else self.forward(*args, **kwargs)
 
     def __setattr__(self, name: str, value: Any) -> None:
         # a buffer set again as PyTorch's code does (self.mean = 0.9 * self.mean + ...): a
@@ -142,10 +143,17 @@ class Module:
 
         yield from walk(self, prefix)
 
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """Yield ``(dotted_name, parameter)`` pairs, e.g. ``('layers.0.W', W)``; a shared
-        parameter is yielded once. Unlabelled parameters take their name as label."""
-        return ((k, v) for k, v in self._named_state(prefix) if isinstance(v, Parameter))
+        parameter is yielded once. Unlabelled parameters take their name as label.
+        ``recurse=False``: this module's own parameters only, as PyTorch's."""
+        state = self._named_state(prefix)
+        if not check_bool(recurse, "recurse", "named_parameters"):
+            own = {id(v) for _, v in self._children() if isinstance(v, Parameter)}
+            state = ((k, v) for k, v in state if id(v) in own)
+        return ((k, v) for k, v in state if isinstance(v, Parameter))
 
     def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
         """Yield ``(dotted_name, array)`` for each buffer (:meth:`register_buffer`), e.g.
@@ -180,9 +188,12 @@ class Module:
             elif not keep and name in names:
                 names.remove(name)
 
-    def parameters(self) -> Parameters:
+    def parameters(self, recurse: bool = True) -> Parameters:
         """The list of this module's parameters (each once), in named_parameters' order; found
-        without building names once each has its label (model.zero_grad() every step)."""
+        without building names once each has its label (model.zero_grad() every step).
+        ``recurse=False``: this module's own parameters only, as PyTorch's."""
+        if recurse is not True:
+            return Parameters(p for _, p in self.named_parameters(recurse=recurse))
         found: dict[int, Parameter] = {}
         stack, seen = [self], set()
         while stack:  # depth first, as _children: a module's parameters, then its modules'

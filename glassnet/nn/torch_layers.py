@@ -47,7 +47,7 @@ from .._validation import (
     implicit_dim,
 )
 from ..backend import device_of
-from ..tensor import Tensor, as_tensor
+from ..tensor import Tensor, as_tensor, get_default_dtype
 from . import layers
 from .module import Module, Parameter
 
@@ -394,7 +394,7 @@ class LayerNorm(Module):
         ``normalized_shape``; False: neither.
     bias : bool
         With ``elementwise_affine``, learn ``bias`` too.
-    dtype : float32 (default, as Linear's) or float64
+    dtype : float32 or float64 (default: ``get_default_dtype()``, as Linear's)
 
     Shapes: x (..., *normalized_shape) -> y of x's shape. The parameters are named
     ``weight`` and ``bias``, as PyTorch's: a state_dict holds ``"<layer>.weight"``.
@@ -413,7 +413,7 @@ class LayerNorm(Module):
         eps: float = 1e-5,
         elementwise_affine: bool = True,
         bias: bool = True,
-        dtype: Any = np.float32,
+        dtype: Any = None,
         *,
         device: Any = None,
     ) -> None:
@@ -421,7 +421,7 @@ class LayerNorm(Module):
         self.eps = check_number(eps, "eps", "LayerNorm", low=0)
         self.elementwise_affine = check_bool(elementwise_affine, "elementwise_affine", "LayerNorm")
         with_bias = check_bool(bias, "bias", "LayerNorm")
-        dt = check_float_dtype(dtype, "LayerNorm")
+        dt = check_float_dtype(dtype, "LayerNorm", default=get_default_dtype())
         shape = self.normalized_shape
         affine = self.elementwise_affine
         self.weight = Parameter(np.ones(shape, dt), dtype=dt) if affine else None
@@ -479,7 +479,7 @@ class BatchNorm1d(Module):
         Keep ``running_mean`` (starts at 0), ``running_var`` (starts at 1) and
         ``num_batches_tracked`` (int64) as buffers; False: none (PyTorch's None), and the
         batch's statistics in eval mode too.
-    dtype : float32 (default, as Linear's) or float64 (keyword)
+    dtype : float32 or float64 (default: ``get_default_dtype()``, as Linear's) (keyword)
 
     Shapes: x (N, C) -> y (N, C), and x (N, C, L) -> y (N, C, L), as PyTorch's; a batch of
     one value per feature (one row; (1, C, 1)) is refused where batch statistics are used
@@ -507,7 +507,7 @@ class BatchNorm1d(Module):
         track_running_stats: bool = True,
         *,
         bias: bool = True,
-        dtype: Any = np.float32,
+        dtype: Any = None,
         device: Any = None,
     ) -> None:
         owner = "BatchNorm1d"
@@ -519,7 +519,7 @@ class BatchNorm1d(Module):
         self.affine = check_bool(affine, "affine", owner)
         with_bias = check_bool(bias, "bias", owner)
         self.track_running_stats = check_bool(track_running_stats, "track_running_stats", owner)
-        dt = check_float_dtype(dtype, owner)
+        dt = check_float_dtype(dtype, owner, default=get_default_dtype())
         c, track = self.num_features, self.track_running_stats
         self.weight = Parameter(np.ones(c, dt), dtype=dt) if self.affine else None
         self.bias = Parameter(np.zeros(c, dt), dtype=dt) if self.affine and with_bias else None
