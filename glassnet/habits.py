@@ -1838,7 +1838,21 @@ def _truth(fn: Callable, op: str) -> Callable[..., Array]:
     nonzero (NaN counts as nonzero), over ``dim`` (all values by default), a bool
     :class:`Array` (one value: a 0-d one, which ``if`` and ``.item()`` read)."""
 
-    def method(self: Tensor, dim: Any = None, keepdim: bool = False) -> Array:
+    def method(
+        self: Tensor,
+        dim: Any = None,
+        keepdim: Any = False,
+        *,
+        axis: Any = None,
+        keepdims: Any = None,
+        out: Any = None,
+    ) -> Array:
+        if out is not None:  # (np.any(x) passes out=None, and NumPy's axis and keepdims)
+            raise TypeError(f"{op}(): out= is NumPy's; glassnet's {op} returns a new Array.")
+        if axis is not None or keepdims is not None:
+            if dim is not None or keepdim is not False:
+                raise TypeError(f"{op}(): pass dim or axis, keepdim or keepdims, not both.")
+            dim, keepdim = axis, bool(keepdims) if keepdims is not None else False
         keepdims = check_bool(keepdim, "keepdim", op)
         if isinstance(dim, list):
             dim = tuple(dim)

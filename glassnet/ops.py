@@ -440,12 +440,27 @@ def _one_dim(op: str, ndim: int, dim: Any) -> Any:
     return None if ndim == 0 else int(dim) % n
 
 
-def _prod(self: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+def _prod(
+    self: Tensor,
+    dim: Any = None,
+    keepdim: Any = None,
+    *,
+    dtype: Any = None,
+    axis: Any = None,
+    keepdims: Any = None,
+    out: Any = None,
+) -> Tensor:
     """PyTorch's ``x.prod(dim=None, keepdim=False, dtype=None)``: the product of the values
-    along one ``dim`` (all of them by default). The gradient of each value is the product of
-    the others in its slice, taken as running products from both ends, not ``out / x``: exact
-    where values are 0 (one 0: the others' product; two: 0), as PyTorch's."""
-    keep = check_bool(keepdim, "keepdim", "prod")
+    along one ``dim`` (all of them by default; NumPy's ``axis``/``keepdims`` too, which
+    ``np.prod(x)`` passes). The gradient of each value is the product of the others in its
+    slice, taken as running products from both ends, not ``out / x``: exact where values are
+    0 (one 0: the others' product; two: 0), as PyTorch's."""
+    if out is not None:  # (np.prod(x) passes out=None)
+        raise TypeError("prod(): out= is NumPy's; glassnet's prod returns a new tensor.")
+    for name, flag in (("keepdim", keepdim), ("keepdims", keepdims)):
+        if flag is not None:
+            check_bool(flag, name, "prod")
+    dim, keep = axis_args("prod", axis, dim, keepdims, keepdim)
     x = self if dtype is None else self.to(dtype)
     a = x.data
     axis = _one_dim("prod", a.ndim, dim)

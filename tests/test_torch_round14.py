@@ -173,3 +173,17 @@ def test_type_as_and_expand_as():
     assert col.expand_as(np.zeros((4, 2, 3))).shape == (4, 2, 3)
     with pytest.raises(TypeError, match="expand_as"):
         col.expand_as(3)
+
+
+def test_numpys_reductions_of_a_tensor_still_work():
+    """np.prod(x), np.any(x) and np.all(x) call the method of that name with NumPy's axis=,
+    keepdims= and out=None: the new methods take them (np.sum(x) gives a Tensor too)."""
+    x = gn.tensor([[1.0, 2.0], [3.0, 0.0]])
+    assert np.prod(x).item() == 0.0 and isinstance(np.prod(x), Tensor)
+    np.testing.assert_array_equal(np.prod(x, axis=1).data, [2.0, 0.0])
+    assert np.prod(x, axis=0, keepdims=True).shape == (1, 2)
+    assert bool(np.any(x)) and not bool(np.all(x))
+    np.testing.assert_array_equal(np.all(x, axis=1), [True, False])
+    assert np.any(x, axis=0, keepdims=True).shape == (1, 2)
+    with pytest.raises(TypeError, match="not both"):
+        x.any(1, axis=0)
